@@ -1,0 +1,1 @@
+"""lineagemesh: a lineage-centric metadata graph for data mesh platforms."""

@@ -1,0 +1,219 @@
+"""Graph mutations: the only way anything changes the graph, and the one merge rule all stores share.
+
+Ingesters translate source documents into a list of mutations; stores apply them. A mutation never
+says "replace": it says "these properties were observed at this stamp". Each property keeps the
+stamp that set it, and a write only wins against an older stamp (``props``) or a newer one
+(``first``). That one rule makes ingest idempotent (the same event twice changes nothing) and
+order-independent (events arriving out of order converge to the same graph), on every store.
+
+Stamps are strings that sort chronologically: :func:`stamp` renders an event time as fixed-width UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable, Mapping, Sequence, Union
+
+import orjson
+
+from graph.model import Edge, EdgeKind, Node, NodeKind
+
+_EMPTY: Mapping[str, Any] = {}
+
+
+def stamp(moment: datetime) -> str:
+    """Render an aware datetime as a fixed-width UTC string, so string order is time order."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertNode:
+    """Create the node if missing; merge ``props`` (latest stamp wins) and ``first`` (earliest wins)."""
+
+    id: str
+    kind: NodeKind
+    at: str
+    props: Mapping[str, Any] = field(default_factory=dict)
+    first: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertEdge:
+    """Create the edge (and placeholder end nodes if missing); merge properties like UpsertNode."""
+
+    source: str
+    kind: EdgeKind
+    target: str
+    at: str
+    props: Mapping[str, Any] = field(default_factory=dict)
+    first: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, EdgeKind, str]:
+        return (self.source, self.kind, self.target)
+
+
+Mutation = Union[UpsertNode, UpsertEdge]
+
+
+def _canonical(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+
+def _wins(new_stamp: str, new_value: Any, old_stamp: str, old_value: Any, latest: bool) -> bool:
+    """Whether a write replaces the current value; ties break on the value so order never matters."""
+    if new_stamp != old_stamp:
+        return (new_stamp > old_stamp) if latest else (new_stamp < old_stamp)
+    if new_value == old_value:
+        return False
+    return _canonical(new_value) > _canonical(old_value)
+
+
+def merge_props(
+    props: dict[str, Any],
+    stamps: dict[str, str],
+    latest: Mapping[str, Any],
+    first: Mapping[str, Any],
+    at: str,
+) -> bool:
+    """Merge observed properties into ``props``/``stamps`` in place; return whether anything changed."""
+    changed = False
+    for policy_latest, values in ((True, latest), (False, first)):
+        for key, value in values.items():
+            old_stamp = stamps.get(key)
+            if old_stamp is None or _wins(at, value, old_stamp, props.get(key), policy_latest):
+                if old_stamp != at or props.get(key) != value:
+                    changed = True
+                stamps[key] = at
+                if value is None:
+                    props.pop(key, None)
+                else:
+                    props[key] = value
+    return changed
+
+
+def merged_node(current: Node | None, upsert: UpsertNode) -> Node | None:
+    """The node after ``upsert``, or None when the upsert changes nothing."""
+    if current is None:
+        props: dict[str, Any] = {}
+        stamps: dict[str, str] = {}
+        merge_props(props, stamps, upsert.props, upsert.first, upsert.at)
+        return Node(upsert.id, upsert.kind, props, stamps)
+    props, stamps = dict(current.props), dict(current.stamps)
+    if not merge_props(props, stamps, upsert.props, upsert.first, upsert.at):
+        return None
+    return Node(current.id, current.kind, props, stamps)
+
+
+def merged_edge(current: Edge | None, upsert: UpsertEdge) -> Edge | None:
+    """The edge after ``upsert``, or None when the upsert changes nothing."""
+    if current is None:
+        props: dict[str, Any] = {}
+        stamps: dict[str, str] = {}
+        merge_props(props, stamps, upsert.props, upsert.first, upsert.at)
+        return Edge(upsert.source, upsert.kind, upsert.target, props, stamps)
+    props, stamps = dict(current.props), dict(current.stamps)
+    if not merge_props(props, stamps, upsert.props, upsert.first, upsert.at):
+        return None
+    return Edge(current.source, current.kind, current.target, props, stamps)
+
+
+def placeholder_kind(node_id: str) -> NodeKind | None:
+    """The kind implied by an id's prefix, for end nodes an edge mentions before they are described."""
+    return _PREFIX_KINDS.get(node_id.split(":", 1)[0])
+
+
+_PREFIX_KINDS = {
+    "dataset": NodeKind.DATASET,
+    "datasetField": NodeKind.COLUMN,
+    "job": NodeKind.JOB,
+    "run": NodeKind.RUN,
+    "domain": NodeKind.DOMAIN,
+    "dataProduct": NodeKind.DATA_PRODUCT,
+    "owner": NodeKind.OWNER,
+    "consumer": NodeKind.CONSUMER,
+}
+
+
+def encode(mutations: Sequence[Mutation]) -> bytes:
+    """Serialise mutations compactly (for the journal and for moving batches between processes)."""
+    rows: list[list[Any]] = []
+    for m in mutations:
+        if isinstance(m, UpsertNode):
+            rows.append(["N", m.id, m.kind.value, m.at, m.props or None, m.first or None])
+        else:
+            rows.append(["E", m.source, m.kind.value, m.target, m.at, m.props or None, m.first or None])
+    return orjson.dumps(rows)
+
+
+def decode(payload: bytes) -> list[Mutation]:
+    """Inverse of :func:`encode`."""
+    out: list[Mutation] = []
+    for row in orjson.loads(payload):
+        if row[0] == "N":
+            out.append(UpsertNode(row[1], NodeKind(row[2]), row[3], row[4] or _EMPTY, row[5] or _EMPTY))
+        else:
+            out.append(
+                UpsertEdge(row[1], EdgeKind(row[2]), row[3], row[4], row[5] or _EMPTY, row[6] or _EMPTY)
+            )
+    return out
+
+
+def touched_ids(mutations: Iterable[Mutation]) -> tuple[set[str], set[tuple[str, EdgeKind, str]]]:
+    """The node ids and edge keys a batch reads and writes (edges imply their end nodes)."""
+    nodes: set[str] = set()
+    edges: set[tuple[str, EdgeKind, str]] = set()
+    for m in mutations:
+        if isinstance(m, UpsertNode):
+            nodes.add(m.id)
+        else:
+            edges.add(m.key)
+            nodes.add(m.source)
+            nodes.add(m.target)
+    return nodes, edges
+
+
+@dataclass(slots=True)
+class Changes:
+    """The new state of every node and edge a batch changes; empty when the batch is a no-op."""
+
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: dict[tuple[str, EdgeKind, str], Edge] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.nodes or self.edges)
+
+
+def plan(
+    mutations: Sequence[Mutation],
+    current_nodes: Mapping[str, Node],
+    current_edges: Mapping[tuple[str, EdgeKind, str], Edge],
+) -> Changes:
+    """Compute what a batch changes, given the current state of everything it touches.
+
+    Pure: both stores call it with the nodes and edges named by :func:`touched_ids`, then persist
+    the result in their own way. Edges mentioning a node nobody described get a placeholder node
+    of the kind their id prefix implies; an id with no known prefix is a programming error.
+    """
+    changes = Changes()
+
+    def node(node_id: str) -> Node | None:
+        return changes.nodes.get(node_id) or current_nodes.get(node_id)
+
+    for m in mutations:
+        if isinstance(m, UpsertNode):
+            new = merged_node(node(m.id), m)
+            if new is not None:
+                changes.nodes[m.id] = new
+            continue
+        for end in (m.source, m.target):
+            if node(end) is None:
+                kind = placeholder_kind(end)
+                if kind is None:
+                    raise ValueError(f"edge end {end!r} has no known id prefix")
+                changes.nodes[end] = Node(end, kind, {}, {})
+        new_edge = merged_edge(changes.edges.get(m.key) or current_edges.get(m.key), m)
+        if new_edge is not None:
+            changes.edges[m.key] = new_edge
+    return changes
