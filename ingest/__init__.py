@@ -1,0 +1,1 @@
+"""Ingesters: pure translations from source documents (OpenLineage, Iceberg, contracts, dbt) to graph mutations."""

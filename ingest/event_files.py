@@ -1,0 +1,115 @@
+"""Reading OpenLineage events from files: a JSON event, a JSON array, or NDJSON; gzip allowed.
+
+Each event comes with the file and line it starts on, so a bad one is reported as
+``file:line: reason``. A line that is not JSON is yielded as a :class:`BadLine`, never raised,
+so one broken line does not hide the rest of the file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Union
+
+EVENT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".json.gz", ".ndjson.gz", ".jsonl.gz")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceEvent:
+    path: Path
+    line: int
+    event: Any
+
+
+@dataclass(frozen=True, slots=True)
+class BadLine:
+    path: Path
+    line: int
+    reason: str
+
+
+SourceItem = Union[SourceEvent, BadLine]
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, and event files found recursively in directories, in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(EVENT_SUFFIXES)))
+        else:
+            found.append(path)
+    return found
+
+
+def _read_text(path: Path) -> str:
+    if path.name.endswith(".gz"):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            return handle.read()
+    return path.read_text(encoding="utf-8")
+
+
+def read_events(path: Path) -> Iterator[SourceItem]:
+    """The events of one file, each with the line it starts on."""
+    try:
+        text = _read_text(path)
+    except (OSError, UnicodeDecodeError, EOFError) as e:
+        yield BadLine(path, 0, f"cannot read file: {e}")
+        return
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        yield from _array_events(path, text)
+        return
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        yield from _ndjson_events(path, text)
+        return
+    yield SourceEvent(path, text[: len(text) - len(stripped)].count("\n") + 1, document)
+
+
+def _ndjson_events(path: Path, text: str) -> Iterator[SourceItem]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield SourceEvent(path, number, json.loads(line))
+        except json.JSONDecodeError as e:
+            yield BadLine(path, number, f"not valid JSON: {e.msg} (column {e.colno})")
+
+
+def _array_events(path: Path, text: str) -> Iterator[SourceItem]:
+    """Elements of a top-level JSON array, with the line each starts on."""
+    decoder = json.JSONDecoder()
+    position = text.index("[") + 1
+    line = text.count("\n", 0, position) + 1
+    counted = position
+    while True:
+        position = _skip_space(text, position)
+        if position >= len(text):
+            yield BadLine(path, line, "not valid JSON: unterminated array")
+            return
+        if text[position] == "]":
+            return
+        line += text.count("\n", counted, position)
+        counted = position
+        try:
+            value, end = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as e:
+            yield BadLine(path, e.lineno, f"not valid JSON: {e.msg} (column {e.colno})")
+            return
+        yield SourceEvent(path, line, value)
+        position = _skip_space(text, end)
+        if position < len(text) and text[position] == ",":
+            position += 1
+        elif position < len(text) and text[position] != "]":
+            yield BadLine(path, text.count("\n", 0, position) + 1, "not valid JSON: expected ',' or ']'")
+            return
+
+
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position

@@ -1,0 +1,273 @@
+"""OpenLineage events → graph mutations. A pure translation: no store, no I/O.
+
+Facets with a meaning in the graph become structure (columns, column lineage, aliases, owners,
+descriptions, lifecycle, parent runs); every other facet, standard or custom, is kept verbatim as
+a ``facet:<name>`` property so nothing a producer sent is lost. Runs accumulate across events:
+each event only adds what it observed, stamped with its eventTime, so START/COMPLETE pairs that
+split inputs and outputs, duplicates and out-of-order arrival all converge to one graph.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from graph.model import (
+    EdgeKind,
+    NodeKind,
+    dataset_id,
+    field_id,
+    job_id,
+    owner_id,
+    run_id,
+)
+from graph.mutations import Mutation, UpsertEdge, UpsertNode, stamp
+from ingest.openlineage_schema import event_kind, parse_time, validate
+
+FACET_PREFIX = "facet:"
+
+# Facets turned into graph structure; all others are stored raw.
+_STRUCTURED_DATASET_FACETS = frozenset(
+    {"schema", "columnLineage", "symlinks", "ownership", "documentation", "dataSource", "lifecycleStateChange"}
+)
+_STRUCTURED_JOB_FACETS = frozenset({"documentation", "ownership", "sql", "jobType"})
+_STRUCTURED_RUN_FACETS = frozenset({"parent", "nominalTime"})
+
+# How much a run state says about the run's end; breaks ties between events with equal eventTime.
+_STATE_RANK = {"START": 1, "RUNNING": 2, "COMPLETE": 3, "FAIL": 3, "ABORT": 3}
+TERMINAL_STATES = frozenset({"COMPLETE", "FAIL", "ABORT"})
+
+
+def translate(event: dict[str, Any]) -> list[Mutation]:
+    """Validate one OpenLineage event and return the mutations that record it.
+
+    Raises ``InvalidEvent`` (naming the failing field) for anything that is not a valid
+    OpenLineage 2-0-2 RunEvent, DatasetEvent or JobEvent.
+    """
+    kind = validate(event)
+    return _Translation(event, kind).mutations
+
+
+def _raw_facets(facets: dict[str, Any], structured: frozenset[str]) -> dict[str, Any]:
+    """Unstructured facets as properties; a facet sent as ``{"_deleted": true}`` removes it."""
+    return {
+        FACET_PREFIX + name: (None if isinstance(value, dict) and value.get("_deleted") else value)
+        for name, value in facets.items()
+        if name not in structured
+    }
+
+
+def _flatten_fields(fields: Iterable[dict[str, Any]], parent: str | None = None) -> Iterable[tuple[str, str | None, dict[str, Any]]]:
+    """(path, parent path, field) for every field of a schema facet, nested fields as ``a.b``."""
+    for field in fields:
+        path = f"{parent}.{field['name']}" if parent else field["name"]
+        yield path, parent, field
+        yield from _flatten_fields(field.get("fields") or [], path)
+
+
+class _Translation:
+    """Collects the mutations of one event; every mutation carries the event's stamp."""
+
+    def __init__(self, event: dict[str, Any], kind: str) -> None:
+        self.event = event
+        self.at = stamp(parse_time(event["eventTime"], "$.eventTime"))
+        self.mutations: list[Mutation] = []
+        self._referenced: set[str] = set()
+        self.canonical = self._canonical_names()
+        if kind == "RunEvent":
+            self._run_event()
+        elif kind == "DatasetEvent":
+            self._dataset(event["dataset"])
+        else:
+            self._job_datasets(self._job(event["job"]))
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def node(self, node_id: str, kind: NodeKind, props: dict[str, Any], first: dict[str, Any] | None = None, at: str | None = None) -> None:
+        self.mutations.append(UpsertNode(node_id, kind, at or self.at, props, first or {}))
+
+    def edge(self, source: str, kind: EdgeKind, target: str, props: dict[str, Any] | None = None) -> None:
+        self.mutations.append(
+            UpsertEdge(source, kind, target, self.at, {"lastSeenAt": self.at, **(props or {})}, {"firstSeenAt": self.at})
+        )
+
+    def _canonical_names(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """Physical name → catalog table name, from the symlinks facets of this event's datasets.
+
+        A dataset whose symlinks name a TABLE is recorded under that table name (as Marquez does),
+        so the catalog identity and the storage location meet in one node.
+        """
+        mapping: dict[tuple[str, str], tuple[str, str]] = {}
+        datasets = list(self.event.get("inputs") or []) + list(self.event.get("outputs") or [])
+        if "dataset" in self.event:
+            datasets.append(self.event["dataset"])
+        for ds in datasets:
+            identifiers = ((ds.get("facets") or {}).get("symlinks") or {}).get("identifiers") or []
+            tables = sorted((i["namespace"], i["name"]) for i in identifiers if i.get("type", "").upper() == "TABLE")
+            if tables:
+                mapping[(ds["namespace"], ds["name"])] = tables[0]
+        return mapping
+
+    def _dataset_ref(self, namespace: str, name: str) -> tuple[str, str, str]:
+        ns, nm = self.canonical.get((namespace, name), (namespace, name))
+        return dataset_id(ns, nm), ns, nm
+
+    def _column(self, namespace: str, name: str, field: str, props: dict[str, Any] | None = None) -> str:
+        """Upsert a column (and its dataset link); returns its id. Without props it is undeclared."""
+        did, ns, nm = self._dataset_ref(namespace, name)
+        fid = field_id(ns, nm, field)
+        if did not in self._referenced:
+            self._referenced.add(did)
+            self.node(did, NodeKind.DATASET, {"namespace": ns, "name": nm})
+        self.node(fid, NodeKind.COLUMN, {"namespace": ns, "dataset": nm, "datasetId": did, "name": field, **(props or {})})
+        self.edge(did, EdgeKind.HAS_COLUMN, fid)
+        return fid
+
+    def _owners(self, subject: str, ownership: dict[str, Any]) -> None:
+        for owner in ownership.get("owners") or []:
+            oid = owner_id(owner["name"])
+            self.node(oid, NodeKind.OWNER, {"name": owner["name"]})
+            self.edge(subject, EdgeKind.OWNED_BY, oid, {"type": owner.get("type")})
+
+    # -- datasets ----------------------------------------------------------------------------
+
+    def _dataset(self, ds: dict[str, Any]) -> str:
+        did, ns, nm = self._dataset_ref(ds["namespace"], ds["name"])
+        facets = ds.get("facets") or {}
+        props: dict[str, Any] = {"namespace": ns, "name": nm, "declared": True, "lastSeenAt": self.at}
+        props.update(_raw_facets(facets, _STRUCTURED_DATASET_FACETS))
+        if "documentation" in facets:
+            props["description"] = facets["documentation"].get("description")
+        if "dataSource" in facets:
+            props["sourceName"] = facets["dataSource"].get("name")
+            props["sourceUri"] = facets["dataSource"].get("uri")
+        if "lifecycleStateChange" in facets:
+            change = facets["lifecycleStateChange"]
+            props["lifecycleState"] = change.get("lifecycleStateChange")
+            props["deleted"] = change.get("lifecycleStateChange") == "DROP"
+            previous = change.get("previousIdentifier")
+            if change.get("lifecycleStateChange") == "RENAME" and previous:
+                self._alias(previous["namespace"], previous["name"], did, "RENAME")
+        if "schema" in facets:
+            props["columns"] = self._schema(ns, nm, facets["schema"].get("fields") or [])
+        self.node(did, NodeKind.DATASET, props, {"firstSeenAt": self.at})
+        if (ds["namespace"], ds["name"]) != (ns, nm):
+            self._alias(ds["namespace"], ds["name"], did, "SYMLINK")
+        for identifier in (facets.get("symlinks") or {}).get("identifiers") or []:
+            if dataset_id(identifier["namespace"], identifier["name"]) != did:
+                self._alias(identifier["namespace"], identifier["name"], did, identifier.get("type") or "SYMLINK")
+        if "ownership" in facets:
+            self._owners(did, facets["ownership"])
+        if "columnLineage" in facets:
+            self._column_lineage(ns, nm, did, facets["columnLineage"])
+        return did
+
+    def _alias(self, namespace: str, name: str, canonical: str, reason: str) -> None:
+        alias = dataset_id(namespace, name)
+        self.node(alias, NodeKind.DATASET, {"namespace": namespace, "name": name})
+        self.edge(alias, EdgeKind.ALIAS_OF, canonical, {"reason": reason})
+
+    def _schema(self, ns: str, nm: str, fields: list[dict[str, Any]]) -> list[str]:
+        paths: list[str] = []
+        for ordinal, (path, parent, field) in enumerate(_flatten_fields(fields), start=1):
+            paths.append(path)
+            self._column(ns, nm, path, {
+                "declared": True,
+                "type": field.get("type"),
+                "description": field.get("description"),
+                "ordinal": field.get("ordinal_position", ordinal),
+                "parent": parent,
+                "tags": [t.get("key") or t.get("name") for t in field.get("tags") or [] if isinstance(t, dict)] or None,
+            })
+        return paths
+
+    def _column_lineage(self, ns: str, nm: str, did: str, facet: dict[str, Any]) -> None:
+        jid = self.job_id
+        for out_field, spec in (facet.get("fields") or {}).items():
+            out_id = self._column(ns, nm, out_field)
+            legacy = {
+                "transformationType": spec.get("transformationType"),
+                "transformationDescription": spec.get("transformationDescription"),
+            }
+            self._derivations(out_id, spec.get("inputFields") or [], jid, legacy)
+        self._derivations(did, facet.get("dataset") or [], jid, {})
+
+    def _derivations(self, target: str, inputs: list[dict[str, Any]], jid: str | None, legacy: dict[str, Any]) -> None:
+        """DERIVES_FROM edges from ``target`` to each input field, transformations merged per field."""
+        merged: dict[str, list[dict[str, Any]]] = {}
+        for source in inputs:
+            in_id = self._column(source["namespace"], source["name"], source["field"])
+            merged.setdefault(in_id, []).extend(source.get("transformations") or [])
+        for in_id, transformations in merged.items():
+            props = {"transformations": transformations or None, "jobId": jid, **legacy}
+            self.edge(target, EdgeKind.DERIVES_FROM, in_id, props)
+
+    # -- jobs and runs -------------------------------------------------------------------------
+
+    job_id: str | None = None
+
+    def _job(self, job: dict[str, Any]) -> str:
+        jid = job_id(job["namespace"], job["name"])
+        self.job_id = jid
+        facets = job.get("facets") or {}
+        props: dict[str, Any] = {"namespace": job["namespace"], "name": job["name"], "lastSeenAt": self.at}
+        props.update(_raw_facets(facets, _STRUCTURED_JOB_FACETS))
+        if "documentation" in facets:
+            props["description"] = facets["documentation"].get("description")
+        if "sql" in facets:
+            props["sql"] = facets["sql"].get("query")
+        if "jobType" in facets:
+            for key in ("processingType", "integration", "jobType"):
+                props[f"jobType.{key}"] = facets["jobType"].get(key)
+        self.node(jid, NodeKind.JOB, props, {"firstSeenAt": self.at})
+        if "ownership" in facets:
+            self._owners(jid, facets["ownership"])
+        return jid
+
+    def _job_datasets(self, jid: str, rid: str | None = None) -> None:
+        for side, job_edge, run_edge, extra in (
+            ("inputs", EdgeKind.READS, EdgeKind.CONSUMED, "inputFacets"),
+            ("outputs", EdgeKind.WRITES, EdgeKind.PRODUCED, "outputFacets"),
+        ):
+            for ds in self.event.get(side) or []:
+                did = self._dataset(ds)
+                self.edge(jid, job_edge, did)
+                if rid is not None:
+                    self.edge(rid, run_edge, did, _raw_facets(ds.get(extra) or {}, frozenset()))
+
+    def _run_event(self) -> None:
+        event = self.event
+        jid = self._job(event["job"])
+        run = event["run"]
+        rid = run_id(run["runId"])
+        facets = run.get("facets") or {}
+        event_type = event.get("eventType") or "OTHER"
+        props: dict[str, Any] = {"runId": run["runId"], "jobId": jid}
+        props.update(_raw_facets(facets, _STRUCTURED_RUN_FACETS))
+        if "nominalTime" in facets:
+            props["nominalStartTime"] = facets["nominalTime"].get("nominalStartTime")
+            props["nominalEndTime"] = facets["nominalTime"].get("nominalEndTime")
+        first: dict[str, Any] = {"createdAt": event["eventTime"]}
+        if event_type in ("START", "RUNNING"):
+            first["startedAt"] = event["eventTime"]
+        if event_type in TERMINAL_STATES:
+            props["endedAt"] = event["eventTime"]
+        self.node(rid, NodeKind.RUN, props, first)
+        if event_type in _STATE_RANK:
+            self.node(rid, NodeKind.RUN, {"state": event_type}, at=f"{self.at}#{_STATE_RANK[event_type]}")
+        self.edge(rid, EdgeKind.OF, jid)
+        parent = facets.get("parent")
+        if parent:
+            parent_job = self._job_ref(parent["job"])
+            parent_rid = run_id(parent["run"]["runId"])
+            self.node(parent_rid, NodeKind.RUN, {"runId": parent["run"]["runId"], "jobId": parent_job})
+            self.edge(parent_rid, EdgeKind.OF, parent_job)
+            self.edge(rid, EdgeKind.CHILD_OF, parent_rid)
+        self._job_datasets(jid, rid)
+
+    def _job_ref(self, job: dict[str, Any]) -> str:
+        jid = job_id(job["namespace"], job["name"])
+        self.node(jid, NodeKind.JOB, {"namespace": job["namespace"], "name": job["name"]})
+        return jid
+
+
+__all__ = ["translate", "event_kind", "FACET_PREFIX", "TERMINAL_STATES"]

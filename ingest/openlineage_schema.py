@@ -1,0 +1,148 @@
+"""Validation of OpenLineage events against the vendored 2-0-2 JSON Schema and facet schemas.
+
+The schema files in ``ingest/schemas`` are copied from the OpenLineage spec (Apache-2.0, see
+``schemas/LICENSE``); nothing is read from outside the package at run time. Each facet schema only
+constrains its own facet name, so a container of facets is checked against all schemas of its
+kind at once and unknown (custom) facets pass untouched.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from typing import Any, Iterator
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+from referencing import Registry, Resource
+
+SPEC_ID = "https://openlineage.io/spec/2-0-2/OpenLineage.json"
+
+_FORMATS = Draft202012Validator.FORMAT_CHECKER  # uuid is checked; date-time is parsed by parse_time
+_FACET_BASES = ("RunFacet", "JobFacet", "DatasetFacet", "InputDatasetFacet", "OutputDatasetFacet")
+
+
+class InvalidEvent(ValueError):
+    """An event that does not conform; the message names the failing field as a JSON path."""
+
+    def __init__(self, message: str, path: str = "$") -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+        self.reason = message
+
+
+def _load_schemas() -> list[dict[str, Any]]:
+    root = resources.files("ingest") / "schemas"
+    docs = [json.loads((root / "OpenLineage.json").read_text())]
+    for entry in sorted((root / "facets").iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".json"):
+            docs.append(json.loads(entry.read_text()))
+    return docs
+
+
+def _def_bases(doc: dict[str, Any], name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+    """The facet kinds a definition extends: its ``allOf`` base, or the union over ``oneOf``/``anyOf``."""
+    definition = doc["$defs"].get(name, {})
+    bases: set[str] = set()
+    for part in definition.get("allOf", [])[:1]:
+        ref = part.get("$ref", "")
+        if ref.startswith(SPEC_ID + "#/$defs/") and ref.rsplit("/", 1)[1] in _FACET_BASES:
+            bases.add(ref.rsplit("/", 1)[1])
+    for part in definition.get("oneOf", []) + definition.get("anyOf", []):
+        ref = part.get("$ref", "")
+        if ref.startswith("#/$defs/") and ref[8:] not in seen:
+            bases |= _def_bases(doc, ref[8:], seen | {name})
+    return bases
+
+
+def _facet_schemas(doc: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """(facet kind, facet name, schema URI) for every facet a facet schema file defines."""
+    for facet_name, prop in doc.get("properties", {}).items():
+        bases: set[str] = set()
+        for ref in [prop] + prop.get("anyOf", []) + prop.get("oneOf", []):
+            if ref.get("$ref", "").startswith("#/$defs/"):
+                bases |= _def_bases(doc, ref["$ref"][8:])
+        for base in bases:
+            yield base, facet_name, f"{doc['$id']}#/properties/{facet_name}"
+
+
+@cache
+def _validators() -> dict[tuple[str, str], Draft202012Validator]:
+    """Validators keyed by (event kind, "") and by (facet kind, facet name)."""
+    docs = _load_schemas()
+    registry: Registry = Registry().with_resources((d["$id"], Resource.from_contents(d)) for d in docs)
+    validators = {
+        (kind, ""): Draft202012Validator({"$ref": f"{SPEC_ID}#/$defs/{kind}"}, registry=registry, format_checker=_FORMATS)
+        for kind in ("RunEvent", "DatasetEvent", "JobEvent")
+    }
+    for doc in docs[1:]:
+        for base, facet_name, uri in _facet_schemas(doc):
+            validators[(base, facet_name)] = Draft202012Validator({"$ref": uri}, registry=registry, format_checker=_FORMATS)
+    return validators
+
+
+def _raise_first(validator: Draft202012Validator, instance: Any, prefix: str) -> None:
+    error: ValidationError | None = best_match(validator.iter_errors(instance))
+    if error is not None:
+        path = prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+        raise InvalidEvent(error.message, path)
+
+
+def _check_facets(base: str, facets: Any, path: str) -> None:
+    """Validate each standard facet of a container; custom facets are kept as they are."""
+    if not isinstance(facets, dict):
+        return  # the event schema has already rejected a non-object facets container
+    validators = _validators()
+    for facet_name, facet in facets.items():
+        validator = validators.get((base, facet_name))
+        if validator is not None:
+            _raise_first(validator, facet, f"{path}.{facet_name}")
+
+
+def event_kind(event: Any) -> str:
+    """RunEvent, DatasetEvent or JobEvent, decided by the fields that tell them apart."""
+    if not isinstance(event, dict):
+        raise InvalidEvent(f"an event must be a JSON object, not {type(event).__name__}")
+    if "run" in event or "eventType" in event:
+        return "RunEvent"
+    if "dataset" in event:
+        return "DatasetEvent"
+    if "job" in event:
+        return "JobEvent"
+    raise InvalidEvent("not an OpenLineage event: expected 'run' and 'job' (RunEvent), 'dataset' or 'job'")
+
+
+def parse_time(value: Any, path: str) -> datetime:
+    """An RFC 3339 date-time with an offset; anything else is an InvalidEvent naming ``path``."""
+    if not isinstance(value, str):
+        raise InvalidEvent(f"{value!r} is not a date-time string", path)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidEvent(f"{value!r} is not an RFC 3339 date-time", path) from None
+    if moment.tzinfo is None:
+        raise InvalidEvent(f"{value!r} has no timezone offset", path)
+    return moment
+
+
+def validate(event: Any) -> str:
+    """Check an event and every standard facet in it; return its kind or raise InvalidEvent."""
+    kind = event_kind(event)
+    _raise_first(_validators()[(kind, "")], event, "$")
+    parse_time(event.get("eventTime"), "$.eventTime")
+    if kind == "RunEvent":
+        _check_facets("RunFacet", event["run"].get("facets", {}), "$.run.facets")
+    if "job" in event:
+        _check_facets("JobFacet", event["job"].get("facets", {}), "$.job.facets")
+    if kind == "DatasetEvent":
+        _check_facets("DatasetFacet", event["dataset"].get("facets", {}), "$.dataset.facets")
+    for side, extra_base, extra_key in (
+        ("inputs", "InputDatasetFacet", "inputFacets"),
+        ("outputs", "OutputDatasetFacet", "outputFacets"),
+    ):
+        for i, dataset in enumerate(event.get(side) or []):
+            _check_facets("DatasetFacet", dataset.get("facets", {}), f"$.{side}[{i}].facets")
+            _check_facets(extra_base, dataset.get(extra_key, {}), f"$.{side}[{i}].{extra_key}")
+    return kind
