@@ -1,0 +1,104 @@
+"""Alias resolution: one real table is one node, whatever names point at it.
+
+A dataset can be known by several identifiers (a storage path, a catalog table name, a name it had
+before a RENAME). Each alias has an ``ALIAS_OF`` edge to the name it stands for; the end of that
+chain is the canonical node. Writes never merge nodes (so ingest stays order-independent);
+queries resolve aliases on the way in and collapse them on the way out.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from graph.model import EdgeKind, Node, NodeKind, field_id
+from graph.stores import Store
+
+MAX_CHAIN = 16  # alias chains longer than this are cut (they only arise from cyclic renames)
+
+
+class AliasResolver:
+    """Caches canonical ids and alias classes for the duration of one query."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._canonical: dict[str, str] = {}
+        self._members: dict[str, set[str]] = {}
+
+    def canonical(self, ids: Iterable[str]) -> dict[str, str]:
+        """Map dataset ids to their canonical ids (an id without aliases maps to itself)."""
+        pending = {i for i in ids if i not in self._canonical}
+        chase = {i: i for i in pending}
+        for _ in range(MAX_CHAIN):
+            if not chase:
+                break
+            hops = {e.source: e.target for e in self.store.edges(set(chase.values()), (EdgeKind.ALIAS_OF,), "out")}
+            settled = {origin: current for origin, current in chase.items() if current not in hops}
+            for origin, current in settled.items():
+                self._canonical[origin] = current
+                del chase[origin]
+            chase = {origin: hops[current] for origin, current in chase.items() if hops[current] != origin}
+        for origin, current in chase.items():  # a cycle or an over-long chain: stop where we are
+            self._canonical[origin] = current
+        for i in pending:
+            self._canonical.setdefault(i, i)
+        return {i: self._canonical[i] for i in ids}
+
+    def members(self, canonical_ids: Iterable[str]) -> dict[str, str]:
+        """Every id (aliases included) standing for the given canonical ids, mapped to its canonical id."""
+        result: dict[str, str] = {}
+        pending = []
+        for cid in canonical_ids:
+            if cid in self._members:
+                result.update((m, cid) for m in self._members[cid])
+            else:
+                pending.append(cid)
+        for cid in pending:
+            self._members[cid] = {cid}
+        frontier = {cid: cid for cid in pending}
+        for _ in range(MAX_CHAIN):
+            if not frontier:
+                break
+            found = self.store.edges(set(frontier), (EdgeKind.ALIAS_OF,), "in")
+            next_frontier: dict[str, str] = {}
+            for edge in found:
+                owner = frontier[edge.target]
+                if edge.source not in self._members[owner]:
+                    self._members[owner].add(edge.source)
+                    next_frontier[edge.source] = owner
+            frontier = next_frontier
+        for cid in pending:
+            result.update((m, cid) for m in self._members[cid])
+            for member in self._members[cid]:
+                self._canonical.setdefault(member, cid)
+        return result
+
+    def column_members(self, columns: Iterable[Node]) -> dict[str, str]:
+        """Every column id standing for the given (canonical) columns: the same-named columns of
+        their datasets' aliases, mapped to the canonical column id."""
+        columns = list(columns)
+        by_dataset = self.members({c.props["datasetId"] for c in columns if c.props.get("datasetId")})
+        alias_nodes = self.store.nodes({m for m, owner in by_dataset.items() if m != owner})
+        result = {c.id: c.id for c in columns}
+        for column in columns:
+            for member, owner in by_dataset.items():
+                node = alias_nodes.get(member)
+                if owner == column.props.get("datasetId") and node is not None:
+                    result[field_id(node.props["namespace"], node.props["name"], column.props["name"])] = column.id
+        return result
+
+    def canonical_columns(self, columns: Iterable[Node]) -> dict[str, str]:
+        """Map column ids to the id of the same-named column of their dataset's canonical node."""
+        columns = list(columns)
+        datasets = self.canonical({c.props.get("datasetId", "") for c in columns if c.props.get("datasetId")})
+        moved = {d: c for d, c in datasets.items() if d != c}
+        canonical_nodes = self.store.nodes(set(moved.values())) if moved else {}
+        result: dict[str, str] = {}
+        for column in columns:
+            target = moved.get(column.props.get("datasetId", ""))
+            node = canonical_nodes.get(target) if target else None
+            if node is None:
+                result[column.id] = column.id
+            else:
+                result[column.id] = field_id(node.props["namespace"], node.props["name"], column.props["name"])
+        return result
+

@@ -1,0 +1,105 @@
+"""Detail queries: datasets, jobs, runs, owners, search. Plain functions over the store primitives.
+
+Like the lineage walks, these are written once for every store and return sorted, plain data.
+Aliases are resolved on the way in: asking for a storage path or an old name answers with the
+canonical dataset, and columns known under any alias are part of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graph.aliases import AliasResolver
+from graph.model import EdgeKind, Node, NodeKind, dataset_id, job_id
+from graph.stores import Store
+
+SEARCHABLE = (NodeKind.DATASET, NodeKind.JOB, NodeKind.COLUMN, NodeKind.DATA_PRODUCT, NodeKind.DOMAIN, NodeKind.OWNER)
+
+
+@dataclass(frozen=True, slots=True)
+class Ownership:
+    owner: Node
+    type: str | None
+
+
+def node(store: Store, node_id: str) -> Node | None:
+    return store.nodes([node_id]).get(node_id)
+
+
+def dataset(store: Store, namespace: str, name: str) -> Node | None:
+    """The canonical dataset a namespace and name stand for (following symlinks and renames)."""
+    wanted = dataset_id(namespace, name)
+    canonical = AliasResolver(store).canonical([wanted])[wanted]
+    return node(store, canonical)
+
+
+def aliases(store: Store, dataset_node: Node) -> list[str]:
+    """Other ids of the same dataset, sorted."""
+    members = AliasResolver(store).members([dataset_node.id])
+    return sorted(m for m in members if m != dataset_node.id)
+
+
+def columns(store: Store, dataset_node: Node) -> list[Node]:
+    """The dataset's columns: those of its current schema in schema order, then any other known
+    column (removed from the schema, or only referenced by column lineage) by name.
+
+    Columns recorded under an alias of the dataset are included unless the canonical name has one
+    of the same name.
+    """
+    members = AliasResolver(store).members([dataset_node.id])
+    edges = store.edges(set(members), (EdgeKind.HAS_COLUMN,), "out")
+    found = store.nodes({e.target for e in edges})
+    by_name: dict[str, Node] = {}
+    for column in sorted(found.values(), key=lambda c: (c.props.get("datasetId") != dataset_node.id, c.id)):
+        by_name.setdefault(column.props.get("name", column.id), column)
+    order = {name: i for i, name in enumerate(dataset_node.props.get("columns") or [])}
+    return sorted(by_name.values(), key=lambda c: (order.get(c.props.get("name"), len(order)), c.props.get("name", "")))
+
+
+def is_current_column(dataset_node: Node, column: Node) -> bool:
+    """Whether the dataset's latest schema still declares the column."""
+    return column.props.get("name") in (dataset_node.props.get("columns") or [])
+
+
+def owners(store: Store, node_id: str) -> list[Ownership]:
+    edges = store.edges({node_id}, (EdgeKind.OWNED_BY,), "out")
+    found = store.nodes({e.target for e in edges})
+    result = [Ownership(found[e.target], e.props.get("type")) for e in edges if e.target in found]
+    return sorted(result, key=lambda o: o.owner.id)
+
+
+def dataset_jobs(store: Store, dataset_node: Node, kind: EdgeKind) -> list[Node]:
+    """Jobs that write (``WRITES``) or read (``READS``) the dataset under any of its names."""
+    members = AliasResolver(store).members([dataset_node.id])
+    edges = store.edges(set(members), (kind,), "in")
+    found = store.nodes({e.source for e in edges})
+    return [found[i] for i in sorted(found)]
+
+
+def job(store: Store, namespace: str, name: str) -> Node | None:
+    return node(store, job_id(namespace, name))
+
+
+def job_datasets(store: Store, job_node: Node, kind: EdgeKind) -> list[Node]:
+    """The canonical datasets a job reads (``READS``) or writes (``WRITES``)."""
+    edges = store.edges({job_node.id}, (kind,), "out")
+    canonical = AliasResolver(store).canonical({e.target for e in edges})
+    found = store.nodes(set(canonical.values()))
+    return [found[i] for i in sorted(found)]
+
+
+def runs(store: Store, job_node: Node, first: int) -> list[Node]:
+    """A job's runs, newest first (by the earliest event seen for each run, then id)."""
+    edges = store.edges({job_node.id}, (EdgeKind.OF,), "in")
+    found = store.nodes({e.source for e in edges})
+    ordered = sorted(found.values(), key=lambda r: (r.props.get("createdAt") or "", r.id), reverse=True)
+    return ordered[: max(first, 0)]
+
+
+def parent_run(store: Store, run_node: Node) -> Node | None:
+    edges = store.edges({run_node.id}, (EdgeKind.CHILD_OF,), "out")
+    return node(store, edges[0].target) if edges else None
+
+
+def search(store: Store, text: str, first: int) -> list[Node]:
+    return store.search(text, SEARCHABLE, max(first, 0))
