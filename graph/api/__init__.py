@@ -1,0 +1,1 @@
+"""HTTP and GraphQL: a starlette app that maps requests to ingesters and store queries."""

@@ -1,0 +1,372 @@
+"""The GraphQL schema: a thin map from GraphQL fields to the query functions in ``graph``.
+
+Resolvers are synchronous and the whole operation runs in a worker thread (see ``graph.api.app``),
+so a slow store never blocks the event loop. ``schema.graphql`` at the repository root is this
+schema exported (``lineagemesh schema``); a test fails when the two differ.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from graph import lineage as lineage_queries
+from graph import queries
+from graph.model import Direction, EdgeKind, Node
+from graph.model import NodeKind as ModelNodeKind
+from graph.stores import Store
+from ingest.openlineage import FACET_PREFIX
+
+LineageDirection = strawberry.enum(Direction, name="LineageDirection", description="Which way to follow lineage.")
+
+
+NodeKind = strawberry.enum(ModelNodeKind, name="NodeKind", description="What a node stands for.")
+EdgeType = strawberry.enum(EdgeKind, name="EdgeKind", description="Relationship types.")
+
+
+_DESCRIBED_KINDS = (ModelNodeKind.DATASET, ModelNodeKind.COLUMN)  # kinds that can be mere references
+
+
+DEFAULT_DEPTH = 20
+MAX_SEARCH_RESULTS = 1000
+
+
+def _depth(depth: Optional[int]) -> int:
+    """A null depth means the default; a negative one means no hops."""
+    return DEFAULT_DEPTH if depth is None else max(depth, 0)
+
+
+def _store(info: Info) -> Store:
+    return info.context["store"]
+
+
+def _facets(node: Node) -> dict[str, Any]:
+    return {k[len(FACET_PREFIX):]: v for k, v in node.props.items() if k.startswith(FACET_PREFIX)}
+
+
+@strawberry.type(description="A node of a lineage graph.")
+class LineageNode:
+    id: str
+    kind: NodeKind
+    namespace: Optional[str]
+    name: Optional[str]
+    dataset: Optional[str] = strawberry.field(description="For columns: the dataset's name.")
+    deleted: bool = strawberry.field(description="The dataset was dropped (lifecycleStateChange DROP).")
+    declared: bool = strawberry.field(
+        description="Described by its source (a schema, an input/output); false for dirty references "
+        "that only column lineage mentions."
+    )
+
+    @staticmethod
+    def of(node: Node) -> "LineageNode":
+        return LineageNode(
+            id=node.id,
+            kind=node.kind,
+            namespace=node.props.get("namespace"),
+            name=node.props.get("name"),
+            dataset=node.props.get("dataset"),
+            deleted=bool(node.props.get("deleted")),
+            declared=bool(node.props.get("declared")) or node.kind not in _DESCRIBED_KINDS,
+        )
+
+
+@strawberry.type(description="An OpenLineage column-lineage transformation.")
+class Transformation:
+    type: Optional[str]
+    subtype: Optional[str]
+    description: Optional[str]
+    masking: Optional[bool]
+
+
+@strawberry.type(description="An edge along the data flow: dataset → job, job → dataset, input column → output column.")
+class LineageEdge:
+    source: str
+    target: str
+    kind: EdgeType
+    transformations: Optional[list[Transformation]] = strawberry.field(
+        description="For DERIVES_FROM: how the target is computed from the source."
+    )
+    transformation_type: Optional[str] = strawberry.field(description="Deprecated OpenLineage transformationType.")
+
+    @staticmethod
+    def of(edge: lineage_queries.LineageEdge) -> "LineageEdge":
+        raw = edge.props.get("transformations")
+        return LineageEdge(
+            source=edge.source,
+            target=edge.target,
+            kind=edge.kind,
+            transformations=None
+            if raw is None
+            else [Transformation(type=t.get("type"), subtype=t.get("subtype"), description=t.get("description"), masking=t.get("masking")) for t in raw],
+            transformation_type=edge.props.get("transformationType"),
+        )
+
+
+@strawberry.type(description="A lineage answer. `truncated` is true when depth or size limits cut it short.")
+class LineageGraph:
+    nodes: list[LineageNode]
+    edges: list[LineageEdge]
+    truncated: bool
+
+    @staticmethod
+    def of(graph: lineage_queries.LineageGraph) -> "LineageGraph":
+        return LineageGraph(
+            nodes=[LineageNode.of(n) for n in graph.nodes],
+            edges=[LineageEdge.of(e) for e in graph.edges],
+            truncated=graph.truncated,
+        )
+
+
+@strawberry.type
+class Owner:
+    id: str
+    name: str
+    type: Optional[str] = strawberry.field(description="The ownership type (e.g. team, maintainer).")
+
+
+def _owners(info: Info, node_id: str) -> list[Owner]:
+    return [Owner(id=o.owner.id, name=o.owner.props.get("name", o.owner.id), type=o.type) for o in queries.owners(_store(info), node_id)]
+
+
+@strawberry.type
+class Column:
+    id: str
+    name: str
+    type: Optional[str]
+    description: Optional[str]
+    ordinal: Optional[int]
+    parent: Optional[str] = strawberry.field(description="For nested fields: the parent field's path.")
+    tags: Optional[list[str]]
+    declared: bool = strawberry.field(description="Declared by a schema facet (false: only referenced by lineage).")
+    current: bool = strawberry.field(description="Present in the dataset's latest schema.")
+
+    @staticmethod
+    def of(dataset_node: Node, node: Node) -> "Column":
+        p = node.props
+        return Column(
+            id=node.id,
+            name=p.get("name", ""),
+            type=p.get("type"),
+            description=p.get("description"),
+            ordinal=p.get("ordinal"),
+            parent=p.get("parent"),
+            tags=p.get("tags"),
+            declared=bool(p.get("declared")),
+            current=queries.is_current_column(dataset_node, node),
+        )
+
+
+@strawberry.type
+class Run:
+    id: str
+    run_id: str
+    state: Optional[str]
+    created_at: Optional[str]
+    started_at: Optional[str]
+    ended_at: Optional[str]
+    nominal_start_time: Optional[str]
+    nominal_end_time: Optional[str]
+    facets: JSON
+    _node: strawberry.Private[Node]
+
+    @staticmethod
+    def of(node: Node) -> "Run":
+        p = node.props
+        return Run(
+            id=node.id,
+            run_id=p.get("runId", ""),
+            state=p.get("state"),
+            created_at=p.get("createdAt"),
+            started_at=p.get("startedAt"),
+            ended_at=p.get("endedAt"),
+            nominal_start_time=p.get("nominalStartTime"),
+            nominal_end_time=p.get("nominalEndTime"),
+            facets=_facets(node),
+            _node=node,
+        )
+
+    @strawberry.field(description="The run that spawned this one (ParentRunFacet).")
+    def parent(self, info: Info) -> Optional["Run"]:
+        parent = queries.parent_run(_store(info), self._node)
+        return Run.of(parent) if parent else None
+
+
+@strawberry.type
+class Job:
+    id: str
+    namespace: str
+    name: str
+    description: Optional[str]
+    sql: Optional[str]
+    facets: JSON
+    created_at: Optional[str]
+    updated_at: Optional[str]
+    _node: strawberry.Private[Node]
+
+    @staticmethod
+    def of(node: Node) -> "Job":
+        p = node.props
+        return Job(
+            id=node.id,
+            namespace=p.get("namespace", ""),
+            name=p.get("name", ""),
+            description=p.get("description"),
+            sql=p.get("sql"),
+            facets=_facets(node),
+            created_at=p.get("firstSeenAt"),
+            updated_at=p.get("lastSeenAt"),
+            _node=node,
+        )
+
+    @strawberry.field
+    def inputs(self, info: Info) -> list["Dataset"]:
+        return [Dataset.of(d) for d in queries.job_datasets(_store(info), self._node, EdgeKind.READS)]
+
+    @strawberry.field
+    def outputs(self, info: Info) -> list["Dataset"]:
+        return [Dataset.of(d) for d in queries.job_datasets(_store(info), self._node, EdgeKind.WRITES)]
+
+    @strawberry.field
+    def owners(self, info: Info) -> list[Owner]:
+        return _owners(info, self.id)
+
+    @strawberry.field(description="Runs, newest first.")
+    def runs(self, info: Info, first: int = 10) -> list[Run]:
+        return [Run.of(r) for r in queries.runs(_store(info), self._node, first)]
+
+    @strawberry.field
+    def latest_run(self, info: Info) -> Optional[Run]:
+        found = queries.runs(_store(info), self._node, 1)
+        return Run.of(found[0]) if found else None
+
+    @strawberry.field(description="The state of the latest run.")
+    def state(self, info: Info) -> Optional[str]:
+        found = queries.runs(_store(info), self._node, 1)
+        return found[0].props.get("state") if found else None
+
+
+@strawberry.type
+class Dataset:
+    id: str
+    namespace: str
+    name: str
+    description: Optional[str]
+    source_name: Optional[str]
+    source_uri: Optional[str]
+    deleted: bool
+    declared: bool
+    lifecycle_state: Optional[str]
+    facets: JSON
+    created_at: Optional[str]
+    updated_at: Optional[str]
+    _node: strawberry.Private[Node]
+
+    @staticmethod
+    def of(node: Node) -> "Dataset":
+        p = node.props
+        return Dataset(
+            id=node.id,
+            namespace=p.get("namespace", ""),
+            name=p.get("name", ""),
+            description=p.get("description"),
+            source_name=p.get("sourceName"),
+            source_uri=p.get("sourceUri"),
+            deleted=bool(p.get("deleted")),
+            declared=bool(p.get("declared")),
+            lifecycle_state=p.get("lifecycleState"),
+            facets=_facets(node),
+            created_at=p.get("firstSeenAt"),
+            updated_at=p.get("lastSeenAt"),
+            _node=node,
+        )
+
+    @strawberry.field
+    def columns(self, info: Info) -> list[Column]:
+        return [Column.of(self._node, c) for c in queries.columns(_store(info), self._node)]
+
+    @strawberry.field
+    def owners(self, info: Info) -> list[Owner]:
+        return _owners(info, self.id)
+
+    @strawberry.field(description="Jobs that write this dataset.")
+    def written_by(self, info: Info) -> list[Job]:
+        return [Job.of(j) for j in queries.dataset_jobs(_store(info), self._node, EdgeKind.WRITES)]
+
+    @strawberry.field(description="Jobs that read this dataset.")
+    def read_by(self, info: Info) -> list[Job]:
+        return [Job.of(j) for j in queries.dataset_jobs(_store(info), self._node, EdgeKind.READS)]
+
+    @strawberry.field(description="Other identifiers of this dataset (symlinks, storage paths, former names).")
+    def aliases(self, info: Info) -> list[str]:
+        return queries.aliases(_store(info), self._node)
+
+
+@strawberry.type(description="A search hit.")
+class SearchResult:
+    id: str
+    kind: NodeKind
+    namespace: Optional[str]
+    name: Optional[str]
+
+
+@strawberry.type(description="How many nodes or edges of one kind the graph holds.")
+class KindCount:
+    kind: str
+    count: int
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Datasets and jobs upstream/downstream of a dataset or job; depth counts dataset hops.")
+    def lineage(
+        self,
+        info: Info,
+        node_id: str,
+        direction: Optional[LineageDirection] = Direction.BOTH,
+        depth: Optional[int] = DEFAULT_DEPTH,
+    ) -> LineageGraph:
+        walk = lineage_queries.dataset_lineage
+        return LineageGraph.of(walk(_store(info), node_id, direction or Direction.BOTH, _depth(depth)))
+
+    @strawberry.field(description="Column lineage of a datasetField node; depth counts column hops.")
+    def column_lineage(
+        self,
+        info: Info,
+        node_id: str,
+        direction: Optional[LineageDirection] = Direction.BOTH,
+        depth: Optional[int] = DEFAULT_DEPTH,
+    ) -> LineageGraph:
+        walk = lineage_queries.column_lineage
+        return LineageGraph.of(walk(_store(info), node_id, direction or Direction.BOTH, _depth(depth)))
+
+    @strawberry.field(description="A dataset by namespace and name (aliases resolve to the canonical dataset).")
+    def dataset(self, info: Info, namespace: str, name: str) -> Optional[Dataset]:
+        found = queries.dataset(_store(info), namespace, name)
+        return Dataset.of(found) if found else None
+
+    @strawberry.field
+    def job(self, info: Info, namespace: str, name: str) -> Optional[Job]:
+        found = queries.job(_store(info), namespace, name)
+        return Job.of(found) if found else None
+
+    @strawberry.field(description="Datasets, jobs, columns, products, domains and owners by name.")
+    def search(self, info: Info, text: str, first: Optional[int] = 20) -> list[SearchResult]:
+        return [
+            SearchResult(id=n.id, kind=n.kind, namespace=n.props.get("namespace"), name=n.props.get("name"))
+            for n in queries.search(_store(info), text, min(20 if first is None else first, MAX_SEARCH_RESULTS))
+        ]
+
+    @strawberry.field(description="Node counts per node kind and edge counts per edge kind, by kind name.")
+    def stats(self, info: Info) -> list[KindCount]:
+        return [KindCount(kind=k, count=v) for k, v in sorted(_store(info).counts().items())]
+
+    @strawberry.field(description="Any node by id.")
+    def node(self, info: Info, id: str) -> Optional[LineageNode]:
+        found = queries.node(_store(info), id)
+        return LineageNode.of(found) if found else None
+
+
+schema = strawberry.Schema(query=Query)

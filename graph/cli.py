@@ -1,0 +1,155 @@
+"""The ``lineagemesh`` command line: serve the graph, ingest sources, export the schema.
+
+Every command that reads or writes the graph takes the same store options as ``serve``.
+Errors are printed as one clear line and give a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from graph.api.ingest import IngestLimits
+from graph.mutations import Mutation
+from graph.stores import Store, StoreUnavailable, open_store
+from ingest.event_files import BadLine, expand_paths, read_events
+from ingest.openlineage import translate
+from ingest.openlineage_schema import InvalidEvent
+
+APPLY_BATCH_EVENTS = 500
+
+
+def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--data-dir / --store / Neo4j credentials, shared by every command that touches the graph."""
+
+    @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="LINEAGEMESH_DATA_DIR",
+                  help="Directory of the embedded store (default ~/.lineagemesh).")
+    @click.option("--store", "store_uri", envvar="LINEAGEMESH_STORE", metavar="URI",
+                  help="Store URI: bolt://host:7687 or neo4j://... for Neo4j; default the embedded store.")
+    @click.option("--neo4j-user", envvar="LINEAGEMESH_NEO4J_USER", help="Neo4j user (env LINEAGEMESH_NEO4J_USER).")
+    @click.option("--neo4j-password", envvar="LINEAGEMESH_NEO4J_PASSWORD", help="Neo4j password (env LINEAGEMESH_NEO4J_PASSWORD).")
+    @click.option("--neo4j-database", envvar="LINEAGEMESH_NEO4J_DATABASE", default="neo4j", show_default=True,
+                  help="Neo4j database name.")
+    @functools.wraps(command)
+    def wrapper(*args: Any, data_dir: Path | None, store_uri: str | None, neo4j_user: str | None,
+                neo4j_password: str | None, neo4j_database: str, **kwargs: Any) -> Any:
+        if data_dir and store_uri:
+            raise click.UsageError("give either --data-dir or --store, not both")
+        try:
+            store = open_store(store_uri, data_dir=str(data_dir) if data_dir else None, user=neo4j_user,
+                               password=neo4j_password, database=neo4j_database)
+        except StoreUnavailable as e:
+            raise click.ClickException(f"store unavailable: {e}") from None
+        with store:
+            return command(*args, store=store, **kwargs)
+
+    return wrapper
+
+
+@click.group()
+@click.option("--log-level", default="info", type=click.Choice(["debug", "info", "warning", "error"]), show_default=True)
+def main(log_level: str) -> None:
+    """lineagemesh: a lineage-centric metadata graph for data mesh platforms."""
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--demo", is_flag=True, help="Load the Marquez food_delivery demo graph when the store is empty.")
+@click.option("--max-body-bytes", default=IngestLimits.max_body_bytes, show_default=True, type=click.IntRange(1),
+              help="Largest ingest request body, before and after gzip decompression (413 above).")
+@store_options
+def serve(store: Store, host: str, port: int, demo: bool, max_body_bytes: int) -> None:
+    """Serve OpenLineage ingest (/api/v1/lineage) and GraphQL (/graphql, GraphiQL in a browser)."""
+    import uvicorn
+
+    from graph.api.app import AppConfig, create_app
+
+    if demo and not any(store.counts().values()):
+        from ingest.demo import food_delivery_events
+
+        events = food_delivery_events()
+        store.apply([m for event in events for m in translate(event)])
+        click.echo(f"loaded the food_delivery demo: {len(events)} events", err=True)
+    click.echo(f"lineagemesh on {store.uri}: GraphQL at http://{host}:{port}/graphql", err=True)
+    config = AppConfig(limits=IngestLimits(max_body_bytes=max_body_bytes))
+    uvicorn.run(create_app(store, config), host=host, port=port, log_level="info")
+
+
+@main.group()
+def ingest() -> None:
+    """Load metadata into the graph."""
+
+
+@ingest.command("openlineage")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@store_options
+def ingest_openlineage(store: Store, paths: tuple[Path, ...]) -> None:
+    """Ingest OpenLineage events from files (JSON event, JSON array or NDJSON; directories recurse).
+
+    Bad events are reported as FILE:LINE: REASON and skipped; the exit code is then 1.
+    """
+    from tqdm import tqdm
+
+    files = expand_paths(paths)
+    started = time.monotonic()
+    accepted = rejected = changes = 0
+    pending: list[Mutation] = []
+    pending_events = 0
+    progress = tqdm(unit=" events", disable=None, file=sys.stderr)
+    try:
+        for path in files:
+            for item in read_events(path):
+                progress.update(1)
+                if isinstance(item, BadLine):
+                    rejected += 1
+                    tqdm.write(f"{item.path}:{item.line}: {item.reason}", file=sys.stderr)
+                    continue
+                try:
+                    pending.extend(translate(item.event))
+                except InvalidEvent as e:
+                    rejected += 1
+                    tqdm.write(f"{item.path}:{item.line}: {e}", file=sys.stderr)
+                    continue
+                accepted += 1
+                pending_events += 1
+                if pending_events >= APPLY_BATCH_EVENTS:
+                    changes += _apply(store, pending)
+                    pending, pending_events = [], 0
+        changes += _apply(store, pending)
+    finally:
+        progress.close()
+    elapsed = time.monotonic() - started
+    rate = accepted / elapsed if elapsed > 0 else 0.0
+    click.echo(
+        f"{accepted} events ingested ({changes} node/edge changes), {rejected} rejected, "
+        f"from {len(files)} files in {elapsed:.2f}s ({rate:,.0f} events/s) into {store.uri}",
+        err=True,
+    )
+    if rejected:
+        sys.exit(1)
+
+
+def _apply(store: Store, mutations: list[Mutation]) -> int:
+    if not mutations:
+        return 0
+    try:
+        return store.apply(mutations)
+    except StoreUnavailable as e:
+        raise click.ClickException(f"store unavailable, nothing more applied: {e}") from None
+
+
+@main.command("schema")
+def export_schema() -> None:
+    """Print the GraphQL schema (SDL); schema.graphql in the repository is this output."""
+    from graph.api.schema import schema
+
+    click.echo(schema.as_str())
+
