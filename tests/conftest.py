@@ -1,0 +1,111 @@
+"""Shared fixtures: real stores (embedded and a real Neo4j server), the corpora, a live HTTP server.
+
+Every test that takes ``store`` or ``open_test_store`` runs once per store: that is the
+conformance suite. Neo4j is started once per session from the cached Community jars
+(``scripts/neo4j-server``) unless ``LINEAGEMESH_TEST_NEO4J`` names a running server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CORPORA = REPO.parent / "shared" / "corpora"
+sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(REPO / "tests"))
+
+from graph.stores import Store, open_store  # noqa: E402
+
+STORES = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+
+
+def corpus(*parts: str) -> Path:
+    path = CORPORA.joinpath(*parts)
+    if not path.exists():
+        pytest.fail(f"test corpus missing: {path} (the suite expects ../shared/corpora beside the repo)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def food_delivery_events() -> list[dict[str, Any]]:
+    """The Marquez food_delivery seed: 26 RunEvents, START + COMPLETE per run."""
+    return json.loads(corpus("marquez-food-delivery", "metadata.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real Neo4j server for the whole session (or the one LINEAGEMESH_TEST_NEO4J names)."""
+    external = os.environ.get("LINEAGEMESH_TEST_NEO4J")
+    if external:
+        yield type("External", (), {"uri": external})()
+        return
+    from devservers import neo4j as neo4j_launcher
+
+    server = neo4j_launcher.start(data_dir=tmp_path_factory.mktemp("neo4j"))
+    try:
+        yield server
+    finally:
+        neo4j_launcher.stop(server)
+
+
+def _wipe_neo4j(uri: str) -> None:
+    import neo4j
+
+    with neo4j.GraphDatabase.driver(uri, auth=None) as driver:
+        driver.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS", database_="neo4j")
+
+
+@pytest.fixture(params=STORES)
+def open_test_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Store]]:
+    """Opens the store under test; calling it again reopens the same data (a restart)."""
+    opened: list[Store] = []
+    if request.param == "embedded":
+        data_dir = tmp_path / "store"
+
+        def opener() -> Store:
+            opened.append(open_store(data_dir=str(data_dir)))
+            return opened[-1]
+    else:
+        server = request.getfixturevalue("neo4j_server")
+        _wipe_neo4j(server.uri)
+
+        def opener() -> Store:
+            opened.append(open_store(server.uri))
+            return opened[-1]
+
+    yield opener
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def store(open_test_store: Callable[[], Store]) -> Store:
+    return open_test_store()
+
+
+@pytest.fixture(params=STORES)
+def server_store_args(request: pytest.FixtureRequest, tmp_path: Path) -> list[str]:
+    """CLI store options for a server process, once per store."""
+    if request.param == "embedded":
+        return ["--data-dir", str(tmp_path / "store")]
+    server = request.getfixturevalue("neo4j_server")
+    _wipe_neo4j(server.uri)
+    return ["--store", server.uri]
+
+
+@pytest.fixture
+def live_server(server_store_args: list[str], tmp_path: Path) -> Iterator[Any]:
+    """A running ``lineagemesh serve`` on a free 127.0.0.1 port, on the store under test."""
+    from live_server import LiveServer
+
+    server = LiveServer(server_store_args, tmp_path / "server.log").start()
+    try:
+        yield server
+    finally:
+        server.stop()

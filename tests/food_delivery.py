@@ -1,0 +1,69 @@
+"""What the Marquez food_delivery seed says, written out by hand from its 26 events.
+
+The tests compare the graph's answers with these sets, so a lineage bug cannot hide behind a
+reference implementation that shares it.
+"""
+
+NS = "food_delivery"
+
+
+def ds(name: str) -> str:
+    return f"dataset:{NS}:public.{name}"
+
+
+def job(name: str) -> str:
+    return f"job:{NS}:{name}"
+
+
+def col(table: str, field: str) -> str:
+    return f"datasetField:{NS}:public.{table}:{field}"
+
+
+DELIVERY_7_DAYS_UPSTREAM_NODES = {
+    ds("delivery_7_days"),
+    job("etl_delivery_7_days"),
+    ds("orders_7_days"), ds("customers"), ds("order_status"), ds("drivers"), ds("restaurants"),
+    job("etl_orders_7_days"), job("etl_customers"), job("etl_order_status"), job("etl_drivers"), job("etl_restaurants"),
+    ds("menus"), ds("menu_items"), ds("orders"), ds("categories"),
+    job("etl_menus"), job("etl_menu_items"), job("etl_orders"), job("etl_categories"),
+}
+
+DELIVERY_7_DAYS_UPSTREAM_EDGES = {
+    (job("etl_delivery_7_days"), ds("delivery_7_days"), "WRITES"),
+    *((ds(t), job("etl_delivery_7_days"), "READS") for t in ("orders_7_days", "customers", "order_status", "drivers", "restaurants")),
+    (job("etl_orders_7_days"), ds("orders_7_days"), "WRITES"),
+    *((ds(t), job("etl_orders_7_days"), "READS") for t in ("menus", "menu_items", "orders", "categories")),
+    *((job(f"etl_{t}"), ds(t), "WRITES") for t in ("customers", "order_status", "drivers", "restaurants", "menus", "menu_items", "orders", "categories")),
+}
+
+DELIVERY_7_DAYS_DOWNSTREAM_NODES = {
+    ds("delivery_7_days"),
+    job("delivery_times_7_days"), ds("top_delivery_times"), ds("discounts"),
+    job("orders_popular_day_of_week"), ds("popular_orders_day_of_week"),
+    job("email_discounts"),
+}
+
+DELIVERY_7_DAYS_DOWNSTREAM_EDGES = {
+    (ds("delivery_7_days"), job("delivery_times_7_days"), "READS"),
+    (job("delivery_times_7_days"), ds("top_delivery_times"), "WRITES"),
+    (job("delivery_times_7_days"), ds("discounts"), "WRITES"),
+    (ds("top_delivery_times"), job("orders_popular_day_of_week"), "READS"),
+    (job("orders_popular_day_of_week"), ds("popular_orders_day_of_week"), "WRITES"),
+    (ds("discounts"), job("email_discounts"), "READS"),
+}
+
+DISCOUNTS_UPSTREAM_NODES = DELIVERY_7_DAYS_UPSTREAM_NODES | {ds("discounts"), job("delivery_times_7_days")}
+DISCOUNTS_DOWNSTREAM_NODES = {ds("discounts"), job("email_discounts")}
+
+CUSTOMERS_EMAIL_DOWNSTREAM_NODES = {
+    col("customers", "email"),
+    col("delivery_7_days", "customer_email"),
+    col("top_delivery_times", "customer_email"),
+    col("discounts", "customer_email"),
+}
+
+CUSTOMERS_EMAIL_DOWNSTREAM_EDGES = {
+    (col("customers", "email"), col("delivery_7_days", "customer_email"), "DERIVES_FROM"),
+    (col("delivery_7_days", "customer_email"), col("top_delivery_times", "customer_email"), "DERIVES_FROM"),
+    (col("delivery_7_days", "customer_email"), col("discounts", "customer_email"), "DERIVES_FROM"),
+}
