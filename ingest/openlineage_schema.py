@@ -77,6 +77,8 @@ def _validators() -> dict[tuple[str, str], Draft202012Validator]:
         (kind, ""): Draft202012Validator({"$ref": f"{SPEC_ID}#/$defs/{kind}"}, registry=registry, format_checker=_FORMATS)
         for kind in ("RunEvent", "DatasetEvent", "JobEvent")
     }
+    for base in _FACET_BASES:
+        validators[(base, "")] = Draft202012Validator({"$ref": f"{SPEC_ID}#/$defs/{base}"}, registry=registry)
     for doc in docs[1:]:
         for base, facet_name, uri in _facet_schemas(doc):
             validators[(base, facet_name)] = Draft202012Validator({"$ref": uri}, registry=registry, format_checker=_FORMATS)
@@ -91,14 +93,14 @@ def _raise_first(validator: Draft202012Validator, instance: Any, prefix: str) ->
 
 
 def _check_facets(base: str, facets: Any, path: str) -> None:
-    """Validate each standard facet of a container; custom facets are kept as they are."""
+    """Validate each facet of a container: standard facets against their schema, custom ones
+    against the facet base (``_producer``, ``_schemaURL``), so errors name the facet."""
     if not isinstance(facets, dict):
-        return  # the event schema has already rejected a non-object facets container
+        return  # the event schema rejects a non-object facets container
     validators = _validators()
     for facet_name, facet in facets.items():
-        validator = validators.get((base, facet_name))
-        if validator is not None:
-            _raise_first(validator, facet, f"{path}.{facet_name}")
+        validator = validators.get((base, facet_name)) or validators[(base, "")]
+        _raise_first(validator, facet, f"{path}.{facet_name}")
 
 
 def event_kind(event: Any) -> str:
@@ -127,22 +129,31 @@ def parse_time(value: Any, path: str) -> datetime:
     return moment
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def validate(event: Any) -> str:
-    """Check an event and every standard facet in it; return its kind or raise InvalidEvent."""
+    """Check an event and every facet in it; return its kind or raise InvalidEvent.
+
+    Facets are checked first, one by one, so an error names the facet rather than the whole
+    facets container; then the event as a whole.
+    """
     kind = event_kind(event)
-    _raise_first(_validators()[(kind, "")], event, "$")
-    parse_time(event.get("eventTime"), "$.eventTime")
     if kind == "RunEvent":
-        _check_facets("RunFacet", event["run"].get("facets", {}), "$.run.facets")
-    if "job" in event:
-        _check_facets("JobFacet", event["job"].get("facets", {}), "$.job.facets")
+        _check_facets("RunFacet", _mapping(event.get("run")).get("facets", {}), "$.run.facets")
+    _check_facets("JobFacet", _mapping(event.get("job")).get("facets", {}), "$.job.facets")
     if kind == "DatasetEvent":
-        _check_facets("DatasetFacet", event["dataset"].get("facets", {}), "$.dataset.facets")
+        _check_facets("DatasetFacet", _mapping(event.get("dataset")).get("facets", {}), "$.dataset.facets")
     for side, extra_base, extra_key in (
         ("inputs", "InputDatasetFacet", "inputFacets"),
         ("outputs", "OutputDatasetFacet", "outputFacets"),
     ):
-        for i, dataset in enumerate(event.get(side) or []):
+        datasets = event.get(side)
+        for i, dataset in enumerate(datasets if isinstance(datasets, list) else []):
+            dataset = _mapping(dataset)
             _check_facets("DatasetFacet", dataset.get("facets", {}), f"$.{side}[{i}].facets")
             _check_facets(extra_base, dataset.get(extra_key, {}), f"$.{side}[{i}].{extra_key}")
+    _raise_first(_validators()[(kind, "")], event, "$")
+    parse_time(event.get("eventTime"), "$.eventTime")
     return kind

@@ -1,0 +1,160 @@
+"""The OpenLineage ingester is a pure translation: events in, mutations out, no store needed."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from graph.model import EdgeKind, NodeKind
+from graph.mutations import Changes, UpsertEdge, UpsertNode, decode, encode, plan
+from ingest.openlineage import translate
+from ingest.openlineage_schema import InvalidEvent
+
+PRODUCER = "https://example.com/tests"
+
+
+def facet(**fields):
+    return {"_producer": PRODUCER, "_schemaURL": "https://openlineage.io/spec/facets/1-0-0/X.json", **fields}
+
+
+def run_event(**overrides):
+    event = {
+        "eventType": "COMPLETE",
+        "eventTime": "2026-01-05T06:00:00+02:00",
+        "run": {"runId": "0b5b8a2e-9a43-4d7a-8f3e-1c6f0f5d2a11"},
+        "job": {"namespace": "spark", "name": "enrich"},
+        "inputs": [{"namespace": "pg", "name": "public.users"}],
+        "outputs": [{"namespace": "pg", "name": "public.users_enriched"}],
+        "producer": PRODUCER,
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+    }
+    event.update(overrides)
+    return event
+
+
+def applied(mutations) -> Changes:
+    """What the mutations amount to on an empty graph (the shared merge rule, no store)."""
+    return plan(mutations, {}, {})
+
+
+def test_run_event_becomes_job_run_datasets_and_edges() -> None:
+    changes = applied(translate(run_event()))
+    kinds = {node_id: node.kind for node_id, node in changes.nodes.items()}
+    assert kinds == {
+        "job:spark:enrich": NodeKind.JOB,
+        "run:0b5b8a2e-9a43-4d7a-8f3e-1c6f0f5d2a11": NodeKind.RUN,
+        "dataset:pg:public.users": NodeKind.DATASET,
+        "dataset:pg:public.users_enriched": NodeKind.DATASET,
+    }
+    assert set(changes.edges) == {
+        ("run:0b5b8a2e-9a43-4d7a-8f3e-1c6f0f5d2a11", EdgeKind.OF, "job:spark:enrich"),
+        ("job:spark:enrich", EdgeKind.READS, "dataset:pg:public.users"),
+        ("job:spark:enrich", EdgeKind.WRITES, "dataset:pg:public.users_enriched"),
+        ("run:0b5b8a2e-9a43-4d7a-8f3e-1c6f0f5d2a11", EdgeKind.CONSUMED, "dataset:pg:public.users"),
+        ("run:0b5b8a2e-9a43-4d7a-8f3e-1c6f0f5d2a11", EdgeKind.PRODUCED, "dataset:pg:public.users_enriched"),
+    }
+    run = changes.nodes["run:0b5b8a2e-9a43-4d7a-8f3e-1c6f0f5d2a11"]
+    assert run.props["state"] == "COMPLETE" and run.props["endedAt"] == "2026-01-05T06:00:00+02:00"
+    # Stamps are UTC, so events from different offsets order correctly.
+    assert changes.nodes["job:spark:enrich"].stamps["name"] == "2026-01-05T04:00:00.000000Z"
+
+
+def test_column_lineage_versions_and_dataset_level_entries() -> None:
+    lineage = facet(
+        fields={
+            "email_hash": {
+                "inputFields": [{
+                    "namespace": "pg", "name": "public.users", "field": "email",
+                    "transformations": [{"type": "DIRECT", "subtype": "TRANSFORMATION", "description": "sha256", "masking": True}],
+                }],
+            },
+            "name": {  # 1-0-x style: transformation on the output field
+                "inputFields": [{"namespace": "pg", "name": "public.users", "field": "name"}],
+                "transformationType": "IDENTITY", "transformationDescription": "copied",
+            },
+        },
+        dataset=[{"namespace": "pg", "name": "public.users", "field": "active",
+                  "transformations": [{"type": "INDIRECT", "subtype": "FILTER"}]}],
+    )
+    event = run_event(outputs=[{"namespace": "pg", "name": "public.users_enriched", "facets": {"columnLineage": lineage}}])
+    changes = applied(translate(event))
+    out, src = "datasetField:pg:public.users_enriched:", "datasetField:pg:public.users:"
+    masked = changes.edges[(out + "email_hash", EdgeKind.DERIVES_FROM, src + "email")]
+    assert masked.props["transformations"] == [{"type": "DIRECT", "subtype": "TRANSFORMATION", "description": "sha256", "masking": True}]
+    assert masked.props["jobId"] == "job:spark:enrich"
+    legacy = changes.edges[(out + "name", EdgeKind.DERIVES_FROM, src + "name")]
+    assert legacy.props["transformationType"] == "IDENTITY" and "transformations" not in legacy.props
+    whole = changes.edges[("dataset:pg:public.users_enriched", EdgeKind.DERIVES_FROM, src + "active")]
+    assert whole.props["transformations"] == [{"type": "INDIRECT", "subtype": "FILTER"}]
+    # Columns only named by lineage are recorded, but not as declared.
+    assert "declared" not in changes.nodes[src + "email"].props
+
+
+def test_symlinked_dataset_is_recorded_under_its_table_name() -> None:
+    physical = {
+        "namespace": "s3://lake", "name": "warehouse/crm/users",
+        "facets": {"symlinks": facet(identifiers=[{"namespace": "glue://eu", "name": "crm.users", "type": "TABLE"}]),
+                   "schema": facet(fields=[{"name": "id", "type": "long"}])},
+    }
+    changes = applied(translate(run_event(inputs=[physical], outputs=[])))
+    assert ("job:spark:enrich", EdgeKind.READS, "dataset:glue://eu:crm.users") in changes.edges
+    assert ("dataset:s3://lake:warehouse/crm/users", EdgeKind.ALIAS_OF, "dataset:glue://eu:crm.users") in changes.edges
+    assert "datasetField:glue://eu:crm.users:id" in changes.nodes
+
+
+def test_dataset_and_job_events() -> None:
+    dataset_event = {
+        "eventTime": "2026-01-05T06:00:00Z", "producer": PRODUCER,
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/DatasetEvent",
+        "dataset": {"namespace": "pg", "name": "public.t", "facets": {
+            "documentation": facet(description="a table"),
+            "ownership": facet(owners=[{"name": "team:crm", "type": "team"}]),
+        }},
+    }
+    changes = applied(translate(dataset_event))
+    assert changes.nodes["dataset:pg:public.t"].props["description"] == "a table"
+    assert changes.edges[("dataset:pg:public.t", EdgeKind.OWNED_BY, "owner:team:crm")].props["type"] == "team"
+    job_event = {
+        "eventTime": "2026-01-05T06:00:00Z", "producer": PRODUCER,
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/JobEvent",
+        "job": {"namespace": "dbt", "name": "model.orders", "facets": {"sql": facet(query="select 1")}},
+        "inputs": [{"namespace": "pg", "name": "public.t"}], "outputs": [],
+    }
+    changes = applied(translate(job_event))
+    assert changes.nodes["job:dbt:model.orders"].props["sql"] == "select 1"
+    assert ("job:dbt:model.orders", EdgeKind.READS, "dataset:pg:public.t") in changes.edges
+    assert not any(n.kind is NodeKind.RUN for n in changes.nodes.values())
+
+
+def test_later_complete_wins_over_earlier_start_whatever_the_order() -> None:
+    start = run_event(eventType="START", eventTime="2026-01-05T06:00:00Z")
+    complete = run_event(eventType="COMPLETE", eventTime="2026-01-05T06:00:00Z", inputs=[], outputs=[])
+    forward = applied(translate(start) + translate(complete))
+    backward = applied(translate(complete) + translate(start))
+    assert forward == backward
+    assert forward.nodes["run:0b5b8a2e-9a43-4d7a-8f3e-1c6f0f5d2a11"].props["state"] == "COMPLETE"
+
+
+@pytest.mark.parametrize(
+    "mutate, fragment",
+    [
+        (lambda e: e["run"].pop("runId"), "$.run: 'runId' is a required property"),
+        (lambda e: e.__setitem__("eventTime", "soon"), "$.eventTime"),
+        (lambda e: e["outputs"][0].__setitem__("name", None), "$.outputs[0].name"),
+        (lambda e: e.__setitem__("eventType", "DONE"), "$.eventType"),
+        (lambda e: e["outputs"][0].__setitem__("facets", {"schema": {"fields": []}}), "$.outputs[0].facets.schema"),
+    ],
+)
+def test_invalid_events_name_the_failing_field(mutate, fragment) -> None:
+    event = copy.deepcopy(run_event())
+    mutate(event)
+    with pytest.raises(InvalidEvent) as raised:
+        translate(event)
+    assert fragment in str(raised.value)
+
+
+def test_mutations_survive_encoding() -> None:
+    mutations = translate(run_event())
+    assert decode(encode(mutations)) == mutations
+    assert all(isinstance(m, (UpsertNode, UpsertEdge)) for m in mutations)
