@@ -24,6 +24,7 @@ class NodeKind(str, Enum):
     RUN = "Run"
     OWNER = "Owner"
     CONSUMER = "Consumer"
+    CONTRACT = "Contract"
 
 
 class EdgeKind(str, Enum):
@@ -39,6 +40,11 @@ class EdgeKind(str, Enum):
     PRODUCED = "PRODUCED"  # run -> dataset it wrote
     OWNED_BY = "OWNED_BY"  # dataset/job/product/domain -> owner
     ALIAS_OF = "ALIAS_OF"  # dataset -> the dataset it is another name for
+    BELONGS_TO = "BELONGS_TO"  # data product or dataset -> domain
+    EXPOSES = "EXPOSES"  # data product -> dataset it publishes
+    HAS_CONTRACT = "HAS_CONTRACT"  # data product -> contract
+    GOVERNS = "GOVERNS"  # contract -> dataset whose schema and quality it promises
+    CONSUMES = "CONSUMES"  # consumer -> data product or dataset it depends on
 
 
 class Direction(str, Enum):
@@ -79,6 +85,10 @@ def owner_id(name: str) -> str:
 
 def consumer_id(name: str) -> str:
     return f"consumer:{name}"
+
+
+def contract_id(name: str) -> str:
+    return f"contract:{name}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,6 +133,7 @@ _PREFIX_KINDS = {
     "dataProduct": NodeKind.DATA_PRODUCT,
     "owner": NodeKind.OWNER,
     "consumer": NodeKind.CONSUMER,
+    "contract": NodeKind.CONTRACT,
 }
 
 

@@ -11,16 +11,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from graph.model import (
-    EdgeKind,
-    NodeKind,
-    dataset_id,
-    field_id,
-    job_id,
-    owner_id,
-    run_id,
-)
-from graph.mutations import Mutation, UpsertEdge, UpsertNode, stamp
+from graph.model import EdgeKind, NodeKind, dataset_id, job_id, run_id
+from graph.mutations import Mutation, stamp
+from ingest.builder import GraphBuilder
 from ingest.openlineage_schema import event_kind, parse_time, validate
 
 FACET_PREFIX = "facet:"
@@ -64,14 +57,12 @@ def _flatten_fields(fields: Iterable[dict[str, Any]], parent: str | None = None)
         yield from _flatten_fields(field.get("fields") or [], path)
 
 
-class _Translation:
-    """Collects the mutations of one event; every mutation carries the event's stamp."""
+class _Translation(GraphBuilder):
+    """Translates one event; every mutation carries the event's stamp."""
 
     def __init__(self, event: dict[str, Any], kind: str) -> None:
+        super().__init__(stamp(parse_time(event["eventTime"], "$.eventTime")))
         self.event = event
-        self.at = stamp(parse_time(event["eventTime"], "$.eventTime"))
-        self.mutations: list[Mutation] = []
-        self._referenced: set[str] = set()
         self.canonical = self._canonical_names()
         if kind == "RunEvent":
             self._run_event()
@@ -81,14 +72,6 @@ class _Translation:
             self._job_datasets(self._job(event["job"]))
 
     # -- helpers -----------------------------------------------------------------------------
-
-    def node(self, node_id: str, kind: NodeKind, props: dict[str, Any], first: dict[str, Any] | None = None, at: str | None = None) -> None:
-        self.mutations.append(UpsertNode(node_id, kind, at or self.at, props, first or {}))
-
-    def edge(self, source: str, kind: EdgeKind, target: str, props: dict[str, Any] | None = None) -> None:
-        self.mutations.append(
-            UpsertEdge(source, kind, target, self.at, {"lastSeenAt": self.at, **(props or {})}, {"firstSeenAt": self.at})
-        )
 
     def _canonical_names(self) -> dict[tuple[str, str], tuple[str, str]]:
         """Physical name → catalog table name, from the symlinks facets of this event's datasets.
@@ -107,34 +90,25 @@ class _Translation:
                 mapping[(ds["namespace"], ds["name"])] = tables[0]
         return mapping
 
-    def _dataset_ref(self, namespace: str, name: str) -> tuple[str, str, str]:
+    def _canonical_ref(self, namespace: str, name: str) -> tuple[str, str, str]:
         ns, nm = self.canonical.get((namespace, name), (namespace, name))
         return dataset_id(ns, nm), ns, nm
 
     def _column(self, namespace: str, name: str, field: str, props: dict[str, Any] | None = None) -> str:
-        """Upsert a column (and its dataset link); returns its id. Without props it is undeclared."""
-        did, ns, nm = self._dataset_ref(namespace, name)
-        fid = field_id(ns, nm, field)
-        if did not in self._referenced:
-            self._referenced.add(did)
-            self.node(did, NodeKind.DATASET, {"namespace": ns, "name": nm})
-        self.node(fid, NodeKind.COLUMN, {"namespace": ns, "dataset": nm, "datasetId": did, "name": field, **(props or {})})
-        self.edge(did, EdgeKind.HAS_COLUMN, fid)
-        return fid
+        """A column under its dataset's canonical name; without props it is a mere reference."""
+        _, ns, nm = self._canonical_ref(namespace, name)
+        return self.column(ns, nm, field, props)
 
     def _owners(self, subject: str, ownership: dict[str, Any]) -> None:
         for owner in ownership.get("owners") or []:
-            oid = owner_id(owner["name"])
-            self.node(oid, NodeKind.OWNER, {"name": owner["name"]})
-            self.edge(subject, EdgeKind.OWNED_BY, oid, {"type": owner.get("type")})
+            self.owner(subject, owner["name"], owner.get("type"))
 
     # -- datasets ----------------------------------------------------------------------------
 
     def _dataset(self, ds: dict[str, Any]) -> str:
-        did, ns, nm = self._dataset_ref(ds["namespace"], ds["name"])
+        did, ns, nm = self._canonical_ref(ds["namespace"], ds["name"])
         facets = ds.get("facets") or {}
-        props: dict[str, Any] = {"namespace": ns, "name": nm, "declared": True, "lastSeenAt": self.at}
-        props.update(_raw_facets(facets, _STRUCTURED_DATASET_FACETS))
+        props: dict[str, Any] = _raw_facets(facets, _STRUCTURED_DATASET_FACETS)
         if "documentation" in facets:
             props["description"] = facets["documentation"].get("description")
         if "dataSource" in facets:
@@ -146,25 +120,19 @@ class _Translation:
             props["deleted"] = change.get("lifecycleStateChange") == "DROP"
             previous = change.get("previousIdentifier")
             if change.get("lifecycleStateChange") == "RENAME" and previous:
-                self._alias(previous["namespace"], previous["name"], did, "RENAME")
+                self.alias(previous["namespace"], previous["name"], did, "RENAME")
         if "schema" in facets:
             props["columns"] = self._schema(ns, nm, facets["schema"].get("fields") or [])
-        self.node(did, NodeKind.DATASET, props, {"firstSeenAt": self.at})
+        self.dataset(ns, nm, props)
         if (ds["namespace"], ds["name"]) != (ns, nm):
-            self._alias(ds["namespace"], ds["name"], did, "SYMLINK")
+            self.alias(ds["namespace"], ds["name"], did, "SYMLINK")
         for identifier in (facets.get("symlinks") or {}).get("identifiers") or []:
-            if dataset_id(identifier["namespace"], identifier["name"]) != did:
-                self._alias(identifier["namespace"], identifier["name"], did, identifier.get("type") or "SYMLINK")
+            self.alias(identifier["namespace"], identifier["name"], did, identifier.get("type") or "SYMLINK")
         if "ownership" in facets:
             self._owners(did, facets["ownership"])
         if "columnLineage" in facets:
             self._column_lineage(ns, nm, did, facets["columnLineage"])
         return did
-
-    def _alias(self, namespace: str, name: str, canonical: str, reason: str) -> None:
-        alias = dataset_id(namespace, name)
-        self.node(alias, NodeKind.DATASET, {"namespace": namespace, "name": name})
-        self.edge(alias, EdgeKind.ALIAS_OF, canonical, {"reason": reason})
 
     def _schema(self, ns: str, nm: str, fields: list[dict[str, Any]]) -> list[str]:
         paths: list[str] = []
@@ -206,11 +174,8 @@ class _Translation:
     job_id: str | None = None
 
     def _job(self, job: dict[str, Any]) -> str:
-        jid = job_id(job["namespace"], job["name"])
-        self.job_id = jid
         facets = job.get("facets") or {}
-        props: dict[str, Any] = {"namespace": job["namespace"], "name": job["name"], "lastSeenAt": self.at}
-        props.update(_raw_facets(facets, _STRUCTURED_JOB_FACETS))
+        props: dict[str, Any] = _raw_facets(facets, _STRUCTURED_JOB_FACETS)
         if "documentation" in facets:
             props["description"] = facets["documentation"].get("description")
         if "sql" in facets:
@@ -218,7 +183,7 @@ class _Translation:
         if "jobType" in facets:
             for key in ("processingType", "integration", "jobType"):
                 props[f"jobType.{key}"] = facets["jobType"].get(key)
-        self.node(jid, NodeKind.JOB, props, {"firstSeenAt": self.at})
+        jid = self.job_id = self.job(job["namespace"], job["name"], props)
         if "ownership" in facets:
             self._owners(jid, facets["ownership"])
         return jid

@@ -1,0 +1,95 @@
+"""The vocabulary every ingester writes in: datasets, columns, owners, domains, products, aliases.
+
+Each ingester (OpenLineage, Iceberg, contracts, dbt) translates its source into calls on one
+``GraphBuilder``, so the same fact is recorded the same way whichever source states it — which is
+what lets a catalog crawl and a pipeline's events meet on one node.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.model import (
+    EdgeKind,
+    NodeKind,
+    consumer_id,
+    dataset_id,
+    domain_id,
+    field_id,
+    job_id,
+    owner_id,
+    product_id,
+)
+from graph.mutations import Mutation, UpsertEdge, UpsertNode
+
+
+class GraphBuilder:
+    """Collects the mutations of one source document; every mutation carries the same stamp."""
+
+    def __init__(self, at: str) -> None:
+        self.at = at
+        self.mutations: list[Mutation] = []
+        self._referenced: set[str] = set()
+
+    def node(self, node_id: str, kind: NodeKind, props: dict[str, Any], first: dict[str, Any] | None = None, at: str | None = None) -> str:
+        self.mutations.append(UpsertNode(node_id, kind, at or self.at, props, first or {}))
+        return node_id
+
+    def edge(self, source: str, kind: EdgeKind, target: str, props: dict[str, Any] | None = None) -> None:
+        """An edge that remembers when it was first and last seen."""
+        self.mutations.append(
+            UpsertEdge(source, kind, target, self.at, {"lastSeenAt": self.at, **(props or {})}, {"firstSeenAt": self.at})
+        )
+
+    def dataset_ref(self, namespace: str, name: str) -> str:
+        """Make sure a dataset node exists (once per document) without describing it."""
+        did = dataset_id(namespace, name)
+        if did not in self._referenced:
+            self._referenced.add(did)
+            self.node(did, NodeKind.DATASET, {"namespace": namespace, "name": name})
+        return did
+
+    def dataset(self, namespace: str, name: str, props: dict[str, Any]) -> str:
+        """Describe a dataset; it counts as declared by this source."""
+        did = dataset_id(namespace, name)
+        self.node(did, NodeKind.DATASET, {"namespace": namespace, "name": name, "declared": True, "lastSeenAt": self.at, **props},
+                  {"firstSeenAt": self.at})
+        return did
+
+    def job(self, namespace: str, name: str, props: dict[str, Any]) -> str:
+        """Describe a job (anything that reads and writes datasets: a pipeline, a dbt model)."""
+        jid = job_id(namespace, name)
+        self.node(jid, NodeKind.JOB, {"namespace": namespace, "name": name, "lastSeenAt": self.at, **props}, {"firstSeenAt": self.at})
+        return jid
+
+    def column(self, namespace: str, dataset: str, field: str, props: dict[str, Any] | None = None) -> str:
+        """A column of a dataset. Without ``declared`` in props it is a mere reference."""
+        did = self.dataset_ref(namespace, dataset)
+        fid = field_id(namespace, dataset, field)
+        self.node(fid, NodeKind.COLUMN, {"namespace": namespace, "dataset": dataset, "datasetId": did, "name": field, **(props or {})})
+        self.edge(did, EdgeKind.HAS_COLUMN, fid)
+        return fid
+
+    def alias(self, namespace: str, name: str, canonical: str, reason: str) -> None:
+        """Another identifier for the canonical dataset (storage path, symlink, former name)."""
+        alias = self.dataset_ref(namespace, name)
+        if alias != canonical:
+            self.edge(alias, EdgeKind.ALIAS_OF, canonical, {"reason": reason})
+
+    def owner(self, subject: str, name: str, owner_type: str | None) -> str:
+        oid = self.node(owner_id(name), NodeKind.OWNER, {"name": name})
+        self.edge(subject, EdgeKind.OWNED_BY, oid, {"type": owner_type})
+        return oid
+
+    def domain(self, name: str, props: dict[str, Any] | None = None) -> str:
+        return self.node(domain_id(name), NodeKind.DOMAIN, {"name": name, **(props or {})})
+
+    def product(self, domain: str, name: str, props: dict[str, Any]) -> str:
+        """A data product, part of its domain."""
+        did = self.domain(domain)
+        pid = self.node(product_id(domain, name), NodeKind.DATA_PRODUCT, {"name": name, "domain": domain, **props})
+        self.edge(pid, EdgeKind.BELONGS_TO, did)
+        return pid
+
+    def consumer(self, name: str, props: dict[str, Any] | None = None) -> str:
+        return self.node(consumer_id(name), NodeKind.CONSUMER, {"name": name, **(props or {})})
