@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from graph.model import EdgeKind, Node, NodeKind, field_id
+from graph.model import EdgeKind, Node, field_id
 from graph.stores import Store
 
 MAX_CHAIN = 16  # alias chains longer than this are cut (they only arise from cyclic renames)
@@ -102,3 +102,21 @@ class AliasResolver:
                 result[column.id] = field_id(node.props["namespace"], node.props["name"], column.props["name"])
         return result
 
+
+
+def canonical_targets(store: Store, node_id: str, kind: EdgeKind) -> list[Node]:
+    """The canonical datasets a node points at with ``kind`` edges (a job's inputs, a product's
+    datasets), sorted by id."""
+    edges = store.edges({node_id}, (kind,), "out")
+    canonical = AliasResolver(store).canonical({e.target for e in edges})
+    found = store.nodes(set(canonical.values()))
+    return [found[i] for i in sorted(found)]
+
+
+def sources_into(store: Store, dataset_node: Node, kind: EdgeKind) -> list[Node]:
+    """Nodes pointing at a dataset under any of its names with ``kind`` edges (its writers,
+    readers, publishing products), sorted by id."""
+    members = AliasResolver(store).members([dataset_node.id])
+    edges = store.edges(set(members), (kind,), "in")
+    found = store.nodes({e.source for e in edges})
+    return [found[i] for i in sorted(found)]

@@ -13,6 +13,10 @@ from enum import Enum
 from typing import Any
 
 
+FACET_PREFIX = "facet:"  # property keys holding raw OpenLineage facets: facet:<name>
+RULE_SOURCE = "rule"  # BELONGS_TO edges made by a domain mapping rule carry source=rule
+
+
 class NodeKind(str, Enum):
     """What a node stands for. The value is also the Neo4j label."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graph.aliases import AliasResolver
+from graph.aliases import AliasResolver, canonical_targets, sources_into
 from graph.model import EdgeKind, Node, NodeKind, dataset_id, job_id
 from graph.stores import Store
 
@@ -70,10 +70,7 @@ def owners(store: Store, node_id: str) -> list[Ownership]:
 
 def dataset_jobs(store: Store, dataset_node: Node, kind: EdgeKind) -> list[Node]:
     """Jobs that write (``WRITES``) or read (``READS``) the dataset under any of its names."""
-    members = AliasResolver(store).members([dataset_node.id])
-    edges = store.edges(set(members), (kind,), "in")
-    found = store.nodes({e.source for e in edges})
-    return [found[i] for i in sorted(found)]
+    return sources_into(store, dataset_node, kind)
 
 
 def job(store: Store, namespace: str, name: str) -> Node | None:
@@ -82,10 +79,7 @@ def job(store: Store, namespace: str, name: str) -> Node | None:
 
 def job_datasets(store: Store, job_node: Node, kind: EdgeKind) -> list[Node]:
     """The canonical datasets a job reads (``READS``) or writes (``WRITES``)."""
-    edges = store.edges({job_node.id}, (kind,), "out")
-    canonical = AliasResolver(store).canonical({e.target for e in edges})
-    found = store.nodes(set(canonical.values()))
-    return [found[i] for i in sorted(found)]
+    return canonical_targets(store, job_node.id, kind)
 
 
 def runs(store: Store, job_node: Node, first: int) -> list[Node]:

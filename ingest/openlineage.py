@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from graph.model import EdgeKind, NodeKind, dataset_id, job_id, run_id
+from graph.model import FACET_PREFIX, EdgeKind, NodeKind, dataset_id, job_id, run_id
 from graph.mutations import Mutation, stamp
 from ingest.builder import GraphBuilder
-from ingest.openlineage_schema import event_kind, parse_time, validate
-
-FACET_PREFIX = "facet:"
+from ingest.domain_rules import NO_RULES, DomainRules
+from ingest.openlineage_schema import parse_time, validate
 
 # Facets turned into graph structure; all others are stored raw.
 _STRUCTURED_DATASET_FACETS = frozenset(
@@ -30,14 +29,15 @@ _STATE_RANK = {"START": 1, "RUNNING": 2, "COMPLETE": 3, "FAIL": 3, "ABORT": 3}
 TERMINAL_STATES = frozenset({"COMPLETE", "FAIL", "ABORT"})
 
 
-def translate(event: dict[str, Any]) -> list[Mutation]:
+def translate(event: dict[str, Any], rules: DomainRules = NO_RULES) -> list[Mutation]:
     """Validate one OpenLineage event and return the mutations that record it.
 
-    Raises ``InvalidEvent`` (naming the failing field) for anything that is not a valid
-    OpenLineage 2-0-2 RunEvent, DatasetEvent or JobEvent.
+    ``rules`` assign domains to the event's datasets (see ``ingest.domain_rules``). Raises
+    ``InvalidEvent`` (naming the failing field) for anything that is not a valid OpenLineage
+    2-0-2 RunEvent, DatasetEvent or JobEvent.
     """
     kind = validate(event)
-    return _Translation(event, kind).mutations
+    return _Translation(event, kind, rules).mutations
 
 
 def _raw_facets(facets: dict[str, Any], structured: frozenset[str]) -> dict[str, Any]:
@@ -60,9 +60,10 @@ def _flatten_fields(fields: Iterable[dict[str, Any]], parent: str | None = None)
 class _Translation(GraphBuilder):
     """Translates one event; every mutation carries the event's stamp."""
 
-    def __init__(self, event: dict[str, Any], kind: str) -> None:
+    def __init__(self, event: dict[str, Any], kind: str, rules: DomainRules) -> None:
         super().__init__(stamp(parse_time(event["eventTime"], "$.eventTime")))
         self.event = event
+        self.rules = rules
         self.canonical = self._canonical_names()
         if kind == "RunEvent":
             self._run_event()
@@ -105,7 +106,7 @@ class _Translation(GraphBuilder):
 
     # -- datasets ----------------------------------------------------------------------------
 
-    def _dataset(self, ds: dict[str, Any]) -> str:
+    def _dataset(self, ds: dict[str, Any], writer_namespace: str | None = None) -> str:
         did, ns, nm = self._canonical_ref(ds["namespace"], ds["name"])
         facets = ds.get("facets") or {}
         props: dict[str, Any] = _raw_facets(facets, _STRUCTURED_DATASET_FACETS)
@@ -124,6 +125,7 @@ class _Translation(GraphBuilder):
         if "schema" in facets:
             props["columns"] = self._schema(ns, nm, facets["schema"].get("fields") or [])
         self.dataset(ns, nm, props)
+        self.rules.assign(self, did, ns, nm, writer_namespace)
         if (ds["namespace"], ds["name"]) != (ns, nm):
             self.alias(ds["namespace"], ds["name"], did, "SYMLINK")
         for identifier in (facets.get("symlinks") or {}).get("identifiers") or []:
@@ -193,8 +195,9 @@ class _Translation(GraphBuilder):
             ("inputs", EdgeKind.READS, EdgeKind.CONSUMED, "inputFacets"),
             ("outputs", EdgeKind.WRITES, EdgeKind.PRODUCED, "outputFacets"),
         ):
+            writer = self.event["job"]["namespace"] if job_edge is EdgeKind.WRITES else None
             for ds in self.event.get(side) or []:
-                did = self._dataset(ds)
+                did = self._dataset(ds, writer)
                 self.edge(jid, job_edge, did)
                 if rid is not None:
                     self.edge(rid, run_edge, did, _raw_facets(ds.get(extra) or {}, frozenset()))
@@ -235,4 +238,3 @@ class _Translation(GraphBuilder):
         return jid
 
 
-__all__ = ["translate", "event_kind", "FACET_PREFIX", "TERMINAL_STATES"]

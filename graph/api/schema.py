@@ -14,11 +14,10 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from graph import lineage as lineage_queries
-from graph import queries
-from graph.model import Direction, EdgeKind, Node
+from graph import mesh, queries
+from graph.model import FACET_PREFIX, Direction, EdgeKind, Node
 from graph.model import NodeKind as ModelNodeKind
 from graph.stores import Store
-from ingest.openlineage import FACET_PREFIX
 
 LineageDirection = strawberry.enum(Direction, name="LineageDirection", description="Which way to follow lineage.")
 
@@ -127,6 +126,22 @@ class Owner:
     type: Optional[str] = strawberry.field(description="The ownership type (e.g. team, maintainer).")
 
 
+@strawberry.type(description="An owner and everything it owns.")
+class OwnerProfile:
+    id: str
+    name: str
+    _node: strawberry.Private[Node]
+
+    @strawberry.field(description="Datasets, jobs, products, domains and contracts it owns, by id.")
+    def owns(self, info: Info) -> list[LineageNode]:
+        return [LineageNode.of(n) for n in mesh.owned(_store(info), self._node)]
+
+
+def _text(value: Any) -> Optional[str]:
+    """Versions arrive as strings or numbers depending on the source; GraphQL shows text."""
+    return None if value is None else str(value)
+
+
 def _owners(info: Info, node_id: str) -> list[Owner]:
     return [Owner(id=o.owner.id, name=o.owner.props.get("name", o.owner.id), type=o.type) for o in queries.owners(_store(info), node_id)]
 
@@ -142,11 +157,17 @@ class Column:
     tags: Optional[list[str]]
     declared: bool = strawberry.field(description="Declared by a schema facet (false: only referenced by lineage).")
     current: bool = strawberry.field(description="Present in the dataset's latest schema.")
+    pii: bool = strawberry.field(description="Flagged as personal data by a contract, catalog or dbt project.")
+    classification: Optional[str]
+    quality: Optional[JSON] = strawberry.field(description="Quality rules declared for the column.")
 
     @staticmethod
     def of(dataset_node: Node, node: Node) -> "Column":
         p = node.props
         return Column(
+            pii=bool(p.get("pii")),
+            classification=p.get("classification"),
+            quality=p.get("quality"),
             id=node.id,
             name=p.get("name", ""),
             type=p.get("type"),
@@ -303,6 +324,120 @@ class Dataset:
     def aliases(self, info: Info) -> list[str]:
         return queries.aliases(_store(info), self._node)
 
+    @strawberry.field(description="The domain it belongs to: declared by a catalog/contract/dbt, else by a mapping rule.")
+    def domain(self, info: Info) -> Optional["Domain"]:
+        found = mesh.dataset_domains(_store(info), [self.id]).get(self.id)
+        node = queries.node(_store(info), found) if found else None
+        return Domain.of(node) if node else None
+
+    @strawberry.field(description="Data products that publish this dataset.")
+    def products(self, info: Info) -> list["DataProduct"]:
+        return [DataProduct.of(p) for p in mesh.publishing_products(_store(info), self._node)]
+
+
+@strawberry.type(description="A data contract (ODCS or datacontract.com) and what it promises.")
+class Contract:
+    id: str
+    name: Optional[str]
+    version: Optional[str]
+    status: Optional[str]
+    standard: Optional[str]
+    sla: Optional[JSON]
+    quality: Optional[JSON]
+    _node: strawberry.Private[Node]
+
+    @staticmethod
+    def of(node: Node) -> "Contract":
+        p = node.props
+        return Contract(id=node.id, name=p.get("name"), version=_text(p.get("version")), status=p.get("status"),
+                        standard=p.get("standard"), sla=p.get("sla"), quality=p.get("quality"), _node=node)
+
+    @strawberry.field(description="Datasets the contract governs.")
+    def datasets(self, info: Info) -> list[Dataset]:
+        return [Dataset.of(d) for d in mesh.governed_datasets(_store(info), self._node)]
+
+
+@strawberry.type(description="Who depends on a data product: a consumer declared in a contract, or a job of another domain reading it.")
+class ProductConsumer:
+    id: str
+    kind: NodeKind
+    name: Optional[str]
+    domain: Optional[str] = strawberry.field(description="The consumer's domain id, when known.")
+    declared: bool = strawberry.field(description="Declared in a contract (false: observed in lineage).")
+    datasets: list[str] = strawberry.field(description="For observed consumers: the product's datasets they read.")
+
+
+@strawberry.type(description="A data product: datasets a domain publishes, with owner, SLO and contract.")
+class DataProduct:
+    id: str
+    name: str
+    domain_name: str = strawberry.field(name="domain")
+    description: Optional[str]
+    version: Optional[str]
+    status: Optional[str]
+    freshness_hours: Optional[float] = strawberry.field(description="The freshness SLO in hours.")
+    sla: Optional[JSON]
+    properties: Optional[JSON]
+    tags: Optional[list[str]]
+    _node: strawberry.Private[Node]
+
+    @staticmethod
+    def of(node: Node) -> "DataProduct":
+        p = node.props
+        return DataProduct(id=node.id, name=p.get("name", ""), domain_name=p.get("domain", ""), description=p.get("description"),
+                           version=_text(p.get("version")), status=p.get("status"), freshness_hours=p.get("freshnessHours"),
+                           sla=p.get("sla"), properties=p.get("properties"), tags=p.get("tags"), _node=node)
+
+    @strawberry.field
+    def owners(self, info: Info) -> list[Owner]:
+        return _owners(info, self.id)
+
+    @strawberry.field(description="The product's contracts, by id.")
+    def contracts(self, info: Info) -> list[Contract]:
+        return [Contract.of(c) for c in mesh.contracts(_store(info), self._node)]
+
+    @strawberry.field(description="Datasets the product exposes.")
+    def datasets(self, info: Info) -> list[Dataset]:
+        return [Dataset.of(d) for d in mesh.exposed_datasets(_store(info), self._node)]
+
+    @strawberry.field(description="Declared consumers and jobs of other domains reading its datasets.")
+    def consumers(self, info: Info) -> list[ProductConsumer]:
+        return [
+            ProductConsumer(id=c.node.id, kind=c.node.kind, name=c.node.props.get("name"), domain=c.domain,
+                            declared=c.declared, datasets=list(c.datasets))
+            for c in mesh.product_consumers(_store(info), self._node)
+        ]
+
+
+@strawberry.type(description="A domain of the mesh: its products, datasets, owners and who consumes it.")
+class Domain:
+    id: str
+    name: str
+    description: Optional[str]
+    _node: strawberry.Private[Node]
+
+    @staticmethod
+    def of(node: Node) -> "Domain":
+        return Domain(id=node.id, name=node.props.get("name", ""), description=node.props.get("description"), _node=node)
+
+    @strawberry.field
+    def owners(self, info: Info) -> list[Owner]:
+        return _owners(info, self.id)
+
+    @strawberry.field
+    def products(self, info: Info) -> list[DataProduct]:
+        return [DataProduct.of(p) for p in mesh.domain_products(_store(info), self._node)]
+
+    @strawberry.field(description="Datasets of the domain (declared, or assigned by a mapping rule).")
+    def datasets(self, info: Info) -> list[Dataset]:
+        return [Dataset.of(d) for d in mesh.domain_datasets(_store(info), self._node)]
+
+    @strawberry.field(description="Other domains that consume this domain's products.")
+    def consumed_by(self, info: Info) -> list["Domain"]:
+        ids = mesh.consuming_domains(_store(info), self._node)
+        found = _store(info).nodes(ids)
+        return [Domain.of(found[i]) for i in ids if i in found]
+
 
 @strawberry.type(description="A search hit.")
 class SearchResult:
@@ -358,6 +493,25 @@ class Query:
             SearchResult(id=n.id, kind=n.kind, namespace=n.props.get("namespace"), name=n.props.get("name"))
             for n in queries.search(_store(info), text, min(20 if first is None else first, MAX_SEARCH_RESULTS))
         ]
+
+    @strawberry.field(description="All domains, by name.")
+    def domains(self, info: Info) -> list[Domain]:
+        return [Domain.of(d) for d in mesh.all_of_kind(_store(info), ModelNodeKind.DOMAIN)]
+
+    @strawberry.field
+    def domain(self, info: Info, name: str) -> Optional[Domain]:
+        found = mesh.domain(_store(info), name)
+        return Domain.of(found) if found else None
+
+    @strawberry.field
+    def data_product(self, info: Info, domain: str, name: str) -> Optional[DataProduct]:
+        found = mesh.product(_store(info), domain, name)
+        return DataProduct.of(found) if found else None
+
+    @strawberry.field(description="An owner (team or person) and everything it owns.")
+    def owner(self, info: Info, name: str) -> Optional[OwnerProfile]:
+        found = mesh.owner(_store(info), name)
+        return OwnerProfile(id=found.id, name=found.props.get("name", name), _node=found) if found else None
 
     @strawberry.field(description="Node counts per node kind and edge counts per edge kind, by kind name.")
     def stats(self, info: Info) -> list[KindCount]:
