@@ -15,9 +15,10 @@ from typing import Any, Callable
 
 import click
 
-from graph.api.ingest import IngestLimits
+from graph.api.ingest import IngestConfig, IngestLimits
 from graph.mutations import Mutation
 from graph.stores import Store, StoreUnavailable, open_store
+from ingest.domain_rules import NO_RULES, DomainRules, InvalidRules
 from ingest.event_files import BadLine, expand_paths, read_events
 from ingest.openlineage import translate
 from ingest.openlineage_schema import InvalidEvent
@@ -52,6 +53,21 @@ def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _load_rules(ctx: click.Context, param: click.Parameter, value: Path | None) -> DomainRules:
+    if value is None:
+        return NO_RULES
+    try:
+        return DomainRules.load(value)
+    except InvalidRules as e:
+        raise click.BadParameter(str(e), ctx, param) from None
+
+
+domain_rules_option = click.option(
+    "--domain-rules", "rules", type=click.Path(exists=True, dir_okay=False, path_type=Path), callback=_load_rules,
+    envvar="LINEAGEMESH_DOMAIN_RULES", help="YAML/JSON rules assigning domains to OpenLineage-only datasets.",
+)
+
+
 @click.group()
 @click.option("--log-level", default="info", type=click.Choice(["debug", "info", "warning", "error"]), show_default=True)
 def main(log_level: str) -> None:
@@ -65,21 +81,22 @@ def main(log_level: str) -> None:
 @click.option("--demo", is_flag=True, help="Load the Marquez food_delivery demo graph when the store is empty.")
 @click.option("--max-body-bytes", default=IngestLimits.max_body_bytes, show_default=True, type=click.IntRange(1),
               help="Largest ingest request body, before and after gzip decompression (413 above).")
+@domain_rules_option
 @store_options
-def serve(store: Store, host: str, port: int, demo: bool, max_body_bytes: int) -> None:
+def serve(store: Store, host: str, port: int, demo: bool, max_body_bytes: int, rules: DomainRules) -> None:
     """Serve OpenLineage ingest (/api/v1/lineage) and GraphQL (/graphql, GraphiQL in a browser)."""
     import uvicorn
 
-    from graph.api.app import AppConfig, create_app
+    from graph.api.app import create_app
 
     if demo and not any(store.counts().values()):
         from ingest.demo import food_delivery_events
 
         events = food_delivery_events()
-        store.apply([m for event in events for m in translate(event)])
+        store.apply([m for event in events for m in translate(event, rules)])
         click.echo(f"loaded the food_delivery demo: {len(events)} events", err=True)
     click.echo(f"lineagemesh on {store.uri}: GraphQL at http://{host}:{port}/graphql", err=True)
-    config = AppConfig(limits=IngestLimits(max_body_bytes=max_body_bytes))
+    config = IngestConfig(limits=IngestLimits(max_body_bytes=max_body_bytes), rules=rules)
     uvicorn.run(create_app(store, config), host=host, port=port, log_level="info")
 
 
@@ -90,8 +107,9 @@ def ingest() -> None:
 
 @ingest.command("openlineage")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@domain_rules_option
 @store_options
-def ingest_openlineage(store: Store, paths: tuple[Path, ...]) -> None:
+def ingest_openlineage(store: Store, paths: tuple[Path, ...], rules: DomainRules) -> None:
     """Ingest OpenLineage events from files (JSON event, JSON array or NDJSON; directories recurse).
 
     Bad events are reported as FILE:LINE: REASON and skipped; the exit code is then 1.
@@ -113,7 +131,7 @@ def ingest_openlineage(store: Store, paths: tuple[Path, ...]) -> None:
                     tqdm.write(f"{item.path}:{item.line}: {item.reason}", file=sys.stderr)
                     continue
                 try:
-                    pending.extend(translate(item.event))
+                    pending.extend(translate(item.event, rules))
                 except InvalidEvent as e:
                     rejected += 1
                     tqdm.write(f"{item.path}:{item.line}: {e}", file=sys.stderr)

@@ -77,3 +77,18 @@ def test_checked_in_schema_matches_the_code() -> None:
 def test_every_command_has_help(flag: str) -> None:
     for command in (["serve"], ["ingest", "openlineage"], ["schema"]):
         assert lineagemesh(*command, flag).returncode == 0
+
+
+def test_domain_rules_option(tmp_path: Path, food_delivery_events) -> None:
+    events = tmp_path / "events.json"
+    events.write_text(json.dumps(food_delivery_events))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rules:\n  - namespace: food_delivery\n")
+    rejected = lineagemesh("ingest", "openlineage", "--data-dir", str(tmp_path / "s1"), "--domain-rules", str(bad), str(events))
+    assert rejected.returncode == 2 and "rules[0].domain" in rejected.stderr
+    good = tmp_path / "rules.yaml"
+    good.write_text("rules:\n  - domain: food\n    namespace: food_delivery\n")
+    result = lineagemesh("ingest", "openlineage", "--data-dir", str(tmp_path / "s2"), "--domain-rules", str(good), str(events))
+    assert result.returncode == 0, result.stderr
+    counts = stats(tmp_path / "s2")
+    assert counts["Domain"] == 1 and counts["BELONGS_TO"] == 13

@@ -7,7 +7,6 @@ store; GraphQL executes in a worker thread so store I/O never blocks the event l
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -20,7 +19,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from cross_web import HTTPException as GraphQLHTTPException
 from strawberry.types.graphql import OperationType
 
-from graph.api.ingest import IngestLimits, ingest_batch, ingest_one
+from graph.api.ingest import IngestConfig, ingest_batch, ingest_one
 from graph.api.schema import schema
 from graph.stores import Store, StoreUnavailable
 
@@ -57,19 +56,14 @@ class ThreadedGraphQL(GraphQL):
             raise GraphQLHTTPException(400, "No GraphQL query found in the request") from e
 
 
-@dataclass(frozen=True)
-class AppConfig:
-    limits: IngestLimits = IngestLimits()
-
-
-def create_app(store: Store, config: AppConfig = AppConfig()) -> Starlette:
+def create_app(store: Store, config: IngestConfig = IngestConfig()) -> Starlette:
     """The ASGI app serving one store."""
 
     async def lineage(request: Request) -> Response:
-        return await ingest_one(request, store, config.limits)
+        return await ingest_one(request, store, config)
 
     async def lineage_batch(request: Request) -> Response:
-        return await ingest_batch(request, store, config.limits)
+        return await ingest_batch(request, store, config)
 
     async def healthz(request: Request) -> Response:
         try:

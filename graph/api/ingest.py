@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 
 from graph.mutations import Mutation
 from graph.stores import Store, StoreUnavailable
+from ingest.domain_rules import NO_RULES, DomainRules
 from ingest.openlineage import translate
 from ingest.openlineage_schema import InvalidEvent
 
@@ -26,6 +27,12 @@ from ingest.openlineage_schema import InvalidEvent
 class IngestLimits:
     max_body_bytes: int = 16 * 1024 * 1024  # after decompression too
     max_batch_events: int = 10_000
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    limits: IngestLimits = IngestLimits()
+    rules: DomainRules = NO_RULES
 
 
 class RequestRejected(Exception):
@@ -76,17 +83,17 @@ def _parse_json(body: bytes) -> Any:
         raise RequestRejected(400, f"body is not valid JSON: {e}") from None
 
 
-def _translate_one(body: bytes) -> list[Mutation]:
+def _translate_one(body: bytes, rules: DomainRules) -> list[Mutation]:
     try:
-        return translate(_parse_json(body))
+        return translate(_parse_json(body), rules)
     except InvalidEvent as e:
         raise RequestRejected(400, str(e)) from None
 
 
-async def ingest_one(request: Request, store: Store, limits: IngestLimits) -> Response:
+async def ingest_one(request: Request, store: Store, config: IngestConfig) -> Response:
     try:
-        body = await _read_body(request, limits)
-        mutations = await run_in_threadpool(_translate_one, body)
+        body = await _read_body(request, config.limits)
+        mutations = await run_in_threadpool(_translate_one, body, config.rules)
         await run_in_threadpool(store.apply, mutations)
     except RequestRejected as e:
         return _error(e.status, e.error)
@@ -95,28 +102,28 @@ async def ingest_one(request: Request, store: Store, limits: IngestLimits) -> Re
     return JSONResponse({"status": "created"}, status_code=201)
 
 
-def _translate_batch(body: bytes, limits: IngestLimits) -> tuple[list[Mutation], list[dict[str, Any]]]:
+def _translate_batch(body: bytes, config: IngestConfig) -> tuple[list[Mutation], list[dict[str, Any]]]:
     events = _parse_json(body)
     if not isinstance(events, list):
         raise RequestRejected(400, "$: a batch must be a JSON array of events")
-    if len(events) > limits.max_batch_events:
-        raise RequestRejected(413, f"batch of {len(events)} events is over the limit of {limits.max_batch_events}")
+    if len(events) > config.limits.max_batch_events:
+        raise RequestRejected(413, f"batch of {len(events)} events is over the limit of {config.limits.max_batch_events}")
     mutations: list[Mutation] = []
     results: list[dict[str, Any]] = []
     for index, event in enumerate(events):
         try:
-            mutations.extend(translate(event))
+            mutations.extend(translate(event, config.rules))
             results.append({"index": index, "status": 201})
         except InvalidEvent as e:
             results.append({"index": index, "status": 400, "error": str(e)})
     return mutations, results
 
 
-async def ingest_batch(request: Request, store: Store, limits: IngestLimits) -> Response:
+async def ingest_batch(request: Request, store: Store, config: IngestConfig) -> Response:
     """Each event is validated on its own; all valid ones are applied together and durably."""
     try:
-        body = await _read_body(request, limits)
-        mutations, results = await run_in_threadpool(_translate_batch, body, limits)
+        body = await _read_body(request, config.limits)
+        mutations, results = await run_in_threadpool(_translate_batch, body, config)
         if mutations:
             await run_in_threadpool(store.apply, mutations)
     except RequestRejected as e:
