@@ -1,0 +1,647 @@
+"""Iceberg catalogs → graph mutations: a crawl (the only I/O) and a pure translation.
+
+:func:`crawl` walks a pyiceberg catalog (nested namespaces, tables, views) and reads everything the
+graph needs into a :class:`CatalogSnapshot` of frozen dataclasses. :func:`translate_catalog` turns
+a snapshot into mutations through :class:`~ingest.builder.GraphBuilder`, with no catalog and no
+store, so it is tested like the OpenLineage translation: ``plan(translate_catalog(s), {}, {})``.
+
+Identity — the crawl and Spark's OpenLineage events must land on one node
+--------------------------------------------------------------------------
+openlineage-spark names an Iceberg table by its *location* (``PathUtils.fromPath`` →
+``FilesystemDatasetUtils.fromLocation``: ``file:/w/db/t`` → (``file``, ``/w/db/t``),
+``s3a://b/w/t`` → (``s3://b``, ``w/t``), ``hdfs://nn:8020/w/t`` → (``hdfs://nn:8020``, ``/w/t``)) and
+attaches a ``symlinks`` identifier of type TABLE that its catalog-type handler builds from the Spark
+identifier (``db.t``, the namespace levels and table name joined by dots, without the catalog
+name):
+
+=========  ==================================================  ======================
+catalog    TABLE symlink namespace                              TABLE symlink name
+=========  ==================================================  ======================
+rest       the catalog ``uri`` exactly as configured            ``db.t``
+hive       ``hive://{metastore host}:{port}``                   ``db.t``
+glue       ``arn:aws:glue:{region}:{account}``                  ``table/db/t``
+jdbc/sql   the JDBC URL's OpenLineage namespace                 ``{database}.db.t``
+hadoop     the warehouse (``file:/w``, ``s3://b/w``)            ``db.t``
+=========  ==================================================  ======================
+
+(pyiceberg's ``SqlCatalog`` is Iceberg's ``JdbcCatalog``: ``sqlite:////p/c.db`` is what Spark
+knows as ``jdbc:sqlite:/p/c.db``, namespace ``sqlite:/p/c.db``; ``postgresql://h/db`` becomes
+``postgres://h:5432`` with names ``db.{ns}.{table}``. Only recent openlineage-spark releases
+emit a symlink for JDBC catalogs.) The crawl records each table under exactly that TABLE
+identifier — the name the OpenLineage ingester makes canonical — and its location as an
+``ALIAS_OF`` alias (reason ``LOCATION``), so whichever arrives first, crawl or Spark event, the
+table, its path and its symlink resolve to one node. Catalog types with no handler there (in-memory,
+DynamoDB, ...) use the warehouse like Hadoop catalogs, else ``iceberg://{catalog name}``. When the
+producers in your platform are configured differently (another URI for the same REST catalog, a
+proxy), pass ``dataset_namespace`` to pin the namespace; names stay ``db.t``.
+
+Graph
+-----
+* Namespace ``a.b`` → domain ``a.b`` (property ``parent: "a"``); its ``comment``/``description``
+  become the domain description and ``owner`` its owner; all properties are kept as
+  ``namespaceProperties``.
+* Table/view → dataset (``format: "iceberg"``, ``catalog``, ``location``, ``metadataLocation``,
+  ``properties``, ``columns``, ``snapshots`` (the newest :data:`MAX_SNAPSHOTS`), ...) that
+  ``BELONGS_TO`` its domain; columns (nested struct fields as ``a.b``) with ``fieldId``, ``type``,
+  ``required``, ``description``, ``ordinal``, ``parent``.
+* ``data-product.*`` table properties publish the table as a data product of its domain
+  (``data-product.domain`` overrides it, ``data-product.name`` defaults to the table name):
+  product ``EXPOSES`` dataset, and ``data-product.owner`` owns both.
+
+Stamps and incremental crawls
+-----------------------------
+Crawl time is not a fact about the catalog, so a table's facts are stamped with its metadata
+``last-updated-ms`` (at least its newest snapshot's time): re-crawling an unchanged catalog yields
+identical mutations, and translating an older snapshot never overwrites newer facts. A view is
+stamped with its current version's time, a namespace with the newest stamp of the tables and views
+under it (the epoch when it is empty) — Iceberg keeps no time for namespace or view property
+changes, so such a change alone wins only once something under it changes, or on the value
+tie-break. Deletions are the one fact only the crawl time can date: see :func:`translate_catalog`.
+"""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+from urllib.parse import unquote, urlsplit
+
+from graph.model import EdgeKind, NodeKind, dataset_id
+from graph.mutations import Mutation, stamp
+from ingest.builder import GraphBuilder
+
+MAX_SNAPSHOTS = 50  # snapshots kept on a dataset (the newest); snapshotCount has the total
+PRODUCT_PREFIX = "data-product."
+SOURCE = "iceberg"  # the ``source`` of BELONGS_TO edges this ingester declares
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+# Catalog implementation class → catalog type (class names, so optional backends need no imports).
+_CATALOG_TYPES = {
+    "RestCatalog": "rest",
+    "InMemoryCatalog": "in-memory",
+    "SqlCatalog": "sql",
+    "HiveCatalog": "hive",
+    "GlueCatalog": "glue",
+    "DynamoDbCatalog": "dynamodb",
+    "BigQueryMetastoreCatalog": "bigquery",
+}
+# Catalog properties safe to keep (never credentials): what identity needs.
+_KEPT_CATALOG_PROPERTIES = ("glue.region", "client.region", "glue.id", "glue.account-id")
+
+
+# -- the snapshot: plain data read by the crawl ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FieldInfo:
+    """One column of a schema; nested struct fields are flattened to dotted paths."""
+
+    path: str
+    parent: str | None
+    field_id: int
+    type: str
+    required: bool
+    doc: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotInfo:
+    snapshot_id: int
+    parent_snapshot_id: int | None
+    timestamp_ms: int
+    operation: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NamespaceInfo:
+    levels: tuple[str, ...]
+    properties: Mapping[str, str]
+
+    @property
+    def name(self) -> str:
+        return ".".join(self.levels)
+
+
+@dataclass(frozen=True, slots=True)
+class TableInfo:
+    namespace: tuple[str, ...]
+    name: str
+    location: str
+    metadata_location: str
+    table_uuid: str
+    format_version: int
+    properties: Mapping[str, str]
+    fields: tuple[FieldInfo, ...]
+    snapshots: tuple[SnapshotInfo, ...]  # oldest first
+    current_snapshot_id: int | None
+    last_updated_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class ViewInfo:
+    namespace: tuple[str, ...]
+    name: str
+    location: str
+    view_uuid: str
+    version_id: int
+    timestamp_ms: int
+    sql: str | None
+    dialect: str | None
+    properties: Mapping[str, str]
+    fields: tuple[FieldInfo, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlError:
+    """A table or namespace the crawl could not read (``missing``: it vanished meanwhile)."""
+
+    identifier: tuple[str, ...]
+    kind: str  # "table", "view" or "namespace"
+    message: str
+    missing: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogSnapshot:
+    """Everything a crawl read, as plain data; the input of :func:`translate_catalog`."""
+
+    catalog_name: str
+    catalog_type: str
+    catalog_uri: str | None  # credentials removed
+    warehouse: str | None
+    crawled_at: datetime
+    namespaces: tuple[NamespaceInfo, ...]
+    tables: tuple[TableInfo, ...]
+    views: tuple[ViewInfo, ...]
+    errors: tuple[CrawlError, ...] = ()
+    catalog_properties: Mapping[str, str] = field(default_factory=dict)
+    complete: bool = True  # every namespace of the crawled scope could be listed
+
+
+# -- crawl: the only I/O ----------------------------------------------------------------------------
+
+
+def crawl(catalog: Any, namespaces: Sequence[str | tuple[str, ...]] | None = None, *, workers: int = 8) -> CatalogSnapshot:
+    """Read a pyiceberg catalog into a :class:`CatalogSnapshot`.
+
+    Walks ``namespaces`` (dotted names or tuples; default: every top-level namespace) and all
+    namespaces nested under them, with their tables and views (catalogs without view support,
+    like ``SqlCatalog``, simply have none). Tables and views load on ``workers`` threads. A table
+    that fails to load is recorded in ``errors`` rather than aborting the crawl.
+    """
+    crawled_at = datetime.now(timezone.utc)
+    errors: list[CrawlError] = []
+    found = _walk_namespaces(catalog, namespaces, errors)
+    table_ids: list[tuple[str, ...]] = []
+    view_ids: list[tuple[str, ...]] = []
+    views_supported = True
+    for ns in found:
+        try:
+            table_ids.extend(tuple(t) for t in catalog.list_tables(ns.levels))
+        except Exception as exc:  # noqa: BLE001 - one unreadable namespace must not stop the crawl
+            errors.append(CrawlError(ns.levels, "namespace", f"list_tables: {exc!r}"))
+        if not views_supported:
+            continue
+        try:
+            view_ids.extend(tuple(v) for v in catalog.list_views(ns.levels))
+        except NotImplementedError:
+            views_supported = False
+        except Exception as exc:  # noqa: BLE001
+            errors.append(CrawlError(ns.levels, "namespace", f"list_views: {exc!r}"))
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        table_results = list(pool.map(lambda ident: _load(catalog.load_table, _read_table, ident, "table"), sorted(set(table_ids))))
+        view_results = list(pool.map(lambda ident: _load(catalog.load_view, _read_view, ident, "view"), sorted(set(view_ids))))
+    tables = tuple(r for r in table_results if isinstance(r, TableInfo))
+    views = tuple(r for r in view_results if isinstance(r, ViewInfo))
+    errors.extend(r for r in table_results + view_results if isinstance(r, CrawlError))
+    props = dict(getattr(catalog, "properties", {}) or {})
+    return CatalogSnapshot(
+        catalog_name=catalog.name,
+        catalog_type=catalog_type(catalog),
+        catalog_uri=_without_credentials(props.get("uri")),
+        warehouse=props.get("warehouse"),
+        crawled_at=crawled_at,
+        namespaces=tuple(found),
+        tables=tables,
+        views=views,
+        errors=tuple(errors),
+        catalog_properties={k: props[k] for k in _KEPT_CATALOG_PROPERTIES if k in props},
+        complete=not any(e.kind == "namespace" for e in errors),
+    )
+
+
+def catalog_type(catalog: Any) -> str:
+    """``rest``, ``sql``, ``hive``, ``glue``, ... from the implementation class (or its ``type``)."""
+    for cls in type(catalog).__mro__:
+        if cls.__name__ in _CATALOG_TYPES:
+            return _CATALOG_TYPES[cls.__name__]
+    return str((getattr(catalog, "properties", {}) or {}).get("type") or type(catalog).__name__).lower()
+
+
+def _levels(namespace: str | tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(namespace.split(".")) if isinstance(namespace, str) else tuple(namespace)
+
+
+def _walk_namespaces(catalog: Any, roots: Sequence[str | tuple[str, ...]] | None, errors: list[CrawlError]) -> list[NamespaceInfo]:
+    """The given namespaces (default: all top-level ones) and every namespace nested below them."""
+    pending: list[tuple[str, ...]] = []
+    if roots is None:
+        try:
+            pending = sorted(tuple(ns) for ns in catalog.list_namespaces())
+        except Exception as exc:  # noqa: BLE001
+            errors.append(CrawlError((), "namespace", f"list_namespaces: {exc!r}"))
+    else:
+        pending = [_levels(ns) for ns in roots]
+    seen: set[tuple[str, ...]] = set()
+    found: list[NamespaceInfo] = []
+    while pending:
+        levels = pending.pop()
+        if levels in seen:
+            continue
+        seen.add(levels)
+        try:
+            properties = dict(catalog.load_namespace_properties(levels))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(CrawlError(levels, "namespace", f"load_namespace_properties: {exc!r}"))
+            continue
+        found.append(NamespaceInfo(levels, properties))
+        try:
+            children = [tuple(c) for c in catalog.list_namespaces(levels)]
+        except Exception as exc:  # noqa: BLE001
+            errors.append(CrawlError(levels, "namespace", f"list_namespaces: {exc!r}"))
+            continue
+        # Only strictly deeper namespaces under this one (guards against catalogs echoing the parent).
+        pending.extend(c for c in children if len(c) > len(levels) and c[: len(levels)] == levels)
+    return sorted(found, key=lambda n: n.levels)
+
+
+def _load(loader: Any, reader: Any, identifier: tuple[str, ...], kind: str) -> Any:
+    try:
+        return reader(identifier, loader(identifier))
+    except Exception as exc:  # noqa: BLE001 - recorded, the crawl goes on
+        missing = type(exc).__name__ in ("NoSuchTableError", "NoSuchViewError", "NoSuchIdentifierError")
+        return CrawlError(identifier, kind, repr(exc), missing)
+
+
+def _read_table(identifier: tuple[str, ...], table: Any) -> TableInfo:
+    metadata = table.metadata
+    snapshots = sorted(
+        (
+            SnapshotInfo(
+                snapshot_id=s.snapshot_id,
+                parent_snapshot_id=s.parent_snapshot_id,
+                timestamp_ms=s.timestamp_ms,
+                operation=(s.summary.operation.value if s.summary is not None and s.summary.operation is not None else None),
+            )
+            for s in table.snapshots()
+        ),
+        key=lambda s: (s.timestamp_ms, s.snapshot_id),
+    )
+    return TableInfo(
+        namespace=identifier[:-1],
+        name=identifier[-1],
+        location=table.location(),
+        metadata_location=table.metadata_location,
+        table_uuid=str(metadata.table_uuid),
+        format_version=int(metadata.format_version),
+        properties=dict(table.properties),
+        fields=tuple(flatten_schema(table.schema())),
+        snapshots=tuple(snapshots),
+        current_snapshot_id=metadata.current_snapshot_id,
+        last_updated_ms=int(metadata.last_updated_ms),
+    )
+
+
+def _read_view(identifier: tuple[str, ...], view: Any) -> ViewInfo:
+    version = view.current_version()
+    sql = dialect = None
+    if version.representations:
+        representation = version.representations[0]
+        representation = getattr(representation, "root", representation)
+        sql, dialect = getattr(representation, "sql", None), getattr(representation, "dialect", None)
+    return ViewInfo(
+        namespace=identifier[:-1],
+        name=identifier[-1],
+        location=view.location(),
+        view_uuid=str(view.metadata.view_uuid),
+        version_id=version.version_id,
+        timestamp_ms=int(version.timestamp_ms),
+        sql=sql,
+        dialect=dialect,
+        properties=dict(view.properties),
+        fields=tuple(flatten_schema(view.schema())),
+    )
+
+
+def flatten_schema(schema: Any) -> Iterator[FieldInfo]:
+    """Every named field of an Iceberg schema, depth first, in declaration order.
+
+    Struct fields nest as ``a.b``. Structs inside lists and maps keep Iceberg's own full names
+    (``items.element.sku``, ``attrs.value.x``) and name the list/map column as their parent;
+    list elements and map keys/values that are not structs are not columns of their own.
+    """
+    yield from _walk_type(schema.as_struct(), "", None)
+
+
+def _walk_type(iceberg_type: Any, path: str, parent: str | None) -> Iterator[FieldInfo]:
+    kind = type(iceberg_type).__name__
+    if kind == "StructType":
+        for f in iceberg_type.fields:
+            child = f"{path}.{f.name}" if path else f.name
+            yield FieldInfo(child, parent, f.field_id, str(f.field_type), bool(f.required), f.doc)
+            yield from _walk_type(f.field_type, child, child)
+    elif kind == "ListType":
+        yield from _walk_type(iceberg_type.element_type, f"{path}.element", parent)
+    elif kind == "MapType":
+        yield from _walk_type(iceberg_type.key_type, f"{path}.key", parent)
+        yield from _walk_type(iceberg_type.value_type, f"{path}.value", parent)
+
+
+def _without_credentials(uri: str | None) -> str | None:
+    """A URI without ``user:password@`` (SQL catalog URIs often carry them)."""
+    if not uri:
+        return uri
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.\-]*://)[^/@]*@", r"\1", uri)
+
+
+# -- identity (pure) --------------------------------------------------------------------------------
+
+
+def spark_identifier(parts: Iterable[str]) -> str:
+    """Spark's ``Identifier.toString()``: parts joined by dots, quoted with backticks when needed."""
+    return ".".join(p if re.fullmatch(r"[A-Za-z0-9_]+", p) and not p.isdigit() else "`" + p.replace("`", "``") + "`" for p in parts)
+
+
+def location_identifier(location: str) -> tuple[str, str]:
+    """OpenLineage's (namespace, name) for a storage location, as openlineage-spark computes it.
+
+    ``file:/w/t`` and ``file:///w/t`` → (``file``, ``/w/t``); ``s3://b/w/t``, ``s3a://``, ``s3n://`` →
+    (``s3://b``, ``w/t``); likewise ``gs://`` and ``wasbs://``; anything else →
+    (``scheme://authority``, ``/path``).
+    """
+    parts = urlsplit(location)
+    scheme = parts.scheme.lower()
+    path = re.sub(r"/{2,}", "/", unquote(parts.path))
+    if scheme in ("", "file"):
+        return "file", path.rstrip("/") or "/"
+    for object_store in ("s3", "gs", "wasbs"):
+        if scheme.startswith(object_store):
+            return f"{object_store}://{parts.netloc}", path.strip("/") or "/"
+    namespace = f"{scheme}://{parts.netloc}" if parts.netloc else scheme
+    return namespace, path.rstrip("/") or "/"
+
+
+def table_identifier(snapshot: CatalogSnapshot, levels: Sequence[str], dataset_namespace: str | None = None) -> tuple[str, str]:
+    """The (namespace, name) openlineage-spark's TABLE symlink carries for a table of this catalog."""
+    name = spark_identifier(levels)
+    if dataset_namespace:
+        return dataset_namespace, name
+    kind, uri = snapshot.catalog_type, snapshot.catalog_uri
+    if kind == "rest" and uri:
+        return uri, name
+    if kind == "hive" and uri:
+        first = urlsplit(uri.split(",")[0])
+        return f"hive://{first.hostname}" + (f":{first.port}" if first.port else ""), name
+    if kind == "glue":
+        props = snapshot.catalog_properties
+        region = props.get("glue.region") or props.get("client.region")
+        account = props.get("glue.id") or props.get("glue.account-id")
+        if region and account:
+            return f"arn:aws:glue:{region}:{account}", "table/" + "/".join(levels)
+    if kind == "sql" and uri:
+        return _jdbc_identifier(uri, name)
+    if snapshot.warehouse:
+        return _warehouse_namespace(snapshot.warehouse), name
+    return f"iceberg://{snapshot.catalog_name}", name
+
+
+def _jdbc_identifier(sqlalchemy_uri: str, name: str) -> tuple[str, str]:
+    """What OpenLineage's JdbcDatasetUtils makes of the JDBC URL matching a SQLAlchemy URL."""
+    scheme, _, rest = sqlalchemy_uri.partition("://")
+    dialect = scheme.split("+")[0].lower()
+    if dialect == "sqlite":  # sqlite:////abs/c.db is jdbc:sqlite:/abs/c.db: no host, kept whole
+        path = rest[1:] if rest.startswith("/") else rest
+        return f"sqlite:{path or ':memory:'}", name
+    parts = urlsplit(f"{dialect}://{rest}")
+    scheme_name, default_port = {"postgresql": ("postgres", 5432), "postgres": ("postgres", 5432),
+                                 "mysql": ("mysql", 3306), "mariadb": ("mysql", 3306)}.get(dialect, (dialect, None))
+    port = parts.port or default_port
+    authority = (parts.hostname or "") + (f":{port}" if port else "")
+    database = parts.path.strip("/")
+    return f"{scheme_name}://{authority}", f"{database}.{name}" if database else name
+
+
+def _warehouse_namespace(warehouse: str) -> str:
+    """FilesystemDatasetUtils.fromLocationAndName's namespace for a warehouse (Hadoop catalogs)."""
+    parts = urlsplit(warehouse)
+    scheme = parts.scheme.lower()
+    path = re.sub(r"/{2,}", "/", unquote(parts.path)).rstrip("/")
+    if scheme in ("", "file"):
+        return f"file:{path}" if path else "file"
+    for object_store in ("s3", "gs", "wasbs"):
+        if scheme.startswith(object_store):
+            return f"{object_store}://{parts.netloc}{path}"
+    return f"{scheme}://{parts.netloc}{path}"
+
+
+# -- translation (pure) -----------------------------------------------------------------------------
+
+
+def ms_stamp(ms: int) -> str:
+    """The stamp of an Iceberg epoch-millisecond time."""
+    return stamp(_EPOCH + timedelta(milliseconds=ms))
+
+
+def table_stamp(table: TableInfo) -> str:
+    newest_snapshot = table.snapshots[-1].timestamp_ms if table.snapshots else 0
+    return ms_stamp(max(table.last_updated_ms, newest_snapshot))
+
+
+def translate_catalog(
+    snapshot: CatalogSnapshot,
+    known: Mapping[str, str | None] | Iterable[str] | None = None,
+    *,
+    crawled_at: datetime | None = None,
+    dataset_namespace: str | None = None,
+    max_snapshots: int = MAX_SNAPSHOTS,
+) -> list[Mutation]:
+    """The mutations recording a crawled catalog. Pure.
+
+    ``known`` is what the store already holds for this catalog's crawled scope: dataset id →
+    ``metadataLocation`` last recorded (``None`` when unknown), or just a set of ids. Then:
+
+    * a table whose metadata location equals the recorded one is unchanged (every Iceberg commit
+      writes a new metadata file) and is skipped — nothing is emitted for it;
+    * a known dataset the snapshot no longer has is marked ``deleted: True``, stamped
+      ``crawled_at`` (default: ``snapshot.crawled_at``) — the one crawl-time stamp. Tables that
+      failed to load (other than "no such table") are not deleted, and an incomplete snapshot
+      (a namespace could not be listed) deletes nothing. Pass only datasets not already deleted,
+      and for a crawl restricted to some namespaces only those namespaces' datasets (each carries
+      ``catalog`` and ``icebergNamespace``).
+
+    Everything else is stamped by the catalog's own times (see the module docstring), so the same
+    snapshot always gives the same mutations. ``dataset_namespace`` overrides the namespace of
+    table and view identifiers.
+    """
+    recorded: Mapping[str, str | None]
+    if known is None:
+        recorded = {}
+    elif isinstance(known, Mapping):
+        recorded = known
+    else:
+        recorded = {k: None for k in known}
+    out: list[Mutation] = []
+    present: set[str] = set()
+    stamps_by_namespace: dict[tuple[str, ...], list[str]] = {}
+
+    for table in snapshot.tables:
+        did = dataset_id(*table_identifier(snapshot, (*table.namespace, table.name), dataset_namespace))
+        present.add(did)
+        at = table_stamp(table)
+        stamps_by_namespace.setdefault(table.namespace, []).append(at)
+        if recorded.get(did) is not None and recorded[did] == table.metadata_location:
+            continue
+        out.extend(_table_mutations(snapshot, table, at, dataset_namespace, max_snapshots))
+    for view in snapshot.views:
+        did = dataset_id(*table_identifier(snapshot, (*view.namespace, view.name), dataset_namespace))
+        present.add(did)
+        at = ms_stamp(view.timestamp_ms)
+        stamps_by_namespace.setdefault(view.namespace, []).append(at)
+        out.extend(_view_mutations(snapshot, view, at, dataset_namespace))
+    out[:0] = _namespace_mutations(snapshot, stamps_by_namespace)
+
+    unreadable = {
+        dataset_id(*table_identifier(snapshot, e.identifier, dataset_namespace))
+        for e in snapshot.errors
+        if e.kind in ("table", "view") and not e.missing
+    }
+    gone = sorted(set(recorded) - present - unreadable) if snapshot.complete else []
+    if gone:
+        builder = GraphBuilder(stamp(crawled_at or snapshot.crawled_at))
+        for did in gone:
+            builder.node(did, NodeKind.DATASET, {"deleted": True})
+        out.extend(builder.mutations)
+    return out
+
+
+def _namespace_mutations(snapshot: CatalogSnapshot, stamps: Mapping[tuple[str, ...], list[str]]) -> list[Mutation]:
+    out: list[Mutation] = []
+    for ns in snapshot.namespaces:
+        under = [s for levels, found in stamps.items() if levels[: len(ns.levels)] == ns.levels for s in found]
+        builder = GraphBuilder(max(under) if under else stamp(_EPOCH))
+        props: dict[str, Any] = {"namespaceProperties": dict(ns.properties)}
+        description = ns.properties.get("comment") or ns.properties.get("description")
+        if description:
+            props["description"] = description
+        if len(ns.levels) > 1:
+            props["parent"] = ".".join(ns.levels[:-1])
+        did = builder.domain(ns.name, props)
+        if ns.properties.get("owner"):
+            builder.owner(did, ns.properties["owner"], "owner")
+        out.extend(builder.mutations)
+    return out
+
+
+def _columns(builder: GraphBuilder, namespace: str, name: str, fields: Sequence[FieldInfo]) -> list[str]:
+    for ordinal, f in enumerate(fields, start=1):
+        builder.column(namespace, name, f.path, {
+            "declared": True,
+            "fieldId": f.field_id,
+            "type": f.type,
+            "required": f.required,
+            "description": f.doc,
+            "ordinal": ordinal,
+            "parent": f.parent,
+        })
+    return [f.path for f in fields]
+
+
+def _common_props(snapshot: CatalogSnapshot, namespace: tuple[str, ...], properties: Mapping[str, str], at: str) -> dict[str, Any]:
+    return {
+        "description": properties.get("comment") or properties.get(PRODUCT_PREFIX + "description"),
+        "format": "iceberg",
+        "catalog": snapshot.catalog_name,
+        "icebergNamespace": ".".join(namespace),
+        "properties": dict(properties),
+        "lastUpdatedAt": at,
+        "deleted": False,
+    }
+
+
+def _table_mutations(snapshot: CatalogSnapshot, table: TableInfo, at: str, dataset_namespace: str | None, max_snapshots: int) -> list[Mutation]:
+    builder = GraphBuilder(at)
+    ns, name = table_identifier(snapshot, (*table.namespace, table.name), dataset_namespace)
+    did = dataset_id(ns, name)
+    props = _common_props(snapshot, table.namespace, table.properties, at)
+    props.update({
+        "location": table.location,
+        "metadataLocation": table.metadata_location,
+        "tableUuid": table.table_uuid,
+        "formatVersion": table.format_version,
+        "columns": _columns(builder, ns, name, table.fields),
+        "snapshots": [
+            {"snapshotId": s.snapshot_id, "parentSnapshotId": s.parent_snapshot_id, "timestampMs": s.timestamp_ms, "operation": s.operation}
+            for s in table.snapshots[-max_snapshots:]
+        ] if max_snapshots > 0 else [],
+        "snapshotCount": len(table.snapshots),
+        "currentSnapshotId": table.current_snapshot_id,
+    })
+    builder.dataset(ns, name, props)
+    builder.alias(*location_identifier(table.location), did, "LOCATION")
+    _membership(builder, did, table.namespace, table.name, table.properties)
+    return builder.mutations
+
+
+def _view_mutations(snapshot: CatalogSnapshot, view: ViewInfo, at: str, dataset_namespace: str | None) -> list[Mutation]:
+    builder = GraphBuilder(at)
+    ns, name = table_identifier(snapshot, (*view.namespace, view.name), dataset_namespace)
+    did = dataset_id(ns, name)
+    props = _common_props(snapshot, view.namespace, view.properties, at)
+    props.update({
+        "isView": True,
+        "viewSql": view.sql,
+        "viewDialect": view.dialect,
+        "viewVersionId": view.version_id,
+        "viewUuid": view.view_uuid,
+        "location": view.location,
+        "columns": _columns(builder, ns, name, view.fields),
+    })
+    builder.dataset(ns, name, props)
+    _membership(builder, did, view.namespace, view.name, view.properties)
+    return builder.mutations
+
+
+def _membership(builder: GraphBuilder, did: str, namespace: tuple[str, ...], name: str, properties: Mapping[str, str]) -> None:
+    """Domain membership, and the data product the ``data-product.*`` properties publish."""
+    product = {k: v for k, v in properties.items() if k.startswith(PRODUCT_PREFIX)}
+    domain = product.get(PRODUCT_PREFIX + "domain") or ".".join(namespace)
+    builder.edge(did, EdgeKind.BELONGS_TO, builder.domain(domain), {"source": SOURCE})
+    if not product:
+        return
+    pid = builder.product(domain, product.get(PRODUCT_PREFIX + "name") or name, {
+        "description": product.get(PRODUCT_PREFIX + "description"),
+        "version": product.get(PRODUCT_PREFIX + "version"),
+        "freshnessHours": _float(product.get(PRODUCT_PREFIX + "sla.freshness-hours")),
+        "properties": product,
+    })
+    builder.edge(pid, EdgeKind.EXPOSES, did)
+    owner = product.get(PRODUCT_PREFIX + "owner")
+    if owner:
+        builder.owner(pid, owner, "owner")
+        builder.owner(did, owner, "owner")
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+__all__ = [
+    "CatalogSnapshot", "CrawlError", "FieldInfo", "NamespaceInfo", "SnapshotInfo", "TableInfo", "ViewInfo",
+    "MAX_SNAPSHOTS", "crawl", "catalog_type", "flatten_schema", "location_identifier", "ms_stamp", "spark_identifier",
+    "table_identifier", "table_stamp", "translate_catalog",
+]
