@@ -14,7 +14,9 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from graph import lineage as lineage_queries
+from graph import impact as impact_queries
 from graph import mesh, queries
+from graph.impact import ChangeKind, Severity
 from graph.model import FACET_PREFIX, Direction, EdgeKind, Node
 from graph.model import NodeKind as ModelNodeKind
 from graph.stores import Store
@@ -367,6 +369,11 @@ class ProductConsumer:
     datasets: list[str] = strawberry.field(description="For observed consumers: the product's datasets they read.")
 
 
+def _consumer(consumer: mesh.ProductConsumer) -> ProductConsumer:
+    return ProductConsumer(id=consumer.node.id, kind=consumer.node.kind, name=consumer.node.props.get("name"),
+                           domain=consumer.domain, declared=consumer.declared, datasets=list(consumer.datasets))
+
+
 @strawberry.type(description="A data product: datasets a domain publishes, with owner, SLO and contract.")
 class DataProduct:
     id: str
@@ -402,11 +409,7 @@ class DataProduct:
 
     @strawberry.field(description="Declared consumers and jobs of other domains reading its datasets.")
     def consumers(self, info: Info) -> list[ProductConsumer]:
-        return [
-            ProductConsumer(id=c.node.id, kind=c.node.kind, name=c.node.props.get("name"), domain=c.domain,
-                            declared=c.declared, datasets=list(c.datasets))
-            for c in mesh.product_consumers(_store(info), self._node)
-        ]
+        return [_consumer(c) for c in mesh.product_consumers(_store(info), self._node)]
 
 
 @strawberry.type(description="A domain of the mesh: its products, datasets, owners and who consumes it.")
@@ -453,6 +456,59 @@ class KindCount:
     count: int
 
 
+ChangeKindType = strawberry.enum(ChangeKind, name="ChangeKind", description="The kind of change whose impact is asked.")
+SeverityType = strawberry.enum(Severity, name="Severity", description="How badly a node is hit by a change.")
+
+
+@strawberry.type(description="A node a change reaches, with one shortest explaining path.")
+class ImpactedNode:
+    id: str
+    kind: NodeKind
+    namespace: Optional[str]
+    name: Optional[str]
+    dataset: Optional[str]
+    distance: int = strawberry.field(description="Dataset or column hops from the changed node.")
+    path: list[str] = strawberry.field(description="Node ids from the changed node to this one, jobs included.")
+    severity: SeverityType
+    certain: bool = strawberry.field(description="False where column lineage was missing and dataset lineage stood in.")
+
+    @staticmethod
+    def of(item: impact_queries.ImpactedNode) -> "ImpactedNode":
+        p = item.node.props
+        return ImpactedNode(id=item.node.id, kind=item.node.kind, namespace=p.get("namespace"), name=p.get("name"),
+                            dataset=p.get("dataset"), distance=item.distance, path=list(item.path),
+                            severity=item.severity, certain=item.certain)
+
+
+@strawberry.type(description="The blast radius of a change, and whom to tell.")
+class ImpactReport:
+    changed: LineageNode
+    change: ChangeKindType
+    affected: list[ImpactedNode]
+    products: list[DataProduct] = strawberry.field(description="Data products publishing the changed or an affected dataset.")
+    domains: list[Domain]
+    owners: list[Owner] = strawberry.field(description="Owners of affected datasets, jobs and products: whom to notify.")
+    consumers: list[ProductConsumer] = strawberry.field(description="Consumers of those products.")
+    contracts: list[Contract] = strawberry.field(description="Contracts whose promised schema the change breaks.")
+    truncated: bool = strawberry.field(description="A depth, size or time budget cut the walk short: the report is partial.")
+    breaking: bool = strawberry.field(description="Something BREAKING is hit (or a contract broken).")
+
+    @staticmethod
+    def of(report: impact_queries.ImpactReport) -> "ImpactReport":
+        return ImpactReport(
+            changed=LineageNode.of(report.changed),
+            change=report.change,
+            affected=[ImpactedNode.of(a) for a in report.affected],
+            products=[DataProduct.of(p) for p in report.products],
+            domains=[Domain.of(d) for d in report.domains],
+            owners=[Owner(id=o.id, name=o.props.get("name", o.id), type=None) for o in report.owners],
+            consumers=[_consumer(c) for c in report.consumers],
+            contracts=[Contract.of(c) for c in report.contracts],
+            truncated=report.truncated,
+            breaking=report.breaking,
+        )
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="Datasets and jobs upstream/downstream of a dataset or job; depth counts dataset hops.")
@@ -493,6 +549,13 @@ class Query:
             SearchResult(id=n.id, kind=n.kind, namespace=n.props.get("namespace"), name=n.props.get("name"))
             for n in queries.search(_store(info), text, min(20 if first is None else first, MAX_SEARCH_RESULTS))
         ]
+
+    @strawberry.field(description="What breaks, and whom to tell, if a dataset or column (datasetField id) changes.")
+    def impact(
+        self, info: Info, node_id: str, change: Optional[ChangeKindType] = ChangeKind.DROP, depth: Optional[int] = None
+    ) -> ImpactReport:
+        report = impact_queries.impact(_store(info), node_id, change or ChangeKind.DROP, None if depth is None else max(depth, 0))
+        return ImpactReport.of(report)
 
     @strawberry.field(description="All domains, by name.")
     def domains(self, info: Info) -> list[Domain]:

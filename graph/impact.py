@@ -1,0 +1,352 @@
+"""Impact analysis: what breaks, and whom to tell, if a dataset or column changes.
+
+Written once over the store primitives, like ``graph.lineage``. From a changed column the walk
+follows column lineage downstream; each hop is DIRECT (the value flows on) or INDIRECT (it only
+filters, joins, groups...). A node reached through DIRECT hops only is ``BREAKING`` for a drop,
+rename or type change; any INDIRECT hop lowers it to ``WARNING``; a SEMANTIC change is one level
+lower throughout. Where a dataset downstream has no column lineage at all, the walk falls back to
+dataset lineage and marks what it finds ``certain=False``. From a changed dataset the jobs that read
+it, and what they write, break; everything further downstream goes stale (``WARNING``).
+
+Budgets bound the walk (``max_nodes``, ``deadline_seconds``): when one is hit the report is partial
+and ``truncated`` says so, it never fails. Every affected node carries one shortest explaining
+path from the changed node, through the jobs in between.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from enum import Enum
+
+from graph import mesh
+from graph.aliases import AliasResolver
+from graph.lineage import NodeNotFound, WrongNodeKind
+from graph.model import Edge, EdgeKind, Node, NodeKind
+from graph.stores import Store
+
+DEFAULT_MAX_NODES = 100_000
+DEFAULT_DEADLINE_SECONDS = 20.0
+
+
+class ChangeKind(str, Enum):
+    DROP = "DROP"
+    RENAME = "RENAME"
+    TYPE_CHANGE = "TYPE_CHANGE"
+    SEMANTIC = "SEMANTIC"
+
+
+class Severity(str, Enum):
+    BREAKING = "BREAKING"
+    WARNING = "WARNING"
+    INFO = "INFO"
+
+
+_RANK = {Severity.BREAKING: 2, Severity.WARNING: 1, Severity.INFO: 0}
+
+
+def _lower(severity: Severity) -> Severity:
+    return Severity.WARNING if severity is Severity.BREAKING else Severity.INFO
+
+
+@dataclass(frozen=True, slots=True)
+class ImpactedNode:
+    node: Node
+    distance: int
+    path: tuple[str, ...]
+    severity: Severity
+    certain: bool
+
+
+@dataclass(slots=True)
+class ImpactReport:
+    changed: Node
+    change: ChangeKind
+    affected: list[ImpactedNode]
+    products: list[Node]
+    domains: list[Node]
+    owners: list[Node]
+    consumers: list[mesh.ProductConsumer]
+    contracts: list[Node]
+    truncated: bool
+
+    @property
+    def breaking(self) -> bool:
+        return any(a.severity is Severity.BREAKING for a in self.affected) or bool(self.contracts)
+
+
+@dataclass(slots=True)
+class _Reach:
+    """The best way found so far to reach one node."""
+
+    distance: int
+    path: tuple[str, ...]
+    severity: Severity
+    certain: bool
+
+    def better_than(self, other: "_Reach") -> bool:
+        return (_RANK[self.severity], self.certain, -self.distance) > (_RANK[other.severity], other.certain, -other.distance)
+
+
+@dataclass(slots=True)
+class _Walk:
+    store: Store
+    aliases: AliasResolver
+    max_nodes: int
+    deadline: float
+    reached: dict[str, _Reach] = field(default_factory=dict)
+    truncated: bool = False
+
+    def out_of_budget(self) -> bool:
+        if len(self.reached) >= self.max_nodes or time.monotonic() > self.deadline:
+            self.truncated = True
+        return self.truncated
+
+    def offer(self, node_id: str, reach: _Reach) -> bool:
+        """Record a way to reach a node; True when it is new or better (so it must be expanded)."""
+        current = self.reached.get(node_id)
+        if current is not None and not reach.better_than(current):
+            return False
+        if current is None and len(self.reached) >= self.max_nodes:
+            self.truncated = True
+            return False
+        self.reached[node_id] = reach
+        return True
+
+
+def _is_direct(edge: Edge) -> bool:
+    """Whether a DERIVES_FROM edge carries the value itself (DIRECT), not only shapes rows."""
+    transformations = edge.props.get("transformations")
+    if transformations:
+        return any(str(t.get("type", "DIRECT")).upper() == "DIRECT" for t in transformations)
+    return True  # pre-1-2-0 column lineage (and transformationType IDENTITY/MASKED) is direct
+
+
+def impact(
+    store: Store,
+    node_id: str,
+    change: ChangeKind = ChangeKind.DROP,
+    depth: int | None = None,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    deadline_seconds: float = DEFAULT_DEADLINE_SECONDS,
+) -> ImpactReport:
+    """The blast radius of changing a dataset or a column (``datasetField:`` id).
+
+    ``depth`` bounds hops (dataset or column hops; None: unbounded). Example:
+    ``impact(store, "datasetField:food_delivery:public.customers:email")`` reports the three
+    ``customer_email`` columns derived from it, the jobs in between and their owners.
+    """
+    start = store.nodes([node_id]).get(node_id)
+    if start is None:
+        raise NodeNotFound(f"no node with id {node_id!r}")
+    if start.kind not in (NodeKind.DATASET, NodeKind.COLUMN):
+        raise WrongNodeKind(f"{node_id!r} is a {start.kind.value}; impact starts at a dataset or a column")
+    aliases = AliasResolver(store)
+    walk = _Walk(store, aliases, max_nodes, time.monotonic() + deadline_seconds)
+    top = Severity.WARNING if change is ChangeKind.SEMANTIC else Severity.BREAKING
+    limit = depth if depth is not None else 1 << 30
+    if start.kind is NodeKind.COLUMN:
+        start_id = aliases.canonical_columns([start])[start.id]
+        start = store.nodes([start_id]).get(start_id) or start
+        walk.reached[start.id] = _Reach(0, (start.id,), top, True)
+        _walk_columns(walk, start, limit)
+    else:
+        start_id = aliases.canonical([start.id])[start.id]
+        start = store.nodes([start_id]).get(start_id) or start
+        walk.reached[start.id] = _Reach(0, (start.id,), top, True)
+        _walk_datasets(walk, {start.id: walk.reached[start.id]}, limit, first_hop=top, later_hops=_lower(top))
+    return _report(walk, start, change)
+
+
+def _keep_best(found: dict[str, _Reach], node_id: str, reach: _Reach) -> None:
+    if node_id not in found or reach.better_than(found[node_id]):
+        found[node_id] = reach
+
+
+def _walk_columns(walk: _Walk, start: Node, limit: int) -> None:
+    """Downstream through column lineage, with dataset-lineage fallback where there is none."""
+    frontier = {start.id: start}
+    fallback: dict[str, _Reach] = {}
+    while frontier and not walk.out_of_budget():
+        members = walk.aliases.column_members(frontier.values())
+        edges = walk.store.edges(set(members), (EdgeKind.DERIVES_FROM,), "in")
+        jobs = {e.props["jobId"] for e in edges if e.props.get("jobId")}
+        sources = walk.store.nodes({e.source for e in edges} | jobs)
+        canonical = walk.aliases.canonical_columns(n for n in sources.values() if n.kind is NodeKind.COLUMN)
+        canonical.update(walk.aliases.canonical(i for i, n in sources.items() if n.kind is NodeKind.DATASET))
+        reached_columns: dict[str, Node] = {}
+        for edge in sorted(edges, key=lambda e: (e.target, e.source)):
+            here = walk.reached[members[edge.target]]
+            source = sources.get(edge.source)
+            if source is None:
+                continue
+            if here.distance >= limit:
+                walk.truncated = True
+                continue
+            whole_dataset = source.kind is NodeKind.DATASET  # a columnLineage `dataset` entry: always indirect
+            severity = here.severity if _is_direct(edge) and not whole_dataset else _lower(here.severity)
+            path = here.path
+            job = edge.props.get("jobId")
+            if job in sources:
+                walk.offer(job, _Reach(here.distance + 1, path + (job,), severity, here.certain))
+                path = path + (job,)
+            target = canonical.get(edge.source, edge.source)
+            reach = _Reach(here.distance + 1, path + (target,), severity, here.certain)
+            if whole_dataset:
+                _keep_best(fallback, target, reach)
+            elif walk.offer(target, reach):
+                reached_columns[target] = source
+        for node_id, reach in _uncovered_outputs(walk, frontier.values()).items():
+            _keep_best(fallback, node_id, reach)
+        canonical_nodes = walk.store.nodes(set(reached_columns))
+        frontier = {i: canonical_nodes.get(i, source) for i, source in reached_columns.items()}
+    seeds = {i: r for i, r in fallback.items() if walk.offer(i, r)}
+    if seeds:
+        _walk_datasets(walk, seeds, limit, first_hop=None, later_hops=None)
+
+
+def _uncovered_outputs(walk: _Walk, columns) -> dict[str, _Reach]:
+    """Where column lineage is silent: jobs reading a column's dataset that write nothing, or write
+    datasets without any column lineage. The column may flow there, nobody said: such jobs and
+    datasets are reported as not certain, and their datasets are followed by dataset lineage."""
+    by_dataset: dict[str, str] = {}
+    for column in columns:
+        dataset = column.props.get("datasetId")
+        if dataset and dataset not in by_dataset:
+            by_dataset[dataset] = column.id
+    if not by_dataset:
+        return {}
+    members = walk.aliases.members(by_dataset)
+    readers = walk.store.edges(set(members), (EdgeKind.READS,), "in")
+    writes = walk.store.edges({e.source for e in readers}, (EdgeKind.WRITES,), "out")
+    outputs = walk.aliases.canonical({e.target for e in writes})
+    covered = _has_column_lineage(walk, set(outputs.values()))
+    writes_by_job: dict[str, list[str]] = {}
+    for write in writes:
+        writes_by_job.setdefault(write.source, []).append(outputs[write.target])
+    found: dict[str, _Reach] = {}
+    for read in sorted(readers, key=lambda e: (e.target, e.source)):
+        here = walk.reached[by_dataset[members[read.target]]]
+        silent = [o for o in sorted(writes_by_job.get(read.source, ())) if o not in covered and o not in walk.reached]
+        if read.source in walk.reached or (writes_by_job.get(read.source) and not silent):
+            continue  # column lineage already explains this job, or says its outputs do not use the column
+        walk.offer(read.source, _Reach(here.distance + 1, here.path + (read.source,), _lower(here.severity), False))
+        for output in silent:
+            _keep_best(found, output, _Reach(here.distance + 1, here.path + (read.source, output), _lower(here.severity), False))
+    return found
+
+
+def _has_column_lineage(walk: _Walk, dataset_ids: set[str]) -> set[str]:
+    """The datasets (under any alias) for which some producer reported column lineage."""
+    if not dataset_ids:
+        return set()
+    members = walk.aliases.members(dataset_ids)
+    covered = {members[e.source] for e in walk.store.edges(set(members), (EdgeKind.DERIVES_FROM,), "out")}
+    columns = walk.store.edges(set(members), (EdgeKind.HAS_COLUMN,), "out")
+    column_owner = {e.target: members[e.source] for e in columns}
+    for edge in walk.store.edges(set(column_owner), (EdgeKind.DERIVES_FROM,), "out"):
+        covered.add(column_owner[edge.source])
+    return covered
+
+
+def _walk_datasets(walk: _Walk, seeds: dict[str, _Reach], limit: int, first_hop: Severity | None, later_hops: Severity | None) -> None:
+    """Downstream through dataset lineage. ``first_hop``/``later_hops`` cap the severity of the
+    readers of the seeds and of everything beyond (None: keep the seed's severity)."""
+    frontier = dict(seeds)
+    hop = 0
+    while frontier and not walk.out_of_budget():
+        cap = first_hop if hop == 0 else later_hops
+        members = walk.aliases.members(frontier)
+        readers = walk.store.edges(set(members), (EdgeKind.READS,), "in")
+        writes = walk.store.edges({e.source for e in readers}, (EdgeKind.WRITES,), "out")
+        outputs = walk.aliases.canonical({e.target for e in writes})
+        writes_by_job: dict[str, list[str]] = {}
+        for write in writes:
+            writes_by_job.setdefault(write.source, []).append(outputs[write.target])
+        next_frontier: dict[str, _Reach] = {}
+        for read in sorted(readers, key=lambda e: (e.target, e.source)):
+            here = walk.reached[members[read.target]]
+            if here.distance >= limit:
+                walk.truncated = True
+                continue
+            severity = here.severity if cap is None else min(here.severity, cap, key=_RANK.__getitem__)
+            walk.offer(read.source, _Reach(here.distance + 1, here.path + (read.source,), severity, here.certain))
+            for output in sorted(writes_by_job.get(read.source, ())):
+                reach = _Reach(here.distance + 1, here.path + (read.source, output), severity, here.certain)
+                if walk.offer(output, reach):
+                    next_frontier[output] = reach
+        frontier = next_frontier
+        hop += 1
+
+
+def _report(walk: _Walk, start: Node, change: ChangeKind) -> ImpactReport:
+    store = walk.store
+    ids = [i for i in walk.reached if i != start.id]
+    nodes = store.nodes(ids)
+    affected = sorted(
+        (ImpactedNode(nodes[i], r.distance, r.path, r.severity, r.certain) for i, r in walk.reached.items() if i in nodes),
+        key=lambda a: (a.distance, a.node.id),
+    )
+    affected = [a for a in affected if a.node.id != start.id]
+    _add_datasets_of_columns(store, affected)
+    datasets = {a.node.id: a for a in affected if a.node.kind is NodeKind.DATASET}
+    changed_dataset = start.id if start.kind is NodeKind.DATASET else start.props.get("datasetId")
+    products: dict[str, Node] = {}
+    for dataset_id in [changed_dataset, *datasets] if changed_dataset else list(datasets):
+        dataset_node = store.nodes([dataset_id]).get(dataset_id)
+        if dataset_node is not None:
+            for product in mesh.publishing_products(store, dataset_node):
+                products[product.id] = product
+    domain_ids = set(mesh.dataset_domains(store, datasets).values())
+    domain_ids |= {f"domain:{p.props['domain']}" for p in products.values() if p.props.get("domain")}
+    owner_ids: set[str] = set()
+    subjects = [a.node.id for a in affected if a.node.kind in (NodeKind.DATASET, NodeKind.JOB)] + list(products)
+    for edge in store.edges(set(subjects), (EdgeKind.OWNED_BY,), "out"):
+        owner_ids.add(edge.target)
+    consumers = [c for p in sorted(products) for c in mesh.product_consumers(store, products[p])]
+    contracts = _broken_contracts(store, start, change, changed_dataset, affected)
+    found = store.nodes(domain_ids | owner_ids)
+    return ImpactReport(
+        changed=start,
+        change=change,
+        affected=affected,
+        products=[products[i] for i in sorted(products)],
+        domains=[found[i] for i in sorted(domain_ids) if i in found],
+        owners=[found[i] for i in sorted(owner_ids) if i in found],
+        consumers=consumers,
+        contracts=contracts,
+        truncated=walk.truncated,
+    )
+
+
+def _add_datasets_of_columns(store: Store, affected: list[ImpactedNode]) -> None:
+    """Each dataset with an affected column is affected too, as badly as its worst column."""
+    present = {a.node.id for a in affected}
+    best: dict[str, ImpactedNode] = {}
+    for item in affected:
+        dataset = item.node.props.get("datasetId") if item.node.kind is NodeKind.COLUMN else None
+        if dataset is None or dataset in present:
+            continue
+        candidate = best.get(dataset)
+        if candidate is None or (_RANK[item.severity], item.certain, -item.distance) > (_RANK[candidate.severity], candidate.certain, -candidate.distance):
+            best[dataset] = item
+    found = store.nodes(set(best))
+    for dataset, via in sorted(best.items()):
+        if dataset in found:
+            affected.append(ImpactedNode(found[dataset], via.distance, via.path + (dataset,), via.severity, via.certain))
+    affected.sort(key=lambda a: (a.distance, a.node.id))
+
+
+def _broken_contracts(store: Store, start: Node, change: ChangeKind, changed_dataset: str | None, affected: list[ImpactedNode]) -> list[Node]:
+    """Contracts governing the changed dataset (for a structural change) or a dataset with a
+    BREAKING-affected column: they promised a schema that will no longer hold."""
+    if change is ChangeKind.SEMANTIC:
+        return []
+    datasets = {a.node.props.get("datasetId") for a in affected if a.severity is Severity.BREAKING and a.node.kind is NodeKind.COLUMN}
+    datasets |= {a.node.id for a in affected if a.severity is Severity.BREAKING and a.node.kind is NodeKind.DATASET and a.distance == 1}
+    if changed_dataset:
+        datasets.add(changed_dataset)
+    datasets.discard(None)
+    edges = store.edges(set(datasets), (EdgeKind.GOVERNS,), "in")
+    found = store.nodes({e.source for e in edges})
+    return [found[i] for i in sorted(found)]
