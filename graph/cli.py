@@ -15,8 +15,9 @@ from typing import Any, Callable
 
 import click
 
+from graph import queries
 from graph.api.ingest import IngestConfig, IngestLimits
-from graph.mutations import Mutation
+from graph.mutations import Mutation, UpsertNode
 from graph.stores import Store, StoreUnavailable, open_store
 from ingest.domain_rules import NO_RULES, DomainRules, InvalidRules
 from ingest.event_files import BadLine, expand_paths, read_events
@@ -153,6 +154,76 @@ def ingest_openlineage(store: Store, paths: tuple[Path, ...], rules: DomainRules
     )
     if rejected:
         sys.exit(1)
+
+
+@ingest.command("iceberg")
+@click.option("--catalog", "catalog_name", required=True, help="Catalog name for pyiceberg's load_catalog (.pyiceberg.yaml, PYICEBERG_CATALOG__* env).")
+@click.option("--property", "properties", multiple=True, metavar="KEY=VALUE", help="Catalog property, e.g. uri=http://... (repeatable).")
+@click.option("--namespace", "namespaces", multiple=True, help="Crawl only these namespaces (repeatable; default all).")
+@click.option("--dataset-namespace", help="Pin the dataset namespace tables are recorded under (default: what openlineage-spark names them).")
+@store_options
+def ingest_iceberg(store: Store, catalog_name: str, properties: tuple[str, ...], namespaces: tuple[str, ...],
+                   dataset_namespace: str | None) -> None:
+    """Crawl an Iceberg catalog: namespaces become domains, tables datasets, data-product.* properties products.
+
+    Re-crawling is incremental (unchanged tables are skipped) and marks tables that disappeared as deleted.
+    """
+    from pyiceberg.catalog import load_catalog
+
+    from ingest.iceberg import crawl, translate_catalog
+
+    options = {}
+    for item in properties:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--property")
+        options[key] = value
+    started = time.monotonic()
+    try:
+        catalog = load_catalog(catalog_name, **options)
+        snapshot = crawl(catalog, list(namespaces) or None)
+    except Exception as e:  # pyiceberg raises many kinds; the user needs the message, not a trace
+        raise click.ClickException(f"cannot crawl catalog {catalog_name!r}: {e}") from None
+    in_scope = [d for d in queries.datasets_where(store, "catalog", snapshot.catalog_name)
+                if not namespaces or d.props.get("icebergNamespace") in namespaces]
+    known = {d.id: d.props.get("metadataLocation") for d in in_scope}
+    mutations = translate_catalog(snapshot, known, dataset_namespace=dataset_namespace)
+    changes = _apply(store, mutations)
+    for error in snapshot.errors:
+        click.echo(f"warning: could not read {error.kind} {'.'.join(error.identifier)}: {error.message}", err=True)
+    click.echo(f"crawled {len(snapshot.tables)} tables and {len(snapshot.views)} views of {snapshot.catalog_name!r} in "
+               f"{time.monotonic() - started:.2f}s: {changes} node/edge changes into {store.uri}", err=True)
+
+
+@ingest.command("dbt")
+@click.argument("manifest_path", metavar="MANIFEST", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--namespace", help="Dataset namespace of the warehouse, as OpenLineage names it (e.g. postgres://host:5432).")
+@click.option("--job-naming", type=click.Choice(["unique_id", "run", "build"]), default="unique_id", show_default=True,
+              help="Name jobs like dbt-ol with structured logs (unique_id) or like dbt-ol run/build.")
+@store_options
+def ingest_dbt(store: Store, manifest_path: Path, namespace: str | None, job_naming: str) -> None:
+    """Ingest a dbt manifest.json: models, seeds, snapshots and sources with columns, tests and lineage.
+
+    Models a previous manifest of the same project built and this one does not are marked deleted.
+    """
+    import json
+
+    from ingest.dbt import default_namespace, mark_removed, translate_manifest
+
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        mutations = translate_manifest(manifest, namespace, job_naming=job_naming)
+    except (ValueError, OSError) as e:  # InvalidManifest and JSON errors are ValueErrors
+        raise click.ClickException(f"{manifest_path}: {e}") from None
+    project = next((m.props["dbtProject"] for m in mutations if isinstance(m, UpsertNode) and "dbtProject" in m.props), None)
+    if project is not None:
+        dataset_namespace = namespace or default_namespace(manifest)
+        previous = {d.id for d in queries.datasets_where(store, "dbtProject", project) if d.props.get("namespace") == dataset_namespace}
+        mutations += mark_removed(previous, manifest, namespace)
+    if namespace is None:
+        click.echo("note: no --namespace given; datasets meet OpenLineage events from dbt-ol only if their namespaces agree", err=True)
+    changes = _apply(store, mutations)
+    click.echo(f"ingested {manifest_path}: {changes} node/edge changes into {store.uri}", err=True)
 
 
 def _apply(store: Store, mutations: list[Mutation]) -> int:

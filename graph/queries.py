@@ -97,3 +97,14 @@ def parent_run(store: Store, run_node: Node) -> Node | None:
 
 def search(store: Store, text: str, first: int) -> list[Node]:
     return store.search(text, SEARCHABLE, max(first, 0))
+
+
+def datasets_where(store: Store, key: str, value: object) -> list[Node]:
+    """Live (not deleted) datasets whose property ``key`` equals ``value``: what an earlier crawl of
+    a catalog or dbt project recorded, for the next crawl to find what disappeared."""
+    found: list[Node] = []
+    after = None
+    while page := store.nodes_of_kind(NodeKind.DATASET, 5000, after):
+        found.extend(n for n in page if n.props.get(key) == value and not n.props.get("deleted"))
+        after = page[-1].id
+    return found
