@@ -6,29 +6,34 @@ Errors are printed as one clear line and give a non-zero exit code.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import click
 
 from graph import queries
 from graph.api.ingest import IngestConfig, IngestLimits
+from graph.check import NODE_QUERY, RENDERERS, CheckError, Execute, check_node, check_schema
+from graph.impact import ChangeKind
 from graph.mutations import Mutation, UpsertNode
 from graph.stores import Store, StoreUnavailable, open_store
 from ingest.domain_rules import NO_RULES, DomainRules, InvalidRules
 from ingest.event_files import BadLine, expand_paths, read_events
 from ingest.openlineage import translate
 from ingest.openlineage_schema import InvalidEvent
+from ingest.proposed_schema import InvalidProposedSchema, read_proposed_schema
 
 APPLY_BATCH_EVENTS = 500
 
 
-def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--data-dir / --store / Neo4j credentials, shared by every command that touches the graph."""
+def store_flags(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--data-dir / --store / Neo4j credentials; the command gets ``open_graph``, a function that
+    opens the store they name (so a command may also work without a store)."""
 
     @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="LINEAGEMESH_DATA_DIR",
                   help="Directory of the embedded store (default ~/.lineagemesh).")
@@ -43,9 +48,24 @@ def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 neo4j_password: str | None, neo4j_database: str, **kwargs: Any) -> Any:
         if data_dir and store_uri:
             raise click.UsageError("give either --data-dir or --store, not both")
+
+        def open_graph() -> Store:
+            return open_store(store_uri, data_dir=str(data_dir) if data_dir else None, user=neo4j_user,
+                              password=neo4j_password, database=neo4j_database)
+
+        return command(*args, open_graph=open_graph, **kwargs)
+
+    return wrapper
+
+
+def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The store flags, with the store opened for the command (and closed after it)."""
+
+    @store_flags
+    @functools.wraps(command)
+    def wrapper(*args: Any, open_graph: Callable[[], Store], **kwargs: Any) -> Any:
         try:
-            store = open_store(store_uri, data_dir=str(data_dir) if data_dir else None, user=neo4j_user,
-                               password=neo4j_password, database=neo4j_database)
+            store = open_graph()
         except StoreUnavailable as e:
             raise click.ClickException(f"store unavailable: {e}") from None
         with store:
@@ -233,6 +253,70 @@ def _apply(store: Store, mutations: list[Mutation]) -> int:
         return store.apply(mutations)
     except StoreUnavailable as e:
         raise click.ClickException(f"store unavailable, nothing more applied: {e}") from None
+
+
+@main.command()
+@click.argument("node_id")
+@click.option("--change", type=click.Choice([c.value.lower() for c in ChangeKind], case_sensitive=False),
+              help="The change to check (default drop); not with --proposed-schema.")
+@click.option("--proposed-schema", type=click.Path(dir_okay=False, path_type=Path),
+              help="A new schema for the dataset (OpenLineage schema facet, Iceberg schema JSON or contract): "
+                   "dropped, renamed and retyped columns are found by diffing it against the current one.")
+@click.option("--format", "output_format", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True)
+@click.option("--depth", type=click.IntRange(0), help="Bound the walk to this many hops (default unbounded).")
+@click.option("--server", metavar="URL", help="Ask a running lineagemesh server instead of opening a store.")
+@store_flags
+def check(open_graph: Callable[[], Store], node_id: str, change: str | None, proposed_schema: Path | None,
+          output_format: str, depth: int | None, server: str | None) -> None:
+    """Blast radius of a proposed change, for CI: exit 0 when nothing breaks, 1 when something
+    BREAKING is hit, 2 on usage or input errors."""
+    if change and proposed_schema:
+        raise click.UsageError("give --change or --proposed-schema, not both")
+    try:
+        with _graphql_executor(server, open_graph) as execute:
+            if proposed_schema is not None:
+                node = execute(NODE_QUERY, {"id": node_id})["node"]
+                if node is None:
+                    raise CheckError(f"no node with id {node_id!r}")
+                proposed = read_proposed_schema(proposed_schema, node.get("name") or "")
+                result = check_schema(execute, node_id, proposed, depth)
+            else:
+                result = check_node(execute, node_id, ChangeKind((change or "drop").upper()), depth)
+    except (CheckError, InvalidProposedSchema, StoreUnavailable) as e:
+        click.echo(f"Error: {e}", err=True)
+        sys.exit(2)
+    click.echo(RENDERERS[output_format](result))
+    sys.exit(1 if result.breaking else 0)
+
+
+@contextlib.contextmanager
+def _graphql_executor(server: str | None, open_graph: Callable[[], Store]) -> Iterator[Execute]:
+    """Run GraphQL against a server's /graphql, or in-process on the store the options name."""
+    if server:
+        import httpx
+
+        def remote(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+            try:
+                response = httpx.post(server.rstrip("/") + "/graphql", json={"query": query, "variables": variables}, timeout=120)
+                body = response.json()
+            except (httpx.HTTPError, ValueError) as e:
+                raise CheckError(f"cannot ask {server}: {e}") from None
+            if body.get("errors"):
+                raise CheckError("; ".join(error["message"] for error in body["errors"]))
+            return body["data"]
+
+        yield remote
+        return
+    from graph.api.schema import schema
+
+    with open_graph() as store:
+        def local(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+            result = schema.execute_sync(query, variable_values=variables, context_value={"store": store})
+            if result.errors:
+                raise CheckError("; ".join(error.message for error in result.errors))
+            return result.data
+
+        yield local
 
 
 @main.command("schema")

@@ -21,7 +21,7 @@ from enum import Enum
 
 from graph import mesh
 from graph.aliases import AliasResolver
-from graph.lineage import NodeNotFound, WrongNodeKind
+from graph.errors import NodeNotFound, WrongNodeKind
 from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.stores import Store
 

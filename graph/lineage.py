@@ -16,18 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.aliases import AliasResolver
+from graph.errors import NodeNotFound, WrongNodeKind
 from graph.model import Direction, EdgeKind, Node, NodeKind
 from graph.stores import Store
 
 DEFAULT_MAX_NODES = 100_000
-
-
-class NodeNotFound(LookupError):
-    """The node a query starts from does not exist."""
-
-
-class WrongNodeKind(ValueError):
-    """The node exists but the query does not apply to its kind."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,22 +62,33 @@ def _wipe_neo4j(uri: str) -> None:
 
 
 @pytest.fixture(params=STORES)
-def open_test_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Store]]:
+def store_args(request: pytest.FixtureRequest, tmp_path: Path) -> list[str]:
+    """The store under test as CLI options (``--data-dir DIR`` or ``--store bolt://...``), empty.
+
+    Every store-taking fixture below derives from this one, so a test that uses several of them
+    sees one and the same store.
+    """
+    if request.param == "embedded":
+        return ["--data-dir", str(tmp_path / "store")]
+    server = request.getfixturevalue("neo4j_server")
+    _wipe_neo4j(server.uri)
+    return ["--store", server.uri]
+
+
+@pytest.fixture
+def server_store_args(store_args: list[str]) -> list[str]:
+    return store_args
+
+
+@pytest.fixture
+def open_test_store(store_args: list[str]) -> Iterator[Callable[[], Store]]:
     """Opens the store under test; calling it again reopens the same data (a restart)."""
     opened: list[Store] = []
-    if request.param == "embedded":
-        data_dir = tmp_path / "store"
+    flag, location = store_args
 
-        def opener() -> Store:
-            opened.append(open_store(data_dir=str(data_dir)))
-            return opened[-1]
-    else:
-        server = request.getfixturevalue("neo4j_server")
-        _wipe_neo4j(server.uri)
-
-        def opener() -> Store:
-            opened.append(open_store(server.uri))
-            return opened[-1]
+    def opener() -> Store:
+        opened.append(open_store(location) if flag == "--store" else open_store(data_dir=location))
+        return opened[-1]
 
     yield opener
     for store in opened:
@@ -87,16 +98,6 @@ def open_test_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
 @pytest.fixture
 def store(open_test_store: Callable[[], Store]) -> Store:
     return open_test_store()
-
-
-@pytest.fixture(params=STORES)
-def server_store_args(request: pytest.FixtureRequest, tmp_path: Path) -> list[str]:
-    """CLI store options for a server process, once per store."""
-    if request.param == "embedded":
-        return ["--data-dir", str(tmp_path / "store")]
-    server = request.getfixturevalue("neo4j_server")
-    _wipe_neo4j(server.uri)
-    return ["--store", server.uri]
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ import pytest
 
 import food_delivery as fd
 from graph import queries
-from graph.lineage import NodeNotFound, WrongNodeKind, column_lineage, dataset_lineage
+from graph.errors import NodeNotFound, WrongNodeKind
+from graph.lineage import column_lineage, dataset_lineage
 from graph.model import Direction, EdgeKind, NodeKind
 from graph.stores import Store
 from graph.stores.embedded import EmbeddedStore

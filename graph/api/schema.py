@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -17,6 +18,7 @@ from graph import lineage as lineage_queries
 from graph import impact as impact_queries
 from graph import mesh, queries
 from graph.impact import ChangeKind, Severity
+from graph.errors import QueryError
 from graph.model import FACET_PREFIX, Direction, EdgeKind, Node
 from graph.model import NodeKind as ModelNodeKind
 from graph.stores import Store
@@ -159,6 +161,7 @@ class Column:
     tags: Optional[list[str]]
     declared: bool = strawberry.field(description="Declared by a schema facet (false: only referenced by lineage).")
     current: bool = strawberry.field(description="Present in the dataset's latest schema.")
+    field_id: Optional[int] = strawberry.field(description="The Iceberg field id, for catalog-crawled columns.")
     pii: bool = strawberry.field(description="Flagged as personal data by a contract, catalog or dbt project.")
     classification: Optional[str]
     quality: Optional[JSON] = strawberry.field(description="Quality rules declared for the column.")
@@ -167,6 +170,7 @@ class Column:
     def of(dataset_node: Node, node: Node) -> "Column":
         p = node.props
         return Column(
+            field_id=p.get("fieldId"),
             pii=bool(p.get("pii")),
             classification=p.get("classification"),
             quality=p.get("quality"),
@@ -586,4 +590,13 @@ class Query:
         return LineageNode.of(found) if found else None
 
 
-schema = strawberry.Schema(query=Query)
+class LineageSchema(strawberry.Schema):
+    """Logs only unexpected errors: a query about a missing node is the caller's business."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        unexpected = [e for e in errors if not isinstance(e.original_error, QueryError)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+schema = LineageSchema(query=Query)
