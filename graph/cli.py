@@ -246,6 +246,33 @@ def ingest_dbt(store: Store, manifest_path: Path, namespace: str | None, job_nam
     click.echo(f"ingested {manifest_path}: {changes} node/edge changes into {store.uri}", err=True)
 
 
+@ingest.command("contracts")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@store_options
+def ingest_contracts(store: Store, paths: tuple[Path, ...]) -> None:
+    """Ingest data contracts (ODCS v3 or datacontract.com YAML; directories recurse for *.yaml/*.yml): products,
+    domains, owners, SLOs, schemas with PII flags and quality rules, consumers.
+
+    An invalid contract is reported as FILE: FIELD: REASON and skipped; the exit code is then 1.
+    """
+    from ingest.contracts import InvalidContract, translate_contract
+
+    files = [p for path in paths for p in ([path] if path.is_file() else sorted(path.rglob("*.y*ml")))
+             if p.is_file()]
+    mutations: list[Mutation] = []
+    rejected = 0
+    for path in files:
+        try:
+            mutations.extend(translate_contract(path.read_text(encoding="utf-8"), str(path)))
+        except (InvalidContract, OSError, UnicodeDecodeError) as e:
+            rejected += 1
+            click.echo(str(e) if isinstance(e, InvalidContract) else f"{path}: cannot read: {e}", err=True)
+    changes = _apply(store, mutations)
+    click.echo(f"{len(files) - rejected} contracts ingested ({changes} node/edge changes), {rejected} rejected, into {store.uri}", err=True)
+    if rejected:
+        sys.exit(1)
+
+
 def _apply(store: Store, mutations: list[Mutation]) -> int:
     if not mutations:
         return 0

@@ -114,3 +114,23 @@ def test_dbt_manifest_and_lineage(server_store_args, tmp_path: Path) -> None:
                       '"generated_at": "2026-01-05T06:00:00Z"}, "nodes": []}')
     invalid = lineagemesh("ingest", "dbt", str(broken), *server_store_args)
     assert invalid.returncode == 1 and f"{broken}: $.nodes" in invalid.stderr
+
+
+def test_contracts_from_a_directory_and_invalid_ones(server_store_args, tmp_path: Path) -> None:
+    from conftest import corpus
+
+    contracts = tmp_path / "contracts"
+    contracts.mkdir()
+    for source in corpus("data-contracts").rglob("*.yaml"):
+        (contracts / source.name).write_text(source.read_text())
+    (contracts / "broken.yaml").write_text("apiVersion: v3.0.2\nkind: DataContract\nid: 42\n")
+    result = lineagemesh("ingest", "contracts", str(contracts), *server_store_args)
+    assert result.returncode == 1
+    assert f"{contracts / 'broken.yaml'}: $." in result.stderr
+    assert "7 contracts ingested" in result.stderr and "1 rejected" in result.stderr
+    domains = {d["name"]: sorted(p["name"] for p in d["products"])
+               for d in graphql(server_store_args, "{ domains { name products { name } } }")["domains"]}
+    assert domains["Checkout Team"] == ["Orders Latest"]
+    assert domains["seller"] == ["my quantum"]
+    again = lineagemesh("ingest", "contracts", str(contracts), *server_store_args)
+    assert "(0 node/edge changes)" in again.stderr
