@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from graph.model import EdgeKind, Node, field_id
-from graph.stores import Store
+from graph.stores import GraphReader
 
 MAX_CHAIN = 16  # alias chains longer than this are cut (they only arise from cyclic renames)
 
@@ -19,7 +19,7 @@ MAX_CHAIN = 16  # alias chains longer than this are cut (they only arise from cy
 class AliasResolver:
     """Caches canonical ids and alias classes for the duration of one query."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: GraphReader) -> None:
         self.store = store
         self._canonical: dict[str, str] = {}
         self._members: dict[str, set[str]] = {}
@@ -104,7 +104,7 @@ class AliasResolver:
 
 
 
-def canonical_targets(store: Store, node_id: str, kind: EdgeKind) -> list[Node]:
+def canonical_targets(store: GraphReader, node_id: str, kind: EdgeKind) -> list[Node]:
     """The canonical datasets a node points at with ``kind`` edges (a job's inputs, a product's
     datasets), sorted by id."""
     edges = store.edges({node_id}, (kind,), "out")
@@ -113,7 +113,7 @@ def canonical_targets(store: Store, node_id: str, kind: EdgeKind) -> list[Node]:
     return [found[i] for i in sorted(found)]
 
 
-def sources_into(store: Store, dataset_node: Node, kind: EdgeKind) -> list[Node]:
+def sources_into(store: GraphReader, dataset_node: Node, kind: EdgeKind) -> list[Node]:
     """Nodes pointing at a dataset under any of its names with ``kind`` edges (its writers,
     readers, publishing products), sorted by id."""
     members = AliasResolver(store).members([dataset_node.id])

@@ -334,11 +334,11 @@ def _graphql_executor(server: str | None, open_graph: Callable[[], Store]) -> It
 
         yield remote
         return
-    from graph.api.schema import schema
+    from graph.api.schema import context, schema
 
     with open_graph() as store:
         def local(query: str, variables: dict[str, Any]) -> dict[str, Any]:
-            result = schema.execute_sync(query, variable_values=variables, context_value={"store": store})
+            result = schema.execute_sync(query, variable_values=variables, context_value=context(store))
             if result.errors:
                 raise CheckError("; ".join(error.message for error in result.errors))
             return result.data

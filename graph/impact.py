@@ -23,7 +23,7 @@ from graph import mesh
 from graph.aliases import AliasResolver
 from graph.errors import NodeNotFound, WrongNodeKind
 from graph.model import Edge, EdgeKind, Node, NodeKind
-from graph.stores import Store
+from graph.stores import GraphReader
 
 DEFAULT_MAX_NODES = 100_000
 DEFAULT_DEADLINE_SECONDS = 20.0
@@ -90,7 +90,7 @@ class _Reach:
 
 @dataclass(slots=True)
 class _Walk:
-    store: Store
+    store: GraphReader
     aliases: AliasResolver
     max_nodes: int
     deadline: float
@@ -123,7 +123,7 @@ def _is_direct(edge: Edge) -> bool:
 
 
 def impact(
-    store: Store,
+    store: GraphReader,
     node_id: str,
     change: ChangeKind = ChangeKind.DROP,
     depth: int | None = None,
@@ -319,7 +319,7 @@ def _report(walk: _Walk, start: Node, change: ChangeKind) -> ImpactReport:
     )
 
 
-def _add_datasets_of_columns(store: Store, affected: list[ImpactedNode]) -> None:
+def _add_datasets_of_columns(store: GraphReader, affected: list[ImpactedNode]) -> None:
     """Each dataset with an affected column is affected too, as badly as its worst column."""
     present = {a.node.id for a in affected}
     best: dict[str, ImpactedNode] = {}
@@ -337,7 +337,7 @@ def _add_datasets_of_columns(store: Store, affected: list[ImpactedNode]) -> None
     affected.sort(key=lambda a: (a.distance, a.node.id))
 
 
-def _broken_contracts(store: Store, start: Node, change: ChangeKind, changed_dataset: str | None, affected: list[ImpactedNode]) -> list[Node]:
+def _broken_contracts(store: GraphReader, start: Node, change: ChangeKind, changed_dataset: str | None, affected: list[ImpactedNode]) -> list[Node]:
     """Contracts governing the changed dataset (for a structural change) or a dataset with a
     BREAKING-affected column: they promised a schema that will no longer hold."""
     if change is ChangeKind.SEMANTIC:

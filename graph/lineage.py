@@ -18,7 +18,7 @@ from typing import Any
 from graph.aliases import AliasResolver
 from graph.errors import NodeNotFound, WrongNodeKind
 from graph.model import Direction, EdgeKind, Node, NodeKind
-from graph.stores import Store
+from graph.stores import GraphReader
 
 DEFAULT_MAX_NODES = 100_000
 
@@ -42,7 +42,7 @@ class LineageGraph:
 class _Walk:
     """Accumulates one lineage answer."""
 
-    store: Store
+    store: GraphReader
     max_nodes: int
     nodes: dict[str, Node] = field(default_factory=dict)
     edges: dict[tuple[str, str, EdgeKind], LineageEdge] = field(default_factory=dict)
@@ -70,7 +70,7 @@ class _Walk:
         )
 
 
-def _start(store: Store, node_id: str, kinds: tuple[NodeKind, ...], hint: str) -> Node:
+def _start(store: GraphReader, node_id: str, kinds: tuple[NodeKind, ...], hint: str) -> Node:
     node = store.nodes([node_id]).get(node_id)
     if node is None:
         raise NodeNotFound(f"no node with id {node_id!r}")
@@ -80,7 +80,7 @@ def _start(store: Store, node_id: str, kinds: tuple[NodeKind, ...], hint: str) -
 
 
 def dataset_lineage(
-    store: Store,
+    store: GraphReader,
     node_id: str,
     direction: Direction = Direction.BOTH,
     depth: int = 20,
@@ -159,7 +159,7 @@ def _jobs_to_datasets(walk: _Walk, aliases: AliasResolver, jobs: set[str], kind:
 
 
 def column_lineage(
-    store: Store,
+    store: GraphReader,
     node_id: str,
     direction: Direction = Direction.BOTH,
     depth: int = 20,

@@ -13,7 +13,7 @@ from typing import Iterable
 
 from graph.aliases import AliasResolver, canonical_targets, sources_into
 from graph.model import RULE_SOURCE, Edge, EdgeKind, Node, NodeKind, domain_id, owner_id, product_id
-from graph.stores import Store
+from graph.stores import GraphReader
 
 PAGE = 1000
 
@@ -28,7 +28,7 @@ class ProductConsumer:
     datasets: tuple[str, ...]
 
 
-def all_of_kind(store: Store, kind: NodeKind) -> list[Node]:
+def all_of_kind(store: GraphReader, kind: NodeKind) -> list[Node]:
     found: list[Node] = []
     after = None
     while page := store.nodes_of_kind(kind, PAGE, after):
@@ -37,37 +37,37 @@ def all_of_kind(store: Store, kind: NodeKind) -> list[Node]:
     return found
 
 
-def domain(store: Store, name: str) -> Node | None:
+def domain(store: GraphReader, name: str) -> Node | None:
     return store.nodes([domain_id(name)]).get(domain_id(name))
 
 
-def product(store: Store, domain_name: str, name: str) -> Node | None:
+def product(store: GraphReader, domain_name: str, name: str) -> Node | None:
     pid = product_id(domain_name, name)
     return store.nodes([pid]).get(pid)
 
 
-def owner(store: Store, name: str) -> Node | None:
+def owner(store: GraphReader, name: str) -> Node | None:
     return store.nodes([owner_id(name)]).get(owner_id(name))
 
 
-def _members_of_domain(store: Store, domain_node: Node, kind: NodeKind) -> list[Node]:
+def _members_of_domain(store: GraphReader, domain_node: Node, kind: NodeKind) -> list[Node]:
     edges = store.edges({domain_node.id}, (EdgeKind.BELONGS_TO,), "in")
     found = store.nodes({e.source for e in edges})
     return [found[i] for i in sorted(found) if found[i].kind is kind]
 
 
-def domain_products(store: Store, domain_node: Node) -> list[Node]:
+def domain_products(store: GraphReader, domain_node: Node) -> list[Node]:
     return _members_of_domain(store, domain_node, NodeKind.DATA_PRODUCT)
 
 
-def domain_datasets(store: Store, domain_node: Node) -> list[Node]:
+def domain_datasets(store: GraphReader, domain_node: Node) -> list[Node]:
     """Datasets whose domain (declared, else rule-made) is this one."""
     candidates = _members_of_domain(store, domain_node, NodeKind.DATASET)
     domains = dataset_domains(store, [c.id for c in candidates])
     return [c for c in candidates if domains.get(c.id) == domain_node.id]
 
 
-def dataset_domains(store: Store, dataset_ids: Iterable[str]) -> dict[str, str]:
+def dataset_domains(store: GraphReader, dataset_ids: Iterable[str]) -> dict[str, str]:
     """Each dataset's domain id: a declared assignment wins over a rule; among equals the most
     recently seen, then the smallest id, so the answer is the same on every store."""
     by_dataset: dict[str, list[Edge]] = {}
@@ -81,26 +81,26 @@ def dataset_domains(store: Store, dataset_ids: Iterable[str]) -> dict[str, str]:
     return result
 
 
-def exposed_datasets(store: Store, product_node: Node) -> list[Node]:
+def exposed_datasets(store: GraphReader, product_node: Node) -> list[Node]:
     return canonical_targets(store, product_node.id, EdgeKind.EXPOSES)
 
 
-def publishing_products(store: Store, dataset_node: Node) -> list[Node]:
+def publishing_products(store: GraphReader, dataset_node: Node) -> list[Node]:
     """Data products exposing the dataset under any of its names."""
     return sources_into(store, dataset_node, EdgeKind.EXPOSES)
 
 
-def governed_datasets(store: Store, contract_node: Node) -> list[Node]:
+def governed_datasets(store: GraphReader, contract_node: Node) -> list[Node]:
     return canonical_targets(store, contract_node.id, EdgeKind.GOVERNS)
 
 
-def contracts(store: Store, product_node: Node) -> list[Node]:
+def contracts(store: GraphReader, product_node: Node) -> list[Node]:
     edges = store.edges({product_node.id}, (EdgeKind.HAS_CONTRACT,), "out")
     found = store.nodes({e.target for e in edges})
     return [found[i] for i in sorted(found)]
 
 
-def job_domains(store: Store, job_ids: Iterable[str]) -> dict[str, set[str]]:
+def job_domains(store: GraphReader, job_ids: Iterable[str]) -> dict[str, set[str]]:
     """The domains of the datasets each job writes."""
     job_ids = set(job_ids)
     writes = store.edges(job_ids, (EdgeKind.WRITES,), "out")
@@ -114,7 +114,7 @@ def job_domains(store: Store, job_ids: Iterable[str]) -> dict[str, set[str]]:
     return result
 
 
-def product_consumers(store: Store, product_node: Node) -> list[ProductConsumer]:
+def product_consumers(store: GraphReader, product_node: Node) -> list[ProductConsumer]:
     """Declared consumers (contracts) and jobs outside the product's domain reading its datasets."""
     found: list[ProductConsumer] = []
     declared = store.edges({product_node.id}, (EdgeKind.CONSUMES,), "in")
@@ -145,7 +145,7 @@ def _domain_of_consumer(node: Node) -> str | None:
     return domain_id(name) if name else None
 
 
-def consuming_domains(store: Store, domain_node: Node) -> list[str]:
+def consuming_domains(store: GraphReader, domain_node: Node) -> list[str]:
     """Ids of the other domains that consume this domain's products."""
     result: set[str] = set()
     for product_node in domain_products(store, domain_node):
@@ -155,7 +155,7 @@ def consuming_domains(store: Store, domain_node: Node) -> list[str]:
     return sorted(result)
 
 
-def owned(store: Store, owner_node: Node) -> list[Node]:
+def owned(store: GraphReader, owner_node: Node) -> list[Node]:
     """Everything an owner owns (datasets, jobs, products, domains, contracts), by id."""
     edges = store.edges({owner_node.id}, (EdgeKind.OWNED_BY,), "in")
     found = store.nodes({e.source for e in edges})

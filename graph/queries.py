@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from graph.aliases import AliasResolver, canonical_targets, sources_into
 from graph.model import EdgeKind, Node, NodeKind, dataset_id, job_id
-from graph.stores import Store
+from graph.stores import GraphReader
 
 SEARCHABLE = (NodeKind.DATASET, NodeKind.JOB, NodeKind.COLUMN, NodeKind.DATA_PRODUCT, NodeKind.DOMAIN, NodeKind.OWNER)
 
@@ -22,24 +22,24 @@ class Ownership:
     type: str | None
 
 
-def node(store: Store, node_id: str) -> Node | None:
+def node(store: GraphReader, node_id: str) -> Node | None:
     return store.nodes([node_id]).get(node_id)
 
 
-def dataset(store: Store, namespace: str, name: str) -> Node | None:
+def dataset(store: GraphReader, namespace: str, name: str) -> Node | None:
     """The canonical dataset a namespace and name stand for (following symlinks and renames)."""
     wanted = dataset_id(namespace, name)
     canonical = AliasResolver(store).canonical([wanted])[wanted]
     return node(store, canonical)
 
 
-def aliases(store: Store, dataset_node: Node) -> list[str]:
+def aliases(store: GraphReader, dataset_node: Node) -> list[str]:
     """Other ids of the same dataset, sorted."""
     members = AliasResolver(store).members([dataset_node.id])
     return sorted(m for m in members if m != dataset_node.id)
 
 
-def columns(store: Store, dataset_node: Node) -> list[Node]:
+def columns(store: GraphReader, dataset_node: Node) -> list[Node]:
     """The dataset's columns: those of its current schema in schema order, then any other known
     column (removed from the schema, or only referenced by column lineage) by name.
 
@@ -61,28 +61,28 @@ def is_current_column(dataset_node: Node, column: Node) -> bool:
     return column.props.get("name") in (dataset_node.props.get("columns") or [])
 
 
-def owners(store: Store, node_id: str) -> list[Ownership]:
+def owners(store: GraphReader, node_id: str) -> list[Ownership]:
     edges = store.edges({node_id}, (EdgeKind.OWNED_BY,), "out")
     found = store.nodes({e.target for e in edges})
     result = [Ownership(found[e.target], e.props.get("type")) for e in edges if e.target in found]
     return sorted(result, key=lambda o: o.owner.id)
 
 
-def dataset_jobs(store: Store, dataset_node: Node, kind: EdgeKind) -> list[Node]:
+def dataset_jobs(store: GraphReader, dataset_node: Node, kind: EdgeKind) -> list[Node]:
     """Jobs that write (``WRITES``) or read (``READS``) the dataset under any of its names."""
     return sources_into(store, dataset_node, kind)
 
 
-def job(store: Store, namespace: str, name: str) -> Node | None:
+def job(store: GraphReader, namespace: str, name: str) -> Node | None:
     return node(store, job_id(namespace, name))
 
 
-def job_datasets(store: Store, job_node: Node, kind: EdgeKind) -> list[Node]:
+def job_datasets(store: GraphReader, job_node: Node, kind: EdgeKind) -> list[Node]:
     """The canonical datasets a job reads (``READS``) or writes (``WRITES``)."""
     return canonical_targets(store, job_node.id, kind)
 
 
-def runs(store: Store, job_node: Node, first: int) -> list[Node]:
+def runs(store: GraphReader, job_node: Node, first: int) -> list[Node]:
     """A job's runs, newest first (by the earliest event seen for each run, then id)."""
     edges = store.edges({job_node.id}, (EdgeKind.OF,), "in")
     found = store.nodes({e.source for e in edges})
@@ -90,16 +90,16 @@ def runs(store: Store, job_node: Node, first: int) -> list[Node]:
     return ordered[: max(first, 0)]
 
 
-def parent_run(store: Store, run_node: Node) -> Node | None:
+def parent_run(store: GraphReader, run_node: Node) -> Node | None:
     edges = store.edges({run_node.id}, (EdgeKind.CHILD_OF,), "out")
     return node(store, edges[0].target) if edges else None
 
 
-def search(store: Store, text: str, first: int) -> list[Node]:
+def search(store: GraphReader, text: str, first: int) -> list[Node]:
     return store.search(text, SEARCHABLE, max(first, 0))
 
 
-def datasets_where(store: Store, key: str, value: object) -> list[Node]:
+def datasets_where(store: GraphReader, key: str, value: object) -> list[Node]:
     """Live (not deleted) datasets whose property ``key`` equals ``value``: what an earlier crawl of
     a catalog or dbt project recorded, for the next crawl to find what disappeared."""
     found: list[Node] = []

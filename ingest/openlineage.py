@@ -124,6 +124,8 @@ class _Translation(GraphBuilder):
                 self.alias(previous["namespace"], previous["name"], did, "RENAME")
         if "schema" in facets:
             props["columns"] = self._schema(ns, nm, facets["schema"].get("fields") or [])
+        if "columnLineage" in facets:
+            props["columnLineageAt"] = self.at  # older column lineage not restated since is stale
         self.dataset(ns, nm, props)
         self.rules.assign(self, did, ns, nm, writer_namespace)
         if (ds["namespace"], ds["name"]) != (ns, nm):
@@ -175,9 +177,12 @@ class _Translation(GraphBuilder):
 
     job_id: str | None = None
 
-    def _job(self, job: dict[str, Any]) -> str:
+    def _job(self, job: dict[str, Any], completed_run: str | None = None) -> str:
         facets = job.get("facets") or {}
         props: dict[str, Any] = _raw_facets(facets, _STRUCTURED_JOB_FACETS)
+        if completed_run is not None:
+            # The newest completed run decides which inputs and outputs are current (graph.view).
+            props["latestCompletedRun"] = run_id(completed_run)
         if "documentation" in facets:
             props["description"] = facets["documentation"].get("description")
         if "sql" in facets:
@@ -204,7 +209,8 @@ class _Translation(GraphBuilder):
 
     def _run_event(self) -> None:
         event = self.event
-        jid = self._job(event["job"])
+        completed = event.get("eventType") == "COMPLETE"
+        jid = self._job(event["job"], event["run"]["runId"] if completed else None)
         run = event["run"]
         rid = run_id(run["runId"])
         facets = run.get("facets") or {}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.api.schema import schema
+from graph.api.schema import context, schema
 from graph.stores import open_store
 
 pa = pytest.importorskip("pyarrow")
@@ -36,7 +36,7 @@ def graphql(store_args: list[str], query: str, **variables) -> dict:
     """Run a query in-process against the same store the CLI wrote (no server needed)."""
     options = {"data_dir": store_args[1]} if store_args[0] == "--data-dir" else {}
     with open_store(store_args[1] if store_args[0] == "--store" else None, **options) as store:
-        result = schema.execute_sync(query, variable_values=variables, context_value={"store": store})
+        result = schema.execute_sync(query, variable_values=variables, context_value=context(store))
     assert result.errors is None, result.errors
     return result.data
 

@@ -20,7 +20,7 @@ from cross_web import HTTPException as GraphQLHTTPException
 from strawberry.types.graphql import OperationType
 
 from graph.api.ingest import IngestConfig, ingest_batch, ingest_one
-from graph.api.schema import schema
+from graph.api.schema import context, schema
 from graph.stores import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ class ThreadedGraphQL(GraphQL):
         self.store = store
 
     async def get_context(self, request, response):  # type: ignore[no-untyped-def]
-        return {"request": request, "response": response, "store": self.store}
+        return {"request": request, "response": response, **context(self.store)}
 
     async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):  # type: ignore[no-untyped-def]
         allowed = OperationType.from_http(request_adapter.method)

@@ -7,7 +7,8 @@ schema exported (``lineagemesh schema``); a test fails when the two differ.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from datetime import datetime, timezone
+from typing import Annotated, Any, Optional
 
 import strawberry
 from graphql import GraphQLError
@@ -21,7 +22,9 @@ from graph.impact import ChangeKind, Severity
 from graph.errors import QueryError
 from graph.model import FACET_PREFIX, Direction, EdgeKind, Node
 from graph.model import NodeKind as ModelNodeKind
+from graph.mutations import stamp
 from graph.stores import Store
+from graph.view import GraphView
 
 LineageDirection = strawberry.enum(Direction, name="LineageDirection", description="Which way to follow lineage.")
 
@@ -42,8 +45,21 @@ def _depth(depth: Optional[int]) -> int:
     return DEFAULT_DEPTH if depth is None else max(depth, 0)
 
 
-def _store(info: Info) -> Store:
+def context(store: Store) -> dict[str, Any]:
+    """The execution context of one operation: the current view of the store."""
+    return {"store": GraphView(store)}
+
+
+def _store(info: Info) -> GraphView:
     return info.context["store"]
+
+
+def _at(info: Info, as_of: Optional[datetime]) -> GraphView:
+    """The view for an ``asOf`` argument: the current one, or the graph as it was then."""
+    if as_of is None:
+        return _store(info)
+    moment = as_of if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)
+    return GraphView(_store(info).store, stamp(moment))
 
 
 def _facets(node: Node) -> dict[str, Any]:
@@ -522,9 +538,10 @@ class Query:
         node_id: str,
         direction: Optional[LineageDirection] = Direction.BOTH,
         depth: Optional[int] = DEFAULT_DEPTH,
+        as_of: Annotated[Optional[datetime], strawberry.argument(description="Show the graph as it was then.")] = None,
     ) -> LineageGraph:
         walk = lineage_queries.dataset_lineage
-        return LineageGraph.of(walk(_store(info), node_id, direction or Direction.BOTH, _depth(depth)))
+        return LineageGraph.of(walk(_at(info, as_of), node_id, direction or Direction.BOTH, _depth(depth)))
 
     @strawberry.field(description="Column lineage of a datasetField node; depth counts column hops.")
     def column_lineage(
@@ -533,9 +550,10 @@ class Query:
         node_id: str,
         direction: Optional[LineageDirection] = Direction.BOTH,
         depth: Optional[int] = DEFAULT_DEPTH,
+        as_of: Annotated[Optional[datetime], strawberry.argument(description="Show the graph as it was then.")] = None,
     ) -> LineageGraph:
         walk = lineage_queries.column_lineage
-        return LineageGraph.of(walk(_store(info), node_id, direction or Direction.BOTH, _depth(depth)))
+        return LineageGraph.of(walk(_at(info, as_of), node_id, direction or Direction.BOTH, _depth(depth)))
 
     @strawberry.field(description="A dataset by namespace and name (aliases resolve to the canonical dataset).")
     def dataset(self, info: Info, namespace: str, name: str) -> Optional[Dataset]:
@@ -556,9 +574,15 @@ class Query:
 
     @strawberry.field(description="What breaks, and whom to tell, if a dataset or column (datasetField id) changes.")
     def impact(
-        self, info: Info, node_id: str, change: Optional[ChangeKindType] = ChangeKind.DROP, depth: Optional[int] = None
+        self,
+        info: Info,
+        node_id: str,
+        change: Optional[ChangeKindType] = ChangeKind.DROP,
+        depth: Optional[int] = None,
+        as_of: Annotated[Optional[datetime], strawberry.argument(description="Judge the change against the graph as it was then.")] = None,
     ) -> ImpactReport:
-        report = impact_queries.impact(_store(info), node_id, change or ChangeKind.DROP, None if depth is None else max(depth, 0))
+        view = _at(info, as_of)
+        report = impact_queries.impact(view, node_id, change or ChangeKind.DROP, None if depth is None else max(depth, 0))
         return ImpactReport.of(report)
 
     @strawberry.field(description="All domains, by name.")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Collection, Literal, Sequence
+from typing import Collection, Literal, Protocol, Sequence
 
 from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Mutation
@@ -24,6 +24,22 @@ DEFAULT_DATA_DIR = Path(os.environ.get("LINEAGEMESH_DATA_DIR", "~/.lineagemesh")
 
 class StoreUnavailable(RuntimeError):
     """The backend cannot be reached right now; the caller should retry (HTTP 503)."""
+
+
+class GraphReader(Protocol):
+    """The read primitives every query is written against: a store, or a view of one."""
+
+    uri: str
+
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]: ...
+
+    def edges(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]: ...
+
+    def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]: ...
+
+    def nodes_of_kind(self, kind: NodeKind, first: int, after: str | None = None) -> list[Node]: ...
+
+    def counts(self) -> dict[str, int]: ...
 
 
 class Store(ABC):

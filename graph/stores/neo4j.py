@@ -1,0 +1,485 @@
+"""The Neo4j store: the same graph as the embedded store, kept in a Neo4j 5.26+ database.
+
+Model
+    Every node is ``(:Node:<Kind> {id: ...})``: the ``:Node`` label carries the uniqueness
+    constraint on ``id``, the kind label is ``NodeKind.value``. Relationships are typed by
+    ``EdgeKind.value``; at most one relationship of a type joins two nodes (``Edge.key``).
+    Properties are stored as real Neo4j properties when the value is a scalar (``str``, ``bool``,
+    ``int`` in 64 bits, ``float``) or a non-empty list of one such type; any other value is stored
+    as a JSON string under the same key, and the key is listed in ``_json``. A key Neo4j cannot
+    take or that collides with a bookkeeping property (``id``, ``_json``, ...) goes into the JSON
+    object ``_extra``. The per-property stamps are the JSON object ``_stamps``. Nodes also carry
+    ``_nameLower`` (``str(name).lower()``, computed in Python exactly as the shared search rule
+    does, text-indexed for ``CONTAINS``) and, when ``name`` is not a string, ``_nameSort``
+    (``str(name)``), so that search can rank, order and limit inside Cypher.
+
+Writes
+    ``apply`` runs one managed write transaction: it MERGEs and write-locks every touched node
+    in id order (one UNWIND), reads the touched edges (one UNWIND over static per-kind
+    branches), calls the shared :func:`graph.mutations.plan`, and writes only what changed
+    (one query of UNWIND subqueries). Because every writer locks the end nodes before reading,
+    concurrent writers in other processes serialise on those nodes and cannot lose updates;
+    inside a process a lock serialises writers. It returns after the commit.
+
+Cypher text never contains user data: values travel as parameters, and the only labels and
+relationship types written into query text come from ``NodeKind``/``EdgeKind``. Labels and
+types of written rows use the dynamic ``$(...)`` syntax on already-bound entities, which
+needs no index (dynamic MATCH/MERGE would scan everything on 5.26, so reads stay static).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from typing import Any, Collection, Iterator, Sequence
+
+import neo4j
+import orjson
+from neo4j import GraphDatabase, Query, RoutingControl
+from neo4j import exceptions as neo4j_errors
+
+from graph.model import Edge, EdgeKind, Node, NodeKind
+from graph.mutations import Changes, Mutation, plan, touched_ids
+from graph.stores import EdgeDirection, Store, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+# -- encoding -----------------------------------------------------------------------------------
+
+_JSON_KEYS = "_json"
+_STAMPS = "_stamps"
+_EXTRA = "_extra"
+_NAME_LOWER = "_nameLower"
+_NAME_SORT = "_nameSort"
+_LOCK = "_lmLock"
+#: Property keys that belong to the store; a user property with one of these keys goes to _extra.
+_RESERVED = frozenset({"id", _JSON_KEYS, _STAMPS, _EXTRA, _NAME_LOWER, _NAME_SORT, _LOCK})
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_KIND_BY_LABEL = {kind.value: kind for kind in NodeKind}
+_EDGE_KIND_BY_TYPE = {kind.value: kind for kind in EdgeKind}
+
+
+def _is_scalar(value: Any) -> bool:
+    kind = type(value)
+    if kind is str or kind is bool or kind is float:
+        return True
+    return kind is int and _INT64_MIN <= value <= _INT64_MAX
+
+
+def _is_native(value: Any) -> bool:
+    """Whether Neo4j stores ``value`` as a property and gives back an equal value of the same type."""
+    if _is_scalar(value):
+        return True
+    if type(value) is list and value:
+        first = type(value[0])
+        return all(type(item) is first and _is_scalar(item) for item in value)
+    return False
+
+
+def _valid_key(key: Any) -> bool:
+    return type(key) is str and key != "" and "\x00" not in key and key not in _RESERVED
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _encode(props: dict[str, Any], stamps: dict[str, str]) -> dict[str, Any]:
+    """The Neo4j property map of a node's or edge's ``props`` and ``stamps``."""
+    out: dict[str, Any] = {}
+    json_keys: list[str] = []
+    extra: dict[str, Any] = {}
+    for key, value in props.items():
+        if not _valid_key(key):
+            extra[key] = value
+        elif _is_native(value):
+            out[key] = value
+        else:
+            out[key] = _dumps(value)
+            json_keys.append(key)
+    if json_keys:
+        out[_JSON_KEYS] = json_keys
+    if extra:
+        out[_EXTRA] = _dumps(extra)
+    out[_STAMPS] = _dumps(stamps)
+    return out
+
+
+def _encode_node(node: Node) -> dict[str, Any]:
+    out = _encode(node.props, node.stamps)
+    out["id"] = node.id
+    name = node.props.get("name", "")
+    shown = name if type(name) is str else str(name)
+    out[_NAME_LOWER] = shown.lower()
+    if type(name) is not str:
+        out[_NAME_SORT] = shown
+    return out
+
+
+def _decode(stored: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Inverse of :func:`_encode` (bookkeeping properties dropped)."""
+    props = dict(stored)
+    stamps = orjson.loads(props.pop(_STAMPS, "{}"))
+    json_keys = props.pop(_JSON_KEYS, None)
+    extra = props.pop(_EXTRA, None)
+    for key in ("id", _NAME_LOWER, _NAME_SORT, _LOCK):
+        props.pop(key, None)
+    if json_keys:
+        for key in json_keys:
+            props[key] = orjson.loads(props[key])
+    if extra:
+        props.update(orjson.loads(extra))
+    return props, stamps
+
+
+def _node_kind(labels: Collection[str]) -> NodeKind | None:
+    for label in labels:
+        kind = _KIND_BY_LABEL.get(label)
+        if kind is not None:
+            return kind
+    return None
+
+
+def _decode_node(node_id: str, labels: Collection[str], stored: dict[str, Any]) -> Node | None:
+    kind = _node_kind(labels)
+    if kind is None or _STAMPS not in stored:  # not one of ours (or not written by us)
+        return None
+    props, stamps = _decode(stored)
+    return Node(node_id, kind, props, stamps)
+
+
+# -- Cypher (static text; labels/types only from the enums) -------------------------------------
+
+_NODE_FIELDS = "n.id AS id, labels(n) AS labels, properties(n) AS props"
+
+_SCHEMA = [
+    "CREATE CONSTRAINT lineagemesh_node_id IF NOT EXISTS FOR (n:Node) REQUIRE n.id IS UNIQUE",
+    f"CREATE TEXT INDEX lineagemesh_node_name_lower IF NOT EXISTS FOR (n:Node) ON (n.{_NAME_LOWER})",
+    *(
+        f"CREATE RANGE INDEX lineagemesh_{kind.value.lower()}_id IF NOT EXISTS FOR (n:{kind.value}) ON (n.id)"
+        for kind in NodeKind
+    ),
+]
+
+# Create missing nodes and write-lock all touched ones, in id order (so concurrent writers queue
+# instead of deadlocking), then return their current state and element ids.
+_LOCK_AND_READ_NODES = f"""
+UNWIND $ids AS id
+MERGE (n:Node {{id: id}})
+SET n.{_LOCK} = true
+REMOVE n.{_LOCK}
+RETURN collect([id, elementId(n), labels(n), properties(n)])
+"""
+
+_READ_EDGE_BRANCH = """
+  UNWIND ${kind} AS k
+  MATCH (a) WHERE elementId(a) = k[0]
+  MATCH (b) WHERE elementId(b) = k[1]
+  CALL (a, b) {{ MATCH (a)-[r:{kind}]->(b) RETURN r }}
+  RETURN [k[2], '{kind}', k[3], elementId(r), properties(r)] AS row"""
+# (CALL (a, b) binds both ends first, so Neo4j checks the edge from the end with fewer
+# relationships (Expand(Into)) instead of expanding a hub dataset.)
+
+_read_edges_queries: dict[tuple[EdgeKind, ...], str] = {}
+
+
+def _read_edges_query(kinds: tuple[EdgeKind, ...]) -> str:
+    """Read the current state of edge keys, one UNION branch per kind present (static types)."""
+    query = _read_edges_queries.get(kinds)
+    if query is None:
+        branches = "\n  UNION ALL".join(_READ_EDGE_BRANCH.format(kind=EdgeKind(kind).value) for kind in kinds)
+        query = _read_edges_queries[kinds] = f"CALL () {{{branches}\n}}\nRETURN collect(row)"
+    return query
+
+
+_WRITE = """
+CALL () {
+  UNWIND $nodes AS row
+  MATCH (n) WHERE elementId(n) = row[0]
+  SET n = row[2]
+  SET n:$(row[1])
+}
+CALL () {
+  UNWIND $new_edges AS row
+  MATCH (a) WHERE elementId(a) = row[0]
+  MATCH (b) WHERE elementId(b) = row[1]
+  CREATE (a)-[r:$(row[2])]->(b)
+  SET r = row[3]
+}
+CALL () {
+  UNWIND $changed_edges AS row
+  MATCH ()-[r]->() WHERE elementId(r) = row[0]
+  SET r = row[1]
+}
+"""
+
+_READ_NODES = "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN collect([id, labels(n), properties(n)])"
+
+_SEARCH = f"""
+MATCH (n:Node) WHERE n.{_NAME_LOWER} CONTAINS $needle
+WITH n WHERE any(label IN labels(n) WHERE label IN $kinds)
+WITH n, CASE WHEN n.{_NAME_LOWER} = $needle THEN 0
+             WHEN n.{_NAME_LOWER} STARTS WITH $needle THEN 1 ELSE 2 END AS rank
+ORDER BY rank, coalesce(n.{_NAME_SORT}, n.name, ''), n.id
+LIMIT $first
+RETURN {_NODE_FIELDS}
+"""
+
+_COUNTED: list[NodeKind | EdgeKind] = [*NodeKind, *EdgeKind]
+# One row of count-store lookups (no scan): column i counts _COUNTED[i].
+_COUNTS = "RETURN " + ", ".join(
+    (f"COUNT {{ (:{kind.value}) }}" if isinstance(kind, NodeKind) else f"COUNT {{ ()-[:{kind.value}]->() }}")
+    + f" AS c{i}"
+    for i, kind in enumerate(_COUNTED)
+)
+
+
+def _nodes_of_kind_query(kind: NodeKind, paged: bool) -> str:
+    where = "n.id > $after" if paged else "n.id IS NOT NULL"
+    return f"MATCH (n:{kind.value}) WHERE {where} RETURN {_NODE_FIELDS} ORDER BY n.id LIMIT $first"
+
+
+_NODES_OF_KIND = {(kind, paged): _nodes_of_kind_query(kind, paged) for kind in NodeKind for paged in (False, True)}
+
+_edge_queries: dict[tuple[frozenset[EdgeKind], EdgeDirection], str] = {}
+
+
+def _edges_query(kinds: frozenset[EdgeKind], direction: EdgeDirection) -> str:
+    query = _edge_queries.get((kinds, direction))
+    if query is None:
+        types = "|".join(sorted(EdgeKind(kind).value for kind in kinds))
+        if direction == "out":
+            query = (
+                f"UNWIND $ids AS id MATCH (a:Node {{id: id}})-[r:{types}]->(b) "
+                "RETURN collect([id, type(r), b.id, properties(r)])"
+            )
+        elif direction == "in":
+            query = (
+                f"UNWIND $ids AS id MATCH (a:Node {{id: id}})<-[r:{types}]-(b) "
+                "RETURN collect([b.id, type(r), id, properties(r)])"
+            )
+        else:
+            raise ValueError(f"direction must be 'out' or 'in', not {direction!r}")
+        _edge_queries[(kinds, direction)] = query
+    return query
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+#: Driver errors that mean "the database cannot be reached or cannot serve right now".
+#: IncompleteCommit is a ServiceUnavailable: the outcome of the commit is unknown, and a retry
+#: of the same batch is safe because applying a batch twice changes nothing.
+_UNAVAILABLE = (
+    neo4j_errors.ServiceUnavailable,
+    neo4j_errors.SessionExpired,
+    neo4j_errors.TransientError,  # after the driver's own retries: DatabaseUnavailable, deadlocks...
+    neo4j_errors.ConnectionPoolError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+class Neo4jStore(Store):
+    """The graph in a Neo4j 5.26+ database, through the official driver (one driver per store)."""
+
+    def __init__(
+        self,
+        uri: str,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        database: str = "neo4j",
+        retry_time: float = 5.0,
+        connection_timeout: float = 5.0,
+        query_timeout: float | None = 120.0,
+    ) -> None:
+        """Open a driver for ``uri``. Never fails because Neo4j is down: the schema is then ensured
+        before the first write, and every call raises StoreUnavailable until Neo4j answers.
+
+        ``retry_time`` bounds how long the driver retries a transaction that failed for a
+        transient reason (lost connection, deadlock) before StoreUnavailable is raised.
+        """
+        self.uri = uri
+        self.database = database
+        self._query_timeout = query_timeout
+        auth = (user or "neo4j", password or "") if (user or password) else None
+        self._driver = GraphDatabase.driver(
+            uri,
+            auth=auth,
+            max_transaction_retry_time=retry_time,
+            connection_timeout=connection_timeout,
+            connection_acquisition_timeout=max(connection_timeout * 2, 10.0),
+            user_agent="lineagemesh",
+            notifications_min_severity="OFF",
+        )
+        self._bookmarks = self._driver.execute_query_bookmark_manager
+        self._write_lock = threading.Lock()
+        self._schema_lock = threading.Lock()
+        self._schema_ready = False
+        try:
+            self._ensure_schema()
+        except StoreUnavailable as exc:
+            log.warning("%s; the schema will be ensured before the first write", exc)
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _translate_errors(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except _UNAVAILABLE as exc:
+            raise StoreUnavailable(
+                f"Neo4j at {self.uri} (database {self.database!r}) is unavailable while {doing}: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+
+    def _query(self, text: str) -> Query:
+        return Query(text, timeout=self._query_timeout)  # type: ignore[arg-type]
+
+    def _read(self, text: str, parameters: dict[str, Any], doing: str) -> list[list[Any]]:
+        with self._translate_errors(doing):
+            return self._driver.execute_query(
+                self._query(text),
+                parameters,
+                routing_=RoutingControl.READ,
+                database_=self.database,
+                result_transformer_=neo4j.Result.values,
+            )
+
+    def _ensure_schema(self) -> None:
+        """Create the constraint and indexes if missing (idempotent; once per store object)."""
+        if self._schema_ready:
+            return
+        with self._schema_lock, self._translate_errors("ensuring the schema"):
+            if self._schema_ready:
+                return
+            with self._driver.session(database=self.database) as session:
+                for statement in _SCHEMA:
+                    try:
+                        session.run(statement).consume()  # type: ignore[arg-type]
+                    except neo4j_errors.ClientError as exc:
+                        # Another process created the same rule a moment earlier.
+                        if "EquivalentSchemaRuleAlreadyExists" not in (exc.code or ""):
+                            raise
+            self._schema_ready = True
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def apply(self, mutations: Sequence[Mutation]) -> int:
+        mutations = list(mutations)
+        if not mutations:
+            return 0
+        with self._write_lock, self._translate_errors("applying a batch"):
+            self._ensure_schema()
+            with self._driver.session(database=self.database, bookmark_manager=self._bookmarks) as session:
+                work = neo4j.unit_of_work(timeout=self._query_timeout)(self._apply_in)
+                return session.execute_write(work, mutations)
+
+    def _apply_in(self, tx: neo4j.ManagedTransaction, mutations: list[Mutation]) -> int:
+        node_ids, edge_keys = touched_ids(mutations)
+        node_eids: dict[str, str] = {}
+        current_nodes: dict[str, Node] = {}
+        (locked,) = tx.run(_LOCK_AND_READ_NODES, ids=sorted(node_ids)).single(strict=True)
+        for node_id, eid, labels, stored in locked:
+            node_eids[node_id] = eid
+            node = _decode_node(node_id, labels, stored)
+            if node is not None:
+                current_nodes[node_id] = node
+
+        current_edges: dict[tuple[str, EdgeKind, str], Edge] = {}
+        edge_eids: dict[tuple[str, EdgeKind, str], str] = {}
+        by_kind: dict[EdgeKind, list[list[str]]] = {}
+        for source, kind, target in edge_keys:
+            if source in current_nodes and target in current_nodes:  # else the edge cannot exist
+                by_kind.setdefault(kind, []).append([node_eids[source], node_eids[target], source, target])
+        if by_kind:
+            kinds = tuple(sorted(by_kind))
+            query = _read_edges_query(kinds)
+            parameters = {kind.value: by_kind[kind] for kind in kinds}
+            (found,) = tx.run(query, parameters).single(strict=True)
+            for source, type_, target, eid, stored in found:
+                key = (source, _EDGE_KIND_BY_TYPE[type_], target)
+                props, stamps = _decode(stored)
+                current_edges[key] = Edge(source, key[1], target, props, stamps)
+                edge_eids[key] = eid
+
+        changes = plan(mutations, current_nodes, current_edges)
+        if changes:
+            self._write(tx, changes, node_eids, edge_eids)
+        return len(changes.nodes) + len(changes.edges)
+
+    def _write(
+        self,
+        tx: neo4j.ManagedTransaction,
+        changes: Changes,
+        node_eids: dict[str, str],
+        edge_eids: dict[tuple[str, EdgeKind, str], str],
+    ) -> None:
+        nodes = [[node_eids[node_id], node.kind.value, _encode_node(node)] for node_id, node in changes.nodes.items()]
+        new_edges: list[dict[str, Any]] = []
+        changed_edges: list[dict[str, Any]] = []
+        for key, edge in changes.edges.items():
+            props = _encode(edge.props, edge.stamps)
+            eid = edge_eids.get(key)
+            if eid is None:
+                new_edges.append([node_eids[edge.source], node_eids[edge.target], edge.kind.value, props])
+            else:
+                changed_edges.append([eid, props])
+        tx.run(_WRITE, nodes=nodes, new_edges=new_edges, changed_edges=changed_edges).consume()
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]:
+        if not ids:
+            return {}
+        found: dict[str, Node] = {}
+        ((rows,),) = self._read(_READ_NODES, {"ids": list(ids)}, "reading nodes")
+        for node_id, labels, stored in rows:
+            node = _decode_node(node_id, labels, stored)
+            if node is not None:
+                found[node_id] = node
+        return found
+
+    def edges(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]:
+        kinds = frozenset(EdgeKind(kind) for kind in kinds)
+        if not ids or not kinds:
+            return []
+        query = _edges_query(kinds, direction)
+        found: list[Edge] = []
+        ((rows,),) = self._read(query, {"ids": list(ids)}, "reading edges")
+        for source, type_, target, stored in rows:
+            props, stamps = _decode(stored)
+            found.append(Edge(source, _EDGE_KIND_BY_TYPE[type_], target, props, stamps))
+        return found
+
+    def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:
+        labels = sorted({NodeKind(kind).value for kind in kinds})
+        if not labels or first <= 0:
+            return []
+        rows = self._read(
+            _SEARCH, {"needle": text.lower(), "kinds": labels, "first": int(first)}, "searching names"
+        )
+        return [node for node in (_decode_node(*row) for row in rows) if node is not None]
+
+    def nodes_of_kind(self, kind: NodeKind, first: int, after: str | None = None) -> list[Node]:
+        if first <= 0:
+            return []
+        kind = NodeKind(kind)
+        query = _NODES_OF_KIND[(kind, after is not None)]
+        rows = self._read(query, {"after": after, "first": int(first)}, "listing nodes")
+        return [node for node in (_decode_node(*row) for row in rows) if node is not None]
+
+    def counts(self) -> dict[str, int]:
+        (row,) = self._read(_COUNTS, {}, "counting")
+        return {kind.value: count for kind, count in zip(_COUNTED, row) if count}
+
+    def ping(self) -> None:
+        # One auto-commit query, no driver retries: a health check should answer at once.
+        with self._translate_errors("pinging"), self._driver.session(database=self.database) as session:
+            session.run("RETURN 1").consume()
+
+    def close(self) -> None:
+        self._driver.close()
+

@@ -1,0 +1,151 @@
+"""The graph as it stands: current facts only, or the facts as of a past moment.
+
+The store keeps every fact ever observed (an edge once seen stays, with its first/last seen
+stamps). Queries want the graph as it is — or was — so they read through a :class:`GraphView`,
+which answers the same primitives (``nodes``, ``edges``) with stale facts left out:
+
+* A job's READS/WRITES edges are current when its newest completed run read/wrote that dataset
+  (or first saw it after that run completed: a newer run, a JobEvent). A job whose newer run no
+  longer reads a table stops being upstream of it; the old edge is still there for ``as_of``.
+  Jobs without a completed run that recorded inputs or outputs keep all their edges.
+* Column lineage into a dataset is current when its latest columnLineage facet restated it.
+* Dropped datasets and columns removed from a schema leave no lineage behind.
+* ``as_of`` also hides nodes and edges first seen after that moment, and judges runs, drops and
+  deletions by their own stamps. (A property keeps only its latest value, so schemas and column
+  lineage are judged as they are now, limited to what existed then.)
+
+Being written once over the primitives, the view gives the same answers on every store.
+"""
+
+from __future__ import annotations
+
+from typing import Collection
+
+from graph.model import Edge, EdgeKind, Node, NodeKind
+from graph.stores import EdgeDirection, Store
+
+_JOB_IO = {EdgeKind.READS: EdgeKind.CONSUMED, EdgeKind.WRITES: EdgeKind.PRODUCED}
+
+
+class GraphView:
+    """A read-only, per-query view of a store (it caches the nodes it reads)."""
+
+    def __init__(self, store: Store, as_of: str | None = None) -> None:
+        self.store = store
+        self.as_of = as_of
+        self.uri = store.uri
+        self._nodes: dict[str, Node | None] = {}
+
+    # -- primitives -------------------------------------------------------------------------
+
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]:
+        missing = [i for i in ids if i not in self._nodes]
+        if missing:
+            found = self.store.nodes(missing)
+            for node_id in missing:
+                self._nodes[node_id] = found.get(node_id)
+        result = {}
+        for node_id in ids:
+            node = self._nodes[node_id]
+            if node is not None and self._existed(node.props.get("firstSeenAt")):
+                result[node_id] = node
+        return result
+
+    def edges(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]:
+        found = [e for e in self.store.edges(ids, kinds, direction) if self._existed(e.props.get("firstSeenAt"))]
+        job_edges = [e for e in found if e.kind in _JOB_IO]
+        derivations = [e for e in found if e.kind is EdgeKind.DERIVES_FROM]
+        stale = self._stale_job_edges(job_edges) | self._stale_derivations(derivations)
+        return [e for e in found if e.key not in stale]
+
+    def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:
+        return self.store.search(text, kinds, first)
+
+    def nodes_of_kind(self, kind: NodeKind, first: int, after: str | None = None) -> list[Node]:
+        return self.store.nodes_of_kind(kind, first, after)
+
+    def counts(self) -> dict[str, int]:
+        return self.store.counts()
+
+    # -- rules ------------------------------------------------------------------------------
+
+    def _existed(self, first_seen: str | None) -> bool:
+        return self.as_of is None or first_seen is None or first_seen <= self.as_of
+
+    def deleted(self, node: Node) -> bool:
+        """Dropped (lifecycle DROP, or gone from its catalog) at the view's moment."""
+        if not node.props.get("deleted"):
+            return False
+        return self.as_of is None or node.stamps.get("deleted", "") <= self.as_of
+
+    def _gone(self, dataset_ids: Collection[str]) -> set[str]:
+        return {i for i, node in self.nodes(dataset_ids).items() if self.deleted(node)}
+
+    def _stale_job_edges(self, edges: list[Edge]) -> set[tuple[str, EdgeKind, str]]:
+        if not edges:
+            return set()
+        gone = self._gone({e.target for e in edges})
+        stale = {e.key for e in edges if e.target in gone}
+        deciding = self._deciding_runs({e.source for e in edges})
+        if not deciding:
+            return stale
+        runs = self.nodes(set(deciding.values()))
+        io: dict[str, set[tuple[EdgeKind, str]]] = {}
+        for edge in self.store.edges(set(runs), (EdgeKind.CONSUMED, EdgeKind.PRODUCED), "out"):
+            io.setdefault(edge.source, set()).add((edge.kind, edge.target))
+        for edge in edges:
+            run = deciding.get(edge.source)
+            if run is None or run not in io:
+                continue  # no completed run recorded inputs/outputs: every edge stands
+            ended = runs[run].stamps.get("endedAt", "")
+            if (_JOB_IO[edge.kind], edge.target) not in io[run] and (edge.props.get("firstSeenAt") or "") <= ended:
+                stale.add(edge.key)
+        return stale
+
+    def _deciding_runs(self, jobs: set[str]) -> dict[str, str]:
+        """Each job's newest completed run at the view's moment."""
+        if self.as_of is None:
+            return {j: n.props["latestCompletedRun"] for j, n in self.nodes(jobs).items() if n.props.get("latestCompletedRun")}
+        runs_of = self.store.edges(jobs, (EdgeKind.OF,), "in")
+        runs = self.nodes({e.source for e in runs_of})
+        best: dict[str, tuple[str, str]] = {}
+        for edge in runs_of:
+            run = runs.get(edge.source)
+            if run is None or run.props.get("state") != "COMPLETE":
+                continue
+            ended = run.stamps.get("endedAt", "")
+            if ended and ended <= self.as_of and (edge.target not in best or (ended, run.id) > best[edge.target]):
+                best[edge.target] = (ended, run.id)
+        return {job: run_id for job, (_, run_id) in best.items()}
+
+    def _stale_derivations(self, edges: list[Edge]) -> set[tuple[str, EdgeKind, str]]:
+        if not edges:
+            return set()
+        ends = self.nodes({e.source for e in edges} | {e.target for e in edges})
+        datasets = {(n.props.get("datasetId") if n.kind is NodeKind.COLUMN else n.id) for n in ends.values()}
+        datasets.discard(None)
+        dataset_nodes = self.nodes(datasets)  # type: ignore[arg-type]
+        stale = set()
+        for edge in edges:
+            source, target = ends.get(edge.source), ends.get(edge.target)
+            if source is None or target is None:
+                stale.add(edge.key)
+                continue
+            output = dataset_nodes.get(source.props.get("datasetId") if source.kind is NodeKind.COLUMN else source.id)
+            if self._dropped_column(source, dataset_nodes) or self._dropped_column(target, dataset_nodes):
+                stale.add(edge.key)
+            elif self.as_of is None and output is not None and (edge.props.get("lastSeenAt") or "") < output.props.get("columnLineageAt", ""):
+                stale.add(edge.key)
+        return stale
+
+    def _dropped_column(self, node: Node, datasets: dict[str, Node]) -> bool:
+        """A column whose dataset is dropped, or (now) that its dataset's schema no longer has."""
+        if node.kind is not NodeKind.COLUMN:
+            return self.deleted(node)
+        dataset = datasets.get(node.props.get("datasetId", ""))
+        if dataset is None:
+            return False
+        if self.deleted(dataset):
+            return True
+        schema = dataset.props.get("columns")
+        return self.as_of is None and node.props.get("declared") is True and schema is not None and node.props.get("name") not in schema
