@@ -17,7 +17,7 @@ from strawberry.types import Info
 
 from graph import lineage as lineage_queries
 from graph import impact as impact_queries
-from graph import mesh, queries
+from graph import governance, mesh, queries
 from graph.impact import ChangeKind, Severity
 from graph.errors import QueryError
 from graph.model import FACET_PREFIX, Direction, EdgeKind, Node
@@ -389,6 +389,29 @@ class ProductConsumer:
     datasets: list[str] = strawberry.field(description="For observed consumers: the product's datasets they read.")
 
 
+@strawberry.type(description="A column holding personal data: flagged by its source, or derived from one without masking.")
+class PiiColumn:
+    id: str
+    name: str
+    dataset_id: Optional[str]
+    declared: bool = strawberry.field(description="Flagged by its source; false: PII because of `path`.")
+    path: list[str] = strawberry.field(description="Column ids from the flagged PII column to this one.")
+
+    @staticmethod
+    def of(item: governance.PiiColumn) -> "PiiColumn":
+        return PiiColumn(id=item.column.id, name=item.column.props.get("name", ""), dataset_id=item.column.props.get("datasetId"),
+                         declared=item.declared, path=list(item.path))
+
+
+@strawberry.type(description="A data product's freshness against its SLO.")
+class Freshness:
+    status: str = strawberry.field(description="OK, LATE or UNKNOWN (no SLO, or no update on record).")
+    slo_hours: Optional[float]
+    last_updated: Optional[str] = strawberry.field(description="When its stalest dataset was last written (UTC).")
+    age_hours: Optional[float]
+    stalest_dataset: Optional[str]
+
+
 def _consumer(consumer: mesh.ProductConsumer) -> ProductConsumer:
     return ProductConsumer(id=consumer.node.id, kind=consumer.node.kind, name=consumer.node.props.get("name"),
                            domain=consumer.domain, declared=consumer.declared, datasets=list(consumer.datasets))
@@ -431,6 +454,18 @@ class DataProduct:
     def consumers(self, info: Info) -> list[ProductConsumer]:
         return [_consumer(c) for c in mesh.product_consumers(_store(info), self._node)]
 
+    @strawberry.field(description="Columns of its datasets holding personal data, declared or derived.")
+    def pii_columns(self, info: Info) -> list[PiiColumn]:
+        columns = governance.dataset_columns(_store(info), mesh.exposed_datasets(_store(info), self._node))
+        return [PiiColumn.of(p) for p in governance.pii_columns(_store(info), columns)]
+
+    @strawberry.field(description="Freshness against the SLO, now or at a given moment.")
+    def freshness(self, info: Info, at: Optional[datetime] = None) -> Freshness:
+        moment = datetime.now(timezone.utc) if at is None else at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+        found = governance.product_freshness(_store(info), self._node, moment)
+        return Freshness(status=found.status, slo_hours=found.slo_hours, last_updated=found.last_updated,
+                         age_hours=None if found.age_hours is None else round(found.age_hours, 3), stalest_dataset=found.stalest_dataset)
+
 
 @strawberry.type(description="A domain of the mesh: its products, datasets, owners and who consumes it.")
 class Domain:
@@ -454,6 +489,11 @@ class Domain:
     @strawberry.field(description="Datasets of the domain (declared, or assigned by a mapping rule).")
     def datasets(self, info: Info) -> list[Dataset]:
         return [Dataset.of(d) for d in mesh.domain_datasets(_store(info), self._node)]
+
+    @strawberry.field(description="Columns of the domain's datasets holding personal data, declared or derived.")
+    def pii_columns(self, info: Info) -> list[PiiColumn]:
+        columns = governance.dataset_columns(_store(info), mesh.domain_datasets(_store(info), self._node))
+        return [PiiColumn.of(p) for p in governance.pii_columns(_store(info), columns)]
 
     @strawberry.field(description="Other domains that consume this domain's products.")
     def consumed_by(self, info: Info) -> list["Domain"]:

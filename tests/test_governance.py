@@ -1,0 +1,126 @@
+"""PII propagation, freshness against the SLO, and contracts in impact — on every store, from a real
+datacontract.com contract plus OpenLineage events, asked through GraphQL."""
+
+from __future__ import annotations
+
+import uuid
+
+from graph.api.schema import context, schema
+from graph.stores import Store
+from ingest.contracts import translate_contract
+from ingest.openlineage import translate
+
+PRODUCER = "https://example.com/tests"
+CUSTOMERS = "dataset:postgres://db:5432:crm.public.customers"
+CONTRACT = """
+dataContractSpecification: 1.1.0
+id: crm-customers
+info: {title: customers, version: 1.0.0, owner: crm-team}
+domain: crm
+servers:
+  production: {type: postgres, host: db, port: 5432, database: crm, schema: public}
+models:
+  customers:
+    type: table
+    fields:
+      id: {type: integer}
+      email: {type: string, pii: true}
+servicelevels:
+  freshness: {threshold: 24h}
+"""
+
+
+def facet(**fields):
+    return {"_producer": PRODUCER, "_schemaURL": "https://openlineage.io/spec/facets/1-2-0/X.json", **fields}
+
+
+def field(*transformations: dict) -> dict:
+    return {"inputFields": [{"namespace": "postgres://db:5432", "name": "crm.public.customers", "field": "email",
+                             "transformations": list(transformations)}]}
+
+
+def direct(subtype: str = "IDENTITY", masking: bool = False) -> dict:
+    return {"type": "DIRECT", "subtype": subtype, "masking": masking}
+
+
+def event(job: str, time: str, inputs: list[dict], outputs: list[dict]) -> dict:
+    return {"eventType": "COMPLETE", "eventTime": time, "run": {"runId": str(uuid.uuid4())},
+            "job": {"namespace": "airflow", "name": job}, "inputs": inputs, "outputs": outputs,
+            "producer": PRODUCER, "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"}
+
+
+def build(store: Store) -> None:
+    store.apply(translate_contract(CONTRACT, "customers.yaml"))
+    customers = {"namespace": "postgres://db:5432", "name": "crm.public.customers"}
+    marketing = {"namespace": "postgres://db:5432", "name": "mkt.public.audience", "facets": {"columnLineage": facet(fields={
+        "email_hash": field(direct("TRANSFORMATION", masking=True)),
+        "email_copy": field(direct()),
+        "email_domain": field(direct("TRANSFORMATION")),
+        "has_email": field({"type": "INDIRECT", "subtype": "FILTER"}),
+    })}}
+    load = event("load_customers", "2026-01-05T06:00:00Z", [], [customers])
+    audience = event("build_audience", "2026-01-05T07:00:00Z", [customers], [marketing])
+    report = {"namespace": "postgres://db:5432", "name": "mkt.public.report", "facets": {"columnLineage": facet(fields={
+        "contact": {"inputFields": [{"namespace": "postgres://db:5432", "name": "mkt.public.audience", "field": "email_copy",
+                                     "transformations": [direct()]}]},
+        "contact_hash": {"inputFields": [{"namespace": "postgres://db:5432", "name": "mkt.public.audience", "field": "email_hash",
+                                          "transformations": [direct()]}]},
+    })}}
+    downstream = event("build_report", "2026-01-05T08:00:00Z", [{"namespace": "postgres://db:5432", "name": "mkt.public.audience"}], [report])
+    for e in (load, audience, downstream):
+        store.apply(translate(e))
+
+
+def ask(store: Store, query: str, **variables) -> dict:
+    result = schema.execute_sync(query, variable_values=variables, context_value=context(store))
+    assert result.errors is None, result.errors
+    return result.data
+
+
+def test_pii_from_a_contract_propagates_until_masked(store: Store) -> None:
+    build(store)
+    from graph import governance
+    from graph.view import GraphView
+
+    view = GraphView(store)
+    columns = view.nodes([f"datasetField:postgres://db:5432:mkt.public.{c}" for c in
+                          ("audience:email_hash", "audience:email_copy", "audience:email_domain", "audience:has_email",
+                           "report:contact", "report:contact_hash")]).values()
+    found = {p.column.id.rsplit(":", 1)[1]: p for p in governance.pii_columns(view, columns)}
+    assert set(found) == {"email_copy", "email_domain", "contact"}  # masked, indirect and hashed-derived are not
+    assert found["contact"].path == (
+        "datasetField:postgres://db:5432:crm.public.customers:email",
+        "datasetField:postgres://db:5432:mkt.public.audience:email_copy",
+        "datasetField:postgres://db:5432:mkt.public.report:contact",
+    )
+    assert not found["contact"].declared
+    product = ask(store, '{ dataProduct(domain: "crm", name: "customers") { piiColumns { name declared path } } }')
+    assert product["dataProduct"]["piiColumns"] == [
+        {"name": "email", "declared": True, "path": ["datasetField:postgres://db:5432:crm.public.customers:email"]}
+    ]
+
+
+def test_freshness_against_the_contract_slo(store: Store) -> None:
+    build(store)
+    query = 'query($at: DateTime) { dataProduct(domain: "crm", name: "customers") { freshness(at: $at) { status sloHours lastUpdated ageHours } } }'
+    fresh = ask(store, query, at="2026-01-05T12:00:00Z")["dataProduct"]["freshness"]
+    assert fresh == {"status": "OK", "sloHours": 24.0, "lastUpdated": "2026-01-05T06:00:00.000000Z", "ageHours": 6.0}
+    late = ask(store, query, at="2026-01-07T06:00:00Z")["dataProduct"]["freshness"]
+    assert late["status"] == "LATE" and late["ageHours"] == 48.0
+
+
+def test_dropping_a_contract_column_breaks_the_contract_and_tells_consumers(store: Store) -> None:
+    build(store)
+    report = ask(store, """{ impact(nodeId: "datasetField:postgres://db:5432:crm.public.customers:email") {
+        breaking contracts { id } products { id } owners { name } domains { name }
+        affected { id severity certain } } }""")["impact"]
+    assert report["breaking"] is True
+    assert report["contracts"] == [{"id": "contract:crm-customers"}]
+    assert report["products"] == [{"id": "dataProduct:crm:customers"}]
+    assert {"name": "crm-team"} in report["owners"]
+    severities = {a["id"].rsplit(":", 1)[1]: a["severity"] for a in report["affected"] if a["id"].startswith("datasetField:")}
+    assert severities["email_copy"] == "BREAKING" and severities["contact"] == "BREAKING"
+    assert severities["has_email"] == "WARNING"  # only filtered on
+    semantic = ask(store, """{ impact(nodeId: "datasetField:postgres://db:5432:crm.public.customers:email", change: SEMANTIC) {
+        breaking contracts { id } } }""")["impact"]
+    assert semantic == {"breaking": False, "contracts": []}
