@@ -57,8 +57,9 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 def _wipe_neo4j(uri: str) -> None:
     import neo4j
 
-    with neo4j.GraphDatabase.driver(uri, auth=None) as driver:
-        driver.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS", database_="neo4j")
+    with neo4j.GraphDatabase.driver(uri, auth=None) as driver, driver.session(database="neo4j") as session:
+        # CALL ... IN TRANSACTIONS needs an auto-commit transaction, hence session.run.
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
 
 
 @pytest.fixture(params=STORES)

@@ -119,19 +119,17 @@ def _encode_node(node: Node) -> dict[str, Any]:
 
 
 def _decode(stored: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Inverse of :func:`_encode` (bookkeeping properties dropped)."""
-    props = dict(stored)
-    stamps = orjson.loads(props.pop(_STAMPS, "{}"))
-    json_keys = props.pop(_JSON_KEYS, None)
-    extra = props.pop(_EXTRA, None)
-    for key in ("id", _NAME_LOWER, _NAME_SORT, _LOCK):
-        props.pop(key, None)
+    """Inverse of :func:`_encode`. Takes ownership of ``stored`` (a fresh dict from the driver);
+    the caller has already removed any node bookkeeping keys."""
+    stamps = orjson.loads(stored.pop(_STAMPS, "{}"))
+    json_keys = stored.pop(_JSON_KEYS, None)
     if json_keys:
         for key in json_keys:
-            props[key] = orjson.loads(props[key])
+            stored[key] = orjson.loads(stored[key])
+    extra = stored.pop(_EXTRA, None)
     if extra:
-        props.update(orjson.loads(extra))
-    return props, stamps
+        stored.update(orjson.loads(extra))
+    return stored, stamps
 
 
 def _node_kind(labels: Collection[str]) -> NodeKind | None:
@@ -146,6 +144,9 @@ def _decode_node(node_id: str, labels: Collection[str], stored: dict[str, Any]) 
     kind = _node_kind(labels)
     if kind is None or _STAMPS not in stored:  # not one of ours (or not written by us)
         return None
+    stored.pop("id", None)
+    stored.pop(_NAME_LOWER, None)
+    stored.pop(_NAME_SORT, None)
     props, stamps = _decode(stored)
     return Node(node_id, kind, props, stamps)
 
@@ -291,15 +292,16 @@ class Neo4jStore(Store):
         user: str | None = None,
         password: str | None = None,
         database: str = "neo4j",
-        retry_time: float = 5.0,
-        connection_timeout: float = 5.0,
+        retry_time: float = 2.0,
+        connection_timeout: float = 3.0,
         query_timeout: float | None = 120.0,
     ) -> None:
         """Open a driver for ``uri``. Never fails because Neo4j is down: the schema is then ensured
         before the first write, and every call raises StoreUnavailable until Neo4j answers.
 
         ``retry_time`` bounds how long the driver retries a transaction that failed for a
-        transient reason (lost connection, deadlock) before StoreUnavailable is raised.
+        transient reason (lost connection, deadlock) before StoreUnavailable is raised: short,
+        so that ingest answers 503 well within an OpenLineage client's 5 s timeout.
         """
         self.uri = uri
         self.database = database
@@ -418,8 +420,8 @@ class Neo4jStore(Store):
         edge_eids: dict[tuple[str, EdgeKind, str], str],
     ) -> None:
         nodes = [[node_eids[node_id], node.kind.value, _encode_node(node)] for node_id, node in changes.nodes.items()]
-        new_edges: list[dict[str, Any]] = []
-        changed_edges: list[dict[str, Any]] = []
+        new_edges: list[list[Any]] = []
+        changed_edges: list[list[Any]] = []
         for key, edge in changes.edges.items():
             props = _encode(edge.props, edge.stamps)
             eid = edge_eids.get(key)
