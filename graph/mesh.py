@@ -160,3 +160,27 @@ def owned(store: GraphReader, owner_node: Node) -> list[Node]:
     edges = store.edges({owner_node.id}, (EdgeKind.OWNED_BY,), "in")
     found = store.nodes({e.source for e in edges})
     return [found[i] for i in sorted(found)]
+
+
+@dataclass(frozen=True, slots=True)
+class DomainDependency:
+    """``consumer`` domain depends on ``provider`` domain through one of its products."""
+
+    consumer: str
+    provider: str
+    product: Node
+    via: tuple[ProductConsumer, ...]
+
+
+def domain_dependencies(store: GraphReader) -> list[DomainDependency]:
+    """The mesh's domain dependency graph: one edge per (consumer domain, product), sorted."""
+    found: list[DomainDependency] = []
+    for provider in all_of_kind(store, NodeKind.DOMAIN):
+        for product_node in domain_products(store, provider):
+            by_domain: dict[str, list[ProductConsumer]] = {}
+            for consumer in product_consumers(store, product_node):
+                if consumer.domain and consumer.domain != provider.id:
+                    by_domain.setdefault(consumer.domain, []).append(consumer)
+            for consumer_domain, via in by_domain.items():
+                found.append(DomainDependency(consumer_domain, provider.id, product_node, tuple(via)))
+    return sorted(found, key=lambda d: (d.consumer, d.provider, d.product.id))

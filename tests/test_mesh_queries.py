@@ -92,3 +92,26 @@ def test_rules_files_are_checked(tmp_path) -> None:
             assert fragment in str(e) and str(bad) in str(e)
         else:
             raise AssertionError(f"accepted {document}")
+
+
+def test_domain_dependency_graph_and_column_owners(store: Store) -> None:
+    from graph.api.schema import context, schema
+
+    build_mesh(store)
+    b = GraphBuilder(AT)
+    b.owner(dataset_id("pg", "sales.orders"), "data-eng", "maintainer")
+    store.apply(b.mutations)
+    result = schema.execute_sync(
+        """{ domainDependencies { consumerDomain providerDomain product { id } via { id declared } }
+             dataset(namespace: "pg", name: "sales.orders") { columns { name owners { name } } } }""",
+        context_value=context(store),
+    )
+    assert result.errors is None, result.errors
+    assert result.data["domainDependencies"] == [
+        {"consumerDomain": "domain:finance", "providerDomain": "domain:sales", "product": {"id": product_id("sales", "orders")},
+         "via": [{"id": "consumer:finance-reporting", "declared": True}]},
+        {"consumerDomain": "domain:marketing", "providerDomain": "domain:sales", "product": {"id": product_id("sales", "orders")},
+         "via": [{"id": "job:airflow:campaign_orders", "declared": False}]},
+    ]
+    assert result.data["dataset"]["columns"] == [{"name": "id", "owners": [{"name": "data-eng"}]},
+                                                 {"name": "email", "owners": [{"name": "data-eng"}]}]

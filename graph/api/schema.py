@@ -146,6 +146,14 @@ class Owner:
     type: Optional[str] = strawberry.field(description="The ownership type (e.g. team, maintainer).")
 
 
+@strawberry.type(description="One edge of the domain dependency graph: a domain consuming another's product.")
+class DomainDependency:
+    consumer_domain: str = strawberry.field(description="Id of the consuming domain.")
+    provider_domain: str = strawberry.field(description="Id of the domain publishing the product.")
+    product: "DataProduct"
+    via: list["ProductConsumer"] = strawberry.field(description="The consumers (declared or observed jobs) that make it so.")
+
+
 @strawberry.type(description="An owner and everything it owns.")
 class OwnerProfile:
     id: str
@@ -177,15 +185,21 @@ class Column:
     tags: Optional[list[str]]
     declared: bool = strawberry.field(description="Declared by a schema facet (false: only referenced by lineage).")
     current: bool = strawberry.field(description="Present in the dataset's latest schema.")
+    dataset_id: Optional[str]
     field_id: Optional[int] = strawberry.field(description="The Iceberg field id, for catalog-crawled columns.")
     pii: bool = strawberry.field(description="Flagged as personal data by a contract, catalog or dbt project.")
     classification: Optional[str]
     quality: Optional[JSON] = strawberry.field(description="Quality rules declared for the column.")
 
+    @strawberry.field(description="Who owns the column: the owners of its dataset.")
+    def owners(self, info: Info) -> list[Owner]:
+        return _owners(info, self.dataset_id) if self.dataset_id else []
+
     @staticmethod
     def of(dataset_node: Node, node: Node) -> "Column":
         p = node.props
         return Column(
+            dataset_id=p.get("datasetId"),
             field_id=p.get("fieldId"),
             pii=bool(p.get("pii")),
             classification=p.get("classification"),
@@ -628,6 +642,14 @@ class Query:
     @strawberry.field(description="All domains, by name.")
     def domains(self, info: Info) -> list[Domain]:
         return [Domain.of(d) for d in mesh.all_of_kind(_store(info), ModelNodeKind.DOMAIN)]
+
+    @strawberry.field(description="Which domains depend on which, with the products in between.")
+    def domain_dependencies(self, info: Info) -> list[DomainDependency]:
+        return [
+            DomainDependency(consumer_domain=d.consumer, provider_domain=d.provider, product=DataProduct.of(d.product),
+                             via=[_consumer(c) for c in d.via])
+            for d in mesh.domain_dependencies(_store(info))
+        ]
 
     @strawberry.field
     def domain(self, info: Info, name: str) -> Optional[Domain]:
