@@ -38,30 +38,16 @@ def read_proposed_schema(path: Path, dataset_name: str) -> list[ColumnSpec]:
     if "schemas" in document and "current-schema-id" in document:  # Iceberg table metadata
         document = next((s for s in document["schemas"] if s.get("schema-id") == document["current-schema-id"]), {})
     if document.get("type") == "struct" or any("id" in f for f in document.get("fields") or [] if isinstance(f, dict)):
-        return list(_iceberg_columns(document.get("fields") or [], None))
+        return list(_columns(document.get("fields") or [], None, iceberg=True))
     if isinstance(document.get("fields"), list):
-        return list(_openlineage_columns(document["fields"], None))
+        return list(_columns(document["fields"], None, iceberg=False))
     if "apiVersion" in document or "dataContractSpecification" in document:
         return _contract_columns(path, text, dataset_name)
     raise InvalidProposedSchema(f"{path}: not an OpenLineage schema facet, an Iceberg schema or a data contract")
 
 
-def _openlineage_columns(fields: list[Any], parent: str | None, counter: list[int] | None = None) -> Iterator[ColumnSpec]:
-    counter = counter if counter is not None else [0]
-    for field in fields:
-        if not isinstance(field, dict) or not isinstance(field.get("name"), str):
-            raise InvalidProposedSchema(f"every field needs a string name, got {field!r}")
-        counter[0] += 1
-        path = f"{parent}.{field['name']}" if parent else field["name"]
-        yield ColumnSpec(path, field.get("type"), None, field.get("ordinal_position", counter[0]))
-        yield from _openlineage_columns(field.get("fields") or [], path, counter)
-
-
-def _iceberg_type(value: Any) -> str:
-    return value if isinstance(value, str) else str(value.get("type")) if isinstance(value, dict) else str(value)
-
-
-def _iceberg_columns(fields: list[Any], parent: str | None, counter: list[int] | None = None) -> Iterator[ColumnSpec]:
+def _columns(fields: list[Any], parent: str | None, iceberg: bool, counter: list[int] | None = None) -> Iterator[ColumnSpec]:
+    """Flatten schema fields: OpenLineage (nested ``fields``) or Iceberg (struct types, field ids)."""
     counter = counter if counter is not None else [0]
     for field in fields:
         if not isinstance(field, dict) or not isinstance(field.get("name"), str):
@@ -69,9 +55,17 @@ def _iceberg_columns(fields: list[Any], parent: str | None, counter: list[int] |
         counter[0] += 1
         path = f"{parent}.{field['name']}" if parent else field["name"]
         field_type = field.get("type")
-        yield ColumnSpec(path, _iceberg_type(field_type), field.get("id"), counter[0])
-        if isinstance(field_type, dict) and field_type.get("type") == "struct":
-            yield from _iceberg_columns(field_type.get("fields") or [], path, counter)
+        if iceberg:
+            yield ColumnSpec(path, _iceberg_type(field_type), field.get("id"), counter[0])
+            children = field_type.get("fields") if isinstance(field_type, dict) and field_type.get("type") == "struct" else None
+        else:
+            yield ColumnSpec(path, field_type, None, field.get("ordinal_position", counter[0]))
+            children = field.get("fields")
+        yield from _columns(children or [], path, iceberg, counter)
+
+
+def _iceberg_type(value: Any) -> str:
+    return value if isinstance(value, str) else str(value.get("type")) if isinstance(value, dict) else str(value)
 
 
 def _contract_columns(path: Path, text: str, dataset_name: str) -> list[ColumnSpec]:

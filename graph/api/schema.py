@@ -251,32 +251,36 @@ class Run:
         return Run.of(parent) if parent else None
 
 
-@strawberry.type
-class Job:
+@strawberry.interface(description="A dataset or a job: a named thing producers describe.")
+class Entity:
     id: str
     namespace: str
     name: str
     description: Optional[str]
-    sql: Optional[str]
-    facets: JSON
-    created_at: Optional[str]
-    updated_at: Optional[str]
+    facets: JSON = strawberry.field(description="Facets kept verbatim (custom and unstructured ones), by name.")
+    created_at: Optional[str] = strawberry.field(description="When a source first mentioned it (UTC stamp).")
+    updated_at: Optional[str] = strawberry.field(description="When a source last mentioned it (UTC stamp).")
     _node: strawberry.Private[Node]
+
+    @strawberry.field(description="Who owns it, with the kind of ownership.")
+    def owners(self, info: Info) -> list[Owner]:
+        return _owners(info, self.id)
+
+
+def _entity(node: Node) -> dict[str, Any]:
+    """The Entity fields of a node."""
+    p = node.props
+    return {"id": node.id, "namespace": p.get("namespace", ""), "name": p.get("name", ""), "description": p.get("description"),
+            "facets": _facets(node), "created_at": p.get("firstSeenAt"), "updated_at": p.get("lastSeenAt"), "_node": node}
+
+
+@strawberry.type
+class Job(Entity):
+    sql: Optional[str]
 
     @staticmethod
     def of(node: Node) -> "Job":
-        p = node.props
-        return Job(
-            id=node.id,
-            namespace=p.get("namespace", ""),
-            name=p.get("name", ""),
-            description=p.get("description"),
-            sql=p.get("sql"),
-            facets=_facets(node),
-            created_at=p.get("firstSeenAt"),
-            updated_at=p.get("lastSeenAt"),
-            _node=node,
-        )
+        return Job(**_entity(node), sql=node.props.get("sql"))
 
     @strawberry.field
     def inputs(self, info: Info) -> list["Dataset"]:
@@ -285,10 +289,6 @@ class Job:
     @strawberry.field
     def outputs(self, info: Info) -> list["Dataset"]:
         return [Dataset.of(d) for d in queries.job_datasets(_store(info), self._node, EdgeKind.WRITES)]
-
-    @strawberry.field
-    def owners(self, info: Info) -> list[Owner]:
-        return _owners(info, self.id)
 
     @strawberry.field(description="Runs, newest first.")
     def runs(self, info: Info, first: int = 10) -> list[Run]:
@@ -306,47 +306,28 @@ class Job:
 
 
 @strawberry.type
-class Dataset:
-    id: str
-    namespace: str
-    name: str
-    description: Optional[str]
+class Dataset(Entity):
     source_name: Optional[str]
     source_uri: Optional[str]
     deleted: bool
     declared: bool
     lifecycle_state: Optional[str]
-    facets: JSON
-    created_at: Optional[str]
-    updated_at: Optional[str]
-    _node: strawberry.Private[Node]
 
     @staticmethod
     def of(node: Node) -> "Dataset":
         p = node.props
         return Dataset(
-            id=node.id,
-            namespace=p.get("namespace", ""),
-            name=p.get("name", ""),
-            description=p.get("description"),
+            **_entity(node),
             source_name=p.get("sourceName"),
             source_uri=p.get("sourceUri"),
             deleted=bool(p.get("deleted")),
             declared=bool(p.get("declared")),
             lifecycle_state=p.get("lifecycleState"),
-            facets=_facets(node),
-            created_at=p.get("firstSeenAt"),
-            updated_at=p.get("lastSeenAt"),
-            _node=node,
         )
 
     @strawberry.field
     def columns(self, info: Info) -> list[Column]:
         return [Column.of(self._node, c) for c in queries.columns(_store(info), self._node)]
-
-    @strawberry.field
-    def owners(self, info: Info) -> list[Owner]:
-        return _owners(info, self.id)
 
     @strawberry.field(description="Jobs that write this dataset.")
     def written_by(self, info: Info) -> list[Job]:
