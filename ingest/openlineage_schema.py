@@ -9,11 +9,13 @@ kind at once and unknown (custom) facets pass untouched.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Any, Iterator
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
@@ -68,25 +70,42 @@ def _facet_schemas(doc: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
             yield base, facet_name, f"{doc['$id']}#/properties/{facet_name}"
 
 
+@dataclass(frozen=True)
+class _Check:
+    """One schema, twice: jsonschema-rs answers "valid?" fast; when it says no, the Python
+    validator finds the error to report (its verdict decides, so behaviour is the Python one)."""
+
+    fast: Any
+    thorough: Draft202012Validator
+
+
 @cache
-def _validators() -> dict[tuple[str, str], Draft202012Validator]:
-    """Validators keyed by (event kind, "") and by (facet kind, facet name)."""
+def _validators() -> dict[tuple[str, str], _Check]:
+    """Checks keyed by (event kind, "") and by (facet kind, facet name)."""
     docs = _load_schemas()
     registry: Registry = Registry().with_resources((d["$id"], Resource.from_contents(d)) for d in docs)
-    validators = {
-        (kind, ""): Draft202012Validator({"$ref": f"{SPEC_ID}#/$defs/{kind}"}, registry=registry, format_checker=_FORMATS)
-        for kind in ("RunEvent", "DatasetEvent", "JobEvent")
-    }
+    fast_registry = jsonschema_rs.Registry([(d["$id"], d) for d in docs])
+
+    def check(uri: str, formats: bool = True) -> _Check:
+        schema = {"$ref": uri}
+        return _Check(
+            jsonschema_rs.validator_for(schema, registry=fast_registry, validate_formats=formats),
+            Draft202012Validator(schema, registry=registry, format_checker=_FORMATS if formats else None),
+        )
+
+    checks = {(kind, ""): check(f"{SPEC_ID}#/$defs/{kind}") for kind in ("RunEvent", "DatasetEvent", "JobEvent")}
     for base in _FACET_BASES:
-        validators[(base, "")] = Draft202012Validator({"$ref": f"{SPEC_ID}#/$defs/{base}"}, registry=registry)
+        checks[(base, "")] = check(f"{SPEC_ID}#/$defs/{base}", formats=False)
     for doc in docs[1:]:
         for base, facet_name, uri in _facet_schemas(doc):
-            validators[(base, facet_name)] = Draft202012Validator({"$ref": uri}, registry=registry, format_checker=_FORMATS)
-    return validators
+            checks[(base, facet_name)] = check(uri)
+    return checks
 
 
-def _raise_first(validator: Draft202012Validator, instance: Any, prefix: str) -> None:
-    error: ValidationError | None = best_match(validator.iter_errors(instance))
+def _raise_first(check: _Check, instance: Any, prefix: str) -> None:
+    if check.fast.is_valid(instance):
+        return
+    error: ValidationError | None = best_match(check.thorough.iter_errors(instance))
     if error is not None:
         path = prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
         raise InvalidEvent(error.message, path)
@@ -99,8 +118,7 @@ def _check_facets(base: str, facets: Any, path: str) -> None:
         return  # the event schema rejects a non-object facets container
     validators = _validators()
     for facet_name, facet in facets.items():
-        validator = validators.get((base, facet_name)) or validators[(base, "")]
-        _raise_first(validator, facet, f"{path}.{facet_name}")
+        _raise_first(validators.get((base, facet_name)) or validators[(base, "")], facet, f"{path}.{facet_name}")
 
 
 def event_kind(event: Any) -> str:
