@@ -82,24 +82,34 @@ def merge_props(
     for policy_latest, values in ((True, latest), (False, first)):
         for key, value in values.items():
             old_stamp = stamps.get(key)
-            if old_stamp is None or _wins(at, value, old_stamp, props.get(key), policy_latest):
-                if old_stamp != at or props.get(key) != value:
-                    changed = True
-                stamps[key] = at
-                if value is None:
-                    props.pop(key, None)
-                else:
-                    props[key] = value
+            if old_stamp is not None and not _wins(at, value, old_stamp, props.get(key), policy_latest):
+                continue
+            if old_stamp != at or props.get(key) != value:
+                changed = True
+            stamps[key] = at
+            if value is None:
+                props.pop(key, None)
+            else:
+                props[key] = value
     return changed
+
+
+def _fresh(latest: Mapping[str, Any], first: Mapping[str, Any], at: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """Properties and stamps of something seen for the first time (the hot path of ingest)."""
+    props = {k: v for k, v in latest.items() if v is not None}
+    stamps = dict.fromkeys(latest, at)
+    for key, value in first.items():
+        if key not in stamps:
+            stamps[key] = at
+            if value is not None:
+                props[key] = value
+    return props, stamps
 
 
 def merged_node(current: Node | None, upsert: UpsertNode) -> Node | None:
     """The node after ``upsert``, or None when the upsert changes nothing."""
     if current is None:
-        props: dict[str, Any] = {}
-        stamps: dict[str, str] = {}
-        merge_props(props, stamps, upsert.props, upsert.first, upsert.at)
-        return Node(upsert.id, upsert.kind, props, stamps)
+        return Node(upsert.id, upsert.kind, *_fresh(upsert.props, upsert.first, upsert.at))
     props, stamps = dict(current.props), dict(current.stamps)
     if not merge_props(props, stamps, upsert.props, upsert.first, upsert.at):
         return None
@@ -109,10 +119,7 @@ def merged_node(current: Node | None, upsert: UpsertNode) -> Node | None:
 def merged_edge(current: Edge | None, upsert: UpsertEdge) -> Edge | None:
     """The edge after ``upsert``, or None when the upsert changes nothing."""
     if current is None:
-        props: dict[str, Any] = {}
-        stamps: dict[str, str] = {}
-        merge_props(props, stamps, upsert.props, upsert.first, upsert.at)
-        return Edge(upsert.source, upsert.kind, upsert.target, props, stamps)
+        return Edge(upsert.source, upsert.kind, upsert.target, *_fresh(upsert.props, upsert.first, upsert.at))
     props, stamps = dict(current.props), dict(current.stamps)
     if not merge_props(props, stamps, upsert.props, upsert.first, upsert.at):
         return None
@@ -142,9 +149,9 @@ def encode(mutations: Sequence[Mutation]) -> bytes:
     rows: list[list[Any]] = []
     for m in mutations:
         if isinstance(m, UpsertNode):
-            rows.append(["N", m.id, m.kind.value, m.at, m.props or None, m.first or None])
+            rows.append(["N", m.id, m.kind, m.at, m.props or None, m.first or None])
         else:
-            rows.append(["E", m.source, m.kind.value, m.target, m.at, m.props or None, m.first or None])
+            rows.append(["E", m.source, m.kind, m.target, m.at, m.props or None, m.first or None])
     return orjson.dumps(rows)
 
 

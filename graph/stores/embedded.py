@@ -29,8 +29,8 @@ class EmbeddedStore(Store):
         self._lock = threading.RLock()
         self._graph = nx.MultiDiGraph()
         self._journal = Journal(data_dir / "journal.sqlite")
-        for payload in self._journal.replay():
-            self._commit(self._plan(decode(payload)))
+        for mutations in self._journal.replay(decode):  # a torn tail is dropped, damage refused
+            self._commit(self._plan(mutations))
 
     def apply(self, mutations: Sequence[Mutation]) -> int:
         with self._lock:
@@ -46,7 +46,7 @@ class EmbeddedStore(Store):
         current_nodes = {i: graph.nodes[i]["node"] for i in node_ids if i in graph}
         current_edges = {}
         for source, kind, target in edge_keys:
-            data = graph.get_edge_data(source, target, kind.value)
+            data = graph.get_edge_data(source, target, kind)
             if data is not None:
                 current_edges[(source, kind, target)] = data["edge"]
         return plan(mutations, current_nodes, current_edges)
@@ -56,7 +56,7 @@ class EmbeddedStore(Store):
         for node_id, node in changes.nodes.items():
             graph.add_node(node_id, node=node)
         for (source, kind, target), edge in changes.edges.items():
-            graph.add_edge(source, target, key=kind.value, edge=edge)
+            graph.add_edge(source, target, key=kind, edge=edge)
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         with self._lock:
@@ -64,7 +64,7 @@ class EmbeddedStore(Store):
             return {i: graph.nodes[i]["node"] for i in ids if i in graph}
 
     def edges(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]:
-        wanted = {k.value for k in kinds}
+        wanted = set(kinds)
         with self._lock:
             adjacency = self._graph._succ if direction == "out" else self._graph._pred
             found: list[Edge] = []
@@ -97,7 +97,7 @@ class EmbeddedStore(Store):
             for _, node in self._graph.nodes(data="node"):
                 totals[node.kind.value] = totals.get(node.kind.value, 0) + 1
             for _, _, kind in self._graph.edges(keys=True):
-                totals[kind] = totals.get(kind, 0) + 1
+                totals[kind.value] = totals.get(kind.value, 0) + 1
         return totals
 
     def ping(self) -> None:
