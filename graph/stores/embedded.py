@@ -2,7 +2,8 @@
 
 Zero setup: ``lineagemesh serve`` on a fresh laptop keeps its graph in ``~/.lineagemesh``.
 Writes are planned against the in-memory graph without touching it, journaled and synced,
-and only then applied, so a failed write leaves memory and disk exactly as they were.
+and only then applied, so a failed write leaves memory and disk exactly as they were. Start-up
+replays the journal, which drops a torn tail and refuses damage (``graph.stores.journal``).
 """
 
 from __future__ import annotations
@@ -29,8 +30,12 @@ class EmbeddedStore(Store):
         self._lock = threading.RLock()
         self._graph = nx.MultiDiGraph()
         self._journal = Journal(data_dir / "journal.sqlite")
-        for mutations in self._journal.replay(decode):  # a torn tail is dropped, damage refused
-            self._commit(self._plan(mutations))
+        try:
+            for mutations in self._journal.replay(decode):  # a torn tail is dropped, damage refused
+                self._commit(self._plan(mutations))
+        except BaseException:
+            self._journal.close()
+            raise
 
     def apply(self, mutations: Sequence[Mutation]) -> int:
         with self._lock:

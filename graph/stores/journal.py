@@ -1,19 +1,95 @@
-"""An append-only, fsync'ed journal of mutation batches in SQLite (WAL mode).
+"""An append-only, checksummed, fsync'ed journal of mutation batches in SQLite (WAL mode).
 
 The embedded store keeps the graph in memory and this journal on disk: a batch is acknowledged
 only after its journal row is committed with ``synchronous=FULL``, and start-up replays every row.
-SQLite's own WAL recovery discards a torn tail, so replay always ends on the last complete batch.
+
+On-disk format, versioned by ``PRAGMA user_version``:
+
+- **0** (the first format): ``batches(seq, payload)``. Migrated in place on open: the two columns
+  below are added, NULL for the old rows, which are verified by decoding them instead.
+- **1**: ``batches(seq INTEGER PRIMARY KEY AUTOINCREMENT, payload BLOB NOT NULL, length, crc32)``,
+  ``length`` and ``crc32`` (``zlib.crc32``) computed from the payload when it is appended, and
+  ``quarantine``, which keeps the bytes of every batch recovery or ``salvage`` took out of replay.
+
+Recovery on open, and what each failure means:
+
+- *A torn WAL* (the process died while SQLite appended frames): SQLite's own recovery discards
+  every frame after the last commit; those commits never returned, so no event in them was
+  acknowledged. We read the WAL before SQLite does, only to log one WARNING saying what it drops.
+- *A torn tail* (damaged rows, failing their length/crc32 or, for format-0 rows, their decoding,
+  with no intact row after them): the end of the last write, the only place a crash can tear.
+  One WARNING names the dropped batches, they move to ``quarantine``, and the store starts at the
+  last complete batch. Start-up never refuses a torn tail.
+- *Damage in the middle* (a damaged row followed by intact ones): no crash does that, only a disk,
+  a filesystem or an outside write, and it means acknowledged data is gone. Start-up refuses with
+  :class:`JournalCorrupt` naming the batches, rather than serve a graph that silently lacks them;
+  ``python -m graph.stores.journal salvage PATH`` quarantines them once someone has decided to
+  go on without them (events commute, so re-sending them later repairs the graph exactly).
+- *An intact row that does not decode* (its crc32 matches): our bug or a downgrade, never a
+  crash: refused like damage in the middle, since dropping it would drop acknowledged data.
+- *A format newer than this code*: refused, naming both versions.
+
+The quarantine keeps the bytes for forensics; nothing is ever deleted.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import struct
+import sys
 import threading
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
+
+from graph.stores import StoreUnavailable
 
 log = logging.getLogger(__name__)
+
+FORMAT = 1  # PRAGMA user_version written by this code
+T = TypeVar("T")
+
+_CREATE_BATCHES = (
+    "CREATE TABLE IF NOT EXISTS batches ("
+    "seq INTEGER PRIMARY KEY AUTOINCREMENT, payload BLOB NOT NULL, length INTEGER, crc32 INTEGER)"
+)
+_CREATE_QUARANTINE = (
+    "CREATE TABLE IF NOT EXISTS quarantine ("
+    "seq INTEGER PRIMARY KEY, payload BLOB, length INTEGER, crc32 INTEGER, reason TEXT NOT NULL, quarantined_at TEXT NOT NULL)"
+)
+
+
+class JournalError(RuntimeError):
+    """The journal cannot be opened as it is; the message says why and what to do."""
+
+
+class JournalCorrupt(JournalError):
+    """Acknowledged batches are damaged (not a torn tail): start-up refuses rather than lose them."""
+
+
+@dataclass(frozen=True, slots=True)
+class Damaged:
+    """A batch that cannot be replayed."""
+
+    seq: int
+    size: int
+    reason: str
+
+
+def checksum(payload: bytes) -> int:
+    return zlib.crc32(payload)
+
+
+def _as_bytes(value: object) -> bytes:
+    """A payload as stored; a row written by hand may hold TEXT, a number or NULL instead of a BLOB."""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass")
+    return b"" if value is None else str(value).encode()
 
 
 class Journal:
@@ -22,32 +98,317 @@ class Journal:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.torn_tail: list[Damaged] = []  # what the last replay found past the last complete batch
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS batches (seq INTEGER PRIMARY KEY AUTOINCREMENT, payload BLOB NOT NULL)"
-        )
+        wal_loss = describe_torn_wal(wal_path(path))  # before SQLite's recovery rewrites the WAL
+        try:
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        except sqlite3.Error as e:
+            raise JournalError(f"journal {path}: cannot open it: {e}") from e
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._migrate()
+            last = self._db.execute("SELECT max(seq) FROM batches").fetchone()[0]
+        except BaseException as e:
+            self._db.close()
+            if isinstance(e, sqlite3.OperationalError):
+                raise JournalError(f"journal {path}: cannot open it: {e}") from e
+            if isinstance(e, sqlite3.DatabaseError):  # "file is not a database", "malformed"
+                raise JournalCorrupt(f"journal {path}: SQLite cannot read it: {e}") from e
+            raise
+        if wal_loss:
+            log.warning(
+                "journal %s: SQLite discarded the end of its write-ahead log: %s; a write cut short by a "
+                "crash, never acknowledged; the journal ends at %s", path, wal_loss,
+                f"batch {last}, the last complete one" if last else "no batch",
+            )
+
+    # -- format ----------------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        """Bring the file to FORMAT in one transaction (nothing to do when it already is)."""
+        db = self._db
+        if db.execute("PRAGMA user_version").fetchone()[0] == FORMAT:
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]  # another process may have migrated
+            if version > FORMAT:
+                raise JournalError(
+                    f"journal {self.path} has format {version}, written by a newer lineagemesh; "
+                    f"this one reads formats 0 to {FORMAT}"
+                )
+            legacy = 0
+            if version < FORMAT:
+                columns = {row[1] for row in db.execute("PRAGMA table_info(batches)")}
+                if columns:
+                    legacy = db.execute("SELECT count(*) FROM batches").fetchone()[0]
+                    for column in ("length", "crc32"):
+                        if column not in columns:
+                            db.execute(f"ALTER TABLE batches ADD COLUMN {column} INTEGER")
+                else:
+                    db.execute(_CREATE_BATCHES)
+                db.execute(_CREATE_QUARANTINE)
+                db.execute(f"PRAGMA user_version = {FORMAT}")
+            db.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+        if legacy:
+            log.info("journal %s: format %d migrated to %d; its %d batches are verified by decoding, new ones by crc32",
+                     self.path, version, FORMAT, legacy)
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:
+            try:
+                self._db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # SQLite already rolled back (e.g. after SQLITE_FULL)
+
+    # -- writes ----------------------------------------------------------------------------------
 
     def append(self, payloads: list[bytes]) -> None:
-        """Write batches in one transaction; returns once they are on disk."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.executemany("INSERT INTO batches (payload) VALUES (?)", ((p,) for p in payloads))
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        """Write batches in one transaction; returns once they are on disk.
 
-    def replay(self) -> Iterator[bytes]:
-        """Every committed batch, oldest first."""
-        cursor = self._db.execute("SELECT payload FROM batches ORDER BY seq")
+        Raises StoreUnavailable, with nothing written, when SQLite cannot write (disk full, an
+        I/O error, another process holding the write lock past the busy timeout).
+        """
+        rows = [(p, len(p), checksum(p)) for p in payloads]
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany("INSERT INTO batches (payload, length, crc32) VALUES (?, ?, ?)", rows)
+                self._db.execute("COMMIT")
+            except sqlite3.OperationalError as e:
+                self._rollback()
+                raise StoreUnavailable(f"journal {self.path} cannot be written: {e}") from e
+            except BaseException:
+                self._rollback()
+                raise
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    def replay(self, decode: Callable[[bytes], T], repair: bool = True) -> Iterator[T]:
+        """Every committed batch, oldest first, as ``decode`` makes it.
+
+        Once the iterator is exhausted, a torn tail is dropped: one WARNING, and the rows move to
+        ``quarantine`` (unless ``repair`` is false: then the tail is only logged). Damage before
+        intact batches raises JournalCorrupt (see the module docstring).
+        """
+        damaged = self.torn_tail = []
+        try:
+            for seq, payload, length, crc in self._rows():
+                problem, batch = self._check(seq, payload, length, crc, decode)
+                if problem is None:
+                    if damaged:
+                        raise JournalCorrupt(self._corrupt_message(damaged, seq))
+                    yield batch  # type: ignore[misc]
+                else:
+                    damaged.append(problem)
+        except sqlite3.DatabaseError as e:
+            raise JournalCorrupt(f"journal {self.path}: SQLite cannot read it: {e}") from e
+        if not damaged:
+            return
+        if repair:
+            self._quarantine(damaged)
+        last = self._db.execute("SELECT max(seq) FROM batches WHERE seq < ?", (damaged[0].seq,)).fetchone()[0]
+        log.warning(
+            "journal %s: %s a torn tail of %d batch%s (%s), cut short by a crash; the store recovers to %s%s",
+            self.path, "dropped" if repair else "found", len(damaged), "" if len(damaged) == 1 else "es",
+            "; ".join(f"seq {d.seq}: {d.reason}" for d in damaged[:10]) + (" ..." if len(damaged) > 10 else ""),
+            f"batch {last}, the last complete one" if last else "an empty graph",
+            "; the bytes are kept in its quarantine table" if repair else "",
+        )
+
+    def salvage(self, decode: Callable[[bytes], object]) -> list[Damaged]:
+        """Quarantine every batch replay cannot use, wherever it is; return them. The operator's
+        explicit way past JournalCorrupt."""
+        found: list[Damaged] = []
+        for seq, payload, length, crc in self._rows():
+            try:
+                problem, _ = self._check(seq, payload, length, crc, decode)
+            except JournalCorrupt as e:
+                problem = Damaged(seq, len(_as_bytes(payload)), str(e))
+            if problem is not None:
+                found.append(problem)
+        if found:
+            self._quarantine(found)
+        return found
+
+    def _rows(self) -> Iterator[tuple[int, object, int | None, int | None]]:
+        cursor = self._db.execute("SELECT seq, payload, length, crc32 FROM batches ORDER BY seq")
         while rows := cursor.fetchmany(1024):
-            for (payload,) in rows:
-                yield payload
+            yield from rows
+
+    def _check(
+        self, seq: int, payload: object, length: int | None, crc: int | None, decode: Callable[[bytes], T]
+    ) -> tuple[Damaged | None, T | None]:
+        """(None, batch) for a usable row, (Damaged, None) for a damaged one; JournalCorrupt for an
+        intact row that does not decode."""
+        payload = _as_bytes(payload)
+        if length is not None and len(payload) != length:
+            return Damaged(seq, len(payload), f"{len(payload)} of {length} bytes"), None
+        if crc is not None and checksum(payload) != crc:
+            return Damaged(seq, len(payload), "crc32 mismatch"), None
+        try:
+            return None, decode(payload)
+        except Exception as e:
+            if crc is None:  # a format-0 row: decoding is its only check
+                return Damaged(seq, len(payload), f"undecodable: {type(e).__name__}: {e}"), None
+            raise JournalCorrupt(
+                f"journal {self.path}: batch {seq} is intact (crc32 matches) but cannot be decoded "
+                f"({type(e).__name__}: {e}): a bug or a downgrade, not a crash; refusing to start rather "
+                f"than drop it. {self._salvage_hint()}"
+            ) from e
+
+    def _corrupt_message(self, damaged: list[Damaged], next_intact: int) -> str:
+        listed = "; ".join(f"seq {d.seq}: {d.reason}" for d in damaged[:10])
+        more = f" and {len(damaged) - 10} more" if len(damaged) > 10 else ""
+        return (
+            f"journal {self.path}: {len(damaged)} damaged batch{'' if len(damaged) == 1 else 'es'} ({listed}{more}) "
+            f"before intact batch {next_intact}: not a torn tail but damage to acknowledged data (disk, "
+            f"filesystem or an outside write); refusing to start rather than serve a graph without them. "
+            f"{self._salvage_hint()}"
+        )
+
+    def _salvage_hint(self) -> str:
+        return (
+            f"Keep a copy of {self.path.parent}, then run `python -m graph.stores.journal salvage {self.path}` "
+            f"to quarantine what cannot be replayed, and re-send those events if you can."
+        )
+
+    def _quarantine(self, damaged: list[Damaged]) -> None:
+        now = datetime.now(timezone.utc).isoformat()
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                for d in damaged:
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO quarantine (seq, payload, length, crc32, reason, quarantined_at) "
+                        "SELECT seq, payload, length, crc32, ?, ? FROM batches WHERE seq = ?",
+                        (d.reason, now, d.seq),
+                    )
+                    self._db.execute("DELETE FROM batches WHERE seq = ?", (d.seq,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+# -- the write-ahead log, read only to say what SQLite's recovery drops ----------------------------
+
+_WAL_MAGIC_LE, _WAL_MAGIC_BE = 0x377F0682, 0x377F0683
+_WAL_HEADER, _FRAME_HEADER = 32, 24
+
+
+def wal_path(path: Path) -> Path:
+    return path.with_name(path.name + "-wal")
+
+
+def _wal_checksum(data: bytes, s0: int, s1: int, big_endian: bool) -> tuple[int, int]:
+    """SQLite's WAL checksum (https://www.sqlite.org/fileformat2.html#walformat), continued from (s0, s1)."""
+    words = struct.unpack(f"{'>' if big_endian else '<'}{len(data) // 4}I", data)
+    for i in range(0, len(words), 2):
+        s0 = (s0 + words[i] + s1) & 0xFFFFFFFF
+        s1 = (s1 + words[i + 1] + s0) & 0xFFFFFFFF
+    return s0, s1
+
+
+def describe_torn_wal(wal: Path) -> str | None:
+    """What SQLite's recovery will discard from ``wal``, in words, or None when it discards nothing.
+
+    Counts the frames of the current WAL generation (their salts match the header) that follow the
+    last valid commit frame, and trailing bytes that do not make a whole frame. Frames of an earlier
+    generation (other salts) are normal leftovers of a reset and not reported. Meant for a WAL no
+    live process is writing (after a crash); never raises.
+    """
+    try:
+        size = wal.stat().st_size
+    except OSError:
+        return None
+    if size == 0:
+        return None
+    try:
+        with wal.open("rb") as f:
+            header = f.read(_WAL_HEADER)
+            if len(header) < _WAL_HEADER:
+                return f"a partial header ({size} bytes)"
+            magic, _version, page_size, _ckpt, salt1, salt2, c0, c1 = struct.unpack(">8I", header)
+            big_endian = magic == _WAL_MAGIC_BE
+            if magic not in (_WAL_MAGIC_LE, _WAL_MAGIC_BE) or _wal_checksum(header[:24], 0, 0, big_endian) != (c0, c1):
+                return f"an unreadable header ({size} bytes)"
+            frame_size = _FRAME_HEADER + page_size
+            s0, s1 = c0, c1
+            uncommitted = 0  # valid frames of this generation since the last commit
+            torn = False
+            while True:
+                frame = f.read(frame_size)
+                if len(frame) < frame_size:
+                    break
+                _page, commit, fsalt1, fsalt2, f0, f1 = struct.unpack(">6I", frame[:_FRAME_HEADER])
+                if (fsalt1, fsalt2) != (salt1, salt2):
+                    break  # an earlier generation's frame
+                s0, s1 = _wal_checksum(frame[:8] + frame[_FRAME_HEADER:], s0, s1, big_endian)
+                if (s0, s1) != (f0, f1):
+                    torn = True
+                    break
+                uncommitted = 0 if commit else uncommitted + 1
+            partial = (size - _WAL_HEADER) % frame_size
+    except (OSError, struct.error) as e:
+        log.debug("cannot inspect %s: %s", wal, e)
+        return None
+    parts = []
+    if uncommitted:
+        plural = "s" if uncommitted > 1 else ""
+        parts.append(f"{uncommitted} frame{plural} after the last commit ({uncommitted * frame_size} bytes)")
+    if torn:
+        parts.append("a frame failing its checksum")
+    if partial:
+        parts.append(f"a partial frame ({partial} of {frame_size} bytes)")
+    return " and ".join(parts) or None
+
+
+# -- python -m graph.stores.journal check|salvage PATH ----------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Inspect a journal, or quarantine what cannot be replayed (the way past JournalCorrupt)."""
+    import argparse
+
+    from graph.mutations import decode
+
+    parser = argparse.ArgumentParser(prog="python -m graph.stores.journal", description=main.__doc__)
+    parser.add_argument("command", choices=["check", "salvage"])
+    parser.add_argument("path", type=Path, help="the journal file, or the embedded store's data dir")
+    args = parser.parse_args(argv)
+    path: Path = args.path / "journal.sqlite" if args.path.is_dir() else args.path
+    if not path.exists():
+        parser.error(f"no journal at {path}")
+    logging.basicConfig(level="INFO", format="%(levelname)s %(message)s")
+    journal = Journal(path)
+    try:
+        if args.command == "check":
+            try:
+                count = sum(1 for _ in journal.replay(decode, repair=False))
+            except JournalError as e:
+                print(e, file=sys.stderr)
+                return 1
+            torn = f"; a torn tail of {len(journal.torn_tail)} will be dropped on the next start" if journal.torn_tail else ""
+            print(f"{path}: {count} batches replay{torn}")
+            return 0
+        found = journal.salvage(decode)
+        for d in found:
+            print(f"quarantined batch {d.seq} ({d.size} bytes): {d.reason}")
+        print(f"{path}: {len(found)} batch{'' if len(found) == 1 else 'es'} quarantined")
+        return 0
+    finally:
+        journal.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
