@@ -17,7 +17,9 @@ from typing import Any, Callable, Iterator
 import click
 
 from graph import queries
+from graph.api.auth import AuthConfig, InvalidAuthConfig, ReadAccess, describe, is_loopback
 from graph.api.ingest import IngestConfig, IngestLimits
+from graph.api.limits import GraphQLLimits
 from graph.check import NODE_QUERY, RENDERERS, CheckError, Execute, check_node, check_schema
 from graph.impact import ChangeKind
 from graph.mutations import Mutation, UpsertNode
@@ -96,29 +98,116 @@ def main(log_level: str) -> None:
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+def _load_auth(auth_file: Path | None, tokens: str | None, read_access: str | None, insecure: bool) -> AuthConfig:
+    """The AuthConfig the serve options name (a UsageError when they cannot be used together)."""
+    import dataclasses
+
+    if auth_file and tokens:
+        raise click.UsageError("give --auth-file or LINEAGEMESH_TOKENS (--tokens), not both")
+    if insecure and (auth_file or tokens):
+        raise click.UsageError("--insecure-no-auth serves without tokens: drop it, or drop the tokens")
+    try:
+        if auth_file:
+            auth = AuthConfig.load(auth_file)
+        elif tokens:
+            auth = AuthConfig.from_json(tokens)
+        else:
+            auth = AuthConfig(insecure=insecure)
+    except InvalidAuthConfig as e:
+        raise click.UsageError(str(e)) from None
+    if read_access is not None:
+        auth = dataclasses.replace(auth, read=ReadAccess(read_access))
+    return auth
+
+
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to bind. Anything but loopback needs tokens (or --insecure-no-auth).")
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="Load the Marquez food_delivery demo graph when the store is empty.")
+@click.option("--auth-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), envvar="LINEAGEMESH_AUTH_FILE",
+              show_envvar=True, help="YAML/JSON file of bearer tokens: principal, roles (reader, writer, admin), domains a writer may write.")
+@click.option("--tokens", metavar="JSON", envvar="LINEAGEMESH_TOKENS", show_envvar=True,
+              help="The same token document as JSON; prefer the environment variable (a command line is visible to all).")
+@click.option("--read-access", type=click.Choice(["open", "token"]), envvar="LINEAGEMESH_READ_ACCESS",
+              show_envvar=True, help="Whether GraphQL and /metrics need a token  [default: the token file's `read`, else token]")
+@click.option("--insecure-no-auth", is_flag=True,
+              help="Serve without tokens on any interface: every client may read and write everything.")
 @click.option("--max-body-bytes", default=IngestLimits.max_body_bytes, show_default=True, type=click.IntRange(1),
               help="Largest ingest request body, before and after gzip decompression (413 above).")
+@click.option("--max-batch-events", default=IngestLimits.max_batch_events, show_default=True, type=click.IntRange(1),
+              help="Most events in one /api/v1/lineage/batch request (413 above).")
+@click.option("--max-query-bytes", default=GraphQLLimits.max_body_bytes, show_default=True, type=click.IntRange(1),
+              help="Largest GraphQL request body (413 above).")
+@click.option("--max-query-depth", default=GraphQLLimits.max_depth, show_default=True, type=click.IntRange(1),
+              help="Deepest selection nesting of a GraphQL operation (400 above).")
+@click.option("--max-query-tokens", default=GraphQLLimits.max_tokens, show_default=True, type=click.IntRange(1),
+              help="Most tokens in a GraphQL document (400 above).")
+@click.option("--max-query-aliases", default=GraphQLLimits.max_aliases, show_default=True, type=click.IntRange(0),
+              help="Most aliased fields in a GraphQL document (400 above).")
+@click.option("--max-traversal-depth", default=GraphQLLimits.max_traversal_depth, show_default=True, type=click.IntRange(0),
+              help="Cap on the depth of lineage, columnLineage and impact walks; deeper asks answer truncated.")
+@click.option("--max-traversal-nodes", default=GraphQLLimits.max_traversal_nodes, show_default=True, type=click.IntRange(1),
+              help="Nodes one lineage or impact walk may visit; a bigger answer is partial (truncated: true).")
+@click.option("--traversal-seconds", default=GraphQLLimits.traversal_seconds, show_default=True, type=click.FloatRange(0.01),
+              help="Time one lineage or impact walk may take; a slower one answers partial (truncated: true).")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              envvar="LINEAGEMESH_LOG_FORMAT", help="json: one JSON object per line, and one line per request.")
 @domain_rules_option
-@store_options
-def serve(store: Store, host: str, port: int, demo: bool, max_body_bytes: int, rules: DomainRules) -> None:
-    """Serve OpenLineage ingest (/api/v1/lineage) and GraphQL (/graphql, GraphiQL in a browser)."""
+@store_flags
+def serve(open_graph: Callable[[], Store], host: str, port: int, demo: bool, auth_file: Path | None, tokens: str | None,
+          read_access: str | None, insecure_no_auth: bool, max_body_bytes: int, max_batch_events: int, max_query_bytes: int,
+          max_query_depth: int, max_query_tokens: int, max_query_aliases: int, max_traversal_depth: int,
+          max_traversal_nodes: int, traversal_seconds: float, log_format: str, rules: DomainRules) -> None:
+    """Serve OpenLineage ingest (/api/v1/lineage), GraphQL (/graphql, GraphiQL in a browser), /metrics and /healthz.
+
+    Clients authenticate with bearer tokens (--auth-file or LINEAGEMESH_TOKENS). Without tokens the
+    server runs in local mode: it answers loopback clients only, and refuses to bind another
+    interface unless --insecure-no-auth is given.
+    """
     import uvicorn
 
     from graph.api.app import create_app
+    from graph.api.logs import use_json_logs
 
-    if demo and not any(store.counts().values()):
-        from ingest.demo import food_delivery_events
+    if log_format == "json":
+        use_json_logs()
+    say = logging.getLogger("lineagemesh.serve")
+    auth = _load_auth(auth_file, tokens, read_access, insecure_no_auth)
+    where = f"http://{host}:{port}"
+    if auth.local_mode and not is_loopback(host):
+        raise click.UsageError(
+            f"refusing to serve on {host} without tokens: anyone who reaches it could read and write the graph. "
+            "Configure tokens (--auth-file or LINEAGEMESH_TOKENS), or pass --insecure-no-auth to serve unauthenticated anyway.")
+    if auth.insecure:
+        say.warning("--insecure-no-auth: NO AUTHENTICATION. Every client that reaches %s may read and write the whole graph.", where)
+    elif auth.local_mode:
+        say.warning("no tokens configured: LOCAL MODE. Only loopback clients are served (unauthenticated, as admin); "
+                    "configure tokens with --auth-file or LINEAGEMESH_TOKENS before exposing this server.")
+    else:
+        say.info("%d tokens (%s), reads %s", len(auth.tokens), "; ".join(describe(auth)),
+                 "open to all" if auth.read is ReadAccess.OPEN else "need a token")
+    try:
+        store = open_graph()
+    except StoreUnavailable as e:
+        raise click.ClickException(f"store unavailable: {e}") from None
+    with store:
+        if demo and not any(store.counts().values()):
+            from ingest.demo import food_delivery_events
 
-        events = food_delivery_events()
-        store.apply([m for event in events for m in translate(event, rules)])
-        click.echo(f"loaded the food_delivery demo: {len(events)} events", err=True)
-    click.echo(f"lineagemesh on {store.uri}: GraphQL at http://{host}:{port}/graphql", err=True)
-    config = IngestConfig(limits=IngestLimits(max_body_bytes=max_body_bytes), rules=rules)
-    uvicorn.run(create_app(store, config), host=host, port=port, log_level="info")
+            events = food_delivery_events()
+            store.apply([m for event in events for m in translate(event, rules)])
+            say.info("loaded the food_delivery demo: %d events", len(events))
+        say.info("lineagemesh on %s: GraphQL at %s/graphql", store.uri, where)
+        config = IngestConfig(limits=IngestLimits(max_body_bytes=max_body_bytes, max_batch_events=max_batch_events), rules=rules)
+        limits = GraphQLLimits(max_body_bytes=max_query_bytes, max_depth=max_query_depth, max_tokens=max_query_tokens,
+                               max_aliases=max_query_aliases, max_traversal_depth=max_traversal_depth,
+                               max_traversal_nodes=max_traversal_nodes, traversal_seconds=traversal_seconds)
+        app = create_app(store, config, auth, limits, access_log=log_format == "json")
+        if log_format == "json":  # our records only, through the root handler: uvicorn's own config would add text lines
+            uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+        else:
+            uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 @main.group()
@@ -292,15 +381,16 @@ def _apply(store: Store, mutations: list[Mutation]) -> int:
 @click.option("--format", "output_format", type=click.Choice(sorted(RENDERERS)), default="text", show_default=True)
 @click.option("--depth", type=click.IntRange(0), help="Bound the walk to this many hops (default unbounded).")
 @click.option("--server", metavar="URL", help="Ask a running lineagemesh server instead of opening a store.")
+@click.option("--token", envvar="LINEAGEMESH_TOKEN", help="Bearer token for --server (env LINEAGEMESH_TOKEN).")
 @store_flags
 def check(open_graph: Callable[[], Store], node_id: str, change: str | None, proposed_schema: Path | None,
-          output_format: str, depth: int | None, server: str | None) -> None:
+          output_format: str, depth: int | None, server: str | None, token: str | None) -> None:
     """Blast radius of a proposed change, for CI: exit 0 when nothing breaks, 1 when something
     BREAKING is hit, 2 on usage or input errors."""
     if change and proposed_schema:
         raise click.UsageError("give --change or --proposed-schema, not both")
     try:
-        with _graphql_executor(server, open_graph) as execute:
+        with _graphql_executor(server, token, open_graph) as execute:
             if proposed_schema is not None:
                 node = execute(NODE_QUERY, {"id": node_id})["node"]
                 if node is None:
@@ -317,17 +407,23 @@ def check(open_graph: Callable[[], Store], node_id: str, change: str | None, pro
 
 
 @contextlib.contextmanager
-def _graphql_executor(server: str | None, open_graph: Callable[[], Store]) -> Iterator[Execute]:
+def _graphql_executor(server: str | None, token: str | None, open_graph: Callable[[], Store]) -> Iterator[Execute]:
     """Run GraphQL against a server's /graphql, or in-process on the store the options name."""
     if server:
         import httpx
 
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+
         def remote(query: str, variables: dict[str, Any]) -> dict[str, Any]:
             try:
-                response = httpx.post(server.rstrip("/") + "/graphql", json={"query": query, "variables": variables}, timeout=120)
+                response = httpx.post(server.rstrip("/") + "/graphql", json={"query": query, "variables": variables},
+                                      headers=headers, timeout=120)
                 body = response.json()
             except (httpx.HTTPError, ValueError) as e:
                 raise CheckError(f"cannot ask {server}: {e}") from None
+            if not isinstance(body, dict) or "error" in body:  # refused before GraphQL: 401, 403, 413
+                reason = body.get("error") if isinstance(body, dict) else body
+                raise CheckError(f"{server} answered {response.status_code}: {reason}")
             if body.get("errors"):
                 raise CheckError("; ".join(error["message"] for error in body["errors"]))
             return body["data"]

@@ -12,6 +12,7 @@ Edges in results follow the data: ``dataset → job`` (READS), ``job → dataset
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from graph.model import Direction, EdgeKind, Node, NodeKind
 from graph.stores import GraphReader
 
 DEFAULT_MAX_NODES = 100_000
+DEFAULT_DEADLINE_SECONDS = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,7 @@ class _Walk:
 
     store: GraphReader
     max_nodes: int
+    deadline: float
     nodes: dict[str, Node] = field(default_factory=dict)
     edges: dict[tuple[str, str, EdgeKind], LineageEdge] = field(default_factory=dict)
     truncated: bool = False
@@ -51,6 +54,9 @@ class _Walk:
     def add_nodes(self, ids: set[str]) -> set[str]:
         """Fetch and keep unseen nodes, within budget; return the ids that were new."""
         new = ids - self.nodes.keys()
+        if new and time.monotonic() > self.deadline:
+            self.truncated = True
+            return set()
         room = self.max_nodes - len(self.nodes)
         if len(new) > room:
             self.truncated = True
@@ -85,6 +91,7 @@ def dataset_lineage(
     direction: Direction = Direction.BOTH,
     depth: int = 20,
     max_nodes: int = DEFAULT_MAX_NODES,
+    deadline_seconds: float = DEFAULT_DEADLINE_SECONDS,
 ) -> LineageGraph:
     """Datasets and jobs upstream and/or downstream of a dataset or job.
 
@@ -95,7 +102,7 @@ def dataset_lineage(
     """
     start = _start(store, node_id, (NodeKind.DATASET, NodeKind.JOB), "use columnLineage for columns")
     aliases = AliasResolver(store)
-    walk = _Walk(store, max_nodes)
+    walk = _Walk(store, max_nodes, time.monotonic() + deadline_seconds)
     start_id = aliases.canonical([start.id])[start.id] if start.kind is NodeKind.DATASET else start.id
     walk.add_nodes({start_id})
     directions = [Direction.UPSTREAM, Direction.DOWNSTREAM] if direction is Direction.BOTH else [direction]
@@ -164,6 +171,7 @@ def column_lineage(
     direction: Direction = Direction.BOTH,
     depth: int = 20,
     max_nodes: int = DEFAULT_MAX_NODES,
+    deadline_seconds: float = DEFAULT_DEADLINE_SECONDS,
 ) -> LineageGraph:
     """Columns (``datasetField:`` nodes) a column is derived from and/or feeds, via column lineage.
 
@@ -173,7 +181,7 @@ def column_lineage(
     """
     start = _start(store, node_id, (NodeKind.COLUMN,), "use lineage for datasets and jobs")
     aliases = AliasResolver(store)
-    walk = _Walk(store, max_nodes)
+    walk = _Walk(store, max_nodes, time.monotonic() + deadline_seconds)
     start_id = aliases.canonical_columns([start])[start.id]
     walk.add_nodes({start_id})
     directions = [Direction.UPSTREAM, Direction.DOWNSTREAM] if direction is Direction.BOTH else [direction]

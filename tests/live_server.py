@@ -22,18 +22,21 @@ def free_port() -> int:
 class LiveServer:
     """``lineagemesh serve`` in a subprocess; ``start``/``stop``/``kill`` as a test needs."""
 
-    def __init__(self, store_args: list[str], log_path: Path, port: int | None = None) -> None:
+    def __init__(self, store_args: list[str], log_path: Path, port: int | None = None,
+                 env: dict[str, str] | None = None, token: str | None = None) -> None:
         self.store_args = store_args
         self.log_path = log_path
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.env = env or {}  # extra environment of the server process (LINEAGEMESH_TOKENS, ...)
+        self.token = token  # the bearer token ``graphql`` sends, if any
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, extra_args: list[str] | None = None, timeout: float = 60) -> "LiveServer":
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "graph", "serve", "--port", str(self.port), *self.store_args, *(extra_args or [])],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -71,7 +74,8 @@ class LiveServer:
             return ""
 
     def graphql(self, query: str, **variables: object) -> dict:
-        response = httpx.post(f"{self.url}/graphql", json={"query": query, "variables": variables}, timeout=60)
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        response = httpx.post(f"{self.url}/graphql", json={"query": query, "variables": variables}, headers=headers, timeout=60)
         response.raise_for_status()
         body = response.json()
         if body.get("errors"):

@@ -1,45 +1,141 @@
-"""The starlette application: OpenLineage ingest, GraphQL (with GraphiQL) and health.
+"""The starlette application: OpenLineage ingest, GraphQL (with GraphiQL), health and metrics.
 
 Routes are thin: ingest parses and translates in a worker thread and hands the mutations to the
 store; GraphQL executes in a worker thread so store I/O never blocks the event loop.
+
+Who may call what (``graph.api.auth``): ``/healthz`` and the GraphiQL page are open; GraphQL and
+``/metrics`` need a reader unless reading is open; ingest needs a writer, and a writer only
+writes its own domains (``graph.api.domains``). Every request is bounded: ingest by body size and
+batch length, GraphQL by body size, document depth, tokens and aliases (a request error is a
+400), and traversals by a depth cap past which answers come back ``truncated``.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import time
+from collections import Counter
+from typing import Awaitable, Callable
 
+import strawberry
+from cross_web import HTTPException as GraphQLHTTPException
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
-from cross_web import HTTPException as GraphQLHTTPException
 from strawberry.types.graphql import OperationType
 
-from graph.api.ingest import IngestConfig, ingest_batch, ingest_one
-from graph.api.schema import context, schema
+from graph.api.auth import AuthConfig, AuthError, Principal, Role
+from graph.api.ingest import REASONS, IngestConfig, IngestOutcome, RequestRejected, ingest_batch, ingest_one, read_capped
+from graph.api.limits import GraphQLLimits
+from graph.api.logs import AccessLog
+from graph.api.metrics import Metrics, MetricsMiddleware
+from graph.api.schema import DEFAULT_DEPTH, LineageSchema, Query, context
 from graph.stores import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 
-class ThreadedGraphQL(GraphQL):
-    """Strawberry's ASGI view, executing each operation synchronously in a worker thread."""
+class TraversalCaps(SchemaExtension):
+    """Caps the walk arguments of the traversal fields at the configured maxima, whatever the query
+    asks: a lineage or impact cut short by the cap says so with ``truncated: true``."""
 
-    def __init__(self, store: Store) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+    def __init__(self, limits: GraphQLLimits) -> None:
+        depth = limits.max_traversal_depth
+        # field -> (argument, the value a null stands for, maximum)
+        self.caps: dict[str, tuple[str, int, int]] = {
+            "lineage": ("depth", min(DEFAULT_DEPTH, depth), depth),
+            "columnLineage": ("depth", min(DEFAULT_DEPTH, depth), depth),
+            "impact": ("depth", depth, depth),  # a null depth means unbounded
+            "runs": ("first", limits.max_page, limits.max_page),
+        }
+
+    def resolve(self, _next, root, info, *args, **kwargs):  # type: ignore[no-untyped-def]
+        cap = self.caps.get(info.field_name)
+        if cap is not None:
+            argument, default, maximum = cap
+            value = kwargs.get(argument)
+            kwargs[argument] = default if value is None else min(value, maximum)
+        return _next(root, info, *args, **kwargs)
+
+
+def limited_schema(limits: GraphQLLimits) -> strawberry.Schema:
+    """The GraphQL schema of ``graph.api.schema`` with the request limits and traversal caps."""
+    return LineageSchema(query=Query, extensions=[
+        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+        lambda: TraversalCaps(limits),
+    ])
+
+
+def _authorize(request: Request, auth: AuthConfig, need: Role) -> Principal:
+    """The principal of a request that may act as ``need``, noted for the access log; raises AuthError."""
+    principal = auth.authorize(request.headers.get("authorization"), request.client.host if request.client else None, need)
+    request.state.principal = principal.name
+    return principal
+
+
+def _refusal(error: AuthError) -> JSONResponse:
+    return JSONResponse({"error": error.error}, status_code=error.status, headers=error.headers)
+
+
+class ThreadedGraphQL(GraphQL):
+    """Strawberry's ASGI view, behind authorization and a body limit, executing each operation
+    synchronously in a worker thread."""
+
+    def __init__(self, store: Store, auth: AuthConfig, limits: GraphQLLimits, metrics: Metrics) -> None:
+        super().__init__(limited_schema(limits), graphql_ide="graphiql")
         self.store = store
+        self.auth = auth
+        self.limits = limits
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        wants_ide = request.method == "GET" and "query" not in request.query_params and "text/html" in request.headers.get("accept", "")
+        try:
+            if not wants_ide:  # the GraphiQL page itself holds no data; its queries carry the token
+                _authorize(request, self.auth, Role.READER)
+            body = await read_capped(request, self.limits.max_body_bytes) if request.method == "POST" else b""
+        except AuthError as e:
+            await _refusal(e)(scope, receive, send)
+            return
+        except RequestRejected as e:
+            await JSONResponse({"error": e.error}, status_code=e.status)(scope, receive, send)
+            return
+        await super().__call__(scope, _replay(body, receive), send)
 
     async def get_context(self, request, response):  # type: ignore[no-untyped-def]
-        return {"request": request, "response": response, **context(self.store)}
+        budgets = {"max_nodes": self.limits.max_traversal_nodes, "deadline_seconds": self.limits.traversal_seconds}
+        return {"request": request, "response": response, **context(self.store), **budgets}
+
+    def decode_json(self, data: str | bytes) -> object:
+        """JSON as strawberry reads it, but a 400 (not a 500) for bodies that are no UTF-8 or no object."""
+        try:
+            value = json.loads(data)
+        except UnicodeDecodeError as e:
+            raise GraphQLHTTPException(400, "Unable to parse request body as JSON: not UTF-8") from e
+        if not isinstance(value, (dict, list)):
+            raise GraphQLHTTPException(400, f"expected a JSON object, got {type(value).__name__}")
+        return value
 
     async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):  # type: ignore[no-untyped-def]
         allowed = OperationType.from_http(request_adapter.method)
+        started = time.perf_counter()
         try:
-            return await run_in_threadpool(
+            result = await run_in_threadpool(
                 self.schema.execute_sync,
                 request_data.query,
                 root_value=root_value,
@@ -54,16 +150,58 @@ class ThreadedGraphQL(GraphQL):
             raise GraphQLHTTPException(400, e.as_http_error_reason(request_adapter.method)) from e
         except MissingQueryError as e:
             raise GraphQLHTTPException(400, "No GraphQL query found in the request") from e
+        finally:
+            self.metrics.graphql_seconds.observe(time.perf_counter() - started)
+        if result.errors and result.data is None and all(error.path is None for error in result.errors):
+            sub_response.status_code = 400  # a request error (syntax, validation, a limit): nothing was executed
+        return result
 
 
-def create_app(store: Store, config: IngestConfig = IngestConfig()) -> Starlette:
-    """The ASGI app serving one store."""
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that hands over an already read body, then waits on the real one (disconnects)."""
+    pending = True
+
+    async def replayed() -> Message:
+        nonlocal pending
+        if pending:
+            pending = False
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
+
+
+IngestHandler = Callable[[Request, Store, IngestConfig, Principal], Awaitable[IngestOutcome]]
+
+
+def create_app(
+    store: Store,
+    config: IngestConfig = IngestConfig(),
+    auth: AuthConfig = AuthConfig(),
+    limits: GraphQLLimits = GraphQLLimits(),
+    access_log: bool = False,
+) -> Starlette:
+    """The ASGI app serving one store. ``auth`` defaults to local mode (loopback clients only);
+    ``access_log`` logs every request once through ``lineagemesh.access`` (``graph.api.logs``)."""
+    metrics = Metrics(store)
+
+    async def ingest(request: Request, endpoint: str, handler: IngestHandler) -> Response:
+        started = time.perf_counter()
+        try:
+            principal = _authorize(request, auth, Role.WRITER)
+        except AuthError as e:
+            outcome = IngestOutcome(_refusal(e), rejected=Counter({REASONS[e.status]: 1}))
+        else:
+            outcome = await handler(request, store, config, principal)
+        metrics.record_ingest(endpoint, outcome, time.perf_counter() - started)
+        request.state.events = outcome.events
+        return outcome.response
 
     async def lineage(request: Request) -> Response:
-        return await ingest_one(request, store, config)
+        return await ingest(request, "single", ingest_one)
 
     async def lineage_batch(request: Request) -> Response:
-        return await ingest_batch(request, store, config)
+        return await ingest(request, "batch", ingest_batch)
 
     async def healthz(request: Request) -> Response:
         try:
@@ -72,15 +210,26 @@ def create_app(store: Store, config: IngestConfig = IngestConfig()) -> Starlette
             return JSONResponse({"status": "unavailable", "store": store.uri, "error": str(e)}, status_code=503)
         return JSONResponse({"status": "ok", "store": store.uri})
 
+    async def metrics_endpoint(request: Request) -> Response:
+        try:
+            _authorize(request, auth, Role.READER)
+        except AuthError as e:
+            return _refusal(e)
+        return await metrics.endpoint(request)
+
     async def root(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
+    middleware = [Middleware(AccessLog)] if access_log else []
+    middleware.append(Middleware(MetricsMiddleware, metrics=metrics))
     return Starlette(
         routes=[
             Route("/", root),
             Route("/api/v1/lineage", lineage, methods=["POST"]),
             Route("/api/v1/lineage/batch", lineage_batch, methods=["POST"]),
             Route("/healthz", healthz),
-            Route("/graphql", ThreadedGraphQL(store), methods=["GET", "POST"]),
-        ]
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
+            Route("/graphql", ThreadedGraphQL(store, auth, limits, metrics), methods=["GET", "POST"]),
+        ],
+        middleware=middleware,
     )

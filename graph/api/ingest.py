@@ -1,14 +1,17 @@
 """OpenLineage over HTTP: ``POST /api/v1/lineage`` (one event) and ``/api/v1/lineage/batch``.
 
 The contract every OpenLineage producer knows: 201 once the event is durable; 400 with
-``{"error": "..."}`` naming the failing field; 413 over the size limit; 503 while the store is
-unreachable (clients retry). A rejected event leaves the graph exactly as it was.
+``{"error": "..."}`` naming the failing field; 403 naming the domains a writer may not write
+(``graph.api.domains``); 413 over the size limit; 503 while the store is unreachable (clients
+retry). A rejected event leaves the graph exactly as it was. Who is asking (the ``Principal``) is
+settled before, by ``graph.api.auth``.
 """
 
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -16,17 +19,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from graph.api.auth import Principal
+from graph.api.domains import domains_touched_each
+from graph.api.limits import IngestLimits
 from graph.mutations import Mutation
 from graph.stores import Store, StoreUnavailable
 from ingest.domain_rules import NO_RULES, DomainRules
 from ingest.openlineage import translate
 from ingest.openlineage_schema import InvalidEvent
-
-
-@dataclass(frozen=True)
-class IngestLimits:
-    max_body_bytes: int = 16 * 1024 * 1024  # after decompression too
-    max_batch_events: int = 10_000
 
 
 @dataclass(frozen=True)
@@ -36,29 +36,55 @@ class IngestConfig:
 
 
 class RequestRejected(Exception):
-    def __init__(self, status: int, error: str) -> None:
+    def __init__(self, status: int, error: str, events: int = 1) -> None:
         super().__init__(error)
         self.status = status
         self.error = error
+        self.events = events  # how many events it rejects, where known
 
 
-def _error(status: int, error: str) -> JSONResponse:
-    return JSONResponse({"error": error}, status_code=status)
+# Why events are rejected, by class: the label of the rejected-events metric.
+REASONS = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 413: "too_large", 415: "unsupported_encoding",
+           503: "unavailable"}
 
 
-async def _read_body(request: Request, limits: IngestLimits) -> bytes:
-    """The request body, gunzipped when sent with ``Content-Encoding: gzip``, within the size limit."""
+@dataclass
+class IngestOutcome:
+    """The answer to one ingest request, and what became of its events."""
+
+    response: Response
+    accepted: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)  # reason class -> events
+
+    @property
+    def events(self) -> int:
+        return self.accepted + sum(self.rejected.values())
+
+
+def rejection(status: int, error: str, events: int = 1, **extra: Any) -> IngestOutcome:
+    response = JSONResponse({"error": error, **extra}, status_code=status,
+                            headers={"Retry-After": "1"} if status == 503 else None)
+    return IngestOutcome(response, rejected=Counter({REASONS.get(status, str(status)): events}))
+
+
+async def read_capped(request: Request, max_bytes: int) -> bytes:
+    """The raw request body, refused with 413 as soon as it is over ``max_bytes``."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limits.max_body_bytes:
-        raise RequestRejected(413, f"request body over {limits.max_body_bytes} bytes")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise RequestRejected(413, f"request body over {max_bytes} bytes")
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > limits.max_body_bytes:
-            raise RequestRejected(413, f"request body over {limits.max_body_bytes} bytes")
+        if size > max_bytes:
+            raise RequestRejected(413, f"request body over {max_bytes} bytes")
         chunks.append(chunk)
-    body = b"".join(chunks)
+    return b"".join(chunks)
+
+
+async def _read_body(request: Request, limits: IngestLimits) -> bytes:
+    """The request body, gunzipped when sent with ``Content-Encoding: gzip``, within the size limit."""
+    body = await read_capped(request, limits.max_body_bytes)
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding in ("", "identity"):
         return body
@@ -90,45 +116,80 @@ def _translate_one(body: bytes, rules: DomainRules) -> list[Mutation]:
         raise RequestRejected(400, str(e)) from None
 
 
-async def ingest_one(request: Request, store: Store, config: IngestConfig) -> Response:
+def _refusals(principal: Principal, events: list[list[Mutation]], store: Store) -> list[list[str]]:
+    """For each event, the domains it touches that ``principal`` may not write (sorted)."""
+    if principal.writes_everywhere:
+        return [[] for _ in events]
+    return [sorted(d for d in touched if not principal.may_write(d)) for touched in domains_touched_each(events, store)]
+
+
+def _forbidden(principal: Principal, domains: list[str]) -> str:
+    named = ", ".join(repr(d) for d in domains)
+    return f"principal {principal.name!r} may not write domain{'s' if len(domains) > 1 else ''} {named}"
+
+
+async def ingest_one(request: Request, store: Store, config: IngestConfig, principal: Principal) -> IngestOutcome:
     try:
         body = await _read_body(request, config.limits)
         mutations = await run_in_threadpool(_translate_one, body, config.rules)
+        (refused,) = await run_in_threadpool(_refusals, principal, [mutations], store)
+        if refused:
+            return rejection(403, _forbidden(principal, refused), domains=refused)
         await run_in_threadpool(store.apply, mutations)
     except RequestRejected as e:
-        return _error(e.status, e.error)
+        return rejection(e.status, e.error)
     except StoreUnavailable as e:
-        return JSONResponse({"error": f"store unavailable, retry later: {e}"}, status_code=503, headers={"Retry-After": "1"})
-    return JSONResponse({"status": "created"}, status_code=201)
+        return rejection(503, f"store unavailable, retry later: {e}")
+    return IngestOutcome(JSONResponse({"status": "created"}, status_code=201), accepted=1)
 
 
-def _translate_batch(body: bytes, config: IngestConfig) -> tuple[list[Mutation], list[dict[str, Any]]]:
+def _translate_batch(body: bytes, config: IngestConfig) -> list[list[Mutation] | str]:
+    """Each event's mutations, or the reason it is invalid."""
     events = _parse_json(body)
     if not isinstance(events, list):
         raise RequestRejected(400, "$: a batch must be a JSON array of events")
     if len(events) > config.limits.max_batch_events:
-        raise RequestRejected(413, f"batch of {len(events)} events is over the limit of {config.limits.max_batch_events}")
-    mutations: list[Mutation] = []
-    results: list[dict[str, Any]] = []
-    for index, event in enumerate(events):
+        raise RequestRejected(413, f"batch of {len(events)} events is over the limit of {config.limits.max_batch_events}",
+                              events=len(events))
+    translated: list[list[Mutation] | str] = []
+    for event in events:
         try:
-            mutations.extend(translate(event, config.rules))
-            results.append({"index": index, "status": 201})
+            translated.append(translate(event, config.rules))
         except InvalidEvent as e:
-            results.append({"index": index, "status": 400, "error": str(e)})
-    return mutations, results
+            translated.append(str(e))
+    return translated
 
 
-async def ingest_batch(request: Request, store: Store, config: IngestConfig) -> Response:
-    """Each event is validated on its own; all valid ones are applied together and durably."""
+async def ingest_batch(request: Request, store: Store, config: IngestConfig, principal: Principal) -> IngestOutcome:
+    """Each event is validated (and authorized) on its own; all valid ones are applied together and durably."""
+    translated: list[list[Mutation] | str] = []
     try:
         body = await _read_body(request, config.limits)
-        mutations, results = await run_in_threadpool(_translate_batch, body, config)
-        if mutations:
-            await run_in_threadpool(store.apply, mutations)
+        translated = await run_in_threadpool(_translate_batch, body, config)
+        valid = {i: m for i, m in enumerate(translated) if not isinstance(m, str)}
+        refused = dict(zip(valid, await run_in_threadpool(_refusals, principal, list(valid.values()), store)))
     except RequestRejected as e:
-        return _error(e.status, e.error)
-    except StoreUnavailable as e:
-        return JSONResponse({"error": f"store unavailable, retry later: {e}"}, status_code=503, headers={"Retry-After": "1"})
-    accepted = sum(1 for r in results if r["status"] == 201)
-    return JSONResponse({"accepted": accepted, "rejected": len(results) - accepted, "results": results}, status_code=200)
+        return rejection(e.status, e.error, e.events)
+    except StoreUnavailable as e:  # while looking up the domains of the datasets
+        return rejection(503, f"store unavailable, retry later: {e}", len(translated) or 1)
+    results: list[dict[str, Any]] = []
+    mutations: list[Mutation] = []
+    for index, item in enumerate(translated):
+        if isinstance(item, str):
+            results.append({"index": index, "status": 400, "error": item})
+        elif refused[index]:
+            results.append({"index": index, "status": 403, "error": _forbidden(principal, refused[index]), "domains": refused[index]})
+        else:
+            mutations.extend(item)
+            results.append({"index": index, "status": 201})
+    rejected = Counter(REASONS[r["status"]] for r in results if r["status"] != 201)
+    accepted = len(results) - sum(rejected.values())
+    if mutations:
+        try:
+            await run_in_threadpool(store.apply, mutations)
+        except StoreUnavailable as e:
+            outcome = rejection(503, f"store unavailable, retry later: {e}", accepted)
+            outcome.rejected.update(rejected)
+            return outcome
+    answer = {"accepted": accepted, "rejected": len(results) - accepted, "results": results}
+    return IngestOutcome(JSONResponse(answer, status_code=200), accepted=accepted, rejected=rejected)

@@ -54,6 +54,11 @@ def _store(info: Info) -> GraphView:
     return info.context["store"]
 
 
+def _budgets(info: Info) -> dict[str, Any]:
+    """The node and time budgets of one walk, as the server is configured (library defaults otherwise)."""
+    return {key: info.context[key] for key in ("max_nodes", "deadline_seconds") if key in info.context}
+
+
 def _at(info: Info, as_of: Optional[datetime]) -> GraphView:
     """The view for an ``asOf`` argument: the current one, or the graph as it was then."""
     if as_of is None:
@@ -576,7 +581,7 @@ class Query:
         as_of: Annotated[Optional[datetime], strawberry.argument(description="Show the graph as it was then.")] = None,
     ) -> LineageGraph:
         walk = lineage_queries.dataset_lineage
-        return LineageGraph.of(walk(_at(info, as_of), node_id, direction or Direction.BOTH, _depth(depth)))
+        return LineageGraph.of(walk(_at(info, as_of), node_id, direction or Direction.BOTH, _depth(depth), **_budgets(info)))
 
     @strawberry.field(description="Column lineage of a datasetField node; depth counts column hops.")
     def column_lineage(
@@ -588,7 +593,7 @@ class Query:
         as_of: Annotated[Optional[datetime], strawberry.argument(description="Show the graph as it was then.")] = None,
     ) -> LineageGraph:
         walk = lineage_queries.column_lineage
-        return LineageGraph.of(walk(_at(info, as_of), node_id, direction or Direction.BOTH, _depth(depth)))
+        return LineageGraph.of(walk(_at(info, as_of), node_id, direction or Direction.BOTH, _depth(depth), **_budgets(info)))
 
     @strawberry.field(description="A dataset by namespace and name (aliases resolve to the canonical dataset).")
     def dataset(self, info: Info, namespace: str, name: str) -> Optional[Dataset]:
@@ -617,7 +622,7 @@ class Query:
         as_of: Annotated[Optional[datetime], strawberry.argument(description="Judge the change against the graph as it was then.")] = None,
     ) -> ImpactReport:
         view = _at(info, as_of)
-        report = impact_queries.impact(view, node_id, change or ChangeKind.DROP, None if depth is None else max(depth, 0))
+        report = impact_queries.impact(view, node_id, change or ChangeKind.DROP, None if depth is None else max(depth, 0), **_budgets(info))
         return ImpactReport.of(report)
 
     @strawberry.field(description="All domains, by name.")

@@ -1,0 +1,164 @@
+"""Which domains a write touches: what a writer must own for its event to be applied.
+
+An event *writes* the datasets it produces or describes — outputs (``WRITES``/``PRODUCED``), the
+dataset of a DatasetEvent, the columns column lineage derives, what a product exposes or a
+contract governs — and the datasets whose governance it changes (owners, declared domain,
+lifecycle state). The datasets it only *reads* (inputs, the columns lineage derives from, their
+aliases) are not written: a job of one domain reading another domain's product is ordinary mesh
+traffic, and the facets it observes on its inputs (schema, docs) merge as any observation does.
+
+A written dataset touches the domain the graph already gives it (``graph.mesh.dataset_domains``:
+declared, else by a mapping rule; through its alias chain too) and any domain the mutations
+themselves assign (a ``BELONGS_TO`` edge, including the one a domain mapping rule adds to a new
+output). Mutations about domains and data products touch those domains. A dataset in no domain
+touches nothing: any writer may write it.
+
+The functions only read the store, and read it in a few batched calls for a whole batch of events::
+
+    >>> domains_touched(translate(event, rules), store)
+    {'sales'}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from graph import mesh
+from graph.aliases import AliasResolver
+from graph.model import RULE_SOURCE, EdgeKind, Node, NodeKind, domain_id
+from graph.mutations import Mutation, UpsertEdge, UpsertNode
+from graph.stores import GraphReader
+from graph.view import GraphView
+
+_READ = (EdgeKind.READS, EdgeKind.CONSUMED)  # job/run -> dataset it reads
+_WRITE = (EdgeKind.WRITES, EdgeKind.PRODUCED, EdgeKind.EXPOSES, EdgeKind.GOVERNS)  # -> dataset it writes/claims
+_GOVERNANCE_PROPS = frozenset({"deleted", "lifecycleState"})
+
+
+def domains_touched(mutations: Sequence[Mutation], store: GraphReader) -> set[str]:
+    """The names of the domains ``mutations`` (one event's) write into; see the module docstring."""
+    return domains_touched_each([mutations], store)[0]
+
+
+def domains_touched_each(events: Sequence[Sequence[Mutation]], store: GraphReader) -> list[set[str]]:
+    """``domains_touched`` for each event of a batch, reading the store once for all of them."""
+    view = store if isinstance(store, GraphView) else GraphView(store)
+    unknown = set().union(*(_subjects_of_unknown_kind(m) for m in events))
+    looked_up = view.nodes(unknown) if unknown else {}
+    writes = [_Writes.of(m, looked_up) for m in events]
+    written = set().union(*(w.datasets for w in writes))
+    canonical = AliasResolver(view).canonical(written) if written else {}
+    names_of = set(written) | set(canonical.values())
+    declared = mesh.dataset_domains(view, names_of) if names_of else {}
+    per_event = []
+    for w in writes:
+        ids = set(w.domains)
+        for dataset in w.datasets:
+            for name in (dataset, canonical.get(dataset, dataset)):
+                if name in declared:
+                    ids.add(declared[name])
+        per_event.append(ids)
+    names = _domain_names(view, set().union(*per_event), writes)
+    return [{names[i] for i in ids} for ids in per_event]
+
+
+def _subjects_of_unknown_kind(mutations: Sequence[Mutation]) -> set[str]:
+    """Sources of owner/domain/derivation edges that the mutations do not describe themselves."""
+    described = {m.id for m in mutations if isinstance(m, UpsertNode)}
+    return {m.source for m in mutations if isinstance(m, UpsertEdge)
+            and m.kind in (EdgeKind.OWNED_BY, EdgeKind.BELONGS_TO, EdgeKind.DERIVES_FROM) and m.source not in described}
+
+
+@dataclass
+class _Writes:
+    """What one event's mutations write: dataset ids, and the domain ids they assign themselves."""
+
+    datasets: set[str] = field(default_factory=set)
+    domains: set[str] = field(default_factory=set)
+    domain_names: dict[str, str] = field(default_factory=dict)  # domain id -> name, where known here
+
+    @classmethod
+    def of(cls, mutations: Sequence[Mutation], looked_up: dict[str, Node]) -> "_Writes":
+        nodes: dict[str, tuple[NodeKind, dict[str, Any]]] = {i: (n.kind, dict(n.props)) for i, n in looked_up.items()}
+        for m in mutations:
+            if isinstance(m, UpsertNode):
+                nodes.setdefault(m.id, (m.kind, {}))[1].update(m.props)
+        edges = [m for m in mutations if isinstance(m, UpsertEdge)]
+
+        def kind(node_id: str) -> NodeKind | None:
+            return nodes[node_id][0] if node_id in nodes else None
+
+        def dataset_of(node_id: str) -> str | None:
+            if kind(node_id) is NodeKind.COLUMN:
+                return nodes[node_id][1].get("datasetId")
+            return node_id if kind(node_id) is NodeKind.DATASET else None
+
+        # Every dataset the event names, and which of them it reads or writes.
+        named = {i for i, (k, _) in nodes.items() if k is NodeKind.DATASET}
+        named |= {d for i in nodes if kind(i) is NodeKind.COLUMN and (d := dataset_of(i))}
+        named |= {e.source for e in edges if e.kind in (EdgeKind.HAS_COLUMN, EdgeKind.ALIAS_OF)}
+        named |= {e.target for e in edges if e.kind is EdgeKind.ALIAS_OF}
+        read: set[str] = set()
+        written = {i for i in named if i in nodes and _GOVERNANCE_PROPS & nodes[i][1].keys()}
+        for e in edges:
+            if e.kind in _READ:
+                read.add(e.target)
+            elif e.kind in _WRITE:
+                written.add(e.target)
+            elif e.kind is EdgeKind.DERIVES_FROM:
+                for end, side in ((e.source, written), (e.target, read)):
+                    if (dataset := dataset_of(end)) is not None:
+                        side.add(dataset)
+            elif e.kind in (EdgeKind.OWNED_BY, EdgeKind.BELONGS_TO) and (dataset := dataset_of(e.source)) is not None:
+                if e.kind is EdgeKind.OWNED_BY or e.props.get("source") != RULE_SOURCE:
+                    written.add(dataset)
+        # Aliases of what is only read are read too; aliases of what is written are written; a
+        # dataset named but neither read nor written (a DatasetEvent's) is described, so written.
+        read = _alias_closure(read - written, edges) - written
+        result = cls(datasets=_alias_closure(written, edges) | (named - read))
+
+        for e in edges:
+            if e.kind is EdgeKind.BELONGS_TO and e.source not in read:  # a rule placing an input: the server's own say
+                result.domains.add(e.target)
+            if kind(e.source) is NodeKind.DOMAIN:  # a domain's owners, products: that domain's business
+                result.domains.add(e.source)
+        for node_id, (k, props) in nodes.items():
+            if k is NodeKind.DOMAIN:
+                result.domain_names[node_id] = props.get("name", node_id)
+                if node_id not in looked_up and not _only_a_rule_target_of(node_id, read, edges):
+                    result.domains.add(node_id)
+            elif k is NodeKind.DATA_PRODUCT and props.get("domain"):
+                result.domains.add(domain_id(props["domain"]))
+                result.domain_names[domain_id(props["domain"])] = props["domain"]
+        return result
+
+
+def _only_a_rule_target_of(domain: str, read: set[str], edges: Iterable[UpsertEdge]) -> bool:
+    """A Domain node upserted only because a mapping rule placed a dataset the event reads in it."""
+    into = [e for e in edges if e.kind is EdgeKind.BELONGS_TO and e.target == domain]
+    return bool(into) and all(e.source in read and e.props.get("source") == RULE_SOURCE for e in into)
+
+
+def _alias_closure(datasets: set[str], edges: Iterable[UpsertEdge]) -> set[str]:
+    aliases = [(e.source, e.target) for e in edges if e.kind is EdgeKind.ALIAS_OF]
+    closure = set(datasets)
+    grew = True
+    while grew:
+        grew = False
+        for a, b in aliases:
+            if (a in closure) != (b in closure):
+                closure |= {a, b}
+                grew = True
+    return closure
+
+
+def _domain_names(view: GraphReader, ids: set[str], writes: list[_Writes]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for w in writes:
+        names.update({i: n for i, n in w.domain_names.items() if i in ids})
+    missing = ids - names.keys()
+    found = view.nodes(missing) if missing else {}
+    for i in missing:
+        names[i] = found[i].props.get("name", i) if i in found else i
+    return names

@@ -1,0 +1,27 @@
+"""How much one request may ask: the bounds of ingest requests and of GraphQL queries.
+
+Every bound has a ``serve`` option. Past a request bound the answer is a 4xx naming it; past a
+traversal bound the answer is partial and says so (``truncated: true``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class IngestLimits:
+    max_body_bytes: int = 16 * 1024 * 1024  # after decompression too (413 above)
+    max_batch_events: int = 10_000  # events of one batch request (413 above)
+
+
+@dataclass(frozen=True)
+class GraphQLLimits:
+    max_body_bytes: int = 1024 * 1024  # a POST /graphql body (413 above)
+    max_depth: int = 15  # selection-set nesting of an operation, introspection not counted (400 above)
+    max_tokens: int = 5000  # lexical tokens of a document (400 above)
+    max_aliases: int = 30  # aliased fields of a document, each possibly a whole traversal (400 above)
+    max_traversal_depth: int = 10_000  # a guard on lineage/columnLineage/impact depth; the budgets below do the bounding
+    max_traversal_nodes: int = 100_000  # nodes one walk may visit (truncated beyond)
+    traversal_seconds: float = 20.0  # time one walk may take (truncated beyond)
+    max_page: int = 1000  # `first` arguments (Job.runs) are capped here

@@ -1,0 +1,133 @@
+"""``GET /metrics``: Prometheus metrics of one server (prometheus_client, a registry per app).
+
+| metric | what |
+|---|---|
+| ``lineagemesh_ingest_events_accepted_total`` | OpenLineage events applied |
+| ``lineagemesh_ingest_events_rejected_total{reason}`` | events refused: invalid, unauthenticated, forbidden, too_large, unsupported_encoding, unavailable (a request refused before its events were read counts as one) |
+| ``lineagemesh_ingest_duration_seconds{endpoint}`` | ingest request latency, ``single`` or ``batch`` |
+| ``lineagemesh_graphql_duration_seconds`` | GraphQL operation latency (parse, validation, execution) |
+| ``lineagemesh_http_requests_total{route,status}`` | requests answered |
+| ``lineagemesh_http_requests_in_flight`` | requests being answered now |
+| ``lineagemesh_graph_nodes{kind}``, ``lineagemesh_graph_edges{kind}`` | graph size (``store.counts()``, cached ``GRAPH_SIZE_TTL`` seconds) |
+| ``lineagemesh_store_up`` | 1 when the store answered the last graph-size count |
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Iterator
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
+from prometheus_client.exposition import choose_encoder
+from prometheus_client.metrics_core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from graph.api.ingest import REASONS, IngestOutcome
+from graph.model import EdgeKind, NodeKind
+from graph.stores import Store, StoreUnavailable
+
+GRAPH_SIZE_TTL = 10.0  # seconds; counting a large embedded graph walks all of it
+ROUTES = frozenset({"/", "/api/v1/lineage", "/api/v1/lineage/batch", "/healthz", "/graphql", "/metrics"})
+_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+
+class Metrics:
+    """The metrics of one app; the app and its middleware record into it."""
+
+    def __init__(self, store: Store, graph_size_ttl: float = GRAPH_SIZE_TTL) -> None:
+        disable_created_metrics()  # process-wide: the *_created series would double every series for nothing
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.accepted = Counter("lineagemesh_ingest_events_accepted", "OpenLineage events applied.", registry=r)
+        self.rejected = Counter("lineagemesh_ingest_events_rejected", "OpenLineage events refused, by reason class.",
+                                ["reason"], registry=r)
+        for reason in REASONS.values():
+            self.rejected.labels(reason)
+        self.ingest_seconds = Histogram("lineagemesh_ingest_duration_seconds", "Ingest request latency.", ["endpoint"],
+                                        buckets=_LATENCY_BUCKETS, registry=r)
+        self.graphql_seconds = Histogram("lineagemesh_graphql_duration_seconds",
+                                         "GraphQL operation latency: parse, validation and execution.",
+                                         buckets=_LATENCY_BUCKETS, registry=r)
+        self.requests = Counter("lineagemesh_http_requests", "HTTP requests answered, by route and status.",
+                                ["route", "status"], registry=r)
+        self.in_flight = Gauge("lineagemesh_http_requests_in_flight", "HTTP requests being answered.", registry=r)
+        r.register(_GraphSize(store, graph_size_ttl))
+
+    def record_ingest(self, endpoint: str, outcome: IngestOutcome, seconds: float) -> None:
+        self.ingest_seconds.labels(endpoint).observe(seconds)
+        if outcome.accepted:
+            self.accepted.inc(outcome.accepted)
+        for reason, count in outcome.rejected.items():
+            self.rejected.labels(reason).inc(count)
+
+    async def endpoint(self, request: Request) -> Response:
+        """The exposition, in the format the scraper asks for (Prometheus text or OpenMetrics)."""
+        encoder, content_type = choose_encoder(request.headers.get("accept", ""))
+        body = await run_in_threadpool(encoder, self.registry)  # counting may ask the store
+        return Response(body, headers={"Content-Type": content_type})
+
+
+class _GraphSize(Collector):
+    """Node and edge counts per kind, from ``store.counts()``, recounted at most every ``ttl`` seconds."""
+
+    def __init__(self, store: Store, ttl: float) -> None:
+        self.store = store
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._at = float("-inf")
+        self._counts: dict[str, int] | None = None
+
+    def _current(self) -> dict[str, int] | None:
+        with self._lock:
+            if time.monotonic() - self._at >= self.ttl:
+                try:
+                    self._counts = self.store.counts()
+                except StoreUnavailable:
+                    self._counts = None
+                self._at = time.monotonic()
+            return self._counts
+
+    def collect(self) -> Iterator[Metric]:
+        counts = self._current()
+        yield GaugeMetricFamily("lineagemesh_store_up", "1 when the store answered the last graph-size count.",
+                                value=0 if counts is None else 1)
+        if counts is None:
+            return
+        for name, kinds, what in (("lineagemesh_graph_nodes", NodeKind, "Nodes"), ("lineagemesh_graph_edges", EdgeKind, "Edges")):
+            family = GaugeMetricFamily(name, f"{what} in the graph, by kind.", labels=["kind"])
+            for kind in kinds:
+                family.add_metric([kind.value], counts.get(kind.value, 0))
+            yield family
+
+
+class MetricsMiddleware:
+    """Counts requests in flight and answered (by route: known paths, else ``other``)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        self.metrics.in_flight.inc()
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            self.metrics.in_flight.dec()
+            route = scope["path"] if scope["path"] in ROUTES else "other"
+            self.metrics.requests.labels(route, str(status)).inc()
