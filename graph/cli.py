@@ -24,6 +24,7 @@ from graph.check import NODE_QUERY, RENDERERS, CheckError, Execute, check_node, 
 from graph.impact import ChangeKind
 from graph.mutations import Mutation, UpsertNode
 from graph.stores import Store, StoreUnavailable, open_store
+from graph.stores.journal import JournalError
 from ingest.domain_rules import NO_RULES, DomainRules, InvalidRules
 from ingest.event_files import BadLine, expand_paths, read_events
 from ingest.openlineage import translate
@@ -52,8 +53,11 @@ def store_flags(command: Callable[..., Any]) -> Callable[..., Any]:
             raise click.UsageError("give either --data-dir or --store, not both")
 
         def open_graph() -> Store:
-            return open_store(store_uri, data_dir=str(data_dir) if data_dir else None, user=neo4j_user,
-                              password=neo4j_password, database=neo4j_database)
+            try:
+                return open_store(store_uri, data_dir=str(data_dir) if data_dir else None, user=neo4j_user,
+                                  password=neo4j_password, database=neo4j_database)
+            except JournalError as e:  # a damaged journal: say so in one line, never a traceback
+                raise click.ClickException(str(e)) from None
 
         return command(*args, open_graph=open_graph, **kwargs)
 

@@ -24,7 +24,8 @@ _EMPTY: Mapping[str, Any] = {}
 
 def stamp(moment: datetime) -> str:
     """Render an aware datetime as a fixed-width UTC string, so string order is time order."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = moment.astimezone(timezone.utc)
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S.%f}Z"  # %Y does not pad years below 1000
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,14 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from graph.model import FACET_PREFIX, EdgeKind, NodeKind, dataset_id, job_id, run_id
-from graph.mutations import Mutation, stamp
+from graph.mutations import Mutation, UpsertNode, stamp
 from ingest.builder import GraphBuilder
 from ingest.domain_rules import NO_RULES, DomainRules
-from ingest.openlineage_schema import parse_time, validate
+from ingest.openlineage_schema import InvalidEvent, parse_time, validate
+
+#: The longest node id (UTF-8 bytes) an event may produce: ids are keys on every store, and
+#: Neo4j cannot index a string property over about 8 KB.
+MAX_ID_BYTES = 4096
 
 # Facets turned into graph structure; all others are stored raw.
 _STRUCTURED_DATASET_FACETS = frozenset(
@@ -37,7 +41,36 @@ def translate(event: dict[str, Any], rules: DomainRules = NO_RULES) -> list[Muta
     2-0-2 RunEvent, DatasetEvent or JobEvent.
     """
     kind = validate(event)
-    return _Translation(event, kind, rules).mutations
+    mutations = _Translation(event, kind, rules).mutations
+    _check_ids(mutations)
+    return mutations
+
+
+def _check_ids(mutations: list[Mutation]) -> None:
+    for m in mutations:
+        for node_id in (m.id,) if isinstance(m, UpsertNode) else (m.source, m.target):
+            size = len(node_id.encode("utf-8", "surrogatepass"))
+            if size > MAX_ID_BYTES:
+                raise InvalidEvent(
+                    f"a namespace, name or field makes the id {node_id[:60]!r}... {size} bytes long, "
+                    f"over the limit of {MAX_ID_BYTES}"
+                )
+
+
+def _tag_names(tags: Any) -> list[str] | None:
+    """The names of a schema field's tags (``key``, or ``name``); tags are not in the 2-0-2 schema
+    facet, so anything else a producer sends there is ignored."""
+    if not isinstance(tags, list):
+        return None
+    names = [t.get("key") or t.get("name") for t in tags if isinstance(t, dict)]
+    return [n for n in names if isinstance(n, str)] or None
+
+
+def _ordinal(value: Any, position: int) -> int:
+    """A field's ``ordinal_position`` when it is a usable 32-bit position, else its place in the schema."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == int(value) and -2**31 <= value < 2**31:
+        return int(value)
+    return position
 
 
 def _raw_facets(facets: dict[str, Any], structured: frozenset[str]) -> dict[str, Any]:
@@ -146,9 +179,9 @@ class _Translation(GraphBuilder):
                 "declared": True,
                 "type": field.get("type"),
                 "description": field.get("description"),
-                "ordinal": field.get("ordinal_position", ordinal),
+                "ordinal": _ordinal(field.get("ordinal_position"), ordinal),
                 "parent": parent,
-                "tags": [t.get("key") or t.get("name") for t in field.get("tags") or [] if isinstance(t, dict)] or None,
+                "tags": _tag_names(field.get("tags")),
             })
         return paths
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import cache
 from importlib import resources
 from typing import Any, Iterator
@@ -23,6 +23,11 @@ from referencing import Registry, Resource
 SPEC_ID = "https://openlineage.io/spec/2-0-2/OpenLineage.json"
 
 _FORMATS = Draft202012Validator.FORMAT_CHECKER  # uuid is checked; date-time is parsed by parse_time
+
+#: How deeply an event may nest objects and arrays. Every layer below must handle what passes:
+#: the journal encodes with orjson (at most 254 levels), and real events stay far below (a Spark
+#: logical-plan facet is among the deepest).
+MAX_DEPTH = 200
 _FACET_BASES = ("RunFacet", "JobFacet", "DatasetFacet", "InputDatasetFacet", "OutputDatasetFacet")
 
 
@@ -144,7 +149,24 @@ def parse_time(value: Any, path: str) -> datetime:
         raise InvalidEvent(f"{value!r} is not an RFC 3339 date-time", path) from None
     if moment.tzinfo is None:
         raise InvalidEvent(f"{value!r} has no timezone offset", path)
+    try:
+        moment.astimezone(timezone.utc)  # 0001-01-01T00:00:00+01:00 is a valid string but no UTC moment
+    except OverflowError:
+        raise InvalidEvent(f"{value!r} is out of range once converted to UTC", path) from None
     return moment
+
+
+def _check_depth(event: Any) -> None:
+    """Reject nesting deeper than MAX_DEPTH, naming where (iteratively: no recursion to exhaust)."""
+    stack: list[tuple[Any, str, int]] = [(event, "$", 1)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise InvalidEvent(f"nested deeper than {MAX_DEPTH} levels", path)
+        if isinstance(value, dict):
+            stack.extend((v, f"{path}.{k}", depth + 1) for k, v in value.items() if isinstance(v, (dict, list)))
+        elif isinstance(value, list):
+            stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value) if isinstance(v, (dict, list)))
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -158,6 +180,7 @@ def validate(event: Any) -> str:
     facets container; then the event as a whole.
     """
     kind = event_kind(event)
+    _check_depth(event)
     if kind == "RunEvent":
         _check_facets("RunFacet", _mapping(event.get("run")).get("facets", {}), "$.run.facets")
     _check_facets("JobFacet", _mapping(event.get("job")).get("facets", {}), "$.job.facets")

@@ -127,6 +127,8 @@ class ThreadedGraphQL(GraphQL):
             value = json.loads(data)
         except UnicodeDecodeError as e:
             raise GraphQLHTTPException(400, "Unable to parse request body as JSON: not UTF-8") from e
+        except RecursionError as e:
+            raise GraphQLHTTPException(400, "Unable to parse request body as JSON: nested too deeply") from e
         if not isinstance(value, (dict, list)):
             raise GraphQLHTTPException(400, f"expected a JSON object, got {type(value).__name__}")
         return value

@@ -64,7 +64,10 @@ def _at(info: Info, as_of: Optional[datetime]) -> GraphView:
     if as_of is None:
         return _store(info)
     moment = as_of if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)
-    return GraphView(_store(info).store, stamp(moment))
+    try:
+        return GraphView(_store(info).store, stamp(moment))
+    except OverflowError:
+        raise QueryError(f"asOf {as_of.isoformat()} is out of range in UTC") from None
 
 
 def _facets(node: Node) -> dict[str, Any]:
@@ -666,7 +669,8 @@ class LineageSchema(strawberry.Schema):
     """Logs only unexpected errors: a query about a missing node is the caller's business."""
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
-        unexpected = [e for e in errors if not isinstance(e.original_error, QueryError)]
+        # Errors without a path are the request's own (syntax, bad variables): the client's business too.
+        unexpected = [e for e in errors if e.path is not None and not isinstance(e.original_error, QueryError)]
         if unexpected:
             super().process_errors(unexpected, execution_context)
 

@@ -35,6 +35,7 @@ The quarantine keeps the bytes for forensics; nothing is ever deleted.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import struct
 import sys
@@ -100,6 +101,7 @@ class Journal:
         self.path = path
         self.torn_tail: list[Damaged] = []  # what the last replay found past the last complete batch
         self._lock = threading.Lock()
+        self._directory_synced = False
         wal_loss = describe_torn_wal(wal_path(path))  # before SQLite's recovery rewrites the WAL
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -180,12 +182,28 @@ class Journal:
                 self._db.execute("BEGIN IMMEDIATE")
                 self._db.executemany("INSERT INTO batches (payload, length, crc32) VALUES (?, ?, ?)", rows)
                 self._db.execute("COMMIT")
+                if not self._directory_synced:
+                    self._sync_directory()
             except sqlite3.OperationalError as e:
                 self._rollback()
                 raise StoreUnavailable(f"journal {self.path} cannot be written: {e}") from e
             except BaseException:
                 self._rollback()
                 raise
+
+    def _sync_directory(self) -> None:
+        """fsync the directory once the files exist (the WAL appears with the first write), so that
+        a power cut cannot lose the journal's directory entries after a batch was acknowledged."""
+        try:
+            fd = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as e:  # the batch is committed either way; try again with the next one
+            log.warning("journal %s: cannot fsync its directory: %s", self.path, e)
+            return
+        self._directory_synced = True
 
     # -- reads -----------------------------------------------------------------------------------
 
