@@ -572,6 +572,12 @@ class ImpactReport:
         )
 
 
+def _walk(walker: Any, info: Info, node_id: str, direction: Optional[Direction], depth: Optional[int],
+          as_of: Optional[datetime]) -> LineageGraph:
+    """Run a lineage walk with the request's view, defaults and budgets."""
+    return LineageGraph.of(walker(_at(info, as_of), node_id, direction or Direction.BOTH, _depth(depth), **_budgets(info)))
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="Datasets and jobs upstream/downstream of a dataset or job; depth counts dataset hops.")
@@ -583,8 +589,7 @@ class Query:
         depth: Optional[int] = DEFAULT_DEPTH,
         as_of: Annotated[Optional[datetime], strawberry.argument(description="Show the graph as it was then.")] = None,
     ) -> LineageGraph:
-        walk = lineage_queries.dataset_lineage
-        return LineageGraph.of(walk(_at(info, as_of), node_id, direction or Direction.BOTH, _depth(depth), **_budgets(info)))
+        return _walk(lineage_queries.dataset_lineage, info, node_id, direction, depth, as_of)
 
     @strawberry.field(description="Column lineage of a datasetField node; depth counts column hops.")
     def column_lineage(
@@ -595,8 +600,7 @@ class Query:
         depth: Optional[int] = DEFAULT_DEPTH,
         as_of: Annotated[Optional[datetime], strawberry.argument(description="Show the graph as it was then.")] = None,
     ) -> LineageGraph:
-        walk = lineage_queries.column_lineage
-        return LineageGraph.of(walk(_at(info, as_of), node_id, direction or Direction.BOTH, _depth(depth), **_budgets(info)))
+        return _walk(lineage_queries.column_lineage, info, node_id, direction, depth, as_of)
 
     @strawberry.field(description="A dataset by namespace and name (aliases resolve to the canonical dataset).")
     def dataset(self, info: Info, namespace: str, name: str) -> Optional[Dataset]:
