@@ -291,12 +291,8 @@ def _report(walk: _Walk, start: Node, change: ChangeKind) -> ImpactReport:
     _add_datasets_of_columns(store, affected)
     datasets = {a.node.id: a for a in affected if a.node.kind is NodeKind.DATASET}
     changed_dataset = start.id if start.kind is NodeKind.DATASET else start.props.get("datasetId")
-    products: dict[str, Node] = {}
-    for dataset_id in [changed_dataset, *datasets] if changed_dataset else list(datasets):
-        dataset_node = store.nodes([dataset_id]).get(dataset_id)
-        if dataset_node is not None:
-            for product in mesh.publishing_products(store, dataset_node):
-                products[product.id] = product
+    published = ([changed_dataset] if changed_dataset else []) + list(datasets)
+    products = {p.id: p for p in mesh.products_publishing(store, published)}
     domain_ids = set(mesh.dataset_domains(store, datasets).values())
     domain_ids |= {f"domain:{p.props['domain']}" for p in products.values() if p.props.get("domain")}
     owner_ids: set[str] = set()

@@ -90,6 +90,14 @@ def publishing_products(store: GraphReader, dataset_node: Node) -> list[Node]:
     return sources_into(store, dataset_node, EdgeKind.EXPOSES)
 
 
+def products_publishing(store: GraphReader, dataset_ids: Iterable[str]) -> list[Node]:
+    """Data products exposing any of the datasets (under any of their names), in three reads."""
+    members = AliasResolver(store).members(set(dataset_ids))
+    edges = store.edges(set(members), (EdgeKind.EXPOSES,), "in")
+    found = store.nodes({e.source for e in edges})
+    return [found[i] for i in sorted(found)]
+
+
 def governed_datasets(store: GraphReader, contract_node: Node) -> list[Node]:
     return canonical_targets(store, contract_node.id, EdgeKind.GOVERNS)
 
