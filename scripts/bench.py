@@ -1,0 +1,1038 @@
+#!/usr/bin/env python3
+"""lineagemesh scale benchmark: ingest throughput, lineage/impact latency, memory, and a SQL baseline.
+
+Usage::
+
+    python scripts/bench.py --datasets 10000 --store both --json bench-10k.json
+    python scripts/bench.py --datasets 200 --store embedded --json out.json --quick
+    python scripts/bench.py --datasets 2000 --store neo4j --neo4j-uri bolt://127.0.0.1:7687 --json out.json
+
+One run, on a deterministic synthetic mesh (``scripts/generate_mesh.py``, same ``--datasets`` and
+``--seed`` give the same events), measures for each store:
+
+* ingest throughput in events/s: the direct path (parse + ``translate`` + ``store.apply`` in
+  batches, in this process, each phase timed apart) and over HTTP (a real ``lineagemesh serve``
+  process, ``POST /api/v1/lineage/batch`` with ``--batch-events`` per request from
+  ``--http-clients`` concurrent clients);
+* lineage (downstream) and impact latency p50/p95/p99 from start datasets with a small, medium
+  and ~10k-node downstream radius, at depth 5, 20 and unbounded: inside the store
+  (``graph.lineage.dataset_lineage`` / ``graph.impact.impact`` over a ``GraphView``, as the API
+  calls them) and end to end (GraphQL over HTTP, full result received and parsed);
+* for the embedded store, resident memory per node and edge (RSS delta of the load / counts,
+  in this process and in the server process);
+* the same queries, from the same start nodes, on the recursive-SQL baseline
+  (``scripts/sql_baseline.py``: Marquez's relational shape in SQLite), so every latency has a ratio.
+
+It prints a table and writes everything as JSON. Neo4j 5.26 is started (and stopped) through
+``scripts/devservers`` on a free port unless ``--neo4j-uri`` names a running server, which is then
+WIPED. Servers bind free 127.0.0.1 ports; temporary directories are removed at the end.
+
+Wall-clock figures depend on the machine: the JSON records it. ``docs/benchmarks.md`` has the
+figures, the exact commands and the analysis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import json
+import math
+import os
+import platform
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import orjson
+
+REPO = Path(__file__).resolve().parents[1]
+SCRIPTS = REPO / "scripts"
+for _path in (str(REPO), str(SCRIPTS)):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+import generate_mesh  # noqa: E402
+from sql_baseline import Baseline  # noqa: E402
+
+from graph.impact import impact as impact_query  # noqa: E402
+from graph.lineage import dataset_lineage  # noqa: E402
+from graph.model import Direction, EdgeKind, NodeKind, dataset_id  # noqa: E402
+from graph.stores import Store, open_store  # noqa: E402
+from graph.view import GraphView  # noqa: E402
+from ingest.openlineage import translate  # noqa: E402
+
+HOST = "127.0.0.1"
+DEPTHS: tuple[int | None, ...] = (5, 20, None)  # None: unbounded
+SIZE_TARGETS = {"small": 30, "medium": 1_000, "large": 10_000}  # downstream nodes (datasets + jobs)
+GRAPHQL_UNBOUNDED_DEPTH = 1_000_000  # `lineage` has no "unbounded": a depth no mesh reaches
+QUERIES = ("lineage", "impact")
+
+LINEAGE_GQL = """query Lineage($id: String!, $depth: Int) {
+  lineage(nodeId: $id, direction: DOWNSTREAM, depth: $depth) {
+    nodes { id kind namespace name }
+    edges { source target kind }
+    truncated
+  }
+}"""
+IMPACT_GQL = """query Impact($id: String!, $depth: Int) {
+  impact(nodeId: $id, depth: $depth) {
+    affected { id kind distance path severity certain }
+    owners { id name }
+    truncated
+    breaking
+  }
+}"""
+
+# The project's targets (issue "scale"): minimums, on a 2-core machine.
+TARGETS = {
+    "embedded_direct_events_per_s": 20_000,
+    "embedded_http_events_per_s": 3_000,
+    "neo4j_batched_events_per_s": 5_000,
+    "embedded_large_e2e_p95_ms": 50,
+    "neo4j_large_e2e_p95_ms": 300,
+    "speedup_vs_sql": 10,
+    "embedded_1m_mesh_gib": 12,
+}
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# -- small utilities ------------------------------------------------------------------------------
+
+
+def percentile(samples: list[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default); q in [0, 100]."""
+    ordered = sorted(samples)
+    if not ordered:
+        return math.nan
+    rank = (len(ordered) - 1) * q / 100
+    low = math.floor(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def summary(samples_s: list[float]) -> dict[str, Any]:
+    ms = [s * 1000 for s in samples_s]
+    return {
+        "samples": len(ms),
+        "p50_ms": round(percentile(ms, 50), 3),
+        "p95_ms": round(percentile(ms, 95), 3),
+        "p99_ms": round(percentile(ms, 99), 3),
+        "mean_ms": round(sum(ms) / len(ms), 3) if ms else math.nan,
+        "max_ms": round(max(ms), 3) if ms else math.nan,
+    }
+
+
+def significant(value: float, digits: int = 3) -> float:
+    """``value`` rounded to ``digits`` significant digits (ratios span 0.0001x to 1000x)."""
+    return float(f"{value:.{digits}g}")
+
+
+def rss_bytes(pid: int | str = "self") -> int:
+    """Resident set size of a process (Linux /proc)."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmRSS in /proc/{pid}/status")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = 0
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        mem = int(Path("/proc/meminfo").read_text().split("\n", 1)[0].split()[1]) * 1024
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem / 2**30, 1),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def _count_events(path: Path) -> int:
+    with open(path, "rb") as handle:
+        return sum(1 for line in handle if line.strip())
+
+
+def read_batches(path: Path, batch_events: int, skip: int = 0, limit: int | None = None) -> Iterator[list[bytes]]:
+    """NDJSON lines in batches of ``batch_events``, after skipping ``skip`` events, at most ``limit``."""
+    batch: list[bytes] = []
+    taken = 0
+    with open(path, "rb") as handle:
+        for index, line in enumerate(handle):
+            if index < skip or not line.strip():
+                continue
+            if limit is not None and taken >= limit:
+                break
+            batch.append(line)
+            taken += 1
+            if len(batch) >= batch_events:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
+
+
+# -- servers ----------------------------------------------------------------------------------
+
+
+class Server:
+    """``lineagemesh serve`` in a subprocess on a free 127.0.0.1 port."""
+
+    def __init__(self, store_args: list[str], log_path: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        self.log_path = log_path
+        self.store_args = store_args
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 120) -> "Server":
+        import httpx
+
+        with open(self.log_path, "ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "graph", "--log-level", "warning", "serve", "--host", HOST,
+                 "--port", str(self.port), *self.store_args],
+                stdout=out, stderr=subprocess.STDOUT, cwd=str(REPO), env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}: {self.log_tail()}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    return self
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"server did not answer within {timeout}s: {self.log_tail()}")
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def log_tail(self, lines: int = 30) -> str:
+        with contextlib.suppress(OSError):
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        return ""
+
+
+WARMUP_EVENT = {
+    "eventTime": "2026-01-01T00:00:00Z",
+    "producer": "https://lineagemesh.example/scripts/bench",
+    "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/JobEvent",
+    "job": {"namespace": "bench", "name": "warmup"},
+    "inputs": [],
+    "outputs": [],
+}
+
+
+def warm_up_server(url: str) -> None:
+    """One tiny JobEvent through the batch endpoint: loads the validators before memory is measured."""
+    import httpx
+
+    response = httpx.post(f"{url}/api/v1/lineage/batch", content=orjson.dumps([WARMUP_EVENT]), timeout=120,
+                          headers={"content-type": "application/json"})
+    if response.status_code != 200 or response.json().get("accepted") != 1:
+        raise RuntimeError(f"warm-up event refused: {response.status_code} {response.text[:300]}")
+
+
+def wipe_neo4j(uri: str) -> None:
+    import neo4j
+
+    with neo4j.GraphDatabase.driver(uri, auth=None) as driver, driver.session(database="neo4j") as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
+# -- start nodes ------------------------------------------------------------------------------
+
+
+@dataclass
+class Start:
+    namespace: str
+    name: str
+    downstream_nodes: int  # datasets + jobs downstream, unbounded, the start included
+
+    @property
+    def id(self) -> str:
+        return dataset_id(self.namespace, self.name)
+
+
+def pick_starts(sql: Baseline, shape: generate_mesh.MeshShape, per_class: int, seed: int, sample: int) -> dict[str, list[Start]]:
+    """Start datasets per radius class, by their unbounded downstream size (hubs give big radii)."""
+    names, readers, writes = sql.downstream_adjacency()
+    by_name = {v: k for k, v in names.items()}
+    rng = random.Random(f"lineagemesh/bench/{seed}")
+    candidates = {by_name[(ns, nm)] for ns, nm in zip(shape.hub_namespaces, shape.hubs)}
+    candidates |= set(rng.sample(sorted(names), min(sample, len(names))))
+
+    def radius(start: int) -> int:
+        seen, jobs, frontier = {start}, set(), [start]
+        while frontier:
+            nxt = []
+            for dataset in frontier:
+                for job in readers.get(dataset, ()):
+                    if job in jobs:
+                        continue
+                    jobs.add(job)
+                    for out in writes.get(job, ()):
+                        if out not in seen:
+                            seen.add(out)
+                            nxt.append(out)
+            frontier = nxt
+        return len(seen) + len(jobs)
+
+    sized = sorted((radius(c), names[c]) for c in candidates)
+    chosen: dict[str, list[Start]] = {}
+    used: set[tuple[str, str]] = set()
+    for size_class in ("large", "medium", "small"):
+        target = SIZE_TARGETS[size_class]
+        pool = [(abs(math.log(max(n, 1) / target)), n, key) for n, key in sized if key not in used and n >= 5]
+        pool.sort()
+        picked = [Start(key[0], key[1], n) for _, n, key in pool[:per_class]]
+        used |= {(s.namespace, s.name) for s in picked}
+        chosen[size_class] = sorted(picked, key=lambda s: s.downstream_nodes)
+    return {k: chosen[k] for k in ("small", "medium", "large")}
+
+
+# -- timing loops -----------------------------------------------------------------------------
+
+
+@dataclass
+class CellConfig:
+    max_reps: int = 50
+    min_reps: int = 3
+    seconds: float = 3.0
+
+
+def time_cell(run: Callable[[Start], int], starts: list[Start], config: CellConfig, warm_up: bool = True) -> tuple[dict[str, Any], list[int]]:
+    """Run one cell: a warm-up, then rounds over the start nodes until max_reps or the time budget
+    (never fewer than min_reps, and each start at least once). Returns the summary and result sizes."""
+    if warm_up:
+        run(starts[0])  # caches, Neo4j's query plans and JIT, connection pools
+    samples: list[float] = []
+    sizes: list[int] = []
+    began = time.perf_counter()
+    i = 0
+    while len(samples) < config.max_reps:
+        enough = len(samples) >= max(config.min_reps, len(starts))
+        if enough and time.perf_counter() - began > config.seconds:
+            break
+        start = starts[i % len(starts)]
+        t0 = time.perf_counter()
+        size = run(start)
+        samples.append(time.perf_counter() - t0)
+        sizes.append(size)
+        i += 1
+    return summary(samples), sizes
+
+
+# -- ingest -----------------------------------------------------------------------------------
+
+
+@dataclass
+class DirectIngest:
+    events: int = 0
+    parse_s: float = 0.0
+    translate_s: float = 0.0
+    apply_s: float = 0.0
+    mutations: int = 0
+    changes: int = 0
+    translate_cpu_s: float = 0.0  # CPU time of this process: robust to other load on the machine
+    apply_cpu_s: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        total = self.translate_s + self.apply_s
+        return {
+            "events": self.events,
+            "mutations": self.mutations,
+            "changes": self.changes,
+            "parse_s": round(self.parse_s, 3),
+            "translate_s": round(self.translate_s, 3),
+            "apply_s": round(self.apply_s, 3),
+            "seconds": round(total, 3),
+            "events_per_s": round(self.events / total, 1) if total else None,
+            "translate_events_per_s": round(self.events / self.translate_s, 1) if self.translate_s else None,
+            "apply_events_per_s": round(self.events / self.apply_s, 1) if self.apply_s else None,
+            "parse_events_per_s": round(self.events / self.parse_s, 1) if self.parse_s else None,
+            "translate_cpu_s": round(self.translate_cpu_s, 3),
+            "apply_cpu_s": round(self.apply_cpu_s, 3),
+            "cpu_events_per_s": round(self.events / (self.translate_cpu_s + self.apply_cpu_s), 1)
+            if self.translate_cpu_s + self.apply_cpu_s else None,
+        }
+
+
+def ingest_direct(store: Store, ndjson: Path, batch_events: int, skip: int = 0, limit: int | None = None) -> DirectIngest:
+    """translate + store.apply in batches of ``batch_events`` events, each phase timed apart."""
+    stats = DirectIngest()
+    clock, cpu = time.perf_counter, time.process_time
+    for lines in read_batches(ndjson, batch_events, skip, limit):
+        t0 = clock()
+        events = [orjson.loads(line) for line in lines]
+        t1, c1 = clock(), cpu()
+        mutations = [m for event in events for m in translate(event)]
+        t2, c2 = clock(), cpu()
+        stats.changes += store.apply(mutations)
+        t3, c3 = clock(), cpu()
+        stats.parse_s += t1 - t0
+        stats.translate_s += t2 - t1
+        stats.apply_s += t3 - t2
+        stats.translate_cpu_s += c2 - c1
+        stats.apply_cpu_s += c3 - c2
+        stats.events += len(events)
+        stats.mutations += len(mutations)
+    return stats
+
+
+def ingest_http(url: str, ndjson: Path, batch_events: int, clients: int, skip: int = 0, limit: int | None = None) -> dict[str, Any]:
+    """POST /api/v1/lineage/batch from ``clients`` threads, each sending the next batch of the file."""
+    import httpx
+
+    # Bodies are cut from the file as clients ask for them (a join of raw lines: microseconds),
+    # so a 100k-dataset run does not hold every request in memory.
+    batches = read_batches(ndjson, batch_events, skip, limit)
+    feed = threading.Lock()
+    events = 0
+
+    def next_body() -> bytes | None:
+        nonlocal events
+        with feed:
+            lines = next(batches, None)
+            if lines is None:
+                return None
+            events += len(lines)
+            return b"[" + b",".join(line.rstrip(b"\n") for line in lines) + b"]"
+
+    accepted = rejected = requests = 0
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def client() -> None:
+        nonlocal accepted, rejected, requests
+        with httpx.Client(base_url=url, timeout=600, headers={"content-type": "application/json"}) as http:
+            while (body := next_body()) is not None:
+                try:
+                    for _ in range(20):  # 503: the store is busy or unreachable; the contract says retry
+                        response = http.post("/api/v1/lineage/batch", content=body)
+                        if response.status_code != 503:
+                            break
+                        time.sleep(0.5)
+                except httpx.HTTPError as e:
+                    with lock:
+                        errors.append(f"{type(e).__name__}: {e}")
+                    return
+                with lock:
+                    requests += 1
+                    if response.status_code != 200:
+                        errors.append(f"{response.status_code}: {response.text[:200]}")
+                        continue
+                    answer = response.json()
+                    accepted += answer["accepted"]
+                    rejected += answer["rejected"]
+
+    threads = [threading.Thread(target=client, name=f"bench-client-{i}") for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise RuntimeError(f"HTTP ingest failed ({len(errors)} requests): {errors[0]}")
+    return {
+        "events": events,
+        "accepted": accepted,
+        "rejected": rejected,
+        "requests": requests,
+        "batch_events": batch_events,
+        "clients": clients,
+        "seconds": round(elapsed, 3),
+        "events_per_s": round(accepted / elapsed, 1) if elapsed else None,
+    }
+
+
+# -- queries ----------------------------------------------------------------------------------
+
+
+def _depth_arg(depth: int | None) -> int:
+    return GRAPHQL_UNBOUNDED_DEPTH if depth is None else depth
+
+
+def in_store_runner(store: Store, query: str, depth: int | None) -> Callable[[Start], int]:
+    if query == "lineage":
+        def run(start: Start) -> int:
+            result = dataset_lineage(GraphView(store), start.id, Direction.DOWNSTREAM, _depth_arg(depth))
+            return len(result.nodes)
+    else:
+        def run(start: Start) -> int:
+            report = impact_query(GraphView(store), start.id, depth=depth)
+            return len(report.affected) + 1
+    return run
+
+
+def graphql_runner(http: Any, query: str, depth: int | None) -> Callable[[Start], int]:
+    text = LINEAGE_GQL if query == "lineage" else IMPACT_GQL
+
+    def run(start: Start) -> int:
+        variables = {"id": start.id, "depth": _depth_arg(depth) if query == "lineage" else depth}
+        response = http.post("/graphql", content=orjson.dumps({"query": text, "variables": variables}))
+        body = orjson.loads(response.content)
+        if response.status_code != 200 or body.get("errors"):
+            raise RuntimeError(f"GraphQL error: {response.status_code} {str(body)[:300]}")
+        data = body["data"][query]
+        return len(data["nodes"]) if query == "lineage" else len(data["affected"]) + 1
+
+    return run
+
+
+def baseline_runner(sql: Baseline, query: str, depth: int | None) -> Callable[[Start], int]:
+    walk = sql.lineage if query == "lineage" else sql.impact
+
+    def run(start: Start) -> int:
+        result = walk(start.namespace, start.name, depth)
+        return result.node_count + (1 if query == "impact" else 0)  # ours counts the changed node too
+
+    return run
+
+
+def run_cells(make: Callable[[str, int | None], Callable[[Start], int]], starts: dict[str, list[Start]],
+              config: CellConfig, label: str) -> list[dict[str, Any]]:
+    cells = []
+    for query in QUERIES:
+        for size_class, chosen in starts.items():
+            if not chosen:
+                continue
+            for depth in DEPTHS:
+                # Warm up per query kind and start set; the other depths reuse its caches and plans.
+                stats, sizes = time_cell(make(query, depth), chosen, config, warm_up=depth == DEPTHS[0])
+                cell = {"query": query, "size": size_class, "depth": depth, **stats,
+                        "result_nodes_mean": round(sum(sizes) / len(sizes), 1), "result_nodes_max": max(sizes)}
+                cells.append(cell)
+                log(f"  {label:10} {query:7} {size_class:6} depth={'∞' if depth is None else depth:<3} "
+                    f"p50={stats['p50_ms']:9.2f} ms p95={stats['p95_ms']:9.2f} ms n={stats['samples']:3} nodes≈{cell['result_nodes_mean']:.0f}")
+    return cells
+
+
+def cell_key(cell: dict[str, Any]) -> tuple[str, str, int | None]:
+    return (cell["query"], cell["size"], cell["depth"])
+
+
+# -- one store --------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    args: argparse.Namespace
+    tmp: Path
+    ndjson: Path
+    events: int
+    starts: dict[str, list[Start]]
+    cell: CellConfig
+    baseline_cells: dict[tuple[str, str, int | None], dict[str, Any]] = field(default_factory=dict)
+
+
+def bench_embedded(ctx: Context) -> dict[str, Any]:
+    args = ctx.args
+    result: dict[str, Any] = {"store": "embedded"}
+    # Warm up first (imports, schema validators, caches), so the RSS delta is the graph's.
+    warm = open_store(data_dir=str(ctx.tmp / "embedded-warmup"))
+    ingest_direct(warm, ctx.ndjson, args.batch_events, limit=args.batch_events)
+    warm.close()
+    del warm
+    gc.collect()
+    rss_before = rss_bytes()
+    log("embedded: direct ingest (translate + apply)")
+    store = open_store(data_dir=str(ctx.tmp / "embedded-direct"))
+    try:
+        direct = ingest_direct(store, ctx.ndjson, args.batch_events)
+        gc.collect()
+        rss_after = rss_bytes()
+        counts = store.counts()
+        result["graph"] = counts
+        nodes = sum(counts.get(kind.value, 0) for kind in NodeKind)
+        edges = sum(counts.get(kind.value, 0) for kind in EdgeKind)
+        result["ingest"] = {"direct": direct.as_dict()}
+        log(f"embedded: direct {result['ingest']['direct']['events_per_s']} events/s "
+            f"(translate {result['ingest']['direct']['translate_events_per_s']}, apply {result['ingest']['direct']['apply_events_per_s']})")
+
+        server = Server(["--data-dir", str(ctx.tmp / "embedded-http")], ctx.tmp / "embedded-server.log")
+        try:
+            server.start()
+            warm_up_server(server.url)
+            server_rss_before = rss_bytes(server.pid)
+            log("embedded: HTTP ingest")
+            result["ingest"]["http"] = ingest_http(server.url, ctx.ndjson, args.batch_events, args.http_clients)
+            log(f"embedded: HTTP {result['ingest']['http']['events_per_s']} events/s")
+            server_rss_after = rss_bytes(server.pid)
+            delta = rss_after - rss_before
+            result["memory"] = {
+                "nodes": nodes,
+                "edges": edges,
+                "rss_delta_bytes": delta,
+                "bytes_per_element": round(delta / (nodes + edges), 1),
+                "bytes_per_dataset": round(delta / args.datasets, 1),
+                "server_rss_delta_bytes": server_rss_after - server_rss_before,
+                "server_bytes_per_element": round((server_rss_after - server_rss_before) / (nodes + edges), 1),
+                "extrapolated_1m_datasets_gib": round(delta / args.datasets * 1_000_000 / 2**30, 2),
+            }
+            result["queries"] = query_cells(ctx, store, server, "embedded")
+        finally:
+            server.stop()
+    finally:
+        store.close()
+    return result
+
+
+def bench_neo4j(ctx: Context, uri: str) -> dict[str, Any]:
+    args = ctx.args
+    result: dict[str, Any] = {"store": "neo4j", "uri_kind": "external" if args.neo4j_uri else "started"}
+    split = args.neo4j_ingest == "split"
+    half = ctx.events // 2 if split else None
+    log(f"neo4j: wiping {uri}")
+    wipe_neo4j(uri)
+    store = open_store(uri)
+    try:
+        log("neo4j: direct ingest (translate + apply)" + (" of the first half" if split else ""))
+        direct = ingest_direct(store, ctx.ndjson, args.batch_events, limit=half)
+        result["ingest"] = {"direct": direct.as_dict(), "mode": args.neo4j_ingest}
+        log(f"neo4j: direct {result['ingest']['direct']['events_per_s']} events/s "
+            f"(translate {result['ingest']['direct']['translate_events_per_s']}, apply {result['ingest']['direct']['apply_events_per_s']})")
+        if not split:
+            wipe_neo4j(uri)
+        server = Server(["--store", uri], ctx.tmp / "neo4j-server.log")
+        try:
+            server.start()
+            log("neo4j: HTTP ingest" + (" of the second half" if split else ""))
+            result["ingest"]["http"] = ingest_http(server.url, ctx.ndjson, args.batch_events, args.http_clients, skip=half or 0)
+            log(f"neo4j: HTTP {result['ingest']['http']['events_per_s']} events/s")
+            result["graph"] = store.counts()
+            result["queries"] = query_cells(ctx, store, server, "neo4j")
+        finally:
+            server.stop()
+    finally:
+        store.close()
+    return result
+
+
+def query_cells(ctx: Context, store: Store, server: Server, label: str) -> list[dict[str, Any]]:
+    import httpx
+
+    log(f"{label}: queries inside the store")
+    cells = {cell_key(c): {**c, "mode": "in_store"} for c in run_cells(
+        lambda q, d: in_store_runner(store, q, d), ctx.starts, ctx.cell, f"{label}/store")}
+    log(f"{label}: queries end to end (GraphQL over HTTP)")
+    with httpx.Client(base_url=server.url, timeout=600, headers={"content-type": "application/json"}) as http:
+        e2e = {cell_key(c): {**c, "mode": "end_to_end"} for c in run_cells(
+            lambda q, d: graphql_runner(http, q, d), ctx.starts, ctx.cell, f"{label}/http")}
+    out = []
+    for key in cells:
+        base = ctx.baseline_cells.get(key)
+        for cell in (cells[key], e2e[key]):
+            if base:
+                cell["baseline_p50_ms"] = base["p50_ms"]
+                cell["baseline_p95_ms"] = base["p95_ms"]
+                cell["baseline_result_nodes_mean"] = base["result_nodes_mean"]
+                cell["speedup_p50"] = significant(base["p50_ms"] / cell["p50_ms"]) if cell["p50_ms"] else None
+                cell["speedup_p95"] = significant(base["p95_ms"] / cell["p95_ms"]) if cell["p95_ms"] else None
+            out.append(cell)
+    return out
+
+
+# -- report -----------------------------------------------------------------------------------
+
+
+def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    stores = report["stores"]
+
+    def add(name: str, required: float, measured: float | None, better: str, note: str) -> None:
+        met = None if measured is None else (measured >= required if better == "higher" else measured <= required)
+        found.append({"target": name, "required": required, "measured": measured, "better": better, "met": met, "note": note})
+
+    datasets = report["meta"]["datasets"]
+    scale_note = f"measured on the {datasets:,}-dataset mesh"
+    if "embedded" in stores:
+        emb = stores["embedded"]
+        add("embedded ingest, direct (events/s)", TARGETS["embedded_direct_events_per_s"], emb["ingest"]["direct"]["events_per_s"], "higher", scale_note)
+        add("embedded ingest, HTTP batched (events/s)", TARGETS["embedded_http_events_per_s"], emb["ingest"]["http"]["events_per_s"], "higher", scale_note)
+        add("embedded 1M-dataset mesh memory (GiB, extrapolated)", TARGETS["embedded_1m_mesh_gib"], emb["memory"]["extrapolated_1m_datasets_gib"], "lower",
+            f"RSS delta per dataset on the {datasets:,}-dataset mesh x 1M (linear)")
+    if "neo4j" in stores:
+        neo = stores["neo4j"]
+        add("Neo4j ingest, direct batched (events/s)", TARGETS["neo4j_batched_events_per_s"], neo["ingest"]["direct"]["events_per_s"], "higher", scale_note)
+        add("Neo4j ingest, HTTP batched (events/s)", TARGETS["neo4j_batched_events_per_s"], neo["ingest"]["http"]["events_per_s"], "higher", scale_note)
+    for name, key in (("embedded", "embedded_large_e2e_p95_ms"), ("neo4j", "neo4j_large_e2e_p95_ms")):
+        if name not in stores:
+            continue
+        for query in QUERIES:
+            cell = next((c for c in stores[name]["queries"] if c["mode"] == "end_to_end" and c["query"] == query
+                         and c["size"] == "large" and c["depth"] is None), None)
+            if cell:
+                add(f"{name} {query}, large radius, unbounded, end to end p95 (ms)", TARGETS[key], cell["p95_ms"], "lower",
+                    f"{scale_note}; radius ≈{cell['result_nodes_mean']:.0f} nodes (the target is for ~10k nodes on the 1M mesh)")
+    for name in stores:
+        cells = [c for c in stores[name]["queries"] if c["mode"] == "end_to_end" and c.get("speedup_p95")]
+        if cells:
+            worst = min(cells, key=lambda c: c["speedup_p95"])
+            add(f"{name} vs recursive SQL, worst end-to-end p95 ratio (x)", TARGETS["speedup_vs_sql"], worst["speedup_p95"], "higher",
+                f"worst cell: {worst['query']} {worst['size']} depth={worst['depth']}")
+    return found
+
+
+def ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2g}"
+
+
+def fmt_rate(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def print_table(report: dict[str, Any]) -> None:
+    out = sys.stdout
+    meta = report["meta"]
+    print(f"\nlineagemesh bench: {meta['datasets']:,} datasets, seed {meta['seed']}, {meta['events']:,} events; "
+          f"{meta['machine']['cores']} cores, {meta['machine']['cpu']}", file=out)
+    base = report["baseline"]
+    print(f"SQL baseline load: {fmt_rate(base['load_events_per_s'])} events/s ({base['load_s']:.1f} s)\n", file=out)
+    print(f"{'ingest (events/s)':28} {'direct':>9} {'translate':>10} {'apply':>9} {'http':>9}", file=out)
+    for name, data in report["stores"].items():
+        d, h = data["ingest"]["direct"], data["ingest"]["http"]
+        print(f"{name:28} {fmt_rate(d['events_per_s']):>9} {fmt_rate(d['translate_events_per_s']):>10} "
+              f"{fmt_rate(d['apply_events_per_s']):>9} {fmt_rate(h['events_per_s']):>9}", file=out)
+    if "embedded" in report["stores"]:
+        m = report["stores"]["embedded"]["memory"]
+        print(f"\nembedded memory: {m['rss_delta_bytes'] / 2**20:,.0f} MiB for {m['nodes']:,} nodes + {m['edges']:,} edges = "
+              f"{m['bytes_per_element']:,.0f} B/element, {m['bytes_per_dataset'] / 1024:,.1f} KiB/dataset "
+              f"(server: {m['server_bytes_per_element']:,.0f} B/element); 1M datasets ≈ {m['extrapolated_1m_datasets_gib']} GiB", file=out)
+    for name, data in report["stores"].items():
+        print(f"\n{name}: latency ms (p50 / p95 / p99); SQL = recursive CTE baseline; x = SQL p95 / ours p95", file=out)
+        print(f"{'query':7} {'size':6} {'depth':>5} {'nodes':>6}  {'in store':>26}  {'end to end':>26}  {'SQL p50/p95':>18} {'x store':>8} {'x e2e':>7}", file=out)
+        cells: dict[tuple, dict[str, dict]] = {}
+        for cell in data["queries"]:
+            cells.setdefault(cell_key(cell), {})[cell["mode"]] = cell
+        for key, modes in cells.items():
+            s, e = modes["in_store"], modes["end_to_end"]
+            depth = "∞" if key[2] is None else str(key[2])
+            trip = lambda c: f"{c['p50_ms']:8.1f}/{c['p95_ms']:8.1f}/{c['p99_ms']:8.1f}"  # noqa: E731
+            sqlp = f"{s.get('baseline_p50_ms', math.nan):8.1f}/{s.get('baseline_p95_ms', math.nan):8.1f}"
+            print(f"{key[0]:7} {key[1]:6} {depth:>5} {s['result_nodes_mean']:6.0f}  {trip(s):>26}  {trip(e):>26}  {sqlp:>18} "
+                  f"{ratio(s.get('speedup_p95')):>8} {ratio(e.get('speedup_p95')):>7}", file=out)
+    print("\ntargets:", file=out)
+    for t in report["targets"]:
+        mark = "n/a" if t["met"] is None else ("MET" if t["met"] else "MISSED")
+        print(f"  [{mark:6}] {t['target']}: {t['measured']} (needs {'≥' if t['better'] == 'higher' else '≤'} {t['required']})", file=out)
+
+
+# -- profiles ---------------------------------------------------------------------------------
+
+PROFILES = ("ingest", "lineage", "impact", "graphql-lineage", "graphql-impact")
+
+
+def self_times(root: Any) -> list[tuple[float, str]]:
+    """Self time per function over a pyinstrument frame tree, biggest first."""
+    totals: dict[str, float] = {}
+    stack = [root]
+    while stack:
+        frame = stack.pop()
+        stack.extend(frame.children)
+        if frame.is_synthetic:
+            continue
+        key = f"{frame.function} ({frame.file_path_short}:{frame.line_no})"
+        totals[key] = totals.get(key, 0.0) + frame.total_self_time
+    return sorted(((t, k) for k, t in totals.items()), reverse=True)
+
+
+class PySpy:
+    """py-spy attached to this process for one region (sampling from outside: no overhead in the
+    profiled code, unlike a setprofile-based profiler on call-dense code)."""
+
+    def __init__(self, raw_path: Path, rate: int = 250) -> None:
+        self.raw_path = raw_path
+        self.rate = rate
+        self.process: subprocess.Popen[bytes] | None = None
+        self.began = 0.0
+
+    def start(self) -> None:
+        exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+        self.process = subprocess.Popen(
+            [exe, "record", "--pid", str(os.getpid()), "--format", "raw", "--rate", str(self.rate),
+             "--output", str(self.raw_path), "--nonblocking"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        time.sleep(1.0)  # let it attach
+        self.began = time.perf_counter()
+
+    def stop(self) -> float:
+        elapsed = time.perf_counter() - self.began
+        assert self.process is not None
+        self.process.send_signal(signal.SIGINT)
+        _, err = self.process.communicate(timeout=120)
+        if not self.raw_path.exists():
+            raise RuntimeError(f"py-spy wrote nothing: {err.decode(errors='replace')[-500:]}")
+        return elapsed
+
+
+def raw_self_times(raw_path: Path) -> tuple[int, list[tuple[int, str]]]:
+    """Samples and self samples per function from py-spy's raw (collapsed stack) output."""
+    totals: dict[str, int] = {}
+    count = 0
+    for line in raw_path.read_text().splitlines():
+        stack, _, n = line.rpartition(" ")
+        if not stack or not n.isdigit():
+            continue
+        count += int(n)
+        leaf = stack.rsplit(";", 1)[-1].strip() or "(idle)"
+        if leaf.endswith(")") and ":" in leaf:  # "function (file.py:123)" -> per function, not per line
+            leaf = leaf.rsplit(":", 1)[0] + ")"
+        totals[leaf] = totals.get(leaf, 0) + int(n)
+    return count, sorted(((n, k) for k, n in totals.items()), reverse=True)
+
+
+def profile_workload(args: argparse.Namespace, tmp: Path) -> None:
+    """Profile one workload (its region only) with py-spy (default) or pyinstrument and write the
+    top functions by self time, and the raw stacks or call tree, to ``--profile-out``. Client side
+    only for Neo4j: time spent waiting for the server shows up as socket reads."""
+    if args.profiler == "pyinstrument":
+        try:
+            from pyinstrument import Profiler
+        except ImportError:
+            raise SystemExit("--profiler pyinstrument needs it: .venv/bin/pip install pyinstrument") from None
+    kind, store_name = args.profile, ("neo4j" if args.store == "neo4j" else "embedded")
+    ndjson = tmp / "mesh.ndjson"
+    generate_mesh.write_mesh(str(ndjson), args.datasets, args.seed)
+    neo4j_server = None
+    if store_name == "neo4j":
+        uri = args.neo4j_uri
+        if uri is None:
+            from devservers import neo4j as neo4j_launcher
+
+            neo4j_server = neo4j_launcher.start(data_dir=tmp / "neo4j", heap=args.neo4j_heap, page_cache=args.neo4j_page_cache)
+            uri = neo4j_server.uri
+        wipe_neo4j(uri)
+        store = open_store(uri)
+    else:
+        store = open_store(data_dir=str(tmp / "embedded"))
+    out = args.profile_out
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"{store_name}-{kind}-{args.datasets}"
+    profiler: Any = Profiler(interval=0.001) if args.profiler == "pyinstrument" else PySpy(out / f"{stem}.raw")
+    try:
+        if kind == "ingest":
+            ingest_direct(store, ndjson, args.batch_events, limit=args.batch_events)  # warm-up batch
+            profiler.start()
+            stats = ingest_direct(store, ndjson, args.batch_events, skip=args.batch_events)
+            elapsed = profiler.stop()
+            log(f"profiled ingest: {stats.as_dict()}")
+        else:
+            ingest_direct(store, ndjson, args.batch_events)
+            with Baseline.load(ndjson) as sql:
+                starts = pick_starts(sql, generate_mesh.mesh_shape(args.datasets, args.seed), args.starts, args.seed, args.sample)["large"]
+            query = kind.removeprefix("graphql-")
+            if kind.startswith("graphql-"):
+                from graph.api.schema import context, schema
+
+                text = LINEAGE_GQL if query == "lineage" else IMPACT_GQL
+
+                def run(start: Start) -> int:
+                    variables = {"id": start.id, "depth": _depth_arg(None) if query == "lineage" else None}
+                    result = schema.execute_sync(text, variable_values=variables, context_value=context(store))
+                    if result.errors:
+                        raise RuntimeError(str(result.errors))
+                    return len(json.dumps({"data": result.data}, separators=(",", ":")))  # as strawberry encodes
+            else:
+                run = in_store_runner(store, query, None)
+            run(starts[0])
+            profiler.start()
+            began = time.perf_counter()
+            for i in range(args.reps):
+                run(starts[i % len(starts)])
+            log(f"profiled {args.reps} {kind} queries: {1000 * (time.perf_counter() - began) / args.reps:.1f} ms each")
+            elapsed = profiler.stop()
+    finally:
+        store.close()
+        if neo4j_server is not None:
+            from devservers import neo4j as neo4j_launcher
+
+            neo4j_launcher.stop(neo4j_server)
+    if args.profiler == "pyinstrument":
+        session = profiler.last_session
+        (out / f"{stem}.txt").write_text(profiler.output_text(unicode=False, color=False, show_all=False))
+        total = session.duration or 1.0
+        ranked = [(t / total, k) for t, k in self_times(session.root_frame())]
+    else:
+        samples, counted = raw_self_times(out / f"{stem}.raw")
+        # py-spy records only threads that run (no --idle): the gap to the elapsed time is waiting
+        # (for Neo4j, for the disk). Shares are of the samples taken; seconds are samples / rate.
+        total = samples / profiler.rate
+        ranked = [(n / max(samples, 1), k) for n, k in counted]
+        lines = [f"{stem} (py-spy): {elapsed:.2f} s elapsed, {total:.2f} s running Python in this process "
+                 f"({100 * total / elapsed:.0f}%); top functions by self time, as a share of the running time"]
+    if args.profiler == "pyinstrument":
+        lines = [f"{stem} (pyinstrument): {total:.2f} s profiled; top functions by self time"]
+    lines += [f"{100 * share:5.1f}%  {share * total:7.3f} s  {k}" for share, k in ranked[:40]]
+    (out / f"{stem}-self.txt").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines[:26]))
+    log(f"wrote {out / (stem + '-self.txt')}")
+
+
+# -- main -------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--datasets", type=int, required=True, help="mesh size (datasets, >= 50)")
+    parser.add_argument("--store", choices=("embedded", "neo4j", "both"), default="both")
+    parser.add_argument("--json", type=Path, help="write the results here (required unless --profile)")
+    parser.add_argument("--seed", type=int, default=7, help="mesh seed (default 7)")
+    parser.add_argument("--batch-events", type=int, default=500, help="events per apply / per HTTP batch (default 500)")
+    parser.add_argument("--http-clients", type=int, default=4, help="concurrent HTTP ingest clients (default 4)")
+    parser.add_argument("--starts", type=int, default=3, help="start datasets per radius class (default 3)")
+    parser.add_argument("--reps", type=int, default=50, help="most timed queries per cell (default 50)")
+    parser.add_argument("--min-reps", type=int, default=3, help="fewest timed queries per cell (default 3)")
+    parser.add_argument("--cell-seconds", type=float, default=3.0, help="time budget per cell beyond min-reps (default 3)")
+    parser.add_argument("--sample", type=int, default=300, help="random datasets sized to pick starts (default 300)")
+    parser.add_argument("--neo4j-uri", help="use this running Neo4j (it is WIPED) instead of starting one")
+    parser.add_argument("--neo4j-heap", default="2g", help="heap of the Neo4j the bench starts (default 2g)")
+    parser.add_argument("--neo4j-page-cache", default="1g", help="page cache of the Neo4j the bench starts (default 1g)")
+    parser.add_argument("--neo4j-ingest", choices=("split", "full"), default="split",
+                        help="split: the direct path loads the first half of the events and HTTP the second "
+                             "(one load in all); full: each path loads the whole mesh into an empty database")
+    parser.add_argument("--quick", action="store_true", help="tiny budgets (tests, smoke runs): 1 start per class, 3 reps")
+    parser.add_argument("--profile", choices=PROFILES,
+                        help="instead of the benchmark, profile one workload on the large-radius starts "
+                             "(pyinstrument; --reps queries) and write the reports to --profile-out")
+    parser.add_argument("--profiler", choices=("py-spy", "pyinstrument"), default="py-spy",
+                        help="py-spy (default: samples from outside, no overhead) or pyinstrument")
+    parser.add_argument("--profile-out", type=Path, default=Path("profiles"), help="where --profile writes (default ./profiles)")
+    parser.add_argument("--keep-temp", action="store_true", help="keep the temporary directory (mesh, logs, stores)")
+    args = parser.parse_args(argv)
+    if args.json is None and args.profile is None:
+        parser.error("--json is required")
+    if args.quick:
+        args.starts, args.reps, args.min_reps, args.cell_seconds, args.sample = 1, 3, 3, 0.0, 100
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # Ctrl+C, and SIGTERM/SIGINT even when started in the background, run the cleanup below.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    began = time.perf_counter()
+    tmp = Path(tempfile.mkdtemp(prefix="lineagemesh-bench-"))
+    neo4j_server = None
+    try:
+        if args.profile:
+            profile_workload(args, tmp)
+            return 0
+        log(f"generating the {args.datasets:,}-dataset mesh (seed {args.seed}) in {tmp}")
+        ndjson = tmp / "mesh.ndjson"
+        stats = generate_mesh.write_mesh(str(ndjson), args.datasets, args.seed)
+        shape = generate_mesh.mesh_shape(args.datasets, args.seed)
+        events = _count_events(ndjson)
+
+        log("SQL baseline: loading")
+        t0 = time.perf_counter()
+        sql = Baseline.load(ndjson)
+        load_s = time.perf_counter() - t0
+        starts = pick_starts(sql, shape, args.starts, args.seed, args.sample)
+        for size_class, chosen in starts.items():
+            log(f"starts {size_class}: " + ", ".join(f"{s.name} ({s.downstream_nodes})" for s in chosen))
+        cell = CellConfig(max_reps=args.reps, min_reps=args.min_reps, seconds=args.cell_seconds)
+        ctx = Context(args, tmp, ndjson, events, starts, cell)
+        log("SQL baseline: queries")
+        base_cells = run_cells(lambda q, d: baseline_runner(sql, q, d), starts, cell, "sql")
+        ctx.baseline_cells = {cell_key(c): c for c in base_cells}
+
+        report: dict[str, Any] = {
+            "meta": {
+                "command": "python scripts/bench.py " + " ".join(sys.argv[1:] if argv is None else argv),
+                "datasets": args.datasets,
+                "seed": args.seed,
+                "events": events,
+                "batch_events": args.batch_events,
+                "http_clients": args.http_clients,
+                "depths": list(DEPTHS),
+                "size_targets": SIZE_TARGETS,
+                "machine": machine(),
+                "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "generate": stats,
+            },
+            "mesh": {k: v for k, v in shape.to_dict(max_items=0).items() if not isinstance(v, list)},
+            "starts": {k: [{"id": s.id, "namespace": s.namespace, "name": s.name, "downstream_nodes": s.downstream_nodes} for s in v]
+                       for k, v in starts.items()},
+            "baseline": {"engine": f"sqlite {__import__('sqlite3').sqlite_version}", "load_s": round(load_s, 3),
+                         "load_events_per_s": round(events / load_s, 1), "counts": sql.counts(), "queries": base_cells},
+            "stores": {},
+        }
+        if args.store in ("embedded", "both"):
+            report["stores"]["embedded"] = bench_embedded(ctx)
+        if args.store in ("neo4j", "both"):
+            uri = args.neo4j_uri
+            if uri is None:
+                from devservers import neo4j as neo4j_launcher
+
+                log("starting Neo4j")
+                neo4j_server = neo4j_launcher.start(data_dir=tmp / "neo4j", heap=args.neo4j_heap, page_cache=args.neo4j_page_cache)
+                uri = neo4j_server.uri
+                report["meta"]["neo4j"] = {"version": neo4j_launcher.NEO4J_VERSION, "heap": args.neo4j_heap,
+                                           "page_cache": args.neo4j_page_cache}
+            report["stores"]["neo4j"] = bench_neo4j(ctx, uri)
+        sql.close()
+        report["targets"] = targets(report)
+        report["meta"]["duration_s"] = round(time.perf_counter() - began, 1)
+        report["meta"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS) + b"\n")
+        print_table(report)
+        log(f"done in {report['meta']['duration_s']} s; wrote {args.json}")
+        return 0
+    finally:
+        if neo4j_server is not None:
+            from devservers import neo4j as neo4j_launcher
+
+            neo4j_launcher.stop(neo4j_server)
+        if args.keep_temp:
+            log(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""The scale benchmark (scripts/bench.py) and its recursive-SQL baseline (scripts/sql_baseline.py).
+
+The harness runs for real on a tiny mesh, as its README-style command line; the checks are on the
+shape and sanity of its JSON, never on wall-clock figures. The baseline must answer the same
+lineage questions with the same datasets as lineagemesh, or its ratios would mean nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.impact import impact
+from graph.lineage import dataset_lineage
+from graph.model import Direction, NodeKind, dataset_id
+from graph.stores import Store
+from graph.view import GraphView
+from ingest.openlineage import translate
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO / "scripts" / "bench.py"
+
+QUERY_CELLS = 2 * 3 * 3  # lineage/impact x small/medium/large x depth 5/20/unbounded
+
+
+def run_bench(tmp_path: Path, *args: str) -> dict[str, Any]:
+    out = tmp_path / "bench.json"
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    completed = subprocess.run(
+        [sys.executable, str(BENCH), "--datasets", "200", "--json", str(out), "--quick", *args],
+        capture_output=True, text=True, timeout=900, cwd=REPO,
+        env={**os.environ, "TMPDIR": str(scratch)},
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert "targets:" in completed.stdout  # the table was printed
+    assert list(scratch.iterdir()) == [], "the bench left temporary files behind"
+    return json.loads(out.read_text())
+
+
+def check_latency(cell: dict[str, Any]) -> None:
+    assert cell["samples"] >= 3
+    assert 0 < cell["p50_ms"] <= cell["p95_ms"] <= cell["p99_ms"] <= cell["max_ms"]
+    assert cell["result_nodes_mean"] >= 1
+
+
+def check_common(report: dict[str, Any], store: str) -> dict[str, Any]:
+    meta = report["meta"]
+    assert meta["datasets"] == 200 and meta["events"] > 200
+    assert meta["machine"]["cores"] >= 1
+    assert set(report["starts"]) == {"small", "medium", "large"}
+    for chosen in report["starts"].values():
+        assert chosen and all(s["downstream_nodes"] >= 1 and s["id"] == dataset_id(s["namespace"], s["name"]) for s in chosen)
+    baseline = report["baseline"]
+    assert baseline["counts"]["datasets"] == 200 and baseline["counts"]["job_io"] > 0
+    assert len(baseline["queries"]) == QUERY_CELLS
+    for cell in baseline["queries"]:
+        check_latency(cell)
+
+    result = report["stores"][store]
+    assert result["graph"]["Dataset"] >= 200 and result["graph"]["READS"] > 0
+    direct, http = result["ingest"]["direct"], result["ingest"]["http"]
+    assert direct["events"] + (http["events"] if result["ingest"].get("mode") == "split" else 0) == meta["events"]
+    assert direct["events_per_s"] > 0 and direct["translate_events_per_s"] > 0 and direct["apply_events_per_s"] > 0
+    assert http["accepted"] == http["events"] and http["rejected"] == 0 and http["events_per_s"] > 0
+
+    cells = result["queries"]
+    assert len(cells) == 2 * QUERY_CELLS
+    assert {c["mode"] for c in cells} == {"in_store", "end_to_end"}
+    assert {(c["query"], c["size"], c["depth"]) for c in cells} == {(c["query"], c["size"], c["depth"]) for c in baseline["queries"]}
+    base = {(c["query"], c["size"], c["depth"]): c for c in baseline["queries"]}
+    for cell in cells:
+        check_latency(cell)
+        assert cell["speedup_p95"] > 0
+        # Same start nodes, same question: ours and the baseline count the same nodes for lineage.
+        if cell["query"] == "lineage":
+            assert cell["result_nodes_max"] == base[(cell["query"], cell["size"], cell["depth"])]["result_nodes_max"]
+    names = {t["target"] for t in report["targets"]}
+    assert any(store in name.lower() for name in names)
+    return result
+
+
+def test_bench_embedded_tiny_mesh(tmp_path: Path) -> None:
+    report = run_bench(tmp_path, "--store", "embedded")
+    assert set(report["stores"]) == {"embedded"}
+    result = check_common(report, "embedded")
+    memory = result["memory"]
+    assert memory["nodes"] == sum(result["graph"].get(k.value, 0) for k in NodeKind)
+    assert memory["rss_delta_bytes"] > 0 and memory["bytes_per_element"] > 0
+    assert memory["extrapolated_1m_datasets_gib"] > 0
+
+
+@pytest.mark.neo4j
+def test_bench_neo4j_tiny_mesh(tmp_path: Path, neo4j_server: Any) -> None:
+    report = run_bench(tmp_path, "--store", "neo4j", "--neo4j-uri", neo4j_server.uri)
+    assert set(report["stores"]) == {"neo4j"}
+    result = check_common(report, "neo4j")
+    assert result["uri_kind"] == "external"
+
+
+@pytest.fixture(scope="module")
+def mesh() -> tuple[list[dict[str, Any]], Any]:
+    import generate_mesh
+
+    return list(generate_mesh.generate(300, seed=11)), generate_mesh.mesh_shape(300, seed=11)
+
+
+def test_sql_baseline_returns_the_same_lineage(store: Store, mesh: tuple[list[dict[str, Any]], Any]) -> None:
+    from sql_baseline import Baseline
+
+    events, shape = mesh
+    for i in range(0, len(events), 100):
+        store.apply([m for event in events[i:i + 100] for m in translate(event)])
+    starts = list(zip(shape.hub_namespaces, shape.hubs))[:2]
+    starts += [(ns, name) for ns, name in _datasets_with_readers(events)[:2]]
+    with Baseline.load(events) as sql:
+        assert sql.counts()["datasets"] == 300
+        for namespace, name in starts:
+            for depth in (1, 3, None):
+                ours = dataset_lineage(GraphView(store), dataset_id(namespace, name), Direction.DOWNSTREAM,
+                                       1_000_000 if depth is None else depth)
+                theirs = sql.lineage(namespace, name, depth)
+                assert {n.id for n in ours.nodes if n.kind is NodeKind.DATASET} == theirs.dataset_ids()
+                assert {n.id for n in ours.nodes if n.kind is NodeKind.JOB} == theirs.job_ids()
+                assert len(ours.edges) == len(theirs.edges)
+
+                report = impact(GraphView(store), dataset_id(namespace, name), depth=depth)
+                hit = sql.impact(namespace, name, depth)
+                assert {a.node.id for a in report.affected} == hit.dataset_ids() | hit.job_ids()
+                assert sorted(o.props["name"] for o in report.owners) == sorted(hit.owners)
+
+
+def _datasets_with_readers(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Datasets read by some job, in first-read order (for varied, non-hub start nodes)."""
+    seen: dict[tuple[str, str], None] = {}
+    for event in events:
+        for ds in event.get("inputs") or []:
+            seen.setdefault((ds["namespace"], ds["name"]), None)
+    ordered = list(seen)
+    return ordered[len(ordered) // 2:]
+
+
+def test_percentiles() -> None:
+    import bench
+
+    assert bench.percentile([1.0], 99) == 1.0
+    assert bench.percentile([1.0, 2.0, 3.0, 4.0, 5.0], 50) == 3.0
+    assert bench.percentile([0.0, 10.0], 95) == pytest.approx(9.5)
