@@ -43,7 +43,6 @@ import platform
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -62,6 +61,7 @@ for _path in (str(REPO), str(SCRIPTS)):
         sys.path.insert(0, _path)
 
 import generate_mesh  # noqa: E402
+from devservers.lineagemesh import LineagemeshServer  # noqa: E402
 from sql_baseline import Baseline  # noqa: E402
 
 from graph.impact import impact as impact_query  # noqa: E402
@@ -149,12 +149,6 @@ def rss_bytes(pid: int | str = "self") -> int:
     raise RuntimeError("no VmRSS in /proc/{pid}/status")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
 def machine() -> dict[str, Any]:
     cpu = platform.processor() or ""
     with contextlib.suppress(OSError):
@@ -202,55 +196,7 @@ def read_batches(path: Path, batch_events: int, skip: int = 0, limit: int | None
 # -- servers ----------------------------------------------------------------------------------
 
 
-class Server:
-    """``lineagemesh serve`` in a subprocess on a free 127.0.0.1 port."""
-
-    def __init__(self, store_args: list[str], log_path: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://{HOST}:{self.port}"
-        self.log_path = log_path
-        self.store_args = store_args
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 120) -> "Server":
-        import httpx
-
-        with open(self.log_path, "ab") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "graph", "--log-level", "warning", "serve", "--host", HOST,
-                 "--port", str(self.port), *self.store_args],
-                stdout=out, stderr=subprocess.STDOUT, cwd=str(REPO), env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}: {self.log_tail()}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return self
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"server did not answer within {timeout}s: {self.log_tail()}")
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-
-    def log_tail(self, lines: int = 30) -> str:
-        with contextlib.suppress(OSError):
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        return ""
+QUIET = ["--log-level", "warning"]  # the bench's servers log warnings only
 
 
 WARMUP_EVENT = {
@@ -591,9 +537,9 @@ def bench_embedded(ctx: Context) -> dict[str, Any]:
         log(f"embedded: direct {result['ingest']['direct']['events_per_s']} events/s "
             f"(translate {result['ingest']['direct']['translate_events_per_s']}, apply {result['ingest']['direct']['apply_events_per_s']})")
 
-        server = Server(["--data-dir", str(ctx.tmp / "embedded-http")], ctx.tmp / "embedded-server.log")
+        server = LineagemeshServer(["--data-dir", str(ctx.tmp / "embedded-http")], ctx.tmp / "embedded-server.log", global_args=QUIET)
         try:
-            server.start()
+            server.start(timeout=120)
             warm_up_server(server.url)
             server_rss_before = rss_bytes(server.pid)
             log("embedded: HTTP ingest")
@@ -635,9 +581,9 @@ def bench_neo4j(ctx: Context, uri: str) -> dict[str, Any]:
             f"(translate {result['ingest']['direct']['translate_events_per_s']}, apply {result['ingest']['direct']['apply_events_per_s']})")
         if not split:
             wipe_neo4j(uri)
-        server = Server(["--store", uri], ctx.tmp / "neo4j-server.log")
+        server = LineagemeshServer(["--store", uri], ctx.tmp / "neo4j-server.log", global_args=QUIET)
         try:
-            server.start()
+            server.start(timeout=120)
             log("neo4j: HTTP ingest" + (" of the second half" if split else ""))
             result["ingest"]["http"] = ingest_http(server.url, ctx.ndjson, args.batch_events, args.http_clients, skip=half or 0)
             log(f"neo4j: HTTP {result['ingest']['http']['events_per_s']} events/s")
@@ -650,7 +596,7 @@ def bench_neo4j(ctx: Context, uri: str) -> dict[str, Any]:
     return result
 
 
-def query_cells(ctx: Context, store: Store, server: Server, label: str) -> list[dict[str, Any]]:
+def query_cells(ctx: Context, store: Store, server: LineagemeshServer, label: str) -> list[dict[str, Any]]:
     import httpx
 
     log(f"{label}: queries inside the store")

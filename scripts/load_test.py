@@ -26,11 +26,7 @@ import argparse
 import ipaddress
 import json
 import math
-import os
 import random
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -44,7 +40,9 @@ from urllib.parse import urlparse
 
 import httpx
 
-REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from devservers.lineagemesh import LineagemeshServer  # noqa: E402
+
 NS = "load"
 PRODUCER = "https://example.com/lineagemesh-load-test"
 RUN_EVENT = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
@@ -334,54 +332,6 @@ def print_report(result: dict[str, Any], store: str) -> None:
     print("OK" if result["ok"] else "FAILED")
 
 
-# -- a server of our own ----------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class OwnServer:
-    """``lineagemesh serve`` on a free loopback port, for as long as the ``with`` block lasts."""
-
-    def __init__(self, store_args: list[str], log: Path) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.store_args = store_args
-        self.log = log
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> "OwnServer":
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "graph", "serve", "--port", str(self.port), *self.store_args],
-                stdout=out, stderr=subprocess.STDOUT, cwd=REPO, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"the server exited with {self.process.returncode}; see {self.log}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        self.__exit__()
-        raise SystemExit(f"the server did not answer within 90 s; see {self.log}")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 def _loopback(url: str) -> bool:
     host = urlparse(url).hostname or ""
     if host == "localhost":
@@ -427,8 +377,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="lineagemesh-load-") as tmp:
         store_args = ["--store", args.store] if args.store else ["--data-dir", str(args.data_dir or Path(tmp) / "store")]
         log = Path(tmp) / "server.log"
-        with OwnServer(store_args, log) as server:
-            code = go(server.url)
+        try:
+            with LineagemeshServer(store_args, log, global_args=[]).start(timeout=90) as server:
+                code = go(server.url)
+        except RuntimeError as e:  # the server did not come up
+            raise SystemExit(str(e)) from None
         if code:
             print(f"server log (last lines of {log}):", *log.read_text(errors="replace").splitlines()[-20:], sep="\n", file=sys.stderr)
         return code

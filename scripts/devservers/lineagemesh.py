@@ -1,0 +1,89 @@
+"""A ``lineagemesh serve`` process on a free 127.0.0.1 port: for the tests, the benchmark and the
+load test, which all need a real server they start and stop themselves."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LineagemeshServer:
+    """``start`` waits until ``/healthz`` answers; ``stop`` is SIGTERM (then SIGKILL); ``kill`` is a crash."""
+
+    def __init__(self, store_args: list[str], log_path: Path, port: int | None = None,
+                 env: dict[str, str] | None = None, global_args: list[str] | None = None) -> None:
+        self.store_args = store_args
+        self.log_path = log_path
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = env or {}  # extra environment of the server process (LINEAGEMESH_TOKENS, ...)
+        self.global_args = global_args or []  # options before `serve`, e.g. --log-level warning
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, extra_args: list[str] | None = None, timeout: float = 60) -> "LineagemeshServer":
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "graph", *self.global_args, "serve", "--port", str(self.port),
+                 *self.store_args, *(extra_args or [])],
+                stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
+                env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log_tail()}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"server did not answer within {timeout}s:\n{self.log_tail()}")
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None, "not started"
+        return self.process.pid
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def __enter__(self) -> "LineagemeshServer":
+        return self.start() if self.process is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
