@@ -35,28 +35,31 @@ class GraphView:
         self.as_of = as_of
         self.uri = store.uri
         self._nodes: dict[str, Node | None] = {}
+        self._io: dict[str, set[tuple[EdgeKind, str]]] = {}
 
     # -- primitives -------------------------------------------------------------------------
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
-        missing = [i for i in ids if i not in self._nodes]
+        cache = self._nodes
+        missing = [i for i in ids if i not in cache]
         if missing:
             found = self.store.nodes(missing)
             for node_id in missing:
-                self._nodes[node_id] = found.get(node_id)
-        result = {}
-        for node_id in ids:
-            node = self._nodes[node_id]
-            if node is not None and self._existed(node.props.get("firstSeenAt")):
-                result[node_id] = node
-        return result
+                cache[node_id] = found.get(node_id)
+        if self.as_of is None:
+            return {i: node for i in ids if (node := cache[i]) is not None}
+        return {
+            i: node for i in ids if (node := cache[i]) is not None and self._existed(node.props.get("firstSeenAt"))
+        }
 
     def edges(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]:
-        found = [e for e in self.store.edges(ids, kinds, direction) if self._existed(e.props.get("firstSeenAt"))]
+        found = self.store.edges(ids, kinds, direction)
+        if self.as_of is not None:
+            found = [e for e in found if self._existed(e.props.get("firstSeenAt"))]
         job_edges = [e for e in found if e.kind in _JOB_IO]
         derivations = [e for e in found if e.kind is EdgeKind.DERIVES_FROM]
         stale = self._stale_job_edges(job_edges) | self._stale_derivations(derivations)
-        return [e for e in found if e.key not in stale]
+        return [e for e in found if e.key not in stale] if stale else found
 
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:
         return self.store.search(text, kinds, first)
@@ -79,28 +82,36 @@ class GraphView:
         return self.as_of is None or node.stamps.get("deleted", "") <= self.as_of
 
     def _gone(self, dataset_ids: Collection[str]) -> set[str]:
-        return {i for i, node in self.nodes(dataset_ids).items() if self.deleted(node)}
+        return {i for i, node in self.nodes(dataset_ids).items() if "deleted" in node.props and self.deleted(node)}
 
     def _stale_job_edges(self, edges: list[Edge]) -> set[tuple[str, EdgeKind, str]]:
         if not edges:
             return set()
         gone = self._gone({e.target for e in edges})
-        stale = {e.key for e in edges if e.target in gone}
+        stale = {e.key for e in edges if e.target in gone} if gone else set()
         deciding = self._deciding_runs({e.source for e in edges})
         if not deciding:
             return stale
         runs = self.nodes(set(deciding.values()))
-        io: dict[str, set[tuple[EdgeKind, str]]] = {}
-        for edge in self.store.edges(set(runs), (EdgeKind.CONSUMED, EdgeKind.PRODUCED), "out"):
-            io.setdefault(edge.source, set()).add((edge.kind, edge.target))
+        io = self._run_io(runs)
         for edge in edges:
             run = deciding.get(edge.source)
-            if run is None or run not in io:
+            if not io.get(run):
                 continue  # no completed run recorded inputs/outputs: every edge stands
-            ended = runs[run].stamps.get("endedAt", "")
-            if (_JOB_IO[edge.kind], edge.target) not in io[run] and (edge.props.get("firstSeenAt") or "") <= ended:
+            if (_JOB_IO[edge.kind], edge.target) not in io[run] and (edge.props.get("firstSeenAt") or "") <= runs[run].stamps.get("endedAt", ""):
                 stale.add(edge.key)
         return stale
+
+    def _run_io(self, runs: Collection[str]) -> dict[str, set[tuple[EdgeKind, str]]]:
+        """What each run consumed and produced (cached: a walk asks about a run from both ends)."""
+        cache = self._io
+        missing = {r for r in runs if r not in cache}
+        if missing:
+            for r in missing:
+                cache[r] = set()
+            for edge in self.store.edges(missing, (EdgeKind.CONSUMED, EdgeKind.PRODUCED), "out"):
+                cache[edge.source].add((edge.kind, edge.target))
+        return cache
 
     def _deciding_runs(self, jobs: set[str]) -> dict[str, str]:
         """Each job's newest completed run at the view's moment."""

@@ -1,18 +1,25 @@
-"""The embedded default store: a networkx graph in memory, made durable by a journal on disk.
+"""The embedded default store: an in-memory property graph, made durable by a journal on disk.
 
 Zero setup: ``lineagemesh serve`` on a fresh laptop keeps its graph in ``~/.lineagemesh``.
 Writes are planned against the in-memory graph without touching it, journaled and synced,
 and only then applied, so a failed write leaves memory and disk exactly as they were. Start-up
 replays the journal, which drops a torn tail and refuses damage (``graph.stores.journal``).
+
+The graph in memory is adjacency partitioned by edge kind and direction (kind → node → neighbour →
+edge). Every read the queries make is "edges of these kinds at these nodes", so a walk touches only
+the edges it follows: a hub dataset read by thousands of runs costs nothing to a walk that only
+follows READS. (The store began as a networkx ``MultiDiGraph``; its per-node adjacency mixes all
+kinds, so each such read scanned every edge of the node, and it spent two dicts per edge — see
+docs/benchmarks.md.)
 """
 
 from __future__ import annotations
 
+import heapq
 import threading
+from collections import Counter
 from pathlib import Path
 from typing import Collection, Sequence
-
-import networkx as nx
 
 from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Changes, Mutation, decode, encode, plan, touched_ids
@@ -20,15 +27,21 @@ from graph.stores import EdgeDirection, Store
 from graph.stores.journal import Journal
 from graph.stores.search import rank_key
 
+Adjacency = dict[str, dict[str, Edge]]  # node id -> neighbour id -> edge
+
 
 class EmbeddedStore(Store):
-    """networkx ``MultiDiGraph`` keyed by edge kind, plus a SQLite journal in ``data_dir``."""
+    """Nodes by id and by kind, edges by kind in both directions, plus a SQLite journal in ``data_dir``."""
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         self.uri = f"embedded:{data_dir}"
         self._lock = threading.RLock()
-        self._graph = nx.MultiDiGraph()
+        self._nodes: dict[str, Node] = {}
+        self._ids_of_kind: dict[NodeKind, set[str]] = {kind: set() for kind in NodeKind}
+        self._out: dict[EdgeKind, Adjacency] = {kind: {} for kind in EdgeKind}
+        self._in: dict[EdgeKind, Adjacency] = {kind: {} for kind in EdgeKind}
+        self._edge_counts: Counter[EdgeKind] = Counter()
         self._journal = Journal(data_dir / "journal.sqlite")
         try:
             for mutations in self._journal.replay(decode):  # a torn tail is dropped, damage refused
@@ -47,62 +60,69 @@ class EmbeddedStore(Store):
 
     def _plan(self, mutations: Sequence[Mutation]) -> Changes:
         node_ids, edge_keys = touched_ids(mutations)
-        graph = self._graph
-        current_nodes = {i: graph.nodes[i]["node"] for i in node_ids if i in graph}
+        nodes = self._nodes
+        current_nodes = {i: nodes[i] for i in node_ids if i in nodes}
         current_edges = {}
-        for source, kind, target in edge_keys:
-            data = graph.get_edge_data(source, target, kind)
-            if data is not None:
-                current_edges[(source, kind, target)] = data["edge"]
+        for key in edge_keys:
+            source, kind, target = key
+            edge = self._out[kind].get(source, {}).get(target)
+            if edge is not None:
+                current_edges[key] = edge
         return plan(mutations, current_nodes, current_edges)
 
     def _commit(self, changes: Changes) -> None:
-        graph = self._graph
+        nodes = self._nodes
         for node_id, node in changes.nodes.items():
-            graph.add_node(node_id, node=node)
+            if node_id not in nodes:
+                self._ids_of_kind[node.kind].add(node_id)
+            nodes[node_id] = node
         for (source, kind, target), edge in changes.edges.items():
-            graph.add_edge(source, target, key=kind, edge=edge)
+            out = self._out[kind].setdefault(source, {})
+            if target not in out:
+                self._edge_counts[kind] += 1
+            out[target] = edge
+            self._in[kind].setdefault(target, {})[source] = edge
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         with self._lock:
-            graph = self._graph
-            return {i: graph.nodes[i]["node"] for i in ids if i in graph}
+            nodes = self._nodes
+            return {i: nodes[i] for i in ids if i in nodes}
 
     def edges(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]:
-        wanted = set(kinds)
+        index = self._out if direction == "out" else self._in
+        found: list[Edge] = []
         with self._lock:
-            adjacency = self._graph._succ if direction == "out" else self._graph._pred
-            found: list[Edge] = []
-            for node_id in ids:
-                for by_kind in adjacency.get(node_id, {}).values():
-                    for kind, data in by_kind.items():
-                        if kind in wanted:
-                            found.append(data["edge"])
-            return found
+            for kind in kinds:
+                adjacency = index[kind]
+                for node_id in ids:
+                    neighbours = adjacency.get(node_id)
+                    if neighbours:
+                        found.extend(neighbours.values())
+        return found
 
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:
         needle = text.lower()
         with self._lock:
+            nodes = self._nodes
             matches = [
                 node
-                for _, node in self._graph.nodes(data="node")
-                if node.kind in kinds and needle in str(node.props.get("name", "")).lower()
+                for kind in set(kinds)
+                for node in map(nodes.__getitem__, self._ids_of_kind[kind])
+                if needle in str(node.props.get("name", "")).lower()
             ]
         matches.sort(key=lambda n: rank_key(n, needle))
         return matches[:first]
 
     def nodes_of_kind(self, kind: NodeKind, first: int, after: str | None = None) -> list[Node]:
         with self._lock:
-            ids = sorted(i for i, n in self._graph.nodes(data="node") if n.kind == kind and (after is None or i > after))
-            return [self._graph.nodes[i]["node"] for i in ids[:first]]
+            ids = self._ids_of_kind[kind]
+            page = heapq.nsmallest(first, ids if after is None else (i for i in ids if i > after))
+            return [self._nodes[i] for i in page]
 
     def counts(self) -> dict[str, int]:
-        totals: dict[str, int] = {}
         with self._lock:
-            for _, node in self._graph.nodes(data="node"):
-                totals[node.kind.value] = totals.get(node.kind.value, 0) + 1
-            for _, _, kind in self._graph.edges(keys=True):
-                totals[kind.value] = totals.get(kind.value, 0) + 1
+            totals = {kind.value: len(ids) for kind, ids in self._ids_of_kind.items() if ids}
+            totals.update((kind.value, n) for kind, n in self._edge_counts.items() if n)
         return totals
 
     def ping(self) -> None:
