@@ -400,17 +400,43 @@ def test_format_0_journal_is_migrated_transparently(tmp_path: Path, caplog: pyte
         assert batches_present(store, 10) == list(range(10))
         store.apply(batch(10))
     assert journal_warnings(caplog) == []
-    assert any("format 0 migrated to 1" in r.getMessage() for r in caplog.records)
+    assert any(f"format 0 migrated to {FORMAT}" in r.getMessage() for r in caplog.records)
     db = sqlite3.connect(tmp_path / "journal.sqlite")
     try:
         assert db.execute("PRAGMA user_version").fetchone()[0] == FORMAT
-        rows = db.execute("SELECT seq, length, crc32 FROM batches ORDER BY seq").fetchall()
-        assert [r[1:] for r in rows[:10]] == [(None, None)] * 10  # old rows kept byte for byte
-        assert rows[10][1] == len(encode(batch(10))) and rows[10][2] is not None
+        rows = db.execute("SELECT seq, length, crc32, codec, payload FROM batches ORDER BY seq").fetchall()
+        assert [r[1:4] for r in rows[:10]] == [(None, None, None)] * 10  # old rows kept byte for byte
+        assert rows[10][1] == len(rows[10][4]) and rows[10][2] == zlib.crc32(rows[10][4]) and rows[10][3] == "zlib"
+        assert zlib.decompress(rows[10][4]) == encode(batch(10))
     finally:
         db.close()
     with EmbeddedStore(tmp_path) as store:
         assert batches_present(store, 11) == list(range(11))
+
+
+def test_format_1_journal_keeps_its_rows_and_compresses_new_ones(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "journal.sqlite"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE batches (seq INTEGER PRIMARY KEY AUTOINCREMENT, payload BLOB NOT NULL, length INTEGER, crc32 INTEGER)")
+    db.execute("CREATE TABLE quarantine (seq INTEGER PRIMARY KEY, payload BLOB, length INTEGER, crc32 INTEGER, "
+               "reason TEXT NOT NULL, quarantined_at TEXT NOT NULL)")
+    payloads = [encode(batch(i)) for i in range(5)]
+    db.executemany("INSERT INTO batches (payload, length, crc32) VALUES (?, ?, ?)", [(p, len(p), zlib.crc32(p)) for p in payloads])
+    db.execute("PRAGMA user_version = 1")
+    db.close()
+    with caplog.at_level(logging.INFO), EmbeddedStore(tmp_path) as store:
+        assert batches_present(store, 5) == list(range(5))
+        store.apply(batch(5))
+    assert any(f"format 1 migrated to {FORMAT}" in r.getMessage() for r in caplog.records)
+    damage_row(path, 6, "truncated")  # a torn compressed row is still found by its length and crc32
+    with EmbeddedStore(tmp_path) as store:
+        assert batches_present(store, 6) == list(range(5))
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("SELECT codec FROM quarantine").fetchall() == [("zlib",)]  # kept with what it needs to be read
+    finally:
+        db.close()
 
 
 def test_format_0_torn_tail_is_found_by_decoding(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -448,7 +474,7 @@ def test_a_failed_write_is_unavailable_and_changes_nothing(tmp_path: Path) -> No
         pages = journal._db.execute("PRAGMA page_count").fetchone()[0]
         journal._db.execute(f"PRAGMA max_page_count = {pages}")
         big = batch(1)
-        big[0] = UpsertNode(big[0].id, big[0].kind, STAMP, {**big[0].props, "pad": "y" * 100_000})
+        big[0] = UpsertNode(big[0].id, big[0].kind, STAMP, {**big[0].props, "pad": os.urandom(60_000).hex()})  # incompressible
         with pytest.raises(StoreUnavailable, match="full"):
             store.apply(big)
         assert store.counts() == before and not store.nodes({"dataset:torn:t1"})
