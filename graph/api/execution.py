@@ -77,7 +77,10 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
         if cached is None:
             plan = None
             if not (self.middleware_manager and self.middleware_manager.middlewares) and _collected_only(field_details_list):
-                plan = self._plan(return_type, field_details_list)
+                try:
+                    plan = self._plan(return_type, field_details_list)
+                except Exception:  # noqa: BLE001 - e.g. collecting subfields failed: graphql-core reports it where it should
+                    plan = None
             cached = self._list_plans[key] = (field_details_list, plan)
         return cached[1]
 
