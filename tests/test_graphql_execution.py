@@ -7,6 +7,7 @@ byte-for-byte equal.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Iterator
 
 import orjson
@@ -15,7 +16,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 import food_delivery as fd
 from graph.api import schema as api_schema
-from graph.api.app import limited_schema
+from graph.api.app import ThreadedGraphQL, limited_schema
 from graph.api.execution import FlatListExecutor
 from graph.api.limits import GraphQLLimits
 from graph.api.schema import LineageSchema, Query, context
@@ -91,7 +92,8 @@ def _answer(schema: Any, store: Store, query: str, variables: dict[str, Any]) ->
 def test_fast_and_stock_execution_give_the_same_json(seeded: Store, query: str, variables: dict[str, Any]) -> None:
     fast = _answer(FAST, seeded, query, variables)
     assert fast == _answer(STOCK, seeded, query, variables)
-    assert b'"data":null' not in fast or b"nowhere" in query.encode() + orjson.dumps(variables)  # the queries themselves are valid
+    if "nowhere" not in query + str(variables):  # the others ask about real nodes: no error expected
+        assert fast.endswith(b'"errors":[]}')
 
 
 @pytest.fixture
@@ -132,3 +134,12 @@ def test_large_lists_skip_graphql_cores_field_execution(seeded: Store, monkeypat
                                variable_values={"id": fd.ds("customers")}, context_value=context(seeded))
     assert not result.errors and len(result.data["lineage"]["nodes"]) > 5
     assert executed == ["Query", "LineageGraph", "LineageGraph", "LineageGraph"]
+
+
+@pytest.mark.parametrize("data", [
+    {"data": {"node": {"id": "dataset:ns:été", "kind": "DATASET"}, "facets": {"ratio": 1.5, "n": None}}},
+    {"data": {"dataset": {"facets": {"big": 2**70}}}},  # orjson refuses integers past 64 bits
+])
+def test_responses_are_the_json_of_the_result(data: dict[str, Any]) -> None:
+    encoded = ThreadedGraphQL.encode_json(None, data)  # type: ignore[arg-type]  # it uses no state of the view
+    assert isinstance(encoded, bytes) and json.loads(encoded) == data

@@ -16,9 +16,9 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from graph import lineage as lineage_queries
-from graph.api.execution import FlatListExecutor
 from graph import impact as impact_queries
 from graph import governance, mesh, queries
+from graph.api.execution import FlatListExecutor
 from graph.impact import ChangeKind, Severity
 from graph.errors import QueryError
 from graph.model import FACET_PREFIX, Direction, EdgeKind, Node
