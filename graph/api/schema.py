@@ -18,6 +18,7 @@ from strawberry.types import Info
 from graph import lineage as lineage_queries
 from graph import impact as impact_queries
 from graph import governance, mesh, queries
+from graph.api.execution import FlatListExecutor
 from graph.impact import ChangeKind, Severity
 from graph.errors import QueryError
 from graph.model import FACET_PREFIX, Direction, EdgeKind, Node
@@ -38,11 +39,27 @@ _DESCRIBED_KINDS = (ModelNodeKind.DATASET, ModelNodeKind.COLUMN)  # kinds that c
 
 DEFAULT_DEPTH = 20
 MAX_SEARCH_RESULTS = 1000
+LIMITS_KEY = "limits"  # the context entry holding the server's GraphQLLimits
 
 
-def _depth(depth: Optional[int]) -> int:
-    """A null depth means the default; a negative one means no hops."""
-    return DEFAULT_DEPTH if depth is None else max(depth, 0)
+def _capped(info: Info, value: int, limit: str) -> int:
+    """``value``, at most the server's ``limit`` (a ``GraphQLLimits`` field, which
+    ``graph.api.app`` puts in the context); uncapped where no server set limits."""
+    limits = info.context.get(LIMITS_KEY)
+    return value if limits is None else min(value, getattr(limits, limit))
+
+
+def _depth(info: Info, depth: Optional[int]) -> int:
+    """A lineage depth: a null one means the default; a negative one means no hops."""
+    return max(_capped(info, DEFAULT_DEPTH if depth is None else depth, "max_traversal_depth"), 0)
+
+
+def _impact_depth(info: Info, depth: Optional[int]) -> Optional[int]:
+    """An impact depth: a null one means unbounded (the server's cap, if any); a negative one means no hops."""
+    limits = info.context.get(LIMITS_KEY)
+    if depth is None:
+        return None if limits is None else max(limits.max_traversal_depth, 0)
+    return max(_capped(info, depth, "max_traversal_depth"), 0)
 
 
 def context(store: Store) -> dict[str, Any]:
@@ -300,7 +317,7 @@ class Job(Entity):
 
     @strawberry.field(description="Runs, newest first.")
     def runs(self, info: Info, first: int = 10) -> list[Run]:
-        return [Run.of(r) for r in queries.runs(_store(info), self._node, first)]
+        return [Run.of(r) for r in queries.runs(_store(info), self._node, _capped(info, first, "max_page"))]
 
     @strawberry.field
     def latest_run(self, info: Info) -> Optional[Run]:
@@ -575,7 +592,7 @@ class ImpactReport:
 def _walk(walker: Any, info: Info, node_id: str, direction: Optional[Direction], depth: Optional[int],
           as_of: Optional[datetime]) -> LineageGraph:
     """Run a lineage walk with the request's view, defaults and budgets."""
-    return LineageGraph.of(walker(_at(info, as_of), node_id, direction or Direction.BOTH, _depth(depth), **_budgets(info)))
+    return LineageGraph.of(walker(_at(info, as_of), node_id, direction or Direction.BOTH, _depth(info, depth), **_budgets(info)))
 
 
 @strawberry.type
@@ -629,7 +646,7 @@ class Query:
         as_of: Annotated[Optional[datetime], strawberry.argument(description="Judge the change against the graph as it was then.")] = None,
     ) -> ImpactReport:
         view = _at(info, as_of)
-        report = impact_queries.impact(view, node_id, change or ChangeKind.DROP, None if depth is None else max(depth, 0), **_budgets(info))
+        report = impact_queries.impact(view, node_id, change or ChangeKind.DROP, _impact_depth(info, depth), **_budgets(info))
         return ImpactReport.of(report)
 
     @strawberry.field(description="All domains, by name.")
@@ -670,7 +687,12 @@ class Query:
 
 
 class LineageSchema(strawberry.Schema):
-    """Logs only unexpected errors: a query about a missing node is the caller's business."""
+    """Completes large answers in a tight loop (``graph.api.execution``), and logs only unexpected
+    errors: a query about a missing node is the caller's business."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("execution_context_class", FlatListExecutor)
+        super().__init__(*args, **kwargs)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         # Errors without a path are the request's own (syntax, bad variables): the client's business too.

@@ -1,0 +1,145 @@
+"""The fast executor (graph.api.execution) answers exactly as graphql-core's own, on every store.
+
+Each query runs through the server's schema and through the same schema on strawberry's stock
+execution context, over the food_delivery seed; the two JSON answers (data and errors) must be
+byte-for-byte equal.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+import orjson
+import pytest
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+import food_delivery as fd
+from graph.api import schema as api_schema
+from graph.api.app import ThreadedGraphQL, limited_schema
+from graph.api.execution import FlatListExecutor
+from graph.api.limits import GraphQLLimits
+from graph.api.schema import LineageSchema, Query, context
+from graph.stores import Store
+from ingest.openlineage import translate
+
+PRODUCER = "https://example.com/tests"
+OWNERS = {"etl_delivery_7_days": "team-logistics", "delivery_times_7_days": "team-analytics"}
+
+FAST = limited_schema(GraphQLLimits())
+STOCK = LineageSchema(query=Query, execution_context_class=StrawberryGraphQLCoreExecutionContext)
+
+LINEAGE_FIELDS = "nodes { id kind namespace name dataset deleted declared } edges { source target kind transformationType transformations { type subtype description masking } } truncated"
+IMPACT_FIELDS = "affected { id kind namespace name dataset distance path severity certain } owners { id name type } truncated breaking"
+
+QUERIES: list[tuple[str, dict[str, Any]]] = [
+    (f"query($id: String!) {{ lineage(nodeId: $id) {{ {LINEAGE_FIELDS} }} }}", {"id": fd.ds("customers")}),
+    (f"query($id: String!) {{ lineage(nodeId: $id, direction: UPSTREAM, depth: 1) {{ {LINEAGE_FIELDS} }} }}", {"id": fd.ds("discounts")}),
+    (f"query($id: String!) {{ columnLineage(nodeId: $id) {{ {LINEAGE_FIELDS} }} }}", {"id": fd.col("customers", "email")}),
+    (f"query($id: String!) {{ impact(nodeId: $id) {{ {IMPACT_FIELDS} changed {{ id kind }} change }} }}", {"id": fd.col("customers", "email")}),
+    (f"query($id: String!) {{ impact(nodeId: $id, change: SEMANTIC, depth: 1) {{ {IMPACT_FIELDS} }} }}", {"id": fd.ds("customers")}),
+    # aliases, the same field twice, __typename at every level
+    ("""query($id: String!) { __typename a: lineage(nodeId: $id) { __typename all: nodes { __typename key: id id kind kind2: kind }
+        edges { from: source to: target source } } b: lineage(nodeId: $id, depth: 0) { nodes { id } truncated } }""",
+     {"id": fd.ds("customers")}),
+    # named fragments, inline fragments (typed and untyped), fields merged from several of them
+    ("""query($id: String!) { lineage(nodeId: $id) { nodes { ...Named ... on LineageNode { kind id } ... { namespace } }
+        edges { ...Edge transformations { ... on Transformation { type } ...T } } } }
+        fragment Named on LineageNode { id name }
+        fragment Edge on LineageEdge { kind source }
+        fragment T on Transformation { subtype masking }""", {"id": fd.ds("customers")}),
+    # @include / @skip from variables, on fields and on fragments
+    ("""query($id: String!, $yes: Boolean!, $no: Boolean!) { impact(nodeId: $id) {
+        affected { id path @include(if: $yes) severity @skip(if: $yes) ... on ImpactedNode @include(if: $no) { kind }
+                   ...F @skip(if: $no) } owners @include(if: $no) { id } } }
+        fragment F on ImpactedNode { distance certain }""", {"id": fd.col("customers", "email"), "yes": True, "no": False}),
+    # fields with resolvers, arguments and interfaces beside plain ones: graphql-core's path
+    ("""query { dataset(namespace: "food_delivery", name: "public.customers") { id name columns { name type owners { name } }
+        readBy { name runs(first: 2) { state } outputs { name } } } search(text: "deliver", first: 5) { id kind name } }""", {}),
+    ("""query($id: String!) { impact(nodeId: $id) { products { id owners { name } } domains { id } consumers { id kind }
+        contracts { id } affected { id } } }""", {"id": fd.ds("customers")}),
+    # nulls and errors: a missing node, a null lineage position, introspection
+    ("query($id: String!) { lineage(nodeId: $id) { nodes { id } } }", {"id": "dataset:nowhere:nothing"}),
+    ("query($id: String!) { impact(nodeId: $id) { affected { id } } }", {"id": "dataset:nowhere:nothing"}),
+    ("query { node(id: \"dataset:nowhere:nothing\") { id kind } stats { kind count } }", {}),
+    ("query { __schema { types { name kind fields { name args { name } } } } }", {}),
+]
+
+
+def _ownership(job_name: str, owner: str) -> dict[str, Any]:
+    return {
+        "eventTime": "2026-01-05T07:00:00Z", "producer": PRODUCER,
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/JobEvent",
+        "job": {"namespace": fd.NS, "name": job_name, "facets": {"ownership": {
+            "_producer": PRODUCER, "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/OwnershipJobFacet.json",
+            "owners": [{"name": owner, "type": "team"}]}}},
+    }
+
+
+@pytest.fixture
+def seeded(store: Store, food_delivery_events) -> Store:
+    for event in food_delivery_events + [_ownership(job, owner) for job, owner in OWNERS.items()]:
+        store.apply(translate(event))
+    return store
+
+
+def _answer(schema: Any, store: Store, query: str, variables: dict[str, Any]) -> bytes:
+    result = schema.execute_sync(query, variable_values=variables, context_value={"request": None, "response": None, **context(store)})
+    return orjson.dumps({"data": result.data, "errors": [e.formatted for e in result.errors or []]})
+
+
+@pytest.mark.parametrize("query, variables", QUERIES, ids=range(len(QUERIES)))
+def test_fast_and_stock_execution_give_the_same_json(seeded: Store, query: str, variables: dict[str, Any]) -> None:
+    fast = _answer(FAST, seeded, query, variables)
+    assert fast == _answer(STOCK, seeded, query, variables)
+    if "nowhere" not in query + str(variables):  # the others ask about real nodes: no error expected
+        assert fast.endswith(b'"errors":[]}')
+
+
+@pytest.fixture
+def broken_node(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Lineage answers whose third node has a null id (non-null in the schema) and an unknown kind."""
+    original = api_schema.LineageGraph.of
+
+    def of(graph: Any) -> Any:
+        answer = original(graph)
+        if len(answer.nodes) > 3:
+            answer.nodes[2].id = None
+            answer.nodes[3].kind = "no such kind"
+        return answer
+
+    monkeypatch.setattr(api_schema.LineageGraph, "of", staticmethod(of))
+    yield
+
+
+@pytest.mark.parametrize("fields", ["id", "kind", "name", "id kind"])
+def test_errors_and_null_propagation_are_graphql_cores(seeded: Store, broken_node: None, fields: str) -> None:
+    query = f"query($id: String!) {{ lineage(nodeId: $id) {{ nodes {{ {fields} }} truncated }} }}"
+    fast = _answer(FAST, seeded, query, {"id": fd.ds("customers")})
+    assert fast == _answer(STOCK, seeded, query, {"id": fd.ds("customers")})
+    assert (b'"errors":[]' in fast) == (fields == "name")
+
+
+def test_large_lists_skip_graphql_cores_field_execution(seeded: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path is taken: graphql-core executes the root fields only, not one per node and edge."""
+    executed: list[str] = []
+    original = FlatListExecutor.execute_field
+
+    def counting(self: Any, parent_type: Any, *args: Any) -> Any:
+        executed.append(parent_type.name)
+        return original(self, parent_type, *args)
+
+    monkeypatch.setattr(FlatListExecutor, "execute_field", counting)
+    result = FAST.execute_sync(f"query($id: String!) {{ lineage(nodeId: $id) {{ {LINEAGE_FIELDS} }} }}",
+                               variable_values={"id": fd.ds("customers")}, context_value=context(seeded))
+    assert not result.errors and len(result.data["lineage"]["nodes"]) > 5
+    assert executed == ["Query", "LineageGraph", "LineageGraph", "LineageGraph"]
+
+
+@pytest.mark.parametrize("data", [
+    {"data": {"node": {"id": "dataset:ns:été", "kind": "DATASET"}, "facets": {"ratio": 1.5, "n": None}}},
+    {"data": {"dataset": {"facets": {"big": 2**70}}}},  # orjson refuses integers past 64 bits
+])
+def test_responses_are_the_json_of_the_result(data: dict[str, Any]) -> None:
+    encoded = ThreadedGraphQL.encode_json(None, data)  # type: ignore[arg-type]  # it uses no state of the view
+    assert isinstance(encoded, bytes) and json.loads(encoded) == data
