@@ -536,6 +536,8 @@ def bench_embedded(ctx: Context) -> dict[str, Any]:
         result["ingest"] = {"direct": direct.as_dict()}
         log(f"embedded: direct {result['ingest']['direct']['events_per_s']} events/s "
             f"(translate {result['ingest']['direct']['translate_events_per_s']}, apply {result['ingest']['direct']['apply_events_per_s']})")
+        store, result["disk"] = restart_embedded(store, ctx.tmp / "embedded-direct", direct.events)
+        log(f"embedded: journal {result['disk']['journal_bytes'] / 2**20:.1f} MiB, restart (replay) {result['disk']['restart_s']} s")
 
         server = LineagemeshServer(["--data-dir", str(ctx.tmp / "embedded-http")], ctx.tmp / "embedded-server.log", global_args=QUIET)
         try:
@@ -563,6 +565,24 @@ def bench_embedded(ctx: Context) -> dict[str, Any]:
     finally:
         store.close()
     return result
+
+
+def restart_embedded(store: Store, data_dir: Path, events: int) -> tuple[Store, dict[str, Any]]:
+    """Close the loaded store and open it again: the journal's size on disk, and how long a restart
+    (replaying it) takes. Returns the reopened store."""
+    store.close()
+    del store
+    gc.collect()
+    journal = sum(f.stat().st_size for f in data_dir.iterdir() if f.name.startswith("journal.sqlite"))
+    started = time.perf_counter()
+    reopened = open_store(data_dir=str(data_dir))
+    restart = time.perf_counter() - started
+    return reopened, {
+        "journal_bytes": journal,
+        "journal_bytes_per_event": round(journal / max(events, 1), 1),
+        "restart_s": significant(restart),
+        "restart_events_per_s": round(events / restart),
+    }
 
 
 def bench_neo4j(ctx: Context, uri: str) -> dict[str, Any]:
@@ -686,6 +706,9 @@ def print_table(report: dict[str, Any]) -> None:
         print(f"\nembedded memory: {m['rss_delta_bytes'] / 2**20:,.0f} MiB for {m['nodes']:,} nodes + {m['edges']:,} edges = "
               f"{m['bytes_per_element']:,.0f} B/element, {m['bytes_per_dataset'] / 1024:,.1f} KiB/dataset "
               f"(server: {m['server_bytes_per_element']:,.0f} B/element); 1M datasets ≈ {m['extrapolated_1m_datasets_gib']} GiB", file=out)
+        k = report["stores"]["embedded"]["disk"]
+        print(f"embedded journal: {k['journal_bytes'] / 2**20:,.1f} MiB ({k['journal_bytes_per_event']:,.0f} B/event); "
+              f"restart replays it in {k['restart_s']} s ({k['restart_events_per_s']:,} events/s)", file=out)
     for name, data in report["stores"].items():
         print(f"\n{name}: latency ms (p50 / p95 / p99); SQL = recursive CTE baseline; x = SQL p95 / ours p95", file=out)
         print(f"{'query':7} {'size':6} {'depth':>5} {'nodes':>6}  {'in store':>26}  {'end to end':>26}  {'SQL p50/p95':>18} {'x store':>8} {'x e2e':>7}", file=out)
