@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping, Sequence, Union
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence, Union
 
 import orjson
 
 from graph.model import Edge, EdgeKind, Node, NodeKind
 
-_EMPTY: Mapping[str, Any] = {}
+_EMPTY: Mapping[str, Any] = MappingProxyType({})  # shared, so read-only
 
 
 def stamp(moment: datetime) -> str:
@@ -28,27 +29,29 @@ def stamp(moment: datetime) -> str:
     return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S.%f}Z"  # %Y does not pad years below 1000
 
 
-@dataclass(frozen=True, slots=True)
-class UpsertNode:
-    """Create the node if missing; merge ``props`` (latest stamp wins) and ``first`` (earliest wins)."""
+class UpsertNode(NamedTuple):
+    """Create the node if missing; merge ``props`` (latest stamp wins) and ``first`` (earliest wins).
+
+    Immutable; a named tuple rather than a frozen dataclass because ingest builds millions of them
+    (a frozen dataclass costs ~5x more to construct).
+    """
 
     id: str
     kind: NodeKind
     at: str
-    props: Mapping[str, Any] = field(default_factory=dict)
-    first: Mapping[str, Any] = field(default_factory=dict)
+    props: Mapping[str, Any] = _EMPTY
+    first: Mapping[str, Any] = _EMPTY
 
 
-@dataclass(frozen=True, slots=True)
-class UpsertEdge:
+class UpsertEdge(NamedTuple):
     """Create the edge (and placeholder end nodes if missing); merge properties like UpsertNode."""
 
     source: str
     kind: EdgeKind
     target: str
     at: str
-    props: Mapping[str, Any] = field(default_factory=dict)
-    first: Mapping[str, Any] = field(default_factory=dict)
+    props: Mapping[str, Any] = _EMPTY
+    first: Mapping[str, Any] = _EMPTY
 
     @property
     def key(self) -> tuple[str, EdgeKind, str]:

@@ -46,9 +46,14 @@ def translate(event: dict[str, Any], rules: DomainRules = NO_RULES) -> list[Muta
     return mutations
 
 
+_SAFE_ID_CHARS = MAX_ID_BYTES // 4  # a code point is at most 4 bytes of UTF-8: shorter ids need no encoding
+
+
 def _check_ids(mutations: list[Mutation]) -> None:
     for m in mutations:
         for node_id in (m.id,) if isinstance(m, UpsertNode) else (m.source, m.target):
+            if len(node_id) <= _SAFE_ID_CHARS:
+                continue
             size = len(node_id.encode("utf-8", "surrogatepass"))
             if size > MAX_ID_BYTES:
                 raise InvalidEvent(
