@@ -65,13 +65,10 @@ def _canonical(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
-def _wins(new_stamp: str, new_value: Any, old_stamp: str, old_value: Any, latest: bool) -> bool:
-    """Whether a write replaces the current value; ties break on the value so order never matters."""
-    if new_stamp != old_stamp:
-        return (new_stamp > old_stamp) if latest else (new_stamp < old_stamp)
-    if new_value == old_value:
-        return False
-    return _canonical(new_value) > _canonical(old_value)
+def _tie_wins(new_value: Any, old_value: Any) -> bool:
+    """Whether a write at the same stamp replaces the current value: ties break on the value, so
+    order never matters."""
+    return new_value != old_value and _canonical(new_value) > _canonical(old_value)
 
 
 def merge_props(
@@ -81,26 +78,40 @@ def merge_props(
     first: Mapping[str, Any],
     at: str,
 ) -> bool:
-    """Merge observed properties into ``props``/``stamps`` in place; return whether anything changed."""
+    """Merge observed properties into ``props``/``stamps`` in place; return whether anything changed.
+
+    A write wins against an older stamp (``latest``) or a newer one (``first``), and at an equal
+    stamp by :func:`_tie_wins`; every win is a change.
+    """
     changed = False
-    for policy_latest, values in ((True, latest), (False, first)):
-        for key, value in values.items():
-            old_stamp = stamps.get(key)
-            if old_stamp is not None and not _wins(at, value, old_stamp, props.get(key), policy_latest):
-                continue
-            if old_stamp != at or props.get(key) != value:
-                changed = True
-            stamps[key] = at
-            if value is None:
-                props.pop(key, None)
-            else:
-                props[key] = value
+    for key, value in latest.items():
+        old = stamps.get(key)
+        if old is not None and (at < old or (at == old and not _tie_wins(value, props.get(key)))):
+            continue
+        changed = True
+        stamps[key] = at
+        if value is None:
+            props.pop(key, None)
+        else:
+            props[key] = value
+    for key, value in first.items():
+        old = stamps.get(key)
+        if old is not None and (at > old or (at == old and not _tie_wins(value, props.get(key)))):
+            continue
+        changed = True
+        stamps[key] = at
+        if value is None:
+            props.pop(key, None)
+        else:
+            props[key] = value
     return changed
 
 
 def _fresh(latest: Mapping[str, Any], first: Mapping[str, Any], at: str) -> tuple[dict[str, Any], dict[str, str]]:
     """Properties and stamps of something seen for the first time (the hot path of ingest)."""
-    props = {k: v for k, v in latest.items() if v is not None}
+    props = dict(latest)
+    if None in props.values():
+        props = {k: v for k, v in latest.items() if v is not None}
     stamps = dict.fromkeys(latest, at)
     for key, value in first.items():
         if key not in stamps:
@@ -150,13 +161,15 @@ _PREFIX_KINDS = {
 
 def encode(mutations: Sequence[Mutation]) -> bytes:
     """Serialise mutations compactly (for the journal and for moving batches between processes)."""
-    rows: list[list[Any]] = []
-    for m in mutations:
-        if isinstance(m, UpsertNode):
-            rows.append(["N", m.id, m.kind, m.at, m.props or None, m.first or None])
-        else:
-            rows.append(["E", m.source, m.kind, m.target, m.at, m.props or None, m.first or None])
-    return orjson.dumps(rows)
+    return orjson.dumps([
+        ("N", m.id, m.kind, m.at, m.props or None, m.first or None) if isinstance(m, UpsertNode)
+        else ("E", m.source, m.kind, m.target, m.at, m.props or None, m.first or None)
+        for m in mutations
+    ])
+
+
+_NODE_KINDS = {kind.value: kind for kind in NodeKind}
+_EDGE_KINDS = {kind.value: kind for kind in EdgeKind}
 
 
 def decode(payload: bytes) -> list[Mutation]:
@@ -164,11 +177,11 @@ def decode(payload: bytes) -> list[Mutation]:
     out: list[Mutation] = []
     for row in orjson.loads(payload):
         if row[0] == "N":
-            out.append(UpsertNode(row[1], NodeKind(row[2]), row[3], row[4] or _EMPTY, row[5] or _EMPTY))
+            kind = _NODE_KINDS.get(row[2]) or NodeKind(row[2])  # the dict is the fast path; NodeKind() raises
+            out.append(UpsertNode(row[1], kind, row[3], row[4] or _EMPTY, row[5] or _EMPTY))
         else:
-            out.append(
-                UpsertEdge(row[1], EdgeKind(row[2]), row[3], row[4], row[5] or _EMPTY, row[6] or _EMPTY)
-            )
+            edge_kind = _EDGE_KINDS.get(row[2]) or EdgeKind(row[2])
+            out.append(UpsertEdge(row[1], edge_kind, row[3], row[4], row[5] or _EMPTY, row[6] or _EMPTY))
     return out
 
 
@@ -180,7 +193,7 @@ def touched_ids(mutations: Iterable[Mutation]) -> tuple[set[str], set[tuple[str,
         if isinstance(m, UpsertNode):
             nodes.add(m.id)
         else:
-            edges.add(m.key)
+            edges.add((m.source, m.kind, m.target))
             nodes.add(m.source)
             nodes.add(m.target)
     return nodes, edges
@@ -207,25 +220,34 @@ def plan(
     Pure: both stores call it with the nodes and edges named by :func:`touched_ids`, then persist
     the result in their own way. Edges mentioning a node nobody described get a placeholder node
     of the kind their id prefix implies; an id with no known prefix is a programming error.
+    ``current_nodes``/``current_edges`` are never modified: an element is copied the first time
+    the batch changes it, and that copy, which only this call holds, takes the batch's later
+    mutations in place.
     """
     changes = Changes()
-
-    def node(node_id: str) -> Node | None:
-        return changes.nodes.get(node_id) or current_nodes.get(node_id)
-
+    nodes, edges = changes.nodes, changes.edges
     for m in mutations:
         if isinstance(m, UpsertNode):
-            new = merged_node(node(m.id), m)
+            planned = nodes.get(m.id)
+            if planned is not None:
+                merge_props(planned.props, planned.stamps, m.props, m.first, m.at)
+                continue
+            new = merged_node(current_nodes.get(m.id), m)
             if new is not None:
-                changes.nodes[m.id] = new
+                nodes[m.id] = new
             continue
         for end in (m.source, m.target):
-            if node(end) is None:
+            if end not in nodes and end not in current_nodes:
                 kind = placeholder_kind(end)
                 if kind is None:
                     raise ValueError(f"edge end {end!r} has no known id prefix")
-                changes.nodes[end] = Node(end, kind, {}, {})
-        new_edge = merged_edge(changes.edges.get(m.key) or current_edges.get(m.key), m)
+                nodes[end] = Node(end, kind, {}, {})
+        key = (m.source, m.kind, m.target)
+        planned_edge = edges.get(key)
+        if planned_edge is not None:
+            merge_props(planned_edge.props, planned_edge.stamps, m.props, m.first, m.at)
+            continue
+        new_edge = merged_edge(current_edges.get(key), m)
         if new_edge is not None:
-            changes.edges[m.key] = new_edge
+            edges[key] = new_edge
     return changes
