@@ -121,26 +121,6 @@ def _fresh(latest: Mapping[str, Any], first: Mapping[str, Any], at: str) -> tupl
     return props, stamps
 
 
-def merged_node(current: Node | None, upsert: UpsertNode) -> Node | None:
-    """The node after ``upsert``, or None when the upsert changes nothing."""
-    if current is None:
-        return Node(upsert.id, upsert.kind, *_fresh(upsert.props, upsert.first, upsert.at))
-    props, stamps = dict(current.props), dict(current.stamps)
-    if not merge_props(props, stamps, upsert.props, upsert.first, upsert.at):
-        return None
-    return Node(current.id, current.kind, props, stamps)
-
-
-def merged_edge(current: Edge | None, upsert: UpsertEdge) -> Edge | None:
-    """The edge after ``upsert``, or None when the upsert changes nothing."""
-    if current is None:
-        return Edge(upsert.source, upsert.kind, upsert.target, *_fresh(upsert.props, upsert.first, upsert.at))
-    props, stamps = dict(current.props), dict(current.stamps)
-    if not merge_props(props, stamps, upsert.props, upsert.first, upsert.at):
-        return None
-    return Edge(current.source, current.kind, current.target, props, stamps)
-
-
 def placeholder_kind(node_id: str) -> NodeKind | None:
     """The kind implied by an id's prefix, for end nodes an edge mentions before they are described."""
     return _PREFIX_KINDS.get(node_id.split(":", 1)[0])
@@ -160,12 +140,22 @@ _PREFIX_KINDS = {
 
 
 def encode(mutations: Sequence[Mutation]) -> bytes:
-    """Serialise mutations compactly (for the journal and for moving batches between processes)."""
-    return orjson.dumps([
-        ("N", m.id, m.kind, m.at, m.props or None, m.first or None) if isinstance(m, UpsertNode)
-        else ("E", m.source, m.kind, m.target, m.at, m.props or None, m.first or None)
-        for m in mutations
-    ])
+    """Serialise mutations compactly (for the journal and for moving batches between processes).
+
+    One row per mutation: ``["N", id, kind, at, props|null, first|null]`` or ``["E", source, kind,
+    target, at, props|null, first|null]``. orjson does not serialise named tuples itself, so it asks
+    :func:`_row` for each mutation: the rows are made one at a time and freed at once, rather
+    than a list of them all (cheaper, and no garbage-collector passes over a heap of tuples).
+    """
+    return orjson.dumps(mutations, default=_row)
+
+
+def _row(m: Any) -> tuple[Any, ...]:
+    if isinstance(m, UpsertNode):
+        return ("N", m.id, m.kind, m.at, m.props or None, m.first or None)
+    if isinstance(m, UpsertEdge):
+        return ("E", m.source, m.kind, m.target, m.at, m.props or None, m.first or None)
+    raise TypeError(f"{type(m).__name__} is not a mutation")
 
 
 _NODE_KINDS = {kind.value: kind for kind in NodeKind}
@@ -228,13 +218,18 @@ def plan(
     nodes, edges = changes.nodes, changes.edges
     for m in mutations:
         if isinstance(m, UpsertNode):
-            planned = nodes.get(m.id)
+            node_id = m.id
+            planned = nodes.get(node_id)
             if planned is not None:
                 merge_props(planned.props, planned.stamps, m.props, m.first, m.at)
                 continue
-            new = merged_node(current_nodes.get(m.id), m)
-            if new is not None:
-                nodes[m.id] = new
+            current = current_nodes.get(node_id)
+            if current is None:
+                nodes[node_id] = Node(node_id, m.kind, *_fresh(m.props, m.first, m.at))
+                continue
+            props, stamps = dict(current.props), dict(current.stamps)
+            if merge_props(props, stamps, m.props, m.first, m.at):
+                nodes[node_id] = Node(current.id, current.kind, props, stamps)
             continue
         for end in (m.source, m.target):
             if end not in nodes and end not in current_nodes:
@@ -247,7 +242,11 @@ def plan(
         if planned_edge is not None:
             merge_props(planned_edge.props, planned_edge.stamps, m.props, m.first, m.at)
             continue
-        new_edge = merged_edge(current_edges.get(key), m)
-        if new_edge is not None:
-            edges[key] = new_edge
+        current_edge = current_edges.get(key)
+        if current_edge is None:
+            edges[key] = Edge(m.source, m.kind, m.target, *_fresh(m.props, m.first, m.at))
+            continue
+        props, stamps = dict(current_edge.props), dict(current_edge.stamps)
+        if merge_props(props, stamps, m.props, m.first, m.at):
+            edges[key] = Edge(current_edge.source, current_edge.kind, current_edge.target, props, stamps)
     return changes

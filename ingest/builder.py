@@ -34,11 +34,12 @@ class GraphBuilder:
         self.at = at
         self.mutations: list[Mutation] = []
         self._referenced: set[str] = set()
+        self._refs: dict[tuple[str, str], str] = {}  # (namespace, name) -> id, of referenced datasets
         # What this document already stated, to skip restating it: a repeat at the same stamp with
         # the same values changes nothing (graph.mutations), so skipping it is exact. Keyed by the
         # parts, not the id, since different parts can make the same id.
         self._datasets: set[tuple[str, str]] = set()
-        self._columns: set[tuple[str, str, str]] = set()
+        self._columns: dict[tuple[str, str, str], str] = {}  # (namespace, dataset, field) -> id
         self._owner_names: set[str] = set()
         # Every mutation of the document shares these (mutations are read-only).
         self._seen = {"lastSeenAt": at}
@@ -56,10 +57,14 @@ class GraphBuilder:
 
     def dataset_ref(self, namespace: str, name: str) -> str:
         """Make sure a dataset node exists (once per document) without describing it."""
-        did = dataset_id(namespace, name)
+        parts = (namespace, name)
+        did = self._refs.get(parts)
+        if did is not None:
+            return did
+        did = self._refs[parts] = dataset_id(namespace, name)
         if did not in self._referenced:
             self._referenced.add(did)
-            if (namespace, name) not in self._datasets:
+            if parts not in self._datasets:
                 self.node(did, NodeKind.DATASET, {"namespace": namespace, "name": name})
         return did
 
@@ -80,15 +85,15 @@ class GraphBuilder:
 
     def column(self, namespace: str, dataset: str, field: str, props: dict[str, Any] | None = None) -> str:
         """A column of a dataset. Without ``declared`` in props it is a mere reference."""
-        fid = field_id(namespace, dataset, field)
         parts = (namespace, dataset, field)
         if not props and parts in self._columns:
-            return fid  # a mere reference to a column this document already stated
+            return self._columns[parts]  # a mere reference to a column this document already stated
+        fid = field_id(namespace, dataset, field)
         did = self.dataset_ref(namespace, dataset)
         self.node(fid, NodeKind.COLUMN, {"namespace": namespace, "dataset": dataset, "datasetId": did, "name": field, **(props or _NONE)})
         self.edge(did, EdgeKind.HAS_COLUMN, fid)
         if not props or _COLUMN_REF_KEYS.isdisjoint(props):
-            self._columns.add(parts)
+            self._columns[parts] = fid
         return fid
 
     def alias(self, namespace: str, name: str, canonical: str, reason: str) -> None:
