@@ -34,15 +34,15 @@ class GraphBuilder:
         self.at = at
         self.mutations: list[Mutation] = []
         self._referenced: set[str] = set()
-        self._refs: dict[tuple[str, str], str] = {}  # (namespace, name) -> id, of referenced datasets
+        self._dataset_ids: dict[tuple[str, str], str] = {}  # (namespace, name) -> id, of referenced datasets
         # What this document already stated, to skip restating it: a repeat at the same stamp with
         # the same values changes nothing (graph.mutations), so skipping it is exact. Keyed by the
         # parts, not the id, since different parts can make the same id.
-        self._datasets: set[tuple[str, str]] = set()
-        self._columns: dict[tuple[str, str, str], str] = {}  # (namespace, dataset, field) -> id
-        self._owner_names: set[str] = set()
+        self._described: set[tuple[str, str]] = set()
+        self._stated_columns: dict[tuple[str, str, str], str] = {}  # (namespace, dataset, field) -> id
+        self._stated_owners: set[str] = set()
         # Every mutation of the document shares these (mutations are read-only).
-        self._seen = {"lastSeenAt": at}
+        self._last_seen = {"lastSeenAt": at}
         self._first_seen = {"firstSeenAt": at}
 
     def node(self, node_id: str, kind: NodeKind, props: dict[str, Any], first: dict[str, Any] | None = None, at: str | None = None) -> str:
@@ -52,21 +52,26 @@ class GraphBuilder:
     def edge(self, source: str, kind: EdgeKind, target: str, props: dict[str, Any] | None = None) -> None:
         """An edge that remembers when it was first and last seen."""
         self.mutations.append(
-            UpsertEdge(source, kind, target, self.at, {**self._seen, **props} if props else self._seen, self._first_seen)
+            UpsertEdge(source, kind, target, self.at, {**self._last_seen, **props} if props else self._last_seen, self._first_seen)
         )
 
     def dataset_ref(self, namespace: str, name: str) -> str:
         """Make sure a dataset node exists (once per document) without describing it."""
         parts = (namespace, name)
-        did = self._refs.get(parts)
+        did = self._dataset_ids.get(parts)
         if did is not None:
             return did
-        did = self._refs[parts] = dataset_id(namespace, name)
+        did = self._dataset_ids[parts] = dataset_id(namespace, name)
         if did not in self._referenced:
             self._referenced.add(did)
-            if parts not in self._datasets:
+            if parts not in self._described:
                 self.node(did, NodeKind.DATASET, {"namespace": namespace, "name": name})
         return did
+
+    def will_describe(self, namespace: str, name: str) -> None:
+        """Promise a :meth:`dataset` call for this dataset (with no ``namespace``/``name`` in its
+        props), so that references made before it need not be recorded."""
+        self._described.add((namespace, name))
 
     def dataset(self, namespace: str, name: str, props: dict[str, Any]) -> str:
         """Describe a dataset; it counts as declared by this source."""
@@ -74,7 +79,7 @@ class GraphBuilder:
         self.node(did, NodeKind.DATASET, {"namespace": namespace, "name": name, "declared": True, "lastSeenAt": self.at, **props},
                   self._first_seen)
         if _DATASET_REF_KEYS.isdisjoint(props):
-            self._datasets.add((namespace, name))
+            self._described.add((namespace, name))
         return did
 
     def job(self, namespace: str, name: str, props: dict[str, Any]) -> str:
@@ -86,14 +91,14 @@ class GraphBuilder:
     def column(self, namespace: str, dataset: str, field: str, props: dict[str, Any] | None = None) -> str:
         """A column of a dataset. Without ``declared`` in props it is a mere reference."""
         parts = (namespace, dataset, field)
-        if not props and parts in self._columns:
-            return self._columns[parts]  # a mere reference to a column this document already stated
+        if not props and parts in self._stated_columns:
+            return self._stated_columns[parts]  # a mere reference to a column this document already stated
         fid = field_id(namespace, dataset, field)
         did = self.dataset_ref(namespace, dataset)
         self.node(fid, NodeKind.COLUMN, {"namespace": namespace, "dataset": dataset, "datasetId": did, "name": field, **(props or _NONE)})
         self.edge(did, EdgeKind.HAS_COLUMN, fid)
         if not props or _COLUMN_REF_KEYS.isdisjoint(props):
-            self._columns[parts] = fid
+            self._stated_columns[parts] = fid
         return fid
 
     def alias(self, namespace: str, name: str, canonical: str, reason: str) -> None:
@@ -104,8 +109,8 @@ class GraphBuilder:
 
     def owner(self, subject: str, name: str, owner_type: str | None) -> str:
         oid = owner_id(name)
-        if name not in self._owner_names:
-            self._owner_names.add(name)
+        if name not in self._stated_owners:
+            self._stated_owners.add(name)
             self.node(oid, NodeKind.OWNER, {"name": name})
         self.edge(subject, EdgeKind.OWNED_BY, oid, {"type": owner_type})
         return oid

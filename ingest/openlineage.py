@@ -165,6 +165,7 @@ class _Translation(GraphBuilder):
             previous = change.get("previousIdentifier")
             if change.get("lifecycleStateChange") == "RENAME" and previous:
                 self.alias(previous["namespace"], previous["name"], did, "RENAME")
+        self.will_describe(ns, nm)  # below, once its columns are known
         if "schema" in facets:
             props["columns"] = self._schema(ns, nm, facets["schema"].get("fields") or [])
         if "columnLineage" in facets:
