@@ -84,26 +84,21 @@ def merge_props(
     stamp by :func:`_tie_wins`; every win is a change.
     """
     changed = False
-    for key, value in latest.items():
-        old = stamps.get(key)
-        if old is not None and (at < old or (at == old and not _tie_wins(value, props.get(key)))):
-            continue
-        changed = True
-        stamps[key] = at
-        if value is None:
-            props.pop(key, None)
-        else:
-            props[key] = value
-    for key, value in first.items():
-        old = stamps.get(key)
-        if old is not None and (at > old or (at == old and not _tie_wins(value, props.get(key)))):
-            continue
-        changed = True
-        stamps[key] = at
-        if value is None:
-            props.pop(key, None)
-        else:
-            props[key] = value
+    for values, newest_wins in ((latest, True), (first, False)):
+        for key, value in values.items():
+            old = stamps.get(key)
+            if old is not None:
+                if at == old:
+                    if not _tie_wins(value, props.get(key)):
+                        continue
+                elif (at > old) != newest_wins:
+                    continue
+            changed = True
+            stamps[key] = at
+            if value is None:
+                props.pop(key, None)
+            else:
+                props[key] = value
     return changed
 
 
