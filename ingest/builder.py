@@ -22,6 +22,10 @@ from graph.model import (
 )
 from graph.mutations import Mutation, UpsertEdge, UpsertNode
 
+_NONE: dict[str, Any] = {}  # shared empty props (mutations are read-only)
+_DATASET_REF_KEYS = frozenset({"namespace", "name"})
+_COLUMN_REF_KEYS = frozenset({"namespace", "dataset", "datasetId", "name"})
+
 
 class GraphBuilder:
     """Collects the mutations of one source document; every mutation carries the same stamp."""
@@ -30,44 +34,71 @@ class GraphBuilder:
         self.at = at
         self.mutations: list[Mutation] = []
         self._referenced: set[str] = set()
+        self._dataset_ids: dict[tuple[str, str], str] = {}  # (namespace, name) -> id, of referenced datasets
+        # What this document already stated, to skip restating it: a repeat at the same stamp with
+        # the same values changes nothing (graph.mutations), so skipping it is exact. Keyed by the
+        # parts, not the id, since different parts can make the same id.
+        self._described: set[tuple[str, str]] = set()
+        self._stated_columns: dict[tuple[str, str, str], str] = {}  # (namespace, dataset, field) -> id
+        self._stated_owners: set[str] = set()
+        # Every mutation of the document shares these (mutations are read-only).
+        self._last_seen = {"lastSeenAt": at}
+        self._first_seen = {"firstSeenAt": at}
 
     def node(self, node_id: str, kind: NodeKind, props: dict[str, Any], first: dict[str, Any] | None = None, at: str | None = None) -> str:
-        self.mutations.append(UpsertNode(node_id, kind, at or self.at, props, first or {}))
+        self.mutations.append(UpsertNode(node_id, kind, at or self.at, props, first or _NONE))
         return node_id
 
     def edge(self, source: str, kind: EdgeKind, target: str, props: dict[str, Any] | None = None) -> None:
         """An edge that remembers when it was first and last seen."""
         self.mutations.append(
-            UpsertEdge(source, kind, target, self.at, {"lastSeenAt": self.at, **(props or {})}, {"firstSeenAt": self.at})
+            UpsertEdge(source, kind, target, self.at, {**self._last_seen, **props} if props else self._last_seen, self._first_seen)
         )
 
     def dataset_ref(self, namespace: str, name: str) -> str:
         """Make sure a dataset node exists (once per document) without describing it."""
-        did = dataset_id(namespace, name)
+        parts = (namespace, name)
+        did = self._dataset_ids.get(parts)
+        if did is not None:
+            return did
+        did = self._dataset_ids[parts] = dataset_id(namespace, name)
         if did not in self._referenced:
             self._referenced.add(did)
-            self.node(did, NodeKind.DATASET, {"namespace": namespace, "name": name})
+            if parts not in self._described:
+                self.node(did, NodeKind.DATASET, {"namespace": namespace, "name": name})
         return did
+
+    def will_describe(self, namespace: str, name: str) -> None:
+        """Promise a :meth:`dataset` call for this dataset (with no ``namespace``/``name`` in its
+        props), so that references made before it need not be recorded."""
+        self._described.add((namespace, name))
 
     def dataset(self, namespace: str, name: str, props: dict[str, Any]) -> str:
         """Describe a dataset; it counts as declared by this source."""
         did = dataset_id(namespace, name)
         self.node(did, NodeKind.DATASET, {"namespace": namespace, "name": name, "declared": True, "lastSeenAt": self.at, **props},
-                  {"firstSeenAt": self.at})
+                  self._first_seen)
+        if _DATASET_REF_KEYS.isdisjoint(props):
+            self._described.add((namespace, name))
         return did
 
     def job(self, namespace: str, name: str, props: dict[str, Any]) -> str:
         """Describe a job (anything that reads and writes datasets: a pipeline, a dbt model)."""
         jid = job_id(namespace, name)
-        self.node(jid, NodeKind.JOB, {"namespace": namespace, "name": name, "lastSeenAt": self.at, **props}, {"firstSeenAt": self.at})
+        self.node(jid, NodeKind.JOB, {"namespace": namespace, "name": name, "lastSeenAt": self.at, **props}, self._first_seen)
         return jid
 
     def column(self, namespace: str, dataset: str, field: str, props: dict[str, Any] | None = None) -> str:
         """A column of a dataset. Without ``declared`` in props it is a mere reference."""
-        did = self.dataset_ref(namespace, dataset)
+        parts = (namespace, dataset, field)
+        if not props and parts in self._stated_columns:
+            return self._stated_columns[parts]  # a mere reference to a column this document already stated
         fid = field_id(namespace, dataset, field)
-        self.node(fid, NodeKind.COLUMN, {"namespace": namespace, "dataset": dataset, "datasetId": did, "name": field, **(props or {})})
+        did = self.dataset_ref(namespace, dataset)
+        self.node(fid, NodeKind.COLUMN, {"namespace": namespace, "dataset": dataset, "datasetId": did, "name": field, **(props or _NONE)})
         self.edge(did, EdgeKind.HAS_COLUMN, fid)
+        if not props or _COLUMN_REF_KEYS.isdisjoint(props):
+            self._stated_columns[parts] = fid
         return fid
 
     def alias(self, namespace: str, name: str, canonical: str, reason: str) -> None:
@@ -77,7 +108,10 @@ class GraphBuilder:
             self.edge(alias, EdgeKind.ALIAS_OF, canonical, {"reason": reason})
 
     def owner(self, subject: str, name: str, owner_type: str | None) -> str:
-        oid = self.node(owner_id(name), NodeKind.OWNER, {"name": name})
+        oid = owner_id(name)
+        if name not in self._stated_owners:
+            self._stated_owners.add(name)
+            self.node(oid, NodeKind.OWNER, {"name": name})
         self.edge(subject, EdgeKind.OWNED_BY, oid, {"type": owner_type})
         return oid
 

@@ -9,6 +9,7 @@ split inputs and outputs, duplicates and out-of-order arrival all converge to on
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any, Iterable
 
 from graph.model import FACET_PREFIX, EdgeKind, NodeKind, dataset_id, job_id, run_id
@@ -46,7 +47,15 @@ def translate(event: dict[str, Any], rules: DomainRules = NO_RULES) -> list[Muta
     return mutations
 
 
+_SAFE_ID_CHARS = MAX_ID_BYTES // 4  # a code point is at most 4 bytes of UTF-8: shorter ids need no encoding
+_FIRST, _THIRD = itemgetter(0), itemgetter(2)
+
+
 def _check_ids(mutations: list[Mutation]) -> None:
+    # The common case in C: the longest first field (node id, edge source) and third field (edge
+    # target; a node's stamp, always short) is short enough to need no encoding.
+    if not mutations or max(max(map(len, map(_FIRST, mutations))), max(map(len, map(_THIRD, mutations)))) <= _SAFE_ID_CHARS:
+        return
     for m in mutations:
         for node_id in (m.id,) if isinstance(m, UpsertNode) else (m.source, m.target):
             size = len(node_id.encode("utf-8", "surrogatepass"))
@@ -130,8 +139,9 @@ class _Translation(GraphBuilder):
 
     def _column(self, namespace: str, name: str, field: str, props: dict[str, Any] | None = None) -> str:
         """A column under its dataset's canonical name; without props it is a mere reference."""
-        _, ns, nm = self._canonical_ref(namespace, name)
-        return self.column(ns, nm, field, props)
+        if self.canonical:
+            namespace, name = self.canonical.get((namespace, name), (namespace, name))
+        return self.column(namespace, name, field, props)
 
     def _owners(self, subject: str, ownership: dict[str, Any]) -> None:
         for owner in ownership.get("owners") or []:
@@ -155,6 +165,7 @@ class _Translation(GraphBuilder):
             previous = change.get("previousIdentifier")
             if change.get("lifecycleStateChange") == "RENAME" and previous:
                 self.alias(previous["namespace"], previous["name"], did, "RENAME")
+        self.will_describe(ns, nm)  # below, once its columns are known
         if "schema" in facets:
             props["columns"] = self._schema(ns, nm, facets["schema"].get("fields") or [])
         if "columnLineage" in facets:

@@ -158,3 +158,66 @@ def test_mutations_survive_encoding() -> None:
     mutations = translate(run_event())
     assert decode(encode(mutations)) == mutations
     assert all(isinstance(m, (UpsertNode, UpsertEdge)) for m in mutations)
+
+
+def _lineage_event(event_time: str, run_id: str, description: str) -> dict:
+    """A run whose output declares a schema and derives it from columns of its input."""
+    fields = [{"name": "id", "type": "long", "description": description}, {"name": "email", "type": "string"}]
+    lineage = facet(fields={f["name"]: {"inputFields": [{"namespace": "pg", "name": "public.users", "field": f["name"]}]}
+                            for f in fields})
+    return run_event(
+        eventTime=event_time, run={"runId": run_id},
+        inputs=[{"namespace": "pg", "name": "public.users", "facets": {"schema": facet(fields=fields)}}],
+        outputs=[{"namespace": "pg", "name": "public.users_enriched",
+                  "facets": {"schema": facet(fields=fields), "columnLineage": lineage}}],
+    )
+
+
+def test_an_event_states_each_fact_once() -> None:
+    """Columns named by lineage and by a schema in the same event are one mutation, still declared."""
+    mutations = translate(_lineage_event("2026-01-05T06:00:00Z", "0b5b8a2e-9a43-4d7a-8f3e-1c6f0f5d2a11", "key"))
+    keys = [(m.id, m.at) if isinstance(m, UpsertNode) else (m.key, m.at) for m in mutations]
+    assert len(keys) == len(set(keys))
+    changes = applied(mutations)
+    assert changes.nodes["datasetField:pg:public.users:email"].props["declared"] is True
+    assert ("dataset:pg:public.users", EdgeKind.HAS_COLUMN, "datasetField:pg:public.users:email") in changes.edges
+
+
+def test_one_batch_plans_like_one_event_at_a_time_and_leaves_the_current_state_alone() -> None:
+    events = [
+        _lineage_event("2026-01-05T06:00:00Z", "0b5b8a2e-9a43-4d7a-8f3e-1c6f0f5d2a11", "first"),
+        _lineage_event("2026-01-05T08:00:00Z", "1b5b8a2e-9a43-4d7a-8f3e-1c6f0f5d2a11", "latest"),
+        _lineage_event("2026-01-05T07:00:00Z", "2b5b8a2e-9a43-4d7a-8f3e-1c6f0f5d2a11", "between"),
+    ]
+    base = applied(translate(run_event(eventTime="2026-01-05T05:00:00Z")))
+    before = copy.deepcopy(base)
+    one_batch = plan([m for e in events for m in translate(e)], base.nodes, base.edges)
+    assert base == before  # planning never writes into the state it is given
+    nodes, edges = dict(base.nodes), dict(base.edges)
+    for event in reversed(events):
+        step = plan(translate(event), nodes, edges)
+        nodes.update(step.nodes)
+        edges.update(step.edges)
+    assert {**base.nodes, **one_batch.nodes} == nodes and {**base.edges, **one_batch.edges} == edges
+    column = nodes["datasetField:pg:public.users:id"]
+    assert column.props["description"] == "latest" and column.stamps["description"] == "2026-01-05T08:00:00.000000Z"
+    has_column = edges[("dataset:pg:public.users", EdgeKind.HAS_COLUMN, "datasetField:pg:public.users:id")]
+    assert has_column.props["firstSeenAt"] == "2026-01-05T06:00:00.000000Z"
+    assert has_column.props["lastSeenAt"] == "2026-01-05T08:00:00.000000Z"
+
+
+@pytest.mark.parametrize("leaf", ["x", 2**70], ids=["json", "beyond-orjson"])
+def test_nesting_is_refused_exactly_past_the_limit(leaf) -> None:
+    from ingest.openlineage_schema import MAX_DEPTH
+
+    def with_custom_facet(levels: int) -> dict:
+        value = leaf
+        for _ in range(levels):
+            value = [value]
+        # event, run, facets, custom facet, list: the facet's "deep" list is at depth 5
+        return run_event(run={"runId": "0b5b8a2e-9a43-4d7a-8f3e-1c6f0f5d2a11", "facets": {"custom": facet(deep=value)}})
+
+    translate(with_custom_facet(MAX_DEPTH - 4))
+    with pytest.raises(InvalidEvent, match=f"nested deeper than {MAX_DEPTH} levels") as raised:
+        translate(with_custom_facet(MAX_DEPTH - 3))
+    assert raised.value.path.startswith("$.run.facets.custom.deep[0]")
