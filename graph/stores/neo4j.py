@@ -38,7 +38,7 @@ from typing import Any, Collection, Generic, Iterator, Sequence, TypeVar
 
 import neo4j
 import orjson
-from neo4j import GraphDatabase, Query, RoutingControl
+from neo4j import GraphDatabase, Query
 from neo4j import exceptions as neo4j_errors
 
 from graph.model import Edge, EdgeKind, Node, NodeKind
@@ -377,14 +377,14 @@ class Neo4jStore(Store):
         return Query(text, timeout=self._query_timeout)  # type: ignore[arg-type]
 
     def _read(self, text: str, parameters: dict[str, Any], doing: str) -> list[list[Any]]:
-        with self._translate_errors(doing):
-            return self._driver.execute_query(
-                self._query(text),
-                parameters,
-                routing_=RoutingControl.READ,
-                database_=self.database,
-                result_transformer_=neo4j.Result.values,
-            )
+        """One auto-commit query: a single round trip (RUN and PULL pipelined), where a managed
+        transaction costs BEGIN/RUN/PULL and then COMMIT. The walks make hundreds of these
+        calls per answer. Reads are not retried: a failure is StoreUnavailable at once."""
+        with self._translate_errors(doing), self._driver.session(
+            database=self.database, bookmark_manager=self._bookmarks, default_access_mode=neo4j.READ_ACCESS,
+            fetch_size=-1,
+        ) as session:
+            return session.run(self._query(text), parameters).values()
 
     def _ensure_schema(self) -> None:
         """Create the constraint and indexes if missing (idempotent; once per store object)."""
