@@ -7,12 +7,13 @@ props with the same Python types, same stamps).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import socket
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -497,3 +498,72 @@ def test_open_store_picks_neo4j_and_schema_exists(neo4j_server) -> None:
         assert any(r["labelsOrTypes"] == ["Node"] and r["properties"] == ["id"] and "UNIQUE" in r["type"] for r in records)
         records, _, _ = driver.execute_query("SHOW INDEXES YIELD type, labelsOrTypes, properties", database_="neo4j")
         assert any(r["type"] == "TEXT" and r["labelsOrTypes"] == ["Node"] for r in records)
+
+
+class _Counted:
+    """A statement's result that adds its update counters to ``counters`` once it is read."""
+
+    def __init__(self, result: Any, counters: dict[str, int]) -> None:
+        self._result, self._counters = result, counters
+
+    def single(self, strict: bool = False) -> Any:
+        record = self._result.single(strict=strict)
+        self.consume()
+        return record
+
+    def consume(self) -> Any:
+        summary = self._result.consume()
+        for key, value in vars(summary.counters).items():
+            if type(value) is int:
+                self._counters[key] = self._counters.get(key, 0) + value
+        return summary
+
+
+@contextlib.contextmanager
+def _write_counters() -> Iterator[dict[str, int]]:
+    """Sums the update counters of every statement run in a managed transaction meanwhile."""
+    import neo4j
+
+    counters: dict[str, int] = {}
+    run = neo4j.ManagedTransaction.run
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(neo4j.ManagedTransaction, "run", lambda self, *a, **k: _Counted(run(self, *a, **k), counters))
+        yield counters
+
+
+@pytest.mark.neo4j
+def test_neo4j_rewrites_only_what_changed(neo4j_server) -> None:
+    """A fact seen again moves its stamps: only the stored properties that differ are written."""
+    import neo4j
+
+    from graph.stores.neo4j import Neo4jStore
+
+    nid, col = dataset_id("w", "t"), "datasetField:w:t:c"
+
+    def seen(at: str) -> list[Mutation]:
+        return [
+            UpsertNode(nid, NodeKind.DATASET, at, {"name": "t", "tags": None}),
+            UpsertEdge(nid, EdgeKind.HAS_COLUMN, col, at, {"lastSeenAt": at}, {"firstSeenAt": at}),
+        ]
+
+    raw = "MATCH (n:Node {id: $id})-[r]->(c) RETURN properties(n), labels(n), properties(r), labels(c)"
+    with Neo4jStore(neo4j_server.uri) as store, neo4j.GraphDatabase.driver(neo4j_server.uri, auth=None) as driver:
+        driver.execute_query("MATCH (n) DETACH DELETE n", database_="neo4j")
+        assert store.apply(seen(T1)) == 3  # the column is a placeholder
+        (before,), _, _ = driver.execute_query(raw, id=nid, database_="neo4j")
+        assert before[1] == ["Node", "Dataset"] and before[3] == ["Node", "Column"]
+        with _write_counters() as counters:
+            assert store.apply(seen(T2)) == 2
+        # node _stamps, edge _stamps and lastSeenAt, plus the lock flag set and removed on both ends
+        assert counters["properties_set"] == 3 + 2 * 2
+        assert counters.get("labels_added", 0) == 0
+        (after,), _, _ = driver.execute_query(raw, id=nid, database_="neo4j")
+        assert after[1] == before[1] and after[3] == before[3]
+        assert {key for key in after[0] if after[0][key] != before[0][key]} == {"_stamps"}
+        assert {key for key in after[2] if after[2][key] != before[2][key]} == {"_stamps", "lastSeenAt"}
+        assert after[0].keys() == before[0].keys() and after[2].keys() == before[2].keys()
+        assert store.nodes([nid])[nid].stamps == {"name": T2, "tags": T2}
+        (edge,) = store.edges([nid], [EdgeKind.HAS_COLUMN], "out")
+        assert edge.props == {"lastSeenAt": T2, "firstSeenAt": T1}
+        assert edge.stamps == {"lastSeenAt": T2, "firstSeenAt": T1}
+        assert store.apply(seen(T2)) == 0

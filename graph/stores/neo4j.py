@@ -17,7 +17,8 @@ Writes
     ``apply`` runs one managed write transaction: it MERGEs and write-locks every touched node
     in id order (one UNWIND), reads the touched edges (one UNWIND over static per-kind
     branches), calls the shared :func:`graph.mutations.plan`, and writes only what changed
-    (one query of UNWIND subqueries). Because every writer locks the end nodes before reading,
+    (one query of UNWIND subqueries): per changed element, only the properties whose stored
+    value differs (usually just ``_stamps`` and ``lastSeenAt`` when a fact is seen again). Because every writer locks the end nodes before reading,
     concurrent writers in other processes serialise on those nodes and cannot lose updates;
     inside a process a lock serialises writers. It returns after the commit.
 
@@ -32,11 +33,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from typing import Any, Collection, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Collection, Generic, Iterator, Sequence, TypeVar
 
 import neo4j
 import orjson
-from neo4j import GraphDatabase, Query, RoutingControl
+from neo4j import GraphDatabase, Query
 from neo4j import exceptions as neo4j_errors
 
 from graph.model import Edge, EdgeKind, Node, NodeKind
@@ -44,6 +46,7 @@ from graph.mutations import Changes, Mutation, plan, touched_ids
 from graph.stores import EdgeDirection, Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
+_Key = TypeVar("_Key")
 
 # -- encoding -----------------------------------------------------------------------------------
 
@@ -116,6 +119,21 @@ def _encode_node(node: Node) -> dict[str, Any]:
     if type(name) is not str:
         out[_NAME_SORT] = shown
     return out
+
+
+def _same(new: Any, old: Any) -> bool:
+    """Whether Neo4j already holds ``new`` as ``old``: equal and of the same types (``1 == True``)."""
+    if type(new) is not type(old) or new != old:
+        return False
+    return type(new) is not list or not new or type(new[0]) is type(old[0])
+
+
+def _delta(stored: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """The ``SET +=`` map turning the stored property map into ``new``: changed keys, null for gone."""
+    delta = {key: value for key, value in new.items() if not _same(value, stored.get(key))}
+    for key in stored.keys() - new.keys():
+        delta[key] = None
+    return delta
 
 
 def _decode(stored: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -195,12 +213,20 @@ def _read_edges_query(kinds: tuple[EdgeKind, ...]) -> str:
     return query
 
 
+# Rows carry only the keys that changed (``SET +=``; a null removes the key), and a node gets its
+# label only when it is created: rewriting whole property maps made Neo4j rewrite every property
+# record, string block and index entry of every touched element.
 _WRITE = """
 CALL () {
-  UNWIND $nodes AS row
+  UNWIND $new_nodes AS row
   MATCH (n) WHERE elementId(n) = row[0]
-  SET n = row[2]
   SET n:$(row[1])
+  SET n += row[2]
+}
+CALL () {
+  UNWIND $changed_nodes AS row
+  MATCH (n) WHERE elementId(n) = row[0]
+  SET n += row[1]
 }
 CALL () {
   UNWIND $new_edges AS row
@@ -212,7 +238,7 @@ CALL () {
 CALL () {
   UNWIND $changed_edges AS row
   MATCH ()-[r]->() WHERE elementId(r) = row[0]
-  SET r = row[1]
+  SET r += row[1]
 }
 """
 
@@ -282,6 +308,16 @@ _UNAVAILABLE = (
 )
 
 
+@dataclass(slots=True)
+class _Locked(Generic[_Key]):
+    """What a batch read under lock: per id or key, the element id, the stored property map (as
+    Neo4j holds it, to write only what changes) and the decoded element when it is one of ours."""
+
+    eids: dict[_Key, str] = field(default_factory=dict)
+    stored: dict[_Key, dict[str, Any]] = field(default_factory=dict)
+    current: dict[_Key, Any] = field(default_factory=dict)
+
+
 class Neo4jStore(Store):
     """The graph in a Neo4j 5.26+ database, through the official driver (one driver per store)."""
 
@@ -341,14 +377,14 @@ class Neo4jStore(Store):
         return Query(text, timeout=self._query_timeout)  # type: ignore[arg-type]
 
     def _read(self, text: str, parameters: dict[str, Any], doing: str) -> list[list[Any]]:
-        with self._translate_errors(doing):
-            return self._driver.execute_query(
-                self._query(text),
-                parameters,
-                routing_=RoutingControl.READ,
-                database_=self.database,
-                result_transformer_=neo4j.Result.values,
-            )
+        """One auto-commit query: a single round trip (RUN and PULL pipelined), where a managed
+        transaction costs BEGIN/RUN/PULL and then COMMIT. The walks make hundreds of these
+        calls per answer. Reads are not retried: a failure is StoreUnavailable at once."""
+        with self._translate_errors(doing), self._driver.session(
+            database=self.database, bookmark_manager=self._bookmarks, default_access_mode=neo4j.READ_ACCESS,
+            fetch_size=-1,
+        ) as session:
+            return session.run(self._query(text), parameters).values()
 
     def _ensure_schema(self) -> None:
         """Create the constraint and indexes if missing (idempotent; once per store object)."""
@@ -381,21 +417,20 @@ class Neo4jStore(Store):
 
     def _apply_in(self, tx: neo4j.ManagedTransaction, mutations: list[Mutation]) -> int:
         node_ids, edge_keys = touched_ids(mutations)
-        node_eids: dict[str, str] = {}
-        current_nodes: dict[str, Node] = {}
+        nodes: _Locked[str] = _Locked()
         (locked,) = tx.run(_LOCK_AND_READ_NODES, ids=sorted(node_ids)).single(strict=True)
         for node_id, eid, labels, stored in locked:
-            node_eids[node_id] = eid
-            node = _decode_node(node_id, labels, stored)
+            nodes.eids[node_id] = eid
+            nodes.stored[node_id] = stored
+            node = _decode_node(node_id, labels, dict(stored))
             if node is not None:
-                current_nodes[node_id] = node
+                nodes.current[node_id] = node
 
-        current_edges: dict[tuple[str, EdgeKind, str], Edge] = {}
-        edge_eids: dict[tuple[str, EdgeKind, str], str] = {}
+        edges: _Locked[tuple[str, EdgeKind, str]] = _Locked()
         by_kind: dict[EdgeKind, list[list[str]]] = {}
         for source, kind, target in edge_keys:
-            if source in current_nodes and target in current_nodes:  # else the edge cannot exist
-                by_kind.setdefault(kind, []).append([node_eids[source], node_eids[target], source, target])
+            if source in nodes.current and target in nodes.current:  # else the edge cannot exist
+                by_kind.setdefault(kind, []).append([nodes.eids[source], nodes.eids[target], source, target])
         if by_kind:
             kinds = tuple(sorted(by_kind))
             query = _read_edges_query(kinds)
@@ -403,33 +438,40 @@ class Neo4jStore(Store):
             (found,) = tx.run(query, parameters).single(strict=True)
             for source, type_, target, eid, stored in found:
                 key = (source, _EDGE_KIND_BY_TYPE[type_], target)
-                props, stamps = _decode(stored)
-                current_edges[key] = Edge(source, key[1], target, props, stamps)
-                edge_eids[key] = eid
+                props, stamps = _decode(dict(stored))
+                edges.current[key] = Edge(source, key[1], target, props, stamps)
+                edges.eids[key] = eid
+                edges.stored[key] = stored
 
-        changes = plan(mutations, current_nodes, current_edges)
+        changes = plan(mutations, nodes.current, edges.current)
         if changes:
-            self._write(tx, changes, node_eids, edge_eids)
+            self._write(tx, changes, nodes, edges)
         return len(changes.nodes) + len(changes.edges)
 
-    def _write(
-        self,
-        tx: neo4j.ManagedTransaction,
-        changes: Changes,
-        node_eids: dict[str, str],
-        edge_eids: dict[tuple[str, EdgeKind, str], str],
+    def _write(self, tx: neo4j.ManagedTransaction, changes: Changes, nodes: _Locked[str], edges: _Locked[tuple[str, EdgeKind, str]]
     ) -> None:
-        nodes = [[node_eids[node_id], node.kind.value, _encode_node(node)] for node_id, node in changes.nodes.items()]
+        new_nodes: list[list[Any]] = []
+        changed_nodes: list[list[Any]] = []
+        for node_id, node in changes.nodes.items():
+            delta = _delta(nodes.stored[node_id], _encode_node(node))
+            if node_id not in nodes.current:  # created by the lock query (or not written by us)
+                new_nodes.append([nodes.eids[node_id], node.kind.value, delta])
+            elif delta:
+                changed_nodes.append([nodes.eids[node_id], delta])
         new_edges: list[list[Any]] = []
         changed_edges: list[list[Any]] = []
         for key, edge in changes.edges.items():
             props = _encode(edge.props, edge.stamps)
-            eid = edge_eids.get(key)
+            eid = edges.eids.get(key)
             if eid is None:
-                new_edges.append([node_eids[edge.source], node_eids[edge.target], edge.kind.value, props])
+                new_edges.append([nodes.eids[edge.source], nodes.eids[edge.target], edge.kind.value, props])
             else:
-                changed_edges.append([eid, props])
-        tx.run(_WRITE, nodes=nodes, new_edges=new_edges, changed_edges=changed_edges).consume()
+                delta = _delta(edges.stored[key], props)
+                if delta:
+                    changed_edges.append([eid, delta])
+        tx.run(
+            _WRITE, new_nodes=new_nodes, changed_nodes=changed_nodes, new_edges=new_edges, changed_edges=changed_edges
+        ).consume()
 
     # -- reads ---------------------------------------------------------------------------------
 
