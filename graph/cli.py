@@ -100,10 +100,14 @@ domain_rules_option = click.option(
 @click.option("--log-level", default="info", type=click.Choice(["debug", "info", "warning", "error"]), show_default=True)
 def main(log_level: str) -> None:
     """lineagemesh: a lineage-centric metadata graph for data mesh platforms."""
-    # The graph is millions of long-lived objects: the default GC thresholds rescan them all the
-    # time (measured: ingest 1.6x faster with this; docs/benchmarks.md).
-    gc.set_threshold(100_000, 50, 100)
+    tune_gc()
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def tune_gc() -> None:
+    """GC thresholds for a process holding the graph: it is millions of long-lived objects, which
+    the default thresholds rescan all the time (measured: ingest 1.6x faster; docs/benchmarks.md)."""
+    gc.set_threshold(100_000, 50, 100)
 
 
 def settle_heap() -> None:

@@ -64,7 +64,7 @@ import generate_mesh  # noqa: E402
 from devservers.lineagemesh import LineagemeshServer  # noqa: E402
 from sql_baseline import Baseline  # noqa: E402
 
-from graph.cli import settle_heap  # noqa: E402
+from graph.cli import settle_heap, tune_gc  # noqa: E402
 from graph.impact import impact as impact_query  # noqa: E402
 from graph.lineage import dataset_lineage  # noqa: E402
 from graph.model import Direction, EdgeKind, NodeKind, dataset_id  # noqa: E402
@@ -925,6 +925,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    tune_gc()  # the in-process measurements run under the GC policy of `lineagemesh` itself
     # Ctrl+C, and SIGTERM/SIGINT even when started in the background, run the cleanup below.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
