@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import logging
 import sys
 import time
@@ -22,6 +21,7 @@ from graph.api.auth import AuthConfig, InvalidAuthConfig, ReadAccess, describe, 
 from graph.api.ingest import IngestConfig, IngestLimits
 from graph.api.limits import GraphQLLimits
 from graph.check import NODE_QUERY, RENDERERS, CheckError, Execute, check_node, check_schema
+from graph.heap import settle_heap, tune_gc
 from graph.impact import ChangeKind
 from graph.mutations import Mutation, UpsertNode
 from graph.stores import Store, StoreUnavailable, open_store
@@ -102,24 +102,6 @@ def main(log_level: str) -> None:
     """lineagemesh: a lineage-centric metadata graph for data mesh platforms."""
     tune_gc()
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-
-def tune_gc() -> None:
-    """GC thresholds for a process holding the graph: it is millions of long-lived objects, which
-    the default thresholds rescan all the time (measured: ingest 1.6x faster; docs/benchmarks.md)."""
-    gc.set_threshold(100_000, 50, 100)
-
-
-def settle_heap() -> None:
-    """Take everything alive now out of the cyclic GC's reach (``gc.freeze``).
-
-    The graph is millions of long-lived objects, and a full collection re-walks all of them: ~0.7 s
-    per million tracked objects here, a pause charged to whichever request set it off. Frozen
-    objects are never collected, so cyclic garbage they later turn into would leak: call this only
-    where nothing else is in flight (start-up, a single-threaded bulk load).
-    """
-    gc.collect()
-    gc.freeze()
 
 
 def _load_auth(auth_file: Path | None, tokens: str | None, read_access: str | None, insecure: bool) -> AuthConfig:

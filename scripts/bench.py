@@ -64,7 +64,7 @@ import generate_mesh  # noqa: E402
 from devservers.lineagemesh import LineagemeshServer  # noqa: E402
 from sql_baseline import Baseline  # noqa: E402
 
-from graph.cli import settle_heap, tune_gc  # noqa: E402
+from graph.heap import settle_heap, tune_gc  # noqa: E402
 from graph.impact import impact as impact_query  # noqa: E402
 from graph.lineage import dataset_lineage  # noqa: E402
 from graph.model import Direction, EdgeKind, NodeKind, dataset_id  # noqa: E402

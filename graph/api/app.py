@@ -39,6 +39,7 @@ from graph.api.ingest import REASONS, IngestConfig, IngestOutcome, RequestReject
 from graph.api.limits import GraphQLLimits
 from graph.api.logs import AccessLog
 from graph.api.metrics import Metrics, MetricsMiddleware
+from graph.api.quiet_heap import SettleWhenQuiet
 from graph.api.schema import LIMITS_KEY, LineageSchema, Query, context
 from graph.stores import Store, StoreUnavailable
 
@@ -182,9 +183,12 @@ def create_app(
     auth: AuthConfig = AuthConfig(),
     limits: GraphQLLimits = GraphQLLimits(),
     access_log: bool = False,
+    settle_after_seconds: float = 1.0,
 ) -> Starlette:
     """The ASGI app serving one store. ``auth`` defaults to local mode (loopback clients only);
-    ``access_log`` logs every request once through ``lineagemesh.access`` (``graph.api.logs``)."""
+    ``access_log`` logs every request once through ``lineagemesh.access`` (``graph.api.logs``);
+    the heap is settled once no request has been in flight for ``settle_after_seconds`` after
+    ingest (``graph.api.quiet_heap``)."""
     metrics = Metrics(store)
 
     async def ingest(request: Request, endpoint: str, handler: IngestHandler) -> Response:
@@ -224,6 +228,7 @@ def create_app(
 
     middleware = [Middleware(AccessLog)] if access_log else []
     middleware.append(Middleware(MetricsMiddleware, metrics=metrics))
+    middleware.append(Middleware(SettleWhenQuiet, quiet_seconds=settle_after_seconds))
     return Starlette(
         routes=[
             Route("/", root),
