@@ -92,14 +92,17 @@ class GraphView:
         deciding = self._deciding_runs({e.source for e in edges})
         if not deciding:
             return stale
-        runs = self.nodes(set(deciding.values()))
-        io = self._run_io(runs)
+        io = self._run_io(set(deciding.values()))
+        suspects = []  # edges the job's newest run did not restate (a run without I/O restates all)
         for edge in edges:
             run = deciding.get(edge.source)
-            if not io.get(run):
-                continue  # no completed run recorded inputs/outputs: every edge stands
-            if (_JOB_IO[edge.kind], edge.target) not in io[run] and (edge.props.get("firstSeenAt") or "") <= runs[run].stamps.get("endedAt", ""):
-                stale.add(edge.key)
+            if io.get(run) and (_JOB_IO[edge.kind], edge.target) not in io[run]:
+                suspects.append((edge, run))
+        if suspects:  # rare: only then are the runs themselves read, for when they ended
+            runs = self.nodes({run for _, run in suspects})
+            for edge, run in suspects:
+                if run in runs and (edge.props.get("firstSeenAt") or "") <= runs[run].stamps.get("endedAt", ""):
+                    stale.add(edge.key)
         return stale
 
     def _run_io(self, runs: Collection[str]) -> dict[str, set[tuple[EdgeKind, str]]]:
