@@ -19,7 +19,9 @@ import logging
 import time
 from datetime import datetime, timezone
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Scope
+
+from graph.api.observe import RequestObserver
 
 ACCESS = logging.getLogger("lineagemesh.access")
 REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "principal", "events", "client")
@@ -50,38 +52,27 @@ def use_json_logs() -> None:
         handler.setFormatter(JsonFormatter())
 
 
-class AccessLog:
+class AccessLog(RequestObserver):
     """Logs each HTTP request once, when its response is complete (or failed)."""
 
     def __init__(self, app: ASGIApp, logger: logging.Logger = ACCESS) -> None:
-        self.app = app
+        super().__init__(app)
         self.logger = logger
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        state = scope.setdefault("state", {})
-        status = 500
+    def started(self, scope: Scope) -> float:
+        scope.setdefault("state", {})  # where endpoints leave the principal and the event count
+        return time.perf_counter()
 
-        async def send_and_note(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_note)
-        finally:
-            client = scope.get("client")
-            fields = {
-                "method": scope["method"],
-                "path": scope["path"],
-                "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                "principal": state.get("principal"),
-                "events": state.get("events"),
-                "client": client[0] if client else None,
-            }
-            self.logger.info("%s %s %s", scope["method"], scope["path"], status, extra={"request": fields})
+    def finished(self, scope: Scope, status: int, started: float) -> None:
+        state = scope["state"]
+        client = scope.get("client")
+        fields = {
+            "method": scope["method"],
+            "path": scope["path"],
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+            "principal": state.get("principal"),
+            "events": state.get("events"),
+            "client": client[0] if client else None,
+        }
+        self.logger.info("%s %s %s", scope["method"], scope["path"], status, extra={"request": fields})

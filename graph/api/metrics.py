@@ -25,9 +25,10 @@ from prometheus_client.registry import Collector
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Scope
 
 from graph.api.ingest import REASONS, IngestOutcome
+from graph.api.observe import RequestObserver
 from graph.model import EdgeKind, NodeKind
 from graph.stores import Store, StoreUnavailable
 
@@ -105,29 +106,17 @@ class _GraphSize(Collector):
             yield family
 
 
-class MetricsMiddleware:
+class MetricsMiddleware(RequestObserver):
     """Counts requests in flight and answered (by route: known paths, else ``other``)."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
+        super().__init__(app)
         self.metrics = metrics
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        status = 500
-
-        async def send_and_note(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+    def started(self, scope: Scope) -> None:
         self.metrics.in_flight.inc()
-        try:
-            await self.app(scope, receive, send_and_note)
-        finally:
-            self.metrics.in_flight.dec()
-            route = scope["path"] if scope["path"] in ROUTES else "other"
-            self.metrics.requests.labels(route, str(status)).inc()
+
+    def finished(self, scope: Scope, status: int, token: None) -> None:
+        self.metrics.in_flight.dec()
+        route = scope["path"] if scope["path"] in ROUTES else "other"
+        self.metrics.requests.labels(route, str(status)).inc()

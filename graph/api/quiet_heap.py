@@ -13,39 +13,36 @@ from __future__ import annotations
 
 import asyncio
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Scope
 
+from graph.api.observe import RequestObserver
 from graph.heap import settle_heap
 
 WRITE_PATHS = ("/api/v1/lineage",)  # the routes that grow the graph
 
 
-class SettleWhenQuiet:
-    """ASGI middleware counting requests in flight and settling the heap when they stay at zero."""
+class SettleWhenQuiet(RequestObserver):
+    """Counts requests in flight and settles the heap when they stay at zero after a write."""
 
     def __init__(self, app: ASGIApp, quiet_seconds: float = 1.0) -> None:
-        self.app = app
+        super().__init__(app)
         self.quiet_seconds = quiet_seconds
         self.in_flight = 0
         self.grown = False  # a write finished since the last settle
         self._timer: asyncio.TimerHandle | None = None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    def started(self, scope: Scope) -> None:
         self.in_flight += 1
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.in_flight -= 1
-            if scope["method"] == "POST" and scope["path"].startswith(WRITE_PATHS):
-                self.grown = True
-            if self.in_flight == 0 and self.grown:
-                self._timer = asyncio.get_running_loop().call_later(self.quiet_seconds, self._settle)
+
+    def finished(self, scope: Scope, status: int, token: None) -> None:
+        self.in_flight -= 1
+        if scope["method"] == "POST" and scope["path"].startswith(WRITE_PATHS):
+            self.grown = True
+        if self.in_flight == 0 and self.grown:
+            self._timer = asyncio.get_running_loop().call_later(self.quiet_seconds, self._settle)
 
     def _settle(self) -> None:
         self._timer = None
