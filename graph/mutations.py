@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, NamedTuple, Sequence, Union
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence, Union
 
 import orjson
 
@@ -195,6 +195,31 @@ class Changes:
         return bool(self.nodes or self.edges)
 
 
+def _node_of(upsert: UpsertNode, current: Node | None, props: dict[str, Any], stamps: dict[str, str]) -> Node:
+    """A node keeps the kind it was created with."""
+    return Node(upsert.id, upsert.kind if current is None else current.kind, props, stamps)
+
+
+def _edge_of(upsert: UpsertEdge, current: Edge | None, props: dict[str, Any], stamps: dict[str, str]) -> Edge:
+    return Edge(upsert.source, upsert.kind, upsert.target, props, stamps)
+
+
+def _upsert(planned: dict[Any, Any], current: Mapping[Any, Any], key: Any, m: Mutation, build: Callable[..., Any]) -> None:
+    """Merge one upsert into the batch's copy of an element: the copy made the first time the
+    batch changes it (from ``current``, or fresh), which later upserts then change in place."""
+    element = planned.get(key)
+    if element is not None:
+        merge_props(element.props, element.stamps, m.props, m.first, m.at)
+        return
+    existing = current.get(key)
+    if existing is None:
+        planned[key] = build(m, None, *_fresh(m.props, m.first, m.at))
+        return
+    props, stamps = dict(existing.props), dict(existing.stamps)
+    if merge_props(props, stamps, m.props, m.first, m.at):
+        planned[key] = build(m, existing, props, stamps)
+
+
 def plan(
     mutations: Sequence[Mutation],
     current_nodes: Mapping[str, Node],
@@ -213,18 +238,7 @@ def plan(
     nodes, edges = changes.nodes, changes.edges
     for m in mutations:
         if isinstance(m, UpsertNode):
-            node_id = m.id
-            planned = nodes.get(node_id)
-            if planned is not None:
-                merge_props(planned.props, planned.stamps, m.props, m.first, m.at)
-                continue
-            current = current_nodes.get(node_id)
-            if current is None:
-                nodes[node_id] = Node(node_id, m.kind, *_fresh(m.props, m.first, m.at))
-                continue
-            props, stamps = dict(current.props), dict(current.stamps)
-            if merge_props(props, stamps, m.props, m.first, m.at):
-                nodes[node_id] = Node(current.id, current.kind, props, stamps)
+            _upsert(nodes, current_nodes, m.id, m, _node_of)
             continue
         for end in (m.source, m.target):
             if end not in nodes and end not in current_nodes:
@@ -232,16 +246,5 @@ def plan(
                 if kind is None:
                     raise ValueError(f"edge end {end!r} has no known id prefix")
                 nodes[end] = Node(end, kind, {}, {})
-        key = (m.source, m.kind, m.target)
-        planned_edge = edges.get(key)
-        if planned_edge is not None:
-            merge_props(planned_edge.props, planned_edge.stamps, m.props, m.first, m.at)
-            continue
-        current_edge = current_edges.get(key)
-        if current_edge is None:
-            edges[key] = Edge(m.source, m.kind, m.target, *_fresh(m.props, m.first, m.at))
-            continue
-        props, stamps = dict(current_edge.props), dict(current_edge.stamps)
-        if merge_props(props, stamps, m.props, m.first, m.at):
-            edges[key] = Edge(current_edge.source, current_edge.kind, current_edge.target, props, stamps)
+        _upsert(edges, current_edges, (m.source, m.kind, m.target), m, _edge_of)
     return changes
