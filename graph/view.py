@@ -82,7 +82,7 @@ class GraphView:
         return self.as_of is None or node.stamps.get("deleted", "") <= self.as_of
 
     def _gone(self, dataset_ids: Collection[str]) -> set[str]:
-        return {i for i, node in self.nodes(dataset_ids).items() if "deleted" in node.props and self.deleted(node)}
+        return {i for i, node in self.nodes(dataset_ids).items() if self.deleted(node)}
 
     def _stale_job_edges(self, edges: list[Edge]) -> set[tuple[str, EdgeKind, str]]:
         if not edges:
