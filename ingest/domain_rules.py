@@ -18,15 +18,14 @@ Rules file (YAML or JSON)::
 from __future__ import annotations
 
 import fnmatch
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from graph.model import RULE_SOURCE, EdgeKind
 from ingest.builder import GraphBuilder
+from ingest.documents import UnreadableDocument, read_document
+
 
 class InvalidRules(ValueError):
     """A rules file that cannot be used; the message names the file and the rule."""
@@ -79,9 +78,8 @@ class DomainRules:
     @classmethod
     def load(cls, path: Path) -> "DomainRules":
         try:
-            text = path.read_text(encoding="utf-8")
-            document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-        except (OSError, ValueError, yaml.YAMLError) as e:
+            _, document = read_document(path)
+        except UnreadableDocument as e:
             raise InvalidRules(f"{path}: cannot read rules: {e}") from None
         return cls.parse(document, str(path))
 

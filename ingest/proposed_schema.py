@@ -9,15 +9,13 @@ ingesters record them.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Iterator
-
-import yaml
 
 from graph.model import NodeKind
 from graph.mutations import UpsertNode
 from graph.schema_diff import ColumnSpec
+from ingest.documents import UnreadableDocument, read_document
 
 
 class InvalidProposedSchema(ValueError):
@@ -27,9 +25,8 @@ class InvalidProposedSchema(ValueError):
 def read_proposed_schema(path: Path, dataset_name: str) -> list[ColumnSpec]:
     """The columns a file proposes for the dataset named ``dataset_name``."""
     try:
-        text = path.read_text(encoding="utf-8")
-        document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (OSError, ValueError, yaml.YAMLError) as e:
+        text, document = read_document(path)
+    except UnreadableDocument as e:
         raise InvalidProposedSchema(f"{path}: cannot read: {e}") from None
     if not isinstance(document, dict):
         raise InvalidProposedSchema(f"{path}: expected an object")

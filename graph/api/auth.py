@@ -39,7 +39,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
+from ingest.documents import UnreadableDocument, read_document
 
 MIN_TOKEN_CHARS = 16
 ALL_DOMAINS = "*"
@@ -180,9 +180,8 @@ class AuthConfig:
     @classmethod
     def load(cls, path: Path) -> "AuthConfig":
         try:
-            text = path.read_text(encoding="utf-8")
-            document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-        except (OSError, ValueError, yaml.YAMLError) as e:
+            _, document = read_document(path)
+        except UnreadableDocument as e:
             raise InvalidAuthConfig(f"{path}: cannot read tokens: {e}") from None
         return cls.parse(document, str(path))
 

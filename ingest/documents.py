@@ -1,0 +1,27 @@
+"""Reading a configuration or schema document: JSON for a ``.json`` file, YAML otherwise.
+
+Token files, domain rules and proposed schemas are all written by hand in either format; one
+function decides which parser reads a file and which failures mean "cannot read it", so every
+caller words the same failures the same way.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class UnreadableDocument(ValueError):
+    """The file cannot be read or parsed; the message says why (without the path)."""
+
+
+def read_document(path: Path) -> tuple[str, Any]:
+    """The file's text and what it holds."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        return text, json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (OSError, ValueError, yaml.YAMLError) as e:
+        raise UnreadableDocument(str(e)) from None
