@@ -19,6 +19,19 @@ def col(table: str, field: str) -> str:
     return f"datasetField:{NS}:public.{table}:{field}"
 
 
+def ownership_event(job_name: str, owner: str) -> dict:
+    """A JobEvent giving one of the seed's jobs an owning team: how a scheduler tells who runs a
+    job (the seed itself names no owners)."""
+    producer = "https://example.com/tests"
+    return {
+        "eventTime": "2026-01-05T07:00:00Z", "producer": producer,
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/JobEvent",
+        "job": {"namespace": NS, "name": job_name, "facets": {"ownership": {
+            "_producer": producer, "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/OwnershipJobFacet.json",
+            "owners": [{"name": owner, "type": "team"}]}}},
+    }
+
+
 DELIVERY_7_DAYS_UPSTREAM_NODES = {
     ds("delivery_7_days"),
     job("etl_delivery_7_days"),

@@ -23,7 +23,6 @@ from graph.api.schema import LineageSchema, Query, context
 from graph.stores import Store
 from ingest.openlineage import translate
 
-PRODUCER = "https://example.com/tests"
 OWNERS = {"etl_delivery_7_days": "team-logistics", "delivery_times_7_days": "team-analytics"}
 
 FAST = limited_schema(GraphQLLimits())
@@ -66,19 +65,9 @@ QUERIES: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-def _ownership(job_name: str, owner: str) -> dict[str, Any]:
-    return {
-        "eventTime": "2026-01-05T07:00:00Z", "producer": PRODUCER,
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/JobEvent",
-        "job": {"namespace": fd.NS, "name": job_name, "facets": {"ownership": {
-            "_producer": PRODUCER, "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/OwnershipJobFacet.json",
-            "owners": [{"name": owner, "type": "team"}]}}},
-    }
-
-
 @pytest.fixture
 def seeded(store: Store, food_delivery_events) -> Store:
-    for event in food_delivery_events + [_ownership(job, owner) for job, owner in OWNERS.items()]:
+    for event in food_delivery_events + [fd.ownership_event(job, owner) for job, owner in OWNERS.items()]:
         store.apply(translate(event))
     return store
 

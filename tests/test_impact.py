@@ -26,19 +26,8 @@ EMAIL_JOB_OWNERS = {"etl_delivery_7_days": "team-logistics", "delivery_times_7_d
 EMAIL_JOBS = {fd.job(name) for name in EMAIL_JOB_OWNERS}
 
 
-def ownership_event(job_name: str, owner: str) -> dict:
-    """A JobEvent carrying an ownership facet: how a scheduler tells who runs a job."""
-    return {
-        "eventTime": "2026-01-05T07:00:00Z", "producer": PRODUCER,
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/JobEvent",
-        "job": {"namespace": fd.NS, "name": job_name, "facets": {"ownership": {
-            "_producer": PRODUCER, "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/OwnershipJobFacet.json",
-            "owners": [{"name": owner, "type": "team"}]}}},
-    }
-
-
 def seed(store: Store, events: list[dict]) -> None:
-    for event in events + [ownership_event(job, owner) for job, owner in EMAIL_JOB_OWNERS.items()]:
+    for event in events + [fd.ownership_event(job, owner) for job, owner in EMAIL_JOB_OWNERS.items()]:
         store.apply(translate(event))
 
 
