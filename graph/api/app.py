@@ -35,6 +35,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from graph.api.auth import AuthConfig, AuthError, Principal, Role
+from graph.api.document_cache import DocumentCache, ValidDocuments
 from graph.api.ingest import REASONS, IngestConfig, IngestOutcome, RequestRejected, ingest_batch, ingest_one, read_capped
 from graph.api.limits import GraphQLLimits
 from graph.api.logs import AccessLog
@@ -61,8 +62,11 @@ class TraversalCaps(SchemaExtension):
 
 
 def limited_schema(limits: GraphQLLimits) -> strawberry.Schema:
-    """The GraphQL schema of ``graph.api.schema`` with the request limits and traversal caps."""
+    """The GraphQL schema of ``graph.api.schema`` with the request limits and traversal caps, and
+    its own cache of query texts that passed them (``graph.api.document_cache``)."""
+    documents = ValidDocuments()
     return LineageSchema(query=Query, extensions=[
+        lambda: DocumentCache(documents),
         lambda: QueryDepthLimiter(max_depth=limits.max_depth),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
