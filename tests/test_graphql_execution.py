@@ -132,3 +132,32 @@ def test_large_lists_skip_graphql_cores_field_execution(seeded: Store, monkeypat
 def test_responses_are_the_json_of_the_result(data: dict[str, Any]) -> None:
     encoded = ThreadedGraphQL.encode_json(None, data)  # type: ignore[arg-type]  # it uses no state of the view
     assert isinstance(encoded, bytes) and json.loads(encoded) == data
+
+
+class _Name(str):
+    """A str subclass: String serialises it as itself."""
+
+
+@pytest.fixture
+def odd_values(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Impact answers with paths holding a str subclass, an int, a null, and kinds given as plain strings."""
+    original = api_schema.ImpactReport.of
+
+    def of(report: Any) -> Any:
+        answer = original(report)
+        for item, path in zip(answer.affected, ([_Name("a"), "b"], ("a", 5), ["a", None], ())):
+            item.path = path
+        for item, kind in zip(answer.affected, ("DATASET", "no such kind")):
+            item.kind = kind
+        return answer
+
+    monkeypatch.setattr(api_schema.ImpactReport, "of", staticmethod(of))
+    yield
+
+
+@pytest.mark.parametrize("fields", ["path", "kind", "id path kind"])
+def test_unusual_list_items_and_enum_values_are_graphql_cores(seeded: Store, odd_values: None, fields: str) -> None:
+    query = f"query($id: String!) {{ impact(nodeId: $id) {{ affected {{ {fields} }} truncated }} }}"
+    fast = _answer(FAST, seeded, query, {"id": fd.col("customers", "email")})
+    assert fast == _answer(STOCK, seeded, query, {"id": fd.col("customers", "email")})
+    assert b'"errors":[]' not in fast
