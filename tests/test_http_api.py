@@ -16,6 +16,7 @@ from openlineage.client.facet_v2 import schema_dataset
 from openlineage.client.transport.http import HttpCompression, HttpConfig, HttpTransport
 
 import food_delivery as fd
+from graph.api.translator import MIN_WORKER_BYTES
 
 LINEAGE = """
 query($id: String!, $direction: LineageDirection, $depth: Int) {
@@ -219,6 +220,24 @@ def test_batch_endpoint_reports_per_event(live_server, food_delivery_events) -> 
     assert live_server.graphql(DATASET, ns=fd.NS, name="public.categories")["dataset"] is None
     not_array = httpx.post(f"{live_server.url}/api/v1/lineage/batch", json={"events": []})
     assert not_array.status_code == 400 and "array" in not_array.json()["error"]
+
+
+def test_large_batches_report_per_event_too(live_server, food_delivery_events) -> None:
+    """A batch over the worker threshold (graph.api.translator) is answered as a small one is."""
+    bad = copy.deepcopy(food_delivery_events[2])
+    del bad["run"]["runId"]
+    batch = food_delivery_events[:2] * 40 + [bad, "not an event"]
+    body = json.dumps(batch).encode()
+    assert len(body) > MIN_WORKER_BYTES
+    response = httpx.post(f"{live_server.url}/api/v1/lineage/batch", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 200
+    answer = response.json()
+    assert (answer["accepted"], answer["rejected"]) == (80, 2)
+    assert [r["status"] for r in answer["results"]] == [201] * 80 + [400, 400]
+    assert "runId" in answer["results"][80]["error"]
+    menus = live_server.graphql(DATASET, ns=fd.NS, name="public.menus")["dataset"]
+    assert menus is not None and menus["writtenBy"][0]["latestRun"]["state"] == "COMPLETE"
+    assert live_server.graphql(DATASET, ns=fd.NS, name="public.categories")["dataset"] is None
 
 
 def test_graphql_errors_and_graphiql(live_server, food_delivery_events) -> None:

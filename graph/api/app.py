@@ -1,7 +1,7 @@
 """The starlette application: OpenLineage ingest, GraphQL (with GraphiQL), health and metrics.
 
-Routes are thin: ingest parses and translates in a worker thread and hands the mutations to the
-store; GraphQL executes in a worker thread so store I/O never blocks the event loop.
+Routes are thin: ingest parses and translates in a worker thread (large batches in a worker
+process) and hands the mutations to the store; GraphQL executes in a worker thread so store I/O never blocks the event loop.
 
 Who may call what (``graph.api.auth``): ``/healthz`` and the GraphiQL page are open; GraphQL and
 ``/metrics`` need a reader unless reading is open; ingest needs a writer, and a writer only
@@ -16,7 +16,9 @@ import json
 import logging
 import time
 from collections import Counter
-from typing import Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import AsyncIterator, Awaitable, Callable, Iterator
 
 import orjson
 import strawberry
@@ -41,6 +43,7 @@ from graph.api.limits import GraphQLLimits
 from graph.api.logs import AccessLog
 from graph.api.metrics import Metrics, MetricsMiddleware
 from graph.api.quiet_heap import SettleWhenQuiet
+from graph.api.translator import BatchTranslator
 from graph.api.schema import LIMITS_KEY, LineageSchema, Query, context
 from graph.stores import Store, StoreUnavailable
 
@@ -192,8 +195,17 @@ def create_app(
     """The ASGI app serving one store. ``auth`` defaults to local mode (loopback clients only);
     ``access_log`` logs every request once through ``lineagemesh.access`` (``graph.api.logs``);
     the heap is settled once no request has been in flight for ``settle_after_seconds`` after
-    ingest (``graph.api.quiet_heap``)."""
+    ingest (``graph.api.quiet_heap``). Large ingest batches are translated in a worker process
+    (``graph.api.translator``), stopped with the app."""
     metrics = Metrics(store)
+    translator = BatchTranslator(config)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            translator.close()
 
     async def ingest(request: Request, endpoint: str, handler: IngestHandler) -> Response:
         started = time.perf_counter()
@@ -211,7 +223,7 @@ def create_app(
         return await ingest(request, "single", ingest_one)
 
     async def lineage_batch(request: Request) -> Response:
-        return await ingest(request, "batch", ingest_batch)
+        return await ingest(request, "batch", partial(ingest_batch, translate_body=translator.translate))
 
     async def healthz(request: Request) -> Response:
         try:
@@ -243,4 +255,5 @@ def create_app(
             Route("/graphql", ThreadedGraphQL(store, auth, limits, metrics), methods=["GET", "POST"]),
         ],
         middleware=middleware,
+        lifespan=lifespan,
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 import orjson
 from starlette.concurrency import run_in_threadpool
@@ -41,6 +41,9 @@ class RequestRejected(Exception):
         self.status = status
         self.error = error
         self.events = events  # how many events it rejects, where known
+
+    def __reduce__(self) -> tuple[Any, ...]:  # raised in the translation worker (graph.api.translator), re-raised here
+        return RequestRejected, (self.status, self.error, self.events)
 
 
 # Why events are rejected, by class: the label of the rejected-events metric.
@@ -143,8 +146,13 @@ async def ingest_one(request: Request, store: Store, config: IngestConfig, princ
     return IngestOutcome(JSONResponse({"status": "created"}, status_code=201), accepted=1)
 
 
-def _translate_batch(body: bytes, config: IngestConfig) -> list[list[Mutation] | str]:
-    """Each event's mutations, or the reason it is invalid."""
+Translated = list[list[Mutation] | str]
+"""Each event of a batch: its mutations, or the reason it is invalid."""
+
+
+def translate_batch(body: bytes, config: IngestConfig) -> Translated:
+    """Each event's mutations, or the reason it is invalid; a pure function (``graph.api.translator``
+    may run it in another process)."""
     events = _parse_json(body)
     if not isinstance(events, list):
         raise RequestRejected(400, "$: a batch must be a JSON array of events")
@@ -160,12 +168,14 @@ def _translate_batch(body: bytes, config: IngestConfig) -> list[list[Mutation] |
     return translated
 
 
-async def ingest_batch(request: Request, store: Store, config: IngestConfig, principal: Principal) -> IngestOutcome:
-    """Each event is validated (and authorized) on its own; all valid ones are applied together and durably."""
-    translated: list[list[Mutation] | str] = []
+async def ingest_batch(request: Request, store: Store, config: IngestConfig, principal: Principal,
+                       translate_body: Callable[[bytes], Awaitable[Translated]]) -> IngestOutcome:
+    """Each event is validated (and authorized) on its own; all valid ones are applied together and
+    durably. ``translate_body`` runs ``translate_batch`` with ``config`` (``graph.api.translator``)."""
+    translated: Translated = []
     try:
         body = await _read_body(request, config.limits)
-        translated = await run_in_threadpool(_translate_batch, body, config)
+        translated = await translate_body(body)
         valid = {i: m for i, m in enumerate(translated) if not isinstance(m, str)}
         refused = dict(zip(valid, await run_in_threadpool(_refusals, principal, list(valid.values()), store)))
     except RequestRejected as e:
