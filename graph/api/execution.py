@@ -178,11 +178,12 @@ def _all_str(values: Any) -> bool:
 
 
 def _list(item: Plan, nullable: bool, native: Optional[type] = None) -> Plan:
-    """A list plan; for lists of non-null ``native`` leaves, a copy when every item has that exact type."""
+    """A list plan; lists of non-null ``native`` leaves that need no conversion are taken as they are
+    (a tuple as a list): the answer is only encoded, never changed."""
     def complete(value: Any) -> Any:
         if type(value) in (list, tuple):
             if native is str and _all_str(value) or native is not None and set(map(type, value)) <= {native}:
-                return list(value)
+                return value if type(value) is list else list(value)
             return [item(v) for v in value]
         if value is None and nullable:
             return None

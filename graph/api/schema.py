@@ -106,14 +106,15 @@ class LineageNode:
 
     @staticmethod
     def of(node: Node) -> "LineageNode":
+        props = node.props
         return LineageNode(
             id=node.id,
             kind=node.kind,
-            namespace=node.props.get("namespace"),
-            name=node.props.get("name"),
-            dataset=node.props.get("dataset"),
-            deleted=bool(node.props.get("deleted")),
-            declared=bool(node.props.get("declared")) or node.kind not in _DESCRIBED_KINDS,
+            namespace=props.get("namespace"),
+            name=props.get("name"),
+            dataset=props.get("dataset"),
+            deleted=bool(props.get("deleted")),
+            declared=bool(props.get("declared")) or node.kind not in _DESCRIBED_KINDS,
         )
 
 
@@ -137,7 +138,8 @@ class LineageEdge:
 
     @staticmethod
     def of(edge: lineage_queries.LineageEdge) -> "LineageEdge":
-        raw = edge.props.get("transformations")
+        props = edge.props
+        raw = props.get("transformations")
         return LineageEdge(
             source=edge.source,
             target=edge.target,
@@ -145,7 +147,7 @@ class LineageEdge:
             transformations=None
             if raw is None
             else [Transformation(type=t.get("type"), subtype=t.get("subtype"), description=t.get("description"), masking=t.get("masking")) for t in raw],
-            transformation_type=edge.props.get("transformationType"),
+            transformation_type=props.get("transformationType"),
         )
 
 
