@@ -47,8 +47,6 @@ Plan = Callable[[Any], Any]
 _COLLECTED_DIRECTIVES = frozenset({"include", "skip"})  # applied by field collection, nothing left to do
 _NATIVE = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}  # values of this exact type serialise as themselves
 _INT_RANGE = range(-(2**31), 2**31)  # GraphQL Int is 32-bit
-_NOTHING: frozenset[type] = frozenset()
-_ENUM_VALUES_KEPT = 256  # distinct values one enum plan remembers (members, and the odd equal string)
 
 
 class _Unusual(Exception):
@@ -106,31 +104,27 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set, defer_usages, _ = self.collect_subfields(type_, field_details_list)
         if defer_usages:
             return None
-        fields: list[tuple[str, Callable[[Any], Any], frozenset[type], Plan]] = []
+        fields: list[tuple[str, Callable[[Any], Any], Plan]] = []
         for response_name, details in grouped_field_set.items():
             if not _collected_only(details):
                 return None
             name = details[0].node.name.value
             if name == "__typename":
-                fields.append((response_name, _constant(type_.name), _NOTHING, _identity))
+                fields.append((response_name, _constant(type_.name), _identity))
                 continue
             field_def = self.schema.get_field(type_, name)
             attribute = _attribute(field_def) if field_def is not None else None
             plan = self._plan(field_def.type, details) if attribute is not None else None  # type: ignore[union-attr]
             if plan is None:
                 return None
-            fields.append((response_name, attrgetter(attribute), _as_is(field_def.type), plan))  # type: ignore[arg-type, union-attr]
+            fields.append((response_name, attrgetter(attribute), plan))  # type: ignore[arg-type]
 
         def complete(value: Any) -> Any:
             if value is None and nullable:
                 return None
             if value is None or isinstance(value, Exception):
                 raise _Unusual
-            completed = {}
-            for response_name, read, as_is, plan in fields:  # a loop, not a comprehension of plan calls: most values need no call
-                field_value = read(value)
-                completed[response_name] = field_value if type(field_value) in as_is else plan(field_value)
-            return completed
+            return {response_name: plan(read(value)) for response_name, read, plan in fields}
 
         return complete
 
@@ -160,30 +154,12 @@ def _attribute(field_def: Any) -> Optional[str]:
     return definition.python_name
 
 
-def _as_is(type_: GraphQLOutputType) -> frozenset[type]:
-    """The Python types whose values a leaf field of ``type_`` serialises as themselves (None where nullable)."""
-    native = _NATIVE.get(type_.of_type if is_non_null_type(type_) else type_)  # type: ignore[union-attr, call-overload]
-    if native is None:
-        return _NOTHING
-    return frozenset({native}) if is_non_null_type(type_) else frozenset({native, type(None)})
-
-
-def _all_str(values: Any) -> bool:
-    """Every item is a str (or a subclass, which String and ID serialise as itself too): join refuses anything else."""
-    try:
-        "".join(values)
-    except TypeError:
-        return False
-    return True
-
-
 def _list(item: Plan, nullable: bool, native: Optional[type] = None) -> Plan:
-    """A list plan; lists of non-null ``native`` leaves that need no conversion are taken as they are
-    (a tuple as a list): the answer is only encoded, never changed."""
+    """A list plan; for lists of non-null ``native`` leaves, a copy when every item has that exact type."""
     def complete(value: Any) -> Any:
         if type(value) in (list, tuple):
-            if native is str and _all_str(value) or native is not None and set(map(type, value)) <= {native}:
-                return value if type(value) is list else list(value)
+            if native is not None and set(map(type, value)) <= {native}:
+                return list(value)
             return [item(v) for v in value]
         if value is None and nullable:
             return None
@@ -217,18 +193,18 @@ def _leaf(type_: GraphQLLeafType, nullable: bool) -> Plan:
 
 
 def _enum(slow: Plan) -> Plan:
-    """Enum values are few: serialise each once. Kept by identity (hashing a Python enum member runs
-    Python code); a kept value stays referenced, so its id cannot be reused by another object."""
-    seen: dict[int, tuple[Any, Any]] = {}
+    """Enum values are few: serialise each once (by type too, as ``"x"`` and ``Kind("x")`` may differ)."""
+    seen: dict[tuple[type, Any], Any] = {}
 
     def complete(value: Any) -> Any:
-        known = seen.get(id(value))
-        if known is not None and known[0] is value:
-            return known[1]
-        coerced = slow(value)
-        if len(seen) < _ENUM_VALUES_KEPT:
-            seen[id(value)] = (value, coerced)
-        return coerced
+        key = (type(value), value)
+        try:
+            return seen[key]
+        except KeyError:
+            coerced = seen[key] = slow(value)
+            return coerced
+        except TypeError:  # unhashable: not an enum value anyway
+            return slow(value)
 
     return complete
 
