@@ -61,6 +61,7 @@ for _path in (str(REPO), str(SCRIPTS)):
         sys.path.insert(0, _path)
 
 import generate_mesh  # noqa: E402
+import neo4j_floor  # noqa: E402
 from devservers.lineagemesh import LineagemeshServer  # noqa: E402
 from sql_baseline import Baseline  # noqa: E402
 
@@ -597,11 +598,14 @@ def bench_neo4j(ctx: Context, uri: str) -> dict[str, Any]:
     half = ctx.events // 2 if split else None
     log(f"neo4j: wiping {uri}")
     wipe_neo4j(uri)
+    log("neo4j: the engine's own write floor (scripts/neo4j_floor.py)")
+    floor = neo4j_floor.measure(uri, *((2, 100) if args.quick else (6, 10_000)))
+    log(f"neo4j: floor {floor['elements_per_s']:,.0f} elements/s")
     store = open_store(uri)
     try:
         log("neo4j: direct ingest (translate + apply)" + (" of the first half" if split else ""))
         direct = ingest_direct(store, ctx.ndjson, args.batch_events, limit=half)
-        result["ingest"] = {"direct": direct.as_dict(), "mode": args.neo4j_ingest}
+        result["ingest"] = {"direct": direct.as_dict(), "mode": args.neo4j_ingest, "engine_floor": engine_ceiling(floor, direct)}
         log(f"neo4j: direct {result['ingest']['direct']['events_per_s']} events/s "
             f"(translate {result['ingest']['direct']['translate_events_per_s']}, apply {result['ingest']['direct']['apply_events_per_s']})")
         if not split:
@@ -619,6 +623,17 @@ def bench_neo4j(ctx: Context, uri: str) -> dict[str, Any]:
     finally:
         store.close()
     return result
+
+
+def engine_ceiling(floor: dict[str, Any], direct: DirectIngest) -> dict[str, Any]:
+    """The floor in our terms: at the elements our ingest writes per event, the most events/s any
+    Cypher ingest could reach on this Neo4j, and how much of that ours reaches."""
+    per_event = direct.changes / direct.events if direct.events else 0.0
+    ceiling = floor["elements_per_s"] / per_event if per_event else None
+    rate = direct.as_dict()["events_per_s"]
+    return {**floor, "elements_written_per_event": round(per_event, 2),
+            "ceiling_events_per_s": round(ceiling, 1) if ceiling else None,
+            "share_of_ceiling": round(rate / ceiling, 3) if ceiling and rate else None}
 
 
 def query_cells(ctx: Context, store: Store, server: LineagemeshServer, label: str) -> list[dict[str, Any]]:
@@ -706,6 +721,10 @@ def print_table(report: dict[str, Any]) -> None:
         d, h = data["ingest"]["direct"], data["ingest"]["http"]
         print(f"{name:28} {fmt_rate(d['events_per_s']):>9} {fmt_rate(d['translate_events_per_s']):>10} "
               f"{fmt_rate(d['apply_events_per_s']):>9} {fmt_rate(h['events_per_s']):>9}", file=out)
+        if floor := data["ingest"].get("engine_floor"):
+            print(f"{'':28} engine floor {fmt_rate(floor['elements_per_s'])} elements/s; at {floor['elements_written_per_event']} "
+                  f"elements written per event, ceiling {fmt_rate(floor['ceiling_events_per_s'])} events/s; direct reaches "
+                  f"{(floor['share_of_ceiling'] or 0) * 100:.0f}% of it", file=out)
     if "embedded" in report["stores"]:
         m = report["stores"]["embedded"]["memory"]
         print(f"\nembedded memory: {m['rss_delta_bytes'] / 2**20:,.0f} MiB for {m['nodes']:,} nodes + {m['edges']:,} edges = "

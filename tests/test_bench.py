@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import neo4j
 import pytest
 
 from graph.impact import impact
@@ -104,6 +105,13 @@ def test_bench_neo4j_tiny_mesh(tmp_path: Path, neo4j_server: Any) -> None:
     assert set(report["stores"]) == {"neo4j"}
     result = check_common(report, "neo4j")
     assert result["uri_kind"] == "external"
+    floor = result["ingest"]["engine_floor"]
+    assert floor["elements_per_s"] > 0 and len(floor["rounds_elements_per_s"]) == 2
+    assert floor["elements_written_per_event"] > 1 and floor["ceiling_events_per_s"] > 0
+    with neo4j.GraphDatabase.driver(neo4j_server.uri, auth=None) as driver:  # the probe cleaned up after itself
+        probes, _, _ = driver.execute_query("MATCH (n:LineagemeshFloorProbe) RETURN count(n) AS n", database_="neo4j")
+        rules, _, _ = driver.execute_query("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names", database_="neo4j")
+    assert probes[0]["n"] == 0 and not [name for name in rules[0]["names"] if "floor" in name]
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ one WARNING and the store starts; damage in the middle of the journal is refused
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -29,7 +30,7 @@ from graph.model import EdgeKind, NodeKind
 from graph.mutations import UpsertEdge, UpsertNode, decode, encode, plan, touched_ids
 from graph.stores import Store, StoreUnavailable
 from graph.stores.embedded import EmbeddedStore
-from graph.stores.journal import FORMAT, Journal, JournalCorrupt, JournalError, wal_path
+from graph.stores.journal import FORMAT, Journal, JournalCorrupt, JournalError, JournalInUse, wal_path
 from ingest.openlineage import translate
 from live_server import LiveServer
 from test_fuzz import invariant_violations
@@ -545,3 +546,39 @@ def test_refusal_is_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr and "Error: journal" in result.stderr
+
+
+def test_a_second_process_on_the_same_data_dir_is_refused_and_changes_nothing(tmp_path: Path, food_delivery_events) -> None:
+    """Two processes on one journal would each serve a graph blind to the other's writes."""
+    events = tmp_path / "events.ndjson"
+    events.write_text("\n".join(json.dumps(e) for e in food_delivery_events[:4]) + "\n")
+    store = EmbeddedStore(tmp_path / "store")
+    try:
+        store.apply([m for e in food_delivery_events[:2] for m in translate(e)])
+        before = store.counts()
+        with pytest.raises(JournalInUse, match=f"in use by another lineagemesh process \\(pid {os.getpid()}\\)"):
+            EmbeddedStore(tmp_path / "store")
+        cli = subprocess.run([sys.executable, "-m", "graph", "ingest", "openlineage", "--data-dir", str(tmp_path / "store"), str(events)],
+                             capture_output=True, text=True, timeout=300)
+        assert cli.returncode != 0
+        assert f"in use by another lineagemesh process (pid {os.getpid()})" in cli.stderr and "Traceback" not in cli.stderr
+    finally:
+        store.close()
+    with EmbeddedStore(tmp_path / "store") as reopened:  # closing released it; the refused ingest wrote nothing
+        assert reopened.counts() == before
+
+
+def test_a_killed_holder_leaves_no_lock_behind(tmp_path: Path) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from graph.stores.embedded import EmbeddedStore; "
+         "EmbeddedStore(Path(sys.argv[1])); print('open', flush=True); time.sleep(600)", str(tmp_path / "store")],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        with pytest.raises(JournalInUse, match=f"pid {holder.pid}"):
+            EmbeddedStore(tmp_path / "store")
+    finally:
+        holder.kill()
+        holder.wait()
+    EmbeddedStore(tmp_path / "store").close()

@@ -314,18 +314,23 @@ def test_property_types_round_trip(open_test_store: Callable[[], Store], referen
     ]
     ref = reference([batch])
     assert store.apply(batch) == 4
-    for s in (store, open_test_store()):
-        node = s.nodes([nid])[nid]
-        assert typed(node.props) == typed({**WEIRD_PROPS, "firstSeenAt": T1})
-        assert node.stamps == {key: T1 for key in [*WEIRD_PROPS, "firstSeenAt"]}
-        (edge,) = s.edges([nid], [EdgeKind.ALIAS_OF], "out")
-        assert typed(edge.props) == typed(WEIRD_PROPS)
-        assert s.nodes([other])[other].props == {"name": 12345}
-        assert dump(s) == dump(ref)
-        for needle in ("", "weird", "we", "123", "'", "ird"):
-            assert [n.id for n in s.search(needle, [NodeKind.DATASET], 10)] == [
-                n.id for n in ref.search(needle, [NodeKind.DATASET], 10)
-            ], needle
+    check_weird_types(store, ref, nid, other)
+    store.close()  # and after a restart (the embedded store holds its data dir while open)
+    check_weird_types(open_test_store(), ref, nid, other)
+
+
+def check_weird_types(s: Store, ref: Store, nid: str, other: str) -> None:
+    node = s.nodes([nid])[nid]
+    assert typed(node.props) == typed({**WEIRD_PROPS, "firstSeenAt": T1})
+    assert node.stamps == {key: T1 for key in [*WEIRD_PROPS, "firstSeenAt"]}
+    (edge,) = s.edges([nid], [EdgeKind.ALIAS_OF], "out")
+    assert typed(edge.props) == typed(WEIRD_PROPS)
+    assert s.nodes([other])[other].props == {"name": 12345}
+    assert dump(s) == dump(ref)
+    for needle in ("", "weird", "we", "123", "'", "ird"):
+        assert [n.id for n in s.search(needle, [NodeKind.DATASET], 10)] == [
+            n.id for n in ref.search(needle, [NodeKind.DATASET], 10)
+        ], needle
 
 
 def test_merge_rule_and_removal(store: Store, reference) -> None:

@@ -34,12 +34,18 @@ Recovery on open, and what each failure means:
   crash: refused like damage in the middle, since dropping it would drop acknowledged data.
 - *A format newer than this code*: refused, naming both versions.
 
+One process at a time: a journal is held with an exclusive ``flock`` on ``<journal>.lock`` for as
+long as it is open (the kernel drops it when the process dies, so a crash never leaves it stuck).
+A second process on the same data dir would serve a graph that never sees the first one's
+writes; it is refused with :class:`JournalInUse`, naming the holder's pid.
+
 The quarantine keeps the bytes for forensics; nothing is ever deleted.
 """
 
 from __future__ import annotations
 
 import logging
+import fcntl
 import os
 import sqlite3
 import struct
@@ -73,6 +79,10 @@ _CREATE_QUARANTINE = (
 
 class JournalError(RuntimeError):
     """The journal cannot be opened as it is; the message says why and what to do."""
+
+
+class JournalInUse(JournalError):
+    """Another process (or another store in this one) has the journal open."""
 
 
 class JournalCorrupt(JournalError):
@@ -123,10 +133,12 @@ class Journal:
         self.torn_tail: list[Damaged] = []  # what the last replay found past the last complete batch
         self._lock = threading.Lock()
         self._directory_synced = False
+        self._holder = _hold(path)
         wal_loss = describe_torn_wal(wal_path(path))  # before SQLite's recovery rewrites the WAL
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         except sqlite3.Error as e:
+            os.close(self._holder)
             raise JournalError(f"journal {path}: cannot open it: {e}") from e
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -135,6 +147,7 @@ class Journal:
             last = self._db.execute("SELECT max(seq) FROM batches").fetchone()[0]
         except BaseException as e:
             self._db.close()
+            os.close(self._holder)
             if isinstance(e, sqlite3.OperationalError):
                 raise JournalError(f"journal {path}: cannot open it: {e}") from e
             if isinstance(e, sqlite3.DatabaseError):  # "file is not a database", "malformed"
@@ -346,6 +359,27 @@ class Journal:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            if self._holder >= 0:
+                os.close(self._holder)  # releases the lock
+                self._holder = -1
+
+
+def _hold(path: Path) -> int:
+    """Take the journal's lock file exclusively and write our pid in it; the descriptor holds it."""
+    lock_path = path.with_name(path.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+        os.close(fd)
+        raise JournalInUse(
+            f"journal {path} is in use by another lineagemesh process (pid {holder}); stop it first, "
+            "or send that server the data over its HTTP API"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return fd
 
 
 # -- the write-ahead log, read only to say what SQLite's recovery drops ----------------------------

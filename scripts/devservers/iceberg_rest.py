@@ -43,6 +43,8 @@ import zipfile
 from pathlib import Path
 from typing import Iterator
 
+from devservers.processes import process_running
+
 ICEBERG_VERSION = "1.10.1"
 ARTIFACT = f"org.apache.iceberg:iceberg-open-api:{ICEBERG_VERSION}:jar"
 JAR_NAME = f"iceberg-open-api-{ICEBERG_VERSION}.jar"
@@ -328,26 +330,11 @@ def _config_ok(uri: str, timeout: float = 2.0) -> bool:
         return False
 
 
-def _proc_state(pid: int) -> str | None:
-    """Linux process state letter from /proc (None when unknown)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return stat.rsplit(")", 1)[-1].split()[0]
-
-
 def _pid_alive(pid: int) -> bool:
     child = _CHILDREN.get(pid)
     if child is not None:
         return child.poll() is None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return _proc_state(pid) not in ("Z", "X")
+    return process_running(pid)
 
 
 def _is_our_server(pid: int) -> bool:

@@ -42,6 +42,8 @@ import time
 from pathlib import Path
 from typing import Optional, Union
 
+from devservers.processes import process_running
+
 __all__ = [
     "NEO4J_VERSION",
     "DEFAULT_DATA_DIR",
@@ -326,21 +328,7 @@ def _reap(pid: int) -> bool:
 
 
 def _pid_alive(pid: int) -> bool:
-    if pid <= 0 or _reap(pid):
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie whose parent has not reaped it yet is not a running server
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        if stat.rsplit(")", 1)[1].split()[0] in ("Z", "X"):
-            return False
-    except (OSError, IndexError):
-        pass
-    return True
+    return pid > 0 and not _reap(pid) and process_running(pid)
 
 
 def _is_our_launcher(pid: int, data_dir: Path) -> bool:

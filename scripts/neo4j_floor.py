@@ -1,0 +1,118 @@
+"""How fast can this Neo4j write at all? The engine's floor for the kind of writes ingest makes.
+
+lineagemesh's Neo4j ingest is one write transaction per batch that MERGEs nodes on the ``id``
+constraint and creates relationships between them, with the property shapes of our graph (a
+column node with eight properties and a JSON ``_stamps`` string; a derivation edge with seen-at
+stamps). This probe does only that — plain ``UNWIND``/``MERGE``/``CREATE`` from parameters, with
+no reads, no planning and no Python per element — so its rate is the most any ingest through
+Cypher can reach on this machine and this Neo4j configuration. ``scripts/bench.py`` divides it by
+the elements our ingest writes per event to give the ceiling our events/s can be compared to.
+
+    python scripts/neo4j_floor.py --uri bolt://127.0.0.1:7687   # a running Neo4j (probe data is removed)
+    python scripts/neo4j_floor.py                                 # starts and stops its own Neo4j
+
+Probe nodes carry only the ``LineagemeshFloorProbe`` label (and its own constraint), so the probe
+never touches lineagemesh's data; both are removed afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import neo4j
+import orjson
+
+PROBE = "LineagemeshFloorProbe"
+_CONSTRAINT = f"CREATE CONSTRAINT lineagemesh_floor_probe_id IF NOT EXISTS FOR (n:{PROBE}) REQUIRE n.id IS UNIQUE"
+_DROP_CONSTRAINT = "DROP CONSTRAINT lineagemesh_floor_probe_id IF EXISTS"
+_MERGE_NODES = f"UNWIND $rows AS row MERGE (n:{PROBE} {{id: row.id}}) SET n += row.props"
+_CREATE_EDGES = (
+    f"UNWIND $rows AS row MATCH (a:{PROBE} {{id: row.source}}) MATCH (b:{PROBE} {{id: row.target}}) "
+    "CREATE (a)-[r:DERIVES_FROM]->(b) SET r = row.props"
+)
+_DELETE = f"MATCH (n:{PROBE}) CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF 10000 ROWS"
+_STAMP = "2026-01-05T00:28:12.124000Z"
+
+
+def _rows(round_: int, nodes: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``nodes`` column-like nodes (ten per table) and as many derivation edges between them."""
+    stamps = orjson.dumps(dict.fromkeys(("namespace", "dataset", "datasetId", "name", "type", "ordinal"), _STAMP)).decode()
+    node_rows = []
+    for i in range(nodes):
+        table = f"probe.round_{round_}.table_{i // 10}"
+        node_rows.append({
+            "id": f"datasetField:warehouse://probe:{table}:column_{i % 10}",
+            "props": {"namespace": "warehouse://probe", "dataset": table, "datasetId": f"dataset:warehouse://probe:{table}",
+                      "name": f"column_{i % 10}", "type": "BIGINT", "declared": True, "ordinal": i % 10, "_stamps": stamps},
+        })
+    edge_rows = [
+        {"source": node_rows[i]["id"], "target": node_rows[(i * 7919 + 1) % nodes]["id"],
+         "props": {"firstSeenAt": _STAMP, "lastSeenAt": _STAMP, "jobId": "job:probe:build", "_stamps": stamps}}
+        for i in range(nodes)
+    ]
+    return node_rows, edge_rows
+
+
+def measure(uri: str, rounds: int = 6, nodes_per_round: int = 10_000, database: str = "neo4j") -> dict[str, Any]:
+    """Write ``rounds`` transactions of ``nodes_per_round`` nodes plus as many relationships; the
+    floor is the median rate of the second half of the rounds (the first ones warm the JVM up)."""
+    rates: list[float] = []
+    with neo4j.GraphDatabase.driver(uri, auth=None) as driver:
+        driver.execute_query(_CONSTRAINT, database_=database)
+        try:
+            for round_ in range(rounds):
+                node_rows, edge_rows = _rows(round_, nodes_per_round)
+
+                def write(tx: neo4j.ManagedTransaction) -> None:
+                    tx.run(_MERGE_NODES, rows=node_rows).consume()
+                    tx.run(_CREATE_EDGES, rows=edge_rows).consume()
+
+                began = time.perf_counter()
+                with driver.session(database=database) as session:
+                    session.execute_write(write)
+                rates.append((len(node_rows) + len(edge_rows)) / (time.perf_counter() - began))
+        finally:
+            with driver.session(database=database) as session:
+                session.run(_DELETE).consume()
+            driver.execute_query(_DROP_CONSTRAINT, database_=database)
+    warm = rates[len(rates) // 2:]
+    return {
+        "elements_per_s": round(statistics.median(warm), 1),
+        "rounds_elements_per_s": [round(r, 1) for r in rates],
+        "elements_per_round": 2 * nodes_per_round,
+        "what": "one write transaction per round: UNWIND MERGE of column-like nodes on a unique id, then UNWIND "
+                "MATCH/MATCH/CREATE of as many relationships; median of the second half of the rounds",
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--uri", help="a running Neo4j (default: start one from scripts/devservers)")
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--nodes", type=int, default=10_000, help="nodes (and relationships) per round")
+    args = parser.parse_args(argv)
+    if args.uri is not None:
+        result = measure(args.uri, args.rounds, args.nodes)
+    else:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from devservers import neo4j as neo4j_launcher
+
+        with tempfile.TemporaryDirectory(prefix="lineagemesh-floor-") as tmp:
+            server = neo4j_launcher.start(data_dir=Path(tmp) / "neo4j")
+            try:
+                result = measure(server.uri, args.rounds, args.nodes)
+            finally:
+                neo4j_launcher.stop(server)
+    print(f"Neo4j floor: {result['elements_per_s']:,.0f} elements/s "
+          f"(rounds: {', '.join(f'{r:,.0f}' for r in result['rounds_elements_per_s'])})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
