@@ -216,8 +216,7 @@ def _uncovered_outputs(walk: _Walk, columns) -> dict[str, _Reach]:
             by_dataset[dataset] = column.id
     if not by_dataset:
         return {}
-    members = walk.aliases.members(by_dataset)
-    readers = walk.store.edges(set(members), (EdgeKind.READS,), "in")
+    members, readers = walk.aliases.edges_into(by_dataset, (EdgeKind.READS,))
     writes = walk.store.edges({e.source for e in readers}, (EdgeKind.WRITES,), "out")
     outputs = walk.aliases.canonical({e.target for e in writes})
     covered = _has_column_lineage(walk, set(outputs.values()))
@@ -256,8 +255,7 @@ def _walk_datasets(walk: _Walk, seeds: dict[str, _Reach], limit: int, first_hop:
     hop = 0
     while frontier and not walk.out_of_budget():
         cap = first_hop if hop == 0 else later_hops
-        members = walk.aliases.members(frontier)
-        readers = walk.store.edges(set(members), (EdgeKind.READS,), "in")
+        members, readers = walk.aliases.edges_into(frontier, (EdgeKind.READS,))
         writes = walk.store.edges({e.source for e in readers}, (EdgeKind.WRITES,), "out")
         outputs = walk.aliases.canonical({e.target for e in writes})
         writes_by_job: dict[str, list[str]] = {}
@@ -297,8 +295,8 @@ def _report(walk: _Walk, start: Node, change: ChangeKind) -> ImpactReport:
     domain_ids |= {f"domain:{p.props['domain']}" for p in products.values() if p.props.get("domain")}
     owner_ids: set[str] = set()
     subjects = [a.node.id for a in affected if a.node.kind in (NodeKind.DATASET, NodeKind.JOB)] + list(products)
-    for edge in store.edges(set(subjects), (EdgeKind.OWNED_BY,), "out"):
-        owner_ids.add(edge.target)
+    for _, _, owner in store.edge_keys(set(subjects), (EdgeKind.OWNED_BY,), "out"):
+        owner_ids.add(owner)
     consumers = [c for p in sorted(products) for c in mesh.product_consumers(store, products[p])]
     contracts = _broken_contracts(store, start, change, changed_dataset, affected)
     found = store.nodes(domain_ids | owner_ids)

@@ -129,17 +129,14 @@ def _walk_datasets(walk: _Walk, aliases: AliasResolver, start_id: str, kind: Nod
         if not datasets or walk.truncated:
             break
     else:
-        if datasets or jobs:
-            members = aliases.members(datasets)
-            if walk.store.edges(set(members), (into_job,), "in"):
-                walk.truncated = True
+        if (datasets or jobs) and aliases.edges_into(datasets, (into_job,))[1]:
+            walk.truncated = True
     if depth == 0 and walk.store.edges({start_id}, (into_job,), "in" if kind is NodeKind.DATASET else "out"):
         walk.truncated = True
 
 
 def _datasets_to_jobs(walk: _Walk, aliases: AliasResolver, datasets: set[str], kind: EdgeKind, way: Direction) -> set[str]:
-    members = aliases.members(datasets)
-    edges = walk.store.edges(set(members), (kind,), "in")
+    members, edges = aliases.edges_into(datasets, (kind,))
     walk.add_nodes({e.source for e in edges})
     for e in edges:
         dataset = members[e.target]

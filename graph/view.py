@@ -22,20 +22,31 @@ from __future__ import annotations
 from typing import Collection
 
 from graph.model import Edge, EdgeKind, Node, NodeKind
-from graph.stores import EdgeDirection, Store
+from graph.stores import EdgeDirection, EdgeKey, Store
 
 _JOB_IO = {EdgeKind.READS: EdgeKind.CONSUMED, EdgeKind.WRITES: EdgeKind.PRODUCED}
+#: Kinds whose currency the rules judge by the nodes at both ends (read with the edges).
+_JUDGED = frozenset({*_JOB_IO, EdgeKind.DERIVES_FROM})
+#: Read ahead from the far ends of judged edges: where a reached dataset's name points (the walks
+#: ask next), and what a reached job's newest completed run read and wrote (the rules ask next).
+_AHEAD = (EdgeKind.ALIAS_OF,)
+_VIA = ("latestCompletedRun", (EdgeKind.CONSUMED, EdgeKind.PRODUCED))
+_TO_DATASETS = {("out", EdgeKind.READS), ("out", EdgeKind.WRITES)}
+_TO_JOBS = {("in", EdgeKind.READS), ("in", EdgeKind.WRITES)}
 
 
 class GraphView:
-    """A read-only, per-query view of a store (it caches the nodes it reads)."""
+    """A read-only, per-query view of a store (it caches what it reads and, on a remote store,
+    reads ahead what the walks and its rules ask next)."""
 
     def __init__(self, store: Store, as_of: str | None = None) -> None:
         self.store = store
         self.as_of = as_of
         self.uri = store.uri
         self._nodes: dict[str, Node | None] = {}
-        self._io: dict[str, set[tuple[EdgeKind, str]]] = {}
+        self._io: dict[str, set[EdgeKey]] = {}  # run id -> its CONSUMED/PRODUCED edges
+        self._ahead_read: set[str] = set()  # nodes whose _AHEAD edges are known (current view only)
+        self._ahead: dict[str, list[EdgeKey]] = {}  # ... those of them that have some
 
     # -- primitives -------------------------------------------------------------------------
 
@@ -53,13 +64,27 @@ class GraphView:
         }
 
     def edges(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]:
-        found = self.store.edges(ids, kinds, direction)
+        if self.store.remote and not _JUDGED.isdisjoint(kinds):
+            found = self._read_ahead(ids, kinds, direction)
+        else:
+            found = self.store.edges(ids, kinds, direction)
         if self.as_of is not None:
             found = [e for e in found if self._existed(e.props.get("firstSeenAt"))]
         job_edges = [e for e in found if e.kind in _JOB_IO]
         derivations = [e for e in found if e.kind is EdgeKind.DERIVES_FROM]
         stale = self._stale_job_edges(job_edges) | self._stale_derivations(derivations)
         return [e for e in found if e.key not in stale] if stale else found
+
+    def edge_keys(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[EdgeKey]:
+        if self.as_of is not None or not _JUDGED.isdisjoint(kinds):
+            return [edge.key for edge in self.edges(ids, kinds, direction)]
+        if not self.store.remote or direction != "out" or tuple(kinds) != _AHEAD:
+            return self.store.edge_keys(ids, kinds, direction)
+        missing = {i for i in ids if i not in self._ahead_read}
+        if missing:
+            self._keep_ahead(missing, self.store.edge_keys(missing, _AHEAD, "out"))
+        ahead = self._ahead
+        return [key for i in ids if i in ahead for key in ahead[i]]
 
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:
         return self.store.search(text, kinds, first)
@@ -69,6 +94,43 @@ class GraphView:
 
     def counts(self) -> dict[str, int]:
         return self.store.counts()
+
+    def _read_ahead(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]:
+        """Judged edges, read with what comes next (one round trip on a remote store): the far
+        ends, which the rules judge and the walks keep, and (now) _AHEAD and _VIA; ``as_of``
+        judges aliases and runs by their own stamps, so it reads those itself."""
+        if self.as_of is not None:
+            read = self.store.neighbourhood(ids, kinds, direction)
+        else:
+            asked = {(direction, kind) for kind in kinds}
+            ahead = _AHEAD if asked & _TO_DATASETS else ()
+            via = _VIA if asked & _TO_JOBS else None
+            read = self.store.neighbourhood(ids, kinds, direction, ahead, via)
+            if ahead:
+                self._keep_ahead(read.nodes.keys() - self._ahead_read, read.ahead)
+            if via:
+                runs = {run for node in read.nodes.values() if isinstance(run := node.props.get(_VIA[0]), str)}
+                self._keep_io(runs - self._io.keys(), read.referenced)
+        cache = self._nodes
+        seen = read.nodes.keys() & cache.keys()  # a node read earlier in this query stays as it was read
+        cache.update({i: node for i, node in read.nodes.items() if i not in seen} if seen else read.nodes)
+        return read.edges
+
+    def _keep_ahead(self, ids: Collection[str], keys: list[EdgeKey]) -> None:
+        """Remember the _AHEAD edges of ``ids``, read with ``keys`` (which may say more)."""
+        self._ahead_read.update(ids)
+        for key in keys:
+            if key[0] in ids:
+                self._ahead.setdefault(key[0], []).append(key)
+
+    def _keep_io(self, runs: Collection[str], keys: list[EdgeKey]) -> None:
+        """Remember what ``runs`` consumed and produced, read with ``keys`` (which may say more)."""
+        io = self._io
+        for run in runs:
+            io[run] = set()
+        for key in keys:
+            if key[0] in runs:
+                io[key[0]].add(key)
 
     # -- rules ------------------------------------------------------------------------------
 
@@ -96,7 +158,7 @@ class GraphView:
         suspects = []  # edges the job's newest run did not restate (a run without I/O restates all)
         for edge in edges:
             run = deciding.get(edge.source)
-            if io.get(run) and (_JOB_IO[edge.kind], edge.target) not in io[run]:
+            if io.get(run) and (run, _JOB_IO[edge.kind], edge.target) not in io[run]:
                 suspects.append((edge, run))
         if suspects:  # rare: only then are the runs themselves read, for when they ended
             runs = self.nodes({run for _, run in suspects})
@@ -105,16 +167,12 @@ class GraphView:
                     stale.add(edge.key)
         return stale
 
-    def _run_io(self, runs: Collection[str]) -> dict[str, set[tuple[EdgeKind, str]]]:
+    def _run_io(self, runs: Collection[str]) -> dict[str, set[EdgeKey]]:
         """What each run consumed and produced (cached: a walk asks about a run from both ends)."""
-        cache = self._io
-        missing = {r for r in runs if r not in cache}
+        missing = {r for r in runs if r not in self._io}
         if missing:
-            for r in missing:
-                cache[r] = set()
-            for edge in self.store.edges(missing, (EdgeKind.CONSUMED, EdgeKind.PRODUCED), "out"):
-                cache[edge.source].add((edge.kind, edge.target))
-        return cache
+            self._keep_io(missing, self.store.edge_keys(missing, (EdgeKind.CONSUMED, EdgeKind.PRODUCED), "out"))
+        return self._io
 
     def _deciding_runs(self, jobs: set[str]) -> dict[str, str]:
         """Each job's newest completed run at the view's moment."""

@@ -101,6 +101,13 @@ def store(open_test_store: Callable[[], Store]) -> Store:
     return open_test_store()
 
 
+@pytest.fixture(params=[False, True], ids=["read-as-asked", "read-ahead"])
+def read_modes(request: pytest.FixtureRequest, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs a test twice on each store: with queries reading only what they ask for, and reading
+    ahead (``Store.neighbourhood``) as they do on a remote store. Answers must not differ."""
+    monkeypatch.setattr(store, "remote", request.param)
+
+
 @pytest.fixture
 def live_server(server_store_args: list[str], tmp_path: Path) -> Iterator[Any]:
     """A running ``lineagemesh serve`` on a free 127.0.0.1 port, on the store under test."""

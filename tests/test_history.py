@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from graph.api.schema import context, schema
 from graph.stores import Store
 from ingest.openlineage import translate
+
+pytestmark = pytest.mark.usefixtures("read_modes")
 
 PRODUCER = "https://example.com/tests"
 LINEAGE = """query($id: String!, $asOf: DateTime) {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Collection, Literal, Protocol, Sequence
 
@@ -18,8 +19,19 @@ from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Mutation
 
 EdgeDirection = Literal["out", "in"]
+EdgeKey = tuple[str, EdgeKind, str]  # (source, kind, target), as Edge.key
 
 DEFAULT_DATA_DIR = Path(os.environ.get("LINEAGEMESH_DATA_DIR", "~/.lineagemesh")).expanduser()
+
+
+@dataclass(slots=True)
+class Neighbourhood:
+    """What :meth:`Store.neighbourhood` read."""
+
+    edges: list[Edge]
+    nodes: dict[str, Node]  # the far ends of ``edges``
+    ahead: list[EdgeKey]  # the ``ahead`` edges leaving the far ends
+    referenced: list[EdgeKey]  # the ``via`` edges leaving the nodes the far ends name
 
 
 class StoreUnavailable(RuntimeError):
@@ -35,6 +47,8 @@ class GraphReader(Protocol):
 
     def edges(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]: ...
 
+    def edge_keys(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[EdgeKey]: ...
+
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]: ...
 
     def nodes_of_kind(self, kind: NodeKind, first: int, after: str | None = None) -> list[Node]: ...
@@ -46,6 +60,9 @@ class Store(ABC):
     """A durable property graph of metadata. Implementations are safe to call from many threads."""
 
     uri: str
+    #: Whether every read is a round trip to a server. Readers then read ahead (``neighbourhood``)
+    #: to make fewer of them; in memory, reading only what is asked for is cheaper.
+    remote: bool = False
 
     @abstractmethod
     def apply(self, mutations: Sequence[Mutation]) -> int:
@@ -62,6 +79,34 @@ class Store(ABC):
         self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection
     ) -> list[Edge]:
         """Edges of the given kinds leaving (``out``) or entering (``in``) any node in ``ids``."""
+
+    def edge_keys(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[EdgeKey]:
+        """The keys of :meth:`edges`, for callers that only follow edges: a remote store then
+        sends no properties (a walk's run inputs/outputs, ownership)."""
+        return [edge.key for edge in self.edges(ids, kinds, direction)]
+
+    def neighbourhood(
+        self,
+        ids: Collection[str],
+        kinds: Collection[EdgeKind],
+        direction: EdgeDirection,
+        ahead: Collection[EdgeKind] = (),
+        via: tuple[str, Collection[EdgeKind]] | None = None,
+    ) -> Neighbourhood:
+        """:meth:`edges`, the nodes at their far ends (targets ``out``, sources ``in``), and what a
+        walk reads next from there, for callers that need it all: the keys of the ``ahead`` edges
+        leaving the far ends, and with ``via=(prop, kinds)`` the keys of the ``kinds`` edges
+        leaving the nodes whose ids the far ends hold in ``prop`` (a job's newest run's I/O).
+        A remote store answers in one round trip instead of four."""
+        found = self.edges(ids, kinds, direction)
+        nodes = self.nodes({edge.target for edge in found} if direction == "out" else {edge.source for edge in found})
+        ahead_keys = self.edge_keys(nodes.keys(), ahead, "out") if ahead and nodes else []
+        referenced: list[EdgeKey] = []
+        if via is not None:
+            prop, via_kinds = via
+            named = {ref for node in nodes.values() if isinstance(ref := node.props.get(prop), str)}
+            referenced = self.edge_keys(named, via_kinds, "out") if named else []
+        return Neighbourhood(found, nodes, ahead_keys, referenced)
 
     @abstractmethod
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:

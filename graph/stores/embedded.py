@@ -16,6 +16,7 @@ docs/benchmarks.md.)
 from __future__ import annotations
 
 import heapq
+from itertools import repeat
 import threading
 from collections import Counter
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Collection, Sequence
 
 from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Changes, Mutation, decode, encode, plan, touched_ids
-from graph.stores import EdgeDirection, Store
+from graph.stores import EdgeDirection, EdgeKey, Store
 from graph.stores.journal import Journal
 from graph.stores.search import rank_key
 
@@ -98,6 +99,22 @@ class EmbeddedStore(Store):
                     neighbours = adjacency.get(node_id)
                     if neighbours:
                         found.extend(neighbours.values())
+        return found
+
+    def edge_keys(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[EdgeKey]:
+        # Built from the adjacency's keys in C (zip): Edge.key per edge cost a walk ~10 %.
+        index = self._out if direction == "out" else self._in
+        found: list[EdgeKey] = []
+        with self._lock:
+            for kind in kinds:
+                adjacency = index[kind]
+                for node_id in ids:
+                    neighbours = adjacency.get(node_id)
+                    if neighbours:
+                        if direction == "out":
+                            found.extend(zip(repeat(node_id), repeat(kind), neighbours))
+                        else:
+                            found.extend(zip(neighbours, repeat(kind), repeat(node_id)))
         return found
 
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:

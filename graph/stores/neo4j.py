@@ -22,6 +22,11 @@ Writes
     concurrent writers in other processes serialise on those nodes and cannot lose updates;
     inside a process a lock serialises writers. It returns after the commit.
 
+Reads
+    Each read is one auto-commit query, one round trip, whose cost is mostly fixed: a walk's
+    level is read by ``neighbourhood`` (edges, far-end nodes and what the view judges them by,
+    in one query), and reads that only follow edges (``edge_keys``) get no properties back.
+
 Cypher text never contains user data: values travel as parameters, and the only labels and
 relationship types written into query text come from ``NodeKind``/``EdgeKind``. Labels and
 types of written rows use the dynamic ``$(...)`` syntax on already-bound entities, which
@@ -31,10 +36,11 @@ needs no index (dynamic MATCH/MERGE would scan everything on 5.26, so reads stay
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Collection, Generic, Iterator, Sequence, TypeVar
+from typing import Any, Collection, Generic, Iterator, Literal, Sequence, TypeVar
 
 import neo4j
 import orjson
@@ -43,7 +49,7 @@ from neo4j import exceptions as neo4j_errors
 
 from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Changes, Mutation, plan, touched_ids
-from graph.stores import EdgeDirection, Store, StoreUnavailable
+from graph.stores import EdgeDirection, EdgeKey, Neighbourhood, Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 _Key = TypeVar("_Key")
@@ -169,6 +175,30 @@ def _decode_node(node_id: str, labels: Collection[str], stored: dict[str, Any]) 
     return Node(node_id, kind, props, stamps)
 
 
+def _decode_nodes(rows: list[list[Any]]) -> dict[str, Node]:
+    """Nodes from ``[id, labels, properties]`` rows, by id (rows not written by us are skipped)."""
+    found: dict[str, Node] = {}
+    for node_id, labels, stored in rows:
+        node = _decode_node(node_id, labels, stored)
+        if node is not None:
+            found[node_id] = node
+    return found
+
+
+def _decode_edges(rows: list[list[Any]]) -> list[Edge]:
+    """Edges from ``[source, type, target, properties]`` rows."""
+    found: list[Edge] = []
+    for source, type_, target, stored in rows:
+        props, stamps = _decode(stored)
+        found.append(Edge(source, _EDGE_KIND_BY_TYPE[type_], target, props, stamps))
+    return found
+
+
+def _keys(rows: list[list[str]]) -> list[EdgeKey]:
+    """Edge keys from ``[source, type, target]`` rows."""
+    return [(source, _EDGE_KIND_BY_TYPE[type_], target) for source, type_, target in rows]
+
+
 # -- Cypher (static text; labels/types only from the enums) -------------------------------------
 
 _NODE_FIELDS = "n.id AS id, labels(n) AS labels, properties(n) AS props"
@@ -270,27 +300,54 @@ def _nodes_of_kind_query(kind: NodeKind, paged: bool) -> str:
 
 _NODES_OF_KIND = {(kind, paged): _nodes_of_kind_query(kind, paged) for kind in NodeKind for paged in (False, True)}
 
-_edge_queries: dict[tuple[frozenset[EdgeKind], EdgeDirection], str] = {}
+_MATCH_EDGES = {
+    "out": "UNWIND $ids AS id MATCH (a:Node {{id: id}})-[r:{types}]->(b)",
+    "in": "UNWIND $ids AS id MATCH (a:Node {{id: id}})<-[r:{types}]-(b)",
+}
+_EDGE_KEY = {"out": "id, type(r), b.id", "in": "b.id, type(r), id"}  # `b` is the far end
+_EDGE_RETURNS = {"edges": "RETURN collect([{key}, properties(r)])", "keys": "RETURN collect([{key}])"}
 
 
-def _edges_query(kinds: frozenset[EdgeKind], direction: EdgeDirection) -> str:
-    query = _edge_queries.get((kinds, direction))
-    if query is None:
-        types = "|".join(sorted(EdgeKind(kind).value for kind in kinds))
-        if direction == "out":
-            query = (
-                f"UNWIND $ids AS id MATCH (a:Node {{id: id}})-[r:{types}]->(b) "
-                "RETURN collect([id, type(r), b.id, properties(r)])"
-            )
-        elif direction == "in":
-            query = (
-                f"UNWIND $ids AS id MATCH (a:Node {{id: id}})<-[r:{types}]-(b) "
-                "RETURN collect([b.id, type(r), id, properties(r)])"
-            )
-        else:
-            raise ValueError(f"direction must be 'out' or 'in', not {direction!r}")
-        _edge_queries[(kinds, direction)] = query
-    return query
+def _types(kinds: Collection[EdgeKind]) -> str:
+    return "|".join(sorted(EdgeKind(kind).value for kind in kinds))
+
+
+def _match_edges(kinds: frozenset[EdgeKind], direction: EdgeDirection) -> str:
+    if direction not in _MATCH_EDGES:
+        raise ValueError(f"direction must be 'out' or 'in', not {direction!r}")
+    return _MATCH_EDGES[direction].format(types=_types(kinds))
+
+
+@functools.cache
+def _edges_query(kinds: frozenset[EdgeKind], direction: EdgeDirection, returns: Literal["edges", "keys"]) -> str:
+    """Whole edges, or only their keys."""
+    return f"{_match_edges(kinds, direction)} {_EDGE_RETURNS[returns].format(key=_EDGE_KEY[direction])}"
+
+
+@functools.cache
+def _neighbourhood_query(
+    kinds: frozenset[EdgeKind], direction: EdgeDirection, ahead: frozenset[EdgeKind], via: frozenset[EdgeKind]
+) -> str:
+    """Edges, their far ends, the keys of the ``ahead`` edges leaving those and of the ``via``
+    edges leaving the nodes they name in the property ``$via`` (each side read once per node)."""
+    parts = [
+        _match_edges(kinds, direction),
+        f"WITH collect([{_EDGE_KEY[direction]}, properties(r)]) AS edges, collect(DISTINCT b) AS ends",
+    ]
+    if ahead:
+        parts.append(
+            f"CALL (ends) {{ UNWIND ends AS n MATCH (n)-[x:{_types(ahead)}]->(c) RETURN collect([n.id, type(x), c.id]) AS ahead }}"
+        )
+    if via:
+        parts.append(
+            "CALL (ends) { UNWIND ends AS n WITH DISTINCT n[$via] AS ref WHERE ref IS :: STRING NOT NULL "
+            f"MATCH (:Node {{id: ref}})-[x:{_types(via)}]->(c) RETURN collect([ref, type(x), c.id]) AS referenced }}"
+        )
+    parts.append(
+        "RETURN edges, [n IN ends | [n.id, labels(n), properties(n)]] AS nodes, "
+        f"{'ahead' if ahead else '[] AS ahead'}, {'referenced' if via else '[] AS referenced'}"
+    )
+    return "\n".join(parts)
 
 
 # -- errors -------------------------------------------------------------------------------------
@@ -320,6 +377,8 @@ class _Locked(Generic[_Key]):
 
 class Neo4jStore(Store):
     """The graph in a Neo4j 5.26+ database, through the official driver (one driver per store)."""
+
+    remote = True  # every read is a Bolt round trip: the views read ahead (``neighbourhood``)
 
     def __init__(
         self,
@@ -478,25 +537,45 @@ class Neo4jStore(Store):
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         if not ids:
             return {}
-        found: dict[str, Node] = {}
         ((rows,),) = self._read(_READ_NODES, {"ids": list(ids)}, "reading nodes")
-        for node_id, labels, stored in rows:
-            node = _decode_node(node_id, labels, stored)
-            if node is not None:
-                found[node_id] = node
-        return found
+        return _decode_nodes(rows)
 
     def edges(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]:
+        rows = self._read_edges(ids, kinds, direction, "edges")
+        return _decode_edges(rows[0][0]) if rows else []
+
+    def edge_keys(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[EdgeKey]:
+        rows = self._read_edges(ids, kinds, direction, "keys")
+        return _keys(rows[0][0]) if rows else []
+
+    def neighbourhood(
+        self,
+        ids: Collection[str],
+        kinds: Collection[EdgeKind],
+        direction: EdgeDirection,
+        ahead: Collection[EdgeKind] = (),
+        via: tuple[str, Collection[EdgeKind]] | None = None,
+    ) -> Neighbourhood:
+        kinds = frozenset(EdgeKind(kind) for kind in kinds)
+        if not ids or not kinds:
+            return Neighbourhood([], {}, [], [])
+        prop, via_kinds = via if via is not None else (None, ())
+        query = _neighbourhood_query(
+            kinds, direction, frozenset(EdgeKind(kind) for kind in ahead), frozenset(EdgeKind(kind) for kind in via_kinds)
+        )
+        ((edge_rows, node_rows, ahead_rows, via_rows),) = self._read(
+            query, {"ids": list(ids), "via": prop}, "reading a neighbourhood"
+        )
+        return Neighbourhood(_decode_edges(edge_rows), _decode_nodes(node_rows), _keys(ahead_rows), _keys(via_rows))
+
+    def _read_edges(
+        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection, returns: Literal["edges", "keys"]
+    ) -> list[list[Any]]:
+        """The one row of an edge read, or no rows when there is nothing to ask."""
         kinds = frozenset(EdgeKind(kind) for kind in kinds)
         if not ids or not kinds:
             return []
-        query = _edges_query(kinds, direction)
-        found: list[Edge] = []
-        ((rows,),) = self._read(query, {"ids": list(ids)}, "reading edges")
-        for source, type_, target, stored in rows:
-            props, stamps = _decode(stored)
-            found.append(Edge(source, _EDGE_KIND_BY_TYPE[type_], target, props, stamps))
-        return found
+        return self._read(_edges_query(kinds, direction, returns), {"ids": list(ids)}, "reading edges")
 
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:
         labels = sorted({NodeKind(kind).value for kind in kinds})

@@ -1,0 +1,133 @@
+"""Reading ahead, on every store: the composite reads say exactly what the primitives say, and
+queries that read ahead (as on a remote store) give the very answers of queries that do not."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from graph.impact import impact
+from graph.lineage import column_lineage, dataset_lineage
+from graph.model import Direction, EdgeKind, NodeKind, dataset_id
+from graph.mutations import UpsertEdge, UpsertNode
+from graph.stores import Store
+from graph.view import GraphView
+from ingest.openlineage import translate
+
+T1 = "2024-01-01T00:00:00.000000Z"
+PRODUCER = "https://example.com/tests"
+
+
+def facet(**fields: Any) -> dict[str, Any]:
+    return {"_producer": PRODUCER, "_schemaURL": "https://openlineage.io/spec/facets/1-0-0/X.json", **fields}
+
+
+def run(job: str, end: str, inputs: list[dict], outputs: list[dict]) -> dict[str, Any]:
+    return {"eventType": "COMPLETE", "eventTime": end, "run": {"runId": str(uuid.uuid4())},
+            "job": {"namespace": "etl", "name": job}, "producer": PRODUCER, "inputs": inputs, "outputs": outputs,
+            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"}
+
+
+def ds(name: str, **facets: Any) -> dict[str, Any]:
+    return {"namespace": "pg", "name": name, "facets": facets}
+
+
+def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(store: Store, food_delivery_events) -> None:
+    for event in food_delivery_events:
+        store.apply(translate(event))
+    a, b, c = dataset_id("e", "a"), dataset_id("e", "b"), dataset_id("e", "c")
+    store.apply([
+        UpsertNode(a, NodeKind.DATASET, T1, {"name": "a", "next": b}),
+        UpsertNode(b, NodeKind.DATASET, T1, {"name": "b", "next": ["not", "an", "id"]}),
+        UpsertNode(c, NodeKind.DATASET, T1, {"name": "c"}),
+        UpsertEdge(c, EdgeKind.DERIVES_FROM, a, T1),
+        UpsertEdge(c, EdgeKind.DERIVES_FROM, b, T1),
+        UpsertEdge(a, EdgeKind.ALIAS_OF, c, T1),
+        UpsertEdge(b, EdgeKind.ALIAS_OF, a, T1),
+    ])
+    ids = sorted({n.id for kind in NodeKind for n in store.nodes_of_kind(kind, 1000)}) + ["dataset:none:x"]
+    asks = [
+        (EdgeKind.READS,), (EdgeKind.WRITES, EdgeKind.READS), (EdgeKind.ALIAS_OF, EdgeKind.DERIVES_FROM),
+        (EdgeKind.CONSUMED, EdgeKind.PRODUCED), tuple(EdgeKind),
+    ]
+    for kinds in asks:
+        for direction in ("out", "in"):
+            for chosen in (ids, ids[::5], [a, a, c], []):
+                edges = store.edges(chosen, kinds, direction)
+                assert sorted(store.edge_keys(chosen, kinds, direction)) == sorted(e.key for e in edges)
+                far = {e.target if direction == "out" else e.source for e in edges}
+                for ahead, via in (((), None), ((EdgeKind.ALIAS_OF,), ("next", (EdgeKind.ALIAS_OF, EdgeKind.DERIVES_FROM))),
+                                   ((EdgeKind.ALIAS_OF, EdgeKind.DERIVES_FROM), ("latestCompletedRun", (EdgeKind.CONSUMED,)))):
+                    read = store.neighbourhood(chosen, kinds, direction, ahead, via)
+                    assert sorted(e.key for e in read.edges) == sorted(e.key for e in edges)
+                    assert {e.key: (e.props, e.stamps) for e in read.edges} == {e.key: (e.props, e.stamps) for e in edges}
+                    assert read.nodes == store.nodes(far)
+                    assert sorted(read.ahead) == sorted(store.edge_keys(far, ahead, "out"))
+                    named = {r for n in read.nodes.values() if isinstance(r := n.props.get(via[0]), str)} if via else set()
+                    assert sorted(read.referenced) == sorted(store.edge_keys(named, via[1], "out") if via else [])
+    # the cases above are not vacuous
+    assert store.neighbourhood([c], [EdgeKind.DERIVES_FROM], "out", [EdgeKind.ALIAS_OF], ("next", [EdgeKind.ALIAS_OF])).referenced == [
+        (b, EdgeKind.ALIAS_OF, a)
+    ]
+    jobs = [n.id for n in store.nodes_of_kind(NodeKind.JOB, 1000)]
+    read = store.neighbourhood([e.target for e in store.edges(jobs, [EdgeKind.READS], "out")], [EdgeKind.READS], "in",
+                               via=("latestCompletedRun", [EdgeKind.CONSUMED, EdgeKind.PRODUCED]))
+    assert read.referenced and read.nodes and all(n.kind is NodeKind.JOB for n in read.nodes.values())
+
+
+@pytest.fixture
+def history(store: Store, food_delivery_events) -> Store:
+    """food_delivery plus aliases, a stale read, a drop and changed column lineage."""
+    for event in food_delivery_events:
+        store.apply(translate(event))
+    table = {"namespace": "hive", "name": "sales.orders", "type": "TABLE"}
+    lineage = facet(fields={"c": {"inputFields": [{"namespace": "pg", "name": "src", "field": "c"}]},
+                            "d": {"inputFields": [{"namespace": "pg", "name": "src", "field": "d"}]}})
+    events = [
+        run("load", "2026-01-01T01:00:00Z", [ds("src", schema=facet(fields=[{"name": "c"}, {"name": "d"}]))],
+            [ds("out", symlinks=facet(identifiers=[table]), columnLineage=lineage,
+                schema=facet(fields=[{"name": "c"}, {"name": "d"}]))]),
+        run("load", "2026-02-01T01:00:00Z", [ds("src"), ds("other")],
+            [ds("out", columnLineage=facet(fields={"d": lineage["fields"]["d"]}), schema=facet(fields=[{"name": "d"}]))]),
+        run("report", "2026-02-02T01:00:00Z", [{"namespace": "hive", "name": "sales.orders"}, ds("gone")], [ds("report")]),
+        run("report", "2026-02-03T01:00:00Z", [ds("out")], [ds("report")]),
+        run("drop", "2026-02-04T01:00:00Z", [], [ds("gone", lifecycleStateChange=facet(lifecycleStateChange="DROP"))]),
+        run("more", "2026-02-05T01:00:00Z", [ds("report")], [ds("final")]),
+    ]
+    for event in events:
+        store.apply(translate(event))
+    return store
+
+
+def answers(store: Store, starts: list[str], columns: list[str], as_of: str | None) -> list[Any]:
+    found: list[Any] = []
+    existed = GraphView(store, as_of).nodes(starts + columns)
+    starts, columns = [i for i in starts if i in existed], [i for i in columns if i in existed]
+    for start in starts:
+        for way in Direction:
+            for depth, budget in ((20, 100_000), (1, 100_000), (20, 4)):
+                graph = dataset_lineage(GraphView(store, as_of), start, way, depth, budget)
+                found.append(([n.id for n in graph.nodes], [(e.source, e.target, e.kind) for e in graph.edges], graph.truncated))
+        report = impact(GraphView(store, as_of), start)
+        found.append(([(a.node.id, a.path, a.severity, a.certain) for a in report.affected], [o.id for o in report.owners]))
+    for column in columns:
+        graph = column_lineage(GraphView(store, as_of), column, Direction.BOTH)
+        found.append(([n.id for n in graph.nodes], [(e.source, e.target) for e in graph.edges], graph.truncated))
+        found.append([(a.node.id, a.path, a.severity) for a in impact(GraphView(store, as_of), column).affected])
+    return found
+
+
+def test_reading_ahead_gives_the_same_answers(history: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    starts = [n.id for n in history.nodes_of_kind(NodeKind.DATASET, 1000)]
+    columns = [n.id for n in history.nodes_of_kind(NodeKind.COLUMN, 1000)][::3]
+    for as_of in (None, "2026-01-15T00:00:00Z"):
+        monkeypatch.setattr(history, "remote", False)
+        as_asked = answers(history, starts, columns, as_of)
+        monkeypatch.setattr(history, "remote", True)
+        assert answers(history, starts, columns, as_of) == as_asked
+    # the graph has what reading ahead reads: an alias, and a job whose newest run stopped reading
+    assert history.edges(["dataset:hive:sales.orders"], [EdgeKind.ALIAS_OF], "in")
+    now = dataset_lineage(GraphView(history), "dataset:pg:report", Direction.UPSTREAM, 1)
+    assert "dataset:pg:gone" not in {n.id for n in now.nodes} and "dataset:hive:sales.orders" in {n.id for n in now.nodes}
