@@ -209,7 +209,10 @@ def _walk_columns(walk: _Walk, aliases: AliasResolver, start_id: str, way: Direc
         dataset_canonical = aliases.canonical(i for i, n in neighbour_nodes.items() if n.kind is NodeKind.DATASET)
         canonical.update(dataset_canonical)
         walk.add_nodes(set(canonical.values()))
-        for e in edges:
+        # An answer keeps one edge per pair; when a pair is reached twice (a column's own derivation
+        # and its dataset-wide one, or two aliases), the column's own wins, then the smaller key,
+        # so the properties kept never depend on the order a store happens to return edges in.
+        for e in sorted(edges, key=lambda e: (e.source not in members, e.source, e.target)):
             if way is Direction.UPSTREAM:
                 owners = [members[e.source]] if e.source in members else _column_owner(columns, dataset_members, e.source)
                 for column_id in owners:

@@ -281,3 +281,32 @@ def test_search_orders_exact_then_prefix_then_contains(store: Store, food_delive
     names = [n.props["name"] for n in queries.search(store, "public.orders", 10)]
     assert names == ["public.orders", "public.orders_7_days"]
     assert [n.id for n in queries.search(store, "ETL_ORDERS", 5)] == [fd.job("etl_orders"), fd.job("etl_orders_7_days")]
+
+
+def test_a_pair_reached_directly_and_dataset_wide_keeps_the_direct_derivation(store: Store) -> None:
+    """customer_id derives from orders.customer_id (DIRECT); the whole output is also filtered by
+    orders.customer_id (INDIRECT, dataset-wide). The answer has one edge for the pair, and its
+    properties are the column's own derivation's, whatever order the store reads them in (a dozen
+    outputs, so that hash order puts the dataset-wide edge first for some of them)."""
+    orders = {"namespace": "warehouse", "name": "orders", "field": "customer_id"}
+    direct = [{"type": "DIRECT", "subtype": "IDENTITY"}]
+    outputs = [
+        {"namespace": "warehouse", "name": f"customers_{i}", "facets": {"columnLineage": {
+            "_producer": "https://example.com/test",
+            "_schemaURL": "https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json",
+            "fields": {"customer_id": {"inputFields": [{**orders, "transformations": direct}]}},
+            "dataset": [{**orders, "transformations": [{"type": "INDIRECT", "subtype": "FILTER"}]}],
+        }}}
+        for i in range(12)
+    ]
+    ingest(store, [{
+        "eventType": "COMPLETE", "eventTime": "2026-01-05T10:00:00Z", "producer": "https://example.com/test",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "run": {"runId": str(uuid.UUID(int=7))}, "job": {"namespace": "etl", "name": "customers_by_order"},
+        "inputs": [{"namespace": "warehouse", "name": "orders"}], "outputs": outputs,
+    }])
+    for output in outputs:
+        target = f"datasetField:warehouse:{output['name']}:customer_id"
+        up = column_lineage(store, target, Direction.UPSTREAM, depth=1)
+        (edge,) = [e for e in up.edges if e.source == "datasetField:warehouse:orders:customer_id" and e.target == target]
+        assert edge.props["transformations"] == direct, output["name"]
