@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import MappingProxyType
-from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence, Union
+from typing import Any, Iterable, Mapping, NamedTuple, Protocol, Sequence, Union
 
 import orjson
 
@@ -195,35 +195,66 @@ class Changes:
         return bool(self.nodes or self.edges)
 
 
-def _node_of(upsert: UpsertNode, current: Node | None, props: dict[str, Any], stamps: dict[str, str]) -> Node:
-    """A node keeps the kind it was created with."""
-    return Node(upsert.id, upsert.kind if current is None else current.kind, props, stamps)
+class Sharing(Protocol):
+    """How a store holds equal data once: ``plan`` passes every finished record's props and stamps
+    through it (the embedded store's :class:`graph.stores.interning.Interner`)."""
+
+    def node_props(self, props: dict[str, Any]) -> dict[str, Any]: ...
+
+    def edge_props(self, props: dict[str, Any]) -> dict[str, Any]: ...
+
+    def stamps(self, stamps: dict[str, str]) -> dict[str, str]: ...
 
 
-def _edge_of(upsert: UpsertEdge, current: Edge | None, props: dict[str, Any], stamps: dict[str, str]) -> Edge:
-    return Edge(upsert.source, upsert.kind, upsert.target, props, stamps)
+class _AsIs:
+    """No sharing: every record keeps the dicts the batch made for it."""
+
+    def node_props(self, props: dict[str, Any]) -> dict[str, Any]:
+        return props
+
+    edge_props = node_props
+
+    def stamps(self, stamps: dict[str, str]) -> dict[str, str]:
+        return stamps
 
 
-def _upsert(planned: dict[Any, Any], current: Mapping[Any, Any], key: Any, m: Mutation, build: Callable[..., Any]) -> None:
+_AS_IS = _AsIs()
+
+
+class _Origin(NamedTuple):
+    """Where a planned node's id and kind come from: the stored node (a node keeps the kind it was
+    created with, and its id string), else the first upsert, else the edge that implied it."""
+
+    id: str
+    kind: NodeKind
+
+
+# A planned element: the batch's own props and stamps (later upserts change them in place) and
+# the stored record, upsert or _Origin it came from. Records are built once the batch is done.
+_Planned = tuple[dict[str, Any], dict[str, str], Any]
+
+
+def _upsert(planned: dict[Any, _Planned], current: Mapping[Any, Any], key: Any, m: Mutation) -> None:
     """Merge one upsert into the batch's copy of an element: the copy made the first time the
     batch changes it (from ``current``, or fresh), which later upserts then change in place."""
     element = planned.get(key)
     if element is not None:
-        merge_props(element.props, element.stamps, m.props, m.first, m.at)
+        merge_props(element[0], element[1], m.props, m.first, m.at)
         return
     existing = current.get(key)
     if existing is None:
-        planned[key] = build(m, None, *_fresh(m.props, m.first, m.at))
+        planned[key] = (*_fresh(m.props, m.first, m.at), m)
         return
     props, stamps = dict(existing.props), dict(existing.stamps)
     if merge_props(props, stamps, m.props, m.first, m.at):
-        planned[key] = build(m, existing, props, stamps)
+        planned[key] = (props, stamps, existing)
 
 
 def plan(
     mutations: Sequence[Mutation],
     current_nodes: Mapping[str, Node],
     current_edges: Mapping[tuple[str, EdgeKind, str], Edge],
+    share: Sharing | None = None,
 ) -> Changes:
     """Compute what a batch changes, given the current state of everything it touches.
 
@@ -232,19 +263,44 @@ def plan(
     of the kind their id prefix implies; an id with no known prefix is a programming error.
     ``current_nodes``/``current_edges`` are never modified: an element is copied the first time
     the batch changes it, and that copy, which only this call holds, takes the batch's later
-    mutations in place.
+    mutations in place. ``share`` then sees each finished copy once (see :class:`Sharing`): a
+    store may hand back dicts other records hold too, since nothing changes a record's dicts in
+    place, this function included.
     """
-    changes = Changes()
-    nodes, edges = changes.nodes, changes.edges
+    nodes: dict[str, _Planned] = {}
+    edges: dict[tuple[str, EdgeKind, str], _Planned] = {}
     for m in mutations:
         if isinstance(m, UpsertNode):
-            _upsert(nodes, current_nodes, m.id, m, _node_of)
+            _upsert(nodes, current_nodes, m.id, m)
             continue
         for end in (m.source, m.target):
             if end not in nodes and end not in current_nodes:
                 kind = placeholder_kind(end)
                 if kind is None:
                     raise ValueError(f"edge end {end!r} has no known id prefix")
-                nodes[end] = Node(end, kind, {}, {})
-        _upsert(edges, current_edges, (m.source, m.kind, m.target), m, _edge_of)
+                nodes[end] = ({}, {}, _Origin(end, kind))
+        _upsert(edges, current_edges, (m.source, m.kind, m.target), m)
+    return _records(nodes, edges, current_nodes, share or _AS_IS)
+
+
+def _records(
+    nodes: dict[str, _Planned], edges: dict[tuple[str, EdgeKind, str], _Planned],
+    current_nodes: Mapping[str, Node], share: Sharing,
+) -> Changes:
+    """The planned elements as records. Each id is the string object of its node's record (stored,
+    else the first one the batch saw), so a store holding many references to an id holds one string."""
+    changes = Changes()
+    built, node_props, edge_props, shared_stamps = changes.nodes, share.node_props, share.edge_props, share.stamps
+    for key, (props, stamps, origin) in nodes.items():
+        built[key] = Node(origin.id, origin.kind, node_props(props), shared_stamps(stamps))
+    planned_node, current_node = built.get, current_nodes.get
+    for key, (props, stamps, _) in edges.items():
+        source, kind, target = key
+        end = planned_node(source) or current_node(source)
+        if end is not None:
+            source = end.id
+        end = planned_node(target) or current_node(target)
+        if end is not None:
+            target = end.id
+        changes.edges[key] = Edge(source, kind, target, edge_props(props), shared_stamps(stamps))
     return changes
