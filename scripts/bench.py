@@ -542,6 +542,7 @@ def bench_embedded(ctx: Context) -> dict[str, Any]:
             f"(translate {result['ingest']['direct']['translate_events_per_s']}, apply {result['ingest']['direct']['apply_events_per_s']})")
         store.close()
         store = None  # free the loaded graph before the restart replays it again
+        restarted = restarted_rss(ctx.tmp / "embedded-direct", ctx.tmp / "embedded-empty")
         store, result["disk"] = restart_embedded(ctx.tmp / "embedded-direct", direct.events)
         settle_heap()  # as `lineagemesh serve` does once it has replayed its journal
         log(f"embedded: journal {result['disk']['journal_bytes'] / 2**20:.1f} MiB, restart (replay) {result['disk']['restart_s']} s")
@@ -565,6 +566,9 @@ def bench_embedded(ctx: Context) -> dict[str, Any]:
                 "server_rss_delta_bytes": server_rss_after - server_rss_before,
                 "server_bytes_per_element": round((server_rss_after - server_rss_before) / (nodes + edges), 1),
                 "extrapolated_1m_datasets_gib": round(delta / args.datasets * 1_000_000 / 2**30, 2),
+                "restarted_rss_delta_bytes": restarted,
+                "restarted_bytes_per_element": round(restarted / (nodes + edges), 1),
+                "restarted_extrapolated_1m_datasets_gib": round(restarted / args.datasets * 1_000_000 / 2**30, 2),
             }
             result["queries"] = query_cells(ctx, store, server, "embedded")
         finally:
@@ -573,6 +577,31 @@ def bench_embedded(ctx: Context) -> dict[str, Any]:
         if store is not None:
             store.close()
     return result
+
+
+_RESTARTED_RSS = """
+import gc, sys
+from graph.heap import settle_heap, tune_gc
+from graph.stores import open_store
+def rss():
+    return next(int(line.split()[1]) * 1024 for line in open("/proc/self/status") if line.startswith("VmRSS:"))
+tune_gc()
+open_store(data_dir=sys.argv[2]).close()  # imports and first-use caches, before measuring
+gc.collect()
+before = rss()
+store = open_store(data_dir=sys.argv[1])
+settle_heap()
+print(rss() - before)
+"""
+
+
+def restarted_rss(data_dir: Path, empty_dir: Path) -> int:
+    """What a restarted server holds: the RSS a fresh process adds by replaying the journal.
+    Replay shares equal values (``graph.stores.interning``), which live writes do not, and in
+    this process it would reuse the memory the live graph just freed."""
+    done = subprocess.run([sys.executable, "-c", _RESTARTED_RSS, str(data_dir), str(empty_dir)],
+                          capture_output=True, text=True, check=True, cwd=REPO)
+    return int(done.stdout.strip().splitlines()[-1])
 
 
 def restart_embedded(data_dir: Path, events: int) -> tuple[Store, dict[str, Any]]:
@@ -679,6 +708,9 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
         add("embedded ingest, HTTP batched (events/s)", TARGETS["embedded_http_events_per_s"], emb["ingest"]["http"]["events_per_s"], "higher", scale_note)
         add("embedded 1M-dataset mesh memory (GiB, extrapolated)", TARGETS["embedded_1m_mesh_gib"], emb["memory"]["extrapolated_1m_datasets_gib"], "lower",
             f"RSS delta per dataset on the {datasets:,}-dataset mesh x 1M (linear)")
+        add("embedded 1M-dataset mesh memory after a restart (GiB, extrapolated)", TARGETS["embedded_1m_mesh_gib"],
+            emb["memory"]["restarted_extrapolated_1m_datasets_gib"], "lower",
+            "RSS a fresh process adds by replaying the journal, per dataset x 1M (linear)")
     if "neo4j" in stores:
         neo = stores["neo4j"]
         add("Neo4j ingest, direct batched (events/s)", TARGETS["neo4j_batched_events_per_s"], neo["ingest"]["direct"]["events_per_s"], "higher", scale_note)
@@ -730,6 +762,8 @@ def print_table(report: dict[str, Any]) -> None:
         print(f"\nembedded memory: {m['rss_delta_bytes'] / 2**20:,.0f} MiB for {m['nodes']:,} nodes + {m['edges']:,} edges = "
               f"{m['bytes_per_element']:,.0f} B/element, {m['bytes_per_dataset'] / 1024:,.1f} KiB/dataset "
               f"(server: {m['server_bytes_per_element']:,.0f} B/element); 1M datasets ≈ {m['extrapolated_1m_datasets_gib']} GiB", file=out)
+        print(f"embedded memory after a restart (a fresh process replaying the journal): {m['restarted_bytes_per_element']:,.0f} "
+              f"B/element; 1M datasets ≈ {m['restarted_extrapolated_1m_datasets_gib']} GiB", file=out)
         k = report["stores"]["embedded"]["disk"]
         print(f"embedded journal: {k['journal_bytes'] / 2**20:,.1f} MiB ({k['journal_bytes_per_event']:,.0f} B/event); "
               f"restart replays it in {k['restart_s']} s ({k['restart_events_per_s']:,} events/s)", file=out)
