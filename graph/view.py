@@ -30,7 +30,9 @@ _JUDGED = frozenset({*_JOB_IO, EdgeKind.DERIVES_FROM})
 #: Read ahead from the far ends of judged edges: where a reached dataset's name points (the walks
 #: ask next), and what a reached job's newest completed run read and wrote (the rules ask next).
 _AHEAD = (EdgeKind.ALIAS_OF,)
-_VIA = ("latestCompletedRun", (EdgeKind.CONSUMED, EdgeKind.PRODUCED))
+_DECIDING_RUN = "latestCompletedRun"  # the job property naming its newest completed run
+_RUN_IO = (EdgeKind.CONSUMED, EdgeKind.PRODUCED)
+_VIA = (_DECIDING_RUN, _RUN_IO)
 _TO_DATASETS = {("out", EdgeKind.READS), ("out", EdgeKind.WRITES)}
 _TO_JOBS = {("in", EdgeKind.READS), ("in", EdgeKind.WRITES)}
 
@@ -109,7 +111,7 @@ class GraphView:
             if ahead:
                 self._keep_ahead(read.nodes.keys() - self._ahead_read, read.ahead)
             if via:
-                runs = {run for node in read.nodes.values() if isinstance(run := node.props.get(_VIA[0]), str)}
+                runs = {run for node in read.nodes.values() if isinstance(run := node.props.get(_DECIDING_RUN), str)}
                 self._keep_io(runs - self._io.keys(), read.referenced)
         cache = self._nodes
         seen = read.nodes.keys() & cache.keys()  # a node read earlier in this query stays as it was read
@@ -171,13 +173,13 @@ class GraphView:
         """What each run consumed and produced (cached: a walk asks about a run from both ends)."""
         missing = {r for r in runs if r not in self._io}
         if missing:
-            self._keep_io(missing, self.store.edge_keys(missing, (EdgeKind.CONSUMED, EdgeKind.PRODUCED), "out"))
+            self._keep_io(missing, self.store.edge_keys(missing, _RUN_IO, "out"))
         return self._io
 
     def _deciding_runs(self, jobs: set[str]) -> dict[str, str]:
         """Each job's newest completed run at the view's moment."""
         if self.as_of is None:
-            return {j: n.props["latestCompletedRun"] for j, n in self.nodes(jobs).items() if n.props.get("latestCompletedRun")}
+            return {j: n.props[_DECIDING_RUN] for j, n in self.nodes(jobs).items() if n.props.get(_DECIDING_RUN)}
         runs_of = self.store.edges(jobs, (EdgeKind.OF,), "in")
         runs = self.nodes({e.source for e in runs_of})
         best: dict[str, tuple[str, str]] = {}

@@ -44,8 +44,8 @@ The quarantine keeps the bytes for forensics; nothing is ever deleted.
 
 from __future__ import annotations
 
-import logging
 import fcntl
+import logging
 import os
 import sqlite3
 import struct
@@ -110,7 +110,7 @@ def _unstored(payload: bytes, codec: str | None) -> bytes:
     """The encoded batch a stored payload holds; raises for an unknown codec or bad zlib data."""
     if codec is None:
         return payload
-    if codec == "zlib":
+    if codec == CODEC:
         return zlib.decompress(payload)
     raise ValueError(f"unknown codec {codec!r}")
 

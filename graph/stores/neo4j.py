@@ -18,8 +18,9 @@ Writes
     in id order (one UNWIND), reads the touched edges (one UNWIND over static per-kind
     branches), calls the shared :func:`graph.mutations.plan`, and writes only what changed
     (one query of UNWIND subqueries): per changed element, only the properties whose stored
-    value differs (usually just ``_stamps`` and ``lastSeenAt`` when a fact is seen again). Because every writer locks the end nodes before reading,
-    concurrent writers in other processes serialise on those nodes and cannot lose updates;
+    value differs (usually just ``_stamps`` and ``lastSeenAt`` when a fact is seen again).
+    Because every writer locks the end nodes before reading, concurrent writers in other
+    processes serialise on those nodes and cannot lose updates;
     inside a process a lock serialises writers. It returns after the commit.
 
 Reads
@@ -507,7 +508,8 @@ class Neo4jStore(Store):
             self._write(tx, changes, nodes, edges)
         return len(changes.nodes) + len(changes.edges)
 
-    def _write(self, tx: neo4j.ManagedTransaction, changes: Changes, nodes: _Locked[str], edges: _Locked[tuple[str, EdgeKind, str]]
+    def _write(
+        self, tx: neo4j.ManagedTransaction, changes: Changes, nodes: _Locked[str], edges: _Locked[tuple[str, EdgeKind, str]]
     ) -> None:
         new_nodes: list[list[Any]] = []
         changed_nodes: list[list[Any]] = []
