@@ -21,18 +21,16 @@ from __future__ import annotations
 
 from typing import Collection
 
+from graph.currency import DECIDING_RUN, JOB_IO, RUN_IO, unrestated
 from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.stores import EdgeDirection, EdgeKey, Store
 
-_JOB_IO = {EdgeKind.READS: EdgeKind.CONSUMED, EdgeKind.WRITES: EdgeKind.PRODUCED}
 #: Kinds whose currency the rules judge by the nodes at both ends (read with the edges).
-_JUDGED = frozenset({*_JOB_IO, EdgeKind.DERIVES_FROM})
+_JUDGED = frozenset({*JOB_IO, EdgeKind.DERIVES_FROM})
 #: Read ahead from the far ends of judged edges: where a reached dataset's name points (the walks
 #: ask next), and what a reached job's newest completed run read and wrote (the rules ask next).
 _AHEAD = (EdgeKind.ALIAS_OF,)
-_DECIDING_RUN = "latestCompletedRun"  # the job property naming its newest completed run
-_RUN_IO = (EdgeKind.CONSUMED, EdgeKind.PRODUCED)
-_VIA = (_DECIDING_RUN, _RUN_IO)
+_VIA = (DECIDING_RUN, RUN_IO)
 _TO_DATASETS = {("out", EdgeKind.READS), ("out", EdgeKind.WRITES)}
 _TO_JOBS = {("in", EdgeKind.READS), ("in", EdgeKind.WRITES)}
 
@@ -72,7 +70,7 @@ class GraphView:
             found = self.store.edges(ids, kinds, direction)
         if self.as_of is not None:
             found = [e for e in found if self._existed(e.props.get("firstSeenAt"))]
-        job_edges = [e for e in found if e.kind in _JOB_IO]
+        job_edges = [e for e in found if e.kind in JOB_IO]
         derivations = [e for e in found if e.kind is EdgeKind.DERIVES_FROM]
         stale = self._stale_job_edges(job_edges) | self._stale_derivations(derivations)
         return [e for e in found if e.key not in stale] if stale else found
@@ -111,7 +109,7 @@ class GraphView:
             if ahead:
                 self._keep_ahead(read.nodes.keys() - self._ahead_read, read.ahead)
             if via:
-                runs = {run for node in read.nodes.values() if isinstance(run := node.props.get(_DECIDING_RUN), str)}
+                runs = {run for node in read.nodes.values() if isinstance(run := node.props.get(DECIDING_RUN), str)}
                 self._keep_io(runs - self._io.keys(), read.referenced)
         cache = self._nodes
         seen = read.nodes.keys() & cache.keys()  # a node read earlier in this query stays as it was read
@@ -153,33 +151,26 @@ class GraphView:
             return set()
         gone = self._gone({e.target for e in edges})
         stale = {e.key for e in edges if e.target in gone} if gone else set()
-        deciding = self._deciding_runs({e.source for e in edges})
+        jobs = {e.source for e in edges}
+        kept = self.store.unrestated_job_edges(jobs) if self.as_of is None else None
+        if kept is not None:  # the store decided it when the jobs were written
+            return stale.union(*kept.values()) if kept else stale
+        deciding = self._deciding_runs(jobs)
         if not deciding:
             return stale
-        io = self._run_io(set(deciding.values()))
-        suspects = []  # edges the job's newest run did not restate (a run without I/O restates all)
-        for edge in edges:
-            run = deciding.get(edge.source)
-            if io.get(run) and (run, _JOB_IO[edge.kind], edge.target) not in io[run]:
-                suspects.append((edge, run))
-        if suspects:  # rare: only then are the runs themselves read, for when they ended
-            runs = self.nodes({run for _, run in suspects})
-            for edge, run in suspects:
-                if run in runs and (edge.props.get("firstSeenAt") or "") <= runs[run].stamps.get("endedAt", ""):
-                    stale.add(edge.key)
-        return stale
+        return stale | unrestated(edges, deciding, self._run_io(set(deciding.values())), self.nodes)
 
     def _run_io(self, runs: Collection[str]) -> dict[str, set[EdgeKey]]:
         """What each run consumed and produced (cached: a walk asks about a run from both ends)."""
         missing = {r for r in runs if r not in self._io}
         if missing:
-            self._keep_io(missing, self.store.edge_keys(missing, _RUN_IO, "out"))
+            self._keep_io(missing, self.store.edge_keys(missing, RUN_IO, "out"))
         return self._io
 
     def _deciding_runs(self, jobs: set[str]) -> dict[str, str]:
         """Each job's newest completed run at the view's moment."""
         if self.as_of is None:
-            return {j: n.props[_DECIDING_RUN] for j, n in self.nodes(jobs).items() if n.props.get(_DECIDING_RUN)}
+            return {j: n.props[DECIDING_RUN] for j, n in self.nodes(jobs).items() if n.props.get(DECIDING_RUN)}
         runs_of = self.store.edges(jobs, (EdgeKind.OF,), "in")
         runs = self.nodes({e.source for e in runs_of})
         best: dict[str, tuple[str, str]] = {}

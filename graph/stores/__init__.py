@@ -108,6 +108,12 @@ class Store(ABC):
             referenced = self.edge_keys(named, via_kinds, "out") if named else []
         return Neighbourhood(found, nodes, ahead_keys, referenced)
 
+    def unrestated_job_edges(self, jobs: Collection[str]) -> dict[str, frozenset[EdgeKey]] | None:
+        """For a store that decides it as jobs are written (``graph.currency``): the READS/WRITES
+        edges of ``jobs`` that their newest completed run did not restate, for the jobs that have
+        some. None: this store does not keep it, and the reader works it out per query."""
+        return None
+
     @abstractmethod
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:
         """Nodes of ``kinds`` whose name contains ``text`` (case-insensitive): exact matches first,

@@ -33,6 +33,7 @@ from graph.mutations import Changes, Mutation, Sharing, decode, encode, plan, to
 from graph.stores import EdgeDirection, EdgeKey, Store, adjacency
 from graph.stores.adjacency import Adjacency
 from graph.stores.interning import Interner
+from graph.stores.job_currency import JobCurrency
 from graph.stores.journal import Journal
 from graph.stores.search import rank_key
 
@@ -49,6 +50,7 @@ class EmbeddedStore(Store):
         self._out: dict[EdgeKind, Adjacency] = {kind: {} for kind in EdgeKind}
         self._in: dict[EdgeKind, Adjacency] = {kind: {} for kind in EdgeKind}
         self._edge_counts: Counter[EdgeKind] = Counter()
+        self._currency = JobCurrency(self)
         self._journal = Journal(data_dir / "journal.sqlite")
         interner = Interner()  # for the replay only (see graph.stores.interning), then dropped
         try:
@@ -92,6 +94,7 @@ class EmbeddedStore(Store):
             if put(out[kind], source, target, edge):
                 self._edge_counts[kind] += 1
             put(in_[kind], target, source, edge)
+        self._currency.touch(changes)
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         with self._lock:
@@ -113,6 +116,10 @@ class EmbeddedStore(Store):
             for kind in kinds:
                 adjacency.collect_keys(index[kind], ids, kind, direction == "out", found)
         return found
+
+    def unrestated_job_edges(self, jobs: Collection[str]) -> dict[str, frozenset[EdgeKey]]:
+        with self._lock:
+            return self._currency.unrestated(jobs)
 
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:
         needle = text.lower()

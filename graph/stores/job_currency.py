@@ -1,0 +1,69 @@
+"""The embedded store's verdict, per job, on which of its inputs and outputs are stale.
+
+``graph.currency`` decides which READS/WRITES edges of a job its newest completed run did not
+restate. Worked out per query, a walk reaching 8k jobs read each one's newest run and its inputs
+and outputs again: close to half of a large lineage walk. The verdict only changes when the job,
+one of its runs, or their edges do, so writes mark what they touched and the first read after them
+settles those jobs; the verdict is kept only for the few jobs that have stale edges.
+"""
+
+from __future__ import annotations
+
+from typing import Collection
+
+from graph.currency import DECIDING_RUN, JOB_IO, RUN_IO, unrestated
+from graph.model import EdgeKind, NodeKind
+from graph.mutations import Changes
+from graph.stores import EdgeKey, GraphReader
+
+_DECIDING_NODES = frozenset({NodeKind.JOB, NodeKind.RUN})
+#: Edges whose source's verdict they can change: a job's I/O, a run's I/O, a run joining its job.
+_DECIDING_EDGES = frozenset({*JOB_IO, *RUN_IO, EdgeKind.OF})
+_SETTLE_AT = 1 << 16  # touched ids kept before a write settles them itself (bounds the memory)
+
+
+class JobCurrency:
+    """Unrestated job edges, decided per write; not thread-safe (the store holds its lock)."""
+
+    def __init__(self, reader: GraphReader) -> None:
+        self._reader = reader
+        self._touched: set[str] = set()  # jobs and runs written since the last settle
+        self._unrestated: dict[str, frozenset[EdgeKey]] = {}  # only jobs that have some
+
+    def touch(self, changes: Changes) -> None:
+        """Note the jobs and runs a committed batch changed (their verdicts may have moved)."""
+        touched = self._touched
+        touched.update(node.id for node in changes.nodes.values() if node.kind in _DECIDING_NODES)
+        touched.update(source for source, kind, _ in changes.edges if kind in _DECIDING_EDGES)
+        if len(touched) >= _SETTLE_AT:
+            self._settle()
+
+    def unrestated(self, jobs: Collection[str]) -> dict[str, frozenset[EdgeKey]]:
+        if self._touched:
+            self._settle()
+        kept = self._unrestated
+        if not kept:
+            return {}
+        return {job: kept[job] for job in jobs if job in kept}
+
+    def _settle(self) -> None:
+        reader = self._reader
+        touched, self._touched = self._touched, set()
+        nodes = reader.nodes(touched)
+        jobs = {i for i, node in nodes.items() if node.kind is NodeKind.JOB}
+        jobs.update(job for _, _, job in reader.edge_keys(touched - jobs, (EdgeKind.OF,), "out"))  # runs' jobs
+        job_nodes = reader.nodes(jobs)
+        deciding = {j: run for j, node in job_nodes.items() if isinstance(run := node.props.get(DECIDING_RUN), str)}
+        io: dict[str, set[EdgeKey]] = {run: set() for run in deciding.values()}
+        for key in reader.edge_keys(set(io), RUN_IO, "out"):
+            io[key[0]].add(key)
+        stale = unrestated(reader.edges(set(deciding), tuple(JOB_IO), "out"), deciding, io, reader.nodes)
+        by_job: dict[str, set[EdgeKey]] = {}
+        for key in stale:
+            by_job.setdefault(key[0], set()).add(key)
+        kept = self._unrestated
+        for job in jobs:
+            if job in by_job:
+                kept[job] = frozenset(by_job[job])
+            else:
+                kept.pop(job, None)
