@@ -49,7 +49,7 @@ def _lower(severity: Severity) -> Severity:
     return Severity.WARNING if severity is Severity.BREAKING else Severity.INFO
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs ~4x, and reports hold 10k+ of these
 class ImpactedNode:
     node: Node
     distance: int
@@ -253,6 +253,7 @@ def _walk_datasets(walk: _Walk, seeds: dict[str, _Reach], limit: int, first_hop:
     readers of the seeds and of everything beyond (None: keep the seed's severity)."""
     frontier = dict(seeds)
     hop = 0
+    reached, offer = walk.reached, walk.offer
     while frontier and not walk.out_of_budget():
         cap = first_hop if hop == 0 else later_hops
         members, readers = walk.aliases.edges_into(frontier, (EdgeKind.READS,))
@@ -261,20 +262,28 @@ def _walk_datasets(walk: _Walk, seeds: dict[str, _Reach], limit: int, first_hop:
         writes_by_job: dict[str, list[str]] = {}
         for write in writes:
             writes_by_job.setdefault(write.source, []).append(outputs[write.target])
+        for written in writes_by_job.values():
+            written.sort()
         next_frontier: dict[str, _Reach] = {}
-        for read in sorted(readers, key=lambda e: (e.target, e.source)):
-            here = walk.reached[members[read.target]]
+        for read in sorted(readers, key=_by_target_then_source):
+            here = reached[members[read.target]]
             if here.distance >= limit:
                 walk.truncated = True
                 continue
-            severity = here.severity if cap is None else min(here.severity, cap, key=_RANK.__getitem__)
-            walk.offer(read.source, _Reach(here.distance + 1, here.path + (read.source,), severity, here.certain))
-            for output in sorted(writes_by_job.get(read.source, ())):
-                reach = _Reach(here.distance + 1, here.path + (read.source, output), severity, here.certain)
-                if walk.offer(output, reach):
+            severity = here.severity if cap is None or _RANK[cap] >= _RANK[here.severity] else cap
+            distance, job = here.distance + 1, read.source
+            via = here.path + (job,)
+            offer(job, _Reach(distance, via, severity, here.certain))
+            for output in writes_by_job.get(job, ()):
+                reach = _Reach(distance, via + (output,), severity, here.certain)
+                if offer(output, reach):
                     next_frontier[output] = reach
         frontier = next_frontier
         hop += 1
+
+
+def _by_target_then_source(edge: Edge) -> tuple[str, str]:
+    return edge.target, edge.source
 
 
 def _report(walk: _Walk, start: Node, change: ChangeKind) -> ImpactReport:
@@ -283,9 +292,8 @@ def _report(walk: _Walk, start: Node, change: ChangeKind) -> ImpactReport:
     nodes = store.nodes(ids)
     affected = sorted(
         (ImpactedNode(nodes[i], r.distance, r.path, r.severity, r.certain) for i, r in walk.reached.items() if i in nodes),
-        key=lambda a: (a.distance, a.node.id),
+        key=_by_distance_then_id,
     )
-    affected = [a for a in affected if a.node.id != start.id]
     _add_datasets_of_columns(store, affected)
     datasets = {a.node.id: a for a in affected if a.node.kind is NodeKind.DATASET}
     changed_dataset = start.id if start.kind is NodeKind.DATASET else start.props.get("datasetId")
@@ -325,10 +333,14 @@ def _add_datasets_of_columns(store: GraphReader, affected: list[ImpactedNode]) -
         if candidate is None or (_RANK[item.severity], item.certain, -item.distance) > (_RANK[candidate.severity], candidate.certain, -candidate.distance):
             best[dataset] = item
     found = store.nodes(set(best))
-    for dataset, via in sorted(best.items()):
-        if dataset in found:
-            affected.append(ImpactedNode(found[dataset], via.distance, via.path + (dataset,), via.severity, via.certain))
-    affected.sort(key=lambda a: (a.distance, a.node.id))
+    added = [ImpactedNode(found[d], via.distance, via.path + (d,), via.severity, via.certain) for d, via in sorted(best.items()) if d in found]
+    if added:
+        affected.extend(added)
+        affected.sort(key=_by_distance_then_id)
+
+
+def _by_distance_then_id(item: ImpactedNode) -> tuple[int, str]:
+    return item.distance, item.node.id
 
 
 def _broken_contracts(store: GraphReader, start: Node, change: ChangeKind, changed_dataset: str | None, affected: list[ImpactedNode]) -> list[Node]:

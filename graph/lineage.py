@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from graph.aliases import AliasResolver
 from graph.errors import NodeNotFound, WrongNodeKind
@@ -25,7 +25,7 @@ DEFAULT_MAX_NODES = 100_000
 DEFAULT_DEADLINE_SECONDS = 20.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs ~4x, and answers hold 10k+ of these
 class LineageEdge:
     source: str
     target: str
@@ -67,6 +67,14 @@ class _Walk:
     def add_edge(self, source: str, target: str, kind: EdgeKind, props: dict[str, Any] | None = None) -> None:
         if source in self.nodes and target in self.nodes:
             self.edges.setdefault((source, target, kind), LineageEdge(source, target, kind, props or {}))
+
+    def add_edges(self, pairs: Iterable[tuple[str, str]], kind: EdgeKind) -> None:
+        """:meth:`add_edge` for many property-less edges of one kind (a walk's level)."""
+        nodes, edges = self.nodes, self.edges
+        for source, target in pairs:
+            key = (source, target, kind)
+            if key not in edges and source in nodes and target in nodes:
+                edges[key] = LineageEdge(source, target, kind, {})
 
     def result(self) -> LineageGraph:
         return LineageGraph(
@@ -138,12 +146,8 @@ def _walk_datasets(walk: _Walk, aliases: AliasResolver, start_id: str, kind: Nod
 def _datasets_to_jobs(walk: _Walk, aliases: AliasResolver, datasets: set[str], kind: EdgeKind, way: Direction) -> set[str]:
     members, edges = aliases.edges_into(datasets, (kind,))
     walk.add_nodes({e.source for e in edges})
-    for e in edges:
-        dataset = members[e.target]
-        if way is Direction.DOWNSTREAM:
-            walk.add_edge(dataset, e.source, kind)
-        else:
-            walk.add_edge(e.source, dataset, kind)
+    downstream = way is Direction.DOWNSTREAM
+    walk.add_edges([(members[e.target], e.source) if downstream else (e.source, members[e.target]) for e in edges], kind)
     return {e.source for e in edges if e.source in walk.nodes}
 
 
@@ -153,12 +157,8 @@ def _jobs_to_datasets(walk: _Walk, aliases: AliasResolver, jobs: set[str], kind:
     edges = walk.store.edges(jobs, (kind,), "out")
     canonical = aliases.canonical({e.target for e in edges})
     walk.add_nodes(set(canonical.values()))
-    for e in edges:
-        dataset = canonical[e.target]
-        if way is Direction.DOWNSTREAM:
-            walk.add_edge(e.source, dataset, kind)
-        else:
-            walk.add_edge(dataset, e.source, kind)
+    downstream = way is Direction.DOWNSTREAM
+    walk.add_edges([(e.source, canonical[e.target]) if downstream else (canonical[e.target], e.source) for e in edges], kind)
     return {d for d in canonical.values() if d in walk.nodes}
 
 

@@ -144,7 +144,7 @@ class GraphView:
         return self.as_of is None or node.stamps.get("deleted", "") <= self.as_of
 
     def _gone(self, dataset_ids: Collection[str]) -> set[str]:
-        return {i for i, node in self.nodes(dataset_ids).items() if self.deleted(node)}
+        return {i for i, node in self.nodes(dataset_ids).items() if node.props.get("deleted") and self.deleted(node)}
 
     def _stale_job_edges(self, edges: list[Edge]) -> set[tuple[str, EdgeKind, str]]:
         if not edges:
