@@ -55,10 +55,11 @@ class AliasResolver:
         pending = []
         frontier: dict[str, str] = {}  # ids whose entering edges are still to read -> canonical id
         for cid in canonical_ids:
-            if cid in self._members:
-                result.update((m, cid) for m in self._members[cid])
+            known = self._members.get(cid)
+            if known is not None:
+                result.update(dict.fromkeys(known, cid))
                 if kinds:
-                    frontier.update((m, cid) for m in self._members[cid])
+                    frontier.update(dict.fromkeys(known, cid))
             else:
                 pending.append(cid)
         for cid in pending:
@@ -80,10 +81,16 @@ class AliasResolver:
             frontier = next_frontier
         if frontier and kinds:  # the chain was cut: its last members' edges are still unread
             found.extend(self.store.edges(set(frontier), kinds, "in"))
+        canonical = self._canonical
         for cid in pending:
-            result.update((m, cid) for m in self._members[cid])
-            for member in self._members[cid]:
-                self._canonical.setdefault(member, cid)
+            members = self._members[cid]
+            if len(members) == 1:  # no aliases: the common case, kept cheap
+                result[cid] = cid
+                canonical.setdefault(cid, cid)
+                continue
+            for member in members:
+                result[member] = cid
+                canonical.setdefault(member, cid)
         return result, found
 
     def column_members(self, columns: Iterable[Node]) -> dict[str, str]:

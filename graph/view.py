@@ -70,9 +70,12 @@ class GraphView:
             found = self.store.edges(ids, kinds, direction)
         if self.as_of is not None:
             found = [e for e in found if self._existed(e.props.get("firstSeenAt"))]
-        job_edges = [e for e in found if e.kind in JOB_IO]
-        derivations = [e for e in found if e.kind is EdgeKind.DERIVES_FROM]
-        stale = self._stale_job_edges(job_edges) | self._stale_derivations(derivations)
+        stale: set[EdgeKey] = set()
+        if not JOB_IO.keys().isdisjoint(kinds):
+            only_io = JOB_IO.keys() >= set(kinds)
+            stale = self._stale_job_edges(found if only_io else [e for e in found if e.kind in JOB_IO])
+        if EdgeKind.DERIVES_FROM in kinds:
+            stale |= self._stale_derivations([e for e in found if e.kind is EdgeKind.DERIVES_FROM])
         return [e for e in found if e.key not in stale] if stale else found
 
     def edge_keys(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[EdgeKey]:
