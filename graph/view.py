@@ -36,8 +36,9 @@ _TO_JOBS = {("in", EdgeKind.READS), ("in", EdgeKind.WRITES)}
 
 
 class GraphView:
-    """A read-only, per-query view of a store (it caches what it reads and, on a remote store,
-    reads ahead what the walks and its rules ask next)."""
+    """A read-only, per-query view of a store (on a remote store, or as of a past moment, it
+    caches the nodes it reads; on a remote store it also reads ahead what the walks and its
+    rules ask next)."""
 
     def __init__(self, store: Store, as_of: str | None = None) -> None:
         self.store = store
@@ -51,6 +52,8 @@ class GraphView:
     # -- primitives -------------------------------------------------------------------------
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
+        if self.as_of is None and not self.store.remote:  # a lookup in memory: a cache would only add one
+            return self.store.nodes(ids)
         cache = self._nodes
         missing = [i for i in ids if i not in cache]
         if missing:
