@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from typing import Callable
 
 import pytest
 
@@ -104,7 +105,9 @@ def test_dropped_datasets_and_removed_columns_leave_no_phantom_lineage(store: St
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_current_job_edges_follow_the_newest_completed_run_in_any_arrival_order(store: Store, seed: int) -> None:
+def test_current_job_edges_follow_the_newest_completed_run_in_any_arrival_order(
+    store: Store, open_test_store: Callable[[], Store], seed: int
+) -> None:
     """Random histories of three jobs, delivered shuffled in random batches with queries between
     them (a store that decides currency as jobs are written must re-decide exactly what the writes
     touched), then a restart: each job's inputs and outputs are what the oracle below, worked out
@@ -129,6 +132,10 @@ def test_current_job_edges_follow_the_newest_completed_run_in_any_arrival_order(
             _job_io(store, job.removeprefix("job:etl:"))  # a read between writes
     for job in ("job0", "job1", "job2"):
         assert _job_io(store, job) == _expected_io(runs, job), job
+    store.close()
+    restarted = open_test_store()
+    for job in ("job0", "job1", "job2"):
+        assert _job_io(restarted, job) == _expected_io(runs, job), job
 
 
 def _hour(hour: int) -> str:

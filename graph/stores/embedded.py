@@ -12,6 +12,10 @@ follows READS. (The store began as a networkx ``MultiDiGraph``; its per-node adj
 kinds, so each such read scanned every edge of the node, and it spent two dicts per edge — see
 docs/benchmarks.md.)
 
+Which of a job's inputs and outputs are current is decided once per write, not on every walk:
+commits mark the jobs and runs they touched and the next read settles them
+(``graph.stores.job_currency``).
+
 Memory per element, which decides how large a mesh fits: every reference to a node id is the one
 string its record holds (``plan`` builds records from the stored node's id), a node's only edge
 of a kind in a direction is held without a dict (``graph.stores.adjacency``), and start-up
