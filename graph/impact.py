@@ -105,10 +105,11 @@ class _Walk:
     def offer(self, node_id: str, reach: _Reach) -> bool:
         """Record a way to reach a node; True when it is new or better (so it must be expanded)."""
         current = self.reached.get(node_id)
-        if current is not None and not reach.better_than(current):
-            return False
-        if current is None and len(self.reached) >= self.max_nodes:
-            self.truncated = True
+        if current is None:
+            if len(self.reached) >= self.max_nodes:
+                self.truncated = True
+                return False
+        elif not reach.better_than(current):
             return False
         self.reached[node_id] = reach
         return True
