@@ -2,16 +2,19 @@
 
 Each query runs through the server's schema and through the same schema on strawberry's stock
 execution context, over the food_delivery seed; the two JSON answers (data and errors) must be
-byte-for-byte equal.
+byte-for-byte equal. A small schema with a field of every shape the fast path completes column by
+column does the same with odd values (nulls, wrong types, out-of-range ints, unknown enum values).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from enum import Enum
+from typing import Any, Iterator, Optional
 
 import orjson
 import pytest
+import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 import food_delivery as fd
@@ -161,3 +164,142 @@ def test_unusual_list_items_and_enum_values_are_graphql_cores(seeded: Store, odd
     fast = _answer(FAST, seeded, query, {"id": fd.col("customers", "email")})
     assert fast == _answer(STOCK, seeded, query, {"id": fd.col("customers", "email")})
     assert b'"errors":[]' not in fast
+
+
+# A small schema with a field of every shape the fast path completes column by column; one item at a
+# time gets an odd value, and the fast answer must still be graphql-core's.
+
+@strawberry.enum
+class Colour(str, Enum):  # a str mixin, as the schema's enums: "red" == Colour.RED
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Inner:
+    label: Optional[str]
+
+
+@strawberry.type
+class Item:
+    text: str
+    maybe_text: Optional[str]
+    number: int
+    maybe_number: Optional[int]
+    flag: bool
+    colour: Colour
+    maybe_colour: Optional[Colour]
+    tags: list[str]
+    maybe_tags: Optional[list[Optional[str]]]
+    inner: Optional[list[Inner]]
+
+
+def _items(info: strawberry.Info) -> list[Any]:
+    return info.context["items"]
+
+
+@strawberry.type
+class ItemQuery:
+    items: list[Item] = strawberry.field(resolver=_items)
+    maybe_items: list[Optional[Item]] = strawberry.field(resolver=_items)
+
+
+ITEMS_FAST = strawberry.Schema(query=ItemQuery, execution_context_class=FlatListExecutor)
+ITEMS_STOCK = strawberry.Schema(query=ItemQuery, execution_context_class=StrawberryGraphQLCoreExecutionContext)
+ITEM_FIELDS = "__typename t: text text maybeText number maybeNumber flag colour maybeColour tags maybeTags inner { label __typename }"
+ITEM_QUERIES = [
+    f"{{ items {{ {ITEM_FIELDS} }} }}",
+    f"{{ maybeItems {{ {ITEM_FIELDS} }} }}",
+    """query($yes: Boolean!) { items { text @skip(if: $yes) number @include(if: $yes) ... @include(if: $yes) { colour tags }
+        ... @skip(if: $yes) { flag } t: tags @include(if: $yes) } }""",
+    "query($yes: Boolean!) { maybeItems { text @skip(if: $yes) } }",  # every field skipped: empty objects
+]
+
+
+def _item(n: int) -> Item:
+    return Item(text=f"t{n}", maybe_text=None if n % 2 else f"m{n}", number=n - 1, maybe_number=None if n % 2 else n,
+                flag=bool(n % 2), colour=Colour.RED, maybe_colour=None if n % 2 else Colour.BLUE, tags=[f"a{n}", "b"],
+                maybe_tags=None if n % 2 else ["x", None], inner=[Inner(label=None), Inner(label=f"l{n}")] if n % 2 else None)
+
+
+def _error_item() -> ValueError:
+    """An exception with every attribute of an item: still an error to graphql-core, not an item."""
+    error = ValueError("boom")
+    error.__dict__.update(vars(_item(9)))
+    return error
+
+
+ODD_VALUES: list[tuple[str, Any]] = [
+    ("text", None), ("text", 5), ("text", _Name("x")), ("text", ValueError("boom")), ("text", b"bytes"),
+    ("maybe_text", 5.0), ("maybe_text", True),
+    ("number", 2**31 - 1), ("number", -(2**31)), ("number", 2**31), ("number", -(2**31) - 1), ("number", True),
+    ("number", 3.0), ("number", 1.5), ("number", "3"), ("number", None), ("maybe_number", 2**40), ("maybe_number", False),
+    ("flag", 1), ("flag", None), ("flag", "yes"),
+    ("colour", "red"), ("colour", "RED"), ("colour", "nope"), ("colour", Colour.BLUE), ("colour", None), ("colour", []),
+    ("maybe_colour", "nope"), ("maybe_colour", ["x"]),
+    ("tags", ("a", "b")), ("tags", []), ("tags", ["a", None]), ("tags", ["a", 1]), ("tags", [_Name("a")]), ("tags", None),
+    ("tags", "ab"), ("tags", {"a": 1}),
+    ("maybe_tags", [None]), ("maybe_tags", ("a", 2)), ("maybe_tags", 7),
+    ("inner", []), ("inner", [None]), ("inner", [Inner(label=3)]), ("inner", [ValueError("boom")]), ("inner", Inner(label="x")),
+    ("item", None), ("item", ValueError("boom")), ("item", Inner(label="x")), ("item", _error_item()),
+]
+
+
+def _item_answer(schema: strawberry.Schema, query: str, items: list[Any]) -> bytes:
+    result = schema.execute_sync(query, variable_values={"yes": True}, context_value={"items": items})
+    return orjson.dumps({"data": result.data, "errors": [e.formatted for e in result.errors or []]})
+
+
+@pytest.mark.parametrize("query", ITEM_QUERIES, ids=range(len(ITEM_QUERIES)))
+@pytest.mark.parametrize("field, value", ODD_VALUES, ids=[f"{f}={v!r}" for f, v in ODD_VALUES])
+def test_odd_values_in_columns_are_graphql_cores(query: str, field: str, value: Any) -> None:
+    items: list[Any] = [_item(n) for n in range(4)]
+    if field == "item":
+        items[2] = value
+    else:
+        setattr(items[2], field, value)
+    assert _item_answer(ITEMS_FAST, query, items) == _item_answer(ITEMS_STOCK, query, items)
+
+
+@pytest.mark.parametrize("query", ITEM_QUERIES, ids=range(len(ITEM_QUERIES)))
+@pytest.mark.parametrize("count", [0, 1, 5])
+def test_plain_columns_take_the_fast_path(query: str, count: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain items of every field shape: the same answer, with graphql-core executing the root field only."""
+    items = [_item(n) for n in range(count)]
+    stock = _item_answer(ITEMS_STOCK, query, items)
+    executed: list[str] = []
+    original = FlatListExecutor.execute_field
+
+    def counting(self: Any, parent_type: Any, *args: Any) -> Any:
+        executed.append(parent_type.name)
+        return original(self, parent_type, *args)
+
+    monkeypatch.setattr(FlatListExecutor, "execute_field", counting)
+    assert _item_answer(ITEMS_FAST, query, items) == stock
+    assert executed == ["ItemQuery"] and b'"errors":[]' in stock
+
+
+def test_null_items_stay_on_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nulls in a list of nullable objects complete item by item, without graphql-core's field execution."""
+    items = [_item(0), None, _item(1)]
+    query = f"{{ maybeItems {{ {ITEM_FIELDS} }} }}"
+    stock = _item_answer(ITEMS_STOCK, query, items)
+    executed: list[str] = []
+    original = FlatListExecutor.execute_field
+
+    def counting(self: Any, parent_type: Any, *args: Any) -> Any:
+        executed.append(parent_type.name)
+        return original(self, parent_type, *args)
+
+    monkeypatch.setattr(FlatListExecutor, "execute_field", counting)
+    assert _item_answer(ITEMS_FAST, query, items) == stock
+    assert executed == ["ItemQuery"] and b'"errors":[]' in stock
+
+
+def test_lists_in_the_answer_are_new_lists() -> None:
+    """As graphql-core's, the answer shares no list with the objects: changing one leaves the other be."""
+    items = [_item(n) for n in range(3)]
+    data = ITEMS_FAST.execute_sync("{ items { tags inner { label } } }", context_value={"items": items}).data
+    assert data is not None
+    for item, answer in zip(items, data["items"]):
+        assert answer["tags"] == item.tags and answer["tags"] is not item.tags
