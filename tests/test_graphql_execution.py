@@ -8,9 +8,11 @@ column does the same with odd values (nulls, wrong types, out-of-range ints, unk
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from enum import Enum
-from typing import Any, Iterator, Optional
+from operator import itemgetter
+from typing import Any, Iterator, Optional, Sequence
 
 import orjson
 import pytest
@@ -22,6 +24,7 @@ from graph.api import schema as api_schema
 from graph.api.app import ThreadedGraphQL, limited_schema
 from graph.api.execution import FlatListExecutor
 from graph.api.limits import GraphQLLimits
+from graph.api.record_list import RecordList
 from graph.api.schema import LineageSchema, Query, context
 from graph.stores import Store
 from ingest.openlineage import translate
@@ -90,15 +93,15 @@ def test_fast_and_stock_execution_give_the_same_json(seeded: Store, query: str, 
 
 @pytest.fixture
 def broken_node(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Lineage answers whose third node has a null id (non-null in the schema) and an unknown kind."""
+    """Lineage answers whose third node has a null id (non-null in the schema) and whose fourth has
+    an unknown kind (in the walk's records, which the answer's lists read)."""
     original = api_schema.LineageGraph.of
 
     def of(graph: Any) -> Any:
-        answer = original(graph)
-        if len(answer.nodes) > 3:
-            answer.nodes[2].id = None
-            answer.nodes[3].kind = "no such kind"
-        return answer
+        if len(graph.nodes) > 3:
+            graph.nodes[2] = dataclasses.replace(graph.nodes[2], id=None)
+            graph.nodes[3] = dataclasses.replace(graph.nodes[3], kind="no such kind")
+        return original(graph)
 
     monkeypatch.setattr(api_schema.LineageGraph, "of", staticmethod(of))
     yield
@@ -147,12 +150,11 @@ def odd_values(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     original = api_schema.ImpactReport.of
 
     def of(report: Any) -> Any:
-        answer = original(report)
-        for item, path in zip(answer.affected, ([_Name("a"), "b"], ("a", 5), ["a", None], ())):
+        for item, path in zip(report.affected, ([_Name("a"), "b"], ("a", 5), ["a", None], ())):
             item.path = path
-        for item, kind in zip(answer.affected, ("DATASET", "no such kind")):
-            item.kind = kind
-        return answer
+        for item, kind in zip(report.affected, ("DATASET", "no such kind")):
+            item.node = dataclasses.replace(item.node, kind=kind)
+        return original(report)
 
     monkeypatch.setattr(api_schema.ImpactReport, "of", staticmethod(of))
     yield
@@ -198,10 +200,19 @@ def _items(info: strawberry.Info) -> list[Any]:
     return info.context["items"]
 
 
+def _record_items(info: strawberry.Info) -> Sequence[Item]:
+    """The context's records (dicts) as a RecordList of Items, made by ``info.context['make']``."""
+    return RecordList(info.context.get("make", Item), ITEM_READERS, info.context["records"])
+
+
 @strawberry.type
 class ItemQuery:
     items: list[Item] = strawberry.field(resolver=_items)
     maybe_items: list[Optional[Item]] = strawberry.field(resolver=_items)
+    record_items: Sequence[Item] = strawberry.field(resolver=_record_items)
+
+
+ITEM_READERS = {name: itemgetter(name) for name in Item.__annotations__}
 
 
 ITEMS_FAST = strawberry.Schema(query=ItemQuery, execution_context_class=FlatListExecutor)
@@ -303,3 +314,30 @@ def test_lists_in_the_answer_are_new_lists() -> None:
     assert data is not None
     for item, answer in zip(items, data["items"]):
         assert answer["tags"] == item.tags and answer["tags"] is not item.tags
+
+
+def _record_answer(schema: strawberry.Schema, records: list[dict[str, Any]], make: Any = Item) -> bytes:
+    result = schema.execute_sync(f"{{ recordItems {{ {ITEM_FIELDS} }} }}", context_value={"records": records, "make": make})
+    return orjson.dumps({"data": result.data, "errors": [e.formatted for e in result.errors or []]})
+
+
+@pytest.mark.parametrize("field, value", [(f, v) for f, v in ODD_VALUES if f != "item"], ids=[f"{f}={v!r}" for f, v in ODD_VALUES if f != "item"])
+def test_odd_values_in_record_lists_are_graphql_cores(field: str, value: Any) -> None:
+    """A RecordList's columns (the fast path) and its objects (graphql-core's) give the same answer."""
+    records = [vars(_item(n)).copy() for n in range(4)]
+    records[2][field] = value
+    assert _record_answer(ITEMS_FAST, records) == _record_answer(ITEMS_STOCK, records)
+
+
+def test_record_lists_answer_without_making_objects() -> None:
+    """Plain records: the fast path reads columns and never builds an item; graphql-core builds each."""
+    made: list[Item] = []
+
+    def make(**fields: Any) -> Item:
+        made.append(Item(**fields))
+        return made[-1]
+
+    records = [vars(_item(n)).copy() for n in range(5)]
+    fast = _record_answer(ITEMS_FAST, records, make)
+    assert made == [] and b'"errors":[]' in fast
+    assert fast == _record_answer(ITEMS_STOCK, records, make) and len(made) == 5

@@ -46,6 +46,8 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
+from graph.api.record_list import RecordList
+
 Plan = Callable[[Any], Any]
 """Completes one value as graphql-core would, or raises ``_Unusual``."""
 
@@ -65,6 +67,7 @@ _COLLECTED_DIRECTIVES = frozenset({"include", "skip"})  # applied by field colle
 _NATIVE = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}  # values of this exact type serialise as themselves
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1  # GraphQL Int is 32-bit
 _NONE = type(None)
+_LISTS = (list, tuple, RecordList)  # the list values the fast path completes
 
 
 class _Unusual(Exception):
@@ -80,7 +83,7 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
         self._list_plans: dict[tuple[int, GraphQLList], tuple[FieldDetailsList, Optional[Plan]]] = {}
 
     def complete_list_value(self, return_type, field_details_list, info, path, result, position_context):  # type: ignore[no-untyped-def, override]
-        if type(result) in (list, tuple):
+        if type(result) in _LISTS:
             plan = self._list_plan(return_type, field_details_list)
             if plan is not None:
                 try:
@@ -128,14 +131,14 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
                 return None
             name = details[0].node.name.value
             if name == "__typename":
-                fields.append(_Field(response_name, _identity, _typename(type_.name)))
+                fields.append(_Field(response_name, None, _identity, _typename(type_.name)))
                 continue
             field_def = self.schema.get_field(type_, name)
             attribute = _attribute(field_def) if field_def is not None else None
             completion = self._plan(field_def.type, details) if attribute is not None else None  # type: ignore[union-attr]
             if completion is None:
                 return None
-            fields.append(_Field(response_name, attrgetter(attribute), completion))  # type: ignore[arg-type]
+            fields.append(_Field(response_name, attribute, attrgetter(attribute), completion))  # type: ignore[arg-type]
         return _object(fields, nullable)
 
 
@@ -143,6 +146,7 @@ class _Field(NamedTuple):
     """One selected field of an object type: its response key, how to read it, how to complete what is read."""
 
     response_name: str
+    attribute: Optional[str]  # None for __typename
     read: Callable[[Any], Any]
     completion: _Completion
 
@@ -161,15 +165,20 @@ def _object(fields: list[_Field], nullable: bool) -> _Completion:
             return None
         if value is None or isinstance(value, Exception):
             raise _Unusual
-        return {response_name: completion.one(read(value)) for response_name, read, completion in fields}
+        return {response_name: completion.one(read(value)) for response_name, _, read, completion in fields}
 
     def many(values: Sequence[Any]) -> list[Any]:
         if not values:
             return []
+        if type(values) is RecordList:  # its columns, if it has every selected one; else its objects
+            columns = [values if f.attribute is None else values.column(f.attribute) for f in fields]
+            if fields and all(column is not None for column in columns):
+                return _rows(response_names, [f.completion.many(column) for f, column in zip(fields, columns)])  # type: ignore[arg-type]
+            values = list(values)
         types = set(map(type, values))
         if not fields or _NONE in types or any(issubclass(t, Exception) for t in types):
             return list(map(one, values))  # nulls, errors and empty selections item by item
-        return _rows(response_names, [completion.many(list(map(read, values))) for _, read, completion in fields])
+        return _rows(response_names, [completion.many(list(map(read, values))) for _, _, read, completion in fields])
 
     return _Completion(one, many)
 
@@ -215,7 +224,7 @@ def _list(item: _Completion, nullable: bool) -> _Completion:
     items, native = item.many, item.native
 
     def one(value: Any) -> Any:
-        if type(value) in (list, tuple):
+        if type(value) in _LISTS:
             return items(value)
         if value is None and nullable:
             return None

@@ -8,7 +8,8 @@ schema exported (``lineagemesh schema``); a test fails when the two differ.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Annotated, Any, Optional
+from operator import attrgetter
+from typing import Annotated, Any, Optional, Sequence
 
 import strawberry
 from graphql import GraphQLError
@@ -19,6 +20,7 @@ from graph import lineage as lineage_queries
 from graph import impact as impact_queries
 from graph import governance, mesh, queries
 from graph.api.execution import FlatListExecutor
+from graph.api.record_list import Fields, RecordList
 from graph.impact import ChangeKind, Severity
 from graph.errors import QueryError
 from graph.model import FACET_PREFIX, Direction, EdgeKind, Node
@@ -106,16 +108,22 @@ class LineageNode:
 
     @staticmethod
     def of(node: Node) -> "LineageNode":
-        props = node.props
-        return LineageNode(
-            id=node.id,
-            kind=node.kind,
-            namespace=props.get("namespace"),
-            name=props.get("name"),
-            dataset=props.get("dataset"),
-            deleted=bool(props.get("deleted")),
-            declared=bool(props.get("declared")) or node.kind not in _DESCRIBED_KINDS,
-        )
+        return LineageNode(**{name: read(node) for name, read in _LINEAGE_NODE_FIELDS.items()})
+
+    @staticmethod
+    def all_of(nodes: Sequence[Node]) -> Sequence["LineageNode"]:
+        return RecordList(LineageNode, _LINEAGE_NODE_FIELDS, nodes)
+
+
+_LINEAGE_NODE_FIELDS: Fields = {
+    "id": attrgetter("id"),
+    "kind": attrgetter("kind"),
+    "namespace": lambda node: node.props.get("namespace"),
+    "name": lambda node: node.props.get("name"),
+    "dataset": lambda node: node.props.get("dataset"),
+    "deleted": lambda node: bool(node.props.get("deleted")),
+    "declared": lambda node: bool(node.props.get("declared")) or node.kind not in _DESCRIBED_KINDS,
+}
 
 
 @strawberry.type(description="An OpenLineage column-lineage transformation.")
@@ -136,32 +144,34 @@ class LineageEdge:
     )
     transformation_type: Optional[str] = strawberry.field(description="Deprecated OpenLineage transformationType.")
 
-    @staticmethod
-    def of(edge: lineage_queries.LineageEdge) -> "LineageEdge":
-        props = edge.props
-        raw = props.get("transformations")
-        return LineageEdge(
-            source=edge.source,
-            target=edge.target,
-            kind=edge.kind,
-            transformations=None
-            if raw is None
-            else [Transformation(type=t.get("type"), subtype=t.get("subtype"), description=t.get("description"), masking=t.get("masking")) for t in raw],
-            transformation_type=props.get("transformationType"),
-        )
+
+def _transformations(edge: lineage_queries.LineageEdge) -> Optional[list[Transformation]]:
+    raw = edge.props.get("transformations")
+    if raw is None:
+        return None
+    return [Transformation(type=t.get("type"), subtype=t.get("subtype"), description=t.get("description"), masking=t.get("masking")) for t in raw]
+
+
+_LINEAGE_EDGE_FIELDS: Fields = {
+    "source": attrgetter("source"),
+    "target": attrgetter("target"),
+    "kind": attrgetter("kind"),
+    "transformations": _transformations,
+    "transformation_type": lambda edge: edge.props.get("transformationType"),
+}
 
 
 @strawberry.type(description="A lineage answer. `truncated` is true when depth or size limits cut it short.")
 class LineageGraph:
-    nodes: list[LineageNode]
-    edges: list[LineageEdge]
+    nodes: Sequence[LineageNode]  # RecordLists: GraphQL reads the fields asked for, no object per node
+    edges: Sequence[LineageEdge]
     truncated: bool
 
     @staticmethod
     def of(graph: lineage_queries.LineageGraph) -> "LineageGraph":
         return LineageGraph(
-            nodes=[LineageNode.of(n) for n in graph.nodes],
-            edges=[LineageEdge.of(e) for e in graph.edges],
+            nodes=LineageNode.all_of(graph.nodes),
+            edges=RecordList(LineageEdge, _LINEAGE_EDGE_FIELDS, graph.edges),
             truncated=graph.truncated,
         )
 
@@ -188,8 +198,8 @@ class OwnerProfile:
     _node: strawberry.Private[Node]
 
     @strawberry.field(description="Datasets, jobs, products, domains and contracts it owns, by id.")
-    def owns(self, info: Info) -> list[LineageNode]:
-        return [LineageNode.of(n) for n in mesh.owned(_store(info), self._node)]
+    def owns(self, info: Info) -> Sequence[LineageNode]:
+        return LineageNode.all_of(mesh.owned(_store(info), self._node))
 
 
 def _text(value: Any) -> Optional[str]:
@@ -554,19 +564,26 @@ class ImpactedNode:
     severity: SeverityType
     certain: bool = strawberry.field(description="False where column lineage was missing and dataset lineage stood in.")
 
-    @staticmethod
-    def of(item: impact_queries.ImpactedNode) -> "ImpactedNode":
-        p = item.node.props
-        return ImpactedNode(id=item.node.id, kind=item.node.kind, namespace=p.get("namespace"), name=p.get("name"),
-                            dataset=p.get("dataset"), distance=item.distance, path=list(item.path),
-                            severity=item.severity, certain=item.certain)
+
+
+_IMPACTED_NODE_FIELDS: Fields = {
+    "id": lambda item: item.node.id,
+    "kind": lambda item: item.node.kind,
+    "namespace": lambda item: item.node.props.get("namespace"),
+    "name": lambda item: item.node.props.get("name"),
+    "dataset": lambda item: item.node.props.get("dataset"),
+    "distance": attrgetter("distance"),
+    "path": attrgetter("path"),  # a tuple: GraphQL lists take any sequence, and the answer gets its own list
+    "severity": attrgetter("severity"),
+    "certain": attrgetter("certain"),
+}
 
 
 @strawberry.type(description="The blast radius of a change, and whom to tell.")
 class ImpactReport:
     changed: LineageNode
     change: ChangeKindType
-    affected: list[ImpactedNode]
+    affected: Sequence[ImpactedNode]  # a RecordList, as LineageGraph's lists
     products: list[DataProduct] = strawberry.field(description="Data products publishing the changed or an affected dataset.")
     domains: list[Domain]
     owners: list[Owner] = strawberry.field(description="Owners of affected datasets, jobs and products: whom to notify.")
@@ -580,7 +597,7 @@ class ImpactReport:
         return ImpactReport(
             changed=LineageNode.of(report.changed),
             change=report.change,
-            affected=[ImpactedNode.of(a) for a in report.affected],
+            affected=RecordList(ImpactedNode, _IMPACTED_NODE_FIELDS, report.affected),
             products=[DataProduct.of(p) for p in report.products],
             domains=[Domain.of(d) for d in report.domains],
             owners=[Owner(id=o.id, name=o.props.get("name", o.id), type=None) for o in report.owners],
