@@ -12,18 +12,35 @@ from __future__ import annotations
 from typing import Callable, Collection, Iterable, Mapping
 
 from graph.model import Edge, EdgeKind, Node
+from graph.stores import EdgeKey
 
 DECIDING_RUN = "latestCompletedRun"  # the job property naming its newest completed run
 RUN_IO = (EdgeKind.CONSUMED, EdgeKind.PRODUCED)
 JOB_IO = {EdgeKind.READS: EdgeKind.CONSUMED, EdgeKind.WRITES: EdgeKind.PRODUCED}
 
 
+def deciding_run(job: Node) -> str | None:
+    """The job's newest completed run, as it names it now (None: no run has completed)."""
+    run = job.props.get(DECIDING_RUN)
+    return run if isinstance(run, str) and run else None
+
+
+def io_of(runs: Collection[str], keys: Iterable[EdgeKey]) -> dict[str, set[EdgeKey]]:
+    """Each of ``runs`` with the CONSUMED/PRODUCED keys among ``keys`` that leave it (``keys``
+    may say more: a read ahead brings other runs' too)."""
+    io: dict[str, set[EdgeKey]] = {run: set() for run in runs}
+    for key in keys:
+        if key[0] in io:
+            io[key[0]].add(key)
+    return io
+
+
 def unrestated(
     edges: Iterable[Edge],
     deciding: Mapping[str, str],
-    io: Mapping[str, Collection[tuple[str, EdgeKind, str]]],
+    io: Mapping[str, Collection[EdgeKey]],
     runs: Callable[[set[str]], dict[str, Node]],
-) -> set[tuple[str, EdgeKind, str]]:
+) -> set[EdgeKey]:
     """The keys of the job ``edges`` that are stale: their job's deciding run (``deciding``: job →
     run) recorded inputs or outputs (``io``: run → its CONSUMED/PRODUCED keys) without this one,
     and ended after the edge was first seen. ``runs`` reads run nodes; it is only called when some

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Collection
 
-from graph.currency import DECIDING_RUN, JOB_IO, RUN_IO, unrestated
+from graph.currency import DECIDING_RUN, JOB_IO, RUN_IO, deciding_run, io_of, unrestated
 from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.stores import EdgeDirection, EdgeKey, Store
 
@@ -115,8 +115,8 @@ class GraphView:
             if ahead:
                 self._keep_ahead(read.nodes.keys() - self._ahead_read, read.ahead)
             if via:
-                runs = {run for node in read.nodes.values() if isinstance(run := node.props.get(DECIDING_RUN), str)}
-                self._keep_io(runs - self._io.keys(), read.referenced)
+                runs = {run for node in read.nodes.values() if (run := deciding_run(node))}
+                self._io.update(io_of(runs - self._io.keys(), read.referenced))
         cache = self._nodes
         seen = read.nodes.keys() & cache.keys()  # a node read earlier in this query stays as it was read
         cache.update({i: node for i, node in read.nodes.items() if i not in seen} if seen else read.nodes)
@@ -128,15 +128,6 @@ class GraphView:
         for key in keys:
             if key[0] in ids:
                 self._ahead.setdefault(key[0], []).append(key)
-
-    def _keep_io(self, runs: Collection[str], keys: list[EdgeKey]) -> None:
-        """Remember what ``runs`` consumed and produced, read with ``keys`` (which may say more)."""
-        io = self._io
-        for run in runs:
-            io[run] = set()
-        for key in keys:
-            if key[0] in runs:
-                io[key[0]].add(key)
 
     # -- rules ------------------------------------------------------------------------------
 
@@ -170,13 +161,13 @@ class GraphView:
         """What each run consumed and produced (cached: a walk asks about a run from both ends)."""
         missing = {r for r in runs if r not in self._io}
         if missing:
-            self._keep_io(missing, self.store.edge_keys(missing, RUN_IO, "out"))
+            self._io.update(io_of(missing, self.store.edge_keys(missing, RUN_IO, "out")))
         return self._io
 
     def _deciding_runs(self, jobs: set[str]) -> dict[str, str]:
         """Each job's newest completed run at the view's moment."""
         if self.as_of is None:
-            return {j: n.props[DECIDING_RUN] for j, n in self.nodes(jobs).items() if n.props.get(DECIDING_RUN)}
+            return {j: run for j, n in self.nodes(jobs).items() if (run := deciding_run(n))}
         runs_of = self.store.edges(jobs, (EdgeKind.OF,), "in")
         runs = self.nodes({e.source for e in runs_of})
         best: dict[str, tuple[str, str]] = {}

@@ -565,7 +565,6 @@ class ImpactedNode:
     certain: bool = strawberry.field(description="False where column lineage was missing and dataset lineage stood in.")
 
 
-
 _IMPACTED_NODE_FIELDS: Fields = {
     "id": lambda item: item.node.id,
     "kind": lambda item: item.node.kind,

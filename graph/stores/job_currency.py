@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Collection
 
-from graph.currency import DECIDING_RUN, JOB_IO, RUN_IO, unrestated
+from graph.currency import JOB_IO, RUN_IO, deciding_run, io_of, unrestated
 from graph.model import EdgeKind, NodeKind
 from graph.mutations import Changes
 from graph.stores import EdgeKey, GraphReader
@@ -52,11 +52,9 @@ class JobCurrency:
         nodes = reader.nodes(touched)
         jobs = {i for i, node in nodes.items() if node.kind is NodeKind.JOB}
         jobs.update(job for _, _, job in reader.edge_keys(touched - jobs, (EdgeKind.OF,), "out"))  # runs' jobs
-        job_nodes = reader.nodes(jobs)
-        deciding = {j: run for j, node in job_nodes.items() if isinstance(run := node.props.get(DECIDING_RUN), str)}
-        io: dict[str, set[EdgeKey]] = {run: set() for run in deciding.values()}
-        for key in reader.edge_keys(set(io), RUN_IO, "out"):
-            io[key[0]].add(key)
+        deciding = {j: run for j, node in reader.nodes(jobs).items() if (run := deciding_run(node))}
+        runs = set(deciding.values())
+        io = io_of(runs, reader.edge_keys(runs, RUN_IO, "out"))
         stale = unrestated(reader.edges(set(deciding), tuple(JOB_IO), "out"), deciding, io, reader.nodes)
         by_job: dict[str, set[EdgeKey]] = {}
         for key in stale:
