@@ -38,7 +38,7 @@ from graph.stores import EdgeDirection, EdgeKey, Store, adjacency
 from graph.stores.adjacency import Adjacency
 from graph.stores.interning import Interner
 from graph.stores.job_currency import JobCurrency
-from graph.stores.journal import Journal
+from graph.stores.journal import Journal, seal
 from graph.stores.search import rank_key
 
 
@@ -66,10 +66,11 @@ class EmbeddedStore(Store):
             raise
 
     def apply(self, mutations: Sequence[Mutation]) -> int:
+        sealed = seal(encode(mutations))  # outside the lock: while one writer compresses, another plans
         with self._lock:
             changes = self._plan(mutations)
             if changes:
-                self._journal.append([encode(mutations)])
+                self._journal.append([sealed])
                 self._commit(changes)
             return len(changes.nodes) + len(changes.edges)
 

@@ -55,7 +55,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import Callable, Iterator, NamedTuple, TypeVar
 
 from graph.stores import StoreUnavailable
 
@@ -102,8 +102,21 @@ def checksum(payload: bytes) -> int:
     return zlib.crc32(payload)
 
 
-def _stored(payload: bytes) -> bytes:
-    return zlib.compress(payload, _COMPRESSION_LEVEL)
+class Sealed(NamedTuple):
+    """A batch ready to append: its payload as stored, with the length and crc32 of those bytes."""
+
+    payload: bytes
+    length: int
+    crc32: int
+    codec: str
+
+
+def seal(payload: bytes) -> Sealed:
+    """Compress and checksum an encoded batch. It depends on nothing but the payload, and zlib
+    releases the GIL, so writers seal before they take any lock: while one thread compresses,
+    another plans."""
+    stored = zlib.compress(payload, _COMPRESSION_LEVEL)
+    return Sealed(stored, len(stored), checksum(stored), CODEC)
 
 
 def _unstored(payload: bytes, codec: str | None) -> bytes:
@@ -211,14 +224,12 @@ class Journal:
 
     # -- writes ----------------------------------------------------------------------------------
 
-    def append(self, payloads: list[bytes]) -> None:
-        """Write batches in one transaction; returns once they are on disk.
+    def append(self, rows: list[Sealed]) -> None:
+        """Write sealed batches (:func:`seal`) in one transaction; returns once they are on disk.
 
         Raises StoreUnavailable, with nothing written, when SQLite cannot write (disk full, an
         I/O error, another process holding the write lock past the busy timeout).
         """
-        stored = [_stored(p) for p in payloads]
-        rows = [(p, len(p), checksum(p), CODEC) for p in stored]
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
