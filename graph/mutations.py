@@ -234,7 +234,7 @@ class _Origin(NamedTuple):
 _Planned = tuple[dict[str, Any], dict[str, str], Any]
 
 
-def _upsert(planned: dict[Any, _Planned], current: Mapping[Any, Any], key: Any, m: Mutation) -> None:
+def _upsert(planned: dict[Any, _Planned], current: Mapping[Any, Any] | EdgeLookup, key: Any, m: Mutation) -> None:
     """Merge one upsert into the batch's copy of an element: the copy made the first time the
     batch changes it (from ``current``, or fresh), which later upserts then change in place."""
     element = planned.get(key)
@@ -250,16 +250,22 @@ def _upsert(planned: dict[Any, _Planned], current: Mapping[Any, Any], key: Any, 
         planned[key] = (props, stamps, existing)
 
 
+class EdgeLookup(Protocol):
+    """The current edges ``plan`` reads: a mapping by key, or a view a store keeps over its own index."""
+
+    def get(self, key: tuple[str, EdgeKind, str], /) -> Edge | None: ...
+
+
 def plan(
     mutations: Sequence[Mutation],
     current_nodes: Mapping[str, Node],
-    current_edges: Mapping[tuple[str, EdgeKind, str], Edge],
+    current_edges: EdgeLookup,
     share: Sharing | None = None,
 ) -> Changes:
     """Compute what a batch changes, given the current state of everything it touches.
 
-    Pure: both stores call it with the nodes and edges named by :func:`touched_ids`, then persist
-    the result in their own way. Edges mentioning a node nobody described get a placeholder node
+    Pure: a store calls it with the nodes and edges named by :func:`touched_ids` (fetched), or
+    with views of its whole graph (held in memory), then persists the result in its own way. Edges mentioning a node nobody described get a placeholder node
     of the kind their id prefix implies; an id with no known prefix is a programming error.
     ``current_nodes``/``current_edges`` are never modified: an element is copied the first time
     the batch changes it, and that copy, which only this call holds, takes the batch's later

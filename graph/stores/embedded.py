@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Collection, Sequence
 
 from graph.model import Edge, EdgeKind, Node, NodeKind
-from graph.mutations import Changes, Mutation, Sharing, decode, encode, plan, touched_ids
+from graph.mutations import Changes, Mutation, Sharing, decode, encode, plan
 from graph.stores import EdgeDirection, EdgeKey, Store, adjacency
 from graph.stores.adjacency import Adjacency
 from graph.stores.interning import Interner
@@ -54,6 +54,7 @@ class EmbeddedStore(Store):
         self._out: dict[EdgeKind, Adjacency] = {kind: {} for kind in EdgeKind}
         self._in: dict[EdgeKind, Adjacency] = {kind: {} for kind in EdgeKind}
         self._edge_counts: Counter[EdgeKind] = Counter()
+        self._stored_edges = _StoredEdges(self._out)
         self._currency = JobCurrency(self)
         self._journal = Journal(data_dir / "journal.sqlite")
         interner = Interner()  # for the replay only (see graph.stores.interning), then dropped
@@ -75,16 +76,8 @@ class EmbeddedStore(Store):
             return len(changes.nodes) + len(changes.edges)
 
     def _plan(self, mutations: Sequence[Mutation], share: Sharing | None = None) -> Changes:
-        node_ids, edge_keys = touched_ids(mutations)
-        nodes = self._nodes
-        current_nodes = {i: nodes[i] for i in node_ids if i in nodes}
-        current_edges = {}
-        for key in edge_keys:
-            source, kind, target = key
-            edge = adjacency.get(self._out[kind], source, target)
-            if edge is not None:
-                current_edges[key] = edge
-        return plan(mutations, current_nodes, current_edges, share)
+        """``plan`` over the graph in memory itself: it only reads, and the caller holds the lock."""
+        return plan(mutations, self._nodes, self._stored_edges, share)
 
     def _commit(self, changes: Changes) -> None:
         """Hold the batch's records; keys are the records' own id strings, so each id is held once."""
@@ -156,3 +149,16 @@ class EmbeddedStore(Store):
 
     def close(self) -> None:
         self._journal.close()
+
+
+class _StoredEdges:
+    """The store's edges by key, read where they are held (``plan``'s ``EdgeLookup``)."""
+
+    __slots__ = ("_out",)
+
+    def __init__(self, out: dict[EdgeKind, Adjacency]) -> None:
+        self._out = out
+
+    def get(self, key: tuple[str, EdgeKind, str], /) -> Edge | None:
+        source, kind, target = key
+        return adjacency.get(self._out[kind], source, target)
