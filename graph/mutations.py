@@ -145,6 +145,12 @@ def encode(mutations: Sequence[Mutation]) -> bytes:
     return orjson.dumps(mutations, default=_row)
 
 
+def concat_encoded(parts: Sequence[bytes]) -> bytes:
+    """``encode(a + b + ...)`` from ``encode(a)``, ``encode(b)``, ...: every part's rows in one array.
+    (Each part is a JSON array; an empty batch encodes as ``[]``.)"""
+    return b"[" + b",".join(part[1:-1] for part in parts if part != b"[]") + b"]"
+
+
 def _row(m: Any) -> tuple[Any, ...]:
     if isinstance(m, UpsertNode):
         return ("N", m.id, m.kind, m.at, m.props or None, m.first or None)

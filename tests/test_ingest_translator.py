@@ -13,10 +13,12 @@ from typing import Any, Iterator
 import orjson
 import pytest
 
-from graph.api.ingest import IngestConfig, RequestRejected, translate_batch
+from graph.api.ingest import IngestConfig, RequestRejected, TranslatedEvent, translate_batch
 from graph.api.limits import IngestLimits
 from graph.api.translator import BatchTranslator
+from graph.mutations import UpsertEdge, UpsertNode, concat_encoded, decode, encode
 from ingest.domain_rules import DomainRules
+from ingest.openlineage import translate
 
 
 @pytest.fixture
@@ -42,8 +44,18 @@ def test_the_worker_answers_as_translating_here(translator: BatchTranslator, foo
     body = _batch(food_delivery_events)
     answer = asyncio.run(translator.translate(body))
     assert answer == translate_batch(body, translator.config)
-    assert [type(item) for item in answer] == [list, str, str, list] and "runId" in answer[1]
+    assert [type(item) for item in answer] == [TranslatedEvent, str, str, TranslatedEvent] and "runId" in answer[1]
     assert _worker_pids(translator) and os.getpid() not in _worker_pids(translator)
+    valid = [item for item in answer if isinstance(item, TranslatedEvent)]
+    assert {type(m) for item in valid for m in item.mutations} == {UpsertNode, UpsertEdge}  # rebuilt, not plain tuples
+    assert decode(concat_encoded([item.encoded for item in valid])) == [m for item in valid for m in item.mutations]
+
+
+def test_concatenated_encodings_encode_the_concatenation(food_delivery_events) -> None:
+    events = [translate(event) for event in food_delivery_events[:5]]
+    parts = [encode(m) for m in [[], *events, []]]
+    assert concat_encoded(parts) == encode([m for mutations in events for m in mutations])
+    assert concat_encoded([encode([])]) == concat_encoded([]) == encode([])
 
 
 @pytest.mark.parametrize("body, status, error", [

@@ -12,7 +12,7 @@ from __future__ import annotations
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, NamedTuple
 
 import orjson
 from starlette.concurrency import run_in_threadpool
@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 from graph.api.auth import Principal
 from graph.api.domains import domains_touched_each
 from graph.api.limits import IngestLimits
-from graph.mutations import Mutation
+from graph.mutations import Mutation, concat_encoded, encode
 from graph.stores import Store, StoreUnavailable
 from ingest.domain_rules import NO_RULES, DomainRules
 from ingest.openlineage import translate
@@ -146,8 +146,17 @@ async def ingest_one(request: Request, store: Store, config: IngestConfig, princ
     return IngestOutcome(JSONResponse({"status": "created"}, status_code=201), accepted=1)
 
 
-Translated = list[list[Mutation] | str]
-"""Each event of a batch: its mutations, or the reason it is invalid."""
+class TranslatedEvent(NamedTuple):
+    """A valid event of a batch: its mutations, and their encoding (``graph.mutations.encode``)
+    made beside the translation, so that the store, which journals it, does not make it again
+    while it holds its lock."""
+
+    mutations: list[Mutation]
+    encoded: bytes
+
+
+Translated = list[TranslatedEvent | str]
+"""Each event of a batch, translated, or the reason it is invalid."""
 
 
 def translate_batch(body: bytes, config: IngestConfig) -> Translated:
@@ -159,12 +168,14 @@ def translate_batch(body: bytes, config: IngestConfig) -> Translated:
     if len(events) > config.limits.max_batch_events:
         raise RequestRejected(413, f"batch of {len(events)} events is over the limit of {config.limits.max_batch_events}",
                               events=len(events))
-    translated: list[list[Mutation] | str] = []
+    translated: Translated = []
     for event in events:
         try:
-            translated.append(translate(event, config.rules))
+            mutations = translate(event, config.rules)
         except InvalidEvent as e:
             translated.append(str(e))
+        else:
+            translated.append(TranslatedEvent(mutations, encode(mutations)))
     return translated
 
 
@@ -176,7 +187,7 @@ async def ingest_batch(request: Request, store: Store, config: IngestConfig, pri
     try:
         body = await _read_body(request, config.limits)
         translated = await translate_body(body)
-        valid = {i: m for i, m in enumerate(translated) if not isinstance(m, str)}
+        valid = {i: m.mutations for i, m in enumerate(translated) if not isinstance(m, str)}
         refused = dict(zip(valid, await run_in_threadpool(_refusals, principal, list(valid.values()), store)))
     except RequestRejected as e:
         return rejection(e.status, e.error, e.events)
@@ -184,19 +195,21 @@ async def ingest_batch(request: Request, store: Store, config: IngestConfig, pri
         return rejection(503, f"store unavailable, retry later: {e}", len(translated) or 1)
     results: list[dict[str, Any]] = []
     mutations: list[Mutation] = []
+    encoded: list[bytes] = []
     for index, item in enumerate(translated):
         if isinstance(item, str):
             results.append({"index": index, "status": 400, "error": item})
         elif refused[index]:
             results.append({"index": index, "status": 403, "error": _forbidden(principal, refused[index]), "domains": refused[index]})
         else:
-            mutations.extend(item)
+            mutations.extend(item.mutations)
+            encoded.append(item.encoded)
             results.append({"index": index, "status": 201})
     rejected = Counter(REASONS[r["status"]] for r in results if r["status"] != 201)
     accepted = len(results) - sum(rejected.values())
     if mutations:
         try:
-            await run_in_threadpool(store.apply, mutations)
+            await run_in_threadpool(store.apply, mutations, concat_encoded(encoded))
         except StoreUnavailable as e:
             outcome = rejection(503, f"store unavailable, retry later: {e}", accepted)
             outcome.rejected.update(rejected)

@@ -1,9 +1,11 @@
 """Batch translation in a worker process, beside the store's apply.
 
 Parsing, validating and translating a 500-event batch costs ~120 µs of CPU per event, applying it
-~370 µs; both hold the GIL, so in one process concurrent batches only take turns. A worker
+~220 µs; both hold the GIL, so in one process concurrent batches only take turns. A worker
 process translates the next batch while this one applies the previous, and the server's share of
-a translation shrinks to unpickling the mutations (about a sixth of making them).
+a translation shrinks to unpickling the mutations (about a sixth of making them). The worker also
+encodes each event as the journal will hold it (``TranslatedEvent.encoded``), so the store does
+not (at 100k datasets the server, not the worker, is the bottleneck: 2,565–2,631 → 2,775 events/s).
 
 Mutations cross as plain tuples: pickling a named tuple runs Python code per object (its
 ``__reduce_ex__`` when dumped, its ``__new__`` when loaded), a plain tuple none. On a 500-event
@@ -28,7 +30,7 @@ from typing import Optional
 
 from starlette.concurrency import run_in_threadpool
 
-from graph.api.ingest import IngestConfig, Translated, translate_batch
+from graph.api.ingest import IngestConfig, Translated, TranslatedEvent, translate_batch
 from graph.mutations import UpsertEdge, UpsertNode
 
 MIN_WORKER_BYTES = 64 * 1024  # ~20 events of a typical mesh; below it a thread translates
@@ -74,15 +76,20 @@ class BatchTranslator:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _translate_to_wire(body: bytes, config: IngestConfig) -> list[list[tuple[object, ...]] | str]:
+_Wire = list[tuple[list[tuple[object, ...]], bytes] | str]
+
+
+def _translate_to_wire(body: bytes, config: IngestConfig) -> _Wire:
     """``translate_batch`` in the worker, each mutation sent as a plain tuple of its fields."""
-    return [item if isinstance(item, str) else list(map(tuple, item)) for item in translate_batch(body, config)]
+    return [item if isinstance(item, str) else (list(map(tuple, item.mutations)), item.encoded)
+            for item in translate_batch(body, config)]
 
 
 _BY_WIDTH = {len(UpsertNode._fields): UpsertNode, len(UpsertEdge._fields): UpsertEdge}
 _as = tuple.__new__  # a named tuple from a tuple of its fields, without its Python-level __new__
 
 
-def _from_wire(translated: list[list[tuple[object, ...]] | str]) -> Translated:
+def _from_wire(translated: _Wire) -> Translated:
     by_width = _BY_WIDTH
-    return [item if isinstance(item, str) else [_as(by_width[len(m)], m) for m in item] for item in translated]
+    return [item if isinstance(item, str) else TranslatedEvent([_as(by_width[len(m)], m) for m in item[0]], item[1])
+            for item in translated]

@@ -65,10 +65,14 @@ class Store(ABC):
     remote: bool = False
 
     @abstractmethod
-    def apply(self, mutations: Sequence[Mutation]) -> int:
+    def apply(self, mutations: Sequence[Mutation], encoded: bytes | None = None) -> int:
         """Apply a batch atomically; return only once it is durable. Returns how many nodes and
         edges changed (0 for a batch that was already applied). Raises StoreUnavailable when the
-        backend is unreachable, in which case nothing of the batch was applied."""
+        backend is unreachable, in which case nothing of the batch was applied.
+
+        ``encoded`` is ``graph.mutations.encode(mutations)`` where the caller made it already (the
+        HTTP ingest worker does, beside the translation): a store that journals the batch in that
+        form need not encode it again."""
 
     @abstractmethod
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:

@@ -66,8 +66,9 @@ class EmbeddedStore(Store):
             self._journal.close()
             raise
 
-    def apply(self, mutations: Sequence[Mutation]) -> int:
-        sealed = seal(encode(mutations))  # outside the lock: while one writer compresses, another plans
+    def apply(self, mutations: Sequence[Mutation], encoded: bytes | None = None) -> int:
+        # sealed outside the lock: while one writer compresses, another plans
+        sealed = seal(encode(mutations) if encoded is None else encoded)
         with self._lock:
             changes = self._plan(mutations)
             if changes:

@@ -465,7 +465,7 @@ class Neo4jStore(Store):
 
     # -- writes --------------------------------------------------------------------------------
 
-    def apply(self, mutations: Sequence[Mutation]) -> int:
+    def apply(self, mutations: Sequence[Mutation], encoded: bytes | None = None) -> int:
         mutations = list(mutations)
         if not mutations:
             return 0
