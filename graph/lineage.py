@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
 
 from graph.aliases import AliasResolver
 from graph.errors import NodeNotFound, WrongNodeKind
@@ -23,6 +24,7 @@ from graph.stores import GraphReader
 
 DEFAULT_MAX_NODES = 100_000
 DEFAULT_DEADLINE_SECONDS = 20.0
+_NO_PROPS: Mapping[str, Any] = MappingProxyType({})  # shared by every property-less edge of an answer
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs ~4x, and answers hold 10k+ of these
@@ -30,7 +32,7 @@ class LineageEdge:
     source: str
     target: str
     kind: EdgeKind
-    props: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    props: Mapping[str, Any] = field(compare=False, hash=False)
 
 
 @dataclass(slots=True)
@@ -64,9 +66,9 @@ class _Walk:
         self.nodes.update(self.store.nodes(new))
         return new
 
-    def add_edge(self, source: str, target: str, kind: EdgeKind, props: dict[str, Any] | None = None) -> None:
+    def add_edge(self, source: str, target: str, kind: EdgeKind, props: Mapping[str, Any] | None = None) -> None:
         if source in self.nodes and target in self.nodes:
-            self.edges.setdefault((source, target, kind), LineageEdge(source, target, kind, props or {}))
+            self.edges.setdefault((source, target, kind), LineageEdge(source, target, kind, props or _NO_PROPS))
 
     def add_edges(self, pairs: Iterable[tuple[str, str]], kind: EdgeKind) -> None:
         """:meth:`add_edge` for many property-less edges of one kind (a walk's level)."""
@@ -74,7 +76,7 @@ class _Walk:
         for source, target in pairs:
             key = (source, target, kind)
             if key not in edges and source in nodes and target in nodes:
-                edges[key] = LineageEdge(source, target, kind, {})
+                edges[key] = LineageEdge(source, target, kind, _NO_PROPS)
 
     def result(self) -> LineageGraph:
         return LineageGraph(
