@@ -240,22 +240,6 @@ class _Origin(NamedTuple):
 _Planned = tuple[dict[str, Any], dict[str, str], Any]
 
 
-def _upsert(planned: dict[Any, _Planned], current: Mapping[Any, Any] | EdgeLookup, key: Any, m: Mutation) -> None:
-    """Merge one upsert into the batch's copy of an element: the copy made the first time the
-    batch changes it (from ``current``, or fresh), which later upserts then change in place."""
-    element = planned.get(key)
-    if element is not None:
-        merge_props(element[0], element[1], m.props, m.first, m.at)
-        return
-    existing = current.get(key)
-    if existing is None:
-        planned[key] = (*_fresh(m.props, m.first, m.at), m)
-        return
-    props, stamps = dict(existing.props), dict(existing.stamps)
-    if merge_props(props, stamps, m.props, m.first, m.at):
-        planned[key] = (props, stamps, existing)
-
-
 class EdgeLookup(Protocol):
     """The current edges ``plan`` reads: a mapping by key, or a view a store keeps over its own index."""
 
@@ -271,8 +255,9 @@ def plan(
     """Compute what a batch changes, given the current state of everything it touches.
 
     Pure: a store calls it with the nodes and edges named by :func:`touched_ids` (fetched), or
-    with views of its whole graph (held in memory), then persists the result in its own way. Edges mentioning a node nobody described get a placeholder node
-    of the kind their id prefix implies; an id with no known prefix is a programming error.
+    with views of its whole graph (held in memory), then persists the result in its own way.
+    Edges mentioning a node nobody described get a placeholder node of the kind their id prefix
+    implies; an id with no known prefix is a programming error.
     ``current_nodes``/``current_edges`` are never modified: an element is copied the first time
     the batch changes it, and that copy, which only this call holds, takes the batch's later
     mutations in place. ``share`` then sees each finished copy once (see :class:`Sharing`): a
@@ -281,18 +266,38 @@ def plan(
     """
     nodes: dict[str, _Planned] = {}
     edges: dict[tuple[str, EdgeKind, str], _Planned] = {}
+    planned: dict[Any, _Planned]
+    current: Mapping[Any, Any] | EdgeLookup
     for m in mutations:
-        if isinstance(m, UpsertNode):
-            _upsert(nodes, current_nodes, m.id, m)
-            continue
-        for end in (m.source, m.target):
-            if end not in nodes and end not in current_nodes:
-                kind = placeholder_kind(end)
-                if kind is None:
-                    raise ValueError(f"edge end {end!r} has no known id prefix")
-                nodes[end] = ({}, {}, _Origin(end, kind))
-        _upsert(edges, current_edges, (m.source, m.kind, m.target), m)
+        if type(m) is UpsertNode:
+            key, planned, current = m.id, nodes, current_nodes
+        else:
+            source, target = m.source, m.target
+            if source not in nodes and source not in current_nodes:
+                nodes[source] = _placeholder(source)
+            if target not in nodes and target not in current_nodes:
+                nodes[target] = _placeholder(target)
+            key, planned, current = (source, m.kind, target), edges, current_edges
+        # The batch's copy of the element: made the first time the batch changes it (fresh, or
+        # from the current record), then later upserts change it in place.
+        element = planned.get(key)
+        if element is not None:
+            merge_props(element[0], element[1], m.props, m.first, m.at)
+        elif (existing := current.get(key)) is None:
+            planned[key] = (*_fresh(m.props, m.first, m.at), m)
+        else:
+            props, stamps = dict(existing.props), dict(existing.stamps)
+            if merge_props(props, stamps, m.props, m.first, m.at):
+                planned[key] = (props, stamps, existing)
     return _records(nodes, edges, current_nodes, share or _AS_IS)
+
+
+def _placeholder(node_id: str) -> _Planned:
+    """A node an edge mentions and nobody described: the kind its id prefix implies."""
+    kind = placeholder_kind(node_id)
+    if kind is None:
+        raise ValueError(f"edge end {node_id!r} has no known id prefix")
+    return {}, {}, _Origin(node_id, kind)
 
 
 def _records(
