@@ -21,7 +21,7 @@ from graph.api.auth import AuthConfig, InvalidAuthConfig, ReadAccess, describe, 
 from graph.api.ingest import IngestConfig, IngestLimits
 from graph.api.limits import GraphQLLimits
 from graph.check import NODE_QUERY, RENDERERS, CheckError, Execute, check_node, check_schema
-from graph.heap import settle_heap, tune_gc
+from graph.heap import REMOTE, settle_heap, tune_gc
 from graph.impact import ChangeKind
 from graph.mutations import Mutation, UpsertNode
 from graph.stores import Store, StoreUnavailable, open_store
@@ -55,10 +55,13 @@ def store_flags(command: Callable[..., Any]) -> Callable[..., Any]:
 
         def open_graph() -> Store:
             try:
-                return open_store(store_uri, data_dir=str(data_dir) if data_dir else None, user=neo4j_user,
-                                  password=neo4j_password, database=neo4j_database)
+                store = open_store(store_uri, data_dir=str(data_dir) if data_dir else None, user=neo4j_user,
+                                   password=neo4j_password, database=neo4j_database)
             except JournalError as e:  # a damaged journal: say so in one line, never a traceback
                 raise click.ClickException(str(e)) from None
+            if store.remote:
+                tune_gc(REMOTE)  # the graph is elsewhere (graph.heap)
+            return store
 
         return command(*args, open_graph=open_graph, **kwargs)
 

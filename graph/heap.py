@@ -17,18 +17,30 @@ from __future__ import annotations
 import gc
 
 
-def tune_gc() -> None:
-    """GC thresholds for a process holding the graph.
+HOLDING = 1_000_000
+"""Young-generation threshold for a process whose new objects mostly live on: one holding the
+graph (the embedded store) or translating a batch at a time (the HTTP ingest worker)."""
+REMOTE = 100_000
+"""... for a process serving a graph held elsewhere (Neo4j), whose requests leave cyclic garbage."""
+
+
+def tune_gc(young: int = HOLDING) -> None:
+    """GC thresholds for this process; ``young`` is :data:`HOLDING` or :data:`REMOTE`.
 
     A young-generation collection walks every container object allocated since the last one and
     still alive: during ingest that is the batch's new records and whatever it has in flight,
-    ~0.35 µs each. Measured on the 10k mesh over HTTP: at 700 (CPython's default) bulk ingest is
-    1.6x slower than at 100k; at 100k 25 collections cost 0.9 s of a 6.5 s load; at 1M two cost
-    0.25 s (+10 % events/s). A 1M-object collection pauses ~120 ms, but only ingest gets there:
-    a query frees its objects when it answers, so they never add up, and a 10k-node answer holds
-    ~60k at its peak (lineage or impact, measured), which at 100k could set one off mid-answer.
+    ~0.35 µs each. Measured on the 10k mesh over HTTP (embedded store): at 700 (CPython's default)
+    bulk ingest is 1.6x slower than at 100k; at 100k 25 collections cost 0.9 s of a 6.5 s load; at
+    1M two cost 0.25 s (+10 % events/s). A 1M-object collection pauses ~120-270 ms, but over the
+    embedded store only ingest gets there: a query frees its objects when it answers, and a
+    10k-node answer holds ~60k at its peak (lineage or impact, measured).
+
+    Over Neo4j it is the other way round: the driver's sessions leave cyclic garbage (an HTTP load
+    of the 10k mesh left ~470k objects of it by halfway, ~400k more by its end), so at 1M it piles
+    up until one collection of ~0.5 s lands on a single request: the lone 0.8-1.5 s outliers of
+    the bench's Neo4j query cells. At 100k each such collection is ~10x smaller.
     """
-    gc.set_threshold(1_000_000, 50, 100)
+    gc.set_threshold(young, 50, 100)
 
 
 def settle_heap() -> None:

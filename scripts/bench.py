@@ -65,7 +65,7 @@ import neo4j_floor  # noqa: E402
 from devservers.lineagemesh import LineagemeshServer  # noqa: E402
 from sql_baseline import Baseline  # noqa: E402
 
-from graph.heap import settle_heap, tune_gc  # noqa: E402
+from graph.heap import REMOTE, settle_heap, tune_gc  # noqa: E402
 from graph.impact import impact as impact_query  # noqa: E402
 from graph.lineage import dataset_lineage  # noqa: E402
 from graph.model import Direction, EdgeKind, NodeKind, dataset_id  # noqa: E402
@@ -520,6 +520,7 @@ class Context:
 def bench_embedded(ctx: Context) -> dict[str, Any]:
     args = ctx.args
     result: dict[str, Any] = {"store": "embedded"}
+    tune_gc()  # as `lineagemesh` does over the embedded store (graph.heap)
     # Warm up first (imports, schema validators, caches), so the RSS delta is the graph's.
     warm = open_store(data_dir=str(ctx.tmp / "embedded-warmup"))
     ingest_direct(warm, ctx.ndjson, args.batch_events, limit=args.batch_events)
@@ -623,6 +624,7 @@ def restart_embedded(data_dir: Path, events: int) -> tuple[Store, dict[str, Any]
 def bench_neo4j(ctx: Context, uri: str) -> dict[str, Any]:
     args = ctx.args
     result: dict[str, Any] = {"store": "neo4j", "uri_kind": "external" if args.neo4j_uri else "started"}
+    tune_gc(REMOTE)  # as `lineagemesh` does over a remote store (graph.heap)
     split = args.neo4j_ingest == "split"
     half = ctx.events // 2 if split else None
     log(f"neo4j: wiping {uri}")

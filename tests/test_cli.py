@@ -92,3 +92,24 @@ def test_domain_rules_option(tmp_path: Path, food_delivery_events) -> None:
     assert result.returncode == 0, result.stderr
     counts = stats(tmp_path / "s2")
     assert counts["Domain"] == 1 and counts["BELONGS_TO"] == 13
+
+
+def test_the_gc_policy_follows_where_the_graph_lives(store_args: list[str], tmp_path: Path, food_delivery_events) -> None:
+    """Holding the graph, young collections are rare (graph.heap.HOLDING); over Neo4j, whose
+    driver leaves cyclic garbage per request, they stay small (REMOTE)."""
+    import gc
+
+    from click.testing import CliRunner
+
+    from graph.cli import main
+    from graph.heap import HOLDING, REMOTE
+
+    events = tmp_path / "events.json"
+    events.write_text(json.dumps(food_delivery_events[:3]))
+    before = gc.get_threshold()
+    try:
+        result = CliRunner().invoke(main, ["ingest", "openlineage", *store_args, str(events)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert gc.get_threshold()[0] == (REMOTE if store_args[0] == "--store" else HOLDING)
+    finally:
+        gc.set_threshold(*before)
