@@ -35,10 +35,10 @@ def tune_gc(young: int = HOLDING) -> None:
     embedded store only ingest gets there: a query frees its objects when it answers, and a
     10k-node answer holds ~60k at its peak (lineage or impact, measured).
 
-    Over Neo4j it is the other way round: the driver's sessions leave cyclic garbage (an HTTP load
-    of the 10k mesh left ~470k objects of it by halfway, ~400k more by its end), so at 1M it piles
-    up until one collection of ~0.5 s lands on a single request: the lone 0.8-1.5 s outliers of
-    the bench's Neo4j query cells. At 100k each such collection is ~10x smaller.
+    Over Neo4j it is the other way round: the driver's sessions leave cyclic garbage (during an
+    HTTP load of the 10k mesh one collection freed ~470k such objects, and ~400k more were left at
+    its end), so at 1M it piles up until one collection of ~0.5 s lands on a single request: the
+    lone 0.8-1.5 s outliers of the bench's Neo4j query cells. At 100k each is ~10x smaller.
     """
     gc.set_threshold(young, 50, 100)
 
