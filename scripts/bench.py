@@ -520,7 +520,6 @@ class Context:
 def bench_embedded(ctx: Context) -> dict[str, Any]:
     args = ctx.args
     result: dict[str, Any] = {"store": "embedded"}
-    tune_gc()  # as `lineagemesh` does over the embedded store (graph.heap)
     # Warm up first (imports, schema validators, caches), so the RSS delta is the graph's.
     warm = open_store(data_dir=str(ctx.tmp / "embedded-warmup"))
     ingest_direct(warm, ctx.ndjson, args.batch_events, limit=args.batch_events)
@@ -980,7 +979,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    tune_gc()  # the in-process measurements run under the GC policy of `lineagemesh` itself
+    tune_gc()  # the in-process measurements run under the GC policy of `lineagemesh` (the embedded store's; bench_neo4j switches)
     # Ctrl+C, and SIGTERM/SIGINT even when started in the background, run the cleanup below.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
