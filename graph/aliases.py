@@ -17,31 +17,38 @@ MAX_CHAIN = 16  # alias chains longer than this are cut (they only arise from cy
 
 
 class AliasResolver:
-    """Caches canonical ids and alias classes for the duration of one query."""
+    """Caches canonical ids and alias classes for the duration of one query.
+
+    Most datasets have no alias, so a walk's level is resolved with set and dict operations over
+    the whole level, and only datasets that do have aliases are resolved one by one."""
 
     def __init__(self, store: GraphReader) -> None:
         self.store = store
         self._canonical: dict[str, str] = {}
-        self._members: dict[str, set[str]] = {}
+        self._alone: set[str] = set()  # canonical ids known to have no aliases
+        self._members: dict[str, set[str]] = {}  # canonical ids known to have some -> every id standing for them
 
     def canonical(self, ids: Iterable[str]) -> dict[str, str]:
         """Map dataset ids to their canonical ids (an id without aliases maps to itself)."""
-        pending = {i for i in ids if i not in self._canonical}
-        chase = {i: i for i in pending}
+        ids = ids if isinstance(ids, (set, frozenset, list, tuple)) else list(ids)  # read twice below
+        known = self._canonical
+        pending = set(ids).difference(known)  # not `- known.keys()`: that walks the whole cache
+        chase = dict(zip(pending, pending))
         for _ in range(MAX_CHAIN):
             if not chase:
                 break
             hops = {source: target for source, _, target in self.store.edge_keys(set(chase.values()), (EdgeKind.ALIAS_OF,), "out")}
+            if not hops:  # the common case: every chase ends here
+                known.update(chase)
+                chase = {}
+                break
             settled = {origin: current for origin, current in chase.items() if current not in hops}
-            for origin, current in settled.items():
-                self._canonical[origin] = current
-                del chase[origin]
-            chase = {origin: hops[current] for origin, current in chase.items() if hops[current] != origin}
-        for origin, current in chase.items():  # a cycle or an over-long chain: stop where we are
-            self._canonical[origin] = current
-        for i in pending:
-            self._canonical.setdefault(i, i)
-        return {i: self._canonical[i] for i in ids}
+            known.update(settled)
+            chase = {origin: hops[current] for origin, current in chase.items() if origin not in settled and hops[current] != origin}
+        known.update(chase)  # a cycle or an over-long chain: stop where we are
+        unsettled = pending - known.keys()  # a chain leading back to its origin
+        known.update(zip(unsettled, unsettled))
+        return {i: known[i] for i in ids}
 
     def members(self, canonical_ids: Iterable[str]) -> dict[str, str]:
         """Every id (aliases included) standing for the given canonical ids, mapped to its canonical id."""
@@ -51,44 +58,46 @@ class AliasResolver:
         """:meth:`members`, and the edges of ``kinds`` entering any member (a dataset's readers
         under all its names). Both are read together, one read per alias hop: on a remote store
         a walk's level costs a round trip less than members, then edges."""
+        ids = canonical_ids if isinstance(canonical_ids, (set, frozenset)) else set(canonical_ids)
+        aliased = self._members
+        fresh = ids - self._alone
+        known = {cid for cid in fresh if cid in aliased} if aliased else set()
+        fresh -= known
         result: dict[str, str] = {}
-        pending = []
-        frontier: dict[str, str] = {}  # ids whose entering edges are still to read -> canonical id
-        for cid in canonical_ids:
-            known = self._members.get(cid)
-            if known is not None:
-                result.update(dict.fromkeys(known, cid))
-                if kinds:
-                    frontier.update(dict.fromkeys(known, cid))
-            else:
-                pending.append(cid)
-        for cid in pending:
-            self._members[cid] = {cid}
-            frontier[cid] = cid
+        for cid in known:
+            result.update(dict.fromkeys(aliased[cid], cid))
+        # ids whose entering edges are still to read -> canonical id (known aliases only when
+        # reading edges: their alias classes are complete)
+        frontier = dict(zip(fresh, fresh))
+        if kinds:
+            frontier.update(result)
+            lone = ids - fresh - known
+            frontier.update(zip(lone, lone))
         found: list[Edge] = []
         for _ in range(MAX_CHAIN):
             if not frontier:
                 break
+            edges = self.store.edges(set(frontier), (EdgeKind.ALIAS_OF, *kinds), "in")
+            links = [e for e in edges if e.kind is EdgeKind.ALIAS_OF]
+            found.extend([e for e in edges if e.kind is not EdgeKind.ALIAS_OF] if links else edges)
             next_frontier: dict[str, str] = {}
-            for edge in self.store.edges(set(frontier), (EdgeKind.ALIAS_OF, *kinds), "in"):
-                if edge.kind is not EdgeKind.ALIAS_OF:
-                    found.append(edge)
-                    continue
+            for edge in links:
                 owner = frontier[edge.target]
-                if edge.source not in self._members[owner]:
-                    self._members[owner].add(edge.source)
+                class_ = aliased.setdefault(owner, {owner})
+                if edge.source not in class_:
+                    class_.add(edge.source)
                     next_frontier[edge.source] = owner
             frontier = next_frontier
         if frontier and kinds:  # the chain was cut: its last members' edges are still unread
             found.extend(self.store.edges(set(frontier), kinds, "in"))
+        alone = ids - known - (fresh & aliased.keys() if aliased else set())
+        self._alone |= alone
+        result.update(zip(alone, alone))
         canonical = self._canonical
-        for cid in pending:
-            members = self._members[cid]
-            if len(members) == 1:  # no aliases: the common case, kept cheap
-                result[cid] = cid
-                canonical.setdefault(cid, cid)
-                continue
-            for member in members:
+        unmapped = alone.difference(canonical)
+        canonical.update(zip(unmapped, unmapped))
+        for cid in fresh - alone:
+            for member in aliased[cid]:
                 result[member] = cid
                 canonical.setdefault(member, cid)
         return result, found

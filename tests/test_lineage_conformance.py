@@ -310,3 +310,31 @@ def test_a_pair_reached_directly_and_dataset_wide_keeps_the_direct_derivation(st
         up = column_lineage(store, target, Direction.UPSTREAM, depth=1)
         (edge,) = [e for e in up.edges if e.source == "datasetField:warehouse:orders:customer_id" and e.target == target]
         assert edge.props["transformations"] == direct, output["name"]
+
+
+def test_downstream_column_lineage_stops_at_a_dataset_wide_dependent(store: Store) -> None:
+    """A column that filters a whole output (a columnLineage ``dataset`` entry) has that dataset
+    downstream: the walk ends there with an edge column → dataset, and its own columns (derived
+    from other inputs) are not reached through it. (It used to be dropped: the dataset was never
+    added to the answer, so neither was the edge.)"""
+    orders_id = {"namespace": "warehouse", "name": "orders", "field": "id"}
+    customer_id = {"namespace": "warehouse", "name": "orders", "field": "customer_id"}
+    output = {"namespace": "warehouse", "name": "customers", "facets": {"columnLineage": {
+        "_producer": "https://example.com/test",
+        "_schemaURL": "https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json",
+        "fields": {"id": {"inputFields": [{**orders_id, "transformations": [{"type": "DIRECT", "subtype": "IDENTITY"}]}]}},
+        "dataset": [{**customer_id, "transformations": [{"type": "INDIRECT", "subtype": "FILTER"}]}],
+    }}}
+    ingest(store, [{
+        "eventType": "COMPLETE", "eventTime": "2026-01-05T10:00:00Z", "producer": "https://example.com/test",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "run": {"runId": str(uuid.UUID(int=8))}, "job": {"namespace": "etl", "name": "customers_by_filter"},
+        "inputs": [{"namespace": "warehouse", "name": "orders"}], "outputs": [output],
+    }])
+    start = "datasetField:warehouse:orders:customer_id"
+    down = column_lineage(store, start, Direction.DOWNSTREAM, depth=5)
+    assert node_ids(down) == {start, "dataset:warehouse:customers"}
+    assert edge_keys(down) == {(start, "dataset:warehouse:customers", "DERIVES_FROM")}
+    assert not down.truncated
+    up = column_lineage(store, "datasetField:warehouse:customers:id", Direction.UPSTREAM, depth=5)
+    assert node_ids(up) == {"datasetField:warehouse:customers:id", start, "datasetField:warehouse:orders:id"}
