@@ -302,10 +302,8 @@ def _report(walk: _Walk, start: Node, change: ChangeKind) -> ImpactReport:
     products = {p.id: p for p in mesh.products_publishing(store, published)}
     domain_ids = set(mesh.dataset_domains(store, datasets).values())
     domain_ids |= {f"domain:{p.props['domain']}" for p in products.values() if p.props.get("domain")}
-    owner_ids: set[str] = set()
-    subjects = [a.node.id for a in affected if a.node.kind in (NodeKind.DATASET, NodeKind.JOB)] + list(products)
-    for _, _, owner in store.edge_keys(set(subjects), (EdgeKind.OWNED_BY,), "out"):
-        owner_ids.add(owner)
+    subjects = {a.node.id for a in affected if a.node.kind in (NodeKind.DATASET, NodeKind.JOB)} | products.keys()
+    owner_ids = {owner for _, _, owner in store.edge_keys(subjects, (EdgeKind.OWNED_BY,), "out")}
     consumers = [c for p in sorted(products) for c in mesh.product_consumers(store, products[p])]
     contracts = _broken_contracts(store, start, change, changed_dataset, affected)
     found = store.nodes(domain_ids | owner_ids)

@@ -55,7 +55,7 @@ class _Walk:
 
     def add_nodes(self, ids: set[str]) -> set[str]:
         """Fetch and keep unseen nodes, within budget; return the ids that were new."""
-        new = ids - self.nodes.keys()
+        new = ids.difference(self.nodes)  # not `- .keys()`: that walks every key held
         if new and time.monotonic() > self.deadline:
             self.truncated = True
             return set()

@@ -48,6 +48,8 @@ class GraphView:
         self._io: dict[str, set[EdgeKey]] = {}  # run id -> its CONSUMED/PRODUCED edges
         self._ahead_read: set[str] = set()  # nodes whose _AHEAD edges are known (current view only)
         self._ahead: dict[str, list[EdgeKey]] = {}  # ... those of them that have some
+        self._judged: set[str] = set()  # datasets whose drop is judged (a walk asks again from the far side)
+        self._dropped: set[str] = set()  # ... those of them that are dropped
 
     # -- primitives -------------------------------------------------------------------------
 
@@ -76,7 +78,9 @@ class GraphView:
         stale: set[EdgeKey] = set()
         if not JOB_IO.keys().isdisjoint(kinds):
             only_io = JOB_IO.keys() >= set(kinds)
-            stale = self._stale_job_edges(found if only_io else [e for e in found if e.kind in JOB_IO])
+            # Inbound, the datasets at the edges' ends are the ones asked about: no pass over the edges.
+            stale = self._stale_job_edges(found if only_io else [e for e in found if e.kind in JOB_IO],
+                                          ids if direction == "in" else None)
         if EdgeKind.DERIVES_FROM in kinds:
             stale |= self._stale_derivations([e for e in found if e.kind is EdgeKind.DERIVES_FROM])
         return [e for e in found if e.key not in stale] if stale else found
@@ -113,10 +117,10 @@ class GraphView:
             via = _VIA if asked & _TO_JOBS else None
             read = self.store.neighbourhood(ids, kinds, direction, ahead, via)
             if ahead:
-                self._keep_ahead(read.nodes.keys() - self._ahead_read, read.ahead)
+                self._keep_ahead(set(read.nodes).difference(self._ahead_read), read.ahead)
             if via:
                 runs = {run for node in read.nodes.values() if (run := deciding_run(node))}
-                self._io.update(io_of(runs - self._io.keys(), read.referenced))
+                self._io.update(io_of(runs.difference(self._io), read.referenced))
         cache = self._nodes
         seen = read.nodes.keys() & cache.keys()  # a node read earlier in this query stays as it was read
         cache.update({i: node for i, node in read.nodes.items() if i not in seen} if seen else read.nodes)
@@ -141,12 +145,19 @@ class GraphView:
         return self.as_of is None or node.stamps.get("deleted", "") <= self.as_of
 
     def _gone(self, dataset_ids: Collection[str]) -> set[str]:
-        return {i for i, node in self.nodes(dataset_ids).items() if node.props.get("deleted") and self.deleted(node)}
+        """The dropped ones among ``dataset_ids``, each judged once per view."""
+        unjudged = (dataset_ids if isinstance(dataset_ids, (set, frozenset)) else set(dataset_ids)) - self._judged
+        if unjudged:
+            self._judged |= unjudged
+            self._dropped.update(i for i, node in self.nodes(unjudged).items() if node.props.get("deleted") and self.deleted(node))
+        dropped = self._dropped
+        return {i for i in dataset_ids if i in dropped} if dropped else set()
 
-    def _stale_job_edges(self, edges: list[Edge]) -> set[tuple[str, EdgeKind, str]]:
+    def _stale_job_edges(self, edges: list[Edge], datasets: Collection[str] | None = None) -> set[tuple[str, EdgeKind, str]]:
+        """Stale READS/WRITES ``edges``; ``datasets``, when given, holds every dataset they end at."""
         if not edges:
             return set()
-        gone = self._gone({e.target for e in edges})
+        gone = self._gone({e.target for e in edges} if datasets is None else datasets)
         stale = {e.key for e in edges if e.target in gone} if gone else set()
         jobs = {e.source for e in edges}
         kept = self.store.unrestated_job_edges(jobs) if self.as_of is None else None

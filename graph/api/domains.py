@@ -157,7 +157,7 @@ def _domain_names(view: GraphReader, ids: set[str], writes: list[_Writes]) -> di
     names: dict[str, str] = {}
     for w in writes:
         names.update({i: n for i, n in w.domain_names.items() if i in ids})
-    missing = ids - names.keys()
+    missing = ids.difference(names)
     found = view.nodes(missing) if missing else {}
     for i in missing:
         names[i] = found[i].props.get("name", i) if i in found else i
