@@ -46,7 +46,7 @@ class AliasResolver:
             known.update(settled)
             chase = {origin: hops[current] for origin, current in chase.items() if origin not in settled and hops[current] != origin}
         known.update(chase)  # a cycle or an over-long chain: stop where we are
-        unsettled = pending - known.keys()  # a chain leading back to its origin
+        unsettled = pending.difference(known)  # a chain leading back to its origin
         known.update(zip(unsettled, unsettled))
         return {i: known[i] for i in ids}
 
