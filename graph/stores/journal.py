@@ -102,6 +102,16 @@ def checksum(payload: bytes) -> int:
     return zlib.crc32(payload)
 
 
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A place in the journal: just after batch ``seq``, whose stored bytes have crc32 ``crc``,
+    the ``batches``-th batch of the journal (a snapshot names the state it holds by one)."""
+
+    seq: int
+    crc: int
+    batches: int
+
+
 class Sealed(NamedTuple):
     """A batch ready to append: its payload as stored, with the length and crc32 of those bytes."""
 
@@ -260,8 +270,9 @@ class Journal:
 
     # -- reads -----------------------------------------------------------------------------------
 
-    def replay(self, decode: Callable[[bytes], T], repair: bool = True) -> Iterator[T]:
-        """Every committed batch, oldest first, as ``decode`` makes it.
+    def replay(self, decode: Callable[[bytes], T], repair: bool = True, after: int = 0) -> Iterator[T]:
+        """Every committed batch (after batch ``after``: a snapshot holds those), oldest first, as
+        ``decode`` makes it.
 
         Once the iterator is exhausted, a torn tail is dropped: one WARNING, and the rows move to
         ``quarantine`` (unless ``repair`` is false: then the tail is only logged). Damage before
@@ -269,7 +280,9 @@ class Journal:
         """
         damaged = self.torn_tail = []
         try:
-            for seq, payload, length, crc, codec in self._rows():
+            if after:
+                self._verify_upto(after, decode)
+            for seq, payload, length, crc, codec in self._rows(after):
                 problem, batch = self._check(seq, payload, length, crc, codec, decode)
                 if problem is None:
                     if damaged:
@@ -307,10 +320,51 @@ class Journal:
             self._quarantine(found)
         return found
 
-    def _rows(self) -> Iterator[tuple[int, object, int | None, int | None, str | None]]:
-        cursor = self._db.execute("SELECT seq, payload, length, crc32, codec FROM batches ORDER BY seq")
+    def position(self) -> Point | None:
+        """Where the journal ends: its last batch (None when it has none)."""
+        row = self._db.execute("SELECT seq, payload FROM batches ORDER BY seq DESC LIMIT 1").fetchone()
+        if row is None:
+            return None
+        count = self._db.execute("SELECT count(*) FROM batches").fetchone()[0]
+        return Point(row[0], checksum(_as_bytes(row[1])), count)
+
+    def holds(self, point: Point) -> bool:
+        """Whether the journal still has ``point`` as it was: the same bytes at ``point.seq``, and
+        as many batches up to it (``salvage`` removes rows, and a replaced file has others)."""
+        row = self._db.execute("SELECT payload FROM batches WHERE seq = ?", (point.seq,)).fetchone()
+        if row is None or checksum(_as_bytes(row[0])) != point.crc:
+            return False
+        return self._db.execute("SELECT count(*) FROM batches WHERE seq <= ?", (point.seq,)).fetchone()[0] == point.batches
+
+    def _rows(self, after: int = 0) -> Iterator[tuple[int, object, int | None, int | None, str | None]]:
+        cursor = self._db.execute("SELECT seq, payload, length, crc32, codec FROM batches WHERE seq > ? ORDER BY seq", (after,))
         while rows := cursor.fetchmany(1024):
             yield from rows
+
+    def _verify_upto(self, last: int, decode: Callable[[bytes], object]) -> None:
+        """Check the batches up to ``last`` (which a snapshot holds) as replay would, without
+        decoding those that carry a crc32: damage among them is damage in the middle, refused."""
+        damaged: list[Damaged] = []
+        rows = self._db.execute("SELECT seq, payload, length, crc32, codec FROM batches WHERE seq <= ? ORDER BY seq", (last,))
+        for seq, payload, length, crc, codec in rows:
+            if crc is None:  # a format-0 row: decoding is its only check
+                problem, _ = self._check(seq, payload, length, crc, codec, decode)
+            else:
+                problem = self._damage(seq, _as_bytes(payload), length, crc)
+            if problem is not None:
+                damaged.append(problem)
+            elif damaged:
+                raise JournalCorrupt(self._corrupt_message(damaged, seq))
+        if damaged:  # not before an intact batch: the snapshot's own batch is damaged
+            raise JournalCorrupt(self._corrupt_message(damaged, last))
+
+    @staticmethod
+    def _damage(seq: int, payload: bytes, length: int | None, crc: int | None) -> Damaged | None:
+        if length is not None and len(payload) != length:
+            return Damaged(seq, len(payload), f"{len(payload)} of {length} bytes")
+        if crc is not None and checksum(payload) != crc:
+            return Damaged(seq, len(payload), "crc32 mismatch")
+        return None
 
     def _check(
         self, seq: int, payload: object, length: int | None, crc: int | None, codec: str | None,
@@ -319,10 +373,9 @@ class Journal:
         """(None, batch) for a usable row, (Damaged, None) for a damaged one; JournalCorrupt for an
         intact row that does not decode."""
         payload = _as_bytes(payload)
-        if length is not None and len(payload) != length:
-            return Damaged(seq, len(payload), f"{len(payload)} of {length} bytes"), None
-        if crc is not None and checksum(payload) != crc:
-            return Damaged(seq, len(payload), "crc32 mismatch"), None
+        problem = self._damage(seq, payload, length, crc)
+        if problem is not None:
+            return problem, None
         try:
             return None, decode(_unstored(payload, codec))
         except Exception as e:
