@@ -9,7 +9,7 @@ held a single edge.
 from __future__ import annotations
 
 from itertools import repeat
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from graph.model import Edge, EdgeKind
 from graph.stores import EdgeKey
@@ -76,3 +76,12 @@ def collect_keys(adjacency: Adjacency, ids: Iterable[str], kind: EdgeKind, out: 
             found.extend(zip(repeat(node_id), repeat(kind), slot))
         else:
             found.extend(zip(slot, repeat(kind), repeat(node_id)))
+
+
+def every_edge(adjacency: Adjacency) -> Iterator[Edge]:
+    """Each edge held, once."""
+    for slot in adjacency.values():
+        if type(slot) is Edge:
+            yield slot
+        else:
+            yield from slot.values()

@@ -1,0 +1,242 @@
+"""Snapshots of the embedded store (``graph.stores.snapshot``): a start loads the graph and replays
+only the journal's tail, and any doubt about a snapshot means the whole journal is replayed.
+
+The reference for every check is the graph a full replay of the same journal builds (the store as
+it was before snapshots), compared record by record, stamps included.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import marshal
+import os
+import shutil
+import signal
+import sqlite3
+import struct
+import subprocess
+import sys
+import uuid
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.model import EdgeKind, NodeKind
+from graph.mutations import encode
+from graph.stores import embedded, snapshot
+from graph.stores.embedded import EmbeddedStore
+from graph.stores.journal import Journal, JournalCorrupt
+from ingest.openlineage import translate
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _generate_mesh():
+    spec = importlib.util.spec_from_file_location("generate_mesh", ROOT / "scripts" / "generate_mesh.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("generate_mesh", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+MESH = list(_generate_mesh().generate(400, 11))  # ~4.5k nodes and ~10k edges: several chunks of each
+
+
+def everything(store: EmbeddedStore) -> dict[str, Any]:
+    """Every record, as comparable plain data, with the counts and each job's unrestated edges."""
+    nodes = {}
+    for kind in NodeKind:
+        after = None
+        while page := store.nodes_of_kind(kind, 1000, after):
+            nodes.update((n.id, (n.kind, n.props, n.stamps)) for n in page)
+            after = page[-1].id
+    edges = {e.key: (e.props, e.stamps) for e in store.edges(set(nodes), list(EdgeKind), "out")}
+    jobs = [i for i, (kind, _, _) in nodes.items() if kind is NodeKind.JOB]
+    return {"nodes": nodes, "edges": edges, "counts": store.counts(), "unrestated": store.unrestated_job_edges(jobs)}
+
+
+def load(data_dir: Path, events: list[dict[str, Any]], per_batch: int = 50) -> None:
+    with EmbeddedStore(data_dir) as store:
+        for i in range(0, len(events), per_batch):
+            store.apply([m for event in events[i:i + per_batch] for m in translate(event)])
+
+
+def replayed(data_dir: Path, scratch: Path) -> dict[str, Any]:
+    """What a full replay of ``data_dir``'s journal builds (a copy without the snapshot)."""
+    shutil.copytree(data_dir, scratch, ignore=shutil.ignore_patterns("snapshot.bin*", "*.lock"))
+    with EmbeddedStore(scratch) as store:
+        return everything(store)
+
+
+def snapshot_logs(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "graph.stores.embedded" and r.levelno == level]
+
+
+@pytest.fixture
+def loaded(tmp_path: Path, food_delivery_events: list[dict[str, Any]]) -> Path:
+    data_dir = tmp_path / "data"
+    load(data_dir, food_delivery_events + MESH)
+    assert snapshot.path_in(data_dir).exists()  # written on close
+    return data_dir
+
+
+def test_a_restart_loads_the_snapshot_and_holds_what_a_replay_holds(loaded: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    expected = replayed(loaded, tmp_path / "reference")
+    with caplog.at_level(logging.INFO), EmbeddedStore(loaded) as store:
+        assert everything(store) == expected
+    (line,) = [m for m in snapshot_logs(caplog, logging.INFO) if "loaded" in m]
+    assert f"{len(expected['nodes'])} nodes and {len(expected['edges'])} edges" in line
+    assert snapshot_logs(caplog, logging.WARNING) == []
+
+
+def test_batches_after_the_snapshot_are_replayed_after_a_crash(loaded: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A SIGKILLed process writes no snapshot: the next start loads the old one and replays the batches after it."""
+    point = snapshot.Reader(snapshot.path_in(loaded)).header.point
+    later = [dict(event, run={"runId": str(uuid.UUID(int=i))}, eventTime="2026-03-01T00:00:00Z")
+             for i, event in enumerate(MESH[-30:]) if "run" in event]
+    batches = loaded.parent / "later.batches"
+    batches.write_bytes(b"\n".join(encode(translate(event)) for event in later))
+    code = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from graph.mutations import decode\n"
+        "from graph.stores.embedded import EmbeddedStore\n"
+        "store = EmbeddedStore(Path(sys.argv[1]))\n"
+        "for line in Path(sys.argv[2]).read_bytes().splitlines():\n"
+        "    store.apply(decode(line))\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(loaded), str(batches)], capture_output=True, timeout=120, cwd=ROOT)
+    assert done.returncode == -signal.SIGKILL, done.stderr.decode()
+    assert snapshot.Reader(snapshot.path_in(loaded)).header.point == point  # the crash left the old snapshot
+
+    expected = replayed(loaded, tmp_path / "reference")
+    with caplog.at_level(logging.INFO), EmbeddedStore(loaded) as store:
+        assert everything(store) == expected
+        assert len(expected["nodes"]) > snapshot.Reader(snapshot.path_in(loaded)).header.nodes  # the tail added runs
+    assert any(f"as of journal batch {point.seq}" in m for m in snapshot_logs(caplog, logging.INFO))
+    journal = Journal(loaded / "journal.sqlite")
+    try:  # closing wrote a new snapshot at the journal's end
+        assert snapshot.Reader(snapshot.path_in(loaded)).header.point == journal.position() != point
+    finally:
+        journal.close()
+
+
+def _flip_a_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x40
+    path.write_bytes(bytes(data))
+
+
+def _cut(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size * 2 // 3])
+
+
+def _foreign(path: Path) -> None:
+    """A whole, valid snapshot of another graph (another data dir's)."""
+    other = path.parent.parent / "other"
+    load(other, MESH[:40])
+    shutil.copy(snapshot.path_in(other), path)
+
+
+def _other_python(path: Path) -> None:
+    """The same snapshot as another Python would have written it (marshal's format is per version)."""
+    reader = snapshot.Reader(path)
+    header = reader.header
+    data = path.read_bytes()
+    old = marshal.dumps((snapshot.FORMAT, snapshot._PYTHON, marshal.version, header.point.seq, header.point.crc,
+                         header.point.batches, header.nodes, header.edges))
+    new = marshal.dumps((snapshot.FORMAT, (3, 99), marshal.version, header.point.seq, header.point.crc,
+                         header.point.batches, header.nodes, header.edges))
+    frame = struct.pack("<II", len(old), zlib.crc32(old)) + old
+    assert data.count(frame) == 1
+    path.write_bytes(data.replace(frame, struct.pack("<II", len(new), zlib.crc32(new)) + new))
+
+
+@pytest.mark.parametrize("damage, reason", [
+    (_flip_a_byte, "crc32 mismatch"),
+    (_cut, "cut short"),
+    (lambda path: path.write_bytes(b"not a snapshot at all"), "not a lineagemesh snapshot"),
+    (_foreign, "the journal no longer holds batch"),
+    (_other_python, "written by Python 3.99"),
+])
+def test_a_snapshot_in_doubt_is_ignored_and_the_journal_replayed(
+    loaded: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: Any, reason: str
+) -> None:
+    expected = replayed(loaded, tmp_path / "reference")
+    damage(snapshot.path_in(loaded))
+    with caplog.at_level(logging.INFO), EmbeddedStore(loaded) as store:
+        assert everything(store) == expected
+    (warning,) = snapshot_logs(caplog, logging.WARNING)
+    assert "not used" in warning and reason in warning and "replaying the whole journal" in warning
+    snapshot.Reader(snapshot.path_in(loaded))  # closing replaced it with a good one
+
+
+def test_damage_to_batches_the_snapshot_holds_still_refuses_to_start(loaded: Path) -> None:
+    """The journal stays the source of truth: a damaged batch before the snapshot's point is damage
+    in the middle, refused as before (checked by crc32, without replaying those batches)."""
+    db = sqlite3.connect(loaded / "journal.sqlite", isolation_level=None)
+    (payload,) = db.execute("SELECT payload FROM batches WHERE seq = 3").fetchone()
+    db.execute("UPDATE batches SET payload = ? WHERE seq = 3", (payload[:-5] + b"xxxxx",))
+    db.close()
+    with pytest.raises(JournalCorrupt, match=r"seq 3: crc32 mismatch\) before intact batch 4"):
+        EmbeddedStore(loaded)
+
+
+def test_salvaged_batches_make_the_snapshot_unusable(loaded: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """``salvage`` takes batches out of the journal; a snapshot holding their effects no longer
+    describes it, so the next start replays what is left."""
+    db = sqlite3.connect(loaded / "journal.sqlite", isolation_level=None)
+    db.execute("UPDATE batches SET crc32 = crc32 + 1 WHERE seq = 2")
+    db.close()
+    salvage = subprocess.run([sys.executable, "-m", "graph.stores.journal", "salvage", str(loaded)],
+                             capture_output=True, text=True, cwd=ROOT)
+    assert salvage.returncode == 0 and "1 batch quarantined" in salvage.stdout, salvage.stderr
+    expected = replayed(loaded, tmp_path / "reference")
+    with caplog.at_level(logging.INFO), EmbeddedStore(loaded) as store:
+        assert everything(store) == expected
+    (warning,) = snapshot_logs(caplog, logging.WARNING)
+    assert "no longer holds batch" in warning
+
+
+def test_closing_again_or_unchanged_writes_nothing(loaded: Path) -> None:
+    path = snapshot.path_in(loaded)
+    before = path.stat().st_mtime_ns
+    store = EmbeddedStore(loaded)
+    store.close()
+    store.close()
+    assert path.stat().st_mtime_ns == before
+    assert not path.with_name(path.name + ".tmp").exists()
+
+
+def test_a_long_replay_snapshots_at_once(loaded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A start that had to replay a lot writes a snapshot right away, not only at its clean close."""
+    os.remove(snapshot.path_in(loaded))
+    monkeypatch.setattr(embedded, "SNAPSHOT_AFTER_REPLAYING", 1000)
+    store = EmbeddedStore(loaded)
+    try:
+        assert snapshot.path_in(loaded).exists()
+    finally:
+        store.close()
+
+
+def test_an_unwritable_snapshot_is_a_warning_and_the_journal_keeps_everything(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_dir = tmp_path / "data"
+
+    def full_disk(*_: Any, **__: Any) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(snapshot, "write", full_disk)
+    with caplog.at_level(logging.INFO):
+        load(data_dir, MESH[:60])
+    (warning,) = snapshot_logs(caplog, logging.WARNING)
+    assert "not written" in warning and "No space left" in warning
+    monkeypatch.undo()
+    expected = replayed(data_dir, tmp_path / "reference")
+    with EmbeddedStore(data_dir) as store:
+        assert everything(store) == expected
