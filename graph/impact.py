@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Collection
 
 from graph import mesh
 from graph.aliases import AliasResolver
@@ -288,24 +289,31 @@ def _by_target_then_source(edge: Edge) -> tuple[str, str]:
 
 
 def _report(walk: _Walk, start: Node, change: ChangeKind) -> ImpactReport:
+    """The affected nodes and whom they concern. The affected are grouped by kind in one pass;
+    each question below reads only the kinds it is about (at 10k affected nodes, every pass over
+    all of them costs a few ms)."""
     store = walk.store
-    ids = [i for i in walk.reached if i != start.id]
-    nodes = store.nodes(ids)
-    affected = sorted(
-        (ImpactedNode(nodes[i], r.distance, r.path, r.severity, r.certain) for i, r in walk.reached.items() if i in nodes),
-        key=_by_distance_then_id,
-    )
-    _add_datasets_of_columns(store, affected)
-    datasets = {a.node.id: a for a in affected if a.node.kind is NodeKind.DATASET}
+    reached = walk.reached
+    nodes = store.nodes([i for i in reached if i != start.id])
+    by_kind: dict[NodeKind, list[ImpactedNode]] = {}
+    for node_id, node in nodes.items():
+        r = reached[node_id]
+        by_kind.setdefault(node.kind, []).append(ImpactedNode(node, r.distance, r.path, r.severity, r.certain))
+    columns = by_kind.get(NodeKind.COLUMN, [])
+    datasets = by_kind.setdefault(NodeKind.DATASET, [])
+    datasets += _datasets_of_columns(store, columns, nodes.keys())
+    affected = [item for items in by_kind.values() for item in items]
+    affected.sort(key=_by_distance_then_id)
+    dataset_ids = [a.node.id for a in datasets]
     changed_dataset = start.id if start.kind is NodeKind.DATASET else start.props.get("datasetId")
-    published = ([changed_dataset] if changed_dataset else []) + list(datasets)
+    published = ([changed_dataset] if changed_dataset else []) + dataset_ids
     products = {p.id: p for p in mesh.products_publishing(store, published)}
-    domain_ids = set(mesh.dataset_domains(store, datasets).values())
+    domain_ids = set(mesh.dataset_domains(store, dataset_ids).values())
     domain_ids |= {f"domain:{p.props['domain']}" for p in products.values() if p.props.get("domain")}
-    subjects = {a.node.id for a in affected if a.node.kind in (NodeKind.DATASET, NodeKind.JOB)} | products.keys()
+    subjects = {*dataset_ids, *(a.node.id for a in by_kind.get(NodeKind.JOB, ())), *products}
     owner_ids = {owner for _, _, owner in store.edge_keys(subjects, (EdgeKind.OWNED_BY,), "out")}
     consumers = [c for p in sorted(products) for c in mesh.product_consumers(store, products[p])]
-    contracts = _broken_contracts(store, start, change, changed_dataset, affected)
+    contracts = _broken_contracts(store, change, changed_dataset, columns, datasets)
     found = store.nodes(domain_ids | owner_ids)
     return ImpactReport(
         changed=start,
@@ -320,38 +328,36 @@ def _report(walk: _Walk, start: Node, change: ChangeKind) -> ImpactReport:
     )
 
 
-def _add_datasets_of_columns(store: GraphReader, affected: list[ImpactedNode]) -> None:
-    """Each dataset with an affected column is affected too, as badly as its worst column."""
-    present = {a.node.id for a in affected}
+def _datasets_of_columns(store: GraphReader, columns: list[ImpactedNode], present: Collection[str]) -> list[ImpactedNode]:
+    """Each dataset of an affected column, unless ``present`` already, is affected too, as badly
+    as its worst column."""
     best: dict[str, ImpactedNode] = {}
-    for item in affected:
-        dataset = item.node.props.get("datasetId") if item.node.kind is NodeKind.COLUMN else None
+    for item in columns:
+        dataset = item.node.props.get("datasetId")
         if dataset is None or dataset in present:
             continue
         candidate = best.get(dataset)
         if candidate is None or (_RANK[item.severity], item.certain, -item.distance) > (_RANK[candidate.severity], candidate.certain, -candidate.distance):
             best[dataset] = item
     found = store.nodes(set(best))
-    added = [ImpactedNode(found[d], via.distance, via.path + (d,), via.severity, via.certain) for d, via in sorted(best.items()) if d in found]
-    if added:
-        affected.extend(added)
-        affected.sort(key=_by_distance_then_id)
+    return [ImpactedNode(found[d], via.distance, via.path + (d,), via.severity, via.certain) for d, via in sorted(best.items()) if d in found]
 
 
 def _by_distance_then_id(item: ImpactedNode) -> tuple[int, str]:
     return item.distance, item.node.id
 
 
-def _broken_contracts(store: GraphReader, start: Node, change: ChangeKind, changed_dataset: str | None, affected: list[ImpactedNode]) -> list[Node]:
+def _broken_contracts(store: GraphReader, change: ChangeKind, changed_dataset: str | None,
+                      columns: list[ImpactedNode], datasets: list[ImpactedNode]) -> list[Node]:
     """Contracts governing the changed dataset (for a structural change) or a dataset with a
     BREAKING-affected column: they promised a schema that will no longer hold."""
     if change is ChangeKind.SEMANTIC:
         return []
-    datasets = {a.node.props.get("datasetId") for a in affected if a.severity is Severity.BREAKING and a.node.kind is NodeKind.COLUMN}
-    datasets |= {a.node.id for a in affected if a.severity is Severity.BREAKING and a.node.kind is NodeKind.DATASET and a.distance == 1}
+    governed = {a.node.props.get("datasetId") for a in columns if a.severity is Severity.BREAKING}
+    governed |= {a.node.id for a in datasets if a.severity is Severity.BREAKING and a.distance == 1}
     if changed_dataset:
-        datasets.add(changed_dataset)
-    datasets.discard(None)
-    edges = store.edges(set(datasets), (EdgeKind.GOVERNS,), "in")
+        governed.add(changed_dataset)
+    governed.discard(None)
+    edges = store.edges(governed, (EdgeKind.GOVERNS,), "in")
     found = store.nodes({e.source for e in edges})
     return [found[i] for i in sorted(found)]
