@@ -215,7 +215,8 @@ def test_closing_again_or_unchanged_writes_nothing(loaded: Path) -> None:
 def test_a_long_replay_snapshots_at_once(loaded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A start that had to replay a lot writes a snapshot right away, not only at its clean close."""
     os.remove(snapshot.path_in(loaded))
-    monkeypatch.setattr(embedded, "SNAPSHOT_AFTER_REPLAYING", 1000)
+    monkeypatch.setattr(embedded, "SNAPSHOT_AFTER", 1000)
+    monkeypatch.setattr(embedded, "SNAPSHOT_GROWTH", 0)
     store = EmbeddedStore(loaded)
     try:
         assert snapshot.path_in(loaded).exists()
@@ -240,3 +241,45 @@ def test_an_unwritable_snapshot_is_a_warning_and_the_journal_keeps_everything(
     expected = replayed(data_dir, tmp_path / "reference")
     with EmbeddedStore(data_dir) as store:
         assert everything(store) == expected
+
+
+def test_a_running_store_snapshots_in_the_background_and_a_crash_restarts_from_there(
+    loaded: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Writes past the thresholds snapshot the graph while the store is open; a process killed
+    after that restarts from the newer snapshot and replays only what came after it."""
+    first = snapshot.Reader(snapshot.path_in(loaded)).header.point
+    later = [dict(event, run={"runId": str(uuid.UUID(int=1000 + i))}, eventTime="2026-03-02T00:00:00Z")
+             for i, event in enumerate(MESH[-40:]) if "run" in event]
+    batches = loaded.parent / "later.batches"
+    batches.write_bytes(b"\n".join(encode(translate(event)) for event in later))
+    code = (
+        "import os, signal, sys, time\n"
+        "from pathlib import Path\n"
+        "from graph.mutations import decode\n"
+        "from graph.stores import embedded, snapshot\n"
+        "embedded.SNAPSHOT_AFTER, embedded.SNAPSHOT_GROWTH = 200, 0\n"
+        "store = embedded.EmbeddedStore(Path(sys.argv[1]))\n"
+        "lines = Path(sys.argv[2]).read_bytes().splitlines()\n"
+        "for line in lines[:-3]:\n"
+        "    store.apply(decode(line))\n"
+        "first = int(sys.argv[3])\n"
+        "deadline = time.monotonic() + 60\n"  # the background write is observable as a newer snapshot
+        "while snapshot.Reader(snapshot.path_in(Path(sys.argv[1]))).header.point.seq == first:\n"
+        "    assert time.monotonic() < deadline, 'no snapshot in the background'\n"
+        "    time.sleep(0.05)\n"
+        "embedded.SNAPSHOT_AFTER = 10**9\n"  # the last batches stay after the snapshot
+        "for line in lines[-3:]:\n"
+        "    store.apply(decode(line))\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(loaded), str(batches), str(first.seq)],
+                          capture_output=True, timeout=120, cwd=ROOT)
+    assert done.returncode == -signal.SIGKILL, done.stderr.decode()
+    middle = snapshot.Reader(snapshot.path_in(loaded)).header.point
+    assert first.seq < middle.seq
+
+    expected = replayed(loaded, tmp_path / "reference")
+    with caplog.at_level(logging.INFO), EmbeddedStore(loaded) as store:
+        assert everything(store) == expected
+    assert any(f"as of journal batch {middle.seq}" in m for m in snapshot_logs(caplog, logging.INFO))

@@ -12,6 +12,12 @@ follows READS. (The store began as a networkx ``MultiDiGraph``; its per-node adj
 kinds, so each such read scanned every edge of the node, and it spent two dicts per edge — see
 docs/benchmarks.md.)
 
+A start loads the last snapshot of the graph (``graph.stores.snapshot``) and replays only the
+journal batches after it. Snapshots are written on close, and whenever a start would otherwise
+replay a lot: at start-up after such a replay, and in a background thread while writes go on
+(records are never changed once stored, so a list of them taken under the lock stays that
+moment's graph while the thread writes it).
+
 Which of a job's inputs and outputs are current is decided once per write, not on every walk:
 commits mark the jobs and runs they touched and the next read settles them
 (``graph.stores.job_currency``).
@@ -45,9 +51,11 @@ from graph.stores.search import rank_key
 
 log = logging.getLogger(__name__)
 
-#: Mutations replayed at start-up past which the store snapshots at once (~10 s of replay here,
-#: which a crash before the next clean close would otherwise make the next start replay again).
-SNAPSHOT_AFTER_REPLAYING = 1_000_000
+#: A snapshot is written, besides on close, once a start would replay at least SNAPSHOT_AFTER
+#: mutations (~10 s here) and SNAPSHOT_GROWTH times the graph's elements since the last one: at
+#: start-up after such a replay, and in the background while writes go on.
+SNAPSHOT_AFTER = 1_000_000
+SNAPSHOT_GROWTH = 4
 
 
 class EmbeddedStore(Store):
@@ -60,17 +68,18 @@ class EmbeddedStore(Store):
         self._empty()
         self._journal = Journal(data_dir / "journal.sqlite")
         self._closed = False
+        self._snapshotting: threading.Thread | None = None
         try:
             self._snapshot_at = self._load_snapshot()
-            replayed = 0
+            self._since_snapshot = 0  # mutations replayed, then elements changed, since the snapshot's point
             interner = Interner()  # for the start-up only (see graph.stores.interning), then dropped
             after = self._snapshot_at.seq if self._snapshot_at else 0
             for mutations in self._journal.replay(decode, after=after):  # a torn tail is dropped, damage refused
                 self._commit(self._plan(mutations, interner))
                 interner.trim()
-                replayed += len(mutations)
-            if replayed >= SNAPSHOT_AFTER_REPLAYING:  # so that a crash now would not replay all that again
-                self._write_snapshot()
+                self._since_snapshot += len(mutations)
+            if self._snapshot_due():  # so that a crash now would not replay all that again
+                self._write_snapshot(self._capture())
         except BaseException:
             self._journal.close()
             raise
@@ -113,23 +122,50 @@ class EmbeddedStore(Store):
                  path, reader.header.nodes, reader.header.edges, point.seq, time.perf_counter() - started)
         return point
 
-    def _write_snapshot(self) -> None:
-        """Snapshot the graph at the journal's end, unless the last snapshot stands there. A failure
-        is logged, never raised: the journal holds everything either way."""
+    def _snapshot_due(self) -> bool:
+        """Whether a start would now replay enough (since the last snapshot) to be worth a new one:
+        at least SNAPSHOT_AFTER, and SNAPSHOT_GROWTH times the graph's elements, so a growing
+        graph is snapshotted at geometric intervals (~1/3 of its size written again, in all)."""
+        elements = len(self._nodes) + sum(self._edge_counts.values())
+        return self._since_snapshot >= max(SNAPSHOT_AFTER, SNAPSHOT_GROWTH * elements)
+
+    def _capture(self) -> tuple[Point, list[Node], list[Edge]] | None:
+        """What a snapshot of the graph now holds (None: the last one stands here, or the journal
+        is empty). Records are never changed once stored, so these lists stay this moment's graph
+        while later writes go on; the caller holds the lock."""
+        point = self._journal.position()
+        if point is None or point == self._snapshot_at:
+            return None
+        self._since_snapshot = 0
+        edges = [edge for index in self._out.values() for edge in adjacency.every_edge(index)]
+        return point, list(self._nodes.values()), edges
+
+    def _snapshot_in_background(self) -> None:
+        """Write a snapshot in a thread (the caller holds the lock, and writers go on meanwhile)."""
+        if self._snapshotting is not None and self._snapshotting.is_alive():
+            return
+        captured = self._capture()
+        if captured is not None:
+            self._snapshotting = threading.Thread(target=self._write_snapshot, args=(captured,),
+                                                  name="lineagemesh-snapshot", daemon=True)
+            self._snapshotting.start()
+
+    def _write_snapshot(self, captured: tuple[Point, list[Node], list[Edge]] | None) -> None:
+        """Write a captured snapshot (see _capture). A failure is logged, never raised: the journal
+        holds everything either way."""
+        if captured is None:
+            return
+        point, nodes, edges = captured
+        path = snapshot.path_in(self.data_dir)
+        started = time.perf_counter()
+        try:
+            size = snapshot.write(path, point, nodes, edges, (len(nodes), len(edges)))
+        except OSError as e:
+            log.warning("snapshot %s not written (%s); the next start replays the journal from the last one", path, e)
+            return
         with self._lock:
-            point = self._journal.position()
-            if point is None or point == self._snapshot_at:
-                return
-            path = snapshot.path_in(self.data_dir)
-            started = time.perf_counter()
-            edges = (edge for index in self._out.values() for edge in adjacency.every_edge(index))
-            try:
-                size = snapshot.write(path, point, self._nodes.values(), edges,
-                                      (len(self._nodes), sum(self._edge_counts.values())))
-            except OSError as e:
-                log.warning("snapshot %s not written (%s); the next start replays the journal from the last one", path, e)
-                return
-            self._snapshot_at = point
+            if self._snapshot_at is None or point.seq > self._snapshot_at.seq:
+                self._snapshot_at = point
         log.info("snapshot %s: written at journal batch %d in %.1f s (%.1f MiB)",
                  path, point.seq, time.perf_counter() - started, size / 2**20)
 
@@ -138,10 +174,14 @@ class EmbeddedStore(Store):
         sealed = seal(encode(mutations) if encoded is None else encoded)
         with self._lock:
             changes = self._plan(mutations)
-            if changes:
+            changed = len(changes.nodes) + len(changes.edges)
+            if changed:
                 self._journal.append([sealed])
                 self._commit(changes)
-            return len(changes.nodes) + len(changes.edges)
+                self._since_snapshot += changed
+                if self._snapshot_due():
+                    self._snapshot_in_background()
+            return changed
 
     def _plan(self, mutations: Sequence[Mutation], share: Sharing | None = None) -> Changes:
         """``plan`` over the graph in memory itself: it only reads, and the caller holds the lock."""
@@ -222,8 +262,12 @@ class EmbeddedStore(Store):
             if self._closed:
                 return
             self._closed = True
+            running = self._snapshotting
+        if running is not None:
+            running.join()
+        with self._lock:
             try:
-                self._write_snapshot()
+                self._write_snapshot(self._capture())
             finally:
                 self._journal.close()
 
