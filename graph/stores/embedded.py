@@ -131,8 +131,9 @@ class EmbeddedStore(Store):
 
     def _capture(self) -> tuple[Point, list[Node], list[Edge]] | None:
         """What a snapshot of the graph now holds (None: the last one stands here, or the journal
-        is empty). Records are never changed once stored, so these lists stay this moment's graph
-        while later writes go on; the caller holds the lock."""
+        is empty), and the count towards the next one starts again. Records are never changed once
+        stored, so these lists stay this moment's graph while later writes go on; the caller
+        holds the lock."""
         point = self._journal.position()
         if point is None or point == self._snapshot_at:
             return None
