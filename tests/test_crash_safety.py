@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from typing import Any, Callable
 import httpx
 import pytest
 
+from crashing import APPLY_ALL, run_then_sigkill
 from graph.model import EdgeKind, NodeKind
 from graph.mutations import UpsertEdge, UpsertNode, decode, encode, plan, touched_ids
 from graph.stores import Store, StoreUnavailable
@@ -215,19 +215,7 @@ def write_and_crash(data_dir: Path, n: int) -> None:
     """Apply batches 0..n-1 in a child process that then dies by SIGKILL (no close, no checkpoint)."""
     batches = data_dir.parent / f"{data_dir.name}.batches"
     batches.write_bytes(b"\n".join(encode(batch(i)) for i in range(n)))
-    code = (
-        "import os, signal, sys\n"
-        "from pathlib import Path\n"
-        "from graph.mutations import decode\n"
-        "from graph.stores.embedded import EmbeddedStore\n"
-        "store = EmbeddedStore(Path(sys.argv[1]))\n"
-        "for line in Path(sys.argv[2]).read_bytes().splitlines():\n"
-        "    store.apply(decode(line))\n"
-        "os.kill(os.getpid(), signal.SIGKILL)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code, str(data_dir), str(batches)], capture_output=True, timeout=120,
-                            cwd=Path(__file__).parents[1])
-    assert result.returncode == -signal.SIGKILL, result.stderr.decode()
+    run_then_sigkill(APPLY_ALL, str(data_dir), str(batches))
 
 
 def journal_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:

@@ -12,7 +12,6 @@ import logging
 import marshal
 import os
 import shutil
-import signal
 import sqlite3
 import struct
 import subprocess
@@ -24,15 +23,13 @@ from typing import Any
 
 import pytest
 
+from crashing import APPLY_ALL, ROOT, run_then_sigkill
 from graph.model import EdgeKind, NodeKind
 from graph.mutations import encode
 from graph.stores import embedded, snapshot
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.journal import Journal, JournalCorrupt
 from ingest.openlineage import translate
-
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def _generate_mesh():
     spec = importlib.util.spec_from_file_location("generate_mesh", ROOT / "scripts" / "generate_mesh.py")
@@ -99,18 +96,7 @@ def test_batches_after_the_snapshot_are_replayed_after_a_crash(loaded: Path, tmp
              for i, event in enumerate(MESH[-30:]) if "run" in event]
     batches = loaded.parent / "later.batches"
     batches.write_bytes(b"\n".join(encode(translate(event)) for event in later))
-    code = (
-        "import os, signal, sys\n"
-        "from pathlib import Path\n"
-        "from graph.mutations import decode\n"
-        "from graph.stores.embedded import EmbeddedStore\n"
-        "store = EmbeddedStore(Path(sys.argv[1]))\n"
-        "for line in Path(sys.argv[2]).read_bytes().splitlines():\n"
-        "    store.apply(decode(line))\n"
-        "os.kill(os.getpid(), signal.SIGKILL)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code, str(loaded), str(batches)], capture_output=True, timeout=120, cwd=ROOT)
-    assert done.returncode == -signal.SIGKILL, done.stderr.decode()
+    run_then_sigkill(APPLY_ALL, str(loaded), str(batches))
     assert snapshot.Reader(snapshot.path_in(loaded)).header.point == point  # the crash left the old snapshot
 
     expected = replayed(loaded, tmp_path / "reference")
@@ -253,29 +239,21 @@ def test_a_running_store_snapshots_in_the_background_and_a_crash_restarts_from_t
              for i, event in enumerate(MESH[-40:]) if "run" in event]
     batches = loaded.parent / "later.batches"
     batches.write_bytes(b"\n".join(encode(translate(event)) for event in later))
-    code = (
-        "import os, signal, sys, time\n"
-        "from pathlib import Path\n"
-        "from graph.mutations import decode\n"
-        "from graph.stores import embedded, snapshot\n"
+    run_then_sigkill(
         "embedded.SNAPSHOT_AFTER, embedded.SNAPSHOT_GROWTH = 200, 0\n"
         "store = embedded.EmbeddedStore(Path(sys.argv[1]))\n"
         "lines = Path(sys.argv[2]).read_bytes().splitlines()\n"
         "for line in lines[:-3]:\n"
         "    store.apply(decode(line))\n"
-        "first = int(sys.argv[3])\n"
-        "deadline = time.monotonic() + 60\n"  # the background write is observable as a newer snapshot
-        "while snapshot.Reader(snapshot.path_in(Path(sys.argv[1]))).header.point.seq == first:\n"
+        "deadline = time.monotonic() + 60\n"  # the background write shows as a newer snapshot
+        "while snapshot.Reader(snapshot.path_in(Path(sys.argv[1]))).header.point.seq == int(sys.argv[3]):\n"
         "    assert time.monotonic() < deadline, 'no snapshot in the background'\n"
         "    time.sleep(0.05)\n"
         "embedded.SNAPSHOT_AFTER = 10**9\n"  # the last batches stay after the snapshot
         "for line in lines[-3:]:\n"
-        "    store.apply(decode(line))\n"
-        "os.kill(os.getpid(), signal.SIGKILL)\n"
+        "    store.apply(decode(line))\n",
+        str(loaded), str(batches), str(first.seq),
     )
-    done = subprocess.run([sys.executable, "-c", code, str(loaded), str(batches), str(first.seq)],
-                          capture_output=True, timeout=120, cwd=ROOT)
-    assert done.returncode == -signal.SIGKILL, done.stderr.decode()
     middle = snapshot.Reader(snapshot.path_in(loaded)).header.point
     assert first.seq < middle.seq
 
