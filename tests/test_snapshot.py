@@ -261,3 +261,23 @@ def test_a_running_store_snapshots_in_the_background_and_a_crash_restarts_from_t
     with caplog.at_level(logging.INFO), EmbeddedStore(loaded) as store:
         assert everything(store) == expected
     assert any(f"as of journal batch {middle.seq}" in m for m in snapshot_logs(caplog, logging.INFO))
+
+
+def test_a_snapshot_cut_short_by_a_full_disk_leaves_the_last_one_and_no_partial_file(
+    loaded: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = snapshot.path_in(loaded)
+    before = path.read_bytes()
+
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    store = EmbeddedStore(loaded)
+    store.apply(translate(dict(MESH[-1], eventTime="2026-04-01T00:00:00Z")))
+    monkeypatch.setattr(snapshot.os, "fsync", full_disk)
+    with caplog.at_level(logging.INFO):
+        store.close()
+    (warning,) = snapshot_logs(caplog, logging.WARNING)
+    assert "not written" in warning and "No space left" in warning
+    assert path.read_bytes() == before
+    assert not path.with_name(path.name + ".tmp").exists()

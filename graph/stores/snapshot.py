@@ -32,6 +32,7 @@ JSON, keeps every Python type a property can hold, and, unlike pickle, never run
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import marshal
 import os
@@ -84,15 +85,20 @@ def write(path: Path, point: Point, nodes: Iterable[Node], edges: Iterable[Edge]
     temporary = path.with_name(path.name + ".tmp")
     header = marshal.dumps((FORMAT, _PYTHON, marshal.version, point.seq, point.crc, point.batches, *counts))
     size = 0
-    with open(temporary, "wb") as out:
-        out.write(MAGIC)
-        size += len(MAGIC) + _frame(out, header)
-        for chunk in _chunks(nodes, edges):
-            size += _frame(out, zlib.compress(marshal.dumps(chunk), 1))
-        out.write(_FRAME.pack(0, 0))
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "wb") as out:
+            out.write(MAGIC)
+            size += len(MAGIC) + _frame(out, header)
+            for chunk in _chunks(nodes, edges):
+                size += _frame(out, zlib.compress(marshal.dumps(chunk), 1))
+            out.write(_FRAME.pack(0, 0))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):  # a full disk keeps no half-written copy
+            temporary.unlink()
+        raise
     _sync_directory(path.parent)
     return size + _FRAME.size
 
