@@ -145,7 +145,10 @@ class GraphView:
         return self.as_of is None or node.stamps.get("deleted", "") <= self.as_of
 
     def _gone(self, dataset_ids: Collection[str]) -> set[str]:
-        """The dropped ones among ``dataset_ids``, each judged once per view."""
+        """The dropped ones among ``dataset_ids``: as the store keeps them, else each judged once
+        per view from its node."""
+        if self.as_of is None and (kept := self.store.dropped_among(dataset_ids)) is not None:
+            return kept
         unjudged = (dataset_ids if isinstance(dataset_ids, (set, frozenset)) else set(dataset_ids)) - self._judged
         if unjudged:
             self._judged |= unjudged

@@ -112,6 +112,12 @@ class Store(ABC):
             referenced = self.edge_keys(named, via_kinds, "out") if named else []
         return Neighbourhood(found, nodes, ahead_keys, referenced)
 
+    def dropped_among(self, ids: Collection[str]) -> set[str] | None:
+        """For a store that keeps it as nodes are written: those of ``ids`` whose node is dropped
+        now (its ``deleted`` property set). None: this store does not keep it, and the reader
+        reads the nodes to find out."""
+        return None
+
     def unrestated_job_edges(self, jobs: Collection[str]) -> dict[str, frozenset[EdgeKey]] | None:
         """For a store that decides it as jobs are written (``graph.currency``): the READS/WRITES
         edges of ``jobs`` that their newest completed run did not restate, for the jobs that have

@@ -92,6 +92,7 @@ class EmbeddedStore(Store):
         self._out: dict[EdgeKind, Adjacency] = {kind: {} for kind in EdgeKind}
         self._in: dict[EdgeKind, Adjacency] = {kind: {} for kind in EdgeKind}
         self._edge_counts: Counter[EdgeKind] = Counter()
+        self._dropped: set[str] = set()  # nodes whose `deleted` property is set: walks skip their edges
         self._stored_edges = _StoredEdges(self._out)
         self._currency = JobCurrency(self)
 
@@ -192,11 +193,15 @@ class EmbeddedStore(Store):
 
     def _commit(self, changes: Changes) -> None:
         """Hold the batch's records; keys are the records' own id strings, so each id is held once."""
-        nodes = self._nodes
+        nodes, dropped = self._nodes, self._dropped
         for node in changes.nodes.values():
             if node.id not in nodes:
                 self._ids_of_kind[node.kind].add(node.id)
             nodes[node.id] = node
+            if node.props.get("deleted"):
+                dropped.add(node.id)
+            elif dropped:
+                dropped.discard(node.id)
         out, in_, put = self._out, self._in, adjacency.put
         for edge in changes.edges.values():
             source, kind, target = edge.source, edge.kind, edge.target
@@ -225,6 +230,10 @@ class EmbeddedStore(Store):
             for kind in kinds:
                 adjacency.collect_keys(index[kind], ids, kind, direction == "out", found)
         return found
+
+    def dropped_among(self, ids: Collection[str]) -> set[str]:
+        with self._lock:
+            return self._dropped.intersection(ids) if self._dropped else set()
 
     def unrestated_job_edges(self, jobs: Collection[str]) -> dict[str, frozenset[EdgeKey]]:
         with self._lock:
