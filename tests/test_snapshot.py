@@ -24,11 +24,13 @@ from typing import Any
 import pytest
 
 from crashing import APPLY_ALL, ROOT, run_then_sigkill
-from graph.model import EdgeKind, NodeKind
+from graph.lineage import dataset_lineage
+from graph.model import Direction, EdgeKind, NodeKind
 from graph.mutations import encode
 from graph.stores import embedded, snapshot
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.journal import Journal, JournalCorrupt
+from graph.view import GraphView
 from ingest.openlineage import translate
 
 def _generate_mesh():
@@ -281,3 +283,24 @@ def test_a_snapshot_cut_short_by_a_full_disk_leaves_the_last_one_and_no_partial_
     assert "not written" in warning and "No space left" in warning
     assert path.read_bytes() == before
     assert not path.with_name(path.name + ".tmp").exists()
+
+
+def test_job_currency_is_decided_again_after_a_snapshot_load(tmp_path: Path) -> None:
+    """A job whose newer run stopped reading a table: after a restart from the snapshot, that
+    edge is still stale (the loaded jobs are judged again, not assumed current)."""
+    def run(run_id: int, start: str, end: str, inputs: list[str]) -> list[dict[str, Any]]:
+        base = {"producer": "https://example.com/test", "job": {"namespace": "etl", "name": "j"},
+                "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+                "run": {"runId": str(uuid.UUID(int=run_id))},
+                "inputs": [{"namespace": "pg", "name": name} for name in inputs], "outputs": [{"namespace": "pg", "name": "b"}]}
+        return [dict(base, eventType="START", eventTime=start), dict(base, eventType="COMPLETE", eventTime=end)]
+
+    data_dir = tmp_path / "data"
+    load(data_dir, run(1, "2026-01-01T00:00:00Z", "2026-01-01T01:00:00Z", ["a"])
+         + run(2, "2026-01-02T00:00:00Z", "2026-01-02T01:00:00Z", ["c"]), per_batch=1)
+    stale = {"job:etl:j": frozenset({("job:etl:j", EdgeKind.READS, "dataset:pg:a")})}
+    with EmbeddedStore(data_dir) as store:
+        assert snapshot.path_in(data_dir).exists()
+        assert store.unrestated_job_edges(["job:etl:j"]) == stale
+        up = dataset_lineage(GraphView(store), "dataset:pg:b", Direction.UPSTREAM)
+        assert {n.id for n in up.nodes} == {"dataset:pg:b", "job:etl:j", "dataset:pg:c"}

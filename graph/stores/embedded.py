@@ -79,6 +79,7 @@ class EmbeddedStore(Store):
                 self._commit(self._plan(mutations, interner))
                 interner.trim()
                 self._since_snapshot += len(mutations)
+            self._currency.settle()
             if self._snapshot_due():  # so that a crash now would not replay all that again
                 self._write_snapshot(self._capture())
         except BaseException:
@@ -110,8 +111,9 @@ class EmbeddedStore(Store):
                 raise snapshot.SnapshotUnusable(f"the journal no longer holds batch {point.seq} as it was")
             interner = Interner()
             for changes in reader.changes(interner, self._nodes):
-                self._commit(changes)
+                self._commit(changes, touch=False)
                 interner.trim()
+            self._currency.touch_all(self._ids_of_kind[NodeKind.JOB] | self._ids_of_kind[NodeKind.RUN])
             held = (len(self._nodes), sum(self._edge_counts.values()))
             if held != (reader.header.nodes, reader.header.edges):
                 raise snapshot.SnapshotUnusable(f"it loads {held[0]} nodes and {held[1]} edges, its header says "
@@ -191,8 +193,9 @@ class EmbeddedStore(Store):
         """``plan`` over the graph in memory itself: it only reads, and the caller holds the lock."""
         return plan(mutations, self._nodes, self._stored_edges, share)
 
-    def _commit(self, changes: Changes) -> None:
-        """Hold the batch's records; keys are the records' own id strings, so each id is held once."""
+    def _commit(self, changes: Changes, touch: bool = True) -> None:
+        """Hold the batch's records; keys are the records' own id strings, so each id is held once.
+        ``touch``: note what the batch changed for job currency (a bulk load notes it at its end)."""
         nodes, dropped = self._nodes, self._dropped
         for node in changes.nodes.values():
             if node.id not in nodes:
@@ -208,7 +211,8 @@ class EmbeddedStore(Store):
             if put(out[kind], source, target, edge):
                 self._edge_counts[kind] += 1
             put(in_[kind], target, source, edge)
-        self._currency.touch(changes)
+        if touch:
+            self._currency.touch(changes)
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         with self._lock:

@@ -9,7 +9,7 @@ settles those jobs; the verdict is kept only for the few jobs that have stale ed
 
 from __future__ import annotations
 
-from typing import Collection
+from typing import Collection, Iterable
 
 from graph.currency import JOB_IO, RUN_IO, deciding_run, io_of, unrestated
 from graph.model import EdgeKind, NodeKind
@@ -38,9 +38,18 @@ class JobCurrency:
         if len(touched) >= _SETTLE_AT:
             self._settle()
 
-    def unrestated(self, jobs: Collection[str]) -> dict[str, frozenset[EdgeKey]]:
+    def touch_all(self, ids: Iterable[str]) -> None:
+        """Note jobs and runs loaded in bulk (a snapshot): the next read settles them in one pass,
+        where touching them batch by batch settled a job again each time more of it loaded."""
+        self._touched.update(ids)
+
+    def settle(self) -> None:
+        """Decide now what writes have left undecided (a start-up, so its first read does not)."""
         if self._touched:
             self._settle()
+
+    def unrestated(self, jobs: Collection[str]) -> dict[str, frozenset[EdgeKey]]:
+        self.settle()
         kept = self._unrestated
         if not kept:
             return {}
