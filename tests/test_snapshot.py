@@ -304,3 +304,19 @@ def test_job_currency_is_decided_again_after_a_snapshot_load(tmp_path: Path) -> 
         assert store.unrestated_job_edges(["job:etl:j"]) == stale
         up = dataset_lineage(GraphView(store), "dataset:pg:b", Direction.UPSTREAM)
         assert {n.id for n in up.nodes} == {"dataset:pg:b", "job:etl:j", "dataset:pg:c"}
+
+
+def test_journal_check_says_what_the_next_start_does_with_the_snapshot(loaded: Path) -> None:
+    def check() -> str:
+        done = subprocess.run([sys.executable, "-m", "graph.stores.journal", "check", str(loaded)],
+                              capture_output=True, text=True, cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()[-1]
+
+    header = snapshot.Reader(snapshot.path_in(loaded)).header
+    assert check().endswith(f"{header.nodes} nodes and {header.edges} edges as of batch {header.point.seq}; "
+                            "the next start loads it and replays the batches after it")
+    _cut(snapshot.path_in(loaded))
+    assert "not usable (cut short at byte" in check()
+    os.remove(snapshot.path_in(loaded))
+    assert check().endswith("none; the next start replays the whole journal")

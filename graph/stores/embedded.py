@@ -102,14 +102,12 @@ class EmbeddedStore(Store):
         """The graph as the snapshot holds it, and where in the journal that is (None, and an empty
         graph, without a usable snapshot: the whole journal is then replayed)."""
         path = snapshot.path_in(self.data_dir)
-        if not path.exists():
-            return None
         started = time.perf_counter()
         try:
-            reader = snapshot.Reader(path)
+            reader = snapshot.usable(self.data_dir, self._journal)
+            if reader is None:
+                return None
             point = reader.header.point
-            if not self._journal.holds(point):
-                raise snapshot.SnapshotUnusable(f"the journal no longer holds batch {point.seq} as it was")
             interner = Interner()
             for changes in reader.changes(interner, self._nodes):
                 self._commit(changes, touch=False)

@@ -546,6 +546,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             torn = f"; a torn tail of {len(journal.torn_tail)} will be dropped on the next start" if journal.torn_tail else ""
             print(f"{path}: {count} batches replay{torn}")
+            print(_snapshot_state(path.parent, journal))
             return 0
         found = journal.salvage(decode)
         for d in found:
@@ -554,6 +555,21 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         journal.close()
+
+
+def _snapshot_state(data_dir: Path, journal: Journal) -> str:
+    """What the embedded store's next start does with the snapshot beside the journal."""
+    from graph.stores import snapshot  # it builds on this module
+
+    try:
+        reader = snapshot.usable(data_dir, journal)
+    except snapshot.SnapshotUnusable as e:
+        return f"{snapshot.path_in(data_dir)}: not usable ({e}); the next start replays the whole journal"
+    if reader is None:
+        return f"{snapshot.path_in(data_dir)}: none; the next start replays the whole journal"
+    header = reader.header
+    return (f"{snapshot.path_in(data_dir)}: {header.nodes} nodes and {header.edges} edges as of batch "
+            f"{header.point.seq}; the next start loads it and replays the batches after it")
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ from typing import Iterable, Iterator, Mapping
 
 from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Changes, Sharing
-from graph.stores.journal import Point
+from graph.stores.journal import Journal, Point
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +138,18 @@ def _sync_directory(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def usable(data_dir: Path, journal: Journal) -> Reader | None:
+    """The data dir's snapshot, if it has one, checked whole and against ``journal``; raises
+    SnapshotUnusable saying why it cannot be used."""
+    path = path_in(data_dir)
+    if not path.exists():
+        return None
+    reader = Reader(path)
+    if not journal.holds(reader.header.point):
+        raise SnapshotUnusable(f"the journal no longer holds batch {reader.header.point.seq} as it was")
+    return reader
 
 
 class Reader:
