@@ -276,24 +276,30 @@ class Journal:
 
         Once the iterator is exhausted, a torn tail is dropped: one WARNING, and the rows move to
         ``quarantine`` (unless ``repair`` is false: then the tail is only logged). Damage before
-        intact batches raises JournalCorrupt (see the module docstring).
+        intact batches raises JournalCorrupt (see the module docstring). The batches up to
+        ``after`` are checked all the same, by their length and crc32 without decoding them (a
+        format-0 row, which has neither, by decoding): damage among them is damage in the middle.
         """
         damaged = self.torn_tail = []
         try:
-            if after:
-                self._verify_upto(after, decode)
-            for seq, payload, length, crc, codec in self._rows(after):
-                problem, batch = self._check(seq, payload, length, crc, codec, decode)
-                if problem is None:
-                    if damaged:
-                        raise JournalCorrupt(self._corrupt_message(damaged, seq))
-                    yield batch  # type: ignore[misc]
+            for seq, payload, length, crc, codec in self._rows():
+                held = seq <= after
+                if held and crc is not None:
+                    problem, batch = self._damage(seq, _as_bytes(payload), length, crc), None
                 else:
+                    problem, batch = self._check(seq, payload, length, crc, codec, decode)
+                if problem is not None:
                     damaged.append(problem)
+                elif damaged:
+                    raise JournalCorrupt(self._corrupt_message(damaged, seq))
+                elif not held:
+                    yield batch  # type: ignore[misc]
         except sqlite3.DatabaseError as e:
             raise JournalCorrupt(f"journal {self.path}: SQLite cannot read it: {e}") from e
         if not damaged:
             return
+        if damaged[0].seq <= after:  # the snapshot's own batch: held, so not a tail to drop
+            raise JournalCorrupt(self._corrupt_message(damaged, after))
         if repair:
             self._quarantine(damaged)
         last = self._db.execute("SELECT max(seq) FROM batches WHERE seq < ?", (damaged[0].seq,)).fetchone()[0]
@@ -336,27 +342,10 @@ class Journal:
             return False
         return self._db.execute("SELECT count(*) FROM batches WHERE seq <= ?", (point.seq,)).fetchone()[0] == point.batches
 
-    def _rows(self, after: int = 0) -> Iterator[tuple[int, object, int | None, int | None, str | None]]:
-        cursor = self._db.execute("SELECT seq, payload, length, crc32, codec FROM batches WHERE seq > ? ORDER BY seq", (after,))
+    def _rows(self) -> Iterator[tuple[int, object, int | None, int | None, str | None]]:
+        cursor = self._db.execute("SELECT seq, payload, length, crc32, codec FROM batches ORDER BY seq")
         while rows := cursor.fetchmany(1024):
             yield from rows
-
-    def _verify_upto(self, last: int, decode: Callable[[bytes], object]) -> None:
-        """Check the batches up to ``last`` (which a snapshot holds) as replay would, without
-        decoding those that carry a crc32: damage among them is damage in the middle, refused."""
-        damaged: list[Damaged] = []
-        rows = self._db.execute("SELECT seq, payload, length, crc32, codec FROM batches WHERE seq <= ? ORDER BY seq", (last,))
-        for seq, payload, length, crc, codec in rows:
-            if crc is None:  # a format-0 row: decoding is its only check
-                problem, _ = self._check(seq, payload, length, crc, codec, decode)
-            else:
-                problem = self._damage(seq, _as_bytes(payload), length, crc)
-            if problem is not None:
-                damaged.append(problem)
-            elif damaged:
-                raise JournalCorrupt(self._corrupt_message(damaged, seq))
-        if damaged:  # not before an intact batch: the snapshot's own batch is damaged
-            raise JournalCorrupt(self._corrupt_message(damaged, last))
 
     @staticmethod
     def _damage(seq: int, payload: bytes, length: int | None, crc: int | None) -> Damaged | None:
