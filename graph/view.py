@@ -21,18 +21,16 @@ from __future__ import annotations
 
 from typing import Collection
 
-from graph.currency import DECIDING_RUN, JOB_IO, RUN_IO, deciding_run, io_of, unrestated
+from graph.currency import JOB_IO, RUN_IO, deciding_run, io_of, unrestated
 from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.stores import EdgeDirection, EdgeKey, Store
 
 #: Kinds whose currency the rules judge by the nodes at both ends (read with the edges).
 _JUDGED = frozenset({*JOB_IO, EdgeKind.DERIVES_FROM})
 #: Read ahead from the far ends of judged edges: where a reached dataset's name points (the walks
-#: ask next), and what a reached job's newest completed run read and wrote (the rules ask next).
+#: ask next).
 _AHEAD = (EdgeKind.ALIAS_OF,)
-_VIA = (DECIDING_RUN, RUN_IO)
 _TO_DATASETS = {("out", EdgeKind.READS), ("out", EdgeKind.WRITES)}
-_TO_JOBS = {("in", EdgeKind.READS), ("in", EdgeKind.WRITES)}
 
 
 class GraphView:
@@ -69,8 +67,9 @@ class GraphView:
         }
 
     def edges(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]:
+        verdict: set[EdgeKey] | None = None  # the store's, on unrestated job edges, when read with the edges
         if self.store.remote and not _JUDGED.isdisjoint(kinds):
-            found = self._read_ahead(ids, kinds, direction)
+            found, verdict = self._read_ahead(ids, kinds, direction)
         else:
             found = self.store.edges(ids, kinds, direction)
         if self.as_of is not None:
@@ -80,7 +79,7 @@ class GraphView:
             only_io = JOB_IO.keys() >= set(kinds)
             # Inbound, the datasets at the edges' ends are the ones asked about: no pass over the edges.
             stale = self._stale_job_edges(found if only_io else [e for e in found if e.kind in JOB_IO],
-                                          ids if direction == "in" else None)
+                                          ids if direction == "in" else None, verdict)
         if EdgeKind.DERIVES_FROM in kinds:
             stale |= self._stale_derivations([e for e in found if e.kind is EdgeKind.DERIVES_FROM])
         return [e for e in found if e.key not in stale] if stale else found
@@ -105,26 +104,21 @@ class GraphView:
     def counts(self) -> dict[str, int]:
         return self.store.counts()
 
-    def _read_ahead(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]:
+    def _read_ahead(
+        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection
+    ) -> tuple[list[Edge], set[EdgeKey] | None]:
         """Judged edges, read with what comes next (one round trip on a remote store): the far
-        ends, which the rules judge and the walks keep, and (now) _AHEAD and _VIA; ``as_of``
-        judges aliases and runs by their own stamps, so it reads those itself."""
-        if self.as_of is not None:
-            read = self.store.neighbourhood(ids, kinds, direction)
-        else:
-            asked = {(direction, kind) for kind in kinds}
-            ahead = _AHEAD if asked & _TO_DATASETS else ()
-            via = _VIA if asked & _TO_JOBS else None
-            read = self.store.neighbourhood(ids, kinds, direction, ahead, via)
-            if ahead:
-                self._keep_ahead(set(read.nodes).difference(self._ahead_read), read.ahead)
-            if via:
-                runs = {run for node in read.nodes.values() if (run := deciding_run(node))}
-                self._io.update(io_of(runs.difference(self._io), read.referenced))
+        ends, which the rules judge and the walks keep, the store's verdict on the job edges
+        among them and (now) _AHEAD; ``as_of`` judges aliases by their own stamps, so it reads
+        those itself."""
+        ahead = _AHEAD if self.as_of is None and {(direction, kind) for kind in kinds} & _TO_DATASETS else ()
+        read = self.store.neighbourhood(ids, kinds, direction, ahead)
+        if ahead:
+            self._keep_ahead(set(read.nodes).difference(self._ahead_read), read.ahead)
         cache = self._nodes
         seen = read.nodes.keys() & cache.keys()  # a node read earlier in this query stays as it was read
         cache.update({i: node for i, node in read.nodes.items() if i not in seen} if seen else read.nodes)
-        return read.edges
+        return read.edges, read.unrestated
 
     def _keep_ahead(self, ids: Collection[str], keys: list[EdgeKey]) -> None:
         """Remember the _AHEAD edges of ``ids``, read with ``keys`` (which may say more)."""
@@ -156,16 +150,22 @@ class GraphView:
         dropped = self._dropped
         return {i for i in dataset_ids if i in dropped} if dropped else set()
 
-    def _stale_job_edges(self, edges: list[Edge], datasets: Collection[str] | None = None) -> set[tuple[str, EdgeKind, str]]:
-        """Stale READS/WRITES ``edges``; ``datasets``, when given, holds every dataset they end at."""
+    def _stale_job_edges(
+        self, edges: list[Edge], datasets: Collection[str] | None, verdict: set[EdgeKey] | None
+    ) -> set[tuple[str, EdgeKind, str]]:
+        """Stale READS/WRITES ``edges``; ``datasets``, when given, holds every dataset they end at;
+        ``verdict``, when given, the store's on which are unrestated, read with them."""
         if not edges:
             return set()
         gone = self._gone({e.target for e in edges} if datasets is None else datasets)
         stale = {e.key for e in edges if e.target in gone} if gone else set()
         jobs = {e.source for e in edges}
-        kept = self.store.unrestated_job_edges(jobs) if self.as_of is None else None
-        if kept is not None:  # the store decided it when the jobs were written
-            return stale.union(*kept.values()) if kept else stale
+        if self.as_of is None:  # the store decided it when the jobs were written
+            if verdict is not None:
+                return stale | verdict
+            kept = self.store.unrestated_job_edges(jobs)
+            if kept is not None:
+                return stale.union(*kept.values()) if kept else stale
         deciding = self._deciding_runs(jobs)
         if not deciding:
             return stale

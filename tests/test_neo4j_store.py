@@ -12,6 +12,7 @@ import math
 import socket
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -291,6 +292,7 @@ WEIRD_PROPS: dict[str, Any] = {
     "_extra": {"x": 1},
     "_nameLower": "sneaky",
     "_nameSort": "sneaky",
+    "_unrestated": True,
     "": "empty key",
     "back`tick key": "v",
     "sp ace.dot:colon": "v",
@@ -572,3 +574,44 @@ def test_neo4j_rewrites_only_what_changed(neo4j_server) -> None:
         assert edge.props == {"lastSeenAt": T2, "firstSeenAt": T1}
         assert edge.stamps == {"lastSeenAt": T2, "firstSeenAt": T1}
         assert store.apply(seen(T2)) == 0
+
+
+def _io_run(job: str, ended: str, inputs: list[str]) -> dict[str, Any]:
+    """A completed run of ``job`` reading ``inputs`` and writing ``job``-out."""
+    producer = "https://example.com/tests"
+    return {"eventType": "COMPLETE", "eventTime": ended, "run": {"runId": str(uuid.uuid4())},
+            "job": {"namespace": "etl", "name": job}, "producer": producer,
+            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+            "inputs": [{"namespace": "pg", "name": name} for name in inputs],
+            "outputs": [{"namespace": "pg", "name": f"{job}-out"}]}
+
+
+@pytest.mark.neo4j
+def test_a_database_from_before_job_currency_marks_is_judged_on_open(neo4j_server) -> None:
+    """Format 1 keeps each job's verdict on its edges; a database written before has none, and
+    the first store to open it judges every job before it answers."""
+    import neo4j
+
+    from graph.lineage import dataset_lineage
+    from graph.model import Direction
+    from graph.stores.neo4j import Neo4jStore
+    from graph.view import GraphView
+
+    events = [_io_run("load", "2026-01-01T00:00:00Z", ["a", "b"]), _io_run("load", "2026-01-02T00:00:00Z", ["a"]),
+              _io_run("other", "2026-01-01T00:00:00Z", ["b"])]
+    stale = {"job:etl:load": frozenset({("job:etl:load", EdgeKind.READS, "dataset:pg:b")})}
+    with neo4j.GraphDatabase.driver(neo4j_server.uri, auth=None) as driver:
+        driver.execute_query("MATCH (n) DETACH DELETE n", database_="neo4j")
+        with Neo4jStore(neo4j_server.uri) as store:
+            for event in events:
+                store.apply(translate(event))
+            assert store.unrestated_job_edges(["job:etl:load", "job:etl:other"]) == stale
+        # as an older lineagemesh left it: no marks, no format
+        driver.execute_query("MATCH ()-[r]->() REMOVE r._unrestated", database_="neo4j")
+        driver.execute_query("MATCH (m:LineagemeshMeta) DELETE m", database_="neo4j")
+        with Neo4jStore(neo4j_server.uri, retry_time=0.1) as store:
+            upstream = dataset_lineage(GraphView(store), "dataset:pg:load-out", Direction.UPSTREAM, 1)
+            assert {n.id for n in upstream.nodes} == {"dataset:pg:load-out", "job:etl:load", "dataset:pg:a"}
+            assert store.unrestated_job_edges(["job:etl:load", "job:etl:other"]) == stale
+        (format_,), _, _ = driver.execute_query("MATCH (m:LineagemeshMeta) RETURN m.format", database_="neo4j")
+        assert format_[0] == 1

@@ -58,23 +58,32 @@ def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(store: Store, f
                 edges = store.edges(chosen, kinds, direction)
                 assert sorted(store.edge_keys(chosen, kinds, direction)) == sorted(e.key for e in edges)
                 far = {e.target if direction == "out" else e.source for e in edges}
-                for ahead, via in (((), None), ((EdgeKind.ALIAS_OF,), ("next", (EdgeKind.ALIAS_OF, EdgeKind.DERIVES_FROM))),
-                                   ((EdgeKind.ALIAS_OF, EdgeKind.DERIVES_FROM), ("latestCompletedRun", (EdgeKind.CONSUMED,)))):
-                    read = store.neighbourhood(chosen, kinds, direction, ahead, via)
+                job_edges = {e.key for e in edges if e.kind in (EdgeKind.READS, EdgeKind.WRITES)}
+                kept = store.unrestated_job_edges({key[0] for key in job_edges})
+                for ahead in ((), (EdgeKind.ALIAS_OF,), (EdgeKind.ALIAS_OF, EdgeKind.DERIVES_FROM)):
+                    read = store.neighbourhood(chosen, kinds, direction, ahead)
                     assert sorted(e.key for e in read.edges) == sorted(e.key for e in edges)
                     assert {e.key: (e.props, e.stamps) for e in read.edges} == {e.key: (e.props, e.stamps) for e in edges}
                     assert read.nodes == store.nodes(far)
                     assert sorted(read.ahead) == sorted(store.edge_keys(far, ahead, "out"))
-                    named = {r for n in read.nodes.values() if isinstance(r := n.props.get(via[0]), str)} if via else set()
-                    assert sorted(read.referenced) == sorted(store.edge_keys(named, via[1], "out") if via else [])
+                    assert read.unrestated == set().union(*kept.values()) & job_edges
     # the cases above are not vacuous
-    assert store.neighbourhood([c], [EdgeKind.DERIVES_FROM], "out", [EdgeKind.ALIAS_OF], ("next", [EdgeKind.ALIAS_OF])).referenced == [
-        (b, EdgeKind.ALIAS_OF, a)
+    assert sorted(store.neighbourhood([c], [EdgeKind.DERIVES_FROM], "out", [EdgeKind.ALIAS_OF]).ahead) == [
+        (a, EdgeKind.ALIAS_OF, c), (b, EdgeKind.ALIAS_OF, a)
     ]
     jobs = [n.id for n in store.nodes_of_kind(NodeKind.JOB, 1000)]
-    read = store.neighbourhood([e.target for e in store.edges(jobs, [EdgeKind.READS], "out")], [EdgeKind.READS], "in",
-                               via=("latestCompletedRun", [EdgeKind.CONSUMED, EdgeKind.PRODUCED]))
-    assert read.referenced and read.nodes and all(n.kind is NodeKind.JOB for n in read.nodes.values())
+    read = store.neighbourhood([e.target for e in store.edges(jobs, [EdgeKind.READS], "out")], [EdgeKind.READS], "in")
+    assert read.edges and read.nodes and all(n.kind is NodeKind.JOB for n in read.nodes.values())
+
+
+def test_a_store_reads_its_verdict_on_job_edges_with_them(history: Store) -> None:
+    """The job whose newer run stopped reading two tables: the store says so with the edges."""
+    stale = {("job:etl:report", EdgeKind.READS, "dataset:hive:sales.orders"), ("job:etl:report", EdgeKind.READS, "dataset:pg:gone")}
+    assert history.unrestated_job_edges(["job:etl:report", "job:etl:more"]) == {"job:etl:report": frozenset(stale)}
+    read = history.neighbourhood(["job:etl:report"], [EdgeKind.READS, EdgeKind.WRITES], "out")
+    assert read.unrestated == stale and {e.key for e in read.edges} > stale
+    read = history.neighbourhood(["dataset:pg:gone", "dataset:pg:out"], [EdgeKind.READS], "in")
+    assert read.unrestated == {("job:etl:report", EdgeKind.READS, "dataset:pg:gone")}
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ from graph.mutations import Mutation
 EdgeDirection = Literal["out", "in"]
 EdgeKey = tuple[str, EdgeKind, str]  # (source, kind, target), as Edge.key
 
+_JOB_IO = frozenset({EdgeKind.READS, EdgeKind.WRITES})  # graph.currency.JOB_IO (which imports this module)
+
 DEFAULT_DATA_DIR = Path(os.environ.get("LINEAGEMESH_DATA_DIR", "~/.lineagemesh")).expanduser()
 
 
@@ -31,23 +33,30 @@ class Neighbourhood:
     edges: list[Edge]
     nodes: dict[str, Node]  # the far ends of ``edges``
     ahead: list[EdgeKey]  # the ``ahead`` edges leaving the far ends
-    referenced: list[EdgeKey]  # the ``via`` edges leaving the nodes the far ends name
+    #: Those of the READS/WRITES ``edges`` their job's newest completed run did not restate, as
+    #: the store decided when it wrote them (None: this store does not decide it; see
+    #: :meth:`Store.unrestated_job_edges`).
+    unrestated: set[EdgeKey] | None
 
 
 class StoreUnavailable(RuntimeError):
     """The backend cannot be reached right now; the caller should retry (HTTP 503)."""
 
 
-class GraphReader(Protocol):
-    """The read primitives every query is written against: a store, or a view of one."""
-
-    uri: str
+class PrimitiveReader(Protocol):
+    """Nodes and edges by id: what a store judges its own writes by (``graph.stores.job_currency``)."""
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]: ...
 
     def edges(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]: ...
 
     def edge_keys(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[EdgeKey]: ...
+
+
+class GraphReader(PrimitiveReader, Protocol):
+    """The read primitives every query is written against: a store, or a view of one."""
+
+    uri: str
 
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]: ...
 
@@ -90,27 +99,19 @@ class Store(ABC):
         return [edge.key for edge in self.edges(ids, kinds, direction)]
 
     def neighbourhood(
-        self,
-        ids: Collection[str],
-        kinds: Collection[EdgeKind],
-        direction: EdgeDirection,
-        ahead: Collection[EdgeKind] = (),
-        via: tuple[str, Collection[EdgeKind]] | None = None,
+        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection, ahead: Collection[EdgeKind] = ()
     ) -> Neighbourhood:
-        """:meth:`edges`, the nodes at their far ends (targets ``out``, sources ``in``), and what a
-        walk reads next from there, for callers that need it all: the keys of the ``ahead`` edges
-        leaving the far ends, and with ``via=(prop, kinds)`` the keys of the ``kinds`` edges
-        leaving the nodes whose ids the far ends hold in ``prop`` (a job's newest run's I/O).
-        A remote store answers in one round trip instead of four."""
+        """:meth:`edges`, the nodes at their far ends (targets ``out``, sources ``in``), the keys of
+        the ``ahead`` edges leaving the far ends (what a walk reads next from there) and the
+        verdict on the job edges among them, for callers that need it all: a remote store
+        answers in one round trip instead of four."""
         found = self.edges(ids, kinds, direction)
         nodes = self.nodes({edge.target for edge in found} if direction == "out" else {edge.source for edge in found})
         ahead_keys = self.edge_keys(nodes.keys(), ahead, "out") if ahead and nodes else []
-        referenced: list[EdgeKey] = []
-        if via is not None:
-            prop, via_kinds = via
-            named = {ref for node in nodes.values() if isinstance(ref := node.props.get(prop), str)}
-            referenced = self.edge_keys(named, via_kinds, "out") if named else []
-        return Neighbourhood(found, nodes, ahead_keys, referenced)
+        job_edges = [edge.key for edge in found if edge.kind in _JOB_IO]
+        kept = self.unrestated_job_edges({key[0] for key in job_edges}) if job_edges else {}
+        unrestated = None if kept is None else set().union(*kept.values()).intersection(job_edges)
+        return Neighbourhood(found, nodes, ahead_keys, unrestated)
 
     def dropped_among(self, ids: Collection[str]) -> set[str] | None:
         """For a store that keeps it as nodes are written: those of ``ids`` whose node is dropped

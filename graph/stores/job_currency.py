@@ -1,10 +1,14 @@
-"""The embedded store's verdict, per job, on which of its inputs and outputs are stale.
+"""Which jobs a write may have moved the verdict of, judging them, and the embedded store's keeping
+of the verdict.
 
 ``graph.currency`` decides which READS/WRITES edges of a job its newest completed run did not
 restate. Worked out per query, a walk reaching 8k jobs read each one's newest run and its inputs
 and outputs again: close to half of a large lineage walk. The verdict only changes when the job,
-one of its runs, or their edges do, so writes mark what they touched and the first read after them
-settles those jobs; the verdict is kept only for the few jobs that have stale edges.
+one of its runs, or their edges do, so a store decides it as it writes: :func:`touched_by` says
+which jobs and runs a batch touched, :func:`jobs_of` which jobs those are, and :func:`judge`
+decides them over any reader (the embedded store's memory, or a Neo4j write transaction). The embedded store settles touched jobs
+at its next read and keeps the verdict only for the few jobs that have stale edges; Neo4j marks
+the stale edges in the same transaction as the write.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Collection, Iterable
 from graph.currency import JOB_IO, RUN_IO, deciding_run, io_of, unrestated
 from graph.model import EdgeKind, NodeKind
 from graph.mutations import Changes
-from graph.stores import EdgeKey, GraphReader
+from graph.stores import EdgeKey, PrimitiveReader
 
 _DECIDING_NODES = frozenset({NodeKind.JOB, NodeKind.RUN})
 #: Edges whose source's verdict they can change: a job's I/O, a run's I/O, a run joining its job.
@@ -22,20 +26,43 @@ _DECIDING_EDGES = frozenset({*JOB_IO, *RUN_IO, EdgeKind.OF})
 _SETTLE_AT = 1 << 16  # touched ids kept before a write settles them itself (bounds the memory)
 
 
+def touched_by(changes: Changes) -> set[str]:
+    """The jobs and runs whose jobs' verdicts a batch's changes may have moved."""
+    touched = {node.id for node in changes.nodes.values() if node.kind in _DECIDING_NODES}
+    touched.update(source for source, kind, _ in changes.edges if kind in _DECIDING_EDGES)
+    return touched
+
+
+def jobs_of(reader: PrimitiveReader, touched: Collection[str]) -> set[str]:
+    """The jobs among ``touched`` and the jobs of the runs among it."""
+    jobs = {i for i, node in reader.nodes(touched).items() if node.kind is NodeKind.JOB}
+    jobs.update(job for _, _, job in reader.edge_keys(set(touched).difference(jobs), (EdgeKind.OF,), "out"))
+    return jobs
+
+
+def judge(reader: PrimitiveReader, jobs: Collection[str]) -> dict[str, set[EdgeKey]]:
+    """The unrestated edges of those of ``jobs`` that have some, in the graph ``reader`` reads."""
+    deciding = {j: run for j, node in reader.nodes(jobs).items() if (run := deciding_run(node))}
+    runs = set(deciding.values())
+    io = io_of(runs, reader.edge_keys(runs, RUN_IO, "out"))
+    by_job: dict[str, set[EdgeKey]] = {}
+    for key in unrestated(reader.edges(set(deciding), tuple(JOB_IO), "out"), deciding, io, reader.nodes):
+        by_job.setdefault(key[0], set()).add(key)
+    return by_job
+
+
 class JobCurrency:
     """Unrestated job edges, decided per write; not thread-safe (the store holds its lock)."""
 
-    def __init__(self, reader: GraphReader) -> None:
+    def __init__(self, reader: PrimitiveReader) -> None:
         self._reader = reader
         self._touched: set[str] = set()  # jobs and runs written since the last settle
         self._unrestated: dict[str, frozenset[EdgeKey]] = {}  # only jobs that have some
 
     def touch(self, changes: Changes) -> None:
         """Note the jobs and runs a committed batch changed (their verdicts may have moved)."""
-        touched = self._touched
-        touched.update(node.id for node in changes.nodes.values() if node.kind in _DECIDING_NODES)
-        touched.update(source for source, kind, _ in changes.edges if kind in _DECIDING_EDGES)
-        if len(touched) >= _SETTLE_AT:
+        self._touched |= touched_by(changes)
+        if len(self._touched) >= _SETTLE_AT:
             self._settle()
 
     def touch_all(self, ids: Iterable[str]) -> None:
@@ -56,18 +83,9 @@ class JobCurrency:
         return {job: kept[job] for job in jobs if job in kept}
 
     def _settle(self) -> None:
-        reader = self._reader
         touched, self._touched = self._touched, set()
-        nodes = reader.nodes(touched)
-        jobs = {i for i, node in nodes.items() if node.kind is NodeKind.JOB}
-        jobs.update(job for _, _, job in reader.edge_keys(touched - jobs, (EdgeKind.OF,), "out"))  # runs' jobs
-        deciding = {j: run for j, node in reader.nodes(jobs).items() if (run := deciding_run(node))}
-        runs = set(deciding.values())
-        io = io_of(runs, reader.edge_keys(runs, RUN_IO, "out"))
-        stale = unrestated(reader.edges(set(deciding), tuple(JOB_IO), "out"), deciding, io, reader.nodes)
-        by_job: dict[str, set[EdgeKey]] = {}
-        for key in stale:
-            by_job.setdefault(key[0], set()).add(key)
+        jobs = jobs_of(self._reader, touched)
+        by_job = judge(self._reader, jobs)
         kept = self._unrestated
         for job in jobs:
             if job in by_job:

@@ -19,14 +19,23 @@ Writes
     branches), calls the shared :func:`graph.mutations.plan`, and writes only what changed
     (one query of UNWIND subqueries): per changed element, only the properties whose stored
     value differs (usually just ``_stamps`` and ``lastSeenAt`` when a fact is seen again).
-    Because every writer locks the end nodes before reading, concurrent writers in other
+    Then, in the same transaction, it judges the jobs the batch touched (or whose runs it
+    touched) with the shared ``graph.stores.job_currency`` and marks their READS/WRITES edges
+    that the newest completed run did not restate with ``_unrestated``, so reads need not read
+    every reached job's newest run again. Because every writer locks the end nodes before reading, concurrent writers in other
     processes serialise on those nodes and cannot lose updates;
     inside a process a lock serialises writers. It returns after the commit.
 
 Reads
     Each read is one auto-commit query, one round trip, whose cost is mostly fixed: a walk's
-    level is read by ``neighbourhood`` (edges, far-end nodes and what the view judges them by,
-    in one query), and reads that only follow edges (``edge_keys``) get no properties back.
+    level is read by ``neighbourhood`` (edges with their currency marks, far-end nodes and where
+    those point, in one query), and reads that only follow edges (``edge_keys``) get no
+    properties back.
+
+Format
+    A node outside the graph, ``(:LineagemeshMeta {id: 'graph'})``, says which format the graph
+    is in. A database written before the currency marks has none; the first store to open it
+    judges every job (``Neo4jStore._upgrade``) before it reads or writes.
 
 Cypher text never contains user data: values travel as parameters, and the only labels and
 relationship types written into query text come from ``NodeKind``/``EdgeKind``. Labels and
@@ -40,6 +49,7 @@ import contextlib
 import functools
 import logging
 import threading
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Collection, Generic, Iterator, Literal, Sequence, TypeVar
 
@@ -51,6 +61,7 @@ from neo4j import exceptions as neo4j_errors
 from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Changes, Mutation, plan, touched_ids
 from graph.stores import EdgeDirection, EdgeKey, Neighbourhood, Store, StoreUnavailable
+from graph.stores.job_currency import jobs_of, judge, touched_by
 
 log = logging.getLogger(__name__)
 _Key = TypeVar("_Key")
@@ -63,8 +74,9 @@ _EXTRA = "_extra"
 _NAME_LOWER = "_nameLower"
 _NAME_SORT = "_nameSort"
 _LOCK = "_lmLock"
+_UNRESTATED = "_unrestated"  # on a READS/WRITES edge its job's newest completed run did not restate
 #: Property keys that belong to the store; a user property with one of these keys goes to _extra.
-_RESERVED = frozenset({"id", _JSON_KEYS, _STAMPS, _EXTRA, _NAME_LOWER, _NAME_SORT, _LOCK})
+_RESERVED = frozenset({"id", _JSON_KEYS, _STAMPS, _EXTRA, _NAME_LOWER, _NAME_SORT, _LOCK, _UNRESTATED})
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _KIND_BY_LABEL = {kind.value: kind for kind in NodeKind}
@@ -136,16 +148,19 @@ def _same(new: Any, old: Any) -> bool:
 
 
 def _delta(stored: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """The ``SET +=`` map turning the stored property map into ``new``: changed keys, null for gone."""
+    """The ``SET +=`` map turning the stored property map into ``new``: changed keys, null for gone
+    (the currency mark stays: it is judged after the write)."""
     delta = {key: value for key, value in new.items() if not _same(value, stored.get(key))}
     for key in stored.keys() - new.keys():
-        delta[key] = None
+        if key != _UNRESTATED:
+            delta[key] = None
     return delta
 
 
 def _decode(stored: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Inverse of :func:`_encode`. Takes ownership of ``stored`` (a fresh dict from the driver);
     the caller has already removed any node bookkeeping keys."""
+    stored.pop(_UNRESTATED, None)
     stamps = orjson.loads(stored.pop(_STAMPS, "{}"))
     json_keys = stored.pop(_JSON_KEYS, None)
     if json_keys:
@@ -186,12 +201,16 @@ def _decode_nodes(rows: list[list[Any]]) -> dict[str, Node]:
     return found
 
 
-def _decode_edges(rows: list[list[Any]]) -> list[Edge]:
-    """Edges from ``[source, type, target, properties]`` rows."""
+def _decode_edges(rows: list[list[Any]], unrestated: set[EdgeKey] | None = None) -> list[Edge]:
+    """Edges from ``[source, type, target, properties]`` rows; the keys of those marked unrestated
+    go into ``unrestated`` when given."""
     found: list[Edge] = []
     for source, type_, target, stored in rows:
+        kind = _EDGE_KIND_BY_TYPE[type_]
+        if unrestated is not None and _UNRESTATED in stored:
+            unrestated.add((source, kind, target))
         props, stamps = _decode(stored)
-        found.append(Edge(source, _EDGE_KIND_BY_TYPE[type_], target, props, stamps))
+        found.append(Edge(source, kind, target, props, stamps))
     return found
 
 
@@ -206,6 +225,7 @@ _NODE_FIELDS = "n.id AS id, labels(n) AS labels, properties(n) AS props"
 
 _SCHEMA = [
     "CREATE CONSTRAINT lineagemesh_node_id IF NOT EXISTS FOR (n:Node) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT lineagemesh_meta_id IF NOT EXISTS FOR (m:LineagemeshMeta) REQUIRE m.id IS UNIQUE",
     f"CREATE TEXT INDEX lineagemesh_node_name_lower IF NOT EXISTS FOR (n:Node) ON (n.{_NAME_LOWER})",
     *(
         f"CREATE RANGE INDEX lineagemesh_{kind.value.lower()}_id IF NOT EXISTS FOR (n:{kind.value}) ON (n.id)"
@@ -273,6 +293,31 @@ CALL () {
 }
 """
 
+# The graph's format, on one node outside the graph (no :Node label). Format 1: every job's
+# unrestated READS/WRITES edges carry _UNRESTATED. A database written before has no such node, and
+# its jobs are judged once (``Neo4jStore._upgrade``) before the store reads or writes.
+_FORMAT = 1
+_READ_FORMAT = "OPTIONAL MATCH (m:LineagemeshMeta {id: 'graph'}) RETURN m.format"
+_WRITE_FORMAT = "MERGE (m:LineagemeshMeta {id: 'graph'}) SET m.format = $format"
+_JOBS_PAGE = "MATCH (n:Job) WHERE n.id > $after RETURN n.id ORDER BY n.id LIMIT $first"
+
+_LOCK_JOBS = f"UNWIND $ids AS id MATCH (n:Job {{id: id}}) SET n.{_LOCK} = true REMOVE n.{_LOCK}"
+
+# Rows: [job id, [[type, target id] of each unrestated edge]]; only marks that change are written.
+_MARK_UNRESTATED = f"""
+UNWIND $verdicts AS v
+MATCH (:Job {{id: v[0]}})-[r:READS|WRITES]->(d)
+WITH r, [type(r), d.id] IN v[1] AS unrestated
+WHERE (r.{_UNRESTATED} IS NOT NULL) <> unrestated
+SET r.{_UNRESTATED} = CASE WHEN unrestated THEN true END
+"""
+
+_READ_UNRESTATED = f"""
+UNWIND $ids AS id
+MATCH (:Job {{id: id}})-[r:READS|WRITES]->(d) WHERE r.{_UNRESTATED}
+RETURN collect([id, type(r), d.id])
+"""
+
 _READ_NODES = "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN collect([id, labels(n), properties(n)])"
 
 _SEARCH = f"""
@@ -326,11 +371,8 @@ def _edges_query(kinds: frozenset[EdgeKind], direction: EdgeDirection, returns: 
 
 
 @functools.cache
-def _neighbourhood_query(
-    kinds: frozenset[EdgeKind], direction: EdgeDirection, ahead: frozenset[EdgeKind], via: frozenset[EdgeKind]
-) -> str:
-    """Edges, their far ends, the keys of the ``ahead`` edges leaving those and of the ``via``
-    edges leaving the nodes they name in the property ``$via`` (each side read once per node)."""
+def _neighbourhood_query(kinds: frozenset[EdgeKind], direction: EdgeDirection, ahead: frozenset[EdgeKind]) -> str:
+    """Edges, their far ends and the keys of the ``ahead`` edges leaving those (each read once)."""
     parts = [
         _match_edges(kinds, direction),
         f"WITH collect([{_EDGE_KEY[direction]}, properties(r)]) AS edges, collect(DISTINCT b) AS ends",
@@ -339,15 +381,7 @@ def _neighbourhood_query(
         parts.append(
             f"CALL (ends) {{ UNWIND ends AS n MATCH (n)-[x:{_types(ahead)}]->(c) RETURN collect([n.id, type(x), c.id]) AS ahead }}"
         )
-    if via:
-        parts.append(
-            "CALL (ends) { UNWIND ends AS n WITH DISTINCT n[$via] AS ref WHERE ref IS :: STRING NOT NULL "
-            f"MATCH (:Node {{id: ref}})-[x:{_types(via)}]->(c) RETURN collect([ref, type(x), c.id]) AS referenced }}"
-        )
-    parts.append(
-        "RETURN edges, [n IN ends | [n.id, labels(n), properties(n)]] AS nodes, "
-        f"{'ahead' if ahead else '[] AS ahead'}, {'referenced' if via else '[] AS referenced'}"
-    )
+    parts.append(f"RETURN edges, [n IN ends | [n.id, labels(n), properties(n)]] AS nodes, {'ahead' if ahead else '[] AS ahead'}")
     return "\n".join(parts)
 
 
@@ -376,7 +410,49 @@ class _Locked(Generic[_Key]):
     current: dict[_Key, Any] = field(default_factory=dict)
 
 
-class Neo4jStore(Store):
+class _CypherReads(ABC):
+    """The primitive reads as Cypher, over some way of running a read (an auto-commit query, or a
+    query in the write transaction that judges what it wrote)."""
+
+    @abstractmethod
+    def _read(self, text: str, parameters: dict[str, Any], doing: str) -> list[list[Any]]:
+        """The rows of one query."""
+
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]:
+        if not ids:
+            return {}
+        ((rows,),) = self._read(_READ_NODES, {"ids": list(ids)}, "reading nodes")
+        return _decode_nodes(rows)
+
+    def edges(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]:
+        rows = self._read_edges(ids, kinds, direction, "edges")
+        return _decode_edges(rows[0][0]) if rows else []
+
+    def edge_keys(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[EdgeKey]:
+        rows = self._read_edges(ids, kinds, direction, "keys")
+        return _keys(rows[0][0]) if rows else []
+
+    def _read_edges(
+        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection, returns: Literal["edges", "keys"]
+    ) -> list[list[Any]]:
+        """The one row of an edge read, or no rows when there is nothing to ask."""
+        kinds = frozenset(EdgeKind(kind) for kind in kinds)
+        if not ids or not kinds:
+            return []
+        return self._read(_edges_query(kinds, direction, returns), {"ids": list(ids)}, "reading edges")
+
+
+class _InTransaction(_CypherReads):
+    """Reads inside a write transaction: they see what it has written."""
+
+    def __init__(self, tx: neo4j.ManagedTransaction) -> None:
+        self._tx = tx
+
+    def _read(self, text: str, parameters: dict[str, Any], doing: str) -> list[list[Any]]:
+        return self._tx.run(text, parameters).values()
+
+
+class Neo4jStore(_CypherReads, Store):
     """The graph in a Neo4j 5.26+ database, through the official driver (one driver per store)."""
 
     remote = True  # every read is a Bolt round trip: the views read ahead (``neighbourhood``)
@@ -440,6 +516,7 @@ class Neo4jStore(Store):
         """One auto-commit query: a single round trip (RUN and PULL pipelined), where a managed
         transaction costs BEGIN/RUN/PULL and then COMMIT. The walks make hundreds of these
         calls per answer. Reads are not retried: a failure is StoreUnavailable at once."""
+        self._ensure_schema()  # a database written before the current format is upgraded first
         with self._translate_errors(doing), self._driver.session(
             database=self.database, bookmark_manager=self._bookmarks, default_access_mode=neo4j.READ_ACCESS,
             fetch_size=-1,
@@ -447,7 +524,8 @@ class Neo4jStore(Store):
             return session.run(self._query(text), parameters).values()
 
     def _ensure_schema(self) -> None:
-        """Create the constraint and indexes if missing (idempotent; once per store object)."""
+        """Create the constraints and indexes if missing and bring the graph to the current format
+        (idempotent; once per store object)."""
         if self._schema_ready:
             return
         with self._schema_lock, self._translate_errors("ensuring the schema"):
@@ -461,7 +539,20 @@ class Neo4jStore(Store):
                         # Another process created the same rule a moment earlier.
                         if "EquivalentSchemaRuleAlreadyExists" not in (exc.code or ""):
                             raise
+                if (session.run(_READ_FORMAT).single(strict=True)[0] or 0) < _FORMAT:
+                    self._upgrade(session)
             self._schema_ready = True
+
+    def _upgrade(self, session: neo4j.Session, page: int = 2_000) -> None:
+        """Judge every job's currency (format 1), a page of jobs per transaction, then record the
+        format. Idempotent, so two processes upgrading at once, or an upgrade cut short and run
+        again, leave the same marks; writers meanwhile judge what they write themselves."""
+        after = ""
+        log.info("upgrading the graph in %s to format %d: judging every job's inputs and outputs", self.uri, _FORMAT)
+        while jobs := session.run(_JOBS_PAGE, after=after, first=page).value():
+            session.execute_write(self._judge_jobs, set(jobs))
+            after = jobs[-1]
+        session.run(_WRITE_FORMAT, format=_FORMAT).consume()
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -506,7 +597,23 @@ class Neo4jStore(Store):
         changes = plan(mutations, nodes.current, edges.current)
         if changes:
             self._write(tx, changes, nodes, edges)
+            touched = touched_by(changes)
+            if touched:
+                self._judge_jobs(tx, jobs_of(_InTransaction(tx), touched))
         return len(changes.nodes) + len(changes.edges)
+
+    @staticmethod
+    def _judge_jobs(tx: neo4j.ManagedTransaction, jobs: set[str]) -> None:
+        """Mark which of ``jobs``' READS/WRITES edges are unrestated, as the graph stands in ``tx``
+        (``graph.stores.job_currency``). The jobs are write-locked first, so that writers judging
+        the same job one after the other each see the other's writes (usually the batch has
+        locked them already: an event's run comes with its job)."""
+        if not jobs:
+            return
+        tx.run(_LOCK_JOBS, ids=sorted(jobs)).consume()
+        by_job = judge(_InTransaction(tx), jobs)
+        verdicts = [[job, [[kind.value, target] for _, kind, target in by_job.get(job, ())]] for job in sorted(jobs)]
+        tx.run(_MARK_UNRESTATED, verdicts=verdicts).consume()
 
     def _write(
         self, tx: neo4j.ManagedTransaction, changes: Changes, nodes: _Locked[str], edges: _Locked[tuple[str, EdgeKind, str]]
@@ -536,48 +643,25 @@ class Neo4jStore(Store):
 
     # -- reads ---------------------------------------------------------------------------------
 
-    def nodes(self, ids: Collection[str]) -> dict[str, Node]:
-        if not ids:
+    def unrestated_job_edges(self, jobs: Collection[str]) -> dict[str, frozenset[EdgeKey]]:
+        if not jobs:
             return {}
-        ((rows,),) = self._read(_READ_NODES, {"ids": list(ids)}, "reading nodes")
-        return _decode_nodes(rows)
-
-    def edges(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]:
-        rows = self._read_edges(ids, kinds, direction, "edges")
-        return _decode_edges(rows[0][0]) if rows else []
-
-    def edge_keys(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[EdgeKey]:
-        rows = self._read_edges(ids, kinds, direction, "keys")
-        return _keys(rows[0][0]) if rows else []
+        ((rows,),) = self._read(_READ_UNRESTATED, {"ids": list(jobs)}, "reading job currency")
+        by_job: dict[str, set[EdgeKey]] = {}
+        for key in _keys(rows):
+            by_job.setdefault(key[0], set()).add(key)
+        return {job: frozenset(keys) for job, keys in by_job.items()}
 
     def neighbourhood(
-        self,
-        ids: Collection[str],
-        kinds: Collection[EdgeKind],
-        direction: EdgeDirection,
-        ahead: Collection[EdgeKind] = (),
-        via: tuple[str, Collection[EdgeKind]] | None = None,
+        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection, ahead: Collection[EdgeKind] = ()
     ) -> Neighbourhood:
         kinds = frozenset(EdgeKind(kind) for kind in kinds)
         if not ids or not kinds:
-            return Neighbourhood([], {}, [], [])
-        prop, via_kinds = via if via is not None else (None, ())
-        query = _neighbourhood_query(
-            kinds, direction, frozenset(EdgeKind(kind) for kind in ahead), frozenset(EdgeKind(kind) for kind in via_kinds)
-        )
-        ((edge_rows, node_rows, ahead_rows, via_rows),) = self._read(
-            query, {"ids": list(ids), "via": prop}, "reading a neighbourhood"
-        )
-        return Neighbourhood(_decode_edges(edge_rows), _decode_nodes(node_rows), _keys(ahead_rows), _keys(via_rows))
-
-    def _read_edges(
-        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection, returns: Literal["edges", "keys"]
-    ) -> list[list[Any]]:
-        """The one row of an edge read, or no rows when there is nothing to ask."""
-        kinds = frozenset(EdgeKind(kind) for kind in kinds)
-        if not ids or not kinds:
-            return []
-        return self._read(_edges_query(kinds, direction, returns), {"ids": list(ids)}, "reading edges")
+            return Neighbourhood([], {}, [], set())
+        query = _neighbourhood_query(kinds, direction, frozenset(EdgeKind(kind) for kind in ahead))
+        ((edge_rows, node_rows, ahead_rows),) = self._read(query, {"ids": list(ids)}, "reading a neighbourhood")
+        unrestated: set[EdgeKey] = set()
+        return Neighbourhood(_decode_edges(edge_rows, unrestated), _decode_nodes(node_rows), _keys(ahead_rows), unrestated)
 
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:
         labels = sorted({NodeKind(kind).value for kind in kinds})
