@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from graph.model import Edge, EdgeKind, Node, field_id
-from graph.stores import GraphReader
+from graph.model import EdgeKind, Node, field_id
+from graph.stores import EdgeKey, GraphReader
 
 MAX_CHAIN = 16  # alias chains longer than this are cut (they only arise from cyclic renames)
 
@@ -52,12 +52,13 @@ class AliasResolver:
 
     def members(self, canonical_ids: Iterable[str]) -> dict[str, str]:
         """Every id (aliases included) standing for the given canonical ids, mapped to its canonical id."""
-        return self.edges_into(canonical_ids, ())[0]
+        return self.keys_into(canonical_ids, ())[0]
 
-    def edges_into(self, canonical_ids: Iterable[str], kinds: tuple[EdgeKind, ...]) -> tuple[dict[str, str], list[Edge]]:
-        """:meth:`members`, and the edges of ``kinds`` entering any member (a dataset's readers
-        under all its names). Both are read together, one read per alias hop: on a remote store
-        a walk's level costs a round trip less than members, then edges."""
+    def keys_into(self, canonical_ids: Iterable[str], kinds: tuple[EdgeKind, ...]) -> tuple[dict[str, str], list[EdgeKey]]:
+        """:meth:`members`, and the keys of the edges of ``kinds`` entering any member (a
+        dataset's readers under all its names). Both are read together, one read per alias hop:
+        on a remote store a walk's level costs a round trip less than members, then edges, and
+        no edge properties travel."""
         ids = canonical_ids if isinstance(canonical_ids, (set, frozenset)) else set(canonical_ids)
         aliased = self._members
         fresh = ids - self._alone
@@ -73,23 +74,23 @@ class AliasResolver:
             frontier.update(result)
             lone = ids - fresh - known
             frontier.update(zip(lone, lone))
-        found: list[Edge] = []
+        found: list[EdgeKey] = []
         for _ in range(MAX_CHAIN):
             if not frontier:
                 break
-            edges = self.store.edges(set(frontier), (EdgeKind.ALIAS_OF, *kinds), "in")
-            links = [e for e in edges if e.kind is EdgeKind.ALIAS_OF]
-            found.extend([e for e in edges if e.kind is not EdgeKind.ALIAS_OF] if links else edges)
+            keys = self.store.edge_keys(set(frontier), (EdgeKind.ALIAS_OF, *kinds), "in")
+            links = [key for key in keys if key[1] is EdgeKind.ALIAS_OF]
+            found.extend([key for key in keys if key[1] is not EdgeKind.ALIAS_OF] if links else keys)
             next_frontier: dict[str, str] = {}
-            for edge in links:
-                owner = frontier[edge.target]
+            for source, _, target in links:
+                owner = frontier[target]
                 class_ = aliased.setdefault(owner, {owner})
-                if edge.source not in class_:
-                    class_.add(edge.source)
-                    next_frontier[edge.source] = owner
+                if source not in class_:
+                    class_.add(source)
+                    next_frontier[source] = owner
             frontier = next_frontier
         if frontier and kinds:  # the chain was cut: its last members' edges are still unread
-            found.extend(self.store.edges(set(frontier), kinds, "in"))
+            found.extend(self.store.edge_keys(set(frontier), kinds, "in"))
         alone = ids - known - (fresh & aliased.keys() if aliased else set())
         self._alone |= alone
         result.update(zip(alone, alone))
@@ -146,6 +147,6 @@ def canonical_targets(store: GraphReader, node_id: str, kind: EdgeKind) -> list[
 def sources_into(store: GraphReader, dataset_node: Node, kind: EdgeKind) -> list[Node]:
     """Nodes pointing at a dataset under any of its names with ``kind`` edges (its writers,
     readers, publishing products), sorted by id."""
-    _, edges = AliasResolver(store).edges_into([dataset_node.id], (kind,))
-    found = store.nodes({e.source for e in edges})
+    _, keys = AliasResolver(store).keys_into([dataset_node.id], (kind,))
+    found = store.nodes({source for source, _, _ in keys})
     return [found[i] for i in sorted(found)]

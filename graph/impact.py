@@ -15,6 +15,7 @@ path from the changed node, through the jobs in between.
 
 from __future__ import annotations
 
+import operator
 import time
 from dataclasses import dataclass, field
 from enum import Enum
@@ -218,22 +219,18 @@ def _uncovered_outputs(walk: _Walk, columns) -> dict[str, _Reach]:
             by_dataset[dataset] = column.id
     if not by_dataset:
         return {}
-    members, readers = walk.aliases.edges_into(by_dataset, (EdgeKind.READS,))
-    writes = walk.store.edges({e.source for e in readers}, (EdgeKind.WRITES,), "out")
-    outputs = walk.aliases.canonical({e.target for e in writes})
-    covered = _has_column_lineage(walk, set(outputs.values()))
-    writes_by_job: dict[str, list[str]] = {}
-    for write in writes:
-        writes_by_job.setdefault(write.source, []).append(outputs[write.target])
+    members, readers = walk.aliases.keys_into(by_dataset, (EdgeKind.READS,))
+    writes_by_job = _writes_by_job(walk, {job for job, _, _ in readers})
+    covered = _has_column_lineage(walk, {output for written in writes_by_job.values() for output in written})
     found: dict[str, _Reach] = {}
-    for read in sorted(readers, key=lambda e: (e.target, e.source)):
-        here = walk.reached[by_dataset[members[read.target]]]
-        silent = [o for o in sorted(writes_by_job.get(read.source, ())) if o not in covered and o not in walk.reached]
-        if read.source in walk.reached or (writes_by_job.get(read.source) and not silent):
+    for job, _, dataset in sorted(readers, key=_BY_TARGET_THEN_SOURCE):
+        here = walk.reached[by_dataset[members[dataset]]]
+        silent = [o for o in writes_by_job.get(job, ()) if o not in covered and o not in walk.reached]
+        if job in walk.reached or (writes_by_job.get(job) and not silent):
             continue  # column lineage already explains this job, or says its outputs do not use the column
-        walk.offer(read.source, _Reach(here.distance + 1, here.path + (read.source,), _lower(here.severity), False))
+        walk.offer(job, _Reach(here.distance + 1, here.path + (job,), _lower(here.severity), False))
         for output in silent:
-            _keep_best(found, output, _Reach(here.distance + 1, here.path + (read.source, output), _lower(here.severity), False))
+            _keep_best(found, output, _Reach(here.distance + 1, here.path + (job, output), _lower(here.severity), False))
     return found
 
 
@@ -258,22 +255,16 @@ def _walk_datasets(walk: _Walk, seeds: dict[str, _Reach], limit: int, first_hop:
     reached, offer = walk.reached, walk.offer
     while frontier and not walk.out_of_budget():
         cap = first_hop if hop == 0 else later_hops
-        members, readers = walk.aliases.edges_into(frontier, (EdgeKind.READS,))
-        writes = walk.store.edges({e.source for e in readers}, (EdgeKind.WRITES,), "out")
-        outputs = walk.aliases.canonical({e.target for e in writes})
-        writes_by_job: dict[str, list[str]] = {}
-        for write in writes:
-            writes_by_job.setdefault(write.source, []).append(outputs[write.target])
-        for written in writes_by_job.values():
-            written.sort()
+        members, readers = walk.aliases.keys_into(frontier, (EdgeKind.READS,))
+        writes_by_job = _writes_by_job(walk, {job for job, _, _ in readers})
         next_frontier: dict[str, _Reach] = {}
-        for read in sorted(readers, key=_by_target_then_source):
-            here = reached[members[read.target]]
+        for job, _, dataset in sorted(readers, key=_BY_TARGET_THEN_SOURCE):
+            here = reached[members[dataset]]
             if here.distance >= limit:
                 walk.truncated = True
                 continue
             severity = here.severity if cap is None or _RANK[cap] >= _RANK[here.severity] else cap
-            distance, job = here.distance + 1, read.source
+            distance = here.distance + 1
             via = here.path + (job,)
             offer(job, _Reach(distance, via, severity, here.certain))
             for output in writes_by_job.get(job, ()):
@@ -284,8 +275,19 @@ def _walk_datasets(walk: _Walk, seeds: dict[str, _Reach], limit: int, first_hop:
         hop += 1
 
 
-def _by_target_then_source(edge: Edge) -> tuple[str, str]:
-    return edge.target, edge.source
+def _writes_by_job(walk: _Walk, jobs: set[str]) -> dict[str, list[str]]:
+    """The (canonical) datasets each of ``jobs`` writes, sorted."""
+    writes = walk.store.edge_keys(jobs, (EdgeKind.WRITES,), "out")
+    outputs = walk.aliases.canonical({dataset for _, _, dataset in writes})
+    by_job: dict[str, list[str]] = {}
+    for job, _, dataset in writes:
+        by_job.setdefault(job, []).append(outputs[dataset])
+    for written in by_job.values():
+        written.sort()
+    return by_job
+
+
+_BY_TARGET_THEN_SOURCE = operator.itemgetter(2, 0)  # of an edge key
 
 
 def _report(walk: _Walk, start: Node, change: ChangeKind) -> ImpactReport:

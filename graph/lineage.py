@@ -139,28 +139,29 @@ def _walk_datasets(walk: _Walk, aliases: AliasResolver, start_id: str, kind: Nod
         if not datasets or walk.truncated:
             break
     else:
-        if (datasets or jobs) and aliases.edges_into(datasets, (into_job,))[1]:
+        if (datasets or jobs) and aliases.keys_into(datasets, (into_job,))[1]:
             walk.truncated = True
     if depth == 0 and walk.store.edges({start_id}, (into_job,), "in" if kind is NodeKind.DATASET else "out"):
         walk.truncated = True
 
 
 def _datasets_to_jobs(walk: _Walk, aliases: AliasResolver, datasets: set[str], kind: EdgeKind, way: Direction) -> set[str]:
-    members, edges = aliases.edges_into(datasets, (kind,))
-    walk.add_nodes({e.source for e in edges})
+    members, keys = aliases.keys_into(datasets, (kind,))
+    jobs = {source for source, _, _ in keys}
+    walk.add_nodes(jobs)
     downstream = way is Direction.DOWNSTREAM
-    walk.add_edges([(members[e.target], e.source) if downstream else (e.source, members[e.target]) for e in edges], kind)
-    return {e.source for e in edges if e.source in walk.nodes}
+    walk.add_edges([(members[d], j) if downstream else (j, members[d]) for j, _, d in keys], kind)
+    return jobs.intersection(walk.nodes)
 
 
 def _jobs_to_datasets(walk: _Walk, aliases: AliasResolver, jobs: set[str], kind: EdgeKind, way: Direction) -> set[str]:
     if not jobs:
         return set()
-    edges = walk.store.edges(jobs, (kind,), "out")
-    canonical = aliases.canonical({e.target for e in edges})
+    keys = walk.store.edge_keys(jobs, (kind,), "out")
+    canonical = aliases.canonical({d for _, _, d in keys})
     walk.add_nodes(set(canonical.values()))
     downstream = way is Direction.DOWNSTREAM
-    walk.add_edges([(e.source, canonical[e.target]) if downstream else (canonical[e.target], e.source) for e in edges], kind)
+    walk.add_edges([(j, canonical[d]) if downstream else (canonical[d], j) for j, _, d in keys], kind)
     return {d for d in canonical.values() if d in walk.nodes}
 
 

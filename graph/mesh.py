@@ -93,8 +93,8 @@ def publishing_products(store: GraphReader, dataset_node: Node) -> list[Node]:
 def products_publishing(store: GraphReader, dataset_ids: Iterable[str]) -> list[Node]:
     """Data products exposing any of the datasets (under any of their names), in two reads (one
     more per alias hop): the exposing edges are read with the aliases."""
-    _, edges = AliasResolver(store).edges_into(dataset_ids, (EdgeKind.EXPOSES,))
-    found = store.nodes({e.source for e in edges})
+    _, keys = AliasResolver(store).keys_into(dataset_ids, (EdgeKind.EXPOSES,))
+    found = store.nodes({source for source, _, _ in keys})
     return [found[i] for i in sorted(found)]
 
 

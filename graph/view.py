@@ -69,7 +69,7 @@ class GraphView:
     def edges(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]:
         verdict: set[EdgeKey] | None = None  # the store's, on unrestated job edges, when read with the edges
         if self.store.remote and not _JUDGED.isdisjoint(kinds):
-            found, verdict = self._read_ahead(ids, kinds, direction)
+            found, verdict = self._read_ahead(ids, kinds, direction, True)
         else:
             found = self.store.edges(ids, kinds, direction)
         if self.as_of is not None:
@@ -85,8 +85,10 @@ class GraphView:
         return [e for e in found if e.key not in stale] if stale else found
 
     def edge_keys(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[EdgeKey]:
-        if self.as_of is not None or not _JUDGED.isdisjoint(kinds):
+        if self.as_of is not None or EdgeKind.DERIVES_FROM in kinds:  # judged by the edges' properties
             return [edge.key for edge in self.edges(ids, kinds, direction)]
+        if not _JUDGED.isdisjoint(kinds):  # job edges: judged by their ends and the store's verdict
+            return self._current_job_keys(ids, kinds, direction)
         if not self.store.remote or direction != "out" or tuple(kinds) != _AHEAD:
             return self.store.edge_keys(ids, kinds, direction)
         missing = {i for i in ids if i not in self._ahead_read}
@@ -105,14 +107,14 @@ class GraphView:
         return self.store.counts()
 
     def _read_ahead(
-        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection
+        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection, with_props: bool
     ) -> tuple[list[Edge], set[EdgeKey] | None]:
         """Judged edges, read with what comes next (one round trip on a remote store): the far
         ends, which the rules judge and the walks keep, the store's verdict on the job edges
         among them and (now) _AHEAD; ``as_of`` judges aliases by their own stamps, so it reads
-        those itself."""
+        those itself. Without ``with_props`` the edges may come without their properties."""
         ahead = _AHEAD if self.as_of is None and {(direction, kind) for kind in kinds} & _TO_DATASETS else ()
-        read = self.store.neighbourhood(ids, kinds, direction, ahead)
+        read = self.store.neighbourhood(ids, kinds, direction, ahead, with_props)
         if ahead:
             self._keep_ahead(set(read.nodes).difference(self._ahead_read), read.ahead)
         cache = self._nodes
@@ -149,6 +151,27 @@ class GraphView:
             self._dropped.update(i for i, node in self.nodes(unjudged).items() if node.props.get("deleted") and self.deleted(node))
         dropped = self._dropped
         return {i for i in dataset_ids if i in dropped} if dropped else set()
+
+    def _current_job_keys(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[EdgeKey]:
+        """:meth:`edge_keys` of READS/WRITES (and unjudged kinds) in the current view: no edge
+        properties are read, unless the store keeps no verdict."""
+        if self.store.remote:
+            found, verdict = self._read_ahead(ids, kinds, direction, False)
+            keys = [edge.key for edge in found]
+        else:
+            keys, verdict = self.store.edge_keys(ids, kinds, direction), None
+        job_keys = keys if JOB_IO.keys() >= set(kinds) else [key for key in keys if key[1] in JOB_IO]
+        if not job_keys:
+            return keys
+        if verdict is None:
+            kept = self.store.unrestated_job_edges({job for job, _, _ in job_keys})
+            if kept is None:  # the rules need the edges' properties
+                return [edge.key for edge in self.edges(ids, kinds, direction)]
+            verdict = set().union(*kept.values())
+        # Inbound, the datasets at the edges' ends are the ones asked about: no pass over the edges.
+        gone = self._gone({dataset for _, _, dataset in job_keys} if direction == "out" else ids)
+        stale = verdict.union(key for key in job_keys if key[2] in gone) if gone else verdict
+        return [key for key in keys if key not in stale] if stale else keys
 
     def _stale_job_edges(
         self, edges: list[Edge], datasets: Collection[str] | None, verdict: set[EdgeKey] | None

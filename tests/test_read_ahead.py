@@ -67,6 +67,9 @@ def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(store: Store, f
                     assert read.nodes == store.nodes(far)
                     assert sorted(read.ahead) == sorted(store.edge_keys(far, ahead, "out"))
                     assert read.unrestated == set().union(*kept.values()) & job_edges
+                    light = store.neighbourhood(chosen, kinds, direction, ahead, with_props=False)
+                    assert sorted(e.key for e in light.edges) == sorted(e.key for e in edges)
+                    assert (light.nodes, sorted(light.ahead), light.unrestated) == (read.nodes, sorted(read.ahead), read.unrestated)
     # the cases above are not vacuous
     assert sorted(store.neighbourhood([c], [EdgeKind.DERIVES_FROM], "out", [EdgeKind.ALIAS_OF]).ahead) == [
         (a, EdgeKind.ALIAS_OF, c), (b, EdgeKind.ALIAS_OF, a)
@@ -82,8 +85,9 @@ def test_a_store_reads_its_verdict_on_job_edges_with_them(history: Store) -> Non
     assert history.unrestated_job_edges(["job:etl:report", "job:etl:more"]) == {"job:etl:report": frozenset(stale)}
     read = history.neighbourhood(["job:etl:report"], [EdgeKind.READS, EdgeKind.WRITES], "out")
     assert read.unrestated == stale and {e.key for e in read.edges} > stale
-    read = history.neighbourhood(["dataset:pg:gone", "dataset:pg:out"], [EdgeKind.READS], "in")
-    assert read.unrestated == {("job:etl:report", EdgeKind.READS, "dataset:pg:gone")}
+    for with_props in (True, False):
+        read = history.neighbourhood(["dataset:pg:gone", "dataset:pg:out"], [EdgeKind.READS], "in", with_props=with_props)
+        assert read.unrestated == {("job:etl:report", EdgeKind.READS, "dataset:pg:gone")}
 
 
 @pytest.fixture

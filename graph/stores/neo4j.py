@@ -370,12 +370,20 @@ def _edges_query(kinds: frozenset[EdgeKind], direction: EdgeDirection, returns: 
     return f"{_match_edges(kinds, direction)} {_EDGE_RETURNS[returns].format(key=_EDGE_KEY[direction])}"
 
 
+# An edge read only to be followed: its currency mark alone (its stamps and first/last seen were
+# about a third of a walk's time).
+_MARK_ONLY = f"CASE WHEN r.{_UNRESTATED} THEN {{{_UNRESTATED}: true}} ELSE {{}} END"
+
+
 @functools.cache
-def _neighbourhood_query(kinds: frozenset[EdgeKind], direction: EdgeDirection, ahead: frozenset[EdgeKind]) -> str:
+def _neighbourhood_query(
+    kinds: frozenset[EdgeKind], direction: EdgeDirection, ahead: frozenset[EdgeKind], with_props: bool
+) -> str:
     """Edges, their far ends and the keys of the ``ahead`` edges leaving those (each read once)."""
     parts = [
         _match_edges(kinds, direction),
-        f"WITH collect([{_EDGE_KEY[direction]}, properties(r)]) AS edges, collect(DISTINCT b) AS ends",
+        f"WITH collect([{_EDGE_KEY[direction]}, {'properties(r)' if with_props else _MARK_ONLY}]) AS edges, "
+        "collect(DISTINCT b) AS ends",
     ]
     if ahead:
         parts.append(
@@ -653,12 +661,17 @@ class Neo4jStore(_CypherReads, Store):
         return {job: frozenset(keys) for job, keys in by_job.items()}
 
     def neighbourhood(
-        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection, ahead: Collection[EdgeKind] = ()
+        self,
+        ids: Collection[str],
+        kinds: Collection[EdgeKind],
+        direction: EdgeDirection,
+        ahead: Collection[EdgeKind] = (),
+        with_props: bool = True,
     ) -> Neighbourhood:
         kinds = frozenset(EdgeKind(kind) for kind in kinds)
         if not ids or not kinds:
             return Neighbourhood([], {}, [], set())
-        query = _neighbourhood_query(kinds, direction, frozenset(EdgeKind(kind) for kind in ahead))
+        query = _neighbourhood_query(kinds, direction, frozenset(EdgeKind(kind) for kind in ahead), with_props)
         ((edge_rows, node_rows, ahead_rows),) = self._read(query, {"ids": list(ids)}, "reading a neighbourhood")
         unrestated: set[EdgeKey] = set()
         return Neighbourhood(_decode_edges(edge_rows, unrestated), _decode_nodes(node_rows), _keys(ahead_rows), unrestated)
