@@ -151,7 +151,8 @@ def _datasets_to_jobs(walk: _Walk, aliases: AliasResolver, datasets: set[str], k
     walk.add_nodes(jobs)
     downstream = way is Direction.DOWNSTREAM
     walk.add_edges([(members[d], j) if downstream else (j, members[d]) for j, _, d in keys], kind)
-    return jobs.intersection(walk.nodes)
+    nodes = walk.nodes
+    return {job for job in jobs if job in nodes}  # not `.intersection(nodes)`: that walks every key held
 
 
 def _jobs_to_datasets(walk: _Walk, aliases: AliasResolver, jobs: set[str], kind: EdgeKind, way: Direction) -> set[str]:

@@ -209,6 +209,9 @@ def _decode_edges(rows: list[list[Any]], unrestated: set[EdgeKey] | None = None)
         kind = _EDGE_KIND_BY_TYPE[type_]
         if unrestated is not None and _UNRESTATED in stored:
             unrestated.add((source, kind, target))
+        if not stored or (len(stored) == 1 and _UNRESTATED in stored):  # read to be followed (_MARK_ONLY)
+            found.append(Edge(source, kind, target, {}, {}))
+            continue
         props, stamps = _decode(stored)
         found.append(Edge(source, kind, target, props, stamps))
     return found
