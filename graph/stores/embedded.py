@@ -112,7 +112,7 @@ class EmbeddedStore(Store):
             for changes in reader.changes(interner, self._nodes):
                 self._commit(changes, touch=False)
                 interner.trim()
-            self._currency.touch_all(self._ids_of_kind[NodeKind.JOB] | self._ids_of_kind[NodeKind.RUN])
+            self._currency.touch_all(self._ids_of_kind[NodeKind.JOB], self._ids_of_kind[NodeKind.RUN])
             held = (len(self._nodes), sum(self._edge_counts.values()))
             if held != (reader.header.nodes, reader.header.edges):
                 raise snapshot.SnapshotUnusable(f"it loads {held[0]} nodes and {held[1]} edges, its header says "

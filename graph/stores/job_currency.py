@@ -20,24 +20,26 @@ from graph.model import EdgeKind, NodeKind
 from graph.mutations import Changes
 from graph.stores import EdgeKey, PrimitiveReader
 
-_DECIDING_NODES = frozenset({NodeKind.JOB, NodeKind.RUN})
-#: Edges whose source's verdict they can change: a job's I/O, a run's I/O, a run joining its job.
-_DECIDING_EDGES = frozenset({*JOB_IO, *RUN_IO, EdgeKind.OF})
+#: Edges whose source's verdict they can change: a run's I/O, a run joining its job (from a run).
+_RUN_EDGES = frozenset({*RUN_IO, EdgeKind.OF})
 _SETTLE_AT = 1 << 16  # touched ids kept before a write settles them itself (bounds the memory)
 
 
-def touched_by(changes: Changes) -> set[str]:
-    """The jobs and runs whose jobs' verdicts a batch's changes may have moved."""
-    touched = {node.id for node in changes.nodes.values() if node.kind in _DECIDING_NODES}
-    touched.update(source for source, kind, _ in changes.edges if kind in _DECIDING_EDGES)
-    return touched
+def touched_by(changes: Changes) -> tuple[set[str], set[str]]:
+    """The jobs, and the runs, whose jobs' verdicts a batch's changes may have moved."""
+    jobs = {node.id for node in changes.nodes.values() if node.kind is NodeKind.JOB}
+    runs = {node.id for node in changes.nodes.values() if node.kind is NodeKind.RUN}
+    for source, kind, _ in changes.edges:
+        if kind in JOB_IO:
+            jobs.add(source)
+        elif kind in _RUN_EDGES:
+            runs.add(source)
+    return jobs, runs
 
 
-def jobs_of(reader: PrimitiveReader, touched: Collection[str]) -> set[str]:
-    """The jobs among ``touched`` and the jobs of the runs among it."""
-    jobs = {i for i, node in reader.nodes(touched).items() if node.kind is NodeKind.JOB}
-    jobs.update(job for _, _, job in reader.edge_keys(set(touched).difference(jobs), (EdgeKind.OF,), "out"))
-    return jobs
+def jobs_of(reader: PrimitiveReader, jobs: Collection[str], runs: Collection[str]) -> set[str]:
+    """``jobs`` and the jobs of ``runs``."""
+    return {*jobs, *(job for _, _, job in reader.edge_keys(runs, (EdgeKind.OF,), "out"))}
 
 
 def judge(reader: PrimitiveReader, jobs: Collection[str]) -> dict[str, set[EdgeKey]]:
@@ -56,23 +58,26 @@ class JobCurrency:
 
     def __init__(self, reader: PrimitiveReader) -> None:
         self._reader = reader
-        self._touched: set[str] = set()  # jobs and runs written since the last settle
+        self._jobs: set[str] = set()  # jobs written since the last settle
+        self._runs: set[str] = set()  # ... and runs
         self._unrestated: dict[str, frozenset[EdgeKey]] = {}  # only jobs that have some
 
     def touch(self, changes: Changes) -> None:
         """Note the jobs and runs a committed batch changed (their verdicts may have moved)."""
-        self._touched |= touched_by(changes)
-        if len(self._touched) >= _SETTLE_AT:
+        jobs, runs = touched_by(changes)
+        self.touch_all(jobs, runs)
+        if len(self._jobs) + len(self._runs) >= _SETTLE_AT:
             self._settle()
 
-    def touch_all(self, ids: Iterable[str]) -> None:
-        """Note jobs and runs loaded in bulk (a snapshot): the next read settles them in one pass,
-        where touching them batch by batch settled a job again each time more of it loaded."""
-        self._touched.update(ids)
+    def touch_all(self, jobs: Iterable[str], runs: Iterable[str]) -> None:
+        """Note jobs and runs written, or loaded in bulk (a snapshot: the next read settles them in
+        one pass, where touching them batch by batch settled a job again as more of it loaded)."""
+        self._jobs.update(jobs)
+        self._runs.update(runs)
 
     def settle(self) -> None:
         """Decide now what writes have left undecided (a start-up, so its first read does not)."""
-        if self._touched:
+        if self._jobs or self._runs:
             self._settle()
 
     def unrestated(self, jobs: Collection[str]) -> dict[str, frozenset[EdgeKey]]:
@@ -83,8 +88,8 @@ class JobCurrency:
         return {job: kept[job] for job in jobs if job in kept}
 
     def _settle(self) -> None:
-        touched, self._touched = self._touched, set()
-        jobs = jobs_of(self._reader, touched)
+        jobs = jobs_of(self._reader, self._jobs, self._runs)
+        self._jobs, self._runs = set(), set()
         by_job = judge(self._reader, jobs)
         kept = self._unrestated
         for job in jobs:

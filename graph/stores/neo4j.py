@@ -454,10 +454,19 @@ class _CypherReads(ABC):
 
 
 class _InTransaction(_CypherReads):
-    """Reads inside a write transaction: they see what it has written."""
+    """Reads inside a write transaction: they see what it has written. ``known``: nodes as the
+    transaction has left them, which it need not read back (a batch's own)."""
 
-    def __init__(self, tx: neo4j.ManagedTransaction) -> None:
+    def __init__(self, tx: neo4j.ManagedTransaction, known: dict[str, Node] | None = None) -> None:
         self._tx = tx
+        self._known = known or {}
+
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]:
+        known = self._known
+        found = {i: known[i] for i in ids if i in known}
+        if len(found) < len(ids):
+            found.update(super().nodes([i for i in ids if i not in known]))
+        return found
 
     def _read(self, text: str, parameters: dict[str, Any], doing: str) -> list[list[Any]]:
         return self._tx.run(text, parameters).values()
@@ -608,21 +617,25 @@ class Neo4jStore(_CypherReads, Store):
         changes = plan(mutations, nodes.current, edges.current)
         if changes:
             self._write(tx, changes, nodes, edges)
-            touched = touched_by(changes)
-            if touched:
-                self._judge_jobs(tx, jobs_of(_InTransaction(tx), touched))
+            jobs, runs = touched_by(changes)
+            if jobs or runs:
+                reader = _InTransaction(tx, {**nodes.current, **changes.nodes})
+                self._judge_jobs(tx, jobs_of(reader, jobs, runs), reader, nodes.eids.keys())
         return len(changes.nodes) + len(changes.edges)
 
     @staticmethod
-    def _judge_jobs(tx: neo4j.ManagedTransaction, jobs: set[str]) -> None:
+    def _judge_jobs(
+        tx: neo4j.ManagedTransaction, jobs: set[str], reader: _InTransaction | None = None, locked: Collection[str] = ()
+    ) -> None:
         """Mark which of ``jobs``' READS/WRITES edges are unrestated, as the graph stands in ``tx``
-        (``graph.stores.job_currency``). The jobs are write-locked first, so that writers judging
-        the same job one after the other each see the other's writes (usually the batch has
-        locked them already: an event's run comes with its job)."""
+        (``graph.stores.job_currency``). The jobs are write-locked first (but those ``locked``
+        already), so that writers judging the same job one after the other each see the other's
+        writes (a batch has usually locked them all: an event's run comes with its job)."""
         if not jobs:
             return
-        tx.run(_LOCK_JOBS, ids=sorted(jobs)).consume()
-        by_job = judge(_InTransaction(tx), jobs)
+        if unlocked := sorted(job for job in jobs if job not in locked):
+            tx.run(_LOCK_JOBS, ids=unlocked).consume()
+        by_job = judge(reader or _InTransaction(tx), jobs)
         verdicts = [[job, [[kind.value, target] for _, kind, target in by_job.get(job, ())]] for job in sorted(jobs)]
         tx.run(_MARK_UNRESTATED, verdicts=verdicts).consume()
 
