@@ -6,9 +6,9 @@ restate. Worked out per query, a walk reaching 8k jobs read each one's newest ru
 and outputs again: close to half of a large lineage walk. The verdict only changes when the job,
 one of its runs, or their edges do, so a store decides it as it writes: :func:`touched_by` says
 which jobs and runs a batch touched, :func:`jobs_of` which jobs those are, and :func:`judge`
-decides them over any reader (the embedded store's memory, or a Neo4j write transaction). The embedded store settles touched jobs
-at its next read and keeps the verdict only for the few jobs that have stale edges; Neo4j marks
-the stale edges in the same transaction as the write.
+decides them over any reader (the embedded store's memory, or a Neo4j write transaction). The
+embedded store settles touched jobs at its next read and keeps the verdict only for the few jobs
+that have stale edges; Neo4j marks the stale edges in the same transaction as the write.
 """
 
 from __future__ import annotations

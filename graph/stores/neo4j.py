@@ -22,7 +22,8 @@ Writes
     Then, in the same transaction, it judges the jobs the batch touched (or whose runs it
     touched) with the shared ``graph.stores.job_currency`` and marks their READS/WRITES edges
     that the newest completed run did not restate with ``_unrestated``, so reads need not read
-    every reached job's newest run again. Because every writer locks the end nodes before reading, concurrent writers in other
+    every reached job's newest run again. Because every writer locks the end nodes before
+    reading, concurrent writers in other
     processes serialise on those nodes and cannot lose updates;
     inside a process a lock serialises writers. It returns after the commit.
 
@@ -374,7 +375,7 @@ def _edges_query(kinds: frozenset[EdgeKind], direction: EdgeDirection, returns: 
 
 
 # An edge read only to be followed: its currency mark alone (its stamps and first/last seen were
-# about a third of a walk's time).
+# about a quarter of a walk's time).
 _MARK_ONLY = f"CASE WHEN r.{_UNRESTATED} THEN {{{_UNRESTATED}: true}} ELSE {{}} END"
 
 
@@ -392,7 +393,9 @@ def _neighbourhood_query(
         parts.append(
             f"CALL (ends) {{ UNWIND ends AS n MATCH (n)-[x:{_types(ahead)}]->(c) RETURN collect([n.id, type(x), c.id]) AS ahead }}"
         )
-    parts.append(f"RETURN edges, [n IN ends | [n.id, labels(n), properties(n)]] AS nodes, {'ahead' if ahead else '[] AS ahead'}")
+    parts.append(
+        f"RETURN edges, [n IN ends | [n.id, labels(n), properties(n)]] AS nodes, {'ahead' if ahead else '[] AS ahead'}"
+    )
     return "\n".join(parts)
 
 
