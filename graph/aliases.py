@@ -108,7 +108,7 @@ class AliasResolver:
         their datasets' aliases, mapped to the canonical column id."""
         columns = list(columns)
         by_dataset = self.members({c.props["datasetId"] for c in columns if c.props.get("datasetId")})
-        alias_nodes = self.store.nodes({m for m, owner in by_dataset.items() if m != owner})
+        alias_nodes = self.store.summaries({m for m, owner in by_dataset.items() if m != owner})
         result = {c.id: c.id for c in columns}
         for column in columns:
             for member, owner in by_dataset.items():
@@ -122,7 +122,7 @@ class AliasResolver:
         columns = list(columns)
         datasets = self.canonical({c.props.get("datasetId", "") for c in columns if c.props.get("datasetId")})
         moved = {d: c for d, c in datasets.items() if d != c}
-        canonical_nodes = self.store.nodes(set(moved.values())) if moved else {}
+        canonical_nodes = self.store.summaries(set(moved.values())) if moved else {}
         result: dict[str, str] = {}
         for column in columns:
             target = moved.get(column.props.get("datasetId", ""))

@@ -174,7 +174,7 @@ def _walk_columns(walk: _Walk, start: Node, limit: int) -> None:
         members = walk.aliases.column_members(frontier.values())
         edges = walk.store.edges(set(members), (EdgeKind.DERIVES_FROM,), "in")
         jobs = {e.props["jobId"] for e in edges if e.props.get("jobId")}
-        sources = walk.store.nodes({e.source for e in edges} | jobs)
+        sources = walk.store.summaries({e.source for e in edges} | jobs)
         canonical = walk.aliases.canonical_columns(n for n in sources.values() if n.kind is NodeKind.COLUMN)
         canonical.update(walk.aliases.canonical(i for i, n in sources.items() if n.kind is NodeKind.DATASET))
         reached_columns: dict[str, Node] = {}
@@ -201,7 +201,7 @@ def _walk_columns(walk: _Walk, start: Node, limit: int) -> None:
                 reached_columns[target] = source
         for node_id, reach in _uncovered_outputs(walk, frontier.values()).items():
             _keep_best(fallback, node_id, reach)
-        canonical_nodes = walk.store.nodes(set(reached_columns))
+        canonical_nodes = walk.store.summaries(set(reached_columns))
         frontier = {i: canonical_nodes.get(i, source) for i, source in reached_columns.items()}
     seeds = {i: r for i, r in fallback.items() if walk.offer(i, r)}
     if seeds:
@@ -296,7 +296,7 @@ def _report(walk: _Walk, start: Node, change: ChangeKind) -> ImpactReport:
     all of them costs a few ms)."""
     store = walk.store
     reached = walk.reached
-    nodes = store.nodes([i for i in reached if i != start.id])
+    nodes = store.summaries([i for i in reached if i != start.id])
     by_kind: dict[NodeKind, list[ImpactedNode]] = {}
     for node_id, node in nodes.items():
         r = reached[node_id]
@@ -341,7 +341,7 @@ def _datasets_of_columns(store: GraphReader, columns: list[ImpactedNode], presen
         candidate = best.get(dataset)
         if candidate is None or (_RANK[item.severity], item.certain, -item.distance) > (_RANK[candidate.severity], candidate.certain, -candidate.distance):
             best[dataset] = item
-    found = store.nodes(set(best))
+    found = store.summaries(set(best))
     return [ImpactedNode(found[d], via.distance, via.path + (d,), via.severity, via.certain) for d, via in sorted(best.items()) if d in found]
 
 

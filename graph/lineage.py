@@ -63,7 +63,7 @@ class _Walk:
         if len(new) > room:
             self.truncated = True
             new = set(sorted(new)[:room])
-        self.nodes.update(self.store.nodes(new))
+        self.nodes.update(self.store.summaries(new))
         return new
 
     def add_edge(self, source: str, target: str, kind: EdgeKind, props: Mapping[str, Any] | None = None) -> None:
@@ -208,7 +208,7 @@ def _walk_columns(walk: _Walk, aliases: AliasResolver, start_id: str, way: Direc
             if edges:
                 walk.truncated = True
             return
-        neighbour_nodes = walk.store.nodes(neighbours)
+        neighbour_nodes = walk.store.summaries(neighbours)
         canonical = aliases.canonical_columns(n for n in neighbour_nodes.values() if n.kind is NodeKind.COLUMN)
         dataset_canonical = aliases.canonical(i for i, n in neighbour_nodes.items() if n.kind is NodeKind.DATASET)
         canonical.update(dataset_canonical)

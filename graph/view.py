@@ -31,18 +31,29 @@ _JUDGED = frozenset({*JOB_IO, EdgeKind.DERIVES_FROM})
 #: ask next).
 _AHEAD = (EdgeKind.ALIAS_OF,)
 _TO_DATASETS = {("out", EdgeKind.READS), ("out", EdgeKind.WRITES)}
+#: The properties walks, their rules and answers read from the nodes they reach (``summaries``):
+#: names, what a column belongs to, what a dataset's schema and column lineage say, drops.
+SUMMARY = ("namespace", "name", "dataset", "datasetId", "declared", "deleted", "columns", "columnLineageAt")
 
 
 class GraphView:
     """A read-only, per-query view of a store (on a remote store, or as of a past moment, it
     caches the nodes it reads; on a remote store it also reads ahead what the walks and its
-    rules ask next)."""
+    rules ask next).
 
-    def __init__(self, store: Store, as_of: str | None = None) -> None:
+    ``summaries``: the caller reads only :data:`SUMMARY` of the properties of the nodes walks
+    reach (the GraphQL API: a lineage or impact answer's nodes show no others), so on a remote
+    store the current view reads those ahead in summary form, which is most of what a level's
+    read costs there. :meth:`nodes` still answers with whole nodes; walks ask :meth:`summaries`.
+    """
+
+    def __init__(self, store: Store, as_of: str | None = None, summaries: bool = False) -> None:
         self.store = store
         self.as_of = as_of
         self.uri = store.uri
+        self._summarize = summaries and as_of is None and store.remote
         self._nodes: dict[str, Node | None] = {}
+        self._summaries: dict[str, Node] = {}  # nodes read ahead in summary form (when summarizing)
         self._io: dict[str, set[EdgeKey]] = {}  # run id -> its CONSUMED/PRODUCED edges
         self._ahead_read: set[str] = set()  # nodes whose _AHEAD edges are known (current view only)
         self._ahead: dict[str, list[EdgeKey]] = {}  # ... those of them that have some
@@ -65,6 +76,17 @@ class GraphView:
         return {
             i: node for i in ids if (node := cache[i]) is not None and self._existed(node.props.get("firstSeenAt"))
         }
+
+    def summaries(self, ids: Collection[str]) -> dict[str, Node]:
+        """Nodes carrying at least :data:`SUMMARY` of their properties: as read ahead in summary
+        form, else whole."""
+        if not self._summarize:
+            return self.nodes(ids)
+        known = self._summaries
+        found = {i: known[i] for i in ids if i in known}
+        if len(found) < len(ids):
+            found.update(self.nodes([i for i in ids if i not in known]))
+        return found
 
     def edges(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]:
         verdict: set[EdgeKey] | None = None  # the store's, on unrestated job edges, when read with the edges
@@ -114,10 +136,10 @@ class GraphView:
         among them and (now) _AHEAD; ``as_of`` judges aliases by their own stamps, so it reads
         those itself. Without ``with_props`` the edges may come without their properties."""
         ahead = _AHEAD if self.as_of is None and {(direction, kind) for kind in kinds} & _TO_DATASETS else ()
-        read = self.store.neighbourhood(ids, kinds, direction, ahead, with_props)
+        read = self.store.neighbourhood(ids, kinds, direction, ahead, with_props, SUMMARY if self._summarize else None)
         if ahead:
             self._keep_ahead(set(read.nodes).difference(self._ahead_read), read.ahead)
-        cache = self._nodes
+        cache = self._summaries if self._summarize else self._nodes
         seen = read.nodes.keys() & cache.keys()  # a node read earlier in this query stays as it was read
         cache.update({i: node for i, node in read.nodes.items() if i not in seen} if seen else read.nodes)
         return read.edges, read.unrestated
@@ -148,7 +170,7 @@ class GraphView:
         unjudged = (dataset_ids if isinstance(dataset_ids, (set, frozenset)) else set(dataset_ids)) - self._judged
         if unjudged:
             self._judged |= unjudged
-            self._dropped.update(i for i, node in self.nodes(unjudged).items() if node.props.get("deleted") and self.deleted(node))
+            self._dropped.update(i for i, node in self.summaries(unjudged).items() if node.props.get("deleted") and self.deleted(node))
         dropped = self._dropped
         return {i for i in dataset_ids if i in dropped} if dropped else set()
 
@@ -220,10 +242,10 @@ class GraphView:
     def _stale_derivations(self, edges: list[Edge]) -> set[tuple[str, EdgeKind, str]]:
         if not edges:
             return set()
-        ends = self.nodes({e.source for e in edges} | {e.target for e in edges})
+        ends = self.summaries({e.source for e in edges} | {e.target for e in edges})
         datasets = {(n.props.get("datasetId") if n.kind is NodeKind.COLUMN else n.id) for n in ends.values()}
         datasets.discard(None)
-        dataset_nodes = self.nodes(datasets)  # type: ignore[arg-type]
+        dataset_nodes = self.summaries(datasets)  # type: ignore[arg-type]
         stale = set()
         for edge in edges:
             source, target = ends.get(edge.source), ends.get(edge.target)

@@ -16,8 +16,8 @@ One run, on a deterministic synthetic mesh (``scripts/generate_mesh.py``, same `
   ``--http-clients`` concurrent clients);
 * lineage (downstream) and impact latency p50/p95/p99 from start datasets with a small, medium
   and ~10k-node downstream radius, at depth 5, 20 and unbounded: inside the store
-  (``graph.lineage.dataset_lineage`` / ``graph.impact.impact`` over a ``GraphView``, as the API
-  calls them) and end to end (GraphQL over HTTP, full result received and parsed);
+  (``graph.lineage.dataset_lineage`` / ``graph.impact.impact`` over a ``GraphView`` reading
+  summaries, as the API calls them) and end to end (GraphQL over HTTP, full result received and parsed);
 * for the embedded store, resident memory per node and edge (RSS delta of the load / counts,
   in this process and in the server process);
 * the same queries, from the same start nodes, on the recursive-SQL baseline
@@ -447,11 +447,11 @@ def _depth_arg(depth: int | None) -> int:
 def in_store_runner(store: Store, query: str, depth: int | None) -> Callable[[Start], int]:
     if query == "lineage":
         def run(start: Start) -> int:
-            result = dataset_lineage(GraphView(store), start.id, Direction.DOWNSTREAM, _depth_arg(depth))
+            result = dataset_lineage(GraphView(store, summaries=True), start.id, Direction.DOWNSTREAM, _depth_arg(depth))
             return len(result.nodes)
     else:
         def run(start: Start) -> int:
-            report = impact_query(GraphView(store), start.id, depth=depth)
+            report = impact_query(GraphView(store, summaries=True), start.id, depth=depth)
             return len(report.affected) + 1
     return run
 

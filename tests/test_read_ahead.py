@@ -10,10 +10,10 @@ import pytest
 
 from graph.impact import impact
 from graph.lineage import column_lineage, dataset_lineage
-from graph.model import Direction, EdgeKind, NodeKind, dataset_id
+from graph.model import Direction, EdgeKind, Node, NodeKind, dataset_id
 from graph.mutations import UpsertEdge, UpsertNode
 from graph.stores import Store
-from graph.view import GraphView
+from graph.view import SUMMARY, GraphView
 from ingest.openlineage import translate
 
 T1 = "2024-01-01T00:00:00.000000Z"
@@ -67,9 +67,14 @@ def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(store: Store, f
                     assert read.nodes == store.nodes(far)
                     assert sorted(read.ahead) == sorted(store.edge_keys(far, ahead, "out"))
                     assert read.unrestated == set().union(*kept.values()) & job_edges
-                    light = store.neighbourhood(chosen, kinds, direction, ahead, with_props=False)
+                    light = store.neighbourhood(chosen, kinds, direction, ahead, with_props=False, node_props=SUMMARY)
                     assert sorted(e.key for e in light.edges) == sorted(e.key for e in edges)
-                    assert (light.nodes, sorted(light.ahead), light.unrestated) == (read.nodes, sorted(read.ahead), read.unrestated)
+                    assert (sorted(light.ahead), light.unrestated) == (sorted(read.ahead), read.unrestated)
+                    assert {i: (n.kind, summary(n)) for i, n in light.nodes.items()} == {
+                        i: (n.kind, summary(n)) for i, n in read.nodes.items()
+                    }
+                    if store.remote:  # Neo4j sends the summary alone
+                        assert all(n.props.keys() <= set(SUMMARY) and not n.stamps for n in light.nodes.values())
     # the cases above are not vacuous
     assert sorted(store.neighbourhood([c], [EdgeKind.DERIVES_FROM], "out", [EdgeKind.ALIAS_OF]).ahead) == [
         (a, EdgeKind.ALIAS_OF, c), (b, EdgeKind.ALIAS_OF, a)
@@ -77,6 +82,10 @@ def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(store: Store, f
     jobs = [n.id for n in store.nodes_of_kind(NodeKind.JOB, 1000)]
     read = store.neighbourhood([e.target for e in store.edges(jobs, [EdgeKind.READS], "out")], [EdgeKind.READS], "in")
     assert read.edges and read.nodes and all(n.kind is NodeKind.JOB for n in read.nodes.values())
+
+
+def summary(node: Node) -> dict[str, Any]:
+    return {key: value for key, value in node.props.items() if key in SUMMARY}
 
 
 def test_a_store_reads_its_verdict_on_job_edges_with_them(history: Store) -> None:
@@ -92,7 +101,8 @@ def test_a_store_reads_its_verdict_on_job_edges_with_them(history: Store) -> Non
 
 @pytest.fixture
 def history(store: Store, food_delivery_events) -> Store:
-    """food_delivery plus aliases, a stale read, a drop and changed column lineage."""
+    """food_delivery plus aliases, a stale read, drops (one still read and written by current
+    jobs), changed column lineage and a column gone from its schema with its lineage unchanged."""
     for event in food_delivery_events:
         store.apply(translate(event))
     table = {"namespace": "hive", "name": "sales.orders", "type": "TABLE"}
@@ -108,39 +118,70 @@ def history(store: Store, food_delivery_events) -> Store:
         run("report", "2026-02-03T01:00:00Z", [ds("out")], [ds("report")]),
         run("drop", "2026-02-04T01:00:00Z", [], [ds("gone", lifecycleStateChange=facet(lifecycleStateChange="DROP"))]),
         run("more", "2026-02-05T01:00:00Z", [ds("report")], [ds("final")]),
+        run("tail", "2026-02-06T01:00:00Z", [ds("final")], [ds("tail")]),
+        run("drop", "2026-02-07T01:00:00Z", [], [ds("final", lifecycleStateChange=facet(lifecycleStateChange="DROP"))]),
+        run("wide", "2026-02-08T01:00:00Z", [ds("src")],
+            [ds("wide", columnLineage=lineage, schema=facet(fields=[{"name": "c"}, {"name": "d"}]))]),
+        run("wide", "2026-02-09T01:00:00Z", [ds("src")], [ds("wide", schema=facet(fields=[{"name": "c"}]))]),
     ]
     for event in events:
         store.apply(translate(event))
     return store
 
 
-def answers(store: Store, starts: list[str], columns: list[str], as_of: str | None) -> list[Any]:
+def answers(store: Store, starts: list[str], columns: list[str], as_of: str | None, summaries: bool = False) -> list[Any]:
+    """Every walk's answer, with what GraphQL shows of each node (``summaries``: read as the API
+    reads them)."""
+    def view() -> GraphView:
+        return GraphView(store, as_of, summaries)
+
     found: list[Any] = []
-    existed = GraphView(store, as_of).nodes(starts + columns)
+    existed = view().nodes(starts + columns)
     starts, columns = [i for i in starts if i in existed], [i for i in columns if i in existed]
     for start in starts:
         for way in Direction:
             for depth, budget in ((20, 100_000), (1, 100_000), (20, 4)):
-                graph = dataset_lineage(GraphView(store, as_of), start, way, depth, budget)
-                found.append(([n.id for n in graph.nodes], [(e.source, e.target, e.kind) for e in graph.edges], graph.truncated))
-        report = impact(GraphView(store, as_of), start)
-        found.append(([(a.node.id, a.path, a.severity, a.certain) for a in report.affected], [o.id for o in report.owners]))
+                graph = dataset_lineage(view(), start, way, depth, budget)
+                found.append(([(n.id, summary(n)) for n in graph.nodes], [(e.source, e.target, e.kind) for e in graph.edges],
+                              graph.truncated))
+        report = impact(view(), start)
+        found.append(([(a.node.id, summary(a.node), a.path, a.severity, a.certain) for a in report.affected],
+                      [o.id for o in report.owners], [p.id for p in report.products], [c.id for c in report.contracts]))
     for column in columns:
-        graph = column_lineage(GraphView(store, as_of), column, Direction.BOTH)
-        found.append(([n.id for n in graph.nodes], [(e.source, e.target) for e in graph.edges], graph.truncated))
-        found.append([(a.node.id, a.path, a.severity) for a in impact(GraphView(store, as_of), column).affected])
+        graph = column_lineage(view(), column, Direction.BOTH)
+        found.append(([(n.id, summary(n)) for n in graph.nodes], [(e.source, e.target) for e in graph.edges], graph.truncated))
+        found.append([(a.node.id, summary(a.node), a.path, a.severity) for a in impact(view(), column).affected])
     return found
 
 
 def test_reading_ahead_gives_the_same_answers(history: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     starts = [n.id for n in history.nodes_of_kind(NodeKind.DATASET, 1000)]
-    columns = [n.id for n in history.nodes_of_kind(NodeKind.COLUMN, 1000)][::3]
+    columns = [n.id for n in history.nodes_of_kind(NodeKind.COLUMN, 1000)][::3] + ["datasetField:pg:src:d"]
     for as_of in (None, "2026-01-15T00:00:00Z"):
         monkeypatch.setattr(history, "remote", False)
         as_asked = answers(history, starts, columns, as_of)
         monkeypatch.setattr(history, "remote", True)
         assert answers(history, starts, columns, as_of) == as_asked
+        assert answers(history, starts, columns, as_of, summaries=True) == as_asked
     # the graph has what reading ahead reads: an alias, and a job whose newest run stopped reading
     assert history.edges(["dataset:hive:sales.orders"], [EdgeKind.ALIAS_OF], "in")
     now = dataset_lineage(GraphView(history), "dataset:pg:report", Direction.UPSTREAM, 1)
     assert "dataset:pg:gone" not in {n.id for n in now.nodes} and "dataset:hive:sales.orders" in {n.id for n in now.nodes}
+    # ... a dropped dataset its current jobs still read and write, a column gone from its schema
+    below = {n.id for n in dataset_lineage(GraphView(history), "dataset:pg:report", Direction.DOWNSTREAM).nodes}
+    assert "job:etl:more" in below and not below & {"dataset:pg:final", "job:etl:tail", "dataset:pg:tail"}
+    fed = {n.id for n in column_lineage(GraphView(history), "datasetField:pg:src:d", Direction.DOWNSTREAM).nodes}
+    assert "datasetField:hive:sales.orders:d" in fed and "datasetField:pg:wide:d" not in fed  # out is sales.orders
+    assert history.edges(["datasetField:pg:wide:d"], [EdgeKind.DERIVES_FROM], "out")
+
+
+def test_a_view_reading_summaries_still_gives_whole_nodes(history: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Walks read what they reach in summary form; asking the view for those nodes afterwards, as a
+    GraphQL field beside the walk would, gives them whole."""
+    monkeypatch.setattr(history, "remote", True)
+    view = GraphView(history, summaries=True)
+    graph = dataset_lineage(view, "dataset:pg:src", Direction.DOWNSTREAM)
+    reached = [n.id for n in graph.nodes]
+    assert len(reached) > 3
+    assert view.nodes(reached) == history.nodes(reached)
+    assert {i: summary(n) for i, n in view.summaries(reached).items()} == {i: summary(n) for i, n in history.nodes(reached).items()}

@@ -65,8 +65,9 @@ def _impact_depth(info: Info, depth: Optional[int]) -> Optional[int]:
 
 
 def context(store: Store) -> dict[str, Any]:
-    """The execution context of one operation: the current view of the store."""
-    return {"store": GraphView(store)}
+    """The execution context of one operation: the current view of the store (walks' nodes in
+    summary form: lineage and impact answers show only those properties)."""
+    return {"store": GraphView(store, summaries=True)}
 
 
 def _store(info: Info) -> GraphView:

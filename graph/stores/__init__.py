@@ -58,6 +58,8 @@ class GraphReader(PrimitiveReader, Protocol):
 
     uri: str
 
+    def summaries(self, ids: Collection[str]) -> dict[str, Node]: ...
+
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]: ...
 
     def nodes_of_kind(self, kind: NodeKind, first: int, after: str | None = None) -> list[Node]: ...
@@ -105,13 +107,15 @@ class Store(ABC):
         direction: EdgeDirection,
         ahead: Collection[EdgeKind] = (),
         with_props: bool = True,
+        node_props: Sequence[str] | None = None,
     ) -> Neighbourhood:
         """:meth:`edges`, the nodes at their far ends (targets ``out``, sources ``in``), the keys of
         the ``ahead`` edges leaving the far ends (what a walk reads next from there) and the
         verdict on the job edges among them, for callers that need it all: a remote store
         answers in one round trip instead of four. Without ``with_props`` the edges may come
-        with empty properties and stamps, for a caller that only follows them (a remote store
-        then sends much less)."""
+        with empty properties and stamps, for a caller that only follows them; with
+        ``node_props`` the nodes may carry only those properties and no stamps, for a caller that
+        reads no others (a remote store then sends much less)."""
         found = self.edges(ids, kinds, direction)
         nodes = self.nodes({edge.target for edge in found} if direction == "out" else {edge.source for edge in found})
         ahead_keys = self.edge_keys(nodes.keys(), ahead, "out") if ahead and nodes else []
@@ -119,6 +123,11 @@ class Store(ABC):
         kept = self.unrestated_job_edges({key[0] for key in job_edges}) if job_edges else {}
         unrestated = None if kept is None else set().union(*kept.values()).intersection(job_edges)
         return Neighbourhood(found, nodes, ahead_keys, unrestated)
+
+    def summaries(self, ids: Collection[str]) -> dict[str, Node]:
+        """:meth:`nodes`, for a caller that reads only ``graph.view.SUMMARY`` of their properties
+        (a view that read them ahead in summary form answers from that; a store has them whole)."""
+        return self.nodes(ids)
 
     def dropped_among(self, ids: Collection[str]) -> set[str] | None:
         """For a store that keeps it as nodes are written: those of ``ids`` whose node is dropped

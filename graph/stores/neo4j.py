@@ -202,6 +202,24 @@ def _decode_nodes(rows: list[list[Any]]) -> dict[str, Node]:
     return found
 
 
+def _decode_summaries(rows: list[list[Any]], names: Sequence[str]) -> dict[str, Node]:
+    """Nodes from ``[id, labels, [value of each of names], _json, ours]`` rows: only ``names`` of
+    their properties (Neo4j holds no nulls: a null is a property the node does not have), no
+    stamps. Rows not written by us are skipped."""
+    found: dict[str, Node] = {}
+    for node_id, labels, values, json_keys, ours in rows:
+        kind = _node_kind(labels)
+        if kind is None or not ours:
+            continue
+        props = {name: value for name, value in zip(names, values) if value is not None}
+        if json_keys:
+            for key in json_keys:
+                if key in props:
+                    props[key] = orjson.loads(props[key])
+        found[node_id] = Node(node_id, kind, props, {})
+    return found
+
+
 def _decode_edges(rows: list[list[Any]], unrestated: set[EdgeKey] | None = None) -> list[Edge]:
     """Edges from ``[source, type, target, properties]`` rows; the keys of those marked unrestated
     go into ``unrestated`` when given."""
@@ -379,11 +397,17 @@ def _edges_query(kinds: frozenset[EdgeKind], direction: EdgeDirection, returns: 
 _MARK_ONLY = f"CASE WHEN r.{_UNRESTATED} THEN {{{_UNRESTATED}: true}} ELSE {{}} END"
 
 
+# A far end read in summary form: the values of the properties named in $props (a parameter, so
+# the text never holds a name), which of them are JSON, and whether we wrote it.
+_SUMMARY = f"[n.id, labels(n), [key IN $props | n[key]], n.{_JSON_KEYS}, n.{_STAMPS} IS NOT NULL]"
+
+
 @functools.cache
 def _neighbourhood_query(
-    kinds: frozenset[EdgeKind], direction: EdgeDirection, ahead: frozenset[EdgeKind], with_props: bool
+    kinds: frozenset[EdgeKind], direction: EdgeDirection, ahead: frozenset[EdgeKind], with_props: bool, summaries: bool
 ) -> str:
-    """Edges, their far ends and the keys of the ``ahead`` edges leaving those (each read once)."""
+    """Edges, their far ends (whole, or in summary form) and the keys of the ``ahead`` edges
+    leaving those (each read once)."""
     parts = [
         _match_edges(kinds, direction),
         f"WITH collect([{_EDGE_KEY[direction]}, {'properties(r)' if with_props else _MARK_ONLY}]) AS edges, "
@@ -394,7 +418,8 @@ def _neighbourhood_query(
             f"CALL (ends) {{ UNWIND ends AS n MATCH (n)-[x:{_types(ahead)}]->(c) RETURN collect([n.id, type(x), c.id]) AS ahead }}"
         )
     parts.append(
-        f"RETURN edges, [n IN ends | [n.id, labels(n), properties(n)]] AS nodes, {'ahead' if ahead else '[] AS ahead'}"
+        f"RETURN edges, [n IN ends | {_SUMMARY if summaries else '[n.id, labels(n), properties(n)]'}] AS nodes, "
+        f"{'ahead' if ahead else '[] AS ahead'}"
     )
     return "\n".join(parts)
 
@@ -686,14 +711,18 @@ class Neo4jStore(_CypherReads, Store):
         direction: EdgeDirection,
         ahead: Collection[EdgeKind] = (),
         with_props: bool = True,
+        node_props: Sequence[str] | None = None,
     ) -> Neighbourhood:
         kinds = frozenset(EdgeKind(kind) for kind in kinds)
         if not ids or not kinds:
             return Neighbourhood([], {}, [], set())
-        query = _neighbourhood_query(kinds, direction, frozenset(EdgeKind(kind) for kind in ahead), with_props)
-        ((edge_rows, node_rows, ahead_rows),) = self._read(query, {"ids": list(ids)}, "reading a neighbourhood")
+        ahead = frozenset(EdgeKind(kind) for kind in ahead)
+        query = _neighbourhood_query(kinds, direction, ahead, with_props, node_props is not None)
+        parameters = {"ids": list(ids), "props": list(node_props or ())}
+        ((edge_rows, node_rows, ahead_rows),) = self._read(query, parameters, "reading a neighbourhood")
+        nodes = _decode_nodes(node_rows) if node_props is None else _decode_summaries(node_rows, node_props)
         unrestated: set[EdgeKey] = set()
-        return Neighbourhood(_decode_edges(edge_rows, unrestated), _decode_nodes(node_rows), _keys(ahead_rows), unrestated)
+        return Neighbourhood(_decode_edges(edge_rows, unrestated), nodes, _keys(ahead_rows), unrestated)
 
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:
         labels = sorted({NodeKind(kind).value for kind in kinds})
