@@ -10,7 +10,9 @@ it, and what they write, break; everything further downstream goes stale (``WARN
 
 Budgets bound the walk (``max_nodes``, ``deadline_seconds``): when one is hit the report is partial
 and ``truncated`` says so, it never fails. Every affected node carries one shortest explaining
-path from the changed node, through the jobs in between.
+path from the changed node, through the jobs in between. Affected nodes are as the reader's
+``summaries`` gives them: whole from a store or a plain view, with only ``graph.view.SUMMARY``
+of their properties from a view reading summaries (the API's).
 """
 
 from __future__ import annotations

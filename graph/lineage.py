@@ -7,7 +7,9 @@ answer, and they are bounded: ``depth`` limits hops, ``max_nodes`` limits size, 
 with more graph beyond sets ``truncated`` instead of failing.
 
 Edges in results follow the data: ``dataset → job`` (READS), ``job → dataset`` (WRITES) and
-``input column → output column`` (DERIVES_FROM).
+``input column → output column`` (DERIVES_FROM). Nodes in results are as the reader's
+``summaries`` gives them: whole from a store or a plain view, with only ``graph.view.SUMMARY``
+of their properties from a view reading summaries (the API's).
 """
 
 from __future__ import annotations
