@@ -185,15 +185,24 @@ class GraphView:
         job_keys = keys if JOB_IO.keys() >= set(kinds) else [key for key in keys if key[1] in JOB_IO]
         if not job_keys:
             return keys
-        if verdict is None:
-            kept = self.store.unrestated_job_edges({job for job, _, _ in job_keys})
-            if kept is None:  # the rules need the edges' properties
-                return [edge.key for edge in self.edges(ids, kinds, direction)]
-            verdict = set().union(*kept.values())
+        verdict = self._store_verdict({job for job, _, _ in job_keys}, verdict)
+        if verdict is None:  # the rules need the edges' properties
+            return [edge.key for edge in self.edges(ids, kinds, direction)]
         # Inbound, the datasets at the edges' ends are the ones asked about: no pass over the edges.
         gone = self._gone({dataset for _, _, dataset in job_keys} if direction == "out" else ids)
         stale = verdict.union(key for key in job_keys if key[2] in gone) if gone else verdict
         return [key for key in keys if key not in stale] if stale else keys
+
+    def _store_verdict(self, jobs: Collection[str], verdict: set[EdgeKey] | None) -> set[EdgeKey] | None:
+        """The unrestated edges of ``jobs`` as the store decided when it wrote them: ``verdict``
+        when it was read with the edges, else asked for. None: the view is as of a moment (its
+        rules judge), or the store keeps no verdict."""
+        if self.as_of is not None:
+            return None
+        if verdict is not None:
+            return verdict
+        kept = self.store.unrestated_job_edges(jobs)
+        return None if kept is None else set().union(*kept.values())
 
     def _stale_job_edges(
         self, edges: list[Edge], datasets: Collection[str] | None, verdict: set[EdgeKey] | None
@@ -205,12 +214,9 @@ class GraphView:
         gone = self._gone({e.target for e in edges} if datasets is None else datasets)
         stale = {e.key for e in edges if e.target in gone} if gone else set()
         jobs = {e.source for e in edges}
-        if self.as_of is None:  # the store decided it when the jobs were written
-            if verdict is not None:
-                return stale | verdict
-            kept = self.store.unrestated_job_edges(jobs)
-            if kept is not None:
-                return stale.union(*kept.values()) if kept else stale
+        verdict = self._store_verdict(jobs, verdict)
+        if verdict is not None:
+            return stale | verdict
         deciding = self._deciding_runs(jobs)
         if not deciding:
             return stale
