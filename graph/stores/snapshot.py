@@ -34,6 +34,7 @@ chunk shared, and, unlike pickle, never runs code.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import marshal
 import os
@@ -42,7 +43,7 @@ import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Iterable, Iterator, Mapping, TypeVar
 
 from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Changes, Sharing
@@ -58,6 +59,7 @@ _PYTHON = tuple(sys.version_info[:2])
 _NODE_KINDS = {kind.value: kind for kind in NodeKind}
 _EDGE_KINDS = {kind.value: kind for kind in EdgeKind}
 
+T = TypeVar("T")
 NodeRow = tuple[str, str, dict, dict]
 EdgeRow = tuple[str, str, str, dict, dict]
 
@@ -108,22 +110,18 @@ def write(path: Path, point: Point, nodes: Iterable[Node], edges: Iterable[Edge]
 
 
 def _chunks(nodes: Iterable[Node], edges: Iterable[Edge]) -> Iterator[tuple[list[NodeRow], list[EdgeRow]]]:
-    rows: list = []
-    for node in nodes:
-        rows.append((node.id, node.kind.value, node.props, node.stamps))
-        if len(rows) == CHUNK:
-            yield rows, []
-            rows = []
-    if rows:
-        yield rows, []
-    rows = []
-    for edge in edges:
-        rows.append((edge.source, edge.kind.value, edge.target, edge.props, edge.stamps))
-        if len(rows) == CHUNK:
-            yield [], rows
-            rows = []
-    if rows:
-        yield [], rows
+    node_rows = ((node.id, node.kind.value, node.props, node.stamps) for node in nodes)
+    edge_rows = ((edge.source, edge.kind.value, edge.target, edge.props, edge.stamps) for edge in edges)
+    for chunk in _of_chunk_size(node_rows):
+        yield chunk, []
+    for chunk in _of_chunk_size(edge_rows):
+        yield [], chunk
+
+
+def _of_chunk_size(rows: Iterator[T]) -> Iterator[list[T]]:
+    """``rows`` in lists of CHUNK (the last one shorter)."""
+    while chunk := list(itertools.islice(rows, CHUNK)):
+        yield chunk
 
 
 def _frame(out, payload: bytes) -> int:
