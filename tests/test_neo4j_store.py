@@ -615,3 +615,38 @@ def test_a_database_from_before_job_currency_marks_is_judged_on_open(neo4j_serve
             assert store.unrestated_job_edges(["job:etl:load", "job:etl:other"]) == stale
         (format_,), _, _ = driver.execute_query("MATCH (m:LineagemeshMeta) RETURN m.format", database_="neo4j")
         assert format_[0] == 1
+
+
+@pytest.mark.neo4j
+def test_a_read_overtaken_by_a_concurrent_write_is_run_again(neo4j_server) -> None:
+    """Neo4j ends a read whose rows a concurrent write deleted before they were sent with
+    ``Neo.TransientError.Transaction.Outdated`` and asks for a retry; the store's reads retry it
+    (CI once saw a GraphQL query fail on exactly this while events were being posted)."""
+    import neo4j
+    from neo4j import exceptions as neo4j_errors
+
+    from graph.stores.neo4j import _retrying_transient
+
+    with neo4j.GraphDatabase.driver(neo4j_server.uri, auth=None) as driver:
+        attempts: list[str] = []
+
+        def read_racing_a_delete() -> int:
+            """The first time, a delete commits between the read's first row and the rest."""
+            driver.execute_query("MATCH (n:RaceScratch) DELETE n", database_="neo4j")
+            driver.execute_query("UNWIND range(1, 500) AS i CREATE (:RaceScratch {i: i})", database_="neo4j")
+            attempts.append("read")
+            with driver.session(database="neo4j", fetch_size=1) as reader:
+                rows = iter(reader.run("MATCH (n:RaceScratch) WITH n ORDER BY n.i RETURN n"))
+                next(rows)
+                if len(attempts) == 1:
+                    driver.execute_query("MATCH (n:RaceScratch) WHERE n.i > 250 DELETE n", database_="neo4j")
+                return 1 + sum(1 for _ in rows)
+
+        try:
+            with pytest.raises(neo4j_errors.TransientError) as raised:
+                _retrying_transient(read_racing_a_delete, pauses=())
+            assert raised.value.code == "Neo.TransientError.Transaction.Outdated" and raised.value.is_retryable()
+            attempts.clear()
+            assert _retrying_transient(read_racing_a_delete) == 500 and attempts == ["read", "read"]
+        finally:
+            driver.execute_query("MATCH (n:RaceScratch) DELETE n", database_="neo4j")

@@ -31,7 +31,9 @@ Reads
     Each read is one auto-commit query, one round trip, whose cost is mostly fixed: a walk's
     level is read by ``neighbourhood`` (edges with their currency marks, far-end nodes and where
     those point, in one query), and reads that only follow edges (``edge_keys``) get no
-    properties back.
+    properties back. A read the server ends with a retryable transient error (a concurrent
+    write changed what it had read: ``Neo.TransientError.Transaction.Outdated``) is run again
+    after a short pause, as a managed transaction would be.
 
 Format
     A node outside the graph, ``(:LineagemeshMeta {id: 'graph'})``, says which format the graph
@@ -50,9 +52,10 @@ import contextlib
 import functools
 import logging
 import threading
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Collection, Generic, Iterator, Literal, Sequence, TypeVar
+from typing import Any, Callable, Collection, Generic, Iterator, Literal, Sequence, TypeVar
 
 import neo4j
 import orjson
@@ -439,6 +442,28 @@ _UNAVAILABLE = (
 )
 
 
+#: Pauses (seconds) before each new attempt at a read the server failed with a retryable
+#: transient error. Such errors come from racing a concurrent write and clear at once; a
+#: database that stays unable to serve is reported after about half a second.
+_READ_RETRY_PAUSES = (0.0, 0.02, 0.1, 0.4)
+
+_Result = TypeVar("_Result")
+
+
+def _retrying_transient(attempt: Callable[[], _Result], pauses: Sequence[float] = _READ_RETRY_PAUSES) -> _Result:
+    """``attempt()``, again after each pause while the server says the failure is transient and
+    retrying may succeed; the last such error propagates."""
+    for pause in pauses:
+        try:
+            return attempt()
+        except neo4j_errors.TransientError as exc:
+            if not exc.is_retryable():
+                raise
+            log.debug("retrying a read after %s: %s", exc.code, exc.message)
+        time.sleep(pause)
+    return attempt()
+
+
 @dataclass(slots=True)
 class _Locked(Generic[_Key]):
     """What a batch read under lock: per id or key, the element id, the stored property map (as
@@ -563,13 +588,19 @@ class Neo4jStore(_CypherReads, Store):
     def _read(self, text: str, parameters: dict[str, Any], doing: str) -> list[list[Any]]:
         """One auto-commit query: a single round trip (RUN and PULL pipelined), where a managed
         transaction costs BEGIN/RUN/PULL and then COMMIT. The walks make hundreds of these
-        calls per answer. Reads are not retried: a failure is StoreUnavailable at once."""
+        calls per answer. A retryable transient error is retried (``_retrying_transient``); any
+        other failure is StoreUnavailable at once."""
         self._ensure_schema()  # a database written before the current format is upgraded first
-        with self._translate_errors(doing), self._driver.session(
-            database=self.database, bookmark_manager=self._bookmarks, default_access_mode=neo4j.READ_ACCESS,
-            fetch_size=-1,
-        ) as session:
-            return session.run(self._query(text), parameters).values()
+
+        def attempt() -> list[list[Any]]:
+            with self._driver.session(
+                database=self.database, bookmark_manager=self._bookmarks, default_access_mode=neo4j.READ_ACCESS,
+                fetch_size=-1,
+            ) as session:
+                return session.run(self._query(text), parameters).values()
+
+        with self._translate_errors(doing):
+            return _retrying_transient(attempt)
 
     def _ensure_schema(self) -> None:
         """Create the constraints and indexes if missing and bring the graph to the current format
