@@ -59,6 +59,7 @@ class GraphView:
         self._ahead: dict[str, list[EdgeKey]] = {}  # ... those of them that have some
         self._judged: set[str] = set()  # datasets whose drop is judged (a walk asks again from the far side)
         self._dropped: set[str] = set()  # ... those of them that are dropped
+        self._handles: dict[str, object] = {}  # the store's handles of the nodes read ahead, to seek them by
 
     # -- primitives -------------------------------------------------------------------------
 
@@ -132,11 +133,15 @@ class GraphView:
         self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection, with_props: bool
     ) -> tuple[list[Edge], set[EdgeKey] | None]:
         """Judged edges, read with what comes next (one round trip on a remote store): the far
-        ends, which the rules judge and the walks keep, the store's verdict on the job edges
+        ends, which the rules judge and the walks keep (with the store's handles to seek them by
+        when the walk starts from them next), the store's verdict on the job edges
         among them and (now) _AHEAD; ``as_of`` judges aliases by their own stamps, so it reads
         those itself. Without ``with_props`` the edges may come without their properties."""
         ahead = _AHEAD if self.as_of is None and {(direction, kind) for kind in kinds} & _TO_DATASETS else ()
-        read = self.store.neighbourhood(ids, kinds, direction, ahead, with_props, SUMMARY if self._summarize else None)
+        known = self._handles
+        handles = {i: known[i] for i in ids if i in known} if known else None
+        read = self.store.neighbourhood(ids, kinds, direction, ahead, with_props, SUMMARY if self._summarize else None, handles)
+        known.update(read.handles)
         if ahead:
             self._keep_ahead(set(read.nodes).difference(self._ahead_read), read.ahead)
         cache = self._summaries if self._summarize else self._nodes

@@ -84,6 +84,32 @@ def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(store: Store, f
     assert read.edges and read.nodes and all(n.kind is NodeKind.JOB for n in read.nodes.values())
 
 
+def test_handles_find_the_nodes_asked_for_and_no_others(store: Store, food_delivery_events) -> None:
+    """A store may give handles of the far ends to seek them by next (Neo4j: element ids). Read
+    by handles, a neighbourhood says what it says by ids; a handle naming a node other than its
+    id's never brings in a node that was not asked for."""
+    for event in food_delivery_events:
+        store.apply(translate(event))
+    ids = sorted({n.id for kind in NodeKind for n in store.nodes_of_kind(kind, 1000)})
+    handles: dict[str, object] = {}
+    for direction in ("out", "in"):
+        handles.update(store.neighbourhood(ids, tuple(EdgeKind), direction).handles)
+    if store.remote:
+        assert len(handles) > len(ids) // 2 and set(handles) <= set(ids)
+    ordered = sorted(handles)
+    misleading = dict(zip(ordered, ordered[1:] + ordered[:1]))  # each id with the next one's handle
+    misleading = {i: handles[other] for i, other in misleading.items()}
+    for chosen in (ids, ids[::3]):
+        for direction in ("out", "in"):
+            plain = store.neighbourhood(chosen, tuple(EdgeKind), direction, (EdgeKind.ALIAS_OF,))
+            handled = store.neighbourhood(chosen, tuple(EdgeKind), direction, (EdgeKind.ALIAS_OF,), handles=handles)
+            assert sorted(e.key for e in handled.edges) == sorted(e.key for e in plain.edges)
+            assert (handled.nodes, sorted(handled.ahead), handled.unrestated) == (plain.nodes, sorted(plain.ahead), plain.unrestated)
+            misled = store.neighbourhood(chosen, tuple(EdgeKind), direction, handles=misleading)
+            near = {e.source if direction == "out" else e.target for e in misled.edges}
+            assert near <= set(chosen)
+
+
 def summary(node: Node) -> dict[str, Any]:
     return {key: value for key, value in node.props.items() if key in SUMMARY}
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Collection, Literal, Protocol, Sequence
+from typing import Collection, Literal, Mapping, Protocol, Sequence
 
 from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Mutation
@@ -37,6 +37,9 @@ class Neighbourhood:
     #: the store decided when it wrote them (None: this store does not decide it; see
     #: :meth:`Store.unrestated_job_edges`).
     unrestated: set[EdgeKey] | None
+    #: Opaque handles of the far ends, for a store that finds a node faster by its handle than
+    #: by its id: pass them back (``neighbourhood(handles=...)``) within the same query.
+    handles: dict[str, object] = field(default_factory=dict)
 
 
 class StoreUnavailable(RuntimeError):
@@ -108,6 +111,7 @@ class Store(ABC):
         ahead: Collection[EdgeKind] = (),
         with_props: bool = True,
         node_props: Sequence[str] | None = None,
+        handles: Mapping[str, object] | None = None,
     ) -> Neighbourhood:
         """:meth:`edges`, the nodes at their far ends (targets ``out``, sources ``in``), the keys of
         the ``ahead`` edges leaving the far ends (what a walk reads next from there) and the
@@ -115,7 +119,9 @@ class Store(ABC):
         answers in one round trip instead of four. Without ``with_props`` the edges may come
         with empty properties and stamps, for a caller that only follows them; with
         ``node_props`` the nodes may carry only those properties and no stamps, for a caller that
-        reads no others (a remote store then sends much less)."""
+        reads no others (a remote store then sends much less). ``handles``: for some of ``ids``,
+        the handles an earlier neighbourhood of the same query gave (handles are meant for one
+        query: a node deleted and made again since is not found by its old handle)."""
         found = self.edges(ids, kinds, direction)
         nodes = self.nodes({edge.target for edge in found} if direction == "out" else {edge.source for edge in found})
         ahead_keys = self.edge_keys(nodes.keys(), ahead, "out") if ahead and nodes else []
