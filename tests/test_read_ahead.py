@@ -128,7 +128,7 @@ def test_a_store_reads_its_verdict_on_job_edges_with_them(history: Store) -> Non
 @pytest.fixture
 def history(store: Store, food_delivery_events) -> Store:
     """food_delivery plus aliases, a stale read, drops (one still read and written by current
-    jobs), changed column lineage and a column gone from its schema with its lineage unchanged."""
+    jobs), changed column lineage and a column gone from its schema while its lineage is restated."""
     for event in food_delivery_events:
         store.apply(translate(event))
     table = {"namespace": "hive", "name": "sales.orders", "type": "TABLE"}
@@ -148,7 +148,13 @@ def history(store: Store, food_delivery_events) -> Store:
         run("drop", "2026-02-07T01:00:00Z", [], [ds("final", lifecycleStateChange=facet(lifecycleStateChange="DROP"))]),
         run("wide", "2026-02-08T01:00:00Z", [ds("src")],
             [ds("wide", columnLineage=lineage, schema=facet(fields=[{"name": "c"}, {"name": "d"}]))]),
-        run("wide", "2026-02-09T01:00:00Z", [ds("src")], [ds("wide", schema=facet(fields=[{"name": "c"}]))]),
+        # the schema drops d while column lineage still restates it: the schema rule alone hides it
+        run("wide", "2026-02-09T01:00:00Z", [ds("src")], [ds("wide", columnLineage=lineage, schema=facet(fields=[{"name": "c"}]))]),
+        # ... and a dataset whose only column lineage is such a column: nothing says what it uses
+        run("narrow", "2026-02-10T01:00:00Z", [ds("src")],
+            [ds("narrow", columnLineage=facet(fields={"d": lineage["fields"]["d"]}), schema=facet(fields=[{"name": "d"}]))]),
+        run("narrow", "2026-02-11T01:00:00Z", [ds("src")],
+            [ds("narrow", columnLineage=facet(fields={"d": lineage["fields"]["d"]}), schema=facet(fields=[{"name": "e"}]))]),
     ]
     for event in events:
         store.apply(translate(event))
@@ -199,6 +205,8 @@ def test_reading_ahead_gives_the_same_answers(history: Store, monkeypatch: pytes
     fed = {n.id for n in column_lineage(GraphView(history), "datasetField:pg:src:d", Direction.DOWNSTREAM).nodes}
     assert "datasetField:hive:sales.orders:d" in fed and "datasetField:pg:wide:d" not in fed  # out is sales.orders
     assert history.edges(["datasetField:pg:wide:d"], [EdgeKind.DERIVES_FROM], "out")
+    uncertain = {a.node.id for a in impact(GraphView(history), "datasetField:pg:src:d").affected if not a.certain}
+    assert "dataset:pg:narrow" in uncertain  # its only column lineage is a column its schema dropped
 
 
 def test_a_view_reading_summaries_still_gives_whole_nodes(history: Store, monkeypatch: pytest.MonkeyPatch) -> None:
