@@ -587,9 +587,10 @@ def _io_run(job: str, ended: str, inputs: list[str]) -> dict[str, Any]:
 
 
 @pytest.mark.neo4j
-def test_a_database_from_before_job_currency_marks_is_judged_on_open(neo4j_server) -> None:
+def test_a_database_from_before_job_currency_marks_is_judged_on_open(neo4j_server, caplog: pytest.LogCaptureFixture) -> None:
     """Format 1 keeps each job's verdict on its edges; a database written before has none, and
-    the first store to open it judges every job before it answers."""
+    the first store to open it judges every job before it answers (a new, empty one only gets
+    its format, without a word about upgrading)."""
     import neo4j
 
     from graph.lineage import dataset_lineage
@@ -602,7 +603,9 @@ def test_a_database_from_before_job_currency_marks_is_judged_on_open(neo4j_serve
     stale = {"job:etl:load": frozenset({("job:etl:load", EdgeKind.READS, "dataset:pg:b")})}
     with neo4j.GraphDatabase.driver(neo4j_server.uri, auth=None) as driver:
         driver.execute_query("MATCH (n) DETACH DELETE n", database_="neo4j")
+        caplog.set_level("INFO", logger="graph.stores.neo4j")
         with Neo4jStore(neo4j_server.uri) as store:
+            assert "upgrading" not in caplog.text
             for event in events:
                 store.apply(translate(event))
             assert store.unrestated_job_edges(["job:etl:load", "job:etl:other"]) == stale
@@ -613,6 +616,7 @@ def test_a_database_from_before_job_currency_marks_is_judged_on_open(neo4j_serve
             upstream = dataset_lineage(GraphView(store), "dataset:pg:load-out", Direction.UPSTREAM, 1)
             assert {n.id for n in upstream.nodes} == {"dataset:pg:load-out", "job:etl:load", "dataset:pg:a"}
             assert store.unrestated_job_edges(["job:etl:load", "job:etl:other"]) == stale
+        assert "upgrading the graph" in caplog.text
         (format_,), _, _ = driver.execute_query("MATCH (m:LineagemeshMeta) RETURN m.format", database_="neo4j")
         assert format_[0] == 1
 

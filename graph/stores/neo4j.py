@@ -634,8 +634,9 @@ class Neo4jStore(_CypherReads, Store):
         format. Idempotent, so two processes upgrading at once, or an upgrade cut short and run
         again, leave the same marks; writers meanwhile judge what they write themselves."""
         after = ""
-        log.info("upgrading the graph in %s to format %d: judging every job's inputs and outputs", self.uri, _FORMAT)
         while jobs := session.run(_JOBS_PAGE, after=after, first=page).value():
+            if not after:  # a new, empty database only gets its format recorded
+                log.info("upgrading the graph in %s to format %d: judging every job's inputs and outputs", self.uri, _FORMAT)
             session.execute_write(self._judge_jobs, set(jobs))
             after = jobs[-1]
         session.run(_WRITE_FORMAT, format=_FORMAT).consume()
