@@ -47,10 +47,15 @@ def judge(reader: PrimitiveReader, jobs: Collection[str]) -> dict[str, set[EdgeK
     deciding = {j: run for j, node in reader.nodes(jobs).items() if (run := deciding_run(node))}
     runs = set(deciding.values())
     io = io_of(runs, reader.edge_keys(runs, RUN_IO, "out"))
-    by_job: dict[str, set[EdgeKey]] = {}
-    for key in unrestated(reader.edges(set(deciding), tuple(JOB_IO), "out"), deciding, io, reader.nodes):
-        by_job.setdefault(key[0], set()).add(key)
-    return by_job
+    return grouped_by_job(unrestated(reader.edges(set(deciding), tuple(JOB_IO), "out"), deciding, io, reader.nodes))
+
+
+def grouped_by_job(keys: Iterable[EdgeKey]) -> dict[str, set[EdgeKey]]:
+    """Job edge keys grouped by their job (the verdict's shape, as judged or as a store kept it)."""
+    grouped: dict[str, set[EdgeKey]] = {}
+    for key in keys:
+        grouped.setdefault(key[0], set()).add(key)
+    return grouped
 
 
 class JobCurrency:

@@ -65,7 +65,7 @@ from neo4j import exceptions as neo4j_errors
 from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Changes, Mutation, plan, touched_ids
 from graph.stores import EdgeDirection, EdgeKey, Neighbourhood, Store, StoreUnavailable
-from graph.stores.job_currency import jobs_of, judge, touched_by
+from graph.stores.job_currency import grouped_by_job, jobs_of, judge, touched_by
 
 log = logging.getLogger(__name__)
 _Key = TypeVar("_Key")
@@ -738,10 +738,7 @@ class Neo4jStore(_CypherReads, Store):
         if not jobs:
             return {}
         ((rows,),) = self._read(_READ_UNRESTATED, {"ids": list(jobs)}, "reading job currency")
-        by_job: dict[str, set[EdgeKey]] = {}
-        for key in _keys(rows):
-            by_job.setdefault(key[0], set()).add(key)
-        return {job: frozenset(keys) for job, keys in by_job.items()}
+        return {job: frozenset(keys) for job, keys in grouped_by_job(_keys(rows)).items()}
 
     def neighbourhood(
         self,
