@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from graph.model import FACET_PREFIX, EdgeKind, NodeKind, dataset_id, job_id, run_id
 from graph.mutations import Mutation, UpsertNode, stamp
-from ingest.builder import GraphBuilder
+from ingest.builder import GraphBuilder, held_once
 from ingest.domain_rules import NO_RULES, DomainRules
 from ingest.openlineage_schema import InvalidEvent, parse_time, validate
 
@@ -185,6 +185,7 @@ class _Translation(GraphBuilder):
     def _schema(self, ns: str, nm: str, fields: list[dict[str, Any]]) -> list[str]:
         paths: list[str] = []
         for ordinal, (path, parent, field) in enumerate(_flatten_fields(fields), start=1):
+            path = held_once(path)  # the dataset's `columns` and its column share the name
             paths.append(path)
             self._column(ns, nm, path, {
                 "declared": True,

@@ -8,6 +8,7 @@ import pytest
 
 from graph.model import EdgeKind, NodeKind
 from graph.mutations import Changes, UpsertEdge, UpsertNode, decode, encode, plan
+from ingest.builder import GraphBuilder
 from ingest.openlineage import translate
 from ingest.openlineage_schema import InvalidEvent
 
@@ -204,6 +205,36 @@ def test_one_batch_plans_like_one_event_at_a_time_and_leaves_the_current_state_a
     has_column = edges[("dataset:pg:public.users", EdgeKind.HAS_COLUMN, "datasetField:pg:public.users:id")]
     assert has_column.props["firstSeenAt"] == "2026-01-05T06:00:00.000000Z"
     assert has_column.props["lastSeenAt"] == "2026-01-05T08:00:00.000000Z"
+
+
+def test_an_event_states_edges_alike_with_one_props_dict_and_column_strings_once() -> None:
+    """What lets ``plan`` share: equal edge props are one dict, and the strings columns repeat
+    (names, types, descriptions) are one object across events, however each was parsed."""
+    def event(time: str, description: str) -> dict:
+        fields = [{"name": "".join(["i", "d"]), "type": "".join(["BIG", "INT"]), "description": description}]
+        identity = [{"type": "DIRECT", "subtype": "IDENTITY"}]
+        lineage = {name: {"inputFields": [{"namespace": "pg", "name": "public.users", "field": name, "transformations": identity}]}
+                   for name in ("id", "email", "name")}
+        return run_event(eventTime=time, outputs=[{"namespace": "pg", "name": "public.users_enriched", "facets": {
+            "schema": facet(fields=fields), "columnLineage": facet(fields=lineage)}}])
+
+    first = translate(event("2026-01-05T06:00:00Z", "".join(["Surrogate ", "key"])))
+    second = translate(event("2026-01-05T07:00:00Z", "".join(["Surrogate ", "key"])))
+    derived = [m for m in first if isinstance(m, UpsertEdge) and m.kind is EdgeKind.DERIVES_FROM]
+    assert len(derived) == 3 and all(m.props is derived[0].props for m in derived)
+    assert derived[0].props == {"lastSeenAt": "2026-01-05T06:00:00.000000Z", "jobId": "job:spark:enrich",
+                                "transformations": [{"type": "DIRECT", "subtype": "IDENTITY"}],
+                                "transformationType": None, "transformationDescription": None}
+    columns = [next(m for m in ms if isinstance(m, UpsertNode) and m.id == "datasetField:pg:public.users_enriched:id")
+               for ms in (first, second)]
+    for key in ("name", "type", "description", "namespace", "dataset"):
+        assert columns[0].props[key] is columns[1].props[key]
+    builder = GraphBuilder("2026-01-05T06:00:00.000000Z")
+    for target, n in (("job:a", 1), ("job:b", True), ("job:c", 1.0), ("job:d", 1)):
+        builder.edge("dataset:x", EdgeKind.READS, target, {"n": n})
+    one, true, float_one, one_again = (m.props for m in builder.mutations)
+    assert one_again is one and true is not one and float_one is not one  # equal to Python, not as JSON
+    assert true["n"] is True and type(float_one["n"]) is float
 
 
 @pytest.mark.parametrize("leaf", ["x", 2**70], ids=["json", "beyond-orjson"])
