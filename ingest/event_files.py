@@ -11,7 +11,7 @@ import gzip
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Union
+from typing import IO, Any, Iterable, Iterator, Union
 
 EVENT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".json.gz", ".ndjson.gz", ".jsonl.gz")
 
@@ -44,20 +44,49 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def _read_text(path: Path) -> str:
+def _open_text(path: Path) -> IO[str]:
     if path.name.endswith(".gz"):
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            return handle.read()
-    return path.read_text(encoding="utf-8")
+        return gzip.open(path, "rt", encoding="utf-8")
+    return open(path, encoding="utf-8")
 
 
 def read_events(path: Path) -> Iterator[SourceItem]:
-    """The events of one file, each with the line it starts on."""
+    """The events of one file, each with the line it starts on.
+
+    NDJSON is read a line at a time, so an export of any size streams through in constant memory
+    (a 4 GB file read whole took ~9 GB before a single event was applied). A JSON array, or one
+    event spread over several lines, is read whole. A file that stops being readable part way
+    (a truncated gzip, bad UTF-8) yields what came before it, then a ``BadLine``.
+    """
+    number = 0
     try:
-        text = _read_text(path)
+        with _open_text(path) as handle:
+            head: list[str] = []  # the lines up to the first that is not blank
+            for line in handle:
+                number += 1
+                head.append(line)
+                if line.strip():
+                    break
+            first = head[-1].strip() if head else ""
+            if not first.startswith("["):
+                try:
+                    value = json.loads(first)
+                except json.JSONDecodeError:
+                    pass
+                else:  # one whole JSON value on the first line: NDJSON (of one line, perhaps)
+                    yield SourceEvent(path, number, value)
+                    for line in handle:
+                        number += 1
+                        if line.strip():
+                            yield _ndjson_line(path, number, line)
+                    return
+            yield from _whole_file_events(path, "".join(head) + handle.read())
     except (OSError, UnicodeDecodeError, EOFError) as e:
-        yield BadLine(path, 0, f"cannot read file: {e}")
-        return
+        yield BadLine(path, number, f"cannot read file: {e}")
+
+
+def _whole_file_events(path: Path, text: str) -> Iterator[SourceItem]:
+    """A JSON array, one JSON document, or else NDJSON whose first line is broken."""
     stripped = text.lstrip()
     if stripped.startswith("["):
         yield from _array_events(path, text)
@@ -71,13 +100,16 @@ def read_events(path: Path) -> Iterator[SourceItem]:
 
 
 def _ndjson_events(path: Path, text: str) -> Iterator[SourceItem]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            yield SourceEvent(path, number, json.loads(line))
-        except json.JSONDecodeError as e:
-            yield BadLine(path, number, f"not valid JSON: {e.msg} (column {e.colno})")
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            yield _ndjson_line(path, number, line)
+
+
+def _ndjson_line(path: Path, number: int, line: str) -> SourceItem:
+    try:
+        return SourceEvent(path, number, json.loads(line))
+    except json.JSONDecodeError as e:
+        return BadLine(path, number, f"not valid JSON: {e.msg} (column {e.colno})")
 
 
 def _array_events(path: Path, text: str) -> Iterator[SourceItem]:
