@@ -582,6 +582,37 @@ def bench_embedded(ctx: Context) -> dict[str, Any]:
     return result
 
 
+def bench_served(ctx: Context, data_dir: Path) -> dict[str, Any]:
+    """End to end only, through ``lineagemesh serve`` on an embedded data dir already loaded with
+    the mesh: for meshes whose graph this process could not hold a second copy of beside the
+    server's (1M datasets). Also what serving it costs: start-up (snapshot load) and RSS."""
+    import httpx
+
+    server = LineagemeshServer(["--data-dir", str(data_dir)], ctx.tmp / "served-server.log", global_args=QUIET)
+    log(f"embedded (served): starting lineagemesh serve on {data_dir}")
+    began = time.perf_counter()
+    try:
+        server.start(timeout=3600)
+        start_s = time.perf_counter() - began
+        stats = httpx.post(f"{server.url}/graphql", json={"query": "{ stats { kind count } }"}, timeout=600).json()
+        counts = {row["kind"]: row["count"] for row in stats["data"]["stats"]}
+        nodes = sum(counts.get(kind.value, 0) for kind in NodeKind)
+        edges = sum(counts.get(kind.value, 0) for kind in EdgeKind)
+        server_rss = rss_bytes(server.pid)
+        log(f"embedded (served): up in {start_s:.1f} s, {nodes:,} nodes + {edges:,} edges, RSS {server_rss / 2**30:.2f} GiB")
+        result: dict[str, Any] = {
+            "store": "embedded (served)",
+            "graph": counts,
+            "served": {"data_dir": str(data_dir), "start_s": round(start_s, 1), "nodes": nodes, "edges": edges,
+                       "server_rss_bytes": server_rss, "server_rss_gib": round(server_rss / 2**30, 2),
+                       "server_bytes_per_element": round(server_rss / (nodes + edges), 1)},
+        }
+        result["queries"] = query_cells(ctx, None, server, "served")
+    finally:
+        server.stop()
+    return result
+
+
 _RESTARTED_RSS = """
 import gc, sys
 from graph.heap import settle_heap, tune_gc
@@ -686,20 +717,23 @@ def engine_ceiling(floor: dict[str, Any], direct: DirectIngest) -> dict[str, Any
             "share_of_ceiling": round(rate / ceiling, 3) if ceiling and rate else None}
 
 
-def query_cells(ctx: Context, store: Store, server: LineagemeshServer, label: str) -> list[dict[str, Any]]:
+def query_cells(ctx: Context, store: Store | None, server: LineagemeshServer, label: str) -> list[dict[str, Any]]:
+    """Each cell inside ``store`` (unless None: served only) and end to end through ``server``."""
     import httpx
 
-    log(f"{label}: queries inside the store")
-    cells = {cell_key(c): {**c, "mode": "in_store"} for c in run_cells(
-        lambda q, d: in_store_runner(store, q, d), ctx.starts, ctx.cell, f"{label}/store")}
+    cells: dict[tuple[str, str, int | None], dict[str, Any]] = {}
+    if store is not None:
+        log(f"{label}: queries inside the store")
+        cells = {cell_key(c): {**c, "mode": "in_store"} for c in run_cells(
+            lambda q, d: in_store_runner(store, q, d), ctx.starts, ctx.cell, f"{label}/store")}
     log(f"{label}: queries end to end (GraphQL over HTTP)")
     with httpx.Client(base_url=server.url, timeout=600, headers={"content-type": "application/json"}) as http:
         e2e = {cell_key(c): {**c, "mode": "end_to_end"} for c in run_cells(
             lambda q, d: graphql_runner(http, q, d), ctx.starts, ctx.cell, f"{label}/http")}
     out = []
-    for key in cells:
+    for key in e2e:
         base = ctx.baseline_cells.get(key)
-        for cell in (cells[key], e2e[key]):
+        for cell in (cells[key], e2e[key]) if key in cells else (e2e[key],):
             if base:
                 cell["baseline_p50_ms"] = base["p50_ms"]
                 cell["baseline_p95_ms"] = base["p95_ms"]
@@ -717,13 +751,17 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     stores = report["stores"]
 
-    def add(name: str, required: float, measured: float | None, better: str, note: str) -> None:
-        met = None if measured is None else (measured >= required if better == "higher" else measured <= required)
+    def add(name: str, required: float, measured: float | None, better: str, note: str, applies: bool = True) -> None:
+        met = None if measured is None or not applies else (measured >= required if better == "higher" else measured <= required)
         found.append({"target": name, "required": required, "measured": measured, "better": better, "met": met, "note": note})
 
     datasets = report["meta"]["datasets"]
     scale_note = f"measured on the {datasets:,}-dataset mesh"
-    if "embedded" in stores:
+    if "embedded" in stores and "served" in stores["embedded"]:
+        add(f"embedded memory serving the {datasets:,}-dataset mesh (GiB, measured)", TARGETS["embedded_1m_mesh_gib"],
+            stores["embedded"]["served"]["server_rss_gib"], "lower", "RSS of `lineagemesh serve` holding it; the target is "
+            "for the 1M-dataset mesh", applies=datasets >= 1_000_000)
+    elif "embedded" in stores:
         emb = stores["embedded"]
         add("embedded ingest, direct (events/s)", TARGETS["embedded_direct_events_per_s"], emb["ingest"]["direct"]["events_per_s"], "higher", scale_note)
         add("embedded ingest, HTTP batched (events/s)", TARGETS["embedded_http_events_per_s"], emb["ingest"]["http"]["events_per_s"], "higher", scale_note)
@@ -771,6 +809,11 @@ def print_table(report: dict[str, Any]) -> None:
     print(f"SQL baseline load: {fmt_rate(base['load_events_per_s'])} events/s ({base['load_s']:.1f} s)\n", file=out)
     print(f"{'ingest (events/s)':28} {'direct':>9} {'translate':>10} {'apply':>9} {'http':>9}", file=out)
     for name, data in report["stores"].items():
+        if "served" in data:
+            v = data["served"]
+            print(f"{name:28} served from {v['data_dir']}: up in {v['start_s']} s; {v['nodes']:,} nodes + {v['edges']:,} edges; "
+                  f"RSS {v['server_rss_gib']} GiB ({v['server_bytes_per_element']:,.0f} B/element)", file=out)
+            continue
         d, h = data["ingest"]["direct"], data["ingest"]["http"]
         print(f"{name:28} {fmt_rate(d['events_per_s']):>9} {fmt_rate(d['translate_events_per_s']):>10} "
               f"{fmt_rate(d['apply_events_per_s']):>9} {fmt_rate(h['events_per_s']):>9}", file=out)
@@ -778,7 +821,7 @@ def print_table(report: dict[str, Any]) -> None:
             print(f"{'':28} engine floor {fmt_rate(floor['elements_per_s'])} elements/s; at {floor['elements_written_per_event']} "
                   f"elements written per event, ceiling {fmt_rate(floor['ceiling_events_per_s'])} events/s; direct reaches "
                   f"{(floor['share_of_ceiling'] or 0) * 100:.0f}% of it", file=out)
-    if "embedded" in report["stores"]:
+    if "memory" in report["stores"].get("embedded", {}):
         m = report["stores"]["embedded"]["memory"]
         print(f"\nembedded memory: {m['rss_delta_bytes'] / 2**20:,.0f} MiB for {m['nodes']:,} nodes + {m['edges']:,} edges = "
               f"{m['bytes_per_element']:,.0f} B/element, {m['bytes_per_dataset'] / 1024:,.1f} KiB/dataset "
@@ -797,12 +840,12 @@ def print_table(report: dict[str, Any]) -> None:
         for cell in data["queries"]:
             cells.setdefault(cell_key(cell), {})[cell["mode"]] = cell
         for key, modes in cells.items():
-            s, e = modes["in_store"], modes["end_to_end"]
+            s, e = modes.get("in_store"), modes["end_to_end"]
             depth = "∞" if key[2] is None else str(key[2])
-            trip = lambda c: f"{c['p50_ms']:8.1f}/{c['p95_ms']:8.1f}/{c['p99_ms']:8.1f}"  # noqa: E731
-            sqlp = f"{s.get('baseline_p50_ms', math.nan):8.1f}/{s.get('baseline_p95_ms', math.nan):8.1f}"
-            print(f"{key[0]:7} {key[1]:6} {depth:>5} {s['result_nodes_mean']:6.0f}  {trip(s):>26}  {trip(e):>26}  {sqlp:>18} "
-                  f"{ratio(s.get('speedup_p95')):>8} {ratio(e.get('speedup_p95')):>7}", file=out)
+            trip = lambda c: "-" if c is None else f"{c['p50_ms']:8.1f}/{c['p95_ms']:8.1f}/{c['p99_ms']:8.1f}"  # noqa: E731
+            sqlp = f"{e.get('baseline_p50_ms', math.nan):8.1f}/{e.get('baseline_p95_ms', math.nan):8.1f}"
+            print(f"{key[0]:7} {key[1]:6} {depth:>5} {e['result_nodes_mean']:6.0f}  {trip(s):>26}  {trip(e):>26}  {sqlp:>18} "
+                  f"{ratio(s and s.get('speedup_p95')):>8} {ratio(e.get('speedup_p95')):>7}", file=out)
     print("\ntargets:", file=out)
     for t in report["targets"]:
         mark = "n/a" if t["met"] is None else ("MET" if t["met"] else "MISSED")
@@ -991,6 +1034,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="py-spy (default: samples from outside, no overhead) or pyinstrument")
     parser.add_argument("--profile-out", type=Path, default=Path("profiles"), help="where --profile writes (default ./profiles)")
     parser.add_argument("--keep-temp", action="store_true", help="keep the temporary directory (mesh, logs, stores)")
+    parser.add_argument("--mesh", type=Path, help="use this NDJSON, the --datasets/--seed mesh made before by "
+                                                  "scripts/generate_mesh.py, instead of generating it")
+    parser.add_argument("--served", type=Path, metavar="DATA_DIR",
+                        help="end to end only, through `lineagemesh serve` on this embedded data dir, loaded with the "
+                             "mesh before (lineagemesh ingest openlineage): for a mesh too large to load twice (1M)")
     args = parser.parse_args(argv)
     if args.json is None and args.profile is None:
         parser.error("--json is required")
@@ -1012,15 +1060,20 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile:
             profile_workload(args, tmp)
             return 0
-        log(f"generating the {args.datasets:,}-dataset mesh (seed {args.seed}) in {tmp}")
-        ndjson = tmp / "mesh.ndjson"
-        stats = generate_mesh.write_mesh(str(ndjson), args.datasets, args.seed)
+        if args.mesh is not None:
+            log(f"using the {args.datasets:,}-dataset mesh (seed {args.seed}) in {args.mesh}")
+            ndjson, stats = args.mesh, {"reused": str(args.mesh)}
+        else:
+            log(f"generating the {args.datasets:,}-dataset mesh (seed {args.seed}) in {tmp}")
+            ndjson = tmp / "mesh.ndjson"
+            stats = generate_mesh.write_mesh(str(ndjson), args.datasets, args.seed)
         shape = generate_mesh.mesh_shape(args.datasets, args.seed)
         events = _count_events(ndjson)
 
         log("SQL baseline: loading")
         t0 = time.perf_counter()
-        sql = Baseline.load(ndjson)
+        # Beside a served graph of 1M datasets, an in-memory baseline would not fit: it goes on disk.
+        sql = Baseline.load(ndjson, tmp / "baseline.sqlite" if args.served else ":memory:")
         load_s = time.perf_counter() - t0
         starts = pick_starts(sql, shape, args.starts, args.seed, args.sample)
         for size_class, chosen in starts.items():
@@ -1052,9 +1105,12 @@ def main(argv: list[str] | None = None) -> int:
                          "load_events_per_s": round(events / load_s, 1), "counts": sql.counts(), "queries": base_cells},
             "stores": {},
         }
-        if args.store in ("embedded", "both"):
+        sql.close()  # its queries are done (and a served graph of 1M datasets needs the memory)
+        if args.served is not None:
+            report["stores"]["embedded"] = bench_served(ctx, args.served)
+        elif args.store in ("embedded", "both"):
             report["stores"]["embedded"] = bench_embedded(ctx)
-        if args.store in ("neo4j", "both"):
+        if args.store in ("neo4j", "both") and args.served is None:
             uri = args.neo4j_uri
             if uri is None:
                 from devservers import neo4j as neo4j_launcher
@@ -1065,7 +1121,6 @@ def main(argv: list[str] | None = None) -> int:
                 report["meta"]["neo4j"] = {"version": neo4j_launcher.NEO4J_VERSION, "heap": args.neo4j_heap,
                                            "page_cache": args.neo4j_page_cache}
             report["stores"]["neo4j"] = bench_neo4j(ctx, uri)
-        sql.close()
         report["targets"] = targets(report)
         report["meta"]["duration_s"] = round(time.perf_counter() - began, 1)
         report["meta"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
