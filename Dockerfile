@@ -1,10 +1,17 @@
-# lineagemesh server image (used by docker-compose.yml).
-FROM python:3.11-slim
-WORKDIR /app
-COPY pyproject.toml README.md ./
+# lineagemesh server image (used by docker-compose.yml). The native core is compiled in a build
+# stage, so the image itself carries no compiler.
+FROM python:3.11-slim AS build
+RUN apt-get update && apt-get install -y --no-install-recommends g++ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY pyproject.toml setup.py README.md ./
+COPY native ./native
 COPY graph ./graph
 COPY ingest ./ingest
-RUN pip install --no-cache-dir .
+RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+
+FROM python:3.11-slim
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
 ENV LINEAGEMESH_DATA_DIR=/data
 EXPOSE 5000
 # Serving beyond loopback needs tokens (LINEAGEMESH_AUTH_FILE or LINEAGEMESH_TOKENS); without them

@@ -1,0 +1,476 @@
+#include "batch.h"
+
+#include <cmath>
+#include <deque>
+#include <unordered_map>
+
+#include "pytypes.h"
+
+namespace lm {
+
+namespace {
+
+const uint8_t kMagic[4] = {'L', 'M', 'B', 1};
+constexpr int kMaxDepth = 512;
+
+// -- Python mutations -> wire -------------------------------------------------------------------
+
+// A batch's string table: each distinct string once, the same str object found without hashing
+// its text again.
+class WireStrings : public StringSink {
+ public:
+  uint32_t ref(std::string_view s) {
+    auto it = index_.find(s);
+    if (it != index_.end()) return it->second;
+    texts_.emplace_back(s);
+    std::string_view held = texts_.back();
+    uint32_t i = uint32_t(order_.size());
+    order_.push_back(held);
+    index_.emplace(held, i);
+    return i;
+  }
+  uint32_t ref_object(PyObject* s) {
+    if (!PyUnicode_Check(s)) raise(PyExc_TypeError, "ids and stamps of mutations must be str");
+    auto it = by_object_.find(s);
+    if (it != by_object_.end()) return it->second;
+    std::string spill;
+    uint32_t i = ref(utf8_of(s, spill));
+    by_object_.emplace(s, i);
+    return i;
+  }
+  void value(std::string_view s, Bytes& out) override {
+    put_u8(out, kStr);
+    put_varint(out, ref(s));
+  }
+  uint64_t key(std::string_view s) override { return ref(s); }
+  void value_object(PyObject* s, Bytes& out) override {
+    put_u8(out, kStr);
+    put_varint(out, ref_object(s));
+  }
+  uint64_t key_object(PyObject* s) override { return ref_object(s); }
+
+  void write(Bytes& out) const {
+    put_varint(out, order_.size());
+    for (std::string_view s : order_) {
+      put_varint(out, s.size());
+      put_bytes(out, s.data(), s.size());
+    }
+  }
+
+ private:
+  std::deque<std::string> texts_;  // stable storage for the views below
+  std::vector<std::string_view> order_;
+  std::unordered_map<std::string_view, uint32_t> index_;
+  std::unordered_map<PyObject*, uint32_t> by_object_;  // the mutations list keeps these alive
+};
+
+class WireMaps {
+ public:
+  explicit WireMaps(WireStrings& strings) : strings_(strings) {}
+
+  // 0 for no properties, else the map's index + 1; the same mapping object is one map.
+  uint32_t ref(PyObject* mapping, const char* where) {
+    if (mapping == py.empty) return 0;
+    auto it = by_object_.find(mapping);
+    if (it != by_object_.end()) return it->second;
+    uint32_t ref = 0;
+    if (PyDict_Check(mapping)) {
+      if (PyDict_GET_SIZE(mapping) > 0) {
+        ref = begin();
+        put_varint(body_, uint64_t(PyDict_GET_SIZE(mapping)));
+        Py_ssize_t pos = 0;
+        PyObject *key, *value;
+        while (PyDict_Next(mapping, &pos, &key, &value)) item(key, value, where);
+      }
+    } else {
+      PyRef items(PyMapping_Items(mapping));
+      if (!items) {
+        PyErr_Clear();
+        raise(PyExc_TypeError, std::string(where) + " must be a mapping");
+      }
+      Py_ssize_t n = PyList_GET_SIZE(items.get());
+      if (n > 0) {
+        ref = begin();
+        put_varint(body_, uint64_t(n));
+        for (Py_ssize_t i = 0; i < n; i++) {
+          PyObject* pair = PyList_GET_ITEM(items.get(), i);
+          item(PyTuple_GET_ITEM(pair, 0), PyTuple_GET_ITEM(pair, 1), where);
+        }
+      }
+    }
+    by_object_.emplace(mapping, ref);
+    return ref;
+  }
+
+  void write(Bytes& out) const {
+    put_varint(out, count_);
+    put_bytes(out, body_.data(), body_.size());
+  }
+
+ private:
+  uint32_t begin() { return ++count_; }
+  void item(PyObject* key, PyObject* value, const char* where) {
+    if (!PyUnicode_Check(key)) raise(PyExc_TypeError, std::string(where) + ": property keys must be str");
+    put_varint(body_, strings_.ref_object(key));
+    value_from_py(value, strings_, body_, where);
+  }
+
+  WireStrings& strings_;
+  Bytes body_;
+  uint32_t count_ = 0;
+  std::unordered_map<PyObject*, uint32_t> by_object_;
+};
+
+// -- wire -> pool ---------------------------------------------------------------------------------
+
+struct WireTable {
+  std::vector<std::string_view> texts;
+
+  void read(Reader& r) {
+    uint64_t n = r.varint();
+    if (n > (uint64_t(1) << 31)) r.fail();
+    texts.reserve(size_t(n));
+    for (uint64_t i = 0; i < n; i++) {
+      uint64_t len = r.varint();
+      const uint8_t* p = r.bytes(size_t(len));
+      texts.emplace_back(reinterpret_cast<const char*>(p), size_t(len));
+    }
+  }
+  std::string_view at(uint64_t i, const Reader& r) const {
+    if (i >= texts.size()) r.fail();
+    return texts[size_t(i)];
+  }
+};
+
+// Re-encodes the wire value at ``r`` with pool ids (string values shaped like stamps packed).
+void wire_to_pool(Reader& r, const WireTable& table, std::vector<StrId>& ids, StringPool& pool,
+                  std::vector<StrId>& held, Bytes& out, int depth) {
+  if (depth > kMaxDepth) r.fail();
+  uint8_t tag = r.u8();
+  switch (tag) {
+    case kNull:
+    case kFalse:
+    case kTrue: put_u8(out, tag); return;
+    case kInt:
+    case kUInt:
+      put_u8(out, tag);
+      put_varint(out, r.varint());
+      return;
+    case kFloat: {
+      uint64_t bits = r.u64();
+      double d;
+      std::memcpy(&d, &bits, 8);
+      if (!std::isfinite(d)) {
+        put_u8(out, kNull);
+        return;
+      }
+      put_u8(out, kFloat);
+      put_u64(out, bits);
+      return;
+    }
+    case kStr: {
+      uint64_t i = r.varint();
+      std::string_view s = table.at(i, r);
+      Stamp packed;
+      if (pack_stamp(s, packed)) {
+        put_u8(out, kStampStr);
+        put_u64(out, packed);
+        return;
+      }
+      if (ids[size_t(i)] == kNone) {
+        ids[size_t(i)] = pool.intern(s);
+        held.push_back(ids[size_t(i)]);
+      }
+      put_u8(out, kStr);
+      put_varint(out, ids[size_t(i)]);
+      return;
+    }
+    case kList: {
+      uint64_t n = r.varint();
+      put_u8(out, kList);
+      put_varint(out, n);
+      for (uint64_t k = 0; k < n; k++) wire_to_pool(r, table, ids, pool, held, out, depth + 1);
+      return;
+    }
+    case kDict: {
+      uint64_t n = r.varint();
+      put_u8(out, kDict);
+      put_varint(out, n);
+      for (uint64_t k = 0; k < n; k++) {
+        uint64_t i = r.varint();
+        std::string_view s = table.at(i, r);
+        if (ids[size_t(i)] == kNone) {
+          ids[size_t(i)] = pool.intern(s);
+          held.push_back(ids[size_t(i)]);
+        }
+        put_varint(out, ids[size_t(i)]);
+        wire_to_pool(r, table, ids, pool, held, out, depth + 1);
+      }
+      return;
+    }
+    default: r.fail();
+  }
+}
+
+// -- wire -> Python -------------------------------------------------------------------------------
+
+struct PyStrings {
+  const WireTable& table;
+  std::vector<PyRef> made;
+  PyObject* at(uint64_t i, const Reader& r) {  // borrowed
+    std::string_view s = table.at(i, r);
+    if (!made[size_t(i)]) made[size_t(i)] = PyRef(str_of(s));
+    return made[size_t(i)].get();
+  }
+};
+
+PyObject* wire_to_py(Reader& r, PyStrings& strings, int depth) {
+  if (depth > kMaxDepth) r.fail();
+  uint8_t tag = r.u8();
+  switch (tag) {
+    case kNull: Py_RETURN_NONE;
+    case kFalse: Py_RETURN_FALSE;
+    case kTrue: Py_RETURN_TRUE;
+    case kInt: {
+      uint64_t z = r.varint();
+      return check(PyLong_FromLongLong(int64_t(z >> 1) ^ -int64_t(z & 1)));
+    }
+    case kUInt: return check(PyLong_FromUnsignedLongLong(r.varint()));
+    case kFloat: {
+      uint64_t bits = r.u64();
+      double d;
+      std::memcpy(&d, &bits, 8);
+      if (!std::isfinite(d)) Py_RETURN_NONE;
+      return check(PyFloat_FromDouble(d));
+    }
+    case kStr: {
+      PyObject* s = strings.at(r.varint(), r);
+      Py_INCREF(s);
+      return s;
+    }
+    case kList: {
+      uint64_t n = r.varint();
+      if (n > (uint64_t(1) << 31)) r.fail();
+      PyRef list(check(PyList_New(0)));
+      for (uint64_t k = 0; k < n; k++) {
+        PyRef item(wire_to_py(r, strings, depth + 1));
+        if (PyList_Append(list.get(), item.get()) < 0) throw PyErrorSet{};
+      }
+      return list.release();
+    }
+    case kDict: {
+      uint64_t n = r.varint();
+      PyRef dict(check(PyDict_New()));
+      for (uint64_t k = 0; k < n; k++) {
+        PyObject* key = strings.at(r.varint(), r);
+        PyRef value(wire_to_py(r, strings, depth + 1));
+        if (PyDict_SetItem(dict.get(), key, value.get()) < 0) throw PyErrorSet{};
+      }
+      return dict.release();
+    }
+    default: r.fail();
+  }
+}
+
+void read_magic(Reader& r) {
+  const uint8_t* m = r.bytes(4);
+  if (std::memcmp(m, kMagic, 4) != 0) r.fail();
+}
+
+uint32_t map_ref(Reader& r, size_t maps) {
+  uint64_t ref = r.varint();
+  if (ref > maps) r.fail();
+  return uint32_t(ref);
+}
+
+}  // namespace
+
+// -- Batch ----------------------------------------------------------------------------------------
+
+Batch::~Batch() {
+  for (StrId id : held_) pool_.decref(id);
+  for (Stamp s : held_stamps_) stamp_decref(s, pool_);
+}
+
+void Batch::decode(const uint8_t* data, size_t size) {
+  Reader r(data, size, "mutation batch");
+  while (!r.done()) decode_part(r, size);  // a payload may hold several batches, back to back
+}
+
+void Batch::decode_part(Reader& r, size_t size) {
+  read_magic(r);
+  WireTable table;
+  table.read(r);
+  std::vector<StrId> ids(table.texts.size(), kNone);  // interned lazily: stamp-shaped values never are
+  auto id_of = [&](uint64_t i) {
+    std::string_view s = table.at(i, r);
+    if (ids[size_t(i)] == kNone) {
+      ids[size_t(i)] = pool_.intern(s);
+      held_.push_back(ids[size_t(i)]);
+    }
+    return ids[size_t(i)];
+  };
+  uint64_t n_maps = r.varint();
+  if (n_maps > size) r.fail();
+  std::vector<std::vector<std::pair<StrId, size_t>>> offsets;
+  offsets.resize(size_t(n_maps));
+  for (auto& items : offsets) {
+    uint64_t n = r.varint();
+    if (n > size) r.fail();
+    items.reserve(size_t(n));
+    for (uint64_t k = 0; k < n; k++) {
+      StrId key = id_of(r.varint());
+      size_t at = values_.size();
+      wire_to_pool(r, table, ids, pool_, held_, values_, 0);
+      items.emplace_back(key, at);
+    }
+  }
+  // Values of earlier parts may have moved as values_ grew: point every map at them again.
+  offsets_.insert(offsets_.end(), offsets.begin(), offsets.end());
+  maps.resize(1 + offsets_.size());
+  for (size_t m = 0; m < offsets_.size(); m++) {
+    maps[m + 1].clear();
+    for (auto& [key, at] : offsets_[m]) maps[m + 1].emplace_back(key, values_.data() + at);
+  }
+  uint32_t base = uint32_t(offsets_.size() - n_maps);  // this part's maps follow the earlier parts'
+  uint64_t n = r.varint();
+  if (n > size) r.fail();
+  mutations.reserve(mutations.size() + size_t(n));
+  for (uint64_t k = 0; k < n; k++) {
+    Mutation m;
+    uint8_t op = r.u8();
+    if (op > 1) r.fail();
+    m.edge = op == 1;
+    m.a = id_of(r.varint());
+    m.kind = r.u8();
+    if (m.kind >= (m.edge ? unsigned(kEdgeKinds) : unsigned(kNodeKinds))) r.fail();
+    m.b = m.edge ? id_of(r.varint()) : kNone;
+    m.at = stamp_of(table.at(r.varint(), r), pool_);
+    if (is_text_stamp(m.at)) held_stamps_.push_back(m.at);
+    uint32_t props = map_ref(r, size_t(n_maps));
+    uint32_t first = map_ref(r, size_t(n_maps));
+    m.props = props ? props + base : 0;
+    m.first = first ? first + base : 0;
+    mutations.push_back(m);
+  }
+}
+
+// -- Python <-> wire ------------------------------------------------------------------------------
+
+void decode_part_to(Reader& r, size_t size, PyObject* list);
+
+PyObject* encode_mutations(PyObject* mutations) {
+  require_configured();
+  PyRef seq(check(PySequence_Fast(mutations, "mutations must be a sequence")));
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());
+  PyObject** items = PySequence_Fast_ITEMS(seq.get());
+  WireStrings strings;
+  WireMaps maps(strings);
+  Bytes body;
+  put_varint(body, uint64_t(n));
+  for (Py_ssize_t i = 0; i < n; i++) {
+    PyObject* m = items[i];
+    if (Py_TYPE(m) == reinterpret_cast<PyTypeObject*>(py.UpsertNode)) {
+      uint32_t id = strings.ref_object(PyTuple_GET_ITEM(m, 0));
+      uint8_t kind = node_kind_code(PyTuple_GET_ITEM(m, 1));
+      uint32_t at = strings.ref_object(PyTuple_GET_ITEM(m, 2));
+      uint32_t props = maps.ref(PyTuple_GET_ITEM(m, 3), "props");
+      uint32_t first = maps.ref(PyTuple_GET_ITEM(m, 4), "first");
+      put_u8(body, 0);
+      put_varint(body, id);
+      put_u8(body, kind);
+      put_varint(body, at);
+      put_varint(body, props);
+      put_varint(body, first);
+    } else if (Py_TYPE(m) == reinterpret_cast<PyTypeObject*>(py.UpsertEdge)) {
+      uint32_t source = strings.ref_object(PyTuple_GET_ITEM(m, 0));
+      uint8_t kind = edge_kind_code(PyTuple_GET_ITEM(m, 1));
+      uint32_t target = strings.ref_object(PyTuple_GET_ITEM(m, 2));
+      uint32_t at = strings.ref_object(PyTuple_GET_ITEM(m, 3));
+      uint32_t props = maps.ref(PyTuple_GET_ITEM(m, 4), "props");
+      uint32_t first = maps.ref(PyTuple_GET_ITEM(m, 5), "first");
+      put_u8(body, 1);
+      put_varint(body, source);
+      put_u8(body, kind);
+      put_varint(body, target);
+      put_varint(body, at);
+      put_varint(body, props);
+      put_varint(body, first);
+    } else {
+      raise(PyExc_TypeError, std::string(Py_TYPE(m)->tp_name) + " is not a mutation");
+    }
+  }
+  Bytes out;
+  put_bytes(out, kMagic, 4);
+  strings.write(out);
+  maps.write(out);
+  put_bytes(out, body.data(), body.size());
+  return check(PyBytes_FromStringAndSize(reinterpret_cast<const char*>(out.data()), Py_ssize_t(out.size())));
+}
+
+PyObject* decode_mutations(const uint8_t* data, size_t size) {
+  require_configured();
+  Reader r(data, size, "mutation batch");
+  PyRef list(check(PyList_New(0)));
+  while (!r.done()) decode_part_to(r, size, list.get());
+  return list.release();
+}
+
+void decode_part_to(Reader& r, size_t size, PyObject* list) {
+  read_magic(r);
+  WireTable table;
+  table.read(r);
+  PyStrings strings{table, {}};
+  strings.made.resize(table.texts.size());
+  uint64_t n_maps = r.varint();
+  if (n_maps > size) r.fail();
+  std::vector<PyRef> maps;
+  maps.reserve(size_t(n_maps));
+  for (uint64_t m = 0; m < n_maps; m++) {
+    uint64_t n = r.varint();
+    PyRef dict(check(PyDict_New()));
+    for (uint64_t k = 0; k < n; k++) {
+      PyObject* key = strings.at(r.varint(), r);
+      PyRef value(wire_to_py(r, strings, 0));
+      if (PyDict_SetItem(dict.get(), key, value.get()) < 0) throw PyErrorSet{};
+    }
+    maps.push_back(std::move(dict));
+  }
+  auto map_at = [&](uint32_t ref) {
+    PyObject* o = ref == 0 ? py.empty : maps[ref - 1].get();
+    Py_INCREF(o);
+    return o;
+  };
+  uint64_t n = r.varint();
+  if (n > size) r.fail();
+  for (uint64_t k = 0; k < n; k++) {
+    uint8_t op = r.u8();
+    if (op > 1) r.fail();
+    PyRef args(check(PyTuple_New(op == 0 ? 5 : 6)));
+    PyObject* a = strings.at(r.varint(), r);
+    Py_INCREF(a);
+    PyTuple_SET_ITEM(args.get(), 0, a);
+    uint8_t kind = r.u8();
+    if (kind >= (op == 0 ? unsigned(kNodeKinds) : unsigned(kEdgeKinds))) r.fail();
+    PyObject* kind_object = op == 0 ? py.node_kind[kind] : py.edge_kind[kind];
+    Py_INCREF(kind_object);
+    PyTuple_SET_ITEM(args.get(), 1, kind_object);
+    int at = 2;
+    if (op == 1) {
+      PyObject* b = strings.at(r.varint(), r);
+      Py_INCREF(b);
+      PyTuple_SET_ITEM(args.get(), at++, b);
+    }
+    PyObject* stamp = strings.at(r.varint(), r);
+    Py_INCREF(stamp);
+    PyTuple_SET_ITEM(args.get(), at++, stamp);
+    PyTuple_SET_ITEM(args.get(), at++, map_at(map_ref(r, size_t(n_maps))));
+    PyTuple_SET_ITEM(args.get(), at++, map_at(map_ref(r, size_t(n_maps))));
+    PyTypeObject* type = reinterpret_cast<PyTypeObject*>(op == 0 ? py.UpsertNode : py.UpsertEdge);
+    PyRef packed(check(PyTuple_Pack(1, args.get())));
+    PyRef mutation(check(PyTuple_Type.tp_new(type, packed.get(), nullptr)));  // tuple.__new__(cls, items)
+    if (PyList_Append(list, mutation.get()) < 0) throw PyErrorSet{};
+  }
+}
+
+}  // namespace lm

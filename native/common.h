@@ -1,0 +1,225 @@
+// Basics every part of the native core shares: integer ids, varints, hashing, owned Python
+// references, and how a C++ failure becomes a Python exception.
+#pragma once
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lm {
+
+using StrId = uint32_t;   // an interned string (graph/native/strings.h)
+using NodeIdx = uint32_t;  // a node's place in a graph
+using EdgeIdx = uint32_t;  // an edge's place in a graph
+constexpr uint32_t kNone = UINT32_MAX;
+
+// A Python error is set; unwind to the binding, which returns NULL to Python.
+struct PyErrorSet {};
+
+[[noreturn]] inline void raise(PyObject* type, const std::string& message) {
+  PyErr_SetString(type, message.c_str());
+  throw PyErrorSet{};
+}
+
+// Malformed bytes (a journal row, a snapshot chunk): a ValueError naming what was wrong.
+[[noreturn]] inline void corrupt(const char* what) { raise(PyExc_ValueError, std::string("malformed ") + what); }
+
+// An owned reference: released when it goes out of scope.
+class PyRef {
+ public:
+  PyRef() = default;
+  explicit PyRef(PyObject* o) : p_(o) {}
+  PyRef(const PyRef&) = delete;
+  PyRef& operator=(const PyRef&) = delete;
+  PyRef(PyRef&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
+  PyRef& operator=(PyRef&& o) noexcept {
+    if (this != &o) {
+      Py_XDECREF(p_);
+      p_ = o.p_;
+      o.p_ = nullptr;
+    }
+    return *this;
+  }
+  ~PyRef() { Py_XDECREF(p_); }
+  PyObject* get() const { return p_; }
+  PyObject* release() {
+    PyObject* o = p_;
+    p_ = nullptr;
+    return o;
+  }
+  explicit operator bool() const { return p_ != nullptr; }
+
+ private:
+  PyObject* p_ = nullptr;
+};
+
+// A new reference that must not be NULL (a NULL means Python already set the error).
+inline PyObject* check(PyObject* o) {
+  if (o == nullptr) throw PyErrorSet{};
+  return o;
+}
+
+// 64-bit MurmurHash2 (MurmurHash64A, public domain): fast and good enough for hash tables.
+inline uint64_t hash_bytes(const void* key, size_t len, uint64_t seed = 0x9E3779B97F4A7C15ull) {
+  const uint64_t m = 0xc6a4a7935bd1e995ull;
+  const int r = 47;
+  uint64_t h = seed ^ (len * m);
+  const unsigned char* data = static_cast<const unsigned char*>(key);
+  const unsigned char* end = data + (len / 8) * 8;
+  while (data != end) {
+    uint64_t k;
+    std::memcpy(&k, data, 8);
+    data += 8;
+    k *= m;
+    k ^= k >> r;
+    k *= m;
+    h ^= k;
+    h *= m;
+  }
+  switch (len & 7) {
+    case 7: h ^= uint64_t(data[6]) << 48; [[fallthrough]];
+    case 6: h ^= uint64_t(data[5]) << 40; [[fallthrough]];
+    case 5: h ^= uint64_t(data[4]) << 32; [[fallthrough]];
+    case 4: h ^= uint64_t(data[3]) << 24; [[fallthrough]];
+    case 3: h ^= uint64_t(data[2]) << 16; [[fallthrough]];
+    case 2: h ^= uint64_t(data[1]) << 8; [[fallthrough]];
+    case 1: h ^= uint64_t(data[0]); h *= m;
+  }
+  h ^= h >> r;
+  h *= m;
+  h ^= h >> r;
+  return h;
+}
+
+inline uint64_t mix(uint64_t x) {  // a finaliser for hashing integers (splitmix64's)
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return x;
+}
+
+// -- byte buffers ------------------------------------------------------------------------------
+
+using Bytes = std::vector<uint8_t>;
+
+inline void put_u8(Bytes& out, uint8_t v) { out.push_back(v); }
+
+inline void put_varint(Bytes& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(uint8_t(v) | 0x80);
+    v >>= 7;
+  }
+  out.push_back(uint8_t(v));
+}
+
+inline size_t varint_size(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    n++;
+  }
+  return n;
+}
+
+inline uint8_t* write_varint(uint8_t* p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = uint8_t(v) | 0x80;
+    v >>= 7;
+  }
+  *p++ = uint8_t(v);
+  return p;
+}
+
+inline void put_u64(Bytes& out, uint64_t v) {
+  uint8_t b[8];
+  std::memcpy(b, &v, 8);
+  out.insert(out.end(), b, b + 8);
+}
+
+inline void put_bytes(Bytes& out, const void* p, size_t n) {
+  const uint8_t* b = static_cast<const uint8_t*>(p);
+  out.insert(out.end(), b, b + n);
+}
+
+// Reading bytes this process wrote itself (records in memory): no bounds checks.
+inline uint64_t get_varint(const uint8_t*& p) {
+  uint64_t v = 0;
+  int shift = 0;
+  for (;;) {
+    uint8_t b = *p++;
+    v |= uint64_t(b & 0x7F) << shift;
+    if (!(b & 0x80)) return v;
+    shift += 7;
+  }
+}
+
+inline uint64_t get_u64(const uint8_t*& p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  p += 8;
+  return v;
+}
+
+// Reading bytes from outside (a journal row, a snapshot chunk): every read is bounds-checked,
+// and running off the end is a ValueError naming what was being read.
+class Reader {
+ public:
+  Reader(const uint8_t* p, size_t n, const char* what) : p_(p), end_(p + n), what_(what) {}
+  bool done() const { return p_ == end_; }
+  const uint8_t* position() const { return p_; }
+  uint8_t u8() {
+    if (p_ >= end_) corrupt(what_);
+    return *p_++;
+  }
+  uint64_t varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      uint8_t b = u8();
+      v |= uint64_t(b & 0x7F) << shift;
+      if (!(b & 0x80)) return v;
+    }
+    corrupt(what_);
+  }
+  uint32_t u32varint() {
+    uint64_t v = varint();
+    if (v > UINT32_MAX) corrupt(what_);
+    return uint32_t(v);
+  }
+  uint64_t u64() {
+    if (size_t(end_ - p_) < 8) corrupt(what_);
+    uint64_t v;
+    std::memcpy(&v, p_, 8);
+    p_ += 8;
+    return v;
+  }
+  const uint8_t* bytes(size_t n) {
+    if (size_t(end_ - p_) < n) corrupt(what_);
+    const uint8_t* b = p_;
+    p_ += n;
+    return b;
+  }
+  [[noreturn]] void fail() const { corrupt(what_); }
+
+ private:
+  const uint8_t* p_;
+  const uint8_t* end_;
+  const char* what_;
+};
+
+// UTF-8 of a Python str (lone surrogates kept, as "surrogatepass" does): a view into the string
+// object's own cache where it can be, else into ``spill``.
+std::string_view utf8_of(PyObject* s, std::string& spill);
+
+// A Python str from UTF-8 this core holds (lone surrogates come back as they went in).
+PyObject* str_of(std::string_view s);
+
+}  // namespace lm

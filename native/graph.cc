@@ -1,0 +1,185 @@
+#include "graph.h"
+
+namespace lm {
+
+Graph::Graph() {
+  keys.deleted = pool.intern("deleted");
+  keys.name = pool.intern("name");
+}
+
+Graph::~Graph() {
+  for (size_t e = 0; e < edge_record.size(); e++) records.release(edge_record[e]);
+  for (size_t n = 0; n < node_record.size(); n++) {
+    records.release(node_record[n]);
+    node_out[n].clear();
+    node_in[n].clear();
+  }
+}
+
+void Graph::set_record(NodeIdx n, Record* record) {
+  Record* old = node_record[n];
+  node_record[n] = record;
+  const uint8_t* deleted = record_value(record, keys.deleted);
+  bool drop = deleted != nullptr && value_truthy(deleted, pool);
+  node_flags[n] = uint8_t(drop ? (node_flags[n] | kDropped) : (node_flags[n] & ~kDropped));
+  if (old != nullptr) records.release(old);
+}
+
+NodeIdx Graph::add_node(StrId id, uint8_t kind, Record* record) {
+  size_t n = node_id.size();
+  if (n >= kIndexMask) {
+    records.release(record);
+    raise(PyExc_MemoryError, "the embedded store holds at most 2**30 nodes");
+  }
+  pool.incref(id);
+  pool.set_node(id, NodeIdx(n));
+  node_id.push_back(id);
+  node_kind.push_back(kind);
+  node_flags.push_back(0);
+  node_record.push_back(nullptr);
+  node_out.push_back(AdjList());
+  node_in.push_back(AdjList());
+  nodes_of_kind[kind].push_back(NodeIdx(n));
+  set_record(NodeIdx(n), record);
+  return NodeIdx(n);
+}
+
+EdgeIdx Graph::add_edge(NodeIdx source, uint8_t kind, NodeIdx target, Record* record) {
+  size_t e = edge_src.size();
+  if (e >= kIndexMask) {
+    records.release(record);
+    raise(PyExc_MemoryError, "the embedded store holds at most 2**30 edges");
+  }
+  edge_src.push_back(source);
+  edge_dst.push_back(target);
+  edge_kind.push_back(kind);
+  edge_record.push_back(record);
+  node_out[source].insert(adjacency_entry(kind, target, EdgeIdx(e)));
+  node_in[target].insert(adjacency_entry(kind, source, EdgeIdx(e)));
+  edges_of_kind[kind]++;
+  return EdgeIdx(e);
+}
+
+std::unique_ptr<Plan> Graph::plan(std::unique_ptr<Batch> batch) {
+  auto p = std::make_unique<Plan>(*this, std::move(batch));
+  p->run();
+  return p;
+}
+
+void Graph::commit(Plan& p) {
+  if (p.committed) raise(PyExc_RuntimeError, "a plan is committed once");
+  // Everything that can fail (allocation) fails before the graph changes only for new nodes and
+  // edges past the size limits, which plans of real batches never reach.
+  for (auto& planned : p.nodes) {
+    Record* record = planned.record;
+    planned.record = nullptr;
+    if (planned.node == kNone) {
+      planned.node = add_node(planned.id, planned.kind, record);
+    } else {
+      set_record(planned.node, record);
+    }
+  }
+  for (auto& planned : p.edges) {
+    Record* record = planned.record;
+    planned.record = nullptr;
+    if (planned.edge == kNone) {
+      planned.edge = add_edge(pool.node(planned.source), planned.kind, pool.node(planned.target), record);
+    } else {
+      Record* old = edge_record[planned.edge];
+      edge_record[planned.edge] = record;
+      records.release(old);
+    }
+  }
+  p.committed = true;
+}
+
+size_t Graph::heap_bytes() const {
+  size_t adjacency = 0;
+  for (size_t n = 0; n < node_out.size(); n++) adjacency += node_out[n].heap_bytes() + node_in[n].heap_bytes();
+  size_t kinds = 0;
+  for (const auto& v : nodes_of_kind) kinds += v.capacity() * sizeof(NodeIdx);
+  return pool.heap_bytes() + records.table_bytes() + adjacency + kinds + node_id.heap_bytes() +
+         node_kind.heap_bytes() + node_flags.heap_bytes() + node_record.heap_bytes() + node_out.heap_bytes() +
+         node_in.heap_bytes() + edge_src.heap_bytes() + edge_dst.heap_bytes() + edge_kind.heap_bytes() +
+         edge_record.heap_bytes();
+}
+
+// -- Plan ---------------------------------------------------------------------------------------
+
+Plan::~Plan() {
+  for (auto& planned : nodes)
+    if (planned.record) graph_.records.release(planned.record);
+  for (auto& planned : edges)
+    if (planned.record) graph_.records.release(planned.record);
+}
+
+uint32_t Plan::placeholder(StrId id) {
+  std::string_view text = graph_.pool.view(id);
+  uint8_t kind = placeholder_kind(text);
+  if (kind == kNodeKinds) {
+    PyRef s(str_of(text));
+    PyRef shown(check(PyObject_Repr(s.get())));
+    raise(PyExc_ValueError, std::string("edge end ") + PyUnicode_AsUTF8(shown.get()) + " has no known id prefix");
+  }
+  uint32_t i = uint32_t(nodes.size());
+  nodes.push_back(PlannedNode{id, kNone, kind, {}, nullptr});
+  node_index_.emplace(id, i);
+  return i;
+}
+
+void Plan::run() {
+  Graph& g = graph_;
+  Batch& b = *batch_;
+  for (const Mutation& m : b.mutations) {
+    const Observed& latest = b.maps[m.props];
+    const Observed& first = b.maps[m.first];
+    if (!m.edge) {
+      auto it = node_index_.find(m.a);
+      if (it != node_index_.end()) {
+        merge(nodes[it->second].draft, latest, first, m.at, g.pool);
+        continue;
+      }
+      NodeIdx existing = g.find_node(m.a);
+      if (existing == kNone) {
+        nodes.push_back(PlannedNode{m.a, kNone, m.kind, {}, nullptr});
+        fresh(nodes.back().draft, latest, first, m.at);
+        node_index_.emplace(m.a, uint32_t(nodes.size() - 1));
+      } else {
+        Draft draft;
+        draft.load(g.node_record[existing]);
+        if (merge(draft, latest, first, m.at, g.pool)) {
+          nodes.push_back(PlannedNode{m.a, existing, g.node_kind[existing], std::move(draft), nullptr});
+          node_index_.emplace(m.a, uint32_t(nodes.size() - 1));
+        }
+      }
+      continue;
+    }
+    NodeIdx source = g.find_node(m.a);
+    NodeIdx target = g.find_node(m.b);
+    if (source == kNone && !node_index_.count(m.a)) placeholder(m.a);
+    if (target == kNone && !node_index_.count(m.b)) placeholder(m.b);
+    auto key = std::make_tuple(m.a, m.kind, m.b);
+    auto it = edge_index_.find(key);
+    if (it != edge_index_.end()) {
+      merge(edges[it->second].draft, latest, first, m.at, g.pool);
+      continue;
+    }
+    EdgeIdx existing = (source != kNone && target != kNone) ? g.find_edge(source, m.kind, target) : kNone;
+    if (existing == kNone) {
+      edges.push_back(PlannedEdge{m.a, m.b, m.kind, kNone, {}, nullptr});
+      fresh(edges.back().draft, latest, first, m.at);
+      edge_index_.emplace(key, uint32_t(edges.size() - 1));
+    } else {
+      Draft draft;
+      draft.load(g.edge_record[existing]);
+      if (merge(draft, latest, first, m.at, g.pool)) {
+        edges.push_back(PlannedEdge{m.a, m.b, m.kind, existing, std::move(draft), nullptr});
+        edge_index_.emplace(key, uint32_t(edges.size() - 1));
+      }
+    }
+  }
+  for (auto& planned : nodes) planned.record = g.records.freeze(planned.draft, false);
+  for (auto& planned : edges) planned.record = g.records.freeze(planned.draft, true);
+}
+
+}  // namespace lm

@@ -1,0 +1,124 @@
+// The graph in memory: nodes and edges as compact arrays, each with its record, every string held
+// once (graph/native/strings.h), each node's edges in two sorted arrays (graph/native/adjacency.h).
+//
+// Writes are planned without touching the graph (``Plan``), then committed: the embedded store
+// journals a plan before it commits it, so a failed write leaves memory as it was. Nodes and
+// edges are never removed (a drop is a property), records are replaced whole.
+#pragma once
+
+#include <memory>
+#include <unordered_map>
+
+#include "adjacency.h"
+#include "batch.h"
+#include "kinds.h"
+
+namespace lm {
+
+// Property keys the graph itself reads.
+struct Keys {
+  StrId deleted, name;
+};
+
+class Plan;
+
+class Graph {
+ public:
+  Graph();
+  ~Graph();
+  Graph(const Graph&) = delete;
+
+  StringPool pool;
+  Records records{pool};
+  Keys keys;
+
+  size_t node_count() const { return node_id.size(); }
+  size_t edge_count() const { return edge_src.size(); }
+
+  NodeIdx find_node(std::string_view id) const {
+    StrId s = pool.find(id);
+    return s == kNone ? kNone : pool.node(s);
+  }
+  NodeIdx find_node(StrId id) const { return pool.node(id); }
+  EdgeIdx find_edge(NodeIdx source, uint8_t kind, NodeIdx target) const {
+    return node_out[source].find(kind, target);
+  }
+  bool dropped(NodeIdx n) const { return node_flags[n] & kDropped; }
+
+  // Plan a batch against the graph as it is; the plan keeps the batch alive.
+  std::unique_ptr<Plan> plan(std::unique_ptr<Batch> batch);
+  void commit(Plan& plan);
+
+  // Install a record as it is (a snapshot, or the state another store read): no merge. The
+  // record's reference passes to the graph.
+  NodeIdx add_node(StrId id, uint8_t kind, Record* record);
+  EdgeIdx add_edge(NodeIdx source, uint8_t kind, NodeIdx target, Record* record);
+
+  // Replace a node's record (its reference passes to the graph), keeping its drop flag current.
+  void set_record(NodeIdx n, Record* record);
+
+  size_t heap_bytes() const;
+
+  static constexpr uint8_t kDropped = 1;
+
+  // Nodes (by index).
+  Chunked<StrId> node_id;
+  Chunked<uint8_t> node_kind;
+  Chunked<uint8_t> node_flags;
+  Chunked<Record*> node_record;
+  Chunked<AdjList> node_out;
+  Chunked<AdjList> node_in;
+  std::vector<NodeIdx> nodes_of_kind[kNodeKinds];
+
+  // Edges (by index).
+  Chunked<NodeIdx> edge_src;
+  Chunked<NodeIdx> edge_dst;
+  Chunked<uint8_t> edge_kind;
+  Chunked<Record*> edge_record;
+  size_t edges_of_kind[kEdgeKinds] = {};
+};
+
+// What a batch changes: new records for nodes and edges, not yet in the graph.
+class Plan {
+ public:
+  Plan(Graph& graph, std::unique_ptr<Batch> batch) : graph_(graph), batch_(std::move(batch)) {}
+  ~Plan();
+
+  struct PlannedNode {
+    StrId id;
+    NodeIdx node;  // kNone: new
+    uint8_t kind;
+    Draft draft;
+    Record* record = nullptr;
+  };
+  struct PlannedEdge {
+    StrId source, target;
+    uint8_t kind;
+    EdgeIdx edge;  // kNone: new
+    Draft draft;
+    Record* record = nullptr;
+  };
+
+  size_t changed() const { return nodes.size() + edges.size(); }
+  bool committed = false;
+  std::vector<PlannedNode> nodes;
+  std::vector<PlannedEdge> edges;
+
+ private:
+  friend class Graph;
+  void run();
+  uint32_t placeholder(StrId id);
+
+  struct EdgeKeyHash {
+    size_t operator()(const std::tuple<StrId, uint8_t, StrId>& k) const {
+      return size_t(mix((uint64_t(std::get<0>(k)) << 32 | std::get<2>(k)) ^ (uint64_t(std::get<1>(k)) << 58)));
+    }
+  };
+
+  Graph& graph_;
+  std::unique_ptr<Batch> batch_;
+  std::unordered_map<StrId, uint32_t> node_index_;
+  std::unordered_map<std::tuple<StrId, uint8_t, StrId>, uint32_t, EdgeKeyHash> edge_index_;
+};
+
+}  // namespace lm

@@ -1,0 +1,754 @@
+// graph._native: the Python face of the native core. Thin: argument parsing, and turning the
+// core's records into graph.model objects. ``graph.native`` configures it and says what each
+// entry point is for.
+#include <algorithm>
+
+#include "batch.h"
+#include "graph.h"
+#include "pytypes.h"
+#include "snapshot.h"
+
+using namespace lm;
+
+namespace {
+
+#define GUARD_BEGIN try {
+#define GUARD_END(fail)                                      \
+  }                                                          \
+  catch (const PyErrorSet&) {                                \
+    return fail;                                             \
+  }                                                          \
+  catch (const std::bad_alloc&) {                            \
+    PyErr_NoMemory();                                        \
+    return fail;                                             \
+  }                                                          \
+  catch (const std::exception& e) {                          \
+    PyErr_SetString(PyExc_RuntimeError, e.what());           \
+    return fail;                                             \
+  }
+
+// -- helpers ------------------------------------------------------------------------------------
+
+bool is_out(PyObject* direction) {
+  if (PyUnicode_Check(direction)) {
+    if (PyUnicode_CompareWithASCIIString(direction, "out") == 0) return true;
+    if (PyUnicode_CompareWithASCIIString(direction, "in") == 0) return false;
+  }
+  PyRef shown(PyObject_Repr(direction));
+  raise(PyExc_ValueError, std::string("direction must be 'out' or 'in', not ") +
+                              (shown ? PyUnicode_AsUTF8(shown.get()) : "?"));
+}
+
+std::vector<uint8_t> edge_kinds_of(PyObject* kinds) {
+  PyRef seq(check(PySequence_Fast(kinds, "kinds must be iterable")));
+  std::vector<uint8_t> out;
+  bool seen[kEdgeKinds] = {};
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());
+  for (Py_ssize_t i = 0; i < n; i++) {
+    uint8_t code = edge_kind_code(PySequence_Fast_GET_ITEM(seq.get(), i));
+    if (!seen[code]) out.push_back(code);
+    seen[code] = true;
+  }
+  return out;
+}
+
+// Python ids -> node indexes; ``found`` gets (the Python id, index) of those that exist.
+void resolve(const Graph& g, PyObject* ids, std::vector<std::pair<PyObject*, NodeIdx>>& found, PyRef& keep) {
+  keep = PyRef(check(PySequence_Fast(ids, "ids must be iterable")));
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(keep.get());
+  PyObject** items = PySequence_Fast_ITEMS(keep.get());
+  found.reserve(size_t(n));
+  std::string spill;
+  for (Py_ssize_t i = 0; i < n; i++) {
+    if (!PyUnicode_Check(items[i])) raise(PyExc_TypeError, "node ids are str");
+    NodeIdx node = g.find_node(utf8_of(items[i], spill));
+    if (node != kNone) found.emplace_back(items[i], node);
+  }
+}
+
+PyObject* node_object(const Graph& g, NodeIdx n, PyObject* id /* borrowed, or nullptr */) {
+  PyRef id_object(id ? (Py_INCREF(id), id) : str_of(g.pool.view(g.node_id[n])));
+  PyRef props(g.records.props_to_py(g.node_record[n]));
+  PyRef stamps(g.records.stamps_to_py(g.node_record[n]));
+  return make_node(id_object.release(), g.node_kind[n], props.release(), stamps.release());
+}
+
+PyObject* node_id_object(const Graph& g, NodeIdx n) { return str_of(g.pool.view(g.node_id[n])); }
+
+// -- Graph --------------------------------------------------------------------------------------
+
+struct GraphObject {
+  PyObject_HEAD
+  Graph* graph;
+};
+
+struct PlanObject {
+  PyObject_HEAD
+  PyObject* owner;  // the GraphObject
+  Plan* plan;
+};
+
+struct CaptureObject {
+  PyObject_HEAD
+  PyObject* owner;
+  Capture* capture;
+};
+
+extern PyTypeObject GraphType;
+extern PyTypeObject PlanType;
+extern PyTypeObject CaptureType;
+
+Graph& graph_of(PyObject* self) { return *reinterpret_cast<GraphObject*>(self)->graph; }
+
+PyObject* graph_new(PyTypeObject* type, PyObject*, PyObject*) {
+  GUARD_BEGIN
+  require_configured();
+  PyRef self(check(type->tp_alloc(type, 0)));
+  reinterpret_cast<GraphObject*>(self.get())->graph = new Graph();
+  return self.release();
+  GUARD_END(nullptr)
+}
+
+void graph_dealloc(PyObject* self) {
+  delete reinterpret_cast<GraphObject*>(self)->graph;
+  Py_TYPE(self)->tp_free(self);
+}
+
+PyObject* graph_plan(PyObject* self, PyObject* arg) {
+  GUARD_BEGIN
+  Py_buffer view;
+  if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return nullptr;
+  std::unique_ptr<Batch> batch;
+  try {
+    batch = std::make_unique<Batch>(graph_of(self).pool);
+    batch->decode(static_cast<const uint8_t*>(view.buf), size_t(view.len));
+  } catch (...) {
+    PyBuffer_Release(&view);
+    throw;
+  }
+  PyBuffer_Release(&view);
+  std::unique_ptr<Plan> plan = graph_of(self).plan(std::move(batch));
+  PlanObject* p = PyObject_New(PlanObject, &PlanType);
+  if (p == nullptr) return nullptr;
+  Py_INCREF(self);
+  p->owner = self;
+  p->plan = plan.release();
+  return reinterpret_cast<PyObject*>(p);
+  GUARD_END(nullptr)
+}
+
+PyObject* graph_commit(PyObject* self, PyObject* arg) {
+  GUARD_BEGIN
+  if (Py_TYPE(arg) != &PlanType || reinterpret_cast<PlanObject*>(arg)->owner != self)
+    raise(PyExc_TypeError, "commit takes a plan this graph made");
+  graph_of(self).commit(*reinterpret_cast<PlanObject*>(arg)->plan);
+  Py_RETURN_NONE;
+  GUARD_END(nullptr)
+}
+
+PyObject* graph_nodes(PyObject* self, PyObject* ids) {
+  GUARD_BEGIN
+  Graph& g = graph_of(self);
+  std::vector<std::pair<PyObject*, NodeIdx>> found;
+  PyRef keep;
+  resolve(g, ids, found, keep);
+  PyRef out(check(PyDict_New()));
+  for (auto& [id, n] : found) {
+    PyRef node(node_object(g, n, id));
+    if (PyDict_SetItem(out.get(), id, node.get()) < 0) return nullptr;
+  }
+  return out.release();
+  GUARD_END(nullptr)
+}
+
+PyObject* read_edges(PyObject* self, PyObject* args, bool keys_only) {
+  PyObject *ids, *kinds, *direction;
+  if (!PyArg_ParseTuple(args, "OOO", &ids, &kinds, &direction)) return nullptr;
+  Graph& g = graph_of(self);
+  bool out_edges = is_out(direction);
+  std::vector<uint8_t> codes = edge_kinds_of(kinds);
+  std::vector<std::pair<PyObject*, NodeIdx>> found;
+  PyRef keep;
+  resolve(g, ids, found, keep);
+  PyRef result(check(PyList_New(0)));
+  for (uint8_t kind : codes) {
+    for (auto& [id, n] : found) {
+      const AdjList& list = out_edges ? g.node_out[n] : g.node_in[n];
+      auto [b, e] = list.of_kind(kind);
+      for (const uint64_t* it = b; it < e; it++) {
+        NodeIdx other = entry_neighbour(*it);
+        PyRef near_end((Py_INCREF(id), id));
+        PyRef far_end(node_id_object(g, other));
+        PyObject* source = out_edges ? near_end.release() : far_end.release();
+        PyObject* target = out_edges ? far_end.release() : near_end.release();
+        PyRef item;
+        if (keys_only) {
+          Py_INCREF(py.edge_kind[kind]);
+          item = PyRef(PyTuple_New(3));
+          if (!item) {
+            Py_DECREF(source);
+            Py_DECREF(target);
+            Py_DECREF(py.edge_kind[kind]);
+            return nullptr;
+          }
+          PyTuple_SET_ITEM(item.get(), 0, source);
+          PyTuple_SET_ITEM(item.get(), 1, py.edge_kind[kind]);
+          PyTuple_SET_ITEM(item.get(), 2, target);
+        } else {
+          Record* r = g.edge_record[entry_edge(*it)];
+          PyRef props, stamps;
+          try {
+            props = PyRef(g.records.props_to_py(r));
+            stamps = PyRef(g.records.stamps_to_py(r));
+          } catch (...) {
+            Py_DECREF(source);
+            Py_DECREF(target);
+            throw;
+          }
+          item = PyRef(make_edge(source, kind, target, props.release(), stamps.release()));
+        }
+        if (PyList_Append(result.get(), item.get()) < 0) return nullptr;
+      }
+    }
+  }
+  return result.release();
+}
+
+PyObject* graph_edges(PyObject* self, PyObject* args) {
+  GUARD_BEGIN
+  return read_edges(self, args, false);
+  GUARD_END(nullptr)
+}
+
+PyObject* graph_edge_keys(PyObject* self, PyObject* args) {
+  GUARD_BEGIN
+  return read_edges(self, args, true);
+  GUARD_END(nullptr)
+}
+
+PyObject* graph_dropped_among(PyObject* self, PyObject* ids) {
+  GUARD_BEGIN
+  Graph& g = graph_of(self);
+  std::vector<std::pair<PyObject*, NodeIdx>> found;
+  PyRef keep;
+  resolve(g, ids, found, keep);
+  PyRef out(check(PySet_New(nullptr)));
+  for (auto& [id, n] : found)
+    if (g.dropped(n) && PySet_Add(out.get(), id) < 0) return nullptr;
+  return out.release();
+  GUARD_END(nullptr)
+}
+
+bool id_less(const Graph& g, NodeIdx a, NodeIdx b) { return g.pool.view(g.node_id[a]) < g.pool.view(g.node_id[b]); }
+
+PyObject* graph_nodes_of_kind(PyObject* self, PyObject* args) {
+  GUARD_BEGIN
+  PyObject* kind;
+  Py_ssize_t first;
+  PyObject* after = Py_None;
+  if (!PyArg_ParseTuple(args, "On|O", &kind, &first, &after)) return nullptr;
+  Graph& g = graph_of(self);
+  uint8_t code = node_kind_code(kind);
+  std::string spill;
+  std::string_view after_text;
+  bool paged = after != Py_None;
+  if (paged) after_text = utf8_of(after, spill);
+  std::vector<NodeIdx> page;
+  for (NodeIdx n : g.nodes_of_kind[code])
+    if (!paged || g.pool.view(g.node_id[n]) > after_text) page.push_back(n);
+  size_t keep = std::min(page.size(), size_t(std::max<Py_ssize_t>(first, 0)));
+  std::partial_sort(page.begin(), page.begin() + long(keep), page.end(), [&](NodeIdx a, NodeIdx b) { return id_less(g, a, b); });
+  PyRef out(check(PyList_New(Py_ssize_t(keep))));
+  for (size_t i = 0; i < keep; i++) PyList_SET_ITEM(out.get(), Py_ssize_t(i), node_object(g, page[i], nullptr));
+  return out.release();
+  GUARD_END(nullptr)
+}
+
+PyObject* graph_ids_of_kind(PyObject* self, PyObject* kind) {
+  GUARD_BEGIN
+  Graph& g = graph_of(self);
+  const auto& ids = g.nodes_of_kind[node_kind_code(kind)];
+  PyRef out(check(PyList_New(Py_ssize_t(ids.size()))));
+  for (size_t i = 0; i < ids.size(); i++) PyList_SET_ITEM(out.get(), Py_ssize_t(i), node_id_object(g, ids[i]));
+  return out.release();
+  GUARD_END(nullptr)
+}
+
+// graph.stores.search.rank_key, over the name as Python's str() shows it, lower-cased as
+// Python's str.lower() does (by Python itself for anything not ASCII).
+PyObject* graph_search(PyObject* self, PyObject* args) {
+  GUARD_BEGIN
+  PyObject *needle_object, *kinds;
+  Py_ssize_t first;
+  if (!PyArg_ParseTuple(args, "UOn", &needle_object, &kinds, &first)) return nullptr;
+  Graph& g = graph_of(self);
+  std::string spill;
+  std::string needle(utf8_of(needle_object, spill));
+  PyRef seq(check(PySequence_Fast(kinds, "kinds must be iterable")));
+  bool wanted[kNodeKinds] = {};
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); i++)
+    wanted[node_kind_code(PySequence_Fast_GET_ITEM(seq.get(), i))] = true;
+  struct Hit {
+    int rank;
+    std::string name;
+    NodeIdx node;
+  };
+  std::vector<Hit> hits;
+  auto ascii = [](std::string_view s) {
+    for (unsigned char c : s)
+      if (c >= 0x80) return false;
+    return true;
+  };
+  bool needle_ascii = ascii(needle);
+  std::string lowered;
+  char buf[32];
+  for (uint8_t kind = 0; kind < kNodeKinds; kind++) {
+    if (!wanted[kind]) continue;
+    for (NodeIdx n : g.nodes_of_kind[kind]) {
+      const uint8_t* value = record_value(g.node_record[n], g.keys.name);
+      std::string name;
+      std::string_view text;
+      if (value == nullptr || *value == kAbsent) {
+        name.clear();
+      } else if (value_string(value, g.pool, buf, text)) {
+        name.assign(text);
+      } else {  // str() of another value, as Python shows it
+        const uint8_t* p = value;
+        PyRef object(value_to_py(p, g.pool));
+        PyRef shown(check(PyObject_Str(object.get())));
+        name.assign(utf8_of(shown.get(), spill));
+      }
+      if (needle_ascii && ascii(name)) {
+        lowered.assign(name);
+        for (char& c : lowered)
+          if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+      } else {
+        PyRef object(str_of(name));
+        PyRef low(check(PyObject_CallMethod(object.get(), "lower", nullptr)));
+        lowered.assign(utf8_of(low.get(), spill));
+      }
+      if (lowered.find(needle) == std::string::npos) continue;
+      int rank = lowered == needle ? 0 : (lowered.compare(0, needle.size(), needle) == 0 ? 1 : 2);
+      hits.push_back(Hit{rank, std::move(name), n});
+    }
+  }
+  size_t keep = std::min(hits.size(), size_t(std::max<Py_ssize_t>(first, 0)));
+  std::partial_sort(hits.begin(), hits.begin() + long(keep), hits.end(), [&](const Hit& a, const Hit& b) {
+    if (a.rank != b.rank) return a.rank < b.rank;
+    if (a.name != b.name) return a.name < b.name;
+    return id_less(g, a.node, b.node);
+  });
+  PyRef out(check(PyList_New(Py_ssize_t(keep))));
+  for (size_t i = 0; i < keep; i++) PyList_SET_ITEM(out.get(), Py_ssize_t(i), node_object(g, hits[i].node, nullptr));
+  return out.release();
+  GUARD_END(nullptr)
+}
+
+PyObject* graph_counts(PyObject* self, PyObject*) {
+  GUARD_BEGIN
+  Graph& g = graph_of(self);
+  PyRef out(check(PyDict_New()));
+  for (uint8_t k = 0; k < kNodeKinds; k++) {
+    if (g.nodes_of_kind[k].empty()) continue;
+    PyRef n(check(PyLong_FromSize_t(g.nodes_of_kind[k].size())));
+    if (PyDict_SetItem(out.get(), py.node_kind_value[k], n.get()) < 0) return nullptr;
+  }
+  for (uint8_t k = 0; k < kEdgeKinds; k++) {
+    if (g.edges_of_kind[k] == 0) continue;
+    PyRef n(check(PyLong_FromSize_t(g.edges_of_kind[k])));
+    if (PyDict_SetItem(out.get(), py.edge_kind_value[k], n.get()) < 0) return nullptr;
+  }
+  return out.release();
+  GUARD_END(nullptr)
+}
+
+// A record of a node or edge as another store holds it: every stamped key, its value if any.
+Record* record_from_py(Graph& g, PyObject* props, PyObject* stamps, bool share) {
+  if (!PyDict_Check(props) || !PyDict_Check(stamps)) raise(PyExc_TypeError, "props and stamps must be dicts");
+  std::vector<StrId> held;
+  PoolSink sink(g.pool, held);
+  Bytes values;
+  std::vector<std::pair<StrId, std::pair<Stamp, long>>> items;  // key, stamp, value offset (-1: absent)
+  std::string spill;
+  Py_ssize_t pos = 0;
+  PyObject *key, *stamp;
+  while (PyDict_Next(stamps, &pos, &key, &stamp)) {
+    if (!PyUnicode_Check(key) || !PyUnicode_Check(stamp)) raise(PyExc_TypeError, "stamps map str keys to str stamps");
+    StrId k = g.pool.intern(utf8_of(key, spill));
+    held.push_back(k);
+    Stamp s = stamp_of(utf8_of(stamp, spill), g.pool);
+    if (is_text_stamp(s)) held.push_back(StrId(s >> 4));
+    PyObject* value = PyDict_GetItemWithError(props, key);
+    if (value == nullptr && PyErr_Occurred()) throw PyErrorSet{};
+    long at = -1;
+    if (value != nullptr && value != Py_None) {
+      at = long(values.size());
+      value_from_py(value, sink, values, "a property");
+    }
+    items.push_back({k, {s, at}});
+  }
+  pos = 0;
+  PyObject* value;
+  while (PyDict_Next(props, &pos, &key, &value)) {  // a property with no stamp (not one of ours): stamped ""
+    int has = PyDict_Contains(stamps, key);
+    if (has < 0) throw PyErrorSet{};
+    if (has || value == Py_None) continue;
+    if (!PyUnicode_Check(key)) raise(PyExc_TypeError, "property keys must be str");
+    StrId k = g.pool.intern(utf8_of(key, spill));
+    held.push_back(k);
+    Stamp s = stamp_of("", g.pool);
+    held.push_back(StrId(s >> 4));
+    long at = long(values.size());
+    value_from_py(value, sink, values, "a property");
+    items.push_back({k, {s, at}});
+  }
+  Draft draft;
+  for (auto& [k, stamped] : items)
+    draft.entries.push_back(Entry{k, stamped.first, stamped.second < 0 ? kAbsentValue : values.data() + stamped.second});
+  Record* r = g.records.freeze(draft, share);
+  for (StrId id : held) g.pool.decref(id);
+  return r;
+}
+
+// A node by id, made bare (no properties, the kind its id implies) when it is not held: the end of
+// an installed edge whose node was not installed.
+NodeIdx bare_node(Graph& g, PyObject* id) {
+  if (!PyUnicode_Check(id)) raise(PyExc_TypeError, "node ids are str");
+  std::string spill;
+  std::string_view text = utf8_of(id, spill);
+  NodeIdx n = g.find_node(text);
+  if (n != kNone) return n;
+  uint8_t kind = placeholder_kind(text);
+  if (kind == kNodeKinds) raise(PyExc_ValueError, "an installed edge's end has no known id prefix");
+  StrId sid = g.pool.intern(text);
+  n = g.add_node(sid, kind, g.records.freeze(Draft(), false));
+  g.pool.decref(sid);
+  return n;
+}
+
+PyObject* graph_install(PyObject* self, PyObject* args) {
+  GUARD_BEGIN
+  PyObject *nodes, *edges;
+  if (!PyArg_ParseTuple(args, "OO", &nodes, &edges)) return nullptr;
+  Graph& g = graph_of(self);
+  std::string spill;
+  PyRef node_seq(check(PySequence_Fast(nodes, "nodes must be iterable")));
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(node_seq.get()); i++) {
+    PyObject* node = PySequence_Fast_GET_ITEM(node_seq.get(), i);
+    PyRef id(check(PyObject_GetAttrString(node, "id")));
+    PyRef kind(check(PyObject_GetAttrString(node, "kind")));
+    PyRef props(check(PyObject_GetAttrString(node, "props")));
+    PyRef stamps(check(PyObject_GetAttrString(node, "stamps")));
+    if (!PyUnicode_Check(id.get())) raise(PyExc_TypeError, "node ids are str");
+    Record* r = record_from_py(g, props.get(), stamps.get(), false);
+    StrId sid = g.pool.intern(utf8_of(id.get(), spill));
+    NodeIdx existing = g.pool.node(sid);
+    if (existing != kNone) {
+      g.set_record(existing, r);
+    } else {
+      g.add_node(sid, node_kind_code(kind.get()), r);
+    }
+    g.pool.decref(sid);
+  }
+  PyRef edge_seq(check(PySequence_Fast(edges, "edges must be iterable")));
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(edge_seq.get()); i++) {
+    PyObject* edge = PySequence_Fast_GET_ITEM(edge_seq.get(), i);
+    PyRef source(check(PyObject_GetAttrString(edge, "source")));
+    PyRef kind(check(PyObject_GetAttrString(edge, "kind")));
+    PyRef target(check(PyObject_GetAttrString(edge, "target")));
+    PyRef props(check(PyObject_GetAttrString(edge, "props")));
+    PyRef stamps(check(PyObject_GetAttrString(edge, "stamps")));
+    NodeIdx s = bare_node(g, source.get());
+    NodeIdx t = bare_node(g, target.get());
+    uint8_t code = edge_kind_code(kind.get());
+    if (g.find_edge(s, code, t) != kNone) raise(PyExc_ValueError, "an edge installed twice");
+    g.add_edge(s, code, t, record_from_py(g, props.get(), stamps.get(), true));
+  }
+  Py_RETURN_NONE;
+  GUARD_END(nullptr)
+}
+
+PyObject* graph_capture(PyObject* self, PyObject*) {
+  GUARD_BEGIN
+  auto capture = std::make_unique<Capture>(graph_of(self));
+  CaptureObject* c = PyObject_New(CaptureObject, &CaptureType);
+  if (c == nullptr) return nullptr;
+  Py_INCREF(self);
+  c->owner = self;
+  c->capture = capture.release();
+  return reinterpret_cast<PyObject*>(c);
+  GUARD_END(nullptr)
+}
+
+PyObject* graph_load_chunk(PyObject* self, PyObject* arg) {
+  GUARD_BEGIN
+  Py_buffer view;
+  if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return nullptr;
+  try {
+    load_chunk(graph_of(self), static_cast<const uint8_t*>(view.buf), size_t(view.len));
+  } catch (...) {
+    PyBuffer_Release(&view);
+    throw;
+  }
+  PyBuffer_Release(&view);
+  Py_RETURN_NONE;
+  GUARD_END(nullptr)
+}
+
+PyObject* graph_stats(PyObject* self, PyObject*) {
+  GUARD_BEGIN
+  Graph& g = graph_of(self);
+  return Py_BuildValue("{s:n,s:n,s:n,s:n,s:n}", "nodes", Py_ssize_t(g.node_count()), "edges", Py_ssize_t(g.edge_count()),
+                       "strings", Py_ssize_t(g.pool.live()), "shared_records", Py_ssize_t(g.records.shared_count()),
+                       "index_bytes", Py_ssize_t(g.heap_bytes()));
+  GUARD_END(nullptr)
+}
+
+PyMethodDef graph_methods[] = {
+    {"plan", graph_plan, METH_O, "plan(payload) -> Plan: what an encoded batch changes, the graph untouched."},
+    {"commit", graph_commit, METH_O, "commit(plan): make a plan's changes."},
+    {"nodes", graph_nodes, METH_O, "nodes(ids) -> {id: Node} of those that exist."},
+    {"edges", graph_edges, METH_VARARGS, "edges(ids, kinds, direction) -> [Edge]."},
+    {"edge_keys", graph_edge_keys, METH_VARARGS, "edge_keys(ids, kinds, direction) -> [(source, kind, target)]."},
+    {"dropped_among", graph_dropped_among, METH_O, "dropped_among(ids) -> the set of those dropped."},
+    {"nodes_of_kind", graph_nodes_of_kind, METH_VARARGS, "nodes_of_kind(kind, first, after=None) -> [Node] by id."},
+    {"ids_of_kind", graph_ids_of_kind, METH_O, "ids_of_kind(kind) -> [id] in the order they were made."},
+    {"search", graph_search, METH_VARARGS, "search(lowered_text, kinds, first) -> [Node], ranked."},
+    {"counts", graph_counts, METH_NOARGS, "counts() -> {kind value: count}."},
+    {"install", graph_install, METH_VARARGS,
+     "install(nodes, edges): hold records as they are (no merge); an edge's end not among nodes is held bare."},
+    {"capture", graph_capture, METH_NOARGS, "capture() -> Capture: the graph now, for a snapshot."},
+    {"load_chunk", graph_load_chunk, METH_O, "load_chunk(chunk): add a snapshot chunk's records."},
+    {"stats", graph_stats, METH_NOARGS, "stats() -> sizes and the native index's bytes."},
+    {nullptr, nullptr, 0, nullptr}};
+
+PyTypeObject GraphType = {PyVarObject_HEAD_INIT(nullptr, 0)};
+
+// -- Plan ---------------------------------------------------------------------------------------
+
+Plan& plan_of(PyObject* self) { return *reinterpret_cast<PlanObject*>(self)->plan; }
+
+void plan_dealloc(PyObject* self) {
+  PlanObject* p = reinterpret_cast<PlanObject*>(self);
+  delete p->plan;
+  Py_XDECREF(p->owner);
+  PyObject_Free(self);
+}
+
+PyObject* plan_changed(PyObject* self, void*) { return PyLong_FromSize_t(plan_of(self).changed()); }
+
+// graph.stores.job_currency.touched_by: the jobs and runs whose jobs' verdicts the plan may move.
+PyObject* plan_touched(PyObject* self, PyObject*) {
+  GUARD_BEGIN
+  Plan& p = plan_of(self);
+  Graph& g = graph_of(reinterpret_cast<PlanObject*>(self)->owner);
+  PyRef jobs(check(PySet_New(nullptr))), runs(check(PySet_New(nullptr)));
+  for (auto& n : p.nodes) {
+    if (n.kind != kJob && n.kind != kRun) continue;
+    PyRef id(str_of(g.pool.view(n.id)));
+    if (PySet_Add(n.kind == kJob ? jobs.get() : runs.get(), id.get()) < 0) return nullptr;
+  }
+  for (auto& e : p.edges) {
+    PyObject* into;
+    if (e.kind == kReads || e.kind == kWrites) into = jobs.get();
+    else if (e.kind == kConsumed || e.kind == kProduced || e.kind == kOf) into = runs.get();
+    else continue;
+    PyRef id(str_of(g.pool.view(e.source)));
+    if (PySet_Add(into, id.get()) < 0) return nullptr;
+  }
+  return PyTuple_Pack(2, jobs.get(), runs.get());
+  GUARD_END(nullptr)
+}
+
+// The planned records as graph.model objects: ({id: Node}, {(source, kind, target): Edge}).
+PyObject* plan_changes(PyObject* self, PyObject*) {
+  GUARD_BEGIN
+  Plan& p = plan_of(self);
+  if (p.committed) raise(PyExc_RuntimeError, "a committed plan's records belong to the graph");
+  Graph& g = graph_of(reinterpret_cast<PlanObject*>(self)->owner);
+  PyRef nodes(check(PyDict_New())), edges(check(PyDict_New()));
+  for (auto& n : p.nodes) {
+    PyRef id(str_of(g.pool.view(n.id)));
+    PyRef props(g.records.props_to_py(n.record)), stamps(g.records.stamps_to_py(n.record));
+    Py_INCREF(id.get());
+    PyRef node(make_node(id.get(), n.kind, props.release(), stamps.release()));
+    if (PyDict_SetItem(nodes.get(), id.get(), node.get()) < 0) return nullptr;
+  }
+  for (auto& e : p.edges) {
+    PyRef source(str_of(g.pool.view(e.source))), target(str_of(g.pool.view(e.target)));
+    PyRef key(check(PyTuple_Pack(3, source.get(), py.edge_kind[e.kind], target.get())));
+    PyRef props(g.records.props_to_py(e.record)), stamps(g.records.stamps_to_py(e.record));
+    PyRef edge(make_edge(source.release(), e.kind, target.release(), props.release(), stamps.release()));
+    if (PyDict_SetItem(edges.get(), key.get(), edge.get()) < 0) return nullptr;
+  }
+  return PyTuple_Pack(2, nodes.get(), edges.get());
+  GUARD_END(nullptr)
+}
+
+PyGetSetDef plan_getset[] = {
+    {"changed", plan_changed, nullptr, "How many nodes and edges the plan changes (0: the batch changes nothing).",
+     nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr}};
+
+PyMethodDef plan_methods[] = {
+    {"touched", plan_touched, METH_NOARGS, "touched() -> (jobs, runs) whose job currency may move."},
+    {"changes", plan_changes, METH_NOARGS, "changes() -> ({id: Node}, {key: Edge}) as planned."},
+    {nullptr, nullptr, 0, nullptr}};
+
+PyTypeObject PlanType = {PyVarObject_HEAD_INIT(nullptr, 0)};
+
+// -- Capture ------------------------------------------------------------------------------------
+
+void capture_dealloc(PyObject* self) {
+  CaptureObject* c = reinterpret_cast<CaptureObject*>(self);
+  delete c->capture;
+  Py_XDECREF(c->owner);
+  PyObject_Free(self);
+}
+
+PyObject* capture_next_chunk(PyObject* self, PyObject* arg) {
+  GUARD_BEGIN
+  CaptureObject* c = reinterpret_cast<CaptureObject*>(self);
+  if (c->capture == nullptr) raise(PyExc_RuntimeError, "the capture is closed");
+  Py_ssize_t records = PyLong_AsSsize_t(arg);
+  if (records <= 0) {
+    if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "records must be positive");
+    return nullptr;
+  }
+  Bytes chunk = c->capture->next_chunk(size_t(records));
+  return PyBytes_FromStringAndSize(reinterpret_cast<const char*>(chunk.data()), Py_ssize_t(chunk.size()));
+  GUARD_END(nullptr)
+}
+
+PyObject* capture_close(PyObject* self, PyObject*) {
+  CaptureObject* c = reinterpret_cast<CaptureObject*>(self);
+  delete c->capture;
+  c->capture = nullptr;
+  Py_RETURN_NONE;
+}
+
+PyObject* capture_counts(PyObject* self, void*) {
+  CaptureObject* c = reinterpret_cast<CaptureObject*>(self);
+  if (c->capture == nullptr) Py_RETURN_NONE;
+  return Py_BuildValue("(nn)", Py_ssize_t(c->capture->nodes()), Py_ssize_t(c->capture->edges()));
+}
+
+PyMethodDef capture_methods[] = {
+    {"next_chunk", capture_next_chunk, METH_O, "next_chunk(records) -> bytes (b'' when done)."},
+    {"close", capture_close, METH_NOARGS, "close(): let go of the captured records."},
+    {nullptr, nullptr, 0, nullptr}};
+
+PyGetSetDef capture_getset[] = {
+    {"counts", capture_counts, nullptr, "(nodes, edges) captured.", nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr}};
+
+PyTypeObject CaptureType = {PyVarObject_HEAD_INIT(nullptr, 0)};
+
+// -- module functions ---------------------------------------------------------------------------
+
+PyObject* module_configure(PyObject*, PyObject* args) {
+  GUARD_BEGIN
+  PyObject *node_kinds, *edge_kinds, *node, *edge, *upsert_node, *upsert_edge, *empty;
+  if (!PyArg_ParseTuple(args, "OOOOOOO", &node_kinds, &edge_kinds, &node, &edge, &upsert_node, &upsert_edge, &empty))
+    return nullptr;
+  auto take = [](PyObject* members, PyObject** out, PyObject** values, const char* const* names, int n) {
+    for (int i = 0; i < n; i++) {
+      PyRef member(check(PyObject_CallFunction(members, "s", names[i])));  // NodeKind("Dataset") ...
+      PyRef value(check(PyObject_GetAttrString(member.get(), "value")));
+      Py_XDECREF(out[i]);
+      Py_XDECREF(values[i]);
+      out[i] = member.release();
+      values[i] = value.release();
+    }
+  };
+  take(node_kinds, py.node_kind, py.node_kind_value, kNodeKindNames, kNodeKinds);
+  take(edge_kinds, py.edge_kind, py.edge_kind_value, kEdgeKindNames, kEdgeKinds);
+  for (PyObject** slot : {&py.Node, &py.Edge, &py.UpsertNode, &py.UpsertEdge, &py.empty}) Py_XDECREF(*slot);
+  Py_INCREF(node);
+  Py_INCREF(edge);
+  Py_INCREF(upsert_node);
+  Py_INCREF(upsert_edge);
+  Py_INCREF(empty);
+  py.Node = node;
+  py.Edge = edge;
+  py.UpsertNode = upsert_node;
+  py.UpsertEdge = upsert_edge;
+  py.empty = empty;
+  py.ready = true;
+  Py_RETURN_NONE;
+  GUARD_END(nullptr)
+}
+
+PyObject* module_encode(PyObject*, PyObject* mutations) {
+  GUARD_BEGIN
+  return encode_mutations(mutations);
+  GUARD_END(nullptr)
+}
+
+PyObject* module_decode(PyObject*, PyObject* arg) {
+  GUARD_BEGIN
+  Py_buffer view;
+  if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return nullptr;
+  PyObject* out;
+  try {
+    out = decode_mutations(static_cast<const uint8_t*>(view.buf), size_t(view.len));
+  } catch (...) {
+    PyBuffer_Release(&view);
+    throw;
+  }
+  PyBuffer_Release(&view);
+  return out;
+  GUARD_END(nullptr)
+}
+
+PyMethodDef module_methods[] = {
+    {"configure", module_configure, METH_VARARGS,
+     "configure(NodeKind, EdgeKind, Node, Edge, UpsertNode, UpsertEdge, empty): the classes to read and make."},
+    {"encode", module_encode, METH_O, "encode(mutations) -> bytes: a batch in its wire form."},
+    {"decode", module_decode, METH_O, "decode(payload) -> [mutation]: the inverse of encode."},
+    {nullptr, nullptr, 0, nullptr}};
+
+PyModuleDef module_def = {PyModuleDef_HEAD_INIT, "graph._native",
+                          "The native core of lineagemesh's graph (see graph/native.py).", -1, module_methods};
+
+}  // namespace
+
+PyMODINIT_FUNC PyInit__native() {
+  GraphType.tp_name = "graph._native.Graph";
+  GraphType.tp_basicsize = sizeof(GraphObject);
+  GraphType.tp_flags = Py_TPFLAGS_DEFAULT;
+  GraphType.tp_doc = "A property graph in compact native memory.";
+  GraphType.tp_new = graph_new;
+  GraphType.tp_dealloc = graph_dealloc;
+  GraphType.tp_methods = graph_methods;
+
+  PlanType.tp_name = "graph._native.Plan";
+  PlanType.tp_basicsize = sizeof(PlanObject);
+  PlanType.tp_flags = Py_TPFLAGS_DEFAULT;
+  PlanType.tp_doc = "What a batch changes, not yet committed.";
+  PlanType.tp_dealloc = plan_dealloc;
+  PlanType.tp_methods = plan_methods;
+  PlanType.tp_getset = plan_getset;
+
+  CaptureType.tp_name = "graph._native.Capture";
+  CaptureType.tp_basicsize = sizeof(CaptureObject);
+  CaptureType.tp_flags = Py_TPFLAGS_DEFAULT;
+  CaptureType.tp_doc = "The graph's records at one moment, as snapshot chunks.";
+  CaptureType.tp_dealloc = capture_dealloc;
+  CaptureType.tp_methods = capture_methods;
+  CaptureType.tp_getset = capture_getset;
+
+  if (PyType_Ready(&GraphType) < 0 || PyType_Ready(&PlanType) < 0 || PyType_Ready(&CaptureType) < 0) return nullptr;
+  PyObject* m = PyModule_Create(&module_def);
+  if (m == nullptr) return nullptr;
+  Py_INCREF(&GraphType);
+  Py_INCREF(&PlanType);
+  Py_INCREF(&CaptureType);
+  if (PyModule_AddObject(m, "Graph", reinterpret_cast<PyObject*>(&GraphType)) < 0 ||
+      PyModule_AddObject(m, "Plan", reinterpret_cast<PyObject*>(&PlanType)) < 0 ||
+      PyModule_AddObject(m, "Capture", reinterpret_cast<PyObject*>(&CaptureType)) < 0) {
+    Py_DECREF(m);
+    return nullptr;
+  }
+  return m;
+}

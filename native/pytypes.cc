@@ -1,0 +1,106 @@
+#include "pytypes.h"
+
+#include <structmember.h>
+
+namespace lm {
+
+PyTypes py;
+
+namespace {
+
+// Slot offsets of graph.model.Node / Edge (slotted dataclasses): filling the slots directly
+// costs a fraction of calling the generated __init__, and walks make tens of thousands of these.
+Py_ssize_t node_slots[4] = {-1, -1, -1, -1};
+Py_ssize_t edge_slots[5] = {-1, -1, -1, -1, -1};
+
+bool find_slots(PyObject* type, const char* const* names, Py_ssize_t* offsets, int n) {
+  for (int i = 0; i < n; i++) {
+    PyObject* descr = PyDict_GetItemString(reinterpret_cast<PyTypeObject*>(type)->tp_dict, names[i]);
+    if (descr == nullptr || Py_TYPE(descr) != &PyMemberDescr_Type) return false;
+    PyMemberDef* member = reinterpret_cast<PyMemberDescrObject*>(descr)->d_member;
+    if (member->type != T_OBJECT_EX) return false;
+    offsets[i] = member->offset;
+  }
+  return true;
+}
+
+PyObject* make(PyObject* type, Py_ssize_t* offsets, bool slotted, PyObject** args, int n) {
+  if (slotted) {
+    PyTypeObject* t = reinterpret_cast<PyTypeObject*>(type);
+    PyObject* o = t->tp_alloc(t, 0);
+    if (o == nullptr) {
+      for (int i = 0; i < n; i++) Py_DECREF(args[i]);
+      throw PyErrorSet{};
+    }
+    for (int i = 0; i < n; i++) *reinterpret_cast<PyObject**>(reinterpret_cast<char*>(o) + offsets[i]) = args[i];
+    return o;
+  }
+  PyRef tuple(PyTuple_New(n));
+  if (!tuple) {
+    for (int i = 0; i < n; i++) Py_DECREF(args[i]);
+    throw PyErrorSet{};
+  }
+  for (int i = 0; i < n; i++) PyTuple_SET_ITEM(tuple.get(), i, args[i]);
+  return check(PyObject_Call(type, tuple.get(), nullptr));
+}
+
+bool node_slotted = false;
+bool edge_slotted = false;
+
+}  // namespace
+
+void require_configured() {
+  if (!py.ready) raise(PyExc_RuntimeError, "graph._native is not configured (import graph.native)");
+}
+
+uint8_t node_kind_code(PyObject* kind) {
+  for (uint8_t i = 0; i < kNodeKinds; i++)
+    if (kind == py.node_kind[i]) return i;
+  if (PyUnicode_Check(kind)) {
+    for (uint8_t i = 0; i < kNodeKinds; i++) {
+      int eq = PyUnicode_Compare(kind, py.node_kind_value[i]);
+      if (eq == 0) return i;
+    }
+    if (PyErr_Occurred()) throw PyErrorSet{};
+  }
+  PyRef text(PyObject_Repr(kind));
+  raise(PyExc_ValueError, std::string("not a node kind: ") + (text ? PyUnicode_AsUTF8(text.get()) : "?"));
+}
+
+uint8_t edge_kind_code(PyObject* kind) {
+  for (uint8_t i = 0; i < kEdgeKinds; i++)
+    if (kind == py.edge_kind[i]) return i;
+  if (PyUnicode_Check(kind)) {
+    for (uint8_t i = 0; i < kEdgeKinds; i++) {
+      int eq = PyUnicode_Compare(kind, py.edge_kind_value[i]);
+      if (eq == 0) return i;
+    }
+    if (PyErr_Occurred()) throw PyErrorSet{};
+  }
+  PyRef text(PyObject_Repr(kind));
+  raise(PyExc_ValueError, std::string("not an edge kind: ") + (text ? PyUnicode_AsUTF8(text.get()) : "?"));
+}
+
+PyObject* make_node(PyObject* id, uint8_t kind, PyObject* props, PyObject* stamps) {
+  if (node_slots[0] < 0 && !node_slotted) {
+    static const char* const names[] = {"id", "kind", "props", "stamps"};
+    node_slotted = find_slots(py.Node, names, node_slots, 4);
+    if (!node_slotted) node_slots[0] = 0;  // looked, and calls the class instead
+  }
+  Py_INCREF(py.node_kind[kind]);
+  PyObject* args[4] = {id, py.node_kind[kind], props, stamps};
+  return make(py.Node, node_slots, node_slotted, args, 4);
+}
+
+PyObject* make_edge(PyObject* source, uint8_t kind, PyObject* target, PyObject* props, PyObject* stamps) {
+  if (edge_slots[0] < 0 && !edge_slotted) {
+    static const char* const names[] = {"source", "kind", "target", "props", "stamps"};
+    edge_slotted = find_slots(py.Edge, names, edge_slots, 5);
+    if (!edge_slotted) edge_slots[0] = 0;
+  }
+  Py_INCREF(py.edge_kind[kind]);
+  PyObject* args[5] = {source, py.edge_kind[kind], target, props, stamps};
+  return make(py.Edge, edge_slots, edge_slotted, args, 5);
+}
+
+}  // namespace lm

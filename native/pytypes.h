@@ -1,0 +1,35 @@
+// The Python classes the core reads and makes (``graph.model``, ``graph.mutations``), handed
+// over once by ``graph.native.configure`` when the package is imported.
+#pragma once
+
+#include "kinds.h"
+
+namespace lm {
+
+struct PyTypes {
+  PyObject* node_kind[kNodeKinds] = {};  // NodeKind members, by code
+  PyObject* edge_kind[kEdgeKinds] = {};  // EdgeKind members, by code
+  PyObject* node_kind_value[kNodeKinds] = {};  // their values (str)
+  PyObject* edge_kind_value[kEdgeKinds] = {};
+  PyObject* Node = nullptr;
+  PyObject* Edge = nullptr;
+  PyObject* UpsertNode = nullptr;
+  PyObject* UpsertEdge = nullptr;
+  PyObject* empty = nullptr;  // graph.mutations._EMPTY: the shared read-only empty mapping
+  bool ready = false;
+};
+
+extern PyTypes py;
+
+void require_configured();
+
+// The code of a NodeKind/EdgeKind member (or of its value as a str); raises ValueError.
+uint8_t node_kind_code(PyObject* kind);
+uint8_t edge_kind_code(PyObject* kind);
+
+// graph.model.Node(id, kind, props, stamps) / Edge(source, kind, target, props, stamps); the
+// arguments are stolen.
+PyObject* make_node(PyObject* id, uint8_t kind, PyObject* props, PyObject* stamps);
+PyObject* make_edge(PyObject* source, uint8_t kind, PyObject* target, PyObject* props, PyObject* stamps);
+
+}  // namespace lm

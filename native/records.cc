@@ -1,0 +1,231 @@
+#include "records.h"
+
+#include <cstdlib>
+
+namespace lm {
+
+const uint8_t kAbsentValue[1] = {kAbsent};
+const uint8_t kNullValue[1] = {kNull};
+
+namespace {
+
+const uint8_t* as_python(const uint8_t* v) { return *v == kAbsent ? kNullValue : v; }  // props.get(key): None
+
+// graph.mutations._tie_wins: at an equal stamp the unequal value whose canonical JSON sorts after wins.
+bool tie_wins(const uint8_t* new_value, const uint8_t* old_value, const StringPool& pool) {
+  new_value = as_python(new_value);
+  old_value = as_python(old_value);
+  if (values_equal(new_value, old_value, pool)) return false;
+  std::string a, b;
+  canonical_json(new_value, pool, a);
+  canonical_json(old_value, pool, b);
+  return a > b;
+}
+
+uint32_t hash_record(const Record* r) {
+  uint64_t h = hash_bytes(r->data, r->size, r->n_stamps);
+  return uint32_t(h ^ (h >> 32));
+}
+
+bool same_record(const Record* a, const Record* b) {
+  return a->hash == b->hash && a->n_stamps == b->n_stamps && a->size == b->size &&
+         std::memcmp(a->data, b->data, a->size) == 0;
+}
+
+Record* allocate(size_t n_stamps, size_t size) {
+  if (n_stamps > UINT16_MAX) raise(PyExc_ValueError, "a record with more than 65535 distinct stamps");
+  if (size > UINT32_MAX) raise(PyExc_ValueError, "a record over 4 GiB");
+  Record* r = static_cast<Record*>(std::malloc(sizeof(Record) + size));
+  if (r == nullptr) throw std::bad_alloc();
+  r->refs = 1;
+  r->size = uint32_t(size);
+  r->n_stamps = uint16_t(n_stamps);
+  r->shared = 0;
+  return r;
+}
+
+}  // namespace
+
+const uint8_t* record_value(const Record* r, StrId key, Stamp* stamp) {
+  const uint8_t* stamps = r->data;
+  const uint8_t* p = r->data + size_t(r->n_stamps) * 8;
+  const uint8_t* end = r->data + r->size;
+  while (p < end) {
+    StrId k = StrId(get_varint(p));
+    uint64_t index = get_varint(p);
+    if (k == key) {
+      if (stamp) std::memcpy(stamp, stamps + index * 8, 8);
+      return p;
+    }
+    p = skip_value(p);
+  }
+  return nullptr;
+}
+
+bool merge(Draft& draft, const Observed& latest, const Observed& first, Stamp at, const StringPool& pool) {
+  bool changed = false;
+  for (int pass = 0; pass < 2; pass++) {
+    const Observed& values = pass == 0 ? latest : first;
+    bool newest_wins = pass == 0;
+    for (const auto& [key, value] : values) {
+      long i = draft.find(key);
+      if (i >= 0) {
+        Entry& held = draft.entries[size_t(i)];
+        int c = compare_stamps(at, held.stamp, pool);
+        if (c == 0) {
+          if (!tie_wins(value, held.value, pool)) continue;
+        } else if ((c > 0) != newest_wins) {
+          continue;
+        }
+      }
+      changed = true;
+      const uint8_t* stored = *value == kNull ? kAbsentValue : value;
+      if (i >= 0) {
+        draft.entries[size_t(i)].stamp = at;
+        draft.entries[size_t(i)].value = stored;
+      } else {
+        draft.entries.push_back(Entry{key, at, stored});
+      }
+    }
+  }
+  return changed;
+}
+
+void fresh(Draft& draft, const Observed& latest, const Observed& first, Stamp at) {
+  draft.entries.clear();
+  for (const auto& [key, value] : latest) draft.entries.push_back(Entry{key, at, *value == kNull ? kAbsentValue : value});
+  for (const auto& [key, value] : first) {
+    if (draft.find(key) < 0) draft.entries.push_back(Entry{key, at, *value == kNull ? kAbsentValue : value});
+  }
+}
+
+Records::~Records() = default;  // records are freed by their holders (the graph releases them all)
+
+Record* Records::freeze(const Draft& draft, bool share_equal) {
+  Stamp stamps[8];
+  std::vector<Stamp> many;  // past 8 distinct stamps (rare: a long-lived node's keys set by many events)
+  size_t n_stamps = 0;
+  std::vector<uint32_t> index(draft.entries.size());
+  size_t size = 0;
+  for (size_t i = 0; i < draft.entries.size(); i++) {
+    const Entry& e = draft.entries[i];
+    size_t k = 0;
+    const Stamp* table = many.empty() ? stamps : many.data();
+    while (k < n_stamps && table[k] != e.stamp) k++;
+    if (k == n_stamps) {
+      if (n_stamps == 8 && many.empty()) many.assign(stamps, stamps + 8);
+      if (many.empty()) stamps[n_stamps] = e.stamp; else many.push_back(e.stamp);
+      n_stamps++;
+    }
+    index[i] = uint32_t(k);
+    size += varint_size(e.key) + varint_size(k) + size_t(skip_value(e.value) - e.value);
+  }
+  Record* r = allocate(n_stamps, n_stamps * 8 + size);
+  const Stamp* table = many.empty() ? stamps : many.data();
+  std::memcpy(r->data, table, n_stamps * 8);
+  uint8_t* p = r->data + n_stamps * 8;
+  for (size_t i = 0; i < draft.entries.size(); i++) {
+    const Entry& e = draft.entries[i];
+    p = write_varint(p, e.key);
+    p = write_varint(p, index[i]);
+    size_t n = size_t(skip_value(e.value) - e.value);
+    std::memcpy(p, e.value, n);
+    p += n;
+    pool_.incref(e.key);
+    incref_value(e.value, pool_);
+  }
+  for (size_t k = 0; k < n_stamps; k++) stamp_incref(table[k], pool_);
+  r->hash = hash_record(r);
+  return share_equal ? share(r) : r;
+}
+
+Record* Records::adopt(const std::vector<Stamp>& stamps, const Bytes& entries, bool share_equal) {
+  Record* r = allocate(stamps.size(), stamps.size() * 8 + entries.size());
+  if (!stamps.empty()) std::memcpy(r->data, stamps.data(), stamps.size() * 8);
+  if (!entries.empty()) std::memcpy(r->data + stamps.size() * 8, entries.data(), entries.size());
+  r->hash = hash_record(r);
+  return share_equal ? share(r) : r;
+}
+
+Record* Records::share(Record* r) {
+  size_t i = r->hash & mask_;
+  for (; table_[i] != nullptr; i = (i + 1) & mask_) {
+    Record* held = table_[i];
+    if (same_record(held, r)) {
+      held->refs++;
+      r->shared = 0;
+      release(r);
+      return held;
+    }
+  }
+  table_[i] = r;
+  r->shared = 1;
+  if (++used_ * 10 > table_.size() * 7) grow();
+  return r;
+}
+
+void Records::grow() {
+  std::vector<Record*> bigger(table_.size() * 2, nullptr);
+  size_t mask = bigger.size() - 1;
+  for (Record* r : table_) {
+    if (r == nullptr) continue;
+    size_t i = r->hash & mask;
+    while (bigger[i] != nullptr) i = (i + 1) & mask;
+    bigger[i] = r;
+  }
+  table_.swap(bigger);
+  mask_ = mask;
+}
+
+void Records::release(Record* r) {
+  if (--r->refs != 0) return;
+  if (r->shared) {  // backward-shift deletion, as in StringPool::release
+    size_t i = r->hash & mask_;
+    while (table_[i] != r) i = (i + 1) & mask_;
+    for (size_t j = (i + 1) & mask_; table_[j] != nullptr; j = (j + 1) & mask_) {
+      size_t home = table_[j]->hash & mask_;
+      bool between = (i <= j) ? (home > i && home <= j) : (home > i || home <= j);
+      if (!between) {
+        table_[i] = table_[j];
+        i = j;
+      }
+    }
+    table_[i] = nullptr;
+    used_--;
+  }
+  for_each_entry(r, [&](const Entry& e) {
+    pool_.decref(e.key);
+    decref_value(e.value, pool_);
+  });
+  for (uint16_t k = 0; k < r->n_stamps; k++) {
+    Stamp s;
+    std::memcpy(&s, r->data + size_t(k) * 8, 8);
+    stamp_decref(s, pool_);
+  }
+  std::free(r);
+}
+
+PyObject* Records::props_to_py(const Record* r) const {
+  PyRef dict(check(PyDict_New()));
+  for_each_entry(r, [&](const Entry& e) {
+    if (*e.value == kAbsent) return;
+    PyRef key(str_of(pool_.view(e.key)));
+    const uint8_t* p = e.value;
+    PyRef value(value_to_py(p, pool_));
+    if (PyDict_SetItem(dict.get(), key.get(), value.get()) < 0) throw PyErrorSet{};
+  });
+  return dict.release();
+}
+
+PyObject* Records::stamps_to_py(const Record* r) const {
+  PyRef dict(check(PyDict_New()));
+  char buf[32];
+  for_each_entry(r, [&](const Entry& e) {
+    PyRef key(str_of(pool_.view(e.key)));
+    PyRef value(str_of(stamp_text(e.stamp, pool_, buf)));
+    if (PyDict_SetItem(dict.get(), key.get(), value.get()) < 0) throw PyErrorSet{};
+  });
+  return dict.release();
+}
+
+}  // namespace lm

@@ -1,0 +1,112 @@
+// Records: a node's or an edge's properties and, per property, the stamp that set it, as one
+// immutable block (a write makes a new one). Equal edge records are held once (an event states
+// its edges alike: the same last-seen stamp, job and transformations), counted by reference.
+//
+// And the merge rule every store applies (``graph.mutations``): a write wins against an older
+// stamp (``latest``) or a newer one (``first``), at an equal stamp only when its value is unequal
+// and its canonical JSON sorts after the held one. That makes ingest idempotent and
+// order-independent.
+#pragma once
+
+#include "values.h"
+
+namespace lm {
+
+struct Record {
+  uint32_t refs;
+  uint32_t hash;       // of n_stamps and data, for sharing
+  uint32_t size;       // bytes of data
+  uint16_t n_stamps;   // distinct stamps, each 8 bytes at the start of data
+  uint16_t shared;     // held in a RecordTable (removed from it when freed)
+  uint8_t data[];      // stamps, then entries: varint key StrId, varint stamp index, value
+};
+
+// One property of a record: its stamp, and its value (kAbsent: removed, stamp kept).
+struct Entry {
+  StrId key;
+  Stamp stamp;
+  const uint8_t* value;
+};
+
+// Calls f(Entry) for each entry, in order.
+template <class F>
+void for_each_entry(const Record* r, F&& f) {
+  const uint8_t* stamps = r->data;
+  const uint8_t* p = r->data + size_t(r->n_stamps) * 8;
+  const uint8_t* end = r->data + r->size;
+  while (p < end) {
+    StrId key = StrId(get_varint(p));
+    uint64_t index = get_varint(p);
+    Stamp stamp;
+    std::memcpy(&stamp, stamps + index * 8, 8);
+    f(Entry{key, stamp, p});
+    p = skip_value(p);
+  }
+}
+
+// The value of ``key`` (nullptr when the record has no such entry; it may be kAbsent).
+const uint8_t* record_value(const Record* r, StrId key, Stamp* stamp = nullptr);
+
+extern const uint8_t kAbsentValue[1];  // a kAbsent value to point at
+extern const uint8_t kNullValue[1];    // a kNull value to point at
+
+// A record being planned: entries pointing at values held elsewhere (a stored record, a batch),
+// which outlive it.
+class Draft {
+ public:
+  std::vector<Entry> entries;
+
+  void load(const Record* r) {
+    entries.clear();
+    for_each_entry(r, [&](const Entry& e) { entries.push_back(e); });
+  }
+  long find(StrId key) const {
+    for (size_t i = 0; i < entries.size(); i++)
+      if (entries[i].key == key) return long(i);
+    return -1;
+  }
+};
+
+// Observed properties: (key, value) pairs, a top-level kNull meaning "set to None".
+using Observed = std::vector<std::pair<StrId, const uint8_t*>>;
+
+// Merge observed properties into ``draft`` (graph.mutations.merge_props); whether it changed.
+bool merge(Draft& draft, const Observed& latest, const Observed& first, Stamp at, const StringPool& pool);
+
+// What something seen for the first time holds (graph.mutations._fresh): ``latest`` without its
+// Nones, then the keys of ``first`` it lacks; every key stamped ``at``.
+void fresh(Draft& draft, const Observed& latest, const Observed& first, Stamp at);
+
+// Frozen records, and the table holding equal edge records once.
+class Records {
+ public:
+  explicit Records(StringPool& pool) : pool_(pool), table_(1024, nullptr), mask_(1023) {}
+  ~Records();
+  Records(const Records&) = delete;
+
+  // A record of the draft's entries, holding references to its strings; ``share``: an equal
+  // record already held is returned instead (one more reference to it).
+  Record* freeze(const Draft& draft, bool share);
+  // A record read from bytes (a snapshot): stamps and entries already encoded with this pool's
+  // ids, whose references the caller hands over.
+  Record* adopt(const std::vector<Stamp>& stamps, const Bytes& entries, bool share);
+
+  void incref(Record* r) { r->refs++; }
+  void release(Record* r);
+
+  PyObject* props_to_py(const Record* r) const;
+  PyObject* stamps_to_py(const Record* r) const;
+
+  size_t shared_count() const { return used_; }
+  size_t table_bytes() const { return table_.capacity() * sizeof(Record*); }
+
+ private:
+  Record* share(Record* r);
+  void grow();
+  StringPool& pool_;
+  std::vector<Record*> table_;  // open addressing by hash; nullptr marks an empty slot
+  size_t mask_;
+  size_t used_ = 0;
+};
+
+}  // namespace lm

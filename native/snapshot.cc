@@ -1,0 +1,274 @@
+#include "snapshot.h"
+
+#include <cmath>
+
+namespace lm {
+
+namespace {
+
+const uint8_t kMagic[4] = {'L', 'M', 'S', 1};
+constexpr int kMaxDepth = 512;
+
+// A chunk's string table while it is written: pool id -> index.
+class ChunkStrings {
+ public:
+  explicit ChunkStrings(const StringPool& pool) : pool_(pool) {}
+  uint32_t ref(StrId id) {
+    auto it = index_.find(id);
+    if (it != index_.end()) return it->second;
+    uint32_t i = uint32_t(order_.size());
+    order_.push_back(id);
+    index_.emplace(id, i);
+    return i;
+  }
+  void write(Bytes& out) const {
+    put_varint(out, order_.size());
+    for (StrId id : order_) {
+      std::string_view s = pool_.view(id);
+      put_varint(out, s.size());
+      put_bytes(out, s.data(), s.size());
+    }
+  }
+
+ private:
+  const StringPool& pool_;
+  std::vector<StrId> order_;
+  std::unordered_map<StrId, uint32_t> index_;
+};
+
+// Copies a value, pool ids -> chunk indexes.
+const uint8_t* dump_value(const uint8_t* p, ChunkStrings& strings, Bytes& out) {
+  uint8_t tag = *p;
+  const uint8_t* q = p + 1;
+  switch (tag) {
+    case kStr:
+      put_u8(out, kStr);
+      put_varint(out, strings.ref(StrId(get_varint(q))));
+      return q;
+    case kList: {
+      uint64_t n = get_varint(q);
+      put_u8(out, kList);
+      put_varint(out, n);
+      for (uint64_t i = 0; i < n; i++) q = dump_value(q, strings, out);
+      return q;
+    }
+    case kDict: {
+      uint64_t n = get_varint(q);
+      put_u8(out, kDict);
+      put_varint(out, n);
+      for (uint64_t i = 0; i < n; i++) {
+        put_varint(out, strings.ref(StrId(get_varint(q))));
+        q = dump_value(q, strings, out);
+      }
+      return q;
+    }
+    default: {
+      const uint8_t* end = skip_value(p);
+      put_bytes(out, p, size_t(end - p));
+      return end;
+    }
+  }
+}
+
+void dump_record(const Record* r, ChunkStrings& strings, Bytes& out) {
+  put_varint(out, r->n_stamps);
+  for (uint16_t k = 0; k < r->n_stamps; k++) {
+    Stamp s;
+    std::memcpy(&s, r->data + size_t(k) * 8, 8);
+    put_u64(out, is_text_stamp(s) ? (uint64_t(strings.ref(StrId(s >> 4))) << 4) | kTextStamp : s);
+  }
+  Bytes entries;
+  const uint8_t* p = r->data + size_t(r->n_stamps) * 8;
+  const uint8_t* end = r->data + r->size;
+  while (p < end) {
+    put_varint(entries, strings.ref(StrId(get_varint(p))));
+    put_varint(entries, get_varint(p));
+    p = dump_value(p, strings, entries);
+  }
+  put_varint(out, entries.size());
+  put_bytes(out, entries.data(), entries.size());
+}
+
+// A chunk's strings while it loads: each interned once (the reference the loader holds is let go
+// at the end), and one more reference for each place a record holds it.
+class LoadStrings {
+ public:
+  LoadStrings(StringPool& pool) : pool_(pool) {}
+  ~LoadStrings() {
+    for (StrId id : ids_)
+      if (id != kNone) pool_.decref(id);
+  }
+  void read(Reader& r) {
+    uint64_t n = r.varint();
+    if (n > (uint64_t(1) << 31)) r.fail();
+    texts_.reserve(size_t(n));
+    for (uint64_t i = 0; i < n; i++) {
+      uint64_t len = r.varint();
+      texts_.emplace_back(reinterpret_cast<const char*>(r.bytes(size_t(len))), size_t(len));
+    }
+    ids_.assign(texts_.size(), kNone);
+  }
+  // The pool id of string ``i``, with a reference for the caller.
+  StrId take(uint64_t i, const Reader& r) {
+    if (i >= texts_.size()) r.fail();
+    if (ids_[size_t(i)] == kNone) ids_[size_t(i)] = pool_.intern(texts_[size_t(i)]);
+    pool_.incref(ids_[size_t(i)]);
+    return ids_[size_t(i)];
+  }
+
+ private:
+  StringPool& pool_;
+  std::vector<std::string_view> texts_;
+  std::vector<StrId> ids_;
+};
+
+void load_value(Reader& r, LoadStrings& strings, Bytes& out, int depth) {
+  if (depth > kMaxDepth) r.fail();
+  uint8_t tag = r.u8();
+  switch (tag) {
+    case kNull:
+    case kFalse:
+    case kTrue:
+    case kAbsent: put_u8(out, tag); return;
+    case kInt:
+    case kUInt:
+      put_u8(out, tag);
+      put_varint(out, r.varint());
+      return;
+    case kFloat:
+    case kStampStr:
+      put_u8(out, tag);
+      put_u64(out, r.u64());
+      return;
+    case kStr:
+      put_u8(out, kStr);
+      put_varint(out, strings.take(r.varint(), r));
+      return;
+    case kList: {
+      uint64_t n = r.varint();
+      put_u8(out, kList);
+      put_varint(out, n);
+      for (uint64_t i = 0; i < n; i++) load_value(r, strings, out, depth + 1);
+      return;
+    }
+    case kDict: {
+      uint64_t n = r.varint();
+      put_u8(out, kDict);
+      put_varint(out, n);
+      for (uint64_t i = 0; i < n; i++) {
+        put_varint(out, strings.take(r.varint(), r));
+        load_value(r, strings, out, depth + 1);
+      }
+      return;
+    }
+    default: r.fail();
+  }
+}
+
+// A record read from a chunk. On a malformed one the references taken so far stay taken (the
+// graph being loaded is discarded, and its pool with it).
+Record* load_record(Reader& r, LoadStrings& strings, Records& records, bool share) {
+  uint64_t n_stamps = r.varint();
+  if (n_stamps > UINT16_MAX) r.fail();
+  std::vector<Stamp> stamps;
+  stamps.resize(size_t(n_stamps));
+  for (auto& s : stamps) {
+    s = r.u64();
+    if (is_text_stamp(s)) s = (uint64_t(strings.take(s >> 4, r)) << 4) | kTextStamp;
+  }
+  uint64_t size = r.varint();
+  Reader entries(r.bytes(size_t(size)), size_t(size), "snapshot chunk");
+  Bytes out;
+  out.reserve(size_t(size));
+  while (!entries.done()) {
+    put_varint(out, strings.take(entries.varint(), entries));
+    uint64_t index = entries.varint();
+    if (index >= n_stamps) entries.fail();
+    put_varint(out, index);
+    load_value(entries, strings, out, 0);
+  }
+  return records.adopt(stamps, out, share);
+}
+
+}  // namespace
+
+Capture::Capture(Graph& graph) : graph_(graph) {
+  nodes_.reserve(graph.node_count());
+  for (size_t n = 0; n < graph.node_count(); n++) {
+    Record* r = graph.node_record[n];
+    graph.records.incref(r);
+    nodes_.push_back(r);
+  }
+  edges_.reserve(graph.edge_count());
+  for (size_t e = 0; e < graph.edge_count(); e++) {
+    Record* r = graph.edge_record[e];
+    graph.records.incref(r);
+    edges_.push_back(r);
+  }
+}
+
+Capture::~Capture() {
+  for (Record* r : nodes_) graph_.records.release(r);
+  for (Record* r : edges_) graph_.records.release(r);
+}
+
+Bytes Capture::next_chunk(size_t records) {
+  Bytes out;
+  if (next_node_ == nodes_.size() && next_edge_ == edges_.size()) return out;
+  ChunkStrings strings(graph_.pool);
+  Bytes nodes, edges;
+  size_t n_nodes = std::min(records, nodes_.size() - next_node_);
+  for (size_t i = 0; i < n_nodes; i++, next_node_++) {
+    put_varint(nodes, strings.ref(graph_.node_id[next_node_]));
+    put_u8(nodes, graph_.node_kind[next_node_]);
+    dump_record(nodes_[next_node_], strings, nodes);
+  }
+  size_t n_edges = std::min(records - n_nodes, edges_.size() - next_edge_);
+  for (size_t i = 0; i < n_edges; i++, next_edge_++) {
+    put_varint(edges, strings.ref(graph_.node_id[graph_.edge_src[next_edge_]]));
+    put_u8(edges, graph_.edge_kind[next_edge_]);
+    put_varint(edges, strings.ref(graph_.node_id[graph_.edge_dst[next_edge_]]));
+    dump_record(edges_[next_edge_], strings, edges);
+  }
+  put_bytes(out, kMagic, 4);
+  strings.write(out);
+  put_varint(out, n_nodes);
+  put_bytes(out, nodes.data(), nodes.size());
+  put_varint(out, n_edges);
+  put_bytes(out, edges.data(), edges.size());
+  return out;
+}
+
+void load_chunk(Graph& graph, const uint8_t* data, size_t size) {
+  Reader r(data, size, "snapshot chunk");
+  const uint8_t* magic = r.bytes(4);
+  if (std::memcmp(magic, kMagic, 4) != 0) r.fail();
+  LoadStrings strings(graph.pool);
+  strings.read(r);
+  uint64_t n_nodes = r.varint();
+  if (n_nodes > size) r.fail();
+  for (uint64_t i = 0; i < n_nodes; i++) {
+    StrId id = strings.take(r.varint(), r);
+    uint8_t kind = r.u8();
+    if (kind >= kNodeKinds || graph.pool.node(id) != kNone) r.fail();  // a kind we do not know, or a node twice
+    Record* record = load_record(r, strings, graph.records, false);
+    graph.add_node(id, kind, record);
+    graph.pool.decref(id);  // add_node took its own
+  }
+  uint64_t n_edges = r.varint();
+  if (n_edges > size) r.fail();
+  for (uint64_t i = 0; i < n_edges; i++) {
+    StrId source = strings.take(r.varint(), r);
+    uint8_t kind = r.u8();
+    StrId target = strings.take(r.varint(), r);
+    NodeIdx s = graph.pool.node(source), t = graph.pool.node(target);
+    graph.pool.decref(source);
+    graph.pool.decref(target);
+    if (kind >= kEdgeKinds || s == kNone || t == kNone || graph.find_edge(s, kind, t) != kNone) r.fail();
+    Record* record = load_record(r, strings, graph.records, true);
+    graph.add_edge(s, kind, t, record);
+  }
+  if (!r.done()) r.fail();
+}
+
+}  // namespace lm

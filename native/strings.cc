@@ -1,0 +1,112 @@
+#include "strings.h"
+
+#include <cstdlib>
+
+namespace lm {
+
+StringPool::StringPool() : table_(1024, kNone), mask_(1023) {}
+
+StringPool::~StringPool() {
+  for (Entry& e : entries_) std::free(e.data);
+}
+
+StrId StringPool::find(std::string_view s) const {
+  uint32_t h = uint32_t(hash_bytes(s.data(), s.size()));
+  for (size_t i = slot_of(h);; i = (i + 1) & mask_) {
+    StrId id = table_[i];
+    if (id == kNone) return kNone;
+    const Entry& e = entries_[id];
+    if (e.hash == h && e.len == s.size() && std::memcmp(e.data, s.data(), s.size()) == 0) return id;
+  }
+}
+
+StrId StringPool::intern(std::string_view s) {
+  if (s.size() > UINT32_MAX) raise(PyExc_ValueError, "a string over 4 GiB cannot be held");
+  uint32_t h = uint32_t(hash_bytes(s.data(), s.size()));
+  size_t i = slot_of(h);
+  for (;; i = (i + 1) & mask_) {
+    StrId id = table_[i];
+    if (id == kNone) break;
+    Entry& e = entries_[id];
+    if (e.hash == h && e.len == s.size() && std::memcmp(e.data, s.data(), s.size()) == 0) {
+      e.refs++;
+      return id;
+    }
+  }
+  char* data = static_cast<char*>(std::malloc(s.size() ? s.size() : 1));
+  if (data == nullptr) throw std::bad_alloc();
+  std::memcpy(data, s.data(), s.size());
+  StrId id;
+  if (!free_.empty()) {
+    id = free_.back();
+    free_.pop_back();
+  } else {
+    if (entries_.size() >= kNone - 1) raise(PyExc_MemoryError, "too many distinct strings");
+    id = StrId(entries_.size());
+    entries_.push_back({});
+  }
+  entries_[id] = Entry{data, uint32_t(s.size()), h, 1, kNone};
+  table_[i] = id;
+  string_bytes_ += s.size();
+  if (++used_ * 10 > table_.size() * 7) grow();
+  return id;
+}
+
+void StringPool::release(StrId id) {
+  Entry& e = entries_[id];
+  // Remove from the table by backward-shift deletion: no tombstones, probes stay short.
+  size_t i = slot_of(e.hash);
+  while (table_[i] != id) i = (i + 1) & mask_;
+  for (size_t j = (i + 1) & mask_;; j = (j + 1) & mask_) {
+    StrId other = table_[j];
+    if (other == kNone) break;
+    size_t home = slot_of(entries_[other].hash);
+    // ``other`` may move to ``i`` when its home is not within (i, j] cyclically.
+    bool between = (i <= j) ? (home > i && home <= j) : (home > i || home <= j);
+    if (!between) {
+      table_[i] = other;
+      i = j;
+    }
+  }
+  table_[i] = kNone;
+  used_--;
+  string_bytes_ -= e.len;
+  std::free(e.data);
+  e = Entry{nullptr, 0, 0, 0, kNone};
+  free_.push_back(id);
+}
+
+void StringPool::grow() {
+  std::vector<StrId> bigger(table_.size() * 2, kNone);
+  size_t mask = bigger.size() - 1;
+  for (StrId id : table_) {
+    if (id == kNone) continue;
+    size_t i = entries_[id].hash & mask;
+    while (bigger[i] != kNone) i = (i + 1) & mask;
+    bigger[i] = id;
+  }
+  table_.swap(bigger);
+  mask_ = mask;
+}
+
+size_t StringPool::heap_bytes() const {
+  return entries_.capacity() * sizeof(Entry) + free_.capacity() * sizeof(StrId) + table_.capacity() * sizeof(StrId) +
+         string_bytes_;
+}
+
+std::string_view utf8_of(PyObject* s, std::string& spill) {
+  Py_ssize_t n;
+  const char* p = PyUnicode_AsUTF8AndSize(s, &n);
+  if (p != nullptr) return {p, size_t(n)};
+  PyErr_Clear();  // lone surrogates: encode them as they are
+  PyRef bytes(check(PyUnicode_AsEncodedString(s, "utf-8", "surrogatepass")));
+  spill.assign(PyBytes_AS_STRING(bytes.get()), size_t(PyBytes_GET_SIZE(bytes.get())));
+  return spill;
+}
+
+PyObject* str_of(std::string_view s) {
+  PyObject* o = PyUnicode_DecodeUTF8(s.data(), Py_ssize_t(s.size()), "surrogatepass");
+  return check(o);
+}
+
+}  // namespace lm

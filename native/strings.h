@@ -1,0 +1,57 @@
+// Interned, reference-counted strings: every id, property key and string value the graph holds
+// is held once, however many records mention it, and freed when the last one lets go.
+//
+// A string that is a node's id also says which node (``node``), so finding a node by id is one
+// lookup here, not a second table.
+#pragma once
+
+#include "common.h"
+
+namespace lm {
+
+class StringPool {
+ public:
+  StringPool();
+  ~StringPool();
+  StringPool(const StringPool&) = delete;
+  StringPool& operator=(const StringPool&) = delete;
+
+  // The id of ``s``, interned if new, with one more reference the caller now holds.
+  StrId intern(std::string_view s);
+  // The id of ``s`` if it is held (no reference taken), else kNone.
+  StrId find(std::string_view s) const;
+
+  void incref(StrId id) { entries_[id].refs++; }
+  void decref(StrId id) {
+    if (--entries_[id].refs == 0) release(id);
+  }
+
+  std::string_view view(StrId id) const { return {entries_[id].data, entries_[id].len}; }
+  NodeIdx node(StrId id) const { return entries_[id].node; }
+  void set_node(StrId id, NodeIdx node) { entries_[id].node = node; }
+
+  size_t live() const { return entries_.size() - free_.size(); }
+  size_t heap_bytes() const;  // what the pool itself holds (its tables and string bytes)
+
+ private:
+  struct Entry {
+    char* data;     // len bytes, malloc'ed; nullptr when the id is free
+    uint32_t len;
+    uint32_t hash;  // low 32 bits of hash_bytes
+    uint32_t refs;
+    NodeIdx node;   // the node whose id this is, or kNone
+  };
+
+  void release(StrId id);
+  void grow();
+  size_t slot_of(uint32_t hash) const { return hash & mask_; }
+
+  std::vector<Entry> entries_;
+  std::vector<StrId> free_;     // ids released, reused before new ones
+  std::vector<StrId> table_;    // open addressing, linear probing; kNone marks an empty slot
+  size_t mask_ = 0;
+  size_t used_ = 0;
+  size_t string_bytes_ = 0;
+};
+
+}  // namespace lm

@@ -1,0 +1,85 @@
+// Property values, encoded compactly: a tag byte and its payload, strings as pool ids (strings
+// shaped like stamps packed instead, so an event's timestamps hold no string). Any JSON value a
+// property can hold round-trips: None, bool, 64-bit ints, floats, str, lists and dicts (dict keys
+// in their order).
+//
+// Equality is Python's (``1 == 1.0 == True``, dicts regardless of key order), and ties between
+// unequal values observed at the same stamp break on their canonical JSON (sorted keys), so the
+// merge rule (graph/native/records.h) gives one answer whatever order facts arrive in.
+#pragma once
+
+#include "stamps.h"
+
+namespace lm {
+
+enum Tag : uint8_t {
+  kNull = 0,
+  kFalse = 1,
+  kTrue = 2,
+  kInt = 3,     // zigzag varint, int64
+  kUInt = 4,    // varint, above INT64_MAX
+  kFloat = 5,   // 8 bytes
+  kStr = 6,     // varint StrId
+  kStampStr = 7,  // 8 bytes: a string shaped like a stamp, packed (graph/native/stamps.h)
+  kList = 8,    // varint count, values
+  kDict = 9,    // varint count, (varint key StrId, value)*
+  kAbsent = 10, // in a record only: the key's stamp is kept, its value was removed (set to None)
+};
+
+// Where the value starting at ``p`` ends.
+const uint8_t* skip_value(const uint8_t* p);
+
+// Take or drop a reference on every string the value holds (copying or freeing it).
+void incref_value(const uint8_t* p, StringPool& pool);
+void decref_value(const uint8_t* p, StringPool& pool);
+
+// Python's ``a == b`` on two encoded values.
+bool values_equal(const uint8_t* a, const uint8_t* b, const StringPool& pool);
+
+// Canonical JSON (sorted keys), the tie-break order of unequal values at one stamp.
+void canonical_json(const uint8_t* p, const StringPool& pool, std::string& out);
+
+// Python truthiness (``deleted`` marks a drop when truthy).
+bool value_truthy(const uint8_t* p, const StringPool& pool);
+
+// The Python object of a value; advances ``p`` past it.
+PyObject* value_to_py(const uint8_t*& p, const StringPool& pool);
+
+// Where an encoded value's strings go: interned in a pool (a record), or numbered in a table
+// of their own (the wire format of a batch, graph/native/batch.h).
+class StringSink {
+ public:
+  virtual ~StringSink() = default;
+  virtual void value(std::string_view s, Bytes& out) = 0;  // a string value: its tag and payload
+  virtual uint64_t key(std::string_view s) = 0;            // a dict key: its varint payload
+  // The same for a Python str (a sink may remember the object: sources repeat the same ones).
+  virtual void value_object(PyObject* s, Bytes& out);
+  virtual uint64_t key_object(PyObject* s);
+};
+
+// Interns into a pool; every reference taken is appended to ``held`` (the caller's to release).
+class PoolSink : public StringSink {
+ public:
+  PoolSink(StringPool& pool, std::vector<StrId>& held) : pool_(pool), held_(held) {}
+  void value(std::string_view s, Bytes& out) override;
+  uint64_t key(std::string_view s) override;
+
+ private:
+  StringPool& pool_;
+  std::vector<StrId>& held_;
+};
+
+// Encode a Python value (JSON types: None, bool, int, float, str, list/tuple, dict with str keys;
+// and as their JSON text, as orjson writes them, enums, dates, times and UUIDs). NaN and
+// infinities become None, as JSON has no such numbers. Anything else is a TypeError naming
+// ``where``.
+void value_from_py(PyObject* o, StringSink& sink, Bytes& out, const char* where);
+
+// The string a kStr/kStampStr value holds, or false for other tags.
+bool value_string(const uint8_t* p, const StringPool& pool, char* buf, std::string_view& out);
+
+// Encode a string value: packed if it is shaped like a stamp, else interned (the reference is
+// appended to ``held``).
+void put_string_value(std::string_view s, StringPool& pool, Bytes& out, std::vector<StrId>& held);
+
+}  // namespace lm
