@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 import httpx
+import orjson
 import pytest
 
-from crashing import APPLY_ALL, run_then_sigkill
+from crashing import APPLY_ALL, batch_lines, run_then_sigkill
 from graph.model import EdgeKind, NodeKind
 from graph.mutations import UpsertEdge, UpsertNode, decode, encode, plan, touched_ids
 from graph.stores import Store, StoreUnavailable
@@ -214,7 +215,7 @@ def batches_present(store: Store, n: int) -> list[int]:
 def write_and_crash(data_dir: Path, n: int) -> None:
     """Apply batches 0..n-1 in a child process that then dies by SIGKILL (no close, no checkpoint)."""
     batches = data_dir.parent / f"{data_dir.name}.batches"
-    batches.write_bytes(b"\n".join(encode(batch(i)) for i in range(n)))
+    batches.write_bytes(batch_lines(encode(batch(i)) for i in range(n)))
     run_then_sigkill(APPLY_ALL, str(data_dir), str(batches))
 
 
@@ -374,6 +375,13 @@ def _journal_cli(command: str, data_dir: Path) -> subprocess.CompletedProcess[st
                           capture_output=True, text=True, timeout=60, cwd=Path(__file__).parents[1])
 
 
+def _json_rows(mutations: list) -> bytes:
+    """A batch as journals held it before the wire form: JSON rows."""
+    return orjson.dumps([("N", m.id, m.kind, m.at, dict(m.props) or None, dict(m.first) or None) if isinstance(m, UpsertNode)
+                         else ("E", m.source, m.kind, m.target, m.at, dict(m.props) or None, dict(m.first) or None)
+                         for m in mutations])
+
+
 def _format_0_journal(path: Path, payloads: list[bytes]) -> None:
     """A journal as the first version wrote it."""
     db = sqlite3.connect(path, isolation_level=None)
@@ -384,7 +392,7 @@ def _format_0_journal(path: Path, payloads: list[bytes]) -> None:
 
 
 def test_format_0_journal_is_migrated_transparently(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    _format_0_journal(tmp_path / "journal.sqlite", [encode(batch(i)) for i in range(10)])
+    _format_0_journal(tmp_path / "journal.sqlite", [_json_rows(batch(i)) for i in range(10)])
     with caplog.at_level(logging.INFO), EmbeddedStore(tmp_path) as store:
         assert batches_present(store, 10) == list(range(10))
         store.apply(batch(10))
@@ -410,7 +418,7 @@ def test_format_1_journal_keeps_its_rows_and_compresses_new_ones(tmp_path: Path,
     db.execute("CREATE TABLE batches (seq INTEGER PRIMARY KEY AUTOINCREMENT, payload BLOB NOT NULL, length INTEGER, crc32 INTEGER)")
     db.execute("CREATE TABLE quarantine (seq INTEGER PRIMARY KEY, payload BLOB, length INTEGER, crc32 INTEGER, "
                "reason TEXT NOT NULL, quarantined_at TEXT NOT NULL)")
-    payloads = [encode(batch(i)) for i in range(5)]
+    payloads = [_json_rows(batch(i)) for i in range(5)]
     db.executemany("INSERT INTO batches (payload, length, crc32) VALUES (?, ?, ?)", [(p, len(p), zlib.crc32(p)) for p in payloads])
     db.execute("PRAGMA user_version = 1")
     db.close()
@@ -429,7 +437,7 @@ def test_format_1_journal_keeps_its_rows_and_compresses_new_ones(tmp_path: Path,
 
 
 def test_format_0_torn_tail_is_found_by_decoding(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    payloads = [encode(batch(i)) for i in range(10)]
+    payloads = [_json_rows(batch(i)) for i in range(10)]
     payloads[-1] = payloads[-1][:-7]
     _format_0_journal(tmp_path / "journal.sqlite", payloads)
     with caplog.at_level(logging.INFO), EmbeddedStore(tmp_path) as store:

@@ -1,5 +1,6 @@
-"""The embedded store holds equal data once (ids, stamps, props, strings) and lone edges without a
-dict, and none of that sharing lets a write to one element show through another."""
+"""The embedded store's native graph holds equal data once (strings, equal edge records), lets go
+of what nothing holds any more, and none of that sharing lets a write to one element show through
+another; values come back exactly as they went in, Python's types and all."""
 
 from __future__ import annotations
 
@@ -7,15 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from graph.model import Edge, EdgeKind, NodeKind
-from graph.mutations import UpsertEdge, UpsertNode
-from graph.stores import adjacency
+from graph import _native
+from graph.model import EdgeKind, NodeKind
+from graph.mutations import UpsertEdge, UpsertNode, encode
 from graph.stores.embedded import EmbeddedStore
-from graph.stores.interning import Interner
 
 T1 = "2026-01-05T00:00:01.000000Z"
 T2 = "2026-01-05T00:00:02.000000Z"
-T3 = "2026-01-05T00:00:03.000000Z"
 DS = "dataset:ns:orders"
 JOB = "job:ns:build"
 
@@ -24,71 +23,61 @@ def col(name: str) -> str:
     return f"datasetField:ns:orders:{name}"
 
 
-def fresh(s: str) -> str:
-    """An equal string that is not the same object, as the journal's decoding makes them."""
-    return "".join(list(s))
-
-
-def _event(at: str) -> list[UpsertNode | UpsertEdge]:
-    """One event's writes: a dataset with two columns and a job reading it, all at one stamp. Like
-    ``ingest.builder``, it states both columns' edges with one props dict."""
-    batch: list[UpsertNode | UpsertEdge] = [UpsertNode(fresh(DS), NodeKind.DATASET, at, {"name": "orders", "namespace": "ns"})]
-    seen = {"lastSeenAt": at}
-    for name in ("id", "amount"):
-        batch.append(UpsertNode(fresh(col(name)), NodeKind.COLUMN, at, {"name": name, "namespace": fresh("ns"), "type": "BIGINT"}))
-        batch.append(UpsertEdge(fresh(DS), EdgeKind.HAS_COLUMN, fresh(col(name)), at, seen))
-    batch.append(UpsertEdge(fresh(JOB), EdgeKind.READS, fresh(DS), at, {"lastSeenAt": at, "n": 1}, {"firstSeenAt": at}))
+def _event(at: str, columns: tuple[str, ...] = ("id", "amount")) -> list[UpsertNode | UpsertEdge]:
+    """One event's writes: a dataset with columns and a job reading it, all at one stamp."""
+    batch: list[UpsertNode | UpsertEdge] = [UpsertNode(DS, NodeKind.DATASET, at, {"name": "orders", "namespace": "ns"})]
+    for name in columns:
+        batch.append(UpsertNode(col(name), NodeKind.COLUMN, at, {"name": name, "namespace": "ns", "type": "BIGINT"}))
+        batch.append(UpsertEdge(DS, EdgeKind.HAS_COLUMN, col(name), at, {"lastSeenAt": at}))
+    batch.append(UpsertEdge(JOB, EdgeKind.READS, DS, at, {"lastSeenAt": at, "n": 1}, {"firstSeenAt": at}))
     return batch
 
 
-def _edges(store: EmbeddedStore, node_id: str, kind: EdgeKind, direction: str) -> list[Edge]:
-    return store.edges([node_id], [kind], direction)  # type: ignore[arg-type]
+def _graph(*batches: list[UpsertNode | UpsertEdge]) -> _native.Graph:
+    graph = _native.Graph()
+    for batch in batches:
+        graph.commit(graph.plan(encode(batch)))
+    return graph
 
 
-def _check_ids_are_the_records(store: EmbeddedStore) -> None:
-    nodes = store.nodes([DS, JOB, col("id"), col("amount")])
-    for name in ("id", "amount"):
-        (edge,) = _edges(store, col(name), EdgeKind.HAS_COLUMN, "in")
-        assert edge.source is nodes[DS].id and edge.target is nodes[col(name)].id
-    (read,) = _edges(store, JOB, EdgeKind.READS, "out")
-    assert read.source is nodes[JOB].id and read.target is nodes[DS].id
+def test_equal_edge_records_are_held_once_and_restated_ones_replace_them() -> None:
+    columns = tuple(f"c{i}" for i in range(50))
+    graph = _graph(_event(T1, columns))
+    # 50 HAS_COLUMN edges with one record, and the job's READS with its own
+    assert graph.stats()["edges"] == 51 and graph.stats()["shared_records"] == 2
+    graph.commit(graph.plan(encode(_event(T2, columns))))
+    assert graph.stats()["shared_records"] == 2  # the T1 records were let go
+    (edge,) = graph.edges([col("c7")], [EdgeKind.HAS_COLUMN], "in")
+    assert edge.props == {"lastSeenAt": T2} and edge.stamps == {"lastSeenAt": T2}
 
 
-def test_edge_ends_are_the_node_records_id_strings_live_and_after_replay(tmp_path: Path) -> None:
-    with EmbeddedStore(tmp_path) as store:
-        store.apply(_event(T1))
-        _check_ids_are_the_records(store)
-    with EmbeddedStore(tmp_path) as store:
-        _check_ids_are_the_records(store)
+def test_strings_nothing_holds_any_more_are_let_go() -> None:
+    graph = _graph(_event(T1))
+    held = graph.stats()["strings"]
+    for i in range(20):  # each restatement brings a description no record keeps once the next one lands
+        graph.commit(graph.plan(encode([UpsertNode(DS, NodeKind.DATASET, f"2026-01-05T01:00:{i:02d}.000000Z",
+                                                   {"description": f"revision {i}"})])))
+    assert graph.stats()["strings"] == held + 2  # the key "description" and the last text
+    assert graph.nodes([DS])[DS].props["description"] == "revision 19"
 
 
-def test_replay_shares_equal_stamps_props_and_strings(tmp_path: Path) -> None:
-    with EmbeddedStore(tmp_path) as store:
-        store.apply(_event(T1))
-    with EmbeddedStore(tmp_path) as store:
-        a, b = store.nodes([col("id"), col("amount")]).values()
-        assert a.stamps is b.stamps and a.stamps == dict.fromkeys(["name", "namespace", "type"], T1)
-        assert a.props["namespace"] is b.props["namespace"] and a.props["type"] is b.props["type"]
-        first, second = (_edges(store, col(name), EdgeKind.HAS_COLUMN, "in")[0] for name in ("id", "amount"))
-        assert first.props is second.props and first.props == {"lastSeenAt": T1}
+def _held(graph: _native.Graph) -> tuple[object, ...]:
+    stats = graph.stats()
+    del stats["index_bytes"]  # tables keep the capacity they grew to
+    return stats, graph.nodes([DS, col("id")]), graph.edges([DS], [EdgeKind.HAS_COLUMN], "out")
 
 
-def test_live_writes_share_what_an_event_states_alike(tmp_path: Path) -> None:
-    """Without a restart too: edges stated with one props dict share their records' props and
-    stamps, and columns stamped alike their stamps (a live graph was ~1.6x a restarted one)."""
-    with EmbeddedStore(tmp_path) as store:
-        store.apply(_event(T1))
-        a, b = store.nodes([col("id"), col("amount")]).values()
-        assert a.stamps is b.stamps and a.stamps == dict.fromkeys(["name", "namespace", "type"], T1)
-        first, second = (_edges(store, col(name), EdgeKind.HAS_COLUMN, "in")[0] for name in ("id", "amount"))
-        assert first.props is second.props and first.stamps is second.stamps and first.props == {"lastSeenAt": T1}
-        store.apply(_event(T2))  # restated: the same merge of the same records, made once
-        first, second = (_edges(store, col(name), EdgeKind.HAS_COLUMN, "in")[0] for name in ("id", "amount"))
-        assert first.props is second.props and first.props == {"lastSeenAt": T2}
-        assert store.nodes([DS])[DS].props == {"name": "orders", "namespace": "ns"}
+def test_a_plan_not_committed_leaves_the_graph_and_its_strings_as_they_were() -> None:
+    graph = _graph(_event(T1))
+    before = _held(graph)
+    planned = graph.plan(encode(_event(T2, ("id", "amount", "brand_new")) + [
+        UpsertNode(DS, NodeKind.DATASET, T2, {"description": "a text nobody else holds"})]))
+    assert planned.changed > 0
+    del planned
+    assert _held(graph) == before
 
 
-@pytest.mark.parametrize("restart", [False, True], ids=["live", "after-replay"])
+@pytest.mark.parametrize("restart", [False, True], ids=["live", "after-restart"])
 def test_a_write_to_one_sharing_element_leaves_the_others_as_they_were(tmp_path: Path, restart: bool) -> None:
     store = EmbeddedStore(tmp_path)
     store.apply(_event(T1))
@@ -108,53 +97,64 @@ def test_a_write_to_one_sharing_element_leaves_the_others_as_they_were(tmp_path:
             assert changed.props["type"] == "INT" and changed.stamps["type"] == T2
             assert other.props == {"name": "amount", "namespace": "ns", "type": "BIGINT"}
             assert other.stamps == dict.fromkeys(["name", "namespace", "type"], T1)
-            assert _edges(store, col("amount"), EdgeKind.HAS_COLUMN, "in")[0].props == {"lastSeenAt": T1}
-            assert _edges(store, col("id"), EdgeKind.HAS_COLUMN, "in")[0].props == {"lastSeenAt": T2}
+            assert store.edges([col("amount")], [EdgeKind.HAS_COLUMN], "in")[0].props == {"lastSeenAt": T1}
+            assert store.edges([col("id")], [EdgeKind.HAS_COLUMN], "in")[0].props == {"lastSeenAt": T2}
         store.close()
 
 
-def test_interner_keeps_values_that_python_calls_equal_but_json_does_not_apart() -> None:
-    interner = Interner()
-    as_int, as_bool, as_float = ({"lastSeenAt": T1, "n": n} for n in (1, True, 1.0))
-    assert interner.edge_props(as_int) is as_int
-    assert interner.edge_props(as_bool) is as_bool and as_bool["n"] is True
-    assert interner.edge_props(as_float) is as_float and type(as_float["n"]) is float
-    assert interner.edge_props({"lastSeenAt": fresh(T1), "n": 1}) is as_int
+VALUES = {
+    "none_removes": None,
+    "true": True,
+    "false": False,
+    "zero": 0,
+    "negative": -(2**63),
+    "big": 2**64 - 1,
+    "float": 1.5,
+    "integral_float": 2.0,
+    "text": "déjà vu ✓",
+    "empty": "",
+    "stamp_shaped": "2026-01-05T00:00:01.000000Z",
+    "stamp_shaped_with_rank": "2026-01-05T00:00:01.000000Z#3",
+    "almost_a_stamp": "2026-13-05T00:00:01.000000Z ",
+    "surrogate": "\udcff",
+    "nested": {"b": [1, {"c": None}, [], {}], "a": "x", "t": True},
+}
 
 
-def test_interner_shares_nested_values_and_forgets_once_full() -> None:
-    interner = Interner(limit=2)
-    one = interner.edge_props({"jobId": JOB, "transformations": [{"type": "DIRECT", "masking": False}]})
-    two = interner.edge_props({"jobId": "job:ns:other", "transformations": [{"type": "DIRECT", "masking": False}]})
-    assert one is not two and one["transformations"] is two["transformations"]
-    assert interner.edge_props({"transformations": [{"type": "DIRECT", "masking": 0}]})["transformations"] is not one["transformations"]
-    interner.trim()
-    assert interner.edge_props({"jobId": JOB, "transformations": [{"type": "DIRECT", "masking": False}]}) is not one
+def test_values_come_back_as_they_went_in_live_and_after_a_restart(tmp_path: Path) -> None:
+    with EmbeddedStore(tmp_path) as store:
+        store.apply([UpsertNode(DS, NodeKind.DATASET, T1, VALUES)])
+        live = store.nodes([DS])[DS].props
+    with EmbeddedStore(tmp_path) as store:
+        restarted = store.nodes([DS])[DS].props
+    expected = {k: v for k, v in VALUES.items() if v is not None}
+    for props in (live, restarted):
+        assert props == expected
+        assert [type(props[k]) for k in expected] == [type(v) for v in expected.values()]  # 2.0 stays a float, True a bool
+        assert list(props["nested"]) == ["b", "a", "t"]  # dict order kept
 
 
-def test_interner_shares_stamps_only_with_the_same_keys_and_times() -> None:
-    interner = Interner()
-    shared = interner.stamps({"a": T1, "b": T2})
-    assert interner.stamps({"a": fresh(T1), "b": fresh(T2)}) is shared
-    assert interner.stamps({"a": T1, "b": T3}) is not shared
-    assert interner.stamps({"a": T1}) is not shared
-    assert interner.stamps({}) is interner.node_props({})
+def test_a_value_beyond_json_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    with EmbeddedStore(tmp_path) as store:
+        with pytest.raises(TypeError, match="beyond 64 bits"):
+            store.apply([UpsertNode(DS, NodeKind.DATASET, T1, {"n": 2**64})])
+        with pytest.raises(TypeError, match="cannot be stored"):
+            store.apply([UpsertNode(DS, NodeKind.DATASET, T1, {"n": object()})])
+        assert store.counts() == {}
 
 
-def test_adjacency_holds_a_lone_edge_then_a_dict_in_both_directions() -> None:
-    out: adjacency.Adjacency = {}
-    in_: adjacency.Adjacency = {}
-    first = Edge(DS, EdgeKind.HAS_COLUMN, col("id"))
-    loop = Edge(DS, EdgeKind.HAS_COLUMN, DS)
-    assert adjacency.put(out, DS, col("id"), first) and adjacency.put(in_, col("id"), DS, first)
-    assert out[DS] is first and adjacency.get(out, DS, col("id")) is first and adjacency.get(in_, col("id"), DS) is first
-    assert adjacency.get(out, DS, col("amount")) is None and adjacency.get(out, col("id"), DS) is None
-    again = Edge(DS, EdgeKind.HAS_COLUMN, col("id"), {"x": 1})
-    assert not adjacency.put(out, DS, col("id"), again) and out[DS] is again
-    assert adjacency.put(out, DS, DS, loop) and adjacency.put(in_, DS, DS, loop)
-    assert out[DS] == {col("id"): again, DS: loop} and in_[DS] is loop
-    assert adjacency.get(in_, DS, DS) is loop and adjacency.get(out, DS, DS) is loop
-    found: list[Edge] = []
-    adjacency.collect(out, [DS, "nowhere"], found)
-    adjacency.collect(in_, [col("id")], found)
-    assert found == [again, loop, first]
+def test_edges_of_a_kind_are_found_among_many_at_a_hub() -> None:
+    """A hub dataset read by many jobs and runs: each kind's edges come back whole, none of another."""
+    batch: list[UpsertNode | UpsertEdge] = []
+    for i in range(300):
+        batch.append(UpsertEdge(f"job:ns:j{i}", EdgeKind.READS, DS, T1))
+        batch.append(UpsertEdge(f"run:r{i}", EdgeKind.CONSUMED, DS, T1))
+    batch.append(UpsertEdge(f"dataset:ns:alias", EdgeKind.ALIAS_OF, DS, T1))
+    graph = _graph(batch[::2][::-1] + batch[1::2])  # jobs made in reverse: their entries sort into place
+    readers = graph.edge_keys([DS], [EdgeKind.READS], "in")
+    assert sorted(source for source, _, _ in readers) == sorted(f"job:ns:j{i}" for i in range(300))
+    assert graph.edge_keys([DS], [EdgeKind.ALIAS_OF], "in") == [("dataset:ns:alias", EdgeKind.ALIAS_OF, DS)]
+    assert len(graph.edge_keys([DS], [EdgeKind.CONSUMED, EdgeKind.READS], "in")) == 600
+    assert graph.edge_keys([DS], [EdgeKind.WRITES], "in") == []
+    assert graph.edge_keys(["job:ns:j7"], [EdgeKind.READS], "out") == [("job:ns:j7", EdgeKind.READS, DS)]
+    assert graph.counts() == {"Dataset": 2, "Job": 300, "Run": 300, "READS": 300, "CONSUMED": 300, "ALIAS_OF": 1}

@@ -16,6 +16,7 @@ import pytest
 from graph.api.ingest import IngestConfig, RequestRejected, TranslatedEvent, translate_batch
 from graph.api.limits import IngestLimits
 from graph.api.translator import BatchTranslator
+from graph import _native
 from graph.mutations import UpsertEdge, UpsertNode, concat_encoded, decode, encode
 from ingest.domain_rules import DomainRules
 from ingest.openlineage import translate
@@ -51,11 +52,14 @@ def test_the_worker_answers_as_translating_here(translator: BatchTranslator, foo
     assert decode(concat_encoded([item.encoded for item in valid])) == [m for item in valid for m in item.mutations]
 
 
-def test_concatenated_encodings_encode_the_concatenation(food_delivery_events) -> None:
+def test_concatenated_encodings_hold_the_concatenation(food_delivery_events) -> None:
     events = [translate(event) for event in food_delivery_events[:5]]
     parts = [encode(m) for m in [[], *events, []]]
-    assert concat_encoded(parts) == encode([m for mutations in events for m in mutations])
-    assert concat_encoded([encode([])]) == concat_encoded([]) == encode([])
+    everything = [m for mutations in events for m in mutations]
+    assert decode(concat_encoded(parts)) == decode(encode(everything)) == everything
+    assert decode(concat_encoded([encode([])])) == decode(concat_encoded([])) == []
+    graph = _native.Graph()  # a graph plans the parts as one batch
+    assert graph.plan(concat_encoded(parts)).changes() == graph.plan(encode(everything)).changes()
 
 
 @pytest.mark.parametrize("body, status, error", [

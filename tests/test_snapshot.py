@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import marshal
 import os
 import shutil
 import sqlite3
@@ -21,9 +20,10 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
-from crashing import APPLY_ALL, ROOT, run_then_sigkill
+from crashing import APPLY_ALL, ROOT, batch_lines, run_then_sigkill
 from graph.lineage import dataset_lineage
 from graph.model import Direction, EdgeKind, NodeKind
 from graph.mutations import encode
@@ -97,7 +97,7 @@ def test_batches_after_the_snapshot_are_replayed_after_a_crash(loaded: Path, tmp
     later = [dict(event, run={"runId": str(uuid.UUID(int=i))}, eventTime="2026-03-01T00:00:00Z")
              for i, event in enumerate(MESH[-30:]) if "run" in event]
     batches = loaded.parent / "later.batches"
-    batches.write_bytes(b"\n".join(encode(translate(event)) for event in later))
+    batches.write_bytes(batch_lines(encode(translate(event)) for event in later))
     run_then_sigkill(APPLY_ALL, str(loaded), str(batches))
     assert snapshot.Reader(snapshot.path_in(loaded)).header.point == point  # the crash left the old snapshot
 
@@ -130,18 +130,14 @@ def _foreign(path: Path) -> None:
     shutil.copy(snapshot.path_in(other), path)
 
 
-def _other_python(path: Path) -> None:
-    """The same snapshot as another Python would have written it (marshal's format is per version)."""
-    reader = snapshot.Reader(path)
-    header = reader.header
+def _older_format(path: Path) -> None:
+    """The same snapshot with an earlier format's number in its header (an older lineagemesh's)."""
     data = path.read_bytes()
-    old = marshal.dumps((snapshot.FORMAT, snapshot._PYTHON, marshal.version, header.point.seq, header.point.crc,
-                         header.point.batches, header.nodes, header.edges))
-    new = marshal.dumps((snapshot.FORMAT, (3, 99), marshal.version, header.point.seq, header.point.crc,
-                         header.point.batches, header.nodes, header.edges))
-    frame = struct.pack("<II", len(old), zlib.crc32(old)) + old
-    assert data.count(frame) == 1
-    path.write_bytes(data.replace(frame, struct.pack("<II", len(new), zlib.crc32(new)) + new))
+    offset = len(snapshot.MAGIC)
+    length, _ = struct.unpack_from("<II", data, offset)
+    header = orjson.loads(data[offset + 8:offset + 8 + length])
+    older = orjson.dumps({**header, "format": 1})
+    path.write_bytes(data[:offset] + struct.pack("<II", len(older), zlib.crc32(older)) + older + data[offset + 8 + length:])
 
 
 @pytest.mark.parametrize("damage, reason", [
@@ -149,7 +145,7 @@ def _other_python(path: Path) -> None:
     (_cut, "cut short"),
     (lambda path: path.write_bytes(b"not a snapshot at all"), "not a lineagemesh snapshot"),
     (_foreign, "the journal no longer holds batch"),
-    (_other_python, "written by Python 3.99"),
+    (_older_format, "format 1; this lineagemesh reads format 2"),
 ])
 def test_a_snapshot_in_doubt_is_ignored_and_the_journal_replayed(
     loaded: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: Any, reason: str
@@ -240,20 +236,20 @@ def test_a_running_store_snapshots_in_the_background_and_a_crash_restarts_from_t
     later = [dict(event, run={"runId": str(uuid.UUID(int=1000 + i))}, eventTime="2026-03-02T00:00:00Z")
              for i, event in enumerate(MESH[-40:]) if "run" in event]
     batches = loaded.parent / "later.batches"
-    batches.write_bytes(b"\n".join(encode(translate(event)) for event in later))
+    batches.write_bytes(batch_lines(encode(translate(event)) for event in later))
     run_then_sigkill(
         "embedded.SNAPSHOT_AFTER, embedded.SNAPSHOT_GROWTH = 200, 0\n"
         "store = embedded.EmbeddedStore(Path(sys.argv[1]))\n"
-        "lines = Path(sys.argv[2]).read_bytes().splitlines()\n"
-        "for line in lines[:-3]:\n"
-        "    store.apply(decode(line))\n"
+        "lines = batches(sys.argv[2])\n"
+        "for mutations in lines[:-3]:\n"
+        "    store.apply(mutations)\n"
         "deadline = time.monotonic() + 60\n"  # the background write shows as a newer snapshot
         "while snapshot.Reader(snapshot.path_in(Path(sys.argv[1]))).header.point.seq == int(sys.argv[3]):\n"
         "    assert time.monotonic() < deadline, 'no snapshot in the background'\n"
         "    time.sleep(0.05)\n"
         "embedded.SNAPSHOT_AFTER = 10**9\n"  # the last batches stay after the snapshot
-        "for line in lines[-3:]:\n"
-        "    store.apply(decode(line))\n",
+        "for mutations in lines[-3:]:\n"
+        "    store.apply(mutations)\n",
         str(loaded), str(batches), str(first.seq),
     )
     middle = snapshot.Reader(snapshot.path_in(loaded)).header.point

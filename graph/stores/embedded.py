@@ -1,56 +1,44 @@
-"""The embedded default store: an in-memory property graph, made durable by a journal on disk.
+"""The embedded default store: the graph in native memory, made durable by a journal on disk.
 
 Zero setup: ``lineagemesh serve`` on a fresh laptop keeps its graph in ``~/.lineagemesh``.
-Writes are planned against the in-memory graph without touching it, journaled and synced,
-and only then applied, so a failed write leaves memory and disk exactly as they were. Start-up
+Writes are planned against the graph in memory without touching it, journaled and synced, and
+only then committed, so a failed write leaves memory and disk exactly as they were. Start-up
 replays the journal, which drops a torn tail and refuses damage (``graph.stores.journal``).
 
-The graph in memory is adjacency partitioned by edge kind and direction (kind → node → neighbour →
-edge). Every read the queries make is "edges of these kinds at these nodes", so a walk touches only
-the edges it follows: a hub dataset read by thousands of runs costs nothing to a walk that only
-follows READS. (The store began as a networkx ``MultiDiGraph``; its per-node adjacency mixes all
-kinds, so each such read scanned every edge of the node, and it spent two dicts per edge — see
-docs/benchmarks.md.)
+The graph itself is the native core's (``graph._native.Graph``, C++ in ``native/``): nodes and
+edges as compact arrays, each with one immutable record of its properties and their stamps,
+every string held once however many records mention it, equal edge records held once, and each
+node's edges in two sorted arrays (kind, neighbour), so "edges of these kinds at these nodes" —
+every read the queries make — touches only the edges it follows. (The store began as a networkx
+``MultiDiGraph``, then became per-kind adjacency of Python objects; both held ~500-1,200 bytes
+per element, which put the 1M-dataset mesh past this machine's memory: see docs/benchmarks.md.)
+Batches arrive and are journaled in their wire form (``graph.mutations.encode``), which the
+graph plans from without a Python object per mutation.
 
 A start loads the last snapshot of the graph (``graph.stores.snapshot``) and replays only the
 journal batches after it. Snapshots are written on close, and whenever a start would otherwise
 replay a lot: at start-up after such a replay, and in a background thread while writes go on
-(records are never changed once stored, so a list of them taken under the lock stays that
-moment's graph while the thread writes it).
+(a capture holds the records of that moment, which later writes replace but never change).
 
 Which of a job's inputs and outputs are current is decided once per write, not on every walk:
 commits mark the jobs and runs they touched and the next read settles them
 (``graph.stores.job_currency``).
-
-Memory per element, which decides how large a mesh fits: every reference to a node id is the one
-string its record holds (``plan`` builds records from the stored node's id), a node's only edge
-of a kind in a direction is held without a dict (``graph.stores.adjacency``), and start-up
-loads the snapshot and replays the journal through a ``graph.stores.interning.Interner``, so
-equal stamps, props and strings are held once. Live writes share too, where it costs nothing:
-the translators state equal edge props with one dict and intern column strings
-(``ingest.builder``), and ``plan`` shares each batch's equal merges and stamps. On the 10k mesh:
-~1,230 bytes per element ingested live at first, ~1,070 with lone edges held bare, ~630 now;
-after a restart ~1,710 at first, ~660 replaying the journal, ~520 loading a snapshot.
 """
 
 from __future__ import annotations
 
-import heapq
 import logging
 import threading
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Collection, Sequence
 
+from graph import _native
 from graph.model import Edge, EdgeKind, Node, NodeKind
-from graph.mutations import Changes, Mutation, Sharing, decode, encode, plan
-from graph.stores import EdgeDirection, EdgeKey, Store, adjacency, snapshot
-from graph.stores.adjacency import Adjacency
-from graph.stores.interning import Interner
+from graph.mutations import Mutation, as_wire, encode
+from graph.stores import EdgeDirection, EdgeKey, Store, snapshot
 from graph.stores.job_currency import JobCurrency
 from graph.stores.journal import Journal, Point, seal
-from graph.stores.search import rank_key
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +51,7 @@ SNAPSHOT_GROWTH = 4
 
 
 class EmbeddedStore(Store):
-    """Nodes by id and by kind, edges by kind in both directions, plus a SQLite journal in ``data_dir``."""
+    """The native graph, plus a SQLite journal in ``data_dir``."""
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
@@ -76,12 +64,12 @@ class EmbeddedStore(Store):
         try:
             self._snapshot_at = self._load_snapshot()
             self._since_snapshot = 0  # mutations replayed, then elements changed, since the snapshot's point
-            interner = Interner()  # for the start-up only (see graph.stores.interning), then dropped
             after = self._snapshot_at.seq if self._snapshot_at else 0
-            for mutations in self._journal.replay(decode, after=after):  # a torn tail is dropped, damage refused
-                self._commit(self._plan(mutations, interner))
-                interner.trim()
-                self._since_snapshot += len(mutations)
+            # A torn tail is dropped, damage refused; a batch is planned as it is read (that is its
+            # check), against the graph as the batches before it left it.
+            for planned in self._journal.replay(lambda payload: self._graph.plan(as_wire(payload)), after=after):
+                self._commit(planned)
+                self._since_snapshot += planned.changed
             self._currency.settle()
             if self._snapshot_due():  # so that a crash now would not replay all that again
                 self._write_snapshot(self._capture())
@@ -90,14 +78,8 @@ class EmbeddedStore(Store):
             raise
 
     def _empty(self) -> None:
-        """The in-memory graph, empty."""
-        self._nodes: dict[str, Node] = {}
-        self._ids_of_kind: dict[NodeKind, set[str]] = {kind: set() for kind in NodeKind}
-        self._out: dict[EdgeKind, Adjacency] = {kind: {} for kind in EdgeKind}
-        self._in: dict[EdgeKind, Adjacency] = {kind: {} for kind in EdgeKind}
-        self._edge_counts: Counter[EdgeKind] = Counter()
-        self._dropped: set[str] = set()  # nodes whose `deleted` property is set: walks skip their edges
-        self._stored_edges = _StoredEdges(self._out)
+        """The graph, empty."""
+        self._graph = _native.Graph()
         self._currency = JobCurrency(self)
 
     def _load_snapshot(self) -> Point | None:
@@ -110,12 +92,14 @@ class EmbeddedStore(Store):
             if reader is None:
                 return None
             point = reader.header.point
-            interner = Interner()
-            for changes in reader.changes(interner, self._nodes):
-                self._commit(changes, touch=False)
-                interner.trim()
-            self._currency.touch_all(self._ids_of_kind[NodeKind.JOB], self._ids_of_kind[NodeKind.RUN])
-            held = (len(self._nodes), sum(self._edge_counts.values()))
+            for chunk in reader.chunks():
+                try:
+                    self._graph.load_chunk(chunk)
+                except ValueError as e:  # intact (its crc32 matched), yet it does not load: our bug
+                    raise snapshot.SnapshotUnusable(f"a chunk does not load: {e}") from None
+            self._currency.touch(self._graph.ids_of_kind(NodeKind.JOB), self._graph.ids_of_kind(NodeKind.RUN))
+            stats = self._graph.stats()
+            held = (stats["nodes"], stats["edges"])
             if held != (reader.header.nodes, reader.header.edges):
                 raise snapshot.SnapshotUnusable(f"it loads {held[0]} nodes and {held[1]} edges, its header says "
                                                 f"{reader.header.nodes} and {reader.header.edges}")
@@ -132,20 +116,18 @@ class EmbeddedStore(Store):
         at least SNAPSHOT_AFTER, and SNAPSHOT_GROWTH times the graph's elements. A graph being
         restated (the steady state of a mesh) gets there; a bulk load into an empty store, which
         changes ~1.25 elements per element it adds, does not, and is snapshotted when it closes."""
-        elements = len(self._nodes) + sum(self._edge_counts.values())
-        return self._since_snapshot >= max(SNAPSHOT_AFTER, SNAPSHOT_GROWTH * elements)
+        stats = self._graph.stats()
+        return self._since_snapshot >= max(SNAPSHOT_AFTER, SNAPSHOT_GROWTH * (stats["nodes"] + stats["edges"]))
 
-    def _capture(self) -> tuple[Point, list[Node], list[Edge]] | None:
+    def _capture(self) -> tuple[Point, _native.Capture] | None:
         """What a snapshot of the graph now holds (None: the last one stands here, or the journal
-        is empty), and the count towards the next one starts again. Records are never changed once
-        stored, so these lists stay this moment's graph while later writes go on; the caller
-        holds the lock."""
+        is empty), and the count towards the next one starts again. The capture holds this
+        moment's records while later writes go on; the caller holds the lock."""
         point = self._journal.position()
         if point is None or point == self._snapshot_at:
             return None
         self._since_snapshot = 0
-        edges = [edge for index in self._out.values() for edge in adjacency.every_edge(index)]
-        return point, list(self._nodes.values()), edges
+        return point, self._graph.capture()
 
     def _snapshot_in_background(self) -> None:
         """Write a snapshot in a thread (the caller holds the lock, and writers go on meanwhile)."""
@@ -157,19 +139,21 @@ class EmbeddedStore(Store):
                                                   name="lineagemesh-snapshot", daemon=True)
             self._snapshotting.start()
 
-    def _write_snapshot(self, captured: tuple[Point, list[Node], list[Edge]] | None) -> None:
+    def _write_snapshot(self, captured: tuple[Point, _native.Capture] | None) -> None:
         """Write a captured snapshot (see _capture). A failure is logged, never raised: the journal
         holds everything either way."""
         if captured is None:
             return
-        point, nodes, edges = captured
+        point, capture = captured
         path = snapshot.path_in(self.data_dir)
         started = time.perf_counter()
         try:
-            size = snapshot.write(path, point, nodes, edges, (len(nodes), len(edges)))
+            size = snapshot.write(path, point, capture)
         except OSError as e:
             log.warning("snapshot %s not written (%s); the next start replays the journal from the last one", path, e)
             return
+        finally:
+            capture.close()
         with self._lock:
             if self._snapshot_at is None or point.seq > self._snapshot_at.seq:
                 self._snapshot_at = point
@@ -177,97 +161,56 @@ class EmbeddedStore(Store):
                  path, point.seq, time.perf_counter() - started, size / 2**20)
 
     def apply(self, mutations: Sequence[Mutation], encoded: bytes | None = None) -> int:
-        # sealed outside the lock: while one writer compresses, another plans
-        sealed = seal(encode(mutations) if encoded is None else encoded)
+        payload = encode(mutations) if encoded is None else encoded
+        sealed = seal(payload)  # outside the lock: while one writer compresses, another plans
         with self._lock:
-            changes = self._plan(mutations)
-            changed = len(changes.nodes) + len(changes.edges)
+            planned = self._graph.plan(payload)
+            changed = planned.changed
             if changed:
                 self._journal.append([sealed])
-                self._commit(changes)
+                self._commit(planned)
                 self._since_snapshot += changed
                 if self._snapshot_due():
                     self._snapshot_in_background()
             return changed
 
-    def _plan(self, mutations: Sequence[Mutation], share: Sharing | None = None) -> Changes:
-        """``plan`` over the graph in memory itself: it only reads, and the caller holds the lock."""
-        return plan(mutations, self._nodes, self._stored_edges, share)
-
-    def _commit(self, changes: Changes, touch: bool = True) -> None:
-        """Hold the batch's records; keys are the records' own id strings, so each id is held once.
-        ``touch``: note what the batch changed for job currency (a bulk load notes it at its end)."""
-        nodes, dropped = self._nodes, self._dropped
-        for node in changes.nodes.values():
-            if node.id not in nodes:
-                self._ids_of_kind[node.kind].add(node.id)
-            nodes[node.id] = node
-            if node.props.get("deleted"):
-                dropped.add(node.id)
-            elif dropped:
-                dropped.discard(node.id)
-        out, in_, put = self._out, self._in, adjacency.put
-        for edge in changes.edges.values():
-            source, kind, target = edge.source, edge.kind, edge.target
-            if put(out[kind], source, target, edge):
-                self._edge_counts[kind] += 1
-            put(in_[kind], target, source, edge)
-        if touch:
-            self._currency.touch(changes)
+    def _commit(self, planned: _native.Plan) -> None:
+        """Make a plan's changes, and note the jobs and runs it touched for job currency."""
+        jobs, runs = planned.touched()
+        self._graph.commit(planned)
+        self._currency.touch(jobs, runs)
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         with self._lock:
-            nodes = self._nodes
-            return {i: nodes[i] for i in ids if i in nodes}
+            return self._graph.nodes(ids)
 
     def edges(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]:
-        index = self._out if direction == "out" else self._in
-        found: list[Edge] = []
         with self._lock:
-            for kind in kinds:
-                adjacency.collect(index[kind], ids, found)
-        return found
+            return self._graph.edges(ids, kinds, direction)
 
     def edge_keys(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[EdgeKey]:
-        index = self._out if direction == "out" else self._in
-        found: list[EdgeKey] = []
         with self._lock:
-            for kind in kinds:
-                adjacency.collect_keys(index[kind], ids, kind, direction == "out", found)
-        return found
+            return self._graph.edge_keys(ids, kinds, direction)
 
     def dropped_among(self, ids: Collection[str]) -> set[str]:
         with self._lock:
-            return self._dropped.intersection(ids) if self._dropped else set()
+            return self._graph.dropped_among(ids)
 
     def unrestated_job_edges(self, jobs: Collection[str]) -> dict[str, frozenset[EdgeKey]]:
         with self._lock:
             return self._currency.unrestated(jobs)
 
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:
-        needle = text.lower()
         with self._lock:
-            nodes = self._nodes
-            matches = [
-                node
-                for kind in set(kinds)
-                for node in map(nodes.__getitem__, self._ids_of_kind[kind])
-                if needle in str(node.props.get("name", "")).lower()
-            ]
-        matches.sort(key=lambda n: rank_key(n, needle))
-        return matches[:first]
+            return self._graph.search(text.lower(), kinds, first)
 
     def nodes_of_kind(self, kind: NodeKind, first: int, after: str | None = None) -> list[Node]:
         with self._lock:
-            ids = self._ids_of_kind[kind]
-            page = heapq.nsmallest(first, ids if after is None else (i for i in ids if i > after))
-            return [self._nodes[i] for i in page]
+            return self._graph.nodes_of_kind(kind, first, after)
 
     def counts(self) -> dict[str, int]:
         with self._lock:
-            totals = {kind.value: len(ids) for kind, ids in self._ids_of_kind.items() if ids}
-            totals.update((kind.value, n) for kind, n in self._edge_counts.items() if n)
-        return totals
+            return self._graph.counts()
 
     def ping(self) -> None:
         return None
@@ -287,16 +230,3 @@ class EmbeddedStore(Store):
                 self._write_snapshot(self._capture())
             finally:
                 self._journal.close()
-
-
-class _StoredEdges:
-    """The store's edges by key, read where they are held (``plan``'s ``EdgeLookup``)."""
-
-    __slots__ = ("_out",)
-
-    def __init__(self, out: dict[EdgeKind, Adjacency]) -> None:
-        self._out = out
-
-    def get(self, key: tuple[str, EdgeKind, str], /) -> Edge | None:
-        source, kind, target = key
-        return adjacency.get(self._out[kind], source, target)

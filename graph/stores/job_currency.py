@@ -67,18 +67,13 @@ class JobCurrency:
         self._runs: set[str] = set()  # ... and runs
         self._unrestated: dict[str, frozenset[EdgeKey]] = {}  # only jobs that have some
 
-    def touch(self, changes: Changes) -> None:
-        """Note the jobs and runs a committed batch changed (their verdicts may have moved)."""
-        jobs, runs = touched_by(changes)
-        self.touch_all(jobs, runs)
-        if len(self._jobs) + len(self._runs) >= _SETTLE_AT:
-            self._settle()
-
-    def touch_all(self, jobs: Iterable[str], runs: Iterable[str]) -> None:
-        """Note jobs and runs written, or loaded in bulk (a snapshot: the next read settles them in
-        one pass, where touching them batch by batch settled a job again as more of it loaded)."""
+    def touch(self, jobs: Iterable[str], runs: Iterable[str]) -> None:
+        """Note the jobs and runs a commit changed (their verdicts may have moved), or a snapshot
+        loaded (once it is whole: judged batch by batch, a job was judged again as more of it loaded)."""
         self._jobs.update(jobs)
         self._runs.update(runs)
+        if len(self._jobs) + len(self._runs) >= _SETTLE_AT:
+            self._settle()
 
     def settle(self) -> None:
         """Decide now what writes have left undecided (a start-up, so its first read does not)."""
