@@ -5,6 +5,22 @@ namespace lm {
 Graph::Graph() {
   keys.deleted = pool.intern("deleted");
   keys.name = pool.intern("name");
+  keys.namespace_ = pool.intern("namespace");
+  keys.dataset = pool.intern("dataset");
+  keys.dataset_id = pool.intern("datasetId");
+  keys.declared = pool.intern("declared");
+  keys.columns = pool.intern("columns");
+  keys.column_lineage_at = pool.intern("columnLineageAt");
+  keys.first_seen_at = pool.intern("firstSeenAt");
+  keys.last_seen_at = pool.intern("lastSeenAt");
+  keys.transformations = pool.intern("transformations");
+  keys.type = pool.intern("type");
+  keys.job_id = pool.intern("jobId");
+  keys.latest_completed_run = pool.intern("latestCompletedRun");
+  keys.state = pool.intern("state");
+  keys.ended_at = pool.intern("endedAt");
+  keys.domain = pool.intern("domain");
+  keys.empty = pool.intern("");
 }
 
 Graph::~Graph() {
@@ -54,6 +70,7 @@ EdgeIdx Graph::add_edge(NodeIdx source, uint8_t kind, NodeIdx target, Record* re
   edge_dst.push_back(target);
   edge_kind.push_back(kind);
   edge_record.push_back(record);
+  edge_flags.push_back(0);
   node_out[source].insert(adjacency_entry(kind, target, EdgeIdx(e)));
   node_in[target].insert(adjacency_entry(kind, source, EdgeIdx(e)));
   edges_of_kind[kind]++;
@@ -64,6 +81,11 @@ std::unique_ptr<Plan> Graph::plan(std::unique_ptr<Batch> batch) {
   auto p = std::make_unique<Plan>(*this, std::move(batch));
   p->run();
   return p;
+}
+
+void Graph::touch_all() {
+  touched_jobs_.assign(nodes_of_kind[kJob].begin(), nodes_of_kind[kJob].end());
+  touched_runs_.clear();
 }
 
 void Graph::commit(Plan& p) {
@@ -78,6 +100,8 @@ void Graph::commit(Plan& p) {
     } else {
       set_record(planned.node, record);
     }
+    if (planned.kind == kJob) touch_job(planned.node);
+    if (planned.kind == kRun) touch_run(planned.node);
   }
   for (auto& planned : p.edges) {
     Record* record = planned.record;
@@ -89,8 +113,12 @@ void Graph::commit(Plan& p) {
       edge_record[planned.edge] = record;
       records.release(old);
     }
+    uint8_t kind = planned.kind;
+    if (kind == kReads || kind == kWrites) touch_job(edge_src[planned.edge]);
+    else if (kind == kConsumed || kind == kProduced || kind == kOf) touch_run(edge_src[planned.edge]);
   }
   p.committed = true;
+  if (touched_jobs_.size() + touched_runs_.size() >= (size_t(1) << 16)) settle();  // bounds what is kept
 }
 
 size_t Graph::heap_bytes() const {
@@ -101,7 +129,8 @@ size_t Graph::heap_bytes() const {
   return pool.heap_bytes() + records.table_bytes() + adjacency + kinds + node_id.heap_bytes() +
          node_kind.heap_bytes() + node_flags.heap_bytes() + node_record.heap_bytes() + node_out.heap_bytes() +
          node_in.heap_bytes() + edge_src.heap_bytes() + edge_dst.heap_bytes() + edge_kind.heap_bytes() +
-         edge_record.heap_bytes();
+         edge_record.heap_bytes() + edge_flags.heap_bytes() +
+         (touched_jobs_.capacity() + touched_runs_.capacity()) * sizeof(NodeIdx);
 }
 
 // -- Plan ---------------------------------------------------------------------------------------

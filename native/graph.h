@@ -15,9 +15,11 @@
 
 namespace lm {
 
-// Property keys the graph itself reads.
+// Property keys the core reads (interned once, held by the graph).
 struct Keys {
-  StrId deleted, name;
+  StrId deleted, name, namespace_, dataset, dataset_id, declared, columns, column_lineage_at, first_seen_at,
+      last_seen_at, transformations, type, job_id, latest_completed_run, state, ended_at, domain, empty;
+  Stamp empty_stamp() const { return (uint64_t(empty) << 4) | kTextStamp; }  // "" as a stamp
 };
 
 class Plan;
@@ -44,6 +46,24 @@ class Graph {
     return node_out[source].find(kind, target);
   }
   bool dropped(NodeIdx n) const { return node_flags[n] & kDropped; }
+  bool unrestated(EdgeIdx e) const { return edge_flags[e] & kUnrestated; }
+  void set_unrestated(EdgeIdx e, bool on) {
+    edge_flags[e] = uint8_t(on ? (edge_flags[e] | kUnrestated) : (edge_flags[e] & ~kUnrestated));
+  }
+  // A value of a node's or an edge's record (nullptr: no such key; kAbsent: set to None).
+  const uint8_t* node_value(NodeIdx n, StrId key, Stamp* stamp = nullptr) const {
+    return record_value(node_record[n], key, stamp);
+  }
+  const uint8_t* edge_value(EdgeIdx e, StrId key, Stamp* stamp = nullptr) const {
+    return record_value(edge_record[e], key, stamp);
+  }
+
+  // Job currency (graph/native/currency.h), decided as the graph is written: commits note the
+  // jobs and runs they touch, and ``settle`` judges them before the next read.
+  void touch_job(NodeIdx job) { touched_jobs_.push_back(job); }
+  void touch_run(NodeIdx run) { touched_runs_.push_back(run); }
+  void touch_all();  // every job (a graph loaded whole: judged once, at its first read)
+  void settle();
 
   // Plan a batch against the graph as it is; the plan keeps the batch alive.
   std::unique_ptr<Plan> plan(std::unique_ptr<Batch> batch);
@@ -60,6 +80,7 @@ class Graph {
   size_t heap_bytes() const;
 
   static constexpr uint8_t kDropped = 1;
+  static constexpr uint8_t kUnrestated = 1;
 
   // Nodes (by index).
   Chunked<StrId> node_id;
@@ -75,7 +96,11 @@ class Graph {
   Chunked<NodeIdx> edge_dst;
   Chunked<uint8_t> edge_kind;
   Chunked<Record*> edge_record;
+  Chunked<uint8_t> edge_flags;
   size_t edges_of_kind[kEdgeKinds] = {};
+
+ private:
+  std::vector<NodeIdx> touched_jobs_, touched_runs_;
 };
 
 // What a batch changes: new records for nodes and edges, not yet in the graph.

@@ -4,7 +4,10 @@
 #include <algorithm>
 
 #include "batch.h"
+#include "currency.h"
 #include "graph.h"
+#include "pymodule.h"
+#include "pyrecords.h"
 #include "pytypes.h"
 #include "snapshot.h"
 
@@ -12,20 +15,8 @@ using namespace lm;
 
 namespace {
 
-#define GUARD_BEGIN try {
-#define GUARD_END(fail)                                      \
-  }                                                          \
-  catch (const PyErrorSet&) {                                \
-    return fail;                                             \
-  }                                                          \
-  catch (const std::bad_alloc&) {                            \
-    PyErr_NoMemory();                                        \
-    return fail;                                             \
-  }                                                          \
-  catch (const std::exception& e) {                          \
-    PyErr_SetString(PyExc_RuntimeError, e.what());           \
-    return fail;                                             \
-  }
+#define GUARD_BEGIN LM_GUARD_BEGIN
+#define GUARD_END(fail) LM_GUARD_END(fail)
 
 // -- helpers ------------------------------------------------------------------------------------
 
@@ -66,21 +57,11 @@ void resolve(const Graph& g, PyObject* ids, std::vector<std::pair<PyObject*, Nod
   }
 }
 
-PyObject* node_object(const Graph& g, NodeIdx n, PyObject* id /* borrowed, or nullptr */) {
-  PyRef id_object(id ? (Py_INCREF(id), id) : str_of(g.pool.view(g.node_id[n])));
-  PyRef props(g.records.props_to_py(g.node_record[n]));
-  PyRef stamps(g.records.stamps_to_py(g.node_record[n]));
-  return make_node(id_object.release(), g.node_kind[n], props.release(), stamps.release());
-}
+PyObject* node_object(const Graph& g, NodeIdx n, PyObject* id /* borrowed, or nullptr */) { return node_to_py(g, n, id); }
 
 PyObject* node_id_object(const Graph& g, NodeIdx n) { return str_of(g.pool.view(g.node_id[n])); }
 
 // -- Graph --------------------------------------------------------------------------------------
-
-struct GraphObject {
-  PyObject_HEAD
-  Graph* graph;
-};
 
 struct PlanObject {
   PyObject_HEAD
@@ -94,7 +75,6 @@ struct CaptureObject {
   Capture* capture;
 };
 
-extern PyTypeObject GraphType;
 extern PyTypeObject PlanType;
 extern PyTypeObject CaptureType;
 
@@ -264,13 +244,52 @@ PyObject* graph_nodes_of_kind(PyObject* self, PyObject* args) {
   GUARD_END(nullptr)
 }
 
-PyObject* graph_ids_of_kind(PyObject* self, PyObject* kind) {
+// The READS/WRITES edges of ``jobs`` their newest completed run did not restate: {job: {key}} for
+// the jobs that have some (graph/native/currency.h; the writes since the last read judged first).
+PyObject* graph_unrestated(PyObject* self, PyObject* jobs) {
   GUARD_BEGIN
   Graph& g = graph_of(self);
-  const auto& ids = g.nodes_of_kind[node_kind_code(kind)];
-  PyRef out(check(PyList_New(Py_ssize_t(ids.size()))));
-  for (size_t i = 0; i < ids.size(); i++) PyList_SET_ITEM(out.get(), Py_ssize_t(i), node_id_object(g, ids[i]));
+  g.settle();
+  std::vector<std::pair<PyObject*, NodeIdx>> found;
+  PyRef keep;
+  resolve(g, jobs, found, keep);
+  PyRef out(check(PyDict_New()));
+  for (auto& [id, job] : found) {
+    PyRef keys(check(PySet_New(nullptr)));
+    for (uint8_t kind : {kReads, kWrites}) {
+      auto [b, e] = g.node_out[job].of_kind(kind);
+      for (const uint64_t* it = b; it < e; it++) {
+        if (!g.unrestated(entry_edge(*it))) continue;
+        PyRef target(node_id_object(g, entry_neighbour(*it)));
+        PyRef key(check(PyTuple_Pack(3, id, py.edge_kind[kind], target.get())));
+        if (PySet_Add(keys.get(), key.get()) < 0) return nullptr;
+      }
+    }
+    if (PySet_GET_SIZE(keys.get()) && PyDict_SetItem(out.get(), id, keys.get()) < 0) return nullptr;
+  }
   return out.release();
+  GUARD_END(nullptr)
+}
+
+// Judge ``jobs`` now, by the runs they name: a graph holding another store's jobs, their deciding
+// runs and those runs' and jobs' edges (graph.stores.job_currency.judge).
+PyObject* graph_judge(PyObject* self, PyObject* jobs) {
+  GUARD_BEGIN
+  Graph& g = graph_of(self);
+  std::vector<std::pair<PyObject*, NodeIdx>> found;
+  PyRef keep;
+  resolve(g, jobs, found, keep);
+  std::vector<NodeIdx> nodes;
+  for (auto& [id, job] : found) nodes.push_back(job);
+  judge_jobs(g, std::move(nodes));
+  Py_RETURN_NONE;
+  GUARD_END(nullptr)
+}
+
+PyObject* graph_touch_all(PyObject* self, PyObject*) {
+  GUARD_BEGIN
+  graph_of(self).touch_all();
+  Py_RETURN_NONE;
   GUARD_END(nullptr)
 }
 
@@ -360,54 +379,6 @@ PyObject* graph_counts(PyObject* self, PyObject*) {
   }
   return out.release();
   GUARD_END(nullptr)
-}
-
-// A record of a node or edge as another store holds it: every stamped key, its value if any.
-Record* record_from_py(Graph& g, PyObject* props, PyObject* stamps, bool share) {
-  if (!PyDict_Check(props) || !PyDict_Check(stamps)) raise(PyExc_TypeError, "props and stamps must be dicts");
-  std::vector<StrId> held;
-  PoolSink sink(g.pool, held);
-  Bytes values;
-  std::vector<std::pair<StrId, std::pair<Stamp, long>>> items;  // key, stamp, value offset (-1: absent)
-  std::string spill;
-  Py_ssize_t pos = 0;
-  PyObject *key, *stamp;
-  while (PyDict_Next(stamps, &pos, &key, &stamp)) {
-    if (!PyUnicode_Check(key) || !PyUnicode_Check(stamp)) raise(PyExc_TypeError, "stamps map str keys to str stamps");
-    StrId k = g.pool.intern(utf8_of(key, spill));
-    held.push_back(k);
-    Stamp s = stamp_of(utf8_of(stamp, spill), g.pool);
-    if (is_text_stamp(s)) held.push_back(StrId(s >> 4));
-    PyObject* value = PyDict_GetItemWithError(props, key);
-    if (value == nullptr && PyErr_Occurred()) throw PyErrorSet{};
-    long at = -1;
-    if (value != nullptr && value != Py_None) {
-      at = long(values.size());
-      value_from_py(value, sink, values, "a property");
-    }
-    items.push_back({k, {s, at}});
-  }
-  pos = 0;
-  PyObject* value;
-  while (PyDict_Next(props, &pos, &key, &value)) {  // a property with no stamp (not one of ours): stamped ""
-    int has = PyDict_Contains(stamps, key);
-    if (has < 0) throw PyErrorSet{};
-    if (has || value == Py_None) continue;
-    if (!PyUnicode_Check(key)) raise(PyExc_TypeError, "property keys must be str");
-    StrId k = g.pool.intern(utf8_of(key, spill));
-    held.push_back(k);
-    Stamp s = stamp_of("", g.pool);
-    held.push_back(StrId(s >> 4));
-    long at = long(values.size());
-    value_from_py(value, sink, values, "a property");
-    items.push_back({k, {s, at}});
-  }
-  Draft draft;
-  for (auto& [k, stamped] : items)
-    draft.entries.push_back(Entry{k, stamped.first, stamped.second < 0 ? kAbsentValue : values.data() + stamped.second});
-  Record* r = g.records.freeze(draft, share);
-  for (StrId id : held) g.pool.decref(id);
-  return r;
 }
 
 // A node by id, made bare (no properties, the kind its id implies) when it is not held: the end of
@@ -512,7 +483,9 @@ PyMethodDef graph_methods[] = {
     {"edge_keys", graph_edge_keys, METH_VARARGS, "edge_keys(ids, kinds, direction) -> [(source, kind, target)]."},
     {"dropped_among", graph_dropped_among, METH_O, "dropped_among(ids) -> the set of those dropped."},
     {"nodes_of_kind", graph_nodes_of_kind, METH_VARARGS, "nodes_of_kind(kind, first, after=None) -> [Node] by id."},
-    {"ids_of_kind", graph_ids_of_kind, METH_O, "ids_of_kind(kind) -> [id] in the order they were made."},
+    {"unrestated", graph_unrestated, METH_O, "unrestated(jobs) -> {job: {key}}: their stale READS/WRITES edges."},
+    {"judge", graph_judge, METH_O, "judge(jobs): decide their READS/WRITES edges' currency now."},
+    {"touch_all", graph_touch_all, METH_NOARGS, "touch_all(): judge every job's currency before the next read."},
     {"search", graph_search, METH_VARARGS, "search(lowered_text, kinds, first) -> [Node], ranked."},
     {"counts", graph_counts, METH_NOARGS, "counts() -> {kind value: count}."},
     {"install", graph_install, METH_VARARGS,
@@ -521,8 +494,6 @@ PyMethodDef graph_methods[] = {
     {"load_chunk", graph_load_chunk, METH_O, "load_chunk(chunk): add a snapshot chunk's records."},
     {"stats", graph_stats, METH_NOARGS, "stats() -> sizes and the native index's bytes."},
     {nullptr, nullptr, 0, nullptr}};
-
-PyTypeObject GraphType = {PyVarObject_HEAD_INIT(nullptr, 0)};
 
 // -- Plan ---------------------------------------------------------------------------------------
 
@@ -536,29 +507,6 @@ void plan_dealloc(PyObject* self) {
 }
 
 PyObject* plan_changed(PyObject* self, void*) { return PyLong_FromSize_t(plan_of(self).changed()); }
-
-// graph.stores.job_currency.touched_by: the jobs and runs whose jobs' verdicts the plan may move.
-PyObject* plan_touched(PyObject* self, PyObject*) {
-  GUARD_BEGIN
-  Plan& p = plan_of(self);
-  Graph& g = graph_of(reinterpret_cast<PlanObject*>(self)->owner);
-  PyRef jobs(check(PySet_New(nullptr))), runs(check(PySet_New(nullptr)));
-  for (auto& n : p.nodes) {
-    if (n.kind != kJob && n.kind != kRun) continue;
-    PyRef id(str_of(g.pool.view(n.id)));
-    if (PySet_Add(n.kind == kJob ? jobs.get() : runs.get(), id.get()) < 0) return nullptr;
-  }
-  for (auto& e : p.edges) {
-    PyObject* into;
-    if (e.kind == kReads || e.kind == kWrites) into = jobs.get();
-    else if (e.kind == kConsumed || e.kind == kProduced || e.kind == kOf) into = runs.get();
-    else continue;
-    PyRef id(str_of(g.pool.view(e.source)));
-    if (PySet_Add(into, id.get()) < 0) return nullptr;
-  }
-  return PyTuple_Pack(2, jobs.get(), runs.get());
-  GUARD_END(nullptr)
-}
 
 // The planned records as graph.model objects: ({id: Node}, {(source, kind, target): Edge}).
 PyObject* plan_changes(PyObject* self, PyObject*) {
@@ -591,7 +539,6 @@ PyGetSetDef plan_getset[] = {
     {nullptr, nullptr, nullptr, nullptr, nullptr}};
 
 PyMethodDef plan_methods[] = {
-    {"touched", plan_touched, METH_NOARGS, "touched() -> (jobs, runs) whose job currency may move."},
     {"changes", plan_changes, METH_NOARGS, "changes() -> ({id: Node}, {key: Edge}) as planned."},
     {nullptr, nullptr, 0, nullptr}};
 
@@ -713,6 +660,10 @@ PyModuleDef module_def = {PyModuleDef_HEAD_INIT, "graph._native",
 
 }  // namespace
 
+namespace lm {
+PyTypeObject GraphType = {PyVarObject_HEAD_INIT(nullptr, 0)};
+}
+
 PyMODINIT_FUNC PyInit__native() {
   GraphType.tp_name = "graph._native.Graph";
   GraphType.tp_basicsize = sizeof(GraphObject);
@@ -747,6 +698,10 @@ PyMODINIT_FUNC PyInit__native() {
   if (PyModule_AddObject(m, "Graph", reinterpret_cast<PyObject*>(&GraphType)) < 0 ||
       PyModule_AddObject(m, "Plan", reinterpret_cast<PyObject*>(&PlanType)) < 0 ||
       PyModule_AddObject(m, "Capture", reinterpret_cast<PyObject*>(&CaptureType)) < 0) {
+    Py_DECREF(m);
+    return nullptr;
+  }
+  if (!add_view_types(m)) {
     Py_DECREF(m);
     return nullptr;
   }

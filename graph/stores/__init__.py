@@ -21,7 +21,7 @@ from graph.mutations import Mutation
 EdgeDirection = Literal["out", "in"]
 EdgeKey = tuple[str, EdgeKind, str]  # (source, kind, target), as Edge.key
 
-_JOB_IO = frozenset({EdgeKind.READS, EdgeKind.WRITES})  # graph.currency.JOB_IO (which imports this module)
+_JOB_IO = frozenset({EdgeKind.READS, EdgeKind.WRITES})  # graph.stores.job_currency.JOB_IO (which imports this module)
 
 DEFAULT_DATA_DIR = Path(os.environ.get("LINEAGEMESH_DATA_DIR", "~/.lineagemesh")).expanduser()
 
@@ -142,9 +142,15 @@ class Store(ABC):
         return None
 
     def unrestated_job_edges(self, jobs: Collection[str]) -> dict[str, frozenset[EdgeKey]] | None:
-        """For a store that decides it as jobs are written (``graph.currency``): the READS/WRITES
+        """For a store that decides it as jobs are written (``graph.stores.job_currency``): the READS/WRITES
         edges of ``jobs`` that their newest completed run did not restate, for the jobs that have
         some. None: this store does not keep it, and the reader works it out per query."""
+        return None
+
+    def native_graph(self) -> object | None:
+        """The native graph a store holds in this process (``graph._native.Graph``), which views
+        then read directly; None for a store whose graph is elsewhere (views then mirror what they
+        read through the primitives above)."""
         return None
 
     @abstractmethod

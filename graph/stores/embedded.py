@@ -21,8 +21,7 @@ replay a lot: at start-up after such a replay, and in a background thread while 
 (a capture holds the records of that moment, which later writes replace but never change).
 
 Which of a job's inputs and outputs are current is decided once per write, not on every walk:
-commits mark the jobs and runs they touched and the next read settles them
-(``graph.stores.job_currency``).
+commits note the jobs and runs they touched and the next read judges them (``native/currency.h``).
 """
 
 from __future__ import annotations
@@ -37,7 +36,6 @@ from graph import _native
 from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Mutation, as_wire, encode
 from graph.stores import EdgeDirection, EdgeKey, Store, snapshot
-from graph.stores.job_currency import JobCurrency
 from graph.stores.journal import Journal, Point, seal
 
 log = logging.getLogger(__name__)
@@ -68,9 +66,9 @@ class EmbeddedStore(Store):
             # A torn tail is dropped, damage refused; a batch is planned as it is read (that is its
             # check), against the graph as the batches before it left it.
             for planned in self._journal.replay(lambda payload: self._graph.plan(as_wire(payload)), after=after):
-                self._commit(planned)
+                self._graph.commit(planned)
                 self._since_snapshot += planned.changed
-            self._currency.settle()
+            self._graph.unrestated(())  # judge what the start-up wrote now, not at the first read
             if self._snapshot_due():  # so that a crash now would not replay all that again
                 self._write_snapshot(self._capture())
         except BaseException:
@@ -80,7 +78,6 @@ class EmbeddedStore(Store):
     def _empty(self) -> None:
         """The graph, empty."""
         self._graph = _native.Graph()
-        self._currency = JobCurrency(self)
 
     def _load_snapshot(self) -> Point | None:
         """The graph as the snapshot holds it, and where in the journal that is (None, and an empty
@@ -97,7 +94,7 @@ class EmbeddedStore(Store):
                     self._graph.load_chunk(chunk)
                 except ValueError as e:  # intact (its crc32 matched), yet it does not load: our bug
                     raise snapshot.SnapshotUnusable(f"a chunk does not load: {e}") from None
-            self._currency.touch(self._graph.ids_of_kind(NodeKind.JOB), self._graph.ids_of_kind(NodeKind.RUN))
+            self._graph.touch_all()  # job currency: judged once, at the first read
             stats = self._graph.stats()
             held = (stats["nodes"], stats["edges"])
             if held != (reader.header.nodes, reader.header.edges):
@@ -168,17 +165,11 @@ class EmbeddedStore(Store):
             changed = planned.changed
             if changed:
                 self._journal.append([sealed])
-                self._commit(planned)
+                self._graph.commit(planned)
                 self._since_snapshot += changed
                 if self._snapshot_due():
                     self._snapshot_in_background()
             return changed
-
-    def _commit(self, planned: _native.Plan) -> None:
-        """Make a plan's changes, and note the jobs and runs it touched for job currency."""
-        jobs, runs = planned.touched()
-        self._graph.commit(planned)
-        self._currency.touch(jobs, runs)
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         with self._lock:
@@ -198,7 +189,10 @@ class EmbeddedStore(Store):
 
     def unrestated_job_edges(self, jobs: Collection[str]) -> dict[str, frozenset[EdgeKey]]:
         with self._lock:
-            return self._currency.unrestated(jobs)
+            return {job: frozenset(keys) for job, keys in self._graph.unrestated(jobs).items()}
+
+    def native_graph(self) -> _native.Graph:
+        return self._graph
 
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:
         with self._lock:

@@ -1,28 +1,28 @@
-"""Which jobs a write may have moved the verdict of, judging them, and the embedded store's keeping
-of the verdict.
+"""Which jobs a write may have moved the currency verdict of, and judging them in a store that
+holds its graph elsewhere.
 
-``graph.currency`` decides which READS/WRITES edges of a job its newest completed run did not
-restate. Worked out per query, a walk reaching 8k jobs read each one's newest run and its inputs
-and outputs again: close to half of a large lineage walk. The verdict only changes when the job,
-one of its runs, or their edges do, so a store decides it as it writes: :func:`touched_by` says
-which jobs and runs a batch touched, :func:`jobs_of` which jobs those are, and :func:`judge`
-decides them over any reader (the embedded store's memory, or a Neo4j write transaction). The
-embedded store settles touched jobs at its next read and keeps the verdict only for the few jobs
-that have stale edges; Neo4j marks the stale edges in the same transaction as the write.
+A job's inputs and outputs are what its newest completed run read and wrote: a READS/WRITES edge
+that run did not restate, first seen before the run ended, is stale (a newer run that stopped
+reading a table no longer makes the job upstream of it). The verdict only changes when the job,
+one of its runs, or their edges do, so stores decide it as they write, and walks read it. The
+rule itself is the native core's (``native/currency.h``): the embedded graph judges the jobs its
+commits touched before its next read; Neo4j judges in its write transaction, through
+:func:`judge`, which reads what the rule needs and hands it to the same code.
 """
 
 from __future__ import annotations
 
 from typing import Collection, Iterable
 
-from graph.currency import JOB_IO, RUN_IO, deciding_run, io_of, unrestated
+from graph import _native
 from graph.model import EdgeKind, NodeKind
 from graph.mutations import Changes
 from graph.stores import EdgeKey, PrimitiveReader
 
-#: Edges whose source's verdict they can change: a run's I/O, a run joining its job (from a run).
-_RUN_EDGES = frozenset({*RUN_IO, EdgeKind.OF})
-_SETTLE_AT = 1 << 16  # touched ids kept before a write settles them itself (bounds the memory)
+DECIDING_RUN = "latestCompletedRun"  # the job property naming its newest completed run
+RUN_IO = (EdgeKind.CONSUMED, EdgeKind.PRODUCED)
+JOB_IO = (EdgeKind.READS, EdgeKind.WRITES)
+_RUN_EDGES = frozenset({*RUN_IO, EdgeKind.OF})  # edges whose source's job's verdict they can change
 
 
 def touched_by(changes: Changes) -> tuple[set[str], set[str]]:
@@ -43,11 +43,19 @@ def jobs_of(reader: PrimitiveReader, jobs: Collection[str], runs: Collection[str
 
 
 def judge(reader: PrimitiveReader, jobs: Collection[str]) -> dict[str, set[EdgeKey]]:
-    """The unrestated edges of those of ``jobs`` that have some, in the graph ``reader`` reads."""
-    deciding = {j: run for j, node in reader.nodes(jobs).items() if (run := deciding_run(node))}
-    runs = set(deciding.values())
-    io = io_of(runs, reader.edge_keys(runs, RUN_IO, "out"))
-    return grouped_by_job(unrestated(reader.edges(set(deciding), tuple(JOB_IO), "out"), deciding, io, reader.nodes))
+    """The unrestated edges of those of ``jobs`` that have some, in the graph ``reader`` reads: the
+    jobs, the runs they name as newest, those runs' inputs and outputs and the jobs' own, judged
+    by the native rule."""
+    job_nodes = reader.nodes(jobs)
+    deciding = {job for job, node in job_nodes.items() if isinstance(node.props.get(DECIDING_RUN), str)}
+    if not deciding:
+        return {}
+    runs = {job_nodes[job].props[DECIDING_RUN] for job in deciding}
+    graph = _native.Graph()
+    graph.install([*job_nodes.values(), *reader.nodes(runs).values()],
+                  [*reader.edges(runs, RUN_IO, "out"), *reader.edges(deciding, JOB_IO, "out")])
+    graph.judge(list(deciding))
+    return graph.unrestated(list(deciding))
 
 
 def grouped_by_job(keys: Iterable[EdgeKey]) -> dict[str, set[EdgeKey]]:
@@ -56,44 +64,3 @@ def grouped_by_job(keys: Iterable[EdgeKey]) -> dict[str, set[EdgeKey]]:
     for key in keys:
         grouped.setdefault(key[0], set()).add(key)
     return grouped
-
-
-class JobCurrency:
-    """Unrestated job edges, decided per write; not thread-safe (the store holds its lock)."""
-
-    def __init__(self, reader: PrimitiveReader) -> None:
-        self._reader = reader
-        self._jobs: set[str] = set()  # jobs written since the last settle
-        self._runs: set[str] = set()  # ... and runs
-        self._unrestated: dict[str, frozenset[EdgeKey]] = {}  # only jobs that have some
-
-    def touch(self, jobs: Iterable[str], runs: Iterable[str]) -> None:
-        """Note the jobs and runs a commit changed (their verdicts may have moved), or a snapshot
-        loaded (once it is whole: judged batch by batch, a job was judged again as more of it loaded)."""
-        self._jobs.update(jobs)
-        self._runs.update(runs)
-        if len(self._jobs) + len(self._runs) >= _SETTLE_AT:
-            self._settle()
-
-    def settle(self) -> None:
-        """Decide now what writes have left undecided (a start-up, so its first read does not)."""
-        if self._jobs or self._runs:
-            self._settle()
-
-    def unrestated(self, jobs: Collection[str]) -> dict[str, frozenset[EdgeKey]]:
-        self.settle()
-        kept = self._unrestated
-        if not kept:
-            return {}
-        return {job: kept[job] for job in jobs if job in kept}
-
-    def _settle(self) -> None:
-        jobs = jobs_of(self._reader, self._jobs, self._runs)
-        self._jobs, self._runs = set(), set()
-        by_job = judge(self._reader, jobs)
-        kept = self._unrestated
-        for job in jobs:
-            if job in by_job:
-                kept[job] = frozenset(by_job[job])
-            else:
-                kept.pop(job, None)

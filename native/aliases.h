@@ -1,0 +1,54 @@
+// Alias resolution (graph.aliases): one real table is one node, whatever names point at it.
+//
+// A dataset can be known by several identifiers (a storage path, a catalog table name, a name it
+// had before a RENAME). Each alias has an ALIAS_OF edge to the name it stands for; the end of that
+// chain is the canonical node. Writes never merge nodes (so ingest stays order-independent);
+// queries resolve aliases on the way in and collapse them on the way out.
+//
+// One resolver per query caches what it learns. Most datasets have no alias, so a walk's level is
+// resolved a level at a time, one read per alias hop.
+#pragma once
+
+#include <unordered_map>
+#include <unordered_set>
+
+#include "view.h"
+
+namespace lm {
+
+constexpr int kMaxChain = 16;  // alias chains longer than this are cut (they only arise from cyclic renames)
+
+using IdMap = std::unordered_map<StrId, StrId>;
+
+class Aliases {
+ public:
+  explicit Aliases(View& view) : v(view) {}
+  ~Aliases();
+  Aliases(const Aliases&) = delete;
+
+  View& v;
+
+  // Each id's canonical id (an id without aliases maps to itself): out[i] for ids[i].
+  void canonical(const std::vector<StrId>& ids, std::vector<StrId>& out);
+  StrId canonical(StrId id);
+  // Every id standing for the canonical ids (aliases included) -> its canonical id, and the
+  // edges of ``kinds`` entering any of them (a dataset's readers under all its names).
+  void keys_into(const std::vector<StrId>& canonical_ids, uint32_t kinds, IdMap& members, std::vector<EdgeRef>& found);
+  // The column ids standing for the given (canonical) columns: the same-named columns of their
+  // datasets' aliases -> the canonical column's id. (Ids no node has are left out.)
+  void column_members(const std::vector<NodeIdx>& columns, IdMap& out);
+  // Each column's id -> the id of the same-named column of its dataset's canonical node (which
+  // need not be a node: ids are ids).
+  void canonical_columns(const std::vector<NodeIdx>& columns, IdMap& out);
+
+ private:
+  StrId held_id(const std::string& text);  // interned for this resolver's life
+  bool dataset_of(NodeIdx column, StrId& out) const;
+
+  IdMap canonical_;
+  std::unordered_set<StrId> alone_;                          // canonical ids known to have no aliases
+  std::unordered_map<StrId, std::vector<StrId>> members_;   // canonical ids known to have some -> every id for them
+  std::vector<StrId> held_;
+};
+
+}  // namespace lm

@@ -1,0 +1,312 @@
+#include "lineage.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace lm {
+
+namespace {
+
+struct EdgeKey {
+  StrId source, target;
+  uint8_t kind;
+  bool operator==(const EdgeKey& o) const { return source == o.source && target == o.target && kind == o.kind; }
+};
+struct EdgeKeyHash {
+  size_t operator()(const EdgeKey& k) const {
+    return size_t(mix((uint64_t(k.source) << 32 | k.target) ^ (uint64_t(k.kind) << 59)));
+  }
+};
+
+// Accumulates one answer.
+class Walk {
+ public:
+  Walk(View& view, Budget budget) : v(view), budget_(budget) {}
+
+  View& v;
+  std::unordered_map<StrId, NodeIdx> nodes;
+  bool truncated = false;
+
+  bool has(StrId id) const { return nodes.count(id) != 0; }
+
+  // Keep the unseen ones of ``ids`` (within budget) that the view shows.
+  void add_nodes(std::vector<StrId> ids) {
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    std::vector<StrId> fresh;
+    for (StrId id : ids)
+      if (!has(id)) fresh.push_back(id);
+    if (fresh.empty()) return;
+    if (budget_.over_time()) {
+      truncated = true;
+      return;
+    }
+    size_t room = budget_.max_nodes > nodes.size() ? budget_.max_nodes - nodes.size() : 0;
+    if (fresh.size() > room) {
+      truncated = true;
+      std::sort(fresh.begin(), fresh.end(), [&](StrId a, StrId b) { return v.text(a) < v.text(b); });
+      fresh.resize(room);
+    }
+    std::vector<NodeIdx> found;
+    for (StrId id : fresh) found.push_back(v.node_of(id));
+    std::vector<NodeIdx> existing;
+    for (NodeIdx n : found)
+      if (n != kNone) existing.push_back(n);
+    v.summaries(existing);
+    for (size_t i = 0; i < fresh.size(); i++)
+      if (v.visible(found[i])) nodes.emplace(fresh[i], found[i]);
+  }
+
+  void add_edge(StrId source, StrId target, uint8_t kind, EdgeIdx props) {
+    if (has(source) && has(target)) edges_.emplace(EdgeKey{source, target, kind}, props);
+  }
+
+  LineageAnswer result() {
+    LineageAnswer answer;
+    answer.truncated = truncated;
+    std::vector<StrId> ids;
+    ids.reserve(nodes.size());
+    for (auto& [id, n] : nodes) ids.push_back(id);
+    std::sort(ids.begin(), ids.end(), [&](StrId a, StrId b) { return v.text(a) < v.text(b); });
+    for (StrId id : ids) answer.nodes.push_back(nodes[id]);
+    std::vector<std::pair<EdgeKey, EdgeIdx>> edges(edges_.begin(), edges_.end());
+    std::sort(edges.begin(), edges.end(), [&](const auto& a, const auto& b) {
+      int c = v.text(a.first.source).compare(v.text(b.first.source));
+      if (c) return c < 0;
+      c = v.text(a.first.target).compare(v.text(b.first.target));
+      if (c) return c < 0;
+      return std::string_view(kEdgeKindNames[a.first.kind]) < std::string_view(kEdgeKindNames[b.first.kind]);
+    });
+    for (auto& [key, props] : edges) answer.edges.push_back({nodes[key.source], nodes[key.target], key.kind, props});
+    return answer;
+  }
+
+ private:
+  Budget budget_;
+  std::unordered_map<EdgeKey, EdgeIdx, EdgeKeyHash> edges_;
+};
+
+std::vector<NodeIdx> nodes_of(View& v, const std::vector<StrId>& ids) {
+  std::vector<NodeIdx> out;
+  for (StrId id : ids) {
+    NodeIdx n = v.node_of(id);
+    if (n != kNone) out.push_back(n);
+  }
+  return out;
+}
+
+// -- datasets -------------------------------------------------------------------------------------
+
+std::vector<StrId> datasets_to_jobs(Walk& walk, Aliases& aliases, const std::vector<StrId>& datasets, uint8_t kind,
+                                    bool downstream) {
+  IdMap members;
+  std::vector<EdgeRef> keys;
+  aliases.keys_into(datasets, kind_bit(kind), members, keys);
+  std::vector<StrId> jobs;
+  for (const EdgeRef& e : keys) jobs.push_back(walk.v.id_of(e.source));
+  walk.add_nodes(jobs);
+  for (const EdgeRef& e : keys) {
+    StrId job = walk.v.id_of(e.source), dataset = members[walk.v.id_of(e.target)];
+    if (downstream) walk.add_edge(dataset, job, kind, kNone); else walk.add_edge(job, dataset, kind, kNone);
+  }
+  std::vector<StrId> out;
+  for (StrId job : jobs)
+    if (walk.has(job)) out.push_back(job);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::vector<StrId> jobs_to_datasets(Walk& walk, Aliases& aliases, const std::vector<StrId>& jobs, uint8_t kind,
+                                    bool downstream) {
+  if (jobs.empty()) return {};
+  std::vector<EdgeRef> keys;
+  walk.v.edges(nodes_of(walk.v, jobs), kind_bit(kind), true, keys);
+  std::vector<StrId> targets;
+  for (const EdgeRef& e : keys) targets.push_back(walk.v.id_of(e.target));
+  std::vector<StrId> canonical;
+  aliases.canonical(targets, canonical);
+  walk.add_nodes(canonical);
+  for (size_t i = 0; i < keys.size(); i++) {
+    StrId job = walk.v.id_of(keys[i].source);
+    if (downstream) walk.add_edge(job, canonical[i], kind, kNone); else walk.add_edge(canonical[i], job, kind, kNone);
+  }
+  std::vector<StrId> out;
+  for (StrId d : canonical)
+    if (walk.has(d)) out.push_back(d);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::vector<StrId> minus(const std::vector<StrId>& a, const std::unordered_set<StrId>& b) {
+  std::vector<StrId> out;
+  for (StrId id : a)
+    if (!b.count(id)) out.push_back(id);
+  return out;
+}
+
+void walk_datasets(Walk& walk, Aliases& aliases, StrId start, bool start_is_dataset, bool downstream, int depth) {
+  uint8_t into_job = downstream ? kReads : kWrites, out_of_job = downstream ? kWrites : kReads;
+  std::vector<StrId> datasets, jobs;
+  if (start_is_dataset) datasets.push_back(start); else jobs.push_back(start);
+  std::unordered_set<StrId> seen_datasets(datasets.begin(), datasets.end()), seen_jobs(jobs.begin(), jobs.end());
+  bool exhausted = true;
+  for (int hop = 0; hop < depth; hop++) {
+    if (!datasets.empty()) {
+      jobs = minus(datasets_to_jobs(walk, aliases, datasets, into_job, downstream), seen_jobs);
+      seen_jobs.insert(jobs.begin(), jobs.end());
+    }
+    datasets = minus(jobs_to_datasets(walk, aliases, jobs, out_of_job, downstream), seen_datasets);
+    seen_datasets.insert(datasets.begin(), datasets.end());
+    jobs.clear();
+    if (datasets.empty() || walk.truncated) {
+      exhausted = false;
+      break;
+    }
+  }
+  if (exhausted && (!datasets.empty() || !jobs.empty())) {  // the depth ran out: is there more beyond?
+    IdMap members;
+    std::vector<EdgeRef> beyond;
+    aliases.keys_into(datasets, kind_bit(into_job), members, beyond);
+    if (!beyond.empty()) walk.truncated = true;
+  }
+  if (depth == 0) {
+    std::vector<EdgeRef> beyond;
+    NodeIdx n = walk.v.node_of(start);
+    if (n != kNone) walk.v.edges({n}, kind_bit(into_job), !start_is_dataset, beyond);
+    if (!beyond.empty()) walk.truncated = true;
+  }
+}
+
+// -- columns --------------------------------------------------------------------------------------
+
+bool dataset_id_of(const Graph& g, NodeIdx column, StrId& out) {
+  const uint8_t* value = g.node_value(column, g.keys.dataset_id);
+  if (value == nullptr || *value != kStr) return false;
+  const uint8_t* p = value + 1;
+  out = StrId(get_varint(p));
+  return !g.pool.view(out).empty();
+}
+
+void walk_columns(Walk& walk, Aliases& aliases, StrId start, bool downstream, int depth) {
+  View& v = walk.v;
+  std::vector<StrId> frontier{start};
+  std::unordered_set<StrId> seen{start};
+  for (int hop = 0; hop <= depth; hop++) {
+    std::vector<NodeIdx> columns;
+    for (StrId id : frontier) {
+      auto it = walk.nodes.find(id);
+      if (it != walk.nodes.end() && v.g.node_kind[it->second] == kColumn) columns.push_back(it->second);
+    }
+    IdMap members, dataset_members;
+    aliases.column_members(columns, members);
+    std::vector<EdgeRef> edges;
+    std::vector<StrId> reads;
+    for (auto& [id, owner] : members) reads.push_back(id);
+    if (!downstream) {
+      std::vector<StrId> datasets;
+      for (NodeIdx c : columns) {
+        StrId d;
+        if (dataset_id_of(v.g, c, d)) datasets.push_back(d);
+      }
+      std::vector<EdgeRef> none;
+      aliases.keys_into(datasets, 0, dataset_members, none);
+      for (auto& [id, owner] : dataset_members) reads.push_back(id);
+    }
+    std::sort(reads.begin(), reads.end());
+    reads.erase(std::unique(reads.begin(), reads.end()), reads.end());
+    v.edges(nodes_of(v, reads), kind_bit(kDerivesFrom), !downstream, edges, true);
+    if (hop == depth) {
+      if (!edges.empty()) walk.truncated = true;
+      return;
+    }
+    std::vector<NodeIdx> neighbours;
+    for (const EdgeRef& e : edges) neighbours.push_back(downstream ? e.source : e.target);
+    std::sort(neighbours.begin(), neighbours.end());
+    neighbours.erase(std::unique(neighbours.begin(), neighbours.end()), neighbours.end());
+    v.summaries(neighbours);
+    std::vector<NodeIdx> neighbour_columns;
+    std::vector<StrId> neighbour_datasets;
+    for (NodeIdx n : neighbours) {
+      if (!v.visible(n)) continue;
+      if (v.g.node_kind[n] == kColumn) neighbour_columns.push_back(n);
+      else if (v.g.node_kind[n] == kDataset) neighbour_datasets.push_back(v.id_of(n));
+    }
+    IdMap canonical;
+    aliases.canonical_columns(neighbour_columns, canonical);
+    std::vector<StrId> canonical_datasets;
+    aliases.canonical(neighbour_datasets, canonical_datasets);
+    for (size_t i = 0; i < neighbour_datasets.size(); i++) canonical[neighbour_datasets[i]] = canonical_datasets[i];
+    std::vector<StrId> reached;
+    for (auto& [id, c] : canonical) reached.push_back(c);
+    walk.add_nodes(reached);
+    // An answer keeps one edge per pair; when a pair is reached twice (a column's own derivation
+    // and its dataset-wide one, or two aliases), the column's own wins, then the smaller key, so
+    // the properties kept never depend on the order a store returns edges in.
+    std::sort(edges.begin(), edges.end(), [&](const EdgeRef& a, const EdgeRef& b) {
+      bool am = members.count(v.id_of(a.source)) == 0, bm = members.count(v.id_of(b.source)) == 0;
+      if (am != bm) return am < bm;
+      int c = v.text(v.id_of(a.source)).compare(v.text(v.id_of(b.source)));
+      if (c) return c < 0;
+      return v.text(v.id_of(a.target)) < v.text(v.id_of(b.target));
+    });
+    auto mapped = [&](StrId id) {
+      auto it = canonical.find(id);
+      return it == canonical.end() ? id : it->second;
+    };
+    for (const EdgeRef& e : edges) {
+      StrId source = v.id_of(e.source), target = v.id_of(e.target);
+      if (downstream) {
+        walk.add_edge(members[target], mapped(source), kDerivesFrom, e.edge);
+        continue;
+      }
+      auto owner = members.find(source);
+      if (owner != members.end()) {
+        walk.add_edge(mapped(target), owner->second, kDerivesFrom, e.edge);
+        continue;
+      }
+      auto dataset = dataset_members.find(source);  // a dataset-wide derivation: every frontier column of it
+      for (NodeIdx c : columns) {
+        StrId d;
+        if (dataset != dataset_members.end() && dataset_id_of(v.g, c, d) && d == dataset->second)
+          walk.add_edge(mapped(target), v.id_of(c), kDerivesFrom, e.edge);
+      }
+    }
+    std::vector<StrId> next;
+    for (StrId c : reached)
+      if (walk.has(c) && !seen.count(c)) next.push_back(c);
+    std::sort(next.begin(), next.end());
+    next.erase(std::unique(next.begin(), next.end()), next.end());
+    seen.insert(next.begin(), next.end());
+    frontier.swap(next);
+    if (frontier.empty() || walk.truncated) return;
+  }
+}
+
+}  // namespace
+
+LineageAnswer dataset_lineage(View& view, NodeIdx start, bool upstream, bool downstream, int depth, Budget budget) {
+  Aliases aliases(view);
+  Walk walk(view, budget);
+  bool is_dataset = view.g.node_kind[start] == kDataset;
+  StrId start_id = is_dataset ? aliases.canonical(view.id_of(start)) : view.id_of(start);
+  walk.add_nodes({start_id});
+  if (upstream) walk_datasets(walk, aliases, start_id, is_dataset, false, std::max(depth, 0));
+  if (downstream) walk_datasets(walk, aliases, start_id, is_dataset, true, std::max(depth, 0));
+  return walk.result();
+}
+
+LineageAnswer column_lineage(View& view, NodeIdx start, bool upstream, bool downstream, int depth, Budget budget) {
+  Aliases aliases(view);
+  Walk walk(view, budget);
+  IdMap canonical;
+  aliases.canonical_columns({start}, canonical);
+  StrId start_id = canonical[view.id_of(start)];
+  walk.add_nodes({start_id});
+  if (upstream) walk_columns(walk, aliases, start_id, false, std::max(depth, 0));
+  if (downstream) walk_columns(walk, aliases, start_id, true, std::max(depth, 0));
+  return walk.result();
+}
+
+}  // namespace lm

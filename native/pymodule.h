@@ -1,0 +1,33 @@
+// What the module's files share: the Graph type object, and how each file adds its types.
+#pragma once
+
+#include "graph.h"
+
+namespace lm {
+
+struct GraphObject {
+  PyObject_HEAD
+  Graph* graph;
+};
+
+extern PyTypeObject GraphType;
+
+// graph/native/views.cc: View, Lineage and Impact.
+bool add_view_types(PyObject* module);
+
+#define LM_GUARD_BEGIN try {
+#define LM_GUARD_END(fail)                         \
+  }                                                \
+  catch (const ::lm::PyErrorSet&) {                \
+    return fail;                                   \
+  }                                                \
+  catch (const std::bad_alloc&) {                  \
+    PyErr_NoMemory();                              \
+    return fail;                                   \
+  }                                                \
+  catch (const std::exception& e) {                \
+    PyErr_SetString(PyExc_RuntimeError, e.what()); \
+    return fail;                                   \
+  }
+
+}  // namespace lm

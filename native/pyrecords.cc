@@ -1,0 +1,69 @@
+#include "pyrecords.h"
+
+#include "pytypes.h"
+
+namespace lm {
+
+Record* record_from_py(Graph& g, PyObject* props, PyObject* stamps, bool share) {
+  if (!PyDict_Check(props) || !PyDict_Check(stamps)) raise(PyExc_TypeError, "props and stamps must be dicts");
+  std::vector<StrId> held;
+  PoolSink sink(g.pool, held);
+  Bytes values;
+  std::vector<std::pair<StrId, std::pair<Stamp, long>>> items;  // key, stamp, value offset (-1: absent)
+  std::string spill;
+  Py_ssize_t pos = 0;
+  PyObject *key, *stamp;
+  while (PyDict_Next(stamps, &pos, &key, &stamp)) {
+    if (!PyUnicode_Check(key) || !PyUnicode_Check(stamp)) raise(PyExc_TypeError, "stamps map str keys to str stamps");
+    StrId k = g.pool.intern(utf8_of(key, spill));
+    held.push_back(k);
+    Stamp s = stamp_of(utf8_of(stamp, spill), g.pool);
+    if (is_text_stamp(s)) held.push_back(StrId(s >> 4));
+    PyObject* value = PyDict_GetItemWithError(props, key);
+    if (value == nullptr && PyErr_Occurred()) throw PyErrorSet{};
+    long at = -1;
+    if (value != nullptr && value != Py_None) {
+      at = long(values.size());
+      value_from_py(value, sink, values, "a property");
+    }
+    items.push_back({k, {s, at}});
+  }
+  pos = 0;
+  PyObject* value;
+  while (PyDict_Next(props, &pos, &key, &value)) {  // a property with no stamp (not one of ours): stamped ""
+    int has = PyDict_Contains(stamps, key);
+    if (has < 0) throw PyErrorSet{};
+    if (has || value == Py_None) continue;
+    if (!PyUnicode_Check(key)) raise(PyExc_TypeError, "property keys must be str");
+    StrId k = g.pool.intern(utf8_of(key, spill));
+    held.push_back(k);
+    Stamp s = stamp_of("", g.pool);
+    held.push_back(StrId(s >> 4));
+    long at = long(values.size());
+    value_from_py(value, sink, values, "a property");
+    items.push_back({k, {s, at}});
+  }
+  Draft draft;
+  for (auto& [k, stamped] : items)
+    draft.entries.push_back(Entry{k, stamped.first, stamped.second < 0 ? kAbsentValue : values.data() + stamped.second});
+  Record* r = g.records.freeze(draft, share);
+  for (StrId id : held) g.pool.decref(id);
+  return r;
+}
+
+PyObject* node_to_py(const Graph& g, NodeIdx n, PyObject* id) {
+  PyRef id_object(id ? (Py_INCREF(id), id) : str_of(g.pool.view(g.node_id[n])));
+  PyRef props(g.records.props_to_py(g.node_record[n]));
+  PyRef stamps(g.records.stamps_to_py(g.node_record[n]));
+  return make_node(id_object.release(), g.node_kind[n], props.release(), stamps.release());
+}
+
+PyObject* edge_to_py(const Graph& g, EdgeIdx e) {
+  PyRef source(str_of(g.pool.view(g.node_id[g.edge_src[e]])));
+  PyRef target(str_of(g.pool.view(g.node_id[g.edge_dst[e]])));
+  PyRef props(g.records.props_to_py(g.edge_record[e]));
+  PyRef stamps(g.records.stamps_to_py(g.edge_record[e]));
+  return make_edge(source.release(), g.edge_kind[e], target.release(), props.release(), stamps.release());
+}
+
+}  // namespace lm

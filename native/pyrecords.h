@@ -1,0 +1,16 @@
+// Records from the Python form every store speaks (graph.model's props and stamps dicts).
+#pragma once
+
+#include "graph.h"
+
+namespace lm {
+
+// A record of every stamped key, with its value where props has one (a key props holds without a
+// stamp is stamped ""). ``share``: an equal record already held is returned instead.
+Record* record_from_py(Graph& g, PyObject* props, PyObject* stamps, bool share);
+
+// graph.model.Node / Edge of a graph's node or edge (``id``: the id's str when the caller has it).
+PyObject* node_to_py(const Graph& g, NodeIdx n, PyObject* id = nullptr);
+PyObject* edge_to_py(const Graph& g, EdgeIdx e);
+
+}  // namespace lm

@@ -1,0 +1,191 @@
+#include "source.h"
+
+#include "pyrecords.h"
+#include "pytypes.h"
+
+namespace lm {
+
+namespace {
+
+PyObject* attr(PyObject* o, const char* name) { return check(PyObject_GetAttrString(o, name)); }
+
+PyObject* kinds_list(uint32_t kinds) {
+  PyRef list(check(PyList_New(0)));
+  for (uint8_t k = 0; k < kEdgeKinds; k++)
+    if (kinds & kind_bit(k) && PyList_Append(list.get(), py.edge_kind[k]) < 0) throw PyErrorSet{};
+  return list.release();
+}
+
+}  // namespace
+
+RemoteSource::RemoteSource(std::unique_ptr<Graph> mirror, PyObject* store, PyObject* summary, bool read_ahead)
+    : Source(*mirror), mirror_(std::move(mirror)), store_(store), summary_props_(summary), read_ahead_(read_ahead) {
+  Py_INCREF(store_);
+  Py_INCREF(summary_props_);
+}
+
+RemoteSource::~RemoteSource() {
+  for (Known& k : known_) Py_XDECREF(k.handle);
+  Py_XDECREF(summary_props_);
+  Py_XDECREF(store_);
+}
+
+NodeIdx RemoteSource::named(PyObject* id) {
+  if (!PyUnicode_Check(id)) raise(PyExc_TypeError, "node ids are str");
+  std::string spill;
+  std::string_view text = utf8_of(id, spill);
+  NodeIdx n = g.find_node(text);
+  if (n != kNone) return n;
+  StrId sid = g.pool.intern(text);
+  n = named(sid);
+  g.pool.decref(sid);
+  return n;
+}
+
+NodeIdx RemoteSource::named(StrId id) {
+  NodeIdx n = g.find_node(id);
+  if (n != kNone) return n;
+  uint8_t kind = placeholder_kind(g.pool.view(id));
+  n = g.add_node(id, kind == kNodeKinds ? uint8_t(kDataset) : kind, g.records.freeze(Draft(), false));
+  known(n);
+  return n;
+}
+
+NodeIdx RemoteSource::node(StrId id) { return named(id); }
+
+NodeIdx RemoteSource::install_node(PyObject* node, State wanted) {
+  PyRef id(attr(node, "id")), kind(attr(node, "kind")), props(attr(node, "props")), stamps(attr(node, "stamps"));
+  NodeIdx n = named(id.get());
+  if (known(n).state >= wanted) return n;  // a node read earlier in the query stays as it was read
+  g.node_kind[n] = node_kind_code(kind.get());
+  g.set_record(n, record_from_py(g, props.get(), stamps.get(), false));
+  known(n).state = wanted;
+  return n;
+}
+
+void RemoteSource::install_edge(PyObject* edge, bool props, PyObject* unrestated) {
+  PyRef source(attr(edge, "source")), kind(attr(edge, "kind")), target(attr(edge, "target"));
+  NodeIdx s = named(source.get()), t = named(target.get());
+  uint8_t code = edge_kind_code(kind.get());
+  EdgeIdx e = g.find_edge(s, code, t);
+  Record* record = nullptr;
+  if (props) {
+    PyRef p(attr(edge, "props")), st(attr(edge, "stamps"));
+    record = record_from_py(g, p.get(), st.get(), true);
+  }
+  if (e == kNone) {
+    e = g.add_edge(s, code, t, record ? record : g.records.freeze(Draft(), true));
+  } else if (record) {
+    Record* old = g.edge_record[e];
+    g.edge_record[e] = record;
+    g.records.release(old);
+  }
+  if ((kJobIo & kind_bit(code)) && unrestated != Py_None) {
+    PyRef key(check(PyTuple_Pack(3, source.get(), py.edge_kind[code], target.get())));
+    int marked = PySet_Contains(unrestated, key.get());
+    if (marked < 0) throw PyErrorSet{};
+    g.set_unrestated(e, marked == 1);
+  }
+}
+
+PyObject* RemoteSource::ids_of(const std::vector<NodeIdx>& nodes) {
+  PyRef list(check(PyList_New(Py_ssize_t(nodes.size()))));
+  for (size_t i = 0; i < nodes.size(); i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), str_of(g.pool.view(g.node_id[nodes[i]])));
+  return list.release();
+}
+
+void RemoteSource::read_nodes(const std::vector<NodeIdx>& nodes, State wanted) {
+  std::vector<NodeIdx> need;
+  for (NodeIdx n : nodes)
+    if (n != kNone && state(n) < wanted && !absent_.count(g.node_id[n])) need.push_back(n);
+  if (need.empty()) return;
+  PyRef ids(ids_of(need));
+  PyRef found(check(PyObject_CallMethod(store_, "nodes", "O", ids.get())));
+  if (!PyDict_Check(found.get())) raise(PyExc_TypeError, "a store's nodes() answers a dict");
+  Py_ssize_t pos = 0;
+  PyObject *key, *node;
+  while (PyDict_Next(found.get(), &pos, &key, &node)) install_node(node, kWhole);
+  for (NodeIdx n : need)
+    if (state(n) == kNamed) absent_.insert(g.node_id[n]);
+}
+
+NodeIdx RemoteSource::find(std::string_view id) {
+  StrId sid = g.pool.find(id);
+  NodeIdx n = sid == kNone ? kNone : g.find_node(sid);
+  if (n != kNone && state(n) != kNamed) return n;
+  if (sid != kNone && absent_.count(sid)) return kNone;
+  PyRef text(str_of(id));
+  n = named(text.get());
+  read_nodes({n}, kWhole);
+  return state(n) == kNamed ? kNone : n;
+}
+
+void RemoteSource::find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out) {
+  std::vector<NodeIdx> nodes;
+  nodes.reserve(ids.size());
+  for (StrId id : ids) nodes.push_back(absent_.count(id) ? kNone : named(id));
+  read_nodes(nodes, kSummary);
+  out.clear();
+  for (NodeIdx n : nodes) out.push_back(n != kNone && state(n) != kNamed ? n : kNone);
+}
+
+void RemoteSource::summaries(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kSummary); }
+void RemoteSource::wholes(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kWhole); }
+
+void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead) {
+  std::vector<NodeIdx> need;
+  for (NodeIdx n : nodes) {
+    if (n == kNone) continue;
+    Known& k = known(n);
+    if ((k.keys[out] & kinds) != kinds || (props && (k.props[out] & kinds) != kinds)) need.push_back(n);
+  }
+  if (need.empty()) return;
+  ahead = ahead && read_ahead_;
+  PyRef ids(check(PyList_New(0)));
+  PyRef handles(check(PyDict_New()));
+  for (NodeIdx n : need) {
+    PyRef id(str_of(g.pool.view(g.node_id[n])));
+    if (PyList_Append(ids.get(), id.get()) < 0) throw PyErrorSet{};
+    if (known_[n].handle && PyDict_SetItem(handles.get(), id.get(), known_[n].handle) < 0) throw PyErrorSet{};
+  }
+  PyRef kinds_arg(kinds_list(kinds));
+  PyRef ahead_arg(ahead ? check(PyTuple_Pack(1, py.edge_kind[kAliasOf])) : check(PyTuple_New(0)));
+  PyRef read(check(PyObject_CallMethod(store_, "neighbourhood", "OOsOOOO", ids.get(), kinds_arg.get(), out ? "out" : "in",
+                                       ahead_arg.get(), props ? Py_True : Py_False, summary_props_,
+                                       PyDict_GET_SIZE(handles.get()) ? handles.get() : Py_None)));
+  PyRef edges(attr(read.get(), "edges")), far(attr(read.get(), "nodes")), ahead_keys(attr(read.get(), "ahead")),
+      unrestated(attr(read.get(), "unrestated")), found_handles(attr(read.get(), "handles"));
+  State far_state = summary_props_ == Py_None ? kWhole : kSummary;
+  Py_ssize_t pos = 0;
+  PyObject *key, *value;
+  std::vector<NodeIdx> far_nodes;
+  while (PyDict_Next(far.get(), &pos, &key, &value)) far_nodes.push_back(install_node(value, far_state));
+  PyRef edge_seq(check(PySequence_Fast(edges.get(), "edges")));
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(edge_seq.get()); i++)
+    install_edge(PySequence_Fast_GET_ITEM(edge_seq.get(), i), props, unrestated.get());
+  if (ahead) {
+    PyRef ahead_seq(check(PySequence_Fast(ahead_keys.get(), "ahead")));
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(ahead_seq.get()); i++) {
+      PyObject* k = PySequence_Fast_GET_ITEM(ahead_seq.get(), i);
+      NodeIdx s = named(PyTuple_GET_ITEM(k, 0)), t = named(PyTuple_GET_ITEM(k, 2));
+      uint8_t code = edge_kind_code(PyTuple_GET_ITEM(k, 1));
+      if (g.find_edge(s, code, t) == kNone) g.add_edge(s, code, t, g.records.freeze(Draft(), true));
+    }
+    for (NodeIdx n : far_nodes) known(n).keys[1] |= kind_bit(kAliasOf);
+  }
+  if (found_handles.get() != Py_None && PyDict_Check(found_handles.get())) {
+    pos = 0;
+    while (PyDict_Next(found_handles.get(), &pos, &key, &value)) {
+      Known& k = known(named(key));
+      Py_INCREF(value);
+      Py_XDECREF(k.handle);
+      k.handle = value;
+    }
+  }
+  for (NodeIdx n : need) {
+    known(n).keys[out] |= kinds;
+    if (props) known(n).props[out] |= kinds;
+  }
+}
+
+}  // namespace lm

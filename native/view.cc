@@ -1,0 +1,285 @@
+#include "view.h"
+
+#include <algorithm>
+
+#include "currency.h"
+
+namespace lm {
+
+namespace {
+
+const uint8_t* prop(const Graph& g, NodeIdx n, StrId key) {
+  const uint8_t* v = g.node_value(n, key);
+  return v == nullptr || *v == kAbsent ? nullptr : v;
+}
+
+// A value's text compared with a stamp's: <0, 0, >0 (a value that is not a string counts as "").
+int compare_text(const Graph& g, const uint8_t* value, Stamp stamp) {
+  if (value != nullptr && *value == kStampStr && !is_text_stamp(stamp)) {
+    const uint8_t* p = value + 1;
+    uint64_t v = get_u64(p);
+    return v < stamp ? -1 : (v > stamp ? 1 : 0);
+  }
+  char a[32], b[32];
+  std::string_view text;
+  if (value == nullptr || !value_string(value, g.pool, a, text)) text = {};
+  int c = text.compare(stamp_text(stamp, g.pool, b));
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+// Two values' texts compared (a value that is not a string counts as "").
+int compare_values(const Graph& g, const uint8_t* a, const uint8_t* b) {
+  char ba[32], bb[32];
+  std::string_view ta, tb;
+  if (a == nullptr || !value_string(a, g.pool, ba, ta)) ta = {};
+  if (b == nullptr || !value_string(b, g.pool, bb, tb)) tb = {};
+  int c = ta.compare(tb);
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+}  // namespace
+
+std::string field_id(std::string_view namespace_, std::string_view dataset, std::string_view field) {
+  std::string id;
+  id.reserve(16 + namespace_.size() + dataset.size() + field.size());
+  id.append("datasetField:").append(namespace_).append(":").append(dataset).append(":").append(field);
+  return id;
+}
+
+bool string_prop(const Graph& g, NodeIdx n, StrId key, std::string& out) {
+  out.clear();
+  const uint8_t* v = prop(g, n, key);
+  char buf[32];
+  std::string_view text;
+  if (v == nullptr || !value_string(v, g.pool, buf, text)) return false;
+  out.assign(text);
+  return true;
+}
+
+View::View(Source& source, bool past_view, Stamp moment) : src(source), g(source.g), past(past_view), as_of(moment) {
+  if (!source.remote()) g.settle();  // what the writes since the last read changed, judged now
+}
+
+bool View::existed(const uint8_t* first_seen) const {
+  if (!past || first_seen == nullptr || *first_seen == kNull || *first_seen == kAbsent) return true;
+  return compare_text(g, first_seen, as_of) <= 0;
+}
+
+bool View::visible(NodeIdx n) const {
+  return n != kNone && src.exists(n) && existed(g.node_value(n, g.keys.first_seen_at));
+}
+
+bool View::deleted(NodeIdx n) const {
+  const uint8_t* v = prop(g, n, g.keys.deleted);
+  if (v == nullptr || !value_truthy(v, g.pool)) return false;
+  if (!past) return true;
+  Stamp stamp;
+  g.node_value(n, g.keys.deleted, &stamp);
+  return compare_stamps(stamp, as_of, g.pool) <= 0;
+}
+
+NodeIdx View::find(std::string_view id) {
+  NodeIdx n = src.find(id);
+  return visible(n) ? n : kNone;
+}
+
+void View::find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out) {
+  src.find_all(ids, out);
+  if (past) {
+    std::vector<NodeIdx> found;
+    for (NodeIdx n : out)
+      if (n != kNone) found.push_back(n);
+    src.wholes(found);
+  }
+  for (NodeIdx& n : out)
+    if (!visible(n)) n = kNone;
+}
+
+void View::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, std::vector<EdgeRef>& found, bool props) {
+  size_t start = found.size();
+  bool judged_props = past || (kinds & kind_bit(kDerivesFrom));
+  bool ahead = out && (kinds & kJobIo);  // the far ends are datasets, whose names a walk resolves next
+  src.edges(nodes, kinds, out, props || judged_props, ahead);
+  for (uint8_t kind = 0; kind < kEdgeKinds; kind++) {
+    if (!(kinds & kind_bit(kind))) continue;
+    for (NodeIdx n : nodes) {
+      if (n == kNone) continue;
+      auto [b, e] = (out ? g.node_out[n] : g.node_in[n]).of_kind(kind);
+      for (const uint64_t* it = b; it < e; it++) {
+        EdgeIdx edge = entry_edge(*it);
+        NodeIdx other = entry_neighbour(*it);
+        if (past && !existed(g.edge_value(edge, g.keys.first_seen_at))) continue;
+        found.push_back(out ? EdgeRef{n, other, edge, kind} : EdgeRef{other, n, edge, kind});
+      }
+    }
+  }
+  if (!(kinds & (kJobIo | kind_bit(kDerivesFrom))) || found.size() == start) return;
+  std::vector<EdgeRef> mine(found.begin() + long(start), found.end());
+  std::vector<char> stale(mine.size(), 0);
+  if (kinds & kJobIo) judge_job_edges(mine, stale);
+  if (kinds & kind_bit(kDerivesFrom)) judge_derivations(mine, stale);
+  found.resize(start);
+  for (size_t i = 0; i < mine.size(); i++)
+    if (!stale[i]) found.push_back(mine[i]);
+}
+
+void View::judge_job_edges(std::vector<EdgeRef>& found, std::vector<char>& stale) {
+  if (past) {  // the datasets' drops are judged by their stamps, and the runs by theirs
+    std::vector<NodeIdx> datasets, jobs;
+    for (const EdgeRef& e : found)
+      if (kJobIo & kind_bit(e.kind)) {
+        datasets.push_back(e.target);
+        if (!deciding_.count(e.source)) jobs.push_back(e.source);
+      }
+    src.wholes(datasets);
+    if (!jobs.empty()) {
+      std::sort(jobs.begin(), jobs.end());
+      jobs.erase(std::unique(jobs.begin(), jobs.end()), jobs.end());
+      src.edges(jobs, kind_bit(kOf), false, true, false);
+      std::vector<NodeIdx> runs;
+      for (NodeIdx job : jobs) {
+        auto [b, e] = g.node_in[job].of_kind(kOf);
+        for (const uint64_t* it = b; it < e; it++) runs.push_back(entry_neighbour(*it));
+      }
+      src.wholes(runs);
+      std::vector<NodeIdx> deciding;
+      for (NodeIdx job : jobs) {
+        NodeIdx run = deciding_run_then(job);
+        if (run != kNone) deciding.push_back(run);
+      }
+      src.edges(deciding, kind_bit(kConsumed) | kind_bit(kProduced), true, false, false);
+    }
+  }
+  for (size_t i = 0; i < found.size(); i++) {
+    const EdgeRef& e = found[i];
+    if (!(kJobIo & kind_bit(e.kind))) continue;
+    if (past ? (visible(e.target) && deleted(e.target)) : g.dropped(e.target)) {
+      stale[i] = 1;
+      continue;
+    }
+    if (!past) {
+      if (g.unrestated(e.edge)) stale[i] = 1;
+      continue;
+    }
+    NodeIdx run = deciding_run_then(e.source);
+    if (run == kNone || !visible(run)) continue;
+    uint8_t restated = e.kind == kReads ? kConsumed : kProduced;
+    const AdjList& io = g.node_out[run];
+    auto [cb, ce] = io.of_kind(kConsumed);
+    auto [pb, pe] = io.of_kind(kProduced);
+    if (cb == ce && pb == pe) continue;  // the run recorded no inputs or outputs
+    if (io.find(restated, e.target) != kNone) continue;
+    Stamp ended;
+    if (!g.node_value(run, g.keys.ended_at, &ended)) ended = g.keys.empty_stamp();
+    if (value_at_or_before(g, g.edge_value(e.edge, g.keys.first_seen_at), ended)) stale[i] = 1;
+  }
+}
+
+NodeIdx View::deciding_run_then(NodeIdx job) {
+  auto it = deciding_.find(job);
+  if (it != deciding_.end()) return it->second;
+  // graph.view._deciding_runs: the newest completed run that had ended by then, ties by run id.
+  NodeIdx best = kNone;
+  Stamp best_ended = 0;
+  auto [b, e] = g.node_in[job].of_kind(kOf);
+  for (const uint64_t* it2 = b; it2 < e; it2++) {
+    NodeIdx run = entry_neighbour(*it2);
+    if (!visible(run)) continue;
+    const uint8_t* state = prop(g, run, g.keys.state);
+    char buf[32];
+    std::string_view text;
+    if (state == nullptr || !value_string(state, g.pool, buf, text) || text != "COMPLETE") continue;
+    Stamp ended;
+    if (!g.node_value(run, g.keys.ended_at, &ended)) continue;
+    char eb[32];
+    if (stamp_text(ended, g.pool, eb).empty() || compare_stamps(ended, as_of, g.pool) > 0) continue;
+    if (best != kNone) {
+      int c = compare_stamps(ended, best_ended, g.pool);
+      if (c < 0 || (c == 0 && g.pool.view(g.node_id[run]) <= g.pool.view(g.node_id[best]))) continue;
+    }
+    best = run;
+    best_ended = ended;
+  }
+  deciding_.emplace(job, best);
+  return best;
+}
+
+bool View::dropped_column(NodeIdx n, const std::unordered_map<StrId, NodeIdx>& datasets) const {
+  if (g.node_kind[n] != kColumn) return deleted(n);
+  const uint8_t* dataset_id = prop(g, n, g.keys.dataset_id);
+  if (dataset_id == nullptr || *dataset_id != kStr) return false;
+  const uint8_t* p = dataset_id + 1;
+  auto it = datasets.find(StrId(get_varint(p)));
+  if (it == datasets.end() || it->second == kNone) return false;
+  NodeIdx dataset = it->second;
+  if (deleted(dataset)) return true;
+  if (past) return false;
+  const uint8_t* declared = prop(g, n, g.keys.declared);
+  if (declared == nullptr || *declared != kTrue) return false;
+  const uint8_t* schema = prop(g, dataset, g.keys.columns);
+  if (schema == nullptr || *schema != kList) return false;
+  const uint8_t* name = prop(g, n, g.keys.name);
+  const uint8_t* q = schema + 1;
+  uint64_t count = get_varint(q);
+  for (uint64_t i = 0; i < count; i++) {
+    if (values_equal(name ? name : kNullValue, q, g.pool)) return false;
+    q = skip_value(q);
+  }
+  return true;
+}
+
+void View::judge_derivations(std::vector<EdgeRef>& found, std::vector<char>& stale) {
+  std::vector<NodeIdx> ends;
+  for (const EdgeRef& e : found)
+    if (e.kind == kDerivesFrom) {
+      ends.push_back(e.source);
+      ends.push_back(e.target);
+    }
+  if (ends.empty()) return;
+  if (past) src.wholes(ends); else src.summaries(ends);
+  // The datasets of the ends: a column's, or the end itself.
+  std::vector<StrId> wanted;
+  for (NodeIdx n : ends) {
+    if (!visible(n)) continue;
+    if (g.node_kind[n] != kColumn) {
+      wanted.push_back(g.node_id[n]);
+      continue;
+    }
+    const uint8_t* dataset_id = prop(g, n, g.keys.dataset_id);
+    if (dataset_id != nullptr && *dataset_id == kStr) {
+      const uint8_t* p = dataset_id + 1;
+      wanted.push_back(StrId(get_varint(p)));
+    }
+  }
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  std::vector<NodeIdx> nodes;
+  find_all(wanted, nodes);
+  std::unordered_map<StrId, NodeIdx> datasets;
+  for (size_t i = 0; i < wanted.size(); i++) datasets.emplace(wanted[i], nodes[i]);
+  for (size_t i = 0; i < found.size(); i++) {
+    const EdgeRef& e = found[i];
+    if (e.kind != kDerivesFrom) continue;
+    if (!visible(e.source) || !visible(e.target) || dropped_column(e.source, datasets) ||
+        dropped_column(e.target, datasets)) {
+      stale[i] = 1;
+      continue;
+    }
+    if (past) continue;
+    StrId output_id = g.node_id[e.source];
+    if (g.node_kind[e.source] == kColumn) {
+      const uint8_t* dataset_id = prop(g, e.source, g.keys.dataset_id);
+      if (dataset_id == nullptr || *dataset_id != kStr) continue;
+      const uint8_t* p = dataset_id + 1;
+      output_id = StrId(get_varint(p));
+    }
+    auto it = datasets.find(output_id);
+    if (it == datasets.end() || it->second == kNone) continue;
+    const uint8_t* restated = prop(g, it->second, g.keys.column_lineage_at);
+    const uint8_t* last_seen = g.edge_value(e.edge, g.keys.last_seen_at);
+    if (last_seen != nullptr && *last_seen == kAbsent) last_seen = nullptr;
+    if (compare_values(g, last_seen, restated) < 0) stale[i] = 1;
+  }
+}
+
+}  // namespace lm

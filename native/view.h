@@ -1,0 +1,79 @@
+// The graph as it stands: current facts only, or the facts as of a past moment (graph.view).
+//
+// The store keeps every fact ever observed (an edge once seen stays, with its first/last seen
+// stamps). Queries want the graph as it is, or was, so they read through a View:
+//
+// * A job's READS/WRITES edges are current when its newest completed run read/wrote that dataset
+//   (or first saw it after that run completed): graph/native/currency.h. Now, the store's verdict
+//   (an edge flag); as of a moment, judged with the run that was newest then.
+// * Column lineage into a dataset is current when its latest columnLineage facet restated it.
+// * Dropped datasets and columns removed from a schema leave no lineage behind.
+// * ``as_of`` also hides nodes and edges first seen after that moment, and judges runs, drops
+//   and deletions by their own stamps. (A property keeps only its latest value, so schemas and
+//   column lineage are judged as they are now, limited to what existed then.)
+//
+// Nodes are named by their id's StrId in the source's pool: a walk also meets ids no node has
+// (a column an alias's schema implies), which are ids all the same.
+#pragma once
+
+#include <unordered_map>
+
+#include "source.h"
+
+namespace lm {
+
+struct EdgeRef {
+  NodeIdx source, target;
+  EdgeIdx edge;
+  uint8_t kind;
+};
+
+class View {
+ public:
+  View(Source& source, bool past, Stamp as_of);
+
+  Source& src;
+  Graph& g;
+  const bool past;   // a view as of a moment
+  const Stamp as_of;
+
+  StrId id_of(NodeIdx n) const { return g.node_id[n]; }
+  std::string_view text(StrId id) const { return g.pool.view(id); }
+  NodeIdx node_of(StrId id) { return src.node(id); }  // to read through (see Source::node)
+
+  // A node the view shows, by id (read whole), or kNone.
+  NodeIdx find(std::string_view id);
+  // The nodes of ``ids`` the view shows (at least in summary form), kNone for the others.
+  void find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out);
+  // Whether the view shows a node (it exists and, as of a moment, was first seen by then).
+  bool visible(NodeIdx n) const;
+  // Dropped at the view's moment.
+  bool deleted(NodeIdx n) const;
+  // Make the source hold these nodes at least in summary form / whole.
+  void summaries(const std::vector<NodeIdx>& nodes) { src.summaries(nodes); }
+  void wholes(const std::vector<NodeIdx>& nodes) { src.wholes(nodes); }
+
+  // The current edges of ``kinds`` at ``nodes`` in one direction, appended to ``found``;
+  // ``props``: the caller reads their records (a remote source then reads them too).
+  void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, std::vector<EdgeRef>& found,
+             bool props = false);
+
+  // graph.currency for one job edge, as of the view's moment (the deciding run then, or kNone).
+  NodeIdx deciding_run_then(NodeIdx job);
+
+ private:
+  bool existed(const uint8_t* first_seen) const;
+  void judge_job_edges(std::vector<EdgeRef>& found, std::vector<char>& stale);
+  void judge_derivations(std::vector<EdgeRef>& found, std::vector<char>& stale);
+  bool dropped_column(NodeIdx n, const std::unordered_map<StrId, NodeIdx>& datasets) const;
+
+  std::unordered_map<NodeIdx, NodeIdx> deciding_;  // as of: job -> its deciding run then (kNone: none)
+};
+
+// graph.model.field_id: the id of a dataset's column.
+std::string field_id(std::string_view namespace_, std::string_view dataset, std::string_view field);
+
+// A node's string property (``out`` empty and false when it has none, or one of another type).
+bool string_prop(const Graph& g, NodeIdx n, StrId key, std::string& out);
+
+}  // namespace lm
