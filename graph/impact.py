@@ -1,7 +1,8 @@
 """Impact analysis: what breaks, and whom to tell, if a dataset or column changes.
 
-The walk is the native core's (``native/impact.h``), written once for every store like
-``graph.lineage``; the report of whom it concerns is made here, over the view. From a changed column the walk
+The walk and the report of whom it concerns are the native core's (``native/impact.h``), written
+once for every store like ``graph.lineage``; only each product's consumers are asked here
+(``graph.mesh``). From a changed column the walk
 follows column lineage downstream; each hop is DIRECT (the value flows on) or INDIRECT (it only
 filters, joins, groups...). A node reached through DIRECT hops only is ``BREAKING`` for a drop,
 rename or type change; any INDIRECT hop lowers it to ``WARNING``; a SEMANTIC change is one level
@@ -20,12 +21,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Collection
 
-from graph import mesh
+from graph import _native, mesh
 from graph.errors import NodeNotFound, WrongNodeKind
-from graph.model import EdgeKind, Node, NodeKind
-from graph.stores import GraphReader, Store
+from graph.model import Node, NodeKind
+from graph.stores import Store
 from graph.view import GraphView, view_of
 
 DEFAULT_MAX_NODES = 100_000
@@ -57,24 +57,46 @@ class ImpactedNode:
     certain: bool
 
 
-@dataclass(slots=True)
 class ImpactReport:
-    changed: Node
-    change: ChangeKind
-    affected: list[ImpactedNode]
-    products: list[Node]
-    domains: list[Node]
-    owners: list[Node]
-    consumers: list[mesh.ProductConsumer]
-    contracts: list[Node]
-    truncated: bool
+    """An impact answer. ``affected`` (by distance, then id) is made from the native answer when
+    first read; the API reads ``answer`` itself, a column at a time."""
+
+    __slots__ = ("answer", "changed", "change", "products", "domains", "owners", "consumers", "contracts", "_affected")
+
+    def __init__(self, answer: _native.Impact, changed: Node, change: ChangeKind, products: list[Node],
+                 domains: list[Node], owners: list[Node], consumers: list[mesh.ProductConsumer], contracts: list[Node]) -> None:
+        self.answer = answer
+        self.changed = changed
+        self.change = change
+        self.products = products
+        self.domains = domains
+        self.owners = owners
+        self.consumers = consumers
+        self.contracts = contracts
+        self._affected: list[ImpactedNode] | None = None
+
+    @property
+    def truncated(self) -> bool:
+        return self.answer.truncated
+
+    @property
+    def affected(self) -> list[ImpactedNode]:
+        if self._affected is None:
+            column = self.answer.affected_column
+            self._affected = [
+                ImpactedNode(node, distance, tuple(path), SEVERITIES[rank], certain)
+                for node, distance, path, rank, certain in zip(self.answer.affected_nodes(), column("distance"),
+                                                                column("path"), column("severity"), column("certain"))
+            ]
+        return self._affected
 
     @property
     def breaking(self) -> bool:
-        return any(a.severity is Severity.BREAKING for a in self.affected) or bool(self.contracts)
+        return _RANK[Severity.BREAKING] in self.answer.affected_column("severity") or bool(self.contracts)
 
 
-_SEVERITY_OF_RANK = {rank: severity for severity, rank in _RANK.items()}
+#: Severity by rank (the native answer's).
+SEVERITIES = [severity for severity, _ in sorted(_RANK.items(), key=lambda item: item[1])]
 
 
 def impact(
@@ -97,84 +119,23 @@ def impact(
         raise NodeNotFound(f"no node with id {node_id!r}")
     if start.kind not in (NodeKind.DATASET, NodeKind.COLUMN):
         raise WrongNodeKind(f"{node_id!r} is a {start.kind.value}; impact starts at a dataset or a column")
-    top = Severity.WARNING if change is ChangeKind.SEMANTIC else Severity.BREAKING
-    walked = view.native.impact(node_id, -1 if depth is None else max(depth, 0), _RANK[top], max_nodes, deadline_seconds)
-    reached = {node: (distance, path, _SEVERITY_OF_RANK[rank], certain) for node, distance, path, rank, certain in walked.reached()}
-    changed = next(iter(reached))  # the changed node as the walk started from it: canonical, where it has one
-    return _report(view, reached, view.nodes([changed]).get(changed) or start, change, walked.truncated)
-
-
-_Reached = dict[str, tuple[int, tuple[str, ...], Severity, bool]]  # id -> distance, path, severity, certain
-
-
-def _report(store: GraphView, reached: _Reached, start: Node, change: ChangeKind, truncated: bool) -> ImpactReport:
-    """The affected nodes and whom they concern. The affected are grouped by kind in one pass;
-    each question below reads only the kinds it is about (at 10k affected nodes, every pass over
-    all of them costs a few ms)."""
-    nodes = store.summaries([i for i in reached if i != start.id])
-    by_kind: dict[NodeKind, list[ImpactedNode]] = {}
-    for node_id, node in nodes.items():
-        distance, path, severity, certain = reached[node_id]
-        by_kind.setdefault(node.kind, []).append(ImpactedNode(node, distance, path, severity, certain))
-    columns = by_kind.get(NodeKind.COLUMN, [])
-    datasets = by_kind.setdefault(NodeKind.DATASET, [])
-    datasets += _datasets_of_columns(store, columns, nodes.keys())
-    affected = [item for items in by_kind.values() for item in items]
-    affected.sort(key=_by_distance_then_id)
-    dataset_ids = [a.node.id for a in datasets]
-    changed_dataset = start.id if start.kind is NodeKind.DATASET else start.props.get("datasetId")
-    published = ([changed_dataset] if changed_dataset else []) + dataset_ids
-    products = {p.id: p for p in mesh.products_publishing(store, published)}
-    domain_ids = set(mesh.dataset_domains(store, dataset_ids).values())
-    domain_ids |= {f"domain:{p.props['domain']}" for p in products.values() if p.props.get("domain")}
-    subjects = {*dataset_ids, *(a.node.id for a in by_kind.get(NodeKind.JOB, ())), *products}
-    owner_ids = {owner for _, _, owner in store.edge_keys(subjects, (EdgeKind.OWNED_BY,), "out")}
-    consumers = [c for p in sorted(products) for c in mesh.product_consumers(store, products[p])]
-    contracts = _broken_contracts(store, change, changed_dataset, columns, datasets)
-    found = store.nodes(domain_ids | owner_ids)
+    answer = view.native.impact_report(node_id, -1 if depth is None else max(depth, 0), change is ChangeKind.SEMANTIC,
+                                       max_nodes, deadline_seconds)
+    concerned = answer.concerned
+    products = _existing(view, concerned("products"))
+    found = view.nodes({*concerned("domains"), *concerned("owners")})
     return ImpactReport(
-        changed=start,
+        answer,
+        changed=view.nodes([answer.changed]).get(answer.changed) or start,
         change=change,
-        affected=affected,
-        products=[products[i] for i in sorted(products)],
-        domains=[found[i] for i in sorted(domain_ids) if i in found],
-        owners=[found[i] for i in sorted(owner_ids) if i in found],
-        consumers=consumers,
-        contracts=contracts,
-        truncated=truncated,
+        products=products,
+        domains=[found[i] for i in concerned("domains") if i in found],
+        owners=[found[i] for i in concerned("owners") if i in found],
+        consumers=[c for p in products for c in mesh.product_consumers(view, p)],
+        contracts=_existing(view, concerned("contracts")),
     )
 
 
-def _datasets_of_columns(store: GraphReader, columns: list[ImpactedNode], present: Collection[str]) -> list[ImpactedNode]:
-    """Each dataset of an affected column, unless ``present`` already, is affected too, as badly
-    as its worst column."""
-    best: dict[str, ImpactedNode] = {}
-    for item in columns:
-        dataset = item.node.props.get("datasetId")
-        if dataset is None or dataset in present:
-            continue
-        candidate = best.get(dataset)
-        if candidate is None or (_RANK[item.severity], item.certain, -item.distance) > (_RANK[candidate.severity], candidate.certain, -candidate.distance):
-            best[dataset] = item
-    found = store.summaries(set(best))
-    return [ImpactedNode(found[d], via.distance, via.path + (d,), via.severity, via.certain) for d, via in sorted(best.items()) if d in found]
-
-
-def _by_distance_then_id(item: ImpactedNode) -> tuple[int, str]:
-    return item.distance, item.node.id
-
-
-def _broken_contracts(store: GraphReader, change: ChangeKind, changed_dataset: str | None,
-                      columns: list[ImpactedNode], datasets: list[ImpactedNode]) -> list[Node]:
-    """Contracts governing the changed dataset (for a structural change) or a dataset with a
-    BREAKING-affected column: they promised a schema that will no longer hold."""
-    if change is ChangeKind.SEMANTIC:
-        return []
-    governed = {a.node.props.get("datasetId") for a in columns if a.severity is Severity.BREAKING}
-    governed |= {a.node.id for a in datasets if a.severity is Severity.BREAKING and a.distance == 1}
-    if changed_dataset:
-        governed.add(changed_dataset)
-    governed.discard(None)
-    edges = store.edges(governed, (EdgeKind.GOVERNS,), "in")
-    found = store.nodes({e.source for e in edges})
-    return [found[i] for i in sorted(found)]
+def _existing(view: GraphView, ids: list[str]) -> list[Node]:
+    found = view.nodes(ids)
+    return [found[i] for i in ids if i in found]

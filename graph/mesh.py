@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from graph.aliases import AliasResolver, canonical_targets, sources_into
-from graph.model import RULE_SOURCE, Edge, EdgeKind, Node, NodeKind, domain_id, owner_id, product_id
+from graph.model import EdgeKind, Node, NodeKind, domain_id, owner_id, product_id
 from graph.stores import GraphReader
+from graph.view import view_of
 
 PAGE = 1000
 
@@ -69,16 +70,9 @@ def domain_datasets(store: GraphReader, domain_node: Node) -> list[Node]:
 
 def dataset_domains(store: GraphReader, dataset_ids: Iterable[str]) -> dict[str, str]:
     """Each dataset's domain id: a declared assignment wins over a rule; among equals the most
-    recently seen, then the smallest id, so the answer is the same on every store."""
-    by_dataset: dict[str, list[Edge]] = {}
-    for edge in store.edges(set(dataset_ids), (EdgeKind.BELONGS_TO,), "out"):
-        by_dataset.setdefault(edge.source, []).append(edge)
-    result: dict[str, str] = {}
-    for source, edges in by_dataset.items():
-        by_target = sorted(edges, key=lambda e: e.target)
-        best = sorted(by_target, key=lambda e: (e.props.get("source") != RULE_SOURCE, e.props.get("lastSeenAt") or ""), reverse=True)
-        result[source] = best[0].target
-    return result
+    recently seen, then the smallest id, so the answer is the same on every store (the native
+    core's rule, ``native/impact.h``, which the impact report applies too)."""
+    return view_of(store).native.dataset_domains(list(dataset_ids))
 
 
 def exposed_datasets(store: GraphReader, product_node: Node) -> list[Node]:

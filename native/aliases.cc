@@ -42,7 +42,7 @@ StrId Aliases::canonical(StrId id) {
 void Aliases::canonical(const std::vector<StrId>& ids, std::vector<StrId>& out) {
   std::vector<StrId> pending;
   for (StrId id : ids)
-    if (!canonical_.count(id)) pending.push_back(id);
+    if (!canonical_.contains(id)) pending.push_back(id);
   unique(pending);
   IdMap chase;  // origin -> where its chain has got to
   for (StrId id : pending) chase.emplace(id, id);
@@ -58,8 +58,8 @@ void Aliases::canonical(const std::vector<StrId>& ids, std::vector<StrId>& out) 
     IdMap hops;  // a name with two targets (rare) follows the first by id, as every store does
     for (const EdgeRef& e : links) {
       StrId source = v.id_of(e.source), target = v.id_of(e.target);
-      auto it = hops.find(source);
-      if (it == hops.end() || v.text(target) < v.text(it->second)) hops[source] = target;
+      StrId* held = hops.find(source);
+      if (held == nullptr || v.text(target) < v.text(*held)) hops[source] = target;
     }
     if (hops.empty()) {
       for (auto& [origin, current] : chase) canonical_[origin] = current;
@@ -68,11 +68,11 @@ void Aliases::canonical(const std::vector<StrId>& ids, std::vector<StrId>& out) 
     }
     IdMap next;
     for (auto& [origin, current] : chase) {
-      auto it = hops.find(current);
-      if (it == hops.end()) {
+      const StrId* hop = hops.find(current);
+      if (hop == nullptr) {
         canonical_[origin] = current;
-      } else if (it->second != origin) {
-        next.emplace(origin, it->second);
+      } else if (*hop != origin) {
+        next.emplace(origin, *hop);
       }
     }
     chase.swap(next);
@@ -88,8 +88,8 @@ void Aliases::keys_into(const std::vector<StrId>& canonical_ids, uint32_t kinds,
   unique(ids);
   std::vector<StrId> fresh, known, lone;
   for (StrId id : ids) {
-    if (alone_.count(id)) lone.push_back(id);
-    else if (members_.count(id)) known.push_back(id);
+    if (alone_.contains(id)) lone.push_back(id);
+    else if (members_.contains(id)) known.push_back(id);
     else fresh.push_back(id);
   }
   result.clear();
@@ -136,17 +136,18 @@ void Aliases::keys_into(const std::vector<StrId>& canonical_ids, uint32_t kinds,
     }
     v.edges(nodes, kinds, false, found);
   }
-  std::unordered_set<StrId> known_set(known.begin(), known.end());
+  FlatSet<StrId> known_set;
+  known_set.insert(known.begin(), known.end());
   for (StrId id : ids) {
-    if (known_set.count(id)) continue;
-    bool fresh_with_aliases = !alone_.count(id) && members_.count(id);
+    if (known_set.contains(id)) continue;
+    bool fresh_with_aliases = !alone_.contains(id) && members_.contains(id);
     if (fresh_with_aliases) continue;
     alone_.insert(id);
     result[id] = id;
     canonical_.emplace(id, id);
   }
   for (StrId cid : fresh) {
-    if (alone_.count(cid)) continue;
+    if (alone_.contains(cid)) continue;
     for (StrId member : members_[cid]) {
       result[member] = cid;
       canonical_.emplace(member, cid);
@@ -214,14 +215,14 @@ void Aliases::canonical_columns(const std::vector<NodeIdx>& columns, IdMap& out)
     }
   std::vector<NodeIdx> target_nodes;
   if (!targets.empty()) v.find_all(targets, target_nodes);
-  std::unordered_map<StrId, NodeIdx> canonical_nodes;
+  FlatMap<StrId, NodeIdx> canonical_nodes;
   for (size_t i = 0; i < targets.size(); i++) canonical_nodes[targets[i]] = target_nodes[i];
   std::string ns, name, column_name;
   for (NodeIdx c : columns) {
     StrId id = v.id_of(c);
     StrId d;
-    auto it = dataset_of(c, d) ? moved.find(d) : moved.end();
-    NodeIdx node = it == moved.end() ? kNone : canonical_nodes[it->second];
+    const StrId* to = dataset_of(c, d) ? moved.find(d) : nullptr;
+    NodeIdx node = to == nullptr ? kNone : canonical_nodes[*to];
     if (node == kNone) {
       out[id] = id;
       continue;

@@ -9,16 +9,14 @@
 // resolved a level at a time, one read per alias hop.
 #pragma once
 
-#include <unordered_map>
-#include <unordered_set>
-
+#include "flat.h"
 #include "view.h"
 
 namespace lm {
 
 constexpr int kMaxChain = 16;  // alias chains longer than this are cut (they only arise from cyclic renames)
 
-using IdMap = std::unordered_map<StrId, StrId>;
+using IdMap = FlatMap<StrId, StrId>;
 
 class Aliases {
  public:
@@ -35,19 +33,24 @@ class Aliases {
   // edges of ``kinds`` entering any of them (a dataset's readers under all its names).
   void keys_into(const std::vector<StrId>& canonical_ids, uint32_t kinds, IdMap& members, std::vector<EdgeRef>& found);
   // The column ids standing for the given (canonical) columns: the same-named columns of their
-  // datasets' aliases -> the canonical column's id. (Ids no node has are left out.)
+  // datasets' aliases -> the canonical column's id.
   void column_members(const std::vector<NodeIdx>& columns, IdMap& out);
   // Each column's id -> the id of the same-named column of its dataset's canonical node (which
   // need not be a node: ids are ids).
   void canonical_columns(const std::vector<NodeIdx>& columns, IdMap& out);
+  // The ids this resolver made and holds, handed to ``out`` (which lets them go later).
+  void hand_over(std::vector<StrId>& out) {
+    out.insert(out.end(), held_.begin(), held_.end());
+    held_.clear();
+  }
 
  private:
   StrId held_id(const std::string& text);  // interned for this resolver's life
   bool dataset_of(NodeIdx column, StrId& out) const;
 
   IdMap canonical_;
-  std::unordered_set<StrId> alone_;                          // canonical ids known to have no aliases
-  std::unordered_map<StrId, std::vector<StrId>> members_;   // canonical ids known to have some -> every id for them
+  FlatSet<StrId> alone_;                              // canonical ids known to have no aliases
+  FlatMap<StrId, std::vector<StrId>> members_;        // canonical ids known to have some -> every id for them
   std::vector<StrId> held_;
 };
 

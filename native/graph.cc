@@ -20,6 +20,7 @@ Graph::Graph() {
   keys.state = pool.intern("state");
   keys.ended_at = pool.intern("endedAt");
   keys.domain = pool.intern("domain");
+  keys.source = pool.intern("source");
   keys.empty = pool.intern("");
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "strsort.h"
+
 namespace lm {
 
 namespace {
@@ -22,23 +24,24 @@ template <class T>
 class Ordered {
  public:
   T* get(StrId id) {
-    auto it = index_.find(id);
-    return it == index_.end() ? nullptr : &items_[it->second].second;
+    const size_t* at = index_.find(id);
+    return at == nullptr ? nullptr : &items_[*at].second;
   }
   void set(StrId id, const T& value) {
-    auto it = index_.find(id);
-    if (it != index_.end()) {
-      items_[it->second].second = value;
-    } else {
-      index_.emplace(id, items_.size());
+    bool inserted;
+    size_t& at = index_.at(id, &inserted);
+    if (inserted) {
+      at = items_.size();
       items_.emplace_back(id, value);
+    } else {
+      items_[at].second = value;
     }
   }
   const std::vector<std::pair<StrId, T>>& items() const { return items_; }
   bool empty() const { return items_.empty(); }
 
  private:
-  std::unordered_map<StrId, size_t> index_;
+  FlatMap<StrId, size_t> index_;
   std::vector<std::pair<StrId, T>> items_;
 };
 
@@ -132,23 +135,25 @@ class ImpactWalk {
   }
 
   // The (canonical) datasets each job writes, sorted.
-  std::unordered_map<StrId, std::vector<StrId>> writes_by_job(const std::vector<StrId>& jobs) {
+  FlatMap<StrId, std::vector<StrId>> writes_by_job(const std::vector<StrId>& jobs) {
     std::vector<EdgeRef> writes;
     v.edges(nodes_of(jobs), kind_bit(kWrites), true, writes);
     std::vector<StrId> targets;
     for (const EdgeRef& e : writes) targets.push_back(v.id_of(e.target));
     std::vector<StrId> outputs;
     aliases.canonical(targets, outputs);
-    std::unordered_map<StrId, std::vector<StrId>> by_job;
+    FlatMap<StrId, std::vector<StrId>> by_job;
     for (size_t i = 0; i < writes.size(); i++) by_job[v.id_of(writes[i].source)].push_back(outputs[i]);
-    for (auto& [job, written] : by_job)
+    for (size_t i = 0; i < writes.size(); i++) {
+      std::vector<StrId>& written = by_job[v.id_of(writes[i].source)];
       std::sort(written.begin(), written.end(), [&](StrId a, StrId b) { return v.text(a) < v.text(b); });
+    }
     return by_job;
   }
 
   // The datasets (under any alias) some producer reported column lineage for.
-  std::unordered_set<StrId> with_column_lineage(const std::vector<StrId>& datasets) {
-    std::unordered_set<StrId> covered;
+  FlatSet<StrId> with_column_lineage(const std::vector<StrId>& datasets) {
+    FlatSet<StrId> covered;
     if (datasets.empty()) return covered;
     IdMap members;
     std::vector<EdgeRef> none;
@@ -160,7 +165,7 @@ class ImpactWalk {
     v.edges(member_nodes, kind_bit(kDerivesFrom), true, derived);
     for (const EdgeRef& e : derived) covered.insert(members[v.id_of(e.source)]);
     v.edges(member_nodes, kind_bit(kHasColumn), true, columns);
-    std::unordered_map<NodeIdx, StrId> owner_of;
+    FlatMap<NodeIdx, StrId> owner_of;
     std::vector<NodeIdx> column_nodes;
     for (const EdgeRef& e : columns) {
       owner_of[e.target] = members[v.id_of(e.source)];
@@ -210,9 +215,9 @@ class ImpactWalk {
         StrId job = v.id_of(e.source);
         int32_t via = step(here.path, job);
         offer(job, Reach{here.distance + 1, via, severity, here.certain});
-        auto written = writes.find(job);
-        if (written == writes.end()) continue;
-        for (StrId output : written->second) {
+        const std::vector<StrId>* written = writes.find(job);
+        if (written == nullptr) continue;
+        for (StrId output : *written) {
           Reach reach{here.distance + 1, step(via, output), severity, here.certain};
           if (offer(output, reach)) next.set(output, reach);
         }
@@ -242,10 +247,10 @@ class ImpactWalk {
     for (const EdgeRef& e : readers) jobs.push_back(v.id_of(e.source));
     auto writes = writes_by_job(jobs);
     std::vector<StrId> outputs;
-    for (auto& [job, written] : writes) outputs.insert(outputs.end(), written.begin(), written.end());
+    for (const auto& [job, written] : writes) outputs.insert(outputs.end(), written.begin(), written.end());
     std::sort(outputs.begin(), outputs.end());
     outputs.erase(std::unique(outputs.begin(), outputs.end()), outputs.end());
-    std::unordered_set<StrId> covered = with_column_lineage(outputs);
+    FlatSet<StrId> covered = with_column_lineage(outputs);
     sort_readers(readers);
     for (const EdgeRef& e : readers) {
       StrId* column = by_dataset.get(members[v.id_of(e.target)]);
@@ -253,12 +258,12 @@ class ImpactWalk {
       if (current == nullptr) continue;
       Reach here = *current;
       StrId job = v.id_of(e.source);
-      auto written = writes.find(job);
+      const std::vector<StrId>* written = writes.find(job);
       std::vector<StrId> silent;
-      if (written != writes.end())
-        for (StrId output : written->second)
-          if (!covered.count(output) && reached.get(output) == nullptr) silent.push_back(output);
-      bool writes_something = written != writes.end() && !written->second.empty();
+      if (written != nullptr)
+        for (StrId output : *written)
+          if (!covered.contains(output) && reached.get(output) == nullptr) silent.push_back(output);
+      bool writes_something = written != nullptr && !written->empty();
       if (reached.get(job) != nullptr || (writes_something && silent.empty())) continue;  // column lineage explains it
       int32_t via = step(here.path, job);
       offer(job, Reach{here.distance + 1, via, lower(here.severity), false});
@@ -273,7 +278,7 @@ class ImpactWalk {
     Ordered<Reach> fallback;
     while (!frontier.empty() && !out_of_budget()) {
       std::vector<NodeIdx> columns;
-      std::unordered_map<StrId, StrId> key_of;  // a frontier node's own id -> the id it was reached as
+      FlatMap<StrId, StrId> key_of;  // a frontier node's own id -> the id it was reached as
       for (auto& [key, node] : frontier) {
         columns.push_back(node);
         key_of.emplace(v.id_of(node), key);
@@ -299,7 +304,7 @@ class ImpactWalk {
       job_ids.erase(std::unique(job_ids.begin(), job_ids.end()), job_ids.end());
       std::vector<NodeIdx> job_nodes;
       v.find_all(job_ids, job_nodes);
-      std::unordered_set<StrId> visible_jobs;
+      FlatSet<StrId> visible_jobs;
       for (size_t i = 0; i < job_ids.size(); i++)
         if (job_nodes[i] != kNone) visible_jobs.insert(job_ids[i]);
       std::vector<NodeIdx> source_columns;
@@ -336,13 +341,13 @@ class ImpactWalk {
         uint8_t severity = is_direct(e.edge) && !whole_dataset ? here.severity : lower(here.severity);
         int32_t path = here.path;
         StrId job;
-        if (str_value(v.g.edge_value(e.edge, v.g.keys.job_id), job) && visible_jobs.count(job)) {
+        if (str_value(v.g.edge_value(e.edge, v.g.keys.job_id), job) && visible_jobs.contains(job)) {
           path = step(path, job);
           offer(job, Reach{here.distance + 1, path, severity, here.certain});
         }
         StrId source = v.id_of(e.source);
-        auto mapped = canonical.find(source);
-        StrId target = mapped == canonical.end() ? source : mapped->second;
+        const StrId* mapped = canonical.find(source);
+        StrId target = mapped == nullptr ? source : *mapped;
         Reach reach{here.distance + 1, step(path, target), severity, here.certain};
         if (whole_dataset) keep_best(fallback, target, reach);
         else if (offer(target, reach)) reached_columns.set(target, e.source);
@@ -364,7 +369,200 @@ class ImpactWalk {
   }
 };
 
+std::vector<StrId> by_text(View& v, std::vector<StrId> ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::vector<std::pair<std::string_view, StrId>> keyed;
+  for (StrId id : ids) keyed.emplace_back(v.text(id), id);
+  sort_by_text(keyed);
+  std::vector<StrId> out;
+  for (auto& [text, id] : keyed) out.push_back(id);
+  return out;
+}
+
+std::vector<NodeIdx> nodes_of(View& v, const std::vector<StrId>& ids) {
+  std::vector<NodeIdx> out;
+  for (StrId id : ids) {
+    NodeIdx n = v.node_of(id);
+    if (n != kNone) out.push_back(n);
+  }
+  return out;
+}
+
+bool string_value(const View& v, const uint8_t* value, StrId& out) {
+  if (value == nullptr || *value != kStr) return false;
+  const uint8_t* p = value + 1;
+  out = StrId(get_varint(p));
+  return true;
+}
+
 }  // namespace
+
+FlatMap<StrId, StrId> dataset_domains(View& v, const std::vector<StrId>& datasets) {
+  std::vector<EdgeRef> edges;
+  v.edges(nodes_of(v, datasets), kind_bit(kBelongsTo), true, edges, true);
+  struct Best {
+    bool declared;
+    EdgeIdx edge;
+    NodeIdx target;
+  };
+  FlatMap<NodeIdx, Best> best;
+  char ba[32], bb[32];
+  auto seen = [&](EdgeIdx e, char* buf) {
+    const uint8_t* value = v.g.edge_value(e, v.g.keys.last_seen_at);
+    std::string_view text;
+    if (value == nullptr || !value_string(value, v.g.pool, buf, text)) text = {};
+    return text;
+  };
+  for (const EdgeRef& e : edges) {
+    const uint8_t* source = v.g.edge_value(e.edge, v.g.keys.source);
+    char buf[32];
+    std::string_view text;
+    bool declared = !(source != nullptr && value_string(source, v.g.pool, buf, text) && text == "rule");
+    bool inserted;
+    Best& held = best.at(e.source, &inserted);
+    if (!inserted) {
+      if (declared != held.declared) {
+        if (!declared) continue;
+      } else {
+        int c = seen(e.edge, ba).compare(seen(held.edge, bb));
+        if (c < 0 || (c == 0 && v.text(v.id_of(e.target)) >= v.text(v.id_of(held.target)))) continue;
+      }
+    }
+    held = Best{declared, e.edge, e.target};
+  }
+  FlatMap<StrId, StrId> out;
+  for (const auto& [dataset, chosen] : best) out[v.id_of(dataset)] = v.id_of(chosen.target);
+  return out;
+}
+
+ImpactReportAnswer impact_report(View& v, NodeIdx start, int depth, bool semantic, Budget budget) {
+  ImpactAnswer walked = impact(v, start, depth, semantic ? kWarning : kBreaking, budget);
+  ImpactReportAnswer report;
+  report.truncated = walked.truncated;
+  report.steps = std::move(walked.steps);
+  report.held = std::move(walked.held);
+  StrId changed_key = walked.reached[0].first;
+  report.changed = v.node_of(changed_key);
+  // The affected: what the walk reached that the view shows, the changed node aside.
+  std::vector<NodeIdx> reached_nodes;
+  for (size_t i = 1; i < walked.reached.size(); i++) reached_nodes.push_back(v.node_of(walked.reached[i].first));
+  v.summaries(reached_nodes);
+  FlatSet<StrId> present;
+  std::vector<size_t> columns;
+  for (size_t i = 1; i < walked.reached.size(); i++) {
+    NodeIdx n = reached_nodes[i - 1];
+    if (!v.visible(n)) continue;
+    const auto& [id, reach] = walked.reached[i];
+    present.insert(id);
+    if (v.g.node_kind[n] == kColumn) columns.push_back(report.affected.size());
+    report.affected.push_back({id, n, reach.distance, reach.path, reach.severity, reach.certain});
+  }
+  // Each dataset of an affected column, unless affected itself, as badly as its worst column.
+  Ordered<size_t> best;
+  for (size_t c : columns) {
+    const auto& item = report.affected[c];
+    StrId dataset;
+    if (!string_value(v, v.g.node_value(item.node, v.g.keys.dataset_id), dataset) || present.contains(dataset)) continue;
+    size_t* held = best.get(dataset);
+    const auto& a = item;
+    if (held == nullptr || better(Reach{a.distance, a.path, a.severity, a.certain},
+                                  Reach{report.affected[*held].distance, 0, report.affected[*held].severity,
+                                        report.affected[*held].certain}))
+      best.set(dataset, c);
+  }
+  std::vector<StrId> dataset_ids;
+  for (auto& [dataset, c] : best.items()) dataset_ids.push_back(dataset);
+  dataset_ids = by_text(v, dataset_ids);
+  std::vector<NodeIdx> dataset_nodes;
+  v.find_all(dataset_ids, dataset_nodes);
+  for (size_t i = 0; i < dataset_ids.size(); i++) {
+    if (dataset_nodes[i] == kNone) continue;
+    auto via = report.affected[*best.get(dataset_ids[i])];
+    report.steps.push_back({dataset_ids[i], via.path});
+    report.affected.push_back({dataset_ids[i], dataset_nodes[i], via.distance, int32_t(report.steps.size() - 1),
+                               via.severity, via.certain});
+  }
+  std::vector<std::pair<std::string_view, size_t>> order;
+  for (size_t i = 0; i < report.affected.size(); i++) order.emplace_back(v.text(report.affected[i].id), i);
+  sort_by_text(order);
+  std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+    return report.affected[a.second].distance < report.affected[b.second].distance;
+  });
+  std::vector<ImpactReportAnswer::Affected> sorted;
+  for (auto& [text, i] : order) sorted.push_back(report.affected[i]);
+  report.affected.swap(sorted);
+  // Whom it concerns.
+  std::vector<StrId> datasets, jobs;
+  for (const auto& a : report.affected) {
+    if (v.g.node_kind[a.node] == kDataset) datasets.push_back(a.id);
+    else if (v.g.node_kind[a.node] == kJob) jobs.push_back(a.id);
+  }
+  StrId changed_dataset = kNone;
+  if (report.changed != kNone) {
+    if (v.g.node_kind[report.changed] == kDataset) changed_dataset = changed_key;
+    else string_value(v, v.g.node_value(report.changed, v.g.keys.dataset_id), changed_dataset);
+  }
+  std::vector<StrId> published(datasets);
+  if (changed_dataset != kNone) published.push_back(changed_dataset);
+  IdMap members;
+  std::vector<EdgeRef> exposing;
+  Aliases aliases(v);
+  aliases.keys_into(published, kind_bit(kExposes), members, exposing);
+  std::vector<StrId> candidates;
+  for (const EdgeRef& e : exposing) candidates.push_back(v.id_of(e.source));
+  candidates = by_text(v, candidates);
+  std::vector<NodeIdx> product_nodes;
+  v.find_all(candidates, product_nodes);
+  std::vector<NodeIdx> products;
+  for (size_t i = 0; i < candidates.size(); i++)
+    if (product_nodes[i] != kNone) {
+      report.products.push_back(candidates[i]);
+      products.push_back(product_nodes[i]);
+    }
+  v.wholes(products);
+  std::vector<StrId> domains;
+  for (const auto& [dataset, domain] : dataset_domains(v, datasets)) domains.push_back(domain);
+  std::string name;
+  for (NodeIdx p : products)
+    if (string_prop(v.g, p, v.g.keys.domain, name) && !name.empty()) {
+      report.held.push_back(v.g.pool.intern("domain:" + name));
+      domains.push_back(report.held.back());
+    }
+  report.domains = by_text(v, domains);
+  std::vector<StrId> subjects(datasets);
+  subjects.insert(subjects.end(), jobs.begin(), jobs.end());
+  subjects.insert(subjects.end(), report.products.begin(), report.products.end());
+  std::vector<EdgeRef> owned;
+  v.edges(nodes_of(v, subjects), kind_bit(kOwnedBy), true, owned);
+  std::vector<StrId> owners;
+  for (const EdgeRef& e : owned) owners.push_back(v.id_of(e.target));
+  report.owners = by_text(v, owners);
+  if (!semantic) {  // contracts promised a schema that will no longer hold
+    std::vector<StrId> governed;
+    for (const auto& a : report.affected) {
+      if (a.severity != kBreaking) continue;
+      StrId dataset;
+      if (v.g.node_kind[a.node] == kColumn) {
+        if (string_value(v, v.g.node_value(a.node, v.g.keys.dataset_id), dataset)) governed.push_back(dataset);
+      } else if (v.g.node_kind[a.node] == kDataset && a.distance == 1) {
+        governed.push_back(a.id);
+      }
+    }
+    if (changed_dataset != kNone) governed.push_back(changed_dataset);
+    std::vector<EdgeRef> governing;
+    v.edges(nodes_of(v, governed), kind_bit(kGoverns), false, governing);
+    std::vector<StrId> contracts;
+    for (const EdgeRef& e : governing) contracts.push_back(v.id_of(e.source));
+    contracts = by_text(v, contracts);
+    std::vector<NodeIdx> found;
+    v.find_all(contracts, found);
+    for (size_t i = 0; i < contracts.size(); i++)
+      if (found[i] != kNone) report.contracts.push_back(contracts[i]);
+  }
+  aliases.hand_over(report.held);
+  return report;
+}
 
 ImpactAnswer impact(View& view, NodeIdx start, int depth, uint8_t top, Budget budget) {
   ImpactWalk walk(view, budget, depth < 0 ? (1 << 30) : depth);
@@ -389,6 +587,7 @@ ImpactAnswer impact(View& view, NodeIdx start, int depth, uint8_t top, Budget bu
     walk.walk_datasets(seeds, top, lower(top));
   }
   walk.answer.reached = walk.reached.items();
+  walk.aliases.hand_over(walk.answer.held);
   return std::move(walk.answer);
 }
 

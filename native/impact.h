@@ -29,9 +29,37 @@ struct ImpactAnswer {
   std::vector<Step> steps;  // paths share their beginnings
   std::vector<std::pair<StrId, Reach>> reached;  // the changed node first
   bool truncated = false;
+  std::vector<StrId> held;  // ids made for the walk (not all are nodes'): the answer's holder lets them go
 };
 
 // ``depth`` < 0: unbounded. ``top``: the severity of the first hop (kWarning for a SEMANTIC change).
 ImpactAnswer impact(View& view, NodeIdx start, int depth, uint8_t top, Budget budget);
+
+// Whom a change concerns (graph.impact._report): the affected nodes the view shows, each dataset
+// of an affected column as badly as its worst column, and the products publishing, domains of,
+// owners of and contracts broken by what is affected.
+struct ImpactReportAnswer {
+  struct Affected {
+    StrId id;
+    NodeIdx node;
+    int distance;
+    int32_t path;
+    uint8_t severity;
+    bool certain;
+  };
+  NodeIdx changed;                // the changed node as the walk started from it (canonical, where it has one)
+  std::vector<Affected> affected;  // by (distance, id)
+  std::vector<StrId> products, domains, owners, contracts;  // ids, by id (domains and owners: as named)
+  std::vector<ImpactAnswer::Step> steps;
+  bool truncated = false;
+  std::vector<StrId> held;  // as ImpactAnswer::held
+};
+
+// ``semantic``: the change keeps the schema (no contract breaks).
+ImpactReportAnswer impact_report(View& view, NodeIdx start, int depth, bool semantic, Budget budget);
+
+// Each dataset's domain: a declared BELONGS_TO wins over a rule's; among equals the most recently
+// seen, then the smallest id, so every store answers the same (graph.mesh.dataset_domains).
+FlatMap<StrId, StrId> dataset_domains(View& view, const std::vector<StrId>& datasets);
 
 }  // namespace lm

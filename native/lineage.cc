@@ -1,5 +1,7 @@
 #include "lineage.h"
 
+#include "strsort.h"
+
 #include <algorithm>
 #include <tuple>
 
@@ -7,16 +9,9 @@ namespace lm {
 
 namespace {
 
-struct EdgeKey {
-  StrId source, target;
-  uint8_t kind;
-  bool operator==(const EdgeKey& o) const { return source == o.source && target == o.target && kind == o.kind; }
-};
-struct EdgeKeyHash {
-  size_t operator()(const EdgeKey& k) const {
-    return size_t(mix((uint64_t(k.source) << 32 | k.target) ^ (uint64_t(k.kind) << 59)));
-  }
-};
+// An answer edge by its ends: the kind follows from them (dataset -> job READS, job -> dataset
+// WRITES, column -> column DERIVES_FROM).
+inline uint64_t pair_key(StrId source, StrId target) { return uint64_t(source) << 32 | target; }
 
 // Accumulates one answer.
 class Walk {
@@ -24,10 +19,10 @@ class Walk {
   Walk(View& view, Budget budget) : v(view), budget_(budget) {}
 
   View& v;
-  std::unordered_map<StrId, NodeIdx> nodes;
+  FlatMap<StrId, NodeIdx> nodes;
   bool truncated = false;
 
-  bool has(StrId id) const { return nodes.count(id) != 0; }
+  bool has(StrId id) const { return nodes.contains(id); }
 
   // Keep the unseen ones of ``ids`` (within budget) that the view shows.
   void add_nodes(std::vector<StrId> ids) {
@@ -44,8 +39,11 @@ class Walk {
     size_t room = budget_.max_nodes > nodes.size() ? budget_.max_nodes - nodes.size() : 0;
     if (fresh.size() > room) {
       truncated = true;
-      std::sort(fresh.begin(), fresh.end(), [&](StrId a, StrId b) { return v.text(a) < v.text(b); });
-      fresh.resize(room);
+      std::vector<std::pair<std::string_view, StrId>> by_text;
+      for (StrId id : fresh) by_text.emplace_back(v.text(id), id);
+      sort_by_text(by_text);
+      fresh.clear();
+      for (size_t i = 0; i < room; i++) fresh.push_back(by_text[i].second);
     }
     std::vector<NodeIdx> found;
     for (StrId id : fresh) found.push_back(v.node_of(id));
@@ -58,32 +56,34 @@ class Walk {
   }
 
   void add_edge(StrId source, StrId target, uint8_t kind, EdgeIdx props) {
-    if (has(source) && has(target)) edges_.emplace(EdgeKey{source, target, kind}, props);
+    if (has(source) && has(target)) edges_.emplace(pair_key(source, target), {kind, props});
   }
 
   LineageAnswer result() {
     LineageAnswer answer;
     answer.truncated = truncated;
-    std::vector<StrId> ids;
+    std::vector<std::pair<std::string_view, StrId>> ids;
     ids.reserve(nodes.size());
-    for (auto& [id, n] : nodes) ids.push_back(id);
-    std::sort(ids.begin(), ids.end(), [&](StrId a, StrId b) { return v.text(a) < v.text(b); });
-    for (StrId id : ids) answer.nodes.push_back(nodes[id]);
-    std::vector<std::pair<EdgeKey, EdgeIdx>> edges(edges_.begin(), edges_.end());
-    std::sort(edges.begin(), edges.end(), [&](const auto& a, const auto& b) {
-      int c = v.text(a.first.source).compare(v.text(b.first.source));
-      if (c) return c < 0;
-      c = v.text(a.first.target).compare(v.text(b.first.target));
-      if (c) return c < 0;
-      return std::string_view(kEdgeKindNames[a.first.kind]) < std::string_view(kEdgeKindNames[b.first.kind]);
-    });
-    for (auto& [key, props] : edges) answer.edges.push_back({nodes[key.source], nodes[key.target], key.kind, props});
+    for (const auto& [id, n] : nodes) ids.emplace_back(v.text(id), id);
+    sort_by_text(ids);
+    FlatMap<StrId, uint32_t> rank;  // each answer node's place: edges sort by their ends' places
+    for (size_t i = 0; i < ids.size(); i++) {
+      answer.nodes.push_back(*nodes.find(ids[i].second));
+      rank[ids[i].second] = uint32_t(i);
+    }
+    std::vector<std::pair<uint64_t, std::pair<uint8_t, EdgeIdx>>> edges;  // (source place, target place)
+    edges.reserve(edges_.size());
+    for (const auto& [key, edge] : edges_)
+      edges.emplace_back(uint64_t(*rank.find(StrId(key >> 32))) << 32 | *rank.find(StrId(key & 0xFFFFFFFFu)), edge);
+    std::sort(edges.begin(), edges.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [places, edge] : edges)
+      answer.edges.push_back({answer.nodes[places >> 32], answer.nodes[places & 0xFFFFFFFFu], edge.first, edge.second});
     return answer;
   }
 
  private:
   Budget budget_;
-  std::unordered_map<EdgeKey, EdgeIdx, EdgeKeyHash> edges_;
+  FlatMap<uint64_t, std::pair<uint8_t, EdgeIdx>> edges_;
 };
 
 std::vector<NodeIdx> nodes_of(View& v, const std::vector<StrId>& ids) {
@@ -139,10 +139,10 @@ std::vector<StrId> jobs_to_datasets(Walk& walk, Aliases& aliases, const std::vec
   return out;
 }
 
-std::vector<StrId> minus(const std::vector<StrId>& a, const std::unordered_set<StrId>& b) {
+std::vector<StrId> minus(const std::vector<StrId>& a, const FlatSet<StrId>& b) {
   std::vector<StrId> out;
   for (StrId id : a)
-    if (!b.count(id)) out.push_back(id);
+    if (!b.contains(id)) out.push_back(id);
   return out;
 }
 
@@ -150,7 +150,9 @@ void walk_datasets(Walk& walk, Aliases& aliases, StrId start, bool start_is_data
   uint8_t into_job = downstream ? kReads : kWrites, out_of_job = downstream ? kWrites : kReads;
   std::vector<StrId> datasets, jobs;
   if (start_is_dataset) datasets.push_back(start); else jobs.push_back(start);
-  std::unordered_set<StrId> seen_datasets(datasets.begin(), datasets.end()), seen_jobs(jobs.begin(), jobs.end());
+  FlatSet<StrId> seen_datasets, seen_jobs;
+  seen_datasets.insert(datasets.begin(), datasets.end());
+  seen_jobs.insert(jobs.begin(), jobs.end());
   bool exhausted = true;
   for (int hop = 0; hop < depth; hop++) {
     if (!datasets.empty()) {
@@ -192,12 +194,13 @@ bool dataset_id_of(const Graph& g, NodeIdx column, StrId& out) {
 void walk_columns(Walk& walk, Aliases& aliases, StrId start, bool downstream, int depth) {
   View& v = walk.v;
   std::vector<StrId> frontier{start};
-  std::unordered_set<StrId> seen{start};
+  FlatSet<StrId> seen;
+  seen.insert(start);
   for (int hop = 0; hop <= depth; hop++) {
     std::vector<NodeIdx> columns;
     for (StrId id : frontier) {
-      auto it = walk.nodes.find(id);
-      if (it != walk.nodes.end() && v.g.node_kind[it->second] == kColumn) columns.push_back(it->second);
+      const NodeIdx* n = walk.nodes.find(id);
+      if (n != nullptr && v.g.node_kind[*n] == kColumn) columns.push_back(*n);
     }
     IdMap members, dataset_members;
     aliases.column_members(columns, members);
@@ -245,15 +248,15 @@ void walk_columns(Walk& walk, Aliases& aliases, StrId start, bool downstream, in
     // and its dataset-wide one, or two aliases), the column's own wins, then the smaller key, so
     // the properties kept never depend on the order a store returns edges in.
     std::sort(edges.begin(), edges.end(), [&](const EdgeRef& a, const EdgeRef& b) {
-      bool am = members.count(v.id_of(a.source)) == 0, bm = members.count(v.id_of(b.source)) == 0;
+      bool am = !members.contains(v.id_of(a.source)), bm = !members.contains(v.id_of(b.source));
       if (am != bm) return am < bm;
       int c = v.text(v.id_of(a.source)).compare(v.text(v.id_of(b.source)));
       if (c) return c < 0;
       return v.text(v.id_of(a.target)) < v.text(v.id_of(b.target));
     });
     auto mapped = [&](StrId id) {
-      auto it = canonical.find(id);
-      return it == canonical.end() ? id : it->second;
+      const StrId* to = canonical.find(id);
+      return to == nullptr ? id : *to;
     };
     for (const EdgeRef& e : edges) {
       StrId source = v.id_of(e.source), target = v.id_of(e.target);
@@ -261,21 +264,21 @@ void walk_columns(Walk& walk, Aliases& aliases, StrId start, bool downstream, in
         walk.add_edge(members[target], mapped(source), kDerivesFrom, e.edge);
         continue;
       }
-      auto owner = members.find(source);
-      if (owner != members.end()) {
-        walk.add_edge(mapped(target), owner->second, kDerivesFrom, e.edge);
+      const StrId* owner = members.find(source);
+      if (owner != nullptr) {
+        walk.add_edge(mapped(target), *owner, kDerivesFrom, e.edge);
         continue;
       }
-      auto dataset = dataset_members.find(source);  // a dataset-wide derivation: every frontier column of it
+      const StrId* dataset = dataset_members.find(source);  // a dataset-wide derivation: every frontier column of it
       for (NodeIdx c : columns) {
         StrId d;
-        if (dataset != dataset_members.end() && dataset_id_of(v.g, c, d) && d == dataset->second)
+        if (dataset != nullptr && dataset_id_of(v.g, c, d) && d == *dataset)
           walk.add_edge(mapped(target), v.id_of(c), kDerivesFrom, e.edge);
       }
     }
     std::vector<StrId> next;
     for (StrId c : reached)
-      if (walk.has(c) && !seen.count(c)) next.push_back(c);
+      if (walk.has(c) && !seen.contains(c)) next.push_back(c);
     std::sort(next.begin(), next.end());
     next.erase(std::unique(next.begin(), next.end()), next.end());
     seen.insert(next.begin(), next.end());

@@ -16,19 +16,19 @@ StrId StringPool::find(std::string_view s) const {
     StrId id = table_[i];
     if (id == kNone) return kNone;
     const Entry& e = entries_[id];
-    if (e.hash == h && e.len == s.size() && std::memcmp(e.data, s.data(), s.size()) == 0) return id;
+    if (e.hash == h && (e.len & kLength) == s.size() && std::memcmp(e.data, s.data(), s.size()) == 0) return id;
   }
 }
 
 StrId StringPool::intern(std::string_view s) {
-  if (s.size() > UINT32_MAX) raise(PyExc_ValueError, "a string over 4 GiB cannot be held");
+  if (s.size() > kLength) raise(PyExc_ValueError, "a string over 2 GiB cannot be held");
   uint32_t h = uint32_t(hash_bytes(s.data(), s.size()));
   size_t i = slot_of(h);
   for (;; i = (i + 1) & mask_) {
     StrId id = table_[i];
     if (id == kNone) break;
     Entry& e = entries_[id];
-    if (e.hash == h && e.len == s.size() && std::memcmp(e.data, s.data(), s.size()) == 0) {
+    if (e.hash == h && (e.len & kLength) == s.size() && std::memcmp(e.data, s.data(), s.size()) == 0) {
       e.refs++;
       return id;
     }
@@ -45,7 +45,9 @@ StrId StringPool::intern(std::string_view s) {
     id = StrId(entries_.size());
     entries_.push_back({});
   }
-  entries_[id] = Entry{data, uint32_t(s.size()), h, 1, kNone};
+  bool escape = false;
+  for (unsigned char c : s) escape |= c < 0x20 || c == '"' || c == '\\';
+  entries_[id] = Entry{data, uint32_t(s.size()) | (escape ? kEscape : 0), h, 1, kNone};
   table_[i] = id;
   string_bytes_ += s.size();
   if (++used_ * 10 > table_.size() * 7) grow();
@@ -70,7 +72,7 @@ void StringPool::release(StrId id) {
   }
   table_[i] = kNone;
   used_--;
-  string_bytes_ -= e.len;
+  string_bytes_ -= e.len & kLength;
   std::free(e.data);
   e = Entry{nullptr, 0, 0, 0, kNone};
   free_.push_back(id);
@@ -105,8 +107,10 @@ std::string_view utf8_of(PyObject* s, std::string& spill) {
 }
 
 PyObject* str_of(std::string_view s) {
-  PyObject* o = PyUnicode_DecodeUTF8(s.data(), Py_ssize_t(s.size()), "surrogatepass");
-  return check(o);
+  PyObject* o = PyUnicode_DecodeUTF8(s.data(), Py_ssize_t(s.size()), nullptr);  // the fast path
+  if (o != nullptr) return o;
+  PyErr_Clear();  // lone surrogates, held as "surrogatepass" encoded them
+  return check(PyUnicode_DecodeUTF8(s.data(), Py_ssize_t(s.size()), "surrogatepass"));
 }
 
 }  // namespace lm

@@ -26,7 +26,9 @@ class StringPool {
     if (--entries_[id].refs == 0) release(id);
   }
 
-  std::string_view view(StrId id) const { return {entries_[id].data, entries_[id].len}; }
+  std::string_view view(StrId id) const { return {entries_[id].data, entries_[id].len & kLength}; }
+  // Whether the string needs no escaping in JSON (most ids and names): it is copied as it is.
+  bool json_plain(StrId id) const { return !(entries_[id].len & kEscape); }
   NodeIdx node(StrId id) const { return entries_[id].node; }
   void set_node(StrId id, NodeIdx node) { entries_[id].node = node; }
 
@@ -34,9 +36,12 @@ class StringPool {
   size_t heap_bytes() const;  // what the pool itself holds (its tables and string bytes)
 
  private:
+  static constexpr uint32_t kEscape = 0x80000000u;  // in len: JSON needs escapes for it
+  static constexpr uint32_t kLength = 0x7FFFFFFFu;
+
   struct Entry {
     char* data;     // len bytes, malloc'ed; nullptr when the id is free
-    uint32_t len;
+    uint32_t len;   // and kEscape
     uint32_t hash;  // low 32 bits of hash_bytes
     uint32_t refs;
     NodeIdx node;   // the node whose id this is, or kNone

@@ -59,8 +59,22 @@ bool numbers_equal(const Number& a, const Number& b) {
   return s.i >= 0 && uint64_t(s.i) == u.u;
 }
 
+}  // namespace
+
 void json_string(std::string_view s, std::string& out) {
   out.push_back('"');
+  size_t plain = 0;  // the common case: nothing to escape, copied whole
+  while (plain < s.size()) {
+    unsigned char c = s[plain];
+    if (c < 0x20 || c == '"' || c == '\\') break;
+    plain++;
+  }
+  out.append(s.data(), plain);
+  if (plain == s.size()) {
+    out.push_back('"');
+    return;
+  }
+  s.remove_prefix(plain);
   for (unsigned char c : s) {
     switch (c) {
       case '"': out += "\\\""; break;
@@ -82,6 +96,8 @@ void json_string(std::string_view s, std::string& out) {
   }
   out.push_back('"');
 }
+
+namespace {
 
 void json_double(double d, std::string& out) {
   if (!std::isfinite(d)) {

@@ -36,6 +36,9 @@ void decref_value(const uint8_t* p, StringPool& pool);
 // Python's ``a == b`` on two encoded values.
 bool values_equal(const uint8_t* a, const uint8_t* b, const StringPool& pool);
 
+// A string as JSON (quoted, escaped), appended to ``out``.
+void json_string(std::string_view s, std::string& out);
+
 // Canonical JSON (sorted keys), the tie-break order of unequal values at one stamp.
 void canonical_json(const uint8_t* p, const StringPool& pool, std::string& out);
 

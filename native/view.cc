@@ -66,7 +66,7 @@ bool View::existed(const uint8_t* first_seen) const {
 }
 
 bool View::visible(NodeIdx n) const {
-  return n != kNone && src.exists(n) && existed(g.node_value(n, g.keys.first_seen_at));
+  return n != kNone && src.exists(n) && (!past || existed(g.node_value(n, g.keys.first_seen_at)));
 }
 
 bool View::deleted(NodeIdx n) const {
@@ -129,7 +129,7 @@ void View::judge_job_edges(std::vector<EdgeRef>& found, std::vector<char>& stale
     for (const EdgeRef& e : found)
       if (kJobIo & kind_bit(e.kind)) {
         datasets.push_back(e.target);
-        if (!deciding_.count(e.source)) jobs.push_back(e.source);
+        if (!deciding_.contains(e.source)) jobs.push_back(e.source);
       }
     src.wholes(datasets);
     if (!jobs.empty()) {
@@ -176,8 +176,8 @@ void View::judge_job_edges(std::vector<EdgeRef>& found, std::vector<char>& stale
 }
 
 NodeIdx View::deciding_run_then(NodeIdx job) {
-  auto it = deciding_.find(job);
-  if (it != deciding_.end()) return it->second;
+  const NodeIdx* known = deciding_.find(job);
+  if (known != nullptr) return *known;
   // graph.view._deciding_runs: the newest completed run that had ended by then, ties by run id.
   NodeIdx best = kNone;
   Stamp best_ended = 0;
@@ -204,14 +204,14 @@ NodeIdx View::deciding_run_then(NodeIdx job) {
   return best;
 }
 
-bool View::dropped_column(NodeIdx n, const std::unordered_map<StrId, NodeIdx>& datasets) const {
+bool View::dropped_column(NodeIdx n, const FlatMap<StrId, NodeIdx>& datasets) const {
   if (g.node_kind[n] != kColumn) return deleted(n);
   const uint8_t* dataset_id = prop(g, n, g.keys.dataset_id);
   if (dataset_id == nullptr || *dataset_id != kStr) return false;
   const uint8_t* p = dataset_id + 1;
-  auto it = datasets.find(StrId(get_varint(p)));
-  if (it == datasets.end() || it->second == kNone) return false;
-  NodeIdx dataset = it->second;
+  const NodeIdx* found = datasets.find(StrId(get_varint(p)));
+  if (found == nullptr || *found == kNone) return false;
+  NodeIdx dataset = *found;
   if (deleted(dataset)) return true;
   if (past) return false;
   const uint8_t* declared = prop(g, n, g.keys.declared);
@@ -255,7 +255,7 @@ void View::judge_derivations(std::vector<EdgeRef>& found, std::vector<char>& sta
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
   std::vector<NodeIdx> nodes;
   find_all(wanted, nodes);
-  std::unordered_map<StrId, NodeIdx> datasets;
+  FlatMap<StrId, NodeIdx> datasets;
   for (size_t i = 0; i < wanted.size(); i++) datasets.emplace(wanted[i], nodes[i]);
   for (size_t i = 0; i < found.size(); i++) {
     const EdgeRef& e = found[i];
@@ -273,9 +273,9 @@ void View::judge_derivations(std::vector<EdgeRef>& found, std::vector<char>& sta
       const uint8_t* p = dataset_id + 1;
       output_id = StrId(get_varint(p));
     }
-    auto it = datasets.find(output_id);
-    if (it == datasets.end() || it->second == kNone) continue;
-    const uint8_t* restated = prop(g, it->second, g.keys.column_lineage_at);
+    const NodeIdx* output = datasets.find(output_id);
+    if (output == nullptr || *output == kNone) continue;
+    const uint8_t* restated = prop(g, *output, g.keys.column_lineage_at);
     const uint8_t* last_seen = g.edge_value(e.edge, g.keys.last_seen_at);
     if (last_seen != nullptr && *last_seen == kAbsent) last_seen = nullptr;
     if (compare_values(g, last_seen, restated) < 0) stale[i] = 1;

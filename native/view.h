@@ -16,8 +16,7 @@
 // (a column an alias's schema implies), which are ids all the same.
 #pragma once
 
-#include <unordered_map>
-
+#include "flat.h"
 #include "source.h"
 
 namespace lm {
@@ -65,9 +64,9 @@ class View {
   bool existed(const uint8_t* first_seen) const;
   void judge_job_edges(std::vector<EdgeRef>& found, std::vector<char>& stale);
   void judge_derivations(std::vector<EdgeRef>& found, std::vector<char>& stale);
-  bool dropped_column(NodeIdx n, const std::unordered_map<StrId, NodeIdx>& datasets) const;
+  bool dropped_column(NodeIdx n, const FlatMap<StrId, NodeIdx>& datasets) const;
 
-  std::unordered_map<NodeIdx, NodeIdx> deciding_;  // as of: job -> its deciding run then (kNone: none)
+  FlatMap<NodeIdx, NodeIdx> deciding_;  // as of: job -> its deciding run then (kNone: none)
 };
 
 // graph.model.field_id: the id of a dataset's column.

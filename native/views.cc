@@ -31,7 +31,7 @@ struct LineageObject {
 struct ImpactObject {
   PyObject_HEAD
   PyObject* owner;
-  ImpactAnswer* answer;
+  ImpactReportAnswer* answer;
 };
 
 PyTypeObject ViewType = {PyVarObject_HEAD_INIT(nullptr, 0)};
@@ -117,6 +117,56 @@ PyObject* id_map(const Graph& g, const IdMap& map) {
     if (PyDict_SetItem(out.get(), ka.get(), kb.get()) < 0) throw PyErrorSet{};
   }
   return out.release();
+}
+
+// One field of many nodes, as graph.api.schema reads it of a Node: id, kind, a property (namespace,
+// name, dataset: its value or None), or deleted / declared (bools). Strings a column repeats are
+// made once.
+PyObject* node_column(const Graph& g, const std::vector<NodeIdx>& nodes, std::string_view field) {
+  PyRef list(check(PyList_New(Py_ssize_t(nodes.size()))));
+  auto put = [&](size_t i, PyObject* o) { PyList_SET_ITEM(list.get(), Py_ssize_t(i), o); };
+  if (field == "id") {
+    for (size_t i = 0; i < nodes.size(); i++) put(i, id_str(g, g.node_id[nodes[i]]));
+  } else if (field == "kind") {
+    for (size_t i = 0; i < nodes.size(); i++) {
+      PyObject* kind = py.node_kind[g.node_kind[nodes[i]]];
+      Py_INCREF(kind);
+      put(i, kind);
+    }
+  } else if (field == "deleted" || field == "declared") {
+    StrId key = field == "deleted" ? g.keys.deleted : g.keys.declared;
+    for (size_t i = 0; i < nodes.size(); i++) {
+      const uint8_t* v = g.node_value(nodes[i], key);
+      bool on = v != nullptr && value_truthy(v, g.pool);
+      uint8_t kind = g.node_kind[nodes[i]];
+      if (field == "declared") on = on || (kind != kDataset && kind != kColumn);  // other kinds are never mere references
+      put(i, PyBool_FromLong(on));
+    }
+  } else {
+    StrId key = field == "namespace" ? g.keys.namespace_ : field == "name" ? g.keys.name : field == "dataset" ? g.keys.dataset : kNone;
+    if (key == kNone) {
+      Py_INCREF(Py_None);
+      return Py_None;
+    }
+    FlatMap<StrId, PyObject*> made;  // borrowed from the list, which holds them
+    for (size_t i = 0; i < nodes.size(); i++) {
+      const uint8_t* v = g.node_value(nodes[i], key);
+      if (v == nullptr || *v == kAbsent) {
+        Py_INCREF(Py_None);
+        put(i, Py_None);
+      } else if (*v == kStr) {
+        const uint8_t* p = v + 1;
+        StrId id = StrId(get_varint(p));
+        bool fresh;
+        PyObject*& o = made.at(id, &fresh);
+        if (fresh) o = id_str(g, id); else Py_INCREF(o);
+        put(i, o);
+      } else {
+        put(i, value_to_py(v, g.pool));
+      }
+    }
+  }
+  return list.release();
 }
 
 Budget budget_of(Py_ssize_t max_nodes, double seconds) {
@@ -306,22 +356,33 @@ PyObject* view_column_lineage(PyObject* self, PyObject* args) {
   LM_GUARD_END(nullptr)
 }
 
-PyObject* view_impact(PyObject* self, PyObject* args) {
+PyObject* view_impact_report(PyObject* self, PyObject* args) {
   LM_GUARD_BEGIN
   PyObject* start;
-  int depth, top;
+  int depth, semantic;
   Py_ssize_t max_nodes;
   double seconds;
-  if (!PyArg_ParseTuple(args, "Oiind", &start, &depth, &top, &max_nodes, &seconds)) return nullptr;
+  if (!PyArg_ParseTuple(args, "Oipnd", &start, &depth, &semantic, &max_nodes, &seconds)) return nullptr;
   ViewObject* v = view_of(self);
   NodeIdx n = start_node(v, start);
-  auto answer = std::make_unique<ImpactAnswer>(impact(*v->view, n, depth, uint8_t(top), budget_of(max_nodes, seconds)));
+  auto answer = std::make_unique<ImpactReportAnswer>(impact_report(*v->view, n, depth, semantic, budget_of(max_nodes, seconds)));
   ImpactObject* out = PyObject_New(ImpactObject, &ImpactType);
   if (out == nullptr) return nullptr;
   Py_INCREF(self);
   out->owner = self;
   out->answer = answer.release();
   return reinterpret_cast<PyObject*>(out);
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* view_dataset_domains(PyObject* self, PyObject* ids) {
+  LM_GUARD_BEGIN
+  ViewObject* v = view_of(self);
+  Ids found(v, ids);
+  std::vector<StrId> known;
+  for (StrId s : found.strs)
+    if (s != kNone) known.push_back(s);
+  return id_map(v->view->g, dataset_domains(*v->view, known));
   LM_GUARD_END(nullptr)
 }
 
@@ -337,8 +398,181 @@ PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or Non
      "dataset_lineage(start, upstream, downstream, depth, max_nodes, seconds) -> Lineage."},
     {"column_lineage", view_column_lineage, METH_VARARGS,
      "column_lineage(start, upstream, downstream, depth, max_nodes, seconds) -> Lineage."},
-    {"impact", view_impact, METH_VARARGS, "impact(start, depth (<0: none), top severity rank, max_nodes, seconds) -> Impact."},
+    {"impact_report", view_impact_report, METH_VARARGS,
+     "impact_report(start, depth (<0: none), semantic, max_nodes, seconds) -> Impact."},
+    {"dataset_domains", view_dataset_domains, METH_O, "dataset_domains(ids) -> {dataset: domain id}."},
     {nullptr, nullptr, 0, nullptr}};
+
+// -- rendering answers as JSON --------------------------------------------------------------------
+//
+// The API's large lists (a lineage answer's nodes and edges, an impact answer's affected), as the
+// JSON the response will hold: one object per item with the selected fields, in order, under
+// their response names. ``specs`` lists them: (key, field, how, enum names or None, nullable),
+// ``how`` one of "string", "bool", "int", "enum", "strings" (a list of strings). graph.api.execution
+// asks for it only when every selected field is one of those; a value its type cannot hold as it is
+// (a non-string where a string is asked, a null where none may be) answers None, and the API
+// completes the list in Python instead.
+
+enum class Field : uint8_t { kId, kKind, kNamespace, kName, kDataset, kDeleted, kDeclared, kSource, kTarget,
+                            kDistance, kPath, kSeverity, kCertain, kOther };
+enum class How : uint8_t { kString, kBool, kInt, kEnum, kStrings, kOther };
+
+struct Spec {
+  std::string key;         // the key, quoted, then ':' (after a ',' but for the first)
+  Field field;
+  How how;
+  PyObject* names;         // enum: value -> serialized name (borrowed from the specs)
+  bool nullable;
+  std::vector<std::string> cached;  // enum: rendered name by code
+};
+
+Field field_of(std::string_view f) {
+  static const std::pair<const char*, Field> known[] = {
+      {"id", Field::kId}, {"kind", Field::kKind}, {"namespace", Field::kNamespace}, {"name", Field::kName},
+      {"dataset", Field::kDataset}, {"deleted", Field::kDeleted}, {"declared", Field::kDeclared},
+      {"source", Field::kSource}, {"target", Field::kTarget}, {"distance", Field::kDistance}, {"path", Field::kPath},
+      {"severity", Field::kSeverity}, {"certain", Field::kCertain}};
+  for (auto& [name, field] : known)
+    if (f == name) return field;
+  return Field::kOther;
+}
+
+How how_of(std::string_view h) {
+  if (h == "string") return How::kString;
+  if (h == "bool") return How::kBool;
+  if (h == "int") return How::kInt;
+  if (h == "enum") return How::kEnum;
+  if (h == "strings") return How::kStrings;
+  return How::kOther;
+}
+
+struct Unrenderable {};
+
+std::vector<Spec> specs_of(PyObject* specs) {
+  PyRef seq(check(PySequence_Fast(specs, "specs must be a sequence")));
+  std::vector<Spec> out;
+  std::string spill;
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); i++) {
+    PyObject* item = PySequence_Fast_GET_ITEM(seq.get(), i);
+    PyObject *key, *field, *how, *names;
+    int nullable;
+    if (!PyArg_ParseTuple(item, "UUUOp", &key, &field, &how, &names, &nullable)) throw PyErrorSet{};
+    Spec spec;
+    if (i) spec.key += ",";
+    json_string(utf8_of(key, spill), spec.key);
+    spec.key += ":";
+    spec.field = field_of(utf8_of(field, spill));
+    spec.how = how_of(utf8_of(how, spill));
+    spec.names = names;
+    spec.nullable = nullable;
+    out.push_back(std::move(spec));
+  }
+  return out;
+}
+
+// The rendered name of an enum value (cached by its code).
+const std::string& enum_name(Spec& spec, size_t code, PyObject* value) {
+  if (spec.cached.size() <= code) spec.cached.resize(code + 1);
+  std::string& name = spec.cached[code];
+  if (name.empty()) {
+    if (spec.names == Py_None || !PyDict_Check(spec.names)) throw Unrenderable{};
+    PyObject* found = PyDict_GetItemWithError(spec.names, value);
+    if (found == nullptr) {
+      if (PyErr_Occurred()) throw PyErrorSet{};
+      throw Unrenderable{};
+    }
+    std::string spill;
+    json_string(utf8_of(found, spill), name);
+  }
+  return name;
+}
+
+// A pool string as JSON: copied as it is when it needs no escapes (most do not).
+void put_id(std::string& out, const Graph& g, StrId id) {
+  if (!g.pool.json_plain(id)) {
+    json_string(g.pool.view(id), out);
+    return;
+  }
+  std::string_view s = g.pool.view(id);
+  out.push_back('"');
+  out.append(s.data(), s.size());
+  out.push_back('"');
+}
+
+void put_text(std::string& out, const Graph& g, const uint8_t* v, const Spec& spec) {
+  if (v == nullptr || *v == kAbsent || *v == kNull) {
+    if (!spec.nullable) throw Unrenderable{};
+    out += "null";
+    return;
+  }
+  if (*v == kStr) {
+    const uint8_t* p = v + 1;
+    put_id(out, g, StrId(get_varint(p)));
+    return;
+  }
+  char buf[32];
+  std::string_view text;
+  if (!value_string(v, g.pool, buf, text)) throw Unrenderable{};
+  json_string(text, out);
+}
+
+// A node's field (the ones node_column gives), rendered.
+void put_node_field(std::string& out, const Graph& g, NodeIdx n, Spec& spec, StrId id_as) {
+  switch (spec.field) {
+    case Field::kId:
+      if (spec.how != How::kString) throw Unrenderable{};
+      put_id(out, g, id_as);
+      return;
+    case Field::kKind: {
+      if (spec.how != How::kEnum) throw Unrenderable{};
+      uint8_t kind = g.node_kind[n];
+      out += enum_name(spec, kind, py.node_kind[kind]);
+      return;
+    }
+    case Field::kNamespace:
+    case Field::kName:
+    case Field::kDataset: {
+      if (spec.how != How::kString) throw Unrenderable{};
+      StrId key = spec.field == Field::kNamespace ? g.keys.namespace_ : spec.field == Field::kName ? g.keys.name : g.keys.dataset;
+      put_text(out, g, g.node_value(n, key), spec);
+      return;
+    }
+    case Field::kDeleted:
+    case Field::kDeclared: {
+      if (spec.how != How::kBool) throw Unrenderable{};
+      const uint8_t* v = g.node_value(n, spec.field == Field::kDeleted ? g.keys.deleted : g.keys.declared);
+      bool on = v != nullptr && value_truthy(v, g.pool);
+      uint8_t kind = g.node_kind[n];
+      if (spec.field == Field::kDeclared) on = on || (kind != kDataset && kind != kColumn);
+      out += on ? "true" : "false";
+      return;
+    }
+    default:
+      throw Unrenderable{};
+  }
+}
+
+template <class Item>
+PyObject* render_rows(size_t count, std::vector<Spec>& specs, Item&& item) {
+  std::string out;
+  out.reserve(count * 96 + 2);
+  out += "[";
+  try {
+    for (size_t i = 0; i < count; i++) {
+      if (i) out += ",";
+      out += "{";
+      for (Spec& spec : specs) {
+        out += spec.key;
+        item(out, i, spec);
+      }
+      out += "}";
+    }
+  } catch (const Unrenderable&) {
+    Py_RETURN_NONE;
+  }
+  out += "]";
+  return check(PyBytes_FromStringAndSize(out.data(), Py_ssize_t(out.size())));
+}
 
 // -- answers --------------------------------------------------------------------------------------
 
@@ -381,16 +615,101 @@ PyObject* lineage_edges(PyObject* self, PyObject*) {
   LM_GUARD_END(nullptr)
 }
 
-PyGetSetDef lineage_getset[] = {{"truncated", lineage_truncated, nullptr, "A budget cut the answer short.", nullptr},
+PyObject* lineage_node_column(PyObject* self, PyObject* name) {
+  LM_GUARD_BEGIN
+  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  std::string spill;
+  return node_column(graph_of_answer(l->owner), l->answer->nodes, utf8_of(name, spill));
+  LM_GUARD_END(nullptr)
+}
+
+// source, target (ids), kind (EdgeKind), or props (a dict, or None for an edge with none).
+PyObject* lineage_edge_column(PyObject* self, PyObject* name) {
+  LM_GUARD_BEGIN
+  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  const Graph& g = graph_of_answer(l->owner);
+  std::string spill;
+  std::string_view field = utf8_of(name, spill);
+  const auto& edges = l->answer->edges;
+  PyRef list(check(PyList_New(Py_ssize_t(edges.size()))));
+  FlatMap<NodeIdx, PyObject*> made;  // an id repeats along edges: made once (borrowed from the list)
+  for (size_t i = 0; i < edges.size(); i++) {
+    const auto& e = edges[i];
+    PyObject* o;
+    if (field == "source" || field == "target") {
+      NodeIdx n = field == "source" ? e.source : e.target;
+      bool fresh;
+      PyObject*& held = made.at(n, &fresh);
+      if (fresh) held = id_str(g, g.node_id[n]); else Py_INCREF(held);
+      o = held;
+    } else if (field == "kind") {
+      o = py.edge_kind[e.kind];
+      Py_INCREF(o);
+    } else if (field == "props") {
+      o = e.props == kNone ? (Py_INCREF(Py_None), Py_None) : g.records.props_to_py(g.edge_record[e.props]);
+    } else {
+      raise(PyExc_ValueError, "no such edge column");
+    }
+    PyList_SET_ITEM(list.get(), Py_ssize_t(i), o);
+  }
+  return list.release();
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* lineage_render_nodes(PyObject* self, PyObject* arg) {
+  LM_GUARD_BEGIN
+  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  const Graph& g = graph_of_answer(l->owner);
+  std::vector<Spec> specs = specs_of(arg);
+  const auto& nodes = l->answer->nodes;
+  return render_rows(nodes.size(), specs, [&](std::string& out, size_t i, Spec& spec) {
+    put_node_field(out, g, nodes[i], spec, g.node_id[nodes[i]]);
+  });
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* lineage_render_edges(PyObject* self, PyObject* arg) {
+  LM_GUARD_BEGIN
+  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  const Graph& g = graph_of_answer(l->owner);
+  std::vector<Spec> specs = specs_of(arg);
+  const auto& edges = l->answer->edges;
+  return render_rows(edges.size(), specs, [&](std::string& out, size_t i, Spec& spec) {
+    const auto& e = edges[i];
+    if ((spec.field == Field::kSource || spec.field == Field::kTarget) && spec.how == How::kString) {
+      put_id(out, g, g.node_id[spec.field == Field::kSource ? e.source : e.target]);
+    } else if (spec.field == Field::kKind && spec.how == How::kEnum) {
+      out += enum_name(spec, e.kind, py.edge_kind[e.kind]);
+    } else {
+      throw Unrenderable{};
+    }
+  });
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* lineage_sizes(PyObject* self, void*) {
+  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  return Py_BuildValue("(nn)", Py_ssize_t(l->answer->nodes.size()), Py_ssize_t(l->answer->edges.size()));
+}
+
+PyGetSetDef lineage_getset[] = {{"sizes", lineage_sizes, nullptr, "(nodes, edges) of the answer.", nullptr},{"truncated", lineage_truncated, nullptr, "A budget cut the answer short.", nullptr},
                                 {nullptr, nullptr, nullptr, nullptr, nullptr}};
 
 PyMethodDef lineage_methods[] = {
     {"nodes", lineage_nodes, METH_NOARGS, "nodes() -> [Node] by id."},
     {"edges", lineage_edges, METH_NOARGS, "edges() -> [(source, target, kind, props or None)], sorted."},
+    {"node_column", lineage_node_column, METH_O, "node_column(field) -> one field of every node (graph.api.schema's)."},
+    {"edge_column", lineage_edge_column, METH_O, "edge_column(source|target|kind|props) -> one field of every edge."},
+    {"render_nodes", lineage_render_nodes, METH_O, "render_nodes(specs) -> JSON bytes of the nodes, or None."},
+    {"render_edges", lineage_render_edges, METH_O, "render_edges(specs) -> JSON bytes of the edges, or None."},
     {nullptr, nullptr, 0, nullptr}};
 
 void impact_dealloc(PyObject* self) {
   ImpactObject* i = reinterpret_cast<ImpactObject*>(self);
+  if (i->answer) {
+    Graph& g = view_of(i->owner)->view->g;
+    for (StrId id : i->answer->held) g.pool.decref(id);
+  }
   delete i->answer;
   Py_XDECREF(i->owner);
   PyObject_Free(self);
@@ -400,43 +719,144 @@ PyObject* impact_truncated(PyObject* self, void*) {
   return PyBool_FromLong(reinterpret_cast<ImpactObject*>(self)->answer->truncated);
 }
 
-// [(id, distance, path, severity rank, certain)], the changed node first.
-PyObject* impact_reached(PyObject* self, PyObject*) {
+PyObject* impact_changed(PyObject* self, void*) {
   LM_GUARD_BEGIN
   ImpactObject* im = reinterpret_cast<ImpactObject*>(self);
   const Graph& g = graph_of_answer(im->owner);
-  const ImpactAnswer& a = *im->answer;
-  std::vector<PyRef> strings(a.steps.size());
-  auto text = [&](int32_t step) {
-    if (!strings[size_t(step)]) strings[size_t(step)] = PyRef(id_str(g, a.steps[size_t(step)].id));
-    return strings[size_t(step)].get();
-  };
-  PyRef list(check(PyList_New(Py_ssize_t(a.reached.size()))));
-  std::vector<int32_t> chain;
-  for (size_t i = 0; i < a.reached.size(); i++) {
-    const auto& [id, reach] = a.reached[i];
-    chain.clear();
-    for (int32_t s = reach.path; s >= 0; s = a.steps[size_t(s)].parent) chain.push_back(s);
-    PyRef path(check(PyTuple_New(Py_ssize_t(chain.size()))));
-    for (size_t k = 0; k < chain.size(); k++) {
-      PyObject* part = text(chain[chain.size() - 1 - k]);
-      Py_INCREF(part);
-      PyTuple_SET_ITEM(path.get(), Py_ssize_t(k), part);
+  return id_str(g, g.node_id[im->answer->changed]);
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* id_list(const Graph& g, const std::vector<StrId>& ids) {
+  PyRef list(check(PyList_New(Py_ssize_t(ids.size()))));
+  for (size_t i = 0; i < ids.size(); i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), id_str(g, ids[i]));
+  return list.release();
+}
+
+// products, domains, owners or contracts: ids, by id.
+PyObject* impact_concerned(PyObject* self, PyObject* name) {
+  LM_GUARD_BEGIN
+  ImpactObject* im = reinterpret_cast<ImpactObject*>(self);
+  const Graph& g = graph_of_answer(im->owner);
+  std::string spill;
+  std::string_view which = utf8_of(name, spill);
+  const ImpactReportAnswer& a = *im->answer;
+  if (which == "products") return id_list(g, a.products);
+  if (which == "domains") return id_list(g, a.domains);
+  if (which == "owners") return id_list(g, a.owners);
+  if (which == "contracts") return id_list(g, a.contracts);
+  raise(PyExc_ValueError, "no such list");
+  LM_GUARD_END(nullptr)
+}
+
+// One field of every affected node: a node field (node_column's), distance, path (ids from the
+// changed node), severity (its rank: 2 BREAKING, 1 WARNING, 0 INFO) or certain.
+PyObject* impact_affected_column(PyObject* self, PyObject* name) {
+  LM_GUARD_BEGIN
+  ImpactObject* im = reinterpret_cast<ImpactObject*>(self);
+  const Graph& g = graph_of_answer(im->owner);
+  const ImpactReportAnswer& a = *im->answer;
+  std::string spill;
+  std::string_view field = utf8_of(name, spill);
+  if (field == "distance" || field == "severity" || field == "certain" || field == "path") {
+    PyRef list(check(PyList_New(Py_ssize_t(a.affected.size()))));
+    std::vector<PyRef> step_strings(field == "path" ? a.steps.size() : 0);
+    std::vector<int32_t> chain;
+    for (size_t i = 0; i < a.affected.size(); i++) {
+      const auto& item = a.affected[i];
+      PyObject* o;
+      if (field == "distance") o = check(PyLong_FromLong(item.distance));
+      else if (field == "severity") o = check(PyLong_FromLong(item.severity));
+      else if (field == "certain") o = PyBool_FromLong(item.certain);
+      else {
+        chain.clear();
+        for (int32_t s = item.path; s >= 0; s = a.steps[size_t(s)].parent) chain.push_back(s);
+        PyRef path(check(PyList_New(Py_ssize_t(chain.size()))));
+        for (size_t k = 0; k < chain.size(); k++) {
+          int32_t step = chain[chain.size() - 1 - k];
+          PyRef& text = step_strings[size_t(step)];
+          if (!text) text = PyRef(id_str(g, a.steps[size_t(step)].id));
+          Py_INCREF(text.get());
+          PyList_SET_ITEM(path.get(), Py_ssize_t(k), text.get());
+        }
+        o = path.release();
+      }
+      PyList_SET_ITEM(list.get(), Py_ssize_t(i), o);
     }
-    PyRef item(Py_BuildValue("(NiOiO)", id_str(g, id), reach.distance, path.get(), int(reach.severity),
-                             reach.certain ? Py_True : Py_False));
-    if (!item) throw PyErrorSet{};
-    PyList_SET_ITEM(list.get(), Py_ssize_t(i), item.release());
+    return list.release();
   }
+  std::vector<NodeIdx> nodes;
+  for (const auto& item : a.affected) nodes.push_back(item.node);
+  if (field == "id") {  // the id it was reached as (a node's own id: answers are about nodes the view shows)
+    PyRef list(check(PyList_New(Py_ssize_t(nodes.size()))));
+    for (size_t i = 0; i < nodes.size(); i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), id_str(g, a.affected[i].id));
+    return list.release();
+  }
+  return node_column(g, nodes, field);
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* impact_affected_nodes(PyObject* self, PyObject*) {
+  LM_GUARD_BEGIN
+  ImpactObject* im = reinterpret_cast<ImpactObject*>(self);
+  const Graph& g = graph_of_answer(im->owner);
+  const auto& affected = im->answer->affected;
+  PyRef list(check(PyList_New(Py_ssize_t(affected.size()))));
+  for (size_t i = 0; i < affected.size(); i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), node_to_py(g, affected[i].node));
   return list.release();
   LM_GUARD_END(nullptr)
 }
 
+PyObject* impact_render_affected(PyObject* self, PyObject* arg) {
+  LM_GUARD_BEGIN
+  ImpactObject* im = reinterpret_cast<ImpactObject*>(self);
+  const Graph& g = graph_of_answer(im->owner);
+  const ImpactReportAnswer& a = *im->answer;
+  std::vector<Spec> specs = specs_of(arg);
+  std::vector<int32_t> chain;
+  std::vector<std::string> step_json(a.steps.size());
+  PyRef ranks[3] = {PyRef(check(PyLong_FromLong(0))), PyRef(check(PyLong_FromLong(1))), PyRef(check(PyLong_FromLong(2)))};
+  return render_rows(a.affected.size(), specs, [&](std::string& out, size_t i, Spec& spec) {
+    const auto& item = a.affected[i];
+    if (spec.field == Field::kDistance && spec.how == How::kInt) {
+      out += std::to_string(item.distance);
+    } else if (spec.field == Field::kCertain && spec.how == How::kBool) {
+      out += item.certain ? "true" : "false";
+    } else if (spec.field == Field::kSeverity && spec.how == How::kEnum) {
+      out += enum_name(spec, item.severity, ranks[item.severity].get());
+    } else if (spec.field == Field::kPath && spec.how == How::kStrings) {
+      chain.clear();
+      for (int32_t s = item.path; s >= 0; s = a.steps[size_t(s)].parent) chain.push_back(s);
+      out += "[";
+      for (size_t k = 0; k < chain.size(); k++) {
+        int32_t step = chain[chain.size() - 1 - k];
+        std::string& text = step_json[size_t(step)];
+        if (text.empty()) put_id(text, g, a.steps[size_t(step)].id);
+        if (k) out += ",";
+        out += text;
+      }
+      out += "]";
+    } else {
+      put_node_field(out, g, item.node, spec, item.id);
+    }
+  });
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* impact_size(PyObject* self, void*) {
+  return PyLong_FromSize_t(reinterpret_cast<ImpactObject*>(self)->answer->affected.size());
+}
+
 PyGetSetDef impact_getset[] = {{"truncated", impact_truncated, nullptr, "A budget cut the walk short.", nullptr},
+                               {"changed", impact_changed, nullptr, "The changed node's id (canonical).", nullptr},
+                               {"size", impact_size, nullptr, "How many nodes are affected.", nullptr},
                                {nullptr, nullptr, nullptr, nullptr, nullptr}};
 
 PyMethodDef impact_methods[] = {
-    {"reached", impact_reached, METH_NOARGS, "reached() -> [(id, distance, path, severity rank, certain)]."},
+    {"affected_column", impact_affected_column, METH_O, "affected_column(field) -> one field of every affected node."},
+    {"affected_nodes", impact_affected_nodes, METH_NOARGS, "affected_nodes() -> [Node] of the affected, in order."},
+    {"render_affected", impact_render_affected, METH_O, "render_affected(specs) -> JSON bytes of the affected, or None."},
+    {"concerned", impact_concerned, METH_O, "concerned(products|domains|owners|contracts) -> [id]."},
     {nullptr, nullptr, 0, nullptr}};
 
 }  // namespace
@@ -461,7 +881,7 @@ bool add_view_types(PyObject* module) {
   ImpactType.tp_name = "graph._native.Impact";
   ImpactType.tp_basicsize = sizeof(ImpactObject);
   ImpactType.tp_flags = Py_TPFLAGS_DEFAULT;
-  ImpactType.tp_doc = "What an impact walk reached.";
+  ImpactType.tp_doc = "What a change reaches, and whom it concerns.";
   ImpactType.tp_dealloc = impact_dealloc;
   ImpactType.tp_methods = impact_methods;
   ImpactType.tp_getset = impact_getset;

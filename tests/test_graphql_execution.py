@@ -8,7 +8,6 @@ column does the same with odd values (nulls, wrong types, out-of-range ints, unk
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from enum import Enum
 from operator import itemgetter
@@ -22,9 +21,9 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 import food_delivery as fd
 from graph.api import schema as api_schema
 from graph.api.app import ThreadedGraphQL, limited_schema
-from graph.api.execution import FlatListExecutor
+from graph.api.execution import JSON_FRAGMENTS, FlatListExecutor
 from graph.api.limits import GraphQLLimits
-from graph.api.record_list import RecordList
+from graph.api.record_list import ColumnList, RecordList
 from graph.api.schema import LineageSchema, Query, context
 from graph.stores import Store
 from ingest.openlineage import translate
@@ -91,17 +90,47 @@ def test_fast_and_stock_execution_give_the_same_json(seeded: Store, query: str, 
         assert fast.endswith(b'"errors":[]}')
 
 
+@pytest.mark.parametrize("query, variables", QUERIES, ids=range(len(QUERIES)))
+def test_lists_the_native_core_renders_hold_what_graphql_core_completes(seeded: Store, query: str, variables: dict[str, Any]) -> None:
+    """Over HTTP, large answer lists are JSON the native core writes (``JSON_FRAGMENTS``), spliced in
+    by orjson: the same answer, value for value."""
+    context_value = {"request": None, "response": None, JSON_FRAGMENTS: True, **context(seeded)}
+    rendered = FAST.execute_sync(query, variable_values=variables, context_value=context_value)
+    stock = STOCK.execute_sync(query, variable_values=variables, context_value={"request": None, "response": None, **context(seeded)})
+    assert orjson.loads(orjson.dumps(rendered.data)) == orjson.loads(orjson.dumps(stock.data))
+    assert [e.formatted for e in rendered.errors or []] == [e.formatted for e in stock.errors or []]
+
+
+def test_leaf_selections_of_answer_lists_are_rendered_natively(seeded: Store) -> None:
+    query = """query($id: String!, $col: String!) {
+        lineage(nodeId: $id) { nodes { id kind namespace name deleted declared } edges { source target kind } }
+        impact(nodeId: $col) { affected { id kind distance path severity certain } } }"""
+    context_value = {"request": None, "response": None, JSON_FRAGMENTS: True, **context(seeded)}
+    data = FAST.execute_sync(query, variable_values={"id": fd.ds("customers"), "col": fd.col("customers", "email")},
+                             context_value=context_value).data
+    assert data is not None
+    lists = [data["lineage"]["nodes"], data["lineage"]["edges"], data["impact"]["affected"]]
+    assert all(isinstance(found, orjson.Fragment) for found in lists)
+
+
 @pytest.fixture
 def broken_node(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Lineage answers whose third node has a null id (non-null in the schema) and whose fourth has
-    an unknown kind (in the walk's records, which the answer's lists read)."""
+    an unknown kind (in the answer's columns, which the answer's lists read)."""
     original = api_schema.LineageGraph.of
 
     def of(graph: Any) -> Any:
-        if len(graph.nodes) > 3:
-            graph.nodes[2] = dataclasses.replace(graph.nodes[2], id=None)
-            graph.nodes[3] = dataclasses.replace(graph.nodes[3], kind="no such kind")
-        return original(graph)
+        made = original(graph)
+        if len(made.nodes) > 3:
+            def broken(name: str) -> list[Any]:
+                column = graph.answer.node_column(name)
+                if name == "id":
+                    column[2] = None
+                if name == "kind":
+                    column[3] = "no such kind"
+                return column
+            made.nodes = ColumnList(api_schema.LineageNode, api_schema._LINEAGE_NODE_FIELDS, broken, len(made.nodes))
+        return made
 
     monkeypatch.setattr(api_schema.LineageGraph, "of", staticmethod(of))
     yield
@@ -157,11 +186,18 @@ def odd_values(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     original = api_schema.ImpactReport.of
 
     def of(report: Any) -> Any:
-        for item, path in zip(report.affected, ([_Name("a"), "b"], ("a", 5), ["a", None], ())):
-            item.path = path
-        for item, kind in zip(report.affected, ("DATASET", "no such kind")):
-            item.node = dataclasses.replace(item.node, kind=kind)
-        return original(report)
+        made = original(report)
+        affected = made.affected
+
+        def odd(name: str) -> list[Any]:
+            column = list(affected.column(name))
+            replaced = {"path": ([_Name("a"), "b"], ("a", 5), ["a", None], ()), "kind": ("DATASET", "no such kind")}
+            for i, value in enumerate(replaced.get(name, ())[:len(column)]):
+                column[i] = value
+            return column
+
+        made.affected = ColumnList(api_schema.ImpactedNode, api_schema._IMPACTED_NODE_FIELDS, odd, len(affected))
+        return made
 
     monkeypatch.setattr(api_schema.ImpactReport, "of", staticmethod(of))
     yield

@@ -25,6 +25,7 @@ from itertools import chain
 from operator import attrgetter
 from typing import Any, Callable, NamedTuple, Optional, Sequence
 
+import orjson
 from graphql import (
     GraphQLBoolean,
     GraphQLEnumType,
@@ -46,7 +47,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
-from graph.api.record_list import RecordList
+from graph.api.record_list import ColumnList, RecordList
 
 Plan = Callable[[Any], Any]
 """Completes one value as graphql-core would, or raises ``_Unusual``."""
@@ -61,17 +62,25 @@ class _Completion(NamedTuple):
     one: Plan
     many: Column
     native: Optional[type] = None  # non-null leaves whose values of exactly this type serialise as themselves
+    #: How a list's renderer writes such values as JSON (``ColumnList.render``): "string", "bool",
+    #: "int", "enum" (with its values' names) or "strings"; None where it cannot.
+    render: Optional[tuple[str, Any, bool]] = None
 
 
 _COLLECTED_DIRECTIVES = frozenset({"include", "skip"})  # applied by field collection, nothing left to do
 _NATIVE = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}  # values of this exact type serialise as themselves
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1  # GraphQL Int is 32-bit
 _NONE = type(None)
-_LISTS = (list, tuple, RecordList)  # the list values the fast path completes
+_LISTS = (list, tuple, RecordList, ColumnList)  # the list values the fast path completes
 
 
 class _Unusual(Exception):
     """A value the fast path does not handle: graphql-core completes the list instead."""
+
+
+#: Set in the context of an execution whose result orjson encodes (the HTTP API): large lists may
+#: then complete to ``orjson.Fragment``, JSON made by the native core, spliced in as it is.
+JSON_FRAGMENTS = "json_fragments"
 
 
 class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -79,6 +88,8 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        context = self.context_value
+        self._fragments = isinstance(context, dict) and bool(context.get(JSON_FRAGMENTS))
         # (id of a field details list, list type) -> (that list, kept alive so its id stays unique; the plan)
         self._list_plans: dict[tuple[int, GraphQLList], tuple[FieldDetailsList, Optional[Plan]]] = {}
 
@@ -139,7 +150,7 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
             if completion is None:
                 return None
             fields.append(_Field(response_name, attribute, attrgetter(attribute), completion))  # type: ignore[arg-type]
-        return _object(fields, nullable)
+        return _object(fields, nullable, self._fragments)
 
 
 class _Field(NamedTuple):
@@ -151,14 +162,19 @@ class _Field(NamedTuple):
     completion: _Completion
 
 
-def _object(fields: list[_Field], nullable: bool) -> _Completion:
+def _object(fields: list[_Field], nullable: bool, fragments: bool) -> _Completion:
     """Objects complete to dicts; a list of them column by column, each column read and completed in one go.
 
     Each column is read on its own (``attrgetter`` of one attribute): reading all of them at once
     makes a tuple per object, and thousands of short-lived tuples cost more in garbage collection
-    than visiting each object once per field does.
+    than visiting each object once per field does. A ``ColumnList`` that renders itself, in an
+    execution orjson encodes (``fragments``), completes to its JSON when every field is a leaf it
+    writes as GraphQL would.
     """
     response_names = [field.response_name for field in fields]
+    specs = None
+    if fragments and fields and all(f.attribute is not None and f.completion.render is not None for f in fields):
+        specs = [(f.response_name, f.attribute, *f.completion.render) for f in fields]  # type: ignore[misc]
 
     def one(value: Any) -> Any:
         if value is None and nullable:
@@ -167,10 +183,14 @@ def _object(fields: list[_Field], nullable: bool) -> _Completion:
             raise _Unusual
         return {response_name: completion.one(read(value)) for response_name, _, read, completion in fields}
 
-    def many(values: Sequence[Any]) -> list[Any]:
+    def many(values: Sequence[Any]) -> Any:
         if not values:
             return []
-        if type(values) is RecordList:  # its columns, if it has every selected one; else its objects
+        if specs is not None and type(values) is ColumnList and values.render is not None:
+            rendered = values.render(specs)
+            if rendered is not None:
+                return orjson.Fragment(rendered)
+        if type(values) is RecordList or type(values) is ColumnList:  # its columns, if it has every selected one; else its objects
             columns = [values if f.attribute is None else values.column(f.attribute) for f in fields]
             if fields and all(column is not None for column in columns):
                 return _rows(response_names, [f.completion.many(column) for f, column in zip(fields, columns)])  # type: ignore[arg-type]
@@ -235,7 +255,8 @@ def _list(item: _Completion, nullable: bool) -> _Completion:
             return list(map(list, values))
         return list(map(one, values))
 
-    return _Completion(one, many)
+    render = ("strings", None, nullable) if native is str else None
+    return _Completion(one, many, render=render)
 
 
 def _leaf(type_: GraphQLLeafType, nullable: bool) -> _Completion:
@@ -254,11 +275,12 @@ def _leaf(type_: GraphQLLeafType, nullable: bool) -> _Completion:
 
     native = _NATIVE.get(type_)  # type: ignore[call-overload]
     if native is not None:
-        return _native(native, nullable, slow)
+        return _native(native, nullable, slow)._replace(render=("string" if native is str else "bool", None, nullable))
     if type_ is GraphQLInt:
-        return _int(slow)
+        return _int(slow)._replace(render=("int", None, nullable))
     if isinstance(type_, GraphQLEnumType):
-        return _enum(slow)
+        names = {value.value: name for name, value in type_.values.items()}
+        return _enum(slow)._replace(render=("enum", names, nullable))
     return _Completion(slow, _each(slow))
 
 

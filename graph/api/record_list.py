@@ -1,4 +1,4 @@
-"""Response lists kept as the records they come from, readable one field at a time.
+"""Response lists kept as the records (or columns) they come from, readable one field at a time.
 
 A 10k-node lineage answer built as 10k strawberry objects spends ~2 µs on each before GraphQL
 reads a single field of it, and most of their fields are never asked for. A :class:`RecordList`
@@ -55,3 +55,56 @@ class RecordList(Sequence[T], Generic[T]):
 
     def __repr__(self) -> str:
         return f"RecordList({len(self._records)} records)"
+
+
+class ColumnList(Sequence[T], Generic[T]):
+    """A read-only list of response objects of ``make``'s type, held as columns: ``column_of``
+    gives one field of every object (the native answers of lineage and impact, which keep no
+    Python object per node). Columns are made once, when first asked for; objects, for a reader
+    that iterates, from the very same columns."""
+
+    __slots__ = ("_make", "_names", "_column_of", "_length", "_columns", "render")
+
+    def __init__(self, make: Callable[..., T], names: Sequence[str], column_of: Callable[[str], list[Any]], length: int,
+                 render: Callable[[list[tuple[Any, ...]]], bytes | None] | None = None) -> None:
+        self._make = make  # called with every field as a keyword argument
+        self._names = tuple(names)
+        self._column_of = column_of
+        self._length = length
+        self._columns: dict[str, list[Any]] = {}
+        #: The list as JSON, for selected leaf fields (``graph.api.execution``): None when it cannot.
+        self.render = render
+
+    def column(self, attribute: str) -> list[Any] | None:
+        """One field of every object, in order; None for an attribute it does not have."""
+        if attribute not in self._names:
+            return None
+        found = self._columns.get(attribute)
+        if found is None:
+            found = self._columns[attribute] = self._column_of(attribute)
+        return found
+
+    def _object(self, index: int) -> T:
+        return self._make(**{name: self.column(name)[index] for name in self._names})  # type: ignore[index]
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return [self._object(i) for i in range(self._length)[index]]
+        if not -self._length <= index < self._length:
+            raise IndexError(index)
+        return self._object(index % self._length)
+
+    def __iter__(self) -> Iterator[T]:
+        return map(self._object, range(self._length))
+
+    def __repr__(self) -> str:
+        return f"ColumnList({self._length} objects)"

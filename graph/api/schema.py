@@ -20,7 +20,7 @@ from graph import lineage as lineage_queries
 from graph import impact as impact_queries
 from graph import governance, mesh, queries
 from graph.api.execution import FlatListExecutor
-from graph.api.record_list import Fields, RecordList
+from graph.api.record_list import ColumnList, Fields, RecordList
 from graph.impact import ChangeKind, Severity
 from graph.errors import QueryError
 from graph.model import FACET_PREFIX, Direction, EdgeKind, Node
@@ -146,20 +146,14 @@ class LineageEdge:
     transformation_type: Optional[str] = strawberry.field(description="Deprecated OpenLineage transformationType.")
 
 
-def _transformations(edge: lineage_queries.LineageEdge) -> Optional[list[Transformation]]:
-    raw = edge.props.get("transformations")
+def _transformations_of(props: dict[str, Any]) -> Optional[list[Transformation]]:
+    raw = props.get("transformations")
     if raw is None:
         return None
     return [Transformation(type=t.get("type"), subtype=t.get("subtype"), description=t.get("description"), masking=t.get("masking")) for t in raw]
 
 
-_LINEAGE_EDGE_FIELDS: Fields = {
-    "source": attrgetter("source"),
-    "target": attrgetter("target"),
-    "kind": attrgetter("kind"),
-    "transformations": _transformations,
-    "transformation_type": lambda edge: edge.props.get("transformationType"),
-}
+_LINEAGE_EDGE_FIELDS = ("source", "target", "kind", "transformations", "transformation_type")
 
 
 @strawberry.type(description="A lineage answer. `truncated` is true when depth or size limits cut it short.")
@@ -170,11 +164,24 @@ class LineageGraph:
 
     @staticmethod
     def of(graph: lineage_queries.LineageGraph) -> "LineageGraph":
+        answer = graph.answer
+        nodes, edges = answer.sizes
         return LineageGraph(
-            nodes=LineageNode.all_of(graph.nodes),
-            edges=RecordList(LineageEdge, _LINEAGE_EDGE_FIELDS, graph.edges),
+            nodes=ColumnList(LineageNode, _LINEAGE_NODE_FIELDS, answer.node_column, nodes, answer.render_nodes),
+            edges=ColumnList(LineageEdge, _LINEAGE_EDGE_FIELDS, _edge_column(answer), edges, answer.render_edges),
             truncated=graph.truncated,
         )
+
+
+def _edge_column(answer: Any) -> Any:
+    """The native answer's edge columns, and the two the schema derives from edge props."""
+    def column(name: str) -> list[Any]:
+        if name == "transformations":
+            return [None if props is None else _transformations_of(props) for props in answer.edge_column("props")]
+        if name == "transformation_type":
+            return [None if props is None else props.get("transformationType") for props in answer.edge_column("props")]
+        return answer.edge_column(name)
+    return column
 
 
 @strawberry.type
@@ -566,17 +573,25 @@ class ImpactedNode:
     certain: bool = strawberry.field(description="False where column lineage was missing and dataset lineage stood in.")
 
 
-_IMPACTED_NODE_FIELDS: Fields = {
-    "id": lambda item: item.node.id,
-    "kind": lambda item: item.node.kind,
-    "namespace": lambda item: item.node.props.get("namespace"),
-    "name": lambda item: item.node.props.get("name"),
-    "dataset": lambda item: item.node.props.get("dataset"),
-    "distance": attrgetter("distance"),
-    "path": attrgetter("path"),  # a tuple: GraphQL lists take any sequence, and the answer gets its own list
-    "severity": attrgetter("severity"),
-    "certain": attrgetter("certain"),
-}
+_IMPACTED_NODE_FIELDS = ("id", "kind", "namespace", "name", "dataset", "distance", "path", "severity", "certain")
+
+
+def _affected_render(answer: Any) -> Any:
+    """The native renderer of the affected, told severities' names by their ranks."""
+    def render(specs: list[tuple[Any, ...]]) -> bytes | None:
+        by_rank = [(key, field, how, {rank: names[severity] for rank, severity in enumerate(impact_queries.SEVERITIES)}
+                    if field == "severity" and names else names, nullable) for key, field, how, names, nullable in specs]
+        return answer.render_affected(by_rank)
+    return render
+
+
+def _affected_column(answer: Any) -> Any:
+    """The native answer's affected columns; severities by their rank."""
+    def column(name: str) -> list[Any]:
+        if name == "severity":
+            return [impact_queries.SEVERITIES[rank] for rank in answer.affected_column("severity")]
+        return answer.affected_column(name)
+    return column
 
 
 @strawberry.type(description="The blast radius of a change, and whom to tell.")
@@ -597,7 +612,8 @@ class ImpactReport:
         return ImpactReport(
             changed=LineageNode.of(report.changed),
             change=report.change,
-            affected=RecordList(ImpactedNode, _IMPACTED_NODE_FIELDS, report.affected),
+            affected=ColumnList(ImpactedNode, _IMPACTED_NODE_FIELDS, _affected_column(report.answer), report.answer.size,
+                                _affected_render(report.answer)),
             products=[DataProduct.of(p) for p in report.products],
             domains=[Domain.of(d) for d in report.domains],
             owners=[Owner(id=o.id, name=o.props.get("name", o.id), type=None) for o in report.owners],
