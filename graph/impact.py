@@ -52,9 +52,14 @@ _RANK = {Severity.BREAKING: 2, Severity.WARNING: 1, Severity.INFO: 0}
 class ImpactedNode:
     node: Node
     distance: int
-    path: tuple[str, ...]
+    path: tuple[str, ...]  # from the changed node to this one
     severity: Severity
     certain: bool
+
+    @property
+    def via(self) -> str:
+        """The node before this one on its path."""
+        return self.path[-2]
 
 
 class ImpactReport:

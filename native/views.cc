@@ -414,7 +414,7 @@ PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or Non
 // completes the list in Python instead.
 
 enum class Field : uint8_t { kId, kKind, kNamespace, kName, kDataset, kDeleted, kDeclared, kSource, kTarget,
-                            kDistance, kPath, kSeverity, kCertain, kOther };
+                            kDistance, kPath, kVia, kSeverity, kCertain, kOther };
 enum class How : uint8_t { kString, kBool, kInt, kEnum, kStrings, kOther };
 
 struct Spec {
@@ -431,6 +431,7 @@ Field field_of(std::string_view f) {
       {"id", Field::kId}, {"kind", Field::kKind}, {"namespace", Field::kNamespace}, {"name", Field::kName},
       {"dataset", Field::kDataset}, {"deleted", Field::kDeleted}, {"declared", Field::kDeclared},
       {"source", Field::kSource}, {"target", Field::kTarget}, {"distance", Field::kDistance}, {"path", Field::kPath},
+      {"via", Field::kVia},
       {"severity", Field::kSeverity}, {"certain", Field::kCertain}};
   for (auto& [name, field] : known)
     if (f == name) return field;
@@ -750,7 +751,8 @@ PyObject* impact_concerned(PyObject* self, PyObject* name) {
 }
 
 // One field of every affected node: a node field (node_column's), distance, path (ids from the
-// changed node), severity (its rank: 2 BREAKING, 1 WARNING, 0 INFO) or certain.
+// changed node), via (the id before it on its path), severity (its rank: 2 BREAKING, 1 WARNING,
+// 0 INFO) or certain.
 PyObject* impact_affected_column(PyObject* self, PyObject* name) {
   LM_GUARD_BEGIN
   ImpactObject* im = reinterpret_cast<ImpactObject*>(self);
@@ -758,7 +760,7 @@ PyObject* impact_affected_column(PyObject* self, PyObject* name) {
   const ImpactReportAnswer& a = *im->answer;
   std::string spill;
   std::string_view field = utf8_of(name, spill);
-  if (field == "distance" || field == "severity" || field == "certain" || field == "path") {
+  if (field == "distance" || field == "severity" || field == "certain" || field == "path" || field == "via") {
     PyRef list(check(PyList_New(Py_ssize_t(a.affected.size()))));
     std::vector<PyRef> step_strings(field == "path" ? a.steps.size() : 0);
     std::vector<int32_t> chain;
@@ -768,6 +770,7 @@ PyObject* impact_affected_column(PyObject* self, PyObject* name) {
       if (field == "distance") o = check(PyLong_FromLong(item.distance));
       else if (field == "severity") o = check(PyLong_FromLong(item.severity));
       else if (field == "certain") o = PyBool_FromLong(item.certain);
+      else if (field == "via") o = id_str(g, a.steps[size_t(a.steps[size_t(item.path)].parent)].id);
       else {
         chain.clear();
         for (int32_t s = item.path; s >= 0; s = a.steps[size_t(s)].parent) chain.push_back(s);
@@ -824,6 +827,8 @@ PyObject* impact_render_affected(PyObject* self, PyObject* arg) {
       out += item.certain ? "true" : "false";
     } else if (spec.field == Field::kSeverity && spec.how == How::kEnum) {
       out += enum_name(spec, item.severity, ranks[item.severity].get());
+    } else if (spec.field == Field::kVia && spec.how == How::kString) {
+      put_id(out, g, a.steps[size_t(a.steps[size_t(item.path)].parent)].id);
     } else if (spec.field == Field::kPath && spec.how == How::kStrings) {
       chain.clear();
       for (int32_t s = item.path; s >= 0; s = a.steps[size_t(s)].parent) chain.push_back(s);
