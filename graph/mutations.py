@@ -67,24 +67,6 @@ class UpsertEdge(NamedTuple):
 Mutation = Union[UpsertNode, UpsertEdge]
 
 
-def placeholder_kind(node_id: str) -> NodeKind | None:
-    """The kind implied by an id's prefix, for end nodes an edge mentions before they are described."""
-    return _PREFIX_KINDS.get(node_id.split(":", 1)[0])
-
-
-_PREFIX_KINDS = {
-    "dataset": NodeKind.DATASET,
-    "datasetField": NodeKind.COLUMN,
-    "job": NodeKind.JOB,
-    "run": NodeKind.RUN,
-    "domain": NodeKind.DOMAIN,
-    "dataProduct": NodeKind.DATA_PRODUCT,
-    "owner": NodeKind.OWNER,
-    "consumer": NodeKind.CONSUMER,
-    "contract": NodeKind.CONTRACT,
-}
-
-
 def encode(mutations: Sequence[Mutation]) -> bytes:
     """A batch in its wire form (``native/batch.h``): what the journal keeps and what crosses from a
     translation worker to the server. Every string once, equal props once: about a tenth of the

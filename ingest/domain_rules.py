@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph.model import RULE_SOURCE, EdgeKind
-from ingest.builder import GraphBuilder
 from ingest.documents import UnreadableDocument, read_document
 
 
@@ -88,12 +86,6 @@ class DomainRules:
             if rule.matches(namespace, name, job_namespace):
                 return rule.domain
         return None
-
-    def assign(self, builder: GraphBuilder, dataset: str, namespace: str, name: str, job_namespace: str | None = None) -> None:
-        """Record the rule-made domain of a dataset, if a rule matches."""
-        domain = self.domain_for(namespace, name, job_namespace)
-        if domain is not None:
-            builder.edge(dataset, EdgeKind.BELONGS_TO, builder.domain(domain), {"source": RULE_SOURCE})
 
 
 NO_RULES = DomainRules()

@@ -86,6 +86,39 @@ class _Check:
 
 
 @cache
+def _whole_events() -> dict[str, Any]:
+    """For each event kind, one jsonschema-rs validator of the event and every facet in it (the
+    facet schemas by facet name, under the event's own): what ``validate`` checks, in one call
+    (~3x faster than a call per facet). When it says no, the checks one by one find the error."""
+    docs = _load_schemas()
+    registry = jsonschema_rs.Registry([(d["$id"], d) for d in docs])
+    by_base: dict[str, dict[str, Any]] = {base: {} for base in _FACET_BASES}
+    for doc in docs[1:]:
+        for base, facet_name, uri in _facet_schemas(doc):
+            by_base[base][facet_name] = {"$ref": uri}
+
+    def facets(base: str) -> dict[str, Any]:
+        return {"type": "object", "properties": by_base[base]}
+
+    dataset = {"properties": {"facets": facets("DatasetFacet")}}
+    sides = {
+        "inputs": {"items": {"allOf": [dataset, {"properties": {"inputFacets": facets("InputDatasetFacet")}}]}},
+        "outputs": {"items": {"allOf": [dataset, {"properties": {"outputFacets": facets("OutputDatasetFacet")}}]}},
+    }
+    shapes = {
+        "RunEvent": {"properties": {"run": {"properties": {"facets": facets("RunFacet")}},
+                                    "job": {"properties": {"facets": facets("JobFacet")}}, **sides}},
+        "DatasetEvent": {"properties": {"dataset": dataset, "job": {"properties": {"facets": facets("JobFacet")}}, **sides}},
+        "JobEvent": {"properties": {"job": {"properties": {"facets": facets("JobFacet")}}, **sides}},
+    }
+    return {
+        kind: jsonschema_rs.validator_for({"allOf": [{"$ref": f"{SPEC_ID}#/$defs/{kind}"}, shape]}, registry=registry,
+                                          validate_formats=True)
+        for kind, shape in shapes.items()
+    }
+
+
+@cache
 def _validators() -> dict[tuple[str, str], _Check]:
     """Checks keyed by (event kind, "") and by (facet kind, facet name)."""
     docs = _load_schemas()
@@ -215,11 +248,15 @@ def _mapping(value: Any) -> dict[str, Any]:
 def validate(event: Any) -> str:
     """Check an event and every facet in it; return its kind or raise InvalidEvent.
 
-    Facets are checked first, one by one, so an error names the facet rather than the whole
-    facets container; then the event as a whole.
+    A valid event is checked whole, in one call (``_whole_events``). Otherwise facets are checked
+    one by one, so an error names the facet rather than the whole facets container; then the
+    event as a whole.
     """
     kind = event_kind(event)
     _check_depth(event)
+    if _whole_events()[kind].is_valid(event):
+        parse_time(event.get("eventTime"), "$.eventTime")
+        return kind
     if kind == "RunEvent":
         _check_facets("RunFacet", _mapping(event.get("run")).get("facets", {}), "$.run.facets")
     _check_facets("JobFacet", _mapping(event.get("job")).get("facets", {}), "$.job.facets")

@@ -1,10 +1,10 @@
 #include "batch.h"
 
 #include <cmath>
-#include <deque>
 #include <unordered_map>
 
 #include "pytypes.h"
+#include "wire.h"
 
 namespace lm {
 
@@ -12,114 +12,6 @@ namespace {
 
 const uint8_t kMagic[4] = {'L', 'M', 'B', 1};
 constexpr int kMaxDepth = 512;
-
-// -- Python mutations -> wire -------------------------------------------------------------------
-
-// A batch's string table: each distinct string once, the same str object found without hashing
-// its text again.
-class WireStrings : public StringSink {
- public:
-  uint32_t ref(std::string_view s) {
-    auto it = index_.find(s);
-    if (it != index_.end()) return it->second;
-    texts_.emplace_back(s);
-    std::string_view held = texts_.back();
-    uint32_t i = uint32_t(order_.size());
-    order_.push_back(held);
-    index_.emplace(held, i);
-    return i;
-  }
-  uint32_t ref_object(PyObject* s) {
-    if (!PyUnicode_Check(s)) raise(PyExc_TypeError, "ids and stamps of mutations must be str");
-    auto it = by_object_.find(s);
-    if (it != by_object_.end()) return it->second;
-    std::string spill;
-    uint32_t i = ref(utf8_of(s, spill));
-    by_object_.emplace(s, i);
-    return i;
-  }
-  void value(std::string_view s, Bytes& out) override {
-    put_u8(out, kStr);
-    put_varint(out, ref(s));
-  }
-  uint64_t key(std::string_view s) override { return ref(s); }
-  void value_object(PyObject* s, Bytes& out) override {
-    put_u8(out, kStr);
-    put_varint(out, ref_object(s));
-  }
-  uint64_t key_object(PyObject* s) override { return ref_object(s); }
-
-  void write(Bytes& out) const {
-    put_varint(out, order_.size());
-    for (std::string_view s : order_) {
-      put_varint(out, s.size());
-      put_bytes(out, s.data(), s.size());
-    }
-  }
-
- private:
-  std::deque<std::string> texts_;  // stable storage for the views below
-  std::vector<std::string_view> order_;
-  std::unordered_map<std::string_view, uint32_t> index_;
-  std::unordered_map<PyObject*, uint32_t> by_object_;  // the mutations list keeps these alive
-};
-
-class WireMaps {
- public:
-  explicit WireMaps(WireStrings& strings) : strings_(strings) {}
-
-  // 0 for no properties, else the map's index + 1; the same mapping object is one map.
-  uint32_t ref(PyObject* mapping, const char* where) {
-    if (mapping == py.empty) return 0;
-    auto it = by_object_.find(mapping);
-    if (it != by_object_.end()) return it->second;
-    uint32_t ref = 0;
-    if (PyDict_Check(mapping)) {
-      if (PyDict_GET_SIZE(mapping) > 0) {
-        ref = begin();
-        put_varint(body_, uint64_t(PyDict_GET_SIZE(mapping)));
-        Py_ssize_t pos = 0;
-        PyObject *key, *value;
-        while (PyDict_Next(mapping, &pos, &key, &value)) item(key, value, where);
-      }
-    } else {
-      PyRef items(PyMapping_Items(mapping));
-      if (!items) {
-        PyErr_Clear();
-        raise(PyExc_TypeError, std::string(where) + " must be a mapping");
-      }
-      Py_ssize_t n = PyList_GET_SIZE(items.get());
-      if (n > 0) {
-        ref = begin();
-        put_varint(body_, uint64_t(n));
-        for (Py_ssize_t i = 0; i < n; i++) {
-          PyObject* pair = PyList_GET_ITEM(items.get(), i);
-          item(PyTuple_GET_ITEM(pair, 0), PyTuple_GET_ITEM(pair, 1), where);
-        }
-      }
-    }
-    by_object_.emplace(mapping, ref);
-    return ref;
-  }
-
-  void write(Bytes& out) const {
-    put_varint(out, count_);
-    put_bytes(out, body_.data(), body_.size());
-  }
-
- private:
-  uint32_t begin() { return ++count_; }
-  void item(PyObject* key, PyObject* value, const char* where) {
-    if (!PyUnicode_Check(key)) raise(PyExc_TypeError, std::string(where) + ": property keys must be str");
-    put_varint(body_, strings_.ref_object(key));
-    value_from_py(value, strings_, body_, where);
-  }
-
-  WireStrings& strings_;
-  Bytes body_;
-  uint32_t count_ = 0;
-  std::unordered_map<PyObject*, uint32_t> by_object_;
-};
 
 // -- wire -> pool ---------------------------------------------------------------------------------
 
@@ -364,47 +256,38 @@ PyObject* encode_mutations(PyObject* mutations) {
   PyRef seq(check(PySequence_Fast(mutations, "mutations must be a sequence")));
   Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());
   PyObject** items = PySequence_Fast_ITEMS(seq.get());
-  WireStrings strings;
-  WireMaps maps(strings);
-  Bytes body;
-  put_varint(body, uint64_t(n));
+  WireWriter wire(true);  // the mutations list keeps every object alive meanwhile
+  std::unordered_map<PyObject*, uint32_t> maps;  // the same props object is one map (sources share them)
+  auto map_ref = [&](PyObject* mapping, const char* where) -> uint32_t {
+    if (mapping == py.empty) return 0;
+    auto it = maps.find(mapping);
+    if (it != maps.end()) return it->second;
+    MapWriter map(wire.strings);
+    map.merge_py(mapping, where);
+    uint32_t ref = wire.map(map);
+    maps.emplace(mapping, ref);
+    return ref;
+  };
   for (Py_ssize_t i = 0; i < n; i++) {
     PyObject* m = items[i];
     if (Py_TYPE(m) == reinterpret_cast<PyTypeObject*>(py.UpsertNode)) {
-      uint32_t id = strings.ref_object(PyTuple_GET_ITEM(m, 0));
+      uint32_t id = wire.strings.ref_object(PyTuple_GET_ITEM(m, 0));
       uint8_t kind = node_kind_code(PyTuple_GET_ITEM(m, 1));
-      uint32_t at = strings.ref_object(PyTuple_GET_ITEM(m, 2));
-      uint32_t props = maps.ref(PyTuple_GET_ITEM(m, 3), "props");
-      uint32_t first = maps.ref(PyTuple_GET_ITEM(m, 4), "first");
-      put_u8(body, 0);
-      put_varint(body, id);
-      put_u8(body, kind);
-      put_varint(body, at);
-      put_varint(body, props);
-      put_varint(body, first);
+      uint32_t at = wire.strings.ref_object(PyTuple_GET_ITEM(m, 2));
+      uint32_t props = map_ref(PyTuple_GET_ITEM(m, 3), "props");
+      wire.node(id, kind, at, props, map_ref(PyTuple_GET_ITEM(m, 4), "first"));
     } else if (Py_TYPE(m) == reinterpret_cast<PyTypeObject*>(py.UpsertEdge)) {
-      uint32_t source = strings.ref_object(PyTuple_GET_ITEM(m, 0));
+      uint32_t source = wire.strings.ref_object(PyTuple_GET_ITEM(m, 0));
       uint8_t kind = edge_kind_code(PyTuple_GET_ITEM(m, 1));
-      uint32_t target = strings.ref_object(PyTuple_GET_ITEM(m, 2));
-      uint32_t at = strings.ref_object(PyTuple_GET_ITEM(m, 3));
-      uint32_t props = maps.ref(PyTuple_GET_ITEM(m, 4), "props");
-      uint32_t first = maps.ref(PyTuple_GET_ITEM(m, 5), "first");
-      put_u8(body, 1);
-      put_varint(body, source);
-      put_u8(body, kind);
-      put_varint(body, target);
-      put_varint(body, at);
-      put_varint(body, props);
-      put_varint(body, first);
+      uint32_t target = wire.strings.ref_object(PyTuple_GET_ITEM(m, 2));
+      uint32_t at = wire.strings.ref_object(PyTuple_GET_ITEM(m, 3));
+      uint32_t props = map_ref(PyTuple_GET_ITEM(m, 4), "props");
+      wire.edge(source, kind, target, at, props, map_ref(PyTuple_GET_ITEM(m, 5), "first"));
     } else {
       raise(PyExc_TypeError, std::string(Py_TYPE(m)->tp_name) + " is not a mutation");
     }
   }
-  Bytes out;
-  put_bytes(out, kMagic, 4);
-  strings.write(out);
-  maps.write(out);
-  put_bytes(out, body.data(), body.size());
+  Bytes out = wire.finish();
   return check(PyBytes_FromStringAndSize(reinterpret_cast<const char*>(out.data()), Py_ssize_t(out.size())));
 }
 

@@ -25,7 +25,7 @@ inline constexpr const char* kEdgeKindNames[kEdgeKinds] = {
     "ALIAS_OF", "HAS_COLUMN", "DERIVES_FROM", "OWNED_BY", "BELONGS_TO", "EXPOSES", "HAS_CONTRACT", "GOVERNS",
     "CONSUMES", "READS", "WRITES", "CHILD_OF", "OF", "CONSUMED", "PRODUCED"};
 
-// graph.mutations.placeholder_kind: the kind an id's prefix implies, or kNodeKinds.
+// The kind an id's prefix implies, or kNodeKinds.
 inline uint8_t placeholder_kind(std::string_view id) {
   size_t colon = id.find(':');
   if (colon == std::string_view::npos) return kNodeKinds;

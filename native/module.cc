@@ -701,7 +701,7 @@ PyMODINIT_FUNC PyInit__native() {
     Py_DECREF(m);
     return nullptr;
   }
-  if (!add_view_types(m)) {
+  if (!add_view_types(m) || !add_ingest_types(m)) {
     Py_DECREF(m);
     return nullptr;
   }

@@ -14,6 +14,8 @@ extern PyTypeObject GraphType;
 
 // graph/native/views.cc: View, Lineage and Impact.
 bool add_view_types(PyObject* module);
+// graph/native/ingesting.cc: Builder and translate_openlineage.
+bool add_ingest_types(PyObject* module);
 
 #define LM_GUARD_BEGIN try {
 #define LM_GUARD_END(fail)                         \

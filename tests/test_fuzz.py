@@ -41,7 +41,6 @@ from graph.api.limits import GraphQLLimits
 from graph.api.schema import context
 from graph.errors import QueryError
 from graph.model import EdgeKind, NodeKind, dataset_id, field_id, job_id, run_id
-from graph.mutations import placeholder_kind
 from graph.stores import Store, open_store
 from graph.stores.embedded import EmbeddedStore
 from ingest.openlineage import MAX_ID_BYTES, translate
@@ -493,6 +492,24 @@ def dump(store: Store) -> tuple[dict, dict]:
             assert e.key not in edges, f"edge {e.key} twice"
             edges[e.key] = (e.props, e.stamps)
     return nodes, edges
+
+
+def placeholder_kind(node_id: str) -> NodeKind | None:
+    """The kind an id's prefix implies: written out here, apart from the stores' own table, as the oracle."""
+    return _PREFIX_KINDS.get(node_id.split(":", 1)[0])
+
+
+_PREFIX_KINDS = {
+    "dataset": NodeKind.DATASET,
+    "datasetField": NodeKind.COLUMN,
+    "job": NodeKind.JOB,
+    "run": NodeKind.RUN,
+    "domain": NodeKind.DOMAIN,
+    "dataProduct": NodeKind.DATA_PRODUCT,
+    "owner": NodeKind.OWNER,
+    "consumer": NodeKind.CONSUMER,
+    "contract": NodeKind.CONTRACT,
+}
 
 
 def invariant_violations(store: Store) -> list[str]:

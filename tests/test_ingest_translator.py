@@ -48,8 +48,8 @@ def test_the_worker_answers_as_translating_here(translator: BatchTranslator, foo
     assert [type(item) for item in answer] == [TranslatedEvent, str, str, TranslatedEvent] and "runId" in answer[1]
     assert _worker_pids(translator) and os.getpid() not in _worker_pids(translator)
     valid = [item for item in answer if isinstance(item, TranslatedEvent)]
-    assert {type(m) for item in valid for m in item.mutations} == {UpsertNode, UpsertEdge}  # rebuilt, not plain tuples
-    assert decode(concat_encoded([item.encoded for item in valid])) == [m for item in valid for m in item.mutations]
+    assert {type(m) for item in valid for m in item.mutations()} == {UpsertNode, UpsertEdge}
+    assert decode(concat_encoded([item.encoded for item in valid])) == [m for item in valid for m in item.mutations()]
 
 
 def test_concatenated_encodings_hold_the_concatenation(food_delivery_events) -> None:

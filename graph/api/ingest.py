@@ -22,10 +22,10 @@ from starlette.responses import JSONResponse, Response
 from graph.api.auth import Principal
 from graph.api.domains import domains_touched_each
 from graph.api.limits import IngestLimits
-from graph.mutations import Mutation, concat_encoded, encode
+from graph.mutations import Mutation, concat_encoded, decode
 from graph.stores import Store, StoreUnavailable
 from ingest.domain_rules import NO_RULES, DomainRules
-from ingest.openlineage import translate
+from ingest.openlineage import translate_encoded
 from ingest.openlineage_schema import InvalidEvent
 
 
@@ -112,18 +112,19 @@ def _parse_json(body: bytes) -> Any:
         raise RequestRejected(400, f"body is not valid JSON: {e}") from None
 
 
-def _translate_one(body: bytes, rules: DomainRules) -> list[Mutation]:
+def _translate_one(body: bytes, rules: DomainRules) -> "TranslatedEvent":
     try:
-        return translate(_parse_json(body), rules)
+        return TranslatedEvent(translate_encoded(_parse_json(body), rules))
     except InvalidEvent as e:
         raise RequestRejected(400, str(e)) from None
 
 
-def _refusals(principal: Principal, events: list[list[Mutation]], store: Store) -> list[list[str]]:
+def _refusals(principal: Principal, events: list["TranslatedEvent"], store: Store) -> list[list[str]]:
     """For each event, the domains it touches that ``principal`` may not write (sorted)."""
     if principal.writes_everywhere:
         return [[] for _ in events]
-    return [sorted(d for d in touched if not principal.may_write(d)) for touched in domains_touched_each(events, store)]
+    touched = domains_touched_each([event.mutations() for event in events], store)
+    return [sorted(d for d in domains if not principal.may_write(d)) for domains in touched]
 
 
 def _forbidden(principal: Principal, domains: list[str]) -> str:
@@ -134,11 +135,11 @@ def _forbidden(principal: Principal, domains: list[str]) -> str:
 async def ingest_one(request: Request, store: Store, config: IngestConfig, principal: Principal) -> IngestOutcome:
     try:
         body = await _read_body(request, config.limits)
-        mutations = await run_in_threadpool(_translate_one, body, config.rules)
-        (refused,) = await run_in_threadpool(_refusals, principal, [mutations], store)
+        event = await run_in_threadpool(_translate_one, body, config.rules)
+        (refused,) = await run_in_threadpool(_refusals, principal, [event], store)
         if refused:
             return rejection(403, _forbidden(principal, refused), domains=refused)
-        await run_in_threadpool(store.apply, mutations)
+        await run_in_threadpool(store.apply_encoded, event.encoded)
     except RequestRejected as e:
         return rejection(e.status, e.error)
     except StoreUnavailable as e:
@@ -147,12 +148,15 @@ async def ingest_one(request: Request, store: Store, config: IngestConfig, princ
 
 
 class TranslatedEvent(NamedTuple):
-    """A valid event of a batch: its mutations, and their encoding (``graph.mutations.encode``)
-    made beside the translation, so that the store, which journals it, does not make it again
-    while it holds its lock."""
+    """A valid event: its mutations in the wire form (``ingest.openlineage.translate_encoded``),
+    which a store applies and journals as they are, and which cross from a translation worker as
+    one bytes object."""
 
-    mutations: list[Mutation]
     encoded: bytes
+
+    def mutations(self) -> list[Mutation]:
+        """As ``graph.mutations`` objects (for deciding which domains the event writes)."""
+        return decode(self.encoded)
 
 
 Translated = list[TranslatedEvent | str]
@@ -171,11 +175,11 @@ def translate_batch(body: bytes, config: IngestConfig) -> Translated:
     translated: Translated = []
     for event in events:
         try:
-            mutations = translate(event, config.rules)
+            encoded = translate_encoded(event, config.rules)
         except InvalidEvent as e:
             translated.append(str(e))
         else:
-            translated.append(TranslatedEvent(mutations, encode(mutations)))
+            translated.append(TranslatedEvent(encoded))
     return translated
 
 
@@ -187,14 +191,13 @@ async def ingest_batch(request: Request, store: Store, config: IngestConfig, pri
     try:
         body = await _read_body(request, config.limits)
         translated = await translate_body(body)
-        valid = {i: m.mutations for i, m in enumerate(translated) if not isinstance(m, str)}
+        valid = {i: m for i, m in enumerate(translated) if not isinstance(m, str)}
         refused = dict(zip(valid, await run_in_threadpool(_refusals, principal, list(valid.values()), store)))
     except RequestRejected as e:
         return rejection(e.status, e.error, e.events)
     except StoreUnavailable as e:  # while looking up the domains of the datasets
         return rejection(503, f"store unavailable, retry later: {e}", len(translated) or 1)
     results: list[dict[str, Any]] = []
-    mutations: list[Mutation] = []
     encoded: list[bytes] = []
     for index, item in enumerate(translated):
         if isinstance(item, str):
@@ -202,14 +205,13 @@ async def ingest_batch(request: Request, store: Store, config: IngestConfig, pri
         elif refused[index]:
             results.append({"index": index, "status": 403, "error": _forbidden(principal, refused[index]), "domains": refused[index]})
         else:
-            mutations.extend(item.mutations)
             encoded.append(item.encoded)
             results.append({"index": index, "status": 201})
     rejected = Counter(REASONS[r["status"]] for r in results if r["status"] != 201)
     accepted = len(results) - sum(rejected.values())
-    if mutations:
+    if encoded:
         try:
-            await run_in_threadpool(store.apply, mutations, concat_encoded(encoded))
+            await run_in_threadpool(store.apply_encoded, concat_encoded(encoded))
         except StoreUnavailable as e:
             outcome = rejection(503, f"store unavailable, retry later: {e}", accepted)
             outcome.rejected.update(rejected)

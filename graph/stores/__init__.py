@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Collection, Literal, Mapping, Protocol, Sequence
 
 from graph.model import Edge, EdgeKind, Node, NodeKind
-from graph.mutations import Mutation
+from graph.mutations import Mutation, decode
 
 EdgeDirection = Literal["out", "in"]
 EdgeKey = tuple[str, EdgeKind, str]  # (source, kind, target), as Edge.key
@@ -87,6 +87,12 @@ class Store(ABC):
         ``encoded`` is ``graph.mutations.encode(mutations)`` where the caller made it already (the
         HTTP ingest worker does, beside the translation): a store that journals the batch in that
         form need not encode it again."""
+
+    def apply_encoded(self, payload: bytes) -> int:
+        """:meth:`apply` of a batch in its wire form (``graph.mutations.encode``, or several such
+        concatenated): what ingest hands over, translated beforehand, often in another process.
+        A store that plans from the wire form itself takes it as it is."""
+        return self.apply(decode(payload), payload)
 
     @abstractmethod
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:

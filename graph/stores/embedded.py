@@ -158,8 +158,10 @@ class EmbeddedStore(Store):
                  path, point.seq, time.perf_counter() - started, size / 2**20)
 
     def apply(self, mutations: Sequence[Mutation], encoded: bytes | None = None) -> int:
-        payload = encode(mutations) if encoded is None else encoded
-        sealed = seal(payload)  # outside the lock: while one writer compresses, another plans
+        return self.apply_encoded(encode(mutations) if encoded is None else encoded)
+
+    def apply_encoded(self, payload: bytes) -> int:
+        sealed = seal(payload)  # outside the lock: while one writer checksums, another plans
         with self._lock:
             planned = self._graph.plan(payload)
             changed = planned.changed

@@ -1,0 +1,141 @@
+#include "builder.h"
+
+namespace lm {
+
+std::string node_id(std::string_view prefix, std::initializer_list<std::string_view> parts) {
+  std::string id(prefix);
+  for (std::string_view part : parts) id.append(":").append(part);
+  return id;
+}
+
+Builder::Builder(std::string stamp) : at(std::move(stamp)), last_seen_map_(wire.strings) {
+  at_ = wire.strings.ref(at);
+  last_seen_map_.set_str("lastSeenAt", at);
+  last_seen_ = wire.map(last_seen_map_);
+  MapWriter first(wire.strings);
+  first.set_str("firstSeenAt", at);
+  first_seen_ = wire.map(first);
+}
+
+void Builder::node(std::string_view id, uint8_t kind, const MapWriter& props, const MapWriter* first, std::string_view stamp) {
+  check_length(id);
+  uint32_t at_ref = stamp.empty() ? at_ : wire.strings.ref(stamp);
+  wire.node(wire.strings.ref(id), kind, at_ref, wire.map(props), first ? wire.map(*first) : 0);
+}
+
+void Builder::edge(std::string_view source, uint8_t kind, std::string_view target, const MapWriter* props) {
+  check_length(source);
+  check_length(target);
+  uint32_t props_ref = last_seen_;
+  if (props != nullptr && !props->empty()) {
+    MapWriter merged(wire.strings);
+    merged.merge(last_seen_map_).merge(*props);
+    props_ref = wire.map(merged);
+  }
+  wire.edge(wire.strings.ref(source), kind, wire.strings.ref(target), at_, props_ref, first_seen_);
+}
+
+std::string Builder::dataset_ref(std::string_view ns, std::string_view name) {
+  auto parts = std::make_pair(std::string(ns), std::string(name));
+  auto found = dataset_ids_.find(parts);
+  if (found != dataset_ids_.end()) return found->second;
+  std::string id = node_id("dataset", {ns, name});
+  dataset_ids_.emplace(parts, id);
+  if (referenced_.insert(id).second && !described_.count(parts)) {
+    MapWriter props = map();
+    props.set_str("namespace", ns).set_str("name", name);
+    node(id, kDataset, props);
+  }
+  return id;
+}
+
+std::string Builder::dataset(std::string_view ns, std::string_view name, const MapWriter& props) {
+  std::string id = node_id("dataset", {ns, name});
+  MapWriter all = map();
+  all.set_str("namespace", ns).set_str("name", name).set_bool("declared", true).set_str("lastSeenAt", at).merge(props);
+  MapWriter first = map();
+  first.set_str("firstSeenAt", at);
+  node(id, kDataset, all, &first);
+  if (!props.has("namespace") && !props.has("name")) described_.emplace(ns, name);
+  return id;
+}
+
+std::string Builder::job(std::string_view ns, std::string_view name, const MapWriter& props) {
+  std::string id = node_id("job", {ns, name});
+  MapWriter all = map();
+  all.set_str("namespace", ns).set_str("name", name).set_str("lastSeenAt", at).merge(props);
+  MapWriter first = map();
+  first.set_str("firstSeenAt", at);
+  node(id, kJob, all, &first);
+  return id;
+}
+
+std::string Builder::column(std::string_view ns, std::string_view dataset, std::string_view field, const MapWriter* props) {
+  auto parts = std::make_tuple(std::string(ns), std::string(dataset), std::string(field));
+  bool described = props != nullptr && !props->empty();
+  if (!described) {
+    auto found = stated_columns_.find(parts);
+    if (found != stated_columns_.end()) return found->second;  // a mere reference to a column stated already
+  }
+  std::string id = node_id("datasetField", {ns, dataset, field});
+  std::string dataset_node = dataset_ref(ns, dataset);
+  MapWriter all = map();
+  all.set_str("namespace", ns).set_str("dataset", dataset).set_str("datasetId", dataset_node).set_str("name", field);
+  if (described) all.merge(*props);
+  node(id, kColumn, all);
+  edge(dataset_node, kHasColumn, id);
+  if (!described || !(props->has("namespace") || props->has("dataset") || props->has("datasetId") || props->has("name")))
+    stated_columns_.emplace(parts, id);
+  return id;
+}
+
+void Builder::alias(std::string_view ns, std::string_view name, std::string_view canonical, std::string_view reason) {
+  std::string id = dataset_ref(ns, name);
+  if (id == canonical) return;
+  MapWriter props = map();
+  props.set_str("reason", reason);
+  edge(id, kAliasOf, canonical, &props);
+}
+
+std::string Builder::owner(std::string_view subject, std::string_view name, PyObject* owner_type) {
+  std::string id = node_id("owner", {name});
+  if (stated_owners_.insert(std::string(name)).second) {
+    MapWriter props = map();
+    props.set_str("name", name);
+    node(id, kOwner, props);
+  }
+  MapWriter props = map();
+  props.set_py("type", owner_type ? owner_type : Py_None);
+  edge(subject, kOwnedBy, id, &props);
+  return id;
+}
+
+std::string Builder::domain(std::string_view name, const MapWriter* props) {
+  std::string id = node_id("domain", {name});
+  MapWriter all = map();
+  all.set_str("name", name);
+  if (props) all.merge(*props);
+  node(id, kDomain, all);
+  return id;
+}
+
+std::string Builder::product(std::string_view domain_name, std::string_view name, const MapWriter& props) {
+  std::string domain_node = domain(domain_name, nullptr);
+  std::string id = node_id("dataProduct", {domain_name, name});
+  MapWriter all = map();
+  all.set_str("name", name).set_str("domain", domain_name).merge(props);
+  node(id, kDataProduct, all);
+  edge(id, kBelongsTo, domain_node);
+  return id;
+}
+
+std::string Builder::consumer(std::string_view name, const MapWriter* props) {
+  std::string id = node_id("consumer", {name});
+  MapWriter all = map();
+  all.set_str("name", name);
+  if (props) all.merge(*props);
+  node(id, kConsumer, all);
+  return id;
+}
+
+}  // namespace lm

@@ -1,0 +1,75 @@
+// The vocabulary every ingester writes in (ingest.builder): datasets, columns, jobs, owners,
+// domains, products, consumers, aliases; each a few mutations with the conventions every source
+// shares, so the same fact is recorded the same way whichever source states it (a catalog crawl
+// and a pipeline's events meet on one node). Written in the wire form as it goes.
+//
+// Every mutation carries the builder's stamp. Edges remember when they were first and last seen.
+// What a document already stated is not stated again (a repeat at the same stamp with the same
+// values changes nothing, so skipping it is exact).
+#pragma once
+
+#include <map>
+#include <set>
+#include <tuple>
+#include <unordered_set>
+
+#include "kinds.h"
+#include "wire.h"
+
+namespace lm {
+
+std::string node_id(std::string_view prefix, std::initializer_list<std::string_view> parts);  // "prefix:a:b"
+
+class Builder {
+ public:
+  explicit Builder(std::string at);
+
+  const std::string at;
+  WireWriter wire;
+
+  MapWriter map() { return MapWriter(wire.strings); }
+
+  // The raw mutations. ``at`` empty: the builder's stamp.
+  void node(std::string_view id, uint8_t kind, const MapWriter& props, const MapWriter* first = nullptr,
+            std::string_view at = {});
+  void edge(std::string_view source, uint8_t kind, std::string_view target, const MapWriter* props = nullptr);
+
+  // Make sure a dataset node exists (once per document) without describing it.
+  std::string dataset_ref(std::string_view ns, std::string_view name);
+  // Promise a dataset() for this dataset (without namespace/name in its props), so that
+  // references made before it need not be recorded.
+  void will_describe(std::string_view ns, std::string_view name) { described_.emplace(ns, name); }
+  // Describe a dataset; it counts as declared by this source.
+  std::string dataset(std::string_view ns, std::string_view name, const MapWriter& props);
+  std::string job(std::string_view ns, std::string_view name, const MapWriter& props);
+  // A column of a dataset; without props a mere reference.
+  std::string column(std::string_view ns, std::string_view dataset, std::string_view field, const MapWriter* props);
+  // Another identifier for the canonical dataset (storage path, symlink, former name).
+  void alias(std::string_view ns, std::string_view name, std::string_view canonical, std::string_view reason);
+  std::string owner(std::string_view subject, std::string_view name, PyObject* owner_type);
+  std::string domain(std::string_view name, const MapWriter* props);
+  std::string product(std::string_view domain, std::string_view name, const MapWriter& props);
+  std::string consumer(std::string_view name, const MapWriter* props);
+
+  // The first id written longer than ``kLongestId`` bytes (empty: none), for a source to refuse.
+  static constexpr size_t kLongestId = 4096;
+  const std::string& overlong_id() const { return overlong_; }
+
+ private:
+  void check_length(std::string_view id) {
+    if (id.size() > kLongestId && overlong_.empty()) overlong_.assign(id);
+  }
+
+  uint32_t at_;
+  uint32_t last_seen_;   // {"lastSeenAt": at}: the props of an edge stated without any
+  uint32_t first_seen_;  // {"firstSeenAt": at}
+  MapWriter last_seen_map_;
+  std::unordered_set<std::string> referenced_;
+  std::map<std::pair<std::string, std::string>, std::string> dataset_ids_;
+  std::set<std::pair<std::string, std::string>> described_;
+  std::map<std::tuple<std::string, std::string, std::string>, std::string> stated_columns_;
+  std::set<std::string> stated_owners_;
+  std::string overlong_;
+};
+
+}  // namespace lm

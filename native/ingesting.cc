@@ -1,0 +1,288 @@
+// graph._native.Builder and translate_openlineage: the Python face of the ingest side of the core
+// (graph/native/builder.h, openlineage.h). ``ingest.builder.GraphBuilder`` is Builder; the
+// Iceberg, contract and dbt translations subclass it.
+#include <memory>
+
+#include "batch.h"
+#include "openlineage.h"
+#include "pymodule.h"
+#include "pytypes.h"
+
+namespace lm {
+
+namespace {
+
+struct BuilderObject {
+  PyObject_HEAD
+  Builder* builder;
+  PyObject* at;  // the stamp, as the str Python gave
+};
+
+PyTypeObject BuilderType = {PyVarObject_HEAD_INIT(nullptr, 0)};
+
+Builder& builder_of(PyObject* self) {
+  Builder* b = reinterpret_cast<BuilderObject*>(self)->builder;
+  if (b == nullptr) raise(PyExc_RuntimeError, "Builder.__init__ was not called");
+  return *b;
+}
+
+// An id part as Python's f-strings write it (a str as it is, anything else as str() makes it).
+std::string part(PyObject* o) {
+  std::string spill;
+  if (PyUnicode_Check(o)) return std::string(utf8_of(o, spill));
+  PyRef shown(check(PyObject_Str(o)));
+  return std::string(utf8_of(shown.get(), spill));
+}
+
+PyObject* str_result(const std::string& s) { return str_of(s); }
+
+// A props argument: a mapping (or None: none), as the builder's map.
+MapWriter props_of(Builder& b, PyObject* props, const char* where = "props") {
+  MapWriter map = b.map();
+  map.merge_py(props, where);
+  return map;
+}
+
+PyObject* builder_new(PyTypeObject* type, PyObject*, PyObject*) {
+  PyObject* self = type->tp_alloc(type, 0);
+  if (self != nullptr) {
+    reinterpret_cast<BuilderObject*>(self)->builder = nullptr;
+    reinterpret_cast<BuilderObject*>(self)->at = nullptr;
+  }
+  return self;
+}
+
+int builder_init(PyObject* self, PyObject* args, PyObject* kwargs) {
+  LM_GUARD_BEGIN
+  static const char* names[] = {"at", nullptr};
+  PyObject* at;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "U", const_cast<char**>(names), &at)) return -1;
+  BuilderObject* o = reinterpret_cast<BuilderObject*>(self);
+  std::string spill;
+  delete o->builder;
+  o->builder = new Builder(std::string(utf8_of(at, spill)));
+  Py_INCREF(at);
+  Py_XSETREF(o->at, at);
+  return 0;
+  LM_GUARD_END(-1)
+}
+
+void builder_dealloc(PyObject* self) {
+  BuilderObject* o = reinterpret_cast<BuilderObject*>(self);
+  PyObject_GC_UnTrack(self);
+  delete o->builder;
+  Py_CLEAR(o->at);
+  Py_TYPE(self)->tp_free(self);
+}
+
+int builder_traverse(PyObject*, visitproc, void*) { return 0; }  // it holds only a str
+
+PyObject* builder_at(PyObject* self, void*) {
+  PyObject* at = reinterpret_cast<BuilderObject*>(self)->at;
+  if (at == nullptr) {
+    PyErr_SetString(PyExc_RuntimeError, "Builder.__init__ was not called");
+    return nullptr;
+  }
+  Py_INCREF(at);
+  return at;
+}
+
+PyObject* builder_node(PyObject* self, PyObject* args, PyObject* kwargs) {
+  LM_GUARD_BEGIN
+  static const char* names[] = {"node_id", "kind", "props", "first", "at", nullptr};
+  PyObject *id, *kind, *props, *first = Py_None, *at = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO|OO", const_cast<char**>(names), &id, &kind, &props, &first, &at))
+    return nullptr;
+  Builder& b = builder_of(self);
+  MapWriter p = props_of(b, props), f = props_of(b, first, "first");
+  std::string stamp = at == Py_None ? std::string() : part(at);
+  b.node(part(id), node_kind_code(kind), p, f.empty() ? nullptr : &f, stamp);
+  Py_INCREF(id);
+  return id;
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* builder_edge(PyObject* self, PyObject* args, PyObject* kwargs) {
+  LM_GUARD_BEGIN
+  static const char* names[] = {"source", "kind", "target", "props", nullptr};
+  PyObject *source, *kind, *target, *props = Py_None;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO|O", const_cast<char**>(names), &source, &kind, &target, &props))
+    return nullptr;
+  Builder& b = builder_of(self);
+  MapWriter p = props_of(b, props);
+  b.edge(part(source), edge_kind_code(kind), part(target), &p);
+  Py_RETURN_NONE;
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* builder_dataset_ref(PyObject* self, PyObject* args) {
+  LM_GUARD_BEGIN
+  PyObject *ns, *name;
+  if (!PyArg_ParseTuple(args, "OO", &ns, &name)) return nullptr;
+  return str_result(builder_of(self).dataset_ref(part(ns), part(name)));
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* builder_will_describe(PyObject* self, PyObject* args) {
+  LM_GUARD_BEGIN
+  PyObject *ns, *name;
+  if (!PyArg_ParseTuple(args, "OO", &ns, &name)) return nullptr;
+  builder_of(self).will_describe(part(ns), part(name));
+  Py_RETURN_NONE;
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* builder_dataset(PyObject* self, PyObject* args) {
+  LM_GUARD_BEGIN
+  PyObject *ns, *name, *props;
+  if (!PyArg_ParseTuple(args, "OOO", &ns, &name, &props)) return nullptr;
+  Builder& b = builder_of(self);
+  return str_result(b.dataset(part(ns), part(name), props_of(b, props)));
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* builder_job(PyObject* self, PyObject* args) {
+  LM_GUARD_BEGIN
+  PyObject *ns, *name, *props;
+  if (!PyArg_ParseTuple(args, "OOO", &ns, &name, &props)) return nullptr;
+  Builder& b = builder_of(self);
+  return str_result(b.job(part(ns), part(name), props_of(b, props)));
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* builder_column(PyObject* self, PyObject* args) {
+  LM_GUARD_BEGIN
+  PyObject *ns, *dataset, *field, *props = Py_None;
+  if (!PyArg_ParseTuple(args, "OOO|O", &ns, &dataset, &field, &props)) return nullptr;
+  Builder& b = builder_of(self);
+  MapWriter p = props_of(b, props);
+  return str_result(b.column(part(ns), part(dataset), part(field), &p));
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* builder_alias(PyObject* self, PyObject* args) {
+  LM_GUARD_BEGIN
+  PyObject *ns, *name, *canonical, *reason;
+  if (!PyArg_ParseTuple(args, "OOOO", &ns, &name, &canonical, &reason)) return nullptr;
+  builder_of(self).alias(part(ns), part(name), part(canonical), part(reason));
+  Py_RETURN_NONE;
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* builder_owner(PyObject* self, PyObject* args) {
+  LM_GUARD_BEGIN
+  PyObject *subject, *name, *owner_type;
+  if (!PyArg_ParseTuple(args, "OOO", &subject, &name, &owner_type)) return nullptr;
+  return str_result(builder_of(self).owner(part(subject), part(name), owner_type));
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* builder_domain(PyObject* self, PyObject* args) {
+  LM_GUARD_BEGIN
+  PyObject *name, *props = Py_None;
+  if (!PyArg_ParseTuple(args, "O|O", &name, &props)) return nullptr;
+  Builder& b = builder_of(self);
+  MapWriter p = props_of(b, props);
+  return str_result(b.domain(part(name), &p));
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* builder_product(PyObject* self, PyObject* args) {
+  LM_GUARD_BEGIN
+  PyObject *domain, *name, *props;
+  if (!PyArg_ParseTuple(args, "OOO", &domain, &name, &props)) return nullptr;
+  Builder& b = builder_of(self);
+  return str_result(b.product(part(domain), part(name), props_of(b, props)));
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* builder_consumer(PyObject* self, PyObject* args) {
+  LM_GUARD_BEGIN
+  PyObject *name, *props = Py_None;
+  if (!PyArg_ParseTuple(args, "O|O", &name, &props)) return nullptr;
+  Builder& b = builder_of(self);
+  MapWriter p = props_of(b, props);
+  return str_result(b.consumer(part(name), &p));
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* bytes_of(const Bytes& data) {
+  return check(PyBytes_FromStringAndSize(reinterpret_cast<const char*>(data.data()), Py_ssize_t(data.size())));
+}
+
+PyObject* builder_encoded(PyObject* self, PyObject*) {
+  LM_GUARD_BEGIN
+  return bytes_of(builder_of(self).wire.finish());
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* builder_mutations(PyObject* self, void*) {
+  LM_GUARD_BEGIN
+  Bytes data = builder_of(self).wire.finish();
+  return decode_mutations(data.data(), data.size());
+  LM_GUARD_END(nullptr)
+}
+
+PyMethodDef builder_methods[] = {
+    {"node", reinterpret_cast<PyCFunction>(builder_node), METH_VARARGS | METH_KEYWORDS,
+     "node(node_id, kind, props, first=None, at=None) -> node_id: an UpsertNode."},
+    {"edge", reinterpret_cast<PyCFunction>(builder_edge), METH_VARARGS | METH_KEYWORDS,
+     "edge(source, kind, target, props=None): an UpsertEdge remembering when it was first and last seen."},
+    {"dataset_ref", builder_dataset_ref, METH_VARARGS, "dataset_ref(namespace, name) -> id: the dataset exists."},
+    {"will_describe", builder_will_describe, METH_VARARGS, "will_describe(namespace, name): a dataset() follows."},
+    {"dataset", builder_dataset, METH_VARARGS, "dataset(namespace, name, props) -> id: a declared dataset."},
+    {"job", builder_job, METH_VARARGS, "job(namespace, name, props) -> id."},
+    {"column", builder_column, METH_VARARGS, "column(namespace, dataset, field, props=None) -> id."},
+    {"alias", builder_alias, METH_VARARGS, "alias(namespace, name, canonical, reason): another name for a dataset."},
+    {"owner", builder_owner, METH_VARARGS, "owner(subject, name, owner_type) -> id."},
+    {"domain", builder_domain, METH_VARARGS, "domain(name, props=None) -> id."},
+    {"product", builder_product, METH_VARARGS, "product(domain, name, props) -> id: a data product of its domain."},
+    {"consumer", builder_consumer, METH_VARARGS, "consumer(name, props=None) -> id."},
+    {"encoded", builder_encoded, METH_NOARGS, "encoded() -> bytes: the mutations so far, in the wire form."},
+    {nullptr, nullptr, 0, nullptr}};
+
+PyGetSetDef builder_getset[] = {
+    {"at", builder_at, nullptr, "The stamp every mutation carries.", nullptr},
+    {"mutations", builder_mutations, nullptr, "The mutations so far (graph.mutations objects).", nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr}};
+
+// translate_openlineage(event, kind, at, rules or None, rule_source) -> (wire bytes, an over-long id or None)
+PyObject* module_translate_openlineage(PyObject*, PyObject* args) {
+  LM_GUARD_BEGIN
+  require_configured();
+  PyObject *event, *kind, *at, *rules, *rule_source;
+  if (!PyArg_ParseTuple(args, "OUUOO", &event, &kind, &at, &rules, &rule_source)) return nullptr;
+  std::string spill, spill2;
+  Translated t = translate_openlineage(event, utf8_of(kind, spill), std::string(utf8_of(at, spill2)), rules, rule_source);
+  PyRef wire(bytes_of(t.wire));
+  PyRef overlong(t.overlong_id.empty() ? (Py_INCREF(Py_None), Py_None) : str_of(t.overlong_id));
+  return PyTuple_Pack(2, wire.get(), overlong.get());
+  LM_GUARD_END(nullptr)
+}
+
+PyMethodDef functions[] = {
+    {"translate_openlineage", module_translate_openlineage, METH_VARARGS,
+     "translate_openlineage(event, kind, at, rules, rule_source) -> (wire batch, an over-long id or None)."},
+    {nullptr, nullptr, 0, nullptr}};
+
+}  // namespace
+
+bool add_ingest_types(PyObject* module) {
+  BuilderType.tp_name = "graph._native.Builder";
+  BuilderType.tp_basicsize = sizeof(BuilderObject);
+  BuilderType.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC;
+  BuilderType.tp_doc = "Builder(at): the mutations of one source document, in the vocabulary every ingester writes in.";
+  BuilderType.tp_new = builder_new;
+  BuilderType.tp_init = builder_init;
+  BuilderType.tp_dealloc = builder_dealloc;
+  BuilderType.tp_traverse = builder_traverse;
+  BuilderType.tp_methods = builder_methods;
+  BuilderType.tp_getset = builder_getset;
+  if (PyType_Ready(&BuilderType) < 0) return false;
+  Py_INCREF(&BuilderType);
+  if (PyModule_AddObject(module, "Builder", reinterpret_cast<PyObject*>(&BuilderType)) < 0) return false;
+  if (PyModule_AddIntConstant(module, "LONGEST_ID", long(Builder::kLongestId)) < 0) return false;
+  return PyModule_AddFunctions(module, functions) == 0;
+}
+
+}  // namespace lm

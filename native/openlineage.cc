@@ -1,0 +1,403 @@
+#include "openlineage.h"
+
+#include <algorithm>
+#include <map>
+
+namespace lm {
+
+namespace {
+
+constexpr std::string_view kFacetPrefix = "facet:";  // graph.model.FACET_PREFIX
+
+// Facets turned into graph structure; all others are kept raw.
+const std::set<std::string_view> kStructuredDatasetFacets = {"schema", "columnLineage", "symlinks", "ownership",
+                                                             "documentation", "dataSource", "lifecycleStateChange"};
+const std::set<std::string_view> kStructuredJobFacets = {"documentation", "ownership", "sql", "jobType"};
+const std::set<std::string_view> kStructuredRunFacets = {"parent", "nominalTime"};
+const std::set<std::string_view> kNoStructure = {};
+
+// How much a run state says about the run's end: breaks ties between events of one eventTime.
+int state_rank(std::string_view state) {
+  if (state == "START") return 1;
+  if (state == "RUNNING") return 2;
+  if (state == "COMPLETE" || state == "FAIL" || state == "ABORT") return 3;
+  return 0;
+}
+
+// d[key] (borrowed), or nullptr when d is no dict or has no such key.
+PyObject* get(PyObject* d, const char* key) {
+  if (d == nullptr || !PyDict_Check(d)) return nullptr;
+  return PyDict_GetItemString(d, key);
+}
+
+bool truthy(PyObject* o) {
+  if (o == nullptr) return false;
+  int t = PyObject_IsTrue(o);
+  if (t < 0) throw PyErrorSet{};
+  return t == 1;
+}
+
+// ``d.get(key) or {}``: the dict, or none (nullptr) for anything falsy or not a dict.
+PyObject* dict_or_none(PyObject* d, const char* key) {
+  PyObject* o = get(d, key);
+  return o != nullptr && PyDict_Check(o) && PyDict_GET_SIZE(o) > 0 ? o : nullptr;
+}
+
+// ``d.get(key) or []`` as a list (nullptr: none).
+PyObject* list_or_none(PyObject* d, const char* key) {
+  PyObject* o = get(d, key);
+  return o != nullptr && PyList_Check(o) && PyList_GET_SIZE(o) > 0 ? o : nullptr;
+}
+
+std::string text(PyObject* o) {
+  if (o == nullptr) return "None";
+  std::string spill;
+  if (PyUnicode_Check(o)) return std::string(utf8_of(o, spill));
+  PyRef shown(check(PyObject_Str(o)));
+  return std::string(utf8_of(shown.get(), spill));
+}
+
+PyObject* none_if_missing(PyObject* o) { return o ? o : Py_None; }
+
+class Translation {
+ public:
+  Translation(PyObject* event, std::string at, PyObject* rules, PyObject* rule_source)
+      : b(std::move(at)), event_(event), rules_(rules), rule_source_(rule_source) {
+    canonical_names();
+  }
+
+  Builder b;
+
+  void run_event() {
+    PyObject* run = get(event_, "run");
+    PyObject* event_type_object = get(event_, "eventType");
+    std::string event_type = truthy(event_type_object) ? text(event_type_object) : "OTHER";
+    bool completed = event_type == "COMPLETE";
+    PyObject* run_id_object = get(run, "runId");
+    std::string job = job_node(get(event_, "job"), completed ? run_id_object : nullptr);
+    std::string run_node = "run:" + text(run_id_object);
+    PyObject* facets = dict_or_none(run, "facets");
+    MapWriter props = b.map();
+    props.set_py("runId", run_id_object).set_str("jobId", job);
+    raw_facets(props, facets, kStructuredRunFacets);
+    if (PyObject* nominal = get(facets, "nominalTime")) {
+      props.set_py("nominalStartTime", none_if_missing(get(nominal, "nominalStartTime")));
+      props.set_py("nominalEndTime", none_if_missing(get(nominal, "nominalEndTime")));
+    }
+    PyObject* event_time = get(event_, "eventTime");
+    MapWriter first = b.map();
+    first.set_py("createdAt", event_time);
+    if (event_type == "START" || event_type == "RUNNING") first.set_py("startedAt", event_time);
+    int rank = state_rank(event_type);
+    if (rank == 3) props.set_py("endedAt", event_time);
+    b.node(run_node, kRun, props, &first);
+    if (rank) {
+      MapWriter state = b.map();
+      state.set_str("state", event_type);
+      b.node(run_node, kRun, state, nullptr, b.at + "#" + std::to_string(rank));
+    }
+    b.edge(run_node, kOf, job);
+    PyObject* parent = get(facets, "parent");
+    if (truthy(parent)) {
+      std::string parent_job = job_ref(get(parent, "job"));
+      PyObject* parent_run_id = get(get(parent, "run"), "runId");
+      std::string parent_run = "run:" + text(parent_run_id);
+      MapWriter parent_props = b.map();
+      parent_props.set_py("runId", none_if_missing(parent_run_id)).set_str("jobId", parent_job);
+      b.node(parent_run, kRun, parent_props);
+      b.edge(parent_run, kOf, parent_job);
+      b.edge(run_node, kChildOf, parent_run);
+    }
+    job_datasets(job, &run_node);
+  }
+
+  void dataset_event() { dataset(get(event_, "dataset"), nullptr); }
+
+  void job_event() { job_datasets(job_node(get(event_, "job"), nullptr), nullptr); }
+
+ private:
+  // Physical name -> catalog table name, from the symlinks facets of this event's datasets: a
+  // dataset whose symlinks name a TABLE is recorded under that name (as Marquez does), so the
+  // catalog identity and the storage location meet on one node.
+  void canonical_names() {
+    std::vector<PyObject*> datasets;
+    for (const char* side : {"inputs", "outputs"})
+      if (PyObject* list = list_or_none(event_, side))
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); i++) datasets.push_back(PyList_GET_ITEM(list, i));
+    if (PyObject* ds = get(event_, "dataset")) datasets.push_back(ds);
+    for (PyObject* ds : datasets) {
+      PyObject* identifiers = list_or_none(dict_or_none(dict_or_none(ds, "facets"), "symlinks"), "identifiers");
+      if (identifiers == nullptr) continue;
+      std::vector<std::pair<std::string, std::string>> tables;
+      for (Py_ssize_t i = 0; i < PyList_GET_SIZE(identifiers); i++) {
+        PyObject* id = PyList_GET_ITEM(identifiers, i);
+        PyObject* type = get(id, "type");
+        std::string kind = type ? text(type) : "";
+        for (char& c : kind)
+          if (c >= 'a' && c <= 'z') c = char(c - 'a' + 'A');
+        if (kind == "TABLE") tables.emplace_back(text(get(id, "namespace")), text(get(id, "name")));
+      }
+      if (tables.empty()) continue;
+      std::sort(tables.begin(), tables.end());
+      canonical_[{text(get(ds, "namespace")), text(get(ds, "name"))}] = tables[0];
+    }
+  }
+
+  std::pair<std::string, std::string> canonical(const std::string& ns, const std::string& name) const {
+    auto found = canonical_.find({ns, name});
+    return found == canonical_.end() ? std::make_pair(ns, name) : found->second;
+  }
+
+  // A column under its dataset's canonical name; without props a mere reference.
+  std::string column(const std::string& ns, const std::string& name, const std::string& field, const MapWriter* props) {
+    auto [cns, cname] = canonical(ns, name);
+    return b.column(cns, cname, field, props);
+  }
+
+  // Unstructured facets as properties; a facet sent as {"_deleted": true} removes it.
+  void raw_facets(MapWriter& props, PyObject* facets, const std::set<std::string_view>& structured) {
+    if (facets == nullptr) return;
+    Py_ssize_t pos = 0;
+    PyObject *name, *value;
+    std::string spill, key;
+    while (PyDict_Next(facets, &pos, &name, &value)) {
+      std::string_view facet = utf8_of(name, spill);
+      if (structured.count(facet)) continue;
+      key.assign(kFacetPrefix).append(facet);
+      bool deleted = PyDict_Check(value) && truthy(get(value, "_deleted"));
+      props.set_py(key, deleted ? Py_None : value, "a facet");
+    }
+  }
+
+  void owners(const std::string& subject, PyObject* ownership) {
+    if (PyObject* list = list_or_none(ownership, "owners"))
+      for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); i++) {
+        PyObject* owner = PyList_GET_ITEM(list, i);
+        b.owner(subject, text(get(owner, "name")), none_if_missing(get(owner, "type")));
+      }
+  }
+
+  std::string dataset(PyObject* ds, const std::string* writer_namespace) {
+    std::string given_ns = text(get(ds, "namespace")), given_name = text(get(ds, "name"));
+    auto [ns, name] = canonical(given_ns, given_name);
+    std::string id = node_id("dataset", {ns, name});
+    PyObject* facets = dict_or_none(ds, "facets");
+    MapWriter props = b.map();
+    raw_facets(props, facets, kStructuredDatasetFacets);
+    if (PyObject* doc = get(facets, "documentation")) props.set_py("description", none_if_missing(get(doc, "description")));
+    if (PyObject* source = get(facets, "dataSource")) {
+      props.set_py("sourceName", none_if_missing(get(source, "name")));
+      props.set_py("sourceUri", none_if_missing(get(source, "uri")));
+    }
+    if (PyObject* change = get(facets, "lifecycleStateChange")) {
+      PyObject* state = get(change, "lifecycleStateChange");
+      props.set_py("lifecycleState", none_if_missing(state));
+      std::string state_text = state ? text(state) : "";
+      props.set_bool("deleted", state && PyUnicode_Check(state) && state_text == "DROP");
+      PyObject* previous = get(change, "previousIdentifier");
+      if (state && PyUnicode_Check(state) && state_text == "RENAME" && truthy(previous))
+        b.alias(text(get(previous, "namespace")), text(get(previous, "name")), id, "RENAME");
+    }
+    b.will_describe(ns, name);  // described below, once its columns are known
+    if (PyObject* schema = get(facets, "schema")) props.set_strs("columns", columns(ns, name, schema));
+    PyObject* lineage = get(facets, "columnLineage");
+    if (lineage) props.set_str("columnLineageAt", b.at);
+    b.dataset(ns, name, props);
+    assign_domain(id, ns, name, writer_namespace);
+    if (given_ns != ns || given_name != name) b.alias(given_ns, given_name, id, "SYMLINK");
+    if (PyObject* identifiers = list_or_none(dict_or_none(facets, "symlinks"), "identifiers"))
+      for (Py_ssize_t i = 0; i < PyList_GET_SIZE(identifiers); i++) {
+        PyObject* identifier = PyList_GET_ITEM(identifiers, i);
+        PyObject* type = get(identifier, "type");
+        b.alias(text(get(identifier, "namespace")), text(get(identifier, "name")), id, truthy(type) ? text(type) : "SYMLINK");
+      }
+    if (PyObject* ownership = get(facets, "ownership")) owners(id, ownership);
+    if (lineage) column_lineage(ns, name, id, lineage);
+    return id;
+  }
+
+  // ingest.domain_rules: the first rule matching the dataset (or the job writing it) assigns a domain.
+  void assign_domain(const std::string& dataset_id, const std::string& ns, const std::string& name,
+                     const std::string* writer_namespace) {
+    if (rules_ == Py_None) return;
+    PyRef ns_object(str_of(ns)), name_object(str_of(name));
+    PyRef writer(writer_namespace ? str_of(*writer_namespace) : (Py_INCREF(Py_None), Py_None));
+    PyRef domain(check(PyObject_CallMethod(rules_, "domain_for", "OOO", ns_object.get(), name_object.get(), writer.get())));
+    if (domain.get() == Py_None) return;
+    std::string domain_node = b.domain(text(domain.get()), nullptr);
+    MapWriter props = b.map();
+    props.set_py("source", rule_source_);
+    b.edge(dataset_id, kBelongsTo, domain_node, &props);
+  }
+
+  std::vector<std::string> columns(const std::string& ns, const std::string& name, PyObject* schema) {
+    std::vector<std::string> paths;
+    int ordinal = 0;
+    if (PyObject* fields = list_or_none(schema, "fields")) flatten(ns, name, fields, nullptr, paths, ordinal);
+    return paths;
+  }
+
+  // Every field of a schema facet, depth first, nested ones as a.b.
+  void flatten(const std::string& ns, const std::string& name, PyObject* fields, const std::string* parent,
+               std::vector<std::string>& paths, int& ordinal) {
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(fields); i++) {
+      PyObject* field = PyList_GET_ITEM(fields, i);
+      std::string path = parent && !parent->empty() ? *parent + "." + text(get(field, "name")) : text(get(field, "name"));
+      paths.push_back(path);
+      ordinal++;
+      MapWriter props = b.map();
+      props.set_bool("declared", true);
+      props.set_py("type", none_if_missing(get(field, "type")));
+      props.set_py("description", none_if_missing(get(field, "description")));
+      props.set_int("ordinal", position(get(field, "ordinal_position"), ordinal));
+      if (parent) props.set_str("parent", *parent); else props.set_null("parent");
+      set_tags(props, get(field, "tags"));
+      column(ns, name, path, &props);
+      if (PyObject* nested = list_or_none(field, "fields")) flatten(ns, name, nested, &path, paths, ordinal);
+    }
+  }
+
+  // A field's ordinal_position when it is a usable 32-bit position, else its place in the schema.
+  static int64_t position(PyObject* value, int place) {
+    if (value == nullptr || PyBool_Check(value)) return place;
+    double d;
+    if (PyLong_Check(value)) {
+      int overflow = 0;
+      long long v = PyLong_AsLongLongAndOverflow(value, &overflow);
+      if (overflow || v < -(int64_t(1) << 31) || v >= (int64_t(1) << 31)) return place;
+      return v;
+    }
+    if (!PyFloat_Check(value)) return place;
+    d = PyFloat_AS_DOUBLE(value);
+    if (d != d || d < -2147483648.0 || d >= 2147483648.0 || d != double(int64_t(d))) return place;
+    return int64_t(d);
+  }
+
+  // The names of a schema field's tags (key, or name): tags are not in the 2-0-2 schema facet,
+  // so anything else a producer sends there is ignored.
+  void set_tags(MapWriter& props, PyObject* tags) {
+    std::vector<std::string> names;
+    if (tags != nullptr && PyList_Check(tags)) {
+      for (Py_ssize_t i = 0; i < PyList_GET_SIZE(tags); i++) {
+        PyObject* tag = PyList_GET_ITEM(tags, i);
+        if (!PyDict_Check(tag)) continue;
+        PyObject* key = get(tag, "key");
+        PyObject* chosen = truthy(key) ? key : get(tag, "name");
+        if (chosen != nullptr && PyUnicode_Check(chosen)) names.push_back(text(chosen));
+      }
+    }
+    if (names.empty()) props.set_null("tags"); else props.set_strs("tags", names);
+  }
+
+  void column_lineage(const std::string& ns, const std::string& name, const std::string& dataset_id, PyObject* facet) {
+    if (PyObject* fields = dict_or_none(facet, "fields")) {
+      Py_ssize_t pos = 0;
+      PyObject *out_field, *spec;
+      while (PyDict_Next(fields, &pos, &out_field, &spec)) {
+        std::string out = column(ns, name, text(out_field), nullptr);
+        MapWriter legacy = b.map();
+        legacy.set_py("transformationType", none_if_missing(get(spec, "transformationType")));
+        legacy.set_py("transformationDescription", none_if_missing(get(spec, "transformationDescription")));
+        derivations(out, list_or_none(spec, "inputFields"), &legacy);
+      }
+    }
+    derivations(dataset_id, list_or_none(facet, "dataset"), nullptr);
+  }
+
+  // DERIVES_FROM edges from ``target`` to each input field, transformations merged per field.
+  void derivations(const std::string& target, PyObject* inputs, const MapWriter* legacy) {
+    if (inputs == nullptr) return;
+    std::vector<std::string> order;
+    std::map<std::string, PyRef> merged;  // input column -> its transformations, as one list
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(inputs); i++) {
+      PyObject* source = PyList_GET_ITEM(inputs, i);
+      std::string in = column(text(get(source, "namespace")), text(get(source, "name")), text(get(source, "field")), nullptr);
+      auto found = merged.find(in);
+      if (found == merged.end()) {
+        order.push_back(in);
+        found = merged.emplace(in, PyRef(check(PyList_New(0)))).first;
+      }
+      if (PyObject* transformations = list_or_none(source, "transformations"))
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(transformations); k++)
+          if (PyList_Append(found->second.get(), PyList_GET_ITEM(transformations, k)) < 0) throw PyErrorSet{};
+    }
+    for (const std::string& in : order) {
+      PyObject* transformations = merged[in].get();
+      MapWriter props = b.map();
+      props.set_py("transformations", PyList_GET_SIZE(transformations) ? transformations : Py_None, "transformations");
+      if (has_job_) props.set_str("jobId", job_); else props.set_null("jobId");
+      if (legacy) props.merge(*legacy);
+      b.edge(target, kDerivesFrom, in, &props);
+    }
+  }
+
+  std::string job_node(PyObject* job, PyObject* completed_run) {
+    PyObject* facets = dict_or_none(job, "facets");
+    MapWriter props = b.map();
+    raw_facets(props, facets, kStructuredJobFacets);
+    if (completed_run) props.set_str("latestCompletedRun", "run:" + text(completed_run));  // decides which I/O is current
+    if (PyObject* doc = get(facets, "documentation")) props.set_py("description", none_if_missing(get(doc, "description")));
+    if (PyObject* sql = get(facets, "sql")) props.set_py("sql", none_if_missing(get(sql, "query")));
+    if (PyObject* type = get(facets, "jobType")) {
+      props.set_py("jobType.processingType", none_if_missing(get(type, "processingType")));
+      props.set_py("jobType.integration", none_if_missing(get(type, "integration")));
+      props.set_py("jobType.jobType", none_if_missing(get(type, "jobType")));
+    }
+    job_ = b.job(text(get(job, "namespace")), text(get(job, "name")), props);
+    has_job_ = true;
+    if (PyObject* ownership = get(facets, "ownership")) owners(job_, ownership);
+    return job_;
+  }
+
+  std::string job_ref(PyObject* job) {
+    std::string ns = text(get(job, "namespace")), name = text(get(job, "name"));
+    std::string id = node_id("job", {ns, name});
+    MapWriter props = b.map();
+    props.set_str("namespace", ns).set_str("name", name);
+    b.node(id, kJob, props);
+    return id;
+  }
+
+  void job_datasets(const std::string& job, const std::string* run) {
+    std::string writer = text(get(get(event_, "job"), "namespace"));
+    struct Side {
+      const char* key;
+      uint8_t job_edge, run_edge;
+      const char* extra;
+    };
+    for (const Side& side : {Side{"inputs", kReads, kConsumed, "inputFacets"}, Side{"outputs", kWrites, kProduced, "outputFacets"}}) {
+      PyObject* datasets = list_or_none(event_, side.key);
+      if (datasets == nullptr) continue;
+      for (Py_ssize_t i = 0; i < PyList_GET_SIZE(datasets); i++) {
+        PyObject* ds = PyList_GET_ITEM(datasets, i);
+        std::string id = dataset(ds, side.job_edge == kWrites ? &writer : nullptr);
+        b.edge(job, side.job_edge, id);
+        if (run != nullptr) {
+          MapWriter facets = b.map();
+          raw_facets(facets, dict_or_none(ds, side.extra), kNoStructure);
+          b.edge(*run, side.run_edge, id, &facets);
+        }
+      }
+    }
+  }
+
+  PyObject* event_;
+  PyObject* rules_;
+  PyObject* rule_source_;
+  std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> canonical_;
+  std::string job_;
+  bool has_job_ = false;
+};
+
+}  // namespace
+
+Translated translate_openlineage(PyObject* event, std::string_view kind, std::string at, PyObject* rules,
+                                 PyObject* rule_source) {
+  Translation t(event, std::move(at), rules, rule_source);
+  if (kind == "RunEvent") t.run_event();
+  else if (kind == "DatasetEvent") t.dataset_event();
+  else t.job_event();
+  return Translated{t.b.wire.finish(), t.b.overlong_id()};
+}
+
+}  // namespace lm

@@ -1,0 +1,25 @@
+// OpenLineage events -> graph mutations (ingest.openlineage): a pure translation, in the wire form.
+//
+// Facets with a meaning in the graph become structure (columns, column lineage, aliases, owners,
+// descriptions, lifecycle, parent runs); every other facet, standard or custom, is kept verbatim
+// as a ``facet:<name>`` property so nothing a producer sent is lost. Runs accumulate across
+// events: each event only adds what it observed, stamped with its eventTime, so START/COMPLETE
+// pairs that split inputs and outputs, duplicates and out-of-order arrival all converge.
+#pragma once
+
+#include "builder.h"
+
+namespace lm {
+
+struct Translated {
+  Bytes wire;
+  std::string overlong_id;  // an id over Builder::kLongestId bytes (the event is then refused)
+};
+
+// One event, validated (ingest.openlineage_schema): ``kind`` RunEvent, DatasetEvent or JobEvent;
+// ``at`` its stamp; ``rules`` the domain rules (their ``domain_for``), or None; ``rule_source`` the
+// source a rule-made BELONGS_TO carries (graph.model.RULE_SOURCE).
+Translated translate_openlineage(PyObject* event, std::string_view kind, std::string at, PyObject* rules,
+                                 PyObject* rule_source);
+
+}  // namespace lm
