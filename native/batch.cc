@@ -1,5 +1,6 @@
 #include "batch.h"
 
+#include <algorithm>
 #include <cmath>
 #include <unordered_map>
 
@@ -34,9 +35,41 @@ struct WireTable {
   }
 };
 
+// A part's strings in the pool, interned as they are first used (stamp-shaped values never are).
+// Parts of one payload repeat most of their strings (keys, types, namespaces, the ids of shared
+// datasets): a batch remembers what it interned by hash, so a repeat is found in a small table
+// that stays in cache rather than in the pool's large one.
+class PartStrings {
+ public:
+  PartStrings(const WireTable& table, StringPool& pool, std::vector<StrId>& held, FlatMap<uint64_t, StrId>& seen)
+      : table_(table), pool_(pool), held_(held), seen_(seen), ids_(table.texts.size(), kNone) {}
+
+  std::string_view text(uint64_t i, const Reader& r) const { return table_.at(i, r); }
+
+  StrId id(uint64_t i, const Reader& r) {
+    std::string_view s = table_.at(i, r);
+    StrId& id = ids_[size_t(i)];
+    if (id != kNone) return id;
+    uint64_t h = hash_bytes(s.data(), s.size());
+    bool added;
+    StrId& known = seen_.at(h, &added);
+    if (!added && pool_.view(known) == s) return id = known;
+    id = pool_.intern(s, uint32_t(h));
+    held_.push_back(id);
+    if (added) known = id;  // (a hash shared by two strings keeps the first)
+    return id;
+  }
+
+ private:
+  const WireTable& table_;
+  StringPool& pool_;
+  std::vector<StrId>& held_;
+  FlatMap<uint64_t, StrId>& seen_;
+  std::vector<StrId> ids_;
+};
+
 // Re-encodes the wire value at ``r`` with pool ids (string values shaped like stamps packed).
-void wire_to_pool(Reader& r, const WireTable& table, std::vector<StrId>& ids, StringPool& pool,
-                  std::vector<StrId>& held, Bytes& out, int depth) {
+void wire_to_pool(Reader& r, PartStrings& strings, Bytes& out, int depth) {
   if (depth > kMaxDepth) r.fail();
   uint8_t tag = r.u8();
   switch (tag) {
@@ -62,26 +95,21 @@ void wire_to_pool(Reader& r, const WireTable& table, std::vector<StrId>& ids, St
     }
     case kStr: {
       uint64_t i = r.varint();
-      std::string_view s = table.at(i, r);
       Stamp packed;
-      if (pack_stamp(s, packed)) {
+      if (pack_stamp(strings.text(i, r), packed)) {
         put_u8(out, kStampStr);
         put_u64(out, packed);
         return;
       }
-      if (ids[size_t(i)] == kNone) {
-        ids[size_t(i)] = pool.intern(s);
-        held.push_back(ids[size_t(i)]);
-      }
       put_u8(out, kStr);
-      put_varint(out, ids[size_t(i)]);
+      put_varint(out, strings.id(i, r));
       return;
     }
     case kList: {
       uint64_t n = r.varint();
       put_u8(out, kList);
       put_varint(out, n);
-      for (uint64_t k = 0; k < n; k++) wire_to_pool(r, table, ids, pool, held, out, depth + 1);
+      for (uint64_t k = 0; k < n; k++) wire_to_pool(r, strings, out, depth + 1);
       return;
     }
     case kDict: {
@@ -89,14 +117,8 @@ void wire_to_pool(Reader& r, const WireTable& table, std::vector<StrId>& ids, St
       put_u8(out, kDict);
       put_varint(out, n);
       for (uint64_t k = 0; k < n; k++) {
-        uint64_t i = r.varint();
-        std::string_view s = table.at(i, r);
-        if (ids[size_t(i)] == kNone) {
-          ids[size_t(i)] = pool.intern(s);
-          held.push_back(ids[size_t(i)]);
-        }
-        put_varint(out, ids[size_t(i)]);
-        wire_to_pool(r, table, ids, pool, held, out, depth + 1);
+        put_varint(out, strings.id(r.varint(), r));
+        wire_to_pool(r, strings, out, depth + 1);
       }
       return;
     }
@@ -186,22 +208,22 @@ Batch::~Batch() {
 
 void Batch::decode(const uint8_t* data, size_t size) {
   Reader r(data, size, "mutation batch");
+  values_.reserve(size);  // about what the values re-encode to (the wire form adds its string tables)
   while (!r.done()) decode_part(r, size);  // a payload may hold several batches, back to back
+  // Point every map at its values once they are all read (values_ moves as it grows).
+  maps.resize(1 + offsets_.size());
+  for (size_t m = 0; m < offsets_.size(); m++) {
+    maps[m + 1].clear();
+    maps[m + 1].reserve(offsets_[m].size());
+    for (auto& [key, at] : offsets_[m]) maps[m + 1].emplace_back(key, values_.data() + at);
+  }
 }
 
 void Batch::decode_part(Reader& r, size_t size) {
   read_magic(r);
   WireTable table;
   table.read(r);
-  std::vector<StrId> ids(table.texts.size(), kNone);  // interned lazily: stamp-shaped values never are
-  auto id_of = [&](uint64_t i) {
-    std::string_view s = table.at(i, r);
-    if (ids[size_t(i)] == kNone) {
-      ids[size_t(i)] = pool_.intern(s);
-      held_.push_back(ids[size_t(i)]);
-    }
-    return ids[size_t(i)];
-  };
+  PartStrings strings(table, pool_, held_, seen_);
   uint64_t n_maps = r.varint();
   if (n_maps > size) r.fail();
   std::vector<std::vector<std::pair<StrId, size_t>>> offsets;
@@ -211,32 +233,26 @@ void Batch::decode_part(Reader& r, size_t size) {
     if (n > size) r.fail();
     items.reserve(size_t(n));
     for (uint64_t k = 0; k < n; k++) {
-      StrId key = id_of(r.varint());
+      StrId key = strings.id(r.varint(), r);
       size_t at = values_.size();
-      wire_to_pool(r, table, ids, pool_, held_, values_, 0);
+      wire_to_pool(r, strings, values_, 0);
       items.emplace_back(key, at);
     }
   }
-  // Values of earlier parts may have moved as values_ grew: point every map at them again.
-  offsets_.insert(offsets_.end(), offsets.begin(), offsets.end());
-  maps.resize(1 + offsets_.size());
-  for (size_t m = 0; m < offsets_.size(); m++) {
-    maps[m + 1].clear();
-    for (auto& [key, at] : offsets_[m]) maps[m + 1].emplace_back(key, values_.data() + at);
-  }
+  offsets_.insert(offsets_.end(), std::make_move_iterator(offsets.begin()), std::make_move_iterator(offsets.end()));
   uint32_t base = uint32_t(offsets_.size() - n_maps);  // this part's maps follow the earlier parts'
   uint64_t n = r.varint();
   if (n > size) r.fail();
-  mutations.reserve(mutations.size() + size_t(n));
+  if (mutations.capacity() < mutations.size() + n) mutations.reserve(std::max(2 * mutations.capacity(), mutations.size() + size_t(n)));
   for (uint64_t k = 0; k < n; k++) {
     Mutation m;
     uint8_t op = r.u8();
     if (op > 1) r.fail();
     m.edge = op == 1;
-    m.a = id_of(r.varint());
+    m.a = strings.id(r.varint(), r);
     m.kind = r.u8();
     if (m.kind >= (m.edge ? unsigned(kEdgeKinds) : unsigned(kNodeKinds))) r.fail();
-    m.b = m.edge ? id_of(r.varint()) : kNone;
+    m.b = m.edge ? strings.id(r.varint(), r) : kNone;
     m.at = stamp_of(table.at(r.varint(), r), pool_);
     if (is_text_stamp(m.at)) held_stamps_.push_back(m.at);
     uint32_t props = map_ref(r, size_t(n_maps));

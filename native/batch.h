@@ -15,6 +15,7 @@
 // string. About a tenth of the JSON rows it replaced.
 #pragma once
 
+#include "flat.h"
 #include "records.h"
 
 namespace lm {
@@ -51,6 +52,7 @@ class Batch {
   StringPool& pool_;
   std::vector<std::vector<std::pair<StrId, size_t>>> offsets_;  // each map's items: key, offset in values_
   std::vector<StrId> held_;
+  FlatMap<uint64_t, StrId> seen_;  // what the parts interned, by hash (batch.cc, PartStrings)
   std::vector<Stamp> held_stamps_;
   Bytes values_;
 };

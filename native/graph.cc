@@ -157,16 +157,24 @@ uint32_t Plan::placeholder(StrId id) {
   return i;
 }
 
+uint32_t Plan::planned_edge(StrId source, uint8_t kind, StrId target) const {
+  const uint32_t* last = edge_ends_.find(uint64_t(source) << 32 | target);
+  for (uint32_t i = last ? *last : kNone; i != kNone; i = edges[i].same_ends)
+    if (edges[i].kind == kind) return i;
+  return kNone;
+}
+
 void Plan::run() {
   Graph& g = graph_;
   Batch& b = *batch_;
+  nodes.reserve(b.mutations.size() / 2);  // an event writes about twice as many edges as nodes
+  edges.reserve(b.mutations.size());
   for (const Mutation& m : b.mutations) {
     const Observed& latest = b.maps[m.props];
     const Observed& first = b.maps[m.first];
     if (!m.edge) {
-      auto it = node_index_.find(m.a);
-      if (it != node_index_.end()) {
-        merge(nodes[it->second].draft, latest, first, m.at, g.pool);
+      if (const uint32_t* planned = node_index_.find(m.a)) {
+        merge(nodes[*planned].draft, latest, first, m.at, g.pool);
         continue;
       }
       NodeIdx existing = g.find_node(m.a);
@@ -186,27 +194,26 @@ void Plan::run() {
     }
     NodeIdx source = g.find_node(m.a);
     NodeIdx target = g.find_node(m.b);
-    if (source == kNone && !node_index_.count(m.a)) placeholder(m.a);
-    if (target == kNone && !node_index_.count(m.b)) placeholder(m.b);
-    auto key = std::make_tuple(m.a, m.kind, m.b);
-    auto it = edge_index_.find(key);
-    if (it != edge_index_.end()) {
-      merge(edges[it->second].draft, latest, first, m.at, g.pool);
+    if (source == kNone && !node_index_.contains(m.a)) placeholder(m.a);
+    if (target == kNone && !node_index_.contains(m.b)) placeholder(m.b);
+    uint32_t planned = planned_edge(m.a, m.kind, m.b);
+    if (planned != kNone) {
+      merge(edges[planned].draft, latest, first, m.at, g.pool);
       continue;
     }
     EdgeIdx existing = (source != kNone && target != kNone) ? g.find_edge(source, m.kind, target) : kNone;
+    Draft draft;
     if (existing == kNone) {
-      edges.push_back(PlannedEdge{m.a, m.b, m.kind, kNone, {}, nullptr});
-      fresh(edges.back().draft, latest, first, m.at);
-      edge_index_.emplace(key, uint32_t(edges.size() - 1));
+      fresh(draft, latest, first, m.at);
     } else {
-      Draft draft;
       draft.load(g.edge_record[existing]);
-      if (merge(draft, latest, first, m.at, g.pool)) {
-        edges.push_back(PlannedEdge{m.a, m.b, m.kind, existing, std::move(draft), nullptr});
-        edge_index_.emplace(key, uint32_t(edges.size() - 1));
-      }
+      if (!merge(draft, latest, first, m.at, g.pool)) continue;
     }
+    bool first_between;
+    uint32_t& last = edge_ends_.at(uint64_t(m.a) << 32 | m.b, &first_between);
+    if (first_between) last = kNone;
+    edges.push_back(PlannedEdge{m.a, m.b, m.kind, existing, std::move(draft), nullptr, last});
+    last = uint32_t(edges.size() - 1);
   }
   for (auto& planned : nodes) planned.record = g.records.freeze(planned.draft, false);
   for (auto& planned : edges) planned.record = g.records.freeze(planned.draft, true);

@@ -11,6 +11,7 @@
 
 #include "adjacency.h"
 #include "batch.h"
+#include "flat.h"
 #include "kinds.h"
 
 namespace lm {
@@ -122,6 +123,7 @@ class Plan {
     EdgeIdx edge;  // kNone: new
     Draft draft;
     Record* record = nullptr;
+    uint32_t same_ends = kNone;  // the planned edge before this one between the same two nodes
   };
 
   size_t changed() const { return nodes.size() + edges.size(); }
@@ -134,16 +136,12 @@ class Plan {
   void run();
   uint32_t placeholder(StrId id);
 
-  struct EdgeKeyHash {
-    size_t operator()(const std::tuple<StrId, uint8_t, StrId>& k) const {
-      return size_t(mix((uint64_t(std::get<0>(k)) << 32 | std::get<2>(k)) ^ (uint64_t(std::get<1>(k)) << 58)));
-    }
-  };
+  uint32_t planned_edge(StrId source, uint8_t kind, StrId target) const;  // kNone: not planned
 
   Graph& graph_;
   std::unique_ptr<Batch> batch_;
-  std::unordered_map<StrId, uint32_t> node_index_;
-  std::unordered_map<std::tuple<StrId, uint8_t, StrId>, uint32_t, EdgeKeyHash> edge_index_;
+  FlatMap<StrId, uint32_t> node_index_;    // id -> its entry in nodes
+  FlatMap<uint64_t, uint32_t> edge_ends_;  // source << 32 | target -> the last such entry in edges
 };
 
 }  // namespace lm

@@ -475,6 +475,13 @@ PyObject* graph_stats(PyObject* self, PyObject*) {
   GUARD_END(nullptr)
 }
 
+PyObject* graph_elements(PyObject* self, PyObject*) {
+  GUARD_BEGIN
+  Graph& g = graph_of(self);
+  return PyLong_FromSize_t(g.node_count() + g.edge_count());
+  GUARD_END(nullptr)
+}
+
 PyMethodDef graph_methods[] = {
     {"plan", graph_plan, METH_O, "plan(payload) -> Plan: what an encoded batch changes, the graph untouched."},
     {"commit", graph_commit, METH_O, "commit(plan): make a plan's changes."},
@@ -488,6 +495,7 @@ PyMethodDef graph_methods[] = {
     {"touch_all", graph_touch_all, METH_NOARGS, "touch_all(): judge every job's currency before the next read."},
     {"search", graph_search, METH_VARARGS, "search(lowered_text, kinds, first) -> [Node], ranked."},
     {"counts", graph_counts, METH_NOARGS, "counts() -> {kind value: count}."},
+    {"elements", graph_elements, METH_NOARGS, "elements() -> nodes + edges (stats() without walking the graph)."},
     {"install", graph_install, METH_VARARGS,
      "install(nodes, edges): hold records as they are (no merge); an edge's end not among nodes is held bare."},
     {"capture", graph_capture, METH_NOARGS, "capture() -> Capture: the graph now, for a snapshot."},

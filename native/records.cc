@@ -93,6 +93,7 @@ bool merge(Draft& draft, const Observed& latest, const Observed& first, Stamp at
 
 void fresh(Draft& draft, const Observed& latest, const Observed& first, Stamp at) {
   draft.entries.clear();
+  draft.entries.reserve(latest.size() + first.size());
   for (const auto& [key, value] : latest) draft.entries.push_back(Entry{key, at, *value == kNull ? kAbsentValue : value});
   for (const auto& [key, value] : first) {
     if (draft.find(key) < 0) draft.entries.push_back(Entry{key, at, *value == kNull ? kAbsentValue : value});
@@ -105,7 +106,9 @@ Record* Records::freeze(const Draft& draft, bool share_equal) {
   Stamp stamps[8];
   std::vector<Stamp> many;  // past 8 distinct stamps (rare: a long-lived node's keys set by many events)
   size_t n_stamps = 0;
-  std::vector<uint32_t> index(draft.entries.size());
+  uint32_t inline_index[32];  // each entry's stamp index
+  std::vector<uint32_t> spilled(draft.entries.size() > 32 ? draft.entries.size() : 0);
+  uint32_t* index = spilled.empty() ? inline_index : spilled.data();
   size_t size = 0;
   for (size_t i = 0; i < draft.entries.size(); i++) {
     const Entry& e = draft.entries[i];

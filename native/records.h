@@ -8,6 +8,9 @@
 // order-independent.
 #pragma once
 
+#include <cstdlib>
+#include <new>
+
 #include "values.h"
 
 namespace lm {
@@ -50,11 +53,91 @@ const uint8_t* record_value(const Record* r, StrId key, Stamp* stamp = nullptr);
 extern const uint8_t kAbsentValue[1];  // a kAbsent value to point at
 extern const uint8_t kNullValue[1];    // a kNull value to point at
 
+// A vector of trivially copyable items holding the first N in itself: a plan makes one draft per
+// node and edge it writes, and a heap block each (then freeing it) was a fifth of planning.
+template <class T, size_t N>
+class SmallVector {
+ public:
+  SmallVector() = default;
+  SmallVector(const SmallVector& o) { assign(o); }
+  SmallVector(SmallVector&& o) noexcept { take(o); }
+  SmallVector& operator=(const SmallVector& o) {
+    if (this != &o) {
+      clear();
+      assign(o);
+    }
+    return *this;
+  }
+  SmallVector& operator=(SmallVector&& o) noexcept {
+    if (this != &o) {
+      release();
+      take(o);
+    }
+    return *this;
+  }
+  ~SmallVector() { release(); }
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  T* data() { return heap_ ? heap_ : inline_; }
+  const T* data() const { return heap_ ? heap_ : inline_; }
+  T& operator[](size_t i) { return data()[i]; }
+  const T& operator[](size_t i) const { return data()[i]; }
+  T* begin() { return data(); }
+  T* end() { return data() + size_; }
+  const T* begin() const { return data(); }
+  const T* end() const { return data() + size_; }
+  void clear() { size_ = 0; }
+  void reserve(size_t n) {
+    if (n <= capacity_) return;
+    T* grown = static_cast<T*>(std::malloc(n * sizeof(T)));
+    if (grown == nullptr) throw std::bad_alloc();
+    std::memcpy(grown, data(), size_ * sizeof(T));
+    std::free(heap_);
+    heap_ = grown;
+    capacity_ = n;
+  }
+  void push_back(const T& item) {
+    if (size_ == capacity_) reserve(capacity_ * 2);
+    data()[size_++] = item;
+  }
+
+ private:
+  void assign(const SmallVector& o) {
+    reserve(o.size_);
+    std::memcpy(data(), o.data(), o.size_ * sizeof(T));
+    size_ = o.size_;
+  }
+  void take(SmallVector& o) {
+    if (o.heap_) {
+      heap_ = o.heap_;
+      capacity_ = o.capacity_;
+      o.heap_ = nullptr;
+      o.capacity_ = N;
+    } else {
+      std::memcpy(inline_, o.inline_, o.size_ * sizeof(T));
+    }
+    size_ = o.size_;
+    o.size_ = 0;
+  }
+  void release() {
+    std::free(heap_);
+    heap_ = nullptr;
+    capacity_ = N;
+    size_ = 0;
+  }
+
+  T* heap_ = nullptr;
+  size_t size_ = 0;
+  size_t capacity_ = N;
+  T inline_[N];
+};
+
 // A record being planned: entries pointing at values held elsewhere (a stored record, a batch),
 // which outlive it.
 class Draft {
  public:
-  std::vector<Entry> entries;
+  SmallVector<Entry, 10> entries;
 
   void load(const Record* r) {
     entries.clear();

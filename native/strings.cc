@@ -20,9 +20,8 @@ StrId StringPool::find(std::string_view s) const {
   }
 }
 
-StrId StringPool::intern(std::string_view s) {
+StrId StringPool::intern(std::string_view s, uint32_t h) {
   if (s.size() > kLength) raise(PyExc_ValueError, "a string over 2 GiB cannot be held");
-  uint32_t h = uint32_t(hash_bytes(s.data(), s.size()));
   size_t i = slot_of(h);
   for (;; i = (i + 1) & mask_) {
     StrId id = table_[i];

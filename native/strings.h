@@ -17,7 +17,8 @@ class StringPool {
   StringPool& operator=(const StringPool&) = delete;
 
   // The id of ``s``, interned if new, with one more reference the caller now holds.
-  StrId intern(std::string_view s);
+  StrId intern(std::string_view s) { return intern(s, uint32_t(hash_bytes(s.data(), s.size()))); }
+  StrId intern(std::string_view s, uint32_t hash);  // ``hash``: the low 32 bits of hash_bytes(s)
   // The id of ``s`` if it is held (no reference taken), else kNone.
   StrId find(std::string_view s) const;
 

@@ -113,8 +113,7 @@ class EmbeddedStore(Store):
         at least SNAPSHOT_AFTER, and SNAPSHOT_GROWTH times the graph's elements. A graph being
         restated (the steady state of a mesh) gets there; a bulk load into an empty store, which
         changes ~1.25 elements per element it adds, does not, and is snapshotted when it closes."""
-        stats = self._graph.stats()
-        return self._since_snapshot >= max(SNAPSHOT_AFTER, SNAPSHOT_GROWTH * (stats["nodes"] + stats["edges"]))
+        return self._since_snapshot >= max(SNAPSHOT_AFTER, SNAPSHOT_GROWTH * self._graph.elements())
 
     def _capture(self) -> tuple[Point, _native.Capture] | None:
         """What a snapshot of the graph now holds (None: the last one stands here, or the journal
