@@ -31,8 +31,7 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})  # shared, so read-only
 
 def stamp(moment: datetime) -> str:
     """Render an aware datetime as a fixed-width UTC string, so string order is time order."""
-    utc = moment.astimezone(timezone.utc)
-    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S.%f}Z"  # %Y does not pad years below 1000
+    return _native.utc_stamp(moment.astimezone(timezone.utc))  # years below 1000 padded, as %Y would not
 
 
 class UpsertNode(NamedTuple):

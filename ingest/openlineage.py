@@ -34,18 +34,48 @@ def translate_encoded(event: dict[str, Any], rules: DomainRules = NO_RULES) -> b
     ``InvalidEvent`` (naming the failing field) for anything that is not a valid OpenLineage
     2-0-2 RunEvent, DatasetEvent or JobEvent.
     """
-    kind = validate(event)
-    at = stamp(parse_time(event["eventTime"], "$.eventTime"))
+    kind, at = _checked(event)
     try:
         wire, overlong = _native.translate_openlineage(event, kind, at, rules if rules.rules else None, RULE_SOURCE)
     except TypeError as e:  # a value no store can hold (an integer beyond 64 bits, from a caller in Python)
         raise InvalidEvent(str(e)) from None
     if overlong is not None:
-        size = len(overlong.encode("utf-8", "surrogatepass"))
-        raise InvalidEvent(
-            f"a namespace, name or field makes the id {overlong[:60]!r}... {size} bytes long, over the limit of {MAX_ID_BYTES}"
-        )
+        raise _overlong(overlong)
     return wire
+
+
+def translate_many(events: list[Any], rules: DomainRules = NO_RULES) -> tuple[bytes, dict[int, InvalidEvent]]:
+    """:func:`translate_encoded` of many events into one batch: one string table, equal props
+    once, so a bulk load journals and plans less (~a third fewer bytes than a batch an event).
+    Returns the batch, and why each event left out of it (by its index in ``events``) is invalid."""
+    refused: dict[int, InvalidEvent] = {}
+    valid: list[int] = []
+    items: list[tuple[Any, str, str]] = []
+    for i, event in enumerate(events):
+        try:
+            kind, at = _checked(event)
+        except InvalidEvent as e:
+            refused[i] = e
+            continue
+        valid.append(i)
+        items.append((event, kind, at))
+    wire, problems = _native.translate_openlineage_many(items, rules if rules.rules else None, RULE_SOURCE)
+    for index, what, detail in problems:
+        refused[valid[index]] = _overlong(detail) if what == "overlong" else InvalidEvent(detail)
+    return wire, refused
+
+
+def _checked(event: Any) -> tuple[str, str]:
+    """A valid event's kind and stamp; raises InvalidEvent."""
+    kind = validate(event)
+    return kind, stamp(parse_time(event["eventTime"], "$.eventTime"))
+
+
+def _overlong(node_id: str) -> InvalidEvent:
+    size = len(node_id.encode("utf-8", "surrogatepass"))
+    return InvalidEvent(
+        f"a namespace, name or field makes the id {node_id[:60]!r}... {size} bytes long, over the limit of {MAX_ID_BYTES}"
+    )
 
 
 def translate(event: dict[str, Any], rules: DomainRules = NO_RULES) -> list[Mutation]:

@@ -16,10 +16,11 @@ from importlib import resources
 from typing import Any, Iterator
 
 import jsonschema_rs
-import orjson
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
+
+from graph import _native
 
 SPEC_ID = "https://openlineage.io/spec/2-0-2/OpenLineage.json"
 
@@ -190,41 +191,11 @@ def parse_time(value: Any, path: str) -> datetime:
     return moment
 
 
-def _orjson_depth_limit() -> int | None:
-    """How many nested objects and arrays orjson serialises (254 in orjson 3): probed, not assumed."""
-    value: Any = []
-    for depth in range(1, 2048):
-        try:
-            orjson.dumps(value)
-        except orjson.JSONEncodeError:
-            return depth - 1
-        value = [value]
-    return None
-
-
-_ORJSON_DEPTH = _orjson_depth_limit()
-# Arrays to wrap an event in so that orjson refuses it exactly when it nests deeper than MAX_DEPTH.
-_WRAP = _ORJSON_DEPTH - MAX_DEPTH if _ORJSON_DEPTH is not None and _ORJSON_DEPTH >= MAX_DEPTH else None
-
-
 def _check_depth(event: Any) -> None:
-    """Reject nesting deeper than MAX_DEPTH, naming where.
-
-    Every event passes here, so the common case is decided in C: orjson refuses to serialise
-    more than ``_ORJSON_DEPTH`` levels, and the event is wrapped in just enough arrays for that
-    limit to fall at MAX_DEPTH (measured: 7x faster than walking the event in Python). Whatever
-    orjson refuses (too deep, or a value it cannot serialise) is walked in Python, which decides.
-    """
-    if _WRAP is not None:
-        wrapped = event
-        for _ in range(_WRAP):
-            wrapped = [wrapped]
-        try:
-            orjson.dumps(wrapped)
-            return
-        except orjson.JSONEncodeError:
-            pass
-    _walk_depth(event)
+    """Reject nesting deeper than MAX_DEPTH, naming where. Every event passes here, so the common
+    case is decided natively (~0.5 us an event); only a refused one is walked again for its path."""
+    if _native.nests_deeper(event, MAX_DEPTH):
+        _walk_depth(event)
 
 
 def _walk_depth(event: Any) -> None:

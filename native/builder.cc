@@ -3,12 +3,33 @@
 namespace lm {
 
 std::string node_id(std::string_view prefix, std::initializer_list<std::string_view> parts) {
-  std::string id(prefix);
-  for (std::string_view part : parts) id.append(":").append(part);
+  size_t size = prefix.size();
+  for (std::string_view part : parts) size += 1 + part.size();
+  std::string id;
+  id.reserve(size);
+  id.append(prefix);
+  for (std::string_view part : parts) id.append(1, ':').append(part);
   return id;
 }
 
-Builder::Builder(std::string stamp) : at(std::move(stamp)), last_seen_map_(wire.strings) {
+std::string_view Builder::key(std::initializer_list<std::string_view> parts) {
+  key_.clear();
+  for (std::string_view part : parts) {
+    size_t n = part.size();
+    do {
+      key_.push_back(char(n >= 0x80 ? (n & 0x7f) | 0x80 : n));
+      n >>= 7;
+    } while (n != 0);
+    key_.append(part);
+  }
+  return key_;
+}
+
+Builder::Builder(std::string stamp, WireWriter* shared)
+    : at(std::move(stamp)),
+      owned_(shared ? nullptr : std::make_unique<WireWriter>()),
+      wire(shared ? *shared : *owned_),
+      last_seen_map_(wire.strings) {
   at_ = wire.strings.ref(at);
   last_seen_map_.set_str("lastSeenAt", at);
   last_seen_ = wire.map(last_seen_map_);
@@ -36,12 +57,10 @@ void Builder::edge(std::string_view source, uint8_t kind, std::string_view targe
 }
 
 std::string Builder::dataset_ref(std::string_view ns, std::string_view name) {
-  auto parts = std::make_pair(std::string(ns), std::string(name));
-  auto found = dataset_ids_.find(parts);
-  if (found != dataset_ids_.end()) return found->second;
   std::string id = node_id("dataset", {ns, name});
-  dataset_ids_.emplace(parts, id);
-  if (referenced_.insert(id).second && !described_.count(parts)) {
+  bool added;
+  referenced_.intern(id, &added);
+  if (added && described_.find(key({ns, name})) == kNone) {
     MapWriter props = map();
     props.set_str("namespace", ns).set_str("name", name);
     node(id, kDataset, props);
@@ -56,7 +75,7 @@ std::string Builder::dataset(std::string_view ns, std::string_view name, const M
   MapWriter first = map();
   first.set_str("firstSeenAt", at);
   node(id, kDataset, all, &first);
-  if (!props.has("namespace") && !props.has("name")) described_.emplace(ns, name);
+  if (!props.has("namespace") && !props.has("name")) described_.intern(key({ns, name}));
   return id;
 }
 
@@ -71,13 +90,10 @@ std::string Builder::job(std::string_view ns, std::string_view name, const MapWr
 }
 
 std::string Builder::column(std::string_view ns, std::string_view dataset, std::string_view field, const MapWriter* props) {
-  auto parts = std::make_tuple(std::string(ns), std::string(dataset), std::string(field));
-  bool described = props != nullptr && !props->empty();
-  if (!described) {
-    auto found = stated_columns_.find(parts);
-    if (found != stated_columns_.end()) return found->second;  // a mere reference to a column stated already
-  }
   std::string id = node_id("datasetField", {ns, dataset, field});
+  bool described = props != nullptr && !props->empty();
+  if (!described && stated_columns_.find(key({ns, dataset, field})) != kNone)
+    return id;  // a mere reference to a column stated already
   std::string dataset_node = dataset_ref(ns, dataset);
   MapWriter all = map();
   all.set_str("namespace", ns).set_str("dataset", dataset).set_str("datasetId", dataset_node).set_str("name", field);
@@ -85,7 +101,7 @@ std::string Builder::column(std::string_view ns, std::string_view dataset, std::
   node(id, kColumn, all);
   edge(dataset_node, kHasColumn, id);
   if (!described || !(props->has("namespace") || props->has("dataset") || props->has("datasetId") || props->has("name")))
-    stated_columns_.emplace(parts, id);
+    stated_columns_.intern(key({ns, dataset, field}));
   return id;
 }
 
@@ -99,7 +115,9 @@ void Builder::alias(std::string_view ns, std::string_view name, std::string_view
 
 std::string Builder::owner(std::string_view subject, std::string_view name, PyObject* owner_type) {
   std::string id = node_id("owner", {name});
-  if (stated_owners_.insert(std::string(name)).second) {
+  bool added;
+  stated_owners_.intern(name, &added);
+  if (added) {
     MapWriter props = map();
     props.set_str("name", name);
     node(id, kOwner, props);

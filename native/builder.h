@@ -8,12 +8,10 @@
 // values changes nothing, so skipping it is exact).
 #pragma once
 
-#include <map>
-#include <set>
-#include <tuple>
-#include <unordered_set>
+#include <memory>
 
 #include "kinds.h"
+#include "texttable.h"
 #include "wire.h"
 
 namespace lm {
@@ -22,10 +20,19 @@ std::string node_id(std::string_view prefix, std::initializer_list<std::string_v
 
 class Builder {
  public:
-  explicit Builder(std::string at);
+  explicit Builder(std::string at) : Builder(std::move(at), nullptr) {}
+  // Writing into ``shared`` (several documents in one batch: one string table, equal maps once),
+  // which outlives the builder.
+  Builder(std::string at, WireWriter* shared);
+  Builder(const Builder&) = delete;
 
   const std::string at;
-  WireWriter wire;
+
+ private:
+  std::unique_ptr<WireWriter> owned_;
+
+ public:
+  WireWriter& wire;
 
   MapWriter map() { return MapWriter(wire.strings); }
 
@@ -38,7 +45,7 @@ class Builder {
   std::string dataset_ref(std::string_view ns, std::string_view name);
   // Promise a dataset() for this dataset (without namespace/name in its props), so that
   // references made before it need not be recorded.
-  void will_describe(std::string_view ns, std::string_view name) { described_.emplace(ns, name); }
+  void will_describe(std::string_view ns, std::string_view name) { described_.intern(key({ns, name})); }
   // Describe a dataset; it counts as declared by this source.
   std::string dataset(std::string_view ns, std::string_view name, const MapWriter& props);
   std::string job(std::string_view ns, std::string_view name, const MapWriter& props);
@@ -60,15 +67,19 @@ class Builder {
     if (id.size() > kLongestId && overlong_.empty()) overlong_.assign(id);
   }
 
+  // The parts as one key, each length-prefixed (so ("a:b", "c") and ("a", "b:c") differ): valid
+  // until the next call.
+  std::string_view key(std::initializer_list<std::string_view> parts);
+
   uint32_t at_;
   uint32_t last_seen_;   // {"lastSeenAt": at}: the props of an edge stated without any
   uint32_t first_seen_;  // {"firstSeenAt": at}
   MapWriter last_seen_map_;
-  std::unordered_set<std::string> referenced_;
-  std::map<std::pair<std::string, std::string>, std::string> dataset_ids_;
-  std::set<std::pair<std::string, std::string>> described_;
-  std::map<std::tuple<std::string, std::string, std::string>, std::string> stated_columns_;
-  std::set<std::string> stated_owners_;
+  TextTable referenced_;      // dataset ids
+  TextTable described_;       // key(namespace, name) of datasets described or promised
+  TextTable stated_columns_;  // key(namespace, dataset, field) of columns stated, not to restate as references
+  TextTable stated_owners_;   // owner names
+  std::string key_;
   std::string overlong_;
 };
 

@@ -1,12 +1,15 @@
 // graph._native.Builder and translate_openlineage: the Python face of the ingest side of the core
 // (graph/native/builder.h, openlineage.h). ``ingest.builder.GraphBuilder`` is Builder; the
 // Iceberg, contract and dbt translations subclass it.
+#include <cstdio>
 #include <memory>
 
 #include "batch.h"
 #include "openlineage.h"
 #include "pymodule.h"
 #include "pytypes.h"
+
+#include <datetime.h>  // after Python.h (common.h)
 
 namespace lm {
 
@@ -260,7 +263,98 @@ PyObject* module_translate_openlineage(PyObject*, PyObject* args) {
   LM_GUARD_END(nullptr)
 }
 
+// translate_openlineage_many(items, rules or None, rule_source) -> (wire bytes, [(index, what, detail)]):
+// items are (event, kind, at); the events translate into one batch (one string table, equal maps
+// once: less to journal and to plan than a batch each). An event that cannot be is left out,
+// and listed: what is "type" (detail: the TypeError's message) or "overlong" (detail: the id).
+PyObject* module_translate_openlineage_many(PyObject*, PyObject* args) {
+  LM_GUARD_BEGIN
+  require_configured();
+  PyObject *items, *rules, *rule_source;
+  if (!PyArg_ParseTuple(args, "O!OO", &PyList_Type, &items, &rules, &rule_source)) return nullptr;
+  WireWriter wire;
+  PyRef refused(check(PyList_New(0)));
+  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); i++) {
+    PyObject *event, *kind, *at;
+    if (!PyArg_ParseTuple(PyList_GET_ITEM(items, i), "OUU", &event, &kind, &at)) return nullptr;
+    std::string spill, spill2;
+    WireWriter::Mark mark = wire.mark();
+    PyRef problem;
+    try {
+      Translated t = translate_openlineage(event, utf8_of(kind, spill), std::string(utf8_of(at, spill2)), rules,
+                                           rule_source, &wire);
+      if (!t.overlong_id.empty()) {
+        PyRef id(str_of(t.overlong_id));
+        problem = PyRef(check(Py_BuildValue("(nsO)", i, "overlong", id.get())));
+      }
+    } catch (const PyErrorSet&) {
+      if (!PyErr_ExceptionMatches(PyExc_TypeError)) throw;
+      PyObject *type, *value, *traceback;
+      PyErr_Fetch(&type, &value, &traceback);
+      PyRef type_ref(type), value_ref(value), traceback_ref(traceback);
+      PyRef message(check(PyObject_Str(value ? value : Py_None)));
+      problem = PyRef(check(Py_BuildValue("(nsO)", i, "type", message.get())));
+    }
+    if (problem) {
+      wire.rollback(mark);
+      if (PyList_Append(refused.get(), problem.get()) < 0) return nullptr;
+    }
+  }
+  PyRef payload(bytes_of(wire.finish()));
+  return PyTuple_Pack(2, payload.get(), refused.get());
+  LM_GUARD_END(nullptr)
+}
+
+// utc_stamp(moment) -> "YYYY-MM-DDTHH:MM:SS.ffffffZ" of a datetime already in UTC
+// (graph.mutations.stamp): what every mutation of an event carries, made ~10x faster than
+// Python's formatting.
+PyObject* module_utc_stamp(PyObject*, PyObject* moment) {
+  if (!PyDateTime_Check(moment)) {
+    PyErr_SetString(PyExc_TypeError, "utc_stamp takes a datetime");
+    return nullptr;
+  }
+  char out[32];
+  int n = std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", PyDateTime_GET_YEAR(moment),
+                        PyDateTime_GET_MONTH(moment), PyDateTime_GET_DAY(moment), PyDateTime_DATE_GET_HOUR(moment),
+                        PyDateTime_DATE_GET_MINUTE(moment), PyDateTime_DATE_GET_SECOND(moment),
+                        PyDateTime_DATE_GET_MICROSECOND(moment));
+  return PyUnicode_FromStringAndSize(out, n);
+}
+
+// Whether a dict or list sits deeper than ``limit`` levels (the value itself is level 1).
+bool nests_deeper(PyObject* value, long limit, long depth) {
+  if (PyDict_Check(value)) {
+    if (depth > limit) return true;
+    Py_ssize_t pos = 0;
+    PyObject *key, *item;
+    while (PyDict_Next(value, &pos, &key, &item))
+      if (nests_deeper(item, limit, depth + 1)) return true;
+  } else if (PyList_Check(value)) {
+    if (depth > limit) return true;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(value); i++)
+      if (nests_deeper(PyList_GET_ITEM(value, i), limit, depth + 1)) return true;
+  }
+  return false;
+}
+
+// nests_deeper(value, limit) -> bool: a decoded JSON document's nesting, checked without a copy.
+PyObject* module_nests_deeper(PyObject*, PyObject* args) {
+  PyObject* value;
+  long limit;
+  if (!PyArg_ParseTuple(args, "Ol", &value, &limit)) return nullptr;
+  if (limit < 1 || limit > 10000) {
+    PyErr_SetString(PyExc_ValueError, "limit must be 1 to 10000");
+    return nullptr;
+  }
+  return PyBool_FromLong(nests_deeper(value, limit, 1));
+}
+
 PyMethodDef functions[] = {
+    {"utc_stamp", module_utc_stamp, METH_O, "utc_stamp(moment) -> the stamp of a datetime in UTC."},
+    {"nests_deeper", module_nests_deeper, METH_VARARGS,
+     "nests_deeper(value, limit) -> bool: whether a dict or list in value sits deeper than limit levels."},
+    {"translate_openlineage_many", module_translate_openlineage_many, METH_VARARGS,
+     "translate_openlineage_many([(event, kind, at)], rules, rule_source) -> (one wire batch, [(index, what, detail)])."},
     {"translate_openlineage", module_translate_openlineage, METH_VARARGS,
      "translate_openlineage(event, kind, at, rules, rule_source) -> (wire batch, an over-long id or None)."},
     {nullptr, nullptr, 0, nullptr}};
@@ -268,6 +362,8 @@ PyMethodDef functions[] = {
 }  // namespace
 
 bool add_ingest_types(PyObject* module) {
+  PyDateTime_IMPORT;
+  if (PyDateTimeAPI == nullptr) return false;
   BuilderType.tp_name = "graph._native.Builder";
   BuilderType.tp_basicsize = sizeof(BuilderObject);
   BuilderType.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC;

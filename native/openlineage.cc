@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+
+#include "flat.h"
+#include "texttable.h"
 
 namespace lm {
 
@@ -24,10 +28,26 @@ int state_rank(std::string_view state) {
   return 0;
 }
 
+// The interned str of a key this translation looks up (by the literal's address): made once,
+// its hash cached, instead of a new str per lookup.
+PyObject* key_object(const char* key) {
+  static FlatMap<uintptr_t, PyObject*> made;
+  bool added;
+  PyObject*& object = made.at(uintptr_t(key), &added);
+  if (added) {
+    object = PyUnicode_InternFromString(key);
+    if (object == nullptr) {
+      made.at(uintptr_t(key)) = nullptr;
+      throw PyErrorSet{};
+    }
+  }
+  return object;
+}
+
 // d[key] (borrowed), or nullptr when d is no dict or has no such key.
 PyObject* get(PyObject* d, const char* key) {
   if (d == nullptr || !PyDict_Check(d)) return nullptr;
-  return PyDict_GetItemString(d, key);
+  return PyDict_GetItem(d, key_object(key));
 }
 
 bool truthy(PyObject* o) {
@@ -61,8 +81,8 @@ PyObject* none_if_missing(PyObject* o) { return o ? o : Py_None; }
 
 class Translation {
  public:
-  Translation(PyObject* event, std::string at, PyObject* rules, PyObject* rule_source)
-      : b(std::move(at)), event_(event), rules_(rules), rule_source_(rule_source) {
+  Translation(PyObject* event, std::string at, PyObject* rules, PyObject* rule_source, WireWriter* into)
+      : b(std::move(at), into), event_(event), rules_(rules), rule_source_(rule_source) {
     canonical_names();
   }
 
@@ -307,27 +327,23 @@ class Translation {
   // DERIVES_FROM edges from ``target`` to each input field, transformations merged per field.
   void derivations(const std::string& target, PyObject* inputs, const MapWriter* legacy) {
     if (inputs == nullptr) return;
-    std::vector<std::string> order;
-    std::map<std::string, PyRef> merged;  // input column -> its transformations, as one list
+    TextTable seen;  // input columns, in first-seen order
+    std::vector<std::vector<PyObject*>> merged;  // each one's transformations (borrowed from the event)
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(inputs); i++) {
       PyObject* source = PyList_GET_ITEM(inputs, i);
       std::string in = column(text(get(source, "namespace")), text(get(source, "name")), text(get(source, "field")), nullptr);
-      auto found = merged.find(in);
-      if (found == merged.end()) {
-        order.push_back(in);
-        found = merged.emplace(in, PyRef(check(PyList_New(0)))).first;
-      }
+      uint32_t at = seen.intern(in);
+      if (at == merged.size()) merged.emplace_back();
       if (PyObject* transformations = list_or_none(source, "transformations"))
-        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(transformations); k++)
-          if (PyList_Append(found->second.get(), PyList_GET_ITEM(transformations, k)) < 0) throw PyErrorSet{};
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(transformations); k++) merged[at].push_back(PyList_GET_ITEM(transformations, k));
     }
-    for (const std::string& in : order) {
-      PyObject* transformations = merged[in].get();
+    for (uint32_t at = 0; at < merged.size(); at++) {
       MapWriter props = b.map();
-      props.set_py("transformations", PyList_GET_SIZE(transformations) ? transformations : Py_None, "transformations");
+      if (merged[at].empty()) props.set_null("transformations");
+      else props.set_py_list("transformations", merged[at], "transformations");
       if (has_job_) props.set_str("jobId", job_); else props.set_null("jobId");
       if (legacy) props.merge(*legacy);
-      b.edge(target, kDerivesFrom, in, &props);
+      b.edge(target, kDerivesFrom, seen.text(at), &props);
     }
   }
 
@@ -392,12 +408,12 @@ class Translation {
 }  // namespace
 
 Translated translate_openlineage(PyObject* event, std::string_view kind, std::string at, PyObject* rules,
-                                 PyObject* rule_source) {
-  Translation t(event, std::move(at), rules, rule_source);
+                                 PyObject* rule_source, WireWriter* into) {
+  Translation t(event, std::move(at), rules, rule_source, into);
   if (kind == "RunEvent") t.run_event();
   else if (kind == "DatasetEvent") t.dataset_event();
   else t.job_event();
-  return Translated{t.b.wire.finish(), t.b.overlong_id()};
+  return Translated{into ? Bytes() : t.b.wire.finish(), t.b.overlong_id()};
 }
 
 }  // namespace lm

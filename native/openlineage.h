@@ -18,8 +18,9 @@ struct Translated {
 
 // One event, validated (ingest.openlineage_schema): ``kind`` RunEvent, DatasetEvent or JobEvent;
 // ``at`` its stamp; ``rules`` the domain rules (their ``domain_for``), or None; ``rule_source`` the
-// source a rule-made BELONGS_TO carries (graph.model.RULE_SOURCE).
+// source a rule-made BELONGS_TO carries (graph.model.RULE_SOURCE). Written into ``into`` when
+// given (several events in one batch; the result's wire is then empty), else a batch of its own.
 Translated translate_openlineage(PyObject* event, std::string_view kind, std::string at, PyObject* rules,
-                                 PyObject* rule_source);
+                                 PyObject* rule_source, WireWriter* into = nullptr);
 
 }  // namespace lm

@@ -430,7 +430,9 @@ PyObject* value_to_py(const uint8_t*& p, const StringPool& pool) {
   corrupt("value");
 }
 
-void value_from_py(PyObject* o, StringSink& sink, Bytes& out, const char* where) { encode(o, sink, out, where, 0); }
+void value_from_py(PyObject* o, StringSink& sink, Bytes& out, const char* where, int depth) {
+  encode(o, sink, out, where, depth);
+}
 
 void StringSink::value_object(PyObject* s, Bytes& out) {
   std::string spill;

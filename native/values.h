@@ -76,7 +76,8 @@ class PoolSink : public StringSink {
 // and as their JSON text, as orjson writes them, enums, dates, times and UUIDs). NaN and
 // infinities become None, as JSON has no such numbers. Anything else is a TypeError naming
 // ``where``.
-void value_from_py(PyObject* o, StringSink& sink, Bytes& out, const char* where);
+// ``depth``: how deep the value sits in one being encoded (a list's items written one by one).
+void value_from_py(PyObject* o, StringSink& sink, Bytes& out, const char* where, int depth = 0);
 
 // The string a kStr/kStampStr value holds, or false for other tags.
 bool value_string(const uint8_t* p, const StringPool& pool, char* buf, std::string_view& out);

@@ -6,102 +6,90 @@ namespace {
 const uint8_t kMagic[4] = {'L', 'M', 'B', 1};
 }
 
-uint32_t WireStrings::ref(std::string_view s) {
-  auto it = index_.find(s);
-  if (it != index_.end()) return it->second;
-  texts_.emplace_back(s);
-  std::string_view held = texts_.back();
-  uint32_t i = uint32_t(order_.size());
-  order_.push_back(held);
-  index_.emplace(held, i);
-  return i;
-}
-
 uint32_t WireStrings::ref_object(PyObject* s) {
   if (!PyUnicode_Check(s)) raise(PyExc_TypeError, "ids, kinds' values and stamps must be str");
   std::string spill;
   if (!by_identity_) return ref(utf8_of(s, spill));
-  auto it = by_object_.find(s);
-  if (it != by_object_.end()) return it->second;
-  uint32_t i = ref(utf8_of(s, spill));
-  by_object_.emplace(s, i);
+  bool added;
+  uint32_t& i = by_object_.at(uintptr_t(s), &added);
+  if (added) i = ref(utf8_of(s, spill));
   return i;
 }
 
 void WireStrings::write(Bytes& out) const {
-  put_varint(out, order_.size());
-  for (std::string_view s : order_) {
+  put_varint(out, table_.size());
+  for (uint32_t i = 0; i < table_.size(); i++) {
+    std::string_view s = table_.text(i);
     put_varint(out, s.size());
     put_bytes(out, s.data(), s.size());
   }
 }
 
-Bytes& MapWriter::slot(std::string_view key) {
-  uint32_t k = strings_.ref(key);
-  for (auto& [held, value] : items_)
-    if (held == k) {
-      value.clear();
-      return value;
+MapWriter& MapWriter::place(uint32_t key, uint32_t start) {
+  uint32_t end = uint32_t(values_.size());
+  for (Item& item : items_)
+    if (item.key == key) {
+      item.start = start;
+      item.end = end;
+      return *this;
     }
-  items_.emplace_back(k, Bytes());
-  return items_.back().second;
+  items_.push_back(Item{key, start, end});
+  return *this;
 }
 
 bool MapWriter::has(std::string_view key) const {
   uint32_t k = strings_.find(key);
   if (k == kNone) return false;
-  for (auto& [held, value] : items_)
-    if (held == k) return true;
+  for (const Item& item : items_)
+    if (item.key == k) return true;
   return false;
 }
 
-MapWriter& MapWriter::set_py(std::string_view key, PyObject* value, const char* where) {
-  Bytes& out = slot(key);
-  value_from_py(value, strings_, out, where);
-  return *this;
+MapWriter& MapWriter::set_py(const Key& key, PyObject* value, const char* where) {
+  return put(key, [&](Bytes& out) { value_from_py(value, strings_, out, where); });
 }
 
-MapWriter& MapWriter::set_str(std::string_view key, std::string_view value) {
-  Bytes& out = slot(key);
-  strings_.value(value, out);
-  return *this;
+MapWriter& MapWriter::set_py_list(const Key& key, const std::vector<PyObject*>& values, const char* where) {
+  return put(key, [&](Bytes& out) {
+    put_u8(out, kList);
+    put_varint(out, values.size());
+    for (PyObject* value : values) value_from_py(value, strings_, out, where, 1);
+  });
 }
 
-MapWriter& MapWriter::set_null(std::string_view key) {
-  put_u8(slot(key), kNull);
-  return *this;
+MapWriter& MapWriter::set_str(const Key& key, std::string_view value) {
+  return put(key, [&](Bytes& out) { strings_.value(value, out); });
 }
 
-MapWriter& MapWriter::set_bool(std::string_view key, bool value) {
-  put_u8(slot(key), value ? kTrue : kFalse);
-  return *this;
+MapWriter& MapWriter::set_null(const Key& key) {
+  return put(key, [](Bytes& out) { put_u8(out, kNull); });
 }
 
-MapWriter& MapWriter::set_int(std::string_view key, int64_t value) {
-  Bytes& out = slot(key);
-  put_u8(out, kInt);
-  put_varint(out, (uint64_t(value) << 1) ^ uint64_t(value >> 63));
-  return *this;
+MapWriter& MapWriter::set_bool(const Key& key, bool value) {
+  return put(key, [&](Bytes& out) { put_u8(out, value ? kTrue : kFalse); });
 }
 
-MapWriter& MapWriter::set_strs(std::string_view key, const std::vector<std::string>& values) {
-  Bytes& out = slot(key);
-  put_u8(out, kList);
-  put_varint(out, values.size());
-  for (const std::string& v : values) strings_.value(v, out);
-  return *this;
+MapWriter& MapWriter::set_int(const Key& key, int64_t value) {
+  return put(key, [&](Bytes& out) {
+    put_u8(out, kInt);
+    put_varint(out, (uint64_t(value) << 1) ^ uint64_t(value >> 63));
+  });
 }
 
+MapWriter& MapWriter::set_strs(const Key& key, const std::vector<std::string>& values) {
+  return put(key, [&](Bytes& out) {
+    put_u8(out, kList);
+    put_varint(out, values.size());
+    for (const std::string& v : values) strings_.value(v, out);
+  });
+}
+
+// Both maps write strings to the same table, so keys compare as indexes and values copy as bytes.
 MapWriter& MapWriter::merge(const MapWriter& other) {
-  for (auto& [key, value] : other.items_) {
-    bool found = false;
-    for (auto& [held, mine] : items_)
-      if (held == key) {
-        mine = value;
-        found = true;
-        break;
-      }
-    if (!found) items_.emplace_back(key, value);
+  for (const Item& item : other.items_) {
+    uint32_t start = uint32_t(values_.size());
+    put_bytes(values_, other.values_.data() + item.start, item.end - item.start);
+    place(item.key, start);
   }
   return *this;
 }
@@ -133,9 +121,9 @@ MapWriter& MapWriter::merge_py(PyObject* mapping, const char* where) {
 }
 
 void MapWriter::encode(Bytes& out) const {
-  for (auto& [key, value] : items_) {
-    put_varint(out, key);
-    put_bytes(out, value.data(), value.size());
+  for (const Item& item : items_) {
+    put_varint(out, item.key);
+    put_bytes(out, values_.data() + item.start, item.end - item.start);
   }
 }
 
@@ -144,13 +132,7 @@ uint32_t WireWriter::map(const MapWriter& items) {
   scratch_.clear();
   put_varint(scratch_, items.size());
   items.encode(scratch_);
-  std::string key(reinterpret_cast<const char*>(scratch_.data()), scratch_.size());
-  auto it = map_index_.find(key);
-  if (it != map_index_.end()) return it->second;
-  put_bytes(maps_, scratch_.data(), scratch_.size());
-  uint32_t ref = ++map_count_;
-  map_index_.emplace(std::move(key), ref);
-  return ref;
+  return maps_.intern(std::string_view(reinterpret_cast<const char*>(scratch_.data()), scratch_.size())) + 1;
 }
 
 void WireWriter::node(uint32_t id, uint8_t kind, uint32_t at, uint32_t props, uint32_t first) {
@@ -176,11 +158,14 @@ void WireWriter::edge(uint32_t source, uint8_t kind, uint32_t target, uint32_t a
 
 Bytes WireWriter::finish() const {
   Bytes out;
-  out.reserve(4 + maps_.size() + body_.size() + 64);
+  out.reserve(4 + body_.size() + 64);
   put_bytes(out, kMagic, 4);
   strings.write(out);
-  put_varint(out, map_count_);
-  put_bytes(out, maps_.data(), maps_.size());
+  put_varint(out, maps_.size());
+  for (uint32_t i = 0; i < maps_.size(); i++) {
+    std::string_view map = maps_.text(i);
+    put_bytes(out, map.data(), map.size());
+  }
   put_varint(out, mutations_);
   put_bytes(out, body_.data(), body_.size());
   return out;

@@ -3,25 +3,42 @@
 // Builder every ingester writes through.
 #pragma once
 
-#include <deque>
 #include <string>
-#include <unordered_map>
 
+#include "flat.h"
+#include "texttable.h"
 #include "values.h"
 
 namespace lm {
+
+// A property key: a string literal, whose index in a table is then remembered by its address (an
+// event's translation states a few hundred keys, nearly all literals, and hashing each again was
+// a tenth of it), or any other text.
+class Key {
+ public:
+  template <size_t N>
+  Key(const char (&literal)[N]) : text(literal, N - 1), literal(literal) {}  // NOLINT: literals only
+  Key(std::string_view text) : text(text) {}                                  // NOLINT
+  Key(const std::string& text) : text(text) {}                                // NOLINT
+  std::string_view text;
+  const char* literal = nullptr;
+};
 
 // A batch's string table: each distinct string once. ``by_identity``: a str object seen before is
 // found without hashing its text again (only for a caller that keeps every object it passes alive
 // while the table lives: one call's mutations, not a builder fed over many calls).
 class WireStrings : public StringSink {
  public:
-  explicit WireStrings(bool by_identity = false) : by_identity_(by_identity) {}
-  uint32_t ref(std::string_view s);
-  uint32_t find(std::string_view s) const {  // kNone when not in the table
-    auto it = index_.find(s);
-    return it == index_.end() ? kNone : it->second;
+  explicit WireStrings(bool by_identity = false) : table_(256), by_identity_(by_identity) {}
+  uint32_t ref(std::string_view s) { return table_.intern(s); }
+  uint32_t ref_key(const Key& key) {
+    if (key.literal == nullptr) return ref(key.text);
+    bool added;
+    uint32_t& index = literals_.at(uintptr_t(key.literal), &added);
+    if (added) index = ref(key.text);
+    return index;
   }
+  uint32_t find(std::string_view s) const { return table_.find(s); }  // kNone when not in the table
   uint32_t ref_object(PyObject* s);  // raises TypeError for anything but a str
   void value(std::string_view s, Bytes& out) override {
     put_u8(out, kStr);
@@ -36,25 +53,29 @@ class WireStrings : public StringSink {
   void write(Bytes& out) const;
 
  private:
-  std::deque<std::string> texts_;  // stable storage for the views below
-  std::vector<std::string_view> order_;
-  std::unordered_map<std::string_view, uint32_t> index_;
+  TextTable table_;
+  FlatMap<uintptr_t, uint32_t> literals_;  // a literal key's address -> its index
   bool by_identity_;
-  std::unordered_map<PyObject*, uint32_t> by_object_;
+  FlatMap<uintptr_t, uint32_t> by_object_;
 };
 
 // A props map as a Python dict builds it: setting a key it holds replaces the value in place,
 // another key goes last.
 class MapWriter {
  public:
-  explicit MapWriter(WireStrings& strings) : strings_(strings) {}
+  explicit MapWriter(WireStrings& strings) : strings_(strings) {
+    items_.reserve(8);
+    values_.reserve(64);
+  }
 
-  MapWriter& set_py(std::string_view key, PyObject* value, const char* where = "a property");
-  MapWriter& set_str(std::string_view key, std::string_view value);
-  MapWriter& set_null(std::string_view key);
-  MapWriter& set_bool(std::string_view key, bool value);
-  MapWriter& set_int(std::string_view key, int64_t value);
-  MapWriter& set_strs(std::string_view key, const std::vector<std::string>& values);  // a list of strings
+  MapWriter& set_py(const Key& key, PyObject* value, const char* where = "a property");
+  // A list of Python values (without making the list): ``transformations`` merged across inputs.
+  MapWriter& set_py_list(const Key& key, const std::vector<PyObject*>& values, const char* where);
+  MapWriter& set_str(const Key& key, std::string_view value);
+  MapWriter& set_null(const Key& key);
+  MapWriter& set_bool(const Key& key, bool value);
+  MapWriter& set_int(const Key& key, int64_t value);
+  MapWriter& set_strs(const Key& key, const std::vector<std::string>& values);  // a list of strings
   MapWriter& merge(const MapWriter& other);     // {**this, **other}
   MapWriter& merge_py(PyObject* mapping, const char* where = "props");  // {**this, **mapping}
   bool empty() const { return items_.empty(); }
@@ -65,9 +86,23 @@ class MapWriter {
   size_t size() const { return items_.size(); }
 
  private:
-  Bytes& slot(std::string_view key);  // the value bytes of ``key``, emptied (a new item when new)
+  // Every value is written at the end of one buffer; an item points at its latest value.
+  struct Item {
+    uint32_t key;
+    uint32_t start, end;
+  };
+  template <class Write>
+  MapWriter& put(const Key& key, Write&& write) {
+    uint32_t k = strings_.ref_key(key);
+    uint32_t start = uint32_t(values_.size());
+    write(values_);
+    return place(k, start);
+  }
+  MapWriter& place(uint32_t key, uint32_t start);  // the value written since ``start`` is key's
+
   WireStrings& strings_;
-  std::vector<std::pair<uint32_t, Bytes>> items_;
+  std::vector<Item> items_;
+  Bytes values_;
 };
 
 class WireWriter {
@@ -82,10 +117,19 @@ class WireWriter {
   size_t mutations() const { return mutations_; }
   Bytes finish() const;  // the batch, as it stands
 
+  // Where the mutations stand, to drop those written after (a document refused part way; the
+  // strings and maps it added stay, unreferenced).
+  struct Mark {
+    size_t body, mutations;
+  };
+  Mark mark() const { return Mark{body_.size(), mutations_}; }
+  void rollback(Mark m) {
+    body_.resize(m.body);
+    mutations_ = m.mutations;
+  }
+
  private:
-  Bytes maps_;
-  uint32_t map_count_ = 0;
-  std::unordered_map<std::string, uint32_t> map_index_;  // a map's encoding -> its reference
+  TextTable maps_{64};  // each distinct map's encoding, in the order of their references
   Bytes body_;
   size_t mutations_ = 0;
   Bytes scratch_;
