@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import sqlite3
+import struct
 import subprocess
 import sys
 import threading
@@ -236,8 +237,8 @@ def test_torn_wal_recovers_to_the_last_complete_batch(tmp_path: Path, caplog: py
     write_and_crash(tmp_path, 40)
     wal = wal_path(tmp_path / "journal.sqlite")
     size = wal.stat().st_size
-    frame = 24 + 4096
     with wal.open("r+b") as f:
+        frame = 24 + struct.unpack(">I", f.read(12)[8:])[0]  # a frame header, then a page (the WAL header says its size)
         if damage == "cut mid-frame":
             f.truncate(size - frame // 2)
         elif damage == "cut at a frame boundary":
@@ -403,15 +404,15 @@ def test_format_0_journal_is_migrated_transparently(tmp_path: Path, caplog: pyte
         assert db.execute("PRAGMA user_version").fetchone()[0] == FORMAT
         rows = db.execute("SELECT seq, length, crc32, codec, payload FROM batches ORDER BY seq").fetchall()
         assert [r[1:4] for r in rows[:10]] == [(None, None, None)] * 10  # old rows kept byte for byte
-        assert rows[10][1] == len(rows[10][4]) and rows[10][2] == zlib.crc32(rows[10][4]) and rows[10][3] == "zlib"
-        assert zlib.decompress(rows[10][4]) == encode(batch(10))
+        assert rows[10][1] == len(rows[10][4]) and rows[10][2] == zlib.crc32(rows[10][4]) and rows[10][3] is None
+        assert rows[10][4] == encode(batch(10))  # stored as encoded
     finally:
         db.close()
     with EmbeddedStore(tmp_path) as store:
         assert batches_present(store, 11) == list(range(11))
 
 
-def test_format_1_journal_keeps_its_rows_and_compresses_new_ones(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_format_1_journal_keeps_its_rows_and_stores_new_ones_as_encoded(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "journal.sqlite"
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
@@ -426,12 +427,38 @@ def test_format_1_journal_keeps_its_rows_and_compresses_new_ones(tmp_path: Path,
         assert batches_present(store, 5) == list(range(5))
         store.apply(batch(5))
     assert any(f"format 1 migrated to {FORMAT}" in r.getMessage() for r in caplog.records)
-    damage_row(path, 6, "truncated")  # a torn compressed row is still found by its length and crc32
+    damage_row(path, 6, "truncated")  # a torn new row is found by its length and crc32
     with EmbeddedStore(tmp_path) as store:
         assert batches_present(store, 6) == list(range(5))
     db = sqlite3.connect(path)
     try:
-        assert db.execute("SELECT codec FROM quarantine").fetchall() == [("zlib",)]  # kept with what it needs to be read
+        assert db.execute("SELECT codec FROM quarantine").fetchall() == [(None,)]
+    finally:
+        db.close()
+
+
+def test_rows_compressed_by_earlier_versions_replay_and_are_checked_like_any(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Format 2 journals written while new rows were zlib-compressed: read as they are; a damaged
+    one found by its length and crc32, and quarantined with its codec, so it can still be read."""
+    path = fill(tmp_path, 1)
+    db = sqlite3.connect(path, isolation_level=None)
+    compressed = [zlib.compress(encode(batch(i)), 1) for i in range(1, 6)]
+    db.executemany("INSERT INTO batches (payload, length, crc32, codec) VALUES (?, ?, ?, 'zlib')",
+                   [(p, len(p), zlib.crc32(p)) for p in compressed])
+    db.close()
+    with caplog.at_level(logging.INFO), EmbeddedStore(tmp_path) as store:
+        assert batches_present(store, 6) == list(range(6))
+        store.apply(batch(6))
+    assert journal_warnings(caplog) == []
+    damage_row(path, 6, "bit flip")  # the last compressed row (batch 5), before a new one
+    with pytest.raises(JournalCorrupt, match="seq 6: crc32 mismatch"):
+        EmbeddedStore(tmp_path).close()
+    assert _journal_cli("salvage", tmp_path).returncode == 0
+    with EmbeddedStore(tmp_path) as store:
+        assert batches_present(store, 7) == [0, 1, 2, 3, 4, 6]
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("SELECT seq, codec FROM quarantine").fetchall() == [(6, "zlib")]
     finally:
         db.close()
 
