@@ -21,18 +21,16 @@ from graph.api.auth import AuthConfig, InvalidAuthConfig, ReadAccess, describe, 
 from graph.api.ingest import IngestConfig, IngestLimits
 from graph.api.limits import GraphQLLimits
 from graph.check import NODE_QUERY, RENDERERS, CheckError, Execute, check_node, check_schema
+from graph.bulk_load import load_events
 from graph.heap import REMOTE, settle_heap, tune_gc
 from graph.impact import ChangeKind
 from graph.mutations import Mutation, UpsertNode
 from graph.stores import Store, StoreUnavailable, open_store
 from graph.stores.journal import JournalError
 from ingest.domain_rules import NO_RULES, DomainRules, InvalidRules
-from ingest.event_files import BadLine, expand_paths, read_events
-from ingest.openlineage import translate
-from ingest.openlineage_schema import InvalidEvent
+from ingest.event_files import BadLine, expand_paths
+from ingest.openlineage import translate_encoded
 from ingest.proposed_schema import InvalidProposedSchema, read_proposed_schema
-
-APPLY_BATCH_EVENTS = 500
 
 
 def store_flags(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -205,7 +203,7 @@ def serve(open_graph: Callable[[], Store], host: str, port: int, demo: bool, aut
             from ingest.demo import food_delivery_events
 
             events = food_delivery_events()
-            store.apply([m for event in events for m in translate(event, rules)])
+            store.apply_encoded(b"".join(translate_encoded(event, rules) for event in events))
             say.info("loaded the food_delivery demo: %d events", len(events))
         settle_heap()  # the replayed graph, before any request is in flight
         say.info("lineagemesh on %s: GraphQL at %s/graphql", store.uri, where)
@@ -228,50 +226,37 @@ def ingest() -> None:
 @ingest.command("openlineage")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @domain_rules_option
+@click.option("--workers", type=click.IntRange(0), default=None,
+              help="Processes parsing and translating events beside the one applying them "
+                   "(0: none; default: one per spare core, none for under 4 MiB of files).")
 @store_options
-def ingest_openlineage(store: Store, paths: tuple[Path, ...], rules: DomainRules) -> None:
+def ingest_openlineage(store: Store, paths: tuple[Path, ...], rules: DomainRules, workers: int | None) -> None:
     """Ingest OpenLineage events from files (JSON event, JSON array or NDJSON; directories recurse).
 
-    Bad events are reported as FILE:LINE: REASON and skipped; the exit code is then 1.
+    Bad events are reported as FILE:LINE: REASON and skipped; the exit code is then 1. Events are
+    applied in file order, 500 at a time (graph.bulk_load).
     """
     from tqdm import tqdm
 
     files = expand_paths(paths)
-    started = time.monotonic()
-    accepted = rejected = changes = 0
-    pending: list[Mutation] = []
-    pending_events = 0
     progress = tqdm(unit=" events", disable=None, file=sys.stderr)
+
+    def bad(line: BadLine) -> None:
+        tqdm.write(f"{line.path}:{line.line}: {line.reason}", file=sys.stderr)
+
     try:
-        for path in files:
-            for item in read_events(path):
-                progress.update(1)
-                if isinstance(item, BadLine):
-                    rejected += 1
-                    tqdm.write(f"{item.path}:{item.line}: {item.reason}", file=sys.stderr)
-                    continue
-                try:
-                    pending.extend(translate(item.event, rules))
-                except InvalidEvent as e:
-                    rejected += 1
-                    tqdm.write(f"{item.path}:{item.line}: {e}", file=sys.stderr)
-                    continue
-                accepted += 1
-                pending_events += 1
-                if pending_events >= APPLY_BATCH_EVENTS:
-                    changes += _apply(store, pending)
-                    pending, pending_events = [], 0
-        changes += _apply(store, pending)
+        report = load_events(store, files, rules, on_bad=bad, on_progress=progress.update, workers=workers)
+    except StoreUnavailable as e:
+        raise click.ClickException(f"store unavailable, nothing more applied: {e}") from None
     finally:
         progress.close()
-    elapsed = time.monotonic() - started
-    rate = accepted / elapsed if elapsed > 0 else 0.0
+    rate = report.accepted / report.seconds if report.seconds > 0 else 0.0
     click.echo(
-        f"{accepted} events ingested ({changes} node/edge changes), {rejected} rejected, "
-        f"from {len(files)} files in {elapsed:.2f}s ({rate:,.0f} events/s) into {store.uri}",
+        f"{report.accepted} events ingested ({report.changes} node/edge changes), {report.rejected} rejected, "
+        f"from {len(files)} files in {report.seconds:.2f}s ({rate:,.0f} events/s) into {store.uri}",
         err=True,
     )
-    if rejected:
+    if report.rejected:
         sys.exit(1)
 
 

@@ -3,6 +3,9 @@
 Each event comes with the file and line it starts on, so a bad one is reported as
 ``file:line: reason``. A line that is not JSON is yielded as a :class:`BadLine`, never raised,
 so one broken line does not hide the rest of the file.
+
+NDJSON lines can be had unparsed (:func:`read_sources`): parsing is most of reading, and a bulk
+load does it where the event is translated, in a worker process (``graph.bulk_load``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Union
+
+import orjson
 
 EVENT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".json.gz", ".ndjson.gz", ".jsonl.gz")
 
@@ -30,7 +35,45 @@ class BadLine:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class SourceLine:
+    """An NDJSON line, not parsed yet (:func:`parse_line`)."""
+
+    path: Path
+    line: int
+    text: bytes
+
+
 SourceItem = Union[SourceEvent, BadLine]
+RawItem = Union[SourceEvent, SourceLine, BadLine]
+
+
+class NotJSON(ValueError):
+    """A line that is not a JSON document; the message says why and where."""
+
+
+def parse_json(text: bytes) -> Any:
+    """One JSON document. orjson parses; what it refuses, the standard library decides (it also
+    reads NaN and integers past 64 bits, which translation then refuses by name) and words."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        decoded = text.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise NotJSON(f"not UTF-8: {e}") from None
+    try:
+        return json.loads(decoded)
+    except json.JSONDecodeError as e:
+        raise NotJSON(f"not valid JSON: {e.msg} (column {e.colno})") from None
+
+
+def parse_line(item: SourceLine) -> SourceItem:
+    try:
+        return SourceEvent(item.path, item.line, parse_json(item.text))
+    except NotJSON as e:
+        return BadLine(item.path, item.line, str(e))
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -44,43 +87,50 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def _open_text(path: Path) -> IO[str]:
+def _open_binary(path: Path) -> IO[bytes]:
     if path.name.endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8")
-    return open(path, encoding="utf-8")
+        return gzip.open(path, "rb")
+    return open(path, "rb")
 
 
 def read_events(path: Path) -> Iterator[SourceItem]:
-    """The events of one file, each with the line it starts on.
+    """The events of one file, each with the line it starts on (:func:`read_sources`, parsed)."""
+    for item in read_sources(path):
+        yield parse_line(item) if isinstance(item, SourceLine) else item
+
+
+def read_sources(path: Path) -> Iterator[RawItem]:
+    """The events of one file, each with the line it starts on; NDJSON lines after the first unparsed.
 
     NDJSON is read a line at a time, so an export of any size streams through in constant memory
-    (a 4 GB file read whole took ~9 GB before a single event was applied). A JSON array, or one
-    event spread over several lines, is read whole. A file that stops being readable part way
-    (a truncated gzip, bad UTF-8) yields what came before it, then a ``BadLine``.
+    (a 4 GB file read whole took ~9 GB before a single event was applied); a line that is not
+    UTF-8 is one bad line. A JSON array, or one event spread over several lines, is read whole.
+    A file that stops being readable part way (a truncated gzip) yields what came before it,
+    then a ``BadLine``.
     """
     number = 0
     try:
-        with _open_text(path) as handle:
-            head: list[str] = []  # the lines up to the first that is not blank
+        with _open_binary(path) as handle:
+            head: list[bytes] = []  # the lines up to the first that is not blank
             for line in handle:
                 number += 1
                 head.append(line)
                 if line.strip():
                     break
-            first = head[-1].strip() if head else ""
-            if not first.startswith("["):
+            first = head[-1].strip() if head else b""
+            if not first.startswith(b"["):
                 try:
-                    value = json.loads(first)
-                except json.JSONDecodeError:
+                    value = parse_json(first)
+                except NotJSON:
                     pass
                 else:  # one whole JSON value on the first line: NDJSON (of one line, perhaps)
                     yield SourceEvent(path, number, value)
                     for line in handle:
                         number += 1
                         if line.strip():
-                            yield _ndjson_line(path, number, line)
+                            yield SourceLine(path, number, line)
                     return
-            yield from _whole_file_events(path, "".join(head) + handle.read())
+            yield from _whole_file_events(path, (b"".join(head) + handle.read()).decode("utf-8"))
     except (OSError, UnicodeDecodeError, EOFError) as e:
         yield BadLine(path, number, f"cannot read file: {e}")
 
@@ -106,10 +156,7 @@ def _ndjson_events(path: Path, text: str) -> Iterator[SourceItem]:
 
 
 def _ndjson_line(path: Path, number: int, line: str) -> SourceItem:
-    try:
-        return SourceEvent(path, number, json.loads(line))
-    except json.JSONDecodeError as e:
-        return BadLine(path, number, f"not valid JSON: {e.msg} (column {e.colno})")
+    return parse_line(SourceLine(path, number, line.encode("utf-8", "surrogatepass")))
 
 
 def _array_events(path: Path, text: str) -> Iterator[SourceItem]:

@@ -10,8 +10,9 @@ Usage::
 One run, on a deterministic synthetic mesh (``scripts/generate_mesh.py``, same ``--datasets`` and
 ``--seed`` give the same events), measures for each store:
 
-* ingest throughput in events/s: the direct path (parse + ``translate`` + ``store.apply`` in
-  batches, in this process, each phase timed apart) and over HTTP (a real ``lineagemesh serve``
+* ingest throughput in events/s: the direct path (``lineagemesh ingest openlineage``'s
+  ``graph.bulk_load``, files read, parsed and translated in worker processes beside the apply;
+  wall-clock, with translate CPU and apply time apart) and over HTTP (a real ``lineagemesh serve``
   process, ``POST /api/v1/lineage/batch`` with ``--batch-events`` per request from
   ``--http-clients`` concurrent clients);
 * lineage (downstream) and impact latency p50/p95/p99 from start datasets with a small, medium
@@ -65,13 +66,14 @@ import neo4j_floor  # noqa: E402
 from devservers.lineagemesh import LineagemeshServer  # noqa: E402
 from sql_baseline import Baseline  # noqa: E402
 
+from graph.bulk_load import LoadReport, load_events  # noqa: E402
 from graph.heap import REMOTE, settle_heap, tune_gc  # noqa: E402
 from graph.impact import impact as impact_query  # noqa: E402
 from graph.lineage import dataset_lineage  # noqa: E402
 from graph.model import Direction, EdgeKind, NodeKind, dataset_id  # noqa: E402
 from graph.stores import Store, open_store  # noqa: E402
 from graph.view import GraphView  # noqa: E402
-from ingest.openlineage import translate  # noqa: E402
+from ingest.domain_rules import NO_RULES  # noqa: E402
 
 HOST = "127.0.0.1"
 DEPTHS: tuple[int | None, ...] = (5, 20, None)  # None: unbounded
@@ -320,58 +322,46 @@ def time_cell(run: Callable[[Start], int], starts: list[Start], config: CellConf
 
 @dataclass
 class DirectIngest:
-    events: int = 0
-    parse_s: float = 0.0
-    translate_s: float = 0.0
-    apply_s: float = 0.0
-    mutations: int = 0
-    changes: int = 0
-    translate_cpu_s: float = 0.0  # CPU time of this process: robust to other load on the machine
-    apply_cpu_s: float = 0.0
+    """``lineagemesh ingest openlineage`` as it runs (graph.bulk_load): wall-clock throughput, with
+    what translating (parse, validate, translate: CPU, in the workers) and applying took apart."""
+
+    report: LoadReport
+
+    @property
+    def events(self) -> int:
+        return self.report.events
+
+    @property
+    def changes(self) -> int:
+        return self.report.changes
 
     def as_dict(self) -> dict[str, Any]:
-        total = self.translate_s + self.apply_s
+        r = self.report
         return {
-            "events": self.events,
-            "mutations": self.mutations,
-            "changes": self.changes,
-            "parse_s": round(self.parse_s, 3),
-            "translate_s": round(self.translate_s, 3),
-            "apply_s": round(self.apply_s, 3),
-            "seconds": round(total, 3),
-            "events_per_s": round(self.events / total, 1) if total else None,
-            "translate_events_per_s": round(self.events / self.translate_s, 1) if self.translate_s else None,
-            "apply_events_per_s": round(self.events / self.apply_s, 1) if self.apply_s else None,
-            "parse_events_per_s": round(self.events / self.parse_s, 1) if self.parse_s else None,
-            "translate_cpu_s": round(self.translate_cpu_s, 3),
-            "apply_cpu_s": round(self.apply_cpu_s, 3),
-            "cpu_events_per_s": round(self.events / (self.translate_cpu_s + self.apply_cpu_s), 1)
-            if self.translate_cpu_s + self.apply_cpu_s else None,
+            "events": r.events,
+            "changes": r.changes,
+            "workers": r.workers,
+            "seconds": round(r.seconds, 3),
+            "events_per_s": round(r.events / r.seconds, 1) if r.seconds else None,
+            "translate_cpu_s": round(r.translate_cpu_seconds, 3),
+            "translate_events_per_s": round(r.events / r.translate_cpu_seconds, 1) if r.translate_cpu_seconds else None,
+            "apply_s": round(r.apply_seconds, 3),
+            "apply_events_per_s": round(r.events / r.apply_seconds, 1) if r.apply_seconds else None,
         }
 
 
-def ingest_direct(store: Store, ndjson: Path, batch_events: int, skip: int = 0, limit: int | None = None) -> DirectIngest:
-    """translate + store.apply in batches of ``batch_events`` events, each phase timed apart; the
-    heap is settled after each batch as ``lineagemesh ingest`` does (its cost counts as apply)."""
-    stats = DirectIngest()
-    clock, cpu = time.perf_counter, time.process_time
-    for lines in read_batches(ndjson, batch_events, skip, limit):
-        t0 = clock()
-        events = [orjson.loads(line) for line in lines]
-        t1, c1 = clock(), cpu()
-        mutations = [m for event in events for m in translate(event)]
-        t2, c2 = clock(), cpu()
-        stats.changes += store.apply(mutations)
-        settle_heap()
-        t3, c3 = clock(), cpu()
-        stats.parse_s += t1 - t0
-        stats.translate_s += t2 - t1
-        stats.apply_s += t3 - t2
-        stats.translate_cpu_s += c2 - c1
-        stats.apply_cpu_s += c3 - c2
-        stats.events += len(events)
-        stats.mutations += len(mutations)
-    return stats
+def ingest_direct(store: Store, ndjson: Path, skip: int = 0, limit: int | None = None,
+                  workers: int | None = None) -> DirectIngest:
+    """The events of ``ndjson`` (after ``skip``, at most ``limit``) loaded as ``lineagemesh ingest``
+    loads them: read and translated in worker processes beside this one's apply, in chunks of
+    ``graph.bulk_load.CHUNK_EVENTS``, the heap settled after each."""
+    source = ndjson
+    if skip or limit is not None:
+        source = ndjson.with_name(f"{ndjson.stem}-{skip}-{limit}.ndjson")
+        with open(source, "wb") as out:
+            for batch in read_batches(ndjson, 1000, skip, limit):
+                out.writelines(batch)
+    return DirectIngest(load_events(store, [source], NO_RULES, workers=workers))
 
 
 def ingest_http(url: str, ndjson: Path, batch_events: int, clients: int, skip: int = 0, limit: int | None = None) -> dict[str, Any]:
@@ -533,15 +523,15 @@ def bench_embedded(ctx: Context) -> dict[str, Any]:
     result: dict[str, Any] = {"store": "embedded"}
     # Warm up first (imports, schema validators, caches), so the RSS delta is the graph's.
     warm = open_store(data_dir=str(ctx.tmp / "embedded-warmup"))
-    ingest_direct(warm, ctx.ndjson, args.batch_events, limit=args.batch_events)
+    ingest_direct(warm, ctx.ndjson, limit=args.batch_events, workers=0)
     warm.close()
     del warm
     gc.collect()
     rss_before = rss_bytes()
-    log("embedded: direct ingest (translate + apply)")
+    log("embedded: direct ingest (as `lineagemesh ingest openlineage`)")
     store: Store | None = open_store(data_dir=str(ctx.tmp / "embedded-direct"))
     try:
-        direct = ingest_direct(store, ctx.ndjson, args.batch_events)
+        direct = ingest_direct(store, ctx.ndjson, workers=args.ingest_workers)
         gc.collect()
         rss_after = rss_bytes()
         counts = store.counts()
@@ -695,8 +685,8 @@ def bench_neo4j(ctx: Context, uri: str) -> dict[str, Any]:
     log(f"neo4j: floor {floor['elements_per_s']:,.0f} elements/s")
     store = open_store(uri)
     try:
-        log("neo4j: direct ingest (translate + apply)" + (" of the first half" if split else ""))
-        direct = ingest_direct(store, ctx.ndjson, args.batch_events, limit=half)
+        log("neo4j: direct ingest (as `lineagemesh ingest openlineage`)" + (" of the first half" if split else ""))
+        direct = ingest_direct(store, ctx.ndjson, limit=half, workers=args.ingest_workers)
         result["ingest"] = {"direct": direct.as_dict(), "mode": args.neo4j_ingest, "engine_floor": engine_ceiling(floor, direct)}
         log(f"neo4j: direct {result['ingest']['direct']['events_per_s']} events/s "
             f"(translate {result['ingest']['direct']['translate_events_per_s']}, apply {result['ingest']['direct']['apply_events_per_s']})")
@@ -962,13 +952,13 @@ def profile_workload(args: argparse.Namespace, tmp: Path) -> None:
     profiler: Any = Profiler(interval=0.001) if args.profiler == "pyinstrument" else PySpy(out / f"{stem}.raw")
     try:
         if kind == "ingest":
-            ingest_direct(store, ndjson, args.batch_events, limit=args.batch_events)  # warm-up batch
+            ingest_direct(store, ndjson, limit=args.batch_events, workers=0)  # warm-up batch
             profiler.start()
-            stats = ingest_direct(store, ndjson, args.batch_events, skip=args.batch_events)
+            stats = ingest_direct(store, ndjson, skip=args.batch_events, workers=0)  # this process only: what a profiler sees
             elapsed = profiler.stop()
             log(f"profiled ingest: {stats.as_dict()}")
         else:
-            ingest_direct(store, ndjson, args.batch_events)
+            ingest_direct(store, ndjson, workers=args.ingest_workers)
             with Baseline.load(ndjson) as sql:
                 starts = pick_starts(sql, generate_mesh.mesh_shape(args.datasets, args.seed), args.starts, args.seed, args.sample)["large"]
             query = kind.removeprefix("graphql-")
@@ -1028,7 +1018,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--store", choices=("embedded", "neo4j", "both"), default="both")
     parser.add_argument("--json", type=Path, help="write the results here (required unless --profile)")
     parser.add_argument("--seed", type=int, default=7, help="mesh seed (default 7)")
-    parser.add_argument("--batch-events", type=int, default=500, help="events per apply / per HTTP batch (default 500)")
+    parser.add_argument("--batch-events", type=int, default=500, help="events per HTTP batch (default 500)")
+    parser.add_argument("--ingest-workers", type=int, default=None,
+                        help="translation workers of the direct ingest (default: as `lineagemesh ingest`, one per spare core)")
     parser.add_argument("--http-clients", type=int, default=4, help="concurrent HTTP ingest clients (default 4)")
     parser.add_argument("--starts", type=int, default=3, help="start datasets per radius class (default 3)")
     parser.add_argument("--reps", type=int, default=50, help="most timed queries per cell (default 50)")

@@ -40,7 +40,8 @@ def test_ingest_openlineage_json_array_ndjson_gzip_and_directories(tmp_path: Pat
     assert counts["Job"] == 13 and counts["Run"] == 13
 
 
-def test_bad_events_are_reported_as_file_line_and_skipped(tmp_path: Path, food_delivery_events) -> None:
+@pytest.mark.parametrize("workers", ["0", "1"])
+def test_bad_events_are_reported_as_file_line_and_skipped(tmp_path: Path, food_delivery_events, workers: str) -> None:
     bad = dict(food_delivery_events[2])
     bad["eventTime"] = "not a time"
     lines = [json.dumps(food_delivery_events[0]), "{broken json", json.dumps(bad), json.dumps(food_delivery_events[1])]
@@ -48,7 +49,7 @@ def test_bad_events_are_reported_as_file_line_and_skipped(tmp_path: Path, food_d
     path.write_text("\n".join(lines) + "\n")
     array = tmp_path / "array.json"
     array.write_text('[\n  {"eventTime": "2026-01-05T06:00:00Z"},\n  ' + json.dumps(food_delivery_events[3]) + "\n]")
-    result = lineagemesh("ingest", "openlineage", "--data-dir", str(tmp_path / "store"), str(path), str(array))
+    result = lineagemesh("ingest", "openlineage", "--workers", workers, "--data-dir", str(tmp_path / "store"), str(path), str(array))
     assert result.returncode == 1
     assert f"{path}:2: not valid JSON" in result.stderr
     assert f"{path}:3: $.eventTime" in result.stderr

@@ -9,7 +9,7 @@ import os
 import threading
 from pathlib import Path
 
-from ingest.event_files import BadLine, SourceEvent, read_events
+from ingest.event_files import BadLine, SourceEvent, SourceLine, parse_line, read_events, read_sources
 
 
 def test_ndjson_streams_each_event_before_the_file_ends(tmp_path: Path) -> None:
@@ -66,3 +66,23 @@ def test_an_unreadable_file_is_one_bad_line(tmp_path: Path) -> None:
     path.write_bytes(b'{"name": "caf\xe9"}\n')
     (bad,) = read_events(path)
     assert isinstance(bad, BadLine) and bad.reason.startswith("cannot read file")
+
+
+def test_a_line_that_is_not_utf8_is_one_bad_line_and_the_rest_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.ndjson"
+    path.write_bytes(b'{"n": 1}\n{"name": "caf\xe9"}\n{"n": 3}\n')
+    first, bad, last = read_events(path)
+    assert isinstance(bad, BadLine) and bad.line == 2 and bad.reason.startswith("not UTF-8")
+    assert (first.event, last.event, last.line) == ({"n": 1}, {"n": 3}, 3)
+
+
+def test_ndjson_lines_come_unparsed_and_parse_as_the_standard_library_reads_them(tmp_path: Path) -> None:
+    """orjson refuses NaN and integers past 64 bits; the line still reads as json does (translation
+    then refuses the event by name), so where a line is parsed changes nothing."""
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(b'{"n": 1}\n{"big": 123456789012345678901234567890, "nan": NaN}\n{broken\n')
+    first, *rest = read_sources(path)
+    assert isinstance(first, SourceEvent) and [type(i) for i in rest] == [SourceLine, SourceLine]
+    big, broken = (parse_line(i) for i in rest)
+    assert big.event["big"] == 123456789012345678901234567890 and big.event["nan"] != big.event["nan"]
+    assert isinstance(broken, BadLine) and broken.reason.startswith("not valid JSON: Expecting property name")
