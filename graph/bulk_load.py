@@ -1,16 +1,19 @@
 """Loading event files into a store (``lineagemesh ingest openlineage``) at the speed of the machine.
 
 Per event, parsing, validating and translating cost about as much as applying does. They are
-pure and independent per event, so worker processes do them, a chunk of NDJSON lines at a time,
-while this process applies the chunk before: lines cross as bytes one way, the chunk's
-mutations come back as one batch in the wire form the other (one string table for its 500
-events: the store journals and plans less). Chunks are applied in file order, so the journal,
-the report of bad lines and the graph are exactly what one process would make. A small load (under ``WORKER_BYTES`` of files) stays in this process:
-starting a worker costs more than it saves.
+pure and independent per event, so worker processes do them, a chunk of 500 events at a time,
+while this process applies the chunks before. A chunk of a plain NDJSON file crosses as a byte
+range the worker reads itself (shipping the lines cost both processes more than reading them);
+one of a gzip'd file or a JSON array as its lines or events. The chunk's mutations come back as
+one batch in the wire form (one string table for its events: the store journals and plans
+less). Chunks are applied in file order, so the journal, the report of bad lines and the graph
+are exactly what one process would make. A small load (under ``WORKER_BYTES`` of files) stays
+in this process: starting a worker costs more than it saves.
 """
 
 from __future__ import annotations
 
+import mmap
 import multiprocessing
 import os
 import time
@@ -24,42 +27,72 @@ from typing import Any, Callable, Iterable, Iterator, Union
 from graph.heap import settle_heap, tune_gc
 from graph.stores import Store
 from ingest.domain_rules import DomainRules
-from ingest.event_files import BadLine, NotJSON, SourceEvent, SourceLine, parse_json, read_sources
+from ingest.event_files import BadLine, NotJSON, SourceEvent, SourceLine, is_ndjson, parse_json, read_sources
 from ingest.openlineage import translate_many
 
-CHUNK_EVENTS = 500  # events a worker translates at once, and the store applies as one batch
+CHUNK_EVENTS = 500  # lines a worker translates at once, and the store applies as one batch
+QUEUED = 4  # chunks read ahead per worker: enough that none waits for this process
 WORKER_BYTES = 4 * 2**20  # below this much input, translating here is quicker than starting a worker
 
-# What a chunk holds per event: where it is, and the line's bytes, the event already parsed, or
-# why it could not be read.
-Piece = Union[bytes, Any, str]
-_LINE, _EVENT, _UNREADABLE = 0, 1, 2
+_LINE, _EVENT, _UNREADABLE = 0, 1, 2  # what a chunk holds of an event: its line, it parsed, or why it is unreadable
 
 
 @dataclass
-class Chunk:
-    places: list[tuple[Path, int]] = field(default_factory=list)
+class Span:
+    """Lines of a plain NDJSON file by byte range, from line ``first_line``: read where translated."""
+
+    path: Path
+    start: int
+    end: int
+    first_line: int
+
+    def events(self) -> Iterator[tuple[int, Union[bytes, Any, str], int]]:
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(self.start)
+                text = handle.read(self.end - self.start)
+        except OSError as e:
+            yield self.first_line, f"cannot read file: {e}", _UNREADABLE
+            return
+        for number, line in enumerate(text.split(b"\n"), start=self.first_line):
+            if line.strip():
+                yield number, line, _LINE
+
+
+@dataclass
+class Lines:
+    """Events of one file read here: NDJSON lines (bytes), events parsed already, or why unreadable."""
+
+    path: Path
+    numbers: list[int] = field(default_factory=list)
+    pieces: list[Union[bytes, Any, str]] = field(default_factory=list)
     kinds: list[int] = field(default_factory=list)
-    pieces: list[Piece] = field(default_factory=list)
 
     def add(self, item: SourceLine | SourceEvent | BadLine) -> None:
-        self.places.append((item.path, item.line))
+        self.numbers.append(item.line)
         if isinstance(item, SourceLine):
-            self.kinds.append(_LINE)
             self.pieces.append(item.text)
+            self.kinds.append(_LINE)
         elif isinstance(item, SourceEvent):
-            self.kinds.append(_EVENT)
             self.pieces.append(item.event)
+            self.kinds.append(_EVENT)
         else:
-            self.kinds.append(_UNREADABLE)
             self.pieces.append(item.reason)
+            self.kinds.append(_UNREADABLE)
+
+    def events(self) -> Iterator[tuple[int, Union[bytes, Any, str], int]]:
+        return zip(self.numbers, self.pieces, self.kinds)
+
+
+Chunk = Union[Span, Lines]
 
 
 @dataclass
 class Translated:
-    """A chunk's events: their mutations as one batch (wire form), the reason each one left out
-    is refused (by its place in the chunk), and the CPU time it took."""
+    """A chunk's events: how many, their mutations as one batch (wire form), the reason each one
+    left out is refused (by its line), and the CPU time it took."""
 
+    events: int
     payload: bytes
     refused: dict[int, str]
     cpu_seconds: float
@@ -70,34 +103,39 @@ class LoadReport:
     accepted: int = 0
     rejected: int = 0
     changes: int = 0
-    seconds: float = 0.0            # wall-clock, reading to the last apply
+    seconds: float = 0.0                # wall-clock, reading to the last apply
     translate_cpu_seconds: float = 0.0  # parsing, validating, translating (in workers, or here)
-    apply_seconds: float = 0.0      # the store's apply, here
+    apply_seconds: float = 0.0          # the store's apply, here
+    wait_seconds: float = 0.0           # here, waiting for a worker's chunk
     workers: int = 0
+    chunks: int = 0
+    chunks_here: int = 0                # translated in this process
 
     @property
     def events(self) -> int:
         return self.accepted + self.rejected
 
 
-def translate_chunk(kinds: list[int], pieces: list[Piece], rules: DomainRules) -> Translated:
-    """Parse, validate and translate a chunk's events (pure: runs in a worker or here)."""
+def translate_chunk(chunk: Chunk, rules: DomainRules) -> Translated:
+    """Read, parse, validate and translate a chunk's events (pure: runs in a worker or here)."""
     started = time.process_time()
     refused: dict[int, str] = {}
     events: list[Any] = []
-    places: list[int] = []
-    for i, (kind, piece) in enumerate(zip(kinds, pieces)):
+    lines: list[int] = []
+    count = 0
+    for number, piece, kind in chunk.events():
+        count += 1
         if kind == _UNREADABLE:
-            refused[i] = piece
+            refused[number] = piece
             continue
         try:
             events.append(parse_json(piece) if kind == _LINE else piece)
-            places.append(i)
+            lines.append(number)
         except NotJSON as e:
-            refused[i] = str(e)
+            refused[number] = str(e)
     payload, invalid = translate_many(events, rules)
-    refused.update((places[index], str(reason)) for index, reason in invalid.items())
-    return Translated(payload, refused, time.process_time() - started)
+    refused.update((lines[index], str(reason)) for index, reason in invalid.items())
+    return Translated(count, payload, refused, time.process_time() - started)
 
 
 def default_workers() -> int:
@@ -127,29 +165,61 @@ def load_events(
     chunks = _chunks(files)
     if workers == 0:
         for chunk in chunks:
-            _apply(store, chunk, translate_chunk(chunk.kinds, chunk.pieces, rules), report, on_bad, on_progress)
+            report.chunks_here += 1
+            _apply(store, chunk, translate_chunk(chunk, rules), report, on_bad, on_progress)
     else:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                  initializer=tune_gc) as pool:
-            in_flight: deque[tuple[Chunk, Future[Translated]]] = deque()
-            for chunk in chunks:
-                in_flight.append((chunk, _submit(pool, chunk, rules)))
-                if len(in_flight) > 2 * workers:  # two chunks queued per worker, so none waits for this one
-                    done, future = in_flight.popleft()
-                    _apply(store, done, _translated(done, future, rules), report, on_bad, on_progress)
-            while in_flight:
-                done, future = in_flight.popleft()
-                _apply(store, done, _translated(done, future, rules), report, on_bad, on_progress)
+            _pipeline(store, chunks, rules, pool, workers, report, on_bad, on_progress)
     report.seconds = time.perf_counter() - started
     return report
 
 
+def _pipeline(store: Store, chunks: Iterator[Chunk], rules: DomainRules, pool: ProcessPoolExecutor, workers: int,
+              report: LoadReport, on_bad: Callable[[BadLine], None], on_progress: Callable[[int], None]) -> None:
+    """Chunks go to the workers, QUEUED each so that none waits for this process, and are applied
+    in order as they come back. Until the first comes back (a spawned worker takes ~0.3 s to
+    start) this process translates the chunks it reads itself rather than wait; after that it
+    only applies. (Translating here whenever the oldest chunk is not back yet measured slower:
+    the apply then ran ~20 % slower beside it, and the workers went without work meanwhile.)"""
+    queue: deque[tuple[Chunk, Union[Future[Translated], Translated]]] = deque()
+    started = False  # a worker has translated a chunk
+
+    def apply_head() -> None:
+        nonlocal started
+        chunk, translated = queue.popleft()
+        if isinstance(translated, Future):
+            waiting = time.perf_counter()
+            translated = _translated(chunk, translated, rules)
+            report.wait_seconds += time.perf_counter() - waiting
+            started = True
+        else:
+            report.chunks_here += 1
+        _apply(store, chunk, translated, report, on_bad, on_progress)
+
+    for chunk in chunks:
+        while queue and _ready(queue[0][1]):
+            apply_head()
+        if len(queue) >= QUEUED * workers:
+            if not started and len(queue) < 4 * QUEUED * workers:
+                queue.append((chunk, translate_chunk(chunk, rules)))  # rather than wait for the workers to start
+                continue
+            apply_head()  # waits for the oldest
+        queue.append((chunk, _submit(pool, chunk, rules)))
+    while queue:
+        apply_head()
+
+
+def _ready(translated: Union[Future[Translated], Translated]) -> bool:
+    return not isinstance(translated, Future) or translated.done()
+
+
 def _submit(pool: ProcessPoolExecutor, chunk: Chunk, rules: DomainRules) -> Future[Translated]:
     try:
-        return pool.submit(translate_chunk, chunk.kinds, chunk.pieces, rules)
+        return pool.submit(translate_chunk, chunk, rules)
     except BrokenProcessPool:  # see _translated
         done: Future[Translated] = Future()
-        done.set_result(translate_chunk(chunk.kinds, chunk.pieces, rules))
+        done.set_result(translate_chunk(chunk, rules))
         return done
 
 
@@ -157,35 +227,57 @@ def _translated(chunk: Chunk, future: Future[Translated], rules: DomainRules) ->
     try:
         return future.result()
     except BrokenProcessPool:  # a worker died (killed, out of memory): this process translates instead
-        return translate_chunk(chunk.kinds, chunk.pieces, rules)
+        return translate_chunk(chunk, rules)
 
 
 def _chunks(files: Iterable[Path]) -> Iterator[Chunk]:
-    chunk = Chunk()
+    """Each file's chunks: spans of a plain NDJSON file, else lines or events read here."""
     for path in files:
+        if not path.name.endswith(".gz") and path.is_file() and is_ndjson(path):
+            yield from _spans(path)
+            continue
+        chunk = Lines(path)
         for item in read_sources(path):
             chunk.add(item)
-            if len(chunk.kinds) >= CHUNK_EVENTS:
+            if len(chunk.numbers) >= CHUNK_EVENTS:
                 yield chunk
-                chunk = Chunk()
-    if chunk.kinds:
-        yield chunk
+                chunk = Lines(path)
+        if chunk.numbers:
+            yield chunk
+
+
+def _spans(path: Path) -> Iterator[Span]:
+    """CHUNK_EVENTS lines at a time, found without reading them into objects."""
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size == 0:
+            return
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as text:
+            start, line = 0, 1
+            while start < size:
+                end, lines = start, 0
+                while lines < CHUNK_EVENTS and end < size:
+                    newline = text.find(b"\n", end)
+                    end = size if newline < 0 else newline + 1
+                    lines += 1
+                yield Span(path, start, end, line)
+                start, line = end, line + lines
 
 
 def _apply(store: Store, chunk: Chunk, translated: Translated, report: LoadReport,
            on_bad: Callable[[BadLine], None], on_progress: Callable[[int], None]) -> None:
-    for i in sorted(translated.refused):
-        path, line = chunk.places[i]
-        on_bad(BadLine(path, line, translated.refused[i]))
-    report.accepted += len(chunk.places) - len(translated.refused)
+    for line in sorted(translated.refused):
+        on_bad(BadLine(chunk.path, line, translated.refused[line]))
+    report.accepted += translated.events - len(translated.refused)
     report.rejected += len(translated.refused)
+    report.chunks += 1
     report.translate_cpu_seconds += translated.cpu_seconds
-    if len(translated.refused) < len(chunk.places):
+    if len(translated.refused) < translated.events:
         applying = time.perf_counter()
         report.changes += store.apply_encoded(translated.payload)
         settle_heap()  # the batch's garbage now; the graph out of every later collection
         report.apply_seconds += time.perf_counter() - applying
-    on_progress(len(chunk.places))
+    on_progress(translated.events)
 
 
 def _size(path: Path) -> int:

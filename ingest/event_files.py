@@ -117,22 +117,45 @@ def read_sources(path: Path) -> Iterator[RawItem]:
                 head.append(line)
                 if line.strip():
                     break
-            first = head[-1].strip() if head else b""
-            if not first.startswith(b"["):
-                try:
-                    value = parse_json(first)
-                except NotJSON:
-                    pass
-                else:  # one whole JSON value on the first line: NDJSON (of one line, perhaps)
-                    yield SourceEvent(path, number, value)
-                    for line in handle:
-                        number += 1
-                        if line.strip():
-                            yield SourceLine(path, number, line)
-                    return
+            first = _first_event(head)
+            if first is not _NOT_NDJSON:  # one whole JSON value on the first line: NDJSON (of one line, perhaps)
+                yield SourceEvent(path, number, first)
+                for line in handle:
+                    number += 1
+                    if line.strip():
+                        yield SourceLine(path, number, line)
+                return
             yield from _whole_file_events(path, (b"".join(head) + handle.read()).decode("utf-8"))
     except (OSError, UnicodeDecodeError, EOFError) as e:
         yield BadLine(path, number, f"cannot read file: {e}")
+
+
+def is_ndjson(path: Path) -> bool:
+    """Whether :func:`read_sources` reads the file as NDJSON (its first line that is not blank is a
+    whole JSON value, not an array's opening); False for a file it cannot read."""
+    try:
+        with _open_binary(path) as handle:
+            for line in handle:
+                if line.strip():
+                    return _first_event([line]) is not _NOT_NDJSON
+    except (OSError, EOFError):
+        pass
+    return False
+
+
+_NOT_NDJSON = object()
+
+
+def _first_event(head: list[bytes]) -> Any:
+    """The event on the last of ``head`` (its first line that is not blank) if NDJSON starts
+    there, else _NOT_NDJSON."""
+    first = head[-1].strip() if head else b""
+    if first.startswith(b"["):
+        return _NOT_NDJSON
+    try:
+        return parse_json(first)
+    except NotJSON:
+        return _NOT_NDJSON
 
 
 def _whole_file_events(path: Path, text: str) -> Iterator[SourceItem]:

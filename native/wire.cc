@@ -26,7 +26,7 @@ void WireStrings::write(Bytes& out) const {
 }
 
 MapWriter& MapWriter::place(uint32_t key, uint32_t start) {
-  uint32_t end = uint32_t(values_.size());
+  uint32_t end = uint32_t(strings_.values_.size());
   for (Item& item : items_)
     if (item.key == key) {
       item.start = start;
@@ -86,9 +86,11 @@ MapWriter& MapWriter::set_strs(const Key& key, const std::vector<std::string>& v
 
 // Both maps write strings to the same table, so keys compare as indexes and values copy as bytes.
 MapWriter& MapWriter::merge(const MapWriter& other) {
+  Bytes& values = strings_.values_;
   for (const Item& item : other.items_) {
-    uint32_t start = uint32_t(values_.size());
-    put_bytes(values_, other.values_.data() + item.start, item.end - item.start);
+    uint32_t start = uint32_t(values.size());
+    values.resize(start + (item.end - item.start));  // then copied from before ``start``: no overlap
+    std::memcpy(values.data() + start, values.data() + item.start, item.end - item.start);
     place(item.key, start);
   }
   return *this;
@@ -123,7 +125,7 @@ MapWriter& MapWriter::merge_py(PyObject* mapping, const char* where) {
 void MapWriter::encode(Bytes& out) const {
   for (const Item& item : items_) {
     put_varint(out, item.key);
-    put_bytes(out, values_.data() + item.start, item.end - item.start);
+    put_bytes(out, strings_.values_.data() + item.start, item.end - item.start);
   }
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "flat.h"
+#include "records.h"  // SmallVector
 #include "texttable.h"
 #include "values.h"
 
@@ -53,6 +54,12 @@ class WireStrings : public StringSink {
   void write(Bytes& out) const;
 
  private:
+  friend class MapWriter;
+  // The values of the maps being built on this table, one after the other (a map is built and
+  // dropped per mutation: a buffer each was a tenth of translating); emptied when none is alive.
+  Bytes values_;
+  size_t writers_ = 0;
+
   TextTable table_;
   FlatMap<uintptr_t, uint32_t> literals_;  // a literal key's address -> its index
   bool by_identity_;
@@ -63,9 +70,11 @@ class WireStrings : public StringSink {
 // another key goes last.
 class MapWriter {
  public:
-  explicit MapWriter(WireStrings& strings) : strings_(strings) {
-    items_.reserve(8);
-    values_.reserve(64);
+  explicit MapWriter(WireStrings& strings) : strings_(strings) { strings_.writers_++; }
+  MapWriter(const MapWriter& other) : strings_(other.strings_), items_(other.items_) { strings_.writers_++; }
+  MapWriter& operator=(const MapWriter&) = delete;
+  ~MapWriter() {
+    if (--strings_.writers_ == 0) strings_.values_.clear();
   }
 
   MapWriter& set_py(const Key& key, PyObject* value, const char* where = "a property");
@@ -86,7 +95,7 @@ class MapWriter {
   size_t size() const { return items_.size(); }
 
  private:
-  // Every value is written at the end of one buffer; an item points at its latest value.
+  // Values are written at the end of the table's buffer; an item points at its latest value.
   struct Item {
     uint32_t key;
     uint32_t start, end;
@@ -94,15 +103,14 @@ class MapWriter {
   template <class Write>
   MapWriter& put(const Key& key, Write&& write) {
     uint32_t k = strings_.ref_key(key);
-    uint32_t start = uint32_t(values_.size());
-    write(values_);
+    uint32_t start = uint32_t(strings_.values_.size());
+    write(strings_.values_);
     return place(k, start);
   }
   MapWriter& place(uint32_t key, uint32_t start);  // the value written since ``start`` is key's
 
   WireStrings& strings_;
-  std::vector<Item> items_;
-  Bytes values_;
+  SmallVector<Item, 12> items_;
 };
 
 class WireWriter {
