@@ -13,7 +13,6 @@ in this process: starting a worker costs more than it saves.
 
 from __future__ import annotations
 
-import mmap
 import multiprocessing
 import os
 import time
@@ -247,21 +246,30 @@ def _chunks(files: Iterable[Path]) -> Iterator[Chunk]:
 
 
 def _spans(path: Path) -> Iterator[Span]:
-    """CHUNK_EVENTS lines at a time, found without reading them into objects."""
+    """CHUNK_EVENTS lines at a time, found by reading the file in blocks (not into line objects,
+    and not mapped: a mapped file's pages would count in this process's memory)."""
     with open(path, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size == 0:
-            return
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as text:
-            start, line = 0, 1
-            while start < size:
-                end, lines = start, 0
-                while lines < CHUNK_EVENTS and end < size:
-                    newline = text.find(b"\n", end)
-                    end = size if newline < 0 else newline + 1
-                    lines += 1
-                yield Span(path, start, end, line)
-                start, line = end, line + lines
+        start = offset = 0  # the span's first byte; the block's
+        line, lines = 1, 0
+        block = handle.read(_BLOCK)
+        while block:
+            at = 0
+            while True:
+                newline = block.find(b"\n", at)
+                if newline < 0:
+                    break
+                at = newline + 1
+                lines += 1
+                if lines == CHUNK_EVENTS:
+                    yield Span(path, start, offset + at, line)
+                    start, line, lines = offset + at, line + lines, 0
+            offset += len(block)
+            block = handle.read(_BLOCK)
+        if offset > start:
+            yield Span(path, start, offset, line)
+
+
+_BLOCK = 4 * 2**20
 
 
 def _apply(store: Store, chunk: Chunk, translated: Translated, report: LoadReport,
