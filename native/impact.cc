@@ -86,15 +86,6 @@ class ImpactWalk {
     if (current == nullptr || better(reach, *current)) found.set(id, reach);
   }
 
-  std::vector<NodeIdx> nodes_of(const std::vector<StrId>& ids) {
-    std::vector<NodeIdx> out;
-    for (StrId id : ids) {
-      NodeIdx n = v.node_of(id);
-      if (n != kNone) out.push_back(n);
-    }
-    return out;
-  }
-
   bool str_value(const uint8_t* value, StrId& out) const {
     if (value == nullptr || *value != kStr) return false;
     const uint8_t* p = value + 1;
@@ -137,7 +128,7 @@ class ImpactWalk {
   // The (canonical) datasets each job writes, sorted.
   FlatMap<StrId, std::vector<StrId>> writes_by_job(const std::vector<StrId>& jobs) {
     std::vector<EdgeRef> writes;
-    v.edges(nodes_of(jobs), kind_bit(kWrites), true, writes);
+    v.edges(v.nodes_of(jobs), kind_bit(kWrites), true, writes);
     std::vector<StrId> targets;
     for (const EdgeRef& e : writes) targets.push_back(v.id_of(e.target));
     std::vector<StrId> outputs;
@@ -160,7 +151,7 @@ class ImpactWalk {
     aliases.keys_into(datasets, 0, members, none);
     std::vector<StrId> member_ids;
     for (auto& [member, owner] : members) member_ids.push_back(member);
-    std::vector<NodeIdx> member_nodes = nodes_of(member_ids);
+    std::vector<NodeIdx> member_nodes = v.nodes_of(member_ids);
     std::vector<EdgeRef> derived, columns;
     v.edges(member_nodes, kind_bit(kDerivesFrom), true, derived);
     for (const EdgeRef& e : derived) covered.insert(members[v.id_of(e.source)]);
@@ -291,7 +282,7 @@ class ImpactWalk {
         member_ids.push_back(member);
       }
       std::vector<EdgeRef> edges;
-      v.edges(nodes_of(member_ids), kind_bit(kDerivesFrom), false, edges, true);
+      v.edges(v.nodes_of(member_ids), kind_bit(kDerivesFrom), false, edges, true);
       std::vector<StrId> job_ids;
       std::vector<NodeIdx> source_nodes;
       for (const EdgeRef& e : edges) {
@@ -380,15 +371,6 @@ std::vector<StrId> by_text(View& v, std::vector<StrId> ids) {
   return out;
 }
 
-std::vector<NodeIdx> nodes_of(View& v, const std::vector<StrId>& ids) {
-  std::vector<NodeIdx> out;
-  for (StrId id : ids) {
-    NodeIdx n = v.node_of(id);
-    if (n != kNone) out.push_back(n);
-  }
-  return out;
-}
-
 bool string_value(const View& v, const uint8_t* value, StrId& out) {
   if (value == nullptr || *value != kStr) return false;
   const uint8_t* p = value + 1;
@@ -400,7 +382,7 @@ bool string_value(const View& v, const uint8_t* value, StrId& out) {
 
 FlatMap<StrId, StrId> dataset_domains(View& v, const std::vector<StrId>& datasets) {
   std::vector<EdgeRef> edges;
-  v.edges(nodes_of(v, datasets), kind_bit(kBelongsTo), true, edges, true);
+  v.edges(v.nodes_of(datasets), kind_bit(kBelongsTo), true, edges, true);
   struct Best {
     bool declared;
     EdgeIdx edge;
@@ -534,7 +516,7 @@ ImpactReportAnswer impact_report(View& v, NodeIdx start, int depth, bool semanti
   subjects.insert(subjects.end(), jobs.begin(), jobs.end());
   subjects.insert(subjects.end(), report.products.begin(), report.products.end());
   std::vector<EdgeRef> owned;
-  v.edges(nodes_of(v, subjects), kind_bit(kOwnedBy), true, owned);
+  v.edges(v.nodes_of(subjects), kind_bit(kOwnedBy), true, owned);
   std::vector<StrId> owners;
   for (const EdgeRef& e : owned) owners.push_back(v.id_of(e.target));
   report.owners = by_text(v, owners);
@@ -551,7 +533,7 @@ ImpactReportAnswer impact_report(View& v, NodeIdx start, int depth, bool semanti
     }
     if (changed_dataset != kNone) governed.push_back(changed_dataset);
     std::vector<EdgeRef> governing;
-    v.edges(nodes_of(v, governed), kind_bit(kGoverns), false, governing);
+    v.edges(v.nodes_of(governed), kind_bit(kGoverns), false, governing);
     std::vector<StrId> contracts;
     for (const EdgeRef& e : governing) contracts.push_back(v.id_of(e.source));
     contracts = by_text(v, contracts);

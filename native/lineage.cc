@@ -86,15 +86,6 @@ class Walk {
   FlatMap<uint64_t, std::pair<uint8_t, EdgeIdx>> edges_;
 };
 
-std::vector<NodeIdx> nodes_of(View& v, const std::vector<StrId>& ids) {
-  std::vector<NodeIdx> out;
-  for (StrId id : ids) {
-    NodeIdx n = v.node_of(id);
-    if (n != kNone) out.push_back(n);
-  }
-  return out;
-}
-
 // -- datasets -------------------------------------------------------------------------------------
 
 std::vector<StrId> datasets_to_jobs(Walk& walk, Aliases& aliases, const std::vector<StrId>& datasets, uint8_t kind,
@@ -121,7 +112,7 @@ std::vector<StrId> jobs_to_datasets(Walk& walk, Aliases& aliases, const std::vec
                                     bool downstream) {
   if (jobs.empty()) return {};
   std::vector<EdgeRef> keys;
-  walk.v.edges(nodes_of(walk.v, jobs), kind_bit(kind), true, keys);
+  walk.v.edges(walk.v.nodes_of(jobs), kind_bit(kind), true, keys);
   std::vector<StrId> targets;
   for (const EdgeRef& e : keys) targets.push_back(walk.v.id_of(e.target));
   std::vector<StrId> canonical;
@@ -219,7 +210,7 @@ void walk_columns(Walk& walk, Aliases& aliases, StrId start, bool downstream, in
     }
     std::sort(reads.begin(), reads.end());
     reads.erase(std::unique(reads.begin(), reads.end()), reads.end());
-    v.edges(nodes_of(v, reads), kind_bit(kDerivesFrom), !downstream, edges, true);
+    v.edges(v.nodes_of(reads), kind_bit(kDerivesFrom), !downstream, edges, true);
     if (hop == depth) {
       if (!edges.empty()) walk.truncated = true;
       return;

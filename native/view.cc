@@ -282,4 +282,13 @@ void View::judge_derivations(std::vector<EdgeRef>& found, std::vector<char>& sta
   }
 }
 
+std::vector<NodeIdx> View::nodes_of(const std::vector<StrId>& ids) {
+  std::vector<NodeIdx> out;
+  for (StrId id : ids) {
+    NodeIdx n = node_of(id);
+    if (n != kNone) out.push_back(n);
+  }
+  return out;
+}
+
 }  // namespace lm

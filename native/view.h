@@ -39,6 +39,7 @@ class View {
   StrId id_of(NodeIdx n) const { return g.node_id[n]; }
   std::string_view text(StrId id) const { return g.pool.view(id); }
   NodeIdx node_of(StrId id) { return src.node(id); }  // to read through (see Source::node)
+  std::vector<NodeIdx> nodes_of(const std::vector<StrId>& ids);  // those that are nodes, in order
 
   // A node the view shows, by id (read whole), or kNone.
   NodeIdx find(std::string_view id);
