@@ -32,15 +32,23 @@ bool same_record(const Record* a, const Record* b) {
          std::memcmp(a->data, b->data, a->size) == 0;
 }
 
-Record* allocate(size_t n_stamps, size_t size) {
+void check_shape(size_t n_stamps, size_t size) {
   if (n_stamps > UINT16_MAX) raise(PyExc_ValueError, "a record with more than 65535 distinct stamps");
   if (size > UINT32_MAX) raise(PyExc_ValueError, "a record over 4 GiB");
-  Record* r = static_cast<Record*>(std::malloc(sizeof(Record) + size));
-  if (r == nullptr) throw std::bad_alloc();
+}
+
+void init_header(Record* r, size_t n_stamps, size_t size) {
   r->refs = 1;
   r->size = uint32_t(size);
   r->n_stamps = uint16_t(n_stamps);
   r->shared = 0;
+}
+
+Record* allocate(size_t n_stamps, size_t size) {
+  check_shape(n_stamps, size);
+  Record* r = static_cast<Record*>(std::malloc(sizeof(Record) + size));
+  if (r == nullptr) throw std::bad_alloc();
+  init_header(r, n_stamps, size);
   return r;
 }
 
@@ -123,7 +131,10 @@ Record* Records::freeze(const Draft& draft, bool share_equal) {
     index[i] = uint32_t(k);
     size += varint_size(e.key) + varint_size(k) + size_t(skip_value(e.value) - e.value);
   }
-  Record* r = allocate(n_stamps, n_stamps * 8 + size);
+  size_t bytes = n_stamps * 8 + size;
+  // A record to share is built in scratch first: most equal one already held (an event states its
+  // edges alike), and then it costs no allocation and no string references taken and dropped.
+  Record* r = share_equal ? scratch(n_stamps, bytes) : allocate(n_stamps, bytes);
   const Stamp* table = many.empty() ? stamps : many.data();
   std::memcpy(r->data, table, n_stamps * 8);
   uint8_t* p = r->data + n_stamps * 8;
@@ -134,12 +145,43 @@ Record* Records::freeze(const Draft& draft, bool share_equal) {
     size_t n = size_t(skip_value(e.value) - e.value);
     std::memcpy(p, e.value, n);
     p += n;
+  }
+  r->hash = hash_record(r);
+  if (!share_equal) {
+    hold_strings(r);
+    return r;
+  }
+  size_t slot = find_slot(r);
+  if (table_[slot] != nullptr) {
+    table_[slot]->refs++;
+    return table_[slot];
+  }
+  Record* kept = allocate(n_stamps, bytes);
+  std::memcpy(kept->data, r->data, bytes);
+  kept->hash = r->hash;
+  hold_strings(kept);
+  insert(kept, slot);
+  return kept;
+}
+
+Record* Records::scratch(size_t n_stamps, size_t size) {
+  check_shape(n_stamps, size);
+  scratch_.resize((sizeof(Record) + size + 7) / 8);
+  Record* r = reinterpret_cast<Record*>(scratch_.data());
+  init_header(r, n_stamps, size);
+  return r;
+}
+
+void Records::hold_strings(const Record* r) {
+  for_each_entry(r, [&](const Entry& e) {
     pool_.incref(e.key);
     incref_value(e.value, pool_);
+  });
+  for (uint16_t k = 0; k < r->n_stamps; k++) {
+    Stamp s;
+    std::memcpy(&s, r->data + size_t(k) * 8, 8);
+    stamp_incref(s, pool_);
   }
-  for (size_t k = 0; k < n_stamps; k++) stamp_incref(table[k], pool_);
-  r->hash = hash_record(r);
-  return share_equal ? share(r) : r;
 }
 
 Record* Records::adopt(const std::vector<Stamp>& stamps, const Bytes& entries, bool share_equal) {
@@ -150,21 +192,28 @@ Record* Records::adopt(const std::vector<Stamp>& stamps, const Bytes& entries, b
   return share_equal ? share(r) : r;
 }
 
-Record* Records::share(Record* r) {
+size_t Records::find_slot(const Record* r) const {
   size_t i = r->hash & mask_;
-  for (; table_[i] != nullptr; i = (i + 1) & mask_) {
-    Record* held = table_[i];
-    if (same_record(held, r)) {
-      held->refs++;
-      r->shared = 0;
-      release(r);
-      return held;
-    }
-  }
-  table_[i] = r;
+  while (table_[i] != nullptr && !same_record(table_[i], r)) i = (i + 1) & mask_;
+  return i;
+}
+
+void Records::insert(Record* r, size_t slot) {
+  table_[slot] = r;
   r->shared = 1;
   if (++used_ * 10 > table_.size() * 7) grow();
-  return r;
+}
+
+Record* Records::share(Record* r) {
+  size_t slot = find_slot(r);
+  Record* held = table_[slot];
+  if (held == nullptr) {
+    insert(r, slot);
+    return r;
+  }
+  held->refs++;
+  release(r);
+  return held;
 }
 
 void Records::grow() {

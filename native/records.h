@@ -184,9 +184,14 @@ class Records {
   size_t table_bytes() const { return table_.capacity() * sizeof(Record*); }
 
  private:
-  Record* share(Record* r);
+  Record* share(Record* r);  // r, or an equal record held (r then released)
+  Record* scratch(size_t n_stamps, size_t size);  // a record in scratch_, valid until the next call
+  void hold_strings(const Record* r);  // the references a held record keeps to its strings and stamps
+  size_t find_slot(const Record* r) const;  // the slot of an equal record, or the empty one where r would go
+  void insert(Record* r, size_t slot);
   void grow();
   StringPool& pool_;
+  std::vector<uint64_t> scratch_;  // 8-byte aligned, as a Record must be
   std::vector<Record*> table_;  // open addressing by hash; nullptr marks an empty slot
   size_t mask_;
   size_t used_ = 0;
