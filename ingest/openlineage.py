@@ -19,7 +19,7 @@ from graph import _native
 from graph.model import RULE_SOURCE
 from graph.mutations import Mutation, decode, stamp
 from ingest.domain_rules import NO_RULES, DomainRules
-from ingest.openlineage_schema import InvalidEvent, parse_time, validate
+from ingest.openlineage_schema import InvalidEvent, validate
 
 #: The longest node id (UTF-8 bytes) an event may produce: ids are keys on every store, and
 #: Neo4j cannot index a string property over about 8 KB.
@@ -67,8 +67,8 @@ def translate_many(events: list[Any], rules: DomainRules = NO_RULES) -> tuple[by
 
 def _checked(event: Any) -> tuple[str, str]:
     """A valid event's kind and stamp; raises InvalidEvent."""
-    kind = validate(event)
-    return kind, stamp(parse_time(event["eventTime"], "$.eventTime"))
+    kind, moment = validate(event)
+    return kind, stamp(moment)
 
 
 def _overlong(node_id: str) -> InvalidEvent:

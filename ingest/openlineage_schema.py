@@ -216,8 +216,8 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def validate(event: Any) -> str:
-    """Check an event and every facet in it; return its kind or raise InvalidEvent.
+def validate(event: Any) -> tuple[str, datetime]:
+    """Check an event and every facet in it; return its kind and its eventTime, or raise InvalidEvent.
 
     A valid event is checked whole, in one call (``_whole_events``). Otherwise facets are checked
     one by one, so an error names the facet rather than the whole facets container; then the
@@ -226,8 +226,7 @@ def validate(event: Any) -> str:
     kind = event_kind(event)
     _check_depth(event)
     if _whole_events()[kind].is_valid(event):
-        parse_time(event.get("eventTime"), "$.eventTime")
-        return kind
+        return kind, parse_time(event.get("eventTime"), "$.eventTime")
     if kind == "RunEvent":
         _check_facets("RunFacet", _mapping(event.get("run")).get("facets", {}), "$.run.facets")
     _check_facets("JobFacet", _mapping(event.get("job")).get("facets", {}), "$.job.facets")
@@ -243,5 +242,4 @@ def validate(event: Any) -> str:
             _check_facets("DatasetFacet", dataset.get("facets", {}), f"$.{side}[{i}].facets")
             _check_facets(extra_base, dataset.get(extra_key, {}), f"$.{side}[{i}].{extra_key}")
     _raise_first(_validators()[(kind, "")], event, "$")
-    parse_time(event.get("eventTime"), "$.eventTime")
-    return kind
+    return kind, parse_time(event.get("eventTime"), "$.eventTime")
