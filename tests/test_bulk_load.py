@@ -11,6 +11,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,9 @@ def load(data_dir: Path, files: list[Path], workers: int) -> tuple[object, list[
 
 def test_a_worker_process_loads_exactly_what_this_process_loads(tmp_path: Path, event_files: list[Path]) -> None:
     (here, here_counts), here_bad, here_progress = load(tmp_path / "here", event_files, workers=0)
+    spooled_before = spool_dirs()
     (there, there_counts), there_bad, there_progress = load(tmp_path / "worker", event_files, workers=1)
+    assert spool_dirs() == spooled_before  # the worker's batches crossed as files, all gone now
     assert (here.workers, there.workers) == (0, 1)
     assert journal_payloads(tmp_path / "here") == journal_payloads(tmp_path / "worker")
     assert here_bad == there_bad and here_progress == there_progress and here_counts == there_counts
@@ -71,6 +74,11 @@ def test_a_worker_process_loads_exactly_what_this_process_loads(tmp_path: Path, 
     assert here_bad[2].reason.startswith("not UTF-8")
     assert here.rejected == 3 and here.accepted == sum(here_progress) - 3 and here.changes > here.accepted
     assert [n.props.get("name") for n in domain_nodes(tmp_path / "worker")] == ["seeded"]  # the rules reached the worker
+
+
+def spool_dirs() -> set[Path]:
+    places = {Path("/dev/shm"), Path(tempfile.gettempdir())}
+    return {p for place in places if place.is_dir() for p in place.glob("lineagemesh-load-*")}
 
 
 def domain_nodes(data_dir: Path) -> list:
