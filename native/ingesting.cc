@@ -263,6 +263,32 @@ PyObject* module_translate_openlineage(PyObject*, PyObject* args) {
   LM_GUARD_END(nullptr)
 }
 
+// One writer kept for every bulk translation (its tables and buffers keep the capacity they grew
+// to: a batch's grew from nothing, and faulted its pages in, on every call), lent to one call at a
+// time under the GIL; a call made while it is lent (re-entered from Python) gets a writer of its own.
+class WriterLease {
+ public:
+  WriterLease() : kept_(!lent_) {
+    if (kept_) {
+      lent_ = true;
+      shared().clear();
+    }
+  }
+  ~WriterLease() {
+    if (kept_) lent_ = false;
+  }
+  WireWriter& writer() { return kept_ ? shared() : own_; }
+
+ private:
+  static WireWriter& shared() {
+    static WireWriter* writer = new WireWriter();  // never freed: it lives as long as the module
+    return *writer;
+  }
+  static inline bool lent_ = false;
+  bool kept_;
+  WireWriter own_;
+};
+
 // translate_openlineage_many(items, rules or None, rule_source) -> (wire bytes, [(index, what, detail)]):
 // items are (event, kind, at); the events translate into one batch (one string table, equal maps
 // once: less to journal and to plan than a batch each). An event that cannot be is left out,
@@ -272,7 +298,8 @@ PyObject* module_translate_openlineage_many(PyObject*, PyObject* args) {
   require_configured();
   PyObject *items, *rules, *rule_source;
   if (!PyArg_ParseTuple(args, "O!OO", &PyList_Type, &items, &rules, &rule_source)) return nullptr;
-  WireWriter wire;
+  WriterLease lease;
+  WireWriter& wire = lease.writer();
   PyRef refused(check(PyList_New(0)));
   for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); i++) {
     PyObject *event, *kind, *at;

@@ -4,6 +4,7 @@
 // translation makes a few hundred lookups, and allocating for each was most of its time.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,13 @@ class TextTable {
   }
 
   size_t size() const { return entries_.size(); }
+
+  // Empty, keeping the capacity it grew to.
+  void clear() {
+    entries_.clear();
+    arena_.clear();
+    std::fill(slots_.begin(), slots_.end(), 0);
+  }
 
   // The index of ``s``, added when new (``added`` says which).
   uint32_t intern(std::string_view s, bool* added = nullptr) {

@@ -158,6 +158,21 @@ void WireWriter::edge(uint32_t source, uint8_t kind, uint32_t target, uint32_t a
   mutations_++;
 }
 
+void WireStrings::clear() {
+  values_.clear();
+  table_.clear();
+  literals_.clear();
+  by_object_.clear();
+}
+
+void WireWriter::clear() {
+  strings.clear();
+  maps_.clear();
+  body_.clear();
+  mutations_ = 0;
+  scratch_.clear();
+}
+
 Bytes WireWriter::finish() const {
   Bytes out;
   out.reserve(4 + body_.size() + 64);

@@ -52,6 +52,7 @@ class WireStrings : public StringSink {
   }
   uint64_t key_object(PyObject* s) override { return ref_object(s); }
   void write(Bytes& out) const;
+  void clear();  // empty, keeping capacity (no map writer may be alive)
 
  private:
   friend class MapWriter;
@@ -124,6 +125,7 @@ class WireWriter {
   void edge(uint32_t source, uint8_t kind, uint32_t target, uint32_t at, uint32_t props, uint32_t first);
   size_t mutations() const { return mutations_; }
   Bytes finish() const;  // the batch, as it stands
+  void clear();  // empty, keeping the capacity its tables and buffers grew to
 
   // Where the mutations stand, to drop those written after (a document refused part way; the
   // strings and maps it added stay, unreferenced).
