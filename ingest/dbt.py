@@ -138,7 +138,10 @@ def translate_manifest(
     if job_naming not in ("unique_id", "run", "build"):
         raise ValueError(f"job_naming must be 'unique_id', 'run' or 'build', not {job_naming!r}")
     parsed = _Manifest.parse(manifest, namespace)
-    return _Translation(parsed, _stamp_of(parsed, at), job_namespace, job_naming).mutations
+    try:
+        return _Translation(parsed, _stamp_of(parsed, at), job_namespace, job_naming).mutations
+    except TypeError as e:  # a value no store can hold: JSON allows integers beyond 64 bits
+        raise InvalidManifest(str(e)) from None
 
 
 def default_namespace(manifest: dict[str, Any]) -> str:

@@ -567,6 +567,14 @@ def test_things_that_are_not_manifests(document) -> None:
             call(document)
 
 
+def test_a_value_no_store_can_hold_is_an_invalid_manifest() -> None:
+    """JSON allows integers past 64 bits; a manifest holding one is refused by name, not with a TypeError."""
+    manifest = mesh_manifest()
+    manifest["nodes"]["model.shop.marketing_leads"]["meta"]["tier"] = -(2**63) - 1
+    with pytest.raises(InvalidManifest, match="beyond 64 bits"):
+        translate_manifest(manifest, namespace=SF)
+
+
 _corruptions = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
