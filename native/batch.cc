@@ -35,22 +35,41 @@ struct WireTable {
   }
 };
 
-// A part's strings in the pool, interned as they are first used (stamp-shaped values never are).
-// Parts of one payload repeat most of their strings (keys, types, namespaces, the ids of shared
-// datasets): a batch remembers what it interned by hash, so a repeat is found in a small table
-// that stays in cache rather than in the pool's large one.
+// A part's strings in the pool. All but stamp-shaped ones (which are packed, never interned,
+// unless used as a key or an id) are interned up front, in table order and with the pool's memory
+// asked for ahead (StringPool::prefetch_*); the rest as they are first used. Parts of one payload
+// repeat most of their strings (keys, types, namespaces, the ids of shared datasets): a batch
+// remembers what it interned by hash, so a repeat is found in a small table that stays in cache
+// rather than in the pool's large one.
 class PartStrings {
  public:
   PartStrings(const WireTable& table, StringPool& pool, std::vector<StrId>& held, FlatMap<uint64_t, StrId>& seen)
-      : table_(table), pool_(pool), held_(held), seen_(seen), ids_(table.texts.size(), kNone) {}
+      : table_(table), pool_(pool), held_(held), seen_(seen), ids_(table.texts.size(), kNone) {
+    size_t n = table.texts.size();
+    hashes_.resize(n);
+    for (size_t i = 0; i < n; i++) hashes_[i] = hash_bytes(table.texts[i].data(), table.texts[i].size());
+    constexpr size_t kSlotAhead = 24, kEntryAhead = 16, kTextAhead = 8;
+    for (size_t i = 0; i < n; i++) {
+      if (i + kSlotAhead < n) pool_.prefetch_slot(uint32_t(hashes_[i + kSlotAhead]));
+      if (i + kEntryAhead < n) pool_.prefetch_entry(uint32_t(hashes_[i + kEntryAhead]));
+      if (i + kTextAhead < n) pool_.prefetch_text(uint32_t(hashes_[i + kTextAhead]));
+      Stamp packed;
+      if (!pack_stamp(table.texts[i], packed)) intern(i);
+    }
+  }
 
   std::string_view text(uint64_t i, const Reader& r) const { return table_.at(i, r); }
 
   StrId id(uint64_t i, const Reader& r) {
-    std::string_view s = table_.at(i, r);
-    StrId& id = ids_[size_t(i)];
-    if (id != kNone) return id;
-    uint64_t h = hash_bytes(s.data(), s.size());
+    table_.at(i, r);  // in range
+    return ids_[size_t(i)] != kNone ? ids_[size_t(i)] : intern(size_t(i));
+  }
+
+ private:
+  StrId intern(size_t i) {
+    std::string_view s = table_.texts[i];
+    uint64_t h = hashes_[i];
+    StrId& id = ids_[i];
     bool added;
     StrId& known = seen_.at(h, &added);
     if (!added && pool_.view(known) == s) return id = known;
@@ -60,12 +79,12 @@ class PartStrings {
     return id;
   }
 
- private:
   const WireTable& table_;
   StringPool& pool_;
   std::vector<StrId>& held_;
   FlatMap<uint64_t, StrId>& seen_;
   std::vector<StrId> ids_;
+  std::vector<uint64_t> hashes_;
 };
 
 // Re-encodes the wire value at ``r`` with pool ids (string values shaped like stamps packed).
