@@ -164,8 +164,19 @@ def translate_spooled(chunk: Chunk, rules: DomainRules, spool: str) -> Translate
 
 
 def default_workers() -> int:
-    """One worker per core beside this process's (which applies), at least one."""
-    return max(1, (os.cpu_count() or 1) - 1)
+    """One worker per core: they run below this process's priority (``_start_worker``), so this
+    one keeps a core whenever it has a chunk to apply and the workers share what it leaves (on 2
+    cores, 2 workers ~4 % faster than 1 at 100k; unprioritised, 2 were ~10 % slower)."""
+    return max(1, os.cpu_count() or 1)
+
+
+WORKER_NICENESS = 10
+
+
+def _start_worker() -> None:
+    tune_gc()
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICENESS)
 
 
 def load_events(
@@ -180,7 +191,7 @@ def load_events(
 
     Bad lines and refused events go to ``on_bad`` (as ``BadLine``: file, line, reason), in order;
     ``on_progress`` hears how many events each applied chunk held. ``workers``: translation
-    processes (0: translate here; default: one per spare core, or none for a small load).
+    processes (0: translate here; default: one per core, or none for a small load).
     Raises ``StoreUnavailable`` as the store does; what was applied before stays applied.
     """
     if workers is None:
@@ -196,7 +207,7 @@ def load_events(
         spool_in = _MEMORY_DIR if os.path.isdir(_MEMORY_DIR) else None
         with tempfile.TemporaryDirectory(prefix="lineagemesh-load-", dir=spool_in) as spool, \
                 ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                    initializer=tune_gc) as pool:
+                                    initializer=_start_worker) as pool:
             _pipeline(store, chunks, rules, pool, spool, workers, report, on_bad, on_progress)
     report.seconds = time.perf_counter() - started
     return report

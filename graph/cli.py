@@ -228,7 +228,7 @@ def ingest() -> None:
 @domain_rules_option
 @click.option("--workers", type=click.IntRange(0), default=None,
               help="Processes parsing and translating events beside the one applying them "
-                   "(0: none; default: one per spare core, none for under 4 MiB of files).")
+                   "(0: none; default: one per core, below this one's priority; none for under 4 MiB of files).")
 @store_options
 def ingest_openlineage(store: Store, paths: tuple[Path, ...], rules: DomainRules, workers: int | None) -> None:
     """Ingest OpenLineage events from files (JSON event, JSON array or NDJSON; directories recurse).
