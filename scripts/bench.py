@@ -589,6 +589,7 @@ def bench_served(ctx: Context, data_dir: Path) -> dict[str, Any]:
     server's (1M datasets). Also what serving it costs: start-up (snapshot load) and RSS."""
     import httpx
 
+    data_dir = data_dir.resolve()  # the server runs in a directory of its own
     server = LineagemeshServer(["--data-dir", str(data_dir)], ctx.tmp / "served-server.log", global_args=QUIET)
     log(f"embedded (served): starting lineagemesh serve on {data_dir}")
     began = time.perf_counter()
@@ -599,6 +600,8 @@ def bench_served(ctx: Context, data_dir: Path) -> dict[str, Any]:
         counts = {row["kind"]: row["count"] for row in stats["data"]["stats"]}
         nodes = sum(counts.get(kind.value, 0) for kind in NodeKind)
         edges = sum(counts.get(kind.value, 0) for kind in EdgeKind)
+        if nodes + edges == 0:
+            raise SystemExit(f"{data_dir} holds no graph: load the mesh into it first (lineagemesh ingest openlineage)")
         server_rss = rss_bytes(server.pid)
         log(f"embedded (served): up in {start_s:.1f} s, {nodes:,} nodes + {edges:,} edges, RSS {server_rss / 2**30:.2f} GiB")
         result: dict[str, Any] = {
