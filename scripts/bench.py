@@ -51,7 +51,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 import orjson
 
@@ -62,8 +62,6 @@ for _path in (str(REPO), str(SCRIPTS)):
         sys.path.insert(0, _path)
 
 import generate_mesh  # noqa: E402
-import neo4j_floor  # noqa: E402
-from devservers.lineagemesh import LineagemeshServer  # noqa: E402
 from sql_baseline import Baseline  # noqa: E402
 
 from graph.bulk_load import LoadReport, load_events  # noqa: E402
@@ -74,6 +72,12 @@ from graph.model import Direction, EdgeKind, NodeKind, dataset_id  # noqa: E402
 from graph.stores import Store, open_store  # noqa: E402
 from graph.view import GraphView  # noqa: E402
 from ingest.domain_rules import NO_RULES  # noqa: E402
+
+# The Neo4j driver and the HTTP client are imported where used: a worker of the direct ingest
+# (graph.bulk_load, spawned) imports this module again as it starts, and paid ~0.3 s for them,
+# which `lineagemesh ingest` does not (a tenth of a 10k load).
+if TYPE_CHECKING:
+    from devservers.lineagemesh import LineagemeshServer
 
 HOST = "127.0.0.1"
 DEPTHS: tuple[int | None, ...] = (5, 20, None)  # None: unbounded
@@ -551,6 +555,8 @@ def bench_embedded(ctx: Context) -> dict[str, Any]:
             f"(written in {disk['snapshot_write_s']} s); restart {disk['restart_s']} s from the snapshot, "
             f"{disk['replay_restart_s']} s replaying the whole journal")
 
+        from devservers.lineagemesh import LineagemeshServer
+
         server = LineagemeshServer(["--data-dir", str(ctx.tmp / "embedded-http")], ctx.tmp / "embedded-server.log", global_args=QUIET)
         try:
             server.start(timeout=120)
@@ -588,6 +594,8 @@ def bench_served(ctx: Context, data_dir: Path) -> dict[str, Any]:
     the mesh: for meshes whose graph this process could not hold a second copy of beside the
     server's (1M datasets). Also what serving it costs: start-up (snapshot load) and RSS."""
     import httpx
+
+    from devservers.lineagemesh import LineagemeshServer
 
     data_dir = data_dir.resolve()  # the server runs in a directory of its own
     server = LineagemeshServer(["--data-dir", str(data_dir)], ctx.tmp / "served-server.log", global_args=QUIET)
@@ -683,6 +691,9 @@ def bench_neo4j(ctx: Context, uri: str) -> dict[str, Any]:
     half = ctx.events // 2 if split else None
     log(f"neo4j: wiping {uri}")
     wipe_neo4j(uri)
+    import neo4j_floor
+    from devservers.lineagemesh import LineagemeshServer
+
     log("neo4j: the engine's own write floor (scripts/neo4j_floor.py)")
     floor = neo4j_floor.measure(uri, *((2, 100) if args.quick else (6, 10_000)))
     log(f"neo4j: floor {floor['elements_per_s']:,.0f} elements/s")
