@@ -74,7 +74,6 @@ class Ids {
       objects.push_back(id);
       strs.push_back(sid);
     }
-    std::vector<StrId> known;
     for (StrId s : strs)
       if (s != kNone) known.push_back(s);
     std::vector<NodeIdx> found;
@@ -87,6 +86,7 @@ class Ids {
   }
   std::vector<PyObject*> objects;  // borrowed from the sequence
   std::vector<StrId> strs;
+  std::vector<StrId> known;  // strs but kNone, in order
   std::vector<NodeIdx> nodes;
   std::vector<NodeIdx> existing() const {
     std::vector<NodeIdx> out;
@@ -287,11 +287,8 @@ PyObject* view_canonical(PyObject* self, PyObject* ids) {
   LM_GUARD_BEGIN
   ViewObject* v = view_of(self);
   Ids found(v, ids);
-  std::vector<StrId> known;
-  for (StrId s : found.strs)
-    if (s != kNone) known.push_back(s);
   std::vector<StrId> canonical;
-  v->aliases->canonical(known, canonical);
+  v->aliases->canonical(found.known, canonical);
   PyRef out(check(PyDict_New()));
   size_t k = 0;
   for (size_t i = 0; i < found.strs.size(); i++) {
@@ -309,12 +306,9 @@ PyObject* view_keys_into(PyObject* self, PyObject* args) {
   ViewObject* v = view_of(self);
   uint32_t mask = kind_mask(kinds);
   Ids found(v, ids);
-  std::vector<StrId> known;
-  for (StrId s : found.strs)
-    if (s != kNone) known.push_back(s);
   IdMap members;
   std::vector<EdgeRef> edges;
-  v->aliases->keys_into(known, mask, members, edges);
+  v->aliases->keys_into(found.known, mask, members, edges);
   const Graph& g = v->view->g;
   PyRef map(id_map(g, members));
   for (size_t i = 0; i < found.strs.size(); i++)
@@ -379,10 +373,7 @@ PyObject* view_dataset_domains(PyObject* self, PyObject* ids) {
   LM_GUARD_BEGIN
   ViewObject* v = view_of(self);
   Ids found(v, ids);
-  std::vector<StrId> known;
-  for (StrId s : found.strs)
-    if (s != kNone) known.push_back(s);
-  return id_map(v->view->g, dataset_domains(*v->view, known));
+  return id_map(v->view->g, dataset_domains(*v->view, found.known));
   LM_GUARD_END(nullptr)
 }
 
