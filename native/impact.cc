@@ -170,12 +170,26 @@ class ImpactWalk {
     return covered;
   }
 
-  void sort_readers(std::vector<EdgeRef>& readers) const {
-    std::sort(readers.begin(), readers.end(), [&](const EdgeRef& a, const EdgeRef& b) {
+  // The jobs reading ``datasets`` through any of their aliases: the READS edges (sorted by dataset,
+  // then job, so the walk offers in a stable order), the alias member each enters mapped to its
+  // canonical dataset, and what each reading job writes.
+  struct Readers {
+    IdMap members;
+    std::vector<EdgeRef> edges;
+    FlatMap<StrId, std::vector<StrId>> writes;
+  };
+  Readers readers_of(const std::vector<StrId>& datasets) {
+    Readers r;
+    aliases.keys_into(datasets, kind_bit(kReads), r.members, r.edges);
+    std::vector<StrId> jobs;
+    for (const EdgeRef& e : r.edges) jobs.push_back(v.id_of(e.source));
+    r.writes = writes_by_job(jobs);
+    std::sort(r.edges.begin(), r.edges.end(), [&](const EdgeRef& a, const EdgeRef& b) {
       int c = v.text(v.id_of(a.target)).compare(v.text(v.id_of(b.target)));
       if (c) return c < 0;
       return v.text(v.id_of(a.source)) < v.text(v.id_of(b.source));
     });
+    return r;
   }
 
   // Downstream through dataset lineage; the caps bound the severity of the seeds' readers and of
@@ -186,16 +200,10 @@ class ImpactWalk {
       uint8_t cap = hop == 0 ? first_cap : later_cap;
       std::vector<StrId> ids;
       for (auto& [id, reach] : frontier.items()) ids.push_back(id);
-      IdMap members;
-      std::vector<EdgeRef> readers;
-      aliases.keys_into(ids, kind_bit(kReads), members, readers);
-      std::vector<StrId> jobs;
-      for (const EdgeRef& e : readers) jobs.push_back(v.id_of(e.source));
-      auto writes = writes_by_job(jobs);
-      sort_readers(readers);
+      Readers readers = readers_of(ids);
       Ordered<Reach> next;
-      for (const EdgeRef& e : readers) {
-        Reach* current = reached.get(members[v.id_of(e.target)]);
+      for (const EdgeRef& e : readers.edges) {
+        Reach* current = reached.get(readers.members[v.id_of(e.target)]);
         if (current == nullptr) continue;
         Reach here = *current;
         if (here.distance >= limit) {
@@ -206,7 +214,7 @@ class ImpactWalk {
         StrId job = v.id_of(e.source);
         int32_t via = step(here.path, job);
         offer(job, Reach{here.distance + 1, via, severity, here.certain});
-        const std::vector<StrId>* written = writes.find(job);
+        const std::vector<StrId>* written = readers.writes.find(job);
         if (written == nullptr) continue;
         for (StrId output : *written) {
           Reach reach{here.distance + 1, step(via, output), severity, here.certain};
@@ -231,25 +239,19 @@ class ImpactWalk {
     if (by_dataset.empty()) return found;
     std::vector<StrId> datasets;
     for (auto& [dataset, key] : by_dataset.items()) datasets.push_back(dataset);
-    IdMap members;
-    std::vector<EdgeRef> readers;
-    aliases.keys_into(datasets, kind_bit(kReads), members, readers);
-    std::vector<StrId> jobs;
-    for (const EdgeRef& e : readers) jobs.push_back(v.id_of(e.source));
-    auto writes = writes_by_job(jobs);
+    Readers readers = readers_of(datasets);
     std::vector<StrId> outputs;
-    for (const auto& [job, written] : writes) outputs.insert(outputs.end(), written.begin(), written.end());
+    for (const auto& [job, written] : readers.writes) outputs.insert(outputs.end(), written.begin(), written.end());
     std::sort(outputs.begin(), outputs.end());
     outputs.erase(std::unique(outputs.begin(), outputs.end()), outputs.end());
     FlatSet<StrId> covered = with_column_lineage(outputs);
-    sort_readers(readers);
-    for (const EdgeRef& e : readers) {
-      StrId* column = by_dataset.get(members[v.id_of(e.target)]);
+    for (const EdgeRef& e : readers.edges) {
+      StrId* column = by_dataset.get(readers.members[v.id_of(e.target)]);
       Reach* current = column ? reached.get(*column) : nullptr;
       if (current == nullptr) continue;
       Reach here = *current;
       StrId job = v.id_of(e.source);
-      const std::vector<StrId>* written = writes.find(job);
+      const std::vector<StrId>* written = readers.writes.find(job);
       std::vector<StrId> silent;
       if (written != nullptr)
         for (StrId output : *written)
