@@ -128,13 +128,17 @@ std::string Builder::owner(std::string_view subject, std::string_view name, PyOb
   return id;
 }
 
-std::string Builder::domain(std::string_view name, const MapWriter* props) {
-  std::string id = node_id("domain", {name});
+std::string Builder::named(const char* prefix, uint8_t kind, std::string_view name, const MapWriter* props) {
+  std::string id = node_id(prefix, {name});
   MapWriter all = map();
   all.set_str("name", name);
   if (props) all.merge(*props);
-  node(id, kDomain, all);
+  node(id, kind, all);
   return id;
+}
+
+std::string Builder::domain(std::string_view name, const MapWriter* props) {
+  return named("domain", kDomain, name, props);
 }
 
 std::string Builder::product(std::string_view domain_name, std::string_view name, const MapWriter& props) {
@@ -148,12 +152,7 @@ std::string Builder::product(std::string_view domain_name, std::string_view name
 }
 
 std::string Builder::consumer(std::string_view name, const MapWriter* props) {
-  std::string id = node_id("consumer", {name});
-  MapWriter all = map();
-  all.set_str("name", name);
-  if (props) all.merge(*props);
-  node(id, kConsumer, all);
-  return id;
+  return named("consumer", kConsumer, name, props);
 }
 
 }  // namespace lm

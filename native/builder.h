@@ -67,6 +67,9 @@ class Builder {
     if (id.size() > kLongestId && overlong_.empty()) overlong_.assign(id);
   }
 
+  // A node known by its name alone (a domain, a consumer): {"name": name, **props}.
+  std::string named(const char* prefix, uint8_t kind, std::string_view name, const MapWriter* props);
+
   // The parts as one key, each length-prefixed (so ("a:b", "c") and ("a", "b:c") differ): valid
   // until the next call.
   std::string_view key(std::initializer_list<std::string_view> parts);
