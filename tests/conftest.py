@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-CORPORA = REPO.parent / "shared" / "corpora"
+CORPORA = REPO / "tests" / "corpora"  # vendored, with their licences (tests/corpora/README.md)
 sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(REPO / "tests"))
 
@@ -28,7 +28,7 @@ STORES = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 def corpus(*parts: str) -> Path:
     path = CORPORA.joinpath(*parts)
     if not path.exists():
-        pytest.fail(f"test corpus missing: {path} (the suite expects ../shared/corpora beside the repo)")
+        pytest.fail(f"test corpus missing: {path} (vendored under tests/corpora)")
     return path
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import CORPORA
 from graph.model import EdgeKind, NodeKind
 from graph.mutations import Changes, decode, encode, plan
 from ingest.contracts import (
@@ -30,11 +31,8 @@ S3 = "s3://datacontract-example-orders-latest"
 
 
 def corpora() -> Path:
-    """The shared corpora next to the checkout (``/work/shared/corpora`` for ``/work/main``)."""
-    root = Path(__file__).resolve().parents[2] / "shared" / "corpora"
-    if not (root / "data-contracts").is_dir():
-        pytest.fail(f"contract corpora not found at {root / 'data-contracts'}: the tests read the shared examples there")
-    return root
+    """The corpora vendored under ``tests/corpora`` (with their licences)."""
+    return CORPORA
 
 
 def contract_text(relative: str) -> str:

@@ -23,7 +23,7 @@ from ingest.dbt import (
 )
 from ingest.openlineage import translate as translate_event
 
-CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+from conftest import CORPORA  # noqa: E402
 # What openlineage-dbt emitted for this very build (OpenLineage repo,
 # integration/common/tests/dbt/structured_logs/postgres/build_command/results/build_ol_events.json).
 PG = "postgres://postgres:5432"
@@ -35,7 +35,7 @@ GENERATED_AT = "2024-12-17T12:53:37.786858Z"
 def _jaffle_text() -> str:
     path = CORPORA / "dbt-jaffle-shop" / "manifest.json"
     if not path.exists():
-        pytest.fail(f"test corpus missing: {path} (the suite expects ../shared/corpora beside the repo)")
+        pytest.fail(f"test corpus missing: {path} (vendored under tests/corpora)")
     return path.read_text()
 
 
