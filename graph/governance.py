@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable
+from typing import Any, Iterable
 
 from graph import mesh
 from graph.aliases import AliasResolver
 from graph.model import Edge, EdgeKind, Node, NodeKind
+from graph.pii import is_pii
 from graph.stores import GraphReader
 
 MAX_PII_HOPS = 64
@@ -32,19 +33,31 @@ class PiiColumn:
 
 
 def is_declared_pii(column: Node) -> bool:
-    tags = column.props.get("tags") or []
-    return bool(column.props.get("pii")) or any(str(t).lower() == "pii" for t in tags)
+    props = column.props
+    return is_pii(props.get("pii"), props.get("classification"), props.get("tags") or [])
+
+
+def is_direct_hop(transformations: Any) -> bool:
+    """Whether column lineage with these transformations carries the value itself (a DIRECT use).
+
+    The native impact walk (``native/impact.cc``, ``is_direct``) applies the same rule;
+    ``tests/test_governance.py`` fails when the two drift. Lineage without transformations
+    (pre-1-2-0 producers) is direct, and so is a transformation without a type.
+    """
+    if not isinstance(transformations, list) or not transformations:
+        return True
+    return any(not isinstance(t, dict) or str(t.get("type", "DIRECT")).upper() == "DIRECT" for t in transformations)
 
 
 def carries_pii(edge: Edge) -> bool:
-    """Whether a DERIVES_FROM edge passes the input's values on unmasked."""
+    """Whether a DERIVES_FROM edge passes the input's values on unmasked: direct, and not masked."""
     if str(edge.props.get("transformationType") or "").upper() == "MASKED":
         return False
     transformations = edge.props.get("transformations")
-    if not transformations:
-        return True
-    direct = [t for t in transformations if str(t.get("type", "DIRECT")).upper() == "DIRECT"]
-    return bool(direct) and not any(t.get("masking") for t in direct)
+    if not is_direct_hop(transformations):
+        return False
+    direct = [t for t in transformations or [] if isinstance(t, dict) and str(t.get("type", "DIRECT")).upper() == "DIRECT"]
+    return not any(t.get("masking") for t in direct)
 
 
 def pii_columns(store: GraphReader, columns: Iterable[Node], max_hops: int = MAX_PII_HOPS) -> list[PiiColumn]:

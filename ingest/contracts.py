@@ -69,10 +69,8 @@ What a contract becomes
   ``classification``, ``quality``, ``tags``, ``ordinal``; nested properties flattened as
   ``parent.child`` with ``parent`` (array items' properties hang directly under the array).
   Example values are never copied: they may hold personal data.
-* **PII**: an explicit flag wins (datacontract.com ``pii``, a custom property ``pii`` /
-  ``isPii`` / ``containsPii`` / ``personalData``); otherwise a ``classification`` of restricted,
-  confidential, sensitive, secret, pii, personal, spi or phi, or such a tag (``pii``,
-  ``sensitive``, ``personal-data``, ``gdpr``, ``pii:true``), marks the column.
+* **PII**: the rule of ``ingest.pii`` over datacontract.com ``pii``, custom properties,
+  ``classification`` and tags.
 * **SLA**: ``sla`` is the SLA as given (ODCS ``slaProperties`` keyed by ``property``, a repeated
   property becomes a list; datacontract.com ``servicelevels``). ``freshnessHours`` comes from the
   first ODCS ``freshness``, else ``latency``, else ``frequency`` property (value + unit: s, min,
@@ -123,6 +121,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from graph.model import EdgeKind, NodeKind, contract_id, domain_id
 from graph.mutations import Mutation, stamp
 from ingest.builder import GraphBuilder
+from graph.pii import is_pii, normalise
 
 ODCS_SCHEMA_FILE = "odcs-json-schema-v3.1.0.json"
 CONTRACT_SOURCE = "contract"  # BELONGS_TO edges declared by a contract carry source=contract
@@ -134,12 +133,6 @@ _VERSION_PARTS = 4  # versions compare on at least this many numbers (1.2 == 1.2
 # Properties other sources also write: a contract that does not state them leaves them alone.
 # Contract-only properties are always written, so a newer version clears what it dropped.
 _SHARED_PROPS = frozenset({"description", "type", "tags", "ordinal", "parent"})
-_SENSITIVE = frozenset({
-    "restricted", "confidential", "highlyconfidential", "strictlyconfidential", "secret", "topsecret",
-    "sensitive", "pii", "personal", "personaldata", "spi", "phi", "gdpr",
-})
-_PII_TAGS = frozenset({"pii", "containspii", "personal", "personaldata", "sensitive", "spi", "phi", "gdpr"})
-_PII_KEYS = frozenset({"pii", "ispii", "containspii", "personaldata", "personalinformation"})
 _PROD = frozenset({"prod", "production", "prd", "live"})
 _ENVIRONMENTS = _PROD | {"dev", "development", "test", "testing", "qa", "uat", "stage", "staging", "preprod", "sandbox"}
 _UNIT_HOURS = {
@@ -415,40 +408,6 @@ def _custom(entries: Any) -> dict[str, Any]:
     return found
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-def _truthy(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "y", "1"):
-        return True
-    if isinstance(value, str) and value.strip().lower() in ("false", "no", "n", "0"):
-        return False
-    return None
-
-
-def is_pii(explicit: Any, classification: Any, tags: Iterable[Any], custom: Mapping[str, Any] | None = None) -> bool:
-    """The PII rule of the module docstring."""
-    if isinstance(explicit, bool):
-        return explicit
-    for key, value in (custom or {}).items():
-        if _norm(key) in _PII_KEYS and _truthy(value) is not None:
-            return bool(_truthy(value))
-    if isinstance(classification, str) and _norm(classification) in _SENSITIVE:
-        return True
-    for tag in tags:
-        if not isinstance(tag, str):
-            continue
-        key, sep, value = tag.partition(":") if ":" in tag else tag.partition("=")
-        if sep and _norm(key) in _PII_KEYS and _truthy(value):
-            return True
-        if not sep and _norm(tag) in _PII_TAGS:
-            return True
-    return False
-
-
 def _environment(name: str | None, environment: Any) -> str | None:
     env = environment if isinstance(environment, str) and environment else None
     if env is None and name and name.lower() in _ENVIRONMENTS:
@@ -540,7 +499,7 @@ def _read_odcs(doc: dict[str, Any], source: str) -> _Contract:
     freshness = None
     for wanted in ("freshness", "latency", "frequency"):
         for entry in sla_entries:
-            if freshness is None and _norm(entry["property"]) == wanted:
+            if freshness is None and normalise(entry["property"]) == wanted:
                 freshness = freshness_hours(entry.get("value"), entry.get("unit"))
     owners: list[tuple[str, str]] = []
     team = doc.get("team")
@@ -559,7 +518,7 @@ def _read_odcs(doc: dict[str, Any], source: str) -> _Contract:
         if consumer:
             consumers.append(consumer)
     for i, entry in enumerate(doc.get("customProperties") or []):
-        if _norm(entry["property"]) == "consumers":
+        if normalise(entry["property"]) == "consumers":
             consumers.extend(_consumers(entry.get("value"), f"$.customProperties[{i}].value", source))
     text = description.get("purpose") or description.get("usage")
     tags = doc.get("tags") or None
@@ -1070,5 +1029,5 @@ class _Translation(GraphBuilder):
 
 __all__ = [
     "InvalidContract", "Identity", "translate_contract", "detect_standard", "contract_stamp", "version_key",
-    "freshness_hours", "dataset_identity", "is_pii", "CONTRACT_SOURCE", "UNASSIGNED_DOMAIN",
+    "freshness_hours", "dataset_identity", "CONTRACT_SOURCE", "UNASSIGNED_DOMAIN",
 ]

@@ -72,6 +72,7 @@ from typing import Any, Iterable, Iterator, Literal
 from graph.model import EdgeKind, NodeKind, dataset_id, owner_id
 from graph.mutations import Mutation, UpsertNode, stamp
 from ingest.builder import GraphBuilder
+from graph.pii import is_pii
 
 SUPPORTED_SCHEMA_VERSIONS = range(7, 13)  # manifest v7 (dbt 1.3) .. v12 (dbt 1.8+)
 DEFAULT_JOB_NAMESPACE = "dbt"
@@ -99,9 +100,6 @@ _SCHEMES = {
 }
 _DATASET_TYPES = ("model", "seed", "snapshot")  # resource types the project builds
 _JOB_TYPES = {"model": "MODEL", "snapshot": "SNAPSHOT", "seed": "SEED"}
-_PII_META_KEYS = ("pii", "contains_pii", "is_pii", "has_pii")
-_PII_CLASS_KEYS = ("classification", "data_classification", "sensitivity")
-_PII_TAGS = frozenset({"pii", "contains_pii"})
 _VERSION = re.compile(r"/manifest/v(\d+)\.json$")
 _REF = re.compile(r"""\bref\(\s*['"]([^'"]+)['"](?:\s*,\s*['"]([^'"]+)['"])?""")  # ref('m'), ref('pkg', 'm'), ref('m', v=2)
 _SOURCE = re.compile(r"""\bsource\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)""")
@@ -245,19 +243,6 @@ def _tags(node: dict[str, Any], path: str) -> list[str]:
 def _text(value: Any) -> str | None:
     """A free-form value (test kwargs, meta) when it is a string."""
     return value if isinstance(value, str) else None
-
-
-def _truthy(value: Any) -> bool:
-    return value is True or (isinstance(value, str) and value.strip().lower() in ("true", "yes", "1"))
-
-
-def _is_pii(meta: dict[str, Any], tags: list[str]) -> bool:
-    """PII as dbt projects usually flag it: ``meta.pii``/``contains_pii``, a ``pii`` tag, a classification."""
-    if any(_truthy(meta.get(key)) for key in _PII_META_KEYS):
-        return True
-    if any(isinstance(meta.get(key), str) and meta[key].strip().lower() == "pii" for key in _PII_CLASS_KEYS):
-        return True
-    return any(tag.lower() in _PII_TAGS for tag in tags)
 
 
 def _owner_names(value: Any) -> list[str]:
@@ -467,7 +452,7 @@ class _Translation(GraphBuilder):
             "dbtSourceName": _str(node, path, "source_name"),
             "sourceDescription": _str(node, path, "source_description"),
             "loader": _str(node, path, "loader"),
-            "pii": True if _is_pii(r.meta, r.tags) else None,
+            "pii": True if is_pii(tags=r.tags, properties=r.meta) else None,
             "quality": self.table_rules.get(r.uid),
         })
         if r.resource_type != "source":
@@ -503,7 +488,7 @@ class _Translation(GraphBuilder):
                 "meta": meta,
                 "ordinal": ordinal,
                 "constraints": constraints or None,
-                "pii": True if _is_pii(meta, tags) else None,
+                "pii": True if is_pii(tags=tags, properties=meta) else None,
                 "quality": self.column_rules.get((r.uid, name)),
             }))
         return names

@@ -3,7 +3,10 @@ datacontract.com contract plus OpenLineage events, asked through GraphQL."""
 
 from __future__ import annotations
 
+import json
 import uuid
+
+import pytest
 
 from graph.api.schema import context, schema
 from graph.stores import Store
@@ -124,3 +127,41 @@ def test_dropping_a_contract_column_breaks_the_contract_and_tells_consumers(stor
     semantic = ask(store, """{ impact(nodeId: "datasetField:postgres://db:5432:crm.public.customers:email", change: SEMANTIC) {
         breaking contracts { id } } }""")["impact"]
     assert semantic == {"breaking": False, "contracts": []}
+
+
+HOP_CASES = [
+    None, [], [{"type": "DIRECT", "subtype": "IDENTITY"}], [{"type": "direct"}], [{"subtype": "AGGREGATION"}],
+    [{"type": "INDIRECT", "subtype": "FILTER"}], [{"type": "INDIRECT"}, {"type": "DIRECT"}],
+    [{"type": "INDIRECT", "subtype": "JOIN"}, {"type": "INDIRECT", "subtype": "SORT"}], [{"type": "DIRECTLY"}],
+]
+
+
+@pytest.mark.parametrize("transformations", HOP_CASES, ids=[json.dumps(c) for c in HOP_CASES])
+def test_the_direct_hop_rule_is_the_same_in_python_and_in_the_native_impact_walk(store: Store, transformations) -> None:
+    from graph.governance import is_direct_hop
+    from graph.impact import Severity, impact
+    from graph.model import EdgeKind
+    from ingest.builder import GraphBuilder
+
+    b = GraphBuilder("2026-01-05T06:00:00.000000Z")
+    for table in ("src", "out"):
+        b.dataset("pg", table, {"columns": ["a"]})
+    job = b.job("spark", "j", {})
+    props = {"jobId": job} if transformations is None else {"jobId": job, "transformations": transformations}
+    b.edge(b.column("pg", "out", "a", {"declared": True}), EdgeKind.DERIVES_FROM,
+           b.column("pg", "src", "a", {"declared": True}), props)
+    store.apply(b.mutations)
+    out = next(a for a in impact(store, "datasetField:pg:src:a").affected if a.node.id == "datasetField:pg:out:a")
+    assert (out.severity is Severity.BREAKING) == is_direct_hop(transformations)
+
+
+@pytest.mark.parametrize(("explicit", "classification", "tags", "properties", "expected"), [
+    (True, None, [], {}, True), ("yes", None, [], {}, True), (False, "confidential", ["pii"], {}, False),
+    (None, None, [], {"contains_pii": "y"}, True), (None, None, [], {"containsPii": "n"}, False),
+    (None, None, [], {"data_classification": "Confidential"}, True), (None, "internal", ["gdpr"], {}, True),
+    (None, None, ["pii:true"], {}, True), (None, None, ["Personal-Data"], {}, True), (None, "public", [], {}, False),
+])
+def test_one_pii_rule_for_contracts_dbt_and_queries(explicit, classification, tags, properties, expected) -> None:
+    from graph.pii import is_pii
+
+    assert is_pii(explicit, classification, tags, properties) is expected
