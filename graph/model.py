@@ -51,6 +51,9 @@ class EdgeKind(str, Enum):
     CONSUMES = "CONSUMES"  # consumer -> data product or dataset it depends on
 
 
+JOB_IO = (EdgeKind.READS, EdgeKind.WRITES)  # a job's lineage, restated by its newest completed run
+RUN_IO = (EdgeKind.CONSUMED, EdgeKind.PRODUCED)  # what one run read and wrote
+
 class Direction(str, Enum):
     """Which way to follow lineage from a node."""
 

@@ -1,4 +1,4 @@
-// Job currency (graph.currency): a job's inputs and outputs are what its newest completed run read
+// Job currency (graph/stores/job_currency.py): a job's inputs and outputs are what its newest completed run read
 // and wrote. A READS/WRITES edge that run did not restate, first seen before the run ended, is
 // stale: a newer run that stopped reading a table no longer makes the job upstream of it.
 //
@@ -23,7 +23,7 @@ void unrestated_edges(const Graph& g, NodeIdx job, NodeIdx run, std::vector<Edge
 void judge_jobs(Graph& g, std::vector<NodeIdx> jobs);
 
 // Whether text a <= text b for two stamps, or a value holding one (a first-seen stamp): a value
-// that is not a string counts as "" (graph.currency: ``(firstSeenAt or "") <= endedAt``).
+// that is not a string counts as "" (graph/stores/job_currency.py: ``(firstSeenAt or "") <= endedAt``).
 bool value_at_or_before(const Graph& g, const uint8_t* value, Stamp stamp);
 
 }  // namespace lm

@@ -1,5 +1,5 @@
 // graph._native: the Python face of the native core. Thin: argument parsing, and turning the
-// core's records into graph.model objects. ``graph.native`` configures it and says what each
+// core's records into graph.model objects. ``graph.mutations`` configures it and says what each
 // entry point is for.
 #include <algorithm>
 
@@ -245,7 +245,7 @@ PyObject* graph_nodes_of_kind(PyObject* self, PyObject* args) {
 }
 
 // The READS/WRITES edges of ``jobs`` their newest completed run did not restate: {job: {key}} for
-// the jobs that have some (graph/native/currency.h; the writes since the last read judged first).
+// the jobs that have some (native/currency.h; the writes since the last read judged first).
 PyObject* graph_unrestated(PyObject* self, PyObject* jobs) {
   GUARD_BEGIN
   Graph& g = graph_of(self);
@@ -293,7 +293,8 @@ PyObject* graph_touch_all(PyObject* self, PyObject*) {
   GUARD_END(nullptr)
 }
 
-// graph.stores.search.rank_key, over the name as Python's str() shows it, lower-cased as
+// The search order of Store.search (graph/stores/__init__.py; test_lineage_conformance checks
+// every store keeps it), over the name as Python's str() shows it, lower-cased as
 // Python's str.lower() does (by Python itself for anything not ASCII).
 PyObject* graph_search(PyObject* self, PyObject* args) {
   GUARD_BEGIN
@@ -664,7 +665,7 @@ PyMethodDef module_methods[] = {
     {nullptr, nullptr, 0, nullptr}};
 
 PyModuleDef module_def = {PyModuleDef_HEAD_INIT, "graph._native",
-                          "The native core of lineagemesh's graph (see graph/native.py).", -1, module_methods};
+                          "The native core of lineagemesh's graph (configured by graph.mutations).", -1, module_methods};
 
 }  // namespace
 

@@ -12,9 +12,9 @@ struct GraphObject {
 
 extern PyTypeObject GraphType;
 
-// graph/native/views.cc: View, Lineage and Impact.
+// native/views.cc: View, Lineage and Impact.
 bool add_view_types(PyObject* module);
-// graph/native/ingesting.cc: Builder and translate_openlineage.
+// native/ingesting.cc: Builder and translate_openlineage.
 bool add_ingest_types(PyObject* module);
 
 #define LM_GUARD_BEGIN try {

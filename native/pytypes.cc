@@ -50,7 +50,7 @@ bool edge_slotted = false;
 }  // namespace
 
 void require_configured() {
-  if (!py.ready) raise(PyExc_RuntimeError, "graph._native is not configured (import graph.native)");
+  if (!py.ready) raise(PyExc_RuntimeError, "graph._native is not configured (import graph.mutations first)");
 }
 
 uint8_t node_kind_code(PyObject* kind) {

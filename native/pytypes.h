@@ -1,5 +1,5 @@
 // The Python classes the core reads and makes (``graph.model``, ``graph.mutations``), handed
-// over once by ``graph.native.configure`` when the package is imported.
+// over once by ``graph.mutations`` (``_native.configure``) when the package is imported.
 #pragma once
 
 #include "kinds.h"

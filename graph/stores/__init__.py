@@ -15,13 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Collection, Literal, Mapping, Protocol, Sequence
 
-from graph.model import Edge, EdgeKind, Node, NodeKind
+from graph.model import JOB_IO, Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Mutation, decode
 
 EdgeDirection = Literal["out", "in"]
 EdgeKey = tuple[str, EdgeKind, str]  # (source, kind, target), as Edge.key
-
-_JOB_IO = frozenset({EdgeKind.READS, EdgeKind.WRITES})  # graph.stores.job_currency.JOB_IO (which imports this module)
 
 DEFAULT_DATA_DIR = Path(os.environ.get("LINEAGEMESH_DATA_DIR", "~/.lineagemesh")).expanduser()
 
@@ -131,7 +129,7 @@ class Store(ABC):
         found = self.edges(ids, kinds, direction)
         nodes = self.nodes({edge.target for edge in found} if direction == "out" else {edge.source for edge in found})
         ahead_keys = self.edge_keys(nodes.keys(), ahead, "out") if ahead and nodes else []
-        job_edges = [edge.key for edge in found if edge.kind in _JOB_IO]
+        job_edges = [edge.key for edge in found if edge.kind in JOB_IO]
         kept = self.unrestated_job_edges({key[0] for key in job_edges}) if job_edges else {}
         unrestated = None if kept is None else set().union(*kept.values()).intersection(job_edges)
         return Neighbourhood(found, nodes, ahead_keys, unrestated)

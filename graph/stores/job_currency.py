@@ -15,13 +15,11 @@ from __future__ import annotations
 from typing import Collection, Iterable
 
 from graph import _native
-from graph.model import EdgeKind, NodeKind
+from graph.model import JOB_IO, RUN_IO, EdgeKind, NodeKind
 from graph.mutations import Changes
 from graph.stores import EdgeKey, PrimitiveReader
 
 DECIDING_RUN = "latestCompletedRun"  # the job property naming its newest completed run
-RUN_IO = (EdgeKind.CONSUMED, EdgeKind.PRODUCED)
-JOB_IO = (EdgeKind.READS, EdgeKind.WRITES)
 _RUN_EDGES = frozenset({*RUN_IO, EdgeKind.OF})  # edges whose source's job's verdict they can change
 
 

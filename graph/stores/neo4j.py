@@ -9,7 +9,7 @@ Model
     as a JSON string under the same key, and the key is listed in ``_json``. A key Neo4j cannot
     take or that collides with a bookkeeping property (``id``, ``_json``, ...) goes into the JSON
     object ``_extra``. The per-property stamps are the JSON object ``_stamps``. Nodes also carry
-    ``_nameLower`` (``str(name).lower()``, computed in Python exactly as the shared search rule
+    ``_nameLower`` (``str(name).lower()``, computed in Python as the search order of ``Store.search``
     does, text-indexed for ``CONTAINS``) and, when ``name`` is not a string, ``_nameSort``
     (``str(name)``), so that search can rank, order and limit inside Cypher.
 
