@@ -172,10 +172,9 @@ def serve(open_graph: Callable[[], Store], host: str, port: int, demo: bool, aut
     server runs in local mode: it answers loopback clients only, and refuses to bind another
     interface unless --insecure-no-auth is given.
     """
-    import uvicorn
-
     from graph.api.app import create_app
     from graph.api.logs import use_json_logs
+    from graph.api.server import serve_until_stopped
 
     if log_format == "json":
         use_json_logs()
@@ -213,9 +212,10 @@ def serve(open_graph: Callable[[], Store], host: str, port: int, demo: bool, aut
                                max_traversal_nodes=max_traversal_nodes, traversal_seconds=traversal_seconds)
         app = create_app(store, config, auth, limits, access_log=log_format == "json")
         if log_format == "json":  # our records only, through the root handler: uvicorn's own config would add text lines
-            uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+            serve_until_stopped(app, host=host, port=port, log_config=None, access_log=False)
         else:
-            uvicorn.run(app, host=host, port=port, log_level="info")
+            serve_until_stopped(app, host=host, port=port, log_level="info")
+        say.info("stopped; closing %s", store.uri)
 
 
 @main.group()
