@@ -17,8 +17,10 @@ from typing import Any, Callable, Iterator
 import click
 
 from graph import queries
+from graph.api.admission import AdmissionLimits
 from graph.api.auth import AuthConfig, InvalidAuthConfig, ReadAccess, describe, is_loopback
 from graph.api.ingest import IngestConfig, IngestLimits
+from graph.api.budget import BudgetLimits
 from graph.api.limits import GraphQLLimits
 from graph.check import NODE_QUERY, RENDERERS, CheckError, Execute, check_node, check_schema
 from graph.bulk_load import load_events
@@ -158,6 +160,17 @@ def _load_auth(auth_file: Path | None, tokens: str | None, read_access: str | No
               help="Nodes one lineage or impact walk may visit; a bigger answer is partial (truncated: true).")
 @click.option("--traversal-seconds", default=GraphQLLimits.traversal_seconds, show_default=True, type=click.FloatRange(0.01),
               help="Time one lineage or impact walk may take; a slower one answers partial (truncated: true).")
+@click.option("--max-query-cost", default=BudgetLimits.max_cost, show_default=True, type=click.IntRange(1),
+              help="List items one GraphQL operation may resolve (lineage and impact answers not counted); "
+                   "beyond, the answer is the error QUERY_TOO_COSTLY.")
+@click.option("--max-result-bytes", default=BudgetLimits.max_result_bytes, show_default=True, type=click.IntRange(1),
+              help="Largest GraphQL answer; beyond, the error RESULT_TOO_LARGE.")
+@click.option("--query-seconds", default=BudgetLimits.seconds, show_default=True, type=click.FloatRange(0.01),
+              help="Time one GraphQL operation may take; beyond, its worker stops and the answer is the error QUERY_TIMEOUT.")
+@click.option("--max-client-queries", default=AdmissionLimits.per_client, show_default=True, type=click.IntRange(1),
+              help="GraphQL operations one client may have in flight (429 beyond).")
+@click.option("--max-concurrent-queries", default=AdmissionLimits.total, show_default=True, type=click.IntRange(1),
+              help="GraphQL operations the server runs at once (429 beyond).")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               envvar="LINEAGEMESH_LOG_FORMAT", help="json: one JSON object per line, and one line per request.")
 @domain_rules_option
@@ -165,7 +178,9 @@ def _load_auth(auth_file: Path | None, tokens: str | None, read_access: str | No
 def serve(open_graph: Callable[[], Store], host: str, port: int, demo: bool, auth_file: Path | None, tokens: str | None,
           read_access: str | None, insecure_no_auth: bool, max_body_bytes: int, max_batch_events: int, max_query_bytes: int,
           max_query_depth: int, max_query_tokens: int, max_query_aliases: int, max_traversal_depth: int,
-          max_traversal_nodes: int, traversal_seconds: float, log_format: str, rules: DomainRules) -> None:
+          max_traversal_nodes: int, traversal_seconds: float, max_query_cost: int, max_result_bytes: int,
+          query_seconds: float, max_client_queries: int, max_concurrent_queries: int, log_format: str,
+          rules: DomainRules) -> None:
     """Serve OpenLineage ingest (/api/v1/lineage), GraphQL (/graphql, GraphiQL in a browser), /metrics and /healthz.
 
     Clients authenticate with bearer tokens (--auth-file or LINEAGEMESH_TOKENS). Without tokens the
@@ -209,7 +224,9 @@ def serve(open_graph: Callable[[], Store], host: str, port: int, demo: bool, aut
         config = IngestConfig(limits=IngestLimits(max_body_bytes=max_body_bytes, max_batch_events=max_batch_events), rules=rules)
         limits = GraphQLLimits(max_body_bytes=max_query_bytes, max_depth=max_query_depth, max_tokens=max_query_tokens,
                                max_aliases=max_query_aliases, max_traversal_depth=max_traversal_depth,
-                               max_traversal_nodes=max_traversal_nodes, traversal_seconds=traversal_seconds)
+                               max_traversal_nodes=max_traversal_nodes, traversal_seconds=traversal_seconds,
+                               budget=BudgetLimits(max_query_cost, max_result_bytes, query_seconds),
+                               admission=AdmissionLimits(max_client_queries, max_concurrent_queries))
         app = create_app(store, config, auth, limits, access_log=log_format == "json")
         if log_format == "json":  # our records only, through the root handler: uvicorn's own config would add text lines
             serve_until_stopped(app, host=host, port=port, log_config=None, access_log=False)

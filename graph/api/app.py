@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import AsyncIterator, Awaitable, Callable, Iterator
 
+import anyio
 import orjson
 import strawberry
 from cross_web import HTTPException as GraphQLHTTPException
@@ -34,9 +35,12 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from graph.api.admission import Admission, Overloaded
 from graph.api.auth import AuthConfig, AuthError, Principal, Role
+from graph.api.budget import BUDGET_KEY, QueryAborted, QueryBudget
 from graph.api.document_cache import DocumentCache, ValidDocuments
 from graph.api.execution import JSON_FRAGMENTS
 from graph.api.ingest import REASONS, IngestConfig, IngestOutcome, RequestRejected, ingest_batch, ingest_one, read_capped
@@ -104,9 +108,17 @@ def _refusal(error: AuthError) -> JSONResponse:
     return JSONResponse({"error": error.error}, status_code=error.status, headers=error.headers)
 
 
+def _encoded(data: object) -> bytes:
+    """``data`` as orjson writes it, integers past 64 bits (in a JSON facet) exactly."""
+    try:
+        return orjson.dumps(data)
+    except TypeError:
+        return orjson.dumps(_exact_ints(data))
+
+
 class ThreadedGraphQL(GraphQL):
-    """Strawberry's ASGI view, behind authorization and a body limit, executing each operation
-    synchronously in a worker thread."""
+    """Strawberry's ASGI view, behind authorization, a body limit and admission (``graph.api.admission``),
+    executing each operation synchronously in a worker thread within its budget (``graph.api.budget``)."""
 
     def __init__(self, store: Store, auth: AuthConfig, limits: GraphQLLimits, metrics: Metrics) -> None:
         super().__init__(limited_schema(limits), graphql_ide="graphiql")
@@ -114,6 +126,7 @@ class ThreadedGraphQL(GraphQL):
         self.auth = auth
         self.limits = limits
         self.metrics = metrics
+        self.admission = Admission(limits.admission)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -122,8 +135,7 @@ class ThreadedGraphQL(GraphQL):
         request = Request(scope, receive)
         wants_ide = request.method == "GET" and "query" not in request.query_params and "text/html" in request.headers.get("accept", "")
         try:
-            if not wants_ide:  # the GraphiQL page itself holds no data; its queries carry the token
-                _authorize(request, self.auth, Role.READER)
+            principal = None if wants_ide else _authorize(request, self.auth, Role.READER)  # the page itself holds no data
             body = await read_capped(request, self.limits.max_body_bytes) if request.method == "POST" else b""
         except AuthError as e:
             await _refusal(e)(scope, receive, send)
@@ -131,20 +143,27 @@ class ThreadedGraphQL(GraphQL):
         except RequestRejected as e:
             await JSONResponse({"error": e.error}, status_code=e.status)(scope, receive, send)
             return
-        await super().__call__(scope, _replay(body, receive), send)
+        if principal is None:
+            await super().__call__(scope, _replay(body, receive), send)
+            return
+        client = f"{principal.name}@{request.client.host if request.client else ''}"
+        try:
+            with self.admission.admit(client):
+                await super().__call__(scope, _replay(body, receive), send)
+        except Overloaded as e:
+            await JSONResponse({"error": str(e)}, status_code=429, headers={"Retry-After": "1"})(scope, receive, send)
 
     async def get_context(self, request, response):  # type: ignore[no-untyped-def]
-        budgets = {"max_nodes": self.limits.max_traversal_nodes, "deadline_seconds": self.limits.traversal_seconds}
+        budgets = {"max_nodes": self.limits.max_traversal_nodes, "deadline_seconds": self.limits.traversal_seconds,
+                   BUDGET_KEY: QueryBudget(self.limits.budget)}
         return {"request": request, "response": response, JSON_FRAGMENTS: True, **context(self.store), **budgets}
 
     def encode_json(self, data: object) -> bytes:
         """The response as strawberry encodes it, by orjson (10x faster on large answers, and it
         splices in the answer lists the native core rendered): UTF-8 rather than ASCII escapes,
-        integers past 64 bits (in a JSON facet) written exactly."""
-        try:
-            return orjson.dumps(data)
-        except TypeError:
-            return orjson.dumps(_exact_ints(data))
+        integers past 64 bits (in a JSON facet) written exactly. The answer's data is already JSON
+        by now (``_execute``)."""
+        return _encoded(data)
 
     def decode_json(self, data: str | bytes) -> object:
         """JSON as strawberry reads it, but a 400 (not a 500) for bodies that are no UTF-8 or no object."""
@@ -161,16 +180,10 @@ class ThreadedGraphQL(GraphQL):
     async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):  # type: ignore[no-untyped-def]
         allowed = OperationType.from_http(request_adapter.method)
         started = time.perf_counter()
+        execute = partial(self._execute, request_data.query, root_value=root_value, variable_values=request_data.variables,
+                          context_value=context, operation_name=request_data.operation_name, allowed_operation_types=allowed)
         try:
-            result = await run_in_threadpool(
-                self.schema.execute_sync,
-                request_data.query,
-                root_value=root_value,
-                variable_values=request_data.variables,
-                context_value=context,
-                operation_name=request_data.operation_name,
-                allowed_operation_types=allowed,
-            )
+            result = await _watching_disconnect(request, context[BUDGET_KEY], execute)
         except CannotGetOperationTypeError as e:
             raise GraphQLHTTPException(400, e.as_http_error_reason()) from e
         except InvalidOperationTypeError as e:
@@ -179,9 +192,37 @@ class ThreadedGraphQL(GraphQL):
             raise GraphQLHTTPException(400, "No GraphQL query found in the request") from e
         finally:
             self.metrics.graphql_seconds.observe(time.perf_counter() - started)
-        if result.errors and result.data is None and all(error.path is None for error in result.errors):
+        if result.errors and result.data is None and all(error.path is None and not isinstance(error, QueryAborted) for error in result.errors):
             sub_response.status_code = 400  # a request error (syntax, validation, a limit): nothing was executed
         return result
+
+    def _execute(self, query: str, **kwargs: object) -> ExecutionResult:
+        """Execute an operation and encode its data (in the worker thread, not the event loop): the
+        answer over ``--max-result-bytes`` is an error instead."""
+        result = self.schema.execute_sync(query, **kwargs)  # type: ignore[arg-type]
+        if result.data is not None:
+            budget: QueryBudget = kwargs["context_value"][BUDGET_KEY]  # type: ignore[index]
+            data = _encoded(result.data)
+            if len(data) > budget.limits.max_result_bytes:
+                return ExecutionResult(data=None, errors=[QueryAborted(budget.too_large(), "RESULT_TOO_LARGE")])
+            result.data = orjson.Fragment(data)  # type: ignore[assignment]
+        return result
+
+
+async def _watching_disconnect(request: Request, budget: QueryBudget, work: Callable[[], ExecutionResult]) -> ExecutionResult:
+    """``work`` in a worker thread; if the client disconnects meanwhile, the budget is abandoned so
+    the worker stops at its next charge instead of finishing an answer no one will read."""
+    async with anyio.create_task_group() as group:
+        async def watch() -> None:
+            while (await request.receive())["type"] != "http.disconnect":
+                pass
+            budget.abandon()
+
+        group.start_soon(watch)
+        try:
+            return await run_in_threadpool(work)
+        finally:
+            group.cancel_scope.cancel()
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

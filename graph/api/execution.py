@@ -17,6 +17,9 @@ other than ``@include``/``@skip`` (which field collection has already applied), 
 expect (a null where none may be, a value a scalar would have to convert or reject, an exception),
 sends the whole list back to graphql-core, which then gives its usual answer and errors: reading
 attributes has no side effects, so starting over is safe.
+
+Every list it completes, on either path, is first charged to the operation's budget
+(``graph.api.budget``); going over it ends the whole execution, not just the field.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
+from graph.api.budget import BUDGET_KEY, QueryAborted, QueryBudget, selected_fields
 from graph.api.record_list import ColumnList, RecordList
 
 Plan = Callable[[Any], Any]
@@ -90,10 +94,14 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         context = self.context_value
         self._fragments = isinstance(context, dict) and bool(context.get(JSON_FRAGMENTS))
+        self._budget: Optional[QueryBudget] = context.get(BUDGET_KEY) if isinstance(context, dict) else None
         # (id of a field details list, list type) -> (that list, kept alive so its id stays unique; the plan)
         self._list_plans: dict[tuple[int, GraphQLList], tuple[FieldDetailsList, Optional[Plan]]] = {}
 
     def complete_list_value(self, return_type, field_details_list, info, path, result, position_context):  # type: ignore[no-untyped-def, override]
+        if self._budget is not None and hasattr(result, "__len__"):  # answers of walks are bounded by the traversal budgets
+            native_answer = type(result) is ColumnList or type(result) is RecordList
+            self._budget.charge(len(result), selected_fields(field_details_list), path.as_list(), counted=not native_answer)
         if type(result) in _LISTS:
             plan = self._list_plan(return_type, field_details_list)
             if plan is not None:
@@ -102,6 +110,12 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
                 except Exception:  # noqa: BLE001 - anything unusual: graphql-core does it again, properly
                     pass
         return super().complete_list_value(return_type, field_details_list, info, path, result, position_context)
+
+    def handle_field_error(self, raw_error, return_type, field_details_list, path):  # type: ignore[no-untyped-def, override]
+        """A field's error nulls that field; one over the operation's budget ends the whole execution."""
+        if isinstance(raw_error, QueryAborted):
+            raise raw_error
+        super().handle_field_error(raw_error, return_type, field_details_list, path)
 
     def _list_plan(self, return_type: GraphQLList, field_details_list: FieldDetailsList) -> Optional[Plan]:
         key = (id(field_details_list), return_type)

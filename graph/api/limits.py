@@ -1,12 +1,16 @@
 """How much one request may ask: the bounds of ingest requests and of GraphQL queries.
 
 Every bound has a ``serve`` option. Past a request bound the answer is a 4xx naming it; past a
-traversal bound the answer is partial and says so (``truncated: true``).
+traversal bound the answer is partial and says so (``truncated: true``); past an operation's
+budget (``graph.api.budget``) it is a GraphQL error; past admission (``graph.api.admission``) a 429.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from graph.api.admission import AdmissionLimits
+from graph.api.budget import BudgetLimits
 
 
 @dataclass(frozen=True)
@@ -25,3 +29,5 @@ class GraphQLLimits:
     max_traversal_nodes: int = 100_000  # nodes one walk may visit (truncated beyond)
     traversal_seconds: float = 20.0  # time one walk may take (truncated beyond)
     max_page: int = 1000  # `first` arguments (Job.runs) are capped here
+    budget: BudgetLimits = BudgetLimits()  # cost, answer size and time of one operation (an error beyond)
+    admission: AdmissionLimits = AdmissionLimits()  # operations in flight per client and in all (429 beyond)

@@ -19,6 +19,7 @@ from strawberry.types import Info
 from graph import lineage as lineage_queries
 from graph import impact as impact_queries
 from graph import governance, mesh, queries
+from graph.api.budget import BUDGET_KEY, QueryAborted
 from graph.api.execution import FlatListExecutor
 from graph.api.record_list import ColumnList, Fields, RecordList
 from graph.impact import ChangeKind, Severity
@@ -75,8 +76,14 @@ def _store(info: Info) -> GraphView:
 
 
 def _budgets(info: Info) -> dict[str, Any]:
-    """The node and time budgets of one walk, as the server is configured (library defaults otherwise)."""
-    return {key: info.context[key] for key in ("max_nodes", "deadline_seconds") if key in info.context}
+    """The node and time budgets of one walk, as the server is configured (library defaults
+    otherwise); never more time than the operation has left (``graph.api.budget``)."""
+    budgets = {key: info.context[key] for key in ("max_nodes", "deadline_seconds") if key in info.context}
+    budget = info.context.get(BUDGET_KEY)
+    if budget is not None:
+        budget.check()
+        budgets["deadline_seconds"] = min(budgets.get("deadline_seconds", budget.limits.seconds), budget.remaining_seconds())
+    return budgets
 
 
 def _at(info: Info, as_of: Optional[datetime]) -> GraphView:
@@ -735,7 +742,8 @@ class LineageSchema(strawberry.Schema):
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         # Errors without a path are the request's own (syntax, bad variables): the client's business too.
-        unexpected = [e for e in errors if e.path is not None and not isinstance(e.original_error, QueryError)]
+        unexpected = [e for e in errors if e.path is not None and not isinstance(e, QueryAborted)
+                      and not isinstance(e.original_error, QueryError)]
         if unexpected:
             super().process_errors(unexpected, execution_context)
 
