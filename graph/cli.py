@@ -22,6 +22,7 @@ from graph.api.auth import AuthConfig, InvalidAuthConfig, ReadAccess, describe, 
 from graph.api.ingest import IngestConfig, IngestLimits
 from graph.api.budget import BudgetLimits
 from graph.api.limits import GraphQLLimits
+from graph.api.slow_clients import DEFAULT_READ_SECONDS
 from graph.check import NODE_QUERY, RENDERERS, CheckError, Execute, check_node, check_schema
 from graph.bulk_load import load_events
 from graph.heap import REMOTE, settle_heap, tune_gc
@@ -171,6 +172,10 @@ def _load_auth(auth_file: Path | None, tokens: str | None, read_access: str | No
               help="GraphQL operations one client may have in flight (429 beyond).")
 @click.option("--max-concurrent-queries", default=AdmissionLimits.total, show_default=True, type=click.IntRange(1),
               help="GraphQL operations the server runs at once (429 beyond).")
+@click.option("--read-seconds", default=DEFAULT_READ_SECONDS, show_default=True, type=click.FloatRange(0.01),
+              help="Time a client has to send a request's headers, and then its body (408 and closed beyond).")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="In local mode, a Host name to serve besides loopback ones (repeatable); others get 403.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               envvar="LINEAGEMESH_LOG_FORMAT", help="json: one JSON object per line, and one line per request.")
 @domain_rules_option
@@ -179,7 +184,8 @@ def serve(open_graph: Callable[[], Store], host: str, port: int, demo: bool, aut
           read_access: str | None, insecure_no_auth: bool, max_body_bytes: int, max_batch_events: int, max_query_bytes: int,
           max_query_depth: int, max_query_tokens: int, max_query_aliases: int, max_traversal_depth: int,
           max_traversal_nodes: int, traversal_seconds: float, max_query_cost: int, max_result_bytes: int,
-          query_seconds: float, max_client_queries: int, max_concurrent_queries: int, log_format: str,
+          query_seconds: float, max_client_queries: int, max_concurrent_queries: int, read_seconds: float, allowed_hosts: tuple[str, ...],
+          log_format: str,
           rules: DomainRules) -> None:
     """Serve OpenLineage ingest (/api/v1/lineage), GraphQL (/graphql, GraphiQL in a browser), /metrics and /healthz.
 
@@ -190,6 +196,7 @@ def serve(open_graph: Callable[[], Store], host: str, port: int, demo: bool, aut
     from graph.api.app import create_app
     from graph.api.logs import use_json_logs
     from graph.api.server import serve_until_stopped
+    from graph.api.slow_clients import uvicorn_options
 
     if log_format == "json":
         use_json_logs()
@@ -227,11 +234,12 @@ def serve(open_graph: Callable[[], Store], host: str, port: int, demo: bool, aut
                                max_traversal_nodes=max_traversal_nodes, traversal_seconds=traversal_seconds,
                                budget=BudgetLimits(max_query_cost, max_result_bytes, query_seconds),
                                admission=AdmissionLimits(max_client_queries, max_concurrent_queries))
-        app = create_app(store, config, auth, limits, access_log=log_format == "json")
+        app = create_app(store, config, auth, limits, access_log=log_format == "json", allowed_hosts=allowed_hosts,
+                         read_seconds=read_seconds)
         if log_format == "json":  # our records only, through the root handler: uvicorn's own config would add text lines
-            serve_until_stopped(app, host=host, port=port, log_config=None, access_log=False)
+            serve_until_stopped(app, host=host, port=port, log_config=None, access_log=False, **uvicorn_options(read_seconds))
         else:
-            serve_until_stopped(app, host=host, port=port, log_level="info")
+            serve_until_stopped(app, host=host, port=port, log_level="info", **uvicorn_options(read_seconds))
         say.info("stopped; closing %s", store.uri)
 
 

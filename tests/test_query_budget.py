@@ -181,21 +181,34 @@ TOKENS = json.dumps({"tokens": [
 ]})
 
 
+def _hold(server: LiveServer, token: str, seconds: float) -> None:
+    """Run a probe as ``token`` (retried while refused) and give up on it after ``seconds``."""
+    for _ in range(200):
+        try:
+            response = _post(server, PROBE, timeout=seconds, token=token)
+        except httpx.TimeoutException:
+            return
+        assert response.status_code == 429, response.text
+        threading.Event().wait(0.05)
+
+
 def test_the_server_wide_limit_refuses_whoever_comes_over_it(tmp_path: Path) -> None:
     server = _start(tmp_path, ["--data-dir", str(tmp_path / "store")], "--max-query-cost", "1000000000",
                     "--query-seconds", "60", "--max-client-queries", "2", "--max-concurrent-queries", "2",
                     env={"LINEAGEMESH_TOKENS": TOKENS}, token=WRITER)
     try:
-        holder = threading.Thread(target=_abandon, args=(server, 2, READER_A, 10))  # a's two probes fill the server
-        holder.start()
+        holders = [threading.Thread(target=_hold, args=(server, READER_A, 10)) for _ in range(2)]  # a's two fill the server
+        for holder in holders:
+            holder.start()
         refused = None
-        for _ in range(100):
+        for _ in range(200):  # b runs one query at a time: a refusal can only be the server's limit
             response = _post(server, JOB % "outputs { name }", timeout=30, token=READER_B)
             if response.status_code == 429:
                 refused = response.json()["error"]
                 break
             threading.Event().wait(0.05)
-        holder.join()
+        for holder in holders:
+            holder.join()
         assert refused is not None and "--max-concurrent-queries" in refused
     finally:
         server.stop()

@@ -7,7 +7,10 @@ Who may call what (``graph.api.auth``): ``/healthz`` and the GraphiQL page are o
 ``/metrics`` need a reader unless reading is open; ingest needs a writer, and a writer only
 writes its own domains (``graph.api.domains``). Every request is bounded: ingest by body size and
 batch length, GraphQL by body size, document depth, tokens and aliases (a request error is a
-400), and traversals by a depth cap past which answers come back ``truncated``.
+400), traversals by a depth cap past which answers come back ``truncated``, each GraphQL operation
+by its budget (``graph.api.budget``: an error beyond) and the operations in flight by admission
+(``graph.api.admission``: 429 beyond). Browsers acting for other sites are refused
+(``graph.api.origin``).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import time
 from collections import Counter
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import AsyncIterator, Awaitable, Callable, Iterator
+from typing import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 
 import anyio
 import orjson
@@ -47,6 +50,8 @@ from graph.api.ingest import REASONS, IngestConfig, IngestOutcome, RequestReject
 from graph.api.limits import GraphQLLimits
 from graph.api.logs import AccessLog
 from graph.api.metrics import Metrics, MetricsMiddleware
+from graph.api.origin import RequestOrigin
+from graph.api.slow_clients import DEFAULT_READ_SECONDS, BodyDeadline
 from graph.api.quiet_heap import SettleWhenQuiet
 from graph.api.translator import BatchTranslator
 from graph.api.schema import LIMITS_KEY, LineageSchema, Query, context
@@ -212,17 +217,23 @@ class ThreadedGraphQL(GraphQL):
 async def _watching_disconnect(request: Request, budget: QueryBudget, work: Callable[[], ExecutionResult]) -> ExecutionResult:
     """``work`` in a worker thread; if the client disconnects meanwhile, the budget is abandoned so
     the worker stops at its next charge instead of finishing an answer no one will read."""
-    async with anyio.create_task_group() as group:
-        async def watch() -> None:
-            while (await request.receive())["type"] != "http.disconnect":
-                pass
-            budget.abandon()
+    async def watch() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+        budget.abandon()
 
+    failure: Exception | None = None
+    async with anyio.create_task_group() as group:  # errors of ``work`` are raised outside it, not as a group
         group.start_soon(watch)
         try:
-            return await run_in_threadpool(work)
+            result = await run_in_threadpool(work)
+        except Exception as e:  # noqa: BLE001 - re-raised below
+            failure = e
         finally:
             group.cancel_scope.cancel()
+    if failure is not None:
+        raise failure
+    return result
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
@@ -249,12 +260,16 @@ def create_app(
     limits: GraphQLLimits = GraphQLLimits(),
     access_log: bool = False,
     settle_after_seconds: float = 1.0,
+    allowed_hosts: Iterable[str] = (),
+    read_seconds: float = DEFAULT_READ_SECONDS,
 ) -> Starlette:
     """The ASGI app serving one store. ``auth`` defaults to local mode (loopback clients only);
     ``access_log`` logs every request once through ``lineagemesh.access`` (``graph.api.logs``);
     the heap is settled once no request has been in flight for ``settle_after_seconds`` after
     ingest (``graph.api.quiet_heap``). Large ingest batches are translated in a worker process
-    (``graph.api.translator``), stopped with the app."""
+    (``graph.api.translator``), stopped with the app. Cross-origin changes are refused, and in local
+    mode Host names other than loopback ones and ``allowed_hosts`` (``graph.api.origin``). A body not
+    received within ``read_seconds`` of its headers is answered 408 (``graph.api.slow_clients``)."""
     metrics = Metrics(store)
     translator = BatchTranslator(config)
 
@@ -302,7 +317,9 @@ def create_app(
 
     middleware = [Middleware(AccessLog)] if access_log else []
     middleware.append(Middleware(MetricsMiddleware, metrics=metrics))
+    middleware.append(Middleware(RequestOrigin, local_mode=auth.local_mode, allowed_hosts=allowed_hosts))
     middleware.append(Middleware(SettleWhenQuiet, quiet_seconds=settle_after_seconds))
+    middleware.append(Middleware(BodyDeadline, seconds=read_seconds))  # innermost: its 408 is an answer like any
     return Starlette(
         routes=[
             Route("/", root),

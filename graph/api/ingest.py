@@ -85,8 +85,20 @@ async def read_capped(request: Request, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
+def _require_json(request: Request) -> None:
+    """Events come as ``application/json`` (gzipped with ``Content-Encoding: gzip``, as the
+    OpenLineage clients send them). Anything else is refused before it is read: a web page can make
+    a browser POST ``text/plain`` or a typeless body to a local server without asking it first,
+    but not ``application/json``."""
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise RequestRejected(415, f"Content-Type {media_type or '(none)'!r} is not accepted: send application/json "
+                                   "(gzipped with Content-Encoding: gzip, or plain)")
+
+
 async def _read_body(request: Request, limits: IngestLimits) -> bytes:
     """The request body, gunzipped when sent with ``Content-Encoding: gzip``, within the size limit."""
+    _require_json(request)
     body = await read_capped(request, limits.max_body_bytes)
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding in ("", "identity"):
