@@ -83,6 +83,8 @@ def test_the_probe_is_refused_as_too_costly_and_a_modest_query_still_answers(fan
     assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
     assert "--max-query-cost" in error["message"]
     assert error["path"][:2] == ["job", "outputs"]  # where the budget ran out
+    metrics = httpx.get(f"{fan_out.url}/metrics").text
+    assert 'lineagemesh_graphql_stopped_total{code="QUERY_TOO_COSTLY"} 1.0' in metrics
 
     modest = fan_out.graphql(_nested(1))["job"]["outputs"]  # 50 + 50 + 2500 items
     assert len(modest) == OUTPUTS

@@ -197,6 +197,9 @@ class ThreadedGraphQL(GraphQL):
             raise GraphQLHTTPException(400, "No GraphQL query found in the request") from e
         finally:
             self.metrics.graphql_seconds.observe(time.perf_counter() - started)
+        for error in result.errors or ():
+            if isinstance(error, QueryAborted):
+                self.metrics.graphql_stopped.labels(error.extensions["code"]).inc()  # type: ignore[index]
         if result.errors and result.data is None and all(error.path is None and not isinstance(error, QueryAborted) for error in result.errors):
             sub_response.status_code = 400  # a request error (syntax, validation, a limit): nothing was executed
         return result

@@ -19,6 +19,7 @@ from typing import Any, Optional, Sequence
 from graphql import GraphQLError
 
 BUDGET_KEY = "budget"  # the execution-context entry holding the operation's QueryBudget
+STOP_CODES = ("QUERY_TOO_COSTLY", "RESULT_TOO_LARGE", "QUERY_TIMEOUT", "QUERY_ABANDONED")  # ``extensions.code`` of QueryAborted
 BYTES_PER_FIELD = 32  # a rough size of one selected field of one object in the answer's JSON
 
 

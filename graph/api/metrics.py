@@ -6,6 +6,7 @@
 | ``lineagemesh_ingest_events_rejected_total{reason}`` | events refused: invalid, unauthenticated, forbidden, too_large, unsupported_encoding, unavailable (a request refused before its events were read counts as one) |
 | ``lineagemesh_ingest_duration_seconds{endpoint}`` | ingest request latency, ``single`` or ``batch`` |
 | ``lineagemesh_graphql_duration_seconds`` | GraphQL operation latency (parse, validation, execution) |
+| ``lineagemesh_graphql_stopped_total{code}`` | GraphQL operations stopped by their budget (``graph.api.budget``), by error code |
 | ``lineagemesh_http_requests_total{route,status}`` | requests answered |
 | ``lineagemesh_http_requests_in_flight`` | requests being answered now |
 | ``lineagemesh_graph_nodes{kind}``, ``lineagemesh_graph_edges{kind}`` | graph size (``store.counts()``, cached ``GRAPH_SIZE_TTL`` seconds) |
@@ -27,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Scope
 
+from graph.api.budget import STOP_CODES
 from graph.api.ingest import REASONS, IngestOutcome
 from graph.api.observe import RequestObserver
 from graph.model import EdgeKind, NodeKind
@@ -54,6 +56,10 @@ class Metrics:
         self.graphql_seconds = Histogram("lineagemesh_graphql_duration_seconds",
                                          "GraphQL operation latency: parse, validation and execution.",
                                          buckets=_LATENCY_BUCKETS, registry=r)
+        self.graphql_stopped = Counter("lineagemesh_graphql_stopped", "GraphQL operations stopped by their budget, by error code.",
+                                       ["code"], registry=r)
+        for code in STOP_CODES:
+            self.graphql_stopped.labels(code)
         self.requests = Counter("lineagemesh_http_requests", "HTTP requests answered, by route and status.",
                                 ["route", "status"], registry=r)
         self.in_flight = Gauge("lineagemesh_http_requests_in_flight", "HTTP requests being answered.", registry=r)
