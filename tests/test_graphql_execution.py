@@ -20,7 +20,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 import food_delivery as fd
 from graph.api import schema as api_schema
-from graph.api.app import ThreadedGraphQL, limited_schema
+from graph.api.app import encode_answer, limited_schema
 from graph.api.execution import JSON_FRAGMENTS, FlatListExecutor
 from graph.api.limits import GraphQLLimits
 from graph.api.record_list import ColumnList, RecordList
@@ -172,7 +172,7 @@ def test_large_lists_skip_graphql_cores_field_execution(seeded: Store, executed:
     {"data": {"dataset": {"facets": {"big": 2**70}}}},  # orjson refuses integers past 64 bits
 ])
 def test_responses_are_the_json_of_the_result(data: dict[str, Any]) -> None:
-    encoded = ThreadedGraphQL.encode_json(None, data)  # type: ignore[arg-type]  # it uses no state of the view
+    encoded = encode_answer(data)
     assert isinstance(encoded, bytes) and json.loads(encoded) == data
 
 

@@ -82,17 +82,27 @@ def test_local_mode_serves_loopback_and_allowed_names(local: LiveServer, host: s
     assert response.status_code == 200, response.text
 
 
-def test_with_tokens_any_host_is_served_but_cross_origin_writes_are_not(tmp_path: Path, food_delivery_events: list[dict]) -> None:
+def test_with_tokens_any_host_and_origin_is_served(tmp_path: Path, food_delivery_events: list[dict]) -> None:
+    """A page has no token to send, and a proxy in front may rewrite Host: neither is checked."""
     tokens = json.dumps({"tokens": [{"principal": "ops", "token": TOKEN, "roles": ["admin"]}]})
     server = LiveServer(["--data-dir", str(tmp_path / "store")], tmp_path / "server.log", env={"LINEAGEMESH_TOKENS": tokens},
                         token=TOKEN).start()
     try:
         bearer = {"Authorization": f"Bearer {TOKEN}"}
-        response = httpx.post(f"{server.url}/graphql", json={"query": STATS}, headers={**bearer, "Host": "lineage.example"})
-        assert response.status_code == 200
-        cross = httpx.post(f"{server.url}/api/v1/lineage", json=food_delivery_events[0],
-                           headers={**bearer, "Origin": "https://evil.example"})
-        assert cross.status_code == 403
-        assert httpx.post(f"{server.url}/api/v1/lineage", json=food_delivery_events[0], headers=bearer).status_code == 201
+        proxied = {**bearer, "Host": "lineagemesh:5000", "Origin": "https://lineage.example"}
+        assert httpx.post(f"{server.url}/graphql", json={"query": STATS}, headers=proxied).status_code == 200
+        assert httpx.post(f"{server.url}/api/v1/lineage", json=food_delivery_events[0], headers=proxied).status_code == 201
+        assert httpx.post(f"{server.url}/api/v1/lineage", json=food_delivery_events[1],
+                          headers={"Origin": "https://evil.example"}).status_code == 401
+    finally:
+        server.stop()
+
+
+def test_without_tokens_on_any_interface_cross_origin_writes_are_refused(tmp_path: Path, food_delivery_events: list[dict]) -> None:
+    server = LiveServer(["--data-dir", str(tmp_path / "store")], tmp_path / "server.log").start(["--insecure-no-auth"])
+    try:
+        url = f"{server.url}/api/v1/lineage"
+        assert httpx.post(url, json=food_delivery_events[0], headers={"Origin": "https://evil.example"}).status_code == 403
+        assert httpx.post(url, json=food_delivery_events[0], headers={"Host": "lineagemesh:5000"}).status_code == 201
     finally:
         server.stop()

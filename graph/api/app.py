@@ -9,8 +9,8 @@ writes its own domains (``graph.api.domains``). Every request is bounded: ingest
 batch length, GraphQL by body size, document depth, tokens and aliases (a request error is a
 400), traversals by a depth cap past which answers come back ``truncated``, each GraphQL operation
 by its budget (``graph.api.budget``: an error beyond) and the operations in flight by admission
-(``graph.api.admission``: 429 beyond). Browsers acting for other sites are refused
-(``graph.api.origin``).
+(``graph.api.admission``: 429 beyond). Without tokens, browsers acting for other sites are
+refused (``graph.api.origin``).
 """
 
 from __future__ import annotations
@@ -113,8 +113,8 @@ def _refusal(error: AuthError) -> JSONResponse:
     return JSONResponse({"error": error.error}, status_code=error.status, headers=error.headers)
 
 
-def _encoded(data: object) -> bytes:
-    """``data`` as orjson writes it, integers past 64 bits (in a JSON facet) exactly."""
+def encode_answer(data: object) -> bytes:
+    """A GraphQL response by orjson, integers past 64 bits (in a JSON facet) written exactly."""
     try:
         return orjson.dumps(data)
     except TypeError:
@@ -166,9 +166,16 @@ class ThreadedGraphQL(GraphQL):
     def encode_json(self, data: object) -> bytes:
         """The response as strawberry encodes it, by orjson (10x faster on large answers, and it
         splices in the answer lists the native core rendered): UTF-8 rather than ASCII escapes,
-        integers past 64 bits (in a JSON facet) written exactly. The answer's data is already JSON
-        by now (``_execute``)."""
-        return _encoded(data)
+        integers past 64 bits (in a JSON facet) written exactly. An answer over
+        ``--max-result-bytes`` (which the budget only estimates while executing) becomes the error
+        RESULT_TOO_LARGE."""
+        encoded = encode_answer(data)
+        budget = self.limits.budget
+        if len(encoded) <= budget.max_result_bytes:
+            return encoded
+        self.metrics.graphql_stopped.labels("RESULT_TOO_LARGE").inc()
+        error = QueryAborted(QueryBudget(budget).too_large(), "RESULT_TOO_LARGE")
+        return orjson.dumps({"data": None, "errors": [error.formatted]})
 
     def decode_json(self, data: str | bytes) -> object:
         """JSON as strawberry reads it, but a 400 (not a 500) for bodies that are no UTF-8 or no object."""
@@ -185,7 +192,7 @@ class ThreadedGraphQL(GraphQL):
     async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):  # type: ignore[no-untyped-def]
         allowed = OperationType.from_http(request_adapter.method)
         started = time.perf_counter()
-        execute = partial(self._execute, request_data.query, root_value=root_value, variable_values=request_data.variables,
+        execute = partial(self.schema.execute_sync, request_data.query, root_value=root_value, variable_values=request_data.variables,
                           context_value=context, operation_name=request_data.operation_name, allowed_operation_types=allowed)
         try:
             result = await _watching_disconnect(request, context[BUDGET_KEY], execute)
@@ -202,18 +209,6 @@ class ThreadedGraphQL(GraphQL):
                 self.metrics.graphql_stopped.labels(error.extensions["code"]).inc()  # type: ignore[index]
         if result.errors and result.data is None and all(error.path is None and not isinstance(error, QueryAborted) for error in result.errors):
             sub_response.status_code = 400  # a request error (syntax, validation, a limit): nothing was executed
-        return result
-
-    def _execute(self, query: str, **kwargs: object) -> ExecutionResult:
-        """Execute an operation and encode its data (in the worker thread, not the event loop): the
-        answer over ``--max-result-bytes`` is an error instead."""
-        result = self.schema.execute_sync(query, **kwargs)  # type: ignore[arg-type]
-        if result.data is not None:
-            budget: QueryBudget = kwargs["context_value"][BUDGET_KEY]  # type: ignore[index]
-            data = _encoded(result.data)
-            if len(data) > budget.limits.max_result_bytes:
-                return ExecutionResult(data=None, errors=[QueryAborted(budget.too_large(), "RESULT_TOO_LARGE")])
-            result.data = orjson.Fragment(data)  # type: ignore[assignment]
         return result
 
 
@@ -270,9 +265,10 @@ def create_app(
     ``access_log`` logs every request once through ``lineagemesh.access`` (``graph.api.logs``);
     the heap is settled once no request has been in flight for ``settle_after_seconds`` after
     ingest (``graph.api.quiet_heap``). Large ingest batches are translated in a worker process
-    (``graph.api.translator``), stopped with the app. Cross-origin changes are refused, and in local
-    mode Host names other than loopback ones and ``allowed_hosts`` (``graph.api.origin``). A body not
-    received within ``read_seconds`` of its headers is answered 408 (``graph.api.slow_clients``)."""
+    (``graph.api.translator``), stopped with the app. Without tokens, cross-origin changes are
+    refused, and in local mode Host names other than loopback ones and ``allowed_hosts``
+    (``graph.api.origin``). A body not received within ``read_seconds`` of its headers is answered
+    408 (``graph.api.slow_clients``)."""
     metrics = Metrics(store)
     translator = BatchTranslator(config)
 
@@ -320,7 +316,8 @@ def create_app(
 
     middleware = [Middleware(AccessLog)] if access_log else []
     middleware.append(Middleware(MetricsMiddleware, metrics=metrics))
-    middleware.append(Middleware(RequestOrigin, local_mode=auth.local_mode, allowed_hosts=allowed_hosts))
+    middleware.append(Middleware(RequestOrigin, local_mode=auth.local_mode, check_origin=auth.local_mode or auth.insecure,
+                                 allowed_hosts=allowed_hosts))
     middleware.append(Middleware(SettleWhenQuiet, quiet_seconds=settle_after_seconds))
     middleware.append(Middleware(BodyDeadline, seconds=read_seconds))  # innermost: its 408 is an answer like any
     return Starlette(

@@ -114,6 +114,8 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
     def handle_field_error(self, raw_error, return_type, field_details_list, path):  # type: ignore[no-untyped-def, override]
         """A field's error nulls that field; one over the operation's budget ends the whole execution."""
         if isinstance(raw_error, QueryAborted):
+            if raw_error.path is None:  # raised by a resolver: say where
+                raise QueryAborted(raw_error.message, raw_error.extensions["code"], path.as_list())  # type: ignore[index]
             raise raw_error
         super().handle_field_error(raw_error, return_type, field_details_list, path)
 

@@ -1,15 +1,17 @@
 """Requests a browser makes on behalf of some other site are refused.
 
-A developer's browser can reach a local server from any page it opens: the page may POST to it
-(a cross-site write, and local mode writes as admin), or rebind its own DNS name to 127.0.0.1
-and read the answers as same-origin (DNS rebinding). Two checks close both:
+A developer's browser can reach a server without tokens from any page it opens: the page may POST
+to it (a cross-site write, and such a server writes as admin for anyone), or rebind its own DNS
+name to 127.0.0.1 and read the answers as same-origin (DNS rebinding). Two checks close both:
 
-- a request that changes anything (any method but GET, HEAD, OPTIONS) carrying an ``Origin``
-  other than the server's own (scheme-default ports understood; ``null`` is never the server's)
-  is refused with 403. Clients that are no browser send no ``Origin`` and are not affected;
-- in local mode (no tokens) the ``Host`` a request names must be a loopback name (``localhost``,
+- without tokens (local mode, ``--insecure-no-auth``), a request that changes anything (any
+  method but GET, HEAD, OPTIONS) carrying an ``Origin`` other than the server's own
+  (scheme-default ports understood; ``null`` is never the server's) is refused with 403. Clients
+  that are no browser send no ``Origin`` and are not affected. With tokens a page has none to
+  send, and a proxy that rewrites ``Host`` keeps working;
+- in local mode the ``Host`` a request names must be a loopback name (``localhost``,
   ``*.localhost``, ``127.0.0.0/8``, ``[::1]``) or one given with ``--allowed-host``: a rebound
-  name is refused with 403. With tokens, a rebound page has no token to read with.
+  name is refused with 403.
 """
 
 from __future__ import annotations
@@ -44,11 +46,13 @@ def is_loopback_name(host: str) -> bool:
 
 
 class RequestOrigin:
-    """ASGI middleware refusing cross-origin changes, and foreign Host names in local mode."""
+    """ASGI middleware refusing cross-origin changes (``check_origin``), and foreign Host names in
+    local mode."""
 
-    def __init__(self, app: ASGIApp, local_mode: bool, allowed_hosts: Iterable[str] = ()) -> None:
+    def __init__(self, app: ASGIApp, local_mode: bool, check_origin: bool, allowed_hosts: Iterable[str] = ()) -> None:
         self.app = app
         self.local_mode = local_mode
+        self.check_origin = check_origin
         self.allowed_hosts = frozenset(_host_and_port(h)[0] for h in allowed_hosts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -67,7 +71,7 @@ class RequestOrigin:
             return (f"Host {host!r} is not served in local mode: only loopback names are "
                     "(add others with --allowed-host, or configure tokens)")
         origin = headers.get("origin")
-        if method.upper() in SAFE_METHODS or origin is None:
+        if not self.check_origin or method.upper() in SAFE_METHODS or origin is None:
             return None
         if not self._same_origin(origin, host, port):
             return f"cross-origin request from {origin!r} refused: only this server's own pages may send it"
