@@ -26,11 +26,13 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Union
 
 from graph.heap import settle_heap, tune_gc
 from graph.stores import Store
+from ingest.clock_skew import DEFAULT_MAX_CLOCK_SKEW, latest_accepted
 from ingest.domain_rules import DomainRules
 from ingest.event_files import BadLine, NotJSON, SourceEvent, SourceLine, is_ndjson, parse_json, read_sources
 from ingest.openlineage import translate_many
@@ -132,8 +134,9 @@ class LoadReport:
         return self.accepted + self.rejected
 
 
-def translate_chunk(chunk: Chunk, rules: DomainRules) -> Translated:
-    """Read, parse, validate and translate a chunk's events (pure: runs in a worker or here)."""
+def translate_chunk(chunk: Chunk, rules: DomainRules, not_after: datetime | None = None) -> Translated:
+    """Read, parse, validate and translate a chunk's events (pure: runs in a worker or here);
+    ``not_after``: the latest eventTime accepted (``ingest.clock_skew``)."""
     started = time.process_time()
     refused: dict[int, str] = {}
     events: list[Any] = []
@@ -149,14 +152,14 @@ def translate_chunk(chunk: Chunk, rules: DomainRules) -> Translated:
             lines.append(number)
         except NotJSON as e:
             refused[number] = str(e)
-    payload, invalid = translate_many(events, rules)
+    payload, invalid = translate_many(events, rules, not_after)
     refused.update((lines[index], str(reason)) for index, reason in invalid.items())
     return Translated(count, payload, refused, time.process_time() - started)
 
 
-def translate_spooled(chunk: Chunk, rules: DomainRules, spool: str) -> Translated:
+def translate_spooled(chunk: Chunk, rules: DomainRules, not_after: datetime | None, spool: str) -> Translated:
     """:func:`translate_chunk` in a worker, its batch left as a file in ``spool`` (see the module)."""
-    translated = translate_chunk(chunk, rules)
+    translated = translate_chunk(chunk, rules, not_after)
     handle, name = tempfile.mkstemp(dir=spool, suffix=".wire")
     with os.fdopen(handle, "wb") as out:
         out.write(translated.payload)
@@ -186,34 +189,37 @@ def load_events(
     on_bad: Callable[[BadLine], None] = lambda bad: None,
     on_progress: Callable[[int], None] = lambda events: None,
     workers: int | None = None,
+    max_clock_skew: timedelta | None = DEFAULT_MAX_CLOCK_SKEW,
 ) -> LoadReport:
     """Ingest the events of ``files`` (``ingest.event_files``) into ``store``, in file order.
 
     Bad lines and refused events go to ``on_bad`` (as ``BadLine``: file, line, reason), in order;
     ``on_progress`` hears how many events each applied chunk held. ``workers``: translation
-    processes (0: translate here; default: one per core, or none for a small load).
+    processes (0: translate here; default: one per core, or none for a small load). An event dated
+    more than ``max_clock_skew`` after the load started is refused (``ingest.clock_skew``).
     Raises ``StoreUnavailable`` as the store does; what was applied before stays applied.
     """
     if workers is None:
         workers = default_workers() if sum(_size(path) for path in files) >= WORKER_BYTES else 0
     report = LoadReport(workers=workers)
+    not_after = latest_accepted(max_clock_skew)
     started = time.perf_counter()
     chunks = _chunks(files)
     if workers == 0:
         for chunk in chunks:
             report.chunks_here += 1
-            _apply(store, chunk, translate_chunk(chunk, rules), report, on_bad, on_progress)
+            _apply(store, chunk, translate_chunk(chunk, rules, not_after), report, on_bad, on_progress)
     else:
         spool_in = _MEMORY_DIR if os.path.isdir(_MEMORY_DIR) else None
         with tempfile.TemporaryDirectory(prefix="lineagemesh-load-", dir=spool_in) as spool, \
                 ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                     initializer=_start_worker) as pool:
-            _pipeline(store, chunks, rules, pool, spool, workers, report, on_bad, on_progress)
+            _pipeline(store, chunks, rules, not_after, pool, spool, workers, report, on_bad, on_progress)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _pipeline(store: Store, chunks: Iterator[Chunk], rules: DomainRules, pool: ProcessPoolExecutor, spool: str,
+def _pipeline(store: Store, chunks: Iterator[Chunk], rules: DomainRules, not_after: datetime | None, pool: ProcessPoolExecutor, spool: str,
               workers: int, report: LoadReport, on_bad: Callable[[BadLine], None], on_progress: Callable[[int], None]) -> None:
     """Chunks go to the workers, QUEUED each so that none waits for this process, and are applied
     in order as they come back. Until the first comes back (a spawned worker takes ~0.3 s to
@@ -228,7 +234,7 @@ def _pipeline(store: Store, chunks: Iterator[Chunk], rules: DomainRules, pool: P
         chunk, translated = queue.popleft()
         if isinstance(translated, Future):
             waiting = time.perf_counter()
-            translated = _translated(chunk, translated, rules)
+            translated = _translated(chunk, translated, rules, not_after)
             report.wait_seconds += time.perf_counter() - waiting
             started = True
         else:
@@ -240,10 +246,10 @@ def _pipeline(store: Store, chunks: Iterator[Chunk], rules: DomainRules, pool: P
             apply_head()
         if len(queue) >= QUEUED * workers:
             if not started and len(queue) < 4 * QUEUED * workers:
-                queue.append((chunk, translate_chunk(chunk, rules)))  # rather than wait for the workers to start
+                queue.append((chunk, translate_chunk(chunk, rules, not_after)))  # rather than wait for the workers to start
                 continue
             apply_head()  # waits for the oldest
-        queue.append((chunk, _submit(pool, chunk, rules, spool)))
+        queue.append((chunk, _submit(pool, chunk, rules, not_after, spool)))
     while queue:
         apply_head()
 
@@ -252,20 +258,21 @@ def _ready(translated: Union[Future[Translated], Translated]) -> bool:
     return not isinstance(translated, Future) or translated.done()
 
 
-def _submit(pool: ProcessPoolExecutor, chunk: Chunk, rules: DomainRules, spool: str) -> Future[Translated]:
+def _submit(pool: ProcessPoolExecutor, chunk: Chunk, rules: DomainRules, not_after: datetime | None,
+            spool: str) -> Future[Translated]:
     try:
-        return pool.submit(translate_spooled, chunk, rules, spool)
+        return pool.submit(translate_spooled, chunk, rules, not_after, spool)
     except BrokenProcessPool:  # see _translated
         done: Future[Translated] = Future()
-        done.set_result(translate_chunk(chunk, rules))
+        done.set_result(translate_chunk(chunk, rules, not_after))
         return done
 
 
-def _translated(chunk: Chunk, future: Future[Translated], rules: DomainRules) -> Translated:
+def _translated(chunk: Chunk, future: Future[Translated], rules: DomainRules, not_after: datetime | None) -> Translated:
     try:
         return future.result()
     except BrokenProcessPool:  # a worker died (killed, out of memory): this process translates instead
-        return translate_chunk(chunk, rules)
+        return translate_chunk(chunk, rules, not_after)
 
 
 def _chunks(files: Iterable[Path]) -> Iterator[Chunk]:

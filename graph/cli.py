@@ -11,6 +11,7 @@ import functools
 import logging
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -30,6 +31,7 @@ from graph.impact import ChangeKind
 from graph.mutations import Mutation, UpsertNode
 from graph.stores import Store, StoreUnavailable, open_store
 from graph.stores.journal import JournalError
+from ingest.clock_skew import parse_skew
 from ingest.domain_rules import NO_RULES, DomainRules, InvalidRules
 from ingest.event_files import BadLine, expand_paths
 from ingest.openlineage import translate_encoded
@@ -97,6 +99,20 @@ def _load_rules(ctx: click.Context, param: click.Parameter, value: Path | None) 
 domain_rules_option = click.option(
     "--domain-rules", "rules", type=click.Path(exists=True, dir_okay=False, path_type=Path), callback=_load_rules,
     envvar="LINEAGEMESH_DOMAIN_RULES", help="YAML/JSON rules assigning domains to OpenLineage-only datasets.",
+)
+
+
+def _parse_skew(ctx: click.Context, param: click.Parameter, value: str) -> timedelta:
+    try:
+        return parse_skew(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e), ctx, param) from None
+
+
+max_clock_skew_option = click.option(
+    "--max-clock-skew", type=str, default="1h", show_default=True, callback=_parse_skew, envvar="LINEAGEMESH_MAX_CLOCK_SKEW",
+    help="Refuse events dated further than this ahead of this machine's clock (3600, 90s, 30m, 1h, 2d): "
+         "a future eventTime would outrank every later fact.",
 )
 
 
@@ -179,6 +195,7 @@ def _load_auth(auth_file: Path | None, tokens: str | None, read_access: str | No
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               envvar="LINEAGEMESH_LOG_FORMAT", help="json: one JSON object per line, and one line per request.")
 @domain_rules_option
+@max_clock_skew_option
 @store_flags
 def serve(open_graph: Callable[[], Store], host: str, port: int, demo: bool, auth_file: Path | None, tokens: str | None,
           read_access: str | None, insecure_no_auth: bool, max_body_bytes: int, max_batch_events: int, max_query_bytes: int,
@@ -186,7 +203,7 @@ def serve(open_graph: Callable[[], Store], host: str, port: int, demo: bool, aut
           max_traversal_nodes: int, traversal_seconds: float, max_query_cost: int, max_result_bytes: int,
           query_seconds: float, max_client_queries: int, max_concurrent_queries: int, read_seconds: float, allowed_hosts: tuple[str, ...],
           log_format: str,
-          rules: DomainRules) -> None:
+          rules: DomainRules, max_clock_skew: timedelta) -> None:
     """Serve OpenLineage ingest (/api/v1/lineage), GraphQL (/graphql, GraphiQL in a browser), /metrics and /healthz.
 
     Clients authenticate with bearer tokens (--auth-file or LINEAGEMESH_TOKENS). Without tokens the
@@ -228,7 +245,8 @@ def serve(open_graph: Callable[[], Store], host: str, port: int, demo: bool, aut
             say.info("loaded the food_delivery demo: %d events", len(events))
         settle_heap()  # the replayed graph, before any request is in flight
         say.info("lineagemesh on %s: GraphQL at %s/graphql", store.uri, where)
-        config = IngestConfig(limits=IngestLimits(max_body_bytes=max_body_bytes, max_batch_events=max_batch_events), rules=rules)
+        config = IngestConfig(limits=IngestLimits(max_body_bytes=max_body_bytes, max_batch_events=max_batch_events), rules=rules,
+                              max_clock_skew=max_clock_skew)
         limits = GraphQLLimits(max_body_bytes=max_query_bytes, max_depth=max_query_depth, max_tokens=max_query_tokens,
                                max_aliases=max_query_aliases, max_traversal_depth=max_traversal_depth,
                                max_traversal_nodes=max_traversal_nodes, traversal_seconds=traversal_seconds,
@@ -251,11 +269,13 @@ def ingest() -> None:
 @ingest.command("openlineage")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @domain_rules_option
+@max_clock_skew_option
 @click.option("--workers", type=click.IntRange(0), default=None,
               help="Processes parsing and translating events beside the one applying them "
                    "(0: none; default: one per core, below this one's priority; none for under 4 MiB of files).")
 @store_options
-def ingest_openlineage(store: Store, paths: tuple[Path, ...], rules: DomainRules, workers: int | None) -> None:
+def ingest_openlineage(store: Store, paths: tuple[Path, ...], rules: DomainRules, max_clock_skew: timedelta,
+                       workers: int | None) -> None:
     """Ingest OpenLineage events from files (JSON event, JSON array or NDJSON; directories recurse).
 
     Bad events are reported as FILE:LINE: REASON and skipped; the exit code is then 1. Events are
@@ -270,7 +290,8 @@ def ingest_openlineage(store: Store, paths: tuple[Path, ...], rules: DomainRules
         tqdm.write(f"{line.path}:{line.line}: {line.reason}", file=sys.stderr)
 
     try:
-        report = load_events(store, files, rules, on_bad=bad, on_progress=progress.update, workers=workers)
+        report = load_events(store, files, rules, on_bad=bad, on_progress=progress.update, workers=workers,
+                             max_clock_skew=max_clock_skew)
     except StoreUnavailable as e:
         raise click.ClickException(f"store unavailable, nothing more applied: {e}") from None
     finally:

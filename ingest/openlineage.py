@@ -13,6 +13,7 @@ split inputs and outputs, duplicates and out-of-order arrival all converge to on
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from graph import _native
@@ -26,15 +27,16 @@ from ingest.openlineage_schema import InvalidEvent, validate
 MAX_ID_BYTES = _native.LONGEST_ID
 
 
-def translate_encoded(event: dict[str, Any], rules: DomainRules = NO_RULES) -> bytes:
+def translate_encoded(event: dict[str, Any], rules: DomainRules = NO_RULES, not_after: datetime | None = None) -> bytes:
     """Validate one OpenLineage event and return the mutations that record it, encoded
     (``graph.mutations.encode``'s wire form), as a store applies and journals them.
 
     ``rules`` assign domains to the event's datasets (see ``ingest.domain_rules``). Raises
     ``InvalidEvent`` (naming the failing field) for anything that is not a valid OpenLineage
-    2-0-2 RunEvent, DatasetEvent or JobEvent.
+    2-0-2 RunEvent, DatasetEvent or JobEvent, or that is dated after ``not_after``
+    (``ingest.clock_skew``).
     """
-    kind, at = _checked(event)
+    kind, at = _checked(event, not_after)
     try:
         wire, overlong = _native.translate_openlineage(event, kind, at, rules if rules.rules else None, RULE_SOURCE)
     except TypeError as e:  # a value no store can hold (an integer beyond 64 bits, from a caller in Python)
@@ -44,7 +46,8 @@ def translate_encoded(event: dict[str, Any], rules: DomainRules = NO_RULES) -> b
     return wire
 
 
-def translate_many(events: list[Any], rules: DomainRules = NO_RULES) -> tuple[bytes, dict[int, InvalidEvent]]:
+def translate_many(events: list[Any], rules: DomainRules = NO_RULES,
+                   not_after: datetime | None = None) -> tuple[bytes, dict[int, InvalidEvent]]:
     """:func:`translate_encoded` of many events into one batch: one string table, equal props
     once, so a bulk load journals and plans less (~a third fewer bytes than a batch an event).
     Returns the batch, and why each event left out of it (by its index in ``events``) is invalid."""
@@ -53,7 +56,7 @@ def translate_many(events: list[Any], rules: DomainRules = NO_RULES) -> tuple[by
     items: list[tuple[Any, str, str]] = []
     for i, event in enumerate(events):
         try:
-            kind, at = _checked(event)
+            kind, at = _checked(event, not_after)
         except InvalidEvent as e:
             refused[i] = e
             continue
@@ -65,9 +68,12 @@ def translate_many(events: list[Any], rules: DomainRules = NO_RULES) -> tuple[by
     return wire, refused
 
 
-def _checked(event: Any) -> tuple[str, str]:
+def _checked(event: Any, not_after: datetime | None) -> tuple[str, str]:
     """A valid event's kind and stamp; raises InvalidEvent."""
     kind, moment = validate(event)
+    if not_after is not None and moment > not_after:
+        raise InvalidEvent(f"{event['eventTime']!r} is ahead of the server clock by more than the allowed clock skew "
+                           f"(latest accepted now: {stamp(not_after)})", "$.eventTime")
     return kind, stamp(moment)
 
 

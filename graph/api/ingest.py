@@ -12,6 +12,7 @@ from __future__ import annotations
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Awaitable, Callable, NamedTuple
 
 import orjson
@@ -24,6 +25,7 @@ from graph.api.domains import domains_touched_each
 from graph.api.limits import IngestLimits
 from graph.mutations import Mutation, concat_encoded, decode
 from graph.stores import Store, StoreUnavailable
+from ingest.clock_skew import DEFAULT_MAX_CLOCK_SKEW, latest_accepted
 from ingest.domain_rules import NO_RULES, DomainRules
 from ingest.openlineage import translate_encoded
 from ingest.openlineage_schema import InvalidEvent
@@ -33,6 +35,7 @@ from ingest.openlineage_schema import InvalidEvent
 class IngestConfig:
     limits: IngestLimits = IngestLimits()
     rules: DomainRules = NO_RULES
+    max_clock_skew: timedelta = DEFAULT_MAX_CLOCK_SKEW  # how far ahead of this clock an eventTime may be
 
 
 class RequestRejected(Exception):
@@ -124,9 +127,9 @@ def _parse_json(body: bytes) -> Any:
         raise RequestRejected(400, f"body is not valid JSON: {e}") from None
 
 
-def _translate_one(body: bytes, rules: DomainRules) -> "TranslatedEvent":
+def _translate_one(body: bytes, config: IngestConfig) -> "TranslatedEvent":
     try:
-        return TranslatedEvent(translate_encoded(_parse_json(body), rules))
+        return TranslatedEvent(translate_encoded(_parse_json(body), config.rules, latest_accepted(config.max_clock_skew)))
     except InvalidEvent as e:
         raise RequestRejected(400, str(e)) from None
 
@@ -147,7 +150,7 @@ def _forbidden(principal: Principal, domains: list[str]) -> str:
 async def ingest_one(request: Request, store: Store, config: IngestConfig, principal: Principal) -> IngestOutcome:
     try:
         body = await _read_body(request, config.limits)
-        event = await run_in_threadpool(_translate_one, body, config.rules)
+        event = await run_in_threadpool(_translate_one, body, config)
         (refused,) = await run_in_threadpool(_refusals, principal, [event], store)
         if refused:
             return rejection(403, _forbidden(principal, refused), domains=refused)
@@ -185,9 +188,10 @@ def translate_batch(body: bytes, config: IngestConfig) -> Translated:
         raise RequestRejected(413, f"batch of {len(events)} events is over the limit of {config.limits.max_batch_events}",
                               events=len(events))
     translated: Translated = []
+    not_after = latest_accepted(config.max_clock_skew)
     for event in events:
         try:
-            encoded = translate_encoded(event, config.rules)
+            encoded = translate_encoded(event, config.rules, not_after)
         except InvalidEvent as e:
             translated.append(str(e))
         else:
