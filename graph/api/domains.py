@@ -141,15 +141,20 @@ def _only_a_rule_target_of(domain: str, read: set[str], edges: Iterable[UpsertEd
 
 
 def _alias_closure(datasets: set[str], edges: Iterable[UpsertEdge]) -> set[str]:
-    aliases = [(e.source, e.target) for e in edges if e.kind is EdgeKind.ALIAS_OF]
+    """``datasets`` and every name linked to them by the event's ``ALIAS_OF`` edges, either way:
+    a walk over the alias links, each visited once (linear in the links, whatever their order)."""
+    links: dict[str, list[str]] = {}
+    for e in edges:
+        if e.kind is EdgeKind.ALIAS_OF:
+            links.setdefault(e.source, []).append(e.target)
+            links.setdefault(e.target, []).append(e.source)
     closure = set(datasets)
-    grew = True
-    while grew:
-        grew = False
-        for a, b in aliases:
-            if (a in closure) != (b in closure):
-                closure |= {a, b}
-                grew = True
+    pending = [d for d in datasets if d in links]
+    while pending:
+        for other in links[pending.pop()]:
+            if other not in closure:
+                closure.add(other)
+                pending.append(other)
     return closure
 
 
