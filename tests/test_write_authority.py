@@ -3,9 +3,12 @@ stores, directly and over real HTTP to a real server."""
 
 from __future__ import annotations
 
+import json
 import sys
 import uuid
 from pathlib import Path
+
+import httpx
 
 from graph.api.domains import domains_touched
 from graph.model import EdgeKind, NodeKind, dataset_id, domain_id
@@ -16,6 +19,8 @@ from ingest.openlineage import translate
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 from bench_write_check import aliased_chain  # noqa: E402
+from live_server import LiveServer  # noqa: E402
+from test_auth import ADMIN, MARKETING, READER, RULES_YAML, SALES, TOKENS, bearer, emit, event, stats  # noqa: E402
 
 AT = "2026-01-01T00:00:00.000000Z"
 
@@ -37,3 +42,77 @@ def test_the_check_follows_long_alias_chains(store: Store) -> None:
                             {"source": "catalog"})])
     head = translate({**aliased_chain(0), "run": {"runId": str(uuid.uuid4())}})
     assert domains_touched(head, store) == {"marketing"}
+
+
+def facet(name: str, **fields: object) -> dict:
+    return {"_producer": "https://example.com/tests", "_schemaURL": f"https://openlineage.io/spec/facets/1-0-0/{name}.json#/$defs/{name}",
+            **fields}
+
+
+REPORT = """{ dataset(namespace: "postgres://mkt-db", name: "report") {
+  id description domain { name } columns { name } facets writtenBy { id } } }"""
+MJOB = '{ job(namespace: "airflow", name: "mjob") { outputs { id } latestRun { state } } }'
+
+
+def not_applied(server: LiveServer) -> dict[str, float]:
+    text = httpx.get(server.url + "/metrics", headers=bearer(READER), timeout=60).text
+    return {line.split('"')[1]: float(line.split()[-1]) for line in text.splitlines()
+            if line.startswith("lineagemesh_ingest_not_applied_total{")}
+
+
+def serving_marketing(server_store_args: list[str], tmp_path: Path) -> LiveServer:
+    """A server with the test tokens and rules, where marketing's own job wrote its report,
+    described, with two columns."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES_YAML)
+    tokens = tmp_path / "tokens.json"
+    tokens.write_text(json.dumps(TOKENS))
+    server = LiveServer(server_store_args, tmp_path / "server.log", token=READER)
+    server.start(["--auth-file", str(tokens), "--domain-rules", str(rules)])
+    owned = event("mjob", [], [("postgres://mkt-db", "report")],
+                  documentation=facet("DocumentationDatasetFacet", description="marketing's report"),
+                  schema=facet("SchemaDatasetFacet", fields=[{"name": "a", "type": "int"}, {"name": "b", "type": "int"}]))
+    try:
+        assert emit(server.url, MARKETING, owned) == 201
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def test_other_domains_inputs_are_observed_not_taken_over(server_store_args: list[str], tmp_path: Path) -> None:
+    server = serving_marketing(server_store_args, tmp_path)
+    try:
+        before = server.graphql(REPORT)["dataset"]
+        assert before["id"] == "dataset:postgres://mkt-db:report" and before["domain"] == {"name": "marketing"}
+        assert [c["name"] for c in before["columns"]] == ["a", "b"]
+
+        # A sales writer reads the report, sending a TABLE symlink to a sales name: the alias would
+        # re-point marketing's dataset, so it is left out; the read itself is accepted.
+        symlinked = event("sales_job", [("postgres://mkt-db", "report")], [("postgres://sales-db", "out")])
+        symlinked["inputs"][0]["facets"] = {"symlinks": facet("SymlinksDatasetFacet", identifiers=[
+            {"namespace": "postgres://sales-db", "name": "x", "type": "TABLE"}])}
+        assert emit(server.url, SALES, symlinked) == 201
+        assert server.graphql(REPORT)["dataset"] == before
+        assert not_applied(server) == {"observation": 0.0, "alias": 1.0}
+
+        # Facets it sends on that input (documentation, a deleted schema) are its observations,
+        # attributed, never marketing's description or columns.
+        observing = event("sales_job", [("postgres://mkt-db", "report")], [("postgres://sales-db", "out")])
+        observing["inputs"][0]["facets"] = {
+            "documentation": facet("DocumentationDatasetFacet", description="hijacked"),
+            "schema": {"_producer": "https://example.com/tests", "_schemaURL": "https://x", "_deleted": True}}
+        assert emit(server.url, SALES, observing) == 201
+        after = server.graphql(REPORT)["dataset"]
+        assert {k: v for k, v in after.items() if k != "facets"} == {k: v for k, v in before.items() if k != "facets"}
+        observed = after["facets"]["observedBy:spark-sales"]
+        assert observed["description"] == "hijacked" and observed["columns"] == [] and observed["eventTime"].startswith("2026-01-05")
+        assert not_applied(server) == {"observation": 1.0, "alias": 1.0}
+
+        # The owner's own observation of its dataset as an input is a fact, as before.
+        owner_reads = event("mjob2", [("postgres://mkt-db", "report")], [])
+        owner_reads["inputs"][0]["facets"] = {"documentation": facet("DocumentationDatasetFacet", description="restated")}
+        assert emit(server.url, MARKETING, owner_reads) == 201
+        assert server.graphql(REPORT)["dataset"]["description"] == "restated"
+    finally:
+        server.stop()

@@ -1,17 +1,25 @@
-"""Which domains a write touches: what a writer must own for its event to be applied.
+"""Who may write what: the domains an event writes, and what a domain-scoped writer's event may
+say about the datasets of domains it does not own.
 
 An event *writes* the datasets it produces or describes — outputs (``WRITES``/``PRODUCED``), the
 dataset of a DatasetEvent, the columns column lineage derives, what a product exposes or a
 contract governs — and the datasets whose governance it changes (owners, declared domain,
-lifecycle state). The datasets it only *reads* (inputs, the columns lineage derives from, their
-aliases) are not written: a job of one domain reading another domain's product is ordinary mesh
-traffic, and the facets it observes on its inputs (schema, docs) merge as any observation does.
+lifecycle state). The datasets it only *reads* (inputs, the columns
+lineage derives from, their aliases) are not written: a job of one domain reading another
+domain's product is ordinary mesh traffic.
 
 A written dataset touches the domain the graph already gives it (``graph.mesh.dataset_domains``:
 declared, else by a mapping rule; through its alias chain too) and any domain the mutations
 themselves assign (a ``BELONGS_TO`` edge, including the one a domain mapping rule adds to a new
 output). Mutations about domains and data products touch those domains. A dataset in no domain
-touches nothing: any writer may write it.
+touches nothing: any writer may write it. An event touching a domain its writer may not write is
+refused whole (403).
+
+What an event says about a dataset it only reads, in a domain its writer may not write, is an
+observation, never the owner's fact (:func:`authorize_each`): the dataset is kept as a mere
+reference (its name), its described properties and columns (schema, documentation, raw facets)
+go into an attributed ``observedBy:<principal>`` facet on it, and aliases joining it to other
+names (symlinks, which would re-point the owner's dataset) are left out.
 
 The functions only read the store, and read it in a few batched calls for a whole batch of events::
 
@@ -22,11 +30,11 @@ The functions only read the store, and read it in a few batched calls for a whol
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from graph import mesh
 from graph.aliases import AliasResolver
-from graph.model import RULE_SOURCE, EdgeKind, Node, NodeKind, domain_id
+from graph.model import FACET_PREFIX, RULE_SOURCE, EdgeKind, Node, NodeKind, domain_id
 from graph.mutations import Mutation, UpsertEdge, UpsertNode
 from graph.stores import GraphReader
 from graph.view import GraphView
@@ -36,6 +44,12 @@ _WRITE = (EdgeKind.WRITES, EdgeKind.PRODUCED, EdgeKind.EXPOSES, EdgeKind.GOVERNS
 _GOVERNANCE_PROPS = frozenset({"deleted", "lifecycleState"})
 
 
+_REFERENCE_PROPS = {NodeKind.DATASET: frozenset({"namespace", "name"}),
+                    NodeKind.COLUMN: frozenset({"namespace", "dataset", "datasetId", "name"})}
+_OBSERVATION_SKIPS = frozenset({"declared", "lastSeenAt"})  # a description's marks, not what was observed
+OBSERVED_BY = FACET_PREFIX + "observedBy:"  # + principal: what it observed on a dataset of another domain
+
+
 def domains_touched(mutations: Sequence[Mutation], store: GraphReader) -> set[str]:
     """The names of the domains ``mutations`` (one event's) write into; see the module docstring."""
     return domains_touched_each([mutations], store)[0]
@@ -43,24 +57,90 @@ def domains_touched(mutations: Sequence[Mutation], store: GraphReader) -> set[st
 
 def domains_touched_each(events: Sequence[Sequence[Mutation]], store: GraphReader) -> list[set[str]]:
     """``domains_touched`` for each event of a batch, reading the store once for all of them."""
+    return [touched for touched, _ in _domains_each(events, store)]
+
+
+@dataclass
+class Authorization:
+    """What becomes of one event of a domain-scoped writer."""
+
+    refused: list[str]  # the domains it writes that the writer may not (sorted): 403 when any
+    mutations: list[Mutation] | None = None  # what to apply instead of the event's own, when reduced
+    observed: int = 0  # datasets of other domains whose described facts became observations
+    ignored_aliases: int = 0  # aliases joining a dataset of another domain, left out
+
+
+def authorize_each(events: Sequence[Sequence[Mutation]], store: GraphReader, principal: str,
+                   may_write: Callable[[str], bool]) -> list[Authorization]:
+    """For each event of a batch: refused (the domains it would write and may not), or what of it
+    ``principal`` may apply — its observations of other domains' datasets kept as observations
+    (see the module docstring)."""
+    decisions = []
+    for event, (touched, reads) in zip(events, _domains_each(events, store)):
+        refused = sorted(d for d in touched if not may_write(d))
+        foreign = {dataset for dataset, domains in reads.items() if any(not may_write(d) for d in domains)}
+        if refused or not foreign:
+            decisions.append(Authorization(refused))
+        else:
+            decisions.append(_observations_only(event, foreign, principal))
+    return decisions
+
+
+def _domains_each(events: Sequence[Sequence[Mutation]], store: GraphReader) -> list[tuple[set[str], dict[str, set[str]]]]:
+    """For each event: the names of the domains it writes, and the domain names of each dataset it
+    only reads (as the graph and the event's own rules place it)."""
     view = store if isinstance(store, GraphView) else GraphView(store)
     unknown = set().union(*(_subjects_of_unknown_kind(m) for m in events))
     looked_up = view.nodes(unknown) if unknown else {}
     writes = [_Writes.of(m, looked_up) for m in events]
     written = set().union(*(w.datasets for w in writes))
-    canonical = AliasResolver(view).canonical(written) if written else {}
-    names_of = set(written) | set(canonical.values())
+    read = set().union(*(w.read for w in writes))
+    canonical = AliasResolver(view).canonical(written | read) if written or read else {}
+    names_of = written | read | set(canonical.values())
     declared = mesh.dataset_domains(view, names_of) if names_of else {}
+
+    def domains_of(dataset: str) -> set[str]:
+        return {declared[name] for name in (dataset, canonical.get(dataset, dataset)) if name in declared}
+
     per_event = []
     for w in writes:
-        ids = set(w.domains)
-        for dataset in w.datasets:
-            for name in (dataset, canonical.get(dataset, dataset)):
-                if name in declared:
-                    ids.add(declared[name])
-        per_event.append(ids)
-    names = _domain_names(view, set().union(*per_event), writes)
-    return [{names[i] for i in ids} for ids in per_event]
+        ids = set(w.domains).union(*(domains_of(d) for d in w.datasets))
+        reads = {d: domains_of(d) | w.placed.get(d, set()) for d in w.read}
+        per_event.append((ids, reads))
+    every = set().union(*(ids for ids, _ in per_event), *(ids for _, reads in per_event for ids in reads.values()))
+    names = _domain_names(view, every, writes)
+    return [({names[i] for i in ids}, {d: {names[i] for i in ids} for d, ids in reads.items()}) for ids, reads in per_event]
+
+
+def _observations_only(mutations: Sequence[Mutation], foreign: set[str], principal: str) -> Authorization:
+    """``mutations`` with the datasets of ``foreign`` reduced to references: what they described
+    of them becomes one ``observedBy:<principal>`` facet per dataset; aliases joining them, dropped."""
+    observations: dict[str, dict[str, Any]] = {}
+    kept: list[Mutation] = []
+    ignored = 0
+    for m in mutations:
+        if isinstance(m, UpsertEdge):
+            if m.kind is EdgeKind.ALIAS_OF and (m.source in foreign or m.target in foreign):
+                ignored += 1
+            else:
+                kept.append(m)
+            continue
+        dataset = m.id if m.kind is NodeKind.DATASET else m.props.get("datasetId") if m.kind is NodeKind.COLUMN else None
+        if dataset not in foreign:
+            kept.append(m)
+            continue
+        reference = _REFERENCE_PROPS[m.kind]
+        said = {k: v for k, v in m.props.items() if k not in reference and k not in _OBSERVATION_SKIPS}
+        if said:
+            observation = observations.setdefault(dataset, {"eventTime": m.at})
+            if m.kind is NodeKind.COLUMN:
+                observation.setdefault("fields", {})[m.props.get("name")] = said
+            else:
+                observation.update(said)
+        kept.append(m._replace(props={k: v for k, v in m.props.items() if k in reference}))
+    for dataset, observation in observations.items():
+        kept.append(UpsertNode(dataset, NodeKind.DATASET, observation["eventTime"], {OBSERVED_BY + principal: observation}))
+    return Authorization([], kept, len(observations), ignored)
 
 
 def _subjects_of_unknown_kind(mutations: Sequence[Mutation]) -> set[str]:
@@ -75,6 +155,8 @@ class _Writes:
     """What one event's mutations write: dataset ids, and the domain ids they assign themselves."""
 
     datasets: set[str] = field(default_factory=set)
+    read: set[str] = field(default_factory=set)  # datasets it only reads (aliases included)
+    placed: dict[str, set[str]] = field(default_factory=dict)  # read dataset -> domain ids a rule of the event gives it
     domains: set[str] = field(default_factory=set)
     domain_names: dict[str, str] = field(default_factory=dict)  # domain id -> name, where known here
 
@@ -116,11 +198,13 @@ class _Writes:
         # Aliases of what is only read are read too; aliases of what is written are written; a
         # dataset named but neither read nor written (a DatasetEvent's) is described, so written.
         read = _alias_closure(read - written, edges) - written
-        result = cls(datasets=_alias_closure(written, edges) | (named - read))
+        result = cls(datasets=_alias_closure(written, edges) | (named - read), read=read)
 
         for e in edges:
-            if e.kind is EdgeKind.BELONGS_TO and e.source not in read:  # a rule placing an input: the server's own say
+            if e.kind is EdgeKind.BELONGS_TO and e.source not in read:
                 result.domains.add(e.target)
+            elif e.kind is EdgeKind.BELONGS_TO:  # a rule placing an input: the server's own say
+                result.placed.setdefault(e.source, set()).add(e.target)
             if kind(e.source) is NodeKind.DOMAIN:  # a domain's owners, products: that domain's business
                 result.domains.add(e.source)
         for node_id, (k, props) in nodes.items():

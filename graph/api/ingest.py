@@ -21,9 +21,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from graph.api.auth import Principal
-from graph.api.domains import domains_touched_each
+from graph.api.domains import Authorization, authorize_each
 from graph.api.limits import IngestLimits
-from graph.mutations import Mutation, concat_encoded, decode
+from graph.mutations import Mutation, concat_encoded, decode, encode
 from graph.stores import Store, StoreUnavailable
 from ingest.clock_skew import DEFAULT_MAX_CLOCK_SKEW, latest_accepted
 from ingest.domain_rules import NO_RULES, DomainRules
@@ -61,6 +61,7 @@ class IngestOutcome:
     response: Response
     accepted: int = 0
     rejected: Counter[str] = field(default_factory=Counter)  # reason class -> events
+    not_applied: Counter[str] = field(default_factory=Counter)  # what of accepted events was not applied as sent
 
     @property
     def events(self) -> int:
@@ -134,12 +135,20 @@ def _translate_one(body: bytes, config: IngestConfig) -> "TranslatedEvent":
         raise RequestRejected(400, str(e)) from None
 
 
-def _refusals(principal: Principal, events: list["TranslatedEvent"], store: Store) -> list[list[str]]:
-    """For each event, the domains it touches that ``principal`` may not write (sorted)."""
+def _authorize(principal: Principal, events: list["TranslatedEvent"], store: Store) -> list[Authorization]:
+    """For each event, the domains it touches that ``principal`` may not write, or what of it to
+    apply (``graph.api.domains.authorize_each``)."""
     if principal.writes_everywhere:
-        return [[] for _ in events]
-    touched = domains_touched_each([event.mutations() for event in events], store)
-    return [sorted(d for d in domains if not principal.may_write(d)) for domains in touched]
+        return [Authorization([]) for _ in events]
+    return authorize_each([event.mutations() for event in events], store, principal.name, principal.may_write)
+
+
+def _applied(event: "TranslatedEvent", decision: Authorization, not_applied: Counter[str]) -> bytes:
+    """The event's batch as authorized, counting what of it is not applied as sent."""
+    if decision.mutations is None:
+        return event.encoded
+    not_applied.update({"observation": decision.observed, "alias": decision.ignored_aliases})
+    return encode(decision.mutations)
 
 
 def _forbidden(principal: Principal, domains: list[str]) -> str:
@@ -151,15 +160,16 @@ async def ingest_one(request: Request, store: Store, config: IngestConfig, princ
     try:
         body = await _read_body(request, config.limits)
         event = await run_in_threadpool(_translate_one, body, config)
-        (refused,) = await run_in_threadpool(_refusals, principal, [event], store)
-        if refused:
-            return rejection(403, _forbidden(principal, refused), domains=refused)
-        await run_in_threadpool(store.apply_encoded, event.encoded)
+        (decision,) = await run_in_threadpool(_authorize, principal, [event], store)
+        if decision.refused:
+            return rejection(403, _forbidden(principal, decision.refused), domains=decision.refused)
+        not_applied: Counter[str] = Counter()
+        await run_in_threadpool(store.apply_encoded, _applied(event, decision, not_applied))
     except RequestRejected as e:
         return rejection(e.status, e.error)
     except StoreUnavailable as e:
         return rejection(503, f"store unavailable, retry later: {e}")
-    return IngestOutcome(JSONResponse({"status": "created"}, status_code=201), accepted=1)
+    return IngestOutcome(JSONResponse({"status": "created"}, status_code=201), accepted=1, not_applied=not_applied)
 
 
 class TranslatedEvent(NamedTuple):
@@ -208,20 +218,21 @@ async def ingest_batch(request: Request, store: Store, config: IngestConfig, pri
         body = await _read_body(request, config.limits)
         translated = await translate_body(body)
         valid = {i: m for i, m in enumerate(translated) if not isinstance(m, str)}
-        refused = dict(zip(valid, await run_in_threadpool(_refusals, principal, list(valid.values()), store)))
+        decisions = dict(zip(valid, await run_in_threadpool(_authorize, principal, list(valid.values()), store)))
     except RequestRejected as e:
         return rejection(e.status, e.error, e.events)
     except StoreUnavailable as e:  # while looking up the domains of the datasets
         return rejection(503, f"store unavailable, retry later: {e}", len(translated) or 1)
     results: list[dict[str, Any]] = []
     encoded: list[bytes] = []
+    not_applied: Counter[str] = Counter()
     for index, item in enumerate(translated):
         if isinstance(item, str):
             results.append({"index": index, "status": 400, "error": item})
-        elif refused[index]:
-            results.append({"index": index, "status": 403, "error": _forbidden(principal, refused[index]), "domains": refused[index]})
+        elif refused := decisions[index].refused:
+            results.append({"index": index, "status": 403, "error": _forbidden(principal, refused), "domains": refused})
         else:
-            encoded.append(item.encoded)
+            encoded.append(_applied(item, decisions[index], not_applied))
             results.append({"index": index, "status": 201})
     rejected = Counter(REASONS[r["status"]] for r in results if r["status"] != 201)
     accepted = len(results) - sum(rejected.values())
@@ -233,4 +244,4 @@ async def ingest_batch(request: Request, store: Store, config: IngestConfig, pri
             outcome.rejected.update(rejected)
             return outcome
     answer = {"accepted": accepted, "rejected": len(results) - accepted, "results": results}
-    return IngestOutcome(JSONResponse(answer, status_code=200), accepted=accepted, rejected=rejected)
+    return IngestOutcome(JSONResponse(answer, status_code=200), accepted=accepted, rejected=rejected, not_applied=not_applied)

@@ -4,6 +4,7 @@
 |---|---|
 | ``lineagemesh_ingest_events_accepted_total`` | OpenLineage events applied |
 | ``lineagemesh_ingest_events_rejected_total{reason}`` | events refused: invalid, unauthenticated, forbidden, too_large, unsupported_encoding, unavailable (a request refused before its events were read counts as one) |
+| ``lineagemesh_ingest_not_applied_total{what}`` | parts of accepted events not applied as sent: ``observation`` (a dataset of a domain the writer may not write, described on an input: kept as its ``observedBy`` facet), ``alias`` (an alias joining such a dataset, left out) |
 | ``lineagemesh_ingest_duration_seconds{endpoint}`` | ingest request latency, ``single`` or ``batch`` |
 | ``lineagemesh_graphql_duration_seconds`` | GraphQL operation latency (parse, validation, execution) |
 | ``lineagemesh_graphql_stopped_total{code}`` | GraphQL operations stopped by their budget (``graph.api.budget``), by error code |
@@ -51,6 +52,10 @@ class Metrics:
                                 ["reason"], registry=r)
         for reason in REASONS.values():
             self.rejected.labels(reason)
+        self.not_applied = Counter("lineagemesh_ingest_not_applied", "Parts of accepted events not applied as sent, by what.",
+                                   ["what"], registry=r)
+        for what in ("observation", "alias"):
+            self.not_applied.labels(what)
         self.ingest_seconds = Histogram("lineagemesh_ingest_duration_seconds", "Ingest request latency.", ["endpoint"],
                                         buckets=_LATENCY_BUCKETS, registry=r)
         self.graphql_seconds = Histogram("lineagemesh_graphql_duration_seconds",
@@ -71,6 +76,9 @@ class Metrics:
             self.accepted.inc(outcome.accepted)
         for reason, count in outcome.rejected.items():
             self.rejected.labels(reason).inc(count)
+        for what, count in outcome.not_applied.items():
+            if count:
+                self.not_applied.labels(what).inc(count)
 
     async def endpoint(self, request: Request) -> Response:
         """The exposition, in the format the scraper asks for (Prometheus text or OpenMetrics)."""
