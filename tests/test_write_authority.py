@@ -116,3 +116,23 @@ def test_other_domains_inputs_are_observed_not_taken_over(server_store_args: lis
         assert server.graphql(REPORT)["dataset"]["description"] == "restated"
     finally:
         server.stop()
+
+
+def test_runs_of_a_job_belong_to_its_domains(server_store_args: list[str], tmp_path: Path) -> None:
+    server = serving_marketing(server_store_args, tmp_path)
+    try:
+        # A run of marketing's job, reported by sales (reading only, writing nothing), would make
+        # the job's real outputs stale: refused whole, nothing applied.
+        graph_before = stats(server)
+        assert server.graphql(MJOB)["job"]["outputs"] == [{"id": "dataset:postgres://mkt-db:report"}]
+        takeover = event("mjob", [("postgres://sales-db", "out")], [])
+        refused = httpx.post(server.url + "/api/v1/lineage", json=takeover, headers=bearer(SALES), timeout=60)
+        assert refused.status_code == 403
+        assert refused.json() == {"error": "principal 'spark-sales' may not write domain 'marketing'", "domains": ["marketing"]}
+        assert stats(server) == graph_before
+        assert server.graphql(MJOB)["job"]["outputs"] == [{"id": "dataset:postgres://mkt-db:report"}]
+        # Its owner and an admin may; a sales writer may report its own job's runs.
+        assert emit(server.url, SALES, event("sales_job", [("postgres://sales-db", "orders")], [("postgres://sales-db", "out")])) == 201
+        assert emit(server.url, ADMIN, event("mjob", [], [("postgres://mkt-db", "report")])) == 201
+    finally:
+        server.stop()

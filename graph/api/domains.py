@@ -4,7 +4,9 @@ say about the datasets of domains it does not own.
 An event *writes* the datasets it produces or describes — outputs (``WRITES``/``PRODUCED``), the
 dataset of a DatasetEvent, the columns column lineage derives, what a product exposes or a
 contract governs — and the datasets whose governance it changes (owners, declared domain,
-lifecycle state). The datasets it only *reads* (inputs, the columns
+lifecycle state). It also writes its *job*: a run decides which of the job's inputs and outputs
+are current, so a job belongs to the domains of the datasets it writes (``graph.mesh.job_domains``)
+and only a writer of those may report its runs. The datasets it only *reads* (inputs, the columns
 lineage derives from, their aliases) are not written: a job of one domain reading another
 domain's product is ordinary mesh traffic.
 
@@ -98,13 +100,15 @@ def _domains_each(events: Sequence[Sequence[Mutation]], store: GraphReader) -> l
     canonical = AliasResolver(view).canonical(written | read) if written or read else {}
     names_of = written | read | set(canonical.values())
     declared = mesh.dataset_domains(view, names_of) if names_of else {}
+    jobs = set().union(*(w.jobs for w in writes))
+    job_domains = mesh.job_domains(view, jobs) if jobs else {}
 
     def domains_of(dataset: str) -> set[str]:
         return {declared[name] for name in (dataset, canonical.get(dataset, dataset)) if name in declared}
 
     per_event = []
     for w in writes:
-        ids = set(w.domains).union(*(domains_of(d) for d in w.datasets))
+        ids = set(w.domains).union(*(domains_of(d) for d in w.datasets), *(job_domains.get(j, ()) for j in w.jobs))
         reads = {d: domains_of(d) | w.placed.get(d, set()) for d in w.read}
         per_event.append((ids, reads))
     every = set().union(*(ids for ids, _ in per_event), *(ids for _, reads in per_event for ids in reads.values()))
@@ -157,6 +161,7 @@ class _Writes:
     datasets: set[str] = field(default_factory=set)
     read: set[str] = field(default_factory=set)  # datasets it only reads (aliases included)
     placed: dict[str, set[str]] = field(default_factory=dict)  # read dataset -> domain ids a rule of the event gives it
+    jobs: set[str] = field(default_factory=set)  # the jobs it reports (runs of, or describes)
     domains: set[str] = field(default_factory=set)
     domain_names: dict[str, str] = field(default_factory=dict)  # domain id -> name, where known here
 
@@ -199,6 +204,7 @@ class _Writes:
         # dataset named but neither read nor written (a DatasetEvent's) is described, so written.
         read = _alias_closure(read - written, edges) - written
         result = cls(datasets=_alias_closure(written, edges) | (named - read), read=read)
+        result.jobs = {i for i, (k, props) in nodes.items() if k is NodeKind.JOB and i not in looked_up and "lastSeenAt" in props}
 
         for e in edges:
             if e.kind is EdgeKind.BELONGS_TO and e.source not in read:
