@@ -101,13 +101,24 @@ def test_other_domains_inputs_are_observed_not_taken_over(server_store_args: lis
         observing = event("sales_job", [("postgres://mkt-db", "report")], [("postgres://sales-db", "out")])
         observing["inputs"][0]["facets"] = {
             "documentation": facet("DocumentationDatasetFacet", description="hijacked"),
-            "schema": {"_producer": "https://example.com/tests", "_schemaURL": "https://x", "_deleted": True}}
+            "schema": {"_producer": "https://example.com/tests", "_schemaURL": "https://x", "_deleted": True},
+            "quality": facet("Quality", score=0.1)}
         assert emit(server.url, SALES, observing) == 201
         after = server.graphql(REPORT)["dataset"]
         assert {k: v for k, v in after.items() if k != "facets"} == {k: v for k, v in before.items() if k != "facets"}
         observed = after["facets"]["observedBy:spark-sales"]
         assert observed["description"] == "hijacked" and observed["columns"] == [] and observed["eventTime"].startswith("2026-01-05")
+        assert observed["facets"]["quality"]["score"] == 0.1 and "quality" not in after["facets"]
         assert not_applied(server) == {"observation": 1.0, "alias": 1.0}
+
+        retyped = event("sales_job", [("postgres://mkt-db", "report")], [("postgres://sales-db", "out")])
+        retyped["eventTime"] = "2026-01-05T07:00:00Z"  # a later observation replaces its sender's earlier one
+        retyped["inputs"][0]["facets"] = {"schema": facet("SchemaDatasetFacet", fields=[{"name": "z", "type": "string"}])}
+        assert emit(server.url, SALES, retyped) == 201
+        again = server.graphql(REPORT)["dataset"]
+        assert [c["name"] for c in again["columns"]] == ["a", "b"]
+        assert again["facets"]["observedBy:spark-sales"]["fields"]["z"]["type"] == "string"
+        assert again["facets"]["observedBy:spark-sales"]["columns"] == ["z"]
 
         # The owner's own observation of its dataset as an input is a fact, as before.
         owner_reads = event("mjob2", [("postgres://mkt-db", "report")], [])

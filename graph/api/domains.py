@@ -118,33 +118,51 @@ def _domains_each(events: Sequence[Sequence[Mutation]], store: GraphReader) -> l
 
 def _observations_only(mutations: Sequence[Mutation], foreign: set[str], principal: str) -> Authorization:
     """``mutations`` with the datasets of ``foreign`` reduced to references: what they described
-    of them becomes one ``observedBy:<principal>`` facet per dataset; aliases joining them, dropped."""
+    of them (properties, columns from a schema) becomes one ``observedBy:<principal>`` facet per
+    dataset; aliases joining them are dropped. Columns of theirs that lineage refers to stay as
+    mere references."""
     observations: dict[str, dict[str, Any]] = {}
+    described_columns = set()
+    for m in mutations:
+        if isinstance(m, UpsertNode) and (dataset := _dataset_of(m)) in foreign:
+            said = {k: v for k, v in m.props.items() if k not in _REFERENCE_PROPS[m.kind] and k not in _OBSERVATION_SKIPS}
+            if not said:
+                continue
+            observation = observations.setdefault(dataset, {"eventTime": m.at})
+            if m.kind is NodeKind.COLUMN:
+                observation.setdefault("fields", {})[m.props.get("name")] = said
+                described_columns.add(m.id)
+                continue
+            for key, value in said.items():
+                if key.startswith(FACET_PREFIX):
+                    observation.setdefault("facets", {})[key[len(FACET_PREFIX):]] = value
+                else:
+                    observation[key] = value
+    referenced = {end for m in mutations if isinstance(m, UpsertEdge) and m.kind is not EdgeKind.HAS_COLUMN
+                  for end in (m.source, m.target)}
+    dropped = described_columns - referenced
     kept: list[Mutation] = []
     ignored = 0
     for m in mutations:
         if isinstance(m, UpsertEdge):
             if m.kind is EdgeKind.ALIAS_OF and (m.source in foreign or m.target in foreign):
                 ignored += 1
-            else:
+            elif not (m.kind is EdgeKind.HAS_COLUMN and m.target in dropped):
                 kept.append(m)
-            continue
-        dataset = m.id if m.kind is NodeKind.DATASET else m.props.get("datasetId") if m.kind is NodeKind.COLUMN else None
-        if dataset not in foreign:
+        elif _dataset_of(m) not in foreign:
             kept.append(m)
-            continue
-        reference = _REFERENCE_PROPS[m.kind]
-        said = {k: v for k, v in m.props.items() if k not in reference and k not in _OBSERVATION_SKIPS}
-        if said:
-            observation = observations.setdefault(dataset, {"eventTime": m.at})
-            if m.kind is NodeKind.COLUMN:
-                observation.setdefault("fields", {})[m.props.get("name")] = said
-            else:
-                observation.update(said)
-        kept.append(m._replace(props={k: v for k, v in m.props.items() if k in reference}))
+        elif m.id not in dropped:
+            kept.append(m._replace(props={k: v for k, v in m.props.items() if k in _REFERENCE_PROPS[m.kind]}))
     for dataset, observation in observations.items():
         kept.append(UpsertNode(dataset, NodeKind.DATASET, observation["eventTime"], {OBSERVED_BY + principal: observation}))
     return Authorization([], kept, len(observations), ignored)
+
+
+def _dataset_of(node: UpsertNode) -> str | None:
+    """The dataset a dataset or column upsert is about."""
+    if node.kind is NodeKind.DATASET:
+        return node.id
+    return node.props.get("datasetId") if node.kind is NodeKind.COLUMN else None
 
 
 def _subjects_of_unknown_kind(mutations: Sequence[Mutation]) -> set[str]:
