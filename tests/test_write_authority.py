@@ -142,6 +142,12 @@ def test_runs_of_a_job_belong_to_its_domains(server_store_args: list[str], tmp_p
         assert refused.json() == {"error": "principal 'spark-sales' may not write domain 'marketing'", "domains": ["marketing"]}
         assert stats(server) == graph_before
         assert server.graphql(MJOB)["job"]["outputs"] == [{"id": "dataset:postgres://mkt-db:report"}]
+        # Nor may it report a run of its own job under the id of one of marketing's runs.
+        mine = event("mjob", [], [("postgres://mkt-db", "report")])
+        assert emit(server.url, MARKETING, mine) == 201
+        borrowed = event("sales_job", [("postgres://sales-db", "orders")], [("postgres://sales-db", "out")])
+        borrowed["run"]["runId"] = mine["run"]["runId"]
+        assert emit(server.url, SALES, borrowed) == 403
         # Its owner and an admin may; a sales writer may report its own job's runs.
         assert emit(server.url, SALES, event("sales_job", [("postgres://sales-db", "orders")], [("postgres://sales-db", "out")])) == 201
         assert emit(server.url, ADMIN, event("mjob", [], [("postgres://mkt-db", "report")])) == 201

@@ -6,7 +6,7 @@ dataset of a DatasetEvent, the columns column lineage derives, what a product ex
 contract governs — and the datasets whose governance it changes (owners, declared domain,
 lifecycle state). It also writes its *job*: a run decides which of the job's inputs and outputs
 are current, so a job belongs to the domains of the datasets it writes (``graph.mesh.job_domains``)
-and only a writer of those may report its runs. The datasets it only *reads* (inputs, the columns
+and only a writer of those may report its runs — nor reuse the id of one of its runs for another job. The datasets it only *reads* (inputs, the columns
 lineage derives from, their aliases) are not written: a job of one domain reading another
 domain's product is ordinary mesh traffic.
 
@@ -100,15 +100,20 @@ def _domains_each(events: Sequence[Sequence[Mutation]], store: GraphReader) -> l
     canonical = AliasResolver(view).canonical(written | read) if written or read else {}
     names_of = written | read | set(canonical.values())
     declared = mesh.dataset_domains(view, names_of) if names_of else {}
-    jobs = set().union(*(w.jobs for w in writes))
+    runs = set().union(*(w.runs for w in writes))
+    run_jobs: dict[str, set[str]] = {}  # a reported run -> the jobs the graph already has it of
+    for run, _, job in view.edge_keys(runs, (EdgeKind.OF,), "out") if runs else ():
+        run_jobs.setdefault(run, set()).add(job)
+    jobs_of = [w.jobs.union(*(run_jobs.get(r, ()) for r in w.runs)) for w in writes]
+    jobs = set().union(*jobs_of)
     job_domains = mesh.job_domains(view, jobs) if jobs else {}
 
     def domains_of(dataset: str) -> set[str]:
         return {declared[name] for name in (dataset, canonical.get(dataset, dataset)) if name in declared}
 
     per_event = []
-    for w in writes:
-        ids = set(w.domains).union(*(domains_of(d) for d in w.datasets), *(job_domains.get(j, ()) for j in w.jobs))
+    for w, event_jobs in zip(writes, jobs_of):
+        ids = set(w.domains).union(*(domains_of(d) for d in w.datasets), *(job_domains.get(j, ()) for j in event_jobs))
         reads = {d: domains_of(d) | w.placed.get(d, set()) for d in w.read}
         per_event.append((ids, reads))
     every = set().union(*(ids for ids, _ in per_event), *(ids for _, reads in per_event for ids in reads.values()))
@@ -180,6 +185,7 @@ class _Writes:
     read: set[str] = field(default_factory=set)  # datasets it only reads (aliases included)
     placed: dict[str, set[str]] = field(default_factory=dict)  # read dataset -> domain ids a rule of the event gives it
     jobs: set[str] = field(default_factory=set)  # the jobs it reports (runs of, or describes)
+    runs: set[str] = field(default_factory=set)  # the runs it reports (not a parent it names)
     domains: set[str] = field(default_factory=set)
     domain_names: dict[str, str] = field(default_factory=dict)  # domain id -> name, where known here
 
@@ -223,6 +229,7 @@ class _Writes:
         read = _alias_closure(read - written, edges) - written
         result = cls(datasets=_alias_closure(written, edges) | (named - read), read=read)
         result.jobs = {i for i, (k, props) in nodes.items() if k is NodeKind.JOB and i not in looked_up and "lastSeenAt" in props}
+        result.runs = {e.source for e in edges if e.kind is EdgeKind.OF and e.target in result.jobs}
 
         for e in edges:
             if e.kind is EdgeKind.BELONGS_TO and e.source not in read:
