@@ -6,9 +6,9 @@ dataset of a DatasetEvent, the columns column lineage derives, what a product ex
 contract governs — and the datasets whose governance it changes (owners, declared domain,
 lifecycle state). It also writes its *job*: a run decides which of the job's inputs and outputs
 are current, so a job belongs to the domains of the datasets it writes (``graph.mesh.job_domains``)
-and only a writer of those may report its runs — nor reuse the id of one of its runs for another job. The datasets it only *reads* (inputs, the columns
-lineage derives from, their aliases) are not written: a job of one domain reading another
-domain's product is ordinary mesh traffic.
+and only a writer of those may report its runs, or reuse the id of one of its runs for another
+job. The datasets it only *reads* (inputs, the columns lineage derives from, their aliases) are
+not written: a job of one domain reading another domain's product is ordinary mesh traffic.
 
 A written dataset touches the domain the graph already gives it (``graph.mesh.dataset_domains``:
 declared, else by a mapping rule; through its alias chain too) and any domain the mutations
@@ -127,7 +127,7 @@ def _observations_only(mutations: Sequence[Mutation], foreign: set[str], princip
     dataset; aliases joining them are dropped. Columns of theirs that lineage refers to stay as
     mere references."""
     observations: dict[str, dict[str, Any]] = {}
-    described_columns = set()
+    described_columns: set[str] = set()
     for m in mutations:
         if isinstance(m, UpsertNode) and (dataset := _dataset_of(m)) in foreign:
             said = {k: v for k, v in m.props.items() if k not in _REFERENCE_PROPS[m.kind] and k not in _OBSERVATION_SKIPS}
