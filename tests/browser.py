@@ -49,23 +49,31 @@ def wait(driver: webdriver.Chrome, script: str, message: str) -> object:
 
 
 class Requests:
-    """Every URL the page asked for, read from the performance log as it grows."""
+    """Every request the page made (URL and headers), read from the performance log as it grows."""
 
     def __init__(self, driver: webdriver.Chrome) -> None:
         self.driver = driver
-        self.urls: list[str] = []
+        self.entries: list[dict] = []
 
-    def collect(self) -> list[str]:
+    @property
+    def urls(self) -> list[str]:
+        return [entry["url"] for entry in self.collect()]
+
+    def collect(self) -> list[dict]:
         for entry in self.driver.get_log("performance"):
             message = json.loads(entry["message"])["message"]
-            if message["method"] in ("Network.requestWillBeSent", "Network.webSocketCreated"):
-                self.urls.append(message["params"].get("request", {}).get("url") or message["params"]["url"])
-        return self.urls
+            params = message["params"]
+            if message["method"] == "Network.requestWillBeSent":
+                headers = {k.lower(): v for k, v in params["request"].get("headers", {}).items()}
+                self.entries.append({"url": params["request"]["url"], "headers": headers})
+            elif message["method"] == "Network.webSocketCreated":
+                self.entries.append({"url": params["url"], "headers": {}})
+        return self.entries
 
     def elsewhere(self, server_url: str) -> list[str]:
         """The requests that went to any host but the server (inline data: and blob: URLs aside)."""
         own = urlsplit(server_url).netloc
-        return [url for url in self.collect()
+        return [url for url in self.urls
                 if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).netloc != own]
 
 

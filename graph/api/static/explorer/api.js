@@ -53,12 +53,30 @@ export async function offers(typeName, fieldName) {
 }
 
 const NODE_FIELDS = "id kind namespace name dataset deleted declared";
+const NODE_FACTS = ["upstreamCount", "downstreamCount", "domain", "latestRunState"];
+
+// The lineage node fields to ask for: the base ones, plus the counts, domain and run state where
+// the server offers them (they let "+" nodes show exact counts without fetching the neighbours).
+export async function nodeFields() {
+  const facts = [];
+  for (const name of NODE_FACTS) if (await offers("node", name)) facts.push(name);
+  return [NODE_FIELDS, ...facts].join(" ");
+}
 
 export async function lineage(nodeId, direction, depth) {
   const data = await graphql(`query($id: String!, $direction: LineageDirection, $depth: Int) {
     lineage(nodeId: $id, direction: $direction, depth: $depth) {
-      nodes { ${NODE_FIELDS} } edges { source target kind } truncated } }`, { id: nodeId, direction, depth });
+      nodes { ${await nodeFields()} } edges { source target kind } truncated } }`, { id: nodeId, direction, depth });
   return data.lineage;
+}
+
+// One page of a node's direct neighbours on one side, after `after` (servers offering `neighbours`).
+export async function neighbours(nodeId, direction, first, after) {
+  const data = await graphql(`query($id: String!, $direction: LineageDirection!, $first: Int, $after: String) {
+    neighbours(nodeId: $id, direction: $direction, first: $first, after: $after) {
+      nodes { ${await nodeFields()} } totalCount pageInfo { hasNextPage endCursor } } }`,
+  { id: nodeId, direction, first, after });
+  return data.neighbours;
 }
 
 export async function columnEdges(columnIds) {
@@ -80,7 +98,7 @@ export async function search(text) {
 }
 
 export async function node(id) {
-  const data = await graphql(`query($id: String!) { node(id: $id) { ${NODE_FIELDS} } }`, { id });
+  const data = await graphql(`query($id: String!) { node(id: $id) { ${await nodeFields()} } }`, { id });
   return data.node;
 }
 

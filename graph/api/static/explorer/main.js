@@ -7,7 +7,7 @@ import { DOWN, FAN_OUT, LineageModel, UP } from "./model.js";
 import * as panel from "./panel.js";
 import { createView, domainColour, draw, label } from "./view.js";
 
-const WALK_DEPTH = 50;  // dataset hops fetched when a node is opened (the server's budgets bound it)
+const WALK_DEPTH = 2;  // dataset hops fetched each side when a node is opened: what the first paint may draw
 
 const model = new LineageModel();
 const state = { node: null, mode: "lineage", change: "DROP", cols: [], x: [] };
@@ -58,8 +58,8 @@ async function openNode(id, restoring = null) {
   setModeButtons();
   status("loading lineage…");
   const [up, down] = await Promise.all([api.lineage(id, "UPSTREAM", WALK_DEPTH), api.lineage(id, "DOWNSTREAM", WALK_DEPTH)]);
-  model.merge(up, "UPSTREAM");
-  model.merge(down, "DOWNSTREAM");
+  model.merge(up, "UPSTREAM", id, WALK_DEPTH);
+  model.merge(down, "DOWNSTREAM", id, WALK_DEPTH);
   if (!model.nodes.has(id)) {
     const node = await api.node(id);
     if (!node) throw new Error(`no node ${id}`);
@@ -77,15 +77,18 @@ async function openNode(id, restoring = null) {
 }
 
 async function expand(id, side, redraw = true) {
-  if (model.hidden(id, side) === null) {
-    const direction = side === UP ? "UPSTREAM" : "DOWNSTREAM";
-    const answer = await api.lineage(id, direction, 1);
-    const node = model.nodes.get(id);
-    // a dataset's one dataset hop holds all of its own and its jobs' neighbours on that side
-    const complete = [id, ...(node?.kind === "DATASET" ? answer.edges.filter((e) => (side === UP ? e.target : e.source) === id).map((e) => (side === UP ? e.source : e.target)) : [])];
-    model.merge(answer, direction, complete);
+  const direction = side === UP ? "UPSTREAM" : "DOWNSTREAM";
+  if (model.hidden(id, side) !== null) {
+    model.reveal(id, side);
+  } else if (await api.offers("query", "neighbours")) {
+    // the next page of the side's neighbours, FAN_OUT at a time, drawn as it comes
+    const page = await api.neighbours(id, direction, FAN_OUT, model.cursors.get(`${side}|${id}`) || null);
+    model.mergePage(id, side, page, !page.pageInfo.hasNextPage);
+    for (const node of page.nodes) model.drawn.add(node.id);
+  } else {
+    model.merge(await api.lineage(id, direction, 1), direction, id, 1);
+    model.reveal(id, side);
   }
-  model.reveal(id, side);
   state.x.push(`${side}:${id}`);
   if (redraw) {
     await render();
@@ -120,27 +123,29 @@ async function toggleColumns(datasetId) {
 
 async function fillDomains() {
   const missing = [...model.drawn].map((id) => model.nodes.get(id))
-    .filter((n) => n && n.kind === "DATASET" && !model.domains.has(n.id));
+    .filter((n) => n && n.kind === "DATASET" && n.domain === undefined && !model.domains.has(n.id));
   if (missing.length) for (const [id, domain] of await api.domainsOf(missing)) model.domains.set(id, domain);
 }
 
 function nodeElement(node, extra = []) {
   const classes = [node.kind, node.deleted ? "deleted" : "", node.declared === false ? "undeclared" : "", node.id === state.node ? "focus" : "", ...extra];
-  const domain = node.kind === "DATASET" ? model.domains.get(node.id) : null;
-  return { group: "nodes", data: { id: node.id, label: label(node), kind: node.kind, colour: node.kind === "JOB" ? "#f0f4f8" : domainColour(domain), node },
+  const domain = node.domain !== undefined ? node.domain : model.domains.get(node.id);
+  const colour = domain ? domainColour(domain) : node.kind === "JOB" ? "#f0f4f8" : domainColour(null);
+  return { group: "nodes", data: { id: node.id, label: label(node), kind: node.kind, domain: domain || null, colour, node },
     classes: classes.filter(Boolean).join(" ") };
 }
 
+// The "+N" (or "N more", above FAN_OUT) node on one side of a drawn node: its hidden neighbours
+// there; "+" alone when the server neither counted them nor were they fetched yet.
 function stubElements(id, side) {
-  const hidden = model.hidden(id, side);
-  if (hidden !== null && hidden.length === 0) return [];
-  const known = model.known.has(`${side}|${id}`);
-  if (!known && model.neighbours(id, side).size === 0 && model.nodes.get(id)?.kind !== "DATASET" && model.nodes.get(id)?.kind !== "JOB") return [];
+  const kind = model.nodes.get(id)?.kind;
+  const hidden = model.hiddenCount(id, side);
+  if (hidden === 0 || (kind !== "DATASET" && kind !== "JOB")) return [];
   const stubId = `stub|${side}|${id}`;
-  const text = hidden === null ? "+" : hidden.length > FAN_OUT ? `${hidden.length} more` : `+${hidden.length}`;
+  const text = hidden === null ? "+" : hidden > FAN_OUT ? `${hidden} more` : `+${hidden}`;
   const edge = side === UP ? { source: stubId, target: id } : { source: id, target: stubId };
   return [
-    { group: "nodes", data: { id: stubId, label: text, stub: { id, side, hidden: hidden ? hidden.length : null } }, classes: "stub" },
+    { group: "nodes", data: { id: stubId, label: text, stub: { id, side, hidden } }, classes: "stub" },
     { group: "edges", data: { id: `e|${stubId}`, ...edge }, classes: "stub" },
   ];
 }

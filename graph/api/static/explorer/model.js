@@ -20,6 +20,7 @@ export class LineageModel {
     this.columnsShown = new Set(); // dataset ids whose columns are drawn
     this.columns = new Map();      // dataset id -> [column nodes]
     this.columnEdges = new Map();  // "source|target" -> edge between columns
+    this.cursors = new Map();      // "side|id" -> cursor after the last page of neighbours fetched
     this.focus = null;
   }
 
@@ -39,22 +40,67 @@ export class LineageModel {
     this.sides.up.get(target).add(source);
   }
 
-  // Merges a lineage answer walked UPSTREAM or DOWNSTREAM. `complete` names the nodes whose
-  // neighbours on the walk's side the answer holds all of (null: every node it reached, for a walk
-  // that was not cut short); a truncated answer vouches for none.
-  merge(answer, direction, complete = null) {
+  // Merges a lineage answer walked UPSTREAM or DOWNSTREAM from `root`, `depth` dataset hops. It holds
+  // every neighbour on the walk's side of the nodes nearer than its last hop (graph hops: a dataset
+  // hop is two; from a job the first is one). `truncated` also says the depth left nodes out; a walk
+  // that stopped short of its last hop was cut by a server budget, and then vouches for none.
+  merge(answer, direction, root, depth) {
     for (const node of answer.nodes) this.addNode(node);
     for (const edge of answer.edges) {
       if (edge.kind === "READS" || edge.kind === "WRITES") this.addEdge(edge.source, edge.target);
     }
-    if (answer.truncated) return;
     const side = direction === "UPSTREAM" ? UP : DOWN;
-    for (const id of complete || answer.nodes.map((n) => n.id)) this.known.add(`${side}|${id}`);
+    const limit = this.nodes.get(root)?.kind === "JOB" ? 2 * depth - 1 : 2 * depth;
+    const inAnswer = new Set(answer.nodes.map((n) => n.id));
+    const layers = [[root]];
+    const seen = new Set([root]);
+    while (layers.length <= limit) {
+      const next = layers[layers.length - 1].flatMap((id) => [...this.neighbours(id, side)].filter((n) => inAnswer.has(n) && !seen.has(n)));
+      if (!next.length) break;
+      for (const id of next) seen.add(id);
+      layers.push(next);
+    }
+    if (answer.truncated && layers.length <= limit) return;
+    for (const layer of layers.slice(0, limit)) for (const id of layer) this.known.add(`${side}|${id}`);
+  }
+
+  // Merges one page of a node's neighbours (the `neighbours` query); `last`: no page follows.
+  mergePage(id, side, page, last) {
+    for (const node of page.nodes) {
+      this.addNode(node);
+      if (side === UP) this.addEdge(node.id, id); else this.addEdge(id, node.id);
+    }
+    this.cursors.set(`${side}|${id}`, page.pageInfo.endCursor);
+    if (last) this.known.add(`${side}|${id}`);
+  }
+
+  // Direct neighbours on one side the server counted (null: it does not count them).
+  count(id, side) {
+    const value = this.nodes.get(id)?.[side === UP ? "upstreamCount" : "downstreamCount"];
+    return typeof value === "number" ? value : null;
+  }
+
+  // How many neighbours of a drawn node on one side are not drawn; null when unknown.
+  hiddenCount(id, side) {
+    const hidden = this.hidden(id, side);
+    if (hidden !== null) return hidden.length;
+    const total = this.count(id, side);
+    if (total === null) return null;
+    const drawn = [...this.neighbours(id, side)].filter((n) => this.drawn.has(n)).length;
+    return Math.max(total - drawn, 0);
+  }
+
+  // Whether every neighbour of a node on one side is known: a walk vouched for it, or as many are
+  // known as the server counts.
+  isKnown(id, side) {
+    if (this.known.has(`${side}|${id}`)) return true;
+    const total = this.count(id, side);
+    return total !== null && this.neighbours(id, side).size >= total;
   }
 
   // The hidden neighbours of a drawn node on one side, in a stable order; null when not all known.
   hidden(id, side) {
-    if (!this.known.has(`${side}|${id}`)) return null;
+    if (!this.isKnown(id, side)) return null;
     return [...this.neighbours(id, side)].filter((n) => !this.drawn.has(n)).sort();
   }
 

@@ -25,7 +25,7 @@ const STYLE = [
   { selector: "node.JOB", style: { shape: "ellipse", "border-style": "double", "border-width": 3, height: 30 } },
   { selector: "node.COLUMN", style: { shape: "rectangle", height: 20, width: 150, "font-size": 10, "background-color": "#ffffff" } },
   { selector: "node.focus", style: { "border-width": 3, "border-color": "#2f5dab" } },
-  { selector: "node.deleted", style: { "border-color": "#c62828", "border-style": "dashed", "border-width": 2, "text-decoration": "line-through" } },
+  { selector: "node.deleted", style: { "border-color": "#c62828", "border-style": "dashed", "border-width": 2 } },
   { selector: "node.undeclared", style: { "border-color": "#7b8794", "border-style": "dotted", "border-width": 2, color: "#52606d" } },
   { selector: "node.stub", style: { shape: "round-rectangle", width: 64, height: 22, "background-color": "#ffffff",
     "border-style": "dashed", "border-color": "#2f5dab", color: "#2f5dab", "font-weight": "bold" } },
@@ -44,7 +44,7 @@ const STYLE = [
 ];
 
 export function createView(container, onTap) {
-  const cy = cytoscape({ container, style: STYLE, wheelSensitivity: 0.3, minZoom: 0.05, maxZoom: 3,
+  const cy = cytoscape({ container, style: STYLE, minZoom: 0.05, maxZoom: 3,
     boxSelectionEnabled: false });
   cy.on("tap", "node", (event) => onTap(event.target.data()));
   return cy;
