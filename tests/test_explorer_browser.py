@@ -269,3 +269,42 @@ def test_a_token_server_gets_the_token_as_bearer(tmp_path: Path) -> None:
             assert requests.elsewhere(server.url) == []
     finally:
         server.stop()
+
+
+def wide_events(breadth: int) -> list[dict[str, Any]]:
+    """wide.root → a job → `breadth` datasets, each read by a job writing `breadth` more: a downstream
+    radius of breadth² + 2·breadth + 2 nodes within two dataset hops."""
+    def run(job: str, inputs: list[str], outputs: list[str]) -> dict[str, Any]:
+        return {"eventType": "COMPLETE", "eventTime": "2026-01-05T06:00:00Z", "run": {"runId": str(uuid.uuid4())},
+                "job": {"namespace": "wide", "name": job}, "producer": "https://example.com/tests",
+                "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+                "inputs": [{"namespace": "wide", "name": n} for n in inputs],
+                "outputs": [{"namespace": "wide", "name": n} for n in outputs]}
+    middle = [f"mid_{i:03d}" for i in range(breadth)]
+    return [run("split", ["root"], middle)] + [
+        run(f"spread_{i:03d}", [name], [f"leaf_{i:03d}_{j:03d}" for j in range(breadth)]) for i, name in enumerate(middle)]
+
+
+def test_a_ten_thousand_node_radius_paints_a_few_hundred(tmp_path: Path) -> None:
+    """The first paint of a 10k-node downstream radius draws what fits, the rest behind "N more";
+    the time to first paint is printed (the figure in docs/benchmarks.md), not asserted."""
+    breadth = 100
+    server = LiveServer(["--data-dir", str(tmp_path / "store")], tmp_path / "server.log").start()
+    try:
+        httpx.post(f"{server.url}/api/v1/lineage/batch", json=wide_events(breadth), timeout=120).raise_for_status()
+        with chromium() as driver:
+            open_explorer(driver, server, "#node=dataset:wide:root")
+            wait(driver, "document.body.dataset.painted", "nothing drawn")
+            first_paint_ms = driver.execute_script("return window.explorer.firstPaintMs")
+            known = driver.execute_script("return window.explorer.model.nodes.size")
+            nodes = drawn(driver)
+            assert known >= breadth * breadth and len(nodes) <= 300
+            assert nodes["stub|down|job:wide:split"]["label"] == f"{breadth} more"
+            expand(driver, "job:wide:split", "down")
+            nodes = drawn(driver)
+            assert len([id for id in nodes if id.startswith("dataset:wide:mid_")]) == 50
+            assert nodes["stub|down|job:wide:split"]["label"] == f"+{breadth - 50}"
+            assert nodes["stub|down|dataset:wide:mid_000"]["label"] == "+1"
+            print(f"\n10k-node radius ({known} nodes known): first paint {first_paint_ms:.0f} ms after navigation, {len(nodes)} drawn")
+    finally:
+        server.stop()
