@@ -244,7 +244,7 @@ def serve(open_graph: Callable[[], Store], host: str, port: int, demo: bool, aut
             store.apply_encoded(b"".join(translate_encoded(event, rules) for event in events))
             say.info("loaded the food_delivery demo: %d events", len(events))
         settle_heap()  # the replayed graph, before any request is in flight
-        say.info("lineagemesh on %s: GraphQL at %s/graphql", store.uri, where)
+        say.info("lineagemesh on %s: explorer at %s/ and GraphQL at %s/graphql", store.uri, where, where)
         config = IngestConfig(limits=IngestLimits(max_body_bytes=max_body_bytes, max_batch_events=max_batch_events), rules=rules,
                               max_clock_skew=max_clock_skew)
         limits = GraphQLLimits(max_body_bytes=max_query_bytes, max_depth=max_query_depth, max_tokens=max_query_tokens,

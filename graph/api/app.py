@@ -31,8 +31,8 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
@@ -42,6 +42,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from graph.api.admission import Admission, Overloaded
+from graph.api.assets import STATIC_PATH, page, static_files
 from graph.api.auth import AuthConfig, AuthError, Principal, Role
 from graph.api.budget import BUDGET_KEY, QueryAborted, QueryBudget
 from graph.api.document_cache import DocumentCache, ValidDocuments
@@ -132,6 +133,11 @@ class ThreadedGraphQL(GraphQL):
         self.limits = limits
         self.metrics = metrics
         self.admission = Admission(limits.admission)
+
+    @property
+    def graphql_ide_html(self) -> str:
+        """GraphiQL loading its scripts from this server (``graph.api.assets``), not from a CDN."""
+        return page("graphiql.html")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -311,8 +317,9 @@ def create_app(
             return _refusal(e)
         return await metrics.endpoint(request)
 
-    async def root(request: Request) -> Response:
-        return RedirectResponse("/graphql")
+    async def explorer(request: Request) -> Response:
+        """The explorer page (``static/explorer``): it holds no data, its queries carry the token."""
+        return HTMLResponse(page("explorer.html"))
 
     middleware = [Middleware(AccessLog)] if access_log else []
     middleware.append(Middleware(MetricsMiddleware, metrics=metrics))
@@ -322,12 +329,13 @@ def create_app(
     middleware.append(Middleware(BodyDeadline, seconds=read_seconds))  # innermost: its 408 is an answer like any
     return Starlette(
         routes=[
-            Route("/", root),
+            Route("/", explorer),
             Route("/api/v1/lineage", lineage, methods=["POST"]),
             Route("/api/v1/lineage/batch", lineage_batch, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
             Route("/graphql", ThreadedGraphQL(store, auth, limits, metrics), methods=["GET", "POST"]),
+            Mount(STATIC_PATH, static_files()),
         ],
         middleware=middleware,
         lifespan=lifespan,

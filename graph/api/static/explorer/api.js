@@ -1,0 +1,161 @@
+// GraphQL over HTTP to this server's /graphql: the only place the explorer talks to the server.
+// With `read: token` the server answers 401; the page then asks for a token once and sends it as
+// `Authorization: Bearer ...` (kept for this browser tab only).
+
+const TOKEN_KEY = "lineagemesh.token";
+
+export class AuthNeeded extends Error {}
+
+export class GraphQLError extends Error {}
+
+export async function graphql(query, variables = {}) {
+  for (;;) {
+    const headers = { "content-type": "application/json", accept: "application/json" };
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    if (token) headers.authorization = `Bearer ${token}`;
+    const response = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+    if (response.status === 401) {
+      sessionStorage.setItem(TOKEN_KEY, await askToken(Boolean(token)));
+      continue;
+    }
+    const body = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
+    if (body.error) throw new GraphQLError(body.error);
+    if (body.errors && body.errors.length) throw new GraphQLError(body.errors.map((e) => e.message).join("; "));
+    return body.data;
+  }
+}
+
+function askToken(wasWrong) {
+  const dialog = document.getElementById("token-dialog");
+  const input = document.getElementById("token");
+  dialog.querySelector("p").textContent = wasWrong
+    ? "That token was refused. Another token:"
+    : "This server needs a token to read the graph.";
+  input.value = "";
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(input.value.trim()), { once: true });
+  });
+}
+
+// Which optional fields the server offers (newer servers add some): asked once.
+let offered = null;
+
+export async function offers(typeName, fieldName) {
+  if (!offered) {
+    const data = await graphql(`{ query: __type(name: "Query") { fields { name } }
+      node: __type(name: "LineageNode") { fields { name } }
+      subscription: __type(name: "Subscription") { fields { name } } }`);
+    offered = {};
+    for (const [key, type] of Object.entries(data)) offered[key] = new Set((type?.fields || []).map((f) => f.name));
+  }
+  return offered[typeName]?.has(fieldName) || false;
+}
+
+const NODE_FIELDS = "id kind namespace name dataset deleted declared";
+const NODE_FACTS = ["upstreamCount", "downstreamCount", "domain", "latestRunState"];
+
+// The lineage node fields to ask for: the base ones, plus the counts, domain and run state where
+// the server offers them (they let "+" nodes show exact counts without fetching the neighbours).
+export async function nodeFields() {
+  const facts = [];
+  for (const name of NODE_FACTS) if (await offers("node", name)) facts.push(name);
+  return [NODE_FIELDS, ...facts].join(" ");
+}
+
+export async function lineage(nodeId, direction, depth) {
+  const data = await graphql(`query($id: String!, $direction: LineageDirection, $depth: Int) {
+    lineage(nodeId: $id, direction: $direction, depth: $depth) {
+      nodes { ${await nodeFields()} } edges { source target kind } truncated } }`, { id: nodeId, direction, depth });
+  return data.lineage;
+}
+
+// One page of a node's direct neighbours on one side, after `after` (servers offering `neighbours`).
+export async function neighbours(nodeId, direction, first, after) {
+  const data = await graphql(`query($id: String!, $direction: LineageDirection!, $first: Int, $after: String) {
+    neighbours(nodeId: $id, direction: $direction, first: $first, after: $after) {
+      nodes { ${await nodeFields()} } totalCount pageInfo { hasNextPage endCursor } } }`,
+  { id: nodeId, direction, first, after });
+  return data.neighbours;
+}
+
+export async function columnEdges(columnIds) {
+  // one hop of column lineage per column, up to 25 columns a request (the server caps aliases)
+  const edges = [];
+  for (let i = 0; i < columnIds.length; i += 25) {
+    const chunk = columnIds.slice(i, i + 25);
+    const fields = chunk.map((id, n) => `c${n}: columnLineage(nodeId: ${JSON.stringify(id)}, direction: BOTH, depth: 1) {
+      nodes { ${NODE_FIELDS} } edges { source target kind transformations { type subtype } } }`).join("\n");
+    const data = await graphql(`{ ${fields} }`);
+    for (const answer of Object.values(data)) edges.push(answer);
+  }
+  return edges;
+}
+
+export async function search(text) {
+  const data = await graphql(`query($text: String!) { search(text: $text, first: 20) { id kind namespace name } }`, { text });
+  return data.search;
+}
+
+export async function node(id) {
+  const data = await graphql(`query($id: String!) { node(id: $id) { ${await nodeFields()} } }`, { id });
+  return data.node;
+}
+
+export async function domainsOf(datasets) {
+  // the domain of each dataset, 25 a request
+  const domains = new Map();
+  for (let i = 0; i < datasets.length; i += 25) {
+    const chunk = datasets.slice(i, i + 25);
+    const fields = chunk.map((d, n) => `d${n}: dataset(namespace: ${JSON.stringify(d.namespace)}, name: ${JSON.stringify(d.name)}) { domain { name } }`).join("\n");
+    const data = await graphql(`{ ${fields} }`);
+    chunk.forEach((d, n) => domains.set(d.id, data[`d${n}`]?.domain?.name || null));
+  }
+  return domains;
+}
+
+export async function datasetDetails(namespace, name) {
+  const data = await graphql(`query($ns: String!, $name: String!) { dataset(namespace: $ns, name: $name) {
+    id namespace name description deleted declared lifecycleState createdAt updatedAt sourceName facets aliases
+    owners { name type } domain { name }
+    products { id name freshnessHours freshness { status ageHours lastUpdated } }
+    columns { id name type description pii classification declared current }
+    writtenBy { id name state latestRun { state startedAt endedAt } } readBy { id name } } }`, { ns: namespace, name });
+  return data.dataset;
+}
+
+export async function jobDetails(namespace, name) {
+  const data = await graphql(`query($ns: String!, $name: String!) { job(namespace: $ns, name: $name) {
+    id namespace name description createdAt updatedAt sql facets state owners { name type }
+    latestRun { runId state startedAt endedAt }
+    inputs { id name } outputs { id name } } }`, { ns: namespace, name });
+  return data.job;
+}
+
+export async function impact(nodeId, change) {
+  const data = await graphql(`query($id: String!, $change: ChangeKind) { impact(nodeId: $id, change: $change) {
+    breaking truncated change
+    changed { ${NODE_FIELDS} }
+    affected { id kind namespace name dataset distance severity certain via }
+    owners { name type } products { id name domain } domains { name }
+    consumers { id kind name domain declared } contracts { id name status } } }`, { id: nodeId, change });
+  return data.impact;
+}
+
+export async function product(domain, name) {
+  const data = await graphql(`query($domain: String!, $name: String!) { dataProduct(domain: $domain, name: $name) {
+    id name domain description version owners { name type } datasets { id namespace name }
+    freshness { status ageHours lastUpdated } } }`, { domain, name });
+  return data.dataProduct;
+}
+
+export async function domain(name) {
+  const data = await graphql(`query($name: String!) { domain(name: $name) {
+    id name description owners { name type } products { id name } datasets { id namespace name } } }`, { name });
+  return data.domain;
+}
+
+export async function owner(name) {
+  const data = await graphql(`query($name: String!) { owner(name: $name) { id name owns { ${NODE_FIELDS} } } }`, { name });
+  return data.owner;
+}

@@ -1,0 +1,145 @@
+// What the explorer knows of the lineage graph, and which part of it is drawn.
+// Known: nodes and edges from lineage answers, and for each node and side whether all of its
+// neighbours there are known. Drawn: a bounded subset, grown one hop and one side at a time; a
+// side with more than FAN_OUT hidden neighbours is drawn as one "N more" node that pages.
+
+export const FAN_OUT = 50;          // more hidden neighbours than this: one "N more" node, paged FAN_OUT at a time
+export const FIRST_PAINT = 300;     // nodes drawn at most when a node is opened
+const FIRST_HOPS = 4;               // graph hops drawn each side when a node is opened (two dataset hops)
+
+export const UP = "up";
+export const DOWN = "down";
+
+export class LineageModel {
+  constructor() {
+    this.nodes = new Map();        // id -> lineage node
+    this.sides = { up: new Map(), down: new Map() };  // id -> Set of neighbour ids on that side
+    this.known = new Set();        // "side|id": every neighbour on that side is known
+    this.drawn = new Set();        // ids drawn
+    this.domains = new Map();      // dataset id -> domain name (null: none)
+    this.columnsShown = new Set(); // dataset ids whose columns are drawn
+    this.columns = new Map();      // dataset id -> [column nodes]
+    this.columnEdges = new Map();  // "source|target" -> edge between columns
+    this.cursors = new Map();      // "side|id" -> cursor after the last page of neighbours fetched
+    this.focus = null;
+  }
+
+  neighbours(id, side) {
+    return this.sides[side].get(id) || new Set();
+  }
+
+  addNode(node) {
+    const had = this.nodes.get(node.id);
+    this.nodes.set(node.id, had ? { ...had, ...node } : node);
+  }
+
+  addEdge(source, target) {
+    if (!this.sides.down.has(source)) this.sides.down.set(source, new Set());
+    if (!this.sides.up.has(target)) this.sides.up.set(target, new Set());
+    this.sides.down.get(source).add(target);
+    this.sides.up.get(target).add(source);
+  }
+
+  // Merges a lineage answer walked UPSTREAM or DOWNSTREAM from `root`, `depth` dataset hops. It holds
+  // every neighbour on the walk's side of the nodes nearer than its last hop (graph hops: a dataset
+  // hop is two; from a job the first is one). `truncated` also says the depth left nodes out; a walk
+  // that stopped short of its last hop was cut by a server budget, and then vouches for none.
+  merge(answer, direction, root, depth) {
+    for (const node of answer.nodes) this.addNode(node);
+    for (const edge of answer.edges) {
+      if (edge.kind === "READS" || edge.kind === "WRITES") this.addEdge(edge.source, edge.target);
+    }
+    const side = direction === "UPSTREAM" ? UP : DOWN;
+    const limit = this.nodes.get(root)?.kind === "JOB" ? 2 * depth - 1 : 2 * depth;
+    const inAnswer = new Set(answer.nodes.map((n) => n.id));
+    const layers = [[root]];
+    const seen = new Set([root]);
+    while (layers.length <= limit) {
+      const next = layers[layers.length - 1].flatMap((id) => [...this.neighbours(id, side)].filter((n) => inAnswer.has(n) && !seen.has(n)));
+      if (!next.length) break;
+      for (const id of next) seen.add(id);
+      layers.push(next);
+    }
+    if (answer.truncated && layers.length <= limit) return;
+    for (const layer of layers.slice(0, limit)) for (const id of layer) this.known.add(`${side}|${id}`);
+  }
+
+  // Merges one page of a node's neighbours (the `neighbours` query); `last`: no page follows.
+  mergePage(id, side, page, last) {
+    for (const node of page.nodes) {
+      this.addNode(node);
+      if (side === UP) this.addEdge(node.id, id); else this.addEdge(id, node.id);
+    }
+    this.cursors.set(`${side}|${id}`, page.pageInfo.endCursor);
+    if (last) this.known.add(`${side}|${id}`);
+  }
+
+  // Direct neighbours on one side the server counted (null: it does not count them).
+  count(id, side) {
+    const value = this.nodes.get(id)?.[side === UP ? "upstreamCount" : "downstreamCount"];
+    return typeof value === "number" ? value : null;
+  }
+
+  // How many neighbours of a drawn node on one side are not drawn; null when unknown.
+  hiddenCount(id, side) {
+    const hidden = this.hidden(id, side);
+    if (hidden !== null) return hidden.length;
+    const total = this.count(id, side);
+    if (total === null) return null;
+    const drawn = [...this.neighbours(id, side)].filter((n) => this.drawn.has(n)).length;
+    return Math.max(total - drawn, 0);
+  }
+
+  // Whether every neighbour of a node on one side is known: a walk vouched for it, or as many are
+  // known as the server counts.
+  isKnown(id, side) {
+    if (this.known.has(`${side}|${id}`)) return true;
+    const total = this.count(id, side);
+    return total !== null && this.neighbours(id, side).size >= total;
+  }
+
+  // The hidden neighbours of a drawn node on one side, in a stable order; null when not all known.
+  hidden(id, side) {
+    if (!this.isKnown(id, side)) return null;
+    return [...this.neighbours(id, side)].filter((n) => !this.drawn.has(n)).sort();
+  }
+
+  // Draws the next page of a side's hidden neighbours: all of them up to FAN_OUT, else FAN_OUT.
+  reveal(id, side) {
+    const hidden = this.hidden(id, side) || [];
+    const page = hidden.slice(0, FAN_OUT);
+    for (const n of page) this.drawn.add(n);
+    return page;
+  }
+
+  // A node opened: itself and a few hops each side, every side of at most FAN_OUT neighbours
+  // drawn whole, bigger ones left as one "N more" node, at most FIRST_PAINT nodes in all.
+  open(id) {
+    this.focus = id;
+    this.drawn = new Set([id]);
+    for (const side of [UP, DOWN]) {
+      let frontier = [id];
+      for (let hop = 0; hop < FIRST_HOPS && frontier.length; hop++) {
+        const next = [];
+        for (const n of frontier) {
+          const hidden = this.hidden(n, side);
+          if (!hidden || hidden.length > FAN_OUT || this.drawn.size + hidden.length > FIRST_PAINT) continue;
+          for (const h of hidden) this.drawn.add(h);
+          next.push(...hidden);
+        }
+        frontier = next;
+      }
+    }
+  }
+
+  drawnEdges() {
+    const edges = [];
+    for (const source of this.drawn) {
+      for (const target of this.neighbours(source, DOWN)) {
+        if (this.drawn.has(target)) edges.push({ source, target });
+      }
+    }
+    return edges;
+  }
+}
+

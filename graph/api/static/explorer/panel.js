@@ -1,0 +1,124 @@
+// The side panel: a node's details (owners, domain, products, schema, latest run, freshness,
+// facets), an impact report's whom-to-notify lists, and a "N more" node's hidden neighbours.
+
+import * as api from "./api.js";
+
+const panel = () => document.getElementById("panel");
+
+function esc(value) {
+  return String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+function link(id, text) {
+  return `<a class="node-link" data-node="${esc(id)}">${esc(text ?? id)}</a>`;
+}
+
+function list(items, render) {
+  return items && items.length ? `<ul>${items.map((i) => `<li>${render(i)}</li>`).join("")}</ul>` : `<p class="muted">none</p>`;
+}
+
+function owners(items) {
+  return list(items, (o) => `${esc(o.name)}${o.type ? ` <span class="muted">(${esc(o.type)})</span>` : ""}`);
+}
+
+function facets(value) {
+  const names = Object.keys(value || {});
+  return names.length ? `<pre>${esc(JSON.stringify(value, null, 2))}</pre>` : `<p class="muted">none</p>`;
+}
+
+function show(html, onLink) {
+  const element = panel();
+  element.innerHTML = html;
+  element.querySelectorAll("[data-node]").forEach((a) => a.addEventListener("click", () => onLink(a.dataset.node)));
+  return element;
+}
+
+// Details of a dataset or job; `actions` are [label, id, callback] buttons drawn at the top.
+export async function showNode(node, actions, onLink) {
+  show(`<h2>${esc(node.name || node.id)}</h2><p class="muted">${esc(node.kind)} · ${esc(node.namespace || "")}</p><p>loading…</p>`, onLink);
+  const buttons = actions.map(([text, id]) => `<button type="button" id="${id}">${esc(text)}</button>`).join("");
+  let body = "";
+  if (node.kind === "DATASET") {
+    const d = await api.datasetDetails(node.namespace, node.name);
+    if (!d) { body = `<p class="muted">not in the graph</p>`; } else {
+      const writer = d.writtenBy.find((j) => j.latestRun) || d.writtenBy[0];
+      const run = writer?.latestRun;
+      body = `
+        ${d.description ? `<p>${esc(d.description)}</p>` : ""}
+        <table id="details">
+          <tr><th>domain</th><td id="detail-domain">${esc(d.domain?.name || "—")}</td></tr>
+          <tr><th>state</th><td>${d.deleted ? "dropped" : d.declared ? "current" : "undeclared"}${d.lifecycleState ? ` (${esc(d.lifecycleState)})` : ""}</td></tr>
+          <tr><th>latest run</th><td>${run ? `<span class="state-${esc(run.state)}">${esc(run.state)}</span> ${esc(run.endedAt || run.startedAt || "")} by ${link(writer.id, writer.name)}` : "—"}</td></tr>
+          <tr><th>updated</th><td>${esc(d.updatedAt || "—")}</td></tr>
+          <tr><th>source</th><td>${esc(d.sourceName || "—")}</td></tr>
+        </table>
+        <h3>Owners</h3>${owners(d.owners)}
+        <h3>Products</h3>${list(d.products, (p) => `${esc(p.name)} <span class="muted">freshness ${esc(p.freshness.status)}${p.freshness.ageHours != null ? `, ${p.freshness.ageHours.toFixed(1)} h old` : ""}${p.freshnessHours != null ? ` (SLO ${p.freshnessHours} h)` : ""}</span>`)}
+        <h3>Schema (${d.columns.length} columns)</h3>
+        <table>${d.columns.map((c) => `<tr><td>${esc(c.name)}${c.pii ? ' <span class="badge BREAKING">PII</span>' : ""}</td><td>${esc(c.type || "")}</td><td class="muted">${c.current ? "" : "removed"}${c.declared ? "" : " undeclared"}</td></tr>`).join("")}</table>
+        <h3>Facets</h3>${facets(d.facets)}
+        ${d.aliases.length ? `<h3>Aliases</h3>${list(d.aliases, esc)}` : ""}`;
+    }
+  } else if (node.kind === "JOB") {
+    const j = await api.jobDetails(node.namespace, node.name);
+    if (!j) { body = `<p class="muted">not in the graph</p>`; } else {
+      const run = j.latestRun;
+      body = `
+        ${j.description ? `<p>${esc(j.description)}</p>` : ""}
+        <table id="details">
+          <tr><th>latest run</th><td>${run ? `<span class="state-${esc(run.state)}">${esc(run.state)}</span> ${esc(run.endedAt || run.startedAt || "")}` : "—"}</td></tr>
+          <tr><th>updated</th><td>${esc(j.updatedAt || "—")}</td></tr>
+        </table>
+        <h3>Owners</h3>${owners(j.owners)}
+        <h3>Reads</h3>${list(j.inputs, (d) => link(d.id, d.name))}
+        <h3>Writes</h3>${list(j.outputs, (d) => link(d.id, d.name))}
+        ${j.sql ? `<h3>SQL</h3><pre>${esc(j.sql)}</pre>` : ""}
+        <h3>Facets</h3>${facets(j.facets)}`;
+    }
+  } else {
+    body = `<p class="muted">${esc(node.id)}</p>`;
+  }
+  const element = show(`<h2>${esc(node.name || node.id)}</h2><p class="muted">${esc(node.kind)} · ${esc(node.namespace || "")}</p>
+    <div class="actions">${buttons}</div>${body}`, onLink);
+  for (const [, id, callback] of actions) element.querySelector(`#${id}`).addEventListener("click", callback);
+}
+
+// A search hit that has no lineage of its own (product, domain, owner): what it holds, as links.
+export async function showHolder(hit, onLink) {
+  let html = `<h2>${esc(hit.name || hit.id)}</h2><p class="muted">${esc(hit.kind)}</p>`;
+  if (hit.kind === "DATA_PRODUCT") {
+    const [, domain, ...rest] = hit.id.split(":");
+    const p = await api.product(domain, rest.join(":"));
+    html += p ? `<p>${esc(p.description || "")}</p><h3>Owners</h3>${owners(p.owners)}
+      <h3>Freshness</h3><p>${esc(p.freshness.status)}</p><h3>Datasets</h3>${list(p.datasets, (d) => link(d.id, d.name))}` : "";
+  } else if (hit.kind === "DOMAIN") {
+    const d = await api.domain(hit.name || hit.id.slice("domain:".length));
+    html += d ? `<h3>Owners</h3>${owners(d.owners)}<h3>Products</h3>${list(d.products, (p) => esc(p.name))}
+      <h3>Datasets</h3>${list(d.datasets.slice(0, 200), (x) => link(x.id, x.name))}` : "";
+  } else if (hit.kind === "OWNER") {
+    const o = await api.owner(hit.name || hit.id.slice("owner:".length));
+    html += o ? `<h3>Owns</h3>${list(o.owns.slice(0, 200), (x) => x.kind === "DATASET" || x.kind === "JOB" ? link(x.id, x.name) : esc(x.id))}` : "";
+  }
+  show(html, onLink);
+}
+
+// The impact report beside its drawing: whom to notify, then every affected node.
+export function showImpact(report, drawnCount, onLink) {
+  const byDistance = [...report.affected].sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id));
+  show(`<h2>Impact: ${esc(report.change)} ${esc(report.changed.name || report.changed.id)}</h2>
+    <p id="impact-summary">${report.breaking ? '<span class="badge BREAKING">BREAKING</span>' : '<span class="badge INFO">nothing breaks</span>'}
+      ${report.affected.length} affected${report.truncated ? " (partial: a budget cut the walk short)" : ""}${drawnCount < report.affected.length ? `, ${drawnCount} drawn` : ""}</p>
+    <h3>Owners to notify</h3><div id="impact-owners">${owners(report.owners)}</div>
+    <h3>Products</h3><div id="impact-products">${list(report.products, (p) => `${esc(p.name)} <span class="muted">(${esc(p.domain)})</span>`)}</div>
+    <h3>Contracts broken</h3><div id="impact-contracts">${list(report.contracts, (c) => `${esc(c.name || c.id)}${c.status ? ` <span class="muted">${esc(c.status)}</span>` : ""}`)}</div>
+    <h3>Consumers</h3>${list(report.consumers, (c) => `${esc(c.name || c.id)} <span class="muted">${esc(c.domain || "")}${c.declared ? "" : " observed"}</span>`)}
+    <h3>Domains</h3>${list(report.domains, (d) => esc(d.name))}
+    <h3>Affected</h3>
+    <table id="impact-affected">${byDistance.slice(0, 500).map((a) => `<tr><td><span class="badge ${esc(a.severity)}">${esc(a.severity)}</span></td>
+      <td>${a.kind === "DATASET" || a.kind === "JOB" ? link(a.id, a.name) : esc(a.dataset ? `${a.dataset}.${a.name}` : a.name || a.id)}${a.certain ? "" : ' <span class="muted">(uncertain)</span>'}</td><td class="muted">${a.distance}</td></tr>`).join("")}</table>`, onLink);
+}
+
+export function showError(message) {
+  const element = panel();
+  element.innerHTML = `<h2>Error</h2><p id="error">${esc(message)}</p>`;
+}
