@@ -20,9 +20,8 @@ struct WireTable {
   std::vector<std::string_view> texts;
 
   void read(Reader& r) {
-    uint64_t n = r.varint();
-    if (n > (uint64_t(1) << 31)) r.fail();
-    texts.reserve(size_t(n));
+    size_t n = r.count();  // each text has at least its length byte
+    texts.reserve(n);
     for (uint64_t i = 0; i < n; i++) {
       uint64_t len = r.varint();
       const uint8_t* p = r.bytes(size_t(len));

@@ -246,6 +246,13 @@ class Reader {
     p_ += n;
     return b;
   }
+  // A count of items that each take at least ``min_bytes`` of what is left: a damaged count fails
+  // here instead of reserving memory the input cannot fill.
+  size_t count(size_t min_bytes = 1) {
+    uint64_t n = varint();
+    if (n > uint64_t(end_ - p_) / (min_bytes ? min_bytes : 1)) corrupt(what_);
+    return size_t(n);
+  }
   [[noreturn]] void fail() const { corrupt(what_); }
 
  private:

@@ -99,9 +99,8 @@ class LoadStrings {
       if (id != kNone) pool_.decref(id);
   }
   void read(Reader& r) {
-    uint64_t n = r.varint();
-    if (n > (uint64_t(1) << 31)) r.fail();
-    texts_.reserve(size_t(n));
+    size_t n = r.count();  // each text has at least its length byte
+    texts_.reserve(n);
     for (uint64_t i = 0; i < n; i++) {
       uint64_t len = r.varint();
       texts_.emplace_back(reinterpret_cast<const char*>(r.bytes(size_t(len))), size_t(len));

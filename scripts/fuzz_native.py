@@ -1,0 +1,122 @@
+"""Coverage-guided fuzzing of the native core where it meets untrusted bytes (atheris / libFuzzer).
+
+Two targets:
+
+* ``wire``: arbitrary bytes into the batch decoder and the planner (``_native.decode``,
+  ``Graph.plan``/``commit``), as a damaged journal or snapshot would hand them over;
+* ``openlineage``: OpenLineage events through validation, the native translation and a graph —
+  either the input parsed as JSON, or a real event (the food_delivery seed) edited at fuzzed
+  paths with fuzzed values (strings with odd code points, huge/negative numbers, deep nesting).
+
+Any exception other than the documented refusals (``ValueError`` from the decoder,
+``InvalidEvent`` from validation) is a finding, and so is anything the sanitizers report when the
+native core is built with them (``tests/test_memory_safety.py`` does that). Usage::
+
+    python scripts/fuzz_native.py wire -atheris_runs=20000
+    python scripts/fuzz_native.py openlineage -max_total_time=60
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib import resources
+from typing import Any
+
+import atheris
+
+with atheris.instrument_imports():
+    import orjson
+
+    from graph import _native
+    from graph.mutations import encode
+    from ingest.openlineage import translate_encoded
+    from ingest.openlineage_schema import InvalidEvent
+
+SEEDS = json.loads((resources.files("ingest.demo") / "food_delivery.json").read_text())
+MAX_EDITS = 6
+
+
+def wire(data: bytes) -> None:
+    try:
+        _native.decode(data)
+    except ValueError:
+        pass
+    graph = _native.Graph()
+    try:
+        graph.commit(graph.plan(data))
+    except ValueError:
+        pass
+
+
+def fuzzed_value(fdp: atheris.FuzzedDataProvider, depth: int = 0) -> Any:
+    choice = fdp.ConsumeIntInRange(0, 7 if depth < 4 else 4)
+    if choice == 0:
+        return fdp.ConsumeUnicodeNoSurrogates(fdp.ConsumeIntInRange(0, 64))
+    if choice == 1:
+        return fdp.ConsumeInt(fdp.ConsumeIntInRange(1, 10))
+    if choice == 2:
+        return fdp.ConsumeRegularFloat()
+    if choice == 3:
+        return fdp.ConsumeBool()
+    if choice == 4:
+        return None
+    if choice == 5:
+        return [fuzzed_value(fdp, depth + 1) for _ in range(fdp.ConsumeIntInRange(0, 4))]
+    if choice == 6:
+        return {fdp.ConsumeUnicodeNoSurrogates(12): fuzzed_value(fdp, depth + 1) for _ in range(fdp.ConsumeIntInRange(0, 4))}
+    return ":/%3A%25" * fdp.ConsumeIntInRange(0, 8)  # the id separators and their escapes
+
+
+def edit(event: Any, fdp: atheris.FuzzedDataProvider) -> None:
+    """Replace the value at a fuzzed path of ``event`` (a dict or list somewhere inside it)."""
+    node = event
+    for _ in range(fdp.ConsumeIntInRange(0, 8)):
+        if isinstance(node, dict) and node:
+            keys = sorted(node)
+            child = node[keys[fdp.ConsumeIntInRange(0, len(keys) - 1)]]
+        elif isinstance(node, list) and node:
+            child = node[fdp.ConsumeIntInRange(0, len(node) - 1)]
+        else:
+            break
+        if not isinstance(child, (dict, list)):
+            break
+        node = child
+    if isinstance(node, dict):
+        keys = sorted(node)
+        key = keys[fdp.ConsumeIntInRange(0, len(keys) - 1)] if keys and fdp.ConsumeBool() else fdp.ConsumeUnicodeNoSurrogates(16)
+        node[key] = fuzzed_value(fdp)
+    elif isinstance(node, list) and node:
+        node[fdp.ConsumeIntInRange(0, len(node) - 1)] = fuzzed_value(fdp)
+
+
+def openlineage(data: bytes) -> None:
+    try:
+        event = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        fdp = atheris.FuzzedDataProvider(data)
+        event = orjson.loads(orjson.dumps(SEEDS[fdp.ConsumeIntInRange(0, len(SEEDS) - 1)]))
+        for _ in range(fdp.ConsumeIntInRange(1, MAX_EDITS)):
+            edit(event, fdp)
+    try:
+        payload = translate_encoded(event)
+    except InvalidEvent:
+        return
+    graph = _native.Graph()
+    graph.commit(graph.plan(payload))
+    graph.commit(graph.plan(encode(_native.decode(payload))))  # the wire form round-trips
+
+
+TARGETS = {"wire": wire, "openlineage": openlineage}
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in TARGETS:
+        sys.exit(f"usage: {sys.argv[0]} {{{'|'.join(TARGETS)}}} [libFuzzer options] [corpus dirs]")
+    target = TARGETS[sys.argv.pop(1)]
+    atheris.Setup(sys.argv, target)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()
