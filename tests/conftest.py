@@ -73,6 +73,8 @@ def store_args(request: pytest.FixtureRequest, tmp_path: Path) -> list[str]:
         return ["--data-dir", str(tmp_path / "store")]
     server = request.getfixturevalue("neo4j_server")
     _wipe_neo4j(server.uri)
+    # The raw event log of a Neo4j deployment is a directory of its own (graph.event_log): this test's.
+    request.getfixturevalue("monkeypatch").setenv("LINEAGEMESH_EVENT_LOG", str(tmp_path / "event-log"))
     return ["--store", server.uri]
 
 
