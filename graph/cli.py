@@ -232,6 +232,10 @@ def kafka_options(command: Callable[..., Any]) -> Callable[..., Any]:
         if bootstrap_servers:
             settings = KafkaSettings(bootstrap_servers, topics, group, _key_values(kafka_properties, "--kafka-property"),
                                      dead_letter_topic, max_message_bytes)
+            try:
+                settings.check()
+            except ValueError as e:
+                raise click.BadParameter(str(e), param_hint="--kafka-property") from None
         return command(*args, kafka=settings, **kwargs)
 
     return wrapper

@@ -53,6 +53,18 @@ class KafkaSettings:
         passed = {k: v for k, v in self.properties.items() if not k.startswith(("group.", "auto.", "enable.auto"))}
         return {"bootstrap.servers": self.bootstrap_servers, **passed}
 
+    def check(self) -> None:
+        """Raise ValueError naming what librdkafka refuses in the settings (an unknown or malformed
+        property), before anything is consumed: a client made and closed, without connecting."""
+        from confluent_kafka import Consumer, KafkaException, Producer
+
+        try:
+            Consumer(self.consumer_config()).close()
+            if self.dead_letter_topic:
+                Producer(self.producer_config()).flush(0)
+        except KafkaException as e:
+            raise ValueError(e.args[0].str() if e.args and hasattr(e.args[0], "str") else str(e)) from None
+
 
 class KafkaMetrics:
     """What the consumer counts, in a Prometheus registry (the server's, under ``serve``)."""
@@ -96,7 +108,8 @@ class KafkaIngest:
 
         consumer = Consumer(self.settings.consumer_config(), logger=log)
         dead_letters = Producer(self.settings.producer_config(), logger=log) if self.settings.dead_letter_topic else None
-        consumer.subscribe(list(self.settings.topics))
+        assigned = threading.Event()  # idleness counts from the group's first assignment, not from joining
+        consumer.subscribe(list(self.settings.topics), on_assign=lambda consumer, partitions: assigned.set())
         idle_since = time.monotonic()
         lag_at = 0.0
         try:
@@ -106,7 +119,9 @@ class KafkaIngest:
                     self._measure_lag(consumer)
                     lag_at = time.monotonic()
                 if not messages:
-                    if until_idle is not None and time.monotonic() - idle_since >= until_idle:
+                    if not assigned.is_set():
+                        idle_since = time.monotonic()
+                    elif until_idle is not None and time.monotonic() - idle_since >= until_idle:
                         return
                     continue
                 idle_since = time.monotonic()
@@ -149,8 +164,8 @@ class KafkaIngest:
                     return False
         self.applied_events += translation.accepted
         self.metrics.accepted.inc(translation.accepted)
-        for item in bad:
-            self._pass_over(item, dead_letters)
+        for item in sorted(bad, key=lambda b: (b.message.topic(), b.message.partition(), b.message.offset())):
+            self._pass_over(item, dead_letters)  # in the partition's order, as they came
         if dead_letters is not None and bad:
             dead_letters.flush(30)
         return True

@@ -72,7 +72,7 @@ def graph_of(open_test_store) -> tuple[dict, dict]:
 
 def test_events_are_kept_as_sent_and_a_reindex_rebuilds_the_same_graph(live_server, server_store_args, food_delivery_events) -> None:
     post_with_client(live_server.url, food_delivery_events[:20])
-    batch = httpx.post(f"{live_server.url}/api/v1/lineage/batch", json=[*food_delivery_events[20:], {"eventType": "START"}])
+    batch = httpx.post(f"{live_server.url}/api/v1/lineage/batch", json=[*food_delivery_events[20:], {"eventType": "START"}], timeout=60)
     assert batch.json()["accepted"] == len(food_delivery_events) - 20
     before = answers(live_server)
 
