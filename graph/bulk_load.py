@@ -6,7 +6,8 @@ while this process applies the chunks before. A chunk of a plain NDJSON file cro
 range the worker reads itself (shipping the lines cost both processes more than reading them);
 one of a gzip'd file or a JSON array as its lines or events. The chunk's mutations come back as
 one batch in the wire form (one string table for its events: the store journals and plans
-less). Chunks are applied in file order, so the journal, the report of bad lines and the graph
+less), with the chunk's raw block for the event log, compressed there (``graph.ingest_service``
+then keeps it and applies the batch). Chunks are applied in file order, so the journal, the report of bad lines and the graph
 are exactly what one process would make. A small load (under ``WORKER_BYTES`` of files) stays
 in this process: starting a worker costs more than it saves.
 
@@ -31,11 +32,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Union
 
 from graph.heap import settle_heap, tune_gc
-from graph.stores import Store
+from graph.ingest_service import IngestService, Translation, translate_events
 from ingest.clock_skew import DEFAULT_MAX_CLOCK_SKEW, latest_accepted
 from ingest.domain_rules import DomainRules
-from ingest.event_files import BadLine, NotJSON, SourceEvent, SourceLine, is_ndjson, parse_json, read_sources
-from ingest.openlineage import translate_many
+from ingest.event_files import BadLine, SourceEvent, SourceLine, is_ndjson, read_sources
 
 CHUNK_EVENTS = 500  # lines a worker translates at once, and the store applies as one batch
 QUEUED = 4  # chunks read ahead per worker: enough that none waits for this process
@@ -96,24 +96,29 @@ Chunk = Union[Span, Lines]
 
 @dataclass
 class Translated:
-    """A chunk's events: how many, their mutations as one batch (wire form), the reason each one
-    left out is refused (by its line), and the CPU time it took."""
+    """A chunk's events translated (``graph.ingest_service.Translation``: their mutations as one
+    batch, their raw block, why each one left out is refused, here by its line), and the CPU time
+    it took."""
 
-    events: int
-    payload: bytes
-    refused: dict[int, str]
+    translation: Translation
     cpu_seconds: float
-    spooled: str | None = None  # the file holding the payload instead (a worker's: translate_spooled)
+    spooled: str | None = None  # the file holding the payload and block instead (a worker's: translate_spooled)
 
-    def take_payload(self) -> bytes:
-        """The batch (read from its spool file, which then goes)."""
+    def take(self) -> Translation:
+        """The translation (its batch and block read from the spool file, which then goes)."""
         if self.spooled is None:
-            return self.payload
+            return self.translation
         path = Path(self.spooled)
         try:
-            return path.read_bytes()
+            data = path.read_bytes()
         finally:
             path.unlink(missing_ok=True)
+        payload_size = int.from_bytes(data[:8], "little")
+        payload, packed = data[8:8 + payload_size], data[8 + payload_size:]
+        block = self.translation.block
+        if block is not None:
+            block = replace(block, payload=packed)
+        return replace(self.translation, payload=payload, block=block)
 
 
 @dataclass
@@ -134,36 +139,37 @@ class LoadReport:
         return self.accepted + self.rejected
 
 
-def translate_chunk(chunk: Chunk, rules: DomainRules, not_after: datetime | None = None) -> Translated:
+def translate_chunk(chunk: Chunk, rules: DomainRules, keep_raw: bool = True, not_after: datetime | None = None) -> Translated:
     """Read, parse, validate and translate a chunk's events (pure: runs in a worker or here);
     ``not_after``: the latest eventTime accepted (``ingest.clock_skew``)."""
     started = time.process_time()
-    refused: dict[int, str] = {}
-    events: list[Any] = []
+    unreadable: dict[int, str] = {}
+    items: list[Union[bytes, Any]] = []
     lines: list[int] = []
-    count = 0
     for number, piece, kind in chunk.events():
-        count += 1
         if kind == _UNREADABLE:
-            refused[number] = piece
+            unreadable[number] = piece
             continue
-        try:
-            events.append(parse_json(piece) if kind == _LINE else piece)
-            lines.append(number)
-        except NotJSON as e:
-            refused[number] = str(e)
-    payload, invalid = translate_many(events, rules, not_after)
-    refused.update((lines[index], str(reason)) for index, reason in invalid.items())
-    return Translated(count, payload, refused, time.process_time() - started)
+        items.append(piece)
+        lines.append(number)
+    translation = translate_events(items, rules, keep_raw, not_after)
+    refused = {lines[index]: reason for index, reason in translation.refused.items()} | unreadable
+    translation = replace(translation, events=translation.events + len(unreadable), refused=refused)
+    return Translated(translation, time.process_time() - started)
 
 
-def translate_spooled(chunk: Chunk, rules: DomainRules, not_after: datetime | None, spool: str) -> Translated:
-    """:func:`translate_chunk` in a worker, its batch left as a file in ``spool`` (see the module)."""
-    translated = translate_chunk(chunk, rules, not_after)
+def translate_spooled(chunk: Chunk, rules: DomainRules, keep_raw: bool, not_after: datetime | None, spool: str) -> Translated:
+    """:func:`translate_chunk` in a worker, its batch and raw block left as a file in ``spool`` (see the module)."""
+    translated = translate_chunk(chunk, rules, keep_raw, not_after)
+    translation = translated.translation
     handle, name = tempfile.mkstemp(dir=spool, suffix=".wire")
     with os.fdopen(handle, "wb") as out:
-        out.write(translated.payload)
-    return replace(translated, payload=b"", spooled=name)
+        out.write(len(translation.payload).to_bytes(8, "little"))
+        out.write(translation.payload)
+        if translation.block is not None:
+            out.write(translation.block.payload)
+    block = None if translation.block is None else replace(translation.block, payload=b"")
+    return replace(translated, translation=replace(translation, payload=b"", block=block), spooled=name)
 
 
 def default_workers() -> int:
@@ -183,15 +189,15 @@ def _start_worker() -> None:
 
 
 def load_events(
-    store: Store,
+    service: IngestService,
     files: list[Path],
-    rules: DomainRules,
     on_bad: Callable[[BadLine], None] = lambda bad: None,
     on_progress: Callable[[int], None] = lambda events: None,
     workers: int | None = None,
     max_clock_skew: timedelta | None = DEFAULT_MAX_CLOCK_SKEW,
 ) -> LoadReport:
-    """Ingest the events of ``files`` (``ingest.event_files``) into ``store``, in file order.
+    """Ingest the events of ``files`` (``ingest.event_files``) through ``service`` (its store, raw
+    log and domain rules), in file order.
 
     Bad lines and refused events go to ``on_bad`` (as ``BadLine``: file, line, reason), in order;
     ``on_progress`` hears how many events each applied chunk held. ``workers``: translation
@@ -202,24 +208,25 @@ def load_events(
     if workers is None:
         workers = default_workers() if sum(_size(path) for path in files) >= WORKER_BYTES else 0
     report = LoadReport(workers=workers)
+    rules, keep_raw = service.rules, service.keeps_raw
     not_after = latest_accepted(max_clock_skew)
     started = time.perf_counter()
     chunks = _chunks(files)
     if workers == 0:
         for chunk in chunks:
             report.chunks_here += 1
-            _apply(store, chunk, translate_chunk(chunk, rules, not_after), report, on_bad, on_progress)
+            _apply(service, chunk, translate_chunk(chunk, rules, keep_raw, not_after), report, on_bad, on_progress)
     else:
         spool_in = _MEMORY_DIR if os.path.isdir(_MEMORY_DIR) else None
         with tempfile.TemporaryDirectory(prefix="lineagemesh-load-", dir=spool_in) as spool, \
                 ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                     initializer=_start_worker) as pool:
-            _pipeline(store, chunks, rules, not_after, pool, spool, workers, report, on_bad, on_progress)
+            _pipeline(service, chunks, not_after, pool, spool, workers, report, on_bad, on_progress)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _pipeline(store: Store, chunks: Iterator[Chunk], rules: DomainRules, not_after: datetime | None, pool: ProcessPoolExecutor, spool: str,
+def _pipeline(service: IngestService, chunks: Iterator[Chunk], not_after: datetime | None, pool: ProcessPoolExecutor, spool: str,
               workers: int, report: LoadReport, on_bad: Callable[[BadLine], None], on_progress: Callable[[int], None]) -> None:
     """Chunks go to the workers, QUEUED each so that none waits for this process, and are applied
     in order as they come back. Until the first comes back (a spawned worker takes ~0.3 s to
@@ -227,6 +234,7 @@ def _pipeline(store: Store, chunks: Iterator[Chunk], rules: DomainRules, not_aft
     only applies. (Translating here whenever the oldest chunk is not back yet measured slower:
     the apply then ran ~20 % slower beside it, and the workers went without work meanwhile.)"""
     queue: deque[tuple[Chunk, Union[Future[Translated], Translated]]] = deque()
+    rules, keep_raw = service.rules, service.keeps_raw
     started = False  # a worker has translated a chunk
 
     def apply_head() -> None:
@@ -234,22 +242,22 @@ def _pipeline(store: Store, chunks: Iterator[Chunk], rules: DomainRules, not_aft
         chunk, translated = queue.popleft()
         if isinstance(translated, Future):
             waiting = time.perf_counter()
-            translated = _translated(chunk, translated, rules, not_after)
+            translated = _translated(chunk, translated, rules, keep_raw, not_after)
             report.wait_seconds += time.perf_counter() - waiting
             started = True
         else:
             report.chunks_here += 1
-        _apply(store, chunk, translated, report, on_bad, on_progress)
+        _apply(service, chunk, translated, report, on_bad, on_progress)
 
     for chunk in chunks:
         while queue and _ready(queue[0][1]):
             apply_head()
         if len(queue) >= QUEUED * workers:
             if not started and len(queue) < 4 * QUEUED * workers:
-                queue.append((chunk, translate_chunk(chunk, rules, not_after)))  # rather than wait for the workers to start
+                queue.append((chunk, translate_chunk(chunk, rules, keep_raw, not_after)))  # rather than wait for the workers to start
                 continue
             apply_head()  # waits for the oldest
-        queue.append((chunk, _submit(pool, chunk, rules, not_after, spool)))
+        queue.append((chunk, _submit(pool, chunk, rules, keep_raw, not_after, spool)))
     while queue:
         apply_head()
 
@@ -258,21 +266,22 @@ def _ready(translated: Union[Future[Translated], Translated]) -> bool:
     return not isinstance(translated, Future) or translated.done()
 
 
-def _submit(pool: ProcessPoolExecutor, chunk: Chunk, rules: DomainRules, not_after: datetime | None,
+def _submit(pool: ProcessPoolExecutor, chunk: Chunk, rules: DomainRules, keep_raw: bool, not_after: datetime | None,
             spool: str) -> Future[Translated]:
     try:
-        return pool.submit(translate_spooled, chunk, rules, not_after, spool)
+        return pool.submit(translate_spooled, chunk, rules, keep_raw, not_after, spool)
     except BrokenProcessPool:  # see _translated
         done: Future[Translated] = Future()
-        done.set_result(translate_chunk(chunk, rules, not_after))
+        done.set_result(translate_chunk(chunk, rules, keep_raw, not_after))
         return done
 
 
-def _translated(chunk: Chunk, future: Future[Translated], rules: DomainRules, not_after: datetime | None) -> Translated:
+def _translated(chunk: Chunk, future: Future[Translated], rules: DomainRules, keep_raw: bool,
+                not_after: datetime | None) -> Translated:
     try:
         return future.result()
     except BrokenProcessPool:  # a worker died (killed, out of memory): this process translates instead
-        return translate_chunk(chunk, rules, not_after)
+        return translate_chunk(chunk, rules, keep_raw, not_after)
 
 
 def _chunks(files: Iterable[Path]) -> Iterator[Chunk]:
@@ -319,20 +328,21 @@ _BLOCK = 4 * 2**20
 _MEMORY_DIR = "/dev/shm"  # where Linux keeps files in memory; elsewhere the system's temporary directory
 
 
-def _apply(store: Store, chunk: Chunk, translated: Translated, report: LoadReport,
+def _apply(service: IngestService, chunk: Chunk, translated: Translated, report: LoadReport,
            on_bad: Callable[[BadLine], None], on_progress: Callable[[int], None]) -> None:
-    for line in sorted(translated.refused):
-        on_bad(BadLine(chunk.path, line, translated.refused[line]))
-    report.accepted += translated.events - len(translated.refused)
-    report.rejected += len(translated.refused)
+    translation = translated.take()
+    for line in sorted(translation.refused):
+        on_bad(BadLine(chunk.path, line, translation.refused[line]))
+    report.accepted += translation.accepted
+    report.rejected += len(translation.refused)
     report.chunks += 1
     report.translate_cpu_seconds += translated.cpu_seconds
-    if len(translated.refused) < translated.events:
+    if translation.accepted:
         applying = time.perf_counter()
-        report.changes += store.apply_encoded(translated.take_payload())
+        report.changes += service.commit(translation.payload, translation.block)
         settle_heap()  # the batch's garbage now; the graph out of every later collection
         report.apply_seconds += time.perf_counter() - applying
-    on_progress(translated.events)
+    on_progress(translation.events)
 
 
 def _size(path: Path) -> int:

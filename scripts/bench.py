@@ -65,13 +65,14 @@ import generate_mesh  # noqa: E402
 from sql_baseline import Baseline  # noqa: E402
 
 from graph.bulk_load import LoadReport, load_events  # noqa: E402
+from graph.event_log import EventLog, event_log_dir  # noqa: E402
+from graph.ingest_service import IngestService  # noqa: E402
 from graph.heap import REMOTE, settle_heap, tune_gc  # noqa: E402
 from graph.impact import impact as impact_query  # noqa: E402
 from graph.lineage import dataset_lineage  # noqa: E402
 from graph.model import Direction, EdgeKind, NodeKind, dataset_id  # noqa: E402
 from graph.stores import Store, open_store  # noqa: E402
 from graph.view import GraphView  # noqa: E402
-from ingest.domain_rules import NO_RULES  # noqa: E402
 
 # The Neo4j driver and the HTTP client are imported where used: a worker of the direct ingest
 # (graph.bulk_load, spawned) imports this module again as it starts, and paid ~0.3 s for them,
@@ -365,7 +366,11 @@ def ingest_direct(store: Store, ndjson: Path, skip: int = 0, limit: int | None =
         with open(source, "wb") as out:
             for batch in read_batches(ndjson, 1000, skip, limit):
                 out.writelines(batch)
-    return DirectIngest(load_events(store, [source], NO_RULES, workers=workers))
+    if os.environ.get("LINEAGEMESH_BENCH_NO_EVENT_LOG"):  # the same load without the raw event log, to measure its cost
+        return DirectIngest(load_events(IngestService(store), [source], workers=workers))
+    directory = Path(tempfile.mkdtemp(prefix="lineagemesh-bench-events-")) if store.remote else None
+    with EventLog(event_log_dir(store, directory)) as log:
+        return DirectIngest(load_events(IngestService(store, log), [source], workers=workers))
 
 
 def ingest_http(url: str, ndjson: Path, batch_events: int, clients: int, skip: int = 0, limit: int | None = None) -> dict[str, Any]:

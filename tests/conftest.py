@@ -1,8 +1,10 @@
-"""Shared fixtures: real stores (embedded and a real Neo4j server), the corpora, a live HTTP server.
+"""Shared fixtures: real stores (embedded and a real Neo4j server), a real Kafka broker, the corpora,
+a live HTTP server.
 
 Every test that takes ``store`` or ``open_test_store`` runs once per store: that is the
 conformance suite. Neo4j is started once per session from the cached Community jars
-(``scripts/neo4j-server``) unless ``LINEAGEMESH_TEST_NEO4J`` names a running server.
+(``scripts/neo4j-server``) unless ``LINEAGEMESH_TEST_NEO4J`` names a running server; Kafka
+likewise (``scripts/kafka-server``, ``LINEAGEMESH_TEST_KAFKA``), for the tests that ask for it.
 """
 
 from __future__ import annotations
@@ -54,6 +56,22 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         neo4j_launcher.stop(server)
 
 
+@pytest.fixture(scope="session")
+def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real Apache Kafka broker (KRaft) for the whole session (or the one LINEAGEMESH_TEST_KAFKA names)."""
+    external = os.environ.get("LINEAGEMESH_TEST_KAFKA")
+    if external:
+        yield type("External", (), {"bootstrap_servers": external})()
+        return
+    from devservers import kafka as kafka_launcher
+
+    server = kafka_launcher.start(data_dir=tmp_path_factory.mktemp("kafka"))
+    try:
+        yield server
+    finally:
+        kafka_launcher.stop(server.data_dir)
+
+
 def _wipe_neo4j(uri: str) -> None:
     import neo4j
 
@@ -73,6 +91,8 @@ def store_args(request: pytest.FixtureRequest, tmp_path: Path) -> list[str]:
         return ["--data-dir", str(tmp_path / "store")]
     server = request.getfixturevalue("neo4j_server")
     _wipe_neo4j(server.uri)
+    # The raw event log of a Neo4j deployment is a directory of its own (graph.event_log): this test's.
+    request.getfixturevalue("monkeypatch").setenv("LINEAGEMESH_EVENT_LOG", str(tmp_path / "event-log"))
     return ["--store", server.uri]
 
 

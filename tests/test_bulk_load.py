@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from graph.bulk_load import CHUNK_EVENTS, load_events
+from graph.event_log import EventLog
+from graph.ingest_service import IngestService
 from graph.stores.embedded import EmbeddedStore
 from ingest.domain_rules import DomainRules
 from ingest.event_files import BadLine
@@ -25,11 +27,15 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def journal_payloads(data_dir: Path) -> list[bytes]:
-    db = sqlite3.connect(data_dir / "journal.sqlite")
-    try:
-        return [row[0] for row in db.execute("SELECT payload FROM batches ORDER BY seq")]
-    finally:
-        db.close()
+    """The journal's batches and the raw event log's blocks, in order."""
+    payloads = []
+    for name, table in (("journal.sqlite", "batches"), ("events.sqlite", "blocks")):
+        db = sqlite3.connect(data_dir / name)
+        try:
+            payloads += [row[0] for row in db.execute(f"SELECT payload FROM {table} ORDER BY seq")]
+        finally:
+            db.close()
+    return payloads
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +59,9 @@ def load(data_dir: Path, files: list[Path], workers: int) -> tuple[object, list[
     bad: list[BadLine] = []
     progress: list[int] = []
     rules = DomainRules.parse({"rules": [{"domain": "seeded", "namespace": "food_delivery"}]}, "rules")
-    with EmbeddedStore(data_dir) as store:
-        report = load_events(store, files, rules, on_bad=bad.append, on_progress=progress.append, workers=workers)
+    with EmbeddedStore(data_dir) as store, EventLog(data_dir) as log:
+        report = load_events(IngestService(store, log, rules), files, on_bad=bad.append, on_progress=progress.append,
+                             workers=workers)
         counts = store.counts()
     return (report, counts), bad, progress
 

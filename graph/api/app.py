@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections import Counter
 from contextlib import asynccontextmanager
@@ -55,6 +56,9 @@ from graph.api.origin import RequestOrigin
 from graph.api.slow_clients import DEFAULT_READ_SECONDS, BodyDeadline
 from graph.api.quiet_heap import SettleWhenQuiet
 from graph.api.translator import BatchTranslator
+from graph.event_log import EventLog
+from graph.ingest_service import IngestService
+from graph.kafka_ingest import KafkaIngest, KafkaMetrics, KafkaSettings
 from graph.api.schema import LIMITS_KEY, LineageSchema, Query, context
 from graph.stores import Store, StoreUnavailable
 
@@ -126,9 +130,11 @@ class ThreadedGraphQL(GraphQL):
     """Strawberry's ASGI view, behind authorization, a body limit and admission (``graph.api.admission``),
     executing each operation synchronously in a worker thread within its budget (``graph.api.budget``)."""
 
-    def __init__(self, store: Store, auth: AuthConfig, limits: GraphQLLimits, metrics: Metrics) -> None:
+    def __init__(self, store: Store, auth: AuthConfig, limits: GraphQLLimits, metrics: Metrics,
+                 events: EventLog | None = None) -> None:
         super().__init__(limited_schema(limits), graphql_ide="graphiql")
         self.store = store
+        self.events = events
         self.auth = auth
         self.limits = limits
         self.metrics = metrics
@@ -167,7 +173,7 @@ class ThreadedGraphQL(GraphQL):
     async def get_context(self, request, response):  # type: ignore[no-untyped-def]
         budgets = {"max_nodes": self.limits.max_traversal_nodes, "deadline_seconds": self.limits.traversal_seconds,
                    BUDGET_KEY: QueryBudget(self.limits.budget)}
-        return {"request": request, "response": response, JSON_FRAGMENTS: True, **context(self.store), **budgets}
+        return {"request": request, "response": response, JSON_FRAGMENTS: True, **context(self.store, self.events), **budgets}
 
     def encode_json(self, data: object) -> bytes:
         """The response as strawberry encodes it, by orjson (10x faster on large answers, and it
@@ -254,7 +260,7 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replayed
 
 
-IngestHandler = Callable[[Request, Store, IngestConfig, Principal], Awaitable[IngestOutcome]]
+IngestHandler = Callable[[Request, IngestService, IngestConfig, Principal], Awaitable[IngestOutcome]]
 
 
 def create_app(
@@ -266,6 +272,8 @@ def create_app(
     settle_after_seconds: float = 1.0,
     allowed_hosts: Iterable[str] = (),
     read_seconds: float = DEFAULT_READ_SECONDS,
+    events: EventLog | None = None,
+    kafka: KafkaSettings | None = None,
 ) -> Starlette:
     """The ASGI app serving one store. ``auth`` defaults to local mode (loopback clients only);
     ``access_log`` logs every request once through ``lineagemesh.access`` (``graph.api.logs``);
@@ -274,15 +282,27 @@ def create_app(
     (``graph.api.translator``), stopped with the app. Without tokens, cross-origin changes are
     refused, and in local mode Host names other than loopback ones and ``allowed_hosts``
     (``graph.api.origin``). A body not received within ``read_seconds`` of its headers is answered
-    408 (``graph.api.slow_clients``)."""
+    408 (``graph.api.slow_clients``). ``events``: the raw event log accepted events are kept in
+    (``graph.ingest_service``), also read by GraphQL ``events``. ``kafka``: topics a consumer in
+    this process ingests from (``graph.kafka_ingest``), started and stopped with the app."""
     metrics = Metrics(store)
+    service = IngestService(store, events, config.rules)
     translator = BatchTranslator(config)
+
+    consumer = None if kafka is None else KafkaIngest(service, kafka, KafkaMetrics(metrics.registry))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        thread = None
+        if consumer is not None:
+            thread = threading.Thread(target=consumer.run, name="lineagemesh-kafka", daemon=True)
+            thread.start()
         try:
             yield
         finally:
+            if consumer is not None and thread is not None:
+                consumer.stop()  # finishes and commits the batch in hand
+                await run_in_threadpool(thread.join)
             translator.close()
 
     async def ingest(request: Request, endpoint: str, handler: IngestHandler) -> Response:
@@ -292,7 +312,7 @@ def create_app(
         except AuthError as e:
             outcome = IngestOutcome(_refusal(e), rejected=Counter({REASONS[e.status]: 1}))
         else:
-            outcome = await handler(request, store, config, principal)
+            outcome = await handler(request, service, config, principal)
         metrics.record_ingest(endpoint, outcome, time.perf_counter() - started)
         request.state.events = outcome.events
         return outcome.response
@@ -334,7 +354,7 @@ def create_app(
             Route("/api/v1/lineage/batch", lineage_batch, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
-            Route("/graphql", ThreadedGraphQL(store, auth, limits, metrics), methods=["GET", "POST"]),
+            Route("/graphql", ThreadedGraphQL(store, auth, limits, metrics, events), methods=["GET", "POST"]),
             Mount(STATIC_PATH, static_files()),
         ],
         middleware=middleware,

@@ -4,7 +4,7 @@ The contract every OpenLineage producer knows: 201 once the event is durable; 40
 ``{"error": "..."}`` naming the failing field; 403 naming the domains a writer may not write
 (``graph.api.domains``); 413 over the size limit; 503 while the store is unreachable (clients
 retry). A rejected event leaves the graph exactly as it was. Who is asking (the ``Principal``) is
-settled before, by ``graph.api.auth``.
+settled before, by ``graph.api.auth``; what becomes of an accepted event is ``graph.ingest_service``'s.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Awaitable, Callable, NamedTuple
+from typing import Any, Awaitable, Callable
 
 import orjson
 from starlette.concurrency import run_in_threadpool
@@ -21,13 +21,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from graph.api.auth import Principal
-from graph.api.domains import Authorization, authorize_each
+from graph.api.domains import Authorization
 from graph.api.limits import IngestLimits
-from graph.mutations import Mutation, concat_encoded, decode, encode
-from graph.stores import Store, StoreUnavailable
+from graph.ingest_service import IngestService, TranslatedEvent, forbidden, translate_one
+from graph.stores import StoreUnavailable
 from ingest.clock_skew import DEFAULT_MAX_CLOCK_SKEW, latest_accepted
 from ingest.domain_rules import NO_RULES, DomainRules
-from ingest.openlineage import translate_encoded
 from ingest.openlineage_schema import InvalidEvent
 
 
@@ -128,60 +127,35 @@ def _parse_json(body: bytes) -> Any:
         raise RequestRejected(400, f"body is not valid JSON: {e}") from None
 
 
-def _translate_one(body: bytes, config: IngestConfig) -> "TranslatedEvent":
+def _translate_one(body: bytes, config: IngestConfig) -> TranslatedEvent:
     try:
-        return TranslatedEvent(translate_encoded(_parse_json(body), config.rules, latest_accepted(config.max_clock_skew)))
+        return translate_one(_parse_json(body), body, config.rules, latest_accepted(config.max_clock_skew))
     except InvalidEvent as e:
         raise RequestRejected(400, str(e)) from None
 
 
-def _authorize(principal: Principal, events: list["TranslatedEvent"], store: Store) -> list[Authorization]:
-    """For each event, the domains it touches that ``principal`` may not write, or what of it to
-    apply (``graph.api.domains.authorize_each``)."""
-    if principal.writes_everywhere:
-        return [Authorization([]) for _ in events]
-    return authorize_each([event.mutations() for event in events], store, principal.name, principal.may_write)
+def _count_not_applied(decisions: list[Authorization], not_applied: Counter[str]) -> None:
+    """What of the events a writer's scope reduced is not applied as sent (``graph.api.domains``)."""
+    for decision in decisions:
+        if decision.mutations is not None:
+            not_applied.update({"observation": decision.observed, "alias": decision.ignored_aliases})
 
 
-def _applied(event: "TranslatedEvent", decision: Authorization, not_applied: Counter[str]) -> bytes:
-    """The event's batch as authorized, counting what of it is not applied as sent."""
-    if decision.mutations is None:
-        return event.encoded
-    not_applied.update({"observation": decision.observed, "alias": decision.ignored_aliases})
-    return encode(decision.mutations)
-
-
-def _forbidden(principal: Principal, domains: list[str]) -> str:
-    named = ", ".join(repr(d) for d in domains)
-    return f"principal {principal.name!r} may not write domain{'s' if len(domains) > 1 else ''} {named}"
-
-
-async def ingest_one(request: Request, store: Store, config: IngestConfig, principal: Principal) -> IngestOutcome:
+async def ingest_one(request: Request, service: IngestService, config: IngestConfig, principal: Principal) -> IngestOutcome:
+    not_applied: Counter[str] = Counter()
     try:
         body = await _read_body(request, config.limits)
         event = await run_in_threadpool(_translate_one, body, config)
-        (decision,) = await run_in_threadpool(_authorize, principal, [event], store)
+        (decision,) = await run_in_threadpool(service.authorize, principal, [event])
         if decision.refused:
-            return rejection(403, _forbidden(principal, decision.refused), domains=decision.refused)
-        not_applied: Counter[str] = Counter()
-        await run_in_threadpool(store.apply_encoded, _applied(event, decision, not_applied))
+            return rejection(403, forbidden(principal, decision.refused), domains=decision.refused)
+        await run_in_threadpool(service.commit_events, [event], [decision])
+        _count_not_applied([decision], not_applied)
     except RequestRejected as e:
         return rejection(e.status, e.error)
     except StoreUnavailable as e:
         return rejection(503, f"store unavailable, retry later: {e}")
     return IngestOutcome(JSONResponse({"status": "created"}, status_code=201), accepted=1, not_applied=not_applied)
-
-
-class TranslatedEvent(NamedTuple):
-    """A valid event: its mutations in the wire form (``ingest.openlineage.translate_encoded``),
-    which a store applies and journals as they are, and which cross from a translation worker as
-    one bytes object."""
-
-    encoded: bytes
-
-    def mutations(self) -> list[Mutation]:
-        """As ``graph.mutations`` objects (for deciding which domains the event writes)."""
-        return decode(self.encoded)
 
 
 Translated = list[TranslatedEvent | str]
@@ -201,15 +175,13 @@ def translate_batch(body: bytes, config: IngestConfig) -> Translated:
     not_after = latest_accepted(config.max_clock_skew)
     for event in events:
         try:
-            encoded = translate_encoded(event, config.rules, not_after)
+            translated.append(translate_one(event, None, config.rules, not_after))
         except InvalidEvent as e:
             translated.append(str(e))
-        else:
-            translated.append(TranslatedEvent(encoded))
     return translated
 
 
-async def ingest_batch(request: Request, store: Store, config: IngestConfig, principal: Principal,
+async def ingest_batch(request: Request, service: IngestService, config: IngestConfig, principal: Principal,
                        translate_body: Callable[[bytes], Awaitable[Translated]]) -> IngestOutcome:
     """Each event is validated (and authorized) on its own; all valid ones are applied together and
     durably. ``translate_body`` runs ``translate_batch`` with ``config`` (``graph.api.translator``)."""
@@ -218,30 +190,33 @@ async def ingest_batch(request: Request, store: Store, config: IngestConfig, pri
         body = await _read_body(request, config.limits)
         translated = await translate_body(body)
         valid = {i: m for i, m in enumerate(translated) if not isinstance(m, str)}
-        decisions = dict(zip(valid, await run_in_threadpool(_authorize, principal, list(valid.values()), store)))
+        decisions = dict(zip(valid, await run_in_threadpool(service.authorize, principal, list(valid.values()))))
     except RequestRejected as e:
         return rejection(e.status, e.error, e.events)
     except StoreUnavailable as e:  # while looking up the domains of the datasets
         return rejection(503, f"store unavailable, retry later: {e}", len(translated) or 1)
     results: list[dict[str, Any]] = []
-    encoded: list[bytes] = []
-    not_applied: Counter[str] = Counter()
+    accepted_events: list[TranslatedEvent] = []
+    accepted_decisions: list[Authorization] = []
     for index, item in enumerate(translated):
         if isinstance(item, str):
             results.append({"index": index, "status": 400, "error": item})
         elif refused := decisions[index].refused:
-            results.append({"index": index, "status": 403, "error": _forbidden(principal, refused), "domains": refused})
+            results.append({"index": index, "status": 403, "error": forbidden(principal, refused), "domains": refused})
         else:
-            encoded.append(_applied(item, decisions[index], not_applied))
+            accepted_events.append(item)
+            accepted_decisions.append(decisions[index])
             results.append({"index": index, "status": 201})
     rejected = Counter(REASONS[r["status"]] for r in results if r["status"] != 201)
     accepted = len(results) - sum(rejected.values())
-    if encoded:
+    not_applied: Counter[str] = Counter()
+    if accepted_events:
         try:
-            await run_in_threadpool(store.apply_encoded, concat_encoded(encoded))
+            await run_in_threadpool(service.commit_events, accepted_events, accepted_decisions)
         except StoreUnavailable as e:
             outcome = rejection(503, f"store unavailable, retry later: {e}", accepted)
             outcome.rejected.update(rejected)
             return outcome
+        _count_not_applied(accepted_decisions, not_applied)
     answer = {"accepted": accepted, "rejected": len(results) - accepted, "results": results}
     return IngestOutcome(JSONResponse(answer, status_code=200), accepted=accepted, rejected=rejected, not_applied=not_applied)

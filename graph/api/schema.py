@@ -18,12 +18,13 @@ from strawberry.types import Info
 
 from graph import lineage as lineage_queries
 from graph import impact as impact_queries
-from graph import governance, mesh, queries
+from graph import governance, mesh, queries, raw_events
 from graph.api.budget import BUDGET_KEY, QueryAborted
 from graph.api.execution import FlatListExecutor
 from graph.api.record_list import ColumnList, Fields, RecordList
 from graph.impact import ChangeKind, Severity
 from graph.errors import QueryError
+from graph.event_log import EventLog
 from graph.model import FACET_PREFIX, Direction, EdgeKind, Node
 from graph.model import NodeKind as ModelNodeKind
 from graph.mutations import stamp
@@ -65,10 +66,13 @@ def _impact_depth(info: Info, depth: Optional[int]) -> Optional[int]:
     return max(_capped(info, depth, "max_traversal_depth"), 0)
 
 
-def context(store: Store) -> dict[str, Any]:
+def context(store: Store, events: EventLog | None = None) -> dict[str, Any]:
     """The execution context of one operation: the current view of the store (walks' nodes in
-    summary form: lineage and impact answers show only those properties)."""
-    return {"store": GraphView(store, summaries=True)}
+    summary form: lineage and impact answers show only those properties), and the raw event log."""
+    return {"store": GraphView(store, summaries=True), EVENTS_KEY: events}
+
+
+EVENTS_KEY = "events"
 
 
 def _store(info: Info) -> GraphView:
@@ -730,6 +734,35 @@ class Query:
     def node(self, info: Info, id: str) -> Optional[LineageNode]:
         found = queries.node(_store(info), id)
         return LineageNode.of(found) if found else None
+
+    @strawberry.field(description="The OpenLineage events naming a job, run or dataset (a column: its dataset), as sent, oldest first.")
+    def events(self, info: Info, node_id: str, after: Optional[str] = None, first: int = 100) -> "RawEventPage":
+        return _events(info, node_id, after, first)
+
+
+@strawberry.type(description="An OpenLineage event as its producer sent it, kept in the raw event log.")
+class RawEvent:
+    cursor: str = strawberry.field(description="Where it is in the log: pass as `after` for the events after it.")
+    received_at: datetime = strawberry.field(description="When lineagemesh accepted it.")
+    event: JSON = strawberry.field(description="The event, verbatim.")
+
+
+@strawberry.type(description="A page of raw events, oldest first.")
+class RawEventPage:
+    events: list[RawEvent]
+    has_next_page: bool
+
+
+def _events(info: Info, node_id: str, after: Optional[str], first: int) -> RawEventPage:
+    log = info.context.get(EVENTS_KEY)
+    if log is None:
+        raise QueryError("this server keeps no raw event log")
+    try:
+        found, more = raw_events.events_of_node(_store(info), log, node_id, after, first)
+    except ValueError as e:
+        raise QueryError(str(e)) from None
+    return RawEventPage(events=[RawEvent(cursor=e.cursor, received_at=raw_events.received(e), event=e.event) for e in found],
+                        has_next_page=more)
 
 
 class LineageSchema(strawberry.Schema):

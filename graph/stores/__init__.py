@@ -93,6 +93,10 @@ class Store(ABC):
         return self.apply(decode(payload), payload)
 
     @abstractmethod
+    def clear(self) -> None:
+        """Remove every node and edge, durably (a reindex rebuilds the graph from the event log)."""
+
+    @abstractmethod
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         """The nodes among ``ids`` that exist."""
 

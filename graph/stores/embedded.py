@@ -172,6 +172,18 @@ class EmbeddedStore(Store):
                     self._snapshot_in_background()
             return changed
 
+    def clear(self) -> None:
+        with self._lock:
+            running = self._snapshotting
+        if running is not None:
+            running.join()
+        with self._lock:
+            self._journal.clear()
+            snapshot.path_in(self.data_dir).unlink(missing_ok=True)
+            self._empty()
+            self._snapshot_at = None
+            self._since_snapshot = 0
+
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         with self._lock:
             return self._graph.nodes(ids)

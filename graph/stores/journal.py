@@ -255,6 +255,17 @@ class Journal:
                 self._rollback()
                 raise
 
+    def clear(self) -> None:
+        """Delete every batch (the quarantine stays), durably."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute("DELETE FROM batches")
+                self._db.execute("COMMIT")
+            except sqlite3.OperationalError as e:
+                self._rollback()
+                raise StoreUnavailable(f"journal {self.path} cannot be written: {e}") from e
+
     def _sync_directory(self) -> None:
         """fsync the directory once the files exist (the WAL appears with the first write), so that
         a power cut cannot lose the journal's directory entries after a batch was acknowledged."""

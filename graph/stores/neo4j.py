@@ -248,6 +248,8 @@ def _keys(rows: list[list[str]]) -> list[EdgeKey]:
 
 _NODE_FIELDS = "n.id AS id, labels(n) AS labels, properties(n) AS props"
 
+_CLEAR = "MATCH (n:Node) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
 _SCHEMA = [
     "CREATE CONSTRAINT lineagemesh_node_id IF NOT EXISTS FOR (n:Node) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT lineagemesh_meta_id IF NOT EXISTS FOR (m:LineagemeshMeta) REQUIRE m.id IS UNIQUE",
@@ -733,6 +735,13 @@ class Neo4jStore(_CypherReads, Store):
         ).consume()
 
     # -- reads ---------------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        with self._write_lock, self._translate_errors("clearing the graph"):
+            self._ensure_schema()
+            with self._driver.session(database=self.database, bookmark_manager=self._bookmarks) as session:
+                # CALL ... IN TRANSACTIONS needs an auto-commit transaction, hence session.run.
+                session.run(_CLEAR).consume()
 
     def unrestated_job_edges(self, jobs: Collection[str]) -> dict[str, frozenset[EdgeKey]]:
         if not jobs:

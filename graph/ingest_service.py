@@ -1,0 +1,230 @@
+"""The one way events enter the graph: validate → authorise → keep the raw event → apply → acknowledge.
+
+Every ingest path goes through here: ``POST /api/v1/lineage`` and its batch endpoint
+(``graph.api.ingest``), event files (``graph.bulk_load``), the catalog, contract and dbt
+ingesters (their mutations, ``apply_mutations``) and the Kafka consumer. The paths differ only in
+how events arrive and how the answer is given.
+
+Validating and translating is pure (``translate_events``, ``translate_one``): it may run in a
+worker process, which then also packs the accepted events' raw block, so the applying process
+only writes. Authorising reads the store (which domains the events write). :meth:`IngestService.commit`
+makes the raw events durable in the event log (``graph.event_log``) and then applies their
+mutations durably: when it returns, the events may be acknowledged.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple, Sequence
+
+import orjson
+
+from graph.api.auth import Principal
+from graph.api.domains import Authorization, authorize_each
+from graph.event_log import MUTATIONS, Block, EventLog, pack_events, pack_mutations, subjects_of
+from graph.mutations import Mutation, concat_encoded, decode, encode
+from graph.stores import Store, StoreUnavailable
+from ingest.domain_rules import NO_RULES, DomainRules
+from ingest.event_files import NotJSON, parse_json
+from ingest.openlineage import translate_encoded, translate_many
+from ingest.openlineage_schema import InvalidEvent
+
+
+log = logging.getLogger(__name__)
+
+AGE_OUT_EVERY = 3600.0  # seconds between retention passes while serving
+
+
+class TranslatedEvent(NamedTuple):
+    """A valid event: its mutations in the wire form (``ingest.openlineage.translate_encoded``),
+    which a store applies and journals as they are, its JSON as sent, and the ids it names."""
+
+    encoded: bytes
+    raw: bytes
+    subjects: frozenset[str]
+
+    def mutations(self) -> list[Mutation]:
+        """As ``graph.mutations`` objects (for deciding which domains the event writes)."""
+        return decode(self.encoded)
+
+
+def parse_event(raw: bytes) -> Any:
+    """One event's JSON; raises InvalidEvent saying why it is not JSON."""
+    try:
+        return parse_json(raw)
+    except NotJSON as e:
+        raise InvalidEvent(f"not valid JSON: {e}") from None
+
+
+def translate_one(event: Any, raw: bytes | None = None, rules: DomainRules = NO_RULES,
+                  not_after: datetime | None = None) -> TranslatedEvent:
+    """Validate and translate one parsed event; ``raw`` is its JSON as sent (made from the event
+    when it came inside a larger document); ``not_after``: the latest eventTime accepted
+    (``ingest.clock_skew``). Raises InvalidEvent."""
+    encoded = translate_encoded(event, rules, not_after)
+    return TranslatedEvent(encoded, raw if raw is not None else orjson.dumps(event), frozenset(subjects_of(event)))
+
+
+@dataclass
+class Translation:
+    """Events translated together: the valid ones' mutations as one batch, their raw block (when
+    kept), and why each one left out is refused (by its index)."""
+
+    events: int
+    payload: bytes
+    block: Block | None
+    refused: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> int:
+        return self.events - len(self.refused)
+
+
+def translate_events(items: Sequence[bytes | Any], rules: DomainRules = NO_RULES, keep_raw: bool = True,
+                     not_after: datetime | None = None) -> Translation:
+    """Parse (what is bytes), validate and translate many events into one batch (``translate_many``:
+    one string table), and pack the valid ones' raw block. Pure: runs in a worker process or here."""
+    refused: dict[int, str] = {}
+    events: list[Any] = []
+    raws: list[bytes] = []
+    index_of: list[int] = []
+    for index, item in enumerate(items):
+        if isinstance(item, (bytes, bytearray, memoryview)):
+            try:
+                events.append(parse_json(bytes(item)))
+            except NotJSON as e:
+                refused[index] = str(e)
+                continue
+            raws.append(bytes(item))
+        else:
+            events.append(item)
+            raws.append(b"")  # made below, only if the event is valid
+        index_of.append(index)
+    payload, invalid = translate_many(events, rules, not_after)
+    refused.update((index_of[i], str(reason)) for i, reason in invalid.items())
+    block = None
+    if keep_raw:
+        kept = [i for i in range(len(events)) if i not in invalid]
+        subjects: set[str] = set()
+        for i in kept:
+            subjects |= subjects_of(events[i])
+        block = pack_events([raws[i] or orjson.dumps(events[i]) for i in kept], subjects)
+    return Translation(len(items), payload, block, dict(sorted(refused.items())))
+
+
+def forbidden(principal: Principal, domains: list[str]) -> str:
+    named = ", ".join(repr(d) for d in domains)
+    return f"principal {principal.name!r} may not write domain{'s' if len(domains) > 1 else ''} {named}"
+
+
+@dataclass
+class IngestService:
+    """Authorises and commits translated events into ``store``, keeping them in ``log`` (None:
+    no raw log is kept, for a caller that has none, as a library user may)."""
+
+    store: Store
+    log: EventLog | None = None
+    rules: DomainRules = NO_RULES
+    keep_seconds: float | None = None  # retention of raw events (None: forever)
+    _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    @property
+    def keeps_raw(self) -> bool:
+        return self.log is not None
+
+    def authorize(self, principal: Principal, events: Sequence[TranslatedEvent]) -> list[Authorization]:
+        """For each event, the domains it touches that ``principal`` may not write, or what of it to
+        apply (``graph.api.domains.authorize_each``)."""
+        if principal.writes_everywhere:
+            return [Authorization([]) for _ in events]
+        return authorize_each([event.mutations() for event in events], self.store, principal.name, principal.may_write)
+
+    def commit_events(self, events: Sequence[TranslatedEvent], decisions: Sequence[Authorization] | None = None) -> int:
+        """Keep and apply accepted events (as ``decisions`` from :meth:`authorize` allow); returns
+        the node/edge changes once all is durable. An event a writer's scope reduced (its
+        observations of other domains' datasets) is kept as the mutations applied, not as sent: a
+        reindex has no principal to reduce it again."""
+        if not events:
+            return 0
+        reduced = [None if d.mutations is None else encode(d.mutations) for d in decisions] if decisions else [None] * len(events)
+        whole = [event for event, instead in zip(events, reduced) if instead is None]
+        payload = concat_encoded([event.encoded if instead is None else instead for event, instead in zip(events, reduced)])
+        if self.log is not None:
+            if whole:
+                subjects: set[str] = set()
+                for event in whole:
+                    subjects |= event.subjects
+                self.log.append(pack_events([event.raw for event in whole], subjects))
+            kept_as_applied = [instead for instead in reduced if instead is not None]
+            if kept_as_applied:
+                self.log.append(pack_mutations(concat_encoded(kept_as_applied), len(kept_as_applied)))
+        return self.store.apply_encoded(payload)
+
+    def commit(self, payload: bytes, block: Block | None) -> int:
+        """The raw block made durable first, then the mutations applied (durably): a failure of
+        the apply leaves the events in the log, and the client's retry adds them again, which an
+        idempotent replay does not mind. Raises StoreUnavailable as the log or the store does."""
+        if self.log is not None and block is not None and (block.events or block.kind == MUTATIONS):
+            self.log.append(block)
+        return self.store.apply_encoded(payload) if payload else 0
+
+    def apply_mutations(self, mutations: Sequence[Mutation], documents: int = 0) -> int:
+        """The mutations of an ingester whose translation reads more than a document (a catalog
+        crawl, a dbt manifest beside the graph, contracts): kept as mutations, then applied."""
+        if not mutations:
+            return 0
+        payload = encode(list(mutations))
+        return self.commit(payload, pack_mutations(payload, documents) if self.log is not None else None)
+
+    def replay(self, since: int = 0, on_block: Any = None) -> int:
+        """Apply every block of the log after seq ``since`` with the current translators (the
+        OpenLineage ones translated again, mutation blocks as kept); ``on_block(seq, events)``
+        hears each. Returns the last seq applied. Nothing is appended to the log."""
+        assert self.log is not None
+        last = since
+        for stored in self.log.blocks(after=since):
+            if stored.kind == MUTATIONS:
+                self.store.apply_encoded(stored.mutations())
+            else:
+                translation = translate_events(stored.event_bytes(), self.rules, keep_raw=False)
+                if translation.payload:
+                    self.store.apply_encoded(translation.payload)
+            last = stored.seq
+            if on_block is not None:
+                on_block(stored.seq, stored.events)
+        return last
+
+    def age_out(self, now: float | None = None) -> int:
+        """Retention: the raw events received more than ``keep_seconds`` ago leave the log; what
+        they made stays, in the graph and (as mutations) in the log. Returns how many aged out."""
+        if self.log is None or self.keep_seconds is None:
+            return 0
+        cutoff = (time.time() if now is None else now) - self.keep_seconds
+        return self.log.age_out(cutoff, lambda raws: translate_events(raws, self.rules, keep_raw=False).payload)
+
+    def age_out_periodically(self, every_seconds: float = AGE_OUT_EVERY) -> None:
+        """Retention while serving: :meth:`age_out` in a daemon thread, until :meth:`close`."""
+        if self.log is None or self.keep_seconds is None:
+            return
+
+        def run() -> None:
+            while not self._stop.wait(every_seconds):
+                try:
+                    aged = self.age_out()
+                except StoreUnavailable as e:
+                    log.warning("raw events not aged out this time: %s", e)
+                    continue
+                if aged:
+                    log.info("%d raw events aged out", aged)
+
+        threading.Thread(target=run, name="lineagemesh-retention", daemon=True).start()
+
+    def close(self) -> None:
+        """Stop retention and release the log (the store is the caller's)."""
+        self._stop.set()
+        if self.log is not None:
+            self.log.close()
