@@ -19,7 +19,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 import orjson
 
@@ -130,6 +130,7 @@ class IngestService:
     log: EventLog | None = None
     rules: DomainRules = NO_RULES
     keep_seconds: float | None = None  # retention of raw events (None: forever)
+    on_change: Callable[[], None] | None = None  # told after an apply changed the graph (``graph.changes``)
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
@@ -162,7 +163,7 @@ class IngestService:
             kept_as_applied = [instead for instead in reduced if instead is not None]
             if kept_as_applied:
                 self.log.append(pack_mutations(concat_encoded(kept_as_applied), len(kept_as_applied)))
-        return self.store.apply_encoded(payload)
+        return self._apply(payload)
 
     def commit(self, payload: bytes, block: Block | None) -> int:
         """The raw block made durable first, then the mutations applied (durably): a failure of
@@ -170,7 +171,13 @@ class IngestService:
         idempotent replay does not mind. Raises StoreUnavailable as the log or the store does."""
         if self.log is not None and block is not None and (block.events or block.kind == MUTATIONS):
             self.log.append(block)
-        return self.store.apply_encoded(payload) if payload else 0
+        return self._apply(payload) if payload else 0
+
+    def _apply(self, payload: bytes) -> int:
+        changes = self.store.apply_encoded(payload)
+        if changes and self.on_change is not None:
+            self.on_change()
+        return changes
 
     def apply_mutations(self, mutations: Sequence[Mutation], documents: int = 0) -> int:
         """The mutations of an ingester whose translation reads more than a document (a catalog

@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 
 import anyio
 import orjson
@@ -33,15 +33,21 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
 from starlette.types import Message, Receive, Scope, Send
-from strawberry.asgi import GraphQL
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 from strawberry.types.graphql import OperationType
 
+from graph.changes import ChangeFeed
 from graph.api.admission import Admission, Overloaded
 from graph.api.assets import STATIC_PATH, page, static_files
 from graph.api.auth import AuthConfig, AuthError, Principal, Role
@@ -60,6 +66,7 @@ from graph.event_log import EventLog
 from graph.ingest_service import IngestService
 from graph.kafka_ingest import KafkaIngest, KafkaMetrics, KafkaSettings
 from graph.api.schema import LIMITS_KEY, LineageSchema, Query, context
+from graph.api.subscriptions import FEED_KEY, SLOTS_KEY, Subscription, SubscriptionSlots
 from graph.stores import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -83,7 +90,7 @@ def limited_schema(limits: GraphQLLimits) -> strawberry.Schema:
     """The GraphQL schema of ``graph.api.schema`` with the request limits and traversal caps, and
     its own cache of query texts that passed them (``graph.api.document_cache``)."""
     documents = ValidDocuments()
-    return LineageSchema(query=Query, extensions=[
+    return LineageSchema(query=Query, subscription=Subscription, extensions=[
         lambda: DocumentCache(documents),
         lambda: QueryDepthLimiter(max_depth=limits.max_depth),
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
@@ -126,19 +133,34 @@ def encode_answer(data: object) -> bytes:
         return orjson.dumps(_exact_ints(data))
 
 
+class TextFrames(ASGIWebSocketAdapter):
+    """graphql-transport-ws messages as text frames, as the protocol and browser clients expect
+    (the view encodes JSON to bytes, which the stock adapter sends as binary frames)."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(self.view.encode_json(message).decode())
+        except WebSocketDisconnect as e:
+            raise WebSocketDisconnected from e
+
+
 class ThreadedGraphQL(GraphQL):
     """Strawberry's ASGI view, behind authorization, a body limit and admission (``graph.api.admission``),
     executing each operation synchronously in a worker thread within its budget (``graph.api.budget``)."""
 
+    websocket_adapter_class = TextFrames
+
     def __init__(self, store: Store, auth: AuthConfig, limits: GraphQLLimits, metrics: Metrics,
-                 events: EventLog | None = None) -> None:
-        super().__init__(limited_schema(limits), graphql_ide="graphiql")
+                 events: EventLog | None = None, changes: ChangeFeed | None = None) -> None:
+        super().__init__(limited_schema(limits), graphql_ide="graphiql", subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,))
         self.store = store
         self.events = events
         self.auth = auth
         self.limits = limits
         self.metrics = metrics
         self.admission = Admission(limits.admission)
+        self.changes = changes or ChangeFeed()
+        self.subscriptions = SubscriptionSlots(limits.max_connection_subscriptions, limits.max_subscriptions)
 
     @property
     def graphql_ide_html(self) -> str:
@@ -171,9 +193,28 @@ class ThreadedGraphQL(GraphQL):
             await JSONResponse({"error": str(e)}, status_code=429, headers={"Retry-After": "1"})(scope, receive, send)
 
     async def get_context(self, request, response):  # type: ignore[no-untyped-def]
+        if isinstance(request, WebSocket):  # one context for the connection's subscriptions (``graph.api.subscriptions``)
+            return {"request": request, "response": response, JSON_FRAGMENTS: False, **context(self.store, self.events),
+                    "max_nodes": self.limits.max_traversal_nodes, "deadline_seconds": self.limits.traversal_seconds,
+                    BUDGET_KEY: QueryBudget(self.limits.budget), LIMITS_KEY: self.limits,
+                    FEED_KEY: self.changes, SLOTS_KEY: self.subscriptions}
         budgets = {"max_nodes": self.limits.max_traversal_nodes, "deadline_seconds": self.limits.traversal_seconds,
                    BUDGET_KEY: QueryBudget(self.limits.budget)}
         return {"request": request, "response": response, JSON_FRAGMENTS: True, **context(self.store, self.events), **budgets}
+
+    async def on_ws_connect(self, context: dict[str, Any]) -> UnsetType:
+        """A websocket reads as a query does: its token from ``connection_init``'s payload
+        (``{"Authorization": "Bearer ..."}``, which a browser can send) or the upgrade's header."""
+        websocket: WebSocket = context["request"]
+        params = context.get("connection_params") or {}
+        header = params.get("Authorization") or params.get("authorization") or websocket.headers.get("authorization")
+        try:
+            principal = self.auth.authorize(header if isinstance(header, str) else None,
+                                            websocket.client.host if websocket.client else None, Role.READER)
+        except AuthError as e:
+            raise ConnectionRejectionError({"error": e.error}) from None
+        context["principal"] = principal.name
+        return UNSET
 
     def encode_json(self, data: object) -> bytes:
         """The response as strawberry encodes it, by orjson (10x faster on large answers, and it
@@ -286,7 +327,8 @@ def create_app(
     (``graph.ingest_service``), also read by GraphQL ``events``. ``kafka``: topics a consumer in
     this process ingests from (``graph.kafka_ingest``), started and stopped with the app."""
     metrics = Metrics(store)
-    service = IngestService(store, events, config.rules)
+    changes = ChangeFeed()  # subscriptions hear every apply (``graph.api.subscriptions``)
+    service = IngestService(store, events, config.rules, on_change=changes.notify)
     translator = BatchTranslator(config)
 
     consumer = None if kafka is None else KafkaIngest(service, kafka, KafkaMetrics(metrics.registry))
@@ -341,6 +383,7 @@ def create_app(
         """The explorer page (``static/explorer``): it holds no data, its queries carry the token."""
         return HTMLResponse(page("explorer.html"))
 
+    graphql = ThreadedGraphQL(store, auth, limits, metrics, events, changes)
     middleware = [Middleware(AccessLog)] if access_log else []
     middleware.append(Middleware(MetricsMiddleware, metrics=metrics))
     middleware.append(Middleware(RequestOrigin, local_mode=auth.local_mode, check_origin=auth.local_mode or auth.insecure,
@@ -354,7 +397,8 @@ def create_app(
             Route("/api/v1/lineage/batch", lineage_batch, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
-            Route("/graphql", ThreadedGraphQL(store, auth, limits, metrics, events), methods=["GET", "POST"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Mount(STATIC_PATH, static_files()),
         ],
         middleware=middleware,

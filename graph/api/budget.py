@@ -51,6 +51,12 @@ class QueryBudget:
     def remaining_seconds(self) -> float:
         return max(self.deadline - time.monotonic(), 0.0)
 
+    def renew(self) -> None:
+        """A fresh allowance for the next answer of a long-lived operation (a subscription's push)."""
+        self.cost = 0
+        self.bytes = 0
+        self.deadline = time.monotonic() + self.limits.seconds
+
     def abandon(self) -> None:
         """The client went away: stop at the next charge."""
         self._abandoned = True

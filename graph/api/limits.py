@@ -31,3 +31,5 @@ class GraphQLLimits:
     max_page: int = 1000  # `first` arguments (Job.runs) are capped here
     budget: BudgetLimits = BudgetLimits()  # cost, answer size and time of one operation (an error beyond)
     admission: AdmissionLimits = AdmissionLimits()  # operations in flight per client and in all (429 beyond)
+    max_connection_subscriptions: int = 8  # subscriptions one websocket may hold (an error beyond)
+    max_subscriptions: int = 256  # subscriptions the server holds in all (an error beyond)

@@ -5,7 +5,8 @@ to it (a cross-site write, and such a server writes as admin for anyone), or reb
 name to 127.0.0.1 and read the answers as same-origin (DNS rebinding). Two checks close both:
 
 - without tokens (local mode, ``--insecure-no-auth``), a request that changes anything (any
-  method but GET, HEAD, OPTIONS) carrying an ``Origin`` other than the server's own
+  method but GET, HEAD, OPTIONS; and every websocket, which a browser opens for any page)
+  carrying an ``Origin`` other than the server's own
   (scheme-default ports understood; ``null`` is never the server's) is refused with 403. Clients
   that are no browser send no ``Origin`` and are not affected. With tokens a page has none to
   send, and a proxy that rewrites ``Host`` keeps working;
@@ -22,6 +23,7 @@ from urllib.parse import urlsplit
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocketClose
 
 from graph.api.auth import is_loopback
 
@@ -60,6 +62,11 @@ class RequestOrigin:
             refusal = self.refusal(scope["method"], Headers(scope=scope))
             if refusal is not None:
                 await JSONResponse({"error": refusal}, status_code=403)(scope, receive, send)
+                return
+        elif scope["type"] == "websocket":  # browsers let any page open one: checked as a change is
+            refusal = self.refusal("WEBSOCKET", Headers(scope=scope))
+            if refusal is not None:
+                await WebSocketClose(code=1008, reason=refusal[:120])(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 

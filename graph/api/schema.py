@@ -22,6 +22,7 @@ from graph import governance, mesh, queries, raw_events
 from graph.api.budget import BUDGET_KEY, QueryAborted
 from graph.api.execution import FlatListExecutor
 from graph.api.record_list import ColumnList, Fields, RecordList
+from graph.api.subscriptions import Subscription
 from graph.impact import ChangeKind, Severity
 from graph.errors import QueryError
 from graph.event_log import EventLog
@@ -781,4 +782,4 @@ class LineageSchema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
-schema = LineageSchema(query=Query)
+schema = LineageSchema(query=Query, subscription=Subscription)

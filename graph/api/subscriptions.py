@@ -1,0 +1,153 @@
+"""GraphQL subscriptions: a lineage answer, or a job with its latest run, pushed again when it changes.
+
+They run over graphql-transport-ws on ``/graphql`` (``graph.api.app`` authorises the websocket as
+it does a query, and refuses other sites' pages). A subscription answers at once, then waits on
+the graph's change feed (``graph.changes``): after a change, at most once per ``MIN_INTERVAL``
+seconds, it asks its question again and pushes the answer only if it differs from the last one
+pushed. Every ``POLL_SECONDS`` it asks anyway, which picks up what other servers sharing one
+Neo4j database wrote. Each answer is computed as a query is (in a worker thread, with the walk
+budgets, and the operation budget renewed per push); the subscriptions one connection and the
+whole server hold are capped, and one past a cap is refused with an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import threading
+from contextlib import contextmanager
+from typing import Annotated, Any, AsyncGenerator, Callable, Iterator, Optional
+
+import strawberry
+from graphql import GraphQLError
+from starlette.concurrency import run_in_threadpool
+from strawberry.types import Info
+
+from graph import lineage as lineage_queries
+from graph import queries
+from graph.api.budget import BUDGET_KEY
+from graph.changes import ChangeFeed
+from graph.errors import QueryError
+from graph.model import Direction, Node
+from graph.view import GraphView
+
+FEED_KEY = "changes"  # context entry: the server's ChangeFeed
+SLOTS_KEY = "subscription_slots"  # context entry: the server's SubscriptionSlots
+MIN_INTERVAL = 1.0  # seconds between two answers of one subscription, however often the graph changes
+POLL_SECONDS = 15.0  # ask again after this long without a change heard
+
+
+class SubscriptionSlots:
+    """How many subscriptions each connection and the server hold."""
+
+    def __init__(self, per_connection: int, total: int) -> None:
+        self.per_connection = per_connection
+        self.total = total
+        self._lock = threading.Lock()
+        self._held: dict[int, int] = {}
+        self._all = 0
+
+    @contextmanager
+    def hold(self, connection: object) -> Iterator[None]:
+        """A slot for one subscription of ``connection``; raises a GraphQL error when none is free."""
+        key = id(connection)
+        with self._lock:
+            if self._held.get(key, 0) >= self.per_connection:
+                raise GraphQLError(f"at most {self.per_connection} subscriptions per connection",
+                                   extensions={"code": "TOO_MANY_SUBSCRIPTIONS"})
+            if self._all >= self.total:
+                raise GraphQLError(f"the server holds its maximum of {self.total} subscriptions; retry later",
+                                   extensions={"code": "TOO_MANY_SUBSCRIPTIONS"})
+            self._held[key] = self._held.get(key, 0) + 1
+            self._all += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._all -= 1
+                self._held[key] -= 1
+                if not self._held[key]:
+                    del self._held[key]
+
+
+def _refresh(info: Info) -> Info:
+    """``info`` with a new view of the store for the next answer: a view caches what it reads from
+    a remote store, and a connection's context outlives many answers (its fields are resolved
+    through it too, so it is replaced, not copied)."""
+    info.context["store"] = GraphView(info.context["store"].store, summaries=True)
+    return info
+
+
+async def _live(info: Info, ask: Callable[[Any], tuple[Any, bytes]]) -> AsyncGenerator[Any, None]:
+    """``ask(info)`` (an answer and its fingerprint, read through a fresh view) now and after every
+    change, yielding the answer whenever its fingerprint differs from the last one yielded."""
+    feed: ChangeFeed = info.context[FEED_KEY]
+    budget = info.context.get(BUDGET_KEY)
+    with info.context[SLOTS_KEY].hold(info.context):
+        last: Optional[bytes] = None
+        while True:
+            seen = feed.generation
+            if budget is not None:
+                budget.renew()
+            answer, mark = await run_in_threadpool(ask, _refresh(info))
+            if mark != last:
+                last = mark
+                yield answer
+            await asyncio.sleep(MIN_INTERVAL)
+            await feed.wait(seen, POLL_SECONDS)
+
+
+def _digest(*parts: Any) -> bytes:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).digest()
+
+
+def _lineage_mark(graph: lineage_queries.LineageGraph) -> bytes:
+    """What a lineage answer shows: its nodes (and whether dropped or declared), edges, truncation."""
+    answer = graph.answer
+    return _digest(answer.node_column("id"), answer.node_column("deleted"), answer.node_column("declared"),
+                   answer.edge_column("source"), answer.edge_column("target"), answer.edge_column("kind"), graph.truncated)
+
+
+def _job_mark(job: Node, runs: list[Node]) -> bytes:
+    """What a job's live view shows: its latest run and that run's state and times."""
+    run = runs[0].props if runs else {}
+    return _digest(job.id, runs[0].id if runs else None, run.get("state"), run.get("startedAt"), run.get("endedAt"),
+                   job.props.get("lastSeenAt"))
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="The answer of `lineage(nodeId, direction, depth)`, now and again each time "
+                             "ingested events change it.")
+    async def lineage_changed(
+        self,
+        info: Info,
+        node_id: str,
+        direction: Optional[Annotated["LineageDirection", strawberry.lazy("graph.api.schema")]] = Direction.BOTH,  # noqa: F821
+        depth: Optional[int] = 20,
+    ) -> AsyncGenerator[Annotated["LineageGraph", strawberry.lazy("graph.api.schema")], None]:  # noqa: F821
+        from graph.api import schema as api
+
+        def ask(info: Any) -> tuple[Any, bytes]:
+            graph = lineage_queries.dataset_lineage(api._at(info, None), node_id, direction or Direction.BOTH, api._depth(info, depth),
+                                    **api._budgets(info))
+            return api.LineageGraph.of(graph), _lineage_mark(graph)
+
+        async for answer in _live(info, ask):
+            yield answer
+
+    @strawberry.subscription(description="A job, now and again each time its latest run starts, changes state or ends.")
+    async def run_state_changed(
+        self, info: Info, namespace: str, name: str
+    ) -> AsyncGenerator[Annotated["Job", strawberry.lazy("graph.api.schema")], None]:  # noqa: F821
+        from graph.api import schema as api
+
+        def ask(info: Any) -> tuple[Any, bytes]:
+            store = info.context["store"]
+            job = queries.job(store, namespace, name)
+            if job is None:
+                raise QueryError(f"no job {namespace!r} {name!r}")
+            return api.Job.of(job), _job_mark(job, queries.runs(store, job, 1))
+
+        async for answer in _live(info, ask):
+            yield answer
