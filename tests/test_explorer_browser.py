@@ -190,12 +190,22 @@ def test_a_big_fan_out_is_one_node_that_pages(server: LiveServer, browser: WebDr
     stub = f"stub|up|{FAN_JOB}"
     assert nodes[stub]["label"] == f"{FAN_INPUTS} more"
     assert not any(id.startswith("dataset:fanout:source_") for id in nodes)
-    shown = []
-    for label in (f"{FAN_INPUTS - 50} more", f"+{FAN_INPUTS - 100}", None):
+    expand(browser, FAN_JOB, "up")
+    assert drawn(browser)[stub]["label"] == f"{FAN_INPUTS - 50} more"
+    # the rest is listed beside, filtered by name; one picked is drawn on its own
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#hidden-list li")) == FAN_INPUTS - 50
+    browser.find_element(By.ID, "hidden-filter").send_keys("source_119")
+    picked = browser.find_elements(By.CSS_SELECTOR, "#hidden-list a")
+    assert [a.text for a in picked] == ["source_119"]
+    before = painted(browser)
+    picked[0].click()
+    wait_painted(browser, before)
+    assert "dataset:fanout:source_119" in drawn(browser) and drawn(browser)[stub]["label"] == f"{FAN_INPUTS - 51} more"
+    for label in (f"+{FAN_INPUTS - 101}", None):
         expand(browser, FAN_JOB, "up")
         nodes = drawn(browser)
-        shown = sorted(id for id in nodes if id.startswith("dataset:fanout:source_"))
         assert (nodes[stub]["label"] if stub in nodes else None) == label
+    shown = sorted(id for id in nodes if id.startswith("dataset:fanout:source_"))
     assert shown == [f"dataset:fanout:source_{i:03d}" for i in range(FAN_INPUTS)]
 
 
