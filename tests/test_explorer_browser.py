@@ -50,6 +50,19 @@ def fan_in_event() -> dict[str, Any]:
     }
 
 
+def retire_events() -> list[dict[str, Any]]:
+    """fanout.retired written, then dropped (OpenLineage's lifecycleStateChange DROP)."""
+    producer = "https://example.com/tests"
+    def run(when: str, output: dict[str, Any]) -> dict[str, Any]:
+        return {"eventType": "COMPLETE", "eventTime": when, "run": {"runId": str(uuid.uuid4())},
+                "job": {"namespace": "fanout", "name": "retire"}, "producer": producer,
+                "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent", "outputs": [output]}
+    drop = {"_producer": producer, "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/LifecycleStateChangeDatasetFacet.json",
+            "lifecycleStateChange": "DROP"}
+    return [run("2026-01-05T06:00:00Z", {"namespace": "fanout", "name": "retired"}),
+            run("2026-01-06T06:00:00Z", {"namespace": "fanout", "name": "retired", "facets": {"lifecycleStateChange": drop}})]
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     root = tmp_path_factory.mktemp("explorer")
@@ -57,7 +70,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     rules.write_text(RULES)
     server = LiveServer(["--data-dir", str(root / "store")], root / "server.log").start(["--demo", "--domain-rules", str(rules)])
     try:
-        for event in (fan_in_event(), fd.ownership_event("delivery_times_7_days", "team-delivery")):
+        for event in (fan_in_event(), fd.ownership_event("delivery_times_7_days", "team-delivery"), *retire_events()):
             httpx.post(f"{server.url}/api/v1/lineage", json=event, timeout=30).raise_for_status()
         yield server
     finally:
@@ -190,13 +203,30 @@ def test_a_big_fan_out_is_one_node_that_pages(server: LiveServer, browser: WebDr
     stub = f"stub|up|{FAN_JOB}"
     assert nodes[stub]["label"] == f"{FAN_INPUTS} more"
     assert not any(id.startswith("dataset:fanout:source_") for id in nodes)
-    shown = []
-    for label in (f"{FAN_INPUTS - 50} more", f"+{FAN_INPUTS - 100}", None):
+    expand(browser, FAN_JOB, "up")
+    assert drawn(browser)[stub]["label"] == f"{FAN_INPUTS - 50} more"
+    # the rest is listed beside, filtered by name; one picked is drawn on its own
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#hidden-list li")) == FAN_INPUTS - 50
+    browser.find_element(By.ID, "hidden-filter").send_keys("source_119")
+    picked = browser.find_elements(By.CSS_SELECTOR, "#hidden-list a")
+    assert [a.text for a in picked] == ["source_119"]
+    before = painted(browser)
+    picked[0].click()
+    wait_painted(browser, before)
+    assert "dataset:fanout:source_119" in drawn(browser) and drawn(browser)[stub]["label"] == f"{FAN_INPUTS - 51} more"
+    for label in (f"+{FAN_INPUTS - 101}", None):
         expand(browser, FAN_JOB, "up")
         nodes = drawn(browser)
-        shown = sorted(id for id in nodes if id.startswith("dataset:fanout:source_"))
         assert (nodes[stub]["label"] if stub in nodes else None) == label
+    shown = sorted(id for id in nodes if id.startswith("dataset:fanout:source_"))
     assert shown == [f"dataset:fanout:source_{i:03d}" for i in range(FAN_INPUTS)]
+
+
+def test_a_dropped_dataset_is_marked(server: LiveServer, browser: WebDriver) -> None:
+    open_explorer(browser, server, "#node=dataset:fanout:retired")
+    wait(browser, "document.body.dataset.painted", "nothing drawn")
+    retired = drawn(browser)["dataset:fanout:retired"]
+    assert "deleted" in retired["classes"] and retired["label"].endswith("(dropped)")
 
 
 def test_columns_on_demand_with_column_lineage(server: LiveServer, browser: WebDriver) -> None:

@@ -68,7 +68,8 @@ async function openNode(id, restoring = null) {
   model.open(id);
   for (const step of restoring ? restoring.x : []) {
     const [side, ...rest] = step.split(":");
-    await expand(rest.join(":"), side, false);
+    if (side === "one") drawOne(rest.join(":"), false);
+    else await expand(rest.join(":"), side, false);
   }
   for (const dataset of state.cols) await loadColumns(dataset);
   await render();
@@ -207,9 +208,28 @@ function showDetails(node) {
   guarded(() => panel.showNode(node, actions, (id) => guarded(() => openNode(id))));
 }
 
+// One hidden neighbour picked from a "N more" list.
+async function drawOne(id, redraw = true) {
+  if (!model.nodes.has(id)) return;
+  model.drawn.add(id);
+  state.x.push(`one:${id}`);
+  if (redraw) {
+    await render();
+    writeURL();
+  }
+}
+
 function tapped(data) {
   if (data.stub) {
-    guarded(() => expand(data.stub.id, data.stub.side));
+    guarded(async () => {
+      const paged = data.stub.hidden !== null && data.stub.hidden > FAN_OUT;
+      await expand(data.stub.id, data.stub.side);
+      // what a page left hidden, listed with a filter to pick from
+      const rest = model.hidden(data.stub.id, data.stub.side);
+      if (paged && rest && rest.length) {
+        panel.showHidden(model.nodes.get(data.stub.id), rest.map((id) => model.nodes.get(id)), (id) => guarded(() => drawOne(id)));
+      }
+    });
   } else if (data.node) {
     showDetails(data.node);
   }

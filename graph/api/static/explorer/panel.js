@@ -118,6 +118,24 @@ export function showImpact(report, drawnCount, onLink) {
       <td>${a.kind === "DATASET" || a.kind === "JOB" ? link(a.id, a.name) : esc(a.dataset ? `${a.dataset}.${a.name}` : a.name || a.id)}${a.certain ? "" : ' <span class="muted">(uncertain)</span>'}</td><td class="muted">${a.distance}</td></tr>`).join("")}</table>`, onLink);
 }
 
+// The neighbours a "N more" node still hides, filtered by name as one types; a click draws one.
+export function showHidden(node, hidden, onPick) {
+  const element = show(`<h2>${esc(hidden.length)} more beside ${esc(node?.name || node?.id || "")}</h2>
+    <p class="muted">Click the "more" node for the next page, or pick one here.</p>
+    <input id="hidden-filter" type="search" placeholder="filter by name" aria-label="filter hidden neighbours">
+    <ul id="hidden-list"></ul>`, onPick);
+  const input = element.querySelector("#hidden-filter");
+  const listed = element.querySelector("#hidden-list");
+  const fill = () => {
+    const text = input.value.trim().toLowerCase();
+    const matching = hidden.filter((n) => n && (n.name || n.id).toLowerCase().includes(text)).slice(0, 200);
+    listed.innerHTML = matching.map((n) => `<li>${link(n.id, n.name || n.id)}</li>`).join("");
+    listed.querySelectorAll("[data-node]").forEach((a) => a.addEventListener("click", () => { a.parentElement.remove(); onPick(a.dataset.node); }));
+  };
+  input.addEventListener("input", fill);
+  fill();
+}
+
 export function showError(message) {
   const element = panel();
   element.innerHTML = `<h2>Error</h2><p id="error">${esc(message)}</p>`;
