@@ -177,7 +177,8 @@ _NODE_FACTS: dict[str, Any] = {  # the LineageNode fields read through graph.nod
 _LINEAGE_NODE_NAMES = (*_LINEAGE_NODE_FIELDS, *_NODE_FACTS)
 
 
-def _lineage_nodes(view: GraphView, info: Info, length: int, base: Any, render: Any = None) -> "ColumnList[LineageNode]":
+def _lineage_nodes(view: GraphView, info: Info, length: int, base: Any, render: Any = None,
+                   walk_answer: bool = False) -> "ColumnList[LineageNode]":
     """A list of lineage nodes as columns: ``base(field)`` reads the node's own fields; the facts
     (``graph.node_facts``) are read from ``view`` for the whole list when a field of them is first asked for."""
     facts: list[NodeFacts] = []
@@ -190,7 +191,7 @@ def _lineage_nodes(view: GraphView, info: Info, length: int, base: Any, render: 
             facts.append(NodeFacts(view, nodes.column("id"), nodes.column("kind"), _budgets(info)))  # type: ignore[arg-type]
         return read(facts[0])
 
-    nodes: ColumnList[LineageNode] = ColumnList(LineageNode, _LINEAGE_NODE_NAMES, column, length, render)
+    nodes: ColumnList[LineageNode] = ColumnList(LineageNode, _LINEAGE_NODE_NAMES, column, length, render, walk_answer)
     return nodes
 
 
@@ -240,8 +241,9 @@ class LineageGraph:
         answer = graph.answer
         nodes, edges = answer.sizes
         return LineageGraph(
-            nodes=_lineage_nodes(view, info, nodes, answer.node_column, answer.render_nodes),
-            edges=ColumnList(LineageEdge, _LINEAGE_EDGE_FIELDS, _edge_column(answer), edges, answer.render_edges),
+            nodes=_lineage_nodes(view, info, nodes, answer.node_column, answer.render_nodes, walk_answer=True),
+            edges=ColumnList(LineageEdge, _LINEAGE_EDGE_FIELDS, _edge_column(answer), edges, answer.render_edges,
+                             walk_answer=True),
             truncated=graph.truncated,
         )
 
@@ -757,7 +759,7 @@ class ImpactReport:
             _changed=report.changed,
             change=report.change,
             affected=ColumnList(ImpactedNode, _IMPACTED_NODE_FIELDS, _affected_column(report.answer), report.answer.size,
-                                _affected_render(report.answer)),
+                                _affected_render(report.answer), walk_answer=True),
             products=[DataProduct.of(p) for p in report.products],
             domains=[Domain.of(d) for d in report.domains],
             owners=[Owner(id=o.id, name=o.props.get("name", o.id), type=None) for o in report.owners],
