@@ -21,8 +21,7 @@ T = TypeVar("T")
 Item = TypeVar("Item")
 SortKey = tuple[str, ...]
 
-DEFAULT_PAGE = 100
-MAX_PAGE = 1000  # where no server configured ``GraphQLLimits.max_page``
+DEFAULT_PAGE = 100  # items of a page where `first` is null
 
 
 @strawberry.type(description="Where a page stands in its list (Relay).")

@@ -24,6 +24,7 @@ from graph import neighbours as neighbour_queries
 from graph.api.budget import BUDGET_KEY, QueryAborted
 from graph.api.connections import Connection, PageInfo, paginate
 from graph.api.execution import FlatListExecutor
+from graph.api.limits import GraphQLLimits
 from graph.api.record_list import ColumnList, Fields, RecordList
 from graph.impact import ChangeKind, Severity
 from graph.errors import QueryError
@@ -48,7 +49,7 @@ _DESCRIBED_KINDS = (ModelNodeKind.DATASET, ModelNodeKind.COLUMN)  # kinds that c
 
 DEFAULT_DEPTH = 20
 MAX_SEARCH_RESULTS = 1000
-MAX_PAGE = 1000  # page sizes where no server set ``GraphQLLimits.max_page``
+MAX_PAGE = GraphQLLimits.max_page  # page sizes where no server set limits
 LIMITS_KEY = "limits"  # the context entry holding the server's GraphQLLimits
 
 
