@@ -116,3 +116,21 @@ def column_lineage(
     view = view_of(reader)
     _start(view, node_id, (NodeKind.COLUMN,), "use lineage for datasets and jobs")
     return LineageGraph(view.native.column_lineage(node_id, *_ways(direction), depth, max_nodes, deadline_seconds))
+
+
+def neighbours(
+    reader: GraphView | Store,
+    node_ids: list[str],
+    direction: Direction,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    deadline_seconds: float = DEFAULT_DEADLINE_SECONDS,
+) -> LineageGraph:
+    """The direct neighbours of each of ``node_ids`` one way (UPSTREAM or DOWNSTREAM): one hop of
+    ``dataset_lineage`` from a dataset or job (a dataset's jobs, a job's datasets), of
+    ``column_lineage`` from a column, for many nodes in one walk. Every edge of the answer has one
+    of the nodes at its downstream end (UPSTREAM) or its upstream end (DOWNSTREAM); nodes that do
+    not exist, or of other kinds, have none. ``truncated``: the node budget cut the answer."""
+    if direction is Direction.BOTH:
+        raise ValueError("neighbours go one way: UPSTREAM or DOWNSTREAM")
+    view = view_of(reader)
+    return LineageGraph(view.native.neighbours(node_ids, direction is Direction.DOWNSTREAM, max_nodes, deadline_seconds))

@@ -182,12 +182,14 @@ bool dataset_id_of(const Graph& g, NodeIdx column, StrId& out) {
   return !g.pool.view(out).empty();
 }
 
-void walk_columns(Walk& walk, Aliases& aliases, StrId start, bool downstream, int depth) {
+// ``peek``: at the depth, look whether there is more beyond (``truncated``); a one-hop answer
+// (``neighbours``) does not, as the hop is all it promises.
+void walk_columns(Walk& walk, Aliases& aliases, std::vector<StrId> frontier, bool downstream, int depth, bool peek = true) {
   View& v = walk.v;
-  std::vector<StrId> frontier{start};
   FlatSet<StrId> seen;
-  seen.insert(start);
+  seen.insert(frontier.begin(), frontier.end());
   for (int hop = 0; hop <= depth; hop++) {
+    if (hop == depth && !peek) return;
     std::vector<NodeIdx> columns;
     for (StrId id : frontier) {
       const NodeIdx* n = walk.nodes.find(id);
@@ -298,8 +300,44 @@ LineageAnswer column_lineage(View& view, NodeIdx start, bool upstream, bool down
   aliases.canonical_columns({start}, canonical);
   StrId start_id = canonical[view.id_of(start)];
   walk.add_nodes({start_id});
-  if (upstream) walk_columns(walk, aliases, start_id, false, std::max(depth, 0));
-  if (downstream) walk_columns(walk, aliases, start_id, true, std::max(depth, 0));
+  if (upstream) walk_columns(walk, aliases, {start_id}, false, std::max(depth, 0));
+  if (downstream) walk_columns(walk, aliases, {start_id}, true, std::max(depth, 0));
+  return walk.result();
+}
+
+LineageAnswer neighbours(View& view, const std::vector<NodeIdx>& starts, bool downstream, Budget budget) {
+  Aliases aliases(view);
+  Walk walk(view, budget);
+  std::vector<StrId> datasets, jobs, ids;
+  std::vector<NodeIdx> columns;
+  for (NodeIdx n : starts) {
+    uint8_t kind = view.g.node_kind[n];
+    if (kind == kDataset) datasets.push_back(aliases.canonical(view.id_of(n)));
+    else if (kind == kJob) jobs.push_back(view.id_of(n));
+    else if (kind == kColumn) columns.push_back(n);
+  }
+  IdMap canonical;
+  aliases.canonical_columns(columns, canonical);
+  std::vector<StrId> column_ids;
+  for (NodeIdx c : columns) column_ids.push_back(canonical[view.id_of(c)]);
+  ids.insert(ids.end(), datasets.begin(), datasets.end());
+  ids.insert(ids.end(), jobs.begin(), jobs.end());
+  ids.insert(ids.end(), column_ids.begin(), column_ids.end());
+  walk.add_nodes(ids);
+  auto kept = [&](std::vector<StrId> of) {
+    std::vector<StrId> out;
+    for (StrId id : of)
+      if (walk.has(id)) out.push_back(id);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  };
+  datasets = kept(datasets);
+  jobs = kept(jobs);
+  column_ids = kept(column_ids);
+  if (!datasets.empty()) datasets_to_jobs(walk, aliases, datasets, downstream ? kReads : kWrites, downstream);
+  jobs_to_datasets(walk, aliases, jobs, downstream ? kWrites : kReads, downstream);
+  if (!column_ids.empty()) walk_columns(walk, aliases, column_ids, downstream, 1, false);
   return walk.result();
 }
 

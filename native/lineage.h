@@ -43,4 +43,10 @@ LineageAnswer dataset_lineage(View& view, NodeIdx start, bool upstream, bool dow
 // stops at such a dataset; upstream its inputs count for every column of it.
 LineageAnswer column_lineage(View& view, NodeIdx start, bool upstream, bool downstream, int depth, Budget budget);
 
+// The direct neighbours of each of ``starts`` one way: the first hop of dataset_lineage (a
+// dataset's jobs, a job's datasets) or column_lineage (a column's columns) from each, so one hop
+// here is one hop of those walks. Every edge of the answer has a start at its upstream end
+// (``downstream``) or at its downstream end (upstream); starts of other kinds have none.
+LineageAnswer neighbours(View& view, const std::vector<NodeIdx>& starts, bool downstream, Budget budget);
+
 }  // namespace lm

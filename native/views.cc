@@ -350,6 +350,25 @@ PyObject* view_column_lineage(PyObject* self, PyObject* args) {
   LM_GUARD_END(nullptr)
 }
 
+PyObject* view_neighbours(PyObject* self, PyObject* args) {
+  LM_GUARD_BEGIN
+  PyObject* ids;
+  int downstream;
+  Py_ssize_t max_nodes;
+  double seconds;
+  if (!PyArg_ParseTuple(args, "Opnd", &ids, &downstream, &max_nodes, &seconds)) return nullptr;
+  ViewObject* v = view_of(self);
+  Ids found(v, ids);
+  auto answer = std::make_unique<LineageAnswer>(neighbours(*v->view, found.existing(), downstream, budget_of(max_nodes, seconds)));
+  LineageObject* out = PyObject_New(LineageObject, &LineageType);
+  if (out == nullptr) return nullptr;
+  Py_INCREF(self);
+  out->owner = self;
+  out->answer = answer.release();
+  return reinterpret_cast<PyObject*>(out);
+  LM_GUARD_END(nullptr)
+}
+
 PyObject* view_impact_report(PyObject* self, PyObject* args) {
   LM_GUARD_BEGIN
   PyObject* start;
@@ -389,6 +408,8 @@ PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or Non
      "dataset_lineage(start, upstream, downstream, depth, max_nodes, seconds) -> Lineage."},
     {"column_lineage", view_column_lineage, METH_VARARGS,
      "column_lineage(start, upstream, downstream, depth, max_nodes, seconds) -> Lineage."},
+    {"neighbours", view_neighbours, METH_VARARGS,
+     "neighbours(ids, downstream, max_nodes, seconds) -> Lineage: each node's direct neighbours one way."},
     {"impact_report", view_impact_report, METH_VARARGS,
      "impact_report(start, depth (<0: none), semantic, max_nodes, seconds) -> Impact."},
     {"dataset_domains", view_dataset_domains, METH_O, "dataset_domains(ids) -> {dataset: domain id}."},

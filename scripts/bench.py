@@ -102,9 +102,11 @@ IMPACT_GQL = """query Impact($id: String!, $depth: Int) {
   }
 }"""
 # The same with every affected node's whole path (O(nodes x depth): ~3x the answer), measured on
-# the large radius too, beside the tree of ``via`` the blast-radius check asks for.
+# the medium and large radius too, beside the tree of ``via`` the blast-radius check asks for.
 IMPACT_PATHS_GQL = IMPACT_GQL.replace("distance via", "distance path")
-EXTRA_QUERIES = {"impact_paths": IMPACT_PATHS_GQL}
+# Lineage with what a frontend draws each node with (neighbour counts, domain, owners, run state).
+LINEAGE_FACTS_GQL = LINEAGE_GQL.replace("kind namespace name }", "kind namespace name upstreamCount downstreamCount domain owners { id } latestRunState }")
+EXTRA_QUERIES = {"impact_paths": IMPACT_PATHS_GQL, "lineage_facts": LINEAGE_FACTS_GQL}
 
 # The project's targets (issue "scale"): minimums, on a 2-core machine.
 TARGETS = {
@@ -467,16 +469,16 @@ def in_store_runner(store: Store, query: str, depth: int | None) -> Callable[[St
 
 def graphql_runner(http: Any, query: str, depth: int | None) -> Callable[[Start], int]:
     text = LINEAGE_GQL if query == "lineage" else EXTRA_QUERIES.get(query, IMPACT_GQL)
-    field = "lineage" if query == "lineage" else "impact"
+    field = "lineage" if query.startswith("lineage") else "impact"
 
     def run(start: Start) -> int:
-        variables = {"id": start.id, "depth": _depth_arg(depth) if query == "lineage" else depth}
+        variables = {"id": start.id, "depth": _depth_arg(depth) if field == "lineage" else depth}
         response = http.post("/graphql", content=orjson.dumps({"query": text, "variables": variables}))
         body = orjson.loads(response.content)
         if response.status_code != 200 or body.get("errors"):
             raise RuntimeError(f"GraphQL error: {response.status_code} {str(body)[:300]}")
         data = body["data"][field]
-        return len(data["nodes"]) if query == "lineage" else len(data["affected"]) + 1
+        return len(data["nodes"]) if field == "lineage" else len(data["affected"]) + 1
 
     return run
 
@@ -750,12 +752,12 @@ def query_cells(ctx: Context, store: Store | None, server: LineagemeshServer, la
     with httpx.Client(base_url=server.url, timeout=600, headers={"content-type": "application/json"}) as http:
         e2e = {cell_key(c): {**c, "mode": "end_to_end"} for c in run_cells(
             lambda q, d: graphql_runner(http, q, d), ctx.starts, ctx.cell, f"{label}/http")}
-        large = {"large": ctx.starts["large"]} if ctx.starts.get("large") else {}
+        extra = {size: ctx.starts[size] for size in ("medium", "large") if ctx.starts.get(size)}
         e2e.update({cell_key(c): {**c, "mode": "end_to_end"} for c in run_cells(
-            lambda q, d: graphql_runner(http, q, d), large, ctx.cell, f"{label}/http", tuple(EXTRA_QUERIES))})
+            lambda q, d: graphql_runner(http, q, d), extra, ctx.cell, f"{label}/http", tuple(EXTRA_QUERIES))})
     out = []
     for key in e2e:
-        base = ctx.baseline_cells.get(key if key[0] in QUERIES else ("impact", *key[1:]))
+        base = ctx.baseline_cells.get(key if key[0] in QUERIES else ("lineage" if key[0].startswith("lineage") else "impact", *key[1:]))
         for cell in (cells[key], e2e[key]) if key in cells else (e2e[key],):
             if base:
                 cell["baseline_p50_ms"] = base["p50_ms"]

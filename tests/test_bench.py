@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "scripts" / "bench.py"
 
 QUERY_CELLS = 2 * 3 * 3  # lineage/impact x small/medium/large x depth 5/20/unbounded
-PATH_CELLS = 3  # impact with whole paths, end to end, on the large radius at each depth
+EXTRA_CELLS = 2 * 2 * 3  # impact with whole paths, lineage with node facts: end to end, medium/large radius, each depth
 
 
 def run_bench(tmp_path: Path, *args: str) -> dict[str, Any]:
@@ -72,10 +72,17 @@ def check_common(report: dict[str, Any], store: str) -> dict[str, Any]:
     assert direct["events_per_s"] > 0 and direct["translate_events_per_s"] > 0 and direct["apply_events_per_s"] > 0
     assert http["accepted"] == http["events"] and http["rejected"] == 0 and http["events_per_s"] > 0
 
-    cells = [c for c in result["queries"] if c["query"] != "impact_paths"]
-    paths = [c for c in result["queries"] if c["query"] == "impact_paths"]
-    assert len(cells) == 2 * QUERY_CELLS and len(paths) == PATH_CELLS
-    assert {c["mode"] for c in cells} == {"in_store", "end_to_end"} and {(c["mode"], c["size"]) for c in paths} == {("end_to_end", "large")}
+    cells = [c for c in result["queries"] if c["query"] in ("lineage", "impact")]
+    extras = [c for c in result["queries"] if c["query"] not in ("lineage", "impact")]
+    assert len(cells) == 2 * QUERY_CELLS and len(extras) == EXTRA_CELLS
+    assert {c["mode"] for c in cells} == {"in_store", "end_to_end"}
+    assert {(c["query"], c["mode"], c["size"]) for c in extras} == {
+        (q, "end_to_end", size) for q in ("impact_paths", "lineage_facts") for size in ("medium", "large")}
+    plain = {(c["size"], c["depth"]): c for c in cells if c["query"] == "lineage" and c["mode"] == "end_to_end"}
+    for cell in extras:  # the facts change no node of the answer
+        check_latency(cell)
+        if cell["query"] == "lineage_facts":
+            assert cell["result_nodes_max"] == plain[(cell["size"], cell["depth"])]["result_nodes_max"]
     assert {(c["query"], c["size"], c["depth"]) for c in cells} == {(c["query"], c["size"], c["depth"]) for c in baseline["queries"]}
     base = {(c["query"], c["size"], c["depth"]): c for c in baseline["queries"]}
     for cell in cells:
@@ -119,7 +126,7 @@ def test_bench_served_measures_a_data_dir_the_cli_loaded(tmp_path: Path) -> None
     assert result["graph"]["Dataset"] >= 200 and served["nodes"] == sum(result["graph"].get(k.value, 0) for k in NodeKind)
     assert served["start_s"] > 0 and served["server_rss_bytes"] > 0 and served["server_bytes_per_element"] > 0
     base = {(c["query"], c["size"], c["depth"]): c for c in report["baseline"]["queries"]}
-    cells = [c for c in result["queries"] if c["query"] != "impact_paths"]
+    cells = [c for c in result["queries"] if c["query"] in ("lineage", "impact")]
     assert len(cells) == QUERY_CELLS and {c["mode"] for c in cells} == {"end_to_end"}
     assert {(c["query"], c["size"], c["depth"]) for c in cells} == set(base)
     for cell in cells:

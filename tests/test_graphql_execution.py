@@ -62,6 +62,14 @@ QUERIES: list[tuple[str, dict[str, Any]]] = [
         readBy { name runs(first: 2) { state } outputs { name } } } search(text: "deliver", first: 5) { id kind name } }""", {}),
     ("""query($id: String!) { impact(nodeId: $id) { products { id owners { name } } domains { id } consumers { id kind }
         contracts { id } affected { id } } }""", {"id": fd.ds("customers")}),
+    # what a frontend draws nodes with, one hop at a time, and connections
+    ("""query($id: String!) { lineage(nodeId: $id) { nodes { id upstreamCount downstreamCount domain owners { id name type } latestRunState } }
+        neighbours(nodeId: $id, direction: BOTH, first: 2) { totalCount truncated pageInfo { hasNextPage endCursor }
+        edges { cursor kind direction node { id kind upstreamCount latestRunState } } nodes { id downstreamCount owners { name } } } }""",
+     {"id": fd.job("etl_delivery_7_days")}),
+    ("""query { searchConnection(text: "deliver", first: 3) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        edges { cursor node { id kind } } nodes { name } }
+        job(namespace: "food_delivery", name: "etl_customers") { runsConnection(first: 1) { totalCount nodes { id state } } } }""", {}),
     # nulls and errors: a missing node, a null lineage position, introspection
     ("query($id: String!) { lineage(nodeId: $id) { nodes { id } } }", {"id": "dataset:nowhere:nothing"}),
     ("query($id: String!) { impact(nodeId: $id) { affected { id } } }", {"id": "dataset:nowhere:nothing"}),
@@ -119,8 +127,8 @@ def broken_node(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     an unknown kind (in the answer's columns, which the answer's lists read)."""
     original = api_schema.LineageGraph.of
 
-    def of(graph: Any) -> Any:
-        made = original(graph)
+    def of(view: Any, info: Any, graph: Any) -> Any:
+        made = original(view, info, graph)
         if len(made.nodes) > 3:
             def broken(name: str) -> list[Any]:
                 column = graph.answer.node_column(name)
@@ -129,7 +137,11 @@ def broken_node(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
                 if name == "kind":
                     column[3] = "no such kind"
                 return column
-            made.nodes = ColumnList(api_schema.LineageNode, api_schema._LINEAGE_NODE_FIELDS, broken, len(made.nodes))
+            plain = {"upstream_count": 0, "downstream_count": 0, "domain": None, "owners": [], "latest_run_state": None}
+
+            def column(name: str) -> list[Any]:  # the facts plain: they are read from the (broken) ids
+                return broken(name) if name in api_schema._LINEAGE_NODE_FIELDS else [plain[name]] * len(made.nodes)
+            made.nodes = ColumnList(api_schema.LineageNode, api_schema._LINEAGE_NODE_NAMES, column, len(made.nodes))
         return made
 
     monkeypatch.setattr(api_schema.LineageGraph, "of", staticmethod(of))

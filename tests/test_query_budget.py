@@ -214,3 +214,17 @@ def test_the_server_wide_limit_refuses_whoever_comes_over_it(tmp_path: Path) -> 
         assert refused is not None and "--max-concurrent-queries" in refused
     finally:
         server.stop()
+
+
+def test_pages_of_connections_count_towards_the_cost(tmp_path: Path, server_store_args: list[str]) -> None:
+    """A connection's page costs its items, however it is held (a page of lineage nodes is a column
+    list, as a walk's answer is, but unlike one no traversal budget bounds it)."""
+    server = _start(tmp_path, server_store_args, "--max-query-cost", "60")
+    try:
+        page = 'neighbours(nodeId: "job:ns:J", direction: DOWNSTREAM, first: 50) { totalCount nodes { id downstreamCount } %s }'
+        assert len(server.graphql("{ %s }" % (page % ""))["neighbours"]["nodes"]) == OUTPUTS
+        error = _error(_post(server, "{ %s }" % (page % "edges { cursor }")))  # 100 items
+        assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
+        assert error["path"][0] == "neighbours"
+    finally:
+        server.stop()

@@ -100,8 +100,8 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def complete_list_value(self, return_type, field_details_list, info, path, result, position_context):  # type: ignore[no-untyped-def, override]
         if self._budget is not None and hasattr(result, "__len__"):  # answers of walks are bounded by the traversal budgets
-            native_answer = type(result) is ColumnList or type(result) is RecordList
-            self._budget.charge(len(result), selected_fields(field_details_list), path.as_list(), counted=not native_answer)
+            walk_answer = type(result) is ColumnList and result.walk_answer
+            self._budget.charge(len(result), selected_fields(field_details_list), path.as_list(), counted=not walk_answer)
         if type(result) in _LISTS:
             plan = self._list_plan(return_type, field_details_list)
             if plan is not None:

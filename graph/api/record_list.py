@@ -63,10 +63,10 @@ class ColumnList(Sequence[T], Generic[T]):
     Python object per node). Columns are made once, when first asked for; objects, for a reader
     that iterates, from the very same columns."""
 
-    __slots__ = ("_make", "_names", "_column_of", "_length", "_columns", "render")
+    __slots__ = ("_make", "_names", "_column_of", "_length", "_columns", "render", "walk_answer")
 
     def __init__(self, make: Callable[..., T], names: Sequence[str], column_of: Callable[[str], list[Any]], length: int,
-                 render: Callable[[list[tuple[Any, ...]]], bytes | None] | None = None) -> None:
+                 render: Callable[[list[tuple[Any, ...]]], bytes | None] | None = None, walk_answer: bool = False) -> None:
         self._make = make  # called with every field as a keyword argument
         self._names = tuple(names)
         self._column_of = column_of
@@ -74,6 +74,9 @@ class ColumnList(Sequence[T], Generic[T]):
         self._columns: dict[str, list[Any]] = {}
         #: The list as JSON, for selected leaf fields (``graph.api.execution``): None when it cannot.
         self.render = render
+        #: A lineage or impact walk's answer, which the traversal budgets bound: its items do not count
+        #: towards the operation's cost (``graph.api.budget``); a page of a connection's does.
+        self.walk_answer = walk_answer
 
     def column(self, attribute: str) -> list[Any] | None:
         """One field of every object, in order; None for an attribute it does not have."""

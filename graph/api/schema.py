@@ -7,6 +7,7 @@ schema exported (``lineagemesh schema``); a test fails when the two differ.
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timezone
 from operator import attrgetter
 from typing import Annotated, Any, Optional, Sequence
@@ -19,8 +20,11 @@ from strawberry.types import Info
 from graph import lineage as lineage_queries
 from graph import impact as impact_queries
 from graph import governance, mesh, queries, raw_events
+from graph import neighbours as neighbour_queries
 from graph.api.budget import BUDGET_KEY, QueryAborted
+from graph.api.connections import Connection, PageInfo, paginate
 from graph.api.execution import FlatListExecutor
+from graph.api.limits import GraphQLLimits
 from graph.api.record_list import ColumnList, Fields, RecordList
 from graph.api.subscriptions import Subscription
 from graph.impact import ChangeKind, Severity
@@ -29,6 +33,8 @@ from graph.event_log import EventLog
 from graph.model import FACET_PREFIX, Direction, EdgeKind, Node
 from graph.model import NodeKind as ModelNodeKind
 from graph.mutations import stamp
+from graph.neighbours import Neighbour
+from graph.node_facts import NodeFacts
 from graph.stores import Store
 from graph.view import GraphView
 
@@ -44,6 +50,7 @@ _DESCRIBED_KINDS = (ModelNodeKind.DATASET, ModelNodeKind.COLUMN)  # kinds that c
 
 DEFAULT_DEPTH = 20
 MAX_SEARCH_RESULTS = 1000
+MAX_PAGE = GraphQLLimits.max_page  # page sizes where no server set limits
 LIMITS_KEY = "limits"  # the context entry holding the server's GraphQLLimits
 
 
@@ -80,6 +87,10 @@ def _store(info: Info) -> GraphView:
     return info.context["store"]
 
 
+def _max_page(info: Info) -> int:
+    return _capped(info, MAX_PAGE, "max_page")
+
+
 def _budgets(info: Info) -> dict[str, Any]:
     """The node and time budgets of one walk, as the server is configured (library defaults
     otherwise); never more time than the operation has left (``graph.api.budget``)."""
@@ -106,7 +117,14 @@ def _facets(node: Node) -> dict[str, Any]:
     return {k[len(FACET_PREFIX):]: v for k, v in node.props.items() if k.startswith(FACET_PREFIX)}
 
 
-@strawberry.type(description="A node of a lineage graph.")
+@strawberry.type
+class Owner:
+    id: str
+    name: str
+    type: Optional[str] = strawberry.field(description="The ownership type (e.g. team, maintainer).")
+
+
+@strawberry.type(description="A node of a lineage graph, with what a frontend draws it with (read for the whole answer at once).")
 class LineageNode:
     id: str
     kind: NodeKind
@@ -118,14 +136,22 @@ class LineageNode:
         description="Described by its source (a schema, an input/output); false for dirty references "
         "that only column lineage mentions."
     )
-
-    @staticmethod
-    def of(node: Node) -> "LineageNode":
-        return LineageNode(**{name: read(node) for name, read in _LINEAGE_NODE_FIELDS.items()})
-
-    @staticmethod
-    def all_of(nodes: Sequence[Node]) -> Sequence["LineageNode"]:
-        return RecordList(LineageNode, _LINEAGE_NODE_FIELDS, nodes)
+    upstream_count: int = strawberry.field(
+        description="Direct upstream neighbours (`neighbours` UPSTREAM): a dataset's writing jobs, a job's inputs, "
+        "a column's sources; 0 for other kinds."
+    )
+    downstream_count: int = strawberry.field(
+        description="Direct downstream neighbours (`neighbours` DOWNSTREAM): a dataset's reading jobs, a job's outputs, "
+        "the columns derived from a column; 0 for other kinds."
+    )
+    domain: Optional[str] = strawberry.field(
+        description="The domain's name: a dataset's own, a column's dataset's, a job's (of what it writes; the first "
+        "by name where several), a product's."
+    )
+    owners: list[Owner] = strawberry.field(description="Its owners (a column's: its dataset's), by id.")
+    latest_run_state: Optional[str] = strawberry.field(
+        description="The state of a job's latest run; for a dataset, of the latest run of the jobs writing it."
+    )
 
 
 _LINEAGE_NODE_FIELDS: Fields = {
@@ -137,6 +163,43 @@ _LINEAGE_NODE_FIELDS: Fields = {
     "deleted": lambda node: bool(node.props.get("deleted")),
     "declared": lambda node: bool(node.props.get("declared")) or node.kind not in _DESCRIBED_KINDS,
 }
+
+
+def _owner_objects(found: Sequence[queries.Ownership]) -> list[Owner]:
+    return [Owner(id=o.owner.id, name=o.owner.props.get("name", o.owner.id), type=o.type) for o in found]
+
+
+_NODE_FACTS: dict[str, Any] = {  # the LineageNode fields read through graph.node_facts, a column at a time
+    "upstream_count": lambda facts: facts.counts(Direction.UPSTREAM),
+    "downstream_count": lambda facts: facts.counts(Direction.DOWNSTREAM),
+    "domain": NodeFacts.domains,
+    "owners": lambda facts: [_owner_objects(found) for found in facts.owners()],
+    "latest_run_state": NodeFacts.latest_run_states,
+}
+_LINEAGE_NODE_NAMES = (*_LINEAGE_NODE_FIELDS, *_NODE_FACTS)
+
+
+def _lineage_nodes(view: GraphView, info: Info, length: int, base: Any, render: Any = None,
+                   walk_answer: bool = False) -> "ColumnList[LineageNode]":
+    """A list of lineage nodes as columns: ``base(field)`` reads the node's own fields; the facts
+    (``graph.node_facts``) are read from ``view`` for the whole list when a field of them is first asked for."""
+    facts: list[NodeFacts] = []
+
+    def column(name: str) -> list[Any]:
+        read = _NODE_FACTS.get(name)
+        if read is None:
+            return base(name)
+        if not facts:
+            facts.append(NodeFacts(view, nodes.column("id"), nodes.column("kind"), _budgets(info)))  # type: ignore[arg-type]
+        return read(facts[0])
+
+    nodes: ColumnList[LineageNode] = ColumnList(LineageNode, _LINEAGE_NODE_NAMES, column, length, render, walk_answer)
+    return nodes
+
+
+def lineage_nodes(info: Info, records: Sequence[Node]) -> "ColumnList[LineageNode]":
+    """Nodes read from the store as lineage nodes."""
+    return _lineage_nodes(_store(info), info, len(records), lambda name: list(map(_LINEAGE_NODE_FIELDS[name], records)))
 
 
 @strawberry.type(description="An OpenLineage column-lineage transformation.")
@@ -175,12 +238,14 @@ class LineageGraph:
     truncated: bool
 
     @staticmethod
-    def of(graph: lineage_queries.LineageGraph) -> "LineageGraph":
+    def of(view: GraphView, info: Info, graph: lineage_queries.LineageGraph) -> "LineageGraph":
+        """``graph`` as walked in ``view``, which the nodes' facts are read from too."""
         answer = graph.answer
         nodes, edges = answer.sizes
         return LineageGraph(
-            nodes=ColumnList(LineageNode, _LINEAGE_NODE_FIELDS, answer.node_column, nodes, answer.render_nodes),
-            edges=ColumnList(LineageEdge, _LINEAGE_EDGE_FIELDS, _edge_column(answer), edges, answer.render_edges),
+            nodes=_lineage_nodes(view, info, nodes, answer.node_column, answer.render_nodes, walk_answer=True),
+            edges=ColumnList(LineageEdge, _LINEAGE_EDGE_FIELDS, _edge_column(answer), edges, answer.render_edges,
+                             walk_answer=True),
             truncated=graph.truncated,
         )
 
@@ -194,13 +259,6 @@ def _edge_column(answer: Any) -> Any:
             return [None if props is None else props.get("transformationType") for props in answer.edge_column("props")]
         return answer.edge_column(name)
     return column
-
-
-@strawberry.type
-class Owner:
-    id: str
-    name: str
-    type: Optional[str] = strawberry.field(description="The ownership type (e.g. team, maintainer).")
 
 
 @strawberry.type(description="One edge of the domain dependency graph: a domain consuming another's product.")
@@ -217,9 +275,15 @@ class OwnerProfile:
     name: str
     _node: strawberry.Private[Node]
 
-    @strawberry.field(description="Datasets, jobs, products, domains and contracts it owns, by id.")
+    @strawberry.field(description="Datasets, jobs, products, domains and contracts it owns, by id.",
+                      deprecation_reason="Use ownsConnection, which pages.")
     def owns(self, info: Info) -> Sequence[LineageNode]:
-        return LineageNode.all_of(mesh.owned(_store(info), self._node))
+        return lineage_nodes(info, mesh.owned(_store(info), self._node))
+
+    @strawberry.field(description="Datasets, jobs, products, domains and contracts it owns, by id, a page at a time.")
+    def owns_connection(self, info: Info, first: Optional[int] = None, after: Optional[str] = None) -> Connection[LineageNode]:
+        found = paginate(mesh.owned(_store(info), self._node), _by_id, first, after, _max_page(info))
+        return found.connection_of(lineage_nodes(info, found.items))
 
 
 def _text(value: Any) -> Optional[str]:
@@ -228,7 +292,7 @@ def _text(value: Any) -> Optional[str]:
 
 
 def _owners(info: Info, node_id: str) -> list[Owner]:
-    return [Owner(id=o.owner.id, name=o.owner.props.get("name", o.owner.id), type=o.type) for o in queries.owners(_store(info), node_id)]
+    return _owner_objects(queries.owners(_store(info), node_id))
 
 
 @strawberry.type
@@ -347,9 +411,14 @@ class Job(Entity):
     def outputs(self, info: Info) -> list["Dataset"]:
         return [Dataset.of(d) for d in queries.job_datasets(_store(info), self._node, EdgeKind.WRITES)]
 
-    @strawberry.field(description="Runs, newest first.")
+    @strawberry.field(description="Runs, newest first.", deprecation_reason="Use runsConnection, which pages.")
     def runs(self, info: Info, first: int = 10) -> list[Run]:
         return [Run.of(r) for r in queries.runs(_store(info), self._node, _capped(info, first, "max_page"))]
+
+    @strawberry.field(description="Runs, newest first (by their first event, then id), a page at a time.")
+    def runs_connection(self, info: Info, first: Optional[int] = None, after: Optional[str] = None) -> Connection[Run]:
+        found = queries.runs(_store(info), self._node, sys.maxsize)
+        return paginate(found, _newest_first, first, after, _max_page(info), descending=True).connection(Run.of)
 
     @strawberry.field
     def latest_run(self, info: Info) -> Optional[Run]:
@@ -498,9 +567,13 @@ class DataProduct:
     def contracts(self, info: Info) -> list[Contract]:
         return [Contract.of(c) for c in mesh.contracts(_store(info), self._node)]
 
-    @strawberry.field(description="Datasets the product exposes.")
+    @strawberry.field(description="Datasets the product exposes.", deprecation_reason="Use datasetsConnection, which pages.")
     def datasets(self, info: Info) -> list[Dataset]:
         return [Dataset.of(d) for d in mesh.exposed_datasets(_store(info), self._node)]
+
+    @strawberry.field(description="Datasets the product exposes, by id, a page at a time.")
+    def datasets_connection(self, info: Info, first: Optional[int] = None, after: Optional[str] = None) -> Connection[Dataset]:
+        return paginate(mesh.exposed_datasets(_store(info), self._node), _by_id, first, after, _max_page(info)).connection(Dataset.of)
 
     @strawberry.field(description="Declared consumers and jobs of other domains reading its datasets.")
     def consumers(self, info: Info) -> list[ProductConsumer]:
@@ -538,9 +611,19 @@ class Domain:
     def products(self, info: Info) -> list[DataProduct]:
         return [DataProduct.of(p) for p in mesh.domain_products(_store(info), self._node)]
 
-    @strawberry.field(description="Datasets of the domain (declared, or assigned by a mapping rule).")
+    @strawberry.field(description="Datasets of the domain (declared, or assigned by a mapping rule).",
+                      deprecation_reason="Use datasetsConnection, which pages.")
     def datasets(self, info: Info) -> list[Dataset]:
         return [Dataset.of(d) for d in mesh.domain_datasets(_store(info), self._node)]
+
+    @strawberry.field(description="Datasets of the domain (declared, or assigned by a mapping rule), by id, a page at a time.")
+    def datasets_connection(self, info: Info, first: Optional[int] = None, after: Optional[str] = None) -> Connection[Dataset]:
+        return paginate(mesh.domain_datasets(_store(info), self._node), _by_id, first, after, _max_page(info)).connection(Dataset.of)
+
+    @strawberry.field(description="Data products of the domain, by id, a page at a time.")
+    def products_connection(self, info: Info, first: Optional[int] = None, after: Optional[str] = None) -> Connection[DataProduct]:
+        found = mesh.domain_products(_store(info), self._node)
+        return paginate(found, _by_id, first, after, _max_page(info)).connection(DataProduct.of)
 
     @strawberry.field(description="Columns of the domain's datasets holding personal data, declared or derived.")
     def pii_columns(self, info: Info) -> list[PiiColumn]:
@@ -560,6 +643,51 @@ class SearchResult:
     kind: NodeKind
     namespace: Optional[str]
     name: Optional[str]
+
+
+def _search_result(node: Node) -> SearchResult:
+    return SearchResult(id=node.id, kind=node.kind, namespace=node.props.get("namespace"), name=node.props.get("name"))
+
+
+@strawberry.type(description="A direct neighbour of a node, and the edge between them.")
+class NeighbourEdge:
+    cursor: str
+    node: LineageNode
+    kind: EdgeType = strawberry.field(description="The edge's kind; edges follow the data (dataset → job READS, "
+                                      "job → dataset WRITES, input column → output column DERIVES_FROM).")
+    direction: LineageDirection = strawberry.field(description="UPSTREAM: the neighbour feeds the node; DOWNSTREAM: the node feeds it.")
+
+
+@strawberry.type(description="A page of a node's direct neighbours (`neighbours`).")
+class NeighbourConnection:
+    nodes: Sequence[LineageNode] = strawberry.field(description="The page's neighbours, as `edges { node }` (a node both "
+                                                    "upstream and downstream appears once each way).")
+    page_info: PageInfo
+    total_count: int = strawberry.field(description="How many neighbours match, over all pages.")
+    truncated: bool = strawberry.field(description="The node budget cut the hop short: `totalCount` is a lower bound.")
+    _items: strawberry.Private[list[Neighbour]]
+    _cursors: strawberry.Private[list[str]]
+
+    @strawberry.field(description="The page's neighbours with their cursors and edges.")
+    def edges(self) -> list[NeighbourEdge]:
+        return [NeighbourEdge(cursor=cursor, node=node, kind=item.kind, direction=item.direction)
+                for item, cursor, node in zip(self._items, self._cursors, self.nodes)]
+
+    @staticmethod
+    def of(info: Info, node_id: str, direction: Direction, kinds: Optional[list[ModelNodeKind]], first: Optional[int],
+           after: Optional[str]) -> "NeighbourConnection":
+        found = neighbour_queries.neighbours(_store(info), node_id, direction, kinds, **_budgets(info))
+        page = paginate(found.items, attrgetter("key"), first, after, _max_page(info))
+        return NeighbourConnection(nodes=lineage_nodes(info, [n.node for n in page.items]), page_info=page.page_info(),
+                                   total_count=page.total_count, truncated=found.truncated, _items=page.items, _cursors=page.cursors)
+
+
+def _by_id(node: Node) -> tuple[str]:
+    return (node.id,)
+
+
+def _newest_first(run: Node) -> tuple[str, str]:
+    return (run.props.get("createdAt") or "", run.id)
 
 
 @strawberry.type(description="How many nodes or edges of one kind the graph holds.")
@@ -612,7 +740,7 @@ def _affected_column(answer: Any) -> Any:
 
 @strawberry.type(description="The blast radius of a change, and whom to tell.")
 class ImpactReport:
-    changed: LineageNode
+    _changed: strawberry.Private[Node]
     change: ChangeKindType
     affected: Sequence[ImpactedNode]  # a RecordList, as LineageGraph's lists
     products: list[DataProduct] = strawberry.field(description="Data products publishing the changed or an affected dataset.")
@@ -623,13 +751,17 @@ class ImpactReport:
     truncated: bool = strawberry.field(description="A depth, size or time budget cut the walk short: the report is partial.")
     breaking: bool = strawberry.field(description="Something BREAKING is hit (or a contract broken).")
 
+    @strawberry.field(description="The node whose change is judged.")
+    def changed(self, info: Info) -> LineageNode:
+        return lineage_nodes(info, [self._changed])[0]
+
     @staticmethod
     def of(report: impact_queries.ImpactReport) -> "ImpactReport":
         return ImpactReport(
-            changed=LineageNode.of(report.changed),
+            _changed=report.changed,
             change=report.change,
             affected=ColumnList(ImpactedNode, _IMPACTED_NODE_FIELDS, _affected_column(report.answer), report.answer.size,
-                                _affected_render(report.answer)),
+                                _affected_render(report.answer), walk_answer=True),
             products=[DataProduct.of(p) for p in report.products],
             domains=[Domain.of(d) for d in report.domains],
             owners=[Owner(id=o.id, name=o.props.get("name", o.id), type=None) for o in report.owners],
@@ -643,7 +775,8 @@ class ImpactReport:
 def _walk(walker: Any, info: Info, node_id: str, direction: Optional[Direction], depth: Optional[int],
           as_of: Optional[datetime]) -> LineageGraph:
     """Run a lineage walk with the request's view, defaults and budgets."""
-    return LineageGraph.of(walker(_at(info, as_of), node_id, direction or Direction.BOTH, _depth(info, depth), **_budgets(info)))
+    view = _at(info, as_of)
+    return LineageGraph.of(view, info, walker(view, node_id, direction or Direction.BOTH, _depth(info, depth), **_budgets(info)))
 
 
 @strawberry.type
@@ -680,12 +813,17 @@ class Query:
         found = queries.job(_store(info), namespace, name)
         return Job.of(found) if found else None
 
-    @strawberry.field(description="Datasets, jobs, columns, products, domains and owners by name.")
+    @strawberry.field(description="Datasets, jobs, columns, products, domains and owners by name.",
+                      deprecation_reason="Use searchConnection, which pages.")
     def search(self, info: Info, text: str, first: Optional[int] = 20) -> list[SearchResult]:
-        return [
-            SearchResult(id=n.id, kind=n.kind, namespace=n.props.get("namespace"), name=n.props.get("name"))
-            for n in queries.search(_store(info), text, min(20 if first is None else first, MAX_SEARCH_RESULTS))
-        ]
+        return [_search_result(n) for n in queries.search(_store(info), text, min(20 if first is None else first, MAX_SEARCH_RESULTS))]
+
+    @strawberry.field(description="Datasets, jobs, columns, products, domains and owners whose name contains `text` "
+                      "(case-insensitive): exact matches first, then prefix matches, then the rest, each by name then id; "
+                      f"the first {MAX_SEARCH_RESULTS} matches, a page at a time (a cursor names its hit).")
+    def search_connection(self, info: Info, text: str, first: Optional[int] = None, after: Optional[str] = None) -> Connection[SearchResult]:
+        found = queries.search(_store(info), text, MAX_SEARCH_RESULTS)
+        return paginate(found, _by_id, first, after, _max_page(info), ranked=True).connection(_search_result)
 
     @strawberry.field(description="What breaks, and whom to tell, if a dataset or column (datasetField id) changes.")
     def impact(
@@ -700,9 +838,28 @@ class Query:
         report = impact_queries.impact(view, node_id, change or ChangeKind.DROP, _impact_depth(info, depth), **_budgets(info))
         return ImpactReport.of(report)
 
-    @strawberry.field(description="All domains, by name.")
+    @strawberry.field(description="All domains, by name.", deprecation_reason="Use domainsConnection, which pages.")
     def domains(self, info: Info) -> list[Domain]:
         return [Domain.of(d) for d in mesh.all_of_kind(_store(info), ModelNodeKind.DOMAIN)]
+
+    @strawberry.field(description="All domains, by id, a page at a time.")
+    def domains_connection(self, info: Info, first: Optional[int] = None, after: Optional[str] = None) -> Connection[Domain]:
+        found = mesh.all_of_kind(_store(info), ModelNodeKind.DOMAIN)
+        return paginate(found, _by_id, first, after, _max_page(info)).connection(Domain.of)
+
+    @strawberry.field(description="The direct neighbours of a dataset, job or column, one hop of `lineage` (a dataset's "
+                      "jobs, a job's datasets) or `columnLineage` (a column's columns), a page at a time, ordered by "
+                      "direction (UPSTREAM first), then neighbour id, then edge kind.")
+    def neighbours(
+        self,
+        info: Info,
+        node_id: str,
+        direction: LineageDirection,
+        kinds: Annotated[Optional[list[NodeKind]], strawberry.argument(description="Only neighbours of these kinds.")] = None,
+        first: Optional[int] = None,
+        after: Optional[str] = None,
+    ) -> NeighbourConnection:
+        return NeighbourConnection.of(info, str(node_id), direction, kinds, first, after)
 
     @strawberry.field(description="Which domains depend on which, with the products in between.")
     def domain_dependencies(self, info: Info) -> list[DomainDependency]:
@@ -734,7 +891,7 @@ class Query:
     @strawberry.field(description="Any node by id.")
     def node(self, info: Info, id: str) -> Optional[LineageNode]:
         found = queries.node(_store(info), id)
-        return LineageNode.of(found) if found else None
+        return lineage_nodes(info, [found])[0] if found else None
 
     @strawberry.field(description="The OpenLineage events naming a job, run or dataset (a column: its dataset), as sent, oldest first.")
     def events(self, info: Info, node_id: str, after: Optional[str] = None, first: int = 100) -> "RawEventPage":
