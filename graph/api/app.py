@@ -51,6 +51,7 @@ from graph.api.execution import JSON_FRAGMENTS
 from graph.api.ingest import REASONS, IngestConfig, IngestOutcome, RequestRejected, ingest_batch, ingest_one, read_capped
 from graph.api.limits import GraphQLLimits
 from graph.api.logs import AccessLog
+from graph.api.marquez import PREFIX as MARQUEZ_PREFIX, MarquezReadAPI
 from graph.api.metrics import Metrics, MetricsMiddleware
 from graph.api.origin import RequestOrigin
 from graph.api.slow_clients import DEFAULT_READ_SECONDS, BodyDeadline
@@ -341,6 +342,7 @@ def create_app(
         """The explorer page (``static/explorer``): it holds no data, its queries carry the token."""
         return HTMLResponse(page("explorer.html"))
 
+    graphql = ThreadedGraphQL(store, auth, limits, metrics, events)
     middleware = [Middleware(AccessLog)] if access_log else []
     middleware.append(Middleware(MetricsMiddleware, metrics=metrics))
     middleware.append(Middleware(RequestOrigin, local_mode=auth.local_mode, check_origin=auth.local_mode or auth.insecure,
@@ -354,8 +356,9 @@ def create_app(
             Route("/api/v1/lineage/batch", lineage_batch, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
-            Route("/graphql", ThreadedGraphQL(store, auth, limits, metrics, events), methods=["GET", "POST"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
             Mount(STATIC_PATH, static_files()),
+            Mount(MARQUEZ_PREFIX, MarquezReadAPI(store, auth, limits, graphql.admission)),  # after the write routes it shares
         ],
         middleware=middleware,
         lifespan=lifespan,
