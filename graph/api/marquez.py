@@ -125,10 +125,11 @@ class Reads:
         found = self.view.nodes({i for ids in wanted.values() for i in ids})
         return {d: [found.get(i) or Node(i, NodeKind.COLUMN, {"name": i.rsplit(":", 1)[-1]}) for i in ids] for d, ids in wanted.items()}
 
-    def job_io(self, jobs: Iterable[Node]) -> dict[str, tuple[list[Node], list[Node]]]:
-        """Each job's current inputs and outputs, by name."""
+    def job_io(self, jobs: Iterable[Node], known: Mapping[str, Node] | None = None) -> dict[str, tuple[list[Node], list[Node]]]:
+        """Each job's current inputs and outputs, by name (``known``: nodes already read)."""
         keys = self.view.edge_keys({j.id for j in jobs}, JOB_IO, "out")
-        found = self.view.nodes({target for _, _, target in keys})
+        known = known or {}
+        found = {**self.view.nodes({target for _, _, target in keys if target not in known}), **known}
         io: dict[str, tuple[list[Node], list[Node]]] = defaultdict(lambda: ([], []))
         for source, kind, target in keys:
             if target in found:
@@ -373,9 +374,7 @@ class MarquezReadAPI:
     def lineage(self, view: GraphView, params: Params) -> tuple[dict[str, Any], dict[str, str]]:
         start = self._start(view, params.text("nodeId", required=True) or "", (NodeKind.DATASET, NodeKind.JOB))
         graph = lineage.dataset_lineage(view, start.id, Direction.BOTH, params.depth(), **params.walk_budget())
-        nodes = sorted(graph.nodes, key=lambda n: n.id)
-        whole = view.nodes([n.id for n in nodes])
-        nodes = [whole.get(n.id, n) for n in nodes]
+        nodes = sorted(graph.nodes, key=lambda n: n.id)  # whole: the view reads no summaries
         ins: dict[str, list[tuple[str, str]]] = defaultdict(list)
         outs: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for edge in graph.edges:
@@ -384,7 +383,7 @@ class MarquezReadAPI:
         reads = Reads(view)
         datasets = [n for n in nodes if n.kind == NodeKind.DATASET]
         jobs = [n for n in nodes if n.kind == NodeKind.JOB]
-        fields, io, runs = reads.fields(datasets), reads.job_io(jobs), reads.latest_runs(jobs)
+        fields, io, runs = reads.fields(datasets), reads.job_io(jobs, {n.id: n for n in datasets}), reads.latest_runs(jobs)
         answer = []
         for node in nodes:
             if node.kind == NodeKind.DATASET:
