@@ -92,3 +92,29 @@ def in_namespace(reader: GraphReader, kind: NodeKind, namespace: str | None, lim
             page.append(node)
         total += 1
     return Page(page, total)
+
+
+#: The OpenLineage event types a run's node still tells: its START, and how it ended.
+RUN_EVENT_TYPES = ("START", "COMPLETE", "FAIL", "ABORT")
+
+
+def run_event_counts(reader: GraphReader, bounds: list[tuple[str, str]]) -> list[dict[str, int]]:
+    """Per ``[start, end)`` interval (UTC stamps, ``YYYY-MM-DDTHH:MM:SS``), how many runs started
+    and how many completed, failed or were aborted in it: the events a run's node still tells (its
+    first START and its last terminal event), not every event received."""
+    counts = [dict.fromkeys(RUN_EVENT_TYPES, 0) for _ in bounds]
+
+    def add(moment: object, kind: str) -> None:
+        if not isinstance(moment, str):
+            return
+        for i, (start, end) in enumerate(bounds):
+            if start <= moment[:19] < end:
+                counts[i][kind] += 1
+                return
+
+    for run in _scan(reader, NodeKind.RUN):
+        add(run.props.get("startedAt"), "START")
+        state = run.props.get("state")
+        if state in ("COMPLETE", "FAIL", "ABORT"):
+            add(run.props.get("endedAt"), state)
+    return counts

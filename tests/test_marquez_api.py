@@ -156,3 +156,27 @@ def test_uri_namespaces_and_encoded_names(live_server) -> None:
     assert get(live_server, f"/namespaces/{quote(ns, safe='')}").json()["name"] == ns
     lineage = get(live_server, "/lineage", nodeId=f"dataset:{ns}:{name}").json()["graph"]
     assert {node["id"] for node in lineage} == {f"dataset:{ns}:{name}", "job:etl:load"}
+
+
+def test_lineage_event_stats_count_the_runs(live_server, food_delivery_events) -> None:
+    """Runs started and ended within the last day appear in its hourly buckets."""
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    events = []
+    for i, (state, ended) in enumerate([("COMPLETE", now), ("FAIL", now), ("COMPLETE", now - timedelta(days=3))]):
+        run = {"runId": f"0b3c7c1a-7a4e-4b8e-9f7a-1f4f3c2b1a0{i}"}
+        base = {"producer": "https://example.com/tests", "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+                "run": run, "job": {"namespace": "etl", "name": f"job{i}"}, "inputs": [], "outputs": []}
+        events += [{**base, "eventType": "START", "eventTime": (ended - timedelta(minutes=1)).isoformat()},
+                   {**base, "eventType": state, "eventTime": ended.isoformat()}]
+    post_with_client(live_server.url, events)
+    day = get(live_server, "/stats/lineage-events", period="DAY").json()
+    assert len(day) == 24 and list(day[0]) == ["startInterval", "endInterval", "fail", "start", "complete", "abort"]
+    totals = {key: sum(bucket[key] for bucket in day) for key in ("fail", "start", "complete", "abort")}
+    assert totals == {"fail": 1, "start": 2, "complete": 1, "abort": 0}
+    week = get(live_server, "/stats/lineage-events", period="WEEK", timezone="Europe/Paris").json()
+    assert len(week) == 7 and sum(bucket["complete"] for bucket in week) == 2
+    assert get(live_server, "/stats/lineage-events", period="WEEK").status_code == 400
+    assert get(live_server, "/stats/lineage-events", period="YEAR").status_code == 400
+    assert get(live_server, "/events/lineage").status_code == 501

@@ -28,8 +28,10 @@ GraphQL operation (``graph.api.admission``, ``graph.api.limits``): pages are cap
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import unquote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 from starlette.concurrency import run_in_threadpool
@@ -265,6 +267,10 @@ class MarquezReadAPI:
             return lambda view, p: self.jobs(view, p, None)
         if s == ["namespaces"]:
             return self.namespaces
+        if s == ["stats", "lineage-events"]:
+            return self.lineage_event_stats
+        if s == ["events", "lineage"]:
+            return self.lineage_events
         if n in (3, 4) and s[:2] == ["jobs", "runs"]:
             if n == 3:
                 return lambda view, p: self.run(view, s[2])
@@ -459,3 +465,42 @@ class MarquezReadAPI:
         results = [{"type": "DATASET" if n.kind == NodeKind.DATASET else "JOB", "name": n.props.get("name"),
                     "updatedAt": n.props.get("lastSeenAt"), "namespace": n.props.get("namespace"), "nodeId": n.id} for n in found]
         return {"totalCount": len(results), "results": results}
+
+    # -- events ------------------------------------------------------------------------------
+
+    def lineage_event_stats(self, view: GraphView, params: Params) -> list[dict[str, Any]]:
+        """Marquez's ``LineageMetric`` list: the last 24 hours by hour (``period=DAY``) or the last
+        7 days by day in ``timezone`` (``period=WEEK``), counted from the runs' nodes
+        (``graph.catalog.run_event_counts``)."""
+        period = (params.text("period") or "").upper()
+        zone_name = params.text("timezone")
+        if period == "WEEK" and not zone_name:
+            raise MarquezError(400, "Timezone must be specified for period 'WEEK'")
+        if period not in ("DAY", "WEEK"):
+            raise MarquezError(400, "Invalid period")
+        now = datetime.now(timezone.utc)
+        if period == "DAY":
+            last = now.replace(minute=0, second=0, microsecond=0)
+            starts = [last - timedelta(hours=23 - i) for i in range(24)]
+            step = timedelta(hours=1)
+        else:
+            try:
+                zone = ZoneInfo(zone_name or "UTC")
+            except (ZoneInfoNotFoundError, ValueError):
+                raise MarquezError(400, f"unknown timezone {zone_name!r}") from None
+            today = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+            starts = [today - timedelta(days=6 - i) for i in range(7)]
+            step = timedelta(days=1)
+        bounds = [(start, start + step) for start in starts]
+        utc = [(_stamp(a), _stamp(b)) for a, b in bounds]
+        counts = catalog.run_event_counts(view, utc)
+        return [{"startInterval": a.isoformat(), "endInterval": b.isoformat(), "fail": c["FAIL"], "start": c["START"],
+                 "complete": c["COMPLETE"], "abort": c["ABORT"]} for (a, b), c in zip(bounds, counts)]
+
+    def lineage_events(self, view: GraphView, params: Params) -> Any:
+        raise MarquezError(501, "raw OpenLineage events are not kept by this server: the graph holds what they said, "
+                                "not the events themselves")
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
