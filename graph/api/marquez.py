@@ -17,6 +17,8 @@ Where the answers differ from Marquez's, by design:
   answers what it reached, with the header ``X-Lineage-Truncated: true``.
 * Column lineage edges read as Marquez writes them: a field's ``inEdges`` have the field as
   ``origin`` and its input as ``destination``.
+* ``/stats/lineage-events`` counts what the runs tell (each run's START and its final event), not
+  every event received; ``/events/lineage`` answers 501, as raw events are not kept.
 * No versions are kept: ``currentVersion``, ``jobVersion.version`` and ``*DatasetVersions`` are
   null or empty; namespaces are the ones datasets and jobs name, owned by ``anonymous``.
 
