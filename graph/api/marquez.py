@@ -261,6 +261,8 @@ class MarquezReadAPI:
         n = len(s)
         if s == ["lineage"]:
             return self.lineage
+        if s == ["lineage", "batch"]:
+            return self.write_only
         if s == ["column-lineage"]:
             return self.column_lineage
         if s == ["search"]:
@@ -293,6 +295,9 @@ class MarquezReadAPI:
             if n == 5 and s[2] == "jobs" and s[4] == "runs":
                 return lambda view, p: self.runs(view, p, ns, s[3])
         return None
+
+    def write_only(self, view: GraphView, params: Params) -> Any:
+        raise MarquezError(405, "HTTP 405 Method Not Allowed")
 
     # -- namespaces, datasets, jobs, runs -----------------------------------------------------
 
