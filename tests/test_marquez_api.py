@@ -31,6 +31,23 @@ DELIVERY_DATASET = {
 }
 
 
+#: Marquez 0.50's ``JobData`` for the seed's etl_delivery_7_days in a lineage graph, the fields
+#: whose meaning is the same here (no job versions, so no ``currentVersion``-like fields).
+ETL_DELIVERY_JOB_DATA = {
+    "id": {"namespace": fd.NS, "name": "etl_delivery_7_days"},
+    "type": "BATCH",
+    "name": "etl_delivery_7_days",
+    "simpleName": "etl_delivery_7_days",
+    "parentJobName": None,
+    "parentJobUuid": None,
+    "namespace": fd.NS,
+    "inputs": [{"namespace": fd.NS, "name": f"public.{t}"} for t in ("customers", "drivers", "order_status", "orders_7_days", "restaurants")],
+    "outputs": [{"namespace": fd.NS, "name": DELIVERY}],
+    "location": None,
+    "description": "Loads new deliveries for the week.",
+}
+
+
 @pytest.fixture
 def seeded(live_server, food_delivery_events):
     post_with_client(live_server.url, food_delivery_events)
@@ -108,6 +125,7 @@ def test_lineage_walks_both_ways_in_marquez_shape(seeded) -> None:
     job = graph[fd.job("etl_delivery_7_days")]
     assert job["type"] == "JOB" and job["data"]["type"] == "BATCH"
     assert job["data"]["latestRun"]["state"] == "COMPLETED" and job["data"]["currentRunUuid"] == RUN
+    assert {k: job["data"][k] for k in ETL_DELIVERY_JOB_DATA} == ETL_DELIVERY_JOB_DATA
     assert list(job["data"]) == ["id", "type", "name", "simpleName", "parentJobName", "parentJobUuid", "currentRunUuid",
                                  "createdAt", "updatedAt", "namespace", "inputs", "outputs", "location", "description", "latestRun"]
 
