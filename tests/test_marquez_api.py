@@ -197,7 +197,9 @@ def test_lineage_event_stats_count_the_runs(live_server, food_delivery_events) -
     assert len(week) == 7 and sum(bucket["complete"] for bucket in week) == 2
     assert get(live_server, "/stats/lineage-events", period="WEEK").status_code == 400
     assert get(live_server, "/stats/lineage-events", period="YEAR").status_code == 400
-    assert get(live_server, "/events/lineage").status_code == 501
+    kept = get(live_server, "/events/lineage", limit=2, offset=1).json()
+    assert kept["totalCount"] == len(events) and [e["eventType"] for e in kept["events"]] == ["START", "FAIL"]
+    assert kept["events"][0]["run"]["runId"] == events[-1]["run"]["runId"]
 
 
 def test_tokens_gate_the_marquez_routes_as_graphql(tmp_path, food_delivery_events) -> None:

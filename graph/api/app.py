@@ -358,7 +358,7 @@ def create_app(
             Route("/metrics", metrics_endpoint, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Mount(STATIC_PATH, static_files()),
-            Mount(MARQUEZ_PREFIX, MarquezReadAPI(store, auth, limits, graphql.admission)),  # after the write routes it shares
+            Mount(MARQUEZ_PREFIX, MarquezReadAPI(store, auth, limits, graphql.admission, events)),  # after the write routes it shares
         ],
         middleware=middleware,
         lifespan=lifespan,

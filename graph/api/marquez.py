@@ -18,7 +18,8 @@ Where the answers differ from Marquez's, by design:
 * Column lineage edges read as Marquez writes them: a field's ``inEdges`` have the field as
   ``origin`` and its input as ``destination``.
 * ``/stats/lineage-events`` counts what the runs tell (each run's START and its final event), not
-  every event received; ``/events/lineage`` answers 501, as raw events are not kept.
+  every event received; ``/events/lineage`` pages the raw event log newest first (501 for a
+  server keeping none), without ``before``/``after``/``sortDirection``.
 * No versions are kept: ``currentVersion``, ``jobVersion.version`` and ``*DatasetVersions`` are
   null or empty; namespaces are the ones datasets and jobs name, owned by ``anonymous``.
 
@@ -41,12 +42,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from graph import catalog, lineage, queries
+from graph import catalog, lineage, queries, raw_events
 from graph.api import marquez_shapes as shapes
 from graph.api.admission import Admission, Overloaded
 from graph.api.auth import AuthConfig, AuthError, Role
 from graph.api.limits import GraphQLLimits
 from graph.errors import QueryError
+from graph.event_log import EventLog
 from graph.model import JOB_IO, Direction, EdgeKind, Node, NodeKind, field_id, run_id
 from graph.stores import Store, StoreUnavailable
 from graph.view import GraphView
@@ -199,8 +201,10 @@ def _edges(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
 class MarquezReadAPI:
     """The ASGI app answering ``GET /api/v1/...`` as Marquez does."""
 
-    def __init__(self, store: Store, auth: AuthConfig, limits: GraphQLLimits, admission: Admission) -> None:
+    def __init__(self, store: Store, auth: AuthConfig, limits: GraphQLLimits, admission: Admission,
+                 events: EventLog | None = None) -> None:
         self.store = store
+        self.events = events
         self.auth = auth
         self.limits = limits
         self.admission = admission
@@ -504,9 +508,13 @@ class MarquezReadAPI:
         return [{"startInterval": a.isoformat(), "endInterval": b.isoformat(), "fail": c["FAIL"], "start": c["START"],
                  "complete": c["COMPLETE"], "abort": c["ABORT"]} for (a, b), c in zip(bounds, counts)]
 
-    def lineage_events(self, view: GraphView, params: Params) -> Any:
-        raise MarquezError(501, "raw OpenLineage events are not kept by this server: the graph holds what they said, "
-                                "not the events themselves")
+    def lineage_events(self, view: GraphView, params: Params) -> dict[str, Any]:
+        """The raw events, newest first, paged (``graph.raw_events``); ``before``, ``after`` and
+        ``sortDirection`` are not supported."""
+        if self.events is None:
+            raise MarquezError(501, "this server keeps no raw event log")
+        limit, offset = params.page()
+        return raw_events.lineage_events(self.events, limit, offset)
 
 
 def _stamp(moment: datetime) -> str:
