@@ -249,6 +249,7 @@ def test_graphql_errors_and_graphiql(live_server, food_delivery_events) -> None:
     assert httpx.get(f"{live_server.url}/healthz").json()["status"] == "ok"
 
 
-@pytest.mark.parametrize("path", ["/api/v1/lineage", "/api/v1/lineage/batch"])
-def test_ingest_rejects_other_methods(live_server, path: str) -> None:
-    assert httpx.get(f"{live_server.url}{path}").status_code == 405
+@pytest.mark.parametrize(("method", "path"), [("PUT", "/api/v1/lineage"), ("GET", "/api/v1/lineage/batch"), ("PUT", "/api/v1/lineage/batch")])
+def test_ingest_rejects_other_methods(live_server, method: str, path: str) -> None:
+    """(GET /api/v1/lineage is Marquez's lineage read: tests/test_marquez_api.py.)"""
+    assert httpx.request(method, f"{live_server.url}{path}").status_code == 405

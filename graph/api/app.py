@@ -57,6 +57,7 @@ from graph.api.execution import JSON_FRAGMENTS
 from graph.api.ingest import REASONS, IngestConfig, IngestOutcome, RequestRejected, ingest_batch, ingest_one, read_capped
 from graph.api.limits import GraphQLLimits
 from graph.api.logs import AccessLog
+from graph.api.marquez import PREFIX as MARQUEZ_PREFIX, MarquezReadAPI
 from graph.api.metrics import Metrics, MetricsMiddleware
 from graph.api.origin import RequestOrigin
 from graph.api.slow_clients import DEFAULT_READ_SECONDS, BodyDeadline
@@ -400,6 +401,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Mount(STATIC_PATH, static_files()),
+            Mount(MARQUEZ_PREFIX, MarquezReadAPI(store, auth, limits, graphql.admission, events)),  # after the write routes it shares
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -1,0 +1,521 @@
+"""Marquez's v1 read API (Marquez 0.50/0.51), so Marquez's web UI, ``marquez-python`` and scripts
+calling ``/api/v1/lineage?nodeId=`` read lineagemesh as they read Marquez.
+
+Mounted at ``/api/v1`` behind the OpenLineage write routes: requests are mapped to the queries of
+``graph`` (``graph.lineage``, ``graph.queries``, ``graph.catalog``) and their answers written in
+Marquez's shapes (``graph.api.marquez_shapes``). Paths are matched on the raw path, each segment
+percent-decoded on its own, so names holding ``/`` or ``:`` (``postgres://h:5432``) arrive whole,
+as Marquez's clients encode them. Unknown names answer 404 with Marquez's error body
+(``{"code", "message"}``, plus this server's ``error``).
+
+Where the answers differ from Marquez's, by design:
+
+* ``/lineage`` walks both directions from the node to ``depth`` dataset hops (dataset → job →
+  dataset is one): what is upstream and what is downstream. Marquez walks the graph undirected,
+  ``depth`` counting job hops, and so pulls in the other inputs of a downstream job and their
+  producers (siblings), which are neither. A walk cut short by the server's node or time budget
+  answers what it reached, with the header ``X-Lineage-Truncated: true``.
+* Column lineage edges read as Marquez writes them: a field's ``inEdges`` have the field as
+  ``origin`` and its input as ``destination``.
+* ``/stats/lineage-events`` counts what the runs tell (each run's START and its final event), not
+  every event received; ``/events/lineage`` pages the raw event log newest first (501 for a
+  server keeping none), without ``before``/``after``/``sortDirection``.
+* No versions are kept: ``currentVersion``, ``jobVersion.version`` and ``*DatasetVersions`` are
+  null or empty; namespaces are the ones datasets and jobs name, owned by ``anonymous``.
+
+Every route needs a reader, as GraphQL does (``graph.api.auth``), and is admitted and bounded as a
+GraphQL operation (``graph.api.admission``, ``graph.api.limits``): pages are capped at
+``max_page``, walks at the traversal budgets, answers at ``--max-result-bytes``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterable, Mapping
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+
+from graph import catalog, lineage, queries, raw_events
+from graph.api import marquez_shapes as shapes
+from graph.api.admission import Admission, Overloaded
+from graph.api.auth import AuthConfig, AuthError, Role
+from graph.api.limits import GraphQLLimits
+from graph.errors import QueryError
+from graph.event_log import EventLog
+from graph.model import JOB_IO, Direction, EdgeKind, Node, NodeKind, field_id, run_id
+from graph.stores import Store, StoreUnavailable
+from graph.view import GraphView
+
+PREFIX = "/api/v1"
+DEFAULT_DEPTH = 20  # Marquez's
+DEFAULT_LIMIT = 100  # Marquez's page size
+DEFAULT_SEARCH_LIMIT = 10
+
+
+class MarquezError(Exception):
+    """An answer other than 200, with Marquez's error body."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _not_found(what: str, name: str) -> MarquezError:
+    return MarquezError(404, f"{what} '{name}' not found.")
+
+
+def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    return JSONResponse({"code": status, "message": message, "error": message}, status_code=status, headers=headers)
+
+
+class Params:
+    """The query parameters of one request, read as Marquez's resources declare them."""
+
+    def __init__(self, values: Mapping[str, str], limits: GraphQLLimits) -> None:
+        self.values = values
+        self.limits = limits
+
+    def text(self, name: str, default: str | None = None, required: bool = False) -> str | None:
+        value = self.values.get(name)
+        if value is None or (required and not value.strip()):
+            if required:
+                raise MarquezError(400, f"query param {name} must not be blank")
+            return default
+        return value
+
+    def integer(self, name: str, default: int, minimum: int | None = 0) -> int:
+        raw = self.values.get(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise MarquezError(400, f"query param {name} must be an integer, not {raw!r}") from None
+        if minimum is not None and value < minimum:
+            raise MarquezError(400, f"query param {name} must be greater than or equal to {minimum}")
+        return value
+
+    def boolean(self, name: str) -> bool:
+        return (self.values.get(name) or "false").strip().lower() == "true"
+
+    def page(self) -> tuple[int, int]:
+        """``limit`` (at most ``max_page``) and ``offset``."""
+        return min(self.integer("limit", DEFAULT_LIMIT), self.limits.max_page), self.integer("offset", 0)
+
+    def depth(self) -> int:
+        return max(min(self.integer("depth", DEFAULT_DEPTH, minimum=None), self.limits.max_traversal_depth), 0)
+
+    def walk_budget(self) -> dict[str, Any]:
+        return {"max_nodes": self.limits.max_traversal_nodes, "deadline_seconds": self.limits.traversal_seconds}
+
+
+class Reads:
+    """The batched reads a page or a lineage graph of Marquez nodes needs, over one view."""
+
+    def __init__(self, view: GraphView) -> None:
+        self.view = view
+
+    def fields(self, datasets: Iterable[Node]) -> dict[str, list[Node]]:
+        """Each dataset's current schema fields, in schema order (a field known by name only when
+        no column node holds it)."""
+        wanted = {d.id: [field_id(d.props.get("namespace", ""), d.props.get("name", ""), c) for c in d.props.get("columns") or []]
+                  for d in datasets}
+        found = self.view.nodes({i for ids in wanted.values() for i in ids})
+        return {d: [found.get(i) or Node(i, NodeKind.COLUMN, {"name": i.rsplit(":", 1)[-1]}) for i in ids] for d, ids in wanted.items()}
+
+    def job_io(self, jobs: Iterable[Node], known: Mapping[str, Node] | None = None) -> dict[str, tuple[list[Node], list[Node]]]:
+        """Each job's current inputs and outputs, by name (``known``: nodes already read)."""
+        keys = self.view.edge_keys({j.id for j in jobs}, JOB_IO, "out")
+        known = known or {}
+        found = {**self.view.nodes({target for _, _, target in keys if target not in known}), **known}
+        io: dict[str, tuple[list[Node], list[Node]]] = defaultdict(lambda: ([], []))
+        for source, kind, target in keys:
+            if target in found:
+                io[source][0 if kind == EdgeKind.READS else 1].append(found[target])
+        for inputs, outputs in io.values():
+            inputs.sort(key=lambda n: n.id)
+            outputs.sort(key=lambda n: n.id)
+        return io
+
+    def latest_runs(self, jobs: Iterable[Node]) -> dict[str, Node]:
+        """Each job's newest run (by the earliest event seen for it, as ``queries.runs`` orders)."""
+        keys = self.view.edge_keys({j.id for j in jobs}, (EdgeKind.OF,), "in")
+        found = self.view.nodes({source for source, _, _ in keys})
+        latest: dict[str, Node] = {}
+        for source, _, job in keys:
+            candidate = found.get(source)
+            if candidate is None:
+                continue
+            known = latest.get(job)
+            if known is None or (candidate.props.get("createdAt") or "", candidate.id) > (known.props.get("createdAt") or "", known.id):
+                latest[job] = candidate
+        return latest
+
+    def jobs(self, nodes: list[Node]) -> list[dict[str, Any]]:
+        io, runs = self.job_io(nodes), self.latest_runs(nodes)
+        return [shapes.job(n, *io.get(n.id, ([], [])), runs.get(n.id)) for n in nodes]
+
+    def column_lineage(self, datasets: Iterable[Node]) -> dict[str, list[dict[str, Any]] | None]:
+        """Each dataset's ``columnLineage``: per field with inputs, the input fields it derives from."""
+        fields = self.fields(datasets)
+        column_ids = {c.id for columns in fields.values() for c in columns}
+        edges = self.view.edges(column_ids, (EdgeKind.DERIVES_FROM,), "out")
+        inputs = self.view.nodes({e.target for e in edges})
+        by_column: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for edge in sorted(edges, key=lambda e: e.key):
+            source = inputs.get(edge.target)
+            if source is not None and source.kind == NodeKind.COLUMN:
+                by_column[edge.source].append(_input_field(source, edge.props))
+        answer: dict[str, list[dict[str, Any]] | None] = {}
+        for dataset, columns in fields.items():
+            entries = [{"name": c.props.get("name"), "inputFields": by_column[c.id]} for c in columns if by_column.get(c.id)]
+            answer[dataset] = entries or None
+        return answer
+
+
+def _transformation(props: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The (description, type) Marquez shows for a column derivation."""
+    first = (props.get("transformations") or [{}])[0]
+    return (props.get("transformationDescription") or first.get("description"),
+            props.get("transformationType") or first.get("type"))
+
+
+def _input_field(column: Node, props: Mapping[str, Any]) -> dict[str, Any]:
+    description, kind = _transformation(props)
+    return {"namespace": column.props.get("namespace"), "dataset": column.props.get("dataset"), "field": column.props.get("name"),
+            "transformationDescription": description, "transformationType": kind}
+
+
+def _edges(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"origin": origin, "destination": destination} for origin, destination in sorted(set(pairs))]
+
+
+class MarquezReadAPI:
+    """The ASGI app answering ``GET /api/v1/...`` as Marquez does."""
+
+    def __init__(self, store: Store, auth: AuthConfig, limits: GraphQLLimits, admission: Admission,
+                 events: EventLog | None = None) -> None:
+        self.store = store
+        self.events = events
+        self.auth = auth
+        self.limits = limits
+        self.admission = admission
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        response = await self._answer(request)
+        await response(scope, receive, send)
+
+    async def _answer(self, request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return error_response(405, "HTTP 405 Method Not Allowed")
+        try:
+            principal = self.auth.authorize(request.headers.get("authorization"), request.client.host if request.client else None,
+                                            Role.READER)
+        except AuthError as e:
+            return JSONResponse({"error": e.error}, status_code=e.status, headers=e.headers)
+        request.state.principal = principal.name
+        raw = request.scope.get("raw_path") or request.scope["path"].encode()
+        path = raw.decode("latin-1").split("?", 1)[0]
+        segments = [unquote(s, errors="strict") for s in path[len(PREFIX):].strip("/").split("/")] if path.startswith(PREFIX) else []
+        handler = self._route(segments)
+        if handler is None:
+            return error_response(404, "HTTP 404 Not Found")
+        params = Params(request.query_params, self.limits)
+        client = f"{principal.name}@{request.client.host if request.client else ''}"
+        try:
+            with self.admission.admit(client):
+                status, body, headers = await run_in_threadpool(self._run, handler, params)
+        except Overloaded as e:
+            return error_response(429, str(e), {"Retry-After": "1"})
+        return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+    def _run(self, handler: Callable[[GraphView, Params], Any], params: Params) -> tuple[int, bytes, dict[str, str]]:
+        """One request's answer, encoded, in a worker thread."""
+        from graph.api.app import encode_answer
+
+        headers: dict[str, str] = {}
+        try:
+            answer = handler(GraphView(self.store), params)
+            if isinstance(answer, tuple):
+                answer, headers = answer
+        except MarquezError as e:
+            return e.status, orjson.dumps({"code": e.status, "message": e.message, "error": e.message}), {}
+        except QueryError as e:
+            return 400, orjson.dumps({"code": 400, "message": str(e), "error": str(e)}), {}
+        except StoreUnavailable as e:
+            return 503, orjson.dumps({"code": 503, "message": str(e), "error": str(e)}), {"Retry-After": "1"}
+        body = encode_answer(answer)
+        if len(body) > self.limits.budget.max_result_bytes:
+            message = (f"the answer is over {self.limits.budget.max_result_bytes} bytes (--max-result-bytes): "
+                       "ask for a smaller depth or page")
+            return 400, orjson.dumps({"code": 400, "message": message, "error": message}), {}
+        return 200, body, headers
+
+    def _route(self, s: list[str]) -> Callable[[GraphView, Params], Any] | None:
+        """The handler of a path, its path parameters bound."""
+        n = len(s)
+        if s == ["lineage"]:
+            return self.lineage
+        if s == ["lineage", "batch"]:
+            return self.write_only
+        if s == ["column-lineage"]:
+            return self.column_lineage
+        if s == ["search"]:
+            return self.search
+        if s == ["jobs"]:
+            return lambda view, p: self.jobs(view, p, None)
+        if s == ["namespaces"]:
+            return self.namespaces
+        if s == ["stats", "lineage-events"]:
+            return self.lineage_event_stats
+        if s == ["events", "lineage"]:
+            return self.lineage_events
+        if n in (3, 4) and s[:2] == ["jobs", "runs"]:
+            if n == 3:
+                return lambda view, p: self.run(view, s[2])
+            if s[3] == "facets":
+                return lambda view, p: self.run_facets(view, p, s[2])
+        if n >= 2 and s[0] == "namespaces":
+            ns = s[1]
+            if n == 2:
+                return lambda view, p: self.namespace(view, ns)
+            if s[2:] == ["datasets"]:
+                return lambda view, p: self.datasets(view, p, ns)
+            if n == 4 and s[2] == "datasets":
+                return lambda view, p: self.dataset(view, ns, s[3])
+            if s[2:] == ["jobs"]:
+                return lambda view, p: self.jobs(view, p, ns)
+            if n == 4 and s[2] == "jobs":
+                return lambda view, p: self.job(view, ns, s[3])
+            if n == 5 and s[2] == "jobs" and s[4] == "runs":
+                return lambda view, p: self.runs(view, p, ns, s[3])
+        return None
+
+    def write_only(self, view: GraphView, params: Params) -> Any:
+        raise MarquezError(405, "HTTP 405 Method Not Allowed")
+
+    # -- namespaces, datasets, jobs, runs -----------------------------------------------------
+
+    def namespaces(self, view: GraphView, params: Params) -> dict[str, Any]:
+        limit, offset = params.page()
+        return {"namespaces": [shapes.namespace(ns) for ns in catalog.namespaces(view)[offset: offset + limit]]}
+
+    def _existing_namespace(self, view: GraphView, ns: str) -> None:
+        if not catalog.namespace_exists(view, ns):
+            raise _not_found("Namespace", ns)
+
+    def namespace(self, view: GraphView, ns: str) -> dict[str, Any]:
+        found = catalog.namespace(view, ns)
+        if found is None:
+            raise _not_found("Namespace", ns)
+        return shapes.namespace(found)
+
+    def datasets(self, view: GraphView, params: Params, ns: str) -> dict[str, Any]:
+        self._existing_namespace(view, ns)
+        limit, offset = params.page()
+        page = catalog.in_namespace(view, NodeKind.DATASET, ns, limit, offset)
+        reads = Reads(view)
+        fields, lineage_of = reads.fields(page.nodes), reads.column_lineage(page.nodes)
+        return {"totalCount": page.total, "datasets": [shapes.dataset(d, fields[d.id], lineage_of[d.id]) for d in page.nodes]}
+
+    def dataset(self, view: GraphView, ns: str, name: str) -> dict[str, Any]:
+        self._existing_namespace(view, ns)
+        found = queries.dataset(view, ns, name)
+        if found is None or found.kind != NodeKind.DATASET:
+            raise _not_found("Dataset", name)
+        reads = Reads(view)
+        return shapes.dataset(found, reads.fields([found])[found.id], reads.column_lineage([found])[found.id])
+
+    def jobs(self, view: GraphView, params: Params, ns: str | None) -> dict[str, Any]:
+        if ns is not None:
+            self._existing_namespace(view, ns)
+        limit, offset = params.page()
+        page = catalog.in_namespace(view, NodeKind.JOB, ns, limit, offset)
+        return {"totalCount": page.total, "jobs": Reads(view).jobs(page.nodes)}
+
+    def _job(self, view: GraphView, ns: str, name: str) -> Node:
+        self._existing_namespace(view, ns)
+        found = queries.job(view, ns, name)
+        if found is None:
+            raise _not_found("Job", name)
+        return found
+
+    def job(self, view: GraphView, ns: str, name: str) -> dict[str, Any]:
+        return Reads(view).jobs([self._job(view, ns, name)])[0]
+
+    def runs(self, view: GraphView, params: Params, ns: str, name: str) -> dict[str, Any]:
+        found = self._job(view, ns, name)
+        limit, offset = params.page()
+        total = len(view.edge_keys({found.id}, (EdgeKind.OF,), "in"))
+        page = queries.runs(view, found, offset + limit)[offset:]
+        return {"runs": [shapes.run(r, found) for r in page], "totalCount": total}
+
+    def _run_node(self, view: GraphView, uuid: str) -> tuple[Node, Node | None]:
+        found = queries.node(view, run_id(uuid))
+        if found is None or found.kind != NodeKind.RUN:
+            raise _not_found("Run", uuid)
+        jobs = view.edge_keys({found.id}, (EdgeKind.OF,), "out")
+        job = queries.node(view, jobs[0][2]) if jobs else None
+        return found, job
+
+    def run(self, view: GraphView, uuid: str) -> dict[str, Any]:
+        return shapes.run(*self._run_node(view, uuid))
+
+    def run_facets(self, view: GraphView, params: Params, uuid: str) -> dict[str, Any]:
+        kind = (params.text("type") or "").upper()
+        if kind not in ("RUN", "JOB"):
+            raise MarquezError(400, "query param type must be one of run, job")
+        found, job = self._run_node(view, uuid)
+        of = found if kind == "RUN" else job
+        return {"runId": found.props.get("runId"), "facets": shapes.facets(of) if of is not None else {}}
+
+    # -- lineage -----------------------------------------------------------------------------
+
+    def _start(self, view: GraphView, node_id: str, kinds: tuple[NodeKind, ...]) -> Node:
+        """The node a ``nodeId`` names (a Marquez ``#version`` suffix is ignored: no versions are kept)."""
+        for candidate in (node_id, node_id.rsplit("#", 1)[0]) if "#" in node_id else (node_id,):
+            found = queries.node(view, candidate)
+            if found is not None and found.kind in kinds:
+                return found
+        raise MarquezError(404, f"Node '{node_id}' not found.")
+
+    def lineage(self, view: GraphView, params: Params) -> tuple[dict[str, Any], dict[str, str]]:
+        start = self._start(view, params.text("nodeId", required=True) or "", (NodeKind.DATASET, NodeKind.JOB))
+        graph = lineage.dataset_lineage(view, start.id, Direction.BOTH, params.depth(), **params.walk_budget())
+        nodes = sorted(graph.nodes, key=lambda n: n.id)  # whole: the view reads no summaries
+        ins: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        outs: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for edge in graph.edges:
+            outs[edge.source].append((edge.source, edge.target))
+            ins[edge.target].append((edge.source, edge.target))
+        reads = Reads(view)
+        datasets = [n for n in nodes if n.kind == NodeKind.DATASET]
+        jobs = [n for n in nodes if n.kind == NodeKind.JOB]
+        fields, io, runs = reads.fields(datasets), reads.job_io(jobs, {n.id: n for n in datasets}), reads.latest_runs(jobs)
+        answer = []
+        for node in nodes:
+            if node.kind == NodeKind.DATASET:
+                kind, data = "DATASET", shapes.dataset_data(node, fields[node.id])
+            else:
+                kind, data = "JOB", shapes.job_data(node, *io.get(node.id, ([], [])), runs.get(node.id))
+            answer.append({"id": node.id, "type": kind, "data": data, "inEdges": _edges(ins[node.id]), "outEdges": _edges(outs[node.id])})
+        return {"graph": answer}, {"X-Lineage-Truncated": "true"} if graph.truncated else {}
+
+    def column_lineage(self, view: GraphView, params: Params) -> tuple[dict[str, Any], dict[str, str]]:
+        node_id = params.text("nodeId", required=True) or ""
+        with_downstream = params.boolean("withDownstream")
+        if with_downstream and "#" in node_id:
+            raise MarquezError(400, "Node version cannot be specified when withDownstream is true")
+        start = self._start(view, node_id, (NodeKind.DATASET, NodeKind.JOB, NodeKind.COLUMN))
+        if start.kind == NodeKind.COLUMN:
+            columns = [start.id]
+        else:
+            datasets = [start] if start.kind == NodeKind.DATASET else Reads(view).job_io([start]).get(start.id, ([], []))[1]
+            named = [c.id for found in Reads(view).fields(datasets).values() for c in found]
+            existing = view.nodes(named)
+            columns = [c for c in named if c in existing]
+        if not columns:
+            raise MarquezError(404, "Could not find node")
+        direction = Direction.BOTH if with_downstream else Direction.UPSTREAM
+        nodes: dict[str, Node] = {}
+        edges: dict[tuple[str, str], Mapping[str, Any]] = {}
+        truncated = False
+        for column in columns:
+            graph = lineage.column_lineage(view, column, direction, params.depth(), **params.walk_budget())
+            truncated |= graph.truncated
+            nodes.update((n.id, n) for n in graph.nodes if n.kind == NodeKind.COLUMN)
+            edges.update(((e.source, e.target), e.props) for e in graph.edges)
+        edges = {pair: props for pair, props in edges.items() if pair[0] in nodes and pair[1] in nodes}
+        whole = view.nodes(list(nodes))
+        inputs: dict[str, list[tuple[Node, Mapping[str, Any]]]] = defaultdict(list)
+        outputs: dict[str, list[str]] = defaultdict(list)
+        for (source, target), props in sorted(edges.items()):
+            inputs[target].append((whole.get(source, nodes[source]), props))
+            outputs[source].append(target)
+        answer = []
+        for node_key in sorted(nodes):
+            node = whole.get(node_key, nodes[node_key])
+            fed = [_input_field(source, props) for source, props in inputs[node_key]]
+            description, kind = (fed[0]["transformationDescription"], fed[0]["transformationType"]) if fed else (None, None)
+            data = {"namespace": node.props.get("namespace"), "dataset": node.props.get("dataset"), "datasetVersion": None,
+                    "field": node.props.get("name"), "fieldType": node.props.get("type"), "transformationDescription": description,
+                    "transformationType": kind, "inputFields": [{**f, "datasetVersion": None} for f in fed]}
+            answer.append({"id": node_key, "type": "DATASET_FIELD", "data": data,
+                           "inEdges": _edges((node_key, s.id) for s, _ in inputs[node_key]),
+                           "outEdges": _edges((node_key, t) for t in outputs[node_key])})
+        return {"graph": answer}, {"X-Lineage-Truncated": "true"} if truncated else {}
+
+    # -- search ------------------------------------------------------------------------------
+
+    def search(self, view: GraphView, params: Params) -> dict[str, Any]:
+        text = params.text("q", required=True) or ""
+        wanted = (params.text("filter") or "").upper()
+        if wanted not in ("", "DATASET", "JOB"):
+            raise MarquezError(400, "query param filter must be one of DATASET, JOB")
+        sort = (params.text("sort") or "name").lower()
+        if sort not in ("name", "update_at", "updated_at"):
+            raise MarquezError(400, "query param sort must be one of NAME, UPDATE_AT")
+        limit = min(params.integer("limit", DEFAULT_SEARCH_LIMIT), self.limits.max_page)
+        namespace = params.text("namespace")
+        kinds = {"DATASET": (NodeKind.DATASET,), "JOB": (NodeKind.JOB,)}.get(wanted, (NodeKind.DATASET, NodeKind.JOB))
+        found = [n for n in view.search(text, kinds, limit if namespace is None else self.limits.max_page)
+                 if namespace is None or n.props.get("namespace") == namespace][:limit]
+        if sort == "name":
+            found.sort(key=lambda n: (n.props.get("name") or "", n.id))
+        else:
+            found.sort(key=lambda n: (n.props.get("lastSeenAt") or "", n.id), reverse=True)
+        results = [{"type": "DATASET" if n.kind == NodeKind.DATASET else "JOB", "name": n.props.get("name"),
+                    "updatedAt": n.props.get("lastSeenAt"), "namespace": n.props.get("namespace"), "nodeId": n.id} for n in found]
+        return {"totalCount": len(results), "results": results}
+
+    # -- events ------------------------------------------------------------------------------
+
+    def lineage_event_stats(self, view: GraphView, params: Params) -> list[dict[str, Any]]:
+        """Marquez's ``LineageMetric`` list: the last 24 hours by hour (``period=DAY``) or the last
+        7 days by day in ``timezone`` (``period=WEEK``), counted from the runs' nodes
+        (``graph.catalog.run_event_counts``)."""
+        period = (params.text("period") or "").upper()
+        zone_name = params.text("timezone")
+        if period == "WEEK" and not zone_name:
+            raise MarquezError(400, "Timezone must be specified for period 'WEEK'")
+        if period not in ("DAY", "WEEK"):
+            raise MarquezError(400, "Invalid period")
+        now = datetime.now(timezone.utc)
+        if period == "DAY":
+            last = now.replace(minute=0, second=0, microsecond=0)
+            starts = [last - timedelta(hours=23 - i) for i in range(24)]
+            step = timedelta(hours=1)
+        else:
+            try:
+                zone = ZoneInfo(zone_name or "UTC")
+            except (ZoneInfoNotFoundError, ValueError):
+                raise MarquezError(400, f"unknown timezone {zone_name!r}") from None
+            today = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+            starts = [today - timedelta(days=6 - i) for i in range(7)]
+            step = timedelta(days=1)
+        bounds = [(start, start + step) for start in starts]
+        utc = [(_stamp(a), _stamp(b)) for a, b in bounds]
+        counts = catalog.run_event_counts(view, utc)
+        return [{"startInterval": a.isoformat(), "endInterval": b.isoformat(), "fail": c["FAIL"], "start": c["START"],
+                 "complete": c["COMPLETE"], "abort": c["ABORT"]} for (a, b), c in zip(bounds, counts)]
+
+    def lineage_events(self, view: GraphView, params: Params) -> dict[str, Any]:
+        """The raw events, newest first, paged (``graph.raw_events``); ``before``, ``after`` and
+        ``sortDirection`` are not supported."""
+        if self.events is None:
+            raise MarquezError(501, "this server keeps no raw event log")
+        limit, offset = params.page()
+        return raw_events.lineage_events(self.events, limit, offset)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")

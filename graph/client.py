@@ -1,0 +1,189 @@
+"""A Python client for a lineagemesh server's GraphQL API, whose answers become networkx graphs.
+
+For notebooks and scripts: ``Client(url, token=None)`` asks ``/graphql``; ``lineage`` and
+``impact`` answer objects with ``.to_networkx()`` giving a ``networkx.DiGraph`` (node attributes:
+kind, namespace, name, ...; edges along the data flow, with their kind). Example::
+
+    import networkx as nx
+    from graph.client import Client
+
+    upstream = Client("http://localhost:8080").lineage("dataset:food_delivery:public.discounts", "upstream").to_networkx()
+    order = list(nx.topological_sort(upstream))   # sources first
+
+``write_graph`` writes such a graph as GraphML, GEXF (yEd, Gephi) or node-link JSON
+(``lineagemesh export``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, Callable
+
+import networkx as nx
+
+Execute = Callable[[str, dict[str, Any]], dict[str, Any]]  # a GraphQL query and variables -> data
+
+FORMATS = ("graphml", "gexf", "json-graph")
+DEFAULT_DEPTH = 20
+
+_NODE = "id kind namespace name dataset deleted declared"
+_EDGE = "source target kind transformationType transformations { type subtype description masking }"
+LINEAGE = f"""query($id: String!, $direction: LineageDirection, $depth: Int) {{
+  lineage(nodeId: $id, direction: $direction, depth: $depth) {{ nodes {{ {_NODE} }} edges {{ {_EDGE} }} truncated }}
+}}"""
+COLUMN_LINEAGE = LINEAGE.replace("lineage(", "columnLineage(")
+IMPACT = """query($id: String!, $change: ChangeKind, $depth: Int) {
+  impact(nodeId: $id, change: $change, depth: $depth) {
+    changed { id kind namespace name dataset }
+    affected { id kind namespace name dataset distance path via severity certain }
+    owners { id name } products { id name domain } truncated breaking
+  }
+}"""
+DATASET = """query($ns: String!, $name: String!) {
+  dataset(namespace: $ns, name: $name) {
+    id namespace name description sourceName sourceUri deleted declared lifecycleState createdAt updatedAt facets aliases
+    columns { id name type description ordinal pii current }
+    owners { name type } writtenBy { id } readBy { id }
+  }
+}"""
+SEARCH = "query($text: String!, $first: Int) { search(text: $text, first: $first) { id kind namespace name } }"
+NODE_KIND = "query($id: String!) { node(id: $id) { kind } }"
+
+
+class ClientError(RuntimeError):
+    """The server refused the request or answered with GraphQL errors; the message says why."""
+
+
+def http_executor(url: str, token: str | None = None, timeout: float = 120) -> Execute:
+    """GraphQL over HTTP against ``{url}/graphql``, with a bearer token if given."""
+    import httpx
+
+    endpoint = url.rstrip("/") + "/graphql"
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def execute(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        try:
+            response = httpx.post(endpoint, json={"query": query, "variables": variables}, headers=headers, timeout=timeout)
+            body = response.json()
+        except (httpx.HTTPError, ValueError) as e:
+            raise ClientError(f"cannot ask {url}: {e}") from None
+        if not isinstance(body, dict) or "error" in body:  # refused before GraphQL: 401, 403, 413, 429
+            reason = body.get("error") if isinstance(body, dict) else body
+            raise ClientError(f"{url} answered {response.status_code}: {reason}")
+        if body.get("errors"):
+            raise ClientError("; ".join(error["message"] for error in body["errors"]))
+        return body["data"]
+
+    return execute
+
+
+def _attributes(record: dict[str, Any], skip: tuple[str, ...]) -> dict[str, Any]:
+    return {key: value for key, value in record.items() if key not in skip and value is not None}
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """A lineage answer: nodes and edges as the GraphQL ``LineageGraph`` gives them."""
+
+    nodes: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+    truncated: bool
+
+    def to_networkx(self) -> nx.DiGraph:
+        """Nodes by id with their fields as attributes; edges source → target along the data flow
+        (dataset → job → dataset, input column → output column) with ``kind`` and, for columns,
+        ``transformations``. ``graph["truncated"]`` says whether a budget cut the walk short."""
+        graph = nx.DiGraph(truncated=self.truncated)
+        for node in self.nodes:
+            graph.add_node(node["id"], **_attributes(node, ("id",)))
+        for edge in self.edges:
+            graph.add_edge(edge["source"], edge["target"], **_attributes(edge, ("source", "target")))
+        return graph
+
+
+@dataclass(frozen=True)
+class Impact:
+    """An impact report: the changed node, the nodes the change reaches, whom to tell."""
+
+    changed: dict[str, Any]
+    affected: list[dict[str, Any]]
+    owners: list[dict[str, Any]]
+    products: list[dict[str, Any]]
+    truncated: bool
+    breaking: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_networkx(self) -> nx.DiGraph:
+        """The tree of shortest explaining paths: the changed node, every affected node (attributes
+        distance, severity, certain, ...) and the jobs on the way, edges along each ``path``."""
+        graph = nx.DiGraph(truncated=self.truncated, breaking=self.breaking, change=self.extra.get("change"))
+        graph.add_node(self.changed["id"], **_attributes(self.changed, ("id",)), distance=0)
+        for node in self.affected:
+            graph.add_node(node["id"], **_attributes(node, ("id", "path", "via")))
+            for source, target in zip(node["path"], node["path"][1:]):
+                graph.add_edge(source, target)
+        return graph
+
+
+class Client:
+    """A lineagemesh server's GraphQL API. ``execute`` replaces HTTP (``lineagemesh export`` runs
+    the same queries in-process on a store)."""
+
+    def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 120, execute: Execute | None = None) -> None:
+        if execute is None:
+            if url is None:
+                raise ValueError("give a server url (or an executor)")
+            execute = http_executor(url, token, timeout)
+        self.execute = execute
+
+    def kind(self, node_id: str) -> str | None:
+        """The kind of a node (``Dataset``, ``Job``, ``Column``, ...), None when there is none."""
+        node = self.execute(NODE_KIND, {"id": node_id})["node"]
+        return node["kind"] if node else None
+
+    def lineage(self, node_id: str, direction: str = "both", depth: int = DEFAULT_DEPTH) -> Lineage:
+        """Datasets and jobs upstream, downstream or both ways of a dataset or job (``depth``
+        dataset hops); for a column (``datasetField:`` id), its column lineage."""
+        query = COLUMN_LINEAGE if self.kind(node_id) == "COLUMN" else LINEAGE
+        data = self.execute(query, {"id": node_id, "direction": direction.upper(), "depth": depth})
+        answer = data["columnLineage" if query is COLUMN_LINEAGE else "lineage"]
+        return Lineage(answer["nodes"], answer["edges"], answer["truncated"])
+
+    def impact(self, node_id: str, change: str = "drop", depth: int | None = None) -> Impact:
+        """What a change to a dataset or column reaches, with one explaining path each."""
+        answer = self.execute(IMPACT, {"id": node_id, "change": change.upper(), "depth": depth})["impact"]
+        return Impact(answer["changed"], answer["affected"], answer["owners"], answer["products"], answer["truncated"],
+                      answer["breaking"], {"change": change.upper()})
+
+    def dataset(self, namespace: str, name: str) -> dict[str, Any] | None:
+        """A dataset with its columns, owners, writers and readers; None when unknown."""
+        return self.execute(DATASET, {"ns": namespace, "name": name})["dataset"]
+
+    def search(self, text: str, first: int = 20) -> list[dict[str, Any]]:
+        """Datasets, jobs, columns, products, domains and owners whose name holds ``text``."""
+        return self.execute(SEARCH, {"text": text, "first": first})["search"]
+
+
+def _flat(graph: nx.DiGraph) -> nx.DiGraph:
+    """The graph with attribute values GraphML and GEXF can hold: lists and mappings as JSON text."""
+    def flat(attributes: dict[str, Any]) -> dict[str, Any]:
+        return {key: json.dumps(value, sort_keys=True) if isinstance(value, (list, dict)) else value
+                for key, value in attributes.items() if value is not None}
+
+    copy = nx.DiGraph(**flat(dict(graph.graph)))
+    copy.add_nodes_from((node, flat(attributes)) for node, attributes in graph.nodes(data=True))
+    copy.add_edges_from((source, target, flat(attributes)) for source, target, attributes in graph.edges(data=True))
+    return copy
+
+
+def write_graph(graph: nx.DiGraph, output_format: str, out: BinaryIO) -> None:
+    """Write ``graph`` as ``graphml``, ``gexf`` or ``json-graph`` (networkx's node-link JSON)."""
+    if output_format == "graphml":
+        nx.write_graphml(_flat(graph), out)
+    elif output_format == "gexf":
+        nx.write_gexf(_flat(graph), out)
+    elif output_format == "json-graph":
+        out.write(json.dumps(nx.node_link_data(graph, edges="edges"), sort_keys=True, indent=1).encode() + b"\n")
+    else:
+        raise ValueError(f"unknown format {output_format!r}: one of {', '.join(FORMATS)}")
