@@ -21,7 +21,12 @@ from graph.model import RULE_SOURCE, NodeKind, run_id
 from graph.mutations import Mutation, UpsertNode, concat_encoded, decode, encode, stamp
 from ingest.domain_rules import NO_RULES, DomainRules
 from ingest.lenient import Relaxed, relax
+from ingest.naming import normal_namespace
 from ingest.openlineage_schema import InvalidEvent, validate
+
+# Dataset namespaces as every ingester spells them (ingest.naming): s3a://b is s3://b, a catalog
+# URI has one form, so an event and a crawl or contract naming one table meet on one node.
+_native.set_namespace_rule(normal_namespace)
 
 #: The longest node id (UTF-8 bytes) an event may produce: ids are keys on every store, and
 #: Neo4j cannot index a string property over about 8 KB.

@@ -28,13 +28,13 @@ from ingest.iceberg import (  # noqa: E402
     NamespaceInfo,
     TableInfo,
     crawl,
-    location_identifier,
     ms_stamp,
     spark_identifier,
     table_identifier,
     translate_catalog,
 )
 from ingest.openlineage import translate  # noqa: E402
+from ingest.naming import location_dataset  # noqa: E402
 
 pytestmark = pytest.mark.iceberg
 
@@ -274,7 +274,7 @@ def test_crawl_and_translate_a_catalog(lake: Lake) -> None:
     assert column("customer")["type"].startswith("struct<")
 
     # The storage location is an alias of the table, split as OpenLineage does.
-    location_ns, location_name = location_identifier(table.location())
+    location_ns, location_name = location_dataset(table.location())
     assert location_ns == "file" and location_name == Path(table.location().removeprefix("file://")).as_posix()
     alias = edges[(f"dataset:file:{location_name}", EdgeKind.ALIAS_OF, orders_id)]
     assert alias.props["reason"] == "LOCATION"
@@ -391,7 +391,7 @@ def _facet(**fields: Any) -> dict[str, Any]:
 
 def spark_event(location: str, symlink_namespace: str, table: str, event_time: str) -> dict[str, Any]:
     """What openlineage-spark sends for a write to an Iceberg table: location name + TABLE symlink."""
-    namespace, name = location_identifier(location)
+    namespace, name = location_dataset(location)
     return {
         "eventType": "COMPLETE",
         "eventTime": event_time,
@@ -419,7 +419,7 @@ def test_spark_event_and_crawl_meet_on_one_node(rest_server: Any) -> None:
     table = catalog.load_table("sales.orders")
     event = spark_event(table.location(), rest_server.uri, "sales.orders", "2030-01-01T00:00:00Z")
     canonical = f"dataset:{rest_server.uri}:sales.orders"
-    location_ns, location_name = location_identifier(table.location())
+    location_ns, location_name = location_dataset(table.location())
     physical = f"dataset:{location_ns}:{location_name}"
 
     crawl_mutations = translate_catalog(crawl(catalog))
@@ -449,20 +449,6 @@ def _snapshot(kind: str, uri: str | None = None, warehouse: str | None = None, *
     return CatalogSnapshot("cat", kind, uri, warehouse, datetime(2030, 1, 1, tzinfo=timezone.utc), (), (), (), catalog_properties=props)
 
 
-@pytest.mark.parametrize(("location", "expected"), [
-    ("file:/w/sales/orders", ("file", "/w/sales/orders")),
-    ("file:///w/sales/orders/", ("file", "/w/sales/orders")),
-    ("/w/sales/orders", ("file", "/w/sales/orders")),
-    ("s3://lake/w/sales/orders", ("s3://lake", "w/sales/orders")),
-    ("s3a://lake/w/sales/orders/", ("s3://lake", "w/sales/orders")),
-    ("gs://lake/w/t", ("gs://lake", "w/t")),
-    ("hdfs://nn:8020/w/t", ("hdfs://nn:8020", "/w/t")),
-    ("abfss://c@acct.dfs.core.windows.net/w/t", ("abfss://c@acct.dfs.core.windows.net", "/w/t")),
-])
-def test_locations_split_like_openlineage(location: str, expected: tuple[str, str]) -> None:
-    assert location_identifier(location) == expected
-
-
 def test_table_identity_per_catalog_type() -> None:
     levels = ("sales", "orders")
     assert table_identifier(_snapshot("rest", "http://127.0.0.1:8181"), levels) == ("http://127.0.0.1:8181", "sales.orders")
@@ -476,6 +462,7 @@ def test_table_identity_per_catalog_type() -> None:
     assert table_identifier(_snapshot("in-memory", warehouse="s3a://lake/w/"), levels) == ("s3://lake/w", "sales.orders")
     assert table_identifier(_snapshot("dynamodb"), levels) == ("iceberg://cat", "sales.orders")
     assert table_identifier(_snapshot("rest", "http://x"), levels, dataset_namespace="polaris") == ("polaris", "sales.orders")
+    assert table_identifier(_snapshot("rest", "HTTP://Catalog:80/"), levels) == ("http://catalog", "sales.orders")
     assert spark_identifier(["my-db", "2024", "t`x", "ok_1"]) == "`my-db`.`2024`.`t``x`.ok_1"
 
 
