@@ -31,9 +31,11 @@ emit a symlink for JDBC catalogs.) The crawl records each table under exactly th
 identifier — the name the OpenLineage ingester makes canonical — and its location as an
 ``ALIAS_OF`` alias (reason ``LOCATION``), so whichever arrives first, crawl or Spark event, the
 table, its path and its symlink resolve to one node. Catalog types with no handler there (in-memory,
-DynamoDB, ...) use the warehouse like Hadoop catalogs, else ``iceberg://{catalog name}``. When the
-producers in your platform are configured differently (another URI for the same REST catalog, a
-proxy), pass ``dataset_namespace`` to pin the namespace; names stay ``db.t``.
+DynamoDB, ...) use the warehouse like Hadoop catalogs, else ``iceberg://{catalog name}``. When a
+producer names the catalog otherwise (another URI for the same REST catalog, a proxy, another path
+to the catalog file), the shared location still joins both names into one table (``graph.aliases``:
+the least name is canonical, the other listed among its aliases); pass ``dataset_namespace`` to
+give the crawl the producers' name instead; names stay ``db.t``.
 
 Graph
 -----
