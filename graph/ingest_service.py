@@ -30,7 +30,7 @@ from graph.mutations import Mutation, concat_encoded, decode, encode
 from graph.stores import Store, StoreUnavailable
 from ingest.domain_rules import NO_RULES, DomainRules
 from ingest.event_files import NotJSON, parse_json
-from ingest.openlineage import translate_encoded, translate_many
+from ingest.openlineage import translate_many, translate_noting
 from ingest.openlineage_schema import InvalidEvent
 
 
@@ -46,6 +46,7 @@ class TranslatedEvent(NamedTuple):
     encoded: bytes
     raw: bytes
     subjects: frozenset[str]
+    lenient: tuple[str, ...] = ()  # what ingest.lenient relaxed to accept it
 
     def mutations(self) -> list[Mutation]:
         """As ``graph.mutations`` objects (for deciding which domains the event writes)."""
@@ -65,8 +66,8 @@ def translate_one(event: Any, raw: bytes | None = None, rules: DomainRules = NO_
     """Validate and translate one parsed event; ``raw`` is its JSON as sent (made from the event
     when it came inside a larger document); ``not_after``: the latest eventTime accepted
     (``ingest.clock_skew``). Raises InvalidEvent."""
-    encoded = translate_encoded(event, rules, not_after)
-    return TranslatedEvent(encoded, raw if raw is not None else orjson.dumps(event), frozenset(subjects_of(event)))
+    encoded, lenient = translate_noting(event, rules, not_after)
+    return TranslatedEvent(encoded, raw if raw is not None else orjson.dumps(event), frozenset(subjects_of(event)), lenient)
 
 
 @dataclass

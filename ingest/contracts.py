@@ -121,6 +121,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from graph.model import EdgeKind, NodeKind, contract_id, domain_id
 from graph.mutations import Mutation, stamp
 from ingest.builder import GraphBuilder
+from ingest.naming import location_dataset
 from graph.pii import is_pii, normalise
 
 ODCS_SCHEMA_FILE = "odcs-json-schema-v3.1.0.json"
@@ -845,7 +846,8 @@ def _dotted(prefix: Sequence[str | None], table: str) -> str | None:
 
 
 def _location(location: Any, table: str, shared: bool) -> tuple[str, str] | None:
-    """OpenLineage (namespace, name) of a storage location: ``s3://bucket`` + key without leading ``/``."""
+    """OpenLineage (namespace, name) of a contract's storage location (``ingest.naming``), once
+    ``{model}`` is substituted and trailing glob segments are dropped."""
     if not isinstance(location, str) or not location.strip():
         return None
     text = location.strip().replace("{model}", table)
@@ -860,9 +862,7 @@ def _location(location: Any, table: str, shared: bool) -> tuple[str, str] | None
     path = "/".join(segments).rstrip("/")
     if shared and "{model}" not in location:
         path = f"{path}/{table}"
-    if not scheme or scheme == "file":
-        return "file", (path or "/")
-    return f"{scheme}://{parts.netloc}", (path.lstrip("/") or "/")
+    return location_dataset(f"{scheme}://{parts.netloc}{path}" if scheme else path)
 
 
 def dataset_identity(server_type: str, spec: dict[str, Any], table: str, shared: bool = False,

@@ -72,6 +72,7 @@ from typing import Any, Iterable, Iterator, Literal
 from graph.model import EdgeKind, NodeKind, dataset_id, owner_id
 from graph.mutations import Mutation, UpsertNode, stamp
 from ingest.builder import GraphBuilder
+from ingest.naming import normal_namespace
 from graph.pii import is_pii
 
 SUPPORTED_SCHEMA_VERSIONS = range(7, 13)  # manifest v7 (dbt 1.3) .. v12 (dbt 1.8+)
@@ -324,7 +325,7 @@ class _Manifest:
         )
         if namespace is not None and (not isinstance(namespace, str) or not namespace):
             raise ValueError("namespace must be a non-empty string")
-        ns = namespace or _default_namespace(adapter, project)
+        ns = normal_namespace(namespace) if namespace else _default_namespace(adapter, project)
         relations: dict[str, _Relation] = {}
         tests: list[tuple[str, dict[str, Any], str]] = []
         for uid, node, path in nodes:

@@ -7,8 +7,8 @@ store, so it is tested like the OpenLineage translation: ``plan(translate_catalo
 
 Identity — the crawl and Spark's OpenLineage events must land on one node
 --------------------------------------------------------------------------
-openlineage-spark names an Iceberg table by its *location* (``PathUtils.fromPath`` →
-``FilesystemDatasetUtils.fromLocation``: ``file:/w/db/t`` → (``file``, ``/w/db/t``),
+openlineage-spark names an Iceberg table by its *location* (``FilesystemDatasetUtils.fromLocation``,
+whose rules ``ingest.naming`` states: ``file:/w/db/t`` → (``file``, ``/w/db/t``),
 ``s3a://b/w/t`` → (``s3://b``, ``w/t``), ``hdfs://nn:8020/w/t`` → (``hdfs://nn:8020``, ``/w/t``)) and
 attaches a ``symlinks`` identifier of type TABLE that its catalog-type handler builds from the Spark
 identifier (``db.t``, the namespace levels and table name joined by dots, without the catalog
@@ -17,7 +17,7 @@ name):
 =========  ==================================================  ======================
 catalog    TABLE symlink namespace                              TABLE symlink name
 =========  ==================================================  ======================
-rest       the catalog ``uri`` exactly as configured            ``db.t``
+rest       the catalog ``uri`` (one spelling: ``ingest.naming``)   ``db.t``
 hive       ``hive://{metastore host}:{port}``                   ``db.t``
 glue       ``arn:aws:glue:{region}:{account}``                  ``table/db/t``
 jdbc/sql   the JDBC URL's OpenLineage namespace                 ``{database}.db.t``
@@ -31,9 +31,11 @@ emit a symlink for JDBC catalogs.) The crawl records each table under exactly th
 identifier — the name the OpenLineage ingester makes canonical — and its location as an
 ``ALIAS_OF`` alias (reason ``LOCATION``), so whichever arrives first, crawl or Spark event, the
 table, its path and its symlink resolve to one node. Catalog types with no handler there (in-memory,
-DynamoDB, ...) use the warehouse like Hadoop catalogs, else ``iceberg://{catalog name}``. When the
-producers in your platform are configured differently (another URI for the same REST catalog, a
-proxy), pass ``dataset_namespace`` to pin the namespace; names stay ``db.t``.
+DynamoDB, ...) use the warehouse like Hadoop catalogs, else ``iceberg://{catalog name}``. When a
+producer names the catalog otherwise (another URI for the same REST catalog, a proxy, another path
+to the catalog file), the shared location still joins both names into one table (``graph.aliases``:
+the least name is canonical, the other listed among its aliases); pass ``dataset_namespace`` to
+give the crawl the producers' name instead; names stay ``db.t``.
 
 Graph
 -----
@@ -66,11 +68,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Iterator, Mapping, Sequence
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from graph.model import EdgeKind, NodeKind, dataset_id
 from graph.mutations import Mutation, stamp
 from ingest.builder import GraphBuilder
+from ingest.naming import jdbc_dataset, location_dataset, normal_namespace, warehouse_namespace
 
 MAX_SNAPSHOTS = 50  # snapshots kept on a dataset (the newest); snapshotCount has the total
 PRODUCT_PREFIX = "data-product."
@@ -374,33 +377,14 @@ def spark_identifier(parts: Iterable[str]) -> str:
     return ".".join(p if re.fullmatch(r"[A-Za-z0-9_]+", p) and not p.isdigit() else "`" + p.replace("`", "``") + "`" for p in parts)
 
 
-def location_identifier(location: str) -> tuple[str, str]:
-    """OpenLineage's (namespace, name) for a storage location, as openlineage-spark computes it.
-
-    ``file:/w/t`` and ``file:///w/t`` → (``file``, ``/w/t``); ``s3://b/w/t``, ``s3a://``, ``s3n://`` →
-    (``s3://b``, ``w/t``); likewise ``gs://`` and ``wasbs://``; anything else →
-    (``scheme://authority``, ``/path``).
-    """
-    parts = urlsplit(location)
-    scheme = parts.scheme.lower()
-    path = re.sub(r"/{2,}", "/", unquote(parts.path))
-    if scheme in ("", "file"):
-        return "file", path.rstrip("/") or "/"
-    for object_store in ("s3", "gs", "wasbs"):
-        if scheme.startswith(object_store):
-            return f"{object_store}://{parts.netloc}", path.strip("/") or "/"
-    namespace = f"{scheme}://{parts.netloc}" if parts.netloc else scheme
-    return namespace, path.rstrip("/") or "/"
-
-
 def table_identifier(snapshot: CatalogSnapshot, levels: Sequence[str], dataset_namespace: str | None = None) -> tuple[str, str]:
     """The (namespace, name) openlineage-spark's TABLE symlink carries for a table of this catalog."""
     name = spark_identifier(levels)
     if dataset_namespace:
-        return dataset_namespace, name
+        return normal_namespace(dataset_namespace), name
     kind, uri = snapshot.catalog_type, snapshot.catalog_uri
     if kind == "rest" and uri:
-        return uri, name
+        return normal_namespace(uri), name
     if kind == "hive" and uri:
         first = urlsplit(uri.split(",")[0])
         return f"hive://{first.hostname}" + (f":{first.port}" if first.port else ""), name
@@ -411,39 +395,10 @@ def table_identifier(snapshot: CatalogSnapshot, levels: Sequence[str], dataset_n
         if region and account:
             return f"arn:aws:glue:{region}:{account}", "table/" + "/".join(levels)
     if kind == "sql" and uri:
-        return _jdbc_identifier(uri, name)
+        return jdbc_dataset(uri, name)
     if snapshot.warehouse:
-        return _warehouse_namespace(snapshot.warehouse), name
+        return warehouse_namespace(snapshot.warehouse), name
     return f"iceberg://{snapshot.catalog_name}", name
-
-
-def _jdbc_identifier(sqlalchemy_uri: str, name: str) -> tuple[str, str]:
-    """What OpenLineage's JdbcDatasetUtils makes of the JDBC URL matching a SQLAlchemy URL."""
-    scheme, _, rest = sqlalchemy_uri.partition("://")
-    dialect = scheme.split("+")[0].lower()
-    if dialect == "sqlite":  # sqlite:////abs/c.db is jdbc:sqlite:/abs/c.db: no host, kept whole
-        path = rest[1:] if rest.startswith("/") else rest
-        return f"sqlite:{path or ':memory:'}", name
-    parts = urlsplit(f"{dialect}://{rest}")
-    scheme_name, default_port = {"postgresql": ("postgres", 5432), "postgres": ("postgres", 5432),
-                                 "mysql": ("mysql", 3306), "mariadb": ("mysql", 3306)}.get(dialect, (dialect, None))
-    port = parts.port or default_port
-    authority = (parts.hostname or "") + (f":{port}" if port else "")
-    database = parts.path.strip("/")
-    return f"{scheme_name}://{authority}", f"{database}.{name}" if database else name
-
-
-def _warehouse_namespace(warehouse: str) -> str:
-    """FilesystemDatasetUtils.fromLocationAndName's namespace for a warehouse (Hadoop catalogs)."""
-    parts = urlsplit(warehouse)
-    scheme = parts.scheme.lower()
-    path = re.sub(r"/{2,}", "/", unquote(parts.path)).rstrip("/")
-    if scheme in ("", "file"):
-        return f"file:{path}" if path else "file"
-    for object_store in ("s3", "gs", "wasbs"):
-        if scheme.startswith(object_store):
-            return f"{object_store}://{parts.netloc}{path}"
-    return f"{scheme}://{parts.netloc}{path}"
 
 
 # -- translation (pure) -----------------------------------------------------------------------------
@@ -589,7 +544,7 @@ def _table_mutations(snapshot: CatalogSnapshot, table: TableInfo, at: str, datas
         "currentSnapshotId": table.current_snapshot_id,
     })
     builder.dataset(ns, name, props)
-    builder.alias(*location_identifier(table.location), did, "LOCATION")
+    builder.alias(*location_dataset(table.location), did, "LOCATION")
     _membership(builder, did, table.namespace, table.name, table.properties)
     return builder.mutations
 
@@ -642,6 +597,6 @@ def _float(value: str | None) -> float | None:
 
 __all__ = [
     "CatalogSnapshot", "CrawlError", "FieldInfo", "NamespaceInfo", "SnapshotInfo", "TableInfo", "ViewInfo",
-    "MAX_SNAPSHOTS", "crawl", "catalog_type", "flatten_schema", "location_identifier", "ms_stamp", "spark_identifier",
+    "MAX_SNAPSHOTS", "crawl", "catalog_type", "flatten_schema", "ms_stamp", "spark_identifier",
     "table_identifier", "table_stamp", "translate_catalog",
 ]

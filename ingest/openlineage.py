@@ -14,17 +14,30 @@ split inputs and outputs, duplicates and out-of-order arrival all converge to on
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from graph import _native
-from graph.model import RULE_SOURCE
-from graph.mutations import Mutation, decode, stamp
+from graph.model import RULE_SOURCE, NodeKind, run_id
+from graph.mutations import Mutation, UpsertNode, concat_encoded, decode, encode, stamp
 from ingest.domain_rules import NO_RULES, DomainRules
+from ingest.lenient import Relaxed, relax
+from ingest.naming import normal_namespace
 from ingest.openlineage_schema import InvalidEvent, validate
+
+# Dataset namespaces as every ingester spells them (ingest.naming): s3a://b is s3://b, a catalog
+# URI has one form, so an event and a crawl or contract naming one table meet on one node.
+_native.set_namespace_rule(normal_namespace)
 
 #: The longest node id (UTF-8 bytes) an event may produce: ids are keys on every store, and
 #: Neo4j cannot index a string property over about 8 KB.
 MAX_ID_BYTES = _native.LONGEST_ID
+
+
+class Translated(NamedTuple):
+    """One event's mutations in the wire form, and what was relaxed to accept it (``ingest.lenient``)."""
+
+    encoded: bytes
+    lenient: tuple[str, ...] = ()
 
 
 def translate_encoded(event: dict[str, Any], rules: DomainRules = NO_RULES, not_after: datetime | None = None) -> bytes:
@@ -33,17 +46,30 @@ def translate_encoded(event: dict[str, Any], rules: DomainRules = NO_RULES, not_
 
     ``rules`` assign domains to the event's datasets (see ``ingest.domain_rules``). Raises
     ``InvalidEvent`` (naming the failing field) for anything that is not a valid OpenLineage
-    2-0-2 RunEvent, DatasetEvent or JobEvent, or that is dated after ``not_after``
-    (``ingest.clock_skew``).
+    2-0-2 RunEvent, DatasetEvent or JobEvent (after ``ingest.lenient`` relaxed what Marquez accepts),
+    or that is dated after ``not_after`` (``ingest.clock_skew``).
     """
-    kind, at = _checked(event, not_after)
+    return translate_noting(event, rules, not_after).encoded
+
+
+def translate_noting(event: dict[str, Any], rules: DomainRules = NO_RULES, not_after: datetime | None = None) -> Translated:
+    """:func:`translate_encoded`, and the reasons the event needed relaxing (for the server's metrics)."""
+    relaxed, kind, at = _checked(event, not_after)
     try:
-        wire, overlong = _native.translate_openlineage(event, kind, at, rules if rules.rules else None, RULE_SOURCE)
+        wire, overlong = _native.translate_openlineage(relaxed.event, kind, at, rules if rules.rules else None, RULE_SOURCE)
     except TypeError as e:  # a value no store can hold (an integer beyond 64 bits, from a caller in Python)
         raise InvalidEvent(str(e)) from None
     if overlong is not None:
         raise _overlong(overlong)
-    return wire
+    return Translated(wire + _external_run_id(relaxed, at), relaxed.reasons)
+
+
+def _external_run_id(relaxed: Relaxed, at: str) -> bytes:
+    """The producer's own run id kept on the run it was relaxed into (a batch of its own)."""
+    if relaxed.external_run_id is None:
+        return b""
+    node = run_id(relaxed.event["run"]["runId"])
+    return encode([UpsertNode(node, NodeKind.RUN, at, {"externalRunId": relaxed.external_run_id})])
 
 
 def translate_many(events: list[Any], rules: DomainRules = NO_RULES,
@@ -54,27 +80,32 @@ def translate_many(events: list[Any], rules: DomainRules = NO_RULES,
     refused: dict[int, InvalidEvent] = {}
     valid: list[int] = []
     items: list[tuple[Any, str, str]] = []
+    externals: dict[int, bytes] = {}
     for i, event in enumerate(events):
         try:
-            kind, at = _checked(event, not_after)
+            relaxed, kind, at = _checked(event, not_after)
         except InvalidEvent as e:
             refused[i] = e
             continue
+        if relaxed.external_run_id is not None:
+            externals[len(valid)] = _external_run_id(relaxed, at)
         valid.append(i)
-        items.append((event, kind, at))
+        items.append((relaxed.event, kind, at))
     wire, problems = _native.translate_openlineage_many(items, rules if rules.rules else None, RULE_SOURCE)
     for index, what, detail in problems:
         refused[valid[index]] = _overlong(detail) if what == "overlong" else InvalidEvent(detail)
-    return wire, refused
+        externals.pop(index, None)
+    return concat_encoded([wire, *externals.values()]), refused
 
 
-def _checked(event: Any, not_after: datetime | None) -> tuple[str, str]:
-    """A valid event's kind and stamp; raises InvalidEvent."""
-    kind, moment = validate(event)
+def _checked(event: Any, not_after: datetime | None) -> tuple[Relaxed, str, str]:
+    """A valid event (as relaxed), its kind and stamp; raises InvalidEvent."""
+    relaxed = relax(event)
+    kind, moment = validate(relaxed.event)
     if not_after is not None and moment > not_after:
         raise InvalidEvent(f"{event['eventTime']!r} is ahead of the server clock by more than the allowed clock skew "
                            f"(latest accepted now: {stamp(not_after)})", "$.eventTime")
-    return kind, stamp(moment)
+    return relaxed, kind, stamp(moment)
 
 
 def _overlong(node_id: str) -> InvalidEvent:

@@ -11,7 +11,6 @@ void unique(std::vector<StrId>& ids) {
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
 }
 
-bool contains(const std::vector<StrId>& v, StrId id) { return std::find(v.begin(), v.end(), id) != v.end(); }
 
 }  // namespace
 
@@ -44,41 +43,71 @@ void Aliases::canonical(const std::vector<StrId>& ids, std::vector<StrId>& out) 
   for (StrId id : ids)
     if (!canonical_.contains(id)) pending.push_back(id);
   unique(pending);
-  IdMap chase;  // origin -> where its chain has got to
-  for (StrId id : pending) chase.emplace(id, id);
-  std::vector<NodeIdx> nodes;
-  std::vector<EdgeRef> links;
-  for (int hop = 0; hop < kMaxChain && !chase.empty(); hop++) {
-    nodes.clear();
-    for (auto& [origin, current] : chase) nodes.push_back(v.node_of(current));
-    std::sort(nodes.begin(), nodes.end());
-    nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
-    links.clear();
-    v.edges(nodes, kind_bit(kAliasOf), true, links);
-    IdMap hops;  // a name with two targets (rare) follows the first by id, as every store does
-    for (const EdgeRef& e : links) {
-      StrId source = v.id_of(e.source), target = v.id_of(e.target);
-      StrId* held = hops.find(source);
-      if (held == nullptr || v.text(target) < v.text(*held)) hops[source] = target;
+  if (!pending.empty()) {
+    IdMap root;            // every name met -> a name of its table (union-find)
+    FlatSet<StrId> read;   // names whose edges were read both ways
+    FlatSet<StrId> named;  // names that are some name's alias (an ALIAS_OF leaves them)
+    auto find = [&](StrId x) {
+      StrId r = x;
+      while (root[r] != r) r = root[r];
+      while (root[x] != r) {
+        StrId up = root[x];
+        root[x] = r;
+        x = up;
+      }
+      return r;
+    };
+    std::vector<StrId> frontier(pending), next;
+    for (StrId id : pending) root[id] = id;
+    std::vector<NodeIdx> nodes;
+    std::vector<EdgeRef> links;
+    for (int hop = 0; hop < kMaxChain && !frontier.empty(); hop++) {
+      nodes.clear();
+      for (StrId id : frontier) {
+        read.insert(id);
+        NodeIdx n = v.node_of(id);
+        if (n != kNone) nodes.push_back(n);
+      }
+      std::sort(nodes.begin(), nodes.end());
+      nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+      links.clear();
+      v.edges(nodes, kind_bit(kAliasOf), true, links);
+      v.edges(nodes, kind_bit(kAliasOf), false, links);
+      next.clear();
+      for (const EdgeRef& e : links) {
+        StrId source = v.id_of(e.source), target = v.id_of(e.target);
+        named.insert(source);
+        for (StrId end : {source, target}) {
+          bool added;
+          StrId& r = root.at(end, &added);
+          if (added) {
+            r = end;
+            next.push_back(end);
+          }
+        }
+        StrId a = find(source), b = find(target);
+        if (a != b) root[a] = b;
+      }
+      frontier.swap(next);
     }
-    if (hops.empty()) {
-      for (auto& [origin, current] : chase) canonical_[origin] = current;
-      chase.clear();
-      break;
-    }
-    IdMap next;
-    for (auto& [origin, current] : chase) {
-      const StrId* hop = hops.find(current);
-      if (hop == nullptr) {
-        canonical_[origin] = current;
-      } else if (*hop != origin) {
-        next.emplace(origin, *hop);
+    // A table's canonical name: its least name that is no one's alias (read, so known to be one);
+    // a table of names all aliases (a cycle of renames), its least name.
+    IdMap best_end, best_any;
+    for (auto& [name, parent] : root) {
+      StrId table = find(name);
+      bool end = read.contains(name) && !named.contains(name);
+      for (IdMap* best : {&best_any, end ? &best_end : nullptr}) {
+        if (best == nullptr) continue;
+        StrId* held = best->find(table);
+        if (held == nullptr || v.text(name) < v.text(*held)) (*best)[table] = name;
       }
     }
-    chase.swap(next);
+    for (StrId id : pending) {
+      StrId table = find(id);
+      const StrId* end = best_end.find(table);
+      canonical_[id] = end != nullptr ? *end : best_any[table];
+    }
   }
-  for (auto& [origin, current] : chase) canonical_[origin] = current;  // a cycle or an over-long chain: stop here
-  for (StrId id : pending) canonical_.emplace(id, id);                 // a chain leading back to its origin
   out.clear();
   for (StrId id : ids) out.push_back(canonical_[id]);
 }
@@ -95,40 +124,55 @@ void Aliases::keys_into(const std::vector<StrId>& canonical_ids, uint32_t kinds,
   result.clear();
   for (StrId cid : known)
     for (StrId member : members_[cid]) result[member] = cid;
-  IdMap frontier;  // ids whose entering edges are still to read -> canonical id
-  for (StrId id : fresh) frontier[id] = id;
-  if (kinds) {  // known aliases too: their classes are complete, their edges unread
+  IdMap owner;     // every name met -> the canonical id whose table it is in
+  IdMap frontier;  // names whose entering edges are still to read -> canonical id
+  FlatSet<StrId> start, walked;  // the canonical ids themselves (no alias leaves an end); those walked here
+  walked.insert(fresh.begin(), fresh.end());
+  for (StrId id : fresh) {
+    frontier[id] = id;
+    owner[id] = id;
+    start.insert(id);
+  }
+  if (kinds) {  // known aliases too: their tables are complete, their edges unread
     for (auto& [member, cid] : result) frontier[member] = cid;
     for (StrId id : lone) frontier[id] = id;
   }
-  std::vector<NodeIdx> nodes;
+  for (auto& [member, cid] : result) owner[member] = cid;
+  for (StrId id : lone) owner[id] = id;
+  std::vector<NodeIdx> nodes, leaving;
   std::vector<EdgeRef> edges;
   for (int hop = 0; hop < kMaxChain && !frontier.empty(); hop++) {
     nodes.clear();
+    leaving.clear();
     for (auto& [id, cid] : frontier) {
       NodeIdx n = v.node_of(id);
-      if (n != kNone) nodes.push_back(n);
+      if (n == kNone) continue;
+      nodes.push_back(n);
+      if (!start.contains(id) && walked.contains(cid)) leaving.push_back(n);  // an alias: it may name a sibling too
     }
     edges.clear();
     v.edges(nodes, kind_bit(kAliasOf) | kinds, false, edges);
+    if (!leaving.empty()) v.edges(leaving, kind_bit(kAliasOf), true, edges);
     IdMap next;
     for (const EdgeRef& e : edges) {
       if (e.kind != kAliasOf) {
         found.push_back(e);
         continue;
       }
-      StrId source = v.id_of(e.source);
-      StrId owner = frontier[v.id_of(e.target)];
-      auto& members = members_[owner];
-      if (members.empty()) members.push_back(owner);
-      if (!contains(members, source)) {
-        members.push_back(source);
-        next[source] = owner;
-      }
+      StrId source = v.id_of(e.source), target = v.id_of(e.target);
+      bool source_known = owner.contains(source);
+      if (source_known == owner.contains(target)) continue;
+      StrId met = source_known ? target : source;
+      StrId cid = owner[source_known ? source : target];
+      owner[met] = cid;
+      next[met] = cid;
+      auto& members = members_[cid];
+      if (members.empty()) members.push_back(cid);
+      members.push_back(met);
     }
     frontier.swap(next);
   }
-  if (!frontier.empty() && kinds) {  // the chain was cut: its last members' edges are still unread
+  if (!frontier.empty() && kinds) {  // the walk was cut: its last members' edges are still unread
     nodes.clear();
     for (auto& [id, cid] : frontier) {
       NodeIdx n = v.node_of(id);
@@ -136,23 +180,16 @@ void Aliases::keys_into(const std::vector<StrId>& canonical_ids, uint32_t kinds,
     }
     v.edges(nodes, kinds, false, found);
   }
-  FlatSet<StrId> known_set;
-  known_set.insert(known.begin(), known.end());
-  for (StrId id : ids) {
-    if (known_set.contains(id)) continue;
-    bool fresh_with_aliases = !alone_.contains(id) && members_.contains(id);
-    if (fresh_with_aliases) continue;
-    alone_.insert(id);
-    result[id] = id;
-    canonical_.emplace(id, id);
-  }
   for (StrId cid : fresh) {
-    if (alone_.contains(cid)) continue;
-    for (StrId member : members_[cid]) {
-      result[member] = cid;
-      canonical_.emplace(member, cid);
+    if (!members_.contains(cid)) {
+      alone_.insert(cid);
+      result[cid] = cid;
+      canonical_.emplace(cid, cid);  // no alias edge either way: its own table
+      continue;
     }
+    for (StrId member : members_[cid]) result[member] = cid;
   }
+  for (StrId id : lone) result[id] = id;
 }
 
 void Aliases::column_members(const std::vector<NodeIdx>& columns, IdMap& out) {

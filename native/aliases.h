@@ -1,9 +1,12 @@
 // Alias resolution (graph.aliases): one real table is one node, whatever names point at it.
 //
 // A dataset can be known by several identifiers (a storage path, a catalog table name, a name it
-// had before a RENAME). Each alias has an ALIAS_OF edge to the name it stands for; the end of that
-// chain is the canonical node. Writes never merge nodes (so ingest stays order-independent);
-// queries resolve aliases on the way in and collapse them on the way out.
+// had before a RENAME). Each alias has an ALIAS_OF edge to the name it stands for. The names joined
+// by ALIAS_OF edges, either way, are one table: two catalog names sharing one storage location (a
+// crawler's and a producer's spelling of the catalog) are one table. Its canonical node is the
+// least of its names that is no one's alias (a chain's end), so the choice does not depend on what
+// arrived first. Writes never merge nodes (so ingest stays order-independent); queries resolve
+// aliases on the way in and collapse them on the way out.
 //
 // One resolver per query caches what it learns. Most datasets have no alias, so a walk's level is
 // resolved a level at a time, one read per alias hop.
@@ -14,7 +17,7 @@
 
 namespace lm {
 
-constexpr int kMaxChain = 16;  // alias chains longer than this are cut (they only arise from cyclic renames)
+constexpr int kMaxChain = 16;  // alias walks longer than this are cut (a bound on the reads per resolution)
 
 using IdMap = FlatMap<StrId, StrId>;
 

@@ -376,7 +376,18 @@ PyObject* module_nests_deeper(PyObject*, PyObject* args) {
   return PyBool_FromLong(nests_deeper(value, limit, 1));
 }
 
+// set_namespace_rule(rule or None): how translate_openlineage spells dataset namespaces.
+PyObject* module_set_namespace_rule(PyObject*, PyObject* rule) {
+  LM_GUARD_BEGIN
+  if (rule != Py_None && !PyCallable_Check(rule)) raise(PyExc_TypeError, "the namespace rule must be callable or None");
+  set_namespace_rule(rule);
+  Py_RETURN_NONE;
+  LM_GUARD_END(nullptr)
+}
+
 PyMethodDef functions[] = {
+    {"set_namespace_rule", module_set_namespace_rule, METH_O,
+     "set_namespace_rule(rule or None): the function giving each dataset namespace one spelling (ingest.naming)."},
     {"utc_stamp", module_utc_stamp, METH_O, "utc_stamp(moment) -> the stamp of a datetime in UTC."},
     {"nests_deeper", module_nests_deeper, METH_VARARGS,
      "nests_deeper(value, limit) -> bool: whether a dict or list in value sits deeper than limit levels."},

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "flat.h"
 #include "texttable.h"
@@ -78,6 +79,24 @@ std::string text(PyObject* o) {
 }
 
 PyObject* none_if_missing(PyObject* o) { return o ? o : Py_None; }
+
+PyObject* namespace_rule = nullptr;  // set_namespace_rule's, owned
+std::unordered_map<std::string, std::string> spelled;  // namespace as sent -> as the rule spells it
+constexpr size_t kSpelledKept = 1 << 16;  // forgotten all at once beyond this many (a bound, not a cache policy)
+
+// A dataset namespace, in the one spelling the naming rule gives it.
+std::string namespace_text(PyObject* o) {
+  std::string sent = text(o);
+  if (namespace_rule == nullptr || o == nullptr || !PyUnicode_Check(o)) return sent;
+  auto found = spelled.find(sent);
+  if (found != spelled.end()) return found->second;
+  PyRef result(check(PyObject_CallOneArg(namespace_rule, o)));
+  if (!PyUnicode_Check(result.get())) raise(PyExc_TypeError, "the namespace rule must return a str");
+  if (spelled.size() >= kSpelledKept) spelled.clear();
+  std::string normal = text(result.get());
+  spelled.emplace(sent, normal);
+  return normal;
+}
 
 class Translation {
  public:
@@ -155,11 +174,11 @@ class Translation {
         std::string kind = type ? text(type) : "";
         for (char& c : kind)
           if (c >= 'a' && c <= 'z') c = char(c - 'a' + 'A');
-        if (kind == "TABLE") tables.emplace_back(text(get(id, "namespace")), text(get(id, "name")));
+        if (kind == "TABLE") tables.emplace_back(namespace_text(get(id, "namespace")), text(get(id, "name")));
       }
       if (tables.empty()) continue;
       std::sort(tables.begin(), tables.end());
-      canonical_[{text(get(ds, "namespace")), text(get(ds, "name"))}] = tables[0];
+      canonical_[{namespace_text(get(ds, "namespace")), text(get(ds, "name"))}] = tables[0];
     }
   }
 
@@ -198,7 +217,7 @@ class Translation {
   }
 
   std::string dataset(PyObject* ds, const std::string* writer_namespace) {
-    std::string given_ns = text(get(ds, "namespace")), given_name = text(get(ds, "name"));
+    std::string given_ns = namespace_text(get(ds, "namespace")), given_name = text(get(ds, "name"));
     auto [ns, name] = canonical(given_ns, given_name);
     std::string id = node_id("dataset", {ns, name});
     PyObject* facets = dict_or_none(ds, "facets");
@@ -216,7 +235,7 @@ class Translation {
       props.set_bool("deleted", state && PyUnicode_Check(state) && state_text == "DROP");
       PyObject* previous = get(change, "previousIdentifier");
       if (state && PyUnicode_Check(state) && state_text == "RENAME" && truthy(previous))
-        b.alias(text(get(previous, "namespace")), text(get(previous, "name")), id, "RENAME");
+        b.alias(namespace_text(get(previous, "namespace")), text(get(previous, "name")), id, "RENAME");
     }
     b.will_describe(ns, name);  // described below, once its columns are known
     if (PyObject* schema = get(facets, "schema")) props.set_strs("columns", columns(ns, name, schema));
@@ -229,7 +248,7 @@ class Translation {
       for (Py_ssize_t i = 0; i < PyList_GET_SIZE(identifiers); i++) {
         PyObject* identifier = PyList_GET_ITEM(identifiers, i);
         PyObject* type = get(identifier, "type");
-        b.alias(text(get(identifier, "namespace")), text(get(identifier, "name")), id, truthy(type) ? text(type) : "SYMLINK");
+        b.alias(namespace_text(get(identifier, "namespace")), text(get(identifier, "name")), id, truthy(type) ? text(type) : "SYMLINK");
       }
     if (PyObject* ownership = get(facets, "ownership")) owners(id, ownership);
     if (lineage) column_lineage(ns, name, id, lineage);
@@ -331,7 +350,7 @@ class Translation {
     std::vector<std::vector<PyObject*>> merged;  // each one's transformations (borrowed from the event)
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(inputs); i++) {
       PyObject* source = PyList_GET_ITEM(inputs, i);
-      std::string in = column(text(get(source, "namespace")), text(get(source, "name")), text(get(source, "field")), nullptr);
+      std::string in = column(namespace_text(get(source, "namespace")), text(get(source, "name")), text(get(source, "field")), nullptr);
       uint32_t at = seen.intern(in);
       if (at == merged.size()) merged.emplace_back();
       if (PyObject* transformations = list_or_none(source, "transformations"))
@@ -406,6 +425,12 @@ class Translation {
 };
 
 }  // namespace
+
+void set_namespace_rule(PyObject* rule) {
+  Py_XDECREF(namespace_rule);
+  namespace_rule = rule == Py_None ? nullptr : (Py_INCREF(rule), rule);
+  spelled.clear();
+}
 
 Translated translate_openlineage(PyObject* event, std::string_view kind, std::string at, PyObject* rules,
                                  PyObject* rule_source, WireWriter* into) {

@@ -20,6 +20,10 @@ struct Translated {
 // ``at`` its stamp; ``rules`` the domain rules (their ``domain_for``), or None; ``rule_source`` the
 // source a rule-made BELONGS_TO carries (graph.model.RULE_SOURCE). Written into ``into`` when
 // given (several events in one batch; the result's wire is then empty), else a batch of its own.
+// The rule giving each dataset namespace its one spelling (ingest.naming.normal_namespace), called
+// once per distinct namespace and remembered; None (the default): namespaces as sent.
+void set_namespace_rule(PyObject* rule);
+
 Translated translate_openlineage(PyObject* event, std::string_view kind, std::string at, PyObject* rules,
                                  PyObject* rule_source, WireWriter* into = nullptr);
 

@@ -150,12 +150,24 @@ void View::judge_job_edges(std::vector<EdgeRef>& found, std::vector<char>& stale
       src.edges(deciding, kind_bit(kConsumed) | kind_bit(kProduced), true, false, false);
     }
   }
+  auto dropped = [&](NodeIdx dataset) { return past ? (visible(dataset) && deleted(dataset)) : g.dropped(dataset); };
+  std::vector<NodeIdx> drops;  // dropped datasets written: their drop stamps and writers' edges are read whole
+  for (const EdgeRef& e : found)
+    if (e.kind == kWrites && dropped(e.target)) drops.push_back(e.target);
+  if (!drops.empty()) {
+    std::sort(drops.begin(), drops.end());
+    drops.erase(std::unique(drops.begin(), drops.end()), drops.end());
+    src.wholes(drops);
+    src.edges(drops, kind_bit(kWrites), false, true, false);
+  }
   for (size_t i = 0; i < found.size(); i++) {
     const EdgeRef& e = found[i];
     if (!(kJobIo & kind_bit(e.kind))) continue;
-    if (past ? (visible(e.target) && deleted(e.target)) : g.dropped(e.target)) {
-      stale[i] = 1;
-      continue;
+    if (dropped(e.target)) {
+      if (e.kind != kWrites || !wrote_the_drop(e)) {
+        stale[i] = 1;
+        continue;
+      }
     }
     if (!past) {
       if (g.unrestated(e.edge)) stale[i] = 1;
@@ -173,6 +185,13 @@ void View::judge_job_edges(std::vector<EdgeRef>& found, std::vector<char>& stale
     if (!g.node_value(run, g.keys.ended_at, &ended)) ended = g.keys.empty_stamp();
     if (value_at_or_before(g, g.edge_value(e.edge, g.keys.first_seen_at), ended)) stale[i] = 1;
   }
+}
+
+bool View::wrote_the_drop(const EdgeRef& e) const {
+  Stamp dropped_at;
+  const uint8_t* deleted = g.node_value(e.target, g.keys.deleted, &dropped_at);
+  if (deleted == nullptr || *deleted == kAbsent) return false;
+  return compare_text(g, g.edge_value(e.edge, g.keys.last_seen_at), dropped_at) >= 0;
 }
 
 NodeIdx View::deciding_run_then(NodeIdx job) {

@@ -64,6 +64,9 @@ class View {
  private:
   bool existed(const uint8_t* first_seen) const;
   void judge_job_edges(std::vector<EdgeRef>& found, std::vector<char>& stale);
+  // Whether a WRITES edge into a dropped dataset is its drop's (or a later) writer's: last seen at
+  // or after the drop, so lineage shows who dropped it, as Marquez does.
+  bool wrote_the_drop(const EdgeRef& e) const;
   void judge_derivations(std::vector<EdgeRef>& found, std::vector<char>& stale);
   bool dropped_column(NodeIdx n, const FlatMap<StrId, NodeIdx>& datasets) const;
 

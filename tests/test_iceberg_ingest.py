@@ -28,13 +28,13 @@ from ingest.iceberg import (  # noqa: E402
     NamespaceInfo,
     TableInfo,
     crawl,
-    location_identifier,
     ms_stamp,
     spark_identifier,
     table_identifier,
     translate_catalog,
 )
 from ingest.openlineage import translate  # noqa: E402
+from ingest.naming import location_dataset, normal_namespace  # noqa: E402
 
 pytestmark = pytest.mark.iceberg
 
@@ -274,7 +274,7 @@ def test_crawl_and_translate_a_catalog(lake: Lake) -> None:
     assert column("customer")["type"].startswith("struct<")
 
     # The storage location is an alias of the table, split as OpenLineage does.
-    location_ns, location_name = location_identifier(table.location())
+    location_ns, location_name = location_dataset(table.location())
     assert location_ns == "file" and location_name == Path(table.location().removeprefix("file://")).as_posix()
     alias = edges[(f"dataset:file:{location_name}", EdgeKind.ALIAS_OF, orders_id)]
     assert alias.props["reason"] == "LOCATION"
@@ -391,7 +391,7 @@ def _facet(**fields: Any) -> dict[str, Any]:
 
 def spark_event(location: str, symlink_namespace: str, table: str, event_time: str) -> dict[str, Any]:
     """What openlineage-spark sends for a write to an Iceberg table: location name + TABLE symlink."""
-    namespace, name = location_identifier(location)
+    namespace, name = location_dataset(location)
     return {
         "eventType": "COMPLETE",
         "eventTime": event_time,
@@ -419,7 +419,7 @@ def test_spark_event_and_crawl_meet_on_one_node(rest_server: Any) -> None:
     table = catalog.load_table("sales.orders")
     event = spark_event(table.location(), rest_server.uri, "sales.orders", "2030-01-01T00:00:00Z")
     canonical = f"dataset:{rest_server.uri}:sales.orders"
-    location_ns, location_name = location_identifier(table.location())
+    location_ns, location_name = location_dataset(table.location())
     physical = f"dataset:{location_ns}:{location_name}"
 
     crawl_mutations = translate_catalog(crawl(catalog))
@@ -449,20 +449,6 @@ def _snapshot(kind: str, uri: str | None = None, warehouse: str | None = None, *
     return CatalogSnapshot("cat", kind, uri, warehouse, datetime(2030, 1, 1, tzinfo=timezone.utc), (), (), (), catalog_properties=props)
 
 
-@pytest.mark.parametrize(("location", "expected"), [
-    ("file:/w/sales/orders", ("file", "/w/sales/orders")),
-    ("file:///w/sales/orders/", ("file", "/w/sales/orders")),
-    ("/w/sales/orders", ("file", "/w/sales/orders")),
-    ("s3://lake/w/sales/orders", ("s3://lake", "w/sales/orders")),
-    ("s3a://lake/w/sales/orders/", ("s3://lake", "w/sales/orders")),
-    ("gs://lake/w/t", ("gs://lake", "w/t")),
-    ("hdfs://nn:8020/w/t", ("hdfs://nn:8020", "/w/t")),
-    ("abfss://c@acct.dfs.core.windows.net/w/t", ("abfss://c@acct.dfs.core.windows.net", "/w/t")),
-])
-def test_locations_split_like_openlineage(location: str, expected: tuple[str, str]) -> None:
-    assert location_identifier(location) == expected
-
-
 def test_table_identity_per_catalog_type() -> None:
     levels = ("sales", "orders")
     assert table_identifier(_snapshot("rest", "http://127.0.0.1:8181"), levels) == ("http://127.0.0.1:8181", "sales.orders")
@@ -476,6 +462,7 @@ def test_table_identity_per_catalog_type() -> None:
     assert table_identifier(_snapshot("in-memory", warehouse="s3a://lake/w/"), levels) == ("s3://lake/w", "sales.orders")
     assert table_identifier(_snapshot("dynamodb"), levels) == ("iceberg://cat", "sales.orders")
     assert table_identifier(_snapshot("rest", "http://x"), levels, dataset_namespace="polaris") == ("polaris", "sales.orders")
+    assert table_identifier(_snapshot("rest", "HTTP://Catalog:80/"), levels) == ("http://catalog", "sales.orders")
     assert spark_identifier(["my-db", "2024", "t`x", "ok_1"]) == "`my-db`.`2024`.`t``x`.ok_1"
 
 
@@ -490,3 +477,51 @@ def test_namespace_stamp_is_the_newest_fact_under_it() -> None:
     assert at["domain:a"] == at["domain:a.b"] == ms_stamp(1_700_000_000_000)
     assert at["domain:z"] == stamp(datetime(1970, 1, 1, tzinfo=timezone.utc))
     assert ms_stamp(1_700_000_000_000) == stamp(datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=1_700_000_000_000))
+
+
+# -- identity by storage location, on the stores ---------------------------------------------------
+
+
+@pytest.mark.parametrize("order", ["crawl-first", "event-first"])
+@pytest.mark.parametrize("spelling", ["sqlalchemy-url", "another-path"])
+def test_catalog_names_sharing_a_location_are_one_table(store: Any, tmp_path: Path, order: str, spelling: str) -> None:
+    """A SqlCatalog crawled under its JDBC name, and a Spark event naming the same table by its
+    location with a TABLE symlink whose catalog namespace is spelled otherwise: as SQLAlchemy's URL
+    (one spelling after ``ingest.naming``) or through another path to the same catalog file (no
+    spelling rule can see it). The location joins them: one table, the same canonical id whatever
+    arrived first, the crawl's columns and product and the event's writer on it, the other name
+    listed among its aliases."""
+    from graph import queries
+    from graph.aliases import canonical_targets
+    from graph.lineage import dataset_lineage
+    from graph.model import Direction
+
+    lake_dir = tmp_path / "lake"
+    (lake_dir / "wh").mkdir(parents=True)
+    db = lake_dir / "cat.db"
+    catalog = load_catalog("lake", type="sql", uri=f"sqlite:///{db}", warehouse=(lake_dir / "wh").as_uri())
+    _populate(catalog, with_view=False)
+    location = catalog.load_table("sales.orders").location()
+    crawled = f"dataset:sqlite:{db}:sales.orders"
+    if spelling == "sqlalchemy-url":
+        symlink_namespace, sent = f"sqlite:///{db}", crawled
+    else:
+        (tmp_path / "same-lake").symlink_to(lake_dir)
+        symlink_namespace = f"sqlite:{tmp_path / 'same-lake' / 'cat.db'}"
+        sent = f"dataset:{symlink_namespace}:sales.orders"
+    physical = "dataset:{}:{}".format(*location_dataset(location))
+    batches = [translate_catalog(crawl(catalog)), translate(spark_event(location, symlink_namespace, "sales.orders", "2030-01-01T00:00:00Z"))]
+    for batch in batches if order == "crawl-first" else reversed(batches):
+        store.apply(batch)
+
+    canonical = min(crawled, sent)
+    for namespace, name in (("sqlite:" + str(db), "sales.orders"), (normal_namespace(symlink_namespace), "sales.orders"),
+                            location_dataset(location)):
+        found = queries.dataset(store, namespace, name)
+        assert found is not None and found.id == canonical, (namespace, name)
+    assert queries.aliases(store, found) == sorted({crawled, sent, physical} - {canonical})
+    assert "customer.address.city" in {c.props["name"] for c in queries.columns(store, found)}  # the crawl's columns
+    up = {n.id for n in dataset_lineage(store, canonical, Direction.UPSTREAM).nodes}
+    assert "job:spark:orders_enrichment.append_orders" in up  # the event's writer
+    exposed = canonical_targets(store, "dataProduct:sales:orders", EdgeKind.EXPOSES)  # the crawl's product
+    assert [d.id for d in exposed] == [canonical]

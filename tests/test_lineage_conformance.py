@@ -20,6 +20,7 @@ from graph.lineage import column_lineage, dataset_lineage
 from graph.model import Direction, EdgeKind, NodeKind
 from graph.stores import Store
 from graph.stores.embedded import EmbeddedStore
+from graph.view import GraphView
 from ingest.openlineage import translate
 
 
@@ -241,6 +242,23 @@ def test_lifecycle_drop_and_rename(store: Store) -> None:
     recreated_earlier["facets"]["lifecycleStateChange"]["lifecycleStateChange"] = "CREATE"
     ingest(store, [_event("COMPLETE", "2026-01-05T07:30:00Z", outputs=[recreated_earlier], job="drop")])
     assert store.nodes(["dataset:pg:public.orders"])["dataset:pg:public.orders"].props["deleted"] is True
+
+
+def test_the_job_that_drops_a_dataset_is_its_last_writer(store: Store) -> None:
+    """As Marquez shows it: a run whose output carries ``lifecycleStateChange: DROP`` wrote the
+    dataset last, so its job stays upstream of it; the writers before the drop are history."""
+    orders = {"namespace": "pg", "name": "public.orders"}
+    ingest(store, [_event("COMPLETE", "2026-01-05T06:00:00Z", inputs=[{"namespace": "pg", "name": "src"}], outputs=[orders], job="load")])
+    dropped = {**orders, "facets": {"lifecycleStateChange": _facet(lifecycleStateChange="DROP")}}
+    ingest(store, [_event("COMPLETE", "2026-01-05T08:00:00Z", outputs=[dropped], job="drop")])
+    up = node_ids(dataset_lineage(store, "dataset:pg:public.orders", Direction.UPSTREAM))
+    assert up == {"dataset:pg:public.orders", "job:spark:drop"}
+    down = node_ids(dataset_lineage(store, "dataset:pg:src", Direction.DOWNSTREAM))
+    assert "dataset:pg:public.orders" not in down
+    def upstream_at(as_of: str) -> set[str]:
+        return node_ids(dataset_lineage(GraphView(store, as_of), "dataset:pg:public.orders", Direction.UPSTREAM))
+    assert upstream_at("2026-01-05T09:00:00Z") == up
+    assert upstream_at("2026-01-05T07:00:00Z") == {"dataset:pg:public.orders", "job:spark:load", "dataset:pg:src"}
 
 
 def test_custom_facets_are_kept_raw_and_deletable(store: Store) -> None:

@@ -61,6 +61,7 @@ class IngestOutcome:
     accepted: int = 0
     rejected: Counter[str] = field(default_factory=Counter)  # reason class -> events
     not_applied: Counter[str] = field(default_factory=Counter)  # what of accepted events was not applied as sent
+    lenient: Counter[str] = field(default_factory=Counter)  # ingest.lenient reason -> accepted events relaxed so
 
     @property
     def events(self) -> int:
@@ -155,7 +156,8 @@ async def ingest_one(request: Request, service: IngestService, config: IngestCon
         return rejection(e.status, e.error)
     except StoreUnavailable as e:
         return rejection(503, f"store unavailable, retry later: {e}")
-    return IngestOutcome(JSONResponse({"status": "created"}, status_code=201), accepted=1, not_applied=not_applied)
+    return IngestOutcome(JSONResponse({"status": "created"}, status_code=201), accepted=1, not_applied=not_applied,
+                         lenient=Counter(event.lenient))
 
 
 Translated = list[TranslatedEvent | str]
@@ -198,6 +200,7 @@ async def ingest_batch(request: Request, service: IngestService, config: IngestC
     results: list[dict[str, Any]] = []
     accepted_events: list[TranslatedEvent] = []
     accepted_decisions: list[Authorization] = []
+    lenient: Counter[str] = Counter()
     for index, item in enumerate(translated):
         if isinstance(item, str):
             results.append({"index": index, "status": 400, "error": item})
@@ -206,6 +209,7 @@ async def ingest_batch(request: Request, service: IngestService, config: IngestC
         else:
             accepted_events.append(item)
             accepted_decisions.append(decisions[index])
+            lenient.update(item.lenient)
             results.append({"index": index, "status": 201})
     rejected = Counter(REASONS[r["status"]] for r in results if r["status"] != 201)
     accepted = len(results) - sum(rejected.values())
@@ -219,4 +223,5 @@ async def ingest_batch(request: Request, service: IngestService, config: IngestC
             return outcome
         _count_not_applied(accepted_decisions, not_applied)
     answer = {"accepted": accepted, "rejected": len(results) - accepted, "results": results}
-    return IngestOutcome(JSONResponse(answer, status_code=200), accepted=accepted, rejected=rejected, not_applied=not_applied)
+    return IngestOutcome(JSONResponse(answer, status_code=200), accepted=accepted, rejected=rejected, not_applied=not_applied,
+                         lenient=lenient)

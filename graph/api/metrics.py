@@ -5,6 +5,7 @@
 | ``lineagemesh_ingest_events_accepted_total`` | OpenLineage events applied |
 | ``lineagemesh_ingest_events_rejected_total{reason}`` | events refused: invalid, unauthenticated, forbidden, too_large, unsupported_encoding, unavailable (a request refused before its events were read counts as one) |
 | ``lineagemesh_ingest_not_applied_total{what}`` | parts of accepted events not applied as sent: ``observation`` (a dataset of a domain the writer may not write, described on an input: kept as its ``observedBy`` facet), ``alias`` (an alias joining such a dataset, left out) |
+| ``lineagemesh_ingest_lenient_total{reason}`` | events applied only after relaxing what Marquez accepts too (``ingest.lenient``: run_id_not_uuid, parent_run_id_not_uuid) |
 | ``lineagemesh_ingest_duration_seconds{endpoint}`` | ingest request latency, ``single`` or ``batch`` |
 | ``lineagemesh_graphql_duration_seconds`` | GraphQL operation latency (parse, validation, execution) |
 | ``lineagemesh_graphql_stopped_total{code}`` | GraphQL operations stopped by their budget (``graph.api.budget``), by error code |
@@ -34,6 +35,7 @@ from graph.api.ingest import REASONS, IngestOutcome
 from graph.api.observe import RequestObserver
 from graph.model import EdgeKind, NodeKind
 from graph.stores import Store, StoreUnavailable
+from ingest.lenient import REASONS as LENIENT_REASONS
 
 GRAPH_SIZE_TTL = 10.0  # seconds; counting a large embedded graph walks all of it
 ROUTES = frozenset({"/", "/api/v1/lineage", "/api/v1/lineage/batch", "/healthz", "/graphql", "/metrics"})
@@ -56,6 +58,10 @@ class Metrics:
                                    ["what"], registry=r)
         for what in ("observation", "alias"):
             self.not_applied.labels(what)
+        self.lenient = Counter("lineagemesh_ingest_lenient", "OpenLineage events applied after relaxing the spec as Marquez "
+                               "does, by what was relaxed.", ["reason"], registry=r)
+        for reason in LENIENT_REASONS:
+            self.lenient.labels(reason)
         self.ingest_seconds = Histogram("lineagemesh_ingest_duration_seconds", "Ingest request latency.", ["endpoint"],
                                         buckets=_LATENCY_BUCKETS, registry=r)
         self.graphql_seconds = Histogram("lineagemesh_graphql_duration_seconds",
@@ -79,6 +85,8 @@ class Metrics:
         for what, count in outcome.not_applied.items():
             if count:
                 self.not_applied.labels(what).inc(count)
+        for reason, count in outcome.lenient.items():
+            self.lenient.labels(reason).inc(count)
 
     async def endpoint(self, request: Request) -> Response:
         """The exposition, in the format the scraper asks for (Prometheus text or OpenMetrics)."""

@@ -341,6 +341,8 @@ class Column:
 class Run:
     id: str
     run_id: str
+    external_run_id: Optional[str] = strawberry.field(
+        description="The run id as the producer sent it, when it was not a UUID (runId is then its name-based UUID).")
     state: Optional[str]
     created_at: Optional[str]
     started_at: Optional[str]
@@ -356,6 +358,7 @@ class Run:
         return Run(
             id=node.id,
             run_id=p.get("runId", ""),
+            external_run_id=p.get("externalRunId"),
             state=p.get("state"),
             created_at=p.get("createdAt"),
             started_at=p.get("startedAt"),

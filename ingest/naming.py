@@ -1,0 +1,130 @@
+"""Dataset names: every rule turning a storage location or a catalog URI into an OpenLineage
+(namespace, name), written once and used by every ingester (OpenLineage events, Iceberg crawls,
+contracts), so the same table gets the same id whoever names it.
+
+The rules are the OpenLineage naming conventions (the spec's ``Naming.md``) as the reference
+producers apply them (the Java client's ``FilesystemDatasetUtils``, which openlineage-spark uses):
+
+==============================  =============================================  ==================
+location                        namespace                                      name
+==============================  =============================================  ==================
+``/w/t``, ``file:/w/t``         ``file``                                       ``/w/t``
+``s3://b/k``, ``s3a:``, ``s3n:``  ``s3://b``                                   ``k``
+``gs://b/k``                    ``gs://b``                                     ``k``
+``abfs(s)://c@svc/p``           ``abfss://c@svc``                              ``p``
+``wasb(s)://c@svc/p``           ``wasbs://c@svc``                              ``p``
+``hdfs://nn:8020/p``            ``hdfs://nn:8020``                             ``/p``
+anything else                   ``scheme://authority``                         ``/path``
+==============================  =============================================  ==================
+
+Namespaces that name the same source in different spellings are brought to one spelling
+(:func:`normal_namespace`): object-store scheme variants (``s3a://`` → ``s3://``, ``abfs://`` →
+``abfss://``, ``wasb://`` → ``wasbs://``), a catalog's URI with a trailing slash, an upper-case
+scheme or host or a default port (``HTTP://Cat:80/`` → ``http://cat``), a database's
+scheme and host as the spec writes them (``postgresql://DB.foo:5432/`` → ``postgres://db.foo:5432``), and an SQLAlchemy SQLite
+URL (``sqlite:////p/c.db``, what pyiceberg's SqlCatalog is configured with) → its JDBC form
+``sqlite:/p/c.db`` (what openlineage-spark names it). Other namespaces are left exactly as sent.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import unquote, urlsplit
+
+#: Object stores, by the scheme prefix that reaches them → the scheme the naming spec names them by.
+OBJECT_STORES = (("s3", "s3"), ("gs", "gs"), ("abfs", "abfss"), ("wasb", "wasbs"))
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+#: Database schemes as producers spell them → the spec's scheme (``postgres://{host}:{port}``).
+_DATABASES = {"postgres": "postgres", "postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql"}
+#: The port JDBC URLs leave unsaid, which JdbcDatasetUtils writes out.
+_JDBC_PORTS = {"postgres": 5432, "mysql": 3306}
+
+
+def _object_store(scheme: str) -> str | None:
+    for prefix, canonical in OBJECT_STORES:
+        if scheme.startswith(prefix):
+            return canonical
+    return None
+
+
+def location_dataset(location: str) -> tuple[str, str]:
+    """The (namespace, name) of a storage location, as openlineage-spark names a table's location."""
+    parts = urlsplit(location)
+    scheme = parts.scheme.lower() if len(parts.scheme) > 1 else ""  # C:/data is a Windows path
+    path = re.sub(r"/{2,}", "/", unquote(parts.path if scheme else location))
+    if scheme in ("", "file"):
+        return "file", path.rstrip("/") or "/"
+    store = _object_store(scheme)
+    if store:
+        return f"{store}://{parts.netloc}", path.strip("/") or "/"
+    namespace = f"{scheme}://{parts.netloc}" if parts.netloc else scheme
+    return namespace, path.rstrip("/") or "/"
+
+
+def warehouse_namespace(warehouse: str) -> str:
+    """The namespace of tables named by a warehouse location and a name (Hadoop catalogs:
+    ``FilesystemDatasetUtils.fromLocationAndName``): ``file:/w``, ``s3://b/w``."""
+    parts = urlsplit(warehouse)
+    scheme = parts.scheme.lower()
+    path = re.sub(r"/{2,}", "/", unquote(parts.path)).rstrip("/")
+    if scheme in ("", "file"):
+        return f"file:{path}" if path else "file"
+    store = _object_store(scheme)
+    return f"{store or scheme}://{parts.netloc}{path}"
+
+
+def jdbc_dataset(sqlalchemy_uri: str, name: str) -> tuple[str, str]:
+    """What OpenLineage's JdbcDatasetUtils names ``name`` in the database of the JDBC URL matching a
+    SQLAlchemy URL: ``sqlite:////p/c.db`` is ``jdbc:sqlite:/p/c.db`` (namespace ``sqlite:/p/c.db``),
+    ``postgresql://h/db`` is ``postgres://h:5432`` with names ``db.{name}``."""
+    scheme, _, rest = sqlalchemy_uri.partition("://")
+    dialect = scheme.split("+")[0].lower()
+    if dialect == "sqlite":  # no host: the path is kept whole
+        path = rest[1:] if rest.startswith("/") else rest
+        return f"sqlite:{path or ':memory:'}", name
+    parts = urlsplit(f"{dialect}://{rest}")
+    scheme_name = _DATABASES.get(dialect, dialect)
+    port = parts.port or _JDBC_PORTS.get(scheme_name)
+    authority = (parts.hostname or "") + (f":{port}" if port else "")
+    database = parts.path.strip("/")
+    return f"{scheme_name}://{authority}", f"{database}.{name}" if database else name
+
+
+@lru_cache(maxsize=4096)
+def normal_namespace(namespace: str) -> str:
+    """One spelling per source (see the module): the namespace every ingester records."""
+    scheme, sep, rest = namespace.partition("://")
+    if not sep or not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
+        return namespace
+    lower = scheme.lower()
+    if lower.split("+")[0] == "sqlite":
+        return jdbc_dataset(namespace, "")[0]
+    store = _object_store(lower)
+    if store:
+        bucket = rest.rstrip("/")
+        return f"{store}://{bucket}" if bucket and (lower != store or bucket != rest) else namespace
+    if lower in _DATABASES:
+        return _with_authority(namespace, _DATABASES[lower], None)
+    if lower in _DEFAULT_PORTS:
+        return _with_authority(namespace, lower, _DEFAULT_PORTS[lower])
+    return namespace if scheme == lower else f"{lower}://{rest}"
+
+
+def _with_authority(namespace: str, scheme: str, default_port: int | None) -> str:
+    """``namespace`` as ``scheme://host[:port]/path``: host lower-cased, ``default_port`` dropped,
+    no trailing slash. Left as sent when its authority does not parse."""
+    try:
+        parts = urlsplit(namespace)
+        port = parts.port
+    except ValueError:
+        return namespace
+    host = parts.hostname or ""
+    if not host:
+        return namespace
+    if ":" in host:
+        host = f"[{host}]"
+    userinfo = parts.netloc.rpartition("@")[0]
+    authority = (f"{userinfo}@" if userinfo else "") + host + (f":{port}" if port and port != default_port else "")
+    tail = parts.path.rstrip("/") + (f"?{parts.query}" if parts.query else "")
+    return f"{scheme}://{authority}{tail}"
