@@ -38,11 +38,13 @@ def translate_encoded(event: dict[str, Any], rules: DomainRules = NO_RULES, not_
     """
     kind, at = _checked(event, not_after)
     try:
-        wire, overlong = _native.translate_openlineage(event, kind, at, rules if rules.rules else None, RULE_SOURCE)
+        wire, overlong, over_limit = _native.translate_openlineage(event, kind, at, rules if rules.rules else None, RULE_SOURCE)
     except TypeError as e:  # a value no store can hold (an integer beyond 64 bits, from a caller in Python)
         raise InvalidEvent(str(e)) from None
     if overlong is not None:
         raise _overlong(overlong)
+    if over_limit is not None:  # too much work for one event: the message names the field
+        raise InvalidEvent(over_limit, path="")
     return wire
 
 
@@ -64,7 +66,10 @@ def translate_many(events: list[Any], rules: DomainRules = NO_RULES,
         items.append((event, kind, at))
     wire, problems = _native.translate_openlineage_many(items, rules if rules.rules else None, RULE_SOURCE)
     for index, what, detail in problems:
-        refused[valid[index]] = _overlong(detail) if what == "overlong" else InvalidEvent(detail)
+        if what == "overlong":
+            refused[valid[index]] = _overlong(detail)
+        else:  # "limit" names its field; "type" (an integer beyond 64 bits) does not know it
+            refused[valid[index]] = InvalidEvent(detail, path="" if what == "limit" else "$")
     return wire, refused
 
 
@@ -78,10 +83,8 @@ def _checked(event: Any, not_after: datetime | None) -> tuple[str, str]:
 
 
 def _overlong(node_id: str) -> InvalidEvent:
-    size = len(node_id.encode("utf-8", "surrogatepass"))
-    return InvalidEvent(
-        f"a namespace, name or field makes the id {node_id[:60]!r}... {size} bytes long, over the limit of {MAX_ID_BYTES}"
-    )
+    """``node_id``: the over-long id's first bytes (the translation stops before building more)."""
+    return InvalidEvent(f"a namespace, name or field makes the id {node_id[:60]!r}... over the limit of {MAX_ID_BYTES} bytes")
 
 
 def translate(event: dict[str, Any], rules: DomainRules = NO_RULES) -> list[Mutation]:

@@ -152,6 +152,10 @@ async def ingest_one(request: Request, service: IngestService, config: IngestCon
         await run_in_threadpool(service.commit_events, [event], [decision])
         _count_not_applied([decision], not_applied)
     except RequestRejected as e:
+        # The rejection came through the thread pool's futures, whose reference cycles keep it
+        # alive until a full garbage collection (seldom, on a server holding a big graph), and
+        # with it every frame of its traceback, the body and the event among their locals.
+        e.__traceback__ = e.__context__ = None
         return rejection(e.status, e.error)
     except StoreUnavailable as e:
         return rejection(503, f"store unavailable, retry later: {e}")
@@ -192,6 +196,7 @@ async def ingest_batch(request: Request, service: IngestService, config: IngestC
         valid = {i: m for i, m in enumerate(translated) if not isinstance(m, str)}
         decisions = dict(zip(valid, await run_in_threadpool(service.authorize, principal, list(valid.values()))))
     except RequestRejected as e:
+        e.__traceback__ = e.__context__ = None  # as in ingest_one: the body must not outlive the answer
         return rejection(e.status, e.error, e.events)
     except StoreUnavailable as e:  # while looking up the domains of the datasets
         return rejection(503, f"store unavailable, retry later: {e}", len(translated) or 1)
