@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Awaitable, Callable
 
-import orjson
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -27,6 +26,7 @@ from graph.ingest_service import IngestService, TranslatedEvent, forbidden, tran
 from graph.stores import StoreUnavailable
 from ingest.clock_skew import DEFAULT_MAX_CLOCK_SKEW, latest_accepted
 from ingest.domain_rules import NO_RULES, DomainRules
+from ingest.json_text import NotJSON, UnusableValue, parse_json
 from ingest.openlineage_schema import InvalidEvent
 
 
@@ -108,23 +108,39 @@ async def _read_body(request: Request, limits: IngestLimits) -> bytes:
         return body
     if encoding != "gzip":
         raise RequestRejected(415, f"unsupported Content-Encoding {encoding!r}; use gzip or none")
-    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-    try:
-        body = inflater.decompress(body, limits.max_body_bytes + 1)
-    except zlib.error as e:
-        raise RequestRejected(400, f"body is not valid gzip: {e}") from None
-    if len(body) > limits.max_body_bytes or inflater.unconsumed_tail:
-        raise RequestRejected(413, f"decompressed body over {limits.max_body_bytes} bytes")
-    if not inflater.eof:
-        raise RequestRejected(400, "body is not valid gzip: truncated stream")
-    return body
+    return _gunzip(body, limits.max_body_bytes)
+
+
+def _gunzip(body: bytes, max_bytes: int) -> bytes:
+    """Every member of a gzip stream (concatenated members are one stream, as gzip itself reads
+    them), refused with 413 once over ``max_bytes``."""
+    pieces: list[bytes] = []
+    size = 0
+    rest = body
+    while True:
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        try:
+            piece = inflater.decompress(rest, max_bytes + 1 - size)
+        except zlib.error as e:
+            raise RequestRejected(400, f"body is not valid gzip: {e}") from None
+        size += len(piece)
+        if size > max_bytes or inflater.unconsumed_tail:
+            raise RequestRejected(413, f"decompressed body over {max_bytes} bytes")
+        if not inflater.eof:
+            raise RequestRejected(400, "body is not valid gzip: truncated stream")
+        pieces.append(piece)
+        rest = inflater.unused_data
+        if not rest:
+            return b"".join(pieces)
 
 
 def _parse_json(body: bytes) -> Any:
     try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError as e:
-        raise RequestRejected(400, f"body is not valid JSON: {e}") from None
+        return parse_json(body)
+    except UnusableValue as e:
+        raise RequestRejected(400, str(e)) from None
+    except NotJSON as e:
+        raise RequestRejected(400, f"body is not valid JSON: {str(e).removeprefix('not valid JSON: ')}") from None
 
 
 def _translate_one(body: bytes, config: IngestConfig) -> TranslatedEvent:
