@@ -55,8 +55,9 @@ def parse_json(text: bytes) -> Any:
     return loads_text(text.decode("utf-8"))
 
 
-def loads_text(text: str) -> Any:
-    """:func:`parse_json` of text already decoded, by the standard library; raises :class:`NotJSON`."""
+def loads_text(text: str, integers: bool = True) -> Any:
+    """:func:`parse_json` of text already decoded, by the standard library; raises :class:`NotJSON`.
+    ``integers`` false: integers past 64 bits are kept exact (GraphQL variables: its types judge them)."""
     try:
         value = json.loads(text)
     except json.JSONDecodeError as e:
@@ -66,13 +67,14 @@ def loads_text(text: str) -> Any:
     except ValueError as e:  # an integer of over 4300 digits
         raise NotJSON(f"not valid JSON: {e}") from None
     if suspect(text):
-        check_value(value)
+        check_value(value, integers)
     return value
 
 
-def check_value(value: Any) -> None:
-    """Raise :class:`UnusableValue` naming the first integer past 64 bits or lone surrogate in
-    ``value`` (a document the standard library read); iterative, so any depth it read is fine."""
+def check_value(value: Any, integers: bool = True) -> None:
+    """Raise :class:`UnusableValue` naming the first lone surrogate in ``value`` (a document the
+    standard library read), or integer past 64 bits unless ``integers`` is false; iterative, so any
+    depth it read is fine."""
     stack: list[tuple[Any, str]] = [(value, "$")]
     while stack:
         item, path = stack.pop()
@@ -86,5 +88,5 @@ def check_value(value: Any) -> None:
         elif isinstance(item, str):
             if _SURROGATE.search(item):
                 raise UnusableValue(f"{path}: {item[:60]!r} holds a lone surrogate, which is no Unicode text")
-        elif type(item) is int and item not in _EXACT:
+        elif integers and type(item) is int and item not in _EXACT:
             raise UnusableValue(f"{path}: the integer {str(item)[:40]}... does not fit in 64 bits")

@@ -60,7 +60,7 @@ from graph.ingest_service import IngestService
 from graph.kafka_ingest import KafkaIngest, KafkaMetrics, KafkaSettings
 from graph.api.schema import LIMITS_KEY, LineageSchema, Query, context
 from graph.stores import Store, StoreUnavailable
-from ingest.json_text import NotJSON, UnusableValue, loads_text, parse_json
+from ingest.json_text import NotJSON, UnusableValue, loads_text
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +192,9 @@ class ThreadedGraphQL(GraphQL):
     def decode_json(self, data: str | bytes) -> object:
         """JSON as strawberry reads it, but a 400 (not a 500) for bodies that are no UTF-8 or no object."""
         try:
-            value = loads_text(data) if isinstance(data, str) else parse_json(data)
+            value = loads_text(data if isinstance(data, str) else data.decode("utf-8"), integers=False)
+        except UnicodeDecodeError as e:
+            raise GraphQLHTTPException(400, "Unable to parse request body as JSON: not UTF-8") from e
         except UnusableValue as e:  # a lone surrogate in the query, a variable or operationName
             raise GraphQLHTTPException(400, str(e)) from e
         except NotJSON as e:
