@@ -56,9 +56,10 @@ def columns(store: GraphReader, dataset_node: Node) -> list[Node]:
     return sorted(by_name.values(), key=lambda c: (order.get(c.props.get("name"), len(order)), c.props.get("name", "")))
 
 
-def is_current_column(dataset_node: Node, column: Node) -> bool:
-    """Whether the dataset's latest schema still declares the column."""
-    return column.props.get("name") in (dataset_node.props.get("columns") or [])
+def current_column_names(dataset_node: Node) -> frozenset[str]:
+    """The column names the dataset's latest schema declares: asked once per dataset, a set, so
+    telling which of 100k columns are current is linear (a list searched per column was 49 s)."""
+    return frozenset(dataset_node.props.get("columns") or [])
 
 
 def owners(store: GraphReader, node_id: str) -> list[Ownership]:

@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Union
 
-import orjson
+from ingest.json_text import TOO_DEEP, NotJSON, UnusableValue, check_value, loads_text, parse_json, suspect
+
+__all__ = ["BadLine", "NotJSON", "SourceEvent", "SourceLine", "expand_paths", "is_ndjson", "parse_json", "read_events",
+           "read_sources"]
 
 EVENT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".json.gz", ".ndjson.gz", ".jsonl.gz")
 
@@ -46,27 +49,6 @@ class SourceLine:
 
 SourceItem = Union[SourceEvent, BadLine]
 RawItem = Union[SourceEvent, SourceLine, BadLine]
-
-
-class NotJSON(ValueError):
-    """A line that is not a JSON document; the message says why and where."""
-
-
-def parse_json(text: bytes) -> Any:
-    """One JSON document. orjson parses; what it refuses, the standard library decides (it also
-    reads NaN and integers past 64 bits, which translation then refuses by name) and words."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        pass
-    try:
-        decoded = text.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise NotJSON(f"not UTF-8: {e}") from None
-    try:
-        return json.loads(decoded)
-    except json.JSONDecodeError as e:
-        raise NotJSON(f"not valid JSON: {e.msg} (column {e.colno})") from None
 
 
 def parse_line(item: SourceLine) -> SourceItem:
@@ -165,8 +147,11 @@ def _whole_file_events(path: Path, text: str) -> Iterator[SourceItem]:
         yield from _array_events(path, text)
         return
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError:
+        document = loads_text(text)
+    except UnusableValue as e:
+        yield BadLine(path, text[: len(text) - len(stripped)].count("\n") + 1, str(e))
+        return
+    except NotJSON:  # NDJSON, one of whose lines is broken (or too deep to read whole)
         yield from _ndjson_events(path, text)
         return
     yield SourceEvent(path, text[: len(text) - len(stripped)].count("\n") + 1, document)
@@ -202,13 +187,53 @@ def _array_events(path: Path, text: str) -> Iterator[SourceItem]:
         except json.JSONDecodeError as e:
             yield BadLine(path, e.lineno, f"not valid JSON: {e.msg} (column {e.colno})")
             return
-        yield SourceEvent(path, line, value)
+        except RecursionError:  # this element alone: the next ones are still read
+            end = _value_end(text, position)
+            if end < 0:
+                yield BadLine(path, line, "not valid JSON: unterminated array")
+                return
+            yield BadLine(path, line, TOO_DEEP)
+        except ValueError as e:  # an integer of over 4300 digits
+            yield BadLine(path, line, f"not valid JSON: {e}")
+            return
+        else:
+            try:
+                if suspect(text[position:end]):
+                    check_value(value)
+            except UnusableValue as e:
+                yield BadLine(path, line, str(e))
+            else:
+                yield SourceEvent(path, line, value)
         position = _skip_space(text, end)
         if position < len(text) and text[position] == ",":
             position += 1
         elif position < len(text) and text[position] != "]":
             yield BadLine(path, text.count("\n", 0, position) + 1, "not valid JSON: expected ',' or ']'")
             return
+
+
+def _value_end(text: str, position: int) -> int:
+    """Where the object or array starting at ``position`` ends (-1: it does not), by its brackets."""
+    depth = 0
+    in_string = False
+    at = position
+    while at < len(text):
+        char = text[at]
+        if in_string:
+            if char == "\\":
+                at += 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth == 0:
+                return at + 1
+        at += 1
+    return -1
 
 
 def _skip_space(text: str, position: int) -> int:

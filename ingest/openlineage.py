@@ -56,11 +56,13 @@ def translate_noting(event: dict[str, Any], rules: DomainRules = NO_RULES, not_a
     """:func:`translate_encoded`, and the reasons the event needed relaxing (for the server's metrics)."""
     relaxed, kind, at = _checked(event, not_after)
     try:
-        wire, overlong = _native.translate_openlineage(relaxed.event, kind, at, rules if rules.rules else None, RULE_SOURCE)
+        wire, overlong, over_limit = _native.translate_openlineage(relaxed.event, kind, at, rules if rules.rules else None, RULE_SOURCE)
     except TypeError as e:  # a value no store can hold (an integer beyond 64 bits, from a caller in Python)
         raise InvalidEvent(str(e)) from None
     if overlong is not None:
         raise _overlong(overlong)
+    if over_limit is not None:  # too much work for one event: the message names the field
+        raise InvalidEvent(over_limit, path="")
     return Translated(wire + _external_run_id(relaxed, at), relaxed.reasons)
 
 
@@ -93,7 +95,10 @@ def translate_many(events: list[Any], rules: DomainRules = NO_RULES,
         items.append((relaxed.event, kind, at))
     wire, problems = _native.translate_openlineage_many(items, rules if rules.rules else None, RULE_SOURCE)
     for index, what, detail in problems:
-        refused[valid[index]] = _overlong(detail) if what == "overlong" else InvalidEvent(detail)
+        if what == "overlong":
+            refused[valid[index]] = _overlong(detail)
+        else:  # "limit" names its field; "type" (an integer beyond 64 bits) does not know it
+            refused[valid[index]] = InvalidEvent(detail, path="" if what == "limit" else "$")
         externals.pop(index, None)
     return concat_encoded([wire, *externals.values()]), refused
 
@@ -109,10 +114,8 @@ def _checked(event: Any, not_after: datetime | None) -> tuple[Relaxed, str, str]
 
 
 def _overlong(node_id: str) -> InvalidEvent:
-    size = len(node_id.encode("utf-8", "surrogatepass"))
-    return InvalidEvent(
-        f"a namespace, name or field makes the id {node_id[:60]!r}... {size} bytes long, over the limit of {MAX_ID_BYTES}"
-    )
+    """``node_id``: the over-long id's first bytes (the translation stops before building more)."""
+    return InvalidEvent(f"a namespace, name or field makes the id {node_id[:60]!r}... over the limit of {MAX_ID_BYTES} bytes")
 
 
 def translate(event: dict[str, Any], rules: DomainRules = NO_RULES) -> list[Mutation]:

@@ -26,6 +26,19 @@ SPEC_ID = "https://openlineage.io/spec/2-0-2/OpenLineage.json"
 
 _FORMATS = Draft202012Validator.FORMAT_CHECKER  # uuid is checked; date-time is parsed by parse_time
 
+
+#: An event bigger than this (objects and arrays) that jsonschema-rs calls invalid has its verdict
+#: and error found by jsonschema-rs too, rather than by the Python validator, whose walk over a
+#: 16 MB event of a million schema fields takes minutes.
+THOROUGH_MOST = 10_000
+
+
+def _unchecked(_value: str) -> bool:
+    return True
+
+
+_UNCHECKED = {name: _unchecked for name in ("uri", "date-time") if name not in _FORMATS.checkers}
+
 #: How deeply an event may nest objects and arrays. Every layer below must handle what passes:
 #: the journal encodes with orjson (at most 254 levels), and real events stay far below (a Spark
 #: logical-plan facet is among the deepest).
@@ -84,6 +97,7 @@ class _Check:
 
     fast: Any
     thorough: Draft202012Validator
+    lenient: Any  # jsonschema-rs checking the formats ``thorough`` checks, no others: for big events
 
 
 @cache
@@ -131,6 +145,7 @@ def _validators() -> dict[tuple[str, str], _Check]:
         return _Check(
             jsonschema_rs.validator_for(schema, registry=fast_registry, validate_formats=formats),
             Draft202012Validator(schema, registry=registry, format_checker=_FORMATS if formats else None),
+            jsonschema_rs.validator_for(schema, registry=fast_registry, validate_formats=formats, formats=_UNCHECKED),
         )
 
     checks = {(kind, ""): check(f"{SPEC_ID}#/$defs/{kind}") for kind in ("RunEvent", "DatasetEvent", "JobEvent")}
@@ -145,10 +160,37 @@ def _validators() -> dict[tuple[str, str], _Check]:
 def _raise_first(check: _Check, instance: Any, prefix: str) -> None:
     if check.fast.is_valid(instance):
         return
+    if _larger_than(instance, THOROUGH_MOST):
+        for fast_error in check.lenient.iter_errors(instance):
+            message = fast_error.message
+            if len(message) > 300:  # it may quote the whole instance
+                message = message[:300] + "..."
+            raise InvalidEvent(message, _json_path(prefix, fast_error.instance_path))
+        return
     error: ValidationError | None = best_match(check.thorough.iter_errors(instance))
     if error is not None:
-        path = prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
-        raise InvalidEvent(error.message, path)
+        raise InvalidEvent(error.message, _json_path(prefix, error.absolute_path))
+
+
+def _json_path(prefix: str, parts: Any) -> str:
+    return prefix + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
+
+
+def _larger_than(value: Any, most: int) -> bool:
+    """Whether ``value`` holds more than ``most`` objects and arrays (walked no further than that)."""
+    stack = [value]
+    seen = 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        seen += 1
+        if seen > most:
+            return True
+        stack.extend(v for v in item if isinstance(v, (dict, list)))
+    return False
 
 
 def _check_facets(base: str, facets: Any, path: str) -> None:

@@ -1,5 +1,7 @@
 #include "builder.h"
 
+#include <algorithm>
+
 namespace lm {
 
 std::string node_id(std::string_view prefix, std::initializer_list<std::string_view> parts) {
@@ -10,6 +12,13 @@ std::string node_id(std::string_view prefix, std::initializer_list<std::string_v
   id.append(prefix);
   for (std::string_view part : parts) id.append(1, ':').append(part);
   return id;
+}
+
+void Builder::refuse_id(std::string_view id) {
+  if (!overlong_.empty()) return;
+  size_t keep = std::min(id.size(), kLongestId);
+  while (keep < id.size() && keep > 0 && (uint8_t(id[keep]) & 0xC0) == 0x80) keep--;  // whole UTF-8 characters
+  overlong_.assign(id.substr(0, keep));
 }
 
 std::string_view Builder::key(std::initializer_list<std::string_view> parts) {

@@ -58,13 +58,17 @@ class Builder {
   std::string product(std::string_view domain, std::string_view name, const MapWriter& props);
   std::string consumer(std::string_view name, const MapWriter* props);
 
-  // The first id written longer than ``kLongestId`` bytes (empty: none), for a source to refuse.
+  // The first id written longer than ``kLongestId`` bytes (empty: none), for a source to refuse;
+  // kept as its first ``kLongestId`` bytes or so (whole characters), however long it was.
   static constexpr size_t kLongestId = 4096;
   const std::string& overlong_id() const { return overlong_; }
+  // Record ``id`` as over-long (the first one wins): for a source that knows an id would be too
+  // long before building it.
+  void refuse_id(std::string_view id);
 
  private:
   void check_length(std::string_view id) {
-    if (id.size() > kLongestId && overlong_.empty()) overlong_.assign(id);
+    if (id.size() > kLongestId) refuse_id(id);
   }
 
   // A node known by its name alone (a domain, a consumer): {"name": name, **props}.

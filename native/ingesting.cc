@@ -249,7 +249,8 @@ PyGetSetDef builder_getset[] = {
     {"mutations", builder_mutations, nullptr, "The mutations so far (graph.mutations objects).", nullptr},
     {nullptr, nullptr, nullptr, nullptr, nullptr}};
 
-// translate_openlineage(event, kind, at, rules or None, rule_source) -> (wire bytes, an over-long id or None)
+// translate_openlineage(event, kind, at, rules or None, rule_source)
+//   -> (wire bytes, an over-long id or None, why it asks too much work or None)
 PyObject* module_translate_openlineage(PyObject*, PyObject* args) {
   LM_GUARD_BEGIN
   require_configured();
@@ -259,7 +260,8 @@ PyObject* module_translate_openlineage(PyObject*, PyObject* args) {
   Translated t = translate_openlineage(event, utf8_of(kind, spill), std::string(utf8_of(at, spill2)), rules, rule_source);
   PyRef wire(bytes_of(t.wire));
   PyRef overlong(t.overlong_id.empty() ? (Py_INCREF(Py_None), Py_None) : str_of(t.overlong_id));
-  return PyTuple_Pack(2, wire.get(), overlong.get());
+  PyRef over_limit(t.over_limit.empty() ? (Py_INCREF(Py_None), Py_None) : str_of(t.over_limit));
+  return PyTuple_Pack(3, wire.get(), overlong.get(), over_limit.get());
   LM_GUARD_END(nullptr)
 }
 
@@ -292,7 +294,8 @@ class WriterLease {
 // translate_openlineage_many(items, rules or None, rule_source) -> (wire bytes, [(index, what, detail)]):
 // items are (event, kind, at); the events translate into one batch (one string table, equal maps
 // once: less to journal and to plan than a batch each). An event that cannot be is left out,
-// and listed: what is "type" (detail: the TypeError's message) or "overlong" (detail: the id).
+// and listed: what is "type" (detail: the TypeError's message), "overlong" (detail: the id) or
+// "limit" (detail: why it asks too much work, naming the field).
 PyObject* module_translate_openlineage_many(PyObject*, PyObject* args) {
   LM_GUARD_BEGIN
   require_configured();
@@ -313,6 +316,9 @@ PyObject* module_translate_openlineage_many(PyObject*, PyObject* args) {
       if (!t.overlong_id.empty()) {
         PyRef id(str_of(t.overlong_id));
         problem = PyRef(check(Py_BuildValue("(nsO)", i, "overlong", id.get())));
+      } else if (!t.over_limit.empty()) {
+        PyRef why(str_of(t.over_limit));
+        problem = PyRef(check(Py_BuildValue("(nsO)", i, "limit", why.get())));
       }
     } catch (const PyErrorSet&) {
       if (!PyErr_ExceptionMatches(PyExc_TypeError)) throw;

@@ -98,6 +98,18 @@ std::string namespace_text(PyObject* o) {
   return normal;
 }
 
+// Thrown once the event is refused (an id over-long, a bound of the work per event passed):
+// translating the rest of it is wasted work, and a hostile event (long names nested deep, or
+// thousands of short fields under a long path) would make it quadratic in its size.
+struct Refused {};
+
+// The work one event may ask for, past which it is refused: every schema field costs a column
+// whose id repeats the dataset's name and the field's whole path, so a few bytes of body can ask
+// for kilobytes of ids. Far above what real producers send (a 10k-column table with 100-byte
+// names is ~1.5 MB of ids).
+constexpr size_t kMostFields = 100000;              // schema fields, all datasets of the event together
+constexpr size_t kMostIdBytes = 32u * 1024 * 1024;  // bytes of column ids, all columns of the event together
+
 class Translation {
  public:
   Translation(PyObject* event, std::string at, PyObject* rules, PyObject* rule_source, WireWriter* into)
@@ -150,11 +162,40 @@ class Translation {
     job_datasets(job, &run_node);
   }
 
-  void dataset_event() { dataset(get(event_, "dataset"), nullptr); }
+  void dataset_event() {
+    where_ = "$.dataset";
+    dataset(get(event_, "dataset"), nullptr);
+  }
 
   void job_event() { job_datasets(job_node(get(event_, "job"), nullptr), nullptr); }
 
  private:
+  void stop_if_refused() const {
+    if (!b.overlong_id().empty()) throw Refused{};
+  }
+
+  // Refuse the event: ``field`` (a JSON path) is why.
+  [[noreturn]] void refuse(const std::string& field, const std::string& reason) {
+    over_limit_ = field + ": " + reason;
+    throw Refused{};
+  }
+
+  // Count ``id_bytes`` more of column ids against the event's budget; ``field`` names where.
+  template <class Field>
+  void spend(size_t id_bytes, const Field& field) {
+    id_bytes_ += id_bytes;
+    if (id_bytes_ > kMostIdBytes)
+      refuse(field(), "the event's column ids add up to over " + std::to_string(kMostIdBytes) +
+                          " bytes (long dataset names or paths repeated over many fields)");
+  }
+
+  // The JSON path of the schema field being flattened.
+  std::string field_path() const {
+    std::string path = where_ + ".facets.schema";
+    for (Py_ssize_t i : field_at_) path += ".fields[" + std::to_string(i) + "]";
+    return path;
+  }
+
   // Physical name -> catalog table name, from the symlinks facets of this event's datasets: a
   // dataset whose symlinks name a TABLE is recorded under that name (as Marquez does), so the
   // catalog identity and the storage location meet on one node.
@@ -242,6 +283,7 @@ class Translation {
     PyObject* lineage = get(facets, "columnLineage");
     if (lineage) props.set_str("columnLineageAt", b.at);
     b.dataset(ns, name, props);
+    stop_if_refused();
     assign_domain(id, ns, name, writer_namespace);
     if (given_ns != ns || given_name != name) b.alias(given_ns, given_name, id, "SYMLINK");
     if (PyObject* identifiers = list_or_none(dict_or_none(facets, "symlinks"), "identifiers"))
@@ -281,7 +323,17 @@ class Translation {
                std::vector<std::string>& paths, int& ordinal) {
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(fields); i++) {
       PyObject* field = PyList_GET_ITEM(fields, i);
-      std::string path = parent && !parent->empty() ? *parent + "." + text(get(field, "name")) : text(get(field, "name"));
+      field_at_.push_back(i);
+      if (++fields_ > kMostFields)
+        refuse(field_path(), "the event has over " + std::to_string(kMostFields) + " schema fields");
+      std::string field_name = text(get(field, "name"));
+      size_t joined = parent && !parent->empty() ? parent->size() + 1 : 0;
+      size_t id_size = std::string_view("datasetField").size() + 3 + ns.size() + name.size() + joined + field_name.size();
+      if (id_size > Builder::kLongestId)  // refused before the path is built
+        refuse(field_path() + ".name", "makes the column id " + std::to_string(id_size) + " bytes long, over the limit of " +
+                                           std::to_string(Builder::kLongestId));
+      spend(id_size + joined + field_name.size(), [this] { return field_path(); });
+      std::string path = joined ? *parent + "." + field_name : field_name;
       paths.push_back(path);
       ordinal++;
       MapWriter props = b.map();
@@ -292,7 +344,9 @@ class Translation {
       if (parent) props.set_str("parent", *parent); else props.set_null("parent");
       set_tags(props, get(field, "tags"));
       column(ns, name, path, &props);
+      stop_if_refused();
       if (PyObject* nested = list_or_none(field, "fields")) flatten(ns, name, nested, &path, paths, ordinal);
+      field_at_.pop_back();
     }
   }
 
@@ -334,6 +388,8 @@ class Translation {
       PyObject *out_field, *spec;
       while (PyDict_Next(fields, &pos, &out_field, &spec)) {
         std::string out = column(ns, name, text(out_field), nullptr);
+        spend(out.size(), [this] { return where_ + ".facets.columnLineage.fields"; });
+        stop_if_refused();
         MapWriter legacy = b.map();
         legacy.set_py("transformationType", none_if_missing(get(spec, "transformationType")));
         legacy.set_py("transformationDescription", none_if_missing(get(spec, "transformationDescription")));
@@ -351,6 +407,8 @@ class Translation {
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(inputs); i++) {
       PyObject* source = PyList_GET_ITEM(inputs, i);
       std::string in = column(namespace_text(get(source, "namespace")), text(get(source, "name")), text(get(source, "field")), nullptr);
+      stop_if_refused();
+      spend(in.size(), [this] { return where_ + ".facets.columnLineage"; });
       uint32_t at = seen.intern(in);
       if (at == merged.size()) merged.emplace_back();
       if (PyObject* transformations = list_or_none(source, "transformations"))
@@ -379,6 +437,7 @@ class Translation {
       props.set_py("jobType.jobType", none_if_missing(get(type, "jobType")));
     }
     job_ = b.job(text(get(job, "namespace")), text(get(job, "name")), props);
+    stop_if_refused();
     has_job_ = true;
     if (PyObject* ownership = get(facets, "ownership")) owners(job_, ownership);
     return job_;
@@ -405,6 +464,7 @@ class Translation {
       if (datasets == nullptr) continue;
       for (Py_ssize_t i = 0; i < PyList_GET_SIZE(datasets); i++) {
         PyObject* ds = PyList_GET_ITEM(datasets, i);
+        where_ = std::string("$.") + side.key + "[" + std::to_string(i) + "]";
         std::string id = dataset(ds, side.job_edge == kWrites ? &writer : nullptr);
         b.edge(job, side.job_edge, id);
         if (run != nullptr) {
@@ -422,6 +482,15 @@ class Translation {
   std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> canonical_;
   std::string job_;
   bool has_job_ = false;
+
+ public:
+  std::string over_limit_;  // why the event is refused, naming the field (empty: it is not)
+
+ private:
+  std::string where_;                  // the JSON path of the dataset being translated
+  std::vector<Py_ssize_t> field_at_;  // the indices of the schema fields being flattened
+  size_t fields_ = 0;                  // schema fields so far
+  size_t id_bytes_ = 0;                // bytes of column ids so far
 };
 
 }  // namespace
@@ -435,10 +504,14 @@ void set_namespace_rule(PyObject* rule) {
 Translated translate_openlineage(PyObject* event, std::string_view kind, std::string at, PyObject* rules,
                                  PyObject* rule_source, WireWriter* into) {
   Translation t(event, std::move(at), rules, rule_source, into);
-  if (kind == "RunEvent") t.run_event();
-  else if (kind == "DatasetEvent") t.dataset_event();
-  else t.job_event();
-  return Translated{into ? Bytes() : t.b.wire.finish(), t.b.overlong_id()};
+  try {
+    if (kind == "RunEvent") t.run_event();
+    else if (kind == "DatasetEvent") t.dataset_event();
+    else t.job_event();
+  } catch (const Refused&) {
+    return Translated{Bytes(), t.b.overlong_id(), t.over_limit_};
+  }
+  return Translated{into || !t.b.overlong_id().empty() ? Bytes() : t.b.wire.finish(), t.b.overlong_id(), {}};
 }
 
 }  // namespace lm

@@ -14,6 +14,7 @@ namespace lm {
 struct Translated {
   Bytes wire;
   std::string overlong_id;  // an id over Builder::kLongestId bytes (the event is then refused)
+  std::string over_limit;   // else why the event asks too much work, naming the field (then refused too)
 };
 
 // One event, validated (ingest.openlineage_schema): ``kind`` RunEvent, DatasetEvent or JobEvent;

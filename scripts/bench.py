@@ -878,6 +878,46 @@ def print_table(report: dict[str, Any]) -> None:
         print(f"  [{mark:6}] {t['target']}: {t['measured']} (needs {'≥' if t['better'] == 'higher' else '≤'} {t['required']})", file=out)
 
 
+# -- the wide case ------------------------------------------------------------------------------
+
+WIDE_GQL = "{ dataset(namespace: \"wide\", name: \"t\") { columns { name current } } }"
+
+
+def bench_wide_columns(columns: int, tmp: Path, reps: int) -> dict[str, Any]:
+    """One dataset of ``columns`` columns (one schema facet, sent over HTTP), then its
+    ``Dataset.columns`` (with ``current``) over GraphQL: whether answering is linear in the width."""
+    import httpx
+
+    from devservers.lineagemesh import LineagemeshServer
+
+    event = {"eventType": "COMPLETE", "eventTime": "2024-01-01T00:00:00Z", "producer": "https://example.com/bench",
+             "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+             "run": {"runId": "0f8b8e9a-3c1f-4a6e-9d59-2b4e1c6c9a01"}, "job": {"namespace": "wide", "name": "writer"},
+             "outputs": [{"namespace": "wide", "name": "t", "facets": {"schema": {
+                 "_producer": "https://example.com/bench",
+                 "_schemaURL": "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet",
+                 "fields": [{"name": f"column_{i:06d}", "type": "string"} for i in range(columns)]}}}]}
+    server = LineagemeshServer(["--data-dir", str(tmp / "wide")], tmp / "wide.log").start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=600) as http:
+            started = time.perf_counter()
+            response = http.post("/api/v1/lineage", content=orjson.dumps(event), headers={"Content-Type": "application/json"})
+            response.raise_for_status()
+            ingest_s = time.perf_counter() - started
+            samples = []
+            for _ in range(max(reps, 1)):
+                started = time.perf_counter()
+                answer = http.post("/graphql", json={"query": WIDE_GQL}).json()
+                samples.append(time.perf_counter() - started)
+            found = answer["data"]["dataset"]["columns"]
+            assert len(found) == columns and all(c["current"] for c in found), "the wide dataset lost columns"
+    finally:
+        server.stop()
+    result = {"columns": columns, "ingest_s": round(ingest_s, 3), "columns_query": summary(samples)}
+    log(f"wide: {columns} columns, ingest {result['ingest_s']} s, Dataset.columns p50 {result['columns_query']}")
+    return result
+
+
 # -- profiles ---------------------------------------------------------------------------------
 
 PROFILES = ("ingest", "lineage", "impact", "graphql-lineage", "graphql-impact")
@@ -1035,7 +1075,7 @@ def profile_workload(args: argparse.Namespace, tmp: Path) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--datasets", type=int, required=True, help="mesh size (datasets, >= 50)")
+    parser.add_argument("--datasets", type=int, help="mesh size (datasets, >= 50; required unless --wide-columns)")
     parser.add_argument("--store", choices=("embedded", "neo4j", "both"), default="both")
     parser.add_argument("--json", type=Path, help="write the results here (required unless --profile)")
     parser.add_argument("--seed", type=int, default=7, help="mesh seed (default 7)")
@@ -1061,6 +1101,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profiler", choices=("py-spy", "pyinstrument"), default="py-spy",
                         help="py-spy (default: samples from outside, no overhead) or pyinstrument")
     parser.add_argument("--profile-out", type=Path, default=Path("profiles"), help="where --profile writes (default ./profiles)")
+    parser.add_argument("--wide-columns", type=int, metavar="N",
+                        help="instead of the benchmark, the wide case: one dataset of N columns through "
+                             "`lineagemesh serve` (embedded), Dataset.columns over GraphQL timed")
     parser.add_argument("--keep-temp", action="store_true", help="keep the temporary directory (mesh, logs, stores)")
     parser.add_argument("--mesh", type=Path, help="use this NDJSON, the --datasets/--seed mesh made before by "
                                                   "scripts/generate_mesh.py, instead of generating it")
@@ -1068,6 +1111,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="end to end only, through `lineagemesh serve` on this embedded data dir, loaded with the "
                              "mesh before (lineagemesh ingest openlineage): for a mesh too large to load twice (1M)")
     args = parser.parse_args(argv)
+    if args.datasets is None and args.wide_columns is None:
+        parser.error("--datasets is required")
     if args.json is None and args.profile is None:
         parser.error("--json is required")
     if args.quick:
@@ -1087,6 +1132,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.profile:
             profile_workload(args, tmp)
+            return 0
+        if args.wide_columns:
+            wide = bench_wide_columns(args.wide_columns, tmp, args.reps if not args.quick else 3)
+            args.json.write_text(json.dumps({"wide_columns": wide}, indent=2))
             return 0
         if args.mesh is not None:
             log(f"using the {args.datasets:,}-dataset mesh (seed {args.seed}) in {args.mesh}")

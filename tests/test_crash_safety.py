@@ -30,7 +30,7 @@ import pytest
 from crashing import APPLY_ALL, batch_lines, run_then_sigkill
 from graph.model import EdgeKind, NodeKind
 from graph.mutations import UpsertEdge, UpsertNode, decode, encode, plan, touched_ids
-from graph.stores import Store, StoreUnavailable
+from graph.stores import Store, StoreUnavailable, snapshot
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.journal import FORMAT, Journal, JournalCorrupt, JournalError, JournalInUse, wal_path
 from ingest.openlineage import translate
@@ -278,7 +278,14 @@ def fill(tmp_path: Path, n: int) -> Path:
     with EmbeddedStore(tmp_path) as store:
         for i in range(n):
             store.apply(batch(i))
+    as_after_a_crash(tmp_path)
     return tmp_path / "journal.sqlite"
+
+
+def as_after_a_crash(data_dir: Path) -> None:
+    """Take away the snapshot the clean close wrote: a torn row only follows a crash, which writes
+    none (a snapshot holding the row proves it complete, and its damage is refused)."""
+    snapshot.path_in(data_dir).unlink(missing_ok=True)
 
 
 def damage_row(path: Path, seq: int, how: str) -> None:
@@ -427,6 +434,7 @@ def test_format_1_journal_keeps_its_rows_and_stores_new_ones_as_encoded(tmp_path
         assert batches_present(store, 5) == list(range(5))
         store.apply(batch(5))
     assert any(f"format 1 migrated to {FORMAT}" in r.getMessage() for r in caplog.records)
+    as_after_a_crash(tmp_path)
     damage_row(path, 6, "truncated")  # a torn new row is found by its length and crc32
     with EmbeddedStore(tmp_path) as store:
         assert batches_present(store, 6) == list(range(5))

@@ -316,3 +316,39 @@ def test_journal_check_says_what_the_next_start_does_with_the_snapshot(loaded: P
     assert "not usable (cut short at byte" in check()
     os.remove(snapshot.path_in(loaded))
     assert check().endswith("none; the next start replays the whole journal")
+
+
+def test_a_journal_cut_short_never_starts_silently_and_the_snapshot_is_kept(tmp_path: Path, food_delivery_events) -> None:
+    """300 acknowledged batches, a clean close (snapshot at batch 300), then the journal's last
+    4 KiB cut off: every start refuses, naming the cut, and the snapshot holding all 300 stays as it
+    was (it started with 296 and overwrote the snapshot at its next stop)."""
+    data_dir = tmp_path / "data"
+    with EmbeddedStore(data_dir) as store:
+        for i in range(300):
+            event = {**food_delivery_events[i % len(food_delivery_events)], "job": {"namespace": "cut", "name": f"job{i}"}}
+            assert store.apply(translate(event))
+    journal = data_dir / "journal.sqlite"
+    kept = snapshot.path_in(data_dir).read_bytes()
+    assert snapshot.Reader(snapshot.path_in(data_dir)).header.point.seq == 300
+    with open(journal, "r+b") as handle:
+        handle.truncate(journal.stat().st_size - 4096)
+    for _ in range(2):
+        with pytest.raises(JournalCorrupt, match="the file was cut short"):
+            EmbeddedStore(data_dir)
+    check = subprocess.run([sys.executable, "-m", "graph.stores.journal", "check", str(data_dir)],
+                           capture_output=True, text=True, cwd=ROOT)
+    assert check.returncode == 1 and "cut short" in check.stderr
+    assert snapshot.path_in(data_dir).read_bytes() == kept
+
+
+def test_a_snapshot_ahead_of_its_journal_refuses_and_is_kept(loaded: Path) -> None:
+    """A journal that ends before the batch its snapshot holds has lost acknowledged batches:
+    refused, never replayed alone (and the snapshot overwritten by a smaller graph)."""
+    kept = snapshot.path_in(loaded).read_bytes()
+    point = snapshot.Reader(snapshot.path_in(loaded)).header.point
+    db = sqlite3.connect(loaded / "journal.sqlite", isolation_level=None)
+    db.execute("DELETE FROM batches WHERE seq > ?", (point.seq - 2,))
+    db.close()
+    with pytest.raises(JournalCorrupt, match=f"ends at batch {point.seq - 2}, before batch {point.seq}.*move .* aside"):
+        EmbeddedStore(loaded)
+    assert snapshot.path_in(loaded).read_bytes() == kept

@@ -15,7 +15,6 @@ refused (``graph.api.origin``).
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -69,6 +68,7 @@ from graph.kafka_ingest import KafkaIngest, KafkaMetrics, KafkaSettings
 from graph.api.schema import LIMITS_KEY, LineageSchema, Query, context
 from graph.api.subscriptions import FEED_KEY, SLOTS_KEY, Subscription, SubscriptionSlots
 from graph.stores import Store, StoreUnavailable
+from ingest.json_text import NotJSON, UnusableValue, loads_text
 
 log = logging.getLogger(__name__)
 
@@ -234,11 +234,13 @@ class ThreadedGraphQL(GraphQL):
     def decode_json(self, data: str | bytes) -> object:
         """JSON as strawberry reads it, but a 400 (not a 500) for bodies that are no UTF-8 or no object."""
         try:
-            value = json.loads(data)
+            value = loads_text(data if isinstance(data, str) else data.decode("utf-8"), integers=False)
         except UnicodeDecodeError as e:
             raise GraphQLHTTPException(400, "Unable to parse request body as JSON: not UTF-8") from e
-        except RecursionError as e:
-            raise GraphQLHTTPException(400, "Unable to parse request body as JSON: nested too deeply") from e
+        except UnusableValue as e:  # a lone surrogate in the query, a variable or operationName
+            raise GraphQLHTTPException(400, str(e)) from e
+        except NotJSON as e:
+            raise GraphQLHTTPException(400, f"Unable to parse request body as JSON: {e}") from e
         if not isinstance(value, (dict, list)):
             raise GraphQLHTTPException(400, f"expected a JSON object, got {type(value).__name__}")
         return value

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Awaitable, Callable
 
-import orjson
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -27,6 +26,7 @@ from graph.ingest_service import IngestService, TranslatedEvent, forbidden, tran
 from graph.stores import StoreUnavailable
 from ingest.clock_skew import DEFAULT_MAX_CLOCK_SKEW, latest_accepted
 from ingest.domain_rules import NO_RULES, DomainRules
+from ingest.json_text import NotJSON, UnusableValue, parse_json
 from ingest.openlineage_schema import InvalidEvent
 
 
@@ -109,23 +109,39 @@ async def _read_body(request: Request, limits: IngestLimits) -> bytes:
         return body
     if encoding != "gzip":
         raise RequestRejected(415, f"unsupported Content-Encoding {encoding!r}; use gzip or none")
-    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-    try:
-        body = inflater.decompress(body, limits.max_body_bytes + 1)
-    except zlib.error as e:
-        raise RequestRejected(400, f"body is not valid gzip: {e}") from None
-    if len(body) > limits.max_body_bytes or inflater.unconsumed_tail:
-        raise RequestRejected(413, f"decompressed body over {limits.max_body_bytes} bytes")
-    if not inflater.eof:
-        raise RequestRejected(400, "body is not valid gzip: truncated stream")
-    return body
+    return _gunzip(body, limits.max_body_bytes)
+
+
+def _gunzip(body: bytes, max_bytes: int) -> bytes:
+    """Every member of a gzip stream (concatenated members are one stream, as gzip itself reads
+    them), refused with 413 once over ``max_bytes``."""
+    pieces: list[bytes] = []
+    size = 0
+    rest = body
+    while True:
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        try:
+            piece = inflater.decompress(rest, max_bytes + 1 - size)
+        except zlib.error as e:
+            raise RequestRejected(400, f"body is not valid gzip: {e}") from None
+        size += len(piece)
+        if size > max_bytes or inflater.unconsumed_tail:
+            raise RequestRejected(413, f"decompressed body over {max_bytes} bytes")
+        if not inflater.eof:
+            raise RequestRejected(400, "body is not valid gzip: truncated stream")
+        pieces.append(piece)
+        rest = inflater.unused_data
+        if not rest:
+            return b"".join(pieces)
 
 
 def _parse_json(body: bytes) -> Any:
     try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError as e:
-        raise RequestRejected(400, f"body is not valid JSON: {e}") from None
+        return parse_json(body)
+    except UnusableValue as e:
+        raise RequestRejected(400, str(e)) from None
+    except NotJSON as e:
+        raise RequestRejected(400, f"body is not valid JSON: {str(e).removeprefix('not valid JSON: ')}") from None
 
 
 def _translate_one(body: bytes, config: IngestConfig) -> TranslatedEvent:
@@ -153,6 +169,10 @@ async def ingest_one(request: Request, service: IngestService, config: IngestCon
         await run_in_threadpool(service.commit_events, [event], [decision])
         _count_not_applied([decision], not_applied)
     except RequestRejected as e:
+        # The rejection came through the thread pool's futures, whose reference cycles keep it
+        # alive until a full garbage collection (seldom, on a server holding a big graph), and
+        # with it every frame of its traceback, the body and the event among their locals.
+        e.__traceback__ = e.__context__ = None
         return rejection(e.status, e.error)
     except StoreUnavailable as e:
         return rejection(503, f"store unavailable, retry later: {e}")
@@ -194,6 +214,7 @@ async def ingest_batch(request: Request, service: IngestService, config: IngestC
         valid = {i: m for i, m in enumerate(translated) if not isinstance(m, str)}
         decisions = dict(zip(valid, await run_in_threadpool(service.authorize, principal, list(valid.values()))))
     except RequestRejected as e:
+        e.__traceback__ = e.__context__ = None  # as in ingest_one: the body must not outlive the answer
         return rejection(e.status, e.error, e.events)
     except StoreUnavailable as e:  # while looking up the domains of the datasets
         return rejection(503, f"store unavailable, retry later: {e}", len(translated) or 1)

@@ -317,7 +317,8 @@ class Column:
         return _owners(info, self.dataset_id) if self.dataset_id else []
 
     @staticmethod
-    def of(dataset_node: Node, node: Node) -> "Column":
+    def of(node: Node, current: frozenset[str]) -> "Column":
+        """``current``: the names the dataset's latest schema declares (``queries.current_column_names``)."""
         p = node.props
         return Column(
             dataset_id=p.get("datasetId"),
@@ -333,7 +334,7 @@ class Column:
             parent=p.get("parent"),
             tags=p.get("tags"),
             declared=bool(p.get("declared")),
-            current=queries.is_current_column(dataset_node, node),
+            current=p.get("name") in current,
         )
 
 
@@ -456,7 +457,8 @@ class Dataset(Entity):
 
     @strawberry.field
     def columns(self, info: Info) -> list[Column]:
-        return [Column.of(self._node, c) for c in queries.columns(_store(info), self._node)]
+        current = queries.current_column_names(self._node)
+        return [Column.of(c, current) for c in queries.columns(_store(info), self._node)]
 
     @strawberry.field(description="Jobs that write this dataset.")
     def written_by(self, info: Info) -> list[Job]:

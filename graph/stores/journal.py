@@ -33,6 +33,12 @@ Recovery on open, and what each failure means:
   go on without them (events commute, so re-sending them later repairs the graph exactly).
 - *An intact row that does not decode* (its crc32 matches): our bug or a downgrade, never a
   crash: refused like damage in the middle, since dropping it would drop acknowledged data.
+- *A file cut short* (shorter than its own header says, with no write-ahead log pending): never
+  a crash, and SQLite would read the missing pages as zeros, silently losing or "torn-tail"
+  dropping acknowledged batches: refused, naming the cut, the snapshot beside it left as it is.
+- *A snapshot ahead of the journal* (the journal ends before, or is damaged at, the batch the
+  snapshot holds): the journal lost acknowledged batches; refused rather than replayed alone
+  (and the snapshot overwritten by the smaller graph at the next stop) (``graph.stores.snapshot``).
 - *A format newer than this code*: refused, naming both versions.
 
 One process at a time: a journal is held with an exclusive ``flock`` on ``<journal>.lock`` for as
@@ -155,6 +161,16 @@ class Journal:
         self._lock = threading.Lock()
         self._directory_synced = False
         self._holder = _hold(path)
+        cut = describe_cut_file(path)
+        if cut:  # SQLite would read the missing pages as zeros: batches lost, or dropped as a torn tail
+            os.close(self._holder)
+            raise JournalCorrupt(
+                f"journal {path}: {cut}: the file was cut short (a copy, a disk or an outside write; no crash "
+                f"shrinks it), so acknowledged batches may be gone; refusing to start rather than serve a graph "
+                f"without them, and leaving the snapshot beside it as it is. Keep a copy of {path.parent}, then "
+                f"restore the journal from a copy of it; or, to start again, move the data dir aside and re-send "
+                f"the events (the snapshot there still holds the graph as of its batch, for inspection)"
+            )
         wal_loss = describe_torn_wal(wal_path(path))  # before SQLite's recovery rewrites the WAL
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -327,13 +343,16 @@ class Journal:
         """Quarantine every batch replay cannot use, wherever it is; return them. The operator's
         explicit way past JournalCorrupt."""
         found: list[Damaged] = []
-        for seq, payload, length, crc, codec in self._rows():
-            try:
-                problem, _ = self._check(seq, payload, length, crc, codec, decode)
-            except JournalCorrupt as e:
-                problem = Damaged(seq, len(_as_bytes(payload)), str(e))
-            if problem is not None:
-                found.append(problem)
+        try:
+            for seq, payload, length, crc, codec in self._rows():
+                try:
+                    problem, _ = self._check(seq, payload, length, crc, codec, decode)
+                except JournalCorrupt as e:
+                    problem = Damaged(seq, len(_as_bytes(payload)), str(e))
+                if problem is not None:
+                    found.append(problem)
+        except sqlite3.DatabaseError as e:
+            raise JournalCorrupt(f"journal {self.path}: SQLite cannot read it: {e}") from e
         if found:
             self._quarantine(found)
         return found
@@ -353,6 +372,17 @@ class Journal:
         if row is None or checksum(_as_bytes(row[0])) != point.crc:
             return False
         return self._db.execute("SELECT count(*) FROM batches WHERE seq <= ?", (point.seq,)).fetchone()[0] == point.batches
+
+    def lost(self, point: Point) -> str | None:
+        """Why the journal has lost ``point`` (a snapshot's) when it has: it ends before it, or the
+        batch there is damaged. None when it is merely another batch (another journal's snapshot)."""
+        last = self._db.execute("SELECT max(seq) FROM batches").fetchone()[0]
+        if last is None or last < point.seq:
+            return f"it ends at {f'batch {last}' if last else 'no batch'}, before batch {point.seq}"
+        row = self._db.execute("SELECT payload, length, crc32 FROM batches WHERE seq = ?", (point.seq,)).fetchone()
+        if row is not None and self._damage(point.seq, _as_bytes(row[0]), row[1], row[2]) is not None:
+            return f"its batch {point.seq} is damaged"
+        return None
 
     def _rows(self) -> Iterator[tuple[int, object, int | None, int | None, str | None]]:
         cursor = self._db.execute("SELECT seq, payload, length, crc32, codec FROM batches ORDER BY seq")
@@ -453,6 +483,30 @@ _WAL_MAGIC_LE, _WAL_MAGIC_BE = 0x377F0682, 0x377F0683
 _WAL_HEADER, _FRAME_HEADER = 32, 24
 
 
+def describe_cut_file(path: Path) -> str | None:
+    """How much of the database file is missing, when it is shorter than its own header says (None:
+    it is not, or the header cannot tell). Only read without a write-ahead log holding frames: a
+    checkpoint in progress may leave the file's header ahead of it until SQLite's recovery."""
+    wal = wal_path(path)
+    if wal.exists() and wal.stat().st_size > 0:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+            size = os.fstat(handle.fileno()).st_size
+    except OSError:
+        return None
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return None
+    page_size = struct.unpack_from(">H", header, 16)[0]
+    page_size = 65536 if page_size == 1 else page_size
+    change_counter, pages = struct.unpack_from(">II", header, 24)
+    valid_for = struct.unpack_from(">I", header, 92)[0]
+    if valid_for != change_counter or pages * page_size <= size:  # a header from before 3.7.0 does not tell
+        return None
+    return f"{size} bytes where its header says {pages} pages of {page_size} ({pages * page_size} bytes)"
+
+
 def wal_path(path: Path) -> Path:
     return path.with_name(path.name + "-wal")
 
@@ -537,7 +591,11 @@ def main(argv: list[str] | None = None) -> int:
     if not path.exists():
         parser.error(f"no journal at {path}")
     logging.basicConfig(level="INFO", format="%(levelname)s %(message)s")
-    journal = Journal(path)
+    try:
+        journal = Journal(path)
+    except JournalError as e:
+        print(e, file=sys.stderr)
+        return 1
     try:
         if args.command == "check":
             try:
@@ -566,6 +624,8 @@ def _snapshot_state(data_dir: Path, journal: Journal) -> str:
         reader = snapshot.usable(data_dir, journal)
     except snapshot.SnapshotUnusable as e:
         return f"{snapshot.path_in(data_dir)}: not usable ({e}); the next start replays the whole journal"
+    except JournalCorrupt as e:
+        return f"the next start refuses: {e}"
     if reader is None:
         return f"{snapshot.path_in(data_dir)}: none; the next start replays the whole journal"
     header = reader.header

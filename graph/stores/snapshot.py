@@ -35,7 +35,7 @@ from typing import Iterator
 import orjson
 
 from graph import _native
-from graph.stores.journal import Journal, Point
+from graph.stores.journal import Journal, JournalCorrupt, Point
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +110,17 @@ def usable(data_dir: Path, journal: Journal) -> Reader | None:
     if not path.exists():
         return None
     reader = Reader(path)
-    if not journal.holds(reader.header.point):
-        raise SnapshotUnusable(f"the journal no longer holds batch {reader.header.point.seq} as it was")
+    point = reader.header.point
+    if not journal.holds(point):
+        lost = journal.lost(point)
+        if lost is not None:  # the snapshot proves the journal held more: acknowledged batches
+            raise JournalCorrupt(
+                f"journal {journal.path}: {lost}, yet the snapshot {path} holds the graph as of that batch: the "
+                f"journal lost acknowledged batches; refusing to start rather than serve (and later snapshot) a "
+                f"graph without them. Keep a copy of {data_dir} and restore the journal from a copy if there is "
+                f"one; to go on from the journal alone, accepting that loss, move {path} aside."
+            )
+        raise SnapshotUnusable(f"the journal no longer holds batch {point.seq} as it was")
     return reader
 
 
