@@ -2,16 +2,6 @@
 
 namespace lm {
 
-std::string node_id(std::string_view prefix, std::initializer_list<std::string_view> parts) {
-  size_t size = prefix.size();
-  for (std::string_view part : parts) size += 1 + part.size();
-  std::string id;
-  id.reserve(size);
-  id.append(prefix);
-  for (std::string_view part : parts) id.append(1, ':').append(part);
-  return id;
-}
-
 std::string_view Builder::key(std::initializer_list<std::string_view> parts) {
   key_.clear();
   for (std::string_view part : parts) {
@@ -57,7 +47,7 @@ void Builder::edge(std::string_view source, uint8_t kind, std::string_view targe
 }
 
 std::string Builder::dataset_ref(std::string_view ns, std::string_view name) {
-  std::string id = node_id("dataset", {ns, name});
+  std::string id = node_id(kDataset, {ns, name});
   bool added;
   referenced_.intern(id, &added);
   if (added && described_.find(key({ns, name})) == kNone) {
@@ -69,7 +59,7 @@ std::string Builder::dataset_ref(std::string_view ns, std::string_view name) {
 }
 
 std::string Builder::dataset(std::string_view ns, std::string_view name, const MapWriter& props) {
-  std::string id = node_id("dataset", {ns, name});
+  std::string id = node_id(kDataset, {ns, name});
   MapWriter all = map();
   all.set_str("namespace", ns).set_str("name", name).set_bool("declared", true).set_str("lastSeenAt", at).merge(props);
   MapWriter first = map();
@@ -80,7 +70,7 @@ std::string Builder::dataset(std::string_view ns, std::string_view name, const M
 }
 
 std::string Builder::job(std::string_view ns, std::string_view name, const MapWriter& props) {
-  std::string id = node_id("job", {ns, name});
+  std::string id = node_id(kJob, {ns, name});
   MapWriter all = map();
   all.set_str("namespace", ns).set_str("name", name).set_str("lastSeenAt", at).merge(props);
   MapWriter first = map();
@@ -90,7 +80,7 @@ std::string Builder::job(std::string_view ns, std::string_view name, const MapWr
 }
 
 std::string Builder::column(std::string_view ns, std::string_view dataset, std::string_view field, const MapWriter* props) {
-  std::string id = node_id("datasetField", {ns, dataset, field});
+  std::string id = node_id(kColumn, {ns, dataset, field});
   bool described = props != nullptr && !props->empty();
   if (!described && stated_columns_.find(key({ns, dataset, field})) != kNone)
     return id;  // a mere reference to a column stated already
@@ -114,7 +104,7 @@ void Builder::alias(std::string_view ns, std::string_view name, std::string_view
 }
 
 std::string Builder::owner(std::string_view subject, std::string_view name, PyObject* owner_type) {
-  std::string id = node_id("owner", {name});
+  std::string id = node_id(kOwner, {name});
   bool added;
   stated_owners_.intern(name, &added);
   if (added) {
@@ -128,8 +118,8 @@ std::string Builder::owner(std::string_view subject, std::string_view name, PyOb
   return id;
 }
 
-std::string Builder::named(const char* prefix, uint8_t kind, std::string_view name, const MapWriter* props) {
-  std::string id = node_id(prefix, {name});
+std::string Builder::named(uint8_t kind, std::string_view name, const MapWriter* props) {
+  std::string id = node_id(kind, {name});
   MapWriter all = map();
   all.set_str("name", name);
   if (props) all.merge(*props);
@@ -138,12 +128,12 @@ std::string Builder::named(const char* prefix, uint8_t kind, std::string_view na
 }
 
 std::string Builder::domain(std::string_view name, const MapWriter* props) {
-  return named("domain", kDomain, name, props);
+  return named(kDomain, name, props);
 }
 
 std::string Builder::product(std::string_view domain_name, std::string_view name, const MapWriter& props) {
   std::string domain_node = domain(domain_name, nullptr);
-  std::string id = node_id("dataProduct", {domain_name, name});
+  std::string id = node_id(kDataProduct, {domain_name, name});
   MapWriter all = map();
   all.set_str("name", name).set_str("domain", domain_name).merge(props);
   node(id, kDataProduct, all);
@@ -152,7 +142,7 @@ std::string Builder::product(std::string_view domain_name, std::string_view name
 }
 
 std::string Builder::consumer(std::string_view name, const MapWriter* props) {
-  return named("consumer", kConsumer, name, props);
+  return named(kConsumer, name, props);
 }
 
 }  // namespace lm
