@@ -4,8 +4,9 @@ Node ids follow Marquez's convention (``dataset:{namespace}:{name}``, ``job:{nam
 ``datasetField:{namespace}:{name}:{field}``, ``run:{runId}``) so that people and tools that know
 Marquez recognise them. Ids are opaque strings: namespaces may contain colons
 (``postgres://host:5432``), so nothing ever parses an id back; the parts live in node properties.
-The parts after the first have their colons escaped, so no two sets of parts share an id
-(``native/ids.h`` holds the rule; the functions below call it).
+The parts after the first (names, fields) escape ``%`` as ``%25`` and ``:`` as ``%3A``, so no two
+sets of parts share an id (``native/ids.h`` states and implements the rule; the functions below
+call it; ``graph.stores.id_format`` renames ids an older rule made).
 
 The kinds and id prefixes here are the native core's too: setup.py generates its ``kinds.h`` from
 this file (reading it, not importing it), so a kind is added here and nowhere else.
