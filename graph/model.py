@@ -4,6 +4,12 @@ Node ids follow Marquez's convention (``dataset:{namespace}:{name}``, ``job:{nam
 ``datasetField:{namespace}:{name}:{field}``, ``run:{runId}``) so that people and tools that know
 Marquez recognise them. Ids are opaque strings: namespaces may contain colons
 (``postgres://host:5432``), so nothing ever parses an id back; the parts live in node properties.
+The parts after the first (names, fields) escape ``%`` as ``%25`` and ``:`` as ``%3A``, so no two
+sets of parts share an id (``native/ids.h`` states and implements the rule; the functions below
+call it; ``graph.stores.id_format`` renames ids an older rule made).
+
+The kinds and id prefixes here are the native core's too: setup.py generates its ``kinds.h`` from
+this file (reading it, not importing it), so a kind is added here and nowhere else.
 """
 
 from __future__ import annotations
@@ -12,13 +18,15 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from graph import _native
 
 FACET_PREFIX = "facet:"  # property keys holding raw OpenLineage facets: facet:<name>
 RULE_SOURCE = "rule"  # BELONGS_TO edges made by a domain mapping rule carry source=rule
 
 
 class NodeKind(str, Enum):
-    """What a node stands for. The value is also the Neo4j label."""
+    """What a node stands for. The value is also the Neo4j label; the declaration order is the
+    native code (kept in snapshots and journals): append only."""
 
     DOMAIN = "Domain"
     DATA_PRODUCT = "DataProduct"
@@ -51,8 +59,32 @@ class EdgeKind(str, Enum):
     CONSUMES = "CONSUMES"  # consumer -> data product or dataset it depends on
 
 
+#: The native code of each edge kind is its place here (kept in snapshots and journals: append
+#: only). The code orders each node's adjacency (``native/adjacency.h``): kinds that keep growing
+#: for as long as pipelines run (a run's CONSUMED/PRODUCED, a job's runs) come last, so adding one
+#: appends instead of moving the entries after it.
+EDGE_KIND_CODES: tuple[EdgeKind, ...] = (
+    EdgeKind.ALIAS_OF, EdgeKind.HAS_COLUMN, EdgeKind.DERIVES_FROM, EdgeKind.OWNED_BY, EdgeKind.BELONGS_TO,
+    EdgeKind.EXPOSES, EdgeKind.HAS_CONTRACT, EdgeKind.GOVERNS, EdgeKind.CONSUMES, EdgeKind.READS, EdgeKind.WRITES,
+    EdgeKind.CHILD_OF, EdgeKind.OF, EdgeKind.CONSUMED, EdgeKind.PRODUCED,
+)
+
+#: The prefix of each kind's node ids (``dataset:...``): what an edge's end is when nobody described it.
+ID_PREFIX: dict[NodeKind, str] = {
+    NodeKind.DOMAIN: "domain",
+    NodeKind.DATA_PRODUCT: "dataProduct",
+    NodeKind.DATASET: "dataset",
+    NodeKind.COLUMN: "datasetField",
+    NodeKind.JOB: "job",
+    NodeKind.RUN: "run",
+    NodeKind.OWNER: "owner",
+    NodeKind.CONSUMER: "consumer",
+    NodeKind.CONTRACT: "contract",
+}
+
 JOB_IO = (EdgeKind.READS, EdgeKind.WRITES)  # a job's lineage, restated by its newest completed run
 RUN_IO = (EdgeKind.CONSUMED, EdgeKind.PRODUCED)  # what one run read and wrote
+
 
 class Direction(str, Enum):
     """Which way to follow lineage from a node."""
@@ -62,40 +94,43 @@ class Direction(str, Enum):
     BOTH = "BOTH"
 
 
+_node_id = _native.node_id  # node_id(prefix, first, *rest): the parts after the first escaped
+
+
 def dataset_id(namespace: str, name: str) -> str:
-    return f"dataset:{namespace}:{name}"
+    return _node_id(ID_PREFIX[NodeKind.DATASET], namespace, name)
 
 
 def job_id(namespace: str, name: str) -> str:
-    return f"job:{namespace}:{name}"
+    return _node_id(ID_PREFIX[NodeKind.JOB], namespace, name)
 
 
 def field_id(namespace: str, name: str, field_name: str) -> str:
-    return f"datasetField:{namespace}:{name}:{field_name}"
+    return _node_id(ID_PREFIX[NodeKind.COLUMN], namespace, name, field_name)
 
 
 def run_id(run_uuid: str) -> str:
-    return f"run:{run_uuid}"
+    return _node_id(ID_PREFIX[NodeKind.RUN], run_uuid)
 
 
 def domain_id(name: str) -> str:
-    return f"domain:{name}"
+    return _node_id(ID_PREFIX[NodeKind.DOMAIN], name)
 
 
 def product_id(domain: str, name: str) -> str:
-    return f"dataProduct:{domain}:{name}"
+    return _node_id(ID_PREFIX[NodeKind.DATA_PRODUCT], domain, name)
 
 
 def owner_id(name: str) -> str:
-    return f"owner:{name}"
+    return _node_id(ID_PREFIX[NodeKind.OWNER], name)
 
 
 def consumer_id(name: str) -> str:
-    return f"consumer:{name}"
+    return _node_id(ID_PREFIX[NodeKind.CONSUMER], name)
 
 
 def contract_id(name: str) -> str:
-    return f"contract:{name}"
+    return _node_id(ID_PREFIX[NodeKind.CONTRACT], name)
 
 
 @dataclass(slots=True)

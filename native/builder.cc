@@ -4,16 +4,6 @@
 
 namespace lm {
 
-std::string node_id(std::string_view prefix, std::initializer_list<std::string_view> parts) {
-  size_t size = prefix.size();
-  for (std::string_view part : parts) size += 1 + part.size();
-  std::string id;
-  id.reserve(size);
-  id.append(prefix);
-  for (std::string_view part : parts) id.append(1, ':').append(part);
-  return id;
-}
-
 void Builder::refuse_id(std::string_view id) {
   if (!overlong_.empty()) return;
   size_t keep = std::min(id.size(), kLongestId);
@@ -66,7 +56,7 @@ void Builder::edge(std::string_view source, uint8_t kind, std::string_view targe
 }
 
 std::string Builder::dataset_ref(std::string_view ns, std::string_view name) {
-  std::string id = node_id("dataset", {ns, name});
+  std::string id = node_id(kDataset, {ns, name});
   bool added;
   referenced_.intern(id, &added);
   if (added && described_.find(key({ns, name})) == kNone) {
@@ -78,7 +68,7 @@ std::string Builder::dataset_ref(std::string_view ns, std::string_view name) {
 }
 
 std::string Builder::dataset(std::string_view ns, std::string_view name, const MapWriter& props) {
-  std::string id = node_id("dataset", {ns, name});
+  std::string id = node_id(kDataset, {ns, name});
   MapWriter all = map();
   all.set_str("namespace", ns).set_str("name", name).set_bool("declared", true).set_str("lastSeenAt", at).merge(props);
   MapWriter first = map();
@@ -89,7 +79,7 @@ std::string Builder::dataset(std::string_view ns, std::string_view name, const M
 }
 
 std::string Builder::job(std::string_view ns, std::string_view name, const MapWriter& props) {
-  std::string id = node_id("job", {ns, name});
+  std::string id = node_id(kJob, {ns, name});
   MapWriter all = map();
   all.set_str("namespace", ns).set_str("name", name).set_str("lastSeenAt", at).merge(props);
   MapWriter first = map();
@@ -99,7 +89,7 @@ std::string Builder::job(std::string_view ns, std::string_view name, const MapWr
 }
 
 std::string Builder::column(std::string_view ns, std::string_view dataset, std::string_view field, const MapWriter* props) {
-  std::string id = node_id("datasetField", {ns, dataset, field});
+  std::string id = node_id(kColumn, {ns, dataset, field});
   bool described = props != nullptr && !props->empty();
   if (!described && stated_columns_.find(key({ns, dataset, field})) != kNone)
     return id;  // a mere reference to a column stated already
@@ -123,7 +113,7 @@ void Builder::alias(std::string_view ns, std::string_view name, std::string_view
 }
 
 std::string Builder::owner(std::string_view subject, std::string_view name, PyObject* owner_type) {
-  std::string id = node_id("owner", {name});
+  std::string id = node_id(kOwner, {name});
   bool added;
   stated_owners_.intern(name, &added);
   if (added) {
@@ -137,8 +127,8 @@ std::string Builder::owner(std::string_view subject, std::string_view name, PyOb
   return id;
 }
 
-std::string Builder::named(const char* prefix, uint8_t kind, std::string_view name, const MapWriter* props) {
-  std::string id = node_id(prefix, {name});
+std::string Builder::named(uint8_t kind, std::string_view name, const MapWriter* props) {
+  std::string id = node_id(kind, {name});
   MapWriter all = map();
   all.set_str("name", name);
   if (props) all.merge(*props);
@@ -147,12 +137,12 @@ std::string Builder::named(const char* prefix, uint8_t kind, std::string_view na
 }
 
 std::string Builder::domain(std::string_view name, const MapWriter* props) {
-  return named("domain", kDomain, name, props);
+  return named(kDomain, name, props);
 }
 
 std::string Builder::product(std::string_view domain_name, std::string_view name, const MapWriter& props) {
   std::string domain_node = domain(domain_name, nullptr);
-  std::string id = node_id("dataProduct", {domain_name, name});
+  std::string id = node_id(kDataProduct, {domain_name, name});
   MapWriter all = map();
   all.set_str("name", name).set_str("domain", domain_name).merge(props);
   node(id, kDataProduct, all);
@@ -161,7 +151,7 @@ std::string Builder::product(std::string_view domain_name, std::string_view name
 }
 
 std::string Builder::consumer(std::string_view name, const MapWriter* props) {
-  return named("consumer", kConsumer, name, props);
+  return named(kConsumer, name, props);
 }
 
 }  // namespace lm

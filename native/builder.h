@@ -10,13 +10,12 @@
 
 #include <memory>
 
+#include "ids.h"
 #include "kinds.h"
 #include "texttable.h"
 #include "wire.h"
 
 namespace lm {
-
-std::string node_id(std::string_view prefix, std::initializer_list<std::string_view> parts);  // "prefix:a:b"
 
 class Builder {
  public:
@@ -72,7 +71,7 @@ class Builder {
   }
 
   // A node known by its name alone (a domain, a consumer): {"name": name, **props}.
-  std::string named(const char* prefix, uint8_t kind, std::string_view name, const MapWriter* props);
+  std::string named(uint8_t kind, std::string_view name, const MapWriter* props);
 
   // The parts as one key, each length-prefixed (so ("a:b", "c") and ("a", "b:c") differ): valid
   // until the next call.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "ids.h"
 #include "strsort.h"
 
 namespace lm {
@@ -510,7 +511,7 @@ ImpactReportAnswer impact_report(View& v, NodeIdx start, int depth, bool semanti
   std::string name;
   for (NodeIdx p : products)
     if (string_prop(v.g, p, v.g.keys.domain, name) && !name.empty()) {
-      report.held.push_back(v.g.pool.intern("domain:" + name));
+      report.held.push_back(v.g.pool.intern(node_id(kDomain, {name})));
       domains.push_back(report.held.back());
     }
   report.domains = by_text(v, domains);

@@ -6,6 +6,7 @@
 #include "batch.h"
 #include "currency.h"
 #include "graph.h"
+#include "ids.h"
 #include "pymodule.h"
 #include "pyrecords.h"
 #include "pytypes.h"
@@ -657,7 +658,24 @@ PyObject* module_decode(PyObject*, PyObject* arg) {
   GUARD_END(nullptr)
 }
 
+// node_id(prefix, first, *rest): graph.model's ids, made by the one rule (native/ids.h).
+PyObject* module_node_id(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
+  GUARD_BEGIN
+  if (nargs < 2) raise(PyExc_TypeError, "node_id(prefix, first, *rest) takes a prefix and at least one part");
+  std::vector<std::string> spills(static_cast<size_t>(nargs));
+  std::vector<std::string_view> parts;
+  for (Py_ssize_t i = 0; i < nargs; i++) {
+    if (!PyUnicode_Check(args[i])) raise(PyExc_TypeError, "node id parts are str");
+    parts.push_back(utf8_of(args[i], spills[size_t(i)]));
+  }
+  std::string id = node_id(parts[0], parts.data() + 1, parts.size() - 1);
+  return str_of(id);
+  GUARD_END(nullptr)
+}
+
 PyMethodDef module_methods[] = {
+    {"node_id", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(module_node_id)), METH_FASTCALL,
+     "node_id(prefix, first, *rest) -> the id of a node: the parts after the first escaped (native/ids.h)."},
     {"configure", module_configure, METH_VARARGS,
      "configure(NodeKind, EdgeKind, Node, Edge, UpsertNode, UpsertEdge, empty): the classes to read and make."},
     {"encode", module_encode, METH_O, "encode(mutations) -> bytes: a batch in its wire form."},

@@ -126,7 +126,7 @@ class Translation {
     bool completed = event_type == "COMPLETE";
     PyObject* run_id_object = get(run, "runId");
     std::string job = job_node(get(event_, "job"), completed ? run_id_object : nullptr);
-    std::string run_node = "run:" + text(run_id_object);
+    std::string run_node = node_id(kRun, {text(run_id_object)});
     PyObject* facets = dict_or_none(run, "facets");
     MapWriter props = b.map();
     props.set_py("runId", run_id_object).set_str("jobId", job);
@@ -152,7 +152,7 @@ class Translation {
     if (truthy(parent)) {
       std::string parent_job = job_ref(get(parent, "job"));
       PyObject* parent_run_id = get(get(parent, "run"), "runId");
-      std::string parent_run = "run:" + text(parent_run_id);
+      std::string parent_run = node_id(kRun, {text(parent_run_id)});
       MapWriter parent_props = b.map();
       parent_props.set_py("runId", none_if_missing(parent_run_id)).set_str("jobId", parent_job);
       b.node(parent_run, kRun, parent_props);
@@ -260,7 +260,7 @@ class Translation {
   std::string dataset(PyObject* ds, const std::string* writer_namespace) {
     std::string given_ns = namespace_text(get(ds, "namespace")), given_name = text(get(ds, "name"));
     auto [ns, name] = canonical(given_ns, given_name);
-    std::string id = node_id("dataset", {ns, name});
+    std::string id = node_id(kDataset, {ns, name});
     PyObject* facets = dict_or_none(ds, "facets");
     MapWriter props = b.map();
     raw_facets(props, facets, kStructuredDatasetFacets);
@@ -428,7 +428,7 @@ class Translation {
     PyObject* facets = dict_or_none(job, "facets");
     MapWriter props = b.map();
     raw_facets(props, facets, kStructuredJobFacets);
-    if (completed_run) props.set_str("latestCompletedRun", "run:" + text(completed_run));  // decides which I/O is current
+    if (completed_run) props.set_str("latestCompletedRun", node_id(kRun, {text(completed_run)}));  // decides which I/O is current
     if (PyObject* doc = get(facets, "documentation")) props.set_py("description", none_if_missing(get(doc, "description")));
     if (PyObject* sql = get(facets, "sql")) props.set_py("sql", none_if_missing(get(sql, "query")));
     if (PyObject* type = get(facets, "jobType")) {
@@ -445,7 +445,7 @@ class Translation {
 
   std::string job_ref(PyObject* job) {
     std::string ns = text(get(job, "namespace")), name = text(get(job, "name"));
-    std::string id = node_id("job", {ns, name});
+    std::string id = node_id(kJob, {ns, name});
     MapWriter props = b.map();
     props.set_str("namespace", ns).set_str("name", name);
     b.node(id, kJob, props);

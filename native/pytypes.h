@@ -2,6 +2,7 @@
 // over once by ``graph.mutations`` (``_native.configure``) when the package is imported.
 #pragma once
 
+#include "common.h"
 #include "kinds.h"
 
 namespace lm {

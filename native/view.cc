@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "currency.h"
+#include "ids.h"
 
 namespace lm {
 
@@ -40,10 +41,7 @@ int compare_values(const Graph& g, const uint8_t* a, const uint8_t* b) {
 }  // namespace
 
 std::string field_id(std::string_view namespace_, std::string_view dataset, std::string_view field) {
-  std::string id;
-  id.reserve(16 + namespace_.size() + dataset.size() + field.size());
-  id.append("datasetField:").append(namespace_).append(":").append(dataset).append(":").append(field);
-  return id;
+  return node_id(kColumn, {namespace_, dataset, field});
 }
 
 bool string_prop(const Graph& g, NodeIdx n, StrId key, std::string& out) {

@@ -638,8 +638,6 @@ def test_client_errors_in_graphql_are_not_logged_as_server_errors(fuzzed: Fuzzed
     assert b"Traceback" not in log.read_bytes()[seen:]
 
 
-@pytest.mark.xfail(strict=True, reason="graph.model ids join namespace and name with ':' unescaped, so "
-                   "('a:b', 'c') and ('a', 'b:c') are one node; the second overwrites the first's name")
 def test_namespaces_and_names_with_colons_do_not_collide(tmp_path: Path) -> None:
     with EmbeddedStore(tmp_path) as store:
         for serial, (namespace, name) in enumerate([("a:b", "c"), ("a", "b:c")], start=1):

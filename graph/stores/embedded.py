@@ -29,14 +29,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Collection, Sequence
 
 from graph import _native
 from graph.model import Edge, EdgeKind, Node, NodeKind
-from graph.mutations import Mutation, as_wire, encode
+from graph.mutations import Mutation, as_wire, encode, stamp
 from graph.stores import EdgeDirection, EdgeKey, Store, snapshot
-from graph.stores.journal import Journal, Point, seal
+from graph.stores.id_format import ID_FORMAT, renames, restated
+from graph.stores.journal import Journal, JournalError, Point, seal
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,8 @@ log = logging.getLogger(__name__)
 #: bulk load snapshotted twice on the way and took 61 s instead of 48: the threads share the GIL.)
 SNAPSHOT_AFTER = 1_000_000
 SNAPSHOT_GROWTH = 4
+_IDS = "ids"  # the journal's meta key for the format of its node ids
+_RESTATED_BATCH = 50_000  # upserts per journal batch when ids are renamed
 
 
 class EmbeddedStore(Store):
@@ -69,11 +73,49 @@ class EmbeddedStore(Store):
                 self._graph.commit(planned)
                 self._since_snapshot += planned.changed
             self._graph.unrestated(())  # judge what the start-up wrote now, not at the first read
+            self._bring_ids_to_format()
             if self._snapshot_due():  # so that a crash now would not replay all that again
                 self._write_snapshot(self._capture())
         except BaseException:
             self._journal.close()
             raise
+
+    def _bring_ids_to_format(self) -> None:
+        """Rename the ids an older rule made (``graph.stores.id_format``), once: the journal's
+        batches are replaced by the graph restated under the new ids (the old ones are kept in the
+        journal file), and a snapshot of it is written. A journal without batches is marked only."""
+        found = self._journal.meta(_IDS)
+        if found == ID_FORMAT:
+            return
+        if found is not None and found > ID_FORMAT:
+            raise JournalError(f"journal {self._journal.path} holds ids of format {found}, written by a newer "
+                               f"lineagemesh; this one reads formats up to {ID_FORMAT}")
+        nodes = [node for kind in NodeKind for node in self._all_of_kind(kind)]
+        renamed = renames(nodes)
+        if not renamed:
+            self._journal.set_meta(_IDS, ID_FORMAT)
+            return
+        started = time.perf_counter()
+        edges = self._graph.edges([node.id for node in nodes], list(EdgeKind), "out")
+        mutations = list(restated(nodes, edges, renamed, stamp(datetime.now(timezone.utc))))
+        rows = [seal(encode(mutations[at:at + _RESTATED_BATCH])) for at in range(0, len(mutations), _RESTATED_BATCH)]
+        graph = _native.Graph()
+        for row in rows:
+            graph.commit(graph.plan(row.payload))
+        graph.unrestated(())
+        self._journal.rewrite(rows, _IDS, ID_FORMAT)
+        self._graph = graph
+        self._snapshot_at = None
+        self._write_snapshot(self._capture())
+        log.warning("journal %s: %d ids of format %s renamed to format %d (e.g. %r -> %r) in %.1f s; the batches "
+                    "before are kept in its table batches_before_%s_%d", self._journal.path, len(renamed), found or 1,
+                    ID_FORMAT, *next(iter(renamed.items())), time.perf_counter() - started, _IDS, ID_FORMAT)
+
+    def _all_of_kind(self, kind: NodeKind, page: int = 10_000) -> list[Node]:
+        found: list[Node] = []
+        while batch := self._graph.nodes_of_kind(kind, page, found[-1].id if found else None):
+            found.extend(batch)
+        return found
 
     def _empty(self) -> None:
         """The graph, empty."""

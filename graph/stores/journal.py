@@ -16,6 +16,10 @@ On-disk format, versioned by ``PRAGMA user_version``:
   the wire form (``native/batch.h``, ~2.5 KB an event, which zlib shrinks only ~2.4x at a cost of
   ~15 us an event: almost a third of the 50 us an event that 20k events/s allows), so new rows are stored as
   encoded and compressed rows are still read.
+- Besides, ``meta(key, value)`` records facts about what the batches hold, outside this format:
+  ``ids``, the format of their node ids (``graph.stores.id_format``), absent in a journal
+  written before it. A change of such a format rewrites the batches (:meth:`Journal.rewrite`),
+  keeping the replaced ones in a table of their own.
 
 Recovery on open, and what each failure means:
 
@@ -81,6 +85,8 @@ _CREATE_QUARANTINE = (
     "seq INTEGER PRIMARY KEY, payload BLOB, length INTEGER, crc32 INTEGER, reason TEXT NOT NULL, quarantined_at TEXT NOT NULL, "
     "codec TEXT)"
 )
+#: Facts about what the batches hold (``key``: ``ids``, the format of their node ids: graph.stores.id_format).
+_CREATE_META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)"
 
 
 class JournalError(RuntimeError):
@@ -184,6 +190,7 @@ class Journal:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._migrate()
+            self._db.execute(_CREATE_META)
             last = self._db.execute("SELECT max(seq) FROM batches").fetchone()[0]
         except BaseException as e:
             self._db.close()
@@ -281,6 +288,38 @@ class Journal:
             except sqlite3.OperationalError as e:
                 self._rollback()
                 raise StoreUnavailable(f"journal {self.path} cannot be written: {e}") from e
+
+    def meta(self, key: str) -> int | None:
+        """A fact recorded with :meth:`set_meta` (None: never recorded)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def set_meta(self, key: str, value: int) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def rewrite(self, rows: list[Sealed], key: str, value: int) -> None:
+        """Replace every batch by ``rows`` and record ``key`` = ``value``, in one transaction (a
+        format change of what batches hold). The replaced batches are kept, in the table
+        ``batches_before_<key>_<value>``: nothing is ever deleted."""
+        kept = f"batches_before_{key}_{int(value)}"
+        if not kept.replace("_", "").isalnum():
+            raise ValueError(f"meta key {key!r}: letters, digits and _ only")
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute(f"CREATE TABLE IF NOT EXISTS {kept} AS SELECT * FROM batches WHERE 0")
+                self._db.execute(f"INSERT INTO {kept} SELECT * FROM batches")
+                self._db.execute("DELETE FROM batches")
+                self._db.executemany("INSERT INTO batches (payload, length, crc32, codec) VALUES (?, ?, ?, ?)", rows)
+                self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+                self._db.execute("COMMIT")
+            except sqlite3.OperationalError as e:
+                self._rollback()
+                raise StoreUnavailable(f"journal {self.path} cannot be written: {e}") from e
+            except BaseException:
+                self._rollback()
+                raise
 
     def _sync_directory(self) -> None:
         """fsync the directory once the files exist (the WAL appears with the first write), so that

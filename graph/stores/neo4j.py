@@ -65,6 +65,7 @@ from neo4j import exceptions as neo4j_errors
 from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Changes, Mutation, plan, touched_ids
 from graph.stores import EdgeDirection, EdgeKey, Neighbourhood, Store, StoreUnavailable
+from graph.stores.id_format import ID_FORMAT, RENAMED_KINDS, current_id
 from graph.stores.job_currency import grouped_by_job, jobs_of, judge, touched_by
 
 log = logging.getLogger(__name__)
@@ -322,8 +323,32 @@ CALL () {
 
 # The graph's format, on one node outside the graph (no :Node label). Format 1: every job's
 # unrestated READS/WRITES edges carry _UNRESTATED. A database written before has no such node, and
-# its jobs are judged once (``Neo4jStore._upgrade``) before the store reads or writes.
-_FORMAT = 1
+# its jobs are judged once (``Neo4jStore._upgrade``) before the store reads or writes. Format 2:
+# node ids of graph.stores.id_format's ID_FORMAT 2; older ids are renamed once, in the upgrade.
+_FORMAT = 2
+_PARTS_PAGE = {
+    kind: f"MATCH (n:{kind.value}) WHERE n.id > $after "
+    f"RETURN n.id, n {{{', '.join('.' + key for key in keys)}}} ORDER BY n.id LIMIT $first"
+    for kind, (keys, _make) in RENAMED_KINDS.items()
+}
+# A page of renamed nodes, and the ids their neighbours hold of them (ID_PROPS): a column's
+# datasetId, a run's jobId, and the jobId on a DERIVES_FROM edge a renamed job made.
+_RENAME = """
+UNWIND $rows AS row
+MATCH (n:Node {id: row[0]})
+SET n.id = row[1]
+WITH n, row
+CALL (n, row) {
+  MATCH (n)-[:HAS_COLUMN]->(c:Column) WHERE c.datasetId = row[0] SET c.datasetId = row[1]
+}
+CALL (n, row) {
+  MATCH (n)<-[:OF]-(r:Run) WHERE r.jobId = row[0] SET r.jobId = row[1]
+}
+"""
+_RENAME_JOB_IDS_ON_EDGES = """
+MATCH ()-[r:DERIVES_FROM]->() WHERE r.jobId IN $old
+SET r.jobId = [pair IN $rows WHERE pair[0] = r.jobId | pair[1]][0]
+"""
 _READ_FORMAT = "OPTIONAL MATCH (m:LineagemeshMeta {id: 'graph'}) RETURN m.format"
 _WRITE_FORMAT = "MERGE (m:LineagemeshMeta {id: 'graph'}) SET m.format = $format"
 _JOBS_PAGE = "MATCH (n:Job) WHERE n.id > $after RETURN n.id ORDER BY n.id LIMIT $first"
@@ -627,21 +652,50 @@ class Neo4jStore(_CypherReads, Store):
                         # Another process created the same rule a moment earlier.
                         if "EquivalentSchemaRuleAlreadyExists" not in (exc.code or ""):
                             raise
-                if (session.run(_READ_FORMAT).single(strict=True)[0] or 0) < _FORMAT:
-                    self._upgrade(session)
+                found = session.run(_READ_FORMAT).single(strict=True)[0] or 0
+                if found > _FORMAT:
+                    raise StoreUnavailable(f"the graph in {self.uri} has format {found}, written by a newer "
+                                           f"lineagemesh; this one reads formats up to {_FORMAT}")
+                if found < _FORMAT:
+                    self._upgrade(session, found)
             self._schema_ready = True
 
-    def _upgrade(self, session: neo4j.Session, page: int = 2_000) -> None:
-        """Judge every job's currency (format 1), a page of jobs per transaction, then record the
-        format. Idempotent, so two processes upgrading at once, or an upgrade cut short and run
-        again, leave the same marks; writers meanwhile judge what they write themselves."""
-        after = ""
-        while jobs := session.run(_JOBS_PAGE, after=after, first=page).value():
-            if not after:  # a new, empty database only gets its format recorded
-                log.info("upgrading the graph in %s to format %d: judging every job's inputs and outputs", self.uri, _FORMAT)
-            session.execute_write(self._judge_jobs, set(jobs))
-            after = jobs[-1]
+    def _upgrade(self, session: neo4j.Session, found: int, page: int = 2_000) -> None:
+        """From format ``found``: judge every job's currency (format 1), a page of jobs per
+        transaction, rename old ids (format 2), then record the format. Idempotent, so two
+        processes upgrading at once, or an upgrade cut short and run again, leave the same marks;
+        writers meanwhile judge what they write themselves."""
+        if found < 1:
+            after = ""
+            while jobs := session.run(_JOBS_PAGE, after=after, first=page).value():
+                if not after:  # a new, empty database only gets its format recorded
+                    log.info("upgrading the graph in %s to format 1: judging every job's inputs and outputs", self.uri)
+                session.execute_write(self._judge_jobs, set(jobs))
+                after = jobs[-1]
+        if found < 2:
+            self._rename_ids(session, page)
         session.run(_WRITE_FORMAT, format=_FORMAT).consume()
+
+    def _rename_ids(self, session: neo4j.Session, page: int) -> None:
+        """Format 2: rename the ids an older rule made (``graph.stores.id_format``), a page of
+        renames per transaction, with the ids other elements hold of them. Idempotent: a node
+        already renamed is made the same id again."""
+        renamed: list[list[str]] = []
+        for kind, query in _PARTS_PAGE.items():
+            after = ""
+            while rows := session.run(query, after=after, first=page).values():
+                for old, parts in rows:
+                    new = current_id(kind, parts)
+                    if new is not None and new != old:
+                        renamed.append([old, new])
+                after = rows[-1][0]
+        for at in range(0, len(renamed), page):
+            rows = renamed[at:at + page]
+            session.run(_RENAME, rows=rows).consume()
+            session.run(_RENAME_JOB_IDS_ON_EDGES, rows=rows, old=[old for old, _ in rows]).consume()
+        if renamed:
+            log.warning("the graph in %s: %d ids renamed to id format %d (e.g. %r -> %r)",
+                        self.uri, len(renamed), ID_FORMAT, *renamed[0])
 
     # -- writes --------------------------------------------------------------------------------
 

