@@ -1,64 +1,6 @@
 """dbt ``manifest.json`` → graph mutations. A pure translation: no store, no I/O.
 
-A manifest is the full definition of one dbt project at one moment (``metadata.generated_at``).
-It says which tables the project builds, from what, how they are documented and tested, and who
-owns them; it does not say when anything ran (that is what ``dbt-ol`` OpenLineage events add).
-Manifest schema versions v7 (dbt 1.3) to v12 (dbt 1.8 and later) are supported.
-
-Identity — the manifest and ``dbt-ol`` events must meet on one node, so names follow
-openlineage-dbt (``openlineage/common/provider/dbt/processor.py``, checked against release 1.54):
-
-- Dataset namespace: the warehouse connection, e.g. ``postgres://host:5432``,
-  ``snowflake://account``, ``bigquery``. The manifest does not carry the host, so pass
-  ``namespace`` (the CLI's ``--namespace``). Without it, :func:`default_namespace` picks a
-  deterministic placeholder from ``metadata.adapter_type``: exactly ``bigquery`` for BigQuery (all
-  that OpenLineage uses), otherwise ``{scheme}://dbt/{project}`` (``postgres://dbt/jaffle_shop``),
-  which never looks like a real host and keeps two projects apart rather than merging them wrongly.
-- Dataset name: ``database.schema.table`` with empty parts left out (adapters without databases
-  give ``schema.table``). The table is the model's ``alias`` (the relation dbt builds) for
-  models, seeds and snapshots, and the source's ``name`` for sources — as openlineage-dbt does.
-  Where the physical name differs (a source ``identifier``; a model's ``name`` when aliased, which
-  openlineage-dbt before 1.39 used), that name becomes an alias of the dataset (``ALIAS_OF``).
-- Jobs: namespace ``dbt`` (``dbt-ol``'s default for ``OPENLINEAGE_NAMESPACE``; ``job_namespace``
-  overrides it) and name the node's ``unique_id`` (``model.jaffle_shop.customers``), as
-  ``dbt-ol --consume-structured-logs`` names them. ``job_naming="run"`` or ``"build"`` gives the
-  names ``dbt-ol run`` / ``dbt-ol build`` use without structured logs
-  (``postgres.public.jaffle_shop.customers``, ``...customers.build.run``,
-  ``...orders_snapshot.snapshot``).
-
-What becomes graph:
-
-- Models, seeds and snapshots become declared datasets, each written by a job that reads its
-  parents (``depends_on.nodes``: models, seeds, snapshots, sources) and carries the SQL.
-  Seeds get a job too (it writes the seed table and reads nothing), because structured-log
-  ``dbt-ol`` emits one; with ``job_naming`` ``run``/``build`` seeds get none, as there.
-  Ephemeral models are not tables: they get no dataset and no job, and a model reading one
-  reads the ephemeral model's own parents instead (its SQL is inlined as a CTE).
-- Sources become declared datasets with their documented columns; nothing writes them.
-- Documented columns become declared columns (``type``, ``description``, ``tags``, ``meta``,
-  ``ordinal``, ``pii``). Column lineage is not in a manifest and is not invented.
-- Generic tests (``not_null``, ``unique``, ``accepted_values``, ``relationships``, package
-  tests) become ``quality`` rules on the column they test and on the dataset; singular tests
-  become dataset rules on every dataset they read.
-- Owners: ``meta.owner`` (a name, a list of names, or ``{name, email}``) and the owner of the
-  model's ``group`` (``groups[...].owner``) own the dataset and its job.
-- Mesh, only what the manifest states: ``meta.domain`` puts the dataset in that domain
-  (``BELONGS_TO``, ``source: dbt``). A dbt group is a data product: its ``access: public``
-  models are what it ``EXPOSES``. The product lives in the group's own ``meta.domain`` or, when
-  the group declares none, in the one domain its models declare; with no domain, or no public
-  model, no product is recorded.
-
-Every mutation carries the stamp of ``metadata.generated_at`` (or ``at``), so ingesting the same
-manifest again changes nothing and a newer manifest wins property by property. Empty values
-(a blank description, no documented columns) are left out rather than recorded, so they never
-erase what another source (an OpenLineage schema facet) said.
-
-Deletion: a manifest is a full snapshot of its project, so a model, seed or snapshot missing
-from a newer manifest was removed. Telling which datasets the project had before needs the
-store; :func:`datasets_in_manifest` gives the ids a manifest builds, and :func:`mark_removed`
-turns the ids a store knew for this project (datasets with this ``dbtProject``) but the manifest
-lacks into ``deleted: true`` at the manifest's stamp (a later manifest that brings them back sets
-``deleted: false``). Sources are not the project's tables and are never marked deleted.
+What it becomes in the graph, and why: docs/sources.md.
 """
 
 from __future__ import annotations

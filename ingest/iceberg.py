@@ -1,64 +1,6 @@
 """Iceberg catalogs → graph mutations: a crawl (the only I/O) and a pure translation.
 
-:func:`crawl` walks a pyiceberg catalog (nested namespaces, tables, views) and reads everything the
-graph needs into a :class:`CatalogSnapshot` of frozen dataclasses. :func:`translate_catalog` turns
-a snapshot into mutations through :class:`~ingest.builder.GraphBuilder`, with no catalog and no
-store, so it is tested like the OpenLineage translation: ``plan(translate_catalog(s), {}, {})``.
-
-Identity — the crawl and Spark's OpenLineage events must land on one node
---------------------------------------------------------------------------
-openlineage-spark names an Iceberg table by its *location* (``FilesystemDatasetUtils.fromLocation``,
-whose rules ``ingest.naming`` states: ``file:/w/db/t`` → (``file``, ``/w/db/t``),
-``s3a://b/w/t`` → (``s3://b``, ``w/t``), ``hdfs://nn:8020/w/t`` → (``hdfs://nn:8020``, ``/w/t``)) and
-attaches a ``symlinks`` identifier of type TABLE that its catalog-type handler builds from the Spark
-identifier (``db.t``, the namespace levels and table name joined by dots, without the catalog
-name):
-
-=========  ==================================================  ======================
-catalog    TABLE symlink namespace                              TABLE symlink name
-=========  ==================================================  ======================
-rest       the catalog ``uri`` (one spelling: ``ingest.naming``)   ``db.t``
-hive       ``hive://{metastore host}:{port}``                   ``db.t``
-glue       ``arn:aws:glue:{region}:{account}``                  ``table/db/t``
-jdbc/sql   the JDBC URL's OpenLineage namespace                 ``{database}.db.t``
-hadoop     the warehouse (``file:/w``, ``s3://b/w``)            ``db.t``
-=========  ==================================================  ======================
-
-(pyiceberg's ``SqlCatalog`` is Iceberg's ``JdbcCatalog``: ``sqlite:////p/c.db`` is what Spark
-knows as ``jdbc:sqlite:/p/c.db``, namespace ``sqlite:/p/c.db``; ``postgresql://h/db`` becomes
-``postgres://h:5432`` with names ``db.{ns}.{table}``. Only recent openlineage-spark releases
-emit a symlink for JDBC catalogs.) The crawl records each table under exactly that TABLE
-identifier — the name the OpenLineage ingester makes canonical — and its location as an
-``ALIAS_OF`` alias (reason ``LOCATION``), so whichever arrives first, crawl or Spark event, the
-table, its path and its symlink resolve to one node. Catalog types with no handler there (in-memory,
-DynamoDB, ...) use the warehouse like Hadoop catalogs, else ``iceberg://{catalog name}``. When a
-producer names the catalog otherwise (another URI for the same REST catalog, a proxy, another path
-to the catalog file), the shared location still joins both names into one table (``graph.aliases``:
-the least name is canonical, the other listed among its aliases); pass ``dataset_namespace`` to
-give the crawl the producers' name instead; names stay ``db.t``.
-
-Graph
------
-* Namespace ``a.b`` → domain ``a.b`` (property ``parent: "a"``); its ``comment``/``description``
-  become the domain description and ``owner`` its owner; all properties are kept as
-  ``namespaceProperties``.
-* Table/view → dataset (``format: "iceberg"``, ``catalog``, ``location``, ``metadataLocation``,
-  ``properties``, ``columns``, ``snapshots`` (the newest :data:`MAX_SNAPSHOTS`), ...) that
-  ``BELONGS_TO`` its domain; columns (nested struct fields as ``a.b``) with ``fieldId``, ``type``,
-  ``required``, ``description``, ``ordinal``, ``parent``.
-* ``data-product.*`` table properties publish the table as a data product of its domain
-  (``data-product.domain`` overrides it, ``data-product.name`` defaults to the table name):
-  product ``EXPOSES`` dataset, and ``data-product.owner`` owns both.
-
-Stamps and incremental crawls
------------------------------
-Crawl time is not a fact about the catalog, so a table's facts are stamped with its metadata
-``last-updated-ms`` (at least its newest snapshot's time): re-crawling an unchanged catalog yields
-identical mutations, and translating an older snapshot never overwrites newer facts. A view is
-stamped with its current version's time, a namespace with the newest stamp of the tables and views
-under it (the epoch when it is empty) — Iceberg keeps no time for namespace or view property
-changes, so such a change alone wins only once something under it changes, or on the value
-tie-break. Deletions are the one fact only the crawl time can date: see :func:`translate_catalog`.
+What it becomes in the graph, and why: docs/sources.md.
 """
 
 from __future__ import annotations

@@ -1,56 +1,6 @@
 """An append-only, checksummed, fsync'ed journal of mutation batches in SQLite (WAL mode).
 
-The embedded store keeps the graph in memory and this journal on disk: a batch is acknowledged
-only after its journal row is committed with ``synchronous=FULL``, and start-up replays every row.
-
-On-disk format, versioned by ``PRAGMA user_version``:
-
-- **0** (the first format): ``batches(seq, payload)``. Migrated in place on open: the two columns
-  below are added, NULL for the old rows, which are verified by decoding them instead.
-- **1**: ``batches(seq INTEGER PRIMARY KEY AUTOINCREMENT, payload BLOB NOT NULL, length, crc32)``,
-  ``length`` and ``crc32`` (``zlib.crc32``) computed from the payload when it is appended, and
-  ``quarantine``, which keeps the bytes of every batch recovery or ``salvage`` took out of replay.
-- **2**: both tables gain ``codec``: NULL for a payload stored as it was encoded, ``zlib`` for one
-  compressed with zlib at level 1. ``length`` and ``crc32`` are of the stored bytes. Rows were
-  compressed while batches were JSON (~18 KB an event, ~15x smaller compressed); batches are now
-  the wire form (``native/batch.h``, ~2.5 KB an event, which zlib shrinks only ~2.4x at a cost of
-  ~15 us an event: almost a third of the 50 us an event that 20k events/s allows), so new rows are stored as
-  encoded and compressed rows are still read.
-- Besides, ``meta(key, value)`` records facts about what the batches hold, outside this format:
-  ``ids``, the format of their node ids (``graph.stores.id_format``), absent in a journal
-  written before it. A change of such a format rewrites the batches (:meth:`Journal.rewrite`),
-  keeping the replaced ones in a table of their own.
-
-Recovery on open, and what each failure means:
-
-- *A torn WAL* (the process died while SQLite appended frames): SQLite's own recovery discards
-  every frame after the last commit; those commits never returned, so no event in them was
-  acknowledged. We read the WAL before SQLite does, only to log one WARNING saying what it drops.
-- *A torn tail* (damaged rows, failing their length/crc32 or, for format-0 rows, their decoding,
-  with no intact row after them): the end of the last write, the only place a crash can tear.
-  One WARNING names the dropped batches, they move to ``quarantine``, and the store starts at the
-  last complete batch. Start-up never refuses a torn tail.
-- *Damage in the middle* (a damaged row followed by intact ones): no crash does that, only a disk,
-  a filesystem or an outside write, and it means acknowledged data is gone. Start-up refuses with
-  :class:`JournalCorrupt` naming the batches, rather than serve a graph that silently lacks them;
-  ``python -m graph.stores.journal salvage PATH`` quarantines them once someone has decided to
-  go on without them (events commute, so re-sending them later repairs the graph exactly).
-- *An intact row that does not decode* (its crc32 matches): our bug or a downgrade, never a
-  crash: refused like damage in the middle, since dropping it would drop acknowledged data.
-- *A file cut short* (shorter than its own header says, with no write-ahead log pending): never
-  a crash, and SQLite would read the missing pages as zeros, silently losing or "torn-tail"
-  dropping acknowledged batches: refused, naming the cut, the snapshot beside it left as it is.
-- *A snapshot ahead of the journal* (the journal ends before, or is damaged at, the batch the
-  snapshot holds): the journal lost acknowledged batches; refused rather than replayed alone
-  (and the snapshot overwritten by the smaller graph at the next stop) (``graph.stores.snapshot``).
-- *A format newer than this code*: refused, naming both versions.
-
-One process at a time: a journal is held with an exclusive ``flock`` on ``<journal>.lock`` for as
-long as it is open (the kernel drops it when the process dies, so a crash never leaves it stuck).
-A second process on the same data dir would serve a graph that never sees the first one's
-writes; it is refused with :class:`JournalInUse`, naming the holder's pid.
-
-The quarantine keeps the bytes for forensics; nothing is ever deleted.
+What it becomes in the graph, and why: docs/stores.md.
 """
 
 from __future__ import annotations

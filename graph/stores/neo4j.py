@@ -1,49 +1,6 @@
 """The Neo4j store: the same graph as the embedded store, kept in a Neo4j 5.26+ database.
 
-Model
-    Every node is ``(:Node:<Kind> {id: ...})``: the ``:Node`` label carries the uniqueness
-    constraint on ``id``, the kind label is ``NodeKind.value``. Relationships are typed by
-    ``EdgeKind.value``; at most one relationship of a type joins two nodes (``Edge.key``).
-    Properties are stored as real Neo4j properties when the value is a scalar (``str``, ``bool``,
-    ``int`` in 64 bits, ``float``) or a non-empty list of one such type; any other value is stored
-    as a JSON string under the same key, and the key is listed in ``_json``. A key Neo4j cannot
-    take or that collides with a bookkeeping property (``id``, ``_json``, ...) goes into the JSON
-    object ``_extra``. The per-property stamps are the JSON object ``_stamps``. Nodes also carry
-    ``_nameLower`` (``str(name).lower()``, computed in Python as the search order of ``Store.search``
-    does, text-indexed for ``CONTAINS``) and, when ``name`` is not a string, ``_nameSort``
-    (``str(name)``), so that search can rank, order and limit inside Cypher.
-
-Writes
-    ``apply`` runs one managed write transaction: it MERGEs and write-locks every touched node
-    in id order (one UNWIND), reads the touched edges (one UNWIND over static per-kind
-    branches), calls the shared :func:`graph.mutations.plan`, and writes only what changed
-    (one query of UNWIND subqueries): per changed element, only the properties whose stored
-    value differs (usually just ``_stamps`` and ``lastSeenAt`` when a fact is seen again).
-    Then, in the same transaction, it judges the jobs the batch touched (or whose runs it
-    touched) with the shared ``graph.stores.job_currency`` and marks their READS/WRITES edges
-    that the newest completed run did not restate with ``_unrestated``, so reads need not read
-    every reached job's newest run again. Because every writer locks the end nodes before
-    reading, concurrent writers in other
-    processes serialise on those nodes and cannot lose updates;
-    inside a process a lock serialises writers. It returns after the commit.
-
-Reads
-    Each read is one auto-commit query, one round trip, whose cost is mostly fixed: a walk's
-    level is read by ``neighbourhood`` (edges with their currency marks, far-end nodes and where
-    those point, in one query), and reads that only follow edges (``edge_keys``) get no
-    properties back. A read the server ends with a retryable transient error (a concurrent
-    write changed what it had read: ``Neo.TransientError.Transaction.Outdated``) is run again
-    after a short pause, as a managed transaction would be.
-
-Format
-    A node outside the graph, ``(:LineagemeshMeta {id: 'graph'})``, says which format the graph
-    is in. A database written before the currency marks has none; the first store to open it
-    judges every job (``Neo4jStore._upgrade``) before it reads or writes.
-
-Cypher text never contains user data: values travel as parameters, and the only labels and
-relationship types written into query text come from ``NodeKind``/``EdgeKind``. Labels and
-types of written rows use the dynamic ``$(...)`` syntax on already-bound entities, which
-needs no index (dynamic MATCH/MERGE would scan everything on 5.26, so reads stay static).
+What it becomes in the graph, and why: docs/stores.md.
 """
 
 from __future__ import annotations
