@@ -29,3 +29,16 @@ def test_compose_wires_lineagemesh_to_neo4j() -> None:
     assert command[:2] == ["lineagemesh", "serve"]
     assert {arg for arg in command[2:] if arg.startswith("--")} <= flags
     assert (REPO / app["build"] / "Dockerfile").exists()
+
+
+def test_compose_feeds_lineagemesh_from_a_kraft_kafka() -> None:
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    kafka, app = compose["services"]["kafka"], compose["services"]["lineagemesh"]
+    assert kafka["image"].startswith("apache/kafka:4.")
+    assert kafka["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"  # KRaft: no ZooKeeper
+    internal = next(a for a in kafka["environment"]["KAFKA_ADVERTISED_LISTENERS"].split(",") if a.startswith("INTERNAL://"))
+    assert app["environment"]["LINEAGEMESH_KAFKA_BOOTSTRAP_SERVERS"] == internal.removeprefix("INTERNAL://")
+    assert app["depends_on"]["kafka"]["condition"] == "service_healthy"
+    assert any(v.split(":")[0] in compose["volumes"] for v in kafka["volumes"])
+    log_volume = next(v for v in app["volumes"] if v.split(":")[0] in compose["volumes"])
+    assert app["environment"]["LINEAGEMESH_EVENT_LOG"].startswith(log_volume.split(":")[1])

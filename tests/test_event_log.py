@@ -103,12 +103,12 @@ def test_a_translator_change_shows_up_after_a_reindex(store_args, open_test_stor
 
     real = ingest_service.translate_many
 
-    def without_column_lineage(events: list[Any], *args: Any) -> Any:  # a translator that loses a facet
+    def without_column_lineage(events: list[Any], rules: Any, not_after: Any = None) -> Any:  # a translator that loses a facet
         stripped = json.loads(json.dumps(events))
         for event in stripped:
             for output in event.get("outputs") or []:
                 (output.get("facets") or {}).pop("columnLineage", None)
-        return real(stripped, *args)
+        return real(stripped, rules, not_after)
 
     monkeypatch.setattr(ingest_service, "translate_many", without_column_lineage)
     assert cli("reindex", *store_args).exit_code == 0

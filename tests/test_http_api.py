@@ -229,7 +229,8 @@ def test_large_batches_report_per_event_too(live_server, food_delivery_events) -
     batch = food_delivery_events[:2] * 40 + [bad, "not an event"]
     body = json.dumps(batch).encode()
     assert len(body) > MIN_WORKER_BYTES
-    response = httpx.post(f"{live_server.url}/api/v1/lineage/batch", content=body, headers={"content-type": "application/json"})
+    response = httpx.post(f"{live_server.url}/api/v1/lineage/batch", content=body, headers={"content-type": "application/json"},
+                          timeout=60)
     assert response.status_code == 200
     answer = response.json()
     assert (answer["accepted"], answer["rejected"]) == (80, 2)
