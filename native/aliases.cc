@@ -47,13 +47,15 @@ void Aliases::canonical(const std::vector<StrId>& ids, std::vector<StrId>& out) 
     IdMap root;            // every name met -> a name of its table (union-find)
     FlatSet<StrId> read;   // names whose edges were read both ways
     FlatSet<StrId> named;  // names that are some name's alias (an ALIAS_OF leaves them)
+    // Every name given is in ``root``: looked up with find(), which never grows the map (at() may,
+    // and the loop choosing canonical names below iterates ``root`` while it calls this).
     auto find = [&](StrId x) {
       StrId r = x;
-      while (root[r] != r) r = root[r];
-      while (root[x] != r) {
-        StrId up = root[x];
-        root[x] = r;
-        x = up;
+      for (StrId up = *root.find(r); up != r; up = *root.find(r)) r = up;
+      while (x != r) {
+        StrId* up = root.find(x);
+        x = *up;
+        *up = r;
       }
       return r;
     };
@@ -86,7 +88,7 @@ void Aliases::canonical(const std::vector<StrId>& ids, std::vector<StrId>& out) 
           }
         }
         StrId a = find(source), b = find(target);
-        if (a != b) root[a] = b;
+        if (a != b) *root.find(a) = b;
       }
       frontier.swap(next);
     }

@@ -713,7 +713,8 @@ def bench_neo4j(ctx: Context, uri: str) -> dict[str, Any]:
             f"(translate {result['ingest']['direct']['translate_events_per_s']}, apply {result['ingest']['direct']['apply_events_per_s']})")
         if not split:
             wipe_neo4j(uri)
-        server = LineagemeshServer(["--store", uri], ctx.tmp / "neo4j-server.log", global_args=QUIET)
+        server = LineagemeshServer(["--store", uri, "--event-log", str(ctx.tmp / "neo4j-event-log")], ctx.tmp / "neo4j-server.log",
+                                   global_args=QUIET)  # a raw event log of its own: the default one is per machine
         try:
             server.start(timeout=120)
             log("neo4j: HTTP ingest" + (" of the second half" if split else ""))
