@@ -370,9 +370,10 @@ def ingest_direct(store: Store, ndjson: Path, skip: int = 0, limit: int | None =
                 out.writelines(batch)
     if os.environ.get("LINEAGEMESH_BENCH_NO_EVENT_LOG"):  # the same load without the raw event log, to measure its cost
         return DirectIngest(load_events(IngestService(store), [source], workers=workers))
-    directory = Path(tempfile.mkdtemp(prefix="lineagemesh-bench-events-")) if store.remote else None
-    with EventLog(event_log_dir(store, directory)) as log:
-        return DirectIngest(load_events(IngestService(store, log), [source], workers=workers))
+    with contextlib.ExitStack() as scratch:
+        directory = Path(scratch.enter_context(tempfile.TemporaryDirectory(prefix="lineagemesh-bench-events-"))) if store.remote else None
+        with EventLog(event_log_dir(store, directory)) as log:
+            return DirectIngest(load_events(IngestService(store, log), [source], workers=workers))
 
 
 def ingest_http(url: str, ndjson: Path, batch_events: int, clients: int, skip: int = 0, limit: int | None = None) -> dict[str, Any]:
