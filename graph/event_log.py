@@ -36,6 +36,7 @@ import zstandard
 from graph.model import dataset_id, job_id, run_id
 from graph.stores import Store, StoreUnavailable
 from graph.stores.journal import _hold
+from graph.stores.sqlite_write import WriteTransaction
 
 FILE_NAME = "events.sqlite"
 REINDEX_AFTER = "reindex_after"  # meta key: a reindex is under way, and has applied the blocks up to this seq
@@ -167,8 +168,8 @@ class EventLog:
                                      [(subject, seq) for subject in block.subjects])
             return seq
 
-    def _writing(self) -> "_Transaction":
-        return _Transaction(self._db, self.path)
+    def _writing(self) -> WriteTransaction:
+        return WriteTransaction(self._db, f"event log {self.path}")
 
     def age_out(self, before: float, translate: Callable[[list[bytes]], bytes]) -> int:
         """Replace the OpenLineage blocks received before ``before`` (a Unix time) by the mutations
@@ -304,29 +305,6 @@ def event_log_dir(store: Store, given: Path | None = None) -> Path:
     from graph.stores.embedded import EmbeddedStore
 
     return store.data_dir if isinstance(store, EmbeddedStore) else NEO4J_DEFAULT.expanduser()
-
-
-class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any failure; an SQLite write error is
-    StoreUnavailable (nothing written: the caller answers 503 and the client retries)."""
-
-    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
-        self._db, self._path = db, path
-
-    def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> None:
-        if kind is None:
-            try:
-                self._db.execute("COMMIT")
-                return
-            except sqlite3.OperationalError as e:
-                error = e
-        if self._db.in_transaction:
-            self._db.execute("ROLLBACK")
-        if isinstance(error, sqlite3.OperationalError):
-            raise StoreUnavailable(f"event log {self._path} cannot be written: {error}") from error
 
 
 def _parse_cursor(cursor: str | None) -> tuple[int, int]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterator, NamedTuple, TypeVar
 
 from graph.stores import StoreUnavailable
+from graph.stores.sqlite_write import WriteTransaction, rollback
 
 log = logging.getLogger(__name__)
 
@@ -200,11 +201,7 @@ class Journal:
             log.info("journal %s: format %d migrated to %d; new batches are stored compressed", self.path, version, FORMAT)
 
     def _rollback(self) -> None:
-        if self._db.in_transaction:
-            try:
-                self._db.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass  # SQLite already rolled back (e.g. after SQLITE_FULL)
+        rollback(self._db)
 
     # -- writes ----------------------------------------------------------------------------------
 
@@ -215,29 +212,15 @@ class Journal:
         I/O error, another process holding the write lock past the busy timeout).
         """
         with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.executemany("INSERT INTO batches (payload, length, crc32, codec) VALUES (?, ?, ?, ?)", rows)
-                self._db.execute("COMMIT")
-                if not self._directory_synced:
-                    self._sync_directory()
-            except sqlite3.OperationalError as e:
-                self._rollback()
-                raise StoreUnavailable(f"journal {self.path} cannot be written: {e}") from e
-            except BaseException:
-                self._rollback()
-                raise
+            with WriteTransaction(self._db, f"journal {self.path}") as db:
+                db.executemany("INSERT INTO batches (payload, length, crc32, codec) VALUES (?, ?, ?, ?)", rows)
+            if not self._directory_synced:
+                self._sync_directory()
 
     def clear(self) -> None:
         """Delete every batch (the quarantine stays), durably."""
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.execute("DELETE FROM batches")
-                self._db.execute("COMMIT")
-            except sqlite3.OperationalError as e:
-                self._rollback()
-                raise StoreUnavailable(f"journal {self.path} cannot be written: {e}") from e
+        with self._lock, WriteTransaction(self._db, f"journal {self.path}") as db:
+            db.execute("DELETE FROM batches")
 
     def meta(self, key: str) -> int | None:
         """A fact recorded with :meth:`set_meta` (None: never recorded)."""
@@ -255,21 +238,12 @@ class Journal:
         kept = f"batches_before_{key}_{int(value)}"
         if not kept.replace("_", "").isalnum():
             raise ValueError(f"meta key {key!r}: letters, digits and _ only")
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                self._db.execute(f"CREATE TABLE IF NOT EXISTS {kept} AS SELECT * FROM batches WHERE 0")
-                self._db.execute(f"INSERT INTO {kept} SELECT * FROM batches")
-                self._db.execute("DELETE FROM batches")
-                self._db.executemany("INSERT INTO batches (payload, length, crc32, codec) VALUES (?, ?, ?, ?)", rows)
-                self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
-                self._db.execute("COMMIT")
-            except sqlite3.OperationalError as e:
-                self._rollback()
-                raise StoreUnavailable(f"journal {self.path} cannot be written: {e}") from e
-            except BaseException:
-                self._rollback()
-                raise
+        with self._lock, WriteTransaction(self._db, f"journal {self.path}") as db:
+            db.execute(f"CREATE TABLE IF NOT EXISTS {kept} AS SELECT * FROM batches WHERE 0")
+            db.execute(f"INSERT INTO {kept} SELECT * FROM batches")
+            db.execute("DELETE FROM batches")
+            db.executemany("INSERT INTO batches (payload, length, crc32, codec) VALUES (?, ?, ?, ?)", rows)
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     def _sync_directory(self) -> None:
         """fsync the directory once the files exist (the WAL appears with the first write), so that
