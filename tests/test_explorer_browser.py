@@ -338,3 +338,24 @@ def test_a_ten_thousand_node_radius_paints_a_few_hundred(tmp_path: Path) -> None
             print(f"\n10k-node radius ({known} nodes known): first paint {first_paint_ms:.0f} ms after navigation, {len(nodes)} drawn")
     finally:
         server.stop()
+
+
+def live_event(job: str, source: str, target: str) -> dict[str, Any]:
+    return {"eventType": "COMPLETE", "eventTime": "2026-01-05T06:00:00Z", "run": {"runId": str(uuid.uuid4())},
+            "job": {"namespace": "live", "name": job}, "producer": "https://example.com/tests",
+            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+            "inputs": [{"namespace": "live", "name": source}], "outputs": [{"namespace": "live", "name": target}]}
+
+
+def test_an_open_lineage_redraws_when_ingested_events_change_it(server: LiveServer, browser: WebDriver) -> None:
+    """The page subscribes to lineageChanged (a websocket to its own server) and redraws on a push."""
+    httpx.post(f"{server.url}/api/v1/lineage", json=live_event("writer", "staged", "report"), timeout=30).raise_for_status()
+    requests = open_explorer(browser, server, "#node=dataset:live:report")
+    assert {"job:live:writer", "dataset:live:staged"} <= set(drawn(browser))
+    assert "job:live:feed" not in drawn(browser)
+    wait(browser, "window.explorer.liveUpdates === undefined", "the page redrew before anything changed")
+    httpx.post(f"{server.url}/api/v1/lineage", json=live_event("feed", "landing", "staged"), timeout=30).raise_for_status()
+    wait(browser, "window.explorer.cy.getElementById('job:live:feed').length > 0", "the new upstream job was not drawn live")
+    assert {"job:live:feed", "dataset:live:landing"} <= set(drawn(browser))
+    assert browser.execute_script("return window.explorer.liveUpdates") >= 1
+    assert requests.elsewhere(server.url) == []

@@ -17,7 +17,7 @@ from openlineage.client.transport.http import ApiKeyTokenProvider, HttpConfig, H
 from live_server import LiveServer
 
 PROTOCOL = "graphql-transport-ws"
-LINEAGE = "subscription($id: String!) { lineageChanged(nodeId: $id, direction: UPSTREAM, depth: 3) { nodes { id } truncated } }"
+LINEAGE = "subscription($id: String!) { lineageChanged(nodeId: $id, direction: UPSTREAM, depth: 3) { nodes { id upstreamCount } truncated } }"
 RUNS = "subscription { runStateChanged(namespace: \"airflow\", name: \"load_orders\") { name latestRun { runId state } } }"
 QUIET = 3.0  # seconds in which no push may come (a subscription answers again at most once a second)
 

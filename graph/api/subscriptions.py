@@ -129,9 +129,9 @@ class Subscription:
         from graph.api import schema as api
 
         def ask(info: Any) -> tuple[Any, bytes]:
-            graph = lineage_queries.dataset_lineage(api._at(info, None), node_id, direction or Direction.BOTH, api._depth(info, depth),
-                                    **api._budgets(info))
-            return api.LineageGraph.of(graph), _lineage_mark(graph)
+            view = api._at(info, None)
+            graph = lineage_queries.dataset_lineage(view, node_id, direction or Direction.BOTH, api._depth(info, depth), **api._budgets(info))
+            return api.LineageGraph.of(view, info, graph), _lineage_mark(graph)
 
         async for answer in _live(info, ask):
             yield answer

@@ -159,3 +159,25 @@ export async function owner(name) {
   const data = await graphql(`query($name: String!) { owner(name: $name) { id name owns { ${NODE_FIELDS} } } }`, { name });
   return data.owner;
 }
+
+// Live updates: one graphql-transport-ws subscription on this server's /graphql (the token, if any,
+// in connection_init). `onNext(data)` hears every answer the server pushes; `close()` ends it.
+export function subscribe(query, variables, onNext) {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}/graphql`, "graphql-transport-ws");
+  socket.addEventListener("open", () => {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    socket.send(JSON.stringify({ type: "connection_init", payload: token ? { Authorization: `Bearer ${token}` } : {} }));
+  });
+  socket.addEventListener("message", (event) => {
+    const message = JSON.parse(event.data);
+    if (message.type === "connection_ack") {
+      socket.send(JSON.stringify({ id: "live", type: "subscribe", payload: { query, variables } }));
+    } else if (message.type === "ping") {
+      socket.send(JSON.stringify({ type: "pong" }));
+    } else if (message.type === "next" && message.payload && message.payload.data) {
+      onNext(message.payload.data);
+    }
+  });
+  return { close: () => socket.close() };
+}

@@ -75,6 +75,31 @@ async function openNode(id, restoring = null) {
   await render();
   writeURL();
   showDetails(model.nodes.get(id));
+  await follow(id);
+}
+
+// ---- live: redraw when ingested events change the lineage on screen ----------------------------
+
+const LIVE_QUERY = `subscription Live($id: String!, $depth: Int) {
+  lineageChanged(nodeId: $id, direction: BOTH, depth: $depth) { nodes { id } edges { source target kind } truncated }
+}`;
+let live = null;
+
+async function follow(id) {
+  if (live) live.close();
+  live = null;
+  if (!(await api.offers("subscription", "lineageChanged"))) return;
+  let first = true;  // the answer the page just drew
+  live = api.subscribe(LIVE_QUERY, { id, depth: WALK_DEPTH }, () => {
+    if (first) {
+      first = false;
+      return;
+    }
+    if (state.mode !== "lineage" || state.node !== id) return;
+    status("the lineage changed: redrawn");
+    window.explorer.liveUpdates = (window.explorer.liveUpdates || 0) + 1;
+    guarded(() => openNode(id, { cols: [...state.cols], x: [...state.x] }));
+  });
 }
 
 async function expand(id, side, redraw = true) {
@@ -240,6 +265,8 @@ function tapped(data) {
 const IMPACT_DRAWN = 300;
 
 async function openImpact(id, change) {
+  if (live) live.close();
+  live = null;
   state.node = id;
   state.mode = "impact";
   state.change = change;
