@@ -262,7 +262,7 @@ def fuzzed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     else:
         uri = request.getfixturevalue("neo4j_server").uri
         _wipe_neo4j(uri)
-        store_args = ["--store", uri]
+        store_args = ["--store", uri, "--event-log", str(tmp / "event-log")]  # a raw event log of its own, not the per-machine default
     server = LiveServer(store_args, tmp / "server.log").start()
     env = Fuzzed(server, store_args, EmbeddedStore(tmp / "reference"), httpx.Client(timeout=60))
     try:
@@ -547,7 +547,7 @@ def invariant_violations(store: Store) -> list[str]:
 def snapshot(env: Fuzzed, into: Path) -> Store:
     """The server's graph, read beside the running server: Neo4j directly, the embedded store from
     a consistent copy of its journal (SQLite's online backup)."""
-    flag, location = env.store_args
+    flag, location = env.store_args[:2]
     if flag == "--store":
         return open_store(location)
     into.mkdir()

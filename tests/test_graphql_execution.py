@@ -25,13 +25,14 @@ from graph.api.execution import JSON_FRAGMENTS, FlatListExecutor
 from graph.api.limits import GraphQLLimits
 from graph.api.record_list import ColumnList, RecordList
 from graph.api.schema import LineageSchema, Query, context
+from graph.api.subscriptions import Subscription
 from graph.stores import Store
 from ingest.openlineage import translate
 
 OWNERS = {"etl_delivery_7_days": "team-logistics", "delivery_times_7_days": "team-analytics"}
 
 FAST = limited_schema(GraphQLLimits())
-STOCK = LineageSchema(query=Query, execution_context_class=StrawberryGraphQLCoreExecutionContext)
+STOCK = LineageSchema(query=Query, subscription=Subscription, execution_context_class=StrawberryGraphQLCoreExecutionContext)
 
 LINEAGE_FIELDS = "nodes { id kind namespace name dataset deleted declared } edges { source target kind transformationType transformations { type subtype description masking } } truncated"
 IMPACT_FIELDS = "affected { id kind namespace name dataset distance path severity certain } owners { id name type } truncated breaking"

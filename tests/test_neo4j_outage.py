@@ -31,7 +31,7 @@ def event(n: int) -> dict:
 def test_events_acknowledged_during_an_outage_are_never_lost(tmp_path: Path) -> None:
     port = free_port()
     neo4j = neo4j_launcher.start(port=port, data_dir=tmp_path / "neo4j")
-    server = LiveServer(["--store", neo4j.uri], tmp_path / "server.log").start()
+    server = LiveServer(["--store", neo4j.uri, "--event-log", str(tmp_path / "event-log")], tmp_path / "server.log").start()
     statuses: dict[int, int] = {}
     stop = threading.Event()
 
