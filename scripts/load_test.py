@@ -48,6 +48,7 @@ PRODUCER = "https://example.com/lineagemesh-load-test"
 RUN_EVENT = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
 FACET = "https://openlineage.io/spec/facets/1-0-0/X.json"
 VERIFY_ALIASES = 25  # per verification query (the server allows 30)
+MAX_RETRIES = 20  # a 429 (admission: too many queries of this client in flight) is retried after its Retry-After
 
 
 # -- the work ---------------------------------------------------------------------------------------
@@ -231,6 +232,12 @@ def run(plan: Plan) -> dict[str, Any]:
                 began = time.perf_counter()
                 try:
                     response = http.post(f"{plan.url}/graphql", json={"query": query, "variables": variables})
+                    for _ in range(MAX_RETRIES):  # 429: the server's admission says to come back, as a client should
+                        if response.status_code != 429:
+                            break
+                        mine.answers[("query", "429 retried")] += 1
+                        time.sleep(float(response.headers.get("retry-after", "1")))
+                        response = http.post(f"{plan.url}/graphql", json={"query": query, "variables": variables})
                 except httpx.HTTPError as e:
                     mine.record("query", time.perf_counter() - began, None, f"{query_kinds[n]}: {type(e).__name__}: {e}")
                     continue
@@ -292,7 +299,7 @@ def report(plan: Plan, tally: Tally, elapsed: float, not_sent: int, acknowledged
         done = answers.get("2xx", 0) - answers.get("graphql error", 0)
         return {
             "sent": len(values), **{k: answers.get(k, 0) for k in ("2xx", "4xx", "5xx", "error")},
-            "graphqlErrors": answers.get("graphql error", 0),
+            "graphqlErrors": answers.get("graphql error", 0), "retried429": answers.get("429 retried", 0),
             f"{unit}PerSecond": round(done / elapsed, 1) if elapsed else 0.0,
             **{f"p{p}Ms": round(percentile(values, p) * 1000, 1) for p in (50, 95, 99)},
             "maxMs": round(max(values, default=0) * 1000, 1),
