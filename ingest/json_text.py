@@ -25,6 +25,7 @@ _ESCAPED_SURROGATE_TEXT = re.compile(r"\\u[dD][89a-fA-F]")
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _DIGITS_AS_ZERO_TEXT = str.maketrans("123456789", "000000000")
 _NINETEEN_DIGITS = b"0" * 19
+_NINETEEN_DIGITS_TEXT = "0" * 19
 _EXACT = range(-(2**63), 2**64)  # the integers orjson reads exactly
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -35,7 +36,7 @@ TOO_DEEP = "not valid JSON: nested too deeply to read"
 def suspect(text: str) -> bool:
     """Whether ``text`` (read by the standard library) needs :func:`check_value`."""
     return ("\\u" in text and _ESCAPED_SURROGATE_TEXT.search(text) is not None) \
-        or _NINETEEN_DIGITS.decode() in text.translate(_DIGITS_AS_ZERO_TEXT)
+        or _NINETEEN_DIGITS_TEXT in text.translate(_DIGITS_AS_ZERO_TEXT)
 
 
 def _suspect_bytes(text: bytes) -> bool:

@@ -194,14 +194,12 @@ class ThreadedGraphQL(GraphQL):
             await JSONResponse({"error": str(e)}, status_code=429, headers={"Retry-After": "1"})(scope, receive, send)
 
     async def get_context(self, request, response):  # type: ignore[no-untyped-def]
+        operation = {"request": request, "response": response, **context(self.store, self.events),
+                     "max_nodes": self.limits.max_traversal_nodes, "deadline_seconds": self.limits.traversal_seconds,
+                     BUDGET_KEY: QueryBudget(self.limits.budget)}
         if isinstance(request, WebSocket):  # one context for the connection's subscriptions (``graph.api.subscriptions``)
-            return {"request": request, "response": response, JSON_FRAGMENTS: False, **context(self.store, self.events),
-                    "max_nodes": self.limits.max_traversal_nodes, "deadline_seconds": self.limits.traversal_seconds,
-                    BUDGET_KEY: QueryBudget(self.limits.budget), LIMITS_KEY: self.limits,
-                    FEED_KEY: self.changes, SLOTS_KEY: self.subscriptions}
-        budgets = {"max_nodes": self.limits.max_traversal_nodes, "deadline_seconds": self.limits.traversal_seconds,
-                   BUDGET_KEY: QueryBudget(self.limits.budget)}
-        return {"request": request, "response": response, JSON_FRAGMENTS: True, **context(self.store, self.events), **budgets}
+            return {**operation, JSON_FRAGMENTS: False, LIMITS_KEY: self.limits, FEED_KEY: self.changes, SLOTS_KEY: self.subscriptions}
+        return {**operation, JSON_FRAGMENTS: True}
 
     async def on_ws_connect(self, context: dict[str, Any]) -> UnsetType:
         """A websocket reads as a query does: its token from ``connection_init``'s payload

@@ -29,7 +29,6 @@ from graph.api.budget import BUDGET_KEY
 from graph.changes import ChangeFeed
 from graph.errors import QueryError
 from graph.model import Direction, Node
-from graph.view import GraphView
 
 FEED_KEY = "changes"  # context entry: the server's ChangeFeed
 SLOTS_KEY = "subscription_slots"  # context entry: the server's SubscriptionSlots
@@ -74,7 +73,9 @@ def _refresh(info: Info) -> Info:
     """``info`` with a new view of the store for the next answer: a view caches what it reads from
     a remote store, and a connection's context outlives many answers (its fields are resolved
     through it too, so it is replaced, not copied)."""
-    info.context["store"] = GraphView(info.context["store"].store, summaries=True)
+    from graph.api.schema import EVENTS_KEY, context
+
+    info.context.update(context(info.context["store"].store, info.context.get(EVENTS_KEY)))
     return info
 
 
