@@ -1,5 +1,8 @@
 """The native core (``graph._native``, C++ in ``native/``); everything else is in pyproject.toml.
 
+``native/core/`` is the core (C++ with no Python in it: the graph, the wire form, the walks, the
+rules), ``native/bindings/`` the CPython module over it; both are compiled into the one extension.
+
 Its node and edge kinds and id prefixes come from ``graph/model.py``: ``kinds.h`` is generated
 from it here (by reading the file: the model imports the core it describes, which is not built yet).
 """
@@ -88,7 +91,8 @@ inline uint8_t placeholder_kind(std::string_view id) {{
 
 
 kinds_header = write_kinds_header()
-sources = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "native").glob("*.cc"))
+NATIVE = [ROOT / "native" / "core", ROOT / "native" / "bindings"]
+sources = sorted(str(path.relative_to(ROOT)) for part in NATIVE for path in part.glob("*.cc"))
 
 setup(
     ext_modules=[
@@ -96,9 +100,10 @@ setup(
             "graph._native",
             sources=sources,
             include_dirs=[str(GENERATED)],
-            depends=[*sorted(str(path) for path in (ROOT / "native").glob("*.h")), str(kinds_header), str(MODEL)],
+            depends=[*sorted(str(path) for part in NATIVE for path in part.glob("*.h")), str(kinds_header), str(MODEL)],
             language="c++",
-            extra_compile_args=["-std=c++17", "-O2", "-fvisibility=hidden", "-Wall", "-Wno-missing-field-initializers"],
+            # -iquote: the sources' own headers (strings.h, ...) must not shadow the system's <strings.h>
+            extra_compile_args=[*(f"-iquote{part}" for part in NATIVE), "-std=c++17", "-O2", "-fvisibility=hidden", "-Wall", "-Wno-missing-field-initializers"],
         )
     ]
 )

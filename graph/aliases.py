@@ -7,7 +7,7 @@ table); its canonical node is the least of its names that is no one's alias, wha
 first. Writes never merge nodes (so ingest stays order-independent);
 queries resolve aliases on the way in and collapse them on the way out.
 
-The resolution is the native core's (``native/aliases.h``), one resolver per view caching what it
+The resolution is the native core's (``native/core/aliases.h``), one resolver per view caching what it
 learns; these are its Python entry points, for the queries written here (``graph.mesh``,
 ``graph.queries``, ``graph.governance``).
 """

@@ -40,7 +40,7 @@ def is_declared_pii(column: Node) -> bool:
 def is_direct_hop(transformations: Any) -> bool:
     """Whether column lineage with these transformations carries the value itself (a DIRECT use).
 
-    The native impact walk (``native/impact.cc``, ``is_direct``) applies the same rule;
+    The native impact walk (``native/core/impact.cc``, ``is_direct``) applies the same rule;
     ``tests/test_governance.py`` fails when the two drift. Lineage without transformations
     (pre-1-2-0 producers) is direct, and so is a transformation without a type.
     """

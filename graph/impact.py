@@ -1,6 +1,6 @@
 """Impact analysis: what breaks, and whom to tell, if a dataset or column changes.
 
-The walk and the report of whom it concerns are the native core's (``native/impact.h``), written
+The walk and the report of whom it concerns are the native core's (``native/core/impact.h``), written
 once for every store like ``graph.lineage``; only each product's consumers are asked here
 (``graph.mesh``). From a changed column the walk
 follows column lineage downstream; each hop is DIRECT (the value flows on) or INDIRECT (it only

@@ -1,6 +1,6 @@
 """Dataset and column lineage: breadth-first walks over a view of the graph.
 
-The walks are the native core's (``native/lineage.h``), written once for every store: each BFS
+The walks are the native core's (``native/core/lineage.h``), written once for every store: each BFS
 level is one read per edge kind, so a remote store answers a whole level in one round trip.
 Results are sorted, so every store returns the very same answer, and they are bounded: ``depth``
 limits hops, ``max_nodes`` limits size, and hitting either with more graph beyond sets

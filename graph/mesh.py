@@ -71,7 +71,7 @@ def domain_datasets(store: GraphReader, domain_node: Node) -> list[Node]:
 def dataset_domains(store: GraphReader, dataset_ids: Iterable[str]) -> dict[str, str]:
     """Each dataset's domain id: a declared assignment wins over a rule; among equals the most
     recently seen, then the smallest id, so the answer is the same on every store (the native
-    core's rule, ``native/impact.h``, which the impact report applies too)."""
+    core's rule, ``native/core/impact.h``, which the impact report applies too)."""
     return view_of(store).native.dataset_domains(list(dataset_ids))
 
 

@@ -5,7 +5,7 @@ Node ids follow Marquez's convention (``dataset:{namespace}:{name}``, ``job:{nam
 Marquez recognise them. Ids are opaque strings: namespaces may contain colons
 (``postgres://host:5432``), so nothing ever parses an id back; the parts live in node properties.
 The parts after the first (names, fields) escape ``%`` as ``%25`` and ``:`` as ``%3A``, so no two
-sets of parts share an id (``native/ids.h`` states and implements the rule; the functions below
+sets of parts share an id (``native/core/ids.h`` states and implements the rule; the functions below
 call it; ``graph.stores.id_format`` renames ids an older rule made).
 
 The kinds and id prefixes here are the native core's too: setup.py generates its ``kinds.h`` from
@@ -60,7 +60,7 @@ class EdgeKind(str, Enum):
 
 
 #: The native code of each edge kind is its place here (kept in snapshots and journals: append
-#: only). The code orders each node's adjacency (``native/adjacency.h``): kinds that keep growing
+#: only). The code orders each node's adjacency (``native/core/adjacency.h``): kinds that keep growing
 #: for as long as pipelines run (a run's CONSUMED/PRODUCED, a job's runs) come last, so adding one
 #: appends instead of moving the entries after it.
 EDGE_KIND_CODES: tuple[EdgeKind, ...] = (

@@ -8,7 +8,7 @@ order-independent (events arriving out of order converge to the same graph), on 
 At an equal stamp, an unequal value wins when its canonical JSON (sorted keys) sorts after the
 held one, so ties too come out the same whatever the order.
 
-The rule is applied by the native core (``native/records.cc``), to the embedded store's graph
+The rule is applied by the native core (``native/core/records.cc``), to the embedded store's graph
 and, through :func:`plan`, to the state any other store reads: written once.
 
 Stamps are strings that sort chronologically: :func:`stamp` renders an event time as fixed-width UTC.
@@ -67,7 +67,7 @@ Mutation = Union[UpsertNode, UpsertEdge]
 
 
 def encode(mutations: Sequence[Mutation]) -> bytes:
-    """A batch in its wire form (``native/batch.h``): what the journal keeps and what crosses from a
+    """A batch in its wire form (``native/core/batch.h``): what the journal keeps and what crosses from a
     translation worker to the server. Every string once, equal props once: about a tenth of the
     JSON rows it replaced, and a graph plans from it without a Python object per mutation."""
     return _native.encode(mutations)

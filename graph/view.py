@@ -15,7 +15,7 @@ which answers the same primitives (``nodes``, ``edges``) with stale facts left o
   lineage are judged as they are now, limited to what existed then.)
 
 The rules, alias resolution and the walks (``graph.lineage``, ``graph.impact``) run in the
-native core (``native/view.h``) over one graph: the embedded store's own, or, for a store that
+native core (``native/core/view.h``) over one graph: the embedded store's own, or, for a store that
 holds its graph elsewhere (Neo4j), a mirror the view fills as the query reads, through the
 store's primitives (``neighbourhood``, ``nodes``), a whole level per round trip. Written once,
 so every store gives the same answers.

@@ -4,7 +4,7 @@ Each ingester (OpenLineage, Iceberg, contracts, dbt) translates its source into 
 ``GraphBuilder``, so the same fact is recorded the same way whichever source states it — which is
 what lets a catalog crawl and a pipeline's events meet on one node.
 
-The builder is the native core's (``native/builder.h``): the OpenLineage translation, native too,
+The builder is the native core's (``native/core/builder.h``): the OpenLineage translation, native too,
 writes through it, and the Python translations subclass it. It writes a document's mutations in
 the wire form as it goes (``encoded()``, what the journal keeps); ``mutations`` reads them back
 as ``graph.mutations`` objects. Every mutation carries the builder's stamp (``at``); edges

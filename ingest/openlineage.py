@@ -1,6 +1,6 @@
 """OpenLineage events → graph mutations. A pure translation: no store, no I/O.
 
-The translation itself is the native core's (``native/openlineage.h``), writing through the same
+The translation itself is the native core's (``native/bindings/openlineage.h``), writing through the same
 builder as every ingester, in the wire form the journal keeps: ~40 mutations an event, made in a
 few microseconds instead of ~120.
 

@@ -1,4 +1,4 @@
-"""Node ids (``native/ids.h``): Marquez's ``prefix:namespace:name[:field]`` for ordinary names, and
+"""Node ids (``native/core/ids.h``): Marquez's ``prefix:namespace:name[:field]`` for ordinary names, and
 never one id for two sets of parts, on both stores."""
 
 from __future__ import annotations

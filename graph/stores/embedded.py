@@ -21,7 +21,7 @@ replay a lot: at start-up after such a replay, and in a background thread while 
 (a capture holds the records of that moment, which later writes replace but never change).
 
 Which of a job's inputs and outputs are current is decided once per write, not on every walk:
-commits note the jobs and runs they touched and the next read judges them (``native/currency.h``).
+commits note the jobs and runs they touched and the next read judges them (``native/core/currency.h``).
 """
 
 from __future__ import annotations

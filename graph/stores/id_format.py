@@ -1,6 +1,6 @@
 """Stored graphs whose ids an older rule made: what each node's id is now, for a store to rename.
 
-Ids made before format 2 joined their parts with ``:`` unescaped (``native/ids.h`` states the
+Ids made before format 2 joined their parts with ``:`` unescaped (``native/core/ids.h`` states the
 current rule). A store records the format its graph's ids are in (the embedded journal's ``meta``
 table, Neo4j's ``LineagemeshMeta`` node) and renames older ids once, on open. Only ids whose
 parts after the first hold ``:`` or ``%`` change, so a graph of ordinary names renames nothing.
@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from graph.model import Edge, Node, NodeKind, dataset_id, field_id, job_id, product_id
 from graph.mutations import Mutation, UpsertEdge, UpsertNode
 
-ID_FORMAT = 2  # 1: parts joined unescaped; 2: native/ids.h
+ID_FORMAT = 2  # 1: parts joined unescaped; 2: native/core/ids.h
 
 #: Kinds whose ids may change, each with the properties that hold its parts and the id they make.
 RENAMED_KINDS: dict[NodeKind, tuple[tuple[str, ...], Callable[..., str]]] = {

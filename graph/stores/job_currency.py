@@ -5,7 +5,7 @@ A job's inputs and outputs are what its newest completed run read and wrote: a R
 that run did not restate, first seen before the run ended, is stale (a newer run that stopped
 reading a table no longer makes the job upstream of it). The verdict only changes when the job,
 one of its runs, or their edges do, so stores decide it as they write, and walks read it. The
-rule itself is the native core's (``native/currency.h``): the embedded graph judges the jobs its
+rule itself is the native core's (``native/core/currency.h``): the embedded graph judges the jobs its
 commits touched before its next read; Neo4j judges in its write transaction, through
 :func:`judge`, which reads what the rule needs and hands it to the same code.
 """

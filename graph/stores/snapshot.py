@@ -16,7 +16,7 @@ fsynced, renamed, the directory fsynced)::
 
     MAGIC
     u32 length, u32 crc32, header   -- JSON: {format, seq, crc, batches, nodes, edges}
-    u32 length, u32 crc32, chunk    -- zlib(a native chunk: CHUNK records at most, native/snapshot.h)
+    u32 length, u32 crc32, chunk    -- zlib(a native chunk: CHUNK records at most, native/core/snapshot.h)
     ...
     u32 0, u32 0                    -- the end (a file without it was cut short)
 """

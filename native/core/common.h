@@ -15,7 +15,7 @@
 
 namespace lm {
 
-using StrId = uint32_t;   // an interned string (native/strings.h)
+using StrId = uint32_t;   // an interned string (native/core/strings.h)
 using NodeIdx = uint32_t;  // a node's place in a graph
 using EdgeIdx = uint32_t;  // an edge's place in a graph
 constexpr uint32_t kNone = UINT32_MAX;

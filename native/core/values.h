@@ -5,7 +5,7 @@
 //
 // Equality is Python's (``1 == 1.0 == True``, dicts regardless of key order), and ties between
 // unequal values observed at the same stamp break on their canonical JSON (sorted keys), so the
-// merge rule (native/records.h) gives one answer whatever order facts arrive in.
+// merge rule (native/core/records.h) gives one answer whatever order facts arrive in.
 #pragma once
 
 #include "stamps.h"
@@ -20,7 +20,7 @@ enum Tag : uint8_t {
   kUInt = 4,    // varint, above INT64_MAX
   kFloat = 5,   // 8 bytes
   kStr = 6,     // varint StrId
-  kStampStr = 7,  // 8 bytes: a string shaped like a stamp, packed (native/stamps.h)
+  kStampStr = 7,  // 8 bytes: a string shaped like a stamp, packed (native/core/stamps.h)
   kList = 8,    // varint count, values
   kDict = 9,    // varint count, (varint key StrId, value)*
   kAbsent = 10, // in a record only: the key's stamp is kept, its value was removed (set to None)
@@ -49,7 +49,7 @@ bool value_truthy(const uint8_t* p, const StringPool& pool);
 PyObject* value_to_py(const uint8_t*& p, const StringPool& pool);
 
 // Where an encoded value's strings go: interned in a pool (a record), or numbered in a table
-// of their own (the wire format of a batch, native/batch.h).
+// of their own (the wire format of a batch, native/core/batch.h).
 class StringSink {
  public:
   virtual ~StringSink() = default;

@@ -1,5 +1,5 @@
 // graph._native.Builder and translate_openlineage: the Python face of the ingest side of the core
-// (native/builder.h, openlineage.h). ``ingest.builder.GraphBuilder`` is Builder; the
+// (native/core/builder.h, openlineage.h). ``ingest.builder.GraphBuilder`` is Builder; the
 // Iceberg, contract and dbt translations subclass it.
 #include <cstdio>
 #include <memory>

@@ -1,5 +1,5 @@
 // The graph in memory: nodes and edges as compact arrays, each with its record, every string held
-// once (native/strings.h), each node's edges in two sorted arrays (native/adjacency.h).
+// once (native/core/strings.h), each node's edges in two sorted arrays (native/core/adjacency.h).
 //
 // Writes are planned without touching the graph (``Plan``), then committed: the embedded store
 // journals a plan before it commits it, so a failed write leaves memory as it was. Nodes and
@@ -59,7 +59,7 @@ class Graph {
     return record_value(edge_record[e], key, stamp);
   }
 
-  // Job currency (native/currency.h), decided as the graph is written: commits note the
+  // Job currency (native/core/currency.h), decided as the graph is written: commits note the
   // jobs and runs they touch, and ``settle`` judges them before the next read.
   void touch_job(NodeIdx job) { touched_jobs_.push_back(job); }
   void touch_run(NodeIdx run) { touched_runs_.push_back(run); }

@@ -7,7 +7,7 @@
 //     varint nodes, each: varint id, u8 kind, record
 //     varint edges, each: varint source, u8 kind, varint target, record
 //     record: varint stamps, each u64 (a text stamp: its string index << 4 | 0xF),
-//             varint length, entries (native/records.h) with string indexes for pool ids
+//             varint length, entries (native/core/records.h) with string indexes for pool ids
 //
 // Nodes come before the edges between them: a chunk's edges name nodes of it or of earlier ones.
 #pragma once

@@ -9,7 +9,7 @@
 //       u8 1 (edge): varint source, u8 kind, varint target, varint at, varint props, varint first
 //
 // Strings are string-table indexes, props/first are map index + 1 (0: none), kinds are the codes
-// of native/kinds.h, values are encoded as in native/values.h with kStr payloads
+// of kinds.h (generated), values are encoded as in native/core/values.h with kStr payloads
 // being string-table indexes (and no kStampStr: strings are strings on the wire). Equal props
 // stated by many mutations (an event's edges) are one map; ids repeated across mutations one
 // string. About a tenth of the JSON rows it replaced.

@@ -246,7 +246,7 @@ PyObject* graph_nodes_of_kind(PyObject* self, PyObject* args) {
 }
 
 // The READS/WRITES edges of ``jobs`` their newest completed run did not restate: {job: {key}} for
-// the jobs that have some (native/currency.h; the writes since the last read judged first).
+// the jobs that have some (native/core/currency.h; the writes since the last read judged first).
 PyObject* graph_unrestated(PyObject* self, PyObject* jobs) {
   GUARD_BEGIN
   Graph& g = graph_of(self);
@@ -658,7 +658,7 @@ PyObject* module_decode(PyObject*, PyObject* arg) {
   GUARD_END(nullptr)
 }
 
-// node_id(prefix, first, *rest): graph.model's ids, made by the one rule (native/ids.h).
+// node_id(prefix, first, *rest): graph.model's ids, made by the one rule (native/core/ids.h).
 PyObject* module_node_id(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
   GUARD_BEGIN
   if (nargs < 2) raise(PyExc_TypeError, "node_id(prefix, first, *rest) takes a prefix and at least one part");
@@ -675,7 +675,7 @@ PyObject* module_node_id(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
 
 PyMethodDef module_methods[] = {
     {"node_id", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(module_node_id)), METH_FASTCALL,
-     "node_id(prefix, first, *rest) -> the id of a node: the parts after the first escaped (native/ids.h)."},
+     "node_id(prefix, first, *rest) -> the id of a node: the parts after the first escaped (native/core/ids.h)."},
     {"configure", module_configure, METH_VARARGS,
      "configure(NodeKind, EdgeKind, Node, Edge, UpsertNode, UpsertEdge, empty): the classes to read and make."},
     {"encode", module_encode, METH_O, "encode(mutations) -> bytes: a batch in its wire form."},

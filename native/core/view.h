@@ -4,7 +4,7 @@
 // stamps). Queries want the graph as it is, or was, so they read through a View:
 //
 // * A job's READS/WRITES edges are current when its newest completed run read/wrote that dataset
-//   (or first saw it after that run completed): native/currency.h. Now, the store's verdict
+//   (or first saw it after that run completed): native/core/currency.h. Now, the store's verdict
 //   (an edge flag); as of a moment, judged with the run that was newest then.
 // * Column lineage into a dataset is current when its latest columnLineage facet restated it.
 // * Dropped datasets and columns removed from a schema leave no lineage behind.

@@ -12,9 +12,9 @@ struct GraphObject {
 
 extern PyTypeObject GraphType;
 
-// native/views.cc: View, Lineage and Impact.
+// native/bindings/views.cc: View, Lineage and Impact.
 bool add_view_types(PyObject* module);
-// native/ingesting.cc: Builder and translate_openlineage.
+// native/bindings/ingesting.cc: Builder and translate_openlineage.
 bool add_ingest_types(PyObject* module);
 
 #define LM_GUARD_BEGIN try {

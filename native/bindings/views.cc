@@ -1,4 +1,4 @@
-// graph._native.View and its answers: the Python face of the query engine (native/view.h,
+// graph._native.View and its answers: the Python face of the query engine (native/core/view.h,
 // aliases.h, lineage.h, impact.h). ``graph.view.GraphView`` wraps it.
 #include <algorithm>
 #include <memory>

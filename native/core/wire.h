@@ -1,4 +1,4 @@
-// Writing a batch in its wire form (native/batch.h): the string table (each string once),
+// Writing a batch in its wire form (native/core/batch.h): the string table (each string once),
 // the props maps (equal ones once), the mutations. Used by graph.mutations.encode and by the
 // Builder every ingester writes through.
 #pragma once
