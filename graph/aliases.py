@@ -14,7 +14,7 @@ learns; these are its Python entry points, for the queries written here (``graph
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from graph.model import EdgeKind, Node
 from graph.stores import EdgeKey, Store

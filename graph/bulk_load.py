@@ -24,12 +24,13 @@ import os
 import tempfile
 import time
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Union
+from typing import Any
 
 from graph.heap import settle_heap, tune_gc
 from graph.ingest_service import IngestService, Translation, translate_events
@@ -53,7 +54,7 @@ class Span:
     end: int
     first_line: int
 
-    def events(self) -> Iterator[tuple[int, Union[bytes, Any, str], int]]:
+    def events(self) -> Iterator[tuple[int, bytes | Any | str, int]]:
         try:
             with open(self.path, "rb") as handle:
                 handle.seek(self.start)
@@ -72,7 +73,7 @@ class Lines:
 
     path: Path
     numbers: list[int] = field(default_factory=list)
-    pieces: list[Union[bytes, Any, str]] = field(default_factory=list)
+    pieces: list[bytes | Any | str] = field(default_factory=list)
     kinds: list[int] = field(default_factory=list)
 
     def add(self, item: SourceLine | SourceEvent | BadLine) -> None:
@@ -87,11 +88,11 @@ class Lines:
             self.pieces.append(item.reason)
             self.kinds.append(_UNREADABLE)
 
-    def events(self) -> Iterator[tuple[int, Union[bytes, Any, str], int]]:
+    def events(self) -> Iterator[tuple[int, bytes | Any | str, int]]:
         return zip(self.numbers, self.pieces, self.kinds)
 
 
-Chunk = Union[Span, Lines]
+Chunk = Span | Lines
 
 
 @dataclass
@@ -144,7 +145,7 @@ def translate_chunk(chunk: Chunk, rules: DomainRules, keep_raw: bool = True, not
     ``not_after``: the latest eventTime accepted (``ingest.clock_skew``)."""
     started = time.process_time()
     unreadable: dict[int, str] = {}
-    items: list[Union[bytes, Any]] = []
+    items: list[bytes | Any] = []
     lines: list[int] = []
     for number, piece, kind in chunk.events():
         if kind == _UNREADABLE:
@@ -233,7 +234,7 @@ def _pipeline(service: IngestService, chunks: Iterator[Chunk], not_after: dateti
     start) this process translates the chunks it reads itself rather than wait; after that it
     only applies. (Translating here whenever the oldest chunk is not back yet measured slower:
     the apply then ran ~20 % slower beside it, and the workers went without work meanwhile.)"""
-    queue: deque[tuple[Chunk, Union[Future[Translated], Translated]]] = deque()
+    queue: deque[tuple[Chunk, Future[Translated] | Translated]] = deque()
     rules, keep_raw = service.rules, service.keeps_raw
     started = False  # a worker has translated a chunk
 
@@ -262,7 +263,7 @@ def _pipeline(service: IngestService, chunks: Iterator[Chunk], not_after: dateti
         apply_head()
 
 
-def _ready(translated: Union[Future[Translated], Translated]) -> bool:
+def _ready(translated: Future[Translated] | Translated) -> bool:
     return not isinstance(translated, Future) or translated.done()
 
 

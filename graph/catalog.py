@@ -8,10 +8,10 @@ own nodes: ids start with ``{kind}:{namespace}:`` and ``nodes_of_kind`` answers 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
-from graph.model import NodeKind, Node
+from graph.model import Node, NodeKind
 from graph.stores import GraphReader
 
 _PAGE = 5000

@@ -45,7 +45,7 @@ class ChangeFeed:
             self._waiters.add(waiter)
         try:
             await asyncio.wait_for(future, timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         finally:
             with self._lock:

@@ -8,8 +8,9 @@ gives the same answer either way, and renders the reports as text, JSON or markd
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from graph.impact import ChangeKind
 from graph.schema_diff import ColumnSpec, SchemaChange, diff_schema
@@ -101,9 +102,7 @@ def _title(change: SchemaChange | None, report: dict[str, Any]) -> str:
 
 def render_text(result: CheckResult) -> str:
     lines = [f"blast radius of changes to {result.target}: {'BREAKING' if result.breaking else 'nothing breaks'}"]
-    for change in result.schema_changes:
-        if change.kind is None:
-            lines.append(f"  {change.describe()}: no downstream effect")
+    lines.extend(f"  {change.describe()}: no downstream effect" for change in result.schema_changes if change.kind is None)
     for change, report in result.changes:
         lines.append("")
         lines.append(f"{_title(change, report)}: {_counts(report)}" + (" (partial: a budget was hit)" if report["truncated"] else ""))

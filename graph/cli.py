@@ -12,21 +12,22 @@ import inspect
 import logging
 import sys
 import time
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, ClassVar
 
 import click
 
 from graph import queries
 from graph.api.admission import AdmissionLimits
 from graph.api.auth import AuthConfig, InvalidAuthConfig, ReadAccess, describe, is_loopback
-from graph.api.ingest import IngestConfig, IngestLimits
 from graph.api.budget import BudgetLimits
+from graph.api.ingest import IngestConfig, IngestLimits
 from graph.api.limits import GraphQLLimits
 from graph.api.slow_clients import DEFAULT_READ_SECONDS
-from graph.check import NODE_QUERY, RENDERERS, CheckError, Execute, check_node, check_schema
 from graph.bulk_load import load_events
+from graph.check import NODE_QUERY, RENDERERS, CheckError, Execute, check_node, check_schema
 from graph.event_log import REINDEX_AFTER, EventLog, event_log_dir
 from graph.heap import REMOTE, settle_heap, tune_gc
 from graph.impact import ChangeKind
@@ -110,7 +111,7 @@ class _Duration(click.ParamType):
     """A duration: a number with a unit (s, m, h, d, w), as seconds."""
 
     name = "duration"
-    _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+    _UNITS: ClassVar[dict[str, int]] = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
         if isinstance(value, (int, float)):
@@ -460,7 +461,7 @@ def ingest_iceberg(service: IngestService, catalog_name: str, properties: tuple[
     try:
         catalog = load_catalog(catalog_name, **options)
         snapshot = crawl(catalog, list(namespaces) or None)
-    except Exception as e:  # pyiceberg raises many kinds; the user needs the message, not a trace
+    except Exception as e:  # noqa: BLE001 - pyiceberg raises many kinds; the user needs the message, not a trace
         raise click.ClickException(f"cannot crawl catalog {catalog_name!r}: {e}") from None
     store = service.store
     in_scope = [d for d in queries.datasets_where(store, "catalog", snapshot.catalog_name)

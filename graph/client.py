@@ -17,8 +17,9 @@ kind, namespace, name, ...; edges along the data flow, with their kind). Example
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Callable
+from typing import Any, BinaryIO
 
 import networkx as nx
 

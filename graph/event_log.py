@@ -26,15 +26,16 @@ import sqlite3
 import struct
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 import orjson
 import zstandard
 
 from graph.model import dataset_id, job_id, run_id
-from graph.stores import Store, StoreUnavailable
+from graph.stores import Store
 from graph.stores.journal import _hold
 from graph.stores.sqlite_write import WriteTransaction
 
@@ -47,8 +48,8 @@ _LEVEL = 1  # zstd level: ~8x on mesh events at ~1 GB/s; level 3 saved ~10 % mor
 _FRAME = struct.Struct("<I")
 
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS blocks (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, "
-    "received_at REAL NOT NULL, events INTEGER NOT NULL, payload BLOB NOT NULL)",
+    ("CREATE TABLE IF NOT EXISTS blocks (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, "
+    "received_at REAL NOT NULL, events INTEGER NOT NULL, payload BLOB NOT NULL)"),
     "CREATE TABLE IF NOT EXISTS subjects (subject TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (subject, seq)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
@@ -290,7 +291,7 @@ class EventLog:
             os.close(self._holder)
             self._holder = -1
 
-    def __enter__(self) -> "EventLog":
+    def __enter__(self) -> EventLog:
         return self
 
     def __exit__(self, *exc: object) -> None:

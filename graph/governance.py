@@ -12,9 +12,10 @@ without any update on record it is ``UNKNOWN``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from graph import mesh
 from graph.aliases import AliasResolver
@@ -83,7 +84,7 @@ def pii_columns(store: GraphReader, columns: Iterable[Node], max_hops: int = MAX
             for start, path in list(reach[edge.source].items()):
                 if start in found:
                     continue
-                longer = (edge.target,) + path
+                longer = (edge.target, *path)
                 if is_declared_pii(source):
                     found[start] = PiiColumn(columns[start], False, longer)
                 elif start not in reach.setdefault(edge.target, {}):
@@ -119,7 +120,7 @@ class Freshness:
 
 
 def _parse_stamp(value: str) -> datetime:
-    return datetime.strptime(value.split("#", 1)[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(value.split("#", 1)[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
 def last_updates(store: GraphReader, datasets: Iterable[Node]) -> dict[str, str]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import gc
 
-
 HOLDING = 1_000_000
 """Young-generation threshold for a process whose new objects mostly live on: one holding the
 graph (the embedded store) or translating a batch at a time (the HTTP ingest worker)."""

@@ -66,7 +66,7 @@ class ImpactReport:
     """An impact answer. ``affected`` (by distance, then id) is made from the native answer when
     first read; the API reads ``answer`` itself, a column at a time."""
 
-    __slots__ = ("answer", "changed", "change", "products", "domains", "owners", "consumers", "contracts", "_affected")
+    __slots__ = ("_affected", "answer", "change", "changed", "consumers", "contracts", "domains", "owners", "products")
 
     def __init__(self, answer: _native.Impact, changed: Node, change: ChangeKind, products: list[Node],
                  domains: list[Node], owners: list[Node], consumers: list[mesh.ProductConsumer], contracts: list[Node]) -> None:

@@ -17,9 +17,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -32,7 +33,6 @@ from ingest.domain_rules import NO_RULES, DomainRules
 from ingest.event_files import NotJSON, parse_json
 from ingest.openlineage import translate_many, translate_noting
 from ingest.openlineage_schema import InvalidEvent
-
 
 log = logging.getLogger(__name__)
 

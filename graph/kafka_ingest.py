@@ -22,8 +22,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
@@ -194,7 +195,7 @@ class KafkaIngest:
                 low, high = consumer.get_watermark_offsets(tp, timeout=2.0, cached=False)
                 at = tp.offset if tp.offset >= 0 else low
                 self.metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, high - at))
-        except Exception as e:  # lag is advisory: a broker hiccup must not stop consuming
+        except Exception as e:  # noqa: BLE001 - lag is advisory: a broker hiccup must not stop consuming
             log.debug("kafka: lag not measured: %s", e)
 
 

@@ -14,9 +14,10 @@ properties from a view of a remote store reading summaries (the API's).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from graph import _native
 from graph.errors import NodeNotFound, WrongNodeKind
@@ -42,7 +43,7 @@ class LineageGraph:
     The lists are made from the native answer when first read (the API reads ``answer`` itself,
     a column at a time)."""
 
-    __slots__ = ("answer", "_nodes", "_edges")
+    __slots__ = ("_edges", "_nodes", "answer")
 
     def __init__(self, answer: _native.Lineage) -> None:
         self.answer = answer

@@ -8,8 +8,8 @@ reading another domain's product makes its own domain a consumer of that product
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from graph.aliases import AliasResolver, canonical_targets, sources_into
 from graph.model import EdgeKind, Node, NodeKind, domain_id, owner_id, product_id

@@ -16,10 +16,11 @@ Stamps are strings that sort chronologically: :func:`stamp` renders an event tim
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, NamedTuple, Sequence, Union
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -31,7 +32,7 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})  # shared, so read-only
 
 def stamp(moment: datetime) -> str:
     """Render an aware datetime as a fixed-width UTC string, so string order is time order."""
-    return _native.utc_stamp(moment.astimezone(timezone.utc))  # years below 1000 padded, as %Y would not
+    return _native.utc_stamp(moment.astimezone(UTC))  # years below 1000 padded, as %Y would not
 
 
 class UpsertNode(NamedTuple):
@@ -63,7 +64,7 @@ class UpsertEdge(NamedTuple):
         return (self.source, self.kind, self.target)
 
 
-Mutation = Union[UpsertNode, UpsertEdge]
+Mutation = UpsertNode | UpsertEdge
 
 
 def encode(mutations: Sequence[Mutation]) -> bytes:

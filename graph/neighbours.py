@@ -8,8 +8,8 @@ can start right after a neighbour the client last saw, whatever changed in betwe
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Collection, Optional
 
 from graph import lineage
 from graph.errors import NodeNotFound
@@ -43,7 +43,7 @@ class Neighbours:
     truncated: bool
 
 
-def neighbours(view: GraphView, node_id: str, direction: Direction, kinds: Optional[Collection[NodeKind]] = None,
+def neighbours(view: GraphView, node_id: str, direction: Direction, kinds: Collection[NodeKind] | None = None,
                **budgets: float) -> Neighbours:
     """The direct neighbours of ``node_id`` one way or both (of ``kinds`` only, if given); a node
     both upstream and downstream is listed once each way. Nodes no lineage runs through (a

@@ -8,8 +8,8 @@ read when first asked for, so a query not selecting it reads nothing for it.
 
 from __future__ import annotations
 
-from collections import Counter
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from graph import lineage
 from graph.aliases import AliasResolver

@@ -9,7 +9,8 @@ confidential, secret, pii, personal, spi, phi, ...) or a tag (``pii``, ``sensiti
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 SENSITIVE_CLASSES = frozenset({
     "restricted", "confidential", "highlyconfidential", "strictlyconfidential", "secret", "topsecret",

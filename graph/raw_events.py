@@ -4,7 +4,7 @@ and ``graph.event_log``."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from graph.event_log import EventLog, RawEvent
@@ -25,10 +25,8 @@ def subjects_for(store: GraphReader, node_id: str) -> set[str]:
         subjects = {node.props["datasetId"]}
     datasets = [s for s in subjects if s.startswith("dataset:")]
     if datasets:
-        for source, _, target in store.edge_keys(datasets, [EdgeKind.ALIAS_OF], "out"):
-            subjects.add(target)
-        for source, _, target in store.edge_keys(datasets, [EdgeKind.ALIAS_OF], "in"):
-            subjects.add(source)
+        subjects.update(target for _, _, target in store.edge_keys(datasets, [EdgeKind.ALIAS_OF], "out"))
+        subjects.update(source for source, _, _ in store.edge_keys(datasets, [EdgeKind.ALIAS_OF], "in"))
     return subjects
 
 
@@ -46,4 +44,4 @@ def lineage_events(log: EventLog, limit: int = 100, offset: int = 0) -> dict[str
 
 
 def received(event: RawEvent) -> datetime:
-    return datetime.fromtimestamp(event.received_at, tz=timezone.utc)
+    return datetime.fromtimestamp(event.received_at, tz=UTC)

@@ -23,7 +23,7 @@ so every store gives the same answers.
 
 from __future__ import annotations
 
-from typing import Collection
+from collections.abc import Collection
 
 from graph import _native
 from graph.model import Edge, EdgeKind, Node, NodeKind

@@ -10,7 +10,7 @@ may accept (:func:`latest_accepted`), never reads the clock.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 DEFAULT_MAX_CLOCK_SKEW = timedelta(hours=1)
 
@@ -30,4 +30,4 @@ def latest_accepted(max_skew: timedelta | None, now: datetime | None = None) -> 
     """The latest eventTime to accept now (None: no bound)."""
     if max_skew is None:
         return None
-    return (now or datetime.now(timezone.utc)) + max_skew
+    return (now or datetime.now(UTC)) + max_skew

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import yaml
@@ -20,9 +21,9 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from graph.model import EdgeKind, NodeKind, contract_id, domain_id
 from graph.mutations import Mutation, stamp
+from graph.pii import is_pii, normalise
 from ingest.builder import GraphBuilder
 from ingest.naming import location_dataset
-from graph.pii import is_pii, normalise
 
 ODCS_SCHEMA_FILE = "odcs-json-schema-v3.1.0.json"
 CONTRACT_SOURCE = "contract"  # BELONGS_TO edges declared by a contract carry source=contract
@@ -159,7 +160,7 @@ _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe YAML without implicit timestamps: dates stay strings, as in the JSON the schemas describe."""
 
-    yaml_implicit_resolvers = {
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, Any]]]] = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
     }
@@ -334,10 +335,7 @@ def _sla_by_property(entries: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 def _element_rules(rules: Any, element: str | None) -> list[dict[str, Any]]:
-    found = []
-    for rule in _rules(rules):
-        found.append({**rule, "element": element} if element and "element" not in rule else rule)
-    return found
+    return [{**rule, "element": element} if element and "element" not in rule else rule for rule in _rules(rules)]
 
 
 def _rules(rules: Any) -> list[dict[str, Any]]:
@@ -381,7 +379,7 @@ def _created(value: Any, source: str) -> datetime | None:
         moment = datetime.fromisoformat(value.strip())
     except (AttributeError, ValueError):
         raise InvalidContract(source, "$.contractCreatedTs", f"{value!r} is not an RFC 3339 date-time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # ODCS
@@ -407,9 +405,7 @@ def _read_odcs(doc: dict[str, Any], source: str) -> _Contract:
     members = team if isinstance(team, list) else (team or {}).get("members") or []
     if isinstance(team, dict) and team.get("name"):
         owners.append((team["name"], "team"))
-    for member in members:
-        if not member.get("dateOut"):
-            owners.append((member["username"], member.get("role") or "member"))
+    owners.extend((member["username"], member.get("role") or "member") for member in members if not member.get("dateOut"))
     consumers = []
     servers = [_Server(s.get("server") or s["type"], s["type"].lower(), _environment(s.get("server"), s.get("environment")), s)
                for s in doc.get("servers") or []]
@@ -455,8 +451,8 @@ def _odcs_table(obj: dict[str, Any], path: str, source: str) -> _Table:
 def _odcs_fields(props: list[dict[str, Any]], path: str, logical: tuple[str, ...], physical: tuple[str, ...]) -> Iterator[_Field]:
     for i, prop in enumerate(props):
         here = f"{path}[{i}]"
-        names = logical + (prop["name"],)
-        physicals = physical + (prop.get("physicalName") or prop["name"],)
+        names = (*logical, prop["name"])
+        physicals = (*physical, prop.get("physicalName") or prop["name"])
         custom = _custom(prop.get("customProperties"))
         primary = bool(prop.get("primaryKey", False))
         yield _Field(names, physicals, here, {
@@ -531,7 +527,7 @@ class _Checker:
                 raise self.fail(here, "required")
             return None
         kinds = kind if isinstance(kind, tuple) else (kind,)
-        if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
+        if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
             names = " or ".join(_type_name(k()) if k is not type(None) else "null" for k in kinds)
             raise self.fail(here, f"expected {names}, got {_type_name(value)}")
         if required and isinstance(value, str) and not value.strip():
@@ -673,7 +669,7 @@ def _dc_fields(check: _Checker, fields: dict[str, dict[str, Any]], path: str, pa
     for name, raw in fields.items():
         here = _child(path, name)
         spec = _resolve_ref(check, raw, here, definitions)
-        names = parent + (name,)
+        names = (*parent, name)
         for key in ("required", "unique", "primaryKey", "pii"):
             check.get(spec, key, here, bool)
         tags = check.strings(spec, "tags", here)
@@ -928,6 +924,14 @@ class _Translation(GraphBuilder):
 
 
 __all__ = [
-    "InvalidContract", "Identity", "translate_contract", "detect_standard", "contract_stamp", "version_key",
-    "freshness_hours", "dataset_identity", "CONTRACT_SOURCE", "UNASSIGNED_DOMAIN",
+    "CONTRACT_SOURCE",
+    "UNASSIGNED_DOMAIN",
+    "Identity",
+    "InvalidContract",
+    "contract_stamp",
+    "dataset_identity",
+    "detect_standard",
+    "freshness_hours",
+    "translate_contract",
+    "version_key",
 ]

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator, Literal
+from datetime import UTC, datetime
+from typing import Any, Literal
 
 from graph.model import EdgeKind, NodeKind, dataset_id, owner_id
 from graph.mutations import Mutation, UpsertNode, stamp
+from graph.pii import is_pii
 from ingest.builder import GraphBuilder
 from ingest.naming import normal_namespace
-from graph.pii import is_pii
 
 SUPPORTED_SCHEMA_VERSIONS = range(7, 13)  # manifest v7 (dbt 1.3) .. v12 (dbt 1.8+)
 DEFAULT_JOB_NAMESPACE = "dbt"
@@ -250,7 +251,7 @@ class _Manifest:
     groups: dict[str, tuple[dict[str, Any], str]]  # group unique_id → (group, path)
 
     @classmethod
-    def parse(cls, manifest: Any, namespace: str | None) -> "_Manifest":
+    def parse(cls, manifest: Any, namespace: str | None) -> _Manifest:
         if not isinstance(manifest, dict):
             raise InvalidManifest(f"expected an object (a dbt manifest), got {_type_name(manifest)}")
         version = schema_version(manifest)
@@ -320,7 +321,7 @@ def _parse_time(value: str, path: str) -> datetime:
     except ValueError:
         raise InvalidManifest(f"{value!r} is not an ISO 8601 date-time", path) from None
     # dbt writes UTC ("...Z"); a naive time can only mean UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _stamp_of(parsed: _Manifest, at: str | None) -> str:
@@ -330,7 +331,7 @@ def _stamp_of(parsed: _Manifest, at: str | None) -> str:
         moment = datetime.fromisoformat(at)
     except (TypeError, ValueError):
         raise ValueError(f"at: {at!r} is not an ISO 8601 date-time") from None
-    return stamp(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+    return stamp(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
 def _project_from_id(project_id: str | None, nodes: list[tuple[str, dict[str, Any], str]]) -> str | None:
@@ -653,12 +654,12 @@ class _Translation(GraphBuilder):
 
 
 __all__ = [
+    "DEFAULT_JOB_NAMESPACE",
+    "SUPPORTED_SCHEMA_VERSIONS",
     "InvalidManifest",
-    "translate_manifest",
-    "default_namespace",
     "datasets_in_manifest",
+    "default_namespace",
     "mark_removed",
     "schema_version",
-    "SUPPORTED_SCHEMA_VERSIONS",
-    "DEFAULT_JOB_NAMESPACE",
+    "translate_manifest",
 ]

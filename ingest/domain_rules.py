@@ -41,9 +41,9 @@ class DomainRule:
             return False
         if self.name is not None and not fnmatch.fnmatchcase(name, self.name):
             return False
-        if self.job_namespace is not None and (job_namespace is None or not fnmatch.fnmatchcase(job_namespace, self.job_namespace)):
-            return False
-        return True
+        return self.job_namespace is None or (
+            job_namespace is not None and fnmatch.fnmatchcase(job_namespace, self.job_namespace)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ class DomainRules:
     rules: tuple[DomainRule, ...] = ()
 
     @classmethod
-    def parse(cls, document: Any, source: str = "<rules>") -> "DomainRules":
+    def parse(cls, document: Any, source: str = "<rules>") -> DomainRules:
         if not isinstance(document, dict) or not isinstance(document.get("rules"), list):
             raise InvalidRules(f"{source}: expected a mapping with a 'rules' list")
         rules = []
@@ -74,7 +74,7 @@ class DomainRules:
         return cls(tuple(rules))
 
     @classmethod
-    def load(cls, path: Path) -> "DomainRules":
+    def load(cls, path: Path) -> DomainRules:
         try:
             _, document = read_document(path)
         except UnreadableDocument as e:

@@ -12,11 +12,20 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Union
+from typing import IO, Any
 
-from ingest.json_text import TOO_DEEP, NotJSON, UnusableValue, check_value, loads_text, parse_json, suspect
+from ingest.json_text import (
+    TOO_DEEP,
+    NotJSON,
+    UnusableValue,
+    check_value,
+    loads_text,
+    parse_json,
+    suspect,
+)
 
 __all__ = ["BadLine", "NotJSON", "SourceEvent", "SourceLine", "expand_paths", "is_ndjson", "parse_json", "read_events",
            "read_sources"]
@@ -47,8 +56,8 @@ class SourceLine:
     text: bytes
 
 
-SourceItem = Union[SourceEvent, BadLine]
-RawItem = Union[SourceEvent, SourceLine, BadLine]
+SourceItem = SourceEvent | BadLine
+RawItem = SourceEvent | SourceLine | BadLine
 
 
 def parse_line(item: SourceLine) -> SourceItem:

@@ -6,10 +6,11 @@ What it becomes in the graph, and why: docs/sources.md.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from graph.model import EdgeKind, NodeKind, dataset_id
@@ -20,7 +21,7 @@ from ingest.naming import jdbc_dataset, location_dataset, normal_namespace, ware
 MAX_SNAPSHOTS = 50  # snapshots kept on a dataset (the newest); snapshotCount has the total
 PRODUCT_PREFIX = "data-product."
 SOURCE = "iceberg"  # the ``source`` of BELONGS_TO edges this ingester declares
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # Catalog implementation class → catalog type (class names, so optional backends need no imports).
 _CATALOG_TYPES = {
@@ -136,7 +137,7 @@ def crawl(catalog: Any, namespaces: Sequence[str | tuple[str, ...]] | None = Non
     like ``SqlCatalog``, simply have none). Tables and views load on ``workers`` threads. A table
     that fails to load is recorded in ``errors`` rather than aborting the crawl.
     """
-    crawled_at = datetime.now(timezone.utc)
+    crawled_at = datetime.now(UTC)
     errors: list[CrawlError] = []
     found = _walk_namespaces(catalog, namespaces, errors)
     table_ids: list[tuple[str, ...]] = []
@@ -388,7 +389,7 @@ def translate_catalog(
     elif isinstance(known, Mapping):
         recorded = known
     else:
-        recorded = {k: None for k in known}
+        recorded = dict.fromkeys(known)
     out: list[Mutation] = []
     present: set[str] = set()
     stamps_by_namespace: dict[tuple[str, ...], list[str]] = {}
@@ -538,7 +539,20 @@ def _float(value: str | None) -> float | None:
 
 
 __all__ = [
-    "CatalogSnapshot", "CrawlError", "FieldInfo", "NamespaceInfo", "SnapshotInfo", "TableInfo", "ViewInfo",
-    "MAX_SNAPSHOTS", "crawl", "catalog_type", "flatten_schema", "ms_stamp", "spark_identifier",
-    "table_identifier", "table_stamp", "translate_catalog",
+    "MAX_SNAPSHOTS",
+    "CatalogSnapshot",
+    "CrawlError",
+    "FieldInfo",
+    "NamespaceInfo",
+    "SnapshotInfo",
+    "TableInfo",
+    "ViewInfo",
+    "catalog_type",
+    "crawl",
+    "flatten_schema",
+    "ms_stamp",
+    "spark_identifier",
+    "table_identifier",
+    "table_stamp",
+    "translate_catalog",
 ]

@@ -9,11 +9,12 @@ kind at once and unknown (custom) facets pass untouched.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any
 
 import jsonschema_rs
 from jsonschema import Draft202012Validator
@@ -58,9 +59,8 @@ class InvalidEvent(ValueError):
 def _load_schemas() -> list[dict[str, Any]]:
     root = resources.files("ingest") / "schemas"
     docs = [json.loads((root / "OpenLineage.json").read_text())]
-    for entry in sorted((root / "facets").iterdir(), key=lambda p: p.name):
-        if entry.name.endswith(".json"):
-            docs.append(json.loads(entry.read_text()))
+    entries = sorted((root / "facets").iterdir(), key=lambda p: p.name)
+    docs.extend(json.loads(entry.read_text()) for entry in entries if entry.name.endswith(".json"))
     return docs
 
 
@@ -83,7 +83,7 @@ def _facet_schemas(doc: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
     """(facet kind, facet name, schema URI) for every facet a facet schema file defines."""
     for facet_name, prop in doc.get("properties", {}).items():
         bases: set[str] = set()
-        for ref in [prop] + prop.get("anyOf", []) + prop.get("oneOf", []):
+        for ref in [prop, *prop.get("anyOf", []), *prop.get("oneOf", [])]:
             if ref.get("$ref", "").startswith("#/$defs/"):
                 bases |= _def_bases(doc, ref["$ref"][8:])
         for base in bases:
@@ -227,7 +227,7 @@ def parse_time(value: Any, path: str) -> datetime:
     if moment.tzinfo is None:
         raise InvalidEvent(f"{value!r} has no timezone offset", path)
     try:
-        moment.astimezone(timezone.utc)  # 0001-01-01T00:00:00+01:00 is a valid string but no UTC moment
+        moment.astimezone(UTC)  # 0001-01-01T00:00:00+01:00 is a valid string but no UTC moment
     except OverflowError:
         raise InvalidEvent(f"{value!r} is out of range once converted to UTC", path) from None
     return moment

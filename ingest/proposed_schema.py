@@ -9,8 +9,9 @@ ingesters record them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from graph.model import NodeKind
 from graph.mutations import UpsertNode

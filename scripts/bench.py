@@ -49,9 +49,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -66,9 +67,9 @@ from sql_baseline import Baseline  # noqa: E402
 
 from graph.bulk_load import LoadReport, load_events  # noqa: E402
 from graph.event_log import EventLog, event_log_dir  # noqa: E402
-from graph.ingest_service import IngestService  # noqa: E402
 from graph.heap import REMOTE, settle_heap, tune_gc  # noqa: E402
 from graph.impact import impact as impact_query  # noqa: E402
+from graph.ingest_service import IngestService  # noqa: E402
 from graph.lineage import dataset_lineage  # noqa: E402
 from graph.model import Direction, EdgeKind, NodeKind, dataset_id  # noqa: E402
 from graph.stores import Store, open_store  # noqa: E402
@@ -602,7 +603,6 @@ def bench_served(ctx: Context, data_dir: Path) -> dict[str, Any]:
     the mesh: for meshes whose graph this process could not hold a second copy of beside the
     server's (1M datasets). Also what serving it costs: start-up (snapshot load) and RSS."""
     import httpx
-
     from devservers.lineagemesh import LineagemeshServer
 
     data_dir = data_dir.resolve()  # the server runs in a directory of its own
@@ -828,6 +828,11 @@ def fmt_rate(value: float | None) -> str:
     return "-" if value is None else f"{value:,.0f}"
 
 
+def _percentiles(cell: dict[str, Any] | None) -> str:
+    """A cell's p50/p95/p99 in milliseconds, or "-" without one."""
+    return "-" if cell is None else f"{cell['p50_ms']:8.1f}/{cell['p95_ms']:8.1f}/{cell['p99_ms']:8.1f}"
+
+
 def print_table(report: dict[str, Any]) -> None:
     out = sys.stdout
     meta = report["meta"]
@@ -870,7 +875,7 @@ def print_table(report: dict[str, Any]) -> None:
         for key, modes in cells.items():
             s, e = modes.get("in_store"), modes["end_to_end"]
             depth = "∞" if key[2] is None else str(key[2])
-            trip = lambda c: "-" if c is None else f"{c['p50_ms']:8.1f}/{c['p95_ms']:8.1f}/{c['p99_ms']:8.1f}"  # noqa: E731
+            trip = _percentiles
             sqlp = f"{e.get('baseline_p50_ms', math.nan):8.1f}/{e.get('baseline_p95_ms', math.nan):8.1f}"
             print(f"{key[0]:7} {key[1]:6} {depth:>5} {e['result_nodes_mean']:6.0f}  {trip(s):>26}  {trip(e):>26}  {sqlp:>18} "
                   f"{ratio(s and s.get('speedup_p95')):>8} {ratio(e.get('speedup_p95')):>7}", file=out)
@@ -889,7 +894,6 @@ def bench_wide_columns(columns: int, tmp: Path, reps: int) -> dict[str, Any]:
     """One dataset of ``columns`` columns (one schema facet, sent over HTTP), then its
     ``Dataset.columns`` (with ``current``) over GraphQL: whether answering is linear in the width."""
     import httpx
-
     from devservers.lineagemesh import LineagemeshServer
 
     event = {"eventType": "COMPLETE", "eventTime": "2024-01-01T00:00:00Z", "producer": "https://example.com/bench",
@@ -1062,8 +1066,8 @@ def profile_workload(args: argparse.Namespace, tmp: Path) -> None:
         # (for Neo4j, for the disk). Shares are of the samples taken; seconds are samples / rate.
         total = samples / profiler.rate
         ranked = [(n / max(samples, 1), k) for n, k in counted]
-        lines = [f"{stem} (py-spy): {elapsed:.2f} s elapsed, {total:.2f} s running Python in this process "
-                 f"({100 * total / elapsed:.0f}%); top functions by self time, as a share of the running time"]
+        lines = [(f"{stem} (py-spy): {elapsed:.2f} s elapsed, {total:.2f} s running Python in this process "
+                 f"({100 * total / elapsed:.0f}%); top functions by self time, as a share of the running time")]
     if args.profiler == "pyinstrument":
         lines = [f"{stem} (pyinstrument): {total:.2f} s profiled; top functions by self time"]
     lines += [f"{100 * share:5.1f}%  {share * total:7.3f} s  {k}" for share, k in ranked[:40]]

@@ -23,7 +23,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from devservers.lineagemesh import LineagemeshServer  # noqa: E402
+from devservers.lineagemesh import LineagemeshServer
 
 LINEAGE = "query($id: String!, $depth: Int) { lineage(nodeId: $id, direction: BOTH, depth: $depth) { nodes { id kind namespace name } edges { source target kind } truncated } }"
 SIZE = "query($id: String!, $depth: Int) { lineage(nodeId: $id, direction: BOTH, depth: $depth) { nodes { id } } }"

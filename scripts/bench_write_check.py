@@ -24,10 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.api.domains import domains_touched  # noqa: E402
-from graph.stores import open_store  # noqa: E402
-from ingest.domain_rules import DomainRules  # noqa: E402
-from ingest.openlineage import translate  # noqa: E402
+from graph.api.domains import domains_touched
+from graph.stores import open_store
+from ingest.domain_rules import DomainRules
+from ingest.openlineage import translate
 
 SYMLINKS = "https://openlineage.io/spec/facets/1-0-1/SymlinksDatasetFacet.json#/$defs/SymlinksDatasetFacet"
 

@@ -53,6 +53,7 @@ import bisect
 import calendar
 import gzip
 import heapq
+import itertools
 import json
 import math
 import queue
@@ -62,8 +63,8 @@ import threading
 import time
 import uuid
 from array import array
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Iterator
 
 try:  # optional speed-up
     import orjson as _orjson
@@ -253,8 +254,19 @@ def _iso(ms: int, _gm=time.gmtime, _fmt=time.strftime) -> str:
 
 # --------------------------------------------------------------------------- templates
 class _Template:
-    __slots__ = ("names", "pii", "numeric", "index", "pii_pos", "numeric_pos", "filter_pos", "time_pos",
-                 "key_pos", "schema_facet", "tags_facet")
+    __slots__ = (
+        "filter_pos",
+        "index",
+        "key_pos",
+        "names",
+        "numeric",
+        "numeric_pos",
+        "pii",
+        "pii_pos",
+        "schema_facet",
+        "tags_facet",
+        "time_pos",
+    )
 
     def __init__(self, cols: list[tuple[str, str, str]]):
         self.names = [c[0] for c in cols]
@@ -318,7 +330,7 @@ def _make_templates(rng: random.Random, columns: int) -> list[_Template]:
                     if extra in body:
                         extra = (f"attr_x{len(body):03d}", "STRING", f"Generic attribute x{len(body)}")
                 body.append(extra)
-            templates.append(_Template([("id", "BIGINT", "Surrogate primary key")] + body))
+            templates.append(_Template([("id", "BIGINT", "Surrogate primary key"), *body]))
     return templates
 
 
@@ -353,7 +365,7 @@ class MeshShape:
         if max_items is not None:
             for k, v in d.items():
                 if isinstance(v, list) and len(v) > max_items:
-                    d[k] = v[:max_items] + [f"... {len(v) - max_items} more"]
+                    d[k] = [*v[:max_items], f"... {len(v) - max_items} more"]
         return d
 
 
@@ -391,10 +403,7 @@ class _Plan:
         while i < n:
             size = min(rng.randint(5, 20), n - i)
             p = len(prod_start)
-            if p < n_domains:
-                d = first_domains[p]
-            else:
-                d = bisect.bisect_left(dom_cum, r() * dom_cum[-1])
+            d = first_domains[p] if p < n_domains else bisect.bisect_left(dom_cum, r() * dom_cum[-1])
             noun = PRODUCT_NOUNS[int(r() * len(PRODUCT_NOUNS))]
             c = noun_count.get((d, noun), 0) + 1
             noun_count[(d, noun)] = c
@@ -419,12 +428,12 @@ class _Plan:
         # ---- layers: layer 0 = source-aligned products, then N_LAYERS-1 equal slices
         p0 = min(n_prod - 1, max(1, round(n_prod * SOURCE_LAYER_SHARE))) if n_prod > 1 else 1
         rest = n_prod - p0
-        self.layer_first_prod = [0] + [p0 + (l - 1) * rest // (N_LAYERS - 1) for l in range(1, N_LAYERS)]
+        self.layer_first_prod = [0] + [p0 + (layer - 1) * rest // (N_LAYERS - 1) for layer in range(1, N_LAYERS)]
         self.layer_first_prod.append(n_prod)
         prod_layer = array("B", bytes(n_prod))
-        for l in range(N_LAYERS):
-            for p in range(self.layer_first_prod[l], self.layer_first_prod[l + 1]):
-                prod_layer[p] = l
+        for layer in range(N_LAYERS):
+            for p in range(self.layer_first_prod[layer], self.layer_first_prod[layer + 1]):
+                prod_layer[p] = layer
         self.prod_layer = prod_layer
         layer1_start = prod_start[p0] if p0 < n_prod else n
 
@@ -457,7 +466,7 @@ class _Plan:
         spine = [spine0] + [layer1_start + j * span // max(1, depth - 1) for j in range(depth)]
         self.spine = spine
         self.spine_prev: dict[int, int] = {}
-        for a, b in zip(spine, spine[1:]):
+        for a, b in itertools.pairwise(spine):
             self.spine_prev[b] = a
             flags[b] = _SPINE  # written, not a source
         self.chain_depth = len(spine) - 1
@@ -691,10 +700,7 @@ class _Emitter:
                     break
             is_pii = out_tpl.pii[j]
             if hit is not None and r() > 0.08:
-                if is_pii and r() < 0.35:
-                    tr = T_MASK[0] if r() < 0.7 else T_MASK[1]
-                else:
-                    tr = T_IDENTITY
+                tr = (T_MASK[0] if r() < 0.7 else T_MASK[1]) if is_pii and r() < 0.35 else T_IDENTITY
                 lst = [{"namespace": hit[0], "name": hit[1], "field": cname, "transformations": [tr]}]
             elif is_pii:
                 if pii_sources is None:
@@ -884,7 +890,7 @@ class _ThreadedWriter:
                 if chunk is None:
                     break
                 self._sink.write(chunk)
-        except BaseException as exc:  # pragma: no cover
+        except BaseException as exc:  # noqa: BLE001 - handed to the writing thread  # pragma: no cover
             self._error = exc
             while self._q.get() is not None:
                 pass
@@ -912,7 +918,7 @@ def write_mesh(out, datasets: int, seed: int, columns: int = 10, domains: int | 
         raw = sys.stdout.buffer
         close_raw = False
     else:
-        raw = open(out, "wb")
+        raw = open(out, "wb")  # noqa: SIM115 - closed by the writer below, or left open as stdout is
         close_raw = True
     gz = compresslevel if (out != "-" and str(out).endswith(".gz")) else None
     writer = _ThreadedWriter(raw, gz)
@@ -958,7 +964,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True, help="output file; '.gz' suffix => gzip; '-' => stdout")
     ap.add_argument("--columns", type=int, default=10, help="average columns per dataset (default 10)")
     ap.add_argument("--domains", type=int, default=None, help="number of domains (default max(3, N//2000))")
-    ap.add_argument("--compresslevel", type=int, default=6, choices=range(0, 10), metavar="0-9",
+    ap.add_argument("--compresslevel", type=int, default=6, choices=range(10), metavar="0-9",
                     help="gzip level for .gz output (default 6)")
     ap.add_argument("--summary", action="store_true", help="print the intended mesh shape (JSON) to stderr")
     ap.add_argument("--quiet", action="store_true", help="no statistics on stderr")

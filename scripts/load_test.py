@@ -41,7 +41,7 @@ from urllib.parse import urlparse
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from devservers.lineagemesh import LineagemeshServer  # noqa: E402
+from devservers.lineagemesh import LineagemeshServer
 
 NS = "load"
 PRODUCER = "https://example.com/lineagemesh-load-test"
@@ -142,7 +142,7 @@ class Tally:
         if failure and len(self.failures) < 20:
             self.failures.append(failure)
 
-    def merge(self, other: "Tally") -> None:
+    def merge(self, other: Tally) -> None:
         for what, values in other.latency.items():
             self.latency[what].extend(values)
         for kind, values in other.by_query.items():

@@ -59,6 +59,11 @@ def _rows(round_: int, nodes: int) -> tuple[list[dict[str, Any]], list[dict[str,
     return node_rows, edge_rows
 
 
+def _write(tx: neo4j.ManagedTransaction, node_rows: list[dict[str, Any]], edge_rows: list[dict[str, Any]]) -> None:
+    tx.run(_MERGE_NODES, rows=node_rows).consume()
+    tx.run(_CREATE_EDGES, rows=edge_rows).consume()
+
+
 def measure(uri: str, rounds: int = 6, nodes_per_round: int = 10_000, database: str = "neo4j") -> dict[str, Any]:
     """Write ``rounds`` transactions of ``nodes_per_round`` nodes plus as many relationships; the
     floor is the median rate of the second half of the rounds (the first ones warm the JVM up)."""
@@ -69,13 +74,9 @@ def measure(uri: str, rounds: int = 6, nodes_per_round: int = 10_000, database: 
             for round_ in range(rounds):
                 node_rows, edge_rows = _rows(round_, nodes_per_round)
 
-                def write(tx: neo4j.ManagedTransaction) -> None:
-                    tx.run(_MERGE_NODES, rows=node_rows).consume()
-                    tx.run(_CREATE_EDGES, rows=edge_rows).consume()
-
                 began = time.perf_counter()
                 with driver.session(database=database) as session:
-                    session.execute_write(write)
+                    session.execute_write(_write, node_rows, edge_rows)
                 rates.append((len(node_rows) + len(edge_rows)) / (time.perf_counter() - began))
         finally:
             with driver.session(database=database) as session:

@@ -33,9 +33,10 @@ import gzip
 import sqlite3
 import sys
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import orjson
 
@@ -188,7 +189,7 @@ class Baseline:
     # -- loading ------------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, source: Path | str | Iterable[dict[str, Any]], path: Path | str = ":memory:") -> "Baseline":
+    def load(cls, source: Path | str | Iterable[dict[str, Any]], path: Path | str = ":memory:") -> Baseline:
         """Load OpenLineage events (an NDJSON file, gzip allowed, or an iterable of dicts)."""
         db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=OFF")
@@ -210,7 +211,7 @@ class Baseline:
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> "Baseline":
+    def __enter__(self) -> Baseline:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -9,7 +9,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from devservers.lineagemesh import LineagemeshServer, free_port  # noqa: E402
+from devservers.lineagemesh import LineagemeshServer, free_port
 
 __all__ = ["LiveServer", "free_port"]
 
@@ -22,7 +22,7 @@ class LiveServer(LineagemeshServer):
         super().__init__(store_args, log_path, port, env)
         self.token = token  # the bearer token ``graphql`` sends, if any
 
-    def start(self, extra_args: list[str] | None = None, timeout: float = 60) -> "LiveServer":
+    def start(self, extra_args: list[str] | None = None, timeout: float = 60) -> LiveServer:
         super().start(extra_args, timeout)
         return self
 

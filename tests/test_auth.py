@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 import requests
+from live_server import LiveServer
 from openlineage.client.transport.http import ApiKeyTokenProvider, HttpConfig, HttpTransport
 
 from graph.api.auth import AuthConfig, InvalidAuthConfig, Role
@@ -22,7 +23,6 @@ from graph.mutations import UpsertEdge, UpsertNode
 from graph.stores import Store
 from ingest.domain_rules import DomainRules
 from ingest.openlineage import translate
-from live_server import LiveServer
 
 SALES = "sales-writer-token-0123456789"
 MARKETING = "marketing-writer-token-abcdef"  # stored as its sha256 only

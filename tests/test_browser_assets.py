@@ -5,14 +5,14 @@ them work on a machine with no internet. The browser itself is in test_explorer_
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pytest
+from live_server import LiveServer
 
 from graph.api.assets import STATIC_DIR
-from live_server import LiveServer
 
 REFERENCE = re.compile(r"""(?:src|href)\s*=\s*["']([^"']*)["']""")
 IMPORT = re.compile(r"""(?:import|from)\s*["']([^"']+)["']""")

@@ -8,12 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import food_delivery as fd
 import networkx as nx
 import pytest
-
-import food_delivery as fd
-from graph.client import Client, ClientError
 from test_http_api import post_with_client
+
+from graph.client import Client, ClientError
 
 LINEAGEMESH = [sys.executable, "-m", "graph"]
 

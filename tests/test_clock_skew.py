@@ -8,16 +8,16 @@ import json
 import subprocess
 import sys
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from live_server import LiveServer
 
 from ingest.clock_skew import latest_accepted, parse_skew
 from ingest.openlineage import translate_encoded
 from ingest.openlineage_schema import InvalidEvent
-from live_server import LiveServer
 
 DESCRIBE = '{ dataset(namespace: "s3://lake", name: "orders") { description } }'
 
@@ -43,13 +43,13 @@ def post(url: str, body: object) -> httpx.Response:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def test_future_events_are_refused_over_http(server_store_args: list[str], tmp_path: Path) -> None:
     server = LiveServer(server_store_args, tmp_path / "server.log").start()
     try:
-        refused = post(server.url + "/api/v1/lineage", dated(datetime(2099, 1, 1, tzinfo=timezone.utc), "forever"))
+        refused = post(server.url + "/api/v1/lineage", dated(datetime(2099, 1, 1, tzinfo=UTC), "forever"))
         assert refused.status_code == 400
         assert refused.json()["error"].startswith("$.eventTime: '2099-01-01T00:00:00+00:00' is ahead of the server clock")
         assert server.graphql(DESCRIBE)["dataset"] is None  # nothing of it applied
@@ -87,11 +87,11 @@ def test_future_events_are_refused_by_file_ingest(store_args: list[str], tmp_pat
 
 
 def test_the_bound_is_given_to_the_translation() -> None:
-    at = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    at = datetime(2026, 1, 1, tzinfo=UTC)
     assert parse_skew("90s") == timedelta(seconds=90) and parse_skew("2d") == timedelta(days=2) and parse_skew("60") == timedelta(minutes=1)
     assert latest_accepted(timedelta(hours=1), at) == at + timedelta(hours=1) and latest_accepted(None) is None
     translate_encoded(dated(at + timedelta(hours=1), "edge"), not_after=at + timedelta(hours=1))
     with pytest.raises(InvalidEvent) as raised:
         translate_encoded(dated(at + timedelta(hours=1, seconds=1), "over"), not_after=at + timedelta(hours=1))
     assert raised.value.path == "$.eventTime"
-    translate_encoded(dated(datetime(2099, 1, 1, tzinfo=timezone.utc), "pure"))  # no bound given: the translation reads no clock
+    translate_encoded(dated(datetime(2099, 1, 1, tzinfo=UTC), "pure"))  # no bound given: the translation reads no clock

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import CORPORA
+
 from graph.model import EdgeKind, NodeKind
 from graph.mutations import Changes, decode, encode, plan
 from ingest.contracts import (
@@ -424,8 +424,8 @@ def test_freshness_units_and_version_order() -> None:
          "orders.yaml: $.dataContractSpecification: version 3.0.0 is not supported"),
         ("dataContractSpecification: 1.1.0\nid: x\ninfo: {title: t, version: '1'}\nmodels: {m: {fields: {f: {pii: maybe}}}}",
          "orders.yaml: $.models.m.fields.f.pii: expected boolean, got string"),
-        ("dataContractSpecification: 1.1.0\nid: x\ninfo: {title: t, version: '1'}\n"
-         "models: {m: {fields: {f: {$ref: '#/definitions/g'}}}}",
+        (("dataContractSpecification: 1.1.0\nid: x\ninfo: {title: t, version: '1'}\n"
+         "models: {m: {fields: {f: {$ref: '#/definitions/g'}}}}"),
          "orders.yaml: $.models.m.fields.f['$ref']: unresolved reference #/definitions/g"),
         ("dataContractSpecification: 1.1.0\nid: x\ninfo: {title: t, version: '1'}\nservers: {prod: {host: h}}",
          "orders.yaml: $.servers.prod.type: required"),
@@ -444,8 +444,8 @@ def _mutants(document, rng: random.Random, count: int):
     def walk(value, path: tuple) -> None:
         items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
         for key, item in items:
-            paths.append(path + (key,))
-            walk(item, path + (key,))
+            paths.append((*path, key))
+            walk(item, (*path, key))
 
     walk(document, ())
     junk = [None, 7, -1.5, True, "", "x", [], {}, ["a", 1], {"k": None}]

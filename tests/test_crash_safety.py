@@ -20,22 +20,30 @@ import time
 import uuid
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 import orjson
 import pytest
-
 from crashing import APPLY_ALL, batch_lines, run_then_sigkill
+from live_server import LiveServer
+from test_fuzz import invariant_violations
+
 from graph.model import EdgeKind, NodeKind
 from graph.mutations import UpsertEdge, UpsertNode, decode, encode, plan, touched_ids
 from graph.stores import Store, StoreUnavailable, snapshot
 from graph.stores.embedded import EmbeddedStore
-from graph.stores.journal import FORMAT, Journal, JournalCorrupt, JournalError, JournalInUse, wal_path
+from graph.stores.journal import (
+    FORMAT,
+    Journal,
+    JournalCorrupt,
+    JournalError,
+    JournalInUse,
+    wal_path,
+)
 from ingest.openlineage import translate
-from live_server import LiveServer
-from test_fuzz import invariant_violations
 
 PRODUCER = "https://example.com/tests"
 NS = "crash"
@@ -326,7 +334,7 @@ def test_torn_row_at_the_tail_is_dropped_with_one_warning(tmp_path: Path, caplog
         db.close()
     caplog.clear()
     with EmbeddedStore(tmp_path) as store:
-        assert batches_present(store, 31) == list(range(29)) + [30]
+        assert batches_present(store, 31) == [*range(29), 30]
     assert journal_warnings(caplog) == []
 
 
@@ -374,7 +382,7 @@ def test_an_intact_row_that_does_not_decode_is_refused_wherever_it_is(tmp_path: 
     bogus = b'[["N","dataset:x:y","NoSuchKind","2026",null,null]]'  # a kind this version does not know
     db.execute("UPDATE batches SET payload = ?, length = ?, crc32 = ? WHERE seq = 5", (bogus, len(bogus), zlib.crc32(bogus)))
     db.close()
-    with pytest.raises(JournalCorrupt, match="batch 5 is intact .* cannot be decoded"):
+    with pytest.raises(JournalCorrupt, match=r"batch 5 is intact .* cannot be decoded"):
         EmbeddedStore(tmp_path)
 
 
@@ -601,8 +609,8 @@ def test_a_second_process_on_the_same_data_dir_is_refused_and_changes_nothing(tm
 
 def test_a_killed_holder_leaves_no_lock_behind(tmp_path: Path) -> None:
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pathlib import Path; from graph.stores.embedded import EmbeddedStore; "
-         "EmbeddedStore(Path(sys.argv[1])); print('open', flush=True); time.sleep(600)", str(tmp_path / "store")],
+        [sys.executable, "-c", ("import sys, time; from pathlib import Path; from graph.stores.embedded import EmbeddedStore; "
+         "EmbeddedStore(Path(sys.argv[1])); print('open', flush=True); time.sleep(600)"), str(tmp_path / "store")],
         stdout=subprocess.PIPE, text=True,
     )
     try:

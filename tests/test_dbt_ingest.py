@@ -5,14 +5,23 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CORPORA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.model import EdgeKind, NodeKind, dataset_id, domain_id, field_id, job_id, owner_id, product_id
+from graph.model import (
+    EdgeKind,
+    NodeKind,
+    dataset_id,
+    domain_id,
+    field_id,
+    job_id,
+    owner_id,
+    product_id,
+)
 from graph.mutations import Changes, decode, encode, plan
 from ingest.dbt import (
     InvalidManifest,
@@ -23,7 +32,6 @@ from ingest.dbt import (
 )
 from ingest.openlineage import translate as translate_event
 
-from conftest import CORPORA  # noqa: E402
 # What openlineage-dbt emitted for this very build (OpenLineage repo,
 # integration/common/tests/dbt/structured_logs/postgres/build_command/results/build_ol_events.json).
 PG = "postgres://postgres:5432"
@@ -586,7 +594,7 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     found = [prefix] if prefix else []
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for key, child in items:
-        found += _paths(child, prefix + (key,))
+        found += _paths(child, (*prefix, key))
     return found
 
 

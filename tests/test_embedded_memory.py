@@ -70,8 +70,7 @@ def _held(graph: _native.Graph) -> tuple[object, ...]:
 def test_a_plan_not_committed_leaves_the_graph_and_its_strings_as_they_were() -> None:
     graph = _graph(_event(T1))
     before = _held(graph)
-    planned = graph.plan(encode(_event(T2, ("id", "amount", "brand_new")) + [
-        UpsertNode(DS, NodeKind.DATASET, T2, {"description": "a text nobody else holds"})]))
+    planned = graph.plan(encode([*_event(T2, ("id", "amount", "brand_new")), UpsertNode(DS, NodeKind.DATASET, T2, {"description": "a text nobody else holds"})]))
     assert planned.changed > 0
     del planned
     assert _held(graph) == before
@@ -149,7 +148,7 @@ def test_edges_of_a_kind_are_found_among_many_at_a_hub() -> None:
     for i in range(300):
         batch.append(UpsertEdge(f"job:ns:j{i}", EdgeKind.READS, DS, T1))
         batch.append(UpsertEdge(f"run:r{i}", EdgeKind.CONSUMED, DS, T1))
-    batch.append(UpsertEdge(f"dataset:ns:alias", EdgeKind.ALIAS_OF, DS, T1))
+    batch.append(UpsertEdge("dataset:ns:alias", EdgeKind.ALIAS_OF, DS, T1))
     graph = _graph(batch[::2][::-1] + batch[1::2])  # jobs made in reverse: their entries sort into place
     readers = graph.edge_keys([DS], [EdgeKind.READS], "in")
     assert sorted(source for source, _, _ in readers) == sorted(f"job:ns:j{i}" for i in range(300))

@@ -9,7 +9,14 @@ import os
 import threading
 from pathlib import Path
 
-from ingest.event_files import BadLine, SourceEvent, SourceLine, parse_line, read_events, read_sources
+from ingest.event_files import (
+    BadLine,
+    SourceEvent,
+    SourceLine,
+    parse_line,
+    read_events,
+    read_sources,
+)
 
 
 def test_ndjson_streams_each_event_before_the_file_ends(tmp_path: Path) -> None:

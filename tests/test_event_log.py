@@ -11,12 +11,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import food_delivery as fd
 import httpx
 import orjson
 import pytest
 from click.testing import CliRunner
+from test_fuzz import dump
+from test_http_api import answers, post_with_client
 
-import food_delivery as fd
 from graph import ingest_service
 from graph.cli import main
 from graph.event_log import EventLog, event_log_dir
@@ -24,8 +26,6 @@ from graph.ingest_service import IngestService, translate_events
 from graph.model import EdgeKind, job_id
 from graph.raw_events import lineage_events
 from graph.stores import Store, StoreUnavailable
-from test_fuzz import dump
-from test_http_api import answers, post_with_client
 
 EVENTS = """
 query($id: String!, $after: String, $first: Int!) {

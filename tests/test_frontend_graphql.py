@@ -11,16 +11,16 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import pytest
-
 import food_delivery as fd
+import pytest
+from test_mesh_queries import build_mesh
+
 from graph.api.app import limited_schema
 from graph.api.limits import GraphQLLimits
 from graph.api.schema import context
 from graph.model import dataset_id, domain_id, product_id
 from graph.stores import Store
 from ingest.openlineage import translate
-from test_mesh_queries import build_mesh
 
 SCHEMA = limited_schema(GraphQLLimits())
 OWNERS = {"etl_delivery_7_days": "team-logistics"}
@@ -169,7 +169,7 @@ def test_domains_of_lineage_nodes(store: Store) -> None:
     nodes = run(store, f'{{ lineage(nodeId: "{orders}") {{ nodes {{ id domain }} }} }}')["lineage"]["nodes"]
     assert {n["id"]: n["domain"] for n in nodes} == {
         orders: "sales", campaigns: "marketing", "job:airflow:campaign_orders": "marketing", "job:airflow:load_orders": "sales"}
-    column = f"datasetField:pg:sales.orders:email"
+    column = "datasetField:pg:sales.orders:email"
     query = f'{{ a: node(id: "{column}") {{ domain owners {{ id }} }} b: node(id: "{product_id("sales", "orders")}") {{ domain }} }}'
     assert run(store, query) == {"a": {"domain": "sales", "owners": []}, "b": {"domain": "sales"}}
 

@@ -23,19 +23,21 @@ import re
 import sqlite3
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import orjson
 import pytest
+from conftest import STORES, _wipe_neo4j
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import event as hypothesis_event
 from hypothesis import strategies as st
+from live_server import LiveServer
 
-from conftest import STORES, _wipe_neo4j
 from graph.api.app import limited_schema
 from graph.api.limits import GraphQLLimits
 from graph.api.schema import context
@@ -45,7 +47,6 @@ from graph.stores import Store, open_store
 from graph.stores.embedded import EmbeddedStore
 from ingest.openlineage import MAX_ID_BYTES, translate
 from ingest.openlineage_schema import MAX_DEPTH, InvalidEvent
-from live_server import LiveServer
 
 SCALE = float(os.environ.get("LINEAGEMESH_FUZZ_SCALE", "1"))
 PRODUCER = "https://example.com/fuzz"
@@ -99,7 +100,7 @@ ODD_TIMES = [
     "2026-01-05T06:00:00+24:00", "2026-01-05", "20260105T060000Z", "2026-W02-1T06:00:00Z", "", "now",
 ]
 as_of_times = st.one_of(
-    st.datetimes(timezones=st.just(timezone.utc)).map(lambda d: d.isoformat()), st.sampled_from(ODD_TIMES), nasty_text,
+    st.datetimes(timezones=st.just(UTC)).map(lambda d: d.isoformat()), st.sampled_from(ODD_TIMES), nasty_text,
 )
 event_times = st.one_of(as_of_times, st.sampled_from(OUT_OF_RANGE_TIMES))
 
@@ -114,8 +115,8 @@ def paths(value: Any, limit: int = 40) -> list[tuple]:
             continue
         children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
         for key, child in children:
-            found.append(prefix + (key,))
-            stack.append((prefix + (key,), child))
+            found.append((*prefix, key))
+            stack.append(((*prefix, key), child))
     return found
 
 
@@ -517,9 +518,7 @@ def invariant_violations(store: Store) -> list[str]:
     nodes, edges = dump(store)
     wrong: list[str] = []
     for (source, kind, target) in edges:
-        for end in (source, target):
-            if end not in nodes:
-                wrong.append(f"{kind.value} edge {source} -> {target}: no node {end}")
+        wrong.extend(f"{kind.value} edge {source} -> {target}: no node {end}" for end in (source, target) if end not in nodes)
     for node_id, (kind, props, _) in nodes.items():
         if placeholder_kind(node_id) != kind:
             wrong.append(f"{node_id} is a {kind.value}, its id says {placeholder_kind(node_id)}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import collections
 import gzip
 import importlib.util
+import itertools
 import json
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "generate_mesh.py"
 from conftest import CORPORA  # noqa: E402
+
 SPEC_DIR = CORPORA / "openlineage-spec"
 
 N, SEED = 2000, 7
@@ -292,7 +294,7 @@ def test_longest_chain_depth(mesh, shape):
     assert depth >= shape.chain_depth
     assert depth <= 400  # deep, but bounded by the layer structure
     spine = [(f"warehouse://{n.split('.')[0]}", n) for n in shape.spine]
-    assert all(g.has_edge(a, b) for a, b in zip(spine, spine[1:]))
+    assert all(g.has_edge(a, b) for a, b in itertools.pairwise(spine))
     assert [n for n, d in g.in_degree() if d == 0], "no source tables"
 
 

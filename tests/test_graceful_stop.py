@@ -9,9 +9,8 @@ import signal
 from pathlib import Path
 
 import pytest
-from openlineage.client.transport.http import HttpConfig, HttpTransport
-
 from live_server import LiveServer
+from openlineage.client.transport.http import HttpConfig, HttpTransport
 
 DATASETS = "{ stats { kind count } }"
 

@@ -3,15 +3,14 @@ no host but the server (its React and GraphiQL are served by lineagemesh, not a 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlencode
 
 import pytest
-from selenium.webdriver.common.by import By
-
 from browser import Requests, chromium, non_background_pixels, wait
 from live_server import LiveServer
+from selenium.webdriver.common.by import By
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,14 @@ still answers every request by its own variables, and still refuses what breaks 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+import food_delivery as fd
 import pytest
 import strawberry.schema.schema as strawberry_schema
 
-import food_delivery as fd
 from graph.api.app import limited_schema
 from graph.api.document_cache import ValidDocuments
 from graph.api.limits import GraphQLLimits

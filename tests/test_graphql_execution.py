@@ -9,16 +9,17 @@ column does the same with odd values (nulls, wrong types, out-of-range ints, unk
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
 from enum import Enum
 from operator import itemgetter
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any
 
+import food_delivery as fd
 import orjson
 import pytest
 import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-import food_delivery as fd
 from graph.api import schema as api_schema
 from graph.api.app import encode_answer, limited_schema
 from graph.api.execution import JSON_FRAGMENTS, FlatListExecutor
@@ -235,21 +236,21 @@ class Colour(str, Enum):  # a str mixin, as the schema's enums: "red" == Colour.
 
 @strawberry.type
 class Inner:
-    label: Optional[str]
+    label: str | None
 
 
 @strawberry.type
 class Item:
     text: str
-    maybe_text: Optional[str]
+    maybe_text: str | None
     number: int
-    maybe_number: Optional[int]
+    maybe_number: int | None
     flag: bool
     colour: Colour
-    maybe_colour: Optional[Colour]
+    maybe_colour: Colour | None
     tags: list[str]
-    maybe_tags: Optional[list[Optional[str]]]
-    inner: Optional[list[Inner]]
+    maybe_tags: list[str | None] | None
+    inner: list[Inner] | None
 
 
 def _items(info: strawberry.Info) -> list[Any]:
@@ -264,7 +265,7 @@ def _record_items(info: strawberry.Info) -> Sequence[Item]:
 @strawberry.type
 class ItemQuery:
     items: list[Item] = strawberry.field(resolver=_items)
-    maybe_items: list[Optional[Item]] = strawberry.field(resolver=_items)
+    maybe_items: list[Item | None] = strawberry.field(resolver=_items)
     record_items: Sequence[Item] = strawberry.field(resolver=_record_items)
 
 

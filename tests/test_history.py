@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import gzip
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import orjson
 import pytest
+from live_server import LiveServer
 
 from ingest.openlineage import translate_encoded
 from ingest.openlineage_schema import InvalidEvent, validate
-from live_server import LiveServer
 
 SCHEMA_FACET = "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet"
 

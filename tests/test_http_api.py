@@ -7,15 +7,15 @@ import copy
 import gzip
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+import food_delivery as fd
 import httpx
 import pytest
 from openlineage.client.event_v2 import Job, OutputDataset, Run, RunEvent, RunState
 from openlineage.client.facet_v2 import schema_dataset
 from openlineage.client.transport.http import HttpCompression, HttpConfig, HttpTransport
 
-import food_delivery as fd
 from graph.api.translator import MIN_WORKER_BYTES
 
 LINEAGE = """
@@ -128,7 +128,7 @@ def test_typed_client_events_and_search(live_server) -> None:
               schema_dataset.SchemaDatasetFacetFields(name="email", type="STRING", description="contact")]
     event = RunEvent(
         eventType=RunState.COMPLETE,
-        eventTime=datetime(2026, 1, 6, 8, 0, tzinfo=timezone.utc).isoformat(),
+        eventTime=datetime(2026, 1, 6, 8, 0, tzinfo=UTC).isoformat(),
         run=Run(runId=run_id),
         job=Job(namespace="spark", name="load_users"),
         producer="https://example.com/tests",

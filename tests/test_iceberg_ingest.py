@@ -12,17 +12,18 @@ import dataclasses
 import shutil
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from graph.model import Edge, EdgeKind, Node, NodeKind  # noqa: E402
-from graph.mutations import UpsertNode, plan, stamp  # noqa: E402
-from ingest.iceberg import (  # noqa: E402
+from graph.model import Edge, EdgeKind, Node, NodeKind
+from graph.mutations import UpsertNode, plan, stamp
+from ingest.iceberg import (
     CatalogSnapshot,
     CrawlError,
     NamespaceInfo,
@@ -33,8 +34,8 @@ from ingest.iceberg import (  # noqa: E402
     table_identifier,
     translate_catalog,
 )
-from ingest.openlineage import translate  # noqa: E402
-from ingest.naming import location_dataset, normal_namespace  # noqa: E402
+from ingest.naming import location_dataset, normal_namespace
+from ingest.openlineage import translate
 
 pytestmark = pytest.mark.iceberg
 
@@ -337,7 +338,7 @@ def test_dropped_table_is_marked_deleted(lake: Lake) -> None:
 
     lake.catalog.drop_table(("sales", "emea", "refunds"))
     snapshot = crawl(lake.connect())
-    crawled_at = datetime(2099, 1, 1, tzinfo=timezone.utc)  # passed in: the translation stays pure
+    crawled_at = datetime(2099, 1, 1, tzinfo=UTC)  # passed in: the translation stays pure
     mutations = translate_catalog(snapshot, graph.known("lake"), crawled_at=crawled_at)
     assert translate_catalog(snapshot, graph.known("lake"), crawled_at=crawled_at) == mutations
     deletions = [m for m in mutations if isinstance(m, UpsertNode) and m.props.get("deleted")]
@@ -446,7 +447,7 @@ def test_spark_event_and_crawl_meet_on_one_node(rest_server: Any) -> None:
 
 
 def _snapshot(kind: str, uri: str | None = None, warehouse: str | None = None, **props: str) -> CatalogSnapshot:
-    return CatalogSnapshot("cat", kind, uri, warehouse, datetime(2030, 1, 1, tzinfo=timezone.utc), (), (), (), catalog_properties=props)
+    return CatalogSnapshot("cat", kind, uri, warehouse, datetime(2030, 1, 1, tzinfo=UTC), (), (), (), catalog_properties=props)
 
 
 def test_table_identity_per_catalog_type() -> None:
@@ -475,8 +476,8 @@ def test_namespace_stamp_is_the_newest_fact_under_it() -> None:
     )
     at = {m.id: m.at for m in translate_catalog(snapshot) if isinstance(m, UpsertNode) and m.kind is NodeKind.DOMAIN}
     assert at["domain:a"] == at["domain:a.b"] == ms_stamp(1_700_000_000_000)
-    assert at["domain:z"] == stamp(datetime(1970, 1, 1, tzinfo=timezone.utc))
-    assert ms_stamp(1_700_000_000_000) == stamp(datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=1_700_000_000_000))
+    assert at["domain:z"] == stamp(datetime(1970, 1, 1, tzinfo=UTC))
+    assert ms_stamp(1_700_000_000_000) == stamp(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=1_700_000_000_000))
 
 
 # -- identity by storage location, on the stores ---------------------------------------------------

@@ -17,7 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from devservers import iceberg_rest  # noqa: E402
+from devservers import iceberg_rest
 
 pytestmark = pytest.mark.iceberg
 

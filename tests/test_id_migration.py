@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import neo4j
 import pytest
-
 from conftest import STORES
+
 from graph.model import EdgeKind, NodeKind, dataset_id, field_id, job_id, run_id
 from graph.mutations import UpsertEdge, UpsertNode
 from graph.stores import Store
@@ -73,7 +73,7 @@ def test_a_format_1_store_is_found_under_the_current_ids(store_args: list[str], 
     new_source, new_job = field_id("pg", "src", "x:y"), job_id("ns", "j:1")
     assert (new_dataset, new_column, new_source, new_job) == (
         "dataset:pg:a%3Ab", "datasetField:pg:a%3Ab:c", "datasetField:pg:src:x%3Ay", "job:ns:j%3A1")
-    for reopened in range(2):  # the rename, then a start that finds it done
+    for _reopened in range(2):  # the rename, then a start that finds it done
         store = open_test_store()
         assert not store.nodes([OLD_DATASET, OLD_COLUMN, OLD_SOURCE, OLD_JOB])
         nodes = store.nodes([new_dataset, new_column, new_source, new_job, run_id(RUN), PLAIN])

@@ -4,15 +4,14 @@ never one id for two sets of parts, on both stores."""
 from __future__ import annotations
 
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
+import pytest
+from conftest import STORES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import pytest
-
-from conftest import STORES
-from graph.model import NodeKind, dataset_id, field_id, job_id, product_id
+from graph.model import dataset_id, field_id, job_id, product_id
 from graph.stores import Store
 from ingest.openlineage import translate
 

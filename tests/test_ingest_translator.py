@@ -8,15 +8,16 @@ import asyncio
 import copy
 import os
 import signal
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import orjson
 import pytest
 
+from graph import _native
 from graph.api.ingest import IngestConfig, RequestRejected, TranslatedEvent, translate_batch
 from graph.api.limits import IngestLimits
 from graph.api.translator import BatchTranslator
-from graph import _native
 from graph.mutations import UpsertEdge, UpsertNode, concat_encoded, decode, encode
 from ingest.domain_rules import DomainRules
 from ingest.openlineage import translate

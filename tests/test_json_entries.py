@@ -8,14 +8,15 @@ import gzip
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import pytest
+from live_server import LiveServer
 
 from ingest.event_files import BadLine, SourceEvent, read_events
-from live_server import LiveServer
 
 DEEP = "[" * 5000 + "]" * 5000  # past the standard library's recursion; orjson refuses it too
 

@@ -17,15 +17,14 @@ from typing import Any
 
 import httpx
 import orjson
-import pytest
-from openlineage.client.transport.kafka import KafkaConfig, KafkaTransport
-
 from crashing import ROOT
-from graph.event_log import EventLog
-from graph.stores import open_store
 from live_server import LiveServer
+from openlineage.client.transport.kafka import KafkaConfig, KafkaTransport
 from test_fuzz import dump
 from test_http_api import post_with_client
+
+from graph.event_log import EventLog
+from graph.stores import open_store
 
 
 def message_key(event: dict) -> str:

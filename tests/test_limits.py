@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Iterator
-
-import httpx
-import pytest
+from collections.abc import Iterator
 
 import food_delivery as fd
+import httpx
+import pytest
 from live_server import LiveServer
 
 LIMITS = ["--max-batch-events", "3", "--max-query-depth", "6", "--max-query-aliases", "2", "--max-query-tokens", "300",

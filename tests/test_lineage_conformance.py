@@ -11,9 +11,9 @@ import random
 import uuid
 from typing import Any
 
+import food_delivery as fd
 import pytest
 
-import food_delivery as fd
 from graph import queries
 from graph.errors import NodeNotFound, WrongNodeKind
 from graph.lineage import column_lineage, dataset_lineage

@@ -4,14 +4,14 @@ answers compared with the shapes Marquez 0.50 writes (``marquez.service.models``
 
 from __future__ import annotations
 
+from datetime import UTC
 from urllib.parse import quote
 
+import food_delivery as fd
 import httpx
 import pytest
 from marquez_client import MarquezClient
 from marquez_client.errors import APIError
-
-import food_delivery as fd
 from test_http_api import post_with_client
 
 DELIVERY = "public.delivery_7_days"
@@ -178,9 +178,9 @@ def test_uri_namespaces_and_encoded_names(live_server) -> None:
 
 def test_lineage_event_stats_count_the_runs(live_server, food_delivery_events) -> None:
     """Runs started and ended within the last day appear in its hourly buckets."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     events = []
     for i, (state, ended) in enumerate([("COMPLETE", now), ("FAIL", now), ("COMPLETE", now - timedelta(days=3))]):
         run = {"runId": f"0b3c7c1a-7a4e-4b8e-9f7a-1f4f3c2b1a0{i}"}
@@ -207,8 +207,9 @@ def test_tokens_gate_the_marquez_routes_as_graphql(tmp_path, food_delivery_event
     none or a bad one is refused 401, as for GraphQL."""
     import json
 
-    from graph.client import Client
     from live_server import LiveServer
+
+    from graph.client import Client
 
     reader, writer = "reader-token-0123456789abcdef", "writer-token-0123456789abcdef"
     tokens = tmp_path / "tokens.json"

@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 
 pytestmark = [pytest.mark.sanitizer, pytest.mark.timeout(3600)]

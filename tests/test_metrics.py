@@ -7,9 +7,8 @@ import json
 from pathlib import Path
 
 import httpx
-from prometheus_client.parser import text_string_to_metric_families
-
 from live_server import LiveServer
+from prometheus_client.parser import text_string_to_metric_families
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from devservers import neo4j as neo4j_launcher
 from live_server import LiveServer, free_port
 

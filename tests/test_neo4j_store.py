@@ -13,8 +13,9 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -127,7 +128,7 @@ def test_seed_matches_reference(store: Store, seed_batches, reference) -> None:
     assert "Domain" not in counts  # only kinds that exist
 
     some = [n.id for n in all_nodes(ref)]
-    picked = some[::7] + ["dataset:does-not-exist:x"]
+    picked = [*some[::7], "dataset:does-not-exist:x"]
     assert_same_answers(store, ref, picked)
     assert dump(store) == dump(ref)
 
@@ -324,7 +325,7 @@ def test_property_types_round_trip(open_test_store: Callable[[], Store], referen
 def check_weird_types(s: Store, ref: Store, nid: str, other: str) -> None:
     node = s.nodes([nid])[nid]
     assert typed(node.props) == typed({**WEIRD_PROPS, "firstSeenAt": T1})
-    assert node.stamps == {key: T1 for key in [*WEIRD_PROPS, "firstSeenAt"]}
+    assert node.stamps == dict.fromkeys([*WEIRD_PROPS, "firstSeenAt"], T1)
     (edge,) = s.edges([nid], [EdgeKind.ALIAS_OF], "out")
     assert typed(edge.props) == typed(WEIRD_PROPS)
     assert s.nodes([other])[other].props == {"name": 12345}

@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from graph.model import EdgeKind, NodeKind
 from graph import _native
+from graph.model import EdgeKind, NodeKind
 from graph.mutations import Changes, UpsertEdge, UpsertNode, decode, encode, plan
 from ingest.builder import GraphBuilder
 from ingest.openlineage import translate

@@ -6,14 +6,13 @@ send ``application/json`` and no ``Origin``, are not affected."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pytest
-from openlineage.client.transport.http import HttpCompression, HttpConfig, HttpTransport
-
 from live_server import LiveServer
+from openlineage.client.transport.http import HttpCompression, HttpConfig, HttpTransport
 
 STATS = "{ stats { kind count } }"
 TOKEN = "admin-token-0123456789abcdef"

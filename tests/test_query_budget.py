@@ -5,18 +5,19 @@ limits, is 50^7 objects."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import pytest
-from openlineage.client.transport.http import HttpConfig, HttpTransport
-
 from live_server import LiveServer
+from openlineage.client.transport.http import HttpConfig, HttpTransport
 
 OUTPUTS = 50
 JOB = '{ job(namespace: "ns", name: "J") { %s } }'
@@ -36,7 +37,7 @@ PROBE = _nested(6)  # depth 15: 50^7 datasets
 def _fan_out_event() -> dict[str, Any]:
     return {
         "eventType": "COMPLETE",
-        "eventTime": datetime.now(timezone.utc).isoformat(),
+        "eventTime": datetime.now(UTC).isoformat(),
         "producer": "https://example.com/test",
         "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
         "run": {"runId": str(uuid.uuid4())},
@@ -130,10 +131,8 @@ def _abandon(server: LiveServer, requests: int, token: str | None = None, after:
     answered: list[httpx.Response] = []
 
     def send() -> None:
-        try:
+        with contextlib.suppress(httpx.TimeoutException):
             answered.append(_post(server, PROBE, timeout=after, token=token))
-        except httpx.TimeoutException:
-            pass
 
     threads = [threading.Thread(target=send) for _ in range(requests)]
     for thread in threads:

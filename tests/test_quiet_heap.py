@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from starlette.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
+from graph.api import quiet_heap
 from graph.api.app import create_app
 from graph.api.auth import AuthConfig
-from graph.api import quiet_heap
 from graph.api.quiet_heap import SettleWhenQuiet
 from graph.heap import settle_heap
 from graph.stores.embedded import EmbeddedStore

@@ -47,7 +47,7 @@ def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(store: Store, f
         UpsertEdge(a, EdgeKind.ALIAS_OF, c, T1),
         UpsertEdge(b, EdgeKind.ALIAS_OF, a, T1),
     ])
-    ids = sorted({n.id for kind in NodeKind for n in store.nodes_of_kind(kind, 1000)}) + ["dataset:none:x"]
+    ids = [*sorted({n.id for kind in NodeKind for n in store.nodes_of_kind(kind, 1000)}), "dataset:none:x"]
     asks = [
         (EdgeKind.READS,), (EdgeKind.WRITES, EdgeKind.READS), (EdgeKind.ALIAS_OF, EdgeKind.DERIVES_FROM),
         (EdgeKind.CONSUMED, EdgeKind.PRODUCED), tuple(EdgeKind),
@@ -188,7 +188,8 @@ def answers(store: Store, starts: list[str], columns: list[str], as_of: str | No
 
 def test_reading_ahead_gives_the_same_answers(history: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     starts = [n.id for n in history.nodes_of_kind(NodeKind.DATASET, 1000)]
-    columns = [n.id for n in history.nodes_of_kind(NodeKind.COLUMN, 1000)][::3] + ["datasetField:pg:src:d"]
+    columns = [n.id for n in history.nodes_of_kind(NodeKind.COLUMN, 1000)][::3]
+    columns.append("datasetField:pg:src:d")
     for as_of in (None, "2026-01-15T00:00:00Z"):
         monkeypatch.setattr(history, "remote", False)
         as_asked = answers(history, starts, columns, as_of)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from graph.impact import ChangeKind
 from graph.schema_diff import ColumnSpec, diff_schema
 from ingest.proposed_schema import InvalidProposedSchema, read_proposed_schema
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 import socket
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pytest
-
 from live_server import LiveServer
 
 WAIT = 20  # socket timeout: far beyond the 1 s deadline, so a server that never closes fails the test
@@ -76,7 +75,7 @@ def test_trickled_headers_get_the_connection_closed(server: LiveServer) -> None:
                 if sock.recv(1) == b"":
                     closed = True
                     break
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except (BrokenPipeError, ConnectionResetError):
                 closed = True

@@ -22,8 +22,8 @@ from typing import Any
 
 import orjson
 import pytest
-
 from crashing import APPLY_ALL, ROOT, batch_lines, run_then_sigkill
+
 from graph.lineage import dataset_lineage
 from graph.model import Direction, EdgeKind, NodeKind
 from graph.mutations import encode
@@ -32,6 +32,7 @@ from graph.stores.embedded import EmbeddedStore
 from graph.stores.journal import Journal, JournalCorrupt
 from graph.view import GraphView
 from ingest.openlineage import translate
+
 
 def _generate_mesh():
     spec = importlib.util.spec_from_file_location("generate_mesh", ROOT / "scripts" / "generate_mesh.py")

@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 import websockets
-from openlineage.client.transport.http import ApiKeyTokenProvider, HttpConfig, HttpTransport
-
 from live_server import LiveServer
+from openlineage.client.transport.http import ApiKeyTokenProvider, HttpConfig, HttpTransport
 
 PROTOCOL = "graphql-transport-ws"
 LINEAGE = "subscription($id: String!) { lineageChanged(nodeId: $id, direction: UPSTREAM, depth: 3) { nodes { id upstreamCount } truncated } }"
@@ -52,7 +51,7 @@ class Connection:
         self.socket = socket
 
     @classmethod
-    async def open(cls, server: LiveServer, payload: dict[str, Any] | None = None, **connect: Any) -> "Connection":
+    async def open(cls, server: LiveServer, payload: dict[str, Any] | None = None, **connect: Any) -> Connection:
         socket = await websockets.connect(server.url.replace("http", "ws", 1) + "/graphql", subprotocols=[PROTOCOL], **connect)
         await socket.send(json.dumps({"type": "connection_init", "payload": payload or {}}))
         return cls(socket)
@@ -72,7 +71,7 @@ class Connection:
     async def silent_for(self, seconds: float) -> bool:
         try:
             await asyncio.wait_for(self.socket.recv(), seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return True
         return False
 

@@ -18,9 +18,20 @@ from ingest.openlineage import translate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from bench_write_check import aliased_chain  # noqa: E402
-from live_server import LiveServer  # noqa: E402
-from test_auth import ADMIN, MARKETING, READER, RULES_YAML, SALES, TOKENS, bearer, emit, event, stats  # noqa: E402
+from bench_write_check import aliased_chain
+from live_server import LiveServer
+from test_auth import (
+    ADMIN,
+    MARKETING,
+    READER,
+    RULES_YAML,
+    SALES,
+    TOKENS,
+    bearer,
+    emit,
+    event,
+    stats,
+)
 
 AT = "2026-01-01T00:00:00.000000Z"
 

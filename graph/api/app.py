@@ -19,9 +19,10 @@ import logging
 import threading
 import time
 from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 import anyio
 import orjson
@@ -33,40 +34,53 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect
 from starlette.types import Message, Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 from strawberry.http.exceptions import WebSocketDisconnected
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.exceptions import MissingQueryError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
-from strawberry.types.unset import UNSET, UnsetType
 from strawberry.types.graphql import OperationType
+from strawberry.types.unset import UNSET, UnsetType
 
-from graph.changes import ChangeFeed
 from graph.api.admission import Admission, Overloaded
 from graph.api.assets import STATIC_PATH, page, static_files
 from graph.api.auth import AuthConfig, AuthError, Principal, Role
 from graph.api.budget import BUDGET_KEY, QueryAborted, QueryBudget
 from graph.api.document_cache import DocumentCache, ValidDocuments
 from graph.api.execution import JSON_FRAGMENTS
-from graph.api.ingest import REASONS, IngestConfig, IngestOutcome, RequestRejected, ingest_batch, ingest_one, read_capped
+from graph.api.ingest import (
+    REASONS,
+    IngestConfig,
+    IngestOutcome,
+    RequestRejected,
+    ingest_batch,
+    ingest_one,
+    read_capped,
+)
 from graph.api.limits import GraphQLLimits
 from graph.api.logs import AccessLog
-from graph.api.marquez import PREFIX as MARQUEZ_PREFIX, MarquezReadAPI
+from graph.api.marquez import PREFIX as MARQUEZ_PREFIX
+from graph.api.marquez import MarquezReadAPI
 from graph.api.metrics import Metrics, MetricsMiddleware
 from graph.api.origin import RequestOrigin
-from graph.api.slow_clients import DEFAULT_READ_SECONDS, BodyDeadline
 from graph.api.quiet_heap import SettleWhenQuiet
+from graph.api.schema import LIMITS_KEY, LineageSchema, Query, context
+from graph.api.slow_clients import DEFAULT_READ_SECONDS, BodyDeadline
+from graph.api.subscriptions import FEED_KEY, SLOTS_KEY, Subscription, SubscriptionSlots
 from graph.api.translator import BatchTranslator
+from graph.changes import ChangeFeed
 from graph.event_log import EventLog
 from graph.ingest_service import IngestService
 from graph.kafka_ingest import KafkaIngest, KafkaMetrics, KafkaSettings
-from graph.api.schema import LIMITS_KEY, LineageSchema, Query, context
-from graph.api.subscriptions import FEED_KEY, SLOTS_KEY, Subscription, SubscriptionSlots
 from graph.stores import Store, StoreUnavailable
 from ingest.json_text import NotJSON, UnusableValue, loads_text
 

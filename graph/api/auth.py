@@ -34,10 +34,11 @@ import hmac
 import ipaddress
 import json
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ingest.documents import UnreadableDocument, read_document
 
@@ -152,7 +153,7 @@ class AuthConfig:
     # -- loading ------------------------------------------------------------------------------
 
     @classmethod
-    def parse(cls, document: Any, source: str) -> "AuthConfig":
+    def parse(cls, document: Any, source: str) -> AuthConfig:
         """A token document (see the module docstring); a bare list is taken as its ``tokens``."""
         if isinstance(document, list):
             document = {"tokens": document}
@@ -178,7 +179,7 @@ class AuthConfig:
         return cls(tuple(tokens), ReadAccess(read))
 
     @classmethod
-    def load(cls, path: Path) -> "AuthConfig":
+    def load(cls, path: Path) -> AuthConfig:
         try:
             _, document = read_document(path)
         except UnreadableDocument as e:
@@ -186,7 +187,7 @@ class AuthConfig:
         return cls.parse(document, str(path))
 
     @classmethod
-    def from_json(cls, text: str, source: str = "LINEAGEMESH_TOKENS") -> "AuthConfig":
+    def from_json(cls, text: str, source: str = "LINEAGEMESH_TOKENS") -> AuthConfig:
         try:
             document = json.loads(text)
         except ValueError as e:

@@ -13,8 +13,9 @@ answer is one GraphQL error whose ``extensions.code`` says which bound.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from graphql import GraphQLError
 
@@ -33,7 +34,7 @@ class BudgetLimits:
 class QueryAborted(GraphQLError):
     """The operation went over a bound; raised in the worker, it ends the whole execution."""
 
-    def __init__(self, message: str, code: str, path: Optional[Sequence[str | int]] = None) -> None:
+    def __init__(self, message: str, code: str, path: Sequence[str | int] | None = None) -> None:
         super().__init__(message, path=path, extensions={"code": code})
 
 
@@ -61,7 +62,7 @@ class QueryBudget:
         """The client went away: stop at the next charge."""
         self._abandoned = True
 
-    def charge(self, objects: int, fields: int, path: Optional[Sequence[str | int]] = None, counted: bool = True) -> None:
+    def charge(self, objects: int, fields: int, path: Sequence[str | int] | None = None, counted: bool = True) -> None:
         """Account for a list of ``objects`` items of ``fields`` selected fields each (``counted``:
         towards the cost too), and check every bound; raises ``QueryAborted``."""
         if counted:
@@ -69,7 +70,7 @@ class QueryBudget:
         self.bytes += objects * max(fields, 1) * BYTES_PER_FIELD
         self.check(path)
 
-    def check(self, path: Optional[Sequence[str | int]] = None) -> None:
+    def check(self, path: Sequence[str | int] | None = None) -> None:
         """Raise ``QueryAborted`` if the operation is over any bound."""
         if self._abandoned:
             raise QueryAborted("the client went away; the query was stopped", "QUERY_ABANDONED", path)

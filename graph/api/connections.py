@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Generic, Optional, Sequence, TypeVar
+from typing import Generic, TypeVar
 
 import strawberry
 
@@ -28,8 +29,8 @@ DEFAULT_PAGE = 100  # items of a page where `first` is null
 class PageInfo:
     has_next_page: bool
     has_previous_page: bool = strawberry.field(description="Whether items come before this page (it was asked `after` one).")
-    start_cursor: Optional[str] = strawberry.field(description="The first item's cursor; null on an empty page.")
-    end_cursor: Optional[str] = strawberry.field(description="The last item's cursor: pass it as `after` for the next page.")
+    start_cursor: str | None = strawberry.field(description="The first item's cursor; null on an empty page.")
+    end_cursor: str | None = strawberry.field(description="The last item's cursor: pass it as `after` for the next page.")
 
 
 @strawberry.type(description="An item of a page and its cursor.")
@@ -61,7 +62,7 @@ def decode_cursor(cursor: str) -> SortKey:
     return tuple(key)
 
 
-def page_size(first: Optional[int], max_page: int) -> int:
+def page_size(first: int | None, max_page: int) -> int:
     """``first`` (``DEFAULT_PAGE`` when null), at most ``max_page``; a negative one is an error."""
     if first is not None and first < 0:
         raise QueryError(f"first must be 0 or more, not {first}")
@@ -93,7 +94,7 @@ class Page(Generic[Item]):
         return Connection(edges=edges, nodes=list(nodes), page_info=self.page_info(), total_count=self.total_count)
 
 
-def paginate(items: Sequence[Item], key: Callable[[Item], SortKey], first: Optional[int], after: Optional[str],
+def paginate(items: Sequence[Item], key: Callable[[Item], SortKey], first: int | None, after: str | None,
              max_page: int, descending: bool = False, ranked: bool = False) -> Page[Item]:
     """The page of ``items`` (sorted by ``key``, ascending or ``descending``, keys unique) holding the
     ``first`` items after the one whose cursor is ``after``. ``ranked``: the order is no order of the

@@ -13,8 +13,8 @@ steps. Invalid texts are not kept: they run the full checks every time and fail 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterator
 from threading import Lock
-from typing import Iterator, Optional
 
 from graphql import DocumentNode
 from strawberry.extensions import SchemaExtension
@@ -31,7 +31,7 @@ class ValidDocuments:
         self._documents: OrderedDict[str, DocumentNode] = OrderedDict()
         self._lock = Lock()
 
-    def get(self, query: str) -> Optional[DocumentNode]:
+    def get(self, query: str) -> DocumentNode | None:
         with self._lock:
             document = self._documents.get(query)
             if document is not None:

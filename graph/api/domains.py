@@ -31,8 +31,9 @@ The functions only read the store, and read it in a few batched calls for a whol
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from graph import mesh
 from graph.aliases import AliasResolver
@@ -190,7 +191,7 @@ class _Writes:
     domain_names: dict[str, str] = field(default_factory=dict)  # domain id -> name, where known here
 
     @classmethod
-    def of(cls, mutations: Sequence[Mutation], looked_up: dict[str, Node]) -> "_Writes":
+    def of(cls, mutations: Sequence[Mutation], looked_up: dict[str, Node]) -> _Writes:
         nodes: dict[str, tuple[NodeKind, dict[str, Any]]] = {i: (n.kind, dict(n.props)) for i, n in looked_up.items()}
         for m in mutations:
             if isinstance(m, UpsertNode):
@@ -221,9 +222,9 @@ class _Writes:
                 for end, side in ((e.source, written), (e.target, read)):
                     if (dataset := dataset_of(end)) is not None:
                         side.add(dataset)
-            elif e.kind in (EdgeKind.OWNED_BY, EdgeKind.BELONGS_TO) and (dataset := dataset_of(e.source)) is not None:
-                if e.kind is EdgeKind.OWNED_BY or e.props.get("source") != RULE_SOURCE:
-                    written.add(dataset)
+            elif (e.kind is EdgeKind.OWNED_BY or (e.kind is EdgeKind.BELONGS_TO and e.props.get("source") != RULE_SOURCE)) \
+                    and (dataset := dataset_of(e.source)) is not None:
+                written.add(dataset)
         # Aliases of what is only read are read too; aliases of what is written are written; a
         # dataset named but neither read nor written (a DatasetEvent's) is described, so written.
         read = _alias_closure(read - written, edges) - written

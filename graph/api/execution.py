@@ -24,9 +24,10 @@ Every list it completes, on either path, is first charged to the operation's bud
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from itertools import chain
 from operator import attrgetter
-from typing import Any, Callable, NamedTuple, Optional, Sequence
+from typing import Any, NamedTuple
 
 import orjson
 from graphql import (
@@ -65,10 +66,10 @@ class _Completion(NamedTuple):
 
     one: Plan
     many: Column
-    native: Optional[type] = None  # non-null leaves whose values of exactly this type serialise as themselves
+    native: type | None = None  # non-null leaves whose values of exactly this type serialise as themselves
     #: How a list's renderer writes such values as JSON (``ColumnList.render``): "string", "bool",
     #: "int", "enum" (with its values' names) or "strings"; None where it cannot.
-    render: Optional[tuple[str, Any, bool]] = None
+    render: tuple[str, Any, bool] | None = None
 
 
 _COLLECTED_DIRECTIVES = frozenset({"include", "skip"})  # applied by field collection, nothing left to do
@@ -94,9 +95,9 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         context = self.context_value
         self._fragments = isinstance(context, dict) and bool(context.get(JSON_FRAGMENTS))
-        self._budget: Optional[QueryBudget] = context.get(BUDGET_KEY) if isinstance(context, dict) else None
+        self._budget: QueryBudget | None = context.get(BUDGET_KEY) if isinstance(context, dict) else None
         # (id of a field details list, list type) -> (that list, kept alive so its id stays unique; the plan)
-        self._list_plans: dict[tuple[int, GraphQLList], tuple[FieldDetailsList, Optional[Plan]]] = {}
+        self._list_plans: dict[tuple[int, GraphQLList], tuple[FieldDetailsList, Plan | None]] = {}
 
     def complete_list_value(self, return_type, field_details_list, info, path, result, position_context):  # type: ignore[no-untyped-def, override]
         if self._budget is not None and hasattr(result, "__len__"):  # answers of walks are bounded by the traversal budgets
@@ -119,7 +120,7 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
             raise raw_error
         super().handle_field_error(raw_error, return_type, field_details_list, path)
 
-    def _list_plan(self, return_type: GraphQLList, field_details_list: FieldDetailsList) -> Optional[Plan]:
+    def _list_plan(self, return_type: GraphQLList, field_details_list: FieldDetailsList) -> Plan | None:
         key = (id(field_details_list), return_type)
         cached = self._list_plans.get(key)
         if cached is None:
@@ -133,7 +134,7 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
             cached = self._list_plans[key] = (field_details_list, plan)
         return cached[1]
 
-    def _plan(self, type_: GraphQLOutputType, field_details_list: FieldDetailsList) -> Optional[_Completion]:
+    def _plan(self, type_: GraphQLOutputType, field_details_list: FieldDetailsList) -> _Completion | None:
         """How to complete values of ``type_`` selected by ``field_details_list``; None if not plain."""
         nullable = not is_non_null_type(type_)
         inner = type_ if nullable else type_.of_type  # type: ignore[union-attr]
@@ -146,7 +147,7 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
             return self._object(inner, field_details_list, nullable)
         return None  # interfaces and unions: graphql-core resolves the runtime type
 
-    def _object(self, type_: GraphQLObjectType, field_details_list: FieldDetailsList, nullable: bool) -> Optional[_Completion]:
+    def _object(self, type_: GraphQLObjectType, field_details_list: FieldDetailsList, nullable: bool) -> _Completion | None:
         if type_.is_type_of is not None:
             return None
         grouped_field_set, defer_usages, _ = self.collect_subfields(type_, field_details_list)
@@ -173,7 +174,7 @@ class _Field(NamedTuple):
     """One selected field of an object type: its response key, how to read it, how to complete what is read."""
 
     response_name: str
-    attribute: Optional[str]  # None for __typename
+    attribute: str | None  # None for __typename
     read: Callable[[Any], Any]
     completion: _Completion
 
@@ -241,7 +242,7 @@ def _collected_only(field_details_list: FieldDetailsList) -> bool:
     return True
 
 
-def _attribute(field_def: Any) -> Optional[str]:
+def _attribute(field_def: Any) -> str | None:
     """The attribute a field reads, if it is a strawberry field with no resolver, argument or extension."""
     definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if (
@@ -320,7 +321,7 @@ def _int(slow: Plan) -> _Completion:
         return value if type(value) is int and _INT_MIN <= value <= _INT_MAX else slow(value)
 
     def many(values: Sequence[Any]) -> list[Any]:
-        if set(map(type, values)) <= {int} and (not values or (_INT_MIN <= min(values) and max(values) <= _INT_MAX)):
+        if set(map(type, values)) <= {int} and (not values or (min(values) >= _INT_MIN and max(values) <= _INT_MAX)):
             return list(values)
         return list(map(one, values))
 

@@ -31,8 +31,9 @@ GraphQL operation (``graph.api.admission``, ``graph.api.limits``): pages are cap
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -489,7 +490,7 @@ class MarquezReadAPI:
             raise MarquezError(400, "Timezone must be specified for period 'WEEK'")
         if period not in ("DAY", "WEEK"):
             raise MarquezError(400, "Invalid period")
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         if period == "DAY":
             last = now.replace(minute=0, second=0, microsecond=0)
             starts = [last - timedelta(hours=23 - i) for i in range(24)]
@@ -518,4 +519,4 @@ class MarquezReadAPI:
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")

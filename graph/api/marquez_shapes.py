@@ -8,8 +8,9 @@ Marquez writes an absent value: versions, locations, parent jobs and tags as nul
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from graph.catalog import Namespace
 from graph.model import FACET_PREFIX, Node

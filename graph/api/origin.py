@@ -17,7 +17,7 @@ name to 127.0.0.1 and read the answers as same-origin (DNS rebinding). Two check
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
@@ -31,7 +31,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def _host_and_port(authority: str) -> tuple[str, Optional[int]]:
+def _host_and_port(authority: str) -> tuple[str, int | None]:
     """``host[:port]`` (``[v6]:port`` too) split, the host lower-cased; port None when absent or not a number."""
     authority = authority.strip().lower()
     if authority.startswith("["):
@@ -70,7 +70,7 @@ class RequestOrigin:
                 return
         await self.app(scope, receive, send)
 
-    def refusal(self, method: str, headers: Headers) -> Optional[str]:
+    def refusal(self, method: str, headers: Headers) -> str | None:
         """Why a request is refused, or None."""
         authority = headers.get("host", "")
         host, port = _host_and_port(authority)
@@ -85,7 +85,7 @@ class RequestOrigin:
         return None
 
     @staticmethod
-    def _same_origin(origin: str, host: str, port: Optional[int]) -> bool:
+    def _same_origin(origin: str, host: str, port: int | None) -> bool:
         parts = urlsplit(origin.strip())
         if parts.scheme not in DEFAULT_PORTS or not parts.netloc:
             return False  # "null" (sandboxed frames, file: pages) and anything odd

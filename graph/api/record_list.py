@@ -11,7 +11,8 @@ paths read the same values.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Generic, Iterator, Mapping, Sequence, TypeVar, overload
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, Generic, TypeVar, overload
 
 T = TypeVar("T")
 Fields = Mapping[str, Callable[[Any], Any]]
@@ -21,7 +22,7 @@ Fields = Mapping[str, Callable[[Any], Any]]
 class RecordList(Sequence[T], Generic[T]):
     """A read-only list of response objects of ``make``'s type, as ``records`` and ``fields``."""
 
-    __slots__ = ("_make", "_fields", "_records")
+    __slots__ = ("_fields", "_make", "_records")
 
     def __init__(self, make: Callable[..., T], fields: Fields, records: Sequence[Any]) -> None:
         self._make = make  # called with every field as a keyword argument
@@ -63,7 +64,7 @@ class ColumnList(Sequence[T], Generic[T]):
     Python object per node). Columns are made once, when first asked for; objects, for a reader
     that iterates, from the very same columns."""
 
-    __slots__ = ("_make", "_names", "_column_of", "_length", "_columns", "render", "walk_answer")
+    __slots__ = ("_column_of", "_columns", "_length", "_make", "_names", "render", "walk_answer")
 
     def __init__(self, make: Callable[..., T], names: Sequence[str], column_of: Callable[[str], list[Any]], length: int,
                  render: Callable[[list[tuple[Any, ...]]], bytes | None] | None = None, walk_answer: bool = False) -> None:

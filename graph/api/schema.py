@@ -8,28 +8,29 @@ schema exported (``lineagemesh schema``); a test fails when the two differ.
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from operator import attrgetter
-from typing import Annotated, Any, Optional, Sequence
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from graph import lineage as lineage_queries
-from graph import impact as impact_queries
 from graph import governance, mesh, queries, raw_events
+from graph import impact as impact_queries
+from graph import lineage as lineage_queries
 from graph import neighbours as neighbour_queries
 from graph.api.budget import BUDGET_KEY, QueryAborted
 from graph.api.connections import Connection, PageInfo, paginate
 from graph.api.execution import FlatListExecutor
 from graph.api.limits import GraphQLLimits
-from graph.api.record_list import ColumnList, Fields, RecordList
+from graph.api.record_list import ColumnList, Fields
 from graph.api.subscriptions import Subscription
-from graph.impact import ChangeKind, Severity
 from graph.errors import QueryError
 from graph.event_log import EventLog
+from graph.impact import ChangeKind, Severity
 from graph.model import FACET_PREFIX, Direction, EdgeKind, Node
 from graph.model import NodeKind as ModelNodeKind
 from graph.mutations import stamp
@@ -61,12 +62,12 @@ def _capped(info: Info, value: int, limit: str) -> int:
     return value if limits is None else min(value, getattr(limits, limit))
 
 
-def _depth(info: Info, depth: Optional[int]) -> int:
+def _depth(info: Info, depth: int | None) -> int:
     """A lineage depth: a null one means the default; a negative one means no hops."""
     return max(_capped(info, DEFAULT_DEPTH if depth is None else depth, "max_traversal_depth"), 0)
 
 
-def _impact_depth(info: Info, depth: Optional[int]) -> Optional[int]:
+def _impact_depth(info: Info, depth: int | None) -> int | None:
     """An impact depth: a null one means unbounded (the server's cap, if any); a negative one means no hops."""
     limits = info.context.get(LIMITS_KEY)
     if depth is None:
@@ -102,11 +103,11 @@ def _budgets(info: Info) -> dict[str, Any]:
     return budgets
 
 
-def _at(info: Info, as_of: Optional[datetime]) -> GraphView:
+def _at(info: Info, as_of: datetime | None) -> GraphView:
     """The view for an ``asOf`` argument: the current one, or the graph as it was then."""
     if as_of is None:
         return _store(info)
-    moment = as_of if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)
+    moment = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
     try:
         return GraphView(_store(info).store, stamp(moment))
     except OverflowError:
@@ -121,16 +122,16 @@ def _facets(node: Node) -> dict[str, Any]:
 class Owner:
     id: str
     name: str
-    type: Optional[str] = strawberry.field(description="The ownership type (e.g. team, maintainer).")
+    type: str | None = strawberry.field(description="The ownership type (e.g. team, maintainer).")
 
 
 @strawberry.type(description="A node of a lineage graph, with what a frontend draws it with (read for the whole answer at once).")
 class LineageNode:
     id: str
     kind: NodeKind
-    namespace: Optional[str]
-    name: Optional[str]
-    dataset: Optional[str] = strawberry.field(description="For columns: the dataset's name.")
+    namespace: str | None
+    name: str | None
+    dataset: str | None = strawberry.field(description="For columns: the dataset's name.")
     deleted: bool = strawberry.field(description="The dataset was dropped (lifecycleStateChange DROP).")
     declared: bool = strawberry.field(
         description="Described by its source (a schema, an input/output); false for dirty references "
@@ -144,12 +145,12 @@ class LineageNode:
         description="Direct downstream neighbours (`neighbours` DOWNSTREAM): a dataset's reading jobs, a job's outputs, "
         "the columns derived from a column; 0 for other kinds."
     )
-    domain: Optional[str] = strawberry.field(
+    domain: str | None = strawberry.field(
         description="The domain's name: a dataset's own, a column's dataset's, a job's (of what it writes; the first "
         "by name where several), a product's."
     )
     owners: list[Owner] = strawberry.field(description="Its owners (a column's: its dataset's), by id.")
-    latest_run_state: Optional[str] = strawberry.field(
+    latest_run_state: str | None = strawberry.field(
         description="The state of a job's latest run; for a dataset, of the latest run of the jobs writing it."
     )
 
@@ -180,7 +181,7 @@ _LINEAGE_NODE_NAMES = (*_LINEAGE_NODE_FIELDS, *_NODE_FACTS)
 
 
 def _lineage_nodes(view: GraphView, info: Info, length: int, base: Any, render: Any = None,
-                   walk_answer: bool = False) -> "ColumnList[LineageNode]":
+                   walk_answer: bool = False) -> ColumnList[LineageNode]:
     """A list of lineage nodes as columns: ``base(field)`` reads the node's own fields; the facts
     (``graph.node_facts``) are read from ``view`` for the whole list when a field of them is first asked for."""
     facts: list[NodeFacts] = []
@@ -197,17 +198,17 @@ def _lineage_nodes(view: GraphView, info: Info, length: int, base: Any, render: 
     return nodes
 
 
-def lineage_nodes(info: Info, records: Sequence[Node]) -> "ColumnList[LineageNode]":
+def lineage_nodes(info: Info, records: Sequence[Node]) -> ColumnList[LineageNode]:
     """Nodes read from the store as lineage nodes."""
     return _lineage_nodes(_store(info), info, len(records), lambda name: list(map(_LINEAGE_NODE_FIELDS[name], records)))
 
 
 @strawberry.type(description="An OpenLineage column-lineage transformation.")
 class Transformation:
-    type: Optional[str]
-    subtype: Optional[str]
-    description: Optional[str]
-    masking: Optional[bool]
+    type: str | None
+    subtype: str | None
+    description: str | None
+    masking: bool | None
 
 
 @strawberry.type(description="An edge along the data flow: dataset → job, job → dataset, input column → output column.")
@@ -215,13 +216,13 @@ class LineageEdge:
     source: str
     target: str
     kind: EdgeType
-    transformations: Optional[list[Transformation]] = strawberry.field(
+    transformations: list[Transformation] | None = strawberry.field(
         description="For DERIVES_FROM: how the target is computed from the source."
     )
-    transformation_type: Optional[str] = strawberry.field(description="Deprecated OpenLineage transformationType.")
+    transformation_type: str | None = strawberry.field(description="Deprecated OpenLineage transformationType.")
 
 
-def _transformations_of(props: dict[str, Any]) -> Optional[list[Transformation]]:
+def _transformations_of(props: dict[str, Any]) -> list[Transformation] | None:
     raw = props.get("transformations")
     if raw is None:
         return None
@@ -238,7 +239,7 @@ class LineageGraph:
     truncated: bool
 
     @staticmethod
-    def of(view: GraphView, info: Info, graph: lineage_queries.LineageGraph) -> "LineageGraph":
+    def of(view: GraphView, info: Info, graph: lineage_queries.LineageGraph) -> LineageGraph:
         """``graph`` as walked in ``view``, which the nodes' facts are read from too."""
         answer = graph.answer
         nodes, edges = answer.sizes
@@ -265,8 +266,8 @@ def _edge_column(answer: Any) -> Any:
 class DomainDependency:
     consumer_domain: str = strawberry.field(description="Id of the consuming domain.")
     provider_domain: str = strawberry.field(description="Id of the domain publishing the product.")
-    product: "DataProduct"
-    via: list["ProductConsumer"] = strawberry.field(description="The consumers (declared or observed jobs) that make it so.")
+    product: DataProduct
+    via: list[ProductConsumer] = strawberry.field(description="The consumers (declared or observed jobs) that make it so.")
 
 
 @strawberry.type(description="An owner and everything it owns.")
@@ -281,12 +282,12 @@ class OwnerProfile:
         return lineage_nodes(info, mesh.owned(_store(info), self._node))
 
     @strawberry.field(description="Datasets, jobs, products, domains and contracts it owns, by id, a page at a time.")
-    def owns_connection(self, info: Info, first: Optional[int] = None, after: Optional[str] = None) -> Connection[LineageNode]:
+    def owns_connection(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[LineageNode]:
         found = paginate(mesh.owned(_store(info), self._node), _by_id, first, after, _max_page(info))
         return found.connection_of(lineage_nodes(info, found.items))
 
 
-def _text(value: Any) -> Optional[str]:
+def _text(value: Any) -> str | None:
     """Versions arrive as strings or numbers depending on the source; GraphQL shows text."""
     return None if value is None else str(value)
 
@@ -299,25 +300,25 @@ def _owners(info: Info, node_id: str) -> list[Owner]:
 class Column:
     id: str
     name: str
-    type: Optional[str]
-    description: Optional[str]
-    ordinal: Optional[int]
-    parent: Optional[str] = strawberry.field(description="For nested fields: the parent field's path.")
-    tags: Optional[list[str]]
+    type: str | None
+    description: str | None
+    ordinal: int | None
+    parent: str | None = strawberry.field(description="For nested fields: the parent field's path.")
+    tags: list[str] | None
     declared: bool = strawberry.field(description="Declared by a schema facet (false: only referenced by lineage).")
     current: bool = strawberry.field(description="Present in the dataset's latest schema.")
-    dataset_id: Optional[str]
-    field_id: Optional[int] = strawberry.field(description="The Iceberg field id, for catalog-crawled columns.")
+    dataset_id: str | None
+    field_id: int | None = strawberry.field(description="The Iceberg field id, for catalog-crawled columns.")
     pii: bool = strawberry.field(description="Flagged as personal data by a contract, catalog or dbt project.")
-    classification: Optional[str]
-    quality: Optional[JSON] = strawberry.field(description="Quality rules declared for the column.")
+    classification: str | None
+    quality: JSON | None = strawberry.field(description="Quality rules declared for the column.")
 
     @strawberry.field(description="Who owns the column: the owners of its dataset.")
     def owners(self, info: Info) -> list[Owner]:
         return _owners(info, self.dataset_id) if self.dataset_id else []
 
     @staticmethod
-    def of(node: Node, current: frozenset[str]) -> "Column":
+    def of(node: Node, current: frozenset[str]) -> Column:
         """``current``: the names the dataset's latest schema declares (``queries.current_column_names``)."""
         p = node.props
         return Column(
@@ -342,19 +343,19 @@ class Column:
 class Run:
     id: str
     run_id: str
-    external_run_id: Optional[str] = strawberry.field(
+    external_run_id: str | None = strawberry.field(
         description="The run id as the producer sent it, when it was not a UUID (runId is then its name-based UUID).")
-    state: Optional[str]
-    created_at: Optional[str]
-    started_at: Optional[str]
-    ended_at: Optional[str]
-    nominal_start_time: Optional[str]
-    nominal_end_time: Optional[str]
+    state: str | None
+    created_at: str | None
+    started_at: str | None
+    ended_at: str | None
+    nominal_start_time: str | None
+    nominal_end_time: str | None
     facets: JSON
     _node: strawberry.Private[Node]
 
     @staticmethod
-    def of(node: Node) -> "Run":
+    def of(node: Node) -> Run:
         p = node.props
         return Run(
             id=node.id,
@@ -371,7 +372,7 @@ class Run:
         )
 
     @strawberry.field(description="The run that spawned this one (ParentRunFacet).")
-    def parent(self, info: Info) -> Optional["Run"]:
+    def parent(self, info: Info) -> Run | None:
         parent = queries.parent_run(_store(info), self._node)
         return Run.of(parent) if parent else None
 
@@ -381,10 +382,10 @@ class Entity:
     id: str
     namespace: str
     name: str
-    description: Optional[str]
+    description: str | None
     facets: JSON = strawberry.field(description="Facets kept verbatim (custom and unstructured ones), by name.")
-    created_at: Optional[str] = strawberry.field(description="When a source first mentioned it (UTC stamp).")
-    updated_at: Optional[str] = strawberry.field(description="When a source last mentioned it (UTC stamp).")
+    created_at: str | None = strawberry.field(description="When a source first mentioned it (UTC stamp).")
+    updated_at: str | None = strawberry.field(description="When a source last mentioned it (UTC stamp).")
     _node: strawberry.Private[Node]
 
     @strawberry.field(description="Who owns it, with the kind of ownership.")
@@ -401,18 +402,18 @@ def _entity(node: Node) -> dict[str, Any]:
 
 @strawberry.type
 class Job(Entity):
-    sql: Optional[str]
+    sql: str | None
 
     @staticmethod
-    def of(node: Node) -> "Job":
+    def of(node: Node) -> Job:
         return Job(**_entity(node), sql=node.props.get("sql"))
 
     @strawberry.field
-    def inputs(self, info: Info) -> list["Dataset"]:
+    def inputs(self, info: Info) -> list[Dataset]:
         return [Dataset.of(d) for d in queries.job_datasets(_store(info), self._node, EdgeKind.READS)]
 
     @strawberry.field
-    def outputs(self, info: Info) -> list["Dataset"]:
+    def outputs(self, info: Info) -> list[Dataset]:
         return [Dataset.of(d) for d in queries.job_datasets(_store(info), self._node, EdgeKind.WRITES)]
 
     @strawberry.field(description="Runs, newest first.", deprecation_reason="Use runsConnection, which pages.")
@@ -420,31 +421,31 @@ class Job(Entity):
         return [Run.of(r) for r in queries.runs(_store(info), self._node, _capped(info, first, "max_page"))]
 
     @strawberry.field(description="Runs, newest first (by their first event, then id), a page at a time.")
-    def runs_connection(self, info: Info, first: Optional[int] = None, after: Optional[str] = None) -> Connection[Run]:
+    def runs_connection(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Run]:
         found = queries.runs(_store(info), self._node, sys.maxsize)
         return paginate(found, _newest_first, first, after, _max_page(info), descending=True).connection(Run.of)
 
     @strawberry.field
-    def latest_run(self, info: Info) -> Optional[Run]:
+    def latest_run(self, info: Info) -> Run | None:
         found = queries.runs(_store(info), self._node, 1)
         return Run.of(found[0]) if found else None
 
     @strawberry.field(description="The state of the latest run.")
-    def state(self, info: Info) -> Optional[str]:
+    def state(self, info: Info) -> str | None:
         found = queries.runs(_store(info), self._node, 1)
         return found[0].props.get("state") if found else None
 
 
 @strawberry.type
 class Dataset(Entity):
-    source_name: Optional[str]
-    source_uri: Optional[str]
+    source_name: str | None
+    source_uri: str | None
     deleted: bool
     declared: bool
-    lifecycle_state: Optional[str]
+    lifecycle_state: str | None
 
     @staticmethod
-    def of(node: Node) -> "Dataset":
+    def of(node: Node) -> Dataset:
         p = node.props
         return Dataset(
             **_entity(node),
@@ -473,29 +474,29 @@ class Dataset(Entity):
         return queries.aliases(_store(info), self._node)
 
     @strawberry.field(description="The domain it belongs to: declared by a catalog/contract/dbt, else by a mapping rule.")
-    def domain(self, info: Info) -> Optional["Domain"]:
+    def domain(self, info: Info) -> Domain | None:
         found = mesh.dataset_domains(_store(info), [self.id]).get(self.id)
         node = queries.node(_store(info), found) if found else None
         return Domain.of(node) if node else None
 
     @strawberry.field(description="Data products that publish this dataset.")
-    def products(self, info: Info) -> list["DataProduct"]:
+    def products(self, info: Info) -> list[DataProduct]:
         return [DataProduct.of(p) for p in mesh.publishing_products(_store(info), self._node)]
 
 
 @strawberry.type(description="A data contract (ODCS or datacontract.com) and what it promises.")
 class Contract:
     id: str
-    name: Optional[str]
-    version: Optional[str]
-    status: Optional[str]
-    standard: Optional[str]
-    sla: Optional[JSON]
-    quality: Optional[JSON]
+    name: str | None
+    version: str | None
+    status: str | None
+    standard: str | None
+    sla: JSON | None
+    quality: JSON | None
     _node: strawberry.Private[Node]
 
     @staticmethod
-    def of(node: Node) -> "Contract":
+    def of(node: Node) -> Contract:
         p = node.props
         return Contract(id=node.id, name=p.get("name"), version=_text(p.get("version")), status=p.get("status"),
                         standard=p.get("standard"), sla=p.get("sla"), quality=p.get("quality"), _node=node)
@@ -509,8 +510,8 @@ class Contract:
 class ProductConsumer:
     id: str
     kind: NodeKind
-    name: Optional[str]
-    domain: Optional[str] = strawberry.field(description="The consumer's domain id, when known.")
+    name: str | None
+    domain: str | None = strawberry.field(description="The consumer's domain id, when known.")
     declared: bool = strawberry.field(description="Declared in a contract (false: observed in lineage).")
     datasets: list[str] = strawberry.field(description="For observed consumers: the product's datasets they read.")
 
@@ -519,12 +520,12 @@ class ProductConsumer:
 class PiiColumn:
     id: str
     name: str
-    dataset_id: Optional[str]
+    dataset_id: str | None
     declared: bool = strawberry.field(description="Flagged by its source; false: PII because of `path`.")
     path: list[str] = strawberry.field(description="Column ids from the flagged PII column to this one.")
 
     @staticmethod
-    def of(item: governance.PiiColumn) -> "PiiColumn":
+    def of(item: governance.PiiColumn) -> PiiColumn:
         return PiiColumn(id=item.column.id, name=item.column.props.get("name", ""), dataset_id=item.column.props.get("datasetId"),
                          declared=item.declared, path=list(item.path))
 
@@ -532,10 +533,10 @@ class PiiColumn:
 @strawberry.type(description="A data product's freshness against its SLO.")
 class Freshness:
     status: str = strawberry.field(description="OK, LATE or UNKNOWN (no SLO, or no update on record).")
-    slo_hours: Optional[float]
-    last_updated: Optional[str] = strawberry.field(description="When its stalest dataset was last written (UTC).")
-    age_hours: Optional[float]
-    stalest_dataset: Optional[str]
+    slo_hours: float | None
+    last_updated: str | None = strawberry.field(description="When its stalest dataset was last written (UTC).")
+    age_hours: float | None
+    stalest_dataset: str | None
 
 
 def _consumer(consumer: mesh.ProductConsumer) -> ProductConsumer:
@@ -548,17 +549,17 @@ class DataProduct:
     id: str
     name: str
     domain_name: str = strawberry.field(name="domain")
-    description: Optional[str]
-    version: Optional[str]
-    status: Optional[str]
-    freshness_hours: Optional[float] = strawberry.field(description="The freshness SLO in hours.")
-    sla: Optional[JSON]
-    properties: Optional[JSON]
-    tags: Optional[list[str]]
+    description: str | None
+    version: str | None
+    status: str | None
+    freshness_hours: float | None = strawberry.field(description="The freshness SLO in hours.")
+    sla: JSON | None
+    properties: JSON | None
+    tags: list[str] | None
     _node: strawberry.Private[Node]
 
     @staticmethod
-    def of(node: Node) -> "DataProduct":
+    def of(node: Node) -> DataProduct:
         p = node.props
         return DataProduct(id=node.id, name=p.get("name", ""), domain_name=p.get("domain", ""), description=p.get("description"),
                            version=_text(p.get("version")), status=p.get("status"), freshness_hours=p.get("freshnessHours"),
@@ -577,7 +578,7 @@ class DataProduct:
         return [Dataset.of(d) for d in mesh.exposed_datasets(_store(info), self._node)]
 
     @strawberry.field(description="Datasets the product exposes, by id, a page at a time.")
-    def datasets_connection(self, info: Info, first: Optional[int] = None, after: Optional[str] = None) -> Connection[Dataset]:
+    def datasets_connection(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Dataset]:
         return paginate(mesh.exposed_datasets(_store(info), self._node), _by_id, first, after, _max_page(info)).connection(Dataset.of)
 
     @strawberry.field(description="Declared consumers and jobs of other domains reading its datasets.")
@@ -590,8 +591,8 @@ class DataProduct:
         return [PiiColumn.of(p) for p in governance.pii_columns(_store(info), columns)]
 
     @strawberry.field(description="Freshness against the SLO, now or at a given moment.")
-    def freshness(self, info: Info, at: Optional[datetime] = None) -> Freshness:
-        moment = datetime.now(timezone.utc) if at is None else at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    def freshness(self, info: Info, at: datetime | None = None) -> Freshness:
+        moment = datetime.now(UTC) if at is None else at if at.tzinfo else at.replace(tzinfo=UTC)
         found = governance.product_freshness(_store(info), self._node, moment)
         return Freshness(status=found.status, slo_hours=found.slo_hours, last_updated=found.last_updated,
                          age_hours=None if found.age_hours is None else round(found.age_hours, 3), stalest_dataset=found.stalest_dataset)
@@ -601,11 +602,11 @@ class DataProduct:
 class Domain:
     id: str
     name: str
-    description: Optional[str]
+    description: str | None
     _node: strawberry.Private[Node]
 
     @staticmethod
-    def of(node: Node) -> "Domain":
+    def of(node: Node) -> Domain:
         return Domain(id=node.id, name=node.props.get("name", ""), description=node.props.get("description"), _node=node)
 
     @strawberry.field
@@ -622,11 +623,11 @@ class Domain:
         return [Dataset.of(d) for d in mesh.domain_datasets(_store(info), self._node)]
 
     @strawberry.field(description="Datasets of the domain (declared, or assigned by a mapping rule), by id, a page at a time.")
-    def datasets_connection(self, info: Info, first: Optional[int] = None, after: Optional[str] = None) -> Connection[Dataset]:
+    def datasets_connection(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Dataset]:
         return paginate(mesh.domain_datasets(_store(info), self._node), _by_id, first, after, _max_page(info)).connection(Dataset.of)
 
     @strawberry.field(description="Data products of the domain, by id, a page at a time.")
-    def products_connection(self, info: Info, first: Optional[int] = None, after: Optional[str] = None) -> Connection[DataProduct]:
+    def products_connection(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[DataProduct]:
         found = mesh.domain_products(_store(info), self._node)
         return paginate(found, _by_id, first, after, _max_page(info)).connection(DataProduct.of)
 
@@ -636,7 +637,7 @@ class Domain:
         return [PiiColumn.of(p) for p in governance.pii_columns(_store(info), columns)]
 
     @strawberry.field(description="Other domains that consume this domain's products.")
-    def consumed_by(self, info: Info) -> list["Domain"]:
+    def consumed_by(self, info: Info) -> list[Domain]:
         ids = mesh.consuming_domains(_store(info), self._node)
         found = _store(info).nodes(ids)
         return [Domain.of(found[i]) for i in ids if i in found]
@@ -646,8 +647,8 @@ class Domain:
 class SearchResult:
     id: str
     kind: NodeKind
-    namespace: Optional[str]
-    name: Optional[str]
+    namespace: str | None
+    name: str | None
 
 
 def _search_result(node: Node) -> SearchResult:
@@ -679,8 +680,8 @@ class NeighbourConnection:
                 for item, cursor, node in zip(self._items, self._cursors, self.nodes)]
 
     @staticmethod
-    def of(info: Info, node_id: str, direction: Direction, kinds: Optional[list[ModelNodeKind]], first: Optional[int],
-           after: Optional[str]) -> "NeighbourConnection":
+    def of(info: Info, node_id: str, direction: Direction, kinds: list[ModelNodeKind] | None, first: int | None,
+           after: str | None) -> NeighbourConnection:
         found = neighbour_queries.neighbours(_store(info), node_id, direction, kinds, **_budgets(info))
         page = paginate(found.items, attrgetter("key"), first, after, _max_page(info))
         return NeighbourConnection(nodes=lineage_nodes(info, [n.node for n in page.items]), page_info=page.page_info(),
@@ -709,9 +710,9 @@ SeverityType = strawberry.enum(Severity, name="Severity", description="How badly
 class ImpactedNode:
     id: str
     kind: NodeKind
-    namespace: Optional[str]
-    name: Optional[str]
-    dataset: Optional[str]
+    namespace: str | None
+    name: str | None
+    dataset: str | None
     distance: int = strawberry.field(description="Dataset or column hops from the changed node.")
     path: list[str] = strawberry.field(description="Node ids from the changed node to this one, jobs included.")
     via: str = strawberry.field(
@@ -761,7 +762,7 @@ class ImpactReport:
         return lineage_nodes(info, [self._changed])[0]
 
     @staticmethod
-    def of(report: impact_queries.ImpactReport) -> "ImpactReport":
+    def of(report: impact_queries.ImpactReport) -> ImpactReport:
         return ImpactReport(
             _changed=report.changed,
             change=report.change,
@@ -777,8 +778,8 @@ class ImpactReport:
         )
 
 
-def _walk(walker: Any, info: Info, node_id: str, direction: Optional[Direction], depth: Optional[int],
-          as_of: Optional[datetime]) -> LineageGraph:
+def _walk(walker: Any, info: Info, node_id: str, direction: Direction | None, depth: int | None,
+          as_of: datetime | None) -> LineageGraph:
     """Run a lineage walk with the request's view, defaults and budgets."""
     view = _at(info, as_of)
     return LineageGraph.of(view, info, walker(view, node_id, direction or Direction.BOTH, _depth(info, depth), **_budgets(info)))
@@ -791,9 +792,9 @@ class Query:
         self,
         info: Info,
         node_id: str,
-        direction: Optional[LineageDirection] = Direction.BOTH,
-        depth: Optional[int] = DEFAULT_DEPTH,
-        as_of: Annotated[Optional[datetime], strawberry.argument(description="Show the graph as it was then.")] = None,
+        direction: LineageDirection | None = Direction.BOTH,
+        depth: int | None = DEFAULT_DEPTH,
+        as_of: Annotated[datetime | None, strawberry.argument(description="Show the graph as it was then.")] = None,
     ) -> LineageGraph:
         return _walk(lineage_queries.dataset_lineage, info, node_id, direction, depth, as_of)
 
@@ -802,31 +803,31 @@ class Query:
         self,
         info: Info,
         node_id: str,
-        direction: Optional[LineageDirection] = Direction.BOTH,
-        depth: Optional[int] = DEFAULT_DEPTH,
-        as_of: Annotated[Optional[datetime], strawberry.argument(description="Show the graph as it was then.")] = None,
+        direction: LineageDirection | None = Direction.BOTH,
+        depth: int | None = DEFAULT_DEPTH,
+        as_of: Annotated[datetime | None, strawberry.argument(description="Show the graph as it was then.")] = None,
     ) -> LineageGraph:
         return _walk(lineage_queries.column_lineage, info, node_id, direction, depth, as_of)
 
     @strawberry.field(description="A dataset by namespace and name (aliases resolve to the canonical dataset).")
-    def dataset(self, info: Info, namespace: str, name: str) -> Optional[Dataset]:
+    def dataset(self, info: Info, namespace: str, name: str) -> Dataset | None:
         found = queries.dataset(_store(info), namespace, name)
         return Dataset.of(found) if found else None
 
     @strawberry.field
-    def job(self, info: Info, namespace: str, name: str) -> Optional[Job]:
+    def job(self, info: Info, namespace: str, name: str) -> Job | None:
         found = queries.job(_store(info), namespace, name)
         return Job.of(found) if found else None
 
     @strawberry.field(description="Datasets, jobs, columns, products, domains and owners by name.",
                       deprecation_reason="Use searchConnection, which pages.")
-    def search(self, info: Info, text: str, first: Optional[int] = 20) -> list[SearchResult]:
+    def search(self, info: Info, text: str, first: int | None = 20) -> list[SearchResult]:
         return [_search_result(n) for n in queries.search(_store(info), text, min(20 if first is None else first, MAX_SEARCH_RESULTS))]
 
     @strawberry.field(description="Datasets, jobs, columns, products, domains and owners whose name contains `text` "
                       "(case-insensitive): exact matches first, then prefix matches, then the rest, each by name then id; "
                       f"the first {MAX_SEARCH_RESULTS} matches, a page at a time (a cursor names its hit).")
-    def search_connection(self, info: Info, text: str, first: Optional[int] = None, after: Optional[str] = None) -> Connection[SearchResult]:
+    def search_connection(self, info: Info, text: str, first: int | None = None, after: str | None = None) -> Connection[SearchResult]:
         found = queries.search(_store(info), text, MAX_SEARCH_RESULTS)
         return paginate(found, _by_id, first, after, _max_page(info), ranked=True).connection(_search_result)
 
@@ -835,9 +836,9 @@ class Query:
         self,
         info: Info,
         node_id: str,
-        change: Optional[ChangeKindType] = ChangeKind.DROP,
-        depth: Optional[int] = None,
-        as_of: Annotated[Optional[datetime], strawberry.argument(description="Judge the change against the graph as it was then.")] = None,
+        change: ChangeKindType | None = ChangeKind.DROP,
+        depth: int | None = None,
+        as_of: Annotated[datetime | None, strawberry.argument(description="Judge the change against the graph as it was then.")] = None,
     ) -> ImpactReport:
         view = _at(info, as_of)
         report = impact_queries.impact(view, node_id, change or ChangeKind.DROP, _impact_depth(info, depth), **_budgets(info))
@@ -848,7 +849,7 @@ class Query:
         return [Domain.of(d) for d in mesh.all_of_kind(_store(info), ModelNodeKind.DOMAIN)]
 
     @strawberry.field(description="All domains, by id, a page at a time.")
-    def domains_connection(self, info: Info, first: Optional[int] = None, after: Optional[str] = None) -> Connection[Domain]:
+    def domains_connection(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Domain]:
         found = mesh.all_of_kind(_store(info), ModelNodeKind.DOMAIN)
         return paginate(found, _by_id, first, after, _max_page(info)).connection(Domain.of)
 
@@ -860,9 +861,9 @@ class Query:
         info: Info,
         node_id: str,
         direction: LineageDirection,
-        kinds: Annotated[Optional[list[NodeKind]], strawberry.argument(description="Only neighbours of these kinds.")] = None,
-        first: Optional[int] = None,
-        after: Optional[str] = None,
+        kinds: Annotated[list[NodeKind] | None, strawberry.argument(description="Only neighbours of these kinds.")] = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> NeighbourConnection:
         return NeighbourConnection.of(info, str(node_id), direction, kinds, first, after)
 
@@ -875,17 +876,17 @@ class Query:
         ]
 
     @strawberry.field
-    def domain(self, info: Info, name: str) -> Optional[Domain]:
+    def domain(self, info: Info, name: str) -> Domain | None:
         found = mesh.domain(_store(info), name)
         return Domain.of(found) if found else None
 
     @strawberry.field
-    def data_product(self, info: Info, domain: str, name: str) -> Optional[DataProduct]:
+    def data_product(self, info: Info, domain: str, name: str) -> DataProduct | None:
         found = mesh.product(_store(info), domain, name)
         return DataProduct.of(found) if found else None
 
     @strawberry.field(description="An owner (team or person) and everything it owns.")
-    def owner(self, info: Info, name: str) -> Optional[OwnerProfile]:
+    def owner(self, info: Info, name: str) -> OwnerProfile | None:
         found = mesh.owner(_store(info), name)
         return OwnerProfile(id=found.id, name=found.props.get("name", name), _node=found) if found else None
 
@@ -894,12 +895,12 @@ class Query:
         return [KindCount(kind=k, count=v) for k, v in sorted(_store(info).counts().items())]
 
     @strawberry.field(description="Any node by id.")
-    def node(self, info: Info, id: str) -> Optional[LineageNode]:
+    def node(self, info: Info, id: str) -> LineageNode | None:
         found = queries.node(_store(info), id)
         return lineage_nodes(info, [found])[0] if found else None
 
     @strawberry.field(description="The OpenLineage events naming a job, run or dataset (a column: its dataset), as sent, oldest first.")
-    def events(self, info: Info, node_id: str, after: Optional[str] = None, first: int = 100) -> "RawEventPage":
+    def events(self, info: Info, node_id: str, after: str | None = None, first: int = 100) -> RawEventPage:
         return _events(info, node_id, after, first)
 
 
@@ -916,7 +917,7 @@ class RawEventPage:
     has_next_page: bool
 
 
-def _events(info: Info, node_id: str, after: Optional[str], first: int) -> RawEventPage:
+def _events(info: Info, node_id: str, after: str | None, first: int) -> RawEventPage:
     log = info.context.get(EVENTS_KEY)
     if log is None:
         raise QueryError("this server keeps no raw event log")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from typing import Any, Optional
+from typing import Any
 
 import anyio
 import h11
@@ -32,19 +32,19 @@ class HeaderDeadline(H11Protocol):
     read_seconds = DEFAULT_READ_SECONDS
 
     @classmethod
-    def with_deadline(cls, seconds: float) -> type["HeaderDeadline"]:
+    def with_deadline(cls, seconds: float) -> type[HeaderDeadline]:
         return type("HeaderDeadline", (cls,), {"read_seconds": seconds})
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._header_timer: Optional[asyncio.TimerHandle] = None
+        self._header_timer: asyncio.TimerHandle | None = None
         self._await_headers()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
         self._await_headers()
 
-    def connection_lost(self, exc: Optional[Exception]) -> None:
+    def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_header_timer()
         super().connection_lost(exc)
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import threading
+from collections.abc import AsyncGenerator, Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, AsyncGenerator, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -29,6 +30,9 @@ from graph.api.budget import BUDGET_KEY
 from graph.changes import ChangeFeed
 from graph.errors import QueryError
 from graph.model import Direction, Node
+
+if TYPE_CHECKING:
+    from graph.api.schema import Job, LineageDirection, LineageGraph
 
 FEED_KEY = "changes"  # context entry: the server's ChangeFeed
 SLOTS_KEY = "subscription_slots"  # context entry: the server's SubscriptionSlots
@@ -85,7 +89,7 @@ async def _live(info: Info, ask: Callable[[Any], tuple[Any, bytes]]) -> AsyncGen
     feed: ChangeFeed = info.context[FEED_KEY]
     budget = info.context.get(BUDGET_KEY)
     with info.context[SLOTS_KEY].hold(info.context):
-        last: Optional[bytes] = None
+        last: bytes | None = None
         while True:
             seen = feed.generation
             if budget is not None:
@@ -124,9 +128,9 @@ class Subscription:
         self,
         info: Info,
         node_id: str,
-        direction: Optional[Annotated["LineageDirection", strawberry.lazy("graph.api.schema")]] = Direction.BOTH,  # noqa: F821
-        depth: Optional[int] = 20,
-    ) -> AsyncGenerator[Annotated["LineageGraph", strawberry.lazy("graph.api.schema")], None]:  # noqa: F821
+        direction: Annotated[LineageDirection, strawberry.lazy("graph.api.schema")] | None = Direction.BOTH,
+        depth: int | None = 20,
+    ) -> AsyncGenerator[Annotated[LineageGraph, strawberry.lazy("graph.api.schema")], None]:
         from graph.api import schema as api
 
         def ask(info: Any) -> tuple[Any, bytes]:
@@ -140,7 +144,7 @@ class Subscription:
     @strawberry.subscription(description="A job, now and again each time its latest run starts, changes state or ends.")
     async def run_state_changed(
         self, info: Info, namespace: str, name: str
-    ) -> AsyncGenerator[Annotated["Job", strawberry.lazy("graph.api.schema")], None]:  # noqa: F821
+    ) -> AsyncGenerator[Annotated[Job, strawberry.lazy("graph.api.schema")], None]:
         from graph.api import schema as api
 
         def ask(info: Any) -> tuple[Any, bytes]:

@@ -22,7 +22,6 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from threading import Lock
-from typing import Optional
 
 from starlette.concurrency import run_in_threadpool
 
@@ -39,7 +38,7 @@ class BatchTranslator:
     def __init__(self, config: IngestConfig, min_worker_bytes: int = MIN_WORKER_BYTES) -> None:
         self.config = config
         self.min_worker_bytes = min_worker_bytes
-        self._pool: Optional[ProcessPoolExecutor] = None
+        self._pool: ProcessPoolExecutor | None = None
         self._lock = Lock()
 
     async def translate(self, body: bytes) -> Translated:

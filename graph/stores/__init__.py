@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Collection, Literal, Mapping, Protocol, Sequence
+from typing import Literal, Protocol
 
 from graph.model import JOB_IO, Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Mutation, decode
@@ -178,10 +179,10 @@ class Store(ABC):
     def ping(self) -> None:
         """Raise StoreUnavailable unless the backend answers."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - a store with nothing to release keeps this one
         """Release connections and files."""
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -29,9 +29,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime, timezone
+from collections.abc import Collection, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Collection, Sequence
 
 from graph import _native
 from graph.model import Edge, EdgeKind, Node, NodeKind
@@ -97,7 +97,7 @@ class EmbeddedStore(Store):
             return
         started = time.perf_counter()
         edges = self._graph.edges([node.id for node in nodes], list(EdgeKind), "out")
-        mutations = list(restated(nodes, edges, renamed, stamp(datetime.now(timezone.utc))))
+        mutations = list(restated(nodes, edges, renamed, stamp(datetime.now(UTC))))
         rows = [seal(encode(mutations[at:at + _RESTATED_BATCH])) for at in range(0, len(mutations), _RESTATED_BATCH)]
         graph = _native.Graph()
         for row in rows:

@@ -10,7 +10,8 @@ keeps its id, as does any node of a kind whose id has one part (runs, domains, o
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from graph.model import Edge, Node, NodeKind, dataset_id, field_id, job_id, product_id
 from graph.mutations import Mutation, UpsertEdge, UpsertNode

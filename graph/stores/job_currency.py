@@ -12,7 +12,7 @@ commits touched before its next read; Neo4j judges in its write transaction, thr
 
 from __future__ import annotations
 
-from typing import Collection, Iterable
+from collections.abc import Collection, Iterable
 
 from graph import _native
 from graph.model import JOB_IO, RUN_IO, EdgeKind, NodeKind

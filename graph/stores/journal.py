@@ -13,12 +13,12 @@ import struct
 import sys
 import threading
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterator, NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar
 
-from graph.stores import StoreUnavailable
 from graph.stores.sqlite_write import WriteTransaction, rollback
 
 log = logging.getLogger(__name__)
@@ -398,7 +398,7 @@ class Journal:
         )
 
     def _quarantine(self, damaged: list[Damaged]) -> None:
-        now = datetime.now(timezone.utc).isoformat()
+        now = datetime.now(UTC).isoformat()
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")

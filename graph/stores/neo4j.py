@@ -11,8 +11,9 @@ import logging
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Collection, Generic, Iterator, Literal, Mapping, Sequence, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import neo4j
 import orjson
@@ -404,8 +405,8 @@ def _neighbourhood_query(
     the keys of the ``ahead`` edges leaving those (each read once)."""
     parts = [
         _match_edges(kinds, direction, _START_BY_HANDLE if by_handle else _START_BY_ID),
-        f"WITH collect([{_EDGE_KEY[direction]}, {'properties(r)' if with_props else _MARK_ONLY}]) AS edges, "
-        "collect(DISTINCT b) AS ends",
+        (f"WITH collect([{_EDGE_KEY[direction]}, {'properties(r)' if with_props else _MARK_ONLY}]) AS edges, "
+        "collect(DISTINCT b) AS ends"),
     ]
     if ahead:
         parts.append(

@@ -8,6 +8,7 @@ held past the busy timeout) becomes ``StoreUnavailable`` with nothing written: t
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 
 from graph.stores import StoreUnavailable
@@ -38,7 +39,5 @@ class WriteTransaction:
 def rollback(db: sqlite3.Connection) -> None:
     """Roll back what is open, if SQLite has not already (it has after SQLITE_FULL, say)."""
     if db.in_transaction:
-        try:
+        with contextlib.suppress(sqlite3.Error):
             db.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass

@@ -33,8 +33,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, Optional
 
 from devservers.processes import process_running
 
@@ -159,7 +159,7 @@ def _api_versions_answer(port: int) -> bool:
         return False
 
 
-def status(data_dir: Path | str | None = None) -> Optional[KafkaServer]:
+def status(data_dir: Path | str | None = None) -> KafkaServer | None:
     """The broker running for ``data_dir``, or None."""
     data_dir = Path(data_dir or DEFAULT_DATA_DIR)
     try:
@@ -188,9 +188,9 @@ def start(data_dir: Path | str | None = None, port: int | None = None, heap: str
                                    capture_output=True, text=True, stdin=subprocess.DEVNULL)
         if formatted.returncode != 0:
             raise KafkaServerError(f"formatting the broker's storage failed:\n{formatted.stdout}{formatted.stderr}"[-3000:])
-    log = open(data_dir / "kafka.log", "ab")
-    proc = subprocess.Popen(_java_command(heap, "kafka.Kafka", str(config)), stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+    with open(data_dir / "kafka.log", "ab") as log:  # the broker holds its own copy of the descriptor
+        proc = subprocess.Popen(_java_command(heap, "kafka.Kafka", str(config)), stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
     server = KafkaServer(port, controller_port, proc.pid, data_dir)
     (data_dir / STATE_FILE).write_text(json.dumps({"port": port, "controller_port": controller_port, "pid": proc.pid}))
     deadline = time.monotonic() + timeout

@@ -36,7 +36,7 @@ class LineagemeshServer:
         self.global_args = global_args or []  # options before `serve`, e.g. --log-level warning
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, extra_args: list[str] | None = None, timeout: float = 60) -> "LineagemeshServer":
+    def start(self, extra_args: list[str] | None = None, timeout: float = 60) -> LineagemeshServer:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "graph", *self.global_args, "serve", "--port", str(self.port),
@@ -82,7 +82,7 @@ class LineagemeshServer:
         except OSError:
             return ""
 
-    def __enter__(self) -> "LineagemeshServer":
+    def __enter__(self) -> LineagemeshServer:
         return self.start() if self.process is None else self
 
     def __exit__(self, *exc: object) -> None:

@@ -40,22 +40,21 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Optional, Union
 
 from devservers.processes import process_running
 
 __all__ = [
-    "NEO4J_VERSION",
     "DEFAULT_DATA_DIR",
     "LIB_DIR",
+    "NEO4J_VERSION",
+    "AlreadyRunningError",
     "Neo4jServer",
     "Neo4jServerError",
-    "AlreadyRunningError",
     "ensure_jars",
-    "start",
-    "stop",
     "kill",
+    "start",
     "status",
+    "stop",
 ]
 
 # Keep in sync with <neo4j.version> in neo4j/pom.xml (newest 5.26.x on Maven Central when chosen).
@@ -108,7 +107,7 @@ class Neo4jServerError(RuntimeError):
 class AlreadyRunningError(Neo4jServerError):
     """start() found a live server on the same data dir (see ``.server``)."""
 
-    def __init__(self, server: "Neo4jServer"):
+    def __init__(self, server: Neo4jServer):
         super().__init__(
             f"Neo4j is already running for {server.data_dir} at {server.uri} (pid {server.pid})"
         )
@@ -122,11 +121,11 @@ class Neo4jServer:
     pid: int
     data_dir: Path
     log_path: Path
-    _proc: Optional[subprocess.Popen] = dataclasses.field(
+    _proc: subprocess.Popen | None = dataclasses.field(
         default=None, repr=False, compare=False
     )
 
-    def __enter__(self) -> "Neo4jServer":
+    def __enter__(self) -> Neo4jServer:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -253,7 +252,7 @@ def _java() -> str:
     return java
 
 
-def _size_to_bytes(size: Union[str, int], what: str = "size") -> int:
+def _size_to_bytes(size: str | int, what: str = "size") -> int:
     """'512m' / '1g' / '65536' (bytes) -> bytes, as the JVM's -Xmx understands them."""
     if isinstance(size, int) and size > 0:
         return size
@@ -289,7 +288,7 @@ def _port_open(port: int) -> bool:
         return False
 
 
-def _data_dir(data_dir: Union[Path, str, None]) -> Path:
+def _data_dir(data_dir: Path | str | None) -> Path:
     return Path(data_dir if data_dir is not None else DEFAULT_DATA_DIR).expanduser().resolve()
 
 
@@ -359,7 +358,7 @@ def _write_state(server: Neo4jServer, ready: bool) -> None:
     os.replace(tmp, path)
 
 
-def _remove_state(data_dir: Path, pid: Optional[int] = None) -> None:
+def _remove_state(data_dir: Path, pid: int | None = None) -> None:
     path = data_dir / STATE_FILE
     if pid is not None:  # only remove the state that belongs to this pid
         try:
@@ -410,10 +409,10 @@ def _driver_module():
 
 def _driver_ready(driver_mod, uri: str) -> bool:
     try:
-        with driver_mod.GraphDatabase.driver(uri, auth=None, connection_timeout=5.0) as driver:
-            with driver.session(database=DEFAULT_DATABASE) as session:
-                return session.run("RETURN 1 AS ok").single()["ok"] == 1
-    except Exception:  # not up yet: ServiceUnavailable, DatabaseUnavailable, ...
+        with driver_mod.GraphDatabase.driver(uri, auth=None, connection_timeout=5.0) as driver, \
+                driver.session(database=DEFAULT_DATABASE) as session:
+            return session.run("RETURN 1 AS ok").single()["ok"] == 1
+    except Exception:  # noqa: BLE001 - not up yet: ServiceUnavailable, DatabaseUnavailable, ...
         return False
 
 
@@ -436,9 +435,8 @@ def _wait_ready(server: Neo4jServer, proc: subprocess.Popen, offset: int, timeou
                     seen_ready = ready_line in fh.read()
             except OSError:
                 pass
-        if seen_ready and _port_open(server.port):
-            if driver_mod is None or _driver_ready(driver_mod, server.uri):
-                return
+        if seen_ready and _port_open(server.port) and (driver_mod is None or _driver_ready(driver_mod, server.uri)):
+            return
         if time.monotonic() >= deadline:
             raise Neo4jServerError(
                 f"Neo4j did not become ready on {server.uri} within {timeout:.0f} s; "
@@ -450,7 +448,7 @@ def _wait_ready(server: Neo4jServer, proc: subprocess.Popen, offset: int, timeou
 # --------------------------------------------------------------------------- API
 
 
-def status(data_dir: Union[Path, str, None] = None) -> Optional[Neo4jServer]:
+def status(data_dir: Path | str | None = None) -> Neo4jServer | None:
     """The server running for ``data_dir`` (default ``<repo>/.cache/neo4j-data``), or None."""
     data_dir = _data_dir(data_dir)
     try:
@@ -471,12 +469,12 @@ def status(data_dir: Union[Path, str, None] = None) -> Optional[Neo4jServer]:
 
 
 def start(
-    port: Optional[int] = None,
-    data_dir: Union[Path, str, None] = None,
+    port: int | None = None,
+    data_dir: Path | str | None = None,
     *,
     timeout: float = DEFAULT_START_TIMEOUT,
     heap: str = DEFAULT_HEAP,
-    page_cache: Union[str, int] = DEFAULT_PAGE_CACHE,
+    page_cache: str | int = DEFAULT_PAGE_CACHE,
     verbose: bool = False,
 ) -> Neo4jServer:
     """Start Neo4j in the background, bound to 127.0.0.1, and wait until it answers ``RETURN 1``.
@@ -547,7 +545,7 @@ def start(
 
 
 def stop(
-    server_or_data_dir: Union[Neo4jServer, Path, str, None] = None,
+    server_or_data_dir: Neo4jServer | Path | str | None = None,
     timeout: float = DEFAULT_STOP_TIMEOUT,
 ) -> bool:
     """Stop a server cleanly: SIGTERM (Neo4j checkpoints and closes its stores), then SIGKILL
@@ -555,7 +553,7 @@ def stop(
     (default ``<repo>/.cache/neo4j-data``). Returns False if nothing was running.
     """
     if isinstance(server_or_data_dir, Neo4jServer):
-        server: Optional[Neo4jServer] = server_or_data_dir
+        server: Neo4jServer | None = server_or_data_dir
         data_dir = server.data_dir
         if not (_pid_alive(server.pid) and _is_our_launcher(server.pid, data_dir)):
             _reap(server.pid)
@@ -577,13 +575,13 @@ def stop(
     return True
 
 
-def kill(server_or_data_dir: Union[Neo4jServer, Path, str, None] = None) -> bool:
+def kill(server_or_data_dir: Neo4jServer | Path | str | None = None) -> bool:
     """SIGKILL the server (a crash, for recovery tests); the state file is left behind like
     after a real crash. Starting again on the same data dir recovers the store.
     Returns False if nothing was running.
     """
     if isinstance(server_or_data_dir, Neo4jServer):
-        server: Optional[Neo4jServer] = server_or_data_dir
+        server: Neo4jServer | None = server_or_data_dir
         if not (_pid_alive(server.pid) and _is_our_launcher(server.pid, server.data_dir)):
             return False
     else:
