@@ -723,6 +723,7 @@ def bench_neo4j(ctx: Context, uri: str) -> dict[str, Any]:
             log(f"neo4j: HTTP {result['ingest']['http']['events_per_s']} events/s")
             result["graph"] = store.counts()
             result["queries"] = query_cells(ctx, store, server, "neo4j")
+            result["read_floor"] = read_floor_cells(ctx, uri, store, result["queries"])
         finally:
             server.stop()
     finally:
@@ -769,6 +770,70 @@ def query_cells(ctx: Context, store: Store | None, server: LineagemeshServer, la
                 cell["speedup_p95"] = significant(base["p95_ms"] / cell["p95_ms"]) if cell["p95_ms"] else None
             out.append(cell)
     return out
+
+
+def floor_runner(driver: Any, query: str, depth: int | None, forms: list[str]) -> Callable[[Start], int]:
+    """Neo4j's own floor for the reach of a cell: one bare Cypher statement (``neo4j_floor.reach_statement``),
+    in the faster of its forms on the cell's first start (twice each; the form is appended to ``forms``)."""
+    import neo4j_floor
+
+    statements: dict[str, str] = {}
+
+    def run(start: Start) -> int:
+        if not statements:
+            timed = []
+            for form in neo4j_floor.FORMS if depth is not None else ("bounded",):
+                statement = neo4j_floor.reach_statement(query, depth, form)
+                began = time.perf_counter()
+                for _ in range(2):
+                    neo4j_floor.read_reach(driver, statement, start.id)
+                timed.append((time.perf_counter() - began, form, statement))
+            _, form, statements["chosen"] = min(timed)
+            forms.append(form)
+        reach = neo4j_floor.read_reach(driver, statements["chosen"], start.id)
+        return len(reach["datasets"]) + len(reach["jobs"]) + (1 if query == "impact" else 0)
+
+    return run
+
+
+def same_reach(store: Store, driver: Any, query: str, depth: int | None, form: str, start: Start) -> bool:
+    """Whether the floor's statement reaches what our answer holds: lineage's node ids and edges,
+    impact's affected ids and owners."""
+    import neo4j_floor
+
+    reach = neo4j_floor.read_reach(driver, neo4j_floor.reach_statement(query, depth, form), start.id)
+    if query == "lineage":
+        answer = dataset_lineage(GraphView(store, summaries=True), start.id, Direction.DOWNSTREAM, _depth_arg(depth))
+        edges = {(e.source, e.target, e.kind.value) for e in answer.edges}
+        return ({n.id for n in answer.nodes} == {*reach["datasets"], *reach["jobs"]}
+                and edges == {(d, j, "READS") for d, j in reach["reads"]} | {(j, o, "WRITES") for j, o in reach["writes"]})
+    report = impact_query(GraphView(store, summaries=True), start.id, depth=depth)
+    return ({a.node.id for a in report.affected} == {*reach["datasets"], *reach["jobs"]}
+            and sorted(o.id for o in report.owners) == sorted(reach["owners"])
+            and sorted(p.id for p in report.products) == sorted(reach["products"])
+            and sorted(c.id for c in report.contracts) == sorted(reach["contracts"]))
+
+
+def read_floor_cells(ctx: Context, uri: str, store: Store, ours: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each lineage/impact cell's reach asked of Neo4j as one bare statement, timed the same way,
+    with whether it reaches what our answer holds; our cells get the floor and their ratio to it."""
+    import neo4j
+
+    log("neo4j: the engine's own read floor for each cell's reach (scripts/neo4j_floor.py)")
+    with neo4j.GraphDatabase.driver(uri, auth=None) as driver:
+        forms: list[str] = []  # the form each cell chose, in the cells' order
+        cells = run_cells(lambda q, d: floor_runner(driver, q, d, forms), ctx.starts, ctx.cell, "neo4j/floor")
+        for cell, form in zip(cells, forms, strict=True):
+            cell["form"] = form
+            cell["same_reach"] = all(same_reach(store, driver, cell["query"], cell["depth"], cell["form"], start)
+                                     for start in ctx.starts[cell["size"]])
+    floors = {cell_key(c): c for c in cells}
+    for cell in ours:
+        floor = floors.get(cell_key(cell))
+        if floor:
+            cell["floor_p50_ms"], cell["floor_p95_ms"] = floor["p50_ms"], floor["p95_ms"]
+            cell["over_floor_p50"] = significant(cell["p50_ms"] / floor["p50_ms"]) if floor["p50_ms"] else None
+    return cells
 
 
 # -- report -----------------------------------------------------------------------------------
@@ -879,6 +944,22 @@ def print_table(report: dict[str, Any]) -> None:
             sqlp = f"{e.get('baseline_p50_ms', math.nan):8.1f}/{e.get('baseline_p95_ms', math.nan):8.1f}"
             print(f"{key[0]:7} {key[1]:6} {depth:>5} {e['result_nodes_mean']:6.0f}  {trip(s):>26}  {trip(e):>26}  {sqlp:>18} "
                   f"{ratio(s and s.get('speedup_p95')):>8} {ratio(e.get('speedup_p95')):>7}", file=out)
+    for name, data in report["stores"].items():
+        floors = data.get("read_floor")
+        if not floors:
+            continue
+        cells = {}
+        for cell in data["queries"]:
+            cells.setdefault(cell_key(cell), {})[cell["mode"]] = cell
+        print(f"\n{name}: beside the engine's read floor (one bare Cypher statement for the same reach), p50 ms", file=out)
+        print(f"{'query':7} {'size':6} {'depth':>5} {'nodes':>6} {'floor':>9} {'in store':>9} {'x floor':>8} "
+              f"{'e2e':>9} {'x floor':>8}  same reach", file=out)
+        for floor in floors:
+            s, e = cells.get(cell_key(floor), {}).get("in_store"), cells.get(cell_key(floor), {}).get("end_to_end")
+            depth = "∞" if floor["depth"] is None else str(floor["depth"])
+            print(f"{floor['query']:7} {floor['size']:6} {depth:>5} {floor['result_nodes_mean']:6.0f} {floor['p50_ms']:9.1f} "
+                  f"{s['p50_ms'] if s else math.nan:9.1f} {ratio(s and s.get('over_floor_p50')):>8} "
+                  f"{e['p50_ms'] if e else math.nan:9.1f} {ratio(e and e.get('over_floor_p50')):>8}  {floor['same_reach']}", file=out)
     print("\ntargets:", file=out)
     for t in report["targets"]:
         mark = "n/a" if t["met"] is None else ("MET" if t["met"] else "MISSED")

@@ -1,4 +1,4 @@
-"""How fast can this Neo4j write at all? The engine's floor for the kind of writes ingest makes.
+"""How fast can this Neo4j write, and read, at all? The engine's floors for what lineagemesh asks of it.
 
 lineagemesh's Neo4j ingest is one write transaction per batch that MERGEs nodes on the ``id``
 constraint and creates relationships between them, with the property shapes of our graph (a
@@ -13,6 +13,15 @@ the elements our ingest writes per event to give the ceiling our events/s can be
 
 Probe nodes carry only the ``LineagemeshFloorProbe`` label (and its own constraint), so the probe
 never touches lineagemesh's data; both are removed afterwards.
+
+The read floor (:func:`reach_statement`, timed by ``scripts/bench.py`` beside each Neo4j latency
+cell) is the same reach as a ``lineage`` or ``impact`` answer downstream of a dataset, asked as one
+Cypher statement over lineagemesh's graph: Neo4j's own breadth-first search (``ANY SHORTEST`` over
+a quantified path pattern, no APOC) for the datasets within the depth, then the READS and WRITES
+edges the walk reports, and for impact the owners, products, domains and contracts its report
+names; ids only, as plain lists. No Python runs between its steps, so its time is what the server
+needs for that reach, and what our answer takes beyond it is ours (statements, rows, the walk).
+It assumes what the bench mesh holds: no aliases.
 """
 
 from __future__ import annotations
@@ -90,6 +99,69 @@ def measure(uri: str, rounds: int = 6, nodes_per_round: int = 10_000, database: 
         "what": "one write transaction per round: UNWIND MERGE of column-like nodes on a unique id, then UNWIND "
                 "MATCH/MATCH/CREATE of as many relationships; median of the second half of the rounds",
     }
+
+
+_CURRENT = "_unrestated IS NULL"  # a READS/WRITES edge its job's newest completed run restated
+
+
+#: The two forms a depth-bounded reach can be asked in: the quantifier bounded (Neo4j's search then
+#: keeps a state per node and length, ~8x the work of an unbounded one on a deep reach), or
+#: unbounded and the shortest paths longer than the depth left out (the whole reach walked). The
+#: bench times both and keeps the faster as the floor.
+FORMS = ("bounded", "filtered")
+
+
+def reach_statement(query: str, depth: int | None, form: str = "bounded") -> str:
+    """One statement answering ``$id``'s downstream reach as ``lineage`` (``query="lineage"``) or
+    ``impact`` (``"impact"``) at ``depth`` dataset hops (None: unbounded) sees it: the datasets
+    within ``depth - 1`` hops are expanded (their readers, and what those write, are reached)."""
+    step = f"(()<-[r:READS WHERE r.{_CURRENT}]-(:Job)-[w:WRITES WHERE w.{_CURRENT}]->())"
+    if depth is None:
+        search = f"MATCH ANY SHORTEST (s){step}{{0,}}(d:Dataset)"
+    elif form == "bounded":
+        search = f"MATCH ANY SHORTEST (s){step}{{0,{max(depth - 1, 0)}}}(d:Dataset)"
+    else:
+        search = f"MATCH p = ANY SHORTEST (s){step}{{0,}}(d:Dataset)\nWITH s, d WHERE length(p) <= {2 * max(depth - 1, 0)}"
+    text = f"""
+MATCH (s:Dataset {{id: $id}})
+{search}
+WITH s, collect(d) AS expanded  // every dataset it reaches but the start is one of the outputs below
+CALL (expanded) {{
+  UNWIND expanded AS d MATCH (d)<-[r:READS]-(j:Job) WHERE r.{_CURRENT}
+  RETURN collect([d.id, j.id]) AS reads, collect(DISTINCT j) AS jobs
+}}
+CALL (jobs) {{
+  UNWIND jobs AS j MATCH (j)-[w:WRITES]->(o:Dataset) WHERE w.{_CURRENT}
+  RETURN collect([j.id, o.id]) AS writes, collect(DISTINCT o) AS outputs
+}}
+"""
+    if query == "lineage":
+        return text + "RETURN [s.id] + [o IN outputs WHERE o <> s | o.id] AS datasets, [j IN jobs | j.id] AS jobs, reads, writes"
+    return text + f"""WITH s, jobs, [o IN outputs WHERE o <> s] AS affected
+CALL (affected, s) {{
+  UNWIND affected + [s] AS d MATCH (p:DataProduct)-[:EXPOSES]->(d) RETURN collect(DISTINCT p) AS products
+}}
+CALL (affected) {{
+  UNWIND affected AS d MATCH (d)-[:BELONGS_TO]->(m:Domain) RETURN collect(DISTINCT m.id) AS domains
+}}
+CALL (affected, jobs, products) {{
+  UNWIND affected + jobs + products AS x MATCH (x)-[:OWNED_BY]->(o:Owner) RETURN collect(DISTINCT o.id) AS owners
+}}
+CALL (s) {{
+  OPTIONAL MATCH (s)<-[r:READS WHERE r.{_CURRENT}]-(:Job)-[w:WRITES WHERE w.{_CURRENT}]->(d:Dataset)
+  WITH s, collect(DISTINCT d) AS first
+  UNWIND first + [s] AS d MATCH (c:Contract)-[:GOVERNS]->(d) RETURN collect(DISTINCT c.id) AS contracts
+}}
+RETURN [n IN affected | n.id] AS datasets, [j IN jobs | j.id] AS jobs, [p IN products | p.id] AS products, domains,
+       owners, contracts"""
+
+
+def read_reach(driver: neo4j.Driver, statement: str, start_id: str, database: str = "neo4j") -> dict[str, list[Any]]:
+    """The reach of one start, as :func:`reach_statement`'s columns: one auto-commit query, every
+    row fetched (as lineagemesh's reads are run)."""
+    with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS, fetch_size=-1) as session:
+        record = session.run(statement, id=start_id).single(strict=True)
+    return dict(record.items())
 
 
 def main(argv: list[str] | None = None) -> int:

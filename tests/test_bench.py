@@ -138,6 +138,10 @@ def test_bench_served_measures_a_data_dir_the_cli_loaded(tmp_path: Path) -> None
     assert memory["measured"] == served["server_rss_gib"] and memory["met"] is None  # the target is for 1M datasets
 
 
+def cell_key(cell: dict[str, Any]) -> tuple[str, str, Any]:
+    return (cell["query"], cell["size"], cell["depth"])
+
+
 @pytest.mark.neo4j
 def test_bench_neo4j_tiny_mesh(tmp_path: Path, neo4j_server: Any) -> None:
     report = run_bench(tmp_path, "--store", "neo4j", "--neo4j-uri", neo4j_server.uri)
@@ -147,6 +151,15 @@ def test_bench_neo4j_tiny_mesh(tmp_path: Path, neo4j_server: Any) -> None:
     floor = result["ingest"]["engine_floor"]
     assert floor["elements_per_s"] > 0 and len(floor["rounds_elements_per_s"]) == 2
     assert floor["elements_written_per_event"] > 1 and floor["ceiling_events_per_s"] > 0
+    # The read floor: every lineage/impact cell's reach asked as one bare statement, which reaches
+    # exactly what our answers hold, and each of our cells quoted against it.
+    read_floor = result["read_floor"]
+    assert len(read_floor) == QUERY_CELLS and all(cell["same_reach"] for cell in read_floor), read_floor
+    sizes = {cell_key(c): c["result_nodes_max"] for c in result["queries"] if c["mode"] == "in_store"}
+    assert all(sizes[cell_key(c)] == c["result_nodes_max"] for c in read_floor)
+    for cell in read_floor:
+        check_latency(cell)
+    assert all(c["over_floor_p50"] > 0 for c in result["queries"] if c["query"] in ("lineage", "impact"))
     with neo4j.GraphDatabase.driver(neo4j_server.uri, auth=None) as driver:  # the probe cleaned up after itself
         probes, _, _ = driver.execute_query("MATCH (n:LineagemeshFloorProbe) RETURN count(n) AS n", database_="neo4j")
         rules, _, _ = driver.execute_query("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names", database_="neo4j")

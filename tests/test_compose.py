@@ -3,6 +3,7 @@ the image, and that every variable and flag it passes is one lineagemesh really 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -22,7 +23,7 @@ def test_compose_wires_lineagemesh_to_neo4j() -> None:
     assert app["environment"]["LINEAGEMESH_STORE"] == "bolt://neo4j:7687"
 
     serve = main.commands["serve"]
-    envvars = {p.envvar for p in serve.params if p.envvar}
+    envvars = {p.envvar for p in serve.params if p.envvar} | {"FORWARDED_ALLOW_IPS"}  # uvicorn's, for the proxy
     assert set(app["environment"]) <= envvars, set(app["environment"]) - envvars
     flags = {opt for p in serve.params for opt in p.opts}
     command = app["command"]
@@ -42,3 +43,18 @@ def test_compose_feeds_lineagemesh_from_a_kraft_kafka() -> None:
     assert any(v.split(":")[0] in compose["volumes"] for v in kafka["volumes"])
     log_volume = next(v for v in app["volumes"] if v.split(":")[0] in compose["volumes"])
     assert app["environment"]["LINEAGEMESH_EVENT_LOG"].startswith(log_volume.split(":")[1])
+
+
+def test_compose_runs_two_replicas_on_one_database_behind_one_port() -> None:
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    services = compose["services"]
+    first, second, proxy = services["lineagemesh"], services["lineagemesh-2"], services["proxy"]
+    assert second["environment"] == first["environment"] and second["command"] == first["command"]
+    volumes = [next(v.split(":")[0] for v in app["volumes"] if v.split(":")[0] in compose["volumes"]) for app in (first, second)]
+    assert volumes[0] != volumes[1], "each replica keeps a raw event log of its own"
+    assert "ports" not in second and proxy["ports"] == ["127.0.0.1:5000:5000"]
+    assert {name for name, dep in proxy["depends_on"].items() if dep["condition"] == "service_healthy"} == {"lineagemesh", "lineagemesh-2"}
+    config = compose["configs"][proxy["configs"][0]["source"]]["content"]
+    assert proxy["configs"][0]["target"].startswith("/etc/nginx/conf.d/")
+    assert re.findall(r"server (\S+) ", config) == ["lineagemesh:5000", "lineagemesh-2:5000"]
+    assert "listen 5000;" in config and "$$http_upgrade" in config  # websockets (subscriptions) pass through

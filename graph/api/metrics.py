@@ -13,6 +13,7 @@
 | ``lineagemesh_http_requests_in_flight`` | requests being answered now |
 | ``lineagemesh_graph_nodes{kind}``, ``lineagemesh_graph_edges{kind}`` | graph size (``store.counts()``, cached ``GRAPH_SIZE_TTL`` seconds) |
 | ``lineagemesh_store_up`` | 1 when the store answered the last graph-size count |
+| ``lineagemesh_store_transient_retries_total{transaction}`` | Neo4j only: ``read`` or ``write`` transactions run again after a transient failure (a deadlock with another server's writer, a read racing a write) |
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
 from prometheus_client.exposition import choose_encoder
-from prometheus_client.metrics_core import GaugeMetricFamily, Metric
+from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -75,6 +76,9 @@ class Metrics:
                                 ["route", "status"], registry=r)
         self.in_flight = Gauge("lineagemesh_http_requests_in_flight", "HTTP requests being answered.", registry=r)
         r.register(_GraphSize(store, graph_size_ttl))
+        retries = getattr(store, "retries", None)
+        if retries is not None:
+            r.register(_Retries(retries.counts))
 
     def record_ingest(self, endpoint: str, outcome: IngestOutcome, seconds: float) -> None:
         self.ingest_seconds.labels(endpoint).observe(seconds)
@@ -126,6 +130,21 @@ class _GraphSize(Collector):
             for kind in kinds:
                 family.add_metric([kind.value], counts.get(kind.value, 0))
             yield family
+
+
+class _Retries(Collector):
+    """A remote store's retried transactions, by kind (``Neo4jStore.retries``)."""
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+
+    def collect(self) -> Iterator[Metric]:
+        family = CounterMetricFamily("lineagemesh_store_transient_retries", "Store transactions run again after a "
+                                     "transient failure (a deadlock, a read racing a write), by transaction.",
+                                     labels=["transaction"])
+        for what, count in sorted(self.counts.items()):
+            family.add_metric([what], count)
+        yield family
 
 
 class MetricsMiddleware(RequestObserver):

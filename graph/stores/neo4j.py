@@ -442,9 +442,11 @@ _READ_RETRY_PAUSES = (0.0, 0.02, 0.1, 0.4)
 _Result = TypeVar("_Result")
 
 
-def _retrying_transient(attempt: Callable[[], _Result], pauses: Sequence[float] = _READ_RETRY_PAUSES) -> _Result:
+def _retrying_transient(
+    attempt: Callable[[], _Result], pauses: Sequence[float] = _READ_RETRY_PAUSES, retried: Callable[[], None] | None = None
+) -> _Result:
     """``attempt()``, again after each pause while the server says the failure is transient and
-    retrying may succeed; the last such error propagates."""
+    retrying may succeed (``retried()`` told each time); the last such error propagates."""
     for pause in pauses:
         try:
             return attempt()
@@ -452,8 +454,24 @@ def _retrying_transient(attempt: Callable[[], _Result], pauses: Sequence[float] 
             if not exc.is_retryable():
                 raise
             log.debug("retrying a read after %s: %s", exc.code, exc.message)
+        if retried is not None:
+            retried()
         time.sleep(pause)
     return attempt()
+
+
+class Retries:
+    """How many times this process ran a read or a write transaction again after a transient
+    failure (a deadlock with another writer, a read racing a write): what several servers on one
+    database cost each other, for ``/metrics``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.counts = {"read": 0, "write": 0}
+
+    def add(self, what: str, times: int = 1) -> None:
+        with self._lock:
+            self.counts[what] += times
 
 
 @dataclass(slots=True)
@@ -555,6 +573,7 @@ class Neo4jStore(_CypherReads, Store):
         )
         self._bookmarks = self._driver.execute_query_bookmark_manager
         self._write_lock = threading.Lock()
+        self.retries = Retries()
         self._schema_lock = threading.Lock()
         self._schema_ready = False
         try:
@@ -592,7 +611,7 @@ class Neo4jStore(_CypherReads, Store):
                 return session.run(self._query(text), parameters).values()
 
         with self._translate_errors(doing):
-            return _retrying_transient(attempt)
+            return _retrying_transient(attempt, retried=functools.partial(self.retries.add, "read"))
 
     def _ensure_schema(self) -> None:
         """Create the constraints and indexes if missing and bring the graph to the current format
@@ -663,9 +682,20 @@ class Neo4jStore(_CypherReads, Store):
             return 0
         with self._write_lock, self._translate_errors("applying a batch"):
             self._ensure_schema()
-            with self._driver.session(database=self.database, bookmark_manager=self._bookmarks) as session:
-                work = neo4j.unit_of_work(timeout=self._query_timeout)(self._apply_in)
-                return session.execute_write(work, mutations)
+            attempts = 0
+
+            def attempt(tx: neo4j.ManagedTransaction, batch: list[Mutation]) -> int:
+                nonlocal attempts
+                attempts += 1  # the driver runs it again after a transient failure (a deadlock)
+                return self._apply_in(tx, batch)
+
+            try:
+                with self._driver.session(database=self.database, bookmark_manager=self._bookmarks) as session:
+                    work = neo4j.unit_of_work(timeout=self._query_timeout)(attempt)
+                    return session.execute_write(work, mutations)
+            finally:
+                if attempts > 1:
+                    self.retries.add("write", attempts - 1)
 
     def _apply_in(self, tx: neo4j.ManagedTransaction, mutations: list[Mutation]) -> int:
         node_ids, edge_keys = touched_ids(mutations)
