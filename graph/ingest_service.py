@@ -132,6 +132,7 @@ class IngestService:
     rules: DomainRules = NO_RULES
     keep_seconds: float | None = None  # retention of raw events (None: forever)
     on_change: Callable[[], None] | None = None  # told after an apply changed the graph (``graph.changes``)
+    on_written: Callable[[int], None] | None = None  # told how many nodes and edges each apply changed
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
@@ -176,8 +177,11 @@ class IngestService:
 
     def _apply(self, payload: bytes) -> int:
         changes = self.store.apply_encoded(payload)
-        if changes and self.on_change is not None:
-            self.on_change()
+        if changes:
+            if self.on_written is not None:
+                self.on_written(changes)
+            if self.on_change is not None:
+                self.on_change()
         return changes
 
     def apply_mutations(self, mutations: Sequence[Mutation], documents: int = 0) -> int:

@@ -13,6 +13,7 @@ Each relaxation has a reason, counted by the server (``lineagemesh_ingest_lenien
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from typing import Any, NamedTuple
 
@@ -22,6 +23,10 @@ REASONS = (RUN_ID_NOT_UUID, PARENT_RUN_ID_NOT_UUID)
 
 #: The longest run id accepted as it is sent (it is kept as a property of the run).
 MAX_RUN_ID_CHARS = 1024
+
+# The hyphenated form's 32 hex digits: what nearly every producer sends, told apart without
+# building a UUID (a tenth of the time); anything else is left to ``uuid.UUID`` to judge.
+_PLAIN_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 class Relaxed(NamedTuple):
@@ -39,6 +44,8 @@ def name_based_uuid(name: str) -> str:
 
 def is_uuid(value: str) -> bool:
     """The spec's ``format: uuid``: the hyphenated 8-4-4-4-12 hex form."""
+    if _PLAIN_UUID.fullmatch(value):
+        return True
     if len(value) != 36 or any(value[i] != "-" for i in (8, 13, 18, 23)):
         return False
     try:

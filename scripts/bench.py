@@ -444,6 +444,84 @@ def ingest_http(url: str, ndjson: Path, batch_events: int, clients: int, skip: i
     }
 
 
+# -- steady state -----------------------------------------------------------------------------
+
+
+def elements_written(url: str) -> float:
+    """The server's ``lineagemesh_ingest_elements_written_total``: nodes and edges its ingest changed."""
+    import httpx
+
+    for line in httpx.get(f"{url}/metrics", timeout=120).text.splitlines():
+        if line.startswith("lineagemesh_ingest_elements_written_total "):
+            return float(line.split()[1])
+    raise RuntimeError("the server reports no lineagemesh_ingest_elements_written_total")
+
+
+def steady_cell(args: argparse.Namespace, tmp: Path, reruns: int, change_rate: float, stores: dict[str, str]) -> dict[str, Any]:
+    """One steady-state cell: the mesh loaded once (its first round), then its re-runs (rounds 2..K),
+    the first half through the direct path and the second half over HTTP, into each store.
+    Elements written are what the store changed (``Store.apply``'s count, the server's
+    ``lineagemesh_ingest_elements_written_total``): the same counter on every store."""
+    from devservers.lineagemesh import LineagemeshServer
+
+    mesh = tmp / f"steady-{reruns}-{change_rate}.ndjson"
+    generate_mesh.write_mesh(str(mesh), args.datasets, args.seed, reruns=reruns, change_rate=change_rate)
+    base = generate_mesh.mesh_shape(args.datasets, args.seed).events
+    total = _count_events(mesh)
+    half = (total - base) // 2
+    cell: dict[str, Any] = {"reruns": reruns, "change_rate": change_rate, "events": total, "first_round_events": base,
+                            "rerun_events": total - base}
+    for name, uri in stores.items():
+        log(f"steady K={reruns} P={change_rate} on {name}: loading the first round ({base:,} events)")
+        if name == "neo4j":
+            tune_gc(REMOTE)
+            wipe_neo4j(uri)
+            store = open_store(uri)
+            serve_args = ["--store", uri, "--event-log", str(tmp / f"steady-{reruns}-{change_rate}-events")]
+        else:
+            data_dir = tmp / f"steady-{reruns}-{change_rate}-embedded"
+            store = open_store(data_dir=str(data_dir))
+            serve_args = ["--data-dir", str(data_dir)]
+        try:
+            first = ingest_direct(store, mesh, limit=base, workers=args.ingest_workers)
+            log(f"steady {name}: re-runs, direct ({half:,} events)")
+            direct = ingest_direct(store, mesh, skip=base, limit=half, workers=args.ingest_workers)
+        finally:
+            store.close()
+        server = LineagemeshServer(serve_args, tmp / f"steady-{name}-server.log", global_args=QUIET)
+        try:
+            server.start(timeout=300)
+            before = elements_written(server.url)
+            log(f"steady {name}: re-runs, HTTP ({total - base - half:,} events)")
+            http = ingest_http(server.url, mesh, args.batch_events, args.http_clients, skip=base + half)
+            http["elements_written"] = int(elements_written(server.url) - before)
+            http["elements_written_per_event"] = round(http["elements_written"] / max(http["accepted"], 1), 2)
+        finally:
+            server.stop()
+        row = {
+            "first_round": {**first.as_dict(), "elements_written_per_event": round(first.changes / max(first.events, 1), 2)},
+            "direct": {**direct.as_dict(), "elements_written_per_event": round(direct.changes / max(direct.events, 1), 2)},
+            "http": http,
+        }
+        cell[name] = row
+        log(f"steady {name}: direct {row['direct']['events_per_s']} events/s, {row['direct']['elements_written_per_event']} "
+            f"elements/event; HTTP {http['events_per_s']} events/s, {http['elements_written_per_event']} elements/event "
+            f"(first round: {row['first_round']['elements_written_per_event']} elements/event)")
+    return cell
+
+
+def steady_cells(text: str) -> tuple[int, float]:
+    """``K,P`` of ``--steady``."""
+    reruns, _, rate = text.partition(",")
+    try:
+        cell = int(reruns), float(rate or 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected K,P (runs per job, share of changed re-runs)") from None
+    if cell[0] < 2 or not 0 <= cell[1] <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: K must be >= 2 and P between 0 and 1")
+    return cell
+
+
 # -- queries ----------------------------------------------------------------------------------
 
 
@@ -1194,6 +1272,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--keep-temp", action="store_true", help="keep the temporary directory (mesh, logs, stores)")
     parser.add_argument("--mesh", type=Path, help="use this NDJSON, the --datasets/--seed mesh made before by "
                                                   "scripts/generate_mesh.py, instead of generating it")
+    parser.add_argument("--steady", type=steady_cells, action="append", metavar="K,P",
+                        help="instead of the benchmark, the steady state (repeatable): the mesh's first round loaded, then "
+                             "its re-runs (generate_mesh.py --reruns K --change-rate P) timed, half direct, half over HTTP; "
+                             "events/s and elements written per event on each --store")
     parser.add_argument("--served", type=Path, metavar="DATA_DIR",
                         help="end to end only, through `lineagemesh serve` on this embedded data dir, loaded with the "
                              "mesh before (lineagemesh ingest openlineage): for a mesh too large to load twice (1M)")
@@ -1223,6 +1305,24 @@ def main(argv: list[str] | None = None) -> int:
         if args.wide_columns:
             wide = bench_wide_columns(args.wide_columns, tmp, args.reps if not args.quick else 3)
             args.json.write_text(json.dumps({"wide_columns": wide}, indent=2))
+            return 0
+        if args.steady:
+            stores: dict[str, str] = {}
+            if args.store in ("embedded", "both"):
+                stores["embedded"] = "embedded"
+            if args.store in ("neo4j", "both"):
+                if args.neo4j_uri is None:
+                    from devservers import neo4j as neo4j_launcher
+
+                    log("starting Neo4j")
+                    neo4j_server = neo4j_launcher.start(data_dir=tmp / "neo4j", heap=args.neo4j_heap, page_cache=args.neo4j_page_cache)
+                stores["neo4j"] = args.neo4j_uri or neo4j_server.uri
+            cells = [steady_cell(args, tmp, reruns, rate, stores) for reruns, rate in args.steady]
+            steady_report = {"meta": {"command": "python scripts/bench.py " + " ".join(sys.argv[1:] if argv is None else argv),
+                                      "datasets": args.datasets, "seed": args.seed, "machine": machine(),
+                                      "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+                             "steady": cells}
+            args.json.write_bytes(orjson.dumps(steady_report, option=orjson.OPT_INDENT_2) + b"\n")
             return 0
         if args.mesh is not None:
             log(f"using the {args.datasets:,}-dataset mesh (seed {args.seed}) in {args.mesh}")

@@ -45,6 +45,16 @@ Shape of the mesh (N datasets):
   documentation and (for PII tables) tags facets on START; the COMPLETE event
   repeats inputs/outputs without dataset facets (outputs carry
   outputStatistics).  Events are written in eventTime order.
+
+Steady state (``--reruns K --change-rate P``): what schedulers send once the mesh exists, every
+job running again and again.  After the mesh above, K-1 more rounds follow (a round one mesh
+span plus an hour after the previous one, jobs in the same order): each re-run is a new
+START/COMPLETE pair (new runId, later eventTimes, new outputStatistics).  A fraction P of the
+re-runs changes one output: a column added, a column retyped, or a column's lineage input
+moved; the change stays for the job's later runs, as a deployed change does.  The other re-runs
+repeat the job's latest schema, columnLineage and other facets byte for byte.  The re-run
+randomness has its own stream, so the first round is the mesh ``--reruns 1`` gives; re-runs
+hold each job's latest START in memory (O(jobs) events).
 """
 from __future__ import annotations
 
@@ -196,6 +206,9 @@ PAIR_PROBABILITY = 0.10
 SELF_LOOP_PROBABILITY = 0.005
 N_FAMILIES = 128
 N_VARIANTS = 8
+RERUN_GAP_MS = 3_600_000  # between the end of one round of runs and the start of the next
+_RETYPE = {"STRING": "BIGINT", "BIGINT": "STRING", "INT": "BIGINT", "DOUBLE": "DECIMAL(18,2)",
+           "DECIMAL(18,2)": "DOUBLE", "BOOLEAN": "STRING", "DATE": "TIMESTAMP", "TIMESTAMP": "DATE"}
 
 # flags per dataset
 _SOURCE, _SPINE, _PAIR, _SECOND, _SELF, _HUB, _FORCED = 1, 2, 4, 8, 16, 32, 64
@@ -533,7 +546,7 @@ class _Plan:
     def namespace(self, k: int) -> str:
         return self.domain_ns[self.prod_domain[self.prod_of[k]]]
 
-    def shape(self) -> MeshShape:
+    def shape(self, reruns: int = 1) -> MeshShape:
         flags = self.flags
         sources = sum(1 for f in flags if f & _SOURCE)
         seconds = sum(1 for f in flags if f & _SECOND)
@@ -550,8 +563,8 @@ class _Plan:
             sources=sources,
             jobs=jobs,
             dataset_events=sources,
-            run_events=2 * jobs,
-            events=sources + 2 * jobs,
+            run_events=2 * jobs * reruns,
+            events=sources + 2 * jobs * reruns,
             total_columns=total_columns,
             pair_jobs=seconds,
             hubs=[nm(h) for h in self.hubs],
@@ -571,19 +584,27 @@ def _cumulative(weights):
         yield total
 
 
-def mesh_shape(datasets: int, seed: int, columns: int = 10, domains: int | None = None) -> MeshShape:
+def mesh_shape(datasets: int, seed: int, columns: int = 10, domains: int | None = None, reruns: int = 1) -> MeshShape:
     """Summary of the mesh ``generate`` would produce for the same arguments."""
-    return _Plan(datasets, seed, columns, domains).shape()
+    return _Plan(datasets, seed, columns, domains).shape(reruns)
 
 
 # --------------------------------------------------------------------------- events
 class _Emitter:
-    def __init__(self, plan: _Plan):
+    def __init__(self, plan: _Plan, reruns: int = 1, change_rate: float = 0.0):
+        if reruns < 1:
+            raise ValueError("reruns must be >= 1")
+        if not 0.0 <= change_rate <= 1.0:
+            raise ValueError("change rate must be between 0 and 1")
         self.plan = plan
         self.rng = random.Random(
             f"lineagemesh/generate_mesh/events/{plan.seed}/{plan.n}/{plan.columns}/{plan.n_domains}"
         )
         self._own_cache: dict[int, tuple[dict, dict]] = {}
+        self.reruns = reruns
+        self.change_rate = change_rate
+        # per job, for its re-runs: [latest START, its start ms, run duration ms, its inputs' (ns, name, template)]
+        self._jobs: list[list] = []
 
     # -- helpers
     def _ownership(self, p: int) -> tuple[dict, dict]:
@@ -828,7 +849,7 @@ class _Emitter:
                         else f"{plan.prod_name[p]}.build_table_{local}")
             job_ns = plan.job_ns[dom]
             run_id = self._run_id()
-            yield {
+            start = {
                 "eventTime": _iso(now),
                 "producer": PRODUCER,
                 "schemaURL": RUN_EVENT_URL,
@@ -842,7 +863,10 @@ class _Emitter:
                 "inputs": inputs,
                 "outputs": outputs,
             }
+            yield start
             end = now + 20_000 + int(1_780_000 * r() * r())
+            if self.reruns > 1:
+                self._jobs.append([start, now, end - now, in_info])
             seq += 1
             heappush(pending, (end, seq, {
                 "eventTime": _iso(end),
@@ -854,19 +878,111 @@ class _Emitter:
                 "inputs": [{"namespace": d["namespace"], "name": d["name"]} for d in inputs],
                 "outputs": done_outputs,
             }))
+        last = now
+        while pending:
+            last = pending[0][0]
+            yield heappop(pending)[2]
+        if self._jobs:
+            yield from self._rerun_rounds(_BASE_EPOCH * 1000, last)
+
+    # -- steady state
+    def _rerun_rounds(self, first: int, last: int) -> Iterator[dict]:
+        """Rounds 2..K: every job again, a round one mesh span plus RERUN_GAP_MS after the last."""
+        plan = self.plan
+        rng = random.Random(f"lineagemesh/generate_mesh/reruns/{plan.seed}/{plan.n}/{plan.columns}/{plan.n_domains}")
+        r = rng.random
+        span = last - first + RERUN_GAP_MS
+        pending: list[tuple[int, int, dict]] = []
+        seq = 0
+        heappush, heappop = heapq.heappush, heapq.heappop
+        for round_ in range(1, self.reruns):
+            for job in self._jobs:
+                now = job[1] + round_ * span
+                while pending and pending[0][0] <= now:
+                    yield heappop(pending)[2]
+                if r() < self.change_rate:
+                    job[0] = self._changed(job[0], job[3], rng, round_)
+                start = dict(job[0])
+                run_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+                start["eventTime"] = _iso(now)
+                start["run"] = {"runId": run_id}
+                yield start
+                end = now + job[2]
+                done_outputs = []
+                for out in start["outputs"]:
+                    rows = int(1000 * (1 + 999 * r() * r()))
+                    done_outputs.append({
+                        "namespace": out["namespace"],
+                        "name": out["name"],
+                        "outputFacets": {"outputStatistics": {
+                            "_producer": PRODUCER,
+                            "_schemaURL": OUTPUT_STATS_FACET_URL,
+                            "rowCount": rows,
+                            "size": rows * 8 * len(out["facets"]["schema"]["fields"]),
+                        }},
+                    })
+                seq += 1
+                heappush(pending, (end, seq, {
+                    "eventTime": _iso(end),
+                    "producer": PRODUCER,
+                    "schemaURL": RUN_EVENT_URL,
+                    "eventType": "COMPLETE",
+                    "run": {"runId": run_id},
+                    "job": {"namespace": start["job"]["namespace"], "name": start["job"]["name"]},
+                    "inputs": [{"namespace": d["namespace"], "name": d["name"]} for d in start["inputs"]],
+                    "outputs": done_outputs,
+                }))
         while pending:
             yield heappop(pending)[2]
 
+    @staticmethod
+    def _changed(start: dict, in_info: list[tuple[str, str, _Template]], rng: random.Random, round_: int) -> dict:
+        """``start`` with one output changed as a deployment changes it: a column added, a column
+        retyped, or a column's lineage input moved. Copies what it changes (facets are shared)."""
+        r = rng.random
+        outputs = list(start["outputs"])
+        o = int(r() * len(outputs))
+        facets = dict(outputs[o]["facets"])
+        schema = dict(facets["schema"])
+        fields = list(schema["fields"])
+        lineage = dict(facets["columnLineage"])
+        by_column = dict(lineage["fields"])
+        how = r()
+        src_ns, src_name, src_tpl = in_info[int(r() * len(in_info))]
+        src_field = src_tpl.names[int(r() * len(src_tpl.names))]
+        moved = {"namespace": src_ns, "name": src_name, "field": src_field, "transformations": [T_IDENTITY]}
+        column = fields[int(r() * len(fields))]
+        held = by_column.get(column["name"], {}).get("inputFields", [])
+        if how < 1 / 3 and held[:1] != [moved]:  # a column's lineage input moved
+            by_column[column["name"]] = {"inputFields": [moved]}
+        elif how < 2 / 3:  # a column retyped
+            j = fields.index(column)
+            fields[j] = {**column, "type": _RETYPE.get(column["type"], "STRING")}
+        else:  # a column added, fed by an input column
+            name = f"added_r{round_}_{len(fields)}"
+            fields.append({"name": name, "type": "STRING", "description": "Added by a deployment",
+                           "ordinal_position": len(fields) + 1})
+            by_column[name] = {"inputFields": [moved]}
+        schema["fields"] = fields
+        lineage["fields"] = by_column
+        facets["schema"] = schema
+        facets["columnLineage"] = lineage
+        outputs[o] = {**outputs[o], "facets": facets}
+        return {**start, "outputs": outputs}
 
-def generate(datasets: int, seed: int, columns: int = 10, domains: int | None = None) -> Iterator[dict]:
-    """Yield the mesh's OpenLineage events (DatasetEvents and RunEvents) in eventTime order.
 
-    Streams: memory is O(datasets) small integers, never the events themselves.  Treat the
-    yielded dicts as read-only: facet objects that never change (schema per column
-    template, transformation descriptors, jobType) are shared between events.
+def generate(datasets: int, seed: int, columns: int = 10, domains: int | None = None,
+             reruns: int = 1, change_rate: float = 0.0) -> Iterator[dict]:
+    """Yield the mesh's OpenLineage events (DatasetEvents and RunEvents) in eventTime order;
+    ``reruns`` runs of every job, ``change_rate`` of the re-runs changing an output (module doc).
+
+    Streams: memory is O(datasets) small integers, never the events themselves (but each job's
+    latest START with ``reruns`` > 1).  Treat the yielded dicts as read-only: facet objects
+    that never change (schema per column template, transformation descriptors, jobType) are
+    shared between events.
     """
     plan = _Plan(datasets, seed, columns, domains)
-    yield from _Emitter(plan).events()
+    yield from _Emitter(plan, reruns, change_rate).events()
 
 
 # --------------------------------------------------------------------------- output
@@ -911,7 +1027,7 @@ class _ThreadedWriter:
 
 
 def write_mesh(out, datasets: int, seed: int, columns: int = 10, domains: int | None = None,
-               compresslevel: int = 6, progress: bool = False) -> dict:
+               compresslevel: int = 6, progress: bool = False, reruns: int = 1, change_rate: float = 0.0) -> dict:
     """Write the mesh as NDJSON to path ``out`` (``.gz`` => gzip, ``-`` => stdout). Returns stats."""
     t0 = time.perf_counter()
     if out == "-":
@@ -928,7 +1044,7 @@ def write_mesh(out, datasets: int, seed: int, columns: int = 10, domains: int | 
     buf_bytes = 0
     dumps = dumps_line
     try:
-        for ev in generate(datasets, seed, columns, domains):
+        for ev in generate(datasets, seed, columns, domains, reruns, change_rate):
             line = dumps(ev)
             buf.append(line)
             buf_bytes += len(line)
@@ -966,16 +1082,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--domains", type=int, default=None, help="number of domains (default max(3, N//2000))")
     ap.add_argument("--compresslevel", type=int, default=6, choices=range(10), metavar="0-9",
                     help="gzip level for .gz output (default 6)")
+    ap.add_argument("--reruns", type=int, default=1, metavar="K",
+                    help="runs of every job (default 1); K > 1 adds the steady state: K-1 more rounds")
+    ap.add_argument("--change-rate", type=float, default=0.0, metavar="P",
+                    help="share of re-runs that change an output's schema or column lineage (default 0)")
     ap.add_argument("--summary", action="store_true", help="print the intended mesh shape (JSON) to stderr")
     ap.add_argument("--quiet", action="store_true", help="no statistics on stderr")
     ap.add_argument("--progress", action="store_true", help="progress lines on stderr")
     args = ap.parse_args(argv)
     try:
         if args.summary:
-            shape = mesh_shape(args.datasets, args.seed, args.columns, args.domains)
+            shape = mesh_shape(args.datasets, args.seed, args.columns, args.domains, args.reruns)
             print(json.dumps(shape.to_dict(max_items=10), indent=2), file=sys.stderr)
         stats = write_mesh(args.out, args.datasets, args.seed, args.columns, args.domains,
-                           compresslevel=args.compresslevel, progress=args.progress)
+                           compresslevel=args.compresslevel, progress=args.progress,
+                           reruns=args.reruns, change_rate=args.change_rate)
     except ValueError as exc:
         ap.error(str(exc))
     if not args.quiet:

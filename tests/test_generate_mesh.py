@@ -363,3 +363,41 @@ def test_column_lineage_references_declared_columns(mesh):
     assert n_identity > 0.5 * n_direct  # mostly IDENTITY
     assert masked_fields
     assert all(o in gm.PII_COLUMN_NAMES and f in gm.PII_COLUMN_NAMES for o, f in masked_fields)
+
+
+# --------------------------------------------------------------------------- steady state
+def test_reruns_repeat_jobs_with_new_runs_and_a_share_of_changes():
+    n, reruns, rate = 300, 4, 0.2
+    base = [gm.dumps_line(ev) for ev in gm.generate(n, SEED)]
+    steady = [gm.dumps_line(ev) for ev in gm.generate(n, SEED, reruns=reruns, change_rate=rate)]
+    assert steady == [gm.dumps_line(ev) for ev in gm.generate(n, SEED, reruns=reruns, change_rate=rate)]
+    assert steady[:len(base)] == base  # the first round is the mesh itself
+    shape = gm.mesh_shape(n, SEED, reruns=reruns)
+    assert len(steady) == shape.events == shape.sources + 2 * shape.jobs * reruns
+    events = [json.loads(line) for line in steady]
+    times = [ev["eventTime"] for ev in events]
+    assert times == sorted(times)
+    starts = [ev for ev in events if ev.get("eventType") == "START"]
+    completes = {ev["run"]["runId"]: ev for ev in events if ev.get("eventType") == "COMPLETE"}
+    assert len({ev["run"]["runId"] for ev in starts}) == len(starts) == len(completes) == shape.jobs * reruns
+    latest: dict[tuple[str, str], dict] = {}
+    changed = same = 0
+    for ev in starts:
+        job = (ev["job"]["namespace"], ev["job"]["name"])
+        assert completes[ev["run"]["runId"]]["eventTime"] > ev["eventTime"]
+        if job in latest:
+            before = latest[job]
+            assert ev["eventTime"] > before["eventTime"] and ev["inputs"] == before["inputs"]
+            assert ev["job"] == before["job"]
+            if ev["outputs"] == before["outputs"]:
+                same += 1
+            else:
+                changed += 1
+                (was, now), = [(a, b) for a, b in zip(before["outputs"], ev["outputs"]) if a != b]
+                kept = {k: v for k, v in was["facets"].items() if k not in ("schema", "columnLineage")}
+                assert kept == {k: v for k, v in now["facets"].items() if k not in ("schema", "columnLineage")}
+                columns = {f["name"]: f["type"] for f in now["facets"]["schema"]["fields"]}
+                assert set(now["facets"]["columnLineage"]["fields"]) <= set(columns)
+        latest[job] = ev
+    assert changed + same == shape.jobs * (reruns - 1)
+    assert 0.12 < changed / (changed + same) < 0.28

@@ -48,6 +48,7 @@ def test_metrics_and_json_logs_after_traffic(tmp_path: Path, food_delivery_event
     assert got[("lineagemesh_store_up", ())] == 1
     graph = {labels[0][1]: value for (name, labels), value in got.items() if name in ("lineagemesh_graph_nodes", "lineagemesh_graph_edges")}
     assert {k: v for k, v in graph.items() if v} == counts and graph["Contract"] == 0
+    assert got[("lineagemesh_ingest_elements_written_total", ())] >= sum(graph.values())  # each was written once at least
     assert not any(name.endswith("_created") for name, _ in got)
 
     lines = [json.loads(line) for line in (tmp_path / "server.log").read_text().splitlines()]  # every line is JSON

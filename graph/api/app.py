@@ -343,7 +343,7 @@ def create_app(
     this process ingests from (``graph.kafka_ingest``), started and stopped with the app."""
     metrics = Metrics(store)
     changes = ChangeFeed()  # subscriptions hear every apply (``graph.api.subscriptions``)
-    service = IngestService(store, events, config.rules, on_change=changes.notify)
+    service = IngestService(store, events, config.rules, on_change=changes.notify, on_written=metrics.written.inc)
     translator = BatchTranslator(config)
 
     consumer = None if kafka is None else KafkaIngest(service, kafka, KafkaMetrics(metrics.registry))
