@@ -1,15 +1,19 @@
 // graph._native.Builder and translate_openlineage: the Python face of the ingest side of the core
 // (native/core/builder.h, openlineage.h). ``ingest.builder.GraphBuilder`` is Builder; the
 // Iceberg, contract and dbt translations subclass it.
+#include "py.h"
+
 #include <cstdio>
 #include <memory>
 
 #include "batch.h"
 #include "openlineage.h"
+#include "pybatch.h"
 #include "pymodule.h"
 #include "pytypes.h"
+#include "pywire.h"
 
-#include <datetime.h>  // after Python.h (common.h)
+#include <datetime.h>  // after Python.h (py.h)
 
 namespace lm {
 
@@ -42,7 +46,7 @@ PyObject* str_result(const std::string& s) { return str_of(s); }
 // A props argument: a mapping (or None: none), as the builder's map.
 MapWriter props_of(Builder& b, PyObject* props, const char* where = "props") {
   MapWriter map = b.map();
-  map.merge_py(props, where);
+  merge_py(map, props, where);
   return map;
 }
 
@@ -176,7 +180,10 @@ PyObject* builder_owner(PyObject* self, PyObject* args) {
   LM_GUARD_BEGIN
   PyObject *subject, *name, *owner_type;
   if (!PyArg_ParseTuple(args, "OOO", &subject, &name, &owner_type)) return nullptr;
-  return str_result(builder_of(self).owner(part(subject), part(name), owner_type));
+  Builder& b = builder_of(self);
+  MapWriter ownership = b.map();
+  set_py(ownership, "type", owner_type);
+  return str_result(b.owner(part(subject), part(name), ownership));
   LM_GUARD_END(nullptr)
 }
 

@@ -1,15 +1,19 @@
 // graph._native: the Python face of the native core. Thin: argument parsing, and turning the
 // core's records into graph.model objects. ``graph.mutations`` configures it and says what each
 // entry point is for.
+#include "py.h"
+
 #include <algorithm>
 
 #include "batch.h"
 #include "currency.h"
 #include "graph.h"
 #include "ids.h"
+#include "pybatch.h"
 #include "pymodule.h"
 #include "pyrecords.h"
 #include "pytypes.h"
+#include "pyvalues.h"
 #include "snapshot.h"
 
 using namespace lm;
@@ -179,8 +183,8 @@ PyObject* read_edges(PyObject* self, PyObject* args, bool keys_only) {
           Record* r = g.edge_record[entry_edge(*it)];
           PyRef props, stamps;
           try {
-            props = PyRef(g.records.props_to_py(r));
-            stamps = PyRef(g.records.stamps_to_py(r));
+            props = PyRef(props_to_py(g.pool, r));
+            stamps = PyRef(stamps_to_py(g.pool, r));
           } catch (...) {
             Py_DECREF(source);
             Py_DECREF(target);
@@ -527,7 +531,7 @@ PyObject* plan_changes(PyObject* self, PyObject*) {
   PyRef nodes(check(PyDict_New())), edges(check(PyDict_New()));
   for (auto& n : p.nodes) {
     PyRef id(str_of(g.pool.view(n.id)));
-    PyRef props(g.records.props_to_py(n.record)), stamps(g.records.stamps_to_py(n.record));
+    PyRef props(props_to_py(g.pool, n.record)), stamps(stamps_to_py(g.pool, n.record));
     Py_INCREF(id.get());
     PyRef node(make_node(id.get(), n.kind, props.release(), stamps.release()));
     if (PyDict_SetItem(nodes.get(), id.get(), node.get()) < 0) return nullptr;
@@ -535,7 +539,7 @@ PyObject* plan_changes(PyObject* self, PyObject*) {
   for (auto& e : p.edges) {
     PyRef source(str_of(g.pool.view(e.source))), target(str_of(g.pool.view(e.target)));
     PyRef key(check(PyTuple_Pack(3, source.get(), py.edge_kind[e.kind], target.get())));
-    PyRef props(g.records.props_to_py(e.record)), stamps(g.records.stamps_to_py(e.record));
+    PyRef props(props_to_py(g.pool, e.record)), stamps(stamps_to_py(g.pool, e.record));
     PyRef edge(make_edge(source.release(), e.kind, target.release(), props.release(), stamps.release()));
     if (PyDict_SetItem(edges.get(), key.get(), edge.get()) < 0) return nullptr;
   }

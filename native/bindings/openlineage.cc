@@ -1,5 +1,7 @@
 #include "openlineage.h"
 
+#include "pywire.h"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -129,18 +131,18 @@ class Translation {
     std::string run_node = node_id(kRun, {text(run_id_object)});
     PyObject* facets = dict_or_none(run, "facets");
     MapWriter props = b.map();
-    props.set_py("runId", run_id_object).set_str("jobId", job);
+    set_py(props, "runId", run_id_object).set_str("jobId", job);
     raw_facets(props, facets, kStructuredRunFacets);
     if (PyObject* nominal = get(facets, "nominalTime")) {
-      props.set_py("nominalStartTime", none_if_missing(get(nominal, "nominalStartTime")));
-      props.set_py("nominalEndTime", none_if_missing(get(nominal, "nominalEndTime")));
+      set_py(props, "nominalStartTime", none_if_missing(get(nominal, "nominalStartTime")));
+      set_py(props, "nominalEndTime", none_if_missing(get(nominal, "nominalEndTime")));
     }
     PyObject* event_time = get(event_, "eventTime");
     MapWriter first = b.map();
-    first.set_py("createdAt", event_time);
-    if (event_type == "START" || event_type == "RUNNING") first.set_py("startedAt", event_time);
+    set_py(first, "createdAt", event_time);
+    if (event_type == "START" || event_type == "RUNNING") set_py(first, "startedAt", event_time);
     int rank = state_rank(event_type);
-    if (rank == 3) props.set_py("endedAt", event_time);
+    if (rank == 3) set_py(props, "endedAt", event_time);
     b.node(run_node, kRun, props, &first);
     if (rank) {
       MapWriter state = b.map();
@@ -154,7 +156,7 @@ class Translation {
       PyObject* parent_run_id = get(get(parent, "run"), "runId");
       std::string parent_run = node_id(kRun, {text(parent_run_id)});
       MapWriter parent_props = b.map();
-      parent_props.set_py("runId", none_if_missing(parent_run_id)).set_str("jobId", parent_job);
+      set_py(parent_props, "runId", none_if_missing(parent_run_id)).set_str("jobId", parent_job);
       b.node(parent_run, kRun, parent_props);
       b.edge(parent_run, kOf, parent_job);
       b.edge(run_node, kChildOf, parent_run);
@@ -245,7 +247,7 @@ class Translation {
       if (structured.count(facet)) continue;
       key.assign(kFacetPrefix).append(facet);
       bool deleted = PyDict_Check(value) && truthy(get(value, "_deleted"));
-      props.set_py(key, deleted ? Py_None : value, "a facet");
+      set_py(props, key, deleted ? Py_None : value, "a facet");
     }
   }
 
@@ -253,7 +255,9 @@ class Translation {
     if (PyObject* list = list_or_none(ownership, "owners"))
       for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); i++) {
         PyObject* owner = PyList_GET_ITEM(list, i);
-        b.owner(subject, text(get(owner, "name")), none_if_missing(get(owner, "type")));
+        MapWriter ownership = b.map();
+        set_py(ownership, "type", none_if_missing(get(owner, "type")));
+        b.owner(subject, text(get(owner, "name")), ownership);
       }
   }
 
@@ -264,14 +268,14 @@ class Translation {
     PyObject* facets = dict_or_none(ds, "facets");
     MapWriter props = b.map();
     raw_facets(props, facets, kStructuredDatasetFacets);
-    if (PyObject* doc = get(facets, "documentation")) props.set_py("description", none_if_missing(get(doc, "description")));
+    if (PyObject* doc = get(facets, "documentation")) set_py(props, "description", none_if_missing(get(doc, "description")));
     if (PyObject* source = get(facets, "dataSource")) {
-      props.set_py("sourceName", none_if_missing(get(source, "name")));
-      props.set_py("sourceUri", none_if_missing(get(source, "uri")));
+      set_py(props, "sourceName", none_if_missing(get(source, "name")));
+      set_py(props, "sourceUri", none_if_missing(get(source, "uri")));
     }
     if (PyObject* change = get(facets, "lifecycleStateChange")) {
       PyObject* state = get(change, "lifecycleStateChange");
-      props.set_py("lifecycleState", none_if_missing(state));
+      set_py(props, "lifecycleState", none_if_missing(state));
       std::string state_text = state ? text(state) : "";
       props.set_bool("deleted", state && PyUnicode_Check(state) && state_text == "DROP");
       PyObject* previous = get(change, "previousIdentifier");
@@ -307,7 +311,7 @@ class Translation {
     if (domain.get() == Py_None) return;
     std::string domain_node = b.domain(text(domain.get()), nullptr);
     MapWriter props = b.map();
-    props.set_py("source", rule_source_);
+    set_py(props, "source", rule_source_);
     b.edge(dataset_id, kBelongsTo, domain_node, &props);
   }
 
@@ -338,8 +342,8 @@ class Translation {
       ordinal++;
       MapWriter props = b.map();
       props.set_bool("declared", true);
-      props.set_py("type", none_if_missing(get(field, "type")));
-      props.set_py("description", none_if_missing(get(field, "description")));
+      set_py(props, "type", none_if_missing(get(field, "type")));
+      set_py(props, "description", none_if_missing(get(field, "description")));
       props.set_int("ordinal", position(get(field, "ordinal_position"), ordinal));
       if (parent) props.set_str("parent", *parent); else props.set_null("parent");
       set_tags(props, get(field, "tags"));
@@ -391,8 +395,8 @@ class Translation {
         spend(out.size(), [this] { return where_ + ".facets.columnLineage.fields"; });
         stop_if_refused();
         MapWriter legacy = b.map();
-        legacy.set_py("transformationType", none_if_missing(get(spec, "transformationType")));
-        legacy.set_py("transformationDescription", none_if_missing(get(spec, "transformationDescription")));
+        set_py(legacy, "transformationType", none_if_missing(get(spec, "transformationType")));
+        set_py(legacy, "transformationDescription", none_if_missing(get(spec, "transformationDescription")));
         derivations(out, list_or_none(spec, "inputFields"), &legacy);
       }
     }
@@ -417,7 +421,7 @@ class Translation {
     for (uint32_t at = 0; at < merged.size(); at++) {
       MapWriter props = b.map();
       if (merged[at].empty()) props.set_null("transformations");
-      else props.set_py_list("transformations", merged[at], "transformations");
+      else set_py_list(props, "transformations", merged[at], "transformations");
       if (has_job_) props.set_str("jobId", job_); else props.set_null("jobId");
       if (legacy) props.merge(*legacy);
       b.edge(target, kDerivesFrom, seen.text(at), &props);
@@ -429,12 +433,12 @@ class Translation {
     MapWriter props = b.map();
     raw_facets(props, facets, kStructuredJobFacets);
     if (completed_run) props.set_str("latestCompletedRun", node_id(kRun, {text(completed_run)}));  // decides which I/O is current
-    if (PyObject* doc = get(facets, "documentation")) props.set_py("description", none_if_missing(get(doc, "description")));
-    if (PyObject* sql = get(facets, "sql")) props.set_py("sql", none_if_missing(get(sql, "query")));
+    if (PyObject* doc = get(facets, "documentation")) set_py(props, "description", none_if_missing(get(doc, "description")));
+    if (PyObject* sql = get(facets, "sql")) set_py(props, "sql", none_if_missing(get(sql, "query")));
     if (PyObject* type = get(facets, "jobType")) {
-      props.set_py("jobType.processingType", none_if_missing(get(type, "processingType")));
-      props.set_py("jobType.integration", none_if_missing(get(type, "integration")));
-      props.set_py("jobType.jobType", none_if_missing(get(type, "jobType")));
+      set_py(props, "jobType.processingType", none_if_missing(get(type, "processingType")));
+      set_py(props, "jobType.integration", none_if_missing(get(type, "integration")));
+      set_py(props, "jobType.jobType", none_if_missing(get(type, "jobType")));
     }
     job_ = b.job(text(get(job, "namespace")), text(get(job, "name")), props);
     stop_if_refused();

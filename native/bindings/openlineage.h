@@ -7,6 +7,8 @@
 // pairs that split inputs and outputs, duplicates and out-of-order arrival all converge.
 #pragma once
 
+#include "py.h"
+
 #include "builder.h"
 
 namespace lm {

@@ -1,6 +1,8 @@
 // What the module's files share: the Graph type object, and how each file adds its types.
 #pragma once
 
+#include "py.h"
+
 #include "graph.h"
 
 namespace lm {
@@ -21,6 +23,10 @@ bool add_ingest_types(PyObject* module);
 #define LM_GUARD_END(fail)                         \
   }                                                \
   catch (const ::lm::PyErrorSet&) {                \
+    return fail;                                   \
+  }                                                \
+  catch (const ::lm::Error& e) {                   \
+    ::lm::set_error(e);                            \
     return fail;                                   \
   }                                                \
   catch (const std::bad_alloc&) {                  \

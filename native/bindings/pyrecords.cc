@@ -1,8 +1,32 @@
 #include "pyrecords.h"
 
 #include "pytypes.h"
+#include "pyvalues.h"
 
 namespace lm {
+
+PyObject* props_to_py(const StringPool& pool, const Record* r) {
+  PyRef dict(check(PyDict_New()));
+  for_each_entry(r, [&](const Entry& e) {
+    if (*e.value == kAbsent) return;
+    PyRef key(str_of(pool.view(e.key)));
+    const uint8_t* p = e.value;
+    PyRef value(value_to_py(p, pool));
+    if (PyDict_SetItem(dict.get(), key.get(), value.get()) < 0) throw PyErrorSet{};
+  });
+  return dict.release();
+}
+
+PyObject* stamps_to_py(const StringPool& pool, const Record* r) {
+  PyRef dict(check(PyDict_New()));
+  char buf[32];
+  for_each_entry(r, [&](const Entry& e) {
+    PyRef key(str_of(pool.view(e.key)));
+    PyRef value(str_of(stamp_text(e.stamp, pool, buf)));
+    if (PyDict_SetItem(dict.get(), key.get(), value.get()) < 0) throw PyErrorSet{};
+  });
+  return dict.release();
+}
 
 Record* record_from_py(Graph& g, PyObject* props, PyObject* stamps, bool share) {
   if (!PyDict_Check(props) || !PyDict_Check(stamps)) raise(PyExc_TypeError, "props and stamps must be dicts");
@@ -53,16 +77,16 @@ Record* record_from_py(Graph& g, PyObject* props, PyObject* stamps, bool share) 
 
 PyObject* node_to_py(const Graph& g, NodeIdx n, PyObject* id) {
   PyRef id_object(id ? (Py_INCREF(id), id) : str_of(g.pool.view(g.node_id[n])));
-  PyRef props(g.records.props_to_py(g.node_record[n]));
-  PyRef stamps(g.records.stamps_to_py(g.node_record[n]));
+  PyRef props(props_to_py(g.pool, g.node_record[n]));
+  PyRef stamps(stamps_to_py(g.pool, g.node_record[n]));
   return make_node(id_object.release(), g.node_kind[n], props.release(), stamps.release());
 }
 
 PyObject* edge_to_py(const Graph& g, EdgeIdx e) {
   PyRef source(str_of(g.pool.view(g.node_id[g.edge_src[e]])));
   PyRef target(str_of(g.pool.view(g.node_id[g.edge_dst[e]])));
-  PyRef props(g.records.props_to_py(g.edge_record[e]));
-  PyRef stamps(g.records.stamps_to_py(g.edge_record[e]));
+  PyRef props(props_to_py(g.pool, g.edge_record[e]));
+  PyRef stamps(stamps_to_py(g.pool, g.edge_record[e]));
   return make_edge(source.release(), g.edge_kind[e], target.release(), props.release(), stamps.release());
 }
 

@@ -1,9 +1,15 @@
 // Records from the Python form every store speaks (graph.model's props and stamps dicts).
 #pragma once
 
+#include "py.h"
+
 #include "graph.h"
 
 namespace lm {
+
+// A record's props / stamps as graph.model holds them (dicts of values / of stamps' text).
+PyObject* props_to_py(const StringPool& pool, const Record* r);
+PyObject* stamps_to_py(const StringPool& pool, const Record* r);
 
 // A record of every stamped key, with its value where props has one (a key props holds without a
 // stamp is stamped ""). ``share``: an equal record already held is returned instead.

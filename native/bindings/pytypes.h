@@ -2,6 +2,8 @@
 // over once by ``graph.mutations`` (``_native.configure``) when the package is imported.
 #pragma once
 
+#include "py.h"
+
 #include "common.h"
 #include "kinds.h"
 

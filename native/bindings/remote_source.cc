@@ -1,4 +1,4 @@
-#include "source.h"
+#include "remote_source.h"
 
 #include "pyrecords.h"
 #include "pytypes.h"

@@ -1,5 +1,7 @@
 // graph._native.View and its answers: the Python face of the query engine (native/core/view.h,
 // aliases.h, lineage.h, impact.h). ``graph.view.GraphView`` wraps it.
+#include "py.h"
+
 #include <algorithm>
 #include <memory>
 
@@ -7,6 +9,8 @@
 #include "pymodule.h"
 #include "pyrecords.h"
 #include "pytypes.h"
+#include "pyvalues.h"
+#include "remote_source.h"
 
 namespace lm {
 
@@ -620,7 +624,7 @@ PyObject* lineage_edges(PyObject* self, PyObject*) {
   for (size_t i = 0; i < l->answer->edges.size(); i++) {
     const auto& e = l->answer->edges[i];
     PyRef source(id_str(g, g.node_id[e.source])), target(id_str(g, g.node_id[e.target]));
-    PyRef props(e.props == kNone ? (Py_INCREF(Py_None), Py_None) : g.records.props_to_py(g.edge_record[e.props]));
+    PyRef props(e.props == kNone ? (Py_INCREF(Py_None), Py_None) : props_to_py(g.pool, g.edge_record[e.props]));
     PyList_SET_ITEM(list.get(), Py_ssize_t(i),
                     check(PyTuple_Pack(4, source.get(), target.get(), py.edge_kind[e.kind], props.get())));
   }
@@ -659,7 +663,7 @@ PyObject* lineage_edge_column(PyObject* self, PyObject* name) {
       o = py.edge_kind[e.kind];
       Py_INCREF(o);
     } else if (field == "props") {
-      o = e.props == kNone ? (Py_INCREF(Py_None), Py_None) : g.records.props_to_py(g.edge_record[e.props]);
+      o = e.props == kNone ? (Py_INCREF(Py_None), Py_None) : props_to_py(g.pool, g.edge_record[e.props]);
     } else {
       raise(PyExc_ValueError, "no such edge column");
     }

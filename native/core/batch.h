@@ -20,6 +20,40 @@
 
 namespace lm {
 
+constexpr uint8_t kBatchMagic[4] = {'L', 'M', 'B', 1};
+
+// A part's string table (read by Batch, and into Python mutations by bindings/pybatch.h).
+struct WireTable {
+  std::vector<std::string_view> texts;
+
+  void read(Reader& r) {
+    size_t n = r.count();  // each text has at least its length byte
+    texts.reserve(n);
+    for (uint64_t i = 0; i < n; i++) {
+      uint64_t len = r.varint();
+      const uint8_t* p = r.bytes(size_t(len));
+      texts.emplace_back(reinterpret_cast<const char*>(p), size_t(len));
+    }
+  }
+  std::string_view at(uint64_t i, const Reader& r) const {
+    if (i >= texts.size()) r.fail();
+      return texts[size_t(i)];
+  }
+};
+
+// A part begins with the magic.
+inline void read_magic(Reader& r) {
+  const uint8_t* m = r.bytes(4);
+  if (std::memcmp(m, kBatchMagic, 4) != 0) r.fail();
+}
+
+// A props/first reference of a part with ``maps`` maps (0: none, else a map's index + 1).
+inline uint32_t map_ref(Reader& r, size_t maps) {
+  uint64_t ref = r.varint();
+  if (ref > maps) r.fail();
+  return uint32_t(ref);
+}
+
 struct Mutation {
   bool edge;
   uint8_t kind;
@@ -56,11 +90,5 @@ class Batch {
   std::vector<Stamp> held_stamps_;
   Bytes values_;
 };
-
-// graph.mutations.encode: Python mutations (UpsertNode/UpsertEdge) to wire bytes.
-PyObject* encode_mutations(PyObject* mutations);
-
-// graph.mutations.decode: wire bytes to Python mutations, equal props as one shared dict.
-PyObject* decode_mutations(const uint8_t* data, size_t size);
 
 }  // namespace lm

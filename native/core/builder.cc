@@ -112,7 +112,7 @@ void Builder::alias(std::string_view ns, std::string_view name, std::string_view
   edge(id, kAliasOf, canonical, &props);
 }
 
-std::string Builder::owner(std::string_view subject, std::string_view name, PyObject* owner_type) {
+std::string Builder::owner(std::string_view subject, std::string_view name, const MapWriter& ownership) {
   std::string id = node_id(kOwner, {name});
   bool added;
   stated_owners_.intern(name, &added);
@@ -121,9 +121,7 @@ std::string Builder::owner(std::string_view subject, std::string_view name, PyOb
     props.set_str("name", name);
     node(id, kOwner, props);
   }
-  MapWriter props = map();
-  props.set_py("type", owner_type ? owner_type : Py_None);
-  edge(subject, kOwnedBy, id, &props);
+  edge(subject, kOwnedBy, id, &ownership);
   return id;
 }
 

@@ -52,7 +52,8 @@ class Builder {
   std::string column(std::string_view ns, std::string_view dataset, std::string_view field, const MapWriter* props);
   // Another identifier for the canonical dataset (storage path, symlink, former name).
   void alias(std::string_view ns, std::string_view name, std::string_view canonical, std::string_view reason);
-  std::string owner(std::string_view subject, std::string_view name, PyObject* owner_type);
+  // An owner (by name) of ``subject``; ``ownership``: the OWNED_BY edge's props ({"type": ...}).
+  std::string owner(std::string_view subject, std::string_view name, const MapWriter& ownership);
   std::string domain(std::string_view name, const MapWriter* props);
   std::string product(std::string_view domain, std::string_view name, const MapWriter& props);
   std::string consumer(std::string_view name, const MapWriter* props);

@@ -1,9 +1,6 @@
-// Basics every part of the native core shares: integer ids, varints, hashing, owned Python
-// references, and how a C++ failure becomes a Python exception.
+// Basics every part of the native core shares: integer ids, varints, hashing, bounds-checked
+// reading, and the one exception type the core fails with.
 #pragma once
-
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -20,51 +17,19 @@ using NodeIdx = uint32_t;  // a node's place in a graph
 using EdgeIdx = uint32_t;  // an edge's place in a graph
 constexpr uint32_t kNone = UINT32_MAX;
 
-// A Python error is set; unwind to the binding, which returns NULL to Python.
-struct PyErrorSet {};
-
-[[noreturn]] inline void raise(PyObject* type, const std::string& message) {
-  PyErr_SetString(type, message.c_str());
-  throw PyErrorSet{};
-}
-
-// Malformed bytes (a journal row, a snapshot chunk): a ValueError naming what was wrong.
-[[noreturn]] inline void corrupt(const char* what) { raise(PyExc_ValueError, std::string("malformed ") + what); }
-
-// An owned reference: released when it goes out of scope.
-class PyRef {
+// A failure the core reports to its caller: its kind (the bindings raise the Python exception of
+// that kind: ValueError, TypeError, MemoryError, RuntimeError) and why.
+class Error : public std::runtime_error {
  public:
-  PyRef() = default;
-  explicit PyRef(PyObject* o) : p_(o) {}
-  PyRef(const PyRef&) = delete;
-  PyRef& operator=(const PyRef&) = delete;
-  PyRef(PyRef&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
-  PyRef& operator=(PyRef&& o) noexcept {
-    if (this != &o) {
-      Py_XDECREF(p_);
-      p_ = o.p_;
-      o.p_ = nullptr;
-    }
-    return *this;
-  }
-  ~PyRef() { Py_XDECREF(p_); }
-  PyObject* get() const { return p_; }
-  PyObject* release() {
-    PyObject* o = p_;
-    p_ = nullptr;
-    return o;
-  }
-  explicit operator bool() const { return p_ != nullptr; }
-
- private:
-  PyObject* p_ = nullptr;
+  enum Kind : uint8_t { kValue, kType, kMemory, kState };
+  Error(Kind kind, const std::string& message) : std::runtime_error(message), kind(kind) {}
+  const Kind kind;
 };
 
-// A new reference that must not be NULL (a NULL means Python already set the error).
-inline PyObject* check(PyObject* o) {
-  if (o == nullptr) throw PyErrorSet{};
-  return o;
-}
+[[noreturn]] inline void raise(Error::Kind kind, const std::string& message) { throw Error(kind, message); }
+
+// Malformed bytes (a journal row, a snapshot chunk): a ValueError naming what was wrong.
+[[noreturn]] inline void corrupt(const char* what) { raise(Error::kValue, std::string("malformed ") + what); }
 
 // Hashing strings is a tenth of translating an event and of planning one (every id, key and
 // value is looked up in a table), so: wyhash's construction (final version 4, public domain),
@@ -260,12 +225,5 @@ class Reader {
   const uint8_t* end_;
   const char* what_;
 };
-
-// UTF-8 of a Python str (lone surrogates kept, as "surrogatepass" does): a view into the string
-// object's own cache where it can be, else into ``spill``.
-std::string_view utf8_of(PyObject* s, std::string& spill);
-
-// A Python str from UTF-8 this core holds (lone surrogates come back as they went in).
-PyObject* str_of(std::string_view s);
 
 }  // namespace lm

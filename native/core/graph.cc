@@ -46,7 +46,7 @@ NodeIdx Graph::add_node(StrId id, uint8_t kind, Record* record) {
   size_t n = node_id.size();
   if (n >= kIndexMask) {
     records.release(record);
-    raise(PyExc_MemoryError, "the embedded store holds at most 2**30 nodes");
+    raise(Error::kMemory, "the embedded store holds at most 2**30 nodes");
   }
   pool.incref(id);
   pool.set_node(id, NodeIdx(n));
@@ -65,7 +65,7 @@ EdgeIdx Graph::add_edge(NodeIdx source, uint8_t kind, NodeIdx target, Record* re
   size_t e = edge_src.size();
   if (e >= kIndexMask) {
     records.release(record);
-    raise(PyExc_MemoryError, "the embedded store holds at most 2**30 edges");
+    raise(Error::kMemory, "the embedded store holds at most 2**30 edges");
   }
   edge_src.push_back(source);
   edge_dst.push_back(target);
@@ -90,7 +90,7 @@ void Graph::touch_all() {
 }
 
 void Graph::commit(Plan& p) {
-  if (p.committed) raise(PyExc_RuntimeError, "a plan is committed once");
+  if (p.committed) raise(Error::kState, "a plan is committed once");
   // Everything that can fail (allocation) fails before the graph changes only for new nodes and
   // edges past the size limits, which plans of real batches never reach.
   for (auto& planned : p.nodes) {
@@ -147,9 +147,9 @@ uint32_t Plan::placeholder(StrId id) {
   std::string_view text = graph_.pool.view(id);
   uint8_t kind = placeholder_kind(text);
   if (kind == kNodeKinds) {
-    PyRef s(str_of(text));
-    PyRef shown(check(PyObject_Repr(s.get())));
-    raise(PyExc_ValueError, std::string("edge end ") + PyUnicode_AsUTF8(shown.get()) + " has no known id prefix");
+    std::string shown;
+    json_string(text, shown);
+    raise(Error::kValue, "edge end " + shown + " has no known id prefix");
   }
   uint32_t i = uint32_t(nodes.size());
   nodes.push_back(PlannedNode{id, kNone, kind, {}, nullptr});

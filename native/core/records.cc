@@ -33,8 +33,8 @@ bool same_record(const Record* a, const Record* b) {
 }
 
 void check_shape(size_t n_stamps, size_t size) {
-  if (n_stamps > UINT16_MAX) raise(PyExc_ValueError, "a record with more than 65535 distinct stamps");
-  if (size > UINT32_MAX) raise(PyExc_ValueError, "a record over 4 GiB");
+  if (n_stamps > UINT16_MAX) raise(Error::kValue, "a record with more than 65535 distinct stamps");
+  if (size > UINT32_MAX) raise(Error::kValue, "a record over 4 GiB");
 }
 
 void init_header(Record* r, size_t n_stamps, size_t size) {
@@ -255,29 +255,6 @@ void Records::release(Record* r) {
     stamp_decref(s, pool_);
   }
   std::free(r);
-}
-
-PyObject* Records::props_to_py(const Record* r) const {
-  PyRef dict(check(PyDict_New()));
-  for_each_entry(r, [&](const Entry& e) {
-    if (*e.value == kAbsent) return;
-    PyRef key(str_of(pool_.view(e.key)));
-    const uint8_t* p = e.value;
-    PyRef value(value_to_py(p, pool_));
-    if (PyDict_SetItem(dict.get(), key.get(), value.get()) < 0) throw PyErrorSet{};
-  });
-  return dict.release();
-}
-
-PyObject* Records::stamps_to_py(const Record* r) const {
-  PyRef dict(check(PyDict_New()));
-  char buf[32];
-  for_each_entry(r, [&](const Entry& e) {
-    PyRef key(str_of(pool_.view(e.key)));
-    PyRef value(str_of(stamp_text(e.stamp, pool_, buf)));
-    if (PyDict_SetItem(dict.get(), key.get(), value.get()) < 0) throw PyErrorSet{};
-  });
-  return dict.release();
 }
 
 }  // namespace lm

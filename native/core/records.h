@@ -177,8 +177,6 @@ class Records {
   void incref(Record* r) { r->refs++; }
   void release(Record* r);
 
-  PyObject* props_to_py(const Record* r) const;
-  PyObject* stamps_to_py(const Record* r) const;
 
   size_t shared_count() const { return used_; }
   size_t table_bytes() const { return table_.capacity() * sizeof(Record*); }

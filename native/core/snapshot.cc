@@ -7,7 +7,6 @@ namespace lm {
 namespace {
 
 const uint8_t kMagic[4] = {'L', 'M', 'S', 1};
-constexpr int kMaxDepth = 512;
 
 // A chunk's string table while it is written: pool id -> index.
 class ChunkStrings {

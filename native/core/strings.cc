@@ -21,7 +21,7 @@ StrId StringPool::find(std::string_view s) const {
 }
 
 StrId StringPool::intern(std::string_view s, uint32_t h) {
-  if (s.size() > kLength) raise(PyExc_ValueError, "a string over 2 GiB cannot be held");
+  if (s.size() > kLength) raise(Error::kValue, "a string over 2 GiB cannot be held");
   size_t i = slot_of(h);
   for (;; i = (i + 1) & mask_) {
     StrId id = table_[i];
@@ -40,7 +40,7 @@ StrId StringPool::intern(std::string_view s, uint32_t h) {
     id = free_.back();
     free_.pop_back();
   } else {
-    if (entries_.size() >= kNone - 1) raise(PyExc_MemoryError, "too many distinct strings");
+    if (entries_.size() >= kNone - 1) raise(Error::kMemory, "too many distinct strings");
     id = StrId(entries_.size());
     entries_.push_back({});
   }
@@ -93,23 +93,6 @@ void StringPool::grow() {
 size_t StringPool::heap_bytes() const {
   return entries_.capacity() * sizeof(Entry) + free_.capacity() * sizeof(StrId) + table_.capacity() * sizeof(StrId) +
          string_bytes_;
-}
-
-std::string_view utf8_of(PyObject* s, std::string& spill) {
-  Py_ssize_t n;
-  const char* p = PyUnicode_AsUTF8AndSize(s, &n);
-  if (p != nullptr) return {p, size_t(n)};
-  PyErr_Clear();  // lone surrogates: encode them as they are
-  PyRef bytes(check(PyUnicode_AsEncodedString(s, "utf-8", "surrogatepass")));
-  spill.assign(PyBytes_AS_STRING(bytes.get()), size_t(PyBytes_GET_SIZE(bytes.get())));
-  return spill;
-}
-
-PyObject* str_of(std::string_view s) {
-  PyObject* o = PyUnicode_DecodeUTF8(s.data(), Py_ssize_t(s.size()), nullptr);  // the fast path
-  if (o != nullptr) return o;
-  PyErr_Clear();  // lone surrogates, held as "surrogatepass" encoded them
-  return check(PyUnicode_DecodeUTF8(s.data(), Py_ssize_t(s.size()), "surrogatepass"));
 }
 
 }  // namespace lm

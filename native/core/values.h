@@ -26,6 +26,13 @@ enum Tag : uint8_t {
   kAbsent = 10, // in a record only: the key's stamp is kept, its value was removed (set to None)
 };
 
+// Values nest at most this deep (a C stack is not unbounded): deeper ones are refused when
+// encoded and when read from outside.
+constexpr int kMaxDepth = 512;
+
+inline uint64_t zigzag(int64_t v) { return (uint64_t(v) << 1) ^ uint64_t(v >> 63); }
+inline int64_t unzigzag(uint64_t v) { return int64_t(v >> 1) ^ -int64_t(v & 1); }
+
 // Where the value starting at ``p`` ends.
 const uint8_t* skip_value(const uint8_t* p);
 
@@ -45,9 +52,6 @@ void canonical_json(const uint8_t* p, const StringPool& pool, std::string& out);
 // Python truthiness (``deleted`` marks a drop when truthy).
 bool value_truthy(const uint8_t* p, const StringPool& pool);
 
-// The Python object of a value; advances ``p`` past it.
-PyObject* value_to_py(const uint8_t*& p, const StringPool& pool);
-
 // Where an encoded value's strings go: interned in a pool (a record), or numbered in a table
 // of their own (the wire format of a batch, native/core/batch.h).
 class StringSink {
@@ -55,9 +59,11 @@ class StringSink {
   virtual ~StringSink() = default;
   virtual void value(std::string_view s, Bytes& out) = 0;  // a string value: its tag and payload
   virtual uint64_t key(std::string_view s) = 0;            // a dict key: its varint payload
-  // The same for a Python str (a sink may remember the object: sources repeat the same ones).
-  virtual void value_object(PyObject* s, Bytes& out);
-  virtual uint64_t key_object(PyObject* s);
+  // The same for a string the caller knows by an identity it keeps alive and unchanged while the
+  // sink lives (a Python str object's address: sources repeat the same ones), which a sink may
+  // remember it by.
+  virtual void value_identified(uintptr_t identity, std::string_view s, Bytes& out) { value(s, out); }
+  virtual uint64_t key_identified(uintptr_t identity, std::string_view s) { return key(s); }
 };
 
 // Interns into a pool; every reference taken is appended to ``held`` (the caller's to release).
@@ -71,13 +77,6 @@ class PoolSink : public StringSink {
   StringPool& pool_;
   std::vector<StrId>& held_;
 };
-
-// Encode a Python value (JSON types: None, bool, int, float, str, list/tuple, dict with str keys;
-// and as their JSON text, as orjson writes them, enums, dates, times and UUIDs). NaN and
-// infinities become None, as JSON has no such numbers. Anything else is a TypeError naming
-// ``where``.
-// ``depth``: how deep the value sits in one being encoded (a list's items written one by one).
-void value_from_py(PyObject* o, StringSink& sink, Bytes& out, const char* where, int depth = 0);
 
 // The string a kStr/kStampStr value holds, or false for other tags.
 bool value_string(const uint8_t* p, const StringPool& pool, char* buf, std::string_view& out);

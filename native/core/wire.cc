@@ -1,20 +1,8 @@
 #include "wire.h"
 
+#include "batch.h"
+
 namespace lm {
-
-namespace {
-const uint8_t kMagic[4] = {'L', 'M', 'B', 1};
-}
-
-uint32_t WireStrings::ref_object(PyObject* s) {
-  if (!PyUnicode_Check(s)) raise(PyExc_TypeError, "ids, kinds' values and stamps must be str");
-  std::string spill;
-  if (!by_identity_) return ref(utf8_of(s, spill));
-  bool added;
-  uint32_t& i = by_object_.at(uintptr_t(s), &added);
-  if (added) i = ref(utf8_of(s, spill));
-  return i;
-}
 
 void WireStrings::write(Bytes& out) const {
   put_varint(out, table_.size());
@@ -43,18 +31,6 @@ bool MapWriter::has(std::string_view key) const {
   for (const Item& item : items_)
     if (item.key == k) return true;
   return false;
-}
-
-MapWriter& MapWriter::set_py(const Key& key, PyObject* value, const char* where) {
-  return put(key, [&](Bytes& out) { value_from_py(value, strings_, out, where); });
-}
-
-MapWriter& MapWriter::set_py_list(const Key& key, const std::vector<PyObject*>& values, const char* where) {
-  return put(key, [&](Bytes& out) {
-    put_u8(out, kList);
-    put_varint(out, values.size());
-    for (PyObject* value : values) value_from_py(value, strings_, out, where, 1);
-  });
 }
 
 MapWriter& MapWriter::set_str(const Key& key, std::string_view value) {
@@ -92,32 +68,6 @@ MapWriter& MapWriter::merge(const MapWriter& other) {
     values.resize(start + (item.end - item.start));  // then copied from before ``start``: no overlap
     std::memcpy(values.data() + start, values.data() + item.start, item.end - item.start);
     place(item.key, start);
-  }
-  return *this;
-}
-
-MapWriter& MapWriter::merge_py(PyObject* mapping, const char* where) {
-  if (mapping == nullptr || mapping == Py_None) return *this;
-  std::string spill;
-  if (PyDict_Check(mapping)) {
-    Py_ssize_t pos = 0;
-    PyObject *key, *value;
-    while (PyDict_Next(mapping, &pos, &key, &value)) {
-      if (!PyUnicode_Check(key)) raise(PyExc_TypeError, std::string(where) + ": property keys must be str");
-      set_py(utf8_of(key, spill), value, where);
-    }
-    return *this;
-  }
-  PyRef items(PyMapping_Items(mapping));
-  if (!items) {
-    PyErr_Clear();
-    raise(PyExc_TypeError, std::string(where) + " must be a mapping");
-  }
-  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items.get()); i++) {
-    PyObject* pair = PyList_GET_ITEM(items.get(), i);
-    PyObject* key = PyTuple_GET_ITEM(pair, 0);
-    if (!PyUnicode_Check(key)) raise(PyExc_TypeError, std::string(where) + ": property keys must be str");
-    set_py(utf8_of(key, spill), PyTuple_GET_ITEM(pair, 1), where);
   }
   return *this;
 }
@@ -176,7 +126,7 @@ void WireWriter::clear() {
 Bytes WireWriter::finish() const {
   Bytes out;
   out.reserve(4 + body_.size() + 64);
-  put_bytes(out, kMagic, 4);
+  put_bytes(out, kBatchMagic, 4);
   strings.write(out);
   put_varint(out, maps_.size());
   for (uint32_t i = 0; i < maps_.size(); i++) {

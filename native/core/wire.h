@@ -25,9 +25,10 @@ class Key {
   const char* literal = nullptr;
 };
 
-// A batch's string table: each distinct string once. ``by_identity``: a str object seen before is
-// found without hashing its text again (only for a caller that keeps every object it passes alive
-// while the table lives: one call's mutations, not a builder fed over many calls).
+// A batch's string table: each distinct string once. ``by_identity``: a string identified before
+// (StringSink::value_identified) is found without hashing its text again (only for a caller that
+// keeps every identity it passes alive while the table lives: one call's mutations, not a builder
+// fed over many calls).
 class WireStrings : public StringSink {
  public:
   explicit WireStrings(bool by_identity = false) : table_(256), by_identity_(by_identity) {}
@@ -40,17 +41,23 @@ class WireStrings : public StringSink {
     return index;
   }
   uint32_t find(std::string_view s) const { return table_.find(s); }  // kNone when not in the table
-  uint32_t ref_object(PyObject* s);  // raises TypeError for anything but a str
+  uint32_t ref_identified(uintptr_t identity, std::string_view s) {
+    if (!by_identity_) return ref(s);
+    bool added;
+    uint32_t& i = by_object_.at(identity, &added);
+    if (added) i = ref(s);
+    return i;
+  }
   void value(std::string_view s, Bytes& out) override {
     put_u8(out, kStr);
     put_varint(out, ref(s));
   }
   uint64_t key(std::string_view s) override { return ref(s); }
-  void value_object(PyObject* s, Bytes& out) override {
+  void value_identified(uintptr_t identity, std::string_view s, Bytes& out) override {
     put_u8(out, kStr);
-    put_varint(out, ref_object(s));
+    put_varint(out, ref_identified(identity, s));
   }
-  uint64_t key_object(PyObject* s) override { return ref_object(s); }
+  uint64_t key_identified(uintptr_t identity, std::string_view s) override { return ref_identified(identity, s); }
   void write(Bytes& out) const;
   void clear();  // empty, keeping capacity (no map writer may be alive)
 
@@ -78,16 +85,18 @@ class MapWriter {
     if (--strings_.writers_ == 0) strings_.values_.clear();
   }
 
-  MapWriter& set_py(const Key& key, PyObject* value, const char* where = "a property");
-  // A list of Python values (without making the list): ``transformations`` merged across inputs.
-  MapWriter& set_py_list(const Key& key, const std::vector<PyObject*>& values, const char* where);
+  // ``key`` set to the value ``write(sink, out)`` encodes with this map's strings (the bindings'
+  // Python values: bindings/pywire.h).
+  template <class Write>
+  MapWriter& set_encoded(const Key& key, Write&& write) {
+    return put(key, [&](Bytes& out) { write(static_cast<StringSink&>(strings_), out); });
+  }
   MapWriter& set_str(const Key& key, std::string_view value);
   MapWriter& set_null(const Key& key);
   MapWriter& set_bool(const Key& key, bool value);
   MapWriter& set_int(const Key& key, int64_t value);
   MapWriter& set_strs(const Key& key, const std::vector<std::string>& values);  // a list of strings
   MapWriter& merge(const MapWriter& other);     // {**this, **other}
-  MapWriter& merge_py(PyObject* mapping, const char* where = "props");  // {**this, **mapping}
   bool empty() const { return items_.empty(); }
   bool has(std::string_view key) const;
 

@@ -1,0 +1,22 @@
+#include "py.h"
+
+namespace lm {
+
+std::string_view utf8_of(PyObject* s, std::string& spill) {
+  Py_ssize_t n;
+  const char* p = PyUnicode_AsUTF8AndSize(s, &n);
+  if (p != nullptr) return {p, size_t(n)};
+  PyErr_Clear();  // lone surrogates: encode them as they are
+  PyRef bytes(check(PyUnicode_AsEncodedString(s, "utf-8", "surrogatepass")));
+  spill.assign(PyBytes_AS_STRING(bytes.get()), size_t(PyBytes_GET_SIZE(bytes.get())));
+  return spill;
+}
+
+PyObject* str_of(std::string_view s) {
+  PyObject* o = PyUnicode_DecodeUTF8(s.data(), Py_ssize_t(s.size()), nullptr);  // the fast path
+  if (o != nullptr) return o;
+  PyErr_Clear();  // lone surrogates, held as "surrogatepass" encoded them
+  return check(PyUnicode_DecodeUTF8(s.data(), Py_ssize_t(s.size()), "surrogatepass"));
+}
+
+}  // namespace lm

@@ -1,0 +1,159 @@
+#include "pyvalues.h"
+
+#include <cmath>
+
+namespace lm {
+
+namespace {
+
+void encode(PyObject* o, StringSink& sink, Bytes& out, const char* where, int depth);
+
+void encode_string(PyObject* o, StringSink& sink, Bytes& out) {
+  std::string spill;
+  sink.value_identified(uintptr_t(o), utf8_of(o, spill), out);
+}
+
+[[noreturn]] void not_json(PyObject* o, const char* where) {
+  raise(PyExc_TypeError, std::string(where) + ": a value of type " + Py_TYPE(o)->tp_name +
+                             " cannot be stored (properties hold JSON values)");
+}
+
+// The few non-JSON types orjson writes as JSON text (and that sources hand over: YAML dates,
+// enums, UUIDs): stored as that text, as the journal always held them.
+bool encode_as_text(PyObject* o, StringSink& sink, Bytes& out, const char* where, int depth) {
+  static PyObject* enum_type = nullptr;
+  static PyObject* date_type = nullptr;
+  static PyObject* time_type = nullptr;
+  static PyObject* uuid_type = nullptr;
+  if (enum_type == nullptr) {
+    PyRef enum_module(check(PyImport_ImportModule("enum")));
+    PyRef datetime_module(check(PyImport_ImportModule("datetime")));
+    PyRef uuid_module(check(PyImport_ImportModule("uuid")));
+    enum_type = check(PyObject_GetAttrString(enum_module.get(), "Enum"));
+    date_type = check(PyObject_GetAttrString(datetime_module.get(), "date"));  // datetime is a date
+    time_type = check(PyObject_GetAttrString(datetime_module.get(), "time"));
+    uuid_type = check(PyObject_GetAttrString(uuid_module.get(), "UUID"));
+  }
+  if (PyObject_IsInstance(o, enum_type) == 1) {
+    PyRef value(check(PyObject_GetAttrString(o, "value")));
+    encode(value.get(), sink, out, where, depth + 1);
+    return true;
+  }
+  if (PyObject_IsInstance(o, date_type) == 1 || PyObject_IsInstance(o, time_type) == 1) {
+    PyRef text(check(PyObject_CallMethod(o, "isoformat", nullptr)));
+    encode_string(text.get(), sink, out);
+    return true;
+  }
+  if (PyObject_IsInstance(o, uuid_type) == 1) {
+    PyRef text(check(PyObject_Str(o)));
+    encode_string(text.get(), sink, out);
+    return true;
+  }
+  if (PyErr_Occurred()) throw PyErrorSet{};
+  return false;
+}
+
+void encode(PyObject* o, StringSink& sink, Bytes& out, const char* where, int depth) {
+  if (depth > kMaxDepth) raise(PyExc_ValueError, std::string(where) + ": a value nested too deeply");
+  if (o == Py_None) {
+    put_u8(out, kNull);
+  } else if (PyBool_Check(o)) {
+    put_u8(out, o == Py_True ? kTrue : kFalse);
+  } else if (PyUnicode_Check(o)) {
+    if (!PyUnicode_CheckExact(o) && encode_as_text(o, sink, out, where, depth)) return;  // a str enum
+    encode_string(o, sink, out);
+  } else if (PyLong_Check(o)) {
+    if (!PyLong_CheckExact(o) && encode_as_text(o, sink, out, where, depth)) return;  // an int enum
+    int overflow = 0;
+    long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (v == -1 && PyErr_Occurred()) throw PyErrorSet{};
+    if (overflow == 0) {
+      put_u8(out, kInt);
+      put_varint(out, zigzag(v));
+    } else {
+      unsigned long long u = overflow > 0 ? PyLong_AsUnsignedLongLong(o) : 0;
+      if (overflow < 0 || (u == (unsigned long long)-1 && PyErr_Occurred())) {
+        PyErr_Clear();
+        raise(PyExc_TypeError, std::string(where) + ": an integer beyond 64 bits cannot be stored");
+      }
+      put_u8(out, kUInt);
+      put_varint(out, u);
+    }
+  } else if (PyFloat_Check(o)) {
+    double d = PyFloat_AS_DOUBLE(o);
+    if (!std::isfinite(d)) {
+      put_u8(out, kNull);
+    } else {
+      put_u8(out, kFloat);
+      put_bytes(out, &d, 8);
+    }
+  } else if (PyList_Check(o) || PyTuple_Check(o)) {
+    PyRef seq(check(PySequence_Fast(o, where)));
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());
+    PyObject** items = PySequence_Fast_ITEMS(seq.get());
+    put_u8(out, kList);
+    put_varint(out, uint64_t(n));
+    for (Py_ssize_t i = 0; i < n; i++) encode(items[i], sink, out, where, depth + 1);
+  } else if (PyDict_Check(o)) {
+    put_u8(out, kDict);
+    put_varint(out, uint64_t(PyDict_GET_SIZE(o)));
+    Py_ssize_t pos = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(o, &pos, &key, &value)) {
+      if (!PyUnicode_Check(key)) raise(PyExc_TypeError, std::string(where) + ": a dict key must be a str");
+      std::string spill;
+      put_varint(out, sink.key_identified(uintptr_t(key), utf8_of(key, spill)));
+      encode(value, sink, out, where, depth + 1);
+    }
+  } else if (!encode_as_text(o, sink, out, where, depth)) {
+    not_json(o, where);
+  }
+}
+
+}  // namespace
+
+PyObject* value_to_py(const uint8_t*& p, const StringPool& pool) {
+  uint8_t tag = *p++;
+  switch (tag) {
+    case kNull:
+    case kAbsent: Py_RETURN_NONE;
+    case kFalse: Py_RETURN_FALSE;
+    case kTrue: Py_RETURN_TRUE;
+    case kInt: return check(PyLong_FromLongLong(unzigzag(get_varint(p))));
+    case kUInt: return check(PyLong_FromUnsignedLongLong(get_varint(p)));
+    case kFloat: {
+      double d;
+      std::memcpy(&d, p, 8);
+      p += 8;
+      return check(PyFloat_FromDouble(d));
+    }
+    case kStr: return str_of(pool.view(StrId(get_varint(p))));
+    case kStampStr: {
+      char buf[32];
+      return str_of(stamp_text(get_u64(p), pool, buf));
+    }
+    case kList: {
+      uint64_t n = get_varint(p);
+      PyRef list(check(PyList_New(Py_ssize_t(n))));
+      for (uint64_t i = 0; i < n; i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), value_to_py(p, pool));
+      return list.release();
+    }
+    case kDict: {
+      uint64_t n = get_varint(p);
+      PyRef dict(check(PyDict_New()));
+      for (uint64_t i = 0; i < n; i++) {
+        PyRef key(str_of(pool.view(StrId(get_varint(p)))));
+        PyRef value(value_to_py(p, pool));
+        if (PyDict_SetItem(dict.get(), key.get(), value.get()) < 0) throw PyErrorSet{};
+      }
+      return dict.release();
+    }
+  }
+  corrupt("value");
+}
+
+void value_from_py(PyObject* o, StringSink& sink, Bytes& out, const char* where, int depth) {
+  encode(o, sink, out, where, depth);
+}
+
+}  // namespace lm

@@ -1,0 +1,61 @@
+// The Source of a remote store (native/core/source.h): its graph mirrored as a query reads it,
+// through the Python store's primitives.
+#pragma once
+
+#include "py.h"
+
+#include <memory>
+#include <unordered_set>
+
+#include "source.h"
+
+namespace lm {
+
+// A remote store's graph, mirrored as a query reads it. ``store`` is the Python Store; the mirror
+// keeps, per node, how much of it was read (named only, in summary form, whole) and which kinds of
+// edges in each direction, with their records or only their keys.
+class RemoteSource : public Source {
+ public:
+  // ``summary``: the property names to read of the far ends of edges (None: whole nodes).
+  RemoteSource(std::unique_ptr<Graph> mirror, PyObject* store, PyObject* summary, bool read_ahead);
+  ~RemoteSource() override;
+
+  bool remote() const override { return true; }
+  NodeIdx node(StrId id) override;
+  NodeIdx find(std::string_view id) override;
+  void find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out) override;
+  void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead) override;
+  void summaries(const std::vector<NodeIdx>& nodes) override;
+  void wholes(const std::vector<NodeIdx>& nodes) override;
+  bool exists(NodeIdx n) const override { return n != kNone && state(n) != kNamed; }
+
+ private:
+  enum State : uint8_t { kNamed = 0, kSummary = 1, kWhole = 2 };
+  struct Known {
+    uint8_t state = kNamed;
+    uint32_t keys[2] = {0, 0};   // kinds whose edges are held [in, out]
+    uint32_t props[2] = {0, 0};  // ... with their records
+    PyObject* handle = nullptr;  // the store's handle to seek the node by (graph.stores.Neighbourhood)
+  };
+
+  State state(NodeIdx n) const { return n < known_.size() ? State(known_[n].state) : kNamed; }
+  Known& known(NodeIdx n) {
+    if (n >= known_.size()) known_.resize(size_t(n) + 1);
+    return known_[n];
+  }
+  NodeIdx named(PyObject* id);  // the mirror's node for an id (made, named only, when new)
+  NodeIdx named(StrId id);
+  NodeIdx install_node(PyObject* node, State wanted);
+  void install_edge(PyObject* edge, bool props, PyObject* unrestated);
+  void read_nodes(const std::vector<NodeIdx>& nodes, State wanted);
+  PyObject* ids_of(const std::vector<NodeIdx>& nodes);
+
+  std::unique_ptr<Graph> mirror_;
+  PyObject* store_;
+  PyObject* summary_props_;     // graph.view.SUMMARY, or None when whole nodes are read
+  bool read_ahead_;
+  std::vector<Known> known_;
+  std::unordered_set<StrId> absent_;  // ids the store was asked for and does not have
+};
+
+}  // namespace lm
