@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
@@ -21,8 +21,8 @@ from neo4j import GraphDatabase, Query
 from neo4j import exceptions as neo4j_errors
 
 from graph.model import Edge, EdgeKind, Node, NodeKind
-from graph.mutations import Changes, Mutation, plan, touched_ids
-from graph.stores import EdgeDirection, EdgeKey, Neighbourhood, Store, StoreUnavailable
+from graph.mutations import Changes, Mutation, UpsertNode, plan, touched_ids
+from graph.stores import EdgeDirection, EdgeKey, Neighbourhood, Store, StoreUnavailable, column_clocks
 from graph.stores.id_format import ID_FORMAT, RENAMED_KINDS, current_id
 from graph.stores.job_currency import grouped_by_job, jobs_of, judge, touched_by
 
@@ -38,8 +38,15 @@ _NAME_LOWER = "_nameLower"
 _NAME_SORT = "_nameSort"
 _LOCK = "_lmLock"
 _UNRESTATED = "_unrestated"  # on a READS/WRITES edge its job's newest completed run did not restate
+# Column clocks (graph.stores.column_clocks): on a dataset its clocks (JSON); on a column element
+# the dataset keeping its clocks, its references per property (JSON) and its time-valued keys.
+_CLOCKS = "_clocks"
+_CLOCK_OWNER = "_clockOwner"
+_REFS = "_refs"
+_AT_REFS = "_atRefs"
+_BOOKKEEPING = (_CLOCKS, _CLOCK_OWNER, _REFS, _AT_REFS)
 #: Property keys that belong to the store; a user property with one of these keys goes to _extra.
-_RESERVED = frozenset({"id", _JSON_KEYS, _STAMPS, _EXTRA, _NAME_LOWER, _NAME_SORT, _LOCK, _UNRESTATED})
+_RESERVED = frozenset({"id", _JSON_KEYS, _STAMPS, _EXTRA, _NAME_LOWER, _NAME_SORT, _LOCK, _UNRESTATED, *_BOOKKEEPING})
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _KIND_BY_LABEL = {kind.value: kind for kind in NodeKind}
@@ -120,10 +127,15 @@ def _delta(stored: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return delta
 
 
-def _decode(stored: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Inverse of :func:`_encode`. Takes ownership of ``stored`` (a fresh dict from the driver);
-    the caller has already removed any node bookkeeping keys."""
+def _decode(stored: dict[str, Any], clocks: _ClockMap | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+    """Inverse of :func:`_encode`, and the element's column clocks resolved (``clocks``: those of
+    its owner, by owner id). Takes ownership of ``stored`` (a fresh dict from the driver); the
+    caller has already removed any node bookkeeping keys."""
     stored.pop(_UNRESTATED, None)
+    stored.pop(_CLOCKS, None)
+    owner = stored.pop(_CLOCK_OWNER, None)
+    refs = stored.pop(_REFS, None)
+    at_refs = stored.pop(_AT_REFS, None) or ()
     stamps = orjson.loads(stored.pop(_STAMPS, "{}"))
     json_keys = stored.pop(_JSON_KEYS, None)
     if json_keys:
@@ -132,7 +144,17 @@ def _decode(stored: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     extra = stored.pop(_EXTRA, None)
     if extra:
         stored.update(orjson.loads(extra))
+    if refs:
+        column_clocks.resolve(stored, stamps, orjson.loads(refs), at_refs, (clocks or {}).get(owner))
     return stored, stamps
+
+
+_ClockMap = Mapping[str, "column_clocks.Clocks"]
+
+
+def _clock_owners(maps: Iterable[Mapping[str, Any]]) -> set[str]:
+    """The owners whose clocks stored property maps refer to."""
+    return {stored[_CLOCK_OWNER] for stored in maps if stored and _REFS in stored}
 
 
 def _node_kind(labels: Collection[str]) -> NodeKind | None:
@@ -143,22 +165,22 @@ def _node_kind(labels: Collection[str]) -> NodeKind | None:
     return None
 
 
-def _decode_node(node_id: str, labels: Collection[str], stored: dict[str, Any]) -> Node | None:
+def _decode_node(node_id: str, labels: Collection[str], stored: dict[str, Any], clocks: _ClockMap | None = None) -> Node | None:
     kind = _node_kind(labels)
     if kind is None or _STAMPS not in stored:  # not one of ours (or not written by us)
         return None
     stored.pop("id", None)
     stored.pop(_NAME_LOWER, None)
     stored.pop(_NAME_SORT, None)
-    props, stamps = _decode(stored)
+    props, stamps = _decode(stored, clocks)
     return Node(node_id, kind, props, stamps)
 
 
-def _decode_nodes(rows: list[list[Any]]) -> dict[str, Node]:
+def _decode_nodes(rows: list[list[Any]], clocks: _ClockMap | None = None) -> dict[str, Node]:
     """Nodes from ``[id, labels, properties]`` rows, by id (rows not written by us are skipped)."""
     found: dict[str, Node] = {}
     for node_id, labels, stored in rows:
-        node = _decode_node(node_id, labels, stored)
+        node = _decode_node(node_id, labels, stored, clocks)
         if node is not None:
             found[node_id] = node
     return found
@@ -182,7 +204,8 @@ def _decode_summaries(rows: list[list[Any]], names: Sequence[str]) -> dict[str, 
     return found
 
 
-def _decode_edges(rows: list[list[Any]], unrestated: set[EdgeKey] | None = None) -> list[Edge]:
+def _decode_edges(rows: list[list[Any]], unrestated: set[EdgeKey] | None = None,
+                  clocks: _ClockMap | None = None) -> list[Edge]:
     """Edges from ``[source, type, target, properties]`` rows; the keys of those marked unrestated
     go into ``unrestated`` when given."""
     found: list[Edge] = []
@@ -193,7 +216,7 @@ def _decode_edges(rows: list[list[Any]], unrestated: set[EdgeKey] | None = None)
         if not stored or (len(stored) == 1 and _UNRESTATED in stored):  # read to be followed (_MARK_ONLY)
             found.append(Edge(source, kind, target, {}, {}))
             continue
-        props, stamps = _decode(stored)
+        props, stamps = _decode(stored, clocks)
         found.append(Edge(source, kind, target, props, stamps))
     return found
 
@@ -283,7 +306,9 @@ CALL () {
 # unrestated READS/WRITES edges carry _UNRESTATED. A database written before has no such node, and
 # its jobs are judged once (``Neo4jStore._upgrade``) before the store reads or writes. Format 2:
 # node ids of graph.stores.id_format's ID_FORMAT 2; older ids are renamed once, in the upgrade.
-_FORMAT = 2
+# Format 3: column clocks (graph.stores.column_clocks), which older code would not resolve; a
+# graph of format 2 has none, so it needs nothing but the new format recorded.
+_FORMAT = 3
 _PARTS_PAGE = {
     kind: f"MATCH (n:{kind.value}) WHERE n.id > $after "
     f"RETURN n.id, n {{{', '.join('.' + key for key in keys)}}} ORDER BY n.id LIMIT $first"
@@ -329,6 +354,15 @@ RETURN collect([id, type(r), d.id])
 """
 
 _READ_NODES = "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN collect([id, labels(n), properties(n)])"
+_READ_CLOCKS = f"UNWIND $ids AS id MATCH (n:Node {{id: id}}) RETURN collect([id, n.{_CLOCKS}])"
+# Write-lock existing nodes (clock owners a batch does not otherwise touch) and read them.
+_LOCK_AND_READ_EXISTING = f"""
+UNWIND $ids AS id
+MATCH (n:Node {{id: id}})
+SET n.{_LOCK} = true
+REMOVE n.{_LOCK}
+RETURN collect([id, elementId(n), labels(n), properties(n)])
+"""
 
 _SEARCH = f"""
 MATCH (n:Node) WHERE n.{_NAME_LOWER} CONTAINS $needle
@@ -482,6 +516,106 @@ class _Locked(Generic[_Key]):
     eids: dict[_Key, str] = field(default_factory=dict)
     stored: dict[_Key, dict[str, Any]] = field(default_factory=dict)
     current: dict[_Key, Any] = field(default_factory=dict)
+    labels: dict[_Key, list[str]] = field(default_factory=dict)
+
+
+_Book = list[Any]  # [owner, {property: [digest, ...]}, [time-valued property, ...]]
+
+
+def _book_of(stored: Mapping[str, Any] | None) -> _Book | None:
+    if not stored or not stored.get(_REFS):
+        return None
+    return [stored[_CLOCK_OWNER], orjson.loads(stored[_REFS]), list(stored.get(_AT_REFS) or ())]
+
+
+class _Books:
+    """What a batch does to column clocks and the references to them (``graph.stores.column_clocks``):
+    references kept or dropped by the elements it changes, digests that leaves no longer wholly
+    referred to, references its groups written element by element make again, and the clocks'
+    new state (``clocks``, by owner, changed in place)."""
+
+    def __init__(self, clocks: dict[str, column_clocks.Clocks]) -> None:
+        self.clocks = clocks
+        self.stored_clocks = {owner: column_clocks.dump(held) for owner, held in clocks.items()}
+        self.books: dict[Any, _Book] = {}
+        self.invalid: dict[str, set[str]] = {}
+
+    def changed(self, key: Any, stored: Mapping[str, Any] | None, old: Node | Edge | None, new: Node | Edge) -> None:
+        book = _book_of(stored)
+        if book is None:
+            return
+        kept, timed, dropped = column_clocks.kept_refs(
+            book[1], book[2], (old.props, old.stamps) if old is not None else None, (new.props, new.stamps), _same)
+        self.books[key] = [book[0], kept, timed]
+        if dropped:
+            self.invalid.setdefault(book[0], set()).update(dropped)
+
+    def invalidate(self) -> None:
+        for owner, digests in self.invalid.items():
+            held = self.clocks.get(owner, {})
+            for digest in digests:
+                if digest in held:
+                    held[digest][column_clocks.VALID] = 0
+
+    def establish(self, group: column_clocks.Group, nodes: _Locked[str], edges: _Locked[EdgeKey], changes: Changes) -> None:
+        """Make the references of a group written element by element, if what that left holds
+        its content (a newer writer's values would not)."""
+        held = self.clocks.get(group.owner)
+        if held is None or not column_clocks.establishable(group, held):
+            return
+        adds = []
+        for m in group.mutations:
+            key = column_clocks.element_key(m)
+            if type(m) is UpsertNode:
+                element, stored = changes.nodes.get(key) or nodes.current.get(key), nodes.stored.get(key)
+            else:
+                element, stored = changes.edges.get(key) or edges.current.get(key), edges.stored.get(key)
+            book = self.books.get(key) or _book_of(stored)
+            if element is None or (book is not None and book[1] and book[0] != group.owner):
+                return
+            found = column_clocks.content_refs(m, group.at, element.props, element.stamps, _same)
+            if found is None:
+                return
+            adds.append((key, book, found))
+        column_clocks.establish(group, held)
+        for key, book, (keys, timed) in adds:
+            book = self.books.get(key) or book or [group.owner, {}, []]
+            book[0] = group.owner
+            for name in keys:
+                digests = book[1].setdefault(name, [])
+                if group.digest not in digests:
+                    digests.append(group.digest)
+            book[2].extend(name for name in timed if name not in book[2])
+            self.books[key] = book
+
+    def props(self, key: Any, stored: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The bookkeeping properties the element holds after the batch."""
+        out: dict[str, Any] = {}
+        book = self.books[key] if key in self.books else _book_of(stored)
+        if book is not None and book[1]:
+            out[_CLOCK_OWNER] = book[0]
+            out[_REFS] = orjson.dumps(book[1], option=orjson.OPT_SORT_KEYS).decode()
+            if book[2]:
+                out[_AT_REFS] = sorted(book[2])
+        if type(key) is str:
+            if key in self.clocks:
+                if self.clocks[key]:
+                    out[_CLOCKS] = column_clocks.dump(self.clocks[key])
+            elif stored and stored.get(_CLOCKS):
+                out[_CLOCKS] = stored[_CLOCKS]
+        return out
+
+    def delta(self, key: Any, stored: Mapping[str, Any]) -> dict[str, Any]:
+        """The ``SET +=`` map of an element the batch changes only the bookkeeping of."""
+        wanted = self.props(key, stored)
+        return {name: wanted.get(name) for name in _BOOKKEEPING if not _same(wanted.get(name), stored.get(name))}
+
+    def touched_nodes(self, changed: Collection[str]) -> list[str]:
+        moved = [owner for owner, held in self.clocks.items() if column_clocks.dump(held) != self.stored_clocks[owner]]
+        return sorted({*(key for key in self.books if type(key) is str), *moved} - set(changed))
+
+    def touched_edges(self, changed: Collection[EdgeKey]) -> list[EdgeKey]:
+        return [key for key in self.books if type(key) is tuple and key not in changed]
 
 
 class _CypherReads(ABC):
@@ -496,11 +630,22 @@ class _CypherReads(ABC):
         if not ids:
             return {}
         ((rows,),) = self._read(_READ_NODES, {"ids": list(ids)}, "reading nodes")
-        return _decode_nodes(rows)
+        return _decode_nodes(rows, self._clocks_of(row[2] for row in rows))
 
     def edges(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]:
         rows = self._read_edges(ids, kinds, direction, "edges")
-        return _decode_edges(rows[0][0]) if rows else []
+        if not rows:
+            return []
+        found = rows[0][0]
+        return _decode_edges(found, None, self._clocks_of(row[3] for row in found))
+
+    def _clocks_of(self, maps: Iterable[Mapping[str, Any]]) -> dict[str, column_clocks.Clocks]:
+        """The column clocks the stored property maps refer to (one more read when any do)."""
+        owners = _clock_owners(maps)
+        if not owners:
+            return {}
+        ((rows,),) = self._read(_READ_CLOCKS, {"ids": sorted(owners)}, "reading column clocks")
+        return {owner: column_clocks.parse(clocks) for owner, clocks in rows}
 
     def edge_keys(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[EdgeKey]:
         rows = self._read_edges(ids, kinds, direction, "keys")
@@ -576,6 +721,9 @@ class Neo4jStore(_CypherReads, Store):
         self.retries = Retries()
         self._schema_lock = threading.Lock()
         self._schema_ready = False
+        #: Nodes and edges this store object has written (created, or rewritten in part): what a
+        #: batch cost the server, beside the changes ``apply`` counts.
+        self.elements_written = 0
         try:
             self._ensure_schema()
         except StoreUnavailable as exc:
@@ -697,14 +845,32 @@ class Neo4jStore(_CypherReads, Store):
                 if attempts > 1:
                     self.retries.add("write", attempts - 1)
 
-    def _apply_in(self, tx: neo4j.ManagedTransaction, mutations: list[Mutation]) -> int:
-        node_ids, edge_keys = touched_ids(mutations)
+    def _apply_in(self, tx: neo4j.ManagedTransaction, mutations: list[Mutation], settled: frozenset[str] = frozenset()) -> int:
+        """One batch in ``tx``. Column groups whose clocks can move instead (``graph.stores.column_clocks``)
+        touch only their dataset; ``settled``: datasets whose groups are written element by element."""
+        rest, groups = column_clocks.split(mutations)
+        owners = {group.owner for group in groups.values()}
         nodes: _Locked[str] = _Locked()
-        (locked,) = tx.run(_LOCK_AND_READ_NODES, ids=sorted(node_ids)).single(strict=True)
-        for node_id, eid, labels, stored in locked:
-            nodes.eids[node_id] = eid
-            nodes.stored[node_id] = stored
-            node = _decode_node(node_id, labels, dict(stored))
+        self._lock_read(tx, _LOCK_AND_READ_NODES, touched_ids(rest)[0] | owners, nodes)
+        clocks: dict[str, column_clocks.Clocks] = {}
+        blocked = set(settled)
+        for owner in owners:
+            stored = nodes.stored[owner]
+            if _STAMPS not in stored:
+                blocked.add(owner)
+            clocks[owner] = column_clocks.parse(stored.get(_CLOCKS))
+        for group in groups.values():  # an owner defers only if all its groups do: one written may move another's
+            if not column_clocks.deferrable(group, clocks[group.owner]):
+                blocked.add(group.owner)
+        written = [group for group in groups.values() if group.owner in blocked]
+        deferred = [group for group in groups.values() if group.owner not in blocked]
+        full = [*rest, *(m for group in written for m in group.mutations)]
+        node_ids, edge_keys = touched_ids(full)
+        if extra := node_ids - nodes.stored.keys():
+            self._lock_read(tx, _LOCK_AND_READ_NODES, extra, nodes)
+        self._owner_clocks(tx, [nodes.stored[node_id] for node_id in node_ids], nodes, clocks)
+        for node_id, stored in nodes.stored.items():
+            node = _decode_node(node_id, nodes.labels[node_id], dict(stored), clocks)
             if node is not None:
                 nodes.current[node_id] = node
 
@@ -718,21 +884,56 @@ class Neo4jStore(_CypherReads, Store):
             query = _read_edges_query(kinds)
             parameters = {kind.value: by_kind[kind] for kind in kinds}
             (found,) = tx.run(query, parameters).single(strict=True)
+            self._owner_clocks(tx, [row[4] for row in found], nodes, clocks)
             for source, type_, target, eid, stored in found:
                 key = (source, _EDGE_KIND_BY_TYPE[type_], target)
-                props, stamps = _decode(dict(stored))
+                props, stamps = _decode(dict(stored), clocks)
                 edges.current[key] = Edge(source, key[1], target, props, stamps)
                 edges.eids[key] = eid
                 edges.stored[key] = stored
 
-        changes = plan(mutations, nodes.current, edges.current)
+        changes = plan(full, nodes.current, edges.current)
+        books = _Books(clocks)
+        for node_id, node in changes.nodes.items():
+            books.changed(node_id, nodes.stored.get(node_id), nodes.current.get(node_id), node)
+        for key, edge in changes.edges.items():
+            books.changed(key, edges.stored.get(key), edges.current.get(key), edge)
+        if conflicts := {group.owner for group in deferred if group.digest in books.invalid.get(group.owner, ())}:
+            return self._apply_in(tx, mutations, settled | conflicts)  # nothing written yet
+        books.invalidate()
+        for group in written:
+            books.establish(group, nodes, edges, changes)
+        moved: set[Any] = set()
+        for group in deferred:
+            if column_clocks.defer(group, clocks[group.owner]):
+                moved.update(column_clocks.element_key(m) for m in group.mutations)
+        self._write(tx, changes, nodes, edges, books)
         if changes:
-            self._write(tx, changes, nodes, edges)
             jobs, runs = touched_by(changes)
             if jobs or runs:
                 reader = _InTransaction(tx, {**nodes.current, **changes.nodes})
                 self._judge_jobs(tx, jobs_of(reader, jobs, runs), reader, nodes.eids.keys())
-        return len(changes.nodes) + len(changes.edges)
+        return len(changes.nodes) + len(changes.edges) + len(moved - changes.nodes.keys() - changes.edges.keys())
+
+    @staticmethod
+    def _lock_read(tx: neo4j.ManagedTransaction, query: str, ids: Collection[str], nodes: _Locked[str]) -> None:
+        """Write-lock the nodes of ``ids`` in id order (so concurrent writers queue instead of
+        deadlocking) and keep what they hold."""
+        (locked,) = tx.run(query, ids=sorted(ids)).single(strict=True)
+        for node_id, eid, labels, stored in locked:
+            nodes.eids[node_id] = eid
+            nodes.stored[node_id] = stored
+            nodes.labels[node_id] = labels
+
+    def _owner_clocks(self, tx: neo4j.ManagedTransaction, maps: Iterable[Mapping[str, Any]], nodes: _Locked[str],
+                      clocks: dict[str, column_clocks.Clocks]) -> None:
+        """The clocks ``maps`` refer to, their owners write-locked (a write may invalidate them)."""
+        wanted = _clock_owners(maps) - clocks.keys()
+        if missing := wanted - nodes.stored.keys():
+            self._lock_read(tx, _LOCK_AND_READ_EXISTING, missing, nodes)
+        for owner in wanted:
+            if owner in nodes.stored:
+                clocks[owner] = column_clocks.parse(nodes.stored[owner].get(_CLOCKS))
 
     @staticmethod
     def _judge_jobs(
@@ -751,30 +952,40 @@ class Neo4jStore(_CypherReads, Store):
         tx.run(_MARK_UNRESTATED, verdicts=verdicts).consume()
 
     def _write(
-        self, tx: neo4j.ManagedTransaction, changes: Changes, nodes: _Locked[str], edges: _Locked[tuple[str, EdgeKind, str]]
+        self, tx: neo4j.ManagedTransaction, changes: Changes, nodes: _Locked[str], edges: _Locked[tuple[str, EdgeKind, str]],
+        books: _Books,
     ) -> None:
         new_nodes: list[list[Any]] = []
         changed_nodes: list[list[Any]] = []
         for node_id, node in changes.nodes.items():
-            delta = _delta(nodes.stored[node_id], _encode_node(node))
+            delta = _delta(nodes.stored[node_id], {**_encode_node(node), **books.props(node_id, nodes.stored[node_id])})
             if node_id not in nodes.current:  # created by the lock query (or not written by us)
                 new_nodes.append([nodes.eids[node_id], node.kind.value, delta])
             elif delta:
                 changed_nodes.append([nodes.eids[node_id], delta])
+        for node_id in books.touched_nodes(changes.nodes):
+            if delta := books.delta(node_id, nodes.stored[node_id]):
+                changed_nodes.append([nodes.eids[node_id], delta])
         new_edges: list[list[Any]] = []
         changed_edges: list[list[Any]] = []
         for key, edge in changes.edges.items():
-            props = _encode(edge.props, edge.stamps)
+            stored = edges.stored.get(key, {})
+            props = {**_encode(edge.props, edge.stamps), **books.props(key, stored)}
             eid = edges.eids.get(key)
             if eid is None:
                 new_edges.append([nodes.eids[edge.source], nodes.eids[edge.target], edge.kind.value, props])
             else:
-                delta = _delta(edges.stored[key], props)
+                delta = _delta(stored, props)
                 if delta:
                     changed_edges.append([eid, delta])
-        tx.run(
-            _WRITE, new_nodes=new_nodes, changed_nodes=changed_nodes, new_edges=new_edges, changed_edges=changed_edges
-        ).consume()
+        for key in books.touched_edges(changes.edges):
+            if delta := books.delta(key, edges.stored[key]):
+                changed_edges.append([edges.eids[key], delta])
+        self.elements_written += len(new_nodes) + len(changed_nodes) + len(new_edges) + len(changed_edges)
+        if new_nodes or changed_nodes or new_edges or changed_edges:
+            tx.run(
+                _WRITE, new_nodes=new_nodes, changed_nodes=changed_nodes, new_edges=new_edges, changed_edges=changed_edges
+            ).consume()
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -814,10 +1025,11 @@ class Neo4jStore(_CypherReads, Store):
             parameters["ids"] = list(ids)
         query = _neighbourhood_query(kinds, direction, ahead, with_props, node_props is not None, bool(handles))
         ((edge_rows, node_rows, ahead_rows, element_ids),) = self._read(query, parameters, "reading a neighbourhood")
-        nodes = _decode_nodes(node_rows) if node_props is None else _decode_summaries(node_rows, node_props)
+        clocks = self._clocks_of([*(row[3] for row in edge_rows), *(() if node_props is not None else (row[2] for row in node_rows))])
+        nodes = _decode_nodes(node_rows, clocks) if node_props is None else _decode_summaries(node_rows, node_props)
         unrestated: set[EdgeKey] = set()
         found = {row[0]: element_id for row, element_id in zip(node_rows, element_ids)}
-        return Neighbourhood(_decode_edges(edge_rows, unrestated), nodes, _keys(ahead_rows), unrestated, found)
+        return Neighbourhood(_decode_edges(edge_rows, unrestated, clocks), nodes, _keys(ahead_rows), unrestated, found)
 
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:
         labels = sorted({NodeKind(kind).value for kind in kinds})
@@ -826,7 +1038,8 @@ class Neo4jStore(_CypherReads, Store):
         rows = self._read(
             _SEARCH, {"needle": text.lower(), "kinds": labels, "first": int(first)}, "searching names"
         )
-        return [node for node in (_decode_node(*row) for row in rows) if node is not None]
+        clocks = self._clocks_of(row[2] for row in rows)
+        return [node for node in (_decode_node(*row, clocks) for row in rows) if node is not None]
 
     def nodes_of_kind(self, kind: NodeKind, first: int, after: str | None = None) -> list[Node]:
         if first <= 0:
@@ -834,7 +1047,8 @@ class Neo4jStore(_CypherReads, Store):
         kind = NodeKind(kind)
         query = _NODES_OF_KIND[(kind, after is not None)]
         rows = self._read(query, {"after": after, "first": int(first)}, "listing nodes")
-        return [node for node in (_decode_node(*row) for row in rows) if node is not None]
+        clocks = self._clocks_of(row[2] for row in rows)
+        return [node for node in (_decode_node(*row, clocks) for row in rows) if node is not None]
 
     def counts(self) -> dict[str, int]:
         (row,) = self._read(_COUNTS, {}, "counting")

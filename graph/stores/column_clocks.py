@@ -1,0 +1,207 @@
+"""Column clocks: how a store that writes to a server records a re-run's unchanged columns without
+rewriting them.
+
+A job re-running with the same schema and column lineage restates every column, HAS_COLUMN and
+DERIVES_FROM of its datasets at a newer stamp. Under the merge rule (``graph.mutations``) that
+changes only their stamps (and ``lastSeenAt``, whose value is its stamp): each of ~30 elements an
+event, for nothing a reader would call new. So one event's mutations of one dataset's columns
+(its *group*: the HAS_COLUMN edges leaving the dataset, their columns, the DERIVES_FROM edges
+leaving the dataset or those columns) are recognised by a digest of their content with the stamp
+taken out, and the dataset keeps, per digest, a *clock*: ``[since, at, valid]``.
+
+While a digest is valid, every property its content sets carries a reference to it (the
+element's ``refs``), and the property's stamp is the later of the stamp stored on the element and
+the clock's ``at``; a property in ``at_refs`` (``lastSeenAt``) has that stamp as its value too.
+A group seen again at a stamp later than ``since`` (so no ``first`` property, all at most
+``since``, can move) then changes exactly what moving the clock's ``at`` forward changes: one
+write to the dataset instead of one per element, with the same graph as the rule's. Anything else
+(a new digest, an older stamp, a property whose value changed, which drops its references and
+invalidates their digests) is written element by element, and the group's references are
+established again from what that left.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence
+
+import orjson
+
+from graph.model import EdgeKind, NodeKind
+from graph.mutations import Mutation, UpsertEdge, UpsertNode
+
+#: The property whose value a producer sets to the event's stamp: its value follows its clock.
+TIME_VALUED = "lastSeenAt"
+_PLACEHOLDER = "\x00at"
+
+#: Clock fields: the earliest stamp its content was written element by element, the latest stamp
+#: it was seen at, and whether every property of its content still refers to it.
+SINCE, AT, VALID = 0, 1, 2
+
+Clocks = dict[str, list[Any]]  # digest -> [since, at, valid]
+ElementKey = Any  # a node id, or an edge key (source, kind, target)
+
+
+class Group(NamedTuple):
+    """One dataset's column mutations at one stamp."""
+
+    owner: str
+    at: str
+    digest: str | None  # None: content the digest cannot express (never deferred)
+    mutations: list[Mutation]
+
+
+def element_key(mutation: Mutation) -> ElementKey:
+    return mutation.id if type(mutation) is UpsertNode else mutation.key
+
+
+def split(mutations: Sequence[Mutation]) -> tuple[list[Mutation], dict[tuple[str, str], Group]]:
+    """The mutations outside any group, and the groups by (owner dataset, stamp)."""
+    owner: dict[tuple[str, str], str | None] = {}
+    for m in mutations:
+        if type(m) is UpsertEdge and m.kind is EdgeKind.HAS_COLUMN:
+            key = (m.target, m.at)
+            owner[key] = m.source if owner.get(key, m.source) == m.source else None
+    owners_at = {(m.source, m.at) for m in mutations if type(m) is UpsertEdge and m.kind is EdgeKind.HAS_COLUMN}
+    rest: list[Mutation] = []
+    grouped: dict[tuple[str, str], list[Mutation]] = {}
+    for m in mutations:
+        dataset: str | None = None
+        if type(m) is UpsertNode:
+            if m.kind is NodeKind.COLUMN:
+                dataset = owner.get((m.id, m.at))
+        elif m.kind is EdgeKind.HAS_COLUMN:
+            dataset = m.source if owner.get((m.target, m.at)) == m.source else None
+        elif m.kind is EdgeKind.DERIVES_FROM:
+            dataset = owner.get((m.source, m.at)) or (m.source if (m.source, m.at) in owners_at else None)
+        if dataset is None:
+            rest.append(m)
+        else:
+            grouped.setdefault((dataset, m.at), []).append(m)
+    return rest, {key: Group(key[0], key[1], _digest(key[0], key[1], ms), ms) for key, ms in grouped.items()}
+
+
+def _digest(owner: str, at: str, mutations: Iterable[Mutation]) -> str | None:
+    rows = []
+    try:
+        for m in mutations:
+            props = {k: (_PLACEHOLDER if k == TIME_VALUED and v == at else v) for k, v in m.props.items()}
+            first = {k: (_PLACEHOLDER if v == at else v) for k, v in m.first.items()}
+            head = [m.id, m.kind.value] if type(m) is UpsertNode else [m.source, m.kind.value, m.target]
+            rows.append(orjson.dumps([head, props, first], option=orjson.OPT_SORT_KEYS))
+    except (TypeError, orjson.JSONEncodeError):
+        return None
+    rows.sort()
+    digest = hashlib.blake2b(owner.encode(), digest_size=12)
+    for row in rows:
+        digest.update(b"\n")
+        digest.update(row)
+    return digest.hexdigest()
+
+
+def parse(stored: str | None) -> Clocks:
+    return orjson.loads(stored) if stored else {}
+
+
+def dump(clocks: Clocks) -> str:
+    return orjson.dumps(clocks, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def deferrable(group: Group, clocks: Clocks) -> bool:
+    """Whether the group changes nothing but its clock: its content is the clock's, still wholly
+    referred to, and it comes after every ``first`` stamp of that content (``since``)."""
+    clock = clocks.get(group.digest) if group.digest else None
+    return clock is not None and bool(clock[VALID]) and group.at > clock[SINCE]
+
+
+def defer(group: Group, clocks: Clocks) -> bool:
+    """Move the group's clock to its stamp; whether that changed the graph."""
+    clock = clocks[group.digest]
+    if group.at > clock[AT]:
+        clock[AT] = group.at
+        return True
+    return False
+
+
+def resolve(props: dict[str, Any], stamps: dict[str, str], refs: Mapping[str, Sequence[str]],
+            at_refs: Iterable[str], clocks: Clocks | None) -> None:
+    """An element's logical stamps (and time-valued values) from its stored ones and its clocks."""
+    if not clocks:
+        return  # the owner is gone: the stored stamps are what was last written
+    for key, digests in refs.items():
+        best = stamps.get(key, "")
+        for digest in digests:
+            clock = clocks.get(digest)
+            if clock is not None and clock[AT] > best:
+                best = clock[AT]
+        stamps[key] = best
+    for key in at_refs:
+        if key in stamps:
+            props[key] = stamps[key]
+
+
+def establishable(group: Group, clocks: Clocks) -> bool:
+    """Whether references to the group's digest may be (re)made once its content was written
+    element by element: new, still valid, or invalid with no reference that would move back."""
+    if group.digest is None:
+        return False
+    clock = clocks.get(group.digest)
+    return clock is None or bool(clock[VALID]) or group.at >= clock[AT]
+
+
+def establish(group: Group, clocks: Clocks) -> None:
+    clock = clocks.get(group.digest)  # type: ignore[arg-type]
+    if clock is None or not clock[VALID]:
+        clocks[group.digest] = [group.at, group.at, 1]  # type: ignore[index]
+    else:
+        clock[SINCE] = min(clock[SINCE], group.at)
+        clock[AT] = max(clock[AT], group.at)
+
+
+_MISSING = object()
+
+
+def content_refs(mutation: Mutation, at: str, props: Mapping[str, Any], stamps: Mapping[str, str],
+                 same: Any) -> tuple[list[str], list[str]] | None:
+    """The properties a written mutation's content leaves referring to its clock, and those of
+    them that are time-valued; None when the element holds other values (a newer writer's)."""
+    keys: list[str] = []
+    timed: list[str] = []
+    for key, value in mutation.props.items():
+        held = props.get(key, _MISSING)
+        if key == TIME_VALUED and value == at:
+            if held is _MISSING or held != stamps.get(key):
+                return None
+            timed.append(key)
+        elif value is None:
+            if held is not _MISSING:
+                return None
+        elif held is _MISSING or not same(value, held):
+            return None
+        keys.append(key)
+    return keys, timed
+
+
+def kept_refs(refs: dict[str, list[str]], at_refs: list[str], old: tuple[dict, dict] | None,
+              new: tuple[dict, dict], same: Any) -> tuple[dict[str, list[str]], list[str], set[str]]:
+    """An element's references after a write changed it: a property whose value changed drops
+    them (a time-valued one keeps them while its value is its stamp). Returns the references kept,
+    the time-valued keys kept, and the digests dropped (no longer wholly referred to)."""
+    new_props, new_stamps = new
+    old_props = old[0] if old else {}
+    kept: dict[str, list[str]] = {}
+    dropped: set[str] = set()
+    timed = set(at_refs)
+    for key, digests in refs.items():
+        value = new_props.get(key, _MISSING)
+        if key in timed:
+            keep = value is not _MISSING and value == new_stamps.get(key)
+        else:
+            before = old_props.get(key, _MISSING)
+            keep = (value is _MISSING and before is _MISSING) or (
+                value is not _MISSING and before is not _MISSING and same(value, before))
+        if keep:
+            kept[key] = digests
+        else:
+            dropped.update(digests)
+    return kept, [key for key in at_refs if key in kept], dropped
