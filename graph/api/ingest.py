@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import orjson
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -245,5 +247,7 @@ async def ingest_batch(request: Request, service: IngestService, config: IngestC
             return outcome
         _count_not_applied(accepted_decisions, not_applied)
     answer = {"accepted": accepted, "rejected": len(results) - accepted, "results": results}
-    return IngestOutcome(JSONResponse(answer, status_code=200), accepted=accepted, rejected=rejected, not_applied=not_applied,
+    # A status per event: orjson renders it in a tenth of the standard library's time (what JSONResponse uses).
+    response = Response(orjson.dumps(answer), status_code=200, media_type="application/json")
+    return IngestOutcome(response, accepted=accepted, rejected=rejected, not_applied=not_applied,
                          lenient=lenient)
