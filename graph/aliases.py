@@ -17,14 +17,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from graph.model import EdgeKind, Node
-from graph.stores import EdgeKey, Store
-from graph.view import GraphView, view_of
+from graph.stores import EdgeKey, GraphReader
+from graph.view import view_of
 
 
 class AliasResolver:
     """Aliases as a view (or a store's current view) resolves them."""
 
-    def __init__(self, reader: GraphView | Store) -> None:
+    def __init__(self, reader: GraphReader) -> None:
         self.view = view_of(reader)
 
     def canonical(self, ids: Iterable[str]) -> dict[str, str]:
@@ -41,7 +41,7 @@ class AliasResolver:
         return self.view.native.keys_into(list(canonical_ids), kinds)
 
 
-def canonical_targets(reader: GraphView | Store, node_id: str, kind: EdgeKind) -> list[Node]:
+def canonical_targets(reader: GraphReader, node_id: str, kind: EdgeKind) -> list[Node]:
     """The canonical datasets a node points at with ``kind`` edges (a job's inputs, a product's
     datasets), sorted by id."""
     view = view_of(reader)
@@ -51,7 +51,7 @@ def canonical_targets(reader: GraphView | Store, node_id: str, kind: EdgeKind) -
     return [found[i] for i in sorted(found)]
 
 
-def sources_into(reader: GraphView | Store, dataset_node: Node, kind: EdgeKind) -> list[Node]:
+def sources_into(reader: GraphReader, dataset_node: Node, kind: EdgeKind) -> list[Node]:
     """Nodes pointing at a dataset under any of its names with ``kind`` edges (its writers,
     readers, publishing products), sorted by id."""
     view = view_of(reader)

@@ -30,7 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from graph.heap import settle_heap, tune_gc
 from graph.ingest_service import IngestService, Translation, translate_events
@@ -149,7 +149,7 @@ def translate_chunk(chunk: Chunk, rules: DomainRules, keep_raw: bool = True, not
     lines: list[int] = []
     for number, piece, kind in chunk.events():
         if kind == _UNREADABLE:
-            unreadable[number] = piece
+            unreadable[number] = cast(str, piece)  # an unreadable line's piece is its reason
             continue
         items.append(piece)
         lines.append(number)
@@ -193,7 +193,7 @@ def load_events(
     service: IngestService,
     files: list[Path],
     on_bad: Callable[[BadLine], None] = lambda bad: None,
-    on_progress: Callable[[int], None] = lambda events: None,
+    on_progress: Callable[[int], object] = lambda events: None,
     workers: int | None = None,
     max_clock_skew: timedelta | None = DEFAULT_MAX_CLOCK_SKEW,
 ) -> LoadReport:
@@ -228,7 +228,7 @@ def load_events(
 
 
 def _pipeline(service: IngestService, chunks: Iterator[Chunk], not_after: datetime | None, pool: ProcessPoolExecutor, spool: str,
-              workers: int, report: LoadReport, on_bad: Callable[[BadLine], None], on_progress: Callable[[int], None]) -> None:
+              workers: int, report: LoadReport, on_bad: Callable[[BadLine], None], on_progress: Callable[[int], object]) -> None:
     """Chunks go to the workers, QUEUED each so that none waits for this process, and are applied
     in order as they come back. Until the first comes back (a spawned worker takes ~0.3 s to
     start) this process translates the chunks it reads itself rather than wait; after that it
@@ -330,7 +330,7 @@ _MEMORY_DIR = "/dev/shm"  # where Linux keeps files in memory; elsewhere the sys
 
 
 def _apply(service: IngestService, chunk: Chunk, translated: Translated, report: LoadReport,
-           on_bad: Callable[[BadLine], None], on_progress: Callable[[int], None]) -> None:
+           on_bad: Callable[[BadLine], None], on_progress: Callable[[int], object]) -> None:
     translation = translated.take()
     for line in sorted(translation.refused):
         on_bad(BadLine(chunk.path, line, translation.refused[line]))

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import click
 
@@ -39,6 +39,9 @@ from ingest.clock_skew import parse_skew
 from ingest.domain_rules import NO_RULES, DomainRules, InvalidRules
 from ingest.event_files import BadLine, expand_paths
 from ingest.proposed_schema import InvalidProposedSchema, read_proposed_schema
+
+if TYPE_CHECKING:
+    from ingest.dbt import JobNaming
 
 
 def store_flags(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -481,7 +484,7 @@ def ingest_iceberg(service: IngestService, catalog_name: str, properties: tuple[
 @click.option("--job-naming", type=click.Choice(["unique_id", "run", "build"]), default="unique_id", show_default=True,
               help="Name jobs like dbt-ol with structured logs (unique_id) or like dbt-ol run/build.")
 @store_options
-def ingest_dbt(service: IngestService, manifest_path: Path, namespace: str | None, job_naming: str) -> None:
+def ingest_dbt(service: IngestService, manifest_path: Path, namespace: str | None, job_naming: JobNaming) -> None:
     """Ingest a dbt manifest.json: models, seeds, snapshots and sources with columns, tests and lineage.
 
     Models a previous manifest of the same project built and this one does not are marked deleted.
@@ -679,6 +682,7 @@ def _graphql_executor(server: str | None, token: str | None, open_graph: Callabl
             result = schema.execute_sync(query, variable_values=variables, context_value=context(store))
             if result.errors:
                 raise CheckError("; ".join(error.message for error in result.errors))
+            assert result.data is not None, "a query that raised no error has data"
             return result.data
 
         yield local

@@ -95,7 +95,7 @@ class Lineage:
         """Nodes by id with their fields as attributes; edges source → target along the data flow
         (dataset → job → dataset, input column → output column) with ``kind`` and, for columns,
         ``transformations``. ``graph["truncated"]`` says whether a budget cut the walk short."""
-        graph = nx.DiGraph(truncated=self.truncated)
+        graph: nx.DiGraph[str] = nx.DiGraph(truncated=self.truncated)
         for node in self.nodes:
             graph.add_node(node["id"], **_attributes(node, ("id",)))
         for edge in self.edges:
@@ -118,7 +118,7 @@ class Impact:
     def to_networkx(self) -> nx.DiGraph:
         """The tree of shortest explaining paths: the changed node, every affected node (attributes
         distance, severity, certain, ...) and the jobs on the way, edges along each ``path``."""
-        graph = nx.DiGraph(truncated=self.truncated, breaking=self.breaking, change=self.extra.get("change"))
+        graph: nx.DiGraph[str] = nx.DiGraph(truncated=self.truncated, breaking=self.breaking, change=self.extra.get("change"))
         graph.add_node(self.changed["id"], **_attributes(self.changed, ("id",)), distance=0)
         for node in self.affected:
             graph.add_node(node["id"], **_attributes(node, ("id", "path", "via")))
@@ -172,7 +172,7 @@ def _flat(graph: nx.DiGraph) -> nx.DiGraph:
         return {key: json.dumps(value, sort_keys=True) if isinstance(value, (list, dict)) else value
                 for key, value in attributes.items() if value is not None}
 
-    copy = nx.DiGraph(**flat(dict(graph.graph)))
+    copy: nx.DiGraph[str] = nx.DiGraph(**flat(dict(graph.graph)))
     copy.add_nodes_from((node, flat(attributes)) for node, attributes in graph.nodes(data=True))
     copy.add_edges_from((source, target, flat(attributes)) for source, target, attributes in graph.edges(data=True))
     return copy

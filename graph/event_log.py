@@ -164,6 +164,7 @@ class EventLog:
                                       (block.kind, time.time() if received_at is None else received_at, block.events,
                                        block.payload))
             seq = cursor.lastrowid
+            assert seq is not None, "an INSERT sets lastrowid"
             if block.subjects:
                 self._db.executemany("INSERT INTO subjects (subject, seq) VALUES (?, ?)",
                                      [(subject, seq) for subject in block.subjects])

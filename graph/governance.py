@@ -63,13 +63,13 @@ def carries_pii(edge: Edge) -> bool:
 
 def pii_columns(store: GraphReader, columns: Iterable[Node], max_hops: int = MAX_PII_HOPS) -> list[PiiColumn]:
     """The given columns that hold personal data, declared or derived, each with its path."""
-    columns = {c.id: c for c in columns if c.kind is NodeKind.COLUMN}
+    by_id = {c.id: c for c in columns if c.kind is NodeKind.COLUMN}
     found: dict[str, PiiColumn] = {}
-    for column in columns.values():
+    for column in by_id.values():
         if is_declared_pii(column):
             found[column.id] = PiiColumn(column, True, (column.id,))
     # Walk upstream from all the others at once; reach[node][start] is a path node -> ... -> start.
-    reach: dict[str, dict[str, tuple[str, ...]]] = {c: {c: (c,)} for c in columns if c not in found}
+    reach: dict[str, dict[str, tuple[str, ...]]] = {c: {c: (c,)} for c in by_id if c not in found}
     frontier = set(reach)
     for _ in range(max_hops):
         if not frontier:
@@ -86,7 +86,7 @@ def pii_columns(store: GraphReader, columns: Iterable[Node], max_hops: int = MAX
                     continue
                 longer = (edge.target, *path)
                 if is_declared_pii(source):
-                    found[start] = PiiColumn(columns[start], False, longer)
+                    found[start] = PiiColumn(by_id[start], False, longer)
                 elif start not in reach.setdefault(edge.target, {}):
                     reach[edge.target][start] = longer
                     next_frontier.add(edge.target)

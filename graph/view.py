@@ -27,7 +27,7 @@ from collections.abc import Collection
 
 from graph import _native
 from graph.model import Edge, EdgeKind, Node, NodeKind
-from graph.stores import EdgeDirection, EdgeKey, Store
+from graph.stores import EdgeDirection, EdgeKey, GraphReader, Store
 
 #: The properties walks, their rules and answers read from the nodes they reach (``summaries``):
 #: names, what a column belongs to, what a dataset's schema and column lineage say, drops. A view
@@ -75,6 +75,10 @@ class GraphView:
         return self.store.counts()
 
 
-def view_of(reader: GraphView | Store) -> GraphView:
+def view_of(reader: GraphReader) -> GraphView:
     """``reader`` if it is a view, else the current view of the store."""
-    return reader if isinstance(reader, GraphView) else GraphView(reader)
+    if isinstance(reader, GraphView):
+        return reader
+    if isinstance(reader, Store):
+        return GraphView(reader)
+    raise TypeError(f"{reader!r} is neither a store nor a view of one")

@@ -157,7 +157,7 @@ def freshness_hours(value: Any, unit: Any = None) -> float | None:
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_BaseLoader):
     """Safe YAML without implicit timestamps: dates stay strings, as in the JSON the schemas describe."""
 
     yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, Any]]]] = {
@@ -229,7 +229,8 @@ def _validate_odcs(document: dict[str, Any], source: str) -> None:
 def _describe(error: ValidationError) -> tuple[str, str]:
     """A JSON path to the failing field and a short reason."""
     path = "$" + "".join(f"[{p}]" if isinstance(p, int) else _child("", p) for p in error.absolute_path)
-    kind, expected, instance = error.validator, error.validator_value, error.instance
+    kind, instance = error.validator, error.instance
+    expected: Any = error.validator_value  # what the failing keyword asked for: its shape depends on it
     if kind == "required" and isinstance(instance, dict):
         missing = [k for k in expected if k not in instance]
         if missing:
@@ -795,9 +796,9 @@ def dataset_identity(server_type: str, spec: dict[str, Any], table: str, shared:
     if kind in ("hive", "impala"):
         return hosted(kind, 9083 if kind == "hive" else 21050, [s("database")])
     if kind == "snowflake":
-        account = s("account")
-        if not account and isinstance(s("host"), str):
-            account = re.sub(r"\.snowflakecomputing\.com.*$", "", s("host").split("://")[-1])
+        account, host = s("account"), s("host")
+        if not account and isinstance(host, str):
+            account = re.sub(r"\.snowflakecomputing\.com.*$", "", host.split("://")[-1])
         name = _dotted([s("database"), s("schema")], table)
         return Identity(f"snowflake://{account.lower()}", name.upper(), upper=True) if account and name else None
     if kind == "bigquery":
@@ -826,17 +827,19 @@ def dataset_identity(server_type: str, spec: dict[str, Any], table: str, shared:
         found = _location(s("location"), table, shared)
         return Identity(*found) if found else None
     if kind == "databricks":
-        if not s("host"):
+        host = s("host")
+        if not host:
             return None
         name = _dotted([s("catalog"), s("schema")], table)
-        host = s("host").split("://")[-1].rstrip("/")
+        host = host.split("://")[-1].rstrip("/")
         return Identity(f"databricks://{host}", name) if name else None
     if kind == "kafka":
         authority = _host_port(spec, 9092)
-        topic = s("topic") if single and isinstance(s("topic"), str) and s("topic") else table
+        declared = s("topic")
+        topic = declared if single and isinstance(declared, str) and declared else table
         return Identity(f"kafka://{authority}", topic) if authority else None
     if kind == "pubsub":
-        topic = s("topic") if single and s("topic") else table
+        topic = (s("topic") if single else None) or table
         return Identity("pubsub", f"topic:{s('project')}:{topic}") if s("project") else None
     if kind == "local":
         found = _location(s("path") or s("location"), table, shared)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from graph.model import EdgeKind, NodeKind, dataset_id, owner_id
 from graph.mutations import Mutation, UpsertNode, stamp
@@ -128,7 +128,7 @@ def schema_version(manifest: dict[str, Any]) -> int:
 
 # -- validation helpers -----------------------------------------------------------------------
 
-_KIND_NAMES = {dict: "an object", list: "an array", str: "a string"}
+_KIND_NAMES: dict[type, str] = {dict: "an object", list: "an array", str: "a string"}
 
 
 def _type_name(value: Any) -> str:
@@ -152,6 +152,10 @@ def _obj(obj: dict[str, Any], path: str, key: str, required: bool = False) -> di
     return _field(obj, path, key, dict, required) or {}
 
 
+@overload
+def _str(obj: dict[str, Any], path: str, key: str, required: Literal[True]) -> str: ...
+@overload
+def _str(obj: dict[str, Any], path: str, key: str, required: bool = False) -> str | None: ...
 def _str(obj: dict[str, Any], path: str, key: str, required: bool = False) -> str | None:
     return _field(obj, path, key, str, required)
 
@@ -338,7 +342,7 @@ def _project_from_id(project_id: str | None, nodes: list[tuple[str, dict[str, An
     """Manifests before v11 lack ``project_name``; ``project_id`` is the md5 of it."""
     if not project_id:
         return None
-    for package in sorted({n.get("package_name") for _, n, _ in nodes if isinstance(n.get("package_name"), str)}):
+    for package in sorted({name for _, n, _ in nodes if isinstance(name := n.get("package_name"), str)}):
         if hashlib.md5(package.encode()).hexdigest() == project_id:
             return package
     return None
@@ -538,20 +542,20 @@ class _Translation(GraphBuilder):
             if group:
                 members.setdefault(group, []).append(r)
         for gid in sorted(members):
-            group, path = self.m.groups[gid]
+            declared, path = self.m.groups[gid]
             public = [r for r in members[gid] if self._access(r) == "public"]
-            domain = self._product_domain(group, path, members[gid])
-            name = group.get("name")
+            domain = self._product_domain(declared, path, members[gid])
+            name = declared.get("name")
             if not public or domain is None or not isinstance(name, str):
                 continue
             pid = self.product(domain, name, _compact({
-                "description": _str(group, path, "description"),
+                "description": _str(declared, path, "description"),
                 "dbtGroup": gid,
                 "dbtProject": self.m.project,
                 "source": DECLARED_BY,
             }))
             if self.group_owners.get(gid):
-                self.owner(pid, self.group_owners[gid], "owner")  # type: ignore[arg-type]
+                self.owner(pid, self.group_owners[gid], "owner")
             for r in public:
                 self.edge(pid, EdgeKind.EXPOSES, r.id, {"source": DECLARED_BY})
 
@@ -578,7 +582,7 @@ class _Translation(GraphBuilder):
             test_meta = _obj(node, path, "test_metadata")
             if not test_meta:  # a singular test: a query over the tables it reads
                 for parent in parents:
-                    rule = {"type": "singular", "name": _str(node, path, "name"), "dbtTestId": uid, "severity": severity}
+                    rule: dict[str, Any] = {"type": "singular", "name": _str(node, path, "name"), "dbtTestId": uid, "severity": severity}
                     table.setdefault(parent, []).append(_compact(rule))
                 continue
             where = f"{path}.test_metadata"

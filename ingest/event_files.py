@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, BinaryIO, cast
 
 from ingest.json_text import (
     TOO_DEEP,
@@ -78,9 +78,9 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def _open_binary(path: Path) -> IO[bytes]:
+def _open_binary(path: Path) -> BinaryIO:
     if path.name.endswith(".gz"):
-        return gzip.open(path, "rb")
+        return cast(BinaryIO, gzip.open(path, "rb"))  # a GzipFile reads as a binary file does
     return open(path, "rb")
 
 

@@ -55,6 +55,11 @@ def is_uuid(value: str) -> bool:
     return True
 
 
+def _object(value: Any) -> dict[str, Any]:
+    """A JSON object as it is, anything else as an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
 def _relaxable(value: Any) -> bool:
     return isinstance(value, str) and 0 < len(value) <= MAX_RUN_ID_CHARS and value.strip() != "" and not is_uuid(value)
 
@@ -75,9 +80,9 @@ def relax(event: Any) -> Relaxed:
         external = run["runId"]
         new_run = {**run, "runId": name_based_uuid(external)}
         reasons.append(RUN_ID_NOT_UUID)
-    facets = run.get("facets")
-    parent = facets.get("parent") if isinstance(facets, dict) else None
-    parent_run = parent.get("run") if isinstance(parent, dict) else None
+    facets = _object(run.get("facets"))
+    parent = _object(facets.get("parent"))
+    parent_run = parent.get("run")
     if isinstance(parent_run, dict) and _relaxable(parent_run.get("runId")):
         parent_run = {**parent_run, "runId": name_based_uuid(parent_run["runId"])}
         new_run = {**new_run, "facets": {**facets, "parent": {**parent, "run": parent_run}}}

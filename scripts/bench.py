@@ -620,7 +620,8 @@ def bench_embedded(ctx: Context) -> dict[str, Any]:
     gc.collect()
     rss_before = rss_bytes()
     log("embedded: direct ingest (as `lineagemesh ingest openlineage`)")
-    store: Store | None = open_store(data_dir=str(ctx.tmp / "embedded-direct"))
+    store: Store | None
+    store = open_store(data_dir=str(ctx.tmp / "embedded-direct"))
     try:
         direct = ingest_direct(store, ctx.ndjson, workers=args.ingest_workers)
         gc.collect()
@@ -1021,7 +1022,7 @@ def print_table(report: dict[str, Any]) -> None:
             trip = _percentiles
             sqlp = f"{e.get('baseline_p50_ms', math.nan):8.1f}/{e.get('baseline_p95_ms', math.nan):8.1f}"
             print(f"{key[0]:7} {key[1]:6} {depth:>5} {e['result_nodes_mean']:6.0f}  {trip(s):>26}  {trip(e):>26}  {sqlp:>18} "
-                  f"{ratio(s and s.get('speedup_p95')):>8} {ratio(e.get('speedup_p95')):>7}", file=out)
+                  f"{ratio(s.get('speedup_p95') if s else None):>8} {ratio(e.get('speedup_p95')):>7}", file=out)
     for name, data in report["stores"].items():
         floors = data.get("read_floor")
         if not floors:
@@ -1188,17 +1189,20 @@ def profile_workload(args: argparse.Namespace, tmp: Path) -> None:
             with Baseline.load(ndjson) as sql:
                 starts = pick_starts(sql, generate_mesh.mesh_shape(args.datasets, args.seed), args.starts, args.seed, args.sample)["large"]
             query = kind.removeprefix("graphql-")
+            run: Callable[[Start], int]
             if kind.startswith("graphql-"):
                 from graph.api.schema import context, schema
 
                 text = LINEAGE_GQL if query == "lineage" else IMPACT_GQL
 
-                def run(start: Start) -> int:
+                def graphql_run(start: Start) -> int:
                     variables = {"id": start.id, "depth": _depth_arg(None) if query == "lineage" else None}
                     result = schema.execute_sync(text, variable_values=variables, context_value=context(store))
                     if result.errors:
                         raise RuntimeError(str(result.errors))
                     return len(json.dumps({"data": result.data}, separators=(",", ":")))  # as strawberry encodes
+
+                run = graphql_run
             else:
                 run = in_store_runner(store, query, None)
             run(starts[0])

@@ -60,12 +60,14 @@ def consume_confluent(bootstrap: str, topic: str, count: int) -> tuple[float, fl
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-{uuid.uuid4().hex}",
                          "auto.offset.reset": "earliest", "enable.auto.commit": False})
     consumer.subscribe([topic])
-    got, started = 0, None
+    got = 0
+    started: float | None = None
     while got < count:
         messages = consumer.consume(500, 1.0)
         if messages and started is None:
             started, cpu = time.perf_counter(), time.process_time()
         got += sum(len(m.value() or b"") > 0 for m in messages if m.error() is None)
+    assert started is not None, "the loop ends after messages came"
     rates = count / (time.perf_counter() - started), count / (time.process_time() - cpu)
     consumer.close()
     return rates
@@ -78,13 +80,15 @@ def consume_aiokafka(bootstrap: str, topic: str, count: int) -> tuple[float, flo
         consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"bench-{uuid.uuid4().hex}",
                                     auto_offset_reset="earliest", enable_auto_commit=False)
         await consumer.start()
-        got, started = 0, None
+        got = 0
+        started: float | None = None
         try:
             while got < count:
                 batches = await consumer.getmany(timeout_ms=1000, max_records=500)
                 if batches and started is None:
                     started, cpu = time.perf_counter(), time.process_time()
                 got += sum(len(m.value or b"") > 0 for messages in batches.values() for m in messages)
+            assert started is not None, "the loop ends after messages came"
             return count / (time.perf_counter() - started), count / (time.process_time() - cpu)
         finally:
             await consumer.stop()

@@ -21,6 +21,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -34,7 +35,7 @@ SYMLINKS = "https://openlineage.io/spec/facets/1-0-1/SymlinksDatasetFacet.json#/
 
 def aliased_chain(links: int) -> dict:
     """A RunEvent reading t0..t{links - 1} and writing t{links}, each aliased by the one before."""
-    outputs = [{"namespace": "s3://bench", "name": "t0"}]
+    outputs: list[dict[str, Any]] = [{"namespace": "s3://bench", "name": "t0"}]
     for i in range(1, links + 1):
         symlinks = {"_producer": "https://example.com/bench", "_schemaURL": SYMLINKS,
                     "identifiers": [{"namespace": "s3://bench", "name": f"t{i - 1}", "type": "LOCATION"}]}

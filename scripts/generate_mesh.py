@@ -75,11 +75,12 @@ import uuid
 from array import array
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 try:  # optional speed-up
     import orjson as _orjson
 except ImportError:  # pragma: no cover - exercised only without orjson
-    _orjson = None
+    _orjson = None  # type: ignore[assignment]
 
 _JSON_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
 
@@ -305,7 +306,7 @@ class _Template:
                 {"key": "pii", "value": "true", "source": "generate_mesh", "field": self.names[i]}
                 for i in self.pii_pos
             ]
-            self.tags_facet = {"_producer": PRODUCER, "_schemaURL": TAGS_FACET_URL, "tags": tags}
+            self.tags_facet: dict[str, Any] | None = {"_producer": PRODUCER, "_schemaURL": TAGS_FACET_URL, "tags": tags}
         else:
             self.tags_facet = None
 
@@ -369,7 +370,7 @@ class MeshShape:
     hub_namespaces: list[str]
     chain_depth: int
     spine: list[str]
-    diamonds: list[tuple[str, str, str, str]] = field(default_factory=list)
+    diamonds: list[tuple[str, ...]] = field(default_factory=list)
     loops: list[list[str]] = field(default_factory=list)
     self_loops: list[str] = field(default_factory=list)
 
@@ -774,7 +775,7 @@ class _Emitter:
         if r() < 0.04:
             fname = ptpl.names[ptpl.key_pos[0]]
             dataset.append({"namespace": pns, "name": pname, "field": fname, "transformations": [T_WINDOW]})
-        facet = {"_producer": PRODUCER, "_schemaURL": COLUMN_LINEAGE_FACET_URL, "fields": fields}
+        facet: dict[str, Any] = {"_producer": PRODUCER, "_schemaURL": COLUMN_LINEAGE_FACET_URL, "fields": fields}
         if dataset:
             facet["dataset"] = dataset
         return facet

@@ -249,7 +249,7 @@ class Baseline:
         """What changing a dataset affects downstream: datasets and jobs with distance, owners."""
         return self._run(_IMPACT_TAIL, namespace, name, depth)
 
-    def downstream_adjacency(self) -> tuple[list[tuple[str, str]], dict[int, list[int]], dict[int, list[int]]]:
+    def downstream_adjacency(self) -> tuple[dict[int, tuple[str, str]], dict[int, list[int]], dict[int, list[int]]]:
         """(datasets by uuid, dataset → reading jobs, job → written datasets), for picking starts."""
         names = {uuid: (ns, name) for uuid, ns, name in self.db.execute("SELECT uuid, namespace, name FROM datasets")}
         readers: dict[int, list[int]] = {}
@@ -259,7 +259,7 @@ class Baseline:
                 readers.setdefault(dataset, []).append(job)
             else:
                 writes.setdefault(job, []).append(dataset)
-        return names, readers, writes  # type: ignore[return-value]
+        return names, readers, writes
 
 
 class _Loader:
@@ -340,7 +340,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"loaded {sql.counts()} in {time.perf_counter() - started:.1f}s")
         if args.start:
             started = time.perf_counter()
-            result = sql.lineage(*args.start, depth=args.depth)
+            namespace, name = args.start
+            result = sql.lineage(namespace, name, depth=args.depth)
             print(f"{len(result.datasets)} datasets, {len(result.jobs)} jobs, {len(result.edges)} edges "
                   f"in {1000 * (time.perf_counter() - started):.1f} ms")
     return 0

@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -43,7 +44,7 @@ def chromium(width: int = 1400, height: int = 900) -> Iterator[webdriver.Chrome]
         driver.quit()
 
 
-def wait(driver: webdriver.Chrome, script: str, message: str) -> object:
+def wait(driver: webdriver.Chrome, script: str, message: str) -> Any:
     """Waits until the JavaScript expression ``script`` is truthy in the page; returns its value."""
     return WebDriverWait(driver, WAIT_SECONDS).until(lambda d: d.execute_script(f"return {script}"), message)
 

@@ -65,8 +65,9 @@ def emit(url: str, token: str, payload: dict) -> int:
     """Post with the real OpenLineage client and its api_key auth; the HTTP status."""
     transport = HttpTransport(HttpConfig(url=url, auth=ApiKeyTokenProvider({"apiKey": token}), timeout=30))
     try:
-        return transport.emit(payload).status_code
+        return transport.emit(payload).status_code  # type: ignore[arg-type]  # a raw event dict, posted as it is
     except requests.HTTPError as e:
+        assert e.response is not None
         return e.response.status_code
     finally:
         transport.close()
@@ -194,14 +195,16 @@ def test_serve_refuses_unsafe_or_broken_auth(tmp_path: Path, tokens_file: Path) 
 
 def test_token_documents() -> None:
     config = AuthConfig.parse(TOKENS, "t")
-    assert config.principal_for(SALES).name == "spark-sales"
-    assert config.principal_for(MARKETING).domains == frozenset({"marketing"})
+    sales, marketing = config.principal_for(SALES), config.principal_for(MARKETING)
+    assert sales is not None and sales.name == "spark-sales"
+    assert marketing is not None and marketing.domains == frozenset({"marketing"})
     assert config.principal_for("x" * 30) is None
     ops = config.authorize(f"bearer  {ADMIN} ", "10.0.0.1", Role.ADMIN)
     assert ops.name == "ops" and ops.may_write("anything")
     assert config.read.value == "token" and AuthConfig.parse({"read": "open", **TOKENS}, "t").read.value == "open"
     star = AuthConfig.parse([{"principal": "etl", "token": "t" * 16, "roles": "writer", "domains": "*"}], "t")
-    assert star.principal_for("t" * 16).may_write("any") and not config.principal_for(READER).may_write("any")
+    etl, reader = star.principal_for("t" * 16), config.principal_for(READER)
+    assert etl is not None and etl.may_write("any") and reader is not None and not reader.may_write("any")
     for bad, fragment in [
         ({"tokens": []}, "t.tokens: a non-empty list"),
         ([{"principal": "a", "token": "t" * 16, "token_sha256": "0" * 64, "roles": ["writer"]}], "exactly one of token"),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.bulk_load import CHUNK_EVENTS, load_events
+from graph.bulk_load import CHUNK_EVENTS, LoadReport, load_events
 from graph.event_log import EventLog
 from graph.ingest_service import IngestService
 from graph.stores.embedded import EmbeddedStore
@@ -55,7 +55,7 @@ def event_files(tmp_path_factory: pytest.TempPathFactory, food_delivery_events) 
     return [mesh, seed]
 
 
-def load(data_dir: Path, files: list[Path], workers: int) -> tuple[object, list[BadLine], list[int]]:
+def load(data_dir: Path, files: list[Path], workers: int | None) -> tuple[tuple[LoadReport, dict[str, int]], list[BadLine], list[int]]:
     bad: list[BadLine] = []
     progress: list[int] = []
     rules = DomainRules.parse({"rules": [{"domain": "seeded", "namespace": "food_delivery"}]}, "rules")

@@ -37,7 +37,7 @@ def graphql(store_args: list[str], query: str, **variables) -> dict:
     options = {"data_dir": store_args[1]} if store_args[0] == "--data-dir" else {}
     with open_store(store_args[1] if store_args[0] == "--store" else None, **options) as store:
         result = schema.execute_sync(query, variable_values=variables, context_value=context(store))
-    assert result.errors is None, result.errors
+    assert result.errors is None and result.data is not None, result.errors
     return result.data
 
 

@@ -55,7 +55,7 @@ def test_impact_dataset_and_search(seeded) -> None:
     assert all(tree.nodes[a["id"]]["distance"] == a["distance"] for a in impact.affected)
 
     dataset = client.dataset(fd.NS, "public.delivery_7_days")
-    assert dataset["id"] == fd.ds("delivery_7_days") and dataset["columns"][0]["name"] == "order_id"
+    assert dataset is not None and dataset["id"] == fd.ds("delivery_7_days") and dataset["columns"][0]["name"] == "order_id"
     assert client.dataset(fd.NS, "public.nope") is None
     assert fd.ds("delivery_7_days") in {hit["id"] for hit in client.search("delivery_7")}
     with pytest.raises(ClientError, match="no node"):

@@ -107,7 +107,7 @@ class Footprints:
             if not found_nodes and not found_edges:
                 result[key] = "absent"
                 continue
-            wrong = [i for i, n in nodes.items() if _state(found_nodes.get(i)) != _state(n)]
+            wrong: list[object] = [i for i, n in nodes.items() if _state(found_nodes.get(i)) != _state(n)]
             wrong += [k for k, e in edges.items() if _state(found_edges.get(k)) != _state(e)]
             result[key] = "whole" if not wrong else f"half there: missing or different {wrong[:3]}"
         return result

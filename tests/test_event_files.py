@@ -8,6 +8,7 @@ import json
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 from ingest.event_files import (
     BadLine,
@@ -17,6 +18,12 @@ from ingest.event_files import (
     read_events,
     read_sources,
 )
+
+
+def _event(item: SourceEvent | BadLine) -> Any:
+    """The event an item carries (a BadLine has none: the assertion using it then fails)."""
+    assert isinstance(item, SourceEvent), item
+    return item.event
 
 
 def test_ndjson_streams_each_event_before_the_file_ends(tmp_path: Path) -> None:
@@ -41,7 +48,7 @@ def test_ndjson_streams_each_event_before_the_file_ends(tmp_path: Path) -> None:
     rest = list(items)
     writer.join()
     assert isinstance(first, SourceEvent) and first.event == {"n": 1} and first.line == 1
-    assert [(item.line, item.event) for item in rest] == [(3, {"n": 2})]  # blank line 2 skipped, numbering kept
+    assert [(item.line, _event(item)) for item in rest] == [(3, {"n": 2})]  # blank line 2 skipped, numbering kept
 
 
 def test_a_gzip_cut_short_yields_what_came_before_and_says_where(tmp_path: Path) -> None:
@@ -50,7 +57,7 @@ def test_a_gzip_cut_short_yields_what_came_before_and_says_where(tmp_path: Path)
     path.write_bytes(whole[: len(whole) - 40])
     items = list(read_events(path))
     events, bad = items[:-1], items[-1]
-    assert [item.event["n"] for item in events] == list(range(len(events))) and events  # in order, none lost before the cut
+    assert [_event(item)["n"] for item in events] == list(range(len(events))) and events  # in order, none lost before the cut
     assert isinstance(bad, BadLine) and bad.reason.startswith("cannot read file") and bad.line >= len(events)
 
 
@@ -61,8 +68,8 @@ def test_documents_over_several_lines_arrays_and_a_broken_first_line(tmp_path: P
     array.write_text("[\n" + ",\n".join(json.dumps({"n": i}) for i in range(3)) + "\n]")
     broken_first = tmp_path / "lines.ndjson"
     broken_first.write_text("{broken\n" + json.dumps({"n": 2}) + "\n")
-    assert [(i.line, i.event) for i in read_events(pretty)] == [(3, {"n": 1})]
-    assert [(i.line, i.event) for i in read_events(array)] == [(2, {"n": 0}), (3, {"n": 1}), (4, {"n": 2})]
+    assert [(i.line, _event(i)) for i in read_events(pretty)] == [(3, {"n": 1})]
+    assert [(i.line, _event(i)) for i in read_events(array)] == [(2, {"n": 0}), (3, {"n": 1}), (4, {"n": 2})]
     bad, good = read_events(broken_first)
     assert isinstance(bad, BadLine) and bad.line == 1 and "not valid JSON" in bad.reason
     assert isinstance(good, SourceEvent) and (good.line, good.event) == (2, {"n": 2})
@@ -80,7 +87,7 @@ def test_a_line_that_is_not_utf8_is_one_bad_line_and_the_rest_is_read(tmp_path: 
     path.write_bytes(b'{"n": 1}\n{"name": "caf\xe9"}\n{"n": 3}\n')
     first, bad, last = read_events(path)
     assert isinstance(bad, BadLine) and bad.line == 2 and bad.reason.startswith("not UTF-8")
-    assert (first.event, last.event, last.line) == ({"n": 1}, {"n": 3}, 3)
+    assert (_event(first), _event(last), last.line) == ({"n": 1}, {"n": 3}, 3)
 
 
 def test_ndjson_lines_come_unparsed_and_parse_as_the_standard_library_reads_them(tmp_path: Path) -> None:
@@ -90,7 +97,8 @@ def test_ndjson_lines_come_unparsed_and_parse_as_the_standard_library_reads_them
     path.write_bytes(b'{"n": 1}\n{"nan": NaN}\n{"a": [1, 123456789012345678901234567890]}\n{broken\n')
     first, *rest = read_sources(path)
     assert isinstance(first, SourceEvent) and [type(i) for i in rest] == [SourceLine, SourceLine, SourceLine]
-    nan, big, broken = (parse_line(i) for i in rest)
+    assert all(isinstance(i, SourceLine) for i in rest)
+    nan, big, broken = (parse_line(i) for i in rest if isinstance(i, SourceLine))
     assert isinstance(nan, SourceEvent) and nan.event["nan"] != nan.event["nan"]
     assert isinstance(big, BadLine) and big.reason == "$.a[1]: the integer 123456789012345678901234567890... does not fit in 64 bits"
     assert isinstance(broken, BadLine) and broken.reason.startswith("not valid JSON: Expecting property name")

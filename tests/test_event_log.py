@@ -150,6 +150,7 @@ def test_retention_ages_raw_events_out_and_keeps_their_lineage(store, tmp_path, 
     with EventLog(event_log_dir(store, tmp_path / "events" if store.remote else None)) as log:
         service = IngestService(store, log, keep_seconds=90 * 86400)
         old = translate_events(food_delivery_events[:10])
+        assert old.block is not None
         log.append(old.block, received_at=time.time() - 91 * 86400)
         store.apply_encoded(old.payload)
         service.commit_events([ingest_service.translate_one(e) for e in food_delivery_events[10:]])

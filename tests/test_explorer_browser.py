@@ -20,9 +20,8 @@ import httpx
 import pytest
 from browser import Requests, chromium, non_background_pixels, wait
 from live_server import LiveServer
-from selenium.webdriver import ActionChains
+from selenium.webdriver import ActionChains, Chrome
 from selenium.webdriver.common.by import By
-from selenium.webdriver.remote.webdriver import WebDriver
 
 RULES = """rules:
   - domain: orders
@@ -78,7 +77,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def browser() -> Iterator[WebDriver]:
+def browser() -> Iterator[Chrome]:
     with chromium() as driver:
         yield driver
 
@@ -91,15 +90,15 @@ def keep(path: Path) -> None:
         shutil.copy(path, Path(where) / path.name)
 
 
-def painted(driver: WebDriver) -> int:
+def painted(driver: Chrome) -> int:
     return int(driver.execute_script("return Number(document.body.dataset.painted || 0)"))
 
 
-def wait_painted(driver: WebDriver, after: int) -> None:
+def wait_painted(driver: Chrome, after: int) -> None:
     wait(driver, f"Number(document.body.dataset.painted || 0) > {after}", "the explorer did not redraw")
 
 
-def drawn(driver: WebDriver) -> dict[str, dict[str, Any]]:
+def drawn(driver: Chrome) -> dict[str, dict[str, Any]]:
     """What cytoscape draws: each node by id with its classes, kind, domain, colour and label."""
     nodes = driver.execute_script("""return window.explorer.cy.nodes().map((n) => ({ id: n.id(), classes: n.classes(),
         kind: n.data('kind') || null, domain: n.data('domain') || null, colour: n.data('colour') || null,
@@ -107,12 +106,12 @@ def drawn(driver: WebDriver) -> dict[str, dict[str, Any]]:
     return {node["id"]: node for node in nodes}
 
 
-def drawn_edges(driver: WebDriver) -> set[tuple[str, str, str]]:
+def drawn_edges(driver: Chrome) -> set[tuple[str, str, str]]:
     edges = driver.execute_script("return window.explorer.cy.edges().map((e) => [e.source().id(), e.target().id(), e.classes().join(' ')])")
     return {tuple(edge) for edge in edges}
 
 
-def open_explorer(driver: WebDriver, server: LiveServer, fragment: str = "", ready: bool = True) -> Requests:
+def open_explorer(driver: Chrome, server: LiveServer, fragment: str = "", ready: bool = True) -> Requests:
     requests = Requests(driver)
     driver.get(f"{server.url}/{fragment}")
     if ready:
@@ -120,7 +119,7 @@ def open_explorer(driver: WebDriver, server: LiveServer, fragment: str = "", rea
     return requests
 
 
-def search_and_pick(driver: WebDriver, text: str, node_id: str) -> None:
+def search_and_pick(driver: Chrome, text: str, node_id: str) -> None:
     before = painted(driver)
     box = driver.find_element(By.ID, "search")
     box.clear()
@@ -130,7 +129,7 @@ def search_and_pick(driver: WebDriver, text: str, node_id: str) -> None:
     wait_painted(driver, before)
 
 
-def click_node(driver: WebDriver, node_id: str) -> None:
+def click_node(driver: Chrome, node_id: str) -> None:
     """A real mouse click on a node where cytoscape drew it."""
     graph = driver.find_element(By.ID, "graph")
     x, y = driver.execute_script("const p = window.explorer.cy.getElementById(arguments[0]).renderedPosition(); return [p.x, p.y]", node_id)
@@ -138,13 +137,13 @@ def click_node(driver: WebDriver, node_id: str) -> None:
     ActionChains(driver).move_to_element_with_offset(graph, int(x - size["width"] / 2), int(y - size["height"] / 2)).click().perform()
 
 
-def expand(driver: WebDriver, node_id: str, side: str) -> None:
+def expand(driver: Chrome, node_id: str, side: str) -> None:
     before = painted(driver)
     click_node(driver, f"stub|{side}|{node_id}")
     wait_painted(driver, before)
 
 
-def screenshot(driver: WebDriver, tmp_path: Path, name: str) -> int:
+def screenshot(driver: Chrome, tmp_path: Path, name: str) -> int:
     """Saves the graph pane as a PNG and counts its drawn (non-white) pixels."""
     path = tmp_path / name
     driver.find_element(By.ID, "graph").screenshot(str(path))
@@ -152,7 +151,7 @@ def screenshot(driver: WebDriver, tmp_path: Path, name: str) -> int:
     return non_background_pixels(path)
 
 
-def test_search_draws_the_lineage_left_to_right_by_kind_and_domain(server: LiveServer, browser: WebDriver, tmp_path: Path) -> None:
+def test_search_draws_the_lineage_left_to_right_by_kind_and_domain(server: LiveServer, browser: Chrome, tmp_path: Path) -> None:
     requests = open_explorer(browser, server)
     search_and_pick(browser, "delivery_7_days", fd.ds("delivery_7_days"))
     nodes = drawn(browser)
@@ -175,7 +174,7 @@ def test_search_draws_the_lineage_left_to_right_by_kind_and_domain(server: LiveS
     assert requests.elsewhere(server.url) == []
 
 
-def test_plus_expands_one_hop_on_one_side(server: LiveServer, browser: WebDriver) -> None:
+def test_plus_expands_one_hop_on_one_side(server: LiveServer, browser: Chrome) -> None:
     open_explorer(browser, server, f"#node={fd.ds('top_delivery_times')}")
     before = drawn(browser)
     assert fd.ds("orders") not in before  # three dataset hops upstream: not in the first paint
@@ -197,7 +196,7 @@ def test_plus_expands_one_hop_on_one_side(server: LiveServer, browser: WebDriver
     assert set(drawn(browser)) == final
 
 
-def test_a_big_fan_out_is_one_node_that_pages(server: LiveServer, browser: WebDriver) -> None:
+def test_a_big_fan_out_is_one_node_that_pages(server: LiveServer, browser: Chrome) -> None:
     open_explorer(browser, server, f"#node={FAN_JOB}")
     nodes = drawn(browser)
     stub = f"stub|up|{FAN_JOB}"
@@ -222,14 +221,14 @@ def test_a_big_fan_out_is_one_node_that_pages(server: LiveServer, browser: WebDr
     assert shown == [f"dataset:fanout:source_{i:03d}" for i in range(FAN_INPUTS)]
 
 
-def test_a_dropped_dataset_is_marked(server: LiveServer, browser: WebDriver) -> None:
+def test_a_dropped_dataset_is_marked(server: LiveServer, browser: Chrome) -> None:
     open_explorer(browser, server, "#node=dataset:fanout:retired")
     wait(browser, "document.body.dataset.painted", "nothing drawn")
     retired = drawn(browser)["dataset:fanout:retired"]
     assert "deleted" in retired["classes"] and retired["label"].endswith("(dropped)")
 
 
-def test_columns_on_demand_with_column_lineage(server: LiveServer, browser: WebDriver) -> None:
+def test_columns_on_demand_with_column_lineage(server: LiveServer, browser: Chrome) -> None:
     open_explorer(browser, server, f"#node={fd.ds('delivery_7_days')}")
     for dataset in (fd.ds("delivery_7_days"), fd.ds("customers")):
         click_node(browser, dataset)
@@ -244,7 +243,7 @@ def test_columns_on_demand_with_column_lineage(server: LiveServer, browser: WebD
     assert "cols=" in browser.current_url
 
 
-def test_impact_mode_shows_the_impact_answer(server: LiveServer, browser: WebDriver, tmp_path: Path) -> None:
+def test_impact_mode_shows_the_impact_answer(server: LiveServer, browser: Chrome, tmp_path: Path) -> None:
     requests = open_explorer(browser, server)
     search_and_pick(browser, "delivery_7_days", fd.ds("delivery_7_days"))
     before = painted(browser)
@@ -347,7 +346,7 @@ def live_event(job: str, source: str, target: str) -> dict[str, Any]:
             "inputs": [{"namespace": "live", "name": source}], "outputs": [{"namespace": "live", "name": target}]}
 
 
-def test_an_open_lineage_redraws_when_ingested_events_change_it(server: LiveServer, browser: WebDriver) -> None:
+def test_an_open_lineage_redraws_when_ingested_events_change_it(server: LiveServer, browser: Chrome) -> None:
     """The page subscribes to lineageChanged (a websocket to its own server) and redraws on a push."""
     httpx.post(f"{server.url}/api/v1/lineage", json=live_event("writer", "staged", "report"), timeout=30).raise_for_status()
     requests = open_explorer(browser, server, "#node=dataset:live:report")

@@ -23,7 +23,7 @@ import re
 import sqlite3
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
@@ -303,7 +303,7 @@ def test_mutated_events_get_2xx_or_4xx(fuzzed: Fuzzed, food_delivery_events) -> 
     run()
 
 
-def _events_with(namespace: str, name: str, job: str, fields: list[str], serial: int, extras: list[dict] = ()) -> dict:
+def _events_with(namespace: str, name: str, job: str, fields: list[str], serial: int, extras: Sequence[dict] = ()) -> dict:
     return {
         "eventType": "COMPLETE", "eventTime": f"2026-02-01T00:00:00.{serial:06d}Z",  # later examples are newer
         "run": {"runId": str(uuid.UUID(int=serial, version=4))},

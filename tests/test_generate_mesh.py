@@ -15,6 +15,7 @@ import sys
 import uuid
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,6 +30,7 @@ N, SEED = 2000, 7
 
 def _load_module():
     spec = importlib.util.spec_from_file_location("generate_mesh", SCRIPT)
+    assert spec is not None and spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
     sys.modules.setdefault("generate_mesh", mod)
     spec.loader.exec_module(mod)
@@ -52,9 +54,9 @@ def shape():
 def mesh(events):
     """Dataset graph and declared columns built from the events."""
     import networkx as nx
-    g = nx.DiGraph()
+    g: nx.DiGraph[tuple[str, str]] = nx.DiGraph()
     declared: dict[tuple[str, str], list[str]] = {}
-    readers = collections.Counter()
+    readers: collections.Counter[tuple[str, str]] = collections.Counter()
     jobs = []
     for ev in events:
         if "dataset" in ev:
@@ -204,7 +206,8 @@ def test_every_event_validates_against_openlineage_2_0_2(events):
 
 # --------------------------------------------------------------------------- events / runs
 def test_start_complete_pairs_and_event_counts(events, shape):
-    starts, completes = {}, {}
+    starts: dict[str, Any] = {}
+    completes: dict[str, Any] = {}
     for ev in events:
         if "dataset" in ev:
             continue

@@ -76,7 +76,7 @@ def build(store: Store) -> None:
 
 def ask(store: Store, query: str, **variables) -> dict:
     result = schema.execute_sync(query, variable_values=variables, context_value=context(store))
-    assert result.errors is None, result.errors
+    assert result.errors is None and result.data is not None, result.errors
     return result.data
 
 

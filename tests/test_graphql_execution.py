@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator, Sequence
 from enum import Enum
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 import food_delivery as fd
 import orjson
@@ -139,7 +139,7 @@ def broken_node(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
                 if name == "kind":
                     column[3] = "no such kind"
                 return column
-            plain = {"upstream_count": 0, "downstream_count": 0, "domain": None, "owners": [], "latest_run_state": None}
+            plain: dict[str, Any] = {"upstream_count": 0, "downstream_count": 0, "domain": None, "owners": [], "latest_run_state": None}
 
             def column(name: str) -> list[Any]:  # the facts plain: they are read from the (broken) ids
                 return broken(name) if name in api_schema._LINEAGE_NODE_FIELDS else [plain[name]] * len(made.nodes)
@@ -177,7 +177,7 @@ def test_large_lists_skip_graphql_cores_field_execution(seeded: Store, executed:
     """The fast path is taken: graphql-core executes the root fields only, not one per node and edge."""
     result = FAST.execute_sync(f"query($id: String!) {{ lineage(nodeId: $id) {{ {LINEAGE_FIELDS} }} }}",
                                variable_values={"id": fd.ds("customers")}, context_value=context(seeded))
-    assert not result.errors and len(result.data["lineage"]["nodes"]) > 5
+    assert not result.errors and result.data is not None and len(result.data["lineage"]["nodes"]) > 5
     assert executed == ["Query", "LineageGraph", "LineageGraph", "LineageGraph"]
 
 
@@ -201,7 +201,7 @@ def odd_values(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     def of(report: Any) -> Any:
         made = original(report)
-        affected = made.affected
+        affected: Any = made.affected  # a ColumnList: its columns, as graph.api.execution reads them
 
         def odd(name: str) -> list[Any]:
             column = list(affected.column(name))
@@ -308,7 +308,7 @@ ODD_VALUES: list[tuple[str, Any]] = [
     ("tags", ("a", "b")), ("tags", []), ("tags", ["a", None]), ("tags", ["a", 1]), ("tags", [_Name("a")]), ("tags", None),
     ("tags", "ab"), ("tags", {"a": 1}),
     ("maybe_tags", [None]), ("maybe_tags", ("a", 2)), ("maybe_tags", 7),
-    ("inner", []), ("inner", [None]), ("inner", [Inner(label=3)]), ("inner", [ValueError("boom")]), ("inner", Inner(label="x")),
+    ("inner", []), ("inner", [None]), ("inner", [Inner(label=cast(Any, 3))]), ("inner", [ValueError("boom")]), ("inner", Inner(label="x")),
     ("item", None), ("item", ValueError("boom")), ("item", Inner(label="x")), ("item", _error_item()),
 ]
 

@@ -46,7 +46,7 @@ def ds(name: str, **facets) -> dict:
 
 def ask(store: Store, query: str, **variables) -> dict:
     result = schema.execute_sync(query, variable_values=variables, context_value=context(store))
-    assert result.errors is None, result.errors
+    assert result.errors is None and result.data is not None, result.errors
     return result.data
 
 
@@ -62,7 +62,7 @@ def test_a_newer_run_that_stops_reading_ends_the_edge(store: Store) -> None:
     assert upstream(store, "dataset:pg:x", "2026-01-15T00:00:00Z") == {"dataset:pg:x", "job:etl:build_x", "dataset:pg:a"}
     before = schema.execute_sync(LINEAGE, variable_values={"id": "dataset:pg:x", "asOf": "2025-12-01T00:00:00Z"},
                                  context_value=context(store))
-    assert "no node with id 'dataset:pg:x'" in before.errors[0].message  # it did not exist yet
+    assert before.errors and "no node with id 'dataset:pg:x'" in before.errors[0].message  # it did not exist yet
     # The edge is ended, not forgotten: the dataset still knows who read it.
     assert {n.id for n in store.nodes(["dataset:pg:a"]).values()} == {"dataset:pg:a"}
 
@@ -158,11 +158,11 @@ def _expected_io(runs: list[tuple[str, str, str | None, set[str], set[str]]], jo
         for side, names in ((0, inputs), (1, outputs)):
             for name in names:
                 first_seen[(side, name)] = min(first_seen.get((side, name), start), start)
-    completed = [r for r in mine if r[2] is not None]
-    newest = max(completed, key=lambda r: r[2]) if completed else None
+    completed = [(end, (inputs, outputs)) for _, _, end, inputs, outputs in mine if end is not None]
+    newest = max(completed, key=lambda c: c[0]) if completed else None
     result: tuple[set[str], set[str]] = (set(), set())
     for (side, name), seen in first_seen.items():
-        restated = newest is None or not (newest[3] or newest[4]) or name in newest[3 + side]
-        if restated or seen > newest[2]:
+        restated = newest is None or not (newest[1][0] or newest[1][1]) or name in newest[1][side]
+        if restated or (newest is not None and seen > newest[0]):
             result[side].add(name)
     return result

@@ -176,9 +176,9 @@ def _populate(catalog: Any, with_view: bool) -> None:
                 NestedField(1, "order_id", LongType(), required=True, doc="Order key"),
                 NestedField(2, "amount", DoubleType(), required=False),
             ),
-            view_version=ViewVersion(
+            view_version=ViewVersion(  # type: ignore[call-arg]  # pydantic fields, by name
                 version_id=1, schema_id=0, timestamp_ms=int(time.time() * 1000), summary={"engine-name": "pyiceberg"},
-                representations=[SQLViewRepresentation(type="sql", sql=VIEW_SQL, dialect="spark")],
+                representations=[SQLViewRepresentation(type="sql", sql=VIEW_SQL, dialect="spark")],  # type: ignore[list-item]
                 default_namespace=["sales"],
             ),
             properties={"comment": "Orders above 50 EUR", "data-product.owner": "team-sales"},
@@ -266,13 +266,16 @@ def test_crawl_and_translate_a_catalog(lake: Lake) -> None:
         assert column["declared"] is True and column["ordinal"] == ordinal
         assert column["fieldId"] == schema.find_field(path).field_id
         assert (orders_id, EdgeKind.HAS_COLUMN, f"datasetField:{lake.table_namespace}:sales.orders:{path}") in edges
-    column = lambda path: nodes[f"datasetField:{lake.table_namespace}:sales.orders:{path}"].props  # noqa: E731
-    assert column("order_id").items() >= {"type": "long", "required": True, "description": "Order key"}.items()
-    assert "parent" not in column("order_id") and "description" not in column("items.element.qty")
-    assert column("customer.address.city")["parent"] == "customer.address"
-    assert column("customer.address.city")["description"] == "City"
-    assert column("items.element.sku")["parent"] == "items" and column("items.element.sku")["required"] is True
-    assert column("customer")["type"].startswith("struct<")
+
+    def column_props(path: str) -> dict[str, Any]:
+        return nodes[f"datasetField:{lake.table_namespace}:sales.orders:{path}"].props
+
+    assert column_props("order_id").items() >= {"type": "long", "required": True, "description": "Order key"}.items()
+    assert "parent" not in column_props("order_id") and "description" not in column_props("items.element.qty")
+    assert column_props("customer.address.city")["parent"] == "customer.address"
+    assert column_props("customer.address.city")["description"] == "City"
+    assert column_props("items.element.sku")["parent"] == "items" and column_props("items.element.sku")["required"] is True
+    assert column_props("customer")["type"].startswith("struct<")
 
     # The storage location is an alias of the table, split as OpenLineage does.
     location_ns, location_name = location_dataset(table.location())
@@ -520,6 +523,7 @@ def test_catalog_names_sharing_a_location_are_one_table(store: Any, tmp_path: Pa
                             location_dataset(location)):
         found = queries.dataset(store, namespace, name)
         assert found is not None and found.id == canonical, (namespace, name)
+    assert found is not None
     assert queries.aliases(store, found) == sorted({crawled, sent, physical} - {canonical})
     assert "customer.address.city" in {c.props["name"] for c in queries.columns(store, found)}  # the crawl's columns
     up = {n.id for n in dataset_lineage(store, canonical, Direction.UPSTREAM).nodes}

@@ -12,6 +12,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -26,6 +27,8 @@ if _missing_tools:
     pytest.skip(f"Iceberg REST server needs {', '.join(_missing_tools)}", allow_module_level=True)
 
 pa = pytest.importorskip("pyarrow")
+if TYPE_CHECKING:
+    import pyarrow
 pytest.importorskip("pyiceberg")
 
 from pyiceberg.catalog import load_catalog  # noqa: E402
@@ -49,7 +52,7 @@ ARROW_SCHEMA = pa.schema(
 )
 
 
-def _batch(first_id: int) -> pa.Table:
+def _batch(first_id: int) -> pyarrow.Table:
     return pa.table(
         {
             "order_id": [first_id, first_id + 1, first_id + 2],
@@ -106,12 +109,12 @@ def test_rest_catalog_roundtrip(server, tmp_path):
             NestedField(field_id=1, name="order_id", field_type=LongType(), required=True, doc="Order key"),
             NestedField(field_id=2, name="amount", field_type=DoubleType(), required=False),
         ),
-        view_version=ViewVersion(
+        view_version=ViewVersion(  # type: ignore[call-arg]  # pydantic fields, by name
             version_id=1,
             schema_id=0,
             timestamp_ms=int(time.time() * 1000),
             summary={"engine-name": "pyiceberg"},
-            representations=[SQLViewRepresentation(type="sql", sql=view_sql, dialect="spark")],
+            representations=[SQLViewRepresentation(type="sql", sql=view_sql, dialect="spark")],  # type: ignore[list-item]
             default_namespace=["sales"],
         ),
         properties={"data-product.owner": "team-sales"},

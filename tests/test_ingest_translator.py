@@ -39,7 +39,7 @@ def _batch(food_delivery_events: list[dict[str, Any]]) -> bytes:
 
 def _worker_pids(translator: BatchTranslator) -> list[int]:
     pool = translator._pool
-    return [] if pool is None else list(pool._processes)  # type: ignore[attr-defined]
+    return [] if pool is None else list(pool._processes)
 
 
 def test_the_worker_answers_as_translating_here(translator: BatchTranslator, food_delivery_events) -> None:

@@ -45,7 +45,7 @@ def produce(bootstrap: str, topic: str, events: list[dict]) -> None:
         if key not in transports:
             transports[key] = KafkaTransport(KafkaConfig(config={"bootstrap.servers": bootstrap}, topic=topic,
                                                          messageKey=key, flush=False))
-        transports[key].emit(event)
+        transports[key].emit(event)  # type: ignore[arg-type]  # a raw event dict, sent as it is
     for transport in transports.values():
         assert transport.close(60), "the producer could not deliver every event"
 
@@ -93,7 +93,7 @@ def file_graph(tmp_path: Path, events: list[dict]) -> tuple:
     done = subprocess.run([sys.executable, "-m", "graph", "ingest", "openlineage", "--workers", "0", str(path),
                            "--data-dir", str(data_dir)], capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert done.returncode == 0, done.stderr
-    with open_store(data_dir=data_dir) as store:
+    with open_store(data_dir=str(data_dir)) as store:
         return dump(store)
 
 

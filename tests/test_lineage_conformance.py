@@ -234,7 +234,7 @@ def test_lifecycle_drop_and_rename(store: Store) -> None:
     up = dataset_lineage(store, "dataset:pg:public.orders", Direction.UPSTREAM)
     assert {"job:spark:load", "job:spark:rename"} <= node_ids(up)
     assert [c.props["name"] for c in queries.columns(store, found)] == ["id"]
-    dropped = {"namespace": "pg", "name": "public.orders", "facets": {"lifecycleStateChange": _facet(lifecycleStateChange="DROP")}}
+    dropped: dict[str, Any] = {"namespace": "pg", "name": "public.orders", "facets": {"lifecycleStateChange": _facet(lifecycleStateChange="DROP")}}
     ingest(store, [_event("COMPLETE", "2026-01-05T08:00:00Z", outputs=[dropped], job="drop")])
     assert store.nodes(["dataset:pg:public.orders"])["dataset:pg:public.orders"].props["deleted"] is True
     # An older event arriving late does not resurrect it.

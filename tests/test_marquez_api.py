@@ -5,6 +5,7 @@ answers compared with the shapes Marquez 0.50 writes (``marquez.service.models``
 from __future__ import annotations
 
 from datetime import UTC
+from typing import Any
 from urllib.parse import quote
 
 import food_delivery as fd
@@ -19,7 +20,7 @@ RUN = "d5a2a4c4-fc78-428d-ae85-08c942ed8371"  # etl_delivery_7_days's run in the
 
 #: What Marquez 0.50 answers for a dataset of the seed (``DbTable``), the fields whose meaning is
 #: the same here; written from its models and the seed's events.
-DELIVERY_DATASET = {
+DELIVERY_DATASET: dict[str, Any] = {
     "id": {"namespace": fd.NS, "name": DELIVERY},
     "type": "DB_TABLE",
     "name": DELIVERY,
@@ -181,7 +182,7 @@ def test_lineage_event_stats_count_the_runs(live_server, food_delivery_events) -
     from datetime import datetime, timedelta
 
     now = datetime.now(UTC).replace(microsecond=0)
-    events = []
+    events: list[dict[str, Any]] = []
     for i, (state, ended) in enumerate([("COMPLETE", now), ("FAIL", now), ("COMPLETE", now - timedelta(days=3))]):
         run = {"runId": f"0b3c7c1a-7a4e-4b8e-9f7a-1f4f3c2b1a0{i}"}
         base = {"producer": "https://example.com/tests", "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",

@@ -42,10 +42,11 @@ def test_domains_products_and_consumers(store: Store) -> None:
     build_mesh(store)
     assert [d.id for d in mesh.all_of_kind(store, NodeKind.DOMAIN)] == [domain_id("marketing"), domain_id("sales")]
     sales = mesh.domain(store, "sales")
+    assert sales is not None
     assert [p.id for p in mesh.domain_products(store, sales)] == [product_id("sales", "orders")]
     assert [d.id for d in mesh.domain_datasets(store, sales)] == [dataset_id("pg", "sales.orders")]
     product = mesh.product(store, "sales", "orders")
-    assert product.props["freshnessHours"] == 6.0
+    assert product is not None and product.props["freshnessHours"] == 6.0
     consumers = mesh.product_consumers(store, product)
     assert [(c.node.id, c.domain, c.declared, c.datasets) for c in consumers] == [
         ("consumer:finance-reporting", "domain:finance", True, ()),
@@ -53,6 +54,7 @@ def test_domains_products_and_consumers(store: Store) -> None:
     ]
     assert mesh.consuming_domains(store, sales) == ["domain:finance", "domain:marketing"]
     owner = mesh.owner(store, "team-sales")
+    assert owner is not None
     assert [n.id for n in mesh.owned(store, owner)] == [product_id("sales", "orders"), domain_id("sales")]
 
 
@@ -62,6 +64,7 @@ def test_declared_domain_beats_a_rule(store: Store, food_delivery_events) -> Non
     for event in food_delivery_events:
         store.apply(translate(event, rules))
     logistics = mesh.domain(store, "logistics")
+    assert logistics is not None
     assert [d.id for d in mesh.domain_datasets(store, logistics)] == ["dataset:food_delivery:public.delivery_7_days"]
     b = GraphBuilder("2020-01-01T00:00:00.000000Z")  # older than the rule, still wins: declared
     b.edge("dataset:food_delivery:public.delivery_7_days", EdgeKind.BELONGS_TO, b.domain("operations"))
@@ -71,6 +74,7 @@ def test_declared_domain_beats_a_rule(store: Store, food_delivery_events) -> Non
         "dataset:food_delivery:public.delivery_7_days": "domain:operations"
     }
     restaurants = mesh.domain(store, "restaurants")
+    assert restaurants is not None
     assert len(mesh.domain_datasets(store, restaurants)) == 12  # every written dataset but delivery_7_days
 
 
@@ -106,7 +110,7 @@ def test_domain_dependency_graph_and_column_owners(store: Store) -> None:
              dataset(namespace: "pg", name: "sales.orders") { columns { name owners { name } } } }""",
         context_value=context(store),
     )
-    assert result.errors is None, result.errors
+    assert result.errors is None and result.data is not None, result.errors
     assert result.data["domainDependencies"] == [
         {"consumerDomain": "domain:finance", "providerDomain": "domain:sales", "product": {"id": product_id("sales", "orders")},
          "via": [{"id": "consumer:finance-reporting", "declared": True}]},

@@ -79,7 +79,7 @@ def dump(store: Store) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
 
 
 @pytest.fixture
-def reference(tmp_path: Path) -> Callable[[list[list[Mutation]]], EmbeddedStore]:
+def reference(tmp_path: Path) -> Iterator[Callable[[list[list[Mutation]]], EmbeddedStore]]:
     """An embedded store in a scratch directory, fed the given batches: the expected answers."""
     made: list[EmbeddedStore] = []
 
@@ -362,7 +362,7 @@ def test_merge_rule_and_removal(store: Store, reference) -> None:
 def test_failed_batch_leaves_nothing(store: Store) -> None:
     good = UpsertNode(dataset_id("f", "kept"), NodeKind.DATASET, T1, {"name": "kept"})
     store.apply([good])
-    bad_end = [
+    bad_end: list[Mutation] = [
         UpsertNode(dataset_id("f", "a"), NodeKind.DATASET, T2, {"name": "a"}),
         UpsertNode(dataset_id("f", "kept"), NodeKind.DATASET, T2, {"name": "changed"}),
         UpsertEdge(dataset_id("f", "a"), EdgeKind.ALIAS_OF, "nonsense-without-prefix", T2),

@@ -12,12 +12,13 @@ from graph.impact import impact
 from graph.lineage import column_lineage, dataset_lineage
 from graph.model import Direction, EdgeKind, Node, NodeKind, dataset_id
 from graph.mutations import UpsertEdge, UpsertNode
-from graph.stores import Store
+from graph.stores import EdgeDirection, Store
 from graph.view import SUMMARY, GraphView
 from ingest.openlineage import translate
 
 T1 = "2024-01-01T00:00:00.000000Z"
 PRODUCER = "https://example.com/tests"
+DIRECTIONS: tuple[EdgeDirection, ...] = ("out", "in")
 
 
 def facet(**fields: Any) -> dict[str, Any]:
@@ -53,13 +54,14 @@ def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(store: Store, f
         (EdgeKind.CONSUMED, EdgeKind.PRODUCED), tuple(EdgeKind),
     ]
     for kinds in asks:
-        for direction in ("out", "in"):
+        for direction in DIRECTIONS:
             for chosen in (ids, ids[::5], [a, a, c], []):
                 edges = store.edges(chosen, kinds, direction)
                 assert sorted(store.edge_keys(chosen, kinds, direction)) == sorted(e.key for e in edges)
                 far = {e.target if direction == "out" else e.source for e in edges}
                 job_edges = {e.key for e in edges if e.kind in (EdgeKind.READS, EdgeKind.WRITES)}
                 kept = store.unrestated_job_edges({key[0] for key in job_edges})
+                assert kept is not None
                 for ahead in ((), (EdgeKind.ALIAS_OF,), (EdgeKind.ALIAS_OF, EdgeKind.DERIVES_FROM)):
                     read = store.neighbourhood(chosen, kinds, direction, ahead)
                     assert sorted(e.key for e in read.edges) == sorted(e.key for e in edges)
@@ -92,15 +94,15 @@ def test_handles_find_the_nodes_asked_for_and_no_others(store: Store, food_deliv
         store.apply(translate(event))
     ids = sorted({n.id for kind in NodeKind for n in store.nodes_of_kind(kind, 1000)})
     handles: dict[str, object] = {}
-    for direction in ("out", "in"):
+    for direction in DIRECTIONS:
         handles.update(store.neighbourhood(ids, tuple(EdgeKind), direction).handles)
     if store.remote:
         assert len(handles) > len(ids) // 2 and set(handles) <= set(ids)
     ordered = sorted(handles)
-    misleading = dict(zip(ordered, ordered[1:] + ordered[:1]))  # each id with the next one's handle
-    misleading = {i: handles[other] for i, other in misleading.items()}
+    following = dict(zip(ordered, ordered[1:] + ordered[:1]))
+    misleading = {i: handles[other] for i, other in following.items()}  # each id with the next one's handle
     for chosen in (ids, ids[::3]):
-        for direction in ("out", "in"):
+        for direction in DIRECTIONS:
             plain = store.neighbourhood(chosen, tuple(EdgeKind), direction, (EdgeKind.ALIAS_OF,))
             handled = store.neighbourhood(chosen, tuple(EdgeKind), direction, (EdgeKind.ALIAS_OF,), handles=handles)
             assert sorted(e.key for e in handled.edges) == sorted(e.key for e in plain.edges)

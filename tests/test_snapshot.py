@@ -36,6 +36,7 @@ from ingest.openlineage import translate
 
 def _generate_mesh():
     spec = importlib.util.spec_from_file_location("generate_mesh", ROOT / "scripts" / "generate_mesh.py")
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault("generate_mesh", module)
     spec.loader.exec_module(module)
@@ -47,7 +48,7 @@ MESH = list(_generate_mesh().generate(400, 11))  # ~4.5k nodes and ~10k edges: s
 
 def everything(store: EmbeddedStore) -> dict[str, Any]:
     """Every record, as comparable plain data, with the counts and each job's unrestated edges."""
-    nodes = {}
+    nodes: dict[str, Any] = {}
     for kind in NodeKind:
         after = None
         while page := store.nodes_of_kind(kind, 1000, after):

@@ -14,8 +14,9 @@ import pytest
 import websockets
 from live_server import LiveServer
 from openlineage.client.transport.http import ApiKeyTokenProvider, HttpConfig, HttpTransport
+from websockets.typing import Subprotocol
 
-PROTOCOL = "graphql-transport-ws"
+PROTOCOL = Subprotocol("graphql-transport-ws")
 LINEAGE = "subscription($id: String!) { lineageChanged(nodeId: $id, direction: UPSTREAM, depth: 3) { nodes { id upstreamCount } truncated } }"
 RUNS = "subscription { runStateChanged(namespace: \"airflow\", name: \"load_orders\") { name latestRun { runId state } } }"
 QUIET = 3.0  # seconds in which no push may come (a subscription answers again at most once a second)
@@ -36,10 +37,12 @@ def event(job: str, inputs: list[str], outputs: list[str], state: str = "COMPLET
 
 
 def emit(server: LiveServer, payload: dict[str, Any], token: str | None = None) -> None:
-    auth = ApiKeyTokenProvider({"apiKey": token}) if token else None
-    transport = HttpTransport(HttpConfig(url=server.url, timeout=30, **({"auth": auth} if auth else {})))
+    config = HttpConfig(url=server.url, timeout=30)
+    if token:
+        config.auth = ApiKeyTokenProvider({"apiKey": token})
+    transport = HttpTransport(config)
     try:
-        assert transport.emit(payload).status_code == 201
+        assert transport.emit(payload).status_code == 201  # type: ignore[arg-type]  # a raw event dict, sent as it is
     finally:
         transport.close()
 

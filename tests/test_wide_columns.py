@@ -29,7 +29,7 @@ def test_a_wide_dataset_lists_every_column_in_order_with_the_current_ones_marked
     store.apply(translate(schema_event(first, "2024-01-01T00:00:00Z")))
     store.apply(translate(schema_event(list(reversed(newer)), "2024-01-02T00:00:00Z")))
     result = schema.execute_sync(COLUMNS, context_value=context(store))
-    assert result.errors is None, result.errors
+    assert result.errors is None and result.data is not None, result.errors
     columns = result.data["dataset"]["columns"]
     names = [c["name"] for c in columns]
     dropped = sorted(set(first) - set(newer))

@@ -154,12 +154,13 @@ class TextFrames(ASGIWebSocketAdapter):
 
     async def send_json(self, message: Mapping[str, object]) -> None:
         try:
-            await self.ws.send_text(self.view.encode_json(message).decode())
+            encoded = self.view.encode_json(message)
+            await self.ws.send_text(encoded if isinstance(encoded, str) else encoded.decode())
         except WebSocketDisconnect as e:
             raise WebSocketDisconnected from e
 
 
-class ThreadedGraphQL(GraphQL):
+class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
     """Strawberry's ASGI view, behind authorization, a body limit and admission (``graph.api.admission``),
     executing each operation synchronously in a worker thread within its budget (``graph.api.budget``)."""
 
@@ -207,7 +208,7 @@ class ThreadedGraphQL(GraphQL):
         except Overloaded as e:
             await JSONResponse({"error": str(e)}, status_code=429, headers={"Retry-After": "1"})(scope, receive, send)
 
-    async def get_context(self, request, response):  # type: ignore[no-untyped-def]
+    async def get_context(self, request: Any, response: Any) -> dict[str, Any]:
         operation = {"request": request, "response": response, **context(self.store, self.events),
                      "max_nodes": self.limits.max_traversal_nodes, "deadline_seconds": self.limits.traversal_seconds,
                      BUDGET_KEY: QueryBudget(self.limits.budget)}
@@ -257,7 +258,8 @@ class ThreadedGraphQL(GraphQL):
             raise GraphQLHTTPException(400, f"expected a JSON object, got {type(value).__name__}")
         return value
 
-    async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):  # type: ignore[no-untyped-def]
+    async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any, context: Any, root_value: Any,
+                             request_data: Any) -> ExecutionResult:
         allowed = OperationType.from_http(request_adapter.method)
         started = time.perf_counter()
         execute = partial(self.schema.execute_sync, request_data.query, root_value=root_value, variable_values=request_data.variables,

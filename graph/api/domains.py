@@ -40,7 +40,7 @@ from graph.aliases import AliasResolver
 from graph.model import FACET_PREFIX, RULE_SOURCE, EdgeKind, Node, NodeKind, domain_id
 from graph.mutations import Mutation, UpsertEdge, UpsertNode
 from graph.stores import GraphReader
-from graph.view import GraphView
+from graph.view import view_of
 
 _READ = (EdgeKind.READS, EdgeKind.CONSUMED)  # job/run -> dataset it reads
 _WRITE = (EdgeKind.WRITES, EdgeKind.PRODUCED, EdgeKind.EXPOSES, EdgeKind.GOVERNS)  # -> dataset it writes/claims
@@ -92,7 +92,7 @@ def authorize_each(events: Sequence[Sequence[Mutation]], store: GraphReader, pri
 def _domains_each(events: Sequence[Sequence[Mutation]], store: GraphReader) -> list[tuple[set[str], dict[str, set[str]]]]:
     """For each event: the names of the domains it writes, and the domain names of each dataset it
     only reads (as the graph and the event's own rules place it)."""
-    view = store if isinstance(store, GraphView) else GraphView(store)
+    view = view_of(store)
     unknown = set().union(*(_subjects_of_unknown_kind(m) for m in events))
     looked_up = view.nodes(unknown) if unknown else {}
     writes = [_Writes.of(m, looked_up) for m in events]

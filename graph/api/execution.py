@@ -37,6 +37,7 @@ from graphql import (
     GraphQLInt,
     GraphQLLeafType,
     GraphQLList,
+    GraphQLNamedType,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLString,
@@ -73,7 +74,7 @@ class _Completion(NamedTuple):
 
 
 _COLLECTED_DIRECTIVES = frozenset({"include", "skip"})  # applied by field collection, nothing left to do
-_NATIVE = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}  # values of this exact type serialise as themselves
+_NATIVE: dict[GraphQLNamedType, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}  # values of this exact type serialise as themselves
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1  # GraphQL Int is 32-bit
 _NONE = type(None)
 _LISTS = (list, tuple, RecordList, ColumnList)  # the list values the fast path completes
@@ -99,7 +100,8 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
         # (id of a field details list, list type) -> (that list, kept alive so its id stays unique; the plan)
         self._list_plans: dict[tuple[int, GraphQLList], tuple[FieldDetailsList, Plan | None]] = {}
 
-    def complete_list_value(self, return_type, field_details_list, info, path, result, position_context):  # type: ignore[no-untyped-def, override]
+    def complete_list_value(self, return_type: Any, field_details_list: Any, info: Any, path: Any, result: Any,
+                            position_context: Any) -> Any:
         if self._budget is not None and hasattr(result, "__len__"):  # answers of walks are bounded by the traversal budgets
             walk_answer = type(result) is ColumnList and result.walk_answer
             self._budget.charge(len(result), selected_fields(field_details_list), path.as_list(), counted=not walk_answer)
@@ -112,7 +114,7 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
                     pass
         return super().complete_list_value(return_type, field_details_list, info, path, result, position_context)
 
-    def handle_field_error(self, raw_error, return_type, field_details_list, path):  # type: ignore[no-untyped-def, override]
+    def handle_field_error(self, raw_error: Any, return_type: Any, field_details_list: Any, path: Any) -> None:
         """A field's error nulls that field; one over the operation's budget ends the whole execution."""
         if isinstance(raw_error, QueryAborted):
             if raw_error.path is None:  # raised by a resolver: say where
@@ -210,7 +212,8 @@ def _object(fields: list[_Field], nullable: bool, fragments: bool) -> _Completio
         if type(values) is RecordList or type(values) is ColumnList:  # its columns, if it has every selected one; else its objects
             columns = [values if f.attribute is None else values.column(f.attribute) for f in fields]
             if fields and all(column is not None for column in columns):
-                return _rows(response_names, [f.completion.many(column) for f, column in zip(fields, columns)])  # type: ignore[arg-type]
+                completed = [f.completion.many(column) for f, column in zip(fields, columns)]  # type: ignore[arg-type]
+                return _rows(response_names, completed)
             values = list(values)
         types = set(map(type, values))
         if not fields or _NONE in types or any(issubclass(t, Exception) for t in types):
@@ -290,7 +293,7 @@ def _leaf(type_: GraphQLLeafType, nullable: bool) -> _Completion:
             raise _Unusual
         return coerced
 
-    native = _NATIVE.get(type_)  # type: ignore[call-overload]
+    native = _NATIVE.get(type_)
     if native is not None:
         return _native(native, nullable, slow)._replace(render=("string" if native is str else "bool", None, nullable))
     if type_ is GraphQLInt:

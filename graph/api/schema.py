@@ -39,11 +39,16 @@ from graph.node_facts import NodeFacts
 from graph.stores import Store
 from graph.view import GraphView
 
-LineageDirection = strawberry.enum(Direction, name="LineageDirection", description="Which way to follow lineage.")
+# strawberry.enum marks the model's enum itself (and returns it): the GraphQL names below are
+# plain aliases of the model's classes, so they serve as types too.
+strawberry.enum(Direction, name="LineageDirection", description="Which way to follow lineage.")
+LineageDirection = Direction
 
 
-NodeKind = strawberry.enum(ModelNodeKind, name="NodeKind", description="What a node stands for.")
-EdgeType = strawberry.enum(EdgeKind, name="EdgeKind", description="Relationship types.")
+strawberry.enum(ModelNodeKind, name="NodeKind", description="What a node stands for.")
+NodeKind = ModelNodeKind
+strawberry.enum(EdgeKind, name="EdgeKind", description="Relationship types.")
+EdgeType = EdgeKind
 
 
 _DESCRIBED_KINDS = (ModelNodeKind.DATASET, ModelNodeKind.COLUMN)  # kinds that can be mere references
@@ -367,7 +372,7 @@ class Run:
             ended_at=p.get("endedAt"),
             nominal_start_time=p.get("nominalStartTime"),
             nominal_end_time=p.get("nominalEndTime"),
-            facets=_facets(node),
+            facets=JSON(_facets(node)),
             _node=node,
         )
 
@@ -702,8 +707,10 @@ class KindCount:
     count: int
 
 
-ChangeKindType = strawberry.enum(ChangeKind, name="ChangeKind", description="The kind of change whose impact is asked.")
-SeverityType = strawberry.enum(Severity, name="Severity", description="How badly a node is hit by a change.")
+strawberry.enum(ChangeKind, name="ChangeKind", description="The kind of change whose impact is asked.")
+ChangeKindType = ChangeKind
+strawberry.enum(Severity, name="Severity", description="How badly a node is hit by a change.")
+SeverityType = Severity
 
 
 @strawberry.type(description="A node a change reaches, with one shortest explaining path.")

@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, Protocol, Self
 
 from graph.model import JOB_IO, Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Mutation, decode
@@ -182,7 +182,7 @@ class Store(ABC):
     def close(self) -> None:  # noqa: B027 - a store with nothing to release keeps this one
         """Release connections and files."""
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

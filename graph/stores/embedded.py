@@ -55,6 +55,8 @@ _RESTATED_BATCH = 50_000  # upserts per journal batch when ids are renamed
 class EmbeddedStore(Store):
     """The native graph, plus a SQLite journal in ``data_dir``."""
 
+    _graph: _native.Graph
+
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         self.uri = f"embedded:{data_dir}"

@@ -742,7 +742,7 @@ class Neo4jStore(_CypherReads, Store):
             ) from exc
 
     def _query(self, text: str) -> Query:
-        return Query(text, timeout=self._query_timeout)  # type: ignore[arg-type]
+        return Query(text, timeout=self._query_timeout)
 
     def _read(self, text: str, parameters: dict[str, Any], doing: str) -> list[list[Any]]:
         """One auto-commit query: a single round trip (RUN and PULL pipelined), where a managed
@@ -772,7 +772,7 @@ class Neo4jStore(_CypherReads, Store):
             with self._driver.session(database=self.database) as session:
                 for statement in _SCHEMA:
                     try:
-                        session.run(statement).consume()  # type: ignore[arg-type]
+                        session.run(statement).consume()
                     except neo4j_errors.ClientError as exc:
                         # Another process created the same rule a moment earlier.
                         if "EquivalentSchemaRuleAlreadyExists" not in (exc.code or ""):

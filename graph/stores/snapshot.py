@@ -31,6 +31,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import orjson
 
@@ -89,7 +90,7 @@ def write(path: Path, point: Point, capture: _native.Capture) -> int:
     return size + _FRAME.size
 
 
-def _frame(out, payload: bytes) -> int:
+def _frame(out: IO[bytes], payload: bytes) -> int:
     out.write(_FRAME.pack(len(payload), zlib.crc32(payload)))
     out.write(payload)
     return _FRAME.size + len(payload)

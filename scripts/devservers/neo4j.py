@@ -40,6 +40,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from devservers.processes import process_running
 
@@ -201,7 +202,7 @@ def ensure_jars(verbose: bool = False) -> Path:
                 out = sys.stderr.fileno()
             except (AttributeError, OSError, ValueError):
                 out = None
-            result = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=out)
+            result: subprocess.CompletedProcess[Any] = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=out)
             output = ""
         else:
             result = subprocess.run(
@@ -552,8 +553,9 @@ def stop(
     if it has not exited after ``timeout`` seconds. Accepts a Neo4jServer or a data dir
     (default ``<repo>/.cache/neo4j-data``). Returns False if nothing was running.
     """
+    server: Neo4jServer | None
     if isinstance(server_or_data_dir, Neo4jServer):
-        server: Neo4jServer | None = server_or_data_dir
+        server = server_or_data_dir
         data_dir = server.data_dir
         if not (_pid_alive(server.pid) and _is_our_launcher(server.pid, data_dir)):
             _reap(server.pid)
@@ -580,8 +582,9 @@ def kill(server_or_data_dir: Neo4jServer | Path | str | None = None) -> bool:
     after a real crash. Starting again on the same data dir recovers the store.
     Returns False if nothing was running.
     """
+    server: Neo4jServer | None
     if isinstance(server_or_data_dir, Neo4jServer):
-        server: Neo4jServer | None = server_or_data_dir
+        server = server_or_data_dir
         if not (_pid_alive(server.pid) and _is_our_launcher(server.pid, server.data_dir)):
             return False
     else:
