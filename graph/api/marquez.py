@@ -194,10 +194,6 @@ def _input_field(column: Node, props: Mapping[str, Any]) -> dict[str, Any]:
             "transformationDescription": description, "transformationType": kind}
 
 
-def _edges(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
-    return [{"origin": origin, "destination": destination} for origin, destination in sorted(set(pairs))]
-
-
 class MarquezReadAPI:
     """The ASGI app answering ``GET /api/v1/...`` as Marquez does."""
 
@@ -394,7 +390,10 @@ class MarquezReadAPI:
         graph = lineage.dataset_lineage(view, start.id, Direction.BOTH, params.depth(), **params.walk_budget())
         return graph.answer.render_marquez(), {"X-Lineage-Truncated": "true"} if graph.truncated else {}
 
-    def column_lineage(self, view: GraphView, params: Params) -> tuple[dict[str, Any], dict[str, str]]:
+    def column_lineage(self, view: GraphView, params: Params) -> tuple[bytes, dict[str, str]]:
+        """The columns upstream (and downstream, ``withDownstream``) of a field, or of each field of
+        a dataset or of a job's outputs, one walk each, merged and written by the native core
+        (``native/marquez.h``)."""
         node_id = params.text("nodeId", required=True) or ""
         with_downstream = params.boolean("withDownstream")
         if with_downstream and "#" in node_id:
@@ -409,34 +408,10 @@ class MarquezReadAPI:
             columns = [c for c in named if c in existing]
         if not columns:
             raise MarquezError(404, "Could not find node")
-        direction = Direction.BOTH if with_downstream else Direction.UPSTREAM
-        nodes: dict[str, Node] = {}
-        edges: dict[tuple[str, str], Mapping[str, Any]] = {}
-        truncated = False
-        for column in columns:
-            graph = lineage.column_lineage(view, column, direction, params.depth(), **params.walk_budget())
-            truncated |= graph.truncated
-            nodes.update((n.id, n) for n in graph.nodes if n.kind == NodeKind.COLUMN)
-            edges.update(((e.source, e.target), e.props) for e in graph.edges)
-        edges = {pair: props for pair, props in edges.items() if pair[0] in nodes and pair[1] in nodes}
-        whole = view.nodes(list(nodes))
-        inputs: dict[str, list[tuple[Node, Mapping[str, Any]]]] = defaultdict(list)
-        outputs: dict[str, list[str]] = defaultdict(list)
-        for (source, target), props in sorted(edges.items()):
-            inputs[target].append((whole.get(source, nodes[source]), props))
-            outputs[source].append(target)
-        answer = []
-        for node_key in sorted(nodes):
-            node = whole.get(node_key, nodes[node_key])
-            fed = [_input_field(source, props) for source, props in inputs[node_key]]
-            description, kind = (fed[0]["transformationDescription"], fed[0]["transformationType"]) if fed else (None, None)
-            data = {"namespace": node.props.get("namespace"), "dataset": node.props.get("dataset"), "datasetVersion": None,
-                    "field": node.props.get("name"), "fieldType": node.props.get("type"), "transformationDescription": description,
-                    "transformationType": kind, "inputFields": [{**f, "datasetVersion": None} for f in fed]}
-            answer.append({"id": node_key, "type": "DATASET_FIELD", "data": data,
-                           "inEdges": _edges((node_key, s.id) for s, _ in inputs[node_key]),
-                           "outEdges": _edges((node_key, t) for t in outputs[node_key])})
-        return {"graph": answer}, {"X-Lineage-Truncated": "true"} if truncated else {}
+        budget = params.walk_budget()
+        body, truncated = view.native.marquez_column_lineage(columns, with_downstream, params.depth(), budget["max_nodes"],
+                                                             budget["deadline_seconds"])
+        return body, {"X-Lineage-Truncated": "true"} if truncated else {}
 
     # -- search ------------------------------------------------------------------------------
 

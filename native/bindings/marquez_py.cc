@@ -21,4 +21,11 @@ PyObject* marquez_lineage_bytes(View& view, const LineageAnswer& answer) {
   return bytes_of(json);
 }
 
+PyObject* marquez_column_lineage_bytes(View& view, const std::vector<NodeIdx>& starts, bool downstream, int depth, Budget budget) {
+  std::string json;
+  bool truncated = marquez_column_lineage_json(view, starts, downstream, depth, budget, json);
+  PyRef bytes(bytes_of(json));
+  return check(PyTuple_Pack(2, bytes.get(), truncated ? Py_True : Py_False));
+}
+
 }  // namespace lm

@@ -412,6 +412,22 @@ PyObject* view_marquez(PyObject* self, PyObject* args) {
   LM_GUARD_END(nullptr)
 }
 
+PyObject* view_marquez_column_lineage(PyObject* self, PyObject* args) {
+  LM_GUARD_BEGIN
+  PyObject* ids;
+  int downstream, depth;
+  Py_ssize_t max_nodes;
+  double seconds;
+  if (!PyArg_ParseTuple(args, "Opind", &ids, &downstream, &depth, &max_nodes, &seconds)) return nullptr;
+  ViewObject* v = view_of(self);
+  Ids found(v, ids);
+  std::vector<NodeIdx> starts;  // in order: a later walk's edge properties win
+  for (NodeIdx n : found.nodes)
+    if (n != kNone) starts.push_back(n);
+  return marquez_column_lineage_bytes(*v->view, starts, downstream, depth, budget_of(max_nodes, seconds));
+  LM_GUARD_END(nullptr)
+}
+
 PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or None, summary property names or None)
     {"nodes", view_nodes, METH_O, "nodes(ids) -> {id: Node}: those the view shows, whole."},
     {"summaries", view_summaries, METH_O, "summaries(ids) -> {id: Node}: at least graph.view.SUMMARY of each."},
@@ -431,6 +447,8 @@ PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or Non
     {"dataset_domains", view_dataset_domains, METH_O, "dataset_domains(ids) -> {dataset: domain id}."},
     {"marquez", view_marquez, METH_VARARGS,
      "marquez(ids, full) -> JSON bytes: a list of each node's Marquez data (null for none; native/core/marquez.h)."},
+    {"marquez_column_lineage", view_marquez_column_lineage, METH_VARARGS,
+     "marquez_column_lineage(column ids, downstream, depth, max_nodes, seconds) -> (JSON bytes, truncated)."},
     {nullptr, nullptr, 0, nullptr}};
 
 // -- rendering answers as JSON --------------------------------------------------------------------

@@ -130,6 +130,9 @@ class Renderer {
   void job(NodeIdx n, bool full);
   void run(NodeIdx run, NodeIdx job);
   void id(NodeIdx n) { put_str(g_.node_id[n]); }
+  void value(const uint8_t* v);  // JSON, dict keys in their order; null for nullptr
+  void prop_value(NodeIdx n, StrId key) { value(prop(n, key)); }
+  static const uint8_t* dict_get(const uint8_t* v, std::string_view key, const StringPool& pool);
 
  private:
   struct Field {
@@ -170,10 +173,7 @@ class Renderer {
     out_.push_back('"');
   }
   void put_double(double d);
-  void value(const uint8_t* v);  // JSON, dict keys in their order; null for nullptr
-  void prop_value(NodeIdx n, StrId key) { value(prop(n, key)); }
   void key(const char* quoted_key_colon) { out_ += quoted_key_colon; }
-  static const uint8_t* dict_get(const uint8_t* v, std::string_view key, const StringPool& pool);
   void name_id(NodeIdx n);
   void names(const std::vector<NodeIdx>& nodes);
   void fields(NodeIdx dataset);
@@ -196,6 +196,10 @@ void Renderer::read(const std::vector<NodeIdx>& nodes) {
     if (n == kNone) continue;
     uint8_t kind = g_.node_kind[n];
     (kind == kDataset ? datasets : kind == kRun ? runs : jobs).push_back(n);
+  }
+  for (std::vector<NodeIdx>* list : {&datasets, &jobs, &runs}) {
+    std::sort(list->begin(), list->end());
+    list->erase(std::unique(list->begin(), list->end()), list->end());
   }
   std::vector<NodeIdx> whole(datasets);
   whole.insert(whole.end(), jobs.begin(), jobs.end());
@@ -242,6 +246,7 @@ void Renderer::read(const std::vector<NodeIdx>& nodes) {
     std::sort(ends.begin(), ends.end());
     ends.erase(std::unique(ends.begin(), ends.end()), ends.end());
     v_.wholes(ends);
+    k_ = PropKeys(g_.pool);  // a mirror's pool holds the keys of what was read only now
     for (NodeIdx j : jobs) jobs_[j];
     for (const EdgeRef& e : io)
       if (v_.visible(e.target)) (e.kind == kReads ? jobs_[e.source].inputs : jobs_[e.source].outputs).push_back(e.target);
@@ -278,6 +283,7 @@ void Renderer::read(const std::vector<NodeIdx>& nodes) {
     for (const EdgeRef& e : of)
       if (run_jobs_[e.source] == kNone && v_.visible(e.target)) run_jobs_[e.source] = e.target;
   }
+  k_ = PropKeys(g_.pool);  // a mirror's pool holds the keys of what was read only now
 }
 
 void Renderer::put_double(double d) {
@@ -666,6 +672,120 @@ void marquez_lineage_json(View& view, const LineageAnswer& answer, std::string& 
     out += "]}";
   }
   out += "]}";
+}
+
+bool marquez_column_lineage_json(View& view, const std::vector<NodeIdx>& starts, bool downstream, int depth, Budget budget,
+                                 std::string& out) {
+  Graph& g = view.g;
+  std::unordered_map<NodeIdx, size_t> at;  // column -> its place in ``columns``
+  std::vector<NodeIdx> columns;
+  std::unordered_map<uint64_t, EdgeIdx> edges;  // source << 32 | target -> the stored edge whose properties it shows
+  bool truncated = false;
+  for (NodeIdx start : starts) {
+    LineageAnswer answer = column_lineage(view, start, true, downstream, depth, budget);
+    truncated |= answer.truncated;
+    for (NodeIdx n : answer.nodes)
+      if (g.node_kind[n] == kColumn && at.emplace(n, columns.size()).second) columns.push_back(n);
+    for (const auto& e : answer.edges) edges[uint64_t(e.source) << 32 | e.target] = e.props;
+  }
+  auto id_of = [&](NodeIdx n) { return g.pool.view(g.node_id[n]); };
+  std::sort(columns.begin(), columns.end(), [&](NodeIdx a, NodeIdx b) { return id_of(a) < id_of(b); });
+  for (size_t i = 0; i < columns.size(); i++) at[columns[i]] = i;
+  struct Input {
+    NodeIdx source;
+    EdgeIdx props;
+  };
+  std::vector<std::vector<Input>> inputs(columns.size());
+  std::vector<std::vector<NodeIdx>> outputs(columns.size());
+  for (auto& [ends, props] : edges) {
+    NodeIdx source = NodeIdx(ends >> 32), target = NodeIdx(ends & 0xFFFFFFFFu);
+    auto s = at.find(source), t = at.find(target);
+    if (s == at.end() || t == at.end()) continue;
+    inputs[t->second].push_back(Input{source, props});
+    outputs[s->second].push_back(target);
+  }
+  view.wholes(columns);
+  StrId description_key = g.pool.find("transformationDescription"), type_key = g.pool.find("transformationType");
+  auto edge_prop = [&](EdgeIdx e, StrId key) -> const uint8_t* {
+    if (e == kNone || key == kNone) return nullptr;
+    const uint8_t* v = g.edge_value(e, key);
+    return v == nullptr || *v == kAbsent ? nullptr : v;
+  };
+  // (description, type) Marquez shows for a derivation: the deprecated fields, else the first transformation's.
+  auto transformation = [&](EdgeIdx e, const uint8_t*& description, const uint8_t*& type) {
+    const uint8_t* first = nullptr;
+    const uint8_t* list = edge_prop(e, g.keys.transformations);
+    if (list != nullptr && *list == kList) {
+      const uint8_t* q = list + 1;
+      if (get_varint(q) > 0) first = q;
+    }
+    description = edge_prop(e, description_key);
+    if (description == nullptr || !value_truthy(description, g.pool)) description = Renderer::dict_get(first, "description", g.pool);
+    type = edge_prop(e, type_key);
+    if (type == nullptr || !value_truthy(type, g.pool)) type = Renderer::dict_get(first, "type", g.pool);
+  };
+  Renderer r(view, out);
+  out.reserve(out.size() + columns.size() * 512);
+  out += "{\"graph\":[";
+  for (size_t i = 0; i < columns.size(); i++) {
+    NodeIdx n = columns[i];
+    std::sort(inputs[i].begin(), inputs[i].end(), [&](const Input& a, const Input& b) { return id_of(a.source) < id_of(b.source); });
+    std::sort(outputs[i].begin(), outputs[i].end(), [&](NodeIdx a, NodeIdx b) { return id_of(a) < id_of(b); });
+    if (i) out.push_back(',');
+    out += "{\"id\":";
+    r.id(n);
+    out += ",\"type\":\"DATASET_FIELD\",\"data\":{\"namespace\":";
+    r.prop_value(n, g.keys.namespace_);
+    out += ",\"dataset\":";
+    r.prop_value(n, g.keys.dataset);
+    out += ",\"datasetVersion\":null,\"field\":";
+    r.prop_value(n, g.keys.name);
+    out += ",\"fieldType\":";
+    r.prop_value(n, g.keys.type);
+    const uint8_t *description = nullptr, *type = nullptr;
+    if (!inputs[i].empty()) transformation(inputs[i][0].props, description, type);
+    out += ",\"transformationDescription\":";
+    r.value(description);
+    out += ",\"transformationType\":";
+    r.value(type);
+    out += ",\"inputFields\":[";
+    for (size_t k = 0; k < inputs[i].size(); k++) {
+      const Input& input = inputs[i][k];
+      transformation(input.props, description, type);
+      out += k ? ",{\"namespace\":" : "{\"namespace\":";
+      r.prop_value(input.source, g.keys.namespace_);
+      out += ",\"dataset\":";
+      r.prop_value(input.source, g.keys.dataset);
+      out += ",\"field\":";
+      r.prop_value(input.source, g.keys.name);
+      out += ",\"transformationDescription\":";
+      r.value(description);
+      out += ",\"transformationType\":";
+      r.value(type);
+      out += ",\"datasetVersion\":null}";
+    }
+    out += "]},\"inEdges\":[";
+    for (size_t k = 0; k < inputs[i].size(); k++) {
+      if (k && inputs[i][k].source == inputs[i][k - 1].source) continue;
+      out += k ? ",{\"origin\":" : "{\"origin\":";
+      r.id(n);
+      out += ",\"destination\":";
+      r.id(inputs[i][k].source);
+      out.push_back('}');
+    }
+    out += "],\"outEdges\":[";
+    for (size_t k = 0; k < outputs[i].size(); k++) {
+      if (k && outputs[i][k] == outputs[i][k - 1]) continue;
+      out += k ? ",{\"origin\":" : "{\"origin\":";
+      r.id(n);
+      out += ",\"destination\":";
+      r.id(outputs[i][k]);
+      out.push_back('}');
+    }
+    out += "]}";
+  }
+  out += "]}";
+  return truncated;
 }
 
 void marquez_nodes_json(View& view, const std::vector<NodeIdx>& nodes, bool full, std::string& out) {

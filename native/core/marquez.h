@@ -23,4 +23,11 @@ void marquez_lineage_json(View& view, const LineageAnswer& answer, std::string& 
 // without ``columnLineage`` (``currentVersion``, ``facets``, ``deleted`` added), a job's as a ``Job``.
 void marquez_nodes_json(View& view, const std::vector<NodeIdx>& nodes, bool full, std::string& out);
 
+// ``{"graph": [{id, type: DATASET_FIELD, data, inEdges, outEdges}]}``: the columns upstream of each
+// of ``starts`` (and downstream, ``downstream``) to ``depth``, one walk each, their answers merged
+// (a later walk's edge properties win). An edge's ``inEdges`` entry has the column as ``origin``
+// and its input as ``destination``, as Marquez writes them. Returns whether a budget cut a walk.
+bool marquez_column_lineage_json(View& view, const std::vector<NodeIdx>& starts, bool downstream, int depth, Budget budget,
+                                 std::string& out);
+
 }  // namespace lm
