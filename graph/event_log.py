@@ -299,35 +299,6 @@ class EventLog:
                         found.append(RawEvent(f"{block_seq}:{index}", received_at, event))
             seq = rows[-1][0]
 
-    def recent(self, limit: int, offset: int) -> tuple[list[RawEvent], int]:
-        """The newest events first, ``limit`` of them after skipping ``offset``; and how many the
-        log holds in all."""
-        with self._lock:
-            total = self._db.execute("SELECT coalesce(sum(events), 0) FROM blocks WHERE kind = ?", (OPENLINEAGE,)).fetchone()[0]
-        found: list[RawEvent] = []
-        skipped = 0
-        before = None
-        while len(found) < limit:
-            with self._lock:
-                rows = self._db.execute(
-                    "SELECT seq, received_at, events, payload FROM blocks WHERE kind = ? AND seq < ? ORDER BY seq DESC LIMIT 16",
-                    (OPENLINEAGE, before if before is not None else 2**62)).fetchall()
-            if not rows:
-                break
-            for seq, received_at, events, payload in rows:
-                if skipped + events <= offset:  # wholly skipped: not even decompressed
-                    skipped += events
-                    continue
-                raws = unpack_events(payload)
-                for index in range(len(raws) - 1, -1, -1):
-                    if skipped < offset:
-                        skipped += 1
-                        continue
-                    if len(found) < limit:
-                        found.append(RawEvent(f"{seq}:{index}", received_at, orjson.loads(raws[index])))
-            before = rows[-1][0]
-        return found, total
-
     def by_time(self, after: float, before: float, descending: bool, limit: int, offset: int) -> tuple[list[RawEvent], int]:
         """The events whose eventTime is in [``after``, ``before``) (Unix seconds), by eventTime then
         as received, newest first when ``descending``: ``limit`` of them after skipping ``offset``;
