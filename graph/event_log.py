@@ -21,13 +21,16 @@ idempotent merge, does not mind.
 
 from __future__ import annotations
 
+import heapq
 import os
 import sqlite3
 import struct
 import threading
 import time
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +56,11 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS subjects (subject TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (subject, seq)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
+#: Each OpenLineage block's events' eventTimes (Unix seconds, NaN for none; float64 each, in order)
+#: and their earliest and latest, so reading events by eventTime reads no payload it does not show.
+_TIME_COLUMNS = (("times", "BLOB"), ("first_time", "REAL"), ("last_time", "REAL"))
+_TIME_INDEXES = ("CREATE INDEX IF NOT EXISTS blocks_first_time ON blocks (first_time)",
+                 "CREATE INDEX IF NOT EXISTS blocks_last_time ON blocks (last_time)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +73,7 @@ class Block:
     events: int
     payload: bytes
     subjects: frozenset[str] = frozenset()
+    times: bytes | None = None  # the events' eventTimes (``event_times``); None for mutations
 
 
 def subjects_of(event: Any) -> set[str]:
@@ -84,10 +93,40 @@ def subjects_of(event: Any) -> set[str]:
     return found
 
 
-def pack_events(raws: Sequence[bytes], subjects: Iterable[str]) -> Block:
-    """A block of OpenLineage events (each its JSON bytes)."""
+def event_time(value: Any) -> float:
+    """An event's ``eventTime`` as Unix seconds (a time without offset read as UTC); NaN for none."""
+    if not isinstance(value, str):
+        return float("nan")
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return float("nan")
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def _times_of(raws: Sequence[bytes]) -> list[float]:
+    times = []
+    for raw in raws:
+        try:
+            event = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            event = None
+        times.append(event_time(event.get("eventTime") if isinstance(event, dict) else None))
+    return times
+
+
+def pack_events(raws: Sequence[bytes], subjects: Iterable[str], times: Sequence[str | None] | None = None) -> Block:
+    """A block of OpenLineage events (each its JSON bytes); ``times``: their ``eventTime`` values
+    where the caller has them parsed (else read from the JSON)."""
     framed = b"".join(_FRAME.pack(len(raw)) + raw for raw in raws)
-    return Block(OPENLINEAGE, len(raws), zstandard.ZstdCompressor(level=_LEVEL).compress(framed), frozenset(subjects))
+    moments = [event_time(t) for t in times] if times is not None else _times_of(raws)
+    return Block(OPENLINEAGE, len(raws), zstandard.ZstdCompressor(level=_LEVEL).compress(framed), frozenset(subjects),
+                 array("d", moments).tobytes())
+
+
+def _time_bounds(times: bytes | None) -> tuple[float | None, float | None]:
+    known = [t for t in array("d", times or b"") if t == t]
+    return (min(known), max(known)) if known else (None, None)
 
 
 def pack_mutations(payload: bytes, events: int = 0) -> Block:
@@ -150,9 +189,28 @@ class EventLog:
             self._db.execute("PRAGMA synchronous=FULL")
             for statement in _SCHEMA:
                 self._db.execute(statement)
+            self._add_times()
         except BaseException:
             os.close(self._holder)
             raise
+
+    def _add_times(self) -> None:
+        """The eventTime columns, filled in for the blocks of a log written before they existed."""
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(blocks)")}
+        for name, kind in _TIME_COLUMNS:
+            if name not in have:
+                self._db.execute(f"ALTER TABLE blocks ADD COLUMN {name} {kind}")
+        for statement in _TIME_INDEXES:
+            self._db.execute(statement)
+        after = 0
+        while rows := self._db.execute("SELECT seq, payload FROM blocks WHERE kind = ? AND times IS NULL AND seq > ? "
+                                       "ORDER BY seq LIMIT 64", (OPENLINEAGE, after)).fetchall():
+            with self._writing():
+                for seq, payload in rows:
+                    times = array("d", _times_of(unpack_events(payload))).tobytes()
+                    self._db.execute("UPDATE blocks SET times = ?, first_time = ?, last_time = ? WHERE seq = ?",
+                                     (times, *_time_bounds(times), seq))
+            after = rows[-1][0]
 
     # -- writes ----------------------------------------------------------------------------------
 
@@ -160,9 +218,10 @@ class EventLog:
         """Write a block; returns its seq once it is on disk. Raises StoreUnavailable, with nothing
         written, when SQLite cannot write (disk full, I/O error)."""
         with self._lock, self._writing():
-            cursor = self._db.execute("INSERT INTO blocks (kind, received_at, events, payload) VALUES (?, ?, ?, ?)",
-                                      (block.kind, time.time() if received_at is None else received_at, block.events,
-                                       block.payload))
+            cursor = self._db.execute(
+                "INSERT INTO blocks (kind, received_at, events, payload, times, first_time, last_time) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (block.kind, time.time() if received_at is None else received_at, block.events, block.payload, block.times,
+                 *_time_bounds(block.times)))
             seq = cursor.lastrowid
             assert seq is not None, "an INSERT sets lastrowid"
             if block.subjects:
@@ -241,34 +300,48 @@ class EventLog:
                         found.append(RawEvent(f"{block_seq}:{index}", received_at, event))
             seq = rows[-1][0]
 
-    def recent(self, limit: int, offset: int) -> tuple[list[RawEvent], int]:
-        """The newest events first, ``limit`` of them after skipping ``offset``; and how many the
-        log holds in all."""
+    def by_time(self, after: float, before: float, descending: bool, limit: int, offset: int) -> tuple[list[RawEvent], int]:
+        """The events whose eventTime is in [``after``, ``before``) (Unix seconds), by eventTime then
+        as received, newest first when ``descending``: ``limit`` of them after skipping ``offset``;
+        and how many there are in all. Reads the blocks' eventTimes, and the payloads of the page's
+        blocks alone; blocks are read by their latest (earliest) eventTime, so a page near the
+        newest (oldest) end stops early."""
         with self._lock:
-            total = self._db.execute("SELECT coalesce(sum(events), 0) FROM blocks WHERE kind = ?", (OPENLINEAGE,)).fetchone()[0]
-        found: list[RawEvent] = []
-        skipped = 0
-        before = None
-        while len(found) < limit:
-            with self._lock:
-                rows = self._db.execute(
-                    "SELECT seq, received_at, events, payload FROM blocks WHERE kind = ? AND seq < ? ORDER BY seq DESC LIMIT 16",
-                    (OPENLINEAGE, before if before is not None else 2**62)).fetchall()
-            if not rows:
+            rows = self._db.execute(
+                f"SELECT seq, events, first_time, last_time FROM blocks WHERE kind = ? AND first_time < ? AND last_time >= ? "
+                f"ORDER BY {'last_time DESC' if descending else 'first_time ASC'}, seq", (OPENLINEAGE, before, after)).fetchall()
+        times: dict[int, array] = {}
+
+        def times_of(seq: int) -> array:
+            if seq not in times:
+                with self._lock:
+                    (blob,) = self._db.execute("SELECT times FROM blocks WHERE seq = ?", (seq,)).fetchone()
+                times[seq] = array("d", blob)
+            return times[seq]
+
+        total = 0
+        for seq, events, first, last in rows:
+            total += events if after <= first and last < before else sum(after <= t < before for t in times_of(seq))
+        wanted = min(offset + limit, total)
+        kept: list[tuple[float, int, int]] = []  # the ``wanted`` first in order, as keys growing the other way (a min-heap)
+        sign = 1 if descending else -1
+        for seq, _, first, last in rows:
+            if len(kept) >= wanted and (not wanted or (last if descending else -first) < kept[0][0]):
                 break
-            for seq, received_at, events, payload in rows:
-                if skipped + events <= offset:  # wholly skipped: not even decompressed
-                    skipped += events
-                    continue
-                raws = unpack_events(payload)
-                for index in range(len(raws) - 1, -1, -1):
-                    if skipped < offset:
-                        skipped += 1
-                        continue
-                    if len(found) < limit:
-                        found.append(RawEvent(f"{seq}:{index}", received_at, orjson.loads(raws[index])))
-            before = rows[-1][0]
-        return found, total
+            for index, t in enumerate(times_of(seq)):
+                if after <= t < before:
+                    key = (sign * t, sign * seq, sign * index)
+                    if len(kept) < wanted:
+                        heapq.heappush(kept, key)
+                    elif key > kept[0]:
+                        heapq.heapreplace(kept, key)
+        page = [(sign * seq, sign * index) for _, seq, index in sorted(kept, reverse=True)[offset:offset + limit]]
+        blocks: dict[int, tuple[float, list[bytes]]] = {}
+        for seq in {seq for seq, _ in page}:
+            with self._lock:
+                received_at, payload = self._db.execute("SELECT received_at, payload FROM blocks WHERE seq = ?", (seq,)).fetchone()
+            blocks[seq] = (received_at, unpack_events(payload))
+        return [RawEvent(f"{seq}:{index}", blocks[seq][0], orjson.loads(blocks[seq][1][index])) for seq, index in page], total
 
     # -- reindex progress ------------------------------------------------------------------------
 

@@ -47,6 +47,7 @@ class TranslatedEvent(NamedTuple):
     raw: bytes
     subjects: frozenset[str]
     lenient: tuple[str, ...] = ()  # what ingest.lenient relaxed to accept it
+    event_time: str | None = None  # its eventTime, as sent
 
     def mutations(self) -> list[Mutation]:
         """As ``graph.mutations`` objects (for deciding which domains the event writes)."""
@@ -67,7 +68,8 @@ def translate_one(event: Any, raw: bytes | None = None, rules: DomainRules = NO_
     when it came inside a larger document); ``not_after``: the latest eventTime accepted
     (``ingest.clock_skew``). Raises InvalidEvent."""
     encoded, lenient = translate_noting(event, rules, not_after)
-    return TranslatedEvent(encoded, raw if raw is not None else orjson.dumps(event), frozenset(subjects_of(event)), lenient)
+    return TranslatedEvent(encoded, raw if raw is not None else orjson.dumps(event), frozenset(subjects_of(event)), lenient,
+                           event.get("eventTime"))
 
 
 @dataclass
@@ -113,7 +115,7 @@ def translate_events(items: Sequence[bytes | Any], rules: DomainRules = NO_RULES
         subjects: set[str] = set()
         for i in kept:
             subjects |= subjects_of(events[i])
-        block = pack_events([raws[i] or orjson.dumps(events[i]) for i in kept], subjects)
+        block = pack_events([raws[i] or orjson.dumps(events[i]) for i in kept], subjects, [events[i].get("eventTime") for i in kept])
     return Translation(len(items), payload, block, dict(sorted(refused.items())))
 
 
@@ -161,7 +163,7 @@ class IngestService:
                 subjects: set[str] = set()
                 for event in whole:
                     subjects |= event.subjects
-                self.log.append(pack_events([event.raw for event in whole], subjects))
+                self.log.append(pack_events([event.raw for event in whole], subjects, [event.event_time for event in whole]))
             kept_as_applied = [instead for instead in reduced if instead is not None]
             if kept_as_applied:
                 self.log.append(pack_mutations(concat_encoded(kept_as_applied), len(kept_as_applied)))

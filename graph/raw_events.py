@@ -36,10 +36,17 @@ def events_of_node(store: GraphReader, log: EventLog, node_id: str, after: str |
     return log.events_of(subjects_for(store, node_id), after, max(0, min(first, MAX_FIRST)))
 
 
-def lineage_events(log: EventLog, limit: int = 100, offset: int = 0) -> dict[str, Any]:
-    """The newest events first, as Marquez's ``GET /api/v1/events/lineage`` answers:
-    ``{"events": [...], "totalCount": n}`` (n: every event the log holds)."""
-    events, total = log.recent(max(0, min(limit, MAX_FIRST)), max(0, offset))
+#: Marquez's default window of ``/events/lineage`` (its ``before`` and ``after`` defaults).
+DEFAULT_AFTER = datetime(1970, 1, 1, tzinfo=timezone.utc)
+DEFAULT_BEFORE = datetime(2030, 1, 1, tzinfo=timezone.utc)
+
+
+def lineage_events(log: EventLog, limit: int = 100, offset: int = 0, after: datetime = DEFAULT_AFTER,
+                   before: datetime = DEFAULT_BEFORE, descending: bool = True) -> dict[str, Any]:
+    """The events whose eventTime is in [``after``, ``before``), by eventTime (newest first when
+    ``descending``), as Marquez's ``GET /api/v1/events/lineage`` answers: ``{"events": [...],
+    "totalCount": n}`` (n: how many are in the window)."""
+    events, total = log.by_time(after.timestamp(), before.timestamp(), descending, max(0, min(limit, MAX_FIRST)), max(0, offset))
     return {"events": [event.event for event in events], "totalCount": total}
 
 

@@ -198,9 +198,39 @@ def test_lineage_event_stats_count_the_runs(live_server, food_delivery_events) -
     assert len(week) == 7 and sum(bucket["complete"] for bucket in week) == 2
     assert get(live_server, "/stats/lineage-events", period="WEEK").status_code == 400
     assert get(live_server, "/stats/lineage-events", period="YEAR").status_code == 400
-    kept = get(live_server, "/events/lineage", limit=2, offset=1).json()
-    assert kept["totalCount"] == len(events) and [e["eventType"] for e in kept["events"]] == ["START", "FAIL"]
-    assert kept["events"][0]["run"]["runId"] == events[-1]["run"]["runId"]
+    kept = get(live_server, "/events/lineage", limit=2, offset=1).json()  # newest eventTime first, then last received first
+    assert kept["totalCount"] == len(events) and [e["eventType"] for e in kept["events"]] == ["COMPLETE", "START"]
+    assert [e["run"]["runId"] for e in kept["events"]] == [events[1]["run"]["runId"], events[2]["run"]["runId"]]
+
+
+def test_lineage_events_window_order_and_pages(live_server) -> None:
+    """``/events/lineage`` reads the raw events as Marquez's OpenLineageResource does: eventTime in
+    [after, before) (1970 to 2030 by default), newest first or ``sortDirection=asc``, ``limit`` from
+    ``offset``, ``totalCount`` the window's; bad parameters are 400."""
+    hours = [5, 1, 9, 3, 7]  # received in this order, eventTimes out of it
+    events = [{"producer": "https://example.com/tests", "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+               "eventType": "COMPLETE", "eventTime": f"2024-03-01T0{h}:00:00+00:00",
+               "run": {"runId": f"7d0e5f1c-2b3a-4c5d-8e9f-00000000000{h}"}, "job": {"namespace": "etl", "name": f"job{h}"},
+               "inputs": [], "outputs": []} for h in hours]
+    post_with_client(live_server.url, events)
+
+    def hours_of(**params) -> tuple[list[int], int]:
+        answer = get(live_server, "/events/lineage", **params)
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        return [int(e["eventTime"][11:13]) for e in body["events"]], body["totalCount"]
+
+    assert hours_of() == ([9, 7, 5, 3, 1], 5)
+    assert hours_of(sortDirection="asc") == ([1, 3, 5, 7, 9], 5)
+    assert hours_of(sortDirection="DESC", limit=2, offset=1) == ([7, 5], 5)
+    assert hours_of(after="2024-03-01T03:00:00Z", before="2024-03-01T09:00:00+00:00") == ([7, 5, 3], 3)
+    assert hours_of(after="2024-03-01T04:30:00+01:00", sortDirection="asc") == ([5, 7, 9], 3)  # 03:30 UTC
+    assert hours_of(before="2024-03-01T00:00:00Z") == ([], 0)
+    assert hours_of(offset=10) == ([], 5)
+    assert hours_of(limit=0) == ([], 5)
+    for bad in ({"sortDirection": "up"}, {"before": "yesterday"}, {"after": "2024-03-01T03:00:00"}, {"limit": -1}, {"offset": "x"}):
+        refused = get(live_server, "/events/lineage", **bad)
+        assert refused.status_code == 400 and refused.json()["code"] == 400, bad
 
 
 def test_tokens_gate_the_marquez_routes_as_graphql(tmp_path, food_delivery_events) -> None:

@@ -18,8 +18,9 @@ Where the answers differ from Marquez's, by design:
 * Column lineage edges read as Marquez writes them: a field's ``inEdges`` have the field as
   ``origin`` and its input as ``destination``.
 * ``/stats/lineage-events`` counts what the runs tell (each run's START and its final event), not
-  every event received; ``/events/lineage`` pages the raw event log newest first (501 for a
-  server keeping none), without ``before``/``after``/``sortDirection``.
+  every event received; ``/events/lineage`` pages the raw event log by eventTime within
+  ``after``/``before`` (501 for a server keeping none), every event kept, where Marquez lists
+  run events only (and counts them all).
 * No versions are kept: ``currentVersion``, ``jobVersion.version`` and ``*DatasetVersions`` are
   null or empty; namespaces are the ones datasets and jobs name, owned by ``anonymous``.
 
@@ -104,6 +105,22 @@ class Params:
             raise MarquezError(400, f"query param {name} must be greater than or equal to {minimum}")
         return value
 
+    def moment(self, name: str, default: datetime) -> datetime:
+        """A date-time with an offset (``2024-01-01T00:00:00Z``, ``...+02:00``), as Marquez's
+        ``ZonedDateTimeParam`` reads it; a ``+`` sent unencoded arrives as a space and is read back."""
+        raw = (self.values.get(name) or "").strip()
+        if not raw:
+            return default
+        if len(raw) > 6 and raw[-6] == " ":
+            raw = f"{raw[:-6]}+{raw[-5:]}"
+        try:
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            raise MarquezError(400, f"query param {name} must be a date-time with an offset (2024-01-01T00:00:00Z), not {raw!r}")
+        return moment
+
     def boolean(self, name: str) -> bool:
         return (self.values.get(name) or "false").strip().lower() == "true"
 
@@ -146,24 +163,6 @@ class Reads:
             outputs.sort(key=lambda n: n.id)
         return io
 
-    def latest_runs(self, jobs: Iterable[Node]) -> dict[str, Node]:
-        """Each job's newest run (by the earliest event seen for it, as ``queries.runs`` orders)."""
-        keys = self.view.edge_keys({j.id for j in jobs}, (EdgeKind.OF,), "in")
-        found = self.view.nodes({source for source, _, _ in keys})
-        latest: dict[str, Node] = {}
-        for source, _, job in keys:
-            candidate = found.get(source)
-            if candidate is None:
-                continue
-            known = latest.get(job)
-            if known is None or (candidate.props.get("createdAt") or "", candidate.id) > (known.props.get("createdAt") or "", known.id):
-                latest[job] = candidate
-        return latest
-
-    def jobs(self, nodes: list[Node]) -> list[dict[str, Any]]:
-        io, runs = self.job_io(nodes), self.latest_runs(nodes)
-        return [shapes.job(n, *io.get(n.id, ([], [])), runs.get(n.id)) for n in nodes]
-
     def column_lineage(self, datasets: Iterable[Node]) -> dict[str, list[dict[str, Any]] | None]:
         """Each dataset's ``columnLineage``: per field with inputs, the input fields it derives from."""
         fields = self.fields(datasets)
@@ -193,10 +192,6 @@ def _input_field(column: Node, props: Mapping[str, Any]) -> dict[str, Any]:
     description, kind = _transformation(props)
     return {"namespace": column.props.get("namespace"), "dataset": column.props.get("dataset"), "field": column.props.get("name"),
             "transformationDescription": description, "transformationType": kind}
-
-
-def _edges(pairs: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
-    return [{"origin": origin, "destination": destination} for origin, destination in sorted(set(pairs))]
 
 
 class MarquezReadAPI:
@@ -254,7 +249,7 @@ class MarquezReadAPI:
             return 400, orjson.dumps({"code": 400, "message": str(e), "error": str(e)}), {}
         except StoreUnavailable as e:
             return 503, orjson.dumps({"code": 503, "message": str(e), "error": str(e)}), {"Retry-After": "1"}
-        body = encode_answer(answer)
+        body = answer if isinstance(answer, bytes) else encode_answer(answer)  # bytes: written natively
         if len(body) > self.limits.budget.max_result_bytes:
             message = (f"the answer is over {self.limits.budget.max_result_bytes} bytes (--max-result-bytes): "
                        "ask for a smaller depth or page")
@@ -324,24 +319,23 @@ class MarquezReadAPI:
         self._existing_namespace(view, ns)
         limit, offset = params.page()
         page = catalog.in_namespace(view, NodeKind.DATASET, ns, limit, offset)
-        reads = Reads(view)
-        fields, lineage_of = reads.fields(page.nodes), reads.column_lineage(page.nodes)
-        return {"totalCount": page.total, "datasets": [shapes.dataset(d, fields[d.id], lineage_of[d.id]) for d in page.nodes]}
+        lineage_of = Reads(view).column_lineage(page.nodes)
+        return {"totalCount": page.total, "datasets": [shapes.dataset(data, lineage_of[d.id])
+                                                       for d, data in zip(page.nodes, shapes.marquez(view, page.nodes, True))]}
 
     def dataset(self, view: GraphView, ns: str, name: str) -> dict[str, Any]:
         self._existing_namespace(view, ns)
         found = queries.dataset(view, ns, name)
         if found is None or found.kind != NodeKind.DATASET:
             raise _not_found("Dataset", name)
-        reads = Reads(view)
-        return shapes.dataset(found, reads.fields([found])[found.id], reads.column_lineage([found])[found.id])
+        return shapes.dataset(shapes.marquez(view, [found], True)[0], Reads(view).column_lineage([found])[found.id])
 
     def jobs(self, view: GraphView, params: Params, ns: str | None) -> dict[str, Any]:
         if ns is not None:
             self._existing_namespace(view, ns)
         limit, offset = params.page()
         page = catalog.in_namespace(view, NodeKind.JOB, ns, limit, offset)
-        return {"totalCount": page.total, "jobs": Reads(view).jobs(page.nodes)}
+        return {"totalCount": page.total, "jobs": shapes.marquez(view, page.nodes, True)}
 
     def _job(self, view: GraphView, ns: str, name: str) -> Node:
         self._existing_namespace(view, ns)
@@ -351,14 +345,14 @@ class MarquezReadAPI:
         return found
 
     def job(self, view: GraphView, ns: str, name: str) -> dict[str, Any]:
-        return Reads(view).jobs([self._job(view, ns, name)])[0]
+        return shapes.marquez(view, [self._job(view, ns, name)], True)[0]
 
     def runs(self, view: GraphView, params: Params, ns: str, name: str) -> dict[str, Any]:
         found = self._job(view, ns, name)
         limit, offset = params.page()
         total = len(view.edge_keys({found.id}, (EdgeKind.OF,), "in"))
         page = queries.runs(view, found, offset + limit)[offset:]
-        return {"runs": [shapes.run(r, found) for r in page], "totalCount": total}
+        return {"runs": shapes.marquez(view, page, False), "totalCount": total}
 
     def _run_node(self, view: GraphView, uuid: str) -> tuple[Node, Node | None]:
         found = queries.node(view, run_id(uuid))
@@ -369,7 +363,7 @@ class MarquezReadAPI:
         return found, job
 
     def run(self, view: GraphView, uuid: str) -> dict[str, Any]:
-        return shapes.run(*self._run_node(view, uuid))
+        return shapes.marquez(view, [self._run_node(view, uuid)[0]], False)[0]
 
     def run_facets(self, view: GraphView, params: Params, uuid: str) -> dict[str, Any]:
         kind = (params.text("type") or "").upper()
@@ -377,7 +371,7 @@ class MarquezReadAPI:
             raise MarquezError(400, "query param type must be one of run, job")
         found, job = self._run_node(view, uuid)
         of = found if kind == "RUN" else job
-        return {"runId": found.props.get("runId"), "facets": shapes.facets(of) if of is not None else {}}
+        return {"runId": found.props.get("runId"), "facets": shapes.marquez(view, [of], kind == "JOB")[0]["facets"] if of is not None else {}}
 
     # -- lineage -----------------------------------------------------------------------------
 
@@ -389,29 +383,17 @@ class MarquezReadAPI:
                 return found
         raise MarquezError(404, f"Node '{node_id}' not found.")
 
-    def lineage(self, view: GraphView, params: Params) -> tuple[dict[str, Any], dict[str, str]]:
+    def lineage(self, view: GraphView, params: Params) -> tuple[bytes, dict[str, str]]:
+        """The walk's answer written by the native core (``native/core/marquez.h``): nodes by id, each
+        with its ``DatasetData`` or ``JobData`` and its edges within the answer."""
         start = self._start(view, params.text("nodeId", required=True) or "", (NodeKind.DATASET, NodeKind.JOB))
         graph = lineage.dataset_lineage(view, start.id, Direction.BOTH, params.depth(), **params.walk_budget())
-        nodes = sorted(graph.nodes, key=lambda n: n.id)  # whole: the view reads no summaries
-        ins: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        outs: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for edge in graph.edges:
-            outs[edge.source].append((edge.source, edge.target))
-            ins[edge.target].append((edge.source, edge.target))
-        reads = Reads(view)
-        datasets = [n for n in nodes if n.kind == NodeKind.DATASET]
-        jobs = [n for n in nodes if n.kind == NodeKind.JOB]
-        fields, io, runs = reads.fields(datasets), reads.job_io(jobs, {n.id: n for n in datasets}), reads.latest_runs(jobs)
-        answer = []
-        for node in nodes:
-            if node.kind == NodeKind.DATASET:
-                kind, data = "DATASET", shapes.dataset_data(node, fields[node.id])
-            else:
-                kind, data = "JOB", shapes.job_data(node, *io.get(node.id, ([], [])), runs.get(node.id))
-            answer.append({"id": node.id, "type": kind, "data": data, "inEdges": _edges(ins[node.id]), "outEdges": _edges(outs[node.id])})
-        return {"graph": answer}, {"X-Lineage-Truncated": "true"} if graph.truncated else {}
+        return graph.answer.render_marquez(), {"X-Lineage-Truncated": "true"} if graph.truncated else {}
 
-    def column_lineage(self, view: GraphView, params: Params) -> tuple[dict[str, Any], dict[str, str]]:
+    def column_lineage(self, view: GraphView, params: Params) -> tuple[bytes, dict[str, str]]:
+        """The columns upstream (and downstream, ``withDownstream``) of a field, or of each field of
+        a dataset or of a job's outputs, one walk each, merged and written by the native core
+        (``native/marquez.h``)."""
         node_id = params.text("nodeId", required=True) or ""
         with_downstream = params.boolean("withDownstream")
         if with_downstream and "#" in node_id:
@@ -426,34 +408,10 @@ class MarquezReadAPI:
             columns = [c for c in named if c in existing]
         if not columns:
             raise MarquezError(404, "Could not find node")
-        direction = Direction.BOTH if with_downstream else Direction.UPSTREAM
-        nodes: dict[str, Node] = {}
-        edges: dict[tuple[str, str], Mapping[str, Any]] = {}
-        truncated = False
-        for column in columns:
-            graph = lineage.column_lineage(view, column, direction, params.depth(), **params.walk_budget())
-            truncated |= graph.truncated
-            nodes.update((n.id, n) for n in graph.nodes if n.kind == NodeKind.COLUMN)
-            edges.update(((e.source, e.target), e.props) for e in graph.edges)
-        edges = {pair: props for pair, props in edges.items() if pair[0] in nodes and pair[1] in nodes}
-        whole = view.nodes(list(nodes))
-        inputs: dict[str, list[tuple[Node, Mapping[str, Any]]]] = defaultdict(list)
-        outputs: dict[str, list[str]] = defaultdict(list)
-        for (source, target), props in sorted(edges.items()):
-            inputs[target].append((whole.get(source, nodes[source]), props))
-            outputs[source].append(target)
-        answer = []
-        for node_key in sorted(nodes):
-            node = whole.get(node_key, nodes[node_key])
-            fed = [_input_field(source, props) for source, props in inputs[node_key]]
-            description, kind = (fed[0]["transformationDescription"], fed[0]["transformationType"]) if fed else (None, None)
-            data = {"namespace": node.props.get("namespace"), "dataset": node.props.get("dataset"), "datasetVersion": None,
-                    "field": node.props.get("name"), "fieldType": node.props.get("type"), "transformationDescription": description,
-                    "transformationType": kind, "inputFields": [{**f, "datasetVersion": None} for f in fed]}
-            answer.append({"id": node_key, "type": "DATASET_FIELD", "data": data,
-                           "inEdges": _edges((node_key, s.id) for s, _ in inputs[node_key]),
-                           "outEdges": _edges((node_key, t) for t in outputs[node_key])})
-        return {"graph": answer}, {"X-Lineage-Truncated": "true"} if truncated else {}
+        budget = params.walk_budget()
+        body, truncated = view.native.marquez_column_lineage(columns, with_downstream, params.depth(), budget["max_nodes"],
+                                                             budget["deadline_seconds"])
+        return body, {"X-Lineage-Truncated": "true"} if truncated else {}
 
     # -- search ------------------------------------------------------------------------------
 
@@ -510,12 +468,16 @@ class MarquezReadAPI:
                  "complete": c["COMPLETE"], "abort": c["ABORT"]} for (a, b), c in zip(bounds, counts)]
 
     def lineage_events(self, view: GraphView, params: Params) -> dict[str, Any]:
-        """The raw events, newest first, paged (``graph.raw_events``); ``before``, ``after`` and
-        ``sortDirection`` are not supported."""
+        """The raw events whose eventTime is in [``after``, ``before``), by eventTime
+        (``sortDirection`` ``desc``, the default, or ``asc``), paged (``graph.raw_events``)."""
         if self.events is None:
             raise MarquezError(501, "this server keeps no raw event log")
+        direction = (params.text("sortDirection") or "desc").strip().lower()
+        if direction not in ("desc", "asc"):
+            raise MarquezError(400, "query param sortDirection must be one of [desc, asc]")
+        after, before = params.moment("after", raw_events.DEFAULT_AFTER), params.moment("before", raw_events.DEFAULT_BEFORE)
         limit, offset = params.page()
-        return raw_events.lineage_events(self.events, limit, offset)
+        return raw_events.lineage_events(self.events, limit, offset, after, before, direction == "desc")
 
 
 def _stamp(moment: datetime) -> str:

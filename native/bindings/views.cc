@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "impact.h"
+#include "marquez_py.h"
 #include "pymodule.h"
 #include "pyrecords.h"
 #include "pytypes.h"
@@ -400,6 +401,33 @@ PyObject* view_dataset_domains(PyObject* self, PyObject* ids) {
   LM_GUARD_END(nullptr)
 }
 
+PyObject* view_marquez(PyObject* self, PyObject* args) {
+  LM_GUARD_BEGIN
+  PyObject* ids;
+  int full;
+  if (!PyArg_ParseTuple(args, "Op", &ids, &full)) return nullptr;
+  ViewObject* v = view_of(self);
+  Ids found(v, ids);
+  return marquez_nodes_bytes(*v->view, found.nodes, full);
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* view_marquez_column_lineage(PyObject* self, PyObject* args) {
+  LM_GUARD_BEGIN
+  PyObject* ids;
+  int downstream, depth;
+  Py_ssize_t max_nodes;
+  double seconds;
+  if (!PyArg_ParseTuple(args, "Opind", &ids, &downstream, &depth, &max_nodes, &seconds)) return nullptr;
+  ViewObject* v = view_of(self);
+  Ids found(v, ids);
+  std::vector<NodeIdx> starts;  // in order: a later walk's edge properties win
+  for (NodeIdx n : found.nodes)
+    if (n != kNone) starts.push_back(n);
+  return marquez_column_lineage_bytes(*v->view, starts, downstream, depth, budget_of(max_nodes, seconds));
+  LM_GUARD_END(nullptr)
+}
+
 PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or None, summary property names or None)
     {"nodes", view_nodes, METH_O, "nodes(ids) -> {id: Node}: those the view shows, whole."},
     {"summaries", view_summaries, METH_O, "summaries(ids) -> {id: Node}: at least graph.view.SUMMARY of each."},
@@ -417,6 +445,10 @@ PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or Non
     {"impact_report", view_impact_report, METH_VARARGS,
      "impact_report(start, depth (<0: none), semantic, max_nodes, seconds) -> Impact."},
     {"dataset_domains", view_dataset_domains, METH_O, "dataset_domains(ids) -> {dataset: domain id}."},
+    {"marquez", view_marquez, METH_VARARGS,
+     "marquez(ids, full) -> JSON bytes: a list of each node's Marquez data (null for none; native/core/marquez.h)."},
+    {"marquez_column_lineage", view_marquez_column_lineage, METH_VARARGS,
+     "marquez_column_lineage(column ids, downstream, depth, max_nodes, seconds) -> (JSON bytes, truncated)."},
     {nullptr, nullptr, 0, nullptr}};
 
 // -- rendering answers as JSON --------------------------------------------------------------------
@@ -704,6 +736,13 @@ PyObject* lineage_render_edges(PyObject* self, PyObject* arg) {
   LM_GUARD_END(nullptr)
 }
 
+PyObject* lineage_render_marquez(PyObject* self, PyObject*) {
+  LM_GUARD_BEGIN
+  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  return marquez_lineage_bytes(*view_of(l->owner)->view, *l->answer);
+  LM_GUARD_END(nullptr)
+}
+
 PyObject* lineage_sizes(PyObject* self, void*) {
   LineageObject* l = reinterpret_cast<LineageObject*>(self);
   return Py_BuildValue("(nn)", Py_ssize_t(l->answer->nodes.size()), Py_ssize_t(l->answer->edges.size()));
@@ -719,6 +758,7 @@ PyMethodDef lineage_methods[] = {
     {"edge_column", lineage_edge_column, METH_O, "edge_column(source|target|kind|props) -> one field of every edge."},
     {"render_nodes", lineage_render_nodes, METH_O, "render_nodes(specs) -> JSON bytes of the nodes, or None."},
     {"render_edges", lineage_render_edges, METH_O, "render_edges(specs) -> JSON bytes of the edges, or None."},
+    {"render_marquez", lineage_render_marquez, METH_NOARGS, "render_marquez() -> JSON bytes of Marquez's lineage graph."},
     {nullptr, nullptr, 0, nullptr}};
 
 void impact_dealloc(PyObject* self) {

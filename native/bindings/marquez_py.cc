@@ -1,0 +1,31 @@
+// graph._native's face of native/core/marquez.h (native/bindings/marquez_py.h).
+#include "marquez_py.h"
+
+namespace lm {
+
+namespace {
+
+PyObject* bytes_of(const std::string& json) { return check(PyBytes_FromStringAndSize(json.data(), Py_ssize_t(json.size()))); }
+
+}  // namespace
+
+PyObject* marquez_nodes_bytes(View& view, const std::vector<NodeIdx>& nodes, bool full) {
+  std::string json;
+  marquez_nodes_json(view, nodes, full, json);
+  return bytes_of(json);
+}
+
+PyObject* marquez_lineage_bytes(View& view, const LineageAnswer& answer) {
+  std::string json;
+  marquez_lineage_json(view, answer, json);
+  return bytes_of(json);
+}
+
+PyObject* marquez_column_lineage_bytes(View& view, const std::vector<NodeIdx>& starts, bool downstream, int depth, Budget budget) {
+  std::string json;
+  bool truncated = marquez_column_lineage_json(view, starts, downstream, depth, budget, json);
+  PyRef bytes(bytes_of(json));
+  return check(PyTuple_Pack(2, bytes.get(), truncated ? Py_True : Py_False));
+}
+
+}  // namespace lm

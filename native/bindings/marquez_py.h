@@ -1,0 +1,16 @@
+// graph._native's face of native/core/marquez.h: the renderings as Python bytes.
+#pragma once
+
+#include "py.h"
+
+#include "marquez.h"
+
+namespace lm {
+
+// View.marquez(ids, full) -> bytes; Lineage.render_marquez() -> bytes (graph.api.marquez).
+PyObject* marquez_nodes_bytes(View& view, const std::vector<NodeIdx>& nodes, bool full);
+PyObject* marquez_lineage_bytes(View& view, const LineageAnswer& answer);
+// View.marquez_column_lineage(...) -> (bytes, truncated).
+PyObject* marquez_column_lineage_bytes(View& view, const std::vector<NodeIdx>& starts, bool downstream, int depth, Budget budget);
+
+}  // namespace lm

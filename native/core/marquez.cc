@@ -1,0 +1,802 @@
+// Marquez's node data as JSON (native/core/marquez.h).
+#include "marquez.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <unordered_map>
+
+namespace lm {
+
+namespace {
+
+// A moment as microseconds since the epoch, read as Python's ``datetime.fromisoformat`` reads the
+// forms events carry: ``YYYY-MM-DD``, then ``T`` or a space and ``hh[:mm[:ss[.fraction]]]``, then
+// ``Z`` or ``±hh[:mm]``. ``aware``: it states an offset.
+bool parse_moment(std::string_view s, int64_t& micros, bool& aware) {
+  size_t at = 0;
+  auto number = [&](size_t width, int& value) {
+    if (at + width > s.size()) return false;
+    value = 0;
+    for (size_t i = 0; i < width; i++) {
+      char c = s[at + i];
+      if (c < '0' || c > '9') return false;
+      value = value * 10 + (c - '0');
+    }
+    at += width;
+    return true;
+  };
+  auto expect = [&](char c) {
+    if (at < s.size() && s[at] == c) {
+      at++;
+      return true;
+    }
+    return false;
+  };
+  int year, month, day, hour = 0, minute = 0, second = 0, fraction = 0;
+  if (!number(4, year) || !expect('-') || !number(2, month) || !expect('-') || !number(2, day)) return false;
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > kDays[month - 1] + (month == 2 && leap)) return false;
+  aware = false;
+  int64_t offset = 0;
+  if (at < s.size()) {
+    if (s[at] != 'T' && s[at] != ' ') return false;
+    at++;
+    if (!number(2, hour)) return false;
+    if (expect(':')) {
+      if (!number(2, minute)) return false;
+      if (expect(':')) {
+        if (!number(2, second)) return false;
+        if (at < s.size() && (s[at] == '.' || s[at] == ',')) {
+          at++;
+          size_t digits = 0;
+          while (at < s.size() && s[at] >= '0' && s[at] <= '9') {
+            if (digits < 6) fraction = fraction * 10 + (s[at] - '0');
+            digits++;
+            at++;
+          }
+          if (digits == 0) return false;
+          for (size_t i = digits; i < 6; i++) fraction *= 10;
+        }
+      }
+    }
+    if (hour > 23 || minute > 59 || second > 59) return false;
+    if (at < s.size()) {
+      aware = true;
+      if (s[at] == 'Z') {
+        at++;
+      } else if (s[at] == '+' || s[at] == '-') {
+        int sign = s[at] == '-' ? -1 : 1, oh, om = 0;
+        at++;
+        if (!number(2, oh)) return false;
+        if (expect(':') ? !number(2, om) : at < s.size() && !number(2, om)) return false;
+        if (oh > 23 || om > 59) return false;
+        offset = sign * (int64_t(oh) * 3600 + om * 60);
+      } else {
+        return false;
+      }
+    }
+    if (at != s.size()) return false;
+  }
+  // days from 1970-01-01 (Howard Hinnant's days_from_civil)
+  int y = year - (month <= 2);
+  int era = (y >= 0 ? y : y - 399) / 400;
+  unsigned yoe = unsigned(y - era * 400);
+  unsigned doy = unsigned((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1);
+  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  int64_t days = int64_t(era) * 146097 + int64_t(doe) - 719468;
+  int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset;
+  micros = seconds * 1000000 + fraction;
+  return true;
+}
+
+// OpenLineage event types as the run states Marquez names them.
+std::string_view run_state(std::string_view state) {
+  if (state == "START" || state == "RUNNING") return "RUNNING";
+  if (state == "COMPLETE") return "COMPLETED";
+  if (state == "FAIL") return "FAILED";
+  if (state == "ABORT") return "ABORTED";
+  return "NEW";
+}
+
+constexpr std::string_view kFacetPrefix = "facet:";  // graph.model.FACET_PREFIX
+
+// The property keys read here besides the graph's own (kNone: no node has such a property).
+struct PropKeys {
+  explicit PropKeys(const StringPool& pool)
+      : description(pool.find("description")), source_name(pool.find("sourceName")), source_uri(pool.find("sourceUri")),
+        last_modified_at(pool.find("lastModifiedAt")), lifecycle_state(pool.find("lifecycleState")), tags(pool.find("tags")),
+        run_id(pool.find("runId")), created_at(pool.find("createdAt")), started_at(pool.find("startedAt")),
+        nominal_start(pool.find("nominalStartTime")), nominal_end(pool.find("nominalEndTime")), sql(pool.find("sql")),
+        dataset_type(pool.find("facet:datasetType")), job_type(pool.find("facet:jobType")),
+        source_code_location(pool.find("facet:sourceCodeLocation")) {}
+  StrId description, source_name, source_uri, last_modified_at, lifecycle_state, tags, run_id, created_at, started_at,
+      nominal_start, nominal_end, sql, dataset_type, job_type, source_code_location;
+};
+
+class Renderer {
+ public:
+  Renderer(View& view, std::string& out) : v_(view), g_(view.g), out_(out), k_(view.g.pool) {}
+  ~Renderer() {
+    for (StrId s : held_) g_.pool.decref(s);
+  }
+  Renderer(const Renderer&) = delete;
+
+  // Read what rendering ``nodes`` needs: one batch per kind of fact for all of them.
+  void read(const std::vector<NodeIdx>& nodes);
+  void node(NodeIdx n, bool full);
+  void dataset(NodeIdx n, bool full);
+  void job(NodeIdx n, bool full);
+  void run(NodeIdx run, NodeIdx job);
+  void id(NodeIdx n) { put_str(g_.node_id[n]); }
+  void value(const uint8_t* v);  // JSON, dict keys in their order; null for nullptr
+  void prop_value(NodeIdx n, StrId key) { value(prop(n, key)); }
+  static const uint8_t* dict_get(const uint8_t* v, std::string_view key, const StringPool& pool);
+
+ private:
+  struct Field {
+    StrId id;          // kNone: no node can have it
+    NodeIdx node;      // kNone: none the view shows
+    std::string name;  // the name a field without a node shows (its id after the last ':')
+  };
+  struct JobFacts {
+    std::vector<NodeIdx> inputs, outputs;
+    NodeIdx latest_run = kNone;
+  };
+
+  const uint8_t* prop(NodeIdx n, StrId key) const {
+    if (key == kNone) return nullptr;
+    const uint8_t* v = g_.node_value(n, key);
+    return v == nullptr || *v == kAbsent ? nullptr : v;
+  }
+  bool truthy(const uint8_t* v) const { return v != nullptr && value_truthy(v, g_.pool); }
+  bool text(const uint8_t* v, char* buf, std::string_view& out) const { return v != nullptr && value_string(v, g_.pool, buf, out); }
+  std::string string_or_empty(NodeIdx n, StrId key) const {
+    char buf[32];
+    std::string_view s;
+    return text(prop(n, key), buf, s) ? std::string(s) : std::string();
+  }
+  std::string_view id_text(NodeIdx n) const { return g_.pool.view(g_.node_id[n]); }
+  void sort_by_id(std::vector<NodeIdx>& nodes) const {
+    std::sort(nodes.begin(), nodes.end(), [&](NodeIdx a, NodeIdx b) { return id_text(a) < id_text(b); });
+  }
+
+  void put_str(StrId s) {
+    if (!g_.pool.json_plain(s)) {
+      json_string(g_.pool.view(s), out_);
+      return;
+    }
+    std::string_view t = g_.pool.view(s);
+    out_.push_back('"');
+    out_.append(t.data(), t.size());
+    out_.push_back('"');
+  }
+  void put_double(double d);
+  void key(const char* quoted_key_colon) { out_ += quoted_key_colon; }
+  void name_id(NodeIdx n);
+  void names(const std::vector<NodeIdx>& nodes);
+  void fields(NodeIdx dataset);
+  void facets(NodeIdx n);
+  void duration(NodeIdx run);
+
+  View& v_;
+  Graph& g_;
+  std::string& out_;
+  PropKeys k_;
+  std::vector<StrId> held_;  // ids interned into a mirror's pool, released at the end
+  std::unordered_map<NodeIdx, std::vector<Field>> fields_;
+  std::unordered_map<NodeIdx, JobFacts> jobs_;
+  std::unordered_map<NodeIdx, NodeIdx> run_jobs_;
+};
+
+void Renderer::read(const std::vector<NodeIdx>& nodes) {
+  std::vector<NodeIdx> datasets, jobs, runs;
+  for (NodeIdx n : nodes) {
+    if (n == kNone) continue;
+    uint8_t kind = g_.node_kind[n];
+    (kind == kDataset ? datasets : kind == kRun ? runs : jobs).push_back(n);
+  }
+  for (std::vector<NodeIdx>* list : {&datasets, &jobs, &runs}) {
+    std::sort(list->begin(), list->end());
+    list->erase(std::unique(list->begin(), list->end()), list->end());
+  }
+  std::vector<NodeIdx> whole(datasets);
+  whole.insert(whole.end(), jobs.begin(), jobs.end());
+  whole.insert(whole.end(), runs.begin(), runs.end());
+  v_.wholes(whole);
+
+  // Each dataset's schema fields, by the ids its ``columns`` name (graph.model.field_id).
+  std::vector<StrId> wanted;
+  bool remote = v_.src.remote();
+  for (NodeIdx d : datasets) {
+    std::vector<Field>& found = fields_[d];
+    const uint8_t* columns = prop(d, g_.keys.columns);
+    if (columns == nullptr || *columns != kList) continue;
+    std::string ns = string_or_empty(d, g_.keys.namespace_), name = string_or_empty(d, g_.keys.name);
+    const uint8_t* p = columns + 1;
+    uint64_t count = get_varint(p);
+    for (uint64_t i = 0; i < count; i++, p = skip_value(p)) {
+      char buf[32];
+      std::string_view column;
+      if (!value_string(p, g_.pool, buf, column)) continue;
+      std::string id = field_id(ns, name, column);
+      StrId s = remote ? g_.pool.intern(id) : g_.pool.find(id);
+      if (remote) held_.push_back(s);
+      if (s != kNone) wanted.push_back(s);
+      found.push_back(Field{s, kNone, id.substr(id.rfind(':') + 1)});
+    }
+  }
+  std::vector<NodeIdx> columns;
+  v_.find_all(wanted, columns);
+  v_.wholes(columns);
+  size_t at = 0;
+  for (NodeIdx d : datasets)
+    for (Field& f : fields_[d])
+      if (f.id != kNone) f.node = columns[at++];
+
+  // Each job's current inputs and outputs, and its newest run.
+  if (!jobs.empty()) {
+    std::vector<EdgeRef> io, of;
+    v_.edges(jobs, kJobIo, true, io);
+    v_.edges(jobs, kind_bit(kOf), false, of);
+    std::vector<NodeIdx> ends;
+    for (const EdgeRef& e : io) ends.push_back(e.target);
+    for (const EdgeRef& e : of) ends.push_back(e.source);
+    std::sort(ends.begin(), ends.end());
+    ends.erase(std::unique(ends.begin(), ends.end()), ends.end());
+    v_.wholes(ends);
+    k_ = PropKeys(g_.pool);  // a mirror's pool holds the keys of what was read only now
+    for (NodeIdx j : jobs) jobs_[j];
+    for (const EdgeRef& e : io)
+      if (v_.visible(e.target)) (e.kind == kReads ? jobs_[e.source].inputs : jobs_[e.source].outputs).push_back(e.target);
+    std::unordered_map<NodeIdx, std::string> created;  // a run's createdAt ("" for none), as latest_run compares
+    for (const EdgeRef& e : of) {
+      if (!v_.visible(e.source)) continue;
+      NodeIdx& latest = jobs_[e.target].latest_run;
+      auto stamp = [&](NodeIdx r) -> const std::string& {
+        auto it = created.find(r);
+        if (it == created.end()) it = created.emplace(r, string_or_empty(r, k_.created_at)).first;
+        return it->second;
+      };
+      if (latest == kNone) {
+        latest = e.source;
+        continue;
+      }
+      const std::string &a = stamp(e.source), &b = stamp(latest);
+      if (a > b || (a == b && id_text(e.source) > id_text(latest))) latest = e.source;
+    }
+    for (auto& [job, facts] : jobs_) {
+      sort_by_id(facts.inputs);
+      sort_by_id(facts.outputs);
+    }
+  }
+
+  // Each run's job.
+  if (!runs.empty()) {
+    std::vector<EdgeRef> of;
+    v_.edges(runs, kind_bit(kOf), true, of);
+    std::vector<NodeIdx> owners;
+    for (const EdgeRef& e : of) owners.push_back(e.target);
+    v_.wholes(owners);
+    for (NodeIdx r : runs) run_jobs_[r] = kNone;
+    for (const EdgeRef& e : of)
+      if (run_jobs_[e.source] == kNone && v_.visible(e.target)) run_jobs_[e.source] = e.target;
+  }
+  k_ = PropKeys(g_.pool);  // a mirror's pool holds the keys of what was read only now
+}
+
+void Renderer::put_double(double d) {
+  if (!std::isfinite(d)) {
+    out_ += "null";
+    return;
+  }
+  char buf[40];
+  auto written = std::to_chars(buf, buf + sizeof buf, d);
+  std::string_view s(buf, size_t(written.ptr - buf));
+  out_ += s;
+  if (s.find_first_of(".e") == std::string_view::npos) out_ += ".0";  // a float reads back as one
+}
+
+void Renderer::value(const uint8_t* v) {
+  if (v == nullptr) {
+    out_ += "null";
+    return;
+  }
+  const uint8_t* q = v + 1;
+  switch (*v) {
+    case kNull:
+    case kAbsent: out_ += "null"; return;
+    case kFalse: out_ += "false"; return;
+    case kTrue: out_ += "true"; return;
+    case kInt: {
+      uint64_t z = get_varint(q);
+      out_ += std::to_string(int64_t(z >> 1) ^ -int64_t(z & 1));
+      return;
+    }
+    case kUInt: out_ += std::to_string(get_varint(q)); return;
+    case kFloat: {
+      double d;
+      std::memcpy(&d, q, 8);
+      put_double(d);
+      return;
+    }
+    case kStr: put_str(StrId(get_varint(q))); return;
+    case kStampStr: {
+      char buf[32];
+      json_string(stamp_text(get_u64(q), g_.pool, buf), out_);
+      return;
+    }
+    case kList: {
+      uint64_t n = get_varint(q);
+      out_.push_back('[');
+      for (uint64_t i = 0; i < n; i++, q = skip_value(q)) {
+        if (i) out_.push_back(',');
+        value(q);
+      }
+      out_.push_back(']');
+      return;
+    }
+    case kDict: {
+      uint64_t n = get_varint(q);
+      out_.push_back('{');
+      for (uint64_t i = 0; i < n; i++, q = skip_value(q)) {
+        if (i) out_.push_back(',');
+        put_str(StrId(get_varint(q)));
+        out_.push_back(':');
+        value(q);
+      }
+      out_.push_back('}');
+      return;
+    }
+    default: out_ += "null"; return;
+  }
+}
+
+const uint8_t* Renderer::dict_get(const uint8_t* v, std::string_view key, const StringPool& pool) {
+  if (v == nullptr || *v != kDict) return nullptr;
+  const uint8_t* q = v + 1;
+  uint64_t n = get_varint(q);
+  for (uint64_t i = 0; i < n; i++, q = skip_value(q))
+    if (pool.view(StrId(get_varint(q))) == key) return q;
+  return nullptr;
+}
+
+void Renderer::name_id(NodeIdx n) {
+  key("{\"namespace\":");
+  prop_value(n, g_.keys.namespace_);
+  key(",\"name\":");
+  prop_value(n, g_.keys.name);
+  out_.push_back('}');
+}
+
+void Renderer::names(const std::vector<NodeIdx>& nodes) {
+  out_.push_back('[');
+  for (size_t i = 0; i < nodes.size(); i++) {
+    if (i) out_.push_back(',');
+    name_id(nodes[i]);
+  }
+  out_.push_back(']');
+}
+
+void Renderer::fields(NodeIdx dataset) {
+  out_.push_back('[');
+  auto it = fields_.find(dataset);
+  if (it != fields_.end()) {
+    bool first = true;
+    for (const Field& f : it->second) {
+      if (!first) out_.push_back(',');
+      first = false;
+      if (f.node == kNone) {
+        key("{\"name\":");
+        json_string(f.name, out_);
+        key(",\"type\":null,\"tags\":[],\"description\":null}");
+        continue;
+      }
+      key("{\"name\":");
+      prop_value(f.node, g_.keys.name);
+      key(",\"type\":");
+      prop_value(f.node, g_.keys.type);
+      key(",\"tags\":");
+      const uint8_t* tags = prop(f.node, k_.tags);
+      if (tags != nullptr && *tags == kList) value(tags);
+      else out_ += "[]";  // list(tags or []) of the tags a schema facet gives, a list
+      key(",\"description\":");
+      prop_value(f.node, k_.description);
+      out_.push_back('}');
+    }
+  }
+  out_.push_back(']');
+}
+
+// The node's OpenLineage facets: the standard ones the store keeps as properties, written back as
+// facets (without _producer/_schemaURL), then those it keeps verbatim (``facet:<name>``), in their
+// order; a verbatim one of a rebuilt one's name takes its place.
+void Renderer::facets(NodeIdx n) {
+  std::vector<std::pair<std::string_view, const uint8_t*>> kept;
+  for_each_entry(g_.node_record[n], [&](const Entry& e) {
+    std::string_view name = g_.pool.view(e.key);
+    if (*e.value != kAbsent && name.substr(0, kFacetPrefix.size()) == kFacetPrefix) kept.emplace_back(name.substr(kFacetPrefix.size()), e.value);
+  });
+  std::vector<char> used(kept.size(), 0);
+  bool first = true;
+  auto open = [&](std::string_view name) -> bool {  // writes the key; true when a verbatim facet took its place
+    out_ += first ? "" : ",";
+    first = false;
+    json_string(name, out_);
+    out_.push_back(':');
+    for (size_t i = 0; i < kept.size(); i++)
+      if (!used[i] && kept[i].first == name) {
+        used[i] = 1;
+        value(kept[i].second);
+        return true;
+      }
+    return false;
+  };
+  out_.push_back('{');
+  const uint8_t* description = prop(n, k_.description);
+  if (description != nullptr && *description != kNull && !open("documentation")) {
+    key("{\"description\":");
+    value(description);
+    out_.push_back('}');
+  }
+  const uint8_t* sql = prop(n, k_.sql);
+  if (sql != nullptr && *sql != kNull && !open("sql")) {
+    key("{\"query\":");
+    value(sql);
+    out_.push_back('}');
+  }
+  const uint8_t *source_name = prop(n, k_.source_name), *source_uri = prop(n, k_.source_uri);
+  if (((source_name != nullptr && *source_name != kNull) || (source_uri != nullptr && *source_uri != kNull)) && !open("dataSource")) {
+    key("{\"name\":");
+    value(source_name);
+    key(",\"uri\":");
+    value(source_uri);
+    out_.push_back('}');
+  }
+  const uint8_t* nominal = prop(n, k_.nominal_start);
+  if (nominal != nullptr && *nominal != kNull && !open("nominalTime")) {
+    key("{\"nominalStartTime\":");
+    value(nominal);
+    key(",\"nominalEndTime\":");
+    prop_value(n, k_.nominal_end);
+    out_.push_back('}');
+  }
+  for (size_t i = 0; i < kept.size(); i++) {
+    if (used[i]) continue;
+    out_ += first ? "" : ",";
+    first = false;
+    json_string(kept[i].first, out_);
+    out_.push_back(':');
+    value(kept[i].second);
+  }
+  out_.push_back('}');
+}
+
+void Renderer::dataset(NodeIdx n, bool full) {
+  const uint8_t* type_facet = prop(n, k_.dataset_type);
+  char buf[32];
+  std::string_view type;
+  bool stream = text(dict_get(type_facet, "datasetType", g_.pool), buf, type) && type.size() == 6 &&
+                std::equal(type.begin(), type.end(), "STREAM", [](char a, char b) { return (a >= 'a' && a <= 'z' ? char(a - 32) : a) == b; });
+  key("{\"id\":");
+  name_id(n);
+  key(stream ? ",\"type\":\"STREAM\",\"name\":" : ",\"type\":\"DB_TABLE\",\"name\":");
+  prop_value(n, g_.keys.name);
+  key(",\"physicalName\":");
+  prop_value(n, g_.keys.name);
+  key(",\"createdAt\":");
+  prop_value(n, g_.keys.first_seen_at);
+  key(",\"updatedAt\":");
+  prop_value(n, g_.keys.last_seen_at);
+  key(",\"namespace\":");
+  prop_value(n, g_.keys.namespace_);
+  key(",\"sourceName\":");
+  const uint8_t* source = prop(n, k_.source_name);
+  value(truthy(source) ? source : prop(n, g_.keys.namespace_));
+  key(",\"fields\":");
+  fields(n);
+  key(",\"tags\":[],\"lastModifiedAt\":");
+  prop_value(n, k_.last_modified_at);
+  key(",\"description\":");
+  prop_value(n, k_.description);
+  key(",\"lastLifecycleState\":");
+  prop_value(n, k_.lifecycle_state);
+  if (full) {
+    key(",\"currentVersion\":null,\"facets\":");
+    facets(n);
+    key(",\"deleted\":");
+    out_ += truthy(prop(n, g_.keys.deleted)) ? "true" : "false";
+  }
+  out_.push_back('}');
+}
+
+void Renderer::job(NodeIdx n, bool full) {
+  auto it = jobs_.find(n);
+  static const JobFacts kNoFacts;
+  const JobFacts& facts = it == jobs_.end() ? kNoFacts : it->second;
+  const uint8_t* processing = dict_get(prop(n, k_.job_type), "processingType", g_.pool);
+  char buf[32];
+  std::string_view type;
+  bool stream = text(processing, buf, type) && type == "STREAMING";
+  key("{\"id\":");
+  name_id(n);
+  key(stream ? ",\"type\":\"STREAM\",\"name\":" : ",\"type\":\"BATCH\",\"name\":");
+  prop_value(n, g_.keys.name);
+  key(",\"simpleName\":");
+  prop_value(n, g_.keys.name);
+  key(",\"parentJobName\":null,\"parentJobUuid\":null");
+  if (!full) {
+    key(",\"currentRunUuid\":");
+    value(facts.latest_run == kNone ? nullptr : prop(facts.latest_run, k_.run_id));
+  }
+  key(",\"createdAt\":");
+  prop_value(n, g_.keys.first_seen_at);
+  key(",\"updatedAt\":");
+  prop_value(n, g_.keys.last_seen_at);
+  key(",\"namespace\":");
+  prop_value(n, g_.keys.namespace_);
+  key(",\"inputs\":");
+  names(facts.inputs);
+  key(",\"outputs\":");
+  names(facts.outputs);
+  key(",\"location\":");
+  const uint8_t* location = prop(n, k_.source_code_location);
+  value(location != nullptr && *location == kDict ? dict_get(location, "url", g_.pool) : nullptr);
+  key(",\"description\":");
+  prop_value(n, k_.description);
+  key(",\"latestRun\":");
+  size_t run_at = out_.size();
+  if (facts.latest_run == kNone) out_ += "null";
+  else run(facts.latest_run, n);
+  if (full) {
+    std::string latest = out_.substr(run_at);
+    key(",\"latestRuns\":");
+    out_ += facts.latest_run == kNone ? "[]" : "[" + latest + "]";
+    key(",\"facets\":");
+    facets(n);
+    key(",\"currentVersion\":null,\"labels\":[],\"tags\":[]");
+  }
+  out_.push_back('}');
+}
+
+void Renderer::duration(NodeIdx r) {
+  char a[32], b[32];
+  std::string_view started, ended;
+  int64_t from, to;
+  bool from_aware, to_aware;
+  if (!text(prop(r, k_.started_at), a, started) || !text(prop(r, g_.keys.ended_at), b, ended) || started.empty() || ended.empty() ||
+      !parse_moment(started, from, from_aware) || !parse_moment(ended, to, to_aware) || from_aware != to_aware) {
+    out_ += "null";
+    return;
+  }
+  double ms = double(to - from) / 1e6 * 1000;  // as int(timedelta.total_seconds() * 1000)
+  out_ += std::to_string(int64_t(ms));
+}
+
+void Renderer::run(NodeIdx r, NodeIdx job) {
+  key("{\"id\":");
+  prop_value(r, k_.run_id);
+  key(",\"createdAt\":");
+  prop_value(r, k_.created_at);
+  key(",\"updatedAt\":");
+  const uint8_t *ended = prop(r, g_.keys.ended_at), *started = prop(r, k_.started_at);
+  value(truthy(ended) ? ended : truthy(started) ? started : prop(r, k_.created_at));
+  key(",\"nominalStartTime\":");
+  prop_value(r, k_.nominal_start);
+  key(",\"nominalEndTime\":");
+  prop_value(r, k_.nominal_end);
+  key(",\"state\":\"");
+  char buf[32];
+  std::string_view state;
+  out_ += run_state(text(prop(r, g_.keys.state), buf, state) ? state : std::string_view());
+  key("\",\"startedAt\":");
+  value(started);
+  key(",\"endedAt\":");
+  value(ended);
+  key(",\"durationMs\":");
+  duration(r);
+  key(",\"args\":{},\"jobVersion\":");
+  if (job == kNone) {
+    out_ += "null";
+  } else {
+    key("{\"namespace\":");
+    prop_value(job, g_.keys.namespace_);
+    key(",\"name\":");
+    prop_value(job, g_.keys.name);
+    key(",\"version\":null}");
+  }
+  key(",\"inputDatasetVersions\":[],\"outputDatasetVersions\":[],\"facets\":");
+  facets(r);
+  out_.push_back('}');
+}
+
+void Renderer::node(NodeIdx n, bool full) {
+  uint8_t kind = n == kNone ? kNodeKinds : g_.node_kind[n];
+  if (kind == kDataset) dataset(n, full);
+  else if (kind == kJob) job(n, full);
+  else if (kind == kRun) {
+    auto it = run_jobs_.find(n);
+    run(n, it == run_jobs_.end() ? kNone : it->second);
+  } else out_ += "null";
+}
+
+}  // namespace
+
+void marquez_lineage_json(View& view, const LineageAnswer& answer, std::string& out) {
+  const Graph& g = view.g;
+  const std::vector<NodeIdx>& nodes = answer.nodes;  // by id
+  std::unordered_map<NodeIdx, size_t> at;
+  for (size_t i = 0; i < nodes.size(); i++) at.emplace(nodes[i], i);
+  std::vector<std::vector<NodeIdx>> ins(nodes.size()), outs(nodes.size());
+  for (const auto& e : answer.edges) {
+    auto s = at.find(e.source), t = at.find(e.target);
+    if (s != at.end()) outs[s->second].push_back(e.target);
+    if (t != at.end()) ins[t->second].push_back(e.source);
+  }
+  auto by_id = [&](std::vector<NodeIdx>& list) {
+    std::sort(list.begin(), list.end(), [&](NodeIdx a, NodeIdx b) { return g.pool.view(g.node_id[a]) < g.pool.view(g.node_id[b]); });
+    list.erase(std::unique(list.begin(), list.end()), list.end());
+  };
+  Renderer r(view, out);
+  r.read(nodes);
+  out.reserve(out.size() + nodes.size() * 1024);
+  out += "{\"graph\":[";
+  for (size_t i = 0; i < nodes.size(); i++) {
+    NodeIdx n = nodes[i];
+    if (i) out.push_back(',');
+    out += "{\"id\":";
+    r.id(n);
+    bool dataset = g.node_kind[n] == kDataset;
+    out += dataset ? ",\"type\":\"DATASET\",\"data\":" : ",\"type\":\"JOB\",\"data\":";
+    if (dataset) r.dataset(n, false);
+    else r.job(n, false);
+    by_id(ins[i]);
+    by_id(outs[i]);
+    out += ",\"inEdges\":[";
+    for (size_t k = 0; k < ins[i].size(); k++) {
+      out += k ? ",{\"origin\":" : "{\"origin\":";
+      r.id(ins[i][k]);
+      out += ",\"destination\":";
+      r.id(n);
+      out.push_back('}');
+    }
+    out += "],\"outEdges\":[";
+    for (size_t k = 0; k < outs[i].size(); k++) {
+      out += k ? ",{\"origin\":" : "{\"origin\":";
+      r.id(n);
+      out += ",\"destination\":";
+      r.id(outs[i][k]);
+      out.push_back('}');
+    }
+    out += "]}";
+  }
+  out += "]}";
+}
+
+bool marquez_column_lineage_json(View& view, const std::vector<NodeIdx>& starts, bool downstream, int depth, Budget budget,
+                                 std::string& out) {
+  Graph& g = view.g;
+  std::unordered_map<NodeIdx, size_t> at;  // column -> its place in ``columns``
+  std::vector<NodeIdx> columns;
+  std::unordered_map<uint64_t, EdgeIdx> edges;  // source << 32 | target -> the stored edge whose properties it shows
+  bool truncated = false;
+  for (NodeIdx start : starts) {
+    LineageAnswer answer = column_lineage(view, start, true, downstream, depth, budget);
+    truncated |= answer.truncated;
+    for (NodeIdx n : answer.nodes)
+      if (g.node_kind[n] == kColumn && at.emplace(n, columns.size()).second) columns.push_back(n);
+    for (const auto& e : answer.edges) edges[uint64_t(e.source) << 32 | e.target] = e.props;
+  }
+  auto id_of = [&](NodeIdx n) { return g.pool.view(g.node_id[n]); };
+  std::sort(columns.begin(), columns.end(), [&](NodeIdx a, NodeIdx b) { return id_of(a) < id_of(b); });
+  for (size_t i = 0; i < columns.size(); i++) at[columns[i]] = i;
+  struct Input {
+    NodeIdx source;
+    EdgeIdx props;
+  };
+  std::vector<std::vector<Input>> inputs(columns.size());
+  std::vector<std::vector<NodeIdx>> outputs(columns.size());
+  for (auto& [ends, props] : edges) {
+    NodeIdx source = NodeIdx(ends >> 32), target = NodeIdx(ends & 0xFFFFFFFFu);
+    auto s = at.find(source), t = at.find(target);
+    if (s == at.end() || t == at.end()) continue;
+    inputs[t->second].push_back(Input{source, props});
+    outputs[s->second].push_back(target);
+  }
+  view.wholes(columns);
+  StrId description_key = g.pool.find("transformationDescription"), type_key = g.pool.find("transformationType");
+  auto edge_prop = [&](EdgeIdx e, StrId key) -> const uint8_t* {
+    if (e == kNone || key == kNone) return nullptr;
+    const uint8_t* v = g.edge_value(e, key);
+    return v == nullptr || *v == kAbsent ? nullptr : v;
+  };
+  // (description, type) Marquez shows for a derivation: the deprecated fields, else the first transformation's.
+  auto transformation = [&](EdgeIdx e, const uint8_t*& description, const uint8_t*& type) {
+    const uint8_t* first = nullptr;
+    const uint8_t* list = edge_prop(e, g.keys.transformations);
+    if (list != nullptr && *list == kList) {
+      const uint8_t* q = list + 1;
+      if (get_varint(q) > 0) first = q;
+    }
+    description = edge_prop(e, description_key);
+    if (description == nullptr || !value_truthy(description, g.pool)) description = Renderer::dict_get(first, "description", g.pool);
+    type = edge_prop(e, type_key);
+    if (type == nullptr || !value_truthy(type, g.pool)) type = Renderer::dict_get(first, "type", g.pool);
+  };
+  Renderer r(view, out);
+  out.reserve(out.size() + columns.size() * 512);
+  out += "{\"graph\":[";
+  for (size_t i = 0; i < columns.size(); i++) {
+    NodeIdx n = columns[i];
+    std::sort(inputs[i].begin(), inputs[i].end(), [&](const Input& a, const Input& b) { return id_of(a.source) < id_of(b.source); });
+    std::sort(outputs[i].begin(), outputs[i].end(), [&](NodeIdx a, NodeIdx b) { return id_of(a) < id_of(b); });
+    if (i) out.push_back(',');
+    out += "{\"id\":";
+    r.id(n);
+    out += ",\"type\":\"DATASET_FIELD\",\"data\":{\"namespace\":";
+    r.prop_value(n, g.keys.namespace_);
+    out += ",\"dataset\":";
+    r.prop_value(n, g.keys.dataset);
+    out += ",\"datasetVersion\":null,\"field\":";
+    r.prop_value(n, g.keys.name);
+    out += ",\"fieldType\":";
+    r.prop_value(n, g.keys.type);
+    const uint8_t *description = nullptr, *type = nullptr;
+    if (!inputs[i].empty()) transformation(inputs[i][0].props, description, type);
+    out += ",\"transformationDescription\":";
+    r.value(description);
+    out += ",\"transformationType\":";
+    r.value(type);
+    out += ",\"inputFields\":[";
+    for (size_t k = 0; k < inputs[i].size(); k++) {
+      const Input& input = inputs[i][k];
+      transformation(input.props, description, type);
+      out += k ? ",{\"namespace\":" : "{\"namespace\":";
+      r.prop_value(input.source, g.keys.namespace_);
+      out += ",\"dataset\":";
+      r.prop_value(input.source, g.keys.dataset);
+      out += ",\"field\":";
+      r.prop_value(input.source, g.keys.name);
+      out += ",\"transformationDescription\":";
+      r.value(description);
+      out += ",\"transformationType\":";
+      r.value(type);
+      out += ",\"datasetVersion\":null}";
+    }
+    out += "]},\"inEdges\":[";
+    for (size_t k = 0; k < inputs[i].size(); k++) {
+      if (k && inputs[i][k].source == inputs[i][k - 1].source) continue;
+      out += k ? ",{\"origin\":" : "{\"origin\":";
+      r.id(n);
+      out += ",\"destination\":";
+      r.id(inputs[i][k].source);
+      out.push_back('}');
+    }
+    out += "],\"outEdges\":[";
+    for (size_t k = 0; k < outputs[i].size(); k++) {
+      if (k && outputs[i][k] == outputs[i][k - 1]) continue;
+      out += k ? ",{\"origin\":" : "{\"origin\":";
+      r.id(n);
+      out += ",\"destination\":";
+      r.id(outputs[i][k]);
+      out.push_back('}');
+    }
+    out += "]}";
+  }
+  out += "]}";
+  return truncated;
+}
+
+void marquez_nodes_json(View& view, const std::vector<NodeIdx>& nodes, bool full, std::string& out) {
+  Renderer r(view, out);
+  r.read(nodes);
+  out.push_back('[');
+  for (size_t i = 0; i < nodes.size(); i++) {
+    if (i) out.push_back(',');
+    r.node(nodes[i], full);
+  }
+  out.push_back(']');
+}
+
+}  // namespace lm

@@ -1,0 +1,33 @@
+// Marquez's node data (graph.api.marquez), written as JSON in one pass over a view: a lineage
+// graph of thousands of datasets and jobs carries every dataset's schema fields and every job's
+// inputs, outputs and latest run, tens of thousands of small objects that cost far more made as
+// Python dicts than written here. The reads are batched (one per kind of fact for the whole
+// answer), so a remote store answers them in a few round trips.
+//
+// The shapes are Marquez 0.50's (``marquez.service.models``): ``DatasetData``/``JobData`` in a
+// lineage graph, ``Dataset``/``Job``/``Run`` for the catalog routes, which add their own extras.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lineage.h"
+
+namespace lm {
+
+// ``{"graph": [{id, type, data, inEdges, outEdges}]}`` of a dataset lineage answer.
+void marquez_lineage_json(View& view, const LineageAnswer& answer, std::string& out);
+
+// A JSON list, one item per node (null for kNone or a node of another kind): a dataset's
+// ``DatasetData``, a job's ``JobData`` and a run's ``Run``. ``full``: a dataset's as a ``Dataset``
+// without ``columnLineage`` (``currentVersion``, ``facets``, ``deleted`` added), a job's as a ``Job``.
+void marquez_nodes_json(View& view, const std::vector<NodeIdx>& nodes, bool full, std::string& out);
+
+// ``{"graph": [{id, type: DATASET_FIELD, data, inEdges, outEdges}]}``: the columns upstream of each
+// of ``starts`` (and downstream, ``downstream``) to ``depth``, one walk each, their answers merged
+// (a later walk's edge properties win). An edge's ``inEdges`` entry has the column as ``origin``
+// and its input as ``destination``, as Marquez writes them. Returns whether a budget cut a walk.
+bool marquez_column_lineage_json(View& view, const std::vector<NodeIdx>& starts, bool downstream, int depth, Budget budget,
+                                 std::string& out);
+
+}  // namespace lm
