@@ -85,11 +85,13 @@ def store_flags(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _open_events(directory: Path | None, keep_seconds: float | None, store: Store, rules: DomainRules = NO_RULES) -> IngestService:
-    """The ingest service of ``store``: its raw event log opened (``graph.event_log``), events
-    older than ``keep_seconds`` aged out of it, and a reindex left unfinished refused."""
+def _open_events(directory: Path | None, keep_seconds: float | None, store: Store, rules: DomainRules = NO_RULES,
+                 default_dir: Path | None = None) -> IngestService:
+    """The ingest service of ``store``: its raw event log opened (``graph.event_log``; without
+    ``--event-log``, ``default_dir`` or the store's own), events older than ``keep_seconds`` aged
+    out of it, and a reindex left unfinished refused."""
     try:
-        log = EventLog(event_log_dir(store, directory))
+        log = EventLog(event_log_dir(store, directory or default_dir))
     except JournalError as e:
         raise click.ClickException(str(e)) from None
     service = IngestService(store, log, rules, keep_seconds)
@@ -139,18 +141,26 @@ def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
     @store_flags
     @functools.wraps(command)
     def wrapper(*args: Any, open_graph: Callable[[], Store], open_events: Callable[..., IngestService], **kwargs: Any) -> Any:
-        try:
-            store = open_graph()
-        except StoreUnavailable as e:
-            raise click.ClickException(f"store unavailable: {e}") from None
-        with store:
-            service = open_events(store, kwargs.get("rules", NO_RULES))
-            try:
-                return command(*args, service=service, **kwargs)
-            finally:
-                service.close()
+        with _opened_service(open_graph, open_events, kwargs.get("rules", NO_RULES)) as service:
+            return command(*args, service=service, **kwargs)
 
     return wrapper
+
+
+@contextlib.contextmanager
+def _opened_service(open_graph: Callable[[], Store], open_events: Callable[..., IngestService], rules: DomainRules,
+                    **events_options: Any) -> Iterator[IngestService]:
+    """The store the flags name, opened with its ingest service (both closed after)."""
+    try:
+        store = open_graph()
+    except StoreUnavailable as e:
+        raise click.ClickException(f"store unavailable: {e}") from None
+    with store:
+        service = open_events(store, rules, **events_options)
+        try:
+            yield service
+        finally:
+            service.close()
 
 
 def _load_rules(ctx: click.Context, param: click.Parameter, value: Path | None) -> DomainRules:
@@ -385,14 +395,30 @@ def ingest() -> None:
 @click.option("--workers", type=click.IntRange(0), default=None,
               help="Processes parsing and translating events beside the one applying them "
                    "(0: none; default: one per core, below this one's priority; none for under 4 MiB of files).")
-@store_options
-def ingest_openlineage(service: IngestService, paths: tuple[Path, ...], rules: DomainRules, max_clock_skew: timedelta,
-                       workers: int | None) -> None:
+@click.option("--neo4j-import", "neo4j_import", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="A first load or migration into a new Neo4j database: build the graph in an embedded store "
+                   "(--data-dir, default a temporary one beside DIR) and write it into DIR, a new directory, as CSV "
+                   "files for `neo4j-admin database import full`; the raw events go into --event-log (default "
+                   "~/.lineagemesh/event-log), the log `serve --store bolt://...` then uses.")
+@store_flags
+def ingest_openlineage(open_graph: Callable[[], Store], open_events: Callable[..., IngestService], paths: tuple[Path, ...],
+                       rules: DomainRules, max_clock_skew: timedelta, workers: int | None, neo4j_import: Path | None) -> None:
     """Ingest OpenLineage events from files (JSON event, JSON array or NDJSON; directories recurse).
 
     Bad events are reported as FILE:LINE: REASON and skipped; the exit code is then 1. Events are
     applied in file order, 500 at a time (graph.bulk_load).
     """
+    if neo4j_import is None:
+        with _opened_service(open_graph, open_events, rules) as service:
+            rejected = _ingest_files(service, paths, max_clock_skew, workers)
+    else:
+        rejected = _ingest_for_neo4j_import(open_events, neo4j_import, paths, rules, max_clock_skew, workers)
+    if rejected:
+        sys.exit(1)
+
+
+def _ingest_files(service: IngestService, paths: tuple[Path, ...], max_clock_skew: timedelta, workers: int | None) -> int:
+    """Load event files through ``service`` with a progress bar; returns how many were rejected."""
     from tqdm import tqdm
 
     files = expand_paths(paths)
@@ -414,8 +440,51 @@ def ingest_openlineage(service: IngestService, paths: tuple[Path, ...], rules: D
         f"from {len(files)} files in {report.seconds:.2f}s ({rate:,.0f} events/s) into {service.store.uri}",
         err=True,
     )
-    if report.rejected:
-        sys.exit(1)
+    return report.rejected
+
+
+def _ingest_for_neo4j_import(open_events: Callable[..., IngestService], directory: Path, paths: tuple[Path, ...],
+                             rules: DomainRules, max_clock_skew: timedelta, workers: int | None) -> int:
+    """``ingest openlineage --neo4j-import``: the graph built by the one ingest path into an
+    embedded store, then written out as neo4j-admin import files (``graph.stores.neo4j_import``)."""
+    import tempfile
+
+    from graph.event_log import NEO4J_DEFAULT
+    from graph.stores.embedded import EmbeddedStore
+    from graph.stores.neo4j_import import ImportExportError, admin_command, export
+
+    params = click.get_current_context().params
+    if params.get("store_uri"):
+        raise click.UsageError("--neo4j-import builds the graph in an embedded store (--data-dir): drop --store")
+    if directory.exists() and any(directory.iterdir()):
+        raise click.UsageError(f"--neo4j-import {directory}: not empty; the import files go into a new directory")
+    given: Path | None = params.get("data_dir")
+    with contextlib.ExitStack() as cleanup:
+        if given is None:
+            directory.parent.mkdir(parents=True, exist_ok=True)
+            given = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix=".lineagemesh-build-", dir=directory.parent)))
+        try:
+            store = cleanup.enter_context(EmbeddedStore(given))
+        except JournalError as e:
+            raise click.ClickException(str(e)) from None
+        service = open_events(store, rules, default_dir=NEO4J_DEFAULT.expanduser())
+        cleanup.callback(service.close)
+        assert service.log is not None
+        if service.log.last_seq():
+            raise click.UsageError(f"the event log {service.log.path} holds events already: a new database's log "
+                                   "starts empty (give a new --event-log)")
+        rejected = _ingest_files(service, paths, max_clock_skew, workers)
+        started = time.monotonic()
+        try:
+            files = export(store, directory)
+        except ImportExportError as e:
+            raise click.ClickException(f"cannot write the import files: {e}") from None
+        click.echo(f"{files.nodes} nodes and {files.edges} edges written to {directory} in "
+                   f"{time.monotonic() - started:.2f}s. With Neo4j stopped, import them into a new database:\n"
+                   f"  {' '.join(admin_command(files))}\n"
+                   f"then start it and serve it with its event log:\n"
+                   f"  lineagemesh serve --store bolt://HOST:7687 --event-log {service.log.path.parent}", err=True)
+    return rejected
 
 
 @ingest.command("kafka")

@@ -677,16 +677,24 @@ def bench_embedded(ctx: Context) -> dict[str, Any]:
     return result
 
 
-def bench_served(ctx: Context, data_dir: Path) -> dict[str, Any]:
-    """End to end only, through ``lineagemesh serve`` on an embedded data dir already loaded with
-    the mesh: for meshes whose graph this process could not hold a second copy of beside the
-    server's (1M datasets). Also what serving it costs: start-up (snapshot load) and RSS."""
+def bench_served(ctx: Context, data_dir: Path | None, neo4j_uri: str | None = None) -> dict[str, Any]:
+    """End to end only, through ``lineagemesh serve`` on an embedded data dir (or a Neo4j
+    database: ``neo4j_uri``, not wiped) already loaded with the mesh: for meshes whose graph this
+    process could not hold a second copy of beside the server's (1M datasets), or could not load
+    through Cypher in reasonable time. Also what serving it costs: start-up and RSS (of
+    lineagemesh; Neo4j's own is not counted)."""
     import httpx
     from devservers.lineagemesh import LineagemeshServer
 
-    data_dir = data_dir.resolve()  # the server runs in a directory of its own
-    server = LineagemeshServer(["--data-dir", str(data_dir)], ctx.tmp / "served-server.log", global_args=QUIET)
-    log(f"embedded (served): starting lineagemesh serve on {data_dir}")
+    if neo4j_uri is not None:
+        where, name = neo4j_uri, "neo4j (served)"
+        store_args = ["--store", neo4j_uri, "--event-log", str(ctx.tmp / "served-event-log")]
+    else:
+        assert data_dir is not None
+        data_dir = data_dir.resolve()  # the server runs in a directory of its own
+        where, name, store_args = str(data_dir), "embedded (served)", ["--data-dir", str(data_dir)]
+    server = LineagemeshServer(store_args, ctx.tmp / "served-server.log", global_args=QUIET)
+    log(f"{name}: starting lineagemesh serve on {where}")
     began = time.perf_counter()
     try:
         server.start(timeout=3600)
@@ -696,13 +704,13 @@ def bench_served(ctx: Context, data_dir: Path) -> dict[str, Any]:
         nodes = sum(counts.get(kind.value, 0) for kind in NodeKind)
         edges = sum(counts.get(kind.value, 0) for kind in EdgeKind)
         if nodes + edges == 0:
-            raise SystemExit(f"{data_dir} holds no graph: load the mesh into it first (lineagemesh ingest openlineage)")
+            raise SystemExit(f"{where} holds no graph: load the mesh into it first (lineagemesh ingest openlineage)")
         server_rss = rss_bytes(server.pid)
-        log(f"embedded (served): up in {start_s:.1f} s, {nodes:,} nodes + {edges:,} edges, RSS {server_rss / 2**30:.2f} GiB")
+        log(f"{name}: up in {start_s:.1f} s, {nodes:,} nodes + {edges:,} edges, RSS {server_rss / 2**30:.2f} GiB")
         result: dict[str, Any] = {
-            "store": "embedded (served)",
+            "store": name,
             "graph": counts,
-            "served": {"data_dir": str(data_dir), "start_s": round(start_s, 1), "nodes": nodes, "edges": edges,
+            "served": {"data_dir": where, "start_s": round(start_s, 1), "nodes": nodes, "edges": edges,
                        "server_rss_bytes": server_rss, "server_rss_gib": round(server_rss / 2**30, 2),
                        "server_bytes_per_element": round(server_rss / (nodes + edges), 1)},
         }
@@ -941,7 +949,7 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
         add("embedded 1M-dataset mesh memory after a restart (GiB, extrapolated)", TARGETS["embedded_1m_mesh_gib"],
             emb["memory"]["restarted_extrapolated_1m_datasets_gib"], "lower",
             "RSS a fresh process adds by replaying the journal, per dataset x 1M (linear)")
-    if "neo4j" in stores:
+    if "neo4j" in stores and "ingest" in stores["neo4j"]:
         neo = stores["neo4j"]
         add("Neo4j ingest, direct batched (events/s)", TARGETS["neo4j_batched_events_per_s"], neo["ingest"]["direct"]["events_per_s"], "higher", scale_note)
         add("Neo4j ingest, HTTP batched (events/s)", TARGETS["neo4j_batched_events_per_s"], neo["ingest"]["http"]["events_per_s"], "higher", scale_note)
@@ -1283,6 +1291,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--served", type=Path, metavar="DATA_DIR",
                         help="end to end only, through `lineagemesh serve` on this embedded data dir, loaded with the "
                              "mesh before (lineagemesh ingest openlineage): for a mesh too large to load twice (1M)")
+    parser.add_argument("--served-neo4j", metavar="URI",
+                        help="end to end only, through `lineagemesh serve --store URI` on a Neo4j loaded with the mesh "
+                             "before (ingest openlineage --neo4j-import, then neo4j-admin); it is not wiped")
     args = parser.parse_args(argv)
     if args.datasets is None and args.wide_columns is None:
         parser.error("--datasets is required")
@@ -1341,7 +1352,7 @@ def main(argv: list[str] | None = None) -> int:
         log("SQL baseline: loading")
         t0 = time.perf_counter()
         # Beside a served graph of 1M datasets, an in-memory baseline would not fit: it goes on disk.
-        sql = Baseline.load(ndjson, tmp / "baseline.sqlite" if args.served else ":memory:")
+        sql = Baseline.load(ndjson, tmp / "baseline.sqlite" if args.served or args.served_neo4j else ":memory:")
         load_s = time.perf_counter() - t0
         starts = pick_starts(sql, shape, args.starts, args.seed, args.sample)
         for size_class, chosen in starts.items():
@@ -1374,11 +1385,13 @@ def main(argv: list[str] | None = None) -> int:
             "stores": {},
         }
         sql.close()  # its queries are done (and a served graph of 1M datasets needs the memory)
-        if args.served is not None:
+        if args.served_neo4j is not None:
+            report["stores"]["neo4j"] = bench_served(ctx, None, args.served_neo4j)
+        elif args.served is not None:
             report["stores"]["embedded"] = bench_served(ctx, args.served)
         elif args.store in ("embedded", "both"):
             report["stores"]["embedded"] = bench_embedded(ctx)
-        if args.store in ("neo4j", "both") and args.served is None:
+        if args.store in ("neo4j", "both") and args.served is None and args.served_neo4j is None:
             uri = args.neo4j_uri
             if uri is None:
                 from devservers import neo4j as neo4j_launcher

@@ -56,6 +56,7 @@ __all__ = [
     "start",
     "status",
     "stop",
+    "admin",
 ]
 
 # Keep in sync with <neo4j.version> in neo4j/pom.xml (newest 5.26.x on Maven Central when chosen).
@@ -595,3 +596,31 @@ def kill(server_or_data_dir: Neo4jServer | Path | str | None = None) -> bool:
     if not _wait_exit(server.pid, 30):
         raise Neo4jServerError(f"Neo4j (pid {server.pid}) did not exit after SIGKILL")
     return True
+
+
+def admin(
+    arguments: list[str],
+    data_dir: Union[Path, str, None] = None,
+    *,
+    heap: str = DEFAULT_HEAP,
+    timeout: Optional[float] = None,
+) -> subprocess.CompletedProcess:
+    """Run ``neo4j-admin`` with ``arguments`` (e.g. ``["database", "import", "full", ...]``) on
+    the home a server started with ``data_dir`` uses (its databases under ``data/``), from the
+    same jars: what a Neo4j distribution's ``bin/neo4j-admin`` runs. The server must be stopped
+    for offline commands such as an import. Output goes to this process's stdout/stderr;
+    raises Neo4jServerError when it fails."""
+    data_dir = _data_dir(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    running = status(data_dir)
+    if running is not None:
+        raise AlreadyRunningError(running)
+    lib = ensure_jars()
+    heap_bytes = _size_to_bytes(heap, "heap size")
+    cmd = [_java(), f"-Xmx{heap_bytes}", *_JVM_FLAGS, "-cp", f"{lib}{os.sep}*", "org.neo4j.cli.AdminTool", *arguments]
+    env = {**os.environ, "NEO4J_HOME": str(data_dir), "NEO4J_CONF": str(data_dir / "conf")}
+    (data_dir / "conf").mkdir(exist_ok=True)
+    done = subprocess.run(cmd, cwd=str(data_dir), env=env, stdin=subprocess.DEVNULL, timeout=timeout)
+    if done.returncode != 0:
+        raise Neo4jServerError(f"neo4j-admin {' '.join(arguments[:3])} failed (exit {done.returncode})")
+    return done
