@@ -859,26 +859,39 @@ def query_cells(ctx: Context, store: Store | None, server: LineagemeshServer, la
     return out
 
 
-def floor_runner(driver: Any, query: str, depth: int | None, forms: list[str]) -> Callable[[Start], int]:
-    """Neo4j's own floor for the reach of a cell: one bare Cypher statement (``neo4j_floor.reach_statement``),
-    in the faster of its forms on the cell's first start (twice each; the form is appended to ``forms``)."""
+def floor_reader(driver: Any, query: str, depth: int | None, form: str) -> Callable[[str], dict[str, list[Any]]]:
+    """The reach of a start in one of ``neo4j_floor.FORMS``."""
     import neo4j_floor
 
-    statements: dict[str, str] = {}
+    if form == "levels":
+        return lambda start_id: neo4j_floor.read_levels(driver, query, start_id, depth)
+    statement = neo4j_floor.reach_statement(query, depth, form)
+    return lambda start_id: neo4j_floor.read_reach(driver, statement, start_id)
+
+
+def floor_runner(driver: Any, query: str, depth: int | None, forms: list[str]) -> Callable[[Start], int]:
+    """Neo4j's own floor for the reach of a cell (``neo4j_floor``), in the fastest of its forms on
+    the cell's first start (twice each; the form is appended to ``forms``)."""
+    import neo4j_floor
+
+    chosen: list[Callable[[str], dict[str, list[Any]]]] = []
 
     def run(start: Start) -> int:
-        if not statements:
+        if not chosen:
             timed = []
-            for form in neo4j_floor.FORMS if depth is not None else ("bounded",):
-                statement = neo4j_floor.reach_statement(query, depth, form)
+            for form in neo4j_floor.FORMS:
+                if depth is None and form == "filtered":
+                    continue  # the same statement as bounded
+                read = floor_reader(driver, query, depth, form)
                 began = time.perf_counter()
                 for _ in range(2):
-                    neo4j_floor.read_reach(driver, statement, start.id)
-                timed.append((time.perf_counter() - began, form, statement))
-            _, form, statements["chosen"] = min(timed)
+                    read(start.id)
+                timed.append((time.perf_counter() - began, form, read))
+            _, form, read = min(timed, key=lambda t: t[0])
             forms.append(form)
-        reach = neo4j_floor.read_reach(driver, statements["chosen"], start.id)
-        return len(reach["datasets"]) + len(reach["jobs"]) + (1 if query == "impact" else 0)
+            chosen.append(read)
+        reach = chosen[0](start.id)
+        return len(set(reach["datasets"])) + len(reach["jobs"]) + (1 if query == "impact" else 0)
 
     return run
 
@@ -886,9 +899,7 @@ def floor_runner(driver: Any, query: str, depth: int | None, forms: list[str]) -
 def same_reach(store: Store, driver: Any, query: str, depth: int | None, form: str, start: Start) -> bool:
     """Whether the floor's statement reaches what our answer holds: lineage's node ids and edges,
     impact's affected ids and owners."""
-    import neo4j_floor
-
-    reach = neo4j_floor.read_reach(driver, neo4j_floor.reach_statement(query, depth, form), start.id)
+    reach = floor_reader(driver, query, depth, form)(start.id)
     if query == "lineage":
         answer = dataset_lineage(GraphView(store, summaries=True), start.id, Direction.DOWNSTREAM, _depth_arg(depth))
         edges = {(e.source, e.target, e.kind.value) for e in answer.edges}
@@ -907,7 +918,8 @@ def read_floor_cells(ctx: Context, uri: str, store: Store, ours: list[dict[str, 
     import neo4j
 
     log("neo4j: the engine's own read floor for each cell's reach (scripts/neo4j_floor.py)")
-    with neo4j.GraphDatabase.driver(uri, auth=None) as driver:
+    # (notifications off, as the store has them: a mesh without products warns of EXPOSES on every query)
+    with neo4j.GraphDatabase.driver(uri, auth=None, notifications_min_severity="OFF") as driver:
         forms: list[str] = []  # the form each cell chose, in the cells' order
         cells = run_cells(lambda q, d: floor_runner(driver, q, d, forms), ctx.starts, ctx.cell, "neo4j/floor")
         for cell, form in zip(cells, forms, strict=True):
