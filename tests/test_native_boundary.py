@@ -21,9 +21,9 @@ def _core_files() -> list[Path]:
 def test_the_core_and_the_bindings_are_where_the_build_looks():
     assert _core_files(), "native/core/ holds the core"
     assert sorted(BINDINGS.glob("*.cc")), "native/bindings/ holds the module"
-    assert not sorted((ROOT / "native").glob("*.cc")) and not sorted((ROOT / "native").glob("*.h")), (
-        "native/ holds only core/ and bindings/: put a new file in the one it belongs to"
-    )
+    assert not sorted((ROOT / "native").glob("*.cc")) and not sorted(
+        (ROOT / "native").glob("*.h")
+    ), "native/ holds only core/ and bindings/: put a new file in the one it belongs to"
 
 
 def test_no_core_file_includes_python_or_a_binding():
@@ -31,10 +31,16 @@ def test_no_core_file_includes_python_or_a_binding():
     found = []
     for path in _core_files():
         for bracket, name in INCLUDE.findall(path.read_text()):
-            if (bracket == "<" and name.startswith("Python")) or name in ("Python.h", "structmember.h", "datetime.h"):
+            if (bracket == "<" and name.startswith("Python")) or name in (
+                "Python.h",
+                "structmember.h",
+                "datetime.h",
+            ):
                 found.append(f"{path.relative_to(ROOT)}: includes {name}")
             elif bracket == '"' and name not in core_names | GENERATED:
-                found.append(f"{path.relative_to(ROOT)}: includes {name}, which is not a core header")
+                found.append(
+                    f"{path.relative_to(ROOT)}: includes {name}, which is not a core header"
+                )
     assert not found, "\n".join(found)
 
 

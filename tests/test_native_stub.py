@@ -46,7 +46,9 @@ def _runtime_names() -> dict[str, set[str] | None]:
 
 def test_the_stub_names_every_export_of_the_module_and_nothing_else():
     stub, runtime = _stub_names(), _runtime_names()
-    assert sorted(stub) == sorted(runtime), "graph/_native.pyi and graph._native export different names"
+    assert sorted(stub) == sorted(runtime), (
+        "graph/_native.pyi and graph._native export different names"
+    )
     for name, members in runtime.items():
         if members is None:
             assert stub[name] is None, f"{name} is a class in the stub only"
@@ -55,7 +57,9 @@ def test_the_stub_names_every_export_of_the_module_and_nothing_else():
         assert stated - DUNDERS_STATED == members - DUNDERS_STATED, (
             f"{name}: the stub lacks {sorted(members - stated)}, states {sorted(stated - members)} the module lacks"
         )
-        assert stated & DUNDERS_STATED == members & DUNDERS_STATED, f"{name}: construct it as the module does"
+        assert stated & DUNDERS_STATED == members & DUNDERS_STATED, (
+            f"{name}: construct it as the module does"
+        )
 
 
 def _documented_parameters(doc: str, name: str) -> list[str]:
@@ -97,7 +101,9 @@ def test_the_stub_signatures_match_the_documented_arities():
             continue
         documented = _documented_parameters(doc, name)
         args = stub.args
-        stated = len(args.posonlyargs) + len(args.args) - (1 if owner else 0) + (1 if args.vararg else 0)
+        stated = (
+            len(args.posonlyargs) + len(args.args) - (1 if owner else 0) + (1 if args.vararg else 0)
+        )
         if stated != len(documented):
             wrong.append(f"{qualified}: the module documents {documented}, the stub takes {stated}")
     assert not wrong, "\n".join(wrong)
