@@ -1,5 +1,6 @@
 # The native core's Python surface (native/bindings/, over native/core/): what graph._native exports,
 # typed for mypy and readers. tests/test_native_stub.py fails when the module and this stub differ.
+# A class is @final exactly when the module's type cannot be subclassed.
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, final
@@ -154,7 +155,6 @@ class View:
     ) -> Impact: ...
     def dataset_domains(self, ids: Iterable[str], /) -> dict[str, str]: ...
 
-@final
 class Builder:
     def __init__(self, at: str) -> None: ...
     @property

@@ -80,6 +80,19 @@ def _documented_parameters(doc: str, name: str) -> list[str]:
     return [*parameters, current.strip()] if current.strip() else parameters
 
 
+def test_a_class_is_final_in_the_stub_exactly_when_it_cannot_be_subclassed():
+    base_type = 1 << 10  # Py_TPFLAGS_BASETYPE
+    for statement in ast.parse(STUB.read_text()).body:
+        if isinstance(statement, ast.ClassDef):
+            final = any(
+                isinstance(d, ast.Name) and d.id == "final" for d in statement.decorator_list
+            )
+            subclassable = bool(getattr(_native, statement.name).__flags__ & base_type)
+            assert final != subclassable, (
+                f"{statement.name}: @final only if it cannot be subclassed"
+            )
+
+
 def test_the_stub_signatures_match_the_documented_arities():
     """Each native function's docstring opens with its call, ``name(a, b, c=None)``: the stub takes
     the same number of parameters (``*rest`` for a variadic tail)."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol, Self
 
+from graph import _native
 from graph.model import JOB_IO, Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Mutation, decode
 
@@ -156,7 +157,7 @@ class Store(ABC):
         some. None: this store does not keep it, and the reader works it out per query."""
         return None
 
-    def native_graph(self) -> object | None:
+    def native_graph(self) -> _native.Graph | None:
         """The native graph a store holds in this process (``graph._native.Graph``), which views
         then read directly; None for a store whose graph is elsewhere (views then mirror what they
         read through the primitives above)."""
