@@ -112,6 +112,27 @@ def test_bench_embedded_tiny_mesh(tmp_path: Path) -> None:
     assert disk["restart_speedup"] > 0 and disk["replay_events_per_s"] > 0
 
 
+def test_bench_steady_state_counts_the_elements_each_path_writes(tmp_path: Path) -> None:
+    out, scratch = tmp_path / "steady.json", tmp_path / "scratch"
+    scratch.mkdir()
+    completed = subprocess.run([sys.executable, str(BENCH), "--datasets", "60", "--store", "embedded", "--steady", "3,0.5",
+                                "--json", str(out)], capture_output=True, text=True, timeout=900, cwd=REPO,
+                               env={**os.environ, "TMPDIR": str(scratch)})
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert list(scratch.iterdir()) == [], "the bench left temporary files behind"
+    (cell,) = json.loads(out.read_text())["steady"]
+    assert (cell["reruns"], cell["change_rate"]) == (3, 0.5)
+    assert cell["first_round_events"] + cell["rerun_events"] == cell["events"]
+    result = cell["embedded"]
+    direct, http = result["direct"], result["http"]
+    assert result["first_round"]["events"] == cell["first_round_events"]
+    assert direct["events"] + http["accepted"] == cell["rerun_events"] and http["rejected"] == 0
+    # every re-run adds its run at least; the direct path and the server count the same way
+    for path in (direct, http):
+        assert path["events_per_s"] > 0 and path["elements_written_per_event"] >= 1
+    assert abs(direct["elements_written_per_event"] - http["elements_written_per_event"]) < 0.25 * direct["elements_written_per_event"]
+
+
 def test_bench_served_measures_a_data_dir_the_cli_loaded(tmp_path: Path) -> None:
     """The 1M mode: the mesh generated once, loaded by `lineagemesh ingest`, then only served."""
     mesh_file, data_dir = tmp_path / "mesh.ndjson", tmp_path / "loaded"
