@@ -16,12 +16,12 @@ from typing import Any
 
 import orjson
 import pytest
+from test_lineage_conformance import snapshot
 
 from graph.model import NodeKind
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
 from ingest.openlineage import translate_many
-from test_lineage_conformance import snapshot
 
 pytestmark = pytest.mark.neo4j
 ROOT = Path(__file__).resolve().parent.parent

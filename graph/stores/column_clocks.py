@@ -23,7 +23,8 @@ established again from what that left.
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Iterable, Mapping, NamedTuple, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import orjson
 

@@ -22,7 +22,14 @@ from neo4j import exceptions as neo4j_errors
 
 from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Changes, Mutation, UpsertNode, plan, touched_ids
-from graph.stores import EdgeDirection, EdgeKey, Neighbourhood, Store, StoreUnavailable, column_clocks
+from graph.stores import (
+    EdgeDirection,
+    EdgeKey,
+    Neighbourhood,
+    Store,
+    StoreUnavailable,
+    column_clocks,
+)
 from graph.stores.id_format import ID_FORMAT, RENAMED_KINDS, current_id
 from graph.stores.job_currency import grouped_by_job, jobs_of, judge, touched_by
 
@@ -831,23 +838,30 @@ class Neo4jStore(_CypherReads, Store):
         with self._write_lock, self._translate_errors("applying a batch"):
             self._ensure_schema()
             attempts = 0
+            written = [0]  # by the attempt that committed
 
             def attempt(tx: neo4j.ManagedTransaction, batch: list[Mutation]) -> int:
                 nonlocal attempts
                 attempts += 1  # the driver runs it again after a transient failure (a deadlock)
-                return self._apply_in(tx, batch)
+                changed, written[0] = self._apply_in(tx, batch)
+                return changed
 
             try:
                 with self._driver.session(database=self.database, bookmark_manager=self._bookmarks) as session:
                     work = neo4j.unit_of_work(timeout=self._query_timeout)(attempt)
-                    return session.execute_write(work, mutations)
+                    changed = session.execute_write(work, mutations)
+                self.elements_written += written[0]
+                return changed
             finally:
                 if attempts > 1:
                     self.retries.add("write", attempts - 1)
 
-    def _apply_in(self, tx: neo4j.ManagedTransaction, mutations: list[Mutation], settled: frozenset[str] = frozenset()) -> int:
-        """One batch in ``tx``. Column groups whose clocks can move instead (``graph.stores.column_clocks``)
-        touch only their dataset; ``settled``: datasets whose groups are written element by element."""
+    def _apply_in(
+        self, tx: neo4j.ManagedTransaction, mutations: list[Mutation], settled: frozenset[str] = frozenset()
+    ) -> tuple[int, int]:
+        """One batch in ``tx``: the nodes and edges it changed, and those it wrote. Column groups
+        whose clocks can move instead (``graph.stores.column_clocks``) touch only their dataset;
+        ``settled``: datasets whose groups are written element by element."""
         rest, groups = column_clocks.split(mutations)
         owners = {group.owner for group in groups.values()}
         nodes: _Locked[str] = _Locked()
@@ -907,13 +921,14 @@ class Neo4jStore(_CypherReads, Store):
         for group in deferred:
             if column_clocks.defer(group, clocks[group.owner]):
                 moved.update(column_clocks.element_key(m) for m in group.mutations)
-        self._write(tx, changes, nodes, edges, books)
+        written = self._write(tx, changes, nodes, edges, books)
         if changes:
             jobs, runs = touched_by(changes)
             if jobs or runs:
                 reader = _InTransaction(tx, {**nodes.current, **changes.nodes})
                 self._judge_jobs(tx, jobs_of(reader, jobs, runs), reader, nodes.eids.keys())
-        return len(changes.nodes) + len(changes.edges) + len(moved - changes.nodes.keys() - changes.edges.keys())
+        moved -= changes.nodes.keys() | changes.edges.keys()
+        return len(changes.nodes) + len(changes.edges) + len(moved), written
 
     @staticmethod
     def _lock_read(tx: neo4j.ManagedTransaction, query: str, ids: Collection[str], nodes: _Locked[str]) -> None:
@@ -954,7 +969,8 @@ class Neo4jStore(_CypherReads, Store):
     def _write(
         self, tx: neo4j.ManagedTransaction, changes: Changes, nodes: _Locked[str], edges: _Locked[tuple[str, EdgeKind, str]],
         books: _Books,
-    ) -> None:
+    ) -> int:
+        """Write what the batch changed; returns how many nodes and edges that rewrote or made."""
         new_nodes: list[list[Any]] = []
         changed_nodes: list[list[Any]] = []
         for node_id, node in changes.nodes.items():
@@ -963,9 +979,8 @@ class Neo4jStore(_CypherReads, Store):
                 new_nodes.append([nodes.eids[node_id], node.kind.value, delta])
             elif delta:
                 changed_nodes.append([nodes.eids[node_id], delta])
-        for node_id in books.touched_nodes(changes.nodes):
-            if delta := books.delta(node_id, nodes.stored[node_id]):
-                changed_nodes.append([nodes.eids[node_id], delta])
+        bookkept = ((node_id, books.delta(node_id, nodes.stored[node_id])) for node_id in books.touched_nodes(changes.nodes))
+        changed_nodes.extend([nodes.eids[node_id], delta] for node_id, delta in bookkept if delta)
         new_edges: list[list[Any]] = []
         changed_edges: list[list[Any]] = []
         for key, edge in changes.edges.items():
@@ -978,14 +993,14 @@ class Neo4jStore(_CypherReads, Store):
                 delta = _delta(stored, props)
                 if delta:
                     changed_edges.append([eid, delta])
-        for key in books.touched_edges(changes.edges):
-            if delta := books.delta(key, edges.stored[key]):
-                changed_edges.append([edges.eids[key], delta])
-        self.elements_written += len(new_nodes) + len(changed_nodes) + len(new_edges) + len(changed_edges)
-        if new_nodes or changed_nodes or new_edges or changed_edges:
+        bookkept_edges = ((key, books.delta(key, edges.stored[key])) for key in books.touched_edges(changes.edges))
+        changed_edges.extend([edges.eids[key], delta] for key, delta in bookkept_edges if delta)
+        written = len(new_nodes) + len(changed_nodes) + len(new_edges) + len(changed_edges)
+        if written:
             tx.run(
                 _WRITE, new_nodes=new_nodes, changed_nodes=changed_nodes, new_edges=new_edges, changed_edges=changed_edges
             ).consume()
+        return written
 
     # -- reads ---------------------------------------------------------------------------------
 
