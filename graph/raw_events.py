@@ -37,8 +37,8 @@ def events_of_node(store: GraphReader, log: EventLog, node_id: str, after: str |
 
 
 #: Marquez's default window of ``/events/lineage`` (its ``before`` and ``after`` defaults).
-DEFAULT_AFTER = datetime(1970, 1, 1, tzinfo=timezone.utc)
-DEFAULT_BEFORE = datetime(2030, 1, 1, tzinfo=timezone.utc)
+DEFAULT_AFTER = datetime(1970, 1, 1, tzinfo=UTC)
+DEFAULT_BEFORE = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 def lineage_events(log: EventLog, limit: int = 100, offset: int = 0, after: datetime = DEFAULT_AFTER,
