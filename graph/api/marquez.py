@@ -393,7 +393,7 @@ class MarquezReadAPI:
     def column_lineage(self, view: GraphView, params: Params) -> tuple[bytes, dict[str, str]]:
         """The columns upstream (and downstream, ``withDownstream``) of a field, or of each field of
         a dataset or of a job's outputs, one walk each, merged and written by the native core
-        (``native/marquez.h``)."""
+        (``native/core/marquez.h``)."""
         node_id = params.text("nodeId", required=True) or ""
         with_downstream = params.boolean("withDownstream")
         if with_downstream and "#" in node_id:
