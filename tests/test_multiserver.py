@@ -17,19 +17,20 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
 import websockets
-from openlineage.client.transport.http import HttpConfig, HttpTransport
-
 from conftest import _wipe_neo4j
+from live_server import LiveServer
+from openlineage.client.transport.http import HttpConfig, HttpTransport
+from test_fuzz import dump
+
 from graph.model import NodeKind
 from graph.stores import Store, open_store
-from live_server import LiveServer
-from test_fuzz import dump
 
 pytestmark = pytest.mark.neo4j
 
@@ -87,14 +88,16 @@ def run_event(job: str, reads: list[str], writes: list[str], state: str, run_id:
 
 
 def job_events(rng: random.Random) -> list[dict[str, Any]]:
-    """Every job's runs, START and COMPLETE, the runs hours apart (run r of job i at hour 2r+i)."""
+    """Every job's runs, START and COMPLETE, the runs hours apart (run r of job i at hour 2r+i);
+    every other run restates the schemas and column lineage of the one before (a steady re-run,
+    which the Neo4j store records by moving its dataset's column clock)."""
     events = []
     for i in range(JOBS):
         for r in range(RUNS):
             run_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
             hour = 2 * r + i
             reads, writes = [table(i), table(i + 1)], [table(i + 2)]
-            version = r * JOBS + i
+            version = (r // 2) * JOBS + i  # runs in pairs: the second re-runs the first's schema and lineage
             events.append(run_event(f"job_{i}", reads, writes, "START", run_id, _moment(hour, 0), version))
             events.append(run_event(f"job_{i}", reads, writes, "COMPLETE", run_id, _moment(hour, 30), version))
     return events
@@ -163,7 +166,9 @@ def ask_while(servers: list[LiveServer], running: Callable[[], bool], failures: 
             graphql(server, LINEAGE, id=f"dataset:{NS}:{table(asked % (JOBS + 2))}")
             graphql(server, IMPACT, id=f"dataset:{NS}:{table(0)}")
         except AssertionError as exc:
-            if "no node with id" not in str(exc):  # asked before its first event arrived
+            # Asked before its first event arrived, or stopped by the server's time budget (a
+            # loaded machine): an answer refused as the API says, not a wrong one.
+            if "no node with id" not in str(exc) and "QUERY_TIMEOUT" not in str(exc):
                 failures.append(f"{server.url}: {exc}")
         except httpx.HTTPError as exc:
             failures.append(f"{server.url}: {type(exc).__name__}: {exc}")
@@ -295,7 +300,7 @@ def test_two_servers_on_one_database_build_the_graph_one_server_builds(two_serve
 
     # The newest run and the newest schema won, whichever server heard them last.
     job_0 = graphql(a, JOB, name="job_0")["job"]
-    assert job_0["latestRun"]["state"] == "COMPLETE" and job_0["sql"] == f"-- job_0 v{(RUNS - 1) * JOBS}"
+    assert job_0["latestRun"]["state"] == "COMPLETE" and job_0["sql"] == f"-- job_0 v{(RUNS - 1) // 2 * JOBS}"
     assert job_0["updatedAt"].startswith(_moment(2 * (RUNS - 1), 30)[:19])
 
     # The whole graph, through the store reads: every property with the stamp that set it.
