@@ -554,8 +554,8 @@ class _Translation(GraphBuilder):
                 "dbtProject": self.m.project,
                 "source": DECLARED_BY,
             }))
-            if self.group_owners.get(gid):
-                self.owner(pid, self.group_owners[gid], "owner")
+            if group_owner := self.group_owners.get(gid):
+                self.owner(pid, group_owner, "owner")
             for r in public:
                 self.edge(pid, EdgeKind.EXPOSES, r.id, {"source": DECLARED_BY})
 

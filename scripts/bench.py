@@ -11,7 +11,7 @@ One run, on a deterministic synthetic mesh (``scripts/generate_mesh.py``, same `
 ``--seed`` give the same events), measures for each store:
 
 * ingest throughput in events/s: the direct path (``lineagemesh ingest openlineage``'s
-  ``graph.bulk_load``, files read, parsed and translated in worker processes beside the apply;
+  ``ingest.bulk_load``, files read, parsed and translated in worker processes beside the apply;
   wall-clock, with translate CPU and apply time apart) and over HTTP (a real ``lineagemesh serve``
   process, ``POST /api/v1/lineage/batch`` with ``--batch-events`` per request from
   ``--http-clients`` concurrent clients);
@@ -65,7 +65,6 @@ for _path in (str(REPO), str(SCRIPTS)):
 import generate_mesh  # noqa: E402
 from sql_baseline import Baseline  # noqa: E402
 
-from graph.bulk_load import LoadReport, load_events  # noqa: E402
 from graph.event_log import EventLog, event_log_dir  # noqa: E402
 from graph.heap import REMOTE, settle_heap, tune_gc  # noqa: E402
 from graph.impact import impact as impact_query  # noqa: E402
@@ -74,9 +73,10 @@ from graph.lineage import dataset_lineage  # noqa: E402
 from graph.model import Direction, EdgeKind, NodeKind, dataset_id  # noqa: E402
 from graph.stores import Store, open_store  # noqa: E402
 from graph.view import GraphView  # noqa: E402
+from ingest.bulk_load import LoadReport, load_events  # noqa: E402
 
 # The Neo4j driver and the HTTP client are imported where used: a worker of the direct ingest
-# (graph.bulk_load, spawned) imports this module again as it starts, and paid ~0.3 s for them,
+# (ingest.bulk_load, spawned) imports this module again as it starts, and paid ~0.3 s for them,
 # which `lineagemesh ingest` does not (a tenth of a 10k load).
 if TYPE_CHECKING:
     from devservers.lineagemesh import LineagemeshServer
@@ -330,7 +330,7 @@ def time_cell(run: Callable[[Start], int], starts: list[Start], config: CellConf
 
 @dataclass
 class DirectIngest:
-    """``lineagemesh ingest openlineage`` as it runs (graph.bulk_load): wall-clock throughput, with
+    """``lineagemesh ingest openlineage`` as it runs (ingest.bulk_load): wall-clock throughput, with
     what translating (parse, validate, translate: CPU, in the workers) and applying took apart."""
 
     report: LoadReport
@@ -362,7 +362,7 @@ def ingest_direct(store: Store, ndjson: Path, skip: int = 0, limit: int | None =
                   workers: int | None = None) -> DirectIngest:
     """The events of ``ndjson`` (after ``skip``, at most ``limit``) loaded as ``lineagemesh ingest``
     loads them: read and translated in worker processes beside this one's apply, in chunks of
-    ``graph.bulk_load.CHUNK_EVENTS``, the heap settled after each."""
+    ``ingest.bulk_load.CHUNK_EVENTS``, the heap settled after each."""
     source = ndjson
     if skip or limit is not None:
         source = ndjson.with_name(f"{ndjson.stem}-{skip}-{limit}.ndjson")
@@ -1057,18 +1057,18 @@ def print_table(report: dict[str, Any]) -> None:
         floors = data.get("read_floor")
         if not floors:
             continue
-        cells = {}
+        by_key: dict[Any, dict[str, Any]] = {}
         for cell in data["queries"]:
-            cells.setdefault(cell_key(cell), {})[cell["mode"]] = cell
+            by_key.setdefault(cell_key(cell), {})[cell["mode"]] = cell
         print(f"\n{name}: beside the engine's read floor (one bare Cypher statement for the same reach), p50 ms", file=out)
         print(f"{'query':7} {'size':6} {'depth':>5} {'nodes':>6} {'floor':>9} {'in store':>9} {'x floor':>8} "
               f"{'e2e':>9} {'x floor':>8}  same reach", file=out)
         for floor in floors:
-            s, e = cells.get(cell_key(floor), {}).get("in_store"), cells.get(cell_key(floor), {}).get("end_to_end")
+            in_store, end_to_end = by_key.get(cell_key(floor), {}).get("in_store"), by_key.get(cell_key(floor), {}).get("end_to_end")
             depth = "∞" if floor["depth"] is None else str(floor["depth"])
             print(f"{floor['query']:7} {floor['size']:6} {depth:>5} {floor['result_nodes_mean']:6.0f} {floor['p50_ms']:9.1f} "
-                  f"{s['p50_ms'] if s else math.nan:9.1f} {ratio(s and s.get('over_floor_p50')):>8} "
-                  f"{e['p50_ms'] if e else math.nan:9.1f} {ratio(e and e.get('over_floor_p50')):>8}  {floor['same_reach']}", file=out)
+                  f"{in_store['p50_ms'] if in_store else math.nan:9.1f} {ratio(in_store.get('over_floor_p50') if in_store else None):>8} "
+                  f"{end_to_end['p50_ms'] if end_to_end else math.nan:9.1f} {ratio(end_to_end.get('over_floor_p50') if end_to_end else None):>8}  {floor['same_reach']}", file=out)
     print("\ntargets:", file=out)
     for t in report["targets"]:
         mark = "n/a" if t["met"] is None else ("MET" if t["met"] else "MISSED")
@@ -1353,7 +1353,9 @@ def main(argv: list[str] | None = None) -> int:
 
                     log("starting Neo4j")
                     neo4j_server = neo4j_launcher.start(data_dir=tmp / "neo4j", heap=args.neo4j_heap, page_cache=args.neo4j_page_cache)
-                stores["neo4j"] = args.neo4j_uri or neo4j_server.uri
+                    stores["neo4j"] = neo4j_server.uri
+                else:
+                    stores["neo4j"] = args.neo4j_uri
             cells = [steady_cell(args, tmp, reruns, rate, stores) for reruns, rate in args.steady]
             steady_report = {"meta": {"command": "python scripts/bench.py " + " ".join(sys.argv[1:] if argv is None else argv),
                                       "datasets": args.datasets, "seed": args.seed, "machine": machine(),

@@ -53,7 +53,7 @@ class Group(NamedTuple):
 
 
 def element_key(mutation: Mutation) -> ElementKey:
-    return mutation.id if type(mutation) is UpsertNode else mutation.key
+    return mutation.id if isinstance(mutation, UpsertNode) else mutation.key
 
 
 def split(mutations: Sequence[Mutation]) -> tuple[list[Mutation], dict[tuple[str, str], Group]]:
@@ -88,7 +88,7 @@ def _digest(owner: str, at: str, mutations: Iterable[Mutation]) -> str | None:
         for m in mutations:
             props = {k: (_PLACEHOLDER if k == TIME_VALUED and v == at else v) for k, v in m.props.items()}
             first = {k: (_PLACEHOLDER if v == at else v) for k, v in m.first.items()}
-            head = [m.id, m.kind.value] if type(m) is UpsertNode else [m.source, m.kind.value, m.target]
+            head = [m.id, m.kind.value] if isinstance(m, UpsertNode) else [m.source, m.kind.value, m.target]
             rows.append(orjson.dumps([head, props, first], option=orjson.OPT_SORT_KEYS))
     except (TypeError, orjson.JSONEncodeError):
         return None
@@ -117,6 +117,7 @@ def deferrable(group: Group, clocks: Clocks) -> bool:
 
 def defer(group: Group, clocks: Clocks) -> bool:
     """Move the group's clock to its stamp; whether that changed the graph."""
+    assert group.digest is not None, "only a deferrable group is deferred"
     clock = clocks[group.digest]
     if group.at > clock[AT]:
         clock[AT] = group.at
