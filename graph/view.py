@@ -27,7 +27,16 @@ from collections.abc import Collection
 
 from graph import _native
 from graph.model import Edge, EdgeKind, Node, NodeKind
-from graph.stores import EdgeDirection, EdgeKey, GraphReader, Store
+from graph.stores import (
+    EdgeDirection,
+    EdgeKey,
+    GraphReader,
+    Neighbourhood,
+    Store,
+    holds_native_graph,
+    neighbourhood,
+    reads_neighbourhoods,
+)
 
 #: The properties walks, their rules and answers read from the nodes they reach (``summaries``):
 #: names, what a column belongs to, what a dataset's schema and column lineage say, drops. A view
@@ -48,9 +57,10 @@ class GraphView:
         self.store = store
         self.as_of = as_of
         self.uri = store.uri
-        graph = store.native_graph()
+        graph = store.native_graph() if holds_native_graph(store) else None
         summary = SUMMARY if summaries and as_of is None and graph is None else None
-        self.native = _native.View(graph, store, as_of, summary)
+        source = store if graph is not None or reads_neighbourhoods(store) else _Primitives(store)
+        self.native = _native.View(graph, source, as_of, summary)
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         return self.native.nodes(ids)
@@ -73,6 +83,20 @@ class GraphView:
 
     def counts(self) -> dict[str, int]:
         return self.store.counts()
+
+
+class _Primitives:
+    """What the native view of a store without its own neighbourhood reads (``nodes`` and
+    ``neighbourhood``): the store's primitives."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]:
+        return self.store.nodes(ids)
+
+    def neighbourhood(self, *args: object) -> Neighbourhood:
+        return neighbourhood(self.store, *args)  # type: ignore[arg-type]
 
 
 def view_of(reader: GraphReader) -> GraphView:

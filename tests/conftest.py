@@ -125,7 +125,7 @@ def store(open_test_store: Callable[[], Store]) -> Store:
 @pytest.fixture(params=[False, True], ids=["read-as-asked", "read-ahead"])
 def read_modes(request: pytest.FixtureRequest, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """Runs a test twice on each store: with queries reading only what they ask for, and reading
-    ahead (``Store.neighbourhood``) as they do on a remote store. Answers must not differ."""
+    ahead (``graph.stores.neighbourhood``) as they do on a remote store. Answers must not differ."""
     monkeypatch.setattr(store, "remote", request.param)
 
 

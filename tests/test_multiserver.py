@@ -28,9 +28,10 @@ from conftest import _wipe_neo4j
 from live_server import LiveServer
 from openlineage.client.transport.http import HttpConfig, HttpTransport
 from test_fuzz import dump
+from websockets.typing import Subprotocol
 
 from graph.model import NodeKind
-from graph.stores import Store, open_store
+from graph.stores import JudgesJobEdges, Store, open_store
 
 pytestmark = pytest.mark.neo4j
 
@@ -139,7 +140,7 @@ def post_all(server: LiveServer, events: list[dict[str, Any]], failures: list[st
     client = transport(server)
     try:
         for event in events:
-            status = client.emit(event).status_code
+            status = client.emit(event).status_code  # type: ignore[arg-type]  # a raw event dict, sent as it is
             if status != 201:
                 failures.append(f"{server.url}: {status} for {event['job']['name']} {event['eventType']}")
     except Exception as exc:  # noqa: BLE001 - reported by the test, not lost in a thread
@@ -187,6 +188,7 @@ def store_state(store: Store) -> tuple[dict, dict, dict]:
     """Every node and edge with props and stamps, and every job's unrestated inputs/outputs."""
     nodes, edges = dump(store)
     jobs = [node_id for node_id, (kind, _, _) in nodes.items() if kind is NodeKind.JOB]
+    assert isinstance(store, JudgesJobEdges)
     return nodes, edges, store.unrestated_job_edges(jobs)
 
 
@@ -218,7 +220,7 @@ def two_servers(neo4j_uri: str, tmp_path: Path) -> Iterator[list[LiveServer]]:
 
 
 async def _subscribe(server: LiveServer, node_id: str) -> Any:
-    socket = await websockets.connect(server.url.replace("http", "ws", 1) + "/graphql", subprotocols=["graphql-transport-ws"])
+    socket = await websockets.connect(server.url.replace("http", "ws", 1) + "/graphql", subprotocols=[Subprotocol("graphql-transport-ws")])
     await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
     assert json.loads(await asyncio.wait_for(socket.recv(), 60))["type"] == "connection_ack"
     query = "subscription($id: String!) { lineageChanged(nodeId: $id, direction: UPSTREAM, depth: 10) { nodes { id } } }"

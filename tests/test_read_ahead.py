@@ -12,7 +12,7 @@ from graph.impact import impact
 from graph.lineage import column_lineage, dataset_lineage
 from graph.model import Direction, EdgeKind, Node, NodeKind, dataset_id
 from graph.mutations import UpsertEdge, UpsertNode
-from graph.stores import EdgeDirection, Store
+from graph.stores import EdgeDirection, JudgesJobEdges, Store, neighbourhood
 from graph.view import SUMMARY, GraphView
 from ingest.openlineage import translate
 
@@ -60,16 +60,17 @@ def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(store: Store, f
                 assert sorted(store.edge_keys(chosen, kinds, direction)) == sorted(e.key for e in edges)
                 far = {e.target if direction == "out" else e.source for e in edges}
                 job_edges = {e.key for e in edges if e.kind in (EdgeKind.READS, EdgeKind.WRITES)}
+                assert isinstance(store, JudgesJobEdges)
                 kept = store.unrestated_job_edges({key[0] for key in job_edges})
                 assert kept is not None
                 for ahead in ((), (EdgeKind.ALIAS_OF,), (EdgeKind.ALIAS_OF, EdgeKind.DERIVES_FROM)):
-                    read = store.neighbourhood(chosen, kinds, direction, ahead)
+                    read = neighbourhood(store, chosen, kinds, direction, ahead)
                     assert sorted(e.key for e in read.edges) == sorted(e.key for e in edges)
                     assert {e.key: (e.props, e.stamps) for e in read.edges} == {e.key: (e.props, e.stamps) for e in edges}
                     assert read.nodes == store.nodes(far)
                     assert sorted(read.ahead) == sorted(store.edge_keys(far, ahead, "out"))
                     assert read.unrestated == set().union(*kept.values()) & job_edges
-                    light = store.neighbourhood(chosen, kinds, direction, ahead, with_props=False, node_props=SUMMARY)
+                    light = neighbourhood(store, chosen, kinds, direction, ahead, with_props=False, node_props=SUMMARY)
                     assert sorted(e.key for e in light.edges) == sorted(e.key for e in edges)
                     assert (sorted(light.ahead), light.unrestated) == (sorted(read.ahead), read.unrestated)
                     assert {i: (n.kind, summary(n)) for i, n in light.nodes.items()} == {
@@ -78,11 +79,11 @@ def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(store: Store, f
                     if store.remote:  # Neo4j sends the summary alone
                         assert all(n.props.keys() <= set(SUMMARY) and not n.stamps for n in light.nodes.values())
     # the cases above are not vacuous
-    assert sorted(store.neighbourhood([c], [EdgeKind.DERIVES_FROM], "out", [EdgeKind.ALIAS_OF]).ahead) == [
+    assert sorted(neighbourhood(store, [c], [EdgeKind.DERIVES_FROM], "out", [EdgeKind.ALIAS_OF]).ahead) == [
         (a, EdgeKind.ALIAS_OF, c), (b, EdgeKind.ALIAS_OF, a)
     ]
     jobs = [n.id for n in store.nodes_of_kind(NodeKind.JOB, 1000)]
-    read = store.neighbourhood([e.target for e in store.edges(jobs, [EdgeKind.READS], "out")], [EdgeKind.READS], "in")
+    read = neighbourhood(store, [e.target for e in store.edges(jobs, [EdgeKind.READS], "out")], [EdgeKind.READS], "in")
     assert read.edges and read.nodes and all(n.kind is NodeKind.JOB for n in read.nodes.values())
 
 
@@ -95,7 +96,7 @@ def test_handles_find_the_nodes_asked_for_and_no_others(store: Store, food_deliv
     ids = sorted({n.id for kind in NodeKind for n in store.nodes_of_kind(kind, 1000)})
     handles: dict[str, object] = {}
     for direction in DIRECTIONS:
-        handles.update(store.neighbourhood(ids, tuple(EdgeKind), direction).handles)
+        handles.update(neighbourhood(store, ids, tuple(EdgeKind), direction).handles)
     if store.remote:
         assert len(handles) > len(ids) // 2 and set(handles) <= set(ids)
     ordered = sorted(handles)
@@ -103,11 +104,11 @@ def test_handles_find_the_nodes_asked_for_and_no_others(store: Store, food_deliv
     misleading = {i: handles[other] for i, other in following.items()}  # each id with the next one's handle
     for chosen in (ids, ids[::3]):
         for direction in DIRECTIONS:
-            plain = store.neighbourhood(chosen, tuple(EdgeKind), direction, (EdgeKind.ALIAS_OF,))
-            handled = store.neighbourhood(chosen, tuple(EdgeKind), direction, (EdgeKind.ALIAS_OF,), handles=handles)
+            plain = neighbourhood(store, chosen, tuple(EdgeKind), direction, (EdgeKind.ALIAS_OF,))
+            handled = neighbourhood(store, chosen, tuple(EdgeKind), direction, (EdgeKind.ALIAS_OF,), handles=handles)
             assert sorted(e.key for e in handled.edges) == sorted(e.key for e in plain.edges)
             assert (handled.nodes, sorted(handled.ahead), handled.unrestated) == (plain.nodes, sorted(plain.ahead), plain.unrestated)
-            misled = store.neighbourhood(chosen, tuple(EdgeKind), direction, handles=misleading)
+            misled = neighbourhood(store, chosen, tuple(EdgeKind), direction, handles=misleading)
             near = {e.source if direction == "out" else e.target for e in misled.edges}
             assert near <= set(chosen)
 
@@ -119,11 +120,12 @@ def summary(node: Node) -> dict[str, Any]:
 def test_a_store_reads_its_verdict_on_job_edges_with_them(history: Store) -> None:
     """The job whose newer run stopped reading two tables: the store says so with the edges."""
     stale = {("job:etl:report", EdgeKind.READS, "dataset:hive:sales.orders"), ("job:etl:report", EdgeKind.READS, "dataset:pg:gone")}
+    assert isinstance(history, JudgesJobEdges)
     assert history.unrestated_job_edges(["job:etl:report", "job:etl:more"]) == {"job:etl:report": frozenset(stale)}
-    read = history.neighbourhood(["job:etl:report"], [EdgeKind.READS, EdgeKind.WRITES], "out")
+    read = neighbourhood(history, ["job:etl:report"], [EdgeKind.READS, EdgeKind.WRITES], "out")
     assert read.unrestated == stale and {e.key for e in read.edges} > stale
     for with_props in (True, False):
-        read = history.neighbourhood(["dataset:pg:gone", "dataset:pg:out"], [EdgeKind.READS], "in", with_props=with_props)
+        read = neighbourhood(history, ["dataset:pg:gone", "dataset:pg:out"], [EdgeKind.READS], "in", with_props=with_props)
         assert read.unrestated == {("job:etl:report", EdgeKind.READS, "dataset:pg:gone")}
 
 

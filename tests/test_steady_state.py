@@ -7,23 +7,24 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 import orjson
-import pytest
+from live_server import LiveServer
 
 from graph.ingest_service import IngestService, translate_events
 from graph.model import EdgeKind, NodeKind
-from graph.stores import Store
-from live_server import LiveServer
+from graph.stores import JudgesJobEdges, Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _generate_mesh() -> Any:
     spec = importlib.util.spec_from_file_location("generate_mesh", ROOT / "scripts" / "generate_mesh.py")
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault("generate_mesh", module)
     spec.loader.exec_module(module)
@@ -57,7 +58,7 @@ def graph_of(store: Store) -> dict[str, Any]:
     """Every node and edge with its properties, but when each was last stated (a re-run states it
     later); instead, which column lineage edges are current (stated with their dataset's latest
     column lineage, as ``native/view.cc`` judges them) and which job edges are."""
-    nodes = {}
+    nodes: dict[str, Any] = {}
     for kind in NodeKind:
         after = None
         while page := store.nodes_of_kind(kind, 1000, after):
@@ -76,6 +77,7 @@ def graph_of(store: Store) -> dict[str, Any]:
     def stated(props: dict[str, Any]) -> dict[str, Any]:
         return {key: value for key, value in props.items() if key not in OBSERVED_AT}
 
+    assert isinstance(store, JudgesJobEdges)
     return {"nodes": {node_id: (node.kind, stated(node.props)) for node_id, node in nodes.items()},
             "edges": {edge.key: stated(edge.props) for edge in found},
             "current_column_lineage": current, "unrestated": store.unrestated_job_edges(jobs)}

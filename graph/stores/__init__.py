@@ -1,20 +1,24 @@
 """The store contract and ``open_store``, which picks an implementation from a URI.
 
-Like pyiceberg's ``Catalog``/``load_catalog``: the abstract methods below are the whole contract,
-and each backend lives in a module of its own (``embedded``, ``neo4j``). Stores only apply
-mutations and answer a few primitive reads; every query (lineage, search, details) is written
-once, over these primitives, in the modules beside ``graph.stores``, so every store gives the
-same answers by construction.
+Like pyiceberg's ``Catalog``/``load_catalog``: the abstract methods of :class:`Store` are the
+whole contract, and each backend lives in a module of its own (``embedded``, ``neo4j``). Stores
+only apply mutations and answer a few primitive reads; every query (lineage, search, details) is
+written once, over these primitives, in the modules beside ``graph.stores``, so every store gives
+the same answers by construction. What a backend can do better than the primitives it declares
+as a capability (:class:`HoldsNativeGraph`, :class:`JudgesJobEdges`, :class:`ReadsNeighbourhoods`),
+which a caller checks for with ``isinstance`` (or, where it asks often, with
+:func:`holds_native_graph` and its siblings, which ask once per class).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol, Self
+from typing import Literal, Protocol, Self, TypeGuard, runtime_checkable
 
 from graph import _native
 from graph.model import JOB_IO, Edge, EdgeKind, Node, NodeKind
@@ -28,14 +32,14 @@ DEFAULT_DATA_DIR = Path(os.environ.get("LINEAGEMESH_DATA_DIR", "~/.lineagemesh")
 
 @dataclass(slots=True)
 class Neighbourhood:
-    """What :meth:`Store.neighbourhood` read."""
+    """What :func:`neighbourhood` read."""
 
     edges: list[Edge]
     nodes: dict[str, Node]  # the far ends of ``edges``
     ahead: list[EdgeKey]  # the ``ahead`` edges leaving the far ends
     #: Those of the READS/WRITES ``edges`` their job's newest completed run did not restate, as
     #: the store decided when it wrote them (None: this store does not decide it; see
-    #: :meth:`Store.unrestated_job_edges`).
+    #: :class:`JudgesJobEdges`).
     unrestated: set[EdgeKey] | None
     #: Opaque handles of the far ends, for a store that finds a node faster by its handle than
     #: by its id: pass them back (``neighbourhood(handles=...)``) within the same query.
@@ -74,8 +78,8 @@ class Store(ABC):
     """A durable property graph of metadata. Implementations are safe to call from many threads."""
 
     uri: str
-    #: Whether every read is a round trip to a server. Readers then read ahead (``neighbourhood``)
-    #: to make fewer of them; in memory, reading only what is asked for is cheaper.
+    #: Whether every read is a round trip to a server, the graph held elsewhere (the process then
+    #: tunes its garbage collector for that: ``graph.heap``).
     remote: bool = False
 
     @abstractmethod
@@ -113,55 +117,10 @@ class Store(ABC):
         sends no properties (a walk's run inputs/outputs, ownership)."""
         return [edge.key for edge in self.edges(ids, kinds, direction)]
 
-    def neighbourhood(
-        self,
-        ids: Collection[str],
-        kinds: Collection[EdgeKind],
-        direction: EdgeDirection,
-        ahead: Collection[EdgeKind] = (),
-        with_props: bool = True,
-        node_props: Sequence[str] | None = None,
-        handles: Mapping[str, object] | None = None,
-    ) -> Neighbourhood:
-        """:meth:`edges`, the nodes at their far ends (targets ``out``, sources ``in``), the keys of
-        the ``ahead`` edges leaving the far ends (what a walk reads next from there) and the
-        verdict on the job edges among them, for callers that need it all: a remote store
-        answers in one round trip instead of four. Without ``with_props`` the edges may come
-        with empty properties and stamps, for a caller that only follows them; with
-        ``node_props`` the nodes may carry only those properties and no stamps, for a caller that
-        reads no others (a remote store then sends much less). ``handles``: for some of ``ids``,
-        the handles an earlier neighbourhood of the same query gave (handles are meant for one
-        query: a node deleted and made again since is not found by its old handle)."""
-        found = self.edges(ids, kinds, direction)
-        nodes = self.nodes({edge.target for edge in found} if direction == "out" else {edge.source for edge in found})
-        ahead_keys = self.edge_keys(nodes.keys(), ahead, "out") if ahead and nodes else []
-        job_edges = [edge.key for edge in found if edge.kind in JOB_IO]
-        kept = self.unrestated_job_edges({key[0] for key in job_edges}) if job_edges else {}
-        unrestated = None if kept is None else set().union(*kept.values()).intersection(job_edges)
-        return Neighbourhood(found, nodes, ahead_keys, unrestated)
-
     def summaries(self, ids: Collection[str]) -> dict[str, Node]:
         """:meth:`nodes`, for a caller that reads only ``graph.view.SUMMARY`` of their properties
         (a view that read them ahead in summary form answers from that; a store has them whole)."""
         return self.nodes(ids)
-
-    def dropped_among(self, ids: Collection[str]) -> set[str] | None:
-        """For a store that keeps it as nodes are written: those of ``ids`` whose node is dropped
-        now (its ``deleted`` property set). None: this store does not keep it, and the reader
-        reads the nodes to find out."""
-        return None
-
-    def unrestated_job_edges(self, jobs: Collection[str]) -> dict[str, frozenset[EdgeKey]] | None:
-        """For a store that decides it as jobs are written (``graph.stores.job_currency``): the READS/WRITES
-        edges of ``jobs`` that their newest completed run did not restate, for the jobs that have
-        some. None: this store does not keep it, and the reader works it out per query."""
-        return None
-
-    def native_graph(self) -> _native.Graph | None:
-        """The native graph a store holds in this process (``graph._native.Graph``), which views
-        then read directly; None for a store whose graph is elsewhere (views then mirror what they
-        read through the primitives above)."""
-        return None
 
     @abstractmethod
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:
@@ -188,6 +147,98 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@runtime_checkable
+class HoldsNativeGraph(Protocol):
+    """A store whose graph is the native core's, in this process: views read it in place instead of
+    mirroring what they read through the primitives."""
+
+    def native_graph(self) -> _native.Graph: ...
+
+
+@runtime_checkable
+class JudgesJobEdges(Protocol):
+    """A store that decides as jobs are written (``graph.stores.job_currency``) which of their
+    READS/WRITES edges their newest completed run did not restate; without it, views work that out
+    per query."""
+
+    def unrestated_job_edges(self, jobs: Collection[str]) -> dict[str, frozenset[EdgeKey]]:
+        """Those edges of ``jobs``, for the jobs that have some."""
+        ...
+
+
+@runtime_checkable
+class ReadsNeighbourhoods(Protocol):
+    """A store that reads a whole :func:`neighbourhood` in one go (a remote store: one round trip
+    instead of four), and may hand out handles that find nodes faster than their ids."""
+
+    def neighbourhood(
+        self,
+        ids: Collection[str],
+        kinds: Collection[EdgeKind],
+        direction: EdgeDirection,
+        ahead: Collection[EdgeKind] = (),
+        with_props: bool = True,
+        node_props: Sequence[str] | None = None,
+        handles: Mapping[str, object] | None = None,
+    ) -> Neighbourhood: ...
+
+
+@functools.cache
+def _offers(kind: type, capability: type) -> bool:
+    return issubclass(kind, capability)
+
+
+# ``isinstance`` against a runtime protocol looks for each of its members on every call (~30 times a
+# plain isinstance); a view asks per query, so these ask once per class of store.
+
+
+def holds_native_graph(store: Store) -> TypeGuard[HoldsNativeGraph]:
+    """``isinstance(store, HoldsNativeGraph)``, answered once per class."""
+    return _offers(type(store), HoldsNativeGraph)
+
+
+def judges_job_edges(store: Store) -> TypeGuard[JudgesJobEdges]:
+    """``isinstance(store, JudgesJobEdges)``, answered once per class."""
+    return _offers(type(store), JudgesJobEdges)
+
+
+def reads_neighbourhoods(store: Store) -> TypeGuard[ReadsNeighbourhoods]:
+    """``isinstance(store, ReadsNeighbourhoods)``, answered once per class."""
+    return _offers(type(store), ReadsNeighbourhoods)
+
+
+def neighbourhood(
+    store: Store,
+    ids: Collection[str],
+    kinds: Collection[EdgeKind],
+    direction: EdgeDirection,
+    ahead: Collection[EdgeKind] = (),
+    with_props: bool = True,
+    node_props: Sequence[str] | None = None,
+    handles: Mapping[str, object] | None = None,
+) -> Neighbourhood:
+    """The edges of ``kinds`` at ``ids`` (:meth:`Store.edges`), the nodes at their far ends (targets
+    ``out``, sources ``in``), the keys of the ``ahead`` edges leaving the far ends (what a walk reads
+    next from there) and the verdict on the job edges among them: what a view reads per level.
+    Without ``with_props`` the edges may come with empty properties and stamps, for a caller that
+    only follows them; with ``node_props`` the nodes may carry only those properties and no stamps.
+    ``handles``: for some of ``ids``, the handles an earlier neighbourhood of the same query gave
+    (handles are meant for one query: a node deleted and made again since is not found by its old
+    handle). A store that :class:`ReadsNeighbourhoods` answers itself; any other, through its
+    primitives."""
+    if reads_neighbourhoods(store):
+        return store.neighbourhood(ids, kinds, direction, ahead, with_props, node_props, handles)
+    found = store.edges(ids, kinds, direction)
+    nodes = store.nodes({edge.target for edge in found} if direction == "out" else {edge.source for edge in found})
+    ahead_keys = store.edge_keys(nodes.keys(), ahead, "out") if ahead and nodes else []
+    unrestated: set[EdgeKey] | None = None
+    if judges_job_edges(store):
+        job_edges = [edge.key for edge in found if edge.kind in JOB_IO]
+        kept = store.unrestated_job_edges({key[0] for key in job_edges}) if job_edges else {}
+        unrestated = set().union(*kept.values()).intersection(job_edges)
+    return Neighbourhood(found, nodes, ahead_keys, unrestated)
 
 
 def open_store(uri: str | None = None, **options: str | None) -> Store:

@@ -240,15 +240,13 @@ class EmbeddedStore(Store):
         with self._lock:
             return self._graph.edge_keys(ids, kinds, direction)
 
-    def dropped_among(self, ids: Collection[str]) -> set[str]:
-        with self._lock:
-            return self._graph.dropped_among(ids)
-
     def unrestated_job_edges(self, jobs: Collection[str]) -> dict[str, frozenset[EdgeKey]]:
+        """:class:`graph.stores.JudgesJobEdges`: judged as jobs are written (``native/core/currency.h``)."""
         with self._lock:
             return {job: frozenset(keys) for job, keys in self._graph.unrestated(jobs).items()}
 
     def native_graph(self) -> _native.Graph:
+        """:class:`graph.stores.HoldsNativeGraph`: views read the graph in place."""
         return self._graph
 
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:
