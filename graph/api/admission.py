@@ -1,18 +1,19 @@
-"""How many GraphQL operations run at once: a few per client, a few more in all.
+"""How much the server holds at once: a few per client, a few more in all.
 
 Every operation holds a worker thread until it ends. Without a bound, a client repeating an
 expensive query (or giving up on it and sending it again) takes every thread and the server stops
 answering anyone, ``/healthz`` included. So an operation is admitted only while its client runs
 fewer than ``per_client`` and the server fewer than ``total``; otherwise it is refused at once
 with 429 and a reason, never queued. The slot is held until the worker has really finished, not
-merely until the client stopped waiting.
+merely until the client stopped waiting. Subscriptions (``graph.api.subscriptions``) are capped
+per connection and in all by the same count, :class:`Slots`.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -27,32 +28,62 @@ class Overloaded(Exception):
     """Refused: too many operations in flight (429); the message says whose."""
 
 
+class Full(Exception):
+    """No slot free: the holder's own (``holder_full``), or the server's."""
+
+    def __init__(self, holder_full: bool) -> None:
+        super().__init__("the holder's slots are taken" if holder_full else "every slot is taken")
+        self.holder_full = holder_full
+
+
+class Slots:
+    """What each holder and all of them hold at once: a slot is taken only while its holder holds
+    fewer than ``per_holder`` and all together fewer than ``total``; otherwise :class:`Full`."""
+
+    def __init__(self, per_holder: int, total: int) -> None:
+        self.per_holder = per_holder
+        self.total = total
+        self._lock = threading.Lock()
+        self._held: Counter[Hashable] = Counter()
+        self._all = 0
+
+    def take(self, holder: Hashable) -> None:
+        """One slot for ``holder`` (give it back with :meth:`give_back`); raises :class:`Full`."""
+        with self._lock:
+            if self._held[holder] >= self.per_holder:
+                raise Full(holder_full=True)
+            if self._all >= self.total:
+                raise Full(holder_full=False)
+            self._held[holder] += 1
+            self._all += 1
+
+    def give_back(self, holder: Hashable) -> None:
+        with self._lock:
+            self._all -= 1
+            self._held[holder] -= 1
+            if not self._held[holder]:
+                del self._held[holder]
+
+
 class Admission:
     """Counts the operations in flight, per client and in all."""
 
     def __init__(self, limits: AdmissionLimits) -> None:
         self.limits = limits
-        self._lock = threading.Lock()
-        self._running: Counter[str] = Counter()
-        self._total = 0
+        self._slots = Slots(limits.per_client, limits.total)
 
     @contextmanager
     def admit(self, client: str) -> Iterator[None]:
         """Hold a slot for ``client`` for the duration; raises ``Overloaded`` when none is free."""
-        with self._lock:
-            if self._running[client] >= self.limits.per_client:
+        try:
+            self._slots.take(client)
+        except Full as e:
+            if e.holder_full:
                 raise Overloaded(f"too many queries in flight from this client (at most {self.limits.per_client} at once, "
-                                 "the server's --max-client-queries); retry when one has finished")
-            if self._total >= self.limits.total:
-                raise Overloaded(f"the server is running its maximum of {self.limits.total} queries "
-                                 "(--max-concurrent-queries); retry shortly")
-            self._running[client] += 1
-            self._total += 1
+                                 "the server's --max-client-queries); retry when one has finished") from None
+            raise Overloaded(f"the server is running its maximum of {self.limits.total} queries "
+                             "(--max-concurrent-queries); retry shortly") from None
         try:
             yield
         finally:
-            with self._lock:
-                self._total -= 1
-                self._running[client] -= 1
-                if not self._running[client]:
-                    del self._running[client]
+            self._slots.give_back(client)

@@ -5,7 +5,7 @@ process) and hands the mutations to the store; GraphQL executes in a worker thre
 
 Who may call what (``graph.api.auth``): ``/healthz`` and the GraphiQL page are open; GraphQL and
 ``/metrics`` need a reader unless reading is open; ingest needs a writer, and a writer only
-writes its own domains (``graph.api.domains``). Every request is bounded: ingest by body size and
+writes its own domains (``graph.authorization``). Every request is bounded: ingest by body size and
 batch length, GraphQL by body size, document depth, tokens and aliases (a request error is a
 400), traversals by a depth cap past which answers come back ``truncated``, each GraphQL operation
 by its budget (``graph.api.budget``: an error beyond) and the operations in flight by admission
@@ -51,7 +51,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
-from graph.api.admission import Admission, Overloaded
+from graph.api.admission import Admission, Overloaded, Slots
 from graph.api.assets import STATIC_PATH, page, static_files
 from graph.api.auth import AuthConfig, AuthError, Principal, Role
 from graph.api.budget import BUDGET_KEY, QueryAborted, QueryBudget
@@ -75,7 +75,7 @@ from graph.api.origin import RequestOrigin
 from graph.api.quiet_heap import SettleWhenQuiet
 from graph.api.schema import LIMITS_KEY, LineageSchema, Query, context
 from graph.api.slow_clients import DEFAULT_READ_SECONDS, BodyDeadline
-from graph.api.subscriptions import FEED_KEY, SLOTS_KEY, Subscription, SubscriptionSlots
+from graph.api.subscriptions import FEED_KEY, SLOTS_KEY, Subscription
 from graph.api.translator import BatchTranslator
 from graph.changes import ChangeFeed
 from graph.event_log import EventLog
@@ -176,7 +176,7 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
         self.metrics = metrics
         self.admission = Admission(limits.admission)
         self.changes = changes or ChangeFeed()
-        self.subscriptions = SubscriptionSlots(limits.max_connection_subscriptions, limits.max_subscriptions)
+        self.subscriptions = Slots(limits.max_connection_subscriptions, limits.max_subscriptions)
 
     @property
     def graphql_ide_html(self) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import threading
 from collections.abc import AsyncGenerator, Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
@@ -26,6 +25,7 @@ from strawberry.types import Info
 
 from graph import lineage as lineage_queries
 from graph import queries
+from graph.api.admission import Full, Slots
 from graph.api.budget import BUDGET_KEY
 from graph.changes import ChangeFeed
 from graph.errors import QueryError
@@ -35,42 +35,26 @@ if TYPE_CHECKING:
     from graph.api.schema import Job, LineageDirection, LineageGraph
 
 FEED_KEY = "changes"  # context entry: the server's ChangeFeed
-SLOTS_KEY = "subscription_slots"  # context entry: the server's SubscriptionSlots
+SLOTS_KEY = "subscription_slots"  # context entry: the server's Slots of subscriptions, per connection
 MIN_INTERVAL = 1.0  # seconds between two answers of one subscription, however often the graph changes
 POLL_SECONDS = 15.0  # ask again after this long without a change heard
 
 
-class SubscriptionSlots:
-    """How many subscriptions each connection and the server hold."""
-
-    def __init__(self, per_connection: int, total: int) -> None:
-        self.per_connection = per_connection
-        self.total = total
-        self._lock = threading.Lock()
-        self._held: dict[int, int] = {}
-        self._all = 0
-
-    @contextmanager
-    def hold(self, connection: object) -> Iterator[None]:
-        """A slot for one subscription of ``connection``; raises a GraphQL error when none is free."""
-        key = id(connection)
-        with self._lock:
-            if self._held.get(key, 0) >= self.per_connection:
-                raise GraphQLError(f"at most {self.per_connection} subscriptions per connection",
-                                   extensions={"code": "TOO_MANY_SUBSCRIPTIONS"})
-            if self._all >= self.total:
-                raise GraphQLError(f"the server holds its maximum of {self.total} subscriptions; retry later",
-                                   extensions={"code": "TOO_MANY_SUBSCRIPTIONS"})
-            self._held[key] = self._held.get(key, 0) + 1
-            self._all += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._all -= 1
-                self._held[key] -= 1
-                if not self._held[key]:
-                    del self._held[key]
+@contextmanager
+def _slot(slots: Slots, connection: object) -> Iterator[None]:
+    """A slot for one subscription of ``connection``; raises a GraphQL error when none is free."""
+    try:
+        slots.take(id(connection))
+    except Full as e:
+        if e.holder_full:
+            raise GraphQLError(f"at most {slots.per_holder} subscriptions per connection",
+                               extensions={"code": "TOO_MANY_SUBSCRIPTIONS"}) from None
+        raise GraphQLError(f"the server holds its maximum of {slots.total} subscriptions; retry later",
+                           extensions={"code": "TOO_MANY_SUBSCRIPTIONS"}) from None
+    try:
+        yield
+    finally:
+        slots.give_back(id(connection))
 
 
 def _refresh(info: Info) -> Info:
@@ -88,7 +72,7 @@ async def _live(info: Info, ask: Callable[[Any], tuple[Any, bytes]]) -> AsyncGen
     change, yielding the answer whenever its fingerprint differs from the last one yielded."""
     feed: ChangeFeed = info.context[FEED_KEY]
     budget = info.context.get(BUDGET_KEY)
-    with info.context[SLOTS_KEY].hold(info.context):
+    with _slot(info.context[SLOTS_KEY], info.context):
         last: bytes | None = None
         while True:
             seen = feed.generation
