@@ -26,7 +26,6 @@ from graph.api.budget import BudgetLimits
 from graph.api.ingest import IngestConfig, IngestLimits
 from graph.api.limits import GraphQLLimits
 from graph.api.slow_clients import DEFAULT_READ_SECONDS
-from graph.bulk_load import load_events
 from graph.check import NODE_QUERY, RENDERERS, CheckError, Execute, check_node, check_schema
 from graph.event_log import REINDEX_AFTER, EventLog, event_log_dir
 from graph.heap import REMOTE, settle_heap, tune_gc
@@ -34,7 +33,8 @@ from graph.impact import ChangeKind
 from graph.ingest_service import IngestService, translate_events
 from graph.mutations import Mutation, UpsertNode
 from graph.stores import Store, StoreUnavailable, open_store
-from graph.stores.journal import JournalError
+from graph.stores.journal import Journal, JournalCorrupt, JournalError
+from ingest.bulk_load import load_events
 from ingest.clock_skew import parse_skew
 from ingest.domain_rules import NO_RULES, DomainRules, InvalidRules
 from ingest.event_files import BadLine, expand_paths
@@ -406,7 +406,7 @@ def ingest_openlineage(open_graph: Callable[[], Store], open_events: Callable[..
     """Ingest OpenLineage events from files (JSON event, JSON array or NDJSON; directories recurse).
 
     Bad events are reported as FILE:LINE: REASON and skipped; the exit code is then 1. Events are
-    applied in file order, 500 at a time (graph.bulk_load).
+    applied in file order, 500 at a time (ingest.bulk_load).
     """
     if neo4j_import is None:
         with _opened_service(open_graph, open_events, rules) as service:
@@ -755,6 +755,75 @@ def _graphql_executor(server: str | None, token: str | None, open_graph: Callabl
             return result.data
 
         yield local
+
+
+@main.group()
+def journal() -> None:
+    """Inspect the embedded store's journal, or take out of replay what cannot be replayed."""
+
+
+def _journal_at(path: Path) -> Journal:
+    """The journal file ``path`` names, or the one in the data dir ``path``."""
+    found = path / "journal.sqlite" if path.is_dir() else path
+    if not found.exists():
+        raise click.UsageError(f"no journal at {found}")
+    logging.basicConfig(level="INFO", format="%(levelname)s %(message)s")
+    try:
+        return Journal(found)
+    except JournalError as e:
+        raise click.ClickException(str(e)) from None
+
+
+@journal.command("check")
+@click.argument("path", type=click.Path(path_type=Path))
+def journal_check(path: Path) -> None:
+    """Say whether every batch replays, and what the next start does with the snapshot."""
+    from graph.mutations import decode
+
+    opened = _journal_at(path)
+    try:
+        try:
+            count = sum(1 for _ in opened.replay(decode, repair=False))
+        except JournalError as e:
+            raise click.ClickException(str(e)) from None
+        torn = f"; a torn tail of {len(opened.torn_tail)} will be dropped on the next start" if opened.torn_tail else ""
+        click.echo(f"{opened.path}: {count} batches replay{torn}")
+        click.echo(_snapshot_state(opened.path.parent, opened))
+    finally:
+        opened.close()
+
+
+@journal.command("salvage")
+@click.argument("path", type=click.Path(path_type=Path))
+def journal_salvage(path: Path) -> None:
+    """Quarantine the batches that cannot be replayed (the way past a corrupt journal)."""
+    from graph.mutations import decode
+
+    opened = _journal_at(path)
+    try:
+        found = opened.salvage(decode)
+        for d in found:
+            click.echo(f"quarantined batch {d.seq} ({d.size} bytes): {d.reason}")
+        click.echo(f"{opened.path}: {len(found)} batch{'' if len(found) == 1 else 'es'} quarantined")
+    finally:
+        opened.close()
+
+
+def _snapshot_state(data_dir: Path, opened: Journal) -> str:
+    """What the embedded store's next start does with the snapshot beside the journal."""
+    from graph.stores import snapshot
+
+    try:
+        reader = snapshot.usable(data_dir, opened)
+    except snapshot.SnapshotUnusable as e:
+        return f"{snapshot.path_in(data_dir)}: not usable ({e}); the next start replays the whole journal"
+    except JournalCorrupt as e:
+        return f"the next start refuses: {e}"
+    if reader is None:
+        return f"{snapshot.path_in(data_dir)}: none; the next start replays the whole journal"
+    header = reader.header
+    return (f"{snapshot.path_in(data_dir)}: {header.nodes} nodes and {header.edges} edges as of batch "
+            f"{header.point.seq}; the next start loads it and replays the batches after it")
 
 
 @main.command("schema")

@@ -1,7 +1,7 @@
 """The one way events enter the graph: validate → authorise → keep the raw event → apply → acknowledge.
 
 Every ingest path goes through here: ``POST /api/v1/lineage`` and its batch endpoint
-(``graph.api.ingest``), event files (``graph.bulk_load``), the catalog, contract and dbt
+(``graph.api.ingest``), event files (``ingest.bulk_load``), the catalog, contract and dbt
 ingesters (their mutations, ``apply_mutations``) and the Kafka consumer. The paths differ only in
 how events arrive and how the answer is given.
 
@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from graph.api.auth import Principal
-from graph.api.domains import Authorization, authorize_each
+from graph.authorization import Authorization, authorize_each
 from graph.event_log import MUTATIONS, Block, EventLog, pack_events, pack_mutations, subjects_of
 from graph.mutations import Mutation, concat_encoded, decode, encode
 from graph.stores import Store, StoreUnavailable
@@ -143,7 +143,7 @@ class IngestService:
 
     def authorize(self, principal: Principal, events: Sequence[TranslatedEvent]) -> list[Authorization]:
         """For each event, the domains it touches that ``principal`` may not write, or what of it to
-        apply (``graph.api.domains.authorize_each``)."""
+        apply (``graph.authorization.authorize_each``)."""
         if principal.writes_everywhere:
             return [Authorization([]) for _ in events]
         return authorize_each([event.mutations() for event in events], self.store, principal.name, principal.may_write)

@@ -17,7 +17,7 @@ from live_server import LiveServer
 from openlineage.client.transport.http import ApiKeyTokenProvider, HttpConfig, HttpTransport
 
 from graph.api.auth import AuthConfig, InvalidAuthConfig, Role
-from graph.api.domains import domains_touched, domains_touched_each
+from graph.authorization import domains_touched, domains_touched_each
 from graph.model import RULE_SOURCE, EdgeKind, NodeKind, dataset_id, domain_id
 from graph.mutations import UpsertEdge, UpsertNode
 from graph.stores import Store

@@ -1,4 +1,4 @@
-"""Bulk loading (graph.bulk_load): translating in worker processes changes nothing of the outcome.
+"""Bulk loading (ingest.bulk_load): translating in worker processes changes nothing of the outcome.
 
 The same files loaded with a real worker process and without one must journal byte-identical
 batches, report the same bad lines in the same order, and count the same, since chunks are
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.bulk_load import CHUNK_EVENTS, LoadReport, load_events
 from graph.event_log import EventLog
 from graph.ingest_service import IngestService
 from graph.stores.embedded import EmbeddedStore
+from ingest.bulk_load import CHUNK_EVENTS, LoadReport, load_events
 from ingest.domain_rules import DomainRules
 from ingest.event_files import BadLine
 

@@ -387,7 +387,7 @@ def test_an_intact_row_that_does_not_decode_is_refused_wherever_it_is(tmp_path: 
 
 
 def _journal_cli(command: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "graph.stores.journal", command, str(data_dir)],
+    return subprocess.run([sys.executable, "-m", "graph", "journal", command, str(data_dir)],
                           capture_output=True, text=True, timeout=60, cwd=Path(__file__).parents[1])
 
 

@@ -178,7 +178,7 @@ def test_salvaged_batches_make_the_snapshot_unusable(loaded: Path, tmp_path: Pat
     db = sqlite3.connect(loaded / "journal.sqlite", isolation_level=None)
     db.execute("UPDATE batches SET crc32 = crc32 + 1 WHERE seq = 2")
     db.close()
-    salvage = subprocess.run([sys.executable, "-m", "graph.stores.journal", "salvage", str(loaded)],
+    salvage = subprocess.run([sys.executable, "-m", "graph", "journal", "salvage", str(loaded)],
                              capture_output=True, text=True, cwd=ROOT)
     assert salvage.returncode == 0 and "1 batch quarantined" in salvage.stdout, salvage.stderr
     expected = replayed(loaded, tmp_path / "reference")
@@ -306,7 +306,7 @@ def test_job_currency_is_decided_again_after_a_snapshot_load(tmp_path: Path) -> 
 
 def test_journal_check_says_what_the_next_start_does_with_the_snapshot(loaded: Path) -> None:
     def check() -> str:
-        done = subprocess.run([sys.executable, "-m", "graph.stores.journal", "check", str(loaded)],
+        done = subprocess.run([sys.executable, "-m", "graph", "journal", "check", str(loaded)],
                               capture_output=True, text=True, cwd=ROOT)
         assert done.returncode == 0, done.stderr
         return done.stdout.splitlines()[-1]
@@ -337,7 +337,7 @@ def test_a_journal_cut_short_never_starts_silently_and_the_snapshot_is_kept(tmp_
     for _ in range(2):
         with pytest.raises(JournalCorrupt, match="the file was cut short"):
             EmbeddedStore(data_dir)
-    check = subprocess.run([sys.executable, "-m", "graph.stores.journal", "check", str(data_dir)],
+    check = subprocess.run([sys.executable, "-m", "graph", "journal", "check", str(data_dir)],
                            capture_output=True, text=True, cwd=ROOT)
     assert check.returncode == 1 and "cut short" in check.stderr
     assert snapshot.path_in(data_dir).read_bytes() == kept

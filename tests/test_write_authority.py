@@ -1,4 +1,4 @@
-"""Who may write what: the authorization of domain-scoped writers (``graph.api.domains``) on both
+"""Who may write what: the authorization of domain-scoped writers (``graph.authorization``) on both
 stores, directly and over real HTTP to a real server."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from graph.api.domains import domains_touched
+from graph.authorization import domains_touched
 from graph.model import EdgeKind, NodeKind, dataset_id, domain_id
 from graph.mutations import UpsertEdge, UpsertNode
 from graph.stores import Store

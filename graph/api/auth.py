@@ -17,7 +17,7 @@ Tokens are configured in a file (``serve --auth-file``, YAML or JSON) or in the 
         roles: [admin]
 
 Roles nest: an admin is a writer, a writer is a reader. A writer may write datasets of the domains
-it lists and datasets no domain claims (``graph.api.domains`` says which domains a write
+it lists and datasets no domain claims (``graph.authorization`` says which domains a write
 touches); an admin may write anything. Clients send ``Authorization: Bearer <token>``, which is
 what OpenLineage's ``api_key`` HTTP auth sends. Only the sha256 of each token is kept in memory,
 and a presented token is compared with every known digest in constant time.

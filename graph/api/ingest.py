@@ -2,7 +2,7 @@
 
 The contract every OpenLineage producer knows: 201 once the event is durable; 400 with
 ``{"error": "..."}`` naming the failing field; 403 naming the domains a writer may not write
-(``graph.api.domains``); 413 over the size limit; 503 while the store is unreachable (clients
+(``graph.authorization``); 413 over the size limit; 503 while the store is unreachable (clients
 retry). A rejected event leaves the graph exactly as it was. Who is asking (the ``Principal``) is
 settled before, by ``graph.api.auth``; what becomes of an accepted event is ``graph.ingest_service``'s.
 """
@@ -17,14 +17,13 @@ from datetime import timedelta
 from typing import Any
 
 import orjson
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from graph.api.auth import Principal
-from graph.api.domains import Authorization
 from graph.api.limits import IngestLimits
+from graph.authorization import Authorization
 from graph.ingest_service import IngestService, TranslatedEvent, forbidden, translate_one
 from graph.stores import StoreUnavailable
 from ingest.clock_skew import DEFAULT_MAX_CLOCK_SKEW, latest_accepted
@@ -155,7 +154,7 @@ def _translate_one(body: bytes, config: IngestConfig) -> TranslatedEvent:
 
 
 def _count_not_applied(decisions: list[Authorization], not_applied: Counter[str]) -> None:
-    """What of the events a writer's scope reduced is not applied as sent (``graph.api.domains``)."""
+    """What of the events a writer's scope reduced is not applied as sent (``graph.authorization``)."""
     for decision in decisions:
         if decision.mutations is not None:
             not_applied.update({"observation": decision.observed, "alias": decision.ignored_aliases})

@@ -10,7 +10,6 @@ import logging
 import os
 import sqlite3
 import struct
-import sys
 import threading
 import zlib
 from collections.abc import Callable, Iterator
@@ -393,7 +392,7 @@ class Journal:
 
     def _salvage_hint(self) -> str:
         return (
-            f"Keep a copy of {self.path.parent}, then run `python -m graph.stores.journal salvage {self.path}` "
+            f"Keep a copy of {self.path.parent}, then run `lineagemesh journal salvage {self.path}` "
             f"to quarantine what cannot be replayed, and re-send those events if you can."
         )
 
@@ -535,66 +534,3 @@ def describe_torn_wal(wal: Path) -> str | None:
     if partial:
         parts.append(f"a partial frame ({partial} of {frame_size} bytes)")
     return " and ".join(parts) or None
-
-
-# -- python -m graph.stores.journal check|salvage PATH ----------------------------------------------
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Inspect a journal, or quarantine what cannot be replayed (the way past JournalCorrupt)."""
-    import argparse
-
-    from graph.mutations import decode
-
-    parser = argparse.ArgumentParser(prog="python -m graph.stores.journal", description=main.__doc__)
-    parser.add_argument("command", choices=["check", "salvage"])
-    parser.add_argument("path", type=Path, help="the journal file, or the embedded store's data dir")
-    args = parser.parse_args(argv)
-    path: Path = args.path / "journal.sqlite" if args.path.is_dir() else args.path
-    if not path.exists():
-        parser.error(f"no journal at {path}")
-    logging.basicConfig(level="INFO", format="%(levelname)s %(message)s")
-    try:
-        journal = Journal(path)
-    except JournalError as e:
-        print(e, file=sys.stderr)
-        return 1
-    try:
-        if args.command == "check":
-            try:
-                count = sum(1 for _ in journal.replay(decode, repair=False))
-            except JournalError as e:
-                print(e, file=sys.stderr)
-                return 1
-            torn = f"; a torn tail of {len(journal.torn_tail)} will be dropped on the next start" if journal.torn_tail else ""
-            print(f"{path}: {count} batches replay{torn}")
-            print(_snapshot_state(path.parent, journal))
-            return 0
-        found = journal.salvage(decode)
-        for d in found:
-            print(f"quarantined batch {d.seq} ({d.size} bytes): {d.reason}")
-        print(f"{path}: {len(found)} batch{'' if len(found) == 1 else 'es'} quarantined")
-        return 0
-    finally:
-        journal.close()
-
-
-def _snapshot_state(data_dir: Path, journal: Journal) -> str:
-    """What the embedded store's next start does with the snapshot beside the journal."""
-    from graph.stores import snapshot  # it builds on this module
-
-    try:
-        reader = snapshot.usable(data_dir, journal)
-    except snapshot.SnapshotUnusable as e:
-        return f"{snapshot.path_in(data_dir)}: not usable ({e}); the next start replays the whole journal"
-    except JournalCorrupt as e:
-        return f"the next start refuses: {e}"
-    if reader is None:
-        return f"{snapshot.path_in(data_dir)}: none; the next start replays the whole journal"
-    header = reader.header
-    return (f"{snapshot.path_in(data_dir)}: {header.nodes} nodes and {header.edges} edges as of batch "
-            f"{header.point.seq}; the next start loads it and replays the batches after it")
-
-
-if __name__ == "__main__":
-    sys.exit(main())
