@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import neo4j
 import pytest
+from devservers import neo4j as neo4j_launcher
 from test_neo4j_store import WEIRD_PROPS, dump, nasty_batch, typed
 
-from devservers import neo4j as neo4j_launcher
 from graph.event_log import EventLog
 from graph.impact import impact
 from graph.lineage import Direction, dataset_lineage

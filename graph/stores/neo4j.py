@@ -1054,7 +1054,7 @@ class Neo4jStore(_CypherReads, Store):
             _SEARCH, {"needle": text.lower(), "kinds": labels, "first": int(first)}, "searching names"
         )
         clocks = self._clocks_of(row[2] for row in rows)
-        return [node for node in (_decode_node(*row, clocks) for row in rows) if node is not None]
+        return [node for node in (_decode_node(row[0], row[1], row[2], clocks) for row in rows) if node is not None]
 
     def nodes_of_kind(self, kind: NodeKind, first: int, after: str | None = None) -> list[Node]:
         if first <= 0:
@@ -1063,7 +1063,7 @@ class Neo4jStore(_CypherReads, Store):
         query = _NODES_OF_KIND[(kind, after is not None)]
         rows = self._read(query, {"after": after, "first": int(first)}, "listing nodes")
         clocks = self._clocks_of(row[2] for row in rows)
-        return [node for node in (_decode_node(*row, clocks) for row in rows) if node is not None]
+        return [node for node in (_decode_node(row[0], row[1], row[2], clocks) for row in rows) if node is not None]
 
     def counts(self) -> dict[str, int]:
         (row,) = self._read(_COUNTS, {}, "counting")

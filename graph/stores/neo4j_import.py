@@ -24,12 +24,13 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Iterable
+from typing import IO, Any
 
 from graph.model import JOB_IO, EdgeKind, NodeKind
-from graph.stores import Store
+from graph.stores import Store, judges_job_edges
 from graph.stores.neo4j import _FORMAT, _UNRESTATED, _encode, _encode_node
 
 ARGS_FILE = "import.args"
@@ -118,7 +119,7 @@ class _Group:
         fields = self.id_columns + [f"{key}:{kind}" for key, kind in self.columns.items()]
         with open(header, "w", newline="", encoding="utf-8") as out:
             csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\n").writerow(fields)
-        self._out = open(data, "w", newline="", encoding="utf-8", buffering=2**20)
+        self._out = open(data, "w", newline="", encoding="utf-8", buffering=2**20)  # noqa: SIM115 - closed by close()
         self.files.append((header, data))
         return True
 
@@ -235,7 +236,7 @@ def export(store: Store, directory: Path) -> ImportFiles:
                     groups.write([node.id], props)
                 unrestated: frozenset[tuple[str, EdgeKind, str]] = frozenset()
                 if kind is NodeKind.JOB:
-                    unrestated = frozenset().union(*(store.unrestated_job_edges(ids) or {}).values())
+                    unrestated = frozenset().union(*(store.unrestated_job_edges(ids) if judges_job_edges(store) else {}).values())
                 for edge in store.edges(ids, every_kind, "out"):
                     props = _encode(edge.props, edge.stamps)
                     if unrestated and edge.kind in JOB_IO and edge.key in unrestated:

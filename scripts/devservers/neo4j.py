@@ -51,12 +51,12 @@ __all__ = [
     "AlreadyRunningError",
     "Neo4jServer",
     "Neo4jServerError",
+    "admin",
     "ensure_jars",
     "kill",
     "start",
     "status",
     "stop",
-    "admin",
 ]
 
 # Keep in sync with <neo4j.version> in neo4j/pom.xml (newest 5.26.x on Maven Central when chosen).
@@ -600,10 +600,10 @@ def kill(server_or_data_dir: Neo4jServer | Path | str | None = None) -> bool:
 
 def admin(
     arguments: list[str],
-    data_dir: Union[Path, str, None] = None,
+    data_dir: Path | str | None = None,
     *,
     heap: str = DEFAULT_HEAP,
-    timeout: Optional[float] = None,
+    timeout: float | None = None,
 ) -> subprocess.CompletedProcess:
     """Run ``neo4j-admin`` with ``arguments`` (e.g. ``["database", "import", "full", ...]``) on
     the home a server started with ``data_dir`` uses (its databases under ``data/``), from the
