@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -35,7 +36,8 @@ def timed_pair(first, second, reps: int) -> tuple[list[float], list[float]]:
     weighs on both alike."""
     first()
     second()
-    a, b = [], []
+    a: list[Any] = []
+    b: list[Any] = []
     for _ in range(reps):
         for call, samples in ((first, a), (second, b)):
             started = time.perf_counter()

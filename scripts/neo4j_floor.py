@@ -198,7 +198,8 @@ def read_levels(driver: neo4j.Driver, query: str, start_id: str, depth: int | No
     """A reach (as :func:`reach_statement`'s columns) walked a dataset hop per statement, ids only,
     then for impact whom it concerns in one more: the floor of a walk that reads a level at a
     time, as lineagemesh's does."""
-    datasets, jobs, reads, writes = {start_id}, set(), [], []
+    jobs: set[str] = set()
+    datasets, reads, writes = {start_id}, [], []
     frontier, hop = [start_id], 0
     with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS, fetch_size=-1) as session:
         while frontier and (depth is None or hop < depth):

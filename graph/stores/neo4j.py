@@ -921,14 +921,14 @@ class Neo4jStore(_CypherReads, Store):
         for group in deferred:
             if column_clocks.defer(group, clocks[group.owner]):
                 moved.update(column_clocks.element_key(m) for m in group.mutations)
-        written = self._write(tx, changes, nodes, edges, books)
+        elements = self._write(tx, changes, nodes, edges, books)
         if changes:
             jobs, runs = touched_by(changes)
             if jobs or runs:
                 reader = _InTransaction(tx, {**nodes.current, **changes.nodes})
                 self._judge_jobs(tx, jobs_of(reader, jobs, runs), reader, nodes.eids.keys())
         moved -= changes.nodes.keys() | changes.edges.keys()
-        return len(changes.nodes) + len(changes.edges) + len(moved), written
+        return len(changes.nodes) + len(changes.edges) + len(moved), elements
 
     @staticmethod
     def _lock_read(tx: neo4j.ManagedTransaction, query: str, ids: Collection[str], nodes: _Locked[str]) -> None:
