@@ -136,7 +136,7 @@ def mesh_files(tmp_path: Path, food_delivery_events: list[dict[str, Any]]) -> li
 
 
 def answers(store: Neo4jStore, starts: list[str]) -> list[Any]:
-    found = []
+    found: list[Any] = []
     for start in starts:
         for direction in (Direction.UPSTREAM, Direction.DOWNSTREAM):
             graph = dataset_lineage(store, start, direction, depth=20)

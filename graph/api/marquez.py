@@ -74,6 +74,14 @@ def _not_found(what: str, name: str) -> MarquezError:
     return MarquezError(404, f"{what} '{name}' not found.")
 
 
+def _shown(view: GraphView, node: Node, full: bool, what: str, name: str) -> dict[str, Any]:
+    """One node as Marquez writes it; 404 if the view does not show it."""
+    data = shapes.marquez(view, [node], full)[0]
+    if data is None:
+        raise _not_found(what, name)
+    return data
+
+
 def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
     return JSONResponse({"code": status, "message": message, "error": message}, status_code=status, headers=headers)
 
@@ -321,21 +329,22 @@ class MarquezReadAPI:
         page = catalog.in_namespace(view, NodeKind.DATASET, ns, limit, offset)
         lineage_of = Reads(view).column_lineage(page.nodes)
         return {"totalCount": page.total, "datasets": [shapes.dataset(data, lineage_of[d.id])
-                                                       for d, data in zip(page.nodes, shapes.marquez(view, page.nodes, True))]}
+                                                       for d, data in zip(page.nodes, shapes.marquez(view, page.nodes, True))
+                                                       if data is not None]}
 
     def dataset(self, view: GraphView, ns: str, name: str) -> dict[str, Any]:
         self._existing_namespace(view, ns)
         found = queries.dataset(view, ns, name)
         if found is None or found.kind != NodeKind.DATASET:
             raise _not_found("Dataset", name)
-        return shapes.dataset(shapes.marquez(view, [found], True)[0], Reads(view).column_lineage([found])[found.id])
+        return shapes.dataset(_shown(view, found, True, "Dataset", name), Reads(view).column_lineage([found])[found.id])
 
     def jobs(self, view: GraphView, params: Params, ns: str | None) -> dict[str, Any]:
         if ns is not None:
             self._existing_namespace(view, ns)
         limit, offset = params.page()
         page = catalog.in_namespace(view, NodeKind.JOB, ns, limit, offset)
-        return {"totalCount": page.total, "jobs": shapes.marquez(view, page.nodes, True)}
+        return {"totalCount": page.total, "jobs": [job for job in shapes.marquez(view, page.nodes, True) if job is not None]}
 
     def _job(self, view: GraphView, ns: str, name: str) -> Node:
         self._existing_namespace(view, ns)
@@ -345,14 +354,14 @@ class MarquezReadAPI:
         return found
 
     def job(self, view: GraphView, ns: str, name: str) -> dict[str, Any]:
-        return shapes.marquez(view, [self._job(view, ns, name)], True)[0]
+        return _shown(view, self._job(view, ns, name), True, "Job", name)
 
     def runs(self, view: GraphView, params: Params, ns: str, name: str) -> dict[str, Any]:
         found = self._job(view, ns, name)
         limit, offset = params.page()
         total = len(view.edge_keys({found.id}, (EdgeKind.OF,), "in"))
         page = queries.runs(view, found, offset + limit)[offset:]
-        return {"runs": shapes.marquez(view, page, False), "totalCount": total}
+        return {"runs": [run for run in shapes.marquez(view, page, False) if run is not None], "totalCount": total}
 
     def _run_node(self, view: GraphView, uuid: str) -> tuple[Node, Node | None]:
         found = queries.node(view, run_id(uuid))
@@ -363,7 +372,7 @@ class MarquezReadAPI:
         return found, job
 
     def run(self, view: GraphView, uuid: str) -> dict[str, Any]:
-        return shapes.marquez(view, [self._run_node(view, uuid)[0]], False)[0]
+        return _shown(view, self._run_node(view, uuid)[0], False, "Run", uuid)
 
     def run_facets(self, view: GraphView, params: Params, uuid: str) -> dict[str, Any]:
         kind = (params.text("type") or "").upper()
@@ -371,7 +380,8 @@ class MarquezReadAPI:
             raise MarquezError(400, "query param type must be one of run, job")
         found, job = self._run_node(view, uuid)
         of = found if kind == "RUN" else job
-        return {"runId": found.props.get("runId"), "facets": shapes.marquez(view, [of], kind == "JOB")[0]["facets"] if of is not None else {}}
+        facets = _shown(view, of, kind == "JOB", "Run", uuid)["facets"] if of is not None else {}
+        return {"runId": found.props.get("runId"), "facets": facets}
 
     # -- lineage -----------------------------------------------------------------------------
 
