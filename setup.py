@@ -18,10 +18,14 @@ GENERATED = ROOT / "build" / "generated"
 
 
 def _constant_name(member: str) -> str:
-    return "k" + "".join(word.capitalize() for word in member.split("_"))  # DATA_PRODUCT -> kDataProduct
+    return "k" + "".join(
+        word.capitalize() for word in member.split("_")
+    )  # DATA_PRODUCT -> kDataProduct
 
 
-def _model_tables(source: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, str]]:
+def _model_tables(
+    source: str,
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, str]]:
     """(node kinds, edge kinds in code order, id prefix by node kind member) as graph/model.py states them."""
     enums: dict[str, list[tuple[str, str]]] = {}
     codes: list[str] = []
@@ -31,13 +35,18 @@ def _model_tables(source: str) -> tuple[list[tuple[str, str]], list[tuple[str, s
             enums[statement.name] = [
                 (s.targets[0].id, s.value.value)
                 for s in statement.body
-                if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name) and isinstance(s.value, ast.Constant)
+                if isinstance(s, ast.Assign)
+                and isinstance(s.targets[0], ast.Name)
+                and isinstance(s.value, ast.Constant)
             ]
         elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
             if statement.target.id == "EDGE_KIND_CODES":
                 codes = [element.attr for element in statement.value.elts]
             elif statement.target.id == "ID_PREFIX":
-                prefixes = {key.attr: value.value for key, value in zip(statement.value.keys, statement.value.values)}
+                prefixes = {
+                    key.attr: value.value
+                    for key, value in zip(statement.value.keys, statement.value.values)
+                }
     nodes, edges = enums["NodeKind"], dict(enums["EdgeKind"])
     if sorted(codes) != sorted(edges) or len(set(codes)) != len(codes):
         raise SystemExit(f"{MODEL}: EDGE_KIND_CODES must list every EdgeKind once")
@@ -100,10 +109,21 @@ setup(
             "graph._native",
             sources=sources,
             include_dirs=[str(GENERATED)],
-            depends=[*sorted(str(path) for part in NATIVE for path in part.glob("*.h")), str(kinds_header), str(MODEL)],
+            depends=[
+                *sorted(str(path) for part in NATIVE for path in part.glob("*.h")),
+                str(kinds_header),
+                str(MODEL),
+            ],
             language="c++",
             # -iquote: the sources' own headers (strings.h, ...) must not shadow the system's <strings.h>
-            extra_compile_args=[*(f"-iquote{part}" for part in NATIVE), "-std=c++17", "-O2", "-fvisibility=hidden", "-Wall", "-Wno-missing-field-initializers"],
+            extra_compile_args=[
+                *(f"-iquote{part}" for part in NATIVE),
+                "-std=c++17",
+                "-O2",
+                "-fvisibility=hidden",
+                "-Wall",
+                "-Wno-missing-field-initializers",
+            ],
         )
     ]
 )

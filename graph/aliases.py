@@ -35,7 +35,9 @@ class AliasResolver:
         """Every id (aliases included) standing for the given canonical ids, mapped to its canonical id."""
         return self.keys_into(canonical_ids, ())[0]
 
-    def keys_into(self, canonical_ids: Iterable[str], kinds: tuple[EdgeKind, ...]) -> tuple[dict[str, str], list[EdgeKey]]:
+    def keys_into(
+        self, canonical_ids: Iterable[str], kinds: tuple[EdgeKind, ...]
+    ) -> tuple[dict[str, str], list[EdgeKey]]:
         """:meth:`members`, and the keys of the edges of ``kinds`` entering any member (a dataset's
         readers under all its names), read together: one read per alias hop."""
         return self.view.native.keys_into(list(canonical_ids), kinds)

@@ -43,14 +43,25 @@ from graph.stores import GraphReader
 from graph.view import view_of
 
 _READ = (EdgeKind.READS, EdgeKind.CONSUMED)  # job/run -> dataset it reads
-_WRITE = (EdgeKind.WRITES, EdgeKind.PRODUCED, EdgeKind.EXPOSES, EdgeKind.GOVERNS)  # -> dataset it writes/claims
+_WRITE = (
+    EdgeKind.WRITES,
+    EdgeKind.PRODUCED,
+    EdgeKind.EXPOSES,
+    EdgeKind.GOVERNS,
+)  # -> dataset it writes/claims
 _GOVERNANCE_PROPS = frozenset({"deleted", "lifecycleState"})
 
 
-_REFERENCE_PROPS = {NodeKind.DATASET: frozenset({"namespace", "name"}),
-                    NodeKind.COLUMN: frozenset({"namespace", "dataset", "datasetId", "name"})}
-_OBSERVATION_SKIPS = frozenset({"declared", "lastSeenAt"})  # a description's marks, not what was observed
-OBSERVED_BY = FACET_PREFIX + "observedBy:"  # + principal: what it observed on a dataset of another domain
+_REFERENCE_PROPS = {
+    NodeKind.DATASET: frozenset({"namespace", "name"}),
+    NodeKind.COLUMN: frozenset({"namespace", "dataset", "datasetId", "name"}),
+}
+_OBSERVATION_SKIPS = frozenset(
+    {"declared", "lastSeenAt"}
+)  # a description's marks, not what was observed
+OBSERVED_BY = (
+    FACET_PREFIX + "observedBy:"
+)  # + principal: what it observed on a dataset of another domain
 
 
 def domains_touched(mutations: Sequence[Mutation], store: GraphReader) -> set[str]:
@@ -58,7 +69,9 @@ def domains_touched(mutations: Sequence[Mutation], store: GraphReader) -> set[st
     return domains_touched_each([mutations], store)[0]
 
 
-def domains_touched_each(events: Sequence[Sequence[Mutation]], store: GraphReader) -> list[set[str]]:
+def domains_touched_each(
+    events: Sequence[Sequence[Mutation]], store: GraphReader
+) -> list[set[str]]:
     """``domains_touched`` for each event of a batch, reading the store once for all of them."""
     return [touched for touched, _ in _domains_each(events, store)]
 
@@ -68,20 +81,28 @@ class Authorization:
     """What becomes of one event of a domain-scoped writer."""
 
     refused: list[str]  # the domains it writes that the writer may not (sorted): 403 when any
-    mutations: list[Mutation] | None = None  # what to apply instead of the event's own, when reduced
+    mutations: list[Mutation] | None = (
+        None  # what to apply instead of the event's own, when reduced
+    )
     observed: int = 0  # datasets of other domains whose described facts became observations
     ignored_aliases: int = 0  # aliases joining a dataset of another domain, left out
 
 
-def authorize_each(events: Sequence[Sequence[Mutation]], store: GraphReader, principal: str,
-                   may_write: Callable[[str], bool]) -> list[Authorization]:
+def authorize_each(
+    events: Sequence[Sequence[Mutation]],
+    store: GraphReader,
+    principal: str,
+    may_write: Callable[[str], bool],
+) -> list[Authorization]:
     """For each event of a batch: refused (the domains it would write and may not), or what of it
     ``principal`` may apply — its observations of other domains' datasets kept as observations
     (see the module docstring)."""
     decisions = []
     for event, (touched, reads) in zip(events, _domains_each(events, store)):
         refused = sorted(d for d in touched if not may_write(d))
-        foreign = {dataset for dataset, domains in reads.items() if any(not may_write(d) for d in domains)}
+        foreign = {
+            dataset for dataset, domains in reads.items() if any(not may_write(d) for d in domains)
+        }
         if refused or not foreign:
             decisions.append(Authorization(refused))
         else:
@@ -89,7 +110,9 @@ def authorize_each(events: Sequence[Sequence[Mutation]], store: GraphReader, pri
     return decisions
 
 
-def _domains_each(events: Sequence[Sequence[Mutation]], store: GraphReader) -> list[tuple[set[str], dict[str, set[str]]]]:
+def _domains_each(
+    events: Sequence[Sequence[Mutation]], store: GraphReader
+) -> list[tuple[set[str], dict[str, set[str]]]]:
     """For each event: the names of the domains it writes, and the domain names of each dataset it
     only reads (as the graph and the event's own rules place it)."""
     view = view_of(store)
@@ -110,19 +133,32 @@ def _domains_each(events: Sequence[Sequence[Mutation]], store: GraphReader) -> l
     job_domains = mesh.job_domains(view, jobs) if jobs else {}
 
     def domains_of(dataset: str) -> set[str]:
-        return {declared[name] for name in (dataset, canonical.get(dataset, dataset)) if name in declared}
+        return {
+            declared[name]
+            for name in (dataset, canonical.get(dataset, dataset))
+            if name in declared
+        }
 
     per_event = []
     for w, event_jobs in zip(writes, jobs_of):
-        ids = set(w.domains).union(*(domains_of(d) for d in w.datasets), *(job_domains.get(j, ()) for j in event_jobs))
+        ids = set(w.domains).union(
+            *(domains_of(d) for d in w.datasets), *(job_domains.get(j, ()) for j in event_jobs)
+        )
         reads = {d: domains_of(d) | w.placed.get(d, set()) for d in w.read}
         per_event.append((ids, reads))
-    every = set().union(*(ids for ids, _ in per_event), *(ids for _, reads in per_event for ids in reads.values()))
+    every = set().union(
+        *(ids for ids, _ in per_event), *(ids for _, reads in per_event for ids in reads.values())
+    )
     names = _domain_names(view, every, writes)
-    return [({names[i] for i in ids}, {d: {names[i] for i in ids} for d, ids in reads.items()}) for ids, reads in per_event]
+    return [
+        ({names[i] for i in ids}, {d: {names[i] for i in ids} for d, ids in reads.items()})
+        for ids, reads in per_event
+    ]
 
 
-def _observations_only(mutations: Sequence[Mutation], foreign: set[str], principal: str) -> Authorization:
+def _observations_only(
+    mutations: Sequence[Mutation], foreign: set[str], principal: str
+) -> Authorization:
     """``mutations`` with the datasets of ``foreign`` reduced to references: what they described
     of them (properties, columns from a schema) becomes one ``observedBy:<principal>`` facet per
     dataset; aliases joining them are dropped. Columns of theirs that lineage refers to stay as
@@ -131,7 +167,11 @@ def _observations_only(mutations: Sequence[Mutation], foreign: set[str], princip
     described_columns: set[str] = set()
     for m in mutations:
         if isinstance(m, UpsertNode) and (dataset := _dataset_of(m)) in foreign:
-            said = {k: v for k, v in m.props.items() if k not in _REFERENCE_PROPS[m.kind] and k not in _OBSERVATION_SKIPS}
+            said = {
+                k: v
+                for k, v in m.props.items()
+                if k not in _REFERENCE_PROPS[m.kind] and k not in _OBSERVATION_SKIPS
+            }
             if not said:
                 continue
             observation = observations.setdefault(dataset, {"eventTime": m.at})
@@ -141,11 +181,15 @@ def _observations_only(mutations: Sequence[Mutation], foreign: set[str], princip
                 continue
             for key, value in said.items():
                 if key.startswith(FACET_PREFIX):
-                    observation.setdefault("facets", {})[key[len(FACET_PREFIX):]] = value
+                    observation.setdefault("facets", {})[key[len(FACET_PREFIX) :]] = value
                 else:
                     observation[key] = value
-    referenced = {end for m in mutations if isinstance(m, UpsertEdge) and m.kind is not EdgeKind.HAS_COLUMN
-                  for end in (m.source, m.target)}
+    referenced = {
+        end
+        for m in mutations
+        if isinstance(m, UpsertEdge) and m.kind is not EdgeKind.HAS_COLUMN
+        for end in (m.source, m.target)
+    }
     dropped = described_columns - referenced
     kept: list[Mutation] = []
     ignored = 0
@@ -158,9 +202,20 @@ def _observations_only(mutations: Sequence[Mutation], foreign: set[str], princip
         elif _dataset_of(m) not in foreign:
             kept.append(m)
         elif m.id not in dropped:
-            kept.append(m._replace(props={k: v for k, v in m.props.items() if k in _REFERENCE_PROPS[m.kind]}))
+            kept.append(
+                m._replace(
+                    props={k: v for k, v in m.props.items() if k in _REFERENCE_PROPS[m.kind]}
+                )
+            )
     for dataset, observation in observations.items():
-        kept.append(UpsertNode(dataset, NodeKind.DATASET, observation["eventTime"], {OBSERVED_BY + principal: observation}))
+        kept.append(
+            UpsertNode(
+                dataset,
+                NodeKind.DATASET,
+                observation["eventTime"],
+                {OBSERVED_BY + principal: observation},
+            )
+        )
     return Authorization([], kept, len(observations), ignored)
 
 
@@ -174,8 +229,13 @@ def _dataset_of(node: UpsertNode) -> str | None:
 def _subjects_of_unknown_kind(mutations: Sequence[Mutation]) -> set[str]:
     """Sources of owner/domain/derivation edges that the mutations do not describe themselves."""
     described = {m.id for m in mutations if isinstance(m, UpsertNode)}
-    return {m.source for m in mutations if isinstance(m, UpsertEdge)
-            and m.kind in (EdgeKind.OWNED_BY, EdgeKind.BELONGS_TO, EdgeKind.DERIVES_FROM) and m.source not in described}
+    return {
+        m.source
+        for m in mutations
+        if isinstance(m, UpsertEdge)
+        and m.kind in (EdgeKind.OWNED_BY, EdgeKind.BELONGS_TO, EdgeKind.DERIVES_FROM)
+        and m.source not in described
+    }
 
 
 @dataclass
@@ -184,15 +244,21 @@ class _Writes:
 
     datasets: set[str] = field(default_factory=set)
     read: set[str] = field(default_factory=set)  # datasets it only reads (aliases included)
-    placed: dict[str, set[str]] = field(default_factory=dict)  # read dataset -> domain ids a rule of the event gives it
+    placed: dict[str, set[str]] = field(
+        default_factory=dict
+    )  # read dataset -> domain ids a rule of the event gives it
     jobs: set[str] = field(default_factory=set)  # the jobs it reports (runs of, or describes)
     runs: set[str] = field(default_factory=set)  # the runs it reports (not a parent it names)
     domains: set[str] = field(default_factory=set)
-    domain_names: dict[str, str] = field(default_factory=dict)  # domain id -> name, where known here
+    domain_names: dict[str, str] = field(
+        default_factory=dict
+    )  # domain id -> name, where known here
 
     @classmethod
     def of(cls, mutations: Sequence[Mutation], looked_up: dict[str, Node]) -> _Writes:
-        nodes: dict[str, tuple[NodeKind, dict[str, Any]]] = {i: (n.kind, dict(n.props)) for i, n in looked_up.items()}
+        nodes: dict[str, tuple[NodeKind, dict[str, Any]]] = {
+            i: (n.kind, dict(n.props)) for i, n in looked_up.items()
+        }
         for m in mutations:
             if isinstance(m, UpsertNode):
                 nodes.setdefault(m.id, (m.kind, {}))[1].update(m.props)
@@ -222,14 +288,20 @@ class _Writes:
                 for end, side in ((e.source, written), (e.target, read)):
                     if (dataset := dataset_of(end)) is not None:
                         side.add(dataset)
-            elif (e.kind is EdgeKind.OWNED_BY or (e.kind is EdgeKind.BELONGS_TO and e.props.get("source") != RULE_SOURCE)) \
-                    and (dataset := dataset_of(e.source)) is not None:
+            elif (
+                e.kind is EdgeKind.OWNED_BY
+                or (e.kind is EdgeKind.BELONGS_TO and e.props.get("source") != RULE_SOURCE)
+            ) and (dataset := dataset_of(e.source)) is not None:
                 written.add(dataset)
         # Aliases of what is only read are read too; aliases of what is written are written; a
         # dataset named but neither read nor written (a DatasetEvent's) is described, so written.
         read = _alias_closure(read - written, edges) - written
         result = cls(datasets=_alias_closure(written, edges) | (named - read), read=read)
-        result.jobs = {i for i, (k, props) in nodes.items() if k is NodeKind.JOB and i not in looked_up and "lastSeenAt" in props}
+        result.jobs = {
+            i
+            for i, (k, props) in nodes.items()
+            if k is NodeKind.JOB and i not in looked_up and "lastSeenAt" in props
+        }
         result.runs = {e.source for e in edges if e.kind is EdgeKind.OF and e.target in result.jobs}
 
         for e in edges:
@@ -237,7 +309,9 @@ class _Writes:
                 result.domains.add(e.target)
             elif e.kind is EdgeKind.BELONGS_TO:  # a rule placing an input: the server's own say
                 result.placed.setdefault(e.source, set()).add(e.target)
-            if kind(e.source) is NodeKind.DOMAIN:  # a domain's owners, products: that domain's business
+            if (
+                kind(e.source) is NodeKind.DOMAIN
+            ):  # a domain's owners, products: that domain's business
                 result.domains.add(e.source)
         for node_id, (k, props) in nodes.items():
             if k is NodeKind.DOMAIN:
@@ -253,7 +327,9 @@ class _Writes:
 def _only_a_rule_target_of(domain: str, read: set[str], edges: Iterable[UpsertEdge]) -> bool:
     """A Domain node upserted only because a mapping rule placed a dataset the event reads in it."""
     into = [e for e in edges if e.kind is EdgeKind.BELONGS_TO and e.target == domain]
-    return bool(into) and all(e.source in read and e.props.get("source") == RULE_SOURCE for e in into)
+    return bool(into) and all(
+        e.source in read and e.props.get("source") == RULE_SOURCE for e in into
+    )
 
 
 def _alias_closure(datasets: set[str], edges: Iterable[UpsertEdge]) -> set[str]:

@@ -33,7 +33,9 @@ class Page:
     total: int
 
 
-def _scan(reader: GraphReader, kind: NodeKind, after: str | None = None, size: int = _PAGE) -> Iterator[Node]:
+def _scan(
+    reader: GraphReader, kind: NodeKind, after: str | None = None, size: int = _PAGE
+) -> Iterator[Node]:
     while page := reader.nodes_of_kind(kind, size, after):
         yield from page
         after = page[-1].id
@@ -41,12 +43,18 @@ def _scan(reader: GraphReader, kind: NodeKind, after: str | None = None, size: i
 
 def namespaces(reader: GraphReader) -> list[Namespace]:
     """Every namespace a dataset or job names, by name."""
-    return _namespaces_of(node for kind in (NodeKind.DATASET, NodeKind.JOB) for node in _scan(reader, kind))
+    return _namespaces_of(
+        node for kind in (NodeKind.DATASET, NodeKind.JOB) for node in _scan(reader, kind)
+    )
 
 
 def namespace(reader: GraphReader, name: str) -> Namespace | None:
     """The namespace of that name, if a dataset or job names it."""
-    found = _namespaces_of(node for kind in (NodeKind.DATASET, NodeKind.JOB) for node in _of_namespace(reader, kind, name))
+    found = _namespaces_of(
+        node
+        for kind in (NodeKind.DATASET, NodeKind.JOB)
+        for node in _of_namespace(reader, kind, name)
+    )
     return found[0] if found else None
 
 
@@ -69,10 +77,15 @@ def _namespaces_of(nodes: Iterable[Node]) -> list[Namespace]:
 
 
 def namespace_exists(reader: GraphReader, namespace: str) -> bool:
-    return any(next(_of_namespace(reader, kind, namespace, 100), None) is not None for kind in (NodeKind.DATASET, NodeKind.JOB))
+    return any(
+        next(_of_namespace(reader, kind, namespace, 100), None) is not None
+        for kind in (NodeKind.DATASET, NodeKind.JOB)
+    )
 
 
-def _of_namespace(reader: GraphReader, kind: NodeKind, namespace: str, size: int = _PAGE) -> Iterator[Node]:
+def _of_namespace(
+    reader: GraphReader, kind: NodeKind, namespace: str, size: int = _PAGE
+) -> Iterator[Node]:
     prefix = f"{_PREFIX[kind]}{namespace}:"
     for node in _scan(reader, kind, prefix, size):
         if not node.id.startswith(prefix):
@@ -81,7 +94,9 @@ def _of_namespace(reader: GraphReader, kind: NodeKind, namespace: str, size: int
             yield node
 
 
-def in_namespace(reader: GraphReader, kind: NodeKind, namespace: str | None, limit: int, offset: int) -> Page:
+def in_namespace(
+    reader: GraphReader, kind: NodeKind, namespace: str | None, limit: int, offset: int
+) -> Page:
     """The datasets or jobs of a namespace (all namespaces for None), by name: ``limit`` of them
     from ``offset``, with how many there are in all."""
     nodes = _scan(reader, kind) if namespace is None else _of_namespace(reader, kind, namespace)

@@ -54,8 +54,12 @@ class CheckResult:
         return any(report["breaking"] for _, report in self.changes)
 
 
-def check_node(execute: Execute, node_id: str, change: ChangeKind, depth: int | None) -> CheckResult:
-    report = execute(IMPACT_QUERY, {"id": node_id, "change": change.value, "depth": depth})["impact"]
+def check_node(
+    execute: Execute, node_id: str, change: ChangeKind, depth: int | None
+) -> CheckResult:
+    report = execute(IMPACT_QUERY, {"id": node_id, "change": change.value, "depth": depth})[
+        "impact"
+    ]
     return CheckResult(node_id, [(None, report)])
 
 
@@ -64,22 +68,30 @@ def current_columns(execute: Execute, dataset_node_id: str) -> list[ColumnSpec]:
     if node is None:
         raise CheckError(f"no node with id {dataset_node_id!r}")
     if node["kind"] != "DATASET":
-        raise CheckError(f"{dataset_node_id!r} is a {node['kind']}; --proposed-schema needs a dataset")
+        raise CheckError(
+            f"{dataset_node_id!r} is a {node['kind']}; --proposed-schema needs a dataset"
+        )
     dataset = execute(COLUMNS_QUERY, {"ns": node["namespace"], "name": node["name"]})["dataset"]
     return [
         ColumnSpec(c["name"], c["type"], c.get("fieldId"), c["ordinal"], c["id"])
-        for c in dataset["columns"] if c["current"]
+        for c in dataset["columns"]
+        if c["current"]
     ]
 
 
-def check_schema(execute: Execute, dataset_node_id: str, proposed: list[ColumnSpec], depth: int | None) -> CheckResult:
+def check_schema(
+    execute: Execute, dataset_node_id: str, proposed: list[ColumnSpec], depth: int | None
+) -> CheckResult:
     """Diff the proposed schema against the current one and run impact for every change."""
     result = CheckResult(dataset_node_id)
     result.schema_changes = diff_schema(current_columns(execute, dataset_node_id), proposed)
     for change in result.schema_changes:
         if change.kind is None or change.column.column_id is None:
             continue
-        report = execute(IMPACT_QUERY, {"id": change.column.column_id, "change": change.kind.value, "depth": depth})["impact"]
+        report = execute(
+            IMPACT_QUERY,
+            {"id": change.column.column_id, "change": change.kind.value, "depth": depth},
+        )["impact"]
         result.changes.append((change, report))
     return result
 
@@ -101,14 +113,25 @@ def _title(change: SchemaChange | None, report: dict[str, Any]) -> str:
 
 
 def render_text(result: CheckResult) -> str:
-    lines = [f"blast radius of changes to {result.target}: {'BREAKING' if result.breaking else 'nothing breaks'}"]
-    lines.extend(f"  {change.describe()}: no downstream effect" for change in result.schema_changes if change.kind is None)
+    lines = [
+        f"blast radius of changes to {result.target}: {'BREAKING' if result.breaking else 'nothing breaks'}"
+    ]
+    lines.extend(
+        f"  {change.describe()}: no downstream effect"
+        for change in result.schema_changes
+        if change.kind is None
+    )
     for change, report in result.changes:
         lines.append("")
-        lines.append(f"{_title(change, report)}: {_counts(report)}" + (" (partial: a budget was hit)" if report["truncated"] else ""))
+        lines.append(
+            f"{_title(change, report)}: {_counts(report)}"
+            + (" (partial: a budget was hit)" if report["truncated"] else "")
+        )
         for node in report["affected"]:
             certainty = "" if node["certain"] else " (uncertain: no column lineage)"
-            lines.append(f"  {node['severity']:<8} {node['kind']:<7} {node['id']}  [{node['distance']} hops]{certainty}")
+            lines.append(
+                f"  {node['severity']:<8} {node['kind']:<7} {node['id']}  [{node['distance']} hops]{certainty}"
+            )
             lines.append(f"           via {' -> '.join(node['path'])}")
         lines.extend(_notify_lines(report, "  "))
     return "\n".join(lines)
@@ -116,9 +139,13 @@ def render_text(result: CheckResult) -> str:
 
 def _notify_lines(report: dict[str, Any], indent: str) -> list[str]:
     lines = []
-    for label, key, attr in (("notify owners", "owners", "name"), ("data products", "products", "id"),
-                             ("domains", "domains", "name"), ("consumers", "consumers", "id"),
-                             ("contracts broken", "contracts", "id")):
+    for label, key, attr in (
+        ("notify owners", "owners", "name"),
+        ("data products", "products", "id"),
+        ("domains", "domains", "name"),
+        ("consumers", "consumers", "id"),
+        ("contracts broken", "contracts", "id"),
+    ):
         if report[key]:
             lines.append(f"{indent}{label}: {', '.join(item[attr] for item in report[key])}")
     return lines
@@ -129,7 +156,10 @@ def render_markdown(result: CheckResult) -> str:
     lines = [f"### lineagemesh blast radius: `{result.target}`", "", verdict, ""]
     added = [c for c in result.schema_changes if c.kind is None]
     if added:
-        lines.append("Added columns (no downstream effect): " + ", ".join(f"`{c.column.name}`" for c in added))
+        lines.append(
+            "Added columns (no downstream effect): "
+            + ", ".join(f"`{c.column.name}`" for c in added)
+        )
         lines.append("")
     for change, report in result.changes:
         lines.append(f"#### {_title(change, report)}: {_counts(report)}")
@@ -142,7 +172,9 @@ def render_markdown(result: CheckResult) -> str:
             for node in report["affected"]:
                 certain = "" if node["certain"] else " (uncertain)"
                 path = " → ".join(f"`{p}`" for p in node["path"])
-                lines.append(f"| {node['severity']}{certain} | {node['kind']} | `{node['id']}` | {node['distance']} | {path} |")
+                lines.append(
+                    f"| {node['severity']}{certain} | {node['kind']} | `{node['id']}` | {node['distance']} | {path} |"
+                )
             lines.append("")
         lines.extend(f"- {line.strip()}" for line in _notify_lines(report, ""))
         lines.append("")
@@ -155,8 +187,11 @@ def render_json(result: CheckResult) -> str:
             "target": result.target,
             "breaking": result.breaking,
             "schemaChanges": [
-                {"change": c.kind.value if c.kind else "ADD", "column": c.column.name,
-                 "proposed": c.proposed.name if c.proposed else None}
+                {
+                    "change": c.kind.value if c.kind else "ADD",
+                    "column": c.column.name,
+                    "proposed": c.proposed.name if c.proposed else None,
+                }
                 for c in result.schema_changes
             ],
             "reports": [report for _, report in result.changes],

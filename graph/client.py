@@ -65,11 +65,18 @@ def http_executor(url: str, token: str | None = None, timeout: float = 120) -> E
 
     def execute(query: str, variables: dict[str, Any]) -> dict[str, Any]:
         try:
-            response = httpx.post(endpoint, json={"query": query, "variables": variables}, headers=headers, timeout=timeout)
+            response = httpx.post(
+                endpoint,
+                json={"query": query, "variables": variables},
+                headers=headers,
+                timeout=timeout,
+            )
             body = response.json()
         except (httpx.HTTPError, ValueError) as e:
             raise ClientError(f"cannot ask {url}: {e}") from None
-        if not isinstance(body, dict) or "error" in body:  # refused before GraphQL: 401, 403, 413, 429
+        if (
+            not isinstance(body, dict) or "error" in body
+        ):  # refused before GraphQL: 401, 403, 413, 429
             reason = body.get("error") if isinstance(body, dict) else body
             raise ClientError(f"{url} answered {response.status_code}: {reason}")
         if body.get("errors"):
@@ -99,7 +106,9 @@ class Lineage:
         for node in self.nodes:
             graph.add_node(node["id"], **_attributes(node, ("id",)))
         for edge in self.edges:
-            graph.add_edge(edge["source"], edge["target"], **_attributes(edge, ("source", "target")))
+            graph.add_edge(
+                edge["source"], edge["target"], **_attributes(edge, ("source", "target"))
+            )
         return graph
 
 
@@ -118,7 +127,9 @@ class Impact:
     def to_networkx(self) -> nx.DiGraph:
         """The tree of shortest explaining paths: the changed node, every affected node (attributes
         distance, severity, certain, ...) and the jobs on the way, edges along each ``path``."""
-        graph: nx.DiGraph[str] = nx.DiGraph(truncated=self.truncated, breaking=self.breaking, change=self.extra.get("change"))
+        graph: nx.DiGraph[str] = nx.DiGraph(
+            truncated=self.truncated, breaking=self.breaking, change=self.extra.get("change")
+        )
         graph.add_node(self.changed["id"], **_attributes(self.changed, ("id",)), distance=0)
         for node in self.affected:
             graph.add_node(node["id"], **_attributes(node, ("id", "path", "via")))
@@ -131,7 +142,13 @@ class Client:
     """A lineagemesh server's GraphQL API. ``execute`` replaces HTTP (``lineagemesh export`` runs
     the same queries in-process on a store)."""
 
-    def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 120, execute: Execute | None = None) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        token: str | None = None,
+        timeout: float = 120,
+        execute: Execute | None = None,
+    ) -> None:
         if execute is None:
             if url is None:
                 raise ValueError("give a server url (or an executor)")
@@ -153,9 +170,18 @@ class Client:
 
     def impact(self, node_id: str, change: str = "drop", depth: int | None = None) -> Impact:
         """What a change to a dataset or column reaches, with one explaining path each."""
-        answer = self.execute(IMPACT, {"id": node_id, "change": change.upper(), "depth": depth})["impact"]
-        return Impact(answer["changed"], answer["affected"], answer["owners"], answer["products"], answer["truncated"],
-                      answer["breaking"], {"change": change.upper()})
+        answer = self.execute(IMPACT, {"id": node_id, "change": change.upper(), "depth": depth})[
+            "impact"
+        ]
+        return Impact(
+            answer["changed"],
+            answer["affected"],
+            answer["owners"],
+            answer["products"],
+            answer["truncated"],
+            answer["breaking"],
+            {"change": change.upper()},
+        )
 
     def dataset(self, namespace: str, name: str) -> dict[str, Any] | None:
         """A dataset with its columns, owners, writers and readers; None when unknown."""
@@ -168,13 +194,19 @@ class Client:
 
 def _flat(graph: nx.DiGraph) -> nx.DiGraph:
     """The graph with attribute values GraphML and GEXF can hold: lists and mappings as JSON text."""
+
     def flat(attributes: dict[str, Any]) -> dict[str, Any]:
-        return {key: json.dumps(value, sort_keys=True) if isinstance(value, (list, dict)) else value
-                for key, value in attributes.items() if value is not None}
+        return {
+            key: json.dumps(value, sort_keys=True) if isinstance(value, (list, dict)) else value
+            for key, value in attributes.items()
+            if value is not None
+        }
 
     copy: nx.DiGraph[str] = nx.DiGraph(**flat(dict(graph.graph)))
     copy.add_nodes_from((node, flat(attributes)) for node, attributes in graph.nodes(data=True))
-    copy.add_edges_from((source, target, flat(attributes)) for source, target, attributes in graph.edges(data=True))
+    copy.add_edges_from(
+        (source, target, flat(attributes)) for source, target, attributes in graph.edges(data=True)
+    )
     return copy
 
 
@@ -185,6 +217,9 @@ def write_graph(graph: nx.DiGraph, output_format: str, out: BinaryIO) -> None:
     elif output_format == "gexf":
         nx.write_gexf(_flat(graph), out)
     elif output_format == "json-graph":
-        out.write(json.dumps(nx.node_link_data(graph, edges="edges"), sort_keys=True, indent=1).encode() + b"\n")
+        out.write(
+            json.dumps(nx.node_link_data(graph, edges="edges"), sort_keys=True, indent=1).encode()
+            + b"\n"
+        )
     else:
         raise ValueError(f"unknown format {output_format!r}: one of {', '.join(FORMATS)}")

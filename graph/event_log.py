@@ -43,7 +43,9 @@ from graph.stores.journal import _hold
 from graph.stores.sqlite_write import WriteTransaction
 
 FILE_NAME = "events.sqlite"
-REINDEX_AFTER = "reindex_after"  # meta key: a reindex is under way, and has applied the blocks up to this seq
+REINDEX_AFTER = (
+    "reindex_after"  # meta key: a reindex is under way, and has applied the blocks up to this seq
+)
 NEO4J_DEFAULT = Path("~/.lineagemesh/event-log")
 OPENLINEAGE = "openlineage"
 MUTATIONS = "mutations"
@@ -51,16 +53,20 @@ _LEVEL = 1  # zstd level: ~8x on mesh events at ~1 GB/s; level 3 saved ~10 % mor
 _FRAME = struct.Struct("<I")
 
 _SCHEMA = (
-    ("CREATE TABLE IF NOT EXISTS blocks (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, "
-    "received_at REAL NOT NULL, events INTEGER NOT NULL, payload BLOB NOT NULL)"),
+    (
+        "CREATE TABLE IF NOT EXISTS blocks (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, "
+        "received_at REAL NOT NULL, events INTEGER NOT NULL, payload BLOB NOT NULL)"
+    ),
     "CREATE TABLE IF NOT EXISTS subjects (subject TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (subject, seq)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 #: Each OpenLineage block's events' eventTimes (Unix seconds, NaN for none; float64 each, in order)
 #: and their earliest and latest, so reading events by eventTime reads no payload it does not show.
 _TIME_COLUMNS = (("times", "BLOB"), ("first_time", "REAL"), ("last_time", "REAL"))
-_TIME_INDEXES = ("CREATE INDEX IF NOT EXISTS blocks_first_time ON blocks (first_time)",
-                 "CREATE INDEX IF NOT EXISTS blocks_last_time ON blocks (last_time)")
+_TIME_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS blocks_first_time ON blocks (first_time)",
+    "CREATE INDEX IF NOT EXISTS blocks_last_time ON blocks (last_time)",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,13 +88,21 @@ def subjects_of(event: Any) -> set[str]:
     if not isinstance(event, dict):
         return found
     job, run = event.get("job"), event.get("run")
-    if isinstance(job, dict) and isinstance(job.get("namespace"), str) and isinstance(job.get("name"), str):
+    if (
+        isinstance(job, dict)
+        and isinstance(job.get("namespace"), str)
+        and isinstance(job.get("name"), str)
+    ):
         found.add(job_id(job["namespace"], job["name"]))
     if isinstance(run, dict) and isinstance(run.get("runId"), str):
         found.add(run_id(run["runId"]))
     datasets = [event.get("dataset"), *(event.get("inputs") or ()), *(event.get("outputs") or ())]
     for dataset in datasets:
-        if isinstance(dataset, dict) and isinstance(dataset.get("namespace"), str) and isinstance(dataset.get("name"), str):
+        if (
+            isinstance(dataset, dict)
+            and isinstance(dataset.get("namespace"), str)
+            and isinstance(dataset.get("name"), str)
+        ):
             found.add(dataset_id(dataset["namespace"], dataset["name"]))
     return found
 
@@ -115,13 +129,20 @@ def _times_of(raws: Sequence[bytes]) -> list[float]:
     return times
 
 
-def pack_events(raws: Sequence[bytes], subjects: Iterable[str], times: Sequence[str | None] | None = None) -> Block:
+def pack_events(
+    raws: Sequence[bytes], subjects: Iterable[str], times: Sequence[str | None] | None = None
+) -> Block:
     """A block of OpenLineage events (each its JSON bytes); ``times``: their ``eventTime`` values
     where the caller has them parsed (else read from the JSON)."""
     framed = b"".join(_FRAME.pack(len(raw)) + raw for raw in raws)
     moments = [event_time(t) for t in times] if times is not None else _times_of(raws)
-    return Block(OPENLINEAGE, len(raws), zstandard.ZstdCompressor(level=_LEVEL).compress(framed), frozenset(subjects),
-                 array("d", moments).tobytes())
+    return Block(
+        OPENLINEAGE,
+        len(raws),
+        zstandard.ZstdCompressor(level=_LEVEL).compress(framed),
+        frozenset(subjects),
+        array("d", moments).tobytes(),
+    )
 
 
 def _time_bounds(times: bytes | None) -> tuple[float | None, float | None]:
@@ -140,7 +161,7 @@ def unpack_events(payload: bytes) -> list[bytes]:
     events, at = [], 0
     while at < len(framed):
         (size,) = _FRAME.unpack_from(framed, at)
-        events.append(framed[at + 4:at + 4 + size])
+        events.append(framed[at + 4 : at + 4 + size])
         at += 4 + size
     return events
 
@@ -203,13 +224,18 @@ class EventLog:
         for statement in _TIME_INDEXES:
             self._db.execute(statement)
         after = 0
-        while rows := self._db.execute("SELECT seq, payload FROM blocks WHERE kind = ? AND times IS NULL AND seq > ? "
-                                       "ORDER BY seq LIMIT 64", (OPENLINEAGE, after)).fetchall():
+        while rows := self._db.execute(
+            "SELECT seq, payload FROM blocks WHERE kind = ? AND times IS NULL AND seq > ? "
+            "ORDER BY seq LIMIT 64",
+            (OPENLINEAGE, after),
+        ).fetchall():
             with self._writing():
                 for seq, payload in rows:
                     times = array("d", _times_of(unpack_events(payload))).tobytes()
-                    self._db.execute("UPDATE blocks SET times = ?, first_time = ?, last_time = ? WHERE seq = ?",
-                                     (times, *_time_bounds(times), seq))
+                    self._db.execute(
+                        "UPDATE blocks SET times = ?, first_time = ?, last_time = ? WHERE seq = ?",
+                        (times, *_time_bounds(times), seq),
+                    )
             after = rows[-1][0]
 
     # -- writes ----------------------------------------------------------------------------------
@@ -220,13 +246,22 @@ class EventLog:
         with self._lock, self._writing():
             cursor = self._db.execute(
                 "INSERT INTO blocks (kind, received_at, events, payload, times, first_time, last_time) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (block.kind, time.time() if received_at is None else received_at, block.events, block.payload, block.times,
-                 *_time_bounds(block.times)))
+                (
+                    block.kind,
+                    time.time() if received_at is None else received_at,
+                    block.events,
+                    block.payload,
+                    block.times,
+                    *_time_bounds(block.times),
+                ),
+            )
             seq = cursor.lastrowid
             assert seq is not None, "an INSERT sets lastrowid"
             if block.subjects:
-                self._db.executemany("INSERT INTO subjects (subject, seq) VALUES (?, ?)",
-                                     [(subject, seq) for subject in block.subjects])
+                self._db.executemany(
+                    "INSERT INTO subjects (subject, seq) VALUES (?, ?)",
+                    [(subject, seq) for subject in block.subjects],
+                )
             return seq
 
     def _writing(self) -> WriteTransaction:
@@ -239,14 +274,20 @@ class EventLog:
         aged = 0
         while True:
             with self._lock:
-                row = self._db.execute("SELECT seq, payload, events FROM blocks WHERE kind = ? AND received_at < ? "
-                                       "ORDER BY seq LIMIT 1", (OPENLINEAGE, before)).fetchone()
+                row = self._db.execute(
+                    "SELECT seq, payload, events FROM blocks WHERE kind = ? AND received_at < ? "
+                    "ORDER BY seq LIMIT 1",
+                    (OPENLINEAGE, before),
+                ).fetchone()
             if row is None:
                 return aged
             seq, payload, events = row
             kept = pack_mutations(translate(unpack_events(payload)), events)
             with self._lock, self._writing():
-                self._db.execute("UPDATE blocks SET kind = ?, payload = ? WHERE seq = ?", (kept.kind, kept.payload, seq))
+                self._db.execute(
+                    "UPDATE blocks SET kind = ?, payload = ? WHERE seq = ?",
+                    (kept.kind, kept.payload, seq),
+                )
                 self._db.execute("DELETE FROM subjects WHERE seq = ?", (seq,))
             aged += events
 
@@ -256,8 +297,11 @@ class EventLog:
         """Every block after seq ``after``, oldest first (read a page at a time)."""
         while True:
             with self._lock:
-                rows = self._db.execute("SELECT seq, kind, received_at, events, payload FROM blocks WHERE seq > ? "
-                                        "ORDER BY seq LIMIT ?", (after, page)).fetchall()
+                rows = self._db.execute(
+                    "SELECT seq, kind, received_at, events, payload FROM blocks WHERE seq > ? "
+                    "ORDER BY seq LIMIT ?",
+                    (after, page),
+                ).fetchall()
             if not rows:
                 return
             for row in rows:
@@ -267,13 +311,17 @@ class EventLog:
     def events_before(self, seq: int) -> int:
         """How many events the blocks up to ``seq`` hold (for progress)."""
         with self._lock:
-            return self._db.execute("SELECT coalesce(sum(events), 0) FROM blocks WHERE seq <= ?", (seq,)).fetchone()[0]
+            return self._db.execute(
+                "SELECT coalesce(sum(events), 0) FROM blocks WHERE seq <= ?", (seq,)
+            ).fetchone()[0]
 
     def last_seq(self) -> int:
         with self._lock:
             return self._db.execute("SELECT coalesce(max(seq), 0) FROM blocks").fetchone()[0]
 
-    def events_of(self, subjects: Iterable[str], after: str | None, first: int) -> tuple[list[RawEvent], bool]:
+    def events_of(
+        self, subjects: Iterable[str], after: str | None, first: int
+    ) -> tuple[list[RawEvent], bool]:
         """The events naming any of ``subjects`` (node ids), oldest first, after ``cursor``; at most
         ``first``, and whether there are more."""
         names = sorted(set(subjects))
@@ -283,10 +331,15 @@ class EventLog:
         while True:
             with self._lock:
                 marks = ",".join("?" * len(names))
-                rows = self._db.execute(
-                    f"SELECT DISTINCT b.seq, b.received_at, b.payload FROM subjects s JOIN blocks b ON b.seq = s.seq "
-                    f"WHERE s.subject IN ({marks}) AND s.seq > ? AND b.kind = ? ORDER BY b.seq LIMIT 16",
-                    (*names, seq, OPENLINEAGE)).fetchall() if names else []
+                rows = (
+                    self._db.execute(
+                        f"SELECT DISTINCT b.seq, b.received_at, b.payload FROM subjects s JOIN blocks b ON b.seq = s.seq "
+                        f"WHERE s.subject IN ({marks}) AND s.seq > ? AND b.kind = ? ORDER BY b.seq LIMIT 16",
+                        (*names, seq, OPENLINEAGE),
+                    ).fetchall()
+                    if names
+                    else []
+                )
             if not rows:
                 return found, False
             for block_seq, received_at, payload in rows:
@@ -300,7 +353,9 @@ class EventLog:
                         found.append(RawEvent(f"{block_seq}:{index}", received_at, event))
             seq = rows[-1][0]
 
-    def by_time(self, after: float, before: float, descending: bool, limit: int, offset: int) -> tuple[list[RawEvent], int]:
+    def by_time(
+        self, after: float, before: float, descending: bool, limit: int, offset: int
+    ) -> tuple[list[RawEvent], int]:
         """The events whose eventTime is in [``after``, ``before``) (Unix seconds), by eventTime then
         as received, newest first when ``descending``: ``limit`` of them after skipping ``offset``;
         and how many there are in all. Reads the blocks' eventTimes, and the payloads of the page's
@@ -309,24 +364,36 @@ class EventLog:
         with self._lock:
             rows = self._db.execute(
                 f"SELECT seq, events, first_time, last_time FROM blocks WHERE kind = ? AND first_time < ? AND last_time >= ? "
-                f"ORDER BY {'last_time DESC' if descending else 'first_time ASC'}, seq", (OPENLINEAGE, before, after)).fetchall()
+                f"ORDER BY {'last_time DESC' if descending else 'first_time ASC'}, seq",
+                (OPENLINEAGE, before, after),
+            ).fetchall()
         times: dict[int, array] = {}
 
         def times_of(seq: int) -> array:
             if seq not in times:
                 with self._lock:
-                    (blob,) = self._db.execute("SELECT times FROM blocks WHERE seq = ?", (seq,)).fetchone()
+                    (blob,) = self._db.execute(
+                        "SELECT times FROM blocks WHERE seq = ?", (seq,)
+                    ).fetchone()
                 times[seq] = array("d", blob)
             return times[seq]
 
         total = 0
         for seq, events, first, last in rows:
-            total += events if after <= first and last < before else sum(after <= t < before for t in times_of(seq))
+            total += (
+                events
+                if after <= first and last < before
+                else sum(after <= t < before for t in times_of(seq))
+            )
         wanted = min(offset + limit, total)
-        kept: list[tuple[float, int, int]] = []  # the ``wanted`` first in order, as keys growing the other way (a min-heap)
+        kept: list[
+            tuple[float, int, int]
+        ] = []  # the ``wanted`` first in order, as keys growing the other way (a min-heap)
         sign = 1 if descending else -1
         for seq, _, first, last in rows:
-            if len(kept) >= wanted and (not wanted or (last if descending else -first) < kept[0][0]):
+            if len(kept) >= wanted and (
+                not wanted or (last if descending else -first) < kept[0][0]
+            ):
                 break
             for index, t in enumerate(times_of(seq)):
                 if after <= t < before:
@@ -335,13 +402,21 @@ class EventLog:
                         heapq.heappush(kept, key)
                     elif key > kept[0]:
                         heapq.heapreplace(kept, key)
-        page = [(sign * seq, sign * index) for _, seq, index in sorted(kept, reverse=True)[offset:offset + limit]]
+        page = [
+            (sign * seq, sign * index)
+            for _, seq, index in sorted(kept, reverse=True)[offset : offset + limit]
+        ]
         blocks: dict[int, tuple[float, list[bytes]]] = {}
         for seq in {seq for seq, _ in page}:
             with self._lock:
-                received_at, payload = self._db.execute("SELECT received_at, payload FROM blocks WHERE seq = ?", (seq,)).fetchone()
+                received_at, payload = self._db.execute(
+                    "SELECT received_at, payload FROM blocks WHERE seq = ?", (seq,)
+                ).fetchone()
             blocks[seq] = (received_at, unpack_events(payload))
-        return [RawEvent(f"{seq}:{index}", blocks[seq][0], orjson.loads(blocks[seq][1][index])) for seq, index in page], total
+        return [
+            RawEvent(f"{seq}:{index}", blocks[seq][0], orjson.loads(blocks[seq][1][index]))
+            for seq, index in page
+        ], total
 
     # -- reindex progress ------------------------------------------------------------------------
 
@@ -355,7 +430,9 @@ class EventLog:
             if value is None:
                 self._db.execute("DELETE FROM meta WHERE key = ?", (key,))
             else:
-                self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+                self._db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value)
+                )
 
     def close(self) -> None:
         with self._lock:

@@ -47,7 +47,10 @@ def is_direct_hop(transformations: Any) -> bool:
     """
     if not isinstance(transformations, list) or not transformations:
         return True
-    return any(not isinstance(t, dict) or str(t.get("type", "DIRECT")).upper() == "DIRECT" for t in transformations)
+    return any(
+        not isinstance(t, dict) or str(t.get("type", "DIRECT")).upper() == "DIRECT"
+        for t in transformations
+    )
 
 
 def carries_pii(edge: Edge) -> bool:
@@ -57,11 +60,17 @@ def carries_pii(edge: Edge) -> bool:
     transformations = edge.props.get("transformations")
     if not is_direct_hop(transformations):
         return False
-    direct = [t for t in transformations or [] if isinstance(t, dict) and str(t.get("type", "DIRECT")).upper() == "DIRECT"]
+    direct = [
+        t
+        for t in transformations or []
+        if isinstance(t, dict) and str(t.get("type", "DIRECT")).upper() == "DIRECT"
+    ]
     return not any(t.get("masking") for t in direct)
 
 
-def pii_columns(store: GraphReader, columns: Iterable[Node], max_hops: int = MAX_PII_HOPS) -> list[PiiColumn]:
+def pii_columns(
+    store: GraphReader, columns: Iterable[Node], max_hops: int = MAX_PII_HOPS
+) -> list[PiiColumn]:
     """The given columns that hold personal data, declared or derived, each with its path."""
     by_id = {c.id: c for c in columns if c.kind is NodeKind.COLUMN}
     found: dict[str, PiiColumn] = {}
@@ -74,7 +83,9 @@ def pii_columns(store: GraphReader, columns: Iterable[Node], max_hops: int = MAX
     for _ in range(max_hops):
         if not frontier:
             break
-        edges = [e for e in store.edges(frontier, (EdgeKind.DERIVES_FROM,), "out") if carries_pii(e)]
+        edges = [
+            e for e in store.edges(frontier, (EdgeKind.DERIVES_FROM,), "out") if carries_pii(e)
+        ]
         inputs = store.nodes({e.target for e in edges})
         next_frontier: set[str] = set()
         for edge in sorted(edges, key=lambda e: (e.source, e.target)):
@@ -129,7 +140,9 @@ def last_updates(store: GraphReader, datasets: Iterable[Node]) -> dict[str, str]
     members = AliasResolver(store).members({d.id for d in datasets})
     produced = store.edges(set(members), (EdgeKind.PRODUCED,), "in")
     runs = store.nodes({e.source for e in produced})
-    latest: dict[str, str] = {d.id: d.props["lastUpdatedAt"] for d in datasets if d.props.get("lastUpdatedAt")}
+    latest: dict[str, str] = {
+        d.id: d.props["lastUpdatedAt"] for d in datasets if d.props.get("lastUpdatedAt")
+    }
     for edge in produced:
         run = runs.get(edge.source)
         if run is None or run.props.get("state") != "COMPLETE" or "endedAt" not in run.stamps:
@@ -144,7 +157,14 @@ def last_updates(store: GraphReader, datasets: Iterable[Node]) -> dict[str, str]
 def product_freshness(store: GraphReader, product: Node, now: datetime) -> Freshness:
     slo = product.props.get("freshnessHours")
     if slo is None:
-        slo = next((c.props["freshnessHours"] for c in mesh.contracts(store, product) if c.props.get("freshnessHours") is not None), None)
+        slo = next(
+            (
+                c.props["freshnessHours"]
+                for c in mesh.contracts(store, product)
+                if c.props.get("freshnessHours") is not None
+            ),
+            None,
+        )
     datasets = mesh.exposed_datasets(store, product)
     updates = last_updates(store, datasets)
     if not updates:
@@ -153,4 +173,6 @@ def product_freshness(store: GraphReader, product: Node, now: datetime) -> Fresh
     age = (now - _parse_stamp(updates[stalest])).total_seconds() / 3600
     if slo is None:
         return Freshness("UNKNOWN", None, updates[stalest], age, stalest)
-    return Freshness("LATE" if age > float(slo) else "OK", float(slo), updates[stalest], age, stalest)
+    return Freshness(
+        "LATE" if age > float(slo) else "OK", float(slo), updates[stalest], age, stalest
+    )

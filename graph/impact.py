@@ -48,7 +48,9 @@ class Severity(str, Enum):
 _RANK = {Severity.BREAKING: 2, Severity.WARNING: 1, Severity.INFO: 0}
 
 
-@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs ~4x, and reports hold 10k+ of these
+@dataclass(
+    slots=True
+)  # not frozen: a frozen dataclass's __init__ costs ~4x, and reports hold 10k+ of these
 class ImpactedNode:
     node: Node
     distance: int
@@ -66,10 +68,29 @@ class ImpactReport:
     """An impact answer. ``affected`` (by distance, then id) is made from the native answer when
     first read; the API reads ``answer`` itself, a column at a time."""
 
-    __slots__ = ("_affected", "answer", "change", "changed", "consumers", "contracts", "domains", "owners", "products")
+    __slots__ = (
+        "_affected",
+        "answer",
+        "change",
+        "changed",
+        "consumers",
+        "contracts",
+        "domains",
+        "owners",
+        "products",
+    )
 
-    def __init__(self, answer: _native.Impact, changed: Node, change: ChangeKind, products: list[Node],
-                 domains: list[Node], owners: list[Node], consumers: list[mesh.ProductConsumer], contracts: list[Node]) -> None:
+    def __init__(
+        self,
+        answer: _native.Impact,
+        changed: Node,
+        change: ChangeKind,
+        products: list[Node],
+        domains: list[Node],
+        owners: list[Node],
+        consumers: list[mesh.ProductConsumer],
+        contracts: list[Node],
+    ) -> None:
         self.answer = answer
         self.changed = changed
         self.change = change
@@ -90,14 +111,21 @@ class ImpactReport:
             column = self.answer.affected_column
             self._affected = [
                 ImpactedNode(node, distance, tuple(path), SEVERITIES[rank], certain)
-                for node, distance, path, rank, certain in zip(self.answer.affected_nodes(), column("distance"),
-                                                                column("path"), column("severity"), column("certain"))
+                for node, distance, path, rank, certain in zip(
+                    self.answer.affected_nodes(),
+                    column("distance"),
+                    column("path"),
+                    column("severity"),
+                    column("certain"),
+                )
             ]
         return self._affected
 
     @property
     def breaking(self) -> bool:
-        return _RANK[Severity.BREAKING] in self.answer.affected_column("severity") or bool(self.contracts)
+        return _RANK[Severity.BREAKING] in self.answer.affected_column("severity") or bool(
+            self.contracts
+        )
 
 
 #: Severity by rank (the native answer's).
@@ -123,9 +151,16 @@ def impact(
     if start is None:
         raise NodeNotFound(f"no node with id {node_id!r}")
     if start.kind not in (NodeKind.DATASET, NodeKind.COLUMN):
-        raise WrongNodeKind(f"{node_id!r} is a {start.kind.value}; impact starts at a dataset or a column")
-    answer = view.native.impact_report(node_id, -1 if depth is None else max(depth, 0), change is ChangeKind.SEMANTIC,
-                                       max_nodes, deadline_seconds)
+        raise WrongNodeKind(
+            f"{node_id!r} is a {start.kind.value}; impact starts at a dataset or a column"
+        )
+    answer = view.native.impact_report(
+        node_id,
+        -1 if depth is None else max(depth, 0),
+        change is ChangeKind.SEMANTIC,
+        max_nodes,
+        deadline_seconds,
+    )
     concerned = answer.concerned
     products = _existing(view, concerned("products"))
     found = view.nodes({*concerned("domains"), *concerned("owners")})

@@ -62,14 +62,23 @@ def parse_event(raw: bytes) -> Any:
         raise InvalidEvent(f"not valid JSON: {e}") from None
 
 
-def translate_one(event: Any, raw: bytes | None = None, rules: DomainRules = NO_RULES,
-                  not_after: datetime | None = None) -> TranslatedEvent:
+def translate_one(
+    event: Any,
+    raw: bytes | None = None,
+    rules: DomainRules = NO_RULES,
+    not_after: datetime | None = None,
+) -> TranslatedEvent:
     """Validate and translate one parsed event; ``raw`` is its JSON as sent (made from the event
     when it came inside a larger document); ``not_after``: the latest eventTime accepted
     (``ingest.clock_skew``). Raises InvalidEvent."""
     encoded, lenient = translate_noting(event, rules, not_after)
-    return TranslatedEvent(encoded, raw if raw is not None else orjson.dumps(event), frozenset(subjects_of(event)), lenient,
-                           event.get("eventTime"))
+    return TranslatedEvent(
+        encoded,
+        raw if raw is not None else orjson.dumps(event),
+        frozenset(subjects_of(event)),
+        lenient,
+        event.get("eventTime"),
+    )
 
 
 @dataclass
@@ -87,8 +96,12 @@ class Translation:
         return self.events - len(self.refused)
 
 
-def translate_events(items: Sequence[bytes | Any], rules: DomainRules = NO_RULES, keep_raw: bool = True,
-                     not_after: datetime | None = None) -> Translation:
+def translate_events(
+    items: Sequence[bytes | Any],
+    rules: DomainRules = NO_RULES,
+    keep_raw: bool = True,
+    not_after: datetime | None = None,
+) -> Translation:
     """Parse (what is bytes), validate and translate many events into one batch (``translate_many``:
     one string table), and pack the valid ones' raw block. Pure: runs in a worker process or here."""
     refused: dict[int, str] = {}
@@ -115,7 +128,11 @@ def translate_events(items: Sequence[bytes | Any], rules: DomainRules = NO_RULES
         subjects: set[str] = set()
         for i in kept:
             subjects |= subjects_of(events[i])
-        block = pack_events([raws[i] or orjson.dumps(events[i]) for i in kept], subjects, [events[i].get("eventTime") for i in kept])
+        block = pack_events(
+            [raws[i] or orjson.dumps(events[i]) for i in kept],
+            subjects,
+            [events[i].get("eventTime") for i in kept],
+        )
     return Translation(len(items), payload, block, dict(sorted(refused.items())))
 
 
@@ -133,40 +150,67 @@ class IngestService:
     log: EventLog | None = None
     rules: DomainRules = NO_RULES
     keep_seconds: float | None = None  # retention of raw events (None: forever)
-    on_change: Callable[[], None] | None = None  # told after an apply changed the graph (``graph.changes``)
-    on_written: Callable[[int], None] | None = None  # told how many nodes and edges each apply changed
+    on_change: Callable[[], None] | None = (
+        None  # told after an apply changed the graph (``graph.changes``)
+    )
+    on_written: Callable[[int], None] | None = (
+        None  # told how many nodes and edges each apply changed
+    )
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
     def keeps_raw(self) -> bool:
         return self.log is not None
 
-    def authorize(self, principal: Principal, events: Sequence[TranslatedEvent]) -> list[Authorization]:
+    def authorize(
+        self, principal: Principal, events: Sequence[TranslatedEvent]
+    ) -> list[Authorization]:
         """For each event, the domains it touches that ``principal`` may not write, or what of it to
         apply (``graph.authorization.authorize_each``)."""
         if principal.writes_everywhere:
             return [Authorization([]) for _ in events]
-        return authorize_each([event.mutations() for event in events], self.store, principal.name, principal.may_write)
+        return authorize_each(
+            [event.mutations() for event in events], self.store, principal.name, principal.may_write
+        )
 
-    def commit_events(self, events: Sequence[TranslatedEvent], decisions: Sequence[Authorization] | None = None) -> int:
+    def commit_events(
+        self, events: Sequence[TranslatedEvent], decisions: Sequence[Authorization] | None = None
+    ) -> int:
         """Keep and apply accepted events (as ``decisions`` from :meth:`authorize` allow); returns
         the node/edge changes once all is durable. An event a writer's scope reduced (its
         observations of other domains' datasets) is kept as the mutations applied, not as sent: a
         reindex has no principal to reduce it again."""
         if not events:
             return 0
-        reduced = [None if d.mutations is None else encode(d.mutations) for d in decisions] if decisions else [None] * len(events)
+        reduced = (
+            [None if d.mutations is None else encode(d.mutations) for d in decisions]
+            if decisions
+            else [None] * len(events)
+        )
         whole = [event for event, instead in zip(events, reduced) if instead is None]
-        payload = concat_encoded([event.encoded if instead is None else instead for event, instead in zip(events, reduced)])
+        payload = concat_encoded(
+            [
+                event.encoded if instead is None else instead
+                for event, instead in zip(events, reduced)
+            ]
+        )
         if self.log is not None:
             if whole:
                 subjects: set[str] = set()
                 for event in whole:
                     subjects |= event.subjects
-                self.log.append(pack_events([event.raw for event in whole], subjects, [event.event_time for event in whole]))
+                self.log.append(
+                    pack_events(
+                        [event.raw for event in whole],
+                        subjects,
+                        [event.event_time for event in whole],
+                    )
+                )
             kept_as_applied = [instead for instead in reduced if instead is not None]
             if kept_as_applied:
-                self.log.append(pack_mutations(concat_encoded(kept_as_applied), len(kept_as_applied)))
+                self.log.append(
+                    pack_mutations(concat_encoded(kept_as_applied), len(kept_as_applied))
+                )
         return self._apply(payload)
 
     def commit(self, payload: bytes, block: Block | None) -> int:
@@ -192,7 +236,9 @@ class IngestService:
         if not mutations:
             return 0
         payload = encode(list(mutations))
-        return self.commit(payload, pack_mutations(payload, documents) if self.log is not None else None)
+        return self.commit(
+            payload, pack_mutations(payload, documents) if self.log is not None else None
+        )
 
     def replay(self, since: int = 0, on_block: Any = None) -> int:
         """Apply every block of the log after seq ``since`` with the current translators (the
@@ -218,7 +264,9 @@ class IngestService:
         if self.log is None or self.keep_seconds is None:
             return 0
         cutoff = (time.time() if now is None else now) - self.keep_seconds
-        return self.log.age_out(cutoff, lambda raws: translate_events(raws, self.rules, keep_raw=False).payload)
+        return self.log.age_out(
+            cutoff, lambda raws: translate_events(raws, self.rules, keep_raw=False).payload
+        )
 
     def age_out_periodically(self, every_seconds: float = AGE_OUT_EVERY) -> None:
         """Retention while serving: :meth:`age_out` in a daemon thread, until :meth:`close`."""

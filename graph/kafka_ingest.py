@@ -42,18 +42,30 @@ class KafkaSettings:
     bootstrap_servers: str
     topics: tuple[str, ...]
     group: str
-    properties: dict[str, str] = field(default_factory=dict)  # passed to librdkafka as given (SASL, SSL, ...)
+    properties: dict[str, str] = field(
+        default_factory=dict
+    )  # passed to librdkafka as given (SASL, SSL, ...)
     dead_letter_topic: str | None = None
     max_message_bytes: int = 8 * 2**20
     batch_events: int = 500
     poll_seconds: float = 0.5
 
     def consumer_config(self) -> dict[str, Any]:
-        return {"bootstrap.servers": self.bootstrap_servers, "group.id": self.group, "enable.auto.commit": False,
-                "auto.offset.reset": "earliest", "enable.partition.eof": False, **self.properties}
+        return {
+            "bootstrap.servers": self.bootstrap_servers,
+            "group.id": self.group,
+            "enable.auto.commit": False,
+            "auto.offset.reset": "earliest",
+            "enable.partition.eof": False,
+            **self.properties,
+        }
 
     def producer_config(self) -> dict[str, Any]:
-        passed = {k: v for k, v in self.properties.items() if not k.startswith(("group.", "auto.", "enable.auto"))}
+        passed = {
+            k: v
+            for k, v in self.properties.items()
+            if not k.startswith(("group.", "auto.", "enable.auto"))
+        }
         return {"bootstrap.servers": self.bootstrap_servers, **passed}
 
     def check(self) -> None:
@@ -66,19 +78,32 @@ class KafkaSettings:
             if self.dead_letter_topic:
                 Producer(self.producer_config()).flush(0)
         except KafkaException as e:
-            raise ValueError(e.args[0].str() if e.args and hasattr(e.args[0], "str") else str(e)) from None
+            raise ValueError(
+                e.args[0].str() if e.args and hasattr(e.args[0], "str") else str(e)
+            ) from None
 
 
 class KafkaMetrics:
     """What the consumer counts, in a Prometheus registry (the server's, under ``serve``)."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
-        self.accepted = Counter("lineagemesh_kafka_events_accepted", "OpenLineage events applied from Kafka.",
-                                registry=registry)
-        self.bad = Counter("lineagemesh_kafka_messages_bad", "Kafka messages passed over, by reason class.",
-                           ["reason"], registry=registry)
-        self.lag = Gauge("lineagemesh_kafka_consumer_lag", "Messages of a partition not yet consumed (high watermark - position).",
-                         ["topic", "partition"], registry=registry)
+        self.accepted = Counter(
+            "lineagemesh_kafka_events_accepted",
+            "OpenLineage events applied from Kafka.",
+            registry=registry,
+        )
+        self.bad = Counter(
+            "lineagemesh_kafka_messages_bad",
+            "Kafka messages passed over, by reason class.",
+            ["reason"],
+            registry=registry,
+        )
+        self.lag = Gauge(
+            "lineagemesh_kafka_consumer_lag",
+            "Messages of a partition not yet consumed (high watermark - position).",
+            ["topic", "partition"],
+            registry=registry,
+        )
         for reason in ("empty", "too_large", "invalid"):
             self.bad.labels(reason)
 
@@ -93,7 +118,9 @@ class _Bad:
 class KafkaIngest:
     """One consumer of ``settings.topics`` feeding ``service``; :meth:`run` until :meth:`stop`."""
 
-    def __init__(self, service: IngestService, settings: KafkaSettings, metrics: KafkaMetrics | None = None) -> None:
+    def __init__(
+        self, service: IngestService, settings: KafkaSettings, metrics: KafkaMetrics | None = None
+    ) -> None:
         self.service = service
         self.settings = settings
         self.metrics = metrics or KafkaMetrics(CollectorRegistry())
@@ -104,15 +131,25 @@ class KafkaIngest:
     def stop(self) -> None:
         self._stop.set()
 
-    def run(self, until_idle: float | None = None, on_batch: Callable[[int], None] = lambda events: None) -> None:
+    def run(
+        self, until_idle: float | None = None, on_batch: Callable[[int], None] = lambda events: None
+    ) -> None:
         """Consume until :meth:`stop` (or, with ``until_idle``, until no message came for that
         many seconds: the command's ``--until-idle``)."""
         from confluent_kafka import Consumer, KafkaException, Producer
 
         consumer = Consumer(self.settings.consumer_config(), logger=log)
-        dead_letters = Producer(self.settings.producer_config(), logger=log) if self.settings.dead_letter_topic else None
-        assigned = threading.Event()  # idleness counts from the group's first assignment, not from joining
-        consumer.subscribe(list(self.settings.topics), on_assign=lambda consumer, partitions: assigned.set())
+        dead_letters = (
+            Producer(self.settings.producer_config(), logger=log)
+            if self.settings.dead_letter_topic
+            else None
+        )
+        assigned = (
+            threading.Event()
+        )  # idleness counts from the group's first assignment, not from joining
+        consumer.subscribe(
+            list(self.settings.topics), on_assign=lambda consumer, partitions: assigned.set()
+        )
         idle_since = time.monotonic()
         lag_at = 0.0
         try:
@@ -132,7 +169,10 @@ class KafkaIngest:
                     try:
                         consumer.commit(offsets=_next_offsets(messages), asynchronous=False)
                     except KafkaException as e:  # a rebalance took the partitions: their next owner gets the batch again
-                        log.warning("kafka: offsets not committed (%s); the events will come again, which is harmless", e)
+                        log.warning(
+                            "kafka: offsets not committed (%s); the events will come again, which is harmless",
+                            e,
+                        )
                     on_batch(len(messages))
         finally:
             if dead_letters is not None:
@@ -154,23 +194,37 @@ class KafkaIngest:
             if not value:
                 bad.append(_Bad(message, "empty", "an empty message"))
             elif len(value) > self.settings.max_message_bytes:
-                bad.append(_Bad(message, "too_large", f"{len(value)} bytes, over {self.settings.max_message_bytes}"))
+                bad.append(
+                    _Bad(
+                        message,
+                        "too_large",
+                        f"{len(value)} bytes, over {self.settings.max_message_bytes}",
+                    )
+                )
             else:
                 good.append(value)
                 good_messages.append(message)
         translation = translate_events(good, self.service.rules, self.service.keeps_raw)
-        bad += [_Bad(good_messages[i], "invalid", reason) for i, reason in translation.refused.items()]
+        bad += [
+            _Bad(good_messages[i], "invalid", reason) for i, reason in translation.refused.items()
+        ]
         while translation.accepted:
             try:
                 self.service.commit(translation.payload, translation.block)
                 break
             except StoreUnavailable as e:
-                log.warning("kafka: store unavailable, retrying the batch of %d events: %s", translation.accepted, e)
+                log.warning(
+                    "kafka: store unavailable, retrying the batch of %d events: %s",
+                    translation.accepted,
+                    e,
+                )
                 if self._stop.wait(RETRY_PAUSE):
                     return False
         self.applied_events += translation.accepted
         self.metrics.accepted.inc(translation.accepted)
-        for item in sorted(bad, key=lambda b: (b.message.topic(), b.message.partition(), b.message.offset())):
+        for item in sorted(
+            bad, key=lambda b: (b.message.topic(), b.message.partition(), b.message.offset())
+        ):
             self._pass_over(item, dead_letters)  # in the partition's order, as they came
         if dead_letters is not None and bad:
             dead_letters.flush(30)
@@ -178,13 +232,24 @@ class KafkaIngest:
 
     def _pass_over(self, item: _Bad, dead_letters: Any) -> None:
         m = item.message
-        log.warning("kafka: bad message at %s/%d/%d (%s): %s", m.topic(), m.partition(), m.offset(), item.reason_class, item.reason)
+        log.warning(
+            "kafka: bad message at %s/%d/%d (%s): %s",
+            m.topic(),
+            m.partition(),
+            m.offset(),
+            item.reason_class,
+            item.reason,
+        )
         self.bad_messages += 1
         self.metrics.bad.labels(item.reason_class).inc()
         if dead_letters is not None:
-            headers = [("lineagemesh.error", item.reason.encode()), ("lineagemesh.source",
-                       f"{m.topic()}/{m.partition()}/{m.offset()}".encode())]
-            dead_letters.produce(self.settings.dead_letter_topic, value=m.value(), key=m.key(), headers=headers)
+            headers = [
+                ("lineagemesh.error", item.reason.encode()),
+                ("lineagemesh.source", f"{m.topic()}/{m.partition()}/{m.offset()}".encode()),
+            ]
+            dead_letters.produce(
+                self.settings.dead_letter_topic, value=m.value(), key=m.key(), headers=headers
+            )
             dead_letters.poll(0)
 
     def _measure_lag(self, consumer: Any) -> None:
@@ -208,4 +273,6 @@ def _next_offsets(messages: list[Any]) -> list[Any]:
         if m.error() is None:
             key = (m.topic(), m.partition())
             last[key] = max(last.get(key, -1), m.offset())
-    return [TopicPartition(topic, partition, offset + 1) for (topic, partition), offset in last.items()]
+    return [
+        TopicPartition(topic, partition, offset + 1) for (topic, partition), offset in last.items()
+    ]

@@ -27,10 +27,14 @@ from graph.view import GraphView, view_of
 
 DEFAULT_MAX_NODES = 100_000
 DEFAULT_DEADLINE_SECONDS = 20.0
-_NO_PROPS: Mapping[str, Any] = MappingProxyType({})  # shared by every property-less edge of an answer
+_NO_PROPS: Mapping[str, Any] = MappingProxyType(
+    {}
+)  # shared by every property-less edge of an answer
 
 
-@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs ~4x, and answers hold 10k+ of these
+@dataclass(
+    slots=True
+)  # not frozen: a frozen dataclass's __init__ costs ~4x, and answers hold 10k+ of these
 class LineageEdge:
     source: str
     target: str
@@ -63,7 +67,10 @@ class LineageGraph:
     @property
     def edges(self) -> list[LineageEdge]:
         if self._edges is None:
-            self._edges = [LineageEdge(s, t, k, props if props is not None else _NO_PROPS) for s, t, k, props in self.answer.edges()]
+            self._edges = [
+                LineageEdge(s, t, k, props if props is not None else _NO_PROPS)
+                for s, t, k, props in self.answer.edges()
+            ]
         return self._edges
 
 
@@ -77,7 +84,10 @@ def _start(view: GraphView, node_id: str, kinds: tuple[NodeKind, ...], hint: str
 
 
 def _ways(direction: Direction) -> tuple[bool, bool]:
-    return direction in (Direction.UPSTREAM, Direction.BOTH), direction in (Direction.DOWNSTREAM, Direction.BOTH)
+    return direction in (Direction.UPSTREAM, Direction.BOTH), direction in (
+        Direction.DOWNSTREAM,
+        Direction.BOTH,
+    )
 
 
 def dataset_lineage(
@@ -97,7 +107,9 @@ def dataset_lineage(
     """
     view = view_of(reader)
     _start(view, node_id, (NodeKind.DATASET, NodeKind.JOB), "use columnLineage for columns")
-    return LineageGraph(view.native.dataset_lineage(node_id, *_ways(direction), depth, max_nodes, deadline_seconds))
+    return LineageGraph(
+        view.native.dataset_lineage(node_id, *_ways(direction), depth, max_nodes, deadline_seconds)
+    )
 
 
 def column_lineage(
@@ -116,7 +128,9 @@ def column_lineage(
     """
     view = view_of(reader)
     _start(view, node_id, (NodeKind.COLUMN,), "use lineage for datasets and jobs")
-    return LineageGraph(view.native.column_lineage(node_id, *_ways(direction), depth, max_nodes, deadline_seconds))
+    return LineageGraph(
+        view.native.column_lineage(node_id, *_ways(direction), depth, max_nodes, deadline_seconds)
+    )
 
 
 def neighbours(
@@ -134,4 +148,8 @@ def neighbours(
     if direction is Direction.BOTH:
         raise ValueError("neighbours go one way: UPSTREAM or DOWNSTREAM")
     view = view_of(reader)
-    return LineageGraph(view.native.neighbours(node_ids, direction is Direction.DOWNSTREAM, max_nodes, deadline_seconds))
+    return LineageGraph(
+        view.native.neighbours(
+            node_ids, direction is Direction.DOWNSTREAM, max_nodes, deadline_seconds
+        )
+    )

@@ -130,7 +130,9 @@ def product_consumers(store: GraphReader, product_node: Node) -> list[ProductCon
     read_by: dict[str, set[str]] = {}
     for edge in reads:
         read_by.setdefault(edge.source, set()).add(members[edge.target])
-    own_domain = domain_id(product_node.props["domain"]) if product_node.props.get("domain") else None
+    own_domain = (
+        domain_id(product_node.props["domain"]) if product_node.props.get("domain") else None
+    )
     domains = job_domains(store, read_by)
     jobs = store.nodes(set(read_by))
     for jid in sorted(jobs):
@@ -138,7 +140,11 @@ def product_consumers(store: GraphReader, product_node: Node) -> list[ProductCon
         if own_domain in job_domain_ids:
             continue  # the product's own pipelines are not its consumers
         foreign = sorted(job_domain_ids)
-        found.append(ProductConsumer(jobs[jid], foreign[0] if foreign else None, False, tuple(sorted(read_by[jid]))))
+        found.append(
+            ProductConsumer(
+                jobs[jid], foreign[0] if foreign else None, False, tuple(sorted(read_by[jid]))
+            )
+        )
     return found
 
 
@@ -184,5 +190,7 @@ def domain_dependencies(store: GraphReader) -> list[DomainDependency]:
                 if consumer.domain and consumer.domain != provider.id:
                     by_domain.setdefault(consumer.domain, []).append(consumer)
             for consumer_domain, via in by_domain.items():
-                found.append(DomainDependency(consumer_domain, provider.id, product_node, tuple(via)))
+                found.append(
+                    DomainDependency(consumer_domain, provider.id, product_node, tuple(via))
+                )
     return sorted(found, key=lambda d: (d.consumer, d.provider, d.product.id))

@@ -64,9 +64,21 @@ class EdgeKind(str, Enum):
 #: for as long as pipelines run (a run's CONSUMED/PRODUCED, a job's runs) come last, so adding one
 #: appends instead of moving the entries after it.
 EDGE_KIND_CODES: tuple[EdgeKind, ...] = (
-    EdgeKind.ALIAS_OF, EdgeKind.HAS_COLUMN, EdgeKind.DERIVES_FROM, EdgeKind.OWNED_BY, EdgeKind.BELONGS_TO,
-    EdgeKind.EXPOSES, EdgeKind.HAS_CONTRACT, EdgeKind.GOVERNS, EdgeKind.CONSUMES, EdgeKind.READS, EdgeKind.WRITES,
-    EdgeKind.CHILD_OF, EdgeKind.OF, EdgeKind.CONSUMED, EdgeKind.PRODUCED,
+    EdgeKind.ALIAS_OF,
+    EdgeKind.HAS_COLUMN,
+    EdgeKind.DERIVES_FROM,
+    EdgeKind.OWNED_BY,
+    EdgeKind.BELONGS_TO,
+    EdgeKind.EXPOSES,
+    EdgeKind.HAS_CONTRACT,
+    EdgeKind.GOVERNS,
+    EdgeKind.CONSUMES,
+    EdgeKind.READS,
+    EdgeKind.WRITES,
+    EdgeKind.CHILD_OF,
+    EdgeKind.OF,
+    EdgeKind.CONSUMED,
+    EdgeKind.PRODUCED,
 )
 
 #: The prefix of each kind's node ids (``dataset:...``): what an edge's end is when nobody described it.

@@ -94,11 +94,15 @@ def decode_json(payload: bytes) -> list[Mutation]:
     out: list[Mutation] = []
     for row in orjson.loads(payload):
         if row[0] == "N":
-            kind = _NODE_KINDS.get(row[2]) or NodeKind(row[2])  # the dict is the fast path; NodeKind() raises
+            kind = _NODE_KINDS.get(row[2]) or NodeKind(
+                row[2]
+            )  # the dict is the fast path; NodeKind() raises
             out.append(UpsertNode(row[1], kind, row[3], row[4] or _EMPTY, row[5] or _EMPTY))
         else:
             edge_kind = _EDGE_KINDS.get(row[2]) or EdgeKind(row[2])
-            out.append(UpsertEdge(row[1], edge_kind, row[3], row[4], row[5] or _EMPTY, row[6] or _EMPTY))
+            out.append(
+                UpsertEdge(row[1], edge_kind, row[3], row[4], row[5] or _EMPTY, row[6] or _EMPTY)
+            )
     return out
 
 

@@ -43,8 +43,13 @@ class Neighbours:
     truncated: bool
 
 
-def neighbours(view: GraphView, node_id: str, direction: Direction, kinds: Collection[NodeKind] | None = None,
-               **budgets: float) -> Neighbours:
+def neighbours(
+    view: GraphView,
+    node_id: str,
+    direction: Direction,
+    kinds: Collection[NodeKind] | None = None,
+    **budgets: float,
+) -> Neighbours:
     """The direct neighbours of ``node_id`` one way or both (of ``kinds`` only, if given); a node
     both upstream and downstream is listed once each way. Nodes no lineage runs through (a
     domain, an owner) have none; a node that does not exist is a ``NodeNotFound``."""

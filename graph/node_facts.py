@@ -24,7 +24,13 @@ class NodeFacts:
     neighbour walks as they bound a lineage walk (``max_nodes``, ``deadline_seconds``): past them
     a count is a lower bound."""
 
-    def __init__(self, view: GraphView, ids: Sequence[str], kinds: Sequence[NodeKind], budgets: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        view: GraphView,
+        ids: Sequence[str],
+        kinds: Sequence[NodeKind],
+        budgets: dict[str, Any],
+    ) -> None:
         self.view = view
         self.ids = list(ids)
         self.kinds = list(kinds)
@@ -39,15 +45,23 @@ class NodeFacts:
         found = self._neighbours.get(direction)
         if found is None:
             walked = self._of_kind(NodeKind.DATASET, NodeKind.JOB, NodeKind.COLUMN)
-            answer = lineage.neighbours(self.view, walked, direction, **self.budgets).answer if walked else None
+            answer = (
+                lineage.neighbours(self.view, walked, direction, **self.budgets).answer
+                if walked
+                else None
+            )
             by_end: dict[str, list[str]] = {}
             if answer is not None:
                 sources, targets = answer.edge_column("source"), answer.edge_column("target")
-                ends, others = (targets, sources) if direction is Direction.UPSTREAM else (sources, targets)
+                ends, others = (
+                    (targets, sources) if direction is Direction.UPSTREAM else (sources, targets)
+                )
                 for end, other in zip(ends, others):
                     by_end.setdefault(end, []).append(other)
             canonical = AliasResolver(self.view).canonical(self._of_kind(NodeKind.DATASET))
-            found = self._neighbours[direction] = {i: sorted(set(by_end.get(canonical.get(i, i), ()))) for i in walked}
+            found = self._neighbours[direction] = {
+                i: sorted(set(by_end.get(canonical.get(i, i), ()))) for i in walked
+            }
         return found
 
     def counts(self, direction: Direction) -> list[int]:
@@ -59,11 +73,17 @@ class NodeFacts:
         """Each node's domain name: a dataset's own, a column's dataset's, a job's (the domain of
         what it writes; the first by name where several), a product's, a domain itself."""
         columns = self._of_kind(NodeKind.COLUMN)
-        column_datasets = {i: n.props.get("datasetId") for i, n in self.view.summaries(columns).items()} if columns else {}
+        column_datasets = (
+            {i: n.props.get("datasetId") for i, n in self.view.summaries(columns).items()}
+            if columns
+            else {}
+        )
         datasets = self._of_kind(NodeKind.DATASET) + [d for d in column_datasets.values() if d]
         of_dataset = dataset_domains(self.view, datasets) if datasets else {}
         jobs = self._of_kind(NodeKind.JOB)
-        of_job = {j: min(ds) for j, ds in job_domains(self.view, jobs).items() if ds} if jobs else {}
+        of_job = (
+            {j: min(ds) for j, ds in job_domains(self.view, jobs).items() if ds} if jobs else {}
+        )
         products = self._of_kind(NodeKind.DATA_PRODUCT)
         product_nodes = self.view.nodes(products) if products else {}
         domain_ids: list[str | None] = []
@@ -82,20 +102,34 @@ class NodeFacts:
             else:
                 domain_ids.append(None)
         domain_nodes = self.view.nodes({d for d in domain_ids if d})
-        return [domain_nodes[d].props.get("name", d) if d in domain_nodes else None for d in domain_ids]
+        return [
+            domain_nodes[d].props.get("name", d) if d in domain_nodes else None for d in domain_ids
+        ]
 
     def owners(self) -> list[list[Ownership]]:
         """Each node's owners, by id: a column's are its dataset's."""
         columns = self._of_kind(NodeKind.COLUMN)
-        column_datasets = {i: n.props.get("datasetId") for i, n in self.view.summaries(columns).items()} if columns else {}
-        owning = [column_datasets.get(i) if k is NodeKind.COLUMN else i for i, k in zip(self.ids, self.kinds)]
+        column_datasets = (
+            {i: n.props.get("datasetId") for i, n in self.view.summaries(columns).items()}
+            if columns
+            else {}
+        )
+        owning = [
+            column_datasets.get(i) if k is NodeKind.COLUMN else i
+            for i, k in zip(self.ids, self.kinds)
+        ]
         edges = self.view.edges({o for o in owning if o}, (EdgeKind.OWNED_BY,), "out")
         owner_nodes = self.view.nodes({e.target for e in edges})
         by_node: dict[str, list[Ownership]] = {}
         for edge in edges:
             if edge.target in owner_nodes:
-                by_node.setdefault(edge.source, []).append(Ownership(owner_nodes[edge.target], edge.props.get("type")))
-        return [sorted(by_node.get(o, ()), key=lambda found: found.owner.id) if o else [] for o in owning]
+                by_node.setdefault(edge.source, []).append(
+                    Ownership(owner_nodes[edge.target], edge.props.get("type"))
+                )
+        return [
+            sorted(by_node.get(o, ()), key=lambda found: found.owner.id) if o else []
+            for o in owning
+        ]
 
     def latest_run_states(self) -> list[str | None]:
         """The state of each job's latest run (newest by first event, then id, as ``Job.latestRun``);
@@ -113,9 +147,11 @@ class NodeFacts:
                 order = (node.props.get("createdAt") or "", run)
                 if order > latest.get(job, ("", "")):
                     latest[job] = order
+
         def state_of(job_ids: Sequence[str]) -> str | None:
             newest = max((latest[j] for j in job_ids if j in latest), default=None)
             return None if newest is None else runs[newest[1]].props.get("state")
+
         result: list[str | None] = []
         for node_id, kind in zip(self.ids, self.kinds):
             if kind is NodeKind.JOB:

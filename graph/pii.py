@@ -12,12 +12,29 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-SENSITIVE_CLASSES = frozenset({
-    "restricted", "confidential", "highlyconfidential", "strictlyconfidential", "secret", "topsecret",
-    "sensitive", "pii", "personal", "personaldata", "spi", "phi", "gdpr",
-})
-PII_TAGS = frozenset({"pii", "containspii", "personal", "personaldata", "sensitive", "spi", "phi", "gdpr"})
-PII_KEYS = frozenset({"pii", "ispii", "containspii", "haspii", "personaldata", "personalinformation"})
+SENSITIVE_CLASSES = frozenset(
+    {
+        "restricted",
+        "confidential",
+        "highlyconfidential",
+        "strictlyconfidential",
+        "secret",
+        "topsecret",
+        "sensitive",
+        "pii",
+        "personal",
+        "personaldata",
+        "spi",
+        "phi",
+        "gdpr",
+    }
+)
+PII_TAGS = frozenset(
+    {"pii", "containspii", "personal", "personaldata", "sensitive", "spi", "phi", "gdpr"}
+)
+PII_KEYS = frozenset(
+    {"pii", "ispii", "containspii", "haspii", "personaldata", "personalinformation"}
+)
 CLASSIFICATION_KEYS = frozenset({"classification", "dataclassification", "sensitivity"})
 
 
@@ -47,8 +64,12 @@ def classification_of(properties: Mapping[str, Any]) -> Any:
     return None
 
 
-def is_pii(explicit: Any = None, classification: Any = None, tags: Iterable[Any] = (),
-           properties: Mapping[str, Any] | None = None) -> bool:
+def is_pii(
+    explicit: Any = None,
+    classification: Any = None,
+    tags: Iterable[Any] = (),
+    properties: Mapping[str, Any] | None = None,
+) -> bool:
     """Whether a column is declared personal data, from its flag, properties, classification and tags."""
     flag = truthy(explicit)
     if flag is not None:

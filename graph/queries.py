@@ -13,7 +13,14 @@ from graph.aliases import AliasResolver, canonical_targets, sources_into
 from graph.model import EdgeKind, Node, NodeKind, dataset_id, job_id
 from graph.stores import GraphReader
 
-SEARCHABLE = (NodeKind.DATASET, NodeKind.JOB, NodeKind.COLUMN, NodeKind.DATA_PRODUCT, NodeKind.DOMAIN, NodeKind.OWNER)
+SEARCHABLE = (
+    NodeKind.DATASET,
+    NodeKind.JOB,
+    NodeKind.COLUMN,
+    NodeKind.DATA_PRODUCT,
+    NodeKind.DOMAIN,
+    NodeKind.OWNER,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +57,15 @@ def columns(store: GraphReader, dataset_node: Node) -> list[Node]:
     edges = store.edges(set(members), (EdgeKind.HAS_COLUMN,), "out")
     found = store.nodes({e.target for e in edges})
     by_name: dict[str, Node] = {}
-    for column in sorted(found.values(), key=lambda c: (c.props.get("datasetId") != dataset_node.id, c.id)):
+    for column in sorted(
+        found.values(), key=lambda c: (c.props.get("datasetId") != dataset_node.id, c.id)
+    ):
         by_name.setdefault(column.props.get("name", column.id), column)
     order = {name: i for i, name in enumerate(dataset_node.props.get("columns") or [])}
-    return sorted(by_name.values(), key=lambda c: (order.get(c.props.get("name"), len(order)), c.props.get("name", "")))
+    return sorted(
+        by_name.values(),
+        key=lambda c: (order.get(c.props.get("name"), len(order)), c.props.get("name", "")),
+    )
 
 
 def current_column_names(dataset_node: Node) -> frozenset[str]:
@@ -87,7 +99,9 @@ def runs(store: GraphReader, job_node: Node, first: int) -> list[Node]:
     """A job's runs, newest first (by the earliest event seen for each run, then id)."""
     edges = store.edges({job_node.id}, (EdgeKind.OF,), "in")
     found = store.nodes({e.source for e in edges})
-    ordered = sorted(found.values(), key=lambda r: (r.props.get("createdAt") or "", r.id), reverse=True)
+    ordered = sorted(
+        found.values(), key=lambda r: (r.props.get("createdAt") or "", r.id), reverse=True
+    )
     return ordered[: max(first, 0)]
 
 

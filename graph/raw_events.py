@@ -25,12 +25,18 @@ def subjects_for(store: GraphReader, node_id: str) -> set[str]:
         subjects = {node.props["datasetId"]}
     datasets = [s for s in subjects if s.startswith("dataset:")]
     if datasets:
-        subjects.update(target for _, _, target in store.edge_keys(datasets, [EdgeKind.ALIAS_OF], "out"))
-        subjects.update(source for source, _, _ in store.edge_keys(datasets, [EdgeKind.ALIAS_OF], "in"))
+        subjects.update(
+            target for _, _, target in store.edge_keys(datasets, [EdgeKind.ALIAS_OF], "out")
+        )
+        subjects.update(
+            source for source, _, _ in store.edge_keys(datasets, [EdgeKind.ALIAS_OF], "in")
+        )
     return subjects
 
 
-def events_of_node(store: GraphReader, log: EventLog, node_id: str, after: str | None, first: int) -> tuple[list[RawEvent], bool]:
+def events_of_node(
+    store: GraphReader, log: EventLog, node_id: str, after: str | None, first: int
+) -> tuple[list[RawEvent], bool]:
     """The raw events about ``node_id``, oldest first, after the cursor ``after``; at most
     ``first`` (capped at MAX_FIRST), and whether more follow. Raises ValueError for a bad cursor."""
     return log.events_of(subjects_for(store, node_id), after, max(0, min(first, MAX_FIRST)))
@@ -41,12 +47,24 @@ DEFAULT_AFTER = datetime(1970, 1, 1, tzinfo=UTC)
 DEFAULT_BEFORE = datetime(2030, 1, 1, tzinfo=UTC)
 
 
-def lineage_events(log: EventLog, limit: int = 100, offset: int = 0, after: datetime = DEFAULT_AFTER,
-                   before: datetime = DEFAULT_BEFORE, descending: bool = True) -> dict[str, Any]:
+def lineage_events(
+    log: EventLog,
+    limit: int = 100,
+    offset: int = 0,
+    after: datetime = DEFAULT_AFTER,
+    before: datetime = DEFAULT_BEFORE,
+    descending: bool = True,
+) -> dict[str, Any]:
     """The events whose eventTime is in [``after``, ``before``), by eventTime (newest first when
     ``descending``), as Marquez's ``GET /api/v1/events/lineage`` answers: ``{"events": [...],
     "totalCount": n}`` (n: how many are in the window)."""
-    events, total = log.by_time(after.timestamp(), before.timestamp(), descending, max(0, min(limit, MAX_FIRST)), max(0, offset))
+    events, total = log.by_time(
+        after.timestamp(),
+        before.timestamp(),
+        descending,
+        max(0, min(limit, MAX_FIRST)),
+        max(0, offset),
+    )
     return {"events": [event.event for event in events], "totalCount": total}
 
 

@@ -53,7 +53,11 @@ def diff_schema(current: list[ColumnSpec], proposed: list[ColumnSpec]) -> list[S
         index = by_id.get(column.field_id) if column.field_id is not None else None
         if index is None:
             index = by_name.get(column.name)
-            if index is not None and proposed[index].field_id is not None and column.field_id is not None:
+            if (
+                index is not None
+                and proposed[index].field_id is not None
+                and column.field_id is not None
+            ):
                 index = None  # same name, other id: a new column that took an old name
         if index is not None and index not in taken:
             matched[column.name] = proposed[index]
@@ -63,7 +67,16 @@ def diff_schema(current: list[ColumnSpec], proposed: list[ColumnSpec]) -> list[S
     for column in current:
         new = matched.get(column.name)
         if new is None:
-            twin = next((a for a in added if a.position is not None and a.position == column.position and _same_type(a.type, column.type)), None)
+            twin = next(
+                (
+                    a
+                    for a in added
+                    if a.position is not None
+                    and a.position == column.position
+                    and _same_type(a.type, column.type)
+                ),
+                None,
+            )
             if twin is not None and column.field_id is None:
                 added.remove(twin)
                 changes.append(SchemaChange(ChangeKind.RENAME, column, twin))

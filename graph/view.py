@@ -41,7 +41,16 @@ from graph.stores import (
 #: The properties walks, their rules and answers read from the nodes they reach (``summaries``):
 #: names, what a column belongs to, what a dataset's schema and column lineage say, drops. A view
 #: of a remote store reading for the API asks for these alone.
-SUMMARY = ("namespace", "name", "dataset", "datasetId", "declared", "deleted", "columns", "columnLineageAt")
+SUMMARY = (
+    "namespace",
+    "name",
+    "dataset",
+    "datasetId",
+    "declared",
+    "deleted",
+    "columns",
+    "columnLineageAt",
+)
 
 
 class GraphView:
@@ -69,10 +78,14 @@ class GraphView:
         """Nodes carrying at least :data:`SUMMARY` of their properties."""
         return self.native.summaries(ids)
 
-    def edges(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]:
+    def edges(
+        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection
+    ) -> list[Edge]:
         return self.native.edges(ids, kinds, direction)
 
-    def edge_keys(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[EdgeKey]:
+    def edge_keys(
+        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection
+    ) -> list[EdgeKey]:
         return self.native.edge_keys(ids, kinds, direction)
 
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:

@@ -40,9 +40,15 @@ from ingest.event_files import BadLine, SourceEvent, SourceLine, is_ndjson, read
 
 CHUNK_EVENTS = 500  # lines a worker translates at once, and the store applies as one batch
 QUEUED = 4  # chunks read ahead per worker: enough that none waits for this process
-WORKER_BYTES = 4 * 2**20  # below this much input, translating here is quicker than starting a worker
+WORKER_BYTES = (
+    4 * 2**20
+)  # below this much input, translating here is quicker than starting a worker
 
-_LINE, _EVENT, _UNREADABLE = 0, 1, 2  # what a chunk holds of an event: its line, it parsed, or why it is unreadable
+_LINE, _EVENT, _UNREADABLE = (
+    0,
+    1,
+    2,
+)  # what a chunk holds of an event: its line, it parsed, or why it is unreadable
 
 
 @dataclass
@@ -103,7 +109,9 @@ class Translated:
 
     translation: Translation
     cpu_seconds: float
-    spooled: str | None = None  # the file holding the payload and block instead (a worker's: translate_spooled)
+    spooled: str | None = (
+        None  # the file holding the payload and block instead (a worker's: translate_spooled)
+    )
 
     def take(self) -> Translation:
         """The translation (its batch and block read from the spool file, which then goes)."""
@@ -115,7 +123,7 @@ class Translated:
         finally:
             path.unlink(missing_ok=True)
         payload_size = int.from_bytes(data[:8], "little")
-        payload, packed = data[8:8 + payload_size], data[8 + payload_size:]
+        payload, packed = data[8 : 8 + payload_size], data[8 + payload_size :]
         block = self.translation.block
         if block is not None:
             block = replace(block, payload=packed)
@@ -127,20 +135,22 @@ class LoadReport:
     accepted: int = 0
     rejected: int = 0
     changes: int = 0
-    seconds: float = 0.0                # wall-clock, reading to the last apply
+    seconds: float = 0.0  # wall-clock, reading to the last apply
     translate_cpu_seconds: float = 0.0  # parsing, validating, translating (in workers, or here)
-    apply_seconds: float = 0.0          # the store's apply, here
-    wait_seconds: float = 0.0           # here, waiting for a worker's chunk
+    apply_seconds: float = 0.0  # the store's apply, here
+    wait_seconds: float = 0.0  # here, waiting for a worker's chunk
     workers: int = 0
     chunks: int = 0
-    chunks_here: int = 0                # translated in this process
+    chunks_here: int = 0  # translated in this process
 
     @property
     def events(self) -> int:
         return self.accepted + self.rejected
 
 
-def translate_chunk(chunk: Chunk, rules: DomainRules, keep_raw: bool = True, not_after: datetime | None = None) -> Translated:
+def translate_chunk(
+    chunk: Chunk, rules: DomainRules, keep_raw: bool = True, not_after: datetime | None = None
+) -> Translated:
     """Read, parse, validate and translate a chunk's events (pure: runs in a worker or here);
     ``not_after``: the latest eventTime accepted (``ingest.clock_skew``)."""
     started = time.process_time()
@@ -159,7 +169,9 @@ def translate_chunk(chunk: Chunk, rules: DomainRules, keep_raw: bool = True, not
     return Translated(translation, time.process_time() - started)
 
 
-def translate_spooled(chunk: Chunk, rules: DomainRules, keep_raw: bool, not_after: datetime | None, spool: str) -> Translated:
+def translate_spooled(
+    chunk: Chunk, rules: DomainRules, keep_raw: bool, not_after: datetime | None, spool: str
+) -> Translated:
     """:func:`translate_chunk` in a worker, its batch and raw block left as a file in ``spool`` (see the module)."""
     translated = translate_chunk(chunk, rules, keep_raw, not_after)
     translation = translated.translation
@@ -170,7 +182,9 @@ def translate_spooled(chunk: Chunk, rules: DomainRules, keep_raw: bool, not_afte
         if translation.block is not None:
             out.write(translation.block.payload)
     block = None if translation.block is None else replace(translation.block, payload=b"")
-    return replace(translated, translation=replace(translation, payload=b"", block=block), spooled=name)
+    return replace(
+        translated, translation=replace(translation, payload=b"", block=block), spooled=name
+    )
 
 
 def default_workers() -> int:
@@ -216,19 +230,40 @@ def load_events(
     if workers == 0:
         for chunk in chunks:
             report.chunks_here += 1
-            _apply(service, chunk, translate_chunk(chunk, rules, keep_raw, not_after), report, on_bad, on_progress)
+            _apply(
+                service,
+                chunk,
+                translate_chunk(chunk, rules, keep_raw, not_after),
+                report,
+                on_bad,
+                on_progress,
+            )
     else:
         spool_in = _MEMORY_DIR if os.path.isdir(_MEMORY_DIR) else None
-        with tempfile.TemporaryDirectory(prefix="lineagemesh-load-", dir=spool_in) as spool, \
-                ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                    initializer=_start_worker) as pool:
+        with (
+            tempfile.TemporaryDirectory(prefix="lineagemesh-load-", dir=spool_in) as spool,
+            ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+            ) as pool,
+        ):
             _pipeline(service, chunks, not_after, pool, spool, workers, report, on_bad, on_progress)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _pipeline(service: IngestService, chunks: Iterator[Chunk], not_after: datetime | None, pool: ProcessPoolExecutor, spool: str,
-              workers: int, report: LoadReport, on_bad: Callable[[BadLine], None], on_progress: Callable[[int], object]) -> None:
+def _pipeline(
+    service: IngestService,
+    chunks: Iterator[Chunk],
+    not_after: datetime | None,
+    pool: ProcessPoolExecutor,
+    spool: str,
+    workers: int,
+    report: LoadReport,
+    on_bad: Callable[[BadLine], None],
+    on_progress: Callable[[int], object],
+) -> None:
     """Chunks go to the workers, QUEUED each so that none waits for this process, and are applied
     in order as they come back. Until the first comes back (a spawned worker takes ~0.3 s to
     start) this process translates the chunks it reads itself rather than wait; after that it
@@ -255,7 +290,9 @@ def _pipeline(service: IngestService, chunks: Iterator[Chunk], not_after: dateti
             apply_head()
         if len(queue) >= QUEUED * workers:
             if not started and len(queue) < 4 * QUEUED * workers:
-                queue.append((chunk, translate_chunk(chunk, rules, keep_raw, not_after)))  # rather than wait for the workers to start
+                queue.append(
+                    (chunk, translate_chunk(chunk, rules, keep_raw, not_after))
+                )  # rather than wait for the workers to start
                 continue
             apply_head()  # waits for the oldest
         queue.append((chunk, _submit(pool, chunk, rules, keep_raw, not_after, spool)))
@@ -267,8 +304,14 @@ def _ready(translated: Future[Translated] | Translated) -> bool:
     return not isinstance(translated, Future) or translated.done()
 
 
-def _submit(pool: ProcessPoolExecutor, chunk: Chunk, rules: DomainRules, keep_raw: bool, not_after: datetime | None,
-            spool: str) -> Future[Translated]:
+def _submit(
+    pool: ProcessPoolExecutor,
+    chunk: Chunk,
+    rules: DomainRules,
+    keep_raw: bool,
+    not_after: datetime | None,
+    spool: str,
+) -> Future[Translated]:
     try:
         return pool.submit(translate_spooled, chunk, rules, keep_raw, not_after, spool)
     except BrokenProcessPool:  # see _translated
@@ -277,11 +320,18 @@ def _submit(pool: ProcessPoolExecutor, chunk: Chunk, rules: DomainRules, keep_ra
         return done
 
 
-def _translated(chunk: Chunk, future: Future[Translated], rules: DomainRules, keep_raw: bool,
-                not_after: datetime | None) -> Translated:
+def _translated(
+    chunk: Chunk,
+    future: Future[Translated],
+    rules: DomainRules,
+    keep_raw: bool,
+    not_after: datetime | None,
+) -> Translated:
     try:
         return future.result()
-    except BrokenProcessPool:  # a worker died (killed, out of memory): this process translates instead
+    except (
+        BrokenProcessPool
+    ):  # a worker died (killed, out of memory): this process translates instead
         return translate_chunk(chunk, rules, keep_raw, not_after)
 
 
@@ -326,11 +376,19 @@ def _spans(path: Path) -> Iterator[Span]:
 
 
 _BLOCK = 4 * 2**20
-_MEMORY_DIR = "/dev/shm"  # where Linux keeps files in memory; elsewhere the system's temporary directory
+_MEMORY_DIR = (
+    "/dev/shm"  # where Linux keeps files in memory; elsewhere the system's temporary directory
+)
 
 
-def _apply(service: IngestService, chunk: Chunk, translated: Translated, report: LoadReport,
-           on_bad: Callable[[BadLine], None], on_progress: Callable[[int], object]) -> None:
+def _apply(
+    service: IngestService,
+    chunk: Chunk,
+    translated: Translated,
+    report: LoadReport,
+    on_bad: Callable[[BadLine], None],
+    on_progress: Callable[[int], object],
+) -> None:
     translation = translated.take()
     for line in sorted(translation.refused):
         on_bad(BadLine(chunk.path, line, translation.refused[line]))

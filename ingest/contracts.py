@@ -36,7 +36,18 @@ _VERSION_PARTS = 4  # versions compare on at least this many numbers (1.2 == 1.2
 # Contract-only properties are always written, so a newer version clears what it dropped.
 _SHARED_PROPS = frozenset({"description", "type", "tags", "ordinal", "parent"})
 _PROD = frozenset({"prod", "production", "prd", "live"})
-_ENVIRONMENTS = _PROD | {"dev", "development", "test", "testing", "qa", "uat", "stage", "staging", "preprod", "sandbox"}
+_ENVIRONMENTS = _PROD | {
+    "dev",
+    "development",
+    "test",
+    "testing",
+    "qa",
+    "uat",
+    "stage",
+    "staging",
+    "preprod",
+    "sandbox",
+}
 _UNIT_HOURS = {
     **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1 / 3600),
     **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 1 / 60),
@@ -65,7 +76,9 @@ class InvalidContract(ValueError):
         self.reason = reason
 
 
-def translate_contract(text: str, source: str = "<contract>", at: str | None = None) -> list[Mutation]:
+def translate_contract(
+    text: str, source: str = "<contract>", at: str | None = None
+) -> list[Mutation]:
     """Parse, validate and translate one contract document into mutations.
 
     ``source`` names the document in error messages; ``at`` overrides the stamp derived from the
@@ -79,22 +92,30 @@ def translate_contract(text: str, source: str = "<contract>", at: str | None = N
         contract = _read_odcs(document, source)
     else:
         contract = _read_datacontract(document, source)
-    return _Translation(contract, at or contract_stamp(contract.created, contract.version)).mutations
+    return _Translation(
+        contract, at or contract_stamp(contract.created, contract.version)
+    ).mutations
 
 
 def detect_standard(document: Any, source: str = "<contract>") -> str:
     """``odcs`` or ``datacontract``, decided by the fields that name each standard."""
     if not isinstance(document, dict):
-        raise InvalidContract(source, "$", f"a contract must be a mapping, not {_type_name(document)}")
+        raise InvalidContract(
+            source, "$", f"a contract must be a mapping, not {_type_name(document)}"
+        )
     if "dataContractSpecification" in document:
         return "datacontract"
     if "apiVersion" in document or document.get("kind") == "DataContract":
         version = document.get("apiVersion")
         if isinstance(version, str) and re.match(r"v?[0-2]\.", version):
-            raise InvalidContract(source, "$.apiVersion", f"ODCS {version} is not supported, only v3.x")
+            raise InvalidContract(
+                source, "$.apiVersion", f"ODCS {version} is not supported, only v3.x"
+            )
         return "odcs"
     raise InvalidContract(
-        source, "$", "unknown contract standard: expected apiVersion and kind: DataContract (ODCS v3) "
+        source,
+        "$",
+        "unknown contract standard: expected apiVersion and kind: DataContract (ODCS v3) "
         "or dataContractSpecification (datacontract.com)",
     )
 
@@ -139,7 +160,15 @@ def freshness_hours(value: Any, unit: Any = None) -> float | None:
         text = value.strip()
         iso = _ISO_DURATION.fullmatch(text)
         if iso and any(iso.groupdict().values()):
-            factors = {"y": 8760.0, "mo": 720.0, "w": 168.0, "d": 24.0, "h": 1.0, "mi": 1 / 60, "s": 1 / 3600}
+            factors = {
+                "y": 8760.0,
+                "mo": 720.0,
+                "w": 168.0,
+                "d": 24.0,
+                "h": 1.0,
+                "mi": 1 / 60,
+                "s": 1 / 3600,
+            }
             return sum(float(v) * factors[k] for k, v in iso.groupdict().items() if v)
         match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([A-Za-z]*)", text)
         if match is None:
@@ -200,7 +229,9 @@ def _check_plain_data(document: Any, source: str) -> None:
                 raise InvalidContract(source, path, "recursive YAML alias")
             inner = ancestors | {id(value)}
             stack.extend((item, f"{path}[{i}]", inner) for i, item in enumerate(value))
-        elif isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64:
+        elif (
+            isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64
+        ):
             raise InvalidContract(source, path, f"integer {value} is out of the 64-bit range")
         elif not (value is None or isinstance(value, (str, int, float, bool))):
             raise InvalidContract(source, path, f"{_type_name(value)} is not JSON data")
@@ -213,8 +244,11 @@ def _odcs_validator() -> Draft201909Validator:
     # the outer check is redundant and makes validation about three times slower on big contracts.
     prop = schema.get("$defs", {}).get("SchemaProperty", {})
     base = schema.get("$defs", {}).get("SchemaBaseProperty", {})
-    if set(prop) <= {"type", "$ref", "required", "unevaluatedProperties", "description"} \
-            and prop.get("$ref") == "#/$defs/SchemaBaseProperty" and base.get("unevaluatedProperties") is False:
+    if (
+        set(prop) <= {"type", "$ref", "required", "unevaluatedProperties", "description"}
+        and prop.get("$ref") == "#/$defs/SchemaBaseProperty"
+        and base.get("unevaluatedProperties") is False
+    ):
         prop.pop("unevaluatedProperties", None)
     return Draft201909Validator(schema, format_checker=Draft201909Validator.FORMAT_CHECKER)
 
@@ -228,9 +262,13 @@ def _validate_odcs(document: dict[str, Any], source: str) -> None:
 
 def _describe(error: ValidationError) -> tuple[str, str]:
     """A JSON path to the failing field and a short reason."""
-    path = "$" + "".join(f"[{p}]" if isinstance(p, int) else _child("", p) for p in error.absolute_path)
+    path = "$" + "".join(
+        f"[{p}]" if isinstance(p, int) else _child("", p) for p in error.absolute_path
+    )
     kind, instance = error.validator, error.instance
-    expected: Any = error.validator_value  # what the failing keyword asked for: its shape depends on it
+    expected: Any = (
+        error.validator_value
+    )  # what the failing keyword asked for: its shape depends on it
     if kind == "required" and isinstance(instance, dict):
         missing = [k for k in expected if k not in instance]
         if missing:
@@ -256,11 +294,18 @@ def _child(path: str, key: str) -> str:
 def _type_name(value: Any) -> str:
     if value is None:
         return "null"
-    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "list", dict: "mapping"}.get(
-        type(value), type(value).__name__)
+    return {
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        str: "string",
+        list: "list",
+        dict: "mapping",
+    }.get(type(value), type(value).__name__)
 
 
 # -- the two standards, read into one shape -----------------------------------------------------
+
 
 @dataclass(slots=True)
 class _Field:
@@ -336,7 +381,10 @@ def _sla_by_property(entries: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 def _element_rules(rules: Any, element: str | None) -> list[dict[str, Any]]:
-    return [{**rule, "element": element} if element and "element" not in rule else rule for rule in _rules(rules)]
+    return [
+        {**rule, "element": element} if element and "element" not in rule else rule
+        for rule in _rules(rules)
+    ]
 
 
 def _rules(rules: Any) -> list[dict[str, Any]]:
@@ -345,31 +393,49 @@ def _rules(rules: Any) -> list[dict[str, Any]]:
     return [r for r in rules or [] if isinstance(r, dict)]
 
 
-def _consumers(value: Any, path: str, source: str) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
+def _consumers(
+    value: Any, path: str, source: str
+) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
     """The ``consumers: [{name, domain?, purpose?}]`` convention (plain names allowed)."""
     if not isinstance(value, list):
-        raise InvalidContract(source, path, f"expected a list of consumers, got {_type_name(value)}")
+        raise InvalidContract(
+            source, path, f"expected a list of consumers, got {_type_name(value)}"
+        )
     for i, entry in enumerate(value):
         if isinstance(entry, str) and entry.strip():
             yield entry, {"consumerType": "declared"}, {}
             continue
         if not isinstance(entry, dict):
-            raise InvalidContract(source, f"{path}[{i}]", "expected a consumer name or a mapping with a name")
+            raise InvalidContract(
+                source, f"{path}[{i}]", "expected a consumer name or a mapping with a name"
+            )
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
-            raise InvalidContract(source, f"{path}[{i}].name", "required" if name is None else "expected a non-empty string")
+            raise InvalidContract(
+                source,
+                f"{path}[{i}].name",
+                "required" if name is None else "expected a non-empty string",
+            )
         for key in ("domain", "purpose", "description"):
             if entry.get(key) is not None and not isinstance(entry[key], str):
-                raise InvalidContract(source, f"{path}[{i}].{key}", f"expected string, got {_type_name(entry[key])}")
+                raise InvalidContract(
+                    source, f"{path}[{i}].{key}", f"expected string, got {_type_name(entry[key])}"
+                )
         props = {k: v for k, v in entry.items() if k != "name"}
         yield name, {"consumerType": "declared", **props}, {"purpose": entry.get("purpose")}
 
 
-def _role_consumer(name: str, access: Any, props: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]] | None:
+def _role_consumer(
+    name: str, access: Any, props: dict[str, Any]
+) -> tuple[str, dict[str, Any], dict[str, Any]] | None:
     """An access role as a consumer, unless it grants no reading (write-only, admin)."""
     if isinstance(access, str) and "read" not in access.lower() and "select" not in access.lower():
         return None
-    return name, {"consumerType": "role", "access": access, **props}, {"access": access, "via": "role"}
+    return (
+        name,
+        {"consumerType": "role", "access": access, **props},
+        {"access": access, "via": "role"},
+    )
 
 
 def _created(value: Any, source: str) -> datetime | None:
@@ -379,21 +445,30 @@ def _created(value: Any, source: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value.strip())
     except (AttributeError, ValueError):
-        raise InvalidContract(source, "$.contractCreatedTs", f"{value!r} is not an RFC 3339 date-time") from None
+        raise InvalidContract(
+            source, "$.contractCreatedTs", f"{value!r} is not an RFC 3339 date-time"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # ODCS
 
+
 def _read_odcs(doc: dict[str, Any], source: str) -> _Contract:
     cid: str = doc["id"]
     name: str = doc.get("name") or cid
     description = doc.get("description") or {}
-    tables = [_odcs_table(obj, f"$.schema[{i}]", source) for i, obj in enumerate(doc.get("schema") or [])]
+    tables = [
+        _odcs_table(obj, f"$.schema[{i}]", source) for i, obj in enumerate(doc.get("schema") or [])
+    ]
     _check_unique_tables(tables, source)
     quality = [rule for t in tables for rule in _element_rules(t.props.get("quality"), t.logical)]
-    quality += [rule for t in tables for f in t.fields
-                for rule in _element_rules(f.props.get("quality"), ".".join((t.logical, *f.logical)))]
+    quality += [
+        rule
+        for t in tables
+        for f in t.fields
+        for rule in _element_rules(f.props.get("quality"), ".".join((t.logical, *f.logical)))
+    ]
     sla_entries = doc.get("slaProperties") or []
     sla = _sla_by_property(sla_entries)
     freshness = None
@@ -406,87 +481,159 @@ def _read_odcs(doc: dict[str, Any], source: str) -> _Contract:
     members = team if isinstance(team, list) else (team or {}).get("members") or []
     if isinstance(team, dict) and team.get("name"):
         owners.append((team["name"], "team"))
-    owners.extend((member["username"], member.get("role") or "member") for member in members if not member.get("dateOut"))
+    owners.extend(
+        (member["username"], member.get("role") or "member")
+        for member in members
+        if not member.get("dateOut")
+    )
     consumers = []
-    servers = [_Server(s.get("server") or s["type"], s["type"].lower(), _environment(s.get("server"), s.get("environment")), s)
-               for s in doc.get("servers") or []]
-    for role in list(doc.get("roles") or []) + [r for s in doc.get("servers") or [] for r in s.get("roles") or []]:
-        extra = {k: role.get(k) for k in ("description", "firstLevelApprovers", "secondLevelApprovers")}
+    servers = [
+        _Server(
+            s.get("server") or s["type"],
+            s["type"].lower(),
+            _environment(s.get("server"), s.get("environment")),
+            s,
+        )
+        for s in doc.get("servers") or []
+    ]
+    for role in list(doc.get("roles") or []) + [
+        r for s in doc.get("servers") or [] for r in s.get("roles") or []
+    ]:
+        extra = {
+            k: role.get(k) for k in ("description", "firstLevelApprovers", "secondLevelApprovers")
+        }
         consumer = _role_consumer(role["role"], role.get("access"), extra)
         if consumer:
             consumers.append(consumer)
     for i, entry in enumerate(doc.get("customProperties") or []):
         if normalise(entry["property"]) == "consumers":
-            consumers.extend(_consumers(entry.get("value"), f"$.customProperties[{i}].value", source))
+            consumers.extend(
+                _consumers(entry.get("value"), f"$.customProperties[{i}].value", source)
+            )
     text = description.get("purpose") or description.get("usage")
     tags = doc.get("tags") or None
-    raw_keys = ("tenant", "servers", "support", "price", "team", "roles", "authoritativeDefinitions",
-                "customProperties", "contractCreatedTs", "slaDefaultElement")
+    raw_keys = (
+        "tenant",
+        "servers",
+        "support",
+        "price",
+        "team",
+        "roles",
+        "authoritativeDefinitions",
+        "customProperties",
+        "contractCreatedTs",
+        "slaDefaultElement",
+    )
     return _Contract(
-        id=cid, version=doc["version"], domain=doc.get("domain") or None,
-        product=doc.get("dataProduct") or name, created=_created(doc.get("contractCreatedTs"), source),
-        product_props={"description": text, "usage": description.get("usage"), "limitations": description.get("limitations"),
-                       "version": doc["version"], "status": doc.get("status"), "freshnessHours": freshness,
-                       "sla": sla, "tags": tags},
-        contract_props={"name": name, "version": doc["version"], "status": doc.get("status"), "standard": "odcs",
-                        "standardVersion": doc["apiVersion"], "quality": quality or None, "sla": sla,
-                        "freshnessHours": freshness, "description": text, "descriptionDetails": description or None,
-                        "domain": doc.get("domain"), "dataProduct": doc.get("dataProduct"), "tags": tags,
-                        **{k: doc.get(k) for k in raw_keys}},
-        owners=owners, consumers=consumers, servers=servers, tables=tables,
+        id=cid,
+        version=doc["version"],
+        domain=doc.get("domain") or None,
+        product=doc.get("dataProduct") or name,
+        created=_created(doc.get("contractCreatedTs"), source),
+        product_props={
+            "description": text,
+            "usage": description.get("usage"),
+            "limitations": description.get("limitations"),
+            "version": doc["version"],
+            "status": doc.get("status"),
+            "freshnessHours": freshness,
+            "sla": sla,
+            "tags": tags,
+        },
+        contract_props={
+            "name": name,
+            "version": doc["version"],
+            "status": doc.get("status"),
+            "standard": "odcs",
+            "standardVersion": doc["apiVersion"],
+            "quality": quality or None,
+            "sla": sla,
+            "freshnessHours": freshness,
+            "description": text,
+            "descriptionDetails": description or None,
+            "domain": doc.get("domain"),
+            "dataProduct": doc.get("dataProduct"),
+            "tags": tags,
+            **{k: doc.get(k) for k in raw_keys},
+        },
+        owners=owners,
+        consumers=consumers,
+        servers=servers,
+        tables=tables,
     )
 
 
 def _odcs_table(obj: dict[str, Any], path: str, source: str) -> _Table:
     fields = list(_odcs_fields(obj.get("properties") or [], f"{path}.properties", (), ()))
     _check_unique(fields, source)
-    return _Table(obj["name"], obj.get("physicalName") or obj["name"], path, {
-        "description": obj.get("description"), "tags": obj.get("tags") or None, "quality": obj.get("quality") or None,
-        "businessName": obj.get("businessName"), "physicalType": obj.get("physicalType"),
-        "dataGranularityDescription": obj.get("dataGranularityDescription"),
-        "relationships": obj.get("relationships") or None, "customProperties": obj.get("customProperties") or None,
-        "authoritativeDefinitions": obj.get("authoritativeDefinitions") or None,
-    }, fields)
+    return _Table(
+        obj["name"],
+        obj.get("physicalName") or obj["name"],
+        path,
+        {
+            "description": obj.get("description"),
+            "tags": obj.get("tags") or None,
+            "quality": obj.get("quality") or None,
+            "businessName": obj.get("businessName"),
+            "physicalType": obj.get("physicalType"),
+            "dataGranularityDescription": obj.get("dataGranularityDescription"),
+            "relationships": obj.get("relationships") or None,
+            "customProperties": obj.get("customProperties") or None,
+            "authoritativeDefinitions": obj.get("authoritativeDefinitions") or None,
+        },
+        fields,
+    )
 
 
-def _odcs_fields(props: list[dict[str, Any]], path: str, logical: tuple[str, ...], physical: tuple[str, ...]) -> Iterator[_Field]:
+def _odcs_fields(
+    props: list[dict[str, Any]], path: str, logical: tuple[str, ...], physical: tuple[str, ...]
+) -> Iterator[_Field]:
     for i, prop in enumerate(props):
         here = f"{path}[{i}]"
         names = (*logical, prop["name"])
         physicals = (*physical, prop.get("physicalName") or prop["name"])
         custom = _custom(prop.get("customProperties"))
         primary = bool(prop.get("primaryKey", False))
-        yield _Field(names, physicals, here, {
-            "type": prop.get("physicalType") or prop.get("logicalType"),
-            "logicalType": prop.get("logicalType"),
-            "physicalType": prop.get("physicalType"),
-            "logicalTypeOptions": prop.get("logicalTypeOptions"),
-            "description": prop.get("description"),
-            "businessName": prop.get("businessName"),
-            "required": bool(prop.get("required", False)),
-            "unique": bool(prop.get("unique", False)),
-            "primaryKey": primary,
-            "primaryKeyPosition": prop.get("primaryKeyPosition") if primary else None,
-            "partitioned": bool(prop.get("partitioned", False)),
-            "partitionKeyPosition": prop.get("partitionKeyPosition") if prop.get("partitioned") else None,
-            "criticalDataElement": bool(prop.get("criticalDataElement", False)),
-            "classification": prop.get("classification"),
-            "pii": is_pii(None, prop.get("classification"), prop.get("tags") or [], custom),
-            "quality": prop.get("quality") or None,
-            "tags": prop.get("tags") or None,
-            "encryptedName": prop.get("encryptedName"),
-            "transformSourceObjects": prop.get("transformSourceObjects"),
-            "transformLogic": prop.get("transformLogic"),
-            "transformDescription": prop.get("transformDescription"),
-            "relationships": prop.get("relationships") or None,
-            "customProperties": prop.get("customProperties") or None,
-            "authoritativeDefinitions": prop.get("authoritativeDefinitions") or None,
-        })
+        yield _Field(
+            names,
+            physicals,
+            here,
+            {
+                "type": prop.get("physicalType") or prop.get("logicalType"),
+                "logicalType": prop.get("logicalType"),
+                "physicalType": prop.get("physicalType"),
+                "logicalTypeOptions": prop.get("logicalTypeOptions"),
+                "description": prop.get("description"),
+                "businessName": prop.get("businessName"),
+                "required": bool(prop.get("required", False)),
+                "unique": bool(prop.get("unique", False)),
+                "primaryKey": primary,
+                "primaryKeyPosition": prop.get("primaryKeyPosition") if primary else None,
+                "partitioned": bool(prop.get("partitioned", False)),
+                "partitionKeyPosition": prop.get("partitionKeyPosition")
+                if prop.get("partitioned")
+                else None,
+                "criticalDataElement": bool(prop.get("criticalDataElement", False)),
+                "classification": prop.get("classification"),
+                "pii": is_pii(None, prop.get("classification"), prop.get("tags") or [], custom),
+                "quality": prop.get("quality") or None,
+                "tags": prop.get("tags") or None,
+                "encryptedName": prop.get("encryptedName"),
+                "transformSourceObjects": prop.get("transformSourceObjects"),
+                "transformLogic": prop.get("transformLogic"),
+                "transformDescription": prop.get("transformDescription"),
+                "relationships": prop.get("relationships") or None,
+                "customProperties": prop.get("customProperties") or None,
+                "authoritativeDefinitions": prop.get("authoritativeDefinitions") or None,
+            },
+        )
         items = prop.get("items")
         if prop.get("properties"):
             yield from _odcs_fields(prop["properties"], f"{here}.properties", names, physicals)
         elif isinstance(items, dict) and items.get("properties"):
-            yield from _odcs_fields(items["properties"], f"{here}.items.properties", names, physicals)
+            yield from _odcs_fields(
+                items["properties"], f"{here}.items.properties", names, physicals
+            )
 
 
 def _check_unique(fields: list[_Field], source: str) -> None:
@@ -511,6 +658,7 @@ def _check_unique_tables(tables: list[_Table], source: str) -> None:
 
 # datacontract.com
 
+
 class _Checker:
     """Type checks for datacontract.com documents, raising InvalidContract with the field's path."""
 
@@ -520,7 +668,14 @@ class _Checker:
     def fail(self, path: str, reason: str) -> InvalidContract:
         return InvalidContract(self.source, path, reason)
 
-    def get(self, parent: dict[str, Any], key: str, path: str, kind: type | tuple[type, ...], required: bool = False) -> Any:
+    def get(
+        self,
+        parent: dict[str, Any],
+        key: str,
+        path: str,
+        kind: type | tuple[type, ...],
+        required: bool = False,
+    ) -> Any:
         here = _child(path, key)
         value = parent.get(key)
         if value is None:
@@ -539,35 +694,78 @@ class _Checker:
         values = self.get(parent, key, path, list)
         for i, value in enumerate(values or []):
             if not isinstance(value, str):
-                raise self.fail(f"{_child(path, key)}[{i}]", f"expected string, got {_type_name(value)}")
+                raise self.fail(
+                    f"{_child(path, key)}[{i}]", f"expected string, got {_type_name(value)}"
+                )
         return values or None
 
-    def mapping_of_mappings(self, parent: dict[str, Any], key: str, path: str) -> dict[str, dict[str, Any]]:
+    def mapping_of_mappings(
+        self, parent: dict[str, Any], key: str, path: str
+    ) -> dict[str, dict[str, Any]]:
         values = self.get(parent, key, path, dict) or {}
         for name, value in values.items():
             if not isinstance(value, dict):
-                raise self.fail(_child(_child(path, key), name), f"expected mapping, got {_type_name(value)}")
+                raise self.fail(
+                    _child(_child(path, key), name), f"expected mapping, got {_type_name(value)}"
+                )
         return values
 
     def rules(self, parent: dict[str, Any], key: str, path: str) -> list[dict[str, Any]] | None:
         value = self.get(parent, key, path, (list, dict))
         for i, rule in enumerate(value if isinstance(value, list) else []):
             if not isinstance(rule, dict):
-                raise self.fail(f"{_child(path, key)}[{i}]", f"expected mapping, got {_type_name(rule)}")
+                raise self.fail(
+                    f"{_child(path, key)}[{i}]", f"expected mapping, got {_type_name(rule)}"
+                )
         return _rules(value) or None
 
 
-_DC_KNOWN = frozenset({"dataContractSpecification", "id", "info", "servers", "terms", "models", "definitions",
-                       "servicelevels", "quality", "examples", "tags", "links", "consumers", "domain", "dataProduct"})
-_DC_SERVER_TEXT = ("host", "location", "path", "account", "database", "schema", "project", "dataset", "catalog",
-                   "topic", "serviceName", "region", "stream", "clusterIdentifier", "environment", "format")
+_DC_KNOWN = frozenset(
+    {
+        "dataContractSpecification",
+        "id",
+        "info",
+        "servers",
+        "terms",
+        "models",
+        "definitions",
+        "servicelevels",
+        "quality",
+        "examples",
+        "tags",
+        "links",
+        "consumers",
+        "domain",
+        "dataProduct",
+    }
+)
+_DC_SERVER_TEXT = (
+    "host",
+    "location",
+    "path",
+    "account",
+    "database",
+    "schema",
+    "project",
+    "dataset",
+    "catalog",
+    "topic",
+    "serviceName",
+    "region",
+    "stream",
+    "clusterIdentifier",
+    "environment",
+    "format",
+)
 
 
 def _read_datacontract(doc: dict[str, Any], source: str) -> _Contract:
     check = _Checker(source)
     spec = check.get(doc, "dataContractSpecification", "$", str, required=True)
     if not re.match(r"[01]\.", spec):
-        raise check.fail("$.dataContractSpecification", f"version {spec} is not supported, only 0.9 and 1.x")
+        raise check.fail(
+            "$.dataContractSpecification", f"version {spec} is not supported, only 0.9 and 1.x"
+        )
     cid = check.get(doc, "id", "$", str, required=True)
     info = check.get(doc, "info", "$", dict, required=True)
     title = check.get(info, "title", "$.info", str, required=True)
@@ -579,7 +777,11 @@ def _read_datacontract(doc: dict[str, Any], source: str) -> _Contract:
     for key in ("name", "email", "url"):
         check.get(contact, key, "$.info.contact", str)
     domain = check.get(doc, "domain", "$", str) or check.get(info, "domain", "$.info", str) or owner
-    product = check.get(doc, "dataProduct", "$", str) or check.get(info, "dataProduct", "$.info", str) or title
+    product = (
+        check.get(doc, "dataProduct", "$", str)
+        or check.get(info, "dataProduct", "$.info", str)
+        or title
+    )
     tags = check.strings(doc, "tags", "$")
     definitions = check.mapping_of_mappings(doc, "definitions", "$")
 
@@ -595,10 +797,14 @@ def _read_datacontract(doc: dict[str, Any], source: str) -> _Contract:
             if not isinstance(role, dict):
                 raise check.fail(f"{here}.roles[{i}]", f"expected mapping, got {_type_name(role)}")
             role_name = check.get(role, "name", f"{here}.roles[{i}]", str, required=True)
-            consumer = _role_consumer(role_name, role.get("access"), {"description": role.get("description")})
+            consumer = _role_consumer(
+                role_name, role.get("access"), {"description": role.get("description")}
+            )
             if consumer:
                 consumers.append(consumer)
-        servers.append(_Server(name, kind.lower(), _environment(name, server.get("environment")), server))
+        servers.append(
+            _Server(name, kind.lower(), _environment(name, server.get("environment")), server)
+        )
     if doc.get("consumers") is not None:
         consumers.extend(_consumers(doc["consumers"], "$.consumers", source))
 
@@ -606,14 +812,32 @@ def _read_datacontract(doc: dict[str, Any], source: str) -> _Contract:
     for name, model in check.mapping_of_mappings(doc, "models", "$").items():
         here = _child("$.models", name)
         keys = check.strings(model, "primaryKey", here) or []
-        fields = list(_dc_fields(check, check.mapping_of_mappings(model, "fields", here), _child(here, "fields"),
-                                 (), definitions, frozenset(keys)))
+        fields = list(
+            _dc_fields(
+                check,
+                check.mapping_of_mappings(model, "fields", here),
+                _child(here, "fields"),
+                (),
+                definitions,
+                frozenset(keys),
+            )
+        )
         _check_unique(fields, source)
-        tables.append(_Table(name, name, here, {
-            "description": check.get(model, "description", here, str), "tags": check.strings(model, "tags", here),
-            "quality": check.rules(model, "quality", here), "businessName": check.get(model, "title", here, str),
-            "physicalType": check.get(model, "type", here, str),
-        }, fields))
+        tables.append(
+            _Table(
+                name,
+                name,
+                here,
+                {
+                    "description": check.get(model, "description", here, str),
+                    "tags": check.strings(model, "tags", here),
+                    "quality": check.rules(model, "quality", here),
+                    "businessName": check.get(model, "title", here, str),
+                    "physicalType": check.get(model, "type", here, str),
+                },
+                fields,
+            )
+        )
 
     _check_unique_tables(tables, source)
     servicelevels = check.get(doc, "servicelevels", "$", dict) or {}
@@ -624,8 +848,12 @@ def _read_datacontract(doc: dict[str, Any], source: str) -> _Contract:
             freshness = freshness_hours(level.get("threshold"))
     quality = _element_rules(check.rules(doc, "quality", "$"), None)
     quality += [rule for t in tables for rule in _element_rules(t.props.get("quality"), t.logical)]
-    quality += [rule for t in tables for f in t.fields
-                for rule in _element_rules(f.props.get("quality"), ".".join((t.logical, *f.logical)))]
+    quality += [
+        rule
+        for t in tables
+        for f in t.fields
+        for rule in _element_rules(f.props.get("quality"), ".".join((t.logical, *f.logical)))
+    ]
     owners = [(owner, "owner")] if owner else []
     contact_name = contact.get("name") or contact.get("email") or contact.get("url")
     if contact_name:
@@ -633,21 +861,53 @@ def _read_datacontract(doc: dict[str, Any], source: str) -> _Contract:
     sla = servicelevels or None
     extensions = {k: v for k, v in doc.items() if k not in _DC_KNOWN}
     return _Contract(
-        id=cid, version=version, domain=domain, product=product, created=None,
-        product_props={"description": description, "version": version, "status": status, "freshnessHours": freshness,
-                       "sla": sla, "tags": tags},
-        contract_props={"name": title, "version": version, "status": status, "standard": "datacontract",
-                        "standardVersion": spec, "quality": quality or None, "sla": sla, "freshnessHours": freshness,
-                        "description": description, "domain": domain, "dataProduct": product, "tags": tags,
-                        "owner": owner, "contact": contact or None, "servers": doc.get("servers"),
-                        "terms": check.get(doc, "terms", "$", dict), "links": check.get(doc, "links", "$", dict),
-                        "extensions": extensions or None},
-        owners=owners, consumers=consumers, servers=servers, tables=tables,
+        id=cid,
+        version=version,
+        domain=domain,
+        product=product,
+        created=None,
+        product_props={
+            "description": description,
+            "version": version,
+            "status": status,
+            "freshnessHours": freshness,
+            "sla": sla,
+            "tags": tags,
+        },
+        contract_props={
+            "name": title,
+            "version": version,
+            "status": status,
+            "standard": "datacontract",
+            "standardVersion": spec,
+            "quality": quality or None,
+            "sla": sla,
+            "freshnessHours": freshness,
+            "description": description,
+            "domain": domain,
+            "dataProduct": product,
+            "tags": tags,
+            "owner": owner,
+            "contact": contact or None,
+            "servers": doc.get("servers"),
+            "terms": check.get(doc, "terms", "$", dict),
+            "links": check.get(doc, "links", "$", dict),
+            "extensions": extensions or None,
+        },
+        owners=owners,
+        consumers=consumers,
+        servers=servers,
+        tables=tables,
     )
 
 
-def _resolve_ref(check: _Checker, spec: dict[str, Any], path: str, definitions: dict[str, Any],
-                 seen: frozenset[str] = frozenset()) -> dict[str, Any]:
+def _resolve_ref(
+    check: _Checker,
+    spec: dict[str, Any],
+    path: str,
+    definitions: dict[str, Any],
+    seen: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
     """A field with its local ``$ref`` (``#/definitions/x``) merged under its own keys."""
     ref = spec.get("$ref")
     if ref is None:
@@ -656,17 +916,25 @@ def _resolve_ref(check: _Checker, spec: dict[str, Any], path: str, definitions: 
         raise check.fail(_child(path, "$ref"), f"expected string, got {_type_name(ref)}")
     if not ref.startswith("#/definitions/"):
         return spec  # an external definition: kept as the raw $ref, never fetched
-    name = ref[len("#/definitions/"):]
+    name = ref[len("#/definitions/") :]
     if name not in definitions:
         raise check.fail(_child(path, "$ref"), f"unresolved reference {ref}")
     if name in seen:
         raise check.fail(_child(path, "$ref"), f"circular reference {ref}")
-    base = _resolve_ref(check, definitions[name], _child("$.definitions", name), definitions, seen | {name})
+    base = _resolve_ref(
+        check, definitions[name], _child("$.definitions", name), definitions, seen | {name}
+    )
     return {**base, **{k: v for k, v in spec.items() if k != "$ref"}}
 
 
-def _dc_fields(check: _Checker, fields: dict[str, dict[str, Any]], path: str, parent: tuple[str, ...],
-               definitions: dict[str, Any], primary: frozenset[str]) -> Iterator[_Field]:
+def _dc_fields(
+    check: _Checker,
+    fields: dict[str, dict[str, Any]],
+    path: str,
+    parent: tuple[str, ...],
+    definitions: dict[str, Any],
+    primary: frozenset[str],
+) -> Iterator[_Field]:
     for name, raw in fields.items():
         here = _child(path, name)
         spec = _resolve_ref(check, raw, here, definitions)
@@ -684,31 +952,46 @@ def _dc_fields(check: _Checker, fields: dict[str, dict[str, Any]], path: str, pa
                 raise check.fail(where, f"expected mapping, got {_type_name(source_field)}")
             for key in ("namespace", "name", "field"):
                 check.get(source_field, key, where, str, required=True)
-        yield _Field(names, names, here, {
-            "type": kind, "logicalType": kind, "format": check.get(spec, "format", here, str),
-            "description": check.get(spec, "description", here, str),
-            "businessName": check.get(spec, "title", here, str),
-            "required": bool(spec.get("required", False)), "unique": bool(spec.get("unique", False)),
-            "primaryKey": bool(spec.get("primaryKey", False)) or (not parent and name in primary),
-            "criticalDataElement": False,
-            "classification": classification,
-            "pii": is_pii(spec.get("pii"), classification, tags or []),
-            "quality": check.rules(spec, "quality", here),
-            "tags": tags,
-            "references": spec.get("references"),
-            "ref": spec.get("$ref"),
-        }, inputs)
+        yield _Field(
+            names,
+            names,
+            here,
+            {
+                "type": kind,
+                "logicalType": kind,
+                "format": check.get(spec, "format", here, str),
+                "description": check.get(spec, "description", here, str),
+                "businessName": check.get(spec, "title", here, str),
+                "required": bool(spec.get("required", False)),
+                "unique": bool(spec.get("unique", False)),
+                "primaryKey": bool(spec.get("primaryKey", False))
+                or (not parent and name in primary),
+                "criticalDataElement": False,
+                "classification": classification,
+                "pii": is_pii(spec.get("pii"), classification, tags or []),
+                "quality": check.rules(spec, "quality", here),
+                "tags": tags,
+                "references": spec.get("references"),
+                "ref": spec.get("$ref"),
+            },
+            inputs,
+        )
         nested = check.mapping_of_mappings(spec, "fields", here)
         items = check.get(spec, "items", here, dict)
         if nested:
-            yield from _dc_fields(check, nested, _child(here, "fields"), names, definitions, primary)
+            yield from _dc_fields(
+                check, nested, _child(here, "fields"), names, definitions, primary
+            )
         elif items:
             item = _resolve_ref(check, items, f"{here}.items", definitions)
             item_fields = check.mapping_of_mappings(item, "fields", f"{here}.items")
-            yield from _dc_fields(check, item_fields, f"{here}.items.fields", names, definitions, primary)
+            yield from _dc_fields(
+                check, item_fields, f"{here}.items.fields", names, definitions, primary
+            )
 
 
 # -- dataset identity ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class Identity:
@@ -736,7 +1019,7 @@ def _dotted(prefix: Sequence[str | None], table: str) -> str | None:
     """``prefix + table``; a dotted physical name replaces as many trailing prefix parts as it has dots."""
     parts = table.split(".")
     keep = len(prefix) - (len(parts) - 1)
-    head = list(prefix[:max(keep, 0)])
+    head = list(prefix[: max(keep, 0)])
     if any(not isinstance(p, str) or not p for p in head):
         return None
     return ".".join([*head, *parts])  # type: ignore[list-item]
@@ -762,8 +1045,9 @@ def _location(location: Any, table: str, shared: bool) -> tuple[str, str] | None
     return location_dataset(f"{scheme}://{parts.netloc}{path}" if scheme else path)
 
 
-def dataset_identity(server_type: str, spec: dict[str, Any], table: str, shared: bool = False,
-                     single: bool = True) -> Identity | None:
+def dataset_identity(
+    server_type: str, spec: dict[str, Any], table: str, shared: bool = False, single: bool = True
+) -> Identity | None:
     """How OpenLineage names ``table`` on a contract server; None when the server cannot say.
 
     ``shared`` is true when the contract has several tables (they then share one location);
@@ -792,7 +1076,9 @@ def dataset_identity(server_type: str, spec: dict[str, Any], table: str, shared:
     if kind == "synapse":
         return hosted("sqlserver", 1433, [s("schema")] if s("schema") else [])
     if kind == "oracle":
-        return hosted("oracle", 1521, [s("serviceName"), s("schema")] if s("schema") else [s("serviceName")])
+        return hosted(
+            "oracle", 1521, [s("serviceName"), s("schema")] if s("schema") else [s("serviceName")]
+        )
     if kind in ("hive", "impala"):
         return hosted(kind, 9083 if kind == "hive" else 21050, [s("database")])
     if kind == "snowflake":
@@ -800,7 +1086,11 @@ def dataset_identity(server_type: str, spec: dict[str, Any], table: str, shared:
         if not account and isinstance(host, str):
             account = re.sub(r"\.snowflakecomputing\.com.*$", "", host.split("://")[-1])
         name = _dotted([s("database"), s("schema")], table)
-        return Identity(f"snowflake://{account.lower()}", name.upper(), upper=True) if account and name else None
+        return (
+            Identity(f"snowflake://{account.lower()}", name.upper(), upper=True)
+            if account and name
+            else None
+        )
     if kind == "bigquery":
         name = _dotted([s("project"), s("dataset")], table)
         return Identity("bigquery", name) if name else None
@@ -808,22 +1098,35 @@ def dataset_identity(server_type: str, spec: dict[str, Any], table: str, shared:
         host, region = s("host"), s("region")
         cluster = s("clusterIdentifier")
         if isinstance(host, str) and host:
-            match = re.match(r"([^.:/]+)\.[^.]+\.([a-z0-9-]+)\.redshift(?:-serverless)?\.amazonaws\.com", host.split("://")[-1])
+            match = re.match(
+                r"([^.:/]+)\.[^.]+\.([a-z0-9-]+)\.redshift(?:-serverless)?\.amazonaws\.com",
+                host.split("://")[-1],
+            )
             if match:
                 cluster, region = match[1], match[2]
             elif not cluster:
                 return hosted("redshift", 5439, [s("database"), s("schema")])
         name = _dotted([s("database"), s("schema")], table)
         port = s("port") if isinstance(s("port"), int) else 5439
-        return Identity(f"redshift://{cluster}.{region}:{port}", name) if cluster and region and name else None
+        return (
+            Identity(f"redshift://{cluster}.{region}:{port}", name)
+            if cluster and region and name
+            else None
+        )
     if kind == "athena":
         name = _dotted([s("catalog") or "awsdatacatalog", s("schema")], table)
         region = s("regionName") or s("region")
-        return Identity(f"awsathena://athena.{region}.amazonaws.com", name) if region and name else None
+        return (
+            Identity(f"awsathena://athena.{region}.amazonaws.com", name)
+            if region and name
+            else None
+        )
     if kind == "glue":
         region = s("region") or s("regionName")
         if region and s("account") and s("database"):
-            return Identity(f"arn:aws:glue:{region}:{s('account')}", f"table/{s('database')}/{table}")
+            return Identity(
+                f"arn:aws:glue:{region}:{s('account')}", f"table/{s('database')}/{table}"
+            )
         found = _location(s("location"), table, shared)
         return Identity(*found) if found else None
     if kind == "databricks":
@@ -848,11 +1151,23 @@ def dataset_identity(server_type: str, spec: dict[str, Any], table: str, shared:
         found = _location(s("location"), table, shared)
         return Identity(*found) if found else None
     if s("host"):
-        return hosted(kind, None, [p for p in (s("catalog") or s("database") or s("project"), s("schema") or s("dataset")) if p])
+        return hosted(
+            kind,
+            None,
+            [
+                p
+                for p in (
+                    s("catalog") or s("database") or s("project"),
+                    s("schema") or s("dataset"),
+                )
+                if p
+            ],
+        )
     return None
 
 
 # -- the graph ----------------------------------------------------------------------------------
+
 
 def _clean(props: dict[str, Any]) -> dict[str, Any]:
     """Drop unstated shared properties; keep None for contract-only ones (a newer version clears them)."""
@@ -879,7 +1194,9 @@ class _Translation(GraphBuilder):
         for name, props, edge_props in c.consumers:
             if name not in seen:
                 seen.add(name)
-                self.edge(self.consumer(name, _clean(props)), EdgeKind.CONSUMES, pid, _clean(edge_props))
+                self.edge(
+                    self.consumer(name, _clean(props)), EdgeKind.CONSUMES, pid, _clean(edge_props)
+                )
         for table in c.tables:
             for identity, environment, exposed in self._placements(c, table):
                 did = self._table(table, identity, environment)
@@ -887,13 +1204,17 @@ class _Translation(GraphBuilder):
                 if exposed:
                     self.edge(pid, EdgeKind.EXPOSES, did)
                 if c.domain:
-                    self.edge(did, EdgeKind.BELONGS_TO, domain_id(c.domain), {"source": CONTRACT_SOURCE})
+                    self.edge(
+                        did, EdgeKind.BELONGS_TO, domain_id(c.domain), {"source": CONTRACT_SOURCE}
+                    )
 
     def _placements(self, c: _Contract, table: _Table) -> list[tuple[Identity, str | None, bool]]:
         """(identity, environment, exposed) on every server that can name the table, else the fallback."""
         found: list[tuple[Identity, str | None]] = []
         for server in c.servers:
-            identity = dataset_identity(server.type, server.spec, table.physical, len(c.tables) > 1, len(c.tables) == 1)
+            identity = dataset_identity(
+                server.type, server.spec, table.physical, len(c.tables) > 1, len(c.tables) == 1
+            )
             if identity is not None and all(identity != other for other, _ in found):
                 found.append((identity, server.environment))
         if not found:
@@ -919,7 +1240,9 @@ class _Translation(GraphBuilder):
             extra = {"ordinal": ordinal, "parent": path(f, -1) if len(f.logical) > 1 else None}
             if identity.physical and f.physical[-1] != f.logical[-1]:
                 extra["logicalName"] = f.logical[-1]
-            column = self.column(ns, name, paths[ordinal - 1], _clean({"declared": True, **f.props, **extra}))
+            column = self.column(
+                ns, name, paths[ordinal - 1], _clean({"declared": True, **f.props, **extra})
+            )
             for source in f.lineage:
                 upstream = self.column(source["namespace"], source["name"], source["field"])
                 self.edge(column, EdgeKind.DERIVES_FROM, upstream, {"source": CONTRACT_SOURCE})

@@ -45,7 +45,9 @@ _SCHEMES = {
 _DATASET_TYPES = ("model", "seed", "snapshot")  # resource types the project builds
 _JOB_TYPES = {"model": "MODEL", "snapshot": "SNAPSHOT", "seed": "SEED"}
 _VERSION = re.compile(r"/manifest/v(\d+)\.json$")
-_REF = re.compile(r"""\bref\(\s*['"]([^'"]+)['"](?:\s*,\s*['"]([^'"]+)['"])?""")  # ref('m'), ref('pkg', 'm'), ref('m', v=2)
+_REF = re.compile(
+    r"""\bref\(\s*['"]([^'"]+)['"](?:\s*,\s*['"]([^'"]+)['"])?"""
+)  # ref('m'), ref('pkg', 'm'), ref('m', v=2)
 _SOURCE = re.compile(r"""\bsource\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)""")
 
 
@@ -98,7 +100,10 @@ def datasets_in_manifest(manifest: dict[str, Any], namespace: str | None = None)
 
 
 def mark_removed(
-    previous_ids: Iterable[str], manifest: dict[str, Any], namespace: str | None = None, at: str | None = None
+    previous_ids: Iterable[str],
+    manifest: dict[str, Any],
+    namespace: str | None = None,
+    at: str | None = None,
 ) -> list[Mutation]:
     """Mark deleted the datasets a store knew for this project that the manifest no longer builds.
 
@@ -122,7 +127,9 @@ def schema_version(manifest: dict[str, Any]) -> int:
     raw = _str(metadata, "$.metadata", "dbt_schema_version", required=True)
     match = _VERSION.search(raw)
     if not match:
-        raise InvalidManifest(f"{raw!r} is not a dbt manifest schema URL", "$.metadata.dbt_schema_version")
+        raise InvalidManifest(
+            f"{raw!r} is not a dbt manifest schema URL", "$.metadata.dbt_schema_version"
+        )
     return int(match.group(1))
 
 
@@ -164,11 +171,15 @@ def _strs(obj: dict[str, Any], path: str, key: str) -> list[str]:
     values = _field(obj, path, key, list, False) or []
     for i, value in enumerate(values):
         if not isinstance(value, str):
-            raise InvalidManifest(f"expected a string, got {_type_name(value)}", f"{path}.{key}[{i}]")
+            raise InvalidManifest(
+                f"expected a string, got {_type_name(value)}", f"{path}.{key}[{i}]"
+            )
     return values
 
 
-def _entries(manifest: dict[str, Any], key: str, required: bool) -> Iterator[tuple[str, dict[str, Any], str]]:
+def _entries(
+    manifest: dict[str, Any], key: str, required: bool
+) -> Iterator[tuple[str, dict[str, Any], str]]:
     """(unique_id, node, path) for each entry of a top-level mapping, every entry an object."""
     for uid, node in _obj(manifest, "$", key, required).items():
         path = f"$.{key}[{uid!r}]"
@@ -257,13 +268,20 @@ class _Manifest:
     @classmethod
     def parse(cls, manifest: Any, namespace: str | None) -> _Manifest:
         if not isinstance(manifest, dict):
-            raise InvalidManifest(f"expected an object (a dbt manifest), got {_type_name(manifest)}")
+            raise InvalidManifest(
+                f"expected an object (a dbt manifest), got {_type_name(manifest)}"
+            )
         version = schema_version(manifest)
         if version not in SUPPORTED_SCHEMA_VERSIONS:
             first, last = SUPPORTED_SCHEMA_VERSIONS[0], SUPPORTED_SCHEMA_VERSIONS[-1]
-            raise InvalidManifest(f"manifest schema v{version} is not supported (v{first}–v{last})", "$.metadata.dbt_schema_version")
+            raise InvalidManifest(
+                f"manifest schema v{version} is not supported (v{first}–v{last})",
+                "$.metadata.dbt_schema_version",
+            )
         metadata = manifest["metadata"]
-        generated_at = _parse_time(_str(metadata, "$.metadata", "generated_at", required=True), "$.metadata.generated_at")
+        generated_at = _parse_time(
+            _str(metadata, "$.metadata", "generated_at", required=True), "$.metadata.generated_at"
+        )
         adapter = _str(metadata, "$.metadata", "adapter_type")
         nodes = list(_entries(manifest, "nodes", required=True))
         sources = list(_entries(manifest, "sources", required=False))
@@ -283,8 +301,20 @@ class _Manifest:
                 tests.append((uid, node, path))
         for uid, node, path in sources:
             relations[uid] = _relation(uid, node, path, "source", ns)
-        groups = {uid: (group, path) for uid, group, path in _entries(manifest, "groups", required=False)}
-        return cls(manifest, version, project, adapter, generated_at, ns, relations, sorted(tests, key=lambda t: t[0]), groups)
+        groups = {
+            uid: (group, path) for uid, group, path in _entries(manifest, "groups", required=False)
+        }
+        return cls(
+            manifest,
+            version,
+            project,
+            adapter,
+            generated_at,
+            ns,
+            relations,
+            sorted(tests, key=lambda t: t[0]),
+            groups,
+        )
 
 
 def _relation(uid: str, node: dict[str, Any], path: str, kind: str, namespace: str) -> _Relation:
@@ -296,7 +326,9 @@ def _relation(uid: str, node: dict[str, Any], path: str, kind: str, namespace: s
         table = name
         identifier = _str(node, path, "identifier")
         if identifier and identifier != name:
-            other_names.append((_format_name(database, schema, identifier), "DBT_SOURCE_IDENTIFIER"))
+            other_names.append(
+                (_format_name(database, schema, identifier), "DBT_SOURCE_IDENTIFIER")
+            )
     else:
         table = _str(node, path, "alias") or name
         if table != name:
@@ -338,11 +370,15 @@ def _stamp_of(parsed: _Manifest, at: str | None) -> str:
     return stamp(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
-def _project_from_id(project_id: str | None, nodes: list[tuple[str, dict[str, Any], str]]) -> str | None:
+def _project_from_id(
+    project_id: str | None, nodes: list[tuple[str, dict[str, Any], str]]
+) -> str | None:
     """Manifests before v11 lack ``project_name``; ``project_id`` is the md5 of it."""
     if not project_id:
         return None
-    for package in sorted({name for _, n, _ in nodes if isinstance(name := n.get("package_name"), str)}):
+    for package in sorted(
+        {name for _, n, _ in nodes if isinstance(name := n.get("package_name"), str)}
+    ):
         if hashlib.md5(package.encode()).hexdigest() == project_id:
             return package
     return None
@@ -361,7 +397,9 @@ def _default_namespace(adapter: str | None, project: str | None) -> str:
 class _Translation(GraphBuilder):
     """Translates one manifest; every mutation carries the manifest's stamp."""
 
-    def __init__(self, manifest: _Manifest, at: str, job_namespace: str, job_naming: JobNaming) -> None:
+    def __init__(
+        self, manifest: _Manifest, at: str, job_namespace: str, job_naming: JobNaming
+    ) -> None:
         super().__init__(at)
         self.m = manifest
         self.job_namespace = job_namespace
@@ -383,26 +421,32 @@ class _Translation(GraphBuilder):
         node, path = r.node, r.path
         config = _obj(node, path, "config")
         group = self._group_id(r)
-        props = _compact({
-            "description": _str(node, path, "description"),
-            "materialized": _str(config, f"{path}.config", "materialized") if r.resource_type != "source" else None,
-            "tags": r.tags,
-            "meta": r.meta,
-            "dbtUniqueId": r.uid,
-            "dbtResourceType": r.resource_type,
-            "dbtProject": self.m.project,
-            "packageName": _str(node, path, "package_name"),
-            "path": _str(node, path, "original_file_path"),
-            "relationName": _str(node, path, "relation_name"),
-            "access": self._access(r) if r.resource_type == "model" else None,
-            "dbtGroup": self.m.groups[group][0].get("name") if group else None,
-            "modelVersion": node.get("version") if isinstance(node.get("version"), (str, int)) else None,
-            "dbtSourceName": _str(node, path, "source_name"),
-            "sourceDescription": _str(node, path, "source_description"),
-            "loader": _str(node, path, "loader"),
-            "pii": True if is_pii(tags=r.tags, properties=r.meta) else None,
-            "quality": self.table_rules.get(r.uid),
-        })
+        props = _compact(
+            {
+                "description": _str(node, path, "description"),
+                "materialized": _str(config, f"{path}.config", "materialized")
+                if r.resource_type != "source"
+                else None,
+                "tags": r.tags,
+                "meta": r.meta,
+                "dbtUniqueId": r.uid,
+                "dbtResourceType": r.resource_type,
+                "dbtProject": self.m.project,
+                "packageName": _str(node, path, "package_name"),
+                "path": _str(node, path, "original_file_path"),
+                "relationName": _str(node, path, "relation_name"),
+                "access": self._access(r) if r.resource_type == "model" else None,
+                "dbtGroup": self.m.groups[group][0].get("name") if group else None,
+                "modelVersion": node.get("version")
+                if isinstance(node.get("version"), (str, int))
+                else None,
+                "dbtSourceName": _str(node, path, "source_name"),
+                "sourceDescription": _str(node, path, "source_description"),
+                "loader": _str(node, path, "loader"),
+                "pii": True if is_pii(tags=r.tags, properties=r.meta) else None,
+                "quality": self.table_rules.get(r.uid),
+            }
+        )
         if r.resource_type != "source":
             props["deleted"] = False  # present in this snapshot of the project (see mark_removed)
         names = self._columns(r)
@@ -414,7 +458,9 @@ class _Translation(GraphBuilder):
         self._owners(did, r)
         domain = r.meta.get("domain")
         if isinstance(domain, str) and domain.strip():
-            self.edge(did, EdgeKind.BELONGS_TO, self.domain(domain.strip()), {"source": DECLARED_BY})
+            self.edge(
+                did, EdgeKind.BELONGS_TO, self.domain(domain.strip()), {"source": DECLARED_BY}
+            )
         return did
 
     def _columns(self, r: _Relation) -> list[str]:
@@ -428,17 +474,24 @@ class _Translation(GraphBuilder):
             meta, tags = _meta(column, where), _tags(column, where)
             constraints = _field(column, where, "constraints", list, False)
             names.append(name)
-            self.column(r.namespace, r.name, name, _compact({
-                "declared": True,
-                "type": _str(column, where, "data_type"),
-                "description": _str(column, where, "description"),
-                "tags": tags,
-                "meta": meta,
-                "ordinal": ordinal,
-                "constraints": constraints or None,
-                "pii": True if is_pii(tags=tags, properties=meta) else None,
-                "quality": self.column_rules.get((r.uid, name)),
-            }))
+            self.column(
+                r.namespace,
+                r.name,
+                name,
+                _compact(
+                    {
+                        "declared": True,
+                        "type": _str(column, where, "data_type"),
+                        "description": _str(column, where, "description"),
+                        "tags": tags,
+                        "meta": meta,
+                        "ordinal": ordinal,
+                        "constraints": constraints or None,
+                        "pii": True if is_pii(tags=tags, properties=meta) else None,
+                        "quality": self.column_rules.get((r.uid, name)),
+                    }
+                ),
+            )
         return names
 
     # -- jobs -------------------------------------------------------------------------------
@@ -451,7 +504,7 @@ class _Translation(GraphBuilder):
         node, path = r.node, r.path
         database, schema = _str(node, path, "database"), _str(node, path, "schema")
         prefix = r.resource_type + "."
-        rest = r.uid[len(prefix):] if r.uid.startswith(prefix) else r.uid
+        rest = r.uid[len(prefix) :] if r.uid.startswith(prefix) else r.uid
         build = self.job_naming == "build"
         if r.resource_type == "snapshot":
             suffix = ".build.snapshot" if build else ".snapshot"
@@ -467,22 +520,28 @@ class _Translation(GraphBuilder):
         config = _obj(node, path, "config")
         raw = _str(node, path, "raw_code") or _str(node, path, "raw_sql")
         compiled = _str(node, path, "compiled_code") or _str(node, path, "compiled_sql")
-        jid = self.job(self.job_namespace, name, _compact({
-            "description": _str(node, path, "description"),
-            "materialized": _str(config, f"{path}.config", "materialized"),
-            "sql": (compiled or raw) if r.resource_type != "seed" else None,
-            "rawCode": raw if r.resource_type != "seed" else None,
-            "language": _str(node, path, "language"),
-            "dbtUniqueId": r.uid,
-            "dbtResourceType": r.resource_type,
-            "dbtProject": self.m.project,
-            "packageName": _str(node, path, "package_name"),
-            "path": _str(node, path, "original_file_path"),
-            "dependsOn": r.parents or None,
-            "jobType.jobType": _JOB_TYPES[r.resource_type],
-            "jobType.integration": "DBT",
-            "jobType.processingType": "BATCH",
-        }))
+        jid = self.job(
+            self.job_namespace,
+            name,
+            _compact(
+                {
+                    "description": _str(node, path, "description"),
+                    "materialized": _str(config, f"{path}.config", "materialized"),
+                    "sql": (compiled or raw) if r.resource_type != "seed" else None,
+                    "rawCode": raw if r.resource_type != "seed" else None,
+                    "language": _str(node, path, "language"),
+                    "dbtUniqueId": r.uid,
+                    "dbtResourceType": r.resource_type,
+                    "dbtProject": self.m.project,
+                    "packageName": _str(node, path, "package_name"),
+                    "path": _str(node, path, "original_file_path"),
+                    "dependsOn": r.parents or None,
+                    "jobType.jobType": _JOB_TYPES[r.resource_type],
+                    "jobType.integration": "DBT",
+                    "jobType.processingType": "BATCH",
+                }
+            ),
+        )
         for parent in self._inputs(r.uid, set()):
             self.edge(jid, EdgeKind.READS, parent.id)
         self.edge(jid, EdgeKind.WRITES, r.id)
@@ -511,7 +570,9 @@ class _Translation(GraphBuilder):
             return None
         package = _str(node, r.path, "package_name")
         candidates = [gid for gid, (g, _) in self.m.groups.items() if g.get("name") == name]
-        preferred = [gid for gid in candidates if self.m.groups[gid][0].get("package_name") == package]
+        preferred = [
+            gid for gid in candidates if self.m.groups[gid][0].get("package_name") == package
+        ]
         chosen = sorted(preferred or candidates)
         return chosen[0] if chosen else None
 
@@ -548,41 +609,64 @@ class _Translation(GraphBuilder):
             name = declared.get("name")
             if not public or domain is None or not isinstance(name, str):
                 continue
-            pid = self.product(domain, name, _compact({
-                "description": _str(declared, path, "description"),
-                "dbtGroup": gid,
-                "dbtProject": self.m.project,
-                "source": DECLARED_BY,
-            }))
+            pid = self.product(
+                domain,
+                name,
+                _compact(
+                    {
+                        "description": _str(declared, path, "description"),
+                        "dbtGroup": gid,
+                        "dbtProject": self.m.project,
+                        "source": DECLARED_BY,
+                    }
+                ),
+            )
             if group_owner := self.group_owners.get(gid):
                 self.owner(pid, group_owner, "owner")
             for r in public:
                 self.edge(pid, EdgeKind.EXPOSES, r.id, {"source": DECLARED_BY})
 
     def _access(self, r: _Relation) -> str | None:
-        return _str(r.node, r.path, "access") or _str(_obj(r.node, r.path, "config"), f"{r.path}.config", "access")
+        return _str(r.node, r.path, "access") or _str(
+            _obj(r.node, r.path, "config"), f"{r.path}.config", "access"
+        )
 
     @staticmethod
     def _product_domain(group: dict[str, Any], path: str, models: list[_Relation]) -> str | None:
         declared = _meta(group, path).get("domain")
         if isinstance(declared, str) and declared.strip():
             return declared.strip()
-        domains = {d.strip() for d in (r.meta.get("domain") for r in models) if isinstance(d, str) and d.strip()}
+        domains = {
+            d.strip()
+            for d in (r.meta.get("domain") for r in models)
+            if isinstance(d, str) and d.strip()
+        }
         return domains.pop() if len(domains) == 1 else None
 
     # -- tests → quality rules -----------------------------------------------------------------
 
-    def _quality_rules(self) -> tuple[dict[str, list[dict[str, Any]]], dict[tuple[str, str], list[dict[str, Any]]]]:
+    def _quality_rules(
+        self,
+    ) -> tuple[dict[str, list[dict[str, Any]]], dict[tuple[str, str], list[dict[str, Any]]]]:
         table: dict[str, list[dict[str, Any]]] = {}
         column: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for uid, node, path in self.m.tests:
-            parents = [p for p in _strs(_obj(node, path, "depends_on"), f"{path}.depends_on", "nodes") if p in self.m.relations]
+            parents = [
+                p
+                for p in _strs(_obj(node, path, "depends_on"), f"{path}.depends_on", "nodes")
+                if p in self.m.relations
+            ]
             config = _obj(node, path, "config")
             severity = _str(config, f"{path}.config", "severity")
             test_meta = _obj(node, path, "test_metadata")
             if not test_meta:  # a singular test: a query over the tables it reads
                 for parent in parents:
-                    rule: dict[str, Any] = {"type": "singular", "name": _str(node, path, "name"), "dbtTestId": uid, "severity": severity}
+                    rule: dict[str, Any] = {
+                        "type": "singular",
+                        "name": _str(node, path, "name"),
+                        "dbtTestId": uid,
+                        "severity": severity,
+                    }
                     table.setdefault(parent, []).append(_compact(rule))
                 continue
             where = f"{path}.test_metadata"
@@ -594,24 +678,35 @@ class _Translation(GraphBuilder):
                 continue
             col = _str(node, path, "column_name") or _text(kwargs.get("column_name"))
             args = {k: v for k, v in kwargs.items() if k not in ("model", "column_name")}
-            rule = _compact({
-                "type": f"{package}.{test_name}" if package else test_name,
-                "column": col,
-                "dbtTestId": uid,
-                "severity": severity,
-                "kwargs": args,
-            })
+            rule = _compact(
+                {
+                    "type": f"{package}.{test_name}" if package else test_name,
+                    "column": col,
+                    "dbtTestId": uid,
+                    "severity": severity,
+                    "kwargs": args,
+                }
+            )
             if test_name == "relationships" and not package:
-                referenced = self._relationship_target(kwargs.get("to"), [p for p in parents if p != target])
+                referenced = self._relationship_target(
+                    kwargs.get("to"), [p for p in parents if p != target]
+                )
                 if referenced is not None:
-                    rule["references"] = _compact({"dataset": self.m.relations[referenced].id, "column": _text(kwargs.get("field"))})
+                    rule["references"] = _compact(
+                        {
+                            "dataset": self.m.relations[referenced].id,
+                            "column": _text(kwargs.get("field")),
+                        }
+                    )
             table.setdefault(target, []).append(rule)
             declared = self._declared_column(target, col)
             if declared is not None:
                 column.setdefault((target, declared), []).append(rule)
         return table, column
 
-    def _test_target(self, node: dict[str, Any], path: str, kwargs: dict[str, Any], parents: list[str]) -> str | None:
+    def _test_target(
+        self, node: dict[str, Any], path: str, kwargs: dict[str, Any], parents: list[str]
+    ) -> str | None:
         """The table a generic test checks: ``attached_node`` (dbt 1.5+), else its ``model`` argument."""
         attached = _str(node, path, "attached_node")
         if attached in self.m.relations:
@@ -634,7 +729,10 @@ class _Translation(GraphBuilder):
         source = _SOURCE.search(text)
         if source:
             for r in relations:
-                if r.resource_type == "source" and (r.node.get("source_name"), r.node.get("name")) == source.groups():
+                if (
+                    r.resource_type == "source"
+                    and (r.node.get("source_name"), r.node.get("name")) == source.groups()
+                ):
                     return r.uid
             return None
         ref = _REF.search(text)
@@ -650,7 +748,11 @@ class _Translation(GraphBuilder):
         if not name:
             return None
         r = self.m.relations[uid]
-        columns = [_text(c.get("name")) or k for k, c in _obj(r.node, r.path, "columns").items() if isinstance(c, dict)]
+        columns = [
+            _text(c.get("name")) or k
+            for k, c in _obj(r.node, r.path, "columns").items()
+            if isinstance(c, dict)
+        ]
         if name in columns:
             return name
         folded = [c for c in columns if c.lower() == name.strip('"`[]').lower()]

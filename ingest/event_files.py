@@ -27,8 +27,17 @@ from ingest.json_text import (
     suspect,
 )
 
-__all__ = ["BadLine", "NotJSON", "SourceEvent", "SourceLine", "expand_paths", "is_ndjson", "parse_json", "read_events",
-           "read_sources"]
+__all__ = [
+    "BadLine",
+    "NotJSON",
+    "SourceEvent",
+    "SourceLine",
+    "expand_paths",
+    "is_ndjson",
+    "parse_json",
+    "read_events",
+    "read_sources",
+]
 
 EVENT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".json.gz", ".ndjson.gz", ".jsonl.gz")
 
@@ -72,7 +81,11 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.name.endswith(EVENT_SUFFIXES)))
+            found.extend(
+                sorted(
+                    p for p in path.rglob("*") if p.is_file() and p.name.endswith(EVENT_SUFFIXES)
+                )
+            )
         else:
             found.append(path)
     return found
@@ -109,7 +122,9 @@ def read_sources(path: Path) -> Iterator[RawItem]:
                 if line.strip():
                     break
             first = _first_event(head)
-            if first is not _NOT_NDJSON:  # one whole JSON value on the first line: NDJSON (of one line, perhaps)
+            if (
+                first is not _NOT_NDJSON
+            ):  # one whole JSON value on the first line: NDJSON (of one line, perhaps)
                 yield SourceEvent(path, number, first)
                 for line in handle:
                     number += 1
@@ -217,7 +232,9 @@ def _array_events(path: Path, text: str) -> Iterator[SourceItem]:
         if position < len(text) and text[position] == ",":
             position += 1
         elif position < len(text) and text[position] != "]":
-            yield BadLine(path, text.count("\n", 0, position) + 1, "not valid JSON: expected ',' or ']'")
+            yield BadLine(
+                path, text.count("\n", 0, position) + 1, "not valid JSON: expected ',' or ']'"
+            )
             return
 
 

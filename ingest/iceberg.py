@@ -129,7 +129,9 @@ class CatalogSnapshot:
 # -- crawl: the only I/O ----------------------------------------------------------------------------
 
 
-def crawl(catalog: Any, namespaces: Sequence[str | tuple[str, ...]] | None = None, *, workers: int = 8) -> CatalogSnapshot:
+def crawl(
+    catalog: Any, namespaces: Sequence[str | tuple[str, ...]] | None = None, *, workers: int = 8
+) -> CatalogSnapshot:
     """Read a pyiceberg catalog into a :class:`CatalogSnapshot`.
 
     Walks ``namespaces`` (dotted names or tuples; default: every top-level namespace) and all
@@ -157,8 +159,18 @@ def crawl(catalog: Any, namespaces: Sequence[str | tuple[str, ...]] | None = Non
         except Exception as exc:  # noqa: BLE001
             errors.append(CrawlError(ns.levels, "namespace", f"list_views: {exc!r}"))
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        table_results = list(pool.map(lambda ident: _load(catalog.load_table, _read_table, ident, "table"), sorted(set(table_ids))))
-        view_results = list(pool.map(lambda ident: _load(catalog.load_view, _read_view, ident, "view"), sorted(set(view_ids))))
+        table_results = list(
+            pool.map(
+                lambda ident: _load(catalog.load_table, _read_table, ident, "table"),
+                sorted(set(table_ids)),
+            )
+        )
+        view_results = list(
+            pool.map(
+                lambda ident: _load(catalog.load_view, _read_view, ident, "view"),
+                sorted(set(view_ids)),
+            )
+        )
     tables = tuple(r for r in table_results if isinstance(r, TableInfo))
     views = tuple(r for r in view_results if isinstance(r, ViewInfo))
     errors.extend(r for r in table_results + view_results if isinstance(r, CrawlError))
@@ -183,14 +195,18 @@ def catalog_type(catalog: Any) -> str:
     for cls in type(catalog).__mro__:
         if cls.__name__ in _CATALOG_TYPES:
             return _CATALOG_TYPES[cls.__name__]
-    return str((getattr(catalog, "properties", {}) or {}).get("type") or type(catalog).__name__).lower()
+    return str(
+        (getattr(catalog, "properties", {}) or {}).get("type") or type(catalog).__name__
+    ).lower()
 
 
 def _levels(namespace: str | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(namespace.split(".")) if isinstance(namespace, str) else tuple(namespace)
 
 
-def _walk_namespaces(catalog: Any, roots: Sequence[str | tuple[str, ...]] | None, errors: list[CrawlError]) -> list[NamespaceInfo]:
+def _walk_namespaces(
+    catalog: Any, roots: Sequence[str | tuple[str, ...]] | None, errors: list[CrawlError]
+) -> list[NamespaceInfo]:
     """The given namespaces (default: all top-level ones) and every namespace nested below them."""
     pending: list[tuple[str, ...]] = []
     if roots is None:
@@ -227,7 +243,11 @@ def _load(loader: Any, reader: Any, identifier: tuple[str, ...], kind: str) -> A
     try:
         return reader(identifier, loader(identifier))
     except Exception as exc:  # noqa: BLE001 - recorded, the crawl goes on
-        missing = type(exc).__name__ in ("NoSuchTableError", "NoSuchViewError", "NoSuchIdentifierError")
+        missing = type(exc).__name__ in (
+            "NoSuchTableError",
+            "NoSuchViewError",
+            "NoSuchIdentifierError",
+        )
         return CrawlError(identifier, kind, repr(exc), missing)
 
 
@@ -239,7 +259,11 @@ def _read_table(identifier: tuple[str, ...], table: Any) -> TableInfo:
                 snapshot_id=s.snapshot_id,
                 parent_snapshot_id=s.parent_snapshot_id,
                 timestamp_ms=s.timestamp_ms,
-                operation=(s.summary.operation.value if s.summary is not None and s.summary.operation is not None else None),
+                operation=(
+                    s.summary.operation.value
+                    if s.summary is not None and s.summary.operation is not None
+                    else None
+                ),
             )
             for s in table.snapshots()
         ),
@@ -266,7 +290,10 @@ def _read_view(identifier: tuple[str, ...], view: Any) -> ViewInfo:
     if version.representations:
         representation = version.representations[0]
         representation = getattr(representation, "root", representation)
-        sql, dialect = getattr(representation, "sql", None), getattr(representation, "dialect", None)
+        sql, dialect = (
+            getattr(representation, "sql", None),
+            getattr(representation, "dialect", None),
+        )
     return ViewInfo(
         namespace=identifier[:-1],
         name=identifier[-1],
@@ -317,10 +344,17 @@ def _without_credentials(uri: str | None) -> str | None:
 
 def spark_identifier(parts: Iterable[str]) -> str:
     """Spark's ``Identifier.toString()``: parts joined by dots, quoted with backticks when needed."""
-    return ".".join(p if re.fullmatch(r"[A-Za-z0-9_]+", p) and not p.isdigit() else "`" + p.replace("`", "``") + "`" for p in parts)
+    return ".".join(
+        p
+        if re.fullmatch(r"[A-Za-z0-9_]+", p) and not p.isdigit()
+        else "`" + p.replace("`", "``") + "`"
+        for p in parts
+    )
 
 
-def table_identifier(snapshot: CatalogSnapshot, levels: Sequence[str], dataset_namespace: str | None = None) -> tuple[str, str]:
+def table_identifier(
+    snapshot: CatalogSnapshot, levels: Sequence[str], dataset_namespace: str | None = None
+) -> tuple[str, str]:
     """The (namespace, name) openlineage-spark's TABLE symlink carries for a table of this catalog."""
     name = spark_identifier(levels)
     if dataset_namespace:
@@ -395,7 +429,9 @@ def translate_catalog(
     stamps_by_namespace: dict[tuple[str, ...], list[str]] = {}
 
     for table in snapshot.tables:
-        did = dataset_id(*table_identifier(snapshot, (*table.namespace, table.name), dataset_namespace))
+        did = dataset_id(
+            *table_identifier(snapshot, (*table.namespace, table.name), dataset_namespace)
+        )
         present.add(did)
         at = table_stamp(table)
         stamps_by_namespace.setdefault(table.namespace, []).append(at)
@@ -403,7 +439,9 @@ def translate_catalog(
             continue
         out.extend(_table_mutations(snapshot, table, at, dataset_namespace, max_snapshots))
     for view in snapshot.views:
-        did = dataset_id(*table_identifier(snapshot, (*view.namespace, view.name), dataset_namespace))
+        did = dataset_id(
+            *table_identifier(snapshot, (*view.namespace, view.name), dataset_namespace)
+        )
         present.add(did)
         at = ms_stamp(view.timestamp_ms)
         stamps_by_namespace.setdefault(view.namespace, []).append(at)
@@ -424,10 +462,17 @@ def translate_catalog(
     return out
 
 
-def _namespace_mutations(snapshot: CatalogSnapshot, stamps: Mapping[tuple[str, ...], list[str]]) -> list[Mutation]:
+def _namespace_mutations(
+    snapshot: CatalogSnapshot, stamps: Mapping[tuple[str, ...], list[str]]
+) -> list[Mutation]:
     out: list[Mutation] = []
     for ns in snapshot.namespaces:
-        under = [s for levels, found in stamps.items() if levels[: len(ns.levels)] == ns.levels for s in found]
+        under = [
+            s
+            for levels, found in stamps.items()
+            if levels[: len(ns.levels)] == ns.levels
+            for s in found
+        ]
         builder = GraphBuilder(max(under) if under else stamp(_EPOCH))
         props: dict[str, Any] = {"namespaceProperties": dict(ns.properties)}
         description = ns.properties.get("comment") or ns.properties.get("description")
@@ -442,21 +487,30 @@ def _namespace_mutations(snapshot: CatalogSnapshot, stamps: Mapping[tuple[str, .
     return out
 
 
-def _columns(builder: GraphBuilder, namespace: str, name: str, fields: Sequence[FieldInfo]) -> list[str]:
+def _columns(
+    builder: GraphBuilder, namespace: str, name: str, fields: Sequence[FieldInfo]
+) -> list[str]:
     for ordinal, f in enumerate(fields, start=1):
-        builder.column(namespace, name, f.path, {
-            "declared": True,
-            "fieldId": f.field_id,
-            "type": f.type,
-            "required": f.required,
-            "description": f.doc,
-            "ordinal": ordinal,
-            "parent": f.parent,
-        })
+        builder.column(
+            namespace,
+            name,
+            f.path,
+            {
+                "declared": True,
+                "fieldId": f.field_id,
+                "type": f.type,
+                "required": f.required,
+                "description": f.doc,
+                "ordinal": ordinal,
+                "parent": f.parent,
+            },
+        )
     return [f.path for f in fields]
 
 
-def _common_props(snapshot: CatalogSnapshot, namespace: tuple[str, ...], properties: Mapping[str, str], at: str) -> dict[str, Any]:
+def _common_props(
+    snapshot: CatalogSnapshot, namespace: tuple[str, ...], properties: Mapping[str, str], at: str
+) -> dict[str, Any]:
     return {
         "description": properties.get("comment") or properties.get(PRODUCT_PREFIX + "description"),
         "format": "iceberg",
@@ -468,62 +522,91 @@ def _common_props(snapshot: CatalogSnapshot, namespace: tuple[str, ...], propert
     }
 
 
-def _table_mutations(snapshot: CatalogSnapshot, table: TableInfo, at: str, dataset_namespace: str | None, max_snapshots: int) -> list[Mutation]:
+def _table_mutations(
+    snapshot: CatalogSnapshot,
+    table: TableInfo,
+    at: str,
+    dataset_namespace: str | None,
+    max_snapshots: int,
+) -> list[Mutation]:
     builder = GraphBuilder(at)
     ns, name = table_identifier(snapshot, (*table.namespace, table.name), dataset_namespace)
     did = dataset_id(ns, name)
     props = _common_props(snapshot, table.namespace, table.properties, at)
-    props.update({
-        "location": table.location,
-        "metadataLocation": table.metadata_location,
-        "tableUuid": table.table_uuid,
-        "formatVersion": table.format_version,
-        "columns": _columns(builder, ns, name, table.fields),
-        "snapshots": [
-            {"snapshotId": s.snapshot_id, "parentSnapshotId": s.parent_snapshot_id, "timestampMs": s.timestamp_ms, "operation": s.operation}
-            for s in table.snapshots[-max_snapshots:]
-        ] if max_snapshots > 0 else [],
-        "snapshotCount": len(table.snapshots),
-        "currentSnapshotId": table.current_snapshot_id,
-    })
+    props.update(
+        {
+            "location": table.location,
+            "metadataLocation": table.metadata_location,
+            "tableUuid": table.table_uuid,
+            "formatVersion": table.format_version,
+            "columns": _columns(builder, ns, name, table.fields),
+            "snapshots": [
+                {
+                    "snapshotId": s.snapshot_id,
+                    "parentSnapshotId": s.parent_snapshot_id,
+                    "timestampMs": s.timestamp_ms,
+                    "operation": s.operation,
+                }
+                for s in table.snapshots[-max_snapshots:]
+            ]
+            if max_snapshots > 0
+            else [],
+            "snapshotCount": len(table.snapshots),
+            "currentSnapshotId": table.current_snapshot_id,
+        }
+    )
     builder.dataset(ns, name, props)
     builder.alias(*location_dataset(table.location), did, "LOCATION")
     _membership(builder, did, table.namespace, table.name, table.properties)
     return builder.mutations
 
 
-def _view_mutations(snapshot: CatalogSnapshot, view: ViewInfo, at: str, dataset_namespace: str | None) -> list[Mutation]:
+def _view_mutations(
+    snapshot: CatalogSnapshot, view: ViewInfo, at: str, dataset_namespace: str | None
+) -> list[Mutation]:
     builder = GraphBuilder(at)
     ns, name = table_identifier(snapshot, (*view.namespace, view.name), dataset_namespace)
     did = dataset_id(ns, name)
     props = _common_props(snapshot, view.namespace, view.properties, at)
-    props.update({
-        "isView": True,
-        "viewSql": view.sql,
-        "viewDialect": view.dialect,
-        "viewVersionId": view.version_id,
-        "viewUuid": view.view_uuid,
-        "location": view.location,
-        "columns": _columns(builder, ns, name, view.fields),
-    })
+    props.update(
+        {
+            "isView": True,
+            "viewSql": view.sql,
+            "viewDialect": view.dialect,
+            "viewVersionId": view.version_id,
+            "viewUuid": view.view_uuid,
+            "location": view.location,
+            "columns": _columns(builder, ns, name, view.fields),
+        }
+    )
     builder.dataset(ns, name, props)
     _membership(builder, did, view.namespace, view.name, view.properties)
     return builder.mutations
 
 
-def _membership(builder: GraphBuilder, did: str, namespace: tuple[str, ...], name: str, properties: Mapping[str, str]) -> None:
+def _membership(
+    builder: GraphBuilder,
+    did: str,
+    namespace: tuple[str, ...],
+    name: str,
+    properties: Mapping[str, str],
+) -> None:
     """Domain membership, and the data product the ``data-product.*`` properties publish."""
     product = {k: v for k, v in properties.items() if k.startswith(PRODUCT_PREFIX)}
     domain = product.get(PRODUCT_PREFIX + "domain") or ".".join(namespace)
     builder.edge(did, EdgeKind.BELONGS_TO, builder.domain(domain), {"source": SOURCE})
     if not product:
         return
-    pid = builder.product(domain, product.get(PRODUCT_PREFIX + "name") or name, {
-        "description": product.get(PRODUCT_PREFIX + "description"),
-        "version": product.get(PRODUCT_PREFIX + "version"),
-        "freshnessHours": _float(product.get(PRODUCT_PREFIX + "sla.freshness-hours")),
-        "properties": product,
-    })
+    pid = builder.product(
+        domain,
+        product.get(PRODUCT_PREFIX + "name") or name,
+        {
+            "description": product.get(PRODUCT_PREFIX + "description"),
+            "version": product.get(PRODUCT_PREFIX + "version"),
+            "freshnessHours": _float(product.get(PRODUCT_PREFIX + "sla.freshness-hours")),
+            "properties": product,
+        },
+    )
     builder.edge(pid, EdgeKind.EXPOSES, did)
     owner = product.get(PRODUCT_PREFIX + "owner")
     if owner:

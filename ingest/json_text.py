@@ -35,12 +35,15 @@ TOO_DEEP = "not valid JSON: nested too deeply to read"
 
 def suspect(text: str) -> bool:
     """Whether ``text`` (read by the standard library) needs :func:`check_value`."""
-    return ("\\u" in text and _ESCAPED_SURROGATE_TEXT.search(text) is not None) \
-        or _NINETEEN_DIGITS_TEXT in text.translate(_DIGITS_AS_ZERO_TEXT)
+    return (
+        "\\u" in text and _ESCAPED_SURROGATE_TEXT.search(text) is not None
+    ) or _NINETEEN_DIGITS_TEXT in text.translate(_DIGITS_AS_ZERO_TEXT)
 
 
 def _suspect_bytes(text: bytes) -> bool:
-    return (b"\\u" in text and _ESCAPED_SURROGATE.search(text) is not None) or _NINETEEN_DIGITS in text.translate(_DIGITS_AS_ZERO)
+    return (
+        b"\\u" in text and _ESCAPED_SURROGATE.search(text) is not None
+    ) or _NINETEEN_DIGITS in text.translate(_DIGITS_AS_ZERO)
 
 
 class NotJSON(ValueError):
@@ -92,12 +95,16 @@ def check_value(value: Any, integers: bool = True) -> None:
         if isinstance(item, dict):
             for key, child in reversed(item.items()):
                 if _SURROGATE.search(key):
-                    raise UnusableValue(f"{path}: the key {key!r} holds a lone surrogate, which is no Unicode text")
+                    raise UnusableValue(
+                        f"{path}: the key {key!r} holds a lone surrogate, which is no Unicode text"
+                    )
                 stack.append((child, f"{path}.{key}"))
         elif isinstance(item, list):
             stack.extend((child, f"{path}[{i}]") for i, child in reversed(list(enumerate(item))))
         elif isinstance(item, str):
             if _SURROGATE.search(item):
-                raise UnusableValue(f"{path}: {item[:60]!r} holds a lone surrogate, which is no Unicode text")
+                raise UnusableValue(
+                    f"{path}: {item[:60]!r} holds a lone surrogate, which is no Unicode text"
+                )
         elif integers and type(item) is int and item not in _EXACT:
             raise UnusableValue(f"{path}: the integer {str(item)[:40]}... does not fit in 64 bits")

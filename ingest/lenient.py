@@ -26,7 +26,9 @@ MAX_RUN_ID_CHARS = 1024
 
 # The hyphenated form's 32 hex digits: what nearly every producer sends, told apart without
 # building a UUID (a tenth of the time); anything else is left to ``uuid.UUID`` to judge.
-_PLAIN_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_PLAIN_UUID = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
 
 
 class Relaxed(NamedTuple):
@@ -39,7 +41,9 @@ class Relaxed(NamedTuple):
 
 def name_based_uuid(name: str) -> str:
     """Marquez's ``runToUuid`` of a non-UUID id: the version-3 UUID of its UTF-8 bytes, no namespace."""
-    return str(uuid.UUID(bytes=hashlib.md5(name.encode("utf-8", "surrogatepass")).digest(), version=3))
+    return str(
+        uuid.UUID(bytes=hashlib.md5(name.encode("utf-8", "surrogatepass")).digest(), version=3)
+    )
 
 
 def is_uuid(value: str) -> bool:
@@ -61,7 +65,12 @@ def _object(value: Any) -> dict[str, Any]:
 
 
 def _relaxable(value: Any) -> bool:
-    return isinstance(value, str) and 0 < len(value) <= MAX_RUN_ID_CHARS and value.strip() != "" and not is_uuid(value)
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= MAX_RUN_ID_CHARS
+        and value.strip() != ""
+        and not is_uuid(value)
+    )
 
 
 def relax(event: Any) -> Relaxed:

@@ -36,7 +36,12 @@ from urllib.parse import unquote, urlsplit
 OBJECT_STORES = (("s3", "s3"), ("gs", "gs"), ("abfs", "abfss"), ("wasb", "wasbs"))
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 #: Database schemes as producers spell them → the spec's scheme (``postgres://{host}:{port}``).
-_DATABASES = {"postgres": "postgres", "postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql"}
+_DATABASES = {
+    "postgres": "postgres",
+    "postgresql": "postgres",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+}
 #: The port JDBC URLs leave unsaid, which JdbcDatasetUtils writes out.
 _JDBC_PORTS = {"postgres": 5432, "mysql": 3306}
 
@@ -125,6 +130,10 @@ def _with_authority(namespace: str, scheme: str, default_port: int | None) -> st
     if ":" in host:
         host = f"[{host}]"
     userinfo = parts.netloc.rpartition("@")[0]
-    authority = (f"{userinfo}@" if userinfo else "") + host + (f":{port}" if port and port != default_port else "")
+    authority = (
+        (f"{userinfo}@" if userinfo else "")
+        + host
+        + (f":{port}" if port and port != default_port else "")
+    )
     tail = parts.path.rstrip("/") + (f"?{parts.query}" if parts.query else "")
     return f"{scheme}://{authority}{tail}"

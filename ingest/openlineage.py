@@ -40,7 +40,9 @@ class Translated(NamedTuple):
     lenient: tuple[str, ...] = ()
 
 
-def translate_encoded(event: dict[str, Any], rules: DomainRules = NO_RULES, not_after: datetime | None = None) -> bytes:
+def translate_encoded(
+    event: dict[str, Any], rules: DomainRules = NO_RULES, not_after: datetime | None = None
+) -> bytes:
     """Validate one OpenLineage event and return the mutations that record it, encoded
     (``graph.mutations.encode``'s wire form), as a store applies and journals them.
 
@@ -52,12 +54,18 @@ def translate_encoded(event: dict[str, Any], rules: DomainRules = NO_RULES, not_
     return translate_noting(event, rules, not_after).encoded
 
 
-def translate_noting(event: dict[str, Any], rules: DomainRules = NO_RULES, not_after: datetime | None = None) -> Translated:
+def translate_noting(
+    event: dict[str, Any], rules: DomainRules = NO_RULES, not_after: datetime | None = None
+) -> Translated:
     """:func:`translate_encoded`, and the reasons the event needed relaxing (for the server's metrics)."""
     relaxed, kind, at = _checked(event, not_after)
     try:
-        wire, overlong, over_limit = _native.translate_openlineage(relaxed.event, kind, at, rules if rules.rules else None, RULE_SOURCE)
-    except TypeError as e:  # a value no store can hold (an integer beyond 64 bits, from a caller in Python)
+        wire, overlong, over_limit = _native.translate_openlineage(
+            relaxed.event, kind, at, rules if rules.rules else None, RULE_SOURCE
+        )
+    except (
+        TypeError
+    ) as e:  # a value no store can hold (an integer beyond 64 bits, from a caller in Python)
         raise InvalidEvent(str(e)) from None
     if overlong is not None:
         raise _overlong(overlong)
@@ -74,8 +82,9 @@ def _external_run_id(relaxed: Relaxed, at: str) -> bytes:
     return encode([UpsertNode(node, NodeKind.RUN, at, {"externalRunId": relaxed.external_run_id})])
 
 
-def translate_many(events: list[Any], rules: DomainRules = NO_RULES,
-                   not_after: datetime | None = None) -> tuple[bytes, dict[int, InvalidEvent]]:
+def translate_many(
+    events: list[Any], rules: DomainRules = NO_RULES, not_after: datetime | None = None
+) -> tuple[bytes, dict[int, InvalidEvent]]:
     """:func:`translate_encoded` of many events into one batch: one string table, equal props
     once, so a bulk load journals and plans less (~a third fewer bytes than a batch an event).
     Returns the batch, and why each event left out of it (by its index in ``events``) is invalid."""
@@ -93,7 +102,9 @@ def translate_many(events: list[Any], rules: DomainRules = NO_RULES,
             externals[len(valid)] = _external_run_id(relaxed, at)
         valid.append(i)
         items.append((relaxed.event, kind, at))
-    wire, problems = _native.translate_openlineage_many(items, rules if rules.rules else None, RULE_SOURCE)
+    wire, problems = _native.translate_openlineage_many(
+        items, rules if rules.rules else None, RULE_SOURCE
+    )
     for index, what, detail in problems:
         if what == "overlong":
             refused[valid[index]] = _overlong(detail)
@@ -108,14 +119,19 @@ def _checked(event: Any, not_after: datetime | None) -> tuple[Relaxed, str, str]
     relaxed = relax(event)
     kind, moment = validate(relaxed.event)
     if not_after is not None and moment > not_after:
-        raise InvalidEvent(f"{event['eventTime']!r} is ahead of the server clock by more than the allowed clock skew "
-                           f"(latest accepted now: {stamp(not_after)})", "$.eventTime")
+        raise InvalidEvent(
+            f"{event['eventTime']!r} is ahead of the server clock by more than the allowed clock skew "
+            f"(latest accepted now: {stamp(not_after)})",
+            "$.eventTime",
+        )
     return relaxed, kind, stamp(moment)
 
 
 def _overlong(node_id: str) -> InvalidEvent:
     """``node_id``: the over-long id's first bytes (the translation stops before building more)."""
-    return InvalidEvent(f"a namespace, name or field makes the id {node_id[:60]!r}... over the limit of {MAX_ID_BYTES} bytes")
+    return InvalidEvent(
+        f"a namespace, name or field makes the id {node_id[:60]!r}... over the limit of {MAX_ID_BYTES} bytes"
+    )
 
 
 def translate(event: dict[str, Any], rules: DomainRules = NO_RULES) -> list[Mutation]:

@@ -97,7 +97,9 @@ class _Check:
 
     fast: Any
     thorough: Draft202012Validator
-    lenient: Any  # jsonschema-rs checking the formats ``thorough`` checks, no others: for big events
+    lenient: (
+        Any  # jsonschema-rs checking the formats ``thorough`` checks, no others: for big events
+    )
 
 
 @cache
@@ -117,18 +119,42 @@ def _whole_events() -> dict[str, Any]:
 
     dataset = {"properties": {"facets": facets("DatasetFacet")}}
     sides = {
-        "inputs": {"items": {"allOf": [dataset, {"properties": {"inputFacets": facets("InputDatasetFacet")}}]}},
-        "outputs": {"items": {"allOf": [dataset, {"properties": {"outputFacets": facets("OutputDatasetFacet")}}]}},
+        "inputs": {
+            "items": {
+                "allOf": [dataset, {"properties": {"inputFacets": facets("InputDatasetFacet")}}]
+            }
+        },
+        "outputs": {
+            "items": {
+                "allOf": [dataset, {"properties": {"outputFacets": facets("OutputDatasetFacet")}}]
+            }
+        },
     }
     shapes = {
-        "RunEvent": {"properties": {"run": {"properties": {"facets": facets("RunFacet")}},
-                                    "job": {"properties": {"facets": facets("JobFacet")}}, **sides}},
-        "DatasetEvent": {"properties": {"dataset": dataset, "job": {"properties": {"facets": facets("JobFacet")}}, **sides}},
-        "JobEvent": {"properties": {"job": {"properties": {"facets": facets("JobFacet")}}, **sides}},
+        "RunEvent": {
+            "properties": {
+                "run": {"properties": {"facets": facets("RunFacet")}},
+                "job": {"properties": {"facets": facets("JobFacet")}},
+                **sides,
+            }
+        },
+        "DatasetEvent": {
+            "properties": {
+                "dataset": dataset,
+                "job": {"properties": {"facets": facets("JobFacet")}},
+                **sides,
+            }
+        },
+        "JobEvent": {
+            "properties": {"job": {"properties": {"facets": facets("JobFacet")}}, **sides}
+        },
     }
     return {
-        kind: jsonschema_rs.validator_for({"allOf": [{"$ref": f"{SPEC_ID}#/$defs/{kind}"}, shape]}, registry=registry,
-                                          validate_formats=True)
+        kind: jsonschema_rs.validator_for(
+            {"allOf": [{"$ref": f"{SPEC_ID}#/$defs/{kind}"}, shape]},
+            registry=registry,
+            validate_formats=True,
+        )
         for kind, shape in shapes.items()
     }
 
@@ -137,18 +163,27 @@ def _whole_events() -> dict[str, Any]:
 def _validators() -> dict[tuple[str, str], _Check]:
     """Checks keyed by (event kind, "") and by (facet kind, facet name)."""
     docs = _load_schemas()
-    registry: Registry = Registry().with_resources((d["$id"], Resource.from_contents(d)) for d in docs)
+    registry: Registry = Registry().with_resources(
+        (d["$id"], Resource.from_contents(d)) for d in docs
+    )
     fast_registry = jsonschema_rs.Registry([(d["$id"], d) for d in docs])
 
     def check(uri: str, formats: bool = True) -> _Check:
         schema = {"$ref": uri}
         return _Check(
             jsonschema_rs.validator_for(schema, registry=fast_registry, validate_formats=formats),
-            Draft202012Validator(schema, registry=registry, format_checker=_FORMATS if formats else None),
-            jsonschema_rs.validator_for(schema, registry=fast_registry, validate_formats=formats, formats=_UNCHECKED),
+            Draft202012Validator(
+                schema, registry=registry, format_checker=_FORMATS if formats else None
+            ),
+            jsonschema_rs.validator_for(
+                schema, registry=fast_registry, validate_formats=formats, formats=_UNCHECKED
+            ),
         )
 
-    checks = {(kind, ""): check(f"{SPEC_ID}#/$defs/{kind}") for kind in ("RunEvent", "DatasetEvent", "JobEvent")}
+    checks = {
+        (kind, ""): check(f"{SPEC_ID}#/$defs/{kind}")
+        for kind in ("RunEvent", "DatasetEvent", "JobEvent")
+    }
     for base in _FACET_BASES:
         checks[(base, "")] = check(f"{SPEC_ID}#/$defs/{base}", formats=False)
     for doc in docs[1:]:
@@ -200,7 +235,11 @@ def _check_facets(base: str, facets: Any, path: str) -> None:
         return  # the event schema rejects a non-object facets container
     validators = _validators()
     for facet_name, facet in facets.items():
-        _raise_first(validators.get((base, facet_name)) or validators[(base, "")], facet, f"{path}.{facet_name}")
+        _raise_first(
+            validators.get((base, facet_name)) or validators[(base, "")],
+            facet,
+            f"{path}.{facet_name}",
+        )
 
 
 def event_kind(event: Any) -> str:
@@ -213,7 +252,9 @@ def event_kind(event: Any) -> str:
         return "DatasetEvent"
     if "job" in event:
         return "JobEvent"
-    raise InvalidEvent("not an OpenLineage event: expected 'run' and 'job' (RunEvent), 'dataset' or 'job'")
+    raise InvalidEvent(
+        "not an OpenLineage event: expected 'run' and 'job' (RunEvent), 'dataset' or 'job'"
+    )
 
 
 def parse_time(value: Any, path: str) -> datetime:
@@ -249,9 +290,17 @@ def _walk_depth(event: Any) -> None:
         if depth > MAX_DEPTH:
             raise InvalidEvent(f"nested deeper than {MAX_DEPTH} levels", path)
         if isinstance(value, dict):
-            stack.extend((v, f"{path}.{k}", depth + 1) for k, v in value.items() if isinstance(v, (dict, list)))
+            stack.extend(
+                (v, f"{path}.{k}", depth + 1)
+                for k, v in value.items()
+                if isinstance(v, (dict, list))
+            )
         elif isinstance(value, list):
-            stack.extend((v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value) if isinstance(v, (dict, list)))
+            stack.extend(
+                (v, f"{path}[{i}]", depth + 1)
+                for i, v in enumerate(value)
+                if isinstance(v, (dict, list))
+            )
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -273,7 +322,9 @@ def validate(event: Any) -> tuple[str, datetime]:
         _check_facets("RunFacet", _mapping(event.get("run")).get("facets", {}), "$.run.facets")
     _check_facets("JobFacet", _mapping(event.get("job")).get("facets", {}), "$.job.facets")
     if kind == "DatasetEvent":
-        _check_facets("DatasetFacet", _mapping(event.get("dataset")).get("facets", {}), "$.dataset.facets")
+        _check_facets(
+            "DatasetFacet", _mapping(event.get("dataset")).get("facets", {}), "$.dataset.facets"
+        )
     for side, extra_base, extra_key in (
         ("inputs", "InputDatasetFacet", "inputFacets"),
         ("outputs", "OutputDatasetFacet", "outputFacets"),

@@ -31,20 +31,33 @@ def read_proposed_schema(path: Path, dataset_name: str) -> list[ColumnSpec]:
         raise InvalidProposedSchema(f"{path}: cannot read: {e}") from None
     if not isinstance(document, dict):
         raise InvalidProposedSchema(f"{path}: expected an object")
-    if "schema" in document and isinstance(document["schema"], dict) and "fields" in document["schema"]:
+    if (
+        "schema" in document
+        and isinstance(document["schema"], dict)
+        and "fields" in document["schema"]
+    ):
         document = document["schema"]  # a facets map holding the schema facet
     if "schemas" in document and "current-schema-id" in document:  # Iceberg table metadata
-        document = next((s for s in document["schemas"] if s.get("schema-id") == document["current-schema-id"]), {})
-    if document.get("type") == "struct" or any("id" in f for f in document.get("fields") or [] if isinstance(f, dict)):
+        document = next(
+            (s for s in document["schemas"] if s.get("schema-id") == document["current-schema-id"]),
+            {},
+        )
+    if document.get("type") == "struct" or any(
+        "id" in f for f in document.get("fields") or [] if isinstance(f, dict)
+    ):
         return list(_columns(document.get("fields") or [], None, iceberg=True))
     if isinstance(document.get("fields"), list):
         return list(_columns(document["fields"], None, iceberg=False))
     if "apiVersion" in document or "dataContractSpecification" in document:
         return _contract_columns(path, text, dataset_name)
-    raise InvalidProposedSchema(f"{path}: not an OpenLineage schema facet, an Iceberg schema or a data contract")
+    raise InvalidProposedSchema(
+        f"{path}: not an OpenLineage schema facet, an Iceberg schema or a data contract"
+    )
 
 
-def _columns(fields: list[Any], parent: str | None, iceberg: bool, counter: list[int] | None = None) -> Iterator[ColumnSpec]:
+def _columns(
+    fields: list[Any], parent: str | None, iceberg: bool, counter: list[int] | None = None
+) -> Iterator[ColumnSpec]:
     """Flatten schema fields: OpenLineage (nested ``fields``) or Iceberg (struct types, field ids)."""
     counter = counter if counter is not None else [0]
     for field in fields:
@@ -55,7 +68,11 @@ def _columns(fields: list[Any], parent: str | None, iceberg: bool, counter: list
         field_type = field.get("type")
         if iceberg:
             yield ColumnSpec(path, _iceberg_type(field_type), field.get("id"), counter[0])
-            children = field_type.get("fields") if isinstance(field_type, dict) and field_type.get("type") == "struct" else None
+            children = (
+                field_type.get("fields")
+                if isinstance(field_type, dict) and field_type.get("type") == "struct"
+                else None
+            )
         else:
             yield ColumnSpec(path, field_type, None, field.get("ordinal_position", counter[0]))
             children = field.get("fields")
@@ -63,7 +80,13 @@ def _columns(fields: list[Any], parent: str | None, iceberg: bool, counter: list
 
 
 def _iceberg_type(value: Any) -> str:
-    return value if isinstance(value, str) else str(value.get("type")) if isinstance(value, dict) else str(value)
+    return (
+        value
+        if isinstance(value, str)
+        else str(value.get("type"))
+        if isinstance(value, dict)
+        else str(value)
+    )
 
 
 def _contract_columns(path: Path, text: str, dataset_name: str) -> list[ColumnSpec]:
@@ -75,16 +98,27 @@ def _contract_columns(path: Path, text: str, dataset_name: str) -> list[ColumnSp
         mutations = translate_contract(text, str(path))
     except InvalidContract as e:
         raise InvalidProposedSchema(str(e)) from None
-    columns = [m for m in mutations if isinstance(m, UpsertNode) and m.kind is NodeKind.COLUMN and m.props.get("declared")]
+    columns = [
+        m
+        for m in mutations
+        if isinstance(m, UpsertNode) and m.kind is NodeKind.COLUMN and m.props.get("declared")
+    ]
     tables = sorted({m.props["dataset"] for m in columns})
     short = dataset_name.rsplit(".", 1)[-1]
-    wanted = [t for t in tables if t == dataset_name] or [t for t in tables if t.rsplit(".", 1)[-1] == short]
+    wanted = [t for t in tables if t == dataset_name] or [
+        t for t in tables if t.rsplit(".", 1)[-1] == short
+    ]
     if not wanted and len(tables) == 1:
         wanted = tables
     if len(wanted) != 1:
-        raise InvalidProposedSchema(f"{path}: no single table in the contract matches {dataset_name!r} (tables: {', '.join(tables)})")
+        raise InvalidProposedSchema(
+            f"{path}: no single table in the contract matches {dataset_name!r} (tables: {', '.join(tables)})"
+        )
     chosen = [m for m in columns if m.props["dataset"] == wanted[0]]
     seen: dict[str, ColumnSpec] = {}
     for m in chosen:
-        seen.setdefault(m.props["name"], ColumnSpec(m.props["name"], m.props.get("type"), None, m.props.get("ordinal")))
+        seen.setdefault(
+            m.props["name"],
+            ColumnSpec(m.props["name"], m.props.get("type"), None, m.props.get("ordinal")),
+        )
     return sorted(seen.values(), key=lambda c: (c.position is None, c.position or 0, c.name))

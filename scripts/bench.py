@@ -106,7 +106,10 @@ IMPACT_GQL = """query Impact($id: String!, $depth: Int) {
 # the medium and large radius too, beside the tree of ``via`` the blast-radius check asks for.
 IMPACT_PATHS_GQL = IMPACT_GQL.replace("distance via", "distance path")
 # Lineage with what a frontend draws each node with (neighbour counts, domain, owners, run state).
-LINEAGE_FACTS_GQL = LINEAGE_GQL.replace("kind namespace name }", "kind namespace name upstreamCount downstreamCount domain owners { id } latestRunState }")
+LINEAGE_FACTS_GQL = LINEAGE_GQL.replace(
+    "kind namespace name }",
+    "kind namespace name upstreamCount downstreamCount domain owners { id } latestRunState }",
+)
 EXTRA_QUERIES = {"impact_paths": IMPACT_PATHS_GQL, "lineage_facts": LINEAGE_FACTS_GQL}
 
 # The project's targets (issue "scale"): minimums, on a 2-core machine.
@@ -190,7 +193,9 @@ def _count_events(path: Path) -> int:
         return sum(1 for line in handle if line.strip())
 
 
-def read_batches(path: Path, batch_events: int, skip: int = 0, limit: int | None = None) -> Iterator[list[bytes]]:
+def read_batches(
+    path: Path, batch_events: int, skip: int = 0, limit: int | None = None
+) -> Iterator[list[bytes]]:
     """NDJSON lines in batches of ``batch_events``, after skipping ``skip`` events, at most ``limit``."""
     batch: list[bytes] = []
     taken = 0
@@ -229,8 +234,12 @@ def warm_up_server(url: str) -> None:
     """One tiny JobEvent through the batch endpoint: loads the validators before memory is measured."""
     import httpx
 
-    response = httpx.post(f"{url}/api/v1/lineage/batch", content=orjson.dumps([WARMUP_EVENT]), timeout=120,
-                          headers={"content-type": "application/json"})
+    response = httpx.post(
+        f"{url}/api/v1/lineage/batch",
+        content=orjson.dumps([WARMUP_EVENT]),
+        timeout=120,
+        headers={"content-type": "application/json"},
+    )
     if response.status_code != 200 or response.json().get("accepted") != 1:
         raise RuntimeError(f"warm-up event refused: {response.status_code} {response.text[:300]}")
 
@@ -238,8 +247,13 @@ def warm_up_server(url: str) -> None:
 def wipe_neo4j(uri: str) -> None:
     import neo4j
 
-    with neo4j.GraphDatabase.driver(uri, auth=None) as driver, driver.session(database="neo4j") as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    with (
+        neo4j.GraphDatabase.driver(uri, auth=None) as driver,
+        driver.session(database="neo4j") as session,
+    ):
+        session.run(
+            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+        ).consume()
 
 
 # -- start nodes ------------------------------------------------------------------------------
@@ -256,7 +270,9 @@ class Start:
         return dataset_id(self.namespace, self.name)
 
 
-def pick_starts(sql: Baseline, shape: generate_mesh.MeshShape, per_class: int, seed: int, sample: int) -> dict[str, list[Start]]:
+def pick_starts(
+    sql: Baseline, shape: generate_mesh.MeshShape, per_class: int, seed: int, sample: int
+) -> dict[str, list[Start]]:
     """Start datasets per radius class, by their unbounded downstream size (hubs give big radii)."""
     names, readers, writes = sql.downstream_adjacency()
     by_name = {v: k for k, v in names.items()}
@@ -285,7 +301,11 @@ def pick_starts(sql: Baseline, shape: generate_mesh.MeshShape, per_class: int, s
     used: set[tuple[str, str]] = set()
     for size_class in ("large", "medium", "small"):
         target = SIZE_TARGETS[size_class]
-        pool = [(abs(math.log(max(n, 1) / target)), n, key) for n, key in sized if key not in used and n >= 5]
+        pool = [
+            (abs(math.log(max(n, 1) / target)), n, key)
+            for n, key in sized
+            if key not in used and n >= 5
+        ]
         pool.sort()
         picked = [Start(key[0], key[1], n) for _, n, key in pool[:per_class]]
         used |= {(s.namespace, s.name) for s in picked}
@@ -303,7 +323,9 @@ class CellConfig:
     seconds: float = 3.0
 
 
-def time_cell(run: Callable[[Start], int], starts: list[Start], config: CellConfig, warm_up: bool = True) -> tuple[dict[str, Any], list[int]]:
+def time_cell(
+    run: Callable[[Start], int], starts: list[Start], config: CellConfig, warm_up: bool = True
+) -> tuple[dict[str, Any], list[int]]:
     """Run one cell: a warm-up, then rounds over the start nodes until max_reps or the time budget
     (never fewer than min_reps, and each start at least once). Returns the summary and result sizes."""
     if warm_up:
@@ -352,14 +374,17 @@ class DirectIngest:
             "seconds": round(r.seconds, 3),
             "events_per_s": round(r.events / r.seconds, 1) if r.seconds else None,
             "translate_cpu_s": round(r.translate_cpu_seconds, 3),
-            "translate_events_per_s": round(r.events / r.translate_cpu_seconds, 1) if r.translate_cpu_seconds else None,
+            "translate_events_per_s": round(r.events / r.translate_cpu_seconds, 1)
+            if r.translate_cpu_seconds
+            else None,
             "apply_s": round(r.apply_seconds, 3),
             "apply_events_per_s": round(r.events / r.apply_seconds, 1) if r.apply_seconds else None,
         }
 
 
-def ingest_direct(store: Store, ndjson: Path, skip: int = 0, limit: int | None = None,
-                  workers: int | None = None) -> DirectIngest:
+def ingest_direct(
+    store: Store, ndjson: Path, skip: int = 0, limit: int | None = None, workers: int | None = None
+) -> DirectIngest:
     """The events of ``ndjson`` (after ``skip``, at most ``limit``) loaded as ``lineagemesh ingest``
     loads them: read and translated in worker processes beside this one's apply, in chunks of
     ``ingest.bulk_load.CHUNK_EVENTS``, the heap settled after each."""
@@ -369,15 +394,27 @@ def ingest_direct(store: Store, ndjson: Path, skip: int = 0, limit: int | None =
         with open(source, "wb") as out:
             for batch in read_batches(ndjson, 1000, skip, limit):
                 out.writelines(batch)
-    if os.environ.get("LINEAGEMESH_BENCH_NO_EVENT_LOG"):  # the same load without the raw event log, to measure its cost
+    if os.environ.get(
+        "LINEAGEMESH_BENCH_NO_EVENT_LOG"
+    ):  # the same load without the raw event log, to measure its cost
         return DirectIngest(load_events(IngestService(store), [source], workers=workers))
     with contextlib.ExitStack() as scratch:
-        directory = Path(scratch.enter_context(tempfile.TemporaryDirectory(prefix="lineagemesh-bench-events-"))) if store.remote else None
+        directory = (
+            Path(
+                scratch.enter_context(
+                    tempfile.TemporaryDirectory(prefix="lineagemesh-bench-events-")
+                )
+            )
+            if store.remote
+            else None
+        )
         with EventLog(event_log_dir(store, directory)) as log:
             return DirectIngest(load_events(IngestService(store, log), [source], workers=workers))
 
 
-def ingest_http(url: str, ndjson: Path, batch_events: int, clients: int, skip: int = 0, limit: int | None = None) -> dict[str, Any]:
+def ingest_http(
+    url: str, ndjson: Path, batch_events: int, clients: int, skip: int = 0, limit: int | None = None
+) -> dict[str, Any]:
     """POST /api/v1/lineage/batch from ``clients`` threads, each sending the next batch of the file."""
     import httpx
 
@@ -402,10 +439,14 @@ def ingest_http(url: str, ndjson: Path, batch_events: int, clients: int, skip: i
 
     def client() -> None:
         nonlocal accepted, rejected, requests
-        with httpx.Client(base_url=url, timeout=600, headers={"content-type": "application/json"}) as http:
+        with httpx.Client(
+            base_url=url, timeout=600, headers={"content-type": "application/json"}
+        ) as http:
             while (body := next_body()) is not None:
                 try:
-                    for _ in range(20):  # 503: the store is busy or unreachable; the contract says retry
+                    for _ in range(
+                        20
+                    ):  # 503: the store is busy or unreachable; the contract says retry
                         response = http.post("/api/v1/lineage/batch", content=body)
                         if response.status_code != 503:
                             break
@@ -457,7 +498,9 @@ def elements_written(url: str) -> float:
     raise RuntimeError("the server reports no lineagemesh_ingest_elements_written_total")
 
 
-def steady_cell(args: argparse.Namespace, tmp: Path, reruns: int, change_rate: float, stores: dict[str, str]) -> dict[str, Any]:
+def steady_cell(
+    args: argparse.Namespace, tmp: Path, reruns: int, change_rate: float, stores: dict[str, str]
+) -> dict[str, Any]:
     """One steady-state cell: the mesh loaded once (its first round), then its re-runs (rounds 2..K),
     the first half through the direct path and the second half over HTTP, into each store.
     Elements written are what the store changed (``Store.apply``'s count, the server's
@@ -465,19 +508,33 @@ def steady_cell(args: argparse.Namespace, tmp: Path, reruns: int, change_rate: f
     from devservers.lineagemesh import LineagemeshServer
 
     mesh = tmp / f"steady-{reruns}-{change_rate}.ndjson"
-    generate_mesh.write_mesh(str(mesh), args.datasets, args.seed, reruns=reruns, change_rate=change_rate)
+    generate_mesh.write_mesh(
+        str(mesh), args.datasets, args.seed, reruns=reruns, change_rate=change_rate
+    )
     base = generate_mesh.mesh_shape(args.datasets, args.seed).events
     total = _count_events(mesh)
     half = (total - base) // 2
-    cell: dict[str, Any] = {"reruns": reruns, "change_rate": change_rate, "events": total, "first_round_events": base,
-                            "rerun_events": total - base}
+    cell: dict[str, Any] = {
+        "reruns": reruns,
+        "change_rate": change_rate,
+        "events": total,
+        "first_round_events": base,
+        "rerun_events": total - base,
+    }
     for name, uri in stores.items():
-        log(f"steady K={reruns} P={change_rate} on {name}: loading the first round ({base:,} events)")
+        log(
+            f"steady K={reruns} P={change_rate} on {name}: loading the first round ({base:,} events)"
+        )
         if name == "neo4j":
             tune_gc(REMOTE)
             wipe_neo4j(uri)
             store = open_store(uri)
-            serve_args = ["--store", uri, "--event-log", str(tmp / f"steady-{reruns}-{change_rate}-events")]
+            serve_args = [
+                "--store",
+                uri,
+                "--event-log",
+                str(tmp / f"steady-{reruns}-{change_rate}-events"),
+            ]
         else:
             data_dir = tmp / f"steady-{reruns}-{change_rate}-embedded"
             store = open_store(data_dir=str(data_dir))
@@ -498,25 +555,43 @@ def steady_cell(args: argparse.Namespace, tmp: Path, reruns: int, change_rate: f
             server.start(timeout=300)
             before = elements_written(server.url)
             log(f"steady {name}: re-runs, HTTP ({total - base - half:,} events)")
-            http = ingest_http(server.url, mesh, args.batch_events, args.http_clients, skip=base + half)
+            http = ingest_http(
+                server.url, mesh, args.batch_events, args.http_clients, skip=base + half
+            )
             http["elements_written"] = int(elements_written(server.url) - before)
-            http["elements_written_per_event"] = round(http["elements_written"] / max(http["accepted"], 1), 2)
+            http["elements_written_per_event"] = round(
+                http["elements_written"] / max(http["accepted"], 1), 2
+            )
         finally:
             server.stop()
         row = {
-            "first_round": {**first.as_dict(), "elements_written_per_event": round(first.changes / max(first.events, 1), 2)},
-            "direct": {**direct.as_dict(), "elements_written_per_event": round(direct.changes / max(direct.events, 1), 2)},
+            "first_round": {
+                **first.as_dict(),
+                "elements_written_per_event": round(first.changes / max(first.events, 1), 2),
+            },
+            "direct": {
+                **direct.as_dict(),
+                "elements_written_per_event": round(direct.changes / max(direct.events, 1), 2),
+            },
             "http": http,
         }
         if hasattr(store, "elements_written"):
-            row["first_round"]["elements_stored_per_event"] = round(rewritten[0] / max(first.events, 1), 2)
-            row["direct"]["elements_stored_per_event"] = round(rewritten[1] / max(direct.events, 1), 2)
-            log(f"steady {name}: nodes and edges written to the server per event: first round "
-                f"{row['first_round']['elements_stored_per_event']}, re-runs {row['direct']['elements_stored_per_event']}")
+            row["first_round"]["elements_stored_per_event"] = round(
+                rewritten[0] / max(first.events, 1), 2
+            )
+            row["direct"]["elements_stored_per_event"] = round(
+                rewritten[1] / max(direct.events, 1), 2
+            )
+            log(
+                f"steady {name}: nodes and edges written to the server per event: first round "
+                f"{row['first_round']['elements_stored_per_event']}, re-runs {row['direct']['elements_stored_per_event']}"
+            )
         cell[name] = row
-        log(f"steady {name}: direct {row['direct']['events_per_s']} events/s, {row['direct']['elements_written_per_event']} "
+        log(
+            f"steady {name}: direct {row['direct']['events_per_s']} events/s, {row['direct']['elements_written_per_event']} "
             f"elements/event; HTTP {http['events_per_s']} events/s, {http['elements_written_per_event']} elements/event "
-            f"(first round: {row['first_round']['elements_written_per_event']} elements/event)")
+            f"(first round: {row['first_round']['elements_written_per_event']} elements/event)"
+        )
     return cell
 
 
@@ -526,7 +601,9 @@ def steady_cells(text: str) -> tuple[int, float]:
     try:
         cell = int(reruns), float(rate or 0)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected K,P (runs per job, share of changed re-runs)") from None
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected K,P (runs per job, share of changed re-runs)"
+        ) from None
     if cell[0] < 2 or not 0 <= cell[1] <= 1:
         raise argparse.ArgumentTypeError(f"{text!r}: K must be >= 2 and P between 0 and 1")
     return cell
@@ -544,16 +621,24 @@ def in_store_runner(store: Store, query: str, depth: int | None) -> Callable[[St
     baseline reads its rows: lineage's nodes (id, kind, namespace, name) and edges (source,
     target, kind); impact's affected (id, kind, distance, severity, certain) and owners."""
     if query == "lineage":
+
         def run(start: Start) -> int:
-            answer = dataset_lineage(GraphView(store, summaries=True), start.id, Direction.DOWNSTREAM, _depth_arg(depth)).answer
+            answer = dataset_lineage(
+                GraphView(store, summaries=True), start.id, Direction.DOWNSTREAM, _depth_arg(depth)
+            ).answer
             nodes = [answer.node_column(field) for field in ("id", "kind", "namespace", "name")]
             [answer.edge_column(field) for field in ("source", "target", "kind")]
             return len(nodes[0])
     else:
+
         def run(start: Start) -> int:
             report = impact_query(GraphView(store, summaries=True), start.id, depth=depth)
-            affected = [report.answer.affected_column(field) for field in ("id", "kind", "distance", "severity", "certain")]
+            affected = [
+                report.answer.affected_column(field)
+                for field in ("id", "kind", "distance", "severity", "certain")
+            ]
             return len(affected[0]) + len(report.owners) * 0 + 1
+
     return run
 
 
@@ -563,7 +648,9 @@ def graphql_runner(http: Any, query: str, depth: int | None) -> Callable[[Start]
 
     def run(start: Start) -> int:
         variables = {"id": start.id, "depth": _depth_arg(depth) if field == "lineage" else depth}
-        response = http.post("/graphql", content=orjson.dumps({"query": text, "variables": variables}))
+        response = http.post(
+            "/graphql", content=orjson.dumps({"query": text, "variables": variables})
+        )
         body = orjson.loads(response.content)
         if response.status_code != 200 or body.get("errors"):
             raise RuntimeError(f"GraphQL error: {response.status_code} {str(body)[:300]}")
@@ -578,13 +665,20 @@ def baseline_runner(sql: Baseline, query: str, depth: int | None) -> Callable[[S
 
     def run(start: Start) -> int:
         result = walk(start.namespace, start.name, depth)
-        return result.node_count + (1 if query == "impact" else 0)  # ours counts the changed node too
+        return result.node_count + (
+            1 if query == "impact" else 0
+        )  # ours counts the changed node too
 
     return run
 
 
-def run_cells(make: Callable[[str, int | None], Callable[[Start], int]], starts: dict[str, list[Start]],
-              config: CellConfig, label: str, queries: Sequence[str] = QUERIES) -> list[dict[str, Any]]:
+def run_cells(
+    make: Callable[[str, int | None], Callable[[Start], int]],
+    starts: dict[str, list[Start]],
+    config: CellConfig,
+    label: str,
+    queries: Sequence[str] = QUERIES,
+) -> list[dict[str, Any]]:
     cells = []
     for query in queries:
         for size_class, chosen in starts.items():
@@ -592,12 +686,22 @@ def run_cells(make: Callable[[str, int | None], Callable[[Start], int]], starts:
                 continue
             for depth in DEPTHS:
                 # Warm up per query kind and start set; the other depths reuse its caches and plans.
-                stats, sizes = time_cell(make(query, depth), chosen, config, warm_up=depth == DEPTHS[0])
-                cell = {"query": query, "size": size_class, "depth": depth, **stats,
-                        "result_nodes_mean": round(sum(sizes) / len(sizes), 1), "result_nodes_max": max(sizes)}
+                stats, sizes = time_cell(
+                    make(query, depth), chosen, config, warm_up=depth == DEPTHS[0]
+                )
+                cell = {
+                    "query": query,
+                    "size": size_class,
+                    "depth": depth,
+                    **stats,
+                    "result_nodes_mean": round(sum(sizes) / len(sizes), 1),
+                    "result_nodes_max": max(sizes),
+                }
                 cells.append(cell)
-                log(f"  {label:10} {query:7} {size_class:6} depth={'∞' if depth is None else depth:<3} "
-                    f"p50={stats['p50_ms']:9.2f} ms p95={stats['p95_ms']:9.2f} ms n={stats['samples']:3} nodes≈{cell['result_nodes_mean']:.0f}")
+                log(
+                    f"  {label:10} {query:7} {size_class:6} depth={'∞' if depth is None else depth:<3} "
+                    f"p50={stats['p50_ms']:9.2f} ms p95={stats['p95_ms']:9.2f} ms n={stats['samples']:3} nodes≈{cell['result_nodes_mean']:.0f}"
+                )
     return cells
 
 
@@ -641,27 +745,37 @@ def bench_embedded(ctx: Context) -> dict[str, Any]:
         nodes = sum(counts.get(kind.value, 0) for kind in NodeKind)
         edges = sum(counts.get(kind.value, 0) for kind in EdgeKind)
         result["ingest"] = {"direct": direct.as_dict()}
-        log(f"embedded: direct {result['ingest']['direct']['events_per_s']} events/s "
-            f"(translate {result['ingest']['direct']['translate_events_per_s']}, apply {result['ingest']['direct']['apply_events_per_s']})")
+        log(
+            f"embedded: direct {result['ingest']['direct']['events_per_s']} events/s "
+            f"(translate {result['ingest']['direct']['translate_events_per_s']}, apply {result['ingest']['direct']['apply_events_per_s']})"
+        )
         store.close()  # writes its snapshot
         store = None  # free the loaded graph before the restart loads it again
         restarted = restarted_rss(ctx.tmp / "embedded-direct", ctx.tmp / "embedded-empty")
         store, result["disk"] = restart_embedded(ctx.tmp / "embedded-direct", direct.events)
         settle_heap()  # as `lineagemesh serve` does once it has loaded its graph
         disk = result["disk"]
-        log(f"embedded: journal {disk['journal_bytes'] / 2**20:.1f} MiB, snapshot {disk['snapshot_bytes'] / 2**20:.1f} MiB "
+        log(
+            f"embedded: journal {disk['journal_bytes'] / 2**20:.1f} MiB, snapshot {disk['snapshot_bytes'] / 2**20:.1f} MiB "
             f"(written in {disk['snapshot_write_s']} s); restart {disk['restart_s']} s from the snapshot, "
-            f"{disk['replay_restart_s']} s replaying the whole journal")
+            f"{disk['replay_restart_s']} s replaying the whole journal"
+        )
 
         from devservers.lineagemesh import LineagemeshServer
 
-        server = LineagemeshServer(["--data-dir", str(ctx.tmp / "embedded-http")], ctx.tmp / "embedded-server.log", global_args=QUIET)
+        server = LineagemeshServer(
+            ["--data-dir", str(ctx.tmp / "embedded-http")],
+            ctx.tmp / "embedded-server.log",
+            global_args=QUIET,
+        )
         try:
             server.start(timeout=120)
             warm_up_server(server.url)
             server_rss_before = rss_bytes(server.pid)
             log("embedded: HTTP ingest")
-            result["ingest"]["http"] = ingest_http(server.url, ctx.ndjson, args.batch_events, args.http_clients)
+            result["ingest"]["http"] = ingest_http(
+                server.url, ctx.ndjson, args.batch_events, args.http_clients
+            )
             log(f"embedded: HTTP {result['ingest']['http']['events_per_s']} events/s")
             server_rss_after = rss_bytes(server.pid)
             delta = rss_after - rss_before
@@ -672,11 +786,15 @@ def bench_embedded(ctx: Context) -> dict[str, Any]:
                 "bytes_per_element": round(delta / (nodes + edges), 1),
                 "bytes_per_dataset": round(delta / args.datasets, 1),
                 "server_rss_delta_bytes": server_rss_after - server_rss_before,
-                "server_bytes_per_element": round((server_rss_after - server_rss_before) / (nodes + edges), 1),
+                "server_bytes_per_element": round(
+                    (server_rss_after - server_rss_before) / (nodes + edges), 1
+                ),
                 "extrapolated_1m_datasets_gib": round(delta / args.datasets * 1_000_000 / 2**30, 2),
                 "restarted_rss_delta_bytes": restarted,
                 "restarted_bytes_per_element": round(restarted / (nodes + edges), 1),
-                "restarted_extrapolated_1m_datasets_gib": round(restarted / args.datasets * 1_000_000 / 2**30, 2),
+                "restarted_extrapolated_1m_datasets_gib": round(
+                    restarted / args.datasets * 1_000_000 / 2**30, 2
+                ),
             }
             result["queries"] = query_cells(ctx, store, server, "embedded")
         finally:
@@ -687,7 +805,9 @@ def bench_embedded(ctx: Context) -> dict[str, Any]:
     return result
 
 
-def bench_served(ctx: Context, data_dir: Path | None, neo4j_uri: str | None = None) -> dict[str, Any]:
+def bench_served(
+    ctx: Context, data_dir: Path | None, neo4j_uri: str | None = None
+) -> dict[str, Any]:
     """End to end only, through ``lineagemesh serve`` on an embedded data dir (or a Neo4j
     database: ``neo4j_uri``, not wiped) already loaded with the mesh: for meshes whose graph this
     process could not hold a second copy of beside the server's (1M datasets), or could not load
@@ -709,20 +829,32 @@ def bench_served(ctx: Context, data_dir: Path | None, neo4j_uri: str | None = No
     try:
         server.start(timeout=3600)
         start_s = time.perf_counter() - began
-        stats = httpx.post(f"{server.url}/graphql", json={"query": "{ stats { kind count } }"}, timeout=600).json()
+        stats = httpx.post(
+            f"{server.url}/graphql", json={"query": "{ stats { kind count } }"}, timeout=600
+        ).json()
         counts = {row["kind"]: row["count"] for row in stats["data"]["stats"]}
         nodes = sum(counts.get(kind.value, 0) for kind in NodeKind)
         edges = sum(counts.get(kind.value, 0) for kind in EdgeKind)
         if nodes + edges == 0:
-            raise SystemExit(f"{where} holds no graph: load the mesh into it first (lineagemesh ingest openlineage)")
+            raise SystemExit(
+                f"{where} holds no graph: load the mesh into it first (lineagemesh ingest openlineage)"
+            )
         server_rss = rss_bytes(server.pid)
-        log(f"{name}: up in {start_s:.1f} s, {nodes:,} nodes + {edges:,} edges, RSS {server_rss / 2**30:.2f} GiB")
+        log(
+            f"{name}: up in {start_s:.1f} s, {nodes:,} nodes + {edges:,} edges, RSS {server_rss / 2**30:.2f} GiB"
+        )
         result: dict[str, Any] = {
             "store": name,
             "graph": counts,
-            "served": {"data_dir": where, "start_s": round(start_s, 1), "nodes": nodes, "edges": edges,
-                       "server_rss_bytes": server_rss, "server_rss_gib": round(server_rss / 2**30, 2),
-                       "server_bytes_per_element": round(server_rss / (nodes + edges), 1)},
+            "served": {
+                "data_dir": where,
+                "start_s": round(start_s, 1),
+                "nodes": nodes,
+                "edges": edges,
+                "server_rss_bytes": server_rss,
+                "server_rss_gib": round(server_rss / 2**30, 2),
+                "server_bytes_per_element": round(server_rss / (nodes + edges), 1),
+            },
         }
         result["queries"] = query_cells(ctx, None, server, "served")
     finally:
@@ -750,8 +882,13 @@ def restarted_rss(data_dir: Path, empty_dir: Path) -> int:
     """What a restarted server holds: the RSS a fresh process adds by loading the snapshot (and
     replaying the journal's tail, empty here). Both share equal values (``graph.stores.interning``),
     which live writes do not, and in this process they would reuse the memory the live graph just freed."""
-    done = subprocess.run([sys.executable, "-c", _RESTARTED_RSS, str(data_dir), str(empty_dir)],
-                          capture_output=True, text=True, check=True, cwd=REPO)
+    done = subprocess.run(
+        [sys.executable, "-c", _RESTARTED_RSS, str(data_dir), str(empty_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
     return int(done.stdout.strip().splitlines()[-1])
 
 
@@ -761,7 +898,9 @@ def restart_embedded(data_dir: Path, events: int) -> tuple[Store, dict[str, Any]
     then as a restart does, loading the snapshot. The journal's and snapshot's sizes on disk, and
     the three times. Returns the store reopened from its snapshot."""
     gc.collect()
-    journal = sum(f.stat().st_size for f in data_dir.iterdir() if f.name.startswith("journal.sqlite"))
+    journal = sum(
+        f.stat().st_size for f in data_dir.iterdir() if f.name.startswith("journal.sqlite")
+    )
     snapshot_path = data_dir / "snapshot.bin"
     snapshot_path.unlink()
     started = time.perf_counter()
@@ -790,7 +929,10 @@ def restart_embedded(data_dir: Path, events: int) -> tuple[Store, dict[str, Any]
 
 def bench_neo4j(ctx: Context, uri: str) -> dict[str, Any]:
     args = ctx.args
-    result: dict[str, Any] = {"store": "neo4j", "uri_kind": "external" if args.neo4j_uri else "started"}
+    result: dict[str, Any] = {
+        "store": "neo4j",
+        "uri_kind": "external" if args.neo4j_uri else "started",
+    }
     tune_gc(REMOTE)  # as `lineagemesh` does over a remote store (graph.heap)
     split = args.neo4j_ingest == "split"
     half = ctx.events // 2 if split else None
@@ -804,19 +946,33 @@ def bench_neo4j(ctx: Context, uri: str) -> dict[str, Any]:
     log(f"neo4j: floor {floor['elements_per_s']:,.0f} elements/s")
     store = open_store(uri)
     try:
-        log("neo4j: direct ingest (as `lineagemesh ingest openlineage`)" + (" of the first half" if split else ""))
+        log(
+            "neo4j: direct ingest (as `lineagemesh ingest openlineage`)"
+            + (" of the first half" if split else "")
+        )
         direct = ingest_direct(store, ctx.ndjson, limit=half, workers=args.ingest_workers)
-        result["ingest"] = {"direct": direct.as_dict(), "mode": args.neo4j_ingest, "engine_floor": engine_ceiling(floor, direct)}
-        log(f"neo4j: direct {result['ingest']['direct']['events_per_s']} events/s "
-            f"(translate {result['ingest']['direct']['translate_events_per_s']}, apply {result['ingest']['direct']['apply_events_per_s']})")
+        result["ingest"] = {
+            "direct": direct.as_dict(),
+            "mode": args.neo4j_ingest,
+            "engine_floor": engine_ceiling(floor, direct),
+        }
+        log(
+            f"neo4j: direct {result['ingest']['direct']['events_per_s']} events/s "
+            f"(translate {result['ingest']['direct']['translate_events_per_s']}, apply {result['ingest']['direct']['apply_events_per_s']})"
+        )
         if not split:
             wipe_neo4j(uri)
-        server = LineagemeshServer(["--store", uri, "--event-log", str(ctx.tmp / "neo4j-event-log")], ctx.tmp / "neo4j-server.log",
-                                   global_args=QUIET)  # a raw event log of its own: the default one is per machine
+        server = LineagemeshServer(
+            ["--store", uri, "--event-log", str(ctx.tmp / "neo4j-event-log")],
+            ctx.tmp / "neo4j-server.log",
+            global_args=QUIET,
+        )  # a raw event log of its own: the default one is per machine
         try:
             server.start(timeout=120)
             log("neo4j: HTTP ingest" + (" of the second half" if split else ""))
-            result["ingest"]["http"] = ingest_http(server.url, ctx.ndjson, args.batch_events, args.http_clients, skip=half or 0)
+            result["ingest"]["http"] = ingest_http(
+                server.url, ctx.ndjson, args.batch_events, args.http_clients, skip=half or 0
+            )
             log(f"neo4j: HTTP {result['ingest']['http']['events_per_s']} events/s")
             result["graph"] = store.counts()
             result["queries"] = query_cells(ctx, store, server, "neo4j")
@@ -834,42 +990,77 @@ def engine_ceiling(floor: dict[str, Any], direct: DirectIngest) -> dict[str, Any
     per_event = direct.changes / direct.events if direct.events else 0.0
     ceiling = floor["elements_per_s"] / per_event if per_event else None
     rate = direct.as_dict()["events_per_s"]
-    return {**floor, "elements_written_per_event": round(per_event, 2),
-            "ceiling_events_per_s": round(ceiling, 1) if ceiling else None,
-            "share_of_ceiling": round(rate / ceiling, 3) if ceiling and rate else None}
+    return {
+        **floor,
+        "elements_written_per_event": round(per_event, 2),
+        "ceiling_events_per_s": round(ceiling, 1) if ceiling else None,
+        "share_of_ceiling": round(rate / ceiling, 3) if ceiling and rate else None,
+    }
 
 
-def query_cells(ctx: Context, store: Store | None, server: LineagemeshServer, label: str) -> list[dict[str, Any]]:
+def query_cells(
+    ctx: Context, store: Store | None, server: LineagemeshServer, label: str
+) -> list[dict[str, Any]]:
     """Each cell inside ``store`` (unless None: served only) and end to end through ``server``."""
     import httpx
 
     cells: dict[tuple[str, str, int | None], dict[str, Any]] = {}
     if store is not None:
         log(f"{label}: queries inside the store")
-        cells = {cell_key(c): {**c, "mode": "in_store"} for c in run_cells(
-            lambda q, d: in_store_runner(store, q, d), ctx.starts, ctx.cell, f"{label}/store")}
+        cells = {
+            cell_key(c): {**c, "mode": "in_store"}
+            for c in run_cells(
+                lambda q, d: in_store_runner(store, q, d), ctx.starts, ctx.cell, f"{label}/store"
+            )
+        }
     log(f"{label}: queries end to end (GraphQL over HTTP)")
-    with httpx.Client(base_url=server.url, timeout=600, headers={"content-type": "application/json"}) as http:
-        e2e = {cell_key(c): {**c, "mode": "end_to_end"} for c in run_cells(
-            lambda q, d: graphql_runner(http, q, d), ctx.starts, ctx.cell, f"{label}/http")}
+    with httpx.Client(
+        base_url=server.url, timeout=600, headers={"content-type": "application/json"}
+    ) as http:
+        e2e = {
+            cell_key(c): {**c, "mode": "end_to_end"}
+            for c in run_cells(
+                lambda q, d: graphql_runner(http, q, d), ctx.starts, ctx.cell, f"{label}/http"
+            )
+        }
         extra = {size: ctx.starts[size] for size in ("medium", "large") if ctx.starts.get(size)}
-        e2e.update({cell_key(c): {**c, "mode": "end_to_end"} for c in run_cells(
-            lambda q, d: graphql_runner(http, q, d), extra, ctx.cell, f"{label}/http", tuple(EXTRA_QUERIES))})
+        e2e.update(
+            {
+                cell_key(c): {**c, "mode": "end_to_end"}
+                for c in run_cells(
+                    lambda q, d: graphql_runner(http, q, d),
+                    extra,
+                    ctx.cell,
+                    f"{label}/http",
+                    tuple(EXTRA_QUERIES),
+                )
+            }
+        )
     out = []
     for key in e2e:
-        base = ctx.baseline_cells.get(key if key[0] in QUERIES else ("lineage" if key[0].startswith("lineage") else "impact", *key[1:]))
+        base = ctx.baseline_cells.get(
+            key
+            if key[0] in QUERIES
+            else ("lineage" if key[0].startswith("lineage") else "impact", *key[1:])
+        )
         for cell in (cells[key], e2e[key]) if key in cells else (e2e[key],):
             if base:
                 cell["baseline_p50_ms"] = base["p50_ms"]
                 cell["baseline_p95_ms"] = base["p95_ms"]
                 cell["baseline_result_nodes_mean"] = base["result_nodes_mean"]
-                cell["speedup_p50"] = significant(base["p50_ms"] / cell["p50_ms"]) if cell["p50_ms"] else None
-                cell["speedup_p95"] = significant(base["p95_ms"] / cell["p95_ms"]) if cell["p95_ms"] else None
+                cell["speedup_p50"] = (
+                    significant(base["p50_ms"] / cell["p50_ms"]) if cell["p50_ms"] else None
+                )
+                cell["speedup_p95"] = (
+                    significant(base["p95_ms"] / cell["p95_ms"]) if cell["p95_ms"] else None
+                )
             out.append(cell)
     return out
 
 
-def floor_reader(driver: Any, query: str, depth: int | None, form: str) -> Callable[[str], dict[str, list[Any]]]:
+def floor_reader(
+    driver: Any, query: str, depth: int | None, form: str
+) -> Callable[[str], dict[str, list[Any]]]:
     """The reach of a start in one of ``neo4j_floor.FORMS``."""
     import neo4j_floor
 
@@ -879,7 +1070,9 @@ def floor_reader(driver: Any, query: str, depth: int | None, form: str) -> Calla
     return lambda start_id: neo4j_floor.read_reach(driver, statement, start_id)
 
 
-def floor_runner(driver: Any, query: str, depth: int | None, forms: list[str]) -> Callable[[Start], int]:
+def floor_runner(
+    driver: Any, query: str, depth: int | None, forms: list[str]
+) -> Callable[[Start], int]:
     """Neo4j's own floor for the reach of a cell (``neo4j_floor``), in the fastest of its forms on
     the cell's first start (twice each; the form is appended to ``forms``)."""
     import neo4j_floor
@@ -906,23 +1099,32 @@ def floor_runner(driver: Any, query: str, depth: int | None, forms: list[str]) -
     return run
 
 
-def same_reach(store: Store, driver: Any, query: str, depth: int | None, form: str, start: Start) -> bool:
+def same_reach(
+    store: Store, driver: Any, query: str, depth: int | None, form: str, start: Start
+) -> bool:
     """Whether the floor's statement reaches what our answer holds: lineage's node ids and edges,
     impact's affected ids and owners."""
     reach = floor_reader(driver, query, depth, form)(start.id)
     if query == "lineage":
-        answer = dataset_lineage(GraphView(store, summaries=True), start.id, Direction.DOWNSTREAM, _depth_arg(depth))
+        answer = dataset_lineage(
+            GraphView(store, summaries=True), start.id, Direction.DOWNSTREAM, _depth_arg(depth)
+        )
         edges = {(e.source, e.target, e.kind.value) for e in answer.edges}
-        return ({n.id for n in answer.nodes} == {*reach["datasets"], *reach["jobs"]}
-                and edges == {(d, j, "READS") for d, j in reach["reads"]} | {(j, o, "WRITES") for j, o in reach["writes"]})
+        return {n.id for n in answer.nodes} == {*reach["datasets"], *reach["jobs"]} and edges == {
+            (d, j, "READS") for d, j in reach["reads"]
+        } | {(j, o, "WRITES") for j, o in reach["writes"]}
     report = impact_query(GraphView(store, summaries=True), start.id, depth=depth)
-    return ({a.node.id for a in report.affected} == {*reach["datasets"], *reach["jobs"]}
-            and sorted(o.id for o in report.owners) == sorted(reach["owners"])
-            and sorted(p.id for p in report.products) == sorted(reach["products"])
-            and sorted(c.id for c in report.contracts) == sorted(reach["contracts"]))
+    return (
+        {a.node.id for a in report.affected} == {*reach["datasets"], *reach["jobs"]}
+        and sorted(o.id for o in report.owners) == sorted(reach["owners"])
+        and sorted(p.id for p in report.products) == sorted(reach["products"])
+        and sorted(c.id for c in report.contracts) == sorted(reach["contracts"])
+    )
 
 
-def read_floor_cells(ctx: Context, uri: str, store: Store, ours: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def read_floor_cells(
+    ctx: Context, uri: str, store: Store, ours: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Each lineage/impact cell's reach asked of Neo4j as one bare statement, timed the same way,
     with whether it reaches what our answer holds; our cells get the floor and their ratio to it."""
     import neo4j
@@ -931,17 +1133,23 @@ def read_floor_cells(ctx: Context, uri: str, store: Store, ours: list[dict[str, 
     # (notifications off, as the store has them: a mesh without products warns of EXPOSES on every query)
     with neo4j.GraphDatabase.driver(uri, auth=None, notifications_min_severity="OFF") as driver:
         forms: list[str] = []  # the form each cell chose, in the cells' order
-        cells = run_cells(lambda q, d: floor_runner(driver, q, d, forms), ctx.starts, ctx.cell, "neo4j/floor")
+        cells = run_cells(
+            lambda q, d: floor_runner(driver, q, d, forms), ctx.starts, ctx.cell, "neo4j/floor"
+        )
         for cell, form in zip(cells, forms, strict=True):
             cell["form"] = form
-            cell["same_reach"] = all(same_reach(store, driver, cell["query"], cell["depth"], cell["form"], start)
-                                     for start in ctx.starts[cell["size"]])
+            cell["same_reach"] = all(
+                same_reach(store, driver, cell["query"], cell["depth"], cell["form"], start)
+                for start in ctx.starts[cell["size"]]
+            )
     floors = {cell_key(c): c for c in cells}
     for cell in ours:
         floor = floors.get(cell_key(cell))
         if floor:
             cell["floor_p50_ms"], cell["floor_p95_ms"] = floor["p50_ms"], floor["p95_ms"]
-            cell["over_floor_p50"] = significant(cell["p50_ms"] / floor["p50_ms"]) if floor["p50_ms"] else None
+            cell["over_floor_p50"] = (
+                significant(cell["p50_ms"] / floor["p50_ms"]) if floor["p50_ms"] else None
+            )
     return cells
 
 
@@ -952,45 +1160,131 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     stores = report["stores"]
 
-    def add(name: str, required: float, measured: float | None, better: str, note: str, applies: bool = True) -> None:
-        met = None if measured is None or not applies else (measured >= required if better == "higher" else measured <= required)
-        found.append({"target": name, "required": required, "measured": measured, "better": better, "met": met, "note": note})
+    def add(
+        name: str,
+        required: float,
+        measured: float | None,
+        better: str,
+        note: str,
+        applies: bool = True,
+    ) -> None:
+        met = (
+            None
+            if measured is None or not applies
+            else (measured >= required if better == "higher" else measured <= required)
+        )
+        found.append(
+            {
+                "target": name,
+                "required": required,
+                "measured": measured,
+                "better": better,
+                "met": met,
+                "note": note,
+            }
+        )
 
     datasets = report["meta"]["datasets"]
     scale_note = f"measured on the {datasets:,}-dataset mesh"
     if "embedded" in stores and "served" in stores["embedded"]:
-        add(f"embedded memory serving the {datasets:,}-dataset mesh (GiB, measured)", TARGETS["embedded_1m_mesh_gib"],
-            stores["embedded"]["served"]["server_rss_gib"], "lower", "RSS of `lineagemesh serve` holding it; the target is "
-            "for the 1M-dataset mesh", applies=datasets >= 1_000_000)
+        add(
+            f"embedded memory serving the {datasets:,}-dataset mesh (GiB, measured)",
+            TARGETS["embedded_1m_mesh_gib"],
+            stores["embedded"]["served"]["server_rss_gib"],
+            "lower",
+            "RSS of `lineagemesh serve` holding it; the target is for the 1M-dataset mesh",
+            applies=datasets >= 1_000_000,
+        )
     elif "embedded" in stores:
         emb = stores["embedded"]
-        add("embedded ingest, direct (events/s)", TARGETS["embedded_direct_events_per_s"], emb["ingest"]["direct"]["events_per_s"], "higher", scale_note)
-        add("embedded ingest, HTTP batched (events/s)", TARGETS["embedded_http_events_per_s"], emb["ingest"]["http"]["events_per_s"], "higher", scale_note)
-        add("embedded 1M-dataset mesh memory (GiB, extrapolated)", TARGETS["embedded_1m_mesh_gib"], emb["memory"]["extrapolated_1m_datasets_gib"], "lower",
-            f"RSS delta per dataset on the {datasets:,}-dataset mesh x 1M (linear)")
-        add("embedded 1M-dataset mesh memory after a restart (GiB, extrapolated)", TARGETS["embedded_1m_mesh_gib"],
-            emb["memory"]["restarted_extrapolated_1m_datasets_gib"], "lower",
-            "RSS a fresh process adds by replaying the journal, per dataset x 1M (linear)")
+        add(
+            "embedded ingest, direct (events/s)",
+            TARGETS["embedded_direct_events_per_s"],
+            emb["ingest"]["direct"]["events_per_s"],
+            "higher",
+            scale_note,
+        )
+        add(
+            "embedded ingest, HTTP batched (events/s)",
+            TARGETS["embedded_http_events_per_s"],
+            emb["ingest"]["http"]["events_per_s"],
+            "higher",
+            scale_note,
+        )
+        add(
+            "embedded 1M-dataset mesh memory (GiB, extrapolated)",
+            TARGETS["embedded_1m_mesh_gib"],
+            emb["memory"]["extrapolated_1m_datasets_gib"],
+            "lower",
+            f"RSS delta per dataset on the {datasets:,}-dataset mesh x 1M (linear)",
+        )
+        add(
+            "embedded 1M-dataset mesh memory after a restart (GiB, extrapolated)",
+            TARGETS["embedded_1m_mesh_gib"],
+            emb["memory"]["restarted_extrapolated_1m_datasets_gib"],
+            "lower",
+            "RSS a fresh process adds by replaying the journal, per dataset x 1M (linear)",
+        )
     if "neo4j" in stores and "ingest" in stores["neo4j"]:
         neo = stores["neo4j"]
-        add("Neo4j ingest, direct batched (events/s)", TARGETS["neo4j_batched_events_per_s"], neo["ingest"]["direct"]["events_per_s"], "higher", scale_note)
-        add("Neo4j ingest, HTTP batched (events/s)", TARGETS["neo4j_batched_events_per_s"], neo["ingest"]["http"]["events_per_s"], "higher", scale_note)
-    for name, key in (("embedded", "embedded_large_e2e_p95_ms"), ("neo4j", "neo4j_large_e2e_p95_ms")):
+        add(
+            "Neo4j ingest, direct batched (events/s)",
+            TARGETS["neo4j_batched_events_per_s"],
+            neo["ingest"]["direct"]["events_per_s"],
+            "higher",
+            scale_note,
+        )
+        add(
+            "Neo4j ingest, HTTP batched (events/s)",
+            TARGETS["neo4j_batched_events_per_s"],
+            neo["ingest"]["http"]["events_per_s"],
+            "higher",
+            scale_note,
+        )
+    for name, key in (
+        ("embedded", "embedded_large_e2e_p95_ms"),
+        ("neo4j", "neo4j_large_e2e_p95_ms"),
+    ):
         if name not in stores:
             continue
         for query in QUERIES:
-            cell = next((c for c in stores[name]["queries"] if c["mode"] == "end_to_end" and c["query"] == query
-                         and c["size"] == "large" and c["depth"] is None), None)
+            cell = next(
+                (
+                    c
+                    for c in stores[name]["queries"]
+                    if c["mode"] == "end_to_end"
+                    and c["query"] == query
+                    and c["size"] == "large"
+                    and c["depth"] is None
+                ),
+                None,
+            )
             if cell:
-                add(f"{name} {query}, large radius, unbounded, end to end p95 (ms)", TARGETS[key], cell["p95_ms"], "lower",
-                    f"{scale_note}; radius ≈{cell['result_nodes_mean']:.0f} nodes (the target is for ~10k nodes on the 1M mesh)")
-    for name in stores:  # the 10k-node blast radius, answered in the store as the SQL baseline answers in SQLite
-        cells = [c for c in stores[name]["queries"] if c["mode"] == "in_store" and c["size"] == "large" and c.get("speedup_p95")]
+                add(
+                    f"{name} {query}, large radius, unbounded, end to end p95 (ms)",
+                    TARGETS[key],
+                    cell["p95_ms"],
+                    "lower",
+                    f"{scale_note}; radius ≈{cell['result_nodes_mean']:.0f} nodes (the target is for ~10k nodes on the 1M mesh)",
+                )
+    for name in (
+        stores
+    ):  # the 10k-node blast radius, answered in the store as the SQL baseline answers in SQLite
+        cells = [
+            c
+            for c in stores[name]["queries"]
+            if c["mode"] == "in_store" and c["size"] == "large" and c.get("speedup_p95")
+        ]
         if cells:
             worst = min(cells, key=lambda c: c["speedup_p95"])
-            add(f"{name} vs recursive SQL, large radius, worst in-store p95 ratio (x)", TARGETS["speedup_vs_sql"],
-                worst["speedup_p95"], "higher", f"worst cell: {worst['query']} depth={worst['depth']}; both answer in process, "
-                "rows read as Python values")
+            add(
+                f"{name} vs recursive SQL, large radius, worst in-store p95 ratio (x)",
+                TARGETS["speedup_vs_sql"],
+                worst["speedup_p95"],
+                "higher",
+                f"worst cell: {worst['query']} depth={worst['depth']}; both answer in process, "
+                "rows read as Python values",
+            )
     return found
 
 
@@ -1004,45 +1298,82 @@ def fmt_rate(value: float | None) -> str:
 
 def _percentiles(cell: dict[str, Any] | None) -> str:
     """A cell's p50/p95/p99 in milliseconds, or "-" without one."""
-    return "-" if cell is None else f"{cell['p50_ms']:8.1f}/{cell['p95_ms']:8.1f}/{cell['p99_ms']:8.1f}"
+    return (
+        "-"
+        if cell is None
+        else f"{cell['p50_ms']:8.1f}/{cell['p95_ms']:8.1f}/{cell['p99_ms']:8.1f}"
+    )
 
 
 def print_table(report: dict[str, Any]) -> None:
     out = sys.stdout
     meta = report["meta"]
-    print(f"\nlineagemesh bench: {meta['datasets']:,} datasets, seed {meta['seed']}, {meta['events']:,} events; "
-          f"{meta['machine']['cores']} cores, {meta['machine']['cpu']}", file=out)
+    print(
+        f"\nlineagemesh bench: {meta['datasets']:,} datasets, seed {meta['seed']}, {meta['events']:,} events; "
+        f"{meta['machine']['cores']} cores, {meta['machine']['cpu']}",
+        file=out,
+    )
     base = report["baseline"]
-    print(f"SQL baseline load: {fmt_rate(base['load_events_per_s'])} events/s ({base['load_s']:.1f} s)\n", file=out)
-    print(f"{'ingest (events/s)':28} {'direct':>9} {'translate':>10} {'apply':>9} {'http':>9}", file=out)
+    print(
+        f"SQL baseline load: {fmt_rate(base['load_events_per_s'])} events/s ({base['load_s']:.1f} s)\n",
+        file=out,
+    )
+    print(
+        f"{'ingest (events/s)':28} {'direct':>9} {'translate':>10} {'apply':>9} {'http':>9}",
+        file=out,
+    )
     for name, data in report["stores"].items():
         if "served" in data:
             v = data["served"]
-            print(f"{name:28} served from {v['data_dir']}: up in {v['start_s']} s; {v['nodes']:,} nodes + {v['edges']:,} edges; "
-                  f"RSS {v['server_rss_gib']} GiB ({v['server_bytes_per_element']:,.0f} B/element)", file=out)
+            print(
+                f"{name:28} served from {v['data_dir']}: up in {v['start_s']} s; {v['nodes']:,} nodes + {v['edges']:,} edges; "
+                f"RSS {v['server_rss_gib']} GiB ({v['server_bytes_per_element']:,.0f} B/element)",
+                file=out,
+            )
             continue
         d, h = data["ingest"]["direct"], data["ingest"]["http"]
-        print(f"{name:28} {fmt_rate(d['events_per_s']):>9} {fmt_rate(d['translate_events_per_s']):>10} "
-              f"{fmt_rate(d['apply_events_per_s']):>9} {fmt_rate(h['events_per_s']):>9}", file=out)
+        print(
+            f"{name:28} {fmt_rate(d['events_per_s']):>9} {fmt_rate(d['translate_events_per_s']):>10} "
+            f"{fmt_rate(d['apply_events_per_s']):>9} {fmt_rate(h['events_per_s']):>9}",
+            file=out,
+        )
         if floor := data["ingest"].get("engine_floor"):
-            print(f"{'':28} engine floor {fmt_rate(floor['elements_per_s'])} elements/s; at {floor['elements_written_per_event']} "
-                  f"elements written per event, ceiling {fmt_rate(floor['ceiling_events_per_s'])} events/s; direct reaches "
-                  f"{(floor['share_of_ceiling'] or 0) * 100:.0f}% of it", file=out)
+            print(
+                f"{'':28} engine floor {fmt_rate(floor['elements_per_s'])} elements/s; at {floor['elements_written_per_event']} "
+                f"elements written per event, ceiling {fmt_rate(floor['ceiling_events_per_s'])} events/s; direct reaches "
+                f"{(floor['share_of_ceiling'] or 0) * 100:.0f}% of it",
+                file=out,
+            )
     if "memory" in report["stores"].get("embedded", {}):
         m = report["stores"]["embedded"]["memory"]
-        print(f"\nembedded memory: {m['rss_delta_bytes'] / 2**20:,.0f} MiB for {m['nodes']:,} nodes + {m['edges']:,} edges = "
-              f"{m['bytes_per_element']:,.0f} B/element, {m['bytes_per_dataset'] / 1024:,.1f} KiB/dataset "
-              f"(server: {m['server_bytes_per_element']:,.0f} B/element); 1M datasets ≈ {m['extrapolated_1m_datasets_gib']} GiB", file=out)
-        print(f"embedded memory after a restart (a fresh process loading the snapshot): {m['restarted_bytes_per_element']:,.0f} "
-              f"B/element; 1M datasets ≈ {m['restarted_extrapolated_1m_datasets_gib']} GiB", file=out)
+        print(
+            f"\nembedded memory: {m['rss_delta_bytes'] / 2**20:,.0f} MiB for {m['nodes']:,} nodes + {m['edges']:,} edges = "
+            f"{m['bytes_per_element']:,.0f} B/element, {m['bytes_per_dataset'] / 1024:,.1f} KiB/dataset "
+            f"(server: {m['server_bytes_per_element']:,.0f} B/element); 1M datasets ≈ {m['extrapolated_1m_datasets_gib']} GiB",
+            file=out,
+        )
+        print(
+            f"embedded memory after a restart (a fresh process loading the snapshot): {m['restarted_bytes_per_element']:,.0f} "
+            f"B/element; 1M datasets ≈ {m['restarted_extrapolated_1m_datasets_gib']} GiB",
+            file=out,
+        )
         k = report["stores"]["embedded"]["disk"]
-        print(f"embedded journal: {k['journal_bytes'] / 2**20:,.1f} MiB ({k['journal_bytes_per_event']:,.0f} B/event); "
-              f"snapshot {k['snapshot_bytes'] / 2**20:,.1f} MiB, written in {k['snapshot_write_s']} s; restart loads it in "
-              f"{k['restart_s']} s, {k['restart_speedup']}x faster than replaying the journal ({k['replay_restart_s']} s, "
-              f"{k['replay_events_per_s']:,} events/s)", file=out)
+        print(
+            f"embedded journal: {k['journal_bytes'] / 2**20:,.1f} MiB ({k['journal_bytes_per_event']:,.0f} B/event); "
+            f"snapshot {k['snapshot_bytes'] / 2**20:,.1f} MiB, written in {k['snapshot_write_s']} s; restart loads it in "
+            f"{k['restart_s']} s, {k['restart_speedup']}x faster than replaying the journal ({k['replay_restart_s']} s, "
+            f"{k['replay_events_per_s']:,} events/s)",
+            file=out,
+        )
     for name, data in report["stores"].items():
-        print(f"\n{name}: latency ms (p50 / p95 / p99); SQL = recursive CTE baseline; x = SQL p95 / ours p95", file=out)
-        print(f"{'query':7} {'size':6} {'depth':>5} {'nodes':>6}  {'in store':>26}  {'end to end':>26}  {'SQL p50/p95':>18} {'x store':>8} {'x e2e':>7}", file=out)
+        print(
+            f"\n{name}: latency ms (p50 / p95 / p99); SQL = recursive CTE baseline; x = SQL p95 / ours p95",
+            file=out,
+        )
+        print(
+            f"{'query':7} {'size':6} {'depth':>5} {'nodes':>6}  {'in store':>26}  {'end to end':>26}  {'SQL p50/p95':>18} {'x store':>8} {'x e2e':>7}",
+            file=out,
+        )
         cells: dict[tuple, dict[str, dict]] = {}
         for cell in data["queries"]:
             cells.setdefault(cell_key(cell), {})[cell["mode"]] = cell
@@ -1051,8 +1382,11 @@ def print_table(report: dict[str, Any]) -> None:
             depth = "∞" if key[2] is None else str(key[2])
             trip = _percentiles
             sqlp = f"{e.get('baseline_p50_ms', math.nan):8.1f}/{e.get('baseline_p95_ms', math.nan):8.1f}"
-            print(f"{key[0]:7} {key[1]:6} {depth:>5} {e['result_nodes_mean']:6.0f}  {trip(s):>26}  {trip(e):>26}  {sqlp:>18} "
-                  f"{ratio(s.get('speedup_p95') if s else None):>8} {ratio(e.get('speedup_p95')):>7}", file=out)
+            print(
+                f"{key[0]:7} {key[1]:6} {depth:>5} {e['result_nodes_mean']:6.0f}  {trip(s):>26}  {trip(e):>26}  {sqlp:>18} "
+                f"{ratio(s.get('speedup_p95') if s else None):>8} {ratio(e.get('speedup_p95')):>7}",
+                file=out,
+            )
     for name, data in report["stores"].items():
         floors = data.get("read_floor")
         if not floors:
@@ -1060,24 +1394,39 @@ def print_table(report: dict[str, Any]) -> None:
         by_key: dict[Any, dict[str, Any]] = {}
         for cell in data["queries"]:
             by_key.setdefault(cell_key(cell), {})[cell["mode"]] = cell
-        print(f"\n{name}: beside the engine's read floor (one bare Cypher statement for the same reach), p50 ms", file=out)
-        print(f"{'query':7} {'size':6} {'depth':>5} {'nodes':>6} {'floor':>9} {'in store':>9} {'x floor':>8} "
-              f"{'e2e':>9} {'x floor':>8}  same reach", file=out)
+        print(
+            f"\n{name}: beside the engine's read floor (one bare Cypher statement for the same reach), p50 ms",
+            file=out,
+        )
+        print(
+            f"{'query':7} {'size':6} {'depth':>5} {'nodes':>6} {'floor':>9} {'in store':>9} {'x floor':>8} "
+            f"{'e2e':>9} {'x floor':>8}  same reach",
+            file=out,
+        )
         for floor in floors:
-            in_store, end_to_end = by_key.get(cell_key(floor), {}).get("in_store"), by_key.get(cell_key(floor), {}).get("end_to_end")
+            in_store, end_to_end = (
+                by_key.get(cell_key(floor), {}).get("in_store"),
+                by_key.get(cell_key(floor), {}).get("end_to_end"),
+            )
             depth = "∞" if floor["depth"] is None else str(floor["depth"])
-            print(f"{floor['query']:7} {floor['size']:6} {depth:>5} {floor['result_nodes_mean']:6.0f} {floor['p50_ms']:9.1f} "
-                  f"{in_store['p50_ms'] if in_store else math.nan:9.1f} {ratio(in_store.get('over_floor_p50') if in_store else None):>8} "
-                  f"{end_to_end['p50_ms'] if end_to_end else math.nan:9.1f} {ratio(end_to_end.get('over_floor_p50') if end_to_end else None):>8}  {floor['same_reach']}", file=out)
+            print(
+                f"{floor['query']:7} {floor['size']:6} {depth:>5} {floor['result_nodes_mean']:6.0f} {floor['p50_ms']:9.1f} "
+                f"{in_store['p50_ms'] if in_store else math.nan:9.1f} {ratio(in_store.get('over_floor_p50') if in_store else None):>8} "
+                f"{end_to_end['p50_ms'] if end_to_end else math.nan:9.1f} {ratio(end_to_end.get('over_floor_p50') if end_to_end else None):>8}  {floor['same_reach']}",
+                file=out,
+            )
     print("\ntargets:", file=out)
     for t in report["targets"]:
         mark = "n/a" if t["met"] is None else ("MET" if t["met"] else "MISSED")
-        print(f"  [{mark:6}] {t['target']}: {t['measured']} (needs {'≥' if t['better'] == 'higher' else '≤'} {t['required']})", file=out)
+        print(
+            f"  [{mark:6}] {t['target']}: {t['measured']} (needs {'≥' if t['better'] == 'higher' else '≤'} {t['required']})",
+            file=out,
+        )
 
 
 # -- the wide case ------------------------------------------------------------------------------
 
-WIDE_GQL = "{ dataset(namespace: \"wide\", name: \"t\") { columns { name current } } }"
+WIDE_GQL = '{ dataset(namespace: "wide", name: "t") { columns { name current } } }'
 
 
 def bench_wide_columns(columns: int, tmp: Path, reps: int) -> dict[str, Any]:
@@ -1086,18 +1435,38 @@ def bench_wide_columns(columns: int, tmp: Path, reps: int) -> dict[str, Any]:
     import httpx
     from devservers.lineagemesh import LineagemeshServer
 
-    event = {"eventType": "COMPLETE", "eventTime": "2024-01-01T00:00:00Z", "producer": "https://example.com/bench",
-             "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-             "run": {"runId": "0f8b8e9a-3c1f-4a6e-9d59-2b4e1c6c9a01"}, "job": {"namespace": "wide", "name": "writer"},
-             "outputs": [{"namespace": "wide", "name": "t", "facets": {"schema": {
-                 "_producer": "https://example.com/bench",
-                 "_schemaURL": "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet",
-                 "fields": [{"name": f"column_{i:06d}", "type": "string"} for i in range(columns)]}}}]}
+    event = {
+        "eventType": "COMPLETE",
+        "eventTime": "2024-01-01T00:00:00Z",
+        "producer": "https://example.com/bench",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "run": {"runId": "0f8b8e9a-3c1f-4a6e-9d59-2b4e1c6c9a01"},
+        "job": {"namespace": "wide", "name": "writer"},
+        "outputs": [
+            {
+                "namespace": "wide",
+                "name": "t",
+                "facets": {
+                    "schema": {
+                        "_producer": "https://example.com/bench",
+                        "_schemaURL": "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet",
+                        "fields": [
+                            {"name": f"column_{i:06d}", "type": "string"} for i in range(columns)
+                        ],
+                    }
+                },
+            }
+        ],
+    }
     server = LineagemeshServer(["--data-dir", str(tmp / "wide")], tmp / "wide.log").start()
     try:
         with httpx.Client(base_url=server.url, timeout=600) as http:
             started = time.perf_counter()
-            response = http.post("/api/v1/lineage", content=orjson.dumps(event), headers={"Content-Type": "application/json"})
+            response = http.post(
+                "/api/v1/lineage",
+                content=orjson.dumps(event),
+                headers={"Content-Type": "application/json"},
+            )
             response.raise_for_status()
             ingest_s = time.perf_counter() - started
             samples = []
@@ -1106,11 +1475,15 @@ def bench_wide_columns(columns: int, tmp: Path, reps: int) -> dict[str, Any]:
                 answer = http.post("/graphql", json={"query": WIDE_GQL}).json()
                 samples.append(time.perf_counter() - started)
             found = answer["data"]["dataset"]["columns"]
-            assert len(found) == columns and all(c["current"] for c in found), "the wide dataset lost columns"
+            assert len(found) == columns and all(c["current"] for c in found), (
+                "the wide dataset lost columns"
+            )
     finally:
         server.stop()
     result = {"columns": columns, "ingest_s": round(ingest_s, 3), "columns_query": summary(samples)}
-    log(f"wide: {columns} columns, ingest {result['ingest_s']} s, Dataset.columns p50 {result['columns_query']}")
+    log(
+        f"wide: {columns} columns, ingest {result['ingest_s']} s, Dataset.columns p50 {result['columns_query']}"
+    )
     return result
 
 
@@ -1146,9 +1519,21 @@ class PySpy:
     def start(self) -> None:
         exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
         self.process = subprocess.Popen(
-            [exe, "record", "--pid", str(os.getpid()), "--format", "raw", "--rate", str(self.rate),
-             "--output", str(self.raw_path), "--nonblocking"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                exe,
+                "record",
+                "--pid",
+                str(os.getpid()),
+                "--format",
+                "raw",
+                "--rate",
+                str(self.rate),
+                "--output",
+                str(self.raw_path),
+                "--nonblocking",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         time.sleep(1.0)  # let it attach
         self.began = time.perf_counter()
@@ -1173,7 +1558,9 @@ def raw_self_times(raw_path: Path) -> tuple[int, list[tuple[int, str]]]:
             continue
         count += int(n)
         leaf = stack.rsplit(";", 1)[-1].strip() or "(idle)"
-        if leaf.endswith(")") and ":" in leaf:  # "function (file.py:123)" -> per function, not per line
+        if (
+            leaf.endswith(")") and ":" in leaf
+        ):  # "function (file.py:123)" -> per function, not per line
             leaf = leaf.rsplit(":", 1)[0] + ")"
         totals[leaf] = totals.get(leaf, 0) + int(n)
     return count, sorted(((n, k) for k, n in totals.items()), reverse=True)
@@ -1187,7 +1574,9 @@ def profile_workload(args: argparse.Namespace, tmp: Path) -> None:
         try:
             from pyinstrument import Profiler
         except ImportError:
-            raise SystemExit("--profiler pyinstrument needs it: .venv/bin/pip install pyinstrument") from None
+            raise SystemExit(
+                "--profiler pyinstrument needs it: .venv/bin/pip install pyinstrument"
+            ) from None
     kind, store_name = args.profile, ("neo4j" if args.store == "neo4j" else "embedded")
     ndjson = tmp / "mesh.ndjson"
     generate_mesh.write_mesh(str(ndjson), args.datasets, args.seed)
@@ -1197,7 +1586,9 @@ def profile_workload(args: argparse.Namespace, tmp: Path) -> None:
         if uri is None:
             from devservers import neo4j as neo4j_launcher
 
-            neo4j_server = neo4j_launcher.start(data_dir=tmp / "neo4j", heap=args.neo4j_heap, page_cache=args.neo4j_page_cache)
+            neo4j_server = neo4j_launcher.start(
+                data_dir=tmp / "neo4j", heap=args.neo4j_heap, page_cache=args.neo4j_page_cache
+            )
             uri = neo4j_server.uri
         wipe_neo4j(uri)
         store = open_store(uri)
@@ -1206,18 +1597,28 @@ def profile_workload(args: argparse.Namespace, tmp: Path) -> None:
     out = args.profile_out
     out.mkdir(parents=True, exist_ok=True)
     stem = f"{store_name}-{kind}-{args.datasets}"
-    profiler: Any = Profiler(interval=0.001) if args.profiler == "pyinstrument" else PySpy(out / f"{stem}.raw")
+    profiler: Any = (
+        Profiler(interval=0.001) if args.profiler == "pyinstrument" else PySpy(out / f"{stem}.raw")
+    )
     try:
         if kind == "ingest":
             ingest_direct(store, ndjson, limit=args.batch_events, workers=0)  # warm-up batch
             profiler.start()
-            stats = ingest_direct(store, ndjson, skip=args.batch_events, workers=0)  # this process only: what a profiler sees
+            stats = ingest_direct(
+                store, ndjson, skip=args.batch_events, workers=0
+            )  # this process only: what a profiler sees
             elapsed = profiler.stop()
             log(f"profiled ingest: {stats.as_dict()}")
         else:
             ingest_direct(store, ndjson, workers=args.ingest_workers)
             with Baseline.load(ndjson) as sql:
-                starts = pick_starts(sql, generate_mesh.mesh_shape(args.datasets, args.seed), args.starts, args.seed, args.sample)["large"]
+                starts = pick_starts(
+                    sql,
+                    generate_mesh.mesh_shape(args.datasets, args.seed),
+                    args.starts,
+                    args.seed,
+                    args.sample,
+                )["large"]
             query = kind.removeprefix("graphql-")
             run: Callable[[Start], int]
             if kind.startswith("graphql-"):
@@ -1226,11 +1627,18 @@ def profile_workload(args: argparse.Namespace, tmp: Path) -> None:
                 text = LINEAGE_GQL if query == "lineage" else IMPACT_GQL
 
                 def graphql_run(start: Start) -> int:
-                    variables = {"id": start.id, "depth": _depth_arg(None) if query == "lineage" else None}
-                    result = schema.execute_sync(text, variable_values=variables, context_value=context(store))
+                    variables = {
+                        "id": start.id,
+                        "depth": _depth_arg(None) if query == "lineage" else None,
+                    }
+                    result = schema.execute_sync(
+                        text, variable_values=variables, context_value=context(store)
+                    )
                     if result.errors:
                         raise RuntimeError(str(result.errors))
-                    return len(json.dumps({"data": result.data}, separators=(",", ":")))  # as strawberry encodes
+                    return len(
+                        json.dumps({"data": result.data}, separators=(",", ":"))
+                    )  # as strawberry encodes
 
                 run = graphql_run
             else:
@@ -1240,7 +1648,9 @@ def profile_workload(args: argparse.Namespace, tmp: Path) -> None:
             began = time.perf_counter()
             for i in range(args.reps):
                 run(starts[i % len(starts)])
-            log(f"profiled {args.reps} {kind} queries: {1000 * (time.perf_counter() - began) / args.reps:.1f} ms each")
+            log(
+                f"profiled {args.reps} {kind} queries: {1000 * (time.perf_counter() - began) / args.reps:.1f} ms each"
+            )
             elapsed = profiler.stop()
     finally:
         store.close()
@@ -1250,7 +1660,9 @@ def profile_workload(args: argparse.Namespace, tmp: Path) -> None:
             neo4j_launcher.stop(neo4j_server)
     if args.profiler == "pyinstrument":
         session = profiler.last_session
-        (out / f"{stem}.txt").write_text(profiler.output_text(unicode=False, color=False, show_all=False))
+        (out / f"{stem}.txt").write_text(
+            profiler.output_text(unicode=False, color=False, show_all=False)
+        )
         total = session.duration or 1.0
         ranked = [(t / total, k) for t, k in self_times(session.root_frame())]
     else:
@@ -1259,8 +1671,12 @@ def profile_workload(args: argparse.Namespace, tmp: Path) -> None:
         # (for Neo4j, for the disk). Shares are of the samples taken; seconds are samples / rate.
         total = samples / profiler.rate
         ranked = [(n / max(samples, 1), k) for n, k in counted]
-        lines = [(f"{stem} (py-spy): {elapsed:.2f} s elapsed, {total:.2f} s running Python in this process "
-                 f"({100 * total / elapsed:.0f}%); top functions by self time, as a share of the running time")]
+        lines = [
+            (
+                f"{stem} (py-spy): {elapsed:.2f} s elapsed, {total:.2f} s running Python in this process "
+                f"({100 * total / elapsed:.0f}%); top functions by self time, as a share of the running time"
+            )
+        ]
     if args.profiler == "pyinstrument":
         lines = [f"{stem} (pyinstrument): {total:.2f} s profiled; top functions by self time"]
     lines += [f"{100 * share:5.1f}%  {share * total:7.3f} s  {k}" for share, k in ranked[:40]]
@@ -1274,48 +1690,123 @@ def profile_workload(args: argparse.Namespace, tmp: Path) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--datasets", type=int, help="mesh size (datasets, >= 50; required unless --wide-columns)")
+    parser.add_argument(
+        "--datasets", type=int, help="mesh size (datasets, >= 50; required unless --wide-columns)"
+    )
     parser.add_argument("--store", choices=("embedded", "neo4j", "both"), default="both")
-    parser.add_argument("--json", type=Path, help="write the results here (required unless --profile)")
+    parser.add_argument(
+        "--json", type=Path, help="write the results here (required unless --profile)"
+    )
     parser.add_argument("--seed", type=int, default=7, help="mesh seed (default 7)")
-    parser.add_argument("--batch-events", type=int, default=500, help="events per HTTP batch (default 500)")
-    parser.add_argument("--ingest-workers", type=int, default=None,
-                        help="translation workers of the direct ingest (default: as `lineagemesh ingest`, one per spare core)")
-    parser.add_argument("--http-clients", type=int, default=4, help="concurrent HTTP ingest clients (default 4)")
-    parser.add_argument("--starts", type=int, default=3, help="start datasets per radius class (default 3)")
-    parser.add_argument("--reps", type=int, default=50, help="most timed queries per cell (default 50)")
-    parser.add_argument("--min-reps", type=int, default=3, help="fewest timed queries per cell (default 3)")
-    parser.add_argument("--cell-seconds", type=float, default=3.0, help="time budget per cell beyond min-reps (default 3)")
-    parser.add_argument("--sample", type=int, default=300, help="random datasets sized to pick starts (default 300)")
-    parser.add_argument("--neo4j-uri", help="use this running Neo4j (it is WIPED) instead of starting one")
-    parser.add_argument("--neo4j-heap", default="2g", help="heap of the Neo4j the bench starts (default 2g)")
-    parser.add_argument("--neo4j-page-cache", default="1g", help="page cache of the Neo4j the bench starts (default 1g)")
-    parser.add_argument("--neo4j-ingest", choices=("split", "full"), default="split",
-                        help="split: the direct path loads the first half of the events and HTTP the second "
-                             "(one load in all); full: each path loads the whole mesh into an empty database")
-    parser.add_argument("--quick", action="store_true", help="tiny budgets (tests, smoke runs): 1 start per class, 3 reps")
-    parser.add_argument("--profile", choices=PROFILES,
-                        help="instead of the benchmark, profile one workload on the large-radius starts "
-                             "(pyinstrument; --reps queries) and write the reports to --profile-out")
-    parser.add_argument("--profiler", choices=("py-spy", "pyinstrument"), default="py-spy",
-                        help="py-spy (default: samples from outside, no overhead) or pyinstrument")
-    parser.add_argument("--profile-out", type=Path, default=Path("profiles"), help="where --profile writes (default ./profiles)")
-    parser.add_argument("--wide-columns", type=int, metavar="N",
-                        help="instead of the benchmark, the wide case: one dataset of N columns through "
-                             "`lineagemesh serve` (embedded), Dataset.columns over GraphQL timed")
-    parser.add_argument("--keep-temp", action="store_true", help="keep the temporary directory (mesh, logs, stores)")
-    parser.add_argument("--mesh", type=Path, help="use this NDJSON, the --datasets/--seed mesh made before by "
-                                                  "scripts/generate_mesh.py, instead of generating it")
-    parser.add_argument("--steady", type=steady_cells, action="append", metavar="K,P",
-                        help="instead of the benchmark, the steady state (repeatable): the mesh's first round loaded, then "
-                             "its re-runs (generate_mesh.py --reruns K --change-rate P) timed, half direct, half over HTTP; "
-                             "events/s and elements written per event on each --store")
-    parser.add_argument("--served", type=Path, metavar="DATA_DIR",
-                        help="end to end only, through `lineagemesh serve` on this embedded data dir, loaded with the "
-                             "mesh before (lineagemesh ingest openlineage): for a mesh too large to load twice (1M)")
-    parser.add_argument("--served-neo4j", metavar="URI",
-                        help="end to end only, through `lineagemesh serve --store URI` on a Neo4j loaded with the mesh "
-                             "before (ingest openlineage --neo4j-import, then neo4j-admin); it is not wiped")
+    parser.add_argument(
+        "--batch-events", type=int, default=500, help="events per HTTP batch (default 500)"
+    )
+    parser.add_argument(
+        "--ingest-workers",
+        type=int,
+        default=None,
+        help="translation workers of the direct ingest (default: as `lineagemesh ingest`, one per spare core)",
+    )
+    parser.add_argument(
+        "--http-clients", type=int, default=4, help="concurrent HTTP ingest clients (default 4)"
+    )
+    parser.add_argument(
+        "--starts", type=int, default=3, help="start datasets per radius class (default 3)"
+    )
+    parser.add_argument(
+        "--reps", type=int, default=50, help="most timed queries per cell (default 50)"
+    )
+    parser.add_argument(
+        "--min-reps", type=int, default=3, help="fewest timed queries per cell (default 3)"
+    )
+    parser.add_argument(
+        "--cell-seconds",
+        type=float,
+        default=3.0,
+        help="time budget per cell beyond min-reps (default 3)",
+    )
+    parser.add_argument(
+        "--sample", type=int, default=300, help="random datasets sized to pick starts (default 300)"
+    )
+    parser.add_argument(
+        "--neo4j-uri", help="use this running Neo4j (it is WIPED) instead of starting one"
+    )
+    parser.add_argument(
+        "--neo4j-heap", default="2g", help="heap of the Neo4j the bench starts (default 2g)"
+    )
+    parser.add_argument(
+        "--neo4j-page-cache",
+        default="1g",
+        help="page cache of the Neo4j the bench starts (default 1g)",
+    )
+    parser.add_argument(
+        "--neo4j-ingest",
+        choices=("split", "full"),
+        default="split",
+        help="split: the direct path loads the first half of the events and HTTP the second "
+        "(one load in all); full: each path loads the whole mesh into an empty database",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny budgets (tests, smoke runs): 1 start per class, 3 reps",
+    )
+    parser.add_argument(
+        "--profile",
+        choices=PROFILES,
+        help="instead of the benchmark, profile one workload on the large-radius starts "
+        "(pyinstrument; --reps queries) and write the reports to --profile-out",
+    )
+    parser.add_argument(
+        "--profiler",
+        choices=("py-spy", "pyinstrument"),
+        default="py-spy",
+        help="py-spy (default: samples from outside, no overhead) or pyinstrument",
+    )
+    parser.add_argument(
+        "--profile-out",
+        type=Path,
+        default=Path("profiles"),
+        help="where --profile writes (default ./profiles)",
+    )
+    parser.add_argument(
+        "--wide-columns",
+        type=int,
+        metavar="N",
+        help="instead of the benchmark, the wide case: one dataset of N columns through "
+        "`lineagemesh serve` (embedded), Dataset.columns over GraphQL timed",
+    )
+    parser.add_argument(
+        "--keep-temp", action="store_true", help="keep the temporary directory (mesh, logs, stores)"
+    )
+    parser.add_argument(
+        "--mesh",
+        type=Path,
+        help="use this NDJSON, the --datasets/--seed mesh made before by "
+        "scripts/generate_mesh.py, instead of generating it",
+    )
+    parser.add_argument(
+        "--steady",
+        type=steady_cells,
+        action="append",
+        metavar="K,P",
+        help="instead of the benchmark, the steady state (repeatable): the mesh's first round loaded, then "
+        "its re-runs (generate_mesh.py --reruns K --change-rate P) timed, half direct, half over HTTP; "
+        "events/s and elements written per event on each --store",
+    )
+    parser.add_argument(
+        "--served",
+        type=Path,
+        metavar="DATA_DIR",
+        help="end to end only, through `lineagemesh serve` on this embedded data dir, loaded with the "
+        "mesh before (lineagemesh ingest openlineage): for a mesh too large to load twice (1M)",
+    )
+    parser.add_argument(
+        "--served-neo4j",
+        metavar="URI",
+        help="end to end only, through `lineagemesh serve --store URI` on a Neo4j loaded with the mesh "
+        "before (ingest openlineage --neo4j-import, then neo4j-admin); it is not wiped",
+    )
     args = parser.parse_args(argv)
     if args.datasets is None and args.wide_columns is None:
         parser.error("--datasets is required")
@@ -1352,15 +1843,26 @@ def main(argv: list[str] | None = None) -> int:
                     from devservers import neo4j as neo4j_launcher
 
                     log("starting Neo4j")
-                    neo4j_server = neo4j_launcher.start(data_dir=tmp / "neo4j", heap=args.neo4j_heap, page_cache=args.neo4j_page_cache)
+                    neo4j_server = neo4j_launcher.start(
+                        data_dir=tmp / "neo4j",
+                        heap=args.neo4j_heap,
+                        page_cache=args.neo4j_page_cache,
+                    )
                     stores["neo4j"] = neo4j_server.uri
                 else:
                     stores["neo4j"] = args.neo4j_uri
             cells = [steady_cell(args, tmp, reruns, rate, stores) for reruns, rate in args.steady]
-            steady_report = {"meta": {"command": "python scripts/bench.py " + " ".join(sys.argv[1:] if argv is None else argv),
-                                      "datasets": args.datasets, "seed": args.seed, "machine": machine(),
-                                      "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
-                             "steady": cells}
+            steady_report = {
+                "meta": {
+                    "command": "python scripts/bench.py "
+                    + " ".join(sys.argv[1:] if argv is None else argv),
+                    "datasets": args.datasets,
+                    "seed": args.seed,
+                    "machine": machine(),
+                    "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                },
+                "steady": cells,
+            }
             args.json.write_bytes(orjson.dumps(steady_report, option=orjson.OPT_INDENT_2) + b"\n")
             return 0
         if args.mesh is not None:
@@ -1376,11 +1878,16 @@ def main(argv: list[str] | None = None) -> int:
         log("SQL baseline: loading")
         t0 = time.perf_counter()
         # Beside a served graph of 1M datasets, an in-memory baseline would not fit: it goes on disk.
-        sql = Baseline.load(ndjson, tmp / "baseline.sqlite" if args.served or args.served_neo4j else ":memory:")
+        sql = Baseline.load(
+            ndjson, tmp / "baseline.sqlite" if args.served or args.served_neo4j else ":memory:"
+        )
         load_s = time.perf_counter() - t0
         starts = pick_starts(sql, shape, args.starts, args.seed, args.sample)
         for size_class, chosen in starts.items():
-            log(f"starts {size_class}: " + ", ".join(f"{s.name} ({s.downstream_nodes})" for s in chosen))
+            log(
+                f"starts {size_class}: "
+                + ", ".join(f"{s.name} ({s.downstream_nodes})" for s in chosen)
+            )
         cell = CellConfig(max_reps=args.reps, min_reps=args.min_reps, seconds=args.cell_seconds)
         ctx = Context(args, tmp, ndjson, events, starts, cell)
         log("SQL baseline: queries")
@@ -1389,7 +1896,8 @@ def main(argv: list[str] | None = None) -> int:
 
         report: dict[str, Any] = {
             "meta": {
-                "command": "python scripts/bench.py " + " ".join(sys.argv[1:] if argv is None else argv),
+                "command": "python scripts/bench.py "
+                + " ".join(sys.argv[1:] if argv is None else argv),
                 "datasets": args.datasets,
                 "seed": args.seed,
                 "events": events,
@@ -1401,11 +1909,28 @@ def main(argv: list[str] | None = None) -> int:
                 "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "generate": stats,
             },
-            "mesh": {k: v for k, v in shape.to_dict(max_items=0).items() if not isinstance(v, list)},
-            "starts": {k: [{"id": s.id, "namespace": s.namespace, "name": s.name, "downstream_nodes": s.downstream_nodes} for s in v]
-                       for k, v in starts.items()},
-            "baseline": {"engine": f"sqlite {__import__('sqlite3').sqlite_version}", "load_s": round(load_s, 3),
-                         "load_events_per_s": round(events / load_s, 1), "counts": sql.counts(), "queries": base_cells},
+            "mesh": {
+                k: v for k, v in shape.to_dict(max_items=0).items() if not isinstance(v, list)
+            },
+            "starts": {
+                k: [
+                    {
+                        "id": s.id,
+                        "namespace": s.namespace,
+                        "name": s.name,
+                        "downstream_nodes": s.downstream_nodes,
+                    }
+                    for s in v
+                ]
+                for k, v in starts.items()
+            },
+            "baseline": {
+                "engine": f"sqlite {__import__('sqlite3').sqlite_version}",
+                "load_s": round(load_s, 3),
+                "load_events_per_s": round(events / load_s, 1),
+                "counts": sql.counts(),
+                "queries": base_cells,
+            },
             "stores": {},
         }
         sql.close()  # its queries are done (and a served graph of 1M datasets needs the memory)
@@ -1421,16 +1946,23 @@ def main(argv: list[str] | None = None) -> int:
                 from devservers import neo4j as neo4j_launcher
 
                 log("starting Neo4j")
-                neo4j_server = neo4j_launcher.start(data_dir=tmp / "neo4j", heap=args.neo4j_heap, page_cache=args.neo4j_page_cache)
+                neo4j_server = neo4j_launcher.start(
+                    data_dir=tmp / "neo4j", heap=args.neo4j_heap, page_cache=args.neo4j_page_cache
+                )
                 uri = neo4j_server.uri
-                report["meta"]["neo4j"] = {"version": neo4j_launcher.NEO4J_VERSION, "heap": args.neo4j_heap,
-                                           "page_cache": args.neo4j_page_cache}
+                report["meta"]["neo4j"] = {
+                    "version": neo4j_launcher.NEO4J_VERSION,
+                    "heap": args.neo4j_heap,
+                    "page_cache": args.neo4j_page_cache,
+                }
             report["stores"]["neo4j"] = bench_neo4j(ctx, uri)
         report["targets"] = targets(report)
         report["meta"]["duration_s"] = round(time.perf_counter() - began, 1)
         report["meta"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS) + b"\n")
+        args.json.write_bytes(
+            orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS) + b"\n"
+        )
         print_table(report)
         log(f"done in {report['meta']['duration_s']} s; wrote {args.json}")
         return 0

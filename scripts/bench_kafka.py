@@ -43,7 +43,9 @@ def produce(bootstrap: str, topic: str, lines: list[bytes]) -> None:
     admin = AdminClient({"bootstrap.servers": bootstrap})
     for future in admin.create_topics([NewTopic(topic, 3, 1)]).values():
         future.result(60)
-    producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20})  # uncompressed: aiokafka reads lz4 only with an extra
+    producer = Producer(
+        {"bootstrap.servers": bootstrap, "linger.ms": 20}
+    )  # uncompressed: aiokafka reads lz4 only with an extra
     for line in lines:
         while True:
             try:
@@ -57,8 +59,14 @@ def produce(bootstrap: str, topic: str, lines: list[bytes]) -> None:
 def consume_confluent(bootstrap: str, topic: str, count: int) -> tuple[float, float]:
     from confluent_kafka import Consumer
 
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-{uuid.uuid4().hex}",
-                         "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"bench-{uuid.uuid4().hex}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+        }
+    )
     consumer.subscribe([topic])
     got = 0
     started: float | None = None
@@ -77,8 +85,13 @@ def consume_aiokafka(bootstrap: str, topic: str, count: int) -> tuple[float, flo
     from aiokafka import AIOKafkaConsumer
 
     async def run() -> tuple[float, float]:
-        consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"bench-{uuid.uuid4().hex}",
-                                    auto_offset_reset="earliest", enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(
+            topic,
+            bootstrap_servers=bootstrap,
+            group_id=f"bench-{uuid.uuid4().hex}",
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+        )
         await consumer.start()
         got = 0
         started: float | None = None
@@ -87,7 +100,9 @@ def consume_aiokafka(bootstrap: str, topic: str, count: int) -> tuple[float, flo
                 batches = await consumer.getmany(timeout_ms=1000, max_records=500)
                 if batches and started is None:
                     started, cpu = time.perf_counter(), time.process_time()
-                got += sum(len(m.value or b"") > 0 for messages in batches.values() for m in messages)
+                got += sum(
+                    len(m.value or b"") > 0 for messages in batches.values() for m in messages
+                )
             assert started is not None, "the loop ends after messages came"
             return count / (time.perf_counter() - started), count / (time.process_time() - cpu)
         finally:
@@ -114,12 +129,17 @@ def ingest_rate(command: list[str], events: int, idle: float = 0.0) -> tuple[flo
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--datasets", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--bootstrap-servers", help="a running broker (default: start one)")
     args = parser.parse_args()
-    lines = [generate_mesh.dumps_json_line(e).rstrip(b"\n") for e in generate_mesh.generate(args.datasets, args.seed)]
+    lines = [
+        generate_mesh.dumps_json_line(e).rstrip(b"\n")
+        for e in generate_mesh.generate(args.datasets, args.seed)
+    ]
     with tempfile.TemporaryDirectory(prefix="bench-kafka-") as tmp:
         tmp_path = Path(tmp)
         broker = None
@@ -137,11 +157,28 @@ def main() -> int:
             rates = {
                 "confluent_kafka_consume": consume_confluent(bootstrap, topic, len(lines)),
                 "aiokafka_consume": consume_aiokafka(bootstrap, topic, len(lines)),
-                "direct_file_ingest": ingest_rate([*lm, "openlineage", str(mesh), "--data-dir", str(tmp_path / "direct")],
-                                                  len(lines)),
-                "kafka_ingest": ingest_rate([*lm, "kafka", "--bootstrap-servers", bootstrap, "--topic", topic, "--group",
-                                             "bench-ingest", "--until-idle", str(IDLE), "--data-dir",
-                                             str(tmp_path / "kafka-store")], len(lines), IDLE),
+                "direct_file_ingest": ingest_rate(
+                    [*lm, "openlineage", str(mesh), "--data-dir", str(tmp_path / "direct")],
+                    len(lines),
+                ),
+                "kafka_ingest": ingest_rate(
+                    [
+                        *lm,
+                        "kafka",
+                        "--bootstrap-servers",
+                        bootstrap,
+                        "--topic",
+                        topic,
+                        "--group",
+                        "bench-ingest",
+                        "--until-idle",
+                        str(IDLE),
+                        "--data-dir",
+                        str(tmp_path / "kafka-store"),
+                    ],
+                    len(lines),
+                    IDLE,
+                ),
             }
             for name, (wall, cpu) in rates.items():
                 result[f"{name}_events_per_s"] = round(wall)

@@ -30,20 +30,33 @@ from graph.stores import open_store
 from ingest.domain_rules import DomainRules
 from ingest.openlineage import translate
 
-SYMLINKS = "https://openlineage.io/spec/facets/1-0-1/SymlinksDatasetFacet.json#/$defs/SymlinksDatasetFacet"
+SYMLINKS = (
+    "https://openlineage.io/spec/facets/1-0-1/SymlinksDatasetFacet.json#/$defs/SymlinksDatasetFacet"
+)
 
 
 def aliased_chain(links: int) -> dict:
     """A RunEvent reading t0..t{links - 1} and writing t{links}, each aliased by the one before."""
     outputs: list[dict[str, Any]] = [{"namespace": "s3://bench", "name": "t0"}]
     for i in range(1, links + 1):
-        symlinks = {"_producer": "https://example.com/bench", "_schemaURL": SYMLINKS,
-                    "identifiers": [{"namespace": "s3://bench", "name": f"t{i - 1}", "type": "LOCATION"}]}
-        outputs.append({"namespace": "s3://bench", "name": f"t{i}", "facets": {"symlinks": symlinks}})
-    return {"eventType": "COMPLETE", "eventTime": "2026-01-05T06:00:00Z", "run": {"runId": str(uuid.uuid4())},
-            "job": {"namespace": "bench", "name": "alias"}, "producer": "https://example.com/bench",
-            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-            "inputs": outputs[:-1], "outputs": outputs[-1:]}
+        symlinks = {
+            "_producer": "https://example.com/bench",
+            "_schemaURL": SYMLINKS,
+            "identifiers": [{"namespace": "s3://bench", "name": f"t{i - 1}", "type": "LOCATION"}],
+        }
+        outputs.append(
+            {"namespace": "s3://bench", "name": f"t{i}", "facets": {"symlinks": symlinks}}
+        )
+    return {
+        "eventType": "COMPLETE",
+        "eventTime": "2026-01-05T06:00:00Z",
+        "run": {"runId": str(uuid.uuid4())},
+        "job": {"namespace": "bench", "name": "alias"},
+        "producer": "https://example.com/bench",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "inputs": outputs[:-1],
+        "outputs": outputs[-1:],
+    }
 
 
 def main() -> None:
@@ -65,8 +78,10 @@ def main() -> None:
             in_store = time.perf_counter() - started
         finally:
             store.close()
-    print(f"alias chain of {args.chain}: domains {sorted(touched)}; check of the chain's event {in_event:.2f} s, "
-          f"of an event writing its head once stored {in_store:.3f} s")
+    print(
+        f"alias chain of {args.chain}: domains {sorted(touched)}; check of the chain's event {in_event:.2f} s, "
+        f"of an event writing its head once stored {in_store:.3f} s"
+    )
 
 
 if __name__ == "__main__":

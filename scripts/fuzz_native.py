@@ -61,7 +61,10 @@ def fuzzed_value(fdp: atheris.FuzzedDataProvider, depth: int = 0) -> Any:
     if choice == 5:
         return [fuzzed_value(fdp, depth + 1) for _ in range(fdp.ConsumeIntInRange(0, 4))]
     if choice == 6:
-        return {fdp.ConsumeUnicodeNoSurrogates(12): fuzzed_value(fdp, depth + 1) for _ in range(fdp.ConsumeIntInRange(0, 4))}
+        return {
+            fdp.ConsumeUnicodeNoSurrogates(12): fuzzed_value(fdp, depth + 1)
+            for _ in range(fdp.ConsumeIntInRange(0, 4))
+        }
     return ":/%3A%25" * fdp.ConsumeIntInRange(0, 8)  # the id separators and their escapes
 
 
@@ -81,7 +84,11 @@ def edit(event: Any, fdp: atheris.FuzzedDataProvider) -> None:
         node = child
     if isinstance(node, dict):
         keys = sorted(node)
-        key = keys[fdp.ConsumeIntInRange(0, len(keys) - 1)] if keys and fdp.ConsumeBool() else fdp.ConsumeUnicodeNoSurrogates(16)
+        key = (
+            keys[fdp.ConsumeIntInRange(0, len(keys) - 1)]
+            if keys and fdp.ConsumeBool()
+            else fdp.ConsumeUnicodeNoSurrogates(16)
+        )
         node[key] = fuzzed_value(fdp)
     elif isinstance(node, list) and node:
         node[fdp.ConsumeIntInRange(0, len(node) - 1)] = fuzzed_value(fdp)

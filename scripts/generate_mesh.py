@@ -56,6 +56,7 @@ repeat the job's latest schema, columnLineage and other facets byte for byte.  T
 randomness has its own stream, so the first round is the mesh ``--reruns 1`` gives; re-runs
 hold each job's latest START in memory (O(jobs) events).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -106,29 +107,83 @@ RUN_EVENT_URL = SPEC_URL + "#/$defs/RunEvent"
 DATASET_EVENT_URL = SPEC_URL + "#/$defs/DatasetEvent"
 _FACET_BASE = "https://openlineage.io/spec/facets/"
 SCHEMA_FACET_URL = _FACET_BASE + "1-2-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet"
-COLUMN_LINEAGE_FACET_URL = _FACET_BASE + "1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet"
+COLUMN_LINEAGE_FACET_URL = (
+    _FACET_BASE + "1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet"
+)
 OWNERSHIP_FACET_URL = _FACET_BASE + "1-0-1/OwnershipDatasetFacet.json#/$defs/OwnershipDatasetFacet"
-DOCUMENTATION_FACET_URL = _FACET_BASE + "1-1-0/DocumentationDatasetFacet.json#/$defs/DocumentationDatasetFacet"
+DOCUMENTATION_FACET_URL = (
+    _FACET_BASE + "1-1-0/DocumentationDatasetFacet.json#/$defs/DocumentationDatasetFacet"
+)
 TAGS_FACET_URL = _FACET_BASE + "1-0-0/TagsDatasetFacet.json#/$defs/TagsDatasetFacet"
 JOB_TYPE_FACET_URL = _FACET_BASE + "2-0-4/JobTypeJobFacet.json#/$defs/JobTypeJobFacet"
 JOB_OWNERSHIP_FACET_URL = _FACET_BASE + "1-0-1/OwnershipJobFacet.json#/$defs/OwnershipJobFacet"
 OUTPUT_STATS_FACET_URL = (
-    _FACET_BASE + "1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet"
+    _FACET_BASE
+    + "1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet"
 )
 
 BASE_TIME = "2026-01-05T00:00:00Z"
 _BASE_EPOCH = calendar.timegm((2026, 1, 5, 0, 0, 0, 0, 0, 0))
 
 DOMAIN_NAMES = (
-    "sales", "finance", "marketing", "logistics", "hr", "product", "support", "inventory",
-    "payments", "risk", "legal", "operations", "procurement", "engineering", "analytics", "customer",
+    "sales",
+    "finance",
+    "marketing",
+    "logistics",
+    "hr",
+    "product",
+    "support",
+    "inventory",
+    "payments",
+    "risk",
+    "legal",
+    "operations",
+    "procurement",
+    "engineering",
+    "analytics",
+    "customer",
 )
 PRODUCT_NOUNS = (
-    "orders", "customers", "invoices", "shipments", "returns", "campaigns", "leads", "accounts",
-    "ledger", "payroll", "tickets", "subscriptions", "pricing", "catalog", "stock", "suppliers",
-    "contracts", "claims", "refunds", "sessions", "clicks", "forecasts", "budgets", "employees",
-    "warehouses", "deliveries", "transactions", "fraud_signals", "credit_scores", "churn", "reviews",
-    "promotions", "carriers", "vendors", "assets", "audits", "web_events", "kpis", "quotes", "renewals",
+    "orders",
+    "customers",
+    "invoices",
+    "shipments",
+    "returns",
+    "campaigns",
+    "leads",
+    "accounts",
+    "ledger",
+    "payroll",
+    "tickets",
+    "subscriptions",
+    "pricing",
+    "catalog",
+    "stock",
+    "suppliers",
+    "contracts",
+    "claims",
+    "refunds",
+    "sessions",
+    "clicks",
+    "forecasts",
+    "budgets",
+    "employees",
+    "warehouses",
+    "deliveries",
+    "transactions",
+    "fraud_signals",
+    "credit_scores",
+    "churn",
+    "reviews",
+    "promotions",
+    "carriers",
+    "vendors",
+    "assets",
+    "audits",
+    "web_events",
+    "kpis",
+    "quotes",
+    "renewals",
 )
 # (name, type, description)
 _KEY_COLUMNS = (
@@ -196,7 +251,9 @@ PII_COLUMNS = (
 )
 PII_COLUMN_NAMES = frozenset(c[0] for c in PII_COLUMNS)
 _NUMERIC_TYPES = ("INT", "BIGINT", "DOUBLE", "DECIMAL(18,2)")
-_FILTER_NAMES = frozenset(("status", "event_date", "is_active", "is_deleted", "created_at", "country_code", "valid_to"))
+_FILTER_NAMES = frozenset(
+    ("status", "event_date", "is_active", "is_deleted", "created_at", "country_code", "valid_to")
+)
 _TIME_NAMES = frozenset(c[0] for c in _TIME_COLUMNS)
 
 N_LAYERS = 8
@@ -208,8 +265,16 @@ SELF_LOOP_PROBABILITY = 0.005
 N_FAMILIES = 128
 N_VARIANTS = 8
 RERUN_GAP_MS = 3_600_000  # between the end of one round of runs and the start of the next
-_RETYPE = {"STRING": "BIGINT", "BIGINT": "STRING", "INT": "BIGINT", "DOUBLE": "DECIMAL(18,2)",
-           "DECIMAL(18,2)": "DOUBLE", "BOOLEAN": "STRING", "DATE": "TIMESTAMP", "TIMESTAMP": "DATE"}
+_RETYPE = {
+    "STRING": "BIGINT",
+    "BIGINT": "STRING",
+    "INT": "BIGINT",
+    "DOUBLE": "DECIMAL(18,2)",
+    "DECIMAL(18,2)": "DOUBLE",
+    "BOOLEAN": "STRING",
+    "DATE": "TIMESTAMP",
+    "TIMESTAMP": "DATE",
+}
 
 # flags per dataset
 _SOURCE, _SPINE, _PAIR, _SECOND, _SELF, _HUB, _FORCED = 1, 2, 4, 8, 16, 32, 64
@@ -222,9 +287,19 @@ def _t(kind: str, subtype: str, description: str = "", masking: bool = False) ->
 T_IDENTITY = _t("DIRECT", "IDENTITY")
 T_TRANSFORM = tuple(
     _t("DIRECT", "TRANSFORMATION", d)
-    for d in ("CAST", "COALESCE", "CONCAT", "UPPER(TRIM(...))", "ROUND(..., 2)", "DATE_TRUNC('day', ...)", "arithmetic")
+    for d in (
+        "CAST",
+        "COALESCE",
+        "CONCAT",
+        "UPPER(TRIM(...))",
+        "ROUND(..., 2)",
+        "DATE_TRUNC('day', ...)",
+        "arithmetic",
+    )
 )
-T_AGGREGATE = tuple(_t("DIRECT", "AGGREGATION", d) for d in ("SUM", "COUNT", "AVG", "MAX", "MIN", "COUNT(DISTINCT)"))
+T_AGGREGATE = tuple(
+    _t("DIRECT", "AGGREGATION", d) for d in ("SUM", "COUNT", "AVG", "MAX", "MIN", "COUNT(DISTINCT)")
+)
 T_MASK = (
     _t("DIRECT", "TRANSFORMATION", "SHA2(..., 256)", True),
     _t("DIRECT", "TRANSFORMATION", "REGEXP_REPLACE(..., '.', '*')", True),
@@ -291,7 +366,9 @@ class _Template:
         self.numeric_pos = [i for i, p in enumerate(self.numeric) if p]
         self.filter_pos = [i for i, n in enumerate(self.names) if n in _FILTER_NAMES] or [0]
         self.time_pos = [i for i, n in enumerate(self.names) if n in _TIME_NAMES] or [0]
-        self.key_pos = [i for i, n in enumerate(self.names) if n == "id" or n.endswith("_id")] or [0]
+        self.key_pos = [i for i, n in enumerate(self.names) if n == "id" or n.endswith("_id")] or [
+            0
+        ]
         self.schema_facet = {
             "_producer": PRODUCER,
             "_schemaURL": SCHEMA_FACET_URL,
@@ -306,7 +383,11 @@ class _Template:
                 {"key": "pii", "value": "true", "source": "generate_mesh", "field": self.names[i]}
                 for i in self.pii_pos
             ]
-            self.tags_facet: dict[str, Any] | None = {"_producer": PRODUCER, "_schemaURL": TAGS_FACET_URL, "tags": tags}
+            self.tags_facet: dict[str, Any] | None = {
+                "_producer": PRODUCER,
+                "_schemaURL": TAGS_FACET_URL,
+                "tags": tags,
+            }
         else:
             self.tags_facet = None
 
@@ -326,7 +407,10 @@ def _make_templates(rng: random.Random, columns: int) -> list[_Template]:
             n_pii = 1 if rng.random() < 0.6 else 2
         n_plain = base_n - n_pii
         base = rng.sample(pool, min(n_plain, len(pool)))
-        base += [(f"attr_{j:03d}", "STRING", f"Generic attribute {j}") for j in range(n_plain - len(base))]
+        base += [
+            (f"attr_{j:03d}", "STRING", f"Generic attribute {j}")
+            for j in range(n_plain - len(base))
+        ]
         base += rng.sample(PII_COLUMNS, n_pii)
         rng.shuffle(base)
         spare = [c for c in pool if c not in base]
@@ -336,13 +420,19 @@ def _make_templates(rng: random.Random, columns: int) -> list[_Template]:
             while len(body) > count - 1:
                 body.pop(int(rng.random() * len(body)))
             while len(body) < count - 1:
-                extra = spare[int(rng.random() * len(spare))] if spare and rng.random() < 0.5 else None
+                extra = (
+                    spare[int(rng.random() * len(spare))] if spare and rng.random() < 0.5 else None
+                )
                 if extra is None or extra in body:
                     extra = next((c for c in base if c not in body), None)
                 if extra is None:
                     extra = (f"attr_{len(body):03d}", "STRING", f"Generic attribute {len(body)}")
                     if extra in body:
-                        extra = (f"attr_x{len(body):03d}", "STRING", f"Generic attribute x{len(body)}")
+                        extra = (
+                            f"attr_x{len(body):03d}",
+                            "STRING",
+                            f"Generic attribute x{len(body)}",
+                        )
                 body.append(extra)
             templates.append(_Template([("id", "BIGINT", "Surrogate primary key"), *body]))
     return templates
@@ -417,7 +507,11 @@ class _Plan:
         while i < n:
             size = min(rng.randint(5, 20), n - i)
             p = len(prod_start)
-            d = first_domains[p] if p < n_domains else bisect.bisect_left(dom_cum, r() * dom_cum[-1])
+            d = (
+                first_domains[p]
+                if p < n_domains
+                else bisect.bisect_left(dom_cum, r() * dom_cum[-1])
+            )
             noun = PRODUCT_NOUNS[int(r() * len(PRODUCT_NOUNS))]
             c = noun_count.get((d, noun), 0) + 1
             noun_count[(d, noun)] = c
@@ -427,8 +521,15 @@ class _Plan:
             prod_domain.append(d)
             i += size
         n_prod = self.n_products = len(prod_start)
-        self.prod_start, self.prod_size, self.prod_domain, self.prod_name = prod_start, prod_size, prod_domain, prod_name
-        self.prod_qual = [f"{self.domain_names[prod_domain[p]]}.{prod_name[p]}" for p in range(n_prod)]
+        self.prod_start, self.prod_size, self.prod_domain, self.prod_name = (
+            prod_start,
+            prod_size,
+            prod_domain,
+            prod_name,
+        )
+        self.prod_qual = [
+            f"{self.domain_names[prod_domain[p]]}.{prod_name[p]}" for p in range(n_prod)
+        ]
         prod_of = array("I", bytes(4 * n))
         for p in range(n_prod):
             s = prod_start[p]
@@ -442,7 +543,9 @@ class _Plan:
         # ---- layers: layer 0 = source-aligned products, then N_LAYERS-1 equal slices
         p0 = min(n_prod - 1, max(1, round(n_prod * SOURCE_LAYER_SHARE))) if n_prod > 1 else 1
         rest = n_prod - p0
-        self.layer_first_prod = [0] + [p0 + (layer - 1) * rest // (N_LAYERS - 1) for layer in range(1, N_LAYERS)]
+        self.layer_first_prod = [0] + [
+            p0 + (layer - 1) * rest // (N_LAYERS - 1) for layer in range(1, N_LAYERS)
+        ]
         self.layer_first_prod.append(n_prod)
         prod_layer = array("B", bytes(n_prod))
         for layer in range(N_LAYERS):
@@ -470,7 +573,9 @@ class _Plan:
         self.hubs = rng.sample(range(layer1_start), n_hubs)
         for h in self.hubs:
             flags[h] |= _HUB
-        self.hub_cum = list(_cumulative([1.0 / (rank + 1) ** HUB_ZIPF_EXPONENT for rank in range(n_hubs)]))
+        self.hub_cum = list(
+            _cumulative([1.0 / (rank + 1) ** HUB_ZIPF_EXPONENT for rank in range(n_hubs)])
+        )
 
         # ---- spine: a guaranteed long chain spread over the whole index range
         depth = min(chain_depth_target(n), n - layer1_start)
@@ -487,8 +592,12 @@ class _Plan:
 
         # ---- special products: diamonds and loops (their first 4 tables are off the spine)
         spine_set = set(spine)
-        candidates = [p for p in range(p0, n_prod) if prod_size[p] >= 4
-                      and not any(k in spine_set for k in range(prod_start[p], prod_start[p] + 4))]
+        candidates = [
+            p
+            for p in range(p0, n_prod)
+            if prod_size[p] >= 4
+            and not any(k in spine_set for k in range(prod_start[p], prod_start[p] + 4))
+        ]
         n_diamonds = max(2, n // 1000)
         n_loops = max(2, n // 2000)
         chosen = sorted(rng.sample(candidates, min(len(candidates), n_diamonds + n_loops)))
@@ -527,12 +636,18 @@ class _Plan:
                 flags[k + 1] |= _SECOND
         self_loops = []
         for k in range(layer1_start, n):
-            if not flags[k] & (_SOURCE | _SPINE | _FORCED | _SECOND) and r() < SELF_LOOP_PROBABILITY:
+            if (
+                not flags[k] & (_SOURCE | _SPINE | _FORCED | _SECOND)
+                and r() < SELF_LOOP_PROBABILITY
+            ):
                 flags[k] |= _SELF
                 self_loops.append(k)
         if not self_loops:
-            k = next(k for k in range(n - 1, layer1_start - 1, -1)
-                     if not flags[k] & (_SOURCE | _SPINE | _FORCED | _SECOND))
+            k = next(
+                k
+                for k in range(n - 1, layer1_start - 1, -1)
+                if not flags[k] & (_SOURCE | _SPINE | _FORCED | _SECOND)
+            )
             flags[k] |= _SELF
             self_loops.append(k)
         self.self_loops = self_loops
@@ -585,7 +700,9 @@ def _cumulative(weights):
         yield total
 
 
-def mesh_shape(datasets: int, seed: int, columns: int = 10, domains: int | None = None, reruns: int = 1) -> MeshShape:
+def mesh_shape(
+    datasets: int, seed: int, columns: int = 10, domains: int | None = None, reruns: int = 1
+) -> MeshShape:
     """Summary of the mesh ``generate`` would produce for the same arguments."""
     return _Plan(datasets, seed, columns, domains).shape(reruns)
 
@@ -614,7 +731,12 @@ class _Emitter:
             if len(self._own_cache) > 64:
                 self._own_cache.clear()
             plan = self.plan
-            owner = [{"name": f"team:{plan.domain_names[plan.prod_domain[p]]}-{plan.prod_name[p]}", "type": "team"}]
+            owner = [
+                {
+                    "name": f"team:{plan.domain_names[plan.prod_domain[p]]}-{plan.prod_name[p]}",
+                    "type": "team",
+                }
+            ]
             hit = (
                 {"_producer": PRODUCER, "_schemaURL": OWNERSHIP_FACET_URL, "owners": owner},
                 {"_producer": PRODUCER, "_schemaURL": JOB_OWNERSHIP_FACET_URL, "owners": owner},
@@ -627,11 +749,15 @@ class _Emitter:
         local = k - plan.prod_start[p]
         dom = plan.domain_names[plan.prod_domain[p]]
         if plan.flags[k] & _SOURCE:
-            text = (f"Source-aligned table {local} of data product '{plan.prod_name[p]}', "
-                    f"ingested from the {dom} operational systems.")
+            text = (
+                f"Source-aligned table {local} of data product '{plan.prod_name[p]}', "
+                f"ingested from the {dom} operational systems."
+            )
         else:
-            text = (f"Table {local} of data product '{plan.prod_name[p]}' (layer {plan.prod_layer[p]}) "
-                    f"owned by the {dom} domain.")
+            text = (
+                f"Table {local} of data product '{plan.prod_name[p]}' (layer {plan.prod_layer[p]}) "
+                f"owned by the {dom} domain."
+            )
         return {"_producer": PRODUCER, "_schemaURL": DOCUMENTATION_FACET_URL, "description": text}
 
     def _dataset_facets(self, k: int) -> dict:
@@ -722,14 +848,22 @@ class _Emitter:
                     break
             is_pii = out_tpl.pii[j]
             if hit is not None and r() > 0.08:
-                tr = (T_MASK[0] if r() < 0.7 else T_MASK[1]) if is_pii and r() < 0.35 else T_IDENTITY
-                lst = [{"namespace": hit[0], "name": hit[1], "field": cname, "transformations": [tr]}]
+                tr = (
+                    (T_MASK[0] if r() < 0.7 else T_MASK[1]) if is_pii and r() < 0.35 else T_IDENTITY
+                )
+                lst = [
+                    {"namespace": hit[0], "name": hit[1], "field": cname, "transformations": [tr]}
+                ]
             elif is_pii:
                 if pii_sources is None:
                     pii_sources = [(s, s[2].names[i]) for s in ins for i in s[2].pii_pos]
                 if pii_sources:
                     s, fname = pii_sources[int(r() * len(pii_sources))]
-                    tr = T_MASK[int(r() * 2)] if r() < 0.5 else T_TRANSFORM[int(r() * len(T_TRANSFORM))]
+                    tr = (
+                        T_MASK[int(r() * 2)]
+                        if r() < 0.5
+                        else T_TRANSFORM[int(r() * len(T_TRANSFORM))]
+                    )
                 else:
                     s = ins[int(r() * n_in)]
                     fname = s[2].names[int(r() * len(s[2].names))]
@@ -748,10 +882,19 @@ class _Emitter:
                 for _ in range(2 if r() < 0.3 else 1):
                     s = ins[int(r() * n_in)]
                     fname = s[2].names[int(r() * len(s[2].names))]
-                    lst.append({"namespace": s[0], "name": s[1], "field": fname, "transformations": [tr]})
+                    lst.append(
+                        {"namespace": s[0], "name": s[1], "field": fname, "transformations": [tr]}
+                    )
             if r() < 0.03:
                 fname = ptpl.names[ptpl.filter_pos[int(r() * len(ptpl.filter_pos))]]
-                lst.append({"namespace": pns, "name": pname, "field": fname, "transformations": [T_CONDITIONAL]})
+                lst.append(
+                    {
+                        "namespace": pns,
+                        "name": pname,
+                        "field": fname,
+                        "transformations": [T_CONDITIONAL],
+                    }
+                )
             fields[cname] = {"inputFields": lst}
 
         dataset = []
@@ -761,21 +904,37 @@ class _Emitter:
                 common = [i for i in pkeys if ptpl.names[i] in s[2].index]
                 key = ptpl.names[common[int(r() * len(common))]] if common else ptpl.names[pkeys[0]]
                 other = key if key in s[2].index else s[2].names[s[2].key_pos[0]]
-                dataset.append({"namespace": pns, "name": pname, "field": key, "transformations": [T_JOIN]})
-                dataset.append({"namespace": s[0], "name": s[1], "field": other, "transformations": [T_JOIN]})
+                dataset.append(
+                    {"namespace": pns, "name": pname, "field": key, "transformations": [T_JOIN]}
+                )
+                dataset.append(
+                    {"namespace": s[0], "name": s[1], "field": other, "transformations": [T_JOIN]}
+                )
         if r() < 0.5:
             fname = ptpl.names[ptpl.filter_pos[int(r() * len(ptpl.filter_pos))]]
-            dataset.append({"namespace": pns, "name": pname, "field": fname, "transformations": [T_FILTER]})
+            dataset.append(
+                {"namespace": pns, "name": pname, "field": fname, "transformations": [T_FILTER]}
+            )
         if aggregated:
             fname = ptpl.names[ptpl.key_pos[int(r() * len(ptpl.key_pos))]]
-            dataset.append({"namespace": pns, "name": pname, "field": fname, "transformations": [T_GROUP_BY]})
+            dataset.append(
+                {"namespace": pns, "name": pname, "field": fname, "transformations": [T_GROUP_BY]}
+            )
         if r() < 0.08:
             fname = ptpl.names[ptpl.time_pos[int(r() * len(ptpl.time_pos))]]
-            dataset.append({"namespace": pns, "name": pname, "field": fname, "transformations": [T_SORT]})
+            dataset.append(
+                {"namespace": pns, "name": pname, "field": fname, "transformations": [T_SORT]}
+            )
         if r() < 0.04:
             fname = ptpl.names[ptpl.key_pos[0]]
-            dataset.append({"namespace": pns, "name": pname, "field": fname, "transformations": [T_WINDOW]})
-        facet: dict[str, Any] = {"_producer": PRODUCER, "_schemaURL": COLUMN_LINEAGE_FACET_URL, "fields": fields}
+            dataset.append(
+                {"namespace": pns, "name": pname, "field": fname, "transformations": [T_WINDOW]}
+            )
+        facet: dict[str, Any] = {
+            "_producer": PRODUCER,
+            "_schemaURL": COLUMN_LINEAGE_FACET_URL,
+            "fields": fields,
+        }
         if dataset:
             facet["dataset"] = dataset
         return facet
@@ -808,7 +967,11 @@ class _Emitter:
                     "eventTime": _iso(now),
                     "producer": PRODUCER,
                     "schemaURL": DATASET_EVENT_URL,
-                    "dataset": {"namespace": plan.namespace(k), "name": name(k), "facets": self._dataset_facets(k)},
+                    "dataset": {
+                        "namespace": plan.namespace(k),
+                        "name": name(k),
+                        "facets": self._dataset_facets(k),
+                    },
                 }
                 continue
 
@@ -833,21 +996,26 @@ class _Emitter:
                 facets["columnLineage"] = self._column_lineage(otpl, in_info)
                 outputs.append({"namespace": ons, "name": onm, "facets": facets})
                 rows = int(1000 * (1 + 999 * r() * r()))
-                done_outputs.append({
-                    "namespace": ons,
-                    "name": onm,
-                    "outputFacets": {
-                        "outputStatistics": {
-                            "_producer": PRODUCER,
-                            "_schemaURL": OUTPUT_STATS_FACET_URL,
-                            "rowCount": rows,
-                            "size": rows * 8 * len(otpl.names),
-                        }
-                    },
-                })
+                done_outputs.append(
+                    {
+                        "namespace": ons,
+                        "name": onm,
+                        "outputFacets": {
+                            "outputStatistics": {
+                                "_producer": PRODUCER,
+                                "_schemaURL": OUTPUT_STATS_FACET_URL,
+                                "rowCount": rows,
+                                "size": rows * 8 * len(otpl.names),
+                            }
+                        },
+                    }
+                )
             local = k - prod_start[p]
-            job_name = (f"{plan.prod_name[p]}.build_tables_{local}_{local + 1}" if f & _PAIR
-                        else f"{plan.prod_name[p]}.build_table_{local}")
+            job_name = (
+                f"{plan.prod_name[p]}.build_tables_{local}_{local + 1}"
+                if f & _PAIR
+                else f"{plan.prod_name[p]}.build_table_{local}"
+            )
             job_ns = plan.job_ns[dom]
             run_id = self._run_id()
             start = {
@@ -869,16 +1037,25 @@ class _Emitter:
             if self.reruns > 1:
                 self._jobs.append([start, now, end - now, in_info])
             seq += 1
-            heappush(pending, (end, seq, {
-                "eventTime": _iso(end),
-                "producer": PRODUCER,
-                "schemaURL": RUN_EVENT_URL,
-                "eventType": "COMPLETE",
-                "run": {"runId": run_id},
-                "job": {"namespace": job_ns, "name": job_name},
-                "inputs": [{"namespace": d["namespace"], "name": d["name"]} for d in inputs],
-                "outputs": done_outputs,
-            }))
+            heappush(
+                pending,
+                (
+                    end,
+                    seq,
+                    {
+                        "eventTime": _iso(end),
+                        "producer": PRODUCER,
+                        "schemaURL": RUN_EVENT_URL,
+                        "eventType": "COMPLETE",
+                        "run": {"runId": run_id},
+                        "job": {"namespace": job_ns, "name": job_name},
+                        "inputs": [
+                            {"namespace": d["namespace"], "name": d["name"]} for d in inputs
+                        ],
+                        "outputs": done_outputs,
+                    },
+                ),
+            )
         last = now
         while pending:
             last = pending[0][0]
@@ -890,7 +1067,9 @@ class _Emitter:
     def _rerun_rounds(self, first: int, last: int) -> Iterator[dict]:
         """Rounds 2..K: every job again, a round one mesh span plus RERUN_GAP_MS after the last."""
         plan = self.plan
-        rng = random.Random(f"lineagemesh/generate_mesh/reruns/{plan.seed}/{plan.n}/{plan.columns}/{plan.n_domains}")
+        rng = random.Random(
+            f"lineagemesh/generate_mesh/reruns/{plan.seed}/{plan.n}/{plan.columns}/{plan.n_domains}"
+        )
         r = rng.random
         span = last - first + RERUN_GAP_MS
         pending: list[tuple[int, int, dict]] = []
@@ -912,32 +1091,51 @@ class _Emitter:
                 done_outputs = []
                 for out in start["outputs"]:
                     rows = int(1000 * (1 + 999 * r() * r()))
-                    done_outputs.append({
-                        "namespace": out["namespace"],
-                        "name": out["name"],
-                        "outputFacets": {"outputStatistics": {
-                            "_producer": PRODUCER,
-                            "_schemaURL": OUTPUT_STATS_FACET_URL,
-                            "rowCount": rows,
-                            "size": rows * 8 * len(out["facets"]["schema"]["fields"]),
-                        }},
-                    })
+                    done_outputs.append(
+                        {
+                            "namespace": out["namespace"],
+                            "name": out["name"],
+                            "outputFacets": {
+                                "outputStatistics": {
+                                    "_producer": PRODUCER,
+                                    "_schemaURL": OUTPUT_STATS_FACET_URL,
+                                    "rowCount": rows,
+                                    "size": rows * 8 * len(out["facets"]["schema"]["fields"]),
+                                }
+                            },
+                        }
+                    )
                 seq += 1
-                heappush(pending, (end, seq, {
-                    "eventTime": _iso(end),
-                    "producer": PRODUCER,
-                    "schemaURL": RUN_EVENT_URL,
-                    "eventType": "COMPLETE",
-                    "run": {"runId": run_id},
-                    "job": {"namespace": start["job"]["namespace"], "name": start["job"]["name"]},
-                    "inputs": [{"namespace": d["namespace"], "name": d["name"]} for d in start["inputs"]],
-                    "outputs": done_outputs,
-                }))
+                heappush(
+                    pending,
+                    (
+                        end,
+                        seq,
+                        {
+                            "eventTime": _iso(end),
+                            "producer": PRODUCER,
+                            "schemaURL": RUN_EVENT_URL,
+                            "eventType": "COMPLETE",
+                            "run": {"runId": run_id},
+                            "job": {
+                                "namespace": start["job"]["namespace"],
+                                "name": start["job"]["name"],
+                            },
+                            "inputs": [
+                                {"namespace": d["namespace"], "name": d["name"]}
+                                for d in start["inputs"]
+                            ],
+                            "outputs": done_outputs,
+                        },
+                    ),
+                )
         while pending:
             yield heappop(pending)[2]
 
     @staticmethod
-    def _changed(start: dict, in_info: list[tuple[str, str, _Template]], rng: random.Random, round_: int) -> dict:
+    def _changed(
+        start: dict, in_info: list[tuple[str, str, _Template]], rng: random.Random, round_: int
+    ) -> dict:
         """``start`` with one output changed as a deployment changes it: a column added, a column
         retyped, or a column's lineage input moved. Copies what it changes (facets are shared)."""
         r = rng.random
@@ -951,7 +1149,12 @@ class _Emitter:
         how = r()
         src_ns, src_name, src_tpl = in_info[int(r() * len(in_info))]
         src_field = src_tpl.names[int(r() * len(src_tpl.names))]
-        moved = {"namespace": src_ns, "name": src_name, "field": src_field, "transformations": [T_IDENTITY]}
+        moved = {
+            "namespace": src_ns,
+            "name": src_name,
+            "field": src_field,
+            "transformations": [T_IDENTITY],
+        }
         column = fields[int(r() * len(fields))]
         held = by_column.get(column["name"], {}).get("inputFields", [])
         if how < 1 / 3 and held[:1] != [moved]:  # a column's lineage input moved
@@ -961,8 +1164,14 @@ class _Emitter:
             fields[j] = {**column, "type": _RETYPE.get(column["type"], "STRING")}
         else:  # a column added, fed by an input column
             name = f"added_r{round_}_{len(fields)}"
-            fields.append({"name": name, "type": "STRING", "description": "Added by a deployment",
-                           "ordinal_position": len(fields) + 1})
+            fields.append(
+                {
+                    "name": name,
+                    "type": "STRING",
+                    "description": "Added by a deployment",
+                    "ordinal_position": len(fields) + 1,
+                }
+            )
             by_column[name] = {"inputFields": [moved]}
         schema["fields"] = fields
         lineage["fields"] = by_column
@@ -972,8 +1181,14 @@ class _Emitter:
         return {**start, "outputs": outputs}
 
 
-def generate(datasets: int, seed: int, columns: int = 10, domains: int | None = None,
-             reruns: int = 1, change_rate: float = 0.0) -> Iterator[dict]:
+def generate(
+    datasets: int,
+    seed: int,
+    columns: int = 10,
+    domains: int | None = None,
+    reruns: int = 1,
+    change_rate: float = 0.0,
+) -> Iterator[dict]:
     """Yield the mesh's OpenLineage events (DatasetEvents and RunEvents) in eventTime order;
     ``reruns`` runs of every job, ``change_rate`` of the re-runs changing an output (module doc).
 
@@ -992,8 +1207,11 @@ class _ThreadedWriter:
 
     def __init__(self, raw, compresslevel: int | None):
         self._raw = raw
-        self._gz = gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=compresslevel, mtime=0) \
-            if compresslevel is not None else None
+        self._gz = (
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=compresslevel, mtime=0)
+            if compresslevel is not None
+            else None
+        )
         self._sink = self._gz if self._gz is not None else raw
         self._q: queue.Queue = queue.Queue(maxsize=8)
         self._error: BaseException | None = None
@@ -1027,8 +1245,17 @@ class _ThreadedWriter:
             raise self._error
 
 
-def write_mesh(out, datasets: int, seed: int, columns: int = 10, domains: int | None = None,
-               compresslevel: int = 6, progress: bool = False, reruns: int = 1, change_rate: float = 0.0) -> dict:
+def write_mesh(
+    out,
+    datasets: int,
+    seed: int,
+    columns: int = 10,
+    domains: int | None = None,
+    compresslevel: int = 6,
+    progress: bool = False,
+    reruns: int = 1,
+    change_rate: float = 0.0,
+) -> dict:
     """Write the mesh as NDJSON to path ``out`` (``.gz`` => gzip, ``-`` => stdout). Returns stats."""
     t0 = time.perf_counter()
     if out == "-":
@@ -1056,7 +1283,9 @@ def write_mesh(out, datasets: int, seed: int, columns: int = 10, domains: int | 
                 buf, buf_bytes = [], 0
             if progress and n_events % 200_000 == 0:
                 el = time.perf_counter() - t0
-                print(f"  {n_events:,} events, {el:.1f}s, {n_events / el:,.0f} ev/s", file=sys.stderr)
+                print(
+                    f"  {n_events:,} events, {el:.1f}s, {n_events / el:,.0f} ev/s", file=sys.stderr
+                )
         if buf:
             writer.write(b"".join(buf))
             n_bytes += buf_bytes
@@ -1079,15 +1308,37 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--datasets", type=int, required=True, help="number of datasets (>= 50)")
     ap.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     ap.add_argument("--out", required=True, help="output file; '.gz' suffix => gzip; '-' => stdout")
-    ap.add_argument("--columns", type=int, default=10, help="average columns per dataset (default 10)")
-    ap.add_argument("--domains", type=int, default=None, help="number of domains (default max(3, N//2000))")
-    ap.add_argument("--compresslevel", type=int, default=6, choices=range(10), metavar="0-9",
-                    help="gzip level for .gz output (default 6)")
-    ap.add_argument("--reruns", type=int, default=1, metavar="K",
-                    help="runs of every job (default 1); K > 1 adds the steady state: K-1 more rounds")
-    ap.add_argument("--change-rate", type=float, default=0.0, metavar="P",
-                    help="share of re-runs that change an output's schema or column lineage (default 0)")
-    ap.add_argument("--summary", action="store_true", help="print the intended mesh shape (JSON) to stderr")
+    ap.add_argument(
+        "--columns", type=int, default=10, help="average columns per dataset (default 10)"
+    )
+    ap.add_argument(
+        "--domains", type=int, default=None, help="number of domains (default max(3, N//2000))"
+    )
+    ap.add_argument(
+        "--compresslevel",
+        type=int,
+        default=6,
+        choices=range(10),
+        metavar="0-9",
+        help="gzip level for .gz output (default 6)",
+    )
+    ap.add_argument(
+        "--reruns",
+        type=int,
+        default=1,
+        metavar="K",
+        help="runs of every job (default 1); K > 1 adds the steady state: K-1 more rounds",
+    )
+    ap.add_argument(
+        "--change-rate",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="share of re-runs that change an output's schema or column lineage (default 0)",
+    )
+    ap.add_argument(
+        "--summary", action="store_true", help="print the intended mesh shape (JSON) to stderr"
+    )
     ap.add_argument("--quiet", action="store_true", help="no statistics on stderr")
     ap.add_argument("--progress", action="store_true", help="progress lines on stderr")
     args = ap.parse_args(argv)
@@ -1095,9 +1346,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.summary:
             shape = mesh_shape(args.datasets, args.seed, args.columns, args.domains, args.reruns)
             print(json.dumps(shape.to_dict(max_items=10), indent=2), file=sys.stderr)
-        stats = write_mesh(args.out, args.datasets, args.seed, args.columns, args.domains,
-                           compresslevel=args.compresslevel, progress=args.progress,
-                           reruns=args.reruns, change_rate=args.change_rate)
+        stats = write_mesh(
+            args.out,
+            args.datasets,
+            args.seed,
+            args.columns,
+            args.domains,
+            compresslevel=args.compresslevel,
+            progress=args.progress,
+            reruns=args.reruns,
+            change_rate=args.change_rate,
+        )
     except ValueError as exc:
         ap.error(str(exc))
     if not args.quiet:

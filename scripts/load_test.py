@@ -59,12 +59,20 @@ def source_name(k: int) -> str:
 
 
 def _schema(*names: str) -> dict[str, Any]:
-    return {"_producer": PRODUCER, "_schemaURL": FACET, "fields": [{"name": n, "type": "STRING"} for n in names]}
+    return {
+        "_producer": PRODUCER,
+        "_schemaURL": FACET,
+        "fields": [{"name": n, "type": "STRING"} for n in names],
+    }
 
 
 def seed_event(k: int, moment: float) -> dict[str, Any]:
     """The job that writes source ``k``."""
-    source = {"namespace": NS, "name": source_name(k), "facets": {"schema": _schema("id", "payload", "ts")}}
+    source = {
+        "namespace": NS,
+        "name": source_name(k),
+        "facets": {"schema": _schema("id", "payload", "ts")},
+    }
     return _run_event(f"seed_{k}", [], [source], moment)
 
 
@@ -73,42 +81,84 @@ def load_event(i: int, sources: int, moment: float) -> dict[str, Any]:
     a, b = source_name(i % sources), source_name((i * 7 + 3) % sources)
     lineage = {
         "id": {"inputFields": [{"namespace": NS, "name": a, "field": "id"}]},
-        "value": {"inputFields": [{"namespace": NS, "name": a, "field": "payload"}, {"namespace": NS, "name": b, "field": "payload"}]},
-        "ts": {"inputFields": [{"namespace": NS, "name": b, "field": "ts",
-                                "transformations": [{"type": "DIRECT", "subtype": "IDENTITY"}]}]},
+        "value": {
+            "inputFields": [
+                {"namespace": NS, "name": a, "field": "payload"},
+                {"namespace": NS, "name": b, "field": "payload"},
+            ]
+        },
+        "ts": {
+            "inputFields": [
+                {
+                    "namespace": NS,
+                    "name": b,
+                    "field": "ts",
+                    "transformations": [{"type": "DIRECT", "subtype": "IDENTITY"}],
+                }
+            ]
+        },
     }
-    inputs = [{"namespace": NS, "name": n, "facets": {"schema": _schema("id", "payload", "ts")}} for n in dict.fromkeys([a, b])]
-    outputs = [{"namespace": NS, "name": f"out.table_{i}", "facets": {
-        "schema": _schema("id", "value", "ts"), "columnLineage": {"_producer": PRODUCER, "_schemaURL": FACET, "fields": lineage}}}]
+    inputs = [
+        {"namespace": NS, "name": n, "facets": {"schema": _schema("id", "payload", "ts")}}
+        for n in dict.fromkeys([a, b])
+    ]
+    outputs = [
+        {
+            "namespace": NS,
+            "name": f"out.table_{i}",
+            "facets": {
+                "schema": _schema("id", "value", "ts"),
+                "columnLineage": {"_producer": PRODUCER, "_schemaURL": FACET, "fields": lineage},
+            },
+        }
+    ]
     return _run_event(f"job_{i}", inputs, outputs, moment)
 
 
 def _run_event(job: str, inputs: list, outputs: list, moment: float) -> dict[str, Any]:
     return {
         "eventType": "COMPLETE",
-        "eventTime": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(moment)) + f".{int(moment * 1e6) % 1_000_000:06d}Z",
+        "eventTime": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(moment))
+        + f".{int(moment * 1e6) % 1_000_000:06d}Z",
         "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": NS, "name": job, "facets": {"sql": {"_producer": PRODUCER, "_schemaURL": FACET, "query": f"-- {job}"}}},
-        "inputs": inputs, "outputs": outputs, "producer": PRODUCER, "schemaURL": RUN_EVENT,
+        "job": {
+            "namespace": NS,
+            "name": job,
+            "facets": {"sql": {"_producer": PRODUCER, "_schemaURL": FACET, "query": f"-- {job}"}},
+        },
+        "inputs": inputs,
+        "outputs": outputs,
+        "producer": PRODUCER,
+        "schemaURL": RUN_EVENT,
     }
 
 
 QUERIES = {
-    "lineage": ("query($id: String!) { lineage(nodeId: $id, direction: UPSTREAM, depth: 3) "
-                "{ nodes { id kind } edges { source target kind } truncated } }"),
-    "downstream": ("query($id: String!) { lineage(nodeId: $id, direction: DOWNSTREAM, depth: 2) "
-                   "{ nodes { id } edges { source target } truncated } }"),
-    "columnLineage": ("query($id: String!) { columnLineage(nodeId: $id, direction: UPSTREAM) "
-                      "{ nodes { id } edges { source target transformations { type } } truncated } }"),
+    "lineage": (
+        "query($id: String!) { lineage(nodeId: $id, direction: UPSTREAM, depth: 3) "
+        "{ nodes { id kind } edges { source target kind } truncated } }"
+    ),
+    "downstream": (
+        "query($id: String!) { lineage(nodeId: $id, direction: DOWNSTREAM, depth: 2) "
+        "{ nodes { id } edges { source target } truncated } }"
+    ),
+    "columnLineage": (
+        "query($id: String!) { columnLineage(nodeId: $id, direction: UPSTREAM) "
+        "{ nodes { id } edges { source target transformations { type } } truncated } }"
+    ),
     "impact": "query($id: String!) { impact(nodeId: $id, change: DROP, depth: 2) { affected { id severity } truncated } }",
     "search": "query($text: String!) { search(text: $text, first: 20) { id kind name } }",
-    "dataset": ("query($ns: String!, $name: String!) { dataset(namespace: $ns, name: $name) "
-                "{ id columns { name type current } writtenBy { id } readBy { id } } }"),
+    "dataset": (
+        "query($ns: String!, $name: String!) { dataset(namespace: $ns, name: $name) "
+        "{ id columns { name type current } writtenBy { id } readBy { id } } }"
+    ),
     "stats": "{ stats { kind count } }",
 }
 
 
-def query_for(kind: str, rng: random.Random, outputs: list[int], sources: int) -> tuple[str, dict[str, Any]]:
+def query_for(
+    kind: str, rng: random.Random, outputs: list[int], sources: int
+) -> tuple[str, dict[str, Any]]:
     """A query of ``kind`` about something that exists: an acknowledged output, else a source."""
     known = outputs[rng.randrange(len(outputs))] if outputs else None
     table = f"out.table_{known}" if known is not None else source_name(rng.randrange(sources))
@@ -136,7 +186,9 @@ class Tally:
     answers: Counter = field(default_factory=Counter)  # (event|query, 2xx|4xx|5xx|error) -> n
     failures: list[str] = field(default_factory=list)
 
-    def record(self, what: str, seconds: float, status: int | None, failure: str | None = None) -> None:
+    def record(
+        self, what: str, seconds: float, status: int | None, failure: str | None = None
+    ) -> None:
         self.latency[what].append(seconds)
         self.answers[(what, "error" if status is None else f"{status // 100}xx")] += 1
         if failure and len(self.failures) < 20:
@@ -177,7 +229,9 @@ def run(plan: Plan) -> dict[str, Any]:
     """Seed the sources, run the shuffled work on ``plan.clients`` threads, verify; the report."""
     rng = random.Random(plan.seed)
     kinds = sorted(QUERIES)
-    work: list[tuple[str, int]] = [("event", i) for i in range(plan.events)] + [("query", j) for j in range(plan.queries)]
+    work: list[tuple[str, int]] = [("event", i) for i in range(plan.events)] + [
+        ("query", j) for j in range(plan.queries)
+    ]
     rng.shuffle(work)
     query_kinds = [kinds[j % len(kinds)] for j in range(plan.queries)]
     acknowledged: dict[str, str] = {}  # job name -> runId, for every 201
@@ -191,11 +245,17 @@ def run(plan: Plan) -> dict[str, Any]:
         try:
             response = http.post(f"{plan.url}/api/v1/lineage", json=event)
         except httpx.HTTPError as e:
-            tally.record("event", time.perf_counter() - started, None, f"POST {job}: {type(e).__name__}: {e}")
+            tally.record(
+                "event", time.perf_counter() - started, None, f"POST {job}: {type(e).__name__}: {e}"
+            )
             return False
         ok = response.status_code == 201
-        tally.record("event", time.perf_counter() - started, response.status_code,
-                     None if ok else f"POST {job}: {response.status_code} {response.text[:200]}")
+        tally.record(
+            "event",
+            time.perf_counter() - started,
+            response.status_code,
+            None if ok else f"POST {job}: {response.status_code} {response.text[:200]}",
+        )
         if ok:
             with lock:
                 acknowledged[job] = event["run"]["runId"]
@@ -222,7 +282,12 @@ def run(plan: Plan) -> dict[str, Any]:
                     break
                 what, n = item
                 if what == "event":
-                    if post(http, mine, f"job_{n}", load_event(n, plan.sources, base + plan.sources * 1e-3 + n * 1e-3)):
+                    if post(
+                        http,
+                        mine,
+                        f"job_{n}",
+                        load_event(n, plan.sources, base + plan.sources * 1e-3 + n * 1e-3),
+                    ):
                         with lock:
                             outputs.append(n)
                     continue
@@ -231,29 +296,45 @@ def run(plan: Plan) -> dict[str, Any]:
                 query, variables = query_for(query_kinds[n], local, known, plan.sources)
                 began = time.perf_counter()
                 try:
-                    response = http.post(f"{plan.url}/graphql", json={"query": query, "variables": variables})
-                    for _ in range(MAX_RETRIES):  # 429: the server's admission says to come back, as a client should
+                    response = http.post(
+                        f"{plan.url}/graphql", json={"query": query, "variables": variables}
+                    )
+                    for _ in range(
+                        MAX_RETRIES
+                    ):  # 429: the server's admission says to come back, as a client should
                         if response.status_code != 429:
                             break
                         mine.answers[("query", "429 retried")] += 1
                         time.sleep(float(response.headers.get("retry-after", "1")))
-                        response = http.post(f"{plan.url}/graphql", json={"query": query, "variables": variables})
+                        response = http.post(
+                            f"{plan.url}/graphql", json={"query": query, "variables": variables}
+                        )
                 except httpx.HTTPError as e:
-                    mine.record("query", time.perf_counter() - began, None, f"{query_kinds[n]}: {type(e).__name__}: {e}")
+                    mine.record(
+                        "query",
+                        time.perf_counter() - began,
+                        None,
+                        f"{query_kinds[n]}: {type(e).__name__}: {e}",
+                    )
                     continue
                 errors = response.json().get("errors") if response.status_code == 200 else None
                 failure = None
                 if response.status_code != 200:
                     failure = f"{query_kinds[n]} {variables}: {response.status_code} {response.text[:200]}"
                 elif errors:
-                    failure = f"{query_kinds[n]} {variables}: GraphQL error {errors[0].get('message')}"
+                    failure = (
+                        f"{query_kinds[n]} {variables}: GraphQL error {errors[0].get('message')}"
+                    )
                     mine.answers[("query", "graphql error")] += 1
                 mine.record("query", time.perf_counter() - began, response.status_code, failure)
                 mine.by_query.setdefault(query_kinds[n], []).append(time.perf_counter() - began)
         return mine
 
     results: list[Tally] = []
-    threads = [threading.Thread(target=lambda c=c: results.append(client(c)), daemon=True) for c in range(plan.clients)]
+    threads = [
+        threading.Thread(target=lambda c=c: results.append(client(c)), daemon=True)
+        for c in range(plan.clients)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -272,65 +353,114 @@ def verify(url: str, acknowledged: dict[str, str], tally: Tally) -> list[str]:
     names = sorted(acknowledged)
     with httpx.Client(timeout=120) as http:
         for start in range(0, len(names), VERIFY_ALIASES):
-            chunk = names[start:start + VERIFY_ALIASES]
+            chunk = names[start : start + VERIFY_ALIASES]
             params = ", ".join(f"$n{i}: String!" for i in range(len(chunk)))
-            fields = " ".join(f'j{i}: job(namespace: "{NS}", name: $n{i}) {{ outputs {{ id }} latestRun {{ runId state }} }}'
-                              for i in range(len(chunk)))
-            response = http.post(f"{url}/graphql", json={"query": f"query({params}) {{ {fields} }}",
-                                                         "variables": {f"n{i}": n for i, n in enumerate(chunk)}})
+            fields = " ".join(
+                f'j{i}: job(namespace: "{NS}", name: $n{i}) {{ outputs {{ id }} latestRun {{ runId state }} }}'
+                for i in range(len(chunk))
+            )
+            response = http.post(
+                f"{url}/graphql",
+                json={
+                    "query": f"query({params}) {{ {fields} }}",
+                    "variables": {f"n{i}": n for i, n in enumerate(chunk)},
+                },
+            )
             body = response.json() if response.status_code == 200 else {}
             if response.status_code != 200 or body.get("errors"):
-                tally.failures.append(f"verification query: {response.status_code} {response.text[:200]}")
+                tally.failures.append(
+                    f"verification query: {response.status_code} {response.text[:200]}"
+                )
                 lost.extend(chunk)
                 continue
             for i, job in enumerate(chunk):
                 got = body["data"][f"j{i}"]
-                table = source_name(int(job[5:])) if job.startswith("seed_") else f"out.table_{job[4:]}"
+                table = (
+                    source_name(int(job[5:])) if job.startswith("seed_") else f"out.table_{job[4:]}"
+                )
                 output = f"dataset:{NS}:{table}"
-                if got != {"outputs": [{"id": output}], "latestRun": {"runId": acknowledged[job], "state": "COMPLETE"}}:
+                if got != {
+                    "outputs": [{"id": output}],
+                    "latestRun": {"runId": acknowledged[job], "state": "COMPLETE"},
+                }:
                     lost.append(job)
     return lost
 
 
-def report(plan: Plan, tally: Tally, elapsed: float, not_sent: int, acknowledged: int, lost: list[str]) -> dict[str, Any]:
+def report(
+    plan: Plan, tally: Tally, elapsed: float, not_sent: int, acknowledged: int, lost: list[str]
+) -> dict[str, Any]:
     def side(what: str, unit: str) -> dict[str, Any]:
         values = tally.latency[what]
         answers = {k: v for (w, k), v in tally.answers.items() if w == what}
         done = answers.get("2xx", 0) - answers.get("graphql error", 0)
         return {
-            "sent": len(values), **{k: answers.get(k, 0) for k in ("2xx", "4xx", "5xx", "error")},
-            "graphqlErrors": answers.get("graphql error", 0), "retried429": answers.get("429 retried", 0),
+            "sent": len(values),
+            **{k: answers.get(k, 0) for k in ("2xx", "4xx", "5xx", "error")},
+            "graphqlErrors": answers.get("graphql error", 0),
+            "retried429": answers.get("429 retried", 0),
             f"{unit}PerSecond": round(done / elapsed, 1) if elapsed else 0.0,
             **{f"p{p}Ms": round(percentile(values, p) * 1000, 1) for p in (50, 95, 99)},
             "maxMs": round(max(values, default=0) * 1000, 1),
         }
 
     events, queries = side("event", "events"), side("query", "queries")
-    failed = bool(events["5xx"] or queries["5xx"] or events["error"] or queries["error"] or events["4xx"]
-                  or queries["4xx"] or queries["graphqlErrors"] or lost)
+    failed = bool(
+        events["5xx"]
+        or queries["5xx"]
+        or events["error"]
+        or queries["error"]
+        or events["4xx"]
+        or queries["4xx"]
+        or queries["graphqlErrors"]
+        or lost
+    )
     by_kind = {
-        kind: {"sent": len(values), **{f"p{p}Ms": round(percentile(values, p) * 1000, 1) for p in (50, 95, 99)}}
+        kind: {
+            "sent": len(values),
+            **{f"p{p}Ms": round(percentile(values, p) * 1000, 1) for p in (50, 95, 99)},
+        }
         for kind, values in sorted(tally.by_query.items())
     }
     return {
-        "url": plan.url, "clients": plan.clients, "seconds": round(elapsed, 2), "notSent": not_sent,
-        "events": events, "queries": queries, "queryKinds": by_kind,
-        "acknowledged": acknowledged, "lost": len(lost), "lostJobs": lost[:20],
-        "failures": tally.failures[:20], "ok": not failed,
+        "url": plan.url,
+        "clients": plan.clients,
+        "seconds": round(elapsed, 2),
+        "notSent": not_sent,
+        "events": events,
+        "queries": queries,
+        "queryKinds": by_kind,
+        "acknowledged": acknowledged,
+        "lost": len(lost),
+        "lostJobs": lost[:20],
+        "failures": tally.failures[:20],
+        "ok": not failed,
     }
 
 
 def print_report(result: dict[str, Any], store: str) -> None:
-    print(f"lineagemesh load test: {result['clients']} clients for {result['seconds']} s against {result['url']} ({store})")
-    for label, key, unit in (("events ", "events", "events/s"), ("queries", "queries", "queries/s")):
+    print(
+        f"lineagemesh load test: {result['clients']} clients for {result['seconds']} s against {result['url']} ({store})"
+    )
+    for label, key, unit in (
+        ("events ", "events", "events/s"),
+        ("queries", "queries", "queries/s"),
+    ):
         side = result[key]
         extra = f"  GraphQL errors {side['graphqlErrors']}" if key == "queries" else ""
-        print(f"  {label} {side['sent']:>6} sent  {side[key + 'PerSecond']:>7.1f} {unit:<9}  "
-              f"2xx {side['2xx']}  4xx {side['4xx']}  5xx {side['5xx']}  no answer {side['error']}{extra}  "
-              f"latency p50 {side['p50Ms']} ms  p95 {side['p95Ms']} ms  p99 {side['p99Ms']} ms  max {side['maxMs']} ms")
+        print(
+            f"  {label} {side['sent']:>6} sent  {side[key + 'PerSecond']:>7.1f} {unit:<9}  "
+            f"2xx {side['2xx']}  4xx {side['4xx']}  5xx {side['5xx']}  no answer {side['error']}{extra}  "
+            f"latency p50 {side['p50Ms']} ms  p95 {side['p95Ms']} ms  p99 {side['p99Ms']} ms  max {side['maxMs']} ms"
+        )
     if result["queryKinds"]:
-        print("  by query: " + "  ".join(
-            f"{kind} p50 {k['p50Ms']} / p95 {k['p95Ms']} ms" for kind, k in result["queryKinds"].items()))
+        print(
+            "  by query: "
+            + "  ".join(
+                f"{kind} p50 {k['p50Ms']} / p95 {k['p95Ms']} ms"
+                for kind, k in result["queryKinds"].items()
+            )
+        )
     if result["notSent"]:
         print(f"  {result['notSent']} requests not sent: the --duration deadline came first")
     print(f"  verified {result['acknowledged']} acknowledged events: {result['lost']} lost")
@@ -350,27 +480,58 @@ def _loopback(url: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     target = parser.add_mutually_exclusive_group()
     target.add_argument("--url", help="a running server on this machine (default: start one)")
-    target.add_argument("--store", help="store URI for the server this script starts (e.g. bolt://127.0.0.1:7687)")
-    target.add_argument("--data-dir", type=Path, help="embedded store directory for the server this script starts")
+    target.add_argument(
+        "--store", help="store URI for the server this script starts (e.g. bolt://127.0.0.1:7687)"
+    )
+    target.add_argument(
+        "--data-dir", type=Path, help="embedded store directory for the server this script starts"
+    )
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
     parser.add_argument("--events", type=int, default=2000, help="events to post (default 2000)")
-    parser.add_argument("--queries", type=int, default=1000, help="GraphQL queries to send (default 1000)")
-    parser.add_argument("--duration", type=float, default=120, help="stop taking work after this many seconds (default 120)")
-    parser.add_argument("--sources", type=int, default=20, help="shared source datasets (default 20)")
+    parser.add_argument(
+        "--queries", type=int, default=1000, help="GraphQL queries to send (default 1000)"
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=120,
+        help="stop taking work after this many seconds (default 120)",
+    )
+    parser.add_argument(
+        "--sources", type=int, default=20, help="shared source datasets (default 20)"
+    )
     parser.add_argument("--seed", type=int, default=1, help="shuffles the work (default 1)")
     parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
     args = parser.parse_args(argv)
-    if min(args.clients, args.sources) < 1 or min(args.events, args.queries) < 0 or args.duration <= 0:
-        parser.error("--clients and --sources must be at least 1, --events/--queries not negative, --duration positive")
+    if (
+        min(args.clients, args.sources) < 1
+        or min(args.events, args.queries) < 0
+        or args.duration <= 0
+    ):
+        parser.error(
+            "--clients and --sources must be at least 1, --events/--queries not negative, --duration positive"
+        )
     if args.url and not _loopback(args.url):
-        parser.error(f"{args.url} is not a loopback address: this load test only runs against this machine")
+        parser.error(
+            f"{args.url} is not a loopback address: this load test only runs against this machine"
+        )
 
     def go(url: str) -> int:
         store = httpx.get(f"{url}/healthz", timeout=10).json().get("store", "?")
-        plan = Plan(url.rstrip("/"), args.clients, args.events, args.queries, args.duration, args.sources, args.seed)
+        plan = Plan(
+            url.rstrip("/"),
+            args.clients,
+            args.events,
+            args.queries,
+            args.duration,
+            args.sources,
+            args.seed,
+        )
         result = run(plan)
         result["store"] = store
         if args.json:
@@ -382,7 +543,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         return go(args.url)
     with tempfile.TemporaryDirectory(prefix="lineagemesh-load-") as tmp:
-        store_args = ["--store", args.store] if args.store else ["--data-dir", str(args.data_dir or Path(tmp) / "store")]
+        store_args = (
+            ["--store", args.store]
+            if args.store
+            else ["--data-dir", str(args.data_dir or Path(tmp) / "store")]
+        )
         log = Path(tmp) / "server.log"
         try:
             with LineagemeshServer(store_args, log, global_args=[]).start(timeout=90) as server:
@@ -390,7 +555,12 @@ def main(argv: list[str] | None = None) -> int:
         except RuntimeError as e:  # the server did not come up
             raise SystemExit(str(e)) from None
         if code:
-            print(f"server log (last lines of {log}):", *log.read_text(errors="replace").splitlines()[-20:], sep="\n", file=sys.stderr)
+            print(
+                f"server log (last lines of {log}):",
+                *log.read_text(errors="replace").splitlines()[-20:],
+                sep="\n",
+                file=sys.stderr,
+            )
         return code
 
 

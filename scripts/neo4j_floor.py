@@ -51,29 +51,53 @@ _STAMP = "2026-01-05T00:28:12.124000Z"
 
 def _rows(round_: int, nodes: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """``nodes`` column-like nodes (ten per table) and as many derivation edges between them."""
-    stamps = orjson.dumps(dict.fromkeys(("namespace", "dataset", "datasetId", "name", "type", "ordinal"), _STAMP)).decode()
+    stamps = orjson.dumps(
+        dict.fromkeys(("namespace", "dataset", "datasetId", "name", "type", "ordinal"), _STAMP)
+    ).decode()
     node_rows = []
     for i in range(nodes):
         table = f"probe.round_{round_}.table_{i // 10}"
-        node_rows.append({
-            "id": f"datasetField:warehouse://probe:{table}:column_{i % 10}",
-            "props": {"namespace": "warehouse://probe", "dataset": table, "datasetId": f"dataset:warehouse://probe:{table}",
-                      "name": f"column_{i % 10}", "type": "BIGINT", "declared": True, "ordinal": i % 10, "_stamps": stamps},
-        })
+        node_rows.append(
+            {
+                "id": f"datasetField:warehouse://probe:{table}:column_{i % 10}",
+                "props": {
+                    "namespace": "warehouse://probe",
+                    "dataset": table,
+                    "datasetId": f"dataset:warehouse://probe:{table}",
+                    "name": f"column_{i % 10}",
+                    "type": "BIGINT",
+                    "declared": True,
+                    "ordinal": i % 10,
+                    "_stamps": stamps,
+                },
+            }
+        )
     edge_rows = [
-        {"source": node_rows[i]["id"], "target": node_rows[(i * 7919 + 1) % nodes]["id"],
-         "props": {"firstSeenAt": _STAMP, "lastSeenAt": _STAMP, "jobId": "job:probe:build", "_stamps": stamps}}
+        {
+            "source": node_rows[i]["id"],
+            "target": node_rows[(i * 7919 + 1) % nodes]["id"],
+            "props": {
+                "firstSeenAt": _STAMP,
+                "lastSeenAt": _STAMP,
+                "jobId": "job:probe:build",
+                "_stamps": stamps,
+            },
+        }
         for i in range(nodes)
     ]
     return node_rows, edge_rows
 
 
-def _write(tx: neo4j.ManagedTransaction, node_rows: list[dict[str, Any]], edge_rows: list[dict[str, Any]]) -> None:
+def _write(
+    tx: neo4j.ManagedTransaction, node_rows: list[dict[str, Any]], edge_rows: list[dict[str, Any]]
+) -> None:
     tx.run(_MERGE_NODES, rows=node_rows).consume()
     tx.run(_CREATE_EDGES, rows=edge_rows).consume()
 
 
-def measure(uri: str, rounds: int = 6, nodes_per_round: int = 10_000, database: str = "neo4j") -> dict[str, Any]:
+def measure(
+    uri: str, rounds: int = 6, nodes_per_round: int = 10_000, database: str = "neo4j"
+) -> dict[str, Any]:
     """Write ``rounds`` transactions of ``nodes_per_round`` nodes plus as many relationships; the
     floor is the median rate of the second half of the rounds (the first ones warm the JVM up)."""
     rates: list[float] = []
@@ -91,13 +115,13 @@ def measure(uri: str, rounds: int = 6, nodes_per_round: int = 10_000, database: 
             with driver.session(database=database) as session:
                 session.run(_DELETE).consume()
             driver.execute_query(_DROP_CONSTRAINT, database_=database)
-    warm = rates[len(rates) // 2:]
+    warm = rates[len(rates) // 2 :]
     return {
         "elements_per_s": round(statistics.median(warm), 1),
         "rounds_elements_per_s": [round(r, 1) for r in rates],
         "elements_per_round": 2 * nodes_per_round,
         "what": "one write transaction per round: UNWIND MERGE of column-like nodes on a unique id, then UNWIND "
-                "MATCH/MATCH/CREATE of as many relationships; median of the second half of the rounds",
+        "MATCH/MATCH/CREATE of as many relationships; median of the second half of the rounds",
     }
 
 
@@ -145,8 +169,13 @@ CALL (jobs) {{
 }}
 """
     if query == "lineage":
-        return text + "RETURN [s.id] + [o IN outputs WHERE o <> s | o.id] AS datasets, [j IN jobs | j.id] AS jobs, reads, writes"
-    return text + f"""WITH s, jobs, [o IN outputs WHERE o <> s] AS affected
+        return (
+            text
+            + "RETURN [s.id] + [o IN outputs WHERE o <> s | o.id] AS datasets, [j IN jobs | j.id] AS jobs, reads, writes"
+        )
+    return (
+        text
+        + f"""WITH s, jobs, [o IN outputs WHERE o <> s] AS affected
 CALL (affected, s) {{
   UNWIND affected + [s] AS d MATCH (p:DataProduct)-[:EXPOSES]->(d) RETURN collect(DISTINCT p) AS products
 }}
@@ -163,12 +192,17 @@ CALL (s) {{
 }}
 RETURN [n IN affected | n.id] AS datasets, [j IN jobs | j.id] AS jobs, [p IN products | p.id] AS products, domains,
        owners, contracts"""
+    )
 
 
-def read_reach(driver: neo4j.Driver, statement: str, start_id: str, database: str = "neo4j") -> dict[str, list[Any]]:
+def read_reach(
+    driver: neo4j.Driver, statement: str, start_id: str, database: str = "neo4j"
+) -> dict[str, list[Any]]:
     """The reach of one start, as :func:`reach_statement`'s columns: one auto-commit query, every
     row fetched (as lineagemesh's reads are run)."""
-    with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS, fetch_size=-1) as session:
+    with driver.session(
+        database=database, default_access_mode=neo4j.READ_ACCESS, fetch_size=-1
+    ) as session:
         record = session.run(statement, id=start_id).single(strict=True)
     return dict(record.items())
 
@@ -193,15 +227,18 @@ RETURN [p IN products | p.id] AS products, domains, owners, contracts
 """
 
 
-def read_levels(driver: neo4j.Driver, query: str, start_id: str, depth: int | None,
-                database: str = "neo4j") -> dict[str, list[Any]]:
+def read_levels(
+    driver: neo4j.Driver, query: str, start_id: str, depth: int | None, database: str = "neo4j"
+) -> dict[str, list[Any]]:
     """A reach (as :func:`reach_statement`'s columns) walked a dataset hop per statement, ids only,
     then for impact whom it concerns in one more: the floor of a walk that reads a level at a
     time, as lineagemesh's does."""
     jobs: set[str] = set()
     datasets, reads, writes = {start_id}, [], []
     frontier, hop = [start_id], 0
-    with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS, fetch_size=-1) as session:
+    with driver.session(
+        database=database, default_access_mode=neo4j.READ_ACCESS, fetch_size=-1
+    ) as session:
         while frontier and (depth is None or hop < depth):
             level_writes, level_reads = session.run(_LEVEL, frontier=frontier).single(strict=True)
             for pairs in level_reads:
@@ -212,18 +249,31 @@ def read_levels(driver: neo4j.Driver, query: str, start_id: str, depth: int | No
             datasets.update(frontier)
             hop += 1
         if query == "lineage":
-            return {"datasets": sorted(datasets), "jobs": sorted(jobs), "reads": reads, "writes": writes}
-        first = sorted({out for job_id, out in writes if any(d == start_id and j == job_id for d, j in reads)})
+            return {
+                "datasets": sorted(datasets),
+                "jobs": sorted(jobs),
+                "reads": reads,
+                "writes": writes,
+            }
+        first = sorted(
+            {out for job_id, out in writes if any(d == start_id and j == job_id for d, j in reads)}
+        )
         affected = sorted(datasets - {start_id})
-        record = session.run(_CONCERNED, id=start_id, affected=affected, jobs=sorted(jobs), first=first).single(strict=True)
+        record = session.run(
+            _CONCERNED, id=start_id, affected=affected, jobs=sorted(jobs), first=first
+        ).single(strict=True)
     return {"datasets": affected, "jobs": sorted(jobs), **dict(record.items())}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--uri", help="a running Neo4j (default: start one from scripts/devservers)")
+    parser.add_argument(
+        "--uri", help="a running Neo4j (default: start one from scripts/devservers)"
+    )
     parser.add_argument("--rounds", type=int, default=6)
-    parser.add_argument("--nodes", type=int, default=10_000, help="nodes (and relationships) per round")
+    parser.add_argument(
+        "--nodes", type=int, default=10_000, help="nodes (and relationships) per round"
+    )
     args = parser.parse_args(argv)
     if args.uri is not None:
         result = measure(args.uri, args.rounds, args.nodes)
@@ -237,8 +287,10 @@ def main(argv: list[str] | None = None) -> int:
                 result = measure(server.uri, args.rounds, args.nodes)
             finally:
                 neo4j_launcher.stop(server)
-    print(f"Neo4j floor: {result['elements_per_s']:,.0f} elements/s "
-          f"(rounds: {', '.join(f'{r:,.0f}' for r in result['rounds_elements_per_s'])})")
+    print(
+        f"Neo4j floor: {result['elements_per_s']:,.0f} elements/s "
+        f"(rounds: {', '.join(f'{r:,.0f}' for r in result['rounds_elements_per_s'])})"
+    )
     return 0
 
 

@@ -189,7 +189,9 @@ class Baseline:
     # -- loading ------------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, source: Path | str | Iterable[dict[str, Any]], path: Path | str = ":memory:") -> Baseline:
+    def load(
+        cls, source: Path | str | Iterable[dict[str, Any]], path: Path | str = ":memory:"
+    ) -> Baseline:
         """Load OpenLineage events (an NDJSON file, gzip allowed, or an iterable of dicts)."""
         db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=OFF")
@@ -220,7 +222,9 @@ class Baseline:
     # -- queries ------------------------------------------------------------------------------
 
     def dataset_uuid(self, namespace: str, name: str) -> int:
-        row = self.db.execute("SELECT uuid FROM datasets WHERE namespace = ? AND name = ?", (namespace, name)).fetchone()
+        row = self.db.execute(
+            "SELECT uuid FROM datasets WHERE namespace = ? AND name = ?", (namespace, name)
+        ).fetchone()
         if row is None:
             raise KeyError(f"no dataset {namespace}:{name}")
         return row[0]
@@ -230,7 +234,9 @@ class Baseline:
         reach = _REACH_UNBOUNDED if depth is None else _REACH_BOUNDED
         limit = UNBOUNDED if depth is None else max(depth, 0)
         result = SqlResult()
-        for kind, a, b, c, _ in self.db.execute("WITH RECURSIVE " + reach + tail, {"start": start, "depth": limit}):
+        for kind, a, b, c, _ in self.db.execute(
+            "WITH RECURSIVE " + reach + tail, {"start": start, "depth": limit}
+        ):
             if kind == "D":
                 result.datasets.append((a, b, c))
             elif kind == "J":
@@ -249,12 +255,19 @@ class Baseline:
         """What changing a dataset affects downstream: datasets and jobs with distance, owners."""
         return self._run(_IMPACT_TAIL, namespace, name, depth)
 
-    def downstream_adjacency(self) -> tuple[dict[int, tuple[str, str]], dict[int, list[int]], dict[int, list[int]]]:
+    def downstream_adjacency(
+        self,
+    ) -> tuple[dict[int, tuple[str, str]], dict[int, list[int]], dict[int, list[int]]]:
         """(datasets by uuid, dataset → reading jobs, job → written datasets), for picking starts."""
-        names = {uuid: (ns, name) for uuid, ns, name in self.db.execute("SELECT uuid, namespace, name FROM datasets")}
+        names = {
+            uuid: (ns, name)
+            for uuid, ns, name in self.db.execute("SELECT uuid, namespace, name FROM datasets")
+        }
         readers: dict[int, list[int]] = {}
         writes: dict[int, list[int]] = {}
-        for job, dataset, io_type in self.db.execute("SELECT job_uuid, dataset_uuid, io_type FROM job_io"):
+        for job, dataset, io_type in self.db.execute(
+            "SELECT job_uuid, dataset_uuid, io_type FROM job_io"
+        ):
             if io_type == "INPUT":
                 readers.setdefault(dataset, []).append(job)
             else:
@@ -276,19 +289,29 @@ class _Loader:
         uuid = self.datasets.get(key)
         if uuid is None:
             uuid = self.datasets[key] = len(self.datasets) + 1
-            self.db.execute("INSERT INTO datasets (uuid, namespace, name) VALUES (?, ?, ?)", (uuid, namespace, name))
+            self.db.execute(
+                "INSERT INTO datasets (uuid, namespace, name) VALUES (?, ?, ?)",
+                (uuid, namespace, name),
+            )
         facets = facets or {}
         if "documentation" in facets:
-            self.db.execute("UPDATE datasets SET description = ? WHERE uuid = ?", (facets["documentation"].get("description"), uuid))
+            self.db.execute(
+                "UPDATE datasets SET description = ? WHERE uuid = ?",
+                (facets["documentation"].get("description"), uuid),
+            )
         for f in (facets.get("schema") or {}).get("fields") or []:
             self.field(uuid, f["name"], f.get("type"))
         for owner in (facets.get("ownership") or {}).get("owners") or []:
-            self.db.execute("INSERT OR IGNORE INTO owners VALUES (?, ?)", (f"dataset:{uuid}", owner["name"]))
+            self.db.execute(
+                "INSERT OR IGNORE INTO owners VALUES (?, ?)", (f"dataset:{uuid}", owner["name"])
+            )
         lineage = facets.get("columnLineage") or {}
         for out_field, spec in (lineage.get("fields") or {}).items():
             out_uuid = self.field(uuid, out_field)
             for source in spec.get("inputFields") or []:
-                in_uuid = self.field(self.dataset(source["namespace"], source["name"]), source["field"])
+                in_uuid = self.field(
+                    self.dataset(source["namespace"], source["name"]), source["field"]
+                )
                 first = (source.get("transformations") or [{}])[0]
                 self.db.execute(
                     "INSERT OR IGNORE INTO column_lineage VALUES (?, ?, ?, ?)",
@@ -301,7 +324,9 @@ class _Loader:
         uuid = self.fields.get(key)
         if uuid is None:
             uuid = self.fields[key] = len(self.fields) + 1
-            self.db.execute("INSERT INTO dataset_fields VALUES (?, ?, ?, ?)", (uuid, dataset, name, type_))
+            self.db.execute(
+                "INSERT INTO dataset_fields VALUES (?, ?, ?, ?)", (uuid, dataset, name, type_)
+            )
         elif type_ is not None:
             self.db.execute("UPDATE dataset_fields SET type = ? WHERE uuid = ?", (type_, uuid))
         return uuid
@@ -313,7 +338,9 @@ class _Loader:
             uuid = self.jobs[key] = len(self.jobs) + 1
             self.db.execute("INSERT INTO jobs VALUES (?, ?, ?)", (uuid, namespace, name))
         for owner in ((facets or {}).get("ownership") or {}).get("owners") or []:
-            self.db.execute("INSERT OR IGNORE INTO owners VALUES (?, ?)", (f"job:{uuid}", owner["name"]))
+            self.db.execute(
+                "INSERT OR IGNORE INTO owners VALUES (?, ?)", (f"job:{uuid}", owner["name"])
+            )
         return uuid
 
     def event(self, event: dict[str, Any]) -> None:
@@ -326,13 +353,17 @@ class _Loader:
         for side, io_type in (("inputs", "INPUT"), ("outputs", "OUTPUT")):
             for ds in event.get(side) or []:
                 uuid = self.dataset(ds["namespace"], ds["name"], ds.get("facets"))
-                self.db.execute("INSERT OR IGNORE INTO job_io VALUES (?, ?, ?)", (job_uuid, uuid, io_type))
+                self.db.execute(
+                    "INSERT OR IGNORE INTO job_io VALUES (?, ?, ?)", (job_uuid, uuid, io_type)
+                )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("ndjson", type=Path, help="OpenLineage NDJSON (gzip allowed)")
-    parser.add_argument("--start", nargs=2, metavar=("NAMESPACE", "NAME"), help="a dataset to walk downstream from")
+    parser.add_argument(
+        "--start", nargs=2, metavar=("NAMESPACE", "NAME"), help="a dataset to walk downstream from"
+    )
     parser.add_argument("--depth", type=int, default=None, help="hops (default unbounded)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -342,8 +373,10 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             namespace, name = args.start
             result = sql.lineage(namespace, name, depth=args.depth)
-            print(f"{len(result.datasets)} datasets, {len(result.jobs)} jobs, {len(result.edges)} edges "
-                  f"in {1000 * (time.perf_counter() - started):.1f} ms")
+            print(
+                f"{len(result.datasets)} datasets, {len(result.jobs)} jobs, {len(result.edges)} edges "
+                f"in {1000 * (time.perf_counter() - started):.1f} ms"
+            )
     return 0
 
 

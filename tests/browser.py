@@ -24,7 +24,9 @@ def _binary(*names: str) -> str:
         found = shutil.which(name)
         if found:
             return found
-    pytest.fail(f"{' or '.join(names)} not installed: scripts/bootstrap test installs Debian's chromium and chromium-driver")
+    pytest.fail(
+        f"{' or '.join(names)} not installed: scripts/bootstrap test installs Debian's chromium and chromium-driver"
+    )
 
 
 @contextmanager
@@ -32,8 +34,15 @@ def chromium(width: int = 1400, height: int = 900) -> Iterator[webdriver.Chrome]
     """A headless Chromium whose performance log holds the DevTools network events."""
     options = webdriver.ChromeOptions()
     options.binary_location = _binary("chromium", "chromium-browser")
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     f"--window-size={width},{height}", "--no-first-run", "--disable-extensions"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        f"--window-size={width},{height}",
+        "--no-first-run",
+        "--disable-extensions",
+    ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(_binary("chromedriver")))
@@ -46,7 +55,9 @@ def chromium(width: int = 1400, height: int = 900) -> Iterator[webdriver.Chrome]
 
 def wait(driver: webdriver.Chrome, script: str, message: str) -> Any:
     """Waits until the JavaScript expression ``script`` is truthy in the page; returns its value."""
-    return WebDriverWait(driver, WAIT_SECONDS).until(lambda d: d.execute_script(f"return {script}"), message)
+    return WebDriverWait(driver, WAIT_SECONDS).until(
+        lambda d: d.execute_script(f"return {script}"), message
+    )
 
 
 class Requests:
@@ -74,8 +85,11 @@ class Requests:
     def elsewhere(self, server_url: str) -> list[str]:
         """The requests that went to any host but the server (inline data: and blob: URLs aside)."""
         own = urlsplit(server_url).netloc
-        return [url for url in self.urls
-                if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).netloc != own]
+        return [
+            url
+            for url in self.urls
+            if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).netloc != own
+        ]
 
 
 def non_background_pixels(png: Path, background: tuple[int, int, int] = (255, 255, 255)) -> int:

@@ -76,9 +76,14 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 def _wipe_neo4j(uri: str) -> None:
     import neo4j
 
-    with neo4j.GraphDatabase.driver(uri, auth=None) as driver, driver.session(database="neo4j") as session:
+    with (
+        neo4j.GraphDatabase.driver(uri, auth=None) as driver,
+        driver.session(database="neo4j") as session,
+    ):
         # CALL ... IN TRANSACTIONS needs an auto-commit transaction, hence session.run.
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        session.run(
+            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+        ).consume()
 
 
 @pytest.fixture(params=STORES)
@@ -93,7 +98,9 @@ def store_args(request: pytest.FixtureRequest, tmp_path: Path) -> list[str]:
     server = request.getfixturevalue("neo4j_server")
     _wipe_neo4j(server.uri)
     # The raw event log of a Neo4j deployment is a directory of its own (graph.event_log): this test's.
-    request.getfixturevalue("monkeypatch").setenv("LINEAGEMESH_EVENT_LOG", str(tmp_path / "event-log"))
+    request.getfixturevalue("monkeypatch").setenv(
+        "LINEAGEMESH_EVENT_LOG", str(tmp_path / "event-log")
+    )
     return ["--store", server.uri]
 
 
@@ -123,7 +130,9 @@ def store(open_test_store: Callable[[], Store]) -> Store:
 
 
 @pytest.fixture(params=[False, True], ids=["read-as-asked", "read-ahead"])
-def read_modes(request: pytest.FixtureRequest, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def read_modes(
+    request: pytest.FixtureRequest, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Runs a test twice on each store: with queries reading only what they ask for, and reading
     ahead (``graph.stores.neighbourhood``) as they do on a remote store. Answers must not differ."""
     monkeypatch.setattr(store, "remote", request.param)

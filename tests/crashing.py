@@ -38,5 +38,7 @@ def run_then_sigkill(body: str, *args: str) -> None:
     """Run ``body`` (with os, signal, sys, time, Path, decode, embedded, snapshot and ``batches``) in a
     child Python from the repository's root, which then kills itself with SIGKILL."""
     code = _PRELUDE + body + "os.kill(os.getpid(), signal.SIGKILL)\n"
-    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, timeout=120, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, timeout=120, cwd=ROOT
+    )
     assert result.returncode == -signal.SIGKILL, result.stderr.decode()

@@ -24,35 +24,79 @@ def ownership_event(job_name: str, owner: str) -> dict:
     job (the seed itself names no owners)."""
     producer = "https://example.com/tests"
     return {
-        "eventTime": "2026-01-05T07:00:00Z", "producer": producer,
+        "eventTime": "2026-01-05T07:00:00Z",
+        "producer": producer,
         "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/JobEvent",
-        "job": {"namespace": NS, "name": job_name, "facets": {"ownership": {
-            "_producer": producer, "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/OwnershipJobFacet.json",
-            "owners": [{"name": owner, "type": "team"}]}}},
+        "job": {
+            "namespace": NS,
+            "name": job_name,
+            "facets": {
+                "ownership": {
+                    "_producer": producer,
+                    "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/OwnershipJobFacet.json",
+                    "owners": [{"name": owner, "type": "team"}],
+                }
+            },
+        },
     }
 
 
 DELIVERY_7_DAYS_UPSTREAM_NODES = {
     ds("delivery_7_days"),
     job("etl_delivery_7_days"),
-    ds("orders_7_days"), ds("customers"), ds("order_status"), ds("drivers"), ds("restaurants"),
-    job("etl_orders_7_days"), job("etl_customers"), job("etl_order_status"), job("etl_drivers"), job("etl_restaurants"),
-    ds("menus"), ds("menu_items"), ds("orders"), ds("categories"),
-    job("etl_menus"), job("etl_menu_items"), job("etl_orders"), job("etl_categories"),
+    ds("orders_7_days"),
+    ds("customers"),
+    ds("order_status"),
+    ds("drivers"),
+    ds("restaurants"),
+    job("etl_orders_7_days"),
+    job("etl_customers"),
+    job("etl_order_status"),
+    job("etl_drivers"),
+    job("etl_restaurants"),
+    ds("menus"),
+    ds("menu_items"),
+    ds("orders"),
+    ds("categories"),
+    job("etl_menus"),
+    job("etl_menu_items"),
+    job("etl_orders"),
+    job("etl_categories"),
 }
 
 DELIVERY_7_DAYS_UPSTREAM_EDGES = {
     (job("etl_delivery_7_days"), ds("delivery_7_days"), "WRITES"),
-    *((ds(t), job("etl_delivery_7_days"), "READS") for t in ("orders_7_days", "customers", "order_status", "drivers", "restaurants")),
+    *(
+        (ds(t), job("etl_delivery_7_days"), "READS")
+        for t in ("orders_7_days", "customers", "order_status", "drivers", "restaurants")
+    ),
     (job("etl_orders_7_days"), ds("orders_7_days"), "WRITES"),
-    *((ds(t), job("etl_orders_7_days"), "READS") for t in ("menus", "menu_items", "orders", "categories")),
-    *((job(f"etl_{t}"), ds(t), "WRITES") for t in ("customers", "order_status", "drivers", "restaurants", "menus", "menu_items", "orders", "categories")),
+    *(
+        (ds(t), job("etl_orders_7_days"), "READS")
+        for t in ("menus", "menu_items", "orders", "categories")
+    ),
+    *(
+        (job(f"etl_{t}"), ds(t), "WRITES")
+        for t in (
+            "customers",
+            "order_status",
+            "drivers",
+            "restaurants",
+            "menus",
+            "menu_items",
+            "orders",
+            "categories",
+        )
+    ),
 }
 
 DELIVERY_7_DAYS_DOWNSTREAM_NODES = {
     ds("delivery_7_days"),
-    job("delivery_times_7_days"), ds("top_delivery_times"), ds("discounts"),
-    job("orders_popular_day_of_week"), ds("popular_orders_day_of_week"),
+    job("delivery_times_7_days"),
+    ds("top_delivery_times"),
+    ds("discounts"),
+    job("orders_popular_day_of_week"),
+    ds("popular_orders_day_of_week"),
     job("email_discounts"),
 }
 
@@ -65,7 +109,10 @@ DELIVERY_7_DAYS_DOWNSTREAM_EDGES = {
     (ds("discounts"), job("email_discounts"), "READS"),
 }
 
-DISCOUNTS_UPSTREAM_NODES = DELIVERY_7_DAYS_UPSTREAM_NODES | {ds("discounts"), job("delivery_times_7_days")}
+DISCOUNTS_UPSTREAM_NODES = DELIVERY_7_DAYS_UPSTREAM_NODES | {
+    ds("discounts"),
+    job("delivery_times_7_days"),
+}
 DISCOUNTS_DOWNSTREAM_NODES = {ds("discounts"), job("email_discounts")}
 
 CUSTOMERS_EMAIL_DOWNSTREAM_NODES = {
@@ -77,6 +124,10 @@ CUSTOMERS_EMAIL_DOWNSTREAM_NODES = {
 
 CUSTOMERS_EMAIL_DOWNSTREAM_EDGES = {
     (col("customers", "email"), col("delivery_7_days", "customer_email"), "DERIVES_FROM"),
-    (col("delivery_7_days", "customer_email"), col("top_delivery_times", "customer_email"), "DERIVES_FROM"),
+    (
+        col("delivery_7_days", "customer_email"),
+        col("top_delivery_times", "customer_email"),
+        "DERIVES_FROM",
+    ),
     (col("delivery_7_days", "customer_email"), col("discounts", "customer_email"), "DERIVES_FROM"),
 }

@@ -17,8 +17,14 @@ __all__ = ["LiveServer", "free_port"]
 class LiveServer(LineagemeshServer):
     """The shared launcher, plus a GraphQL helper that sends the test's bearer token."""
 
-    def __init__(self, store_args: list[str], log_path: Path, port: int | None = None,
-                 env: dict[str, str] | None = None, token: str | None = None) -> None:
+    def __init__(
+        self,
+        store_args: list[str],
+        log_path: Path,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+        token: str | None = None,
+    ) -> None:
         super().__init__(store_args, log_path, port, env)
         self.token = token  # the bearer token ``graphql`` sends, if any
 
@@ -28,7 +34,12 @@ class LiveServer(LineagemeshServer):
 
     def graphql(self, query: str, **variables: object) -> dict:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        response = httpx.post(f"{self.url}/graphql", json={"query": query, "variables": variables}, headers=headers, timeout=60)
+        response = httpx.post(
+            f"{self.url}/graphql",
+            json={"query": query, "variables": variables},
+            headers=headers,
+            timeout=60,
+        )
         response.raise_for_status()
         body = response.json()
         if body.get("errors"):

@@ -28,7 +28,9 @@ REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "scripts" / "bench.py"
 
 QUERY_CELLS = 2 * 3 * 3  # lineage/impact x small/medium/large x depth 5/20/unbounded
-EXTRA_CELLS = 2 * 2 * 3  # impact with whole paths, lineage with node facts: end to end, medium/large radius, each depth
+EXTRA_CELLS = (
+    2 * 2 * 3
+)  # impact with whole paths, lineage with node facts: end to end, medium/large radius, each depth
 
 
 def run_bench(tmp_path: Path, *args: str) -> dict[str, Any]:
@@ -37,7 +39,10 @@ def run_bench(tmp_path: Path, *args: str) -> dict[str, Any]:
     scratch.mkdir()
     completed = subprocess.run(
         [sys.executable, str(BENCH), "--datasets", "200", "--json", str(out), "--quick", *args],
-        capture_output=True, text=True, timeout=900, cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=REPO,
         env={**os.environ, "TMPDIR": str(scratch)},
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
@@ -58,7 +63,10 @@ def check_common(report: dict[str, Any], store: str) -> dict[str, Any]:
     assert meta["machine"]["cores"] >= 1
     assert set(report["starts"]) == {"small", "medium", "large"}
     for chosen in report["starts"].values():
-        assert chosen and all(s["downstream_nodes"] >= 1 and s["id"] == dataset_id(s["namespace"], s["name"]) for s in chosen)
+        assert chosen and all(
+            s["downstream_nodes"] >= 1 and s["id"] == dataset_id(s["namespace"], s["name"])
+            for s in chosen
+        )
     baseline = report["baseline"]
     assert baseline["counts"]["datasets"] == 200 and baseline["counts"]["job_io"] > 0
     assert len(baseline["queries"]) == QUERY_CELLS
@@ -68,8 +76,15 @@ def check_common(report: dict[str, Any], store: str) -> dict[str, Any]:
     result = report["stores"][store]
     assert result["graph"]["Dataset"] >= 200 and result["graph"]["READS"] > 0
     direct, http = result["ingest"]["direct"], result["ingest"]["http"]
-    assert direct["events"] + (http["events"] if result["ingest"].get("mode") == "split" else 0) == meta["events"]
-    assert direct["events_per_s"] > 0 and direct["translate_events_per_s"] > 0 and direct["apply_events_per_s"] > 0
+    assert (
+        direct["events"] + (http["events"] if result["ingest"].get("mode") == "split" else 0)
+        == meta["events"]
+    )
+    assert (
+        direct["events_per_s"] > 0
+        and direct["translate_events_per_s"] > 0
+        and direct["apply_events_per_s"] > 0
+    )
     assert http["accepted"] == http["events"] and http["rejected"] == 0 and http["events_per_s"] > 0
 
     cells = [c for c in result["queries"] if c["query"] in ("lineage", "impact")]
@@ -77,20 +92,34 @@ def check_common(report: dict[str, Any], store: str) -> dict[str, Any]:
     assert len(cells) == 2 * QUERY_CELLS and len(extras) == EXTRA_CELLS
     assert {c["mode"] for c in cells} == {"in_store", "end_to_end"}
     assert {(c["query"], c["mode"], c["size"]) for c in extras} == {
-        (q, "end_to_end", size) for q in ("impact_paths", "lineage_facts") for size in ("medium", "large")}
-    plain = {(c["size"], c["depth"]): c for c in cells if c["query"] == "lineage" and c["mode"] == "end_to_end"}
+        (q, "end_to_end", size)
+        for q in ("impact_paths", "lineage_facts")
+        for size in ("medium", "large")
+    }
+    plain = {
+        (c["size"], c["depth"]): c
+        for c in cells
+        if c["query"] == "lineage" and c["mode"] == "end_to_end"
+    }
     for cell in extras:  # the facts change no node of the answer
         check_latency(cell)
         if cell["query"] == "lineage_facts":
-            assert cell["result_nodes_max"] == plain[(cell["size"], cell["depth"])]["result_nodes_max"]
-    assert {(c["query"], c["size"], c["depth"]) for c in cells} == {(c["query"], c["size"], c["depth"]) for c in baseline["queries"]}
+            assert (
+                cell["result_nodes_max"] == plain[(cell["size"], cell["depth"])]["result_nodes_max"]
+            )
+    assert {(c["query"], c["size"], c["depth"]) for c in cells} == {
+        (c["query"], c["size"], c["depth"]) for c in baseline["queries"]
+    }
     base = {(c["query"], c["size"], c["depth"]): c for c in baseline["queries"]}
     for cell in cells:
         check_latency(cell)
         assert cell["speedup_p95"] > 0
         # Same start nodes, same question: ours and the baseline count the same nodes for lineage.
         if cell["query"] == "lineage":
-            assert cell["result_nodes_max"] == base[(cell["query"], cell["size"], cell["depth"])]["result_nodes_max"]
+            assert (
+                cell["result_nodes_max"]
+                == base[(cell["query"], cell["size"], cell["depth"])]["result_nodes_max"]
+            )
     names = {t["target"] for t in report["targets"]}
     assert any(store in name.lower() for name in names)
     return result
@@ -105,8 +134,13 @@ def test_bench_embedded_tiny_mesh(tmp_path: Path) -> None:
     assert memory["rss_delta_bytes"] > 0 and memory["bytes_per_element"] > 0
     assert memory["extrapolated_1m_datasets_gib"] > 0
     # and in a fresh process that loaded the snapshot (a restarted server)
-    assert memory["restarted_rss_delta_bytes"] > 0 and memory["restarted_extrapolated_1m_datasets_gib"] > 0
-    disk = result["disk"]  # the store was reopened: the queries ran on the graph loaded from its snapshot
+    assert (
+        memory["restarted_rss_delta_bytes"] > 0
+        and memory["restarted_extrapolated_1m_datasets_gib"] > 0
+    )
+    disk = result[
+        "disk"
+    ]  # the store was reopened: the queries ran on the graph loaded from its snapshot
     assert disk["journal_bytes"] > 0 and disk["snapshot_bytes"] > 0 and disk["snapshot_write_s"] > 0
     assert disk["restart_s"] > 0 and disk["replay_restart_s"] > 0
     assert disk["restart_speedup"] > 0 and disk["replay_events_per_s"] > 0
@@ -115,9 +149,25 @@ def test_bench_embedded_tiny_mesh(tmp_path: Path) -> None:
 def test_bench_steady_state_counts_the_elements_each_path_writes(tmp_path: Path) -> None:
     out, scratch = tmp_path / "steady.json", tmp_path / "scratch"
     scratch.mkdir()
-    completed = subprocess.run([sys.executable, str(BENCH), "--datasets", "60", "--store", "embedded", "--steady", "3,0.5",
-                                "--json", str(out)], capture_output=True, text=True, timeout=900, cwd=REPO,
-                               env={**os.environ, "TMPDIR": str(scratch)})
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH),
+            "--datasets",
+            "60",
+            "--store",
+            "embedded",
+            "--steady",
+            "3,0.5",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=REPO,
+        env={**os.environ, "TMPDIR": str(scratch)},
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert list(scratch.iterdir()) == [], "the bench left temporary files behind"
     (cell,) = json.loads(out.read_text())["steady"]
@@ -130,22 +180,63 @@ def test_bench_steady_state_counts_the_elements_each_path_writes(tmp_path: Path)
     # every re-run adds its run at least; the direct path and the server count the same way
     for path in (direct, http):
         assert path["events_per_s"] > 0 and path["elements_written_per_event"] >= 1
-    assert abs(direct["elements_written_per_event"] - http["elements_written_per_event"]) < 0.25 * direct["elements_written_per_event"]
+    assert (
+        abs(direct["elements_written_per_event"] - http["elements_written_per_event"])
+        < 0.25 * direct["elements_written_per_event"]
+    )
 
 
 def test_bench_served_measures_a_data_dir_the_cli_loaded(tmp_path: Path) -> None:
     """The 1M mode: the mesh generated once, loaded by `lineagemesh ingest`, then only served."""
     mesh_file, data_dir = tmp_path / "mesh.ndjson", tmp_path / "loaded"
-    subprocess.run([sys.executable, str(REPO / "scripts" / "generate_mesh.py"), "--datasets", "200", "--seed", "7",
-                    "--out", str(mesh_file)], check=True, capture_output=True, timeout=300, cwd=REPO)
-    subprocess.run([sys.executable, "-m", "graph", "ingest", "openlineage", "--data-dir", str(data_dir), str(mesh_file)],
-                   check=True, capture_output=True, timeout=300, cwd=REPO)
-    report = run_bench(tmp_path, "--store", "embedded", "--mesh", str(mesh_file), "--served", str(data_dir))
-    assert report["meta"]["generate"] == {"reused": str(mesh_file)} and report["meta"]["events"] > 200
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "scripts" / "generate_mesh.py"),
+            "--datasets",
+            "200",
+            "--seed",
+            "7",
+            "--out",
+            str(mesh_file),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+        cwd=REPO,
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "graph",
+            "ingest",
+            "openlineage",
+            "--data-dir",
+            str(data_dir),
+            str(mesh_file),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+        cwd=REPO,
+    )
+    report = run_bench(
+        tmp_path, "--store", "embedded", "--mesh", str(mesh_file), "--served", str(data_dir)
+    )
+    assert (
+        report["meta"]["generate"] == {"reused": str(mesh_file)} and report["meta"]["events"] > 200
+    )
     result = report["stores"]["embedded"]
     served = result["served"]
-    assert result["graph"]["Dataset"] >= 200 and served["nodes"] == sum(result["graph"].get(k.value, 0) for k in NodeKind)
-    assert served["start_s"] > 0 and served["server_rss_bytes"] > 0 and served["server_bytes_per_element"] > 0
+    assert result["graph"]["Dataset"] >= 200 and served["nodes"] == sum(
+        result["graph"].get(k.value, 0) for k in NodeKind
+    )
+    assert (
+        served["start_s"] > 0
+        and served["server_rss_bytes"] > 0
+        and served["server_bytes_per_element"] > 0
+    )
     base = {(c["query"], c["size"], c["depth"]): c for c in report["baseline"]["queries"]}
     cells = [c for c in result["queries"] if c["query"] in ("lineage", "impact")]
     assert len(cells) == QUERY_CELLS and {c["mode"] for c in cells} == {"end_to_end"}
@@ -154,9 +245,14 @@ def test_bench_served_measures_a_data_dir_the_cli_loaded(tmp_path: Path) -> None
         check_latency(cell)
         assert cell["speedup_p95"] > 0
         if cell["query"] == "lineage":  # the served graph answers what the baseline answers
-            assert cell["result_nodes_max"] == base[(cell["query"], cell["size"], cell["depth"])]["result_nodes_max"]
+            assert (
+                cell["result_nodes_max"]
+                == base[(cell["query"], cell["size"], cell["depth"])]["result_nodes_max"]
+            )
     (memory,) = [t for t in report["targets"] if "memory serving" in t["target"]]
-    assert memory["measured"] == served["server_rss_gib"] and memory["met"] is None  # the target is for 1M datasets
+    assert (
+        memory["measured"] == served["server_rss_gib"] and memory["met"] is None
+    )  # the target is for 1M datasets
 
 
 def cell_key(cell: dict[str, Any]) -> tuple[str, str, Any]:
@@ -175,15 +271,27 @@ def test_bench_neo4j_tiny_mesh(tmp_path: Path, neo4j_server: Any) -> None:
     # The read floor: every lineage/impact cell's reach asked as one bare statement, which reaches
     # exactly what our answers hold, and each of our cells quoted against it.
     read_floor = result["read_floor"]
-    assert len(read_floor) == QUERY_CELLS and all(cell["same_reach"] for cell in read_floor), read_floor
-    sizes = {cell_key(c): c["result_nodes_max"] for c in result["queries"] if c["mode"] == "in_store"}
+    assert len(read_floor) == QUERY_CELLS and all(cell["same_reach"] for cell in read_floor), (
+        read_floor
+    )
+    sizes = {
+        cell_key(c): c["result_nodes_max"] for c in result["queries"] if c["mode"] == "in_store"
+    }
     assert all(sizes[cell_key(c)] == c["result_nodes_max"] for c in read_floor)
     for cell in read_floor:
         check_latency(cell)
-    assert all(c["over_floor_p50"] > 0 for c in result["queries"] if c["query"] in ("lineage", "impact"))
-    with neo4j.GraphDatabase.driver(neo4j_server.uri, auth=None) as driver:  # the probe cleaned up after itself
-        probes, _, _ = driver.execute_query("MATCH (n:LineagemeshFloorProbe) RETURN count(n) AS n", database_="neo4j")
-        rules, _, _ = driver.execute_query("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names", database_="neo4j")
+    assert all(
+        c["over_floor_p50"] > 0 for c in result["queries"] if c["query"] in ("lineage", "impact")
+    )
+    with neo4j.GraphDatabase.driver(
+        neo4j_server.uri, auth=None
+    ) as driver:  # the probe cleaned up after itself
+        probes, _, _ = driver.execute_query(
+            "MATCH (n:LineagemeshFloorProbe) RETURN count(n) AS n", database_="neo4j"
+        )
+        rules, _, _ = driver.execute_query(
+            "SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names", database_="neo4j"
+        )
     assert probes[0]["n"] == 0 and not [name for name in rules[0]["names"] if "floor" in name]
 
 
@@ -194,22 +302,30 @@ def mesh() -> tuple[list[dict[str, Any]], Any]:
     return list(generate_mesh.generate(300, seed=11)), generate_mesh.mesh_shape(300, seed=11)
 
 
-def test_sql_baseline_returns_the_same_lineage(store: Store, mesh: tuple[list[dict[str, Any]], Any]) -> None:
+def test_sql_baseline_returns_the_same_lineage(
+    store: Store, mesh: tuple[list[dict[str, Any]], Any]
+) -> None:
     from sql_baseline import Baseline
 
     events, shape = mesh
     for i in range(0, len(events), 100):
-        store.apply([m for event in events[i:i + 100] for m in translate(event)])
+        store.apply([m for event in events[i : i + 100] for m in translate(event)])
     starts = list(zip(shape.hub_namespaces, shape.hubs))[:2]
     starts += [(ns, name) for ns, name in _datasets_with_readers(events)[:2]]
     with Baseline.load(events) as sql:
         assert sql.counts()["datasets"] == 300
         for namespace, name in starts:
             for depth in (1, 3, None):
-                ours = dataset_lineage(GraphView(store), dataset_id(namespace, name), Direction.DOWNSTREAM,
-                                       1_000_000 if depth is None else depth)
+                ours = dataset_lineage(
+                    GraphView(store),
+                    dataset_id(namespace, name),
+                    Direction.DOWNSTREAM,
+                    1_000_000 if depth is None else depth,
+                )
                 theirs = sql.lineage(namespace, name, depth)
-                assert {n.id for n in ours.nodes if n.kind is NodeKind.DATASET} == theirs.dataset_ids()
+                assert {
+                    n.id for n in ours.nodes if n.kind is NodeKind.DATASET
+                } == theirs.dataset_ids()
                 assert {n.id for n in ours.nodes if n.kind is NodeKind.JOB} == theirs.job_ids()
                 assert len(ours.edges) == len(theirs.edges)
 
@@ -226,7 +342,7 @@ def _datasets_with_readers(events: list[dict[str, Any]]) -> list[tuple[str, str]
         for ds in event.get("inputs") or []:
             seen.setdefault((ds["namespace"], ds["name"]), None)
     ordered = list(seen)
-    return ordered[len(ordered) // 2:]
+    return ordered[len(ordered) // 2 :]
 
 
 def test_percentiles() -> None:

@@ -32,7 +32,9 @@ def local_references(html: str) -> list[str]:
     """The URLs a page loads, asserting each is a path on this server (or an inline data: URL)."""
     urls = [url for url in REFERENCE.findall(html) if url and not url.startswith("data:")]
     for url in urls:
-        assert url.startswith("/") and not url.startswith("//"), f"the page loads {url} from another host"
+        assert url.startswith("/") and not url.startswith("//"), (
+            f"the page loads {url} from another host"
+        )
     return urls
 
 
@@ -41,14 +43,19 @@ def check_served(server: LiveServer, urls: list[str]) -> None:
         response = httpx.get(server.url + url)
         assert response.status_code == 200, url
         if url.endswith(".js"):
-            assert "javascript" in response.headers["content-type"], url  # module scripts need a JS type
+            assert "javascript" in response.headers["content-type"], (
+                url
+            )  # module scripts need a JS type
 
 
 def test_graphiql_page_loads_only_local_assets(server: LiveServer) -> None:
     page = httpx.get(f"{server.url}/graphql", headers={"accept": "text/html"})
     assert page.status_code == 200 and "GraphiQL" in page.text
     urls = local_references(page.text)
-    assert "/static/vendor/graphiql/graphiql.min.js" in urls and "/static/vendor/react/react.production.min.js" in urls
+    assert (
+        "/static/vendor/graphiql/graphiql.min.js" in urls
+        and "/static/vendor/react/react.production.min.js" in urls
+    )
     check_served(server, urls)
 
 
@@ -61,7 +68,9 @@ def test_explorer_page_and_its_modules_load_only_local_assets(server: LiveServer
     imported = []
     for module in modules:
         for target in IMPORT.findall(module.read_text()):
-            assert target.startswith(("/", "./")), f"{module.name} imports {target} from another host"
+            assert target.startswith(("/", "./")), (
+                f"{module.name} imports {target} from another host"
+            )
             imported.append(target if target.startswith("/") else f"/static/explorer/{target[2:]}")
     assert "/static/vendor/cytoscape/cytoscape.esm.min.js" in imported
     check_served(server, urls + imported + [f"/static/explorer/{m.name}" for m in modules])
@@ -69,11 +78,15 @@ def test_explorer_page_and_its_modules_load_only_local_assets(server: LiveServer
 
 def test_vendored_libraries_carry_their_licences() -> None:
     vendor = STATIC_DIR / "vendor"
-    folders = {path.parent for path in vendor.rglob("*") if path.is_file() and path.parent != vendor}
+    folders = {
+        path.parent for path in vendor.rglob("*") if path.is_file() and path.parent != vendor
+    }
     assert folders, "nothing vendored: run scripts/vendor-assets"
     for folder in folders:
         licence = folder / "LICENSE"
-        assert licence.is_file() and "permission is hereby granted" in licence.read_text().lower(), folder
+        assert (
+            licence.is_file() and "permission is hereby granted" in licence.read_text().lower()
+        ), folder
 
 
 def test_static_files_refuse_paths_outside_the_folder(server: LiveServer) -> None:

@@ -43,44 +43,90 @@ def event_files(tmp_path_factory: pytest.TempPathFactory, food_delivery_events) 
     """A mesh over several chunks, with bad lines among its events, and the seed as a JSON array."""
     root = tmp_path_factory.mktemp("events")
     mesh = root / "mesh.ndjson"
-    subprocess.run([sys.executable, str(REPO / "scripts" / "generate_mesh.py"), "--datasets", "700", "--seed", "3",
-                    "--out", str(mesh), "--quiet"], check=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "scripts" / "generate_mesh.py"),
+            "--datasets",
+            "700",
+            "--seed",
+            "3",
+            "--out",
+            str(mesh),
+            "--quiet",
+        ],
+        check=True,
+        timeout=300,
+    )
     lines = mesh.read_bytes().splitlines()
     assert len(lines) > 2 * CHUNK_EVENTS  # several chunks, the last one partial
     invalid = dict(json.loads(lines[1]), eventTime="yesterday")
-    lines[CHUNK_EVENTS - 1: CHUNK_EVENTS - 1] = [b"{not json", json.dumps(invalid).encode(), b'{"name": "caf\xe9"}']
+    lines[CHUNK_EVENTS - 1 : CHUNK_EVENTS - 1] = [
+        b"{not json",
+        json.dumps(invalid).encode(),
+        b'{"name": "caf\xe9"}',
+    ]
     mesh.write_bytes(b"\n".join(lines) + b"\n")
     seed = root / "seed.json"
     seed.write_text(json.dumps(food_delivery_events, indent=1))
     return [mesh, seed]
 
 
-def load(data_dir: Path, files: list[Path], workers: int | None) -> tuple[tuple[LoadReport, dict[str, int]], list[BadLine], list[int]]:
+def load(
+    data_dir: Path, files: list[Path], workers: int | None
+) -> tuple[tuple[LoadReport, dict[str, int]], list[BadLine], list[int]]:
     bad: list[BadLine] = []
     progress: list[int] = []
-    rules = DomainRules.parse({"rules": [{"domain": "seeded", "namespace": "food_delivery"}]}, "rules")
+    rules = DomainRules.parse(
+        {"rules": [{"domain": "seeded", "namespace": "food_delivery"}]}, "rules"
+    )
     with EmbeddedStore(data_dir) as store, EventLog(data_dir) as log:
-        report = load_events(IngestService(store, log, rules), files, on_bad=bad.append, on_progress=progress.append,
-                             workers=workers)
+        report = load_events(
+            IngestService(store, log, rules),
+            files,
+            on_bad=bad.append,
+            on_progress=progress.append,
+            workers=workers,
+        )
         counts = store.counts()
     return (report, counts), bad, progress
 
 
-def test_a_worker_process_loads_exactly_what_this_process_loads(tmp_path: Path, event_files: list[Path]) -> None:
+def test_a_worker_process_loads_exactly_what_this_process_loads(
+    tmp_path: Path, event_files: list[Path]
+) -> None:
     (here, here_counts), here_bad, here_progress = load(tmp_path / "here", event_files, workers=0)
     spooled_before = spool_dirs()
-    (there, there_counts), there_bad, there_progress = load(tmp_path / "worker", event_files, workers=1)
+    (there, there_counts), there_bad, there_progress = load(
+        tmp_path / "worker", event_files, workers=1
+    )
     assert spool_dirs() == spooled_before  # the worker's batches crossed as files, all gone now
     assert (here.workers, there.workers) == (0, 1)
     assert journal_payloads(tmp_path / "here") == journal_payloads(tmp_path / "worker")
     assert here_bad == there_bad and here_progress == there_progress and here_counts == there_counts
-    assert (here.accepted, here.rejected, here.changes) == (there.accepted, there.rejected, there.changes)
+    assert (here.accepted, here.rejected, here.changes) == (
+        there.accepted,
+        there.rejected,
+        there.changes,
+    )
     mesh = event_files[0]
-    assert [(b.path, b.line) for b in here_bad] == [(mesh, CHUNK_EVENTS), (mesh, CHUNK_EVENTS + 1), (mesh, CHUNK_EVENTS + 2)]
-    assert here_bad[0].reason.startswith("not valid JSON") and here_bad[1].reason.startswith("$.eventTime")
+    assert [(b.path, b.line) for b in here_bad] == [
+        (mesh, CHUNK_EVENTS),
+        (mesh, CHUNK_EVENTS + 1),
+        (mesh, CHUNK_EVENTS + 2),
+    ]
+    assert here_bad[0].reason.startswith("not valid JSON") and here_bad[1].reason.startswith(
+        "$.eventTime"
+    )
     assert here_bad[2].reason.startswith("not UTF-8")
-    assert here.rejected == 3 and here.accepted == sum(here_progress) - 3 and here.changes > here.accepted
-    assert [n.props.get("name") for n in domain_nodes(tmp_path / "worker")] == ["seeded"]  # the rules reached the worker
+    assert (
+        here.rejected == 3
+        and here.accepted == sum(here_progress) - 3
+        and here.changes > here.accepted
+    )
+    assert [n.props.get("name") for n in domain_nodes(tmp_path / "worker")] == [
+        "seeded"
+    ]  # the rules reached the worker
 
 
 def spool_dirs() -> set[Path]:
@@ -96,5 +142,7 @@ def domain_nodes(data_dir: Path) -> list:
 
 
 def test_a_small_load_stays_in_this_process(tmp_path: Path, event_files: list[Path]) -> None:
-    (report, _), _, _ = load(tmp_path / "small", [event_files[1]], workers=None)  # the seed: a few KiB
+    (report, _), _, _ = load(
+        tmp_path / "small", [event_files[1]], workers=None
+    )  # the seed: a few KiB
     assert report.workers == 0 and report.accepted == 26 and report.rejected == 0

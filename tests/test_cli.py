@@ -14,7 +14,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def lineagemesh(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "graph", *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "graph", *args], capture_output=True, text=True, timeout=300
+    )
 
 
 def stats(data_dir: Path) -> dict:
@@ -24,16 +26,22 @@ def stats(data_dir: Path) -> dict:
         return store.counts()
 
 
-def test_ingest_openlineage_json_array_ndjson_gzip_and_directories(tmp_path: Path, food_delivery_events) -> None:
+def test_ingest_openlineage_json_array_ndjson_gzip_and_directories(
+    tmp_path: Path, food_delivery_events
+) -> None:
     source = tmp_path / "events"
     (source / "nested").mkdir(parents=True)
     (source / "array.json").write_text(json.dumps(food_delivery_events[:10], indent=2))
-    (source / "nested" / "lines.ndjson").write_text("\n".join(json.dumps(e) for e in food_delivery_events[10:20]) + "\n")
+    (source / "nested" / "lines.ndjson").write_text(
+        "\n".join(json.dumps(e) for e in food_delivery_events[10:20]) + "\n"
+    )
     with gzip.open(source / "nested" / "more.ndjson.gz", "wt") as handle:
         handle.write("\n".join(json.dumps(e) for e in food_delivery_events[20:]))
     single = tmp_path / "one.json"
     single.write_text(json.dumps(food_delivery_events[0]))
-    result = lineagemesh("ingest", "openlineage", "--data-dir", str(tmp_path / "store"), str(source), str(single))
+    result = lineagemesh(
+        "ingest", "openlineage", "--data-dir", str(tmp_path / "store"), str(source), str(single)
+    )
     assert result.returncode == 0, result.stderr
     assert "27 events ingested" in result.stderr and "0 rejected" in result.stderr
     counts = stats(tmp_path / "store")
@@ -41,29 +49,61 @@ def test_ingest_openlineage_json_array_ndjson_gzip_and_directories(tmp_path: Pat
 
 
 @pytest.mark.parametrize("workers", ["0", "1"])
-def test_bad_events_are_reported_as_file_line_and_skipped(tmp_path: Path, food_delivery_events, workers: str) -> None:
+def test_bad_events_are_reported_as_file_line_and_skipped(
+    tmp_path: Path, food_delivery_events, workers: str
+) -> None:
     bad = dict(food_delivery_events[2])
     bad["eventTime"] = "not a time"
-    lines = [json.dumps(food_delivery_events[0]), "{broken json", json.dumps(bad), json.dumps(food_delivery_events[1])]
+    lines = [
+        json.dumps(food_delivery_events[0]),
+        "{broken json",
+        json.dumps(bad),
+        json.dumps(food_delivery_events[1]),
+    ]
     path = tmp_path / "events.ndjson"
     path.write_text("\n".join(lines) + "\n")
     array = tmp_path / "array.json"
-    array.write_text('[\n  {"eventTime": "2026-01-05T06:00:00Z"},\n  ' + json.dumps(food_delivery_events[3]) + "\n]")
-    result = lineagemesh("ingest", "openlineage", "--workers", workers, "--data-dir", str(tmp_path / "store"), str(path), str(array))
+    array.write_text(
+        '[\n  {"eventTime": "2026-01-05T06:00:00Z"},\n  '
+        + json.dumps(food_delivery_events[3])
+        + "\n]"
+    )
+    result = lineagemesh(
+        "ingest",
+        "openlineage",
+        "--workers",
+        workers,
+        "--data-dir",
+        str(tmp_path / "store"),
+        str(path),
+        str(array),
+    )
     assert result.returncode == 1
     assert f"{path}:2: not valid JSON" in result.stderr
     assert f"{path}:3: $.eventTime" in result.stderr
     assert f"{array}:2: " in result.stderr
     assert "3 events ingested" in result.stderr and "3 rejected" in result.stderr
     counts = stats(tmp_path / "store")
-    assert counts["Run"] == 2  # etl_menus (START + COMPLETE) and etl_orders' COMPLETE; never the bad one
+    assert (
+        counts["Run"] == 2
+    )  # etl_menus (START + COMPLETE) and etl_orders' COMPLETE; never the bad one
     assert counts["Dataset"] == 1  # public.menus: the bad event (etl_categories START) left nothing
 
 
 def test_store_options_are_validated(tmp_path: Path) -> None:
-    result = lineagemesh("ingest", "openlineage", "--data-dir", str(tmp_path), "--store", "bolt://127.0.0.1:1", str(tmp_path))
+    result = lineagemesh(
+        "ingest",
+        "openlineage",
+        "--data-dir",
+        str(tmp_path),
+        "--store",
+        "bolt://127.0.0.1:1",
+        str(tmp_path),
+    )
     assert result.returncode == 2 and "either --data-dir or --store" in result.stderr
-    missing = lineagemesh("ingest", "openlineage", "--data-dir", str(tmp_path), str(tmp_path / "nope.json"))
+    missing = lineagemesh(
+        "ingest", "openlineage", "--data-dir", str(tmp_path), str(tmp_path / "nope.json")
+    )
     assert missing.returncode == 2 and "does not exist" in missing.stderr
 
 
@@ -71,7 +111,9 @@ def test_checked_in_schema_matches_the_code() -> None:
     result = lineagemesh("schema")
     assert result.returncode == 0
     checked_in = (REPO / "schema.graphql").read_text()
-    assert result.stdout == checked_in, "schema.graphql is stale: run `lineagemesh schema > schema.graphql`"
+    assert result.stdout == checked_in, (
+        "schema.graphql is stale: run `lineagemesh schema > schema.graphql`"
+    )
 
 
 @pytest.mark.parametrize("flag", ["--help"])
@@ -85,17 +127,35 @@ def test_domain_rules_option(tmp_path: Path, food_delivery_events) -> None:
     events.write_text(json.dumps(food_delivery_events))
     bad = tmp_path / "bad.yaml"
     bad.write_text("rules:\n  - namespace: food_delivery\n")
-    rejected = lineagemesh("ingest", "openlineage", "--data-dir", str(tmp_path / "s1"), "--domain-rules", str(bad), str(events))
+    rejected = lineagemesh(
+        "ingest",
+        "openlineage",
+        "--data-dir",
+        str(tmp_path / "s1"),
+        "--domain-rules",
+        str(bad),
+        str(events),
+    )
     assert rejected.returncode == 2 and "rules[0].domain" in rejected.stderr
     good = tmp_path / "rules.yaml"
     good.write_text("rules:\n  - domain: food\n    namespace: food_delivery\n")
-    result = lineagemesh("ingest", "openlineage", "--data-dir", str(tmp_path / "s2"), "--domain-rules", str(good), str(events))
+    result = lineagemesh(
+        "ingest",
+        "openlineage",
+        "--data-dir",
+        str(tmp_path / "s2"),
+        "--domain-rules",
+        str(good),
+        str(events),
+    )
     assert result.returncode == 0, result.stderr
     counts = stats(tmp_path / "s2")
     assert counts["Domain"] == 1 and counts["BELONGS_TO"] == 13
 
 
-def test_the_gc_policy_follows_where_the_graph_lives(store_args: list[str], tmp_path: Path, food_delivery_events) -> None:
+def test_the_gc_policy_follows_where_the_graph_lives(
+    store_args: list[str], tmp_path: Path, food_delivery_events
+) -> None:
     """Holding the graph, young collections are rare (graph.heap.HOLDING); over Neo4j, whose
     driver leaves cyclic garbage per request, they stay small (REMOTE)."""
     import gc
@@ -109,7 +169,9 @@ def test_the_gc_policy_follows_where_the_graph_lives(store_args: list[str], tmp_
     events.write_text(json.dumps(food_delivery_events[:3]))
     before = gc.get_threshold()
     try:
-        result = CliRunner().invoke(main, ["ingest", "openlineage", *store_args, str(events)], catch_exceptions=False)
+        result = CliRunner().invoke(
+            main, ["ingest", "openlineage", *store_args, str(events)], catch_exceptions=False
+        )
         assert result.exit_code == 0, result.output
         assert gc.get_threshold()[0] == (REMOTE if store_args[0] == "--store" else HOLDING)
     finally:

@@ -31,10 +31,19 @@ def dated(at: datetime, description: str, name: str = "orders") -> dict:
         "producer": "https://example.com/tests",
         "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
         "inputs": [],
-        "outputs": [{"namespace": "s3://lake", "name": name, "facets": {"documentation": {
-            "_producer": "https://example.com/tests",
-            "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/DocumentationDatasetFacet.json#/$defs/DocumentationDatasetFacet",
-            "description": description}}}],
+        "outputs": [
+            {
+                "namespace": "s3://lake",
+                "name": name,
+                "facets": {
+                    "documentation": {
+                        "_producer": "https://example.com/tests",
+                        "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/DocumentationDatasetFacet.json#/$defs/DocumentationDatasetFacet",
+                        "description": description,
+                    }
+                },
+            }
+        ],
     }
 
 
@@ -49,15 +58,29 @@ def now() -> datetime:
 def test_future_events_are_refused_over_http(server_store_args: list[str], tmp_path: Path) -> None:
     server = LiveServer(server_store_args, tmp_path / "server.log").start()
     try:
-        refused = post(server.url + "/api/v1/lineage", dated(datetime(2099, 1, 1, tzinfo=UTC), "forever"))
+        refused = post(
+            server.url + "/api/v1/lineage", dated(datetime(2099, 1, 1, tzinfo=UTC), "forever")
+        )
         assert refused.status_code == 400
-        assert refused.json()["error"].startswith("$.eventTime: '2099-01-01T00:00:00+00:00' is ahead of the server clock")
+        assert refused.json()["error"].startswith(
+            "$.eventTime: '2099-01-01T00:00:00+00:00' is ahead of the server clock"
+        )
         assert server.graphql(DESCRIBE)["dataset"] is None  # nothing of it applied
 
         # Within the tolerance (clocks drift), accepted; then the owner's next run still wins.
-        assert post(server.url + "/api/v1/lineage", dated(now() + timedelta(minutes=20), "skewed")).status_code == 201
+        assert (
+            post(
+                server.url + "/api/v1/lineage", dated(now() + timedelta(minutes=20), "skewed")
+            ).status_code
+            == 201
+        )
         assert server.graphql(DESCRIBE)["dataset"]["description"] == "skewed"
-        assert post(server.url + "/api/v1/lineage", dated(now() + timedelta(minutes=40), "later")).status_code == 201
+        assert (
+            post(
+                server.url + "/api/v1/lineage", dated(now() + timedelta(minutes=40), "later")
+            ).status_code
+            == 201
+        )
         assert server.graphql(DESCRIBE)["dataset"]["description"] == "later"
 
         batch = [dated(now() + timedelta(hours=2), "too soon", "b0"), dated(now(), "fine", "b1")]
@@ -67,7 +90,12 @@ def test_future_events_are_refused_over_http(server_store_args: list[str], tmp_p
 
         server.stop()
         server.start(["--max-clock-skew", "3h"])
-        assert post(server.url + "/api/v1/lineage", dated(now() + timedelta(hours=2), "tolerated")).status_code == 201
+        assert (
+            post(
+                server.url + "/api/v1/lineage", dated(now() + timedelta(hours=2), "tolerated")
+            ).status_code
+            == 201
+        )
         assert server.graphql(DESCRIBE)["dataset"]["description"] == "tolerated"
     finally:
         server.stop()
@@ -75,23 +103,54 @@ def test_future_events_are_refused_over_http(server_store_args: list[str], tmp_p
 
 def test_future_events_are_refused_by_file_ingest(store_args: list[str], tmp_path: Path) -> None:
     events = tmp_path / "events.ndjson"
-    events.write_text("\n".join(json.dumps(e) for e in [dated(now(), "now"), dated(now() + timedelta(days=1), "tomorrow")]) + "\n")
-    command = [sys.executable, "-m", "graph", "ingest", "openlineage", *store_args, "--workers", "0", str(events)]
+    events.write_text(
+        "\n".join(
+            json.dumps(e)
+            for e in [dated(now(), "now"), dated(now() + timedelta(days=1), "tomorrow")]
+        )
+        + "\n"
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "graph",
+        "ingest",
+        "openlineage",
+        *store_args,
+        "--workers",
+        "0",
+        str(events),
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1
     assert f"{events}:2: $.eventTime: " in result.stderr and "1 events ingested" in result.stderr
-    tolerant = subprocess.run([*command, "--max-clock-skew", "2d"], capture_output=True, text=True, timeout=300)
+    tolerant = subprocess.run(
+        [*command, "--max-clock-skew", "2d"], capture_output=True, text=True, timeout=300
+    )
     assert tolerant.returncode == 0, tolerant.stderr
-    wrong = subprocess.run([*command, "--max-clock-skew", "soon"], capture_output=True, text=True, timeout=300)
+    wrong = subprocess.run(
+        [*command, "--max-clock-skew", "soon"], capture_output=True, text=True, timeout=300
+    )
     assert wrong.returncode == 2 and "'soon' is not a duration" in wrong.stderr
 
 
 def test_the_bound_is_given_to_the_translation() -> None:
     at = datetime(2026, 1, 1, tzinfo=UTC)
-    assert parse_skew("90s") == timedelta(seconds=90) and parse_skew("2d") == timedelta(days=2) and parse_skew("60") == timedelta(minutes=1)
-    assert latest_accepted(timedelta(hours=1), at) == at + timedelta(hours=1) and latest_accepted(None) is None
+    assert (
+        parse_skew("90s") == timedelta(seconds=90)
+        and parse_skew("2d") == timedelta(days=2)
+        and parse_skew("60") == timedelta(minutes=1)
+    )
+    assert (
+        latest_accepted(timedelta(hours=1), at) == at + timedelta(hours=1)
+        and latest_accepted(None) is None
+    )
     translate_encoded(dated(at + timedelta(hours=1), "edge"), not_after=at + timedelta(hours=1))
     with pytest.raises(InvalidEvent) as raised:
-        translate_encoded(dated(at + timedelta(hours=1, seconds=1), "over"), not_after=at + timedelta(hours=1))
+        translate_encoded(
+            dated(at + timedelta(hours=1, seconds=1), "over"), not_after=at + timedelta(hours=1)
+        )
     assert raised.value.path == "$.eventTime"
-    translate_encoded(dated(datetime(2099, 1, 1, tzinfo=UTC), "pure"))  # no bound given: the translation reads no clock
+    translate_encoded(
+        dated(datetime(2099, 1, 1, tzinfo=UTC), "pure")
+    )  # no bound given: the translation reads no clock

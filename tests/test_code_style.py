@@ -12,8 +12,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _clean(*args: str) -> None:
     """Run ``python -m <args>`` at the root; fail with what it printed unless it exits 0."""
-    done = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, f"{' '.join(args)} exited {done.returncode}:\n{done.stdout}{done.stderr}"
+    done = subprocess.run(
+        [sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 0, (
+        f"{' '.join(args)} exited {done.returncode}:\n{done.stdout}{done.stderr}"
+    )
 
 
 def test_ruff_finds_nothing() -> None:

@@ -23,7 +23,9 @@ def test_compose_wires_lineagemesh_to_neo4j() -> None:
     assert app["environment"]["LINEAGEMESH_STORE"] == "bolt://neo4j:7687"
 
     serve = main.commands["serve"]
-    envvars = {p.envvar for p in serve.params if p.envvar} | {"FORWARDED_ALLOW_IPS"}  # uvicorn's, for the proxy
+    envvars = {p.envvar for p in serve.params if p.envvar} | {
+        "FORWARDED_ALLOW_IPS"
+    }  # uvicorn's, for the proxy
     assert set(app["environment"]) <= envvars, set(app["environment"]) - envvars
     flags = {opt for p in serve.params for opt in p.opts}
     command = app["command"]
@@ -37,8 +39,14 @@ def test_compose_feeds_lineagemesh_from_a_kraft_kafka() -> None:
     kafka, app = compose["services"]["kafka"], compose["services"]["lineagemesh"]
     assert kafka["image"].startswith("apache/kafka:4.")
     assert kafka["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"  # KRaft: no ZooKeeper
-    internal = next(a for a in kafka["environment"]["KAFKA_ADVERTISED_LISTENERS"].split(",") if a.startswith("INTERNAL://"))
-    assert app["environment"]["LINEAGEMESH_KAFKA_BOOTSTRAP_SERVERS"] == internal.removeprefix("INTERNAL://")
+    internal = next(
+        a
+        for a in kafka["environment"]["KAFKA_ADVERTISED_LISTENERS"].split(",")
+        if a.startswith("INTERNAL://")
+    )
+    assert app["environment"]["LINEAGEMESH_KAFKA_BOOTSTRAP_SERVERS"] == internal.removeprefix(
+        "INTERNAL://"
+    )
     assert app["depends_on"]["kafka"]["condition"] == "service_healthy"
     assert any(v.split(":")[0] in compose["volumes"] for v in kafka["volumes"])
     log_volume = next(v for v in app["volumes"] if v.split(":")[0] in compose["volumes"])
@@ -50,11 +58,18 @@ def test_compose_runs_two_replicas_on_one_database_behind_one_port() -> None:
     services = compose["services"]
     first, second, proxy = services["lineagemesh"], services["lineagemesh-2"], services["proxy"]
     assert second["environment"] == first["environment"] and second["command"] == first["command"]
-    volumes = [next(v.split(":")[0] for v in app["volumes"] if v.split(":")[0] in compose["volumes"]) for app in (first, second)]
+    volumes = [
+        next(v.split(":")[0] for v in app["volumes"] if v.split(":")[0] in compose["volumes"])
+        for app in (first, second)
+    ]
     assert volumes[0] != volumes[1], "each replica keeps a raw event log of its own"
     assert "ports" not in second and proxy["ports"] == ["127.0.0.1:5000:5000"]
-    assert {name for name, dep in proxy["depends_on"].items() if dep["condition"] == "service_healthy"} == {"lineagemesh", "lineagemesh-2"}
+    assert {
+        name for name, dep in proxy["depends_on"].items() if dep["condition"] == "service_healthy"
+    } == {"lineagemesh", "lineagemesh-2"}
     config = compose["configs"][proxy["configs"][0]["source"]]["content"]
     assert proxy["configs"][0]["target"].startswith("/etc/nginx/conf.d/")
     assert re.findall(r"server (\S+) ", config) == ["lineagemesh:5000", "lineagemesh-2:5000"]
-    assert "listen 5000;" in config and "$$http_upgrade" in config  # websockets (subscriptions) pass through
+    assert (
+        "listen 5000;" in config and "$$http_upgrade" in config
+    )  # websockets (subscriptions) pass through

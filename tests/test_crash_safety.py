@@ -52,7 +52,11 @@ UNANSWERED = 0  # sent, but no answer came back: outcome unknown
 
 
 def facet(**fields: Any) -> dict[str, Any]:
-    return {"_producer": PRODUCER, "_schemaURL": "https://openlineage.io/spec/facets/1-0-0/X.json", **fields}
+    return {
+        "_producer": PRODUCER,
+        "_schemaURL": "https://openlineage.io/spec/facets/1-0-0/X.json",
+        **fields,
+    }
 
 
 def crash_event(client: int, n: int) -> dict[str, Any]:
@@ -60,20 +64,56 @@ def crash_event(client: int, n: int) -> dict[str, Any]:
     reading one shared source, so each event can be checked on its own."""
     out = f"out_{client}_{n}"
     return {
-        "eventType": "COMPLETE", "eventTime": "2026-01-05T06:00:00Z",
+        "eventType": "COMPLETE",
+        "eventTime": "2026-01-05T06:00:00Z",
         "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": NS, "name": f"job_{client}_{n}",
-                "facets": {"sql": facet(query=f"INSERT INTO {out} SELECT id, payload FROM source")}},
-        "inputs": [{"namespace": NS, "name": "source", "facets": {"schema": facet(fields=[
-            {"name": "id", "type": "BIGINT"}, {"name": "payload", "type": "STRING"}])}}],
-        "outputs": [{"namespace": NS, "name": out, "facets": {
-            "schema": facet(fields=[{"name": "id", "type": "BIGINT"}, {"name": "value", "type": "STRING"}]),
-            "columnLineage": facet(fields={
-                "id": {"inputFields": [{"namespace": NS, "name": "source", "field": "id"}]},
-                "value": {"inputFields": [{"namespace": NS, "name": "source", "field": "payload"}]},
-            }),
-        }}],
-        "producer": PRODUCER, "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "job": {
+            "namespace": NS,
+            "name": f"job_{client}_{n}",
+            "facets": {"sql": facet(query=f"INSERT INTO {out} SELECT id, payload FROM source")},
+        },
+        "inputs": [
+            {
+                "namespace": NS,
+                "name": "source",
+                "facets": {
+                    "schema": facet(
+                        fields=[
+                            {"name": "id", "type": "BIGINT"},
+                            {"name": "payload", "type": "STRING"},
+                        ]
+                    )
+                },
+            }
+        ],
+        "outputs": [
+            {
+                "namespace": NS,
+                "name": out,
+                "facets": {
+                    "schema": facet(
+                        fields=[
+                            {"name": "id", "type": "BIGINT"},
+                            {"name": "value", "type": "STRING"},
+                        ]
+                    ),
+                    "columnLineage": facet(
+                        fields={
+                            "id": {
+                                "inputFields": [{"namespace": NS, "name": "source", "field": "id"}]
+                            },
+                            "value": {
+                                "inputFields": [
+                                    {"namespace": NS, "name": "source", "field": "payload"}
+                                ]
+                            },
+                        }
+                    ),
+                },
+            }
+        ],
+        "producer": PRODUCER,
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
     }
 
 
@@ -102,12 +142,16 @@ class Footprints:
         for key, (nodes, edges) in self.expected.items():
             found_nodes = store.nodes(nodes)
             found_edges = {
-                e.key: e for e in store.edges({s for s, _, _ in edges}, {k for _, k, _ in edges}, "out") if e.key in edges
+                e.key: e
+                for e in store.edges({s for s, _, _ in edges}, {k for _, k, _ in edges}, "out")
+                if e.key in edges
             }
             if not found_nodes and not found_edges:
                 result[key] = "absent"
                 continue
-            wrong: list[object] = [i for i, n in nodes.items() if _state(found_nodes.get(i)) != _state(n)]
+            wrong: list[object] = [
+                i for i, n in nodes.items() if _state(found_nodes.get(i)) != _state(n)
+            ]
             wrong += [k for k, e in edges.items() if _state(found_edges.get(k)) != _state(e)]
             result[key] = "whole" if not wrong else f"half there: missing or different {wrong[:3]}"
         return result
@@ -120,7 +164,9 @@ def _state(item: Any) -> Any:
 # -- SIGKILL in the middle of a stream of posts ---------------------------------------------------
 
 
-def _post_until_stopped(url: str, client: int, stop: threading.Event, sent: dict, outcomes: dict) -> None:
+def _post_until_stopped(
+    url: str, client: int, stop: threading.Event, sent: dict, outcomes: dict
+) -> None:
     """Post events (client 0: batches of three) until stopped or the server is gone."""
     n = 0
     with httpx.Client(timeout=30) as http:
@@ -153,12 +199,18 @@ def test_sigkill_mid_stream_keeps_every_acknowledged_event_whole(
     sent: dict[tuple[int, int], list[dict]] = {}
     outcomes: dict[tuple[int, int], int] = {}
     stop = threading.Event()
-    clients = [threading.Thread(target=_post_until_stopped, args=(server.url, c, stop, sent, outcomes)) for c in range(4)]
+    clients = [
+        threading.Thread(target=_post_until_stopped, args=(server.url, c, stop, sent, outcomes))
+        for c in range(4)
+    ]
     try:
         for thread in clients:
             thread.start()
         deadline = time.monotonic() + 60
-        while sum(1 for o in list(outcomes.values()) if o == 201) < 150 and time.monotonic() < deadline:
+        while (
+            sum(1 for o in list(outcomes.values()) if o == 201) < 150
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.05)
         server.kill()  # SIGKILL, requests in flight
         for thread in clients:
@@ -173,10 +225,15 @@ def test_sigkill_mid_stream_keeps_every_acknowledged_event_whole(
     server.start()  # same data dir or Neo4j database
     try:
         query = "query($ns: String!, $name: String!) { job(namespace: $ns, name: $name) { outputs { id } latestRun { state } } }"
-        for key in acknowledged[:: max(1, len(acknowledged) // 50)]:  # over HTTP, as a client sees it
+        for key in acknowledged[
+            :: max(1, len(acknowledged) // 50)
+        ]:  # over HTTP, as a client sees it
             for event in sent[key]:
                 job = server.graphql(query, ns=NS, name=event["job"]["name"])["job"]
-                assert job == {"outputs": [{"id": f"dataset:{NS}:{event['outputs'][0]['name']}"}], "latestRun": {"state": "COMPLETE"}}
+                assert job == {
+                    "outputs": [{"id": f"dataset:{NS}:{event['outputs'][0]['name']}"}],
+                    "latestRun": {"state": "COMPLETE"},
+                }
     finally:
         server.stop()
 
@@ -190,7 +247,9 @@ def test_sigkill_mid_stream_keeps_every_acknowledged_event_whole(
         elif outcome == REFUSED:
             assert got == {"absent"}, f"refused request {key}: {got}"
         else:
-            assert got in ({"whole"}, {"absent"}), f"unanswered request {key} (a batch applies whole or not at all): {got}"
+            assert got in ({"whole"}, {"absent"}), (
+                f"unanswered request {key} (a batch applies whole or not at all): {got}"
+            )
     assert invariant_violations(store) == []
 
 
@@ -203,8 +262,18 @@ def batch(i: int) -> list:
     """Batch i: a dataset, a column and the edge between them."""
     ds, col = f"dataset:torn:t{i}", f"datasetField:torn:t{i}:c"
     return [
-        UpsertNode(ds, NodeKind.DATASET, STAMP, {"namespace": "torn", "name": f"t{i}", "i": i, "pad": "x" * 500}),
-        UpsertNode(col, NodeKind.COLUMN, STAMP, {"namespace": "torn", "dataset": f"t{i}", "datasetId": ds, "name": "c"}),
+        UpsertNode(
+            ds,
+            NodeKind.DATASET,
+            STAMP,
+            {"namespace": "torn", "name": f"t{i}", "i": i, "pad": "x" * 500},
+        ),
+        UpsertNode(
+            col,
+            NodeKind.COLUMN,
+            STAMP,
+            {"namespace": "torn", "dataset": f"t{i}", "datasetId": ds, "name": "c"},
+        ),
         UpsertEdge(ds, EdgeKind.HAS_COLUMN, col, STAMP),
     ]
 
@@ -229,10 +298,16 @@ def write_and_crash(data_dir: Path, n: int) -> None:
 
 
 def journal_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "graph.stores.journal" and r.levelno >= logging.WARNING]
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "graph.stores.journal" and r.levelno >= logging.WARNING
+    ]
 
 
-def test_sigkill_after_commits_loses_nothing_and_warns_nothing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_sigkill_after_commits_loses_nothing_and_warns_nothing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     write_and_crash(tmp_path, 40)
     assert wal_path(tmp_path / "journal.sqlite").stat().st_size > 0  # the crash left the WAL behind
     with caplog.at_level(logging.INFO), EmbeddedStore(tmp_path) as store:
@@ -241,16 +316,22 @@ def test_sigkill_after_commits_loses_nothing_and_warns_nothing(tmp_path: Path, c
 
 
 @pytest.mark.parametrize("damage", ["cut mid-frame", "cut at a frame boundary", "garbage appended"])
-def test_torn_wal_recovers_to_the_last_complete_batch(tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: str) -> None:
+def test_torn_wal_recovers_to_the_last_complete_batch(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: str
+) -> None:
     write_and_crash(tmp_path, 40)
     wal = wal_path(tmp_path / "journal.sqlite")
     size = wal.stat().st_size
     with wal.open("r+b") as f:
-        frame = 24 + struct.unpack(">I", f.read(12)[8:])[0]  # a frame header, then a page (the WAL header says its size)
+        frame = (
+            24 + struct.unpack(">I", f.read(12)[8:])[0]
+        )  # a frame header, then a page (the WAL header says its size)
         if damage == "cut mid-frame":
             f.truncate(size - frame // 2)
         elif damage == "cut at a frame boundary":
-            f.truncate(size - frame)  # the last commit frame: its transaction has no commit any more
+            f.truncate(
+                size - frame
+            )  # the last commit frame: its transaction has no commit any more
         else:
             f.seek(0, os.SEEK_END)
             f.write(os.urandom(1000))
@@ -268,7 +349,9 @@ def test_torn_wal_recovers_to_the_last_complete_batch(tmp_path: Path, caplog: py
     assert journal_warnings(caplog) == []
 
 
-def test_garbage_appended_to_the_database_file_is_ignored(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_garbage_appended_to_the_database_file_is_ignored(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     with EmbeddedStore(tmp_path) as store:
         for i in range(20):
             store.apply(batch(i))
@@ -302,13 +385,18 @@ def damage_row(path: Path, seq: int, how: str) -> None:
     try:
         (payload,) = db.execute("SELECT payload FROM batches WHERE seq = ?", (seq,)).fetchone()
         if how == "truncated":
-            db.execute("UPDATE batches SET payload = ? WHERE seq = ?", (payload[: len(payload) // 2], seq))
+            db.execute(
+                "UPDATE batches SET payload = ? WHERE seq = ?", (payload[: len(payload) // 2], seq)
+            )
         elif how == "bit flip":
             flipped = bytearray(payload)
             flipped[len(flipped) // 2] ^= 0x04
             db.execute("UPDATE batches SET payload = ? WHERE seq = ?", (bytes(flipped), seq))
         elif how == "garbage, no checksum":
-            db.execute("UPDATE batches SET payload = ?, length = NULL, crc32 = NULL WHERE seq = ?", (os.urandom(200), seq))
+            db.execute(
+                "UPDATE batches SET payload = ?, length = NULL, crc32 = NULL WHERE seq = ?",
+                (os.urandom(200), seq),
+            )
         else:
             raise ValueError(how)
     finally:
@@ -316,11 +404,16 @@ def damage_row(path: Path, seq: int, how: str) -> None:
 
 
 @pytest.mark.parametrize("how", ["truncated", "bit flip", "garbage, no checksum"])
-def test_torn_row_at_the_tail_is_dropped_with_one_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture, how: str) -> None:
+def test_torn_row_at_the_tail_is_dropped_with_one_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, how: str
+) -> None:
     path = fill(tmp_path, 30)
     damage_row(path, 30, how)
     check = _journal_cli("check", tmp_path)  # reports, changes nothing
-    assert check.returncode == 0 and "29 batches replay; a torn tail of 1 will be dropped" in check.stdout, check
+    assert (
+        check.returncode == 0
+        and "29 batches replay; a torn tail of 1 will be dropped" in check.stdout
+    ), check
     with caplog.at_level(logging.INFO), EmbeddedStore(tmp_path) as store:
         assert batches_present(store, 30) == list(range(29))
         store.apply(batch(30))  # the next batch gets a new seq after the dropped one
@@ -379,35 +472,62 @@ def test_damage_in_the_middle_refuses_to_start_until_salvaged(tmp_path: Path, ho
 def test_an_intact_row_that_does_not_decode_is_refused_wherever_it_is(tmp_path: Path) -> None:
     path = fill(tmp_path, 5)
     db = sqlite3.connect(path, isolation_level=None)
-    bogus = b'[["N","dataset:x:y","NoSuchKind","2026",null,null]]'  # a kind this version does not know
-    db.execute("UPDATE batches SET payload = ?, length = ?, crc32 = ? WHERE seq = 5", (bogus, len(bogus), zlib.crc32(bogus)))
+    bogus = (
+        b'[["N","dataset:x:y","NoSuchKind","2026",null,null]]'  # a kind this version does not know
+    )
+    db.execute(
+        "UPDATE batches SET payload = ?, length = ?, crc32 = ? WHERE seq = 5",
+        (bogus, len(bogus), zlib.crc32(bogus)),
+    )
     db.close()
     with pytest.raises(JournalCorrupt, match=r"batch 5 is intact .* cannot be decoded"):
         EmbeddedStore(tmp_path)
 
 
 def _journal_cli(command: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "graph", "journal", command, str(data_dir)],
-                          capture_output=True, text=True, timeout=60, cwd=Path(__file__).parents[1])
+    return subprocess.run(
+        [sys.executable, "-m", "graph", "journal", command, str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).parents[1],
+    )
 
 
 def _json_rows(mutations: list) -> bytes:
     """A batch as journals held it before the wire form: JSON rows."""
-    return orjson.dumps([("N", m.id, m.kind, m.at, dict(m.props) or None, dict(m.first) or None) if isinstance(m, UpsertNode)
-                         else ("E", m.source, m.kind, m.target, m.at, dict(m.props) or None, dict(m.first) or None)
-                         for m in mutations])
+    return orjson.dumps(
+        [
+            ("N", m.id, m.kind, m.at, dict(m.props) or None, dict(m.first) or None)
+            if isinstance(m, UpsertNode)
+            else (
+                "E",
+                m.source,
+                m.kind,
+                m.target,
+                m.at,
+                dict(m.props) or None,
+                dict(m.first) or None,
+            )
+            for m in mutations
+        ]
+    )
 
 
 def _format_0_journal(path: Path, payloads: list[bytes]) -> None:
     """A journal as the first version wrote it."""
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
-    db.execute("CREATE TABLE IF NOT EXISTS batches (seq INTEGER PRIMARY KEY AUTOINCREMENT, payload BLOB NOT NULL)")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS batches (seq INTEGER PRIMARY KEY AUTOINCREMENT, payload BLOB NOT NULL)"
+    )
     db.executemany("INSERT INTO batches (payload) VALUES (?)", ((p,) for p in payloads))
     db.close()
 
 
-def test_format_0_journal_is_migrated_transparently(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_format_0_journal_is_migrated_transparently(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     _format_0_journal(tmp_path / "journal.sqlite", [_json_rows(batch(i)) for i in range(10)])
     with caplog.at_level(logging.INFO), EmbeddedStore(tmp_path) as store:
         assert batches_present(store, 10) == list(range(10))
@@ -417,9 +537,17 @@ def test_format_0_journal_is_migrated_transparently(tmp_path: Path, caplog: pyte
     db = sqlite3.connect(tmp_path / "journal.sqlite")
     try:
         assert db.execute("PRAGMA user_version").fetchone()[0] == FORMAT
-        rows = db.execute("SELECT seq, length, crc32, codec, payload FROM batches ORDER BY seq").fetchall()
-        assert [r[1:4] for r in rows[:10]] == [(None, None, None)] * 10  # old rows kept byte for byte
-        assert rows[10][1] == len(rows[10][4]) and rows[10][2] == zlib.crc32(rows[10][4]) and rows[10][3] is None
+        rows = db.execute(
+            "SELECT seq, length, crc32, codec, payload FROM batches ORDER BY seq"
+        ).fetchall()
+        assert [r[1:4] for r in rows[:10]] == [
+            (None, None, None)
+        ] * 10  # old rows kept byte for byte
+        assert (
+            rows[10][1] == len(rows[10][4])
+            and rows[10][2] == zlib.crc32(rows[10][4])
+            and rows[10][3] is None
+        )
         assert rows[10][4] == encode(batch(10))  # stored as encoded
     finally:
         db.close()
@@ -427,15 +555,24 @@ def test_format_0_journal_is_migrated_transparently(tmp_path: Path, caplog: pyte
         assert batches_present(store, 11) == list(range(11))
 
 
-def test_format_1_journal_keeps_its_rows_and_stores_new_ones_as_encoded(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_format_1_journal_keeps_its_rows_and_stores_new_ones_as_encoded(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "journal.sqlite"
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
-    db.execute("CREATE TABLE batches (seq INTEGER PRIMARY KEY AUTOINCREMENT, payload BLOB NOT NULL, length INTEGER, crc32 INTEGER)")
-    db.execute("CREATE TABLE quarantine (seq INTEGER PRIMARY KEY, payload BLOB, length INTEGER, crc32 INTEGER, "
-               "reason TEXT NOT NULL, quarantined_at TEXT NOT NULL)")
+    db.execute(
+        "CREATE TABLE batches (seq INTEGER PRIMARY KEY AUTOINCREMENT, payload BLOB NOT NULL, length INTEGER, crc32 INTEGER)"
+    )
+    db.execute(
+        "CREATE TABLE quarantine (seq INTEGER PRIMARY KEY, payload BLOB, length INTEGER, crc32 INTEGER, "
+        "reason TEXT NOT NULL, quarantined_at TEXT NOT NULL)"
+    )
     payloads = [_json_rows(batch(i)) for i in range(5)]
-    db.executemany("INSERT INTO batches (payload, length, crc32) VALUES (?, ?, ?)", [(p, len(p), zlib.crc32(p)) for p in payloads])
+    db.executemany(
+        "INSERT INTO batches (payload, length, crc32) VALUES (?, ?, ?)",
+        [(p, len(p), zlib.crc32(p)) for p in payloads],
+    )
     db.execute("PRAGMA user_version = 1")
     db.close()
     with caplog.at_level(logging.INFO), EmbeddedStore(tmp_path) as store:
@@ -453,14 +590,18 @@ def test_format_1_journal_keeps_its_rows_and_stores_new_ones_as_encoded(tmp_path
         db.close()
 
 
-def test_rows_compressed_by_earlier_versions_replay_and_are_checked_like_any(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_rows_compressed_by_earlier_versions_replay_and_are_checked_like_any(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """Format 2 journals written while new rows were zlib-compressed: read as they are; a damaged
     one found by its length and crc32, and quarantined with its codec, so it can still be read."""
     path = fill(tmp_path, 1)
     db = sqlite3.connect(path, isolation_level=None)
     compressed = [zlib.compress(encode(batch(i)), 1) for i in range(1, 6)]
-    db.executemany("INSERT INTO batches (payload, length, crc32, codec) VALUES (?, ?, ?, 'zlib')",
-                   [(p, len(p), zlib.crc32(p)) for p in compressed])
+    db.executemany(
+        "INSERT INTO batches (payload, length, crc32, codec) VALUES (?, ?, ?, 'zlib')",
+        [(p, len(p), zlib.crc32(p)) for p in compressed],
+    )
     db.close()
     with caplog.at_level(logging.INFO), EmbeddedStore(tmp_path) as store:
         assert batches_present(store, 6) == list(range(6))
@@ -479,7 +620,9 @@ def test_rows_compressed_by_earlier_versions_replay_and_are_checked_like_any(tmp
         db.close()
 
 
-def test_format_0_torn_tail_is_found_by_decoding(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_format_0_torn_tail_is_found_by_decoding(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     payloads = [_json_rows(batch(i)) for i in range(10)]
     payloads[-1] = payloads[-1][:-7]
     _format_0_journal(tmp_path / "journal.sqlite", payloads)
@@ -514,7 +657,9 @@ def test_a_failed_write_is_unavailable_and_changes_nothing(tmp_path: Path) -> No
         pages = journal._db.execute("PRAGMA page_count").fetchone()[0]
         journal._db.execute(f"PRAGMA max_page_count = {pages}")
         big = batch(1)
-        big[0] = UpsertNode(big[0].id, big[0].kind, STAMP, {**big[0].props, "pad": os.urandom(60_000).hex()})  # incompressible
+        big[0] = UpsertNode(
+            big[0].id, big[0].kind, STAMP, {**big[0].props, "pad": os.urandom(60_000).hex()}
+        )  # incompressible
         with pytest.raises(StoreUnavailable, match="full"):
             store.apply(big)
         assert store.counts() == before and not store.nodes({"dataset:torn:t1"})
@@ -544,7 +689,11 @@ def _post(server: LiveServer, n: int) -> None:
 
 
 def _log_lines(server: LiveServer, level: str) -> list[str]:
-    return [line for line in server.log_path.read_text().splitlines() if f" {level} graph.stores.journal" in line]
+    return [
+        line
+        for line in server.log_path.read_text().splitlines()
+        if f" {level} graph.stores.journal" in line
+    ]
 
 
 def test_server_starts_over_a_torn_tail_and_names_what_it_dropped(tmp_path: Path) -> None:
@@ -556,7 +705,7 @@ def test_server_starts_over_a_torn_tail_and_names_what_it_dropped(tmp_path: Path
     damage_row(data_dir / "journal.sqlite", 10, "truncated")  # the last event's row
     server.start()
     try:
-        job = "query($name: String!) { job(namespace: \"crash\", name: $name) { id } }"
+        job = 'query($name: String!) { job(namespace: "crash", name: $name) { id } }'
         assert server.graphql(job, name="job_9_8")["job"] is not None
         assert server.graphql(job, name="job_9_9")["job"] is None
         _post(server, 10)
@@ -581,13 +730,19 @@ def test_server_refuses_to_start_over_damage_in_the_middle(tmp_path: Path) -> No
 def test_refusal_is_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
     path = fill(tmp_path, 5)
     damage_row(path, 2, "bit flip")
-    result = subprocess.run([sys.executable, "-m", "graph", "serve", "--data-dir", str(tmp_path), "--port", "1"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "graph", "serve", "--data-dir", str(tmp_path), "--port", "1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "Traceback" not in result.stderr and "Error: journal" in result.stderr
 
 
-def test_a_second_process_on_the_same_data_dir_is_refused_and_changes_nothing(tmp_path: Path, food_delivery_events) -> None:
+def test_a_second_process_on_the_same_data_dir_is_refused_and_changes_nothing(
+    tmp_path: Path, food_delivery_events
+) -> None:
     """Two processes on one journal would each serve a graph blind to the other's writes."""
     events = tmp_path / "events.ndjson"
     events.write_text("\n".join(json.dumps(e) for e in food_delivery_events[:4]) + "\n")
@@ -595,23 +750,51 @@ def test_a_second_process_on_the_same_data_dir_is_refused_and_changes_nothing(tm
     try:
         store.apply([m for e in food_delivery_events[:2] for m in translate(e)])
         before = store.counts()
-        with pytest.raises(JournalInUse, match=f"in use by another lineagemesh process \\(pid {os.getpid()}\\)"):
+        with pytest.raises(
+            JournalInUse, match=f"in use by another lineagemesh process \\(pid {os.getpid()}\\)"
+        ):
             EmbeddedStore(tmp_path / "store")
-        cli = subprocess.run([sys.executable, "-m", "graph", "ingest", "openlineage", "--data-dir", str(tmp_path / "store"), str(events)],
-                             capture_output=True, text=True, timeout=300)
+        cli = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "graph",
+                "ingest",
+                "openlineage",
+                "--data-dir",
+                str(tmp_path / "store"),
+                str(events),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert cli.returncode != 0
-        assert f"in use by another lineagemesh process (pid {os.getpid()})" in cli.stderr and "Traceback" not in cli.stderr
+        assert (
+            f"in use by another lineagemesh process (pid {os.getpid()})" in cli.stderr
+            and "Traceback" not in cli.stderr
+        )
     finally:
         store.close()
-    with EmbeddedStore(tmp_path / "store") as reopened:  # closing released it; the refused ingest wrote nothing
+    with EmbeddedStore(
+        tmp_path / "store"
+    ) as reopened:  # closing released it; the refused ingest wrote nothing
         assert reopened.counts() == before
 
 
 def test_a_killed_holder_leaves_no_lock_behind(tmp_path: Path) -> None:
     holder = subprocess.Popen(
-        [sys.executable, "-c", ("import sys, time; from pathlib import Path; from graph.stores.embedded import EmbeddedStore; "
-         "EmbeddedStore(Path(sys.argv[1])); print('open', flush=True); time.sleep(600)"), str(tmp_path / "store")],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time; from pathlib import Path; from graph.stores.embedded import EmbeddedStore; "
+                "EmbeddedStore(Path(sys.argv[1])); print('open', flush=True); time.sleep(600)"
+            ),
+            str(tmp_path / "store"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "open"

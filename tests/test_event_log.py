@@ -44,7 +44,9 @@ def write_files(tmp_path: Path, events: list[dict], parts: int) -> list[Path]:
     files = []
     for i in range(parts):
         path = tmp_path / f"part{i}.ndjson"
-        path.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in events[i * size:(i + 1) * size]))
+        path.write_bytes(
+            b"".join(orjson.dumps(e) + b"\n" for e in events[i * size : (i + 1) * size])
+        )
         files.append(path)
     return files
 
@@ -55,7 +57,9 @@ def ingest(store_args: list[str], *files: Path) -> None:
         assert result.exit_code == 0, result.output
 
 
-def loaded(store_args: list[str], open_test_store, tmp_path: Path, events: list[dict], parts: int) -> tuple[list[Path], tuple]:
+def loaded(
+    store_args: list[str], open_test_store, tmp_path: Path, events: list[dict], parts: int
+) -> tuple[list[Path], tuple]:
     """The events ingested from ``parts`` files; the files, and the graph they made."""
     files = write_files(tmp_path, events, parts)
     ingest(store_args, *files)
@@ -70,40 +74,69 @@ def graph_of(open_test_store) -> tuple[dict, dict]:
         store.close()
 
 
-def test_events_are_kept_as_sent_and_a_reindex_rebuilds_the_same_graph(live_server, server_store_args, food_delivery_events) -> None:
+def test_events_are_kept_as_sent_and_a_reindex_rebuilds_the_same_graph(
+    live_server, server_store_args, food_delivery_events
+) -> None:
     post_with_client(live_server.url, food_delivery_events[:20])
-    batch = httpx.post(f"{live_server.url}/api/v1/lineage/batch", json=[*food_delivery_events[20:], {"eventType": "START"}], timeout=60)
+    batch = httpx.post(
+        f"{live_server.url}/api/v1/lineage/batch",
+        json=[*food_delivery_events[20:], {"eventType": "START"}],
+        timeout=60,
+    )
     assert batch.json()["accepted"] == len(food_delivery_events) - 20
     before = answers(live_server)
 
     job = food_delivery_events[0]["job"]
-    sent = [e for e in food_delivery_events if (e["job"]["namespace"], e["job"]["name"]) == (job["namespace"], job["name"])]
+    sent = [
+        e
+        for e in food_delivery_events
+        if (e["job"]["namespace"], e["job"]["name"]) == (job["namespace"], job["name"])
+    ]
     assert len(sent) == 2
     page = live_server.graphql(EVENTS, id=job_id(job["namespace"], job["name"]), first=1)["events"]
     assert page["hasNextPage"] and [e["event"] for e in page["events"]] == sent[:1]
-    rest = live_server.graphql(EVENTS, id=job_id(job["namespace"], job["name"]), after=page["events"][0]["cursor"], first=100)["events"]
+    rest = live_server.graphql(
+        EVENTS,
+        id=job_id(job["namespace"], job["name"]),
+        after=page["events"][0]["cursor"],
+        first=100,
+    )["events"]
     assert [e["event"] for e in rest["events"]] == sent[1:] and not rest["hasNextPage"]
     # a column's events are its dataset's: every event reading or writing customers
-    readers = [e for e in food_delivery_events if any(d["name"] == "public.customers" for d in e.get("inputs", []) + e.get("outputs", []))]
-    got = live_server.graphql(EVENTS, id=fd.col("customers", "email"), first=100)["events"]["events"]
+    readers = [
+        e
+        for e in food_delivery_events
+        if any(d["name"] == "public.customers" for d in e.get("inputs", []) + e.get("outputs", []))
+    ]
+    got = live_server.graphql(EVENTS, id=fd.col("customers", "email"), first=100)["events"][
+        "events"
+    ]
     assert readers and [e["event"] for e in got] == readers
 
     live_server.stop()
-    result = subprocess.run([sys.executable, "-m", "graph", "reindex", *server_store_args], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "graph", "reindex", *server_store_args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     live_server.start()
     assert answers(live_server) == before
 
 
-def test_a_translator_change_shows_up_after_a_reindex(store_args, open_test_store, tmp_path, food_delivery_events,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_translator_change_shows_up_after_a_reindex(
+    store_args, open_test_store, tmp_path, food_delivery_events, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _, right = loaded(store_args, open_test_store, tmp_path, food_delivery_events, 3)
     assert cli("reindex", *store_args).exit_code == 0
     assert graph_of(open_test_store) == right  # the same translators: the same graph
 
     real = ingest_service.translate_many
 
-    def without_column_lineage(events: list[Any], rules: Any, not_after: Any = None) -> Any:  # a translator that loses a facet
+    def without_column_lineage(
+        events: list[Any], rules: Any, not_after: Any = None
+    ) -> Any:  # a translator that loses a facet
         stripped = json.loads(json.dumps(events))
         for event in stripped:
             for output in event.get("outputs") or []:
@@ -119,8 +152,9 @@ def test_a_translator_change_shows_up_after_a_reindex(store_args, open_test_stor
     assert graph_of(open_test_store) == right
 
 
-def test_an_interrupted_reindex_resumes_and_blocks_writes_meanwhile(store_args, open_test_store, tmp_path, food_delivery_events,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_interrupted_reindex_resumes_and_blocks_writes_meanwhile(
+    store_args, open_test_store, tmp_path, food_delivery_events, monkeypatch: pytest.MonkeyPatch
+) -> None:
     files, right = loaded(store_args, open_test_store, tmp_path, food_delivery_events, 4)
     opened = open_test_store()
     store_class = type(opened)
@@ -146,7 +180,9 @@ def test_an_interrupted_reindex_resumes_and_blocks_writes_meanwhile(store_args, 
     assert cli("ingest", "openlineage", str(files[0]), *store_args).exit_code == 0  # open again
 
 
-def test_retention_ages_raw_events_out_and_keeps_their_lineage(store, tmp_path, food_delivery_events) -> None:
+def test_retention_ages_raw_events_out_and_keeps_their_lineage(
+    store, tmp_path, food_delivery_events
+) -> None:
     with EventLog(event_log_dir(store, tmp_path / "events" if store.remote else None)) as log:
         service = IngestService(store, log, keep_seconds=90 * 86400)
         old = translate_events(food_delivery_events[:10])
@@ -161,7 +197,12 @@ def test_retention_ages_raw_events_out_and_keeps_their_lineage(store, tmp_path, 
         assert service.age_out() == 0
         kept = lineage_events(log, limit=1000)
         left = food_delivery_events[10:]
-        newest = [left[i] for i in sorted(range(len(left)), key=lambda i: (event_time(left[i]["eventTime"]), i), reverse=True)]
+        newest = [
+            left[i]
+            for i in sorted(
+                range(len(left)), key=lambda i: (event_time(left[i]["eventTime"]), i), reverse=True
+            )
+        ]
         assert kept == {"events": newest, "totalCount": len(food_delivery_events) - 10}
         assert lineage_events(log, limit=3, offset=2)["events"] == newest[2:5]
         assert dump(store) == before  # lineage stays
@@ -174,6 +215,10 @@ def test_retention_ages_raw_events_out_and_keeps_their_lineage(store, tmp_path, 
 
 def test_keep_events_takes_a_duration(store_args, tmp_path, food_delivery_events) -> None:
     (path,) = write_files(tmp_path, food_delivery_events, 1)
-    bad = CliRunner().invoke(main, ["ingest", "openlineage", str(path), "--keep-events", "soon", *store_args])
+    bad = CliRunner().invoke(
+        main, ["ingest", "openlineage", str(path), "--keep-events", "soon", *store_args]
+    )
     assert bad.exit_code == 2 and "not a duration" in bad.output
-    assert cli("ingest", "openlineage", str(path), "--keep-events", "90d", *store_args).exit_code == 0
+    assert (
+        cli("ingest", "openlineage", str(path), "--keep-events", "90d", *store_args).exit_code == 0
+    )

@@ -35,14 +35,19 @@ FAN_JOB = "job:fanout:fan_in"
 FAN_INPUTS = 120  # more than two pages of the explorer's 50
 READER = "reader-token-0123456789abcdef"
 # what opening delivery_7_days draws upstream: two dataset hops (the writers of the second hop's datasets are a third)
-FIRST_PAINT_UPSTREAM = fd.DELIVERY_7_DAYS_UPSTREAM_NODES - {fd.job(name) for name in ("etl_categories", "etl_menu_items", "etl_menus", "etl_orders")}
+FIRST_PAINT_UPSTREAM = fd.DELIVERY_7_DAYS_UPSTREAM_NODES - {
+    fd.job(name) for name in ("etl_categories", "etl_menu_items", "etl_menus", "etl_orders")
+}
 
 
 def fan_in_event() -> dict[str, Any]:
     """A job reading FAN_INPUTS datasets: a side too big to draw at once."""
     return {
-        "eventType": "COMPLETE", "eventTime": "2026-01-05T06:00:00Z", "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "fanout", "name": "fan_in"}, "producer": "https://example.com/tests",
+        "eventType": "COMPLETE",
+        "eventTime": "2026-01-05T06:00:00Z",
+        "run": {"runId": str(uuid.uuid4())},
+        "job": {"namespace": "fanout", "name": "fan_in"},
+        "producer": "https://example.com/tests",
         "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
         "inputs": [{"namespace": "fanout", "name": f"source_{i:03d}"} for i in range(FAN_INPUTS)],
         "outputs": [{"namespace": "fanout", "name": "fanned_in"}],
@@ -52,14 +57,30 @@ def fan_in_event() -> dict[str, Any]:
 def retire_events() -> list[dict[str, Any]]:
     """fanout.retired written, then dropped (OpenLineage's lifecycleStateChange DROP)."""
     producer = "https://example.com/tests"
+
     def run(when: str, output: dict[str, Any]) -> dict[str, Any]:
-        return {"eventType": "COMPLETE", "eventTime": when, "run": {"runId": str(uuid.uuid4())},
-                "job": {"namespace": "fanout", "name": "retire"}, "producer": producer,
-                "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent", "outputs": [output]}
-    drop = {"_producer": producer, "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/LifecycleStateChangeDatasetFacet.json",
-            "lifecycleStateChange": "DROP"}
-    return [run("2026-01-05T06:00:00Z", {"namespace": "fanout", "name": "retired"}),
-            run("2026-01-06T06:00:00Z", {"namespace": "fanout", "name": "retired", "facets": {"lifecycleStateChange": drop}})]
+        return {
+            "eventType": "COMPLETE",
+            "eventTime": when,
+            "run": {"runId": str(uuid.uuid4())},
+            "job": {"namespace": "fanout", "name": "retire"},
+            "producer": producer,
+            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+            "outputs": [output],
+        }
+
+    drop = {
+        "_producer": producer,
+        "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/LifecycleStateChangeDatasetFacet.json",
+        "lifecycleStateChange": "DROP",
+    }
+    return [
+        run("2026-01-05T06:00:00Z", {"namespace": "fanout", "name": "retired"}),
+        run(
+            "2026-01-06T06:00:00Z",
+            {"namespace": "fanout", "name": "retired", "facets": {"lifecycleStateChange": drop}},
+        ),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -67,9 +88,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     root = tmp_path_factory.mktemp("explorer")
     rules = root / "rules.yaml"
     rules.write_text(RULES)
-    server = LiveServer(["--data-dir", str(root / "store")], root / "server.log").start(["--demo", "--domain-rules", str(rules)])
+    server = LiveServer(["--data-dir", str(root / "store")], root / "server.log").start(
+        ["--demo", "--domain-rules", str(rules)]
+    )
     try:
-        for event in (fan_in_event(), fd.ownership_event("delivery_times_7_days", "team-delivery"), *retire_events()):
+        for event in (
+            fan_in_event(),
+            fd.ownership_event("delivery_times_7_days", "team-delivery"),
+            *retire_events(),
+        ):
             httpx.post(f"{server.url}/api/v1/lineage", json=event, timeout=30).raise_for_status()
         yield server
     finally:
@@ -95,7 +122,11 @@ def painted(driver: Chrome) -> int:
 
 
 def wait_painted(driver: Chrome, after: int) -> None:
-    wait(driver, f"Number(document.body.dataset.painted || 0) > {after}", "the explorer did not redraw")
+    wait(
+        driver,
+        f"Number(document.body.dataset.painted || 0) > {after}",
+        "the explorer did not redraw",
+    )
 
 
 def drawn(driver: Chrome) -> dict[str, dict[str, Any]]:
@@ -107,11 +138,15 @@ def drawn(driver: Chrome) -> dict[str, dict[str, Any]]:
 
 
 def drawn_edges(driver: Chrome) -> set[tuple[str, str, str]]:
-    edges = driver.execute_script("return window.explorer.cy.edges().map((e) => [e.source().id(), e.target().id(), e.classes().join(' ')])")
+    edges = driver.execute_script(
+        "return window.explorer.cy.edges().map((e) => [e.source().id(), e.target().id(), e.classes().join(' ')])"
+    )
     return {tuple(edge) for edge in edges}
 
 
-def open_explorer(driver: Chrome, server: LiveServer, fragment: str = "", ready: bool = True) -> Requests:
+def open_explorer(
+    driver: Chrome, server: LiveServer, fragment: str = "", ready: bool = True
+) -> Requests:
     requests = Requests(driver)
     driver.get(f"{server.url}/{fragment}")
     if ready:
@@ -124,17 +159,28 @@ def search_and_pick(driver: Chrome, text: str, node_id: str) -> None:
     box = driver.find_element(By.ID, "search")
     box.clear()
     box.send_keys(text)
-    wait(driver, f"document.querySelector('#search-results li[data-id={json.dumps(node_id)}]')", f"no search hit {node_id}")
-    driver.find_element(By.CSS_SELECTOR, f"#search-results li[data-id={json.dumps(node_id)}]").click()
+    wait(
+        driver,
+        f"document.querySelector('#search-results li[data-id={json.dumps(node_id)}]')",
+        f"no search hit {node_id}",
+    )
+    driver.find_element(
+        By.CSS_SELECTOR, f"#search-results li[data-id={json.dumps(node_id)}]"
+    ).click()
     wait_painted(driver, before)
 
 
 def click_node(driver: Chrome, node_id: str) -> None:
     """A real mouse click on a node where cytoscape drew it."""
     graph = driver.find_element(By.ID, "graph")
-    x, y = driver.execute_script("const p = window.explorer.cy.getElementById(arguments[0]).renderedPosition(); return [p.x, p.y]", node_id)
+    x, y = driver.execute_script(
+        "const p = window.explorer.cy.getElementById(arguments[0]).renderedPosition(); return [p.x, p.y]",
+        node_id,
+    )
     size = graph.size
-    ActionChains(driver).move_to_element_with_offset(graph, int(x - size["width"] / 2), int(y - size["height"] / 2)).click().perform()
+    ActionChains(driver).move_to_element_with_offset(
+        graph, int(x - size["width"] / 2), int(y - size["height"] / 2)
+    ).click().perform()
 
 
 def expand(driver: Chrome, node_id: str, side: str) -> None:
@@ -151,23 +197,44 @@ def screenshot(driver: Chrome, tmp_path: Path, name: str) -> int:
     return non_background_pixels(path)
 
 
-def test_search_draws_the_lineage_left_to_right_by_kind_and_domain(server: LiveServer, browser: Chrome, tmp_path: Path) -> None:
+def test_search_draws_the_lineage_left_to_right_by_kind_and_domain(
+    server: LiveServer, browser: Chrome, tmp_path: Path
+) -> None:
     requests = open_explorer(browser, server)
     search_and_pick(browser, "delivery_7_days", fd.ds("delivery_7_days"))
     nodes = drawn(browser)
     lineage = {id for id, n in nodes.items() if n["kind"] in ("DATASET", "JOB")}
     # two dataset hops each side
-    assert lineage >= FIRST_PAINT_UPSTREAM and not lineage & (fd.DELIVERY_7_DAYS_UPSTREAM_NODES - FIRST_PAINT_UPSTREAM)
-    assert {fd.job("delivery_times_7_days"), fd.ds("top_delivery_times"), fd.ds("discounts")} <= lineage
-    assert nodes[fd.ds("delivery_7_days")]["shape"] == "round-rectangle" and nodes[fd.job("etl_delivery_7_days")]["shape"] == "ellipse"
+    assert lineage >= FIRST_PAINT_UPSTREAM and not lineage & (
+        fd.DELIVERY_7_DAYS_UPSTREAM_NODES - FIRST_PAINT_UPSTREAM
+    )
+    assert {
+        fd.job("delivery_times_7_days"),
+        fd.ds("top_delivery_times"),
+        fd.ds("discounts"),
+    } <= lineage
+    assert (
+        nodes[fd.ds("delivery_7_days")]["shape"] == "round-rectangle"
+        and nodes[fd.job("etl_delivery_7_days")]["shape"] == "ellipse"
+    )
     assert "focus" in nodes[fd.ds("delivery_7_days")]["classes"]
-    positions = browser.execute_script("""const x = (id) => window.explorer.cy.getElementById(id).position('x');
-        return [x(arguments[0]), x(arguments[1]), x(arguments[2])]""", fd.ds("customers"), fd.ds("delivery_7_days"), fd.ds("top_delivery_times"))
+    positions = browser.execute_script(
+        """const x = (id) => window.explorer.cy.getElementById(id).position('x');
+        return [x(arguments[0]), x(arguments[1]), x(arguments[2])]""",
+        fd.ds("customers"),
+        fd.ds("delivery_7_days"),
+        fd.ds("top_delivery_times"),
+    )
     assert positions[0] < positions[1] < positions[2]  # upstream left, downstream right
     domains = {n["domain"]: n["colour"] for n in nodes.values() if n["kind"] == "DATASET"}
-    assert nodes[fd.ds("orders_7_days")]["domain"] == "orders" and nodes[fd.ds("delivery_7_days")]["domain"] == "delivery"
+    assert (
+        nodes[fd.ds("orders_7_days")]["domain"] == "orders"
+        and nodes[fd.ds("delivery_7_days")]["domain"] == "delivery"
+    )
     assert len({domains["orders"], domains["delivery"], domains["customers"]}) > 1
-    assert nodes[fd.ds("orders_7_days")]["colour"] == nodes[fd.ds("order_status")]["colour"]  # one domain, one colour
+    assert (
+        nodes[fd.ds("orders_7_days")]["colour"] == nodes[fd.ds("order_status")]["colour"]
+    )  # one domain, one colour
     assert "node=dataset%3Afood_delivery%3Apublic.delivery_7_days" in browser.current_url
     assert browser.find_element(By.ID, "detail-domain").text == "delivery"  # the side panel
     assert screenshot(browser, tmp_path, "explorer.png") > 20_000
@@ -182,7 +249,9 @@ def test_plus_expands_one_hop_on_one_side(server: LiveServer, browser: Chrome) -
     assert frontier in before and f"stub|up|{frontier}" in before
     expand(browser, frontier, "up")
     after = drawn(browser)
-    assert fd.job("etl_orders_7_days") in after  # one hop: the job writing it, not yet that job's inputs
+    assert (
+        fd.job("etl_orders_7_days") in after
+    )  # one hop: the job writing it, not yet that job's inputs
     assert fd.ds("orders") not in after and f"stub|up|{frontier}" not in after
     expand(browser, fd.job("etl_orders_7_days"), "up")
     final = set(drawn(browser))
@@ -192,7 +261,11 @@ def test_plus_expands_one_hop_on_one_side(server: LiveServer, browser: Chrome) -
     url = browser.current_url
     browser.get("about:blank")
     browser.get(url)
-    wait(browser, "window.explorer && window.explorer.ready && document.body.dataset.painted", "the link did not redraw")
+    wait(
+        browser,
+        "window.explorer && window.explorer.ready && document.body.dataset.painted",
+        "the link did not redraw",
+    )
     assert set(drawn(browser)) == final
 
 
@@ -212,7 +285,10 @@ def test_a_big_fan_out_is_one_node_that_pages(server: LiveServer, browser: Chrom
     before = painted(browser)
     picked[0].click()
     wait_painted(browser, before)
-    assert "dataset:fanout:source_119" in drawn(browser) and drawn(browser)[stub]["label"] == f"{FAN_INPUTS - 51} more"
+    assert (
+        "dataset:fanout:source_119" in drawn(browser)
+        and drawn(browser)[stub]["label"] == f"{FAN_INPUTS - 51} more"
+    )
     for label in (f"+{FAN_INPUTS - 101}", None):
         expand(browser, FAN_JOB, "up")
         nodes = drawn(browser)
@@ -243,58 +319,94 @@ def test_columns_on_demand_with_column_lineage(server: LiveServer, browser: Chro
     assert "cols=" in browser.current_url
 
 
-def test_impact_mode_shows_the_impact_answer(server: LiveServer, browser: Chrome, tmp_path: Path) -> None:
+def test_impact_mode_shows_the_impact_answer(
+    server: LiveServer, browser: Chrome, tmp_path: Path
+) -> None:
     requests = open_explorer(browser, server)
     search_and_pick(browser, "delivery_7_days", fd.ds("delivery_7_days"))
     before = painted(browser)
     browser.find_element(By.ID, "mode-impact").click()
     wait_painted(browser, before)
-    expected = server.graphql("""query($id: String!) { impact(nodeId: $id, change: DROP) {
-        affected { id severity } owners { name } breaking } }""", id=fd.ds("delivery_7_days"))["impact"]
+    expected = server.graphql(
+        """query($id: String!) { impact(nodeId: $id, change: DROP) {
+        affected { id severity } owners { name } breaking } }""",
+        id=fd.ds("delivery_7_days"),
+    )["impact"]
     assert expected["affected"] and expected["owners"]
     nodes = drawn(browser)
     assert "changed" in nodes[fd.ds("delivery_7_days")]["classes"]
     for affected in expected["affected"]:
         if affected["id"] in nodes:  # columns of the report are listed, datasets and jobs drawn
             assert affected["severity"] in nodes[affected["id"]]["classes"]
-    assert {a["id"] for a in expected["affected"] if not a["id"].startswith("datasetField:")} <= set(nodes)
+    assert {
+        a["id"] for a in expected["affected"] if not a["id"].startswith("datasetField:")
+    } <= set(nodes)
     rows = browser.find_elements(By.CSS_SELECTOR, "#impact-affected tr")
     assert len(rows) == len(expected["affected"])
     owners = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#impact-owners li")]
     assert sorted(o.split(" (")[0] for o in owners) == sorted(o["name"] for o in expected["owners"])
-    assert ("BREAKING" in browser.find_element(By.ID, "impact-summary").text) == expected["breaking"]
+    assert ("BREAKING" in browser.find_element(By.ID, "impact-summary").text) == expected[
+        "breaking"
+    ]
     assert "mode=impact" in browser.current_url and "change=DROP" in browser.current_url
     assert screenshot(browser, tmp_path, "explorer-impact.png") > 10_000
     # another change kind: the same answer as the query for it
     before = painted(browser)
-    browser.execute_script("const s = document.getElementById('change-kind'); s.value = 'SEMANTIC'; s.dispatchEvent(new Event('change'))")
+    browser.execute_script(
+        "const s = document.getElementById('change-kind'); s.value = 'SEMANTIC'; s.dispatchEvent(new Event('change'))"
+    )
     wait_painted(browser, before)
-    semantic = server.graphql("""query($id: String!) { impact(nodeId: $id, change: SEMANTIC) { affected { id } } }""",
-                              id=fd.ds("delivery_7_days"))["impact"]
-    assert len(browser.find_elements(By.CSS_SELECTOR, "#impact-affected tr")) == len(semantic["affected"])
+    semantic = server.graphql(
+        """query($id: String!) { impact(nodeId: $id, change: SEMANTIC) { affected { id } } }""",
+        id=fd.ds("delivery_7_days"),
+    )["impact"]
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#impact-affected tr")) == len(
+        semantic["affected"]
+    )
     assert "change=SEMANTIC" in browser.current_url
     assert requests.elsewhere(server.url) == []
 
 
 def test_a_token_server_gets_the_token_as_bearer(tmp_path: Path) -> None:
-    tokens = {"read": "token", "tokens": [{"principal": "viewer", "token": READER, "roles": ["reader"]}]}
-    server = LiveServer(["--data-dir", str(tmp_path / "store")], tmp_path / "server.log",
-                        env={"LINEAGEMESH_TOKENS": json.dumps(tokens)}).start(["--demo"])
+    tokens = {
+        "read": "token",
+        "tokens": [{"principal": "viewer", "token": READER, "roles": ["reader"]}],
+    }
+    server = LiveServer(
+        ["--data-dir", str(tmp_path / "store")],
+        tmp_path / "server.log",
+        env={"LINEAGEMESH_TOKENS": json.dumps(tokens)},
+    ).start(["--demo"])
     try:
-        assert httpx.post(f"{server.url}/graphql", json={"query": "{ stats { kind } }"}).status_code == 401
+        assert (
+            httpx.post(f"{server.url}/graphql", json={"query": "{ stats { kind } }"}).status_code
+            == 401
+        )
         with chromium() as driver:
-            requests = open_explorer(driver, server, f"#node={fd.ds('delivery_7_days')}", ready=False)
-            wait(driver, "document.getElementById('token-dialog').open", "the page did not ask for a token")
+            requests = open_explorer(
+                driver, server, f"#node={fd.ds('delivery_7_days')}", ready=False
+            )
+            wait(
+                driver,
+                "document.getElementById('token-dialog').open",
+                "the page did not ask for a token",
+            )
             driver.find_element(By.ID, "token").send_keys("wrong-token-0123456789")
             driver.find_element(By.CSS_SELECTOR, "#token-form button").click()
-            wait(driver, "document.getElementById('token-dialog').open && "
-                 "document.querySelector('#token-dialog p').textContent.includes('refused')", "a wrong token was not refused")
+            wait(
+                driver,
+                "document.getElementById('token-dialog').open && "
+                "document.querySelector('#token-dialog p').textContent.includes('refused')",
+                "a wrong token was not refused",
+            )
             driver.find_element(By.ID, "token").send_keys(READER)
             driver.find_element(By.CSS_SELECTOR, "#token-form button").click()
             wait(driver, "document.body.dataset.painted", "nothing drawn with the token")
             assert set(drawn(driver)) >= FIRST_PAINT_UPSTREAM
             sent = [entry for entry in requests.collect() if entry["url"].endswith("/graphql")]
-            assert any(entry["headers"].get("authorization") == f"Bearer {READER}" for entry in sent)
+            assert any(
+                entry["headers"].get("authorization") == f"Bearer {READER}" for entry in sent
+            )
             assert requests.elsewhere(server.url) == []
     finally:
         server.stop()
@@ -303,15 +415,24 @@ def test_a_token_server_gets_the_token_as_bearer(tmp_path: Path) -> None:
 def wide_events(breadth: int) -> list[dict[str, Any]]:
     """wide.root → a job → `breadth` datasets, each read by a job writing `breadth` more: a downstream
     radius of breadth² + 2·breadth + 2 nodes within two dataset hops."""
+
     def run(job: str, inputs: list[str], outputs: list[str]) -> dict[str, Any]:
-        return {"eventType": "COMPLETE", "eventTime": "2026-01-05T06:00:00Z", "run": {"runId": str(uuid.uuid4())},
-                "job": {"namespace": "wide", "name": job}, "producer": "https://example.com/tests",
-                "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-                "inputs": [{"namespace": "wide", "name": n} for n in inputs],
-                "outputs": [{"namespace": "wide", "name": n} for n in outputs]}
+        return {
+            "eventType": "COMPLETE",
+            "eventTime": "2026-01-05T06:00:00Z",
+            "run": {"runId": str(uuid.uuid4())},
+            "job": {"namespace": "wide", "name": job},
+            "producer": "https://example.com/tests",
+            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+            "inputs": [{"namespace": "wide", "name": n} for n in inputs],
+            "outputs": [{"namespace": "wide", "name": n} for n in outputs],
+        }
+
     middle = [f"mid_{i:03d}" for i in range(breadth)]
     return [run("split", ["root"], middle)] + [
-        run(f"spread_{i:03d}", [name], [f"leaf_{i:03d}_{j:03d}" for j in range(breadth)]) for i, name in enumerate(middle)]
+        run(f"spread_{i:03d}", [name], [f"leaf_{i:03d}_{j:03d}" for j in range(breadth)])
+        for i, name in enumerate(middle)
+    ]
 
 
 def test_a_ten_thousand_node_radius_paints_a_few_hundred(tmp_path: Path) -> None:
@@ -320,7 +441,9 @@ def test_a_ten_thousand_node_radius_paints_a_few_hundred(tmp_path: Path) -> None
     breadth = 100
     server = LiveServer(["--data-dir", str(tmp_path / "store")], tmp_path / "server.log").start()
     try:
-        httpx.post(f"{server.url}/api/v1/lineage/batch", json=wide_events(breadth), timeout=120).raise_for_status()
+        httpx.post(
+            f"{server.url}/api/v1/lineage/batch", json=wide_events(breadth), timeout=120
+        ).raise_for_status()
         with chromium() as driver:
             open_explorer(driver, server, "#node=dataset:wide:root")
             wait(driver, "document.body.dataset.painted", "nothing drawn")
@@ -334,27 +457,49 @@ def test_a_ten_thousand_node_radius_paints_a_few_hundred(tmp_path: Path) -> None
             assert len([id for id in nodes if id.startswith("dataset:wide:mid_")]) == 50
             assert nodes["stub|down|job:wide:split"]["label"] == f"+{breadth - 50}"
             assert nodes["stub|down|dataset:wide:mid_000"]["label"] == "+1"
-            print(f"\n10k-node radius ({known} nodes known): first paint {first_paint_ms:.0f} ms after navigation, {len(nodes)} drawn")
+            print(
+                f"\n10k-node radius ({known} nodes known): first paint {first_paint_ms:.0f} ms after navigation, {len(nodes)} drawn"
+            )
     finally:
         server.stop()
 
 
 def live_event(job: str, source: str, target: str) -> dict[str, Any]:
-    return {"eventType": "COMPLETE", "eventTime": "2026-01-05T06:00:00Z", "run": {"runId": str(uuid.uuid4())},
-            "job": {"namespace": "live", "name": job}, "producer": "https://example.com/tests",
-            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-            "inputs": [{"namespace": "live", "name": source}], "outputs": [{"namespace": "live", "name": target}]}
+    return {
+        "eventType": "COMPLETE",
+        "eventTime": "2026-01-05T06:00:00Z",
+        "run": {"runId": str(uuid.uuid4())},
+        "job": {"namespace": "live", "name": job},
+        "producer": "https://example.com/tests",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "inputs": [{"namespace": "live", "name": source}],
+        "outputs": [{"namespace": "live", "name": target}],
+    }
 
 
-def test_an_open_lineage_redraws_when_ingested_events_change_it(server: LiveServer, browser: Chrome) -> None:
+def test_an_open_lineage_redraws_when_ingested_events_change_it(
+    server: LiveServer, browser: Chrome
+) -> None:
     """The page subscribes to lineageChanged (a websocket to its own server) and redraws on a push."""
-    httpx.post(f"{server.url}/api/v1/lineage", json=live_event("writer", "staged", "report"), timeout=30).raise_for_status()
+    httpx.post(
+        f"{server.url}/api/v1/lineage", json=live_event("writer", "staged", "report"), timeout=30
+    ).raise_for_status()
     requests = open_explorer(browser, server, "#node=dataset:live:report")
     assert {"job:live:writer", "dataset:live:staged"} <= set(drawn(browser))
     assert "job:live:feed" not in drawn(browser)
-    wait(browser, "window.explorer.liveUpdates === undefined", "the page redrew before anything changed")
-    httpx.post(f"{server.url}/api/v1/lineage", json=live_event("feed", "landing", "staged"), timeout=30).raise_for_status()
-    wait(browser, "window.explorer.cy.getElementById('job:live:feed').length > 0", "the new upstream job was not drawn live")
+    wait(
+        browser,
+        "window.explorer.liveUpdates === undefined",
+        "the page redrew before anything changed",
+    )
+    httpx.post(
+        f"{server.url}/api/v1/lineage", json=live_event("feed", "landing", "staged"), timeout=30
+    ).raise_for_status()
+    wait(
+        browser,
+        "window.explorer.cy.getElementById('job:live:feed').length > 0",
+        "the new upstream job was not drawn live",
+    )
     assert {"job:live:feed", "dataset:live:landing"} <= set(drawn(browser))
     assert browser.execute_script("return window.explorer.liveUpdates") >= 1
     assert requests.elsewhere(server.url) == []

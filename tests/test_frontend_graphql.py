@@ -31,19 +31,29 @@ NEIGHBOURS = """query($id: String!, $direction: LineageDirection!, $kinds: [Node
 
 
 def run(store: Store, query: str, **variables: Any) -> dict[str, Any]:
-    result = SCHEMA.execute_sync(query, variable_values=variables, context_value={"request": None, "response": None, **context(store)})
+    result = SCHEMA.execute_sync(
+        query,
+        variable_values=variables,
+        context_value={"request": None, "response": None, **context(store)},
+    )
     assert not result.errors, result.errors
     return result.data  # type: ignore[return-value]
 
 
 def errors(store: Store, query: str, **variables: Any) -> list[str]:
-    result = SCHEMA.execute_sync(query, variable_values=variables, context_value={"request": None, "response": None, **context(store)})
+    result = SCHEMA.execute_sync(
+        query,
+        variable_values=variables,
+        context_value={"request": None, "response": None, **context(store)},
+    )
     return [e.message for e in result.errors or []]
 
 
 @pytest.fixture
 def seeded(store: Store, food_delivery_events) -> Store:
-    for event in food_delivery_events + [fd.ownership_event(job, owner) for job, owner in OWNERS.items()]:
+    for event in food_delivery_events + [
+        fd.ownership_event(job, owner) for job, owner in OWNERS.items()
+    ]:
         store.apply(translate(event))
     return store
 
@@ -54,7 +64,9 @@ def hop(store: Store, node_id: str, direction: str, **arguments: Any) -> list[tu
     after = None
     total = None
     while True:
-        page = run(store, NEIGHBOURS, id=node_id, direction=direction, first=1, after=after, **arguments)["neighbours"]
+        page = run(
+            store, NEIGHBOURS, id=node_id, direction=direction, first=1, after=after, **arguments
+        )["neighbours"]
         total = page["totalCount"] if total is None else total
         assert page["totalCount"] == total
         assert page["pageInfo"]["hasPreviousPage"] == (after is not None)
@@ -71,33 +83,61 @@ def hop(store: Store, node_id: str, direction: str, **arguments: Any) -> list[tu
 def test_neighbours_are_one_hop_in_a_stable_order_a_page_at_a_time(seeded: Store) -> None:
     inputs = ("customers", "drivers", "order_status", "orders_7_days", "restaurants")
     both = hop(seeded, fd.job("etl_delivery_7_days"), "BOTH")
-    assert both == [("UPSTREAM", fd.ds(t), "READS") for t in inputs] + [("DOWNSTREAM", fd.ds("delivery_7_days"), "WRITES")]
+    assert both == [("UPSTREAM", fd.ds(t), "READS") for t in inputs] + [
+        ("DOWNSTREAM", fd.ds("delivery_7_days"), "WRITES")
+    ]
     assert hop(seeded, fd.job("etl_delivery_7_days"), "UPSTREAM") == both[:5]
     assert hop(seeded, fd.ds("customers"), "DOWNSTREAM") == [
-        ("DOWNSTREAM", fd.job(j), "READS") for j in ("email_discounts", "etl_delivery_7_days", "orders_popular_day_of_week")]
-    assert hop(seeded, fd.ds("customers"), "UPSTREAM") == [("UPSTREAM", fd.job("etl_customers"), "WRITES")]
+        ("DOWNSTREAM", fd.job(j), "READS")
+        for j in ("email_discounts", "etl_delivery_7_days", "orders_popular_day_of_week")
+    ]
+    assert hop(seeded, fd.ds("customers"), "UPSTREAM") == [
+        ("UPSTREAM", fd.job("etl_customers"), "WRITES")
+    ]
     email = fd.col("customers", "email")
-    assert hop(seeded, email, "DOWNSTREAM") == [("DOWNSTREAM", fd.col("delivery_7_days", "customer_email"), "DERIVES_FROM")]
+    assert hop(seeded, email, "DOWNSTREAM") == [
+        ("DOWNSTREAM", fd.col("delivery_7_days", "customer_email"), "DERIVES_FROM")
+    ]
     # one page holds what the pages of one did, in the same order, with the same cursors
-    whole = run(seeded, NEIGHBOURS, id=fd.job("etl_delivery_7_days"), direction="BOTH")["neighbours"]
+    whole = run(seeded, NEIGHBOURS, id=fd.job("etl_delivery_7_days"), direction="BOTH")[
+        "neighbours"
+    ]
     assert [(e["direction"], e["node"]["id"], e["kind"]) for e in whole["edges"]] == both
     assert not whole["pageInfo"]["hasNextPage"] and not whole["truncated"]
-    second = run(seeded, NEIGHBOURS, id=fd.job("etl_delivery_7_days"), direction="BOTH", first=2,
-                 after=whole["edges"][0]["cursor"])["neighbours"]
+    second = run(
+        seeded,
+        NEIGHBOURS,
+        id=fd.job("etl_delivery_7_days"),
+        direction="BOTH",
+        first=2,
+        after=whole["edges"][0]["cursor"],
+    )["neighbours"]
     assert [e["cursor"] for e in second["edges"]] == [e["cursor"] for e in whole["edges"][1:3]]
     # nodes no lineage runs through have no neighbours
-    assert run(seeded, NEIGHBOURS, id="owner:team-logistics", direction="BOTH")["neighbours"]["totalCount"] == 0
+    assert (
+        run(seeded, NEIGHBOURS, id="owner:team-logistics", direction="BOTH")["neighbours"][
+            "totalCount"
+        ]
+        == 0
+    )
 
 
 def test_neighbours_filter_by_kind(seeded: Store) -> None:
     assert hop(seeded, fd.ds("customers"), "BOTH", kinds=["DATASET"]) == []
     assert len(hop(seeded, fd.ds("customers"), "BOTH", kinds=["JOB", "DATASET"])) == 4
     assert hop(seeded, fd.col("customers", "email"), "BOTH", kinds=["COLUMN"]) == [
-        ("DOWNSTREAM", fd.col("delivery_7_days", "customer_email"), "DERIVES_FROM")]
+        ("DOWNSTREAM", fd.col("delivery_7_days", "customer_email"), "DERIVES_FROM")
+    ]
 
 
-def rerun(events: list[dict[str, Any]], job: str, run_id: str, at: str, states: tuple[str, ...] = ("START", "COMPLETE"),
-          more_inputs: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+def rerun(
+    events: list[dict[str, Any]],
+    job: str,
+    run_id: str,
+    at: str,
+    states: tuple[str, ...] = ("START", "COMPLETE"),
+    more_inputs: tuple[str, ...] = (),
+) -> list[dict[str, Any]]:
     """Events of a new run of one of the seed's jobs, as its first run's START, at ``at``."""
     start = next(e for e in events if e["job"]["name"] == job and e["eventType"] == "START")
     made = []
@@ -105,7 +145,9 @@ def rerun(events: list[dict[str, Any]], job: str, run_id: str, at: str, states: 
         event = copy.deepcopy(start)
         event.update(eventTime=at, eventType=state)
         event["run"]["runId"] = run_id
-        event["inputs"] = event.get("inputs", []) + [{"namespace": fd.NS, "name": f"public.{name}"} for name in more_inputs]
+        event["inputs"] = event.get("inputs", []) + [
+            {"namespace": fd.NS, "name": f"public.{name}"} for name in more_inputs
+        ]
         made.append(event)
     return made
 
@@ -114,19 +156,39 @@ def test_a_cursor_survives_changes_to_the_graph(seeded: Store, food_delivery_eve
     job = fd.job("etl_delivery_7_days")
     first = run(seeded, NEIGHBOURS, id=job, direction="UPSTREAM", first=2)["neighbours"]
     assert [e["node"]["id"] for e in first["edges"]] == [fd.ds("customers"), fd.ds("drivers")]
-    for event in rerun(food_delivery_events, "etl_delivery_7_days", "0198c1f6-0000-7000-8000-000000000001",
-                       "2026-01-06T06:00:00.000Z", more_inputs=("aaa_first", "dz_between")):
+    for event in rerun(
+        food_delivery_events,
+        "etl_delivery_7_days",
+        "0198c1f6-0000-7000-8000-000000000001",
+        "2026-01-06T06:00:00.000Z",
+        more_inputs=("aaa_first", "dz_between"),
+    ):
         seeded.apply(translate(event))
-    rest = run(seeded, NEIGHBOURS, id=job, direction="UPSTREAM", first=10, after=first["pageInfo"]["endCursor"])["neighbours"]
+    rest = run(
+        seeded,
+        NEIGHBOURS,
+        id=job,
+        direction="UPSTREAM",
+        first=10,
+        after=first["pageInfo"]["endCursor"],
+    )["neighbours"]
     assert rest["totalCount"] == 7
-    assert [e["node"]["id"] for e in rest["edges"]] == [fd.ds(t) for t in ("dz_between", "order_status", "orders_7_days", "restaurants")]
+    assert [e["node"]["id"] for e in rest["edges"]] == [
+        fd.ds(t) for t in ("dz_between", "order_status", "orders_7_days", "restaurants")
+    ]
 
 
 def test_bad_neighbour_requests_are_errors(seeded: Store) -> None:
     job = fd.job("etl_delivery_7_days")
-    assert errors(seeded, NEIGHBOURS, id="dataset:nowhere:nothing", direction="BOTH") == ["no node with id 'dataset:nowhere:nothing'"]
-    assert errors(seeded, NEIGHBOURS, id=job, direction="BOTH", after="not a cursor") == ["invalid cursor 'not a cursor'"]
-    assert errors(seeded, NEIGHBOURS, id=job, direction="BOTH", first=-1) == ["first must be 0 or more, not -1"]
+    assert errors(seeded, NEIGHBOURS, id="dataset:nowhere:nothing", direction="BOTH") == [
+        "no node with id 'dataset:nowhere:nothing'"
+    ]
+    assert errors(seeded, NEIGHBOURS, id=job, direction="BOTH", after="not a cursor") == [
+        "invalid cursor 'not a cursor'"
+    ]
+    assert errors(seeded, NEIGHBOURS, id=job, direction="BOTH", first=-1) == [
+        "first must be 0 or more, not -1"
+    ]
     empty = run(seeded, NEIGHBOURS, id=job, direction="BOTH", first=0)["neighbours"]
     assert (empty["edges"], empty["totalCount"], empty["pageInfo"]["hasNextPage"]) == ([], 6, True)
 
@@ -135,40 +197,79 @@ NODE_FACTS = "id kind upstreamCount downstreamCount domain owners { id name type
 
 
 def test_lineage_nodes_carry_what_a_frontend_draws_them_with(seeded: Store) -> None:
-    nodes = run(seeded, f"query($id: String!) {{ lineage(nodeId: $id) {{ nodes {{ {NODE_FACTS} }} }} }}",
-                id=fd.ds("delivery_7_days"))["lineage"]["nodes"]
+    nodes = run(
+        seeded,
+        f"query($id: String!) {{ lineage(nodeId: $id) {{ nodes {{ {NODE_FACTS} }} }} }}",
+        id=fd.ds("delivery_7_days"),
+    )["lineage"]["nodes"]
     by_id = {n["id"]: n for n in nodes}
     job = by_id[fd.job("etl_delivery_7_days")]
-    assert (job["upstreamCount"], job["downstreamCount"], job["latestRunState"]) == (5, 1, "COMPLETE")
-    assert job["owners"] == [{"id": "owner:team-logistics", "name": "team-logistics", "type": "team"}]
+    assert (job["upstreamCount"], job["downstreamCount"], job["latestRunState"]) == (
+        5,
+        1,
+        "COMPLETE",
+    )
+    assert job["owners"] == [
+        {"id": "owner:team-logistics", "name": "team-logistics", "type": "team"}
+    ]
     customers = by_id[fd.ds("customers")]
-    assert (customers["upstreamCount"], customers["downstreamCount"], customers["owners"]) == (1, 3, [])
+    assert (customers["upstreamCount"], customers["downstreamCount"], customers["owners"]) == (
+        1,
+        3,
+        [],
+    )
     for node in nodes:  # the counts are the neighbours' totals, node by node
         for way in ("UPSTREAM", "DOWNSTREAM"):
-            total = run(seeded, NEIGHBOURS, id=node["id"], direction=way, first=0)["neighbours"]["totalCount"]
+            total = run(seeded, NEIGHBOURS, id=node["id"], direction=way, first=0)["neighbours"][
+                "totalCount"
+            ]
             assert node[f"{way.lower()}Count"] == total, (node["id"], way)
-    column = run(seeded, f'{{ node(id: "{fd.col("customers", "email")}") {{ {NODE_FACTS} }} }}')["node"]
-    assert (column["upstreamCount"], column["downstreamCount"], column["latestRunState"]) == (0, 1, None)
+    column = run(seeded, f'{{ node(id: "{fd.col("customers", "email")}") {{ {NODE_FACTS} }} }}')[
+        "node"
+    ]
+    assert (column["upstreamCount"], column["downstreamCount"], column["latestRunState"]) == (
+        0,
+        1,
+        None,
+    )
 
 
 def test_latest_run_state_follows_new_runs(seeded: Store, food_delivery_events) -> None:
-    for event in rerun(food_delivery_events, "etl_delivery_7_days", "0198c1f6-0000-7000-8000-000000000001",
-                       "2026-01-06T06:00:00.000Z", ("START", "FAIL")):
+    for event in rerun(
+        food_delivery_events,
+        "etl_delivery_7_days",
+        "0198c1f6-0000-7000-8000-000000000001",
+        "2026-01-06T06:00:00.000Z",
+        ("START", "FAIL"),
+    ):
         seeded.apply(translate(event))
     query = f"""{{ job(namespace: "{fd.NS}", name: "etl_delivery_7_days") {{ latestRun {{ state }} }}
-        a: node(id: "{fd.job('etl_delivery_7_days')}") {{ latestRunState }} b: node(id: "{fd.ds('delivery_7_days')}") {{ latestRunState }}
-        c: node(id: "{fd.ds('customers')}") {{ latestRunState }} }}"""
+        a: node(id: "{fd.job("etl_delivery_7_days")}") {{ latestRunState }} b: node(id: "{fd.ds("delivery_7_days")}") {{ latestRunState }}
+        c: node(id: "{fd.ds("customers")}") {{ latestRunState }} }}"""
     data = run(seeded, query)
     assert data["job"]["latestRun"]["state"] == "FAIL"
-    assert (data["a"]["latestRunState"], data["b"]["latestRunState"], data["c"]["latestRunState"]) == ("FAIL", "FAIL", "COMPLETE")
+    assert (
+        data["a"]["latestRunState"],
+        data["b"]["latestRunState"],
+        data["c"]["latestRunState"],
+    ) == ("FAIL", "FAIL", "COMPLETE")
 
 
 def test_domains_of_lineage_nodes(store: Store) -> None:
     build_mesh(store)
-    orders, campaigns = dataset_id("pg", "sales.orders"), dataset_id("pg", "marketing.campaign_orders")
-    nodes = run(store, f'{{ lineage(nodeId: "{orders}") {{ nodes {{ id domain }} }} }}')["lineage"]["nodes"]
+    orders, campaigns = (
+        dataset_id("pg", "sales.orders"),
+        dataset_id("pg", "marketing.campaign_orders"),
+    )
+    nodes = run(store, f'{{ lineage(nodeId: "{orders}") {{ nodes {{ id domain }} }} }}')["lineage"][
+        "nodes"
+    ]
     assert {n["id"]: n["domain"] for n in nodes} == {
-        orders: "sales", campaigns: "marketing", "job:airflow:campaign_orders": "marketing", "job:airflow:load_orders": "sales"}
+        orders: "sales",
+        campaigns: "marketing",
+        "job:airflow:campaign_orders": "marketing",
+        "job:airflow:load_orders": "sales",
+    }
     column = "datasetField:pg:sales.orders:email"
     query = f'{{ a: node(id: "{column}") {{ domain owners {{ id }} }} b: node(id: "{product_id("sales", "orders")}") {{ domain }} }}'
     assert run(store, query) == {"a": {"domain": "sales", "owners": []}, "b": {"domain": "sales"}}
@@ -177,13 +278,17 @@ def test_domains_of_lineage_nodes(store: Store) -> None:
 CONNECTION = "totalCount pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }} edges {{ cursor node {{ {fields} }} }}"
 
 
-def page_through(store: Store, template: str, path: tuple[str, ...], fields: str = "id", page: int = 1) -> list[Any]:
+def page_through(
+    store: Store, template: str, path: tuple[str, ...], fields: str = "id", page: int = 1
+) -> list[Any]:
     """All items of a connection, read ``page`` at a time; ``template`` has ``{arguments}`` and ``{connection}``."""
     items: list[Any] = []
     after = None
     while True:
         arguments = f"first: {page}" + (f', after: "{after}"' if after else "")
-        data: Any = run(store, template.format(arguments=arguments, connection=CONNECTION.format(fields=fields)))
+        data: Any = run(
+            store, template.format(arguments=arguments, connection=CONNECTION.format(fields=fields))
+        )
         for key in path:
             data = data[key]
         items += [e["node"] for e in data["edges"]]
@@ -197,34 +302,63 @@ def page_through(store: Store, template: str, path: tuple[str, ...], fields: str
 def test_connections_page_the_lists_that_grow_with_the_graph(store: Store) -> None:
     build_mesh(store)
     sales = domain_id("sales")
-    assert page_through(store, "{{ domainsConnection({arguments}) {{ {connection} }} }}", ("domainsConnection",)) == [
-        {"id": domain_id("marketing")}, {"id": sales}]
+    assert page_through(
+        store, "{{ domainsConnection({arguments}) {{ {connection} }} }}", ("domainsConnection",)
+    ) == [{"id": domain_id("marketing")}, {"id": sales}]
     domain = '{{ domain(name: "sales") {{ datasetsConnection({arguments}) {{ {connection} }} }} }}'
-    assert page_through(store, domain, ("domain", "datasetsConnection")) == [{"id": dataset_id("pg", "sales.orders")}]
-    products = '{{ domain(name: "sales") {{ productsConnection({arguments}) {{ {connection} }} }} }}'
-    assert page_through(store, products, ("domain", "productsConnection")) == [{"id": product_id("sales", "orders")}]
+    assert page_through(store, domain, ("domain", "datasetsConnection")) == [
+        {"id": dataset_id("pg", "sales.orders")}
+    ]
+    products = (
+        '{{ domain(name: "sales") {{ productsConnection({arguments}) {{ {connection} }} }} }}'
+    )
+    assert page_through(store, products, ("domain", "productsConnection")) == [
+        {"id": product_id("sales", "orders")}
+    ]
     exposed = '{{ dataProduct(domain: "sales", name: "orders") {{ datasetsConnection({arguments}) {{ {connection} }} }} }}'
-    assert page_through(store, exposed, ("dataProduct", "datasetsConnection")) == [{"id": dataset_id("pg", "sales.orders")}]
+    assert page_through(store, exposed, ("dataProduct", "datasetsConnection")) == [
+        {"id": dataset_id("pg", "sales.orders")}
+    ]
     owns = '{{ owner(name: "team-sales") {{ ownsConnection({arguments}) {{ {connection} }} }} }}'
     assert page_through(store, owns, ("owner", "ownsConnection"), "id domain") == [
-        {"id": product_id("sales", "orders"), "domain": "sales"}, {"id": sales, "domain": "sales"}]
+        {"id": product_id("sales", "orders"), "domain": "sales"},
+        {"id": sales, "domain": "sales"},
+    ]
     # the deprecated lists still answer, with the same items
-    old = run(store, '{ domains { id } domain(name: "sales") { datasets { id } } owner(name: "team-sales") { owns { id } } }')
-    assert old == {"domains": [{"id": domain_id("marketing")}, {"id": sales}], "domain": {"datasets": [{"id": dataset_id("pg", "sales.orders")}]},
-                   "owner": {"owns": [{"id": product_id("sales", "orders")}, {"id": sales}]}}
+    old = run(
+        store,
+        '{ domains { id } domain(name: "sales") { datasets { id } } owner(name: "team-sales") { owns { id } } }',
+    )
+    assert old == {
+        "domains": [{"id": domain_id("marketing")}, {"id": sales}],
+        "domain": {"datasets": [{"id": dataset_id("pg", "sales.orders")}]},
+        "owner": {"owns": [{"id": product_id("sales", "orders")}, {"id": sales}]},
+    }
 
 
 def test_runs_and_search_connections(seeded: Store, food_delivery_events) -> None:
-    start = next(e for e in food_delivery_events if e["job"]["name"] == "etl_orders" and e["eventType"] == "START")
+    start = next(
+        e
+        for e in food_delivery_events
+        if e["job"]["name"] == "etl_orders" and e["eventType"] == "START"
+    )
     for day in range(1, 4):  # three more runs, a day apart
-        for event in rerun(food_delivery_events, "etl_orders", f"0198c1f6-0000-7000-8000-00000000000{day}",
-                           f"2026-01-0{5 + day}T06:00:00.000Z"):
+        for event in rerun(
+            food_delivery_events,
+            "etl_orders",
+            f"0198c1f6-0000-7000-8000-00000000000{day}",
+            f"2026-01-0{5 + day}T06:00:00.000Z",
+        ):
             seeded.apply(translate(event))
     runs = '{{ job(namespace: "food_delivery", name: "etl_orders") {{ runsConnection({arguments}) {{ {connection} }} }} }}'
     paged = page_through(seeded, runs, ("job", "runsConnection"), "id createdAt", page=3)
-    assert [r["id"] for r in paged] == [f"run:0198c1f6-0000-7000-8000-00000000000{d}" for d in (3, 2, 1)] + [
-        f"run:{start['run']['runId']}"]
-    old = run(seeded, '{ job(namespace: "food_delivery", name: "etl_orders") { runs(first: 10) { id createdAt } } }')
+    assert [r["id"] for r in paged] == [
+        f"run:0198c1f6-0000-7000-8000-00000000000{d}" for d in (3, 2, 1)
+    ] + [f"run:{start['run']['runId']}"]
+    old = run(
+        seeded,
+        '{ job(namespace: "food_delivery", name: "etl_orders") { runs(first: 10) { id createdAt } } }',
+    )
     assert old["job"]["runs"] == paged
     search = '{{ searchConnection(text: "delivery_7", {arguments}) {{ {connection} }} }}'
     paged = page_through(seeded, search, ("searchConnection",), "id kind", page=2)

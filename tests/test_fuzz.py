@@ -56,29 +56,85 @@ FACET_URL = "https://example.com/facets/Custom.json"
 
 def fuzz_settings(examples: int) -> settings:
     return settings(
-        max_examples=max(1, int(examples * SCALE)), deadline=None, derandomize=True, database=None,
-        suppress_health_check=list(HealthCheck), print_blob=True,
+        max_examples=max(1, int(examples * SCALE)),
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        print_blob=True,
     )
 
 
 # -- strategies ---------------------------------------------------------------------------------
 
 NASTY = [
-    "'", '"', "`", "``", "{", "}", "{}", "${x}", "$1", "\\", "\\'", "\u0000", ":", "::", "/", ".", "\n", "\t", " ",
-    "MATCH (n) DETACH DELETE n", "'}) RETURN 1 //", "`) DETACH DELETE n //", "CALL db.clearQueryCaches()",
-    "null", "true", "NaN", "-0", "1e309", "__proto__", "constructor", "<script>", "%s%n", "é", "İ", "ß", "😀",
-    "\u202e", "\u200b", "\ufeff", "\uffff", "\U0010ffff", "日本語", "_stamps", "_json", "_extra", "id",
+    "'",
+    '"',
+    "`",
+    "``",
+    "{",
+    "}",
+    "{}",
+    "${x}",
+    "$1",
+    "\\",
+    "\\'",
+    "\u0000",
+    ":",
+    "::",
+    "/",
+    ".",
+    "\n",
+    "\t",
+    " ",
+    "MATCH (n) DETACH DELETE n",
+    "'}) RETURN 1 //",
+    "`) DETACH DELETE n //",
+    "CALL db.clearQueryCaches()",
+    "null",
+    "true",
+    "NaN",
+    "-0",
+    "1e309",
+    "__proto__",
+    "constructor",
+    "<script>",
+    "%s%n",
+    "é",
+    "İ",
+    "ß",
+    "😀",
+    "\u202e",
+    "\u200b",
+    "\ufeff",
+    "\uffff",
+    "\U0010ffff",
+    "日本語",
+    "_stamps",
+    "_json",
+    "_extra",
+    "id",
 ]
-nasty_text = st.lists(st.one_of(st.sampled_from(NASTY), st.text(max_size=6)), max_size=6).map("".join)
-long_text = st.builds(lambda c, n: c * n, st.sampled_from(["x", "é", "😀", "`"]), st.integers(500, 5000))
+nasty_text = st.lists(st.one_of(st.sampled_from(NASTY), st.text(max_size=6)), max_size=6).map(
+    "".join
+)
+long_text = st.builds(
+    lambda c, n: c * n, st.sampled_from(["x", "é", "😀", "`"]), st.integers(500, 5000)
+)
 names = st.one_of(nasty_text, nasty_text, nasty_text, st.text(max_size=40), long_text)
 
 json_scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(2**63), max_value=2**64 - 1),
-    st.floats(allow_nan=False, allow_infinity=False), nasty_text,
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**63), max_value=2**64 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    nasty_text,
 )
 json_values = st.recursive(
-    json_scalars, lambda children: st.lists(children, max_size=4) | st.dictionaries(nasty_text, children, max_size=4),
+    json_scalars,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(nasty_text, children, max_size=4)
+    ),
     max_leaves=16,
 )
 
@@ -92,15 +148,27 @@ def nested(depth: int, leaf: Any = "leaf") -> Any:
 
 
 # Around the limit, past orjson's 254 levels (a 500 once), up to what json.dumps here can write.
-deep_values = st.builds(nested, st.one_of(st.integers(MAX_DEPTH - 12, MAX_DEPTH + 12), st.integers(250, 900)))
+deep_values = st.builds(
+    nested, st.one_of(st.integers(MAX_DEPTH - 12, MAX_DEPTH + 12), st.integers(250, 900))
+)
 #: Valid RFC 3339 strings that are no moment in UTC (a GraphQL asOf of one is a known bug, below).
 OUT_OF_RANGE_TIMES = ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"]
 ODD_TIMES = [
-    "0001-01-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-01-05T06:00:00.123456789Z", "2026-01-05 06:00:00+00:00",
-    "2026-01-05T06:00:00+24:00", "2026-01-05", "20260105T060000Z", "2026-W02-1T06:00:00Z", "", "now",
+    "0001-01-01T00:00:00Z",
+    "2026-02-30T00:00:00Z",
+    "2026-01-05T06:00:00.123456789Z",
+    "2026-01-05 06:00:00+00:00",
+    "2026-01-05T06:00:00+24:00",
+    "2026-01-05",
+    "20260105T060000Z",
+    "2026-W02-1T06:00:00Z",
+    "",
+    "now",
 ]
 as_of_times = st.one_of(
-    st.datetimes(timezones=st.just(UTC)).map(lambda d: d.isoformat()), st.sampled_from(ODD_TIMES), nasty_text,
+    st.datetimes(timezones=st.just(UTC)).map(lambda d: d.isoformat()),
+    st.sampled_from(ODD_TIMES),
+    nasty_text,
 )
 event_times = st.one_of(as_of_times, st.sampled_from(OUT_OF_RANGE_TIMES))
 
@@ -113,7 +181,13 @@ def paths(value: Any, limit: int = 40) -> list[tuple]:
         prefix, node = stack.pop()
         if len(prefix) >= limit:
             continue
-        children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        children = (
+            node.items()
+            if isinstance(node, dict)
+            else enumerate(node)
+            if isinstance(node, list)
+            else ()
+        )
         for key, child in children:
             found.append((*prefix, key))
             stack.append(((*prefix, key), child))
@@ -133,18 +207,28 @@ def mutated_events(draw: st.DrawFn, events: list[dict]) -> Any:
     for _ in range(draw(st.integers(1, 4))):
         if not isinstance(event, (dict, list)) or not (targets := paths(event)):
             break
-        if isinstance(event, dict) and draw(st.integers(0, 5)) == 0:  # where validation lets anything through
-            containers = [p for p in targets if p[-1] == "facets" and isinstance(at(event, p), dict)]
+        if (
+            isinstance(event, dict) and draw(st.integers(0, 5)) == 0
+        ):  # where validation lets anything through
+            containers = [
+                p for p in targets if p[-1] == "facets" and isinstance(at(event, p), dict)
+            ]
             if draw(st.booleans()) or not containers:
                 event["eventTime"] = draw(event_times)
             else:
                 facets = at(event, draw(st.sampled_from(containers)))
                 value = draw(st.one_of(json_values, deep_values))
-                facets[draw(nasty_text)] = {"_producer": PRODUCER, "_schemaURL": FACET_URL, "v": value}
+                facets[draw(nasty_text)] = {
+                    "_producer": PRODUCER,
+                    "_schemaURL": FACET_URL,
+                    "v": value,
+                }
             continue
         path = draw(st.sampled_from(targets))
         parent, key = at(event, path[:-1]), path[-1]
-        how = draw(st.sampled_from(["delete", "json", "nasty", "name", "time", "deep", "rename", "whole"]))
+        how = draw(
+            st.sampled_from(["delete", "json", "nasty", "name", "time", "deep", "rename", "whole"])
+        )
         if how == "delete":
             del parent[key]
         elif how == "json":
@@ -164,14 +248,34 @@ def mutated_events(draw: st.DrawFn, events: list[dict]) -> Any:
 
 facet_names = st.one_of(
     nasty_text,
-    st.sampled_from(["schema", "columnLineage", "symlinks", "ownership", "documentation", "dataSource", "sql",
-                     "lifecycleStateChange", "parent", "nominalTime", "jobType", "spark.logicalPlan", "tags", "_deleted"]),
+    st.sampled_from(
+        [
+            "schema",
+            "columnLineage",
+            "symlinks",
+            "ownership",
+            "documentation",
+            "dataSource",
+            "sql",
+            "lifecycleStateChange",
+            "parent",
+            "nominalTime",
+            "jobType",
+            "spark.logicalPlan",
+            "tags",
+            "_deleted",
+        ]
+    ),
 )
 facet_payloads = st.one_of(
-    st.builds(lambda extra: {"_producer": PRODUCER, "_schemaURL": FACET_URL, **extra},
-              st.dictionaries(nasty_text, json_values, max_size=4)),
+    st.builds(
+        lambda extra: {"_producer": PRODUCER, "_schemaURL": FACET_URL, **extra},
+        st.dictionaries(nasty_text, json_values, max_size=4),
+    ),
     st.builds(lambda v: {"_producer": PRODUCER, "_schemaURL": FACET_URL, "plan": v}, deep_values),
-    st.builds(lambda d: {"_producer": PRODUCER, "_schemaURL": FACET_URL, "_deleted": d}, st.booleans()),
+    st.builds(
+        lambda d: {"_producer": PRODUCER, "_schemaURL": FACET_URL, "_deleted": d}, st.booleans()
+    ),
     json_values,
 )
 facet_maps = st.dictionaries(facet_names, facet_payloads, max_size=3)
@@ -201,13 +305,22 @@ class Fuzzed:
         self.serial += 1
         return self.serial
 
-    def post(self, body: bytes, path: str = "/api/v1/lineage", headers: dict[str, str] | None = None) -> httpx.Response:
+    def post(
+        self, body: bytes, path: str = "/api/v1/lineage", headers: dict[str, str] | None = None
+    ) -> httpx.Response:
         """POST to the server; keep the reference in step with what it accepted."""
-        response = self.http.post(f"{self.server.url}{path}", content=body,
-                                  headers={"content-type": "application/json", **(headers or {})})
-        assert response.status_code < 500, f"{response.status_code} on {path} for {body[:400]!r}: {response.text[:400]}"
+        response = self.http.post(
+            f"{self.server.url}{path}",
+            content=body,
+            headers={"content-type": "application/json", **(headers or {})},
+        )
+        assert response.status_code < 500, (
+            f"{response.status_code} on {path} for {body[:400]!r}: {response.text[:400]}"
+        )
         if response.status_code in (201, 200) and path.startswith("/api/v1/lineage"):
-            plain = gzip.decompress(body) if (headers or {}).get("content-encoding") == "gzip" else body
+            plain = (
+                gzip.decompress(body) if (headers or {}).get("content-encoding") == "gzip" else body
+            )
             self._accept(plain, response)
         return response
 
@@ -216,39 +329,65 @@ class Fuzzed:
         if response.status_code == 201:
             accepted = [parsed]
         else:
-            accepted = [parsed[r["index"]] for r in response.json()["results"] if r["status"] == 201]
+            accepted = [
+                parsed[r["index"]] for r in response.json()["results"] if r["status"] == 201
+            ]
         for event in accepted:
             try:
                 mutations = translate(event)
             except InvalidEvent as e:
-                raise AssertionError(f"the server accepted an event the translation rejects: {e}") from None
+                raise AssertionError(
+                    f"the server accepted an event the translation rejects: {e}"
+                ) from None
             self.reference.apply(mutations)
             self.accepted.append(orjson.dumps(event))
 
     def ingest(self, event: Any) -> int:
         return self.post(json.dumps(event).encode()).status_code
 
-    def graphql(self, query: str, variables: dict[str, Any] | None = None, check: bool = True) -> dict:
+    def graphql(
+        self, query: str, variables: dict[str, Any] | None = None, check: bool = True
+    ) -> dict:
         """Run over HTTP; unless told otherwise, require the reference's very answer."""
-        response = self.http.post(f"{self.server.url}/graphql", json={"query": query, "variables": variables})
-        assert response.status_code in (200, 400), f"{response.status_code} for {variables!r}: {response.text[:400]}"
+        response = self.http.post(
+            f"{self.server.url}/graphql", json={"query": query, "variables": variables}
+        )
+        assert response.status_code in (200, 400), (
+            f"{response.status_code} for {variables!r}: {response.text[:400]}"
+        )
         body = response.json()
         if check:
-            expected = self.schema.execute_sync(query, variable_values=variables,
-                                                context_value={"request": None, "response": None, **context(self.reference)})
+            expected = self.schema.execute_sync(
+                query,
+                variable_values=variables,
+                context_value={"request": None, "response": None, **context(self.reference)},
+            )
             assert body.get("data") == _as_json(expected.data), f"answers differ for {variables!r}"
-            if response.status_code == 400:  # a request error: both refuse (the wording may differ in
+            if (
+                response.status_code == 400
+            ):  # a request error: both refuse (the wording may differ in
                 assert expected.errors  # how the JSON parser rendered a number, say)
             else:
                 got_errors = sorted(e["message"] for e in body.get("errors") or [])
-                assert got_errors == sorted(e.message for e in expected.errors or []), f"errors differ for {variables!r}"
-            crashed = [e for e in expected.errors or [] if e.path is not None and not isinstance(e.original_error, QueryError)]
-            assert not crashed, f"a resolver crashed on {variables!r}: {crashed[0].original_error!r}"
+                assert got_errors == sorted(e.message for e in expected.errors or []), (
+                    f"errors differ for {variables!r}"
+                )
+            crashed = [
+                e
+                for e in expected.errors or []
+                if e.path is not None and not isinstance(e.original_error, QueryError)
+            ]
+            assert not crashed, (
+                f"a resolver crashed on {variables!r}: {crashed[0].original_error!r}"
+            )
         return body
 
     def check_counts(self) -> None:
         """Counts never go down, and match the reference's."""
-        stats = {s["kind"]: s["count"] for s in self.graphql("{ stats { kind count } }", check=False)["data"]["stats"]}
+        stats = {
+            s["kind"]: s["count"]
+            for s in self.graphql("{ stats { kind count } }", check=False)["data"]["stats"]
+        }
         assert stats == self.reference.counts()
         lower = {k: (v, stats.get(k, 0)) for k, v in self.counts.items() if stats.get(k, 0) < v}
         assert not lower, f"counts went down: {lower}"
@@ -256,14 +395,21 @@ class Fuzzed:
 
 
 @pytest.fixture(scope="module", params=STORES)
-def fuzzed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, food_delivery_events) -> Iterator[Fuzzed]:
+def fuzzed(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, food_delivery_events
+) -> Iterator[Fuzzed]:
     tmp = tmp_path_factory.mktemp(f"fuzz-{request.param}")
     if request.param == "embedded":
         store_args = ["--data-dir", str(tmp / "store")]
     else:
         uri = request.getfixturevalue("neo4j_server").uri
         _wipe_neo4j(uri)
-        store_args = ["--store", uri, "--event-log", str(tmp / "event-log")]  # a raw event log of its own, not the per-machine default
+        store_args = [
+            "--store",
+            uri,
+            "--event-log",
+            str(tmp / "event-log"),
+        ]  # a raw event log of its own, not the per-machine default
     server = LiveServer(store_args, tmp / "server.log").start()
     env = Fuzzed(server, store_args, EmbeddedStore(tmp / "reference"), httpx.Client(timeout=60))
     try:
@@ -293,33 +439,59 @@ def test_mutated_events_get_2xx_or_4xx(fuzzed: Fuzzed, food_delivery_events) -> 
             response = fuzzed.post(gzip.compress(body), headers={"content-encoding": "gzip"})
         else:
             second = data.draw(mutated_events(food_delivery_events), label="second")
-            response = fuzzed.post(json.dumps([event, second, food_delivery_events[0]]).encode(), "/api/v1/lineage/batch")
+            response = fuzzed.post(
+                json.dumps([event, second, food_delivery_events[0]]).encode(),
+                "/api/v1/lineage/batch",
+            )
         assert response.status_code in (200, 201, 400), response.text[:300]
         hypothesis_event(f"{mode}: {response.status_code}")
         if response.status_code == 400:  # names the failing field, or says the body is no JSON
-            assert response.json()["error"].startswith(("$", "body is not valid JSON")), response.json()
+            assert response.json()["error"].startswith(("$", "body is not valid JSON")), (
+                response.json()
+            )
         fuzzed.check_counts()
 
     run()
 
 
-def _events_with(namespace: str, name: str, job: str, fields: list[str], serial: int, extras: Sequence[dict] = ()) -> dict:
+def _events_with(
+    namespace: str, name: str, job: str, fields: list[str], serial: int, extras: Sequence[dict] = ()
+) -> dict:
     return {
-        "eventType": "COMPLETE", "eventTime": f"2026-02-01T00:00:00.{serial:06d}Z",  # later examples are newer
+        "eventType": "COMPLETE",
+        "eventTime": f"2026-02-01T00:00:00.{serial:06d}Z",  # later examples are newer
         "run": {"runId": str(uuid.UUID(int=serial, version=4))},
         "job": {"namespace": namespace, "name": job},
-        "outputs": [{"namespace": namespace, "name": name, "facets": {"schema": {
-            "_producer": PRODUCER, "_schemaURL": FACET_URL,
-            "fields": [{"name": f, "type": "STRING", **dict(x)} for f, x in zip(fields, [*extras, *[{}] * len(fields)])]}}}],
-        "producer": PRODUCER, "schemaURL": SCHEMA_URL,
+        "outputs": [
+            {
+                "namespace": namespace,
+                "name": name,
+                "facets": {
+                    "schema": {
+                        "_producer": PRODUCER,
+                        "_schemaURL": FACET_URL,
+                        "fields": [
+                            {"name": f, "type": "STRING", **dict(x)}
+                            for f, x in zip(fields, [*extras, *[{}] * len(fields)])
+                        ],
+                    }
+                },
+            }
+        ],
+        "producer": PRODUCER,
+        "schemaURL": SCHEMA_URL,
     }
 
 
 #: What else a schema field may carry: tags are not in the 2-0-2 schema facet, so anything goes.
-field_extras = st.fixed_dictionaries({}, optional={
-    "tags": json_values, "ordinal_position": st.one_of(st.integers(), st.floats(-1e12, 1e12)),
-    "description": st.one_of(names, json_values),
-})
+field_extras = st.fixed_dictionaries(
+    {},
+    optional={
+        "tags": json_values,
+        "ordinal_position": st.one_of(st.integers(), st.floats(-1e12, 1e12)),
+        "description": st.one_of(names, json_values),
+    },
+)
 
 
 DATASET = """query($ns: String!, $name: String!) { dataset(namespace: $ns, name: $name) {
@@ -331,29 +503,51 @@ SEARCH = "query($text: String!, $first: Int) { search(text: $text, first: $first
 
 def test_hostile_names_are_stored_and_returned_verbatim(fuzzed: Fuzzed) -> None:
     @fuzz_settings(60)
-    @given(namespace=names, name=names, job=names, fields=st.lists(names, unique=True, max_size=4),
-           extras=st.lists(field_extras, max_size=4))
+    @given(
+        namespace=names,
+        name=names,
+        job=names,
+        fields=st.lists(names, unique=True, max_size=4),
+        extras=st.lists(field_extras, max_size=4),
+    )
     def run(namespace: str, name: str, job: str, fields: list[str], extras: list[dict]) -> None:
         serial = fuzzed.next()
         name = f"n{serial}{name}"  # one dataset per example, whatever the namespace
         event = _events_with(namespace, name, job, fields, serial, extras)
         too_long = any(
             len(i.encode()) > MAX_ID_BYTES
-            for i in [dataset_id(namespace, name), job_id(namespace, job)] + [field_id(namespace, name, f) for f in fields]
+            for i in [dataset_id(namespace, name), job_id(namespace, job)]
+            + [field_id(namespace, name, f) for f in fields]
         )
-        ill_typed = any(not isinstance(x.get("description", ""), str) or not float(x.get("ordinal_position", 0)).is_integer()
-                        for x in extras[:len(fields)])
+        ill_typed = any(
+            not isinstance(x.get("description", ""), str)
+            or not float(x.get("ordinal_position", 0)).is_integer()
+            for x in extras[: len(fields)]
+        )
         status = fuzzed.ingest(event)
         assert status == (400 if too_long or ill_typed else 201)
         hypothesis_event(f"names: {status}")
         if status == 400:
             return
         got = fuzzed.graphql(DATASET, {"ns": namespace, "name": name})["data"]["dataset"]
-        assert (got["id"], got["namespace"], got["name"]) == (dataset_id(namespace, name), namespace, name)
-        assert [(c["name"], c["declared"], c["current"]) for c in got["columns"]] == [(f, True, True) for f in fields]
-        assert got["writtenBy"] == [{"id": job_id(namespace, job), "namespace": namespace, "name": job}]
+        assert (got["id"], got["namespace"], got["name"]) == (
+            dataset_id(namespace, name),
+            namespace,
+            name,
+        )
+        assert [(c["name"], c["declared"], c["current"]) for c in got["columns"]] == [
+            (f, True, True) for f in fields
+        ]
+        assert got["writtenBy"] == [
+            {"id": job_id(namespace, job), "namespace": namespace, "name": job}
+        ]
         hits = fuzzed.graphql(SEARCH, {"text": name, "first": 1000})["data"]["search"]
-        assert {"id": dataset_id(namespace, name), "kind": "DATASET", "namespace": namespace, "name": name} in hits
+        assert {
+            "id": dataset_id(namespace, name),
+            "kind": "DATASET",
+            "namespace": namespace,
+            "name": name,
+        } in hits
         fuzzed.check_counts()
 
     run()
@@ -361,14 +555,20 @@ def test_hostile_names_are_stored_and_returned_verbatim(fuzzed: Fuzzed) -> None:
 
 def _expected_facets(sent: dict[str, Any], structured: set[str]) -> dict[str, Any]:
     return {
-        name: value for name, value in sent.items()
+        name: value
+        for name, value in sent.items()
         if name not in structured and not (isinstance(value, dict) and value.get("_deleted"))
     }
 
 
 def test_random_facets_are_kept_verbatim_or_rejected(fuzzed: Fuzzed) -> None:
     @fuzz_settings(60)
-    @given(run_facets=facet_maps, job_facets=facet_maps, dataset_facets=facet_maps, input_facets=facet_maps)
+    @given(
+        run_facets=facet_maps,
+        job_facets=facet_maps,
+        dataset_facets=facet_maps,
+        input_facets=facet_maps,
+    )
     def run(run_facets: dict, job_facets: dict, dataset_facets: dict, input_facets: dict) -> None:
         serial = fuzzed.next()
         event = _events_with("facets", f"out_{serial}", f"job_{serial}", ["id"], serial)
@@ -384,11 +584,27 @@ def test_random_facets_are_kept_verbatim_or_rejected(fuzzed: Fuzzed) -> None:
             return
         sent = orjson.loads(body)  # what the server parsed
         job = fuzzed.graphql(JOB, {"ns": "facets", "name": f"job_{serial}"})["data"]["job"]
-        assert job["facets"] == _expected_facets(sent["job"]["facets"], {"documentation", "ownership", "sql", "jobType"})
-        assert job["latestRun"]["facets"] == _expected_facets(sent["run"]["facets"], {"parent", "nominalTime"})
-        dataset = fuzzed.graphql(DATASET, {"ns": "facets", "name": f"out_{serial}"})["data"]["dataset"]
-        if dataset["id"] == dataset_id("facets", f"out_{serial}"):  # (a symlinks facet may rename it)
-            structured = {"schema", "columnLineage", "symlinks", "ownership", "documentation", "dataSource", "lifecycleStateChange"}
+        assert job["facets"] == _expected_facets(
+            sent["job"]["facets"], {"documentation", "ownership", "sql", "jobType"}
+        )
+        assert job["latestRun"]["facets"] == _expected_facets(
+            sent["run"]["facets"], {"parent", "nominalTime"}
+        )
+        dataset = fuzzed.graphql(DATASET, {"ns": "facets", "name": f"out_{serial}"})["data"][
+            "dataset"
+        ]
+        if dataset["id"] == dataset_id(
+            "facets", f"out_{serial}"
+        ):  # (a symlinks facet may rename it)
+            structured = {
+                "schema",
+                "columnLineage",
+                "symlinks",
+                "ownership",
+                "documentation",
+                "dataSource",
+                "lifecycleStateChange",
+            }
             assert dataset["facets"] == _expected_facets(sent["outputs"][0]["facets"], structured)
         fuzzed.check_counts()
 
@@ -406,18 +622,27 @@ def test_random_bodies_get_2xx_or_4xx(fuzzed: Fuzzed) -> None:
     bodies = st.one_of(
         st.binary(max_size=200),
         st.integers(1000, 1100).map(deep_body),  # orjson reads 1024 levels
-        json_values.map(lambda v: json.dumps({"query": v}).encode() + b"\x80"),  # not UTF-8: a 500 on /graphql once
+        json_values.map(
+            lambda v: json.dumps({"query": v}).encode() + b"\x80"
+        ),  # not UTF-8: a 500 on /graphql once
         json_values.map(lambda v: json.dumps(v).encode()),
         st.lists(json_values, max_size=3).map(lambda v: json.dumps(v).encode()),
-        st.builds(lambda q, v: json.dumps({"query": q, "variables": v}).encode(), json_values, json_values),
+        st.builds(
+            lambda q, v: json.dumps({"query": q, "variables": v}).encode(), json_values, json_values
+        ),
         st.builds(lambda q: json.dumps({"query": q}).encode(), nasty_text),
     )
 
     @fuzz_settings(60)
-    @given(body=bodies, path=st.sampled_from(["/api/v1/lineage", "/api/v1/lineage/batch", "/graphql"]),
-           encoding=st.sampled_from([None, None, "gzip", "identity", "br", "gzip, gzip"]))
+    @given(
+        body=bodies,
+        path=st.sampled_from(["/api/v1/lineage", "/api/v1/lineage/batch", "/graphql"]),
+        encoding=st.sampled_from([None, None, "gzip", "identity", "br", "gzip, gzip"]),
+    )
     def run(body: bytes, path: str, encoding: str | None) -> None:
-        assume(not (path == "/graphql" and body.startswith(DEEP)))  # a known bug: test_a_deep_graphql_body_is_a_400
+        assume(
+            not (path == "/graphql" and body.startswith(DEEP))
+        )  # a known bug: test_a_deep_graphql_body_is_a_400
         headers = {"content-encoding": encoding} if encoding else {}
         response = fuzzed.post(body, path, headers)
         assert response.status_code < 500
@@ -450,17 +675,27 @@ QUERIES = {
 
 def test_random_graphql_variables_answer_like_the_reference(fuzzed: Fuzzed) -> None:
     known = sorted(n.id for kind in NodeKind for n in fuzzed.reference.nodes_of_kind(kind, 100_000))
-    ints = st.one_of(st.none(), st.integers(-3, 60), st.integers(-(2**31), 2**31 - 1), st.integers(), nasty_text)
+    ints = st.one_of(
+        st.none(), st.integers(-3, 60), st.integers(-(2**31), 2**31 - 1), st.integers(), nasty_text
+    )
     variables = {
-        "id": st.one_of(st.sampled_from(known), st.sampled_from(known), names, st.none(), st.integers()),
-        "direction": st.one_of(st.none(), st.sampled_from(["UPSTREAM", "DOWNSTREAM", "BOTH"]), nasty_text),
-        "change": st.one_of(st.none(), st.sampled_from(["DROP", "RENAME", "TYPE_CHANGE", "SEMANTIC"]), nasty_text),
+        "id": st.one_of(
+            st.sampled_from(known), st.sampled_from(known), names, st.none(), st.integers()
+        ),
+        "direction": st.one_of(
+            st.none(), st.sampled_from(["UPSTREAM", "DOWNSTREAM", "BOTH"]), nasty_text
+        ),
+        "change": st.one_of(
+            st.none(), st.sampled_from(["DROP", "RENAME", "TYPE_CHANGE", "SEMANTIC"]), nasty_text
+        ),
         "depth": ints,
         "first": ints,
         "asOf": st.one_of(st.none(), st.none(), as_of_times),
         "text": st.one_of(names, st.sampled_from(["", "delivery", "e", "%", "_"])),
         "ns": st.one_of(st.just("food_delivery"), names),
-        "name": st.one_of(st.sampled_from(["public.delivery_7_days", "public.customers", "etl_orders"]), names),
+        "name": st.one_of(
+            st.sampled_from(["public.delivery_7_days", "public.customers", "etl_orders"]), names
+        ),
     }
 
     @fuzz_settings(150)
@@ -469,7 +704,11 @@ def test_random_graphql_variables_answer_like_the_reference(fuzzed: Fuzzed) -> N
         field_name = data.draw(st.sampled_from(sorted(QUERIES)), label="field")
         query = QUERIES[field_name]
         drawn = {k: data.draw(v, label=k) for k, v in variables.items() if f"${k}" in query}
-        drawn = {k: v for k, v in drawn.items() if v is not None or data.draw(st.booleans(), label=f"{k} null")}
+        drawn = {
+            k: v
+            for k, v in drawn.items()
+            if v is not None or data.draw(st.booleans(), label=f"{k} null")
+        }
         fuzzed.graphql(query, drawn)
 
     run()
@@ -489,7 +728,7 @@ def dump(store: Store) -> tuple[dict, dict]:
     edges: dict[tuple, Any] = {}
     ids = sorted(nodes)
     for start in range(0, len(ids), 500):
-        for e in store.edges(ids[start:start + 500], list(EdgeKind), "out"):
+        for e in store.edges(ids[start : start + 500], list(EdgeKind), "out"):
             assert e.key not in edges, f"edge {e.key} twice"
             edges[e.key] = (e.props, e.stamps)
     return nodes, edges
@@ -517,8 +756,12 @@ def invariant_violations(store: Store) -> list[str]:
     """What is wrong with a store's graph, as sentences (an empty list: nothing)."""
     nodes, edges = dump(store)
     wrong: list[str] = []
-    for (source, kind, target) in edges:
-        wrong.extend(f"{kind.value} edge {source} -> {target}: no node {end}" for end in (source, target) if end not in nodes)
+    for source, kind, target in edges:
+        wrong.extend(
+            f"{kind.value} edge {source} -> {target}: no node {end}"
+            for end in (source, target)
+            if end not in nodes
+        )
     for node_id, (kind, props, _) in nodes.items():
         if placeholder_kind(node_id) != kind:
             wrong.append(f"{node_id} is a {kind.value}, its id says {placeholder_kind(node_id)}")
@@ -528,16 +771,26 @@ def invariant_violations(store: Store) -> list[str]:
             parts = (props.get("namespace"), props.get("dataset"), props.get("name"))
             if None not in parts and field_id(*parts) != node_id:
                 wrong.append(f"column {node_id} has parts {parts}")
-        if kind is NodeKind.DATASET and "namespace" in props and dataset_id(props["namespace"], props["name"]) != node_id:
+        if (
+            kind is NodeKind.DATASET
+            and "namespace" in props
+            and dataset_id(props["namespace"], props["name"]) != node_id
+        ):
             wrong.append(f"dataset {node_id} is named {props['namespace']!r} {props['name']!r}")
-        if kind is NodeKind.JOB and "namespace" in props and job_id(props["namespace"], props["name"]) != node_id:
+        if (
+            kind is NodeKind.JOB
+            and "namespace" in props
+            and job_id(props["namespace"], props["name"]) != node_id
+        ):
             wrong.append(f"job {node_id} is named {props['namespace']!r} {props['name']!r}")
         if kind is NodeKind.RUN and "runId" in props:
             if run_id(props["runId"]) != node_id:
                 wrong.append(f"run {node_id} has runId {props['runId']!r}")
             if not any(s == node_id and k is EdgeKind.OF for s, k, _ in edges):
                 wrong.append(f"run {node_id} belongs to no job")
-    tally = Counter(kind.value for kind, _, _ in nodes.values()) + Counter(k.value for _, k, _ in edges)
+    tally = Counter(kind.value for kind, _, _ in nodes.values()) + Counter(
+        k.value for _, k, _ in edges
+    )
     if dict(tally) != store.counts():
         wrong.append(f"counts() {store.counts()} but the graph holds {dict(tally)}")
     return wrong
@@ -560,15 +813,20 @@ def snapshot(env: Fuzzed, into: Path) -> Store:
     return EmbeddedStore(into)
 
 
-def test_the_graph_is_the_reference_and_reposting_changes_nothing(fuzzed: Fuzzed, tmp_path: Path) -> None:
+def test_the_graph_is_the_reference_and_reposting_changes_nothing(
+    fuzzed: Fuzzed, tmp_path: Path
+) -> None:
     reference = dump(fuzzed.reference)
     with snapshot(fuzzed, tmp_path / "before") as store:
         assert invariant_violations(store) == []
         before = dump(store)
     assert before == reference
     for body in fuzzed.accepted:
-        response = fuzzed.http.post(f"{fuzzed.server.url}/api/v1/lineage", content=body,
-                                    headers={"content-type": "application/json"})
+        response = fuzzed.http.post(
+            f"{fuzzed.server.url}/api/v1/lineage",
+            content=body,
+            headers={"content-type": "application/json"},
+        )
         assert response.status_code == 201, response.text
     with snapshot(fuzzed, tmp_path / "after") as store:
         assert dump(store) == before
@@ -581,7 +839,11 @@ def test_the_graph_is_the_reference_and_reposting_changes_nothing(fuzzed: Fuzzed
 
 def _with_output_facet(name: str, value: Any) -> dict:
     event = _events_with("ns", "t", "j", ["a"], 1)
-    event["outputs"][0]["facets"][name] = {"_producer": PRODUCER, "_schemaURL": FACET_URL, "v": value}
+    event["outputs"][0]["facets"][name] = {
+        "_producer": PRODUCER,
+        "_schemaURL": FACET_URL,
+        "v": value,
+    }
     return event
 
 
@@ -589,24 +851,44 @@ def _with_field(**extra: Any) -> dict:
     return _events_with("ns", "t", "j", ["a"], 1, [extra])
 
 
-@pytest.mark.parametrize(("event", "error"), [
-    (_with_output_facet("plan", nested(300)), "nested deeper than 200 levels"),  # orjson writes 254 levels
-    ({**_events_with("ns", "t", "j", [], 1), "eventTime": "0001-01-01T00:00:00+01:00"}, "$.eventTime: "),
-    ({**_events_with("ns", "t", "j", [], 1), "eventTime": "9999-12-31T23:59:59-01:00"}, "out of range"),
-    (_events_with("ns", "x" * 5000, "j", [], 1), "over the limit of 4096"),  # Neo4j indexes ~8 KB
-])
+@pytest.mark.parametrize(
+    ("event", "error"),
+    [
+        (
+            _with_output_facet("plan", nested(300)),
+            "nested deeper than 200 levels",
+        ),  # orjson writes 254 levels
+        (
+            {**_events_with("ns", "t", "j", [], 1), "eventTime": "0001-01-01T00:00:00+01:00"},
+            "$.eventTime: ",
+        ),
+        (
+            {**_events_with("ns", "t", "j", [], 1), "eventTime": "9999-12-31T23:59:59-01:00"},
+            "out of range",
+        ),
+        (
+            _events_with("ns", "x" * 5000, "j", [], 1),
+            "over the limit of 4096",
+        ),  # Neo4j indexes ~8 KB
+    ],
+)
 def test_events_no_layer_can_store_are_rejected_by_name(event: dict, error: str) -> None:
     with pytest.raises(InvalidEvent, match=re.escape(error)):
         translate(event)
 
 
-@pytest.mark.parametrize(("extra", "ordinal", "tags"), [
-    ({"tags": True}, 1, None),
-    ({"tags": [{"weird": 1}, {"key": {"a": 1}}, {"name": "pii"}]}, 1, ["pii"]),
-    ({"ordinal_position": 2**31}, 1, None),  # GraphQL Int is 32 bits
-    ({"ordinal_position": 7.0}, 7, None),
-])
-def test_odd_schema_fields_become_columns_graphql_can_return(extra: dict, ordinal: int, tags: list | None) -> None:
+@pytest.mark.parametrize(
+    ("extra", "ordinal", "tags"),
+    [
+        ({"tags": True}, 1, None),
+        ({"tags": [{"weird": 1}, {"key": {"a": 1}}, {"name": "pii"}]}, 1, ["pii"]),
+        ({"ordinal_position": 2**31}, 1, None),  # GraphQL Int is 32 bits
+        ({"ordinal_position": 7.0}, 7, None),
+    ],
+)
+def test_odd_schema_fields_become_columns_graphql_can_return(
+    extra: dict, ordinal: int, tags: list | None
+) -> None:
     (column,) = [m for m in translate(_with_field(**extra)) if m.kind is NodeKind.COLUMN]
     assert (column.props["ordinal"], column.props.get("tags")) == (ordinal, tags)
 
@@ -619,20 +901,28 @@ def test_an_out_of_range_as_of_is_a_clear_query_error(tmp_path: Path, as_of: str
     with EmbeddedStore(tmp_path) as store:
         store.apply(translate(_events_with("ns", "t", "j", ["x"], 1)))
         result = limited_schema(GraphQLLimits()).execute_sync(
-            QUERIES["lineage"], variable_values={"id": "dataset:ns:t", "asOf": as_of},
-            context_value={"request": None, "response": None, **context(store)})
+            QUERIES["lineage"],
+            variable_values={"id": "dataset:ns:t", "asOf": as_of},
+            context_value={"request": None, "response": None, **context(store)},
+        )
     assert result.errors and isinstance(result.errors[0].original_error, QueryError)
 
 
 def test_a_deep_graphql_body_is_a_400(fuzzed: Fuzzed) -> None:
-    response = fuzzed.http.post(f"{fuzzed.server.url}/graphql", content=deep_body(1000), headers={"content-type": "application/json"})
+    response = fuzzed.http.post(
+        f"{fuzzed.server.url}/graphql",
+        content=deep_body(1000),
+        headers={"content-type": "application/json"},
+    )
     assert response.status_code == 400
 
 
 def test_client_errors_in_graphql_are_not_logged_as_server_errors(fuzzed: Fuzzed) -> None:
     log = fuzzed.server.log_path
     seen = len(log.read_bytes())
-    response = fuzzed.http.post(f"{fuzzed.server.url}/graphql", json={"query": QUERIES["search"], "variables": {"text": 5}})
+    response = fuzzed.http.post(
+        f"{fuzzed.server.url}/graphql", json={"query": QUERIES["search"], "variables": {"text": 5}}
+    )
     assert response.status_code == 400
     assert b"Traceback" not in log.read_bytes()[seen:]
 

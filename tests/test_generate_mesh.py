@@ -3,6 +3,7 @@
 Self-contained: imports the script by path, needs only pytest, jsonschema (+ referencing)
 and networkx; schema validation uses the OpenLineage 2-0-2 spec vendored under tests/corpora.
 """
+
 from __future__ import annotations
 
 import collections
@@ -54,6 +55,7 @@ def shape():
 def mesh(events):
     """Dataset graph and declared columns built from the events."""
     import networkx as nx
+
     g: nx.DiGraph[tuple[str, str]] = nx.DiGraph()
     declared: dict[tuple[str, str], list[str]] = {}
     readers: collections.Counter[tuple[str, str]] = collections.Counter()
@@ -115,7 +117,9 @@ def test_cli_files_are_byte_identical_and_gzip_matches(tmp_path):
     assert stdout == a.read_bytes()
     lines = a.read_bytes().splitlines()
     assert len(lines) == gm.mesh_shape(300, 3, columns=6, domains=20).events
-    assert lines == [gm.dumps_line(e).rstrip(b"\n") for e in gm.generate(300, 3, columns=6, domains=20)]
+    assert lines == [
+        gm.dumps_line(e).rstrip(b"\n") for e in gm.generate(300, 3, columns=6, domains=20)
+    ]
 
 
 def test_domain_names():
@@ -135,12 +139,16 @@ def _validators():
     docs = [json.loads((SPEC_DIR / "OpenLineage.json").read_text())]
     facet_files = sorted((SPEC_DIR / "facets").glob("*.json"))
     facet_docs = [(p.stem, json.loads(p.read_text())) for p in facet_files]
-    resources = [(d["$id"], referencing.Resource.from_contents(d, default_specification=DRAFT202012))
-                  for d in docs + [d for _, d in facet_docs]]
+    resources = [
+        (d["$id"], referencing.Resource.from_contents(d, default_specification=DRAFT202012))
+        for d in docs + [d for _, d in facet_docs]
+    ]
     registry = referencing.Registry().with_resources(resources)
     cls = jsonschema.Draft202012Validator
     main = cls(docs[0], registry=registry, format_checker=cls.FORMAT_CHECKER)
-    by_context: dict[str, dict[str, tuple[str, object]]] = {k: {} for k in ("dataset", "input", "output", "job", "run")}
+    by_context: dict[str, dict[str, tuple[str, object]]] = {
+        k: {} for k in ("dataset", "input", "output", "job", "run")
+    }
     for stem, doc in facet_docs:
         if stem.endswith("InputDatasetFacet"):
             ctx = "input"
@@ -161,8 +169,10 @@ def _validators():
 
 
 def _errors(validator, instance, limit=3):
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:300]}"
-            for _, e in zip(range(limit), validator.iter_errors(instance))]
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message[:300]}"
+        for _, e in zip(range(limit), validator.iter_errors(instance))
+    ]
 
 
 def test_every_event_validates_against_openlineage_2_0_2(events):
@@ -176,7 +186,9 @@ def test_every_event_validates_against_openlineage_2_0_2(events):
                 continue
             schema_id, v = facets[ctx][key]
             if not value["_schemaURL"].startswith(schema_id + "#/$defs/"):
-                problems.append(f"{where}: {key} _schemaURL {value['_schemaURL']} does not match {schema_id}")
+                problems.append(
+                    f"{where}: {key} _schemaURL {value['_schemaURL']} does not match {schema_id}"
+                )
             problems.extend(f"{where}.{key}: {m}" for m in _errors(v, {key: value}))
 
     for n, ev in enumerate(events):
@@ -184,11 +196,17 @@ def test_every_event_validates_against_openlineage_2_0_2(events):
         problems.extend(f"{where}: {m}" for m in _errors(main, ev))
         datetime.fromisoformat(ev["eventTime"].replace("Z", "+00:00"))
         if "dataset" in ev:
-            assert ev["schemaURL"] == "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/DatasetEvent"
+            assert (
+                ev["schemaURL"]
+                == "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/DatasetEvent"
+            )
             assert "run" not in ev and "job" not in ev
             check_facets("dataset", ev["dataset"].get("facets"), where)
         else:
-            assert ev["schemaURL"] == "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
+            assert (
+                ev["schemaURL"]
+                == "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
+            )
             assert ev["eventType"] in ("START", "COMPLETE")
             assert str(uuid.UUID(ev["run"]["runId"])) == ev["run"]["runId"]
             check_facets("run", ev["run"].get("facets"), where)
@@ -251,10 +269,14 @@ def test_output_facets_ownership_documentation_pii_tags(mesh):
             f = out["facets"]
             assert {"schema", "columnLineage", "ownership", "documentation"} <= f.keys()
             domain, product, _ = out["name"].split(".")
-            assert f["ownership"]["owners"] == [{"name": f"team:{domain}-{product}", "type": "team"}]
+            assert f["ownership"]["owners"] == [
+                {"name": f"team:{domain}-{product}", "type": "team"}
+            ]
             assert f["documentation"]["description"]
             cols = {c["name"] for c in f["schema"]["fields"]}
-            assert [c["ordinal_position"] for c in f["schema"]["fields"]] == list(range(1, len(cols) + 1))
+            assert [c["ordinal_position"] for c in f["schema"]["fields"]] == list(
+                range(1, len(cols) + 1)
+            )
             pii = cols & gm.PII_COLUMN_NAMES
             tagged = {t["field"] for t in f.get("tags", {}).get("tags", []) if t["key"] == "pii"}
             assert tagged == pii
@@ -290,6 +312,7 @@ def test_jobs_fan_in_fan_out(mesh):
 
 def test_longest_chain_depth(mesh, shape):
     import networkx as nx
+
     g = mesh["graph"]
     dag = nx.condensation(g)  # collapses cycles (SCCs) so the longest path is well defined
     depth = nx.dag_longest_path_length(dag)
@@ -312,13 +335,16 @@ def test_diamonds(mesh, shape):
     found = 0
     for node in g:
         parents = [p for p in g.predecessors(node) if p != node]
-        gp = collections.Counter(x for p in parents for x in set(g.predecessors(p)) if x not in (p, node))
+        gp = collections.Counter(
+            x for p in parents for x in set(g.predecessors(p)) if x not in (p, node)
+        )
         found += any(v >= 2 for v in gp.values())
     assert found >= len(shape.diamonds)
 
 
 def test_cycles(mesh, shape):
     import networkx as nx
+
     g = mesh["graph"]
     self_loops = list(nx.nodes_with_selfloops(g))
     assert self_loops and len(self_loops) == len(shape.self_loops)
@@ -360,8 +386,14 @@ def test_column_lineage_references_declared_columns(mesh):
                     if t["masking"]:
                         masked_fields.append((out_col, i["field"]))
     assert types == {"DIRECT", "INDIRECT"}
-    expected = {("DIRECT", "IDENTITY"), ("DIRECT", "TRANSFORMATION"), ("DIRECT", "AGGREGATION"),
-                ("INDIRECT", "FILTER"), ("INDIRECT", "JOIN"), ("INDIRECT", "GROUP_BY")}
+    expected = {
+        ("DIRECT", "IDENTITY"),
+        ("DIRECT", "TRANSFORMATION"),
+        ("DIRECT", "AGGREGATION"),
+        ("INDIRECT", "FILTER"),
+        ("INDIRECT", "JOIN"),
+        ("INDIRECT", "GROUP_BY"),
+    }
     assert expected <= subtypes, expected - subtypes
     assert n_identity > 0.5 * n_direct  # mostly IDENTITY
     assert masked_fields
@@ -373,8 +405,10 @@ def test_reruns_repeat_jobs_with_new_runs_and_a_share_of_changes():
     n, reruns, rate = 300, 4, 0.2
     base = [gm.dumps_line(ev) for ev in gm.generate(n, SEED)]
     steady = [gm.dumps_line(ev) for ev in gm.generate(n, SEED, reruns=reruns, change_rate=rate)]
-    assert steady == [gm.dumps_line(ev) for ev in gm.generate(n, SEED, reruns=reruns, change_rate=rate)]
-    assert steady[:len(base)] == base  # the first round is the mesh itself
+    assert steady == [
+        gm.dumps_line(ev) for ev in gm.generate(n, SEED, reruns=reruns, change_rate=rate)
+    ]
+    assert steady[: len(base)] == base  # the first round is the mesh itself
     shape = gm.mesh_shape(n, SEED, reruns=reruns)
     assert len(steady) == shape.events == shape.sources + 2 * shape.jobs * reruns
     events = [json.loads(line) for line in steady]
@@ -382,7 +416,12 @@ def test_reruns_repeat_jobs_with_new_runs_and_a_share_of_changes():
     assert times == sorted(times)
     starts = [ev for ev in events if ev.get("eventType") == "START"]
     completes = {ev["run"]["runId"]: ev for ev in events if ev.get("eventType") == "COMPLETE"}
-    assert len({ev["run"]["runId"] for ev in starts}) == len(starts) == len(completes) == shape.jobs * reruns
+    assert (
+        len({ev["run"]["runId"] for ev in starts})
+        == len(starts)
+        == len(completes)
+        == shape.jobs * reruns
+    )
     latest: dict[tuple[str, str], dict] = {}
     changed = same = 0
     for ev in starts:
@@ -396,9 +435,13 @@ def test_reruns_repeat_jobs_with_new_runs_and_a_share_of_changes():
                 same += 1
             else:
                 changed += 1
-                (was, now), = [(a, b) for a, b in zip(before["outputs"], ev["outputs"]) if a != b]
-                kept = {k: v for k, v in was["facets"].items() if k not in ("schema", "columnLineage")}
-                assert kept == {k: v for k, v in now["facets"].items() if k not in ("schema", "columnLineage")}
+                ((was, now),) = [(a, b) for a, b in zip(before["outputs"], ev["outputs"]) if a != b]
+                kept = {
+                    k: v for k, v in was["facets"].items() if k not in ("schema", "columnLineage")
+                }
+                assert kept == {
+                    k: v for k, v in now["facets"].items() if k not in ("schema", "columnLineage")
+                }
                 columns = {f["name"]: f["type"] for f in now["facets"]["schema"]["fields"]}
                 assert set(now["facets"]["columnLineage"]["fields"]) <= set(columns)
         latest[job] = ev

@@ -16,12 +16,15 @@ DATASETS = "{ stats { kind count } }"
 
 
 def _dataset_count(server: LiveServer) -> int:
-    return next(row["count"] for row in server.graphql(DATASETS)["stats"] if row["kind"] == "Dataset")
+    return next(
+        row["count"] for row in server.graphql(DATASETS)["stats"] if row["kind"] == "Dataset"
+    )
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_a_stop_signal_writes_the_snapshot_and_exits_0(tmp_path: Path, food_delivery_events: list[dict],
-                                                        stop: signal.Signals) -> None:
+def test_a_stop_signal_writes_the_snapshot_and_exits_0(
+    tmp_path: Path, food_delivery_events: list[dict], stop: signal.Signals
+) -> None:
     data_dir = tmp_path / "store"
     server = LiveServer(["--data-dir", str(data_dir)], tmp_path / "server.log").start()
     try:
@@ -30,7 +33,9 @@ def test_a_stop_signal_writes_the_snapshot_and_exits_0(tmp_path: Path, food_deli
             assert transport.emit(event).status_code == 201  # type: ignore[arg-type]  # a raw event dict, sent as it is
         datasets = _dataset_count(server)
         assert datasets > 0
-        assert not (data_dir / "snapshot.bin").exists()  # a small graph: nothing snapshotted in the background
+        assert not (
+            data_dir / "snapshot.bin"
+        ).exists()  # a small graph: nothing snapshotted in the background
         assert server.process is not None
         server.process.send_signal(stop)
         returncode = server.process.wait(60)

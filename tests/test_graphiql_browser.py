@@ -23,20 +23,33 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         server.stop()
 
 
-def test_graphiql_renders_and_runs_a_query_asking_no_other_host(server: LiveServer, tmp_path: Path) -> None:
+def test_graphiql_renders_and_runs_a_query_asking_no_other_host(
+    server: LiveServer, tmp_path: Path
+) -> None:
     query = '{ search(text: "orders", first: 3) { id kind name } }'
     with chromium() as driver:
         requests = Requests(driver)
         driver.get(f"{server.url}/graphql?{urlencode({'q': query})}")
-        wait(driver, "document.querySelector('.graphiql-execute-button')", "GraphiQL did not render")
+        wait(
+            driver, "document.querySelector('.graphiql-execute-button')", "GraphiQL did not render"
+        )
         assert "Loading" not in driver.find_element(By.ID, "graphiql").text
         driver.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
-        answer = wait(driver, """(() => { const r = document.querySelector('.result-window');
+        answer = wait(
+            driver,
+            """(() => { const r = document.querySelector('.result-window');
                                           return r && r.innerText.includes('"search"') && r.innerText; })()""",
-                      "GraphiQL showed no answer")
-        assert "etl_orders" in answer and '"errors"' not in answer  # a hit of the demo, from the server
+            "GraphiQL showed no answer",
+        )
+        assert (
+            "etl_orders" in answer and '"errors"' not in answer
+        )  # a hit of the demo, from the server
         driver.save_screenshot(str(tmp_path / "graphiql.png"))
         assert requests.elsewhere(server.url) == []
         assert any(url.endswith("/static/vendor/graphiql/graphiql.min.js") for url in requests.urls)
-        assert any(url.endswith("/graphql") for url in requests.urls)  # the query went to this server
-    assert non_background_pixels(tmp_path / "graphiql.png") > 50_000  # GraphiQL's editors and panes are drawn
+        assert any(
+            url.endswith("/graphql") for url in requests.urls
+        )  # the query went to this server
+    assert (
+        non_background_pixels(tmp_path / "graphiql.png") > 50_000
+    )  # GraphiQL's editors and panes are drawn

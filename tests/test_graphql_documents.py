@@ -54,30 +54,55 @@ def _run(schema: Any, store: Store, query: str, **variables: Any) -> Any:
     return schema.execute_sync(query, variable_values=variables, context_value=context(store))
 
 
-def test_a_text_is_checked_once_and_answered_by_each_requests_variables(seeded: Store, checks: list[str]) -> None:
+def test_a_text_is_checked_once_and_answered_by_each_requests_variables(
+    seeded: Store, checks: list[str]
+) -> None:
     schema = limited_schema(GraphQLLimits())
-    answers = [_run(schema, seeded, LINEAGE, id=fd.ds(name)) for name in ("delivery_7_days", "customers", "delivery_7_days")]
+    answers = [
+        _run(schema, seeded, LINEAGE, id=fd.ds(name))
+        for name in ("delivery_7_days", "customers", "delivery_7_days")
+    ]
     assert all(not a.errors for a in answers)
     ids = [{n["id"] for n in a.data["lineage"]["nodes"]} for a in answers]
-    assert fd.ds("customers") in ids[0] and fd.ds("delivery_7_days") not in ids[1] and ids[2] == ids[0]
+    assert (
+        fd.ds("customers") in ids[0] and fd.ds("delivery_7_days") not in ids[1] and ids[2] == ids[0]
+    )
     assert checks == [f"parse {LINEAGE}", "validate"]
 
 
 def test_invalid_texts_are_refused_every_time(seeded: Store, checks: list[str]) -> None:
     schema = limited_schema(GraphQLLimits(max_depth=2))
-    deep = '{ dataset(namespace: "%s", name: "public.customers") { columns { owners { name } } } }' % fd.NS
+    deep = (
+        '{ dataset(namespace: "%s", name: "public.customers") { columns { owners { name } } } }'
+        % fd.NS
+    )
     for _ in range(2):
         result = _run(schema, seeded, deep)
-        assert result.data is None and result.errors[0].message == "'anonymous' exceeds maximum operation depth of 2"
-    unknown = "{ lineage(nodeId: \"x\") { nodes { nope } } }"
+        assert (
+            result.data is None
+            and result.errors[0].message == "'anonymous' exceeds maximum operation depth of 2"
+        )
+    unknown = '{ lineage(nodeId: "x") { nodes { nope } } }'
     for _ in range(2):
         assert "Cannot query field 'nope'" in _run(schema, seeded, unknown).errors[0].message
-    assert checks == [f"parse {deep}", "validate", f"parse {deep}", "validate", f"parse {unknown}", "validate", f"parse {unknown}", "validate"]
+    assert checks == [
+        f"parse {deep}",
+        "validate",
+        f"parse {deep}",
+        "validate",
+        f"parse {unknown}",
+        "validate",
+        f"parse {unknown}",
+        "validate",
+    ]
 
 
 def test_each_schema_keeps_its_own_documents(seeded: Store, checks: list[str]) -> None:
     """A text valid under loose limits is still checked against a stricter schema's."""
-    query = '{ dataset(namespace: "%s", name: "public.customers") { columns { owners { name } } } }' % fd.NS
+    query = (
+        '{ dataset(namespace: "%s", name: "public.customers") { columns { owners { name } } } }'
+        % fd.NS
+    )
     assert not _run(limited_schema(GraphQLLimits()), seeded, query).errors
     assert _run(limited_schema(GraphQLLimits(max_depth=2)), seeded, query).errors
     assert checks.count("validate") == 2
@@ -90,4 +115,9 @@ def test_the_least_recently_used_text_goes_first() -> None:
     documents.put("b", b)  # type: ignore[arg-type]
     assert documents.get("a") is a
     documents.put("c", c)  # type: ignore[arg-type]
-    assert (documents.get("a"), documents.get("b"), documents.get("c"), len(documents)) == (a, None, c, 2)
+    assert (documents.get("a"), documents.get("b"), documents.get("c"), len(documents)) == (
+        a,
+        None,
+        c,
+        2,
+    )

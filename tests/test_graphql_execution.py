@@ -33,80 +33,140 @@ from ingest.openlineage import translate
 OWNERS = {"etl_delivery_7_days": "team-logistics", "delivery_times_7_days": "team-analytics"}
 
 FAST = limited_schema(GraphQLLimits())
-STOCK = LineageSchema(query=Query, subscription=Subscription, execution_context_class=StrawberryGraphQLCoreExecutionContext)
+STOCK = LineageSchema(
+    query=Query,
+    subscription=Subscription,
+    execution_context_class=StrawberryGraphQLCoreExecutionContext,
+)
 
 LINEAGE_FIELDS = "nodes { id kind namespace name dataset deleted declared } edges { source target kind transformationType transformations { type subtype description masking } } truncated"
 IMPACT_FIELDS = "affected { id kind namespace name dataset distance path severity certain } owners { id name type } truncated breaking"
 
 QUERIES: list[tuple[str, dict[str, Any]]] = [
-    (f"query($id: String!) {{ lineage(nodeId: $id) {{ {LINEAGE_FIELDS} }} }}", {"id": fd.ds("customers")}),
-    (f"query($id: String!) {{ lineage(nodeId: $id, direction: UPSTREAM, depth: 1) {{ {LINEAGE_FIELDS} }} }}", {"id": fd.ds("discounts")}),
-    (f"query($id: String!) {{ columnLineage(nodeId: $id) {{ {LINEAGE_FIELDS} }} }}", {"id": fd.col("customers", "email")}),
-    (f"query($id: String!) {{ impact(nodeId: $id) {{ {IMPACT_FIELDS} changed {{ id kind }} change }} }}", {"id": fd.col("customers", "email")}),
-    (f"query($id: String!) {{ impact(nodeId: $id, change: SEMANTIC, depth: 1) {{ {IMPACT_FIELDS} }} }}", {"id": fd.ds("customers")}),
+    (
+        f"query($id: String!) {{ lineage(nodeId: $id) {{ {LINEAGE_FIELDS} }} }}",
+        {"id": fd.ds("customers")},
+    ),
+    (
+        f"query($id: String!) {{ lineage(nodeId: $id, direction: UPSTREAM, depth: 1) {{ {LINEAGE_FIELDS} }} }}",
+        {"id": fd.ds("discounts")},
+    ),
+    (
+        f"query($id: String!) {{ columnLineage(nodeId: $id) {{ {LINEAGE_FIELDS} }} }}",
+        {"id": fd.col("customers", "email")},
+    ),
+    (
+        f"query($id: String!) {{ impact(nodeId: $id) {{ {IMPACT_FIELDS} changed {{ id kind }} change }} }}",
+        {"id": fd.col("customers", "email")},
+    ),
+    (
+        f"query($id: String!) {{ impact(nodeId: $id, change: SEMANTIC, depth: 1) {{ {IMPACT_FIELDS} }} }}",
+        {"id": fd.ds("customers")},
+    ),
     # aliases, the same field twice, __typename at every level
-    ("""query($id: String!) { __typename a: lineage(nodeId: $id) { __typename all: nodes { __typename key: id id kind kind2: kind }
+    (
+        """query($id: String!) { __typename a: lineage(nodeId: $id) { __typename all: nodes { __typename key: id id kind kind2: kind }
         edges { from: source to: target source } } b: lineage(nodeId: $id, depth: 0) { nodes { id } truncated } }""",
-     {"id": fd.ds("customers")}),
+        {"id": fd.ds("customers")},
+    ),
     # named fragments, inline fragments (typed and untyped), fields merged from several of them
-    ("""query($id: String!) { lineage(nodeId: $id) { nodes { ...Named ... on LineageNode { kind id } ... { namespace } }
+    (
+        """query($id: String!) { lineage(nodeId: $id) { nodes { ...Named ... on LineageNode { kind id } ... { namespace } }
         edges { ...Edge transformations { ... on Transformation { type } ...T } } } }
         fragment Named on LineageNode { id name }
         fragment Edge on LineageEdge { kind source }
-        fragment T on Transformation { subtype masking }""", {"id": fd.ds("customers")}),
+        fragment T on Transformation { subtype masking }""",
+        {"id": fd.ds("customers")},
+    ),
     # @include / @skip from variables, on fields and on fragments
-    ("""query($id: String!, $yes: Boolean!, $no: Boolean!) { impact(nodeId: $id) {
+    (
+        """query($id: String!, $yes: Boolean!, $no: Boolean!) { impact(nodeId: $id) {
         affected { id path @include(if: $yes) severity @skip(if: $yes) ... on ImpactedNode @include(if: $no) { kind }
                    ...F @skip(if: $no) } owners @include(if: $no) { id } } }
-        fragment F on ImpactedNode { distance certain }""", {"id": fd.col("customers", "email"), "yes": True, "no": False}),
+        fragment F on ImpactedNode { distance certain }""",
+        {"id": fd.col("customers", "email"), "yes": True, "no": False},
+    ),
     # fields with resolvers, arguments and interfaces beside plain ones: graphql-core's path
-    ("""query { dataset(namespace: "food_delivery", name: "public.customers") { id name columns { name type owners { name } }
-        readBy { name runs(first: 2) { state } outputs { name } } } search(text: "deliver", first: 5) { id kind name } }""", {}),
-    ("""query($id: String!) { impact(nodeId: $id) { products { id owners { name } } domains { id } consumers { id kind }
-        contracts { id } affected { id } } }""", {"id": fd.ds("customers")}),
+    (
+        """query { dataset(namespace: "food_delivery", name: "public.customers") { id name columns { name type owners { name } }
+        readBy { name runs(first: 2) { state } outputs { name } } } search(text: "deliver", first: 5) { id kind name } }""",
+        {},
+    ),
+    (
+        """query($id: String!) { impact(nodeId: $id) { products { id owners { name } } domains { id } consumers { id kind }
+        contracts { id } affected { id } } }""",
+        {"id": fd.ds("customers")},
+    ),
     # what a frontend draws nodes with, one hop at a time, and connections
-    ("""query($id: String!) { lineage(nodeId: $id) { nodes { id upstreamCount downstreamCount domain owners { id name type } latestRunState } }
+    (
+        """query($id: String!) { lineage(nodeId: $id) { nodes { id upstreamCount downstreamCount domain owners { id name type } latestRunState } }
         neighbours(nodeId: $id, direction: BOTH, first: 2) { totalCount truncated pageInfo { hasNextPage endCursor }
         edges { cursor kind direction node { id kind upstreamCount latestRunState } } nodes { id downstreamCount owners { name } } } }""",
-     {"id": fd.job("etl_delivery_7_days")}),
-    ("""query { searchConnection(text: "deliver", first: 3) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        {"id": fd.job("etl_delivery_7_days")},
+    ),
+    (
+        """query { searchConnection(text: "deliver", first: 3) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
         edges { cursor node { id kind } } nodes { name } }
-        job(namespace: "food_delivery", name: "etl_customers") { runsConnection(first: 1) { totalCount nodes { id state } } } }""", {}),
+        job(namespace: "food_delivery", name: "etl_customers") { runsConnection(first: 1) { totalCount nodes { id state } } } }""",
+        {},
+    ),
     # nulls and errors: a missing node, a null lineage position, introspection
-    ("query($id: String!) { lineage(nodeId: $id) { nodes { id } } }", {"id": "dataset:nowhere:nothing"}),
-    ("query($id: String!) { impact(nodeId: $id) { affected { id } } }", {"id": "dataset:nowhere:nothing"}),
-    ("query { node(id: \"dataset:nowhere:nothing\") { id kind } stats { kind count } }", {}),
+    (
+        "query($id: String!) { lineage(nodeId: $id) { nodes { id } } }",
+        {"id": "dataset:nowhere:nothing"},
+    ),
+    (
+        "query($id: String!) { impact(nodeId: $id) { affected { id } } }",
+        {"id": "dataset:nowhere:nothing"},
+    ),
+    ('query { node(id: "dataset:nowhere:nothing") { id kind } stats { kind count } }', {}),
     ("query { __schema { types { name kind fields { name args { name } } } } }", {}),
 ]
 
 
 @pytest.fixture
 def seeded(store: Store, food_delivery_events) -> Store:
-    for event in food_delivery_events + [fd.ownership_event(job, owner) for job, owner in OWNERS.items()]:
+    for event in food_delivery_events + [
+        fd.ownership_event(job, owner) for job, owner in OWNERS.items()
+    ]:
         store.apply(translate(event))
     return store
 
 
 def _answer(schema: Any, store: Store, query: str, variables: dict[str, Any]) -> bytes:
-    result = schema.execute_sync(query, variable_values=variables, context_value={"request": None, "response": None, **context(store)})
+    result = schema.execute_sync(
+        query,
+        variable_values=variables,
+        context_value={"request": None, "response": None, **context(store)},
+    )
     return orjson.dumps({"data": result.data, "errors": [e.formatted for e in result.errors or []]})
 
 
 @pytest.mark.parametrize("query, variables", QUERIES, ids=range(len(QUERIES)))
-def test_fast_and_stock_execution_give_the_same_json(seeded: Store, query: str, variables: dict[str, Any]) -> None:
+def test_fast_and_stock_execution_give_the_same_json(
+    seeded: Store, query: str, variables: dict[str, Any]
+) -> None:
     fast = _answer(FAST, seeded, query, variables)
     assert fast == _answer(STOCK, seeded, query, variables)
-    if "nowhere" not in query + str(variables):  # the others ask about real nodes: no error expected
+    if "nowhere" not in query + str(
+        variables
+    ):  # the others ask about real nodes: no error expected
         assert fast.endswith(b'"errors":[]}')
 
 
 @pytest.mark.parametrize("query, variables", QUERIES, ids=range(len(QUERIES)))
-def test_lists_the_native_core_renders_hold_what_graphql_core_completes(seeded: Store, query: str, variables: dict[str, Any]) -> None:
+def test_lists_the_native_core_renders_hold_what_graphql_core_completes(
+    seeded: Store, query: str, variables: dict[str, Any]
+) -> None:
     """Over HTTP, large answer lists are JSON the native core writes (``JSON_FRAGMENTS``), spliced in
     by orjson: the same answer, value for value."""
     context_value = {"request": None, "response": None, JSON_FRAGMENTS: True, **context(seeded)}
     rendered = FAST.execute_sync(query, variable_values=variables, context_value=context_value)
-    stock = STOCK.execute_sync(query, variable_values=variables, context_value={"request": None, "response": None, **context(seeded)})
+    stock = STOCK.execute_sync(
+        query,
+        variable_values=variables,
+        context_value={"request": None, "response": None, **context(seeded)},
+    )
     assert orjson.loads(orjson.dumps(rendered.data)) == orjson.loads(orjson.dumps(stock.data))
     assert [e.formatted for e in rendered.errors or []] == [e.formatted for e in stock.errors or []]
 
@@ -116,8 +176,11 @@ def test_leaf_selections_of_answer_lists_are_rendered_natively(seeded: Store) ->
         lineage(nodeId: $id) { nodes { id kind namespace name deleted declared } edges { source target kind } }
         impact(nodeId: $col) { affected { id kind distance path severity certain } } }"""
     context_value = {"request": None, "response": None, JSON_FRAGMENTS: True, **context(seeded)}
-    data = FAST.execute_sync(query, variable_values={"id": fd.ds("customers"), "col": fd.col("customers", "email")},
-                             context_value=context_value).data
+    data = FAST.execute_sync(
+        query,
+        variable_values={"id": fd.ds("customers"), "col": fd.col("customers", "email")},
+        context_value=context_value,
+    ).data
     assert data is not None
     lists = [data["lineage"]["nodes"], data["lineage"]["edges"], data["impact"]["affected"]]
     assert all(isinstance(found, orjson.Fragment) for found in lists)
@@ -132,6 +195,7 @@ def broken_node(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     def of(view: Any, info: Any, graph: Any) -> Any:
         made = original(view, info, graph)
         if len(made.nodes) > 3:
+
             def broken(name: str) -> list[Any]:
                 column = graph.answer.node_column(name)
                 if name == "id":
@@ -139,11 +203,27 @@ def broken_node(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
                 if name == "kind":
                     column[3] = "no such kind"
                 return column
-            plain: dict[str, Any] = {"upstream_count": 0, "downstream_count": 0, "domain": None, "owners": [], "latest_run_state": None}
 
-            def column(name: str) -> list[Any]:  # the facts plain: they are read from the (broken) ids
-                return broken(name) if name in api_schema._LINEAGE_NODE_FIELDS else [plain[name]] * len(made.nodes)
-            made.nodes = ColumnList(api_schema.LineageNode, api_schema._LINEAGE_NODE_NAMES, column, len(made.nodes))
+            plain: dict[str, Any] = {
+                "upstream_count": 0,
+                "downstream_count": 0,
+                "domain": None,
+                "owners": [],
+                "latest_run_state": None,
+            }
+
+            def column(
+                name: str,
+            ) -> list[Any]:  # the facts plain: they are read from the (broken) ids
+                return (
+                    broken(name)
+                    if name in api_schema._LINEAGE_NODE_FIELDS
+                    else [plain[name]] * len(made.nodes)
+                )
+
+            made.nodes = ColumnList(
+                api_schema.LineageNode, api_schema._LINEAGE_NODE_NAMES, column, len(made.nodes)
+            )
         return made
 
     monkeypatch.setattr(api_schema.LineageGraph, "of", staticmethod(of))
@@ -151,7 +231,9 @@ def broken_node(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.mark.parametrize("fields", ["id", "kind", "name", "id kind"])
-def test_errors_and_null_propagation_are_graphql_cores(seeded: Store, broken_node: None, fields: str) -> None:
+def test_errors_and_null_propagation_are_graphql_cores(
+    seeded: Store, broken_node: None, fields: str
+) -> None:
     query = f"query($id: String!) {{ lineage(nodeId: $id) {{ nodes {{ {fields} }} truncated }} }}"
     fast = _answer(FAST, seeded, query, {"id": fd.ds("customers")})
     assert fast == _answer(STOCK, seeded, query, {"id": fd.ds("customers")})
@@ -175,16 +257,29 @@ def executed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_large_lists_skip_graphql_cores_field_execution(seeded: Store, executed: list[str]) -> None:
     """The fast path is taken: graphql-core executes the root fields only, not one per node and edge."""
-    result = FAST.execute_sync(f"query($id: String!) {{ lineage(nodeId: $id) {{ {LINEAGE_FIELDS} }} }}",
-                               variable_values={"id": fd.ds("customers")}, context_value=context(seeded))
-    assert not result.errors and result.data is not None and len(result.data["lineage"]["nodes"]) > 5
+    result = FAST.execute_sync(
+        f"query($id: String!) {{ lineage(nodeId: $id) {{ {LINEAGE_FIELDS} }} }}",
+        variable_values={"id": fd.ds("customers")},
+        context_value=context(seeded),
+    )
+    assert (
+        not result.errors and result.data is not None and len(result.data["lineage"]["nodes"]) > 5
+    )
     assert executed == ["Query", "LineageGraph", "LineageGraph", "LineageGraph"]
 
 
-@pytest.mark.parametrize("data", [
-    {"data": {"node": {"id": "dataset:ns:été", "kind": "DATASET"}, "facets": {"ratio": 1.5, "n": None}}},
-    {"data": {"dataset": {"facets": {"big": 2**70}}}},  # orjson refuses integers past 64 bits
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {
+            "data": {
+                "node": {"id": "dataset:ns:été", "kind": "DATASET"},
+                "facets": {"ratio": 1.5, "n": None},
+            }
+        },
+        {"data": {"dataset": {"facets": {"big": 2**70}}}},  # orjson refuses integers past 64 bits
+    ],
+)
 def test_responses_are_the_json_of_the_result(data: dict[str, Any]) -> None:
     encoded = encode_answer(data)
     assert isinstance(encoded, bytes) and json.loads(encoded) == data
@@ -201,16 +296,23 @@ def odd_values(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     def of(report: Any) -> Any:
         made = original(report)
-        affected: Any = made.affected  # a ColumnList: its columns, as graph.api.execution reads them
+        affected: Any = (
+            made.affected
+        )  # a ColumnList: its columns, as graph.api.execution reads them
 
         def odd(name: str) -> list[Any]:
             column = list(affected.column(name))
-            replaced = {"path": ([_Name("a"), "b"], ("a", 5), ["a", None], ()), "kind": ("DATASET", "no such kind")}
-            for i, value in enumerate(replaced.get(name, ())[:len(column)]):
+            replaced = {
+                "path": ([_Name("a"), "b"], ("a", 5), ["a", None], ()),
+                "kind": ("DATASET", "no such kind"),
+            }
+            for i, value in enumerate(replaced.get(name, ())[: len(column)]):
                 column[i] = value
             return column
 
-        made.affected = ColumnList(api_schema.ImpactedNode, api_schema._IMPACTED_NODE_FIELDS, odd, len(affected))
+        made.affected = ColumnList(
+            api_schema.ImpactedNode, api_schema._IMPACTED_NODE_FIELDS, odd, len(affected)
+        )
         return made
 
     monkeypatch.setattr(api_schema.ImpactReport, "of", staticmethod(of))
@@ -218,7 +320,9 @@ def odd_values(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.mark.parametrize("fields", ["path", "kind", "id path kind"])
-def test_unusual_list_items_and_enum_values_are_graphql_cores(seeded: Store, odd_values: None, fields: str) -> None:
+def test_unusual_list_items_and_enum_values_are_graphql_cores(
+    seeded: Store, odd_values: None, fields: str
+) -> None:
     query = f"query($id: String!) {{ impact(nodeId: $id) {{ affected {{ {fields} }} truncated }} }}"
     fast = _answer(FAST, seeded, query, {"id": fd.col("customers", "email")})
     assert fast == _answer(STOCK, seeded, query, {"id": fd.col("customers", "email")})
@@ -227,6 +331,7 @@ def test_unusual_list_items_and_enum_values_are_graphql_cores(seeded: Store, odd
 
 # A small schema with a field of every shape the fast path completes column by column; one item at a
 # time gets an odd value, and the fast answer must still be graphql-core's.
+
 
 @strawberry.enum
 class Colour(str, Enum):  # a str mixin, as the schema's enums: "red" == Colour.RED
@@ -273,7 +378,9 @@ ITEM_READERS = {name: itemgetter(name) for name in Item.__annotations__}
 
 
 ITEMS_FAST = strawberry.Schema(query=ItemQuery, execution_context_class=FlatListExecutor)
-ITEMS_STOCK = strawberry.Schema(query=ItemQuery, execution_context_class=StrawberryGraphQLCoreExecutionContext)
+ITEMS_STOCK = strawberry.Schema(
+    query=ItemQuery, execution_context_class=StrawberryGraphQLCoreExecutionContext
+)
 ITEM_FIELDS = "__typename t: text text maybeText number maybeNumber flag colour maybeColour tags maybeTags inner { label __typename }"
 ITEM_QUERIES = [
     f"{{ items {{ {ITEM_FIELDS} }} }}",
@@ -285,9 +392,18 @@ ITEM_QUERIES = [
 
 
 def _item(n: int) -> Item:
-    return Item(text=f"t{n}", maybe_text=None if n % 2 else f"m{n}", number=n - 1, maybe_number=None if n % 2 else n,
-                flag=bool(n % 2), colour=Colour.RED, maybe_colour=None if n % 2 else Colour.BLUE, tags=[f"a{n}", "b"],
-                maybe_tags=None if n % 2 else ["x", None], inner=[Inner(label=None), Inner(label=f"l{n}")] if n % 2 else None)
+    return Item(
+        text=f"t{n}",
+        maybe_text=None if n % 2 else f"m{n}",
+        number=n - 1,
+        maybe_number=None if n % 2 else n,
+        flag=bool(n % 2),
+        colour=Colour.RED,
+        maybe_colour=None if n % 2 else Colour.BLUE,
+        tags=[f"a{n}", "b"],
+        maybe_tags=None if n % 2 else ["x", None],
+        inner=[Inner(label=None), Inner(label=f"l{n}")] if n % 2 else None,
+    )
 
 
 def _error_item() -> ValueError:
@@ -298,23 +414,62 @@ def _error_item() -> ValueError:
 
 
 ODD_VALUES: list[tuple[str, Any]] = [
-    ("text", None), ("text", 5), ("text", _Name("x")), ("text", ValueError("boom")), ("text", b"bytes"),
-    ("maybe_text", 5.0), ("maybe_text", True),
-    ("number", 2**31 - 1), ("number", -(2**31)), ("number", 2**31), ("number", -(2**31) - 1), ("number", True),
-    ("number", 3.0), ("number", 1.5), ("number", "3"), ("number", None), ("maybe_number", 2**40), ("maybe_number", False),
-    ("flag", 1), ("flag", None), ("flag", "yes"),
-    ("colour", "red"), ("colour", "RED"), ("colour", "nope"), ("colour", Colour.BLUE), ("colour", None), ("colour", []),
-    ("maybe_colour", "nope"), ("maybe_colour", ["x"]),
-    ("tags", ("a", "b")), ("tags", []), ("tags", ["a", None]), ("tags", ["a", 1]), ("tags", [_Name("a")]), ("tags", None),
-    ("tags", "ab"), ("tags", {"a": 1}),
-    ("maybe_tags", [None]), ("maybe_tags", ("a", 2)), ("maybe_tags", 7),
-    ("inner", []), ("inner", [None]), ("inner", [Inner(label=cast(Any, 3))]), ("inner", [ValueError("boom")]), ("inner", Inner(label="x")),
-    ("item", None), ("item", ValueError("boom")), ("item", Inner(label="x")), ("item", _error_item()),
+    ("text", None),
+    ("text", 5),
+    ("text", _Name("x")),
+    ("text", ValueError("boom")),
+    ("text", b"bytes"),
+    ("maybe_text", 5.0),
+    ("maybe_text", True),
+    ("number", 2**31 - 1),
+    ("number", -(2**31)),
+    ("number", 2**31),
+    ("number", -(2**31) - 1),
+    ("number", True),
+    ("number", 3.0),
+    ("number", 1.5),
+    ("number", "3"),
+    ("number", None),
+    ("maybe_number", 2**40),
+    ("maybe_number", False),
+    ("flag", 1),
+    ("flag", None),
+    ("flag", "yes"),
+    ("colour", "red"),
+    ("colour", "RED"),
+    ("colour", "nope"),
+    ("colour", Colour.BLUE),
+    ("colour", None),
+    ("colour", []),
+    ("maybe_colour", "nope"),
+    ("maybe_colour", ["x"]),
+    ("tags", ("a", "b")),
+    ("tags", []),
+    ("tags", ["a", None]),
+    ("tags", ["a", 1]),
+    ("tags", [_Name("a")]),
+    ("tags", None),
+    ("tags", "ab"),
+    ("tags", {"a": 1}),
+    ("maybe_tags", [None]),
+    ("maybe_tags", ("a", 2)),
+    ("maybe_tags", 7),
+    ("inner", []),
+    ("inner", [None]),
+    ("inner", [Inner(label=cast(Any, 3))]),
+    ("inner", [ValueError("boom")]),
+    ("inner", Inner(label="x")),
+    ("item", None),
+    ("item", ValueError("boom")),
+    ("item", Inner(label="x")),
+    ("item", _error_item()),
 ]
 
 
 def _item_answer(schema: strawberry.Schema, query: str, items: list[Any]) -> bytes:
-    result = schema.execute_sync(query, variable_values={"yes": True}, context_value={"items": items})
+    result = schema.execute_sync(
+        query, variable_values={"yes": True}, context_value={"items": items}
+    )
     return orjson.dumps({"data": result.data, "errors": [e.formatted for e in result.errors or []]})
 
 
@@ -351,18 +506,28 @@ def test_null_items_stay_on_the_fast_path(executed: list[str]) -> None:
 def test_lists_in_the_answer_are_new_lists() -> None:
     """As graphql-core's, the answer shares no list with the objects: changing one leaves the other be."""
     items = [_item(n) for n in range(3)]
-    data = ITEMS_FAST.execute_sync("{ items { tags inner { label } } }", context_value={"items": items}).data
+    data = ITEMS_FAST.execute_sync(
+        "{ items { tags inner { label } } }", context_value={"items": items}
+    ).data
     assert data is not None
     for item, answer in zip(items, data["items"]):
         assert answer["tags"] == item.tags and answer["tags"] is not item.tags
 
 
-def _record_answer(schema: strawberry.Schema, records: list[dict[str, Any]], make: Any = Item) -> bytes:
-    result = schema.execute_sync(f"{{ recordItems {{ {ITEM_FIELDS} }} }}", context_value={"records": records, "make": make})
+def _record_answer(
+    schema: strawberry.Schema, records: list[dict[str, Any]], make: Any = Item
+) -> bytes:
+    result = schema.execute_sync(
+        f"{{ recordItems {{ {ITEM_FIELDS} }} }}", context_value={"records": records, "make": make}
+    )
     return orjson.dumps({"data": result.data, "errors": [e.formatted for e in result.errors or []]})
 
 
-@pytest.mark.parametrize("field, value", [(f, v) for f, v in ODD_VALUES if f != "item"], ids=[f"{f}={v!r}" for f, v in ODD_VALUES if f != "item"])
+@pytest.mark.parametrize(
+    "field, value",
+    [(f, v) for f, v in ODD_VALUES if f != "item"],
+    ids=[f"{f}={v!r}" for f, v in ODD_VALUES if f != "item"],
+)
 def test_odd_values_in_record_lists_are_graphql_cores(field: str, value: Any) -> None:
     """A RecordList's columns (the fast path) and its objects (graphql-core's) give the same answer."""
     records = [vars(_item(n)).copy() for n in range(4)]

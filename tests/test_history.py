@@ -28,20 +28,34 @@ IMPACT = """query($id: String!, $asOf: DateTime) { impact(nodeId: $id, asOf: $as
 
 
 def facet(**fields):
-    return {"_producer": PRODUCER, "_schemaURL": "https://openlineage.io/spec/facets/1-0-0/X.json", **fields}
+    return {
+        "_producer": PRODUCER,
+        "_schemaURL": "https://openlineage.io/spec/facets/1-0-0/X.json",
+        **fields,
+    }
 
 
 def run(job: str, start: str, end: str, inputs: list[dict], outputs: list[dict]) -> list[dict]:
     """A START carrying inputs and outputs and a COMPLETE carrying none, as Marquez's seed does."""
     run_id = str(uuid.uuid4())
-    base = {"run": {"runId": run_id}, "job": {"namespace": "etl", "name": job}, "producer": PRODUCER,
-            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"}
-    return [{**base, "eventType": "START", "eventTime": start, "inputs": inputs, "outputs": outputs},
-            {**base, "eventType": "COMPLETE", "eventTime": end}]
+    base = {
+        "run": {"runId": run_id},
+        "job": {"namespace": "etl", "name": job},
+        "producer": PRODUCER,
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+    }
+    return [
+        {**base, "eventType": "START", "eventTime": start, "inputs": inputs, "outputs": outputs},
+        {**base, "eventType": "COMPLETE", "eventTime": end},
+    ]
 
 
 def ds(name: str, **facets) -> dict:
-    return {"namespace": "pg", "name": name, "facets": facets} if facets else {"namespace": "pg", "name": name}
+    return (
+        {"namespace": "pg", "name": name, "facets": facets}
+        if facets
+        else {"namespace": "pg", "name": name}
+    )
 
 
 def ask(store: Store, query: str, **variables) -> dict:
@@ -55,52 +69,102 @@ def upstream(store: Store, node: str, as_of: str | None = None) -> set[str]:
 
 
 def test_a_newer_run_that_stops_reading_ends_the_edge(store: Store) -> None:
-    for event in (run("build_x", "2026-01-01T00:00:00Z", "2026-01-01T01:00:00Z", [ds("a")], [ds("x")])
-                  + run("build_x", "2026-02-01T00:00:00Z", "2026-02-01T01:00:00Z", [ds("b")], [ds("x")])):
+    for event in run(
+        "build_x", "2026-01-01T00:00:00Z", "2026-01-01T01:00:00Z", [ds("a")], [ds("x")]
+    ) + run("build_x", "2026-02-01T00:00:00Z", "2026-02-01T01:00:00Z", [ds("b")], [ds("x")]):
         store.apply(translate(event))
     assert upstream(store, "dataset:pg:x") == {"dataset:pg:x", "job:etl:build_x", "dataset:pg:b"}
-    assert upstream(store, "dataset:pg:x", "2026-01-15T00:00:00Z") == {"dataset:pg:x", "job:etl:build_x", "dataset:pg:a"}
-    before = schema.execute_sync(LINEAGE, variable_values={"id": "dataset:pg:x", "asOf": "2025-12-01T00:00:00Z"},
-                                 context_value=context(store))
-    assert before.errors and "no node with id 'dataset:pg:x'" in before.errors[0].message  # it did not exist yet
+    assert upstream(store, "dataset:pg:x", "2026-01-15T00:00:00Z") == {
+        "dataset:pg:x",
+        "job:etl:build_x",
+        "dataset:pg:a",
+    }
+    before = schema.execute_sync(
+        LINEAGE,
+        variable_values={"id": "dataset:pg:x", "asOf": "2025-12-01T00:00:00Z"},
+        context_value=context(store),
+    )
+    assert (
+        before.errors and "no node with id 'dataset:pg:x'" in before.errors[0].message
+    )  # it did not exist yet
     # The edge is ended, not forgotten: the dataset still knows who read it.
     assert {n.id for n in store.nodes(["dataset:pg:a"]).values()} == {"dataset:pg:a"}
 
 
 def test_a_run_in_flight_adds_but_does_not_end_edges(store: Store) -> None:
     events = run("build_x", "2026-01-01T00:00:00Z", "2026-01-01T01:00:00Z", [ds("a")], [ds("x")])
-    events += run("build_x", "2026-02-01T00:00:00Z", "2026-02-01T01:00:00Z", [ds("a"), ds("c")], [ds("x")])[:1]  # START only
+    events += run(
+        "build_x", "2026-02-01T00:00:00Z", "2026-02-01T01:00:00Z", [ds("a"), ds("c")], [ds("x")]
+    )[:1]  # START only
     for event in events:
         store.apply(translate(event))
-    assert upstream(store, "dataset:pg:x") == {"dataset:pg:x", "job:etl:build_x", "dataset:pg:a", "dataset:pg:c"}
+    assert upstream(store, "dataset:pg:x") == {
+        "dataset:pg:x",
+        "job:etl:build_x",
+        "dataset:pg:a",
+        "dataset:pg:c",
+    }
 
 
 def test_dropped_datasets_and_removed_columns_leave_no_phantom_lineage(store: Store) -> None:
-    lineage = facet(fields={"c": {"inputFields": [{"namespace": "pg", "name": "src", "field": "c"}]},
-                            "d": {"inputFields": [{"namespace": "pg", "name": "src", "field": "d"}]}})
+    lineage = facet(
+        fields={
+            "c": {"inputFields": [{"namespace": "pg", "name": "src", "field": "c"}]},
+            "d": {"inputFields": [{"namespace": "pg", "name": "src", "field": "d"}]},
+        }
+    )
     schema_v1 = facet(fields=[{"name": "c", "type": "int"}, {"name": "d", "type": "int"}])
-    events = run("load", "2026-01-01T00:00:00Z", "2026-01-01T01:00:00Z",
-                 [ds("src", schema=facet(fields=[{"name": "c"}, {"name": "d"}]))],
-                 [ds("out", schema=schema_v1, columnLineage=lineage)])
-    lineage_v2 = facet(fields={"d": {"inputFields": [{"namespace": "pg", "name": "src", "field": "d"}]}})
-    events += run("load", "2026-02-01T00:00:00Z", "2026-02-01T01:00:00Z", [ds("src")],
-                  [ds("out", schema=facet(fields=[{"name": "d", "type": "int"}]), columnLineage=lineage_v2)])
+    events = run(
+        "load",
+        "2026-01-01T00:00:00Z",
+        "2026-01-01T01:00:00Z",
+        [ds("src", schema=facet(fields=[{"name": "c"}, {"name": "d"}]))],
+        [ds("out", schema=schema_v1, columnLineage=lineage)],
+    )
+    lineage_v2 = facet(
+        fields={"d": {"inputFields": [{"namespace": "pg", "name": "src", "field": "d"}]}}
+    )
+    events += run(
+        "load",
+        "2026-02-01T00:00:00Z",
+        "2026-02-01T01:00:00Z",
+        [ds("src")],
+        [ds("out", schema=facet(fields=[{"name": "d", "type": "int"}]), columnLineage=lineage_v2)],
+    )
     for event in events:
         store.apply(translate(event))
-    downstream_c = {n["id"] for n in ask(store, COLUMNS, id="datasetField:pg:src:c")["columnLineage"]["nodes"]}
+    downstream_c = {
+        n["id"] for n in ask(store, COLUMNS, id="datasetField:pg:src:c")["columnLineage"]["nodes"]
+    }
     assert downstream_c == {"datasetField:pg:src:c"}  # out.c was removed from the schema
-    then = ask(store, COLUMNS, id="datasetField:pg:src:c", asOf="2026-01-15T00:00:00Z")["columnLineage"]["nodes"]
+    then = ask(store, COLUMNS, id="datasetField:pg:src:c", asOf="2026-01-15T00:00:00Z")[
+        "columnLineage"
+    ]["nodes"]
     assert {n["id"] for n in then} == {"datasetField:pg:src:c", "datasetField:pg:out:c"}
-    assert {a["id"] for a in ask(store, IMPACT, id="datasetField:pg:src:d")["impact"]["affected"]} >= {"datasetField:pg:out:d"}
+    assert {
+        a["id"] for a in ask(store, IMPACT, id="datasetField:pg:src:d")["impact"]["affected"]
+    } >= {"datasetField:pg:out:d"}
 
-    drop = {"eventType": "COMPLETE", "eventTime": "2026-03-01T00:00:00Z", "run": {"runId": str(uuid.uuid4())},
-            "job": {"namespace": "etl", "name": "drop_out"}, "producer": PRODUCER,
-            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-            "outputs": [ds("out", lifecycleStateChange=facet(lifecycleStateChange="DROP"))]}
+    drop = {
+        "eventType": "COMPLETE",
+        "eventTime": "2026-03-01T00:00:00Z",
+        "run": {"runId": str(uuid.uuid4())},
+        "job": {"namespace": "etl", "name": "drop_out"},
+        "producer": PRODUCER,
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "outputs": [ds("out", lifecycleStateChange=facet(lifecycleStateChange="DROP"))],
+    }
     store.apply(translate(drop))
-    assert upstream(store, "dataset:pg:out") == {"dataset:pg:out", "job:etl:drop_out"}  # its last writer
-    assert "dataset:pg:out" not in {a["id"] for a in ask(store, IMPACT, id="dataset:pg:src")["impact"]["affected"]}
-    before_drop = ask(store, IMPACT, id="dataset:pg:src", asOf="2026-02-15T00:00:00Z")["impact"]["affected"]
+    assert upstream(store, "dataset:pg:out") == {
+        "dataset:pg:out",
+        "job:etl:drop_out",
+    }  # its last writer
+    assert "dataset:pg:out" not in {
+        a["id"] for a in ask(store, IMPACT, id="dataset:pg:src")["impact"]["affected"]
+    }
+    before_drop = ask(store, IMPACT, id="dataset:pg:src", asOf="2026-02-15T00:00:00Z")["impact"][
+        "affected"
+    ]
     assert "dataset:pg:out" in {a["id"] for a in before_drop}
 
 
@@ -117,9 +181,14 @@ def test_current_job_edges_follow_the_newest_completed_run_in_any_arrival_order(
     events, runs = [], []
     for n, hour in enumerate(rng.sample(range(1, 500), 24)):
         job = f"job{n % 3}"
-        inputs, outputs = rng.sample(tables, rng.randint(0, 3)), rng.sample(tables, rng.randint(0, 2))
+        inputs, outputs = (
+            rng.sample(tables, rng.randint(0, 3)),
+            rng.sample(tables, rng.randint(0, 2)),
+        )
         start = _hour(hour)
-        end = _hour(hour + rng.randint(1, 40)) if rng.random() < 0.8 else None  # some never complete
+        end = (
+            _hour(hour + rng.randint(1, 40)) if rng.random() < 0.8 else None
+        )  # some never complete
         pair = run(job, start, end or start, [ds(t) for t in inputs], [ds(t) for t in outputs])
         events += pair if end else pair[:1]
         runs.append((job, start, end, set(inputs), set(outputs)))
@@ -146,10 +215,15 @@ def _job_io(store: Store, job: str) -> tuple[set[str], set[str]]:
     """The job's current inputs and outputs, as lineage one hop from it answers."""
     up = dataset_lineage(GraphView(store), f"job:etl:{job}", Direction.UPSTREAM, 1)
     down = dataset_lineage(GraphView(store), f"job:etl:{job}", Direction.DOWNSTREAM, 1)
-    return ({e.source.removeprefix("dataset:pg:") for e in up.edges}, {e.target.removeprefix("dataset:pg:") for e in down.edges})
+    return (
+        {e.source.removeprefix("dataset:pg:") for e in up.edges},
+        {e.target.removeprefix("dataset:pg:") for e in down.edges},
+    )
 
 
-def _expected_io(runs: list[tuple[str, str, str | None, set[str], set[str]]], job: str) -> tuple[set[str], set[str]]:
+def _expected_io(
+    runs: list[tuple[str, str, str | None, set[str], set[str]]], job: str
+) -> tuple[set[str], set[str]]:
     """Every input/output any run of the job recorded, less those its newest completed run (by end
     time) left out, when that run recorded some and ended after they were first seen."""
     mine = [r for r in runs if r[0] == job]

@@ -17,16 +17,31 @@ from live_server import LiveServer
 from ingest.openlineage import translate_encoded
 from ingest.openlineage_schema import InvalidEvent, validate
 
-SCHEMA_FACET = "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet"
+SCHEMA_FACET = (
+    "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet"
+)
 
 
-def event_with_fields(fields: list[dict[str, Any]], dataset: str = "out", producer: str = "https://example.com/p") -> dict[str, Any]:
+def event_with_fields(
+    fields: list[dict[str, Any]], dataset: str = "out", producer: str = "https://example.com/p"
+) -> dict[str, Any]:
     return {
-        "eventType": "COMPLETE", "eventTime": "2024-01-01T00:00:00Z", "producer": producer,
+        "eventType": "COMPLETE",
+        "eventTime": "2024-01-01T00:00:00Z",
+        "producer": producer,
         "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "run": {"runId": str(uuid.uuid4())}, "job": {"namespace": "ns", "name": "job"}, "inputs": [],
-        "outputs": [{"namespace": "ns", "name": dataset,
-                     "facets": {"schema": {"_producer": producer, "_schemaURL": SCHEMA_FACET, "fields": fields}}}],
+        "run": {"runId": str(uuid.uuid4())},
+        "job": {"namespace": "ns", "name": "job"},
+        "inputs": [],
+        "outputs": [
+            {
+                "namespace": "ns",
+                "name": dataset,
+                "facets": {
+                    "schema": {"_producer": producer, "_schemaURL": SCHEMA_FACET, "fields": fields}
+                },
+            }
+        ],
     }
 
 
@@ -61,7 +76,10 @@ def test_many_fields_under_a_long_path_are_refused_by_their_total() -> None:
 
 def test_too_many_fields_are_refused_naming_the_first_too_many() -> None:
     reason = refusal(event_with_fields([{"name": f"c{i}"} for i in range(100_001)]))
-    assert reason == "$.outputs[0].facets.schema.fields[100000]: the event has over 100000 schema fields"
+    assert (
+        reason
+        == "$.outputs[0].facets.schema.fields[100000]: the event has over 100000 schema fields"
+    )
 
 
 def test_as_many_fields_as_allowed_are_accepted() -> None:
@@ -76,7 +94,9 @@ def test_a_big_event_with_a_lenient_format_is_valid_and_its_errors_are_found_fas
     fields[12_345] = {"name": 7}
     with pytest.raises(InvalidEvent) as refused:
         validate(event_with_fields(fields, producer="not a uri"))
-    assert str(refused.value).startswith("$.outputs[0].facets.schema.fields[12345].name: 7 is not of type")
+    assert str(refused.value).startswith(
+        "$.outputs[0].facets.schema.fields[12345].name: 7 is not of type"
+    )
 
 
 @pytest.fixture
@@ -106,7 +126,9 @@ def test_hostile_bodies_leave_the_server_memory_as_it_was(server: LiveServer) ->
         before = rss_bytes(server.pid)
         for _ in range(10):
             response = client.post("/api/v1/lineage", content=body, headers=headers)
-            assert response.status_code == 400 and "over the limit of 4096" in response.json()["error"]
+            assert (
+                response.status_code == 400 and "over the limit of 4096" in response.json()["error"]
+            )
         after = rss_bytes(server.pid)
         assert client.get("/healthz").status_code == 200
     assert after - before < 64 * 1024 * 1024, f"RSS grew by {(after - before) >> 20} MiB"

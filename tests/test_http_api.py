@@ -52,7 +52,9 @@ query($ns: String!, $name: String!) {
 STATS = "{ stats { kind count } }"
 
 
-def post_with_client(url: str, events: list[dict], compression: HttpCompression | None = None) -> None:
+def post_with_client(
+    url: str, events: list[dict], compression: HttpCompression | None = None
+) -> None:
     transport = HttpTransport(HttpConfig(url=url, compression=compression, timeout=30))
     try:
         for event in events:
@@ -89,7 +91,10 @@ def test_seed_over_http_answers_as_the_events_say(live_server, food_delivery_eve
     assert edges(got["up"]["lineage"]) == fd.DELIVERY_7_DAYS_UPSTREAM_EDGES
     assert ids(got["down"]["lineage"]) == fd.DELIVERY_7_DAYS_DOWNSTREAM_NODES
     assert edges(got["down"]["lineage"]) == fd.DELIVERY_7_DAYS_DOWNSTREAM_EDGES
-    assert ids(got["discounts"]["lineage"]) == fd.DISCOUNTS_UPSTREAM_NODES | fd.DISCOUNTS_DOWNSTREAM_NODES
+    assert (
+        ids(got["discounts"]["lineage"])
+        == fd.DISCOUNTS_UPSTREAM_NODES | fd.DISCOUNTS_DOWNSTREAM_NODES
+    )
     assert got["discounts"]["lineage"]["truncated"] is False
     email = got["email"]["columnLineage"]
     assert ids(email) == fd.CUSTOMERS_EMAIL_DOWNSTREAM_NODES
@@ -100,15 +105,23 @@ def test_seed_over_http_answers_as_the_events_say(live_server, food_delivery_eve
     dataset = got["dataset"]["dataset"]
     assert dataset["description"] == "A table for weekly deliveries."
     assert dataset["sourceName"] == "food_delivery_db"
-    assert [c["name"] for c in dataset["columns"]][:3] == ["order_id", "order_placed_on", "order_dispatched_on"]
+    assert [c["name"] for c in dataset["columns"]][:3] == [
+        "order_id",
+        "order_placed_on",
+        "order_dispatched_on",
+    ]
     assert all(c["declared"] and c["current"] for c in dataset["columns"])
-    assert dataset["writtenBy"] == [{"id": fd.job("etl_delivery_7_days"), "latestRun": {"state": "COMPLETE"}}]
+    assert dataset["writtenBy"] == [
+        {"id": fd.job("etl_delivery_7_days"), "latestRun": {"state": "COMPLETE"}}
+    ]
     assert {j["id"] for j in dataset["readBy"]} == {fd.job("delivery_times_7_days")}
 
     job = got["job"]["job"]
     assert job["state"] == "COMPLETE" and job["latestRun"]["endedAt"] == "2026-01-05T06:06:00.000Z"
     assert "INSERT INTO delivery_7_days" in job["sql"]
-    assert {d["id"] for d in job["inputs"]} == {fd.ds(t) for t in ("orders_7_days", "customers", "order_status", "drivers", "restaurants")}
+    assert {d["id"] for d in job["inputs"]} == {
+        fd.ds(t) for t in ("orders_7_days", "customers", "order_status", "drivers", "restaurants")
+    }
     assert [d["id"] for d in job["outputs"]] == [fd.ds("delivery_7_days")]
 
 
@@ -124,16 +137,23 @@ def test_restart_and_duplicates_change_no_answer(live_server, food_delivery_even
 
 def test_typed_client_events_and_search(live_server) -> None:
     run_id = str(uuid.uuid4())
-    fields = [schema_dataset.SchemaDatasetFacetFields(name="id", type="BIGINT"),
-              schema_dataset.SchemaDatasetFacetFields(name="email", type="STRING", description="contact")]
+    fields = [
+        schema_dataset.SchemaDatasetFacetFields(name="id", type="BIGINT"),
+        schema_dataset.SchemaDatasetFacetFields(name="email", type="STRING", description="contact"),
+    ]
     event = RunEvent(
         eventType=RunState.COMPLETE,
         eventTime=datetime(2026, 1, 6, 8, 0, tzinfo=UTC).isoformat(),
         run=Run(runId=run_id),
         job=Job(namespace="spark", name="load_users"),
         producer="https://example.com/tests",
-        outputs=[OutputDataset(namespace="warehouse", name="crm.users",
-                               facets={"schema": schema_dataset.SchemaDatasetFacet(fields=fields)})],
+        outputs=[
+            OutputDataset(
+                namespace="warehouse",
+                name="crm.users",
+                facets={"schema": schema_dataset.SchemaDatasetFacet(fields=fields)},
+            )
+        ],
     )
     transport = HttpTransport(HttpConfig(url=live_server.url))
     try:
@@ -141,7 +161,10 @@ def test_typed_client_events_and_search(live_server) -> None:
     finally:
         transport.close()
     data = live_server.graphql(DATASET, ns="warehouse", name="crm.users")["dataset"]
-    assert [(c["name"], c["type"], c["description"]) for c in data["columns"]] == [("id", "BIGINT", None), ("email", "STRING", "contact")]
+    assert [(c["name"], c["type"], c["description"]) for c in data["columns"]] == [
+        ("id", "BIGINT", None),
+        ("email", "STRING", "contact"),
+    ]
     hits = live_server.graphql('{ search(text: "users") { id kind } }')["search"]
     assert hits[0] == {"id": "dataset:warehouse:crm.users", "kind": "DATASET"}
     assert {"id": "job:spark:load_users", "kind": "JOB"} in hits
@@ -163,11 +186,21 @@ def _bad_requests(event: dict) -> list[tuple[str, bytes, dict[str, str], str]]:
     return [
         ("not JSON", b"{this is not json", plain, "not valid JSON"),
         ("bad gzip", b"\x1f\x8b\x08\x00garbage", {**plain, "content-encoding": "gzip"}, "gzip"),
-        ("truncated gzip", gzip.compress(json.dumps(event).encode())[:-20], {**plain, "content-encoding": "gzip"}, "gzip"),
+        (
+            "truncated gzip",
+            gzip.compress(json.dumps(event).encode())[:-20],
+            {**plain, "content-encoding": "gzip"},
+            "gzip",
+        ),
         ("missing runId", json.dumps(missing_run_id).encode(), plain, "runId"),
         ("bad eventTime", json.dumps(bad_time).encode(), plain, "$.eventTime"),
         ("naive eventTime", json.dumps(naive_time).encode(), plain, "$.eventTime"),
-        ("wrong types", json.dumps(wrong_type).encode(), plain, "$.outputs[0].facets.schema.fields[0].name"),
+        (
+            "wrong types",
+            json.dumps(wrong_type).encode(),
+            plain,
+            "$.outputs[0].facets.schema.fields[0].name",
+        ),
         ("wrong job type", json.dumps(wrong_job).encode(), plain, "$.job.namespace"),
         ("array to the single endpoint", json.dumps([event]).encode(), plain, "JSON object"),
         ("empty object", b"{}", plain, "not an OpenLineage event"),
@@ -187,19 +220,31 @@ def test_malformed_events_get_400_and_change_nothing(live_server, food_delivery_
 def test_size_limits_answer_413(server_store_args, tmp_path, food_delivery_events) -> None:
     from live_server import LiveServer
 
-    server = LiveServer(server_store_args, tmp_path / "small.log").start(["--max-body-bytes", "20000"])
+    server = LiveServer(server_store_args, tmp_path / "small.log").start(
+        ["--max-body-bytes", "20000"]
+    )
     try:
         event = food_delivery_events[0]
         big = copy.deepcopy(event)
         big["job"]["facets"]["sql"]["query"] = "SELECT 1 -- " + "x" * 30_000
-        raw = httpx.post(f"{server.url}/api/v1/lineage", content=json.dumps(big), headers={"content-type": "application/json"})
+        raw = httpx.post(
+            f"{server.url}/api/v1/lineage",
+            content=json.dumps(big),
+            headers={"content-type": "application/json"},
+        )
         assert raw.status_code == 413 and "20000" in raw.json()["error"]
-        bomb = httpx.post(f"{server.url}/api/v1/lineage", content=gzip.compress(json.dumps(big).encode()),
-                          headers={"content-type": "application/json", "content-encoding": "gzip"})
+        bomb = httpx.post(
+            f"{server.url}/api/v1/lineage",
+            content=gzip.compress(json.dumps(big).encode()),
+            headers={"content-type": "application/json", "content-encoding": "gzip"},
+        )
         assert bomb.status_code == 413
         assert server.graphql(STATS)["stats"] == []
-        ok = httpx.post(f"{server.url}/api/v1/lineage", content=gzip.compress(json.dumps(event).encode()),
-                        headers={"content-type": "application/json", "content-encoding": "gzip"})
+        ok = httpx.post(
+            f"{server.url}/api/v1/lineage",
+            content=gzip.compress(json.dumps(event).encode()),
+            headers={"content-type": "application/json", "content-encoding": "gzip"},
+        )
         assert ok.status_code == 201
     finally:
         server.stop()
@@ -229,8 +274,12 @@ def test_large_batches_report_per_event_too(live_server, food_delivery_events) -
     batch = food_delivery_events[:2] * 40 + [bad, "not an event"]
     body = json.dumps(batch).encode()
     assert len(body) > MIN_WORKER_BYTES
-    response = httpx.post(f"{live_server.url}/api/v1/lineage/batch", content=body, headers={"content-type": "application/json"},
-                          timeout=60)
+    response = httpx.post(
+        f"{live_server.url}/api/v1/lineage/batch",
+        content=body,
+        headers={"content-type": "application/json"},
+        timeout=60,
+    )
     assert response.status_code == 200
     answer = response.json()
     assert (answer["accepted"], answer["rejected"]) == (80, 2)
@@ -243,14 +292,26 @@ def test_large_batches_report_per_event_too(live_server, food_delivery_events) -
 
 def test_graphql_errors_and_graphiql(live_server, food_delivery_events) -> None:
     post_with_client(live_server.url, food_delivery_events[:2])
-    missing = httpx.post(f"{live_server.url}/graphql", json={"query": LINEAGE, "variables": {"id": "dataset:no:such"}})
-    assert missing.status_code == 200 and "no node with id" in missing.json()["errors"][0]["message"]
+    missing = httpx.post(
+        f"{live_server.url}/graphql",
+        json={"query": LINEAGE, "variables": {"id": "dataset:no:such"}},
+    )
+    assert (
+        missing.status_code == 200 and "no node with id" in missing.json()["errors"][0]["message"]
+    )
     page = httpx.get(f"{live_server.url}/graphql", headers={"accept": "text/html"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()
     assert httpx.get(f"{live_server.url}/healthz").json()["status"] == "ok"
 
 
-@pytest.mark.parametrize(("method", "path"), [("PUT", "/api/v1/lineage"), ("GET", "/api/v1/lineage/batch"), ("PUT", "/api/v1/lineage/batch")])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PUT", "/api/v1/lineage"),
+        ("GET", "/api/v1/lineage/batch"),
+        ("PUT", "/api/v1/lineage/batch"),
+    ],
+)
 def test_ingest_rejects_other_methods(live_server, method: str, path: str) -> None:
     """(GET /api/v1/lineage is Marquez's lineage read: tests/test_marquez_api.py.)"""
     assert httpx.request(method, f"{live_server.url}{path}").status_code == 405

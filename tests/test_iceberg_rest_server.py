@@ -37,9 +37,15 @@ from pyiceberg.types import DoubleType, LongType, NestedField, StringType  # noq
 
 SCHEMA = Schema(
     NestedField(field_id=1, name="order_id", field_type=LongType(), required=True, doc="Order key"),
-    NestedField(field_id=2, name="customer", field_type=StringType(), required=True, doc="Customer name"),
-    NestedField(field_id=3, name="amount", field_type=DoubleType(), required=False, doc="Order total in EUR"),
-    NestedField(field_id=4, name="channel", field_type=StringType(), required=False, doc="Sales channel"),
+    NestedField(
+        field_id=2, name="customer", field_type=StringType(), required=True, doc="Customer name"
+    ),
+    NestedField(
+        field_id=3, name="amount", field_type=DoubleType(), required=False, doc="Order total in EUR"
+    ),
+    NestedField(
+        field_id=4, name="channel", field_type=StringType(), required=False, doc="Sales channel"
+    ),
 )
 
 ARROW_SCHEMA = pa.schema(
@@ -106,7 +112,9 @@ def test_rest_catalog_roundtrip(server, tmp_path):
     view = catalog.create_view(
         "sales.big_orders",
         schema=Schema(
-            NestedField(field_id=1, name="order_id", field_type=LongType(), required=True, doc="Order key"),
+            NestedField(
+                field_id=1, name="order_id", field_type=LongType(), required=True, doc="Order key"
+            ),
             NestedField(field_id=2, name="amount", field_type=DoubleType(), required=False),
         ),
         view_version=ViewVersion(  # type: ignore[call-arg]  # pydantic fields, by name
@@ -131,7 +139,9 @@ def test_rest_catalog_roundtrip(server, tmp_path):
     assert reloaded.location().startswith("file:")
     assert str(server.warehouse) in reloaded.location()
 
-    fields = [(f.field_id, f.name, str(f.field_type), f.required, f.doc) for f in reloaded.schema().fields]
+    fields = [
+        (f.field_id, f.name, str(f.field_type), f.required, f.doc) for f in reloaded.schema().fields
+    ]
     assert fields == [
         (1, "order_id", "long", True, "Order key"),
         (2, "customer", "string", True, "Customer name"),

@@ -17,7 +17,9 @@ from ingest.openlineage import translate
 
 PRODUCER = "https://example.com/ids-test"
 SCHEMA_URL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
-FACET_URL = "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet"
+FACET_URL = (
+    "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet"
+)
 
 
 def _read_back(id_: str, parts: int) -> tuple[str, ...]:
@@ -28,7 +30,10 @@ def _read_back(id_: str, parts: int) -> tuple[str, ...]:
 
 
 def test_ordinary_names_keep_marquezs_form() -> None:
-    assert dataset_id("postgres://db:5432", "public.orders") == "dataset:postgres://db:5432:public.orders"
+    assert (
+        dataset_id("postgres://db:5432", "public.orders")
+        == "dataset:postgres://db:5432:public.orders"
+    )
     assert field_id("pg://h:5432", "s.t", "email") == "datasetField:pg://h:5432:s.t:email"
     assert job_id("airflow", "dag.task") == "job:airflow:dag.task"
 
@@ -57,13 +62,25 @@ def test_distinct_parts_never_share_an_id(a: tuple[str, str, str], b: tuple[str,
 
 def _event(namespace: str, name: str, fields: list[str], serial: int) -> dict:
     return {
-        "eventType": "COMPLETE", "eventTime": f"2026-02-01T00:00:00.{serial:06d}Z",
+        "eventType": "COMPLETE",
+        "eventTime": f"2026-02-01T00:00:00.{serial:06d}Z",
         "run": {"runId": str(uuid.UUID(int=serial, version=4))},
         "job": {"namespace": namespace, "name": f"job{serial}"},
-        "outputs": [{"namespace": namespace, "name": name, "facets": {"schema": {
-            "_producer": PRODUCER, "_schemaURL": FACET_URL,
-            "fields": [{"name": f, "type": "STRING"} for f in fields]}}}],
-        "producer": PRODUCER, "schemaURL": SCHEMA_URL,
+        "outputs": [
+            {
+                "namespace": namespace,
+                "name": name,
+                "facets": {
+                    "schema": {
+                        "_producer": PRODUCER,
+                        "_schemaURL": FACET_URL,
+                        "fields": [{"name": f, "type": "STRING"} for f in fields],
+                    }
+                },
+            }
+        ],
+        "producer": PRODUCER,
+        "schemaURL": SCHEMA_URL,
     }
 
 
@@ -83,7 +100,12 @@ def test_the_issues_collisions_stay_apart(open_test_store: Callable[[], Store]) 
         field_id("pg", "//mkt", "report:a"): ("pg", "//mkt", "report:a"),
     }
     columns = store.nodes(expected)
-    assert {id_: (n.get("namespace"), n.get("dataset"), n.get("name")) for id_, n in columns.items()} == expected
+    assert {
+        id_: (n.get("namespace"), n.get("dataset"), n.get("name")) for id_, n in columns.items()
+    } == expected
     datasets = store.nodes([dataset_id("pg://x", "y"), dataset_id("pg", "//x:y")])
-    assert sorted((n.get("namespace"), n.get("name")) for n in datasets.values()) == [("pg", "//x:y"), ("pg://x", "y")]
+    assert sorted((n.get("namespace"), n.get("name")) for n in datasets.values()) == [
+        ("pg", "//x:y"),
+        ("pg://x", "y"),
+    ]
     assert store.counts()["Dataset"] == 4

@@ -26,7 +26,9 @@ from ingest.openlineage import translate
 @pytest.fixture
 def translator() -> Iterator[BatchTranslator]:
     rules = DomainRules.parse({"rules": [{"domain": "logistics", "namespace": "food_delivery"}]})
-    translator = BatchTranslator(IngestConfig(IngestLimits(max_batch_events=50), rules), min_worker_bytes=0)
+    translator = BatchTranslator(
+        IngestConfig(IngestLimits(max_batch_events=50), rules), min_worker_bytes=0
+    )
     yield translator
     translator.close()
 
@@ -42,15 +44,24 @@ def _worker_pids(translator: BatchTranslator) -> list[int]:
     return [] if pool is None else list(pool._processes)
 
 
-def test_the_worker_answers_as_translating_here(translator: BatchTranslator, food_delivery_events) -> None:
+def test_the_worker_answers_as_translating_here(
+    translator: BatchTranslator, food_delivery_events
+) -> None:
     body = _batch(food_delivery_events)
     answer = asyncio.run(translator.translate(body))
     assert answer == translate_batch(body, translator.config)
-    assert [type(item) for item in answer] == [TranslatedEvent, str, str, TranslatedEvent] and "runId" in answer[1]
+    assert [type(item) for item in answer] == [
+        TranslatedEvent,
+        str,
+        str,
+        TranslatedEvent,
+    ] and "runId" in answer[1]
     assert _worker_pids(translator) and os.getpid() not in _worker_pids(translator)
     valid = [item for item in answer if isinstance(item, TranslatedEvent)]
     assert {type(m) for item in valid for m in item.mutations()} == {UpsertNode, UpsertEdge}
-    assert decode(concat_encoded([item.encoded for item in valid])) == [m for item in valid for m in item.mutations()]
+    assert decode(concat_encoded([item.encoded for item in valid])) == [
+        m for item in valid for m in item.mutations()
+    ]
 
 
 def test_concatenated_encodings_hold_the_concatenation(food_delivery_events) -> None:
@@ -63,12 +74,17 @@ def test_concatenated_encodings_hold_the_concatenation(food_delivery_events) -> 
     assert graph.plan(concat_encoded(parts)).changes() == graph.plan(encode(everything)).changes()
 
 
-@pytest.mark.parametrize("body, status, error", [
-    (b"[1,", 400, "body is not valid JSON"),
-    (b"{}", 400, "$: a batch must be a JSON array of events"),
-    (orjson.dumps([{}] * 51), 413, "batch of 51 events is over the limit of 50"),
-])
-def test_batch_rejections_cross_from_the_worker(translator: BatchTranslator, body: bytes, status: int, error: str) -> None:
+@pytest.mark.parametrize(
+    "body, status, error",
+    [
+        (b"[1,", 400, "body is not valid JSON"),
+        (b"{}", 400, "$: a batch must be a JSON array of events"),
+        (orjson.dumps([{}] * 51), 413, "batch of 51 events is over the limit of 50"),
+    ],
+)
+def test_batch_rejections_cross_from_the_worker(
+    translator: BatchTranslator, body: bytes, status: int, error: str
+) -> None:
     with pytest.raises(RequestRejected) as raised:
         asyncio.run(translator.translate(body))
     assert raised.value.status == status and raised.value.error.startswith(error)
@@ -81,7 +97,9 @@ def test_a_dead_worker_is_replaced(translator: BatchTranslator, food_delivery_ev
     assert asyncio.run(translator.translate(body)) == expected
     (first,) = _worker_pids(translator)
     os.kill(first, signal.SIGKILL)
-    assert asyncio.run(translator.translate(body)) == expected  # this one translated here, in a thread
+    assert (
+        asyncio.run(translator.translate(body)) == expected
+    )  # this one translated here, in a thread
     assert asyncio.run(translator.translate(body)) == expected
     (second,) = _worker_pids(translator)
     assert second != first

@@ -22,7 +22,9 @@ DEEP = "[" * 5000 + "]" * 5000  # past the standard library's recursion; orjson 
 
 
 def lineagemesh(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "graph", *args], capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "graph", *args], capture_output=True, text=True, timeout=300
+    )
 
 
 def counts(data_dir: Path) -> dict:
@@ -42,35 +44,65 @@ def read(path: Path) -> list[Any]:
     return list(read_events(path))
 
 
-def test_an_over_deep_line_is_one_bad_line_and_the_rest_is_read(tmp_path: Path, food_delivery_events) -> None:
+def test_an_over_deep_line_is_one_bad_line_and_the_rest_is_read(
+    tmp_path: Path, food_delivery_events
+) -> None:
     lines = tmp_path / "events.ndjson"
-    lines.write_text("\n".join([json.dumps(food_delivery_events[0]), DEEP, json.dumps(food_delivery_events[1])]) + "\n")
+    lines.write_text(
+        "\n".join([json.dumps(food_delivery_events[0]), DEEP, json.dumps(food_delivery_events[1])])
+        + "\n"
+    )
     first, bad, last = read(lines)
     assert isinstance(first, SourceEvent) and isinstance(last, SourceEvent) and last.line == 3
     assert isinstance(bad, BadLine) and bad.line == 2 and "nested too deeply" in bad.reason
     array = tmp_path / "array.json"
-    array.write_text("[\n" + json.dumps(food_delivery_events[0]) + ",\n" + DEEP + ",\n" + json.dumps(food_delivery_events[1]) + "\n]")
+    array.write_text(
+        "[\n"
+        + json.dumps(food_delivery_events[0])
+        + ",\n"
+        + DEEP
+        + ",\n"
+        + json.dumps(food_delivery_events[1])
+        + "\n]"
+    )
     first, bad, last = read(array)
     assert isinstance(first, SourceEvent) and isinstance(last, SourceEvent) and last.line == 4
     assert isinstance(bad, BadLine) and bad.line == 3 and "nested too deeply" in bad.reason
 
 
 @pytest.mark.parametrize("workers", ["0", "1"])
-def test_ingest_reports_deep_surrogate_and_huge_lines_and_applies_the_rest(tmp_path: Path, food_delivery_events,
-                                                                           workers: str) -> None:
+def test_ingest_reports_deep_surrogate_and_huge_lines_and_applies_the_rest(
+    tmp_path: Path, food_delivery_events, workers: str
+) -> None:
     path = tmp_path / "events.ndjson"
-    path.write_text("\n".join([
-        json.dumps(food_delivery_events[0]),
-        DEEP,
-        with_job_name(food_delivery_events[1], '"bad \\ud800 name"'),
-        with_job_name(food_delivery_events[1], "18446744073709551616"),
-        json.dumps(food_delivery_events[1]),
-    ]) + "\n")
-    result = lineagemesh("ingest", "openlineage", "--workers", workers, "--data-dir", str(tmp_path / "store"), str(path))
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps(food_delivery_events[0]),
+                DEEP,
+                with_job_name(food_delivery_events[1], '"bad \\ud800 name"'),
+                with_job_name(food_delivery_events[1], "18446744073709551616"),
+                json.dumps(food_delivery_events[1]),
+            ]
+        )
+        + "\n"
+    )
+    result = lineagemesh(
+        "ingest",
+        "openlineage",
+        "--workers",
+        workers,
+        "--data-dir",
+        str(tmp_path / "store"),
+        str(path),
+    )
     assert result.returncode == 1, result.stderr
     assert f"{path}:2: not valid JSON: nested too deeply" in result.stderr
     assert f"{path}:3: $.job.name: 'bad \\ud800 name' holds a lone surrogate" in result.stderr
-    assert f"{path}:4: $.job.name: the integer 18446744073709551616... does not fit in 64 bits" in result.stderr
+    assert (
+        f"{path}:4: $.job.name: the integer 18446744073709551616... does not fit in 64 bits"
+        in result.stderr
+    )
     assert "2 events ingested" in result.stderr and "3 rejected" in result.stderr
     assert counts(tmp_path / "store")["Run"] == 1  # etl_menus, START and COMPLETE
 
@@ -86,18 +118,35 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 def post(server: LiveServer, body: bytes, gzipped: bool = False) -> httpx.Response:
-    headers = {"Content-Type": "application/json", **({"Content-Encoding": "gzip"} if gzipped else {})}
+    headers = {
+        "Content-Type": "application/json",
+        **({"Content-Encoding": "gzip"} if gzipped else {}),
+    }
     return httpx.post(f"{server.url}/api/v1/lineage", content=body, headers=headers, timeout=30)
 
 
-def test_http_ingest_refuses_surrogates_and_huge_integers_naming_the_field(server: LiveServer, food_delivery_events) -> None:
+def test_http_ingest_refuses_surrogates_and_huge_integers_naming_the_field(
+    server: LiveServer, food_delivery_events
+) -> None:
     surrogate = post(server, with_job_name(food_delivery_events[0], '"\\udc00"').encode())
-    assert surrogate.status_code == 400 and surrogate.json()["error"].startswith("$.job.name: '\\udc00' holds a lone surrogate")
-    facet = {"custom": {"_producer": "https://example.com/p", "_schemaURL": "https://example.com/s", "n": "@@N@@"}}
+    assert surrogate.status_code == 400 and surrogate.json()["error"].startswith(
+        "$.job.name: '\\udc00' holds a lone surrogate"
+    )
+    facet = {
+        "custom": {
+            "_producer": "https://example.com/p",
+            "_schemaURL": "https://example.com/s",
+            "n": "@@N@@",
+        }
+    }
     event = {**food_delivery_events[0], "run": {**food_delivery_events[0]["run"], "facets": facet}}
     for number in ("18446744073709551616", "-9223372036854775809"):
         huge = post(server, json.dumps(event).replace('"@@N@@"', number).encode())
-        assert huge.status_code == 400 and huge.json()["error"] == f"$.run.facets.custom.n: the integer {number}... does not fit in 64 bits"
+        assert (
+            huge.status_code == 400
+            and huge.json()["error"]
+            == f"$.run.facets.custom.n: the integer {number}... does not fit in 64 bits"
+        )
     deep = post(server, DEEP.encode())
     assert deep.status_code == 400 and deep.json()["error"].startswith("body is not valid JSON")
     assert server.graphql("{ stats { kind count } }")["stats"] == []
@@ -107,16 +156,26 @@ def test_a_gzip_body_is_read_to_its_last_member(server: LiveServer, food_deliver
     """``cat a.gz b.gz`` is one gzip stream; its second member was silently dropped."""
     text = json.dumps(food_delivery_events[0]).encode()
     middle = len(text) // 2
-    response = post(server, gzip.compress(text[:middle]) + gzip.compress(text[middle:]), gzipped=True)
+    response = post(
+        server, gzip.compress(text[:middle]) + gzip.compress(text[middle:]), gzipped=True
+    )
     assert response.status_code == 201, response.text
     trailing = post(server, gzip.compress(text) + b"not gzip", gzipped=True)
-    assert trailing.status_code == 400 and trailing.json()["error"].startswith("body is not valid gzip")
+    assert trailing.status_code == 400 and trailing.json()["error"].startswith(
+        "body is not valid gzip"
+    )
 
 
 def test_graphql_refuses_lone_surrogates_anywhere_with_a_400(server: LiveServer) -> None:
-    for body in ('{"query": "{ stats { kind } }", "operationName": "\\ud800"}',
-                 '{"query": "query($n: String!) { search(text: $n) { id } }", "variables": {"n": "\\ud800"}}',
-                 '{"query": "{ search(text: \\"\\ud800\\") { id } }"}'):
-        response = httpx.post(f"{server.url}/graphql", content=body.encode(), headers={"Content-Type": "application/json"})
+    for body in (
+        '{"query": "{ stats { kind } }", "operationName": "\\ud800"}',
+        '{"query": "query($n: String!) { search(text: $n) { id } }", "variables": {"n": "\\ud800"}}',
+        '{"query": "{ search(text: \\"\\ud800\\") { id } }"}',
+    ):
+        response = httpx.post(
+            f"{server.url}/graphql",
+            content=body.encode(),
+            headers={"Content-Type": "application/json"},
+        )
         assert response.status_code == 400, (body, response.status_code, response.text)
         assert "lone surrogate" in response.text

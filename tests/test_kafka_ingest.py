@@ -43,8 +43,14 @@ def produce(bootstrap: str, topic: str, events: list[dict]) -> None:
     for event in events:
         key = message_key(event)
         if key not in transports:
-            transports[key] = KafkaTransport(KafkaConfig(config={"bootstrap.servers": bootstrap}, topic=topic,
-                                                         messageKey=key, flush=False))
+            transports[key] = KafkaTransport(
+                KafkaConfig(
+                    config={"bootstrap.servers": bootstrap},
+                    topic=topic,
+                    messageKey=key,
+                    flush=False,
+                )
+            )
         transports[key].emit(event)  # type: ignore[arg-type]  # a raw event dict, sent as it is
     for transport in transports.values():
         assert transport.close(60), "the producer could not deliver every event"
@@ -64,17 +70,41 @@ def create_topic(bootstrap: str, partitions: int) -> str:
     from confluent_kafka.admin import AdminClient, NewTopic
 
     name = f"ol-{uuid.uuid4().hex[:10]}"
-    admin = AdminClient({"bootstrap.servers": bootstrap})  # held until the answer came: dropping it aborts
+    admin = AdminClient(
+        {"bootstrap.servers": bootstrap}
+    )  # held until the answer came: dropping it aborts
     for future in admin.create_topics([NewTopic(name, partitions, 1)]).values():
         future.result(60)
     return name
 
 
-def ingest_kafka(store_args: list[str], bootstrap: str, topic: str, *extra: str, group: str = "lineagemesh-test") -> str:
+def ingest_kafka(
+    store_args: list[str], bootstrap: str, topic: str, *extra: str, group: str = "lineagemesh-test"
+) -> str:
     """``lineagemesh ingest kafka`` until the topic is drained; its report line."""
-    done = subprocess.run([sys.executable, "-m", "graph", "ingest", "kafka", "--bootstrap-servers", bootstrap,
-                           "--topic", topic, "--group", group, "--until-idle", "3", *extra, *store_args],
-                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "graph",
+            "ingest",
+            "kafka",
+            "--bootstrap-servers",
+            bootstrap,
+            "--topic",
+            topic,
+            "--group",
+            group,
+            "--until-idle",
+            "3",
+            *extra,
+            *store_args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     return done.stderr
 
@@ -90,8 +120,24 @@ def file_graph(tmp_path: Path, events: list[dict]) -> tuple:
     path = tmp_path / "reference.ndjson"
     path.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in events))
     data_dir = tmp_path / "reference"
-    done = subprocess.run([sys.executable, "-m", "graph", "ingest", "openlineage", "--workers", "0", str(path),
-                           "--data-dir", str(data_dir)], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "graph",
+            "ingest",
+            "openlineage",
+            "--workers",
+            "0",
+            str(path),
+            "--data-dir",
+            str(data_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     with open_store(data_dir=str(data_dir)) as store:
         return dump(store)
@@ -105,8 +151,9 @@ def logged_events(data_dir: Path) -> int:
         log.close()
 
 
-def test_seed_from_kafka_makes_the_graph_http_makes(store_args, open_test_store, kafka_broker, food_delivery_events,
-                                                    tmp_path) -> None:
+def test_seed_from_kafka_makes_the_graph_http_makes(
+    store_args, open_test_store, kafka_broker, food_delivery_events, tmp_path
+) -> None:
     topic = create_topic(kafka_broker.bootstrap_servers, partitions=3)
     produce(kafka_broker.bootstrap_servers, topic, food_delivery_events)
     report = ingest_kafka(store_args, kafka_broker.bootstrap_servers, topic)
@@ -143,21 +190,42 @@ main(sys.argv[1:])
 """
 
 
-def test_a_consumer_killed_between_apply_and_commit_loses_nothing(kafka_broker, food_delivery_events, tmp_path) -> None:
+def test_a_consumer_killed_between_apply_and_commit_loses_nothing(
+    kafka_broker, food_delivery_events, tmp_path
+) -> None:
     data_dir = tmp_path / "store"
     store_args = ["--data-dir", str(data_dir)]
     topic = create_topic(kafka_broker.bootstrap_servers, partitions=3)
     produce(kafka_broker.bootstrap_servers, topic, food_delivery_events)
-    died = subprocess.run([sys.executable, "-c", _DIE_IN_COMMIT, "ingest", "kafka", "--bootstrap-servers",
-                           kafka_broker.bootstrap_servers, "--topic", topic, "--group", "dies", *store_args],
-                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    died = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _DIE_IN_COMMIT,
+            "ingest",
+            "kafka",
+            "--bootstrap-servers",
+            kafka_broker.bootstrap_servers,
+            "--topic",
+            topic,
+            "--group",
+            "dies",
+            *store_args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
     assert died.returncode == -signal.SIGKILL, died.stderr
     first = logged_events(data_dir)
     assert 0 < first <= len(food_delivery_events)  # what the dead consumer had made durable
 
     report = ingest_kafka(store_args, kafka_broker.bootstrap_servers, topic, group="dies")
     assert ingested(report) == len(food_delivery_events)  # nothing was committed: all of it again
-    assert logged_events(data_dir) == first + len(food_delivery_events)  # the duplicates, kept as received
+    assert logged_events(data_dir) == first + len(
+        food_delivery_events
+    )  # the duplicates, kept as received
     with open_store(data_dir=data_dir) as store:
         assert dump(store) == file_graph(tmp_path, food_delivery_events)
 
@@ -170,20 +238,38 @@ def test_consumers_killed_at_random_points_leave_the_same_graph(kafka_broker, tm
     produce(kafka_broker.bootstrap_servers, topic, events)
     data_dir = tmp_path / "store"
     # Small fetches make many small batches, so that kills fall between and inside them.
-    command = [sys.executable, "-m", "graph", "ingest", "kafka", "--bootstrap-servers", kafka_broker.bootstrap_servers,
-               "--topic", topic, "--group", "killed", "--kafka-property", "max.partition.fetch.bytes=16384",
-               "--data-dir", str(data_dir)]
+    command = [
+        sys.executable,
+        "-m",
+        "graph",
+        "ingest",
+        "kafka",
+        "--bootstrap-servers",
+        kafka_broker.bootstrap_servers,
+        "--topic",
+        topic,
+        "--group",
+        "killed",
+        "--kafka-property",
+        "max.partition.fetch.bytes=16384",
+        "--data-dir",
+        str(data_dir),
+    ]
     rng = random.Random(11)
     kills = 0
     for _ in range(6):
-        consumer = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        consumer = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT
+        )
         time.sleep(rng.uniform(1.0, 8.0))
         if consumer.poll() is None:
             consumer.send_signal(signal.SIGKILL)
             kills += 1
         consumer.wait(60)
     assert kills, "no consumer was killed"
-    report = ingest_kafka(["--data-dir", str(data_dir)], kafka_broker.bootstrap_servers, topic, group="killed")
+    report = ingest_kafka(
+        ["--data-dir", str(data_dir)], kafka_broker.bootstrap_servers, topic, group="killed"
+    )
     assert logged_events(data_dir) >= len(events), report
     with open_store(data_dir=data_dir) as store:
         assert dump(store) == file_graph(tmp_path, events)
@@ -198,7 +284,11 @@ def metric(text: str, name: str, **labels: str) -> float | None:
         key, _, value = line.rpartition(" ")
         if key == (f"{name}{{{wanted}}}" if labels else name):
             return float(value)
-        if labels and key.startswith(name + "{") and set(key[len(name) + 1:-1].split(",")) == set(wanted.split(",")):
+        if (
+            labels
+            and key.startswith(name + "{")
+            and set(key[len(name) + 1 : -1].split(",")) == set(wanted.split(","))
+        ):
             return float(value)
     return None
 
@@ -216,8 +306,14 @@ def wait_for(condition: Any, what: str, timeout: float = 120.0) -> Any:
 def read_topic(bootstrap: str, topic: str, count: int) -> list[Any]:
     from confluent_kafka import Consumer
 
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"reader-{uuid.uuid4().hex}",
-                         "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"reader-{uuid.uuid4().hex}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+        }
+    )
     consumer.subscribe([topic])
     messages: list[Any] = []
     deadline = time.monotonic() + 120
@@ -239,30 +335,59 @@ def committed(bootstrap: str, group: str, topic: str) -> int:
         consumer.close()
 
 
-def test_serve_consumes_passes_bad_messages_over_and_stops_committed(kafka_broker, food_delivery_events, tmp_path) -> None:
+def test_serve_consumes_passes_bad_messages_over_and_stops_committed(
+    kafka_broker, food_delivery_events, tmp_path
+) -> None:
     bootstrap = kafka_broker.bootstrap_servers
     topic = create_topic(bootstrap, partitions=1)
     dead_letters = create_topic(bootstrap, partitions=1)
     good = [orjson.dumps(e) for e in food_delivery_events]
-    bad = [b"not json {", b"", orjson.dumps({"eventType": "START"}), b'{"padding": "' + b"x" * 70_000 + b'"}']
+    bad = [
+        b"not json {",
+        b"",
+        orjson.dumps({"eventType": "START"}),
+        b'{"padding": "' + b"x" * 70_000 + b'"}',
+    ]
     values = [good[0], *bad, *good[1:]]
     produce_raw(bootstrap, topic, values)
     data_dir = tmp_path / "store"
     log_path = tmp_path / "server.log"
     server = LiveServer(["--data-dir", str(data_dir)], log_path)
-    server.start(["--bootstrap-servers", bootstrap, "--topic", topic, "--group", "served", "--dead-letter-topic",
-                  dead_letters, "--max-message-bytes", "65536", "--kafka-property", "client.id=lineagemesh-test"])
+    server.start(
+        [
+            "--bootstrap-servers",
+            bootstrap,
+            "--topic",
+            topic,
+            "--group",
+            "served",
+            "--dead-letter-topic",
+            dead_letters,
+            "--max-message-bytes",
+            "65536",
+            "--kafka-property",
+            "client.id=lineagemesh-test",
+        ]
+    )
     try:
+
         def scraped() -> str:
             return httpx.get(f"{server.url}/metrics", timeout=30).text
 
         def drained() -> str | None:
             text = scraped()
             done = metric(text, "lineagemesh_kafka_events_accepted_total") == len(good)
-            return text if done and metric(text, "lineagemesh_kafka_consumer_lag", topic=topic, partition="0") == 0 else None
+            return (
+                text
+                if done
+                and metric(text, "lineagemesh_kafka_consumer_lag", topic=topic, partition="0") == 0
+                else None
+            )
 
         text = wait_for(drained, "the good events in, and no lag")
-        assert metric(text, "lineagemesh_kafka_messages_bad_total", reason="invalid") == 2  # not JSON; not an event
+        assert (
+            metric(text, "lineagemesh_kafka_messages_bad_total", reason="invalid") == 2
+        )  # not JSON; not an event
         assert metric(text, "lineagemesh_kafka_messages_bad_total", reason="empty") == 1
         assert metric(text, "lineagemesh_kafka_messages_bad_total", reason="too_large") == 1
     finally:
@@ -284,8 +409,26 @@ def test_serve_consumes_passes_bad_messages_over_and_stops_committed(kafka_broke
 
 
 def test_kafka_settings_are_checked_before_consuming(tmp_path) -> None:
-    done = subprocess.run([sys.executable, "-m", "graph", "ingest", "kafka", "--bootstrap-servers", "127.0.0.1:1",
-                           "--topic", "t", "--kafka-property", "no.such.setting=1", "--data-dir", str(tmp_path / "s")],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "graph",
+            "ingest",
+            "kafka",
+            "--bootstrap-servers",
+            "127.0.0.1:1",
+            "--topic",
+            "t",
+            "--kafka-property",
+            "no.such.setting=1",
+            "--data-dir",
+            str(tmp_path / "s"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert done.returncode == 2, done.stderr
     assert "no.such.setting" in done.stderr and "Traceback" not in done.stderr

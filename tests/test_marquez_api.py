@@ -42,7 +42,10 @@ ETL_DELIVERY_JOB_DATA = {
     "parentJobName": None,
     "parentJobUuid": None,
     "namespace": fd.NS,
-    "inputs": [{"namespace": fd.NS, "name": f"public.{t}"} for t in ("customers", "drivers", "order_status", "orders_7_days", "restaurants")],
+    "inputs": [
+        {"namespace": fd.NS, "name": f"public.{t}"}
+        for t in ("customers", "drivers", "order_status", "orders_7_days", "restaurants")
+    ],
     "outputs": [{"namespace": fd.NS, "name": DELIVERY}],
     "location": None,
     "description": "Loads new deliveries for the week.",
@@ -68,18 +71,36 @@ def test_marquez_python_reads_the_seed(seeded) -> None:
     assert listed["totalCount"] == 14 and len(listed["datasets"]) == 5
     assert [d["name"] for d in listed["datasets"]] == sorted(d["name"] for d in listed["datasets"])
     rest = client.list_datasets(fd.NS, limit=100, offset=5)["datasets"]
-    assert {d["name"] for d in listed["datasets"] + rest} == {fd.ds(t).split(":", 2)[2] for t in _TABLES}
+    assert {d["name"] for d in listed["datasets"] + rest} == {
+        fd.ds(t).split(":", 2)[2] for t in _TABLES
+    }
 
     dataset = client.get_dataset(fd.NS, DELIVERY)
     assert {k: dataset[k] for k in DELIVERY_DATASET} == DELIVERY_DATASET
-    assert [f["name"] for f in dataset["fields"]][:3] == ["order_id", "order_placed_on", "order_dispatched_on"]
-    assert dataset["fields"][0] == {"name": "order_id", "type": "INTEGER", "tags": [], "description": "The ID of the order."}
+    assert [f["name"] for f in dataset["fields"]][:3] == [
+        "order_id",
+        "order_placed_on",
+        "order_dispatched_on",
+    ]
+    assert dataset["fields"][0] == {
+        "name": "order_id",
+        "type": "INTEGER",
+        "tags": [],
+        "description": "The ID of the order.",
+    }
     email = next(c for c in dataset["columnLineage"] if c["name"] == "customer_email")
-    assert [(f["dataset"], f["field"]) for f in email["inputFields"]] == [("public.customers", "email")]
+    assert [(f["dataset"], f["field"]) for f in email["inputFields"]] == [
+        ("public.customers", "email")
+    ]
 
     job = client.get_job(fd.NS, "etl_delivery_7_days")
-    assert job["id"] == {"namespace": fd.NS, "name": "etl_delivery_7_days"} and job["type"] == "BATCH"
-    assert {d["name"] for d in job["inputs"]} == {f"public.{t}" for t in ("orders_7_days", "customers", "order_status", "drivers", "restaurants")}
+    assert (
+        job["id"] == {"namespace": fd.NS, "name": "etl_delivery_7_days"} and job["type"] == "BATCH"
+    )
+    assert {d["name"] for d in job["inputs"]} == {
+        f"public.{t}"
+        for t in ("orders_7_days", "customers", "order_status", "drivers", "restaurants")
+    }
     assert job["outputs"] == [{"namespace": fd.NS, "name": DELIVERY}]
     assert job["description"] == "Loads new deliveries for the week."
     assert job["latestRun"]["id"] == RUN and job["latestRun"]["state"] == "COMPLETED"
@@ -90,12 +111,18 @@ def test_marquez_python_reads_the_seed(seeded) -> None:
     assert runs["totalCount"] == 1 and [r["id"] for r in runs["runs"]] == [RUN]
     run = client.get_job_run(RUN)
     assert run["state"] == "COMPLETED" and run["durationMs"] == 6 * 60 * 1000
-    assert run["nominalStartTime"] == "2020-02-22T22:00:00.000Z" or run["nominalStartTime"].startswith("2020-02-22T22:00:00")
+    assert run["nominalStartTime"] == "2020-02-22T22:00:00.000Z" or run[
+        "nominalStartTime"
+    ].startswith("2020-02-22T22:00:00")
 
-    lineage = client.get_column_lineage_by_dataset_field(fd.NS, DELIVERY, "customer_email", depth=20)
+    lineage = client.get_column_lineage_by_dataset_field(
+        fd.NS, DELIVERY, "customer_email", depth=20
+    )
     ids = {node["id"] for node in lineage["graph"]}
     assert ids == {fd.col("delivery_7_days", "customer_email"), fd.col("customers", "email")}
-    downstream = client.get_column_lineage_by_dataset_field(fd.NS, "public.customers", "email", with_downstream=True)
+    downstream = client.get_column_lineage_by_dataset_field(
+        fd.NS, "public.customers", "email", with_downstream=True
+    )
     assert {node["id"] for node in downstream["graph"]} == fd.CUSTOMERS_EMAIL_DOWNSTREAM_NODES
     whole = client.get_column_lineage_by_dataset(fd.NS, DELIVERY)
     assert fd.col("delivery_7_days", "customer_email") in {node["id"] for node in whole["graph"]}
@@ -106,9 +133,22 @@ def test_marquez_python_reads_the_seed(seeded) -> None:
         client.get_dataset(fd.NS, "public.nope")
 
 
-_TABLES = ("customers", "order_status", "drivers", "restaurants", "menus", "menu_items", "orders", "categories", "orders_7_days",
-           "delivery_7_days", "top_delivery_times", "discounts", "popular_orders_day_of_week",
-           "menu_item_id")  # the seed names public.menu_item_id in column lineage only
+_TABLES = (
+    "customers",
+    "order_status",
+    "drivers",
+    "restaurants",
+    "menus",
+    "menu_items",
+    "orders",
+    "categories",
+    "orders_7_days",
+    "delivery_7_days",
+    "top_delivery_times",
+    "discounts",
+    "popular_orders_day_of_week",
+    "menu_item_id",
+)  # the seed names public.menu_item_id in column lineage only
 
 
 def test_lineage_walks_both_ways_in_marquez_shape(seeded) -> None:
@@ -117,28 +157,71 @@ def test_lineage_walks_both_ways_in_marquez_shape(seeded) -> None:
     graph = {node["id"]: node for node in answer.json()["graph"]}
     assert set(graph) == fd.DELIVERY_7_DAYS_UPSTREAM_NODES | fd.DELIVERY_7_DAYS_DOWNSTREAM_NODES
     assert list(graph) == sorted(graph)
-    edges = {(e["origin"], e["destination"]) for node in graph.values() for e in node["inEdges"] + node["outEdges"]}
-    assert edges == {(s, t) for s, t, _ in fd.DELIVERY_7_DAYS_UPSTREAM_EDGES | fd.DELIVERY_7_DAYS_DOWNSTREAM_EDGES}
+    edges = {
+        (e["origin"], e["destination"])
+        for node in graph.values()
+        for e in node["inEdges"] + node["outEdges"]
+    }
+    assert edges == {
+        (s, t)
+        for s, t, _ in fd.DELIVERY_7_DAYS_UPSTREAM_EDGES | fd.DELIVERY_7_DAYS_DOWNSTREAM_EDGES
+    }
     delivery = graph[fd.ds("delivery_7_days")]
     assert delivery["type"] == "DATASET"
-    assert delivery["inEdges"] == [{"origin": fd.job("etl_delivery_7_days"), "destination": fd.ds("delivery_7_days")}]
-    assert delivery["data"]["type"] == "DB_TABLE" and delivery["data"]["fields"][0]["name"] == "order_id"
+    assert delivery["inEdges"] == [
+        {"origin": fd.job("etl_delivery_7_days"), "destination": fd.ds("delivery_7_days")}
+    ]
+    assert (
+        delivery["data"]["type"] == "DB_TABLE"
+        and delivery["data"]["fields"][0]["name"] == "order_id"
+    )
     job = graph[fd.job("etl_delivery_7_days")]
     assert job["type"] == "JOB" and job["data"]["type"] == "BATCH"
     assert job["data"]["latestRun"]["state"] == "COMPLETED" and job["data"]["currentRunUuid"] == RUN
     assert {k: job["data"][k] for k in ETL_DELIVERY_JOB_DATA} == ETL_DELIVERY_JOB_DATA
-    assert list(job["data"]) == ["id", "type", "name", "simpleName", "parentJobName", "parentJobUuid", "currentRunUuid",
-                                 "createdAt", "updatedAt", "namespace", "inputs", "outputs", "location", "description", "latestRun"]
+    assert list(job["data"]) == [
+        "id",
+        "type",
+        "name",
+        "simpleName",
+        "parentJobName",
+        "parentJobUuid",
+        "currentRunUuid",
+        "createdAt",
+        "updatedAt",
+        "namespace",
+        "inputs",
+        "outputs",
+        "location",
+        "description",
+        "latestRun",
+    ]
 
-    one = {node["id"] for node in get(seeded, "/lineage", nodeId=fd.ds("discounts"), depth=1).json()["graph"]}
-    assert one == {fd.ds("discounts"), fd.job("delivery_times_7_days"), fd.ds("delivery_7_days"), fd.job("email_discounts")}
+    one = {
+        node["id"]
+        for node in get(seeded, "/lineage", nodeId=fd.ds("discounts"), depth=1).json()["graph"]
+    }
+    assert one == {
+        fd.ds("discounts"),
+        fd.job("delivery_times_7_days"),
+        fd.ds("delivery_7_days"),
+        fd.job("email_discounts"),
+    }
 
 
 def test_unknown_names_and_bad_parameters_answer_as_marquez(seeded) -> None:
     missing = get(seeded, "/lineage", nodeId="dataset:food_delivery:public.nope")
-    assert missing.status_code == 404 and missing.json()["code"] == 404 and "not found" in missing.json()["message"]
-    assert get(seeded, "/namespaces/nope/datasets").json()["message"] == "Namespace 'nope' not found."
-    assert get(seeded, f"/namespaces/{fd.NS}/jobs/nope").json()["message"] == "Job 'nope' not found."
+    assert (
+        missing.status_code == 404
+        and missing.json()["code"] == 404
+        and "not found" in missing.json()["message"]
+    )
+    assert (
+        get(seeded, "/namespaces/nope/datasets").json()["message"] == "Namespace 'nope' not found."
+    )
+    assert (
+        get(seeded, f"/namespaces/{fd.NS}/jobs/nope").json()["message"] == "Job 'nope' not found."
+    )
     assert get(seeded, "/jobs/runs/00000000-0000-0000-0000-000000000000").status_code == 404
     assert get(seeded, "/lineage").status_code == 400
     assert get(seeded, f"/namespaces/{fd.NS}/datasets", limit=-1).status_code == 400
@@ -150,9 +233,17 @@ def test_search_and_run_facets(seeded) -> None:
     assert found["totalCount"] == len(found["results"]) > 0
     names = [r["name"] for r in found["results"]]
     assert names == sorted(names) and DELIVERY in names
-    assert {r["type"] for r in get(seeded, "/search", q="delivery", filter="JOB").json()["results"]} == {"JOB"}
+    assert {
+        r["type"] for r in get(seeded, "/search", q="delivery", filter="JOB").json()["results"]
+    } == {"JOB"}
     hit = next(r for r in found["results"] if r["name"] == DELIVERY)
-    assert hit == {"type": "DATASET", "name": DELIVERY, "updatedAt": hit["updatedAt"], "namespace": fd.NS, "nodeId": fd.ds("delivery_7_days")}
+    assert hit == {
+        "type": "DATASET",
+        "name": DELIVERY,
+        "updatedAt": hit["updatedAt"],
+        "namespace": fd.NS,
+        "nodeId": fd.ds("delivery_7_days"),
+    }
     assert get(seeded, "/search").status_code == 400
 
     run_facets = get(seeded, f"/jobs/runs/{RUN}/facets", type="run").json()
@@ -164,10 +255,16 @@ def test_search_and_run_facets(seeded) -> None:
 def test_uri_namespaces_and_encoded_names(live_server) -> None:
     """A namespace holding ``://`` and ``:`` and a name holding ``/``, encoded as marquez-python does."""
     ns, name = "postgres://db.example:5432", "warehouse/public.orders"
-    event = {"eventType": "COMPLETE", "eventTime": "2026-01-05T06:00:00Z", "producer": "https://example.com/tests",
-             "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-             "run": {"runId": "0b3c7c1a-7a4e-4b8e-9f7a-1f4f3c2b1a00"}, "job": {"namespace": "etl", "name": "load"},
-             "inputs": [], "outputs": [{"namespace": ns, "name": name}]}
+    event = {
+        "eventType": "COMPLETE",
+        "eventTime": "2026-01-05T06:00:00Z",
+        "producer": "https://example.com/tests",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "run": {"runId": "0b3c7c1a-7a4e-4b8e-9f7a-1f4f3c2b1a00"},
+        "job": {"namespace": "etl", "name": "load"},
+        "inputs": [],
+        "outputs": [{"namespace": ns, "name": name}],
+    }
     post_with_client(live_server.url, [event])
     client = MarquezClient(url=live_server.url)
     assert client.get_dataset(ns, name)["id"] == {"namespace": ns, "name": name}
@@ -183,24 +280,51 @@ def test_lineage_event_stats_count_the_runs(live_server, food_delivery_events) -
 
     now = datetime.now(UTC).replace(microsecond=0)
     events: list[dict[str, Any]] = []
-    for i, (state, ended) in enumerate([("COMPLETE", now), ("FAIL", now), ("COMPLETE", now - timedelta(days=3))]):
+    for i, (state, ended) in enumerate(
+        [("COMPLETE", now), ("FAIL", now), ("COMPLETE", now - timedelta(days=3))]
+    ):
         run = {"runId": f"0b3c7c1a-7a4e-4b8e-9f7a-1f4f3c2b1a0{i}"}
-        base = {"producer": "https://example.com/tests", "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-                "run": run, "job": {"namespace": "etl", "name": f"job{i}"}, "inputs": [], "outputs": []}
-        events += [{**base, "eventType": "START", "eventTime": (ended - timedelta(minutes=1)).isoformat()},
-                   {**base, "eventType": state, "eventTime": ended.isoformat()}]
+        base = {
+            "producer": "https://example.com/tests",
+            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+            "run": run,
+            "job": {"namespace": "etl", "name": f"job{i}"},
+            "inputs": [],
+            "outputs": [],
+        }
+        events += [
+            {**base, "eventType": "START", "eventTime": (ended - timedelta(minutes=1)).isoformat()},
+            {**base, "eventType": state, "eventTime": ended.isoformat()},
+        ]
     post_with_client(live_server.url, events)
     day = get(live_server, "/stats/lineage-events", period="DAY").json()
-    assert len(day) == 24 and list(day[0]) == ["startInterval", "endInterval", "fail", "start", "complete", "abort"]
-    totals = {key: sum(bucket[key] for bucket in day) for key in ("fail", "start", "complete", "abort")}
+    assert len(day) == 24 and list(day[0]) == [
+        "startInterval",
+        "endInterval",
+        "fail",
+        "start",
+        "complete",
+        "abort",
+    ]
+    totals = {
+        key: sum(bucket[key] for bucket in day) for key in ("fail", "start", "complete", "abort")
+    }
     assert totals == {"fail": 1, "start": 2, "complete": 1, "abort": 0}
     week = get(live_server, "/stats/lineage-events", period="WEEK", timezone="Europe/Paris").json()
     assert len(week) == 7 and sum(bucket["complete"] for bucket in week) == 2
     assert get(live_server, "/stats/lineage-events", period="WEEK").status_code == 400
     assert get(live_server, "/stats/lineage-events", period="YEAR").status_code == 400
-    kept = get(live_server, "/events/lineage", limit=2, offset=1).json()  # newest eventTime first, then last received first
-    assert kept["totalCount"] == len(events) and [e["eventType"] for e in kept["events"]] == ["COMPLETE", "START"]
-    assert [e["run"]["runId"] for e in kept["events"]] == [events[1]["run"]["runId"], events[2]["run"]["runId"]]
+    kept = get(
+        live_server, "/events/lineage", limit=2, offset=1
+    ).json()  # newest eventTime first, then last received first
+    assert kept["totalCount"] == len(events) and [e["eventType"] for e in kept["events"]] == [
+        "COMPLETE",
+        "START",
+    ]
+    assert [e["run"]["runId"] for e in kept["events"]] == [
+        events[1]["run"]["runId"],
+        events[2]["run"]["runId"],
+    ]
 
 
 def test_lineage_events_window_order_and_pages(live_server) -> None:
@@ -208,10 +332,19 @@ def test_lineage_events_window_order_and_pages(live_server) -> None:
     [after, before) (1970 to 2030 by default), newest first or ``sortDirection=asc``, ``limit`` from
     ``offset``, ``totalCount`` the window's; bad parameters are 400."""
     hours = [5, 1, 9, 3, 7]  # received in this order, eventTimes out of it
-    events = [{"producer": "https://example.com/tests", "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-               "eventType": "COMPLETE", "eventTime": f"2024-03-01T0{h}:00:00+00:00",
-               "run": {"runId": f"7d0e5f1c-2b3a-4c5d-8e9f-00000000000{h}"}, "job": {"namespace": "etl", "name": f"job{h}"},
-               "inputs": [], "outputs": []} for h in hours]
+    events = [
+        {
+            "producer": "https://example.com/tests",
+            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+            "eventType": "COMPLETE",
+            "eventTime": f"2024-03-01T0{h}:00:00+00:00",
+            "run": {"runId": f"7d0e5f1c-2b3a-4c5d-8e9f-00000000000{h}"},
+            "job": {"namespace": "etl", "name": f"job{h}"},
+            "inputs": [],
+            "outputs": [],
+        }
+        for h in hours
+    ]
     post_with_client(live_server.url, events)
 
     def hours_of(**params) -> tuple[list[int], int]:
@@ -223,12 +356,24 @@ def test_lineage_events_window_order_and_pages(live_server) -> None:
     assert hours_of() == ([9, 7, 5, 3, 1], 5)
     assert hours_of(sortDirection="asc") == ([1, 3, 5, 7, 9], 5)
     assert hours_of(sortDirection="DESC", limit=2, offset=1) == ([7, 5], 5)
-    assert hours_of(after="2024-03-01T03:00:00Z", before="2024-03-01T09:00:00+00:00") == ([7, 5, 3], 3)
-    assert hours_of(after="2024-03-01T04:30:00+01:00", sortDirection="asc") == ([5, 7, 9], 3)  # 03:30 UTC
+    assert hours_of(after="2024-03-01T03:00:00Z", before="2024-03-01T09:00:00+00:00") == (
+        [7, 5, 3],
+        3,
+    )
+    assert hours_of(after="2024-03-01T04:30:00+01:00", sortDirection="asc") == (
+        [5, 7, 9],
+        3,
+    )  # 03:30 UTC
     assert hours_of(before="2024-03-01T00:00:00Z") == ([], 0)
     assert hours_of(offset=10) == ([], 5)
     assert hours_of(limit=0) == ([], 5)
-    for bad in ({"sortDirection": "up"}, {"before": "yesterday"}, {"after": "2024-03-01T03:00:00"}, {"limit": -1}, {"offset": "x"}):
+    for bad in (
+        {"sortDirection": "up"},
+        {"before": "yesterday"},
+        {"after": "2024-03-01T03:00:00"},
+        {"limit": -1},
+        {"offset": "x"},
+    ):
         refused = get(live_server, "/events/lineage", **bad)
         assert refused.status_code == 400 and refused.json()["code"] == 400, bad
 
@@ -244,15 +389,41 @@ def test_tokens_gate_the_marquez_routes_as_graphql(tmp_path, food_delivery_event
 
     reader, writer = "reader-token-0123456789abcdef", "writer-token-0123456789abcdef"
     tokens = tmp_path / "tokens.json"
-    tokens.write_text(json.dumps({"tokens": [{"principal": "ui", "token": reader, "roles": ["reader"]},
-                                             {"principal": "etl", "token": writer, "roles": ["writer"]}]}))
-    server = LiveServer(["--data-dir", str(tmp_path / "store")], tmp_path / "server.log").start(["--auth-file", str(tokens)])
+    tokens.write_text(
+        json.dumps(
+            {
+                "tokens": [
+                    {"principal": "ui", "token": reader, "roles": ["reader"]},
+                    {"principal": "etl", "token": writer, "roles": ["writer"]},
+                ]
+            }
+        )
+    )
+    server = LiveServer(["--data-dir", str(tmp_path / "store")], tmp_path / "server.log").start(
+        ["--auth-file", str(tokens)]
+    )
     try:
         for event in food_delivery_events[:2]:
-            assert httpx.post(f"{server.url}/api/v1/lineage", json=event, headers={"Authorization": f"Bearer {writer}"}).status_code == 201
+            assert (
+                httpx.post(
+                    f"{server.url}/api/v1/lineage",
+                    json=event,
+                    headers={"Authorization": f"Bearer {writer}"},
+                ).status_code
+                == 201
+            )
         assert get(server, "/namespaces").status_code == 401
-        assert httpx.get(f"{server.url}/api/v1/namespaces", headers={"Authorization": "Bearer wrong-token-0123456789"}).status_code == 401
-        assert MarquezClient(url=server.url, api_key=reader).list_namespaces()["namespaces"][0]["name"] == fd.NS
+        assert (
+            httpx.get(
+                f"{server.url}/api/v1/namespaces",
+                headers={"Authorization": "Bearer wrong-token-0123456789"},
+            ).status_code
+            == 401
+        )
+        assert (
+            MarquezClient(url=server.url, api_key=reader).list_namespaces()["namespaces"][0]["name"]
+            == fd.NS
+        )
         name = food_delivery_events[0]["job"]["name"]
         assert fd.job(name) in {hit["id"] for hit in Client(server.url, token=reader).search(name)}
     finally:

@@ -22,22 +22,43 @@ pytestmark = [pytest.mark.sanitizer, pytest.mark.timeout(3600)]
 
 SANITIZE = REPO / "scripts" / "sanitize"
 FINDINGS = REPO / ".cache" / "sanitized" / "findings"
-REPORTS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: libFuzzer", "SUMMARY: UndefinedBehaviorSanitizer")
+REPORTS = (
+    "ERROR: AddressSanitizer",
+    "runtime error:",
+    "ERROR: libFuzzer",
+    "SUMMARY: UndefinedBehaviorSanitizer",
+)
 
 
-def sanitized(*args: str, env: dict[str, str] | None = None, timeout: int = 2400) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([str(SANITIZE), *args], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})}, cwd=REPO)
+def sanitized(
+    *args: str, env: dict[str, str] | None = None, timeout: int = 2400
+) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [str(SANITIZE), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        cwd=REPO,
+    )
     output = proc.stdout + proc.stderr
-    reported = [line for line in output.splitlines() if line.startswith(REPORTS) or "runtime error:" in line]
+    reported = [
+        line for line in output.splitlines() if line.startswith(REPORTS) or "runtime error:" in line
+    ]
     assert proc.returncode == 0 and not reported, "\n".join(reported) or output[-6000:]
     return proc
 
 
 @pytest.mark.neo4j
 def test_fuzz_and_crash_suites_pass_under_asan_and_ubsan(neo4j_server) -> None:
-    sanitized("pytest", "-q", "-x", "tests/test_fuzz.py", "tests/test_crash_safety.py",
-              env={"LINEAGEMESH_TEST_NEO4J": neo4j_server.uri})
+    sanitized(
+        "pytest",
+        "-q",
+        "-x",
+        "tests/test_fuzz.py",
+        "tests/test_crash_safety.py",
+        env={"LINEAGEMESH_TEST_NEO4J": neo4j_server.uri},
+    )
 
 
 def seed_corpus(directory: Path, target: str) -> Path:
@@ -51,7 +72,9 @@ def seed_corpus(directory: Path, target: str) -> Path:
         data = json.dumps(event).encode() if target == "openlineage" else translate_encoded(event)
         (directory / f"seed-{i}").write_bytes(data)
     if target == "wire":
-        (directory / "seed-many").write_bytes(concat_encoded([translate_encoded(e) for e in events[:4]]))
+        (directory / "seed-many").write_bytes(
+            concat_encoded([translate_encoded(e) for e in events[:4]])
+        )
     return directory
 
 
@@ -59,8 +82,17 @@ def seed_corpus(directory: Path, target: str) -> Path:
 def test_coverage_guided_fuzzing_finds_nothing(target: str, runs: int, tmp_path: Path) -> None:
     corpus = seed_corpus(tmp_path / "corpus", target)
     FINDINGS.mkdir(parents=True, exist_ok=True)
-    sanitized("fuzz", target, f"-runs={runs}", "-seed=1", "-rss_limit_mb=3072", "-malloc_limit_mb=1024",
-              "-max_len=65536", f"-artifact_prefix={FINDINGS}/{target}-", str(corpus))
+    sanitized(
+        "fuzz",
+        target,
+        f"-runs={runs}",
+        "-seed=1",
+        "-rss_limit_mb=3072",
+        "-malloc_limit_mb=1024",
+        "-max_len=65536",
+        f"-artifact_prefix={FINDINGS}/{target}-",
+        str(corpus),
+    )
 
 
 def test_a_damaged_count_fails_fast_instead_of_reserving_what_the_input_cannot_hold() -> None:
@@ -74,6 +106,8 @@ def test_a_damaged_count_fails_fast_instead_of_reserving_what_the_input_cannot_h
     )
     limit = resource.getrlimit(resource.RLIMIT_AS)
     assert limit[1] == resource.RLIM_INFINITY or limit[1] >= 1 << 30
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=REPO)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=REPO
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.count("refused: malformed mutation batch") == 2

@@ -40,7 +40,10 @@ def build_mesh(store: Store) -> None:
 
 def test_domains_products_and_consumers(store: Store) -> None:
     build_mesh(store)
-    assert [d.id for d in mesh.all_of_kind(store, NodeKind.DOMAIN)] == [domain_id("marketing"), domain_id("sales")]
+    assert [d.id for d in mesh.all_of_kind(store, NodeKind.DOMAIN)] == [
+        domain_id("marketing"),
+        domain_id("sales"),
+    ]
     sales = mesh.domain(store, "sales")
     assert sales is not None
     assert [p.id for p in mesh.domain_products(store, sales)] == [product_id("sales", "orders")]
@@ -50,24 +53,42 @@ def test_domains_products_and_consumers(store: Store) -> None:
     consumers = mesh.product_consumers(store, product)
     assert [(c.node.id, c.domain, c.declared, c.datasets) for c in consumers] == [
         ("consumer:finance-reporting", "domain:finance", True, ()),
-        ("job:airflow:campaign_orders", "domain:marketing", False, (dataset_id("pg", "sales.orders"),)),
+        (
+            "job:airflow:campaign_orders",
+            "domain:marketing",
+            False,
+            (dataset_id("pg", "sales.orders"),),
+        ),
     ]
     assert mesh.consuming_domains(store, sales) == ["domain:finance", "domain:marketing"]
     owner = mesh.owner(store, "team-sales")
     assert owner is not None
-    assert [n.id for n in mesh.owned(store, owner)] == [product_id("sales", "orders"), domain_id("sales")]
+    assert [n.id for n in mesh.owned(store, owner)] == [
+        product_id("sales", "orders"),
+        domain_id("sales"),
+    ]
 
 
 def test_declared_domain_beats_a_rule(store: Store, food_delivery_events) -> None:
-    rules = DomainRules.parse({"rules": [{"domain": "logistics", "name": "public.deliver*"},
-                                         {"domain": "restaurants", "job_namespace": "food_*"}]})
+    rules = DomainRules.parse(
+        {
+            "rules": [
+                {"domain": "logistics", "name": "public.deliver*"},
+                {"domain": "restaurants", "job_namespace": "food_*"},
+            ]
+        }
+    )
     for event in food_delivery_events:
         store.apply(translate(event, rules))
     logistics = mesh.domain(store, "logistics")
     assert logistics is not None
-    assert [d.id for d in mesh.domain_datasets(store, logistics)] == ["dataset:food_delivery:public.delivery_7_days"]
+    assert [d.id for d in mesh.domain_datasets(store, logistics)] == [
+        "dataset:food_delivery:public.delivery_7_days"
+    ]
     b = GraphBuilder("2020-01-01T00:00:00.000000Z")  # older than the rule, still wins: declared
-    b.edge("dataset:food_delivery:public.delivery_7_days", EdgeKind.BELONGS_TO, b.domain("operations"))
+    b.edge(
+        "dataset:food_delivery:public.delivery_7_days", EdgeKind.BELONGS_TO, b.domain("operations")
+    )
     store.apply(b.mutations)
     assert mesh.domain_datasets(store, logistics) == []
     assert mesh.dataset_domains(store, ["dataset:food_delivery:public.delivery_7_days"]) == {
@@ -75,7 +96,9 @@ def test_declared_domain_beats_a_rule(store: Store, food_delivery_events) -> Non
     }
     restaurants = mesh.domain(store, "restaurants")
     assert restaurants is not None
-    assert len(mesh.domain_datasets(store, restaurants)) == 12  # every written dataset but delivery_7_days
+    assert (
+        len(mesh.domain_datasets(store, restaurants)) == 12
+    )  # every written dataset but delivery_7_days
 
 
 def test_rules_files_are_checked(tmp_path) -> None:
@@ -112,10 +135,20 @@ def test_domain_dependency_graph_and_column_owners(store: Store) -> None:
     )
     assert result.errors is None and result.data is not None, result.errors
     assert result.data["domainDependencies"] == [
-        {"consumerDomain": "domain:finance", "providerDomain": "domain:sales", "product": {"id": product_id("sales", "orders")},
-         "via": [{"id": "consumer:finance-reporting", "declared": True}]},
-        {"consumerDomain": "domain:marketing", "providerDomain": "domain:sales", "product": {"id": product_id("sales", "orders")},
-         "via": [{"id": "job:airflow:campaign_orders", "declared": False}]},
+        {
+            "consumerDomain": "domain:finance",
+            "providerDomain": "domain:sales",
+            "product": {"id": product_id("sales", "orders")},
+            "via": [{"id": "consumer:finance-reporting", "declared": True}],
+        },
+        {
+            "consumerDomain": "domain:marketing",
+            "providerDomain": "domain:sales",
+            "product": {"id": product_id("sales", "orders")},
+            "via": [{"id": "job:airflow:campaign_orders", "declared": False}],
+        },
     ]
-    assert result.data["dataset"]["columns"] == [{"name": "id", "owners": [{"name": "data-eng"}]},
-                                                 {"name": "email", "owners": [{"name": "data-eng"}]}]
+    assert result.data["dataset"]["columns"] == [
+        {"name": "id", "owners": [{"name": "data-eng"}]},
+        {"name": "email", "owners": [{"name": "data-eng"}]},
+    ]

@@ -45,13 +45,19 @@ RUNS = 6  # runs per job, each a START and a COMPLETE
 ONE_SIDE = 8  # events only one server gets, per server, about the same tables
 DEADLINE = 300.0  # seconds any loop of the test may run
 
-LINEAGE = ("query($id: String!) { lineage(nodeId: $id, direction: BOTH, depth: 10) "
-           "{ nodes { id kind latestRunState } edges { source target kind } truncated } }")
+LINEAGE = (
+    "query($id: String!) { lineage(nodeId: $id, direction: BOTH, depth: 10) "
+    "{ nodes { id kind latestRunState } edges { source target kind } truncated } }"
+)
 IMPACT = "query($id: String!) { impact(nodeId: $id, change: DROP) { affected { id severity distance } truncated } }"
-JOB = ("query($name: String!) { job(namespace: \"airflow\", name: $name) "
-       "{ updatedAt sql latestRun { runId state } } }")
-DATASET = ("query($name: String!) { dataset(namespace: \"postgres://warehouse\", name: $name) "
-           "{ description updatedAt columns { name type } } }")
+JOB = (
+    'query($name: String!) { job(namespace: "airflow", name: $name) '
+    "{ updatedAt sql latestRun { runId state } } }"
+)
+DATASET = (
+    'query($name: String!) { dataset(namespace: "postgres://warehouse", name: $name) '
+    "{ description updatedAt columns { name type } } }"
+)
 
 
 def table(k: int) -> str:
@@ -63,28 +69,69 @@ def _moment(hour: int, minute: int) -> str:
 
 
 def _schema(fields: list[tuple[str, str]]) -> dict[str, Any]:
-    return {"_producer": PRODUCER, "_schemaURL": FACET, "fields": [{"name": n, "type": t} for n, t in fields]}
+    return {
+        "_producer": PRODUCER,
+        "_schemaURL": FACET,
+        "fields": [{"name": n, "type": t} for n, t in fields],
+    }
 
 
-def run_event(job: str, reads: list[str], writes: list[str], state: str, run_id: str, when: str, version: int) -> dict[str, Any]:
+def run_event(
+    job: str, reads: list[str], writes: list[str], state: str, run_id: str, when: str, version: int
+) -> dict[str, Any]:
     """One event of job ``job``: its tables with a schema and column lineage that change with
     ``version`` (a later run's win), a description and SQL as of ``version``."""
-    fields = [("id", "BIGINT"), ("amount", "DECIMAL" if version % 2 else "DOUBLE"), (f"v{version}", "STRING")]
-    lineage = {"id": {"inputFields": [{"namespace": NS, "name": name, "field": "id"} for name in reads]},
-               f"v{version}": {"inputFields": [{"namespace": NS, "name": reads[-1], "field": "amount",
-                                                "transformations": [{"type": "DIRECT", "subtype": "TRANSFORMATION"}]}]}}
+    fields = [
+        ("id", "BIGINT"),
+        ("amount", "DECIMAL" if version % 2 else "DOUBLE"),
+        (f"v{version}", "STRING"),
+    ]
+    lineage = {
+        "id": {"inputFields": [{"namespace": NS, "name": name, "field": "id"} for name in reads]},
+        f"v{version}": {
+            "inputFields": [
+                {
+                    "namespace": NS,
+                    "name": reads[-1],
+                    "field": "amount",
+                    "transformations": [{"type": "DIRECT", "subtype": "TRANSFORMATION"}],
+                }
+            ]
+        },
+    }
     doc = {"_producer": PRODUCER, "_schemaURL": FACET, "description": f"{job} v{version}"}
     return {
         "eventType": state,
         "eventTime": when,
         "run": {"runId": run_id},
-        "job": {"namespace": JOB_NS, "name": job,
-                "facets": {"sql": {"_producer": PRODUCER, "_schemaURL": FACET, "query": f"-- {job} v{version}"}}},
-        "inputs": [{"namespace": NS, "name": name, "facets": {"schema": _schema(fields)}} for name in reads],
-        "outputs": [{"namespace": NS, "name": name, "facets": {
-            "schema": _schema(fields), "documentation": doc,
-            "columnLineage": {"_producer": PRODUCER, "_schemaURL": FACET, "fields": lineage}}} for name in writes],
-        "producer": PRODUCER, "schemaURL": RUN_EVENT,
+        "job": {
+            "namespace": JOB_NS,
+            "name": job,
+            "facets": {
+                "sql": {"_producer": PRODUCER, "_schemaURL": FACET, "query": f"-- {job} v{version}"}
+            },
+        },
+        "inputs": [
+            {"namespace": NS, "name": name, "facets": {"schema": _schema(fields)}} for name in reads
+        ],
+        "outputs": [
+            {
+                "namespace": NS,
+                "name": name,
+                "facets": {
+                    "schema": _schema(fields),
+                    "documentation": doc,
+                    "columnLineage": {
+                        "_producer": PRODUCER,
+                        "_schemaURL": FACET,
+                        "fields": lineage,
+                    },
+                },
+            }
+            for name in writes
+        ],
+        "producer": PRODUCER,
+        "schemaURL": RUN_EVENT,
     }
 
 
@@ -98,9 +145,15 @@ def job_events(rng: random.Random) -> list[dict[str, Any]]:
             run_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
             hour = 2 * r + i
             reads, writes = [table(i), table(i + 1)], [table(i + 2)]
-            version = (r // 2) * JOBS + i  # runs in pairs: the second re-runs the first's schema and lineage
-            events.append(run_event(f"job_{i}", reads, writes, "START", run_id, _moment(hour, 0), version))
-            events.append(run_event(f"job_{i}", reads, writes, "COMPLETE", run_id, _moment(hour, 30), version))
+            version = (
+                r // 2
+            ) * JOBS + i  # runs in pairs: the second re-runs the first's schema and lineage
+            events.append(
+                run_event(f"job_{i}", reads, writes, "START", run_id, _moment(hour, 0), version)
+            )
+            events.append(
+                run_event(f"job_{i}", reads, writes, "COMPLETE", run_id, _moment(hour, 30), version)
+            )
     return events
 
 
@@ -112,12 +165,28 @@ def one_side_events(side: str, rng: random.Random) -> list[dict[str, Any]]:
         k = 1 + r % JOBS
         when = rng.randrange(2 * RUNS + JOBS)
         version = 100 + r + (10 if side == "b" else 0)
-        events.append(run_event(f"only_{side}", [table(0)], [table(k)], "START", run_id, _moment(when, 10), version))
-        events.append(run_event(f"only_{side}", [table(0)], [table(k)], "COMPLETE", run_id, _moment(when, 50), version))
+        events.append(
+            run_event(
+                f"only_{side}", [table(0)], [table(k)], "START", run_id, _moment(when, 10), version
+            )
+        )
+        events.append(
+            run_event(
+                f"only_{side}",
+                [table(0)],
+                [table(k)],
+                "COMPLETE",
+                run_id,
+                _moment(when, 50),
+                version,
+            )
+        )
     return events
 
 
-def split(events: list[dict[str, Any]], rng: random.Random) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def split(
+    events: list[dict[str, Any]], rng: random.Random
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The events each server hears: a run's START goes to one, its COMPLETE to the other, and
     every third event to both (a producer retrying through another replica). An update one server lost would be
     lost for good: most events reach one server only."""
@@ -142,7 +211,9 @@ def post_all(server: LiveServer, events: list[dict[str, Any]], failures: list[st
         for event in events:
             status = client.emit(event).status_code  # type: ignore[arg-type]  # a raw event dict, sent as it is
             if status != 201:
-                failures.append(f"{server.url}: {status} for {event['job']['name']} {event['eventType']}")
+                failures.append(
+                    f"{server.url}: {status} for {event['job']['name']} {event['eventType']}"
+                )
     except Exception as exc:  # noqa: BLE001 - reported by the test, not lost in a thread
         failures.append(f"{server.url}: {type(exc).__name__}: {exc}")
     finally:
@@ -150,14 +221,18 @@ def post_all(server: LiveServer, events: list[dict[str, Any]], failures: list[st
 
 
 def graphql(server: LiveServer, query: str, **variables: Any) -> dict[str, Any]:
-    response = httpx.post(f"{server.url}/graphql", json={"query": query, "variables": variables}, timeout=60)
+    response = httpx.post(
+        f"{server.url}/graphql", json={"query": query, "variables": variables}, timeout=60
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert not body.get("errors"), body["errors"]
     return body["data"]
 
 
-def ask_while(servers: list[LiveServer], running: Callable[[], bool], failures: list[str], answered: list[int]) -> None:
+def ask_while(
+    servers: list[LiveServer], running: Callable[[], bool], failures: list[str], answered: list[int]
+) -> None:
     """Lineage and impact queries against both servers while ingest goes on (bounded)."""
     deadline = time.monotonic() + DEADLINE
     asked = 0
@@ -179,9 +254,11 @@ def ask_while(servers: list[LiveServer], running: Callable[[], bool], failures: 
 
 def sorted_answer(data: dict[str, Any]) -> dict[str, Any]:
     graph = data["lineage"]
-    return {"nodes": sorted(graph["nodes"], key=lambda n: n["id"]),
-            "edges": sorted(graph["edges"], key=lambda e: (e["source"], e["kind"], e["target"])),
-            "truncated": graph["truncated"]}
+    return {
+        "nodes": sorted(graph["nodes"], key=lambda n: n["id"]),
+        "edges": sorted(graph["edges"], key=lambda e: (e["source"], e["kind"], e["target"])),
+        "truncated": graph["truncated"],
+    }
 
 
 def store_state(store: Store) -> tuple[dict, dict, dict]:
@@ -208,8 +285,13 @@ def neo4j_uri(neo4j_server: Any) -> str:
 @pytest.fixture
 def two_servers(neo4j_uri: str, tmp_path: Path) -> Iterator[list[LiveServer]]:
     """Two servers on one Neo4j database, each with a raw event log of its own."""
-    servers = [LiveServer(["--store", neo4j_uri, "--event-log", str(tmp_path / f"events-{side}")],
-                          tmp_path / f"server-{side}.log") for side in "ab"]
+    servers = [
+        LiveServer(
+            ["--store", neo4j_uri, "--event-log", str(tmp_path / f"events-{side}")],
+            tmp_path / f"server-{side}.log",
+        )
+        for side in "ab"
+    ]
     try:
         for server in servers:
             server.start(timeout=180)
@@ -220,11 +302,22 @@ def two_servers(neo4j_uri: str, tmp_path: Path) -> Iterator[list[LiveServer]]:
 
 
 async def _subscribe(server: LiveServer, node_id: str) -> Any:
-    socket = await websockets.connect(server.url.replace("http", "ws", 1) + "/graphql", subprotocols=[Subprotocol("graphql-transport-ws")])
+    socket = await websockets.connect(
+        server.url.replace("http", "ws", 1) + "/graphql",
+        subprotocols=[Subprotocol("graphql-transport-ws")],
+    )
     await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
     assert json.loads(await asyncio.wait_for(socket.recv(), 60))["type"] == "connection_ack"
     query = "subscription($id: String!) { lineageChanged(nodeId: $id, direction: UPSTREAM, depth: 10) { nodes { id } } }"
-    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": {"id": node_id}}}))
+    await socket.send(
+        json.dumps(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": query, "variables": {"id": node_id}},
+            }
+        )
+    )
     return socket
 
 
@@ -234,7 +327,9 @@ async def _pushed_ids(socket: Any, timeout: float) -> set[str]:
     return {node["id"] for node in message["payload"]["data"]["lineageChanged"]["nodes"]}
 
 
-def test_two_servers_on_one_database_build_the_graph_one_server_builds(two_servers: list[LiveServer], tmp_path: Path) -> None:
+def test_two_servers_on_one_database_build_the_graph_one_server_builds(
+    two_servers: list[LiveServer], tmp_path: Path
+) -> None:
     a, b = two_servers
     rng = random.Random(24)
     jobs = job_events(rng)
@@ -243,28 +338,54 @@ def test_two_servers_on_one_database_build_the_graph_one_server_builds(two_serve
     in_a_order, in_b_order = to_a + only_a, to_b + only_b
     rng.shuffle(in_a_order)
     rng.shuffle(in_b_order)
-    assert {e["run"]["runId"] for e in to_a} & {e["run"]["runId"] for e in to_b}, "the servers share runs"
+    assert {e["run"]["runId"] for e in to_a} & {e["run"]["runId"] for e in to_b}, (
+        "the servers share runs"
+    )
 
     # Both servers at once, two producers each (a's halves and b's halves interleave in time).
     failures: list[str] = []
-    posters = [threading.Thread(target=post_all, args=(server, events[half::2], failures))
-               for server, events in ((a, in_a_order), (b, in_b_order)) for half in (0, 1)]
+    posters = [
+        threading.Thread(target=post_all, args=(server, events[half::2], failures))
+        for server, events in ((a, in_a_order), (b, in_b_order))
+        for half in (0, 1)
+    ]
     answered: list[int] = []
-    asker = threading.Thread(target=ask_while, args=([a, b], lambda: any(t.is_alive() for t in posters), failures, answered))
+    asker = threading.Thread(
+        target=ask_while,
+        args=([a, b], lambda: any(t.is_alive() for t in posters), failures, answered),
+    )
     for thread in (*posters, asker):
         thread.start()
     for thread in (*posters, asker):
         thread.join(DEADLINE)
-    assert not any(thread.is_alive() for thread in (*posters, asker)), "a client did not finish in time"
+    assert not any(thread.is_alive() for thread in (*posters, asker)), (
+        "a client did not finish in time"
+    )
     assert not failures, failures
     assert answered and answered[0] > 0
-    retried = [metric(server, "lineagemesh_store_transient_retries_total", f'{{transaction="{what}"}}')
-               for server in (a, b) for what in ("read", "write")]
-    unavailable = [metric(server, "lineagemesh_ingest_events_rejected_total", '{reason="unavailable"}') for server in (a, b)]
-    print(f"queries {answered[0]}, transient retries (read, write per server) {retried}, 503s {unavailable}")
+    retried = [
+        metric(server, "lineagemesh_store_transient_retries_total", f'{{transaction="{what}"}}')
+        for server in (a, b)
+        for what in ("read", "write")
+    ]
+    unavailable = [
+        metric(server, "lineagemesh_ingest_events_rejected_total", '{reason="unavailable"}')
+        for server in (a, b)
+    ]
+    print(
+        f"queries {answered[0]}, transient retries (read, write per server) {retried}, 503s {unavailable}"
+    )
 
     # A subscriber of b hears a write made through a (b's own change feed never hears it).
-    late = run_event("late", ["late.source"], [table(JOBS + 1)], "COMPLETE", str(uuid.uuid4()), _moment(23, 0), 999)
+    late = run_event(
+        "late",
+        ["late.source"],
+        [table(JOBS + 1)],
+        "COMPLETE",
+        str(uuid.uuid4()),
+        _moment(23, 0),
+        999,
+    )
     watched = f"dataset:{NS}:{table(JOBS + 1)}"
 
     async def hear_from_the_other_server() -> None:
@@ -282,7 +403,9 @@ def test_two_servers_on_one_database_build_the_graph_one_server_builds(two_serve
     # One server on its own store, the same events one at a time, in a third order.
     every = jobs + only_a + only_b + [late]
     random.Random(7).shuffle(every)
-    single = LiveServer(["--data-dir", str(tmp_path / "single")], tmp_path / "single.log").start(timeout=180)
+    single = LiveServer(["--data-dir", str(tmp_path / "single")], tmp_path / "single.log").start(
+        timeout=180
+    )
     try:
         post_all(single, every, failures)
         assert not failures, failures
@@ -302,11 +425,17 @@ def test_two_servers_on_one_database_build_the_graph_one_server_builds(two_serve
 
     # The newest run and the newest schema won, whichever server heard them last.
     job_0 = graphql(a, JOB, name="job_0")["job"]
-    assert job_0["latestRun"]["state"] == "COMPLETE" and job_0["sql"] == f"-- job_0 v{(RUNS - 1) // 2 * JOBS}"
+    assert (
+        job_0["latestRun"]["state"] == "COMPLETE"
+        and job_0["sql"] == f"-- job_0 v{(RUNS - 1) // 2 * JOBS}"
+    )
     assert job_0["updatedAt"].startswith(_moment(2 * (RUNS - 1), 30)[:19])
 
     # The whole graph, through the store reads: every property with the stamp that set it.
-    shared_store, single_store = open_store(two_servers[0].store_args[1]), open_store(data_dir=str(tmp_path / "single"))
+    shared_store, single_store = (
+        open_store(two_servers[0].store_args[1]),
+        open_store(data_dir=str(tmp_path / "single")),
+    )
     try:
         assert store_state(shared_store) == store_state(single_store)
     finally:

@@ -23,10 +23,21 @@ LOCATIONS = [
     ("gs://bucket/warehouse/location/", "gs://bucket", "warehouse/location"),
     ("hdfs://stg.foo.com:3000/salesorders.csv", "hdfs://stg.foo.com:3000", "/salesorders.csv"),
     ("hdfs://namenode:8020/warehouse/location/", "hdfs://namenode:8020", "/warehouse/location"),
-    ("abfss://container@account.dfs.core.windows.net/warehouse/location",
-     "abfss://container@account.dfs.core.windows.net", "warehouse/location"),
-    ("abfs://container@account.dfs.core.windows.net/warehouse", "abfss://container@account.dfs.core.windows.net", "warehouse"),
-    ("wasbs://container@bucket/warehouse/location/", "wasbs://container@bucket", "warehouse/location"),
+    (
+        "abfss://container@account.dfs.core.windows.net/warehouse/location",
+        "abfss://container@account.dfs.core.windows.net",
+        "warehouse/location",
+    ),
+    (
+        "abfs://container@account.dfs.core.windows.net/warehouse",
+        "abfss://container@account.dfs.core.windows.net",
+        "warehouse",
+    ),
+    (
+        "wasbs://container@bucket/warehouse/location/",
+        "wasbs://container@bucket",
+        "warehouse/location",
+    ),
     ("wasb://container@bucket/warehouse", "wasbs://container@bucket", "warehouse"),
     ("dbfs:/warehouse/location/", "dbfs", "/warehouse/location"),
     ("file:/warehouse/location/", "file", "/warehouse/location"),
@@ -41,13 +52,21 @@ NAMESPACES = [
     ("postgres://db.foo.com:6543", "postgres://db.foo.com:6543"),
     ("mysql://db.foo.com:6543", "mysql://db.foo.com:6543"),
     ("trino://host:8080", "trino://host:8080"),
-    ("redshift://examplecluster.XXXXXXXXXXXX.us-west-2.redshift.amazonaws.com:5439",
-     "redshift://examplecluster.XXXXXXXXXXXX.us-west-2.redshift.amazonaws.com:5439"),
+    (
+        "redshift://examplecluster.XXXXXXXXXXXX.us-west-2.redshift.amazonaws.com:5439",
+        "redshift://examplecluster.XXXXXXXXXXXX.us-west-2.redshift.amazonaws.com:5439",
+    ),
     ("awsathena://athena.us-west-2.amazonaws.com", "awsathena://athena.us-west-2.amazonaws.com"),
     ("snowflake://org-account", "snowflake://org-account"),
     ("bigquery", "bigquery"),
-    ("sqlserver://XXXXXXXXXXXX.sql.azuresynapse.net:1433", "sqlserver://XXXXXXXXXXXX.sql.azuresynapse.net:1433"),
-    ("azurecosmos://XXXXXXXXXXXX.documents.azure.com/dbs", "azurecosmos://XXXXXXXXXXXX.documents.azure.com/dbs"),
+    (
+        "sqlserver://XXXXXXXXXXXX.sql.azuresynapse.net:1433",
+        "sqlserver://XXXXXXXXXXXX.sql.azuresynapse.net:1433",
+    ),
+    (
+        "azurecosmos://XXXXXXXXXXXX.documents.azure.com/dbs",
+        "azurecosmos://XXXXXXXXXXXX.documents.azure.com/dbs",
+    ),
     ("kafka://broker:9092", "kafka://broker:9092"),
     ("arn:aws:glue:eu-west-1:123456789012", "arn:aws:glue:eu-west-1:123456789012"),
     ("file", "file"),
@@ -70,9 +89,13 @@ NAMESPACES = [
 
 
 @pytest.mark.parametrize(("location", "namespace", "name"), LOCATIONS)
-def test_locations_are_named_as_the_spec_names_them(location: str, namespace: str, name: str) -> None:
+def test_locations_are_named_as_the_spec_names_them(
+    location: str, namespace: str, name: str
+) -> None:
     assert location_dataset(location) == (namespace, name)
-    assert normal_namespace(namespace) == namespace  # what a location is named by is already one spelling
+    assert (
+        normal_namespace(namespace) == namespace
+    )  # what a location is named by is already one spelling
 
 
 @pytest.mark.parametrize(("sent", "spelled"), NAMESPACES)
@@ -82,14 +105,21 @@ def test_namespaces_have_one_spelling(sent: str, spelled: str) -> None:
 
 
 def test_warehouses_and_jdbc_urls() -> None:
-    assert warehouse_namespace("s3a://bucket/warehouse/location/") == "s3://bucket/warehouse/location"
+    assert (
+        warehouse_namespace("s3a://bucket/warehouse/location/") == "s3://bucket/warehouse/location"
+    )
     assert warehouse_namespace("file:///warehouse") == "file:/warehouse"
     assert warehouse_namespace("abfs://c@acct/w") == "abfss://c@acct/w"
     assert jdbc_dataset("sqlite:////srv/lake/cat.db", "db.t") == ("sqlite:/srv/lake/cat.db", "db.t")
-    assert jdbc_dataset("postgresql+psycopg2://db.internal/meta", "db.t") == ("postgres://db.internal:5432", "meta.db.t")
+    assert jdbc_dataset("postgresql+psycopg2://db.internal/meta", "db.t") == (
+        "postgres://db.internal:5432",
+        "meta.db.t",
+    )
 
 
-@pytest.mark.parametrize("location", ["s3a://lake/raw/orders", "abfs://c@acct.dfs.core.windows.net/raw/orders"])
+@pytest.mark.parametrize(
+    "location", ["s3a://lake/raw/orders", "abfs://c@acct.dfs.core.windows.net/raw/orders"]
+)
 def test_every_ingester_names_a_location_alike(location: str) -> None:
     """A contract's server location and an event's dataset namespace, spelled as producers spell
     them, land on the one id the naming module gives the location."""
@@ -98,11 +128,21 @@ def test_every_ingester_names_a_location_alike(location: str) -> None:
     assert contract is not None and dataset_id(contract.namespace, contract.name) == expected
     scheme_and_authority, _, key = location.partition("://")[2].partition("/")
     event = {
-        "eventType": "COMPLETE", "eventTime": "2026-01-06T08:00:00Z", "producer": "https://example.com/p",
+        "eventType": "COMPLETE",
+        "eventTime": "2026-01-06T08:00:00Z",
+        "producer": "https://example.com/p",
         "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "run": {"runId": "00000000-0000-4000-8000-000000000001"}, "job": {"namespace": "spark", "name": "j"},
-        "inputs": [], "outputs": [{"namespace": location.split("://")[0] + "://" + scheme_and_authority, "name": key}],
+        "run": {"runId": "00000000-0000-4000-8000-000000000001"},
+        "job": {"namespace": "spark", "name": "j"},
+        "inputs": [],
+        "outputs": [
+            {"namespace": location.split("://")[0] + "://" + scheme_and_authority, "name": key}
+        ],
     }
     written = {m.id for m in translate(event) if isinstance(m, UpsertNode)}
     assert expected in written
-    assert not any(m.target.startswith(("dataset:s3a:", "dataset:abfs:")) for m in translate(event) if isinstance(m, UpsertEdge))
+    assert not any(
+        m.target.startswith(("dataset:s3a:", "dataset:abfs:"))
+        for m in translate(event)
+        if isinstance(m, UpsertEdge)
+    )

@@ -44,8 +44,20 @@ store.close()
 @pytest.fixture(scope="module")
 def mesh(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
     out = tmp_path_factory.mktemp("mesh") / "mesh.ndjson"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_mesh.py"), "--datasets", "50", "--seed", "3",
-                    "--out", str(out), "--quiet"], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "generate_mesh.py"),
+            "--datasets",
+            "50",
+            "--seed",
+            "3",
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        check=True,
+    )
     return [orjson.loads(line) for line in out.read_bytes().splitlines()]
 
 
@@ -64,8 +76,12 @@ def rerun(events: list[dict[str, Any]], days: int) -> list[dict[str, Any]]:
         if "run" not in event:
             continue
         event = copy.deepcopy(event)
-        event["run"]["runId"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{event['run']['runId']}/{days}"))
-        moment = datetime.fromisoformat(event["eventTime"].replace("Z", "+00:00")) + timedelta(days=days)
+        event["run"]["runId"] = str(
+            uuid.uuid5(uuid.NAMESPACE_URL, f"{event['run']['runId']}/{days}")
+        )
+        moment = datetime.fromisoformat(event["eventTime"].replace("Z", "+00:00")) + timedelta(
+            days=days
+        )
         event["eventTime"] = moment.isoformat().replace("+00:00", "Z")
         out.append(event)
     return out
@@ -85,7 +101,7 @@ def with_changed_schema(events: list[dict[str, Any]]) -> tuple[list[dict[str, An
 
 def apply(store: Any, events: list[dict[str, Any]], batch: int = 100) -> None:
     for at in range(0, len(events), batch):
-        wire, refused = translate_many(events[at:at + batch])
+        wire, refused = translate_many(events[at : at + batch])
         assert not refused, refused
         store.apply_encoded(wire)
 
@@ -103,15 +119,23 @@ def reference(tmp_path: Path, *loads: list[dict[str, Any]]) -> dict[str, Any]:
 def in_another_process(uri: str, events: list[dict[str, Any]], tmp_path: Path) -> int:
     path = tmp_path / f"events-{uuid.uuid4().hex}.json"
     path.write_bytes(orjson.dumps(events))
-    done = subprocess.run([sys.executable, "-c", _APPLY_IN_ANOTHER_PROCESS, uri, str(path)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", _APPLY_IN_ANOTHER_PROCESS, uri, str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     return int(done.stdout.split()[-1])
 
 
 def column_type(store: Neo4jStore, dataset: str, name: str) -> Any:
-    (column,) = [node for node in store.nodes_of_kind(NodeKind.COLUMN, 10_000)
-                 if node.props.get("datasetId") == dataset and node.props.get("name") == name]
+    (column,) = [
+        node
+        for node in store.nodes_of_kind(NodeKind.COLUMN, 10_000)
+        if node.props.get("datasetId") == dataset and node.props.get("name") == name
+    ]
     return column.props.get("type")
 
 
@@ -164,8 +188,12 @@ def test_reruns_out_of_order_and_from_two_writers_at_once_equal_the_rule(
             except BaseException as exc:  # noqa: BLE001 - reported by the test thread
                 failures.append(exc)
 
-        threads = [threading.Thread(target=writer, args=(stores[0], reruns)),
-                   threading.Thread(target=writer, args=(stores[1], [list(reversed(r)) for r in reversed(reruns)]))]
+        threads = [
+            threading.Thread(target=writer, args=(stores[0], reruns)),
+            threading.Thread(
+                target=writer, args=(stores[1], [list(reversed(r)) for r in reversed(reruns)])
+            ),
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

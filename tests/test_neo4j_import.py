@@ -32,7 +32,9 @@ T1 = "2024-01-01T00:00:00.000000Z"
 
 
 def lineagemesh(*args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-m", "graph", *args], capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "graph", *args], capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stderr
     return done
 
@@ -42,7 +44,10 @@ def raw_graph(uri: str) -> tuple[list[Any], list[Any]]:
     holds them: what the store wrote, its bookkeeping included but the column clocks, which record
     how the MERGE path wrote (which batches restated which columns), not the graph: an imported
     graph starts with none, as a graph of the format before them did."""
-    with neo4j.GraphDatabase.driver(uri, auth=None) as driver, driver.session(database="neo4j") as session:
+    with (
+        neo4j.GraphDatabase.driver(uri, auth=None) as driver,
+        driver.session(database="neo4j") as session,
+    ):
         nodes = session.run("MATCH (n) RETURN labels(n), properties(n)").values()
         edges = session.run("MATCH (a)-[r]->(b) RETURN a.id, type(r), b.id, properties(r)").values()
 
@@ -50,18 +55,28 @@ def raw_graph(uri: str) -> tuple[list[Any], list[Any]]:
         return typed({key: value for key, value in props.items() if key not in _BOOKKEEPING})
 
     return sorted((sorted(labels), kept(props)) for labels, props in nodes), sorted(
-        (a, t, b, kept(props)) for a, t, b, props in edges)
+        (a, t, b, kept(props)) for a, t, b, props in edges
+    )
 
 
 def wipe(uri: str) -> None:
-    with neo4j.GraphDatabase.driver(uri, auth=None) as driver, driver.session(database="neo4j") as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    with (
+        neo4j.GraphDatabase.driver(uri, auth=None) as driver,
+        driver.session(database="neo4j") as session,
+    ):
+        session.run(
+            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+        ).consume()
 
 
 def schema_names(uri: str) -> set[str]:
-    with neo4j.GraphDatabase.driver(uri, auth=None) as driver, driver.session(database="neo4j") as session:
+    with (
+        neo4j.GraphDatabase.driver(uri, auth=None) as driver,
+        driver.session(database="neo4j") as session,
+    ):
         return {row[0] for row in session.run("SHOW CONSTRAINTS YIELD name").values()} | {
-            row[0] for row in session.run("SHOW INDEXES YIELD name").values()}
+            row[0] for row in session.run("SHOW INDEXES YIELD name").values()
+        }
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +89,19 @@ def imported_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     def serve(directory: Path) -> Any:
         while running:
             neo4j_launcher.stop(running.pop())
-        neo4j_launcher.admin(["database", "import", "full", "--overwrite-destination", f"@{directory / ARGS_FILE}",
-                              "neo4j"], home, heap="512m", timeout=600)
+        neo4j_launcher.admin(
+            [
+                "database",
+                "import",
+                "full",
+                "--overwrite-destination",
+                f"@{directory / ARGS_FILE}",
+                "neo4j",
+            ],
+            home,
+            heap="512m",
+            timeout=600,
+        )
         running.append(neo4j_launcher.start(data_dir=home, timeout=500))
         return running[-1]
 
@@ -91,15 +117,33 @@ def awkward_batches() -> list[list[Mutation]]:
     return [
         nasty_batch(),
         [
-            UpsertNode(weird, NodeKind.DATASET, T1, {**WEIRD_PROPS, "lines": "a\nb\r\nc", "comma, \"quoted\"": "x"}, {"firstSeenAt": T1}),
+            UpsertNode(
+                weird,
+                NodeKind.DATASET,
+                T1,
+                {**WEIRD_PROPS, "lines": "a\nb\r\nc", 'comma, "quoted"': "x"},
+                {"firstSeenAt": T1},
+            ),
             UpsertEdge(weird, EdgeKind.ALIAS_OF, other, T1, WEIRD_PROPS),
-            UpsertNode(other, NodeKind.DATASET, T1, {"name": 12345, "int": "now a string", "strings": [1, 2]}),
-            UpsertNode(dataset_id("types", "listname"), NodeKind.DATASET, T1, {"name": ["we", "ird"], "int": 2.5}),
+            UpsertNode(
+                other,
+                NodeKind.DATASET,
+                T1,
+                {"name": 12345, "int": "now a string", "strings": [1, 2]},
+            ),
+            UpsertNode(
+                dataset_id("types", "listname"),
+                NodeKind.DATASET,
+                T1,
+                {"name": ["we", "ird"], "int": 2.5},
+            ),
         ],
     ]
 
 
-def test_awkward_values_import_as_merge_writes_them(imported_home, neo4j_server, tmp_path: Path) -> None:
+def test_awkward_values_import_as_merge_writes_them(
+    imported_home, neo4j_server, tmp_path: Path
+) -> None:
     batches = awkward_batches()
     wipe(neo4j_server.uri)
     with Neo4jStore(neo4j_server.uri) as merged:
@@ -115,10 +159,15 @@ def test_awkward_values_import_as_merge_writes_them(imported_home, neo4j_server,
     assert raw_graph(server.uri) == raw_graph(neo4j_server.uri)
     with Neo4jStore(server.uri) as imported:
         assert dump(imported) == want
-        assert {"lineagemesh_node_id", "lineagemesh_meta_id", "lineagemesh_node_name_lower"} <= schema_names(server.uri)
+        assert {
+            "lineagemesh_node_id",
+            "lineagemesh_meta_id",
+            "lineagemesh_node_name_lower",
+        } <= schema_names(server.uri)
         for needle in ("weird", "123", "ird", "'"):
             assert [n.id for n in imported.search(needle, [NodeKind.DATASET], 10)] == [
-                n.id for n in Neo4jStore(neo4j_server.uri).search(needle, [NodeKind.DATASET], 10)]
+                n.id for n in Neo4jStore(neo4j_server.uri).search(needle, [NodeKind.DATASET], 10)
+            ]
 
 
 def mesh_files(tmp_path: Path, food_delivery_events: list[dict[str, Any]]) -> list[Path]:
@@ -140,30 +189,56 @@ def answers(store: Neo4jStore, starts: list[str]) -> list[Any]:
     for start in starts:
         for direction in (Direction.UPSTREAM, Direction.DOWNSTREAM):
             graph = dataset_lineage(store, start, direction, depth=20)
-            found.append((sorted(n.id for n in graph.nodes), sorted(map(repr, graph.edges)), graph.truncated))
+            found.append(
+                (sorted(n.id for n in graph.nodes), sorted(map(repr, graph.edges)), graph.truncated)
+            )
         report = impact(store, start)
-        found.append(([(n.node.id, n.distance, n.path, n.severity, n.certain) for n in report.affected],
-                      sorted(o.id for o in report.owners)))
+        found.append(
+            (
+                [(n.node.id, n.distance, n.path, n.severity, n.certain) for n in report.affected],
+                sorted(o.id for o in report.owners),
+            )
+        )
     return found
 
 
 @pytest.mark.timeout(1800)  # two loads, an import, a server start and a reindex, on a busy machine
-def test_cli_import_gives_the_merge_graph_and_its_event_log(imported_home, neo4j_server, tmp_path: Path,
-                                                            food_delivery_events) -> None:
+def test_cli_import_gives_the_merge_graph_and_its_event_log(
+    imported_home, neo4j_server, tmp_path: Path, food_delivery_events
+) -> None:
     files = [str(path) for path in mesh_files(tmp_path, food_delivery_events)]
     wipe(neo4j_server.uri)
-    lineagemesh("ingest", "openlineage", "--store", neo4j_server.uri, "--event-log", str(tmp_path / "merge-log"), *files)
-    done = lineagemesh("ingest", "openlineage", "--neo4j-import", str(tmp_path / "csv"), "--event-log",
-                       str(tmp_path / "log"), *files)
+    lineagemesh(
+        "ingest",
+        "openlineage",
+        "--store",
+        neo4j_server.uri,
+        "--event-log",
+        str(tmp_path / "merge-log"),
+        *files,
+    )
+    done = lineagemesh(
+        "ingest",
+        "openlineage",
+        "--neo4j-import",
+        str(tmp_path / "csv"),
+        "--event-log",
+        str(tmp_path / "log"),
+        *files,
+    )
     assert f"@{(tmp_path / 'csv' / ARGS_FILE).resolve()}" in done.stderr
-    assert not any(path.name.startswith(".lineagemesh-build-") for path in tmp_path.iterdir())  # the build is gone
+    assert not any(
+        path.name.startswith(".lineagemesh-build-") for path in tmp_path.iterdir()
+    )  # the build is gone
 
     server = imported_home(tmp_path / "csv")
     want_raw = raw_graph(neo4j_server.uri)
     assert raw_graph(server.uri) == want_raw
     with Neo4jStore(neo4j_server.uri) as merged, Neo4jStore(server.uri) as imported:
         assert dump(imported) == dump(merged)
-        starts = sorted(n.id for n in merged.nodes_of_kind(NodeKind.DATASET, 400))[::120]  # 3 of them
+        starts = sorted(n.id for n in merged.nodes_of_kind(NodeKind.DATASET, 400))[
+            ::120
+        ]  # 3 of them
         assert answers(imported, starts) == answers(merged, starts)
         with EventLog(tmp_path / "log") as log, EventLog(tmp_path / "merge-log") as merge_log:
             for start in starts:
@@ -182,12 +257,52 @@ def test_import_refuses_a_used_directory_or_event_log(tmp_path: Path, food_deliv
     (tmp_path / "used" / "x.csv").write_text("x")
     for extra, reason in (
         (["--neo4j-import", str(tmp_path / "used")], "not empty"),
-        (["--neo4j-import", str(tmp_path / "csv"), "--store", "bolt://127.0.0.1:1"], "drop --store"),
+        (
+            ["--neo4j-import", str(tmp_path / "csv"), "--store", "bolt://127.0.0.1:1"],
+            "drop --store",
+        ),
     ):
-        done = subprocess.run([sys.executable, "-m", "graph", "ingest", "openlineage", *extra,
-                               "--event-log", str(tmp_path / "log"), *files], capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "graph",
+                "ingest",
+                "openlineage",
+                *extra,
+                "--event-log",
+                str(tmp_path / "log"),
+                *files,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert done.returncode != 0 and reason in done.stderr, done.stderr
-    lineagemesh("ingest", "openlineage", "--neo4j-import", str(tmp_path / "first"), "--event-log", str(tmp_path / "log"), *files)
-    done = subprocess.run([sys.executable, "-m", "graph", "ingest", "openlineage", "--neo4j-import", str(tmp_path / "second"),
-                           "--event-log", str(tmp_path / "log"), *files], capture_output=True, text=True, timeout=300)
+    lineagemesh(
+        "ingest",
+        "openlineage",
+        "--neo4j-import",
+        str(tmp_path / "first"),
+        "--event-log",
+        str(tmp_path / "log"),
+        *files,
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "graph",
+            "ingest",
+            "openlineage",
+            "--neo4j-import",
+            str(tmp_path / "second"),
+            "--event-log",
+            str(tmp_path / "log"),
+            *files,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode != 0 and "holds events already" in done.stderr, done.stderr

@@ -20,17 +20,23 @@ PRODUCER = "https://example.com/tests"
 def event(n: int) -> dict:
     """A small event with its own job, run and output, so each one is checkable on its own."""
     return {
-        "eventType": "COMPLETE", "eventTime": "2026-01-05T06:00:00Z", "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "outage", "name": f"job_{n}"}, "producer": PRODUCER,
+        "eventType": "COMPLETE",
+        "eventTime": "2026-01-05T06:00:00Z",
+        "run": {"runId": str(uuid.uuid4())},
+        "job": {"namespace": "outage", "name": f"job_{n}"},
+        "producer": PRODUCER,
         "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "inputs": [{"namespace": "pg", "name": "source"}], "outputs": [{"namespace": "pg", "name": f"out_{n}"}],
+        "inputs": [{"namespace": "pg", "name": "source"}],
+        "outputs": [{"namespace": "pg", "name": f"out_{n}"}],
     }
 
 
 def test_events_acknowledged_during_an_outage_are_never_lost(tmp_path: Path) -> None:
     port = free_port()
     neo4j = neo4j_launcher.start(port=port, data_dir=tmp_path / "neo4j")
-    server = LiveServer(["--store", neo4j.uri, "--event-log", str(tmp_path / "event-log")], tmp_path / "server.log").start()
+    server = LiveServer(
+        ["--store", neo4j.uri, "--event-log", str(tmp_path / "event-log")], tmp_path / "server.log"
+    ).start()
     statuses: dict[int, int] = {}
     stop = threading.Event()
 
@@ -39,7 +45,9 @@ def test_events_acknowledged_during_an_outage_are_never_lost(tmp_path: Path) -> 
         with httpx.Client(timeout=30) as client:
             while not stop.is_set():
                 try:
-                    statuses[n] = client.post(f"{server.url}/api/v1/lineage", json=event(n)).status_code
+                    statuses[n] = client.post(
+                        f"{server.url}/api/v1/lineage", json=event(n)
+                    ).status_code
                 except httpx.HTTPError:
                     statuses[n] = 0  # no answer: not acknowledged
                 n += 1
@@ -58,7 +66,10 @@ def test_events_acknowledged_during_an_outage_are_never_lost(tmp_path: Path) -> 
         neo4j = neo4j_launcher.start(port=port, data_dir=tmp_path / "neo4j")
         recovered = max(statuses) if statuses else 0
         deadline = time.monotonic() + 90
-        while not any(s == 201 for n, s in statuses.items() if n > recovered) and time.monotonic() < deadline:
+        while (
+            not any(s == 201 for n, s in statuses.items() if n > recovered)
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.2)
         time.sleep(2)
     finally:
@@ -73,7 +84,9 @@ def test_events_acknowledged_during_an_outage_are_never_lost(tmp_path: Path) -> 
         query = "query($ns: String!, $name: String!) { job(namespace: $ns, name: $name) { outputs { id } } }"
         for n in acknowledged:
             job = server.graphql(query, ns="outage", name=f"job_{n}")["job"]
-            assert job == {"outputs": [{"id": f"dataset:pg:out_{n}"}]}, f"acknowledged event {n} is missing"
+            assert job == {"outputs": [{"id": f"dataset:pg:out_{n}"}]}, (
+                f"acknowledged event {n} is missing"
+            )
     finally:
         server.stop()
         neo4j_launcher.stop(neo4j)

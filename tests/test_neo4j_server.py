@@ -68,7 +68,9 @@ def test_committed_data_survives_kill(tmp_path):
     server = neo4j_server.start(data_dir=data_dir)
     try:
         with neo4j.GraphDatabase.driver(server.uri, auth=None) as driver:
-            driver.execute_query("CREATE (:DevServerProbe {name: 'before-crash'})", database_="neo4j")
+            driver.execute_query(
+                "CREATE (:DevServerProbe {name: 'before-crash'})", database_="neo4j"
+            )
         with pytest.raises(neo4j_server.AlreadyRunningError):
             neo4j_server.start(data_dir=data_dir)
     finally:

@@ -138,7 +138,15 @@ def test_seed_matches_reference(store: Store, seed_batches, reference) -> None:
     columns = [n for n in store.nodes_of_kind(NodeKind.COLUMN, 1000) if "ordinal" in n.props]
     assert columns and all(type(n.props["ordinal"]) is int for n in columns)
 
-    for needle in ("", "order", "ORDERS", "delivery", "public", "food_delivery.public.orders", "x-none-x"):
+    for needle in (
+        "",
+        "order",
+        "ORDERS",
+        "delivery",
+        "public",
+        "food_delivery.public.orders",
+        "x-none-x",
+    ):
         for kinds in (list(NodeKind), [NodeKind.DATASET], [NodeKind.JOB, NodeKind.COLUMN]):
             for first in (1, 5, 500):
                 assert [n.id for n in store.search(needle, kinds, first)] == [
@@ -230,7 +238,9 @@ def nasty_batch() -> list[Mutation]:
     batch: list[Mutation] = []
     for i, name in enumerate(NASTY_NAMES):
         did = dataset_id("ns`'\"{}", name)
-        batch.append(UpsertNode(did, NodeKind.DATASET, T1, {"namespace": "ns`'\"{}", "name": name, "i": i}))
+        batch.append(
+            UpsertNode(did, NodeKind.DATASET, T1, {"namespace": "ns`'\"{}", "name": name, "i": i})
+        )
         jid = job_id("jobs", f"{name}#job")
         batch.append(UpsertNode(jid, NodeKind.JOB, T1, {"name": f"{name}#job"}))
         batch.append(UpsertEdge(jid, EdgeKind.WRITES, did, T1, {"why": name}))
@@ -339,8 +349,24 @@ def check_weird_types(s: Store, ref: Store, nid: str, other: str) -> None:
 def test_merge_rule_and_removal(store: Store, reference) -> None:
     nid = dataset_id("m", "t")
     batches: list[list[Mutation]] = [
-        [UpsertNode(nid, NodeKind.DATASET, T2, {"name": "t", "description": "second", "tags": ["x"]}, {"firstSeenAt": T2})],
-        [UpsertNode(nid, NodeKind.DATASET, T1, {"description": "first", "owner": "o"}, {"firstSeenAt": T1})],
+        [
+            UpsertNode(
+                nid,
+                NodeKind.DATASET,
+                T2,
+                {"name": "t", "description": "second", "tags": ["x"]},
+                {"firstSeenAt": T2},
+            )
+        ],
+        [
+            UpsertNode(
+                nid,
+                NodeKind.DATASET,
+                T1,
+                {"description": "first", "owner": "o"},
+                {"firstSeenAt": T1},
+            )
+        ],
         [UpsertNode(nid, NodeKind.DATASET, T3, {"tags": None, "schema": {"fields": [1]}})],
         # placeholder ends: an edge that mentions nodes nobody described
         [UpsertEdge(job_id("m", "j"), EdgeKind.OWNED_BY, owner_id("ana"), T1, {"type": "TECH"})],
@@ -351,7 +377,13 @@ def test_merge_rule_and_removal(store: Store, reference) -> None:
         assert store.apply(batch) == ref.apply(batch)
     assert dump(store) == dump(ref)
     node = store.nodes([nid])[nid]
-    assert node.props == {"name": "t", "description": "second", "owner": "o", "firstSeenAt": T1, "schema": {"fields": [1]}}
+    assert node.props == {
+        "name": "t",
+        "description": "second",
+        "owner": "o",
+        "firstSeenAt": T1,
+        "schema": {"fields": [1]},
+    }
     assert node.stamps["tags"] == T3
     assert store.nodes([owner_id("ana")])[owner_id("ana")].kind == NodeKind.OWNER
     (edge,) = store.edges([owner_id("ana")], [EdgeKind.OWNED_BY], "in")
@@ -371,11 +403,15 @@ def test_failed_batch_leaves_nothing(store: Store) -> None:
         store.apply(bad_end)
     unencodable = [
         UpsertNode(dataset_id("f", "b"), NodeKind.DATASET, T2, {"name": "b"}),
-        UpsertNode(dataset_id("f", "kept"), NodeKind.DATASET, T2, {"name": "changed", "huge": 2**70}),
+        UpsertNode(
+            dataset_id("f", "kept"), NodeKind.DATASET, T2, {"name": "changed", "huge": 2**70}
+        ),
     ]
     with pytest.raises(TypeError):
         store.apply(unencodable)
-    assert set(store.nodes([dataset_id("f", x) for x in ("a", "b", "kept")])) == {dataset_id("f", "kept")}
+    assert set(store.nodes([dataset_id("f", x) for x in ("a", "b", "kept")])) == {
+        dataset_id("f", "kept")
+    }
     assert store.nodes([dataset_id("f", "kept")])[dataset_id("f", "kept")].props == {"name": "kept"}
     assert store.counts() == {"Dataset": 1}
 
@@ -430,8 +466,12 @@ def test_concurrent_writers_lose_no_update(open_test_store: Callable[[], Store])
                 batch: list[Mutation] = [
                     UpsertNode(ends[0], NodeKind.DATASET, at, {f"w{w}r{i}": i}),
                     UpsertNode(ends[1], NodeKind.DATASET, at, {f"w{w}r{i}": -i}),
-                    UpsertEdge(job_id("c", f"job{w}"), EdgeKind.WRITES, ends[0], at, {"lastRound": i}),
-                    UpsertEdge(job_id("c", f"job{w}"), EdgeKind.READS, dataset_id("c", f"in{w}-{i}"), at),
+                    UpsertEdge(
+                        job_id("c", f"job{w}"), EdgeKind.WRITES, ends[0], at, {"lastRound": i}
+                    ),
+                    UpsertEdge(
+                        job_id("c", f"job{w}"), EdgeKind.READS, dataset_id("c", f"in{w}-{i}"), at
+                    ),
                 ]
                 store.apply(batch)
         except BaseException as exc:  # noqa: BLE001 - reported below
@@ -448,7 +488,9 @@ def test_concurrent_writers_lose_no_update(open_test_store: Callable[[], Store])
         expected = {f"w{w}r{i}" for w in range(writers) for i in range(rounds)}
         assert set(hubs[hub_a].props) == expected == set(hubs[hub_b].props)
         assert set(hubs[hub_a].stamps) == expected
-        writes = store.edges([job_id("c", f"job{w}") for w in range(writers)], [EdgeKind.WRITES], "out")
+        writes = store.edges(
+            [job_id("c", f"job{w}") for w in range(writers)], [EdgeKind.WRITES], "out"
+        )
         assert sorted((e.source, e.target, e.props["lastRound"]) for e in writes) == sorted(
             (job_id("c", f"job{w}"), hub_a if w % 2 else hub_b, rounds - 1) for w in range(writers)
         )
@@ -502,9 +544,16 @@ def test_open_store_picks_neo4j_and_schema_exists(neo4j_server) -> None:
         assert isinstance(store, Neo4jStore)
         store.ping()
     with neo4j.GraphDatabase.driver(neo4j_server.uri, auth=None) as driver:
-        records, _, _ = driver.execute_query("SHOW CONSTRAINTS YIELD labelsOrTypes, properties, type", database_="neo4j")
-        assert any(r["labelsOrTypes"] == ["Node"] and r["properties"] == ["id"] and "UNIQUE" in r["type"] for r in records)
-        records, _, _ = driver.execute_query("SHOW INDEXES YIELD type, labelsOrTypes, properties", database_="neo4j")
+        records, _, _ = driver.execute_query(
+            "SHOW CONSTRAINTS YIELD labelsOrTypes, properties, type", database_="neo4j"
+        )
+        assert any(
+            r["labelsOrTypes"] == ["Node"] and r["properties"] == ["id"] and "UNIQUE" in r["type"]
+            for r in records
+        )
+        records, _, _ = driver.execute_query(
+            "SHOW INDEXES YIELD type, labelsOrTypes, properties", database_="neo4j"
+        )
         assert any(r["type"] == "TEXT" and r["labelsOrTypes"] == ["Node"] for r in records)
 
 
@@ -535,7 +584,11 @@ def _write_counters() -> Iterator[dict[str, int]]:
     counters: dict[str, int] = {}
     run = neo4j.ManagedTransaction.run
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(neo4j.ManagedTransaction, "run", lambda self, *a, **k: _Counted(run(self, *a, **k), counters))
+        patch.setattr(
+            neo4j.ManagedTransaction,
+            "run",
+            lambda self, *a, **k: _Counted(run(self, *a, **k), counters),
+        )
         yield counters
 
 
@@ -556,7 +609,10 @@ def test_neo4j_rewrites_only_what_changed(neo4j_server) -> None:
         ]
 
     raw = "MATCH (n:Node {id: $id})-[r]->(c) RETURN properties(n), labels(n), properties(r), labels(c)"
-    with Neo4jStore(neo4j_server.uri) as store, neo4j.GraphDatabase.driver(neo4j_server.uri, auth=None) as driver:
+    with (
+        Neo4jStore(neo4j_server.uri) as store,
+        neo4j.GraphDatabase.driver(neo4j_server.uri, auth=None) as driver,
+    ):
         driver.execute_query("MATCH (n) DETACH DELETE n", database_="neo4j")
         assert store.apply(seen(T1)) == 3  # the column is a placeholder
         (before,), _, _ = driver.execute_query(raw, id=nid, database_="neo4j")
@@ -568,7 +624,10 @@ def test_neo4j_rewrites_only_what_changed(neo4j_server) -> None:
         assert counters.get("labels_added", 0) == 0
         (after,), _, _ = driver.execute_query(raw, id=nid, database_="neo4j")
         assert after[1] == before[1] and after[3] == before[3]
-        assert {key for key in after[0] if after[0][key] != before[0][key]} == {"_stamps", "_clocks"}
+        assert {key for key in after[0] if after[0][key] != before[0][key]} == {
+            "_stamps",
+            "_clocks",
+        }
         assert after[2] == before[2]
         assert after[0].keys() == before[0].keys() and after[2].keys() == before[2].keys()
         assert store.nodes([nid])[nid].stamps == {"name": T2, "tags": T2}
@@ -581,15 +640,22 @@ def test_neo4j_rewrites_only_what_changed(neo4j_server) -> None:
 def _io_run(job: str, ended: str, inputs: list[str]) -> dict[str, Any]:
     """A completed run of ``job`` reading ``inputs`` and writing ``job``-out."""
     producer = "https://example.com/tests"
-    return {"eventType": "COMPLETE", "eventTime": ended, "run": {"runId": str(uuid.uuid4())},
-            "job": {"namespace": "etl", "name": job}, "producer": producer,
-            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-            "inputs": [{"namespace": "pg", "name": name} for name in inputs],
-            "outputs": [{"namespace": "pg", "name": f"{job}-out"}]}
+    return {
+        "eventType": "COMPLETE",
+        "eventTime": ended,
+        "run": {"runId": str(uuid.uuid4())},
+        "job": {"namespace": "etl", "name": job},
+        "producer": producer,
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "inputs": [{"namespace": "pg", "name": name} for name in inputs],
+        "outputs": [{"namespace": "pg", "name": f"{job}-out"}],
+    }
 
 
 @pytest.mark.neo4j
-def test_a_database_from_before_job_currency_marks_is_judged_on_open(neo4j_server, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_database_from_before_job_currency_marks_is_judged_on_open(
+    neo4j_server, caplog: pytest.LogCaptureFixture
+) -> None:
     """Format 1 keeps each job's verdict on its edges; a database written before has none, and
     the first store to open it judges every job before it answers (a new, empty one only gets
     its format, without a word about upgrading)."""
@@ -600,8 +666,11 @@ def test_a_database_from_before_job_currency_marks_is_judged_on_open(neo4j_serve
     from graph.stores.neo4j import Neo4jStore
     from graph.view import GraphView
 
-    events = [_io_run("load", "2026-01-01T00:00:00Z", ["a", "b"]), _io_run("load", "2026-01-02T00:00:00Z", ["a"]),
-              _io_run("other", "2026-01-01T00:00:00Z", ["b"])]
+    events = [
+        _io_run("load", "2026-01-01T00:00:00Z", ["a", "b"]),
+        _io_run("load", "2026-01-02T00:00:00Z", ["a"]),
+        _io_run("other", "2026-01-01T00:00:00Z", ["b"]),
+    ]
     stale = {"job:etl:load": frozenset({("job:etl:load", EdgeKind.READS, "dataset:pg:b")})}
     with neo4j.GraphDatabase.driver(neo4j_server.uri, auth=None) as driver:
         driver.execute_query("MATCH (n) DETACH DELETE n", database_="neo4j")
@@ -615,11 +684,19 @@ def test_a_database_from_before_job_currency_marks_is_judged_on_open(neo4j_serve
         driver.execute_query("MATCH ()-[r]->() REMOVE r._unrestated", database_="neo4j")
         driver.execute_query("MATCH (m:LineagemeshMeta) DELETE m", database_="neo4j")
         with Neo4jStore(neo4j_server.uri, retry_time=0.1) as store:
-            upstream = dataset_lineage(GraphView(store), "dataset:pg:load-out", Direction.UPSTREAM, 1)
-            assert {n.id for n in upstream.nodes} == {"dataset:pg:load-out", "job:etl:load", "dataset:pg:a"}
+            upstream = dataset_lineage(
+                GraphView(store), "dataset:pg:load-out", Direction.UPSTREAM, 1
+            )
+            assert {n.id for n in upstream.nodes} == {
+                "dataset:pg:load-out",
+                "job:etl:load",
+                "dataset:pg:a",
+            }
             assert store.unrestated_job_edges(["job:etl:load", "job:etl:other"]) == stale
         assert "upgrading the graph" in caplog.text
-        (format_,), _, _ = driver.execute_query("MATCH (m:LineagemeshMeta) RETURN m.format", database_="neo4j")
+        (format_,), _, _ = driver.execute_query(
+            "MATCH (m:LineagemeshMeta) RETURN m.format", database_="neo4j"
+        )
         assert format_[0] == 3  # judged (1), ids renamed (2), column clocks (3: nothing to do)
 
 
@@ -639,19 +716,26 @@ def test_a_read_overtaken_by_a_concurrent_write_is_run_again(neo4j_server) -> No
         def read_racing_a_delete() -> int:
             """The first time, a delete commits between the read's first row and the rest."""
             driver.execute_query("MATCH (n:RaceScratch) DELETE n", database_="neo4j")
-            driver.execute_query("UNWIND range(1, 500) AS i CREATE (:RaceScratch {i: i})", database_="neo4j")
+            driver.execute_query(
+                "UNWIND range(1, 500) AS i CREATE (:RaceScratch {i: i})", database_="neo4j"
+            )
             attempts.append("read")
             with driver.session(database="neo4j", fetch_size=1) as reader:
                 rows = iter(reader.run("MATCH (n:RaceScratch) WITH n ORDER BY n.i RETURN n"))
                 next(rows)
                 if len(attempts) == 1:
-                    driver.execute_query("MATCH (n:RaceScratch) WHERE n.i > 250 DELETE n", database_="neo4j")
+                    driver.execute_query(
+                        "MATCH (n:RaceScratch) WHERE n.i > 250 DELETE n", database_="neo4j"
+                    )
                 return 1 + sum(1 for _ in rows)
 
         try:
             with pytest.raises(neo4j_errors.TransientError) as raised:
                 _retrying_transient(read_racing_a_delete, pauses=())
-            assert raised.value.code == "Neo.TransientError.Transaction.Outdated" and raised.value.is_retryable()
+            assert (
+                raised.value.code == "Neo.TransientError.Transaction.Outdated"
+                and raised.value.is_retryable()
+            )
             attempts.clear()
             assert _retrying_transient(read_racing_a_delete) == 500 and attempts == ["read", "read"]
         finally:

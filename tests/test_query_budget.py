@@ -47,9 +47,16 @@ def _fan_out_event() -> dict[str, Any]:
     }
 
 
-def _start(tmp_path: Path, store_args: list[str], *options: str, env: dict[str, str] | None = None,
-           token: str | None = None) -> LiveServer:
-    server = LiveServer(store_args, tmp_path / "server.log", env=env, token=token).start(list(options))
+def _start(
+    tmp_path: Path,
+    store_args: list[str],
+    *options: str,
+    env: dict[str, str] | None = None,
+    token: str | None = None,
+) -> LiveServer:
+    server = LiveServer(store_args, tmp_path / "server.log", env=env, token=token).start(
+        list(options)
+    )
     headers = {"Authorization": f"Bearer {WRITER}"} if token else None
     transport = HttpTransport(HttpConfig(url=server.url, timeout=30, custom_headers=headers or {}))
     assert transport.emit(_fan_out_event()).status_code == 201  # type: ignore[arg-type]  # a raw event dict, sent as it is
@@ -65,9 +72,13 @@ def fan_out(tmp_path: Path, server_store_args: list[str]) -> Iterator[LiveServer
         server.stop()
 
 
-def _post(server: LiveServer, query: str, timeout: float = 120, token: str | None = None) -> httpx.Response:
+def _post(
+    server: LiveServer, query: str, timeout: float = 120, token: str | None = None
+) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return httpx.post(f"{server.url}/graphql", json={"query": query}, headers=headers, timeout=timeout)
+    return httpx.post(
+        f"{server.url}/graphql", json={"query": query}, headers=headers, timeout=timeout
+    )
 
 
 def _error(response: httpx.Response) -> dict[str, Any]:
@@ -77,7 +88,9 @@ def _error(response: httpx.Response) -> dict[str, Any]:
     return error
 
 
-def test_the_probe_is_refused_as_too_costly_and_a_modest_query_still_answers(fan_out: LiveServer) -> None:
+def test_the_probe_is_refused_as_too_costly_and_a_modest_query_still_answers(
+    fan_out: LiveServer,
+) -> None:
     response = _post(fan_out, PROBE)
     assert response.status_code == 200
     error = _error(response)
@@ -96,13 +109,23 @@ def test_the_deadline_stops_the_worker(tmp_path: Path) -> None:
     """With a cost budget too large to bite, the deadline does: the answer is QUERY_TIMEOUT, and it
     can only come once the worker has stopped (the answer waits for it), so one slot per client
     is free again at once."""
-    server = _start(tmp_path, ["--data-dir", str(tmp_path / "store")], "--max-query-cost", "1000000000",
-                    "--query-seconds", "1", "--max-client-queries", "1")
+    server = _start(
+        tmp_path,
+        ["--data-dir", str(tmp_path / "store")],
+        "--max-query-cost",
+        "1000000000",
+        "--query-seconds",
+        "1",
+        "--max-client-queries",
+        "1",
+    )
     try:
         error = _error(_post(server, PROBE))
         assert error["extensions"]["code"] == "QUERY_TIMEOUT"
         assert "--query-seconds" in error["message"]
-        assert len(server.graphql(_nested(0))["job"]["outputs"]) == OUTPUTS  # admitted: the slot was released
+        assert (
+            len(server.graphql(_nested(0))["job"]["outputs"]) == OUTPUTS
+        )  # admitted: the slot was released
     finally:
         server.stop()
 
@@ -110,9 +133,13 @@ def test_the_deadline_stops_the_worker(tmp_path: Path) -> None:
 def test_the_result_size_is_capped(tmp_path: Path) -> None:
     server = _start(tmp_path, ["--data-dir", str(tmp_path / "store")], "--max-result-bytes", "2000")
     try:
-        error = _error(_post(server, _nested(1)))  # 2,600 items: estimated over the cap while resolving
+        error = _error(
+            _post(server, _nested(1))
+        )  # 2,600 items: estimated over the cap while resolving
         assert error["extensions"]["code"] == "RESULT_TOO_LARGE"
-        error = _error(_post(server, JOB % "outputs { id namespace name description facets }"))  # 50 items, ~3 KB exactly
+        error = _error(
+            _post(server, JOB % "outputs { id namespace name description facets }")
+        )  # 50 items, ~3 KB exactly
         assert error["extensions"]["code"] == "RESULT_TOO_LARGE"
         assert server.graphql(JOB % "outputs { name }")["job"]["outputs"]  # a small answer passes
     finally:
@@ -126,7 +153,9 @@ def _rss_kib(pid: int) -> int:
     raise AssertionError("no VmRSS")
 
 
-def _abandon(server: LiveServer, requests: int, token: str | None = None, after: float = 1) -> list[httpx.Response]:
+def _abandon(
+    server: LiveServer, requests: int, token: str | None = None, after: float = 1
+) -> list[httpx.Response]:
     """Send ``requests`` probes at once and give up on each ``after`` seconds; the answers that came."""
     answered: list[httpx.Response] = []
 
@@ -147,15 +176,25 @@ def test_abandoned_heavy_queries_neither_starve_the_server_nor_grow_it(tmp_path:
     client's 4 are refused at once (429 with a reason), /healthz answers while the rest run, and the
     ones running stop once their client has gone (their slots come back long before the 60 s
     deadline); the server's memory stays bounded."""
-    server = _start(tmp_path, ["--data-dir", str(tmp_path / "store")], "--max-query-cost", "1000000000",
-                    "--query-seconds", "60")
+    server = _start(
+        tmp_path,
+        ["--data-dir", str(tmp_path / "store")],
+        "--max-query-cost",
+        "1000000000",
+        "--query-seconds",
+        "60",
+    )
     try:
         before = _rss_kib(server.pid)
         for _ in range(3):
             answered = _abandon(server, 12, after=5)
-            assert len(answered) >= 8 and all(r.status_code == 429 for r in answered), [r.text for r in answered]
+            assert len(answered) >= 8 and all(r.status_code == 429 for r in answered), [
+                r.text for r in answered
+            ]
             assert "--max-client-queries" in answered[0].json()["error"]
-            assert httpx.get(f"{server.url}/healthz", timeout=5).status_code == 200  # the workers are busy, not all taken
+            assert (
+                httpx.get(f"{server.url}/healthz", timeout=5).status_code == 200
+            )  # the workers are busy, not all taken
             _wait_admitted(server)
         grown_mib = (_rss_kib(server.pid) - before) / 1024
         assert grown_mib < 300, f"RSS grew {grown_mib:.0f} MiB over 36 abandoned heavy queries"
@@ -174,12 +213,20 @@ def _wait_admitted(server: LiveServer, attempts: int = 60) -> None:
     raise AssertionError("abandoned queries still hold their slots")
 
 
-READER_A, READER_B, WRITER = "reader-a-token-0123456789", "reader-b-token-0123456789", "writer-token-0123456789"
-TOKENS = json.dumps({"tokens": [
-    {"principal": "a", "token": READER_A, "roles": ["reader"]},
-    {"principal": "b", "token": READER_B, "roles": ["reader"]},
-    {"principal": "w", "token": WRITER, "roles": ["admin"]},
-]})
+READER_A, READER_B, WRITER = (
+    "reader-a-token-0123456789",
+    "reader-b-token-0123456789",
+    "writer-token-0123456789",
+)
+TOKENS = json.dumps(
+    {
+        "tokens": [
+            {"principal": "a", "token": READER_A, "roles": ["reader"]},
+            {"principal": "b", "token": READER_B, "roles": ["reader"]},
+            {"principal": "w", "token": WRITER, "roles": ["admin"]},
+        ]
+    }
+)
 
 
 def _hold(server: LiveServer, token: str, seconds: float) -> None:
@@ -194,11 +241,24 @@ def _hold(server: LiveServer, token: str, seconds: float) -> None:
 
 
 def test_the_server_wide_limit_refuses_whoever_comes_over_it(tmp_path: Path) -> None:
-    server = _start(tmp_path, ["--data-dir", str(tmp_path / "store")], "--max-query-cost", "1000000000",
-                    "--query-seconds", "60", "--max-client-queries", "2", "--max-concurrent-queries", "2",
-                    env={"LINEAGEMESH_TOKENS": TOKENS}, token=WRITER)
+    server = _start(
+        tmp_path,
+        ["--data-dir", str(tmp_path / "store")],
+        "--max-query-cost",
+        "1000000000",
+        "--query-seconds",
+        "60",
+        "--max-client-queries",
+        "2",
+        "--max-concurrent-queries",
+        "2",
+        env={"LINEAGEMESH_TOKENS": TOKENS},
+        token=WRITER,
+    )
     try:
-        holders = [threading.Thread(target=_hold, args=(server, READER_A, 10)) for _ in range(2)]  # a's two fill the server
+        holders = [
+            threading.Thread(target=_hold, args=(server, READER_A, 10)) for _ in range(2)
+        ]  # a's two fill the server
         for holder in holders:
             holder.start()
         refused = None
@@ -215,7 +275,9 @@ def test_the_server_wide_limit_refuses_whoever_comes_over_it(tmp_path: Path) -> 
         server.stop()
 
 
-def test_pages_of_connections_count_towards_the_cost(tmp_path: Path, server_store_args: list[str]) -> None:
+def test_pages_of_connections_count_towards_the_cost(
+    tmp_path: Path, server_store_args: list[str]
+) -> None:
     """A connection's page costs its items, however it is held (a page of lineage nodes is a column
     list, as a walk's answer is, but unlike one no traversal budget bounds it)."""
     server = _start(tmp_path, server_store_args, "--max-query-cost", "60")

@@ -38,7 +38,9 @@ def _wait_for_freeze(seconds: float) -> bool:
     return False
 
 
-def test_ingest_then_quiet_settles_and_reads_alone_do_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ingest_then_quiet_settles_and_reads_alone_do_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settles: list[int] = []
 
     def counted() -> None:
@@ -56,7 +58,9 @@ def test_ingest_then_quiet_settles_and_reads_alone_do_not(tmp_path: Path, monkey
             response = client.post("/graphql", json={"query": "{ domains { name } }"})
             assert response.status_code == 200 and "errors" not in response.json()
             time.sleep(0.3)
-    assert len(settles) == 1 and settles[0] > 0  # once, with the graph frozen; the read after it did not settle again
+    assert (
+        len(settles) == 1 and settles[0] > 0
+    )  # once, with the graph frozen; the read after it did not settle again
 
 
 def test_no_settle_while_a_request_is_in_flight() -> None:
@@ -69,11 +73,17 @@ def test_no_settle_while_a_request_is_in_flight() -> None:
 
         middleware = SettleWhenQuiet(app, quiet_seconds=0.01)
         unused: Any = None  # receive and send: the app reads no body and sends nothing
-        slow = asyncio.create_task(middleware({"type": "http", "method": "GET", "path": "/slow"}, unused, unused))
+        slow = asyncio.create_task(
+            middleware({"type": "http", "method": "GET", "path": "/slow"}, unused, unused)
+        )
         await asyncio.sleep(0)
-        await middleware({"type": "http", "method": "POST", "path": "/api/v1/lineage"}, unused, unused)
+        await middleware(
+            {"type": "http", "method": "POST", "path": "/api/v1/lineage"}, unused, unused
+        )
         await asyncio.sleep(0.1)
-        seen = [gc.get_freeze_count()]  # the write finished, but the slow request is still in flight
+        seen = [
+            gc.get_freeze_count()
+        ]  # the write finished, but the slow request is still in flight
         release.set()
         await slow
         await asyncio.sleep(0.1)

@@ -22,42 +22,65 @@ DIRECTIONS: tuple[EdgeDirection, ...] = ("out", "in")
 
 
 def facet(**fields: Any) -> dict[str, Any]:
-    return {"_producer": PRODUCER, "_schemaURL": "https://openlineage.io/spec/facets/1-0-0/X.json", **fields}
+    return {
+        "_producer": PRODUCER,
+        "_schemaURL": "https://openlineage.io/spec/facets/1-0-0/X.json",
+        **fields,
+    }
 
 
 def run(job: str, end: str, inputs: list[dict], outputs: list[dict]) -> dict[str, Any]:
-    return {"eventType": "COMPLETE", "eventTime": end, "run": {"runId": str(uuid.uuid4())},
-            "job": {"namespace": "etl", "name": job}, "producer": PRODUCER, "inputs": inputs, "outputs": outputs,
-            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"}
+    return {
+        "eventType": "COMPLETE",
+        "eventTime": end,
+        "run": {"runId": str(uuid.uuid4())},
+        "job": {"namespace": "etl", "name": job},
+        "producer": PRODUCER,
+        "inputs": inputs,
+        "outputs": outputs,
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+    }
 
 
 def ds(name: str, **facets: Any) -> dict[str, Any]:
     return {"namespace": "pg", "name": name, "facets": facets}
 
 
-def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(store: Store, food_delivery_events) -> None:
+def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(
+    store: Store, food_delivery_events
+) -> None:
     for event in food_delivery_events:
         store.apply(translate(event))
     a, b, c = dataset_id("e", "a"), dataset_id("e", "b"), dataset_id("e", "c")
-    store.apply([
-        UpsertNode(a, NodeKind.DATASET, T1, {"name": "a", "next": b}),
-        UpsertNode(b, NodeKind.DATASET, T1, {"name": "b", "next": ["not", "an", "id"]}),
-        UpsertNode(c, NodeKind.DATASET, T1, {"name": "c"}),
-        UpsertEdge(c, EdgeKind.DERIVES_FROM, a, T1),
-        UpsertEdge(c, EdgeKind.DERIVES_FROM, b, T1),
-        UpsertEdge(a, EdgeKind.ALIAS_OF, c, T1),
-        UpsertEdge(b, EdgeKind.ALIAS_OF, a, T1),
-    ])
-    ids = [*sorted({n.id for kind in NodeKind for n in store.nodes_of_kind(kind, 1000)}), "dataset:none:x"]
+    store.apply(
+        [
+            UpsertNode(a, NodeKind.DATASET, T1, {"name": "a", "next": b}),
+            UpsertNode(b, NodeKind.DATASET, T1, {"name": "b", "next": ["not", "an", "id"]}),
+            UpsertNode(c, NodeKind.DATASET, T1, {"name": "c"}),
+            UpsertEdge(c, EdgeKind.DERIVES_FROM, a, T1),
+            UpsertEdge(c, EdgeKind.DERIVES_FROM, b, T1),
+            UpsertEdge(a, EdgeKind.ALIAS_OF, c, T1),
+            UpsertEdge(b, EdgeKind.ALIAS_OF, a, T1),
+        ]
+    )
+    ids = [
+        *sorted({n.id for kind in NodeKind for n in store.nodes_of_kind(kind, 1000)}),
+        "dataset:none:x",
+    ]
     asks = [
-        (EdgeKind.READS,), (EdgeKind.WRITES, EdgeKind.READS), (EdgeKind.ALIAS_OF, EdgeKind.DERIVES_FROM),
-        (EdgeKind.CONSUMED, EdgeKind.PRODUCED), tuple(EdgeKind),
+        (EdgeKind.READS,),
+        (EdgeKind.WRITES, EdgeKind.READS),
+        (EdgeKind.ALIAS_OF, EdgeKind.DERIVES_FROM),
+        (EdgeKind.CONSUMED, EdgeKind.PRODUCED),
+        tuple(EdgeKind),
     ]
     for kinds in asks:
         for direction in DIRECTIONS:
             for chosen in (ids, ids[::5], [a, a, c], []):
                 edges = store.edges(chosen, kinds, direction)
-                assert sorted(store.edge_keys(chosen, kinds, direction)) == sorted(e.key for e in edges)
+                assert sorted(store.edge_keys(chosen, kinds, direction)) == sorted(
+                    e.key for e in edges
+                )
                 far = {e.target if direction == "out" else e.source for e in edges}
                 job_edges = {e.key for e in edges if e.kind in (EdgeKind.READS, EdgeKind.WRITES)}
                 assert isinstance(store, JudgesJobEdges)
@@ -66,24 +89,39 @@ def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(store: Store, f
                 for ahead in ((), (EdgeKind.ALIAS_OF,), (EdgeKind.ALIAS_OF, EdgeKind.DERIVES_FROM)):
                     read = neighbourhood(store, chosen, kinds, direction, ahead)
                     assert sorted(e.key for e in read.edges) == sorted(e.key for e in edges)
-                    assert {e.key: (e.props, e.stamps) for e in read.edges} == {e.key: (e.props, e.stamps) for e in edges}
+                    assert {e.key: (e.props, e.stamps) for e in read.edges} == {
+                        e.key: (e.props, e.stamps) for e in edges
+                    }
                     assert read.nodes == store.nodes(far)
                     assert sorted(read.ahead) == sorted(store.edge_keys(far, ahead, "out"))
                     assert read.unrestated == set().union(*kept.values()) & job_edges
-                    light = neighbourhood(store, chosen, kinds, direction, ahead, with_props=False, node_props=SUMMARY)
+                    light = neighbourhood(
+                        store, chosen, kinds, direction, ahead, with_props=False, node_props=SUMMARY
+                    )
                     assert sorted(e.key for e in light.edges) == sorted(e.key for e in edges)
-                    assert (sorted(light.ahead), light.unrestated) == (sorted(read.ahead), read.unrestated)
+                    assert (sorted(light.ahead), light.unrestated) == (
+                        sorted(read.ahead),
+                        read.unrestated,
+                    )
                     assert {i: (n.kind, summary(n)) for i, n in light.nodes.items()} == {
                         i: (n.kind, summary(n)) for i, n in read.nodes.items()
                     }
                     if store.remote:  # Neo4j sends the summary alone
-                        assert all(n.props.keys() <= set(SUMMARY) and not n.stamps for n in light.nodes.values())
+                        assert all(
+                            n.props.keys() <= set(SUMMARY) and not n.stamps
+                            for n in light.nodes.values()
+                        )
     # the cases above are not vacuous
-    assert sorted(neighbourhood(store, [c], [EdgeKind.DERIVES_FROM], "out", [EdgeKind.ALIAS_OF]).ahead) == [
-        (a, EdgeKind.ALIAS_OF, c), (b, EdgeKind.ALIAS_OF, a)
-    ]
+    assert sorted(
+        neighbourhood(store, [c], [EdgeKind.DERIVES_FROM], "out", [EdgeKind.ALIAS_OF]).ahead
+    ) == [(a, EdgeKind.ALIAS_OF, c), (b, EdgeKind.ALIAS_OF, a)]
     jobs = [n.id for n in store.nodes_of_kind(NodeKind.JOB, 1000)]
-    read = neighbourhood(store, [e.target for e in store.edges(jobs, [EdgeKind.READS], "out")], [EdgeKind.READS], "in")
+    read = neighbourhood(
+        store,
+        [e.target for e in store.edges(jobs, [EdgeKind.READS], "out")],
+        [EdgeKind.READS],
+        "in",
+    )
     assert read.edges and read.nodes and all(n.kind is NodeKind.JOB for n in read.nodes.values())
 
 
@@ -101,13 +139,21 @@ def test_handles_find_the_nodes_asked_for_and_no_others(store: Store, food_deliv
         assert len(handles) > len(ids) // 2 and set(handles) <= set(ids)
     ordered = sorted(handles)
     following = dict(zip(ordered, ordered[1:] + ordered[:1]))
-    misleading = {i: handles[other] for i, other in following.items()}  # each id with the next one's handle
+    misleading = {
+        i: handles[other] for i, other in following.items()
+    }  # each id with the next one's handle
     for chosen in (ids, ids[::3]):
         for direction in DIRECTIONS:
             plain = neighbourhood(store, chosen, tuple(EdgeKind), direction, (EdgeKind.ALIAS_OF,))
-            handled = neighbourhood(store, chosen, tuple(EdgeKind), direction, (EdgeKind.ALIAS_OF,), handles=handles)
+            handled = neighbourhood(
+                store, chosen, tuple(EdgeKind), direction, (EdgeKind.ALIAS_OF,), handles=handles
+            )
             assert sorted(e.key for e in handled.edges) == sorted(e.key for e in plain.edges)
-            assert (handled.nodes, sorted(handled.ahead), handled.unrestated) == (plain.nodes, sorted(plain.ahead), plain.unrestated)
+            assert (handled.nodes, sorted(handled.ahead), handled.unrestated) == (
+                plain.nodes,
+                sorted(plain.ahead),
+                plain.unrestated,
+            )
             misled = neighbourhood(store, chosen, tuple(EdgeKind), direction, handles=misleading)
             near = {e.source if direction == "out" else e.target for e in misled.edges}
             assert near <= set(chosen)
@@ -119,13 +165,24 @@ def summary(node: Node) -> dict[str, Any]:
 
 def test_a_store_reads_its_verdict_on_job_edges_with_them(history: Store) -> None:
     """The job whose newer run stopped reading two tables: the store says so with the edges."""
-    stale = {("job:etl:report", EdgeKind.READS, "dataset:hive:sales.orders"), ("job:etl:report", EdgeKind.READS, "dataset:pg:gone")}
+    stale = {
+        ("job:etl:report", EdgeKind.READS, "dataset:hive:sales.orders"),
+        ("job:etl:report", EdgeKind.READS, "dataset:pg:gone"),
+    }
     assert isinstance(history, JudgesJobEdges)
-    assert history.unrestated_job_edges(["job:etl:report", "job:etl:more"]) == {"job:etl:report": frozenset(stale)}
+    assert history.unrestated_job_edges(["job:etl:report", "job:etl:more"]) == {
+        "job:etl:report": frozenset(stale)
+    }
     read = neighbourhood(history, ["job:etl:report"], [EdgeKind.READS, EdgeKind.WRITES], "out")
     assert read.unrestated == stale and {e.key for e in read.edges} > stale
     for with_props in (True, False):
-        read = neighbourhood(history, ["dataset:pg:gone", "dataset:pg:out"], [EdgeKind.READS], "in", with_props=with_props)
+        read = neighbourhood(
+            history,
+            ["dataset:pg:gone", "dataset:pg:out"],
+            [EdgeKind.READS],
+            "in",
+            with_props=with_props,
+        )
         assert read.unrestated == {("job:etl:report", EdgeKind.READS, "dataset:pg:gone")}
 
 
@@ -136,38 +193,115 @@ def history(store: Store, food_delivery_events) -> Store:
     for event in food_delivery_events:
         store.apply(translate(event))
     table = {"namespace": "hive", "name": "sales.orders", "type": "TABLE"}
-    lineage = facet(fields={"c": {"inputFields": [{"namespace": "pg", "name": "src", "field": "c"}]},
-                            "d": {"inputFields": [{"namespace": "pg", "name": "src", "field": "d"}]}})
+    lineage = facet(
+        fields={
+            "c": {"inputFields": [{"namespace": "pg", "name": "src", "field": "c"}]},
+            "d": {"inputFields": [{"namespace": "pg", "name": "src", "field": "d"}]},
+        }
+    )
     events = [
-        run("load", "2026-01-01T01:00:00Z", [ds("src", schema=facet(fields=[{"name": "c"}, {"name": "d"}]))],
-            [ds("out", symlinks=facet(identifiers=[table]), columnLineage=lineage,
-                schema=facet(fields=[{"name": "c"}, {"name": "d"}]))]),
-        run("load", "2026-02-01T01:00:00Z", [ds("src"), ds("other")],
-            [ds("out", columnLineage=facet(fields={"d": lineage["fields"]["d"]}), schema=facet(fields=[{"name": "d"}]))]),
-        run("report", "2026-02-02T01:00:00Z", [{"namespace": "hive", "name": "sales.orders"}, ds("gone")], [ds("report")]),
+        run(
+            "load",
+            "2026-01-01T01:00:00Z",
+            [ds("src", schema=facet(fields=[{"name": "c"}, {"name": "d"}]))],
+            [
+                ds(
+                    "out",
+                    symlinks=facet(identifiers=[table]),
+                    columnLineage=lineage,
+                    schema=facet(fields=[{"name": "c"}, {"name": "d"}]),
+                )
+            ],
+        ),
+        run(
+            "load",
+            "2026-02-01T01:00:00Z",
+            [ds("src"), ds("other")],
+            [
+                ds(
+                    "out",
+                    columnLineage=facet(fields={"d": lineage["fields"]["d"]}),
+                    schema=facet(fields=[{"name": "d"}]),
+                )
+            ],
+        ),
+        run(
+            "report",
+            "2026-02-02T01:00:00Z",
+            [{"namespace": "hive", "name": "sales.orders"}, ds("gone")],
+            [ds("report")],
+        ),
         run("report", "2026-02-03T01:00:00Z", [ds("out")], [ds("report")]),
-        run("drop", "2026-02-04T01:00:00Z", [], [ds("gone", lifecycleStateChange=facet(lifecycleStateChange="DROP"))]),
+        run(
+            "drop",
+            "2026-02-04T01:00:00Z",
+            [],
+            [ds("gone", lifecycleStateChange=facet(lifecycleStateChange="DROP"))],
+        ),
         run("more", "2026-02-05T01:00:00Z", [ds("report")], [ds("final")]),
         run("tail", "2026-02-06T01:00:00Z", [ds("final")], [ds("tail")]),
-        run("drop", "2026-02-07T01:00:00Z", [], [ds("final", lifecycleStateChange=facet(lifecycleStateChange="DROP"))]),
-        run("wide", "2026-02-08T01:00:00Z", [ds("src")],
-            [ds("wide", columnLineage=lineage, schema=facet(fields=[{"name": "c"}, {"name": "d"}]))]),
+        run(
+            "drop",
+            "2026-02-07T01:00:00Z",
+            [],
+            [ds("final", lifecycleStateChange=facet(lifecycleStateChange="DROP"))],
+        ),
+        run(
+            "wide",
+            "2026-02-08T01:00:00Z",
+            [ds("src")],
+            [
+                ds(
+                    "wide",
+                    columnLineage=lineage,
+                    schema=facet(fields=[{"name": "c"}, {"name": "d"}]),
+                )
+            ],
+        ),
         # the schema drops d while column lineage still restates it: the schema rule alone hides it
-        run("wide", "2026-02-09T01:00:00Z", [ds("src")], [ds("wide", columnLineage=lineage, schema=facet(fields=[{"name": "c"}]))]),
+        run(
+            "wide",
+            "2026-02-09T01:00:00Z",
+            [ds("src")],
+            [ds("wide", columnLineage=lineage, schema=facet(fields=[{"name": "c"}]))],
+        ),
         # ... and a dataset whose only column lineage is such a column: nothing says what it uses
-        run("narrow", "2026-02-10T01:00:00Z", [ds("src")],
-            [ds("narrow", columnLineage=facet(fields={"d": lineage["fields"]["d"]}), schema=facet(fields=[{"name": "d"}]))]),
-        run("narrow", "2026-02-11T01:00:00Z", [ds("src")],
-            [ds("narrow", columnLineage=facet(fields={"d": lineage["fields"]["d"]}), schema=facet(fields=[{"name": "e"}]))]),
+        run(
+            "narrow",
+            "2026-02-10T01:00:00Z",
+            [ds("src")],
+            [
+                ds(
+                    "narrow",
+                    columnLineage=facet(fields={"d": lineage["fields"]["d"]}),
+                    schema=facet(fields=[{"name": "d"}]),
+                )
+            ],
+        ),
+        run(
+            "narrow",
+            "2026-02-11T01:00:00Z",
+            [ds("src")],
+            [
+                ds(
+                    "narrow",
+                    columnLineage=facet(fields={"d": lineage["fields"]["d"]}),
+                    schema=facet(fields=[{"name": "e"}]),
+                )
+            ],
+        ),
     ]
     for event in events:
         store.apply(translate(event))
     return store
 
 
-def answers(store: Store, starts: list[str], columns: list[str], as_of: str | None, summaries: bool = False) -> list[Any]:
+def answers(
+    store: Store, starts: list[str], columns: list[str], as_of: str | None, summaries: bool = False
+) -> list[Any]:
     """Every walk's answer, with what GraphQL shows of each node (``summaries``: read as the API
     reads them)."""
+
     def view() -> GraphView:
         return GraphView(store, as_of, summaries)
 
@@ -178,19 +312,46 @@ def answers(store: Store, starts: list[str], columns: list[str], as_of: str | No
         for way in Direction:
             for depth, budget in ((20, 100_000), (1, 100_000), (20, 4)):
                 graph = dataset_lineage(view(), start, way, depth, budget)
-                found.append(([(n.id, summary(n)) for n in graph.nodes], [(e.source, e.target, e.kind) for e in graph.edges],
-                              graph.truncated))
+                found.append(
+                    (
+                        [(n.id, summary(n)) for n in graph.nodes],
+                        [(e.source, e.target, e.kind) for e in graph.edges],
+                        graph.truncated,
+                    )
+                )
         report = impact(view(), start)
-        found.append(([(a.node.id, summary(a.node), a.path, a.severity, a.certain) for a in report.affected],
-                      [o.id for o in report.owners], [p.id for p in report.products], [c.id for c in report.contracts]))
+        found.append(
+            (
+                [
+                    (a.node.id, summary(a.node), a.path, a.severity, a.certain)
+                    for a in report.affected
+                ],
+                [o.id for o in report.owners],
+                [p.id for p in report.products],
+                [c.id for c in report.contracts],
+            )
+        )
     for column in columns:
         graph = column_lineage(view(), column, Direction.BOTH)
-        found.append(([(n.id, summary(n)) for n in graph.nodes], [(e.source, e.target) for e in graph.edges], graph.truncated))
-        found.append([(a.node.id, summary(a.node), a.path, a.severity) for a in impact(view(), column).affected])
+        found.append(
+            (
+                [(n.id, summary(n)) for n in graph.nodes],
+                [(e.source, e.target) for e in graph.edges],
+                graph.truncated,
+            )
+        )
+        found.append(
+            [
+                (a.node.id, summary(a.node), a.path, a.severity)
+                for a in impact(view(), column).affected
+            ]
+        )
     return found
 
 
-def test_reading_ahead_gives_the_same_answers(history: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reading_ahead_gives_the_same_answers(
+    history: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     starts = [n.id for n in history.nodes_of_kind(NodeKind.DATASET, 1000)]
     columns = [n.id for n in history.nodes_of_kind(NodeKind.COLUMN, 1000)][::3]
     columns.append("datasetField:pg:src:d")
@@ -203,18 +364,44 @@ def test_reading_ahead_gives_the_same_answers(history: Store, monkeypatch: pytes
     # the graph has what reading ahead reads: an alias, and a job whose newest run stopped reading
     assert history.edges(["dataset:hive:sales.orders"], [EdgeKind.ALIAS_OF], "in")
     now = dataset_lineage(GraphView(history), "dataset:pg:report", Direction.UPSTREAM, 1)
-    assert "dataset:pg:gone" not in {n.id for n in now.nodes} and "dataset:hive:sales.orders" in {n.id for n in now.nodes}
+    assert "dataset:pg:gone" not in {n.id for n in now.nodes} and "dataset:hive:sales.orders" in {
+        n.id for n in now.nodes
+    }
     # ... a dropped dataset its current jobs still read and write, a column gone from its schema
-    below = {n.id for n in dataset_lineage(GraphView(history), "dataset:pg:report", Direction.DOWNSTREAM).nodes}
-    assert "job:etl:more" in below and not below & {"dataset:pg:final", "job:etl:tail", "dataset:pg:tail"}
-    fed = {n.id for n in column_lineage(GraphView(history), "datasetField:pg:src:d", Direction.DOWNSTREAM).nodes}
-    assert "datasetField:hive:sales.orders:d" in fed and "datasetField:pg:wide:d" not in fed  # out is sales.orders
+    below = {
+        n.id
+        for n in dataset_lineage(
+            GraphView(history), "dataset:pg:report", Direction.DOWNSTREAM
+        ).nodes
+    }
+    assert "job:etl:more" in below and not below & {
+        "dataset:pg:final",
+        "job:etl:tail",
+        "dataset:pg:tail",
+    }
+    fed = {
+        n.id
+        for n in column_lineage(
+            GraphView(history), "datasetField:pg:src:d", Direction.DOWNSTREAM
+        ).nodes
+    }
+    assert (
+        "datasetField:hive:sales.orders:d" in fed and "datasetField:pg:wide:d" not in fed
+    )  # out is sales.orders
     assert history.edges(["datasetField:pg:wide:d"], [EdgeKind.DERIVES_FROM], "out")
-    uncertain = {a.node.id for a in impact(GraphView(history), "datasetField:pg:src:d").affected if not a.certain}
-    assert "dataset:pg:narrow" in uncertain  # its only column lineage is a column its schema dropped
+    uncertain = {
+        a.node.id
+        for a in impact(GraphView(history), "datasetField:pg:src:d").affected
+        if not a.certain
+    }
+    assert (
+        "dataset:pg:narrow" in uncertain
+    )  # its only column lineage is a column its schema dropped
 
 
-def test_a_view_reading_summaries_still_gives_whole_nodes(history: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_view_reading_summaries_still_gives_whole_nodes(
+    history: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Walks read what they reach in summary form; asking the view for those nodes afterwards, as a
     GraphQL field beside the walk would, gives them whole."""
     monkeypatch.setattr(history, "remote", True)
@@ -223,4 +410,6 @@ def test_a_view_reading_summaries_still_gives_whole_nodes(history: Store, monkey
     reached = [n.id for n in graph.nodes]
     assert len(reached) > 3
     assert view.nodes(reached) == history.nodes(reached)
-    assert {i: summary(n) for i, n in view.summaries(reached).items()} == {i: summary(n) for i, n in history.nodes(reached).items()}
+    assert {i: summary(n) for i, n in view.summaries(reached).items()} == {
+        i: summary(n) for i, n in history.nodes(reached).items()
+    }

@@ -14,12 +14,16 @@ import httpx
 import pytest
 from live_server import LiveServer
 
-WAIT = 20  # socket timeout: far beyond the 1 s deadline, so a server that never closes fails the test
+WAIT = (
+    20  # socket timeout: far beyond the 1 s deadline, so a server that never closes fails the test
+)
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[LiveServer]:
-    server = LiveServer(["--data-dir", str(tmp_path / "store")], tmp_path / "server.log").start(["--read-seconds", "1"])
+    server = LiveServer(["--data-dir", str(tmp_path / "store")], tmp_path / "server.log").start(
+        ["--read-seconds", "1"]
+    )
     try:
         yield server
     finally:
@@ -48,8 +52,10 @@ def _read_until_closed(sock: socket.socket) -> bytes:
 def _partial_post(server: LiveServer, path: str) -> socket.socket:
     """A POST announcing 1000 bytes of JSON body and sending 10 of them."""
     sock = _connect(server)
-    sock.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nContent-Type: application/json\r\n"
-                 "Content-Length: 1000\r\n\r\n{\"eventTy".encode())
+    sock.sendall(
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nContent-Type: application/json\r\n"
+        'Content-Length: 1000\r\n\r\n{"eventTy'.encode()
+    )
     return sock
 
 
@@ -68,7 +74,9 @@ def test_trickled_headers_get_the_connection_closed(server: LiveServer) -> None:
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         started = time.monotonic()
         closed = False
-        while time.monotonic() - started < WAIT:  # a header byte now and then, as a slowloris client sends them
+        while (
+            time.monotonic() - started < WAIT
+        ):  # a header byte now and then, as a slowloris client sends them
             try:
                 sock.sendall(b"X")
                 sock.settimeout(0.2)
@@ -83,11 +91,18 @@ def test_trickled_headers_get_the_connection_closed(server: LiveServer) -> None:
         assert closed, "the server kept a connection whose headers never ended"
 
 
-def test_many_slow_clients_do_not_stop_anyone_else(server: LiveServer, food_delivery_events: list[dict]) -> None:
+def test_many_slow_clients_do_not_stop_anyone_else(
+    server: LiveServer, food_delivery_events: list[dict]
+) -> None:
     slow = [_partial_post(server, "/api/v1/lineage") for _ in range(50)]
     try:
         assert httpx.get(f"{server.url}/healthz", timeout=WAIT).status_code == 200
-        assert httpx.post(f"{server.url}/api/v1/lineage", json=food_delivery_events[0], timeout=WAIT).status_code == 201
+        assert (
+            httpx.post(
+                f"{server.url}/api/v1/lineage", json=food_delivery_events[0], timeout=WAIT
+            ).status_code
+            == 201
+        )
         for sock in slow:
             assert _read_until_closed(sock).startswith(b"HTTP/1.1 408")
     finally:

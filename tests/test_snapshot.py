@@ -35,7 +35,9 @@ from ingest.openlineage import translate
 
 
 def _generate_mesh():
-    spec = importlib.util.spec_from_file_location("generate_mesh", ROOT / "scripts" / "generate_mesh.py")
+    spec = importlib.util.spec_from_file_location(
+        "generate_mesh", ROOT / "scripts" / "generate_mesh.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault("generate_mesh", module)
@@ -43,7 +45,9 @@ def _generate_mesh():
     return module
 
 
-MESH = list(_generate_mesh().generate(400, 11))  # ~4.5k nodes and ~10k edges: several chunks of each
+MESH = list(
+    _generate_mesh().generate(400, 11)
+)  # ~4.5k nodes and ~10k edges: several chunks of each
 
 
 def everything(store: EmbeddedStore) -> dict[str, Any]:
@@ -56,13 +60,18 @@ def everything(store: EmbeddedStore) -> dict[str, Any]:
             after = page[-1].id
     edges = {e.key: (e.props, e.stamps) for e in store.edges(set(nodes), list(EdgeKind), "out")}
     jobs = [i for i, (kind, _, _) in nodes.items() if kind is NodeKind.JOB]
-    return {"nodes": nodes, "edges": edges, "counts": store.counts(), "unrestated": store.unrestated_job_edges(jobs)}
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "counts": store.counts(),
+        "unrestated": store.unrestated_job_edges(jobs),
+    }
 
 
 def load(data_dir: Path, events: list[dict[str, Any]], per_batch: int = 50) -> None:
     with EmbeddedStore(data_dir) as store:
         for i in range(0, len(events), per_batch):
-            store.apply([m for event in events[i:i + per_batch] for m in translate(event)])
+            store.apply([m for event in events[i : i + per_batch] for m in translate(event)])
 
 
 def replayed(data_dir: Path, scratch: Path) -> dict[str, Any]:
@@ -73,7 +82,11 @@ def replayed(data_dir: Path, scratch: Path) -> dict[str, Any]:
 
 
 def snapshot_logs(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "graph.stores.embedded" and r.levelno == level]
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "graph.stores.embedded" and r.levelno == level
+    ]
 
 
 @pytest.fixture
@@ -84,7 +97,9 @@ def loaded(tmp_path: Path, food_delivery_events: list[dict[str, Any]]) -> Path:
     return data_dir
 
 
-def test_a_restart_loads_the_snapshot_and_holds_what_a_replay_holds(loaded: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_restart_loads_the_snapshot_and_holds_what_a_replay_holds(
+    loaded: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     expected = replayed(loaded, tmp_path / "reference")
     with caplog.at_level(logging.INFO), EmbeddedStore(loaded) as store:
         assert everything(store) == expected
@@ -93,20 +108,29 @@ def test_a_restart_loads_the_snapshot_and_holds_what_a_replay_holds(loaded: Path
     assert snapshot_logs(caplog, logging.WARNING) == []
 
 
-def test_batches_after_the_snapshot_are_replayed_after_a_crash(loaded: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_batches_after_the_snapshot_are_replayed_after_a_crash(
+    loaded: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """A SIGKILLed process writes no snapshot: the next start loads the old one and replays the batches after it."""
     point = snapshot.Reader(snapshot.path_in(loaded)).header.point
-    later = [dict(event, run={"runId": str(uuid.UUID(int=i))}, eventTime="2026-03-01T00:00:00Z")
-             for i, event in enumerate(MESH[-30:]) if "run" in event]
+    later = [
+        dict(event, run={"runId": str(uuid.UUID(int=i))}, eventTime="2026-03-01T00:00:00Z")
+        for i, event in enumerate(MESH[-30:])
+        if "run" in event
+    ]
     batches = loaded.parent / "later.batches"
     batches.write_bytes(batch_lines(encode(translate(event)) for event in later))
     run_then_sigkill(APPLY_ALL, str(loaded), str(batches))
-    assert snapshot.Reader(snapshot.path_in(loaded)).header.point == point  # the crash left the old snapshot
+    assert (
+        snapshot.Reader(snapshot.path_in(loaded)).header.point == point
+    )  # the crash left the old snapshot
 
     expected = replayed(loaded, tmp_path / "reference")
     with caplog.at_level(logging.INFO), EmbeddedStore(loaded) as store:
         assert everything(store) == expected
-        assert len(expected["nodes"]) > snapshot.Reader(snapshot.path_in(loaded)).header.nodes  # the tail added runs
+        assert (
+            len(expected["nodes"]) > snapshot.Reader(snapshot.path_in(loaded)).header.nodes
+        )  # the tail added runs
     assert any(f"as of journal batch {point.seq}" in m for m in snapshot_logs(caplog, logging.INFO))
     journal = Journal(loaded / "journal.sqlite")
     try:  # closing wrote a new snapshot at the journal's end
@@ -137,18 +161,26 @@ def _older_format(path: Path) -> None:
     data = path.read_bytes()
     offset = len(snapshot.MAGIC)
     length, _ = struct.unpack_from("<II", data, offset)
-    header = orjson.loads(data[offset + 8:offset + 8 + length])
+    header = orjson.loads(data[offset + 8 : offset + 8 + length])
     older = orjson.dumps({**header, "format": 1})
-    path.write_bytes(data[:offset] + struct.pack("<II", len(older), zlib.crc32(older)) + older + data[offset + 8 + length:])
+    path.write_bytes(
+        data[:offset]
+        + struct.pack("<II", len(older), zlib.crc32(older))
+        + older
+        + data[offset + 8 + length :]
+    )
 
 
-@pytest.mark.parametrize("damage, reason", [
-    (_flip_a_byte, "crc32 mismatch"),
-    (_cut, "cut short"),
-    (lambda path: path.write_bytes(b"not a snapshot at all"), "not a lineagemesh snapshot"),
-    (_foreign, "the journal no longer holds batch"),
-    (_older_format, "format 1; this lineagemesh reads format 2"),
-])
+@pytest.mark.parametrize(
+    "damage, reason",
+    [
+        (_flip_a_byte, "crc32 mismatch"),
+        (_cut, "cut short"),
+        (lambda path: path.write_bytes(b"not a snapshot at all"), "not a lineagemesh snapshot"),
+        (_foreign, "the journal no longer holds batch"),
+        (_older_format, "format 1; this lineagemesh reads format 2"),
+    ],
+)
 def test_a_snapshot_in_doubt_is_ignored_and_the_journal_replayed(
     loaded: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: Any, reason: str
 ) -> None:
@@ -172,14 +204,20 @@ def test_damage_to_batches_the_snapshot_holds_still_refuses_to_start(loaded: Pat
         EmbeddedStore(loaded)
 
 
-def test_salvaged_batches_make_the_snapshot_unusable(loaded: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_salvaged_batches_make_the_snapshot_unusable(
+    loaded: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """``salvage`` takes batches out of the journal; a snapshot holding their effects no longer
     describes it, so the next start replays what is left."""
     db = sqlite3.connect(loaded / "journal.sqlite", isolation_level=None)
     db.execute("UPDATE batches SET crc32 = crc32 + 1 WHERE seq = 2")
     db.close()
-    salvage = subprocess.run([sys.executable, "-m", "graph", "journal", "salvage", str(loaded)],
-                             capture_output=True, text=True, cwd=ROOT)
+    salvage = subprocess.run(
+        [sys.executable, "-m", "graph", "journal", "salvage", str(loaded)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert salvage.returncode == 0 and "1 batch quarantined" in salvage.stdout, salvage.stderr
     expected = replayed(loaded, tmp_path / "reference")
     with caplog.at_level(logging.INFO), EmbeddedStore(loaded) as store:
@@ -235,8 +273,11 @@ def test_a_running_store_snapshots_in_the_background_and_a_crash_restarts_from_t
     """Writes past the thresholds snapshot the graph while the store is open; a process killed
     after that restarts from the newer snapshot and replays only what came after it."""
     first = snapshot.Reader(snapshot.path_in(loaded)).header.point
-    later = [dict(event, run={"runId": str(uuid.UUID(int=1000 + i))}, eventTime="2026-03-02T00:00:00Z")
-             for i, event in enumerate(MESH[-40:]) if "run" in event]
+    later = [
+        dict(event, run={"runId": str(uuid.UUID(int=1000 + i))}, eventTime="2026-03-02T00:00:00Z")
+        for i, event in enumerate(MESH[-40:])
+        if "run" in event
+    ]
     batches = loaded.parent / "later.batches"
     batches.write_bytes(batch_lines(encode(translate(event)) for event in later))
     run_then_sigkill(
@@ -252,7 +293,9 @@ def test_a_running_store_snapshots_in_the_background_and_a_crash_restarts_from_t
         "embedded.SNAPSHOT_AFTER = 10**9\n"  # the last batches stay after the snapshot
         "for mutations in lines[-3:]:\n"
         "    store.apply(mutations)\n",
-        str(loaded), str(batches), str(first.seq),
+        str(loaded),
+        str(batches),
+        str(first.seq),
     )
     middle = snapshot.Reader(snapshot.path_in(loaded)).header.point
     assert first.seq < middle.seq
@@ -260,7 +303,9 @@ def test_a_running_store_snapshots_in_the_background_and_a_crash_restarts_from_t
     expected = replayed(loaded, tmp_path / "reference")
     with caplog.at_level(logging.INFO), EmbeddedStore(loaded) as store:
         assert everything(store) == expected
-    assert any(f"as of journal batch {middle.seq}" in m for m in snapshot_logs(caplog, logging.INFO))
+    assert any(
+        f"as of journal batch {middle.seq}" in m for m in snapshot_logs(caplog, logging.INFO)
+    )
 
 
 def test_a_snapshot_cut_short_by_a_full_disk_leaves_the_last_one_and_no_partial_file(
@@ -286,16 +331,28 @@ def test_a_snapshot_cut_short_by_a_full_disk_leaves_the_last_one_and_no_partial_
 def test_job_currency_is_decided_again_after_a_snapshot_load(tmp_path: Path) -> None:
     """A job whose newer run stopped reading a table: after a restart from the snapshot, that
     edge is still stale (the loaded jobs are judged again, not assumed current)."""
+
     def run(run_id: int, start: str, end: str, inputs: list[str]) -> list[dict[str, Any]]:
-        base = {"producer": "https://example.com/test", "job": {"namespace": "etl", "name": "j"},
-                "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-                "run": {"runId": str(uuid.UUID(int=run_id))},
-                "inputs": [{"namespace": "pg", "name": name} for name in inputs], "outputs": [{"namespace": "pg", "name": "b"}]}
-        return [dict(base, eventType="START", eventTime=start), dict(base, eventType="COMPLETE", eventTime=end)]
+        base = {
+            "producer": "https://example.com/test",
+            "job": {"namespace": "etl", "name": "j"},
+            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+            "run": {"runId": str(uuid.UUID(int=run_id))},
+            "inputs": [{"namespace": "pg", "name": name} for name in inputs],
+            "outputs": [{"namespace": "pg", "name": "b"}],
+        }
+        return [
+            dict(base, eventType="START", eventTime=start),
+            dict(base, eventType="COMPLETE", eventTime=end),
+        ]
 
     data_dir = tmp_path / "data"
-    load(data_dir, run(1, "2026-01-01T00:00:00Z", "2026-01-01T01:00:00Z", ["a"])
-         + run(2, "2026-01-02T00:00:00Z", "2026-01-02T01:00:00Z", ["c"]), per_batch=1)
+    load(
+        data_dir,
+        run(1, "2026-01-01T00:00:00Z", "2026-01-01T01:00:00Z", ["a"])
+        + run(2, "2026-01-02T00:00:00Z", "2026-01-02T01:00:00Z", ["c"]),
+        per_batch=1,
+    )
     stale = {"job:etl:j": frozenset({("job:etl:j", EdgeKind.READS, "dataset:pg:a")})}
     with EmbeddedStore(data_dir) as store:
         assert snapshot.path_in(data_dir).exists()
@@ -306,28 +363,39 @@ def test_job_currency_is_decided_again_after_a_snapshot_load(tmp_path: Path) -> 
 
 def test_journal_check_says_what_the_next_start_does_with_the_snapshot(loaded: Path) -> None:
     def check() -> str:
-        done = subprocess.run([sys.executable, "-m", "graph", "journal", "check", str(loaded)],
-                              capture_output=True, text=True, cwd=ROOT)
+        done = subprocess.run(
+            [sys.executable, "-m", "graph", "journal", "check", str(loaded)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout.splitlines()[-1]
 
     header = snapshot.Reader(snapshot.path_in(loaded)).header
-    assert check().endswith(f"{header.nodes} nodes and {header.edges} edges as of batch {header.point.seq}; "
-                            "the next start loads it and replays the batches after it")
+    assert check().endswith(
+        f"{header.nodes} nodes and {header.edges} edges as of batch {header.point.seq}; "
+        "the next start loads it and replays the batches after it"
+    )
     _cut(snapshot.path_in(loaded))
     assert "not usable (cut short at byte" in check()
     os.remove(snapshot.path_in(loaded))
     assert check().endswith("none; the next start replays the whole journal")
 
 
-def test_a_journal_cut_short_never_starts_silently_and_the_snapshot_is_kept(tmp_path: Path, food_delivery_events) -> None:
+def test_a_journal_cut_short_never_starts_silently_and_the_snapshot_is_kept(
+    tmp_path: Path, food_delivery_events
+) -> None:
     """300 acknowledged batches, a clean close (snapshot at batch 300), then the journal's last
     4 KiB cut off: every start refuses, naming the cut, and the snapshot holding all 300 stays as it
     was (it started with 296 and overwrote the snapshot at its next stop)."""
     data_dir = tmp_path / "data"
     with EmbeddedStore(data_dir) as store:
         for i in range(300):
-            event = {**food_delivery_events[i % len(food_delivery_events)], "job": {"namespace": "cut", "name": f"job{i}"}}
+            event = {
+                **food_delivery_events[i % len(food_delivery_events)],
+                "job": {"namespace": "cut", "name": f"job{i}"},
+            }
             assert store.apply(translate(event))
     journal = data_dir / "journal.sqlite"
     kept = snapshot.path_in(data_dir).read_bytes()
@@ -337,8 +405,12 @@ def test_a_journal_cut_short_never_starts_silently_and_the_snapshot_is_kept(tmp_
     for _ in range(2):
         with pytest.raises(JournalCorrupt, match="the file was cut short"):
             EmbeddedStore(data_dir)
-    check = subprocess.run([sys.executable, "-m", "graph", "journal", "check", str(data_dir)],
-                           capture_output=True, text=True, cwd=ROOT)
+    check = subprocess.run(
+        [sys.executable, "-m", "graph", "journal", "check", str(data_dir)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert check.returncode == 1 and "cut short" in check.stderr
     assert snapshot.path_in(data_dir).read_bytes() == kept
 
@@ -351,6 +423,9 @@ def test_a_snapshot_ahead_of_its_journal_refuses_and_is_kept(loaded: Path) -> No
     db = sqlite3.connect(loaded / "journal.sqlite", isolation_level=None)
     db.execute("DELETE FROM batches WHERE seq > ?", (point.seq - 2,))
     db.close()
-    with pytest.raises(JournalCorrupt, match=f"ends at batch {point.seq - 2}, before batch {point.seq}.*move .* aside"):
+    with pytest.raises(
+        JournalCorrupt,
+        match=f"ends at batch {point.seq - 2}, before batch {point.seq}.*move .* aside",
+    ):
         EmbeddedStore(loaded)
     assert snapshot.path_in(loaded).read_bytes() == kept

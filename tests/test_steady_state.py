@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _generate_mesh() -> Any:
-    spec = importlib.util.spec_from_file_location("generate_mesh", ROOT / "scripts" / "generate_mesh.py")
+    spec = importlib.util.spec_from_file_location(
+        "generate_mesh", ROOT / "scripts" / "generate_mesh.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault("generate_mesh", module)
@@ -44,14 +46,21 @@ def distinct(events: list[dict]) -> list[dict]:
             job = (event["job"]["namespace"], event["job"]["name"])
             facets = [output.get("facets") for output in event["outputs"]]
             if latest.get(job) == facets:
-                event = {**event, "outputs": [{"namespace": o["namespace"], "name": o["name"]} for o in event["outputs"]]}
+                event = {
+                    **event,
+                    "outputs": [
+                        {"namespace": o["namespace"], "name": o["name"]} for o in event["outputs"]
+                    ],
+                }
             else:
                 latest[job] = facets
         out.append(event)
     return out
 
 
-OBSERVED_AT = frozenset({"lastSeenAt", "columnLineageAt"})  # when a thing was last stated: later for a re-run
+OBSERVED_AT = frozenset(
+    {"lastSeenAt", "columnLineageAt"}
+)  # when a thing was last stated: later for a re-run
 
 
 def graph_of(store: Store) -> dict[str, Any]:
@@ -78,31 +87,49 @@ def graph_of(store: Store) -> dict[str, Any]:
         return {key: value for key, value in props.items() if key not in OBSERVED_AT}
 
     assert isinstance(store, JudgesJobEdges)
-    return {"nodes": {node_id: (node.kind, stated(node.props)) for node_id, node in nodes.items()},
-            "edges": {edge.key: stated(edge.props) for edge in found},
-            "current_column_lineage": current, "unrestated": store.unrestated_job_edges(jobs)}
+    return {
+        "nodes": {node_id: (node.kind, stated(node.props)) for node_id, node in nodes.items()},
+        "edges": {edge.key: stated(edge.props) for edge in found},
+        "current_column_lineage": current,
+        "unrestated": store.unrestated_job_edges(jobs),
+    }
 
 
 def test_steady_reruns_over_http_leave_the_graph_of_the_distinct_events(
-        server_store_args: list[str], open_test_store: Callable[[], Store], tmp_path: Path) -> None:
+    server_store_args: list[str], open_test_store: Callable[[], Store], tmp_path: Path
+) -> None:
     events = list(gm.generate(60, 7, reruns=3, change_rate=0.3))
     runs = sum(event.get("eventType") == "START" for event in events)
     assert runs == 3 * gm.mesh_shape(60, 7).jobs
     reference = distinct(events)
-    assert sum(a is not b for a, b in zip(events, reference)) > runs / 3  # unchanged re-runs are there to skip
+    assert (
+        sum(a is not b for a, b in zip(events, reference)) > runs / 3
+    )  # unchanged re-runs are there to skip
 
     server = LiveServer(server_store_args, tmp_path / "server.log").start()
     try:
-        with httpx.Client(base_url=server.url, timeout=120, headers={"content-type": "application/json"}) as http:
+        with httpx.Client(
+            base_url=server.url, timeout=120, headers={"content-type": "application/json"}
+        ) as http:
             for at in range(0, len(events), 100):
-                response = http.post("/api/v1/lineage/batch", content=orjson.dumps(events[at:at + 100]))
-                assert response.status_code == 200 and response.json()["rejected"] == 0, response.text
-            written = [line for line in http.get("/metrics").text.splitlines()
-                       if line.startswith("lineagemesh_ingest_elements_written_total ")]
+                response = http.post(
+                    "/api/v1/lineage/batch", content=orjson.dumps(events[at : at + 100])
+                )
+                assert response.status_code == 200 and response.json()["rejected"] == 0, (
+                    response.text
+                )
+            written = [
+                line
+                for line in http.get("/metrics").text.splitlines()
+                if line.startswith("lineagemesh_ingest_elements_written_total ")
+            ]
             again = http.post("/api/v1/lineage/batch", content=orjson.dumps(events[-100:]))
             assert again.status_code == 200
-            assert [line for line in http.get("/metrics").text.splitlines()
-                    if line.startswith("lineagemesh_ingest_elements_written_total ")] == written  # a re-send writes nothing
+            assert [
+                line
+                for line in http.get("/metrics").text.splitlines()
+                if line.startswith("lineagemesh_ingest_elements_written_total ")
+            ] == written  # a re-send writes nothing
     finally:
         server.stop()
 

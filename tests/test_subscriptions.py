@@ -18,12 +18,20 @@ from websockets.typing import Subprotocol
 
 PROTOCOL = Subprotocol("graphql-transport-ws")
 LINEAGE = "subscription($id: String!) { lineageChanged(nodeId: $id, direction: UPSTREAM, depth: 3) { nodes { id upstreamCount } truncated } }"
-RUNS = "subscription { runStateChanged(namespace: \"airflow\", name: \"load_orders\") { name latestRun { runId state } } }"
-QUIET = 3.0  # seconds in which no push may come (a subscription answers again at most once a second)
+RUNS = 'subscription { runStateChanged(namespace: "airflow", name: "load_orders") { name latestRun { runId state } } }'
+QUIET = (
+    3.0  # seconds in which no push may come (a subscription answers again at most once a second)
+)
 
 
-def event(job: str, inputs: list[str], outputs: list[str], state: str = "COMPLETE", run_id: str | None = None,
-          time: str = "2026-01-05T06:00:00Z") -> dict[str, Any]:
+def event(
+    job: str,
+    inputs: list[str],
+    outputs: list[str],
+    state: str = "COMPLETE",
+    run_id: str | None = None,
+    time: str = "2026-01-05T06:00:00Z",
+) -> dict[str, Any]:
     return {
         "eventType": state,
         "eventTime": time,
@@ -54,8 +62,12 @@ class Connection:
         self.socket = socket
 
     @classmethod
-    async def open(cls, server: LiveServer, payload: dict[str, Any] | None = None, **connect: Any) -> Connection:
-        socket = await websockets.connect(server.url.replace("http", "ws", 1) + "/graphql", subprotocols=[PROTOCOL], **connect)
+    async def open(
+        cls, server: LiveServer, payload: dict[str, Any] | None = None, **connect: Any
+    ) -> Connection:
+        socket = await websockets.connect(
+            server.url.replace("http", "ws", 1) + "/graphql", subprotocols=[PROTOCOL], **connect
+        )
         await socket.send(json.dumps({"type": "connection_init", "payload": payload or {}}))
         return cls(socket)
 
@@ -64,7 +76,11 @@ class Connection:
         assert message["type"] == "connection_ack", message
 
     async def subscribe(self, op: str, query: str, **variables: Any) -> None:
-        await self.socket.send(json.dumps({"id": op, "type": "subscribe", "payload": {"query": query, "variables": variables}}))
+        await self.socket.send(
+            json.dumps(
+                {"id": op, "type": "subscribe", "payload": {"query": query, "variables": variables}}
+            )
+        )
 
     async def receive(self, timeout: float = 30) -> dict[str, Any]:
         frame = await asyncio.wait_for(self.socket.recv(), timeout)
@@ -87,19 +103,27 @@ def node_ids(message: dict[str, Any]) -> set[str]:
     return {node["id"] for node in message["payload"]["data"]["lineageChanged"]["nodes"]}
 
 
-def test_lineage_is_pushed_again_when_an_event_changes_it_and_only_then(live_server: LiveServer) -> None:
+def test_lineage_is_pushed_again_when_an_event_changes_it_and_only_then(
+    live_server: LiveServer,
+) -> None:
     emit(live_server, event("load_orders", ["raw_orders"], ["orders"]))
 
     async def scenario() -> None:
         connection = await Connection.open(live_server)
         await connection.acknowledged()
         await connection.subscribe("1", LINEAGE, id="dataset:postgres://db:orders")
-        assert node_ids(await connection.receive()) == {"dataset:postgres://db:orders", "job:airflow:load_orders",
-                                                        "dataset:postgres://db:raw_orders"}
+        assert node_ids(await connection.receive()) == {
+            "dataset:postgres://db:orders",
+            "job:airflow:load_orders",
+            "dataset:postgres://db:raw_orders",
+        }
         await asyncio.to_thread(emit, live_server, event("unrelated", ["a"], ["b"]))
         assert await connection.silent_for(QUIET), "an unrelated change pushed an unchanged answer"
         await asyncio.to_thread(emit, live_server, event("extract", ["source"], ["raw_orders"]))
-        assert node_ids(await connection.receive()) >= {"job:airflow:extract", "dataset:postgres://db:source"}
+        assert node_ids(await connection.receive()) >= {
+            "job:airflow:extract",
+            "dataset:postgres://db:source",
+        }
         await connection.close()
 
     asyncio.run(scenario())
@@ -107,7 +131,17 @@ def test_lineage_is_pushed_again_when_an_event_changes_it_and_only_then(live_ser
 
 def test_a_jobs_run_state_is_pushed_as_it_starts_and_completes(live_server: LiveServer) -> None:
     run = str(uuid.uuid4())
-    emit(live_server, event("load_orders", ["raw_orders"], ["orders"], state="START", run_id=run, time="2026-01-05T06:00:00Z"))
+    emit(
+        live_server,
+        event(
+            "load_orders",
+            ["raw_orders"],
+            ["orders"],
+            state="START",
+            run_id=run,
+            time="2026-01-05T06:00:00Z",
+        ),
+    )
 
     async def scenario() -> None:
         connection = await Connection.open(live_server)
@@ -115,7 +149,11 @@ def test_a_jobs_run_state_is_pushed_as_it_starts_and_completes(live_server: Live
         await connection.subscribe("runs", RUNS)
         first = (await connection.receive())["payload"]["data"]["runStateChanged"]
         assert first == {"name": "load_orders", "latestRun": {"runId": run, "state": "START"}}
-        await asyncio.to_thread(emit, live_server, event("load_orders", [], [], state="COMPLETE", run_id=run, time="2026-01-05T06:10:00Z"))
+        await asyncio.to_thread(
+            emit,
+            live_server,
+            event("load_orders", [], [], state="COMPLETE", run_id=run, time="2026-01-05T06:10:00Z"),
+        )
         second = (await connection.receive())["payload"]["data"]["runStateChanged"]
         assert second["latestRun"] == {"runId": run, "state": "COMPLETE"}
         await connection.close()
@@ -129,7 +167,10 @@ def test_a_subscription_to_nothing_is_an_error_not_a_silent_stream(live_server: 
         await connection.acknowledged()
         await connection.subscribe("1", LINEAGE, id="dataset:nowhere:nothing")
         message = await connection.receive()
-        assert message["payload"]["errors"][0]["message"] == "no node with id 'dataset:nowhere:nothing'"
+        assert (
+            message["payload"]["errors"][0]["message"]
+            == "no node with id 'dataset:nowhere:nothing'"
+        )
         assert (await connection.receive()) == {"id": "1", "type": "complete"}
         await connection.close()
 
@@ -148,9 +189,14 @@ def test_subscriptions_per_connection_are_capped(live_server: LiveServer) -> Non
             assert node_ids(await connection.receive())
         await connection.subscribe("9th", LINEAGE, id="dataset:postgres://db:orders")
         refused = await connection.receive()
-        assert refused["id"] == "9th" and refused["payload"]["errors"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
+        assert (
+            refused["id"] == "9th"
+            and refused["payload"]["errors"][0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
+        )
         await connection.close()
-        other = await Connection.open(live_server)  # the caps are per connection: another one may subscribe
+        other = await Connection.open(
+            live_server
+        )  # the caps are per connection: another one may subscribe
         await other.acknowledged()
         await other.subscribe("1", LINEAGE, id="dataset:postgres://db:orders")
         assert node_ids(await other.receive())
@@ -161,18 +207,34 @@ def test_subscriptions_per_connection_are_capped(live_server: LiveServer) -> Non
 
 def test_a_token_server_reads_the_token_from_connection_init(tmp_path: Path) -> None:
     tokens = tmp_path / "tokens.json"
-    tokens.write_text(json.dumps({"tokens": [{"principal": "ui", "token": "reader-token-0123456789", "roles": ["reader"]},
-                                             {"principal": "etl", "token": "writer-token-0123456789", "roles": ["writer"]}]}))
-    server = LiveServer(["--data-dir", str(tmp_path / "store")], tmp_path / "server.log").start(["--auth-file", str(tokens)])
+    tokens.write_text(
+        json.dumps(
+            {
+                "tokens": [
+                    {"principal": "ui", "token": "reader-token-0123456789", "roles": ["reader"]},
+                    {"principal": "etl", "token": "writer-token-0123456789", "roles": ["writer"]},
+                ]
+            }
+        )
+    )
+    server = LiveServer(["--data-dir", str(tmp_path / "store")], tmp_path / "server.log").start(
+        ["--auth-file", str(tokens)]
+    )
     try:
-        emit(server, event("load_orders", ["raw_orders"], ["orders"]), token="writer-token-0123456789")
+        emit(
+            server,
+            event("load_orders", ["raw_orders"], ["orders"]),
+            token="writer-token-0123456789",
+        )
 
         async def scenario() -> None:
             anonymous = await Connection.open(server)
             with pytest.raises(websockets.ConnectionClosed) as closed:
                 await anonymous.receive()
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
-            reader = await Connection.open(server, {"Authorization": "Bearer reader-token-0123456789"})
+            reader = await Connection.open(
+                server, {"Authorization": "Bearer reader-token-0123456789"}
+            )
             await reader.acknowledged()
             await reader.subscribe("1", LINEAGE, id="dataset:postgres://db:orders")
             assert "job:airflow:load_orders" in node_ids(await reader.receive())

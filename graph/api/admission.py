@@ -79,10 +79,14 @@ class Admission:
             self._slots.take(client)
         except Full as e:
             if e.holder_full:
-                raise Overloaded(f"too many queries in flight from this client (at most {self.limits.per_client} at once, "
-                                 "the server's --max-client-queries); retry when one has finished") from None
-            raise Overloaded(f"the server is running its maximum of {self.limits.total} queries "
-                             "(--max-concurrent-queries); retry shortly") from None
+                raise Overloaded(
+                    f"too many queries in flight from this client (at most {self.limits.per_client} at once, "
+                    "the server's --max-client-queries); retry when one has finished"
+                ) from None
+            raise Overloaded(
+                f"the server is running its maximum of {self.limits.total} queries "
+                "(--max-concurrent-queries); retry shortly"
+            ) from None
         try:
             yield
         finally:

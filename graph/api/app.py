@@ -105,18 +105,24 @@ def limited_schema(limits: GraphQLLimits) -> strawberry.Schema:
     """The GraphQL schema of ``graph.api.schema`` with the request limits and traversal caps, and
     its own cache of query texts that passed them (``graph.api.document_cache``)."""
     documents = ValidDocuments()
-    return LineageSchema(query=Query, subscription=Subscription, extensions=[
-        lambda: DocumentCache(documents),
-        lambda: QueryDepthLimiter(max_depth=limits.max_depth),
-        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
-        lambda: TraversalCaps(limits),
-    ])
+    return LineageSchema(
+        query=Query,
+        subscription=Subscription,
+        extensions=[
+            lambda: DocumentCache(documents),
+            lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+            lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+            lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+            lambda: TraversalCaps(limits),
+        ],
+    )
 
 
 def _authorize(request: Request, auth: AuthConfig, need: Role) -> Principal:
     """The principal of a request that may act as ``need``, noted for the access log; raises AuthError."""
-    principal = auth.authorize(request.headers.get("authorization"), request.client.host if request.client else None, need)
+    principal = auth.authorize(
+        request.headers.get("authorization"), request.client.host if request.client else None, need
+    )
     request.state.principal = principal.name
     return principal
 
@@ -166,9 +172,20 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
 
     websocket_adapter_class = TextFrames
 
-    def __init__(self, store: Store, auth: AuthConfig, limits: GraphQLLimits, metrics: Metrics,
-                 events: EventLog | None = None, changes: ChangeFeed | None = None) -> None:
-        super().__init__(limited_schema(limits), graphql_ide="graphiql", subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,))
+    def __init__(
+        self,
+        store: Store,
+        auth: AuthConfig,
+        limits: GraphQLLimits,
+        metrics: Metrics,
+        events: EventLog | None = None,
+        changes: ChangeFeed | None = None,
+    ) -> None:
+        super().__init__(
+            limited_schema(limits),
+            graphql_ide="graphiql",
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
         self.store = store
         self.events = events
         self.auth = auth
@@ -188,10 +205,20 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
-        wants_ide = request.method == "GET" and "query" not in request.query_params and "text/html" in request.headers.get("accept", "")
+        wants_ide = (
+            request.method == "GET"
+            and "query" not in request.query_params
+            and "text/html" in request.headers.get("accept", "")
+        )
         try:
-            principal = None if wants_ide else _authorize(request, self.auth, Role.READER)  # the page itself holds no data
-            body = await read_capped(request, self.limits.max_body_bytes) if request.method == "POST" else b""
+            principal = (
+                None if wants_ide else _authorize(request, self.auth, Role.READER)
+            )  # the page itself holds no data
+            body = (
+                await read_capped(request, self.limits.max_body_bytes)
+                if request.method == "POST"
+                else b""
+            )
         except AuthError as e:
             await _refusal(e)(scope, receive, send)
             return
@@ -206,14 +233,29 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
             with self.admission.admit(client):
                 await super().__call__(scope, _replay(body, receive), send)
         except Overloaded as e:
-            await JSONResponse({"error": str(e)}, status_code=429, headers={"Retry-After": "1"})(scope, receive, send)
+            await JSONResponse({"error": str(e)}, status_code=429, headers={"Retry-After": "1"})(
+                scope, receive, send
+            )
 
     async def get_context(self, request: Any, response: Any) -> dict[str, Any]:
-        operation = {"request": request, "response": response, **context(self.store, self.events),
-                     "max_nodes": self.limits.max_traversal_nodes, "deadline_seconds": self.limits.traversal_seconds,
-                     BUDGET_KEY: QueryBudget(self.limits.budget)}
-        if isinstance(request, WebSocket):  # one context for the connection's subscriptions (``graph.api.subscriptions``)
-            return {**operation, JSON_FRAGMENTS: False, LIMITS_KEY: self.limits, FEED_KEY: self.changes, SLOTS_KEY: self.subscriptions}
+        operation = {
+            "request": request,
+            "response": response,
+            **context(self.store, self.events),
+            "max_nodes": self.limits.max_traversal_nodes,
+            "deadline_seconds": self.limits.traversal_seconds,
+            BUDGET_KEY: QueryBudget(self.limits.budget),
+        }
+        if isinstance(
+            request, WebSocket
+        ):  # one context for the connection's subscriptions (``graph.api.subscriptions``)
+            return {
+                **operation,
+                JSON_FRAGMENTS: False,
+                LIMITS_KEY: self.limits,
+                FEED_KEY: self.changes,
+                SLOTS_KEY: self.subscriptions,
+            }
         return {**operation, JSON_FRAGMENTS: True}
 
     async def on_ws_connect(self, context: dict[str, Any]) -> UnsetType:
@@ -221,10 +263,17 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
         (``{"Authorization": "Bearer ..."}``, which a browser can send) or the upgrade's header."""
         websocket: WebSocket = context["request"]
         params = context.get("connection_params") or {}
-        header = params.get("Authorization") or params.get("authorization") or websocket.headers.get("authorization")
+        header = (
+            params.get("Authorization")
+            or params.get("authorization")
+            or websocket.headers.get("authorization")
+        )
         try:
-            principal = self.auth.authorize(header if isinstance(header, str) else None,
-                                            websocket.client.host if websocket.client else None, Role.READER)
+            principal = self.auth.authorize(
+                header if isinstance(header, str) else None,
+                websocket.client.host if websocket.client else None,
+                Role.READER,
+            )
         except AuthError as e:
             raise ConnectionRejectionError({"error": e.error}) from None
         context["principal"] = principal.name
@@ -247,9 +296,13 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
     def decode_json(self, data: str | bytes) -> object:
         """JSON as strawberry reads it, but a 400 (not a 500) for bodies that are no UTF-8 or no object."""
         try:
-            value = loads_text(data if isinstance(data, str) else data.decode("utf-8"), integers=False)
+            value = loads_text(
+                data if isinstance(data, str) else data.decode("utf-8"), integers=False
+            )
         except UnicodeDecodeError as e:
-            raise GraphQLHTTPException(400, "Unable to parse request body as JSON: not UTF-8") from e
+            raise GraphQLHTTPException(
+                400, "Unable to parse request body as JSON: not UTF-8"
+            ) from e
         except UnusableValue as e:  # a lone surrogate in the query, a variable or operationName
             raise GraphQLHTTPException(400, str(e)) from e
         except NotJSON as e:
@@ -258,12 +311,26 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
             raise GraphQLHTTPException(400, f"expected a JSON object, got {type(value).__name__}")
         return value
 
-    async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any, context: Any, root_value: Any,
-                             request_data: Any) -> ExecutionResult:
+    async def execute_single(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Any,
+        root_value: Any,
+        request_data: Any,
+    ) -> ExecutionResult:
         allowed = OperationType.from_http(request_adapter.method)
         started = time.perf_counter()
-        execute = partial(self.schema.execute_sync, request_data.query, root_value=root_value, variable_values=request_data.variables,
-                          context_value=context, operation_name=request_data.operation_name, allowed_operation_types=allowed)
+        execute = partial(
+            self.schema.execute_sync,
+            request_data.query,
+            root_value=root_value,
+            variable_values=request_data.variables,
+            context_value=context,
+            operation_name=request_data.operation_name,
+            allowed_operation_types=allowed,
+        )
         try:
             result = await _watching_disconnect(request, context[BUDGET_KEY], execute)
         except CannotGetOperationTypeError as e:
@@ -277,21 +344,35 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
         for error in result.errors or ():
             if isinstance(error, QueryAborted):
                 self.metrics.graphql_stopped.labels(error.extensions["code"]).inc()  # type: ignore[index]
-        if result.errors and result.data is None and all(error.path is None and not isinstance(error, QueryAborted) for error in result.errors):
-            sub_response.status_code = 400  # a request error (syntax, validation, a limit): nothing was executed
+        if (
+            result.errors
+            and result.data is None
+            and all(
+                error.path is None and not isinstance(error, QueryAborted)
+                for error in result.errors
+            )
+        ):
+            sub_response.status_code = (
+                400  # a request error (syntax, validation, a limit): nothing was executed
+            )
         return result
 
 
-async def _watching_disconnect(request: Request, budget: QueryBudget, work: Callable[[], ExecutionResult]) -> ExecutionResult:
+async def _watching_disconnect(
+    request: Request, budget: QueryBudget, work: Callable[[], ExecutionResult]
+) -> ExecutionResult:
     """``work`` in a worker thread; if the client disconnects meanwhile, the budget is abandoned so
     the worker stops at its next charge instead of finishing an answer no one will read."""
+
     async def watch() -> None:
         while (await request.receive())["type"] != "http.disconnect":
             pass
         budget.abandon()
 
     failure: Exception | None = None
-    async with anyio.create_task_group() as group:  # errors of ``work`` are raised outside it, not as a group
+    async with (
+        anyio.create_task_group() as group
+    ):  # errors of ``work`` are raised outside it, not as a group
         group.start_soon(watch)
         try:
             result = await run_in_threadpool(work)
@@ -318,7 +399,9 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replayed
 
 
-IngestHandler = Callable[[Request, IngestService, IngestConfig, Principal], Awaitable[IngestOutcome]]
+IngestHandler = Callable[
+    [Request, IngestService, IngestConfig, Principal], Awaitable[IngestOutcome]
+]
 
 
 def create_app(
@@ -345,10 +428,14 @@ def create_app(
     this process ingests from (``graph.kafka_ingest``), started and stopped with the app."""
     metrics = Metrics(store)
     changes = ChangeFeed()  # subscriptions hear every apply (``graph.api.subscriptions``)
-    service = IngestService(store, events, config.rules, on_change=changes.notify, on_written=metrics.written.inc)
+    service = IngestService(
+        store, events, config.rules, on_change=changes.notify, on_written=metrics.written.inc
+    )
     translator = BatchTranslator(config)
 
-    consumer = None if kafka is None else KafkaIngest(service, kafka, KafkaMetrics(metrics.registry))
+    consumer = (
+        None if kafka is None else KafkaIngest(service, kafka, KafkaMetrics(metrics.registry))
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -380,13 +467,17 @@ def create_app(
         return await ingest(request, "single", ingest_one)
 
     async def lineage_batch(request: Request) -> Response:
-        return await ingest(request, "batch", partial(ingest_batch, translate_body=translator.translate))
+        return await ingest(
+            request, "batch", partial(ingest_batch, translate_body=translator.translate)
+        )
 
     async def healthz(request: Request) -> Response:
         try:
             await run_in_threadpool(store.ping)
         except StoreUnavailable as e:
-            return JSONResponse({"status": "unavailable", "store": store.uri, "error": str(e)}, status_code=503)
+            return JSONResponse(
+                {"status": "unavailable", "store": store.uri, "error": str(e)}, status_code=503
+            )
         return JSONResponse({"status": "ok", "store": store.uri})
 
     async def metrics_endpoint(request: Request) -> Response:
@@ -403,10 +494,18 @@ def create_app(
     graphql = ThreadedGraphQL(store, auth, limits, metrics, events, changes)
     middleware = [Middleware(AccessLog)] if access_log else []
     middleware.append(Middleware(MetricsMiddleware, metrics=metrics))
-    middleware.append(Middleware(RequestOrigin, local_mode=auth.local_mode, check_origin=auth.local_mode or auth.insecure,
-                                 allowed_hosts=allowed_hosts))
+    middleware.append(
+        Middleware(
+            RequestOrigin,
+            local_mode=auth.local_mode,
+            check_origin=auth.local_mode or auth.insecure,
+            allowed_hosts=allowed_hosts,
+        )
+    )
     middleware.append(Middleware(SettleWhenQuiet, quiet_seconds=settle_after_seconds))
-    middleware.append(Middleware(BodyDeadline, seconds=read_seconds))  # innermost: its 408 is an answer like any
+    middleware.append(
+        Middleware(BodyDeadline, seconds=read_seconds)
+    )  # innermost: its 408 is an answer like any
     return Starlette(
         routes=[
             Route("/", explorer),
@@ -417,7 +516,9 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Mount(STATIC_PATH, static_files()),
-            Mount(MARQUEZ_PREFIX, MarquezReadAPI(store, auth, limits, graphql.admission, events)),  # after the write routes it shares
+            Mount(
+                MARQUEZ_PREFIX, MarquezReadAPI(store, auth, limits, graphql.admission, events)
+            ),  # after the write routes it shares
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -173,7 +173,9 @@ class AuthConfig:
         for i, raw in enumerate(entries):
             token = _parse_token(raw, f"{source}.tokens[{i}]")
             if token.digest in seen:
-                raise InvalidAuthConfig(f"{source}.tokens[{i}]: the same token as principal {seen[token.digest]!r}")
+                raise InvalidAuthConfig(
+                    f"{source}.tokens[{i}]: the same token as principal {seen[token.digest]!r}"
+                )
             seen[token.digest] = token.principal.name
             tokens.append(token)
         return cls(tuple(tokens), ReadAccess(read))
@@ -205,7 +207,9 @@ class AuthConfig:
                 found = known.principal
         return found
 
-    def authorize(self, authorization: str | None, client_host: str | None, need: Role) -> Principal:
+    def authorize(
+        self, authorization: str | None, client_host: str | None, need: Role
+    ) -> Principal:
         """Who a request acts as, given its Authorization header and client address, if it may
         act as ``need``; raises ``AuthError`` (401 or 403) otherwise."""
         if self.insecure:
@@ -213,8 +217,10 @@ class AuthConfig:
         if self.local_mode:
             if is_loopback(client_host):
                 return LOCAL
-            raise forbidden("no tokens are configured: this server answers loopback clients only "
-                            "(configure tokens with --auth-file or LINEAGEMESH_TOKENS)")
+            raise forbidden(
+                "no tokens are configured: this server answers loopback clients only "
+                "(configure tokens with --auth-file or LINEAGEMESH_TOKENS)"
+            )
         if not authorization:
             if need is Role.READER and self.read is ReadAccess.OPEN:
                 return ANONYMOUS
@@ -222,12 +228,16 @@ class AuthConfig:
         scheme, _, token = authorization.strip().partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
-            raise unauthenticated("malformed Authorization header: expected Bearer <token>", "invalid_request")
+            raise unauthenticated(
+                "malformed Authorization header: expected Bearer <token>", "invalid_request"
+            )
         principal = self.principal_for(token)
         if principal is None:
             raise unauthenticated("invalid bearer token", "invalid_token")
         if not principal.can(need):
-            raise forbidden(f"principal {principal.name!r} ({principal.role.value}) may not {_VERBS[need]}")
+            raise forbidden(
+                f"principal {principal.name!r} ({principal.role.value}) may not {_VERBS[need]}"
+            )
         return principal
 
 
@@ -248,24 +258,38 @@ def _parse_token(raw: Any, where: str) -> _Token:
     if "token" in raw:
         token = raw["token"]
         if not isinstance(token, str) or len(token) < MIN_TOKEN_CHARS or token != token.strip():
-            raise InvalidAuthConfig(f"{where}.token: at least {MIN_TOKEN_CHARS} characters without surrounding "
-                                    "spaces are required (e.g. from `openssl rand -hex 32`)")
+            raise InvalidAuthConfig(
+                f"{where}.token: at least {MIN_TOKEN_CHARS} characters without surrounding "
+                "spaces are required (e.g. from `openssl rand -hex 32`)"
+            )
         digest = token_digest(token)
     else:
         hexdigest = raw["token_sha256"]
-        if not isinstance(hexdigest, str) or len(hexdigest) != 64 or not set(hexdigest.lower()) <= set(string.hexdigits.lower()):
-            raise InvalidAuthConfig(f"{where}.token_sha256: 64 hex digits are required (sha256sum of the token)")
+        if (
+            not isinstance(hexdigest, str)
+            or len(hexdigest) != 64
+            or not set(hexdigest.lower()) <= set(string.hexdigits.lower())
+        ):
+            raise InvalidAuthConfig(
+                f"{where}.token_sha256: 64 hex digits are required (sha256sum of the token)"
+            )
         digest = bytes.fromhex(hexdigest)
     roles = raw.get("roles")
     if isinstance(roles, str):
         roles = [roles]
     if not isinstance(roles, list) or not roles:
-        raise InvalidAuthConfig(f"{where}.roles: a non-empty list of reader, writer, admin is required")
+        raise InvalidAuthConfig(
+            f"{where}.roles: a non-empty list of reader, writer, admin is required"
+        )
     try:
         role = max((Role(r) for r in roles), key=lambda r: r.rank)
     except ValueError:
-        raise InvalidAuthConfig(f"{where}.roles: expected reader, writer or admin, got {roles!r}") from None
-    return _Token(digest, Principal(name, role, _parse_domains(raw.get("domains", []), f"{where}.domains")))
+        raise InvalidAuthConfig(
+            f"{where}.roles: expected reader, writer or admin, got {roles!r}"
+        ) from None
+    return _Token(
+        digest, Principal(name, role, _parse_domains(raw.get("domains", []), f"{where}.domains"))
+    )
 
 
 def _parse_domains(value: Any, where: str) -> frozenset[str] | None:
@@ -282,5 +306,10 @@ def describe(config: AuthConfig) -> Iterable[str]:
     """One line per principal, for the startup log (never a token)."""
     for token in config.tokens:
         p = token.principal
-        domains = "" if p.role is not Role.WRITER else " domains=" + ("*" if p.domains is None else ",".join(sorted(p.domains)) or "(unowned only)")
+        domains = (
+            ""
+            if p.role is not Role.WRITER
+            else " domains="
+            + ("*" if p.domains is None else ",".join(sorted(p.domains)) or "(unowned only)")
+        )
         yield f"{p.name}: {p.role.value}{domains}"

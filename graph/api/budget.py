@@ -20,13 +20,20 @@ from typing import Any
 from graphql import GraphQLError
 
 BUDGET_KEY = "budget"  # the execution-context entry holding the operation's QueryBudget
-STOP_CODES = ("QUERY_TOO_COSTLY", "RESULT_TOO_LARGE", "QUERY_TIMEOUT", "QUERY_ABANDONED")  # ``extensions.code`` of QueryAborted
+STOP_CODES = (
+    "QUERY_TOO_COSTLY",
+    "RESULT_TOO_LARGE",
+    "QUERY_TIMEOUT",
+    "QUERY_ABANDONED",
+)  # ``extensions.code`` of QueryAborted
 BYTES_PER_FIELD = 32  # a rough size of one selected field of one object in the answer's JSON
 
 
 @dataclass(frozen=True)
 class BudgetLimits:
-    max_cost: int = 50_000  # list items resolved by one operation (lineage/impact answers not counted)
+    max_cost: int = (
+        50_000  # list items resolved by one operation (lineage/impact answers not counted)
+    )
     max_result_bytes: int = 128 * 1024 * 1024  # the answer's JSON
     seconds: float = 30.0  # wall time of one operation
 
@@ -62,7 +69,13 @@ class QueryBudget:
         """The client went away: stop at the next charge."""
         self._abandoned = True
 
-    def charge(self, objects: int, fields: int, path: Sequence[str | int] | None = None, counted: bool = True) -> None:
+    def charge(
+        self,
+        objects: int,
+        fields: int,
+        path: Sequence[str | int] | None = None,
+        counted: bool = True,
+    ) -> None:
         """Account for a list of ``objects`` items of ``fields`` selected fields each (``counted``:
         towards the cost too), and check every bound; raises ``QueryAborted``."""
         if counted:
@@ -73,15 +86,24 @@ class QueryBudget:
     def check(self, path: Sequence[str | int] | None = None) -> None:
         """Raise ``QueryAborted`` if the operation is over any bound."""
         if self._abandoned:
-            raise QueryAborted("the client went away; the query was stopped", "QUERY_ABANDONED", path)
+            raise QueryAborted(
+                "the client went away; the query was stopped", "QUERY_ABANDONED", path
+            )
         if self.cost > self.limits.max_cost:
             raise QueryAborted(
                 f"query too costly: it resolves more than {self.limits.max_cost} list items (the server's --max-query-cost); "
-                "ask for fewer nested lists or narrower ones", "QUERY_TOO_COSTLY", path)
+                "ask for fewer nested lists or narrower ones",
+                "QUERY_TOO_COSTLY",
+                path,
+            )
         if self.bytes > self.limits.max_result_bytes:
             raise QueryAborted(self.too_large(), "RESULT_TOO_LARGE", path)
         if time.monotonic() > self.deadline:
-            raise QueryAborted(f"query stopped after {self.limits.seconds:g} s (the server's --query-seconds)", "QUERY_TIMEOUT", path)
+            raise QueryAborted(
+                f"query stopped after {self.limits.seconds:g} s (the server's --query-seconds)",
+                "QUERY_TIMEOUT",
+                path,
+            )
 
     def too_large(self) -> str:
         return f"answer over {self.limits.max_result_bytes} bytes (the server's --max-result-bytes); ask for less"

@@ -28,9 +28,15 @@ DEFAULT_PAGE = 100  # items of a page where `first` is null
 @strawberry.type(description="Where a page stands in its list (Relay).")
 class PageInfo:
     has_next_page: bool
-    has_previous_page: bool = strawberry.field(description="Whether items come before this page (it was asked `after` one).")
-    start_cursor: str | None = strawberry.field(description="The first item's cursor; null on an empty page.")
-    end_cursor: str | None = strawberry.field(description="The last item's cursor: pass it as `after` for the next page.")
+    has_previous_page: bool = strawberry.field(
+        description="Whether items come before this page (it was asked `after` one)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The first item's cursor; null on an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The last item's cursor: pass it as `after` for the next page."
+    )
 
 
 @strawberry.type(description="An item of a page and its cursor.")
@@ -42,13 +48,19 @@ class Edge(Generic[T]):
 @strawberry.type(description="A page of a list, Relay style: `first` items `after` a cursor.")
 class Connection(Generic[T]):
     edges: list[Edge[T]]
-    nodes: list[T] = strawberry.field(description="The page's items, as `edges { node }` without the cursors.")
+    nodes: list[T] = strawberry.field(
+        description="The page's items, as `edges { node }` without the cursors."
+    )
     page_info: PageInfo
     total_count: int = strawberry.field(description="How many items the whole list holds.")
 
 
 def encode_cursor(key: SortKey) -> str:
-    return base64.urlsafe_b64encode(json.dumps(list(key), separators=(",", ":")).encode()).decode().rstrip("=")
+    return (
+        base64.urlsafe_b64encode(json.dumps(list(key), separators=(",", ":")).encode())
+        .decode()
+        .rstrip("=")
+    )
 
 
 def decode_cursor(cursor: str) -> SortKey:
@@ -80,9 +92,12 @@ class Page(Generic[Item]):
     has_previous_page: bool
 
     def page_info(self) -> PageInfo:
-        return PageInfo(has_next_page=self.has_next_page, has_previous_page=self.has_previous_page,
-                        start_cursor=self.cursors[0] if self.cursors else None,
-                        end_cursor=self.cursors[-1] if self.cursors else None)
+        return PageInfo(
+            has_next_page=self.has_next_page,
+            has_previous_page=self.has_previous_page,
+            start_cursor=self.cursors[0] if self.cursors else None,
+            end_cursor=self.cursors[-1] if self.cursors else None,
+        )
 
     def connection(self, make: Callable[[Item], T]) -> Connection[T]:
         nodes = [make(item) for item in self.items]
@@ -91,11 +106,20 @@ class Page(Generic[Item]):
     def connection_of(self, nodes: Sequence[T]) -> Connection[T]:
         """The connection of this page, its items already made into ``nodes`` (in order)."""
         edges = [Edge(cursor=cursor, node=node) for cursor, node in zip(self.cursors, nodes)]
-        return Connection(edges=edges, nodes=list(nodes), page_info=self.page_info(), total_count=self.total_count)
+        return Connection(
+            edges=edges, nodes=list(nodes), page_info=self.page_info(), total_count=self.total_count
+        )
 
 
-def paginate(items: Sequence[Item], key: Callable[[Item], SortKey], first: int | None, after: str | None,
-             max_page: int, descending: bool = False, ranked: bool = False) -> Page[Item]:
+def paginate(
+    items: Sequence[Item],
+    key: Callable[[Item], SortKey],
+    first: int | None,
+    after: str | None,
+    max_page: int,
+    descending: bool = False,
+    ranked: bool = False,
+) -> Page[Item]:
     """The page of ``items`` (sorted by ``key``, ascending or ``descending``, keys unique) holding the
     ``first`` items after the one whose cursor is ``after``. ``ranked``: the order is no order of the
     keys (a search ranking): a page starts after the item the cursor names, which must still be listed."""
@@ -106,10 +130,19 @@ def paginate(items: Sequence[Item], key: Callable[[Item], SortKey], first: int |
         past = decode_cursor(after)
         if ranked:
             if past not in keys:
-                raise QueryError(f"cursor {after!r} names no item of the list any more: start again without `after`")
+                raise QueryError(
+                    f"cursor {after!r} names no item of the list any more: start again without `after`"
+                )
             start = keys.index(past) + 1
         else:
-            start = next((i for i, k in enumerate(keys) if (k < past if descending else k > past)), len(keys))
+            start = next(
+                (i for i, k in enumerate(keys) if (k < past if descending else k > past)), len(keys)
+            )
     chosen = range(start, min(start + size, len(items)))
-    return Page(items=[items[i] for i in chosen], cursors=[encode_cursor(keys[i]) for i in chosen], total_count=len(items),
-                has_next_page=chosen.stop < len(items), has_previous_page=start > 0)
+    return Page(
+        items=[items[i] for i in chosen],
+        cursors=[encode_cursor(keys[i]) for i in chosen],
+        total_count=len(items),
+        has_next_page=chosen.stop < len(items),
+        has_previous_page=start > 0,
+    )

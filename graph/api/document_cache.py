@@ -71,5 +71,10 @@ class DocumentCache(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         yield
         context = self.execution_context
-        if not self._hit and context.pre_execution_errors == [] and context.graphql_document is not None and context.query:
+        if (
+            not self._hit
+            and context.pre_execution_errors == []
+            and context.graphql_document is not None
+            and context.query
+        ):
             self.documents.put(context.query, context.graphql_document)

@@ -67,14 +67,22 @@ class _Completion(NamedTuple):
 
     one: Plan
     many: Column
-    native: type | None = None  # non-null leaves whose values of exactly this type serialise as themselves
+    native: type | None = (
+        None  # non-null leaves whose values of exactly this type serialise as themselves
+    )
     #: How a list's renderer writes such values as JSON (``ColumnList.render``): "string", "bool",
     #: "int", "enum" (with its values' names) or "strings"; None where it cannot.
     render: tuple[str, Any, bool] | None = None
 
 
-_COLLECTED_DIRECTIVES = frozenset({"include", "skip"})  # applied by field collection, nothing left to do
-_NATIVE: dict[GraphQLNamedType, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}  # values of this exact type serialise as themselves
+_COLLECTED_DIRECTIVES = frozenset(
+    {"include", "skip"}
+)  # applied by field collection, nothing left to do
+_NATIVE: dict[GraphQLNamedType, type] = {
+    GraphQLString: str,
+    GraphQLID: str,
+    GraphQLBoolean: bool,
+}  # values of this exact type serialise as themselves
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1  # GraphQL Int is 32-bit
 _NONE = type(None)
 _LISTS = (list, tuple, RecordList, ColumnList)  # the list values the fast path completes
@@ -96,15 +104,31 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         context = self.context_value
         self._fragments = isinstance(context, dict) and bool(context.get(JSON_FRAGMENTS))
-        self._budget: QueryBudget | None = context.get(BUDGET_KEY) if isinstance(context, dict) else None
+        self._budget: QueryBudget | None = (
+            context.get(BUDGET_KEY) if isinstance(context, dict) else None
+        )
         # (id of a field details list, list type) -> (that list, kept alive so its id stays unique; the plan)
         self._list_plans: dict[tuple[int, GraphQLList], tuple[FieldDetailsList, Plan | None]] = {}
 
-    def complete_list_value(self, return_type: Any, field_details_list: Any, info: Any, path: Any, result: Any,
-                            position_context: Any) -> Any:
-        if self._budget is not None and hasattr(result, "__len__"):  # answers of walks are bounded by the traversal budgets
+    def complete_list_value(
+        self,
+        return_type: Any,
+        field_details_list: Any,
+        info: Any,
+        path: Any,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        if self._budget is not None and hasattr(
+            result, "__len__"
+        ):  # answers of walks are bounded by the traversal budgets
             walk_answer = type(result) is ColumnList and result.walk_answer
-            self._budget.charge(len(result), selected_fields(field_details_list), path.as_list(), counted=not walk_answer)
+            self._budget.charge(
+                len(result),
+                selected_fields(field_details_list),
+                path.as_list(),
+                counted=not walk_answer,
+            )
         if type(result) in _LISTS:
             plan = self._list_plan(return_type, field_details_list)
             if plan is not None:
@@ -112,9 +136,13 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
                     return plan(result)
                 except Exception:  # noqa: BLE001 - anything unusual: graphql-core does it again, properly
                     pass
-        return super().complete_list_value(return_type, field_details_list, info, path, result, position_context)
+        return super().complete_list_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
 
-    def handle_field_error(self, raw_error: Any, return_type: Any, field_details_list: Any, path: Any) -> None:
+    def handle_field_error(
+        self, raw_error: Any, return_type: Any, field_details_list: Any, path: Any
+    ) -> None:
         """A field's error nulls that field; one over the operation's budget ends the whole execution."""
         if isinstance(raw_error, QueryAborted):
             if raw_error.path is None:  # raised by a resolver: say where
@@ -122,12 +150,16 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
             raise raw_error
         super().handle_field_error(raw_error, return_type, field_details_list, path)
 
-    def _list_plan(self, return_type: GraphQLList, field_details_list: FieldDetailsList) -> Plan | None:
+    def _list_plan(
+        self, return_type: GraphQLList, field_details_list: FieldDetailsList
+    ) -> Plan | None:
         key = (id(field_details_list), return_type)
         cached = self._list_plans.get(key)
         if cached is None:
             plan = None
-            if not (self.middleware_manager and self.middleware_manager.middlewares) and _collected_only(field_details_list):
+            if not (
+                self.middleware_manager and self.middleware_manager.middlewares
+            ) and _collected_only(field_details_list):
                 try:
                     completion = self._plan(return_type, field_details_list)
                 except Exception:  # noqa: BLE001 - e.g. collecting subfields failed: graphql-core reports it where it should
@@ -136,7 +168,9 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
             cached = self._list_plans[key] = (field_details_list, plan)
         return cached[1]
 
-    def _plan(self, type_: GraphQLOutputType, field_details_list: FieldDetailsList) -> _Completion | None:
+    def _plan(
+        self, type_: GraphQLOutputType, field_details_list: FieldDetailsList
+    ) -> _Completion | None:
         """How to complete values of ``type_`` selected by ``field_details_list``; None if not plain."""
         nullable = not is_non_null_type(type_)
         inner = type_ if nullable else type_.of_type  # type: ignore[union-attr]
@@ -149,7 +183,9 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
             return self._object(inner, field_details_list, nullable)
         return None  # interfaces and unions: graphql-core resolves the runtime type
 
-    def _object(self, type_: GraphQLObjectType, field_details_list: FieldDetailsList, nullable: bool) -> _Completion | None:
+    def _object(
+        self, type_: GraphQLObjectType, field_details_list: FieldDetailsList, nullable: bool
+    ) -> _Completion | None:
         if type_.is_type_of is not None:
             return None
         grouped_field_set, defer_usages, _ = self.collect_subfields(type_, field_details_list)
@@ -192,7 +228,11 @@ def _object(fields: list[_Field], nullable: bool, fragments: bool) -> _Completio
     """
     response_names = [field.response_name for field in fields]
     specs = None
-    if fragments and fields and all(f.attribute is not None and f.completion.render is not None for f in fields):
+    if (
+        fragments
+        and fields
+        and all(f.attribute is not None and f.completion.render is not None for f in fields)
+    ):
         specs = [(f.response_name, f.attribute, *f.completion.render) for f in fields]  # type: ignore[misc]
 
     def one(value: Any) -> Any:
@@ -200,7 +240,10 @@ def _object(fields: list[_Field], nullable: bool, fragments: bool) -> _Completio
             return None
         if value is None or isinstance(value, Exception):
             raise _Unusual
-        return {response_name: completion.one(read(value)) for response_name, _, read, completion in fields}
+        return {
+            response_name: completion.one(read(value))
+            for response_name, _, read, completion in fields
+        }
 
     def many(values: Sequence[Any]) -> Any:
         if not values:
@@ -209,8 +252,12 @@ def _object(fields: list[_Field], nullable: bool, fragments: bool) -> _Completio
             rendered = values.render(specs)
             if rendered is not None:
                 return orjson.Fragment(rendered)
-        if type(values) is RecordList or type(values) is ColumnList:  # its columns, if it has every selected one; else its objects
-            columns = [values if f.attribute is None else values.column(f.attribute) for f in fields]
+        if (
+            type(values) is RecordList or type(values) is ColumnList
+        ):  # its columns, if it has every selected one; else its objects
+            columns = [
+                values if f.attribute is None else values.column(f.attribute) for f in fields
+            ]
             if fields and all(column is not None for column in columns):
                 completed = [f.completion.many(column) for f, column in zip(fields, columns)]  # type: ignore[arg-type]
                 return _rows(response_names, completed)
@@ -218,7 +265,10 @@ def _object(fields: list[_Field], nullable: bool, fragments: bool) -> _Completio
         types = set(map(type, values))
         if not fields or _NONE in types or any(issubclass(t, Exception) for t in types):
             return list(map(one, values))  # nulls, errors and empty selections item by item
-        return _rows(response_names, [completion.many(list(map(read, values))) for _, _, read, completion in fields])
+        return _rows(
+            response_names,
+            [completion.many(list(map(read, values))) for _, _, read, completion in fields],
+        )
 
     return _Completion(one, many)
 
@@ -240,7 +290,9 @@ def _collected_only(field_details_list: FieldDetailsList) -> bool:
         node = details.node
         if node.arguments or details.fragment_variable_values is not None:
             return False
-        if node.directives and any(d.name.value not in _COLLECTED_DIRECTIVES for d in node.directives):
+        if node.directives and any(
+            d.name.value not in _COLLECTED_DIRECTIVES for d in node.directives
+        ):
             return False
     return True
 
@@ -253,7 +305,8 @@ def _attribute(field_def: Any) -> str | None:
         or field_def.args
         or not definition.is_basic_field
         or definition.default_resolver is not getattr
-        or getattr(field_def.resolve, "__name__", None) != "_get_basic_result"  # strawberry's resolver of such fields
+        or getattr(field_def.resolve, "__name__", None)
+        != "_get_basic_result"  # strawberry's resolver of such fields
     ):
         return None
     return definition.python_name
@@ -271,7 +324,11 @@ def _list(item: _Completion, nullable: bool) -> _Completion:
         raise _Unusual
 
     def many(values: Sequence[Any]) -> list[Any]:
-        if native is not None and set(map(type, values)) <= {list, tuple} and set(map(type, chain.from_iterable(values))) <= {native}:
+        if (
+            native is not None
+            and set(map(type, values)) <= {list, tuple}
+            and set(map(type, chain.from_iterable(values))) <= {native}
+        ):
             return list(map(list, values))
         return list(map(one, values))
 
@@ -295,7 +352,9 @@ def _leaf(type_: GraphQLLeafType, nullable: bool) -> _Completion:
 
     native = _NATIVE.get(type_)
     if native is not None:
-        return _native(native, nullable, slow)._replace(render=("string" if native is str else "bool", None, nullable))
+        return _native(native, nullable, slow)._replace(
+            render=("string" if native is str else "bool", None, nullable)
+        )
     if type_ is GraphQLInt:
         return _int(slow)._replace(render=("int", None, nullable))
     if isinstance(type_, GraphQLEnumType):
@@ -324,7 +383,9 @@ def _int(slow: Plan) -> _Completion:
         return value if type(value) is int and _INT_MIN <= value <= _INT_MAX else slow(value)
 
     def many(values: Sequence[Any]) -> list[Any]:
-        if set(map(type, values)) <= {int} and (not values or (min(values) >= _INT_MIN and max(values) <= _INT_MAX)):
+        if set(map(type, values)) <= {int} and (
+            not values or (min(values) >= _INT_MIN and max(values) <= _INT_MAX)
+        ):
             return list(values)
         return list(map(one, values))
 

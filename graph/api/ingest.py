@@ -36,7 +36,9 @@ from ingest.openlineage_schema import InvalidEvent
 class IngestConfig:
     limits: IngestLimits = IngestLimits()
     rules: DomainRules = NO_RULES
-    max_clock_skew: timedelta = DEFAULT_MAX_CLOCK_SKEW  # how far ahead of this clock an eventTime may be
+    max_clock_skew: timedelta = (
+        DEFAULT_MAX_CLOCK_SKEW  # how far ahead of this clock an eventTime may be
+    )
 
 
 class RequestRejected(Exception):
@@ -46,13 +48,21 @@ class RequestRejected(Exception):
         self.error = error
         self.events = events  # how many events it rejects, where known
 
-    def __reduce__(self) -> tuple[Any, ...]:  # raised in the translation worker (graph.api.translator), re-raised here
+    def __reduce__(
+        self,
+    ) -> tuple[Any, ...]:  # raised in the translation worker (graph.api.translator), re-raised here
         return RequestRejected, (self.status, self.error, self.events)
 
 
 # Why events are rejected, by class: the label of the rejected-events metric.
-REASONS = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 413: "too_large", 415: "unsupported_encoding",
-           503: "unavailable"}
+REASONS = {
+    400: "invalid",
+    401: "unauthenticated",
+    403: "forbidden",
+    413: "too_large",
+    415: "unsupported_encoding",
+    503: "unavailable",
+}
 
 
 @dataclass
@@ -62,8 +72,12 @@ class IngestOutcome:
     response: Response
     accepted: int = 0
     rejected: Counter[str] = field(default_factory=Counter)  # reason class -> events
-    not_applied: Counter[str] = field(default_factory=Counter)  # what of accepted events was not applied as sent
-    lenient: Counter[str] = field(default_factory=Counter)  # ingest.lenient reason -> accepted events relaxed so
+    not_applied: Counter[str] = field(
+        default_factory=Counter
+    )  # what of accepted events was not applied as sent
+    lenient: Counter[str] = field(
+        default_factory=Counter
+    )  # ingest.lenient reason -> accepted events relaxed so
 
     @property
     def events(self) -> int:
@@ -71,8 +85,11 @@ class IngestOutcome:
 
 
 def rejection(status: int, error: str, events: int = 1, **extra: Any) -> IngestOutcome:
-    response = JSONResponse({"error": error, **extra}, status_code=status,
-                            headers={"Retry-After": "1"} if status == 503 else None)
+    response = JSONResponse(
+        {"error": error, **extra},
+        status_code=status,
+        headers={"Retry-After": "1"} if status == 503 else None,
+    )
     return IngestOutcome(response, rejected=Counter({REASONS.get(status, str(status)): events}))
 
 
@@ -98,8 +115,11 @@ def _require_json(request: Request) -> None:
     but not ``application/json``."""
     media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media_type != "application/json":
-        raise RequestRejected(415, f"Content-Type {media_type or '(none)'!r} is not accepted: send application/json "
-                                   "(gzipped with Content-Encoding: gzip, or plain)")
+        raise RequestRejected(
+            415,
+            f"Content-Type {media_type or '(none)'!r} is not accepted: send application/json "
+            "(gzipped with Content-Encoding: gzip, or plain)",
+        )
 
 
 async def _read_body(request: Request, limits: IngestLimits) -> bytes:
@@ -143,12 +163,16 @@ def _parse_json(body: bytes) -> Any:
     except UnusableValue as e:
         raise RequestRejected(400, str(e)) from None
     except NotJSON as e:
-        raise RequestRejected(400, f"body is not valid JSON: {str(e).removeprefix('not valid JSON: ')}") from None
+        raise RequestRejected(
+            400, f"body is not valid JSON: {str(e).removeprefix('not valid JSON: ')}"
+        ) from None
 
 
 def _translate_one(body: bytes, config: IngestConfig) -> TranslatedEvent:
     try:
-        return translate_one(_parse_json(body), body, config.rules, latest_accepted(config.max_clock_skew))
+        return translate_one(
+            _parse_json(body), body, config.rules, latest_accepted(config.max_clock_skew)
+        )
     except InvalidEvent as e:
         raise RequestRejected(400, str(e)) from None
 
@@ -157,10 +181,14 @@ def _count_not_applied(decisions: list[Authorization], not_applied: Counter[str]
     """What of the events a writer's scope reduced is not applied as sent (``graph.authorization``)."""
     for decision in decisions:
         if decision.mutations is not None:
-            not_applied.update({"observation": decision.observed, "alias": decision.ignored_aliases})
+            not_applied.update(
+                {"observation": decision.observed, "alias": decision.ignored_aliases}
+            )
 
 
-async def ingest_one(request: Request, service: IngestService, config: IngestConfig, principal: Principal) -> IngestOutcome:
+async def ingest_one(
+    request: Request, service: IngestService, config: IngestConfig, principal: Principal
+) -> IngestOutcome:
     not_applied: Counter[str] = Counter()
     try:
         body = await _read_body(request, config.limits)
@@ -178,8 +206,12 @@ async def ingest_one(request: Request, service: IngestService, config: IngestCon
         return rejection(e.status, e.error)
     except StoreUnavailable as e:
         return rejection(503, f"store unavailable, retry later: {e}")
-    return IngestOutcome(JSONResponse({"status": "created"}, status_code=201), accepted=1, not_applied=not_applied,
-                         lenient=Counter(event.lenient))
+    return IngestOutcome(
+        JSONResponse({"status": "created"}, status_code=201),
+        accepted=1,
+        not_applied=not_applied,
+        lenient=Counter(event.lenient),
+    )
 
 
 Translated = list[TranslatedEvent | str]
@@ -193,8 +225,11 @@ def translate_batch(body: bytes, config: IngestConfig) -> Translated:
     if not isinstance(events, list):
         raise RequestRejected(400, "$: a batch must be a JSON array of events")
     if len(events) > config.limits.max_batch_events:
-        raise RequestRejected(413, f"batch of {len(events)} events is over the limit of {config.limits.max_batch_events}",
-                              events=len(events))
+        raise RequestRejected(
+            413,
+            f"batch of {len(events)} events is over the limit of {config.limits.max_batch_events}",
+            events=len(events),
+        )
     translated: Translated = []
     not_after = latest_accepted(config.max_clock_skew)
     for event in events:
@@ -205,8 +240,13 @@ def translate_batch(body: bytes, config: IngestConfig) -> Translated:
     return translated
 
 
-async def ingest_batch(request: Request, service: IngestService, config: IngestConfig, principal: Principal,
-                       translate_body: Callable[[bytes], Awaitable[Translated]]) -> IngestOutcome:
+async def ingest_batch(
+    request: Request,
+    service: IngestService,
+    config: IngestConfig,
+    principal: Principal,
+    translate_body: Callable[[bytes], Awaitable[Translated]],
+) -> IngestOutcome:
     """Each event is validated (and authorized) on its own; all valid ones are applied together and
     durably. ``translate_body`` runs ``translate_batch`` with ``config`` (``graph.api.translator``)."""
     translated: Translated = []
@@ -214,9 +254,13 @@ async def ingest_batch(request: Request, service: IngestService, config: IngestC
         body = await _read_body(request, config.limits)
         translated = await translate_body(body)
         valid = {i: m for i, m in enumerate(translated) if not isinstance(m, str)}
-        decisions = dict(zip(valid, await run_in_threadpool(service.authorize, principal, list(valid.values()))))
+        decisions = dict(
+            zip(valid, await run_in_threadpool(service.authorize, principal, list(valid.values())))
+        )
     except RequestRejected as e:
-        e.__traceback__ = e.__context__ = None  # as in ingest_one: the body must not outlive the answer
+        e.__traceback__ = e.__context__ = (
+            None  # as in ingest_one: the body must not outlive the answer
+        )
         return rejection(e.status, e.error, e.events)
     except StoreUnavailable as e:  # while looking up the domains of the datasets
         return rejection(503, f"store unavailable, retry later: {e}", len(translated) or 1)
@@ -228,7 +272,14 @@ async def ingest_batch(request: Request, service: IngestService, config: IngestC
         if isinstance(item, str):
             results.append({"index": index, "status": 400, "error": item})
         elif refused := decisions[index].refused:
-            results.append({"index": index, "status": 403, "error": forbidden(principal, refused), "domains": refused})
+            results.append(
+                {
+                    "index": index,
+                    "status": 403,
+                    "error": forbidden(principal, refused),
+                    "domains": refused,
+                }
+            )
         else:
             accepted_events.append(item)
             accepted_decisions.append(decisions[index])
@@ -248,5 +299,6 @@ async def ingest_batch(request: Request, service: IngestService, config: IngestC
     answer = {"accepted": accepted, "rejected": len(results) - accepted, "results": results}
     # A status per event: orjson renders it in a tenth of the standard library's time (what JSONResponse uses).
     response = Response(orjson.dumps(answer), status_code=200, media_type="application/json")
-    return IngestOutcome(response, accepted=accepted, rejected=rejected, not_applied=not_applied,
-                         lenient=lenient)
+    return IngestOutcome(
+        response, accepted=accepted, rejected=rejected, not_applied=not_applied, lenient=lenient
+    )

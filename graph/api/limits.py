@@ -22,14 +22,24 @@ class IngestLimits:
 @dataclass(frozen=True)
 class GraphQLLimits:
     max_body_bytes: int = 1024 * 1024  # a POST /graphql body (413 above)
-    max_depth: int = 15  # selection-set nesting of an operation, introspection not counted (400 above)
+    max_depth: int = (
+        15  # selection-set nesting of an operation, introspection not counted (400 above)
+    )
     max_tokens: int = 5000  # lexical tokens of a document (400 above)
-    max_aliases: int = 30  # aliased fields of a document, each possibly a whole traversal (400 above)
-    max_traversal_depth: int = 10_000  # a guard on lineage/columnLineage/impact depth; the budgets below do the bounding
+    max_aliases: int = (
+        30  # aliased fields of a document, each possibly a whole traversal (400 above)
+    )
+    max_traversal_depth: int = (
+        10_000  # a guard on lineage/columnLineage/impact depth; the budgets below do the bounding
+    )
     max_traversal_nodes: int = 100_000  # nodes one walk may visit (truncated beyond)
     traversal_seconds: float = 20.0  # time one walk may take (truncated beyond)
     max_page: int = 1000  # `first` arguments (Job.runs) are capped here
-    budget: BudgetLimits = BudgetLimits()  # cost, answer size and time of one operation (an error beyond)
-    admission: AdmissionLimits = AdmissionLimits()  # operations in flight per client and in all (429 beyond)
+    budget: BudgetLimits = (
+        BudgetLimits()
+    )  # cost, answer size and time of one operation (an error beyond)
+    admission: AdmissionLimits = (
+        AdmissionLimits()
+    )  # operations in flight per client and in all (429 beyond)
     max_connection_subscriptions: int = 8  # subscriptions one websocket may hold (an error beyond)
     max_subscriptions: int = 256  # subscriptions the server holds in all (an error beyond)

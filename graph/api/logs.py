@@ -32,7 +32,9 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "time": datetime.fromtimestamp(record.created, UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -75,4 +77,6 @@ class AccessLog(RequestObserver):
             "events": state.get("events"),
             "client": client[0] if client else None,
         }
-        self.logger.info("%s %s %s", scope["method"], scope["path"], status, extra={"request": fields})
+        self.logger.info(
+            "%s %s %s", scope["method"], scope["path"], status, extra={"request": fields}
+        )

@@ -83,7 +83,9 @@ def _shown(view: GraphView, node: Node, full: bool, what: str, name: str) -> dic
 
 
 def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
-    return JSONResponse({"code": status, "message": message, "error": message}, status_code=status, headers=headers)
+    return JSONResponse(
+        {"code": status, "message": message, "error": message}, status_code=status, headers=headers
+    )
 
 
 class Params:
@@ -110,7 +112,9 @@ class Params:
         except ValueError:
             raise MarquezError(400, f"query param {name} must be an integer, not {raw!r}") from None
         if minimum is not None and value < minimum:
-            raise MarquezError(400, f"query param {name} must be greater than or equal to {minimum}")
+            raise MarquezError(
+                400, f"query param {name} must be greater than or equal to {minimum}"
+            )
         return value
 
     def moment(self, name: str, default: datetime) -> datetime:
@@ -126,7 +130,10 @@ class Params:
         except ValueError:
             moment = None
         if moment is None or moment.tzinfo is None:
-            raise MarquezError(400, f"query param {name} must be a date-time with an offset (2024-01-01T00:00:00Z), not {raw!r}")
+            raise MarquezError(
+                400,
+                f"query param {name} must be a date-time with an offset (2024-01-01T00:00:00Z), not {raw!r}",
+            )
         return moment
 
     def boolean(self, name: str) -> bool:
@@ -134,13 +141,23 @@ class Params:
 
     def page(self) -> tuple[int, int]:
         """``limit`` (at most ``max_page``) and ``offset``."""
-        return min(self.integer("limit", DEFAULT_LIMIT), self.limits.max_page), self.integer("offset", 0)
+        return min(self.integer("limit", DEFAULT_LIMIT), self.limits.max_page), self.integer(
+            "offset", 0
+        )
 
     def depth(self) -> int:
-        return max(min(self.integer("depth", DEFAULT_DEPTH, minimum=None), self.limits.max_traversal_depth), 0)
+        return max(
+            min(
+                self.integer("depth", DEFAULT_DEPTH, minimum=None), self.limits.max_traversal_depth
+            ),
+            0,
+        )
 
     def walk_budget(self) -> dict[str, Any]:
-        return {"max_nodes": self.limits.max_traversal_nodes, "deadline_seconds": self.limits.traversal_seconds}
+        return {
+            "max_nodes": self.limits.max_traversal_nodes,
+            "deadline_seconds": self.limits.traversal_seconds,
+        }
 
 
 class Reads:
@@ -152,16 +169,32 @@ class Reads:
     def fields(self, datasets: Iterable[Node]) -> dict[str, list[Node]]:
         """Each dataset's current schema fields, in schema order (a field known by name only when
         no column node holds it)."""
-        wanted = {d.id: [field_id(d.props.get("namespace", ""), d.props.get("name", ""), c) for c in d.props.get("columns") or []]
-                  for d in datasets}
+        wanted = {
+            d.id: [
+                field_id(d.props.get("namespace", ""), d.props.get("name", ""), c)
+                for c in d.props.get("columns") or []
+            ]
+            for d in datasets
+        }
         found = self.view.nodes({i for ids in wanted.values() for i in ids})
-        return {d: [found.get(i) or Node(i, NodeKind.COLUMN, {"name": i.rsplit(":", 1)[-1]}) for i in ids] for d, ids in wanted.items()}
+        return {
+            d: [
+                found.get(i) or Node(i, NodeKind.COLUMN, {"name": i.rsplit(":", 1)[-1]})
+                for i in ids
+            ]
+            for d, ids in wanted.items()
+        }
 
-    def job_io(self, jobs: Iterable[Node], known: Mapping[str, Node] | None = None) -> dict[str, tuple[list[Node], list[Node]]]:
+    def job_io(
+        self, jobs: Iterable[Node], known: Mapping[str, Node] | None = None
+    ) -> dict[str, tuple[list[Node], list[Node]]]:
         """Each job's current inputs and outputs, by name (``known``: nodes already read)."""
         keys = self.view.edge_keys({j.id for j in jobs}, JOB_IO, "out")
         known = known or {}
-        found = {**self.view.nodes({target for _, _, target in keys if target not in known}), **known}
+        found = {
+            **self.view.nodes({target for _, _, target in keys if target not in known}),
+            **known,
+        }
         io: dict[str, tuple[list[Node], list[Node]]] = defaultdict(lambda: ([], []))
         for source, kind, target in keys:
             if target in found:
@@ -184,7 +217,11 @@ class Reads:
                 by_column[edge.source].append(_input_field(source, edge.props))
         answer: dict[str, list[dict[str, Any]] | None] = {}
         for dataset, columns in fields.items():
-            entries = [{"name": c.props.get("name"), "inputFields": by_column[c.id]} for c in columns if by_column.get(c.id)]
+            entries = [
+                {"name": c.props.get("name"), "inputFields": by_column[c.id]}
+                for c in columns
+                if by_column.get(c.id)
+            ]
             answer[dataset] = entries or None
         return answer
 
@@ -192,21 +229,34 @@ class Reads:
 def _transformation(props: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """The (description, type) Marquez shows for a column derivation."""
     first = (props.get("transformations") or [{}])[0]
-    return (props.get("transformationDescription") or first.get("description"),
-            props.get("transformationType") or first.get("type"))
+    return (
+        props.get("transformationDescription") or first.get("description"),
+        props.get("transformationType") or first.get("type"),
+    )
 
 
 def _input_field(column: Node, props: Mapping[str, Any]) -> dict[str, Any]:
     description, kind = _transformation(props)
-    return {"namespace": column.props.get("namespace"), "dataset": column.props.get("dataset"), "field": column.props.get("name"),
-            "transformationDescription": description, "transformationType": kind}
+    return {
+        "namespace": column.props.get("namespace"),
+        "dataset": column.props.get("dataset"),
+        "field": column.props.get("name"),
+        "transformationDescription": description,
+        "transformationType": kind,
+    }
 
 
 class MarquezReadAPI:
     """The ASGI app answering ``GET /api/v1/...`` as Marquez does."""
 
-    def __init__(self, store: Store, auth: AuthConfig, limits: GraphQLLimits, admission: Admission,
-                 events: EventLog | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        auth: AuthConfig,
+        limits: GraphQLLimits,
+        admission: Admission,
+        events: EventLog | None = None,
+    ) -> None:
         self.store = store
         self.events = events
         self.auth = auth
@@ -222,14 +272,21 @@ class MarquezReadAPI:
         if request.method not in ("GET", "HEAD"):
             return error_response(405, "HTTP 405 Method Not Allowed")
         try:
-            principal = self.auth.authorize(request.headers.get("authorization"), request.client.host if request.client else None,
-                                            Role.READER)
+            principal = self.auth.authorize(
+                request.headers.get("authorization"),
+                request.client.host if request.client else None,
+                Role.READER,
+            )
         except AuthError as e:
             return JSONResponse({"error": e.error}, status_code=e.status, headers=e.headers)
         request.state.principal = principal.name
         raw = request.scope.get("raw_path") or request.scope["path"].encode()
         path = raw.decode("latin-1").split("?", 1)[0]
-        segments = [unquote(s, errors="strict") for s in path[len(PREFIX):].strip("/").split("/")] if path.startswith(PREFIX) else []
+        segments = (
+            [unquote(s, errors="strict") for s in path[len(PREFIX) :].strip("/").split("/")]
+            if path.startswith(PREFIX)
+            else []
+        )
         handler = self._route(segments)
         if handler is None:
             return error_response(404, "HTTP 404 Not Found")
@@ -242,7 +299,9 @@ class MarquezReadAPI:
             return error_response(429, str(e), {"Retry-After": "1"})
         return Response(body, status_code=status, media_type="application/json", headers=headers)
 
-    def _run(self, handler: Callable[[GraphView, Params], Any], params: Params) -> tuple[int, bytes, dict[str, str]]:
+    def _run(
+        self, handler: Callable[[GraphView, Params], Any], params: Params
+    ) -> tuple[int, bytes, dict[str, str]]:
         """One request's answer, encoded, in a worker thread."""
         from graph.api.app import encode_answer
 
@@ -252,15 +311,27 @@ class MarquezReadAPI:
             if isinstance(answer, tuple):
                 answer, headers = answer
         except MarquezError as e:
-            return e.status, orjson.dumps({"code": e.status, "message": e.message, "error": e.message}), {}
+            return (
+                e.status,
+                orjson.dumps({"code": e.status, "message": e.message, "error": e.message}),
+                {},
+            )
         except QueryError as e:
             return 400, orjson.dumps({"code": 400, "message": str(e), "error": str(e)}), {}
         except StoreUnavailable as e:
-            return 503, orjson.dumps({"code": 503, "message": str(e), "error": str(e)}), {"Retry-After": "1"}
-        body = answer if isinstance(answer, bytes) else encode_answer(answer)  # bytes: written natively
+            return (
+                503,
+                orjson.dumps({"code": 503, "message": str(e), "error": str(e)}),
+                {"Retry-After": "1"},
+            )
+        body = (
+            answer if isinstance(answer, bytes) else encode_answer(answer)
+        )  # bytes: written natively
         if len(body) > self.limits.budget.max_result_bytes:
-            message = (f"the answer is over {self.limits.budget.max_result_bytes} bytes (--max-result-bytes): "
-                       "ask for a smaller depth or page")
+            message = (
+                f"the answer is over {self.limits.budget.max_result_bytes} bytes (--max-result-bytes): "
+                "ask for a smaller depth or page"
+            )
             return 400, orjson.dumps({"code": 400, "message": message, "error": message}), {}
         return 200, body, headers
 
@@ -311,7 +382,11 @@ class MarquezReadAPI:
 
     def namespaces(self, view: GraphView, params: Params) -> dict[str, Any]:
         limit, offset = params.page()
-        return {"namespaces": [shapes.namespace(ns) for ns in catalog.namespaces(view)[offset: offset + limit]]}
+        return {
+            "namespaces": [
+                shapes.namespace(ns) for ns in catalog.namespaces(view)[offset : offset + limit]
+            ]
+        }
 
     def _existing_namespace(self, view: GraphView, ns: str) -> None:
         if not catalog.namespace_exists(view, ns):
@@ -328,23 +403,34 @@ class MarquezReadAPI:
         limit, offset = params.page()
         page = catalog.in_namespace(view, NodeKind.DATASET, ns, limit, offset)
         lineage_of = Reads(view).column_lineage(page.nodes)
-        return {"totalCount": page.total, "datasets": [shapes.dataset(data, lineage_of[d.id])
-                                                       for d, data in zip(page.nodes, shapes.marquez(view, page.nodes, True))
-                                                       if data is not None]}
+        return {
+            "totalCount": page.total,
+            "datasets": [
+                shapes.dataset(data, lineage_of[d.id])
+                for d, data in zip(page.nodes, shapes.marquez(view, page.nodes, True))
+                if data is not None
+            ],
+        }
 
     def dataset(self, view: GraphView, ns: str, name: str) -> dict[str, Any]:
         self._existing_namespace(view, ns)
         found = queries.dataset(view, ns, name)
         if found is None or found.kind != NodeKind.DATASET:
             raise _not_found("Dataset", name)
-        return shapes.dataset(_shown(view, found, True, "Dataset", name), Reads(view).column_lineage([found])[found.id])
+        return shapes.dataset(
+            _shown(view, found, True, "Dataset", name),
+            Reads(view).column_lineage([found])[found.id],
+        )
 
     def jobs(self, view: GraphView, params: Params, ns: str | None) -> dict[str, Any]:
         if ns is not None:
             self._existing_namespace(view, ns)
         limit, offset = params.page()
         page = catalog.in_namespace(view, NodeKind.JOB, ns, limit, offset)
-        return {"totalCount": page.total, "jobs": [job for job in shapes.marquez(view, page.nodes, True) if job is not None]}
+        return {
+            "totalCount": page.total,
+            "jobs": [job for job in shapes.marquez(view, page.nodes, True) if job is not None],
+        }
 
     def _job(self, view: GraphView, ns: str, name: str) -> Node:
         self._existing_namespace(view, ns)
@@ -361,7 +447,10 @@ class MarquezReadAPI:
         limit, offset = params.page()
         total = len(view.edge_keys({found.id}, (EdgeKind.OF,), "in"))
         page = queries.runs(view, found, offset + limit)[offset:]
-        return {"runs": [run for run in shapes.marquez(view, page, False) if run is not None], "totalCount": total}
+        return {
+            "runs": [run for run in shapes.marquez(view, page, False) if run is not None],
+            "totalCount": total,
+        }
 
     def _run_node(self, view: GraphView, uuid: str) -> tuple[Node, Node | None]:
         found = queries.node(view, run_id(uuid))
@@ -396,9 +485,15 @@ class MarquezReadAPI:
     def lineage(self, view: GraphView, params: Params) -> tuple[bytes, dict[str, str]]:
         """The walk's answer written by the native core (``native/core/marquez.h``): nodes by id, each
         with its ``DatasetData`` or ``JobData`` and its edges within the answer."""
-        start = self._start(view, params.text("nodeId", required=True) or "", (NodeKind.DATASET, NodeKind.JOB))
-        graph = lineage.dataset_lineage(view, start.id, Direction.BOTH, params.depth(), **params.walk_budget())
-        return graph.answer.render_marquez(), {"X-Lineage-Truncated": "true"} if graph.truncated else {}
+        start = self._start(
+            view, params.text("nodeId", required=True) or "", (NodeKind.DATASET, NodeKind.JOB)
+        )
+        graph = lineage.dataset_lineage(
+            view, start.id, Direction.BOTH, params.depth(), **params.walk_budget()
+        )
+        return graph.answer.render_marquez(), {
+            "X-Lineage-Truncated": "true"
+        } if graph.truncated else {}
 
     def column_lineage(self, view: GraphView, params: Params) -> tuple[bytes, dict[str, str]]:
         """The columns upstream (and downstream, ``withDownstream``) of a field, or of each field of
@@ -412,15 +507,24 @@ class MarquezReadAPI:
         if start.kind == NodeKind.COLUMN:
             columns = [start.id]
         else:
-            datasets = [start] if start.kind == NodeKind.DATASET else Reads(view).job_io([start]).get(start.id, ([], []))[1]
+            datasets = (
+                [start]
+                if start.kind == NodeKind.DATASET
+                else Reads(view).job_io([start]).get(start.id, ([], []))[1]
+            )
             named = [c.id for found in Reads(view).fields(datasets).values() for c in found]
             existing = view.nodes(named)
             columns = [c for c in named if c in existing]
         if not columns:
             raise MarquezError(404, "Could not find node")
         budget = params.walk_budget()
-        body, truncated = view.native.marquez_column_lineage(columns, with_downstream, params.depth(), budget["max_nodes"],
-                                                             budget["deadline_seconds"])
+        body, truncated = view.native.marquez_column_lineage(
+            columns,
+            with_downstream,
+            params.depth(),
+            budget["max_nodes"],
+            budget["deadline_seconds"],
+        )
         return body, {"X-Lineage-Truncated": "true"} if truncated else {}
 
     # -- search ------------------------------------------------------------------------------
@@ -435,15 +539,28 @@ class MarquezReadAPI:
             raise MarquezError(400, "query param sort must be one of NAME, UPDATE_AT")
         limit = min(params.integer("limit", DEFAULT_SEARCH_LIMIT), self.limits.max_page)
         namespace = params.text("namespace")
-        kinds = {"DATASET": (NodeKind.DATASET,), "JOB": (NodeKind.JOB,)}.get(wanted, (NodeKind.DATASET, NodeKind.JOB))
-        found = [n for n in view.search(text, kinds, limit if namespace is None else self.limits.max_page)
-                 if namespace is None or n.props.get("namespace") == namespace][:limit]
+        kinds = {"DATASET": (NodeKind.DATASET,), "JOB": (NodeKind.JOB,)}.get(
+            wanted, (NodeKind.DATASET, NodeKind.JOB)
+        )
+        found = [
+            n
+            for n in view.search(text, kinds, limit if namespace is None else self.limits.max_page)
+            if namespace is None or n.props.get("namespace") == namespace
+        ][:limit]
         if sort == "name":
             found.sort(key=lambda n: (n.props.get("name") or "", n.id))
         else:
             found.sort(key=lambda n: (n.props.get("lastSeenAt") or "", n.id), reverse=True)
-        results = [{"type": "DATASET" if n.kind == NodeKind.DATASET else "JOB", "name": n.props.get("name"),
-                    "updatedAt": n.props.get("lastSeenAt"), "namespace": n.props.get("namespace"), "nodeId": n.id} for n in found]
+        results = [
+            {
+                "type": "DATASET" if n.kind == NodeKind.DATASET else "JOB",
+                "name": n.props.get("name"),
+                "updatedAt": n.props.get("lastSeenAt"),
+                "namespace": n.props.get("namespace"),
+                "nodeId": n.id,
+            }
+            for n in found
+        ]
         return {"totalCount": len(results), "results": results}
 
     # -- events ------------------------------------------------------------------------------
@@ -474,8 +591,17 @@ class MarquezReadAPI:
         bounds = [(start, start + step) for start in starts]
         utc = [(_stamp(a), _stamp(b)) for a, b in bounds]
         counts = catalog.run_event_counts(view, utc)
-        return [{"startInterval": a.isoformat(), "endInterval": b.isoformat(), "fail": c["FAIL"], "start": c["START"],
-                 "complete": c["COMPLETE"], "abort": c["ABORT"]} for (a, b), c in zip(bounds, counts)]
+        return [
+            {
+                "startInterval": a.isoformat(),
+                "endInterval": b.isoformat(),
+                "fail": c["FAIL"],
+                "start": c["START"],
+                "complete": c["COMPLETE"],
+                "abort": c["ABORT"],
+            }
+            for (a, b), c in zip(bounds, counts)
+        ]
 
     def lineage_events(self, view: GraphView, params: Params) -> dict[str, Any]:
         """The raw events whose eventTime is in [``after``, ``before``), by eventTime
@@ -485,9 +611,14 @@ class MarquezReadAPI:
         direction = (params.text("sortDirection") or "desc").strip().lower()
         if direction not in ("desc", "asc"):
             raise MarquezError(400, "query param sortDirection must be one of [desc, asc]")
-        after, before = params.moment("after", raw_events.DEFAULT_AFTER), params.moment("before", raw_events.DEFAULT_BEFORE)
+        after, before = (
+            params.moment("after", raw_events.DEFAULT_AFTER),
+            params.moment("before", raw_events.DEFAULT_BEFORE),
+        )
         limit, offset = params.page()
-        return raw_events.lineage_events(self.events, limit, offset, after, before, direction == "desc")
+        return raw_events.lineage_events(
+            self.events, limit, offset, after, before, direction == "desc"
+        )
 
 
 def _stamp(moment: datetime) -> str:

@@ -32,8 +32,14 @@ DEFAULT_OWNER = "anonymous"  # Marquez's owner of namespaces created by OpenLine
 
 
 def namespace(found: Namespace) -> dict[str, Any]:
-    return {"name": found.name, "createdAt": found.created_at, "updatedAt": found.updated_at, "ownerName": DEFAULT_OWNER,
-            "description": None, "isHidden": False}
+    return {
+        "name": found.name,
+        "createdAt": found.created_at,
+        "updatedAt": found.updated_at,
+        "ownerName": DEFAULT_OWNER,
+        "description": None,
+        "isHidden": False,
+    }
 
 
 def marquez(view: GraphView, nodes: Iterable[Node], full: bool) -> list[dict[str, Any] | None]:

@@ -40,8 +40,26 @@ from graph.stores import Store, StoreUnavailable
 from ingest.lenient import REASONS as LENIENT_REASONS
 
 GRAPH_SIZE_TTL = 10.0  # seconds; counting a large embedded graph walks all of it
-ROUTES = frozenset({"/", "/api/v1/lineage", "/api/v1/lineage/batch", "/healthz", "/graphql", "/metrics"})
-_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+ROUTES = frozenset(
+    {"/", "/api/v1/lineage", "/api/v1/lineage/batch", "/healthz", "/graphql", "/metrics"}
+)
+_LATENCY_BUCKETS = (
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+    30.0,
+    60.0,
+)
 
 
 class Metrics:
@@ -51,33 +69,69 @@ class Metrics:
         disable_created_metrics()  # process-wide: the *_created series would double every series for nothing
         self.registry = CollectorRegistry()
         r = self.registry
-        self.accepted = Counter("lineagemesh_ingest_events_accepted", "OpenLineage events applied.", registry=r)
-        self.rejected = Counter("lineagemesh_ingest_events_rejected", "OpenLineage events refused, by reason class.",
-                                ["reason"], registry=r)
+        self.accepted = Counter(
+            "lineagemesh_ingest_events_accepted", "OpenLineage events applied.", registry=r
+        )
+        self.rejected = Counter(
+            "lineagemesh_ingest_events_rejected",
+            "OpenLineage events refused, by reason class.",
+            ["reason"],
+            registry=r,
+        )
         for reason in REASONS.values():
             self.rejected.labels(reason)
-        self.written = Counter("lineagemesh_ingest_elements_written", "Nodes and edges ingest changed in the store.",
-                               registry=r)
-        self.not_applied = Counter("lineagemesh_ingest_not_applied", "Parts of accepted events not applied as sent, by what.",
-                                   ["what"], registry=r)
+        self.written = Counter(
+            "lineagemesh_ingest_elements_written",
+            "Nodes and edges ingest changed in the store.",
+            registry=r,
+        )
+        self.not_applied = Counter(
+            "lineagemesh_ingest_not_applied",
+            "Parts of accepted events not applied as sent, by what.",
+            ["what"],
+            registry=r,
+        )
         for what in ("observation", "alias"):
             self.not_applied.labels(what)
-        self.lenient = Counter("lineagemesh_ingest_lenient", "OpenLineage events applied after relaxing the spec as Marquez "
-                               "does, by what was relaxed.", ["reason"], registry=r)
+        self.lenient = Counter(
+            "lineagemesh_ingest_lenient",
+            "OpenLineage events applied after relaxing the spec as Marquez "
+            "does, by what was relaxed.",
+            ["reason"],
+            registry=r,
+        )
         for reason in LENIENT_REASONS:
             self.lenient.labels(reason)
-        self.ingest_seconds = Histogram("lineagemesh_ingest_duration_seconds", "Ingest request latency.", ["endpoint"],
-                                        buckets=_LATENCY_BUCKETS, registry=r)
-        self.graphql_seconds = Histogram("lineagemesh_graphql_duration_seconds",
-                                         "GraphQL operation latency: parse, validation and execution.",
-                                         buckets=_LATENCY_BUCKETS, registry=r)
-        self.graphql_stopped = Counter("lineagemesh_graphql_stopped", "GraphQL operations stopped by their budget, by error code.",
-                                       ["code"], registry=r)
+        self.ingest_seconds = Histogram(
+            "lineagemesh_ingest_duration_seconds",
+            "Ingest request latency.",
+            ["endpoint"],
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.graphql_seconds = Histogram(
+            "lineagemesh_graphql_duration_seconds",
+            "GraphQL operation latency: parse, validation and execution.",
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.graphql_stopped = Counter(
+            "lineagemesh_graphql_stopped",
+            "GraphQL operations stopped by their budget, by error code.",
+            ["code"],
+            registry=r,
+        )
         for code in STOP_CODES:
             self.graphql_stopped.labels(code)
-        self.requests = Counter("lineagemesh_http_requests", "HTTP requests answered, by route and status.",
-                                ["route", "status"], registry=r)
-        self.in_flight = Gauge("lineagemesh_http_requests_in_flight", "HTTP requests being answered.", registry=r)
+        self.requests = Counter(
+            "lineagemesh_http_requests",
+            "HTTP requests answered, by route and status.",
+            ["route", "status"],
+            registry=r,
+        )
+        self.in_flight = Gauge(
+            "lineagemesh_http_requests_in_flight", "HTTP requests being answered.", registry=r
+        )
         r.register(_GraphSize(store, graph_size_ttl))
         retries = getattr(store, "retries", None)
         if retries is not None:
@@ -124,11 +178,17 @@ class _GraphSize(Collector):
 
     def collect(self) -> Iterator[Metric]:
         counts = self._current()
-        yield GaugeMetricFamily("lineagemesh_store_up", "1 when the store answered the last graph-size count.",
-                                value=0 if counts is None else 1)
+        yield GaugeMetricFamily(
+            "lineagemesh_store_up",
+            "1 when the store answered the last graph-size count.",
+            value=0 if counts is None else 1,
+        )
         if counts is None:
             return
-        for name, kinds, what in (("lineagemesh_graph_nodes", NodeKind, "Nodes"), ("lineagemesh_graph_edges", EdgeKind, "Edges")):
+        for name, kinds, what in (
+            ("lineagemesh_graph_nodes", NodeKind, "Nodes"),
+            ("lineagemesh_graph_edges", EdgeKind, "Edges"),
+        ):
             family = GaugeMetricFamily(name, f"{what} in the graph, by kind.", labels=["kind"])
             for kind in kinds:
                 family.add_metric([kind.value], counts.get(kind.value, 0))
@@ -142,9 +202,12 @@ class _Retries(Collector):
         self.counts = counts
 
     def collect(self) -> Iterator[Metric]:
-        family = CounterMetricFamily("lineagemesh_store_transient_retries", "Store transactions run again after a "
-                                     "transient failure (a deadlock, a read racing a write), by transaction.",
-                                     labels=["transaction"])
+        family = CounterMetricFamily(
+            "lineagemesh_store_transient_retries",
+            "Store transactions run again after a "
+            "transient failure (a deadlock, a read racing a write), by transaction.",
+            labels=["transaction"],
+        )
         for what, count in sorted(self.counts.items()):
             family.add_metric([what], count)
         yield family

@@ -51,7 +51,9 @@ class RequestOrigin:
     """ASGI middleware refusing cross-origin changes (``check_origin``), and foreign Host names in
     local mode."""
 
-    def __init__(self, app: ASGIApp, local_mode: bool, check_origin: bool, allowed_hosts: Iterable[str] = ()) -> None:
+    def __init__(
+        self, app: ASGIApp, local_mode: bool, check_origin: bool, allowed_hosts: Iterable[str] = ()
+    ) -> None:
         self.app = app
         self.local_mode = local_mode
         self.check_origin = check_origin
@@ -74,9 +76,15 @@ class RequestOrigin:
         """Why a request is refused, or None."""
         authority = headers.get("host", "")
         host, port = _host_and_port(authority)
-        if self.local_mode and authority and not (is_loopback_name(host) or host in self.allowed_hosts):
-            return (f"Host {host!r} is not served in local mode: only loopback names are "
-                    "(add others with --allowed-host, or configure tokens)")
+        if (
+            self.local_mode
+            and authority
+            and not (is_loopback_name(host) or host in self.allowed_hosts)
+        ):
+            return (
+                f"Host {host!r} is not served in local mode: only loopback names are "
+                "(add others with --allowed-host, or configure tokens)"
+            )
         origin = headers.get("origin")
         if not self.check_origin or method.upper() in SAFE_METHODS or origin is None:
             return None

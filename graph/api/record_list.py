@@ -66,8 +66,15 @@ class ColumnList(Sequence[T], Generic[T]):
 
     __slots__ = ("_column_of", "_columns", "_length", "_make", "_names", "render", "walk_answer")
 
-    def __init__(self, make: Callable[..., T], names: Sequence[str], column_of: Callable[[str], list[Any]], length: int,
-                 render: Callable[[list[tuple[Any, ...]]], bytes | None] | None = None, walk_answer: bool = False) -> None:
+    def __init__(
+        self,
+        make: Callable[..., T],
+        names: Sequence[str],
+        column_of: Callable[[str], list[Any]],
+        length: int,
+        render: Callable[[list[tuple[Any, ...]]], bytes | None] | None = None,
+        walk_answer: bool = False,
+    ) -> None:
         self._make = make  # called with every field as a keyword argument
         self._names = tuple(names)
         self._column_of = column_of

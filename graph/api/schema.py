@@ -51,7 +51,10 @@ strawberry.enum(EdgeKind, name="EdgeKind", description="Relationship types.")
 EdgeType = EdgeKind
 
 
-_DESCRIBED_KINDS = (ModelNodeKind.DATASET, ModelNodeKind.COLUMN)  # kinds that can be mere references
+_DESCRIBED_KINDS = (
+    ModelNodeKind.DATASET,
+    ModelNodeKind.COLUMN,
+)  # kinds that can be mere references
 
 
 DEFAULT_DEPTH = 20
@@ -100,11 +103,15 @@ def _max_page(info: Info) -> int:
 def _budgets(info: Info) -> dict[str, Any]:
     """The node and time budgets of one walk, as the server is configured (library defaults
     otherwise); never more time than the operation has left (``graph.api.budget``)."""
-    budgets = {key: info.context[key] for key in ("max_nodes", "deadline_seconds") if key in info.context}
+    budgets = {
+        key: info.context[key] for key in ("max_nodes", "deadline_seconds") if key in info.context
+    }
     budget = info.context.get(BUDGET_KEY)
     if budget is not None:
         budget.check()
-        budgets["deadline_seconds"] = min(budgets.get("deadline_seconds", budget.limits.seconds), budget.remaining_seconds())
+        budgets["deadline_seconds"] = min(
+            budgets.get("deadline_seconds", budget.limits.seconds), budget.remaining_seconds()
+        )
     return budgets
 
 
@@ -120,7 +127,7 @@ def _at(info: Info, as_of: datetime | None) -> GraphView:
 
 
 def _facets(node: Node) -> dict[str, Any]:
-    return {k[len(FACET_PREFIX):]: v for k, v in node.props.items() if k.startswith(FACET_PREFIX)}
+    return {k[len(FACET_PREFIX) :]: v for k, v in node.props.items() if k.startswith(FACET_PREFIX)}
 
 
 @strawberry.type
@@ -130,14 +137,18 @@ class Owner:
     type: str | None = strawberry.field(description="The ownership type (e.g. team, maintainer).")
 
 
-@strawberry.type(description="A node of a lineage graph, with what a frontend draws it with (read for the whole answer at once).")
+@strawberry.type(
+    description="A node of a lineage graph, with what a frontend draws it with (read for the whole answer at once)."
+)
 class LineageNode:
     id: str
     kind: NodeKind
     namespace: str | None
     name: str | None
     dataset: str | None = strawberry.field(description="For columns: the dataset's name.")
-    deleted: bool = strawberry.field(description="The dataset was dropped (lifecycleStateChange DROP).")
+    deleted: bool = strawberry.field(
+        description="The dataset was dropped (lifecycleStateChange DROP)."
+    )
     declared: bool = strawberry.field(
         description="Described by its source (a schema, an input/output); false for dirty references "
         "that only column lineage mentions."
@@ -154,7 +165,9 @@ class LineageNode:
         description="The domain's name: a dataset's own, a column's dataset's, a job's (of what it writes; the first "
         "by name where several), a product's."
     )
-    owners: list[Owner] = strawberry.field(description="Its owners (a column's: its dataset's), by id.")
+    owners: list[Owner] = strawberry.field(
+        description="Its owners (a column's: its dataset's), by id."
+    )
     latest_run_state: str | None = strawberry.field(
         description="The state of a job's latest run; for a dataset, of the latest run of the jobs writing it."
     )
@@ -172,10 +185,14 @@ _LINEAGE_NODE_FIELDS: Fields = {
 
 
 def _owner_objects(found: Sequence[queries.Ownership]) -> list[Owner]:
-    return [Owner(id=o.owner.id, name=o.owner.props.get("name", o.owner.id), type=o.type) for o in found]
+    return [
+        Owner(id=o.owner.id, name=o.owner.props.get("name", o.owner.id), type=o.type) for o in found
+    ]
 
 
-_NODE_FACTS: dict[str, Any] = {  # the LineageNode fields read through graph.node_facts, a column at a time
+_NODE_FACTS: dict[
+    str, Any
+] = {  # the LineageNode fields read through graph.node_facts, a column at a time
     "upstream_count": lambda facts: facts.counts(Direction.UPSTREAM),
     "downstream_count": lambda facts: facts.counts(Direction.DOWNSTREAM),
     "domain": NodeFacts.domains,
@@ -185,8 +202,14 @@ _NODE_FACTS: dict[str, Any] = {  # the LineageNode fields read through graph.nod
 _LINEAGE_NODE_NAMES = (*_LINEAGE_NODE_FIELDS, *_NODE_FACTS)
 
 
-def _lineage_nodes(view: GraphView, info: Info, length: int, base: Any, render: Any = None,
-                   walk_answer: bool = False) -> ColumnList[LineageNode]:
+def _lineage_nodes(
+    view: GraphView,
+    info: Info,
+    length: int,
+    base: Any,
+    render: Any = None,
+    walk_answer: bool = False,
+) -> ColumnList[LineageNode]:
     """A list of lineage nodes as columns: ``base(field)`` reads the node's own fields; the facts
     (``graph.node_facts``) are read from ``view`` for the whole list when a field of them is first asked for."""
     facts: list[NodeFacts] = []
@@ -199,13 +222,20 @@ def _lineage_nodes(view: GraphView, info: Info, length: int, base: Any, render: 
             facts.append(NodeFacts(view, nodes.column("id"), nodes.column("kind"), _budgets(info)))  # type: ignore[arg-type]
         return read(facts[0])
 
-    nodes: ColumnList[LineageNode] = ColumnList(LineageNode, _LINEAGE_NODE_NAMES, column, length, render, walk_answer)
+    nodes: ColumnList[LineageNode] = ColumnList(
+        LineageNode, _LINEAGE_NODE_NAMES, column, length, render, walk_answer
+    )
     return nodes
 
 
 def lineage_nodes(info: Info, records: Sequence[Node]) -> ColumnList[LineageNode]:
     """Nodes read from the store as lineage nodes."""
-    return _lineage_nodes(_store(info), info, len(records), lambda name: list(map(_LINEAGE_NODE_FIELDS[name], records)))
+    return _lineage_nodes(
+        _store(info),
+        info,
+        len(records),
+        lambda name: list(map(_LINEAGE_NODE_FIELDS[name], records)),
+    )
 
 
 @strawberry.type(description="An OpenLineage column-lineage transformation.")
@@ -216,7 +246,9 @@ class Transformation:
     masking: bool | None
 
 
-@strawberry.type(description="An edge along the data flow: dataset → job, job → dataset, input column → output column.")
+@strawberry.type(
+    description="An edge along the data flow: dataset → job, job → dataset, input column → output column."
+)
 class LineageEdge:
     source: str
     target: str
@@ -224,22 +256,36 @@ class LineageEdge:
     transformations: list[Transformation] | None = strawberry.field(
         description="For DERIVES_FROM: how the target is computed from the source."
     )
-    transformation_type: str | None = strawberry.field(description="Deprecated OpenLineage transformationType.")
+    transformation_type: str | None = strawberry.field(
+        description="Deprecated OpenLineage transformationType."
+    )
 
 
 def _transformations_of(props: dict[str, Any]) -> list[Transformation] | None:
     raw = props.get("transformations")
     if raw is None:
         return None
-    return [Transformation(type=t.get("type"), subtype=t.get("subtype"), description=t.get("description"), masking=t.get("masking")) for t in raw]
+    return [
+        Transformation(
+            type=t.get("type"),
+            subtype=t.get("subtype"),
+            description=t.get("description"),
+            masking=t.get("masking"),
+        )
+        for t in raw
+    ]
 
 
 _LINEAGE_EDGE_FIELDS = ("source", "target", "kind", "transformations", "transformation_type")
 
 
-@strawberry.type(description="A lineage answer. `truncated` is true when depth or size limits cut it short.")
+@strawberry.type(
+    description="A lineage answer. `truncated` is true when depth or size limits cut it short."
+)
 class LineageGraph:
-    nodes: Sequence[LineageNode]  # RecordLists: GraphQL reads the fields asked for, no object per node
+    nodes: Sequence[
+        LineageNode
+    ]  # RecordLists: GraphQL reads the fields asked for, no object per node
     edges: Sequence[LineageEdge]
     truncated: bool
 
@@ -249,30 +295,50 @@ class LineageGraph:
         answer = graph.answer
         nodes, edges = answer.sizes
         return LineageGraph(
-            nodes=_lineage_nodes(view, info, nodes, answer.node_column, answer.render_nodes, walk_answer=True),
-            edges=ColumnList(LineageEdge, _LINEAGE_EDGE_FIELDS, _edge_column(answer), edges, answer.render_edges,
-                             walk_answer=True),
+            nodes=_lineage_nodes(
+                view, info, nodes, answer.node_column, answer.render_nodes, walk_answer=True
+            ),
+            edges=ColumnList(
+                LineageEdge,
+                _LINEAGE_EDGE_FIELDS,
+                _edge_column(answer),
+                edges,
+                answer.render_edges,
+                walk_answer=True,
+            ),
             truncated=graph.truncated,
         )
 
 
 def _edge_column(answer: Any) -> Any:
     """The native answer's edge columns, and the two the schema derives from edge props."""
+
     def column(name: str) -> list[Any]:
         if name == "transformations":
-            return [None if props is None else _transformations_of(props) for props in answer.edge_column("props")]
+            return [
+                None if props is None else _transformations_of(props)
+                for props in answer.edge_column("props")
+            ]
         if name == "transformation_type":
-            return [None if props is None else props.get("transformationType") for props in answer.edge_column("props")]
+            return [
+                None if props is None else props.get("transformationType")
+                for props in answer.edge_column("props")
+            ]
         return answer.edge_column(name)
+
     return column
 
 
-@strawberry.type(description="One edge of the domain dependency graph: a domain consuming another's product.")
+@strawberry.type(
+    description="One edge of the domain dependency graph: a domain consuming another's product."
+)
 class DomainDependency:
     consumer_domain: str = strawberry.field(description="Id of the consuming domain.")
     provider_domain: str = strawberry.field(description="Id of the domain publishing the product.")
     product: DataProduct
-    via: list[ProductConsumer] = strawberry.field(description="The consumers (declared or observed jobs) that make it so.")
+    via: list[ProductConsumer] = strawberry.field(
+        description="The consumers (declared or observed jobs) that make it so."
+    )
 
 
 @strawberry.type(description="An owner and everything it owns.")
@@ -281,14 +347,22 @@ class OwnerProfile:
     name: str
     _node: strawberry.Private[Node]
 
-    @strawberry.field(description="Datasets, jobs, products, domains and contracts it owns, by id.",
-                      deprecation_reason="Use ownsConnection, which pages.")
+    @strawberry.field(
+        description="Datasets, jobs, products, domains and contracts it owns, by id.",
+        deprecation_reason="Use ownsConnection, which pages.",
+    )
     def owns(self, info: Info) -> Sequence[LineageNode]:
         return lineage_nodes(info, mesh.owned(_store(info), self._node))
 
-    @strawberry.field(description="Datasets, jobs, products, domains and contracts it owns, by id, a page at a time.")
-    def owns_connection(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[LineageNode]:
-        found = paginate(mesh.owned(_store(info), self._node), _by_id, first, after, _max_page(info))
+    @strawberry.field(
+        description="Datasets, jobs, products, domains and contracts it owns, by id, a page at a time."
+    )
+    def owns_connection(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[LineageNode]:
+        found = paginate(
+            mesh.owned(_store(info), self._node), _by_id, first, after, _max_page(info)
+        )
         return found.connection_of(lineage_nodes(info, found.items))
 
 
@@ -310,11 +384,17 @@ class Column:
     ordinal: int | None
     parent: str | None = strawberry.field(description="For nested fields: the parent field's path.")
     tags: list[str] | None
-    declared: bool = strawberry.field(description="Declared by a schema facet (false: only referenced by lineage).")
+    declared: bool = strawberry.field(
+        description="Declared by a schema facet (false: only referenced by lineage)."
+    )
     current: bool = strawberry.field(description="Present in the dataset's latest schema.")
     dataset_id: str | None
-    field_id: int | None = strawberry.field(description="The Iceberg field id, for catalog-crawled columns.")
-    pii: bool = strawberry.field(description="Flagged as personal data by a contract, catalog or dbt project.")
+    field_id: int | None = strawberry.field(
+        description="The Iceberg field id, for catalog-crawled columns."
+    )
+    pii: bool = strawberry.field(
+        description="Flagged as personal data by a contract, catalog or dbt project."
+    )
     classification: str | None
     quality: JSON | None = strawberry.field(description="Quality rules declared for the column.")
 
@@ -349,7 +429,8 @@ class Run:
     id: str
     run_id: str
     external_run_id: str | None = strawberry.field(
-        description="The run id as the producer sent it, when it was not a UUID (runId is then its name-based UUID).")
+        description="The run id as the producer sent it, when it was not a UUID (runId is then its name-based UUID)."
+    )
     state: str | None
     created_at: str | None
     started_at: str | None
@@ -388,9 +469,15 @@ class Entity:
     namespace: str
     name: str
     description: str | None
-    facets: JSON = strawberry.field(description="Facets kept verbatim (custom and unstructured ones), by name.")
-    created_at: str | None = strawberry.field(description="When a source first mentioned it (UTC stamp).")
-    updated_at: str | None = strawberry.field(description="When a source last mentioned it (UTC stamp).")
+    facets: JSON = strawberry.field(
+        description="Facets kept verbatim (custom and unstructured ones), by name."
+    )
+    created_at: str | None = strawberry.field(
+        description="When a source first mentioned it (UTC stamp)."
+    )
+    updated_at: str | None = strawberry.field(
+        description="When a source last mentioned it (UTC stamp)."
+    )
     _node: strawberry.Private[Node]
 
     @strawberry.field(description="Who owns it, with the kind of ownership.")
@@ -401,8 +488,16 @@ class Entity:
 def _entity(node: Node) -> dict[str, Any]:
     """The Entity fields of a node."""
     p = node.props
-    return {"id": node.id, "namespace": p.get("namespace", ""), "name": p.get("name", ""), "description": p.get("description"),
-            "facets": _facets(node), "created_at": p.get("firstSeenAt"), "updated_at": p.get("lastSeenAt"), "_node": node}
+    return {
+        "id": node.id,
+        "namespace": p.get("namespace", ""),
+        "name": p.get("name", ""),
+        "description": p.get("description"),
+        "facets": _facets(node),
+        "created_at": p.get("firstSeenAt"),
+        "updated_at": p.get("lastSeenAt"),
+        "_node": node,
+    }
 
 
 @strawberry.type
@@ -415,20 +510,35 @@ class Job(Entity):
 
     @strawberry.field
     def inputs(self, info: Info) -> list[Dataset]:
-        return [Dataset.of(d) for d in queries.job_datasets(_store(info), self._node, EdgeKind.READS)]
+        return [
+            Dataset.of(d) for d in queries.job_datasets(_store(info), self._node, EdgeKind.READS)
+        ]
 
     @strawberry.field
     def outputs(self, info: Info) -> list[Dataset]:
-        return [Dataset.of(d) for d in queries.job_datasets(_store(info), self._node, EdgeKind.WRITES)]
+        return [
+            Dataset.of(d) for d in queries.job_datasets(_store(info), self._node, EdgeKind.WRITES)
+        ]
 
-    @strawberry.field(description="Runs, newest first.", deprecation_reason="Use runsConnection, which pages.")
+    @strawberry.field(
+        description="Runs, newest first.", deprecation_reason="Use runsConnection, which pages."
+    )
     def runs(self, info: Info, first: int = 10) -> list[Run]:
-        return [Run.of(r) for r in queries.runs(_store(info), self._node, _capped(info, first, "max_page"))]
+        return [
+            Run.of(r)
+            for r in queries.runs(_store(info), self._node, _capped(info, first, "max_page"))
+        ]
 
-    @strawberry.field(description="Runs, newest first (by their first event, then id), a page at a time.")
-    def runs_connection(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Run]:
+    @strawberry.field(
+        description="Runs, newest first (by their first event, then id), a page at a time."
+    )
+    def runs_connection(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Run]:
         found = queries.runs(_store(info), self._node, sys.maxsize)
-        return paginate(found, _newest_first, first, after, _max_page(info), descending=True).connection(Run.of)
+        return paginate(
+            found, _newest_first, first, after, _max_page(info), descending=True
+        ).connection(Run.of)
 
     @strawberry.field
     def latest_run(self, info: Info) -> Run | None:
@@ -474,11 +584,15 @@ class Dataset(Entity):
     def read_by(self, info: Info) -> list[Job]:
         return [Job.of(j) for j in queries.dataset_jobs(_store(info), self._node, EdgeKind.READS)]
 
-    @strawberry.field(description="Other identifiers of this dataset (symlinks, storage paths, former names).")
+    @strawberry.field(
+        description="Other identifiers of this dataset (symlinks, storage paths, former names)."
+    )
     def aliases(self, info: Info) -> list[str]:
         return queries.aliases(_store(info), self._node)
 
-    @strawberry.field(description="The domain it belongs to: declared by a catalog/contract/dbt, else by a mapping rule.")
+    @strawberry.field(
+        description="The domain it belongs to: declared by a catalog/contract/dbt, else by a mapping rule."
+    )
     def domain(self, info: Info) -> Domain | None:
         found = mesh.dataset_domains(_store(info), [self.id]).get(self.id)
         node = queries.node(_store(info), found) if found else None
@@ -503,53 +617,90 @@ class Contract:
     @staticmethod
     def of(node: Node) -> Contract:
         p = node.props
-        return Contract(id=node.id, name=p.get("name"), version=_text(p.get("version")), status=p.get("status"),
-                        standard=p.get("standard"), sla=p.get("sla"), quality=p.get("quality"), _node=node)
+        return Contract(
+            id=node.id,
+            name=p.get("name"),
+            version=_text(p.get("version")),
+            status=p.get("status"),
+            standard=p.get("standard"),
+            sla=p.get("sla"),
+            quality=p.get("quality"),
+            _node=node,
+        )
 
     @strawberry.field(description="Datasets the contract governs.")
     def datasets(self, info: Info) -> list[Dataset]:
         return [Dataset.of(d) for d in mesh.governed_datasets(_store(info), self._node)]
 
 
-@strawberry.type(description="Who depends on a data product: a consumer declared in a contract, or a job of another domain reading it.")
+@strawberry.type(
+    description="Who depends on a data product: a consumer declared in a contract, or a job of another domain reading it."
+)
 class ProductConsumer:
     id: str
     kind: NodeKind
     name: str | None
     domain: str | None = strawberry.field(description="The consumer's domain id, when known.")
-    declared: bool = strawberry.field(description="Declared in a contract (false: observed in lineage).")
-    datasets: list[str] = strawberry.field(description="For observed consumers: the product's datasets they read.")
+    declared: bool = strawberry.field(
+        description="Declared in a contract (false: observed in lineage)."
+    )
+    datasets: list[str] = strawberry.field(
+        description="For observed consumers: the product's datasets they read."
+    )
 
 
-@strawberry.type(description="A column holding personal data: flagged by its source, or derived from one without masking.")
+@strawberry.type(
+    description="A column holding personal data: flagged by its source, or derived from one without masking."
+)
 class PiiColumn:
     id: str
     name: str
     dataset_id: str | None
-    declared: bool = strawberry.field(description="Flagged by its source; false: PII because of `path`.")
-    path: list[str] = strawberry.field(description="Column ids from the flagged PII column to this one.")
+    declared: bool = strawberry.field(
+        description="Flagged by its source; false: PII because of `path`."
+    )
+    path: list[str] = strawberry.field(
+        description="Column ids from the flagged PII column to this one."
+    )
 
     @staticmethod
     def of(item: governance.PiiColumn) -> PiiColumn:
-        return PiiColumn(id=item.column.id, name=item.column.props.get("name", ""), dataset_id=item.column.props.get("datasetId"),
-                         declared=item.declared, path=list(item.path))
+        return PiiColumn(
+            id=item.column.id,
+            name=item.column.props.get("name", ""),
+            dataset_id=item.column.props.get("datasetId"),
+            declared=item.declared,
+            path=list(item.path),
+        )
 
 
 @strawberry.type(description="A data product's freshness against its SLO.")
 class Freshness:
-    status: str = strawberry.field(description="OK, LATE or UNKNOWN (no SLO, or no update on record).")
+    status: str = strawberry.field(
+        description="OK, LATE or UNKNOWN (no SLO, or no update on record)."
+    )
     slo_hours: float | None
-    last_updated: str | None = strawberry.field(description="When its stalest dataset was last written (UTC).")
+    last_updated: str | None = strawberry.field(
+        description="When its stalest dataset was last written (UTC)."
+    )
     age_hours: float | None
     stalest_dataset: str | None
 
 
 def _consumer(consumer: mesh.ProductConsumer) -> ProductConsumer:
-    return ProductConsumer(id=consumer.node.id, kind=consumer.node.kind, name=consumer.node.props.get("name"),
-                           domain=consumer.domain, declared=consumer.declared, datasets=list(consumer.datasets))
+    return ProductConsumer(
+        id=consumer.node.id,
+        kind=consumer.node.kind,
+        name=consumer.node.props.get("name"),
+        domain=consumer.domain,
+        declared=consumer.declared,
+        datasets=list(consumer.datasets),
+    )
 
 
-@strawberry.type(description="A data product: datasets a domain publishes, with owner, SLO and contract.")
+@strawberry.type(
+    description="A data product: datasets a domain publishes, with owner, SLO and contract."
+)
 class DataProduct:
     id: str
     name: str
@@ -566,9 +717,19 @@ class DataProduct:
     @staticmethod
     def of(node: Node) -> DataProduct:
         p = node.props
-        return DataProduct(id=node.id, name=p.get("name", ""), domain_name=p.get("domain", ""), description=p.get("description"),
-                           version=_text(p.get("version")), status=p.get("status"), freshness_hours=p.get("freshnessHours"),
-                           sla=p.get("sla"), properties=p.get("properties"), tags=p.get("tags"), _node=node)
+        return DataProduct(
+            id=node.id,
+            name=p.get("name", ""),
+            domain_name=p.get("domain", ""),
+            description=p.get("description"),
+            version=_text(p.get("version")),
+            status=p.get("status"),
+            freshness_hours=p.get("freshnessHours"),
+            sla=p.get("sla"),
+            properties=p.get("properties"),
+            tags=p.get("tags"),
+            _node=node,
+        )
 
     @strawberry.field
     def owners(self, info: Info) -> list[Owner]:
@@ -578,32 +739,52 @@ class DataProduct:
     def contracts(self, info: Info) -> list[Contract]:
         return [Contract.of(c) for c in mesh.contracts(_store(info), self._node)]
 
-    @strawberry.field(description="Datasets the product exposes.", deprecation_reason="Use datasetsConnection, which pages.")
+    @strawberry.field(
+        description="Datasets the product exposes.",
+        deprecation_reason="Use datasetsConnection, which pages.",
+    )
     def datasets(self, info: Info) -> list[Dataset]:
         return [Dataset.of(d) for d in mesh.exposed_datasets(_store(info), self._node)]
 
     @strawberry.field(description="Datasets the product exposes, by id, a page at a time.")
-    def datasets_connection(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Dataset]:
-        return paginate(mesh.exposed_datasets(_store(info), self._node), _by_id, first, after, _max_page(info)).connection(Dataset.of)
+    def datasets_connection(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Dataset]:
+        return paginate(
+            mesh.exposed_datasets(_store(info), self._node), _by_id, first, after, _max_page(info)
+        ).connection(Dataset.of)
 
-    @strawberry.field(description="Declared consumers and jobs of other domains reading its datasets.")
+    @strawberry.field(
+        description="Declared consumers and jobs of other domains reading its datasets."
+    )
     def consumers(self, info: Info) -> list[ProductConsumer]:
         return [_consumer(c) for c in mesh.product_consumers(_store(info), self._node)]
 
-    @strawberry.field(description="Columns of its datasets holding personal data, declared or derived.")
+    @strawberry.field(
+        description="Columns of its datasets holding personal data, declared or derived."
+    )
     def pii_columns(self, info: Info) -> list[PiiColumn]:
-        columns = governance.dataset_columns(_store(info), mesh.exposed_datasets(_store(info), self._node))
+        columns = governance.dataset_columns(
+            _store(info), mesh.exposed_datasets(_store(info), self._node)
+        )
         return [PiiColumn.of(p) for p in governance.pii_columns(_store(info), columns)]
 
     @strawberry.field(description="Freshness against the SLO, now or at a given moment.")
     def freshness(self, info: Info, at: datetime | None = None) -> Freshness:
         moment = datetime.now(UTC) if at is None else at if at.tzinfo else at.replace(tzinfo=UTC)
         found = governance.product_freshness(_store(info), self._node, moment)
-        return Freshness(status=found.status, slo_hours=found.slo_hours, last_updated=found.last_updated,
-                         age_hours=None if found.age_hours is None else round(found.age_hours, 3), stalest_dataset=found.stalest_dataset)
+        return Freshness(
+            status=found.status,
+            slo_hours=found.slo_hours,
+            last_updated=found.last_updated,
+            age_hours=None if found.age_hours is None else round(found.age_hours, 3),
+            stalest_dataset=found.stalest_dataset,
+        )
 
 
-@strawberry.type(description="A domain of the mesh: its products, datasets, owners and who consumes it.")
+@strawberry.type(
+    description="A domain of the mesh: its products, datasets, owners and who consumes it."
+)
 class Domain:
     id: str
     name: str
@@ -612,7 +793,12 @@ class Domain:
 
     @staticmethod
     def of(node: Node) -> Domain:
-        return Domain(id=node.id, name=node.props.get("name", ""), description=node.props.get("description"), _node=node)
+        return Domain(
+            id=node.id,
+            name=node.props.get("name", ""),
+            description=node.props.get("description"),
+            _node=node,
+        )
 
     @strawberry.field
     def owners(self, info: Info) -> list[Owner]:
@@ -622,23 +808,37 @@ class Domain:
     def products(self, info: Info) -> list[DataProduct]:
         return [DataProduct.of(p) for p in mesh.domain_products(_store(info), self._node)]
 
-    @strawberry.field(description="Datasets of the domain (declared, or assigned by a mapping rule).",
-                      deprecation_reason="Use datasetsConnection, which pages.")
+    @strawberry.field(
+        description="Datasets of the domain (declared, or assigned by a mapping rule).",
+        deprecation_reason="Use datasetsConnection, which pages.",
+    )
     def datasets(self, info: Info) -> list[Dataset]:
         return [Dataset.of(d) for d in mesh.domain_datasets(_store(info), self._node)]
 
-    @strawberry.field(description="Datasets of the domain (declared, or assigned by a mapping rule), by id, a page at a time.")
-    def datasets_connection(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Dataset]:
-        return paginate(mesh.domain_datasets(_store(info), self._node), _by_id, first, after, _max_page(info)).connection(Dataset.of)
+    @strawberry.field(
+        description="Datasets of the domain (declared, or assigned by a mapping rule), by id, a page at a time."
+    )
+    def datasets_connection(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Dataset]:
+        return paginate(
+            mesh.domain_datasets(_store(info), self._node), _by_id, first, after, _max_page(info)
+        ).connection(Dataset.of)
 
     @strawberry.field(description="Data products of the domain, by id, a page at a time.")
-    def products_connection(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[DataProduct]:
+    def products_connection(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[DataProduct]:
         found = mesh.domain_products(_store(info), self._node)
         return paginate(found, _by_id, first, after, _max_page(info)).connection(DataProduct.of)
 
-    @strawberry.field(description="Columns of the domain's datasets holding personal data, declared or derived.")
+    @strawberry.field(
+        description="Columns of the domain's datasets holding personal data, declared or derived."
+    )
     def pii_columns(self, info: Info) -> list[PiiColumn]:
-        columns = governance.dataset_columns(_store(info), mesh.domain_datasets(_store(info), self._node))
+        columns = governance.dataset_columns(
+            _store(info), mesh.domain_datasets(_store(info), self._node)
+        )
         return [PiiColumn.of(p) for p in governance.pii_columns(_store(info), columns)]
 
     @strawberry.field(description="Other domains that consume this domain's products.")
@@ -657,40 +857,69 @@ class SearchResult:
 
 
 def _search_result(node: Node) -> SearchResult:
-    return SearchResult(id=node.id, kind=node.kind, namespace=node.props.get("namespace"), name=node.props.get("name"))
+    return SearchResult(
+        id=node.id,
+        kind=node.kind,
+        namespace=node.props.get("namespace"),
+        name=node.props.get("name"),
+    )
 
 
 @strawberry.type(description="A direct neighbour of a node, and the edge between them.")
 class NeighbourEdge:
     cursor: str
     node: LineageNode
-    kind: EdgeType = strawberry.field(description="The edge's kind; edges follow the data (dataset → job READS, "
-                                      "job → dataset WRITES, input column → output column DERIVES_FROM).")
-    direction: LineageDirection = strawberry.field(description="UPSTREAM: the neighbour feeds the node; DOWNSTREAM: the node feeds it.")
+    kind: EdgeType = strawberry.field(
+        description="The edge's kind; edges follow the data (dataset → job READS, "
+        "job → dataset WRITES, input column → output column DERIVES_FROM)."
+    )
+    direction: LineageDirection = strawberry.field(
+        description="UPSTREAM: the neighbour feeds the node; DOWNSTREAM: the node feeds it."
+    )
 
 
 @strawberry.type(description="A page of a node's direct neighbours (`neighbours`).")
 class NeighbourConnection:
-    nodes: Sequence[LineageNode] = strawberry.field(description="The page's neighbours, as `edges { node }` (a node both "
-                                                    "upstream and downstream appears once each way).")
+    nodes: Sequence[LineageNode] = strawberry.field(
+        description="The page's neighbours, as `edges { node }` (a node both "
+        "upstream and downstream appears once each way)."
+    )
     page_info: PageInfo
     total_count: int = strawberry.field(description="How many neighbours match, over all pages.")
-    truncated: bool = strawberry.field(description="The node budget cut the hop short: `totalCount` is a lower bound.")
+    truncated: bool = strawberry.field(
+        description="The node budget cut the hop short: `totalCount` is a lower bound."
+    )
     _items: strawberry.Private[list[Neighbour]]
     _cursors: strawberry.Private[list[str]]
 
     @strawberry.field(description="The page's neighbours with their cursors and edges.")
     def edges(self) -> list[NeighbourEdge]:
-        return [NeighbourEdge(cursor=cursor, node=node, kind=item.kind, direction=item.direction)
-                for item, cursor, node in zip(self._items, self._cursors, self.nodes)]
+        return [
+            NeighbourEdge(cursor=cursor, node=node, kind=item.kind, direction=item.direction)
+            for item, cursor, node in zip(self._items, self._cursors, self.nodes)
+        ]
 
     @staticmethod
-    def of(info: Info, node_id: str, direction: Direction, kinds: list[ModelNodeKind] | None, first: int | None,
-           after: str | None) -> NeighbourConnection:
-        found = neighbour_queries.neighbours(_store(info), node_id, direction, kinds, **_budgets(info))
+    def of(
+        info: Info,
+        node_id: str,
+        direction: Direction,
+        kinds: list[ModelNodeKind] | None,
+        first: int | None,
+        after: str | None,
+    ) -> NeighbourConnection:
+        found = neighbour_queries.neighbours(
+            _store(info), node_id, direction, kinds, **_budgets(info)
+        )
         page = paginate(found.items, attrgetter("key"), first, after, _max_page(info))
-        return NeighbourConnection(nodes=lineage_nodes(info, [n.node for n in page.items]), page_info=page.page_info(),
-                                   total_count=page.total_count, truncated=found.truncated, _items=page.items, _cursors=page.cursors)
+        return NeighbourConnection(
+            nodes=lineage_nodes(info, [n.node for n in page.items]),
+            page_info=page.page_info(),
+            total_count=page.total_count,
+            truncated=found.truncated,
+            _items=page.items,
+            _cursors=page.cursors,
+        )
 
 
 def _by_id(node: Node) -> tuple[str]:
@@ -707,7 +936,9 @@ class KindCount:
     count: int
 
 
-strawberry.enum(ChangeKind, name="ChangeKind", description="The kind of change whose impact is asked.")
+strawberry.enum(
+    ChangeKind, name="ChangeKind", description="The kind of change whose impact is asked."
+)
 ChangeKindType = ChangeKind
 strawberry.enum(Severity, name="Severity", description="How badly a node is hit by a change.")
 SeverityType = Severity
@@ -721,33 +952,62 @@ class ImpactedNode:
     name: str | None
     dataset: str | None
     distance: int = strawberry.field(description="Dataset or column hops from the changed node.")
-    path: list[str] = strawberry.field(description="Node ids from the changed node to this one, jobs included.")
+    path: list[str] = strawberry.field(
+        description="Node ids from the changed node to this one, jobs included."
+    )
     via: str = strawberry.field(
         description="The node before this one on its path (a job, a dataset or a column): the affected nodes and their `via` "
         "make the tree of shortest explaining paths, in a fraction of the answer `path` makes."
     )
     severity: SeverityType
-    certain: bool = strawberry.field(description="False where column lineage was missing and dataset lineage stood in.")
+    certain: bool = strawberry.field(
+        description="False where column lineage was missing and dataset lineage stood in."
+    )
 
 
-_IMPACTED_NODE_FIELDS = ("id", "kind", "namespace", "name", "dataset", "distance", "path", "via", "severity", "certain")
+_IMPACTED_NODE_FIELDS = (
+    "id",
+    "kind",
+    "namespace",
+    "name",
+    "dataset",
+    "distance",
+    "path",
+    "via",
+    "severity",
+    "certain",
+)
 
 
 def _affected_render(answer: Any) -> Any:
     """The native renderer of the affected, told severities' names by their ranks."""
+
     def render(specs: list[tuple[Any, ...]]) -> bytes | None:
-        by_rank = [(key, field, how, {rank: names[severity] for rank, severity in enumerate(impact_queries.SEVERITIES)}
-                    if field == "severity" and names else names, nullable) for key, field, how, names, nullable in specs]
+        by_rank = [
+            (
+                key,
+                field,
+                how,
+                {rank: names[severity] for rank, severity in enumerate(impact_queries.SEVERITIES)}
+                if field == "severity" and names
+                else names,
+                nullable,
+            )
+            for key, field, how, names, nullable in specs
+        ]
         return answer.render_affected(by_rank)
+
     return render
 
 
 def _affected_column(answer: Any) -> Any:
     """The native answer's affected columns; severities by their rank."""
+
     def column(name: str) -> list[Any]:
         if name == "severity":
             return [impact_queries.SEVERITIES[rank] for rank in answer.affected_column("severity")]
         return answer.affected_column(name)
+
     return column
 
 
@@ -756,13 +1016,23 @@ class ImpactReport:
     _changed: strawberry.Private[Node]
     change: ChangeKindType
     affected: Sequence[ImpactedNode]  # a RecordList, as LineageGraph's lists
-    products: list[DataProduct] = strawberry.field(description="Data products publishing the changed or an affected dataset.")
+    products: list[DataProduct] = strawberry.field(
+        description="Data products publishing the changed or an affected dataset."
+    )
     domains: list[Domain]
-    owners: list[Owner] = strawberry.field(description="Owners of affected datasets, jobs and products: whom to notify.")
+    owners: list[Owner] = strawberry.field(
+        description="Owners of affected datasets, jobs and products: whom to notify."
+    )
     consumers: list[ProductConsumer] = strawberry.field(description="Consumers of those products.")
-    contracts: list[Contract] = strawberry.field(description="Contracts whose promised schema the change breaks.")
-    truncated: bool = strawberry.field(description="A depth, size or time budget cut the walk short: the report is partial.")
-    breaking: bool = strawberry.field(description="Something BREAKING is hit (or a contract broken).")
+    contracts: list[Contract] = strawberry.field(
+        description="Contracts whose promised schema the change breaks."
+    )
+    truncated: bool = strawberry.field(
+        description="A depth, size or time budget cut the walk short: the report is partial."
+    )
+    breaking: bool = strawberry.field(
+        description="Something BREAKING is hit (or a contract broken)."
+    )
 
     @strawberry.field(description="The node whose change is judged.")
     def changed(self, info: Info) -> LineageNode:
@@ -773,11 +1043,19 @@ class ImpactReport:
         return ImpactReport(
             _changed=report.changed,
             change=report.change,
-            affected=ColumnList(ImpactedNode, _IMPACTED_NODE_FIELDS, _affected_column(report.answer), report.answer.size,
-                                _affected_render(report.answer), walk_answer=True),
+            affected=ColumnList(
+                ImpactedNode,
+                _IMPACTED_NODE_FIELDS,
+                _affected_column(report.answer),
+                report.answer.size,
+                _affected_render(report.answer),
+                walk_answer=True,
+            ),
             products=[DataProduct.of(p) for p in report.products],
             domains=[Domain.of(d) for d in report.domains],
-            owners=[Owner(id=o.id, name=o.props.get("name", o.id), type=None) for o in report.owners],
+            owners=[
+                Owner(id=o.id, name=o.props.get("name", o.id), type=None) for o in report.owners
+            ],
             consumers=[_consumer(c) for c in report.consumers],
             contracts=[Contract.of(c) for c in report.contracts],
             truncated=report.truncated,
@@ -785,38 +1063,58 @@ class ImpactReport:
         )
 
 
-def _walk(walker: Any, info: Info, node_id: str, direction: Direction | None, depth: int | None,
-          as_of: datetime | None) -> LineageGraph:
+def _walk(
+    walker: Any,
+    info: Info,
+    node_id: str,
+    direction: Direction | None,
+    depth: int | None,
+    as_of: datetime | None,
+) -> LineageGraph:
     """Run a lineage walk with the request's view, defaults and budgets."""
     view = _at(info, as_of)
-    return LineageGraph.of(view, info, walker(view, node_id, direction or Direction.BOTH, _depth(info, depth), **_budgets(info)))
+    return LineageGraph.of(
+        view,
+        info,
+        walker(view, node_id, direction or Direction.BOTH, _depth(info, depth), **_budgets(info)),
+    )
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Datasets and jobs upstream/downstream of a dataset or job; depth counts dataset hops.")
+    @strawberry.field(
+        description="Datasets and jobs upstream/downstream of a dataset or job; depth counts dataset hops."
+    )
     def lineage(
         self,
         info: Info,
         node_id: str,
         direction: LineageDirection | None = Direction.BOTH,
         depth: int | None = DEFAULT_DEPTH,
-        as_of: Annotated[datetime | None, strawberry.argument(description="Show the graph as it was then.")] = None,
+        as_of: Annotated[
+            datetime | None, strawberry.argument(description="Show the graph as it was then.")
+        ] = None,
     ) -> LineageGraph:
         return _walk(lineage_queries.dataset_lineage, info, node_id, direction, depth, as_of)
 
-    @strawberry.field(description="Column lineage of a datasetField node; depth counts column hops.")
+    @strawberry.field(
+        description="Column lineage of a datasetField node; depth counts column hops."
+    )
     def column_lineage(
         self,
         info: Info,
         node_id: str,
         direction: LineageDirection | None = Direction.BOTH,
         depth: int | None = DEFAULT_DEPTH,
-        as_of: Annotated[datetime | None, strawberry.argument(description="Show the graph as it was then.")] = None,
+        as_of: Annotated[
+            datetime | None, strawberry.argument(description="Show the graph as it was then.")
+        ] = None,
     ) -> LineageGraph:
         return _walk(lineage_queries.column_lineage, info, node_id, direction, depth, as_of)
 
-    @strawberry.field(description="A dataset by namespace and name (aliases resolve to the canonical dataset).")
+    @strawberry.field(
+        description="A dataset by namespace and name (aliases resolve to the canonical dataset)."
+    )
     def dataset(self, info: Info, namespace: str, name: str) -> Dataset | None:
         found = queries.dataset(_store(info), namespace, name)
         return Dataset.of(found) if found else None
@@ -826,49 +1124,79 @@ class Query:
         found = queries.job(_store(info), namespace, name)
         return Job.of(found) if found else None
 
-    @strawberry.field(description="Datasets, jobs, columns, products, domains and owners by name.",
-                      deprecation_reason="Use searchConnection, which pages.")
+    @strawberry.field(
+        description="Datasets, jobs, columns, products, domains and owners by name.",
+        deprecation_reason="Use searchConnection, which pages.",
+    )
     def search(self, info: Info, text: str, first: int | None = 20) -> list[SearchResult]:
-        return [_search_result(n) for n in queries.search(_store(info), text, min(20 if first is None else first, MAX_SEARCH_RESULTS))]
+        return [
+            _search_result(n)
+            for n in queries.search(
+                _store(info), text, min(20 if first is None else first, MAX_SEARCH_RESULTS)
+            )
+        ]
 
-    @strawberry.field(description="Datasets, jobs, columns, products, domains and owners whose name contains `text` "
-                      "(case-insensitive): exact matches first, then prefix matches, then the rest, each by name then id; "
-                      f"the first {MAX_SEARCH_RESULTS} matches, a page at a time (a cursor names its hit).")
-    def search_connection(self, info: Info, text: str, first: int | None = None, after: str | None = None) -> Connection[SearchResult]:
+    @strawberry.field(
+        description="Datasets, jobs, columns, products, domains and owners whose name contains `text` "
+        "(case-insensitive): exact matches first, then prefix matches, then the rest, each by name then id; "
+        f"the first {MAX_SEARCH_RESULTS} matches, a page at a time (a cursor names its hit)."
+    )
+    def search_connection(
+        self, info: Info, text: str, first: int | None = None, after: str | None = None
+    ) -> Connection[SearchResult]:
         found = queries.search(_store(info), text, MAX_SEARCH_RESULTS)
-        return paginate(found, _by_id, first, after, _max_page(info), ranked=True).connection(_search_result)
+        return paginate(found, _by_id, first, after, _max_page(info), ranked=True).connection(
+            _search_result
+        )
 
-    @strawberry.field(description="What breaks, and whom to tell, if a dataset or column (datasetField id) changes.")
+    @strawberry.field(
+        description="What breaks, and whom to tell, if a dataset or column (datasetField id) changes."
+    )
     def impact(
         self,
         info: Info,
         node_id: str,
         change: ChangeKindType | None = ChangeKind.DROP,
         depth: int | None = None,
-        as_of: Annotated[datetime | None, strawberry.argument(description="Judge the change against the graph as it was then.")] = None,
+        as_of: Annotated[
+            datetime | None,
+            strawberry.argument(description="Judge the change against the graph as it was then."),
+        ] = None,
     ) -> ImpactReport:
         view = _at(info, as_of)
-        report = impact_queries.impact(view, node_id, change or ChangeKind.DROP, _impact_depth(info, depth), **_budgets(info))
+        report = impact_queries.impact(
+            view, node_id, change or ChangeKind.DROP, _impact_depth(info, depth), **_budgets(info)
+        )
         return ImpactReport.of(report)
 
-    @strawberry.field(description="All domains, by name.", deprecation_reason="Use domainsConnection, which pages.")
+    @strawberry.field(
+        description="All domains, by name.",
+        deprecation_reason="Use domainsConnection, which pages.",
+    )
     def domains(self, info: Info) -> list[Domain]:
         return [Domain.of(d) for d in mesh.all_of_kind(_store(info), ModelNodeKind.DOMAIN)]
 
     @strawberry.field(description="All domains, by id, a page at a time.")
-    def domains_connection(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Domain]:
+    def domains_connection(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Domain]:
         found = mesh.all_of_kind(_store(info), ModelNodeKind.DOMAIN)
         return paginate(found, _by_id, first, after, _max_page(info)).connection(Domain.of)
 
-    @strawberry.field(description="The direct neighbours of a dataset, job or column, one hop of `lineage` (a dataset's "
-                      "jobs, a job's datasets) or `columnLineage` (a column's columns), a page at a time, ordered by "
-                      "direction (UPSTREAM first), then neighbour id, then edge kind.")
+    @strawberry.field(
+        description="The direct neighbours of a dataset, job or column, one hop of `lineage` (a dataset's "
+        "jobs, a job's datasets) or `columnLineage` (a column's columns), a page at a time, ordered by "
+        "direction (UPSTREAM first), then neighbour id, then edge kind."
+    )
     def neighbours(
         self,
         info: Info,
         node_id: str,
         direction: LineageDirection,
-        kinds: Annotated[list[NodeKind] | None, strawberry.argument(description="Only neighbours of these kinds.")] = None,
+        kinds: Annotated[
+            list[NodeKind] | None,
+            strawberry.argument(description="Only neighbours of these kinds."),
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> NeighbourConnection:
@@ -877,8 +1205,12 @@ class Query:
     @strawberry.field(description="Which domains depend on which, with the products in between.")
     def domain_dependencies(self, info: Info) -> list[DomainDependency]:
         return [
-            DomainDependency(consumer_domain=d.consumer, provider_domain=d.provider, product=DataProduct.of(d.product),
-                             via=[_consumer(c) for c in d.via])
+            DomainDependency(
+                consumer_domain=d.consumer,
+                provider_domain=d.provider,
+                product=DataProduct.of(d.product),
+                via=[_consumer(c) for c in d.via],
+            )
             for d in mesh.domain_dependencies(_store(info))
         ]
 
@@ -895,9 +1227,15 @@ class Query:
     @strawberry.field(description="An owner (team or person) and everything it owns.")
     def owner(self, info: Info, name: str) -> OwnerProfile | None:
         found = mesh.owner(_store(info), name)
-        return OwnerProfile(id=found.id, name=found.props.get("name", name), _node=found) if found else None
+        return (
+            OwnerProfile(id=found.id, name=found.props.get("name", name), _node=found)
+            if found
+            else None
+        )
 
-    @strawberry.field(description="Node counts per node kind and edge counts per edge kind, by kind name.")
+    @strawberry.field(
+        description="Node counts per node kind and edge counts per edge kind, by kind name."
+    )
     def stats(self, info: Info) -> list[KindCount]:
         return [KindCount(kind=k, count=v) for k, v in sorted(_store(info).counts().items())]
 
@@ -906,14 +1244,22 @@ class Query:
         found = queries.node(_store(info), id)
         return lineage_nodes(info, [found])[0] if found else None
 
-    @strawberry.field(description="The OpenLineage events naming a job, run or dataset (a column: its dataset), as sent, oldest first.")
-    def events(self, info: Info, node_id: str, after: str | None = None, first: int = 100) -> RawEventPage:
+    @strawberry.field(
+        description="The OpenLineage events naming a job, run or dataset (a column: its dataset), as sent, oldest first."
+    )
+    def events(
+        self, info: Info, node_id: str, after: str | None = None, first: int = 100
+    ) -> RawEventPage:
         return _events(info, node_id, after, first)
 
 
-@strawberry.type(description="An OpenLineage event as its producer sent it, kept in the raw event log.")
+@strawberry.type(
+    description="An OpenLineage event as its producer sent it, kept in the raw event log."
+)
 class RawEvent:
-    cursor: str = strawberry.field(description="Where it is in the log: pass as `after` for the events after it.")
+    cursor: str = strawberry.field(
+        description="Where it is in the log: pass as `after` for the events after it."
+    )
     received_at: datetime = strawberry.field(description="When lineagemesh accepted it.")
     event: JSON = strawberry.field(description="The event, verbatim.")
 
@@ -932,8 +1278,13 @@ def _events(info: Info, node_id: str, after: str | None, first: int) -> RawEvent
         found, more = raw_events.events_of_node(_store(info), log, node_id, after, first)
     except ValueError as e:
         raise QueryError(str(e)) from None
-    return RawEventPage(events=[RawEvent(cursor=e.cursor, received_at=raw_events.received(e), event=e.event) for e in found],
-                        has_next_page=more)
+    return RawEventPage(
+        events=[
+            RawEvent(cursor=e.cursor, received_at=raw_events.received(e), event=e.event)
+            for e in found
+        ],
+        has_next_page=more,
+    )
 
 
 class LineageSchema(strawberry.Schema):
@@ -946,8 +1297,13 @@ class LineageSchema(strawberry.Schema):
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         # Errors without a path are the request's own (syntax, bad variables): the client's business too.
-        unexpected = [e for e in errors if e.path is not None and not isinstance(e, QueryAborted)
-                      and not isinstance(e.original_error, QueryError)]
+        unexpected = [
+            e
+            for e in errors
+            if e.path is not None
+            and not isinstance(e, QueryAborted)
+            and not isinstance(e.original_error, QueryError)
+        ]
         if unexpected:
             super().process_errors(unexpected, execution_context)
 

@@ -24,7 +24,9 @@ class _ReturningServer(uvicorn.Server):
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
-        if threading.current_thread() is not threading.main_thread():  # only the main thread may take signals
+        if (
+            threading.current_thread() is not threading.main_thread()
+        ):  # only the main thread may take signals
             yield
             return
         previous = {sig: signal.signal(sig, self.handle_exit) for sig in STOP_SIGNALS}

@@ -61,7 +61,9 @@ class HeaderDeadline(H11Protocol):
 
     def _headers_overdue(self) -> None:
         self._header_timer = None
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():  # still no complete request
+        if (
+            self.conn.their_state is h11.IDLE and not self.transport.is_closing()
+        ):  # still no complete request
             self.transport.close()
 
 
@@ -86,7 +88,9 @@ class BodyDeadline:
 
         async def timed_receive() -> Message:
             nonlocal body_done
-            if body_done:  # nothing more to read: waiting now is waiting for a disconnect, not reading
+            if (
+                body_done
+            ):  # nothing more to read: waiting now is waiting for a disconnect, not reading
                 return await receive()
             with anyio.move_on_after(max(deadline - anyio.current_time(), 0)) as scope_:
                 message = await receive()
@@ -105,8 +109,13 @@ class BodyDeadline:
         except _BodyOverdue:
             if started:
                 raise
-            refusal = JSONResponse({"error": f"request body not received within {_seconds(self.seconds)} s (--read-seconds)"},
-                                   status_code=408, headers={"Connection": "close"})
+            refusal = JSONResponse(
+                {
+                    "error": f"request body not received within {_seconds(self.seconds)} s (--read-seconds)"
+                },
+                status_code=408,
+                headers={"Connection": "close"},
+            )
             await refusal(scope, receive, send)
 
 

@@ -35,8 +35,12 @@ if TYPE_CHECKING:
     from graph.api.schema import Job, LineageDirection, LineageGraph
 
 FEED_KEY = "changes"  # context entry: the server's ChangeFeed
-SLOTS_KEY = "subscription_slots"  # context entry: the server's Slots of subscriptions, per connection
-MIN_INTERVAL = 1.0  # seconds between two answers of one subscription, however often the graph changes
+SLOTS_KEY = (
+    "subscription_slots"  # context entry: the server's Slots of subscriptions, per connection
+)
+MIN_INTERVAL = (
+    1.0  # seconds between two answers of one subscription, however often the graph changes
+)
 POLL_SECONDS = 15.0  # ask again after this long without a change heard
 
 
@@ -47,10 +51,14 @@ def _slot(slots: Slots, connection: object) -> Iterator[None]:
         slots.take(id(connection))
     except Full as e:
         if e.holder_full:
-            raise GraphQLError(f"at most {slots.per_holder} subscriptions per connection",
-                               extensions={"code": "TOO_MANY_SUBSCRIPTIONS"}) from None
-        raise GraphQLError(f"the server holds its maximum of {slots.total} subscriptions; retry later",
-                           extensions={"code": "TOO_MANY_SUBSCRIPTIONS"}) from None
+            raise GraphQLError(
+                f"at most {slots.per_holder} subscriptions per connection",
+                extensions={"code": "TOO_MANY_SUBSCRIPTIONS"},
+            ) from None
+        raise GraphQLError(
+            f"the server holds its maximum of {slots.total} subscriptions; retry later",
+            extensions={"code": "TOO_MANY_SUBSCRIPTIONS"},
+        ) from None
     try:
         yield
     finally:
@@ -93,39 +101,63 @@ def _digest(*parts: Any) -> bytes:
 def _lineage_mark(graph: lineage_queries.LineageGraph) -> bytes:
     """What a lineage answer shows: its nodes (and whether dropped or declared), edges, truncation."""
     answer = graph.answer
-    return _digest(answer.node_column("id"), answer.node_column("deleted"), answer.node_column("declared"),
-                   answer.edge_column("source"), answer.edge_column("target"), answer.edge_column("kind"), graph.truncated)
+    return _digest(
+        answer.node_column("id"),
+        answer.node_column("deleted"),
+        answer.node_column("declared"),
+        answer.edge_column("source"),
+        answer.edge_column("target"),
+        answer.edge_column("kind"),
+        graph.truncated,
+    )
 
 
 def _job_mark(job: Node, runs: list[Node]) -> bytes:
     """What a job's live view shows: its latest run and that run's state and times."""
     run = runs[0].props if runs else {}
-    return _digest(job.id, runs[0].id if runs else None, run.get("state"), run.get("startedAt"), run.get("endedAt"),
-                   job.props.get("lastSeenAt"))
+    return _digest(
+        job.id,
+        runs[0].id if runs else None,
+        run.get("state"),
+        run.get("startedAt"),
+        run.get("endedAt"),
+        job.props.get("lastSeenAt"),
+    )
 
 
 @strawberry.type
 class Subscription:
-    @strawberry.subscription(description="The answer of `lineage(nodeId, direction, depth)`, now and again each time "
-                             "ingested events change it.")
+    @strawberry.subscription(
+        description="The answer of `lineage(nodeId, direction, depth)`, now and again each time "
+        "ingested events change it."
+    )
     async def lineage_changed(
         self,
         info: Info,
         node_id: str,
-        direction: Annotated[LineageDirection, strawberry.lazy("graph.api.schema")] | None = Direction.BOTH,
+        direction: Annotated[LineageDirection, strawberry.lazy("graph.api.schema")]
+        | None = Direction.BOTH,
         depth: int | None = 20,
     ) -> AsyncGenerator[Annotated[LineageGraph, strawberry.lazy("graph.api.schema")], None]:
         from graph.api import schema as api
 
         def ask(info: Any) -> tuple[Any, bytes]:
             view = api._at(info, None)
-            graph = lineage_queries.dataset_lineage(view, node_id, direction or Direction.BOTH, api._depth(info, depth), **api._budgets(info))
+            graph = lineage_queries.dataset_lineage(
+                view,
+                node_id,
+                direction or Direction.BOTH,
+                api._depth(info, depth),
+                **api._budgets(info),
+            )
             return api.LineageGraph.of(view, info, graph), _lineage_mark(graph)
 
         async for answer in _live(info, ask):
             yield answer
 
-    @strawberry.subscription(description="A job, now and again each time its latest run starts, changes state or ends.")
+    @strawberry.subscription(
+        description="A job, now and again each time its latest run starts, changes state or ends."
+    )
     async def run_state_changed(
         self, info: Info, namespace: str, name: str
     ) -> AsyncGenerator[Annotated[Job, strawberry.lazy("graph.api.schema")], None]:

@@ -48,7 +48,9 @@ class BatchTranslator:
         pool = self._worker()
         try:
             return await asyncio.wrap_future(pool.submit(translate_batch, body, self.config))
-        except BrokenProcessPool:  # the worker died (killed, out of memory): the next batch gets a new one
+        except (
+            BrokenProcessPool
+        ):  # the worker died (killed, out of memory): the next batch gets a new one
             self._discard(pool)
             return await run_in_threadpool(translate_batch, body, self.config)
 
@@ -61,8 +63,11 @@ class BatchTranslator:
     def _worker(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=tune_gc)
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=tune_gc,
+                )
             return self._pool
 
     def _discard(self, pool: ProcessPoolExecutor) -> None:

@@ -55,9 +55,13 @@ class PrimitiveReader(Protocol):
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]: ...
 
-    def edges(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]: ...
+    def edges(
+        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection
+    ) -> list[Edge]: ...
 
-    def edge_keys(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[EdgeKey]: ...
+    def edge_keys(
+        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection
+    ) -> list[EdgeKey]: ...
 
 
 class GraphReader(PrimitiveReader, Protocol):
@@ -112,7 +116,9 @@ class Store(ABC):
     ) -> list[Edge]:
         """Edges of the given kinds leaving (``out``) or entering (``in``) any node in ``ids``."""
 
-    def edge_keys(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[EdgeKey]:
+    def edge_keys(
+        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection
+    ) -> list[EdgeKey]:
         """The keys of :meth:`edges`, for callers that only follow edges: a remote store then
         sends no properties (a walk's run inputs/outputs, ownership)."""
         return [edge.key for edge in self.edges(ids, kinds, direction)]
@@ -231,7 +237,9 @@ def neighbourhood(
     if reads_neighbourhoods(store):
         return store.neighbourhood(ids, kinds, direction, ahead, with_props, node_props, handles)
     found = store.edges(ids, kinds, direction)
-    nodes = store.nodes({edge.target for edge in found} if direction == "out" else {edge.source for edge in found})
+    nodes = store.nodes(
+        {edge.target for edge in found} if direction == "out" else {edge.source for edge in found}
+    )
     ahead_keys = store.edge_keys(nodes.keys(), ahead, "out") if ahead and nodes else []
     unrestated: set[EdgeKey] | None = None
     if judges_job_edges(store):
@@ -253,7 +261,9 @@ def open_store(uri: str | None = None, **options: str | None) -> Store:
             uri,
             user=options.get("user") or os.environ.get("LINEAGEMESH_NEO4J_USER"),
             password=options.get("password") or os.environ.get("LINEAGEMESH_NEO4J_PASSWORD"),
-            database=options.get("database") or os.environ.get("LINEAGEMESH_NEO4J_DATABASE") or "neo4j",
+            database=options.get("database")
+            or os.environ.get("LINEAGEMESH_NEO4J_DATABASE")
+            or "neo4j",
         )
     from graph.stores.embedded import EmbeddedStore
 

@@ -63,7 +63,11 @@ def split(mutations: Sequence[Mutation]) -> tuple[list[Mutation], dict[tuple[str
         if type(m) is UpsertEdge and m.kind is EdgeKind.HAS_COLUMN:
             key = (m.target, m.at)
             owner[key] = m.source if owner.get(key, m.source) == m.source else None
-    owners_at = {(m.source, m.at) for m in mutations if type(m) is UpsertEdge and m.kind is EdgeKind.HAS_COLUMN}
+    owners_at = {
+        (m.source, m.at)
+        for m in mutations
+        if type(m) is UpsertEdge and m.kind is EdgeKind.HAS_COLUMN
+    }
     rest: list[Mutation] = []
     grouped: dict[tuple[str, str], list[Mutation]] = {}
     for m in mutations:
@@ -74,21 +78,31 @@ def split(mutations: Sequence[Mutation]) -> tuple[list[Mutation], dict[tuple[str
         elif m.kind is EdgeKind.HAS_COLUMN:
             dataset = m.source if owner.get((m.target, m.at)) == m.source else None
         elif m.kind is EdgeKind.DERIVES_FROM:
-            dataset = owner.get((m.source, m.at)) or (m.source if (m.source, m.at) in owners_at else None)
+            dataset = owner.get((m.source, m.at)) or (
+                m.source if (m.source, m.at) in owners_at else None
+            )
         if dataset is None:
             rest.append(m)
         else:
             grouped.setdefault((dataset, m.at), []).append(m)
-    return rest, {key: Group(key[0], key[1], _digest(key[0], key[1], ms), ms) for key, ms in grouped.items()}
+    return rest, {
+        key: Group(key[0], key[1], _digest(key[0], key[1], ms), ms) for key, ms in grouped.items()
+    }
 
 
 def _digest(owner: str, at: str, mutations: Iterable[Mutation]) -> str | None:
     rows = []
     try:
         for m in mutations:
-            props = {k: (_PLACEHOLDER if k == TIME_VALUED and v == at else v) for k, v in m.props.items()}
+            props = {
+                k: (_PLACEHOLDER if k == TIME_VALUED and v == at else v) for k, v in m.props.items()
+            }
             first = {k: (_PLACEHOLDER if v == at else v) for k, v in m.first.items()}
-            head = [m.id, m.kind.value] if isinstance(m, UpsertNode) else [m.source, m.kind.value, m.target]
+            head = (
+                [m.id, m.kind.value]
+                if isinstance(m, UpsertNode)
+                else [m.source, m.kind.value, m.target]
+            )
             rows.append(orjson.dumps([head, props, first], option=orjson.OPT_SORT_KEYS))
     except (TypeError, orjson.JSONEncodeError):
         return None
@@ -125,8 +139,13 @@ def defer(group: Group, clocks: Clocks) -> bool:
     return False
 
 
-def resolve(props: dict[str, Any], stamps: dict[str, str], refs: Mapping[str, Sequence[str]],
-            at_refs: Iterable[str], clocks: Clocks | None) -> None:
+def resolve(
+    props: dict[str, Any],
+    stamps: dict[str, str],
+    refs: Mapping[str, Sequence[str]],
+    at_refs: Iterable[str],
+    clocks: Clocks | None,
+) -> None:
     """An element's logical stamps (and time-valued values) from its stored ones and its clocks."""
     if not clocks:
         return  # the owner is gone: the stored stamps are what was last written
@@ -163,8 +182,9 @@ def establish(group: Group, clocks: Clocks) -> None:
 _MISSING = object()
 
 
-def content_refs(mutation: Mutation, at: str, props: Mapping[str, Any], stamps: Mapping[str, str],
-                 same: Any) -> tuple[list[str], list[str]] | None:
+def content_refs(
+    mutation: Mutation, at: str, props: Mapping[str, Any], stamps: Mapping[str, str], same: Any
+) -> tuple[list[str], list[str]] | None:
     """The properties a written mutation's content leaves referring to its clock, and those of
     them that are time-valued; None when the element holds other values (a newer writer's)."""
     keys: list[str] = []
@@ -184,8 +204,13 @@ def content_refs(mutation: Mutation, at: str, props: Mapping[str, Any], stamps: 
     return keys, timed
 
 
-def kept_refs(refs: dict[str, list[str]], at_refs: list[str], old: tuple[dict, dict] | None,
-              new: tuple[dict, dict], same: Any) -> tuple[dict[str, list[str]], list[str], set[str]]:
+def kept_refs(
+    refs: dict[str, list[str]],
+    at_refs: list[str],
+    old: tuple[dict, dict] | None,
+    new: tuple[dict, dict],
+    same: Any,
+) -> tuple[dict[str, list[str]], list[str], set[str]]:
     """An element's references after a write changed it: a property whose value changed drops
     them (a time-valued one keeps them while its value is its stamp). Returns the references kept,
     the time-valued keys kept, and the digests dropped (no longer wholly referred to)."""
@@ -201,7 +226,8 @@ def kept_refs(refs: dict[str, list[str]], at_refs: list[str], old: tuple[dict, d
         else:
             before = old_props.get(key, _MISSING)
             keep = (value is _MISSING and before is _MISSING) or (
-                value is not _MISSING and before is not _MISSING and same(value, before))
+                value is not _MISSING and before is not _MISSING and same(value, before)
+            )
         if keep:
             kept[key] = digests
         else:

@@ -67,11 +67,15 @@ class EmbeddedStore(Store):
         self._snapshotting: threading.Thread | None = None
         try:
             self._snapshot_at = self._load_snapshot()
-            self._since_snapshot = 0  # mutations replayed, then elements changed, since the snapshot's point
+            self._since_snapshot = (
+                0  # mutations replayed, then elements changed, since the snapshot's point
+            )
             after = self._snapshot_at.seq if self._snapshot_at else 0
             # A torn tail is dropped, damage refused; a batch is planned as it is read (that is its
             # check), against the graph as the batches before it left it.
-            for planned in self._journal.replay(lambda payload: self._graph.plan(as_wire(payload)), after=after):
+            for planned in self._journal.replay(
+                lambda payload: self._graph.plan(as_wire(payload)), after=after
+            ):
                 self._graph.commit(planned)
                 self._since_snapshot += planned.changed
             self._graph.unrestated(())  # judge what the start-up wrote now, not at the first read
@@ -90,8 +94,10 @@ class EmbeddedStore(Store):
         if found == ID_FORMAT:
             return
         if found is not None and found > ID_FORMAT:
-            raise JournalError(f"journal {self._journal.path} holds ids of format {found}, written by a newer "
-                               f"lineagemesh; this one reads formats up to {ID_FORMAT}")
+            raise JournalError(
+                f"journal {self._journal.path} holds ids of format {found}, written by a newer "
+                f"lineagemesh; this one reads formats up to {ID_FORMAT}"
+            )
         nodes = [node for kind in NodeKind for node in self._all_of_kind(kind)]
         renamed = renames(nodes)
         if not renamed:
@@ -100,7 +106,10 @@ class EmbeddedStore(Store):
         started = time.perf_counter()
         edges = self._graph.edges([node.id for node in nodes], list(EdgeKind), "out")
         mutations = list(restated(nodes, edges, renamed, stamp(datetime.now(UTC))))
-        rows = [seal(encode(mutations[at:at + _RESTATED_BATCH])) for at in range(0, len(mutations), _RESTATED_BATCH)]
+        rows = [
+            seal(encode(mutations[at : at + _RESTATED_BATCH]))
+            for at in range(0, len(mutations), _RESTATED_BATCH)
+        ]
         graph = _native.Graph()
         for row in rows:
             graph.commit(graph.plan(row.payload))
@@ -109,9 +118,18 @@ class EmbeddedStore(Store):
         self._graph = graph
         self._snapshot_at = None
         self._write_snapshot(self._capture())
-        log.warning("journal %s: %d ids of format %s renamed to format %d (e.g. %r -> %r) in %.1f s; the batches "
-                    "before are kept in its table batches_before_%s_%d", self._journal.path, len(renamed), found or 1,
-                    ID_FORMAT, *next(iter(renamed.items())), time.perf_counter() - started, _IDS, ID_FORMAT)
+        log.warning(
+            "journal %s: %d ids of format %s renamed to format %d (e.g. %r -> %r) in %.1f s; the batches "
+            "before are kept in its table batches_before_%s_%d",
+            self._journal.path,
+            len(renamed),
+            found or 1,
+            ID_FORMAT,
+            *next(iter(renamed.items())),
+            time.perf_counter() - started,
+            _IDS,
+            ID_FORMAT,
+        )
 
     def _all_of_kind(self, kind: NodeKind, page: int = 10_000) -> list[Node]:
         found: list[Node] = []
@@ -142,14 +160,22 @@ class EmbeddedStore(Store):
             stats = self._graph.stats()
             held = (stats["nodes"], stats["edges"])
             if held != (reader.header.nodes, reader.header.edges):
-                raise snapshot.SnapshotUnusable(f"it loads {held[0]} nodes and {held[1]} edges, its header says "
-                                                f"{reader.header.nodes} and {reader.header.edges}")
+                raise snapshot.SnapshotUnusable(
+                    f"it loads {held[0]} nodes and {held[1]} edges, its header says "
+                    f"{reader.header.nodes} and {reader.header.edges}"
+                )
         except snapshot.SnapshotUnusable as e:
             log.warning("snapshot %s not used (%s); replaying the whole journal instead", path, e)
             self._empty()
             return None
-        log.info("snapshot %s: %d nodes and %d edges as of journal batch %d, loaded in %.1f s",
-                 path, reader.header.nodes, reader.header.edges, point.seq, time.perf_counter() - started)
+        log.info(
+            "snapshot %s: %d nodes and %d edges as of journal batch %d, loaded in %.1f s",
+            path,
+            reader.header.nodes,
+            reader.header.edges,
+            point.seq,
+            time.perf_counter() - started,
+        )
         return point
 
     def _snapshot_due(self) -> bool:
@@ -175,8 +201,12 @@ class EmbeddedStore(Store):
             return
         captured = self._capture()
         if captured is not None:
-            self._snapshotting = threading.Thread(target=self._write_snapshot, args=(captured,),
-                                                  name="lineagemesh-snapshot", daemon=True)
+            self._snapshotting = threading.Thread(
+                target=self._write_snapshot,
+                args=(captured,),
+                name="lineagemesh-snapshot",
+                daemon=True,
+            )
             self._snapshotting.start()
 
     def _write_snapshot(self, captured: tuple[Point, _native.Capture] | None) -> None:
@@ -190,15 +220,24 @@ class EmbeddedStore(Store):
         try:
             size = snapshot.write(path, point, capture)
         except OSError as e:
-            log.warning("snapshot %s not written (%s); the next start replays the journal from the last one", path, e)
+            log.warning(
+                "snapshot %s not written (%s); the next start replays the journal from the last one",
+                path,
+                e,
+            )
             return
         finally:
             capture.close()
         with self._lock:
             if self._snapshot_at is None or point.seq > self._snapshot_at.seq:
                 self._snapshot_at = point
-        log.info("snapshot %s: written at journal batch %d in %.1f s (%.1f MiB)",
-                 path, point.seq, time.perf_counter() - started, size / 2**20)
+        log.info(
+            "snapshot %s: written at journal batch %d in %.1f s (%.1f MiB)",
+            path,
+            point.seq,
+            time.perf_counter() - started,
+            size / 2**20,
+        )
 
     def apply(self, mutations: Sequence[Mutation], encoded: bytes | None = None) -> int:
         return self.apply_encoded(encode(mutations) if encoded is None else encoded)
@@ -232,11 +271,15 @@ class EmbeddedStore(Store):
         with self._lock:
             return self._graph.nodes(ids)
 
-    def edges(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]:
+    def edges(
+        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection
+    ) -> list[Edge]:
         with self._lock:
             return self._graph.edges(ids, kinds, direction)
 
-    def edge_keys(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[EdgeKey]:
+    def edge_keys(
+        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection
+    ) -> list[EdgeKey]:
         with self._lock:
             return self._graph.edge_keys(ids, kinds, direction)
 

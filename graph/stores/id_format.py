@@ -62,21 +62,32 @@ def renamed_props(props: Mapping[str, Any], renamed: Mapping[str, str]) -> dict[
     return out
 
 
-def _by_stamp(props: Mapping[str, Any], stamps: Mapping[str, str], fallback: str) -> dict[str, dict[str, Any]]:
+def _by_stamp(
+    props: Mapping[str, Any], stamps: Mapping[str, str], fallback: str
+) -> dict[str, dict[str, Any]]:
     grouped: dict[str, dict[str, Any]] = {}
     for key, value in props.items():
         grouped.setdefault(stamps.get(key, fallback), {})[key] = value
     return grouped or {fallback: {}}
 
 
-def restated(nodes: Iterable[Node], edges: Iterable[Edge], renamed: Mapping[str, str], fallback: str) -> Iterator[Mutation]:
+def restated(
+    nodes: Iterable[Node], edges: Iterable[Edge], renamed: Mapping[str, str], fallback: str
+) -> Iterator[Mutation]:
     """Upserts that build the same graph under the renamed ids: each property with the stamp that
     set it (``fallback`` for an element with no properties), so later writes merge as before."""
     for node in nodes:
         new_id = renamed.get(node.id, node.id)
-        for at, props in _by_stamp(renamed_props(node.props, renamed), node.stamps, fallback).items():
+        for at, props in _by_stamp(
+            renamed_props(node.props, renamed), node.stamps, fallback
+        ).items():
             yield UpsertNode(new_id, node.kind, at, props)
     for edge in edges:
-        source, target = renamed.get(edge.source, edge.source), renamed.get(edge.target, edge.target)
-        for at, props in _by_stamp(renamed_props(edge.props, renamed), edge.stamps, fallback).items():
+        source, target = (
+            renamed.get(edge.source, edge.source),
+            renamed.get(edge.target, edge.target),
+        )
+        for at, props in _by_stamp(
+            renamed_props(edge.props, renamed), edge.stamps, fallback
+        ).items():
             yield UpsertEdge(source, edge.kind, target, at, props)

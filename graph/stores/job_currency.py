@@ -45,13 +45,17 @@ def judge(reader: PrimitiveReader, jobs: Collection[str]) -> dict[str, set[EdgeK
     jobs, the runs they name as newest, those runs' inputs and outputs and the jobs' own, judged
     by the native rule."""
     job_nodes = reader.nodes(jobs)
-    deciding = {job for job, node in job_nodes.items() if isinstance(node.props.get(DECIDING_RUN), str)}
+    deciding = {
+        job for job, node in job_nodes.items() if isinstance(node.props.get(DECIDING_RUN), str)
+    }
     if not deciding:
         return {}
     runs = {job_nodes[job].props[DECIDING_RUN] for job in deciding}
     graph = _native.Graph()
-    graph.install([*job_nodes.values(), *reader.nodes(runs).values()],
-                  [*reader.edges(runs, RUN_IO, "out"), *reader.edges(deciding, JOB_IO, "out")])
+    graph.install(
+        [*job_nodes.values(), *reader.nodes(runs).values()],
+        [*reader.edges(runs, RUN_IO, "out"), *reader.edges(deciding, JOB_IO, "out")],
+    )
     graph.judge(list(deciding))
     return graph.unrestated(list(deciding))
 

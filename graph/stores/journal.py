@@ -113,12 +113,16 @@ class Journal:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.torn_tail: list[Damaged] = []  # what the last replay found past the last complete batch
+        self.torn_tail: list[
+            Damaged
+        ] = []  # what the last replay found past the last complete batch
         self._lock = threading.Lock()
         self._directory_synced = False
         self._holder = _hold(path)
         cut = describe_cut_file(path)
-        if cut:  # SQLite would read the missing pages as zeros: batches lost, or dropped as a torn tail
+        if (
+            cut
+        ):  # SQLite would read the missing pages as zeros: batches lost, or dropped as a torn tail
             os.close(self._holder)
             raise JournalCorrupt(
                 f"journal {path}: {cut}: the file was cut short (a copy, a disk or an outside write; no crash "
@@ -153,7 +157,9 @@ class Journal:
         if wal_loss:
             log.warning(
                 "journal %s: SQLite discarded the end of its write-ahead log: %s; a write cut short by a "
-                "crash, never acknowledged; the journal ends at %s", path, wal_loss,
+                "crash, never acknowledged; the journal ends at %s",
+                path,
+                wal_loss,
                 f"batch {last}, the last complete one" if last else "no batch",
             )
 
@@ -166,7 +172,9 @@ class Journal:
             return
         db.execute("BEGIN IMMEDIATE")
         try:
-            version = db.execute("PRAGMA user_version").fetchone()[0]  # another process may have migrated
+            version = db.execute("PRAGMA user_version").fetchone()[
+                0
+            ]  # another process may have migrated
             if version > FORMAT:
                 raise JournalError(
                     f"journal {self.path} has format {version}, written by a newer lineagemesh; "
@@ -180,7 +188,11 @@ class Journal:
             if columns:
                 if version == 0:
                     legacy = db.execute("SELECT count(*) FROM batches").fetchone()[0]
-                for column, kind in (("length", "INTEGER"), ("crc32", "INTEGER"), ("codec", "TEXT")):
+                for column, kind in (
+                    ("length", "INTEGER"),
+                    ("crc32", "INTEGER"),
+                    ("codec", "TEXT"),
+                ):
                     if column not in columns:
                         db.execute(f"ALTER TABLE batches ADD COLUMN {column} {kind}")
             else:
@@ -194,10 +206,20 @@ class Journal:
             self._rollback()
             raise
         if legacy:
-            log.info("journal %s: format %d migrated to %d; its %d batches are verified by decoding, new ones by crc32",
-                     self.path, version, FORMAT, legacy)
+            log.info(
+                "journal %s: format %d migrated to %d; its %d batches are verified by decoding, new ones by crc32",
+                self.path,
+                version,
+                FORMAT,
+                legacy,
+            )
         elif columns:
-            log.info("journal %s: format %d migrated to %d; new batches are stored compressed", self.path, version, FORMAT)
+            log.info(
+                "journal %s: format %d migrated to %d; new batches are stored compressed",
+                self.path,
+                version,
+                FORMAT,
+            )
 
     def _rollback(self) -> None:
         rollback(self._db)
@@ -212,7 +234,9 @@ class Journal:
         """
         with self._lock:
             with WriteTransaction(self._db, f"journal {self.path}") as db:
-                db.executemany("INSERT INTO batches (payload, length, crc32, codec) VALUES (?, ?, ?, ?)", rows)
+                db.executemany(
+                    "INSERT INTO batches (payload, length, crc32, codec) VALUES (?, ?, ?, ?)", rows
+                )
             if not self._directory_synced:
                 self._sync_directory()
 
@@ -241,7 +265,9 @@ class Journal:
             db.execute(f"CREATE TABLE IF NOT EXISTS {kept} AS SELECT * FROM batches WHERE 0")
             db.execute(f"INSERT INTO {kept} SELECT * FROM batches")
             db.execute("DELETE FROM batches")
-            db.executemany("INSERT INTO batches (payload, length, crc32, codec) VALUES (?, ?, ?, ?)", rows)
+            db.executemany(
+                "INSERT INTO batches (payload, length, crc32, codec) VALUES (?, ?, ?, ?)", rows
+            )
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     def _sync_directory(self) -> None:
@@ -260,7 +286,9 @@ class Journal:
 
     # -- reads -----------------------------------------------------------------------------------
 
-    def replay(self, decode: Callable[[bytes], T], repair: bool = True, after: int = 0) -> Iterator[T]:
+    def replay(
+        self, decode: Callable[[bytes], T], repair: bool = True, after: int = 0
+    ) -> Iterator[T]:
         """Every committed batch (after batch ``after``: a snapshot holds those), oldest first, as
         ``decode`` makes it.
 
@@ -292,11 +320,17 @@ class Journal:
             raise JournalCorrupt(self._corrupt_message(damaged, after))
         if repair:
             self._quarantine(damaged)
-        last = self._db.execute("SELECT max(seq) FROM batches WHERE seq < ?", (damaged[0].seq,)).fetchone()[0]
+        last = self._db.execute(
+            "SELECT max(seq) FROM batches WHERE seq < ?", (damaged[0].seq,)
+        ).fetchone()[0]
         log.warning(
             "journal %s: %s a torn tail of %d batch%s (%s), cut short by a crash; the store recovers to %s%s",
-            self.path, "dropped" if repair else "found", len(damaged), "" if len(damaged) == 1 else "es",
-            "; ".join(f"seq {d.seq}: {d.reason}" for d in damaged[:10]) + (" ..." if len(damaged) > 10 else ""),
+            self.path,
+            "dropped" if repair else "found",
+            len(damaged),
+            "" if len(damaged) == 1 else "es",
+            "; ".join(f"seq {d.seq}: {d.reason}" for d in damaged[:10])
+            + (" ..." if len(damaged) > 10 else ""),
             f"batch {last}, the last complete one" if last else "an empty graph",
             "; the bytes are kept in its quarantine table" if repair else "",
         )
@@ -321,7 +355,9 @@ class Journal:
 
     def position(self) -> Point | None:
         """Where the journal ends: its last batch (None when it has none)."""
-        row = self._db.execute("SELECT seq, payload FROM batches ORDER BY seq DESC LIMIT 1").fetchone()
+        row = self._db.execute(
+            "SELECT seq, payload FROM batches ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
         if row is None:
             return None
         count = self._db.execute("SELECT count(*) FROM batches").fetchone()[0]
@@ -333,7 +369,12 @@ class Journal:
         row = self._db.execute("SELECT payload FROM batches WHERE seq = ?", (point.seq,)).fetchone()
         if row is None or checksum(_as_bytes(row[0])) != point.crc:
             return False
-        return self._db.execute("SELECT count(*) FROM batches WHERE seq <= ?", (point.seq,)).fetchone()[0] == point.batches
+        return (
+            self._db.execute(
+                "SELECT count(*) FROM batches WHERE seq <= ?", (point.seq,)
+            ).fetchone()[0]
+            == point.batches
+        )
 
     def lost(self, point: Point) -> str | None:
         """Why the journal has lost ``point`` (a snapshot's) when it has: it ends before it, or the
@@ -341,13 +382,20 @@ class Journal:
         last = self._db.execute("SELECT max(seq) FROM batches").fetchone()[0]
         if last is None or last < point.seq:
             return f"it ends at {f'batch {last}' if last else 'no batch'}, before batch {point.seq}"
-        row = self._db.execute("SELECT payload, length, crc32 FROM batches WHERE seq = ?", (point.seq,)).fetchone()
-        if row is not None and self._damage(point.seq, _as_bytes(row[0]), row[1], row[2]) is not None:
+        row = self._db.execute(
+            "SELECT payload, length, crc32 FROM batches WHERE seq = ?", (point.seq,)
+        ).fetchone()
+        if (
+            row is not None
+            and self._damage(point.seq, _as_bytes(row[0]), row[1], row[2]) is not None
+        ):
             return f"its batch {point.seq} is damaged"
         return None
 
     def _rows(self) -> Iterator[tuple[int, object, int | None, int | None, str | None]]:
-        cursor = self._db.execute("SELECT seq, payload, length, crc32, codec FROM batches ORDER BY seq")
+        cursor = self._db.execute(
+            "SELECT seq, payload, length, crc32, codec FROM batches ORDER BY seq"
+        )
         while rows := cursor.fetchmany(1024):
             yield from rows
 
@@ -360,7 +408,12 @@ class Journal:
         return None
 
     def _check(
-        self, seq: int, payload: object, length: int | None, crc: int | None, codec: str | None,
+        self,
+        seq: int,
+        payload: object,
+        length: int | None,
+        crc: int | None,
+        codec: str | None,
         decode: Callable[[bytes], T],
     ) -> tuple[Damaged | None, T | None]:
         """(None, batch) for a usable row, (Damaged, None) for a damaged one; JournalCorrupt for an
@@ -464,7 +517,9 @@ def describe_cut_file(path: Path) -> str | None:
     page_size = 65536 if page_size == 1 else page_size
     change_counter, pages = struct.unpack_from(">II", header, 24)
     valid_for = struct.unpack_from(">I", header, 92)[0]
-    if valid_for != change_counter or pages * page_size <= size:  # a header from before 3.7.0 does not tell
+    if (
+        valid_for != change_counter or pages * page_size <= size
+    ):  # a header from before 3.7.0 does not tell
         return None
     return f"{size} bytes where its header says {pages} pages of {page_size} ({pages * page_size} bytes)"
 
@@ -503,7 +558,9 @@ def describe_torn_wal(wal: Path) -> str | None:
                 return f"a partial header ({size} bytes)"
             magic, _version, page_size, _ckpt, salt1, salt2, c0, c1 = struct.unpack(">8I", header)
             big_endian = magic == _WAL_MAGIC_BE
-            if magic not in (_WAL_MAGIC_LE, _WAL_MAGIC_BE) or _wal_checksum(header[:24], 0, 0, big_endian) != (c0, c1):
+            if magic not in (_WAL_MAGIC_LE, _WAL_MAGIC_BE) or _wal_checksum(
+                header[:24], 0, 0, big_endian
+            ) != (c0, c1):
                 return f"an unreadable header ({size} bytes)"
             frame_size = _FRAME_HEADER + page_size
             s0, s1 = c0, c1
@@ -528,7 +585,9 @@ def describe_torn_wal(wal: Path) -> str | None:
     parts = []
     if uncommitted:
         plural = "s" if uncommitted > 1 else ""
-        parts.append(f"{uncommitted} frame{plural} after the last commit ({uncommitted * frame_size} bytes)")
+        parts.append(
+            f"{uncommitted} frame{plural} after the last commit ({uncommitted * frame_size} bytes)"
+        )
     if torn:
         parts.append("a frame failing its checksum")
     if partial:

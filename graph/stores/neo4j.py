@@ -53,7 +53,9 @@ _REFS = "_refs"
 _AT_REFS = "_atRefs"
 _BOOKKEEPING = (_CLOCKS, _CLOCK_OWNER, _REFS, _AT_REFS)
 #: Property keys that belong to the store; a user property with one of these keys goes to _extra.
-_RESERVED = frozenset({"id", _JSON_KEYS, _STAMPS, _EXTRA, _NAME_LOWER, _NAME_SORT, _LOCK, _UNRESTATED, *_BOOKKEEPING})
+_RESERVED = frozenset(
+    {"id", _JSON_KEYS, _STAMPS, _EXTRA, _NAME_LOWER, _NAME_SORT, _LOCK, _UNRESTATED, *_BOOKKEEPING}
+)
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _KIND_BY_LABEL = {kind.value: kind for kind in NodeKind}
@@ -134,7 +136,9 @@ def _delta(stored: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return delta
 
 
-def _decode(stored: dict[str, Any], clocks: _ClockMap | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+def _decode(
+    stored: dict[str, Any], clocks: _ClockMap | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Inverse of :func:`_encode`, and the element's column clocks resolved (``clocks``: those of
     its owner, by owner id). Takes ownership of ``stored`` (a fresh dict from the driver); the
     caller has already removed any node bookkeeping keys."""
@@ -152,7 +156,9 @@ def _decode(stored: dict[str, Any], clocks: _ClockMap | None = None) -> tuple[di
     if extra:
         stored.update(orjson.loads(extra))
     if refs:
-        column_clocks.resolve(stored, stamps, orjson.loads(refs), at_refs, (clocks or {}).get(owner))
+        column_clocks.resolve(
+            stored, stamps, orjson.loads(refs), at_refs, (clocks or {}).get(owner)
+        )
     return stored, stamps
 
 
@@ -172,7 +178,9 @@ def _node_kind(labels: Collection[str]) -> NodeKind | None:
     return None
 
 
-def _decode_node(node_id: str, labels: Collection[str], stored: dict[str, Any], clocks: _ClockMap | None = None) -> Node | None:
+def _decode_node(
+    node_id: str, labels: Collection[str], stored: dict[str, Any], clocks: _ClockMap | None = None
+) -> Node | None:
     kind = _node_kind(labels)
     if kind is None or _STAMPS not in stored:  # not one of ours (or not written by us)
         return None
@@ -211,8 +219,9 @@ def _decode_summaries(rows: list[list[Any]], names: Sequence[str]) -> dict[str, 
     return found
 
 
-def _decode_edges(rows: list[list[Any]], unrestated: set[EdgeKey] | None = None,
-                  clocks: _ClockMap | None = None) -> list[Edge]:
+def _decode_edges(
+    rows: list[list[Any]], unrestated: set[EdgeKey] | None = None, clocks: _ClockMap | None = None
+) -> list[Edge]:
     """Edges from ``[source, type, target, properties]`` rows; the keys of those marked unrestated
     go into ``unrestated`` when given."""
     found: list[Edge] = []
@@ -220,7 +229,9 @@ def _decode_edges(rows: list[list[Any]], unrestated: set[EdgeKey] | None = None,
         kind = _EDGE_KIND_BY_TYPE[type_]
         if unrestated is not None and _UNRESTATED in stored:
             unrestated.add((source, kind, target))
-        if not stored or (len(stored) == 1 and _UNRESTATED in stored):  # read to be followed (_MARK_ONLY)
+        if not stored or (
+            len(stored) == 1 and _UNRESTATED in stored
+        ):  # read to be followed (_MARK_ONLY)
             found.append(Edge(source, kind, target, {}, {}))
             continue
         props, stamps = _decode(stored, clocks)
@@ -275,7 +286,9 @@ def _read_edges_query(kinds: tuple[EdgeKind, ...]) -> str:
     """Read the current state of edge keys, one UNION branch per kind present (static types)."""
     query = _read_edges_queries.get(kinds)
     if query is None:
-        branches = "\n  UNION ALL".join(_READ_EDGE_BRANCH.format(kind=EdgeKind(kind).value) for kind in kinds)
+        branches = "\n  UNION ALL".join(
+            _READ_EDGE_BRANCH.format(kind=EdgeKind(kind).value) for kind in kinds
+        )
         query = _read_edges_queries[kinds] = f"CALL () {{{branches}\n}}\nRETURN collect(row)"
     return query
 
@@ -360,7 +373,9 @@ MATCH (:Job {{id: id}})-[r:READS|WRITES]->(d) WHERE r.{_UNRESTATED}
 RETURN collect([id, type(r), d.id])
 """
 
-_READ_NODES = "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN collect([id, labels(n), properties(n)])"
+_READ_NODES = (
+    "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN collect([id, labels(n), properties(n)])"
+)
 _READ_CLOCKS = f"UNWIND $ids AS id MATCH (n:Node {{id: id}}) RETURN collect([id, n.{_CLOCKS}])"
 # Write-lock existing nodes (clock owners a batch does not otherwise touch) and read them.
 _LOCK_AND_READ_EXISTING = f"""
@@ -384,7 +399,11 @@ RETURN {_NODE_FIELDS}
 _COUNTED: list[NodeKind | EdgeKind] = [*NodeKind, *EdgeKind]
 # One row of count-store lookups (no scan): column i counts _COUNTED[i].
 _COUNTS = "RETURN " + ", ".join(
-    (f"COUNT {{ (:{kind.value}) }}" if isinstance(kind, NodeKind) else f"COUNT {{ ()-[:{kind.value}]->() }}")
+    (
+        f"COUNT {{ (:{kind.value}) }}"
+        if isinstance(kind, NodeKind)
+        else f"COUNT {{ ()-[:{kind.value}]->() }}"
+    )
     + f" AS c{i}"
     for i, kind in enumerate(_COUNTED)
 )
@@ -395,7 +414,9 @@ def _nodes_of_kind_query(kind: NodeKind, paged: bool) -> str:
     return f"MATCH (n:{kind.value}) WHERE {where} RETURN {_NODE_FIELDS} ORDER BY n.id LIMIT $first"
 
 
-_NODES_OF_KIND = {(kind, paged): _nodes_of_kind_query(kind, paged) for kind in NodeKind for paged in (False, True)}
+_NODES_OF_KIND = {
+    (kind, paged): _nodes_of_kind_query(kind, paged) for kind in NodeKind for paged in (False, True)
+}
 
 # Where an edge read starts: the nodes of $ids, or (for a neighbourhood given handles) by element
 # id where the caller has one ($eids, for the ids in $handled: a seek ~3x cheaper than the index's,
@@ -408,21 +429,28 @@ _START_BY_HANDLE = (
 )
 _EDGES_FROM_START = {"out": "MATCH (a)-[r:{types}]->(b)", "in": "MATCH (a)<-[r:{types}]-(b)"}
 _EDGE_KEY = {"out": "id, type(r), b.id", "in": "b.id, type(r), id"}  # `b` is the far end
-_EDGE_RETURNS = {"edges": "RETURN collect([{key}, properties(r)])", "keys": "RETURN collect([{key}])"}
+_EDGE_RETURNS = {
+    "edges": "RETURN collect([{key}, properties(r)])",
+    "keys": "RETURN collect([{key}])",
+}
 
 
 def _types(kinds: Collection[EdgeKind]) -> str:
     return "|".join(sorted(EdgeKind(kind).value for kind in kinds))
 
 
-def _match_edges(kinds: frozenset[EdgeKind], direction: EdgeDirection, start: str = _START_BY_ID) -> str:
+def _match_edges(
+    kinds: frozenset[EdgeKind], direction: EdgeDirection, start: str = _START_BY_ID
+) -> str:
     if direction not in _EDGES_FROM_START:
         raise ValueError(f"direction must be 'out' or 'in', not {direction!r}")
     return f"{start}\n{_EDGES_FROM_START[direction].format(types=_types(kinds))}"
 
 
 @functools.cache
-def _edges_query(kinds: frozenset[EdgeKind], direction: EdgeDirection, returns: Literal["edges", "keys"]) -> str:
+def _edges_query(
+    kinds: frozenset[EdgeKind], direction: EdgeDirection, returns: Literal["edges", "keys"]
+) -> str:
     """Whole edges, or only their keys."""
     return f"{_match_edges(kinds, direction)} {_EDGE_RETURNS[returns].format(key=_EDGE_KEY[direction])}"
 
@@ -439,15 +467,21 @@ _SUMMARY = f"[n.id, labels(n), [key IN $props | n[key]], n.{_JSON_KEYS}, n.{_STA
 
 @functools.cache
 def _neighbourhood_query(
-    kinds: frozenset[EdgeKind], direction: EdgeDirection, ahead: frozenset[EdgeKind], with_props: bool, summaries: bool,
+    kinds: frozenset[EdgeKind],
+    direction: EdgeDirection,
+    ahead: frozenset[EdgeKind],
+    with_props: bool,
+    summaries: bool,
     by_handle: bool,
 ) -> str:
     """Edges, their far ends (whole, or in summary form) with their handles (element ids), and
     the keys of the ``ahead`` edges leaving those (each read once)."""
     parts = [
         _match_edges(kinds, direction, _START_BY_HANDLE if by_handle else _START_BY_ID),
-        (f"WITH collect([{_EDGE_KEY[direction]}, {'properties(r)' if with_props else _MARK_ONLY}]) AS edges, "
-        "collect(DISTINCT b) AS ends"),
+        (
+            f"WITH collect([{_EDGE_KEY[direction]}, {'properties(r)' if with_props else _MARK_ONLY}]) AS edges, "
+            "collect(DISTINCT b) AS ends"
+        ),
     ]
     if ahead:
         parts.append(
@@ -484,7 +518,9 @@ _Result = TypeVar("_Result")
 
 
 def _retrying_transient(
-    attempt: Callable[[], _Result], pauses: Sequence[float] = _READ_RETRY_PAUSES, retried: Callable[[], None] | None = None
+    attempt: Callable[[], _Result],
+    pauses: Sequence[float] = _READ_RETRY_PAUSES,
+    retried: Callable[[], None] | None = None,
 ) -> _Result:
     """``attempt()``, again after each pause while the server says the failure is transient and
     retrying may succeed (``retried()`` told each time); the last such error propagates."""
@@ -547,12 +583,19 @@ class _Books:
         self.books: dict[Any, _Book] = {}
         self.invalid: dict[str, set[str]] = {}
 
-    def changed(self, key: Any, stored: Mapping[str, Any] | None, old: Node | Edge | None, new: Node | Edge) -> None:
+    def changed(
+        self, key: Any, stored: Mapping[str, Any] | None, old: Node | Edge | None, new: Node | Edge
+    ) -> None:
         book = _book_of(stored)
         if book is None:
             return
         kept, timed, dropped = column_clocks.kept_refs(
-            book[1], book[2], (old.props, old.stamps) if old is not None else None, (new.props, new.stamps), _same)
+            book[1],
+            book[2],
+            (old.props, old.stamps) if old is not None else None,
+            (new.props, new.stamps),
+            _same,
+        )
         self.books[key] = [book[0], kept, timed]
         if dropped:
             self.invalid.setdefault(book[0], set()).update(dropped)
@@ -564,7 +607,13 @@ class _Books:
                 if digest in held:
                     held[digest][column_clocks.VALID] = 0
 
-    def establish(self, group: column_clocks.Group, nodes: _Locked[str], edges: _Locked[EdgeKey], changes: Changes) -> None:
+    def establish(
+        self,
+        group: column_clocks.Group,
+        nodes: _Locked[str],
+        edges: _Locked[EdgeKey],
+        changes: Changes,
+    ) -> None:
         """Make the references of a group written element by element, if what that left holds
         its content (a newer writer's values would not)."""
         held = self.clocks.get(group.owner)
@@ -574,9 +623,15 @@ class _Books:
         for m in group.mutations:
             key = column_clocks.element_key(m)
             if type(m) is UpsertNode:
-                element, stored = changes.nodes.get(key) or nodes.current.get(key), nodes.stored.get(key)
+                element, stored = (
+                    changes.nodes.get(key) or nodes.current.get(key),
+                    nodes.stored.get(key),
+                )
             else:
-                element, stored = changes.edges.get(key) or edges.current.get(key), edges.stored.get(key)
+                element, stored = (
+                    changes.edges.get(key) or edges.current.get(key),
+                    edges.stored.get(key),
+                )
             book = self.books.get(key) or _book_of(stored)
             if element is None or (book is not None and book[1] and book[0] != group.owner):
                 return
@@ -615,10 +670,18 @@ class _Books:
     def delta(self, key: Any, stored: Mapping[str, Any]) -> dict[str, Any]:
         """The ``SET +=`` map of an element the batch changes only the bookkeeping of."""
         wanted = self.props(key, stored)
-        return {name: wanted.get(name) for name in _BOOKKEEPING if not _same(wanted.get(name), stored.get(name))}
+        return {
+            name: wanted.get(name)
+            for name in _BOOKKEEPING
+            if not _same(wanted.get(name), stored.get(name))
+        }
 
     def touched_nodes(self, changed: Collection[str]) -> list[str]:
-        moved = [owner for owner, held in self.clocks.items() if column_clocks.dump(held) != self.stored_clocks[owner]]
+        moved = [
+            owner
+            for owner, held in self.clocks.items()
+            if column_clocks.dump(held) != self.stored_clocks[owner]
+        ]
         return sorted({*(key for key in self.books if type(key) is str), *moved} - set(changed))
 
     def touched_edges(self, changed: Collection[EdgeKey]) -> list[EdgeKey]:
@@ -639,7 +702,9 @@ class _CypherReads(ABC):
         ((rows,),) = self._read(_READ_NODES, {"ids": list(ids)}, "reading nodes")
         return _decode_nodes(rows, self._clocks_of(row[2] for row in rows))
 
-    def edges(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[Edge]:
+    def edges(
+        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection
+    ) -> list[Edge]:
         rows = self._read_edges(ids, kinds, direction, "edges")
         if not rows:
             return []
@@ -654,18 +719,26 @@ class _CypherReads(ABC):
         ((rows,),) = self._read(_READ_CLOCKS, {"ids": sorted(owners)}, "reading column clocks")
         return {owner: column_clocks.parse(clocks) for owner, clocks in rows}
 
-    def edge_keys(self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection) -> list[EdgeKey]:
+    def edge_keys(
+        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection
+    ) -> list[EdgeKey]:
         rows = self._read_edges(ids, kinds, direction, "keys")
         return _keys(rows[0][0]) if rows else []
 
     def _read_edges(
-        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection, returns: Literal["edges", "keys"]
+        self,
+        ids: Collection[str],
+        kinds: Collection[EdgeKind],
+        direction: EdgeDirection,
+        returns: Literal["edges", "keys"],
     ) -> list[list[Any]]:
         """The one row of an edge read, or no rows when there is nothing to ask."""
         kinds = frozenset(EdgeKind(kind) for kind in kinds)
         if not ids or not kinds:
             return []
-        return self._read(_edges_query(kinds, direction, returns), {"ids": list(ids)}, "reading edges")
+        return self._read(
+            _edges_query(kinds, direction, returns), {"ids": list(ids)}, "reading edges"
+        )
 
 
 class _InTransaction(_CypherReads):
@@ -760,7 +833,9 @@ class Neo4jStore(_CypherReads, Store):
 
         def attempt() -> list[list[Any]]:
             with self._driver.session(
-                database=self.database, bookmark_manager=self._bookmarks, default_access_mode=neo4j.READ_ACCESS,
+                database=self.database,
+                bookmark_manager=self._bookmarks,
+                default_access_mode=neo4j.READ_ACCESS,
                 fetch_size=-1,
             ) as session:
                 return session.run(self._query(text), parameters).values()
@@ -786,8 +861,10 @@ class Neo4jStore(_CypherReads, Store):
                             raise
                 found = session.run(_READ_FORMAT).single(strict=True)[0] or 0
                 if found > _FORMAT:
-                    raise StoreUnavailable(f"the graph in {self.uri} has format {found}, written by a newer "
-                                           f"lineagemesh; this one reads formats up to {_FORMAT}")
+                    raise StoreUnavailable(
+                        f"the graph in {self.uri} has format {found}, written by a newer "
+                        f"lineagemesh; this one reads formats up to {_FORMAT}"
+                    )
                 if found < _FORMAT:
                     self._upgrade(session, found)
             self._schema_ready = True
@@ -801,7 +878,10 @@ class Neo4jStore(_CypherReads, Store):
             after = ""
             while jobs := session.run(_JOBS_PAGE, after=after, first=page).value():
                 if not after:  # a new, empty database only gets its format recorded
-                    log.info("upgrading the graph in %s to format 1: judging every job's inputs and outputs", self.uri)
+                    log.info(
+                        "upgrading the graph in %s to format 1: judging every job's inputs and outputs",
+                        self.uri,
+                    )
                 session.execute_write(self._judge_jobs, set(jobs))
                 after = jobs[-1]
         if found < 2:
@@ -822,12 +902,17 @@ class Neo4jStore(_CypherReads, Store):
                         renamed.append([old, new])
                 after = rows[-1][0]
         for at in range(0, len(renamed), page):
-            rows = renamed[at:at + page]
+            rows = renamed[at : at + page]
             session.run(_RENAME, rows=rows).consume()
             session.run(_RENAME_JOB_IDS_ON_EDGES, rows=rows, old=[old for old, _ in rows]).consume()
         if renamed:
-            log.warning("the graph in %s: %d ids renamed to id format %d (e.g. %r -> %r)",
-                        self.uri, len(renamed), ID_FORMAT, *renamed[0])
+            log.warning(
+                "the graph in %s: %d ids renamed to id format %d (e.g. %r -> %r)",
+                self.uri,
+                len(renamed),
+                ID_FORMAT,
+                *renamed[0],
+            )
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -847,7 +932,9 @@ class Neo4jStore(_CypherReads, Store):
                 return changed
 
             try:
-                with self._driver.session(database=self.database, bookmark_manager=self._bookmarks) as session:
+                with self._driver.session(
+                    database=self.database, bookmark_manager=self._bookmarks
+                ) as session:
                     work = neo4j.unit_of_work(timeout=self._query_timeout)(attempt)
                     changed = session.execute_write(work, mutations)
                 self.elements_written += written[0]
@@ -857,7 +944,10 @@ class Neo4jStore(_CypherReads, Store):
                     self.retries.add("write", attempts - 1)
 
     def _apply_in(
-        self, tx: neo4j.ManagedTransaction, mutations: list[Mutation], settled: frozenset[str] = frozenset()
+        self,
+        tx: neo4j.ManagedTransaction,
+        mutations: list[Mutation],
+        settled: frozenset[str] = frozenset(),
     ) -> tuple[int, int]:
         """One batch in ``tx``: the nodes and edges it changed, and those it wrote. Column groups
         whose clocks can move instead (``graph.stores.column_clocks``) touch only their dataset;
@@ -873,7 +963,9 @@ class Neo4jStore(_CypherReads, Store):
             if _STAMPS not in stored:
                 blocked.add(owner)
             clocks[owner] = column_clocks.parse(stored.get(_CLOCKS))
-        for group in groups.values():  # an owner defers only if all its groups do: one written may move another's
+        for group in (
+            groups.values()
+        ):  # an owner defers only if all its groups do: one written may move another's
             if not column_clocks.deferrable(group, clocks[group.owner]):
                 blocked.add(group.owner)
         written = [group for group in groups.values() if group.owner in blocked]
@@ -892,7 +984,9 @@ class Neo4jStore(_CypherReads, Store):
         by_kind: dict[EdgeKind, list[list[str]]] = {}
         for source, kind, target in edge_keys:
             if source in nodes.current and target in nodes.current:  # else the edge cannot exist
-                by_kind.setdefault(kind, []).append([nodes.eids[source], nodes.eids[target], source, target])
+                by_kind.setdefault(kind, []).append(
+                    [nodes.eids[source], nodes.eids[target], source, target]
+                )
         if by_kind:
             kinds = tuple(sorted(by_kind))
             query = _read_edges_query(kinds)
@@ -912,7 +1006,9 @@ class Neo4jStore(_CypherReads, Store):
             books.changed(node_id, nodes.stored.get(node_id), nodes.current.get(node_id), node)
         for key, edge in changes.edges.items():
             books.changed(key, edges.stored.get(key), edges.current.get(key), edge)
-        if conflicts := {group.owner for group in deferred if group.digest in books.invalid.get(group.owner, ())}:
+        if conflicts := {
+            group.owner for group in deferred if group.digest in books.invalid.get(group.owner, ())
+        }:
             return self._apply_in(tx, mutations, settled | conflicts)  # nothing written yet
         books.invalidate()
         for group in written:
@@ -931,7 +1027,9 @@ class Neo4jStore(_CypherReads, Store):
         return len(changes.nodes) + len(changes.edges) + len(moved), elements
 
     @staticmethod
-    def _lock_read(tx: neo4j.ManagedTransaction, query: str, ids: Collection[str], nodes: _Locked[str]) -> None:
+    def _lock_read(
+        tx: neo4j.ManagedTransaction, query: str, ids: Collection[str], nodes: _Locked[str]
+    ) -> None:
         """Write-lock the nodes of ``ids`` in id order (so concurrent writers queue instead of
         deadlocking) and keep what they hold."""
         (locked,) = tx.run(query, ids=sorted(ids)).single(strict=True)
@@ -940,8 +1038,13 @@ class Neo4jStore(_CypherReads, Store):
             nodes.stored[node_id] = stored
             nodes.labels[node_id] = labels
 
-    def _owner_clocks(self, tx: neo4j.ManagedTransaction, maps: Iterable[Mapping[str, Any]], nodes: _Locked[str],
-                      clocks: dict[str, column_clocks.Clocks]) -> None:
+    def _owner_clocks(
+        self,
+        tx: neo4j.ManagedTransaction,
+        maps: Iterable[Mapping[str, Any]],
+        nodes: _Locked[str],
+        clocks: dict[str, column_clocks.Clocks],
+    ) -> None:
         """The clocks ``maps`` refer to, their owners write-locked (a write may invalidate them)."""
         wanted = _clock_owners(maps) - clocks.keys()
         if missing := wanted - nodes.stored.keys():
@@ -952,7 +1055,10 @@ class Neo4jStore(_CypherReads, Store):
 
     @staticmethod
     def _judge_jobs(
-        tx: neo4j.ManagedTransaction, jobs: set[str], reader: _InTransaction | None = None, locked: Collection[str] = ()
+        tx: neo4j.ManagedTransaction,
+        jobs: set[str],
+        reader: _InTransaction | None = None,
+        locked: Collection[str] = (),
     ) -> None:
         """Mark which of ``jobs``' READS/WRITES edges are unrestated, as the graph stands in ``tx``
         (``graph.stores.job_currency``). The jobs are write-locked first (but those ``locked``
@@ -963,23 +1069,36 @@ class Neo4jStore(_CypherReads, Store):
         if unlocked := sorted(job for job in jobs if job not in locked):
             tx.run(_LOCK_JOBS, ids=unlocked).consume()
         by_job = judge(reader or _InTransaction(tx), jobs)
-        verdicts = [[job, [[kind.value, target] for _, kind, target in by_job.get(job, ())]] for job in sorted(jobs)]
+        verdicts = [
+            [job, [[kind.value, target] for _, kind, target in by_job.get(job, ())]]
+            for job in sorted(jobs)
+        ]
         tx.run(_MARK_UNRESTATED, verdicts=verdicts).consume()
 
     def _write(
-        self, tx: neo4j.ManagedTransaction, changes: Changes, nodes: _Locked[str], edges: _Locked[tuple[str, EdgeKind, str]],
+        self,
+        tx: neo4j.ManagedTransaction,
+        changes: Changes,
+        nodes: _Locked[str],
+        edges: _Locked[tuple[str, EdgeKind, str]],
         books: _Books,
     ) -> int:
         """Write what the batch changed; returns how many nodes and edges that rewrote or made."""
         new_nodes: list[list[Any]] = []
         changed_nodes: list[list[Any]] = []
         for node_id, node in changes.nodes.items():
-            delta = _delta(nodes.stored[node_id], {**_encode_node(node), **books.props(node_id, nodes.stored[node_id])})
+            delta = _delta(
+                nodes.stored[node_id],
+                {**_encode_node(node), **books.props(node_id, nodes.stored[node_id])},
+            )
             if node_id not in nodes.current:  # created by the lock query (or not written by us)
                 new_nodes.append([nodes.eids[node_id], node.kind.value, delta])
             elif delta:
                 changed_nodes.append([nodes.eids[node_id], delta])
-        bookkept = ((node_id, books.delta(node_id, nodes.stored[node_id])) for node_id in books.touched_nodes(changes.nodes))
+        bookkept = (
+            (node_id, books.delta(node_id, nodes.stored[node_id]))
+            for node_id in books.touched_nodes(changes.nodes)
+        )
         changed_nodes.extend([nodes.eids[node_id], delta] for node_id, delta in bookkept if delta)
         new_edges: list[list[Any]] = []
         changed_edges: list[list[Any]] = []
@@ -988,17 +1107,25 @@ class Neo4jStore(_CypherReads, Store):
             props = {**_encode(edge.props, edge.stamps), **books.props(key, stored)}
             eid = edges.eids.get(key)
             if eid is None:
-                new_edges.append([nodes.eids[edge.source], nodes.eids[edge.target], edge.kind.value, props])
+                new_edges.append(
+                    [nodes.eids[edge.source], nodes.eids[edge.target], edge.kind.value, props]
+                )
             else:
                 delta = _delta(stored, props)
                 if delta:
                     changed_edges.append([eid, delta])
-        bookkept_edges = ((key, books.delta(key, edges.stored[key])) for key in books.touched_edges(changes.edges))
+        bookkept_edges = (
+            (key, books.delta(key, edges.stored[key])) for key in books.touched_edges(changes.edges)
+        )
         changed_edges.extend([edges.eids[key], delta] for key, delta in bookkept_edges if delta)
         written = len(new_nodes) + len(changed_nodes) + len(new_edges) + len(changed_edges)
         if written:
             tx.run(
-                _WRITE, new_nodes=new_nodes, changed_nodes=changed_nodes, new_edges=new_edges, changed_edges=changed_edges
+                _WRITE,
+                new_nodes=new_nodes,
+                changed_nodes=changed_nodes,
+                new_edges=new_edges,
+                changed_edges=changed_edges,
             ).consume()
         return written
 
@@ -1007,7 +1134,9 @@ class Neo4jStore(_CypherReads, Store):
     def clear(self) -> None:
         with self._write_lock, self._translate_errors("clearing the graph"):
             self._ensure_schema()
-            with self._driver.session(database=self.database, bookmark_manager=self._bookmarks) as session:
+            with self._driver.session(
+                database=self.database, bookmark_manager=self._bookmarks
+            ) as session:
                 # CALL ... IN TRANSACTIONS needs an auto-commit transaction, hence session.run.
                 session.run(_CLEAR).consume()
 
@@ -1034,27 +1163,55 @@ class Neo4jStore(_CypherReads, Store):
         parameters: dict[str, Any] = {"props": list(node_props or ())}
         if handles:
             handled = [i for i in ids if i in handles]
-            parameters.update(ids=[i for i in ids if i not in handles], handled=handled,
-                              eids=[handles[i] for i in handled])
+            parameters.update(
+                ids=[i for i in ids if i not in handles],
+                handled=handled,
+                eids=[handles[i] for i in handled],
+            )
         else:
             parameters["ids"] = list(ids)
-        query = _neighbourhood_query(kinds, direction, ahead, with_props, node_props is not None, bool(handles))
-        ((edge_rows, node_rows, ahead_rows, element_ids),) = self._read(query, parameters, "reading a neighbourhood")
-        clocks = self._clocks_of([*(row[3] for row in edge_rows), *(() if node_props is not None else (row[2] for row in node_rows))])
-        nodes = _decode_nodes(node_rows, clocks) if node_props is None else _decode_summaries(node_rows, node_props)
+        query = _neighbourhood_query(
+            kinds, direction, ahead, with_props, node_props is not None, bool(handles)
+        )
+        ((edge_rows, node_rows, ahead_rows, element_ids),) = self._read(
+            query, parameters, "reading a neighbourhood"
+        )
+        clocks = self._clocks_of(
+            [
+                *(row[3] for row in edge_rows),
+                *(() if node_props is not None else (row[2] for row in node_rows)),
+            ]
+        )
+        nodes = (
+            _decode_nodes(node_rows, clocks)
+            if node_props is None
+            else _decode_summaries(node_rows, node_props)
+        )
         unrestated: set[EdgeKey] = set()
         found = {row[0]: element_id for row, element_id in zip(node_rows, element_ids)}
-        return Neighbourhood(_decode_edges(edge_rows, unrestated, clocks), nodes, _keys(ahead_rows), unrestated, found)
+        return Neighbourhood(
+            _decode_edges(edge_rows, unrestated, clocks),
+            nodes,
+            _keys(ahead_rows),
+            unrestated,
+            found,
+        )
 
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:
         labels = sorted({NodeKind(kind).value for kind in kinds})
         if not labels or first <= 0:
             return []
         rows = self._read(
-            _SEARCH, {"needle": text.lower(), "kinds": labels, "first": int(first)}, "searching names"
+            _SEARCH,
+            {"needle": text.lower(), "kinds": labels, "first": int(first)},
+            "searching names",
         )
         clocks = self._clocks_of(row[2] for row in rows)
-        return [node for node in (_decode_node(row[0], row[1], row[2], clocks) for row in rows) if node is not None]
+        return [
+            node
+            for node in (_decode_node(row[0], row[1], row[2], clocks) for row in rows)
+            if node is not None
+        ]
 
     def nodes_of_kind(self, kind: NodeKind, first: int, after: str | None = None) -> list[Node]:
         if first <= 0:
@@ -1063,7 +1220,11 @@ class Neo4jStore(_CypherReads, Store):
         query = _NODES_OF_KIND[(kind, after is not None)]
         rows = self._read(query, {"after": after, "first": int(first)}, "listing nodes")
         clocks = self._clocks_of(row[2] for row in rows)
-        return [node for node in (_decode_node(row[0], row[1], row[2], clocks) for row in rows) if node is not None]
+        return [
+            node
+            for node in (_decode_node(row[0], row[1], row[2], clocks) for row in rows)
+            if node is not None
+        ]
 
     def counts(self) -> dict[str, int]:
         (row,) = self._read(_COUNTS, {}, "counting")
@@ -1071,9 +1232,11 @@ class Neo4jStore(_CypherReads, Store):
 
     def ping(self) -> None:
         # One auto-commit query, no driver retries: a health check should answer at once.
-        with self._translate_errors("pinging"), self._driver.session(database=self.database) as session:
+        with (
+            self._translate_errors("pinging"),
+            self._driver.session(database=self.database) as session,
+        ):
             session.run("RETURN 1").consume()
 
     def close(self) -> None:
         self._driver.close()
-

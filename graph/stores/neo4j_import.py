@@ -77,8 +77,10 @@ def _field(value: Any) -> Any:
     if type(value[0]) is str:
         for item in items:
             if ARRAY_DELIMITER in item or item == "":
-                raise ImportExportError(f"the list {value!r} holds an empty string or U+001F, which neo4j-admin's "
-                                        "arrays cannot carry")
+                raise ImportExportError(
+                    f"the list {value!r} holds an empty string or U+001F, which neo4j-admin's "
+                    "arrays cannot carry"
+                )
     return ARRAY_DELIMITER.join(item if type(item) is str else repr(item) for item in items)
 
 
@@ -108,7 +110,9 @@ class _Group:
             return False
         for key in types:
             if "\n" in key or "\r" in key:
-                raise ImportExportError(f"the property key {key!r} holds a line break, which a neo4j-admin header cannot")
+                raise ImportExportError(
+                    f"the property key {key!r} holds a line break, which a neo4j-admin header cannot"
+                )
         self.flush()
         self.close()
         for key, kind in types.items():
@@ -132,9 +136,13 @@ class _Group:
         text = buffer.getvalue()
         if "\r" in text or text.count("\n") != len(self.rows):
             self.multiline.add(self.files[-1][1])
-            self.longest = max(self.longest, 4 * len(text))  # a field may span lines: bound it by the page
+            self.longest = max(
+                self.longest, 4 * len(text)
+            )  # a field may span lines: bound it by the page
         else:
-            self.longest = max(self.longest, 4 * max(map(len, text.split("\n"))))  # 4: bytes per UTF-8 character
+            self.longest = max(
+                self.longest, 4 * max(map(len, text.split("\n")))
+            )  # 4: bytes per UTF-8 character
         self._out.write(text)
         self.rows.clear()
 
@@ -184,8 +192,11 @@ class _Groups:
             self.groups.append(group)
         if group.widen(types):
             self.plans = {key: plan for key, plan in self.plans.items() if plan[0] is not group}
-        plan = self.plans[shape] = (group, list(group.columns), [key for key, value in props.items()
-                                                                  if type(value) in _NEEDS_FIELD])
+        plan = self.plans[shape] = (
+            group,
+            list(group.columns),
+            [key for key, value in props.items() if type(value) in _NEEDS_FIELD],
+        )
         return plan
 
     def flush(self) -> None:
@@ -217,9 +228,13 @@ def export(store: Store, directory: Path) -> ImportFiles:
     directory.mkdir(parents=True, exist_ok=True)
     if any(directory.iterdir()):
         raise FileExistsError(f"{directory} is not empty: the import files go into a new directory")
-    node_groups = {kind: _Groups(directory, f"nodes-{kind.value}", ["id:ID(Node)"]) for kind in NodeKind}
-    edge_groups = {kind: _Groups(directory, f"edges-{kind.value}", [":START_ID(Node)", ":END_ID(Node)"])
-                   for kind in EdgeKind}
+    node_groups = {
+        kind: _Groups(directory, f"nodes-{kind.value}", ["id:ID(Node)"]) for kind in NodeKind
+    }
+    edge_groups = {
+        kind: _Groups(directory, f"edges-{kind.value}", [":START_ID(Node)", ":END_ID(Node)"])
+        for kind in EdgeKind
+    }
     every_kind = list(EdgeKind)
     nodes = edges = 0
     every_groups = [*node_groups.values(), *edge_groups.values()]
@@ -236,7 +251,11 @@ def export(store: Store, directory: Path) -> ImportFiles:
                     groups.write([node.id], props)
                 unrestated: frozenset[tuple[str, EdgeKind, str]] = frozenset()
                 if kind is NodeKind.JOB:
-                    unrestated = frozenset().union(*(store.unrestated_job_edges(ids) if judges_job_edges(store) else {}).values())
+                    unrestated = frozenset().union(
+                        *(
+                            store.unrestated_job_edges(ids) if judges_job_edges(store) else {}
+                        ).values()
+                    )
                 for edge in store.edges(ids, every_kind, "out"):
                     props = _encode(edge.props, edge.stamps)
                     if unrestated and edge.kind in JOB_IO and edge.key in unrestated:
@@ -253,11 +272,15 @@ def export(store: Store, directory: Path) -> ImportFiles:
     meta_header.write_text("id:ID(Meta),format:long\n", encoding="utf-8")
     meta_data.write_text(f'"graph",{_FORMAT}\n', encoding="utf-8")
     arguments = _arguments(node_groups.values(), edge_groups.values(), (meta_header, meta_data))
-    (directory / ARGS_FILE).write_text("".join(f"{argument}\n" for argument in arguments), encoding="utf-8")
+    (directory / ARGS_FILE).write_text(
+        "".join(f"{argument}\n" for argument in arguments), encoding="utf-8"
+    )
     return ImportFiles(directory, arguments, nodes, edges)
 
 
-def _arguments(node_groups: Iterable[_Groups], edge_groups: Iterable[_Groups], meta: tuple[Path, Path]) -> list[str]:
+def _arguments(
+    node_groups: Iterable[_Groups], edge_groups: Iterable[_Groups], meta: tuple[Path, Path]
+) -> list[str]:
     """The importer's options for the files written (paths absolute, so they work from anywhere)."""
     node_groups, edge_groups = list(node_groups), list(edge_groups)
     arguments: list[str] = []
@@ -265,12 +288,18 @@ def _arguments(node_groups: Iterable[_Groups], edge_groups: Iterable[_Groups], m
     for every in node_groups:
         label = every.stem.removeprefix("nodes-")
         for group in every.groups:
-            arguments += [f"--nodes=Node:{label}={header.resolve()},{data.resolve()}" for header, data in group.files]
+            arguments += [
+                f"--nodes=Node:{label}={header.resolve()},{data.resolve()}"
+                for header, data in group.files
+            ]
     arguments.append(f"--nodes=LineagemeshMeta={meta[0].resolve()},{meta[1].resolve()}")
     for every in edge_groups:
         rel_type = every.stem.removeprefix("edges-")
         for group in every.groups:
-            arguments += [f"--relationships={rel_type}={header.resolve()},{data.resolve()}" for header, data in group.files]
+            arguments += [
+                f"--relationships={rel_type}={header.resolve()},{data.resolve()}"
+                for header, data in group.files
+            ]
     longest = max((group.longest for group in groups), default=0)
     multiline = sorted(str(path.resolve()) for group in groups for path in group.multiline)
     arguments += [
@@ -285,7 +314,12 @@ def _arguments(node_groups: Iterable[_Groups], edge_groups: Iterable[_Groups], m
 
 def admin_command(files: ImportFiles, database: str = "neo4j") -> list[str]:
     """The neo4j-admin command that imports ``files`` into ``database`` (the server stopped)."""
-    return ["neo4j-admin", "database", "import", "full", "--overwrite-destination", f"@{files.args_file.resolve()}",
-            database]
-
-
+    return [
+        "neo4j-admin",
+        "database",
+        "import",
+        "full",
+        "--overwrite-destination",
+        f"@{files.args_file.resolve()}",
+        database,
+    ]

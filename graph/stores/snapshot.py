@@ -66,8 +66,16 @@ def write(path: Path, point: Point, capture: _native.Capture) -> int:
     snapshot only once the new one is whole on disk."""
     temporary = path.with_name(path.name + ".tmp")
     nodes, edges = capture.counts
-    header = orjson.dumps({"format": FORMAT, "seq": point.seq, "crc": point.crc, "batches": point.batches,
-                           "nodes": nodes, "edges": edges})
+    header = orjson.dumps(
+        {
+            "format": FORMAT,
+            "seq": point.seq,
+            "crc": point.crc,
+            "batches": point.batches,
+            "nodes": nodes,
+            "edges": edges,
+        }
+    )
     size = 0
     try:
         with open(temporary, "wb") as out:
@@ -85,7 +93,9 @@ def write(path: Path, point: Point, capture: _native.Capture) -> int:
         raise
     try:
         _sync_directory(path.parent)
-    except OSError as e:  # the snapshot is in place; only its directory entry may not be durable yet
+    except (
+        OSError
+    ) as e:  # the snapshot is in place; only its directory entry may not be durable yet
         log.warning("snapshot %s: cannot fsync its directory: %s", path, e)
     return size + _FRAME.size
 
@@ -161,7 +171,7 @@ def _frames(data: bytes, offset: int) -> Iterator[memoryview]:
             if offset != len(data):
                 raise SnapshotUnusable(f"{len(data) - offset} bytes after its end")
             return
-        frame = view[offset:offset + length]
+        frame = view[offset : offset + length]
         if len(frame) != length:
             raise SnapshotUnusable(f"cut short at byte {offset} of {len(data)}")
         if zlib.crc32(frame) != crc:
@@ -176,7 +186,13 @@ def _header(frame: memoryview) -> Header:
         if not isinstance(fields, dict):
             raise ValueError("not an object")
         if fields.get("format") != FORMAT:
-            raise SnapshotUnusable(f"format {fields.get('format')}; this lineagemesh reads format {FORMAT}")
-        return Header(Point(fields["seq"], fields["crc"], fields["batches"]), fields["nodes"], fields["edges"])
+            raise SnapshotUnusable(
+                f"format {fields.get('format')}; this lineagemesh reads format {FORMAT}"
+            )
+        return Header(
+            Point(fields["seq"], fields["crc"], fields["batches"]), fields["nodes"], fields["edges"]
+        )
     except (orjson.JSONDecodeError, ValueError, KeyError, TypeError) as e:
-        raise SnapshotUnusable(f"its header does not decode (an older lineagemesh's?): {e}") from None
+        raise SnapshotUnusable(
+            f"its header does not decode (an older lineagemesh's?): {e}"
+        ) from None

@@ -217,11 +217,18 @@ def _read_marker(cache_dir: Path) -> dict | None:
 
 def _complete(cache_dir: Path) -> bool:
     marker = _read_marker(cache_dir)
-    if not marker or marker.get("artifact") != ARTIFACT or marker.get("launcher_sha256") != _launcher_digest():
+    if (
+        not marker
+        or marker.get("artifact") != ARTIFACT
+        or marker.get("launcher_sha256") != _launcher_digest()
+    ):
         return False
     jar = cache_dir / JAR_NAME
     try:
-        return jar.stat().st_size == marker.get("jar_size") and _launcher_class_file(cache_dir).is_file()
+        return (
+            jar.stat().st_size == marker.get("jar_size")
+            and _launcher_class_file(cache_dir).is_file()
+        )
     except OSError:
         return False
 
@@ -243,7 +250,9 @@ def _tool(name: str, env_home: str = "JAVA_HOME") -> str:
         return str(Path(home) / "bin" / name)
     found = shutil.which(name)
     if not found:
-        raise RuntimeError(f"`{name}` not found on PATH (needed for the Iceberg REST server; install a JDK 11+ / Maven)")
+        raise RuntimeError(
+            f"`{name}` not found on PATH (needed for the Iceberg REST server; install a JDK 11+ / Maven)"
+        )
     return found
 
 
@@ -295,7 +304,17 @@ def ensure_jars(cache_dir: Path | None = None) -> Path:
         shutil.rmtree(classes, ignore_errors=True)
         classes.mkdir()
         _run(
-            [_tool("javac"), "--release", "11", "-nowarn", "-cp", str(jar), "-d", str(classes), str(src)],
+            [
+                _tool("javac"),
+                "--release",
+                "11",
+                "-nowarn",
+                "-cp",
+                str(jar),
+                "-d",
+                str(classes),
+                str(src),
+            ],
             cwd=cache_dir,
             what="Compiling the REST server launcher",
         )
@@ -411,7 +430,9 @@ def start(
     server recorded for this warehouse is already up (and on ``port``, if
     given), it is returned instead of starting another one.
     """
-    warehouse = Path(warehouse if warehouse is not None else DEFAULT_WAREHOUSE).expanduser().resolve()
+    warehouse = (
+        Path(warehouse if warehouse is not None else DEFAULT_WAREHOUSE).expanduser().resolve()
+    )
     warehouse.mkdir(parents=True, exist_ok=True)
 
     existing = status(warehouse)
@@ -440,10 +461,19 @@ def start(
             CATALOG_REST_PORT=str(chosen),
         )
         with open(log_path, "ab") as log:
-            log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} starting on {BIND_HOST}:{chosen}\n".encode())
+            log.write(
+                f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} starting on {BIND_HOST}:{chosen}\n".encode()
+            )
             log.flush()
             proc = subprocess.Popen(
-                [java, *JAVA_OPTS, f"-Dlineagemesh.rest.host={BIND_HOST}", "-cp", classpath, LAUNCHER_CLASS],
+                [
+                    java,
+                    *JAVA_OPTS,
+                    f"-Dlineagemesh.rest.host={BIND_HOST}",
+                    "-cp",
+                    classpath,
+                    LAUNCHER_CLASS,
+                ],
                 cwd=warehouse,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -467,7 +497,9 @@ def start(
             if _config_ok(server.uri, timeout=2.0):
                 state = _state_path(warehouse)
                 tmp = state.with_suffix(".tmp")
-                tmp.write_text(json.dumps({**server.to_json(), "started": time.time()}, indent=2) + "\n")
+                tmp.write_text(
+                    json.dumps({**server.to_json(), "started": time.time()}, indent=2) + "\n"
+                )
                 tmp.replace(state)
                 return server
             time.sleep(0.2)
@@ -486,7 +518,10 @@ def start(
     raise RuntimeError(last_error)
 
 
-def stop(server_or_warehouse: IcebergRestServer | Path | str | None = None, timeout: float = STOP_TIMEOUT_S) -> bool:
+def stop(
+    server_or_warehouse: IcebergRestServer | Path | str | None = None,
+    timeout: float = STOP_TIMEOUT_S,
+) -> bool:
     """Stop a server (SIGTERM to its process group, SIGKILL after ``timeout``).
 
     Accepts the :class:`IcebergRestServer` from :func:`start` or a warehouse
@@ -497,7 +532,9 @@ def stop(server_or_warehouse: IcebergRestServer | Path | str | None = None, time
         server: IcebergRestServer | None = server_or_warehouse
         warehouse = server_or_warehouse.warehouse
     else:
-        warehouse = Path(server_or_warehouse if server_or_warehouse is not None else DEFAULT_WAREHOUSE)
+        warehouse = Path(
+            server_or_warehouse if server_or_warehouse is not None else DEFAULT_WAREHOUSE
+        )
         warehouse = warehouse.expanduser().resolve()
         server = _read_state(warehouse)
 
@@ -516,7 +553,9 @@ def stop(server_or_warehouse: IcebergRestServer | Path | str | None = None, time
 
 def status(warehouse: Path | str | None = None) -> IcebergRestServer | None:
     """The server recorded for ``warehouse`` if its process still runs, else None."""
-    warehouse = Path(warehouse if warehouse is not None else DEFAULT_WAREHOUSE).expanduser().resolve()
+    warehouse = (
+        Path(warehouse if warehouse is not None else DEFAULT_WAREHOUSE).expanduser().resolve()
+    )
     server = _read_state(warehouse)
     if server is None or not _pid_alive(server.pid) or not _is_our_server(server.pid):
         return None

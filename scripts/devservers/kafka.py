@@ -85,14 +85,31 @@ def ensure_jars(verbose: bool = False) -> Path:
                 return LIB_DIR
         mvn = shutil.which("mvn")
         if mvn is None:
-            raise KafkaServerError(f"Maven ('mvn') is needed once to fetch the Kafka jars into {LIB_DIR}")
+            raise KafkaServerError(
+                f"Maven ('mvn') is needed once to fetch the Kafka jars into {LIB_DIR}"
+            )
         partial = CACHE_DIR / "lib.partial"
         shutil.rmtree(partial, ignore_errors=True)
-        done = subprocess.run([mvn, "-B", "-ntp" if verbose else "-q", "-f", str(POM), "dependency:copy-dependencies",
-                               "-DincludeScope=runtime", f"-DoutputDirectory={partial}"], stdin=subprocess.DEVNULL,
-                              stdout=sys.stderr if verbose else subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        done = subprocess.run(
+            [
+                mvn,
+                "-B",
+                "-ntp" if verbose else "-q",
+                "-f",
+                str(POM),
+                "dependency:copy-dependencies",
+                "-DincludeScope=runtime",
+                f"-DoutputDirectory={partial}",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=sys.stderr if verbose else subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         if done.returncode != 0 or not (partial / f"kafka_2.13-{KAFKA_VERSION}.jar").is_file():
-            raise KafkaServerError(f"Maven could not fetch Kafka {KAFKA_VERSION} (exit {done.returncode}):\n{(done.stdout or '')[-3000:]}")
+            raise KafkaServerError(
+                f"Maven could not fetch Kafka {KAFKA_VERSION} (exit {done.returncode}):\n{(done.stdout or '')[-3000:]}"
+            )
         (partial / ".complete").write_text(json.dumps(_complete_mark()))
         shutil.rmtree(LIB_DIR, ignore_errors=True)
         os.replace(partial, LIB_DIR)
@@ -114,27 +131,29 @@ def _java() -> str:
 
 
 def _properties(data_dir: Path, port: int, controller_port: int) -> str:
-    return "\n".join([
-        "process.roles=broker,controller",
-        "node.id=1",
-        f"controller.quorum.bootstrap.servers={HOST}:{controller_port}",
-        f"listeners=PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{controller_port}",
-        f"advertised.listeners=PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{controller_port}",
-        "controller.listener.names=CONTROLLER",
-        "inter.broker.listener.name=PLAINTEXT",
-        "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-        f"log.dirs={data_dir / 'data'}",
-        "num.partitions=3",
-        "offsets.topic.replication.factor=1",
-        "offsets.topic.num.partitions=3",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
-        "share.coordinator.state.topic.replication.factor=1",
-        "share.coordinator.state.topic.min.isr=1",
-        "group.initial.rebalance.delay.ms=0",
-        "auto.create.topics.enable=true",
-        "",
-    ])
+    return "\n".join(
+        [
+            "process.roles=broker,controller",
+            "node.id=1",
+            f"controller.quorum.bootstrap.servers={HOST}:{controller_port}",
+            f"listeners=PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{controller_port}",
+            f"advertised.listeners=PLAINTEXT://{HOST}:{port},CONTROLLER://{HOST}:{controller_port}",
+            "controller.listener.names=CONTROLLER",
+            "inter.broker.listener.name=PLAINTEXT",
+            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            f"log.dirs={data_dir / 'data'}",
+            "num.partitions=3",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=3",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "share.coordinator.state.topic.replication.factor=1",
+            "share.coordinator.state.topic.min.isr=1",
+            "group.initial.rebalance.delay.ms=0",
+            "auto.create.topics.enable=true",
+            "",
+        ]
+    )
 
 
 def _cluster_id() -> str:
@@ -143,7 +162,15 @@ def _cluster_id() -> str:
 
 
 def _java_command(heap: str, *args: str) -> list[str]:
-    return [_java(), f"-Xmx{heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true", "-cp", str(ensure_jars() / "*"), *args]
+    return [
+        _java(),
+        f"-Xmx{heap}",
+        "-XX:+UseG1GC",
+        "-Djava.awt.headless=true",
+        "-cp",
+        str(ensure_jars() / "*"),
+        *args,
+    ]
 
 
 def _api_versions_answer(port: int) -> bool:
@@ -170,8 +197,12 @@ def status(data_dir: Path | str | None = None) -> KafkaServer | None:
     return server if process_running(server.pid) else None
 
 
-def start(data_dir: Path | str | None = None, port: int | None = None, heap: str = DEFAULT_HEAP,
-          timeout: float = START_TIMEOUT) -> KafkaServer:
+def start(
+    data_dir: Path | str | None = None,
+    port: int | None = None,
+    heap: str = DEFAULT_HEAP,
+    timeout: float = START_TIMEOUT,
+) -> KafkaServer:
     """Format (first time) and start a broker for ``data_dir``; returns once it answers."""
     data_dir = Path(data_dir or DEFAULT_DATA_DIR)
     running = status(data_dir)
@@ -183,25 +214,54 @@ def start(data_dir: Path | str | None = None, port: int | None = None, heap: str
     config = data_dir / "server.properties"
     config.write_text(_properties(data_dir, port, controller_port))
     if not (data_dir / "data" / "meta.properties").exists():
-        formatted = subprocess.run(_java_command("256m", "kafka.tools.StorageTool", "format", "--standalone", "-t",
-                                                 _cluster_id(), "-c", str(config)),
-                                   capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        formatted = subprocess.run(
+            _java_command(
+                "256m",
+                "kafka.tools.StorageTool",
+                "format",
+                "--standalone",
+                "-t",
+                _cluster_id(),
+                "-c",
+                str(config),
+            ),
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
         if formatted.returncode != 0:
-            raise KafkaServerError(f"formatting the broker's storage failed:\n{formatted.stdout}{formatted.stderr}"[-3000:])
-    with open(data_dir / "kafka.log", "ab") as log:  # the broker holds its own copy of the descriptor
-        proc = subprocess.Popen(_java_command(heap, "kafka.Kafka", str(config)), stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+            raise KafkaServerError(
+                f"formatting the broker's storage failed:\n{formatted.stdout}{formatted.stderr}"[
+                    -3000:
+                ]
+            )
+    with open(
+        data_dir / "kafka.log", "ab"
+    ) as log:  # the broker holds its own copy of the descriptor
+        proc = subprocess.Popen(
+            _java_command(heap, "kafka.Kafka", str(config)),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     server = KafkaServer(port, controller_port, proc.pid, data_dir)
-    (data_dir / STATE_FILE).write_text(json.dumps({"port": port, "controller_port": controller_port, "pid": proc.pid}))
+    (data_dir / STATE_FILE).write_text(
+        json.dumps({"port": port, "controller_port": controller_port, "pid": proc.pid})
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise KafkaServerError(f"the broker exited ({proc.returncode}); see {data_dir / 'kafka.log'}")
+            raise KafkaServerError(
+                f"the broker exited ({proc.returncode}); see {data_dir / 'kafka.log'}"
+            )
         if _api_versions_answer(port):
             return server
         time.sleep(0.3)
     stop(data_dir)
-    raise KafkaServerError(f"the broker did not answer within {timeout:.0f} s; see {data_dir / 'kafka.log'}")
+    raise KafkaServerError(
+        f"the broker did not answer within {timeout:.0f} s; see {data_dir / 'kafka.log'}"
+    )
 
 
 def stop(data_dir: Path | str | None = None, timeout: float = STOP_TIMEOUT) -> bool:

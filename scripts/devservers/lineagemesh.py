@@ -26,8 +26,14 @@ def free_port() -> int:
 class LineagemeshServer:
     """``start`` waits until ``/healthz`` answers; ``stop`` is SIGTERM (then SIGKILL); ``kill`` is a crash."""
 
-    def __init__(self, store_args: list[str], log_path: Path, port: int | None = None,
-                 env: dict[str, str] | None = None, global_args: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        store_args: list[str],
+        log_path: Path,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+        global_args: list[str] | None = None,
+    ) -> None:
         self.store_args = store_args
         self.log_path = log_path
         self.port = port or free_port()
@@ -39,15 +45,28 @@ class LineagemeshServer:
     def start(self, extra_args: list[str] | None = None, timeout: float = 60) -> LineagemeshServer:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "graph", *self.global_args, "serve", "--port", str(self.port),
-                 *self.store_args, *(extra_args or [])],
-                stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
+                [
+                    sys.executable,
+                    "-m",
+                    "graph",
+                    *self.global_args,
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    *self.store_args,
+                    *(extra_args or []),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=REPO,
                 env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"server exited with {self.process.returncode}:\n{self.log_tail()}"
+                )
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
                     return self

@@ -123,9 +123,7 @@ class Neo4jServer:
     pid: int
     data_dir: Path
     log_path: Path
-    _proc: subprocess.Popen | None = dataclasses.field(
-        default=None, repr=False, compare=False
-    )
+    _proc: subprocess.Popen | None = dataclasses.field(default=None, repr=False, compare=False)
 
     def __enter__(self) -> Neo4jServer:
         return self
@@ -203,7 +201,9 @@ def ensure_jars(verbose: bool = False) -> Path:
                 out = sys.stderr.fileno()
             except (AttributeError, OSError, ValueError):
                 out = None
-            result: subprocess.CompletedProcess[Any] = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=out)
+            result: subprocess.CompletedProcess[Any] = subprocess.run(
+                cmd, stdin=subprocess.DEVNULL, stdout=out
+            )
             output = ""
         else:
             result = subprocess.run(
@@ -250,7 +250,9 @@ def _java() -> str:
             return str(candidate)
     java = shutil.which("java")
     if java is None:
-        raise Neo4jServerError("no 'java' found (JAVA_HOME or PATH); Neo4j 5.26 needs Java 17 or 21")
+        raise Neo4jServerError(
+            "no 'java' found (JAVA_HOME or PATH); Neo4j 5.26 needs Java 17 or 21"
+        )
     return java
 
 
@@ -411,8 +413,10 @@ def _driver_module():
 
 def _driver_ready(driver_mod, uri: str) -> bool:
     try:
-        with driver_mod.GraphDatabase.driver(uri, auth=None, connection_timeout=5.0) as driver, \
-                driver.session(database=DEFAULT_DATABASE) as session:
+        with (
+            driver_mod.GraphDatabase.driver(uri, auth=None, connection_timeout=5.0) as driver,
+            driver.session(database=DEFAULT_DATABASE) as session,
+        ):
             return session.run("RETURN 1 AS ok").single()["ok"] == 1
     except Exception:  # noqa: BLE001 - not up yet: ServiceUnavailable, DatabaseUnavailable, ...
         return False
@@ -437,7 +441,11 @@ def _wait_ready(server: Neo4jServer, proc: subprocess.Popen, offset: int, timeou
                     seen_ready = ready_line in fh.read()
             except OSError:
                 pass
-        if seen_ready and _port_open(server.port) and (driver_mod is None or _driver_ready(driver_mod, server.uri)):
+        if (
+            seen_ready
+            and _port_open(server.port)
+            and (driver_mod is None or _driver_ready(driver_mod, server.uri))
+        ):
             return
         if time.monotonic() >= deadline:
             raise Neo4jServerError(
@@ -617,10 +625,22 @@ def admin(
         raise AlreadyRunningError(running)
     lib = ensure_jars()
     heap_bytes = _size_to_bytes(heap, "heap size")
-    cmd = [_java(), f"-Xmx{heap_bytes}", *_JVM_FLAGS, "-cp", f"{lib}{os.sep}*", "org.neo4j.cli.AdminTool", *arguments]
+    cmd = [
+        _java(),
+        f"-Xmx{heap_bytes}",
+        *_JVM_FLAGS,
+        "-cp",
+        f"{lib}{os.sep}*",
+        "org.neo4j.cli.AdminTool",
+        *arguments,
+    ]
     env = {**os.environ, "NEO4J_HOME": str(data_dir), "NEO4J_CONF": str(data_dir / "conf")}
     (data_dir / "conf").mkdir(exist_ok=True)
-    done = subprocess.run(cmd, cwd=str(data_dir), env=env, stdin=subprocess.DEVNULL, timeout=timeout)
+    done = subprocess.run(
+        cmd, cwd=str(data_dir), env=env, stdin=subprocess.DEVNULL, timeout=timeout
+    )
     if done.returncode != 0:
-        raise Neo4jServerError(f"neo4j-admin {' '.join(arguments[:3])} failed (exit {done.returncode})")
+        raise Neo4jServerError(
+            f"neo4j-admin {' '.join(arguments[:3])} failed (exit {done.returncode})"
+        )
     return done
