@@ -130,6 +130,14 @@ class Renderer {
   void job(NodeIdx n, bool full);
   void run(NodeIdx run, NodeIdx job);
   void id(NodeIdx n) { put_str(g_.node_id[n]); }
+  // One of Marquez's ``inEdges``/``outEdges`` entries; ``first`` in its list (no comma before it).
+  void edge(NodeIdx origin, NodeIdx destination, bool first) {
+    out_ += first ? "{\"origin\":" : ",{\"origin\":";
+    id(origin);
+    out_ += ",\"destination\":";
+    id(destination);
+    out_.push_back('}');
+  }
   void value(const uint8_t* v);  // JSON, dict keys in their order; null for nullptr
   void prop_value(NodeIdx n, StrId key) { value(prop(n, key)); }
   static const uint8_t* dict_get(const uint8_t* v, std::string_view key, const StringPool& pool);
@@ -655,19 +663,11 @@ void marquez_lineage_json(View& view, const LineageAnswer& answer, std::string& 
     by_id(outs[i]);
     out += ",\"inEdges\":[";
     for (size_t k = 0; k < ins[i].size(); k++) {
-      out += k ? ",{\"origin\":" : "{\"origin\":";
-      r.id(ins[i][k]);
-      out += ",\"destination\":";
-      r.id(n);
-      out.push_back('}');
+      r.edge(ins[i][k], n, k == 0);
     }
     out += "],\"outEdges\":[";
     for (size_t k = 0; k < outs[i].size(); k++) {
-      out += k ? ",{\"origin\":" : "{\"origin\":";
-      r.id(n);
-      out += ",\"destination\":";
-      r.id(outs[i][k]);
-      out.push_back('}');
+      r.edge(n, outs[i][k], k == 0);
     }
     out += "]}";
   }
@@ -767,20 +767,12 @@ bool marquez_column_lineage_json(View& view, const std::vector<NodeIdx>& starts,
     out += "]},\"inEdges\":[";
     for (size_t k = 0; k < inputs[i].size(); k++) {
       if (k && inputs[i][k].source == inputs[i][k - 1].source) continue;
-      out += k ? ",{\"origin\":" : "{\"origin\":";
-      r.id(n);
-      out += ",\"destination\":";
-      r.id(inputs[i][k].source);
-      out.push_back('}');
+      r.edge(n, inputs[i][k].source, k == 0);
     }
     out += "],\"outEdges\":[";
     for (size_t k = 0; k < outputs[i].size(); k++) {
       if (k && outputs[i][k] == outputs[i][k - 1]) continue;
-      out += k ? ",{\"origin\":" : "{\"origin\":";
-      r.id(n);
-      out += ",\"destination\":";
-      r.id(outputs[i][k]);
-      out.push_back('}');
+      r.edge(n, outputs[i][k], k == 0);
     }
     out += "]}";
   }
