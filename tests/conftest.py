@@ -129,13 +129,18 @@ def store(open_test_store: Callable[[], Store]) -> Store:
     return open_test_store()
 
 
-@pytest.fixture(params=[False, True], ids=["read-as-asked", "read-ahead"])
-def read_modes(
-    request: pytest.FixtureRequest, store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Runs a test twice on each store: with queries reading only what they ask for, and reading
-    ahead (``graph.stores.neighbourhood``) as they do on a remote store. Answers must not differ."""
-    monkeypatch.setattr(store, "remote", request.param)
+@pytest.fixture(params=[False, True], ids=["own-reads", "primitives"])
+def read_modes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs a test twice on each store: with views reading as the store offers (the native graph,
+    the store's own ``neighbourhood``), and through the store's primitives alone, as they read a
+    store with neither capability (``graph.stores.neighbourhood``). Answers must not differ."""
+    if request.param:
+        import graph.stores
+        import graph.view
+
+        for module in (graph.view, graph.stores):
+            monkeypatch.setattr(module, "reads_neighbourhoods", lambda store: False)
+        monkeypatch.setattr(graph.view, "holds_native_graph", lambda store: False)
 
 
 @pytest.fixture
