@@ -10,7 +10,7 @@ import pytest
 
 from graph.impact import impact
 from graph.lineage import column_lineage, dataset_lineage
-from graph.model import Direction, EdgeKind, Node, NodeKind, dataset_id
+from graph.model import JOB_IO, Direction, EdgeKind, Node, NodeKind, dataset_id
 from graph.mutations import UpsertEdge, UpsertNode
 from graph.stores import EdgeDirection, JudgesJobEdges, Store, neighbourhood
 from graph.view import SUMMARY, GraphView
@@ -86,30 +86,46 @@ def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(
                 assert isinstance(store, JudgesJobEdges)
                 kept = store.unrestated_job_edges({key[0] for key in job_edges})
                 assert kept is not None
-                for ahead in ((), (EdgeKind.ALIAS_OF,), (EdgeKind.ALIAS_OF, EdgeKind.DERIVES_FROM)):
-                    read = neighbourhood(store, chosen, kinds, direction, ahead)
+                for ahead, ahead_in in AHEADS:
+                    read = neighbourhood(
+                        store, chosen, kinds, direction, ahead, ahead_in=ahead_in
+                    )
                     assert sorted(e.key for e in read.edges) == sorted(e.key for e in edges)
                     assert {e.key: (e.props, e.stamps) for e in read.edges} == {
                         e.key: (e.props, e.stamps) for e in edges
                     }
                     assert read.nodes == store.nodes(far)
                     assert sorted(read.ahead) == sorted(store.edge_keys(far, ahead, "out"))
-                    assert read.unrestated == set().union(*kept.values()) & job_edges
+                    entering = store.edge_keys(far, ahead_in, "in")
+                    assert sorted(read.ahead_in) == sorted(entering)
+                    assert read.ahead_nodes == store.nodes({key[0] for key in entering})
+                    io = job_edges | {key for key in entering if key[1] in JOB_IO}
+                    verdict = store.unrestated_job_edges({key[0] for key in io})
+                    assert read.unrestated == set().union(*verdict.values()) & io
                     light = neighbourhood(
-                        store, chosen, kinds, direction, ahead, with_props=False, node_props=SUMMARY
+                        store,
+                        chosen,
+                        kinds,
+                        direction,
+                        ahead,
+                        with_props=False,
+                        node_props=SUMMARY,
+                        ahead_in=ahead_in,
                     )
                     assert sorted(e.key for e in light.edges) == sorted(e.key for e in edges)
-                    assert (sorted(light.ahead), light.unrestated) == (
+                    assert (sorted(light.ahead), sorted(light.ahead_in), light.unrestated) == (
                         sorted(read.ahead),
+                        sorted(read.ahead_in),
                         read.unrestated,
                     )
-                    assert {i: (n.kind, summary(n)) for i, n in light.nodes.items()} == {
-                        i: (n.kind, summary(n)) for i, n in read.nodes.items()
-                    }
+                    for got, whole in ((light.nodes, read.nodes), (light.ahead_nodes, read.ahead_nodes)):
+                        assert {i: (n.kind, summary(n)) for i, n in got.items()} == {
+                            i: (n.kind, summary(n)) for i, n in whole.items()
+                        }
                     if store.remote:  # Neo4j sends the summary alone
                         assert all(
                             n.props.keys() <= set(SUMMARY) and not n.stamps
-                            for n in light.nodes.values()
+                            for n in (*light.nodes.values(), *light.ahead_nodes.values())
                         )
     # the cases above are not vacuous
     assert sorted(
@@ -123,6 +139,17 @@ def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(
         "in",
     )
     assert read.edges and read.nodes and all(n.kind is NodeKind.JOB for n in read.nodes.values())
+
+
+#: What a read asks of the far ends besides their edges: none, the edges leaving them, and the
+#: edges entering them (a walk's next level).
+AHEADS: tuple[tuple[tuple[EdgeKind, ...], tuple[EdgeKind, ...]], ...] = (
+    ((), ()),
+    ((EdgeKind.ALIAS_OF,), ()),
+    ((EdgeKind.ALIAS_OF, EdgeKind.DERIVES_FROM), ()),
+    ((EdgeKind.ALIAS_OF,), (EdgeKind.ALIAS_OF, EdgeKind.READS)),
+    ((), (EdgeKind.WRITES, EdgeKind.DERIVES_FROM)),
+)
 
 
 def test_handles_find_the_nodes_asked_for_and_no_others(store: Store, food_delivery_events) -> None:
@@ -175,6 +202,18 @@ def test_a_store_reads_its_verdict_on_job_edges_with_them(history: Store) -> Non
     }
     read = neighbourhood(history, ["job:etl:report"], [EdgeKind.READS, EdgeKind.WRITES], "out")
     assert read.unrestated == stale and {e.key for e in read.edges} > stale
+    gone = ("job:etl:report", EdgeKind.READS, "dataset:pg:gone")
+    for summaries in (None, SUMMARY):  # ... and with the edges entering what a read reaches
+        dropped = neighbourhood(
+            history,
+            ["job:etl:drop"],
+            [EdgeKind.WRITES],
+            "out",
+            node_props=summaries,
+            ahead_in=[EdgeKind.READS],
+        )
+        assert gone in dropped.ahead_in and gone in dropped.unrestated
+        assert "job:etl:report" in dropped.ahead_nodes
     for with_props in (True, False):
         read = neighbourhood(
             history,

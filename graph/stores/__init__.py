@@ -37,13 +37,16 @@ class Neighbourhood:
     edges: list[Edge]
     nodes: dict[str, Node]  # the far ends of ``edges``
     ahead: list[EdgeKey]  # the ``ahead`` edges leaving the far ends
-    #: Those of the READS/WRITES ``edges`` their job's newest completed run did not restate, as
-    #: the store decided when it wrote them (None: this store does not decide it; see
-    #: :class:`JudgesJobEdges`).
+    #: Those of the READS/WRITES ``edges`` (and ``ahead_in``) their job's newest completed run did
+    #: not restate, as the store decided when it wrote them (None: this store does not decide it;
+    #: see :class:`JudgesJobEdges`).
     unrestated: set[EdgeKey] | None
-    #: Opaque handles of the far ends, for a store that finds a node faster by its handle than
-    #: by its id: pass them back (``neighbourhood(handles=...)``) within the same query.
+    #: Opaque handles of the far ends (and of ``ahead_nodes``), for a store that finds a node
+    #: faster by its handle than by its id: pass them back (``neighbourhood(handles=...)``) within
+    #: the same query.
     handles: dict[str, object] = field(default_factory=dict)
+    ahead_in: list[EdgeKey] = field(default_factory=list)  # the ``ahead_in`` edges entering the far ends
+    ahead_nodes: dict[str, Node] = field(default_factory=dict)  # the sources of ``ahead_in``
 
 
 class StoreUnavailable(RuntimeError):
@@ -188,6 +191,7 @@ class ReadsNeighbourhoods(Protocol):
         with_props: bool = True,
         node_props: Sequence[str] | None = None,
         handles: Mapping[str, object] | None = None,
+        ahead_in: Collection[EdgeKind] = (),
     ) -> Neighbourhood: ...
 
 
@@ -224,10 +228,12 @@ def neighbourhood(
     with_props: bool = True,
     node_props: Sequence[str] | None = None,
     handles: Mapping[str, object] | None = None,
+    ahead_in: Collection[EdgeKind] = (),
 ) -> Neighbourhood:
     """The edges of ``kinds`` at ``ids`` (:meth:`Store.edges`), the nodes at their far ends (targets
-    ``out``, sources ``in``), the keys of the ``ahead`` edges leaving the far ends (what a walk reads
-    next from there) and the verdict on the job edges among them: what a view reads per level.
+    ``out``, sources ``in``), the keys of the ``ahead`` edges leaving the far ends and of the
+    ``ahead_in`` edges entering them, with the sources of those (what a walk reads next from there)
+    and the verdict on the job edges among them: what a view reads per level, in one go.
     Without ``with_props`` the edges may come with empty properties and stamps, for a caller that
     only follows them; with ``node_props`` the nodes may carry only those properties and no stamps.
     ``handles``: for some of ``ids``, the handles an earlier neighbourhood of the same query gave
@@ -235,18 +241,22 @@ def neighbourhood(
     handle). A store that :class:`ReadsNeighbourhoods` answers itself; any other, through its
     primitives."""
     if reads_neighbourhoods(store):
-        return store.neighbourhood(ids, kinds, direction, ahead, with_props, node_props, handles)
+        return store.neighbourhood(
+            ids, kinds, direction, ahead, with_props, node_props, handles, ahead_in
+        )
     found = store.edges(ids, kinds, direction)
     nodes = store.nodes(
         {edge.target for edge in found} if direction == "out" else {edge.source for edge in found}
     )
     ahead_keys = store.edge_keys(nodes.keys(), ahead, "out") if ahead and nodes else []
+    entering = store.edge_keys(nodes.keys(), ahead_in, "in") if ahead_in and nodes else []
+    sources = store.nodes({key[0] for key in entering}) if entering else {}
     unrestated: set[EdgeKey] | None = None
     if judges_job_edges(store):
-        job_edges = [edge.key for edge in found if edge.kind in JOB_IO]
+        job_edges = [key for key in (*(e.key for e in found), *entering) if key[1] in JOB_IO]
         kept = store.unrestated_job_edges({key[0] for key in job_edges}) if job_edges else {}
         unrestated = set().union(*kept.values()).intersection(job_edges)
-    return Neighbourhood(found, nodes, ahead_keys, unrestated)
+    return Neighbourhood(found, nodes, ahead_keys, unrestated, {}, entering, sources)
 
 
 def open_store(uri: str | None = None, **options: str | None) -> Store:

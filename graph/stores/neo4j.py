@@ -462,7 +462,12 @@ _MARK_ONLY = f"CASE WHEN r.{_UNRESTATED} THEN {{{_UNRESTATED}: true}} ELSE {{}} 
 
 # A far end read in summary form: the values of the properties named in $props (a parameter, so
 # the text never holds a name), which of them are JSON, and whether we wrote it.
-_SUMMARY = f"[n.id, labels(n), [key IN $props | n[key]], n.{_JSON_KEYS}, n.{_STAMPS} IS NOT NULL]"
+def _summary(n: str) -> str:
+    return f"[{n}.id, labels({n}), [key IN $props | {n}[key]], {n}.{_JSON_KEYS}, {n}.{_STAMPS} IS NOT NULL]"
+
+
+def _whole(n: str) -> str:
+    return f"[{n}.id, labels({n}), properties({n})]"
 
 
 @functools.cache
@@ -473,9 +478,12 @@ def _neighbourhood_query(
     with_props: bool,
     summaries: bool,
     by_handle: bool,
+    ahead_in: frozenset[EdgeKind] = frozenset(),
 ) -> str:
-    """Edges, their far ends (whole, or in summary form) with their handles (element ids), and
-    the keys of the ``ahead`` edges leaving those (each read once)."""
+    """Edges, their far ends (whole, or in summary form) with their handles (element ids), the
+    keys of the ``ahead`` edges leaving those, and the ``ahead_in`` edges entering them (keys and
+    currency marks) with their sources and handles (each read once)."""
+    node = _summary if summaries else _whole
     parts = [
         _match_edges(kinds, direction, _START_BY_HANDLE if by_handle else _START_BY_ID),
         (
@@ -487,9 +495,20 @@ def _neighbourhood_query(
         parts.append(
             f"CALL (ends) {{ UNWIND ends AS n MATCH (n)-[x:{_types(ahead)}]->(c) RETURN collect([n.id, type(x), c.id]) AS ahead }}"
         )
+    if ahead_in:
+        parts.append(
+            f"CALL (ends) {{ UNWIND ends AS n MATCH (n)<-[x:{_types(ahead_in)}]-(c) "
+            f"RETURN collect([c.id, type(x), n.id, coalesce(x.{_UNRESTATED}, false)]) AS ahead_in, "
+            "collect(DISTINCT c) AS sources }"
+        )
     parts.append(
-        f"RETURN edges, [n IN ends | {_SUMMARY if summaries else '[n.id, labels(n), properties(n)]'}] AS nodes, "
-        f"{'ahead' if ahead else '[] AS ahead'}, [n IN ends | elementId(n)] AS handles"
+        f"RETURN edges, [n IN ends | {node('n')}] AS nodes, "
+        f"{'ahead' if ahead else '[] AS ahead'}, [n IN ends | elementId(n)] AS handles, "
+        + (
+            f"ahead_in, [c IN sources | {node('c')}] AS sources, [c IN sources | elementId(c)] AS source_handles"
+            if ahead_in
+            else "[] AS ahead_in, [] AS sources, [] AS source_handles"
+        )
     )
     return "\n".join(parts)
 
@@ -1155,11 +1174,13 @@ class Neo4jStore(_CypherReads, Store):
         with_props: bool = True,
         node_props: Sequence[str] | None = None,
         handles: Mapping[str, object] | None = None,
+        ahead_in: Collection[EdgeKind] = (),
     ) -> Neighbourhood:
         kinds = frozenset(EdgeKind(kind) for kind in kinds)
         if not ids or not kinds:
             return Neighbourhood([], {}, [], set())
         ahead = frozenset(EdgeKind(kind) for kind in ahead)
+        entering = frozenset(EdgeKind(kind) for kind in ahead_in)
         parameters: dict[str, Any] = {"props": list(node_props or ())}
         if handles:
             handled = [i for i in ids if i in handles]
@@ -1171,30 +1192,51 @@ class Neo4jStore(_CypherReads, Store):
         else:
             parameters["ids"] = list(ids)
         query = _neighbourhood_query(
-            kinds, direction, ahead, with_props, node_props is not None, bool(handles)
+            kinds, direction, ahead, with_props, node_props is not None, bool(handles), entering
         )
-        ((edge_rows, node_rows, ahead_rows, element_ids),) = self._read(
-            query, parameters, "reading a neighbourhood"
-        )
+        (
+            (
+                edge_rows,
+                node_rows,
+                ahead_rows,
+                element_ids,
+                entering_rows,
+                source_rows,
+                source_ids,
+            ),
+        ) = self._read(query, parameters, "reading a neighbourhood")
         clocks = self._clocks_of(
             [
                 *(row[3] for row in edge_rows),
-                *(() if node_props is not None else (row[2] for row in node_rows)),
+                *(
+                    ()
+                    if node_props is not None
+                    else (row[2] for rows in (node_rows, source_rows) for row in rows)
+                ),
             ]
         )
-        nodes = (
-            _decode_nodes(node_rows, clocks)
-            if node_props is None
-            else _decode_summaries(node_rows, node_props)
-        )
+        if node_props is None:
+            nodes, sources = _decode_nodes(node_rows, clocks), _decode_nodes(source_rows, clocks)
+        else:
+            nodes = _decode_summaries(node_rows, node_props)
+            sources = _decode_summaries(source_rows, node_props)
         unrestated: set[EdgeKey] = set()
+        entered: list[EdgeKey] = []
+        for source, type_, target, mark in entering_rows:
+            key = (source, _EDGE_KIND_BY_TYPE[type_], target)
+            entered.append(key)
+            if mark:
+                unrestated.add(key)
         found = {row[0]: element_id for row, element_id in zip(node_rows, element_ids)}
+        found.update((row[0], element_id) for row, element_id in zip(source_rows, source_ids))
         return Neighbourhood(
             _decode_edges(edge_rows, unrestated, clocks),
             nodes,
             _keys(ahead_rows),
             unrestated,
             found,
+            entered,
+            sources,
         )
 
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:

@@ -132,7 +132,8 @@ void RemoteSource::find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>&
 void RemoteSource::summaries(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kSummary); }
 void RemoteSource::wholes(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kWhole); }
 
-void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead) {
+void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
+                         uint32_t ahead_in) {
   std::vector<NodeIdx> need;
   for (NodeIdx n : nodes) {
     if (n == kNone) continue;
@@ -141,6 +142,7 @@ void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool
   }
   if (need.empty()) return;
   ahead = ahead && read_ahead_;
+  if (!ahead) ahead_in = 0;
   PyRef ids(check(PyList_New(0)));
   PyRef handles(check(PyDict_New()));
   for (NodeIdx n : need) {
@@ -150,9 +152,10 @@ void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool
   }
   PyRef kinds_arg(kinds_list(kinds));
   PyRef ahead_arg(ahead ? check(PyTuple_Pack(1, py.edge_kind[kAliasOf])) : check(PyTuple_New(0)));
-  PyRef read(check(PyObject_CallMethod(store_, "neighbourhood", "OOsOOOO", ids.get(), kinds_arg.get(), out ? "out" : "in",
+  PyRef ahead_in_arg(kinds_list(ahead_in));
+  PyRef read(check(PyObject_CallMethod(store_, "neighbourhood", "OOsOOOOO", ids.get(), kinds_arg.get(), out ? "out" : "in",
                                        ahead_arg.get(), props ? Py_True : Py_False, summary_props_,
-                                       PyDict_GET_SIZE(handles.get()) ? handles.get() : Py_None)));
+                                       PyDict_GET_SIZE(handles.get()) ? handles.get() : Py_None, ahead_in_arg.get())));
   PyRef edges(attr(read.get(), "edges")), far(attr(read.get(), "nodes")), ahead_keys(attr(read.get(), "ahead")),
       unrestated(attr(read.get(), "unrestated")), found_handles(attr(read.get(), "handles"));
   State far_state = summary_props_ == Py_None ? kWhole : kSummary;
@@ -172,6 +175,28 @@ void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool
       if (g.find_edge(s, code, t) == kNone) g.add_edge(s, code, t, g.records.freeze(Draft(), true));
     }
     for (NodeIdx n : far_nodes) known(n).keys[1] |= kind_bit(kAliasOf);
+  }
+  if (ahead_in) {
+    PyRef entering(attr(read.get(), "ahead_in")), sources(attr(read.get(), "ahead_nodes"));
+    pos = 0;
+    while (PyDict_Next(sources.get(), &pos, &key, &value)) install_node(value, far_state);
+    PyRef seq(check(PySequence_Fast(entering.get(), "ahead_in")));
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); i++) {
+      PyObject* k = PySequence_Fast_GET_ITEM(seq.get(), i);
+      PyObject* source = PyTuple_GET_ITEM(k, 0);
+      PyObject* target = PyTuple_GET_ITEM(k, 2);
+      NodeIdx s = named(source), t = named(target);
+      uint8_t code = edge_kind_code(PyTuple_GET_ITEM(k, 1));
+      EdgeIdx e = g.find_edge(s, code, t);
+      if (e == kNone) e = g.add_edge(s, code, t, g.records.freeze(Draft(), true));
+      if ((kJobIo & kind_bit(code)) && unrestated.get() != Py_None) {
+        PyRef edge_key(check(PyTuple_Pack(3, source, py.edge_kind[code], target)));
+        int marked = PySet_Contains(unrestated.get(), edge_key.get());
+        if (marked < 0) throw PyErrorSet{};
+        g.set_unrestated(e, marked == 1);
+      }
+    }
+    for (NodeIdx n : far_nodes) known(n).keys[0] |= ahead_in;
   }
   if (found_handles.get() != Py_None && PyDict_Check(found_handles.get())) {
     pos = 0;

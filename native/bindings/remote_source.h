@@ -24,7 +24,8 @@ class RemoteSource : public Source {
   NodeIdx node(StrId id) override;
   NodeIdx find(std::string_view id) override;
   void find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out) override;
-  void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead) override;
+  void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
+             uint32_t ahead_in) override;
   void summaries(const std::vector<NodeIdx>& nodes) override;
   void wholes(const std::vector<NodeIdx>& nodes) override;
   bool exists(NodeIdx n) const override { return n != kNone && state(n) != kNamed; }

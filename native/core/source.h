@@ -33,8 +33,10 @@ class Source {
   }
   // Make the graph hold the edges of ``kinds`` at ``nodes`` in one direction, and their far ends
   // at least in summary form; ``props``: with their records; ``ahead``: and the ALIAS_OF edges
-  // leaving the far ends (what a walk asks next).
-  virtual void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead) {}
+  // leaving the far ends; ``ahead_in``: and the edges of those kinds entering the far ends, with
+  // their sources in summary form (what a walk asks next: a level's reads in one call).
+  virtual void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
+                     uint32_t ahead_in = 0) {}
   // Make the graph hold these nodes at least in summary form (graph.view.SUMMARY), or whole.
   virtual void summaries(const std::vector<NodeIdx>& nodes) {}
   virtual void wholes(const std::vector<NodeIdx>& nodes) {}

@@ -97,7 +97,13 @@ void View::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, st
   size_t start = found.size();
   bool judged_props = past || (kinds & kind_bit(kDerivesFrom));
   bool ahead = out && (kinds & kJobIo);  // the far ends are datasets, whose names a walk resolves next
-  src.edges(nodes, kinds, out, props || judged_props, ahead);
+  // A walk from jobs over one of READS/WRITES reaches datasets whose other job edges (and aliases)
+  // it enters next: the next level's jobs come with this read.
+  uint32_t io = kinds & kJobIo;
+  uint32_t ahead_in = ahead && !past && (io == kind_bit(kReads) || io == kind_bit(kWrites))
+                          ? kind_bit(kAliasOf) | (kJobIo & ~io)
+                          : 0;
+  src.edges(nodes, kinds, out, props || judged_props, ahead, ahead_in);
   for (uint8_t kind = 0; kind < kEdgeKinds; kind++) {
     if (!(kinds & kind_bit(kind))) continue;
     for (NodeIdx n : nodes) {
