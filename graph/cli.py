@@ -701,7 +701,8 @@ def ingest() -> None:
     type=click.IntRange(0),
     default=None,
     help="Processes parsing and translating events beside the one applying them "
-    "(0: none; default: one per core, below this one's priority; none for under 4 MiB of files).",
+    "(0: none; default: one per core, below this one's priority; none for under 4 MiB of files); "
+    "with --neo4j-import, also the processes writing the import files.",
 )
 @click.option(
     "--neo4j-import",
@@ -822,7 +823,7 @@ def _ingest_for_neo4j_import(
         rejected = _ingest_files(service, paths, max_clock_skew, workers)
         started = time.monotonic()
         try:
-            files = export(store, directory)
+            files = export(store, directory, workers)
         except ImportExportError as e:
             raise click.ClickException(f"cannot write the import files: {e}") from None
         click.echo(

@@ -79,12 +79,16 @@ def _is_native(value: Any) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=4096)  # a graph has few distinct keys, met on every element
 def _valid_key(key: Any) -> bool:
     return type(key) is str and key != "" and "\x00" not in key and key not in _RESERVED
 
 
 def _dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
+
+
+_PLAIN = frozenset({str, bool, float})  # the scalars native whatever their value (_is_scalar)
 
 
 def _encode(props: dict[str, Any], stamps: dict[str, str]) -> dict[str, Any]:
@@ -95,7 +99,7 @@ def _encode(props: dict[str, Any], stamps: dict[str, str]) -> dict[str, Any]:
     for key, value in props.items():
         if not _valid_key(key):
             extra[key] = value
-        elif _is_native(value):
+        elif type(value) in _PLAIN or _is_native(value):
             out[key] = value
         else:
             out[key] = _dumps(value)

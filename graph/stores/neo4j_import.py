@@ -22,15 +22,17 @@ is told from an empty string. ``import.args`` holds the importer's arguments (pi
 from __future__ import annotations
 
 import csv
-import io
 import itertools
-from collections.abc import Iterable
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from graph import _native
 from graph.model import JOB_IO, EdgeKind, NodeKind
-from graph.stores import Store, judges_job_edges
+from graph.stores import HoldsNativeGraph
 from graph.stores.neo4j import _FORMAT, _UNRESTATED, _encode, _encode_node
 
 ARGS_FILE = "import.args"
@@ -43,17 +45,6 @@ _MIN_READ_BUFFER = 4 * 2**20  # neo4j-admin's default; it must hold the longest 
 class ImportExportError(ValueError):
     """A value neo4j-admin's CSV cannot carry as the Neo4j store would store it."""
 
-
-class _Absent(float):
-    """An absent property: written as an empty, unquoted field (``csv.QUOTE_NONNUMERIC`` quotes
-    everything that is not a number, None included, and writes a float by its repr)."""
-
-    def __repr__(self) -> str:
-        return ""
-
-
-_ABSENT = _Absent()
-_ABSENTS = itertools.repeat(_ABSENT)
 
 _SCALAR_TYPES = {str: "string", bool: "boolean", int: "long", float: "double"}
 
@@ -73,22 +64,45 @@ def _field(value: Any) -> Any:
         return value
     if kind is bool:
         return "true" if value else "false"
-    items = [_field(item) for item in value]
-    if type(value[0]) is str:
-        for item in items:
-            if ARRAY_DELIMITER in item or item == "":
-                raise ImportExportError(
-                    f"the list {value!r} holds an empty string or U+001F, which neo4j-admin's "
-                    "arrays cannot carry"
-                )
-    return ARRAY_DELIMITER.join(item if type(item) is str else repr(item) for item in items)
+    first = type(value[0])  # a list the store keeps as a property holds one type (_is_native)
+    if first is bool:
+        return ARRAY_DELIMITER.join(["true" if item else "false" for item in value])
+    if first is not str:
+        return ARRAY_DELIMITER.join(map(repr, value))
+    joined = ARRAY_DELIMITER.join(value)
+    if "" in value or joined.count(ARRAY_DELIMITER) != len(value) - 1:
+        raise ImportExportError(
+            f"the list {value!r} holds an empty string or U+001F, which neo4j-admin's "
+            "arrays cannot carry"
+        )
+    return joined
+
+
+def _unquoted(value: Any) -> str:
+    """A field that is not a string: a number by its repr, an absent property (None, which no
+    encoded property map holds) as an empty field."""
+    return "" if value is None else repr(value)
+
+
+def _line(values: list[Any]) -> str:
+    """One CSV record as ``csv.QUOTE_NONNUMERIC`` writes it (strings quoted, quotes doubled), at a
+    third of the csv module's cost."""
+    return (
+        ",".join(
+            [
+                '"' + value.replace('"', '""') + '"' if type(value) is str else _unquoted(value)
+                for value in values
+            ]
+        )
+        + "\n"
+    )
 
 
 @dataclass
 class _Group:
     """The files of one label or relationship type whose typed columns agree: the columns so far,
-    and the header/data file pair being written (a new pair when a column is added). Rows wait
-    in ``rows`` until :meth:`flush` writes them."""
+    and the header/data file pair being written (a new pair when a column is added). Records wait
+    in ``lines`` until :meth:`flush` writes them."""
 
     directory: Path
     stem: str
@@ -97,7 +111,7 @@ class _Group:
     files: list[tuple[Path, Path]] = field(default_factory=list)
     multiline: set[Path] = field(default_factory=set)  # data files with a line break inside a value
     longest: int = 0  # bytes of the longest field written (or more)
-    rows: list[list[Any]] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
     _out: IO[str] | None = None
 
     def fits(self, types: dict[str, str]) -> bool:
@@ -128,23 +142,21 @@ class _Group:
         return True
 
     def flush(self) -> None:
-        if not self.rows:
+        if not self.lines:
             return
         assert self._out is not None
-        buffer = io.StringIO()
-        csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(self.rows)
-        text = buffer.getvalue()
-        if "\r" in text or text.count("\n") != len(self.rows):
+        text = "".join(self.lines)
+        if "\r" in text or text.count("\n") != len(self.lines):
             self.multiline.add(self.files[-1][1])
             self.longest = max(
                 self.longest, 4 * len(text)
             )  # a field may span lines: bound it by the page
         else:
             self.longest = max(
-                self.longest, 4 * max(map(len, text.split("\n")))
+                self.longest, 4 * max(map(len, self.lines))
             )  # 4: bytes per UTF-8 character
         self._out.write(text)
-        self.rows.clear()
+        self.lines.clear()
 
     def close(self) -> None:
         if self._out is not None:
@@ -172,15 +184,15 @@ class _Groups:
         types = tuple(map(type, props.values()))
         shape: tuple[Any, ...] = (tuple(props), types)
         if list in types:  # a list's importer type is its items'
-            shape += (tuple(type(value[0]) for value in props.values() if type(value) is list),)
+            shape += (*[type(value[0]) for value in props.values() if type(value) is list],)
         plan = self.plans.get(shape)
         if plan is None:
             plan = self._plan(props, shape)
         group, columns, convert = plan
         for key in convert:
             props[key] = _field(props[key])
-        ids.extend(map(props.get, columns, _ABSENTS))
-        group.rows.append(ids)
+        ids.extend(map(props.get, columns))
+        group.lines.append(_line(ids))
 
     def _plan(self, props: dict[str, Any], shape: tuple[Any, ...]) -> _Plan:
         types = {key: _neo4j_type(value) for key, value in props.items()}
@@ -222,28 +234,91 @@ class ImportFiles:
         return self.directory / ARGS_FILE
 
 
-def export(store: Store, directory: Path) -> ImportFiles:
+@dataclass(slots=True)
+class _Share:
+    """What one share of the export wrote: the files of each label and relationship type, the
+    longest field, the data files with line breaks inside values, and the elements written."""
+
+    node_files: dict[str, list[tuple[Path, Path]]]
+    edge_files: dict[str, list[tuple[Path, Path]]]
+    longest: int
+    multiline: list[Path]
+    nodes: int
+    edges: int
+
+
+_EXPORTED: tuple[_native.Graph, Path] | None = None  # what a forked share reads and where it writes
+
+
+def export(store: HoldsNativeGraph, directory: Path, processes: int | None = None) -> ImportFiles:
     """Write ``store``'s graph into ``directory`` (created; it must not hold files already) as
-    neo4j-admin import CSVs, and the importer's arguments into ``directory/import.args``."""
+    neo4j-admin import CSVs, and the importer's arguments into ``directory/import.args``.
+
+    The nodes of each kind are cut into ``processes`` ranges (default: one per core), each written
+    with its nodes' outgoing edges by a forked process reading the graph in place (0 or 1: this
+    process alone); the importer reads every share's files."""
+    global _EXPORTED
     directory.mkdir(parents=True, exist_ok=True)
     if any(directory.iterdir()):
         raise FileExistsError(f"{directory} is not empty: the import files go into a new directory")
+    graph = store.native_graph()
+    graph.unrestated([])  # judge the jobs' edges once, before any share reads them
+    shares = max(1, (os.cpu_count() or 1) if processes is None else processes)
+    if shares == 1:
+        written = [_export_share(graph, directory, 0, 1)]
+    else:
+        _EXPORTED = (graph, directory)
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(shares, mp_context=context) as pool:
+                written = list(pool.map(_forked_share, range(shares), itertools.repeat(shares)))
+        finally:
+            _EXPORTED = None
+    meta_header, meta_data = directory / "meta-header.csv", directory / "meta.csv"
+    meta_header.write_text("id:ID(Meta),format:long\n", encoding="utf-8")
+    meta_data.write_text(f'"graph",{_FORMAT}\n', encoding="utf-8")
+    arguments = _arguments(written, (meta_header, meta_data))
+    (directory / ARGS_FILE).write_text(
+        "".join(f"{argument}\n" for argument in arguments), encoding="utf-8"
+    )
+    return ImportFiles(
+        directory,
+        arguments,
+        sum(share.nodes for share in written),
+        sum(share.edges for share in written),
+    )
+
+
+def _forked_share(share: int, shares: int) -> _Share:
+    assert _EXPORTED is not None, "a share runs in a process forked by export()"
+    graph, directory = _EXPORTED
+    return _export_share(graph, directory, share, shares)
+
+
+def _export_share(graph: _native.Graph, directory: Path, share: int, shares: int) -> _Share:
+    """Write share ``share`` of ``shares``: that range of each kind's nodes, and their outgoing
+    edges, into files of their own (``-s{share}`` in the names)."""
     node_groups = {
-        kind: _Groups(directory, f"nodes-{kind.value}", ["id:ID(Node)"]) for kind in NodeKind
+        kind: _Groups(directory, f"nodes-{kind.value}-s{share}", ["id:ID(Node)"])
+        for kind in NodeKind
     }
     edge_groups = {
-        kind: _Groups(directory, f"edges-{kind.value}", [":START_ID(Node)", ":END_ID(Node)"])
+        kind: _Groups(
+            directory, f"edges-{kind.value}-s{share}", [":START_ID(Node)", ":END_ID(Node)"]
+        )
         for kind in EdgeKind
     }
     every_kind = list(EdgeKind)
-    nodes = edges = 0
     every_groups = [*node_groups.values(), *edge_groups.values()]
+    counts = graph.counts()
+    nodes = edges = 0
     try:
         for kind in NodeKind:
-            after: str | None = None
+            total = counts.get(kind.value, 0)
+            first, last = total * share // shares, total * (share + 1) // shares
             groups = node_groups[kind]
-            while page := store.nodes_of_kind(kind, _PAGE, after):
-                after = page[-1].id
+            for start in range(first, last, _PAGE):
+                page = graph.nodes_of_kind_at(kind, start, min(_PAGE, last - start))
                 ids = [node.id for node in page]
                 for node in page:
                     props = _encode_node(node)
@@ -251,12 +326,8 @@ def export(store: Store, directory: Path) -> ImportFiles:
                     groups.write([node.id], props)
                 unrestated: frozenset[tuple[str, EdgeKind, str]] = frozenset()
                 if kind is NodeKind.JOB:
-                    unrestated = frozenset().union(
-                        *(
-                            store.unrestated_job_edges(ids) if judges_job_edges(store) else {}
-                        ).values()
-                    )
-                for edge in store.edges(ids, every_kind, "out"):
+                    unrestated = frozenset().union(*graph.unrestated(ids).values())
+                for edge in graph.edges(ids, every_kind, "out"):
                     props = _encode(edge.props, edge.stamps)
                     if unrestated and edge.kind in JOB_IO and edge.key in unrestated:
                         props[_UNRESTATED] = True
@@ -268,40 +339,34 @@ def export(store: Store, directory: Path) -> ImportFiles:
     finally:
         for every in every_groups:
             every.close()
-    meta_header, meta_data = directory / "meta-header.csv", directory / "meta.csv"
-    meta_header.write_text("id:ID(Meta),format:long\n", encoding="utf-8")
-    meta_data.write_text(f'"graph",{_FORMAT}\n', encoding="utf-8")
-    arguments = _arguments(node_groups.values(), edge_groups.values(), (meta_header, meta_data))
-    (directory / ARGS_FILE).write_text(
-        "".join(f"{argument}\n" for argument in arguments), encoding="utf-8"
+    return _Share(
+        {kind.value: [f for g in node_groups[kind].groups for f in g.files] for kind in NodeKind},
+        {kind.value: [f for g in edge_groups[kind].groups for f in g.files] for kind in EdgeKind},
+        max((group.longest for every in every_groups for group in every.groups), default=0),
+        [path for every in every_groups for group in every.groups for path in group.multiline],
+        nodes,
+        edges,
     )
-    return ImportFiles(directory, arguments, nodes, edges)
 
 
-def _arguments(
-    node_groups: Iterable[_Groups], edge_groups: Iterable[_Groups], meta: tuple[Path, Path]
-) -> list[str]:
+def _arguments(written: list[_Share], meta: tuple[Path, Path]) -> list[str]:
     """The importer's options for the files written (paths absolute, so they work from anywhere)."""
-    node_groups, edge_groups = list(node_groups), list(edge_groups)
     arguments: list[str] = []
-    groups = [group for every in (*node_groups, *edge_groups) for group in every.groups]
-    for every in node_groups:
-        label = every.stem.removeprefix("nodes-")
-        for group in every.groups:
-            arguments += [
-                f"--nodes=Node:{label}={header.resolve()},{data.resolve()}"
-                for header, data in group.files
-            ]
+    for kind in NodeKind:
+        arguments += [
+            f"--nodes=Node:{kind.value}={header.resolve()},{data.resolve()}"
+            for share in written
+            for header, data in share.node_files[kind.value]
+        ]
     arguments.append(f"--nodes=LineagemeshMeta={meta[0].resolve()},{meta[1].resolve()}")
-    for every in edge_groups:
-        rel_type = every.stem.removeprefix("edges-")
-        for group in every.groups:
-            arguments += [
-                f"--relationships={rel_type}={header.resolve()},{data.resolve()}"
-                for header, data in group.files
-            ]
-    longest = max((group.longest for group in groups), default=0)
-    multiline = sorted(str(path.resolve()) for group in groups for path in group.multiline)
+    for kind in EdgeKind:
+        arguments += [
+            f"--relationships={kind.value}={header.resolve()},{data.resolve()}"
+            for share in written
+            for header, data in share.edge_files[kind.value]
+        ]
+    longest = max((share.longest for share in written), default=0)
+    multiline = sorted(str(path.resolve()) for share in written for path in share.multiline)
     arguments += [
         f"--array-delimiter={_ARRAY_DELIMITER_ARG}",
         f"--read-buffer-size={max(_MIN_READ_BUFFER, 1 << (4 * longest + 1024).bit_length())}",  # 4: UTF-8 bytes

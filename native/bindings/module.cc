@@ -249,6 +249,23 @@ PyObject* graph_nodes_of_kind(PyObject* self, PyObject* args) {
   GUARD_END(nullptr)
 }
 
+// Nodes ``start`` .. ``start + count`` of a kind in the graph's own order (not by id): one pass
+// over every node, each page costing its own size, however many nodes the kind holds.
+PyObject* graph_nodes_of_kind_at(PyObject* self, PyObject* args) {
+  GUARD_BEGIN
+  PyObject* kind;
+  Py_ssize_t start, count;
+  if (!PyArg_ParseTuple(args, "Onn", &kind, &start, &count)) return nullptr;
+  Graph& g = graph_of(self);
+  const std::vector<NodeIdx>& all = g.nodes_of_kind[node_kind_code(kind)];
+  size_t begin = std::min(all.size(), size_t(std::max<Py_ssize_t>(start, 0)));
+  size_t end = std::min(all.size(), begin + size_t(std::max<Py_ssize_t>(count, 0)));
+  PyRef out(check(PyList_New(Py_ssize_t(end - begin))));
+  for (size_t i = begin; i < end; i++) PyList_SET_ITEM(out.get(), Py_ssize_t(i - begin), node_object(g, all[i], nullptr));
+  return out.release();
+  GUARD_END(nullptr)
+}
+
 // The READS/WRITES edges of ``jobs`` their newest completed run did not restate: {job: {key}} for
 // the jobs that have some (native/core/currency.h; the writes since the last read judged first).
 PyObject* graph_unrestated(PyObject* self, PyObject* jobs) {
@@ -496,6 +513,7 @@ PyMethodDef graph_methods[] = {
     {"edge_keys", graph_edge_keys, METH_VARARGS, "edge_keys(ids, kinds, direction) -> [(source, kind, target)]."},
     {"dropped_among", graph_dropped_among, METH_O, "dropped_among(ids) -> the set of those dropped."},
     {"nodes_of_kind", graph_nodes_of_kind, METH_VARARGS, "nodes_of_kind(kind, first, after=None) -> [Node] by id."},
+    {"nodes_of_kind_at", graph_nodes_of_kind_at, METH_VARARGS, "nodes_of_kind_at(kind, start, count) -> [Node] in the graph's order."},
     {"unrestated", graph_unrestated, METH_O, "unrestated(jobs) -> {job: {key}}: their stale READS/WRITES edges."},
     {"judge", graph_judge, METH_O, "judge(jobs): decide their READS/WRITES edges' currency now."},
     {"touch_all", graph_touch_all, METH_NOARGS, "touch_all(): judge every job's currency before the next read."},
