@@ -127,6 +127,18 @@ def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(
                             n.props.keys() <= set(SUMMARY) and not n.stamps
                             for n in (*light.nodes.values(), *light.ahead_nodes.values())
                         )
+        for chosen in (ids, ids[::5], [a, a, c], []):  # both ways at once: each edge once
+            leaving, entering = store.edges(chosen, kinds, "out"), store.edges(chosen, kinds, "in")
+            both = neighbourhood(store, chosen, kinds, "both")
+            assert sorted(e.key for e in both.edges) == sorted(
+                {e.key for e in (*leaving, *entering)}
+            )
+            assert {e.key: (e.props, e.stamps) for e in both.edges} == {
+                e.key: (e.props, e.stamps) for e in (*leaving, *entering)
+            }
+            assert both.nodes == store.nodes(
+                {e.target for e in leaving} | {e.source for e in entering}
+            )
     # the cases above are not vacuous
     assert sorted(
         neighbourhood(store, [c], [EdgeKind.DERIVES_FROM], "out", [EdgeKind.ALIAS_OF]).ahead

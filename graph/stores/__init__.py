@@ -25,6 +25,8 @@ from graph.model import JOB_IO, Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Mutation, decode
 
 EdgeDirection = Literal["out", "in"]
+#: Where a :func:`neighbourhood` reads: one way, or both ways at once.
+Reach = Literal["out", "in", "both"]
 EdgeKey = tuple[str, EdgeKind, str]  # (source, kind, target), as Edge.key
 
 DEFAULT_DATA_DIR = Path(os.environ.get("LINEAGEMESH_DATA_DIR", "~/.lineagemesh")).expanduser()
@@ -186,7 +188,7 @@ class ReadsNeighbourhoods(Protocol):
         self,
         ids: Collection[str],
         kinds: Collection[EdgeKind],
-        direction: EdgeDirection,
+        direction: Reach,
         ahead: Collection[EdgeKind] = (),
         with_props: bool = True,
         node_props: Sequence[str] | None = None,
@@ -223,7 +225,7 @@ def neighbourhood(
     store: Store,
     ids: Collection[str],
     kinds: Collection[EdgeKind],
-    direction: EdgeDirection,
+    direction: Reach,
     ahead: Collection[EdgeKind] = (),
     with_props: bool = True,
     node_props: Sequence[str] | None = None,
@@ -234,6 +236,8 @@ def neighbourhood(
     ``out``, sources ``in``), the keys of the ``ahead`` edges leaving the far ends and of the
     ``ahead_in`` edges entering them, with the sources of those (what a walk reads next from there)
     and the verdict on the job edges among them: what a view reads per level, in one go.
+    ``direction="both"``: the edges of ``kinds`` leaving and entering ``ids``, each once, and the
+    nodes at their other ends.
     Without ``with_props`` the edges may come with empty properties and stamps, for a caller that
     only follows them; with ``node_props`` the nodes may carry only those properties and no stamps.
     ``handles``: for some of ``ids``, the handles an earlier neighbourhood of the same query gave
@@ -244,10 +248,16 @@ def neighbourhood(
         return store.neighbourhood(
             ids, kinds, direction, ahead, with_props, node_props, handles, ahead_in
         )
-    found = store.edges(ids, kinds, direction)
-    nodes = store.nodes(
-        {edge.target for edge in found} if direction == "out" else {edge.source for edge in found}
-    )
+    ways: tuple[EdgeDirection, ...] = ("out", "in") if direction == "both" else (direction,)
+    found: list[Edge] = []
+    far: set[str] = set()
+    for way in ways:
+        read = store.edges(ids, kinds, way)
+        far.update(edge.target if way == "out" else edge.source for edge in read)
+        found.extend(read)
+    if len(ways) > 1:
+        found = list({edge.key: edge for edge in found}.values())
+    nodes = store.nodes(far)
     ahead_keys = store.edge_keys(nodes.keys(), ahead, "out") if ahead and nodes else []
     entering = store.edge_keys(nodes.keys(), ahead_in, "in") if ahead_in and nodes else []
     sources = store.nodes({key[0] for key in entering}) if entering else {}

@@ -26,6 +26,7 @@ from graph.stores import (
     EdgeDirection,
     EdgeKey,
     Neighbourhood,
+    Reach,
     Store,
     StoreUnavailable,
     column_clocks,
@@ -431,8 +432,17 @@ _START_BY_HANDLE = (
     "CALL () { MATCH (a) WHERE elementId(a) IN $eids AND a.id IN $handled RETURN a, a.id AS id "
     "UNION ALL UNWIND $ids AS id MATCH (a:Node {id: id}) RETURN a, id }"
 )
-_EDGES_FROM_START = {"out": "MATCH (a)-[r:{types}]->(b)", "in": "MATCH (a)<-[r:{types}]-(b)"}
-_EDGE_KEY = {"out": "id, type(r), b.id", "in": "b.id, type(r), id"}  # `b` is the far end
+_EDGES_FROM_START = {
+    "out": "MATCH (a)-[r:{types}]->(b)",
+    "in": "MATCH (a)<-[r:{types}]-(b)",
+    "both": "MATCH (a)-[r:{types}]-(b)",
+}
+_EDGE_KEY = {  # `b` is the far end
+    "out": "id, type(r), b.id",
+    "in": "b.id, type(r), id",
+    "both": "CASE WHEN startNode(r) = a THEN id ELSE b.id END, type(r), "
+    "CASE WHEN startNode(r) = a THEN b.id ELSE id END",
+}
 _EDGE_RETURNS = {
     "edges": "RETURN collect([{key}, properties(r)])",
     "keys": "RETURN collect([{key}])",
@@ -443,11 +453,9 @@ def _types(kinds: Collection[EdgeKind]) -> str:
     return "|".join(sorted(EdgeKind(kind).value for kind in kinds))
 
 
-def _match_edges(
-    kinds: frozenset[EdgeKind], direction: EdgeDirection, start: str = _START_BY_ID
-) -> str:
+def _match_edges(kinds: frozenset[EdgeKind], direction: Reach, start: str = _START_BY_ID) -> str:
     if direction not in _EDGES_FROM_START:
-        raise ValueError(f"direction must be 'out' or 'in', not {direction!r}")
+        raise ValueError(f"direction must be 'out', 'in' or 'both', not {direction!r}")
     return f"{start}\n{_EDGES_FROM_START[direction].format(types=_types(kinds))}"
 
 
@@ -456,6 +464,8 @@ def _edges_query(
     kinds: frozenset[EdgeKind], direction: EdgeDirection, returns: Literal["edges", "keys"]
 ) -> str:
     """Whole edges, or only their keys."""
+    if direction not in ("out", "in"):
+        raise ValueError(f"direction must be 'out' or 'in', not {direction!r}")
     return f"{_match_edges(kinds, direction)} {_EDGE_RETURNS[returns].format(key=_EDGE_KEY[direction])}"
 
 
@@ -477,7 +487,7 @@ def _whole(n: str) -> str:
 @functools.cache
 def _neighbourhood_query(
     kinds: frozenset[EdgeKind],
-    direction: EdgeDirection,
+    direction: Reach,
     ahead: frozenset[EdgeKind],
     with_props: bool,
     summaries: bool,
@@ -1173,7 +1183,7 @@ class Neo4jStore(_CypherReads, Store):
         self,
         ids: Collection[str],
         kinds: Collection[EdgeKind],
-        direction: EdgeDirection,
+        direction: Reach,
         ahead: Collection[EdgeKind] = (),
         with_props: bool = True,
         node_props: Sequence[str] | None = None,
@@ -1233,8 +1243,11 @@ class Neo4jStore(_CypherReads, Store):
                 unrestated.add(key)
         found = {row[0]: element_id for row, element_id in zip(node_rows, element_ids)}
         found.update((row[0], element_id) for row, element_id in zip(source_rows, source_ids))
+        edges = _decode_edges(edge_rows, unrestated, clocks)
+        if direction == "both":  # an edge between two of ``ids`` is met from either end
+            edges = list({edge.key: edge for edge in edges}.values())
         return Neighbourhood(
-            _decode_edges(edge_rows, unrestated, clocks),
+            edges,
             nodes,
             _keys(ahead_rows),
             unrestated,

@@ -3,6 +3,8 @@
 #include "pyrecords.h"
 #include "pytypes.h"
 
+#include <algorithm>
+
 namespace lm {
 
 namespace {
@@ -131,6 +133,35 @@ void RemoteSource::find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>&
 
 void RemoteSource::summaries(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kSummary); }
 void RemoteSource::wholes(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kWhole); }
+
+void RemoteSource::around(const std::vector<NodeIdx>& nodes, uint32_t kinds) {
+  std::vector<NodeIdx> need;
+  for (NodeIdx n : nodes) {
+    if (n == kNone) continue;
+    const Known& k = known(n);
+    if ((k.props[0] & k.props[1] & kinds) != kinds) need.push_back(n);
+  }
+  std::sort(need.begin(), need.end());
+  need.erase(std::unique(need.begin(), need.end()), need.end());
+  if (need.empty() || !read_ahead_) return;
+  PyRef ids(ids_of(need));
+  PyRef kinds_arg(kinds_list(kinds));
+  PyRef none(check(PyTuple_New(0)));
+  PyRef read(check(PyObject_CallMethod(store_, "neighbourhood", "OOsOOOOO", ids.get(), kinds_arg.get(), "both",
+                                       none.get(), Py_True, Py_None, Py_None, none.get())));
+  PyRef edges(attr(read.get(), "edges")), far(attr(read.get(), "nodes")), unrestated(attr(read.get(), "unrestated"));
+  Py_ssize_t pos = 0;
+  PyObject *key, *value;
+  while (PyDict_Next(far.get(), &pos, &key, &value)) install_node(value, kWhole);
+  PyRef edge_seq(check(PySequence_Fast(edges.get(), "edges")));
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(edge_seq.get()); i++)
+    install_edge(PySequence_Fast_GET_ITEM(edge_seq.get(), i), true, unrestated.get());
+  for (NodeIdx n : need)
+    for (int way = 0; way < 2; way++) {
+      known(n).keys[way] |= kinds;
+      known(n).props[way] |= kinds;
+    }
+}
 
 void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
                          uint32_t ahead_in) {

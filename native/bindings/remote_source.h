@@ -26,6 +26,7 @@ class RemoteSource : public Source {
   void find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out) override;
   void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
              uint32_t ahead_in) override;
+  void around(const std::vector<NodeIdx>& nodes, uint32_t kinds) override;
   void summaries(const std::vector<NodeIdx>& nodes) override;
   void wholes(const std::vector<NodeIdx>& nodes) override;
   bool exists(NodeIdx n) const override { return n != kNone && state(n) != kNamed; }

@@ -37,6 +37,9 @@ class Source {
   // their sources in summary form (what a walk asks next: a level's reads in one call).
   virtual void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
                      uint32_t ahead_in = 0) {}
+  // Make the graph hold the edges of ``kinds`` at ``nodes`` both ways, with their records and their
+  // far ends whole: what a report is about to look up around what a walk reached, in one call.
+  virtual void around(const std::vector<NodeIdx>& nodes, uint32_t kinds) {}
   // Make the graph hold these nodes at least in summary form (graph.view.SUMMARY), or whole.
   virtual void summaries(const std::vector<NodeIdx>& nodes) {}
   virtual void wholes(const std::vector<NodeIdx>& nodes) {}

@@ -52,6 +52,11 @@ class View {
   // Make the source hold these nodes at least in summary form / whole.
   void summaries(const std::vector<NodeIdx>& nodes) { src.summaries(nodes); }
   void wholes(const std::vector<NodeIdx>& nodes) { src.wholes(nodes); }
+  // About to read the edges of ``kinds`` at ``nodes`` both ways and their far ends: a remote source
+  // reads them all in one call (Source::around); the reads that follow say what is current.
+  void around(const std::vector<NodeIdx>& nodes, uint32_t kinds) {
+    if (!past) src.around(nodes, kinds);
+  }
 
   // The current edges of ``kinds`` at ``nodes`` in one direction, appended to ``found``;
   // ``props``: the caller reads their records (a remote source then reads them too).
