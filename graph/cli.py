@@ -809,9 +809,10 @@ def _ingest_for_neo4j_import(
                 )
             )
         try:
-            store = cleanup.enter_context(EmbeddedStore(given))
+            store = EmbeddedStore(given)
         except JournalError as e:
             raise click.ClickException(str(e)) from None
+        cleanup.callback(store.close, snapshot=params.get("data_dir") is not None)  # else deleted
         service = open_events(store, rules, default_dir=NEO4J_DEFAULT.expanduser())
         cleanup.callback(service.close)
         assert service.log is not None

@@ -1807,6 +1807,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="end to end only, through `lineagemesh serve --store URI` on a Neo4j loaded with the mesh "
         "before (ingest openlineage --neo4j-import, then neo4j-admin); it is not wiped",
     )
+    parser.add_argument(
+        "--baseline-db",
+        type=Path,
+        metavar="FILE",
+        help="the SQL baseline's SQLite file: loaded from the mesh when missing, reused as it is when "
+        "present (a 1M mesh's takes minutes to load; the served runs can share one)",
+    )
     args = parser.parse_args(argv)
     if args.datasets is None and args.wide_columns is None:
         parser.error("--datasets is required")
@@ -1878,9 +1885,16 @@ def main(argv: list[str] | None = None) -> int:
         log("SQL baseline: loading")
         t0 = time.perf_counter()
         # Beside a served graph of 1M datasets, an in-memory baseline would not fit: it goes on disk.
-        sql = Baseline.load(
-            ndjson, tmp / "baseline.sqlite" if args.served or args.served_neo4j else ":memory:"
-        )
+        if args.baseline_db is not None and args.baseline_db.exists():
+            sql = Baseline.open(args.baseline_db)
+        elif args.baseline_db is not None:  # named once whole, so a cut-short load is not reused
+            partial = args.baseline_db.with_name(args.baseline_db.name + ".partial")
+            sql = Baseline.load(ndjson, partial)
+            partial.rename(args.baseline_db)
+        else:
+            sql = Baseline.load(
+                ndjson, tmp / "baseline.sqlite" if args.served or args.served_neo4j else ":memory:"
+            )
         load_s = time.perf_counter() - t0
         starts = pick_starts(sql, shape, args.starts, args.seed, args.sample)
         for size_class, chosen in starts.items():

@@ -206,6 +206,13 @@ class Baseline:
         # recursive step (10x slower at 10k datasets); without, every step is an index search.
         return cls(db)
 
+    @classmethod
+    def open(cls, path: Path | str) -> Baseline:
+        """A database :meth:`load` wrote to a file before."""
+        if not Path(path).exists():
+            raise FileNotFoundError(path)
+        return cls(sqlite3.connect(str(path), isolation_level=None, check_same_thread=False))
+
     def counts(self) -> dict[str, int]:
         tables = ("datasets", "jobs", "job_io", "dataset_fields", "column_lineage", "owners")
         return {t: self.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}

@@ -307,9 +307,10 @@ class EmbeddedStore(Store):
     def ping(self) -> None:
         return None
 
-    def close(self) -> None:
+    def close(self, snapshot: bool = True) -> None:
         """Snapshot the graph (the next start then loads it instead of replaying the journal), and
-        release the journal."""
+        release the journal. ``snapshot=False``: a store about to be deleted (the build of
+        ``ingest --neo4j-import``: a large graph's snapshot is a long write for nothing)."""
         with self._lock:
             if self._closed:
                 return
@@ -319,6 +320,7 @@ class EmbeddedStore(Store):
             running.join()
         with self._lock:
             try:
-                self._write_snapshot(self._capture())
+                if snapshot:
+                    self._write_snapshot(self._capture())
             finally:
                 self._journal.close()
