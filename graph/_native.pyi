@@ -16,6 +16,8 @@ _Props = Mapping[str, Any]
 _RenderSpec = tuple[str, str, str, Any, bool]
 
 LONGEST_ID: int
+#: The properties besides graph.view.SUMMARY a Marquez answer reads (native/core/marquez.h).
+MARQUEZ_SHOWN: tuple[str, ...]
 
 def configure(
     node_kind: type[NodeKind],

@@ -23,7 +23,7 @@ so every store gives the same answers.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from graph import _native
 from graph.model import Edge, EdgeKind, Node, NodeKind
@@ -35,6 +35,7 @@ from graph.stores import (
     Store,
     holds_native_graph,
     neighbourhood,
+    node_summaries,
     reads_neighbourhoods,
 )
 
@@ -60,14 +61,22 @@ class GraphView:
     reach (the GraphQL API: a lineage or impact answer's nodes show no others), so on a remote
     store the current view reads those ahead in summary form, which is most of what a level's
     read costs there. :meth:`nodes` still answers with whole nodes.
+    ``shown``: with ``summaries``, the properties besides :data:`SUMMARY` the caller reads of those
+    nodes (the Marquez answers: ``graph._native.MARQUEZ_SHOWN``), read ahead with them.
     """
 
-    def __init__(self, store: Store, as_of: str | None = None, summaries: bool = False) -> None:
+    def __init__(
+        self,
+        store: Store,
+        as_of: str | None = None,
+        summaries: bool = False,
+        shown: Sequence[str] = (),
+    ) -> None:
         self.store = store
         self.as_of = as_of
         self.uri = store.uri
         graph = store.native_graph() if holds_native_graph(store) else None
-        summary = SUMMARY if summaries and as_of is None and graph is None else None
+        summary = (*SUMMARY, *shown) if summaries and as_of is None and graph is None else None
         source = store if graph is not None or reads_neighbourhoods(store) else _Primitives(store)
         self.native = _native.View(graph, source, as_of, summary)
 
@@ -99,8 +108,8 @@ class GraphView:
 
 
 class _Primitives:
-    """What the native view of a store without its own neighbourhood reads (``nodes`` and
-    ``neighbourhood``): the store's primitives."""
+    """What the native view of a store without its own neighbourhood reads (``nodes``,
+    ``neighbourhood`` and ``node_summaries``): the store's primitives."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -110,6 +119,9 @@ class _Primitives:
 
     def neighbourhood(self, *args: object) -> Neighbourhood:
         return neighbourhood(self.store, *args)  # type: ignore[arg-type]
+
+    def node_summaries(self, ids: Collection[str], names: Sequence[str]) -> dict[str, Node]:
+        return node_summaries(self.store, ids, names)
 
 
 def view_of(reader: GraphReader) -> GraphView:

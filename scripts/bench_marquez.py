@@ -62,6 +62,7 @@ def main() -> int:
     ap.add_argument("--depth", type=int, default=20)
     ap.add_argument("--reps", type=int, default=10)
     ap.add_argument("--sample", type=int, default=40, help="datasets tried as start")
+    ap.add_argument("--start", help="the start's node id (instead of trying --sample datasets)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-marquez-"))
     store_args = (
@@ -98,19 +99,25 @@ def main() -> int:
             assert not body.get("errors"), body
             return body["data"]
 
-        hits = [
-            f"dataset:{ns['name']}:{d['name']}"
-            for ns in http.get("/api/v1/namespaces").json()["namespaces"]
-            for d in http.get(
-                f"/api/v1/namespaces/{quote(ns['name'], safe='')}/datasets", params={"limit": 200}
-            ).json()["datasets"]
-        ]
+        hits = (
+            [args.start]
+            if args.start
+            else [
+                f"dataset:{ns['name']}:{d['name']}"
+                for ns in http.get("/api/v1/namespaces").json()["namespaces"]
+                for d in http.get(
+                    f"/api/v1/namespaces/{quote(ns['name'], safe='')}/datasets",
+                    params={"limit": 200},
+                ).json()["datasets"]
+            ]
+        )
         random.Random(7).shuffle(hits)
         sized = [
             (len(graphql(SIZE, id=i, depth=args.depth)["lineage"]["nodes"]), i)
             for i in hits[: args.sample]
         ]
         nodes, start = max(sized)
+        print(f"start {start}: {nodes} nodes both ways at depth {args.depth}", flush=True)
         marquez, gql = timed_pair(
             lambda: http.get(
                 "/api/v1/lineage", params={"nodeId": start, "depth": args.depth}

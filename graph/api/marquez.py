@@ -44,7 +44,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from graph import catalog, lineage, queries, raw_events
+from graph import _native, catalog, lineage, queries, raw_events
 from graph.api import marquez_shapes as shapes
 from graph.api.admission import Admission, Overloaded
 from graph.api.auth import AuthConfig, AuthError, Role
@@ -302,12 +302,16 @@ class MarquezReadAPI:
     def _run(
         self, handler: Callable[[GraphView, Params], Any], params: Params
     ) -> tuple[int, bytes, dict[str, str]]:
-        """One request's answer, encoded, in a worker thread."""
+        """One request's answer, encoded, in a worker thread. The view reads what walks reach in
+        summary form with the properties Marquez shows (on Neo4j the rest of each node is most of
+        what reading it costs)."""
         from graph.api.app import encode_answer
 
         headers: dict[str, str] = {}
         try:
-            answer = handler(GraphView(self.store), params)
+            answer = handler(
+                GraphView(self.store, summaries=True, shown=_native.MARQUEZ_SHOWN), params
+            )
             if isinstance(answer, tuple):
                 answer, headers = answer
         except MarquezError as e:

@@ -197,6 +197,16 @@ class ReadsNeighbourhoods(Protocol):
     ) -> Neighbourhood: ...
 
 
+@runtime_checkable
+class ReadsSummaries(Protocol):
+    """A store that reads nodes by id in summary form, with only the named properties and no stamps
+    (a remote store: the rest of a node is most of what reading it costs)."""
+
+    def node_summaries(self, ids: Collection[str], names: Sequence[str]) -> dict[str, Node]:
+        """The nodes among ``ids`` that exist, carrying at most ``names`` of their properties."""
+        ...
+
+
 @functools.cache
 def _offers(kind: type, capability: type) -> bool:
     return issubclass(kind, capability)
@@ -219,6 +229,19 @@ def judges_job_edges(store: Store) -> TypeGuard[JudgesJobEdges]:
 def reads_neighbourhoods(store: Store) -> TypeGuard[ReadsNeighbourhoods]:
     """``isinstance(store, ReadsNeighbourhoods)``, answered once per class."""
     return _offers(type(store), ReadsNeighbourhoods)
+
+
+def reads_summaries(store: Store) -> TypeGuard[ReadsSummaries]:
+    """``isinstance(store, ReadsSummaries)``, answered once per class."""
+    return _offers(type(store), ReadsSummaries)
+
+
+def node_summaries(store: Store, ids: Collection[str], names: Sequence[str]) -> dict[str, Node]:
+    """The nodes among ``ids`` carrying at least ``names`` of their properties: in summary form from
+    a store that :class:`ReadsSummaries`, whole from any other."""
+    if reads_summaries(store):
+        return store.node_summaries(ids, names)
+    return store.nodes(ids)
 
 
 def neighbourhood(

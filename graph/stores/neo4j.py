@@ -484,6 +484,10 @@ def _whole(n: str) -> str:
     return f"[{n}.id, labels({n}), properties({n})]"
 
 
+# Nodes by id in summary form.
+_READ_SUMMARIES = f"UNWIND $ids AS id MATCH (n:Node {{id: id}}) RETURN collect({_summary('n')})"
+
+
 @functools.cache
 def _neighbourhood_query(
     kinds: frozenset[EdgeKind],
@@ -1255,6 +1259,14 @@ class Neo4jStore(_CypherReads, Store):
             entered,
             sources,
         )
+
+    def node_summaries(self, ids: Collection[str], names: Sequence[str]) -> dict[str, Node]:
+        if not ids:
+            return {}
+        ((rows,),) = self._read(
+            _READ_SUMMARIES, {"ids": list(ids), "props": list(names)}, "reading nodes"
+        )
+        return _decode_summaries(rows, names)
 
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:
         labels = sorted({NodeKind(kind).value for kind in kinds})

@@ -21,7 +21,12 @@ PyObject* kinds_list(uint32_t kinds) {
 }  // namespace
 
 RemoteSource::RemoteSource(std::unique_ptr<Graph> mirror, PyObject* store, PyObject* summary, bool read_ahead)
-    : Source(*mirror), mirror_(std::move(mirror)), store_(store), summary_props_(summary), read_ahead_(read_ahead) {
+    : Source(*mirror),
+      mirror_(std::move(mirror)),
+      store_(store),
+      summary_props_(summary),
+      read_ahead_(read_ahead),
+      reads_summaries_(summary != Py_None && PyObject_HasAttrString(store, "node_summaries")) {
   Py_INCREF(store_);
   Py_INCREF(summary_props_);
 }
@@ -96,17 +101,19 @@ PyObject* RemoteSource::ids_of(const std::vector<NodeIdx>& nodes) {
   return list.release();
 }
 
-void RemoteSource::read_nodes(const std::vector<NodeIdx>& nodes, State wanted) {
+void RemoteSource::read_nodes(const std::vector<NodeIdx>& nodes, State wanted, bool lean) {
   std::vector<NodeIdx> need;
   for (NodeIdx n : nodes)
     if (n != kNone && state(n) < wanted && !absent_.count(g.node_id[n])) need.push_back(n);
   if (need.empty()) return;
   PyRef ids(ids_of(need));
-  PyRef found(check(PyObject_CallMethod(store_, "nodes", "O", ids.get())));
+  lean = lean && reads_summaries_;
+  PyRef found(check(lean ? PyObject_CallMethod(store_, "node_summaries", "OO", ids.get(), summary_props_)
+                         : PyObject_CallMethod(store_, "nodes", "O", ids.get())));
   if (!PyDict_Check(found.get())) raise(PyExc_TypeError, "a store's nodes() answers a dict");
   Py_ssize_t pos = 0;
   PyObject *key, *node;
-  while (PyDict_Next(found.get(), &pos, &key, &node)) install_node(node, kWhole);
+  while (PyDict_Next(found.get(), &pos, &key, &node)) install_node(node, lean ? kSummary : kWhole);
   for (NodeIdx n : need)
     if (state(n) == kNamed) absent_.insert(g.node_id[n]);
 }
@@ -122,17 +129,18 @@ NodeIdx RemoteSource::find(std::string_view id) {
   return state(n) == kNamed ? kNone : n;
 }
 
-void RemoteSource::find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out) {
+void RemoteSource::find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out, bool lean) {
   std::vector<NodeIdx> nodes;
   nodes.reserve(ids.size());
   for (StrId id : ids) nodes.push_back(absent_.count(id) ? kNone : named(id));
-  read_nodes(nodes, kSummary);
+  read_nodes(nodes, kSummary, lean);
   out.clear();
   for (NodeIdx n : nodes) out.push_back(n != kNone && state(n) != kNamed ? n : kNone);
 }
 
 void RemoteSource::summaries(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kSummary); }
 void RemoteSource::wholes(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kWhole); }
+void RemoteSource::lean(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kSummary, true); }
 
 void RemoteSource::around(const std::vector<NodeIdx>& nodes, uint32_t kinds) {
   std::vector<NodeIdx> need;

@@ -23,12 +23,13 @@ class RemoteSource : public Source {
   bool remote() const override { return true; }
   NodeIdx node(StrId id) override;
   NodeIdx find(std::string_view id) override;
-  void find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out) override;
+  void find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out, bool lean) override;
   void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
              uint32_t ahead_in) override;
   void around(const std::vector<NodeIdx>& nodes, uint32_t kinds) override;
   void summaries(const std::vector<NodeIdx>& nodes) override;
   void wholes(const std::vector<NodeIdx>& nodes) override;
+  void lean(const std::vector<NodeIdx>& nodes) override;
   bool exists(NodeIdx n) const override { return n != kNone && state(n) != kNamed; }
 
  private:
@@ -49,13 +50,15 @@ class RemoteSource : public Source {
   NodeIdx named(StrId id);
   NodeIdx install_node(PyObject* node, State wanted);
   void install_edge(PyObject* edge, bool props, PyObject* unrestated);
-  void read_nodes(const std::vector<NodeIdx>& nodes, State wanted);
+  // ``lean``: in summary form where the store reads so (``node_summaries``), else whole.
+  void read_nodes(const std::vector<NodeIdx>& nodes, State wanted, bool lean = false);
   PyObject* ids_of(const std::vector<NodeIdx>& nodes);
 
   std::unique_ptr<Graph> mirror_;
   PyObject* store_;
   PyObject* summary_props_;     // graph.view.SUMMARY, or None when whole nodes are read
   bool read_ahead_;
+  bool reads_summaries_;  // the store reads nodes by id in summary form (graph.stores.ReadsSummaries)
   std::vector<Known> known_;
   std::unordered_set<StrId> absent_;  // ids the store was asked for and does not have
 };

@@ -951,9 +951,20 @@ bool add_view_types(PyObject* module) {
     if (PyType_Ready(t) < 0) return false;
     Py_INCREF(t);
   }
+  PyObject* shown = PyTuple_New(Py_ssize_t(kMarquezShown.size()));
+  if (shown == nullptr) return false;
+  for (size_t i = 0; i < kMarquezShown.size(); i++) {
+    PyObject* name = PyUnicode_FromStringAndSize(kMarquezShown[i].data(), Py_ssize_t(kMarquezShown[i].size()));
+    if (name == nullptr) {
+      Py_DECREF(shown);
+      return false;
+    }
+    PyTuple_SET_ITEM(shown, Py_ssize_t(i), name);
+  }
   return PyModule_AddObject(module, "View", reinterpret_cast<PyObject*>(&ViewType)) == 0 &&
          PyModule_AddObject(module, "Lineage", reinterpret_cast<PyObject*>(&LineageType)) == 0 &&
-         PyModule_AddObject(module, "Impact", reinterpret_cast<PyObject*>(&ImpactType)) == 0;
+         PyModule_AddObject(module, "Impact", reinterpret_cast<PyObject*>(&ImpactType)) == 0 &&
+         PyModule_AddObject(module, "MARQUEZ_SHOWN", shown) == 0;  // graph.api.marquez reads ahead with these
 }
 
 }  // namespace lm

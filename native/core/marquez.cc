@@ -6,7 +6,13 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "ids.h"
+
 namespace lm {
+
+const std::vector<std::string_view> kMarquezShown = {
+    "firstSeenAt",    "lastSeenAt",        "type",          "tags",      "description", "sourceName", "lastModifiedAt",
+    "lifecycleState", "facet:datasetType", "facet:jobType", "facet:sourceCodeLocation", "createdAt"};
 
 namespace {
 
@@ -115,6 +121,28 @@ struct PropKeys {
       nominal_start, nominal_end, sql, dataset_type, job_type, source_code_location;
 };
 
+// The values of some keys of one record, read in one pass (record_value scans a record from its
+// start for each key, and a dataset's record holds its whole schema): null where it has none.
+template <size_t N>
+class Picked {
+ public:
+  Picked(const Record* r, const StrId (&keys)[N]) {
+    const uint8_t* p = r->data + size_t(r->n_stamps) * 8;
+    const uint8_t* end = r->data + r->size;
+    while (p < end) {
+      StrId k = StrId(get_varint(p));
+      get_varint(p);  // its stamp
+      for (size_t i = 0; i < N; i++)
+        if (keys[i] == k && *p != kAbsent) v_[i] = p;
+      p = skip_value(p);
+    }
+  }
+  const uint8_t* operator[](size_t i) const { return v_[i]; }
+
+ private:
+  const uint8_t* v_[N] = {};
+};
+
 class Renderer {
  public:
   Renderer(View& view, std::string& out) : v_(view), g_(view.g), out_(out), k_(view.g.pool) {}
@@ -123,8 +151,10 @@ class Renderer {
   }
   Renderer(const Renderer&) = delete;
 
-  // Read what rendering ``nodes`` needs: one batch per kind of fact for all of them.
-  void read(const std::vector<NodeIdx>& nodes);
+  // Read what rendering ``nodes`` needs: one batch per kind of fact for all of them; ``full``: as
+  // the catalog routes show them (whole nodes: their facets).
+  void read(const std::vector<NodeIdx>& nodes, bool full);
+  size_t fields_read() const { return fields_all_.size(); }
   void node(NodeIdx n, bool full);
   void dataset(NodeIdx n, bool full);
   void job(NodeIdx n, bool full);
@@ -146,7 +176,7 @@ class Renderer {
   struct Field {
     StrId id;          // kNone: no node can have it
     NodeIdx node;      // kNone: none the view shows
-    std::string name;  // the name a field without a node shows (its id after the last ':')
+    std::string name;  // the name a field without a node shows (its id after the last ':'), set for those only
   };
   struct JobFacts {
     std::vector<NodeIdx> inputs, outputs;
@@ -183,22 +213,30 @@ class Renderer {
   void put_double(double d);
   void key(const char* quoted_key_colon) { out_ += quoted_key_colon; }
   void name_id(NodeIdx n);
+  void name_id(const uint8_t* namespace_, const uint8_t* name) {
+    key("{\"namespace\":");
+    value(namespace_);
+    key(",\"name\":");
+    value(name);
+    out_.push_back('}');
+  }
   void names(const std::vector<NodeIdx>& nodes);
   void fields(NodeIdx dataset);
   void facets(NodeIdx n);
-  void duration(NodeIdx run);
+  void duration(const uint8_t* started_at, const uint8_t* ended_at);  // a run's durationMs
 
   View& v_;
   Graph& g_;
   std::string& out_;
   PropKeys k_;
   std::vector<StrId> held_;  // ids interned into a mirror's pool, released at the end
-  std::unordered_map<NodeIdx, std::vector<Field>> fields_;
+  std::vector<Field> fields_all_;                                // every dataset's, in turn
+  std::unordered_map<NodeIdx, std::pair<size_t, size_t>> fields_;  // a dataset's [begin, end) in fields_all_
   std::unordered_map<NodeIdx, JobFacts> jobs_;
   std::unordered_map<NodeIdx, NodeIdx> run_jobs_;
 };
 
-void Renderer::read(const std::vector<NodeIdx>& nodes) {
+void Renderer::read(const std::vector<NodeIdx>& nodes, bool full) {
   std::vector<NodeIdx> datasets, jobs, runs;
   for (NodeIdx n : nodes) {
     if (n == kNone) continue;
@@ -209,41 +247,58 @@ void Renderer::read(const std::vector<NodeIdx>& nodes) {
     std::sort(list->begin(), list->end());
     list->erase(std::unique(list->begin(), list->end()), list->end());
   }
-  std::vector<NodeIdx> whole(datasets);
-  whole.insert(whole.end(), jobs.begin(), jobs.end());
-  whole.insert(whole.end(), runs.begin(), runs.end());
-  v_.wholes(whole);
+  std::vector<NodeIdx> shown(datasets);
+  shown.insert(shown.end(), jobs.begin(), jobs.end());
+  if (full) v_.wholes(shown);
+  else v_.lean(shown);
+  v_.wholes(runs);
 
   // Each dataset's schema fields, by the ids its ``columns`` name (graph.model.field_id).
   std::vector<StrId> wanted;
   bool remote = v_.src.remote();
+  std::string id;
   for (NodeIdx d : datasets) {
-    std::vector<Field>& found = fields_[d];
-    const uint8_t* columns = prop(d, g_.keys.columns);
-    if (columns == nullptr || *columns != kList) continue;
-    std::string ns = string_or_empty(d, g_.keys.namespace_), name = string_or_empty(d, g_.keys.name);
-    const uint8_t* p = columns + 1;
-    uint64_t count = get_varint(p);
-    for (uint64_t i = 0; i < count; i++, p = skip_value(p)) {
-      char buf[32];
-      std::string_view column;
-      if (!value_string(p, g_.pool, buf, column)) continue;
-      std::string id = field_id(ns, name, column);
-      StrId s = remote ? g_.pool.intern(id) : g_.pool.find(id);
-      if (remote) held_.push_back(s);
-      if (s != kNone) wanted.push_back(s);
-      found.push_back(Field{s, kNone, id.substr(id.rfind(':') + 1)});
+    size_t begin = fields_all_.size();
+    StrId keys[] = {g_.keys.columns, g_.keys.namespace_, g_.keys.name};
+    Picked<3> p(g_.node_record[d], keys);
+    const uint8_t* columns = p[0];
+    if (columns != nullptr && *columns == kList) {
+      char nb[32], mb[32];
+      std::string_view ns, name;
+      if (!text(p[1], nb, ns)) ns = {};
+      if (!text(p[2], mb, name)) name = {};
+      id = field_id(ns, name, "");  // the ids' common prefix, each column appended to it
+      size_t prefix = id.size();
+      const uint8_t* q = columns + 1;
+      uint64_t count = get_varint(q);
+      for (uint64_t i = 0; i < count; i++, q = skip_value(q)) {
+        char buf[32];
+        std::string_view column;
+        if (!value_string(q, g_.pool, buf, column)) continue;
+        id.resize(prefix);
+        append_id_part(id, column);
+        StrId s = remote ? g_.pool.intern(id) : g_.pool.find(id);
+        if (remote) held_.push_back(s);
+        if (s != kNone) wanted.push_back(s);
+        fields_all_.push_back(Field{s, kNone, s == kNone ? id.substr(id.rfind(':') + 1) : std::string()});
+      }
     }
+    fields_[d] = {begin, fields_all_.size()};
   }
   std::vector<NodeIdx> columns;
-  v_.find_all(wanted, columns);
-  v_.wholes(columns);
+  v_.find_all(wanted, columns, true);
   size_t at = 0;
-  for (NodeIdx d : datasets)
-    for (Field& f : fields_[d])
-      if (f.id != kNone) f.node = columns[at++];
+  for (Field& f : fields_all_) {
+    if (f.id == kNone) continue;
+    f.node = columns[at++];
+    if (f.node == kNone) {
+      std::string_view text = g_.pool.view(f.id);
+      f.name = std::string(text.substr(text.rfind(':') + 1));
+    }
+  }
 
-  // Each job's current inputs and outputs, and its newest run.
+  // Each job's current inputs and outputs, and its newest run (its runs read in summary form to
+  // find it, then it alone whole: its facets).
   if (!jobs.empty()) {
     std::vector<EdgeRef> io, of;
     v_.edges(jobs, kJobIo, true, io);
@@ -253,8 +308,9 @@ void Renderer::read(const std::vector<NodeIdx>& nodes) {
     for (const EdgeRef& e : of) ends.push_back(e.source);
     std::sort(ends.begin(), ends.end());
     ends.erase(std::unique(ends.begin(), ends.end()), ends.end());
-    v_.wholes(ends);
+    v_.lean(ends);
     k_ = PropKeys(g_.pool);  // a mirror's pool holds the keys of what was read only now
+    jobs_.reserve(jobs.size());
     for (NodeIdx j : jobs) jobs_[j];
     for (const EdgeRef& e : io)
       if (v_.visible(e.target)) (e.kind == kReads ? jobs_[e.source].inputs : jobs_[e.source].outputs).push_back(e.target);
@@ -274,10 +330,13 @@ void Renderer::read(const std::vector<NodeIdx>& nodes) {
       const std::string &a = stamp(e.source), &b = stamp(latest);
       if (a > b || (a == b && id_text(e.source) > id_text(latest))) latest = e.source;
     }
+    std::vector<NodeIdx> latest;
     for (auto& [job, facts] : jobs_) {
       sort_by_id(facts.inputs);
       sort_by_id(facts.outputs);
+      if (facts.latest_run != kNone) latest.push_back(facts.latest_run);
     }
+    v_.wholes(latest);
   }
 
   // Each run's job.
@@ -286,7 +345,7 @@ void Renderer::read(const std::vector<NodeIdx>& nodes) {
     v_.edges(runs, kind_bit(kOf), true, of);
     std::vector<NodeIdx> owners;
     for (const EdgeRef& e : of) owners.push_back(e.target);
-    v_.wholes(owners);
+    v_.lean(owners);
     for (NodeIdx r : runs) run_jobs_[r] = kNone;
     for (const EdgeRef& e : of)
       if (run_jobs_[e.source] == kNone && v_.visible(e.target)) run_jobs_[e.source] = e.target;
@@ -371,11 +430,9 @@ const uint8_t* Renderer::dict_get(const uint8_t* v, std::string_view key, const 
 }
 
 void Renderer::name_id(NodeIdx n) {
-  key("{\"namespace\":");
-  prop_value(n, g_.keys.namespace_);
-  key(",\"name\":");
-  prop_value(n, g_.keys.name);
-  out_.push_back('}');
+  StrId keys[] = {g_.keys.namespace_, g_.keys.name};
+  Picked<2> p(g_.node_record[n], keys);
+  name_id(p[0], p[1]);
 }
 
 void Renderer::names(const std::vector<NodeIdx>& nodes) {
@@ -391,26 +448,26 @@ void Renderer::fields(NodeIdx dataset) {
   out_.push_back('[');
   auto it = fields_.find(dataset);
   if (it != fields_.end()) {
-    bool first = true;
-    for (const Field& f : it->second) {
-      if (!first) out_.push_back(',');
-      first = false;
+    StrId keys[] = {g_.keys.name, g_.keys.type, k_.tags, k_.description};
+    for (size_t i = it->second.first; i < it->second.second; i++) {
+      const Field& f = fields_all_[i];
+      if (i != it->second.first) out_.push_back(',');
       if (f.node == kNone) {
         key("{\"name\":");
         json_string(f.name, out_);
         key(",\"type\":null,\"tags\":[],\"description\":null}");
         continue;
       }
+      Picked<4> p(g_.node_record[f.node], keys);
       key("{\"name\":");
-      prop_value(f.node, g_.keys.name);
+      value(p[0]);
       key(",\"type\":");
-      prop_value(f.node, g_.keys.type);
+      value(p[1]);
       key(",\"tags\":");
-      const uint8_t* tags = prop(f.node, k_.tags);
-      if (tags != nullptr && *tags == kList) value(tags);
+      if (p[2] != nullptr && *p[2] == kList) value(p[2]);
       else out_ += "[]";  // list(tags or []) of the tags a schema facet gives, a list
       key(",\"description\":");
-      prop_value(f.node, k_.description);
+      value(p[3]);
       out_.push_back('}');
     }
   }
@@ -482,39 +539,41 @@ void Renderer::facets(NodeIdx n) {
 }
 
 void Renderer::dataset(NodeIdx n, bool full) {
-  const uint8_t* type_facet = prop(n, k_.dataset_type);
+  enum { kType, kName, kFirst, kLast, kNamespace, kSource, kModified, kDescription, kLifecycle, kDeleted, kCount };
+  StrId keys[kCount] = {k_.dataset_type, g_.keys.name,        g_.keys.first_seen_at, g_.keys.last_seen_at, g_.keys.namespace_,
+                        k_.source_name,  k_.last_modified_at, k_.description,        k_.lifecycle_state,   g_.keys.deleted};
+  Picked<kCount> p(g_.node_record[n], keys);
   char buf[32];
   std::string_view type;
-  bool stream = text(dict_get(type_facet, "datasetType", g_.pool), buf, type) && type.size() == 6 &&
+  bool stream = text(dict_get(p[kType], "datasetType", g_.pool), buf, type) && type.size() == 6 &&
                 std::equal(type.begin(), type.end(), "STREAM", [](char a, char b) { return (a >= 'a' && a <= 'z' ? char(a - 32) : a) == b; });
   key("{\"id\":");
-  name_id(n);
+  name_id(p[kNamespace], p[kName]);
   key(stream ? ",\"type\":\"STREAM\",\"name\":" : ",\"type\":\"DB_TABLE\",\"name\":");
-  prop_value(n, g_.keys.name);
+  value(p[kName]);
   key(",\"physicalName\":");
-  prop_value(n, g_.keys.name);
+  value(p[kName]);
   key(",\"createdAt\":");
-  prop_value(n, g_.keys.first_seen_at);
+  value(p[kFirst]);
   key(",\"updatedAt\":");
-  prop_value(n, g_.keys.last_seen_at);
+  value(p[kLast]);
   key(",\"namespace\":");
-  prop_value(n, g_.keys.namespace_);
+  value(p[kNamespace]);
   key(",\"sourceName\":");
-  const uint8_t* source = prop(n, k_.source_name);
-  value(truthy(source) ? source : prop(n, g_.keys.namespace_));
+  value(truthy(p[kSource]) ? p[kSource] : p[kNamespace]);
   key(",\"fields\":");
   fields(n);
   key(",\"tags\":[],\"lastModifiedAt\":");
-  prop_value(n, k_.last_modified_at);
+  value(p[kModified]);
   key(",\"description\":");
-  prop_value(n, k_.description);
+  value(p[kDescription]);
   key(",\"lastLifecycleState\":");
-  prop_value(n, k_.lifecycle_state);
+  value(p[kLifecycle]);
   if (full) {
     key(",\"currentVersion\":null,\"facets\":");
     facets(n);
     key(",\"deleted\":");
-    out_ += truthy(prop(n, g_.keys.deleted)) ? "true" : "false";
+    out_ += truthy(p[kDeleted]) ? "true" : "false";
   }
   out_.push_back('}');
 }
@@ -523,36 +582,40 @@ void Renderer::job(NodeIdx n, bool full) {
   auto it = jobs_.find(n);
   static const JobFacts kNoFacts;
   const JobFacts& facts = it == jobs_.end() ? kNoFacts : it->second;
-  const uint8_t* processing = dict_get(prop(n, k_.job_type), "processingType", g_.pool);
+  enum { kType, kName, kFirst, kLast, kNamespace, kLocation, kDescription, kCount };
+  StrId keys[kCount] = {k_.job_type,          g_.keys.name, g_.keys.first_seen_at, g_.keys.last_seen_at,
+                        g_.keys.namespace_, k_.source_code_location, k_.description};
+  Picked<kCount> p(g_.node_record[n], keys);
+  const uint8_t* processing = dict_get(p[kType], "processingType", g_.pool);
   char buf[32];
   std::string_view type;
   bool stream = text(processing, buf, type) && type == "STREAMING";
   key("{\"id\":");
-  name_id(n);
+  name_id(p[kNamespace], p[kName]);
   key(stream ? ",\"type\":\"STREAM\",\"name\":" : ",\"type\":\"BATCH\",\"name\":");
-  prop_value(n, g_.keys.name);
+  value(p[kName]);
   key(",\"simpleName\":");
-  prop_value(n, g_.keys.name);
+  value(p[kName]);
   key(",\"parentJobName\":null,\"parentJobUuid\":null");
   if (!full) {
     key(",\"currentRunUuid\":");
     value(facts.latest_run == kNone ? nullptr : prop(facts.latest_run, k_.run_id));
   }
   key(",\"createdAt\":");
-  prop_value(n, g_.keys.first_seen_at);
+  value(p[kFirst]);
   key(",\"updatedAt\":");
-  prop_value(n, g_.keys.last_seen_at);
+  value(p[kLast]);
   key(",\"namespace\":");
-  prop_value(n, g_.keys.namespace_);
+  value(p[kNamespace]);
   key(",\"inputs\":");
   names(facts.inputs);
   key(",\"outputs\":");
   names(facts.outputs);
   key(",\"location\":");
-  const uint8_t* location = prop(n, k_.source_code_location);
+  const uint8_t* location = p[kLocation];
   value(location != nullptr && *location == kDict ? dict_get(location, "url", g_.pool) : nullptr);
   key(",\"description\":");
-  prop_value(n, k_.description);
+  value(p[kDescription]);
   key(",\"latestRun\":");
   size_t run_at = out_.size();
   if (facts.latest_run == kNone) out_ += "null";
@@ -568,12 +631,12 @@ void Renderer::job(NodeIdx n, bool full) {
   out_.push_back('}');
 }
 
-void Renderer::duration(NodeIdx r) {
+void Renderer::duration(const uint8_t* started_at, const uint8_t* ended_at) {
   char a[32], b[32];
   std::string_view started, ended;
   int64_t from, to;
   bool from_aware, to_aware;
-  if (!text(prop(r, k_.started_at), a, started) || !text(prop(r, g_.keys.ended_at), b, ended) || started.empty() || ended.empty() ||
+  if (!text(started_at, a, started) || !text(ended_at, b, ended) || started.empty() || ended.empty() ||
       !parse_moment(started, from, from_aware) || !parse_moment(ended, to, to_aware) || from_aware != to_aware) {
     out_ += "null";
     return;
@@ -583,35 +646,36 @@ void Renderer::duration(NodeIdx r) {
 }
 
 void Renderer::run(NodeIdx r, NodeIdx job) {
+  enum { kRunId, kCreated, kEnded, kStarted, kNominalStart, kNominalEnd, kState, kCount };
+  StrId keys[kCount] = {k_.run_id, k_.created_at, g_.keys.ended_at, k_.started_at, k_.nominal_start, k_.nominal_end, g_.keys.state};
+  Picked<kCount> p(g_.node_record[r], keys);
   key("{\"id\":");
-  prop_value(r, k_.run_id);
+  value(p[kRunId]);
   key(",\"createdAt\":");
-  prop_value(r, k_.created_at);
+  value(p[kCreated]);
   key(",\"updatedAt\":");
-  const uint8_t *ended = prop(r, g_.keys.ended_at), *started = prop(r, k_.started_at);
-  value(truthy(ended) ? ended : truthy(started) ? started : prop(r, k_.created_at));
+  const uint8_t *ended = p[kEnded], *started = p[kStarted];
+  value(truthy(ended) ? ended : truthy(started) ? started : p[kCreated]);
   key(",\"nominalStartTime\":");
-  prop_value(r, k_.nominal_start);
+  value(p[kNominalStart]);
   key(",\"nominalEndTime\":");
-  prop_value(r, k_.nominal_end);
+  value(p[kNominalEnd]);
   key(",\"state\":\"");
   char buf[32];
   std::string_view state;
-  out_ += run_state(text(prop(r, g_.keys.state), buf, state) ? state : std::string_view());
+  out_ += run_state(text(p[kState], buf, state) ? state : std::string_view());
   key("\",\"startedAt\":");
   value(started);
   key(",\"endedAt\":");
   value(ended);
   key(",\"durationMs\":");
-  duration(r);
+  duration(started, ended);
   key(",\"args\":{},\"jobVersion\":");
   if (job == kNone) {
     out_ += "null";
   } else {
-    key("{\"namespace\":");
-    prop_value(job, g_.keys.namespace_);
-    key(",\"name\":");
-    prop_value(job, g_.keys.name);
+    name_id(job);
+    out_.pop_back();
     key(",\"version\":null}");
   }
   key(",\"inputDatasetVersions\":[],\"outputDatasetVersions\":[],\"facets\":");
@@ -647,8 +711,8 @@ void marquez_lineage_json(View& view, const LineageAnswer& answer, std::string& 
     list.erase(std::unique(list.begin(), list.end()), list.end());
   };
   Renderer r(view, out);
-  r.read(nodes);
-  out.reserve(out.size() + nodes.size() * 1024);
+  r.read(nodes, false);
+  out.reserve(out.size() + nodes.size() * 1024 + r.fields_read() * 128 + answer.edges.size() * 256);
   out += "{\"graph\":[";
   for (size_t i = 0; i < nodes.size(); i++) {
     NodeIdx n = nodes[i];
@@ -704,7 +768,7 @@ bool marquez_column_lineage_json(View& view, const std::vector<NodeIdx>& starts,
     inputs[t->second].push_back(Input{source, props});
     outputs[s->second].push_back(target);
   }
-  view.wholes(columns);
+  view.lean(columns);
   StrId description_key = g.pool.find("transformationDescription"), type_key = g.pool.find("transformationType");
   auto edge_prop = [&](EdgeIdx e, StrId key) -> const uint8_t* {
     if (e == kNone || key == kNone) return nullptr;
@@ -782,7 +846,7 @@ bool marquez_column_lineage_json(View& view, const std::vector<NodeIdx>& starts,
 
 void marquez_nodes_json(View& view, const std::vector<NodeIdx>& nodes, bool full, std::string& out) {
   Renderer r(view, out);
-  r.read(nodes);
+  r.read(nodes, full);
   out.push_back('[');
   for (size_t i = 0; i < nodes.size(); i++) {
     if (i) out.push_back(',');

@@ -9,11 +9,18 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lineage.h"
 
 namespace lm {
+
+// The properties, besides graph.view.SUMMARY, a lineage answer reads of the datasets, jobs and
+// schema fields it shows and of the runs it picks the newest of (then read whole): a view of a
+// remote store reading ahead in summary form reads these with them (graph.api.marquez), and the
+// answer reads no more of those nodes (View::lean).
+extern const std::vector<std::string_view> kMarquezShown;
 
 // ``{"graph": [{id, type, data, inEdges, outEdges}]}`` of a dataset lineage answer.
 void marquez_lineage_json(View& view, const LineageAnswer& answer, std::string& out);

@@ -26,8 +26,8 @@ class Source {
   virtual NodeIdx node(StrId id) { return g.find_node(id); }
   // The node with this id, or kNone.
   virtual NodeIdx find(std::string_view id) { return g.find_node(id); }
-  // The nodes with these ids (kNone where there is none), read in one call.
-  virtual void find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out) {
+  // The nodes with these ids (kNone where there is none), read in one call; ``lean``: as lean() reads.
+  virtual void find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out, bool lean = false) {
     out.clear();
     for (StrId id : ids) out.push_back(g.find_node(id));
   }
@@ -43,6 +43,9 @@ class Source {
   // Make the graph hold these nodes at least in summary form (graph.view.SUMMARY), or whole.
   virtual void summaries(const std::vector<NodeIdx>& nodes) {}
   virtual void wholes(const std::vector<NodeIdx>& nodes) {}
+  // summaries(), for a caller that reads no more of them than the summary properties the view was
+  // made with: a mirror then reads only those where the store can (summaries() may read whole).
+  virtual void lean(const std::vector<NodeIdx>& nodes) {}
   // Whether a node of the graph is one the store holds (a mirror's nodes may be ends only named).
   virtual bool exists(NodeIdx n) const { return n != kNone; }
 };

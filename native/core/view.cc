@@ -81,8 +81,8 @@ NodeIdx View::find(std::string_view id) {
   return visible(n) ? n : kNone;
 }
 
-void View::find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out) {
-  src.find_all(ids, out);
+void View::find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out, bool lean) {
+  src.find_all(ids, out, lean && !past);
   if (past) {
     std::vector<NodeIdx> found;
     for (NodeIdx n : out)

@@ -44,7 +44,8 @@ class View {
   // A node the view shows, by id (read whole), or kNone.
   NodeIdx find(std::string_view id);
   // The nodes of ``ids`` the view shows (at least in summary form), kNone for the others.
-  void find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out);
+  // ``lean``: the caller reads only the view's summary properties of them (Source::lean).
+  void find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out, bool lean = false);
   // Whether the view shows a node (it exists and, as of a moment, was first seen by then).
   bool visible(NodeIdx n) const;
   // Dropped at the view's moment.
@@ -56,6 +57,11 @@ class View {
   // reads them all in one call (Source::around); the reads that follow say what is current.
   void around(const std::vector<NodeIdx>& nodes, uint32_t kinds) {
     if (!past) src.around(nodes, kinds);
+  }
+  // summaries(), the caller reading only the view's summary properties of them (Source::lean).
+  void lean(const std::vector<NodeIdx>& nodes) {
+    if (past) src.wholes(nodes);
+    else src.lean(nodes);
   }
 
   // The current edges of ``kinds`` at ``nodes`` in one direction, appended to ``found``;
