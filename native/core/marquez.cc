@@ -253,9 +253,14 @@ void Renderer::read(const std::vector<NodeIdx>& nodes, bool full) {
   else v_.lean(shown);
   v_.wholes(runs);
 
-  // Each dataset's schema fields, by the ids its ``columns`` name (graph.model.field_id).
+  // Each dataset's schema fields, by the ids its ``columns`` name (graph.model.field_id). A mirror
+  // reads them along their datasets' HAS_COLUMN edges first: a seek per dataset, not per field.
   std::vector<StrId> wanted;
   bool remote = v_.src.remote();
+  if (remote && !datasets.empty()) {
+    std::vector<EdgeRef> has;
+    v_.edges(datasets, kind_bit(kHasColumn), true, has);
+  }
   std::string id;
   for (NodeIdx d : datasets) {
     size_t begin = fields_all_.size();
@@ -301,7 +306,9 @@ void Renderer::read(const std::vector<NodeIdx>& nodes, bool full) {
   // find it, then it alone whole: its facets).
   if (!jobs.empty()) {
     std::vector<EdgeRef> io, of;
-    v_.edges(jobs, kJobIo, true, io);
+    // one kind at a time: a mirror holds the kind a walk followed from each job already
+    v_.edges(jobs, kind_bit(kReads), true, io);
+    v_.edges(jobs, kind_bit(kWrites), true, io);
     v_.edges(jobs, kind_bit(kOf), false, of);
     std::vector<NodeIdx> ends;
     for (const EdgeRef& e : io) ends.push_back(e.target);
