@@ -21,7 +21,7 @@ import pytest
 
 from graph.model import Edge, EdgeKind, Node, NodeKind, dataset_id, job_id, owner_id
 from graph.mutations import Mutation, UpsertEdge, UpsertNode
-from graph.stores import Store, StoreUnavailable
+from graph.stores import Store, StoreUnavailable, node_summaries, reads_summaries
 from graph.stores.embedded import EmbeddedStore
 from ingest.openlineage import translate
 
@@ -162,6 +162,25 @@ def test_second_pass_changes_nothing(store: Store, seed_batches) -> None:
     assert store.apply([m for batch in seed_batches for m in batch]) == 0
     assert store.apply([]) == 0
     assert dump(store) == before
+
+
+def test_node_summaries_carry_the_named_properties(store: Store, seed_batches, reference) -> None:
+    """``node_summaries``: the nodes that exist, each with the named properties it has (JSON-valued
+    ones decoded), and no others from a store that reads them in summary form."""
+    for batch in seed_batches:
+        store.apply(batch)
+    whole = reference(seed_batches)
+    ids = [*[n.id for n in all_nodes(whole)][::3], "dataset:nowhere:nothing"]
+    names = ("name", "namespace", "columns", "tags", "facet:jobType", "createdAt")
+    got, want = node_summaries(store, ids, names), whole.nodes(ids)
+    assert sorted(got) == sorted(want) and len(got) > 20
+    for node_id, node in got.items():
+        assert node.kind == want[node_id].kind
+        shown = {k: v for k, v in want[node_id].props.items() if k in names}
+        assert typed({k: v for k, v in node.props.items() if k in names}) == typed(shown)
+        if reads_summaries(store):
+            assert node.props.keys() == shown.keys() and node.stamps == {}
+    assert reads_summaries(store) == store.remote
 
 
 def test_out_of_order_arrival_converges(store: Store, seed_batches, reference) -> None:
