@@ -87,9 +87,7 @@ def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(
                 kept = store.unrestated_job_edges({key[0] for key in job_edges})
                 assert kept is not None
                 for ahead, ahead_in in AHEADS:
-                    read = neighbourhood(
-                        store, chosen, kinds, direction, ahead, ahead_in=ahead_in
-                    )
+                    read = neighbourhood(store, chosen, kinds, direction, ahead, ahead_in=ahead_in)
                     assert sorted(e.key for e in read.edges) == sorted(e.key for e in edges)
                     assert {e.key: (e.props, e.stamps) for e in read.edges} == {
                         e.key: (e.props, e.stamps) for e in edges
@@ -118,7 +116,10 @@ def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(
                         sorted(read.ahead_in),
                         read.unrestated,
                     )
-                    for got, whole in ((light.nodes, read.nodes), (light.ahead_nodes, read.ahead_nodes)):
+                    for got, whole in (
+                        (light.nodes, read.nodes),
+                        (light.ahead_nodes, read.ahead_nodes),
+                    ):
                         assert {i: (n.kind, summary(n)) for i, n in got.items()} == {
                             i: (n.kind, summary(n)) for i, n in whole.items()
                         }
@@ -128,16 +129,19 @@ def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(
                             for n in (*light.nodes.values(), *light.ahead_nodes.values())
                         )
         for chosen in (ids, ids[::5], [a, a, c], []):  # both ways at once: each edge once
-            leaving, entering = store.edges(chosen, kinds, "out"), store.edges(chosen, kinds, "in")
+            out_edges, in_edges = (
+                store.edges(chosen, kinds, "out"),
+                store.edges(chosen, kinds, "in"),
+            )
             both = neighbourhood(store, chosen, kinds, "both")
             assert sorted(e.key for e in both.edges) == sorted(
-                {e.key for e in (*leaving, *entering)}
+                {e.key for e in (*out_edges, *in_edges)}
             )
             assert {e.key: (e.props, e.stamps) for e in both.edges} == {
-                e.key: (e.props, e.stamps) for e in (*leaving, *entering)
+                e.key: (e.props, e.stamps) for e in (*out_edges, *in_edges)
             }
             assert both.nodes == store.nodes(
-                {e.target for e in leaving} | {e.source for e in entering}
+                {e.target for e in out_edges} | {e.source for e in in_edges}
             )
     # the cases above are not vacuous
     assert sorted(
@@ -224,6 +228,7 @@ def test_a_store_reads_its_verdict_on_job_edges_with_them(history: Store) -> Non
             node_props=summaries,
             ahead_in=[EdgeKind.READS],
         )
+        assert dropped.unrestated is not None
         assert gone in dropped.ahead_in and gone in dropped.unrestated
         assert "job:etl:report" in dropped.ahead_nodes
     for with_props in (True, False):

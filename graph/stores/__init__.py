@@ -47,7 +47,9 @@ class Neighbourhood:
     #: faster by its handle than by its id: pass them back (``neighbourhood(handles=...)``) within
     #: the same query.
     handles: dict[str, object] = field(default_factory=dict)
-    ahead_in: list[EdgeKey] = field(default_factory=list)  # the ``ahead_in`` edges entering the far ends
+    ahead_in: list[EdgeKey] = field(
+        default_factory=list
+    )  # the ``ahead_in`` edges entering the far ends
     ahead_nodes: dict[str, Node] = field(default_factory=dict)  # the sources of ``ahead_in``
 
 

@@ -359,11 +359,11 @@ def _arguments(written: list[_Share], meta: tuple[Path, Path]) -> list[str]:
             for header, data in share.node_files[kind.value]
         ]
     arguments.append(f"--nodes=LineagemeshMeta={meta[0].resolve()},{meta[1].resolve()}")
-    for kind in EdgeKind:
+    for edge_kind in EdgeKind:
         arguments += [
-            f"--relationships={kind.value}={header.resolve()},{data.resolve()}"
+            f"--relationships={edge_kind.value}={header.resolve()},{data.resolve()}"
             for share in written
-            for header, data in share.edge_files[kind.value]
+            for header, data in share.edge_files[edge_kind.value]
         ]
     longest = max((share.longest for share in written), default=0)
     multiline = sorted(str(path.resolve()) for share in written for path in share.multiline)
