@@ -63,9 +63,13 @@ _KIND_BY_LABEL = {kind.value: kind for kind in NodeKind}
 _EDGE_KIND_BY_TYPE = {kind.value: kind for kind in EdgeKind}
 
 
+#: The scalar types Neo4j stores whatever their value (an int must fit in 64 bits).
+_PLAIN = frozenset({str, bool, float})
+
+
 def _is_scalar(value: Any) -> bool:
     kind = type(value)
-    if kind is str or kind is bool or kind is float:
+    if kind in _PLAIN:
         return True
     return kind is int and _INT64_MIN <= value <= _INT64_MAX
 
@@ -87,9 +91,6 @@ def _valid_key(key: Any) -> bool:
 
 def _dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
-
-
-_PLAIN = frozenset({str, bool, float})  # the scalars native whatever their value (_is_scalar)
 
 
 def _encode(props: dict[str, Any], stamps: dict[str, str]) -> dict[str, Any]:
