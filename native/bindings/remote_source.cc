@@ -87,12 +87,22 @@ void RemoteSource::install_edge(PyObject* edge, bool props, PyObject* unrestated
     g.edge_record[e] = record;
     g.records.release(old);
   }
-  if ((kJobIo & kind_bit(code)) && unrestated != Py_None) {
-    PyRef key(check(PyTuple_Pack(3, source.get(), py.edge_kind[code], target.get())));
-    int marked = PySet_Contains(unrestated, key.get());
-    if (marked < 0) throw PyErrorSet{};
-    g.set_unrestated(e, marked == 1);
-  }
+  judge(e, source.get(), code, target.get(), unrestated);
+}
+
+EdgeIdx RemoteSource::install_key(PyObject* key) {
+  NodeIdx s = named(PyTuple_GET_ITEM(key, 0)), t = named(PyTuple_GET_ITEM(key, 2));
+  uint8_t code = edge_kind_code(PyTuple_GET_ITEM(key, 1));
+  EdgeIdx e = g.find_edge(s, code, t);
+  return e != kNone ? e : g.add_edge(s, code, t, g.records.freeze(Draft(), true));
+}
+
+void RemoteSource::judge(EdgeIdx e, PyObject* source, uint8_t code, PyObject* target, PyObject* unrestated) {
+  if (!(kJobIo & kind_bit(code)) || unrestated == Py_None) return;
+  PyRef key(check(PyTuple_Pack(3, source, py.edge_kind[code], target)));
+  int marked = PySet_Contains(unrestated, key.get());
+  if (marked < 0) throw PyErrorSet{};
+  g.set_unrestated(e, marked == 1);
 }
 
 PyObject* RemoteSource::ids_of(const std::vector<NodeIdx>& nodes) {
@@ -207,12 +217,8 @@ void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool
     install_edge(PySequence_Fast_GET_ITEM(edge_seq.get(), i), props, unrestated.get());
   if (ahead) {
     PyRef ahead_seq(check(PySequence_Fast(ahead_keys.get(), "ahead")));
-    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(ahead_seq.get()); i++) {
-      PyObject* k = PySequence_Fast_GET_ITEM(ahead_seq.get(), i);
-      NodeIdx s = named(PyTuple_GET_ITEM(k, 0)), t = named(PyTuple_GET_ITEM(k, 2));
-      uint8_t code = edge_kind_code(PyTuple_GET_ITEM(k, 1));
-      if (g.find_edge(s, code, t) == kNone) g.add_edge(s, code, t, g.records.freeze(Draft(), true));
-    }
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(ahead_seq.get()); i++)
+      install_key(PySequence_Fast_GET_ITEM(ahead_seq.get(), i));
     for (NodeIdx n : far_nodes) known(n).keys[1] |= kind_bit(kAliasOf);
   }
   if (ahead_in) {
@@ -222,18 +228,8 @@ void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool
     PyRef seq(check(PySequence_Fast(entering.get(), "ahead_in")));
     for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); i++) {
       PyObject* k = PySequence_Fast_GET_ITEM(seq.get(), i);
-      PyObject* source = PyTuple_GET_ITEM(k, 0);
-      PyObject* target = PyTuple_GET_ITEM(k, 2);
-      NodeIdx s = named(source), t = named(target);
-      uint8_t code = edge_kind_code(PyTuple_GET_ITEM(k, 1));
-      EdgeIdx e = g.find_edge(s, code, t);
-      if (e == kNone) e = g.add_edge(s, code, t, g.records.freeze(Draft(), true));
-      if ((kJobIo & kind_bit(code)) && unrestated.get() != Py_None) {
-        PyRef edge_key(check(PyTuple_Pack(3, source, py.edge_kind[code], target)));
-        int marked = PySet_Contains(unrestated.get(), edge_key.get());
-        if (marked < 0) throw PyErrorSet{};
-        g.set_unrestated(e, marked == 1);
-      }
+      judge(install_key(k), PyTuple_GET_ITEM(k, 0), edge_kind_code(PyTuple_GET_ITEM(k, 1)), PyTuple_GET_ITEM(k, 2),
+            unrestated.get());
     }
     for (NodeIdx n : far_nodes) known(n).keys[0] |= ahead_in;
   }

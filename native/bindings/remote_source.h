@@ -50,6 +50,10 @@ class RemoteSource : public Source {
   NodeIdx named(StrId id);
   NodeIdx install_node(PyObject* node, State wanted);
   void install_edge(PyObject* edge, bool props, PyObject* unrestated);
+  // An edge known by its key alone (a (source, kind, target) tuple): found, or added without a record.
+  EdgeIdx install_key(PyObject* key);
+  // Mark a job edge restated or not by the store's verdict (``unrestated``: a set of keys, or None).
+  void judge(EdgeIdx e, PyObject* source, uint8_t code, PyObject* target, PyObject* unrestated);
   // ``lean``: in summary form where the store reads so (``node_summaries``), else whole.
   void read_nodes(const std::vector<NodeIdx>& nodes, State wanted, bool lean = false);
   PyObject* ids_of(const std::vector<NodeIdx>& nodes);
