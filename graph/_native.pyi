@@ -18,6 +18,12 @@ _RenderSpec = tuple[str, str, str, Any, bool]
 LONGEST_ID: int
 #: The properties besides graph.view.SUMMARY a Marquez answer reads (native/core/marquez.h).
 MARQUEZ_SHOWN: tuple[str, ...]
+#: The properties of a column a Marquez dataset's ``fields`` show, in their order.
+MARQUEZ_FIELD_KEYS: tuple[str, ...]
+#: The property a remote store may keep a dataset's fields in (a list with, per column of its
+#: ``columns``, the list of that column's MARQUEZ_FIELD_KEYS values) so Marquez answers read no
+#: column node (native/core/marquez.h).
+KEPT_FIELDS_KEY: str
 
 def configure(
     node_kind: type[NodeKind],

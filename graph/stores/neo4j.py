@@ -20,7 +20,8 @@ import orjson
 from neo4j import GraphDatabase, Query
 from neo4j import exceptions as neo4j_errors
 
-from graph.model import Edge, EdgeKind, Node, NodeKind
+from graph import _native
+from graph.model import Edge, EdgeKind, Node, NodeKind, dataset_id, field_id
 from graph.mutations import Changes, Mutation, UpsertNode, plan, touched_ids
 from graph.stores import (
     EdgeDirection,
@@ -53,9 +54,23 @@ _CLOCK_OWNER = "_clockOwner"
 _REFS = "_refs"
 _AT_REFS = "_atRefs"
 _BOOKKEEPING = (_CLOCKS, _CLOCK_OWNER, _REFS, _AT_REFS)
+# On a dataset, its fields as Marquez shows them (JSON: native/core/marquez.h, kKeptFieldsKey), so
+# a lineage answer of thousands of datasets reads no column node. Written beside its columns.
+_FIELDS = _native.KEPT_FIELDS_KEY
 #: Property keys that belong to the store; a user property with one of these keys goes to _extra.
 _RESERVED = frozenset(
-    {"id", _JSON_KEYS, _STAMPS, _EXTRA, _NAME_LOWER, _NAME_SORT, _LOCK, _UNRESTATED, *_BOOKKEEPING}
+    {
+        "id",
+        _JSON_KEYS,
+        _STAMPS,
+        _EXTRA,
+        _NAME_LOWER,
+        _NAME_SORT,
+        _LOCK,
+        _UNRESTATED,
+        _FIELDS,
+        *_BOOKKEEPING,
+    }
 )
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
@@ -132,14 +147,71 @@ def _same(new: Any, old: Any) -> bool:
     return type(new) is not list or not new or type(new[0]) is type(old[0])
 
 
+#: Stored keys a write of the element's own properties leaves: they are written after it.
+_WRITTEN_AFTER = frozenset({_UNRESTATED, _FIELDS})
+
+
 def _delta(stored: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """The ``SET +=`` map turning the stored property map into ``new``: changed keys, null for gone
-    (the currency mark stays: it is judged after the write)."""
+    (the currency mark and kept fields stay: they are written after it)."""
     delta = {key: value for key, value in new.items() if not _same(value, stored.get(key))}
     for key in stored.keys() - new.keys():
-        if key != _UNRESTATED:
+        if key not in _WRITTEN_AFTER:
             delta[key] = None
     return delta
+
+
+def _column_ids(dataset: Node) -> list[str] | None:
+    """The ids of the columns a dataset's ``columns`` name, in order; None if it names none in text."""
+    columns = dataset.props.get("columns")
+    namespace, name = dataset.props.get("namespace"), dataset.props.get("name")
+    if (
+        type(columns) is not list
+        or type(namespace) is not str
+        or type(name) is not str
+        or not all(type(column) is str for column in columns)
+    ):
+        return None
+    return [field_id(namespace, name, column) for column in columns]
+
+
+def kept_fields(dataset: Node, columns: Mapping[str, Node]) -> str | None:
+    """The _FIELDS value of ``dataset``, its column nodes among ``columns`` (by id): per column,
+    its MARQUEZ_FIELD_KEYS values; None (keep none) where a column has no node."""
+    ids = _column_ids(dataset)
+    if ids is None:
+        return None
+    entries = []
+    for column_id in ids:
+        column = columns.get(column_id)
+        if column is None:
+            return None
+        entries.append([column.props.get(key) for key in _native.MARQUEZ_FIELD_KEYS])
+    return _dumps(entries)
+
+
+def _fields_touched(changes: Changes, before: Mapping[str, Node]) -> set[str]:
+    """The datasets whose kept fields ``changes`` may change: those whose columns changed, and
+    those of columns whose shown properties changed."""
+    touched: set[str] = set()
+    for node_id, node in changes.nodes.items():
+        old = before.get(node_id)
+        if node.kind is NodeKind.DATASET:
+            keys: Sequence[str] = ("columns", "namespace", "name")
+        elif node.kind is NodeKind.COLUMN:
+            keys = _native.MARQUEZ_FIELD_KEYS
+        else:
+            continue
+        if old is not None and all(_same(node.props.get(k), old.props.get(k)) for k in keys):
+            continue
+        if node.kind is NodeKind.DATASET:
+            touched.add(node_id)
+        elif (
+            type(ns := node.props.get("namespace")) is str
+            and type(name := node.props.get("dataset")) is str
+        ):
+            touched.add(dataset_id(ns, name))
+    return touched
 
 
 def _decode(
@@ -193,6 +265,7 @@ def _decode_node(
     stored.pop("id", None)
     stored.pop(_NAME_LOWER, None)
     stored.pop(_NAME_SORT, None)
+    stored.pop(_FIELDS, None)
     props, stamps = _decode(stored, clocks)
     return Node(node_id, kind, props, stamps)
 
@@ -221,6 +294,8 @@ def _decode_summaries(rows: list[list[Any]], names: Sequence[str]) -> dict[str, 
             for key in json_keys:
                 if key in props:
                     props[key] = orjson.loads(props[key])
+        if _FIELDS in props:
+            props[_FIELDS] = orjson.loads(props[_FIELDS])
         found[node_id] = Node(node_id, kind, props, {})
     return found
 
@@ -333,8 +408,9 @@ CALL () {
 # its jobs are judged once (``Neo4jStore._upgrade``) before the store reads or writes. Format 2:
 # node ids of graph.stores.id_format's ID_FORMAT 2; older ids are renamed once, in the upgrade.
 # Format 3: column clocks (graph.stores.column_clocks), which older code would not resolve; a
-# graph of format 2 has none, so it needs nothing but the new format recorded.
-_FORMAT = 3
+# graph of format 2 has none, so it needs nothing but the new format recorded. Format 4: every
+# dataset keeps its fields (_FIELDS), which older code would leave stale; the upgrade writes them.
+_FORMAT = 4
 _PARTS_PAGE = {
     kind: f"MATCH (n:{kind.value}) WHERE n.id > $after "
     f"RETURN n.id, n {{{', '.join('.' + key for key in keys)}}} ORDER BY n.id LIMIT $first"
@@ -358,6 +434,10 @@ _RENAME_JOB_IDS_ON_EDGES = """
 MATCH ()-[r:DERIVES_FROM]->() WHERE r.jobId IN $old
 SET r.jobId = [pair IN $rows WHERE pair[0] = r.jobId | pair[1]][0]
 """
+_WRITE_FIELDS = (
+    f"UNWIND $rows AS row MATCH (d) WHERE elementId(d) = row[0] SET d.{_FIELDS} = row[1]"
+)
+_DATASETS_PAGE = "MATCH (n:Dataset) WHERE n.id > $after RETURN n.id ORDER BY n.id LIMIT $first"
 _READ_FORMAT = "OPTIONAL MATCH (m:LineagemeshMeta {id: 'graph'}) RETURN m.format"
 _WRITE_FORMAT = "MERGE (m:LineagemeshMeta {id: 'graph'}) SET m.format = $format"
 _JOBS_PAGE = "MATCH (n:Job) WHERE n.id > $after RETURN n.id ORDER BY n.id LIMIT $first"
@@ -909,7 +989,8 @@ class Neo4jStore(_CypherReads, Store):
 
     def _upgrade(self, session: neo4j.Session, found: int, page: int = 2_000) -> None:
         """From format ``found``: judge every job's currency (format 1), a page of jobs per
-        transaction, rename old ids (format 2), then record the format. Idempotent, so two
+        transaction, rename old ids (format 2), keep every dataset's fields (format 4), then
+        record the format. Idempotent, so two
         processes upgrading at once, or an upgrade cut short and run again, leave the same marks;
         writers meanwhile judge what they write themselves."""
         if found < 1:
@@ -924,6 +1005,13 @@ class Neo4jStore(_CypherReads, Store):
                 after = jobs[-1]
         if found < 2:
             self._rename_ids(session, page)
+        if found < 4:
+            after = ""
+            while datasets := session.run(_DATASETS_PAGE, after=after, first=page).value():
+                session.execute_write(
+                    lambda tx, ids: self._keep_fields(tx, ids, _Locked()), datasets
+                )
+                after = datasets[-1]
         session.run(_WRITE_FORMAT, format=_FORMAT).consume()
 
     def _rename_ids(self, session: neo4j.Session, page: int) -> None:
@@ -1056,6 +1144,8 @@ class Neo4jStore(_CypherReads, Store):
             if column_clocks.defer(group, clocks[group.owner]):
                 moved.update(column_clocks.element_key(m) for m in group.mutations)
         elements = self._write(tx, changes, nodes, edges, books)
+        if touched := _fields_touched(changes, nodes.current):
+            elements += self._keep_fields(tx, touched, nodes, changes.nodes)
         if changes:
             jobs, runs = touched_by(changes)
             if jobs or runs:
@@ -1063,6 +1153,36 @@ class Neo4jStore(_CypherReads, Store):
                 self._judge_jobs(tx, jobs_of(reader, jobs, runs), reader, nodes.eids.keys())
         moved -= changes.nodes.keys() | changes.edges.keys()
         return len(changes.nodes) + len(changes.edges) + len(moved), elements
+
+    def _keep_fields(
+        self,
+        tx: neo4j.ManagedTransaction,
+        datasets: Collection[str],
+        nodes: _Locked[str],
+        written: Mapping[str, Node] | None = None,
+    ) -> int:
+        """Write the kept fields (_FIELDS) of ``datasets`` as ``tx`` leaves them; returns how many
+        changed. Each is write-locked before its columns are read: a writer changing a column
+        locks its dataset only then, so the last to lock it reads every other's committed
+        columns. ``written``: nodes as ``tx`` wrote them (``nodes.current`` before that)."""
+        if missing := set(datasets) - nodes.stored.keys():
+            self._lock_read(tx, _LOCK_AND_READ_EXISTING, missing, nodes)
+        known = {**nodes.current, **(written or {})}
+        for node_id in missing & nodes.stored.keys():
+            found = _decode_node(node_id, nodes.labels[node_id], dict(nodes.stored[node_id]))
+            if found is not None:
+                known[node_id] = found
+        shown = [known[d] for d in sorted(datasets) if d in known]
+        wanted = {c for d in shown for c in _column_ids(d) or ()}
+        columns = _InTransaction(tx, known).nodes(wanted) if wanted else {}
+        rows = []
+        for dataset in shown:
+            value = kept_fields(dataset, columns)
+            if value != nodes.stored[dataset.id].get(_FIELDS):
+                rows.append([nodes.eids[dataset.id], value])
+        if rows:
+            tx.run(_WRITE_FIELDS, rows=rows).consume()
+        return len(rows)
 
     @staticmethod
     def _lock_read(

@@ -33,7 +33,15 @@ from typing import IO, Any
 from graph import _native
 from graph.model import JOB_IO, EdgeKind, NodeKind
 from graph.stores import HoldsNativeGraph
-from graph.stores.neo4j import _FORMAT, _UNRESTATED, _encode, _encode_node
+from graph.stores.neo4j import (
+    _FIELDS,
+    _FORMAT,
+    _UNRESTATED,
+    _column_ids,
+    _encode,
+    _encode_node,
+    kept_fields,
+)
 
 ARGS_FILE = "import.args"
 ARRAY_DELIMITER = "\x1f"  # the ASCII unit separator: no name or tag holds it
@@ -320,9 +328,16 @@ def _export_share(graph: _native.Graph, directory: Path, share: int, shares: int
             for start in range(first, last, _PAGE):
                 page = graph.nodes_of_kind_at(kind, start, min(_PAGE, last - start))
                 ids = [node.id for node in page]
+                columns = (
+                    graph.nodes([c for node in page for c in _column_ids(node) or ()])
+                    if kind is NodeKind.DATASET
+                    else {}
+                )
                 for node in page:
                     props = _encode_node(node)
                     del props["id"]  # the ID column
+                    if kind is NodeKind.DATASET and (fields := kept_fields(node, columns)):
+                        props[_FIELDS] = fields
                     groups.write([node.id], props)
                 unrestated: frozenset[tuple[str, EdgeKind, str]] = frozenset()
                 if kind is NodeKind.JOB:

@@ -951,20 +951,34 @@ bool add_view_types(PyObject* module) {
     if (PyType_Ready(t) < 0) return false;
     Py_INCREF(t);
   }
-  PyObject* shown = PyTuple_New(Py_ssize_t(kMarquezShown.size()));
-  if (shown == nullptr) return false;
-  for (size_t i = 0; i < kMarquezShown.size(); i++) {
-    PyObject* name = PyUnicode_FromStringAndSize(kMarquezShown[i].data(), Py_ssize_t(kMarquezShown[i].size()));
-    if (name == nullptr) {
-      Py_DECREF(shown);
-      return false;
+  auto names = [](const std::vector<std::string_view>& list) -> PyObject* {
+    PyObject* tuple = PyTuple_New(Py_ssize_t(list.size()));
+    if (tuple == nullptr) return nullptr;
+    for (size_t i = 0; i < list.size(); i++) {
+      PyObject* name = PyUnicode_FromStringAndSize(list[i].data(), Py_ssize_t(list[i].size()));
+      if (name == nullptr) {
+        Py_DECREF(tuple);
+        return nullptr;
+      }
+      PyTuple_SET_ITEM(tuple, Py_ssize_t(i), name);
     }
-    PyTuple_SET_ITEM(shown, Py_ssize_t(i), name);
+    return tuple;
+  };
+  PyObject* shown = names(kMarquezShown);
+  PyObject* field_keys = names(kMarquezFieldKeys);
+  PyObject* kept_key = PyUnicode_FromStringAndSize(kKeptFieldsKey.data(), Py_ssize_t(kKeptFieldsKey.size()));
+  if (shown == nullptr || field_keys == nullptr || kept_key == nullptr) {
+    Py_XDECREF(shown);
+    Py_XDECREF(field_keys);
+    Py_XDECREF(kept_key);
+    return false;
   }
   return PyModule_AddObject(module, "View", reinterpret_cast<PyObject*>(&ViewType)) == 0 &&
          PyModule_AddObject(module, "Lineage", reinterpret_cast<PyObject*>(&LineageType)) == 0 &&
          PyModule_AddObject(module, "Impact", reinterpret_cast<PyObject*>(&ImpactType)) == 0 &&
-         PyModule_AddObject(module, "MARQUEZ_SHOWN", shown) == 0;  // graph.api.marquez reads ahead with these
+         PyModule_AddObject(module, "MARQUEZ_SHOWN", shown) == 0 &&  // graph.api.marquez reads ahead with these
+         PyModule_AddObject(module, "MARQUEZ_FIELD_KEYS", field_keys) == 0 &&
+         PyModule_AddObject(module, "KEPT_FIELDS_KEY", kept_key) == 0;  // graph.stores.neo4j keeps them
 }
 
 }  // namespace lm

@@ -10,9 +10,11 @@
 
 namespace lm {
 
+const std::string_view kKeptFieldsKey = "_fields";
 const std::vector<std::string_view> kMarquezShown = {
     "firstSeenAt",    "lastSeenAt",        "type",          "tags",      "description", "sourceName", "lastModifiedAt",
-    "lifecycleState", "facet:datasetType", "facet:jobType", "facet:sourceCodeLocation", "createdAt"};
+    "lifecycleState", "facet:datasetType", "facet:jobType", "facet:sourceCodeLocation", "createdAt", kKeptFieldsKey};
+const std::vector<std::string_view> kMarquezFieldKeys = {"name", "type", "tags", "description"};
 
 namespace {
 
@@ -222,6 +224,9 @@ class Renderer {
   }
   void names(const std::vector<NodeIdx>& nodes);
   void fields(NodeIdx dataset);
+  void field(const uint8_t* name, const uint8_t* type, const uint8_t* tags, const uint8_t* description);
+  // The dataset's kept fields (kKeptFieldsKey), if it has one entry, a list, per column; else null.
+  const uint8_t* kept_fields(NodeIdx dataset) const;
   void facets(NodeIdx n);
   void duration(const uint8_t* started_at, const uint8_t* ended_at);  // a run's durationMs
 
@@ -232,6 +237,7 @@ class Renderer {
   std::vector<StrId> held_;  // ids interned into a mirror's pool, released at the end
   std::vector<Field> fields_all_;                                // every dataset's, in turn
   std::unordered_map<NodeIdx, std::pair<size_t, size_t>> fields_;  // a dataset's [begin, end) in fields_all_
+  StrId kept_key_ = kNone;  // kKeptFieldsKey in a mirror's pool (kNone: read the column nodes)
   std::unordered_map<NodeIdx, JobFacts> jobs_;
   std::unordered_map<NodeIdx, NodeIdx> run_jobs_;
 };
@@ -255,14 +261,19 @@ void Renderer::read(const std::vector<NodeIdx>& nodes, bool full) {
 
   // Each dataset's schema fields, by the ids its ``columns`` name (graph.model.field_id). A mirror
   // reads them along their datasets' HAS_COLUMN edges first: a seek per dataset, not per field.
+  // A mirror's datasets that keep their fields (kKeptFieldsKey) are shown from those alone.
   std::vector<StrId> wanted;
   bool remote = v_.src.remote();
-  if (remote && !datasets.empty()) {
+  if (remote) kept_key_ = g_.pool.find(kKeptFieldsKey);
+  std::vector<NodeIdx> by_columns;
+  for (NodeIdx d : datasets)
+    if (kept_fields(d) == nullptr) by_columns.push_back(d);
+  if (remote && !by_columns.empty()) {
     std::vector<EdgeRef> has;
-    v_.edges(datasets, kind_bit(kHasColumn), true, has);
+    v_.edges(by_columns, kind_bit(kHasColumn), true, has);
   }
   std::string id;
-  for (NodeIdx d : datasets) {
+  for (NodeIdx d : by_columns) {
     size_t begin = fields_all_.size();
     StrId keys[] = {g_.keys.columns, g_.keys.namespace_, g_.keys.name};
     Picked<3> p(g_.node_record[d], keys);
@@ -451,11 +462,52 @@ void Renderer::names(const std::vector<NodeIdx>& nodes) {
   out_.push_back(']');
 }
 
+const uint8_t* Renderer::kept_fields(NodeIdx dataset) const {
+  if (kept_key_ == kNone) return nullptr;
+  StrId keys[] = {g_.keys.columns, kept_key_};
+  Picked<2> p(g_.node_record[dataset], keys);
+  if (p[0] == nullptr || *p[0] != kList || p[1] == nullptr || *p[1] != kList) return nullptr;
+  const uint8_t *c = p[0] + 1, *f = p[1] + 1;
+  uint64_t count = get_varint(c);
+  if (get_varint(f) != count) return nullptr;
+  for (uint64_t i = 0; i < count; i++, f = skip_value(f))
+    if (*f != kList) return nullptr;  // a column without a node: shown by its id, as read() names it
+  return p[1];
+}
+
+void Renderer::field(const uint8_t* name, const uint8_t* type, const uint8_t* tags, const uint8_t* description) {
+  key("{\"name\":");
+  value(name);
+  key(",\"type\":");
+  value(type);
+  key(",\"tags\":");
+  if (tags != nullptr && *tags == kList) value(tags);
+  else out_ += "[]";  // list(tags or []) of the tags a schema facet gives, a list
+  key(",\"description\":");
+  value(description);
+  out_.push_back('}');
+}
+
 void Renderer::fields(NodeIdx dataset) {
   out_.push_back('[');
+  if (const uint8_t* kept = kept_fields(dataset)) {
+    const uint8_t* f = kept + 1;
+    uint64_t count = get_varint(f);
+    for (uint64_t i = 0; i < count; i++, f = skip_value(f)) {
+      if (i) out_.push_back(',');
+      const uint8_t* q = f + 1;
+      uint64_t n = get_varint(q);
+      const uint8_t* v[4] = {};
+      for (uint64_t k = 0; k < n && k < 4; k++, q = skip_value(q)) v[k] = q;
+      field(v[0], v[1], v[2], v[3]);
+    }
+    out_.push_back(']');
+    return;
+  }
   auto it = fields_.find(dataset);
   if (it != fields_.end()) {
-    StrId keys[] = {g_.keys.name, g_.keys.type, k_.tags, k_.description};
+    StrId keys[4];
+    for (size_t k = 0; k < 4; k++) keys[k] = g_.pool.find(kMarquezFieldKeys[k]);
     for (size_t i = it->second.first; i < it->second.second; i++) {
       const Field& f = fields_all_[i];
       if (i != it->second.first) out_.push_back(',');
@@ -466,16 +518,7 @@ void Renderer::fields(NodeIdx dataset) {
         continue;
       }
       Picked<4> p(g_.node_record[f.node], keys);
-      key("{\"name\":");
-      value(p[0]);
-      key(",\"type\":");
-      value(p[1]);
-      key(",\"tags\":");
-      if (p[2] != nullptr && *p[2] == kList) value(p[2]);
-      else out_ += "[]";  // list(tags or []) of the tags a schema facet gives, a list
-      key(",\"description\":");
-      value(p[3]);
-      out_.push_back('}');
+      field(p[0], p[1], p[2], p[3]);
     }
   }
   out_.push_back(']');

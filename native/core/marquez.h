@@ -22,6 +22,15 @@ namespace lm {
 // answer reads no more of those nodes (View::lean).
 extern const std::vector<std::string_view> kMarquezShown;
 
+// The properties of a column a dataset's ``fields`` show, in their order.
+extern const std::vector<std::string_view> kMarquezFieldKeys;
+
+// A dataset's fields as a remote store may keep them on the dataset itself, so that an answer of
+// thousands of datasets reads no column node: a list with, for each of its ``columns`` in order,
+// the list of that column node's kMarquezFieldKeys values (null where it has none). Read only of
+// a mirror, and only where it has one entry per column; else the column nodes are read.
+extern const std::string_view kKeptFieldsKey;
+
 // ``{"graph": [{id, type, data, inEdges, outEdges}]}`` of a dataset lineage answer.
 void marquez_lineage_json(View& view, const LineageAnswer& answer, std::string& out);
 
