@@ -15,7 +15,7 @@ from conftest import _wipe_neo4j
 from graph import _native
 from graph.lineage import dataset_lineage
 from graph.model import Direction, Node, NodeKind, field_id
-from graph.mutations import UpsertNode
+from graph.mutations import Mutation, UpsertNode
 from graph.stores import Store
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore, _column_ids, kept_fields
@@ -45,16 +45,16 @@ def event(when: str, fields: list[dict[str, Any]], run: str) -> dict[str, Any]:
     }
 
 
-FIRST = [
+FIRST: list[dict[str, Any]] = [
     {"name": "id", "type": "BIGINT", "description": "the key"},
     {"name": "amount", "type": "DECIMAL", "tags": [{"name": "PII"}]},
 ]
-SECOND = [
+SECOND: list[dict[str, Any]] = [
     {"name": "id", "type": "BIGINT", "description": "the key"},
     {"name": "total", "type": "DOUBLE"},
     {"name": "amount", "type": "DECIMAL"},
 ]
-BATCHES = [
+BATCHES: list[list[Mutation]] = [
     translate(event(T1, FIRST, "0195e5b4-0000-7000-8000-000000000001")),
     translate(event(T2, SECOND, "0195e5b4-0000-7000-8000-000000000002")),
     # a column changed on its own, as a catalog or a contract changes it

@@ -318,8 +318,8 @@ void Renderer::read(const std::vector<NodeIdx>& nodes, bool full) {
   if (!jobs.empty()) {
     std::vector<EdgeRef> io, of;
     // one kind at a time: a mirror holds the kind a walk followed from each job already
-    v_.edges(jobs, kind_bit(kReads), true, io);
-    v_.edges(jobs, kind_bit(kWrites), true, io);
+    v_.edges(jobs, kind_bit(kReads), true, io, false, false);  // named only: no walk goes on from them
+    v_.edges(jobs, kind_bit(kWrites), true, io, false, false);
     v_.edges(jobs, kind_bit(kOf), false, of);
     std::vector<NodeIdx> ends;
     for (const EdgeRef& e : io) ends.push_back(e.target);

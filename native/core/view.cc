@@ -93,10 +93,11 @@ void View::find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out, bo
     if (!visible(n)) n = kNone;
 }
 
-void View::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, std::vector<EdgeRef>& found, bool props) {
+void View::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, std::vector<EdgeRef>& found, bool props,
+                 bool walking) {
   size_t start = found.size();
   bool judged_props = past || (kinds & kind_bit(kDerivesFrom));
-  bool ahead = out && (kinds & kJobIo);  // the far ends are datasets, whose names a walk resolves next
+  bool ahead = walking && out && (kinds & kJobIo);  // the far ends are datasets, whose names a walk resolves next
   // A walk from jobs over one of READS/WRITES reaches datasets whose other job edges (and aliases)
   // it enters next: the next level's jobs come with this read.
   uint32_t io = kinds & kJobIo;
