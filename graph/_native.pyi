@@ -123,7 +123,13 @@ class Impact:
 @final
 class View:
     def __new__(
-        cls, graph: Graph | None, store: Any, as_of: str | None, summary: Any, /
+        cls,
+        graph: Graph | None,
+        store: Any,
+        as_of: str | None,
+        summary: Any,
+        names: Sequence[str] | None = None,
+        /,
     ) -> View: ...
     def nodes(self, ids: Iterable[str], /) -> dict[str, Node]: ...
     def summaries(self, ids: Iterable[str], /) -> dict[str, Node]: ...

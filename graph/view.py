@@ -53,6 +53,10 @@ SUMMARY = (
     "columnLineageAt",
 )
 
+#: What a caller reads of nodes it only names or orders (a Marquez job's inputs and outputs, and
+#: its runs, of which it reads the newest whole).
+NAMES = ("namespace", "name", "createdAt")
+
 
 class GraphView:
     """A read-only, per-query view of a store (it caches what it reads).
@@ -78,7 +82,7 @@ class GraphView:
         graph = store.native_graph() if holds_native_graph(store) else None
         summary = (*SUMMARY, *shown) if summaries and as_of is None and graph is None else None
         source = store if graph is not None or reads_neighbourhoods(store) else _Primitives(store)
-        self.native = _native.View(graph, source, as_of, summary)
+        self.native = _native.View(graph, source, as_of, summary, NAMES if summary else None)
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         return self.native.nodes(ids)

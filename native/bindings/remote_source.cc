@@ -20,20 +20,24 @@ PyObject* kinds_list(uint32_t kinds) {
 
 }  // namespace
 
-RemoteSource::RemoteSource(std::unique_ptr<Graph> mirror, PyObject* store, PyObject* summary, bool read_ahead)
+RemoteSource::RemoteSource(std::unique_ptr<Graph> mirror, PyObject* store, PyObject* summary, PyObject* names,
+                           bool read_ahead)
     : Source(*mirror),
       mirror_(std::move(mirror)),
       store_(store),
       summary_props_(summary),
+      name_props_(summary == Py_None || names == Py_None ? summary : names),
       read_ahead_(read_ahead),
       reads_summaries_(summary != Py_None && PyObject_HasAttrString(store, "node_summaries")) {
   Py_INCREF(store_);
   Py_INCREF(summary_props_);
+  Py_INCREF(name_props_);
 }
 
 RemoteSource::~RemoteSource() {
   for (Known& k : known_) Py_XDECREF(k.handle);
   Py_XDECREF(summary_props_);
+  Py_XDECREF(name_props_);
   Py_XDECREF(store_);
 }
 
@@ -182,7 +186,7 @@ void RemoteSource::around(const std::vector<NodeIdx>& nodes, uint32_t kinds) {
 }
 
 void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
-                         uint32_t ahead_in) {
+                         uint32_t ahead_in, bool names_only) {
   std::vector<NodeIdx> need;
   for (NodeIdx n : nodes) {
     if (n == kNone) continue;
@@ -192,6 +196,7 @@ void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool
   if (need.empty()) return;
   ahead = ahead && read_ahead_;
   if (!ahead) ahead_in = 0;
+  names_only = names_only && name_props_ != summary_props_;
   PyRef ids(check(PyList_New(0)));
   PyRef handles(check(PyDict_New()));
   for (NodeIdx n : need) {
@@ -203,11 +208,11 @@ void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool
   PyRef ahead_arg(ahead ? check(PyTuple_Pack(1, py.edge_kind[kAliasOf])) : check(PyTuple_New(0)));
   PyRef ahead_in_arg(kinds_list(ahead_in));
   PyRef read(check(PyObject_CallMethod(store_, "neighbourhood", "OOsOOOOO", ids.get(), kinds_arg.get(), out ? "out" : "in",
-                                       ahead_arg.get(), props ? Py_True : Py_False, summary_props_,
+                                       ahead_arg.get(), props ? Py_True : Py_False, names_only ? name_props_ : summary_props_,
                                        PyDict_GET_SIZE(handles.get()) ? handles.get() : Py_None, ahead_in_arg.get())));
   PyRef edges(attr(read.get(), "edges")), far(attr(read.get(), "nodes")), ahead_keys(attr(read.get(), "ahead")),
       unrestated(attr(read.get(), "unrestated")), found_handles(attr(read.get(), "handles"));
-  State far_state = summary_props_ == Py_None ? kWhole : kSummary;
+  State far_state = summary_props_ == Py_None ? kWhole : names_only ? kNames : kSummary;
   Py_ssize_t pos = 0;
   PyObject *key, *value;
   std::vector<NodeIdx> far_nodes;

@@ -16,8 +16,9 @@ namespace lm {
 // edges in each direction, with their records or only their keys.
 class RemoteSource : public Source {
  public:
-  // ``summary``: the property names to read of the far ends of edges (None: whole nodes).
-  RemoteSource(std::unique_ptr<Graph> mirror, PyObject* store, PyObject* summary, bool read_ahead);
+  // ``summary``: the property names to read of the far ends of edges (None: whole nodes); ``names``:
+  // those a caller reading only names needs (graph.view.NAMES; None: all of ``summary``).
+  RemoteSource(std::unique_ptr<Graph> mirror, PyObject* store, PyObject* summary, PyObject* names, bool read_ahead);
   ~RemoteSource() override;
 
   bool remote() const override { return true; }
@@ -25,7 +26,7 @@ class RemoteSource : public Source {
   NodeIdx find(std::string_view id) override;
   void find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out, bool lean) override;
   void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
-             uint32_t ahead_in) override;
+             uint32_t ahead_in, bool names_only) override;
   void around(const std::vector<NodeIdx>& nodes, uint32_t kinds) override;
   void summaries(const std::vector<NodeIdx>& nodes) override;
   void wholes(const std::vector<NodeIdx>& nodes) override;
@@ -33,7 +34,7 @@ class RemoteSource : public Source {
   bool exists(NodeIdx n) const override { return n != kNone && state(n) != kNamed; }
 
  private:
-  enum State : uint8_t { kNamed = 0, kSummary = 1, kWhole = 2 };
+  enum State : uint8_t { kNamed = 0, kNames = 1, kSummary = 2, kWhole = 3 };  // kNames: name_props_ read
   struct Known {
     uint8_t state = kNamed;
     uint32_t keys[2] = {0, 0};   // kinds whose edges are held [in, out]
@@ -60,7 +61,8 @@ class RemoteSource : public Source {
 
   std::unique_ptr<Graph> mirror_;
   PyObject* store_;
-  PyObject* summary_props_;     // graph.view.SUMMARY, or None when whole nodes are read
+  PyObject* summary_props_;  // graph.view.SUMMARY and the view's shown properties, or None when whole nodes are read
+  PyObject* name_props_;     // graph.view.NAMES (for names_only reads), or as summary_props_
   bool read_ahead_;
   bool reads_summaries_;  // the store reads nodes by id in summary form (graph.stores.ReadsSummaries)
   std::vector<Known> known_;

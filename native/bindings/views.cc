@@ -192,8 +192,8 @@ NodeIdx start_node(ViewObject* self, PyObject* id) {
 PyObject* view_new(PyTypeObject* type, PyObject* args, PyObject*) {
   LM_GUARD_BEGIN
   require_configured();
-  PyObject *graph, *store, *as_of, *summary;
-  if (!PyArg_ParseTuple(args, "OOOO", &graph, &store, &as_of, &summary)) return nullptr;
+  PyObject *graph, *store, *as_of, *summary, *names = Py_None;
+  if (!PyArg_ParseTuple(args, "OOOO|O", &graph, &store, &as_of, &summary, &names)) return nullptr;
   if (graph != Py_None && Py_TYPE(graph) != &GraphType) raise(PyExc_TypeError, "graph must be a Graph or None");
   PyRef self(check(type->tp_alloc(type, 0)));
   ViewObject* v = view_of(self.get());
@@ -205,7 +205,7 @@ PyObject* view_new(PyTypeObject* type, PyObject* args, PyObject*) {
     v->graph_owner = graph;
     source = std::make_unique<Source>(*reinterpret_cast<GraphObject*>(graph)->graph);
   } else {
-    source = std::make_unique<RemoteSource>(std::make_unique<Graph>(), store, summary, as_of == Py_None);
+    source = std::make_unique<RemoteSource>(std::make_unique<Graph>(), store, summary, names, as_of == Py_None);
   }
   Stamp moment = 0;
   if (as_of != Py_None) {
@@ -428,7 +428,7 @@ PyObject* view_marquez_column_lineage(PyObject* self, PyObject* args) {
   LM_GUARD_END(nullptr)
 }
 
-PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or None, summary property names or None)
+PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or None, summary property names or None[, names])
     {"nodes", view_nodes, METH_O, "nodes(ids) -> {id: Node}: those the view shows, whole."},
     {"summaries", view_summaries, METH_O, "summaries(ids) -> {id: Node}: at least graph.view.SUMMARY of each."},
     {"edges", view_edges, METH_VARARGS, "edges(ids, kinds, direction) -> [Edge], current."},

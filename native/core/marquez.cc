@@ -313,20 +313,14 @@ void Renderer::read(const std::vector<NodeIdx>& nodes, bool full) {
     }
   }
 
-  // Each job's current inputs and outputs, and its newest run (its runs read in summary form to
-  // find it, then it alone whole: its facets).
+  // Each job's current inputs and outputs (read named only), and its newest run (its runs read
+  // with their creation times to find it, then it alone whole: its facets).
   if (!jobs.empty()) {
     std::vector<EdgeRef> io, of;
     // one kind at a time: a mirror holds the kind a walk followed from each job already
-    v_.edges(jobs, kind_bit(kReads), true, io, false, false);  // named only: no walk goes on from them
-    v_.edges(jobs, kind_bit(kWrites), true, io, false, false);
-    v_.edges(jobs, kind_bit(kOf), false, of);
-    std::vector<NodeIdx> ends;
-    for (const EdgeRef& e : io) ends.push_back(e.target);
-    for (const EdgeRef& e : of) ends.push_back(e.source);
-    std::sort(ends.begin(), ends.end());
-    ends.erase(std::unique(ends.begin(), ends.end()), ends.end());
-    v_.lean(ends);
+    v_.edges(jobs, kind_bit(kReads), true, io, false, true);  // only named (datasets the answer shows are held)
+    v_.edges(jobs, kind_bit(kWrites), true, io, false, true);
+    v_.edges(jobs, kind_bit(kOf), false, of, false, true);  // named and ordered by createdAt, the newest then read whole
     k_ = PropKeys(g_.pool);  // a mirror's pool holds the keys of what was read only now
     jobs_.reserve(jobs.size());
     for (NodeIdx j : jobs) jobs_[j];

@@ -34,9 +34,10 @@ class Source {
   // Make the graph hold the edges of ``kinds`` at ``nodes`` in one direction, and their far ends
   // at least in summary form; ``props``: with their records; ``ahead``: and the ALIAS_OF edges
   // leaving the far ends; ``ahead_in``: and the edges of those kinds entering the far ends, with
-  // their sources in summary form (what a walk asks next: a level's reads in one call).
+  // their sources in summary form (what a walk asks next: a level's reads in one call);
+  // ``names_only``: the caller reads no more of the far ends than graph.view.NAMES.
   virtual void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
-                     uint32_t ahead_in = 0) {}
+                     uint32_t ahead_in = 0, bool names_only = false) {}
   // Make the graph hold the edges of ``kinds`` at ``nodes`` both ways, with their records and their
   // far ends whole: what a report is about to look up around what a walk reached, in one call.
   virtual void around(const std::vector<NodeIdx>& nodes, uint32_t kinds) {}

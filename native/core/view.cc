@@ -94,17 +94,17 @@ void View::find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out, bo
 }
 
 void View::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, std::vector<EdgeRef>& found, bool props,
-                 bool walking) {
+                 bool names_only) {
   size_t start = found.size();
   bool judged_props = past || (kinds & kind_bit(kDerivesFrom));
-  bool ahead = walking && out && (kinds & kJobIo);  // the far ends are datasets, whose names a walk resolves next
+  bool ahead = !names_only && out && (kinds & kJobIo);  // the far ends are datasets, whose names a walk resolves next
   // A walk from jobs over one of READS/WRITES reaches datasets whose other job edges (and aliases)
   // it enters next: the next level's jobs come with this read.
   uint32_t io = kinds & kJobIo;
   uint32_t ahead_in = ahead && !past && (io == kind_bit(kReads) || io == kind_bit(kWrites))
                           ? kind_bit(kAliasOf) | (kJobIo & ~io)
                           : 0;
-  src.edges(nodes, kinds, out, props || judged_props, ahead, ahead_in);
+  src.edges(nodes, kinds, out, props || judged_props, ahead, ahead_in, names_only);
   for (uint8_t kind = 0; kind < kEdgeKinds; kind++) {
     if (!(kinds & kind_bit(kind))) continue;
     for (NodeIdx n : nodes) {

@@ -65,10 +65,11 @@ class View {
   }
 
   // The current edges of ``kinds`` at ``nodes`` in one direction, appended to ``found``;
-  // ``props``: the caller reads their records (a remote source then reads them too); ``walking``:
-  // the caller walks on from their far ends (a remote source reads ahead for that).
+  // ``props``: the caller reads their records (a remote source then reads them too); ``names_only``:
+  // the caller reads only the far ends' names and creation times (graph.view.NAMES) and walks no
+  // further from them (a remote source then reads no more of them, and nothing ahead).
   void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, std::vector<EdgeRef>& found,
-             bool props = false, bool walking = true);
+             bool props = false, bool names_only = false);
 
   // Job currency (graph/stores/job_currency.py) for one job edge, as of the view's moment (the deciding run then, or kNone).
   NodeIdx deciding_run_then(NodeIdx job);
