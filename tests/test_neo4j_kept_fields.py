@@ -89,8 +89,8 @@ def expected_fields(store: Store) -> dict[str, Any]:
     datasets = store.nodes_of_kind(NodeKind.DATASET, 1000)
     expected = {}
     for dataset in datasets:
-        columns = store.nodes(_column_ids(dataset) or [])
-        kept = kept_fields(dataset, columns)
+        ids = _column_ids(dataset)
+        kept = kept_fields(ids, store.nodes(ids or []))
         expected[dataset.id] = None if kept is None else orjson.loads(kept)
     return expected
 

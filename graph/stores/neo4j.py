@@ -175,10 +175,10 @@ def _column_ids(dataset: Node) -> list[str] | None:
     return [field_id(namespace, name, column) for column in columns]
 
 
-def kept_fields(dataset: Node, columns: Mapping[str, Node]) -> str | None:
-    """The _FIELDS value of ``dataset``, its column nodes among ``columns`` (by id): per column,
-    its MARQUEZ_FIELD_KEYS values; None (keep none) where a column has no node."""
-    ids = _column_ids(dataset)
+def kept_fields(ids: list[str] | None, columns: Mapping[str, Node]) -> str | None:
+    """The _FIELDS value of a dataset whose columns have ``ids`` (``_column_ids``), their nodes
+    among ``columns`` (by id): per column, its MARQUEZ_FIELD_KEYS values; None (keep none) where a
+    column has no node."""
     if ids is None:
         return None
     entries = []
@@ -1172,14 +1172,14 @@ class Neo4jStore(_CypherReads, Store):
             found = _decode_node(node_id, nodes.labels[node_id], dict(nodes.stored[node_id]))
             if found is not None:
                 known[node_id] = found
-        shown = [known[d] for d in sorted(datasets) if d in known]
-        wanted = {c for d in shown for c in _column_ids(d) or ()}
+        column_ids = {d: _column_ids(known[d]) for d in sorted(datasets) if d in known}
+        wanted = {c for ids in column_ids.values() for c in ids or ()}
         columns = _InTransaction(tx, known).nodes(wanted) if wanted else {}
         rows = []
-        for dataset in shown:
-            value = kept_fields(dataset, columns)
-            if value != nodes.stored[dataset.id].get(_FIELDS):
-                rows.append([nodes.eids[dataset.id], value])
+        for dataset, ids in column_ids.items():
+            value = kept_fields(ids, columns)
+            if value != nodes.stored[dataset].get(_FIELDS):
+                rows.append([nodes.eids[dataset], value])
         if rows:
             tx.run(_WRITE_FIELDS, rows=rows).consume()
         return len(rows)

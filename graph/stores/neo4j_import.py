@@ -328,15 +328,16 @@ def _export_share(graph: _native.Graph, directory: Path, share: int, shares: int
             for start in range(first, last, _PAGE):
                 page = graph.nodes_of_kind_at(kind, start, min(_PAGE, last - start))
                 ids = [node.id for node in page]
-                columns = (
-                    graph.nodes([c for node in page for c in _column_ids(node) or ()])
-                    if kind is NodeKind.DATASET
-                    else {}
+                column_ids = (
+                    [_column_ids(node) for node in page] if kind is NodeKind.DATASET else []
                 )
-                for node in page:
+                columns = (
+                    graph.nodes([c for ids in column_ids for c in ids or ()]) if column_ids else {}
+                )
+                for at, node in enumerate(page):
                     props = _encode_node(node)
                     del props["id"]  # the ID column
-                    if kind is NodeKind.DATASET and (fields := kept_fields(node, columns)):
+                    if column_ids and (fields := kept_fields(column_ids[at], columns)):
                         props[_FIELDS] = fields
                     groups.write([node.id], props)
                 unrestated: frozenset[tuple[str, EdgeKind, str]] = frozenset()
