@@ -238,6 +238,7 @@ class Renderer {
   std::vector<Field> fields_all_;                                // every dataset's, in turn
   std::unordered_map<NodeIdx, std::pair<size_t, size_t>> fields_;  // a dataset's [begin, end) in fields_all_
   StrId kept_key_ = kNone;  // kKeptFieldsKey in a mirror's pool (kNone: read the column nodes)
+  StrId field_keys_[4] = {kNone, kNone, kNone, kNone};  // kMarquezFieldKeys in the pool, once all is read
   std::unordered_map<NodeIdx, JobFacts> jobs_;
   std::unordered_map<NodeIdx, NodeIdx> run_jobs_;
 };
@@ -363,6 +364,7 @@ void Renderer::read(const std::vector<NodeIdx>& nodes, bool full) {
       if (run_jobs_[e.source] == kNone && v_.visible(e.target)) run_jobs_[e.source] = e.target;
   }
   k_ = PropKeys(g_.pool);  // a mirror's pool holds the keys of what was read only now
+  for (size_t k = 0; k < 4; k++) field_keys_[k] = g_.pool.find(kMarquezFieldKeys[k]);
 }
 
 void Renderer::put_double(double d) {
@@ -500,8 +502,6 @@ void Renderer::fields(NodeIdx dataset) {
   }
   auto it = fields_.find(dataset);
   if (it != fields_.end()) {
-    StrId keys[4];
-    for (size_t k = 0; k < 4; k++) keys[k] = g_.pool.find(kMarquezFieldKeys[k]);
     for (size_t i = it->second.first; i < it->second.second; i++) {
       const Field& f = fields_all_[i];
       if (i != it->second.first) out_.push_back(',');
@@ -511,7 +511,7 @@ void Renderer::fields(NodeIdx dataset) {
         key(",\"type\":null,\"tags\":[],\"description\":null}");
         continue;
       }
-      Picked<4> p(g_.node_record[f.node], keys);
+      Picked<4> p(g_.node_record[f.node], field_keys_);
       field(p[0], p[1], p[2], p[3]);
     }
   }
