@@ -20,11 +20,14 @@ LONGEST_ID: int
 MARQUEZ_SHOWN: tuple[str, ...]
 #: The properties of a column a Marquez dataset's ``fields`` show, in their order.
 MARQUEZ_FIELD_KEYS: tuple[str, ...]
-#: The property a remote store may keep a dataset's fields in (a list with, per column of its
-#: ``columns``, the list of that column's MARQUEZ_FIELD_KEYS values) so Marquez answers read no
-#: column node (native/core/marquez.h).
+#: The property a remote store may keep a dataset's fields in (their JSON text, as
+#: :func:`marquez_fields` writes it) so Marquez answers read no column node and copy the fields
+#: as they are (native/core/marquez.h).
 KEPT_FIELDS_KEY: str
 
+# The JSON text of a dataset's Marquez ``fields``, from one list of MARQUEZ_FIELD_KEYS values per
+# column of its ``columns``, in order: what KEPT_FIELDS_KEY holds.
+def marquez_fields(entries: Sequence[Sequence[Any]], /) -> str: ...
 def configure(
     node_kind: type[NodeKind],
     edge_kind: type[EdgeKind],

@@ -1,7 +1,7 @@
-"""A Neo4j dataset keeps its fields as Marquez shows them (``_fields``), so a Marquez lineage
-answer of thousands of datasets reads no column node. The copy must say what the column nodes
-say after every kind of write: a schema change, a column changed on its own, a database of an
-older format; and the answer must read it."""
+"""A Neo4j dataset keeps its fields as Marquez shows them (``_fields``, their JSON text), so a
+Marquez lineage answer of thousands of datasets reads no column node and copies the text. The
+copy must say what the column nodes say after every kind of write: a schema change, a column
+changed on its own, a database of an older format; and the answer must read it."""
 
 from __future__ import annotations
 
@@ -114,9 +114,9 @@ def test_kept_fields_follow_every_write_and_match_the_embedded_answer(neo4j_uri,
                 assert all(value is not None for value in kept.values())
             out = kept[f"dataset:{NS}:out"]
             assert out == [
-                ["id", "BIGINT", None, "the key"],
-                ["total", "DOUBLE", None, "sum of the lines"],
-                ["amount", "DECIMAL", None, None],
+                {"name": "id", "type": "BIGINT", "tags": [], "description": "the key"},
+                {"name": "total", "type": "DOUBLE", "tags": [], "description": "sum of the lines"},
+                {"name": "amount", "type": "DECIMAL", "tags": [], "description": None},
             ]
             for node_id in (f"dataset:{NS}:out", f"dataset:{NS}:src"):
                 assert marquez_lineage(store, node_id) == marquez_lineage(reference, node_id)
@@ -129,26 +129,24 @@ def test_the_marquez_answer_reads_the_kept_fields(neo4j_uri) -> None:
     with Neo4jStore(neo4j_uri) as store:
         for batch in BATCHES:
             store.apply(batch)
-        shown = [["id", "INT", ["a"], "kept"], ["total", None, None, None], ["amount", 1, 2, 3]]
+        shown = _native.marquez_fields([["id", "INT", ["a"], "kept"], ["total", 1, 2, 3]])
         with neo4j.GraphDatabase.driver(neo4j_uri, auth=None) as driver:
             driver.execute_query(
                 f"MATCH (d:Dataset {{id: $id}}) SET d.{_native.KEPT_FIELDS_KEY} = $kept",
                 id=f"dataset:{NS}:out",
-                kept=orjson.dumps(shown).decode(),
+                kept=shown,
                 database_="neo4j",
             )
         graph = {n["id"]: n for n in marquez_lineage(store, f"dataset:{NS}:src")}
         assert graph[f"dataset:{NS}:out"]["data"]["fields"] == [
             {"name": "id", "type": "INT", "tags": ["a"], "description": "kept"},
-            {"name": "total", "type": None, "tags": [], "description": None},
-            {"name": "amount", "type": 1, "tags": [], "description": 3},
+            {"name": "total", "type": 1, "tags": [], "description": 3},
         ]
-        # kept for another list of columns: read from the column nodes instead
+        # none kept: read from the column nodes instead
         with neo4j.GraphDatabase.driver(neo4j_uri, auth=None) as driver:
             driver.execute_query(
-                f"MATCH (d:Dataset {{id: $id}}) SET d.{_native.KEPT_FIELDS_KEY} = $kept",
+                f"MATCH (d:Dataset {{id: $id}}) REMOVE d.{_native.KEPT_FIELDS_KEY}",
                 id=f"dataset:{NS}:out",
-                kept=orjson.dumps(shown[:2]).decode(),
                 database_="neo4j",
             )
         graph = {n["id"]: n for n in marquez_lineage(store, f"dataset:{NS}:src")}
@@ -162,24 +160,34 @@ def test_the_marquez_answer_reads_the_kept_fields(neo4j_uri) -> None:
         assert _native.KEPT_FIELDS_KEY not in out.props
 
 
-def test_a_database_of_format_3_gets_every_dataset_its_fields_on_open(neo4j_uri) -> None:
+# How older formats kept a dataset's fields: none (3), one list of values per column (4).
+OLDER_FORMATS = {
+    3: f"REMOVE d.{_native.KEPT_FIELDS_KEY}",
+    4: f'SET d.{_native.KEPT_FIELDS_KEY} = \'[["id","BIGINT",null,"the key"]]\'',
+}
+
+
+@pytest.mark.parametrize("older", sorted(OLDER_FORMATS))
+def test_a_database_of_an_older_format_gets_every_dataset_its_fields_on_open(
+    neo4j_uri, older: int
+) -> None:
     with Neo4jStore(neo4j_uri) as store:
         for batch in BATCHES:
             store.apply(batch)
         want = stored_fields(neo4j_uri)
     with neo4j.GraphDatabase.driver(neo4j_uri, auth=None) as driver:
+        driver.execute_query(f"MATCH (d:Dataset) {OLDER_FORMATS[older]}", database_="neo4j")
         driver.execute_query(
-            f"MATCH (d:Dataset) REMOVE d.{_native.KEPT_FIELDS_KEY}", database_="neo4j"
+            "MATCH (m:LineagemeshMeta) SET m.format = $older", older=older, database_="neo4j"
         )
-        driver.execute_query("MATCH (m:LineagemeshMeta) SET m.format = 3", database_="neo4j")
-        assert set(stored_fields(neo4j_uri).values()) == {None}
+        assert stored_fields(neo4j_uri) != want
         with Neo4jStore(neo4j_uri, retry_time=0.1) as store:
             store.counts()  # opening reads: the upgrade runs first
             assert stored_fields(neo4j_uri) == want
         (format_,), _, _ = driver.execute_query(
             "MATCH (m:LineagemeshMeta) RETURN m.format", database_="neo4j"
         )
-        assert format_[0] == 4
+        assert format_[0] == 5
 
 
 def test_a_dataset_whose_column_has_no_node_keeps_nothing(neo4j_uri) -> None:

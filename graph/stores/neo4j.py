@@ -177,8 +177,8 @@ def _column_ids(dataset: Node) -> list[str] | None:
 
 def kept_fields(ids: list[str] | None, columns: Mapping[str, Node]) -> str | None:
     """The _FIELDS value of a dataset whose columns have ``ids`` (``_column_ids``), their nodes
-    among ``columns`` (by id): per column, its MARQUEZ_FIELD_KEYS values; None (keep none) where a
-    column has no node."""
+    among ``columns`` (by id): the JSON text of its Marquez fields, made of each column's
+    MARQUEZ_FIELD_KEYS values; None (keep none) where a column has no node."""
     if ids is None:
         return None
     entries = []
@@ -187,7 +187,7 @@ def kept_fields(ids: list[str] | None, columns: Mapping[str, Node]) -> str | Non
         if column is None:
             return None
         entries.append([column.props.get(key) for key in _native.MARQUEZ_FIELD_KEYS])
-    return _dumps(entries)
+    return _native.marquez_fields(entries)
 
 
 def _fields_touched(changes: Changes, before: Mapping[str, Node]) -> set[str]:
@@ -294,8 +294,6 @@ def _decode_summaries(rows: list[list[Any]], names: Sequence[str]) -> dict[str, 
             for key in json_keys:
                 if key in props:
                     props[key] = orjson.loads(props[key])
-        if _FIELDS in props:
-            props[_FIELDS] = orjson.loads(props[_FIELDS])
         found[node_id] = Node(node_id, kind, props, {})
     return found
 
@@ -410,7 +408,9 @@ CALL () {
 # Format 3: column clocks (graph.stores.column_clocks), which older code would not resolve; a
 # graph of format 2 has none, so it needs nothing but the new format recorded. Format 4: every
 # dataset keeps its fields (_FIELDS), which older code would leave stale; the upgrade writes them.
-_FORMAT = 4
+# Format 5: the kept fields are the JSON text an answer copies (_native.marquez_fields), not the
+# lists format 4 kept; the upgrade writes them again.
+_FORMAT = 5
 _PARTS_PAGE = {
     kind: f"MATCH (n:{kind.value}) WHERE n.id > $after "
     f"RETURN n.id, n {{{', '.join('.' + key for key in keys)}}} ORDER BY n.id LIMIT $first"
@@ -989,8 +989,8 @@ class Neo4jStore(_CypherReads, Store):
 
     def _upgrade(self, session: neo4j.Session, found: int, page: int = 2_000) -> None:
         """From format ``found``: judge every job's currency (format 1), a page of jobs per
-        transaction, rename old ids (format 2), keep every dataset's fields (format 4), then
-        record the format. Idempotent, so two
+        transaction, rename old ids (format 2), keep every dataset's fields (format 4, as JSON text
+        since format 5), then record the format. Idempotent, so two
         processes upgrading at once, or an upgrade cut short and run again, leave the same marks;
         writers meanwhile judge what they write themselves."""
         if found < 1:
@@ -1005,7 +1005,7 @@ class Neo4jStore(_CypherReads, Store):
                 after = jobs[-1]
         if found < 2:
             self._rename_ids(session, page)
-        if found < 4:
+        if found < 5:
             after = ""
             while datasets := session.run(_DATASETS_PAGE, after=after, first=page).value():
                 session.execute_write(

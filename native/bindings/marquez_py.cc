@@ -1,6 +1,9 @@
 // graph._native's face of native/core/marquez.h (native/bindings/marquez_py.h).
 #include "marquez_py.h"
 
+#include "pymodule.h"
+#include "pyvalues.h"
+
 namespace lm {
 
 namespace {
@@ -26,6 +29,21 @@ PyObject* marquez_column_lineage_bytes(View& view, const std::vector<NodeIdx>& s
   bool truncated = marquez_column_lineage_json(view, starts, downstream, depth, budget, json);
   PyRef bytes(bytes_of(json));
   return check(PyTuple_Pack(2, bytes.get(), truncated ? Py_True : Py_False));
+}
+
+PyObject* marquez_fields(PyObject*, PyObject* entries) {
+  LM_GUARD_BEGIN
+  StringPool pool;
+  std::vector<StrId> held;
+  PoolSink sink(pool, held);
+  Bytes encoded;
+  value_from_py(entries, sink, encoded, "kept fields");
+  std::string json;
+  bool shaped = marquez_fields_json(encoded.data(), pool, json);
+  for (StrId s : held) pool.decref(s);
+  if (!shaped) raise(PyExc_TypeError, "kept fields are a list of lists, one per column");
+  return str_of(json);
+  LM_GUARD_END(nullptr)
 }
 
 }  // namespace lm

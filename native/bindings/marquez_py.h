@@ -13,4 +13,8 @@ PyObject* marquez_lineage_bytes(View& view, const LineageAnswer& answer);
 // View.marquez_column_lineage(...) -> (bytes, truncated).
 PyObject* marquez_column_lineage_bytes(View& view, const std::vector<NodeIdx>& starts, bool downstream, int depth, Budget budget);
 
+// marquez_fields(entries) -> str: the JSON text of a dataset's fields a remote store keeps
+// (marquez_fields_json; graph.stores.neo4j).
+PyObject* marquez_fields(PyObject* module, PyObject* entries);
+
 }  // namespace lm

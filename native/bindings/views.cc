@@ -751,6 +751,12 @@ PyObject* lineage_sizes(PyObject* self, void*) {
 PyGetSetDef lineage_getset[] = {{"sizes", lineage_sizes, nullptr, "(nodes, edges) of the answer.", nullptr},{"truncated", lineage_truncated, nullptr, "A budget cut the answer short.", nullptr},
                                 {nullptr, nullptr, nullptr, nullptr, nullptr}};
 
+PyMethodDef marquez_functions[] = {
+    {"marquez_fields", marquez_fields, METH_O,
+     "marquez_fields(entries) -> str: the JSON text of a dataset's Marquez fields, from one list of "
+     "MARQUEZ_FIELD_KEYS values per column (what KEPT_FIELDS_KEY holds)."},
+    {nullptr, nullptr, 0, nullptr}};
+
 PyMethodDef lineage_methods[] = {
     {"nodes", lineage_nodes, METH_NOARGS, "nodes() -> [Node] by id."},
     {"edges", lineage_edges, METH_NOARGS, "edges() -> [(source, target, kind, props or None)], sorted."},
@@ -978,7 +984,8 @@ bool add_view_types(PyObject* module) {
          PyModule_AddObject(module, "Impact", reinterpret_cast<PyObject*>(&ImpactType)) == 0 &&
          PyModule_AddObject(module, "MARQUEZ_SHOWN", shown) == 0 &&  // graph.api.marquez reads ahead with these
          PyModule_AddObject(module, "MARQUEZ_FIELD_KEYS", field_keys) == 0 &&
-         PyModule_AddObject(module, "KEPT_FIELDS_KEY", kept_key) == 0;  // graph.stores.neo4j keeps them
+         PyModule_AddObject(module, "KEPT_FIELDS_KEY", kept_key) == 0 &&  // graph.stores.neo4j keeps them
+         PyModule_AddFunctions(module, marquez_functions) == 0;
 }
 
 }  // namespace lm

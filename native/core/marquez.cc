@@ -145,9 +145,36 @@ class Picked {
   const uint8_t* v_[N] = {};
 };
 
-class Renderer {
+// JSON text of property values (dict keys in their order; null for nullptr) and of a Marquez
+// schema field: what an answer writes, and what a remote store keeps as a dataset's fields
+// (marquez_fields_json), written by the same code.
+class JsonWriter {
  public:
-  Renderer(View& view, std::string& out) : v_(view), g_(view.g), out_(out), k_(view.g.pool) {}
+  JsonWriter(const StringPool& pool, std::string& out) : pool_(pool), out_(out) {}
+  void value(const uint8_t* v);
+  void field(const uint8_t* name, const uint8_t* type, const uint8_t* tags, const uint8_t* description);
+
+ protected:
+  void put_str(StrId s) {
+    if (!pool_.json_plain(s)) {
+      json_string(pool_.view(s), out_);
+      return;
+    }
+    std::string_view t = pool_.view(s);
+    out_.push_back('"');
+    out_.append(t.data(), t.size());
+    out_.push_back('"');
+  }
+  void put_double(double d);
+  void key(const char* quoted_key_colon) { out_ += quoted_key_colon; }
+
+  const StringPool& pool_;
+  std::string& out_;
+};
+
+class Renderer : private JsonWriter {
+ public:
+  Renderer(View& view, std::string& out) : JsonWriter(view.g.pool, out), v_(view), g_(view.g), k_(view.g.pool) {}
   ~Renderer() {
     for (StrId s : held_) g_.pool.decref(s);
   }
@@ -170,7 +197,7 @@ class Renderer {
     id(destination);
     out_.push_back('}');
   }
-  void value(const uint8_t* v);  // JSON, dict keys in their order; null for nullptr
+  using JsonWriter::value;
   void prop_value(NodeIdx n, StrId key) { value(prop(n, key)); }
   static const uint8_t* dict_get(const uint8_t* v, std::string_view key, const StringPool& pool);
 
@@ -202,18 +229,6 @@ class Renderer {
     std::sort(nodes.begin(), nodes.end(), [&](NodeIdx a, NodeIdx b) { return id_text(a) < id_text(b); });
   }
 
-  void put_str(StrId s) {
-    if (!g_.pool.json_plain(s)) {
-      json_string(g_.pool.view(s), out_);
-      return;
-    }
-    std::string_view t = g_.pool.view(s);
-    out_.push_back('"');
-    out_.append(t.data(), t.size());
-    out_.push_back('"');
-  }
-  void put_double(double d);
-  void key(const char* quoted_key_colon) { out_ += quoted_key_colon; }
   void name_id(NodeIdx n);
   void name_id(const uint8_t* namespace_, const uint8_t* name) {
     key("{\"namespace\":");
@@ -224,15 +239,14 @@ class Renderer {
   }
   void names(const std::vector<NodeIdx>& nodes);
   void fields(NodeIdx dataset);
-  void field(const uint8_t* name, const uint8_t* type, const uint8_t* tags, const uint8_t* description);
-  // The dataset's kept fields (kKeptFieldsKey), if it has one entry, a list, per column; else null.
+  // The dataset's kept fields (kKeptFieldsKey: the JSON text of its ``fields``), if it keeps them
+  // beside a ``columns`` list; else null.
   const uint8_t* kept_fields(NodeIdx dataset) const;
   void facets(NodeIdx n);
   void duration(const uint8_t* started_at, const uint8_t* ended_at);  // a run's durationMs
 
   View& v_;
   Graph& g_;
-  std::string& out_;
   PropKeys k_;
   std::vector<StrId> held_;  // ids interned into a mirror's pool, released at the end
   std::vector<Field> fields_all_;                                // every dataset's, in turn
@@ -367,7 +381,7 @@ void Renderer::read(const std::vector<NodeIdx>& nodes, bool full) {
   for (size_t k = 0; k < 4; k++) field_keys_[k] = g_.pool.find(kMarquezFieldKeys[k]);
 }
 
-void Renderer::put_double(double d) {
+void JsonWriter::put_double(double d) {
   if (!std::isfinite(d)) {
     out_ += "null";
     return;
@@ -379,7 +393,7 @@ void Renderer::put_double(double d) {
   if (s.find_first_of(".e") == std::string_view::npos) out_ += ".0";  // a float reads back as one
 }
 
-void Renderer::value(const uint8_t* v) {
+void JsonWriter::value(const uint8_t* v) {
   if (v == nullptr) {
     out_ += "null";
     return;
@@ -405,7 +419,7 @@ void Renderer::value(const uint8_t* v) {
     case kStr: put_str(StrId(get_varint(q))); return;
     case kStampStr: {
       char buf[32];
-      json_string(stamp_text(get_u64(q), g_.pool, buf), out_);
+      json_string(stamp_text(get_u64(q), pool_, buf), out_);
       return;
     }
     case kList: {
@@ -462,16 +476,11 @@ const uint8_t* Renderer::kept_fields(NodeIdx dataset) const {
   if (kept_key_ == kNone) return nullptr;
   StrId keys[] = {g_.keys.columns, kept_key_};
   Picked<2> p(g_.node_record[dataset], keys);
-  if (p[0] == nullptr || *p[0] != kList || p[1] == nullptr || *p[1] != kList) return nullptr;
-  const uint8_t *c = p[0] + 1, *f = p[1] + 1;
-  uint64_t count = get_varint(c);
-  if (get_varint(f) != count) return nullptr;
-  for (uint64_t i = 0; i < count; i++, f = skip_value(f))
-    if (*f != kList) return nullptr;  // a column without a node: shown by its id, as read() names it
+  if (p[0] == nullptr || *p[0] != kList || p[1] == nullptr || *p[1] != kStr) return nullptr;
   return p[1];
 }
 
-void Renderer::field(const uint8_t* name, const uint8_t* type, const uint8_t* tags, const uint8_t* description) {
+void JsonWriter::field(const uint8_t* name, const uint8_t* type, const uint8_t* tags, const uint8_t* description) {
   key("{\"name\":");
   value(name);
   key(",\"type\":");
@@ -485,21 +494,12 @@ void Renderer::field(const uint8_t* name, const uint8_t* type, const uint8_t* ta
 }
 
 void Renderer::fields(NodeIdx dataset) {
-  out_.push_back('[');
   if (const uint8_t* kept = kept_fields(dataset)) {
-    const uint8_t* f = kept + 1;
-    uint64_t count = get_varint(f);
-    for (uint64_t i = 0; i < count; i++, f = skip_value(f)) {
-      if (i) out_.push_back(',');
-      const uint8_t* q = f + 1;
-      uint64_t n = get_varint(q);
-      const uint8_t* v[4] = {};
-      for (uint64_t k = 0; k < n && k < 4; k++, q = skip_value(q)) v[k] = q;
-      field(v[0], v[1], v[2], v[3]);
-    }
-    out_.push_back(']');
+    const uint8_t* q = kept + 1;
+    out_ += g_.pool.view(StrId(get_varint(q)));
     return;
   }
+  out_.push_back('[');
   auto it = fields_.find(dataset);
   if (it != fields_.end()) {
     for (size_t i = it->second.first; i < it->second.second; i++) {
@@ -738,6 +738,25 @@ void Renderer::node(NodeIdx n, bool full) {
 }
 
 }  // namespace
+
+bool marquez_fields_json(const uint8_t* entries, const StringPool& pool, std::string& out) {
+  if (entries == nullptr || *entries != kList) return false;
+  const uint8_t* f = entries + 1;
+  uint64_t count = get_varint(f);
+  JsonWriter json(pool, out);
+  out.push_back('[');
+  for (uint64_t i = 0; i < count; i++, f = skip_value(f)) {
+    if (*f != kList) return false;
+    if (i) out.push_back(',');
+    const uint8_t* q = f + 1;
+    uint64_t n = get_varint(q);
+    const uint8_t* v[4] = {};
+    for (uint64_t k = 0; k < n && k < 4; k++, q = skip_value(q)) v[k] = q;
+    json.field(v[0], v[1], v[2], v[3]);
+  }
+  out.push_back(']');
+  return true;
+}
 
 void marquez_lineage_json(View& view, const LineageAnswer& answer, std::string& out) {
   const Graph& g = view.g;

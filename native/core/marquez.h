@@ -26,10 +26,15 @@ extern const std::vector<std::string_view> kMarquezShown;
 extern const std::vector<std::string_view> kMarquezFieldKeys;
 
 // A dataset's fields as a remote store may keep them on the dataset itself, so that an answer of
-// thousands of datasets reads no column node: a list with, for each of its ``columns`` in order,
-// the list of that column node's kMarquezFieldKeys values (null where it has none). Read only of
-// a mirror, and only where it has one entry per column; else the column nodes are read.
+// thousands of datasets reads no column node and decodes no field: the JSON text of its
+// ``fields`` (marquez_fields_json), copied into answers as it is. Read only of a mirror, and only
+// beside a ``columns`` list; a dataset without it is shown from its column nodes.
 extern const std::string_view kKeptFieldsKey;
+
+// The JSON text of a dataset's ``fields`` from ``entries``, a list value holding, for each of its
+// ``columns`` in order, the list of that column node's kMarquezFieldKeys values: what a remote
+// store keeps under kKeptFieldsKey. False (``out`` partly written) where ``entries`` is not such a list.
+bool marquez_fields_json(const uint8_t* entries, const StringPool& pool, std::string& out);
 
 // ``{"graph": [{id, type, data, inEdges, outEdges}]}`` of a dataset lineage answer.
 void marquez_lineage_json(View& view, const LineageAnswer& answer, std::string& out);
