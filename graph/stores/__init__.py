@@ -209,6 +209,19 @@ class ReadsSummaries(Protocol):
         ...
 
 
+@runtime_checkable
+class ReadsNewest(Protocol):
+    """A store that finds, per node, its newest neighbour itself (a remote store: a job's latest
+    run read without reading the names of all its runs first)."""
+
+    def newest(
+        self, ids: Collection[str], kind: EdgeKind, direction: EdgeDirection, key: str
+    ) -> dict[str, Node]:
+        """For each of ``ids`` that has ``kind`` edges in ``direction``, the far end written by us
+        that is greatest by (its ``key`` property if a string, else ""; then its id), whole."""
+        ...
+
+
 @functools.cache
 def _offers(kind: type, capability: type) -> bool:
     return issubclass(kind, capability)

@@ -565,6 +565,19 @@ def _whole(n: str) -> str:
     return f"[{n}.id, labels({n}), properties({n})]"
 
 
+@functools.cache
+def _newest_query(kind: EdgeKind, direction: EdgeDirection) -> str:
+    """Per start node, its far end over ``kind`` greatest by ($key if a string, else ""; then id),
+    among those we wrote, whole (``ReadsNewest``)."""
+    step = {"out": "(a)-[:{t}]->(b)", "in": "(a)<-[:{t}]-(b)"}[direction].format(t=kind.value)
+    return (
+        f"UNWIND $ids AS id MATCH (a:Node {{id: id}}) CALL (a) {{ MATCH {step} "
+        f"WHERE b.{_STAMPS} IS NOT NULL "
+        "RETURN b ORDER BY CASE WHEN b[$key] IS :: STRING NOT NULL THEN b[$key] ELSE '' END DESC, b.id DESC "
+        f"LIMIT 1 }} RETURN collect([id, {_whole('b')}])"
+    )
+
+
 # Nodes by id in summary form.
 _READ_SUMMARIES = f"UNWIND $ids AS id MATCH (n:Node {{id: id}}) RETURN collect({_summary('n')})"
 
@@ -1380,6 +1393,17 @@ class Neo4jStore(_CypherReads, Store):
             entered,
             sources,
         )
+
+    def newest(
+        self, ids: Collection[str], kind: EdgeKind, direction: EdgeDirection, key: str
+    ) -> dict[str, Node]:
+        if not ids:
+            return {}
+        query = _newest_query(EdgeKind(kind), direction)
+        ((rows,),) = self._read(query, {"ids": list(ids), "key": key}, "reading the newest")
+        clocks = self._clocks_of(row[1][2] for row in rows)
+        found = _decode_nodes([row[1] for row in rows], clocks)
+        return {start: found[end[0]] for start, end in rows if end[0] in found}
 
     def node_summaries(self, ids: Collection[str], names: Sequence[str]) -> dict[str, Node]:
         if not ids:

@@ -4,6 +4,7 @@
 #include "pytypes.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace lm {
 
@@ -28,7 +29,8 @@ RemoteSource::RemoteSource(std::unique_ptr<Graph> mirror, PyObject* store, PyObj
       summary_props_(summary),
       name_props_(summary == Py_None || names == Py_None ? summary : names),
       read_ahead_(read_ahead),
-      reads_summaries_(summary != Py_None && PyObject_HasAttrString(store, "node_summaries")) {
+      reads_summaries_(summary != Py_None && PyObject_HasAttrString(store, "node_summaries")),
+      reads_newest_(PyObject_HasAttrString(store, "newest")) {
   Py_INCREF(store_);
   Py_INCREF(summary_props_);
   Py_INCREF(name_props_);
@@ -153,6 +155,31 @@ void RemoteSource::find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>&
 }
 
 void RemoteSource::summaries(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kSummary); }
+
+bool RemoteSource::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key,
+                          std::vector<NodeIdx>& found) {
+  if (!reads_newest_) return false;
+  std::vector<NodeIdx> asked;
+  for (NodeIdx n : nodes)
+    if (n != kNone && state(n) != kNamed) asked.push_back(n);
+  std::sort(asked.begin(), asked.end());
+  asked.erase(std::unique(asked.begin(), asked.end()), asked.end());
+  std::unordered_map<NodeIdx, NodeIdx> ends;
+  if (!asked.empty()) {
+    PyRef ids(ids_of(asked)), key_arg(str_of(key));
+    PyRef read(check(PyObject_CallMethod(store_, "newest", "OOsO", ids.get(), py.edge_kind[kind], out ? "out" : "in",
+                                         key_arg.get())));
+    if (!PyDict_Check(read.get())) raise(PyExc_TypeError, "a store's newest() answers a dict");
+    Py_ssize_t pos = 0;
+    PyObject *id, *node;
+    while (PyDict_Next(read.get(), &pos, &id, &node)) ends[named(id)] = install_node(node, kWhole);
+  }
+  for (size_t i = 0; i < nodes.size(); i++) {
+    auto at = ends.find(nodes[i]);
+    found[i] = at == ends.end() ? kNone : at->second;
+  }
+  return true;
+}
 void RemoteSource::wholes(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kWhole); }
 void RemoteSource::lean(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kSummary, true); }
 

@@ -31,6 +31,8 @@ class RemoteSource : public Source {
   void summaries(const std::vector<NodeIdx>& nodes) override;
   void wholes(const std::vector<NodeIdx>& nodes) override;
   void lean(const std::vector<NodeIdx>& nodes) override;
+  bool newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key,
+              std::vector<NodeIdx>& found) override;
   bool exists(NodeIdx n) const override { return n != kNone && state(n) != kNamed; }
 
  private:
@@ -65,6 +67,7 @@ class RemoteSource : public Source {
   PyObject* name_props_;     // graph.view.NAMES (for names_only reads), or as summary_props_
   bool read_ahead_;
   bool reads_summaries_;  // the store reads nodes by id in summary form (graph.stores.ReadsSummaries)
+  bool reads_newest_;     // the store reads the newest far ends itself (graph.stores.ReadsNewest)
   std::vector<Known> known_;
   std::unordered_set<StrId> absent_;  // ids the store was asked for and does not have
 };

@@ -18,6 +18,8 @@ const std::vector<std::string_view> kMarquezFieldKeys = {"name", "type", "tags",
 
 namespace {
 
+constexpr std::string_view kCreatedAt = "createdAt";  // a run's: the newest is a job's latestRun
+
 // A moment as microseconds since the epoch, read as Python's ``datetime.fromisoformat`` reads the
 // forms events carry: ``YYYY-MM-DD``, then ``T`` or a space and ``hh[:mm[:ss[.fraction]]]``, then
 // ``Z`` or ``±hh[:mm]``. ``aware``: it states an offset.
@@ -115,7 +117,7 @@ struct PropKeys {
   explicit PropKeys(const StringPool& pool)
       : description(pool.find("description")), source_name(pool.find("sourceName")), source_uri(pool.find("sourceUri")),
         last_modified_at(pool.find("lastModifiedAt")), lifecycle_state(pool.find("lifecycleState")), tags(pool.find("tags")),
-        run_id(pool.find("runId")), created_at(pool.find("createdAt")), started_at(pool.find("startedAt")),
+        run_id(pool.find("runId")), created_at(pool.find(kCreatedAt)), started_at(pool.find("startedAt")),
         nominal_start(pool.find("nominalStartTime")), nominal_end(pool.find("nominalEndTime")), sql(pool.find("sql")),
         dataset_type(pool.find("facet:datasetType")), job_type(pool.find("facet:jobType")),
         source_code_location(pool.find("facet:sourceCodeLocation")) {}
@@ -328,42 +330,22 @@ void Renderer::read(const std::vector<NodeIdx>& nodes, bool full) {
     }
   }
 
-  // Each job's current inputs and outputs (read named only), and its newest run (its runs read
-  // with their creation times to find it, then it alone whole: its facets).
+  // Each job's current inputs and outputs (read named only), and its newest run, whole (its facets).
   if (!jobs.empty()) {
-    std::vector<EdgeRef> io, of;
+    std::vector<EdgeRef> io;
     // one kind at a time: a mirror holds the kind a walk followed from each job already
     v_.edges(jobs, kind_bit(kReads), true, io, false, true);  // only named (datasets the answer shows are held)
     v_.edges(jobs, kind_bit(kWrites), true, io, false, true);
-    v_.edges(jobs, kind_bit(kOf), false, of, false, true);  // named and ordered by createdAt, the newest then read whole
-    k_ = PropKeys(g_.pool);  // a mirror's pool holds the keys of what was read only now
+    std::vector<NodeIdx> latest;
+    v_.newest(jobs, kOf, false, kCreatedAt, latest);
     jobs_.reserve(jobs.size());
-    for (NodeIdx j : jobs) jobs_[j];
+    for (size_t i = 0; i < jobs.size(); i++) jobs_[jobs[i]].latest_run = latest[i];
     for (const EdgeRef& e : io)
       if (v_.visible(e.target)) (e.kind == kReads ? jobs_[e.source].inputs : jobs_[e.source].outputs).push_back(e.target);
-    std::unordered_map<NodeIdx, std::string> created;  // a run's createdAt ("" for none), as latest_run compares
-    for (const EdgeRef& e : of) {
-      if (!v_.visible(e.source)) continue;
-      NodeIdx& latest = jobs_[e.target].latest_run;
-      auto stamp = [&](NodeIdx r) -> const std::string& {
-        auto it = created.find(r);
-        if (it == created.end()) it = created.emplace(r, string_or_empty(r, k_.created_at)).first;
-        return it->second;
-      };
-      if (latest == kNone) {
-        latest = e.source;
-        continue;
-      }
-      const std::string &a = stamp(e.source), &b = stamp(latest);
-      if (a > b || (a == b && id_text(e.source) > id_text(latest))) latest = e.source;
-    }
-    std::vector<NodeIdx> latest;
     for (auto& [job, facts] : jobs_) {
       sort_by_id(facts.inputs);
       sort_by_id(facts.outputs);
-      if (facts.latest_run != kNone) latest.push_back(facts.latest_run);
     }
-    v_.wholes(latest);
   }
 
   // Each run's job.

@@ -47,6 +47,14 @@ class Source {
   // summaries(), for a caller that reads no more of them than the summary properties the view was
   // made with: a mirror then reads only those where the store can (summaries() may read whole).
   virtual void lean(const std::vector<NodeIdx>& nodes) {}
+  // For each of ``nodes``, the far end of its ``kind`` edges in one direction that is greatest by
+  // (its ``key`` property if a string, else ""; then its id), held whole afterwards, into ``found``
+  // (kNone for a node with none): the newest of a job's runs in one read, however many it has.
+  // False for a source with no such read of its own: View::newest then reads the edges.
+  virtual bool newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key,
+                      std::vector<NodeIdx>& found) {
+    return false;
+  }
   // Whether a node of the graph is one the store holds (a mirror's nodes may be ends only named).
   virtual bool exists(NodeIdx n) const { return n != kNone; }
 };

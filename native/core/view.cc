@@ -1,6 +1,8 @@
 #include "view.h"
 
 #include <algorithm>
+#include <string>
+#include <unordered_map>
 
 #include "currency.h"
 #include "ids.h"
@@ -91,6 +93,37 @@ void View::find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out, bo
   }
   for (NodeIdx& n : out)
     if (!visible(n)) n = kNone;
+}
+
+void View::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key, std::vector<NodeIdx>& found) {
+  found.assign(nodes.size(), kNone);
+  if (nodes.empty() || (!past && src.newest(nodes, kind, out, key, found))) return;
+  std::vector<EdgeRef> edges;
+  this->edges(nodes, kind_bit(kind), out, edges, false, true);  // named only: the order is all read of the rest
+  StrId k = g.pool.find(key);  // a mirror's pool holds it once a node carrying it is read
+  std::unordered_map<NodeIdx, std::pair<std::string, NodeIdx>> best;  // node -> (key, far end)
+  std::string order;
+  for (const EdgeRef& e : edges) {
+    NodeIdx near = out ? e.source : e.target, far = out ? e.target : e.source;
+    if (!visible(far)) continue;
+    if (k == kNone || !string_prop(g, far, k, order)) order.clear();
+    auto [at, added] = best.try_emplace(near, order, far);
+    if (added) continue;
+    auto& [top, end] = at->second;
+    int c = order.compare(top);
+    if (c > 0 || (c == 0 && text(id_of(far)) > text(id_of(end)))) {
+      top = order;
+      end = far;
+    }
+  }
+  std::vector<NodeIdx> chosen;
+  for (size_t i = 0; i < nodes.size(); i++) {
+    auto at = best.find(nodes[i]);
+    if (at == best.end()) continue;
+    found[i] = at->second.second;
+    chosen.push_back(found[i]);
+  }
+  wholes(chosen);
 }
 
 void View::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, std::vector<EdgeRef>& found, bool props,

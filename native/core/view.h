@@ -71,6 +71,11 @@ class View {
   void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, std::vector<EdgeRef>& found,
              bool props = false, bool names_only = false);
 
+  // For each of ``nodes``, the far end of its ``kind`` edges in one direction the view shows that
+  // is greatest by (its ``key`` property if a string, else ""; then its id), read whole, into
+  // ``found`` (kNone for a node with none): a job's latest run is its newest by ``createdAt``.
+  void newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key, std::vector<NodeIdx>& found);
+
   // Job currency (graph/stores/job_currency.py) for one job edge, as of the view's moment (the deciding run then, or kNone).
   NodeIdx deciding_run_then(NodeIdx job);
 
