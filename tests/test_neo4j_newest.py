@@ -15,7 +15,7 @@ from graph import _native
 from graph.api.marquez_shapes import marquez
 from graph.model import EdgeKind, NodeKind, job_id, run_id
 from graph.mutations import Mutation, UpsertEdge, UpsertNode
-from graph.stores import Store
+from graph.stores import Store, StoreUnavailable
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
 from graph.view import GraphView
@@ -98,3 +98,31 @@ def test_marquez_latest_run_is_the_same_on_both_stores(neo4j_uri, tmp_path) -> N
         assert orjson.dumps(on_neo4j) == orjson.dumps(embedded)
     finally:
         reference.close()
+
+
+def test_the_newest_runs_are_read_beside_the_inputs_and_their_failure_is_the_answers(
+    neo4j_uri,
+) -> None:
+    """The answer starts the newest-run read before it reads the jobs' inputs and outputs
+    (``ReadsSoon``), and collects it; a failure of that read fails the answer, as any read's
+    would."""
+    with Neo4jStore(neo4j_uri) as store:
+        store.apply(GRAPH)
+        started: list[str] = []
+        soon = store.soon
+
+        def counted(read: Any, *args: Any) -> Any:
+            started.append(read.__name__)
+            return soon(read, *args)
+
+        store.soon = counted  # type: ignore[method-assign]
+        assert {name: run and run["id"] for name, run in latest_runs(store).items()} == LATEST
+        assert started == ["newest"]
+
+        def unavailable(*args: Any) -> Any:
+            raise StoreUnavailable("Neo4j went away")
+
+        store.newest = unavailable  # type: ignore[method-assign, assignment]
+        with pytest.raises(StoreUnavailable, match="went away"):
+            latest_runs(store)
+        assert started == ["newest", "unavailable"]

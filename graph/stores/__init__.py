@@ -15,16 +15,18 @@ from __future__ import annotations
 import functools
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol, Self, TypeGuard, runtime_checkable
+from typing import Any, Literal, Protocol, Self, TypeGuard, TypeVar, runtime_checkable
 
 from graph import _native
 from graph.model import JOB_IO, Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Mutation, decode
 
 EdgeDirection = Literal["out", "in"]
+_T = TypeVar("_T")
 #: Where a :func:`neighbourhood` reads: one way, or both ways at once.
 Reach = Literal["out", "in", "both"]
 EdgeKey = tuple[str, EdgeKind, str]  # (source, kind, target), as Edge.key
@@ -219,6 +221,16 @@ class ReadsNewest(Protocol):
     ) -> dict[str, Node]:
         """For each of ``ids`` that has ``kind`` edges in ``direction``, the far end written by us
         that is greatest by (its ``key`` property if a string, else ""; then its id), whole."""
+        ...
+
+
+@runtime_checkable
+class ReadsSoon(Protocol):
+    """A store that can run a read on another connection while the caller goes on (a remote
+    store: the database answers two reads at once, each on a core of its own)."""
+
+    def soon(self, read: Callable[..., _T], /, *args: Any) -> Future[_T]:
+        """``read(*args)`` started now; its answer (or its error) from the future."""
         ...
 
 

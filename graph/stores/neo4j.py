@@ -12,6 +12,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
@@ -928,6 +929,9 @@ class Neo4jStore(_CypherReads, Store):
             notifications_min_severity="OFF",
         )
         self._bookmarks = self._driver.execute_query_bookmark_manager
+        # ``soon``: a read run beside the caller's own (two threads, made as first needed; every
+        # caller waits on its own, so what queues here is bounded by the callers)
+        self._beside = ThreadPoolExecutor(max_workers=2, thread_name_prefix="neo4j-read")
         self._write_lock = threading.Lock()
         self.retries = Retries()
         self._schema_lock = threading.Lock()
@@ -1454,5 +1458,9 @@ class Neo4jStore(_CypherReads, Store):
         ):
             session.run("RETURN 1").consume()
 
+    def soon(self, read: Callable[..., _Result], /, *args: Any) -> Future[_Result]:
+        return self._beside.submit(read, *args)
+
     def close(self) -> None:
+        self._beside.shutdown(wait=True, cancel_futures=True)
         self._driver.close()

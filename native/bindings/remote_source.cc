@@ -30,13 +30,15 @@ RemoteSource::RemoteSource(std::unique_ptr<Graph> mirror, PyObject* store, PyObj
       name_props_(summary == Py_None || names == Py_None ? summary : names),
       read_ahead_(read_ahead),
       reads_summaries_(summary != Py_None && PyObject_HasAttrString(store, "node_summaries")),
-      reads_newest_(PyObject_HasAttrString(store, "newest")) {
+      reads_newest_(PyObject_HasAttrString(store, "newest")),
+      reads_soon_(reads_newest_ && PyObject_HasAttrString(store, "soon")) {
   Py_INCREF(store_);
   Py_INCREF(summary_props_);
   Py_INCREF(name_props_);
 }
 
 RemoteSource::~RemoteSource() {
+  Py_XDECREF(soon_.future);  // a read started and never collected runs on, its answer dropped
   for (Known& k : known_) Py_XDECREF(k.handle);
   Py_XDECREF(summary_props_);
   Py_XDECREF(name_props_);
@@ -156,19 +158,43 @@ void RemoteSource::find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>&
 
 void RemoteSource::summaries(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kSummary); }
 
-bool RemoteSource::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key,
-                          std::vector<NodeIdx>& found) {
-  if (!reads_newest_) return false;
+std::vector<NodeIdx> RemoteSource::newest_asked(const std::vector<NodeIdx>& nodes) const {
   std::vector<NodeIdx> asked;
   for (NodeIdx n : nodes)
     if (n != kNone && state(n) != kNamed) asked.push_back(n);
   std::sort(asked.begin(), asked.end());
   asked.erase(std::unique(asked.begin(), asked.end()), asked.end());
+  return asked;
+}
+
+void RemoteSource::newest_soon(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key) {
+  if (!reads_soon_ || soon_.future != nullptr) return;
+  std::vector<NodeIdx> asked = newest_asked(nodes);
+  if (asked.empty()) return;
+  PyRef read(attr(store_, "newest")), ids(ids_of(asked)), key_arg(str_of(key));
+  soon_.future = check(PyObject_CallMethod(store_, "soon", "OOOsO", read.get(), ids.get(), py.edge_kind[kind],
+                                           out ? "out" : "in", key_arg.get()));
+  soon_.asked = std::move(asked);
+  soon_.kind = kind;
+  soon_.out = out;
+  soon_.key = std::string(key);
+}
+
+bool RemoteSource::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key,
+                          std::vector<NodeIdx>& found) {
+  if (!reads_newest_) return false;
+  std::vector<NodeIdx> asked = newest_asked(nodes);
   std::unordered_map<NodeIdx, NodeIdx> ends;
-  if (!asked.empty()) {
+  PyRef read, started(soon_.future);  // a read started ahead is collected here, or dropped if not this one
+  soon_.future = nullptr;
+  if (started && soon_.asked == asked && soon_.kind == kind && soon_.out == out && soon_.key == key) {
+    read = PyRef(check(PyObject_CallMethod(started.get(), "result", nullptr)));
+  } else if (!asked.empty()) {
     PyRef ids(ids_of(asked)), key_arg(str_of(key));
-    PyRef read(check(PyObject_CallMethod(store_, "newest", "OOsO", ids.get(), py.edge_kind[kind], out ? "out" : "in",
-                                         key_arg.get())));
+    read = PyRef(check(PyObject_CallMethod(store_, "newest", "OOsO", ids.get(), py.edge_kind[kind], out ? "out" : "in",
+                                           key_arg.get())));
+  }
+  if (read) {
     if (!PyDict_Check(read.get())) raise(PyExc_TypeError, "a store's newest() answers a dict");
     Py_ssize_t pos = 0;
     PyObject *id, *node;

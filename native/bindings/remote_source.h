@@ -33,6 +33,7 @@ class RemoteSource : public Source {
   void lean(const std::vector<NodeIdx>& nodes) override;
   bool newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key,
               std::vector<NodeIdx>& found) override;
+  void newest_soon(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key) override;
   bool exists(NodeIdx n) const override { return n != kNone && state(n) != kNamed; }
 
  private:
@@ -60,6 +61,8 @@ class RemoteSource : public Source {
   // ``lean``: in summary form where the store reads so (``node_summaries``), else whole.
   void read_nodes(const std::vector<NodeIdx>& nodes, State wanted, bool lean = false);
   PyObject* ids_of(const std::vector<NodeIdx>& nodes);
+  // What newest() asks the store about ``nodes``: those it may hold, once each, in order.
+  std::vector<NodeIdx> newest_asked(const std::vector<NodeIdx>& nodes) const;
 
   std::unique_ptr<Graph> mirror_;
   PyObject* store_;
@@ -68,6 +71,14 @@ class RemoteSource : public Source {
   bool read_ahead_;
   bool reads_summaries_;  // the store reads nodes by id in summary form (graph.stores.ReadsSummaries)
   bool reads_newest_;     // the store reads the newest far ends itself (graph.stores.ReadsNewest)
+  bool reads_soon_;       // ... and starts a read beside the caller's (graph.stores.ReadsSoon)
+  struct Soon {           // the newest() read started by newest_soon(), and what it asked
+    PyObject* future = nullptr;
+    std::vector<NodeIdx> asked;
+    uint8_t kind = 0;
+    bool out = false;
+    std::string key;
+  } soon_;
   std::vector<Known> known_;
   std::unordered_set<StrId> absent_;  // ids the store was asked for and does not have
 };

@@ -332,6 +332,7 @@ void Renderer::read(const std::vector<NodeIdx>& nodes, bool full) {
 
   // Each job's current inputs and outputs (read named only), and its newest run, whole (its facets).
   if (!jobs.empty()) {
+    v_.newest_soon(jobs, kOf, false, kCreatedAt);  // a remote store reads it beside the inputs and outputs
     std::vector<EdgeRef> io;
     // one kind at a time: a mirror holds the kind a walk followed from each job already
     v_.edges(jobs, kind_bit(kReads), true, io, false, true);  // only named (datasets the answer shows are held)

@@ -55,6 +55,9 @@ class Source {
                       std::vector<NodeIdx>& found) {
     return false;
   }
+  // newest(), asked ahead: a remote store may start that read now and answer it while the caller
+  // reads something else; the newest() call with the same arguments then collects it.
+  virtual void newest_soon(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key) {}
   // Whether a node of the graph is one the store holds (a mirror's nodes may be ends only named).
   virtual bool exists(NodeIdx n) const { return n != kNone; }
 };

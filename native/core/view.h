@@ -75,6 +75,10 @@ class View {
   // is greatest by (its ``key`` property if a string, else ""; then its id), read whole, into
   // ``found`` (kNone for a node with none): a job's latest run is its newest by ``createdAt``.
   void newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key, std::vector<NodeIdx>& found);
+  // The same newest(), about to be asked: a remote source starts reading it now (Source::newest_soon).
+  void newest_soon(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key) {
+    if (!past) src.newest_soon(nodes, kind, out, key);
+  }
 
   // Job currency (graph/stores/job_currency.py) for one job edge, as of the view's moment (the deciding run then, or kNone).
   NodeIdx deciding_run_then(NodeIdx job);
