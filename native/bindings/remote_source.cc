@@ -206,6 +206,7 @@ bool RemoteSource::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool 
   }
   return true;
 }
+
 void RemoteSource::wholes(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kWhole); }
 void RemoteSource::lean(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kSummary, true); }
 

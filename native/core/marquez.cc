@@ -221,11 +221,6 @@ class Renderer : private JsonWriter {
   }
   bool truthy(const uint8_t* v) const { return v != nullptr && value_truthy(v, g_.pool); }
   bool text(const uint8_t* v, char* buf, std::string_view& out) const { return v != nullptr && value_string(v, g_.pool, buf, out); }
-  std::string string_or_empty(NodeIdx n, StrId key) const {
-    char buf[32];
-    std::string_view s;
-    return text(prop(n, key), buf, s) ? std::string(s) : std::string();
-  }
   std::string_view id_text(NodeIdx n) const { return g_.pool.view(g_.node_id[n]); }
   void sort_by_id(std::vector<NodeIdx>& nodes) const {
     std::sort(nodes.begin(), nodes.end(), [&](NodeIdx a, NodeIdx b) { return id_text(a) < id_text(b); });
