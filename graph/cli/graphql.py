@@ -1,0 +1,59 @@
+"""GraphQL for the commands that ask the graph (``check``, ``export``): against a running server's
+/graphql, or in-process over the store the options name; either way one ``Execute`` function."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from graph.check import CheckError, Execute
+from graph.stores import Store
+
+
+@contextlib.contextmanager
+def graphql_executor(
+    server: str | None, token: str | None, open_graph: Callable[[], Store]
+) -> Iterator[Execute]:
+    """Run GraphQL against a server's /graphql, or in-process on the store the options name."""
+    if server:
+        import httpx
+
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+        def remote(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+            try:
+                response = httpx.post(
+                    server.rstrip("/") + "/graphql",
+                    json={"query": query, "variables": variables},
+                    headers=headers,
+                    timeout=120,
+                )
+                body = response.json()
+            except (httpx.HTTPError, ValueError) as e:
+                raise CheckError(f"cannot ask {server}: {e}") from None
+            if (
+                not isinstance(body, dict) or "error" in body
+            ):  # refused before GraphQL: 401, 403, 413
+                reason = body.get("error") if isinstance(body, dict) else body
+                raise CheckError(f"{server} answered {response.status_code}: {reason}")
+            if body.get("errors"):
+                raise CheckError("; ".join(error["message"] for error in body["errors"]))
+            return body["data"]
+
+        yield remote
+        return
+    from graph.api.schema import context, schema
+
+    with open_graph() as store:
+
+        def local(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+            result = schema.execute_sync(
+                query, variable_values=variables, context_value=context(store)
+            )
+            if result.errors:
+                raise CheckError("; ".join(error.message for error in result.errors))
+            assert result.data is not None, "a query that raised no error has data"
+            return result.data
+
+        yield local

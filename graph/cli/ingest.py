@@ -1,0 +1,390 @@
+"""``lineagemesh ingest ...``: load OpenLineage event files (or build Neo4j import files from
+them), consume Kafka, crawl an Iceberg catalog, read a dbt manifest or data contracts. Every
+source goes through the one ingest service (``graph.ingest_service``)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from graph import queries
+from graph.cli.options import (
+    domain_rules_option,
+    kafka_options,
+    key_values,
+    max_clock_skew_option,
+    opened_service,
+    store_flags,
+    store_options,
+)
+from graph.event_log import NEO4J_DEFAULT
+from graph.heap import settle_heap
+from graph.ingest_service import IngestService
+from graph.kafka_ingest import KafkaIngest
+from graph.mutations import Mutation, UpsertNode
+from graph.stores import Store, StoreUnavailable
+from graph.stores.journal import JournalError
+from ingest.bulk_load import load_events
+from ingest.dbt import JobNaming, default_namespace, mark_removed, translate_manifest
+from ingest.domain_rules import DomainRules
+from ingest.event_files import BadLine, expand_paths
+
+
+@click.group()
+def ingest() -> None:
+    """Load metadata into the graph."""
+
+
+@ingest.command("openlineage")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@domain_rules_option
+@max_clock_skew_option
+@click.option(
+    "--workers",
+    type=click.IntRange(0),
+    default=None,
+    help="Processes parsing and translating events beside the one applying them "
+    "(0: none; default: one per core, below this one's priority; none for under 4 MiB of files); "
+    "with --neo4j-import, also the processes writing the import files.",
+)
+@click.option(
+    "--neo4j-import",
+    "neo4j_import",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="A first load or migration into a new Neo4j database: build the graph in an embedded store "
+    "(--data-dir, default a temporary one beside DIR) and write it into DIR, a new directory, as CSV "
+    "files for `neo4j-admin database import full`; the raw events go into --event-log (default "
+    "~/.lineagemesh/event-log), the log `serve --store bolt://...` then uses.",
+)
+@store_flags
+def ingest_openlineage(
+    open_graph: Callable[[], Store],
+    open_events: Callable[..., IngestService],
+    paths: tuple[Path, ...],
+    rules: DomainRules,
+    max_clock_skew: timedelta,
+    workers: int | None,
+    neo4j_import: Path | None,
+) -> None:
+    """Ingest OpenLineage events from files (JSON event, JSON array or NDJSON; directories recurse).
+
+    Bad events are reported as FILE:LINE: REASON and skipped; the exit code is then 1. Events are
+    applied in file order, 500 at a time (ingest.bulk_load).
+    """
+    if neo4j_import is None:
+        with opened_service(open_graph, open_events, rules) as service:
+            rejected = _ingest_files(service, paths, max_clock_skew, workers)
+    else:
+        rejected = _ingest_for_neo4j_import(
+            open_events, neo4j_import, paths, rules, max_clock_skew, workers
+        )
+    if rejected:
+        sys.exit(1)
+
+
+def _ingest_files(
+    service: IngestService, paths: tuple[Path, ...], max_clock_skew: timedelta, workers: int | None
+) -> int:
+    """Load event files through ``service`` with a progress bar; returns how many were rejected."""
+    from tqdm import tqdm
+
+    files = expand_paths(paths)
+    progress = tqdm(unit=" events", disable=None, file=sys.stderr)
+
+    def bad(line: BadLine) -> None:
+        tqdm.write(f"{line.path}:{line.line}: {line.reason}", file=sys.stderr)
+
+    try:
+        report = load_events(
+            service,
+            files,
+            on_bad=bad,
+            on_progress=progress.update,
+            workers=workers,
+            max_clock_skew=max_clock_skew,
+        )
+    except StoreUnavailable as e:
+        raise click.ClickException(f"store unavailable, nothing more applied: {e}") from None
+    finally:
+        progress.close()
+    rate = report.accepted / report.seconds if report.seconds > 0 else 0.0
+    click.echo(
+        f"{report.accepted} events ingested ({report.changes} node/edge changes), {report.rejected} rejected, "
+        f"from {len(files)} files in {report.seconds:.2f}s ({rate:,.0f} events/s) into {service.store.uri}",
+        err=True,
+    )
+    return report.rejected
+
+
+def _ingest_for_neo4j_import(
+    open_events: Callable[..., IngestService],
+    directory: Path,
+    paths: tuple[Path, ...],
+    rules: DomainRules,
+    max_clock_skew: timedelta,
+    workers: int | None,
+) -> int:
+    """``ingest openlineage --neo4j-import``: the graph built by the one ingest path into an
+    embedded store, then written out as neo4j-admin import files (``graph.stores.neo4j_import``)."""
+    from graph.stores.embedded import EmbeddedStore
+    from graph.stores.neo4j_import import ImportExportError, admin_command, export
+
+    params = click.get_current_context().params
+    if params.get("store_uri"):
+        raise click.UsageError(
+            "--neo4j-import builds the graph in an embedded store (--data-dir): drop --store"
+        )
+    if directory.exists() and any(directory.iterdir()):
+        raise click.UsageError(
+            f"--neo4j-import {directory}: not empty; the import files go into a new directory"
+        )
+    given: Path | None = params.get("data_dir")
+    with contextlib.ExitStack() as cleanup:
+        if given is None:
+            directory.parent.mkdir(parents=True, exist_ok=True)
+            given = Path(
+                cleanup.enter_context(
+                    tempfile.TemporaryDirectory(prefix=".lineagemesh-build-", dir=directory.parent)
+                )
+            )
+        try:
+            store = EmbeddedStore(given)
+        except JournalError as e:
+            raise click.ClickException(str(e)) from None
+        cleanup.callback(store.close, snapshot=params.get("data_dir") is not None)  # else deleted
+        service = open_events(store, rules, default_dir=NEO4J_DEFAULT.expanduser())
+        cleanup.callback(service.close)
+        assert service.log is not None
+        if service.log.last_seq():
+            raise click.UsageError(
+                f"the event log {service.log.path} holds events already: a new database's log "
+                "starts empty (give a new --event-log)"
+            )
+        rejected = _ingest_files(service, paths, max_clock_skew, workers)
+        started = time.monotonic()
+        try:
+            files = export(store, directory, workers)
+        except ImportExportError as e:
+            raise click.ClickException(f"cannot write the import files: {e}") from None
+        click.echo(
+            f"{files.nodes} nodes and {files.edges} edges written to {directory} in "
+            f"{time.monotonic() - started:.2f}s. With Neo4j stopped, import them into a new database:\n"
+            f"  {' '.join(admin_command(files))}\n"
+            f"then start it and serve it with its event log:\n"
+            f"  lineagemesh serve --store bolt://HOST:7687 --event-log {service.log.path.parent}",
+            err=True,
+        )
+    return rejected
+
+
+@ingest.command("kafka")
+@domain_rules_option
+@kafka_options
+@click.option(
+    "--until-idle",
+    type=click.FloatRange(0.1),
+    metavar="SECONDS",
+    help="Stop once no message came for this long (default: consume until SIGTERM or Ctrl-C).",
+)
+@store_options
+def ingest_kafka(
+    service: IngestService, rules: DomainRules, kafka: Any, until_idle: float | None
+) -> None:
+    """Consume OpenLineage events from Kafka topics into the graph (at least once: an offset is
+    committed only after its events are durable). Bad messages are logged with topic/partition/offset,
+    skipped, and written to --dead-letter-topic when given."""
+    if kafka is None:
+        raise click.UsageError("--bootstrap-servers and --topic are required")
+    consumer = KafkaIngest(service, kafka)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: consumer.stop())
+    started = time.monotonic()
+    consumer.run(until_idle=until_idle)
+    click.echo(
+        f"{consumer.applied_events} events ingested from {', '.join(kafka.topics)}, {consumer.bad_messages} bad "
+        f"messages passed over, in {time.monotonic() - started:.2f}s into {service.store.uri}",
+        err=True,
+    )
+
+
+@ingest.command("iceberg")
+@click.option(
+    "--catalog",
+    "catalog_name",
+    required=True,
+    help="Catalog name for pyiceberg's load_catalog (.pyiceberg.yaml, PYICEBERG_CATALOG__* env).",
+)
+@click.option(
+    "--property",
+    "properties",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Catalog property, e.g. uri=http://... (repeatable).",
+)
+@click.option(
+    "--namespace",
+    "namespaces",
+    multiple=True,
+    help="Crawl only these namespaces (repeatable; default all).",
+)
+@click.option(
+    "--dataset-namespace",
+    help="Pin the dataset namespace tables are recorded under (default: what openlineage-spark names them).",
+)
+@store_options
+def ingest_iceberg(
+    service: IngestService,
+    catalog_name: str,
+    properties: tuple[str, ...],
+    namespaces: tuple[str, ...],
+    dataset_namespace: str | None,
+) -> None:
+    """Crawl an Iceberg catalog: namespaces become domains, tables datasets, data-product.* properties products.
+
+    Re-crawling is incremental (unchanged tables are skipped) and marks tables that disappeared as deleted.
+    """
+    from pyiceberg.catalog import load_catalog
+
+    from ingest.iceberg import crawl, translate_catalog
+
+    options = key_values(properties, "--property")
+    started = time.monotonic()
+    try:
+        catalog = load_catalog(catalog_name, **options)
+        snapshot = crawl(catalog, list(namespaces) or None)
+    except Exception as e:  # noqa: BLE001 - pyiceberg raises many kinds; the user needs the message, not a trace
+        raise click.ClickException(f"cannot crawl catalog {catalog_name!r}: {e}") from None
+    store = service.store
+    in_scope = [
+        d
+        for d in queries.datasets_where(store, "catalog", snapshot.catalog_name)
+        if not namespaces or d.props.get("icebergNamespace") in namespaces
+    ]
+    known = {d.id: d.props.get("metadataLocation") for d in in_scope}
+    mutations = translate_catalog(snapshot, known, dataset_namespace=dataset_namespace)
+    changes = _apply(service, mutations)
+    for error in snapshot.errors:
+        click.echo(
+            f"warning: could not read {error.kind} {'.'.join(error.identifier)}: {error.message}",
+            err=True,
+        )
+    click.echo(
+        f"crawled {len(snapshot.tables)} tables and {len(snapshot.views)} views of {snapshot.catalog_name!r} in "
+        f"{time.monotonic() - started:.2f}s: {changes} node/edge changes into {store.uri}",
+        err=True,
+    )
+
+
+@ingest.command("dbt")
+@click.argument(
+    "manifest_path",
+    metavar="MANIFEST",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--namespace",
+    help="Dataset namespace of the warehouse, as OpenLineage names it (e.g. postgres://host:5432).",
+)
+@click.option(
+    "--job-naming",
+    type=click.Choice(["unique_id", "run", "build"]),
+    default="unique_id",
+    show_default=True,
+    help="Name jobs like dbt-ol with structured logs (unique_id) or like dbt-ol run/build.",
+)
+@store_options
+def ingest_dbt(
+    service: IngestService, manifest_path: Path, namespace: str | None, job_naming: JobNaming
+) -> None:
+    """Ingest a dbt manifest.json: models, seeds, snapshots and sources with columns, tests and lineage.
+
+    Models a previous manifest of the same project built and this one does not are marked deleted.
+    """
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        mutations = translate_manifest(manifest, namespace, job_naming=job_naming)
+    except (ValueError, OSError) as e:  # InvalidManifest and JSON errors are ValueErrors
+        raise click.ClickException(f"{manifest_path}: {e}") from None
+    project = next(
+        (
+            m.props["dbtProject"]
+            for m in mutations
+            if isinstance(m, UpsertNode) and "dbtProject" in m.props
+        ),
+        None,
+    )
+    if project is not None:
+        dataset_namespace = namespace or default_namespace(manifest)
+        previous = {
+            d.id
+            for d in queries.datasets_where(service.store, "dbtProject", project)
+            if d.props.get("namespace") == dataset_namespace
+        }
+        mutations += mark_removed(previous, manifest, namespace)
+    if namespace is None:
+        click.echo(
+            "note: no --namespace given; datasets meet OpenLineage events from dbt-ol only if their namespaces agree",
+            err=True,
+        )
+    changes = _apply(service, mutations)
+    click.echo(
+        f"ingested {manifest_path}: {changes} node/edge changes into {service.store.uri}", err=True
+    )
+
+
+@ingest.command("contracts")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@store_options
+def ingest_contracts(service: IngestService, paths: tuple[Path, ...]) -> None:
+    """Ingest data contracts (ODCS v3 or datacontract.com YAML; directories recurse for *.yaml/*.yml): products,
+    domains, owners, SLOs, schemas with PII flags and quality rules, consumers.
+
+    An invalid contract is reported as FILE: FIELD: REASON and skipped; the exit code is then 1.
+    """
+    from ingest.contracts import InvalidContract, translate_contract
+
+    files = [
+        p
+        for path in paths
+        for p in ([path] if path.is_file() else sorted(path.rglob("*.y*ml")))
+        if p.is_file()
+    ]
+    mutations: list[Mutation] = []
+    rejected = 0
+    for path in files:
+        try:
+            mutations.extend(translate_contract(path.read_text(encoding="utf-8"), str(path)))
+        except (InvalidContract, OSError, UnicodeDecodeError) as e:
+            rejected += 1
+            click.echo(
+                str(e) if isinstance(e, InvalidContract) else f"{path}: cannot read: {e}", err=True
+            )
+    changes = _apply(service, mutations, len(files) - rejected)
+    click.echo(
+        f"{len(files) - rejected} contracts ingested ({changes} node/edge changes), {rejected} rejected, into {service.store.uri}",
+        err=True,
+    )
+    if rejected:
+        sys.exit(1)
+
+
+def _apply(service: IngestService, mutations: list[Mutation], documents: int = 1) -> int:
+    if not mutations:
+        return 0
+    try:
+        changes = service.apply_mutations(mutations, documents)
+    except StoreUnavailable as e:
+        raise click.ClickException(f"store unavailable, nothing more applied: {e}") from None
+    settle_heap()  # a bulk load is single-threaded: keep the GC off the growing graph (~15 % faster at 10k)
+    return changes

@@ -1,0 +1,333 @@
+"""The options commands share: the store flags (and the store and its ingest service they open),
+durations, domain rules, the clock-skew bound and the Kafka consumer's settings.
+
+A command that reads or writes the graph takes ``store_flags`` (it opens the store itself) or
+``store_options`` (it gets the opened ingest service), so every command names a store the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import logging
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, ClassVar
+
+import click
+
+from graph.event_log import REINDEX_AFTER, EventLog, event_log_dir
+from graph.heap import REMOTE, tune_gc
+from graph.ingest_service import IngestService
+from graph.kafka_ingest import KafkaSettings
+from graph.stores import Store, StoreUnavailable, open_store
+from graph.stores.journal import JournalError
+from ingest.clock_skew import parse_skew
+from ingest.domain_rules import NO_RULES, DomainRules, InvalidRules
+
+
+def store_flags(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--data-dir / --store / Neo4j credentials; the command gets ``open_graph``, a function that
+    opens the store they name (so a command may also work without a store)."""
+
+    @click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="LINEAGEMESH_DATA_DIR",
+        help="Directory of the embedded store (default ~/.lineagemesh).",
+    )
+    @click.option(
+        "--store",
+        "store_uri",
+        envvar="LINEAGEMESH_STORE",
+        metavar="URI",
+        help="Store URI: bolt://host:7687 or neo4j://... for Neo4j; default the embedded store.",
+    )
+    @click.option(
+        "--neo4j-user",
+        envvar="LINEAGEMESH_NEO4J_USER",
+        help="Neo4j user (env LINEAGEMESH_NEO4J_USER).",
+    )
+    @click.option(
+        "--neo4j-password",
+        envvar="LINEAGEMESH_NEO4J_PASSWORD",
+        help="Neo4j password (env LINEAGEMESH_NEO4J_PASSWORD).",
+    )
+    @click.option(
+        "--neo4j-database",
+        envvar="LINEAGEMESH_NEO4J_DATABASE",
+        default="neo4j",
+        show_default=True,
+        help="Neo4j database name.",
+    )
+    @click.option(
+        "--event-log",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="LINEAGEMESH_EVENT_LOG",
+        help="Directory of the raw event log (default: the embedded store's data dir; for Neo4j "
+        "~/.lineagemesh/event-log).",
+    )
+    @click.option(
+        "--keep-events",
+        type=DURATION,
+        envvar="LINEAGEMESH_KEEP_EVENTS",
+        metavar="DURATION",
+        help="Keep raw events this long (e.g. 90d, 12h); older ones leave the log, their lineage stays. Default: forever.",
+    )
+    @functools.wraps(command)
+    def wrapper(
+        *args: Any,
+        data_dir: Path | None,
+        store_uri: str | None,
+        neo4j_user: str | None,
+        neo4j_password: str | None,
+        neo4j_database: str,
+        event_log: Path | None,
+        keep_events: float | None,
+        **kwargs: Any,
+    ) -> Any:
+        if data_dir and store_uri:
+            raise click.UsageError("give either --data-dir or --store, not both")
+
+        def open_graph() -> Store:
+            try:
+                store = open_store(
+                    store_uri,
+                    data_dir=str(data_dir) if data_dir else None,
+                    user=neo4j_user,
+                    password=neo4j_password,
+                    database=neo4j_database,
+                )
+            except JournalError as e:  # a damaged journal: say so in one line, never a traceback
+                raise click.ClickException(str(e)) from None
+            if store.remote:
+                tune_gc(REMOTE)  # the graph is elsewhere (graph.heap)
+            return store
+
+        if "open_events" in inspect.signature(command, follow_wrapped=False).parameters:
+            kwargs["open_events"] = functools.partial(_open_events, event_log, keep_events)
+        return command(*args, open_graph=open_graph, **kwargs)
+
+    return wrapper
+
+
+def _open_events(
+    directory: Path | None,
+    keep_seconds: float | None,
+    store: Store,
+    rules: DomainRules = NO_RULES,
+    default_dir: Path | None = None,
+) -> IngestService:
+    """The ingest service of ``store``: its raw event log opened (``graph.event_log``; without
+    ``--event-log``, ``default_dir`` or the store's own), events older than ``keep_seconds`` aged
+    out of it, and a reindex left unfinished refused."""
+    try:
+        log = EventLog(event_log_dir(store, directory or default_dir))
+    except JournalError as e:
+        raise click.ClickException(str(e)) from None
+    service = IngestService(store, log, rules, keep_seconds)
+    if log.get_meta(REINDEX_AFTER) is not None and not _reindexing():
+        log.close()
+        raise click.ClickException(
+            f"a reindex of {store.uri} is unfinished: run `lineagemesh reindex` to finish it first"
+        )
+    try:
+        aged = service.age_out()
+    except StoreUnavailable as e:
+        log.close()
+        raise click.ClickException(f"event log unavailable: {e}") from None
+    if aged:
+        logging.getLogger("lineagemesh.events").info("%d raw events aged out of %s", aged, log.path)
+    return service
+
+
+def _reindexing() -> bool:
+    return click.get_current_context().command.name == "reindex"
+
+
+class _Duration(click.ParamType):
+    """A duration: a number with a unit (s, m, h, d, w), as seconds."""
+
+    name = "duration"
+    _UNITS: ClassVar[dict[str, int]] = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        if isinstance(value, (int, float)):
+            return float(value)
+        text = str(value).strip().lower()
+        unit = self._UNITS.get(text[-1:]) if text else None
+        try:
+            amount = float(text[:-1]) if unit else float(text)
+        except ValueError:
+            amount = -1.0
+        if amount <= 0:
+            self.fail(f"{value!r} is not a duration such as 90d, 12h or 30m", param, ctx)
+        return amount * (unit or 1)
+
+
+DURATION = _Duration()
+
+
+def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The store flags, with the store opened for the command (and closed after it)."""
+
+    @store_flags
+    @functools.wraps(command)
+    def wrapper(
+        *args: Any,
+        open_graph: Callable[[], Store],
+        open_events: Callable[..., IngestService],
+        **kwargs: Any,
+    ) -> Any:
+        with opened_service(open_graph, open_events, kwargs.get("rules", NO_RULES)) as service:
+            return command(*args, service=service, **kwargs)
+
+    return wrapper
+
+
+@contextlib.contextmanager
+def opened_service(
+    open_graph: Callable[[], Store],
+    open_events: Callable[..., IngestService],
+    rules: DomainRules,
+    **events_options: Any,
+) -> Iterator[IngestService]:
+    """The store the flags name, opened with its ingest service (both closed after)."""
+    try:
+        store = open_graph()
+    except StoreUnavailable as e:
+        raise click.ClickException(f"store unavailable: {e}") from None
+    with store:
+        service = open_events(store, rules, **events_options)
+        try:
+            yield service
+        finally:
+            service.close()
+
+
+def _load_rules(ctx: click.Context, param: click.Parameter, value: Path | None) -> DomainRules:
+    if value is None:
+        return NO_RULES
+    try:
+        return DomainRules.load(value)
+    except InvalidRules as e:
+        raise click.BadParameter(str(e), ctx, param) from None
+
+
+domain_rules_option = click.option(
+    "--domain-rules",
+    "rules",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    callback=_load_rules,
+    envvar="LINEAGEMESH_DOMAIN_RULES",
+    help="YAML/JSON rules assigning domains to OpenLineage-only datasets.",
+)
+
+
+def _parse_skew(ctx: click.Context, param: click.Parameter, value: str) -> timedelta:
+    try:
+        return parse_skew(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e), ctx, param) from None
+
+
+max_clock_skew_option = click.option(
+    "--max-clock-skew",
+    type=str,
+    default="1h",
+    show_default=True,
+    callback=_parse_skew,
+    envvar="LINEAGEMESH_MAX_CLOCK_SKEW",
+    help="Refuse events dated further than this ahead of this machine's clock (3600, 90s, 30m, 1h, 2d): "
+    "a future eventTime would outrank every later fact.",
+)
+
+
+def kafka_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The Kafka consumer's options; the command gets ``kafka``: its settings, or None without
+    ``--bootstrap-servers`` (``serve`` then consumes nothing)."""
+
+    @click.option(
+        "--bootstrap-servers",
+        envvar="LINEAGEMESH_KAFKA_BOOTSTRAP_SERVERS",
+        metavar="HOST:PORT,...",
+        help="Kafka brokers to consume OpenLineage events from.",
+    )
+    @click.option(
+        "--topic",
+        "topics",
+        multiple=True,
+        envvar="LINEAGEMESH_KAFKA_TOPIC",
+        help="Topic to consume (repeatable).",
+    )
+    @click.option(
+        "--group",
+        default="lineagemesh",
+        show_default=True,
+        envvar="LINEAGEMESH_KAFKA_GROUP",
+        help="Consumer group id.",
+    )
+    @click.option(
+        "--kafka-property",
+        "kafka_properties",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="librdkafka setting passed through (security.protocol, sasl.mechanism, ssl.ca.location, ...; repeatable).",
+    )
+    @click.option(
+        "--dead-letter-topic",
+        help="Where bad messages go (as they were, with the reason in a header).",
+    )
+    @click.option(
+        "--max-message-bytes",
+        default=8 * 2**20,
+        show_default=True,
+        type=click.IntRange(1),
+        help="Larger messages are bad messages.",
+    )
+    @functools.wraps(command)
+    def wrapper(
+        *args: Any,
+        bootstrap_servers: str | None,
+        topics: tuple[str, ...],
+        group: str,
+        kafka_properties: tuple[str, ...],
+        dead_letter_topic: str | None,
+        max_message_bytes: int,
+        **kwargs: Any,
+    ) -> Any:
+        if bool(bootstrap_servers) != bool(topics):
+            raise click.UsageError(
+                "give both --bootstrap-servers and --topic to consume from Kafka"
+            )
+        settings = None
+        if bootstrap_servers:
+            settings = KafkaSettings(
+                bootstrap_servers,
+                topics,
+                group,
+                key_values(kafka_properties, "--kafka-property"),
+                dead_letter_topic,
+                max_message_bytes,
+            )
+            try:
+                settings.check()
+            except ValueError as e:
+                raise click.BadParameter(str(e), param_hint="--kafka-property") from None
+        return command(*args, kafka=settings, **kwargs)
+
+    return wrapper
+
+
+def key_values(items: tuple[str, ...], option: str) -> dict[str, str]:
+    options = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint=option)
+        options[key] = value
+    return options

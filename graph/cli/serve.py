@@ -1,0 +1,345 @@
+"""``lineagemesh serve``: the HTTP server (ingest, GraphQL, Marquez REST, the explorer) over one
+store, with its tokens, limits and optional Kafka consumer, as the command line configures them."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from graph.api.admission import AdmissionLimits
+from graph.api.auth import AuthConfig, InvalidAuthConfig, ReadAccess, describe, is_loopback
+from graph.api.budget import BudgetLimits
+from graph.api.ingest import IngestConfig, IngestLimits
+from graph.api.limits import GraphQLLimits
+from graph.api.slow_clients import DEFAULT_READ_SECONDS
+from graph.cli.options import domain_rules_option, kafka_options, max_clock_skew_option, store_flags
+from graph.heap import settle_heap
+from graph.ingest_service import IngestService, translate_events
+from graph.stores import Store, StoreUnavailable
+from ingest.domain_rules import DomainRules
+
+
+def _load_auth(
+    auth_file: Path | None, tokens: str | None, read_access: str | None, insecure: bool
+) -> AuthConfig:
+    """The AuthConfig the serve options name (a UsageError when they cannot be used together)."""
+    if auth_file and tokens:
+        raise click.UsageError("give --auth-file or LINEAGEMESH_TOKENS (--tokens), not both")
+    if insecure and (auth_file or tokens):
+        raise click.UsageError(
+            "--insecure-no-auth serves without tokens: drop it, or drop the tokens"
+        )
+    try:
+        if auth_file:
+            auth = AuthConfig.load(auth_file)
+        elif tokens:
+            auth = AuthConfig.from_json(tokens)
+        else:
+            auth = AuthConfig(insecure=insecure)
+    except InvalidAuthConfig as e:
+        raise click.UsageError(str(e)) from None
+    if read_access is not None:
+        auth = dataclasses.replace(auth, read=ReadAccess(read_access))
+    return auth
+
+
+@click.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to bind. Anything but loopback needs tokens (or --insecure-no-auth).",
+)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Load the Marquez food_delivery demo graph when the store is empty.",
+)
+@click.option(
+    "--auth-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="LINEAGEMESH_AUTH_FILE",
+    show_envvar=True,
+    help="YAML/JSON file of bearer tokens: principal, roles (reader, writer, admin), domains a writer may write.",
+)
+@click.option(
+    "--tokens",
+    metavar="JSON",
+    envvar="LINEAGEMESH_TOKENS",
+    show_envvar=True,
+    help="The same token document as JSON; prefer the environment variable (a command line is visible to all).",
+)
+@click.option(
+    "--read-access",
+    type=click.Choice(["open", "token"]),
+    envvar="LINEAGEMESH_READ_ACCESS",
+    show_envvar=True,
+    help="Whether GraphQL and /metrics need a token  [default: the token file's `read`, else token]",
+)
+@click.option(
+    "--insecure-no-auth",
+    is_flag=True,
+    help="Serve without tokens on any interface: every client may read and write everything.",
+)
+@click.option(
+    "--max-body-bytes",
+    default=IngestLimits.max_body_bytes,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Largest ingest request body, before and after gzip decompression (413 above).",
+)
+@click.option(
+    "--max-batch-events",
+    default=IngestLimits.max_batch_events,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Most events in one /api/v1/lineage/batch request (413 above).",
+)
+@click.option(
+    "--max-query-bytes",
+    default=GraphQLLimits.max_body_bytes,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Largest GraphQL request body (413 above).",
+)
+@click.option(
+    "--max-query-depth",
+    default=GraphQLLimits.max_depth,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Deepest selection nesting of a GraphQL operation (400 above).",
+)
+@click.option(
+    "--max-query-tokens",
+    default=GraphQLLimits.max_tokens,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Most tokens in a GraphQL document (400 above).",
+)
+@click.option(
+    "--max-query-aliases",
+    default=GraphQLLimits.max_aliases,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Most aliased fields in a GraphQL document (400 above).",
+)
+@click.option(
+    "--max-traversal-depth",
+    default=GraphQLLimits.max_traversal_depth,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Cap on the depth of lineage, columnLineage and impact walks; deeper asks answer truncated.",
+)
+@click.option(
+    "--max-traversal-nodes",
+    default=GraphQLLimits.max_traversal_nodes,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Nodes one lineage or impact walk may visit; a bigger answer is partial (truncated: true).",
+)
+@click.option(
+    "--traversal-seconds",
+    default=GraphQLLimits.traversal_seconds,
+    show_default=True,
+    type=click.FloatRange(0.01),
+    help="Time one lineage or impact walk may take; a slower one answers partial (truncated: true).",
+)
+@click.option(
+    "--max-query-cost",
+    default=BudgetLimits.max_cost,
+    show_default=True,
+    type=click.IntRange(1),
+    help="List items one GraphQL operation may resolve (lineage and impact answers not counted); "
+    "beyond, the answer is the error QUERY_TOO_COSTLY.",
+)
+@click.option(
+    "--max-result-bytes",
+    default=BudgetLimits.max_result_bytes,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Largest GraphQL answer; beyond, the error RESULT_TOO_LARGE.",
+)
+@click.option(
+    "--query-seconds",
+    default=BudgetLimits.seconds,
+    show_default=True,
+    type=click.FloatRange(0.01),
+    help="Time one GraphQL operation may take; beyond, its worker stops and the answer is the error QUERY_TIMEOUT.",
+)
+@click.option(
+    "--max-client-queries",
+    default=AdmissionLimits.per_client,
+    show_default=True,
+    type=click.IntRange(1),
+    help="GraphQL operations one client may have in flight (429 beyond).",
+)
+@click.option(
+    "--max-concurrent-queries",
+    default=AdmissionLimits.total,
+    show_default=True,
+    type=click.IntRange(1),
+    help="GraphQL operations the server runs at once (429 beyond).",
+)
+@click.option(
+    "--read-seconds",
+    default=DEFAULT_READ_SECONDS,
+    show_default=True,
+    type=click.FloatRange(0.01),
+    help="Time a client has to send a request's headers, and then its body (408 and closed beyond).",
+)
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="In local mode, a Host name to serve besides loopback ones (repeatable); others get 403.",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    envvar="LINEAGEMESH_LOG_FORMAT",
+    help="json: one JSON object per line, and one line per request.",
+)
+@domain_rules_option
+@max_clock_skew_option
+@kafka_options
+@store_flags
+def serve(
+    open_graph: Callable[[], Store],
+    open_events: Callable[..., IngestService],
+    kafka: Any,
+    host: str,
+    port: int,
+    demo: bool,
+    auth_file: Path | None,
+    tokens: str | None,
+    read_access: str | None,
+    insecure_no_auth: bool,
+    max_body_bytes: int,
+    max_batch_events: int,
+    max_query_bytes: int,
+    max_query_depth: int,
+    max_query_tokens: int,
+    max_query_aliases: int,
+    max_traversal_depth: int,
+    max_traversal_nodes: int,
+    traversal_seconds: float,
+    max_query_cost: int,
+    max_result_bytes: int,
+    query_seconds: float,
+    max_client_queries: int,
+    max_concurrent_queries: int,
+    read_seconds: float,
+    allowed_hosts: tuple[str, ...],
+    log_format: str,
+    rules: DomainRules,
+    max_clock_skew: timedelta,
+) -> None:
+    """Serve OpenLineage ingest (/api/v1/lineage), GraphQL (/graphql, GraphiQL in a browser), /metrics and /healthz.
+
+    Clients authenticate with bearer tokens (--auth-file or LINEAGEMESH_TOKENS). Without tokens the
+    server runs in local mode: it answers loopback clients only, and refuses to bind another
+    interface unless --insecure-no-auth is given.
+    """
+    from graph.api.app import create_app
+    from graph.api.logs import use_json_logs
+    from graph.api.server import serve_until_stopped
+    from graph.api.slow_clients import uvicorn_options
+
+    if log_format == "json":
+        use_json_logs()
+    say = logging.getLogger("lineagemesh.serve")
+    auth = _load_auth(auth_file, tokens, read_access, insecure_no_auth)
+    where = f"http://{host}:{port}"
+    if auth.local_mode and not is_loopback(host):
+        raise click.UsageError(
+            f"refusing to serve on {host} without tokens: anyone who reaches it could read and write the graph. "
+            "Configure tokens (--auth-file or LINEAGEMESH_TOKENS), or pass --insecure-no-auth to serve unauthenticated anyway."
+        )
+    if auth.insecure:
+        say.warning(
+            "--insecure-no-auth: NO AUTHENTICATION. Every client that reaches %s may read and write the whole graph.",
+            where,
+        )
+    elif auth.local_mode:
+        say.warning(
+            "no tokens configured: LOCAL MODE. Only loopback clients are served (unauthenticated, as admin); "
+            "configure tokens with --auth-file or LINEAGEMESH_TOKENS before exposing this server."
+        )
+    else:
+        say.info(
+            "%d tokens (%s), reads %s",
+            len(auth.tokens),
+            "; ".join(describe(auth)),
+            "open to all" if auth.read is ReadAccess.OPEN else "need a token",
+        )
+    try:
+        store = open_graph()
+    except StoreUnavailable as e:
+        raise click.ClickException(f"store unavailable: {e}") from None
+    with store, contextlib.closing(open_events(store, rules)) as service:
+        if demo and not any(store.counts().values()):
+            from ingest.demo import food_delivery_events
+
+            events = food_delivery_events()
+            demo_events = translate_events(events, rules, service.keeps_raw)
+            service.commit(demo_events.payload, demo_events.block)
+            say.info("loaded the food_delivery demo: %d events", len(events))
+        settle_heap()  # the replayed graph, before any request is in flight
+        say.info(
+            "lineagemesh on %s: explorer at %s/ and GraphQL at %s/graphql", store.uri, where, where
+        )
+        config = IngestConfig(
+            limits=IngestLimits(max_body_bytes=max_body_bytes, max_batch_events=max_batch_events),
+            rules=rules,
+            max_clock_skew=max_clock_skew,
+        )
+        limits = GraphQLLimits(
+            max_body_bytes=max_query_bytes,
+            max_depth=max_query_depth,
+            max_tokens=max_query_tokens,
+            max_aliases=max_query_aliases,
+            max_traversal_depth=max_traversal_depth,
+            max_traversal_nodes=max_traversal_nodes,
+            traversal_seconds=traversal_seconds,
+            budget=BudgetLimits(max_query_cost, max_result_bytes, query_seconds),
+            admission=AdmissionLimits(max_client_queries, max_concurrent_queries),
+        )
+        app = create_app(
+            store,
+            config,
+            auth,
+            limits,
+            access_log=log_format == "json",
+            allowed_hosts=allowed_hosts,
+            read_seconds=read_seconds,
+            events=service.log,
+            kafka=kafka,
+        )
+        service.age_out_periodically()
+        if (
+            log_format == "json"
+        ):  # our records only, through the root handler: uvicorn's own config would add text lines
+            serve_until_stopped(
+                app,
+                host=host,
+                port=port,
+                log_config=None,
+                access_log=False,
+                **uvicorn_options(read_seconds),
+            )
+        else:
+            serve_until_stopped(
+                app, host=host, port=port, log_level="info", **uvicorn_options(read_seconds)
+            )
+        say.info("stopped; closing %s", store.uri)
