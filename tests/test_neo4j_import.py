@@ -23,7 +23,8 @@ from graph.model import EdgeKind, NodeKind, dataset_id
 from graph.mutations import Mutation, UpsertEdge, UpsertNode
 from graph.raw_events import events_of_node
 from graph.stores.embedded import EmbeddedStore
-from graph.stores.neo4j import _BOOKKEEPING, Neo4jStore
+from graph.stores.neo4j import Neo4jStore
+from graph.stores.neo4j.codec import _BOOKKEEPING
 from graph.stores.neo4j_import import ARGS_FILE, export
 
 pytestmark = pytest.mark.neo4j

@@ -18,7 +18,8 @@ from graph.model import Direction, Node, NodeKind, field_id
 from graph.mutations import Mutation, UpsertNode
 from graph.stores import Store
 from graph.stores.embedded import EmbeddedStore
-from graph.stores.neo4j import Neo4jStore, _column_ids, kept_fields
+from graph.stores.neo4j import Neo4jStore, kept_fields
+from graph.stores.neo4j.codec import _column_ids
 from graph.view import GraphView
 from ingest.openlineage import translate
 

@@ -728,7 +728,7 @@ def test_a_read_overtaken_by_a_concurrent_write_is_run_again(neo4j_server) -> No
     import neo4j
     from neo4j import exceptions as neo4j_errors
 
-    from graph.stores.neo4j import _retrying_transient
+    from graph.stores.neo4j.retries import _retrying_transient
 
     with neo4j.GraphDatabase.driver(neo4j_server.uri, auth=None) as driver:
         attempts: list[str] = []

@@ -3,7 +3,7 @@
 A first load or a migration into Neo4j through Cypher MERGE runs at the engine's write floor
 (hours for the 1M-dataset mesh); the offline importer writes the same store files in minutes. The
 graph is built by the one ingest path (into an embedded store), and each of its nodes and edges is
-encoded here with the Neo4j store's own encoding (``graph.stores.neo4j``): the same labels
+encoded here with the Neo4j store's own encoding (``graph.stores.neo4j.codec``): the same labels
 (``Node`` and the kind), the same property map (``_stamps``, ``_json``, ``_extra``, ``_nameLower``
 ...), the currency marks on job edges and the ``LineagemeshMeta`` format node, so that a server
 opening the imported database finds exactly what the MERGE path would have written. The
@@ -33,15 +33,15 @@ from typing import IO, Any
 from graph import _native
 from graph.model import JOB_IO, EdgeKind, NodeKind
 from graph.stores import HoldsNativeGraph
-from graph.stores.neo4j import (
+from graph.stores.neo4j.codec import (
     _FIELDS,
-    _FORMAT,
     _UNRESTATED,
     _column_ids,
     _encode,
     _encode_node,
     kept_fields,
 )
+from graph.stores.neo4j.cypher import _FORMAT
 
 ARGS_FILE = "import.args"
 ARRAY_DELIMITER = "\x1f"  # the ASCII unit separator: no name or tag holds it

@@ -1,0 +1,321 @@
+"""The Neo4j store's Cypher: static text (labels and types only from the enums, values only as
+parameters), the schema, the format and its upgrades, and the builders of the read queries."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Collection
+from typing import Literal
+
+from graph.model import EdgeKind, NodeKind
+from graph.stores import EdgeDirection, Reach
+from graph.stores.id_format import RENAMED_KINDS
+from graph.stores.neo4j.codec import (
+    _CLOCKS,
+    _FIELDS,
+    _JSON_KEYS,
+    _LOCK,
+    _NAME_LOWER,
+    _NAME_SORT,
+    _STAMPS,
+    _UNRESTATED,
+)
+
+_NODE_FIELDS = "n.id AS id, labels(n) AS labels, properties(n) AS props"
+
+_CLEAR = "MATCH (n:Node) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+_SCHEMA = [
+    "CREATE CONSTRAINT lineagemesh_node_id IF NOT EXISTS FOR (n:Node) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT lineagemesh_meta_id IF NOT EXISTS FOR (m:LineagemeshMeta) REQUIRE m.id IS UNIQUE",
+    f"CREATE TEXT INDEX lineagemesh_node_name_lower IF NOT EXISTS FOR (n:Node) ON (n.{_NAME_LOWER})",
+    *(
+        f"CREATE RANGE INDEX lineagemesh_{kind.value.lower()}_id IF NOT EXISTS FOR (n:{kind.value}) ON (n.id)"
+        for kind in NodeKind
+    ),
+]
+
+# Create missing nodes and write-lock all touched ones, in id order (so concurrent writers queue
+# instead of deadlocking), then return their current state and element ids.
+_LOCK_AND_READ_NODES = f"""
+UNWIND $ids AS id
+MERGE (n:Node {{id: id}})
+SET n.{_LOCK} = true
+REMOVE n.{_LOCK}
+RETURN collect([id, elementId(n), labels(n), properties(n)])
+"""
+
+_READ_EDGE_BRANCH = """
+  UNWIND ${kind} AS k
+  MATCH (a) WHERE elementId(a) = k[0]
+  MATCH (b) WHERE elementId(b) = k[1]
+  CALL (a, b) {{ MATCH (a)-[r:{kind}]->(b) RETURN r }}
+  RETURN [k[2], '{kind}', k[3], elementId(r), properties(r)] AS row"""
+# (CALL (a, b) binds both ends first, so Neo4j checks the edge from the end with fewer
+# relationships (Expand(Into)) instead of expanding a hub dataset.)
+
+_read_edges_queries: dict[tuple[EdgeKind, ...], str] = {}
+
+
+def _read_edges_query(kinds: tuple[EdgeKind, ...]) -> str:
+    """Read the current state of edge keys, one UNION branch per kind present (static types)."""
+    query = _read_edges_queries.get(kinds)
+    if query is None:
+        branches = "\n  UNION ALL".join(
+            _READ_EDGE_BRANCH.format(kind=EdgeKind(kind).value) for kind in kinds
+        )
+        query = _read_edges_queries[kinds] = f"CALL () {{{branches}\n}}\nRETURN collect(row)"
+    return query
+
+
+# Rows carry only the keys that changed (``SET +=``; a null removes the key), and a node gets its
+# label only when it is created: rewriting whole property maps made Neo4j rewrite every property
+# record, string block and index entry of every touched element.
+_WRITE = """
+CALL () {
+  UNWIND $new_nodes AS row
+  MATCH (n) WHERE elementId(n) = row[0]
+  SET n:$(row[1])
+  SET n += row[2]
+}
+CALL () {
+  UNWIND $changed_nodes AS row
+  MATCH (n) WHERE elementId(n) = row[0]
+  SET n += row[1]
+}
+CALL () {
+  UNWIND $new_edges AS row
+  MATCH (a) WHERE elementId(a) = row[0]
+  MATCH (b) WHERE elementId(b) = row[1]
+  CREATE (a)-[r:$(row[2])]->(b)
+  SET r = row[3]
+}
+CALL () {
+  UNWIND $changed_edges AS row
+  MATCH ()-[r]->() WHERE elementId(r) = row[0]
+  SET r += row[1]
+}
+"""
+
+# The graph's format, on one node outside the graph (no :Node label). Format 1: every job's
+# unrestated READS/WRITES edges carry _UNRESTATED. A database written before has no such node, and
+# its jobs are judged once (``Neo4jStore._upgrade``) before the store reads or writes. Format 2:
+# node ids of graph.stores.id_format's ID_FORMAT 2; older ids are renamed once, in the upgrade.
+# Format 3: column clocks (graph.stores.column_clocks), which older code would not resolve; a
+# graph of format 2 has none, so it needs nothing but the new format recorded. Format 4: every
+# dataset keeps its fields (_FIELDS), which older code would leave stale; the upgrade writes them.
+# Format 5: the kept fields are the JSON text an answer copies (_native.marquez_fields), not the
+# lists format 4 kept; the upgrade writes them again.
+_FORMAT = 5
+_PARTS_PAGE = {
+    kind: f"MATCH (n:{kind.value}) WHERE n.id > $after "
+    f"RETURN n.id, n {{{', '.join('.' + key for key in keys)}}} ORDER BY n.id LIMIT $first"
+    for kind, (keys, _make) in RENAMED_KINDS.items()
+}
+# A page of renamed nodes, and the ids their neighbours hold of them (ID_PROPS): a column's
+# datasetId, a run's jobId, and the jobId on a DERIVES_FROM edge a renamed job made.
+_RENAME = """
+UNWIND $rows AS row
+MATCH (n:Node {id: row[0]})
+SET n.id = row[1]
+WITH n, row
+CALL (n, row) {
+  MATCH (n)-[:HAS_COLUMN]->(c:Column) WHERE c.datasetId = row[0] SET c.datasetId = row[1]
+}
+CALL (n, row) {
+  MATCH (n)<-[:OF]-(r:Run) WHERE r.jobId = row[0] SET r.jobId = row[1]
+}
+"""
+_RENAME_JOB_IDS_ON_EDGES = """
+MATCH ()-[r:DERIVES_FROM]->() WHERE r.jobId IN $old
+SET r.jobId = [pair IN $rows WHERE pair[0] = r.jobId | pair[1]][0]
+"""
+_WRITE_FIELDS = (
+    f"UNWIND $rows AS row MATCH (d) WHERE elementId(d) = row[0] SET d.{_FIELDS} = row[1]"
+)
+_DATASETS_PAGE = "MATCH (n:Dataset) WHERE n.id > $after RETURN n.id ORDER BY n.id LIMIT $first"
+_READ_FORMAT = "OPTIONAL MATCH (m:LineagemeshMeta {id: 'graph'}) RETURN m.format"
+_WRITE_FORMAT = "MERGE (m:LineagemeshMeta {id: 'graph'}) SET m.format = $format"
+_JOBS_PAGE = "MATCH (n:Job) WHERE n.id > $after RETURN n.id ORDER BY n.id LIMIT $first"
+
+_LOCK_JOBS = f"UNWIND $ids AS id MATCH (n:Job {{id: id}}) SET n.{_LOCK} = true REMOVE n.{_LOCK}"
+
+# Rows: [job id, [[type, target id] of each unrestated edge]]; only marks that change are written.
+_MARK_UNRESTATED = f"""
+UNWIND $verdicts AS v
+MATCH (:Job {{id: v[0]}})-[r:READS|WRITES]->(d)
+WITH r, [type(r), d.id] IN v[1] AS unrestated
+WHERE (r.{_UNRESTATED} IS NOT NULL) <> unrestated
+SET r.{_UNRESTATED} = CASE WHEN unrestated THEN true END
+"""
+
+_READ_UNRESTATED = f"""
+UNWIND $ids AS id
+MATCH (:Job {{id: id}})-[r:READS|WRITES]->(d) WHERE r.{_UNRESTATED}
+RETURN collect([id, type(r), d.id])
+"""
+
+_READ_NODES = (
+    "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN collect([id, labels(n), properties(n)])"
+)
+_READ_CLOCKS = f"UNWIND $ids AS id MATCH (n:Node {{id: id}}) RETURN collect([id, n.{_CLOCKS}])"
+# Write-lock existing nodes (clock owners a batch does not otherwise touch) and read them.
+_LOCK_AND_READ_EXISTING = f"""
+UNWIND $ids AS id
+MATCH (n:Node {{id: id}})
+SET n.{_LOCK} = true
+REMOVE n.{_LOCK}
+RETURN collect([id, elementId(n), labels(n), properties(n)])
+"""
+
+_SEARCH = f"""
+MATCH (n:Node) WHERE n.{_NAME_LOWER} CONTAINS $needle
+WITH n WHERE any(label IN labels(n) WHERE label IN $kinds)
+WITH n, CASE WHEN n.{_NAME_LOWER} = $needle THEN 0
+             WHEN n.{_NAME_LOWER} STARTS WITH $needle THEN 1 ELSE 2 END AS rank
+ORDER BY rank, coalesce(n.{_NAME_SORT}, n.name, ''), n.id
+LIMIT $first
+RETURN {_NODE_FIELDS}
+"""
+
+_COUNTED: list[NodeKind | EdgeKind] = [*NodeKind, *EdgeKind]
+# One row of count-store lookups (no scan): column i counts _COUNTED[i].
+_COUNTS = "RETURN " + ", ".join(
+    (
+        f"COUNT {{ (:{kind.value}) }}"
+        if isinstance(kind, NodeKind)
+        else f"COUNT {{ ()-[:{kind.value}]->() }}"
+    )
+    + f" AS c{i}"
+    for i, kind in enumerate(_COUNTED)
+)
+
+
+def _nodes_of_kind_query(kind: NodeKind, paged: bool) -> str:
+    where = "n.id > $after" if paged else "n.id IS NOT NULL"
+    return f"MATCH (n:{kind.value}) WHERE {where} RETURN {_NODE_FIELDS} ORDER BY n.id LIMIT $first"
+
+
+_NODES_OF_KIND = {
+    (kind, paged): _nodes_of_kind_query(kind, paged) for kind in NodeKind for paged in (False, True)
+}
+
+# Where an edge read starts: the nodes of $ids, or (for a neighbourhood given handles) by element
+# id where the caller has one ($eids, for the ids in $handled: a seek ~3x cheaper than the index's,
+# and a walk seeks every node it reaches) and by id for the rest. The id check keeps a handle from
+# finding another node.
+_START_BY_ID = "UNWIND $ids AS id MATCH (a:Node {id: id})"
+_START_BY_HANDLE = (
+    "CALL () { MATCH (a) WHERE elementId(a) IN $eids AND a.id IN $handled RETURN a, a.id AS id "
+    "UNION ALL UNWIND $ids AS id MATCH (a:Node {id: id}) RETURN a, id }"
+)
+_EDGES_FROM_START = {
+    "out": "MATCH (a)-[r:{types}]->(b)",
+    "in": "MATCH (a)<-[r:{types}]-(b)",
+    "both": "MATCH (a)-[r:{types}]-(b)",
+}
+_EDGE_KEY = {  # `b` is the far end
+    "out": "id, type(r), b.id",
+    "in": "b.id, type(r), id",
+    "both": "CASE WHEN startNode(r) = a THEN id ELSE b.id END, type(r), "
+    "CASE WHEN startNode(r) = a THEN b.id ELSE id END",
+}
+_EDGE_RETURNS = {
+    "edges": "RETURN collect([{key}, properties(r)])",
+    "keys": "RETURN collect([{key}])",
+}
+
+
+def _types(kinds: Collection[EdgeKind]) -> str:
+    return "|".join(sorted(EdgeKind(kind).value for kind in kinds))
+
+
+def _match_edges(kinds: frozenset[EdgeKind], direction: Reach, start: str = _START_BY_ID) -> str:
+    if direction not in _EDGES_FROM_START:
+        raise ValueError(f"direction must be 'out', 'in' or 'both', not {direction!r}")
+    return f"{start}\n{_EDGES_FROM_START[direction].format(types=_types(kinds))}"
+
+
+@functools.cache
+def _edges_query(
+    kinds: frozenset[EdgeKind], direction: EdgeDirection, returns: Literal["edges", "keys"]
+) -> str:
+    """Whole edges, or only their keys."""
+    if direction not in ("out", "in"):
+        raise ValueError(f"direction must be 'out' or 'in', not {direction!r}")
+    return f"{_match_edges(kinds, direction)} {_EDGE_RETURNS[returns].format(key=_EDGE_KEY[direction])}"
+
+
+# An edge read only to be followed: its currency mark alone (its stamps and first/last seen were
+# about a quarter of a walk's time).
+_MARK_ONLY = f"CASE WHEN r.{_UNRESTATED} THEN {{{_UNRESTATED}: true}} ELSE {{}} END"
+
+
+# A far end read in summary form: the values of the properties named in $props (a parameter, so
+# the text never holds a name), which of them are JSON, and whether we wrote it.
+def _summary(n: str) -> str:
+    return f"[{n}.id, labels({n}), [key IN $props | {n}[key]], {n}.{_JSON_KEYS}, {n}.{_STAMPS} IS NOT NULL]"
+
+
+def _whole(n: str) -> str:
+    return f"[{n}.id, labels({n}), properties({n})]"
+
+
+@functools.cache
+def _newest_query(kind: EdgeKind, direction: EdgeDirection) -> str:
+    """Per start node, its far end over ``kind`` greatest by ($key if a string, else ""; then id),
+    among those we wrote, whole (``ReadsNewest``)."""
+    step = {"out": "(a)-[:{t}]->(b)", "in": "(a)<-[:{t}]-(b)"}[direction].format(t=kind.value)
+    return (
+        f"UNWIND $ids AS id MATCH (a:Node {{id: id}}) CALL (a) {{ MATCH {step} "
+        f"WHERE b.{_STAMPS} IS NOT NULL "
+        "RETURN b ORDER BY CASE WHEN b[$key] IS :: STRING NOT NULL THEN b[$key] ELSE '' END DESC, b.id DESC "
+        f"LIMIT 1 }} RETURN collect([id, {_whole('b')}])"
+    )
+
+
+# Nodes by id in summary form.
+_READ_SUMMARIES = f"UNWIND $ids AS id MATCH (n:Node {{id: id}}) RETURN collect({_summary('n')})"
+
+
+@functools.cache
+def _neighbourhood_query(
+    kinds: frozenset[EdgeKind],
+    direction: Reach,
+    ahead: frozenset[EdgeKind],
+    with_props: bool,
+    summaries: bool,
+    by_handle: bool,
+    ahead_in: frozenset[EdgeKind] = frozenset(),
+) -> str:
+    """Edges, their far ends (whole, or in summary form) with their handles (element ids), the
+    keys of the ``ahead`` edges leaving those, and the ``ahead_in`` edges entering them (keys and
+    currency marks) with their sources and handles (each read once)."""
+    node = _summary if summaries else _whole
+    parts = [
+        _match_edges(kinds, direction, _START_BY_HANDLE if by_handle else _START_BY_ID),
+        (
+            f"WITH collect([{_EDGE_KEY[direction]}, {'properties(r)' if with_props else _MARK_ONLY}]) AS edges, "
+            "collect(DISTINCT b) AS ends"
+        ),
+    ]
+    if ahead:
+        parts.append(
+            f"CALL (ends) {{ UNWIND ends AS n MATCH (n)-[x:{_types(ahead)}]->(c) RETURN collect([n.id, type(x), c.id]) AS ahead }}"
+        )
+    if ahead_in:
+        parts.append(
+            f"CALL (ends) {{ UNWIND ends AS n MATCH (n)<-[x:{_types(ahead_in)}]-(c) "
+            f"RETURN collect([c.id, type(x), n.id, coalesce(x.{_UNRESTATED}, false)]) AS ahead_in, "
+            "collect(DISTINCT c) AS sources }"
+        )
+    parts.append(
+        f"RETURN edges, [n IN ends | {node('n')}] AS nodes, "
+        f"{'ahead' if ahead else '[] AS ahead'}, [n IN ends | elementId(n)] AS handles, "
+        + (
+            f"ahead_in, [c IN sources | {node('c')}] AS sources, [c IN sources | elementId(c)] AS source_handles"
+            if ahead_in
+            else "[] AS ahead_in, [] AS sources, [] AS source_handles"
+        )
+    )
+    return "\n".join(parts)

@@ -1,0 +1,86 @@
+"""The primitive reads as Cypher, over an auto-commit query or the write transaction's own."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any, Literal
+
+import neo4j
+
+from graph.model import Edge, EdgeKind, Node
+from graph.stores import EdgeDirection, EdgeKey, column_clocks
+from graph.stores.neo4j.codec import _clock_owners, _decode_edges, _decode_nodes, _keys
+from graph.stores.neo4j.cypher import _READ_CLOCKS, _READ_NODES, _edges_query
+
+
+class _CypherReads(ABC):
+    """The primitive reads as Cypher, over some way of running a read (an auto-commit query, or a
+    query in the write transaction that judges what it wrote)."""
+
+    @abstractmethod
+    def _read(self, text: str, parameters: dict[str, Any], doing: str) -> list[list[Any]]:
+        """The rows of one query."""
+
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]:
+        if not ids:
+            return {}
+        ((rows,),) = self._read(_READ_NODES, {"ids": list(ids)}, "reading nodes")
+        return _decode_nodes(rows, self._clocks_of(row[2] for row in rows))
+
+    def edges(
+        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection
+    ) -> list[Edge]:
+        rows = self._read_edges(ids, kinds, direction, "edges")
+        if not rows:
+            return []
+        found = rows[0][0]
+        return _decode_edges(found, None, self._clocks_of(row[3] for row in found))
+
+    def _clocks_of(self, maps: Iterable[Mapping[str, Any]]) -> dict[str, column_clocks.Clocks]:
+        """The column clocks the stored property maps refer to (one more read when any do)."""
+        owners = _clock_owners(maps)
+        if not owners:
+            return {}
+        ((rows,),) = self._read(_READ_CLOCKS, {"ids": sorted(owners)}, "reading column clocks")
+        return {owner: column_clocks.parse(clocks) for owner, clocks in rows}
+
+    def edge_keys(
+        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection
+    ) -> list[EdgeKey]:
+        rows = self._read_edges(ids, kinds, direction, "keys")
+        return _keys(rows[0][0]) if rows else []
+
+    def _read_edges(
+        self,
+        ids: Collection[str],
+        kinds: Collection[EdgeKind],
+        direction: EdgeDirection,
+        returns: Literal["edges", "keys"],
+    ) -> list[list[Any]]:
+        """The one row of an edge read, or no rows when there is nothing to ask."""
+        kinds = frozenset(EdgeKind(kind) for kind in kinds)
+        if not ids or not kinds:
+            return []
+        return self._read(
+            _edges_query(kinds, direction, returns), {"ids": list(ids)}, "reading edges"
+        )
+
+
+class _InTransaction(_CypherReads):
+    """Reads inside a write transaction: they see what it has written. ``known``: nodes as the
+    transaction has left them, which it need not read back (a batch's own)."""
+
+    def __init__(self, tx: neo4j.ManagedTransaction, known: dict[str, Node] | None = None) -> None:
+        self._tx = tx
+        self._known = known or {}
+
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]:
+        known = self._known
+        found = {i: known[i] for i in ids if i in known}
+        if len(found) < len(ids):
+            found.update(super().nodes([i for i in ids if i not in known]))
+        return found
+
+    def _read(self, text: str, parameters: dict[str, Any], doing: str) -> list[list[Any]]:
+        return self._tx.run(text, parameters).values()

@@ -1,0 +1,657 @@
+"""The Neo4j store: the same graph as the embedded store, kept in a Neo4j 5.26+ database.
+
+What it becomes in the graph, and why: docs/stores.md. The encoding is ``codec``, the Cypher
+``cypher``, the column-clock bookkeeping of a batch ``clock_books``, the reads ``reads``."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import threading
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import neo4j
+from neo4j import GraphDatabase, Query
+from neo4j import exceptions as neo4j_errors
+
+from graph.model import Edge, EdgeKind, Node, NodeKind
+from graph.mutations import Changes, Mutation, plan, touched_ids
+from graph.stores import (
+    EdgeDirection,
+    EdgeKey,
+    Neighbourhood,
+    Reach,
+    Store,
+    StoreUnavailable,
+    column_clocks,
+)
+from graph.stores.id_format import ID_FORMAT, current_id
+from graph.stores.job_currency import grouped_by_job, jobs_of, judge, touched_by
+from graph.stores.neo4j.clock_books import _Books, _Locked
+from graph.stores.neo4j.codec import (
+    _CLOCKS,
+    _EDGE_KIND_BY_TYPE,
+    _FIELDS,
+    _STAMPS,
+    _clock_owners,
+    _column_ids,
+    _decode,
+    _decode_edges,
+    _decode_node,
+    _decode_nodes,
+    _decode_summaries,
+    _delta,
+    _encode,
+    _encode_node,
+    _fields_touched,
+    _keys,
+    kept_fields,
+)
+from graph.stores.neo4j.cypher import (
+    _CLEAR,
+    _COUNTED,
+    _COUNTS,
+    _DATASETS_PAGE,
+    _FORMAT,
+    _JOBS_PAGE,
+    _LOCK_AND_READ_EXISTING,
+    _LOCK_AND_READ_NODES,
+    _LOCK_JOBS,
+    _MARK_UNRESTATED,
+    _NODES_OF_KIND,
+    _PARTS_PAGE,
+    _READ_FORMAT,
+    _READ_SUMMARIES,
+    _READ_UNRESTATED,
+    _RENAME,
+    _RENAME_JOB_IDS_ON_EDGES,
+    _SCHEMA,
+    _SEARCH,
+    _WRITE,
+    _WRITE_FIELDS,
+    _WRITE_FORMAT,
+    _neighbourhood_query,
+    _newest_query,
+    _read_edges_query,
+)
+from graph.stores.neo4j.reads import _CypherReads, _InTransaction
+from graph.stores.neo4j.retries import _UNAVAILABLE, Retries, _Result, _retrying_transient
+
+log = logging.getLogger("graph.stores.neo4j")  # one logger for the whole store
+
+
+class Neo4jStore(_CypherReads, Store):
+    """The graph in a Neo4j 5.26+ database, through the official driver (one driver per store)."""
+
+    remote = True  # every read is a Bolt round trip: the views read ahead (``neighbourhood``)
+
+    def __init__(
+        self,
+        uri: str,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        database: str = "neo4j",
+        retry_time: float = 2.0,
+        connection_timeout: float = 3.0,
+        query_timeout: float | None = 120.0,
+    ) -> None:
+        """Open a driver for ``uri``. Never fails because Neo4j is down: the schema is then ensured
+        before the first write, and every call raises StoreUnavailable until Neo4j answers.
+
+        ``retry_time`` bounds how long the driver retries a transaction that failed for a
+        transient reason (lost connection, deadlock) before StoreUnavailable is raised: short,
+        so that ingest answers 503 well within an OpenLineage client's 5 s timeout.
+        """
+        self.uri = uri
+        self.database = database
+        self._query_timeout = query_timeout
+        auth = (user or "neo4j", password or "") if (user or password) else None
+        self._driver = GraphDatabase.driver(
+            uri,
+            auth=auth,
+            max_transaction_retry_time=retry_time,
+            connection_timeout=connection_timeout,
+            connection_acquisition_timeout=max(connection_timeout * 2, 10.0),
+            user_agent="lineagemesh",
+            notifications_min_severity="OFF",
+        )
+        self._bookmarks = self._driver.execute_query_bookmark_manager
+        # ``soon``: a read run beside the caller's own (two threads, made as first needed; every
+        # caller waits on its own, so what queues here is bounded by the callers)
+        self._beside = ThreadPoolExecutor(max_workers=2, thread_name_prefix="neo4j-read")
+        self._write_lock = threading.Lock()
+        self.retries = Retries()
+        self._schema_lock = threading.Lock()
+        self._schema_ready = False
+        #: Nodes and edges this store object has written (created, or rewritten in part): what a
+        #: batch cost the server, beside the changes ``apply`` counts.
+        self.elements_written = 0
+        try:
+            self._ensure_schema()
+        except StoreUnavailable as exc:
+            log.warning("%s; the schema will be ensured before the first write", exc)
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _translate_errors(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except _UNAVAILABLE as exc:
+            raise StoreUnavailable(
+                f"Neo4j at {self.uri} (database {self.database!r}) is unavailable while {doing}: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+
+    def _query(self, text: str) -> Query:
+        return Query(text, timeout=self._query_timeout)
+
+    def _read(self, text: str, parameters: dict[str, Any], doing: str) -> list[list[Any]]:
+        """One auto-commit query: a single round trip (RUN and PULL pipelined), where a managed
+        transaction costs BEGIN/RUN/PULL and then COMMIT. The walks make hundreds of these
+        calls per answer. A retryable transient error is retried (``_retrying_transient``); any
+        other failure is StoreUnavailable at once."""
+        self._ensure_schema()  # a database written before the current format is upgraded first
+
+        def attempt() -> list[list[Any]]:
+            with self._driver.session(
+                database=self.database,
+                bookmark_manager=self._bookmarks,
+                default_access_mode=neo4j.READ_ACCESS,
+                fetch_size=-1,
+            ) as session:
+                return session.run(self._query(text), parameters).values()
+
+        with self._translate_errors(doing):
+            return _retrying_transient(attempt, retried=functools.partial(self.retries.add, "read"))
+
+    def _ensure_schema(self) -> None:
+        """Create the constraints and indexes if missing and bring the graph to the current format
+        (idempotent; once per store object)."""
+        if self._schema_ready:
+            return
+        with self._schema_lock, self._translate_errors("ensuring the schema"):
+            if self._schema_ready:
+                return
+            with self._driver.session(database=self.database) as session:
+                for statement in _SCHEMA:
+                    try:
+                        session.run(statement).consume()
+                    except neo4j_errors.ClientError as exc:
+                        # Another process created the same rule a moment earlier.
+                        if "EquivalentSchemaRuleAlreadyExists" not in (exc.code or ""):
+                            raise
+                found = session.run(_READ_FORMAT).single(strict=True)[0] or 0
+                if found > _FORMAT:
+                    raise StoreUnavailable(
+                        f"the graph in {self.uri} has format {found}, written by a newer "
+                        f"lineagemesh; this one reads formats up to {_FORMAT}"
+                    )
+                if found < _FORMAT:
+                    self._upgrade(session, found)
+            self._schema_ready = True
+
+    def _upgrade(self, session: neo4j.Session, found: int, page: int = 2_000) -> None:
+        """From format ``found``: judge every job's currency (format 1), a page of jobs per
+        transaction, rename old ids (format 2), keep every dataset's fields (format 4, as JSON text
+        since format 5), then record the format. Idempotent, so two
+        processes upgrading at once, or an upgrade cut short and run again, leave the same marks;
+        writers meanwhile judge what they write themselves."""
+        if found < 1:
+            after = ""
+            while jobs := session.run(_JOBS_PAGE, after=after, first=page).value():
+                if not after:  # a new, empty database only gets its format recorded
+                    log.info(
+                        "upgrading the graph in %s to format 1: judging every job's inputs and outputs",
+                        self.uri,
+                    )
+                session.execute_write(self._judge_jobs, set(jobs))
+                after = jobs[-1]
+        if found < 2:
+            self._rename_ids(session, page)
+        if found < 5:
+            after = ""
+            while datasets := session.run(_DATASETS_PAGE, after=after, first=page).value():
+                session.execute_write(
+                    lambda tx, ids: self._keep_fields(tx, ids, _Locked()), datasets
+                )
+                after = datasets[-1]
+        session.run(_WRITE_FORMAT, format=_FORMAT).consume()
+
+    def _rename_ids(self, session: neo4j.Session, page: int) -> None:
+        """Format 2: rename the ids an older rule made (``graph.stores.id_format``), a page of
+        renames per transaction, with the ids other elements hold of them. Idempotent: a node
+        already renamed is made the same id again."""
+        renamed: list[list[str]] = []
+        for kind, query in _PARTS_PAGE.items():
+            after = ""
+            while rows := session.run(query, after=after, first=page).values():
+                for old, parts in rows:
+                    new = current_id(kind, parts)
+                    if new is not None and new != old:
+                        renamed.append([old, new])
+                after = rows[-1][0]
+        for at in range(0, len(renamed), page):
+            rows = renamed[at : at + page]
+            session.run(_RENAME, rows=rows).consume()
+            session.run(_RENAME_JOB_IDS_ON_EDGES, rows=rows, old=[old for old, _ in rows]).consume()
+        if renamed:
+            log.warning(
+                "the graph in %s: %d ids renamed to id format %d (e.g. %r -> %r)",
+                self.uri,
+                len(renamed),
+                ID_FORMAT,
+                *renamed[0],
+            )
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def apply(self, mutations: Sequence[Mutation], encoded: bytes | None = None) -> int:
+        mutations = list(mutations)
+        if not mutations:
+            return 0
+        with self._write_lock, self._translate_errors("applying a batch"):
+            self._ensure_schema()
+            attempts = 0
+            written = [0]  # by the attempt that committed
+
+            def attempt(tx: neo4j.ManagedTransaction, batch: list[Mutation]) -> int:
+                nonlocal attempts
+                attempts += 1  # the driver runs it again after a transient failure (a deadlock)
+                changed, written[0] = self._apply_in(tx, batch)
+                return changed
+
+            try:
+                with self._driver.session(
+                    database=self.database, bookmark_manager=self._bookmarks
+                ) as session:
+                    work = neo4j.unit_of_work(timeout=self._query_timeout)(attempt)
+                    changed = session.execute_write(work, mutations)
+                self.elements_written += written[0]
+                return changed
+            finally:
+                if attempts > 1:
+                    self.retries.add("write", attempts - 1)
+
+    def _apply_in(
+        self,
+        tx: neo4j.ManagedTransaction,
+        mutations: list[Mutation],
+        settled: frozenset[str] = frozenset(),
+    ) -> tuple[int, int]:
+        """One batch in ``tx``: the nodes and edges it changed, and those it wrote. Column groups
+        whose clocks can move instead (``graph.stores.column_clocks``) touch only their dataset;
+        ``settled``: datasets whose groups are written element by element."""
+        rest, groups = column_clocks.split(mutations)
+        owners = {group.owner for group in groups.values()}
+        nodes: _Locked[str] = _Locked()
+        self._lock_read(tx, _LOCK_AND_READ_NODES, touched_ids(rest)[0] | owners, nodes)
+        clocks: dict[str, column_clocks.Clocks] = {}
+        blocked = set(settled)
+        for owner in owners:
+            stored = nodes.stored[owner]
+            if _STAMPS not in stored:
+                blocked.add(owner)
+            clocks[owner] = column_clocks.parse(stored.get(_CLOCKS))
+        for group in (
+            groups.values()
+        ):  # an owner defers only if all its groups do: one written may move another's
+            if not column_clocks.deferrable(group, clocks[group.owner]):
+                blocked.add(group.owner)
+        written = [group for group in groups.values() if group.owner in blocked]
+        deferred = [group for group in groups.values() if group.owner not in blocked]
+        full = [*rest, *(m for group in written for m in group.mutations)]
+        node_ids, edge_keys = touched_ids(full)
+        if extra := node_ids - nodes.stored.keys():
+            self._lock_read(tx, _LOCK_AND_READ_NODES, extra, nodes)
+        self._owner_clocks(tx, [nodes.stored[node_id] for node_id in node_ids], nodes, clocks)
+        for node_id, stored in nodes.stored.items():
+            node = _decode_node(node_id, nodes.labels[node_id], dict(stored), clocks)
+            if node is not None:
+                nodes.current[node_id] = node
+
+        edges: _Locked[tuple[str, EdgeKind, str]] = _Locked()
+        by_kind: dict[EdgeKind, list[list[str]]] = {}
+        for source, kind, target in edge_keys:
+            if source in nodes.current and target in nodes.current:  # else the edge cannot exist
+                by_kind.setdefault(kind, []).append(
+                    [nodes.eids[source], nodes.eids[target], source, target]
+                )
+        if by_kind:
+            kinds = tuple(sorted(by_kind))
+            query = _read_edges_query(kinds)
+            parameters = {kind.value: by_kind[kind] for kind in kinds}
+            (found,) = tx.run(query, parameters).single(strict=True)
+            self._owner_clocks(tx, [row[4] for row in found], nodes, clocks)
+            for source, type_, target, eid, stored in found:
+                key = (source, _EDGE_KIND_BY_TYPE[type_], target)
+                props, stamps = _decode(dict(stored), clocks)
+                edges.current[key] = Edge(source, key[1], target, props, stamps)
+                edges.eids[key] = eid
+                edges.stored[key] = stored
+
+        changes = plan(full, nodes.current, edges.current)
+        books = _Books(clocks)
+        for node_id, node in changes.nodes.items():
+            books.changed(node_id, nodes.stored.get(node_id), nodes.current.get(node_id), node)
+        for key, edge in changes.edges.items():
+            books.changed(key, edges.stored.get(key), edges.current.get(key), edge)
+        if conflicts := {
+            group.owner for group in deferred if group.digest in books.invalid.get(group.owner, ())
+        }:
+            return self._apply_in(tx, mutations, settled | conflicts)  # nothing written yet
+        books.invalidate()
+        for group in written:
+            books.establish(group, nodes, edges, changes)
+        moved: set[Any] = set()
+        for group in deferred:
+            if column_clocks.defer(group, clocks[group.owner]):
+                moved.update(column_clocks.element_key(m) for m in group.mutations)
+        elements = self._write(tx, changes, nodes, edges, books)
+        if touched := _fields_touched(changes, nodes.current):
+            elements += self._keep_fields(tx, touched, nodes, changes.nodes)
+        if changes:
+            jobs, runs = touched_by(changes)
+            if jobs or runs:
+                reader = _InTransaction(tx, {**nodes.current, **changes.nodes})
+                self._judge_jobs(tx, jobs_of(reader, jobs, runs), reader, nodes.eids.keys())
+        moved -= changes.nodes.keys() | changes.edges.keys()
+        return len(changes.nodes) + len(changes.edges) + len(moved), elements
+
+    def _keep_fields(
+        self,
+        tx: neo4j.ManagedTransaction,
+        datasets: Collection[str],
+        nodes: _Locked[str],
+        written: Mapping[str, Node] | None = None,
+    ) -> int:
+        """Write the kept fields (_FIELDS) of ``datasets`` as ``tx`` leaves them; returns how many
+        changed. Each is write-locked before its columns are read: a writer changing a column
+        locks its dataset only then, so the last to lock it reads every other's committed
+        columns. ``written``: nodes as ``tx`` wrote them (``nodes.current`` before that)."""
+        if missing := set(datasets) - nodes.stored.keys():
+            self._lock_read(tx, _LOCK_AND_READ_EXISTING, missing, nodes)
+        known = {**nodes.current, **(written or {})}
+        for node_id in missing & nodes.stored.keys():
+            found = _decode_node(node_id, nodes.labels[node_id], dict(nodes.stored[node_id]))
+            if found is not None:
+                known[node_id] = found
+        column_ids = {d: _column_ids(known[d]) for d in sorted(datasets) if d in known}
+        wanted = {c for ids in column_ids.values() for c in ids or ()}
+        columns = _InTransaction(tx, known).nodes(wanted) if wanted else {}
+        rows = []
+        for dataset, ids in column_ids.items():
+            value = kept_fields(ids, columns)
+            if value != nodes.stored[dataset].get(_FIELDS):
+                rows.append([nodes.eids[dataset], value])
+        if rows:
+            tx.run(_WRITE_FIELDS, rows=rows).consume()
+        return len(rows)
+
+    @staticmethod
+    def _lock_read(
+        tx: neo4j.ManagedTransaction, query: str, ids: Collection[str], nodes: _Locked[str]
+    ) -> None:
+        """Write-lock the nodes of ``ids`` in id order (so concurrent writers queue instead of
+        deadlocking) and keep what they hold."""
+        (locked,) = tx.run(query, ids=sorted(ids)).single(strict=True)
+        for node_id, eid, labels, stored in locked:
+            nodes.eids[node_id] = eid
+            nodes.stored[node_id] = stored
+            nodes.labels[node_id] = labels
+
+    def _owner_clocks(
+        self,
+        tx: neo4j.ManagedTransaction,
+        maps: Iterable[Mapping[str, Any]],
+        nodes: _Locked[str],
+        clocks: dict[str, column_clocks.Clocks],
+    ) -> None:
+        """The clocks ``maps`` refer to, their owners write-locked (a write may invalidate them)."""
+        wanted = _clock_owners(maps) - clocks.keys()
+        if missing := wanted - nodes.stored.keys():
+            self._lock_read(tx, _LOCK_AND_READ_EXISTING, missing, nodes)
+        for owner in wanted:
+            if owner in nodes.stored:
+                clocks[owner] = column_clocks.parse(nodes.stored[owner].get(_CLOCKS))
+
+    @staticmethod
+    def _judge_jobs(
+        tx: neo4j.ManagedTransaction,
+        jobs: set[str],
+        reader: _InTransaction | None = None,
+        locked: Collection[str] = (),
+    ) -> None:
+        """Mark which of ``jobs``' READS/WRITES edges are unrestated, as the graph stands in ``tx``
+        (``graph.stores.job_currency``). The jobs are write-locked first (but those ``locked``
+        already), so that writers judging the same job one after the other each see the other's
+        writes (a batch has usually locked them all: an event's run comes with its job)."""
+        if not jobs:
+            return
+        if unlocked := sorted(job for job in jobs if job not in locked):
+            tx.run(_LOCK_JOBS, ids=unlocked).consume()
+        by_job = judge(reader or _InTransaction(tx), jobs)
+        verdicts = [
+            [job, [[kind.value, target] for _, kind, target in by_job.get(job, ())]]
+            for job in sorted(jobs)
+        ]
+        tx.run(_MARK_UNRESTATED, verdicts=verdicts).consume()
+
+    def _write(
+        self,
+        tx: neo4j.ManagedTransaction,
+        changes: Changes,
+        nodes: _Locked[str],
+        edges: _Locked[tuple[str, EdgeKind, str]],
+        books: _Books,
+    ) -> int:
+        """Write what the batch changed; returns how many nodes and edges that rewrote or made."""
+        new_nodes: list[list[Any]] = []
+        changed_nodes: list[list[Any]] = []
+        for node_id, node in changes.nodes.items():
+            delta = _delta(
+                nodes.stored[node_id],
+                {**_encode_node(node), **books.props(node_id, nodes.stored[node_id])},
+            )
+            if node_id not in nodes.current:  # created by the lock query (or not written by us)
+                new_nodes.append([nodes.eids[node_id], node.kind.value, delta])
+            elif delta:
+                changed_nodes.append([nodes.eids[node_id], delta])
+        bookkept = (
+            (node_id, books.delta(node_id, nodes.stored[node_id]))
+            for node_id in books.touched_nodes(changes.nodes)
+        )
+        changed_nodes.extend([nodes.eids[node_id], delta] for node_id, delta in bookkept if delta)
+        new_edges: list[list[Any]] = []
+        changed_edges: list[list[Any]] = []
+        for key, edge in changes.edges.items():
+            stored = edges.stored.get(key, {})
+            props = {**_encode(edge.props, edge.stamps), **books.props(key, stored)}
+            eid = edges.eids.get(key)
+            if eid is None:
+                new_edges.append(
+                    [nodes.eids[edge.source], nodes.eids[edge.target], edge.kind.value, props]
+                )
+            else:
+                delta = _delta(stored, props)
+                if delta:
+                    changed_edges.append([eid, delta])
+        bookkept_edges = (
+            (key, books.delta(key, edges.stored[key])) for key in books.touched_edges(changes.edges)
+        )
+        changed_edges.extend([edges.eids[key], delta] for key, delta in bookkept_edges if delta)
+        written = len(new_nodes) + len(changed_nodes) + len(new_edges) + len(changed_edges)
+        if written:
+            tx.run(
+                _WRITE,
+                new_nodes=new_nodes,
+                changed_nodes=changed_nodes,
+                new_edges=new_edges,
+                changed_edges=changed_edges,
+            ).consume()
+        return written
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        with self._write_lock, self._translate_errors("clearing the graph"):
+            self._ensure_schema()
+            with self._driver.session(
+                database=self.database, bookmark_manager=self._bookmarks
+            ) as session:
+                # CALL ... IN TRANSACTIONS needs an auto-commit transaction, hence session.run.
+                session.run(_CLEAR).consume()
+
+    def unrestated_job_edges(self, jobs: Collection[str]) -> dict[str, frozenset[EdgeKey]]:
+        if not jobs:
+            return {}
+        ((rows,),) = self._read(_READ_UNRESTATED, {"ids": list(jobs)}, "reading job currency")
+        return {job: frozenset(keys) for job, keys in grouped_by_job(_keys(rows)).items()}
+
+    def neighbourhood(
+        self,
+        ids: Collection[str],
+        kinds: Collection[EdgeKind],
+        direction: Reach,
+        ahead: Collection[EdgeKind] = (),
+        with_props: bool = True,
+        node_props: Sequence[str] | None = None,
+        handles: Mapping[str, object] | None = None,
+        ahead_in: Collection[EdgeKind] = (),
+    ) -> Neighbourhood:
+        kinds = frozenset(EdgeKind(kind) for kind in kinds)
+        if not ids or not kinds:
+            return Neighbourhood([], {}, [], set())
+        ahead = frozenset(EdgeKind(kind) for kind in ahead)
+        entering = frozenset(EdgeKind(kind) for kind in ahead_in)
+        parameters: dict[str, Any] = {"props": list(node_props or ())}
+        if handles:
+            handled = [i for i in ids if i in handles]
+            parameters.update(
+                ids=[i for i in ids if i not in handles],
+                handled=handled,
+                eids=[handles[i] for i in handled],
+            )
+        else:
+            parameters["ids"] = list(ids)
+        query = _neighbourhood_query(
+            kinds, direction, ahead, with_props, node_props is not None, bool(handles), entering
+        )
+        (
+            (
+                edge_rows,
+                node_rows,
+                ahead_rows,
+                element_ids,
+                entering_rows,
+                source_rows,
+                source_ids,
+            ),
+        ) = self._read(query, parameters, "reading a neighbourhood")
+        clocks = self._clocks_of(
+            [
+                *(row[3] for row in edge_rows),
+                *(
+                    ()
+                    if node_props is not None
+                    else (row[2] for rows in (node_rows, source_rows) for row in rows)
+                ),
+            ]
+        )
+        if node_props is None:
+            nodes, sources = _decode_nodes(node_rows, clocks), _decode_nodes(source_rows, clocks)
+        else:
+            nodes = _decode_summaries(node_rows, node_props)
+            sources = _decode_summaries(source_rows, node_props)
+        unrestated: set[EdgeKey] = set()
+        entered: list[EdgeKey] = []
+        for source, type_, target, mark in entering_rows:
+            key = (source, _EDGE_KIND_BY_TYPE[type_], target)
+            entered.append(key)
+            if mark:
+                unrestated.add(key)
+        found = {row[0]: element_id for row, element_id in zip(node_rows, element_ids)}
+        found.update((row[0], element_id) for row, element_id in zip(source_rows, source_ids))
+        edges = _decode_edges(edge_rows, unrestated, clocks)
+        if direction == "both":  # an edge between two of ``ids`` is met from either end
+            edges = list({edge.key: edge for edge in edges}.values())
+        return Neighbourhood(
+            edges,
+            nodes,
+            _keys(ahead_rows),
+            unrestated,
+            found,
+            entered,
+            sources,
+        )
+
+    def newest(
+        self, ids: Collection[str], kind: EdgeKind, direction: EdgeDirection, key: str
+    ) -> dict[str, Node]:
+        if not ids:
+            return {}
+        query = _newest_query(EdgeKind(kind), direction)
+        ((rows,),) = self._read(query, {"ids": list(ids), "key": key}, "reading the newest")
+        clocks = self._clocks_of(row[1][2] for row in rows)
+        found = _decode_nodes([row[1] for row in rows], clocks)
+        return {start: found[end[0]] for start, end in rows if end[0] in found}
+
+    def node_summaries(self, ids: Collection[str], names: Sequence[str]) -> dict[str, Node]:
+        if not ids:
+            return {}
+        ((rows,),) = self._read(
+            _READ_SUMMARIES, {"ids": list(ids), "props": list(names)}, "reading nodes"
+        )
+        return _decode_summaries(rows, names)
+
+    def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:
+        labels = sorted({NodeKind(kind).value for kind in kinds})
+        if not labels or first <= 0:
+            return []
+        rows = self._read(
+            _SEARCH,
+            {"needle": text.lower(), "kinds": labels, "first": int(first)},
+            "searching names",
+        )
+        clocks = self._clocks_of(row[2] for row in rows)
+        return [
+            node
+            for node in (_decode_node(row[0], row[1], row[2], clocks) for row in rows)
+            if node is not None
+        ]
+
+    def nodes_of_kind(self, kind: NodeKind, first: int, after: str | None = None) -> list[Node]:
+        if first <= 0:
+            return []
+        kind = NodeKind(kind)
+        query = _NODES_OF_KIND[(kind, after is not None)]
+        rows = self._read(query, {"after": after, "first": int(first)}, "listing nodes")
+        clocks = self._clocks_of(row[2] for row in rows)
+        return [
+            node
+            for node in (_decode_node(row[0], row[1], row[2], clocks) for row in rows)
+            if node is not None
+        ]
+
+    def counts(self) -> dict[str, int]:
+        (row,) = self._read(_COUNTS, {}, "counting")
+        return {kind.value: count for kind, count in zip(_COUNTED, row) if count}
+
+    def ping(self) -> None:
+        # One auto-commit query, no driver retries: a health check should answer at once.
+        with (
+            self._translate_errors("pinging"),
+            self._driver.session(database=self.database) as session,
+        ):
+            session.run("RETURN 1").consume()
+
+    def soon(self, read: Callable[..., _Result], /, *args: Any) -> Future[_Result]:
+        return self._beside.submit(read, *args)
+
+    def close(self) -> None:
+        self._beside.shutdown(wait=True, cancel_futures=True)
+        self._driver.close()
