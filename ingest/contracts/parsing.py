@@ -1,0 +1,142 @@
+"""Contract text to plain data: safe YAML without implicit timestamps, only JSON data within a
+bound, which standard it is, and ODCS v3 checked against its JSON schema."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib import resources
+from typing import Any, ClassVar
+
+import yaml
+from jsonschema import Draft201909Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from ingest.contracts.shape import MAX_NODES, ODCS_SCHEMA_FILE, InvalidContract, _child, _type_name
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):
+    """Safe YAML without implicit timestamps: dates stay strings, as in the JSON the schemas describe."""
+
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, Any]]]] = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+
+
+def _parse(text: str, source: str) -> Any:
+    try:
+        document = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise InvalidContract(source, "$", f"not valid YAML{where}: {problem}") from None
+    _check_plain_data(document, source)
+    return document
+
+
+def _check_plain_data(document: Any, source: str) -> None:
+    """Only JSON data (string keys, no sets or binaries, no cycles), within MAX_NODES values."""
+    count = 0
+    stack: list[tuple[Any, str, frozenset[int]]] = [(document, "$", frozenset())]
+    while stack:
+        value, path, ancestors = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise InvalidContract(source, "$", f"document too large (more than {MAX_NODES} values)")
+        if isinstance(value, dict):
+            if id(value) in ancestors:
+                raise InvalidContract(source, path, "recursive YAML alias")
+            inner = ancestors | {id(value)}
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise InvalidContract(source, path, f"key {key!r} is not a string")
+                stack.append((item, _child(path, key), inner))
+        elif isinstance(value, list):
+            if id(value) in ancestors:
+                raise InvalidContract(source, path, "recursive YAML alias")
+            inner = ancestors | {id(value)}
+            stack.extend((item, f"{path}[{i}]", inner) for i, item in enumerate(value))
+        elif (
+            isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64
+        ):
+            raise InvalidContract(source, path, f"integer {value} is out of the 64-bit range")
+        elif not (value is None or isinstance(value, (str, int, float, bool))):
+            raise InvalidContract(source, path, f"{_type_name(value)} is not JSON data")
+
+
+@cache
+def _odcs_validator() -> Draft201909Validator:
+    schema = json.loads((resources.files("ingest") / "schemas" / ODCS_SCHEMA_FILE).read_text())
+    # SchemaProperty only $refs SchemaBaseProperty, which forbids unevaluated properties itself:
+    # the outer check is redundant and makes validation about three times slower on big contracts.
+    prop = schema.get("$defs", {}).get("SchemaProperty", {})
+    base = schema.get("$defs", {}).get("SchemaBaseProperty", {})
+    if (
+        set(prop) <= {"type", "$ref", "required", "unevaluatedProperties", "description"}
+        and prop.get("$ref") == "#/$defs/SchemaBaseProperty"
+        and base.get("unevaluatedProperties") is False
+    ):
+        prop.pop("unevaluatedProperties", None)
+    return Draft201909Validator(schema, format_checker=Draft201909Validator.FORMAT_CHECKER)
+
+
+def _validate_odcs(document: dict[str, Any], source: str) -> None:
+    error: ValidationError | None = best_match(_odcs_validator().iter_errors(document))
+    if error is not None:
+        path, reason = _describe(error)
+        raise InvalidContract(source, path, reason)
+
+
+def _describe(error: ValidationError) -> tuple[str, str]:
+    """A JSON path to the failing field and a short reason."""
+    path = "$" + "".join(
+        f"[{p}]" if isinstance(p, int) else _child("", p) for p in error.absolute_path
+    )
+    kind, instance = error.validator, error.instance
+    expected: Any = (
+        error.validator_value
+    )  # what the failing keyword asked for: its shape depends on it
+    if kind == "required" and isinstance(instance, dict):
+        missing = [k for k in expected if k not in instance]
+        if missing:
+            return _child(path, missing[0]), "required"
+    if kind in ("additionalProperties", "unevaluatedProperties"):
+        unexpected = re.findall(r"'([^']*)'", error.message.split("(", 1)[-1])
+        if unexpected:
+            return _child(path, unexpected[0]), "unknown field"
+    if kind == "type":
+        names = expected if isinstance(expected, list) else [expected]
+        return path, f"expected {' or '.join(names)}, got {_type_name(instance)}"
+    if kind == "enum":
+        return path, f"must be one of {', '.join(map(str, expected))}; got {instance!r}"
+    if kind == "format":
+        return path, f"{instance!r} is not a valid {expected}"
+    return path, error.message
+
+
+def detect_standard(document: Any, source: str = "<contract>") -> str:
+    """``odcs`` or ``datacontract``, decided by the fields that name each standard."""
+    if not isinstance(document, dict):
+        raise InvalidContract(
+            source, "$", f"a contract must be a mapping, not {_type_name(document)}"
+        )
+    if "dataContractSpecification" in document:
+        return "datacontract"
+    if "apiVersion" in document or document.get("kind") == "DataContract":
+        version = document.get("apiVersion")
+        if isinstance(version, str) and re.match(r"v?[0-2]\.", version):
+            raise InvalidContract(
+                source, "$.apiVersion", f"ODCS {version} is not supported, only v3.x"
+            )
+        return "odcs"
+    raise InvalidContract(
+        source,
+        "$",
+        "unknown contract standard: expected apiVersion and kind: DataContract (ODCS v3) "
+        "or dataContractSpecification (datacontract.com)",
+    )
