@@ -10,7 +10,8 @@ batch length, GraphQL by body size, document depth, tokens and aliases (a reques
 400), traversals by a depth cap past which answers come back ``truncated``, each GraphQL operation
 by its budget (``graph.api.budget``: an error beyond) and the operations in flight by admission
 (``graph.api.admission``: 429 beyond). Without tokens, browsers acting for other sites are
-refused (``graph.api.origin``).
+refused (``graph.api.origin``). Every answer carries the security and caching headers of
+``graph.api.headers``.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ from graph.api.auth import AuthConfig, AuthError, Principal, Role
 from graph.api.budget import BUDGET_KEY, QueryAborted, QueryBudget
 from graph.api.document_cache import DocumentCache, ValidDocuments
 from graph.api.execution import JSON_FRAGMENTS
+from graph.api.headers import SecurityHeaders
 from graph.api.ingest import (
     REASONS,
     IngestConfig,
@@ -493,6 +495,7 @@ def create_app(
 
     graphql = ThreadedGraphQL(store, auth, limits, metrics, events, changes)
     middleware = [Middleware(AccessLog)] if access_log else []
+    middleware.append(Middleware(SecurityHeaders))  # on refusals too
     middleware.append(Middleware(MetricsMiddleware, metrics=metrics))
     middleware.append(
         Middleware(
@@ -517,7 +520,8 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             Mount(STATIC_PATH, static_files()),
             Mount(
-                MARQUEZ_PREFIX, MarquezReadAPI(store, auth, limits, graphql.admission, events)
+                MARQUEZ_PREFIX,
+                MarquezReadAPI(store, auth, limits, graphql.admission, events, changes),
             ),  # after the write routes it shares
         ],
         middleware=middleware,
