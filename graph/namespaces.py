@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from graph import catalog
 from graph.catalog import Namespace
@@ -39,11 +40,12 @@ class NamespaceIndex:
         store: Store,
         changes: ChangeFeed | None = None,
         max_age_seconds: float = MAX_AGE_SECONDS,
+        on_build: Callable[[], object] | None = None,
     ) -> None:
         self.store = store
         self.changes = changes
         self.max_age_seconds = max_age_seconds
-        self.builds = 0  # scans done, for tests and measurements
+        self.on_build = on_build  # told after each scan (a metric)
         self._lock = threading.Lock()
         self._by_name: dict[str, Namespace] = {}
         self._listed: list[Namespace] = []
@@ -100,7 +102,8 @@ class NamespaceIndex:
                 self._by_name = {ns.name: ns for ns in listed}
                 self._built_at = time.monotonic()
                 self._generation = generation
-                self.builds += 1
+            if self.on_build is not None:
+                self.on_build()
         except StoreUnavailable as e:
             log.warning("namespace index not rebuilt: %s", e)
             with self._lock:

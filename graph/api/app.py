@@ -83,6 +83,7 @@ from graph.changes import ChangeFeed
 from graph.event_log import EventLog
 from graph.ingest_service import IngestService
 from graph.kafka_ingest import KafkaIngest, KafkaMetrics, KafkaSettings
+from graph.namespaces import NamespaceIndex
 from graph.stores import Store, StoreUnavailable
 from ingest.json_text import NotJSON, UnusableValue, loads_text
 
@@ -521,7 +522,14 @@ def create_app(
             Mount(STATIC_PATH, static_files()),
             Mount(
                 MARQUEZ_PREFIX,
-                MarquezReadAPI(store, auth, limits, graphql.admission, events, changes),
+                MarquezReadAPI(
+                    store,
+                    auth,
+                    limits,
+                    graphql.admission,
+                    events,
+                    NamespaceIndex(store, changes, on_build=metrics.namespace_index_builds.inc),
+                ),
             ),  # after the write routes it shares
         ],
         middleware=middleware,

@@ -56,7 +56,6 @@ from graph.api.admission import Admission, Overloaded
 from graph.api.auth import AuthConfig, AuthError, Role
 from graph.api.budget import QueryAborted, QueryBudget
 from graph.api.limits import GraphQLLimits
-from graph.changes import ChangeFeed
 from graph.errors import QueryError
 from graph.event_log import EventLog
 from graph.model import JOB_IO, Direction, Edge, EdgeKind, Node, NodeKind, field_id, run_id
@@ -87,7 +86,7 @@ class MarquezError(Exception):
 
 
 def _not_found(what: str, name: str) -> MarquezError:
-    return MarquezError(404, f"{what} '{name}' not found.")
+    return MarquezError(404, f"{what} '{_clipped(name)}' not found.")
 
 
 def _shown(view: GraphView, node: Node, full: bool, what: str, name: str) -> dict[str, Any]:
@@ -355,14 +354,14 @@ class MarquezReadAPI:
         limits: GraphQLLimits,
         admission: Admission,
         events: EventLog | None = None,
-        changes: ChangeFeed | None = None,
+        namespaces: NamespaceIndex | None = None,
     ) -> None:
         self.store = store
         self.events = events
         self.auth = auth
         self.limits = limits
         self.admission = admission
-        self.namespace_index = NamespaceIndex(store, changes)
+        self.namespace_index = namespaces or NamespaceIndex(store)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -590,7 +589,7 @@ class MarquezReadAPI:
             found = queries.node(view, candidate)
             if found is not None and found.kind in kinds:
                 return found
-        raise MarquezError(404, f"Node '{node_id}' not found.")
+        raise MarquezError(404, f"Node '{_clipped(node_id)}' not found.")
 
     def lineage(self, view: BudgetedView, params: Params) -> tuple[bytes, dict[str, str]]:
         """The walk's answer written by the native core (``native/core/marquez.h``): nodes by id, each
@@ -761,6 +760,11 @@ def _zone(name: str) -> ZoneInfo:
     except (ZoneInfoNotFoundError, ValueError, OSError):
         pass
     raise MarquezError(400, f"unknown timezone {_shown_value(name)}")
+
+
+def _clipped(name: str) -> str:
+    """A name as an error message quotes it: at most 200 characters of it."""
+    return name if len(name) <= 200 else f"{name[:200]}... ({len(name)} characters)"
 
 
 def _shown_value(raw: str) -> str:
