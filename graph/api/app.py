@@ -70,8 +70,8 @@ from graph.api.ingest import (
 )
 from graph.api.limits import GraphQLLimits
 from graph.api.logs import AccessLog
-from graph.api.marquez import PREFIX as MARQUEZ_PREFIX
 from graph.api.marquez import MarquezReadAPI
+from graph.api.marquez_request import PREFIX as MARQUEZ_PREFIX
 from graph.api.metrics import Metrics, MetricsMiddleware
 from graph.api.origin import RequestOrigin
 from graph.api.quiet_heap import SettleWhenQuiet
