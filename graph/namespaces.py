@@ -7,7 +7,9 @@ built again only when the graph changed (``graph.changes``: every apply of this 
 ``max_age_seconds`` passed (writes by another process to a shared Neo4j); a request that finds it
 older than the graph it arrived at waits for the one rebuild in flight (shared by every request
 arriving meanwhile, so at most one scan runs at a time whatever the request rate), for no longer
-than its own time budget. Answers are never older than the request.
+than its own time budget. Answers are never older than the request. One namespace by name is
+taken from the index while it is current, else read from its own nodes (``graph.catalog``), which
+costs less than waiting for a rebuild.
 """
 
 from __future__ import annotations
@@ -60,10 +62,14 @@ class NamespaceIndex:
         self._fresh(wait_seconds)
         return self._listed
 
-    def namespace(self, name: str, wait_seconds: float) -> Namespace | None:
-        """The namespace of that name (:meth:`namespaces`' errors)."""
-        self._fresh(wait_seconds)
-        return self._by_name.get(name)
+    def known(self, name: str) -> Namespace | None:
+        """The namespace of that name if the index is current and holds it; None otherwise (the
+        caller reads it from its own nodes, which costs less than waiting for a rebuild)."""
+        with self._lock:
+            current = self._generation >= self._generation_now() and (
+                time.monotonic() - self._built_at <= self.max_age_seconds
+            )
+            return self._by_name.get(name) if current else None
 
     def _generation_now(self) -> int:
         return self.changes.generation if self.changes is not None else 0

@@ -138,8 +138,8 @@ def test_every_malformed_path_and_parameter_is_a_4xx_with_marquez_error_body(see
 def test_a_page_is_charged_to_the_query_budget_before_it_is_written(
     server_store_args, tmp_path, food_delivery_events
 ) -> None:
-    """--max-query-cost bounds a Marquez page as it bounds a GraphQL list, and --max-result-bytes
-    refuses a page by its estimate, before it is rendered (GraphQL's reasons)."""
+    """--max-query-cost bounds a Marquez page as it bounds a GraphQL list, charged before the page
+    is rendered, and --max-result-bytes refuses a page too large (GraphQL's reasons)."""
     server = LiveServer(server_store_args, tmp_path / "server.log").start(
         ["--max-query-cost", "5", "--max-result-bytes", "6000"]
     )

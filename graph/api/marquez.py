@@ -326,22 +326,19 @@ class MarquezReadAPI:
     def namespaces(self, view: BudgetedView, params: Params) -> dict[str, Any]:
         """A page of the namespace index (``graph.namespaces``): no scan of the graph per request."""
         limit, offset = params.page()
-        page = self._namespace_index(view).namespaces(view.budget.remaining_seconds())[
+        view.budget.check()
+        page = self.namespace_index.namespaces(view.budget.remaining_seconds())[
             offset : offset + limit
         ]
         view.budget.charge(len(page), NAMESPACE_FIELDS)
         return {"namespaces": [shapes.namespace(ns) for ns in page]}
-
-    def _namespace_index(self, view: BudgetedView) -> NamespaceIndex:
-        view.budget.check()
-        return self.namespace_index
 
     def _existing_namespace(self, view: GraphView, ns: str) -> None:
         if not catalog.namespace_exists(view, ns):
             raise _not_found("Namespace", ns)
 
     def namespace(self, view: BudgetedView, ns: str) -> dict[str, Any]:
-        found = self._namespace_index(view).namespace(ns, view.budget.remaining_seconds())
+        found = self.namespace_index.known(ns) or catalog.namespace(view, ns)
         if found is None:
             raise _not_found("Namespace", ns)
         return shapes.namespace(found)
