@@ -16,7 +16,6 @@ kind, namespace, name, ...; edges along the data flow, with their kind). Example
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -192,34 +191,9 @@ class Client:
         return self.execute(SEARCH, {"text": text, "first": first})["search"]
 
 
-def _flat(graph: nx.DiGraph) -> nx.DiGraph:
-    """The graph with attribute values GraphML and GEXF can hold: lists and mappings as JSON text."""
-
-    def flat(attributes: dict[str, Any]) -> dict[str, Any]:
-        return {
-            key: json.dumps(value, sort_keys=True) if isinstance(value, (list, dict)) else value
-            for key, value in attributes.items()
-            if value is not None
-        }
-
-    copy: nx.DiGraph[str] = nx.DiGraph(**flat(dict(graph.graph)))
-    copy.add_nodes_from((node, flat(attributes)) for node, attributes in graph.nodes(data=True))
-    copy.add_edges_from(
-        (source, target, flat(attributes)) for source, target, attributes in graph.edges(data=True)
-    )
-    return copy
-
-
 def write_graph(graph: nx.DiGraph, output_format: str, out: BinaryIO) -> None:
-    """Write ``graph`` as ``graphml``, ``gexf`` or ``json-graph`` (networkx's node-link JSON)."""
-    if output_format == "graphml":
-        nx.write_graphml(_flat(graph), out)
-    elif output_format == "gexf":
-        nx.write_gexf(_flat(graph), out)
-    elif output_format == "json-graph":
-        out.write(
-            json.dumps(nx.node_link_data(graph, edges="edges"), sort_keys=True, indent=1).encode()
-            + b"\n"
-        )
-    else:
-        raise ValueError(f"unknown format {output_format!r}: one of {', '.join(FORMATS)}")
+    """Write ``graph`` as ``graphml``, ``gexf`` or ``json-graph`` (networkx's node-link JSON);
+    ``graph.export`` says how XML holds what it cannot hold as it is."""
+    from graph.export import write_graph as write
+
+    write(graph, output_format, out)

@@ -10,7 +10,8 @@ batch length, GraphQL by body size, document depth, tokens and aliases (a reques
 400), traversals by a depth cap past which answers come back ``truncated``, each GraphQL operation
 by its budget (``graph.api.budget``: an error beyond) and the operations in flight by admission
 (``graph.api.admission``: 429 beyond). Without tokens, browsers acting for other sites are
-refused (``graph.api.origin``).
+refused (``graph.api.origin``). Every answer carries the security and caching headers of
+``graph.api.headers``.
 """
 
 from __future__ import annotations
@@ -57,12 +58,13 @@ from graph.api.auth import AuthConfig, AuthError, Principal, Role
 from graph.api.budget import BUDGET_KEY, QueryAborted, QueryBudget
 from graph.api.document_cache import DocumentCache, ValidDocuments
 from graph.api.execution import JSON_FRAGMENTS
+from graph.api.headers import SecurityHeaders
 from graph.api.http_bodies import RequestRejected, read_capped
 from graph.api.ingest import REASONS, IngestConfig, IngestOutcome, ingest_batch, ingest_one
 from graph.api.limits import GraphQLLimits
 from graph.api.logs import AccessLog
-from graph.api.marquez import PREFIX as MARQUEZ_PREFIX
 from graph.api.marquez import MarquezReadAPI
+from graph.api.marquez_request import PREFIX as MARQUEZ_PREFIX
 from graph.api.metrics import Metrics, MetricsMiddleware
 from graph.api.origin import RequestOrigin
 from graph.api.quiet_heap import SettleWhenQuiet
@@ -74,6 +76,7 @@ from graph.changes import ChangeFeed
 from graph.event_log import EventLog
 from graph.ingest_service import IngestService
 from graph.kafka_ingest import KafkaIngest, KafkaMetrics, KafkaSettings
+from graph.namespaces import NamespaceIndex
 from graph.stores import Store, StoreUnavailable
 from ingest.json_text import NotJSON, UnusableValue, loads_text
 
@@ -486,6 +489,7 @@ def create_app(
 
     graphql = ThreadedGraphQL(store, auth, limits, metrics, events, changes)
     middleware = [Middleware(AccessLog)] if access_log else []
+    middleware.append(Middleware(SecurityHeaders))  # on refusals too
     middleware.append(Middleware(MetricsMiddleware, metrics=metrics))
     middleware.append(
         Middleware(
@@ -510,7 +514,15 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             Mount(STATIC_PATH, static_files()),
             Mount(
-                MARQUEZ_PREFIX, MarquezReadAPI(store, auth, limits, graphql.admission, events)
+                MARQUEZ_PREFIX,
+                MarquezReadAPI(
+                    store,
+                    auth,
+                    limits,
+                    graphql.admission,
+                    events,
+                    NamespaceIndex(store, changes, on_build=metrics.namespace_index_builds.inc),
+                ),
             ),  # after the write routes it shares
         ],
         middleware=middleware,

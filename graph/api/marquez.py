@@ -3,9 +3,9 @@ calling ``/api/v1/lineage?nodeId=`` read lineagemesh as they read Marquez.
 
 Mounted at ``/api/v1`` behind the OpenLineage write routes: requests are mapped to the queries of
 ``graph`` (``graph.lineage``, ``graph.queries``, ``graph.catalog``) and their answers written in
-Marquez's shapes (``graph.api.marquez_shapes``). Paths are matched on the raw path, each segment
-percent-decoded on its own, so names holding ``/`` or ``:`` (``postgres://h:5432``) arrive whole,
-as Marquez's clients encode them. Unknown names answer 404 with Marquez's error body
+Marquez's shapes (``graph.api.marquez_shapes``). Paths and parameters are read by
+``graph.api.marquez_request``: each path segment percent-decoded on its own, so names holding
+``/`` or ``:`` (``postgres://h:5432``) arrive whole, as Marquez's clients encode them. Unknown names answer 404 with Marquez's error body
 (``{"code", "message"}``, plus this server's ``error``).
 
 Where the answers differ from Marquez's, by design:
@@ -26,17 +26,21 @@ Where the answers differ from Marquez's, by design:
 
 Every route needs a reader, as GraphQL does (``graph.api.auth``), and is admitted and bounded as a
 GraphQL operation (``graph.api.admission``, ``graph.api.limits``): pages are capped at
-``max_page``, walks at the traversal budgets, answers at ``--max-result-bytes``.
+``max_page``, walks at the traversal budgets, and each request carries a GraphQL operation's
+budget (``graph.api.budget``): every read of the store first checks its time (``--query-seconds``),
+a page is charged its items and their estimated bytes before it is written (``--max-query-cost``,
+``--max-result-bytes``), and the written answer is measured once more. Past a bound the answer is
+a 400 naming it (``reason``: GraphQL's ``extensions.code``). A path or parameter that does not
+read (percent-encoding that is no UTF-8, a number out of range, an unknown enum or time zone) is a
+400 with Marquez's error body, never a 500.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import unquote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 from starlette.concurrency import run_in_threadpool
@@ -44,34 +48,35 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from graph import _native, catalog, lineage, queries, raw_events
+from graph import catalog, lineage, queries, raw_events
 from graph.api import marquez_shapes as shapes
 from graph.api.admission import Admission, Overloaded
 from graph.api.auth import AuthConfig, AuthError, Role
+from graph.api.budget import QueryAborted, QueryBudget
 from graph.api.limits import GraphQLLimits
+from graph.api.marquez_request import (
+    ITEM_FIELDS,
+    BudgetedView,
+    MarquezError,
+    Params,
+    clipped,
+    path_segments,
+    time_zone,
+)
 from graph.errors import QueryError
 from graph.event_log import EventLog
 from graph.model import JOB_IO, Direction, EdgeKind, Node, NodeKind, field_id, run_id
+from graph.namespaces import NamespaceIndex, NotReady
 from graph.stores import Store, StoreUnavailable
 from graph.view import GraphView
 
-PREFIX = "/api/v1"
-DEFAULT_DEPTH = 20  # Marquez's
-DEFAULT_LIMIT = 100  # Marquez's page size
 DEFAULT_SEARCH_LIMIT = 10
-
-
-class MarquezError(Exception):
-    """An answer other than 200, with Marquez's error body."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+NAMESPACE_FIELDS = 6
+EVENT_FIELDS = 30  # an OpenLineage event's fields, roughly, facets included
 
 
 def _not_found(what: str, name: str) -> MarquezError:
-    return MarquezError(404, f"{what} '{name}' not found.")
+    return MarquezError(404, f"{what} '{clipped(name)}' not found.")
 
 
 def _shown(view: GraphView, node: Node, full: bool, what: str, name: str) -> dict[str, Any]:
@@ -82,82 +87,17 @@ def _shown(view: GraphView, node: Node, full: bool, what: str, name: str) -> dic
     return data
 
 
+def error_body(status: int, message: str, reason: str | None = None) -> dict[str, Any]:
+    """Marquez's error body (``{"code", "message"}``), plus this server's ``error`` and, for a
+    budget exceeded, ``reason`` (GraphQL's ``extensions.code``)."""
+    body: dict[str, Any] = {"code": status, "message": message, "error": message}
+    if reason is not None:
+        body["reason"] = reason
+    return body
+
+
 def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
-    return JSONResponse(
-        {"code": status, "message": message, "error": message}, status_code=status, headers=headers
-    )
-
-
-class Params:
-    """The query parameters of one request, read as Marquez's resources declare them."""
-
-    def __init__(self, values: Mapping[str, str], limits: GraphQLLimits) -> None:
-        self.values = values
-        self.limits = limits
-
-    def text(self, name: str, default: str | None = None, required: bool = False) -> str | None:
-        value = self.values.get(name)
-        if value is None or (required and not value.strip()):
-            if required:
-                raise MarquezError(400, f"query param {name} must not be blank")
-            return default
-        return value
-
-    def integer(self, name: str, default: int, minimum: int | None = 0) -> int:
-        raw = self.values.get(name)
-        if raw is None or raw == "":
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise MarquezError(400, f"query param {name} must be an integer, not {raw!r}") from None
-        if minimum is not None and value < minimum:
-            raise MarquezError(
-                400, f"query param {name} must be greater than or equal to {minimum}"
-            )
-        return value
-
-    def moment(self, name: str, default: datetime) -> datetime:
-        """A date-time with an offset (``2024-01-01T00:00:00Z``, ``...+02:00``), as Marquez's
-        ``ZonedDateTimeParam`` reads it; a ``+`` sent unencoded arrives as a space and is read back."""
-        raw = (self.values.get(name) or "").strip()
-        if not raw:
-            return default
-        if len(raw) > 6 and raw[-6] == " ":
-            raw = f"{raw[:-6]}+{raw[-5:]}"
-        try:
-            moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
-        except ValueError:
-            moment = None
-        if moment is None or moment.tzinfo is None:
-            raise MarquezError(
-                400,
-                f"query param {name} must be a date-time with an offset (2024-01-01T00:00:00Z), not {raw!r}",
-            )
-        return moment
-
-    def boolean(self, name: str) -> bool:
-        return (self.values.get(name) or "false").strip().lower() == "true"
-
-    def page(self) -> tuple[int, int]:
-        """``limit`` (at most ``max_page``) and ``offset``."""
-        return min(self.integer("limit", DEFAULT_LIMIT), self.limits.max_page), self.integer(
-            "offset", 0
-        )
-
-    def depth(self) -> int:
-        return max(
-            min(
-                self.integer("depth", DEFAULT_DEPTH, minimum=None), self.limits.max_traversal_depth
-            ),
-            0,
-        )
-
-    def walk_budget(self) -> dict[str, Any]:
-        return {
-            "max_nodes": self.limits.max_traversal_nodes,
-            "deadline_seconds": self.limits.traversal_seconds,
-        }
+    return JSONResponse(error_body(status, message), status_code=status, headers=headers)
 
 
 class Reads:
@@ -256,12 +196,14 @@ class MarquezReadAPI:
         limits: GraphQLLimits,
         admission: Admission,
         events: EventLog | None = None,
+        namespaces: NamespaceIndex | None = None,
     ) -> None:
         self.store = store
         self.events = events
         self.auth = auth
         self.limits = limits
         self.admission = admission
+        self.namespace_index = namespaces or NamespaceIndex(store)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -281,26 +223,30 @@ class MarquezReadAPI:
             return JSONResponse({"error": e.error}, status_code=e.status, headers=e.headers)
         request.state.principal = principal.name
         raw = request.scope.get("raw_path") or request.scope["path"].encode()
-        path = raw.decode("latin-1").split("?", 1)[0]
-        segments = (
-            [unquote(s, errors="strict") for s in path[len(PREFIX) :].strip("/").split("/")]
-            if path.startswith(PREFIX)
-            else []
-        )
+        try:
+            segments = path_segments(raw.decode("latin-1").split("?", 1)[0])
+        except MarquezError as e:
+            return error_response(e.status, e.message)
         handler = self._route(segments)
         if handler is None:
             return error_response(404, "HTTP 404 Not Found")
         params = Params(request.query_params, self.limits)
         client = f"{principal.name}@{request.client.host if request.client else ''}"
+        budget = QueryBudget(
+            self.limits.budget
+        )  # its time runs from here, as a GraphQL operation's
         try:
             with self.admission.admit(client):
-                status, body, headers = await run_in_threadpool(self._run, handler, params)
+                status, body, headers = await run_in_threadpool(self._run, handler, params, budget)
         except Overloaded as e:
             return error_response(429, str(e), {"Retry-After": "1"})
         return Response(body, status_code=status, media_type="application/json", headers=headers)
 
     def _run(
-        self, handler: Callable[[GraphView, Params], Any], params: Params
+        self,
+        handler: Callable[[BudgetedView, Params], Any],
+        params: Params,
+        budget: QueryBudget,
     ) -> tuple[int, bytes, dict[str, str]]:
         """One request's answer, encoded, in a worker thread. The view reads what walks reach in
         summary form with the properties Marquez shows (on Neo4j the rest of each node is most of
@@ -309,37 +255,30 @@ class MarquezReadAPI:
 
         headers: dict[str, str] = {}
         try:
-            answer = handler(
-                GraphView(self.store, summaries=True, shown=_native.MARQUEZ_SHOWN), params
-            )
+            answer = handler(BudgetedView(self.store, budget), params)
             if isinstance(answer, tuple):
                 answer, headers = answer
         except MarquezError as e:
-            return (
-                e.status,
-                orjson.dumps({"code": e.status, "message": e.message, "error": e.message}),
-                {},
-            )
+            return e.status, orjson.dumps(error_body(e.status, e.message)), {}
+        except QueryAborted as e:
+            code = str((e.extensions or {}).get("code"))
+            return 400, orjson.dumps(error_body(400, e.message, code)), {}
+        except NotReady as e:
+            message = f"query stopped after {budget.limits.seconds:g} s (the server's --query-seconds): {e}"
+            return 400, orjson.dumps(error_body(400, message, "QUERY_TIMEOUT")), {}
         except QueryError as e:
-            return 400, orjson.dumps({"code": 400, "message": str(e), "error": str(e)}), {}
+            return 400, orjson.dumps(error_body(400, str(e))), {}
         except StoreUnavailable as e:
-            return (
-                503,
-                orjson.dumps({"code": 503, "message": str(e), "error": str(e)}),
-                {"Retry-After": "1"},
-            )
+            return 503, orjson.dumps(error_body(503, str(e))), {"Retry-After": "1"}
         body = (
             answer if isinstance(answer, bytes) else encode_answer(answer)
         )  # bytes: written natively
         if len(body) > self.limits.budget.max_result_bytes:
-            message = (
-                f"the answer is over {self.limits.budget.max_result_bytes} bytes (--max-result-bytes): "
-                "ask for a smaller depth or page"
-            )
-            return 400, orjson.dumps({"code": 400, "message": message, "error": message}), {}
+            message = f"{budget.too_large()}: ask for a smaller depth or page"
+            return 400, orjson.dumps(error_body(400, message, "RESULT_TOO_LARGE")), {}
         return 200, body, headers
 
-    def _route(self, s: list[str]) -> Callable[[GraphView, Params], Any] | None:
+    def _route(self, s: list[str]) -> Callable[[BudgetedView, Params], Any] | None:
         """The handler of a path, its path parameters bound."""
         n = len(s)
         if s == ["lineage"]:
@@ -384,28 +323,31 @@ class MarquezReadAPI:
 
     # -- namespaces, datasets, jobs, runs -----------------------------------------------------
 
-    def namespaces(self, view: GraphView, params: Params) -> dict[str, Any]:
+    def namespaces(self, view: BudgetedView, params: Params) -> dict[str, Any]:
+        """A page of the namespace index (``graph.namespaces``): no scan of the graph per request."""
         limit, offset = params.page()
-        return {
-            "namespaces": [
-                shapes.namespace(ns) for ns in catalog.namespaces(view)[offset : offset + limit]
-            ]
-        }
+        view.budget.check()
+        page = self.namespace_index.namespaces(view.budget.remaining_seconds())[
+            offset : offset + limit
+        ]
+        view.budget.charge(len(page), NAMESPACE_FIELDS)
+        return {"namespaces": [shapes.namespace(ns) for ns in page]}
 
     def _existing_namespace(self, view: GraphView, ns: str) -> None:
         if not catalog.namespace_exists(view, ns):
             raise _not_found("Namespace", ns)
 
-    def namespace(self, view: GraphView, ns: str) -> dict[str, Any]:
-        found = catalog.namespace(view, ns)
+    def namespace(self, view: BudgetedView, ns: str) -> dict[str, Any]:
+        found = self.namespace_index.known(ns) or catalog.namespace(view, ns)
         if found is None:
             raise _not_found("Namespace", ns)
         return shapes.namespace(found)
 
-    def datasets(self, view: GraphView, params: Params, ns: str) -> dict[str, Any]:
+    def datasets(self, view: BudgetedView, params: Params, ns: str) -> dict[str, Any]:
         self._existing_namespace(view, ns)
         limit, offset = params.page()
         page = catalog.in_namespace(view, NodeKind.DATASET, ns, limit, offset)
+        view.charge_page(page.nodes)
         lineage_of = Reads(view).column_lineage(page.nodes)
         return {
             "totalCount": page.total,
@@ -426,11 +368,12 @@ class MarquezReadAPI:
             Reads(view).column_lineage([found])[found.id],
         )
 
-    def jobs(self, view: GraphView, params: Params, ns: str | None) -> dict[str, Any]:
+    def jobs(self, view: BudgetedView, params: Params, ns: str | None) -> dict[str, Any]:
         if ns is not None:
             self._existing_namespace(view, ns)
         limit, offset = params.page()
         page = catalog.in_namespace(view, NodeKind.JOB, ns, limit, offset)
+        view.charge_page(page.nodes)
         return {
             "totalCount": page.total,
             "jobs": [job for job in shapes.marquez(view, page.nodes, True) if job is not None],
@@ -446,10 +389,11 @@ class MarquezReadAPI:
     def job(self, view: GraphView, ns: str, name: str) -> dict[str, Any]:
         return _shown(view, self._job(view, ns, name), True, "Job", name)
 
-    def runs(self, view: GraphView, params: Params, ns: str, name: str) -> dict[str, Any]:
+    def runs(self, view: BudgetedView, params: Params, ns: str, name: str) -> dict[str, Any]:
         found = self._job(view, ns, name)
         limit, offset = params.page()
         total = len(view.edge_keys({found.id}, (EdgeKind.OF,), "in"))
+        view.budget.charge(min(limit, max(total - offset, 0)), ITEM_FIELDS[NodeKind.RUN])
         page = queries.runs(view, found, offset + limit)[offset:]
         return {
             "runs": [run for run in shapes.marquez(view, page, False) if run is not None],
@@ -484,22 +428,22 @@ class MarquezReadAPI:
             found = queries.node(view, candidate)
             if found is not None and found.kind in kinds:
                 return found
-        raise MarquezError(404, f"Node '{node_id}' not found.")
+        raise MarquezError(404, f"Node '{clipped(node_id)}' not found.")
 
-    def lineage(self, view: GraphView, params: Params) -> tuple[bytes, dict[str, str]]:
+    def lineage(self, view: BudgetedView, params: Params) -> tuple[bytes, dict[str, str]]:
         """The walk's answer written by the native core (``native/core/marquez.h``): nodes by id, each
         with its ``DatasetData`` or ``JobData`` and its edges within the answer."""
         start = self._start(
             view, params.text("nodeId", required=True) or "", (NodeKind.DATASET, NodeKind.JOB)
         )
         graph = lineage.dataset_lineage(
-            view, start.id, Direction.BOTH, params.depth(), **params.walk_budget()
+            view, start.id, Direction.BOTH, params.depth(), **params.walk_budget(view.budget)
         )
         return graph.answer.render_marquez(), {
             "X-Lineage-Truncated": "true"
         } if graph.truncated else {}
 
-    def column_lineage(self, view: GraphView, params: Params) -> tuple[bytes, dict[str, str]]:
+    def column_lineage(self, view: BudgetedView, params: Params) -> tuple[bytes, dict[str, str]]:
         """The columns upstream (and downstream, ``withDownstream``) of a field, or of each field of
         a dataset or of a job's outputs, one walk each, merged and written by the native core
         (``native/core/marquez.h``)."""
@@ -521,7 +465,7 @@ class MarquezReadAPI:
             columns = [c for c in named if c in existing]
         if not columns:
             raise MarquezError(404, "Could not find node")
-        budget = params.walk_budget()
+        budget = params.walk_budget(view.budget)
         body, truncated = view.native.marquez_column_lineage(
             columns,
             with_downstream,
@@ -533,7 +477,7 @@ class MarquezReadAPI:
 
     # -- search ------------------------------------------------------------------------------
 
-    def search(self, view: GraphView, params: Params) -> dict[str, Any]:
+    def search(self, view: BudgetedView, params: Params) -> dict[str, Any]:
         text = params.text("q", required=True) or ""
         wanted = (params.text("filter") or "").upper()
         if wanted not in ("", "DATASET", "JOB"):
@@ -546,11 +490,7 @@ class MarquezReadAPI:
         kinds = {"DATASET": (NodeKind.DATASET,), "JOB": (NodeKind.JOB,)}.get(
             wanted, (NodeKind.DATASET, NodeKind.JOB)
         )
-        found = [
-            n
-            for n in view.search(text, kinds, limit if namespace is None else self.limits.max_page)
-            if namespace is None or n.props.get("namespace") == namespace
-        ][:limit]
+        found = _search(view, text, kinds, limit, namespace)
         if sort == "name":
             found.sort(key=lambda n: (n.props.get("name") or "", n.id))
         else:
@@ -585,10 +525,7 @@ class MarquezReadAPI:
             starts = [last - timedelta(hours=23 - i) for i in range(24)]
             step = timedelta(hours=1)
         else:
-            try:
-                zone = ZoneInfo(zone_name or "UTC")
-            except (ZoneInfoNotFoundError, ValueError):
-                raise MarquezError(400, f"unknown timezone {zone_name!r}") from None
+            zone = time_zone(zone_name or "UTC")
             today = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
             starts = [today - timedelta(days=6 - i) for i in range(7)]
             step = timedelta(days=1)
@@ -607,7 +544,7 @@ class MarquezReadAPI:
             for (a, b), c in zip(bounds, counts)
         ]
 
-    def lineage_events(self, view: GraphView, params: Params) -> dict[str, Any]:
+    def lineage_events(self, view: BudgetedView, params: Params) -> dict[str, Any]:
         """The raw events whose eventTime is in [``after``, ``before``), by eventTime
         (``sortDirection`` ``desc``, the default, or ``asc``), paged (``graph.raw_events``)."""
         if self.events is None:
@@ -620,9 +557,30 @@ class MarquezReadAPI:
             params.moment("before", raw_events.DEFAULT_BEFORE),
         )
         limit, offset = params.page()
-        return raw_events.lineage_events(
+        view.budget.check()
+        answer = raw_events.lineage_events(
             self.events, limit, offset, after, before, direction == "desc"
         )
+        view.budget.charge(len(answer["events"]), EVENT_FIELDS)
+        return answer
+
+
+def _search(
+    view: GraphView, text: str, kinds: Collection[NodeKind], limit: int, namespace: str | None
+) -> list[Node]:
+    """The best ``limit`` matches by the store's ranking, of ``namespace`` only when given: the
+    ranked matches are read in growing prefixes (8x each time) until ``limit`` of them are in the
+    namespace or there are no more, so the answer is that of filtering first and ranking then,
+    whatever the other namespaces hold (each read checks the request's time budget)."""
+    if namespace is None:
+        return view.search(text, kinds, limit)
+    first = max(limit * 8, 100)
+    while True:
+        ranked = view.search(text, kinds, first)
+        hits = [n for n in ranked if n.props.get("namespace") == namespace]
+        if len(hits) >= limit or len(ranked) < first:
+            return hits[:limit]
+        first *= 8
 
 
 def _stamp(moment: datetime) -> str:

@@ -72,6 +72,11 @@ class Metrics:
         self.accepted = Counter(
             "lineagemesh_ingest_events_accepted", "OpenLineage events applied.", registry=r
         )
+        self.namespace_index_builds = Counter(
+            "lineagemesh_namespace_index_builds",
+            "Scans building the namespace index (graph.namespaces), at most one at a time.",
+            registry=r,
+        )
         self.rejected = Counter(
             "lineagemesh_ingest_events_rejected",
             "OpenLineage events refused, by reason class.",

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from graph.check import CheckError
 from graph.cli.graphql import graphql_executor, server_options
 from graph.cli.options import store_flags
 from graph.stores import Store, StoreUnavailable
@@ -54,20 +53,15 @@ def export(
     server: str | None,
     token: str | None,
 ) -> None:
-    """Write the lineage of a dataset, job or column as GraphML or GEXF (yEd, Gephi) or node-link JSON."""
-    from graph.client import Client, ClientError, write_graph
+    """Write the lineage of a dataset, job or column as GraphML or GEXF (yEd, Gephi) or node-link JSON
+    (``graph.export``: characters XML cannot hold are written as ``\\uXXXX``)."""
+    from graph.client import ClientError
+    from graph.export import NoSuchNode, lineage_graph, write_file
 
     try:
         with graphql_executor(server, token, open_graph) as execute:
-            client = Client(execute=execute)
-            if client.kind(node_id) is None:
-                raise CheckError(f"no node with id {node_id!r}")
-            graph = client.lineage(node_id, direction, depth).to_networkx()
-    except (CheckError, ClientError, StoreUnavailable) as e:
+            graph = lineage_graph(execute, node_id, direction, depth)
+    except (NoSuchNode, ClientError, StoreUnavailable) as e:
         click.echo(f"Error: {e}", err=True)
         sys.exit(2)
-    if output is None:
-        write_graph(graph, output_format, sys.stdout.buffer)
-        return
-    with output.open("wb") as out:
-        write_graph(graph, output_format, out)
+    write_file(graph, output_format, output)
