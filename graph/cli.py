@@ -21,7 +21,14 @@ import click
 
 from graph import queries
 from graph.api.admission import AdmissionLimits
-from graph.api.auth import AuthConfig, InvalidAuthConfig, ReadAccess, describe, is_loopback
+from graph.api.auth import (
+    AuthConfig,
+    InvalidAuthConfig,
+    Principal,
+    ReadAccess,
+    describe,
+    is_loopback,
+)
 from graph.api.budget import BudgetLimits
 from graph.api.ingest import IngestConfig, IngestLimits
 from graph.api.limits import GraphQLLimits
@@ -32,6 +39,7 @@ from graph.heap import REMOTE, settle_heap, tune_gc
 from graph.impact import ChangeKind
 from graph.ingest_service import IngestService, translate_events
 from graph.mutations import Mutation, UpsertNode
+from graph.quotas import Quota, parse_quota
 from graph.stores import Store, StoreUnavailable, open_store
 from graph.stores.journal import Journal, JournalCorrupt, JournalError
 from ingest.bulk_load import load_events
@@ -346,6 +354,13 @@ def kafka_options(command: Callable[..., Any]) -> Callable[..., Any]:
         type=click.IntRange(1),
         help="Larger messages are bad messages.",
     )
+    @click.option(
+        "--kafka-principal",
+        envvar="LINEAGEMESH_KAFKA_PRINCIPAL",
+        metavar="NAME",
+        help="Apply messages with the rights and quota of this principal of the tokens "
+        "(--auth-file or LINEAGEMESH_TOKENS). Default: the store's own rights (every domain).",
+    )
     @functools.wraps(command)
     def wrapper(
         *args: Any,
@@ -355,6 +370,7 @@ def kafka_options(command: Callable[..., Any]) -> Callable[..., Any]:
         kafka_properties: tuple[str, ...],
         dead_letter_topic: str | None,
         max_message_bytes: int,
+        kafka_principal: str | None,
         **kwargs: Any,
     ) -> Any:
         from graph.kafka_ingest import KafkaSettings
@@ -372,6 +388,7 @@ def kafka_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 _key_values(kafka_properties, "--kafka-property"),
                 dead_letter_topic,
                 max_message_bytes,
+                principal=kafka_principal,
             )
             try:
                 settings.check()
@@ -380,6 +397,25 @@ def kafka_options(command: Callable[..., Any]) -> Callable[..., Any]:
         return command(*args, kafka=settings, **kwargs)
 
     return wrapper
+
+
+def _check_kafka_principal(auth: AuthConfig, kafka: Any) -> Principal | None:
+    """The principal ``--kafka-principal`` names (a UsageError when the tokens have no such writer)."""
+    from graph.kafka_ingest import bound_principal
+
+    if kafka is None or not kafka.principal:
+        return None
+    try:
+        return bound_principal(auth, kafka.principal)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--kafka-principal") from None
+
+
+def _parse_quota(ctx: click.Context, param: click.Parameter, value: str | None) -> Quota | None:
+    try:
+        return None if value is None else parse_quota(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e), ctx, param) from None
 
 
 def _key_values(items: tuple[str, ...], option: str) -> dict[str, str]:
@@ -552,6 +588,13 @@ def _key_values(items: tuple[str, ...], option: str) -> dict[str, str]:
     envvar="LINEAGEMESH_LOG_FORMAT",
     help="json: one JSON object per line, and one line per request.",
 )
+@click.option(
+    "--principal-quota",
+    callback=_parse_quota,
+    envvar="LINEAGEMESH_PRINCIPAL_QUOTA",
+    metavar="BYTES/PERIOD",
+    help="Bytes of events each principal may ingest per period, e.g. 512MiB/1d (429 beyond). Default: no quota.",
+)
 @domain_rules_option
 @max_clock_skew_option
 @kafka_options
@@ -586,6 +629,7 @@ def serve(
     log_format: str,
     rules: DomainRules,
     max_clock_skew: timedelta,
+    principal_quota: Quota | None,
 ) -> None:
     """Serve OpenLineage ingest (/api/v1/lineage), GraphQL (/graphql, GraphiQL in a browser), /metrics and /healthz.
 
@@ -602,6 +646,7 @@ def serve(
         use_json_logs()
     say = logging.getLogger("lineagemesh.serve")
     auth = _load_auth(auth_file, tokens, read_access, insecure_no_auth)
+    _check_kafka_principal(auth, kafka)
     where = f"http://{host}:{port}"
     if auth.local_mode and not is_loopback(host):
         raise click.UsageError(
@@ -645,6 +690,7 @@ def serve(
             limits=IngestLimits(max_body_bytes=max_body_bytes, max_batch_events=max_batch_events),
             rules=rules,
             max_clock_skew=max_clock_skew,
+            principal_quota=principal_quota,
         )
         limits = GraphQLLimits(
             max_body_bytes=max_query_bytes,
@@ -840,6 +886,7 @@ def _ingest_for_neo4j_import(
 
 @ingest.command("kafka")
 @domain_rules_option
+@max_clock_skew_option
 @kafka_options
 @click.option(
     "--until-idle",
@@ -847,9 +894,24 @@ def _ingest_for_neo4j_import(
     metavar="SECONDS",
     help="Stop once no message came for this long (default: consume until SIGTERM or Ctrl-C).",
 )
+@click.option(
+    "--auth-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="LINEAGEMESH_AUTH_FILE",
+    help="The tokens file naming --kafka-principal.",
+)
+@click.option(
+    "--tokens", metavar="JSON", envvar="LINEAGEMESH_TOKENS", help="The tokens as JSON instead."
+)
 @store_options
 def ingest_kafka(
-    service: IngestService, rules: DomainRules, kafka: Any, until_idle: float | None
+    service: IngestService,
+    rules: DomainRules,
+    max_clock_skew: timedelta,
+    kafka: Any,
+    until_idle: float | None,
+    auth_file: Path | None,
+    tokens: str | None,
 ) -> None:
     """Consume OpenLineage events from Kafka topics into the graph (at least once: an offset is
     committed only after its events are durable). Bad messages are logged with topic/partition/offset,
@@ -860,7 +922,9 @@ def ingest_kafka(
 
     if kafka is None:
         raise click.UsageError("--bootstrap-servers and --topic are required")
-    consumer = KafkaIngest(service, kafka)
+    service.max_clock_skew = max_clock_skew
+    auth = _load_auth(auth_file, tokens, None, False)
+    consumer = KafkaIngest(service, kafka, principal=_check_kafka_principal(auth, kafka))
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: consumer.stop())
     started = time.monotonic()
