@@ -923,7 +923,7 @@ def ingest_kafka(
     if kafka is None:
         raise click.UsageError("--bootstrap-servers and --topic are required")
     service.max_clock_skew = max_clock_skew
-    auth = _load_auth(auth_file, tokens, None, False)
+    auth = _load_auth(auth_file, tokens, None, False) if kafka.principal else AuthConfig()
     consumer = KafkaIngest(service, kafka, principal=_check_kafka_principal(auth, kafka))
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: consumer.stop())

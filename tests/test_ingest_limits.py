@@ -20,7 +20,7 @@ import pytest
 from live_server import LiveServer
 from test_auth import ADMIN, MARKETING, READER, RULES_YAML, SALES, TOKENS, bearer, emit
 
-from graph.event_log import FILE_NAME, HASHED, EventLog, pack_events
+from graph.event_log import FILE_NAME, EventLog, pack_events
 
 STATS = '{ dataset(namespace: "%s", name: "%s") { description } }'
 
@@ -106,8 +106,8 @@ def test_an_old_log_is_indexed_when_opened(tmp_path) -> None:
         assert log.events_before(log.last_seq()) == 2  # the repeat inside the block, too
     db = sqlite3.connect(tmp_path / FILE_NAME)
     with db:
-        db.execute("DROP TABLE event_hashes")
-        db.execute("DELETE FROM meta WHERE key = ?", (HASHED,))
+        db.execute("DROP TABLE IF EXISTS event_hashes")  # as a log of an earlier version
+        db.execute("DELETE FROM meta WHERE key = 'event_hashes'")
         db.execute(
             "INSERT INTO blocks (kind, received_at, events, payload, times, first_time, last_time) "
             "SELECT kind, received_at, events, payload, times, first_time, last_time FROM blocks"
