@@ -14,13 +14,17 @@ translation is not a pure function of a document (a catalog crawl reads the grap
 OpenLineage events aged out by retention: reindex replays it as it is, so lineage outlives the
 raw events. ``subjects`` indexes which blocks mention a job, run or dataset (``graph.model`` ids).
 
-A block is durable before its events are applied and acknowledged: a failure after it (the store
-unreachable) means the client retries and the log holds the event twice, which reindex, being an
-idempotent merge, does not mind.
+A block is durable before its events are applied and acknowledged. An event byte-identical to one
+the log already keeps is not kept again (``event_hashes``: a 128-bit BLAKE2b of each kept event's
+bytes): a client retrying after a failure, a Kafka consumer getting a batch again, or a writer
+re-sending one event over and over add nothing to the disk. The event is still applied and
+acknowledged as before (ingest is an idempotent merge). A log written before the index existed is
+indexed when opened (its earlier repeats stay; later ones are dropped).
 """
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import os
 import sqlite3
@@ -59,7 +63,21 @@ _SCHEMA = (
     ),
     "CREATE TABLE IF NOT EXISTS subjects (subject TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (subject, seq)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # The events kept, by the hash of their bytes: a byte-identical event is not kept again.
+    "CREATE TABLE IF NOT EXISTS event_hashes (hash BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS event_hashes_seq ON event_hashes (seq)",
 )
+HASHED = "event_hashes"  # meta key: "done", or the last seq indexed while indexing an older log
+_HASH_BYTES = 16
+_LOOKUP = 500  # hashes looked up per query (SQLite's default limit of host parameters is 32766)
+
+
+def event_hash(raw: bytes) -> bytes:
+    """What identifies an event's bytes in the log: 128 bits of BLAKE2b (a collision between two
+    different events is out of reach: ~2**64 events before one is likely)."""
+    return hashlib.blake2b(raw, digest_size=_HASH_BYTES).digest()
+
+
 #: Each OpenLineage block's events' eventTimes (Unix seconds, NaN for none; float64 each, in order)
 #: and their earliest and latest, so reading events by eventTime reads no payload it does not show.
 _TIME_COLUMNS = (("times", "BLOB"), ("first_time", "REAL"), ("last_time", "REAL"))
@@ -80,6 +98,7 @@ class Block:
     payload: bytes
     subjects: frozenset[str] = frozenset()
     times: bytes | None = None  # the events' eventTimes (``event_times``); None for mutations
+    hashes: tuple[bytes, ...] = ()  # each event's ``event_hash``, in order (OpenLineage blocks)
 
 
 def subjects_of(event: Any) -> set[str]:
@@ -142,6 +161,7 @@ def pack_events(
         zstandard.ZstdCompressor(level=_LEVEL).compress(framed),
         frozenset(subjects),
         array("d", moments).tobytes(),
+        tuple(event_hash(raw) for raw in raws),
     )
 
 
@@ -211,6 +231,7 @@ class EventLog:
             for statement in _SCHEMA:
                 self._db.execute(statement)
             self._add_times()
+            self._index_hashes()
         except BaseException:
             os.close(self._holder)
             raise
@@ -238,12 +259,44 @@ class EventLog:
                     )
             after = rows[-1][0]
 
+    def _index_hashes(self) -> None:
+        """The ``event_hashes`` of a log written before they existed, a page of blocks per
+        transaction (an interrupted indexing resumes where it stopped)."""
+        state = self._db.execute("SELECT value FROM meta WHERE key = ?", (HASHED,)).fetchone()
+        if state is not None and state[0] == "done":
+            return
+        after = int(state[0]) if state is not None else 0
+        while rows := self._db.execute(
+            "SELECT seq, payload FROM blocks WHERE kind = ? AND seq > ? ORDER BY seq LIMIT 64",
+            (OPENLINEAGE, after),
+        ).fetchall():
+            with self._writing():
+                for seq, payload in rows:
+                    self._db.executemany(
+                        "INSERT OR IGNORE INTO event_hashes (hash, seq) VALUES (?, ?)",
+                        [(event_hash(raw), seq) for raw in unpack_events(payload)],
+                    )
+                after = rows[-1][0]
+                self._db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (HASHED, str(after))
+                )
+        with self._writing():
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (HASHED, "done")
+            )
+
     # -- writes ----------------------------------------------------------------------------------
 
     def append(self, block: Block, received_at: float | None = None) -> int:
-        """Write a block; returns its seq once it is on disk. Raises StoreUnavailable, with nothing
-        written, when SQLite cannot write (disk full, I/O error)."""
+        """Write a block, without the events the log already keeps (byte for byte); returns its
+        seq once it is on disk, 0 when every event was kept already. Raises StoreUnavailable, with
+        nothing written, when SQLite cannot write (disk full, I/O error)."""
         with self._lock, self._writing():
+            if block.hashes:
+                new = self._not_kept(block)
+                if new is None:
+                    return 0
+                block = new
             cursor = self._db.execute(
                 "INSERT INTO blocks (kind, received_at, events, payload, times, first_time, last_time) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -262,7 +315,48 @@ class EventLog:
                     "INSERT INTO subjects (subject, seq) VALUES (?, ?)",
                     [(subject, seq) for subject in block.subjects],
                 )
+            if block.hashes:
+                self._db.executemany(
+                    "INSERT INTO event_hashes (hash, seq) VALUES (?, ?)",
+                    [(digest, seq) for digest in block.hashes],
+                )
             return seq
+
+    def _not_kept(self, block: Block) -> Block | None:
+        """``block`` without the events already kept or repeated earlier in it (None: nothing is
+        left); the block itself when every event is new (no recompression)."""
+        kept: set[bytes] = set()
+        distinct = list(dict.fromkeys(block.hashes))
+        for start in range(0, len(distinct), _LOOKUP):
+            part = distinct[start : start + _LOOKUP]
+            kept.update(
+                row[0]
+                for row in self._db.execute(
+                    f"SELECT hash FROM event_hashes WHERE hash IN ({','.join('?' * len(part))})",
+                    part,
+                )
+            )
+        if not kept and len(distinct) == len(block.hashes):
+            return block
+        seen = set(kept)
+        wanted: list[int] = []
+        for index, digest in enumerate(block.hashes):
+            if digest not in seen:
+                seen.add(digest)
+                wanted.append(index)
+        if not wanted:
+            return None
+        raws = unpack_events(block.payload)
+        times = array("d", block.times or b"")
+        framed = b"".join(_FRAME.pack(len(raws[i])) + raws[i] for i in wanted)
+        return Block(
+            block.kind,
+            len(wanted),
+            zstandard.ZstdCompressor(level=_LEVEL).compress(framed),
+            block.subjects,  # of all its events: reading by subject checks each event again
+            array("d", [times[i] for i in wanted]).tobytes() if times else None,
+            tuple(block.hashes[i] for i in wanted),
+        )
 
     def _writing(self) -> WriteTransaction:
         return WriteTransaction(self._db, f"event log {self.path}")
@@ -289,6 +383,7 @@ class EventLog:
                     (kept.kind, kept.payload, seq),
                 )
                 self._db.execute("DELETE FROM subjects WHERE seq = ?", (seq,))
+                self._db.execute("DELETE FROM event_hashes WHERE seq = ?", (seq,))
             aged += events
 
     # -- reads -----------------------------------------------------------------------------------

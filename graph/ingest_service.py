@@ -10,16 +10,25 @@ worker process, which then also packs the accepted events' raw block, so the app
 only writes. Authorising reads the store (which domains the events write). :meth:`IngestService.commit`
 makes the raw events durable in the event log (``graph.event_log``) and then applies their
 mutations durably: when it returns, the events may be acknowledged.
+
+The guards every path shares are here, written once: the latest eventTime accepted
+(``max_clock_skew``, ``ingest.clock_skew``) for events that arrive now (HTTP, Kafka), and the
+per-principal byte quota (``graph.quotas``) charged by :meth:`IngestService.commit_events` for
+every path that has a principal. :meth:`IngestService.cannot_write` says why the disk the raw
+events and the embedded store live on cannot take writes (``/healthz``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import orjson
@@ -28,14 +37,19 @@ from graph.authorization import Authorization, authorize_each
 from graph.event_log import MUTATIONS, Block, EventLog, pack_events, pack_mutations, subjects_of
 from graph.mutations import Mutation, concat_encoded, decode, encode
 from graph.principal import Principal
+from graph.quotas import Quotas
 from graph.stores import Store, StoreUnavailable
+from ingest.clock_skew import DEFAULT_MAX_CLOCK_SKEW, latest_accepted
 from ingest.domain_rules import NO_RULES, DomainRules
 from ingest.event_files import NotJSON, parse_json
 from ingest.openlineage import translate_many, translate_noting
+from ingest.openlineage_schema import InvalidEvent
 
 log = logging.getLogger(__name__)
 
 AGE_OUT_EVERY = 3600.0  # seconds between retention passes while serving
+PROBE_BYTES = 1 << 20  # written and synced to test a disk: an ingest request needs room like it
+PROBE_NAME = ".lineagemesh-write-probe"
 
 
 class TranslatedEvent(NamedTuple):
@@ -51,6 +65,14 @@ class TranslatedEvent(NamedTuple):
     def mutations(self) -> list[Mutation]:
         """As ``graph.mutations`` objects (for deciding which domains the event writes)."""
         return decode(self.encoded)
+
+
+def parse_event(raw: bytes) -> Any:
+    """One event's JSON; raises InvalidEvent saying why it is not JSON."""
+    try:
+        return parse_json(raw)
+    except NotJSON as e:
+        raise InvalidEvent(f"not valid JSON: {e}") from None
 
 
 def translate_one(
@@ -147,11 +169,36 @@ class IngestService:
     on_written: Callable[[int], None] | None = (
         None  # told how many nodes and edges each apply changed
     )
+    max_clock_skew: timedelta | None = (
+        DEFAULT_MAX_CLOCK_SKEW  # events arriving now dated further ahead are invalid
+    )
+    quotas: Quotas = field(default_factory=Quotas)  # bytes per principal per period
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
     def keeps_raw(self) -> bool:
         return self.log is not None
+
+    def not_after(self) -> datetime | None:
+        """The latest eventTime accepted from an event arriving now (``ingest.clock_skew``)."""
+        return latest_accepted(self.max_clock_skew)
+
+    def translate(self, items: Sequence[bytes | Any]) -> Translation:
+        """Events arriving now, translated together (``translate_events``) under the service's
+        rules and clock-skew bound."""
+        return translate_events(items, self.rules, self.keeps_raw, self.not_after())
+
+    def translate_each(self, items: Sequence[bytes]) -> list[TranslatedEvent | str]:
+        """Events arriving now, each translated on its own (to be authorized one by one), or the
+        reason it is invalid."""
+        not_after = self.not_after()
+        translated: list[TranslatedEvent | str] = []
+        for raw in items:
+            try:
+                translated.append(translate_one(parse_event(raw), raw, self.rules, not_after))
+            except InvalidEvent as e:
+                translated.append(str(e))
+        return translated
 
     def authorize(
         self, principal: Principal, events: Sequence[TranslatedEvent]
@@ -165,14 +212,31 @@ class IngestService:
         )
 
     def commit_events(
-        self, events: Sequence[TranslatedEvent], decisions: Sequence[Authorization] | None = None
+        self,
+        events: Sequence[TranslatedEvent],
+        decisions: Sequence[Authorization] | None = None,
+        principal: Principal | None = None,
     ) -> int:
         """Keep and apply accepted events (as ``decisions`` from :meth:`authorize` allow); returns
-        the node/edge changes once all is durable. An event a writer's scope reduced (its
-        observations of other domains' datasets) is kept as the mutations applied, not as sent: a
-        reindex has no principal to reduce it again."""
+        the node/edge changes once all is durable. The events' bytes are first charged to
+        ``principal``'s quota (QuotaExceeded, nothing applied, beyond it; given back if the store
+        fails). An event a writer's scope reduced (its observations of other domains' datasets)
+        is kept as the mutations applied, not as sent: a reindex has no principal to reduce it again."""
         if not events:
             return 0
+        if principal is None:
+            return self._commit_events(events, decisions)
+        size = sum(len(event.raw) for event in events)
+        self.quotas.charge(principal.name, size)
+        try:
+            return self._commit_events(events, decisions)
+        except StoreUnavailable:
+            self.quotas.refund(principal.name, size)
+            raise
+
+    def _commit_events(
+        self, events: Sequence[TranslatedEvent], decisions: Sequence[Authorization] | None
+    ) -> int:
         reduced = (
             [None if d.mutations is None else encode(d.mutations) for d in decisions]
             if decisions
@@ -220,6 +284,35 @@ class IngestService:
             if self.on_change is not None:
                 self.on_change()
         return changes
+
+    def cannot_write(self) -> str | None:
+        """Why the disk of the raw event log (and of the embedded store) cannot take a write now, or
+        None: a file of ``PROBE_BYTES`` written, synced and removed there. A full disk (ENOSPC),
+        a read-only one (EROFS) or a failing one (EIO) fail it, as they would fail ingest, and
+        pass it again once they are writable: what a read (``Store.ping``) does not see."""
+        directories = {Path(self.log.path).parent} if self.log is not None else set()
+        data_dir = getattr(self.store, "data_dir", None)
+        if isinstance(data_dir, Path):
+            directories.add(data_dir)
+        for directory in sorted(directories):
+            probe = directory / PROBE_NAME
+            try:
+                descriptor = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                try:
+                    written = os.write(descriptor, bytes(PROBE_BYTES))
+                    os.fsync(descriptor)
+                finally:
+                    os.close(descriptor)
+                if written < PROBE_BYTES:
+                    return (
+                        f"cannot write {directory}: only {written} of {PROBE_BYTES} bytes written"
+                    )
+            except OSError as e:
+                return f"cannot write {directory}: {e.strerror or e}"
+            finally:
+                with contextlib.suppress(OSError):
+                    probe.unlink()
+        return None
 
     def apply_mutations(self, mutations: Sequence[Mutation], documents: int = 0) -> int:
         """The mutations of an ingester whose translation reads more than a document (a catalog

@@ -8,9 +8,18 @@ translated together and committed through the service (raw block durable, then t
 and only then are their offsets committed: at least once. A consumer killed between the apply and
 the offset commit gets the same messages again, which ingest, an idempotent merge, does not mind.
 
-A bad message (empty, over ``max_message_bytes``, not JSON, not a valid event) never blocks its
-partition: it is logged with topic/partition/offset, counted, written to the dead-letter topic
-when there is one (before its offset is committed), and passed over. A store that is unreachable
+Messages pass the guards HTTP events pass, in the same ingest service: the size bound, the schema,
+and the clock-skew bound (``--max-clock-skew``: an event dated further ahead of this clock is
+invalid). A consumer bound to a principal (``--kafka-principal NAME``, a principal of the tokens
+file) writes with its rights: an event writing a domain it may not write is refused as HTTP
+answers 403, and its bytes count against its quota (``graph.quotas``). Without a principal the
+consumer writes with the store's own rights, as an admin: whoever may produce to the topic may
+write every domain.
+
+A bad message (empty, over ``max_message_bytes``, not JSON, not a valid event, forbidden to the
+principal, over its quota) never blocks its partition: it is logged with topic/partition/offset,
+counted by reason, written to the dead-letter topic when there is one (before its offset is
+committed, the reason in a header), and passed over. A store that is unreachable
 holds the poll's messages back: the batch is retried (without committing) until it goes in or the
 consumer is stopped. Stopping finishes the batch in hand, commits it, and leaves the group. A
 commit the broker refuses (the partitions went to another consumer in a rebalance) is logged, not
@@ -28,7 +37,9 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
-from graph.ingest_service import IngestService, translate_events
+from graph.api.auth import AuthConfig, Principal, Role
+from graph.ingest_service import IngestService, TranslatedEvent, forbidden
+from graph.quotas import QuotaExceeded
 from graph.stores import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -49,6 +60,7 @@ class KafkaSettings:
     max_message_bytes: int = 8 * 2**20
     batch_events: int = 500
     poll_seconds: float = 0.5
+    principal: str | None = None  # the tokens file's principal whose rights messages have
 
     def consumer_config(self) -> dict[str, Any]:
         return {
@@ -104,8 +116,29 @@ class KafkaMetrics:
             ["topic", "partition"],
             registry=registry,
         )
-        for reason in ("empty", "too_large", "invalid"):
+        for reason in BAD_REASONS:
             self.bad.labels(reason)
+
+
+BAD_REASONS = ("empty", "too_large", "invalid", "forbidden", "over_quota")
+
+
+def bound_principal(auth: AuthConfig, name: str) -> Principal:
+    """The principal ``name`` of the tokens in ``auth``, which must be a writer (or an admin);
+    ValueError saying what is wrong otherwise."""
+    found = {token.principal for token in auth.tokens if token.principal.name == name}
+    if not found:
+        known = sorted({token.principal.name for token in auth.tokens})
+        raise ValueError(
+            f"no principal {name!r} in the tokens (--auth-file or LINEAGEMESH_TOKENS)"
+            + (f"; known: {', '.join(known)}" if known else ": none are configured")
+        )
+    if len(found) > 1:
+        raise ValueError(f"principal {name!r} has tokens with different roles or domains")
+    (principal,) = found
+    if not principal.can(Role.WRITER):
+        raise ValueError(f"principal {name!r} is a {principal.role.value}: it may not write")
+    return principal
 
 
 @dataclass
@@ -119,10 +152,15 @@ class KafkaIngest:
     """One consumer of ``settings.topics`` feeding ``service``; :meth:`run` until :meth:`stop`."""
 
     def __init__(
-        self, service: IngestService, settings: KafkaSettings, metrics: KafkaMetrics | None = None
+        self,
+        service: IngestService,
+        settings: KafkaSettings,
+        metrics: KafkaMetrics | None = None,
+        principal: Principal | None = None,
     ) -> None:
         self.service = service
         self.settings = settings
+        self.principal = principal  # whose rights and quota messages have (None: the store's)
         self.metrics = metrics or KafkaMetrics(CollectorRegistry())
         self._stop = threading.Event()
         self.applied_events = 0
@@ -204,24 +242,22 @@ class KafkaIngest:
             else:
                 good.append(value)
                 good_messages.append(message)
-        translation = translate_events(good, self.service.rules, self.service.keeps_raw)
-        bad += [
-            _Bad(good_messages[i], "invalid", reason) for i, reason in translation.refused.items()
-        ]
-        while translation.accepted:
+        while True:
             try:
-                self.service.commit(translation.payload, translation.block)
+                accepted, refused = self._apply(good)
                 break
             except StoreUnavailable as e:
                 log.warning(
-                    "kafka: store unavailable, retrying the batch of %d events: %s",
-                    translation.accepted,
-                    e,
+                    "kafka: store unavailable, retrying the batch of %d messages: %s", len(good), e
                 )
                 if self._stop.wait(RETRY_PAUSE):
                     return False
-        self.applied_events += translation.accepted
-        self.metrics.accepted.inc(translation.accepted)
+        bad += [
+            _Bad(good_messages[i], reason_class, reason)
+            for i, (reason_class, reason) in refused.items()
+        ]
+        self.applied_events += accepted
+        self.metrics.accepted.inc(accepted)
         for item in sorted(
             bad, key=lambda b: (b.message.topic(), b.message.partition(), b.message.offset())
         ):
@@ -229,6 +265,46 @@ class KafkaIngest:
         if dead_letters is not None and bad:
             dead_letters.flush(30)
         return True
+
+    def _apply(self, values: list[bytes]) -> tuple[int, dict[int, tuple[str, str]]]:
+        """Translate, authorize and commit ``values`` through the service; how many went in, and
+        the refused ones by index: (reason class, reason). Raises StoreUnavailable, to be retried."""
+        if self.principal is None:  # the store's own rights: one batch, as fast as it goes
+            translation = self.service.translate(values)
+            if translation.accepted:
+                self.service.commit(translation.payload, translation.block)
+            return translation.accepted, {
+                i: ("invalid", reason) for i, reason in translation.refused.items()
+            }
+        refused: dict[int, tuple[str, str]] = {}
+        valid: dict[int, TranslatedEvent] = {}
+        for i, item in enumerate(self.service.translate_each(values)):
+            if isinstance(item, str):
+                refused[i] = ("invalid", item)
+            else:
+                valid[i] = item
+        decisions = self.service.authorize(self.principal, list(valid.values()))
+        allowed = []
+        for (i, event), decision in zip(valid.items(), decisions):
+            if decision.refused:
+                refused[i] = ("forbidden", forbidden(self.principal, decision.refused))
+            else:
+                allowed.append((i, event, decision))
+        try:
+            self.service.commit_events(
+                [event for _, event, _ in allowed], [d for _, _, d in allowed], self.principal
+            )
+            return len(allowed), refused
+        except QuotaExceeded:  # as many as the quota takes, in order; the rest are passed over
+            pass
+        accepted = 0
+        for i, event, decision in allowed:
+            try:
+                self.service.commit_events([event], [decision], self.principal)
+                accepted += 1
+            except QuotaExceeded as e:
+                refused[i] = ("over_quota", str(e))
+        return accepted, refused
 
     def _pass_over(self, item: _Bad, dead_letters: Any) -> None:
         m = item.message

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -223,9 +224,8 @@ def test_a_consumer_killed_between_apply_and_commit_loses_nothing(
 
     report = ingest_kafka(store_args, kafka_broker.bootstrap_servers, topic, group="dies")
     assert ingested(report) == len(food_delivery_events)  # nothing was committed: all of it again
-    assert logged_events(data_dir) == first + len(
-        food_delivery_events
-    )  # the duplicates, kept as received
+    # The events the dead consumer made durable came again: the log does not keep them twice.
+    assert logged_events(data_dir) == len(food_delivery_events)
     with open_store(data_dir=data_dir) as store:
         assert dump(store) == file_graph(tmp_path, food_delivery_events)
 
@@ -432,3 +432,178 @@ def test_kafka_settings_are_checked_before_consuming(tmp_path) -> None:
     )
     assert done.returncode == 2, done.stderr
     assert "no.such.setting" in done.stderr and "Traceback" not in done.stderr
+
+
+def _dated(at: datetime, description: str, namespace: str, name: str, job: str = "load") -> dict:
+    """A COMPLETE event at ``at`` writing ``namespace``/``name`` with ``description``."""
+    return {
+        "eventType": "COMPLETE",
+        "eventTime": at.isoformat(),
+        "run": {"runId": str(uuid.uuid4())},
+        "job": {"namespace": "airflow", "name": job},
+        "producer": "https://example.com/tests",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "inputs": [],
+        "outputs": [
+            {
+                "namespace": namespace,
+                "name": name,
+                "facets": {
+                    "documentation": {
+                        "_producer": "https://example.com/tests",
+                        "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/DocumentationDatasetFacet.json#/$defs/DocumentationDatasetFacet",
+                        "description": description,
+                    }
+                },
+            }
+        ],
+    }
+
+
+def _description(store: Any, namespace: str, name: str) -> str | None:
+    from graph.model import dataset_id
+
+    node = store.nodes([dataset_id(namespace, name)]).get(dataset_id(namespace, name))
+    return None if node is None else node.props.get("description")
+
+
+def test_kafka_refuses_events_from_the_future_as_http_does(
+    store_args, open_test_store, kafka_broker
+) -> None:
+    """Finding 5: an event dated 2099 on the topic is invalid (``--max-clock-skew``), dead-lettered
+    with the reason, and the partition goes on; within the bound, events are applied."""
+    bootstrap = kafka_broker.bootstrap_servers
+    topic = create_topic(bootstrap, partitions=1)
+    dead_letters = create_topic(bootstrap, partitions=1)
+    now = datetime.now(UTC)
+    values = [
+        orjson.dumps(_dated(now, "today", "s3://lake", "orders")),
+        orjson.dumps(_dated(datetime(2099, 1, 1, tzinfo=UTC), "forever", "s3://lake", "orders")),
+        orjson.dumps(_dated(now + timedelta(minutes=20), "skewed", "s3://lake", "items")),
+    ]
+    produce_raw(bootstrap, topic, values)
+    report = ingest_kafka(store_args, bootstrap, topic, "--dead-letter-topic", dead_letters)
+    assert ingested(report) == 2 and "1 bad messages passed over" in report, report
+    assert f"{topic}/0/1" in report  # logged where it was
+    store = open_test_store()
+    assert _description(store, "s3://lake", "orders") == "today"  # 2099 did not win
+    assert _description(store, "s3://lake", "items") == "skewed"
+    (letter,) = read_topic(bootstrap, dead_letters, 1)
+    assert letter.value() == values[1]
+    assert dict(letter.headers())["lineagemesh.error"].startswith(b"$.eventTime: ")
+    assert committed(bootstrap, "lineagemesh-test", topic) == len(values)
+
+
+def test_a_topic_bound_to_a_principal_writes_only_its_domains(
+    server_store_args, kafka_broker, tmp_path
+) -> None:
+    """Finding 7: ``--kafka-principal spark-sales`` applies the topic's messages with that
+    writer's domains: a message writing marketing's dataset is refused as HTTP's 403 (counted,
+    dead-lettered with the reason, its partition not blocked), sales' own are applied."""
+    from test_auth import ADMIN, READER, RULES_YAML, TOKENS, bearer
+
+    bootstrap = kafka_broker.bootstrap_servers
+    topic = create_topic(bootstrap, partitions=1)
+    dead_letters = create_topic(bootstrap, partitions=1)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES_YAML)
+    tokens = tmp_path / "tokens.json"
+    tokens.write_text(orjson.dumps(TOKENS).decode())
+    server = LiveServer(server_store_args, tmp_path / "server.log", token=READER)
+    server.start(["--auth-file", str(tokens), "--domain-rules", str(rules)])
+    try:  # marketing's report exists, described by marketing's admin
+        posted = httpx.post(
+            f"{server.url}/api/v1/lineage",
+            json=_dated(datetime.now(UTC), "marketing's", "postgres://mkt-db", "report", "mjob"),
+            headers=bearer(ADMIN),
+            timeout=60,
+        )
+        assert posted.status_code == 201, posted.text
+    finally:
+        server.stop()
+
+    now = datetime.now(UTC)
+    values = [
+        orjson.dumps(_dated(now, "taken over", "postgres://mkt-db", "report", "sjob")),
+        orjson.dumps(_dated(now, "sales' own", "postgres://sales-db", "orders", "sjob")),
+    ]
+    produce_raw(bootstrap, topic, values)
+    server.start(
+        [
+            "--auth-file",
+            str(tokens),
+            "--domain-rules",
+            str(rules),
+            "--bootstrap-servers",
+            bootstrap,
+            "--topic",
+            topic,
+            "--group",
+            "bound",
+            "--dead-letter-topic",
+            dead_letters,
+            "--kafka-principal",
+            "spark-sales",
+        ]
+    )
+    try:
+
+        def drained() -> str | None:
+            text = httpx.get(f"{server.url}/metrics", headers=bearer(READER), timeout=30).text
+            return (
+                text
+                if metric(text, "lineagemesh_kafka_events_accepted_total") == 1
+                and metric(text, "lineagemesh_kafka_messages_bad_total", reason="forbidden") == 1
+                else None
+            )
+
+        wait_for(drained, "one message applied and one refused")
+        query = '{ dataset(namespace: "%s", name: "%s") { description } }'
+        assert server.graphql(query % ("postgres://mkt-db", "report"))["dataset"] == {
+            "description": "marketing's"
+        }
+        assert server.graphql(query % ("postgres://sales-db", "orders"))["dataset"] == {
+            "description": "sales' own"
+        }
+    finally:
+        server.stop()
+    (letter,) = read_topic(bootstrap, dead_letters, 1)
+    assert letter.value() == values[0]
+    assert (
+        dict(letter.headers())["lineagemesh.error"]
+        == b"principal 'spark-sales' may not write domain 'marketing'"
+    )
+    assert committed(bootstrap, "bound", topic) == len(values)  # not blocked
+
+
+def test_the_kafka_principal_must_be_a_writer_of_the_tokens(kafka_broker, tmp_path) -> None:
+    from test_auth import TOKENS
+
+    tokens = tmp_path / "tokens.json"
+    tokens.write_text(orjson.dumps(TOKENS).decode())
+    for name, says in [("nobody", "no principal 'nobody'"), ("grafana", "may not write")]:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "graph",
+                "ingest",
+                "kafka",
+                "--bootstrap-servers",
+                kafka_broker.bootstrap_servers,
+                "--topic",
+                "t",
+                "--auth-file",
+                str(tokens),
+                "--kafka-principal",
+                name,
+                "--data-dir",
+                str(tmp_path / "s"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+        )
+        assert done.returncode == 2 and says in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr

@@ -75,8 +75,9 @@ from graph.api.translator import BatchTranslator
 from graph.changes import ChangeFeed
 from graph.event_log import EventLog
 from graph.ingest_service import IngestService
-from graph.kafka_ingest import KafkaIngest, KafkaMetrics, KafkaSettings
+from graph.kafka_ingest import KafkaIngest, KafkaMetrics, KafkaSettings, bound_principal
 from graph.namespaces import NamespaceIndex
+from graph.quotas import Quotas
 from graph.stores import Store, StoreUnavailable
 from ingest.json_text import NotJSON, UnusableValue, loads_text
 
@@ -425,12 +426,25 @@ def create_app(
     metrics = Metrics(store)
     changes = ChangeFeed()  # subscriptions hear every apply (``graph.api.subscriptions``)
     service = IngestService(
-        store, events, config.rules, on_change=changes.notify, on_written=metrics.written.inc
+        store,
+        events,
+        config.rules,
+        on_change=changes.notify,
+        on_written=metrics.written.inc,
+        max_clock_skew=config.max_clock_skew,
+        quotas=Quotas(config.principal_quota),
     )
     translator = BatchTranslator(config)
 
     consumer = (
-        None if kafka is None else KafkaIngest(service, kafka, KafkaMetrics(metrics.registry))
+        None
+        if kafka is None
+        else KafkaIngest(
+            service,
+            kafka,
+            KafkaMetrics(metrics.registry),
+            bound_principal(auth, kafka.principal) if kafka.principal else None,
+        )
     )
 
     @asynccontextmanager
@@ -468,11 +482,15 @@ def create_app(
         )
 
     async def healthz(request: Request) -> Response:
+        """200 when the store answers and the disk takes writes; else 503 saying why."""
         try:
             await run_in_threadpool(store.ping)
+            unwritable = await run_in_threadpool(service.cannot_write)
         except StoreUnavailable as e:
+            unwritable = str(e)
+        if unwritable is not None:
             return JSONResponse(
-                {"status": "unavailable", "store": store.uri, "error": str(e)}, status_code=503
+                {"status": "unavailable", "store": store.uri, "error": unwritable}, status_code=503
             )
         return JSONResponse({"status": "ok", "store": store.uri})
 

@@ -2,8 +2,8 @@
 
 The contract every OpenLineage producer knows: 201 once the event is durable; 400 with
 ``{"error": "..."}`` naming the failing field; 403 naming the domains a writer may not write
-(``graph.authorization``); 413 over the size limit; 503 while the store is unreachable (clients
-retry). A rejected event leaves the graph exactly as it was. Who is asking (the ``Principal``) is
+(``graph.authorization``); 413 over the size limit; 429 with ``Retry-After`` past the principal's
+byte quota (``graph.quotas``); 503 while the store is unreachable (clients retry). A rejected event leaves the graph exactly as it was. Who is asking (the ``Principal``) is
 settled before, by ``graph.api.auth``; what becomes of an accepted event is ``graph.ingest_service``'s.
 """
 
@@ -26,6 +26,7 @@ from graph.api.http_bodies import RequestRejected, read_capped
 from graph.api.limits import IngestLimits
 from graph.authorization import Authorization
 from graph.ingest_service import IngestService, TranslatedEvent, forbidden, translate_one
+from graph.quotas import Quota, QuotaExceeded
 from graph.stores import StoreUnavailable
 from ingest.clock_skew import DEFAULT_MAX_CLOCK_SKEW, latest_accepted
 from ingest.domain_rules import NO_RULES, DomainRules
@@ -40,6 +41,7 @@ class IngestConfig:
     max_clock_skew: timedelta = (
         DEFAULT_MAX_CLOCK_SKEW  # how far ahead of this clock an eventTime may be
     )
+    principal_quota: Quota | None = None  # bytes of events per principal per period (429 beyond)
 
 
 # Why events are rejected, by class: the label of the rejected-events metric.
@@ -49,6 +51,7 @@ REASONS = {
     403: "forbidden",
     413: "too_large",
     415: "unsupported_encoding",
+    429: "over_quota",
     503: "unavailable",
 }
 
@@ -72,13 +75,33 @@ class IngestOutcome:
         return self.accepted + sum(self.rejected.values())
 
 
-def rejection(status: int, error: str, events: int = 1, **extra: Any) -> IngestOutcome:
+def rejection(
+    status: int, error: str, events: int = 1, retry_after: str | None = None, **extra: Any
+) -> IngestOutcome:
+    if status == 503:
+        retry_after = retry_after or "1"
     response = JSONResponse(
         {"error": error, **extra},
         status_code=status,
-        headers={"Retry-After": "1"} if status == 503 else None,
+        headers={"Retry-After": retry_after} if retry_after else None,
     )
     return IngestOutcome(response, rejected=Counter({REASONS.get(status, str(status)): events}))
+
+
+def over_quota(error: QuotaExceeded, events: int) -> IngestOutcome:
+    """429: the principal's byte quota (``graph.quotas``) would be exceeded; nothing was applied."""
+    return rejection(
+        429,
+        str(error),
+        events,
+        error.retry_after_header,
+        quota={
+            "bytes": error.quota.max_bytes,
+            "periodSeconds": error.quota.period_seconds,
+            "used": error.used,
+            "requested": error.wanted,
+        },
+    )
 
 
 def _require_json(request: Request) -> None:
@@ -169,7 +192,7 @@ async def ingest_one(
         (decision,) = await run_in_threadpool(service.authorize, principal, [event])
         if decision.refused:
             return rejection(403, forbidden(principal, decision.refused), domains=decision.refused)
-        await run_in_threadpool(service.commit_events, [event], [decision])
+        await run_in_threadpool(service.commit_events, [event], [decision], principal)
         _count_not_applied([decision], not_applied)
     except RequestRejected as e:
         # The rejection came through the thread pool's futures, whose reference cycles keep it
@@ -177,6 +200,8 @@ async def ingest_one(
         # with it every frame of its traceback, the body and the event among their locals.
         e.__traceback__ = e.__context__ = None
         return rejection(e.status, e.error)
+    except QuotaExceeded as e:
+        return over_quota(e, 1)
     except StoreUnavailable as e:
         return rejection(503, f"store unavailable, retry later: {e}")
     return IngestOutcome(
@@ -263,7 +288,13 @@ async def ingest_batch(
     not_applied: Counter[str] = Counter()
     if accepted_events:
         try:
-            await run_in_threadpool(service.commit_events, accepted_events, accepted_decisions)
+            await run_in_threadpool(
+                service.commit_events, accepted_events, accepted_decisions, principal
+            )
+        except QuotaExceeded as e:  # the whole request: nothing of it applied
+            outcome = over_quota(e, accepted)
+            outcome.rejected.update(rejected)
+            return outcome
         except StoreUnavailable as e:
             outcome = rejection(503, f"store unavailable, retry later: {e}", accepted)
             outcome.rejected.update(rejected)

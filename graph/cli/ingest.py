@@ -18,10 +18,13 @@ from typing import Any
 import click
 
 from graph import queries
+from graph.api.auth import AuthConfig
 from graph.cli.options import (
+    check_kafka_principal,
     domain_rules_option,
     kafka_options,
     key_values,
+    load_auth,
     max_clock_skew_option,
     opened_service,
     store_flags,
@@ -190,6 +193,7 @@ def _ingest_for_neo4j_import(
 
 @ingest.command("kafka")
 @domain_rules_option
+@max_clock_skew_option
 @kafka_options
 @click.option(
     "--until-idle",
@@ -197,16 +201,33 @@ def _ingest_for_neo4j_import(
     metavar="SECONDS",
     help="Stop once no message came for this long (default: consume until SIGTERM or Ctrl-C).",
 )
+@click.option(
+    "--auth-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="LINEAGEMESH_AUTH_FILE",
+    help="The tokens file naming --kafka-principal.",
+)
+@click.option(
+    "--tokens", metavar="JSON", envvar="LINEAGEMESH_TOKENS", help="The tokens as JSON instead."
+)
 @store_options
 def ingest_kafka(
-    service: IngestService, rules: DomainRules, kafka: Any, until_idle: float | None
+    service: IngestService,
+    rules: DomainRules,
+    max_clock_skew: timedelta,
+    kafka: Any,
+    until_idle: float | None,
+    auth_file: Path | None,
+    tokens: str | None,
 ) -> None:
     """Consume OpenLineage events from Kafka topics into the graph (at least once: an offset is
     committed only after its events are durable). Bad messages are logged with topic/partition/offset,
     skipped, and written to --dead-letter-topic when given."""
     if kafka is None:
         raise click.UsageError("--bootstrap-servers and --topic are required")
-    consumer = KafkaIngest(service, kafka)
+    service.max_clock_skew = max_clock_skew
+    auth = load_auth(auth_file, tokens, None, False) if kafka.principal else AuthConfig()
+    consumer = KafkaIngest(service, kafka, principal=check_kafka_principal(auth, kafka))
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: consumer.stop())
     started = time.monotonic()

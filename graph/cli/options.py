@@ -8,6 +8,7 @@ A command that reads or writes the graph takes ``store_flags`` (it opens the sto
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import inspect
 import logging
@@ -18,10 +19,13 @@ from typing import Any, ClassVar
 
 import click
 
+from graph.api.auth import AuthConfig, InvalidAuthConfig, ReadAccess
 from graph.event_log import REINDEX_AFTER, EventLog, event_log_dir
 from graph.heap import REMOTE, tune_gc
 from graph.ingest_service import IngestService
 from graph.kafka_ingest import KafkaSettings
+from graph.principal import Principal
+from graph.quotas import Quota, parse_quota
 from graph.stores import Store, StoreUnavailable, open_store
 from graph.stores.journal import JournalError
 from ingest.clock_skew import parse_skew
@@ -289,6 +293,13 @@ def kafka_options(command: Callable[..., Any]) -> Callable[..., Any]:
         type=click.IntRange(1),
         help="Larger messages are bad messages.",
     )
+    @click.option(
+        "--kafka-principal",
+        envvar="LINEAGEMESH_KAFKA_PRINCIPAL",
+        metavar="NAME",
+        help="Apply messages with the rights and quota of this principal of the tokens "
+        "(--auth-file or LINEAGEMESH_TOKENS). Default: the store's own rights (every domain).",
+    )
     @functools.wraps(command)
     def wrapper(
         *args: Any,
@@ -298,6 +309,7 @@ def kafka_options(command: Callable[..., Any]) -> Callable[..., Any]:
         kafka_properties: tuple[str, ...],
         dead_letter_topic: str | None,
         max_message_bytes: int,
+        kafka_principal: str | None,
         **kwargs: Any,
     ) -> Any:
         if bool(bootstrap_servers) != bool(topics):
@@ -313,6 +325,7 @@ def kafka_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 key_values(kafka_properties, "--kafka-property"),
                 dead_letter_topic,
                 max_message_bytes,
+                principal=kafka_principal,
             )
             try:
                 settings.check()
@@ -331,3 +344,49 @@ def key_values(items: tuple[str, ...], option: str) -> dict[str, str]:
             raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint=option)
         options[key] = value
     return options
+
+
+def load_auth(
+    auth_file: Path | None, tokens: str | None, read_access: str | None, insecure: bool
+) -> AuthConfig:
+    """The AuthConfig the serve options name (a UsageError when they cannot be used together)."""
+    if auth_file and tokens:
+        raise click.UsageError("give --auth-file or LINEAGEMESH_TOKENS (--tokens), not both")
+    if insecure and (auth_file or tokens):
+        raise click.UsageError(
+            "--insecure-no-auth serves without tokens: drop it, or drop the tokens"
+        )
+    try:
+        if auth_file:
+            auth = AuthConfig.load(auth_file)
+        elif tokens:
+            auth = AuthConfig.from_json(tokens)
+        else:
+            auth = AuthConfig(insecure=insecure)
+    except InvalidAuthConfig as e:
+        raise click.UsageError(str(e)) from None
+    if read_access is not None:
+        auth = dataclasses.replace(auth, read=ReadAccess(read_access))
+    return auth
+
+
+def check_kafka_principal(auth: AuthConfig, kafka: Any) -> Principal | None:
+    """The principal ``--kafka-principal`` names (a UsageError when the tokens have no such writer)."""
+    from graph.kafka_ingest import bound_principal
+
+    if kafka is None or not kafka.principal:
+        return None
+    try:
+        return bound_principal(auth, kafka.principal)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--kafka-principal") from None
+
+
+def parse_quota_option(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> Quota | None:
+    """``--principal-quota BYTES/PERIOD`` as a Quota (None: no quota)."""
+    try:
+        return None if value is None else parse_quota(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e), ctx, param) from None

@@ -4,7 +4,6 @@ store, with its tokens, limits and optional Kafka consumer, as the command line 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -14,40 +13,25 @@ from typing import Any
 import click
 
 from graph.api.admission import AdmissionLimits
-from graph.api.auth import AuthConfig, InvalidAuthConfig, ReadAccess, describe, is_loopback
+from graph.api.auth import ReadAccess, describe, is_loopback
 from graph.api.budget import BudgetLimits
 from graph.api.ingest import IngestConfig, IngestLimits
 from graph.api.limits import GraphQLLimits
 from graph.api.slow_clients import DEFAULT_READ_SECONDS
-from graph.cli.options import domain_rules_option, kafka_options, max_clock_skew_option, store_flags
+from graph.cli.options import (
+    check_kafka_principal,
+    domain_rules_option,
+    kafka_options,
+    load_auth,
+    max_clock_skew_option,
+    parse_quota_option,
+    store_flags,
+)
 from graph.heap import settle_heap
 from graph.ingest_service import IngestService, translate_events
+from graph.quotas import Quota
 from graph.stores import Store, StoreUnavailable
 from ingest.domain_rules import DomainRules
-
-
-def _load_auth(
-    auth_file: Path | None, tokens: str | None, read_access: str | None, insecure: bool
-) -> AuthConfig:
-    """The AuthConfig the serve options name (a UsageError when they cannot be used together)."""
-    if auth_file and tokens:
-        raise click.UsageError("give --auth-file or LINEAGEMESH_TOKENS (--tokens), not both")
-    if insecure and (auth_file or tokens):
-        raise click.UsageError(
-            "--insecure-no-auth serves without tokens: drop it, or drop the tokens"
-        )
-    try:
-        if auth_file:
-            auth = AuthConfig.load(auth_file)
-        elif tokens:
-            auth = AuthConfig.from_json(tokens)
-        else:
-            auth = AuthConfig(insecure=insecure)
-    except InvalidAuthConfig as e:
-        raise click.UsageError(str(e)) from None
-    if read_access is not None:
-        auth = dataclasses.replace(auth, read=ReadAccess(read_access))
-    return auth
 
 
 @click.command()
@@ -210,6 +194,13 @@ def _load_auth(
     envvar="LINEAGEMESH_LOG_FORMAT",
     help="json: one JSON object per line, and one line per request.",
 )
+@click.option(
+    "--principal-quota",
+    callback=parse_quota_option,
+    envvar="LINEAGEMESH_PRINCIPAL_QUOTA",
+    metavar="BYTES/PERIOD",
+    help="Bytes of events each principal may ingest per period, e.g. 512MiB/1d (429 beyond). Default: no quota.",
+)
 @domain_rules_option
 @max_clock_skew_option
 @kafka_options
@@ -244,6 +235,7 @@ def serve(
     log_format: str,
     rules: DomainRules,
     max_clock_skew: timedelta,
+    principal_quota: Quota | None,
 ) -> None:
     """Serve OpenLineage ingest (/api/v1/lineage), GraphQL (/graphql, GraphiQL in a browser), /metrics and /healthz.
 
@@ -259,7 +251,8 @@ def serve(
     if log_format == "json":
         use_json_logs()
     say = logging.getLogger("lineagemesh.serve")
-    auth = _load_auth(auth_file, tokens, read_access, insecure_no_auth)
+    auth = load_auth(auth_file, tokens, read_access, insecure_no_auth)
+    check_kafka_principal(auth, kafka)
     where = f"http://{host}:{port}"
     if auth.local_mode and not is_loopback(host):
         raise click.UsageError(
@@ -303,6 +296,7 @@ def serve(
             limits=IngestLimits(max_body_bytes=max_body_bytes, max_batch_events=max_batch_events),
             rules=rules,
             max_clock_skew=max_clock_skew,
+            principal_quota=principal_quota,
         )
         limits = GraphQLLimits(
             max_body_bytes=max_query_bytes,
