@@ -55,6 +55,8 @@ class ChangeType(str, Enum):
     FRESHNESS_LOOSENED = "FRESHNESS_LOOSENED"
     QUALITY_TIGHTENED = "QUALITY_TIGHTENED"
     QUALITY_LOOSENED = "QUALITY_LOOSENED"
+    CONTRACT_UNENFORCED = "CONTRACT_UNENFORCED"
+    MEANING_CHANGED = "MEANING_CHANGED"
 
     @property
     def impact_kind(self) -> str | None:
@@ -75,6 +77,8 @@ _IMPACT_KIND = {
     ChangeType.FRESHNESS_LOOSENED: "SEMANTIC",
     ChangeType.QUALITY_TIGHTENED: "SEMANTIC",
     ChangeType.QUALITY_LOOSENED: "SEMANTIC",
+    ChangeType.CONTRACT_UNENFORCED: "SEMANTIC",
+    ChangeType.MEANING_CHANGED: "SEMANTIC",
 }
 
 
@@ -131,6 +135,8 @@ _LABELS = {
     ChangeType.FRESHNESS_LOOSENED: "loosen freshness of",
     ChangeType.QUALITY_TIGHTENED: "tighten quality rule",
     ChangeType.QUALITY_LOOSENED: "loosen quality rule",
+    ChangeType.CONTRACT_UNENFORCED: "stop enforcing the contract of",
+    ChangeType.MEANING_CHANGED: "change the meaning of",
 }
 
 

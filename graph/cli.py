@@ -26,10 +26,10 @@ from graph.api.budget import BudgetLimits
 from graph.api.ingest import IngestConfig, IngestLimits
 from graph.api.limits import GraphQLLimits
 from graph.api.slow_clients import DEFAULT_READ_SECONDS
-from graph.check import NODE_QUERY, RENDERERS, CheckError, Execute, check_node, check_schema
+from graph.check import CheckError, Execute
+from graph.check.command import check
 from graph.event_log import REINDEX_AFTER, EventLog, event_log_dir
 from graph.heap import REMOTE, settle_heap, tune_gc
-from graph.impact import ChangeKind
 from graph.ingest_service import IngestService, translate_events
 from graph.mutations import Mutation, UpsertNode
 from graph.stores import Store, StoreUnavailable, open_store
@@ -38,7 +38,6 @@ from ingest.bulk_load import load_events
 from ingest.clock_skew import parse_skew
 from ingest.domain_rules import NO_RULES, DomainRules, InvalidRules
 from ingest.event_files import BadLine, expand_paths
-from ingest.proposed_schema import InvalidProposedSchema, read_proposed_schema
 
 if TYPE_CHECKING:
     from ingest.dbt import JobNaming
@@ -1097,65 +1096,7 @@ def reindex(service: IngestService, rules: DomainRules) -> None:
     )
 
 
-@main.command()
-@click.argument("node_id")
-@click.option(
-    "--change",
-    type=click.Choice([c.value.lower() for c in ChangeKind], case_sensitive=False),
-    help="The change to check (default drop); not with --proposed-schema.",
-)
-@click.option(
-    "--proposed-schema",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="A new schema for the dataset (OpenLineage schema facet, Iceberg schema JSON or contract): "
-    "dropped, renamed and retyped columns are found by diffing it against the current one.",
-)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(sorted(RENDERERS)),
-    default="text",
-    show_default=True,
-)
-@click.option(
-    "--depth", type=click.IntRange(0), help="Bound the walk to this many hops (default unbounded)."
-)
-@click.option(
-    "--server", metavar="URL", help="Ask a running lineagemesh server instead of opening a store."
-)
-@click.option(
-    "--token", envvar="LINEAGEMESH_TOKEN", help="Bearer token for --server (env LINEAGEMESH_TOKEN)."
-)
-@store_flags
-def check(
-    open_graph: Callable[[], Store],
-    node_id: str,
-    change: str | None,
-    proposed_schema: Path | None,
-    output_format: str,
-    depth: int | None,
-    server: str | None,
-    token: str | None,
-) -> None:
-    """Blast radius of a proposed change, for CI: exit 0 when nothing breaks, 1 when something
-    BREAKING is hit, 2 on usage or input errors."""
-    if change and proposed_schema:
-        raise click.UsageError("give --change or --proposed-schema, not both")
-    try:
-        with _graphql_executor(server, token, open_graph) as execute:
-            if proposed_schema is not None:
-                node = execute(NODE_QUERY, {"id": node_id})["node"]
-                if node is None:
-                    raise CheckError(f"no node with id {node_id!r}")
-                proposed = read_proposed_schema(proposed_schema, node.get("name") or "")
-                result = check_schema(execute, node_id, proposed, depth)
-            else:
-                result = check_node(execute, node_id, ChangeKind((change or "drop").upper()), depth)
-    except (CheckError, InvalidProposedSchema, StoreUnavailable) as e:
-        click.echo(f"Error: {e}", err=True)
-        sys.exit(2)
-    click.echo(RENDERERS[output_format](result))
-    sys.exit(1 if result.breaking else 0)
+main.add_command(check)  # graph/check/command.py
 
 
 @main.command()
