@@ -180,8 +180,8 @@ def check(
         node_id, change, proposed_schema, dbt_manifest, dbt_base, dbt_catalog, namespace,
         sql_files, contract_files, contract_bases, iceberg_metadata, server, data_dir, store_uri,
     )  # fmt: skip
-    for noisy in ("httpx", "httpcore", "neo4j"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)  # stderr carries our messages only
+    root = logging.getLogger()  # stderr carries the check's own messages and warnings only:
+    root.setLevel(max(root.level, logging.WARNING))  # no HTTP client or store-loading lines
     store_options = {
         "user": neo4j_user,
         "password": neo4j_password,

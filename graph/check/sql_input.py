@@ -160,7 +160,7 @@ def _apply(
     """Classify one statement against the tables as the graph has them."""
     if isinstance(statement, exp.Drop) and statement.args.get("kind") in ("TABLE", "VIEW"):
         what = str(statement.args["kind"]).lower()
-        for table in statement.expressions or [statement.this]:
+        for table in _dropped(statement):
             if isinstance(table, exp.Table):
                 removed = dataset_removed(resolver.id(table), f"{source}: the {what} is dropped")
                 _one(out, resolver, table, source, [removed])
@@ -216,6 +216,11 @@ def _one(
     out.changes.extend(plan(changes, found, source))
 
 
+def _dropped(drop: exp.Drop) -> list[exp.Expr]:
+    """What a DROP names (sqlglot keeps them under ``tables``, columns included)."""
+    return list(drop.args.get("tables") or drop.expressions or [drop.this])
+
+
 def _column(columns: dict[str, FieldSpec], name: str) -> str:
     found = columns.get(name.lower())
     return found.name if found else name
@@ -226,7 +231,7 @@ def _action(
 ) -> list[Change]:
     """The changes one ALTER TABLE action makes to the table's columns."""
     if isinstance(action, exp.Drop) and action.args.get("kind") == "COLUMN":
-        dropped = [c for c in action.expressions or [action.this] if isinstance(c, exp.Expression)]
+        dropped = [c for c in _dropped(action) if isinstance(c, exp.Column | exp.Identifier)]
         old = [columns.get(c.name.lower()) or FieldSpec(c.name) for c in dropped]
         return classify_schema(did, old, [])
     if isinstance(action, exp.RenameColumn):
