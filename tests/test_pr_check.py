@@ -359,7 +359,7 @@ def test_sql_table_drop_view_replace_and_bad_sql(warehouses: Path, tmp_path: Pat
 
 # -- contracts ---------------------------------------------------------------------------------
 
-CONTRACT = {
+CONTRACT: dict[str, Any] = {
     "apiVersion": "v3.0.2",
     "kind": "DataContract",
     "id": "orders-contract",
