@@ -124,6 +124,16 @@ Exit codes: 0 below --fail-on, 1 at or above it, 2 usage, input or store error.
     help="Write the report here instead of stdout.",
 )
 @click.option(
+    "--json-output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the JSON report here (CI: the markdown to post, the JSON to keep).",
+)
+@click.option(
+    "--junit-output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the JUnit XML report here (CI test tabs).",
+)
+@click.option(
     "--fail-on",
     type=click.Choice(sorted(FAIL_LEVELS)),
     default="breaking",
@@ -166,6 +176,8 @@ def check(
     iceberg_metadata: tuple[Path, Path] | None,
     output_format: str,
     output: Path | None,
+    json_output: Path | None,
+    junit_output: Path | None,
     fail_on: str,
     depth: int | None,
     server: str | None,
@@ -223,15 +235,23 @@ def check(
         click.echo(f"Error: {e}", err=True)
         sys.exit(2)
     text = RENDERERS[output_format](report)
+    if json_output is not None:
+        _write(json_output, RENDERERS["json"](report))
+    if junit_output is not None:
+        _write(junit_output, RENDERERS["junit"](report))
     if output is None:
         click.echo(text)
     else:
-        try:
-            output.write_text(text + "\n", encoding="utf-8")
-        except OSError as e:
-            click.echo(f"Error: {output}: cannot write: {e.strerror or e}", err=True)
-            sys.exit(2)
+        _write(output, text)
     sys.exit(1 if RANK.get(report.verdict, 0) >= FAIL_LEVELS[fail_on] else 0)
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as e:
+        click.echo(f"Error: {path}: cannot write: {e.strerror or e}", err=True)
+        sys.exit(2)
 
 
 def _usage(
