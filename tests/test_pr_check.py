@@ -549,3 +549,36 @@ def test_a_held_data_dir_exits_2_and_the_server_answers_quietly(
         assert never.returncode == 0
     finally:
         server.stop()
+
+
+# -- a hub change on the bench mesh ------------------------------------------------------------
+
+
+def test_markdown_for_a_hub_change_on_the_10k_mesh_fits_one_comment(tmp_path: Path) -> None:
+    """The 10k-dataset bench mesh (the 100k one is measured by scripts/bench.py): dropping a hub
+    table reaches thousands of nodes; the comment still fits GitHub's 65,536 characters and says
+    how many rows it left out, and the JSON keeps them all."""
+    import generate_mesh
+
+    mesh = tmp_path / "mesh.ndjson"
+    with mesh.open("wb") as out:
+        for event in generate_mesh.generate(10_000, seed=7):
+            out.write(generate_mesh.dumps_line(event))
+    data_dir = tmp_path / "store"
+    done = cli("ingest", "openlineage", str(mesh), "--data-dir", str(data_dir))
+    assert done.returncode == 0, done.stderr
+    shape = generate_mesh.mesh_shape(10_000, seed=7)
+    hub = f"dataset:{shape.hub_namespaces[0]}:{shape.hubs[0]}"
+    markdown = cli("check", hub, "--format", "markdown", "--data-dir", str(data_dir))
+    assert markdown.returncode == 1, markdown.stderr
+    assert len(markdown.stdout) <= 65_536
+    code, report, _ = check(data_dir, hub, "--format", "json")
+    assert code == 1 and isinstance(report, dict)
+    rows = len(report["affected"])
+    assert rows > 5_000
+    first = report["affected"][0]
+    assert f"`{first['id']}`" in markdown.stdout and first["severity"] == "BREAKING"
+    shown = markdown.stdout.count("\n| BREAKING") + markdown.stdout.count("\n- BREAKING ")
+    shown += markdown.stdout.count("\n| WARNING") + markdown.stdout.count("\n- WARNING ")
+    left = rows - shown + sum(1 for c in report["changes"] if c["severity"] == "BREAKING")
+    assert f"**{left} more affected nodes not shown**" in markdown.stdout
