@@ -162,8 +162,9 @@ def test_check_cli_exit_codes_and_formats(
     node = fd.col("customers", "email")
     as_json = cli("check", node, "--change", "drop", "--format", "json", *server_store_args)
     assert as_json.returncode == 1, as_json.stderr
-    report = json.loads(as_json.stdout)["reports"][0]
+    report = json.loads(as_json.stdout)
     assert {a["id"] for a in report["affected"] if a["kind"] == "COLUMN"} == set(EMAIL_COLUMNS)
+    assert report["verdict"] == "BREAKING" and report["changes"][0]["kind"] == "COLUMN_REMOVED"
     markdown = cli("check", node, "--format", "markdown", *server_store_args)
     assert (
         markdown.returncode == 1
@@ -219,10 +220,11 @@ def test_check_with_a_proposed_schema(
     )
     assert result.returncode == 1, result.stderr
     body = json.loads(result.stdout)
-    assert {"change": "DROP", "column": "email", "proposed": None} in body["schemaChanges"]
-    assert {"change": "ADD", "column": "phone", "proposed": None} in body["schemaChanges"]
-    [report] = body["reports"]
-    assert {a["id"] for a in report["affected"] if a["kind"] == "COLUMN"} == set(EMAIL_COLUMNS)
+    changes = {(c["kind"], c["column"], c["severity"]) for c in body["changes"]}
+    assert ("COLUMN_REMOVED", "email", "BREAKING") in changes
+    assert ("COLUMN_ADDED", "phone", "NONE") in changes
+    assert {a["id"] for a in body["affected"] if a["kind"] == "COLUMN"} == set(EMAIL_COLUMNS)
+    assert all("drop email" in a["changes"] for a in body["affected"])
     unchanged = tmp_path / "same.json"
     unchanged.write_text(
         json.dumps({"fields": customers["outputs"][0]["facets"]["schema"]["fields"]})

@@ -1,0 +1,67 @@
+"""What a pull request changes, read from its artifacts: classified changes placed in the graph.
+
+Every input (dbt manifests, SQL migrations, contracts, Iceberg metadata, a proposed schema, a
+plain node id) turns its artifact into :class:`PlannedChange` objects — a change classified by
+``graph.change_classifier`` plus the graph node the impact walk starts from — so the report
+treats them all alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.change_classifier import Change
+
+#: Runs one GraphQL operation (in-process or against a server) and returns its ``data``.
+Execute = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+
+class CheckError(Exception):
+    """A usage, input or store problem (exit code 2); the message says what and where."""
+
+
+@dataclass(frozen=True)
+class PlannedChange:
+    """One classified change, where it was read, and where in the graph its impact starts.
+
+    ``start`` is a column (datasetField) id or a dataset id; None when the graph does not know the
+    changed node (a new model, a table no lineage mentions): nothing downstream can break then.
+    ``walk`` is the impact ``ChangeKind`` name; ``capped`` says the start is the dataset standing
+    in for a column the graph does not know (its report can only warn).
+    """
+
+    change: Change
+    source: str
+    start: str | None
+    walk: str | None
+    capped: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.change.describe()
+
+
+@dataclass(frozen=True)
+class EdgeChange:
+    """A lineage edge a change adds or removes (dataset → dataset through a job)."""
+
+    source: str
+    job: str | None
+    target: str
+    added: bool
+
+
+@dataclass
+class ChangeSet:
+    """Everything a run read, in input order."""
+
+    changes: list[PlannedChange] = field(default_factory=list)
+    edges: list[EdgeChange] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def extend(self, other: ChangeSet) -> None:
+        self.changes.extend(other.changes)
+        self.edges.extend(other.edges)
+        self.notes.extend(other.notes)

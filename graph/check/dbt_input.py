@@ -1,0 +1,267 @@
+"""``--dbt-manifest``: what a pull request changes in a dbt project, from its manifests.
+
+Both manifests go through ``ingest.dbt.translate_manifest`` — the translation ``lineagemesh ingest
+dbt`` applies — so datasets, columns and jobs carry exactly the ids that command records (same
+``--namespace``). Columns are those the project declares (``columns:`` in its YAML), with
+``data_type`` and ``not_null`` constraints; a ``catalog.json`` (``dbt docs generate``) adds the
+warehouse's real columns and types. Without a base manifest, the graph's current state of the
+same datasets is the base: models the pull request deletes then need ``--dbt-base`` to be seen.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph.change_classifier import (
+    Change,
+    ChangeType,
+    FieldSpec,
+    classify_schema,
+    dataset_added,
+    dataset_removed,
+    dataset_renamed,
+)
+from graph.check.changeset import ChangeSet, CheckError, EdgeChange, Execute
+from graph.check.graph_reads import datasets
+from graph.check.planning import assume_same_required, plan
+from graph.model import EdgeKind, NodeKind
+from graph.mutations import UpsertEdge, UpsertNode
+
+
+@dataclass
+class DbtDataset:
+    id: str
+    namespace: str
+    name: str
+    unique_id: str
+    checksum: str | None
+    enforced: bool
+    columns: list[FieldSpec] = field(default_factory=list)
+
+
+@dataclass
+class DbtProject:
+    """A manifest in graph terms: datasets by id, and dataset → dataset edges through jobs."""
+
+    datasets: dict[str, DbtDataset]
+    edges: set[tuple[str, str, str]]  # (read dataset, job, written dataset)
+
+
+def read_project(path: Path, namespace: str | None, catalog: Path | None) -> DbtProject:
+    """A manifest (and catalog) as the graph would record them; CheckError names the bad file."""
+    from ingest.dbt import translate_manifest
+
+    manifest = _json(path)
+    try:
+        mutations = translate_manifest(manifest, namespace)
+    except (ValueError, TypeError) as e:
+        raise CheckError(f"{path}: {e}") from None
+    catalog_columns = _catalog_columns(catalog) if catalog else {}
+    found: dict[str, DbtDataset] = {}
+    columns: dict[tuple[str, str], list[tuple[int, FieldSpec]]] = {}
+    reads: dict[str, set[str]] = {}
+    writes: dict[str, set[str]] = {}
+    for m in mutations:
+        if isinstance(m, UpsertNode) and m.kind is NodeKind.DATASET and "dbtUniqueId" in m.props:
+            uid = m.props["dbtUniqueId"]
+            raw = _raw_node(manifest, uid)
+            contract = (raw.get("config") or {}).get("contract") or {}
+            found[m.id] = DbtDataset(
+                m.id,
+                m.props["namespace"],
+                m.props["name"],
+                uid,
+                (raw.get("checksum") or {}).get("checksum"),
+                bool(contract.get("enforced")) if isinstance(contract, dict) else False,
+            )
+        elif isinstance(m, UpsertNode) and m.kind is NodeKind.COLUMN and m.props.get("declared"):
+            props = m.props
+            required = any(
+                isinstance(c, dict) and c.get("type") == "not_null"
+                for c in props.get("constraints") or []
+            )
+            ordinal = props.get("ordinal") or 0
+            columns.setdefault((props["namespace"], props["dataset"]), []).append(
+                (ordinal, FieldSpec(props["name"], props.get("type"), required, position=ordinal))
+            )
+        elif isinstance(m, UpsertEdge) and m.kind is EdgeKind.READS:
+            reads.setdefault(m.source, set()).add(m.target)
+        elif isinstance(m, UpsertEdge) and m.kind is EdgeKind.WRITES:
+            writes.setdefault(m.source, set()).add(m.target)
+    for dataset in found.values():
+        declared = [f for _, f in sorted(columns.get((dataset.namespace, dataset.name), []))]
+        dataset.columns = _with_catalog(declared, catalog_columns.get(dataset.unique_id))
+    edges = {
+        (read, job, written)
+        for job, outputs in writes.items()
+        for written in outputs
+        for read in reads.get(job, ())
+    }
+    return DbtProject(found, edges)
+
+
+def _json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise CheckError(f"{path}: cannot read: {e.strerror or e}") from None
+    except ValueError as e:
+        raise CheckError(f"{path}: not JSON: {e}") from None
+
+
+def _raw_node(manifest: dict[str, Any], uid: str) -> dict[str, Any]:
+    for key in ("nodes", "sources"):
+        node = (manifest.get(key) or {}).get(uid)
+        if isinstance(node, dict):
+            return node
+    return {}
+
+
+def _catalog_columns(path: Path) -> dict[str, list[FieldSpec]]:
+    """unique_id → the warehouse's columns, in their order, with their types."""
+    catalog = _json(path)
+    if not isinstance(catalog, dict) or not isinstance(catalog.get("nodes"), dict):
+        raise CheckError(f"{path}: not a dbt catalog.json (no nodes)")
+    found: dict[str, list[FieldSpec]] = {}
+    for key in ("nodes", "sources"):
+        for uid, node in (catalog.get(key) or {}).items():
+            cols = node.get("columns") if isinstance(node, dict) else None
+            if not isinstance(cols, dict):
+                continue
+            ordered = sorted(
+                (
+                    c
+                    for c in cols.values()
+                    if isinstance(c, dict) and isinstance(c.get("name"), str)
+                ),
+                key=lambda c: c.get("index") or 0,
+            )
+            found[uid] = [
+                FieldSpec(c["name"], c.get("type"), position=c.get("index")) for c in ordered
+            ]
+    return found
+
+
+def _with_catalog(declared: list[FieldSpec], real: list[FieldSpec] | None) -> list[FieldSpec]:
+    """The catalog's columns (the warehouse's truth), keeping what the YAML declares (required,
+    a declared type where the catalog has none); the declared ones without a catalog."""
+    if real is None:
+        return declared
+    by_name = {f.name.lower(): f for f in declared}
+    merged = []
+    for column in real:
+        spec = by_name.get(column.name.lower())
+        merged.append(
+            FieldSpec(
+                spec.name if spec else column.name,
+                column.type or (spec.type if spec else None),
+                spec.required if spec else False,
+                position=column.position,
+            )
+        )
+    return merged
+
+
+def dbt_changes(
+    execute: Execute,
+    manifest: Path,
+    base: Path | None,
+    catalog: Path | None,
+    namespace: str | None,
+) -> ChangeSet:
+    """The classified changes from ``base`` (or the graph) to ``manifest``, placed in the graph."""
+    pr = read_project(manifest, namespace, catalog)
+    old = read_project(base, namespace, None) if base else None
+    source = str(manifest)
+    graph = datasets(
+        execute,
+        [(d.namespace, d.name) for d in pr.datasets.values()]
+        + ([(d.namespace, d.name) for d in old.datasets.values()] if old else []),
+    )
+    out = ChangeSet()
+    if old is None:
+        out.notes.append(
+            f"{manifest}: compared with the graph (no --dbt-base): models it deletes are not seen"
+        )
+    renamed = _renames(old, pr) if old else {}
+    for dataset in pr.datasets.values():
+        here = graph[(dataset.namespace, dataset.name)]
+        before: list[FieldSpec] | None
+        if old is not None:
+            previous = old.datasets.get(dataset.id)
+            if previous is None and dataset.id not in renamed.values():
+                out.changes.extend(plan([dataset_added(dataset.id)], here, source))
+                continue
+            before = previous.columns if previous else None
+        else:
+            if here is None:
+                out.changes.extend(plan([dataset_added(dataset.id)], here, source))
+                continue
+            before = assume_same_required(here.columns, dataset.columns)
+        if before is None:
+            continue  # a renamed model: judged under its old id below
+        changes = _schema_changes(dataset.id, before, dataset.columns)
+        if old is not None and (previous := old.datasets.get(dataset.id)) is not None:
+            changes += _enforcement(dataset, previous)
+        out.changes.extend(plan(changes, here, source))
+    if old is not None:
+        for dataset in old.datasets.values():
+            if dataset.id in pr.datasets:
+                continue
+            here = graph[(dataset.namespace, dataset.name)]
+            new_id = renamed.get(dataset.id)
+            change = (
+                dataset_renamed(dataset.id, new_id)
+                if new_id
+                else dataset_removed(dataset.id, f"the dbt {dataset.unique_id} is deleted")
+            )
+            out.changes.extend(plan([change], here, source))
+        out.edges.extend(_edge_changes(old.edges, pr.edges))
+    return out
+
+
+def _schema_changes(
+    dataset_id: str, before: list[FieldSpec], after: list[FieldSpec]
+) -> list[Change]:
+    if not after:
+        return []  # no columns declared (nor a catalog): no evidence about columns at all
+    return classify_schema(dataset_id, before, after)
+
+
+def _enforcement(new: DbtDataset, old: DbtDataset) -> list[Change]:
+    if old.enforced and not new.enforced:
+        return [
+            Change(
+                ChangeType.CONTRACT_UNENFORCED,
+                new.id,
+                None,
+                "enforced",
+                "not enforced",
+                "WARNING",
+                f"the dbt contract of {new.unique_id} is no longer enforced: its columns may drift",
+            )
+        ]
+    return []
+
+
+def _renames(old: DbtProject, new: DbtProject) -> dict[str, str]:
+    """Old id → new id for models that moved: gone from one side, new on the other, same code."""
+    gone = {
+        d.checksum: d.id for d in old.datasets.values() if d.id not in new.datasets and d.checksum
+    }
+    return {
+        gone[d.checksum]: d.id
+        for d in new.datasets.values()
+        if d.id not in old.datasets and d.checksum in gone
+    }
+
+
+def _edge_changes(
+    old: set[tuple[str, str, str]], new: set[tuple[str, str, str]]
+) -> list[EdgeChange]:
+    return [EdgeChange(s, j, t, True) for s, j, t in sorted(new - old)] + [
+        EdgeChange(s, j, t, False) for s, j, t in sorted(old - new)
+    ]

@@ -1,0 +1,303 @@
+"""The check's report as text (a terminal), JSON (tools), markdown (one PR comment) and JUnit XML.
+
+The JSON is the stable, documented form (docs/ci.md): GraphQL ``impact``'s field names for the
+rows, plus ``changes``, ``edges`` and ``verdict``. The markdown always fits one GitHub comment or
+GitLab note (:data:`MARKDOWN_LIMIT` characters, below GitHub's 65,536): counts, owners to notify,
+the most severe rows with their paths, the rest in ``<details>``, and a line saying how many
+rows did not fit. JUnit gives CI test tabs one case per contract, consumer and product reached.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from graph.check.report import RANK, AffectedRow, Reached, Report
+
+MARKDOWN_LIMIT = 60_000  # characters; GitHub refuses comments over 65,536
+_TOP_ROWS = 50  # rows shown in the table with their paths
+_PATH_HOPS = 8  # a longer path shows its ends and the count of hops between
+_LIST_ITEMS = 30  # owners, products, consumers named before "and N more"
+_ICON = {"BREAKING": ":x:", "WARNING": ":warning:", "NONE": ":white_check_mark:"}
+_VERDICT = {
+    "BREAKING": "**BREAKING**",
+    "WARNING": "warnings only, nothing breaks",
+    "NONE": "nothing breaks",
+}
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(as_json(report), indent=2)
+
+
+def as_json(report: Report) -> dict[str, Any]:
+    """The documented JSON shape (docs/ci.md)."""
+
+    def reached(items: list[Reached]) -> list[dict[str, Any]]:
+        return [{**r.item, "severity": r.severity, "changes": r.changes} for r in items]
+
+    return {
+        "verdict": report.verdict,
+        "breaking": report.verdict == "BREAKING",
+        "truncated": report.truncated,
+        "counts": report.counts(),
+        "changes": [
+            {
+                "kind": p.change.kind.value,
+                "dataset": p.change.dataset_id,
+                "column": p.change.column,
+                "old": p.change.old,
+                "new": p.change.new,
+                "severity": p.change.severity,
+                "reason": p.change.reason,
+                "label": p.label,
+                "source": p.source,
+                "start": p.start,
+                "walk": p.walk,
+            }
+            for p in report.change_set.changes
+        ],
+        "edges": [
+            {"source": e.source, "job": e.job, "target": e.target, "added": e.added}
+            for e in report.change_set.edges
+        ],
+        "notes": report.change_set.notes,
+        "affected": [row.as_json() for row in report.rows],
+        "products": reached(report.products),
+        "domains": reached(report.domains),
+        "owners": reached(report.owners),
+        "consumers": reached(report.consumers),
+        "contracts": reached(report.contracts),
+    }
+
+
+# -- text --------------------------------------------------------------------------------------
+
+
+def render_text(report: Report) -> str:
+    lines = [f"blast radius: {_VERDICT[report.verdict].strip('*')}"]
+    lines.extend(f"note: {note}" for note in report.change_set.notes)
+    lines.append(f"changes ({len(report.change_set.changes)}):")
+    lines.extend(
+        f"  {p.change.severity:<8} {p.label}  [{p.source}]" for p in report.change_set.changes
+    )
+    lines.extend(
+        f"  lineage {'+' if e.added else '-'} {e.source} -> {e.target} (via {e.job})"
+        for e in report.change_set.edges
+    )
+    counts = report.counts()
+    lines.append(
+        "affected: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+        if report.rows
+        else "affected: nothing"
+    )
+    if report.truncated:
+        lines.append("(partial: a traversal budget was hit)")
+    for row in report.rows:
+        certainty = "" if row.certain else " (uncertain: no column lineage)"
+        lines.append(
+            f"  {row.severity:<8} {row.kind:<7} {row.id}  [{row.distance} hops]{certainty}"
+        )
+        lines.append(f"           via {' -> '.join(row.path)}")
+        lines.append(f"           by {'; '.join(row.changes)}")
+    for label, items, attr in _lists(report):
+        if items:
+            lines.append(f"{label}: {', '.join(str(r.item[attr]) for r in items)}")
+    return "\n".join(lines)
+
+
+def _lists(report: Report) -> list[tuple[str, list[Reached], str]]:
+    return [
+        ("notify owners", report.owners, "name"),
+        ("data products", report.products, "id"),
+        ("domains", report.domains, "name"),
+        ("consumers", report.consumers, "id"),
+        ("contracts broken", report.contracts, "id"),
+    ]
+
+
+# -- markdown ----------------------------------------------------------------------------------
+
+
+class _Budget:
+    """Lines added while they fit in the limit, with room kept for the closing lines."""
+
+    def __init__(self, limit: int) -> None:
+        self.lines: list[str] = []
+        self.left = limit
+
+    def add(self, line: str, reserve: int = 0) -> bool:
+        cost = len(line) + 1
+        if cost + reserve > self.left:
+            return False
+        self.lines.append(line)
+        self.left -= cost
+        return True
+
+
+def _code(text: str) -> str:
+    return "`" + text.replace("`", "'").replace("|", "\\|") + "`"
+
+
+def _short_path(path: list[str]) -> str:
+    if len(path) <= _PATH_HOPS:
+        return " → ".join(_code(p) for p in path)
+    head, tail = path[:3], path[-3:]
+    return " → ".join(
+        [*(_code(p) for p in head), f"… {len(path) - 6} more …", *(_code(p) for p in tail)]
+    )
+
+
+def _named(items: list[Reached], attr: str) -> str:
+    shown = ", ".join(_code(str(r.item[attr])) for r in items[:_LIST_ITEMS])
+    more = len(items) - _LIST_ITEMS
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def render_markdown(report: Report, limit: int = MARKDOWN_LIMIT) -> str:
+    """The report as one PR comment, never longer than ``limit`` characters."""
+    reserve = 400  # the "N more" line and the closing of an open <details>
+    out = _Budget(limit - reserve)
+    counts = report.counts()
+    out.add(f"### {_ICON[report.verdict]} lineagemesh blast radius: {_VERDICT[report.verdict]}")
+    out.add("")
+    summary = ", ".join(f"**{n}** {s}" for s, n in counts.items() if n) or "nothing affected"
+    out.add(
+        f"{len(report.change_set.changes)} change(s) reach {len(report.rows)} node(s): {summary}."
+        + (" _Partial: a traversal budget was hit._" if report.truncated else "")
+    )
+    out.add("")
+    domains = _domain_counts(report)
+    if domains:
+        out.add("| domain | products reached | consumers reached |")
+        out.add("|---|---|---|")
+        for name, (products, consumers) in domains[:_LIST_ITEMS]:
+            out.add(f"| {_code(name)} | {products} | {consumers} |")
+        if len(domains) > _LIST_ITEMS:
+            out.add(f"| and {len(domains) - _LIST_ITEMS} more domains | | |")
+        out.add("")
+    for label, items, attr in _lists(report):
+        if items:
+            out.add(f"- **{label}**: {_named(items, attr)}")
+    out.add("")
+    out.add("<details><summary>Changes</summary>")
+    out.add("")
+    shown_changes = 0
+    for p in report.change_set.changes:
+        if not out.add(
+            f"- {p.change.severity} {_code(p.label)}: {p.change.reason} ({_code(p.source)})",
+            reserve=2000,
+        ):
+            break
+        shown_changes += 1
+    if shown_changes < len(report.change_set.changes):
+        out.add(f"- … {len(report.change_set.changes) - shown_changes} more changes")
+    for e in report.change_set.edges[:_LIST_ITEMS]:
+        out.add(
+            f"- lineage {'added' if e.added else 'removed'}: {_code(e.source)} → {_code(e.target)}"
+        )
+    for note in report.change_set.notes[:_LIST_ITEMS]:
+        out.add(f"- note: {note}")
+    out.add("")
+    out.add("</details>")
+    out.add("")
+    shown = 0
+    if report.rows:
+        out.add("| severity | kind | node | hops | path | changes |")
+        out.add("|---|---|---|---|---|---|")
+        for row in report.rows[:_TOP_ROWS]:
+            if not out.add(_table_row(row), reserve=200):
+                break
+            shown += 1
+        out.add("")
+    if shown < len(report.rows) and out.add(
+        f"<details><summary>{len(report.rows) - shown} more affected nodes</summary>",
+        reserve=100,
+    ):
+        out.add("")
+        for row in report.rows[shown:]:
+            if not out.add(
+                f"- {row.severity} {row.kind} {_code(row.id)} ({row.distance} hops)", reserve=60
+            ):
+                break
+            shown += 1
+        out.add("")
+        out.add("</details>")
+    text = "\n".join(out.lines)
+    if shown < len(report.rows):
+        text += (
+            f"\n\n**{len(report.rows) - shown} more affected nodes not shown** "
+            "(`lineagemesh check … --format json` lists them all)."
+        )
+    return text.rstrip() + "\n"
+
+
+def _table_row(row: AffectedRow) -> str:
+    certain = "" if row.certain else " (uncertain)"
+    changes = "; ".join(row.changes[:3]) + (
+        f" +{len(row.changes) - 3}" if len(row.changes) > 3 else ""
+    )
+    return (
+        f"| {row.severity}{certain} | {row.kind} | {_code(row.id)} | {row.distance} | "
+        f"{_short_path(row.path)} | {_code(changes)} |"
+    )
+
+
+def _domain_counts(report: Report) -> list[tuple[str, tuple[int, int]]]:
+    products = Counter(str(r.item.get("domain") or "") for r in report.products)
+    consumers = Counter(str(r.item.get("domain") or "") for r in report.consumers)
+    names = sorted({*products, *consumers} - {""}, key=lambda d: (-products[d] - consumers[d], d))
+    return [(name, (products[name], consumers[name])) for name in names]
+
+
+# -- junit -------------------------------------------------------------------------------------
+
+
+def render_junit(report: Report) -> str:
+    """One test case per contract, consumer and product reached; a failure where it is BREAKING."""
+    cases: list[str] = []
+    failures = 0
+    for classname, items in (
+        ("contract", report.contracts),
+        ("consumer", report.consumers),
+        ("product", report.products),
+    ):
+        for item in items:
+            name = str(item.item.get("id"))
+            body = ""
+            if RANK[item.severity] >= RANK["BREAKING"]:
+                failures += 1
+                message = f"broken by: {'; '.join(item.changes)}"
+                body = f'<failure message={quoteattr(message)} type="BREAKING">{escape(message)}</failure>'
+            elif item.severity == "WARNING":
+                body = (
+                    f"<system-out>{escape('warning from: ' + '; '.join(item.changes))}</system-out>"
+                )
+            cases.append(
+                f"    <testcase classname={quoteattr('lineagemesh.' + classname)} name={quoteattr(name)}>{body}</testcase>"
+            )
+    if not cases:
+        cases.append(
+            '    <testcase classname="lineagemesh.check" name="no contract, consumer or product reached"/>'
+        )
+    return "\n".join(
+        [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            f'<testsuites name="lineagemesh check" tests="{len(cases)}" failures="{failures}">',
+            f'  <testsuite name="blast radius" tests="{len(cases)}" failures="{failures}">',
+            *cases,
+            "  </testsuite>",
+            "</testsuites>",
+        ]
+    )
+
+
+RENDERERS: dict[str, Callable[[Report], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "markdown": render_markdown,
+    "junit": render_junit,
+}

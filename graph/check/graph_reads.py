@@ -1,0 +1,114 @@
+"""The graph questions the check asks, all through GraphQL (a server's, or in-process on a store).
+
+Going through GraphQL keeps one answer whichever way the check runs, and lets ``--server`` work
+with nothing but HTTP. Lookups of many ids go in one operation (aliased fields), so a pull request
+touching a hundred models costs a handful of round trips, not hundreds.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from graph.change_classifier import FieldSpec
+from graph.check.changeset import CheckError, Execute
+
+_BATCH = 200  # aliased lookups per operation
+_NODE_FIELDS = "id kind namespace name"
+_COLUMN_FIELDS = "id name type ordinal current fieldId"
+
+
+def nodes(execute: Execute, ids: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+    """Each id → its node (``id kind namespace name``), None where the graph has no such node."""
+    wanted = list(dict.fromkeys(ids))
+    found: dict[str, dict[str, Any] | None] = {}
+    for start in range(0, len(wanted), _BATCH):
+        chunk = wanted[start : start + _BATCH]
+        fields = " ".join(
+            f"n{i}: node(id: {json.dumps(node_id)}) {{ {_NODE_FIELDS} }}"
+            for i, node_id in enumerate(chunk)
+        )
+        data = execute(f"query Nodes {{ {fields} }}", {})
+        found.update((node_id, data[f"n{i}"]) for i, node_id in enumerate(chunk))
+    return found
+
+
+@dataclass(frozen=True)
+class GraphDataset:
+    """A dataset as the graph knows it now: its canonical id and current columns."""
+
+    id: str
+    namespace: str
+    name: str
+    columns: list[FieldSpec]
+    column_ids: dict[str, str]
+
+
+def datasets(
+    execute: Execute, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], GraphDataset | None]:
+    """(namespace, name) → the dataset (aliases resolved to the canonical one), None when unknown."""
+    found: dict[tuple[str, str], GraphDataset | None] = {}
+    wanted = list(dict.fromkeys(keys))
+    for start in range(0, len(wanted), _BATCH):
+        chunk = wanted[start : start + _BATCH]
+        fields = " ".join(
+            f"d{i}: dataset(namespace: {json.dumps(ns)}, name: {json.dumps(name)}) "
+            f"{{ id namespace name columns {{ {_COLUMN_FIELDS} }} }}"
+            for i, (ns, name) in enumerate(chunk)
+        )
+        data = execute(f"query Datasets {{ {fields} }}", {})
+        for i, key in enumerate(chunk):
+            found[key] = _dataset(data[f"d{i}"])
+    return found
+
+
+def _dataset(data: dict[str, Any] | None) -> GraphDataset | None:
+    if data is None:
+        return None
+    current = sorted(
+        (c for c in data["columns"] if c["current"]),
+        key=lambda c: (c["ordinal"] is None, c["ordinal"] or 0, c["name"]),
+    )
+    return GraphDataset(
+        data["id"],
+        data["namespace"],
+        data["name"],
+        [
+            FieldSpec(c["name"], c["type"], field_id=c["fieldId"], position=c["ordinal"])
+            for c in current
+        ],
+        {c["name"]: c["id"] for c in current},
+    )
+
+
+SEARCH_QUERY = """
+query Suggest($text: String!) { searchConnection(text: $text, first: 50) { nodes { id } } }"""
+
+
+def suggestions(execute: Execute, node_id: str, limit: int = 3) -> list[str]:
+    """Ids close to ``node_id`` (a typo, another namespace): searched by its last name part."""
+    tail = node_id.replace("/", ":").split(":")[-1].split(".")[-1] or node_id
+    candidates: list[str] = []
+    for text in dict.fromkeys((tail, tail[: max(3, len(tail) // 2)])):
+        hits = execute(SEARCH_QUERY, {"text": text})["searchConnection"]["nodes"]
+        candidates.extend(h["id"] for h in hits)
+    return difflib.get_close_matches(node_id, list(dict.fromkeys(candidates)), limit, 0.4)
+
+
+def unknown_node(execute: Execute, node_id: str) -> CheckError:
+    """The error for an id the graph does not know, with "did you mean" where something is close."""
+    close = suggestions(execute, node_id)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    return CheckError(
+        f"no node with id {node_id!r}{hint} (ids look like dataset:NAMESPACE:NAME, "
+        "datasetField:NAMESPACE:NAME:COLUMN, job:NAMESPACE:NAME; GraphQL searchConnection finds them)"
+    )
+
+
+def search_ids(execute: Execute, text: str) -> list[str]:
+    """Ids of nodes whose name contains ``text`` (case-insensitive), best matches first."""
+    return [h["id"] for h in execute(SEARCH_QUERY, {"text": text})["searchConnection"]["nodes"]]

@@ -1,0 +1,79 @@
+"""``--iceberg-metadata OLD.json NEW.json``: a table's schema change, from two Iceberg metadata files.
+
+Columns are matched by Iceberg field id, so a rename is a rename and not a drop plus an add; nested
+struct fields become ``parent.child`` paths, as the ingesters record them. The table is the
+dataset its ``location`` names (``ingest.naming.location_dataset``, the rule openlineage-spark and
+the Iceberg crawl share); the graph resolves that location to the catalog's name for it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from graph.change_classifier import FieldSpec, classify_schema
+from graph.check.changeset import ChangeSet, CheckError, Execute
+from graph.check.graph_reads import datasets
+from graph.check.planning import plan
+from graph.model import dataset_id
+from ingest.naming import location_dataset
+
+
+def read_metadata(path: Path) -> tuple[str, list[FieldSpec]]:
+    """A metadata file's location and the fields of its current schema."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise CheckError(f"{path}: cannot read: {e.strerror or e}") from None
+    except ValueError as e:
+        raise CheckError(f"{path}: not JSON: {e}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("location"), str):
+        raise CheckError(f"{path}: not Iceberg table metadata (no location)")
+    schemas = document.get("schemas")
+    if isinstance(schemas, list):
+        current = next(
+            (
+                s
+                for s in schemas
+                if isinstance(s, dict) and s.get("schema-id") == document.get("current-schema-id")
+            ),
+            None,
+        )
+    else:
+        current = document.get("schema")  # format v1
+    if not isinstance(current, dict) or not isinstance(current.get("fields"), list):
+        raise CheckError(f"{path}: no current schema (schemas / current-schema-id)")
+    return document["location"], list(_fields(current["fields"], None, [0], path))
+
+
+def _fields(
+    fields: list[Any], parent: str | None, counter: list[int], path: Path
+) -> Iterator[FieldSpec]:
+    for field in fields:
+        if not isinstance(field, dict) or not isinstance(field.get("name"), str):
+            raise CheckError(f"{path}: every field needs a name and an id, got {field!r}")
+        counter[0] += 1
+        name = f"{parent}.{field['name']}" if parent else field["name"]
+        kind = field.get("type")
+        type_name = kind if isinstance(kind, str) else str((kind or {}).get("type"))
+        yield FieldSpec(
+            name, type_name, bool(field.get("required")), field.get("id"), None, counter[0]
+        )
+        if isinstance(kind, dict) and kind.get("type") == "struct":
+            yield from _fields(kind.get("fields") or [], name, counter, path)
+
+
+def iceberg_changes(execute: Execute, old_path: Path, new_path: Path) -> ChangeSet:
+    """The classified changes from one metadata file to the other, placed in the graph."""
+    old_location, old = read_metadata(old_path)
+    _, new = read_metadata(new_path)
+    key = location_dataset(old_location)
+    found = datasets(execute, [key])[key]
+    did = found.id if found else dataset_id(*key)
+    out = ChangeSet()
+    if found is None:
+        out.notes.append(f"{old_path}: no dataset at {old_location} in the graph")
+    out.changes.extend(plan(classify_schema(did, old, new), found, str(new_path)))
+    return out

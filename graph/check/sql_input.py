@@ -1,0 +1,282 @@
+"""``--sql``: what DDL migrations change, read with a real SQL parser (sqlglot), in any dialect.
+
+Understood: ``ALTER TABLE`` … ``DROP COLUMN``, ``RENAME COLUMN``, ``ALTER COLUMN … TYPE`` /
+``SET DATA TYPE``, ``SET NOT NULL``, ``ADD COLUMN``, ``RENAME TO``; ``DROP TABLE`` / ``DROP VIEW``;
+``CREATE OR REPLACE VIEW`` (its select list against the view's current columns); ``CREATE TABLE``.
+Other statements change no schema and are passed over. Statements apply in order, so a file that
+renames a column and then retypes it is judged as a whole against the graph as it is now.
+
+A table resolves to a dataset by the namespace given (``--namespace``, spelled as
+``ingest.naming.normal_namespace`` records it) and the name as written, qualified as far as the
+statement qualifies it; where the graph names it more fully (``db.schema.table`` for a migration's
+``schema.table``) the one dataset in that namespace whose name ends so is taken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, SqlglotError
+from sqlglot.tokens import Token, TokenType
+
+from graph.change_classifier import (
+    Change,
+    ChangeType,
+    FieldSpec,
+    classify_schema,
+    dataset_added,
+    dataset_removed,
+    dataset_renamed,
+)
+from graph.check.changeset import ChangeSet, CheckError, Execute
+from graph.check.graph_reads import GraphDataset, datasets, search_ids
+from graph.check.planning import plan
+from graph.model import dataset_id
+from ingest.naming import normal_namespace
+
+DIALECTS = (
+    "postgres",
+    "snowflake",
+    "bigquery",
+    "spark",
+    "databricks",
+    "trino",
+    "redshift",
+    "mysql",
+    "duckdb",
+    "tsql",
+    "hive",
+    "oracle",
+    "clickhouse",
+    "athena",
+    "presto",
+    "sqlite",
+)
+
+
+def sql_changes(
+    execute: Execute, files: tuple[Path, ...], dialect: str | None, namespace: str
+) -> ChangeSet:
+    """The classified changes the migration files make, placed in the graph."""
+    ns = normal_namespace(namespace)
+    out = ChangeSet()
+    resolver = _Resolver(execute, ns)
+    for path in files:
+        for line, statement in _statements(path, dialect):
+            _apply(resolver, out, f"{path}:{line}", statement, dialect)
+    return out
+
+
+def _statements(path: Path, dialect: str | None) -> Iterator[tuple[int, exp.Expr]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise CheckError(f"{path}: cannot read: {e.strerror or e}") from None
+    try:
+        reader = sqlglot.Dialect.get_or_raise(dialect)
+        tokens = reader.tokenize(text)
+    except (SqlglotError, ValueError) as e:
+        raise CheckError(f"{path}:1: {e}") from None
+    chunk: list[Token] = []
+    for token in [*tokens, None]:
+        if token is not None and token.token_type is not TokenType.SEMICOLON:
+            chunk.append(token)
+            continue
+        if chunk:
+            line = chunk[0].line
+            try:
+                parsed = reader.parser().parse(chunk, text)
+            except ParseError as e:
+                detail = e.errors[0] if e.errors else {}
+                where = detail.get("line") or line
+                reason = detail.get("description") or str(e)
+                raise CheckError(
+                    f"{path}:{where}: cannot parse SQL ({reader.__class__.__name__.lower()}): {reason}"
+                ) from None
+            for statement in parsed:
+                if statement is not None:
+                    yield line, statement
+        chunk = []
+
+
+def _name(table: exp.Table) -> str:
+    return ".".join(part.name for part in table.parts)
+
+
+class _Resolver:
+    """Table names → datasets of the graph, remembered across statements and files."""
+
+    def __init__(self, execute: Execute, namespace: str) -> None:
+        self.execute = execute
+        self.namespace = namespace
+        self.found: dict[str, GraphDataset | None] = {}
+
+    def dataset(self, name: str) -> GraphDataset | None:
+        if name not in self.found:
+            self.found[name] = self._lookup(name)
+        return self.found[name]
+
+    def id(self, table: exp.Table) -> str:
+        """The dataset id of a table: the graph's where it knows the table."""
+        found = self.dataset(_name(table))
+        return found.id if found else dataset_id(self.namespace, _name(table))
+
+    def renamed_id(self, table: exp.Table, to: exp.Table) -> str:
+        """The id a table gets renamed to: a bare new name stays in the old schema."""
+        found = self.dataset(_name(table))
+        old_name = found.name if found else _name(table)
+        new_parts = [p.name for p in to.parts]
+        kept = (
+            old_name.split(".")[: -len(new_parts)]
+            if len(new_parts) < len(old_name.split("."))
+            else []
+        )
+        return dataset_id(self.namespace, ".".join([*kept, *new_parts]))
+
+    def _lookup(self, name: str) -> GraphDataset | None:
+        for candidate in dict.fromkeys((name, name.lower(), name.upper())):
+            hit = datasets(self.execute, [(self.namespace, candidate)])[(self.namespace, candidate)]
+            if hit is not None:
+                return hit
+        suffix = "." + name.lower()
+        prefix = f"dataset:{self.namespace}:"
+        ids = [
+            i
+            for i in search_ids(self.execute, name.split(".")[-1])
+            if i.startswith(prefix) and i[len(prefix) :].lower().endswith(suffix)
+        ]
+        if len(ids) != 1:
+            return None
+        full = ids[0][len(prefix) :]
+        return datasets(self.execute, [(self.namespace, full)])[(self.namespace, full)]
+
+
+def _apply(
+    resolver: _Resolver, out: ChangeSet, source: str, statement: exp.Expr, dialect: str | None
+) -> None:
+    """Classify one statement against the tables as the graph has them."""
+    if isinstance(statement, exp.Drop) and statement.args.get("kind") in ("TABLE", "VIEW"):
+        what = str(statement.args["kind"]).lower()
+        for table in _dropped(statement):
+            if isinstance(table, exp.Table):
+                removed = dataset_removed(resolver.id(table), f"{source}: the {what} is dropped")
+                _one(out, resolver, table, source, [removed])
+        return
+    if isinstance(statement, exp.Create):
+        table = statement.this.this if isinstance(statement.this, exp.Schema) else statement.this
+        if not isinstance(table, exp.Table):
+            return
+        found = resolver.dataset(_name(table))
+        if found is None:
+            _one(out, resolver, table, source, [dataset_added(resolver.id(table))])
+        elif statement.args.get("kind") == "VIEW" and isinstance(statement.expression, exp.Query):
+            _one(out, resolver, table, source, _view_changes(found, statement.expression))
+        return
+    if isinstance(statement, exp.Alter) and isinstance(statement.this, exp.Table):
+        table = statement.this
+        found = resolver.dataset(_name(table))
+        did = resolver.id(table)
+        columns = {c.name.lower(): c for c in found.columns} if found else {}
+        changes: list[Change] = []
+        for action in statement.args.get("actions") or []:
+            if isinstance(action, exp.AlterRename) and isinstance(action.this, exp.Table):
+                changes.append(dataset_renamed(did, resolver.renamed_id(table, action.this)))
+            else:
+                changes.extend(_action(did, action, columns, dialect))
+        _one(out, resolver, table, source, changes)
+
+
+def _view_changes(found: GraphDataset, select: exp.Query) -> list[Change]:
+    """A replaced view's select list against the view's current columns (names only: types are
+    the warehouse's to infer)."""
+    names = [n for n in select.named_selects if n]
+    if not names or "*" in names:
+        return []  # SELECT *: the columns are whatever the source has
+    by_name = {c.name.lower(): c for c in found.columns}
+    old = [FieldSpec(c.name, c.type, position=c.position) for c in found.columns]
+    new = [
+        FieldSpec(by_name[n.lower()].name if n.lower() in by_name else n, None, position=i)
+        for i, n in enumerate(names, start=1)
+    ]
+    return classify_schema(found.id, old, new)
+
+
+def _one(
+    out: ChangeSet, resolver: _Resolver, table: exp.Table, source: str, changes: list[Change]
+) -> None:
+    found = resolver.dataset(_name(table))
+    if found is None and changes:
+        out.notes.append(
+            f"{source}: {_name(table)} is no dataset of {resolver.namespace} in the graph: "
+            "nothing downstream is known"
+        )
+    out.changes.extend(plan(changes, found, source))
+
+
+def _dropped(drop: exp.Drop) -> list[exp.Expr]:
+    """What a DROP names (sqlglot keeps them under ``tables``, columns included)."""
+    return list(drop.args.get("tables") or drop.expressions or [drop.this])
+
+
+def _column(columns: dict[str, FieldSpec], name: str) -> str:
+    found = columns.get(name.lower())
+    return found.name if found else name
+
+
+def _action(
+    did: str, action: exp.Expression, columns: dict[str, FieldSpec], dialect: str | None
+) -> list[Change]:
+    """The changes one ALTER TABLE action makes to the table's columns."""
+    if isinstance(action, exp.Drop) and action.args.get("kind") == "COLUMN":
+        dropped = [c for c in _dropped(action) if isinstance(c, exp.Column | exp.Identifier)]
+        old = [columns.get(c.name.lower()) or FieldSpec(c.name) for c in dropped]
+        return classify_schema(did, old, [])
+    if isinstance(action, exp.RenameColumn):
+        name = _column(columns, action.this.name)
+        before = columns.get(name.lower()) or FieldSpec(name)
+        after = FieldSpec(action.args["to"].name, before.type, before.required, before.field_id)
+        return [
+            Change(
+                ChangeType.COLUMN_RENAMED,
+                did,
+                name,
+                name,
+                after.name,
+                "BREAKING",
+                f"readers of {name} no longer find it (now {after.name})",
+            )
+        ]
+    if isinstance(action, exp.AlterColumn):
+        name = _column(columns, action.this.name)
+        before = columns.get(name.lower()) or FieldSpec(name)
+        dtype = action.args.get("dtype")
+        allow_null = action.args.get("allow_null")
+        new_type = dtype.sql(dialect=dialect) if isinstance(dtype, exp.DataType) else before.type
+        if isinstance(dtype, exp.DataType) and before.type is None:
+            return [
+                Change(
+                    ChangeType.COLUMN_RETYPED,
+                    did,
+                    name,
+                    None,
+                    new_type,
+                    "BREAKING",
+                    "retyped, and the graph knows no old type to tell a widening",
+                )
+            ]
+        required = before.required if allow_null is None else not allow_null
+        after = FieldSpec(name, new_type, required, before.field_id)
+        return classify_schema(did, [before], [after])
+    if isinstance(action, exp.ColumnDef):
+        required = any(
+            isinstance(c.args.get("kind"), exp.NotNullColumnConstraint)
+            and not c.args["kind"].args.get("allow_null")
+            for c in action.args.get("constraints") or []
+        )
+        kind = action.args.get("kind")
+        spec = FieldSpec(action.name, kind.sql(dialect=dialect) if kind else None, required)
+        return classify_schema(did, [], [spec])
+    return []
