@@ -158,7 +158,7 @@ class SchemaChange:
             owners=p.get("owners") or [],
             consumers=p.get("consumers") or [],
             contracts=p.get("contracts") or [],
-            impact={k: v for k, v in p.items() if k.startswith(("affected", "impact"))},
+            impact=JSON({k: v for k, v in p.items() if k.startswith(("affected", "impact"))}),
         )
 
 
