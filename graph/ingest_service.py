@@ -30,6 +30,7 @@ from graph.event_log import MUTATIONS, Block, EventLog, pack_events, pack_mutati
 from graph.mutations import Mutation, concat_encoded, decode, encode
 from graph.schema_history import DOCUMENT, OPENLINEAGE, SchemaHistory
 from graph.stores import Store, StoreUnavailable
+from graph.webhooks import connect_outbox
 from ingest.domain_rules import NO_RULES, DomainRules
 from ingest.event_files import NotJSON, parse_json
 from ingest.openlineage import translate_many, translate_noting
@@ -165,6 +166,7 @@ class IngestService:
     def __post_init__(self) -> None:
         if self.history is None:
             self.history = SchemaHistory(self.store)
+            connect_outbox(self.history)  # every breaking change has its notification
 
     @property
     def keeps_raw(self) -> bool:

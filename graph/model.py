@@ -37,9 +37,13 @@ class NodeKind(str, Enum):
     OWNER = "Owner"
     CONSUMER = "Consumer"
     CONTRACT = "Contract"
-    DATASET_VERSION = "DatasetVersion"  # a schema a dataset had from a moment on (graph.schema_history)
+    DATASET_VERSION = (
+        "DatasetVersion"  # a schema a dataset had from a moment on (graph.schema_history)
+    )
     SCHEMA_CHANGE = "SchemaChange"  # a breaking change between two versions, with its impact then
-    NOTIFICATION = "Notification"  # an outbox entry: one webhook to tell of a change (graph.webhooks)
+    NOTIFICATION = (
+        "Notification"  # an outbox entry: one webhook to tell of a change (graph.webhooks)
+    )
 
 
 class EdgeKind(str, Enum):

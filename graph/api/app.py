@@ -77,11 +77,13 @@ from graph.api.schema import LIMITS_KEY, LineageSchema, Query, context
 from graph.api.slow_clients import DEFAULT_READ_SECONDS, BodyDeadline
 from graph.api.subscriptions import FEED_KEY, SLOTS_KEY, Subscription
 from graph.api.translator import BatchTranslator
+from graph.api.webhook_admin import WEBHOOKS_KEY, DeliveryCollector
 from graph.changes import ChangeFeed
 from graph.event_log import EventLog
 from graph.ingest_service import IngestService
 from graph.kafka_ingest import KafkaIngest, KafkaMetrics, KafkaSettings
 from graph.stores import Store, StoreUnavailable
+from graph.webhooks import Deliverer, WebhookSettings
 from ingest.json_text import NotJSON, UnusableValue, loads_text
 
 log = logging.getLogger(__name__)
@@ -180,6 +182,7 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
         metrics: Metrics,
         events: EventLog | None = None,
         changes: ChangeFeed | None = None,
+        webhooks: WebhookSettings | None = None,
     ) -> None:
         super().__init__(
             limited_schema(limits),
@@ -193,6 +196,7 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
         self.metrics = metrics
         self.admission = Admission(limits.admission)
         self.changes = changes or ChangeFeed()
+        self.webhooks = webhooks
         self.subscriptions = Slots(limits.max_connection_subscriptions, limits.max_subscriptions)
 
     @property
@@ -245,6 +249,7 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
             "max_nodes": self.limits.max_traversal_nodes,
             "deadline_seconds": self.limits.traversal_seconds,
             BUDGET_KEY: QueryBudget(self.limits.budget),
+            WEBHOOKS_KEY: (self.auth, self.webhooks),
         }
         if isinstance(
             request, WebSocket
@@ -415,6 +420,7 @@ def create_app(
     read_seconds: float = DEFAULT_READ_SECONDS,
     events: EventLog | None = None,
     kafka: KafkaSettings | None = None,
+    webhooks: WebhookSettings | None = None,
 ) -> Starlette:
     """The ASGI app serving one store. ``auth`` defaults to local mode (loopback clients only);
     ``access_log`` logs every request once through ``lineagemesh.access`` (``graph.api.logs``);
@@ -432,6 +438,12 @@ def create_app(
         store, events, config.rules, on_change=changes.notify, on_written=metrics.written.inc
     )
     translator = BatchTranslator(config)
+    deliverer = None  # breaking-change webhooks (``graph.webhooks``), from the outbox
+    if webhooks is not None and webhooks.webhooks:
+        deliverer = Deliverer(store, webhooks)
+        assert service.history is not None
+        service.history.listeners.append(deliverer.wake)
+        metrics.registry.register(DeliveryCollector(deliverer))
 
     consumer = (
         None if kafka is None else KafkaIngest(service, kafka, KafkaMetrics(metrics.registry))
@@ -440,6 +452,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         thread = None
+        if deliverer is not None:
+            deliverer.start()
         if consumer is not None:
             thread = threading.Thread(target=consumer.run, name="lineagemesh-kafka", daemon=True)
             thread.start()
@@ -450,6 +464,8 @@ def create_app(
                 consumer.stop()  # finishes and commits the batch in hand
                 await run_in_threadpool(thread.join)
             translator.close()
+            if deliverer is not None:
+                await run_in_threadpool(deliverer.stop)
 
     async def ingest(request: Request, endpoint: str, handler: IngestHandler) -> Response:
         started = time.perf_counter()
@@ -491,7 +507,7 @@ def create_app(
         """The explorer page (``static/explorer``): it holds no data, its queries carry the token."""
         return HTMLResponse(page("explorer.html"))
 
-    graphql = ThreadedGraphQL(store, auth, limits, metrics, events, changes)
+    graphql = ThreadedGraphQL(store, auth, limits, metrics, events, changes, webhooks)
     middleware = [Middleware(AccessLog)] if access_log else []
     middleware.append(Middleware(MetricsMiddleware, metrics=metrics))
     middleware.append(

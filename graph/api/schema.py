@@ -23,6 +23,7 @@ from graph import impact as impact_queries
 from graph import lineage as lineage_queries
 from graph import neighbours as neighbour_queries
 from graph.api import schema_history_types as history_types
+from graph.api import webhook_admin
 from graph.api.budget import BUDGET_KEY, QueryAborted
 from graph.api.connections import Connection, PageInfo, paginate
 from graph.api.execution import FlatListExecutor
@@ -95,6 +96,10 @@ EVENTS_KEY = "events"
 
 def _store(info: Info) -> GraphView:
     return info.context["store"]
+
+
+def _max_page_of(info: Info, first: int) -> int:
+    return max(min(first, _max_page(info)), 0)
 
 
 def _max_page(info: Info) -> int:
@@ -1137,6 +1142,12 @@ class Query:
         return history_types.schema_changes(
             _store(info).store, node_id, domain, since, first, after, _max_page(info)
         )
+
+    @strawberry.field(
+        description="Admin: webhook deliveries that failed (kept as failed, or still being retried)."
+    )
+    def webhook_failures(self, info: Info, first: int = 100) -> JSON:
+        return JSON(webhook_admin.admin_failed_deliveries(info.context, _max_page_of(info, first)))
 
     @strawberry.field(
         description="A dataset by namespace and name (aliases resolve to the canonical dataset)."
