@@ -187,3 +187,37 @@ def test_versions_are_kept_through_a_restart_and_a_reindex(open_test_store) -> N
     again = open_test_store()
     assert history_of(again) == before
     assert again.counts().get(NodeKind.DATASET_VERSION.value) == 2
+
+
+def test_breaking_changes_are_pushed_to_subscribers(live_server) -> None:
+    import asyncio
+
+    from test_subscriptions import Connection
+
+    post_with_client(live_server.url, [producer_event("2026-03-01T10:00:00Z", V1)])
+    query = """subscription($domain: String) { breakingChange(domain: $domain) {
+        datasetId kind column severity } }"""
+
+    async def scenario() -> None:
+        connection = await Connection.open(live_server)
+        await connection.acknowledged()
+        await connection.subscribe("all", query)
+        await connection.subscribe("other", query, domain="finance")
+        await asyncio.to_thread(
+            post_with_client, live_server.url, [producer_event("2026-03-02T10:00:00Z", V1)]
+        )  # unchanged: nothing to push
+        await asyncio.to_thread(
+            post_with_client, live_server.url, [producer_event("2026-03-03T10:00:00Z", V2_NO_EMAIL)]
+        )
+        message = await connection.receive()
+        assert message["id"] == "all", message
+        assert message["payload"]["data"]["breakingChange"] == {
+            "datasetId": dataset_id(NS, CUSTOMERS),
+            "kind": "COLUMN_REMOVED",
+            "column": "email",
+            "severity": "BREAKING",
+        }
+        assert await connection.silent_for(2.0), "a change of no dataset of finance was pushed"
+        await connection.close()
+
+    asyncio.run(scenario())

@@ -4,10 +4,12 @@ nodes' ids, which sort newest first)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
+from starlette.concurrency import run_in_threadpool
 from strawberry.scalars import JSON
 
 from graph import schema_history
@@ -226,3 +228,34 @@ def schema_changes(
         nodes=nodes,
         page_info=_page_info([c.id for c in page], len(found) > size, after),
     )
+
+
+def _newest_change(store: Store, domain: str | None) -> str | None:
+    found = schema_history.schema_changes(store, 1, domain=domain)
+    return found[0].id if found else None
+
+
+def _changes_since(store: Store, domain: str | None, newest: str | None) -> list[Node]:
+    """The changes detected after the one ``newest`` names, newest first (at most a page)."""
+    found = schema_history.schema_changes(store, 100, domain=domain)
+    return [c for c in found if newest is None or c.id < newest]
+
+
+async def breaking_changes(info: Any, domain: str | None) -> AsyncGenerator[SchemaChange, None]:
+    """Each breaking change detected from now on (of ``domain``'s datasets), oldest first: the
+    ``breakingChange`` subscription, woken by the graph's change feed like the others."""
+    from graph.api.subscriptions import FEED_KEY, POLL_SECONDS, SLOTS_KEY, _slot
+
+    feed = info.context[FEED_KEY]
+    store = info.context["store"].store
+    with _slot(info.context[SLOTS_KEY], info.context):
+        seen = feed.generation
+        newest = await run_in_threadpool(_newest_change, store, domain)
+        while True:
+            await feed.wait(seen, POLL_SECONDS)
+            seen = feed.generation
+            fresh = await run_in_threadpool(_changes_since, store, domain, newest)
+            for node in reversed(fresh):
+                yield SchemaChange.of(node)
+            if fresh:
+                newest = fresh[0].id
