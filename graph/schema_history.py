@@ -126,18 +126,28 @@ def observations(mutations: Sequence[Mutation], source: str | None) -> list[Obse
     """The schema observations in a batch: each dataset upsert stating ``columns``, with the
     properties its columns were written with in the same batch (at the same stamp). ``source``
     None: a document ingester's batch, told apart by what it wrote."""
-    columns: dict[tuple[str, str, str], Mapping[str, Any]] = {}
+    # One pass over what may be ~40 mutations an event: plain type and identity tests only, and
+    # no dict made per column (a column written twice at one stamp is merged only then).
+    columns: dict[tuple[str, Any, str], Mapping[str, Any]] = {}
     produced_by: dict[tuple[str, str], str] = {}
     datasets: list[UpsertNode] = []
+    dataset_kind, column_kind, produced = NodeKind.DATASET, NodeKind.COLUMN, EdgeKind.PRODUCED
     for m in mutations:
-        if isinstance(m, UpsertNode):
-            if m.kind is NodeKind.DATASET and isinstance(m.props.get("columns"), list):
-                datasets.append(m)
-            elif m.kind is NodeKind.COLUMN and "datasetId" in m.props:
-                key = (m.props["datasetId"], str(m.props.get("name")), m.at)
-                columns[key] = {**columns.get(key, {}), **m.props}
-        elif m.kind is EdgeKind.PRODUCED:
-            produced_by[(m.target, m.at)] = m.source
+        kind = m.kind
+        if kind is column_kind:
+            props = m.props
+            owner = props.get("datasetId")
+            if owner is not None:
+                key = (owner, props.get("name"), m.at)
+                held = columns.get(key)
+                columns[key] = props if held is None else {**held, **props}
+        elif kind is dataset_kind:
+            if type(m.props.get("columns")) is list:
+                datasets.append(m)  # type: ignore[arg-type]
+        elif kind is produced:
+            produced_by[(m.target, m.at)] = m.source  # type: ignore[union-attr]
+    if not datasets:
+        return []
     found: dict[tuple[str, str], Observation] = {}
     for d in datasets:
         fields = []
@@ -442,17 +452,21 @@ class SchemaHistory:
         except QueryError as e:  # no such node: the change is kept, without its impact
             log.warning("impact of %s on %s not computed: %s", change.kind.value, start, e)
             return {"domains": domains, "impactComputed": False}
-        affected = report.affected
+        answer = report.answer
+        severities = answer.affected_column("severity")
+        reached = [path[-1] for path in answer.affected_column("path")]
+        breaking_rank, warning_rank = (
+            impact.SEVERITIES.index(impact.Severity.BREAKING),
+            impact.SEVERITIES.index(impact.Severity.WARNING),
+        )
         return {
             "domains": sorted({*domains, *(d.get("name") or d.id for d in report.domains)}),
             "impactComputed": True,
             "impactTruncated": report.truncated,
-            "affected": len(affected),
-            "affectedBreaking": sum(a.severity is impact.Severity.BREAKING for a in affected),
-            "affectedWarning": sum(a.severity is impact.Severity.WARNING for a in affected),
-            "affectedDatasets": sorted(
-                {a.node.id for a in affected if a.node.kind is NodeKind.DATASET}
-            )[:100],
+            "affected": len(reached),
+            "affectedBreaking": severities.count(breaking_rank),
+            "affectedWarning": severities.count(warning_rank),
+            "affectedDatasets": sorted({i for i in reached if i.startswith("dataset:")})[:100],
             "products": [p.id for p in report.products],
             "owners": sorted({o.get("name") or o.id for o in report.owners}),
             "consumers": sorted({c.node.get("name") or c.node.id for c in report.consumers}),
