@@ -11,7 +11,8 @@ Versions and changes are graph mutations, made by the ingest service (:class:`Sc
 applied in the same batch as the observation that caused them, so they are as durable as it is,
 on every store, and a reindex of the event log keeps them. Their ids sort newest first per dataset
 (versions) and overall (changes): a page of them is a range of ids (``Store.nodes_of_kind``).
-An observation older than the dataset's newest version, or equal to it, adds nothing.
+An observation older than the dataset's newest version, or stating the same schema (and freshness
+SLO, for a contract), adds nothing.
 """
 
 from __future__ import annotations
@@ -29,7 +30,13 @@ from typing import Any
 import orjson
 
 from graph import _native, impact
-from graph.change_classifier import Change, FieldSpec, classify_schema
+from graph.change_classifier import (
+    Change,
+    ContractTerms,
+    FieldSpec,
+    classify_contract,
+    classify_schema,
+)
 from graph.errors import QueryError
 from graph.model import EdgeKind, Node, NodeKind
 from graph.mutations import Mutation, UpsertNode, decode, encode, stamp
@@ -65,8 +72,10 @@ def versions_prefix(dataset_id: str) -> str:
     return f"{VERSION_PREFIX}:{_escaped(dataset_id)}:"
 
 
-def version_node_id(dataset_id: str, at: str, version: str) -> str:
-    return f"{versions_prefix(dataset_id)}{_newest_first(at)}:{version}"
+def version_node_id(dataset_id: str, at: str, version: str, detected: str) -> str:
+    """Newest first by the time the schema was observed, then by when that was detected (a
+    document restating its own creation time as it changes observes at one time twice)."""
+    return f"{versions_prefix(dataset_id)}{_newest_first(at)}:{_newest_first(detected)}:{version}"
 
 
 def change_node_id(at: str, dataset_id: str, index: int) -> str:
@@ -89,6 +98,8 @@ class Observation:
     fields: tuple[dict[str, Any], ...]
     source: str
     origin: str | None  # the run (``run:...``) or document that stated it
+    contract: str | None = None  # the contract stating it, whose freshness SLO comes along
+    freshness_hours: float | None = None
 
     def specs(self) -> list[FieldSpec]:
         return field_specs(self.fields)
@@ -132,6 +143,9 @@ def observations(mutations: Sequence[Mutation], source: str | None) -> list[Obse
     produced_by: dict[tuple[str, str], str] = {}
     datasets: list[UpsertNode] = []
     dataset_kind, column_kind, produced = NodeKind.DATASET, NodeKind.COLUMN, EdgeKind.PRODUCED
+    contract_kind, governs = NodeKind.CONTRACT, EdgeKind.GOVERNS
+    freshness: dict[str, Any] = {}
+    governed_by: dict[str, str] = {}
     for m in mutations:
         kind = m.kind
         if kind is column_kind:
@@ -146,6 +160,11 @@ def observations(mutations: Sequence[Mutation], source: str | None) -> list[Obse
                 datasets.append(m)  # type: ignore[arg-type]
         elif kind is produced:
             produced_by[(m.target, m.at)] = m.source  # type: ignore[union-attr]
+        elif kind is contract_kind:
+            if "freshnessHours" in m.props:
+                freshness[m.id] = m.props["freshnessHours"]  # type: ignore[union-attr]
+        elif kind is governs:
+            governed_by[m.target] = m.source  # type: ignore[union-attr]
     if not datasets:
         return []
     found: dict[tuple[str, str], Observation] = {}
@@ -164,8 +183,14 @@ def observations(mutations: Sequence[Mutation], source: str | None) -> list[Obse
             tuple(fields),
             source or _document_source(d.props),
             produced_by.get((d.id, d.at)),
+            governed_by.get(d.id),
+            _hours(freshness.get(governed_by.get(d.id, ""))),
         )
     return sorted(found.values(), key=lambda o: (o.at, o.dataset))
+
+
+def _hours(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def same_schema(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, Any]]) -> bool:
@@ -187,6 +212,7 @@ class Newest:
     version: str
     at: str
     fields: tuple[dict[str, Any], ...]
+    freshness_hours: float | None = None
 
 
 def newest_version(store: Store, dataset_id: str) -> Node | None:
@@ -341,7 +367,12 @@ class SchemaHistory:
         held = (
             None
             if node is None
-            else Newest(node.props["version"], node.props["createdAt"], tuple(node.props["fields"]))
+            else Newest(
+                node.props["version"],
+                node.props["createdAt"],
+                tuple(node.props["fields"]),
+                _hours(node.props.get("freshnessHours")),
+            )
         )
         self._remember(dataset_id, held)
         return held
@@ -357,23 +388,26 @@ class SchemaHistory:
         change_nodes: list[Node] = []
         for o in observed:
             current = self._current(o.dataset)
+            # A source that states no freshness SLO leaves the one a contract stated standing.
+            hours = o.freshness_hours if o.contract is not None or current is None else None
+            if hours is None and current is not None:
+                hours = current.freshness_hours
             if current is not None and (
-                o.at <= current.at or same_schema(current.fields, o.fields)
+                o.at < current.at
+                or (same_schema(current.fields, o.fields) and hours == current.freshness_hours)
             ):
                 continue
             version = str(
                 uuid.UUID(
                     bytes=hashlib.sha256(
-                        orjson.dumps([o.dataset, o.at, list(o.fields)], option=orjson.OPT_SORT_KEYS)
+                        orjson.dumps(
+                            [o.dataset, o.at, list(o.fields), hours], option=orjson.OPT_SORT_KEYS
+                        )
                     ).digest()[:16],
                     version=5,
                 )
             )
-            classified = (
-                []
-                if current is None
-                else classify_schema(o.dataset, field_specs(current.fields), o.specs())
-            )
+            classified = [] if current is None else self._classify(o, current, hours)
             breaking = [c for c in classified if c.severity == "BREAKING"]
             props: dict[str, Any] = {
                 "datasetId": o.dataset,
@@ -387,8 +421,10 @@ class SchemaHistory:
                 "previousVersion": None if current is None else current.version,
                 "changes": [_change_summary(c) for c in classified],
                 "breaking": len(breaking),
+                "freshnessHours": hours,
+                "contract": o.contract,
             }
-            version_id = version_node_id(o.dataset, o.at, version)
+            version_id = version_node_id(o.dataset, o.at, version, stamp(datetime.now(UTC)))
             made.append(UpsertNode(version_id, NodeKind.DATASET_VERSION, o.at, props))
             version_node = Node(version_id, NodeKind.DATASET_VERSION, props)
             these = [
@@ -398,8 +434,19 @@ class SchemaHistory:
             if these and self.outbox is not None:
                 made.extend(self.outbox(version_node, these, o.at))
             change_nodes.extend(these)
-            self._remember(o.dataset, Newest(version, o.at, o.fields))
+            self._remember(o.dataset, Newest(version, o.at, o.fields, hours))
         return made, change_nodes
+
+    @staticmethod
+    def _classify(o: Observation, current: Newest, hours: float | None) -> list[Change]:
+        """The changes from ``current``: its schema, and (a contract stating it) its freshness SLO."""
+        if o.contract is None or hours == current.freshness_hours:
+            return classify_schema(o.dataset, field_specs(current.fields), o.specs())
+        return classify_contract(
+            o.contract,
+            ContractTerms(current.freshness_hours, (), {o.dataset: field_specs(current.fields)}),
+            ContractTerms(hours, (), {o.dataset: o.specs()}),
+        )
 
     def _change(
         self,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conftest import corpus
 from marquez_client import MarquezClient
 from marquez_client.errors import APIError
 from schema_events import (
@@ -221,3 +222,29 @@ def test_breaking_changes_are_pushed_to_subscribers(live_server) -> None:
         await connection.close()
 
     asyncio.run(scenario())
+
+
+def test_a_contract_tightening_its_freshness_slo_is_a_breaking_change(store: Store) -> None:
+    from ingest.contracts import translate_contract
+
+    path = corpus("data-contracts", "odcs", "full-example.odcs.yaml")
+    text = path.read_text()
+    service = IngestService(store)
+    service.apply_mutations(translate_contract(text, str(path)), 1)
+    again = text.replace("value: 4\n    unit: d", "value: 1\n    unit: d", 1)  # 96 h -> 24 h
+    assert again != text
+    service.apply_mutations(translate_contract(again, "tightened.yaml"), 1)
+    changes = schema_history.schema_changes(store, 10)
+    assert len(changes) == 2  # one per table the contract governs
+    p = changes[0].props
+    assert (p["kind"], p["old"], p["new"], p["severity"]) == (
+        "FRESHNESS_TIGHTENED",
+        "96h",
+        "24h",
+        "BREAKING",
+    )
+    (newest, oldest) = schema_history.versions(store, p["datasetId"], 10)
+    assert (newest.props["source"], newest.props["freshnessHours"]) == ("contract", 24.0)
+    assert oldest.props["freshnessHours"] == 96.0
+    service.apply_mutations(translate_contract(again, "tightened.yaml"), 1)  # the same: nothing
+    assert len(schema_history.versions(store, p["datasetId"], 10)) == 2
