@@ -38,7 +38,9 @@ from graph.event_log import MUTATIONS, Block, EventLog, pack_events, pack_mutati
 from graph.mutations import Mutation, concat_encoded, decode, encode
 from graph.principal import Principal
 from graph.quotas import Quotas
+from graph.schema_history import DOCUMENT, OPENLINEAGE, SchemaHistory
 from graph.stores import Store, StoreUnavailable
+from graph.webhooks import connect_outbox
 from ingest.clock_skew import DEFAULT_MAX_CLOCK_SKEW, latest_accepted
 from ingest.domain_rules import NO_RULES, DomainRules
 from ingest.event_files import NotJSON, parse_json
@@ -173,7 +175,15 @@ class IngestService:
         DEFAULT_MAX_CLOCK_SKEW  # events arriving now dated further ahead are invalid
     )
     quotas: Quotas = field(default_factory=Quotas)  # bytes per principal per period
+    #: Versions and breaking changes of the schemas a batch observes, applied with it
+    #: (``graph.schema_history``); made for ``store`` when not given.
+    history: SchemaHistory | None = None
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.history is None:
+            self.history = SchemaHistory(self.store)
+            connect_outbox(self.history)  # every breaking change has its notification
 
     @property
     def keeps_raw(self) -> bool:
@@ -268,16 +278,21 @@ class IngestService:
                 )
         return self._apply(payload)
 
-    def commit(self, payload: bytes, block: Block | None) -> int:
+    def commit(self, payload: bytes, block: Block | None, source: str | None = OPENLINEAGE) -> int:
         """The raw block made durable first, then the mutations applied (durably): a failure of
         the apply leaves the events in the log, and the client's retry adds them again, which an
         idempotent replay does not mind. Raises StoreUnavailable as the log or the store does."""
         if self.log is not None and block is not None and (block.events or block.kind == MUTATIONS):
             self.log.append(block)
-        return self._apply(payload) if payload else 0
+        return self._apply(payload, source) if payload else 0
 
-    def _apply(self, payload: bytes) -> int:
-        changes = self.store.apply_encoded(payload)
+    def _apply(self, payload: bytes, source: str | None = OPENLINEAGE) -> int:
+        """Apply a batch with the schema history it makes (kept in the log too, so a reindex
+        keeps it: replaying the log applies it as it was, not detected again)."""
+        assert self.history is not None
+        changes, history = self.history.apply(payload, source)
+        if history and self.log is not None:
+            self.log.append(pack_mutations(history))
         if changes:
             if self.on_written is not None:
                 self.on_written(changes)
@@ -321,7 +336,7 @@ class IngestService:
             return 0
         payload = encode(list(mutations))
         return self.commit(
-            payload, pack_mutations(payload, documents) if self.log is not None else None
+            payload, pack_mutations(payload, documents) if self.log is not None else None, DOCUMENT
         )
 
     def replay(self, since: int = 0, on_block: Any = None) -> int:

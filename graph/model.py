@@ -37,6 +37,13 @@ class NodeKind(str, Enum):
     OWNER = "Owner"
     CONSUMER = "Consumer"
     CONTRACT = "Contract"
+    DATASET_VERSION = (
+        "DatasetVersion"  # a schema a dataset had from a moment on (graph.schema_history)
+    )
+    SCHEMA_CHANGE = "SchemaChange"  # a breaking change between two versions, with its impact then
+    NOTIFICATION = (
+        "Notification"  # an outbox entry: one webhook to tell of a change (graph.webhooks)
+    )
 
 
 class EdgeKind(str, Enum):
@@ -92,6 +99,9 @@ ID_PREFIX: dict[NodeKind, str] = {
     NodeKind.OWNER: "owner",
     NodeKind.CONSUMER: "consumer",
     NodeKind.CONTRACT: "contract",
+    NodeKind.DATASET_VERSION: "datasetVersion",
+    NodeKind.SCHEMA_CHANGE: "schemaChange",
+    NodeKind.NOTIFICATION: "notification",
 }
 
 JOB_IO = (EdgeKind.READS, EdgeKind.WRITES)  # a job's lineage, restated by its newest completed run

@@ -72,6 +72,7 @@ from graph.api.schema import LIMITS_KEY, LineageSchema, Query, context
 from graph.api.slow_clients import DEFAULT_READ_SECONDS, BodyDeadline
 from graph.api.subscriptions import FEED_KEY, SLOTS_KEY, Subscription
 from graph.api.translator import BatchTranslator
+from graph.api.webhook_admin import WEBHOOKS_KEY, DeliveryCollector
 from graph.changes import ChangeFeed
 from graph.event_log import EventLog
 from graph.ingest_service import IngestService
@@ -79,6 +80,7 @@ from graph.kafka_ingest import KafkaIngest, KafkaMetrics, KafkaSettings, bound_p
 from graph.namespaces import NamespaceIndex
 from graph.quotas import Quotas
 from graph.stores import Store, StoreUnavailable
+from graph.webhooks import Deliverer, WebhookSettings
 from ingest.json_text import NotJSON, UnusableValue, loads_text
 
 log = logging.getLogger(__name__)
@@ -177,6 +179,7 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
         metrics: Metrics,
         events: EventLog | None = None,
         changes: ChangeFeed | None = None,
+        webhooks: WebhookSettings | None = None,
     ) -> None:
         super().__init__(
             limited_schema(limits),
@@ -190,6 +193,7 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
         self.metrics = metrics
         self.admission = Admission(limits.admission)
         self.changes = changes or ChangeFeed()
+        self.webhooks = webhooks
         self.subscriptions = Slots(limits.max_connection_subscriptions, limits.max_subscriptions)
 
     @property
@@ -242,6 +246,7 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
             "max_nodes": self.limits.max_traversal_nodes,
             "deadline_seconds": self.limits.traversal_seconds,
             BUDGET_KEY: QueryBudget(self.limits.budget),
+            WEBHOOKS_KEY: (self.auth, self.webhooks),
         }
         if isinstance(
             request, WebSocket
@@ -412,6 +417,7 @@ def create_app(
     read_seconds: float = DEFAULT_READ_SECONDS,
     events: EventLog | None = None,
     kafka: KafkaSettings | None = None,
+    webhooks: WebhookSettings | None = None,
 ) -> Starlette:
     """The ASGI app serving one store. ``auth`` defaults to local mode (loopback clients only);
     ``access_log`` logs every request once through ``lineagemesh.access`` (``graph.api.logs``);
@@ -435,6 +441,12 @@ def create_app(
         quotas=Quotas(config.principal_quota),
     )
     translator = BatchTranslator(config)
+    deliverer = None  # breaking-change webhooks (``graph.webhooks``), from the outbox
+    if webhooks is not None and webhooks.webhooks:
+        deliverer = Deliverer(store, webhooks)
+        assert service.history is not None
+        service.history.listeners.append(deliverer.wake)
+        metrics.registry.register(DeliveryCollector(deliverer))
 
     consumer = (
         None
@@ -450,6 +462,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         thread = None
+        if deliverer is not None:
+            deliverer.start()
         if consumer is not None:
             thread = threading.Thread(target=consumer.run, name="lineagemesh-kafka", daemon=True)
             thread.start()
@@ -460,6 +474,8 @@ def create_app(
                 consumer.stop()  # finishes and commits the batch in hand
                 await run_in_threadpool(thread.join)
             translator.close()
+            if deliverer is not None:
+                await run_in_threadpool(deliverer.stop)
 
     async def ingest(request: Request, endpoint: str, handler: IngestHandler) -> Response:
         started = time.perf_counter()
@@ -505,7 +521,7 @@ def create_app(
         """The explorer page (``static/explorer``): it holds no data, its queries carry the token."""
         return HTMLResponse(page("explorer.html"))
 
-    graphql = ThreadedGraphQL(store, auth, limits, metrics, events, changes)
+    graphql = ThreadedGraphQL(store, auth, limits, metrics, events, changes, webhooks)
     middleware = [Middleware(AccessLog)] if access_log else []
     middleware.append(Middleware(SecurityHeaders))  # on refusals too
     middleware.append(Middleware(MetricsMiddleware, metrics=metrics))

@@ -21,8 +21,8 @@ Where the answers differ from Marquez's, by design:
   every event received; ``/events/lineage`` pages the raw event log by eventTime within
   ``after``/``before`` (501 for a server keeping none), every event kept, where Marquez lists
   run events only (and counts them all).
-* No versions are kept: ``currentVersion``, ``jobVersion.version`` and ``*DatasetVersions`` are
-  null or empty; namespaces are the ones datasets and jobs name, owned by ``anonymous``.
+* Dataset versions are the schema history (``graph.api.marquez_versions``); no job versions are
+  kept: ``currentVersion``, ``jobVersion.version`` and ``*DatasetVersions`` are null or empty; namespaces are the ones datasets and jobs name, owned by ``anonymous``.
 
 Every route needs a reader, as GraphQL does (``graph.api.auth``), and is admitted and bounded as a
 GraphQL operation (``graph.api.admission``, ``graph.api.limits``): pages are capped at
@@ -50,6 +50,7 @@ from starlette.types import Receive, Scope, Send
 
 from graph import catalog, lineage, queries, raw_events
 from graph.api import marquez_shapes as shapes
+from graph.api import marquez_versions
 from graph.api.admission import Admission, Overloaded
 from graph.api.auth import AuthConfig, AuthError, Role
 from graph.api.budget import QueryAborted, QueryBudget
@@ -310,6 +311,8 @@ class MarquezReadAPI:
                 return lambda view, p: self.datasets(view, p, ns)
             if n == 4 and s[2] == "datasets":
                 return lambda view, p: self.dataset(view, ns, s[3])
+            if n in (5, 6) and s[2] == "datasets" and s[4] == "versions":  # graph.schema_history
+                return lambda view, p: self.dataset_versions(view, p, ns, s[3], s[5:])
             if s[2:] == ["jobs"]:
                 return lambda view, p: self.jobs(view, p, ns)
             if n == 4 and s[2] == "jobs":
@@ -367,6 +370,21 @@ class MarquezReadAPI:
             _shown(view, found, True, "Dataset", name),
             Reads(view).column_lineage([found])[found.id],
         )
+
+    def dataset_versions(
+        self, view: BudgetedView, params: Params, ns: str, name: str, version: list[str]
+    ) -> dict[str, Any]:
+        """``.../versions`` (a page, newest first) or ``.../versions/{version}``."""
+        self._existing_namespace(view, ns)
+        found = queries.dataset(view, ns, name)
+        if found is None or found.kind != NodeKind.DATASET:
+            raise _not_found("Dataset", name)
+        if not version:
+            return marquez_versions.versions(view, found, *params.page())
+        answer = marquez_versions.version(view, found, version[0])
+        if answer is None:
+            raise _not_found("DatasetVersion", version[0])
+        return answer
 
     def jobs(self, view: BudgetedView, params: Params, ns: str | None) -> dict[str, Any]:
         if ns is not None:

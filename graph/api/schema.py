@@ -22,6 +22,8 @@ from graph import governance, mesh, queries, raw_events
 from graph import impact as impact_queries
 from graph import lineage as lineage_queries
 from graph import neighbours as neighbour_queries
+from graph.api import schema_history_types as history_types
+from graph.api import webhook_admin
 from graph.api.budget import BUDGET_KEY, QueryAborted
 from graph.api.connections import Connection, PageInfo, paginate
 from graph.api.execution import FlatListExecutor
@@ -94,6 +96,10 @@ EVENTS_KEY = "events"
 
 def _store(info: Info) -> GraphView:
     return info.context["store"]
+
+
+def _max_page_of(info: Info, first: int) -> int:
+    return max(min(first, _max_page(info)), 0)
 
 
 def _max_page(info: Info) -> int:
@@ -601,6 +607,14 @@ class Dataset(Entity):
     @strawberry.field(description="Data products that publish this dataset.")
     def products(self, info: Info) -> list[DataProduct]:
         return [DataProduct.of(p) for p in mesh.publishing_products(_store(info), self._node)]
+
+    @strawberry.field(description="Its schema history, newest first (graph.schema_history).")
+    def versions(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> history_types.DatasetVersionConnection:
+        return history_types.dataset_versions(
+            _store(info).store, self._node, first, after, _max_page(info)
+        )
 
 
 @strawberry.type(description="A data contract (ODCS or datacontract.com) and what it promises.")
@@ -1111,6 +1125,29 @@ class Query:
         ] = None,
     ) -> LineageGraph:
         return _walk(lineage_queries.column_lineage, info, node_id, direction, depth, as_of)
+
+    @strawberry.field(
+        description="Breaking schema changes as they landed, newest first, with their impact then: "
+        "of a dataset or column (`nodeId`), of a domain's datasets, none older than `since`."
+    )
+    def schema_changes(
+        self,
+        info: Info,
+        node_id: str | None = None,
+        domain: str | None = None,
+        since: datetime | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> history_types.SchemaChangeConnection:
+        return history_types.schema_changes(
+            _store(info).store, node_id, domain, since, first, after, _max_page(info)
+        )
+
+    @strawberry.field(
+        description="Admin: webhook deliveries that failed (kept as failed, or still being retried)."
+    )
+    def webhook_failures(self, info: Info, first: int = 100) -> JSON:
+        return JSON(webhook_admin.admin_failed_deliveries(info.context, _max_page_of(info, first)))
 
     @strawberry.field(
         description="A dataset by namespace and name (aliases resolve to the canonical dataset)."

@@ -33,6 +33,7 @@ from graph.model import Direction, Node
 
 if TYPE_CHECKING:
     from graph.api.schema import Job, LineageDirection, LineageGraph
+    from graph.api.schema_history_types import SchemaChange
 
 FEED_KEY = "changes"  # context entry: the server's ChangeFeed
 SLOTS_KEY = (
@@ -172,3 +173,17 @@ class Subscription:
 
         async for answer in _live(info, ask):
             yield answer
+
+    @strawberry.subscription(
+        description="Each breaking schema change detected from now on, with its impact "
+        "(of the datasets of `domain`, when given; graph.schema_history)."
+    )
+    async def breaking_change(
+        self, info: Info, domain: str | None = None
+    ) -> AsyncGenerator[
+        Annotated[SchemaChange, strawberry.lazy("graph.api.schema_history_types")], None
+    ]:
+        from graph.api.schema_history_types import breaking_changes
+
+        async for change in breaking_changes(info, domain):
+            yield change

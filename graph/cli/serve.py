@@ -195,6 +195,18 @@ from ingest.domain_rules import DomainRules
     help="json: one JSON object per line, and one line per request.",
 )
 @click.option(
+    "--webhooks",
+    "webhooks_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="LINEAGEMESH_WEBHOOKS",
+    help="Webhooks told of breaking schema changes (YAML; graph.webhooks).",
+)
+@click.option(
+    "--webhooks-allow-private",
+    is_flag=True,
+    help="Let webhooks post to loopback and private addresses.",
+)
+@click.option(
     "--principal-quota",
     callback=parse_quota_option,
     envvar="LINEAGEMESH_PRINCIPAL_QUOTA",
@@ -236,6 +248,8 @@ def serve(
     rules: DomainRules,
     max_clock_skew: timedelta,
     principal_quota: Quota | None,
+    webhooks_file: Path | None = None,
+    webhooks_allow_private: bool = False,
 ) -> None:
     """Serve OpenLineage ingest (/api/v1/lineage), GraphQL (/graphql, GraphiQL in a browser), /metrics and /healthz.
 
@@ -253,6 +267,7 @@ def serve(
     say = logging.getLogger("lineagemesh.serve")
     auth = load_auth(auth_file, tokens, read_access, insecure_no_auth)
     check_kafka_principal(auth, kafka)
+    webhooks = _load_webhooks(webhooks_file, webhooks_allow_private)
     where = f"http://{host}:{port}"
     if auth.local_mode and not is_loopback(host):
         raise click.UsageError(
@@ -319,6 +334,7 @@ def serve(
             read_seconds=read_seconds,
             events=service.log,
             kafka=kafka,
+            webhooks=webhooks,
         )
         service.age_out_periodically()
         if (
@@ -337,3 +353,15 @@ def serve(
                 app, host=host, port=port, log_level="info", **uvicorn_options(read_seconds)
             )
         say.info("stopped; closing %s", store.uri)
+
+
+def _load_webhooks(path: Path | None, allow_private: bool) -> Any:
+    """``--webhooks``: the file's webhooks (``graph.webhooks``); exit 2 naming what is wrong."""
+    if path is None:
+        return None
+    from graph.webhooks import InvalidWebhooks, load_webhooks
+
+    try:
+        return load_webhooks(path, allow_private)
+    except InvalidWebhooks as e:
+        raise click.UsageError(str(e)) from None

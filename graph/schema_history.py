@@ -1,0 +1,533 @@
+"""Schema history: every schema a dataset has had, and the breaking changes between them.
+
+A schema observation is a dataset written with its ``columns`` (an OpenLineage schema facet, an
+Iceberg crawl, a contract, a dbt manifest: every ingester states a dataset's whole schema that
+way) together with those columns. When one differs from the dataset's newest version, it becomes
+a new ``DatasetVersion`` node; the changes from the version before are classified by
+``graph.change_classifier`` (the rules the pull-request check uses), and each BREAKING one becomes
+a ``SchemaChange`` node carrying its impact as the graph stood at that moment.
+
+Versions and changes are graph mutations, made by the ingest service (:class:`SchemaHistory`) and
+applied in the same batch as the observation that caused them, so they are as durable as it is,
+on every store, and a reindex of the event log keeps them. Their ids sort newest first per dataset
+(versions) and overall (changes): a page of them is a range of ids (``Store.nodes_of_kind``).
+An observation older than the dataset's newest version, or stating the same schema (and freshness
+SLO, for a contract), adds nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from graph import _native, impact
+from graph.change_classifier import (
+    Change,
+    ContractTerms,
+    FieldSpec,
+    classify_contract,
+    classify_schema,
+)
+from graph.errors import QueryError
+from graph.model import EdgeKind, Node, NodeKind
+from graph.mutations import Mutation, UpsertNode, decode, encode, stamp
+from graph.stores import Store
+
+log = logging.getLogger(__name__)
+
+VERSION_PREFIX = "datasetVersion"
+CHANGE_PREFIX = "schemaChange"
+CACHED_DATASETS = 50_000  # newest versions held in memory (each a few hundred bytes)
+MOST_VERSIONS_READ = 100_000  # a dataset's history read for a count, at most
+IMPACT_MAX_NODES = 20_000  # the impact of one change, computed at ingest: bounded walk
+IMPACT_DEADLINE_SECONDS = 2.0
+#: Column properties a version keeps (the rest are the column's, not the schema's).
+FIELD_KEYS = ("type", "description", "required", "fieldId", "ordinal", "enum")
+
+
+def _escaped(part: str) -> str:
+    """A part of an id that must not be split at its colons (``graph.model``'s escaping rule)."""
+    return part.replace("%", "%25").replace(":", "%3A")
+
+
+def _newest_first(at: str) -> str:
+    """A stamp whose string order is reversed: ids built on it list the newest first."""
+    return at.translate(_INVERT)
+
+
+_INVERT = str.maketrans("0123456789", "9876543210")
+
+
+def versions_prefix(dataset_id: str) -> str:
+    """What every version id of ``dataset_id`` starts with (and no other dataset's)."""
+    return f"{VERSION_PREFIX}:{_escaped(dataset_id)}:"
+
+
+def version_node_id(dataset_id: str, at: str, version: str, detected: str) -> str:
+    """Newest first by the time the schema was observed, then by when that was detected (a
+    document restating its own creation time as it changes observes at one time twice)."""
+    return f"{versions_prefix(dataset_id)}{_newest_first(at)}:{_newest_first(detected)}:{version}"
+
+
+def change_node_id(at: str, dataset_id: str, index: int) -> str:
+    return f"{CHANGE_PREFIX}:{_newest_first(at)}:{_escaped(dataset_id)}:{index}"
+
+
+def changes_end(since: str) -> str:
+    """Changes are listed newest first: those at or after the stamp ``since`` have ids below this."""
+    return f"{CHANGE_PREFIX}:{_newest_first(since)};"  # ";" sorts right after ":"
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """A dataset's whole schema as one source stated it at ``at``."""
+
+    dataset: str
+    namespace: str
+    name: str
+    at: str
+    fields: tuple[dict[str, Any], ...]
+    source: str
+    origin: str | None  # the run (``run:...``) or document that stated it
+    contract: str | None = None  # the contract stating it, whose freshness SLO comes along
+    freshness_hours: float | None = None
+
+    def specs(self) -> list[FieldSpec]:
+        return field_specs(self.fields)
+
+
+def field_specs(fields: Iterable[Mapping[str, Any]]) -> list[FieldSpec]:
+    """The classifier's view of a version's fields."""
+    return [
+        FieldSpec(
+            str(f["name"]),
+            f.get("type"),
+            bool(f.get("required")),
+            f.get("fieldId") if isinstance(f.get("fieldId"), int) else None,
+            tuple(str(v) for v in f["enum"]) if isinstance(f.get("enum"), list) else None,
+            f.get("ordinal") if isinstance(f.get("ordinal"), int) else None,
+        )
+        for f in fields
+    ]
+
+
+OPENLINEAGE = "openlineage"
+DOCUMENT = None  # a document ingester's batch: the source is told by what it wrote
+
+
+def _document_source(props: Mapping[str, Any]) -> str:
+    """Which document ingester wrote a dataset (``ingest.iceberg``, ``ingest.dbt``, ``ingest.contracts``)."""
+    if props.get("format") == "iceberg":
+        return "iceberg"
+    if "dbtUniqueId" in props:
+        return "dbt"
+    return "contract"
+
+
+def observations(mutations: Sequence[Mutation], source: str | None) -> list[Observation]:
+    """The schema observations in a batch: each dataset upsert stating ``columns``, with the
+    properties its columns were written with in the same batch (at the same stamp). ``source``
+    None: a document ingester's batch, told apart by what it wrote."""
+    # One pass over what may be ~40 mutations an event: plain type and identity tests only, and
+    # no dict made per column (a column written twice at one stamp is merged only then).
+    columns: dict[tuple[str, Any, str], Mapping[str, Any]] = {}
+    produced_by: dict[tuple[str, str], str] = {}
+    datasets: list[UpsertNode] = []
+    dataset_kind, column_kind, produced = NodeKind.DATASET, NodeKind.COLUMN, EdgeKind.PRODUCED
+    contract_kind, governs = NodeKind.CONTRACT, EdgeKind.GOVERNS
+    freshness: dict[str, Any] = {}
+    governed_by: dict[str, str] = {}
+    for m in mutations:
+        kind = m.kind
+        if kind is column_kind:
+            props = m.props
+            owner = props.get("datasetId")
+            if owner is not None:
+                key = (owner, props.get("name"), m.at)
+                held = columns.get(key)
+                columns[key] = props if held is None else {**held, **props}
+        elif kind is dataset_kind:
+            if type(m.props.get("columns")) is list:
+                datasets.append(m)  # type: ignore[arg-type]
+        elif kind is produced:
+            produced_by[(m.target, m.at)] = m.source  # type: ignore[union-attr]
+        elif kind is contract_kind:
+            if "freshnessHours" in m.props:
+                freshness[m.id] = m.props["freshnessHours"]  # type: ignore[union-attr]
+        elif kind is governs:
+            governed_by[m.target] = m.source  # type: ignore[union-attr]
+    if not datasets:
+        return []
+    found: dict[tuple[str, str], Observation] = {}
+    for d in datasets:
+        fields = []
+        for name in d.props["columns"]:
+            props = columns.get((d.id, name, d.at), {})
+            field: dict[str, Any] = {"name": name}
+            field.update((k, props[k]) for k in FIELD_KEYS if props.get(k) is not None)
+            fields.append(field)
+        found[(d.id, d.at)] = Observation(
+            d.id,
+            str(d.props.get("namespace", "")),
+            str(d.props.get("name", "")),
+            d.at,
+            tuple(fields),
+            source or _document_source(d.props),
+            produced_by.get((d.id, d.at)),
+            governed_by.get(d.id),
+            _hours(freshness.get(governed_by.get(d.id, ""))),
+        )
+    return sorted(found.values(), key=lambda o: (o.at, o.dataset))
+
+
+def _hours(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def same_schema(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether two field lists state the same schema: names in order, and every property both
+    sides know equal (a source that does not say a column's type is no evidence it changed)."""
+    if [f["name"] for f in a] != [f["name"] for f in b]:
+        return False
+    for x, y in zip(a, b):
+        for key in ("type", "required", "fieldId", "enum"):
+            if x.get(key) is not None and y.get(key) is not None and x[key] != y[key]:
+                return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Newest:
+    """A dataset's newest version, as the detection compares with it."""
+
+    version: str
+    at: str
+    fields: tuple[dict[str, Any], ...]
+    freshness_hours: float | None = None
+
+
+def newest_version(store: Store, dataset_id: str) -> Node | None:
+    prefix = versions_prefix(dataset_id)
+    found = store.nodes_of_kind(NodeKind.DATASET_VERSION, 1, prefix)
+    return found[0] if found and found[0].id.startswith(prefix) else None
+
+
+def versions(store: Store, dataset_id: str, first: int, offset: int = 0) -> list[Node]:
+    """A dataset's versions, newest first: ``first`` of them after the ``offset`` newest."""
+    if offset >= MOST_VERSIONS_READ or first <= 0:
+        return []
+    prefix = versions_prefix(dataset_id)
+    found = [
+        n
+        for n in store.nodes_of_kind(NodeKind.DATASET_VERSION, offset + first, prefix)
+        if n.id.startswith(prefix)
+    ]
+    return found[offset:]
+
+
+def versions_after(store: Store, dataset_id: str, first: int, after: str | None) -> list[Node]:
+    """A page of a dataset's versions, newest first, after the version id ``after``."""
+    prefix = versions_prefix(dataset_id)
+    start = after if after and after.startswith(prefix) else prefix
+    return [
+        n
+        for n in store.nodes_of_kind(NodeKind.DATASET_VERSION, first, start)
+        if n.id.startswith(prefix)
+    ]
+
+
+def count_versions(store: Store, dataset_id: str) -> int:
+    prefix = versions_prefix(dataset_id)
+    total, after = 0, prefix
+    while total < MOST_VERSIONS_READ:
+        page = [
+            n.id
+            for n in store.nodes_of_kind(NodeKind.DATASET_VERSION, 1000, after)
+            if n.id.startswith(prefix)
+        ]
+        total += len(page)
+        if len(page) < 1000:
+            break
+        after = page[-1]
+    return total
+
+
+def version_by_uuid(store: Store, dataset_id: str, version: str) -> Node | None:
+    """The version ``version`` (its uuid) of a dataset, None if it has none such."""
+    prefix = versions_prefix(dataset_id)
+    after = prefix
+    for _ in range(MOST_VERSIONS_READ // 1000):
+        page = [
+            n
+            for n in store.nodes_of_kind(NodeKind.DATASET_VERSION, 1000, after)
+            if n.id.startswith(prefix)
+        ]
+        for node in page:
+            if node.props.get("version") == version:
+                return node
+        if len(page) < 1000:
+            return None
+        after = page[-1].id
+    return None
+
+
+def schema_changes(
+    store: Store,
+    first: int,
+    after: str | None = None,
+    since: str | None = None,
+    node_id: str | None = None,
+    domain: str | None = None,
+    most_read: int = 100_000,
+) -> list[Node]:
+    """Breaking changes, newest first: after the change id ``after``, none older than the stamp
+    ``since``, of the dataset or column ``node_id`` (or of the datasets of ``domain``, a domain
+    name). At most ``most_read`` changes are read to find them: a filter that matches little
+    answers what those held."""
+    start = after or f"{CHANGE_PREFIX}:"
+    end = changes_end(since) if since else None
+    found: list[Node] = []
+    read = 0
+    while len(found) < first and read < most_read:
+        page = store.nodes_of_kind(NodeKind.SCHEMA_CHANGE, min(1000, most_read - read), start)
+        if not page:
+            break
+        read += len(page)
+        for node in page:
+            if end is not None and node.id > end:
+                return found
+            p = node.props
+            if node_id is not None and node_id not in (p.get("datasetId"), p.get("columnId")):
+                continue
+            if domain is not None and domain not in (p.get("domains") or []):
+                continue
+            found.append(node)
+            if len(found) == first:
+                return found
+        start = page[-1].id
+    return found
+
+
+#: Told of each batch of breaking changes once applied (the subscription feed, the webhooks).
+Listener = Callable[[list[Node]], None]
+#: Makes the outbox entries for a version's breaking changes: (version, changes, at) → mutations.
+Outbox = Callable[[Node, list[Node], str], list[Mutation]]
+
+
+class SchemaHistory:
+    """Turns the schema observations of a batch into versions, changes (and, through ``outbox``,
+    notifications) applied with it. One per store and process; :meth:`apply` serialises the
+    batches that observe schemas, so two of them never both take the same version as newest."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.outbox: Outbox | None = None
+        self.listeners: list[Listener] = []
+        self._lock = threading.Lock()
+        self._newest: OrderedDict[str, Newest | None] = OrderedDict()
+
+    def apply(self, payload: bytes, source: str | None) -> tuple[int, bytes]:
+        """Apply ``payload`` to the store with the history it makes; returns the changes the store
+        counted and the history's own mutations (encoded, empty if none), for the event log."""
+        if b"columns" not in payload:  # no dataset in it states a schema: the fast path
+            return self.store.apply_encoded(payload), b""
+        observed = observations(decode(payload), source)
+        if not observed:
+            return self.store.apply_encoded(payload), b""
+        with self._lock:
+            made, changes = self._history(observed)
+            extra = encode(made) if made else b""
+            try:
+                written = self.store.apply_encoded(payload + extra)
+            except BaseException:
+                self._newest.clear()  # what was taken as newest may not have been applied
+                raise
+        if changes:
+            for listener in self.listeners:
+                try:
+                    listener(changes)
+                except Exception:  # a listener's failure is its own; ingest goes on
+                    log.exception("schema change listener failed")
+        return written, extra
+
+    def _current(self, dataset_id: str) -> Newest | None:
+        if dataset_id in self._newest:
+            self._newest.move_to_end(dataset_id)
+            return self._newest[dataset_id]
+        node = newest_version(self.store, dataset_id)
+        held = (
+            None
+            if node is None
+            else Newest(
+                node.props["version"],
+                node.props["createdAt"],
+                tuple(node.props["fields"]),
+                _hours(node.props.get("freshnessHours")),
+            )
+        )
+        self._remember(dataset_id, held)
+        return held
+
+    def _remember(self, dataset_id: str, newest: Newest | None) -> None:
+        self._newest[dataset_id] = newest
+        self._newest.move_to_end(dataset_id)
+        while len(self._newest) > CACHED_DATASETS:
+            self._newest.popitem(last=False)
+
+    def _history(self, observed: list[Observation]) -> tuple[list[Mutation], list[Node]]:
+        made: list[Mutation] = []
+        change_nodes: list[Node] = []
+        for o in observed:
+            current = self._current(o.dataset)
+            # A source that states no freshness SLO leaves the one a contract stated standing.
+            hours = o.freshness_hours if o.contract is not None or current is None else None
+            if hours is None and current is not None:
+                hours = current.freshness_hours
+            if current is not None and (
+                o.at < current.at
+                or (same_schema(current.fields, o.fields) and hours == current.freshness_hours)
+            ):
+                continue
+            version = str(
+                uuid.UUID(
+                    bytes=hashlib.sha256(
+                        orjson.dumps(
+                            [o.dataset, o.at, list(o.fields), hours], option=orjson.OPT_SORT_KEYS
+                        )
+                    ).digest()[:16],
+                    version=5,
+                )
+            )
+            classified = [] if current is None else self._classify(o, current, hours)
+            breaking = [c for c in classified if c.severity == "BREAKING"]
+            props: dict[str, Any] = {
+                "datasetId": o.dataset,
+                "namespace": o.namespace,
+                "name": o.name,
+                "version": version,
+                "createdAt": o.at,
+                "source": o.source,
+                "origin": o.origin,
+                "fields": list(o.fields),
+                "previousVersion": None if current is None else current.version,
+                "changes": [_change_summary(c) for c in classified],
+                "breaking": len(breaking),
+                "freshnessHours": hours,
+                "contract": o.contract,
+            }
+            version_id = version_node_id(o.dataset, o.at, version, stamp(datetime.now(UTC)))
+            made.append(UpsertNode(version_id, NodeKind.DATASET_VERSION, o.at, props))
+            version_node = Node(version_id, NodeKind.DATASET_VERSION, props)
+            these = [
+                self._change(o, version_id, version, current, c, i) for i, c in enumerate(breaking)
+            ]
+            made.extend(UpsertNode(n.id, n.kind, o.at, n.props) for n in these)
+            if these and self.outbox is not None:
+                made.extend(self.outbox(version_node, these, o.at))
+            change_nodes.extend(these)
+            self._remember(o.dataset, Newest(version, o.at, o.fields, hours))
+        return made, change_nodes
+
+    @staticmethod
+    def _classify(o: Observation, current: Newest, hours: float | None) -> list[Change]:
+        """The changes from ``current``: its schema, and (a contract stating it) its freshness SLO."""
+        if o.contract is None or hours == current.freshness_hours:
+            return classify_schema(o.dataset, field_specs(current.fields), o.specs())
+        return classify_contract(
+            o.contract,
+            ContractTerms(current.freshness_hours, (), {o.dataset: field_specs(current.fields)}),
+            ContractTerms(hours, (), {o.dataset: o.specs()}),
+        )
+
+    def _change(
+        self,
+        o: Observation,
+        version_id: str,
+        version: str,
+        current: Newest | None,
+        change: Change,
+        index: int,
+    ) -> Node:
+        """A breaking change as a node, with its impact on the graph as it is now."""
+        column_id = (
+            _native.node_id("datasetField", o.namespace, o.name, change.column)
+            if change.column is not None
+            else None
+        )
+        props: dict[str, Any] = {
+            "datasetId": o.dataset,
+            "namespace": o.namespace,
+            "name": o.name,
+            "columnId": column_id,
+            **_change_summary(change),
+            "version": version,
+            "versionId": version_id,
+            "previousVersion": None if current is None else current.version,
+            "at": o.at,
+            "detectedAt": stamp(datetime.now(UTC)),
+            "source": o.source,
+            "origin": o.origin,
+            **self._impact(o.dataset, column_id, change),
+        }
+        return Node(change_node_id(o.at, o.dataset, index), NodeKind.SCHEMA_CHANGE, props)
+
+    def _impact(self, dataset_id: str, column_id: str | None, change: Change) -> dict[str, Any]:
+        """Whom the change concerns, as the graph stands before it is applied."""
+        domains = sorted(
+            e.target.split(":", 1)[1]
+            for e in self.store.edges([dataset_id], [EdgeKind.BELONGS_TO], "out")
+        )
+        start = column_id if column_id and self.store.nodes([column_id]) else dataset_id
+        kind = impact.ChangeKind(change.kind.impact_kind or "SEMANTIC")
+        try:
+            report = impact.impact(
+                self.store,
+                start,
+                kind,
+                max_nodes=IMPACT_MAX_NODES,
+                deadline_seconds=IMPACT_DEADLINE_SECONDS,
+            )
+        except QueryError as e:  # no such node: the change is kept, without its impact
+            log.warning("impact of %s on %s not computed: %s", change.kind.value, start, e)
+            return {"domains": domains, "impactComputed": False}
+        answer = report.answer
+        severities = answer.affected_column("severity")
+        reached = [path[-1] for path in answer.affected_column("path")]
+        breaking_rank, warning_rank = (
+            impact.SEVERITIES.index(impact.Severity.BREAKING),
+            impact.SEVERITIES.index(impact.Severity.WARNING),
+        )
+        return {
+            "domains": sorted({*domains, *(d.get("name") or d.id for d in report.domains)}),
+            "impactComputed": True,
+            "impactTruncated": report.truncated,
+            "affected": len(reached),
+            "affectedBreaking": severities.count(breaking_rank),
+            "affectedWarning": severities.count(warning_rank),
+            "affectedDatasets": sorted({i for i in reached if i.startswith("dataset:")})[:100],
+            "products": [p.id for p in report.products],
+            "owners": sorted({o.get("name") or o.id for o in report.owners}),
+            "consumers": sorted({c.node.get("name") or c.node.id for c in report.consumers}),
+            "contracts": [c.id for c in report.contracts],
+        }
+
+
+def _change_summary(change: Change) -> dict[str, Any]:
+    return {
+        "kind": change.kind.value,
+        "column": change.column,
+        "old": change.old,
+        "new": change.new,
+        "severity": change.severity,
+        "reason": change.reason,
+        "description": change.describe(),
+    }

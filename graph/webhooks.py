@@ -1,0 +1,613 @@
+"""Breaking-change webhooks: declared in a file, delivered from a durable outbox, signed, retried.
+
+``lineagemesh serve --webhooks webhooks.yaml`` (or ``LINEAGEMESH_WEBHOOKS``)::
+
+    webhooks:
+      - url: https://hooks.example.com/lineage
+        secret_env: LINEAGE_HOOK_SECRET   # or secret: ...
+        format: json                      # json | cloudevents | slack
+        on: [breaking_change]
+        domains: [sales]                  # optional filters: domains, products, owners, datasets
+    retry:
+      window_hours: 24                    # then a delivery is kept as failed
+      first_delay_seconds: 1              # doubled after each failure, at most an hour
+    explorer_url: https://lineage.example.com   # for the links in messages
+
+The outbox is the graph itself: when ``graph.schema_history`` detects breaking changes it adds a
+``Notification`` node to the very batch that carries the new schema (one journal batch, one Neo4j
+transaction), so nothing acknowledged is without its notification, whatever is killed when.
+:class:`Deliverer` runs one thread per webhook (a dead receiver delays only its own messages, never
+ingest or another receiver): each finds the notifications of the retry window it has not settled,
+posts them, and records the outcome on the notification (``delivery:<webhook key>``). A restart
+finds what was pending. Every attempt of one message to one webhook carries the same
+``X-Lineagemesh-Delivery`` key, so a receiver drops a repeat (a crash between a post and its record
+repeats it once). Bodies are signed: ``X-Lineagemesh-Signature: sha256=<hex HMAC-SHA256>``.
+
+Targets are checked before each post: http(s) only, redirects never followed, and addresses that are
+loopback, private, link-local or reserved refused unless ``allow_private``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+import orjson
+import yaml
+
+from graph.model import Node, NodeKind
+from graph.mutations import Mutation, UpsertNode, stamp
+from graph.schema_history import SchemaHistory, _escaped, _newest_first
+from graph.stores import Store, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+BREAKING_CHANGE = "breaking_change"
+KINDS = frozenset({BREAKING_CHANGE})
+FORMATS = ("json", "cloudevents", "slack")
+FILTERS = ("domains", "products", "owners", "datasets")
+NOTIFICATION_PREFIX = "notification"
+DEFAULT_WINDOW_HOURS = 24.0
+DEFAULT_FIRST_DELAY = 1.0
+LONGEST_DELAY = 3600.0
+POLL_SECONDS = 5.0  # a webhook's thread looks for notifications it was not told of (other writers)
+POST_TIMEOUT = 10.0
+MOST_SCANNED = 100_000  # notifications of the window one pass reads, at most
+PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+
+
+class InvalidWebhooks(ValueError):
+    """The webhooks file cannot be used; the message names the file and the reason."""
+
+
+class TargetRefused(ValueError):
+    """A webhook URL this server will not post to."""
+
+
+@dataclass(frozen=True)
+class Webhook:
+    url: str
+    secret: str = field(repr=False)
+    format: str = "json"
+    on: frozenset[str] = KINDS
+    domains: frozenset[str] = frozenset()
+    products: frozenset[str] = frozenset()
+    owners: frozenset[str] = frozenset()
+    datasets: frozenset[str] = frozenset()
+
+    @property
+    def key(self) -> str:
+        """What names this webhook in the outbox: its URL and format (not its secret)."""
+        return hashlib.sha256(f"{self.format} {self.url}".encode()).hexdigest()[:16]
+
+    def wants(self, notification: Mapping[str, Any]) -> bool:
+        """Whether this webhook is told of a notification (every filter given must match)."""
+        if notification.get("kind") not in self.on:
+            return False
+        for name in FILTERS:
+            wanted: frozenset[str] = getattr(self, name)
+            if wanted and not wanted.intersection(notification.get(name) or []):
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    webhooks: tuple[Webhook, ...]
+    window_seconds: float = DEFAULT_WINDOW_HOURS * 3600
+    first_delay_seconds: float = DEFAULT_FIRST_DELAY
+    explorer_url: str | None = None
+    allow_private: bool = False
+
+
+def load_webhooks(
+    path: Path, allow_private: bool = False, env: Mapping[str, str] | None = None
+) -> WebhookSettings:
+    """The webhooks a file declares; raises InvalidWebhooks (``FILE: REASON``)."""
+    env = os.environ if env is None else env
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        raise InvalidWebhooks(f"{path}: cannot read: {e}") from None
+
+    def fail(where: str, reason: str) -> InvalidWebhooks:
+        return InvalidWebhooks(f"{path}: {where}: {reason}")
+
+    if not isinstance(doc, dict) or not isinstance(doc.get("webhooks"), list):
+        raise fail("webhooks", "expected a list of webhooks under `webhooks:`")
+    hooks = []
+    for i, spec in enumerate(doc["webhooks"]):
+        where = f"webhooks[{i}]"
+        if not isinstance(spec, dict):
+            raise fail(where, "expected a mapping")
+        unknown = set(spec) - {"url", "secret", "secret_env", "format", "on", *FILTERS}
+        if unknown:
+            raise fail(where, f"unknown key {sorted(unknown)[0]!r}")
+        url = spec.get("url")
+        if not isinstance(url, str):
+            raise fail(f"{where}.url", "required, a string")
+        try:
+            check_target(url, allow_private, resolve=False)
+        except TargetRefused as e:
+            raise fail(f"{where}.url", str(e)) from None
+        if "secret_env" in spec:
+            secret = env.get(str(spec["secret_env"]))
+            if not secret:
+                raise fail(f"{where}.secret_env", f"${spec['secret_env']} is not set")
+        elif isinstance(spec.get("secret"), str) and spec["secret"]:
+            secret = spec["secret"]
+        else:
+            raise fail(where, "a secret is required (`secret_env` or `secret`)")
+        form = spec.get("format", "json")
+        if form not in FORMATS:
+            raise fail(f"{where}.format", f"one of {', '.join(FORMATS)}, not {form!r}")
+        on = spec.get("on", [BREAKING_CHANGE])
+        if not isinstance(on, list) or not on or not set(on) <= KINDS:
+            raise fail(f"{where}.on", f"a list of {', '.join(sorted(KINDS))}")
+        filters = {}
+        for name in FILTERS:
+            values = spec.get(name, [])
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise fail(f"{where}.{name}", "a list of names")
+            filters[name] = frozenset(values)
+        hooks.append(Webhook(url, secret, form, frozenset(on), **filters))
+    retry = doc.get("retry") or {}
+    if not isinstance(retry, dict):
+        raise fail("retry", "expected a mapping")
+    try:
+        window = float(retry.get("window_hours", DEFAULT_WINDOW_HOURS)) * 3600
+        first_delay = float(retry.get("first_delay_seconds", DEFAULT_FIRST_DELAY))
+    except (TypeError, ValueError):
+        raise fail("retry", "window_hours and first_delay_seconds are numbers") from None
+    if window <= 0 or first_delay <= 0:
+        raise fail("retry", "window_hours and first_delay_seconds must be positive")
+    explorer = doc.get("explorer_url")
+    if explorer is not None and not isinstance(explorer, str):
+        raise fail("explorer_url", "a URL")
+    return WebhookSettings(tuple(hooks), window, first_delay, explorer, allow_private)
+
+
+def check_target(url: str, allow_private: bool, resolve: bool = True) -> None:
+    """Raise TargetRefused unless ``url`` is http(s) to a host this server may post to."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise TargetRefused(f"{url!r}: only http and https URLs with a host are allowed")
+    if allow_private:
+        return
+    host = parts.hostname
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        if not resolve:
+            if host == "localhost" or host.endswith(".localhost"):
+                raise TargetRefused(f"{url!r}: a loopback host") from None
+            return
+        try:
+            infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
+        except OSError as e:
+            raise TargetRefused(f"{url!r}: {host} does not resolve: {e}") from None
+        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+    for address in addresses:
+        if not address.is_global or address.is_multicast:
+            raise TargetRefused(
+                f"{url!r}: {address} is a private, loopback or reserved address "
+                "(--webhooks-allow-private allows it)"
+            )
+
+
+# -- the outbox ---------------------------------------------------------------------------------
+
+
+def notification_id(created: str, version: str) -> str:
+    return f"{NOTIFICATION_PREFIX}:{_newest_first(created)}:{_escaped(version)}"
+
+
+def outbox_entries(version: Node, changes: list[Node], at: str) -> list[Mutation]:
+    """The notification of a version's breaking changes, as made in the batch that brings it."""
+    v = version.props
+    facts = [c.props for c in changes]
+
+    def union(key: str) -> list[str]:
+        return sorted({x for p in facts for x in p.get(key) or []})
+
+    created = stamp(datetime.now(UTC))
+    props: dict[str, Any] = {
+        "kind": BREAKING_CHANGE,
+        "createdAt": created,
+        "at": at,
+        "datasetId": v["datasetId"],
+        "namespace": v["namespace"],
+        "name": v["name"],
+        "version": v["version"],
+        "versionId": version.id,
+        "previousVersion": v.get("previousVersion"),
+        "source": v.get("source"),
+        "origin": v.get("origin"),
+        "changeIds": [c.id for c in changes],
+        "changes": [
+            {
+                k: p.get(k)
+                for k in ("kind", "column", "old", "new", "severity", "reason", "description")
+            }
+            | {
+                "affected": p.get("affected", 0),
+                "affectedBreaking": p.get("affectedBreaking", 0),
+                "affectedDatasets": p.get("affectedDatasets") or [],
+            }
+            for p in facts
+        ],
+        "domains": union("domains"),
+        "products": union("products"),
+        "owners": union("owners"),
+        "consumers": union("consumers"),
+        "contracts": union("contracts"),
+        "datasets": sorted({v["datasetId"], *union("affectedDatasets")}),
+    }
+    # Its id sorts by when it was made (not when the schema was observed): the deliverer reads the
+    # retry window as a range of ids.
+    return [UpsertNode(notification_id(created, v["version"]), NodeKind.NOTIFICATION, at, props)]
+
+
+def connect_outbox(history: SchemaHistory) -> None:
+    """Make ``history`` write a notification with every version that has breaking changes."""
+    history.outbox = outbox_entries
+
+
+def delivery_key(notification: Node, hook: Webhook) -> str:
+    """The idempotency key of one message to one webhook: the same on every attempt and restart."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{notification.id} {hook.key}"))
+
+
+# -- payloads -----------------------------------------------------------------------------------
+
+
+def message(notification: Node, key: str, explorer_url: str | None) -> dict[str, Any]:
+    """The documented JSON payload (README "When a schema breaks")."""
+    p = notification.props
+    base = (explorer_url or "").rstrip("/")
+    dataset = p["datasetId"]
+    return {
+        "type": p["kind"],
+        "deliveryId": key,
+        "notificationId": notification.id,
+        "detectedAt": p.get("createdAt"),
+        "dataset": {
+            "id": dataset,
+            "namespace": p["namespace"],
+            "name": p["name"],
+            "version": p["version"],
+            "previousVersion": p.get("previousVersion"),
+            "observedAt": p["at"],
+            "source": p.get("source"),
+            "origin": p.get("origin"),
+        },
+        "changes": p.get("changes") or [],
+        "impact": {
+            "domains": p.get("domains") or [],
+            "products": p.get("products") or [],
+            "consumers": p.get("consumers") or [],
+            "contracts": p.get("contracts") or [],
+            "datasets": [d for d in p.get("datasets") or [] if d != dataset],
+        },
+        "notify": sorted({*(p.get("owners") or []), *(p.get("consumers") or [])}),
+        "links": {
+            "explorer": f"{base}/?node={quote(dataset, safe='')}",
+            "versions": f"{base}/api/v1/namespaces/{quote(p['namespace'], safe='')}/datasets/"
+            f"{quote(p['name'], safe='')}/versions",
+        },
+    }
+
+
+def body_of(hook: Webhook, notification: Node, key: str, explorer_url: str | None) -> bytes:
+    """The message in the webhook's format."""
+    payload = message(notification, key, explorer_url)
+    if hook.format == "cloudevents":
+        return orjson.dumps(
+            {
+                "specversion": "1.0",
+                "type": f"io.lineagemesh.{payload['type']}",
+                "source": explorer_url or "lineagemesh",
+                "id": key,
+                "time": _iso(payload["detectedAt"]),
+                "subject": payload["dataset"]["id"],
+                "datacontenttype": "application/json",
+                "data": payload,
+            }
+        )
+    if hook.format == "slack":
+        return orjson.dumps(_slack(payload))
+    return orjson.dumps(payload)
+
+
+def _iso(at: str | None) -> str:
+    return at or datetime.now(UTC).isoformat()
+
+
+def _slack(payload: dict[str, Any]) -> dict[str, Any]:
+    dataset = payload["dataset"]
+    title = f"Breaking schema change: {dataset['namespace']}/{dataset['name']}"
+    lines = "\n".join(f"• *{c['severity']}* {c['description']}" for c in payload["changes"])
+    notify = ", ".join(payload["notify"]) or "nobody known"
+    impact = payload["impact"]
+    return {
+        "text": title,
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": lines[:3000] or "(none)"}},
+            {
+                "type": "section",
+                "fields": [
+                    {"type": "mrkdwn", "text": f"*Notify*\n{notify}"[:2000]},
+                    {
+                        "type": "mrkdwn",
+                        "text": f"*Downstream*\n{len(impact['datasets'])} datasets, "
+                        f"{len(impact['products'])} products",
+                    },
+                ],
+            },
+            {
+                "type": "context",
+                "elements": [
+                    {
+                        "type": "mrkdwn",
+                        "text": f"<{payload['links']['explorer']}|Open in lineagemesh> · "
+                        f"version {dataset['version']}",
+                    }
+                ],
+            },
+        ],
+    }
+
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+CONTENT_TYPES = {
+    "json": "application/json",
+    "cloudevents": "application/cloudevents+json",
+    "slack": "application/json",
+}
+
+
+# -- delivery -----------------------------------------------------------------------------------
+
+
+@dataclass
+class DeliveryStats:
+    """What the deliverer did (``/metrics``)."""
+
+    delivered: int = 0
+    failed_attempts: int = 0
+    failed: int = 0
+    pending: dict[str, int] = field(default_factory=dict)  # by webhook key
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, name: str) -> None:
+        with self.lock:
+            setattr(self, name, getattr(self, name) + 1)
+
+
+def pending_notifications(store: Store, window_seconds: float, now: float) -> list[Node]:
+    """The notifications made within the retry window, newest first (ids sort so)."""
+    oldest = stamp(datetime.fromtimestamp(now - window_seconds, UTC))
+    found: list[Node] = []
+    after = f"{NOTIFICATION_PREFIX}:"
+    while len(found) < MOST_SCANNED:
+        page = store.nodes_of_kind(NodeKind.NOTIFICATION, 1000, after)
+        for node in page:
+            if node.props.get("createdAt", "") < oldest:
+                return found
+            found.append(node)
+        if len(page) < 1000:
+            break
+        after = page[-1].id
+    return found
+
+
+class Deliverer:
+    """Delivers the outbox to the webhooks of ``settings``, one thread per webhook."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: WebhookSettings,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.stats = DeliveryStats()
+        self._clock = clock
+        self._stop = threading.Event()
+        self._wakes = [threading.Event() for _ in settings.webhooks]
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for i, hook in enumerate(self.settings.webhooks):
+            thread = threading.Thread(
+                target=self._run,
+                args=(hook, self._wakes[i]),
+                name=f"lineagemesh-webhook-{i}",
+                daemon=True,
+            )
+            thread.start()
+            self._threads.append(thread)
+
+    def wake(self, _changes: Sequence[Node] = ()) -> None:
+        """New notifications were written (a ``SchemaHistory`` listener)."""
+        for wake in self._wakes:
+            wake.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self.wake()
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def _run(self, hook: Webhook, wake: threading.Event) -> None:
+        with httpx.Client(timeout=POST_TIMEOUT, follow_redirects=False) as client:
+            while not self._stop.is_set():
+                wake.clear()
+                try:
+                    wait = self.deliver_due(hook, client)
+                except StoreUnavailable as e:
+                    log.warning("webhook %s: outbox unavailable: %s", hook.url, e)
+                    wait = POLL_SECONDS
+                except Exception:
+                    log.exception("webhook %s: delivery pass failed", hook.url)
+                    wait = POLL_SECONDS
+                wake.wait(min(wait, POLL_SECONDS))
+
+    def deliver_due(self, hook: Webhook, client: httpx.Client) -> float:
+        """Post every notification due for ``hook``, oldest first; returns the seconds until the
+        next one falls due (POLL_SECONDS when none waits)."""
+        now = self._clock()
+        due_in = POLL_SECONDS
+        pending = 0
+        for notification in reversed(
+            pending_notifications(self.store, self.settings.window_seconds, now)
+        ):
+            if self._stop.is_set():
+                break
+            if not hook.wants(notification.props):
+                continue
+            state = notification.props.get(f"delivery:{hook.key}") or {}
+            if state.get("state") in (DELIVERED, FAILED):
+                continue
+            pending += 1
+            next_at = float(state.get("nextAttemptAt", 0))
+            if next_at > now:
+                due_in = min(due_in, next_at - now)
+                continue
+            settled = self._attempt(hook, client, notification, state, now)
+            if not settled:
+                due_in = min(due_in, self._delay(int(state.get("attempts", 0)) + 1))
+            else:
+                pending -= 1
+        with self.stats.lock:
+            self.stats.pending[hook.key] = pending
+        return max(due_in, 0.0)
+
+    def _delay(self, attempts: int) -> float:
+        return min(self.settings.first_delay_seconds * 2 ** (attempts - 1), LONGEST_DELAY)
+
+    def _attempt(
+        self,
+        hook: Webhook,
+        client: httpx.Client,
+        notification: Node,
+        state: Mapping[str, Any],
+        now: float,
+    ) -> bool:
+        """One post; the outcome recorded on the notification. True when settled (delivered, or
+        failed for good)."""
+        key = delivery_key(notification, hook)
+        body = body_of(hook, notification, key, self.settings.explorer_url)
+        attempts = int(state.get("attempts", 0)) + 1
+        error = None
+        try:
+            check_target(hook.url, self.settings.allow_private)
+            response = client.post(
+                hook.url,
+                content=body,
+                headers={
+                    "Content-Type": CONTENT_TYPES[hook.format],
+                    "X-Lineagemesh-Delivery": key,
+                    "X-Lineagemesh-Event": str(notification.props.get("kind")),
+                    "X-Lineagemesh-Signature": signature(hook.secret, body),
+                    "User-Agent": "lineagemesh-webhooks",
+                },
+            )
+            if not 200 <= response.status_code < 300:
+                error = f"HTTP {response.status_code}"
+        except (httpx.HTTPError, TargetRefused) as e:
+            error = f"{type(e).__name__}: {e}"[:500]
+        created = _seconds(notification.props.get("createdAt"))
+        if error is None:
+            record = {
+                "state": DELIVERED,
+                "attempts": attempts,
+                "deliveredAt": stamp(_at(now)),
+                "url": hook.url,
+                "lastError": state.get("lastError"),  # kept: the failures before are history too
+            }
+            self.stats.add("delivered")
+        elif (
+            created is not None
+            and now + self._delay(attempts) > created + self.settings.window_seconds
+        ):
+            record = {"state": FAILED, "attempts": attempts, "lastError": error, "url": hook.url}
+            self.stats.add("failed_attempts")
+            self.stats.add("failed")
+            log.warning("webhook %s: %s failed for good: %s", hook.url, notification.id, error)
+        else:
+            record = {
+                "state": PENDING,
+                "attempts": attempts,
+                "lastError": error,
+                "nextAttemptAt": now + self._delay(attempts),
+                "url": hook.url,
+            }
+            self.stats.add("failed_attempts")
+        self.store.apply(
+            [
+                UpsertNode(
+                    notification.id,
+                    NodeKind.NOTIFICATION,
+                    stamp(_at(max(now, self._clock()))),
+                    {f"delivery:{hook.key}": record},
+                )
+            ]
+        )
+        return record["state"] != PENDING
+
+
+def _at(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _seconds(at: str | None) -> float | None:
+    if not at:
+        return None
+    try:
+        return datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def failed_deliveries(
+    store: Store, settings: WebhookSettings | None, first: int
+) -> list[dict[str, Any]]:
+    """The deliveries kept as failed (or still failing) within the window, newest first."""
+    window = settings.window_seconds if settings else DEFAULT_WINDOW_HOURS * 3600
+    found = []
+    for node in pending_notifications(store, window * 2, time.time()):
+        for key, value in node.props.items():
+            if key.startswith("delivery:") and isinstance(value, dict) and value.get("lastError"):
+                found.append(
+                    {
+                        "notificationId": node.id,
+                        "datasetId": node.props.get("datasetId"),
+                        "webhook": value.get("url"),
+                        "state": value.get("state"),
+                        "attempts": value.get("attempts"),
+                        "lastError": value.get("lastError"),
+                    }
+                )
+                if len(found) >= first:
+                    return found
+    return found

@@ -1,0 +1,320 @@
+"""Breaking-change webhooks (graph.webhooks) with real receivers (local HTTP servers): a breaking
+schema arriving over HTTP, Kafka and an Iceberg crawl is told once, signed, with the owners
+downstream; a failing receiver gets it on a later try; a server killed before delivering delivers
+after its restart, under the same idempotency key."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from live_server import LiveServer
+from schema_events import CUSTOMERS, NS, V1, V2_NO_EMAIL, consumer_event, producer_event
+from test_http_api import post_with_client
+from webhook_receiver import Receiver
+
+from graph.ingest_service import IngestService
+from graph.model import NodeKind
+from graph.stores import open_store
+from graph.webhooks import (
+    Deliverer,
+    InvalidWebhooks,
+    TargetRefused,
+    Webhook,
+    check_target,
+    load_webhooks,
+)
+
+SECRET = "s3cr3t-for-tests"
+EVENTS = [
+    producer_event("2026-03-01T10:00:00Z", V1),
+    consumer_event("2026-03-01T11:00:00Z"),
+    producer_event("2026-03-02T10:00:00Z", V1),  # a re-run: nothing to tell
+    producer_event("2026-03-03T10:00:00Z", V2_NO_EMAIL),  # email dropped: breaking
+]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def eventually(read: Any, done: Any, seconds: float = 30) -> Any:
+    """``read()`` until ``done`` holds of it: for what the server records after a receiver answered
+    (the receiver cannot tell when that is), polled, bounded."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        value = read()
+        if done(value) or time.monotonic() > deadline:
+            return value
+        time.sleep(0.05)
+
+
+def hooks_file(tmp_path: Path, *hooks: dict[str, Any], first_delay: float = 0.05) -> Path:
+    import yaml
+
+    path = tmp_path / "webhooks.yaml"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "webhooks": [{"secret_env": "HOOK_SECRET", **h} for h in hooks],
+                "retry": {"window_hours": 1, "first_delay_seconds": first_delay},
+                "explorer_url": "http://lineage.test",
+            }
+        )
+    )
+    return path
+
+
+def serve(tmp_path: Path, hooks: Path, extra: list[str] | None = None) -> LiveServer:
+    return LiveServer(
+        ["--data-dir", str(tmp_path / "store")],
+        tmp_path / "server.log",
+        env={"HOOK_SECRET": SECRET},
+    ).start(["--webhooks", str(hooks), "--webhooks-allow-private", *(extra or [])])
+
+
+def assert_told_of_the_dropped_email(body: dict[str, Any]) -> None:
+    assert body["type"] == "breaking_change"
+    assert body["dataset"]["id"] == f"dataset:{NS}:{CUSTOMERS}"
+    assert [(c["kind"], c["column"], c["severity"]) for c in body["changes"]] == [
+        ("COLUMN_REMOVED", "email", "BREAKING")
+    ]
+    assert {"team:crm", "team:marketing"} <= set(body["notify"])
+    assert f"dataset:{NS}:mart.customer_emails" in body["impact"]["datasets"]
+    assert body["links"]["versions"].startswith("http://lineage.test/api/v1/namespaces/")
+
+
+def test_a_breaking_schema_over_http_is_told_once_signed_in_each_format(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    hooks = hooks_file(
+        tmp_path,
+        {"url": receiver.url + "?f=json"},
+        {"url": receiver.url + "?f=ce", "format": "cloudevents"},
+        {"url": receiver.url + "?f=slack", "format": "slack"},
+        {"url": receiver.url + "?f=other", "datasets": ["dataset:elsewhere:t"]},  # filtered out
+    )
+    server = serve(tmp_path, hooks)
+    try:
+        post_with_client(server.url, EVENTS)
+        posts = receiver.wait_for(3)
+        assert all(p.signed_with(SECRET) for p in posts)
+        assert len({p.headers["x-lineagemesh-delivery"] for p in posts}) == 3
+        by_type = {p.headers["content-type"]: p.json for p in posts}
+        cloud = by_type.pop("application/cloudevents+json")
+        assert cloud["specversion"] == "1.0" and cloud["type"] == "io.lineagemesh.breaking_change"
+        assert_told_of_the_dropped_email(cloud["data"])
+        slack = [p.json for p in posts if "blocks" in p.json]
+        assert len(slack) == 1 and "drop email" in str(slack[0]["blocks"])
+        plain = [p.json for p in posts if "dataset" in p.json]
+        assert len(plain) == 1
+        assert_told_of_the_dropped_email(plain[0])
+
+        # The same events again change nothing: no second message.
+        post_with_client(server.url, EVENTS)
+        metrics = httpx.get(f"{server.url}/metrics", timeout=30).text
+        assert 'lineagemesh_webhook_deliveries_total{outcome="delivered"} 3.0' in metrics
+    finally:
+        server.stop()
+    assert len(receiver.attempts) == 3
+
+
+def test_a_receiver_failing_twice_gets_it_on_the_third_try(tmp_path: Path) -> None:
+    receiver = Receiver(fail_first=2)
+    server = serve(tmp_path, hooks_file(tmp_path, {"url": receiver.url}))
+    try:
+        post_with_client(server.url, EVENTS)
+        (post,) = receiver.wait_for(1)
+        assert len(receiver.attempts) == 3
+        assert {a.headers["x-lineagemesh-delivery"] for a in receiver.attempts} == {
+            post.headers["x-lineagemesh-delivery"]
+        }
+        assert post.signed_with(SECRET)
+        assert_told_of_the_dropped_email(post.json)
+        failures = eventually(
+            lambda: server.graphql("{ webhookFailures }")["webhookFailures"],
+            lambda found: found and found[0]["state"] == "delivered",
+        )
+        assert [(f["state"], f["attempts"], f["lastError"]) for f in failures] == [
+            ("delivered", 3, "HTTP 500")
+        ]
+    finally:
+        server.stop()
+        receiver.close()
+
+
+def test_a_dead_receiver_is_kept_as_failed_and_shown(tmp_path: Path) -> None:
+    receiver = Receiver(fail_first=10**6)
+    hooks = hooks_file(tmp_path, {"url": receiver.url})
+    text = hooks.read_text().replace("window_hours: 1", "window_hours: 0.0001")  # 0.36 s
+    hooks.write_text(text)
+    server = serve(tmp_path, hooks)
+    try:
+        post_with_client(server.url, EVENTS)
+        failures = eventually(
+            lambda: server.graphql("{ webhookFailures }")["webhookFailures"],
+            lambda found: found and found[0]["state"] == "failed",
+        )
+        assert failures and failures[0]["state"] == "failed"
+        assert failures[0]["lastError"] == "HTTP 500" and failures[0]["webhook"] == receiver.url
+        metrics = httpx.get(f"{server.url}/metrics", timeout=30).text
+        assert 'lineagemesh_webhook_deliveries_total{outcome="failed"} 1.0' in metrics
+    finally:
+        server.stop()
+        receiver.close()
+
+
+def test_killed_between_acknowledgement_and_delivery_delivers_after_restart(
+    tmp_path: Path,
+) -> None:
+    receiver = Receiver(hold=True)
+    hooks = hooks_file(tmp_path, {"url": receiver.url})
+    server = serve(tmp_path, hooks)
+    try:
+        post_with_client(server.url, EVENTS)  # acknowledged
+        assert receiver.held.wait(60)  # the post is in flight, unanswered
+        server.kill()  # kill -9
+        receiver.hold = False
+        receiver.release()
+        server = serve(tmp_path, hooks)
+        (post,) = receiver.wait_for(1)
+        assert_told_of_the_dropped_email(post.json)
+        keys = {a.headers["x-lineagemesh-delivery"] for a in receiver.attempts}
+        assert keys == {post.headers["x-lineagemesh-delivery"]}  # once per idempotency key
+    finally:
+        server.stop()
+        receiver.close()
+
+
+def test_a_breaking_schema_from_kafka_is_told(tmp_path: Path, kafka_broker, receiver) -> None:
+    from test_kafka_ingest import create_topic, produce
+
+    topic = create_topic(kafka_broker.bootstrap_servers, partitions=1)
+    server = serve(
+        tmp_path,
+        hooks_file(tmp_path, {"url": receiver.url}),
+        ["--bootstrap-servers", kafka_broker.bootstrap_servers, "--topic", topic],
+    )
+    try:
+        produce(kafka_broker.bootstrap_servers, topic, EVENTS[:3])
+        # The consumer's lineage is in the graph before the schema breaks (one batch applies
+        # together, and a change's impact is the graph's before it).
+        eventually(
+            lambda: server.graphql(
+                '{ dataset(namespace: "%s", name: "mart.customer_emails") { id } }' % NS
+            )["dataset"],
+            bool,
+        )
+        produce(kafka_broker.bootstrap_servers, topic, EVENTS[3:])
+        (post,) = receiver.wait_for(1)
+        assert post.signed_with(SECRET)
+        assert_told_of_the_dropped_email(post.json)
+    finally:
+        server.stop()
+    assert len(receiver.attempts) == 1
+
+
+@pytest.fixture(scope="module")
+def rest_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    missing = [tool for tool in ("java", "javac", "mvn") if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"Iceberg REST server needs {', '.join(missing)}")
+    from devservers import iceberg_rest
+
+    server = iceberg_rest.start(warehouse=tmp_path_factory.mktemp("iceberg") / "warehouse")
+    try:
+        yield server
+    finally:
+        iceberg_rest.stop(server)
+
+
+def test_a_breaking_schema_from_an_iceberg_crawl_is_told(
+    tmp_path: Path, rest_server, receiver
+) -> None:
+    pytest.importorskip("pyiceberg")
+    from pyiceberg.catalog import load_catalog
+    from pyiceberg.schema import Schema
+    from pyiceberg.types import LongType, NestedField, StringType
+
+    from ingest.iceberg import crawl, translate_catalog
+
+    catalog = load_catalog(
+        "lake", type="rest", uri=rest_server.uri, warehouse=rest_server.warehouse_uri
+    )
+    catalog.create_namespace("crm")
+    table = catalog.create_table(
+        "crm.contacts",
+        schema=Schema(
+            NestedField(1, "id", LongType(), required=True),
+            NestedField(2, "phone", StringType(), required=False),
+        ),
+    )
+    store = open_store(data_dir=str(tmp_path / "store"))
+    service = IngestService(store)
+    settings = load_webhooks(
+        hooks_file(tmp_path, {"url": receiver.url}), allow_private=True, env={"HOOK_SECRET": SECRET}
+    )
+    deliverer = Deliverer(store, settings)
+    assert service.history is not None
+    service.history.listeners.append(deliverer.wake)
+    deliverer.start()
+    try:
+        service.apply_mutations(translate_catalog(crawl(catalog)), 1)
+        (contacts,) = [
+            v.props["datasetId"] for v in store.nodes_of_kind(NodeKind.DATASET_VERSION, 10)
+        ]
+        ns = contacts.split(":", 1)[1].rsplit(":", 1)[0]
+        consumer = consumer_event("2026-03-01T11:00:00Z")
+        consumer["inputs"] = [{"namespace": ns, "name": "crm.contacts"}]
+        lineage = consumer["outputs"][0]["facets"]["columnLineage"]["fields"]["email"]
+        lineage["inputFields"] = [{"namespace": ns, "name": "crm.contacts", "field": "phone"}]
+        from graph.ingest_service import translate_events
+
+        service.commit(translate_events([consumer], keep_raw=False).payload, None)
+        with table.update_schema() as update:
+            update.rename_column("phone", "mobile")  # same field id: a rename, not a drop
+        service.apply_mutations(translate_catalog(crawl(catalog)), 1)
+        (post,) = receiver.wait_for(1)
+        body = post.json
+        assert post.signed_with(SECRET)
+        assert body["dataset"]["id"] == contacts and body["dataset"]["source"] == "iceberg"
+        assert [(c["kind"], c["column"], c["new"]) for c in body["changes"]] == [
+            ("COLUMN_RENAMED", "phone", "mobile")
+        ]
+        assert {"team:crm", "team:marketing"} <= set(body["notify"])
+    finally:
+        deliverer.stop()
+        store.close()
+
+
+def test_targets_are_checked(tmp_path: Path) -> None:
+    for url in (
+        "http://127.0.0.1/h",
+        "http://10.1.2.3/h",
+        "http://169.254.169.254/latest",
+        "http://[::1]/h",
+        "http://localhost:8080/h",
+    ):
+        with pytest.raises(TargetRefused):
+            check_target(url, allow_private=False)
+        check_target(url, allow_private=True)
+    with pytest.raises(TargetRefused):
+        check_target("ftp://example.org/h", allow_private=True)
+    check_target("https://93.184.215.14/hook", allow_private=False)
+    path = hooks_file(tmp_path, {"url": "http://127.0.0.1:9/h"})
+    with pytest.raises(InvalidWebhooks, match=r"webhooks\[0\]\.url: .*private, loopback"):
+        load_webhooks(path, env={"HOOK_SECRET": SECRET})
+    with pytest.raises(InvalidWebhooks, match=r"HOOK_SECRET is not set"):
+        load_webhooks(path, allow_private=True, env={})
+    hook = Webhook("https://h.test/x", SECRET, domains=frozenset({"sales"}))
+    assert hook.wants({"kind": "breaking_change", "domains": ["sales", "crm"]})
+    assert not hook.wants({"kind": "breaking_change", "domains": ["crm"]})
