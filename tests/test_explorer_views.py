@@ -208,3 +208,174 @@ def test_the_depth_control_draws_more_or_fewer_hops(server: LiveServer, browser:
         nodes = set(drawn(browser))
         assert present <= nodes and not absent & nodes, depth
         assert f"depth={depth}" in browser.current_url
+
+
+def type_search(driver: Chrome, text: str) -> Any:
+    box = control(driver, "Search")
+    box.clear()
+    box.send_keys(text)
+    wait(
+        driver,
+        f"document.getElementById('search').value === {json.dumps(text)} && "
+        "document.querySelector('#search-results li[role=option]') && "
+        "document.getElementById('search').getAttribute('aria-expanded') === 'true'",
+        f"no hits for {text}",
+    )
+    return box
+
+
+def opened(driver: Chrome) -> str:
+    return driver.execute_script("return window.explorer.state.node")
+
+
+def test_search_opens_the_dataset_meant_from_the_keyboard(
+    server: LiveServer, browser: Chrome
+) -> None:
+    open_explorer(browser, server)
+    for text, meant in (("delivery_7_days", fd.ds("delivery_7_days")), ("orders", fd.ds("orders"))):
+        before = painted(browser)
+        type_search(browser, text).send_keys(Keys.ENTER)
+        wait_painted(browser, before)
+        assert opened(browser) == meant
+        assert "focus" in drawn(browser)[meant]["classes"]
+    # a combobox: the arrow keys move through the hits, Escape closes, Enter opens the one chosen
+    box = type_search(browser, "customer_email")
+    assert box.get_attribute("role") == "combobox"
+    hits = browser.find_elements(By.CSS_SELECTOR, "#search-results li[role=option]")
+    texts = [hit.text for hit in hits]
+    assert len(texts) == len(set(texts)) == 3  # each column hit names its dataset
+    assert all("COLUMN" in t.upper() and "in public." in t and "food_delivery" in t for t in texts)
+    assert "3 of 3 matches" in browser.find_element(By.ID, "search-total").text
+    box.send_keys(Keys.ARROW_DOWN, Keys.ARROW_DOWN)
+    assert box.get_attribute("aria-activedescendant") == "search-hit-1"
+    assert hits[1].get_attribute("aria-selected") == "true"
+    chosen = hits[1].get_attribute("data-id")
+    box.send_keys(Keys.ESCAPE)
+    assert box.get_attribute("aria-expanded") == "false"
+    assert not browser.find_element(By.ID, "search-results").is_displayed()
+    box.send_keys(Keys.ARROW_DOWN)
+    wait(browser, "document.getElementById('search').getAttribute('aria-expanded') === 'true'", "")
+    box.send_keys(Keys.ARROW_DOWN, Keys.ARROW_DOWN)
+    before = painted(browser)
+    box.send_keys(Keys.ENTER)
+    wait_painted(browser, before)
+    assert browser.execute_script("return window.explorer.state.path") == chosen
+    # a filter by kind
+    browser.find_element(By.CSS_SELECTOR, "#search-filters summary").click()
+    Select(control(browser, "Kind")).select_by_visible_text("column")
+    type_search(browser, "orders")
+    kinds = {
+        li.get_attribute("data-kind")
+        for li in browser.find_elements(By.CSS_SELECTOR, "#search-results li[role=option]")
+    }
+    assert kinds == {"COLUMN"}
+
+
+def test_a_column_draws_its_path_across_datasets(
+    server: LiveServer, browser: Chrome, tmp_path
+) -> None:
+    open_explorer(browser, server)
+    email = fd.col("delivery_7_days", "customer_email")
+    before = painted(browser)
+    type_search(browser, "customer_email")
+    browser.find_element(
+        By.CSS_SELECTOR, f"#search-results li[data-id={json.dumps(email)}]"
+    ).click()
+    wait_painted(browser, before)
+    nodes = drawn(browser)
+    upstream = fd.col("customers", "email")
+    downstream = fd.col("top_delivery_times", "customer_email")
+    for column in (email, upstream, downstream):
+        assert "path" in nodes[column]["classes"], column
+    assert nodes[upstream]["parent"] == fd.ds("customers")
+    path_edges = {
+        tuple(edge)
+        for edge in browser.execute_script(
+            "return window.explorer.cy.edges('.path').map((e) => [e.source().id(), e.target().id()])"
+        )
+    }
+    assert {(upstream, email), (email, downstream)} <= path_edges
+    # columns inside their dataset, in schema order, top to bottom
+    order = browser.execute_script(
+        """return window.explorer.cy.getElementById(arguments[0]).children()
+        .sort((a, b) => a.position('y') - b.position('y')).map((c) => c.data('label'))""",
+        fd.ds("delivery_7_days"),
+    )
+    assert order[:5] == [
+        "order_id",
+        "order_placed_on",
+        "order_dispatched_on",
+        "order_delivered_on",
+        "customer_email",
+    ]
+    assert overlapping(boxes(browser)) == []
+    assert "path=" in browser.current_url
+    screenshot(browser, tmp_path, "explorer-column-path.png")
+    # the global columns toggle draws every drawn dataset's columns
+    before = painted(browser)
+    control(browser, "Columns").click()
+    wait_painted(browser, before)
+    assert drawn(browser)[fd.col("orders_7_days", "order_id")]["parent"] == fd.ds("orders_7_days")
+
+
+def test_back_returns_to_the_previous_view(server: LiveServer, browser: Chrome) -> None:
+    open_explorer(browser, server)
+    for text, meant in (("delivery_7_days", fd.ds("delivery_7_days")), ("orders", fd.ds("orders"))):
+        before = painted(browser)
+        type_search(browser, text).send_keys(Keys.ENTER)
+        wait_painted(browser, before)
+        assert opened(browser) == meant
+    before = painted(browser)
+    browser.back()
+    wait_painted(browser, before)
+    assert opened(browser) == fd.ds("delivery_7_days")
+    assert "focus" in drawn(browser)[fd.ds("delivery_7_days")]["classes"]
+    before = painted(browser)
+    browser.forward()
+    wait_painted(browser, before)
+    assert opened(browser) == fd.ds("orders")
+
+
+def test_dark_mode_follows_the_browser(server: LiveServer, tmp_path) -> None:
+    with chromium() as driver:
+        driver.execute_cdp_cmd(
+            "Emulation.setEmulatedMedia",
+            {"features": [{"name": "prefers-color-scheme", "value": "dark"}]},
+        )
+        open_explorer(driver, server, f"#node={fd.ds('delivery_7_days')}")
+        wait(driver, "document.body.dataset.painted", "nothing drawn")
+        background = driver.execute_script("return getComputedStyle(document.body).backgroundColor")
+        label = driver.execute_script(
+            "return window.explorer.cy.getElementById(arguments[0]).style('color')",
+            fd.ds("delivery_7_days"),
+        )
+        assert luminance(background) < 0.2 and luminance(label) > 0.6
+        screenshot(driver, tmp_path, "explorer-dark.png")
+
+
+def luminance(css: str) -> float:
+    """The lightness of a CSS rgb() colour, 0 (black) to 1 (white)."""
+    parts = css[css.index("(") + 1 : css.index(")")].split(",")
+    r, g, b = (float(p) / 255 for p in parts[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_export_svg_and_png(server: LiveServer, browser: Chrome) -> None:
+    open_explorer(browser, server, f"#node={fd.ds('delivery_7_days')}")
+    wait(browser, "document.body.dataset.painted", "nothing drawn")
+    for name, kind in (("Export SVG", "svg"), ("Export PNG", "png")):
+        control(browser, name).click()
+        link = browser.find_element(By.ID, "export-link")
+        assert link.get_attribute("download") == f"lineage-public.delivery_7_days.{kind}"
+        content = browser.execute_async_script(
+            """const done = arguments[arguments.length - 1];
+            fetch(document.getElementById('export-link').href).then((r) => r.arrayBuffer())
+              .then((b) => done(Array.from(new Uint8Array(b))))""",
+        )
+        data = bytes(content)
+        if kind == "svg":
+            text = data.decode()
+            assert text.startswith("<svg") and "public.delivery_7_days" in text
+            assert "etl_delivery_7_days" in text and "<line" in text
+        else:
+            assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000

@@ -130,19 +130,26 @@ export function createSearch({ onPick, onError }) {
       setActive(event.key === "ArrowDown" ? (active + 1) % n : (active - 1 + n) % n);
     } else if (event.key === "Escape") {
       if (!results.hidden) { event.preventDefault(); open(false); }
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      submit();
     }
   });
   input.addEventListener("blur", () => setTimeout(() => open(false), 150));
   for (const element of Object.values(filters)) {
     if (element) element.addEventListener("change", () => guarded(() => run()));
   }
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
+  // Enter: the hit chosen with the arrow keys, else the best one
+  function submit() {
     clearTimeout(timer);
     guarded(async () => {
       if (active >= 0 && !results.hidden) return choose(active);
       await run();
       if (hits.length) choose(0);
     });
+  }
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit();
   });
 }
