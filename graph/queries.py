@@ -9,18 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from graph import search as ranked_search
 from graph.aliases import AliasResolver, canonical_targets, sources_into
 from graph.model import EdgeKind, Node, NodeKind, dataset_id, job_id
 from graph.stores import GraphReader
-
-SEARCHABLE = (
-    NodeKind.DATASET,
-    NodeKind.JOB,
-    NodeKind.COLUMN,
-    NodeKind.DATA_PRODUCT,
-    NodeKind.DOMAIN,
-    NodeKind.OWNER,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +103,8 @@ def parent_run(store: GraphReader, run_node: Node) -> Node | None:
 
 
 def search(store: GraphReader, text: str, first: int) -> list[Node]:
-    return store.search(text, SEARCHABLE, max(first, 0))
+    """The best ``first`` nodes named like ``text``, ranked as ``graph.search`` says."""
+    return [hit.node for hit in ranked_search.search(store, text, max(first, 0))]
 
 
 def datasets_where(store: GraphReader, key: str, value: object) -> list[Node]:

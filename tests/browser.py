@@ -4,6 +4,7 @@ records every network request a page makes, from the DevTools performance log.""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,8 +13,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from live_server import LiveServer
 from selenium import webdriver
+from selenium.webdriver import ActionChains, Chrome
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 WAIT_SECONDS = 60  # generous: the machine is shared; a test waits for a state, never on the clock
@@ -99,3 +103,101 @@ def non_background_pixels(png: Path, background: tuple[int, int, int] = (255, 25
     with Image.open(png) as image:
         histogram = image.convert("RGB").getcolors(maxcolors=1 << 24) or []
     return sum(count for count, colour in histogram if colour != background)
+
+
+# ---- the explorer at /: what it draws, and a person's clicks on it --------------------------------
+
+
+def keep(path: Path) -> None:
+    """Copies a screenshot to $LINEAGEMESH_SCREENSHOTS, when set."""
+    where = os.environ.get("LINEAGEMESH_SCREENSHOTS")
+    if where:
+        Path(where).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(where) / path.name)
+
+
+def painted(driver: Chrome) -> int:
+    return int(driver.execute_script("return Number(document.body.dataset.painted || 0)"))
+
+
+def wait_painted(driver: Chrome, after: int) -> None:
+    wait(
+        driver,
+        f"Number(document.body.dataset.painted || 0) > {after}",
+        "the explorer did not redraw",
+    )
+
+
+def drawn(driver: Chrome) -> dict[str, dict[str, Any]]:
+    """What cytoscape draws: each node by id with its classes, kind, domain, colour and label."""
+    nodes = driver.execute_script("""return window.explorer.cy.nodes().map((n) => ({ id: n.id(), classes: n.classes(),
+        kind: n.data('kind') || null, domain: n.data('domain') || null, colour: n.data('colour') || null,
+        label: n.data('label'), shape: n.style('shape'), parent: n.data('parent') || null }))""")
+    return {node["id"]: node for node in nodes}
+
+
+def drawn_edges(driver: Chrome) -> set[tuple[str, str, str]]:
+    edges = driver.execute_script(
+        "return window.explorer.cy.edges().map((e) => [e.source().id(), e.target().id(), e.classes().join(' ')])"
+    )
+    return {tuple(edge) for edge in edges}
+
+
+def open_explorer(
+    driver: Chrome, server: LiveServer, fragment: str = "", ready: bool = True
+) -> Requests:
+    requests = Requests(driver)
+    if driver.current_url.startswith(server.url):
+        driver.get("about:blank")  # a new page load: another fragment alone would not reload it
+    driver.get(f"{server.url}/{fragment}")
+    if ready:
+        wait(driver, "window.explorer && window.explorer.ready", "the explorer did not start")
+    return requests
+
+
+def search_and_pick(driver: Chrome, text: str, node_id: str) -> None:
+    before = painted(driver)
+    box = driver.find_element(By.ID, "search")
+    box.clear()
+    box.send_keys(text)
+    wait(
+        driver,
+        f"document.querySelector('#search-results li[data-id={json.dumps(node_id)}]')",
+        f"no search hit {node_id}",
+    )
+    driver.find_element(
+        By.CSS_SELECTOR, f"#search-results li[data-id={json.dumps(node_id)}]"
+    ).click()
+    wait_painted(driver, before)
+
+
+def click_node(driver: Chrome, node_id: str) -> None:
+    """A real mouse click on a node where cytoscape drew it (panned into view first, as a person
+    would, when the node is off screen)."""
+    graph = driver.find_element(By.ID, "graph")
+    x, y = driver.execute_script(
+        """const cy = window.explorer.cy; const node = cy.getElementById(arguments[0]);
+        let p = node.renderedPosition();
+        if (p.x < 20 || p.y < 20 || p.x > cy.width() - 20 || p.y > cy.height() - 20) {
+          cy.center(node); p = node.renderedPosition(); }
+        return [p.x, p.y]""",
+        node_id,
+    )
+    size = graph.size
+    ActionChains(driver).move_to_element_with_offset(
+        graph, int(x - size["width"] / 2), int(y - size["height"] / 2)
+    ).click().perform()
+
+
+def expand(driver: Chrome, node_id: str, side: str) -> None:
+    before = painted(driver)
+    click_node(driver, f"stub|{side}|{node_id}")
+    wait_painted(driver, before)
+
+
+def screenshot(driver: Chrome, tmp_path: Path, name: str) -> int:
+    """Saves the graph pane as a PNG and counts its drawn (non-white) pixels."""
+    path = tmp_path / name
+    driver.find_element(By.ID, "graph").screenshot(str(path))
+    keep(path)
+    return non_background_pixels(path)

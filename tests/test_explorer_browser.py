@@ -8,8 +8,6 @@ Set LINEAGEMESH_SCREENSHOTS=DIR to keep the screenshots (docs/explorer.png is ma
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,21 +16,24 @@ from typing import Any
 import food_delivery as fd
 import httpx
 import pytest
-from browser import Requests, chromium, non_background_pixels, wait
+from browser import (
+    chromium,
+    click_node,
+    drawn,
+    drawn_edges,
+    expand,
+    open_explorer,
+    painted,
+    screenshot,
+    search_and_pick,
+    wait,
+    wait_painted,
+)
+from explorer_demo import FAN_INPUTS, FAN_JOB, demo_server
 from live_server import LiveServer
-from selenium.webdriver import ActionChains, Chrome
+from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 
-RULES = """rules:
-  - domain: orders
-    name: "public.order*"
-  - domain: delivery
-    name: "public.*deliver*"
-  - domain: customers
-    name: "public.customers"
-"""
-FAN_JOB = "job:fanout:fan_in"
-FAN_INPUTS = 120  # more than two pages of the explorer's 50
 READER = "reader-token-0123456789abcdef"
 # what opening delivery_7_days draws upstream: two dataset hops (the writers of the second hop's datasets are a third)
 FIRST_PAINT_UPSTREAM = fd.DELIVERY_7_DAYS_UPSTREAM_NODES - {
@@ -40,161 +41,16 @@ FIRST_PAINT_UPSTREAM = fd.DELIVERY_7_DAYS_UPSTREAM_NODES - {
 }
 
 
-def fan_in_event() -> dict[str, Any]:
-    """A job reading FAN_INPUTS datasets: a side too big to draw at once."""
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": "2026-01-05T06:00:00Z",
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "fanout", "name": "fan_in"},
-        "producer": "https://example.com/tests",
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "inputs": [{"namespace": "fanout", "name": f"source_{i:03d}"} for i in range(FAN_INPUTS)],
-        "outputs": [{"namespace": "fanout", "name": "fanned_in"}],
-    }
-
-
-def retire_events() -> list[dict[str, Any]]:
-    """fanout.retired written, then dropped (OpenLineage's lifecycleStateChange DROP)."""
-    producer = "https://example.com/tests"
-
-    def run(when: str, output: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "eventType": "COMPLETE",
-            "eventTime": when,
-            "run": {"runId": str(uuid.uuid4())},
-            "job": {"namespace": "fanout", "name": "retire"},
-            "producer": producer,
-            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-            "outputs": [output],
-        }
-
-    drop = {
-        "_producer": producer,
-        "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/LifecycleStateChangeDatasetFacet.json",
-        "lifecycleStateChange": "DROP",
-    }
-    return [
-        run("2026-01-05T06:00:00Z", {"namespace": "fanout", "name": "retired"}),
-        run(
-            "2026-01-06T06:00:00Z",
-            {"namespace": "fanout", "name": "retired", "facets": {"lifecycleStateChange": drop}},
-        ),
-    ]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    root = tmp_path_factory.mktemp("explorer")
-    rules = root / "rules.yaml"
-    rules.write_text(RULES)
-    server = LiveServer(["--data-dir", str(root / "store")], root / "server.log").start(
-        ["--demo", "--domain-rules", str(rules)]
-    )
-    try:
-        for event in (
-            fan_in_event(),
-            fd.ownership_event("delivery_times_7_days", "team-delivery"),
-            *retire_events(),
-        ):
-            httpx.post(f"{server.url}/api/v1/lineage", json=event, timeout=30).raise_for_status()
-        yield server
-    finally:
-        server.stop()
+    with demo_server(tmp_path_factory.mktemp("explorer")) as running:
+        yield running
 
 
 @pytest.fixture
 def browser() -> Iterator[Chrome]:
     with chromium() as driver:
         yield driver
-
-
-def keep(path: Path) -> None:
-    """Copies a screenshot to $LINEAGEMESH_SCREENSHOTS, when set."""
-    where = os.environ.get("LINEAGEMESH_SCREENSHOTS")
-    if where:
-        Path(where).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(where) / path.name)
-
-
-def painted(driver: Chrome) -> int:
-    return int(driver.execute_script("return Number(document.body.dataset.painted || 0)"))
-
-
-def wait_painted(driver: Chrome, after: int) -> None:
-    wait(
-        driver,
-        f"Number(document.body.dataset.painted || 0) > {after}",
-        "the explorer did not redraw",
-    )
-
-
-def drawn(driver: Chrome) -> dict[str, dict[str, Any]]:
-    """What cytoscape draws: each node by id with its classes, kind, domain, colour and label."""
-    nodes = driver.execute_script("""return window.explorer.cy.nodes().map((n) => ({ id: n.id(), classes: n.classes(),
-        kind: n.data('kind') || null, domain: n.data('domain') || null, colour: n.data('colour') || null,
-        label: n.data('label'), shape: n.style('shape'), parent: n.data('parent') || null }))""")
-    return {node["id"]: node for node in nodes}
-
-
-def drawn_edges(driver: Chrome) -> set[tuple[str, str, str]]:
-    edges = driver.execute_script(
-        "return window.explorer.cy.edges().map((e) => [e.source().id(), e.target().id(), e.classes().join(' ')])"
-    )
-    return {tuple(edge) for edge in edges}
-
-
-def open_explorer(
-    driver: Chrome, server: LiveServer, fragment: str = "", ready: bool = True
-) -> Requests:
-    requests = Requests(driver)
-    driver.get(f"{server.url}/{fragment}")
-    if ready:
-        wait(driver, "window.explorer && window.explorer.ready", "the explorer did not start")
-    return requests
-
-
-def search_and_pick(driver: Chrome, text: str, node_id: str) -> None:
-    before = painted(driver)
-    box = driver.find_element(By.ID, "search")
-    box.clear()
-    box.send_keys(text)
-    wait(
-        driver,
-        f"document.querySelector('#search-results li[data-id={json.dumps(node_id)}]')",
-        f"no search hit {node_id}",
-    )
-    driver.find_element(
-        By.CSS_SELECTOR, f"#search-results li[data-id={json.dumps(node_id)}]"
-    ).click()
-    wait_painted(driver, before)
-
-
-def click_node(driver: Chrome, node_id: str) -> None:
-    """A real mouse click on a node where cytoscape drew it."""
-    graph = driver.find_element(By.ID, "graph")
-    x, y = driver.execute_script(
-        "const p = window.explorer.cy.getElementById(arguments[0]).renderedPosition(); return [p.x, p.y]",
-        node_id,
-    )
-    size = graph.size
-    ActionChains(driver).move_to_element_with_offset(
-        graph, int(x - size["width"] / 2), int(y - size["height"] / 2)
-    ).click().perform()
-
-
-def expand(driver: Chrome, node_id: str, side: str) -> None:
-    before = painted(driver)
-    click_node(driver, f"stub|{side}|{node_id}")
-    wait_painted(driver, before)
-
-
-def screenshot(driver: Chrome, tmp_path: Path, name: str) -> int:
-    """Saves the graph pane as a PNG and counts its drawn (non-white) pixels."""
-    path = tmp_path / name
-    driver.find_element(By.ID, "graph").screenshot(str(path))
-    keep(path)
-    return non_background_pixels(path)
 
 
 def test_search_draws_the_lineage_left_to_right_by_kind_and_domain(
@@ -273,10 +129,10 @@ def test_a_big_fan_out_is_one_node_that_pages(server: LiveServer, browser: Chrom
     open_explorer(browser, server, f"#node={FAN_JOB}")
     nodes = drawn(browser)
     stub = f"stub|up|{FAN_JOB}"
-    assert nodes[stub]["label"] == f"{FAN_INPUTS} more"
+    assert nodes[stub]["label"] == f"◀ {FAN_INPUTS} more"
     assert not any(id.startswith("dataset:fanout:source_") for id in nodes)
     expand(browser, FAN_JOB, "up")
-    assert drawn(browser)[stub]["label"] == f"{FAN_INPUTS - 50} more"
+    assert drawn(browser)[stub]["label"] == f"◀ {FAN_INPUTS - 50} more"
     # the rest is listed beside, filtered by name; one picked is drawn on its own
     assert len(browser.find_elements(By.CSS_SELECTOR, "#hidden-list li")) == FAN_INPUTS - 50
     browser.find_element(By.ID, "hidden-filter").send_keys("source_119")
@@ -287,9 +143,9 @@ def test_a_big_fan_out_is_one_node_that_pages(server: LiveServer, browser: Chrom
     wait_painted(browser, before)
     assert (
         "dataset:fanout:source_119" in drawn(browser)
-        and drawn(browser)[stub]["label"] == f"{FAN_INPUTS - 51} more"
+        and drawn(browser)[stub]["label"] == f"◀ {FAN_INPUTS - 51} more"
     )
-    for label in (f"+{FAN_INPUTS - 101}", None):
+    for label in (f"◀ +{FAN_INPUTS - 101}", None):
         expand(browser, FAN_JOB, "up")
         nodes = drawn(browser)
         assert (nodes[stub]["label"] if stub in nodes else None) == label
@@ -451,12 +307,12 @@ def test_a_ten_thousand_node_radius_paints_a_few_hundred(tmp_path: Path) -> None
             known = driver.execute_script("return window.explorer.model.nodes.size")
             nodes = drawn(driver)
             assert known >= breadth * breadth and len(nodes) <= 300
-            assert nodes["stub|down|job:wide:split"]["label"] == f"{breadth} more"
+            assert nodes["stub|down|job:wide:split"]["label"] == f"{breadth} more ▶"
             expand(driver, "job:wide:split", "down")
             nodes = drawn(driver)
             assert len([id for id in nodes if id.startswith("dataset:wide:mid_")]) == 50
-            assert nodes["stub|down|job:wide:split"]["label"] == f"+{breadth - 50}"
-            assert nodes["stub|down|dataset:wide:mid_000"]["label"] == "+1"
+            assert nodes["stub|down|job:wide:split"]["label"] == f"+{breadth - 50} ▶"
+            assert nodes["stub|down|dataset:wide:mid_000"]["label"] == "+1 ▶"
             print(
                 f"\n10k-node radius ({known} nodes known): first paint {first_paint_ms:.0f} ms after navigation, {len(nodes)} drawn"
             )

@@ -3,6 +3,7 @@ no host but the server (its React and GraphiQL are served by lineagemesh, not a 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
@@ -11,6 +12,8 @@ import pytest
 from browser import Requests, chromium, non_background_pixels, wait
 from live_server import LiveServer
 from selenium.webdriver.common.by import By
+
+from graph.api.assets import STATIC_DIR
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +29,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 def test_graphiql_renders_and_runs_a_query_asking_no_other_host(
     server: LiveServer, tmp_path: Path
 ) -> None:
-    query = '{ search(text: "orders", first: 3) { id kind name } }'
+    query = '{ searchConnection(text: "etl_orders", first: 3) { nodes { id kind name } } }'
     with chromium() as driver:
         requests = Requests(driver)
         driver.get(f"{server.url}/graphql?{urlencode({'q': query})}")
@@ -38,7 +41,7 @@ def test_graphiql_renders_and_runs_a_query_asking_no_other_host(
         answer = wait(
             driver,
             """(() => { const r = document.querySelector('.result-window');
-                                          return r && r.innerText.includes('"search"') && r.innerText; })()""",
+                                          return r && r.innerText.includes('"searchConnection"') && r.innerText; })()""",
             "GraphiQL showed no answer",
         )
         assert (
@@ -53,3 +56,23 @@ def test_graphiql_renders_and_runs_a_query_asking_no_other_host(
     assert (
         non_background_pixels(tmp_path / "graphiql.png") > 50_000
     )  # GraphiQL's editors and panes are drawn
+
+
+def test_the_default_query_runs_and_asks_no_deprecated_field(server: LiveServer) -> None:
+    """What a newcomer sees first in the editor runs on the demo, and teaches no deprecated field."""
+    script = (STATIC_DIR / "graphiql" / "graphiql-page.js").read_text()
+    example = re.search(r"const EXAMPLE = `(.*?)`;", script, re.S)
+    assert example
+    query = example.group(1)
+    answer = server.graphql(query)  # raises on any error
+    assert answer["searchConnection"]["nodes"][0]["id"] == "dataset:food_delivery:public.orders"
+    types = server.graphql(
+        """{ __schema { types { name fields(includeDeprecated: true) { name isDeprecated } } } }"""
+    )["__schema"]["types"]
+    deprecated = {
+        field["name"] for type_ in types for field in type_["fields"] or [] if field["isDeprecated"]
+    }
+    asked = set(re.findall(r"\b([A-Za-z_]+)\b\s*[({]", query)) | set(
+        re.findall(r"\b([A-Za-z_]+)\b", re.sub(r"#.*", "", query))
+    )
+    assert not asked & deprecated, asked & deprecated

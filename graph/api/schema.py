@@ -22,6 +22,7 @@ from graph import governance, mesh, queries, raw_events
 from graph import impact as impact_queries
 from graph import lineage as lineage_queries
 from graph import neighbours as neighbour_queries
+from graph import search as ranked_search
 from graph.api import schema_history_types as history_types
 from graph.api import webhook_admin
 from graph.api.budget import BUDGET_KEY, QueryAborted
@@ -868,14 +869,18 @@ class SearchResult:
     kind: NodeKind
     namespace: str | None
     name: str | None
+    dataset: str | None = strawberry.field(description="A column's dataset (its name).")
+    domain: str | None = strawberry.field(description="The hit's domain, where it has one.")
 
 
-def _search_result(node: Node) -> SearchResult:
+def _search_result(hit: ranked_search.Hit) -> SearchResult:
     return SearchResult(
-        id=node.id,
-        kind=node.kind,
-        namespace=node.props.get("namespace"),
-        name=node.props.get("name"),
+        id=hit.node.id,
+        kind=hit.node.kind,
+        namespace=hit.node.props.get("namespace"),
+        name=hit.node.props.get("name"),
+        dataset=hit.dataset.props.get("name") if hit.dataset else None,
+        domain=hit.domain,
     )
 
 
@@ -938,6 +943,10 @@ class NeighbourConnection:
 
 def _by_id(node: Node) -> tuple[str]:
     return (node.id,)
+
+
+def _hit_id(hit: ranked_search.Hit) -> tuple[str]:
+    return (hit.node.id,)
 
 
 def _newest_first(run: Node) -> tuple[str, str]:
@@ -1168,21 +1177,32 @@ class Query:
     def search(self, info: Info, text: str, first: int | None = 20) -> list[SearchResult]:
         return [
             _search_result(n)
-            for n in queries.search(
+            for n in ranked_search.search(
                 _store(info), text, min(20 if first is None else first, MAX_SEARCH_RESULTS)
             )
         ]
 
     @strawberry.field(
         description="Datasets, jobs, columns, products, domains and owners whose name contains `text` "
-        "(case-insensitive): exact matches first, then prefix matches, then the rest, each by name then id; "
-        f"the first {MAX_SEARCH_RESULTS} matches, a page at a time (a cursor names its hit)."
+        "(case-insensitive), filtered by kind, namespace, domain, owner and tag: exact matches first "
+        "(a dataset's name also without its schema), then prefix, word and other matches; datasets "
+        f"and jobs before columns; the first {MAX_SEARCH_RESULTS} matches, a page at a time."
     )
     def search_connection(
-        self, info: Info, text: str, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        text: str,
+        first: int | None = None,
+        after: str | None = None,
+        kinds: list[NodeKind] | None = None,
+        namespace: str | None = None,
+        domain: str | None = None,
+        owner: str | None = None,
+        tag: str | None = None,
     ) -> Connection[SearchResult]:
-        found = queries.search(_store(info), text, MAX_SEARCH_RESULTS)
-        return paginate(found, _by_id, first, after, _max_page(info), ranked=True).connection(
+        where = ranked_search.SearchFilter(tuple(kinds or ()), namespace, domain, owner, tag)
+        found = ranked_search.search(_store(info), text, MAX_SEARCH_RESULTS, where)
+        return paginate(found, _hit_id, first, after, _max_page(info), ranked=True).connection(
             _search_result
         )
 

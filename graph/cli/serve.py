@@ -31,7 +31,7 @@ from graph.heap import settle_heap
 from graph.ingest_service import IngestService, translate_events
 from graph.quotas import Quota
 from graph.stores import Store, StoreUnavailable
-from ingest.domain_rules import DomainRules
+from ingest.domain_rules import NO_RULES, DomainRules
 
 
 @click.command()
@@ -297,10 +297,11 @@ def serve(
         raise click.ClickException(f"store unavailable: {e}") from None
     with store, contextlib.closing(open_events(store, rules)) as service:
         if demo and not any(store.counts().values()):
-            from ingest.demo import food_delivery_events
+            from ingest.demo import demo_domain_rules, demo_ownership_events, food_delivery_events
 
-            events = food_delivery_events()
-            demo_events = translate_events(events, rules, service.keeps_raw)
+            events = food_delivery_events() + demo_ownership_events()
+            demo_rules = demo_domain_rules() if rules is NO_RULES else rules
+            demo_events = translate_events(events, demo_rules, service.keeps_raw)
             service.commit(demo_events.payload, demo_events.block)
             say.info("loaded the food_delivery demo: %d events", len(events))
         settle_heap()  # the replayed graph, before any request is in flight

@@ -63,6 +63,7 @@ export async function nodeFields() {
   return [NODE_FIELDS, ...facts].join(" ");
 }
 
+// `depth` null: as deep as the server allows.
 export async function lineage(nodeId, direction, depth) {
   const data = await graphql(`query($id: String!, $direction: LineageDirection, $depth: Int) {
     lineage(nodeId: $id, direction: $direction, depth: $depth) {
@@ -92,9 +93,29 @@ export async function columnEdges(columnIds) {
   return edges;
 }
 
-export async function search(text) {
-  const data = await graphql(`query($text: String!) { search(text: $text, first: 20) { id kind namespace name } }`, { text });
-  return data.search;
+// One page of ranked search hits; `filters`: kind, namespace, domain, owner, tag (each optional).
+export async function searchPage(text, filters, first, after) {
+  const variables = { text, first, after, namespace: filters.namespace || null, domain: filters.domain || null,
+    owner: filters.owner || null, tag: filters.tag || null, kinds: filters.kind ? [filters.kind] : null };
+  const data = await graphql(`query($text: String!, $first: Int, $after: String, $kinds: [NodeKind!], $namespace: String,
+    $domain: String, $owner: String, $tag: String) {
+    searchConnection(text: $text, first: $first, after: $after, kinds: $kinds, namespace: $namespace, domain: $domain,
+      owner: $owner, tag: $tag) { totalCount pageInfo { hasNextPage endCursor } nodes { id kind namespace name dataset domain } } }`,
+  variables);
+  return data.searchConnection;
+}
+
+// Every domain's name, and every namespace drawn so far is the client's: for the palette and filters.
+export async function domainNames() {
+  const data = await graphql(`{ domains { name } }`);
+  return (data.domains || []).map((d) => d.name);
+}
+
+// A column's whole column lineage, upstream and downstream.
+export async function columnPath(columnId) {
+  const data = await graphql(`query($id: String!) { columnLineage(nodeId: $id, direction: BOTH) {
+    nodes { ${NODE_FIELDS} } edges { source target kind } truncated } }`, { id: columnId });
+  return data.columnLineage;
 }
 
 export async function node(id) {
@@ -128,6 +149,7 @@ export async function jobDetails(namespace, name) {
   const data = await graphql(`query($ns: String!, $name: String!) { job(namespace: $ns, name: $name) {
     id namespace name description createdAt updatedAt sql facets state owners { name type }
     latestRun { runId state startedAt endedAt }
+    runsConnection(first: 20) { totalCount nodes { id runId state startedAt endedAt } }
     inputs { id name } outputs { id name } } }`, { ns: namespace, name });
   return data.job;
 }

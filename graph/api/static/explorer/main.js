@@ -1,37 +1,47 @@
-// The explorer: search → a node's lineage, expanded one hop and one side at a time; columns on
-// demand; impact mode; details beside; the view kept in the URL (#node=...&mode=...), so a link
-// reproduces it.
+// The explorer: search → a node's lineage, as deep as the Depth control says, expanded one hop and
+// one side at a time with the "+N" badges; columns per dataset or everywhere; a column's path
+// across datasets; impact mode; details beside. Each view is a browser history entry and its URL
+// (#node=...&mode=...) reproduces it.
 
 import * as api from "./api.js";
+import { createControls, showLegend } from "./controls.js";
 import { DOWN, FAN_OUT, LineageModel, UP } from "./model.js";
 import * as panel from "./panel.js";
-import { createView, domainColour, draw, label } from "./view.js";
+import { createSearch } from "./search.js";
+import { domainColour, jobColour, onThemeChange, setDomains } from "./theme.js";
+import { createView, draw, label } from "./view.js";
 
-const WALK_DEPTH = 2;  // dataset hops fetched each side when a node is opened: what the first paint may draw
+const DEFAULT_DEPTH = "2";  // dataset hops drawn each side when a node is opened
 
 const model = new LineageModel();
-const state = { node: null, mode: "lineage", change: "DROP", cols: [], x: [] };
-const cy = createView(document.getElementById("graph"), (data) => tapped(data));
+const state = { node: null, mode: "lineage", change: "DROP", cols: [], x: [], depth: DEFAULT_DEPTH, columns: false, path: null };
+const cy = createView(document.getElementById("graph-canvas"), (data) => tapped(data));
 window.explorer = { model, cy, state, firstPaintMs: null, ready: false };
 
-// ---- the URL holds the view --------------------------------------------------------------------
+// ---- the URL holds the view; each view is a history entry --------------------------------------
 
-function writeURL() {
+function writeURL(push = false) {
   const params = new URLSearchParams();
   if (state.node) params.set("node", state.node);
   if (state.mode !== "lineage") params.set("mode", state.mode);
   if (state.mode === "impact") params.set("change", state.change);
+  if (state.depth !== DEFAULT_DEPTH) params.set("depth", state.depth);
+  if (state.columns) params.set("columns", "1");
+  if (state.path) params.set("path", state.path);
   for (const id of state.cols) params.append("cols", id);
   for (const step of state.x) params.append("x", step);
   const hash = params.toString();
-  history.replaceState(null, "", hash ? `#${hash}` : location.pathname);
+  const url = hash ? `#${hash}` : location.pathname;
+  if (push && location.hash !== `#${hash}`) history.pushState(null, "", url);
+  else history.replaceState(null, "", url);
   document.getElementById("permalink").href = location.href;
 }
 
 function readURL() {
   const params = new URLSearchParams(location.hash.slice(1));
   return { node: params.get("node"), mode: params.get("mode") || "lineage", change: params.get("change") || "DROP",
-    cols: params.getAll("cols"), x: params.getAll("x") };
+    cols: params.getAll("cols"), x: params.getAll("x"), depth: params.get("depth") || DEFAULT_DEPTH,
+    columns: params.get("columns") === "1", path: params.get("path") };
 }
 
 function status(text) {
@@ -48,33 +58,41 @@ async function guarded(work) {
   }
 }
 
+function walkDepth() {
+  return state.depth === "all" ? null : Number(state.depth);
+}
+
 // ---- lineage mode ------------------------------------------------------------------------------
 
-async function openNode(id, restoring = null) {
+// Opens a node's lineage as a new view; `restoring`: the rest of a view read from a URL.
+async function openNode(id, restoring = null, push = true) {
   state.node = id;
   state.mode = "lineage";
-  state.cols = restoring ? restoring.cols : [];
+  state.cols = restoring ? [...restoring.cols] : [];
+  state.path = restoring ? restoring.path : null;
   state.x = [];
   setModeButtons();
   status("loading lineage…");
-  const [up, down] = await Promise.all([api.lineage(id, "UPSTREAM", WALK_DEPTH), api.lineage(id, "DOWNSTREAM", WALK_DEPTH)]);
-  model.merge(up, "UPSTREAM", id, WALK_DEPTH);
-  model.merge(down, "DOWNSTREAM", id, WALK_DEPTH);
+  const depth = walkDepth();
+  const [up, down] = await Promise.all([api.lineage(id, "UPSTREAM", depth), api.lineage(id, "DOWNSTREAM", depth)]);
+  model.merge(up, "UPSTREAM", id, depth);
+  model.merge(down, "DOWNSTREAM", id, depth);
   if (!model.nodes.has(id)) {
     const node = await api.node(id);
     if (!node) throw new Error(`no node ${id}`);
     model.addNode(node);
   }
-  model.open(id);
+  model.open(id, depth);
   for (const step of restoring ? restoring.x : []) {
     const [side, ...rest] = step.split(":");
     if (side === "one") drawOne(rest.join(":"), false);
     else await expand(rest.join(":"), side, false);
   }
-  for (const dataset of state.cols) await loadColumns(dataset);
-  await render();
-  writeURL();
-  showDetails(model.nodes.get(id));
+  if (state.path) await loadPath(state.path);
+  await render({ fresh: true });
+  writeURL(push);
+  const shown = state.path ? model.nodes.get(state.path) : null;
+  showDetails(shown || model.nodes.get(id));
   await follow(id);
 }
 
@@ -90,7 +108,7 @@ async function follow(id) {
   live = null;
   if (!(await api.offers("subscription", "lineageChanged"))) return;
   let first = true;  // the answer the page just drew
-  live = api.subscribe(LIVE_QUERY, { id, depth: WALK_DEPTH }, () => {
+  live = api.subscribe(LIVE_QUERY, { id, depth: walkDepth() }, () => {
     if (first) {
       first = false;
       return;
@@ -98,8 +116,22 @@ async function follow(id) {
     if (state.mode !== "lineage" || state.node !== id) return;
     status("the lineage changed: redrawn");
     window.explorer.liveUpdates = (window.explorer.liveUpdates || 0) + 1;
-    guarded(() => openNode(id, { cols: [...state.cols], x: [...state.x] }));
+    guarded(() => refresh(id));
   });
+}
+
+// The open lineage read again, drawn without moving what stays.
+async function refresh(id) {
+  const depth = walkDepth();
+  const [up, down] = await Promise.all([api.lineage(id, "UPSTREAM", depth), api.lineage(id, "DOWNSTREAM", depth)]);
+  model.merge(up, "UPSTREAM", id, depth);
+  model.merge(down, "DOWNSTREAM", id, depth);
+  const drawn = new Set(model.drawn);
+  const path = model.path;
+  model.open(id, depth);
+  model.path = path;
+  for (const n of drawn) if (model.nodes.has(n)) model.drawn.add(n);
+  await render();
 }
 
 async function expand(id, side, redraw = true) {
@@ -126,8 +158,12 @@ async function loadColumns(datasetId) {
   const node = model.nodes.get(datasetId);
   if (!node || model.columns.has(datasetId)) return;
   const details = await api.datasetDetails(node.namespace, node.name);
+  // schema order: the schema's ordinal, then the order the server lists them in
   const columns = (details?.columns || []).filter((c) => c.current || !c.declared)
-    .map((c) => ({ id: c.id, kind: "COLUMN", name: c.name, namespace: node.namespace, dataset: node.name, declared: c.declared, deleted: false }));
+    .map((c, i) => ({ id: c.id, kind: "COLUMN", name: c.name, namespace: node.namespace, dataset: node.name, declared: c.declared,
+      deleted: false, order: c.ordinal ?? 1e6 + i, type: c.type }))
+    .sort((a, b) => a.order - b.order);
+  columns.forEach((c, i) => { c.order = i; });
   model.columns.set(datasetId, columns);
   for (const answer of await api.columnEdges(columns.map((c) => c.id))) {
     for (const edge of answer.edges) {
@@ -147,68 +183,123 @@ async function toggleColumns(datasetId) {
   writeURL();
 }
 
+function columnsShown(datasetId) {
+  return state.columns || state.cols.includes(datasetId);
+}
+
+// ---- a column's path: its upstream and downstream columns across datasets ----------------------
+
+async function loadPath(columnId) {
+  const answer = await api.columnPath(columnId);
+  const onPath = new Set(answer.nodes.map((n) => n.id));
+  onPath.add(columnId);
+  for (const edge of answer.edges) {
+    if (edge.kind === "DERIVES_FROM") model.columnEdges.set(`${edge.source}|${edge.target}`, edge);
+  }
+  // the datasets the path crosses are drawn with their columns
+  const datasets = new Set();
+  for (const column of answer.nodes) {
+    const dataset = datasetOf(column);
+    if (dataset) datasets.add(dataset);
+  }
+  for (const id of datasets) {
+    if (!model.nodes.has(id)) {
+      const node = await api.node(id);
+      if (!node) continue;
+      model.addNode(node);
+    }
+    model.drawn.add(id);
+    await loadColumns(id);
+    if (!state.cols.includes(id)) state.cols.push(id);
+  }
+  model.path = { column: columnId, nodes: onPath, edges: new Set(answer.edges.map((e) => `${e.source}|${e.target}`)) };
+}
+
+async function selectColumn(columnId) {
+  state.path = columnId;
+  await loadPath(columnId);
+  await render();
+  writeURL(true);
+  const column = model.nodes.get(columnId) || [...model.columns.values()].flat().find((c) => c.id === columnId);
+  if (column) showDetails(column);
+}
+
+// ---- drawing -----------------------------------------------------------------------------------
+
 async function fillDomains() {
   const missing = [...model.drawn].map((id) => model.nodes.get(id))
     .filter((n) => n && n.kind === "DATASET" && n.domain === undefined && !model.domains.has(n.id));
   if (missing.length) for (const [id, domain] of await api.domainsOf(missing)) model.domains.set(id, domain);
 }
 
+function domainOf(node) {
+  return node.domain !== undefined ? node.domain : model.domains.get(node.id);
+}
+
 function nodeElement(node, extra = []) {
   const classes = [node.kind, node.deleted ? "deleted" : "", node.declared === false ? "undeclared" : "", node.id === state.node ? "focus" : "", ...extra];
-  const domain = node.domain !== undefined ? node.domain : model.domains.get(node.id);
-  const colour = domain ? domainColour(domain) : node.kind === "JOB" ? "#f0f4f8" : domainColour(null);
+  const domain = domainOf(node);
+  const colour = domain ? domainColour(domain) : node.kind === "JOB" ? jobColour() : domainColour(null);
   return { group: "nodes", data: { id: node.id, label: label(node), kind: node.kind, domain: domain || null, colour, node },
     classes: classes.filter(Boolean).join(" ") };
 }
 
-// The "+N" (or "N more", above FAN_OUT) node on one side of a drawn node: its hidden neighbours
-// there; "+" alone when the server neither counted them nor were they fetched yet.
-function stubElements(id, side) {
+// The badge on one side of a drawn node naming its hidden neighbours there: "◀ +N" upstream,
+// "+N ▶" downstream, "N more" above FAN_OUT, a bare "+" when not counted yet.
+function badgeElements(id, side) {
   const kind = model.nodes.get(id)?.kind;
   const hidden = model.hiddenCount(id, side);
   if (hidden === 0 || (kind !== "DATASET" && kind !== "JOB")) return [];
-  const stubId = `stub|${side}|${id}`;
-  const text = hidden === null ? "+" : hidden > FAN_OUT ? `${hidden} more` : `+${hidden}`;
-  const edge = side === UP ? { source: stubId, target: id } : { source: id, target: stubId };
-  return [
-    { group: "nodes", data: { id: stubId, label: text, stub: { id, side, hidden } }, classes: "stub" },
-    { group: "edges", data: { id: `e|${stubId}`, ...edge }, classes: "stub" },
-  ];
+  const count = hidden === null ? "+" : hidden > FAN_OUT ? `${hidden} more` : `+${hidden}`;
+  const text = side === UP ? `◀ ${count}` : `${count} ▶`;
+  const where = side === UP ? "upstream" : "downstream";
+  const tip = hidden === null ? `show ${where} of ${fullOf(id)}` : `${hidden} more ${where} of ${fullOf(id)}: click to draw${hidden > FAN_OUT ? ` ${FAN_OUT} at a time` : ""}`;
+  return [{ group: "nodes", data: { id: `stub|${side}|${id}`, label: text, tip, stub: { id, side, hidden } }, classes: `stub ${side}` }];
 }
 
-async function render() {
+function fullOf(id) {
+  const node = model.nodes.get(id);
+  return node ? `${node.namespace ? `${node.namespace} ` : ""}${node.name || id}` : id;
+}
+
+async function render({ fresh = false } = {}) {
   await fillDomains();
+  if (state.columns) for (const id of model.drawn) if (model.nodes.get(id)?.kind === "DATASET") await loadColumns(id);
   const elements = [];
   const columnIds = new Set();
+  const path = state.path && model.path?.column === state.path ? model.path : null;
   for (const id of model.drawn) {
     const node = model.nodes.get(id);
     if (!node) continue;
     elements.push(nodeElement(node));
-    if (state.cols.includes(id)) {
+    if (node.kind === "DATASET" && columnsShown(id)) {
       for (const column of model.columns.get(id) || []) {
         columnIds.add(column.id);
-        const element = nodeElement(column);
+        const element = nodeElement(column, path && path.nodes.has(column.id) ? ["path"] : []);
         element.data.parent = id;
+        element.data.order = column.order;
         elements.push(element);
       }
     }
-    // a node whose side is "unknown" only because nothing was asked yet still gets its "+"
-    for (const side of [UP, DOWN]) elements.push(...stubElements(id, side));
+    for (const side of [UP, DOWN]) elements.push(...badgeElements(id, side));
   }
   for (const { source, target } of model.drawnEdges()) {
     elements.push({ group: "edges", data: { id: `e|${source}|${target}`, source, target } });
   }
   for (const edge of model.columnEdges.values()) {
     if (columnIds.has(edge.source) && columnIds.has(edge.target)) {
-      elements.push({ group: "edges", data: { id: `c|${edge.source}|${edge.target}`, source: edge.source, target: edge.target }, classes: "column" });
+      const onPath = path && path.edges.has(`${edge.source}|${edge.target}`);
+      elements.push({ group: "edges", data: { id: `c|${edge.source}|${edge.target}`, source: edge.source, target: edge.target },
+        classes: onPath ? "column path" : "column" });
     }
   }
-  await draw(cy, elements);
+  await draw(cy, elements, { fresh, focus: state.node });
   const hiddenTotal = elements.filter((e) => e.data.stub).reduce((sum, e) => sum + (e.data.stub.hidden || 0), 0);
   const graph = document.getElementById("graph");
   graph.dataset.drawn = String(model.drawn.size);
   graph.dataset.hidden = String(hiddenTotal);
-  status(`${model.drawn.size} nodes drawn, ${hiddenTotal} hidden behind + nodes; ${model.nodes.size} known`);
+  status(`${model.drawn.size} nodes drawn, ${hiddenTotal} hidden behind + badges; ${model.nodes.size} known`);
+  showLegend(cy);
   markPainted();
 }
 
@@ -222,7 +313,10 @@ function showDetails(node) {
   if (!node) return;
   const actions = [];
   if (node.kind === "DATASET") {
-    actions.push([state.cols.includes(node.id) ? "Hide columns" : "Show columns", "action-columns", () => guarded(() => toggleColumns(node.id))]);
+    actions.push([columnsShown(node.id) ? "Hide columns" : "Show columns", "action-columns", () => guarded(() => toggleColumns(node.id))]);
+  }
+  if (node.kind === "COLUMN" && state.path !== node.id) {
+    actions.push(["Column path", "action-path", () => guarded(() => selectColumn(node.id))]);
   }
   if (node.kind === "DATASET" || node.kind === "COLUMN") {
     actions.push(["Impact of a change", "action-impact", () => guarded(() => openImpact(node.id, state.change))]);
@@ -255,6 +349,8 @@ function tapped(data) {
         panel.showHidden(model.nodes.get(data.stub.id), rest.map((id) => model.nodes.get(id)), (id) => guarded(() => drawOne(id)));
       }
     });
+  } else if (data.node && data.node.kind === "COLUMN" && state.mode === "lineage") {
+    guarded(() => selectColumn(data.node.id));
   } else if (data.node) {
     showDetails(data.node);
   }
@@ -264,12 +360,15 @@ function tapped(data) {
 
 const IMPACT_DRAWN = 300;
 
-async function openImpact(id, change) {
+async function openImpact(id, change, push = true) {
   if (live) live.close();
   live = null;
   state.node = id;
   state.mode = "impact";
   state.change = change;
+  state.path = null;
+  state.cols = [];
+  state.x = [];
   setModeButtons();
   status("walking the blast radius…");
   const report = await api.impact(id, change);
@@ -285,29 +384,34 @@ async function openImpact(id, change) {
   for (const a of shown) {
     if (ids.has(a.via)) elements.push({ group: "edges", data: { id: `i|${a.via}|${a.id}`, source: a.via, target: a.id }, classes: "impact" });
   }
-  await draw(cy, elements);
+  await draw(cy, elements, { fresh: true, focus: id });
   const graph = document.getElementById("graph");
   graph.dataset.drawn = String(elements.filter((e) => e.group === "nodes").length);
   graph.dataset.hidden = String(affected.length - shown.length);
   status(`impact of ${change}: ${report.affected.length} affected${report.breaking ? ", BREAKING" : ""}${report.truncated ? " (partial)" : ""}`);
-  writeURL();
+  writeURL(push);
   panel.showImpact(report, shown.length, (nodeId) => guarded(() => openNode(nodeId)));
+  showLegend(cy);
   markPainted();
 }
 
 function setModeButtons() {
   document.getElementById("mode-lineage").classList.toggle("active", state.mode === "lineage");
   document.getElementById("mode-impact").classList.toggle("active", state.mode === "impact");
+  document.getElementById("mode-lineage").setAttribute("aria-pressed", String(state.mode === "lineage"));
+  document.getElementById("mode-impact").setAttribute("aria-pressed", String(state.mode === "impact"));
   const select = document.getElementById("change-kind");
   select.hidden = state.mode !== "impact";
   select.value = state.change;
+  document.getElementById("depth").value = state.depth;
+  document.getElementById("columns-toggle").checked = state.columns;
 }
 
 document.getElementById("mode-impact").addEventListener("click", () => {
   const node = state.node && (model.nodes.get(state.node) || { id: state.node });
   if (!node) return status("search for a dataset or column first");
   if (node.kind === "JOB") return status("impact starts at a dataset or a column: pick one");
-  guarded(() => openImpact(state.node, state.change));
+  guarded(() => openImpact(state.path || state.node, state.change));
 });
 document.getElementById("mode-lineage").addEventListener("click", () => {
   if (state.node) {
@@ -327,7 +431,6 @@ function datasetOf(column) {
 }
 
 async function pick(hit) {
-  document.getElementById("search-results").hidden = true;
   if (hit.kind === "DATASET" || hit.kind === "JOB") {
     if (state.mode === "impact" && hit.kind === "DATASET") return openImpact(hit.id, state.change);
     return openNode(hit.id);
@@ -337,62 +440,57 @@ async function pick(hit) {
     model.addNode(column);
     if (state.mode === "impact") return openImpact(hit.id, state.change);
     const dataset = datasetOf(column);
-    if (dataset) return openNode(dataset, { cols: [dataset], x: [] });
+    if (dataset) return openNode(dataset, { cols: [dataset], x: [], path: hit.id });
   }
   return panel.showHolder(hit, (id) => guarded(() => openNode(id)));
 }
 
-let searchTimer = null;
-let hits = [];
-const input = document.getElementById("search");
-const results = document.getElementById("search-results");
+createSearch({ onPick: pick, onError: (error) => guarded(() => { throw error; }) });
 
-async function runSearch() {
-  const text = input.value.trim();
-  if (!text) { results.hidden = true; hits = []; return; }
-  hits = await api.search(text);
-  results.innerHTML = "";
-  for (const hit of hits) {
-    const item = document.createElement("li");
-    const kind = document.createElement("span");
-    kind.className = "kind";
-    kind.textContent = hit.kind;
-    item.append(kind, document.createTextNode(` ${hit.name || hit.id}`));
-    item.title = hit.id;
-    item.dataset.id = hit.id;
-    item.addEventListener("mousedown", (event) => { event.preventDefault(); guarded(() => pick(hit)); });
-    results.append(item);
-  }
-  if (!hits.length) results.innerHTML = `<li class="muted">no match</li>`;
-  results.hidden = false;
-}
+// ---- controls ----------------------------------------------------------------------------------
 
-input.addEventListener("input", () => {
-  clearTimeout(searchTimer);
-  searchTimer = setTimeout(() => guarded(runSearch), 150);
+createControls(cy, {
+  onDepth: (depth) => {
+    state.depth = depth;
+    if (state.mode === "lineage" && state.node) guarded(() => openNode(state.node, { cols: state.cols, x: [], path: state.path }));
+  },
+  onColumns: (on) => {
+    state.columns = on;
+    guarded(async () => {
+      if (state.mode === "lineage") await render();
+      writeURL();
+    });
+  },
+  name: () => (state.node ? (model.nodes.get(state.node)?.name || state.node) : "lineage"),
 });
-input.addEventListener("blur", () => setTimeout(() => { results.hidden = true; }, 150));
-document.getElementById("search-form").addEventListener("submit", (event) => {
-  event.preventDefault();
-  clearTimeout(searchTimer);
-  guarded(async () => {
-    await runSearch();
-    if (hits.length) await pick(hits[0]);
-  });
-});
+onThemeChange(() => { if (state.node) guarded(() => (state.mode === "impact" ? openImpact(state.node, state.change, false) : render())); });
 
-// ---- start: restore the view the URL names ------------------------------------------------------
+// ---- start: restore the view the URL names; Back and Forward restore theirs ---------------------
 
-async function start() {
+async function restore(push) {
   const wanted = readURL();
   state.change = wanted.change;
+  state.depth = wanted.depth;
+  state.columns = wanted.columns;
+  setModeButtons();
   if (!wanted.node) {
-    status("search for a dataset or job");
+    state.node = null;
+    status("search for a dataset, job or column");
     window.explorer.ready = true;
     return;
   }
-  if (wanted.mode === "impact") return openImpact(wanted.node, wanted.change);
-  return openNode(wanted.node, wanted);
+  if (wanted.mode === "impact") return openImpact(wanted.node, wanted.change, push);
+  return openNode(wanted.node, wanted, push);
 }
 
+async function start() {
+  try {
+    setDomains(await api.domainNames());
+  } catch (error) {
+    console.warn("no domain list", error);
+  }
+  await restore(false);
+}
+
+window.addEventListener("popstate", () => guarded(() => restore(false)));
 guarded(start);

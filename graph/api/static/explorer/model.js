@@ -5,7 +5,6 @@
 
 export const FAN_OUT = 50;          // more hidden neighbours than this: one "N more" node, paged FAN_OUT at a time
 export const FIRST_PAINT = 300;     // nodes drawn at most when a node is opened
-const FIRST_HOPS = 4;               // graph hops drawn each side when a node is opened (two dataset hops)
 
 export const UP = "up";
 export const DOWN = "down";
@@ -22,6 +21,7 @@ export class LineageModel {
     this.columnEdges = new Map();  // "source|target" -> edge between columns
     this.cursors = new Map();      // "side|id" -> cursor after the last page of neighbours fetched
     this.focus = null;
+    this.path = null;              // the column path drawn: { column, nodes, edges }
   }
 
   neighbours(id, side) {
@@ -50,7 +50,8 @@ export class LineageModel {
       if (edge.kind === "READS" || edge.kind === "WRITES") this.addEdge(edge.source, edge.target);
     }
     const side = direction === "UPSTREAM" ? UP : DOWN;
-    const limit = this.nodes.get(root)?.kind === "JOB" ? 2 * depth - 1 : 2 * depth;
+    // depth null: as deep as the server went (a truncated answer then vouches for nothing)
+    const limit = depth === null ? Infinity : this.nodes.get(root)?.kind === "JOB" ? 2 * depth - 1 : 2 * depth;
     const inAnswer = new Set(answer.nodes.map((n) => n.id));
     const layers = [[root]];
     const seen = new Set([root]);
@@ -112,14 +113,17 @@ export class LineageModel {
     return page;
   }
 
-  // A node opened: itself and a few hops each side, every side of at most FAN_OUT neighbours
-  // drawn whole, bigger ones left as one "N more" node, at most FIRST_PAINT nodes in all.
-  open(id) {
+  // A node opened: itself and `depth` dataset hops each side (null: all known), every side of at
+  // most FAN_OUT neighbours drawn whole, bigger ones left as one "N more" badge, at most
+  // FIRST_PAINT nodes in all.
+  open(id, depth = 2) {
     this.focus = id;
     this.drawn = new Set([id]);
+    this.path = null;
+    const hops = depth === null ? Infinity : 2 * depth;
     for (const side of [UP, DOWN]) {
       let frontier = [id];
-      for (let hop = 0; hop < FIRST_HOPS && frontier.length; hop++) {
+      for (let hop = 0; hop < hops && frontier.length; hop++) {
         const next = [];
         for (const n of frontier) {
           const hidden = this.hidden(n, side);

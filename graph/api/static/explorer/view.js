@@ -1,69 +1,267 @@
-// Drawing with cytoscape.js, laid out left to right by dagre: upstream left, downstream right.
-// Datasets are rectangles, jobs ellipses, both filled by their domain's colour; dropped nodes have a
-// red dashed border, undeclared ones (only column lineage names them) a dotted grey one.
+// Drawing with cytoscape.js, upstream left and downstream right. A node opened is laid out once by
+// dagre and shown at a readable zoom (labels at least READABLE_PX tall on screen); what is added
+// afterwards (an expansion, a page of "N more", columns) is placed beside the node it hangs from,
+// and nothing already drawn moves, nor do the zoom and pan. Hidden neighbours are a "+N" badge on
+// the side of their node (◀ upstream, ▶ downstream), not a node of their own.
 
 import cytoscape from "/static/vendor/cytoscape/cytoscape.esm.min.js";
 import dagre from "/static/vendor/cytoscape-dagre/cytoscape-dagre.esm.min.js";
+import { colours, onThemeChange } from "./theme.js";
 
 cytoscape.use(dagre);
 
-const PALETTE = ["#8ecae6", "#ffb703", "#90be6d", "#f4a261", "#cdb4db", "#80cbc4", "#f28482", "#b5c99a", "#ffd6a5", "#a0c4ff"];
+export const FONT_PX = 13;            // a node label's font size at zoom 1
+export const READABLE_PX = 11;        // the smallest label height the first view shows
+const NODE_W = 190;
+const NODE_H = 36;
+const COLUMN_H = 22;
+const RANK_GAP = 90;                  // between the columns of upstream and downstream nodes
+const ROW_GAP = 22;                   // between nodes of one column (the badges straddle it)
+const MIN_ZOOM = (READABLE_PX + 0.3) / FONT_PX;  // a little above, so rounding never reads below
 
-export function domainColour(domain) {
-  if (!domain) return "#d9e2ec";
-  let hash = 0;
-  for (const ch of domain) hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
-  return PALETTE[hash % PALETTE.length];
+function style(c) {
+  return [
+    { selector: "node", style: {
+      label: "data(label)", "font-size": FONT_PX, "text-valign": "center", "text-halign": "center", "text-wrap": "ellipsis",
+      "text-max-width": NODE_W - 14, width: NODE_W, height: NODE_H, "background-color": "data(colour)", "border-width": 1,
+      "border-color": c.border, color: c.text, "min-zoomed-font-size": 0 } },
+    { selector: "node.DATASET", style: { shape: "round-rectangle" } },
+    { selector: "node.JOB", style: { shape: "ellipse", "border-style": "double", "border-width": 3, height: NODE_H - 2 } },
+    { selector: "node.COLUMN", style: { shape: "rectangle", height: COLUMN_H - 2, width: NODE_W - 16, "font-size": FONT_PX - 1,
+      "background-color": c.column, "text-max-width": NODE_W - 24 } },
+    { selector: "node.focus", style: { "border-width": 3, "border-color": c.focus } },
+    { selector: "node.deleted", style: { "border-color": c.bad, "border-style": "dashed", "border-width": 2 } },
+    { selector: "node.undeclared", style: { "border-color": c.muted, "border-style": "dotted", "border-width": 2, color: c.mutedText } },
+    { selector: "node.stub", style: { shape: "round-rectangle", width: 56, height: 18,
+      "font-size": FONT_PX - 2, "background-color": c.stubFill, "border-style": "solid", "border-width": 1, "border-color": c.focus,
+      color: c.focus, "font-weight": "bold", "z-index": 20, "text-max-width": 200 } },
+    { selector: "node:parent", style: { "text-valign": "top", "text-halign": "center", "text-margin-y": -2, padding: 6,
+      "background-opacity": 0.45, shape: "round-rectangle" } },
+    { selector: "node:selected", style: { "overlay-color": c.focus, "overlay-opacity": 0.18 } },
+    { selector: "edge", style: { width: 1.5, "line-color": c.edge, "target-arrow-color": c.edge, "target-arrow-shape": "triangle",
+      "curve-style": "bezier", "arrow-scale": 0.9 } },
+    { selector: "edge.column", style: { "line-color": c.column_edge, "target-arrow-color": c.column_edge, width: 1, "z-index": 10 } },
+    { selector: "edge.path", style: { "line-color": c.path, "target-arrow-color": c.path, width: 3, "z-index": 15 } },
+    { selector: "node.path", style: { "background-color": c.pathFill, "border-color": c.path, "border-width": 2 } },
+    { selector: "node.BREAKING", style: { "border-color": c.bad, "border-width": 4 } },
+    { selector: "node.WARNING", style: { "border-color": c.warn, "border-width": 4 } },
+    { selector: "node.INFO", style: { "border-color": c.info, "border-width": 3 } },
+    { selector: "node.uncertain", style: { "border-style": "dashed" } },
+    { selector: "node.changed", style: { "background-color": c.bad, color: "#ffffff" } },
+    { selector: "edge.impact", style: { "line-color": c.impact, "target-arrow-color": c.impact, width: 2 } },
+  ];
 }
 
-const STYLE = [
-  { selector: "node", style: {
-    label: "data(label)", "font-size": 11, "text-valign": "center", "text-halign": "center", "text-wrap": "ellipsis",
-    "text-max-width": 150, width: 160, height: 34, "background-color": "data(colour)", "border-width": 1,
-    "border-color": "#52606d", color: "#1f2933" } },
-  { selector: "node.DATASET", style: { shape: "round-rectangle" } },
-  { selector: "node.JOB", style: { shape: "ellipse", "border-style": "double", "border-width": 3, height: 30 } },
-  { selector: "node.COLUMN", style: { shape: "rectangle", height: 20, width: 150, "font-size": 10, "background-color": "#ffffff" } },
-  { selector: "node.focus", style: { "border-width": 3, "border-color": "#2f5dab" } },
-  { selector: "node.deleted", style: { "border-color": "#c62828", "border-style": "dashed", "border-width": 2 } },
-  { selector: "node.undeclared", style: { "border-color": "#7b8794", "border-style": "dotted", "border-width": 2, color: "#52606d" } },
-  { selector: "node.stub", style: { shape: "round-rectangle", width: 64, height: 22, "background-color": "#ffffff",
-    "border-style": "dashed", "border-color": "#2f5dab", color: "#2f5dab", "font-weight": "bold" } },
-  { selector: "node:parent", style: { "text-valign": "top", "text-halign": "center", "padding": 6, "background-opacity": 0.35 } },
-  { selector: "node:selected", style: { "overlay-color": "#2f5dab", "overlay-opacity": 0.15 } },
-  { selector: "edge", style: { width: 1.5, "line-color": "#9fb3c8", "target-arrow-color": "#9fb3c8", "target-arrow-shape": "triangle",
-    "curve-style": "bezier", "arrow-scale": 0.8 } },
-  { selector: "edge.stub", style: { "line-style": "dashed", "target-arrow-shape": "none" } },
-  { selector: "edge.column", style: { "line-color": "#6a4c93", "target-arrow-color": "#6a4c93", width: 1 } },
-  { selector: "node.BREAKING", style: { "border-color": "#c62828", "border-width": 4 } },
-  { selector: "node.WARNING", style: { "border-color": "#ef8c00", "border-width": 4 } },
-  { selector: "node.INFO", style: { "border-color": "#5c7c99", "border-width": 3 } },
-  { selector: "node.uncertain", style: { "border-style": "dashed" } },
-  { selector: "node.changed", style: { "background-color": "#c62828", color: "#ffffff" } },
-  { selector: "edge.impact", style: { "line-color": "#e57373", "target-arrow-color": "#e57373", width: 2 } },
-];
-
 export function createView(container, onTap) {
-  const cy = cytoscape({ container, style: STYLE, minZoom: 0.05, maxZoom: 3,
-    boxSelectionEnabled: false });
+  const cy = cytoscape({ container, style: style(colours()), minZoom: 0.05, maxZoom: 4, boxSelectionEnabled: false });
   cy.on("tap", "node", (event) => onTap(event.target.data()));
+  // badges follow their node when it is dragged
+  cy.on("position", "node", (event) => { if (!event.target.hasClass("stub")) placeBadges(cy, event.target); });
+  onThemeChange(() => cy.style(style(colours())));
   return cy;
 }
 
-// Replaces what is drawn by `elements` and lays it out; resolves once painted.
-export function draw(cy, elements) {
+// ---- drawing: what changed is added or removed, what stays keeps its place ---------------------
+
+// Draws `elements`. `fresh`: a new view (laid out whole, then shown at a readable zoom around
+// `focus`); otherwise the drawn nodes keep their positions and new ones go beside their neighbours.
+export async function draw(cy, elements, { fresh = false, focus = null } = {}) {
+  const wanted = new Map(elements.map((e) => [e.data.id, e]));
+  const before = new Map();
+  cy.nodes().not(".stub").forEach((n) => { if (!n.isChild()) before.set(n.id(), { x: n.position("x"), box: n.boundingBox({ includeLabels: false }), parent: n.isParent() }); });
+  const added = [];
   cy.batch(() => {
-    cy.elements().remove();
-    cy.add(elements);
+    if (fresh) cy.elements().remove();
+    cy.elements().forEach((el) => { if (!wanted.has(el.id())) el.remove(); });
+    // parents before children, nodes before edges
+    const order = [...wanted.values()].sort((a, b) => rank(a) - rank(b));
+    for (const e of order) {
+      const existing = cy.getElementById(e.data.id);
+      if (existing.length) {
+        existing.data(e.data);
+        existing.classes(e.classes || "");
+      } else {
+        added.push(cy.add(e));
+      }
+    }
   });
-  const layout = cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 12, rankSep: 70, edgeSep: 6, animate: false, fit: true, padding: 24 });
+  const newNodes = cy.collection(added).nodes().not(".stub");
+  const newTops = newNodes.filter((n) => !n.isChild());
+  if (fresh || before.size === 0) {
+    // laid out whole without the columns, which then go inside their datasets
+    const kids = cy.nodes().filter((n) => n.isChild()).remove();
+    await layoutAll(cy);
+    const slots = new Map(cy.nodes().not(".stub").map((n) => [n.id(), { x: n.position("x"), box: n.boundingBox({ includeLabels: false }) }]));
+    kids.restore();
+    stackAll(cy, cy.nodes(":parent").toArray(), slots);
+    readableView(cy, focus);
+  } else {
+    const slots = placeBeside(cy, newTops, before);
+    const filling = cy.nodes(":parent").filter((p) => !before.get(p.id())?.parent).toArray();
+    stackAll(cy, filling, slots);
+    // a dataset whose columns were hidden goes back to its place
+    for (const [id, was] of before) {
+      const node = cy.getElementById(id);
+      if (was.parent && node.length && !node.isParent()) node.position({ x: was.x, y: was.box.y1 + NODE_H / 2 });
+    }
+  }
+  cy.nodes().not(".stub").forEach((n) => placeBadges(cy, n));
+  await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  return newNodes.map((n) => n.id());
+}
+
+function rank(e) {
+  if (e.group === "edges") return 3;
+  if (e.data.stub) return 2;
+  return e.data.parent ? 1 : 0;
+}
+
+function layoutAll(cy) {
+  const eles = cy.elements().not(".stub");
+  const layout = eles.layout({ name: "dagre", rankDir: "LR", nodeSep: ROW_GAP, rankSep: RANK_GAP, edgeSep: 8, animate: false, fit: false });
   const done = new Promise((resolve) => layout.one("layoutstop", resolve));
   layout.run();
-  return done.then(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
+  return done;
+}
+
+// Fits the drawing if it is readable so; otherwise the readable zoom, centred on the focus.
+function readableView(cy, focus) {
+  const lineage = cy.nodes().not(".stub");
+  cy.fit(lineage, 30);
+  if (cy.zoom() < MIN_ZOOM) {
+    cy.zoom(MIN_ZOOM);
+    const target = focus ? cy.getElementById(focus) : lineage;
+    cy.center(target.length ? target : lineage);
+  } else if (cy.zoom() > 1.4) {
+    cy.zoom(1.4);
+    cy.center(lineage);
+  }
+}
+
+// Places new top-level nodes beside the drawn neighbour they hang from (through a column edge
+// too): one column right of an upstream neighbour, left of a downstream one, in the nearest free
+// rows; nothing drawn moves. Returns each new node's slot (a new dataset's columns go there).
+function placeBeside(cy, nodes, before) {
+  const slots = new Map(before);
+  const top = (n) => (n.isChild() ? n.parent() : n);
+  const around = (node) => node.union(node.children());
+  let pending = nodes.toArray();
+  for (let guard = 0; pending.length && guard < 50; guard++) {
+    const rest = [];
+    const byAnchor = new Map();
+    for (const node of pending) {
+      const fromUp = around(node).incomers("node").map(top).filter((n) => slots.has(n.id()) && !n.same(node));
+      const fromDown = around(node).outgoers("node").map(top).filter((n) => slots.has(n.id()) && !n.same(node));
+      const anchor = fromUp.length ? fromUp[0] : fromDown.length ? fromDown[0] : null;
+      if (!anchor) { rest.push(node); continue; }
+      const dir = fromUp.length ? 1 : -1;
+      const key = `${anchor.id()}|${dir}`;
+      if (!byAnchor.has(key)) byAnchor.set(key, { anchor, dir, nodes: [] });
+      byAnchor.get(key).nodes.push(node);
+    }
+    const put = (node, x, y) => {
+      const box = { x1: x - NODE_W / 2, x2: x + NODE_W / 2, y1: y - NODE_H / 2, y2: y + NODE_H / 2 };
+      slots.set(node.id(), { x, box, parent: false });
+      if (!node.isParent()) node.position({ x, y });
+    };
+    if (!byAnchor.size) {
+      // nothing to hang from: below everything
+      const y2 = Math.max(...[...slots.values()].map((s) => s.box.y2));
+      const x1 = Math.min(...[...slots.values()].map((s) => s.box.x1));
+      rest.forEach((n, i) => put(n, x1 + NODE_W / 2, y2 + (NODE_H + ROW_GAP) * (i + 1)));
+      break;
+    }
+    for (const { anchor, dir, nodes: group } of byAnchor.values()) {
+      const slot = slots.get(anchor.id());
+      const x = slot.x + dir * (NODE_W + RANK_GAP);
+      const y = (slot.box.y1 + slot.box.y2) / 2;
+      const rows = freeRows(x, y, group.length, [...slots.values()]);
+      group.forEach((n, i) => put(n, x, rows[i]));
+    }
+    pending = rest;
+  }
+  return slots;
+}
+
+// `count` free row centres in the column at `x`: a block centred on `y` if it fits, else the
+// nearest free rows alternately below and above, top to bottom.
+function freeRows(x, y, count, slots) {
+  const step = NODE_H + ROW_GAP;
+  const taken = slots.filter((s) => Math.abs(s.x - x) < NODE_W).map((s) => s.box);
+  const free = (c) => !taken.some((b) => c + NODE_H / 2 + ROW_GAP / 2 > b.y1 && c - NODE_H / 2 - ROW_GAP / 2 < b.y2);
+  const start = y - ((count - 1) * step) / 2;
+  const block = Array.from({ length: count }, (_, i) => start + i * step);
+  if (block.every(free)) return block;
+  const rows = [];
+  for (let k = 0; rows.length < count && k < 1000000; k++) {
+    const candidate = y + (k % 2 ? 1 : -1) * Math.ceil(k / 2) * step;
+    if (free(candidate)) { rows.push(candidate); taken.push({ y1: candidate - NODE_H / 2, y2: candidate + NODE_H / 2 }); }
+  }
+  return rows.sort((a, b) => a - b);
+}
+
+// Each dataset's columns in schema order inside it, where the dataset was (`slots`: each node's x
+// and box before), top to bottom; what sits below a dataset in its column moves down by as much
+// as it grew, and so do the slots of the datasets still to fill.
+function stackAll(cy, parents, slots) {
+  const order = parents.filter((p) => slots.has(p.id())).sort((a, b) => slots.get(a.id()).box.y1 - slots.get(b.id()).box.y1);
+  const filling = new Set(order.map((p) => p.id()));
+  for (const parent of order) {
+    const slot = slots.get(parent.id());
+    const kids = parent.children().sort((a, b) => a.data("order") - b.data("order"));
+    const top = slot.box.y1 + 18;
+    kids.forEach((k, i) => k.position({ x: slot.x, y: top + COLUMN_H / 2 + i * COLUMN_H }));
+    const grown = parent.boundingBox({ includeLabels: false }).y2 - slot.box.y2;
+    if (grown <= 0) continue;
+    const below = (box, x) => Math.abs(x - slot.x) < NODE_W && box.y1 > slot.box.y2 - 1;
+    for (const [id, other] of slots) {
+      if (id === parent.id() || !below(other.box, other.x)) continue;
+      other.box = { ...other.box, y1: other.box.y1 + grown, y2: other.box.y2 + grown };
+      const node = cy.getElementById(id);
+      if (node.length && !node.isParent()) node.shift({ x: 0, y: grown });
+      else if (node.length && !filling.has(id)) node.children().shift({ x: 0, y: grown });
+    }
+  }
+}
+
+// The "+N" badges of a node: straddling its top border, at its left (upstream) or right corner.
+function placeBadges(cy, node) {
+  if (node.isChild()) return;
+  const box = node.boundingBox({ includeLabels: false, includeOverlays: false });
+  for (const side of ["up", "down"]) {
+    const badge = cy.getElementById(`stub|${side}|${node.id()}`);
+    if (!badge.length) continue;
+    const w = badge.outerWidth();
+    badge.position({ x: side === "up" ? box.x1 + w / 2 + 2 : box.x2 - w / 2 - 2, y: box.y1 - 2 });
+  }
+}
+
+// ---- the controls: zoom, fit ------------------------------------------------------------------
+
+export function zoomBy(cy, factor) {
+  const box = cy.container().getBoundingClientRect();
+  cy.zoom({ level: Math.min(Math.max(cy.zoom() * factor, cy.minZoom()), cy.maxZoom()),
+    renderedPosition: { x: box.width / 2, y: box.height / 2 } });
+}
+
+export function fit(cy) {
+  cy.fit(cy.nodes(), 30);
 }
 
 export function label(node) {
   if (node.kind === "COLUMN") return node.name || node.id;
   const name = node.name || node.id;
   return node.deleted ? `${name} (dropped)` : name;
+}
+
+// Full qualified name of a node, for tooltips.
+export function fullName(node) {
+  if (!node) return "";
+  if (node.kind === "COLUMN") return `column ${node.namespace || ""} ${node.dataset || ""}.${node.name || ""}`;
+  return `${(node.kind || "").toLowerCase()} ${node.namespace ? `${node.namespace} ` : ""}${node.name || node.id}`;
+}
+
+// The label size on screen now, in CSS pixels.
+export function labelPx(cy) {
+  return FONT_PX * cy.zoom();
 }

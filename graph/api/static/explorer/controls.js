@@ -1,0 +1,155 @@
+// The graph pane's controls: zoom in and out, fit, the Depth of a lineage, the columns toggle,
+// SVG and PNG export; the legend of what colours, shapes and borders mean; a tooltip with a
+// node's full name; and a minimap showing where the view is in the whole drawing.
+
+import { colours } from "./theme.js";
+import { fit, fullName, zoomBy } from "./view.js";
+
+export function createControls(cy, { onDepth, onColumns, name }) {
+  document.getElementById("zoom-in").addEventListener("click", () => zoomBy(cy, 1.25));
+  document.getElementById("zoom-out").addEventListener("click", () => zoomBy(cy, 0.8));
+  document.getElementById("fit").addEventListener("click", () => fit(cy));
+  document.getElementById("depth").addEventListener("change", (event) => onDepth(event.target.value));
+  document.getElementById("columns-toggle").addEventListener("change", (event) => onColumns(event.target.checked));
+  document.getElementById("export-svg").addEventListener("click", () => download(new Blob([toSVG(cy)], { type: "image/svg+xml" }), `${fileName(name())}.svg`));
+  document.getElementById("export-png").addEventListener("click", () => download(cy.png({ full: true, scale: 2, output: "blob", bg: colours().background }), `${fileName(name())}.png`));
+  tooltip(cy);
+  minimap(cy);
+  window.explorer.toSVG = () => toSVG(cy);
+}
+
+function fileName(text) {
+  return `lineage-${String(text).replace(/[^A-Za-z0-9_.-]+/g, "_")}`;
+}
+
+function download(blob, filename) {
+  const link = document.getElementById("export-link");
+  if (link.href) URL.revokeObjectURL(link.href);
+  link.href = URL.createObjectURL(blob);
+  link.download = filename;
+  link.click();
+}
+
+// ---- the legend --------------------------------------------------------------------------------
+
+export function showLegend(cy) {
+  const domains = new Map();
+  cy.nodes().forEach((n) => { if (n.data("domain") && !n.isChild()) domains.set(n.data("domain"), n.data("colour")); });
+  const list = document.getElementById("legend-domains");
+  list.replaceChildren(...[...domains].sort().map(([domain, colour]) => {
+    const item = document.createElement("li");
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.style.background = colour;
+    item.append(swatch, document.createTextNode(domain));
+    return item;
+  }));
+  if (!domains.size) {
+    const item = document.createElement("li");
+    item.className = "muted";
+    item.textContent = "no domain on the datasets drawn";
+    list.append(item);
+  }
+}
+
+// ---- the tooltip: a node's full name -----------------------------------------------------------
+
+function tooltip(cy) {
+  const tip = document.getElementById("tooltip");
+  cy.on("mouseover", "node", (event) => {
+    const data = event.target.data();
+    const node = data.node;
+    const lines = data.tip ? [data.tip] : [fullName(node)];
+    if (node && node.domain !== undefined && data.domain) lines.push(`domain ${data.domain}`);
+    else if (data.domain) lines.push(`domain ${data.domain}`);
+    if (node && node.latestRunState) lines.push(`latest run ${node.latestRunState}`);
+    if (node && node.type) lines.push(`type ${node.type}`);
+    tip.textContent = lines.join("\n");
+    const p = event.renderedPosition || event.target.renderedPosition();
+    tip.style.left = `${Math.round(p.x + 14)}px`;
+    tip.style.top = `${Math.round(p.y + 14)}px`;
+    tip.hidden = false;
+    event.target.addClass("hover");
+  });
+  cy.on("mouseout", "node", (event) => { tip.hidden = true; event.target.removeClass("hover"); });
+  cy.on("viewport", () => { tip.hidden = true; });
+}
+
+// ---- the minimap -------------------------------------------------------------------------------
+
+function minimap(cy) {
+  const canvas = document.getElementById("minimap");
+  const context = canvas.getContext("2d");
+  let queued = false;
+  let frame = null;  // the model box shown and its scale
+  const paint = () => {
+    queued = false;
+    const nodes = cy.nodes().not(".stub");
+    canvas.hidden = nodes.length < 2;
+    if (canvas.hidden) return;
+    const c = colours();
+    const box = nodes.boundingBox({ includeLabels: false });
+    const scale = Math.min(canvas.width / Math.max(box.w, 1), canvas.height / Math.max(box.h, 1)) * 0.92;
+    const ox = (canvas.width - box.w * scale) / 2 - box.x1 * scale;
+    const oy = (canvas.height - box.h * scale) / 2 - box.y1 * scale;
+    frame = { scale, ox, oy };
+    context.clearRect(0, 0, canvas.width, canvas.height);
+    nodes.forEach((n) => {
+      if (n.isChild()) return;
+      const b = n.boundingBox({ includeLabels: false });
+      context.fillStyle = n.hasClass("focus") ? c.focus : n.data("colour") || c.noDomain;
+      context.fillRect(b.x1 * scale + ox, b.y1 * scale + oy, Math.max(b.w * scale, 2), Math.max(b.h * scale, 2));
+    });
+    const view = cy.extent();
+    context.strokeStyle = c.focus;
+    context.lineWidth = 2;
+    context.strokeRect(view.x1 * scale + ox, view.y1 * scale + oy, view.w * scale, view.h * scale);
+  };
+  const queue = () => { if (!queued) { queued = true; requestAnimationFrame(paint); } };
+  cy.on("viewport add remove position", queue);
+  canvas.addEventListener("click", (event) => {
+    if (!frame) return;
+    const r = canvas.getBoundingClientRect();
+    const x = (event.clientX - r.left - frame.ox) / frame.scale;
+    const y = (event.clientY - r.top - frame.oy) / frame.scale;
+    cy.pan({ x: cy.width() / 2 - x * cy.zoom(), y: cy.height() / 2 - y * cy.zoom() });
+  });
+}
+
+// ---- SVG export: what is drawn, as vector shapes ------------------------------------------------
+
+function esc(text) {
+  return String(text ?? "").replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]);
+}
+
+export function toSVG(cy) {
+  const c = colours();
+  const box = cy.elements().boundingBox();
+  const pad = 20;
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" viewBox="${box.x1 - pad} ${box.y1 - pad} ${box.w + 2 * pad} ${box.h + 2 * pad}" ` +
+    `width="${Math.round(box.w + 2 * pad)}" height="${Math.round(box.h + 2 * pad)}" font-family="system-ui, sans-serif">`,
+  `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">` +
+    `<path d="M0,0 L10,5 L0,10 z" fill="${c.edge}"/></marker></defs>`,
+  `<rect x="${box.x1 - pad}" y="${box.y1 - pad}" width="${box.w + 2 * pad}" height="${box.h + 2 * pad}" fill="${c.background}"/>`];
+  const nodeOrder = cy.nodes().sort((a, b) => Number(b.isParent()) - Number(a.isParent()) || Number(a.hasClass("stub")) - Number(b.hasClass("stub")));
+  for (const n of nodeOrder) {
+    const b = n.boundingBox({ includeLabels: false, includeOverlays: false });
+    const fill = n.style("background-color");
+    const stroke = n.style("border-color");
+    const shape = n.style("shape");
+    const dash = n.style("border-style") === "dashed" ? ' stroke-dasharray="5,3"' : n.style("border-style") === "dotted" ? ' stroke-dasharray="2,2"' : "";
+    const common = `fill="${fill}" fill-opacity="${n.isParent() ? 0.45 : 1}" stroke="${stroke}" stroke-width="${parseFloat(n.style("border-width")) || 1}"${dash}`;
+    parts.push(`<g class="node" data-id="${esc(n.id())}"><title>${esc(n.data("tip") || fullName(n.data("node")) || n.id())}</title>`);
+    if (shape === "ellipse") parts.push(`<ellipse cx="${(b.x1 + b.x2) / 2}" cy="${(b.y1 + b.y2) / 2}" rx="${b.w / 2}" ry="${b.h / 2}" ${common}/>`);
+    else parts.push(`<rect x="${b.x1}" y="${b.y1}" width="${b.w}" height="${b.h}" rx="${shape === "rectangle" ? 0 : 5}" ${common}/>`);
+    const labelY = n.isParent() ? b.y1 + 13 : (b.y1 + b.y2) / 2 + 4;
+    parts.push(`<text x="${(b.x1 + b.x2) / 2}" y="${labelY}" text-anchor="middle" font-size="${parseFloat(n.style("font-size"))}" fill="${n.style("color")}">${esc(n.data("label"))}</text></g>`);
+  }
+  for (const e of cy.edges()) {
+    const s = e.sourceEndpoint();
+    const t = e.targetEndpoint();
+    parts.push(`<line x1="${s.x}" y1="${s.y}" x2="${t.x}" y2="${t.y}" stroke="${e.style("line-color")}" stroke-width="${parseFloat(e.style("width"))}" marker-end="url(#arrow)"/>`);
+  }
+  parts.push("</svg>");
+  return parts.join("\n");
+}

@@ -1,0 +1,87 @@
+"""The demo server the explorer's browser tests run against: the food_delivery demo with three
+domains by rule, an owner, a job reading 120 datasets (a fan-out that pages) and a dropped dataset."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import food_delivery as fd
+import httpx
+from live_server import LiveServer
+
+RULES = """rules:
+  - domain: orders
+    name: "public.order*"
+  - domain: delivery
+    name: "public.*deliver*"
+  - domain: customers
+    name: "public.customers"
+"""
+FAN_JOB = "job:fanout:fan_in"
+FAN_INPUTS = 120  # more than two pages of the explorer's 50
+
+
+def fan_in_event() -> dict[str, Any]:
+    """A job reading FAN_INPUTS datasets: a side too big to draw at once."""
+    return {
+        "eventType": "COMPLETE",
+        "eventTime": "2026-01-05T06:00:00Z",
+        "run": {"runId": str(uuid.uuid4())},
+        "job": {"namespace": "fanout", "name": "fan_in"},
+        "producer": "https://example.com/tests",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "inputs": [{"namespace": "fanout", "name": f"source_{i:03d}"} for i in range(FAN_INPUTS)],
+        "outputs": [{"namespace": "fanout", "name": "fanned_in"}],
+    }
+
+
+def retire_events() -> list[dict[str, Any]]:
+    """fanout.retired written, then dropped (OpenLineage's lifecycleStateChange DROP)."""
+    producer = "https://example.com/tests"
+
+    def run(when: str, output: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "eventType": "COMPLETE",
+            "eventTime": when,
+            "run": {"runId": str(uuid.uuid4())},
+            "job": {"namespace": "fanout", "name": "retire"},
+            "producer": producer,
+            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+            "outputs": [output],
+        }
+
+    drop = {
+        "_producer": producer,
+        "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/LifecycleStateChangeDatasetFacet.json",
+        "lifecycleStateChange": "DROP",
+    }
+    return [
+        run("2026-01-05T06:00:00Z", {"namespace": "fanout", "name": "retired"}),
+        run(
+            "2026-01-06T06:00:00Z",
+            {"namespace": "fanout", "name": "retired", "facets": {"lifecycleStateChange": drop}},
+        ),
+    ]
+
+
+@contextmanager
+def demo_server(root: Path) -> Iterator[LiveServer]:
+    rules = root / "rules.yaml"
+    rules.write_text(RULES)
+    server = LiveServer(["--data-dir", str(root / "store")], root / "server.log").start(
+        ["--demo", "--domain-rules", str(rules)]
+    )
+    try:
+        for event in (
+            fan_in_event(),
+            fd.ownership_event("delivery_times_7_days", "team-delivery"),
+            *retire_events(),
+        ):
+            httpx.post(f"{server.url}/api/v1/lineage", json=event, timeout=30).raise_for_status()
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,381 @@
+"""The explorer as a person uses it, in a real headless Chromium on the demo: readable at once,
+stable as it grows (zoom, pan and every drawn node stay put; new nodes go beside the one
+expanded), labelled controls, a legend and tooltips, a Depth control, a search that opens what
+was meant, a column's path across datasets, a history entry per view, dark mode, and export.
+
+Set LINEAGEMESH_SCREENSHOTS=DIR to keep the screenshots."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import food_delivery as fd
+import pytest
+from browser import (
+    chromium,
+    drawn,
+    expand,
+    open_explorer,
+    painted,
+    screenshot,
+    wait,
+    wait_painted,
+)
+from explorer_demo import FAN_INPUTS, FAN_JOB, demo_server
+from live_server import LiveServer
+from selenium.webdriver import ActionChains, Chrome
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
+
+READABLE_PX = 11
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with demo_server(tmp_path_factory.mktemp("views")) as running:
+        yield running
+
+
+@pytest.fixture
+def browser() -> Iterator[Chrome]:
+    with chromium() as driver:
+        yield driver
+
+
+def view(driver: Chrome) -> dict[str, Any]:
+    """The zoom, the pan, and where each drawn node (badges aside) is, in model coordinates."""
+    return driver.execute_script("""const cy = window.explorer.cy;
+        return { zoom: cy.zoom(), pan: cy.pan(), positions: Object.fromEntries(cy.nodes().not('.stub')
+          .map((n) => [n.id(), n.position()])) }""")
+
+
+def boxes(driver: Chrome) -> dict[str, dict[str, float]]:
+    """Each drawn top-level node's box (badges aside)."""
+    return driver.execute_script("""return Object.fromEntries(window.explorer.cy.nodes().not('.stub')
+        .filter((n) => !n.isChild()).map((n) => [n.id(), n.boundingBox({ includeLabels: false })]))""")
+
+
+def label_px(driver: Chrome, node_id: str) -> float:
+    """How tall the node's label is on screen, in CSS pixels."""
+    text = driver.execute_script(
+        "return window.explorer.cy.getElementById(arguments[0]).renderedStyle('font-size')", node_id
+    )
+    return float(text.removesuffix("px"))
+
+
+def on_screen(driver: Chrome, node_id: str) -> bool:
+    return driver.execute_script(
+        """const cy = window.explorer.cy; const p = cy.getElementById(arguments[0]).renderedPosition();
+        return p.x > 0 && p.y > 0 && p.x < cy.width() && p.y < cy.height()""",
+        node_id,
+    )
+
+
+def overlapping(found: dict[str, dict[str, float]]) -> list[tuple[str, str]]:
+    ids = sorted(found)
+    return [
+        (a, b)
+        for i, a in enumerate(ids)
+        for b in ids[i + 1 :]
+        if found[a]["x1"] < found[b]["x2"]
+        and found[b]["x1"] < found[a]["x2"]
+        and found[a]["y1"] < found[b]["y2"]
+        and found[b]["y1"] < found[a]["y2"]
+    ]
+
+
+def control(driver: Chrome, name: str):
+    """The control whose accessible name (aria-label) is ``name``."""
+    return driver.find_element(By.CSS_SELECTOR, f"[aria-label={json.dumps(name)}]")
+
+
+def test_the_first_view_is_readable_with_labelled_controls_legend_and_tooltips(
+    server: LiveServer, browser: Chrome, tmp_path
+) -> None:
+    open_explorer(browser, server, f"#node={fd.ds('delivery_7_days')}")
+    wait(browser, "document.body.dataset.painted", "nothing drawn")
+    focus = fd.ds("delivery_7_days")
+    assert label_px(browser, focus) >= READABLE_PX and on_screen(browser, focus)
+    for name in ("orders_7_days", "customers", "top_delivery_times"):
+        assert label_px(browser, fd.ds(name)) >= READABLE_PX
+    assert overlapping(boxes(browser)) == []
+    # the controls, by their accessible names
+    zoom = view(browser)["zoom"]
+    control(browser, "Zoom in").click()
+    assert view(browser)["zoom"] == pytest.approx(zoom * 1.25)
+    control(browser, "Zoom out").click()
+    control(browser, "Zoom out").click()
+    assert view(browser)["zoom"] == pytest.approx(zoom * 0.8)
+    control(browser, "Fit").click()
+    assert all(on_screen(browser, id) for id in boxes(browser))
+    depth = Select(control(browser, "Depth"))
+    assert [o.text for o in depth.options] == [str(n) for n in range(1, 11)] + ["all"]
+    assert depth.first_selected_option.text == "2"
+    # the legend names the domains drawn, in their colours
+    legend = browser.find_elements(By.CSS_SELECTOR, "#legend-domains li")
+    assert [li.text for li in legend] == ["customers", "delivery", "orders"]
+    colours = {
+        li.text: li.find_element(By.CSS_SELECTOR, ".swatch").value_of_css_property(
+            "background-color"
+        )
+        for li in legend
+    }
+    assert len(set(colours.values())) == 3
+    # a tooltip with the full name
+    x, y = browser.execute_script(
+        "const p = window.explorer.cy.getElementById(arguments[0]).renderedPosition(); return [p.x, p.y]",
+        fd.ds("customers"),
+    )
+    canvas = browser.find_element(By.ID, "graph-canvas")
+    size = canvas.size
+    ActionChains(browser).move_to_element_with_offset(
+        canvas, int(x - size["width"] / 2), int(y - size["height"] / 2)
+    ).perform()
+    wait(browser, "!document.getElementById('tooltip').hidden", "no tooltip")
+    tip = browser.find_element(By.ID, "tooltip").text
+    assert "food_delivery public.customers" in tip and "domain customers" in tip
+    screenshot(browser, tmp_path, "explorer-readable.png")
+
+
+def test_an_expansion_keeps_zoom_pan_and_positions_and_puts_new_nodes_beside(
+    server: LiveServer, browser: Chrome
+) -> None:
+    open_explorer(browser, server, f"#node={fd.ds('top_delivery_times')}")
+    wait(browser, "document.body.dataset.painted", "nothing drawn")
+    control(browser, "Zoom in").click()
+    control(browser, "Zoom in").click()
+    frontier = fd.ds("orders_7_days")
+    browser.execute_script(  # panned to where the frontier is, as a person would
+        "window.explorer.cy.center(window.explorer.cy.getElementById(arguments[0]))", frontier
+    )
+    before = view(browser)
+    expand(browser, frontier, "up")
+    after = view(browser)
+    assert after["zoom"] == pytest.approx(before["zoom"]) and after["pan"] == pytest.approx(
+        before["pan"]
+    )
+    for id, position in before["positions"].items():
+        assert after["positions"][id] == pytest.approx(position), id
+    job = fd.job("etl_orders_7_days")
+    beside = after["positions"][job]
+    anchor = after["positions"][frontier]
+    assert beside["x"] < anchor["x"] and abs(beside["y"] - anchor["y"]) < 100  # left: upstream
+    # its own badge sits on its upstream side
+    badge = drawn(browser)[f"stub|up|{job}"]
+    assert badge["label"] == "◀ +4"
+    # four more upstream of the job: beside it, overlapping nothing
+    before = after
+    expand(browser, job, "up")
+    after = view(browser)
+    for id, position in before["positions"].items():
+        assert after["positions"][id] == pytest.approx(position), id
+    new = [fd.ds(n) for n in ("orders", "menus", "menu_items", "categories")]
+    assert all(after["positions"][n]["x"] < after["positions"][job]["x"] for n in new)
+    assert overlapping(boxes(browser)) == []
+    # a page of "N more" too
+    open_explorer(browser, server, f"#node={FAN_JOB}")
+    wait(browser, "document.body.dataset.painted", "nothing drawn")
+    before = view(browser)
+    expand(browser, FAN_JOB, "up")
+    after = view(browser)
+    assert after["zoom"] == pytest.approx(before["zoom"])
+    for id, position in before["positions"].items():
+        assert after["positions"][id] == pytest.approx(position), id
+    sources = [id for id in after["positions"] if id.startswith("dataset:fanout:source_")]
+    assert len(sources) == 50 < FAN_INPUTS
+    assert all(after["positions"][s]["x"] < after["positions"][FAN_JOB]["x"] for s in sources)
+    assert overlapping(boxes(browser)) == []
+
+
+def test_the_depth_control_draws_more_or_fewer_hops(server: LiveServer, browser: Chrome) -> None:
+    open_explorer(browser, server, f"#node={fd.ds('top_delivery_times')}")
+    wait(browser, "document.body.dataset.painted", "nothing drawn")
+    assert fd.ds("orders") not in drawn(browser)  # three dataset hops upstream
+    for depth, present, absent in (
+        ("all", {fd.ds("orders"), fd.job("etl_orders")}, set()),
+        (
+            "1",
+            {fd.job("delivery_times_7_days"), fd.ds("delivery_7_days")},
+            {fd.ds("orders_7_days")},
+        ),
+    ):
+        before = painted(browser)
+        Select(control(browser, "Depth")).select_by_visible_text(depth)
+        wait_painted(browser, before)
+        nodes = set(drawn(browser))
+        assert present <= nodes and not absent & nodes, depth
+        assert f"depth={depth}" in browser.current_url
+
+
+def type_search(driver: Chrome, text: str) -> Any:
+    box = control(driver, "Search")
+    box.clear()
+    box.send_keys(text)
+    wait(
+        driver,
+        f"document.getElementById('search').value === {json.dumps(text)} && "
+        "document.querySelector('#search-results li[role=option]') && "
+        "document.getElementById('search').getAttribute('aria-expanded') === 'true'",
+        f"no hits for {text}",
+    )
+    return box
+
+
+def opened(driver: Chrome) -> str:
+    return driver.execute_script("return window.explorer.state.node")
+
+
+def test_search_opens_the_dataset_meant_from_the_keyboard(
+    server: LiveServer, browser: Chrome
+) -> None:
+    open_explorer(browser, server)
+    for text, meant in (("delivery_7_days", fd.ds("delivery_7_days")), ("orders", fd.ds("orders"))):
+        before = painted(browser)
+        type_search(browser, text).send_keys(Keys.ENTER)
+        wait_painted(browser, before)
+        assert opened(browser) == meant
+        assert "focus" in drawn(browser)[meant]["classes"]
+    # a combobox: the arrow keys move through the hits, Escape closes, Enter opens the one chosen
+    box = type_search(browser, "customer_email")
+    assert box.get_attribute("role") == "combobox"
+    hits = browser.find_elements(By.CSS_SELECTOR, "#search-results li[role=option]")
+    texts = [hit.text for hit in hits]
+    assert len(texts) == len(set(texts)) == 3  # each column hit names its dataset
+    assert all("COLUMN" in t.upper() and "in public." in t and "food_delivery" in t for t in texts)
+    assert "3 of 3 matches" in browser.find_element(By.ID, "search-total").text
+    box.send_keys(Keys.ARROW_DOWN, Keys.ARROW_DOWN)
+    assert box.get_attribute("aria-activedescendant") == "search-hit-1"
+    assert hits[1].get_attribute("aria-selected") == "true"
+    chosen = hits[1].get_attribute("data-id")
+    box.send_keys(Keys.ESCAPE)
+    assert box.get_attribute("aria-expanded") == "false"
+    assert not browser.find_element(By.ID, "search-results").is_displayed()
+    box.send_keys(Keys.ARROW_DOWN)
+    wait(browser, "document.getElementById('search').getAttribute('aria-expanded') === 'true'", "")
+    box.send_keys(Keys.ARROW_DOWN, Keys.ARROW_DOWN)
+    before = painted(browser)
+    box.send_keys(Keys.ENTER)
+    wait_painted(browser, before)
+    assert browser.execute_script("return window.explorer.state.path") == chosen
+    # a filter by kind
+    browser.find_element(By.CSS_SELECTOR, "#search-filters summary").click()
+    Select(control(browser, "Kind")).select_by_visible_text("column")
+    type_search(browser, "orders")
+    kinds = {
+        li.get_attribute("data-kind")
+        for li in browser.find_elements(By.CSS_SELECTOR, "#search-results li[role=option]")
+    }
+    assert kinds == {"COLUMN"}
+
+
+def test_a_column_draws_its_path_across_datasets(
+    server: LiveServer, browser: Chrome, tmp_path
+) -> None:
+    open_explorer(browser, server)
+    email = fd.col("delivery_7_days", "customer_email")
+    before = painted(browser)
+    type_search(browser, "customer_email")
+    browser.find_element(
+        By.CSS_SELECTOR, f"#search-results li[data-id={json.dumps(email)}]"
+    ).click()
+    wait_painted(browser, before)
+    nodes = drawn(browser)
+    upstream = fd.col("customers", "email")
+    downstream = fd.col("top_delivery_times", "customer_email")
+    for column in (email, upstream, downstream):
+        assert "path" in nodes[column]["classes"], column
+    assert nodes[upstream]["parent"] == fd.ds("customers")
+    path_edges = {
+        tuple(edge)
+        for edge in browser.execute_script(
+            "return window.explorer.cy.edges('.path').map((e) => [e.source().id(), e.target().id()])"
+        )
+    }
+    assert {(upstream, email), (email, downstream)} <= path_edges
+    # columns inside their dataset, in schema order, top to bottom
+    order = browser.execute_script(
+        """return window.explorer.cy.getElementById(arguments[0]).children()
+        .sort((a, b) => a.position('y') - b.position('y')).map((c) => c.data('label'))""",
+        fd.ds("delivery_7_days"),
+    )
+    assert order[:5] == [
+        "order_id",
+        "order_placed_on",
+        "order_dispatched_on",
+        "order_delivered_on",
+        "customer_email",
+    ]
+    assert overlapping(boxes(browser)) == []
+    assert "path=" in browser.current_url
+    screenshot(browser, tmp_path, "explorer-column-path.png")
+    # the global columns toggle draws every drawn dataset's columns
+    before = painted(browser)
+    control(browser, "Columns").click()
+    wait_painted(browser, before)
+    assert drawn(browser)[fd.col("orders_7_days", "order_id")]["parent"] == fd.ds("orders_7_days")
+
+
+def test_back_returns_to_the_previous_view(server: LiveServer, browser: Chrome) -> None:
+    open_explorer(browser, server)
+    for text, meant in (("delivery_7_days", fd.ds("delivery_7_days")), ("orders", fd.ds("orders"))):
+        before = painted(browser)
+        type_search(browser, text).send_keys(Keys.ENTER)
+        wait_painted(browser, before)
+        assert opened(browser) == meant
+    before = painted(browser)
+    browser.back()
+    wait_painted(browser, before)
+    assert opened(browser) == fd.ds("delivery_7_days")
+    assert "focus" in drawn(browser)[fd.ds("delivery_7_days")]["classes"]
+    before = painted(browser)
+    browser.forward()
+    wait_painted(browser, before)
+    assert opened(browser) == fd.ds("orders")
+
+
+def test_dark_mode_follows_the_browser(server: LiveServer, tmp_path) -> None:
+    with chromium() as driver:
+        driver.execute_cdp_cmd(
+            "Emulation.setEmulatedMedia",
+            {"features": [{"name": "prefers-color-scheme", "value": "dark"}]},
+        )
+        open_explorer(driver, server, f"#node={fd.ds('delivery_7_days')}")
+        wait(driver, "document.body.dataset.painted", "nothing drawn")
+        background = driver.execute_script("return getComputedStyle(document.body).backgroundColor")
+        label = driver.execute_script(
+            "return window.explorer.cy.getElementById(arguments[0]).style('color')",
+            fd.ds("delivery_7_days"),
+        )
+        assert luminance(background) < 0.2 and luminance(label) > 0.6
+        screenshot(driver, tmp_path, "explorer-dark.png")
+
+
+def luminance(css: str) -> float:
+    """The lightness of a CSS rgb() colour, 0 (black) to 1 (white)."""
+    parts = css[css.index("(") + 1 : css.index(")")].split(",")
+    r, g, b = (float(p) / 255 for p in parts[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_export_svg_and_png(server: LiveServer, browser: Chrome) -> None:
+    open_explorer(browser, server, f"#node={fd.ds('delivery_7_days')}")
+    wait(browser, "document.body.dataset.painted", "nothing drawn")
+    for name, kind in (("Export SVG", "svg"), ("Export PNG", "png")):
+        control(browser, name).click()
+        link = browser.find_element(By.ID, "export-link")
+        assert link.get_attribute("download") == f"lineage-public.delivery_7_days.{kind}"
+        content = browser.execute_async_script(
+            """const done = arguments[arguments.length - 1];
+            fetch(document.getElementById('export-link').href).then((r) => r.arrayBuffer())
+              .then((b) => done(Array.from(new Uint8Array(b))))""",
+        )
+        data = bytes(content)
+        if kind == "svg":
+            text = data.decode()
+            assert text.startswith("<svg") and "public.delivery_7_days" in text
+            assert "etl_delivery_7_days" in text and "<line" in text
+        else:
+            assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
