@@ -24,15 +24,14 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from graph.api.auth import Principal
 from graph.authorization import Authorization, authorize_each
 from graph.event_log import MUTATIONS, Block, EventLog, pack_events, pack_mutations, subjects_of
 from graph.mutations import Mutation, concat_encoded, decode, encode
+from graph.principal import Principal
 from graph.stores import Store, StoreUnavailable
 from ingest.domain_rules import NO_RULES, DomainRules
 from ingest.event_files import NotJSON, parse_json
 from ingest.openlineage import translate_many, translate_noting
-from ingest.openlineage_schema import InvalidEvent
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +51,6 @@ class TranslatedEvent(NamedTuple):
     def mutations(self) -> list[Mutation]:
         """As ``graph.mutations`` objects (for deciding which domains the event writes)."""
         return decode(self.encoded)
-
-
-def parse_event(raw: bytes) -> Any:
-    """One event's JSON; raises InvalidEvent saying why it is not JSON."""
-    try:
-        return parse_json(raw)
-    except NotJSON as e:
-        raise InvalidEvent(f"not valid JSON: {e}") from None
 
 
 def translate_one(

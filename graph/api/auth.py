@@ -40,6 +40,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from graph.principal import Principal, Role
 from ingest.documents import UnreadableDocument, read_document
 
 MIN_TOKEN_CHARS = 16
@@ -51,42 +52,9 @@ class InvalidAuthConfig(ValueError):
     """A token file or LINEAGEMESH_TOKENS value that cannot be used; the message names the entry."""
 
 
-class Role(str, Enum):
-    READER = "reader"
-    WRITER = "writer"
-    ADMIN = "admin"
-
-    @property
-    def rank(self) -> int:
-        return _RANKS[self]
-
-
-_RANKS = {Role.READER: 1, Role.WRITER: 2, Role.ADMIN: 3}
-
-
 class ReadAccess(str, Enum):
     OPEN = "open"  # GraphQL and /metrics answer anyone
     TOKEN = "token"  # they need a token (any role)
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who a request acts as: a name for logs and errors, a role, the domains it may write."""
-
-    name: str
-    role: Role
-    domains: frozenset[str] | None = frozenset()  # None: every domain
-
-    def can(self, role: Role) -> bool:
-        return self.role.rank >= role.rank
-
-    @property
-    def writes_everywhere(self) -> bool:
-        return self.role is Role.ADMIN or (self.role is Role.WRITER and self.domains is None)
-
-    def may_write(self, domain: str) -> bool:
-        """Whether it may write datasets of ``domain`` (a domain name)."""
-        return self.writes_everywhere or (self.can(Role.WRITER) and domain in (self.domains or ()))
 
 
 LOCAL = Principal("local", Role.ADMIN, None)  # a loopback client of a server without tokens
