@@ -39,7 +39,7 @@ import zstandard
 
 from graph.model import dataset_id, job_id, run_id
 from graph.stores import Store
-from graph.stores.journal import _hold
+from graph.stores.journal import hold_lock_file
 from graph.stores.sqlite_write import WriteTransaction
 
 FILE_NAME = "events.sqlite"
@@ -202,7 +202,7 @@ class EventLog:
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / FILE_NAME
         self._lock = threading.Lock()
-        self._holder = _hold(self.path)
+        self._holder = hold_lock_file(self.path)
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA page_size=65536")

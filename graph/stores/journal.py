@@ -118,7 +118,7 @@ class Journal:
         ] = []  # what the last replay found past the last complete batch
         self._lock = threading.Lock()
         self._directory_synced = False
-        self._holder = _hold(path)
+        self._holder = hold_lock_file(path)
         cut = describe_cut_file(path)
         if (
             cut
@@ -474,8 +474,10 @@ class Journal:
                 self._holder = -1
 
 
-def _hold(path: Path) -> int:
-    """Take the journal's lock file exclusively and write our pid in it; the descriptor holds it."""
+def hold_lock_file(path: Path) -> int:
+    """Take the lock file beside the SQLite file ``path`` exclusively and write our pid in it; the
+    descriptor returned holds it until closed. One process per file: the journal and the raw event
+    log (``graph.event_log``) both hold theirs with it. Raises JournalInUse naming the holder."""
     lock_path = path.with_name(path.name + ".lock")
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
