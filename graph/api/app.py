@@ -57,15 +57,8 @@ from graph.api.auth import AuthConfig, AuthError, Principal, Role
 from graph.api.budget import BUDGET_KEY, QueryAborted, QueryBudget
 from graph.api.document_cache import DocumentCache, ValidDocuments
 from graph.api.execution import JSON_FRAGMENTS
-from graph.api.ingest import (
-    REASONS,
-    IngestConfig,
-    IngestOutcome,
-    RequestRejected,
-    ingest_batch,
-    ingest_one,
-    read_capped,
-)
+from graph.api.http_bodies import RequestRejected, read_capped
+from graph.api.ingest import REASONS, IngestConfig, IngestOutcome, ingest_batch, ingest_one
 from graph.api.limits import GraphQLLimits
 from graph.api.logs import AccessLog
 from graph.api.marquez import PREFIX as MARQUEZ_PREFIX

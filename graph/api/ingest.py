@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from graph.api.auth import Principal
+from graph.api.http_bodies import RequestRejected, read_capped
 from graph.api.limits import IngestLimits
 from graph.authorization import Authorization
 from graph.ingest_service import IngestService, TranslatedEvent, forbidden, translate_one
@@ -39,19 +40,6 @@ class IngestConfig:
     max_clock_skew: timedelta = (
         DEFAULT_MAX_CLOCK_SKEW  # how far ahead of this clock an eventTime may be
     )
-
-
-class RequestRejected(Exception):
-    def __init__(self, status: int, error: str, events: int = 1) -> None:
-        super().__init__(error)
-        self.status = status
-        self.error = error
-        self.events = events  # how many events it rejects, where known
-
-    def __reduce__(
-        self,
-    ) -> tuple[Any, ...]:  # raised in the translation worker (graph.api.translator), re-raised here
-        return RequestRejected, (self.status, self.error, self.events)
 
 
 # Why events are rejected, by class: the label of the rejected-events metric.
@@ -91,21 +79,6 @@ def rejection(status: int, error: str, events: int = 1, **extra: Any) -> IngestO
         headers={"Retry-After": "1"} if status == 503 else None,
     )
     return IngestOutcome(response, rejected=Counter({REASONS.get(status, str(status)): events}))
-
-
-async def read_capped(request: Request, max_bytes: int) -> bytes:
-    """The raw request body, refused with 413 as soon as it is over ``max_bytes``."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise RequestRejected(413, f"request body over {max_bytes} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_bytes:
-            raise RequestRejected(413, f"request body over {max_bytes} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _require_json(request: Request) -> None:
