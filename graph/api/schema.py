@@ -409,7 +409,7 @@ class Column:
         return Column(
             dataset_id=p.get("datasetId"),
             field_id=p.get("fieldId"),
-            pii=bool(p.get("pii")),
+            pii=governance.is_declared_pii(node),  # the one rule, as piiColumns
             classification=p.get("classification"),
             quality=p.get("quality"),
             id=node.id,
