@@ -211,19 +211,6 @@ PyObject* graph_edge_keys(PyObject* self, PyObject* args) {
   GUARD_END(nullptr)
 }
 
-PyObject* graph_dropped_among(PyObject* self, PyObject* ids) {
-  GUARD_BEGIN
-  Graph& g = graph_of(self);
-  std::vector<std::pair<PyObject*, NodeIdx>> found;
-  PyRef keep;
-  resolve(g, ids, found, keep);
-  PyRef out(check(PySet_New(nullptr)));
-  for (auto& [id, n] : found)
-    if (g.dropped(n) && PySet_Add(out.get(), id) < 0) return nullptr;
-  return out.release();
-  GUARD_END(nullptr)
-}
-
 bool id_less(const Graph& g, NodeIdx a, NodeIdx b) { return g.pool.view(g.node_id[a]) < g.pool.view(g.node_id[b]); }
 
 PyObject* graph_nodes_of_kind(PyObject* self, PyObject* args) {
@@ -511,7 +498,6 @@ PyMethodDef graph_methods[] = {
     {"nodes", graph_nodes, METH_O, "nodes(ids) -> {id: Node} of those that exist."},
     {"edges", graph_edges, METH_VARARGS, "edges(ids, kinds, direction) -> [Edge]."},
     {"edge_keys", graph_edge_keys, METH_VARARGS, "edge_keys(ids, kinds, direction) -> [(source, kind, target)]."},
-    {"dropped_among", graph_dropped_among, METH_O, "dropped_among(ids) -> the set of those dropped."},
     {"nodes_of_kind", graph_nodes_of_kind, METH_VARARGS, "nodes_of_kind(kind, first, after=None) -> [Node] by id."},
     {"nodes_of_kind_at", graph_nodes_of_kind_at, METH_VARARGS, "nodes_of_kind_at(kind, start, count) -> [Node] in the graph's order."},
     {"unrestated", graph_unrestated, METH_O, "unrestated(jobs) -> {job: {key}}: their stale READS/WRITES edges."},
