@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from graph.check import NODE_QUERY, RENDERERS, CheckError, check_node, check_schema
-from graph.cli.graphql import graphql_executor
+from graph.cli.graphql import graphql_executor, server_options
 from graph.cli.options import store_flags
 from graph.impact import ChangeKind
 from graph.stores import Store, StoreUnavailable
@@ -40,12 +40,7 @@ from ingest.proposed_schema import InvalidProposedSchema, read_proposed_schema
 @click.option(
     "--depth", type=click.IntRange(0), help="Bound the walk to this many hops (default unbounded)."
 )
-@click.option(
-    "--server", metavar="URL", help="Ask a running lineagemesh server instead of opening a store."
-)
-@click.option(
-    "--token", envvar="LINEAGEMESH_TOKEN", help="Bearer token for --server (env LINEAGEMESH_TOKEN)."
-)
+@server_options
 @store_flags
 def check(
     open_graph: Callable[[], Store],

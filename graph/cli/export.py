@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from graph.check import CheckError
-from graph.cli.graphql import graphql_executor
+from graph.cli.graphql import graphql_executor, server_options
 from graph.cli.options import store_flags
 from graph.stores import Store, StoreUnavailable
 
@@ -42,12 +42,7 @@ from graph.stores import Store, StoreUnavailable
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write here instead of stdout.",
 )
-@click.option(
-    "--server", metavar="URL", help="Ask a running lineagemesh server instead of opening a store."
-)
-@click.option(
-    "--token", envvar="LINEAGEMESH_TOKEN", help="Bearer token for --server (env LINEAGEMESH_TOKEN)."
-)
+@server_options
 @store_flags
 def export(
     open_graph: Callable[[], Store],

@@ -7,8 +7,24 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import click
+
 from graph.check import CheckError, Execute
 from graph.stores import Store
+
+
+def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--server and --token: ask a running server's /graphql instead of opening a store."""
+    command = click.option(
+        "--token",
+        envvar="LINEAGEMESH_TOKEN",
+        help="Bearer token for --server (env LINEAGEMESH_TOKEN).",
+    )(command)
+    return click.option(
+        "--server",
+        metavar="URL",
+        help="Ask a running lineagemesh server instead of opening a store.",
+    )(command)
 
 
 @contextlib.contextmanager

@@ -35,15 +35,21 @@ _SCHEMA = [
     ),
 ]
 
-# Create missing nodes and write-lock all touched ones, in id order (so concurrent writers queue
-# instead of deadlocking), then return their current state and element ids.
-_LOCK_AND_READ_NODES = f"""
+
+def _lock_and_read(find: str) -> str:
+    """Write-lock the nodes of $ids that ``find`` (MATCH or MERGE) finds, in id order (so
+    concurrent writers queue instead of deadlocking), and return their state and element ids."""
+    return f"""
 UNWIND $ids AS id
-MERGE (n:Node {{id: id}})
+{find} (n:Node {{id: id}})
 SET n.{_LOCK} = true
 REMOVE n.{_LOCK}
 RETURN collect([id, elementId(n), labels(n), properties(n)])
 """
+
+
+# Create missing nodes and write-lock all touched ones.
+_LOCK_AND_READ_NODES = _lock_and_read("MERGE")
 
 _READ_EDGE_BRANCH = """
   UNWIND ${kind} AS k
@@ -160,13 +166,7 @@ _READ_NODES = (
 )
 _READ_CLOCKS = f"UNWIND $ids AS id MATCH (n:Node {{id: id}}) RETURN collect([id, n.{_CLOCKS}])"
 # Write-lock existing nodes (clock owners a batch does not otherwise touch) and read them.
-_LOCK_AND_READ_EXISTING = f"""
-UNWIND $ids AS id
-MATCH (n:Node {{id: id}})
-SET n.{_LOCK} = true
-REMOVE n.{_LOCK}
-RETURN collect([id, elementId(n), labels(n), properties(n)])
-"""
+_LOCK_AND_READ_EXISTING = _lock_and_read("MATCH")
 
 _SEARCH = f"""
 MATCH (n:Node) WHERE n.{_NAME_LOWER} CONTAINS $needle
