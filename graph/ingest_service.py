@@ -20,9 +20,7 @@ events and the embedded store live on cannot take writes (``/healthz``).
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -34,6 +32,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from graph.authorization import Authorization, authorize_each
+from graph.disk_health import WriteProbe
 from graph.event_log import MUTATIONS, Block, EventLog, pack_events, pack_mutations, subjects_of
 from graph.mutations import Mutation, concat_encoded, decode, encode
 from graph.principal import Principal
@@ -50,8 +49,6 @@ from ingest.openlineage_schema import InvalidEvent
 log = logging.getLogger(__name__)
 
 AGE_OUT_EVERY = 3600.0  # seconds between retention passes while serving
-PROBE_BYTES = 1 << 20  # written and synced to test a disk: an ingest request needs room like it
-PROBE_NAME = ".lineagemesh-write-probe"
 
 
 class TranslatedEvent(NamedTuple):
@@ -179,6 +176,7 @@ class IngestService:
     #: (``graph.schema_history``); made for ``store`` when not given.
     history: SchemaHistory | None = None
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
+    _probe: WriteProbe | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.history is None:
@@ -301,33 +299,15 @@ class IngestService:
         return changes
 
     def cannot_write(self) -> str | None:
-        """Why the disk of the raw event log (and of the embedded store) cannot take a write now, or
-        None: a file of ``PROBE_BYTES`` written, synced and removed there. A full disk (ENOSPC),
-        a read-only one (EROFS) or a failing one (EIO) fail it, as they would fail ingest, and
-        pass it again once they are writable: what a read (``Store.ping``) does not see."""
-        directories = {Path(self.log.path).parent} if self.log is not None else set()
-        data_dir = getattr(self.store, "data_dir", None)
-        if isinstance(data_dir, Path):
-            directories.add(data_dir)
-        for directory in sorted(directories):
-            probe = directory / PROBE_NAME
-            try:
-                descriptor = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                try:
-                    written = os.write(descriptor, bytes(PROBE_BYTES))
-                    os.fsync(descriptor)
-                finally:
-                    os.close(descriptor)
-                if written < PROBE_BYTES:
-                    return (
-                        f"cannot write {directory}: only {written} of {PROBE_BYTES} bytes written"
-                    )
-            except OSError as e:
-                return f"cannot write {directory}: {e.strerror or e}"
-            finally:
-                with contextlib.suppress(OSError):
-                    probe.unlink()
-        return None
+        """Why the disk of the raw event log (and of the embedded store) cannot take a write now,
+        or None (``graph.disk_health``): what a read (``Store.ping``) does not see."""
+        if self._probe is None:
+            directories = {Path(self.log.path).parent} if self.log is not None else set()
+            data_dir = getattr(self.store, "data_dir", None)
+            if isinstance(data_dir, Path):
+                directories.add(data_dir)
+            self._probe = WriteProbe(directories)
+        return self._probe.cannot_write()
 
     def apply_mutations(self, mutations: Sequence[Mutation], documents: int = 0) -> int:
         """The mutations of an ingester whose translation reads more than a document (a catalog

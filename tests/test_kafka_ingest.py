@@ -498,8 +498,9 @@ def test_a_topic_bound_to_a_principal_writes_only_its_domains(
     server_store_args, kafka_broker, tmp_path
 ) -> None:
     """Finding 7: ``--kafka-principal spark-sales`` applies the topic's messages with that
-    writer's domains: a message writing marketing's dataset is refused as HTTP's 403 (counted,
-    dead-lettered with the reason, its partition not blocked), sales' own are applied."""
+    writer's domains and quota: a message writing marketing's dataset is refused as HTTP's 403,
+    one past the quota as HTTP's 429 (each counted, dead-lettered with the reason, the partition
+    not blocked); sales' own are applied."""
     from test_auth import ADMIN, READER, RULES_YAML, TOKENS, bearer
 
     bootstrap = kafka_broker.bootstrap_servers
@@ -526,7 +527,9 @@ def test_a_topic_bound_to_a_principal_writes_only_its_domains(
     values = [
         orjson.dumps(_dated(now, "taken over", "postgres://mkt-db", "report", "sjob")),
         orjson.dumps(_dated(now, "sales' own", "postgres://sales-db", "orders", "sjob")),
+        orjson.dumps(_dated(now, "x" * 3000, "postgres://sales-db", "big", "sjob")),
     ]
+    assert len(values[1]) <= 2048 < len(values[1]) + len(values[2])  # the quota takes one
     produce_raw(bootstrap, topic, values)
     server.start(
         [
@@ -544,6 +547,8 @@ def test_a_topic_bound_to_a_principal_writes_only_its_domains(
             dead_letters,
             "--kafka-principal",
             "spark-sales",
+            "--principal-quota",
+            "2KiB/1d",
         ]
     )
     try:
@@ -554,10 +559,11 @@ def test_a_topic_bound_to_a_principal_writes_only_its_domains(
                 text
                 if metric(text, "lineagemesh_kafka_events_accepted_total") == 1
                 and metric(text, "lineagemesh_kafka_messages_bad_total", reason="forbidden") == 1
+                and metric(text, "lineagemesh_kafka_messages_bad_total", reason="over_quota") == 1
                 else None
             )
 
-        wait_for(drained, "one message applied and one refused")
+        wait_for(drained, "one message applied, one forbidden, one over the quota")
         query = '{ dataset(namespace: "%s", name: "%s") { description } }'
         assert server.graphql(query % ("postgres://mkt-db", "report"))["dataset"] == {
             "description": "marketing's"
@@ -565,14 +571,17 @@ def test_a_topic_bound_to_a_principal_writes_only_its_domains(
         assert server.graphql(query % ("postgres://sales-db", "orders"))["dataset"] == {
             "description": "sales' own"
         }
+        assert server.graphql(query % ("postgres://sales-db", "big"))["dataset"] is None
     finally:
         server.stop()
-    (letter,) = read_topic(bootstrap, dead_letters, 1)
-    assert letter.value() == values[0]
+    forbidden, over_quota = read_topic(bootstrap, dead_letters, 2)
+    assert forbidden.value() == values[0]
     assert (
-        dict(letter.headers())["lineagemesh.error"]
+        dict(forbidden.headers())["lineagemesh.error"]
         == b"principal 'spark-sales' may not write domain 'marketing'"
     )
+    assert over_quota.value() == values[2]
+    assert b"over its ingest quota" in dict(over_quota.headers())["lineagemesh.error"]
     assert committed(bootstrap, "bound", topic) == len(values)  # not blocked
 
 

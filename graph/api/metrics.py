@@ -3,7 +3,7 @@
 | metric | what |
 |---|---|
 | ``lineagemesh_ingest_events_accepted_total`` | OpenLineage events applied |
-| ``lineagemesh_ingest_events_rejected_total{reason}`` | events refused: invalid, unauthenticated, forbidden, too_large, unsupported_encoding, unavailable (a request refused before its events were read counts as one) |
+| ``lineagemesh_ingest_events_rejected_total{reason}`` | events refused: invalid, unauthenticated, forbidden, too_large, unsupported_encoding, over_quota (`--principal-quota`), unavailable (a request refused before its events were read counts as one) |
 | ``lineagemesh_ingest_elements_written_total`` | nodes and edges ingest changed in the store (what the merge rule let through: a re-sent event writes none) |
 | ``lineagemesh_ingest_not_applied_total{what}`` | parts of accepted events not applied as sent: ``observation`` (a dataset of a domain the writer may not write, described on an input: kept as its ``observedBy`` facet), ``alias`` (an alias joining such a dataset, left out) |
 | ``lineagemesh_ingest_lenient_total{reason}`` | events applied only after relaxing what Marquez accepts too (``ingest.lenient``: run_id_not_uuid, parent_run_id_not_uuid) |
