@@ -28,6 +28,7 @@ from graph.api.limits import GraphQLLimits
 from graph.api.slow_clients import DEFAULT_READ_SECONDS
 from graph.check import CheckError, Execute
 from graph.check.command import check
+from graph.diff_command import diff
 from graph.event_log import REINDEX_AFTER, EventLog, event_log_dir
 from graph.heap import REMOTE, settle_heap, tune_gc
 from graph.ingest_service import IngestService, translate_events
@@ -1097,6 +1098,7 @@ def reindex(service: IngestService, rules: DomainRules) -> None:
 
 
 main.add_command(check)  # graph/check/command.py
+main.add_command(diff)  # graph/diff_command.py
 
 
 @main.command()

@@ -93,10 +93,13 @@ def suggestions(execute: Execute, node_id: str, limit: int = 3) -> list[str]:
     """Ids close to ``node_id`` (a typo, another namespace): searched by its last name part."""
     tail = node_id.replace("/", ":").split(":")[-1].split(".")[-1] or node_id
     candidates: list[str] = []
-    for text in dict.fromkeys((tail, tail[: max(3, len(tail) // 2)])):
-        hits = execute(SEARCH_QUERY, {"text": text})["searchConnection"]["nodes"]
-        candidates.extend(h["id"] for h in hits)
-    return difflib.get_close_matches(node_id, list(dict.fromkeys(candidates)), limit, 0.4)
+    texts = [tail[:n] for n in range(len(tail), 1, -1)][:6] + [tail[-3:]]  # a typo anywhere
+    for text in dict.fromkeys(texts):
+        candidates.extend(search_ids(execute, text))
+        close = difflib.get_close_matches(node_id, list(dict.fromkeys(candidates)), limit, 0.8)
+        if close:
+            return close
+    return difflib.get_close_matches(node_id, list(dict.fromkeys(candidates)), limit, 0.6)
 
 
 def unknown_node(execute: Execute, node_id: str) -> CheckError:
