@@ -93,7 +93,7 @@ def suggestions(execute: Execute, node_id: str, limit: int = 3) -> list[str]:
     """Ids close to ``node_id`` (a typo, another namespace): searched by its last name part."""
     tail = node_id.replace("/", ":").split(":")[-1].split(".")[-1] or node_id
     candidates: list[str] = []
-    texts = [tail[:n] for n in range(len(tail), 1, -1)][:6] + [tail[-3:]]  # a typo anywhere
+    texts = [*[tail[:n] for n in range(len(tail), 1, -1)][:6], tail[-3:]]  # a typo anywhere
     for text in dict.fromkeys(texts):
         candidates.extend(search_ids(execute, text))
         close = difflib.get_close_matches(node_id, list(dict.fromkeys(candidates)), limit, 0.8)
