@@ -184,6 +184,37 @@ def test_dbt_pr_breaks_a_spark_job_outside_dbt_and_names_its_owner(jaffle, tmp_p
     assert report["verdict"] == "BREAKING" and stderr == ""
 
 
+def test_dbt_pr_against_a_running_server_gives_the_same_report(jaffle, tmp_path: Path) -> None:
+    """A CI job asks the server holding the graph: the same answer, in batched GraphQL lookups
+    within the server's document limits."""
+    from live_server import LiveServer
+
+    data_dir, _, manifest = jaffle
+    pr = pr_copy(manifest, tmp_path)
+    local = cli(
+        "check",
+        "--dbt-manifest",
+        str(pr),
+        "--namespace",
+        NS,
+        "--format",
+        "json",
+        "--data-dir",
+        str(data_dir),
+    )
+    server = LiveServer(["--data-dir", str(data_dir)], tmp_path / "server.log").start()
+    try:
+        remote = cli(
+            "check", "--dbt-manifest", str(pr), "--namespace", NS, "--format", "json",
+            "--server", server.url,
+        )  # fmt: skip
+    finally:
+        server.stop()
+    assert remote.returncode == local.returncode == 1, remote.stderr
+    assert remote.stderr == ""
+    assert json.loads(remote.stdout) == json.loads(local.stdout)
+
+
 def test_dbt_pr_against_a_base_manifest_shows_its_lineage_diff(jaffle, tmp_path: Path) -> None:
     data_dir, base, manifest = jaffle
     pr = pr_copy(manifest, tmp_path)

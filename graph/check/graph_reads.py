@@ -16,7 +16,7 @@ from typing import Any
 from graph.change_classifier import FieldSpec
 from graph.check.changeset import CheckError, Execute
 
-_BATCH = 200  # aliased lookups per operation
+_BATCH = 25  # aliased lookups per operation (a server refuses documents over 30 aliases)
 _NODE_FIELDS = "id kind namespace name"
 _COLUMN_FIELDS = "id name type ordinal current fieldId"
 
