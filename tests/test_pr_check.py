@@ -147,14 +147,24 @@ def jaffle(tmp_path: Path) -> tuple[Path, Path, dict[str, Any]]:
 
 
 def pr_copy(manifest: dict[str, Any], tmp_path: Path) -> Path:
-    """The pull request: orders.amount dropped, order_date retyped to text, and orders no longer
-    reading stg_payments."""
+    """The pull request: orders.amount dropped, order_date retyped to text, status no longer
+    accepting 'returned' (but 'lost'), and orders no longer reading stg_payments."""
     pr = copy.deepcopy(manifest)
     orders = pr["nodes"]["model.jaffle_shop.orders"]
     del orders["columns"]["amount"]
     orders["columns"]["order_date"]["data_type"] = "varchar"
     orders["depends_on"]["nodes"] = [
         n for n in orders["depends_on"]["nodes"] if n != "model.jaffle_shop.stg_payments"
+    ]
+    status_test = next(
+        node
+        for node in pr["nodes"].values()
+        if (node.get("test_metadata") or {}).get("name") == "accepted_values"
+        and node.get("attached_node") == "model.jaffle_shop.orders"
+    )
+    values = status_test["test_metadata"]["kwargs"]["values"]
+    status_test["test_metadata"]["kwargs"]["values"] = [v for v in values if v != "returned"] + [
+        "lost"
     ]
     path = tmp_path / "pr-manifest.json"
     path.write_text(json.dumps(pr))
@@ -172,6 +182,9 @@ def test_dbt_pr_breaks_a_spark_job_outside_dbt_and_names_its_owner(jaffle, tmp_p
     changes = {(c["kind"], c["column"], c["severity"]) for c in report["changes"]}
     assert ("COLUMN_REMOVED", "amount", "BREAKING") in changes
     assert ("COLUMN_RETYPED", "order_date", "BREAKING") in changes
+    assert ("ENUM_VALUES_REMOVED", "status", "BREAKING") in changes
+    assert ("ENUM_VALUES_ADDED", "status", "NONE") in changes
+    assert len(changes) == 4  # nothing invented for the columns the pull request left alone
     rows = {row["id"]: row for row in report["affected"]}
     revenue = rows[REVENUE]
     assert revenue["severity"] == "BREAKING"

@@ -18,7 +18,7 @@ from graph.check.changeset import CheckError, Execute
 
 _BATCH = 25  # aliased lookups per operation (a server refuses documents over 30 aliases)
 _NODE_FIELDS = "id kind namespace name"
-_COLUMN_FIELDS = "id name type ordinal current fieldId"
+_COLUMN_FIELDS = "id name type ordinal current fieldId quality"
 
 
 def nodes(execute: Execute, ids: Iterable[str]) -> dict[str, dict[str, Any] | None]:
@@ -45,6 +45,7 @@ class GraphDataset:
     name: str
     columns: list[FieldSpec]
     column_ids: dict[str, str]
+    quality: dict[str, list[dict[str, Any]]]  # column name -> its declared quality rules
 
 
 def datasets(
@@ -82,7 +83,14 @@ def _dataset(data: dict[str, Any] | None) -> GraphDataset | None:
             for c in current
         ],
         {c["name"]: c["id"] for c in current},
+        {c["name"]: _rules(c.get("quality")) for c in current},
     )
+
+
+def _rules(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, str):  # a JSON scalar some transports leave as text
+        value = json.loads(value)
+    return [r for r in value or [] if isinstance(r, dict)]
 
 
 SEARCH_QUERY = """
