@@ -195,6 +195,15 @@ def test_dbt_pr_breaks_a_spark_job_outside_dbt_and_names_its_owner(jaffle, tmp_p
     assert day["changes"] == ["retype order_date: date -> varchar"]
     assert "team-finance" in {o["name"] for o in report["owners"]}
     assert report["verdict"] == "BREAKING" and stderr == ""
+    # the lineage the pull request changes, against the graph's: orders stops reading stg_payments
+    assert report["edges"] == [
+        {
+            "source": f"dataset:{NS}:postgres.public.stg_payments",
+            "job": "job:dbt:model.jaffle_shop.orders",
+            "target": ORDERS,
+            "added": False,
+        }
+    ]
 
 
 def test_dbt_pr_against_a_running_server_gives_the_same_report(jaffle, tmp_path: Path) -> None:

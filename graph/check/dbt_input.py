@@ -25,7 +25,7 @@ from graph.change_classifier import (
     dataset_renamed,
 )
 from graph.check.changeset import ChangeSet, CheckError, EdgeChange, Execute
-from graph.check.graph_reads import GraphDataset, datasets
+from graph.check.graph_reads import GraphDataset, datasets, writing_edges
 from graph.check.planning import plan
 from graph.model import EdgeKind, NodeKind
 from graph.mutations import UpsertEdge, UpsertNode
@@ -223,6 +223,10 @@ def dbt_changes(
         out.notes.append(
             f"{manifest}: compared with the graph (no --dbt-base): models it deletes are not seen"
         )
+        known = [d.id for d in pr.datasets.values() if graph[(d.namespace, d.name)] is not None]
+        jobs = {job for _, job, _ in pr.edges}
+        current = {e for e in writing_edges(execute, known) if e[1] in jobs}
+        out.edges.extend(_edge_changes(current, pr.edges))
     renamed = _renames(old, pr) if old else {}
     for dataset in pr.datasets.values():
         here = graph[(dataset.namespace, dataset.name)]

@@ -123,3 +123,31 @@ def unknown_node(execute: Execute, node_id: str) -> CheckError:
 def search_ids(execute: Execute, text: str) -> list[str]:
     """Ids of nodes whose name contains ``text`` (case-insensitive), best matches first."""
     return [h["id"] for h in execute(SEARCH_QUERY, {"text": text})["searchConnection"]["nodes"]]
+
+
+def writing_edges(execute: Execute, dataset_ids: Iterable[str]) -> set[tuple[str, str, str]]:
+    """(read dataset, job, written dataset) for the jobs writing each dataset, as the graph has
+    them now: one hop of ``lineage`` upstream per dataset, batched."""
+    wanted = list(dict.fromkeys(dataset_ids))
+    found: set[tuple[str, str, str]] = set()
+    for start in range(0, len(wanted), _BATCH):
+        chunk = wanted[start : start + _BATCH]
+        fields = " ".join(
+            f"l{i}: lineage(nodeId: {json.dumps(did)}, direction: UPSTREAM, depth: 1) "
+            "{ edges { source target kind } }"
+            for i, did in enumerate(chunk)
+        )
+        data = execute(f"query Writers {{ {fields} }}", {})
+        for i in range(len(chunk)):
+            edges = data[f"l{i}"]["edges"]
+            reads: dict[str, set[str]] = {}
+            for e in edges:
+                if e["kind"] == "READS":
+                    reads.setdefault(e["target"], set()).add(e["source"])
+            found.update(
+                (read, e["source"], e["target"])
+                for e in edges
+                if e["kind"] == "WRITES"
+                for read in reads.get(e["source"], ())
+            )
+    return found
