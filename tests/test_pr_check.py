@@ -408,6 +408,11 @@ def test_sql_table_drop_view_replace_and_bad_sql(warehouses: Path, tmp_path: Pat
     assert done.returncode == 2 and done.stderr.startswith(f"Error: {bad}:3: ")
     no_ns = cli("check", "--sql", str(bad), "--data-dir", str(warehouses))
     assert no_ns.returncode == 2 and "--namespace" in no_ns.stderr
+    dialect = cli(
+        "check", "--sql", str(bad), "--sql-dialect", "postgress", "--namespace", "pg",
+        "--data-dir", str(warehouses),
+    )  # fmt: skip
+    assert dialect.returncode == 2 and "Did you mean postgres?" in dialect.stderr
 
 
 # -- contracts ---------------------------------------------------------------------------------

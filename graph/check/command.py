@@ -190,7 +190,8 @@ def check(
 ) -> None:
     _usage(
         node_id, change, proposed_schema, dbt_manifest, dbt_base, dbt_catalog, namespace,
-        sql_files, contract_files, contract_bases, iceberg_metadata, server, data_dir, store_uri,
+        sql_files, sql_dialect, contract_files, contract_bases, iceberg_metadata, server,
+        data_dir, store_uri,
     )  # fmt: skip
     root = logging.getLogger()  # stderr carries the check's own messages and warnings only:
     root.setLevel(max(root.level, logging.WARNING))  # no HTTP client or store-loading lines
@@ -263,6 +264,7 @@ def _usage(
     dbt_catalog: Path | None,
     namespace: str | None,
     sql_files: tuple[Path, ...],
+    sql_dialect: str | None,
     contract_files: tuple[Path, ...],
     contract_bases: tuple[Path, ...],
     iceberg_metadata: tuple[Path, Path] | None,
@@ -286,6 +288,13 @@ def _usage(
         raise click.UsageError(
             "--sql needs --namespace: the dataset namespace of the database the migration runs on"
         )
+    if sql_dialect is not None:
+        from graph.check.sql_input import check_dialect
+
+        try:
+            check_dialect(sql_dialect)
+        except CheckError as e:
+            raise click.UsageError(str(e)) from None
     if server and (data_dir or store_uri):
         raise click.UsageError("give --server, or --data-dir / --store, not both")
     if data_dir and store_uri:
