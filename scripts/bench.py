@@ -121,6 +121,8 @@ TARGETS = {
     "neo4j_large_e2e_p95_ms": 300,
     "speedup_vs_sql": 10,
     "embedded_1m_mesh_gib": 12,
+    "check_hub_embedded_s": 2.0,  # `lineagemesh check` of a hub, from process start, embedded store
+    "check_hub_server_s": 1.0,  # the same with --server
 }
 
 
@@ -751,6 +753,14 @@ def bench_embedded(ctx: Context) -> dict[str, Any]:
         )
         store.close()  # writes its snapshot
         store = None  # free the loaded graph before the restart loads it again
+        hub = max(ctx.starts["large"], key=lambda st: st.downstream_nodes).id
+        result["check"] = {
+            "hub": hub,
+            "embedded": check_cell(["--data-dir", str(ctx.tmp / "embedded-direct")], hub, ctx),
+        }
+        log(
+            f"embedded: check of a hub from process start, p50 {result['check']['embedded']['p50_ms']} ms"
+        )
         restarted = restarted_rss(ctx.tmp / "embedded-direct", ctx.tmp / "embedded-empty")
         store, result["disk"] = restart_embedded(ctx.tmp / "embedded-direct", direct.events)
         settle_heap()  # as `lineagemesh serve` does once it has loaded its graph
@@ -796,6 +806,12 @@ def bench_embedded(ctx: Context) -> dict[str, Any]:
                     restarted / args.datasets * 1_000_000 / 2**30, 2
                 ),
             }
+            result["check"]["server"] = check_cell(
+                ["--server", server.url], result["check"]["hub"], ctx
+            )
+            log(
+                f"embedded: check of a hub with --server, p50 {result['check']['server']['p50_ms']} ms"
+            )
             result["queries"] = query_cells(ctx, store, server, "embedded")
         finally:
             server.stop()
@@ -803,6 +819,26 @@ def bench_embedded(ctx: Context) -> dict[str, Any]:
         if store is not None:
             store.close()
     return result
+
+
+def check_cell(where: list[str], hub: str, ctx: Context) -> dict[str, Any]:
+    """``lineagemesh check HUB --format markdown`` as CI runs it: a new process each time, so the
+    time includes start-up and (embedded) loading the store; the comment's size alongside."""
+    samples: list[float] = []
+    chars = 0
+    for _ in range(max(ctx.cell.min_reps, 3)):
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "graph", "check", hub, "--format", "markdown", *where],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        samples.append(time.perf_counter() - started)
+        if done.returncode not in (0, 1):
+            raise RuntimeError(f"lineagemesh check failed: {done.stderr[-2000:]}")
+        chars = len(done.stdout)
+    return {**summary(samples), "markdown_chars": chars}
 
 
 def bench_served(
@@ -1225,6 +1261,23 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
             "lower",
             "RSS a fresh process adds by replaying the journal, per dataset x 1M (linear)",
         )
+    if "embedded" in stores and "check" in stores["embedded"]:
+        checked = stores["embedded"]["check"]
+        add(
+            "check of a hub change, embedded store, from process start (s, p50)",
+            TARGETS["check_hub_embedded_s"],
+            round(checked["embedded"]["p50_ms"] / 1000, 3),
+            "lower",
+            f"{scale_note}; markdown {checked['embedded']['markdown_chars']:,} chars",
+        )
+        if "server" in checked:
+            add(
+                "check of a hub change against a running server (s, p50)",
+                TARGETS["check_hub_server_s"],
+                round(checked["server"]["p50_ms"] / 1000, 3),
+                "lower",
+                scale_note,
+            )
     if "neo4j" in stores and "ingest" in stores["neo4j"]:
         neo = stores["neo4j"]
         add(

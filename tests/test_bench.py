@@ -144,6 +144,13 @@ def test_bench_embedded_tiny_mesh(tmp_path: Path) -> None:
     assert disk["journal_bytes"] > 0 and disk["snapshot_bytes"] > 0 and disk["snapshot_write_s"] > 0
     assert disk["restart_s"] > 0 and disk["replay_restart_s"] > 0
     assert disk["restart_speedup"] > 0 and disk["replay_events_per_s"] > 0
+    # the pull-request check of a hub, as CI runs it: a new process, embedded and --server
+    checked = result["check"]
+    assert checked["hub"].startswith("dataset:")
+    for where in ("embedded", "server"):
+        check_latency({**checked[where], "result_nodes_mean": checked[where]["markdown_chars"]})
+        assert 0 < checked[where]["markdown_chars"] <= 65_536
+    assert any(t["target"].startswith("check of a hub change") for t in report["targets"])
 
 
 def test_bench_steady_state_counts_the_elements_each_path_writes(tmp_path: Path) -> None:

@@ -235,7 +235,10 @@ def test_github_action_creates_then_updates_one_sticky_comment(
         "ALTER TABLE public.orders ALTER COLUMN id TYPE bigint;\n"
     )
     handler.calls.clear()
-    code, outputs = run_action(workspace, api, data_dir, args=CHECK_ARGS, install="false")
+    # ... with the arguments written one per line, as a YAML block scalar gives them
+    code, outputs = run_action(
+        workspace, api, data_dir, args=CHECK_ARGS.replace(" --", "\n--"), install="false"
+    )
     assert code == 0 and outputs["verdict"] in ("WARNING", "NONE")
     assert [(c["method"], c["path"]) for c in handler.calls] == [
         ("GET", "/repos/acme/shop/issues/7/comments"),

@@ -147,14 +147,24 @@ def jaffle(tmp_path: Path) -> tuple[Path, Path, dict[str, Any]]:
 
 
 def pr_copy(manifest: dict[str, Any], tmp_path: Path) -> Path:
-    """The pull request: orders.amount dropped, order_date retyped to text, and orders no longer
-    reading stg_payments."""
+    """The pull request: orders.amount dropped, order_date retyped to text, status no longer
+    accepting 'returned' (but 'lost'), and orders no longer reading stg_payments."""
     pr = copy.deepcopy(manifest)
     orders = pr["nodes"]["model.jaffle_shop.orders"]
     del orders["columns"]["amount"]
     orders["columns"]["order_date"]["data_type"] = "varchar"
     orders["depends_on"]["nodes"] = [
         n for n in orders["depends_on"]["nodes"] if n != "model.jaffle_shop.stg_payments"
+    ]
+    status_test = next(
+        node
+        for node in pr["nodes"].values()
+        if (node.get("test_metadata") or {}).get("name") == "accepted_values"
+        and node.get("attached_node") == "model.jaffle_shop.orders"
+    )
+    values = status_test["test_metadata"]["kwargs"]["values"]
+    status_test["test_metadata"]["kwargs"]["values"] = [v for v in values if v != "returned"] + [
+        "lost"
     ]
     path = tmp_path / "pr-manifest.json"
     path.write_text(json.dumps(pr))
@@ -172,6 +182,9 @@ def test_dbt_pr_breaks_a_spark_job_outside_dbt_and_names_its_owner(jaffle, tmp_p
     changes = {(c["kind"], c["column"], c["severity"]) for c in report["changes"]}
     assert ("COLUMN_REMOVED", "amount", "BREAKING") in changes
     assert ("COLUMN_RETYPED", "order_date", "BREAKING") in changes
+    assert ("ENUM_VALUES_REMOVED", "status", "BREAKING") in changes
+    assert ("ENUM_VALUES_ADDED", "status", "NONE") in changes
+    assert len(changes) == 4  # nothing invented for the columns the pull request left alone
     rows = {row["id"]: row for row in report["affected"]}
     revenue = rows[REVENUE]
     assert revenue["severity"] == "BREAKING"
@@ -182,6 +195,46 @@ def test_dbt_pr_breaks_a_spark_job_outside_dbt_and_names_its_owner(jaffle, tmp_p
     assert day["changes"] == ["retype order_date: date -> varchar"]
     assert "team-finance" in {o["name"] for o in report["owners"]}
     assert report["verdict"] == "BREAKING" and stderr == ""
+    # the lineage the pull request changes, against the graph's: orders stops reading stg_payments
+    assert report["edges"] == [
+        {
+            "source": f"dataset:{NS}:postgres.public.stg_payments",
+            "job": "job:dbt:model.jaffle_shop.orders",
+            "target": ORDERS,
+            "added": False,
+        }
+    ]
+
+
+def test_dbt_pr_against_a_running_server_gives_the_same_report(jaffle, tmp_path: Path) -> None:
+    """A CI job asks the server holding the graph: the same answer, in batched GraphQL lookups
+    within the server's document limits."""
+    from live_server import LiveServer
+
+    data_dir, _, manifest = jaffle
+    pr = pr_copy(manifest, tmp_path)
+    local = cli(
+        "check",
+        "--dbt-manifest",
+        str(pr),
+        "--namespace",
+        NS,
+        "--format",
+        "json",
+        "--data-dir",
+        str(data_dir),
+    )
+    server = LiveServer(["--data-dir", str(data_dir)], tmp_path / "server.log").start()
+    try:
+        remote = cli(
+            "check", "--dbt-manifest", str(pr), "--namespace", NS, "--format", "json",
+            "--server", server.url,
+        )  # fmt: skip
+    finally:
+        server.stop()
+    assert remote.returncode == local.returncode == 1, remote.stderr
+    assert remote.stderr == ""
+    assert json.loads(remote.stdout) == json.loads(local.stdout)
 
 
 def test_dbt_pr_against_a_base_manifest_shows_its_lineage_diff(jaffle, tmp_path: Path) -> None:
@@ -355,6 +408,11 @@ def test_sql_table_drop_view_replace_and_bad_sql(warehouses: Path, tmp_path: Pat
     assert done.returncode == 2 and done.stderr.startswith(f"Error: {bad}:3: ")
     no_ns = cli("check", "--sql", str(bad), "--data-dir", str(warehouses))
     assert no_ns.returncode == 2 and "--namespace" in no_ns.stderr
+    dialect = cli(
+        "check", "--sql", str(bad), "--sql-dialect", "postgress", "--namespace", "pg",
+        "--data-dir", str(warehouses),
+    )  # fmt: skip
+    assert dialect.returncode == 2 and "Did you mean postgres?" in dialect.stderr
 
 
 # -- contracts ---------------------------------------------------------------------------------

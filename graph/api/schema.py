@@ -23,6 +23,7 @@ from graph import impact as impact_queries
 from graph import lineage as lineage_queries
 from graph import neighbours as neighbour_queries
 from graph import search as ranked_search
+from graph.api import lineage_diff as lineage_diff_api
 from graph.api import schema_history_types as history_types
 from graph.api import webhook_admin
 from graph.api.budget import BUDGET_KEY, QueryAborted
@@ -1204,6 +1205,29 @@ class Query:
         found = ranked_search.search(_store(info), text, MAX_SEARCH_RESULTS, where)
         return paginate(found, _hit_id, first, after, _max_page(info), ranked=True).connection(
             _search_result
+        )
+
+    @strawberry.field(
+        description="How the lineage of a dataset or job changed from `from` to `to` (default now): "
+        "nodes and edges added and removed, schema changes of datasets in the radius."
+    )
+    def lineage_diff(
+        self,
+        info: Info,
+        node_id: str,
+        from_: Annotated[datetime, strawberry.argument(name="from")],
+        direction: LineageDirection | None = Direction.BOTH,
+        depth: int | None = DEFAULT_DEPTH,
+        to: datetime | None = None,
+    ) -> lineage_diff_api.LineageDiff:
+        return lineage_diff_api.resolve(
+            _store(info).store,
+            node_id,
+            direction or Direction.BOTH,
+            _depth(info, depth),
+            from_,
+            to,
+            _budgets(info),
         )
 
     @strawberry.field(

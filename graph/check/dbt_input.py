@@ -25,8 +25,8 @@ from graph.change_classifier import (
     dataset_renamed,
 )
 from graph.check.changeset import ChangeSet, CheckError, EdgeChange, Execute
-from graph.check.graph_reads import datasets
-from graph.check.planning import assume_same_required, plan
+from graph.check.graph_reads import GraphDataset, datasets, writing_edges
+from graph.check.planning import plan
 from graph.model import EdgeKind, NodeKind
 from graph.mutations import UpsertEdge, UpsertNode
 
@@ -79,14 +79,16 @@ def read_project(path: Path, namespace: str | None, catalog: Path | None) -> Dbt
             )
         elif isinstance(m, UpsertNode) and m.kind is NodeKind.COLUMN and m.props.get("declared"):
             props = m.props
-            required = any(
+            constrained = any(
                 isinstance(c, dict) and c.get("type") == "not_null"
                 for c in props.get("constraints") or []
             )
+            tested, enum = tested_facts(props.get("quality"))
             ordinal = props.get("ordinal") or 0
-            columns.setdefault((props["namespace"], props["dataset"]), []).append(
-                (ordinal, FieldSpec(props["name"], props.get("type"), required, position=ordinal))
+            spec = FieldSpec(
+                props["name"], props.get("type"), constrained or tested, None, enum, ordinal
             )
+            columns.setdefault((props["namespace"], props["dataset"]), []).append((ordinal, spec))
         elif isinstance(m, UpsertEdge) and m.kind is EdgeKind.READS:
             reads.setdefault(m.source, set()).add(m.target)
         elif isinstance(m, UpsertEdge) and m.kind is EdgeKind.WRITES:
@@ -101,6 +103,39 @@ def read_project(path: Path, namespace: str | None, catalog: Path | None) -> Dbt
         for read in reads.get(job, ())
     }
     return DbtProject(found, edges)
+
+
+def tested_facts(rules: Any) -> tuple[bool, tuple[str, ...] | None]:
+    """What a column's dbt tests promise, as ingest records them (``quality``): ``not_null``
+    makes it required, ``accepted_values`` its enum."""
+    required, enum = False, None
+    for rule in rules or []:
+        if not isinstance(rule, dict):
+            continue
+        if rule.get("type") == "not_null":
+            required = True
+        values = (rule.get("kwargs") or {}).get("values")
+        if rule.get("type") == "accepted_values" and isinstance(values, list):
+            enum = tuple(str(v) for v in values)
+    return required, enum
+
+
+def _from_graph(here: GraphDataset, new: list[FieldSpec]) -> list[FieldSpec]:
+    """The graph's columns with what their recorded dbt tests promise; where the graph has no
+    tests for a column, the new side's promises (no evidence of a change)."""
+    by_name = {f.name: f for f in new}
+    out = []
+    for column in here.columns:
+        rules = here.quality.get(column.name) or []
+        if any(r.get("dbtTestId") for r in rules):
+            required, enum = tested_facts(rules)
+        else:
+            twin = by_name.get(column.name)
+            required, enum = (twin.required, twin.enum) if twin else (False, None)
+        out.append(
+            FieldSpec(column.name, column.type, required, column.field_id, enum, column.position)
+        )
+    return out
 
 
 def _json(path: Path) -> Any:
@@ -159,7 +194,9 @@ def _with_catalog(declared: list[FieldSpec], real: list[FieldSpec] | None) -> li
                 spec.name if spec else column.name,
                 column.type or (spec.type if spec else None),
                 spec.required if spec else False,
-                position=column.position,
+                None,
+                spec.enum if spec else None,
+                column.position,
             )
         )
     return merged
@@ -186,6 +223,10 @@ def dbt_changes(
         out.notes.append(
             f"{manifest}: compared with the graph (no --dbt-base): models it deletes are not seen"
         )
+        known = [d.id for d in pr.datasets.values() if graph[(d.namespace, d.name)] is not None]
+        jobs = {job for _, job, _ in pr.edges}
+        current = {e for e in writing_edges(execute, known) if e[1] in jobs}
+        out.edges.extend(_edge_changes(current, pr.edges))
     renamed = _renames(old, pr) if old else {}
     for dataset in pr.datasets.values():
         here = graph[(dataset.namespace, dataset.name)]
@@ -200,7 +241,7 @@ def dbt_changes(
             if here is None:
                 out.changes.extend(plan([dataset_added(dataset.id)], here, source))
                 continue
-            before = assume_same_required(here.columns, dataset.columns)
+            before = _from_graph(here, dataset.columns)
         if before is None:
             continue  # a renamed model: judged under its old id below
         changes = _schema_changes(dataset.id, before, dataset.columns)

@@ -16,9 +16,9 @@ from typing import Any
 from graph.change_classifier import FieldSpec
 from graph.check.changeset import CheckError, Execute
 
-_BATCH = 200  # aliased lookups per operation
+_BATCH = 25  # aliased lookups per operation (a server refuses documents over 30 aliases)
 _NODE_FIELDS = "id kind namespace name"
-_COLUMN_FIELDS = "id name type ordinal current fieldId"
+_COLUMN_FIELDS = "id name type ordinal current fieldId quality"
 
 
 def nodes(execute: Execute, ids: Iterable[str]) -> dict[str, dict[str, Any] | None]:
@@ -45,6 +45,7 @@ class GraphDataset:
     name: str
     columns: list[FieldSpec]
     column_ids: dict[str, str]
+    quality: dict[str, list[dict[str, Any]]]  # column name -> its declared quality rules
 
 
 def datasets(
@@ -82,7 +83,14 @@ def _dataset(data: dict[str, Any] | None) -> GraphDataset | None:
             for c in current
         ],
         {c["name"]: c["id"] for c in current},
+        {c["name"]: _rules(c.get("quality")) for c in current},
     )
+
+
+def _rules(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, str):  # a JSON scalar some transports leave as text
+        value = json.loads(value)
+    return [r for r in value or [] if isinstance(r, dict)]
 
 
 SEARCH_QUERY = """
@@ -93,10 +101,13 @@ def suggestions(execute: Execute, node_id: str, limit: int = 3) -> list[str]:
     """Ids close to ``node_id`` (a typo, another namespace): searched by its last name part."""
     tail = node_id.replace("/", ":").split(":")[-1].split(".")[-1] or node_id
     candidates: list[str] = []
-    for text in dict.fromkeys((tail, tail[: max(3, len(tail) // 2)])):
-        hits = execute(SEARCH_QUERY, {"text": text})["searchConnection"]["nodes"]
-        candidates.extend(h["id"] for h in hits)
-    return difflib.get_close_matches(node_id, list(dict.fromkeys(candidates)), limit, 0.4)
+    texts = [*[tail[:n] for n in range(len(tail), 1, -1)][:6], tail[-3:]]  # a typo anywhere
+    for text in dict.fromkeys(texts):
+        candidates.extend(search_ids(execute, text))
+        close = difflib.get_close_matches(node_id, list(dict.fromkeys(candidates)), limit, 0.8)
+        if close:
+            return close
+    return difflib.get_close_matches(node_id, list(dict.fromkeys(candidates)), limit, 0.6)
 
 
 def unknown_node(execute: Execute, node_id: str) -> CheckError:
@@ -112,3 +123,31 @@ def unknown_node(execute: Execute, node_id: str) -> CheckError:
 def search_ids(execute: Execute, text: str) -> list[str]:
     """Ids of nodes whose name contains ``text`` (case-insensitive), best matches first."""
     return [h["id"] for h in execute(SEARCH_QUERY, {"text": text})["searchConnection"]["nodes"]]
+
+
+def writing_edges(execute: Execute, dataset_ids: Iterable[str]) -> set[tuple[str, str, str]]:
+    """(read dataset, job, written dataset) for the jobs writing each dataset, as the graph has
+    them now: one hop of ``lineage`` upstream per dataset, batched."""
+    wanted = list(dict.fromkeys(dataset_ids))
+    found: set[tuple[str, str, str]] = set()
+    for start in range(0, len(wanted), _BATCH):
+        chunk = wanted[start : start + _BATCH]
+        fields = " ".join(
+            f"l{i}: lineage(nodeId: {json.dumps(did)}, direction: UPSTREAM, depth: 1) "
+            "{ edges { source target kind } }"
+            for i, did in enumerate(chunk)
+        )
+        data = execute(f"query Writers {{ {fields} }}", {})
+        for i in range(len(chunk)):
+            edges = data[f"l{i}"]["edges"]
+            reads: dict[str, set[str]] = {}
+            for e in edges:
+                if e["kind"] == "READS":
+                    reads.setdefault(e["target"], set()).add(e["source"])
+            found.update(
+                (read, e["source"], e["target"])
+                for e in edges
+                if e["kind"] == "WRITES"
+                for read in reads.get(e["source"], ())
+            )
+    return found

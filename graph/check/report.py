@@ -40,9 +40,13 @@ _CONTRACT_TERMS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class AffectedRow:
-    """A node the change set reaches: its worst severity, one explaining path, and which changes."""
+    """A node the change set reaches: its worst severity, one explaining path, and which changes.
+
+    The path is rebuilt from the answer's ``via`` tree when first read: a comment shows a few
+    hundred of a hub's 100k rows, so only those pay for theirs.
+    """
 
     id: str
     kind: str
@@ -50,10 +54,17 @@ class AffectedRow:
     name: str | None
     dataset: str | None
     distance: int
-    path: list[str]
     severity: str
     certain: bool
-    changes: list[str] = field(default_factory=list)
+    changes: list[str]
+    tree: tuple[str, dict[str, str]]  # (the changed node, affected id -> via) it was reached in
+    _path: list[str] | None = None
+
+    @property
+    def path(self) -> list[str]:
+        if self._path is None:
+            self._path = _path(self.id, *self.tree)
+        return self._path
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -164,6 +175,7 @@ def _merge_rows(
     """Fold one impact answer into the rows; the answer's worst (capped) severity rank."""
     changed = answer["changed"]["id"]
     via = {a["id"]: a["via"] for a in answer["affected"]}
+    tree = (changed, via)
     worst = 0
     for node in answer["affected"]:
         severity = node["severity"] if RANK[node["severity"]] <= RANK[cap] else cap
@@ -177,17 +189,17 @@ def _merge_rows(
                 node["name"],
                 node["dataset"],
                 node["distance"],
-                _path(node["id"], changed, via),
                 severity,
                 node["certain"],
                 [planned.label],
+                tree,
             )
             continue
         if planned.label not in row.changes:
             row.changes.append(planned.label)
         if (RANK[severity], -node["distance"]) > (RANK[row.severity], -row.distance):
             row.severity, row.distance, row.certain = severity, node["distance"], node["certain"]
-            row.path = _path(node["id"], changed, via)
+            row.tree, row._path = tree, None
     return worst
 
 

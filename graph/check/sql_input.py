@@ -37,24 +37,13 @@ from graph.check.planning import plan
 from graph.model import dataset_id
 from ingest.naming import normal_namespace
 
-DIALECTS = (
-    "postgres",
-    "snowflake",
-    "bigquery",
-    "spark",
-    "databricks",
-    "trino",
-    "redshift",
-    "mysql",
-    "duckdb",
-    "tsql",
-    "hive",
-    "oracle",
-    "clickhouse",
-    "athena",
-    "presto",
-    "sqlite",
-)
+
+def check_dialect(dialect: str | None) -> None:
+    """A CheckError naming the dialect when sqlglot does not know it (with its suggestion)."""
+    try:
+        sqlglot.Dialect.get_or_raise(dialect)
+    except ValueError as e:
+        raise CheckError(f"--sql-dialect: {e}") from None
 
 
 def sql_changes(

@@ -1,7 +1,7 @@
 """The ``lineagemesh`` command line: serve the graph, ingest sources, export the schema.
 
 ``main`` is the group the console script runs; each command lives in the module named after it
-(``serve``, ``ingest``, ``reindex``, ``check``, ``export``, ``journal``, ``schema``) and the options
+(``serve``, ``ingest``, ``reindex``, ``check``, ``diff``, ``export``, ``journal``, ``schema``) and the options
 they share in ``options``. Every command that reads or writes the graph takes the same store
 options as ``serve``. Errors are printed as one clear line and give a non-zero exit code.
 """
@@ -13,6 +13,7 @@ import logging
 import click
 
 from graph.cli.check import check
+from graph.cli.diff import diff
 from graph.cli.export import export
 from graph.cli.ingest import ingest
 from graph.cli.journal import journal
@@ -39,5 +40,5 @@ def main(log_level: str) -> None:
     )
 
 
-for _command in (serve, ingest, reindex, check, export, journal, export_schema):
+for _command in (serve, ingest, reindex, check, diff, export, journal, export_schema):
     main.add_command(_command)

@@ -1,8 +1,349 @@
-"""``lineagemesh check``: the pull-request check; the command and its options live with the check
-itself (``graph.check.command``), this module only names it for the group."""
+"""``lineagemesh check``: the pull-request check (``graph.check``), as a click command.
+
+Reads whatever artifacts the pull request carries (any mix), classifies and places their changes,
+runs one combined impact report and renders it. Exit codes: 0 the verdict is below ``--fail-on``,
+1 it reaches it, 2 for every usage, input or store error (a data dir a server holds included:
+ask that server with ``--server``). Only lineagemesh's own messages reach stderr.
+"""
 
 from __future__ import annotations
 
-from graph.check.command import check
+import contextlib
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
-__all__ = ["check"]
+import click
+
+from graph.check.changeset import ChangeSet, CheckError, Execute
+from graph.check.formats import RENDERERS
+from graph.check.report import RANK, build_report
+from graph.impact import ChangeKind
+
+FAIL_LEVELS = {"breaking": 2, "warning": 1, "never": 3}
+
+HELP = """Blast radius of a pull request's changes, for CI.
+
+\b
+Give the artifacts the pull request carries, in any mix (one combined report):
+  --dbt-manifest target/manifest.json [--dbt-base prod/manifest.json] [--dbt-catalog ...]
+  --sql migrations/0042.sql --sql-dialect postgres --namespace postgres://db:5432
+  --contract contracts/orders.odcs.yaml
+  --iceberg-metadata old.metadata.json new.metadata.json
+or name one node: NODE_ID [--change drop|rename|type_change|semantic | --proposed-schema FILE].
+
+\b
+NODE_ID is a graph id, as GraphQL and `lineagemesh export` show them:
+  dataset:NAMESPACE:NAME             dataset:postgres://db:5432:shop.public.orders
+  datasetField:NAMESPACE:NAME:COLUMN datasetField:postgres://db:5432:shop.public.orders:amount
+  job:NAMESPACE:NAME                 job:dbt:model.jaffle_shop.orders
+An unknown id gets "did you mean" suggestions.
+
+\b
+Exit codes: 0 below --fail-on, 1 at or above it, 2 usage, input or store error.
+"""
+
+
+@click.command("check", help=HELP)
+@click.argument("node_id", required=False)
+@click.option(
+    "--change",
+    type=click.Choice([c.value.lower() for c in ChangeKind], case_sensitive=False),
+    help="The change NODE_ID undergoes (default drop); not with --proposed-schema.",
+)
+@click.option(
+    "--proposed-schema",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A new schema for dataset NODE_ID (OpenLineage schema facet, Iceberg schema or contract).",
+)
+@click.option(
+    "--dbt-manifest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The pull request's dbt manifest.json (dbt parse/compile output).",
+)
+@click.option(
+    "--dbt-base",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The manifest to compare with (default: the graph's current state of those models).",
+)
+@click.option(
+    "--dbt-catalog",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The pull request's catalog.json: the warehouse's columns and types.",
+)
+@click.option(
+    "--namespace",
+    help="Dataset namespace of the warehouse, as given to `lineagemesh ingest dbt` (needed by --sql).",
+)
+@click.option(
+    "--sql",
+    "sql_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A DDL migration file (repeatable).",
+)
+@click.option(
+    "--sql-dialect",
+    help="SQL dialect of --sql: postgres, snowflake, bigquery, spark, trino, redshift, tsql, ... "
+    "(default: generic SQL).",
+)
+@click.option(
+    "--contract",
+    "contract_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The new version of a data contract (ODCS or datacontract.com; repeatable).",
+)
+@click.option(
+    "--contract-base",
+    "contract_bases",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An older version to compare --contract with (default: the graph's current one).",
+)
+@click.option(
+    "--iceberg-metadata",
+    nargs=2,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="OLD NEW",
+    help="Two Iceberg table metadata files; renames are recognised by field id.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(RENDERERS)),
+    default="text",
+    show_default=True,
+    help="markdown always fits one PR comment; json is documented in docs/ci.md.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report here instead of stdout.",
+)
+@click.option(
+    "--json-output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the JSON report here (CI: the markdown to post, the JSON to keep).",
+)
+@click.option(
+    "--junit-output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the JUnit XML report here (CI test tabs).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(sorted(FAIL_LEVELS)),
+    default="breaking",
+    show_default=True,
+    help="Exit 1 when the verdict reaches this level.",
+)
+@click.option(
+    "--depth", type=click.IntRange(0), help="Bound the walk to this many hops (default unbounded)."
+)
+@click.option(
+    "--server", metavar="URL", help="Ask a running lineagemesh server instead of opening a store."
+)
+@click.option(
+    "--token", envvar="LINEAGEMESH_TOKEN", help="Bearer token for --server (env LINEAGEMESH_TOKEN)."
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="LINEAGEMESH_DATA_DIR",
+    help="Directory of the embedded store (default ~/.lineagemesh).",
+)
+@click.option(
+    "--store", "store_uri", envvar="LINEAGEMESH_STORE", metavar="URI", help="Store URI (Neo4j)."
+)
+@click.option("--neo4j-user", envvar="LINEAGEMESH_NEO4J_USER")
+@click.option("--neo4j-password", envvar="LINEAGEMESH_NEO4J_PASSWORD")
+@click.option("--neo4j-database", envvar="LINEAGEMESH_NEO4J_DATABASE", default="neo4j")
+def check(
+    node_id: str | None,
+    change: str | None,
+    proposed_schema: Path | None,
+    dbt_manifest: Path | None,
+    dbt_base: Path | None,
+    dbt_catalog: Path | None,
+    namespace: str | None,
+    sql_files: tuple[Path, ...],
+    sql_dialect: str | None,
+    contract_files: tuple[Path, ...],
+    contract_bases: tuple[Path, ...],
+    iceberg_metadata: tuple[Path, Path] | None,
+    output_format: str,
+    output: Path | None,
+    json_output: Path | None,
+    junit_output: Path | None,
+    fail_on: str,
+    depth: int | None,
+    server: str | None,
+    token: str | None,
+    data_dir: Path | None,
+    store_uri: str | None,
+    neo4j_user: str | None,
+    neo4j_password: str | None,
+    neo4j_database: str,
+) -> None:
+    _usage(
+        node_id, change, proposed_schema, dbt_manifest, dbt_base, dbt_catalog, namespace,
+        sql_files, sql_dialect, contract_files, contract_bases, iceberg_metadata, server,
+        data_dir, store_uri,
+    )  # fmt: skip
+    root = logging.getLogger()  # stderr carries the check's own messages and warnings only:
+    root.setLevel(max(root.level, logging.WARNING))  # no HTTP client or store-loading lines
+    store_options = {
+        "user": neo4j_user,
+        "password": neo4j_password,
+        "database": neo4j_database,
+        "data_dir": str(data_dir) if data_dir else None,
+    }
+    try:
+        with executor(server, token, store_uri, store_options) as execute:
+            change_set = ChangeSet()
+            if node_id is not None and proposed_schema is not None:
+                from graph.check.node_input import proposed_schema_changes
+
+                change_set.extend(proposed_schema_changes(execute, node_id, proposed_schema))
+            elif node_id is not None:
+                from graph.check.node_input import node_change
+
+                change_set.extend(node_change(execute, node_id, (change or "drop").upper()))
+            if dbt_manifest is not None:
+                from graph.check.dbt_input import dbt_changes
+
+                change_set.extend(
+                    dbt_changes(execute, dbt_manifest, dbt_base, dbt_catalog, namespace)
+                )
+            if sql_files:
+                from graph.check.sql_input import sql_changes
+
+                assert namespace is not None, "checked by _usage"
+                change_set.extend(sql_changes(execute, sql_files, sql_dialect, namespace))
+            if contract_files:
+                from graph.check.contract_input import contract_changes
+
+                change_set.extend(contract_changes(execute, contract_files, contract_bases))
+            if iceberg_metadata:
+                from graph.check.iceberg_input import iceberg_changes
+
+                change_set.extend(iceberg_changes(execute, *iceberg_metadata))
+            report = build_report(execute, change_set, depth)
+    except CheckError as e:
+        click.echo(f"Error: {e}", err=True)
+        sys.exit(2)
+    text = RENDERERS[output_format](report)
+    if json_output is not None:
+        _write(json_output, RENDERERS["json"](report))
+    if junit_output is not None:
+        _write(junit_output, RENDERERS["junit"](report))
+    if output is None:
+        click.echo(text)
+    else:
+        _write(output, text)
+    sys.exit(1 if RANK.get(report.verdict, 0) >= FAIL_LEVELS[fail_on] else 0)
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text + "\n", encoding="utf-8")
+    except OSError as e:
+        click.echo(f"Error: {path}: cannot write: {e.strerror or e}", err=True)
+        sys.exit(2)
+
+
+def _usage(
+    node_id: str | None,
+    change: str | None,
+    proposed_schema: Path | None,
+    dbt_manifest: Path | None,
+    dbt_base: Path | None,
+    dbt_catalog: Path | None,
+    namespace: str | None,
+    sql_files: tuple[Path, ...],
+    sql_dialect: str | None,
+    contract_files: tuple[Path, ...],
+    contract_bases: tuple[Path, ...],
+    iceberg_metadata: tuple[Path, Path] | None,
+    server: str | None,
+    data_dir: Path | None,
+    store_uri: str | None,
+) -> None:
+    if change and proposed_schema:
+        raise click.UsageError("give --change or --proposed-schema, not both")
+    if (change or proposed_schema) and node_id is None:
+        raise click.UsageError("--change and --proposed-schema need a NODE_ID")
+    if not (node_id or dbt_manifest or sql_files or contract_files or iceberg_metadata):
+        raise click.UsageError(
+            "nothing to check: give a NODE_ID, --dbt-manifest, --sql, --contract or --iceberg-metadata"
+        )
+    if (dbt_base or dbt_catalog) and not dbt_manifest:
+        raise click.UsageError("--dbt-base and --dbt-catalog go with --dbt-manifest")
+    if contract_bases and not contract_files:
+        raise click.UsageError("--contract-base goes with --contract")
+    if sql_files and not namespace:
+        raise click.UsageError(
+            "--sql needs --namespace: the dataset namespace of the database the migration runs on"
+        )
+    if sql_dialect is not None:
+        from graph.check.sql_input import check_dialect
+
+        try:
+            check_dialect(sql_dialect)
+        except CheckError as e:
+            raise click.UsageError(str(e)) from None
+    if server and (data_dir or store_uri):
+        raise click.UsageError("give --server, or --data-dir / --store, not both")
+    if data_dir and store_uri:
+        raise click.UsageError("give either --data-dir or --store, not both")
+
+
+@contextlib.contextmanager
+def executor(
+    server: str | None, token: str | None, store_uri: str | None, options: dict[str, Any]
+) -> Iterator[Execute]:
+    """GraphQL against a server's /graphql, or executed in-process on the store the options name."""
+    if server:
+        from graph.client import ClientError, http_executor
+
+        remote = http_executor(server, token)
+
+        def ask(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+            try:
+                return remote(query, variables)
+            except ClientError as e:
+                raise CheckError(str(e)) from None
+
+        yield ask
+        return
+    from graph.api.schema import context, schema
+    from graph.stores import StoreUnavailable, open_store
+    from graph.stores.journal import JournalError, JournalInUse
+
+    try:
+        store = open_store(store_uri, **options)
+    except JournalInUse as e:
+        raise CheckError(
+            f"{e}. A running server holds this data dir: ask it instead, with --server URL "
+            "(e.g. --server http://localhost:8080)"
+        ) from None
+    except (JournalError, StoreUnavailable, OSError) as e:
+        raise CheckError(f"cannot open the store: {e}") from None
+    with store:
+
+        def local(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+            try:
+                result = schema.execute_sync(
+                    query, variable_values=variables, context_value=context(store)
+                )
+            except StoreUnavailable as e:
+                raise CheckError(f"store unavailable: {e}") from None
+            if result.errors:
+                raise CheckError("; ".join(error.message for error in result.errors))
+            assert result.data is not None, "a query that raised no error has data"
+            return result.data
+
+        yield local
