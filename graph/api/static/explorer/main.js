@@ -263,6 +263,7 @@ function fullOf(id) {
 }
 
 async function render({ fresh = false } = {}) {
+  await domainsReady;
   await fillDomains();
   if (state.columns) for (const id of model.drawn) if (model.nodes.get(id)?.kind === "DATASET") await loadColumns(id);
   const elements = [];
@@ -304,7 +305,8 @@ async function render({ fresh = false } = {}) {
 }
 
 function markPainted() {
-  if (window.explorer.firstPaintMs === null) window.explorer.firstPaintMs = performance.now();
+  window.explorer.paintedAt = performance.now();
+  if (window.explorer.firstPaintMs === null) window.explorer.firstPaintMs = window.explorer.paintedAt;
   window.explorer.ready = true;
   document.body.dataset.painted = String(Number(document.body.dataset.painted || 0) + 1);
 }
@@ -376,6 +378,7 @@ async function openImpact(id, change, push = true) {
   const shown = affected.slice(0, IMPACT_DRAWN);
   const ids = new Set([report.changed.id, ...shown.map((a) => a.id)]);
   model.drawn = new Set([...ids].filter((x) => !x.startsWith("datasetField:")));
+  await domainsReady;
   await fillDomains();
   const elements = [nodeElement(report.changed, ["changed"])];
   for (const a of shown) {
@@ -483,12 +486,12 @@ async function restore(push) {
   return openNode(wanted.node, wanted, push);
 }
 
+// the domain list (for colours) and the server's offered fields are asked beside the first lineage
+let domainsReady = Promise.resolve();
+
 async function start() {
-  try {
-    setDomains(await api.domainNames());
-  } catch (error) {
-    console.warn("no domain list", error);
-  }
+  domainsReady = api.domainNames().then(setDomains, (error) => console.warn("no domain list", error));
+  api.offers("query", "neighbours").catch(() => {});
   await restore(false);
 }
 
