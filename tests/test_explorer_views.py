@@ -438,3 +438,37 @@ def test_panels_show_run_history_readable_facets_and_a_sortable_impact_table(
     lines = blob(browser, "impact-csv-link").decode().splitlines()
     assert lines[0] == "severity,id,kind,namespace,dataset,name,distance,certain,via"
     assert len(lines) == 1 + len(filtered) and all("discount" in line for line in lines[1:])
+
+
+def test_the_graph_works_from_the_keyboard(server: LiveServer, browser: Chrome) -> None:
+    open_explorer(browser, server, f"#node={fd.ds('top_delivery_times')}")
+    wait(browser, "document.body.dataset.painted", "nothing drawn")
+    graph = control(
+        browser,
+        "Lineage graph: arrow keys move between nodes, Enter opens one, "
+        "[ and ] draw what is hidden up- and downstream",
+    )
+    browser.execute_script("arguments[0].focus()", graph)  # as Tab would
+    graph.send_keys(Keys.ARROW_LEFT)  # the first key selects the node opened
+    selected = lambda: browser.execute_script("return window.explorer.selected")  # noqa: E731
+    assert selected() == fd.ds("top_delivery_times")
+    graph.send_keys(Keys.ARROW_LEFT)
+    assert selected() == fd.job("delivery_times_7_days")  # its writer, upstream
+    graph.send_keys(Keys.ARROW_LEFT, Keys.ARROW_LEFT)
+    assert selected() == fd.job("etl_delivery_7_days")
+    assert "selected:" in browser.find_element(By.ID, "status").text
+    # walk to orders_7_days, whose upstream is hidden, and draw it with "["
+    browser.execute_script(
+        "const cy = window.explorer.cy; cy.nodes().unselect(); cy.getElementById(arguments[0]).select()",
+        fd.ds("orders_7_days"),
+    )
+    before = painted(browser)
+    graph.send_keys("[")
+    wait_painted(browser, before)
+    assert fd.job("etl_orders_7_days") in drawn(browser)
+    graph.send_keys(Keys.ENTER)
+    wait(
+        browser,
+        "document.querySelector('#panel h2') && document.querySelector('#panel h2').textContent === 'public.orders_7_days'",
+        "Enter did not open the node's details",
+    )
