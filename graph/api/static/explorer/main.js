@@ -378,6 +378,8 @@ async function openImpact(id, change, push = true) {
   const shown = affected.slice(0, IMPACT_DRAWN);
   const ids = new Set([report.changed.id, ...shown.map((a) => a.id)]);
   model.drawn = new Set([...ids].filter((x) => !x.startsWith("datasetField:")));
+  model.addNode(report.changed);
+  for (const a of shown) if (!model.nodes.has(a.id)) model.addNode({ ...a, deleted: false, declared: true });
   await domainsReady;
   await fillDomains();
   const elements = [nodeElement(report.changed, ["changed"])];

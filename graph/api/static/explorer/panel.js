@@ -166,8 +166,7 @@ const IMPACT_COLUMNS = [
   ["severity", (a) => SEVERITY_RANK[a.severity] ?? 9],
   ["name", (a) => (a.dataset ? `${a.dataset}.${a.name}` : a.name || a.id).toLowerCase()],
   ["kind", (a) => a.kind],
-  ["namespace", (a) => a.namespace || ""],
-  ["distance", (a) => a.distance],
+  ["hops", (a) => a.distance],
 ];
 const TABLE_ROWS = 2000;  // rows drawn at most; the CSV holds all
 
@@ -185,7 +184,7 @@ export function showImpact(report, drawnCount, onLink) {
       <button type="button" id="impact-csv" aria-label="Download CSV">CSV</button><a id="impact-csv-link" hidden></a></div>
     <p id="impact-count" class="muted"></p>
     <table id="impact-affected"><thead><tr>${IMPACT_COLUMNS.map(([name]) => `<th data-sort="${name}" aria-sort="none" tabindex="0">${name}</th>`).join("")}</tr></thead><tbody></tbody></table>`, onLink);
-  let sort = { column: "distance", descending: false };
+  let sort = { column: "hops", descending: false };
   const filter = element.querySelector("#impact-filter");
   const body = element.querySelector("#impact-affected tbody");
   const rowsShown = () => {
@@ -202,9 +201,9 @@ export function showImpact(report, drawnCount, onLink) {
   };
   const fill = () => {
     const rows = rowsShown();
-    body.innerHTML = rows.slice(0, TABLE_ROWS).map((a) => `<tr data-id="${esc(a.id)}"><td><span class="badge ${esc(a.severity)}">${esc(a.severity)}</span></td>
+    body.innerHTML = rows.slice(0, TABLE_ROWS).map((a) => `<tr data-id="${esc(a.id)}" title="${esc(a.namespace || "")}"><td><span class="badge ${esc(a.severity)}">${esc(a.severity)}</span></td>
       <td>${a.kind === "DATASET" || a.kind === "JOB" ? link(a.id, a.name) : esc(a.dataset ? `${a.dataset}.${a.name}` : a.name || a.id)}${a.certain ? "" : ' <span class="muted">(uncertain)</span>'}</td>
-      <td class="muted">${esc((a.kind || "").toLowerCase())}</td><td class="muted">${esc(a.namespace || "")}</td><td>${a.distance}</td></tr>`).join("");
+      <td class="muted">${esc((a.kind || "").toLowerCase())}</td><td>${a.distance}</td></tr>`).join("");
     body.querySelectorAll("[data-node]").forEach((x) => x.addEventListener("click", () => onLink(x.dataset.node)));
     element.querySelector("#impact-count").textContent = `${rows.length} of ${report.affected.length}${rows.length > TABLE_ROWS ? `, the first ${TABLE_ROWS} listed` : ""}`;
     element.querySelectorAll("#impact-affected th").forEach((th) => th.setAttribute("aria-sort",
