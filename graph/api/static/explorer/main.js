@@ -265,7 +265,13 @@ function fullOf(id) {
 async function render({ fresh = false } = {}) {
   await domainsReady;
   await fillDomains();
-  if (state.columns) for (const id of model.drawn) if (model.nodes.get(id)?.kind === "DATASET") await loadColumns(id);
+  if (state.columns) {
+    // every drawn dataset's columns, a few requests at a time (the server admits a client's queries in bounds)
+    const waiting = [...model.drawn].filter((id) => model.nodes.get(id)?.kind === "DATASET" && !model.columns.has(id));
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      while (waiting.length) await loadColumns(waiting.shift());
+    }));
+  }
   const elements = [];
   const columnIds = new Set();
   const path = state.path && model.path?.column === state.path ? model.path : null;
