@@ -59,7 +59,7 @@ class SearchFilter:
 class Hit:
     node: Node
     dataset: Node | None  # a column's dataset
-    domain: str | None  # the domain's name, where the hit has one
+    domain: str | None  # the domain's name, where the hit has one (see ``describe``)
 
 
 def match_rank(text: str, name: str) -> int:
@@ -95,10 +95,9 @@ def search(
     if where.namespace is not None:
         found = [n for n in found if n.props.get("namespace") == where.namespace]
     datasets = _datasets_of_columns(store, found)
-    domains = _domains(store, found, datasets) if found else {}
-    hits = [Hit(n, datasets.get(n.id), domains.get(n.id)) for n in found]
+    hits = [Hit(n, datasets.get(n.id), None) for n in found]
     if where.domain is not None:
-        hits = [h for h in hits if h.domain == where.domain]
+        hits = [h for h in describe(store, hits) if h.domain == where.domain]
     if where.owner is not None:
         hits = _owned_by(store, hits, where.owner)
     if where.tag is not None:
@@ -114,6 +113,19 @@ def search(
         )
     )
     return hits[:first]
+
+
+def describe(store: GraphReader, hits: Sequence[Hit]) -> list[Hit]:
+    """The hits with their domains: asked for the page shown (a thousand hits' domains are reads
+    a keystroke need not wait for), or for all when a domain filters them."""
+    if not hits:
+        return []
+    domains = _domains(
+        store,
+        [h.node for h in hits],
+        {h.node.id: h.dataset for h in hits if h.dataset is not None},
+    )
+    return [Hit(h.node, h.dataset, domains.get(h.node.id)) for h in hits]
 
 
 def _tags(node: Node) -> set[str]:

@@ -1,5 +1,6 @@
 """The demo server the explorer's browser tests run against: the food_delivery demo with three
-domains by rule, an owner, a job reading 120 datasets (a fan-out that pages) and a dropped dataset."""
+domains by rule, an owner, a job reading 120 datasets (a fan-out that pages), a dropped dataset and
+a dataset failing a data quality assertion."""
 
 from __future__ import annotations
 
@@ -68,6 +69,36 @@ def retire_events() -> list[dict[str, Any]]:
     ]
 
 
+def quality_event() -> dict[str, Any]:
+    """quality.checked with one passing and one failing data quality assertion."""
+    producer = "https://example.com/tests"
+    return {
+        "eventType": "COMPLETE",
+        "eventTime": "2026-01-05T06:00:00Z",
+        "run": {"runId": str(uuid.uuid4())},
+        "job": {"namespace": "quality", "name": "check_orders"},
+        "producer": producer,
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "inputs": [
+            {
+                "namespace": "quality",
+                "name": "checked",
+                "facets": {
+                    "dataQualityAssertions": {
+                        "_producer": producer,
+                        "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/DataQualityAssertionsDatasetFacet.json",
+                        "assertions": [
+                            {"assertion": "not_null", "success": True, "column": "id"},
+                            {"assertion": "unique", "success": False, "column": "email"},
+                        ],
+                    }
+                },
+            }
+        ],
+        "outputs": [{"namespace": "quality", "name": "report"}],
+    }
+
+
 @contextmanager
 def demo_server(root: Path) -> Iterator[LiveServer]:
     rules = root / "rules.yaml"
@@ -80,6 +111,7 @@ def demo_server(root: Path) -> Iterator[LiveServer]:
             fan_in_event(),
             fd.ownership_event("delivery_times_7_days", "team-delivery"),
             *retire_events(),
+            quality_event(),
         ):
             httpx.post(f"{server.url}/api/v1/lineage", json=event, timeout=30).raise_for_status()
         yield server

@@ -197,7 +197,7 @@ def test_impact_mode_shows_the_impact_answer(
     assert {
         a["id"] for a in expected["affected"] if not a["id"].startswith("datasetField:")
     } <= set(nodes)
-    rows = browser.find_elements(By.CSS_SELECTOR, "#impact-affected tr")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#impact-affected tbody tr")
     assert len(rows) == len(expected["affected"])
     owners = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#impact-owners li")]
     assert sorted(o.split(" (")[0] for o in owners) == sorted(o["name"] for o in expected["owners"])
@@ -216,7 +216,7 @@ def test_impact_mode_shows_the_impact_answer(
         """query($id: String!) { impact(nodeId: $id, change: SEMANTIC) { affected { id } } }""",
         id=fd.ds("delivery_7_days"),
     )["impact"]
-    assert len(browser.find_elements(By.CSS_SELECTOR, "#impact-affected tr")) == len(
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#impact-affected tbody tr")) == len(
         semantic["affected"]
     )
     assert "change=SEMANTIC" in browser.current_url

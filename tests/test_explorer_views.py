@@ -367,15 +367,108 @@ def test_export_svg_and_png(server: LiveServer, browser: Chrome) -> None:
         control(browser, name).click()
         link = browser.find_element(By.ID, "export-link")
         assert link.get_attribute("download") == f"lineage-public.delivery_7_days.{kind}"
-        content = browser.execute_async_script(
-            """const done = arguments[arguments.length - 1];
-            fetch(document.getElementById('export-link').href).then((r) => r.arrayBuffer())
-              .then((b) => done(Array.from(new Uint8Array(b))))""",
-        )
-        data = bytes(content)
+        data = blob(browser, "export-link")
         if kind == "svg":
             text = data.decode()
             assert text.startswith("<svg") and "public.delivery_7_days" in text
             assert "etl_delivery_7_days" in text and "<line" in text
         else:
             assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+
+def blob(driver: Chrome, link_id: str) -> bytes:
+    """The bytes a download link (a blob: URL made by the page) holds."""
+    return bytes(
+        driver.execute_async_script(
+            """const done = arguments[arguments.length - 1];
+            fetch(document.getElementById(arguments[0]).href).then((r) => r.arrayBuffer())
+              .then((b) => done(Array.from(new Uint8Array(b))))""",
+            link_id,
+        )
+    )
+
+
+def test_panels_show_run_history_readable_facets_and_a_sortable_impact_table(
+    server: LiveServer, browser: Chrome
+) -> None:
+    open_explorer(browser, server, f"#node={fd.job('etl_orders_7_days')}")
+    wait(browser, "document.querySelector('#runs tbody tr')", "no run history")
+    state, started, took = (
+        td.text for td in browser.find_elements(By.CSS_SELECTOR, "#runs tbody tr td")[:3]
+    )
+    assert state == "COMPLETE" and started.startswith("2026-01-05") and took.endswith(("s", "min"))
+    # facets as fields, a failing quality assertion flagged, the JSON on demand
+    open_explorer(browser, server, "#node=dataset:quality:checked")
+    wait(browser, "document.querySelector('details.facet')", "no facets")
+    facet = browser.find_element(By.CSS_SELECTOR, "details.facet[data-facet=dataQualityAssertions]")
+    assert "1 failing" in facet.find_element(By.TAG_NAME, "summary").text
+    assert "unique" in facet.find_element(By.CSS_SELECTOR, "li.failing").text
+    raw = browser.find_element(By.CSS_SELECTOR, "details.facet-json")
+    assert (
+        raw.get_attribute("open") is None
+        and not raw.find_element(By.TAG_NAME, "pre").is_displayed()
+    )
+    raw.find_element(By.TAG_NAME, "summary").click()
+    assert json.loads(raw.find_element(By.TAG_NAME, "pre").text)["dataQualityAssertions"]
+    # the impact table: sorted by a header, filtered, downloaded as CSV
+    open_explorer(browser, server, f"#node={fd.ds('delivery_7_days')}&mode=impact&change=DROP")
+    wait(browser, "document.querySelector('#impact-affected tbody tr')", "no impact table")
+
+    def rows() -> list[list[str]]:
+        return [
+            [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+            for tr in browser.find_elements(By.CSS_SELECTOR, "#impact-affected tbody tr")
+        ]
+
+    everything = rows()
+    name = browser.find_element(By.CSS_SELECTOR, "#impact-affected th[data-sort=name]")
+    name.click()
+    ascending = [row[1] for row in rows()]
+    assert (
+        ascending == sorted(ascending, key=str.lower)
+        and name.get_attribute("aria-sort") == "ascending"
+    )
+    name.click()
+    assert [row[1] for row in rows()] == ascending[::-1]
+    browser.find_element(By.ID, "impact-filter").send_keys("discount")
+    filtered = rows()
+    assert 0 < len(filtered) < len(everything)
+    assert all("discount" in " ".join(row).lower() for row in filtered)
+    browser.find_element(By.ID, "impact-csv").click()
+    lines = blob(browser, "impact-csv-link").decode().splitlines()
+    assert lines[0] == "severity,id,kind,namespace,dataset,name,distance,certain,via"
+    assert len(lines) == 1 + len(filtered) and all("discount" in line for line in lines[1:])
+
+
+def test_the_graph_works_from_the_keyboard(server: LiveServer, browser: Chrome) -> None:
+    open_explorer(browser, server, f"#node={fd.ds('top_delivery_times')}")
+    wait(browser, "document.body.dataset.painted", "nothing drawn")
+    graph = control(
+        browser,
+        "Lineage graph: arrow keys move between nodes, Enter opens one, "
+        "[ and ] draw what is hidden up- and downstream",
+    )
+    browser.execute_script("arguments[0].focus()", graph)  # as Tab would
+    graph.send_keys(Keys.ARROW_LEFT)  # the first key selects the node opened
+    selected = lambda: browser.execute_script("return window.explorer.selected")  # noqa: E731
+    assert selected() == fd.ds("top_delivery_times")
+    graph.send_keys(Keys.ARROW_LEFT)
+    assert selected() == fd.job("delivery_times_7_days")  # its writer, upstream
+    graph.send_keys(Keys.ARROW_LEFT, Keys.ARROW_LEFT)
+    assert selected() == fd.job("etl_delivery_7_days")
+    assert "selected:" in browser.find_element(By.ID, "status").text
+    # walk to orders_7_days, whose upstream is hidden, and draw it with "["
+    browser.execute_script(
+        "const cy = window.explorer.cy; cy.nodes().unselect(); cy.getElementById(arguments[0]).select()",
+        fd.ds("orders_7_days"),
+    )
+    before = painted(browser)
+    graph.send_keys("[")
+    wait_painted(browser, before)
+    assert fd.job("etl_orders_7_days") in drawn(browser)
+    graph.send_keys(Keys.ENTER)
+    wait(
+        browser,
+        "document.querySelector('#panel h2') && document.querySelector('#panel h2').textContent === 'public.orders_7_days'",
+        "Enter did not open the node's details",
+    )

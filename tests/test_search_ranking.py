@@ -40,7 +40,7 @@ def search(store: Store, text: str, **variables: Any) -> dict[str, Any]:
         variable_values={"text": text, **variables},
         context_value={"request": None, "response": None, **context(store)},
     )
-    assert not result.errors, result.errors
+    assert not result.errors and result.data is not None, result.errors
     return result.data["searchConnection"]
 
 

@@ -7,6 +7,7 @@ schema exported (``lineagemesh schema``); a test fails when the two differ.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -1176,12 +1177,10 @@ class Query:
         deprecation_reason="Use searchConnection, which pages.",
     )
     def search(self, info: Info, text: str, first: int | None = 20) -> list[SearchResult]:
-        return [
-            _search_result(n)
-            for n in ranked_search.search(
-                _store(info), text, min(20 if first is None else first, MAX_SEARCH_RESULTS)
-            )
-        ]
+        found = ranked_search.search(
+            _store(info), text, min(20 if first is None else first, MAX_SEARCH_RESULTS)
+        )
+        return [_search_result(hit) for hit in ranked_search.describe(_store(info), found)]
 
     @strawberry.field(
         description="Datasets, jobs, columns, products, domains and owners whose name contains `text` "
@@ -1203,9 +1202,9 @@ class Query:
     ) -> Connection[SearchResult]:
         where = ranked_search.SearchFilter(tuple(kinds or ()), namespace, domain, owner, tag)
         found = ranked_search.search(_store(info), text, MAX_SEARCH_RESULTS, where)
-        return paginate(found, _hit_id, first, after, _max_page(info), ranked=True).connection(
-            _search_result
-        )
+        page = paginate(found, _hit_id, first, after, _max_page(info), ranked=True)
+        page = dataclasses.replace(page, items=ranked_search.describe(_store(info), page.items))
+        return page.connection(_search_result)
 
     @strawberry.field(
         description="How the lineage of a dataset or job changed from `from` to `to` (default now): "

@@ -25,7 +25,15 @@ export async function graphql(query, variables = {}) {
   }
 }
 
+// One question at a time: requests refused together wait for the same answer.
+let asking = null;
+
 function askToken(wasWrong) {
+  if (!asking) asking = promptToken(wasWrong).finally(() => { asking = null; });
+  return asking;
+}
+
+function promptToken(wasWrong) {
   const dialog = document.getElementById("token-dialog");
   const input = document.getElementById("token");
   dialog.querySelector("p").textContent = wasWrong
@@ -38,18 +46,21 @@ function askToken(wasWrong) {
   });
 }
 
-// Which optional fields the server offers (newer servers add some): asked once.
+// Which optional fields the server offers (newer servers add some): asked once, however many ask.
 let offered = null;
 
 export async function offers(typeName, fieldName) {
   if (!offered) {
-    const data = await graphql(`{ query: __type(name: "Query") { fields { name } }
+    offered = graphql(`{ query: __type(name: "Query") { fields { name } }
       node: __type(name: "LineageNode") { fields { name } }
-      subscription: __type(name: "Subscription") { fields { name } } }`);
-    offered = {};
-    for (const [key, type] of Object.entries(data)) offered[key] = new Set((type?.fields || []).map((f) => f.name));
+      subscription: __type(name: "Subscription") { fields { name } } }`).then((data) => {
+      const found = {};
+      for (const [key, type] of Object.entries(data)) found[key] = new Set((type?.fields || []).map((f) => f.name));
+      return found;
+    });
+    offered.catch(() => { offered = null; });  // a failure (a token asked for, say) is asked again
   }
-  return offered[typeName]?.has(fieldName) || false;
+  return (await offered)[typeName]?.has(fieldName) || false;
 }
 
 const NODE_FIELDS = "id kind namespace name dataset deleted declared";

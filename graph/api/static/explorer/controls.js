@@ -15,6 +15,7 @@ export function createControls(cy, { onDepth, onColumns, name }) {
   document.getElementById("export-png").addEventListener("click", () => download(cy.png({ full: true, scale: 2, output: "blob", bg: colours().background }), `${fileName(name())}.png`));
   tooltip(cy);
   minimap(cy);
+  keyboard(cy);
   window.explorer.toSVG = () => toSVG(cy);
 }
 
@@ -73,6 +74,66 @@ function tooltip(cy) {
   });
   cy.on("mouseout", "node", (event) => { tip.hidden = true; event.target.removeClass("hover"); });
   cy.on("viewport", () => { tip.hidden = true; });
+}
+
+// ---- the keyboard: the graph without a mouse ---------------------------------------------------
+// With the graph focused: arrow keys move the selection (left: upstream, right: downstream, up and
+// down: the nearest node above or below), Enter opens the selected node's details (or a column's
+// path), "[" and "]" draw what its ◀ / ▶ badge hides, "+", "-" and "0" zoom and fit.
+
+function keyboard(cy) {
+  const canvas = document.getElementById("graph-canvas");
+  const status = document.getElementById("status");
+  const drawn = () => cy.nodes().not(".stub");
+  const select = (node) => {
+    cy.nodes().unselect();
+    node.select();
+    const p = node.renderedPosition();
+    if (p.x < 40 || p.y < 40 || p.x > cy.width() - 40 || p.y > cy.height() - 40) cy.center(node);
+    status.textContent = `selected: ${node.data("tip") || fullName(node.data("node")) || node.id()}`;
+    window.explorer.selected = node.id();
+  };
+  const nearest = (from, candidates) => {
+    const p = from.position();
+    let best = null;
+    let bestDistance = Infinity;
+    candidates.forEach((n) => {
+      const q = n.position();
+      const d = Math.hypot(q.x - p.x, (q.y - p.y) * 1.5);
+      if (d < bestDistance) { best = n; bestDistance = d; }
+    });
+    return best;
+  };
+  canvas.addEventListener("keydown", (event) => {
+    const current = cy.nodes(":selected").not(".stub").first();
+    const key = event.key;
+    if (key === "+" || key === "=") { zoomBy(cy, 1.25); event.preventDefault(); return; }
+    if (key === "-") { zoomBy(cy, 0.8); event.preventDefault(); return; }
+    if (key === "0") { fit(cy); event.preventDefault(); return; }
+    if (!current.length) {
+      if (key.startsWith("Arrow") || key === "Enter") {
+        const focus = cy.nodes(".focus");
+        if (focus.length || drawn().length) select(focus.length ? focus.first() : drawn().first());
+        event.preventDefault();
+      }
+      return;
+    }
+    const p = current.position();
+    let next = null;
+    if (key === "ArrowRight") next = nearest(current, drawn().filter((n) => n.position("x") > p.x + 20));
+    else if (key === "ArrowLeft") next = nearest(current, drawn().filter((n) => n.position("x") < p.x - 20));
+    else if (key === "ArrowDown") next = nearest(current, drawn().filter((n) => n.position("y") > p.y + 5 && Math.abs(n.position("x") - p.x) < 120));
+    else if (key === "ArrowUp") next = nearest(current, drawn().filter((n) => n.position("y") < p.y - 5 && Math.abs(n.position("x") - p.x) < 120));
+    else if (key === "Enter") { current.emit("tap"); event.preventDefault(); return; }
+    else if (key === "[" || key === "]") {
+      const badge = cy.getElementById(`stub|${key === "[" ? "up" : "down"}|${current.id()}`);
+      if (badge.length) badge.emit("tap");
+      event.preventDefault();
+      return;
+    } else return;
+    event.preventDefault();
+    if (next) select(next);
+  });
 }
 
 // ---- the minimap -------------------------------------------------------------------------------

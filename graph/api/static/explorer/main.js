@@ -263,8 +263,15 @@ function fullOf(id) {
 }
 
 async function render({ fresh = false } = {}) {
+  await domainsReady;
   await fillDomains();
-  if (state.columns) for (const id of model.drawn) if (model.nodes.get(id)?.kind === "DATASET") await loadColumns(id);
+  if (state.columns) {
+    // every drawn dataset's columns, a few requests at a time (the server admits a client's queries in bounds)
+    const waiting = [...model.drawn].filter((id) => model.nodes.get(id)?.kind === "DATASET" && !model.columns.has(id));
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      while (waiting.length) await loadColumns(waiting.shift());
+    }));
+  }
   const elements = [];
   const columnIds = new Set();
   const path = state.path && model.path?.column === state.path ? model.path : null;
@@ -304,7 +311,8 @@ async function render({ fresh = false } = {}) {
 }
 
 function markPainted() {
-  if (window.explorer.firstPaintMs === null) window.explorer.firstPaintMs = performance.now();
+  window.explorer.paintedAt = performance.now();
+  if (window.explorer.firstPaintMs === null) window.explorer.firstPaintMs = window.explorer.paintedAt;
   window.explorer.ready = true;
   document.body.dataset.painted = String(Number(document.body.dataset.painted || 0) + 1);
 }
@@ -376,6 +384,9 @@ async function openImpact(id, change, push = true) {
   const shown = affected.slice(0, IMPACT_DRAWN);
   const ids = new Set([report.changed.id, ...shown.map((a) => a.id)]);
   model.drawn = new Set([...ids].filter((x) => !x.startsWith("datasetField:")));
+  model.addNode(report.changed);
+  for (const a of shown) if (!model.nodes.has(a.id)) model.addNode({ ...a, deleted: false, declared: true });
+  await domainsReady;
   await fillDomains();
   const elements = [nodeElement(report.changed, ["changed"])];
   for (const a of shown) {
@@ -483,12 +494,12 @@ async function restore(push) {
   return openNode(wanted.node, wanted, push);
 }
 
+// the domain list (for colours) and the server's offered fields are asked beside the first lineage
+let domainsReady = Promise.resolve();
+
 async function start() {
-  try {
-    setDomains(await api.domainNames());
-  } catch (error) {
-    console.warn("no domain list", error);
-  }
+  domainsReady = api.domainNames().then(setDomains, (error) => console.warn("no domain list", error));
+  api.offers("query", "neighbours").catch(() => {});
   await restore(false);
 }
 

@@ -21,9 +21,65 @@ function owners(items) {
   return list(items, (o) => `${esc(o.name)}${o.type ? ` <span class="muted">(${esc(o.type)})</span>` : ""}`);
 }
 
+// Facets as readable fields, one section each (the spec's _producer and _schemaURL left out);
+// a failing data quality assertion is flagged; the raw JSON on demand.
 function facets(value) {
-  const names = Object.keys(value || {});
-  return names.length ? `<pre>${esc(JSON.stringify(value, null, 2))}</pre>` : `<p class="muted">none</p>`;
+  const names = Object.keys(value || {}).sort();
+  if (!names.length) return `<p class="muted">none</p>`;
+  const sections = names.map((name) => {
+    const facet = value[name];
+    const failing = failingAssertions(facet);
+    const flag = failing.length ? ` <span class="failing">${failing.length} failing</span>` : "";
+    return `<details class="facet" data-facet="${esc(name)}"${failing.length ? " open" : ""}><summary>${esc(name)}${flag}</summary>${fields(facet, failing)}</details>`;
+  });
+  return `${sections.join("")}<details class="facet-json"><summary>JSON</summary><pre>${esc(JSON.stringify(value, null, 2))}</pre></details>`;
+}
+
+function failingAssertions(facet) {
+  const assertions = facet && Array.isArray(facet.assertions) ? facet.assertions : [];
+  return assertions.filter((a) => a && a.success === false);
+}
+
+function fields(facet, failing) {
+  if (facet === null || typeof facet !== "object") return `<p>${esc(facet)}</p>`;
+  const rows = Object.entries(facet).filter(([key]) => !key.startsWith("_"));
+  if (!rows.length) return `<p class="muted">no fields</p>`;
+  return `<dl class="facet">${rows.map(([key, v]) => `<dt>${esc(key)}</dt><dd>${value(v, failing)}</dd>`).join("")}</dl>`;
+}
+
+function value(v, failing = []) {
+  if (v === null || v === undefined) return `<span class="muted">—</span>`;
+  if (Array.isArray(v)) {
+    if (!v.length) return `<span class="muted">none</span>`;
+    if (v.every((x) => x === null || typeof x !== "object")) return esc(v.join(", "));
+    return `<ul>${v.slice(0, 50).map((x) => `<li${failing.includes(x) ? ' class="failing"' : ""}>${inline(x)}</li>`).join("")}</ul>${v.length > 50 ? `<span class="muted">${v.length - 50} more</span>` : ""}`;
+  }
+  if (typeof v === "object") return inline(v);
+  return esc(v);
+}
+
+function inline(x) {
+  if (x === null || typeof x !== "object") return esc(x);
+  return Object.entries(x).filter(([key]) => !key.startsWith("_"))
+    .map(([key, v]) => `<span class="muted">${esc(key)}</span> ${v !== null && typeof v === "object" ? esc(JSON.stringify(v)) : esc(v)}`).join(" · ");
+}
+
+// A run's duration, readable: "1 h 4 min", "3.2 s".
+export function duration(startedAt, endedAt) {
+  if (!startedAt || !endedAt) return "";
+  const ms = Date.parse(endedAt) - Date.parse(startedAt);
+  if (!Number.isFinite(ms) || ms < 0) return "";
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  const minutes = Math.round(ms / 60_000);
+  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+function runs(connection) {
+  const items = connection?.nodes || [];
+  if (!items.length) return `<p class="muted">none</p>`;
+  return `<table id="runs"><thead><tr><th>state</th><th>started</th><th>duration</th></tr></thead><tbody>${items.map((r) =>
+    `<tr><td><span class="state-${esc(r.state)}">${esc(r.state || "—")}</span></td><td>${esc((r.startedAt || "").replace("T", " ").replace(/\.\d+/, ""))}</td><td>${esc(duration(r.startedAt, r.endedAt))}</td></tr>`).join("")}</tbody></table>
+    ${connection.totalCount > items.length ? `<p class="muted">the latest ${items.length} of ${connection.totalCount}</p>` : ""}`;
 }
 
 function show(html, onLink) {
@@ -70,6 +126,7 @@ export async function showNode(node, actions, onLink) {
           <tr><th>updated</th><td>${esc(j.updatedAt || "—")}</td></tr>
         </table>
         <h3>Owners</h3>${owners(j.owners)}
+        <h3>Runs</h3>${runs(j.runsConnection)}
         <h3>Reads</h3>${list(j.inputs, (d) => link(d.id, d.name))}
         <h3>Writes</h3>${list(j.outputs, (d) => link(d.id, d.name))}
         ${j.sql ? `<h3>SQL</h3><pre>${esc(j.sql)}</pre>` : ""}
@@ -102,10 +159,19 @@ export async function showHolder(hit, onLink) {
   show(html, onLink);
 }
 
-// The impact report beside its drawing: whom to notify, then every affected node.
+// The impact report beside its drawing: whom to notify, then every affected node in a table one
+// sorts by a column's header, filters by text, and downloads as CSV.
+const SEVERITY_RANK = { BREAKING: 0, WARNING: 1, INFO: 2 };
+const IMPACT_COLUMNS = [
+  ["severity", (a) => SEVERITY_RANK[a.severity] ?? 9],
+  ["name", (a) => (a.dataset ? `${a.dataset}.${a.name}` : a.name || a.id).toLowerCase()],
+  ["kind", (a) => a.kind],
+  ["hops", (a) => a.distance],
+];
+const TABLE_ROWS = 2000;  // rows drawn at most; the CSV holds all
+
 export function showImpact(report, drawnCount, onLink) {
-  const byDistance = [...report.affected].sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id));
-  show(`<h2>Impact: ${esc(report.change)} ${esc(report.changed.name || report.changed.id)}</h2>
+  const element = show(`<h2>Impact: ${esc(report.change)} ${esc(report.changed.name || report.changed.id)}</h2>
     <p id="impact-summary">${report.breaking ? '<span class="badge BREAKING">BREAKING</span>' : '<span class="badge INFO">nothing breaks</span>'}
       ${report.affected.length} affected${report.truncated ? " (partial: a budget cut the walk short)" : ""}${drawnCount < report.affected.length ? `, ${drawnCount} drawn` : ""}</p>
     <h3>Owners to notify</h3><div id="impact-owners">${owners(report.owners)}</div>
@@ -114,8 +180,62 @@ export function showImpact(report, drawnCount, onLink) {
     <h3>Consumers</h3>${list(report.consumers, (c) => `${esc(c.name || c.id)} <span class="muted">${esc(c.domain || "")}${c.declared ? "" : " observed"}</span>`)}
     <h3>Domains</h3>${list(report.domains, (d) => esc(d.name))}
     <h3>Affected</h3>
-    <table id="impact-affected">${byDistance.slice(0, 500).map((a) => `<tr><td><span class="badge ${esc(a.severity)}">${esc(a.severity)}</span></td>
-      <td>${a.kind === "DATASET" || a.kind === "JOB" ? link(a.id, a.name) : esc(a.dataset ? `${a.dataset}.${a.name}` : a.name || a.id)}${a.certain ? "" : ' <span class="muted">(uncertain)</span>'}</td><td class="muted">${a.distance}</td></tr>`).join("")}</table>`, onLink);
+    <div class="table-tools"><input id="impact-filter" type="search" placeholder="filter" aria-label="Filter affected">
+      <button type="button" id="impact-csv" aria-label="Download CSV">CSV</button><a id="impact-csv-link" hidden></a></div>
+    <p id="impact-count" class="muted"></p>
+    <table id="impact-affected"><thead><tr>${IMPACT_COLUMNS.map(([name]) => `<th data-sort="${name}" aria-sort="none" tabindex="0">${name}</th>`).join("")}</tr></thead><tbody></tbody></table>`, onLink);
+  let sort = { column: "hops", descending: false };
+  const filter = element.querySelector("#impact-filter");
+  const body = element.querySelector("#impact-affected tbody");
+  const rowsShown = () => {
+    const text = filter.value.trim().toLowerCase();
+    const key = IMPACT_COLUMNS.find(([name]) => name === sort.column)[1];
+    const matching = report.affected.filter((a) => !text || [a.severity, a.name, a.dataset, a.kind, a.namespace, a.id]
+      .some((v) => String(v ?? "").toLowerCase().includes(text)));
+    return matching.sort((a, b) => {
+      const x = key(a);
+      const y = key(b);
+      const order = x < y ? -1 : x > y ? 1 : a.id.localeCompare(b.id);
+      return sort.descending ? -order : order;
+    });
+  };
+  const fill = () => {
+    const rows = rowsShown();
+    body.innerHTML = rows.slice(0, TABLE_ROWS).map((a) => `<tr data-id="${esc(a.id)}" title="${esc(a.namespace || "")}"><td><span class="badge ${esc(a.severity)}">${esc(a.severity)}</span></td>
+      <td>${a.kind === "DATASET" || a.kind === "JOB" ? link(a.id, a.name) : esc(a.dataset ? `${a.dataset}.${a.name}` : a.name || a.id)}${a.certain ? "" : ' <span class="muted">(uncertain)</span>'}</td>
+      <td class="muted">${esc((a.kind || "").toLowerCase())}</td><td>${a.distance}</td></tr>`).join("");
+    body.querySelectorAll("[data-node]").forEach((x) => x.addEventListener("click", () => onLink(x.dataset.node)));
+    element.querySelector("#impact-count").textContent = `${rows.length} of ${report.affected.length}${rows.length > TABLE_ROWS ? `, the first ${TABLE_ROWS} listed` : ""}`;
+    element.querySelectorAll("#impact-affected th").forEach((th) => th.setAttribute("aria-sort",
+      th.dataset.sort === sort.column ? (sort.descending ? "descending" : "ascending") : "none"));
+  };
+  element.querySelectorAll("#impact-affected th").forEach((th) => {
+    const resort = () => {
+      sort = { column: th.dataset.sort, descending: sort.column === th.dataset.sort ? !sort.descending : false };
+      fill();
+    };
+    th.addEventListener("click", resort);
+    th.addEventListener("keydown", (event) => { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); resort(); } });
+  });
+  filter.addEventListener("input", fill);
+  element.querySelector("#impact-csv").addEventListener("click", () => {
+    const header = ["severity", "id", "kind", "namespace", "dataset", "name", "distance", "certain", "via"];
+    const lines = [header, ...rowsShown().map((a) => [a.severity, a.id, a.kind, a.namespace, a.dataset, a.name, a.distance, a.certain, a.via])]
+      .map((row) => row.map(csvCell).join(","));
+    const anchor = element.querySelector("#impact-csv-link");
+    if (anchor.href) URL.revokeObjectURL(anchor.href);
+    anchor.href = URL.createObjectURL(new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv" }));
+    anchor.download = `impact-${report.change}-${String(report.changed.name || report.changed.id).replace(/[^A-Za-z0-9_.-]+/g, "_")}.csv`;
+    anchor.click();
+  });
+  fill();
+}
+
+// A CSV cell (RFC 4180), and never a formula a spreadsheet would run.
+function csvCell(value) {
+  let text = String(value ?? "");
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 // The neighbours a "N more" node still hides, filtered by name as one types; a click draws one.

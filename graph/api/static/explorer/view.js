@@ -17,6 +17,7 @@ const NODE_H = 36;
 const COLUMN_H = 22;
 const RANK_GAP = 90;                  // between the columns of upstream and downstream nodes
 const ROW_GAP = 22;                   // between nodes of one column (the badges straddle it)
+const DRAWN_DATA = ["label", "colour", "domain", "tip", "kind", "order"];  // the data the style or tests read
 const MIN_ZOOM = (READABLE_PX + 0.3) / FONT_PX;  // a little above, so rounding never reads below
 
 function style(c) {
@@ -78,8 +79,10 @@ export async function draw(cy, elements, { fresh = false, focus = null } = {}) {
     for (const e of order) {
       const existing = cy.getElementById(e.data.id);
       if (existing.length) {
-        existing.data(e.data);
-        existing.classes(e.classes || "");
+        // touched only where it changed: every touch restyles the element
+        if (DRAWN_DATA.some((key) => existing.data(key) !== (e.data[key] ?? existing.data(key)))) existing.data(e.data);
+        else existing.data().node = e.data.node ?? existing.data().node;  // the latest facts, for the panel (not drawn)
+        if (existing.classes().join(" ") !== (e.classes || "").split(" ").filter(Boolean).join(" ")) existing.classes(e.classes || "");
       } else {
         added.push(cy.add(e));
       }

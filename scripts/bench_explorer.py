@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""The explorer in a real headless Chromium (the one the browser tests drive) on a generated mesh
+plus a 10k-node downstream radius: the time to first paint of that radius, and the time of an
+expansion and of an "N more" page once 300 nodes are drawn. Prints the figures; asserts nothing.
+
+Usage::
+
+    scripts/bench_explorer.py --datasets 10000            # a few minutes on a small machine
+    scripts/bench_explorer.py --datasets 100000 --runs 5  # the 100k bench mesh
+
+The mesh comes from scripts/generate_mesh.py (deterministic per --seed), loaded with
+``python -m graph ingest openlineage`` into an embedded store; the server is the one the tests
+start (scripts/devservers). Times are measured in the page (performance.now()): from navigation
+start to the first painted frame, and from the click to the redrawn frame.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(REPO / "tests"))
+
+from browser import chromium, wait  # noqa: E402
+from devservers.lineagemesh import LineagemeshServer  # noqa: E402
+from generate_mesh import generate  # noqa: E402
+
+BREADTH = 100  # wide.root → a job → 100 datasets, each → a job → 100 more: a 10,202-node radius
+
+
+def wide_events(breadth: int) -> list[dict[str, Any]]:
+    def run(job: str, inputs: list[str], outputs: list[str]) -> dict[str, Any]:
+        return {
+            "eventType": "COMPLETE",
+            "eventTime": "2026-01-05T06:00:00Z",
+            "run": {"runId": str(uuid.uuid4())},
+            "job": {"namespace": "wide", "name": job},
+            "producer": "https://example.com/bench",
+            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+            "inputs": [{"namespace": "wide", "name": n} for n in inputs],
+            "outputs": [{"namespace": "wide", "name": n} for n in outputs],
+        }
+
+    middle = [f"mid_{i:03d}" for i in range(breadth)]
+    return [run("split", ["root"], middle)] + [
+        run(f"spread_{i:03d}", [name], [f"leaf_{i:03d}_{j:03d}" for j in range(breadth)])
+        for i, name in enumerate(middle)
+    ]
+
+
+def load_mesh(datasets: int, seed: int, data_dir: Path, work: Path) -> None:
+    import json
+
+    events = work / "mesh.ndjson"
+    with events.open("w") as out:
+        for event in generate(datasets, seed=seed):
+            out.write(json.dumps(event) + "\n")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "graph",
+            "ingest",
+            "openlineage",
+            str(events),
+            "--data-dir",
+            str(data_dir),
+        ],
+        check=True,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def click_badge(driver: Any, badge: str) -> float:
+    """Taps a "+N" badge as a click does; the ms until the redrawn frame."""
+    return driver.execute_async_script(
+        """const [badge, done] = [arguments[0], arguments[arguments.length - 1]];
+        const before = Number(document.body.dataset.painted || 0);
+        const t0 = performance.now();
+        const watch = new MutationObserver(() => {
+          if (Number(document.body.dataset.painted || 0) > before) { watch.disconnect(); done(window.explorer.paintedAt - t0); }
+        });
+        watch.observe(document.body, { attributes: true, attributeFilter: ['data-painted'] });
+        window.explorer.cy.getElementById(badge).emit('tap');""",
+        badge,
+    )
+
+
+def measure(server_url: str) -> dict[str, float]:
+    with chromium() as driver:
+        driver.set_script_timeout(120)
+        driver.get(f"{server_url}/#node=dataset:wide:root")
+        wait(driver, "window.explorer && document.body.dataset.painted", "nothing drawn")
+        first = driver.execute_script("return window.explorer.firstPaintMs")
+        known = driver.execute_script("return window.explorer.model.nodes.size")
+        expand_ms = [click_badge(driver, "stub|down|job:wide:split")]  # 50 of the 100 mids
+        i = 0
+        while driver.execute_script("return window.explorer.cy.nodes().not('.stub').length") < 300:
+            expand_ms.append(click_badge(driver, f"stub|down|dataset:wide:mid_{i:03d}"))  # its job
+            expand_ms.append(click_badge(driver, f"stub|down|job:wide:spread_{i:03d}"))  # 50 leaves
+            i += 1
+        drawn = driver.execute_script("return window.explorer.cy.nodes().not('.stub').length")
+        at_300 = [
+            click_badge(driver, f"stub|down|dataset:wide:mid_{i:03d}"),  # one hop
+            click_badge(driver, f"stub|down|job:wide:spread_{i:03d}"),  # a page of 50 ("100 more")
+            click_badge(driver, f"stub|down|job:wide:spread_{i:03d}"),  # the next page
+        ]
+    return {
+        "first_paint_ms": first,
+        "known": known,
+        "drawn": drawn,
+        "expand_ms": at_300[0],
+        "more_page_ms": max(at_300[1:]),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--datasets", type=int, default=10000, help="mesh size (default 10000)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=3, help="page loads measured (default 3)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-explorer-") as tmp:
+        work = Path(tmp)
+        print(f"loading a {args.datasets}-dataset mesh…", file=sys.stderr)
+        load_mesh(args.datasets, args.seed, work / "store", work)
+        server = LineagemeshServer(["--data-dir", str(work / "store")], work / "server.log")
+        server.start(timeout=600)
+        try:
+            httpx.post(
+                f"{server.url}/api/v1/lineage/batch", json=wide_events(BREADTH), timeout=300
+            ).raise_for_status()
+            results = [measure(server.url) for _ in range(args.runs)]
+        finally:
+            server.stop()
+
+    def cell(key: str) -> str:
+        values = [r[key] for r in results]
+        return f"median {statistics.median(values):.0f} ms (max {max(values):.0f})"
+
+    print(
+        f"explorer on a {args.datasets}-dataset mesh + a {results[0]['known']}-node radius, {args.runs} runs"
+    )
+    print(f"  first paint of the radius:            {cell('first_paint_ms')}")
+    print(f"  an expansion with {results[0]['drawn']} nodes drawn:    {cell('expand_ms')}")
+    print(f'  an "N more" page with {results[0]["drawn"]}+ drawn:     {cell("more_page_ms")}')
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
