@@ -18,13 +18,14 @@ from graphql import GraphQLError
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from graph import governance, mesh, queries, raw_events
+from graph import governance, health, mesh, queries, raw_events
 from graph import impact as impact_queries
 from graph import lineage as lineage_queries
 from graph import neighbours as neighbour_queries
 from graph.api.budget import BUDGET_KEY, QueryAborted
 from graph.api.connections import Connection, PageInfo, paginate
 from graph.api.execution import FlatListExecutor
+from graph.api.health_types import Assertion, Health, HealthStatus, assertions_page, moment
 from graph.api.limits import GraphQLLimits
 from graph.api.record_list import ColumnList, Fields
 from graph.api.subscriptions import Subscription
@@ -602,6 +603,16 @@ class Dataset(Entity):
     def products(self, info: Info) -> list[DataProduct]:
         return [DataProduct.of(p) for p in mesh.publishing_products(_store(info), self._node)]
 
+    @strawberry.field(description="Quality checks of it and its columns, by id, a page at a time.")
+    def assertions(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Assertion]:
+        return assertions_page(_store(info), self.id, first, after, _max_page(info))
+
+    @strawberry.field(description="Its checks, SLO and upstream, now or at a given moment.")
+    def health(self, info: Info, at: datetime | None = None) -> Health:
+        return Health.of(health.dataset_health(_store(info), self.id, moment(at)))
+
 
 @strawberry.type(description="A data contract (ODCS or datacontract.com) and what it promises.")
 class Contract:
@@ -769,6 +780,10 @@ class DataProduct:
         )
         return [PiiColumn.of(p) for p in governance.pii_columns(_store(info), columns)]
 
+    @strawberry.field(description="Its datasets' health and its SLO, now or at a given moment.")
+    def health(self, info: Info, at: datetime | None = None) -> Health:
+        return Health.of(health.product_health(_store(info), self._node, moment(at)))
+
     @strawberry.field(description="Freshness against the SLO, now or at a given moment.")
     def freshness(self, info: Info, at: datetime | None = None) -> Freshness:
         moment = datetime.now(UTC) if at is None else at if at.tzinfo else at.replace(tzinfo=UTC)
@@ -840,6 +855,10 @@ class Domain:
             _store(info), mesh.domain_datasets(_store(info), self._node)
         )
         return [PiiColumn.of(p) for p in governance.pii_columns(_store(info), columns)]
+
+    @strawberry.field(description="Its products' (or datasets') health, now or at a given moment.")
+    def health(self, info: Info, at: datetime | None = None) -> Health:
+        return Health.of(health.domain_health(_store(info), self._node, moment(at)))
 
     @strawberry.field(description="Other domains that consume this domain's products.")
     def consumed_by(self, info: Info) -> list[Domain]:
@@ -920,6 +939,15 @@ class NeighbourConnection:
             _items=page.items,
             _cursors=page.cursors,
         )
+
+
+def _domains(info: Info, status: HealthStatus | None, at: datetime | None) -> list[Node]:
+    """All domains, or those of one health status (judged ``at`` a moment, now by default)."""
+    found = mesh.all_of_kind(_store(info), ModelNodeKind.DOMAIN)
+    if status is None:
+        return found
+    now = moment(at)
+    return [d for d in found if health.domain_health(_store(info), d, now).status == status]
 
 
 def _by_id(node: Node) -> tuple[str]:
@@ -1173,14 +1201,23 @@ class Query:
         description="All domains, by name.",
         deprecation_reason="Use domainsConnection, which pages.",
     )
-    def domains(self, info: Info) -> list[Domain]:
-        return [Domain.of(d) for d in mesh.all_of_kind(_store(info), ModelNodeKind.DOMAIN)]
+    def domains(
+        self, info: Info, health: HealthStatus | None = None, at: datetime | None = None
+    ) -> list[Domain]:
+        return [Domain.of(d) for d in _domains(info, health, at)]
 
-    @strawberry.field(description="All domains, by id, a page at a time.")
+    @strawberry.field(
+        description="All domains (of one health status, judged now or `at` a moment), by id, a page at a time."
+    )
     def domains_connection(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        health: HealthStatus | None = None,
+        at: datetime | None = None,
     ) -> Connection[Domain]:
-        found = mesh.all_of_kind(_store(info), ModelNodeKind.DOMAIN)
+        found = _domains(info, health, at)
         return paginate(found, _by_id, first, after, _max_page(info)).connection(Domain.of)
 
     @strawberry.field(
