@@ -479,6 +479,9 @@ class Entity:
     updated_at: str | None = strawberry.field(
         description="When a source last mentioned it (UTC stamp)."
     )
+    tags: list[str] | None = strawberry.field(
+        description="Its tags (OpenLineage tags facet as key or key:value, dbt, contracts)."
+    )
     _node: strawberry.Private[Node]
 
     @strawberry.field(description="Who owns it, with the kind of ownership.")
@@ -497,6 +500,7 @@ def _entity(node: Node) -> dict[str, Any]:
         "facets": _facets(node),
         "created_at": p.get("firstSeenAt"),
         "updated_at": p.get("lastSeenAt"),
+        "tags": p.get("tags") if isinstance(p.get("tags"), list) else None,
         "_node": node,
     }
 
@@ -504,10 +508,26 @@ def _entity(node: Node) -> dict[str, Any]:
 @strawberry.type
 class Job(Entity):
     sql: str | None
+    processing_type: str | None = strawberry.field(
+        description="BATCH or STREAMING (jobType facet): a streaming job's inputs and outputs count from its start."
+    )
+    job_type: str | None = strawberry.field(
+        description="The jobType facet's jobType (QUERY, DAG, ...)."
+    )
+    integration: str | None = strawberry.field(
+        description="The jobType facet's integration (SPARK, FLINK, ...)."
+    )
 
     @staticmethod
     def of(node: Node) -> Job:
-        return Job(**_entity(node), sql=node.props.get("sql"))
+        p = node.props
+        return Job(
+            **_entity(node),
+            sql=p.get("sql"),
+            processing_type=p.get("jobType.processingType"),
+            job_type=p.get("jobType.jobType"),
+            integration=p.get("jobType.integration"),
+        )
 
     @strawberry.field
     def inputs(self, info: Info) -> list[Dataset]:
@@ -559,6 +579,10 @@ class Dataset(Entity):
     deleted: bool
     declared: bool
     lifecycle_state: str | None
+    dataset_type: str | None = strawberry.field(
+        description="TABLE, VIEW, TOPIC, ... (datasetType facet)."
+    )
+    dataset_sub_type: str | None
 
     @staticmethod
     def of(node: Node) -> Dataset:
@@ -570,6 +594,8 @@ class Dataset(Entity):
             deleted=bool(p.get("deleted")),
             declared=bool(p.get("declared")),
             lifecycle_state=p.get("lifecycleState"),
+            dataset_type=p.get("datasetType"),
+            dataset_sub_type=p.get("datasetSubType"),
         )
 
     @strawberry.field
