@@ -230,7 +230,7 @@ def _judge(dataset: str, walk: lineage.LineageGraph, state: dict[str, _Own]) -> 
     parents = _paths_down(dataset, walk)
     upstream: list[Reason] = []
     for subject in sorted(parents):
-        if subject == dataset or subject not in state:
+        if subject == dataset or subject not in state or not state[subject].failures:
             continue
         path = _path(subject, parents)
         for failure in state[subject].failures:
