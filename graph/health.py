@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
+from typing import Any
 
 from graph import governance, lineage, mesh
 from graph.aliases import AliasResolver
@@ -193,9 +194,13 @@ def dataset_health(
     now: datetime | None = None,
     depth: int = UPSTREAM_DEPTH,
     max_nodes: int = UPSTREAM_MAX_NODES,
+    deadline_seconds: float = lineage.DEFAULT_DEADLINE_SECONDS,
 ) -> Health:
-    """The dataset's health (see the module), with the upstream paths that explain an AT_RISK."""
-    return datasets_health(reader, [dataset_id], now, depth, max_nodes)[dataset_id]
+    """The dataset's health (see the module), with the upstream paths that explain an AT_RISK.
+    ``depth``, ``max_nodes`` and ``deadline_seconds`` bound each upstream walk."""
+    return datasets_health(reader, [dataset_id], now, depth, max_nodes, deadline_seconds)[
+        dataset_id
+    ]
 
 
 def datasets_health(
@@ -204,6 +209,7 @@ def datasets_health(
     now: datetime | None = None,
     depth: int = UPSTREAM_DEPTH,
     max_nodes: int = UPSTREAM_MAX_NODES,
+    deadline_seconds: float = lineage.DEFAULT_DEADLINE_SECONDS,
 ) -> dict[str, Health]:
     """:func:`dataset_health` of several datasets, the facts of their shared upstream read once."""
     view = view_of(reader)
@@ -213,7 +219,7 @@ def datasets_health(
         if view.nodes([dataset]).get(dataset) is None:
             raise NodeNotFound(f"no node with id {dataset!r}")
         walks[dataset] = lineage.dataset_lineage(
-            view, dataset, Direction.UPSTREAM, depth, max_nodes
+            view, dataset, Direction.UPSTREAM, depth, max_nodes, deadline_seconds
         )
     kinds = {n.id: n.kind for walk in walks.values() for n in walk.nodes}
     kinds.update(dict.fromkeys(walks, NodeKind.DATASET))
@@ -292,11 +298,14 @@ def worst(healths: Iterable[Health]) -> Health:
     return Health(status, tuple(reasons))
 
 
-def product_health(reader: GraphReader, product: Node, now: datetime | None = None) -> Health:
-    """The worst of the product's exposed datasets, and FAILING when the product misses its SLO."""
+def product_health(
+    reader: GraphReader, product: Node, now: datetime | None = None, **bounds: Any
+) -> Health:
+    """The worst of the product's exposed datasets, and FAILING when the product misses its SLO.
+    ``bounds``: :func:`datasets_health`'s bounds of the upstream walks."""
     now = now or datetime.now(UTC)
     datasets = mesh.exposed_datasets(reader, product)
-    combined = worst(datasets_health(reader, [d.id for d in datasets], now).values())
+    combined = worst(datasets_health(reader, [d.id for d in datasets], now, **bounds).values())
     freshness = governance.product_freshness(reader, product, now)
     if freshness.status != "LATE":
         return combined
@@ -308,11 +317,13 @@ def product_health(reader: GraphReader, product: Node, now: datetime | None = No
     return worst([late, combined])
 
 
-def domain_health(reader: GraphReader, domain: Node, now: datetime | None = None) -> Health:
+def domain_health(
+    reader: GraphReader, domain: Node, now: datetime | None = None, **bounds: Any
+) -> Health:
     """The worst of the domain's products (of its datasets when it has no products)."""
     now = now or datetime.now(UTC)
     products = mesh.domain_products(reader, domain)
     if products:
-        return worst(product_health(reader, p, now) for p in products)
+        return worst(product_health(reader, p, now, **bounds) for p in products)
     datasets = mesh.domain_datasets(reader, domain)
-    return worst(datasets_health(reader, [d.id for d in datasets], now).values())
+    return worst(datasets_health(reader, [d.id for d in datasets], now, **bounds).values())

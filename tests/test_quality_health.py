@@ -6,6 +6,7 @@ through GraphQL."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
@@ -286,3 +287,16 @@ def test_assertions_page_by_id(store: Store) -> None:
     names = [e["node"]["name"] for e in page["edges"] + rest["edges"]]
     assert sorted(names) == ["not_null_driver_id", "row_count", "unique"]
     assert rest["pageInfo"]["hasNextPage"] is False
+
+
+def test_an_upstream_walk_cut_by_its_bound_says_so(store: Store) -> None:
+    from graph import health as health_queries
+
+    pipeline(store)
+    check(store, "2026-01-05T06:30:00Z", not_null(False))
+    moment = datetime(2026, 1, 5, 8, tzinfo=UTC)
+    cut = health_queries.dataset_health(store, REPORT, moment, max_nodes=2)
+    kinds = [r.kind for r in cut.reasons]
+    assert health_queries.ReasonKind.UPSTREAM_TRUNCATED in kinds
+    whole = health_queries.dataset_health(store, REPORT, moment)
+    assert whole.status is health_queries.HealthStatus.AT_RISK

@@ -637,7 +637,7 @@ class Dataset(Entity):
 
     @strawberry.field(description="Its checks, SLO and upstream, now or at a given moment.")
     def health(self, info: Info, at: datetime | None = None) -> Health:
-        return Health.of(health.dataset_health(_store(info), self.id, moment(at)))
+        return Health.of(health.dataset_health(_store(info), self.id, moment(at), **_budgets(info)))
 
 
 @strawberry.type(description="A data contract (ODCS or datacontract.com) and what it promises.")
@@ -808,7 +808,9 @@ class DataProduct:
 
     @strawberry.field(description="Its datasets' health and its SLO, now or at a given moment.")
     def health(self, info: Info, at: datetime | None = None) -> Health:
-        return Health.of(health.product_health(_store(info), self._node, moment(at)))
+        return Health.of(
+            health.product_health(_store(info), self._node, moment(at), **_budgets(info))
+        )
 
     @strawberry.field(description="Freshness against the SLO, now or at a given moment.")
     def freshness(self, info: Info, at: datetime | None = None) -> Freshness:
@@ -884,7 +886,9 @@ class Domain:
 
     @strawberry.field(description="Its products' (or datasets') health, now or at a given moment.")
     def health(self, info: Info, at: datetime | None = None) -> Health:
-        return Health.of(health.domain_health(_store(info), self._node, moment(at)))
+        return Health.of(
+            health.domain_health(_store(info), self._node, moment(at), **_budgets(info))
+        )
 
     @strawberry.field(description="Other domains that consume this domain's products.")
     def consumed_by(self, info: Info) -> list[Domain]:
@@ -973,7 +977,11 @@ def _domains(info: Info, status: HealthStatus | None, at: datetime | None) -> li
     if status is None:
         return found
     now = moment(at)
-    return [d for d in found if health.domain_health(_store(info), d, now).status == status]
+    return [
+        d
+        for d in found
+        if health.domain_health(_store(info), d, now, **_budgets(info)).status == status
+    ]
 
 
 def _by_id(node: Node) -> tuple[str]:
