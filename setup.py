@@ -50,6 +50,8 @@ def _model_tables(
     nodes, edges = enums["NodeKind"], dict(enums["EdgeKind"])
     if sorted(codes) != sorted(edges) or len(set(codes)) != len(codes):
         raise SystemExit(f"{MODEL}: EDGE_KIND_CODES must list every EdgeKind once")
+    if len(codes) > 16:  # an adjacency entry keeps the kind in four bits (native/core/adjacency.h)
+        raise SystemExit(f"{MODEL}: at most 16 edge kinds fit the native adjacency")
     if sorted(prefixes) != sorted(member for member, _ in nodes):
         raise SystemExit(f"{MODEL}: ID_PREFIX must name a prefix for every NodeKind")
     return nodes, [(member, edges[member]) for member in codes], prefixes

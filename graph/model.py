@@ -44,6 +44,8 @@ class NodeKind(str, Enum):
     NOTIFICATION = (
         "Notification"  # an outbox entry: one webhook to tell of a change (graph.webhooks)
     )
+    ASSERTION = "Assertion"  # a quality check of a dataset, column or job, with its latest result
+    ASSERTION_RESULT = "AssertionResult"  # one observed result of an assertion (its history)
 
 
 class EdgeKind(str, Enum):
@@ -53,7 +55,7 @@ class EdgeKind(str, Enum):
     WRITES = "WRITES"  # job -> dataset
     HAS_COLUMN = "HAS_COLUMN"  # dataset -> column
     DERIVES_FROM = "DERIVES_FROM"  # column -> column it is computed from (or dataset -> column)
-    OF = "OF"  # run -> job
+    OF = "OF"  # run -> job; assertion result -> assertion
     CHILD_OF = "CHILD_OF"  # run -> parent run
     CONSUMED = "CONSUMED"  # run -> dataset it read
     PRODUCED = "PRODUCED"  # run -> dataset it wrote
@@ -64,6 +66,7 @@ class EdgeKind(str, Enum):
     HAS_CONTRACT = "HAS_CONTRACT"  # data product -> contract
     GOVERNS = "GOVERNS"  # contract -> dataset whose schema and quality it promises
     CONSUMES = "CONSUMES"  # consumer -> data product or dataset it depends on
+    CHECKS = "CHECKS"  # assertion -> the dataset, column or job it checks
 
 
 #: The native code of each edge kind is its place here (kept in snapshots and journals: append
@@ -86,6 +89,7 @@ EDGE_KIND_CODES: tuple[EdgeKind, ...] = (
     EdgeKind.OF,
     EdgeKind.CONSUMED,
     EdgeKind.PRODUCED,
+    EdgeKind.CHECKS,  # the 16th and last code an adjacency entry holds (native/core/adjacency.h)
 )
 
 #: The prefix of each kind's node ids (``dataset:...``): what an edge's end is when nobody described it.
@@ -102,6 +106,8 @@ ID_PREFIX: dict[NodeKind, str] = {
     NodeKind.DATASET_VERSION: "datasetVersion",
     NodeKind.SCHEMA_CHANGE: "schemaChange",
     NodeKind.NOTIFICATION: "notification",
+    NodeKind.ASSERTION: "assertion",
+    NodeKind.ASSERTION_RESULT: "assertionResult",
 }
 
 JOB_IO = (EdgeKind.READS, EdgeKind.WRITES)  # a job's lineage, restated by its newest completed run
@@ -153,6 +159,17 @@ def consumer_id(name: str) -> str:
 
 def contract_id(name: str) -> str:
     return _node_id(ID_PREFIX[NodeKind.CONTRACT], name)
+
+
+def assertion_id(subject: str, name: str) -> str:
+    """An assertion on ``subject`` (a dataset, column or job id), named as its tool names it."""
+    return _node_id(ID_PREFIX[NodeKind.ASSERTION], subject, name)
+
+
+def assertion_result_id(assertion: str, at: str, run: str = "") -> str:
+    """The result of ``assertion`` observed at stamp ``at`` (by ``run``, if a run reported it):
+    one node per observation, so an assertion keeps its history."""
+    return _node_id(ID_PREFIX[NodeKind.ASSERTION_RESULT], assertion, at, run)
 
 
 @dataclass(slots=True)

@@ -7,7 +7,10 @@ which answers the same primitives (``nodes``, ``edges``) with stale facts left o
 * A job's READS/WRITES edges are current when its newest completed run read/wrote that dataset
   (or first saw it after that run completed: a newer run, a JobEvent). A job whose newer run no
   longer reads a table stops being upstream of it; the old edge is still there for ``as_of``.
-  Jobs without a completed run that recorded inputs or outputs keep all their edges.
+  Jobs without a completed run that recorded inputs or outputs keep all their edges. A STREAMING
+  job (jobType facet) is decided by its newest started run instead, from its first event on, and
+  its edges stop being current when that run ends (``native/core/currency.h``; judged so now,
+  not yet ``as_of`` a past moment).
 * Column lineage into a dataset is current when its latest columnLineage facet restated it.
 * Dropped datasets and columns removed from a schema leave no lineage behind.
 * ``as_of`` also hides nodes and edges first seen after that moment, and judges runs, drops and

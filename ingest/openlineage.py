@@ -5,7 +5,7 @@ builder as every ingester, in the wire form the journal keeps: ~40 mutations an 
 few microseconds instead of ~120.
 
 Facets with a meaning in the graph become structure (columns, column lineage, aliases, owners,
-descriptions, lifecycle, parent runs); every other facet, standard or custom, is kept verbatim as
+descriptions, lifecycle, parent runs; quality checks through ``ingest.openlineage_quality``); every other facet, standard or custom, is kept verbatim as
 a ``facet:<name>`` property so nothing a producer sent is lost. Runs accumulate across events:
 each event only adds what it observed, stamped with its eventTime, so START/COMPLETE pairs that
 split inputs and outputs, duplicates and out-of-order arrival all converge to one graph.
@@ -22,6 +22,7 @@ from graph.mutations import Mutation, UpsertNode, concat_encoded, decode, encode
 from ingest.domain_rules import NO_RULES, DomainRules
 from ingest.lenient import Relaxed, relax
 from ingest.naming import normal_namespace
+from ingest.openlineage_quality import translate_quality
 from ingest.openlineage_schema import InvalidEvent, validate
 
 # Dataset namespaces as every ingester spells them (ingest.naming): s3a://b is s3://b, a catalog
@@ -71,7 +72,8 @@ def translate_noting(
         raise _overlong(overlong)
     if over_limit is not None:  # too much work for one event: the message names the field
         raise InvalidEvent(over_limit, path="")
-    return Translated(wire + _external_run_id(relaxed, at), relaxed.reasons)
+    extra = _external_run_id(relaxed, at) + translate_quality(relaxed.event, at)
+    return Translated(wire + extra, relaxed.reasons)
 
 
 def _external_run_id(relaxed: Relaxed, at: str) -> bytes:
@@ -91,15 +93,16 @@ def translate_many(
     refused: dict[int, InvalidEvent] = {}
     valid: list[int] = []
     items: list[tuple[Any, str, str]] = []
-    externals: dict[int, bytes] = {}
+    extras: dict[int, bytes] = {}
     for i, event in enumerate(events):
         try:
             relaxed, kind, at = _checked(event, not_after)
+            extra = _external_run_id(relaxed, at) + translate_quality(relaxed.event, at)
         except InvalidEvent as e:
             refused[i] = e
             continue
-        if relaxed.external_run_id is not None:
-            externals[len(valid)] = _external_run_id(relaxed, at)
+        if extra:
+            extras[len(valid)] = extra
         valid.append(i)
         items.append((relaxed.event, kind, at))
     wire, problems = _native.translate_openlineage_many(
@@ -110,8 +113,8 @@ def translate_many(
             refused[valid[index]] = _overlong(detail)
         else:  # "limit" names its field; "type" (an integer beyond 64 bits) does not know it
             refused[valid[index]] = InvalidEvent(detail, path="" if what == "limit" else "$")
-        externals.pop(index, None)
-    return concat_encoded([wire, *externals.values()]), refused
+        extras.pop(index, None)
+    return concat_encoded([wire, *extras.values()]), refused
 
 
 def _checked(event: Any, not_after: datetime | None) -> tuple[Relaxed, str, str]:

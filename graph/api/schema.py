@@ -19,7 +19,7 @@ from graphql import GraphQLError
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from graph import governance, mesh, queries, raw_events
+from graph import governance, health, mesh, queries, raw_events
 from graph import impact as impact_queries
 from graph import lineage as lineage_queries
 from graph import neighbours as neighbour_queries
@@ -30,6 +30,7 @@ from graph.api import webhook_admin
 from graph.api.budget import BUDGET_KEY, QueryAborted
 from graph.api.connections import Connection, PageInfo, paginate
 from graph.api.execution import FlatListExecutor
+from graph.api.health_types import Assertion, Health, HealthStatus, assertions_page, moment
 from graph.api.limits import GraphQLLimits
 from graph.api.record_list import ColumnList, Fields
 from graph.api.subscriptions import Subscription
@@ -487,6 +488,9 @@ class Entity:
     updated_at: str | None = strawberry.field(
         description="When a source last mentioned it (UTC stamp)."
     )
+    tags: list[str] | None = strawberry.field(
+        description="Its tags (OpenLineage tags facet as key or key:value, dbt, contracts)."
+    )
     _node: strawberry.Private[Node]
 
     @strawberry.field(description="Who owns it, with the kind of ownership.")
@@ -505,6 +509,7 @@ def _entity(node: Node) -> dict[str, Any]:
         "facets": _facets(node),
         "created_at": p.get("firstSeenAt"),
         "updated_at": p.get("lastSeenAt"),
+        "tags": p.get("tags") if isinstance(p.get("tags"), list) else None,
         "_node": node,
     }
 
@@ -512,10 +517,26 @@ def _entity(node: Node) -> dict[str, Any]:
 @strawberry.type
 class Job(Entity):
     sql: str | None
+    processing_type: str | None = strawberry.field(
+        description="BATCH or STREAMING (jobType facet): a streaming job's inputs and outputs count from its start."
+    )
+    job_type: str | None = strawberry.field(
+        description="The jobType facet's jobType (QUERY, DAG, ...)."
+    )
+    integration: str | None = strawberry.field(
+        description="The jobType facet's integration (SPARK, FLINK, ...)."
+    )
 
     @staticmethod
     def of(node: Node) -> Job:
-        return Job(**_entity(node), sql=node.props.get("sql"))
+        p = node.props
+        return Job(
+            **_entity(node),
+            sql=p.get("sql"),
+            processing_type=p.get("jobType.processingType"),
+            job_type=p.get("jobType.jobType"),
+            integration=p.get("jobType.integration"),
+        )
 
     @strawberry.field
     def inputs(self, info: Info) -> list[Dataset]:
@@ -567,6 +588,10 @@ class Dataset(Entity):
     deleted: bool
     declared: bool
     lifecycle_state: str | None
+    dataset_type: str | None = strawberry.field(
+        description="TABLE, VIEW, TOPIC, ... (datasetType facet)."
+    )
+    dataset_sub_type: str | None
 
     @staticmethod
     def of(node: Node) -> Dataset:
@@ -578,6 +603,8 @@ class Dataset(Entity):
             deleted=bool(p.get("deleted")),
             declared=bool(p.get("declared")),
             lifecycle_state=p.get("lifecycleState"),
+            dataset_type=p.get("datasetType"),
+            dataset_sub_type=p.get("datasetSubType"),
         )
 
     @strawberry.field
@@ -618,6 +645,16 @@ class Dataset(Entity):
         return history_types.dataset_versions(
             _store(info).store, self._node, first, after, _max_page(info)
         )
+
+    @strawberry.field(description="Quality checks of it and its columns, by id, a page at a time.")
+    def assertions(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Assertion]:
+        return assertions_page(_store(info), self.id, first, after, _max_page(info))
+
+    @strawberry.field(description="Its checks, SLO and upstream, now or at a given moment.")
+    def health(self, info: Info, at: datetime | None = None) -> Health:
+        return Health.of(health.dataset_health(_store(info), self.id, moment(at), **_budgets(info)))
 
 
 @strawberry.type(description="A data contract (ODCS or datacontract.com) and what it promises.")
@@ -786,6 +823,12 @@ class DataProduct:
         )
         return [PiiColumn.of(p) for p in governance.pii_columns(_store(info), columns)]
 
+    @strawberry.field(description="Its datasets' health and its SLO, now or at a given moment.")
+    def health(self, info: Info, at: datetime | None = None) -> Health:
+        return Health.of(
+            health.product_health(_store(info), self._node, moment(at), **_budgets(info))
+        )
+
     @strawberry.field(description="Freshness against the SLO, now or at a given moment.")
     def freshness(self, info: Info, at: datetime | None = None) -> Freshness:
         moment = datetime.now(UTC) if at is None else at if at.tzinfo else at.replace(tzinfo=UTC)
@@ -857,6 +900,12 @@ class Domain:
             _store(info), mesh.domain_datasets(_store(info), self._node)
         )
         return [PiiColumn.of(p) for p in governance.pii_columns(_store(info), columns)]
+
+    @strawberry.field(description="Its products' (or datasets') health, now or at a given moment.")
+    def health(self, info: Info, at: datetime | None = None) -> Health:
+        return Health.of(
+            health.domain_health(_store(info), self._node, moment(at), **_budgets(info))
+        )
 
     @strawberry.field(description="Other domains that consume this domain's products.")
     def consumed_by(self, info: Info) -> list[Domain]:
@@ -941,6 +990,19 @@ class NeighbourConnection:
             _items=page.items,
             _cursors=page.cursors,
         )
+
+
+def _domains(info: Info, status: HealthStatus | None, at: datetime | None) -> list[Node]:
+    """All domains, or those of one health status (judged ``at`` a moment, now by default)."""
+    found = mesh.all_of_kind(_store(info), ModelNodeKind.DOMAIN)
+    if status is None:
+        return found
+    now = moment(at)
+    return [
+        d
+        for d in found
+        if health.domain_health(_store(info), d, now, **_budgets(info)).status == status
+    ]
 
 
 def _by_id(node: Node) -> tuple[str]:
@@ -1253,14 +1315,23 @@ class Query:
         description="All domains, by name.",
         deprecation_reason="Use domainsConnection, which pages.",
     )
-    def domains(self, info: Info) -> list[Domain]:
-        return [Domain.of(d) for d in mesh.all_of_kind(_store(info), ModelNodeKind.DOMAIN)]
+    def domains(
+        self, info: Info, health: HealthStatus | None = None, at: datetime | None = None
+    ) -> list[Domain]:
+        return [Domain.of(d) for d in _domains(info, health, at)]
 
-    @strawberry.field(description="All domains, by id, a page at a time.")
+    @strawberry.field(
+        description="All domains (of one health status, judged now or `at` a moment), by id, a page at a time."
+    )
     def domains_connection(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        health: HealthStatus | None = None,
+        at: datetime | None = None,
     ) -> Connection[Domain]:
-        found = mesh.all_of_kind(_store(info), ModelNodeKind.DOMAIN)
+        found = _domains(info, health, at)
         return paginate(found, _by_id, first, after, _max_page(info)).connection(Domain.of)
 
     @strawberry.field(

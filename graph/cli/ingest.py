@@ -324,9 +324,18 @@ def ingest_iceberg(
     show_default=True,
     help="Name jobs like dbt-ol with structured logs (unique_id) or like dbt-ol run/build.",
 )
+@click.option(
+    "--run-results",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Also record the test results of a run_results.json (of this manifest) as assertions.",
+)
 @store_options
 def ingest_dbt(
-    service: IngestService, manifest_path: Path, namespace: str | None, job_naming: JobNaming
+    service: IngestService,
+    manifest_path: Path,
+    namespace: str | None,
+    job_naming: JobNaming,
+    run_results: Path | None,
 ) -> None:
     """Ingest a dbt manifest.json: models, seeds, snapshots and sources with columns, tests and lineage.
 
@@ -337,6 +346,14 @@ def ingest_dbt(
         mutations = translate_manifest(manifest, namespace, job_naming=job_naming)
     except (ValueError, OSError) as e:  # InvalidManifest and JSON errors are ValueErrors
         raise click.ClickException(f"{manifest_path}: {e}") from None
+    if run_results is not None:
+        from ingest.quality_files import BadQualityFile, read_run_results
+
+        try:
+            mutations += read_run_results(run_results, manifest, namespace)
+        except BadQualityFile as e:
+            click.echo(str(e), err=True)
+            sys.exit(2)
     project = next(
         (
             m.props["dbtProject"]
@@ -361,6 +378,36 @@ def ingest_dbt(
     changes = _apply(service, mutations)
     click.echo(
         f"ingested {manifest_path}: {changes} node/edge changes into {service.store.uri}", err=True
+    )
+
+
+@ingest.command("quality")
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--namespace", help="Dataset namespace of the checked tables (default: the data source's name)."
+)
+@click.option(
+    "--prefix", help="Put before each table name (e.g. db.schema), as the pipelines name it."
+)
+@store_options
+def ingest_quality(
+    service: IngestService, paths: tuple[Path, ...], namespace: str | None, prefix: str | None
+) -> None:
+    """Ingest check results as assertions: Great Expectations validation or checkpoint results, Soda
+    scan results (soda scan -srf). A bad file is reported as FILE: reason, nothing is applied, exit 2."""
+    from ingest.quality_files import BadQualityFile, read_quality_files
+
+    try:
+        mutations = read_quality_files(paths, namespace, prefix)
+    except BadQualityFile as e:
+        click.echo(str(e), err=True)
+        sys.exit(2)
+    changes = _apply(service, mutations, len(paths))
+    click.echo(
+        f"ingested {len(paths)} result files: {changes} node/edge changes into {service.store.uri}",
+        err=True,
     )
 
 

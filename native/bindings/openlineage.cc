@@ -125,14 +125,20 @@ class Translation {
     PyObject* run = get(event_, "run");
     PyObject* event_type_object = get(event_, "eventType");
     std::string event_type = truthy(event_type_object) ? text(event_type_object) : "OTHER";
-    bool completed = event_type == "COMPLETE";
+    PyObject* job_object = get(event_, "job");
+    PyObject* processing = get(get(dict_or_none(job_object, "facets"), "jobType"), "processingType");
+    bool streaming = processing != nullptr && PyUnicode_Check(processing) && text(processing) == "STREAMING";
+    // The run that decides the job's current inputs and outputs (native/core/currency.h): the newest
+    // completed one, or a streaming job's newest started one, which may never complete.
+    bool deciding = event_type == "COMPLETE" || (streaming && (event_type == "START" || event_type == "RUNNING"));
     PyObject* run_id_object = get(run, "runId");
-    std::string job = job_node(get(event_, "job"), completed ? run_id_object : nullptr);
+    std::string job = job_node(job_object, deciding ? run_id_object : nullptr);
     std::string run_node = node_id(kRun, {text(run_id_object)});
     PyObject* facets = dict_or_none(run, "facets");
     MapWriter props = b.map();
     set_py(props, "runId", run_id_object).set_str("jobId", job);
     raw_facets(props, facets, kStructuredRunFacets);
+    if (PyObject* tags = list_or_none(dict_or_none(facets, "tags"), "tags")) set_tag_list(props, tags, nullptr);
     if (PyObject* nominal = get(facets, "nominalTime")) {
       set_py(props, "nominalStartTime", none_if_missing(get(nominal, "nominalStartTime")));
       set_py(props, "nominalEndTime", none_if_missing(get(nominal, "nominalEndTime")));
@@ -282,8 +288,16 @@ class Translation {
       if (state && PyUnicode_Check(state) && state_text == "RENAME" && truthy(previous))
         b.alias(namespace_text(get(previous, "namespace")), text(get(previous, "name")), id, "RENAME");
     }
+    if (PyObject* type = get(facets, "datasetType")) {
+      set_py(props, "datasetType", none_if_missing(get(type, "datasetType")));
+      set_py(props, "datasetSubType", none_if_missing(get(type, "subType")));
+    }
+    PyObject* tags = list_or_none(dict_or_none(facets, "tags"), "tags");
+    if (tags) set_tag_list(props, tags, nullptr);
     b.will_describe(ns, name);  // described below, once its columns are known
+    field_tags_ = tags;
     if (PyObject* schema = get(facets, "schema")) props.set_strs("columns", columns(ns, name, schema));
+    field_tags_ = nullptr;
     PyObject* lineage = get(facets, "columnLineage");
     if (lineage) props.set_str("columnLineageAt", b.at);
     b.dataset(ns, name, props);
@@ -298,6 +312,7 @@ class Translation {
       }
     if (PyObject* ownership = get(facets, "ownership")) owners(id, ownership);
     if (lineage) column_lineage(ns, name, id, lineage);
+    if (tags) column_tags(ns, name, tags);
     return id;
   }
 
@@ -346,7 +361,7 @@ class Translation {
       set_py(props, "description", none_if_missing(get(field, "description")));
       props.set_int("ordinal", position(get(field, "ordinal_position"), ordinal));
       if (parent) props.set_str("parent", *parent); else props.set_null("parent");
-      set_tags(props, get(field, "tags"));
+      set_tags(props, get(field, "tags"), path);
       column(ns, name, path, &props);
       stop_if_refused();
       if (PyObject* nested = list_or_none(field, "fields")) flatten(ns, name, nested, &path, paths, ordinal);
@@ -372,18 +387,73 @@ class Translation {
 
   // The names of a schema field's tags (key, or name): tags are not in the 2-0-2 schema facet,
   // so anything else a producer sends there is ignored.
-  void set_tags(MapWriter& props, PyObject* tags) {
+  // The dataset's tags facet naming ``path`` adds its tags (column_tags states the same list).
+  void set_tags(MapWriter& props, PyObject* tags, const std::string& path) {
     std::vector<std::string> names;
+    if (field_tags_ != nullptr) {
+      std::string tag;
+      for (Py_ssize_t i = 0; i < PyList_GET_SIZE(field_tags_); i++) {
+        PyObject* entry = PyList_GET_ITEM(field_tags_, i);
+        PyObject* named = get(entry, "field");
+        if (named != nullptr && PyUnicode_Check(named) && text(named) == path && tag_text(entry, tag) &&
+            std::find(names.begin(), names.end(), tag) == names.end())
+          names.push_back(tag);
+      }
+    }
     if (tags != nullptr && PyList_Check(tags)) {
       for (Py_ssize_t i = 0; i < PyList_GET_SIZE(tags); i++) {
         PyObject* tag = PyList_GET_ITEM(tags, i);
         if (!PyDict_Check(tag)) continue;
         PyObject* key = get(tag, "key");
         PyObject* chosen = truthy(key) ? key : get(tag, "name");
-        if (chosen != nullptr && PyUnicode_Check(chosen)) names.push_back(text(chosen));
+        if (chosen != nullptr && PyUnicode_Check(chosen) && std::find(names.begin(), names.end(), text(chosen)) == names.end())
+          names.push_back(text(chosen));
       }
     }
     if (names.empty()) props.set_null("tags"); else props.set_strs("tags", names);
+  }
+
+  // A tags facet entry as one searchable tag: its key, or key:value when the value says more than "true".
+  static bool tag_text(PyObject* tag, std::string& out) {
+    PyObject* key = get(tag, "key");
+    if (key == nullptr || !PyUnicode_Check(key)) return false;
+    out = text(key);
+    PyObject* value = get(tag, "value");
+    if (value != nullptr && PyUnicode_Check(value)) {
+      std::string shown = text(value);
+      if (!shown.empty() && shown != "true") out += ":" + shown;
+    }
+    return true;
+  }
+
+  // The tags of a tags facet (2025: datasets, jobs, runs) naming ``field`` (nullptr: those naming no
+  // field) as a "tags" property; none leaves the property as it was.
+  static void set_tag_list(MapWriter& props, PyObject* tags, const std::string* field) {
+    std::vector<std::string> names;
+    std::string tag;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(tags); i++) {
+      PyObject* entry = PyList_GET_ITEM(tags, i);
+      PyObject* named = get(entry, "field");
+      bool for_field = named != nullptr && PyUnicode_Check(named) && !text(named).empty();
+      if (field == nullptr ? for_field : (!for_field || text(named) != *field)) continue;
+      if (tag_text(entry, tag) && std::find(names.begin(), names.end(), tag) == names.end()) names.push_back(tag);
+    }
+    if (!names.empty()) props.set_strs("tags", names);
+  }
+
+  // Tags a dataset's tags facet gives its columns (entries naming a ``field``).
+  void column_tags(const std::string& ns, const std::string& name, PyObject* tags) {
+    std::set<std::string> fields;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(tags); i++) {
+      PyObject* named = get(PyList_GET_ITEM(tags, i), "field");
+      if (named != nullptr && PyUnicode_Check(named) && !text(named).empty()) fields.insert(text(named));
+    }
+    for (const std::string& field : fields) {
+      MapWriter props = b.map();
+      set_tag_list(props, tags, &field);
+      column(ns, name, field, &props);
+      stop_if_refused();
+    }
   }
 
   void column_lineage(const std::string& ns, const std::string& name, const std::string& dataset_id, PyObject* facet) {
@@ -435,6 +505,7 @@ class Translation {
     if (completed_run) props.set_str("latestCompletedRun", node_id(kRun, {text(completed_run)}));  // decides which I/O is current
     if (PyObject* doc = get(facets, "documentation")) set_py(props, "description", none_if_missing(get(doc, "description")));
     if (PyObject* sql = get(facets, "sql")) set_py(props, "sql", none_if_missing(get(sql, "query")));
+    if (PyObject* tags = list_or_none(dict_or_none(facets, "tags"), "tags")) set_tag_list(props, tags, nullptr);
     if (PyObject* type = get(facets, "jobType")) {
       set_py(props, "jobType.processingType", none_if_missing(get(type, "processingType")));
       set_py(props, "jobType.integration", none_if_missing(get(type, "integration")));
@@ -493,6 +564,7 @@ class Translation {
  private:
   std::string where_;                  // the JSON path of the dataset being translated
   std::vector<Py_ssize_t> field_at_;  // the indices of the schema fields being flattened
+  PyObject* field_tags_ = nullptr;     // the tags facet's list of the dataset being flattened (borrowed)
   size_t fields_ = 0;                  // schema fields so far
   size_t id_bytes_ = 0;                // bytes of column ids so far
 };

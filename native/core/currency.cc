@@ -23,24 +23,36 @@ bool value_at_or_before(const Graph& g, const uint8_t* value, Stamp stamp) {
   return first <= stamp_text(stamp, g.pool, b);
 }
 
+bool streaming(const Graph& g, NodeIdx job) {
+  const uint8_t* v = g.node_value(job, g.keys.processing_type);
+  char buf[32];
+  std::string_view text;
+  return v != nullptr && value_string(v, g.pool, buf, text) && text == "STREAMING";
+}
+
 void unrestated_edges(const Graph& g, NodeIdx job, NodeIdx run, std::vector<EdgeIdx>& out) {
   const AdjList& io = g.node_out[run];
   auto [consumed_begin, consumed_end] = io.of_kind(kConsumed);
   auto [produced_begin, produced_end] = io.of_kind(kProduced);
   if (consumed_begin == consumed_end && produced_begin == produced_end) return;  // recorded no inputs or outputs
+  // A streaming job's run decides from its start (it may never complete): what it does not restate,
+  // seen before it started, is stale; once it has ended, nothing it did is current any more.
+  bool stream = streaming(g, job);
   Stamp ended = 0;
-  bool has_ended = false;
+  bool has_ended = false, run_ended = false;
   for (uint8_t kind : {kReads, kWrites}) {
     uint8_t restated = kind == kReads ? kConsumed : kProduced;
     auto [b, e] = g.node_out[job].of_kind(kind);
     for (const uint64_t* it = b; it < e; it++) {
-      if (io.find(restated, entry_neighbour(*it)) != kNone) continue;
       if (!has_ended) {
         Stamp s;
         const uint8_t* entry = g.node_value(run, g.keys.ended_at, &s);
+        run_ended = entry != nullptr;
         ended = entry ? s : g.keys.empty_stamp();
+        if (!entry && stream && g.node_value(run, g.keys.created_at, &s)) ended = s;  // its first event
         has_ended = true;
       }
+      if (io.find(restated, entry_neighbour(*it)) != kNone && !(stream && run_ended)) continue;
       EdgeIdx edge = entry_edge(*it);
       if (value_at_or_before(g, g.edge_value(edge, g.keys.first_seen_at), ended)) out.push_back(edge);
     }

@@ -1,6 +1,9 @@
 // Job currency (graph/stores/job_currency.py): a job's inputs and outputs are what its newest completed run read
 // and wrote. A READS/WRITES edge that run did not restate, first seen before the run ended, is
 // stale: a newer run that stopped reading a table no longer makes the job upstream of it.
+// A STREAMING job (jobType.processingType) is decided by its newest started run, which may never
+// complete: edges it did not restate, first seen before it started, are stale; once it ends, all
+// its edges first seen by then are (a stopped stream carries no data).
 //
 // Written once: the embedded graph judges the jobs its commits touched before its next read
 // (Graph::settle) and keeps the verdict as a flag on each edge; a Neo4j write transaction judges

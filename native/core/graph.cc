@@ -22,6 +22,8 @@ Graph::Graph() {
   keys.domain = pool.intern("domain");
   keys.source = pool.intern("source");
   keys.empty = pool.intern("");
+  keys.created_at = pool.intern("createdAt");
+  keys.processing_type = pool.intern("jobType.processingType");
 }
 
 Graph::~Graph() {

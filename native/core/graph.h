@@ -19,7 +19,8 @@ namespace lm {
 // Property keys the core reads (interned once, held by the graph).
 struct Keys {
   StrId deleted, name, namespace_, dataset, dataset_id, declared, columns, column_lineage_at, first_seen_at,
-      last_seen_at, transformations, type, job_id, latest_completed_run, state, ended_at, domain, source, empty;
+      last_seen_at, transformations, type, job_id, latest_completed_run, state, ended_at, domain, source, empty,
+      created_at, processing_type;
   Stamp empty_stamp() const { return (uint64_t(empty) << 4) | kTextStamp; }  // "" as a stamp
 };
 

@@ -1,0 +1,1 @@
+select id, driver_id, amount from {{ ref('raw_orders') }}

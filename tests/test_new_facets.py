@@ -1,0 +1,90 @@
+"""The facets of 2025-2026 producers send (tags on datasets, columns, jobs and runs; datasetType;
+jobType's processingType), as the real OpenLineage client builds them, shown through GraphQL
+on every store."""
+
+from __future__ import annotations
+
+import uuid
+
+from openlineage.client.event_v2 import Job, OutputDataset, Run, RunEvent, RunState
+from openlineage.client.generated import (
+    dataset_type_dataset,
+    job_type_job,
+    schema_dataset,
+    tags_dataset,
+    tags_job,
+    tags_run,
+)
+from openlineage.client.serde import Serde
+
+from graph.api.schema import context, schema
+from graph.stores import Store
+from ingest.openlineage import translate
+
+QUERY = """{
+  dataset(namespace: "kafka://broker:9092", name: "orders") {
+    tags datasetType datasetSubType facets columns { name tags } }
+  job(namespace: "flink", name: "orders_sink") { tags processingType integration jobType } }"""
+
+
+def test_tags_dataset_type_and_job_type_are_shown(store: Store) -> None:
+    dataset_tags = tags_dataset.TagsDatasetFacet(
+        tags=[
+            tags_dataset.TagsDatasetFacetFields(
+                key="pii", value="true", source="USER", field="email"
+            ),
+            tags_dataset.TagsDatasetFacetFields(key="tier", value="gold", source="USER"),
+            tags_dataset.TagsDatasetFacetFields(key="certified", value="true", source="USER"),
+        ]
+    )
+    fields = [
+        schema_dataset.SchemaDatasetFacetFields(name="id", type="BIGINT"),
+        schema_dataset.SchemaDatasetFacetFields(name="email", type="STRING"),
+    ]
+    output = OutputDataset(
+        namespace="kafka://broker:9092",
+        name="orders",
+        facets={
+            "schema": schema_dataset.SchemaDatasetFacet(fields=fields),
+            "tags": dataset_tags,
+            "datasetType": dataset_type_dataset.DatasetTypeDatasetFacet(
+                datasetType="TOPIC", subType="COMPACTED"
+            ),
+        },
+    )
+    job_facets = {
+        "jobType": job_type_job.JobTypeJobFacet(
+            processingType="STREAMING", integration="FLINK", jobType="JOB"
+        ),
+        "tags": tags_job.TagsJobFacet(
+            tags=[tags_job.TagsJobFacetFields(key="team", value="orders", source="USER")]
+        ),
+    }
+    run_tags = tags_run.TagsRunFacet(
+        tags=[tags_run.TagsRunFacetFields(key="env", value="prod", source="USER")]
+    )
+    run_id = str(uuid.uuid4())
+    event = RunEvent(
+        eventType=RunState.START,
+        eventTime="2026-01-05T06:00:00Z",
+        run=Run(runId=run_id, facets={"tags": run_tags}),
+        job=Job(namespace="flink", name="orders_sink", facets=job_facets),
+        producer="https://example.com/tests",
+        outputs=[output],
+    )
+    store.apply(translate(Serde.to_dict(event)))
+    result = schema.execute_sync(QUERY, context_value=context(store))
+    assert result.errors is None and result.data is not None, result.errors
+    dataset, job = result.data["dataset"], result.data["job"]
+    assert dataset["tags"] == ["tier:gold", "certified"]
+    assert (dataset["datasetType"], dataset["datasetSubType"]) == ("TOPIC", "COMPACTED")
+    assert "tags" in dataset["facets"]  # the facet itself is kept too
+    assert {c["name"]: c["tags"] for c in dataset["columns"]} == {"id": None, "email": ["pii"]}
+    assert job == {
+        "tags": ["team:orders"],
+        "processingType": "STREAMING",
+        "integration": "FLINK",
+        "jobType": "JOB",
+    }
+    run = store.nodes([f"run:{run_id}"])[f"run:{run_id}"]
+    assert run.props["tags"] == ["env:prod"]
