@@ -10,7 +10,7 @@ kind, namespace, name, ...; edges along the data flow, with their kind). Example
     upstream = Client("http://localhost:8080").lineage("dataset:food_delivery:public.discounts", "upstream").to_networkx()
     order = list(nx.topological_sort(upstream))   # sources first
 
-``write_graph`` writes such a graph as GraphML, GEXF (yEd, Gephi) or node-link JSON
+``graph.export.write_graph`` writes such a graph as GraphML, GEXF (yEd, Gephi) or node-link JSON
 (``lineagemesh export``).
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any
 
 import networkx as nx
 
@@ -189,11 +189,3 @@ class Client:
     def search(self, text: str, first: int = 20) -> list[dict[str, Any]]:
         """Datasets, jobs, columns, products, domains and owners whose name holds ``text``."""
         return self.execute(SEARCH, {"text": text, "first": first})["search"]
-
-
-def write_graph(graph: nx.DiGraph, output_format: str, out: BinaryIO) -> None:
-    """Write ``graph`` as ``graphml``, ``gexf`` or ``json-graph`` (networkx's node-link JSON);
-    ``graph.export`` says how XML holds what it cannot hold as it is."""
-    from graph.export import write_graph as write
-
-    write(graph, output_format, out)
