@@ -23,8 +23,10 @@ from graph import queries
 from graph.api.admission import AdmissionLimits
 from graph.api.auth import AuthConfig, InvalidAuthConfig, ReadAccess, describe, is_loopback
 from graph.api.budget import BudgetLimits
+from graph.api.connection_caps import ConnectionLimits
 from graph.api.ingest import IngestConfig, IngestLimits
 from graph.api.limits import GraphQLLimits
+from graph.api.serve_options import connection_options
 from graph.api.slow_clients import DEFAULT_READ_SECONDS
 from graph.check import NODE_QUERY, RENDERERS, CheckError, Execute, check_node, check_schema
 from graph.event_log import REINDEX_AFTER, EventLog, event_log_dir
@@ -552,6 +554,7 @@ def _key_values(items: tuple[str, ...], option: str) -> dict[str, str]:
     envvar="LINEAGEMESH_LOG_FORMAT",
     help="json: one JSON object per line, and one line per request.",
 )
+@connection_options
 @domain_rules_option
 @max_clock_skew_option
 @kafka_options
@@ -586,6 +589,9 @@ def serve(
     log_format: str,
     rules: DomainRules,
     max_clock_skew: timedelta,
+    connections: ConnectionLimits,
+    max_answer_builds: int,
+    max_push_bytes: int,
 ) -> None:
     """Serve OpenLineage ingest (/api/v1/lineage), GraphQL (/graphql, GraphiQL in a browser), /metrics and /healthz.
 
@@ -594,9 +600,9 @@ def serve(
     interface unless --insecure-no-auth is given.
     """
     from graph.api.app import create_app
+    from graph.api.connection_caps import uvicorn_options
     from graph.api.logs import use_json_logs
     from graph.api.server import serve_until_stopped
-    from graph.api.slow_clients import uvicorn_options
 
     if log_format == "json":
         use_json_logs()
@@ -656,6 +662,8 @@ def serve(
             traversal_seconds=traversal_seconds,
             budget=BudgetLimits(max_query_cost, max_result_bytes, query_seconds),
             admission=AdmissionLimits(max_client_queries, max_concurrent_queries),
+            max_answer_builds=max_answer_builds,
+            max_push_bytes=max_push_bytes,
         )
         app = create_app(
             store,
@@ -667,7 +675,9 @@ def serve(
             read_seconds=read_seconds,
             events=service.log,
             kafka=kafka,
+            connections=connections,
         )
+        server_options = uvicorn_options(read_seconds, app.state.connections, max_query_bytes)
         service.age_out_periodically()
         if (
             log_format == "json"
@@ -678,12 +688,10 @@ def serve(
                 port=port,
                 log_config=None,
                 access_log=False,
-                **uvicorn_options(read_seconds),
+                **server_options,
             )
         else:
-            serve_until_stopped(
-                app, host=host, port=port, log_level="info", **uvicorn_options(read_seconds)
-            )
+            serve_until_stopped(app, host=host, port=port, log_level="info", **server_options)
         say.info("stopped; closing %s", store.uri)
 
 

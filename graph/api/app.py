@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -55,6 +56,7 @@ from graph.api.admission import Admission, Overloaded, Slots
 from graph.api.assets import STATIC_PATH, page, static_files
 from graph.api.auth import AuthConfig, AuthError, Principal, Role
 from graph.api.budget import BUDGET_KEY, QueryAborted, QueryBudget
+from graph.api.connection_caps import ConnectionCounts, ConnectionLimits, ConnectionMetrics
 from graph.api.document_cache import DocumentCache, ValidDocuments
 from graph.api.execution import JSON_FRAGMENTS
 from graph.api.ingest import (
@@ -67,6 +69,7 @@ from graph.api.ingest import (
     read_capped,
 )
 from graph.api.limits import GraphQLLimits
+from graph.api.live_answers import BUILDS_KEY, AnswerBuilds
 from graph.api.logs import AccessLog
 from graph.api.marquez import PREFIX as MARQUEZ_PREFIX
 from graph.api.marquez import MarquezReadAPI
@@ -77,6 +80,7 @@ from graph.api.schema import LIMITS_KEY, LineageSchema, Query, context
 from graph.api.slow_clients import DEFAULT_READ_SECONDS, BodyDeadline
 from graph.api.subscriptions import FEED_KEY, SLOTS_KEY, Subscription
 from graph.api.translator import BatchTranslator
+from graph.api.websocket import PRINCIPAL_KEY, AdmittedTransportWS, LiveMetrics, connection_context
 from graph.changes import ChangeFeed
 from graph.event_log import EventLog
 from graph.ingest_service import IngestService
@@ -101,10 +105,12 @@ class TraversalCaps(SchemaExtension):
         yield
 
 
-def limited_schema(limits: GraphQLLimits) -> strawberry.Schema:
+def limited_schema(
+    limits: GraphQLLimits, documents: ValidDocuments | None = None
+) -> strawberry.Schema:
     """The GraphQL schema of ``graph.api.schema`` with the request limits and traversal caps, and
     its own cache of query texts that passed them (``graph.api.document_cache``)."""
-    documents = ValidDocuments()
+    documents = ValidDocuments() if documents is None else documents
     return LineageSchema(
         query=Query,
         subscription=Subscription,
@@ -171,6 +177,7 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
     executing each operation synchronously in a worker thread within its budget (``graph.api.budget``)."""
 
     websocket_adapter_class = TextFrames
+    graphql_transport_ws_handler_class = AdmittedTransportWS
 
     def __init__(
         self,
@@ -180,9 +187,11 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
         metrics: Metrics,
         events: EventLog | None = None,
         changes: ChangeFeed | None = None,
+        connections: ConnectionLimits = ConnectionLimits(),
     ) -> None:
+        self.documents = ValidDocuments()
         super().__init__(
-            limited_schema(limits),
+            limited_schema(limits, self.documents),
             graphql_ide="graphiql",
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
@@ -194,6 +203,10 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
         self.admission = Admission(limits.admission)
         self.changes = changes or ChangeFeed()
         self.subscriptions = Slots(limits.max_connection_subscriptions, limits.max_subscriptions)
+        self.connection_limits = connections
+        self.connection_init_wait_timeout = timedelta(seconds=connections.ws_auth_seconds)
+        self.builds = AnswerBuilds(limits.max_answer_builds, encode_answer, limits.max_push_bytes)
+        self.idle_closed = 0  # websockets closed for idling (``graph.api.websocket``)
 
     @property
     def graphql_ide_html(self) -> str:
@@ -238,25 +251,52 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
             )
 
     async def get_context(self, request: Any, response: Any) -> dict[str, Any]:
-        operation = {
+        connection = {
             "request": request,
             "response": response,
-            **context(self.store, self.events),
             "max_nodes": self.limits.max_traversal_nodes,
             "deadline_seconds": self.limits.traversal_seconds,
-            BUDGET_KEY: QueryBudget(self.limits.budget),
+            JSON_FRAGMENTS: True,
         }
-        if isinstance(
-            request, WebSocket
-        ):  # one context for the connection's subscriptions (``graph.api.subscriptions``)
+        if isinstance(request, WebSocket):
+            # the connection's; each operation adds its view and budget (``graph.api.websocket``)
             return {
-                **operation,
-                JSON_FRAGMENTS: False,
+                **connection,
+                **connection_context(),
                 LIMITS_KEY: self.limits,
                 FEED_KEY: self.changes,
                 SLOTS_KEY: self.subscriptions,
+                BUILDS_KEY: self.builds,
             }
-        return {**operation, JSON_FRAGMENTS: True}
+        return {**connection, **self.fresh_context(), BUDGET_KEY: QueryBudget(self.limits.budget)}
+
+    def fresh_context(self) -> dict[str, Any]:
+        """What one operation reads through: a new view of the store, and the raw event log."""
+        return context(self.store, self.events)
+
+    @staticmethod
+    def client_host(connection: dict[str, Any]) -> str:
+        websocket = connection.get("request")
+        client = getattr(websocket, "client", None)
+        return client.host if client else ""
+
+    def encode_payload(self, result: ExecutionResult) -> bytes:
+        """A query's answer over the websocket, encoded in its worker: as ``encode_json`` does
+        for HTTP, an answer over ``--max-result-bytes`` becomes the error RESULT_TOO_LARGE."""
+        errors = list(result.errors or ())
+        for error in errors:
+            if isinstance(error, QueryAborted):
+                self.metrics.graphql_stopped.labels(error.extensions["code"]).inc()  # type: ignore[index]
+        payload: dict[str, Any] = {"data": result.data}
+        if errors:
+            payload["errors"] = [error.formatted for error in errors]
+        encoded = encode_answer(payload)
+        budget = self.limits.budget
+        if len(encoded) <= budget.max_result_bytes:
+            return encoded
+        self.metrics.graphql_stopped.labels("RESULT_TOO_LARGE").inc()
+        error = QueryAborted(QueryBudget(budget).too_large(), "RESULT_TOO_LARGE")
+        return orjson.dumps({"data": None, "errors": [error.formatted]})
 
     async def on_ws_connect(self, context: dict[str, Any]) -> UnsetType:
         """A websocket reads as a query does: its token from ``connection_init``'s payload
@@ -276,7 +316,7 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
             )
         except AuthError as e:
             raise ConnectionRejectionError({"error": e.error}) from None
-        context["principal"] = principal.name
+        context[PRINCIPAL_KEY] = principal.name
         return UNSET
 
     def encode_json(self, data: object) -> bytes:
@@ -415,6 +455,7 @@ def create_app(
     read_seconds: float = DEFAULT_READ_SECONDS,
     events: EventLog | None = None,
     kafka: KafkaSettings | None = None,
+    connections: ConnectionLimits = ConnectionLimits(),
 ) -> Starlette:
     """The ASGI app serving one store. ``auth`` defaults to local mode (loopback clients only);
     ``access_log`` logs every request once through ``lineagemesh.access`` (``graph.api.logs``);
@@ -425,7 +466,9 @@ def create_app(
     (``graph.api.origin``). A body not received within ``read_seconds`` of its headers is answered
     408 (``graph.api.slow_clients``). ``events``: the raw event log accepted events are kept in
     (``graph.ingest_service``), also read by GraphQL ``events``. ``kafka``: topics a consumer in
-    this process ingests from (``graph.kafka_ingest``), started and stopped with the app."""
+    this process ingests from (``graph.kafka_ingest``), started and stopped with the app.
+    ``connections``: the connection caps and websocket timeouts; the app's ``state.connections``
+    holds the counts the server's protocols keep (``graph.api.connection_caps``)."""
     metrics = Metrics(store)
     changes = ChangeFeed()  # subscriptions hear every apply (``graph.api.subscriptions``)
     service = IngestService(
@@ -491,7 +534,10 @@ def create_app(
         """The explorer page (``static/explorer``): it holds no data, its queries carry the token."""
         return HTMLResponse(page("explorer.html"))
 
-    graphql = ThreadedGraphQL(store, auth, limits, metrics, events, changes)
+    graphql = ThreadedGraphQL(store, auth, limits, metrics, events, changes, connections)
+    counts = ConnectionCounts(connections)
+    metrics.registry.register(ConnectionMetrics(counts))
+    metrics.registry.register(LiveMetrics(graphql))
     middleware = [Middleware(AccessLog)] if access_log else []
     middleware.append(Middleware(MetricsMiddleware, metrics=metrics))
     middleware.append(
@@ -506,7 +552,7 @@ def create_app(
     middleware.append(
         Middleware(BodyDeadline, seconds=read_seconds)
     )  # innermost: its 408 is an answer like any
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/", explorer),
             Route("/api/v1/lineage", lineage, methods=["POST"]),
@@ -523,3 +569,5 @@ def create_app(
         middleware=middleware,
         lifespan=lifespan,
     )
+    app.state.connections = counts
+    return app

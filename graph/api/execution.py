@@ -20,6 +20,9 @@ attributes has no side effects, so starting over is safe.
 
 Every list it completes, on either path, is first charged to the operation's budget
 (``graph.api.budget``); going over it ends the whole execution, not just the field.
+
+Each answer of a subscription (one event of its stream) is completed the same way, but in a worker
+thread, by the server's ``AnswerBuilds`` (``graph.api.live_answers``), never on the event loop.
 """
 
 from __future__ import annotations
@@ -47,12 +50,14 @@ from graphql import (
     is_object_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
+from graphql.language import OperationType
 from graphql.pyutils import Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 from graph.api.budget import BUDGET_KEY, QueryAborted, QueryBudget, selected_fields
+from graph.api.live_answers import BUILDS_KEY, MARK_KEY
 from graph.api.record_list import ColumnList, RecordList
 
 Plan = Callable[[Any], Any]
@@ -109,6 +114,22 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
         )
         # (id of a field details list, list type) -> (that list, kept alive so its id stays unique; the plan)
         self._list_plans: dict[tuple[int, GraphQLList], tuple[FieldDetailsList, Plan | None]] = {}
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        """One answer of a subscription (``serially`` False: an event of its stream) is completed
+        in a worker by the server's answer builds, within the budget its subscription set for it
+        (``graph.api.subscriptions``), and shared with identical ones; anything else as usual."""
+        context = self.context_value
+        builds = context.get(BUILDS_KEY) if isinstance(context, dict) else None
+        if (
+            builds is None
+            or serially is not False
+            or self.operation.operation is not OperationType.SUBSCRIPTION
+        ):
+            return super().execute_operation(serially)
+        self._budget = context.get(BUDGET_KEY)
+        complete = super().execute_operation
+        return builds.deliver(_answer_key(self), lambda: complete(False), context)
 
     def complete_list_value(
         self,
@@ -215,6 +236,18 @@ class _Field(NamedTuple):
     attribute: str | None  # None for __typename
     read: Callable[[Any], Any]
     completion: _Completion
+
+
+def _answer_key(executor: FlatListExecutor) -> tuple[Any, ...] | None:
+    """What makes two subscription answers the same: the document, operation and variables asked,
+    and the fingerprint of the graph's answer to complete (None: not to be shared)."""
+    mark = executor.context_value.get(MARK_KEY)
+    operation = executor.operation
+    if mark is None or operation.loc is None:
+        return None
+    name = operation.name.value if operation.name else None
+    variables = getattr(executor.variable_values, "coerced", executor.variable_values)
+    return (operation.loc.source.body, name, repr(variables), mark)
 
 
 def _object(fields: list[_Field], nullable: bool, fragments: bool) -> _Completion:
