@@ -30,7 +30,7 @@ from graph.api.serve_options import connection_options
 from graph.api.slow_clients import DEFAULT_READ_SECONDS
 from graph.check import NODE_QUERY, RENDERERS, CheckError, Execute, check_node, check_schema
 from graph.event_log import REINDEX_AFTER, EventLog, event_log_dir
-from graph.heap import REMOTE, settle_heap, tune_gc
+from graph.heap import REMOTE, SERVING, settle_heap, tune_gc
 from graph.impact import ChangeKind
 from graph.ingest_service import IngestService, translate_events
 from graph.mutations import Mutation, UpsertNode
@@ -643,7 +643,7 @@ def serve(
             demo_events = translate_events(events, rules, service.keeps_raw)
             service.commit(demo_events.payload, demo_events.block)
             say.info("loaded the food_delivery demo: %d events", len(events))
-        settle_heap()  # the replayed graph, before any request is in flight
+        tune_gc(SERVING)  # requests' garbage collected as it comes (graph.heap)
         say.info(
             "lineagemesh on %s: explorer at %s/ and GraphQL at %s/graphql", store.uri, where, where
         )

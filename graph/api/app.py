@@ -40,6 +40,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
@@ -75,7 +76,6 @@ from graph.api.marquez import PREFIX as MARQUEZ_PREFIX
 from graph.api.marquez import MarquezReadAPI
 from graph.api.metrics import Metrics, MetricsMiddleware
 from graph.api.origin import RequestOrigin
-from graph.api.quiet_heap import SettleWhenQuiet
 from graph.api.schema import LIMITS_KEY, LineageSchema, Query, context
 from graph.api.slow_clients import DEFAULT_READ_SECONDS, BodyDeadline
 from graph.api.subscriptions import FEED_KEY, SLOTS_KEY, Subscription
@@ -111,14 +111,17 @@ def limited_schema(
     """The GraphQL schema of ``graph.api.schema`` with the request limits and traversal caps, and
     its own cache of query texts that passed them (``graph.api.document_cache``)."""
     documents = ValidDocuments() if documents is None else documents
+    # The rules are made once: each limiter makes a new class of its rule, cyclic garbage.
+    depth = QueryDepthLimiter(max_depth=limits.max_depth).validation_rules
+    aliases = MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules
     return LineageSchema(
         query=Query,
         subscription=Subscription,
         extensions=[
             lambda: DocumentCache(documents),
-            lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+            lambda: AddValidationRules(depth),
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-            lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+            lambda: AddValidationRules(aliases),
             lambda: TraversalCaps(limits),
         ],
     )
@@ -450,7 +453,6 @@ def create_app(
     auth: AuthConfig = AuthConfig(),
     limits: GraphQLLimits = GraphQLLimits(),
     access_log: bool = False,
-    settle_after_seconds: float = 1.0,
     allowed_hosts: Iterable[str] = (),
     read_seconds: float = DEFAULT_READ_SECONDS,
     events: EventLog | None = None,
@@ -458,9 +460,8 @@ def create_app(
     connections: ConnectionLimits = ConnectionLimits(),
 ) -> Starlette:
     """The ASGI app serving one store. ``auth`` defaults to local mode (loopback clients only);
-    ``access_log`` logs every request once through ``lineagemesh.access`` (``graph.api.logs``);
-    the heap is settled once no request has been in flight for ``settle_after_seconds`` after
-    ingest (``graph.api.quiet_heap``). Large ingest batches are translated in a worker process
+    ``access_log`` logs every request once through ``lineagemesh.access`` (``graph.api.logs``).
+    Large ingest batches are translated in a worker process
     (``graph.api.translator``), stopped with the app. Without tokens, cross-origin changes are
     refused, and in local mode Host names other than loopback ones and ``allowed_hosts``
     (``graph.api.origin``). A body not received within ``read_seconds`` of its headers is answered
@@ -548,7 +549,6 @@ def create_app(
             allowed_hosts=allowed_hosts,
         )
     )
-    middleware.append(Middleware(SettleWhenQuiet, quiet_seconds=settle_after_seconds))
     middleware.append(
         Middleware(BodyDeadline, seconds=read_seconds)
     )  # innermost: its 408 is an answer like any

@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from itertools import chain
 from operator import attrgetter
 from typing import Any, NamedTuple
+from weakref import ref
 
 import orjson
 from graphql import (
@@ -43,6 +44,7 @@ from graphql import (
     GraphQLNamedType,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfoHelpers,
     GraphQLString,
     is_leaf_type,
     is_list_type,
@@ -103,10 +105,18 @@ JSON_FRAGMENTS = "json_fragments"
 
 
 class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's execution context, with lists of plain objects completed column by column."""
+    """Strawberry's execution context, with lists of plain objects completed column by column.
+
+    graphql-core's executor holds helpers bound to itself (``async_helpers``): a reference cycle,
+    so every operation's executor, with its context and root value (a subscription's answers, a
+    query's store view), would wait for the cyclic collector to be freed. Here they are bound
+    weakly, and an executor goes as soon as its operation is done."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=_weakly(self, "gather_async_work"), track=_weakly(self, "track_async_work")
+        )
         context = self.context_value
         self._fragments = isinstance(context, dict) and bool(context.get(JSON_FRAGMENTS))
         self._budget: QueryBudget | None = (
@@ -236,6 +246,19 @@ class _Field(NamedTuple):
     attribute: str | None  # None for __typename
     read: Callable[[Any], Any]
     completion: _Completion
+
+
+def _weakly(owner: object, method: str) -> Callable[..., Any]:
+    """``owner.method`` called through a weak reference to ``owner`` (no cycle through it)."""
+    reference = ref(owner)
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        target = reference()
+        if target is None:
+            raise RuntimeError("the operation's executor is gone")
+        return getattr(target, method)(*args, **kwargs)
+
+    return call
 
 
 def _answer_key(executor: FlatListExecutor) -> tuple[Any, ...] | None:
