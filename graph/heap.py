@@ -18,7 +18,10 @@ the store:
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
+from collections.abc import Callable
 
 HOLDING = 1_000_000
 """Young-generation threshold for a process whose new objects mostly live on: a bulk load holding
@@ -48,3 +51,23 @@ def settle_heap() -> None:
     """Collect what is garbage now, then freeze the rest out of every later collection."""
     gc.collect()
     gc.freeze()
+
+
+def _libc_trim() -> Callable[[int], int] | None:
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+_MALLOC_TRIM = _libc_trim()
+
+
+def release_free_memory() -> None:
+    """Give the allocator's free memory back to the system (glibc's ``malloc_trim``; elsewhere
+    nothing). After a burst of large buffers (subscription answers of a megabyte, freed when the
+    last subscriber leaves) glibc keeps their pages for reuse: the resident size would stay at the
+    burst's peak. Measured: RSS 80 MB before 256 subscribers, 102 MB after they left without it."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)

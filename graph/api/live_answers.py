@@ -33,6 +33,8 @@ import anyio.to_thread
 import orjson
 from graphql import ExecutionResult
 
+from graph.heap import release_free_memory
+
 T = TypeVar("T")
 
 BUILDS_KEY = "answer_builds"  # context entry: the server's AnswerBuilds
@@ -130,6 +132,8 @@ class AnswerBuilds:
         return ExecutionResult(orjson.Fragment(encoded), None, result.extensions), len(encoded)  # type: ignore[arg-type]
 
     def forget(self) -> None:
-        """Drop the kept answers (no subscription is left to want them)."""
+        """Drop the kept answers (no subscription is left to want them), and give their memory
+        back to the system."""
         self._kept.clear()
         self.sizes.clear()
+        release_free_memory()
