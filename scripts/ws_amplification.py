@@ -42,10 +42,12 @@ HUB = f"dataset:{NS}:hub"
 PRODUCER = "https://example.com/lineagemesh-ws-amplification"
 RUN_EVENT = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
 PROTOCOL = Subprotocol("graphql-transport-ws")
-SUBSCRIPTION = (
-    "subscription($id: String!) { lineageChanged(nodeId: $id, direction: DOWNSTREAM, depth: 2) "
+SELECTION = (
+    "(nodeId: $id, direction: DOWNSTREAM, depth: 2) "
     "{ nodes { id name namespace kind } edges { source target kind } truncated } }"
 )
+SUBSCRIPTION = "subscription($id: String!) { lineageChanged" + SELECTION
+QUERY = "query($id: String!) { lineage" + SELECTION
 
 
 def fan_event(i: int, tag: str = "fan") -> dict[str, Any]:
@@ -175,18 +177,9 @@ class Subscribers:
 
 def run(args: argparse.Namespace, url: str, pid: int) -> dict[str, Any]:
     load_fan(url, args.fan)
-    with httpx.Client(timeout=60) as http:
-        size = len(
-            http.post(
-                f"{url}/graphql",
-                json={
-                    "query": SUBSCRIPTION.replace("subscription", "query", 1).replace(
-                        "lineageChanged", "lineage"
-                    ),
-                    "variables": {"id": HUB},
-                },
-            ).content
-        )
+    with httpx.Client(timeout=60) as http:  # the same answer, asked once as a query
+        answer = http.post(f"{url}/graphql", json={"query": QUERY, "variables": {"id": HUB}})
+        size = len(answer.content)
     never = threading.Event()
     baseline = write_apart(url, args.baseline_seconds, "baseline", never)
     rss_before = rss_mb(pid)
