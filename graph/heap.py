@@ -1,48 +1,73 @@
 """The process heap around a big resident graph: the cyclic garbage collector's policy.
 
-The embedded graph is millions of long-lived container objects. CPython's cyclic GC re-walks all
-of them on a full collection: ~0.7 s per million tracked objects on a 2-core VM, charged as a pause
-to whichever request happened to allocate at that moment (the p99 of large queries), and the cost
-grows with the graph. Two remedies, both process-wide and so decided by whoever owns the process
-(the CLI, the server, the benchmark), never by the store:
+CPython's cyclic GC walks every tracked container object on a collection of their generation.
+Decided process-wide by whoever owns the process (the CLI, the server, the benchmark), never by
+the store:
 
-* :func:`tune_gc` raises the thresholds, so collections of the young generations are rare;
+* :func:`tune_gc` sets the thresholds: a process whose new objects mostly live on (a bulk load, a
+  batch translation) collects its young generation rarely (:data:`HOLDING`); a server collects
+  every generation regularly (:data:`SERVING`), since every request leaves garbage, some of it in
+  reference cycles, and a server may never be quiet;
 * :func:`settle_heap` moves everything alive into the permanent generation (``gc.freeze``), so no
-  later collection walks it. Frozen objects are never collected, so cyclic garbage they later
-  turn into would leak: settle only where nothing else is in flight.
+  later collection walks it. Frozen objects are never collected, so cyclic garbage they later turn
+  into would leak: only single-threaded loads use it, between batches. The server does not:
+  the embedded graph lives in native arrays, and a server holding the 10k mesh tracks ~73k
+  objects, a full collection ~33 ms on a loaded 2-core VM (measured), which freezing would save
+  at the risk of pinning live subscriptions' state for good.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
+from collections.abc import Callable
 
 HOLDING = 1_000_000
-"""Young-generation threshold for a process whose new objects mostly live on: one holding the
-graph (the embedded store) or translating a batch at a time (the HTTP ingest worker)."""
-REMOTE = 100_000
-"""... for a process serving a graph held elsewhere (Neo4j), whose requests leave cyclic garbage."""
+"""Young-generation threshold for a process whose new objects mostly live on: a bulk load holding
+the graph as it grows, or the HTTP ingest worker translating a batch at a time."""
+SERVING = 100_000
+"""... for a server (either store): its requests' garbage must be collected, and is."""
+REMOTE = SERVING
+"""... for a process serving a graph held elsewhere (Neo4j): the driver's sessions leave cyclic
+garbage, ~470k objects during an HTTP load of the 10k mesh, that at 1M piles up into single
+collections of ~0.5 s."""
 
 
 def tune_gc(young: int = HOLDING) -> None:
-    """GC thresholds for this process; ``young`` is :data:`HOLDING` or :data:`REMOTE`.
+    """GC thresholds for this process; ``young`` is :data:`HOLDING` or :data:`SERVING`.
 
     A young-generation collection walks every container object allocated since the last one and
     still alive: during ingest that is the batch's new records and whatever it has in flight,
-    ~0.35 µs each. Measured on the 10k mesh over HTTP (embedded store): at 700 (CPython's default)
-    bulk ingest is 1.6x slower than at 100k; at 100k 25 collections cost 0.9 s of a 6.5 s load; at
-    1M two cost 0.25 s (+10 % events/s). A 1M-object collection pauses ~120-270 ms, but over the
-    embedded store only ingest gets there: a query frees its objects when it answers, and a
-    10k-node answer holds ~60k at its peak (lineage or impact, measured).
-
-    Over Neo4j it is the other way round: the driver's sessions leave cyclic garbage (during an
-    HTTP load of the 10k mesh one collection freed ~470k such objects, and ~400k more were left at
-    its end), so at 1M it piles up until one collection of ~0.5 s lands on a single request: the
-    lone 0.8-1.5 s outliers of the bench's Neo4j query cells. At 100k each is ~10x smaller.
+    ~0.35 µs each (measured on the 10k mesh over HTTP: at 700, CPython's default, bulk ingest is
+    1.6x slower than at 100k). The older generations are collected every 10 collections of the
+    one below (CPython's default), so garbage that survived a young collection is not kept for
+    good: a server's full collection walks its ~73k tracked objects, not the native graph.
     """
-    gc.set_threshold(young, 50, 100)
+    gc.set_threshold(young, 10, 10)
 
 
 def settle_heap() -> None:
     """Collect what is garbage now, then freeze the rest out of every later collection."""
     gc.collect()
     gc.freeze()
+
+
+def _libc_trim() -> Callable[[int], int] | None:
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+_MALLOC_TRIM = _libc_trim()
+
+
+def release_free_memory() -> None:
+    """Give the allocator's free memory back to the system (glibc's ``malloc_trim``; elsewhere
+    nothing). After a burst of large buffers (subscription answers of a megabyte, freed when the
+    last subscriber leaves) glibc keeps their pages for reuse: the resident size would stay at the
+    burst's peak. Measured: RSS 80 MB before 256 subscribers, 102 MB after they left without it."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)

@@ -763,7 +763,7 @@ def bench_embedded(ctx: Context) -> dict[str, Any]:
         )
         restarted = restarted_rss(ctx.tmp / "embedded-direct", ctx.tmp / "embedded-empty")
         store, result["disk"] = restart_embedded(ctx.tmp / "embedded-direct", direct.events)
-        settle_heap()  # as `lineagemesh serve` does once it has loaded its graph
+        settle_heap()  # the loaded graph out of the in-process reads' collections (`lineagemesh ingest` settles too)
         disk = result["disk"]
         log(
             f"embedded: journal {disk['journal_bytes'] / 2**20:.1f} MiB, snapshot {disk['snapshot_bytes'] / 2**20:.1f} MiB "

@@ -57,6 +57,11 @@ class Slots:
             self._held[holder] += 1
             self._all += 1
 
+    @property
+    def held(self) -> int:
+        """Slots taken now, by all holders."""
+        return self._all
+
     def give_back(self, holder: Hashable) -> None:
         with self._lock:
             self._all -= 1

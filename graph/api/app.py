@@ -22,6 +22,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -40,6 +41,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
@@ -56,23 +58,25 @@ from graph.api.admission import Admission, Overloaded, Slots
 from graph.api.assets import STATIC_PATH, page, static_files
 from graph.api.auth import AuthConfig, AuthError, Principal, Role
 from graph.api.budget import BUDGET_KEY, QueryAborted, QueryBudget
+from graph.api.connection_caps import ConnectionCounts, ConnectionLimits, ConnectionMetrics
 from graph.api.document_cache import DocumentCache, ValidDocuments
 from graph.api.execution import JSON_FRAGMENTS
 from graph.api.headers import SecurityHeaders
 from graph.api.http_bodies import RequestRejected, read_capped
 from graph.api.ingest import REASONS, IngestConfig, IngestOutcome, ingest_batch, ingest_one
 from graph.api.limits import GraphQLLimits
+from graph.api.live_answers import BUILDS_KEY, AnswerBuilds
 from graph.api.logs import AccessLog
 from graph.api.marquez import MarquezReadAPI
 from graph.api.marquez_request import PREFIX as MARQUEZ_PREFIX
 from graph.api.metrics import Metrics, MetricsMiddleware
 from graph.api.origin import RequestOrigin
-from graph.api.quiet_heap import SettleWhenQuiet
 from graph.api.schema import LIMITS_KEY, LineageSchema, Query, context
 from graph.api.slow_clients import DEFAULT_READ_SECONDS, BodyDeadline
 from graph.api.subscriptions import FEED_KEY, SLOTS_KEY, Subscription
 from graph.api.translator import BatchTranslator
 from graph.api.webhook_admin import WEBHOOKS_KEY, DeliveryCollector
+from graph.api.websocket import PRINCIPAL_KEY, AdmittedTransportWS, LiveMetrics, connection_context
 from graph.changes import ChangeFeed
 from graph.event_log import EventLog
 from graph.ingest_service import IngestService
@@ -100,18 +104,23 @@ class TraversalCaps(SchemaExtension):
         yield
 
 
-def limited_schema(limits: GraphQLLimits) -> strawberry.Schema:
+def limited_schema(
+    limits: GraphQLLimits, documents: ValidDocuments | None = None
+) -> strawberry.Schema:
     """The GraphQL schema of ``graph.api.schema`` with the request limits and traversal caps, and
     its own cache of query texts that passed them (``graph.api.document_cache``)."""
-    documents = ValidDocuments()
+    documents = ValidDocuments() if documents is None else documents
+    # The rules are made once: each limiter makes a new class of its rule, cyclic garbage.
+    depth = QueryDepthLimiter(max_depth=limits.max_depth).validation_rules
+    aliases = MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules
     return LineageSchema(
         query=Query,
         subscription=Subscription,
         extensions=[
             lambda: DocumentCache(documents),
-            lambda: QueryDepthLimiter(max_depth=limits.max_depth),
+            lambda: AddValidationRules(depth),
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-            lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
+            lambda: AddValidationRules(aliases),
             lambda: TraversalCaps(limits),
         ],
     )
@@ -170,6 +179,7 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
     executing each operation synchronously in a worker thread within its budget (``graph.api.budget``)."""
 
     websocket_adapter_class = TextFrames
+    graphql_transport_ws_handler_class = AdmittedTransportWS
 
     def __init__(
         self,
@@ -180,9 +190,11 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
         events: EventLog | None = None,
         changes: ChangeFeed | None = None,
         webhooks: WebhookSettings | None = None,
+        connections: ConnectionLimits = ConnectionLimits(),
     ) -> None:
+        self.documents = ValidDocuments()
         super().__init__(
-            limited_schema(limits),
+            limited_schema(limits, self.documents),
             graphql_ide="graphiql",
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
@@ -195,6 +207,10 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
         self.changes = changes or ChangeFeed()
         self.webhooks = webhooks
         self.subscriptions = Slots(limits.max_connection_subscriptions, limits.max_subscriptions)
+        self.connection_limits = connections
+        self.connection_init_wait_timeout = timedelta(seconds=connections.ws_auth_seconds)
+        self.builds = AnswerBuilds(limits.max_answer_builds, encode_answer, limits.max_push_bytes)
+        self.idle_closed = 0  # websockets closed for idling (``graph.api.websocket``)
 
     @property
     def graphql_ide_html(self) -> str:
@@ -239,26 +255,53 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
             )
 
     async def get_context(self, request: Any, response: Any) -> dict[str, Any]:
-        operation = {
+        connection = {
             "request": request,
             "response": response,
-            **context(self.store, self.events),
             "max_nodes": self.limits.max_traversal_nodes,
             "deadline_seconds": self.limits.traversal_seconds,
-            BUDGET_KEY: QueryBudget(self.limits.budget),
+            JSON_FRAGMENTS: True,
             WEBHOOKS_KEY: (self.auth, self.webhooks),
         }
-        if isinstance(
-            request, WebSocket
-        ):  # one context for the connection's subscriptions (``graph.api.subscriptions``)
+        if isinstance(request, WebSocket):
+            # the connection's; each operation adds its view and budget (``graph.api.websocket``)
             return {
-                **operation,
-                JSON_FRAGMENTS: False,
+                **connection,
+                **connection_context(),
                 LIMITS_KEY: self.limits,
                 FEED_KEY: self.changes,
                 SLOTS_KEY: self.subscriptions,
+                BUILDS_KEY: self.builds,
             }
-        return {**operation, JSON_FRAGMENTS: True}
+        return {**connection, **self.fresh_context(), BUDGET_KEY: QueryBudget(self.limits.budget)}
+
+    def fresh_context(self) -> dict[str, Any]:
+        """What one operation reads through: a new view of the store, and the raw event log."""
+        return context(self.store, self.events)
+
+    @staticmethod
+    def client_host(connection: dict[str, Any]) -> str:
+        websocket = connection.get("request")
+        client = getattr(websocket, "client", None)
+        return client.host if client else ""
+
+    def encode_payload(self, result: ExecutionResult) -> bytes:
+        """A query's answer over the websocket, encoded in its worker: as ``encode_json`` does
+        for HTTP, an answer over ``--max-result-bytes`` becomes the error RESULT_TOO_LARGE."""
+        errors = list(result.errors or ())
+        for error in errors:
+            if isinstance(error, QueryAborted):
+                self.metrics.graphql_stopped.labels(error.extensions["code"]).inc()  # type: ignore[index]
+        payload: dict[str, Any] = {"data": result.data}
+        if errors:
+            payload["errors"] = [error.formatted for error in errors]
+        encoded = encode_answer(payload)
+        budget = self.limits.budget
+        if len(encoded) <= budget.max_result_bytes:
+            return encoded
+        self.metrics.graphql_stopped.labels("RESULT_TOO_LARGE").inc()
+        error = QueryAborted(QueryBudget(budget).too_large(), "RESULT_TOO_LARGE")
+        return orjson.dumps({"data": None, "errors": [error.formatted]})
 
     async def on_ws_connect(self, context: dict[str, Any]) -> UnsetType:
         """A websocket reads as a query does: its token from ``connection_init``'s payload
@@ -278,7 +321,7 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
             )
         except AuthError as e:
             raise ConnectionRejectionError({"error": e.error}) from None
-        context["principal"] = principal.name
+        context[PRINCIPAL_KEY] = principal.name
         return UNSET
 
     def encode_json(self, data: object) -> bytes:
@@ -412,23 +455,24 @@ def create_app(
     auth: AuthConfig = AuthConfig(),
     limits: GraphQLLimits = GraphQLLimits(),
     access_log: bool = False,
-    settle_after_seconds: float = 1.0,
     allowed_hosts: Iterable[str] = (),
     read_seconds: float = DEFAULT_READ_SECONDS,
     events: EventLog | None = None,
     kafka: KafkaSettings | None = None,
     webhooks: WebhookSettings | None = None,
+    connections: ConnectionLimits = ConnectionLimits(),
 ) -> Starlette:
     """The ASGI app serving one store. ``auth`` defaults to local mode (loopback clients only);
-    ``access_log`` logs every request once through ``lineagemesh.access`` (``graph.api.logs``);
-    the heap is settled once no request has been in flight for ``settle_after_seconds`` after
-    ingest (``graph.api.quiet_heap``). Large ingest batches are translated in a worker process
+    ``access_log`` logs every request once through ``lineagemesh.access`` (``graph.api.logs``).
+    Large ingest batches are translated in a worker process
     (``graph.api.translator``), stopped with the app. Without tokens, cross-origin changes are
     refused, and in local mode Host names other than loopback ones and ``allowed_hosts``
     (``graph.api.origin``). A body not received within ``read_seconds`` of its headers is answered
     408 (``graph.api.slow_clients``). ``events``: the raw event log accepted events are kept in
     (``graph.ingest_service``), also read by GraphQL ``events``. ``kafka``: topics a consumer in
-    this process ingests from (``graph.kafka_ingest``), started and stopped with the app."""
+    this process ingests from (``graph.kafka_ingest``), started and stopped with the app.
+    ``connections``: the connection caps and websocket timeouts; the app's ``state.connections``
+    holds the counts the server's protocols keep (``graph.api.connection_caps``)."""
     metrics = Metrics(store)
     changes = ChangeFeed()  # subscriptions hear every apply (``graph.api.subscriptions``)
     service = IngestService(
@@ -521,7 +565,10 @@ def create_app(
         """The explorer page (``static/explorer``): it holds no data, its queries carry the token."""
         return HTMLResponse(page("explorer.html"))
 
-    graphql = ThreadedGraphQL(store, auth, limits, metrics, events, changes, webhooks)
+    graphql = ThreadedGraphQL(store, auth, limits, metrics, events, changes, webhooks, connections)
+    counts = ConnectionCounts(connections)
+    metrics.registry.register(ConnectionMetrics(counts))
+    metrics.registry.register(LiveMetrics(graphql))
     middleware = [Middleware(AccessLog)] if access_log else []
     middleware.append(Middleware(SecurityHeaders))  # on refusals too
     middleware.append(Middleware(MetricsMiddleware, metrics=metrics))
@@ -533,11 +580,10 @@ def create_app(
             allowed_hosts=allowed_hosts,
         )
     )
-    middleware.append(Middleware(SettleWhenQuiet, quiet_seconds=settle_after_seconds))
     middleware.append(
         Middleware(BodyDeadline, seconds=read_seconds)
     )  # innermost: its 408 is an answer like any
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/", explorer),
             Route("/api/v1/lineage", lineage, methods=["POST"]),
@@ -562,3 +608,5 @@ def create_app(
         middleware=middleware,
         lifespan=lifespan,
     )
+    app.state.connections = counts
+    return app

@@ -20,6 +20,9 @@ attributes has no side effects, so starting over is safe.
 
 Every list it completes, on either path, is first charged to the operation's budget
 (``graph.api.budget``); going over it ends the whole execution, not just the field.
+
+Each answer of a subscription (one event of its stream) is completed the same way, but in a worker
+thread, by the server's ``AnswerBuilds`` (``graph.api.live_answers``), never on the event loop.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from collections.abc import Callable, Sequence
 from itertools import chain
 from operator import attrgetter
 from typing import Any, NamedTuple
+from weakref import ref
 
 import orjson
 from graphql import (
@@ -40,6 +44,7 @@ from graphql import (
     GraphQLNamedType,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfoHelpers,
     GraphQLString,
     is_leaf_type,
     is_list_type,
@@ -47,12 +52,14 @@ from graphql import (
     is_object_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
+from graphql.language import OperationType
 from graphql.pyutils import Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 from graph.api.budget import BUDGET_KEY, QueryAborted, QueryBudget, selected_fields
+from graph.api.live_answers import BUILDS_KEY, MARK_KEY
 from graph.api.record_list import ColumnList, RecordList
 
 Plan = Callable[[Any], Any]
@@ -98,10 +105,18 @@ JSON_FRAGMENTS = "json_fragments"
 
 
 class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's execution context, with lists of plain objects completed column by column."""
+    """Strawberry's execution context, with lists of plain objects completed column by column.
+
+    graphql-core's executor holds helpers bound to itself (``async_helpers``): a reference cycle,
+    so every operation's executor, with its context and root value (a subscription's answers, a
+    query's store view), would wait for the cyclic collector to be freed. Here they are bound
+    weakly, and an executor goes as soon as its operation is done."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=_weakly(self, "gather_async_work"), track=_weakly(self, "track_async_work")
+        )
         context = self.context_value
         self._fragments = isinstance(context, dict) and bool(context.get(JSON_FRAGMENTS))
         self._budget: QueryBudget | None = (
@@ -109,6 +124,22 @@ class FlatListExecutor(StrawberryGraphQLCoreExecutionContext):
         )
         # (id of a field details list, list type) -> (that list, kept alive so its id stays unique; the plan)
         self._list_plans: dict[tuple[int, GraphQLList], tuple[FieldDetailsList, Plan | None]] = {}
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        """One answer of a subscription (``serially`` False: an event of its stream) is completed
+        in a worker by the server's answer builds, within the budget its subscription set for it
+        (``graph.api.subscriptions``), and shared with identical ones; anything else as usual."""
+        context = self.context_value
+        builds = context.get(BUILDS_KEY) if isinstance(context, dict) else None
+        if (
+            builds is None
+            or serially is not False
+            or self.operation.operation is not OperationType.SUBSCRIPTION
+        ):
+            return super().execute_operation(serially)
+        self._budget = context.get(BUDGET_KEY)
+        complete = super().execute_operation
+        return builds.deliver(_answer_key(self), lambda: complete(False), context)
 
     def complete_list_value(
         self,
@@ -215,6 +246,31 @@ class _Field(NamedTuple):
     attribute: str | None  # None for __typename
     read: Callable[[Any], Any]
     completion: _Completion
+
+
+def _weakly(owner: object, method: str) -> Callable[..., Any]:
+    """``owner.method`` called through a weak reference to ``owner`` (no cycle through it)."""
+    reference = ref(owner)
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        target = reference()
+        if target is None:
+            raise RuntimeError("the operation's executor is gone")
+        return getattr(target, method)(*args, **kwargs)
+
+    return call
+
+
+def _answer_key(executor: FlatListExecutor) -> tuple[Any, ...] | None:
+    """What makes two subscription answers the same: the document, operation and variables asked,
+    and the fingerprint of the graph's answer to complete (None: not to be shared)."""
+    mark = executor.context_value.get(MARK_KEY)
+    operation = executor.operation
+    if mark is None or operation.loc is None:
+        return None
+    name = operation.name.value if operation.name else None
+    variables = getattr(executor.variable_values, "coerced", executor.variable_values)
+    return (operation.loc.source.body, name, repr(variables), mark)
 
 
 def _object(fields: list[_Field], nullable: bool, fragments: bool) -> _Completion:

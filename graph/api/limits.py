@@ -43,3 +43,5 @@ class GraphQLLimits:
     )  # operations in flight per client and in all (429 beyond)
     max_connection_subscriptions: int = 8  # subscriptions one websocket may hold (an error beyond)
     max_subscriptions: int = 256  # subscriptions the server holds in all (an error beyond)
+    max_answer_builds: int = 2  # subscription answers built at once, server-wide (the rest wait)
+    max_push_bytes: int = 16 * 2**20  # subscription answers pushed a second, server-wide (paced)

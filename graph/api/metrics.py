@@ -14,6 +14,8 @@
 | ``lineagemesh_http_requests_in_flight`` | requests being answered now |
 | ``lineagemesh_graph_nodes{kind}``, ``lineagemesh_graph_edges{kind}`` | graph size (``store.counts()``, cached ``GRAPH_SIZE_TTL`` seconds) |
 | ``lineagemesh_store_up`` | 1 when the store answered the last graph-size count |
+| ``lineagemesh_connections_open``, ``lineagemesh_websockets_open``, ``lineagemesh_connections_limit{scope}``, ``lineagemesh_connections_refused_total{reason}`` | connections held now and their caps, refused ones by cap (``graph.api.connection_caps``) |
+| ``lineagemesh_subscriptions_open``, ``lineagemesh_subscription_answers_building``, ``lineagemesh_subscription_answers_shared_total``, ``lineagemesh_websockets_idle_closed_total`` | the websocket side (``graph.api.websocket``) |
 | ``lineagemesh_store_transient_retries_total{transaction}`` | Neo4j only: ``read`` or ``write`` transactions run again after a transient failure (a deadlock with another server's writer, a read racing a write) |
 """
 

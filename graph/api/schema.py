@@ -229,7 +229,9 @@ def _lineage_nodes(
         if read is None:
             return base(name)
         if not facts:
-            facts.append(NodeFacts(view, nodes.column("id"), nodes.column("kind"), _budgets(info)))  # type: ignore[arg-type]
+            facts.append(
+                NodeFacts(view, base("id"), base("kind"), _budgets(info))
+            )  # not `nodes`: a cycle
         return read(facts[0])
 
     nodes: ColumnList[LineageNode] = ColumnList(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-from typing import Any
 
 import anyio
 import h11
@@ -27,13 +26,10 @@ DEFAULT_READ_SECONDS = 30.0
 
 class HeaderDeadline(H11Protocol):
     """uvicorn's h11 protocol, closing connections whose headers come too slowly. ``read_seconds``
-    is set on a subclass per server (``with_deadline``): uvicorn makes the protocol from its class."""
+    is set on a subclass per server (``graph.api.connection_caps.uvicorn_options``): uvicorn
+    makes the protocol from its class."""
 
     read_seconds = DEFAULT_READ_SECONDS
-
-    @classmethod
-    def with_deadline(cls, seconds: float) -> type[HeaderDeadline]:
-        return type("HeaderDeadline", (cls,), {"read_seconds": seconds})
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -121,8 +117,3 @@ class BodyDeadline:
 
 def _seconds(value: float) -> str:
     return str(int(value)) if math.isclose(value, round(value)) else f"{value:g}"
-
-
-def uvicorn_options(read_seconds: float) -> dict[str, Any]:
-    """The uvicorn ``Config`` options enforcing the header deadline."""
-    return {"http": HeaderDeadline.with_deadline(read_seconds)}

@@ -5,9 +5,13 @@ it does a query, and refuses other sites' pages). A subscription answers at once
 the graph's change feed (``graph.changes``): after a change, at most once per ``MIN_INTERVAL``
 seconds, it asks its question again and pushes the answer only if it differs from the last one
 pushed. Every ``POLL_SECONDS`` it asks anyway, which picks up what other servers sharing one
-Neo4j database wrote. Each answer is computed as a query is (in a worker thread, with the walk
-budgets, and the operation budget renewed per push); the subscriptions one connection and the
-whole server hold are capped, and one past a cap is refused with an error.
+Neo4j database wrote. Each answer is computed as a query is, with the walk budgets and a fresh
+operation budget of its own, and entirely in worker threads: the walk here, its completion into
+JSON by ``graph.api.execution``, both through the server's bounded and shared answer builds
+(``graph.api.live_answers``). A change heard while an answer is being built or sent yields one
+newer answer afterwards, not a queue. The subscriptions one connection and the whole server hold
+are capped, and one past a cap is refused with an error. A subscription holds no answer between
+pushes, and what it held is freed as it ends (no reference cycles left for the collector).
 """
 
 from __future__ import annotations
@@ -20,13 +24,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
-from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from graph import lineage as lineage_queries
 from graph import queries
 from graph.api.admission import Full, Slots
-from graph.api.budget import BUDGET_KEY
+from graph.api.budget import BUDGET_KEY, QueryBudget
+from graph.api.live_answers import BUILDS_KEY, MARK_KEY, SIZE_KEY, AnswerBuilds
 from graph.changes import ChangeFeed
 from graph.errors import QueryError
 from graph.model import Direction, Node
@@ -45,11 +49,16 @@ MIN_INTERVAL = (
 POLL_SECONDS = 15.0  # ask again after this long without a change heard
 
 
+CONNECTION_KEY = (
+    "connection"  # context entry: the number naming the websocket (``graph.api.websocket``)
+)
+
+
 @contextmanager
-def _slot(slots: Slots, connection: object) -> Iterator[None]:
+def _slot(slots: Slots, connection: int) -> Iterator[None]:
     """A slot for one subscription of ``connection``; raises a GraphQL error when none is free."""
     try:
-        slots.take(id(connection))
+        slots.take(connection)
     except Full as e:
         if e.holder_full:
             raise GraphQLError(
@@ -63,7 +72,7 @@ def _slot(slots: Slots, connection: object) -> Iterator[None]:
     try:
         yield
     finally:
-        slots.give_back(id(connection))
+        slots.give_back(connection)
 
 
 def _refresh(info: Info) -> Info:
@@ -76,23 +85,46 @@ def _refresh(info: Info) -> Info:
     return info
 
 
+def _question(info: Info) -> tuple[Any, ...] | None:
+    """What a subscription asks: its document, operation and variables (None: not to be shared)."""
+    operation = info.operation
+    if operation.loc is None:
+        return None
+    name = operation.name.value if operation.name else None
+    return (operation.loc.source.body, name, repr(info.variable_values))
+
+
 async def _live(info: Info, ask: Callable[[Any], tuple[Any, bytes]]) -> AsyncGenerator[Any, None]:
     """``ask(info)`` (an answer and its fingerprint, read through a fresh view) now and after every
-    change, yielding the answer whenever its fingerprint differs from the last one yielded."""
-    feed: ChangeFeed = info.context[FEED_KEY]
-    budget = info.context.get(BUDGET_KEY)
-    with _slot(info.context[SLOTS_KEY], info.context):
-        last: bytes | None = None
-        while True:
-            seen = feed.generation
-            if budget is not None:
-                budget.renew()
-            answer, mark = await run_in_threadpool(ask, _refresh(info))
-            if mark != last:
-                last = mark
-                yield answer
-            await asyncio.sleep(MIN_INTERVAL)
-            await feed.wait(seen, POLL_SECONDS)
+    change, yielding the answer whenever its fingerprint differs from the last one yielded. The
+    subscriptions asking the same question of the same graph (its generation) share one walk."""
+    context = info.context
+    question = _question(info)
+    feed: ChangeFeed = context[FEED_KEY]
+    builds: AnswerBuilds = context[BUILDS_KEY]
+    slots: Slots = context[SLOTS_KEY]
+    limits = context[BUDGET_KEY].limits  # the operation's budget, renewed for each answer
+    try:
+        with _slot(slots, context[CONNECTION_KEY]):
+            last: bytes | None = None
+            while True:
+                await builds.pace(builds.sizes.get(question, 0))  # the server's push rate
+                seen = feed.generation
+                context[BUDGET_KEY] = QueryBudget(limits)  # this answer's, walk and completion
+                answer, mark = await builds.once(
+                    None if question is None else ("walk", *question, seen),
+                    lambda: ask(_refresh(info)),
+                )
+                if mark != last:
+                    last = context[MARK_KEY] = mark
+                    yield answer  # resumes once it was sent
+                    builds.sizes[question] = context.get(SIZE_KEY, 0)
+                del answer  # nothing held between pushes: 256 subscriptions, 256 answers
+                await asyncio.sleep(MIN_INTERVAL)
+                await feed.wait(seen, POLL_SECONDS)
+    finally:
+        if not slots.held:
+            builds.forget()
 
 
 def _digest(*parts: Any) -> bytes:

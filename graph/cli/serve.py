@@ -15,8 +15,10 @@ import click
 from graph.api.admission import AdmissionLimits
 from graph.api.auth import ReadAccess, describe, is_loopback
 from graph.api.budget import BudgetLimits
+from graph.api.connection_caps import ConnectionLimits
 from graph.api.ingest import IngestConfig, IngestLimits
 from graph.api.limits import GraphQLLimits
+from graph.api.serve_options import connection_options
 from graph.api.slow_clients import DEFAULT_READ_SECONDS
 from graph.cli.options import (
     check_kafka_principal,
@@ -27,7 +29,7 @@ from graph.cli.options import (
     parse_quota_option,
     store_flags,
 )
-from graph.heap import settle_heap
+from graph.heap import SERVING, tune_gc
 from graph.ingest_service import IngestService, translate_events
 from graph.quotas import Quota
 from graph.stores import Store, StoreUnavailable
@@ -213,6 +215,7 @@ from ingest.domain_rules import NO_RULES, DomainRules
     metavar="BYTES/PERIOD",
     help="Bytes of events each principal may ingest per period, e.g. 512MiB/1d (429 beyond). Default: no quota.",
 )
+@connection_options
 @domain_rules_option
 @max_clock_skew_option
 @kafka_options
@@ -248,6 +251,9 @@ def serve(
     rules: DomainRules,
     max_clock_skew: timedelta,
     principal_quota: Quota | None,
+    connections: ConnectionLimits,
+    max_answer_builds: int,
+    max_push_bytes: int,
     webhooks_file: Path | None = None,
     webhooks_allow_private: bool = False,
 ) -> None:
@@ -258,9 +264,9 @@ def serve(
     interface unless --insecure-no-auth is given.
     """
     from graph.api.app import create_app
+    from graph.api.connection_caps import uvicorn_options
     from graph.api.logs import use_json_logs
     from graph.api.server import serve_until_stopped
-    from graph.api.slow_clients import uvicorn_options
 
     if log_format == "json":
         use_json_logs()
@@ -304,7 +310,7 @@ def serve(
             demo_events = translate_events(events, demo_rules, service.keeps_raw)
             service.commit(demo_events.payload, demo_events.block)
             say.info("loaded the food_delivery demo: %d events", len(events))
-        settle_heap()  # the replayed graph, before any request is in flight
+        tune_gc(SERVING)  # requests' garbage collected as it comes (graph.heap)
         say.info(
             "lineagemesh on %s: explorer at %s/ and GraphQL at %s/graphql", store.uri, where, where
         )
@@ -324,6 +330,8 @@ def serve(
             traversal_seconds=traversal_seconds,
             budget=BudgetLimits(max_query_cost, max_result_bytes, query_seconds),
             admission=AdmissionLimits(max_client_queries, max_concurrent_queries),
+            max_answer_builds=max_answer_builds,
+            max_push_bytes=max_push_bytes,
         )
         app = create_app(
             store,
@@ -336,7 +344,9 @@ def serve(
             events=service.log,
             kafka=kafka,
             webhooks=webhooks,
+            connections=connections,
         )
+        server_options = uvicorn_options(read_seconds, app.state.connections, max_query_bytes)
         service.age_out_periodically()
         if (
             log_format == "json"
@@ -347,12 +357,10 @@ def serve(
                 port=port,
                 log_config=None,
                 access_log=False,
-                **uvicorn_options(read_seconds),
+                **server_options,
             )
         else:
-            serve_until_stopped(
-                app, host=host, port=port, log_level="info", **uvicorn_options(read_seconds)
-            )
+            serve_until_stopped(app, host=host, port=port, log_level="info", **server_options)
         say.info("stopped; closing %s", store.uri)
 
 
