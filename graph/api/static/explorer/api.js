@@ -134,6 +134,50 @@ export async function node(id) {
   return data.node;
 }
 
+// The health status of each dataset (HEALTHY, FAILING, AT_RISK, UNKNOWN), 25 a request; an older
+// server without health answers nothing.
+export async function healthOf(datasets) {
+  const found = new Map();
+  if (!(await offersType("Dataset", "health"))) return found;
+  for (let i = 0; i < datasets.length; i += 25) {
+    const chunk = datasets.slice(i, i + 25);
+    const fields = chunk.map((d, n) => `d${n}: dataset(namespace: ${JSON.stringify(d.namespace)}, name: ${JSON.stringify(d.name)}) { health { status } }`).join("\n");
+    const data = await graphql(`{ ${fields} }`);
+    chunk.forEach((d, n) => found.set(d.id, data[`d${n}`]?.health?.status || null));
+  }
+  return found;
+}
+
+// Whether the server's type has the field (health, versions: newer servers only), asked once a type.
+const typeFields = new Map();
+
+export function offersType(typeName, fieldName) {
+  if (!typeFields.has(typeName)) {
+    typeFields.set(typeName, graphql(`query($t: String!) { __type(name: $t) { fields { name } } }`, { t: typeName })
+      .then((data) => new Set((data.__type?.fields || []).map((f) => f.name)), () => new Set()));
+  }
+  return typeFields.get(typeName).then((names) => names.has(fieldName));
+}
+
+// A dataset's health with its reasons, its quality checks and its schema versions with their
+// changes: the panel's second request, so the details show without waiting for the walk upstream.
+export async function datasetQuality(namespace, name) {
+  const [health, versions] = await Promise.all([offersType("Dataset", "health"), offersType("Dataset", "versions")]);
+  if (!health && !versions) return null;
+  const parts = [];
+  if (health) {
+    parts.push(`health { status reasons { kind subject message assertion path } }
+      assertions(first: 50) { totalCount nodes { id name assertionType column status success severity checkedAt source message } }`);
+  }
+  if (versions) {
+    parts.push(`versions(first: 10) { totalCount edges { node { version createdAt source origin previousVersion
+      fields { name type required } changes { kind column old new severity description } } } }`);
+  }
+  const data = await graphql(`query($ns: String!, $name: String!) { dataset(namespace: $ns, name: $name) { ${parts.join(" ")} } }`,
+    { ns: namespace, name });
+  return data.dataset;
+}
+
 export async function domainsOf(datasets) {
   // the domain of each dataset, 25 a request
   const domains = new Map();

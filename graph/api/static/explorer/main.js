@@ -232,15 +232,31 @@ async function fillDomains() {
   if (missing.length) for (const [id, domain] of await api.domainsOf(missing)) model.domains.set(id, domain);
 }
 
+// The health of the datasets drawn (at most HEALTH_LOOKUPS a render: each asks a walk upstream).
+const HEALTH_LOOKUPS = 200;
+
+async function fillHealth() {
+  const missing = [...model.drawn].map((id) => model.nodes.get(id))
+    .filter((n) => n && n.kind === "DATASET" && !model.health.has(n.id)).slice(0, HEALTH_LOOKUPS);
+  if (!missing.length) return;
+  try {
+    for (const [id, status] of await api.healthOf(missing)) model.health.set(id, status);
+  } catch (error) {
+    console.warn("no health", error);
+  }
+}
+
 function domainOf(node) {
   return node.domain !== undefined ? node.domain : model.domains.get(node.id);
 }
 
 function nodeElement(node, extra = []) {
-  const classes = [node.kind, node.deleted ? "deleted" : "", node.declared === false ? "undeclared" : "", node.id === state.node ? "focus" : "", ...extra];
+  const health = model.health.get(node.id);
+  const classes = [node.kind, node.deleted ? "deleted" : "", node.declared === false ? "undeclared" : "", node.id === state.node ? "focus" : "",
+    health === "FAILING" || health === "AT_RISK" ? `health-${health}` : "", ...extra];
   const domain = domainOf(node);
   const colour = domain ? domainColour(domain) : node.kind === "JOB" ? jobColour() : domainColour(null);
-  return { group: "nodes", data: { id: node.id, label: label(node), kind: node.kind, domain: domain || null, colour, node },
+  return { group: "nodes", data: { id: node.id, label: label(node), kind: node.kind, domain: domain || null, colour, health: health || null, node },
     classes: classes.filter(Boolean).join(" ") };
 }
 
@@ -264,7 +280,7 @@ function fullOf(id) {
 
 async function render({ fresh = false } = {}) {
   await domainsReady;
-  await fillDomains();
+  await Promise.all([fillDomains(), fillHealth()]);
   if (state.columns) {
     // every drawn dataset's columns, a few requests at a time (the server admits a client's queries in bounds)
     const waiting = [...model.drawn].filter((id) => model.nodes.get(id)?.kind === "DATASET" && !model.columns.has(id));

@@ -16,6 +16,7 @@ export class LineageModel {
     this.known = new Set();        // "side|id": every neighbour on that side is known
     this.drawn = new Set();        // ids drawn
     this.domains = new Map();      // dataset id -> domain name (null: none)
+    this.health = new Map();       // dataset id -> health status (null: not known)
     this.columnsShown = new Set(); // dataset ids whose columns are drawn
     this.columns = new Map();      // dataset id -> [column nodes]
     this.columnEdges = new Map();  // "source|target" -> edge between columns

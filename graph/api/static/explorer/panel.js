@@ -82,6 +82,46 @@ function runs(connection) {
     ${connection.totalCount > items.length ? `<p class="muted">the latest ${items.length} of ${connection.totalCount}</p>` : ""}`;
 }
 
+// Health: the status and each reason, failing upstream datasets as links along their path.
+function health(h) {
+  if (!h) return "";
+  const reasons = h.reasons.map((r) => `<li><span class="muted">${esc(r.kind.toLowerCase().replaceAll("_", " "))}</span> ${link(r.subject, shortName(r.subject))}: ${esc(r.message)}${
+    r.path.length > 2 ? `<br><span class="muted">via ${r.path.slice(1, -1).map((id) => link(id, shortName(id))).join(" → ")}</span>` : ""}</li>`);
+  return `<h3>Health</h3><p id="health-status"><span class="health health-${esc(h.status)}">${esc(h.status.replace("_", " "))}</span></p>
+    ${reasons.length ? `<ul id="health-reasons">${reasons.join("")}</ul>` : ""}`;
+}
+
+function shortName(id) {
+  const parts = String(id).split(":");
+  return parts.length > 2 ? parts.slice(2).join(":") : id;
+}
+
+// Quality checks with their latest result, failures first.
+function assertions(connection) {
+  const items = [...(connection?.nodes || [])];
+  if (!items.length) return `<h3>Checks</h3><p class="muted">none</p>`;
+  const order = { FAIL: 0, ERROR: 1, SKIP: 2, PASS: 3 };
+  items.sort((a, b) => (order[a.status] ?? 2) - (order[b.status] ?? 2) || a.name.localeCompare(b.name));
+  const failed = items.filter((a) => !a.success).length;
+  return `<h3>Checks (${failed} failing of ${connection.totalCount})</h3><table id="assertions"><thead><tr><th>check</th><th>column</th><th>result</th><th>severity</th></tr></thead><tbody>${
+    items.map((a) => `<tr><td title="${esc(a.message || a.assertionType || "")}">${esc(a.name)}</td><td>${esc(a.column || "")}</td><td><span class="assert-${esc(a.status)}">${esc(a.status)}</span></td><td class="muted">${esc(a.severity)}${a.source ? ` · ${esc(a.source)}` : ""}</td></tr>`).join("")}</tbody></table>`;
+}
+
+// Schema versions, newest first, each with what changed from the one before.
+function versions(connection) {
+  const items = (connection?.edges || []).map((e) => e.node);
+  if (!items.length) return `<h3>Versions</h3><p class="muted">none recorded</p>`;
+  const rows = items.map((v) => {
+    const changes = v.changes.length
+      ? `<ul>${v.changes.map((c) => `<li><span class="sev-${esc(c.severity)}">${esc(c.severity)}</span> ${esc(c.description)}</li>`).join("")}</ul>`
+      : `<br><span class="muted">${v.previousVersion ? "nothing that breaks a reader" : "the first version seen"}</span>`;
+    return `<li class="version"><b>${esc((v.createdAt || "").replace("T", " ").replace(/\.\d+/, ""))}</b> <span class="muted">${esc(v.source)} · ${v.fields.length} columns</span>${changes}
+      <details><summary>columns</summary>${v.fields.map((f) => `${esc(f.name)} <span class="muted">${esc(f.type || "")}${f.required ? " required" : ""}</span>`).join("<br>")}</details></li>`;
+  });
+  const breaking = items.reduce((n, v) => n + v.changes.filter((c) => c.severity === "BREAKING").length, 0);
+  return `<h3>Versions (${connection.totalCount}${breaking ? `, ${breaking} breaking ${breaking === 1 ? "change" : "changes"} shown` : ""})</h3><ul id="versions">${rows.join("")}</ul>`;
+}
+
 function show(html, onLink) {
   const element = panel();
   element.innerHTML = html;
@@ -94,6 +134,7 @@ export async function showNode(node, actions, onLink) {
   show(`<h2>${esc(node.name || node.id)}</h2><p class="muted">${esc(node.kind)} · ${esc(node.namespace || "")}</p><p>loading…</p>`, onLink);
   const buttons = actions.map(([text, id]) => `<button type="button" id="${id}">${esc(text)}</button>`).join("");
   let body = "";
+  let quality = null;
   if (node.kind === "DATASET") {
     const d = await api.datasetDetails(node.namespace, node.name);
     if (!d) { body = `<p class="muted">not in the graph</p>`; } else {
@@ -112,8 +153,10 @@ export async function showNode(node, actions, onLink) {
         <h3>Products</h3>${list(d.products, (p) => `${esc(p.name)} <span class="muted">freshness ${esc(p.freshness.status)}${p.freshness.ageHours != null ? `, ${p.freshness.ageHours.toFixed(1)} h old` : ""}${p.freshnessHours != null ? ` (SLO ${p.freshnessHours} h)` : ""}</span>`)}
         <h3>Schema (${d.columns.length} columns)</h3>
         <table>${d.columns.map((c) => `<tr><td>${esc(c.name)}${c.pii ? ' <span class="badge BREAKING">PII</span>' : ""}</td><td>${esc(c.type || "")}</td><td class="muted">${c.current ? "" : "removed"}${c.declared ? "" : " undeclared"}</td></tr>`).join("")}</table>
+        <div id="quality" data-for="${esc(node.id)}"><p class="muted">health and versions loading…</p></div>
         <h3>Facets</h3>${facets(d.facets)}
         ${d.aliases.length ? `<h3>Aliases</h3>${list(d.aliases, esc)}` : ""}`;
+      quality = api.datasetQuality(node.namespace, node.name).catch((error) => { console.warn("no health", error); return null; });
     }
   } else if (node.kind === "JOB") {
     const j = await api.jobDetails(node.namespace, node.name);
@@ -138,6 +181,14 @@ export async function showNode(node, actions, onLink) {
   const element = show(`<h2>${esc(node.name || node.id)}</h2><p class="muted">${esc(node.kind)} · ${esc(node.namespace || "")}</p>
     <div class="actions">${buttons}</div>${body}`, onLink);
   for (const [, id, callback] of actions) element.querySelector(`#${id}`).addEventListener("click", callback);
+  if (quality) {
+    const q = await quality;
+    const slot = element.querySelector("#quality");
+    if (slot && slot.dataset.for === node.id) {
+      slot.innerHTML = q ? `${q.health ? health(q.health) : ""}${q.assertions ? assertions(q.assertions) : ""}${q.versions ? versions(q.versions) : ""}` : "";
+      slot.querySelectorAll("[data-node]").forEach((a) => a.addEventListener("click", () => onLink(a.dataset.node)));
+    }
+  }
 }
 
 // A search hit that has no lineage of its own (product, domain, owner): what it holds, as links.

@@ -17,7 +17,7 @@ const NODE_H = 36;
 const COLUMN_H = 22;
 const RANK_GAP = 90;                  // between the columns of upstream and downstream nodes
 const ROW_GAP = 22;                   // between nodes of one column (the badges straddle it)
-const DRAWN_DATA = ["label", "colour", "domain", "tip", "kind", "order"];  // the data the style or tests read
+const DRAWN_DATA = ["label", "colour", "domain", "tip", "kind", "order", "health"];  // the data the style or tests read
 const MIN_ZOOM = (READABLE_PX + 0.3) / FONT_PX;  // a little above, so rounding never reads below
 
 function style(c) {
@@ -48,6 +48,8 @@ function style(c) {
     { selector: "node.WARNING", style: { "border-color": c.warn, "border-width": 4 } },
     { selector: "node.INFO", style: { "border-color": c.info, "border-width": 3 } },
     { selector: "node.uncertain", style: { "border-style": "dashed" } },
+    { selector: "node.health-FAILING", style: { "underlay-color": c.bad, "underlay-opacity": 0.55, "underlay-padding": 5, "underlay-shape": "round-rectangle" } },
+    { selector: "node.health-AT_RISK", style: { "underlay-color": c.warn, "underlay-opacity": 0.55, "underlay-padding": 5, "underlay-shape": "round-rectangle" } },
     { selector: "node.changed", style: { "background-color": c.bad, color: "#ffffff" } },
     { selector: "edge.impact", style: { "line-color": c.impact, "target-arrow-color": c.impact, width: 2 } },
   ];
