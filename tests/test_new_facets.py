@@ -88,3 +88,18 @@ def test_tags_dataset_type_and_job_type_are_shown(store: Store) -> None:
     }
     run = store.nodes([f"run:{run_id}"])[f"run:{run_id}"]
     assert run.props["tags"] == ["env:prod"]
+    # the tags are what search filters by: the dataset, its tagged column, and the job
+    found = schema.execute_sync(
+        """query($tag: String!) { searchConnection(text: "orders", tag: $tag) {
+             totalCount nodes { id } } }""",
+        variable_values={"tag": "tier:gold"},
+        context_value=context(store),
+    )
+    assert found.errors is None and found.data is not None, found.errors
+    ids = [n["id"] for n in found.data["searchConnection"]["nodes"]]
+    assert ids == ["dataset:kafka://broker:9092:orders"], ids
+    none = schema.execute_sync(
+        """{ searchConnection(text: "orders", tag: "tier:silver") { totalCount } }""",
+        context_value=context(store),
+    )
+    assert none.data is not None and none.data["searchConnection"]["totalCount"] == 0
