@@ -5,7 +5,7 @@ domain, a domain's datasets), so they share one module and the imports point one
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -462,9 +462,9 @@ class DataProduct:
     def datasets_connection(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Dataset]:
-        return paginate(
-            mesh.exposed_datasets(store_view(info), self._node), by_id, first, after, max_page(info)
-        ).connection(Dataset.of)
+        return datasets_page(
+            info, mesh.exposed_datasets(store_view(info), self._node), first, after
+        )
 
     @strawberry.field(
         description="Declared consumers and jobs of other domains reading its datasets."
@@ -476,10 +476,7 @@ class DataProduct:
         description="Columns of its datasets holding personal data, declared or derived."
     )
     def pii_columns(self, info: Info) -> list[PiiColumn]:
-        columns = governance.dataset_columns(
-            store_view(info), mesh.exposed_datasets(store_view(info), self._node)
-        )
-        return [PiiColumn.of(p) for p in governance.pii_columns(store_view(info), columns)]
+        return pii_columns_of(info, mesh.exposed_datasets(store_view(info), self._node))
 
     @strawberry.field(description="Its datasets' health and its SLO, now or at a given moment.")
     def health(self, info: Info, at: datetime | None = None) -> Health:
@@ -489,8 +486,7 @@ class DataProduct:
 
     @strawberry.field(description="Freshness against the SLO, now or at a given moment.")
     def freshness(self, info: Info, at: datetime | None = None) -> Freshness:
-        moment = datetime.now(UTC) if at is None else at if at.tzinfo else at.replace(tzinfo=UTC)
-        found = governance.product_freshness(store_view(info), self._node, moment)
+        found = governance.product_freshness(store_view(info), self._node, moment(at))
         return Freshness(
             status=found.status,
             slo_hours=found.slo_hours,
@@ -539,9 +535,7 @@ class Domain:
     def datasets_connection(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Dataset]:
-        return paginate(
-            mesh.domain_datasets(store_view(info), self._node), by_id, first, after, max_page(info)
-        ).connection(Dataset.of)
+        return datasets_page(info, mesh.domain_datasets(store_view(info), self._node), first, after)
 
     @strawberry.field(description="Data products of the domain, by id, a page at a time.")
     def products_connection(
@@ -554,10 +548,7 @@ class Domain:
         description="Columns of the domain's datasets holding personal data, declared or derived."
     )
     def pii_columns(self, info: Info) -> list[PiiColumn]:
-        columns = governance.dataset_columns(
-            store_view(info), mesh.domain_datasets(store_view(info), self._node)
-        )
-        return [PiiColumn.of(p) for p in governance.pii_columns(store_view(info), columns)]
+        return pii_columns_of(info, mesh.domain_datasets(store_view(info), self._node))
 
     @strawberry.field(description="Its products' (or datasets') health, now or at a given moment.")
     def health(self, info: Info, at: datetime | None = None) -> Health:
@@ -570,6 +561,20 @@ class Domain:
         ids = mesh.consuming_domains(store_view(info), self._node)
         found = store_view(info).nodes(ids)
         return [Domain.of(found[i]) for i in ids if i in found]
+
+
+def datasets_page(
+    info: Info, datasets: list[Node], first: int | None, after: str | None
+) -> Connection[Dataset]:
+    """A page of ``datasets`` by id (a product's or a domain's ``datasetsConnection``)."""
+    return paginate(datasets, by_id, first, after, max_page(info)).connection(Dataset.of)
+
+
+def pii_columns_of(info: Info, datasets: list[Node]) -> list[PiiColumn]:
+    """The columns of ``datasets`` holding personal data, declared or derived (a product's or a
+    domain's ``piiColumns``)."""
+    columns = governance.dataset_columns(store_view(info), datasets)
+    return [PiiColumn.of(p) for p in governance.pii_columns(store_view(info), columns)]
 
 
 def dataset(info: Info, namespace: str, name: str) -> Dataset | None:
