@@ -21,12 +21,12 @@ import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graph.api import schema as api_schema
-from graph.api.app import encode_answer, limited_schema
+from graph.api.answers import encode_answer
+from graph.api.app import limited_schema
 from graph.api.execution import JSON_FRAGMENTS, FlatListExecutor
 from graph.api.limits import GraphQLLimits
 from graph.api.record_list import ColumnList, RecordList
-from graph.api.schema import LineageSchema, Query, context
-from graph.api.subscriptions import Subscription
+from graph.api.schema import LineageSchema, Query, Subscription, context
 from graph.stores import Store
 from ingest.openlineage import translate
 

@@ -55,6 +55,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from graph.api.admission import Admission, Overloaded, Slots
+from graph.api.answers import encode_answer
 from graph.api.assets import STATIC_PATH, page, static_files
 from graph.api.auth import AuthConfig, AuthError, Principal, Role
 from graph.api.budget import BUDGET_KEY, QueryAborted, QueryBudget
@@ -71,9 +72,9 @@ from graph.api.marquez import MarquezReadAPI
 from graph.api.marquez_request import PREFIX as MARQUEZ_PREFIX
 from graph.api.metrics import Metrics, MetricsMiddleware
 from graph.api.origin import RequestOrigin
-from graph.api.schema import LIMITS_KEY, LineageSchema, Query, context
+from graph.api.schema import LIMITS_KEY, LineageSchema, Query, Subscription, context
 from graph.api.slow_clients import DEFAULT_READ_SECONDS, BodyDeadline
-from graph.api.subscriptions import FEED_KEY, SLOTS_KEY, Subscription
+from graph.api.subscriptions import FEED_KEY, SLOTS_KEY
 from graph.api.translator import BatchTranslator
 from graph.api.webhook_admin import WEBHOOKS_KEY, DeliveryCollector
 from graph.api.websocket import PRINCIPAL_KEY, AdmittedTransportWS, LiveMetrics, connection_context
@@ -135,31 +136,8 @@ def _authorize(request: Request, auth: AuthConfig, need: Role) -> Principal:
     return principal
 
 
-_INT64 = range(-(2**63), 2**64)  # what orjson writes as a number
-
-
-def _exact_ints(value: object) -> object:
-    """``value`` with every integer orjson refuses (beyond 64 bits: a JSON facet may hold one) as a
-    Fragment of its digits, so orjson writes it exactly, beside the answer lists already rendered."""
-    if type(value) is dict:
-        return {key: _exact_ints(item) for key, item in value.items()}
-    if type(value) is list:
-        return [_exact_ints(item) for item in value]
-    if type(value) is int and value not in _INT64:
-        return orjson.Fragment(str(value).encode())
-    return value
-
-
 def _refusal(error: AuthError) -> JSONResponse:
     return JSONResponse({"error": error.error}, status_code=error.status, headers=error.headers)
-
-
-def encode_answer(data: object) -> bytes:
-    """A GraphQL response by orjson, integers past 64 bits (in a JSON facet) written exactly."""
-    try:
-        return orjson.dumps(data)
-    except TypeError:
-        return orjson.dumps(_exact_ints(data))
 
 
 class TextFrames(ASGIWebSocketAdapter):

@@ -52,6 +52,7 @@ from graph import catalog, lineage, queries, raw_events
 from graph.api import marquez_shapes as shapes
 from graph.api import marquez_versions
 from graph.api.admission import Admission, Overloaded
+from graph.api.answers import encode_answer
 from graph.api.auth import AuthConfig, AuthError, Role
 from graph.api.budget import QueryAborted, QueryBudget
 from graph.api.limits import GraphQLLimits
@@ -252,8 +253,6 @@ class MarquezReadAPI:
         """One request's answer, encoded, in a worker thread. The view reads what walks reach in
         summary form with the properties Marquez shows (on Neo4j the rest of each node is most of
         what reading it costs)."""
-        from graph.api.app import encode_answer
-
         headers: dict[str, str] = {}
         try:
             answer = handler(BudgetedView(self.store, budget), params)

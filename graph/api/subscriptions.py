@@ -1,4 +1,6 @@
-"""GraphQL subscriptions: a lineage answer, or a job with its latest run, pushed again when it changes.
+"""How GraphQL subscriptions live: a lineage answer, or a job with its latest run, pushed again
+when it changes (the ``Subscription`` type is ``graph.api.schema.subscriptions``; this module knows
+no schema type, so the schema imports it and not the other way round).
 
 They run over graphql-transport-ws on ``/graphql`` (``graph.api.app`` authorises the websocket as
 it does a query, and refuses other sites' pages). A subscription answers at once, then waits on
@@ -20,24 +22,17 @@ import asyncio
 import hashlib
 from collections.abc import AsyncGenerator, Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
-import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
 from graph import lineage as lineage_queries
-from graph import queries
 from graph.api.admission import Full, Slots
 from graph.api.budget import BUDGET_KEY, QueryBudget
 from graph.api.live_answers import BUILDS_KEY, MARK_KEY, SIZE_KEY, AnswerBuilds
 from graph.changes import ChangeFeed
-from graph.errors import QueryError
-from graph.model import Direction, Node
-
-if TYPE_CHECKING:
-    from graph.api.schema import Job, LineageDirection, LineageGraph
-    from graph.api.schema_history_types import SchemaChange
+from graph.model import Node
 
 FEED_KEY = "changes"  # context entry: the server's ChangeFeed
 SLOTS_KEY = (
@@ -75,16 +70,6 @@ def _slot(slots: Slots, connection: int) -> Iterator[None]:
         slots.give_back(connection)
 
 
-def _refresh(info: Info) -> Info:
-    """``info`` with a new view of the store for the next answer: a view caches what it reads from
-    a remote store, and a connection's context outlives many answers (its fields are resolved
-    through it too, so it is replaced, not copied)."""
-    from graph.api.schema import EVENTS_KEY, context
-
-    info.context.update(context(info.context["store"].store, info.context.get(EVENTS_KEY)))
-    return info
-
-
 def _question(info: Info) -> tuple[Any, ...] | None:
     """What a subscription asks: its document, operation and variables (None: not to be shared)."""
     operation = info.operation
@@ -94,8 +79,11 @@ def _question(info: Info) -> tuple[Any, ...] | None:
     return (operation.loc.source.body, name, repr(info.variable_values))
 
 
-async def _live(info: Info, ask: Callable[[Any], tuple[Any, bytes]]) -> AsyncGenerator[Any, None]:
-    """``ask(info)`` (an answer and its fingerprint, read through a fresh view) now and after every
+async def live(
+    info: Info, ask: Callable[[Any], tuple[Any, bytes]], refresh: Callable[[Info], Info]
+) -> AsyncGenerator[Any, None]:
+    """``ask(refresh(info))`` (an answer and its fingerprint, read through the fresh view ``refresh``
+    puts in the context) now and after every
     change, yielding the answer whenever its fingerprint differs from the last one yielded. The
     subscriptions asking the same question of the same graph (its generation) share one walk."""
     context = info.context
@@ -113,7 +101,7 @@ async def _live(info: Info, ask: Callable[[Any], tuple[Any, bytes]]) -> AsyncGen
                 context[BUDGET_KEY] = QueryBudget(limits)  # this answer's, walk and completion
                 answer, mark = await builds.once(
                     None if question is None else ("walk", *question, seen),
-                    lambda: ask(_refresh(info)),
+                    lambda: ask(refresh(info)),
                 )
                 if mark != last:
                     last = context[MARK_KEY] = mark
@@ -131,7 +119,7 @@ def _digest(*parts: Any) -> bytes:
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).digest()
 
 
-def _lineage_mark(graph: lineage_queries.LineageGraph) -> bytes:
+def lineage_mark(graph: lineage_queries.LineageGraph) -> bytes:
     """What a lineage answer shows: its nodes (and whether dropped or declared), edges, truncation."""
     answer = graph.answer
     return _digest(
@@ -145,7 +133,7 @@ def _lineage_mark(graph: lineage_queries.LineageGraph) -> bytes:
     )
 
 
-def _job_mark(job: Node, runs: list[Node]) -> bytes:
+def job_mark(job: Node, runs: list[Node]) -> bytes:
     """What a job's live view shows: its latest run and that run's state and times."""
     run = runs[0].props if runs else {}
     return _digest(
@@ -156,66 +144,3 @@ def _job_mark(job: Node, runs: list[Node]) -> bytes:
         run.get("endedAt"),
         job.props.get("lastSeenAt"),
     )
-
-
-@strawberry.type
-class Subscription:
-    @strawberry.subscription(
-        description="The answer of `lineage(nodeId, direction, depth)`, now and again each time "
-        "ingested events change it."
-    )
-    async def lineage_changed(
-        self,
-        info: Info,
-        node_id: str,
-        direction: Annotated[LineageDirection, strawberry.lazy("graph.api.schema")]
-        | None = Direction.BOTH,
-        depth: int | None = 20,
-    ) -> AsyncGenerator[Annotated[LineageGraph, strawberry.lazy("graph.api.schema")], None]:
-        from graph.api import schema as api
-
-        def ask(info: Any) -> tuple[Any, bytes]:
-            view = api._at(info, None)
-            graph = lineage_queries.dataset_lineage(
-                view,
-                node_id,
-                direction or Direction.BOTH,
-                api._depth(info, depth),
-                **api._budgets(info),
-            )
-            return api.LineageGraph.of(view, info, graph), _lineage_mark(graph)
-
-        async for answer in _live(info, ask):
-            yield answer
-
-    @strawberry.subscription(
-        description="A job, now and again each time its latest run starts, changes state or ends."
-    )
-    async def run_state_changed(
-        self, info: Info, namespace: str, name: str
-    ) -> AsyncGenerator[Annotated[Job, strawberry.lazy("graph.api.schema")], None]:
-        from graph.api import schema as api
-
-        def ask(info: Any) -> tuple[Any, bytes]:
-            store = info.context["store"]
-            job = queries.job(store, namespace, name)
-            if job is None:
-                raise QueryError(f"no job {namespace!r} {name!r}")
-            return api.Job.of(job), _job_mark(job, queries.runs(store, job, 1))
-
-        async for answer in _live(info, ask):
-            yield answer
-
-    @strawberry.subscription(
-        description="Each breaking schema change detected from now on, with its impact "
-        "(of the datasets of `domain`, when given; graph.schema_history)."
-    )
-    async def breaking_change(
-        self, info: Info, domain: str | None = None
-    ) -> AsyncGenerator[
-        Annotated[SchemaChange, strawberry.lazy("graph.api.schema_history_types")], None
-    ]:
-        from graph.api.schema_history_types import breaking_changes
-
-        async for change in breaking_changes(info, domain):
-            yield change

@@ -1,0 +1,167 @@
+"""``impact``: the blast radius of a change, and whom to tell."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from graph import impact as impact_queries
+from graph.api.record_list import ColumnList
+from graph.api.schema.context import (
+    impact_depth,
+    view_at,
+    walk_budgets,
+)
+from graph.api.schema.kinds import NodeKind
+from graph.api.schema.lineage import LineageNode, lineage_nodes
+from graph.api.schema.nodes import Contract, DataProduct, Domain, ProductConsumer, consumer_of
+from graph.api.schema.owners import Owner
+from graph.impact import ChangeKind, Severity
+from graph.model import Node
+
+strawberry.enum(
+    ChangeKind, name="ChangeKind", description="The kind of change whose impact is asked."
+)
+ChangeKindType = ChangeKind
+strawberry.enum(Severity, name="Severity", description="How badly a node is hit by a change.")
+SeverityType = Severity
+
+
+@strawberry.type(description="A node a change reaches, with one shortest explaining path.")
+class ImpactedNode:
+    id: str
+    kind: NodeKind
+    namespace: str | None
+    name: str | None
+    dataset: str | None
+    distance: int = strawberry.field(description="Dataset or column hops from the changed node.")
+    path: list[str] = strawberry.field(
+        description="Node ids from the changed node to this one, jobs included."
+    )
+    via: str = strawberry.field(
+        description="The node before this one on its path (a job, a dataset or a column): the affected nodes and their `via` "
+        "make the tree of shortest explaining paths, in a fraction of the answer `path` makes."
+    )
+    severity: SeverityType
+    certain: bool = strawberry.field(
+        description="False where column lineage was missing and dataset lineage stood in."
+    )
+
+
+_IMPACTED_NODE_FIELDS = (
+    "id",
+    "kind",
+    "namespace",
+    "name",
+    "dataset",
+    "distance",
+    "path",
+    "via",
+    "severity",
+    "certain",
+)
+
+
+def _affected_render(answer: Any) -> Any:
+    """The native renderer of the affected, told severities' names by their ranks."""
+
+    def render(specs: list[tuple[Any, ...]]) -> bytes | None:
+        by_rank = [
+            (
+                key,
+                field,
+                how,
+                {rank: names[severity] for rank, severity in enumerate(impact_queries.SEVERITIES)}
+                if field == "severity" and names
+                else names,
+                nullable,
+            )
+            for key, field, how, names, nullable in specs
+        ]
+        return answer.render_affected(by_rank)
+
+    return render
+
+
+def _affected_column(answer: Any) -> Any:
+    """The native answer's affected columns; severities by their rank."""
+
+    def column(name: str) -> list[Any]:
+        if name == "severity":
+            return [impact_queries.SEVERITIES[rank] for rank in answer.affected_column("severity")]
+        return answer.affected_column(name)
+
+    return column
+
+
+@strawberry.type(description="The blast radius of a change, and whom to tell.")
+class ImpactReport:
+    _changed: strawberry.Private[Node]
+    change: ChangeKindType
+    affected: Sequence[ImpactedNode]  # a RecordList, as LineageGraph's lists
+    products: list[DataProduct] = strawberry.field(
+        description="Data products publishing the changed or an affected dataset."
+    )
+    domains: list[Domain]
+    owners: list[Owner] = strawberry.field(
+        description="Owners of affected datasets, jobs and products: whom to notify."
+    )
+    consumers: list[ProductConsumer] = strawberry.field(description="Consumers of those products.")
+    contracts: list[Contract] = strawberry.field(
+        description="Contracts whose promised schema the change breaks."
+    )
+    truncated: bool = strawberry.field(
+        description="A depth, size or time budget cut the walk short: the report is partial."
+    )
+    breaking: bool = strawberry.field(
+        description="Something BREAKING is hit (or a contract broken)."
+    )
+
+    @strawberry.field(description="The node whose change is judged.")
+    def changed(self, info: Info) -> LineageNode:
+        return lineage_nodes(info, [self._changed])[0]
+
+    @staticmethod
+    def of(report: impact_queries.ImpactReport) -> ImpactReport:
+        return ImpactReport(
+            _changed=report.changed,
+            change=report.change,
+            affected=ColumnList(
+                ImpactedNode,
+                _IMPACTED_NODE_FIELDS,
+                _affected_column(report.answer),
+                report.answer.size,
+                _affected_render(report.answer),
+                walk_answer=True,
+            ),
+            products=[DataProduct.of(p) for p in report.products],
+            domains=[Domain.of(d) for d in report.domains],
+            owners=[
+                Owner(id=o.id, name=o.props.get("name", o.id), type=None) for o in report.owners
+            ],
+            consumers=[consumer_of(c) for c in report.consumers],
+            contracts=[Contract.of(c) for c in report.contracts],
+            truncated=report.truncated,
+            breaking=report.breaking,
+        )
+
+
+def impact(
+    info: Info,
+    node_id: str,
+    change: ChangeKindType | None = ChangeKind.DROP,
+    depth: int | None = None,
+    as_of: Annotated[
+        datetime | None,
+        strawberry.argument(description="Judge the change against the graph as it was then."),
+    ] = None,
+) -> ImpactReport:
+    view = view_at(info, as_of)
+    report = impact_queries.impact(
+        view, node_id, change or ChangeKind.DROP, impact_depth(info, depth), **walk_budgets(info)
+    )
+    return ImpactReport.of(report)

@@ -1,0 +1,290 @@
+"""Lineage answers: nodes and edges of a walk (``lineage``, ``columnLineage``), read as columns,
+and the ``lineageDiff`` and ``node`` fields."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from operator import attrgetter
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from graph import lineage as lineage_queries
+from graph import queries
+from graph.api import lineage_diff as lineage_diff_api
+from graph.api.record_list import ColumnList, Fields
+from graph.api.schema.context import (
+    DEFAULT_DEPTH,
+    lineage_depth,
+    store_view,
+    view_at,
+    walk_budgets,
+)
+from graph.api.schema.kinds import EdgeType, LineageDirection, NodeKind
+from graph.api.schema.owners import Owner, owner_objects
+from graph.model import Direction, Node
+from graph.model import NodeKind as ModelNodeKind
+from graph.node_facts import NodeFacts
+from graph.view import GraphView
+
+_DESCRIBED_KINDS = (
+    ModelNodeKind.DATASET,
+    ModelNodeKind.COLUMN,
+)  # kinds that can be mere references
+
+
+@strawberry.type(
+    description="A node of a lineage graph, with what a frontend draws it with (read for the whole answer at once)."
+)
+class LineageNode:
+    id: str
+    kind: NodeKind
+    namespace: str | None
+    name: str | None
+    dataset: str | None = strawberry.field(description="For columns: the dataset's name.")
+    deleted: bool = strawberry.field(
+        description="The dataset was dropped (lifecycleStateChange DROP)."
+    )
+    declared: bool = strawberry.field(
+        description="Described by its source (a schema, an input/output); false for dirty references "
+        "that only column lineage mentions."
+    )
+    upstream_count: int = strawberry.field(
+        description="Direct upstream neighbours (`neighbours` UPSTREAM): a dataset's writing jobs, a job's inputs, "
+        "a column's sources; 0 for other kinds."
+    )
+    downstream_count: int = strawberry.field(
+        description="Direct downstream neighbours (`neighbours` DOWNSTREAM): a dataset's reading jobs, a job's outputs, "
+        "the columns derived from a column; 0 for other kinds."
+    )
+    domain: str | None = strawberry.field(
+        description="The domain's name: a dataset's own, a column's dataset's, a job's (of what it writes; the first "
+        "by name where several), a product's."
+    )
+    owners: list[Owner] = strawberry.field(
+        description="Its owners (a column's: its dataset's), by id."
+    )
+    latest_run_state: str | None = strawberry.field(
+        description="The state of a job's latest run; for a dataset, of the latest run of the jobs writing it."
+    )
+
+
+_LINEAGE_NODE_FIELDS: Fields = {
+    "id": attrgetter("id"),
+    "kind": attrgetter("kind"),
+    "namespace": lambda node: node.props.get("namespace"),
+    "name": lambda node: node.props.get("name"),
+    "dataset": lambda node: node.props.get("dataset"),
+    "deleted": lambda node: bool(node.props.get("deleted")),
+    "declared": lambda node: bool(node.props.get("declared")) or node.kind not in _DESCRIBED_KINDS,
+}
+
+
+_NODE_FACTS: dict[
+    str, Any
+] = {  # the LineageNode fields read through graph.node_facts, a column at a time
+    "upstream_count": lambda facts: facts.counts(Direction.UPSTREAM),
+    "downstream_count": lambda facts: facts.counts(Direction.DOWNSTREAM),
+    "domain": NodeFacts.domains,
+    "owners": lambda facts: [owner_objects(found) for found in facts.owners()],
+    "latest_run_state": NodeFacts.latest_run_states,
+}
+_LINEAGE_NODE_NAMES = (*_LINEAGE_NODE_FIELDS, *_NODE_FACTS)
+
+
+def _lineage_nodes(
+    view: GraphView,
+    info: Info,
+    length: int,
+    base: Any,
+    render: Any = None,
+    walk_answer: bool = False,
+) -> ColumnList[LineageNode]:
+    """A list of lineage nodes as columns: ``base(field)`` reads the node's own fields; the facts
+    (``graph.node_facts``) are read from ``view`` for the whole list when a field of them is first asked for."""
+    facts: list[NodeFacts] = []
+
+    def column(name: str) -> list[Any]:
+        read = _NODE_FACTS.get(name)
+        if read is None:
+            return base(name)
+        if not facts:
+            # base, not `nodes`: the list's own columns would hold the list (a reference cycle)
+            facts.append(NodeFacts(view, base("id"), base("kind"), walk_budgets(info)))
+        return read(facts[0])
+
+    nodes: ColumnList[LineageNode] = ColumnList(
+        LineageNode, _LINEAGE_NODE_NAMES, column, length, render, walk_answer
+    )
+    return nodes
+
+
+def lineage_nodes(info: Info, records: Sequence[Node]) -> ColumnList[LineageNode]:
+    """Nodes read from the store as lineage nodes."""
+    return _lineage_nodes(
+        store_view(info),
+        info,
+        len(records),
+        lambda name: list(map(_LINEAGE_NODE_FIELDS[name], records)),
+    )
+
+
+@strawberry.type(description="An OpenLineage column-lineage transformation.")
+class Transformation:
+    type: str | None
+    subtype: str | None
+    description: str | None
+    masking: bool | None
+
+
+@strawberry.type(
+    description="An edge along the data flow: dataset → job, job → dataset, input column → output column."
+)
+class LineageEdge:
+    source: str
+    target: str
+    kind: EdgeType
+    transformations: list[Transformation] | None = strawberry.field(
+        description="For DERIVES_FROM: how the target is computed from the source."
+    )
+    transformation_type: str | None = strawberry.field(
+        description="Deprecated OpenLineage transformationType."
+    )
+
+
+def _transformations_of(props: dict[str, Any]) -> list[Transformation] | None:
+    raw = props.get("transformations")
+    if raw is None:
+        return None
+    return [
+        Transformation(
+            type=t.get("type"),
+            subtype=t.get("subtype"),
+            description=t.get("description"),
+            masking=t.get("masking"),
+        )
+        for t in raw
+    ]
+
+
+_LINEAGE_EDGE_FIELDS = ("source", "target", "kind", "transformations", "transformation_type")
+
+
+@strawberry.type(
+    description="A lineage answer. `truncated` is true when depth or size limits cut it short."
+)
+class LineageGraph:
+    nodes: Sequence[
+        LineageNode
+    ]  # RecordLists: GraphQL reads the fields asked for, no object per node
+    edges: Sequence[LineageEdge]
+    truncated: bool
+
+    @staticmethod
+    def of(view: GraphView, info: Info, graph: lineage_queries.LineageGraph) -> LineageGraph:
+        """``graph`` as walked in ``view``, which the nodes' facts are read from too."""
+        answer = graph.answer
+        nodes, edges = answer.sizes
+        return LineageGraph(
+            nodes=_lineage_nodes(
+                view, info, nodes, answer.node_column, answer.render_nodes, walk_answer=True
+            ),
+            edges=ColumnList(
+                LineageEdge,
+                _LINEAGE_EDGE_FIELDS,
+                _edge_column(answer),
+                edges,
+                answer.render_edges,
+                walk_answer=True,
+            ),
+            truncated=graph.truncated,
+        )
+
+
+def _edge_column(answer: Any) -> Any:
+    """The native answer's edge columns, and the two the schema derives from edge props."""
+
+    def column(name: str) -> list[Any]:
+        if name == "transformations":
+            return [
+                None if props is None else _transformations_of(props)
+                for props in answer.edge_column("props")
+            ]
+        if name == "transformation_type":
+            return [
+                None if props is None else props.get("transformationType")
+                for props in answer.edge_column("props")
+            ]
+        return answer.edge_column(name)
+
+    return column
+
+
+def walk(
+    walker: Any,
+    info: Info,
+    node_id: str,
+    direction: Direction | None,
+    depth: int | None,
+    as_of: datetime | None,
+) -> LineageGraph:
+    """Run a lineage walk with the request's view, defaults and budgets."""
+    view = view_at(info, as_of)
+    return LineageGraph.of(
+        view,
+        info,
+        walker(
+            view,
+            node_id,
+            direction or Direction.BOTH,
+            lineage_depth(info, depth),
+            **walk_budgets(info),
+        ),
+    )
+
+
+def _walk_resolver(walker: Any) -> Any:
+    """A lineage field's resolver: dataset and column lineage differ only in the walk."""
+
+    def resolve(
+        info: Info,
+        node_id: str,
+        direction: LineageDirection | None = Direction.BOTH,
+        depth: int | None = DEFAULT_DEPTH,
+        as_of: Annotated[
+            datetime | None, strawberry.argument(description="Show the graph as it was then.")
+        ] = None,
+    ) -> LineageGraph:
+        return walk(walker, info, node_id, direction, depth, as_of)
+
+    return resolve
+
+
+lineage = _walk_resolver(lineage_queries.dataset_lineage)
+column_lineage = _walk_resolver(lineage_queries.column_lineage)
+
+
+def lineage_diff(
+    info: Info,
+    node_id: str,
+    from_: Annotated[datetime, strawberry.argument(name="from")],
+    direction: LineageDirection | None = Direction.BOTH,
+    depth: int | None = DEFAULT_DEPTH,
+    to: datetime | None = None,
+) -> lineage_diff_api.LineageDiff:
+    return lineage_diff_api.resolve(
+        store_view(info).store,
+        node_id,
+        direction or Direction.BOTH,
+        lineage_depth(info, depth),
+        from_,
+        to,
+        walk_budgets(info),
+    )
+
+
+def node(info: Info, id: str) -> LineageNode | None:
+    found = queries.node(store_view(info), id)
+    return lineage_nodes(info, [found])[0] if found else None
