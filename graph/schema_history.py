@@ -340,14 +340,15 @@ class SchemaHistory:
         counted and the history's own mutations (encoded, empty if none), for the event log."""
         if b"columns" not in payload:  # no dataset in it states a schema: the fast path
             return self.store.apply_encoded(payload), b""
-        observed = observations(decode(payload), source)
+        decoded = decode(payload)
+        observed = observations(decoded, source)
         if not observed:
-            return self.store.apply_encoded(payload), b""
+            return self.store.apply(decoded, payload), b""
         with self._lock:
             made, changes = self._history(observed)
             extra = encode(made) if made else b""
-            try:
-                written = self.store.apply_encoded(payload + extra)
+            try:  # decoded once: a store planning from mutations does not decode it again
+                written = self.store.apply([*decoded, *made], payload + extra)
             except BaseException:
                 self._newest.clear()  # what was taken as newest may not have been applied
                 raise
