@@ -319,8 +319,9 @@ def schema_changes(
 
 #: Told of each batch of breaking changes once applied (the subscription feed, the webhooks).
 Listener = Callable[[list[Node]], None]
-#: Makes the outbox entries for a version's breaking changes: (version, changes, at) → mutations.
-Outbox = Callable[[Node, list[Node], str], list[Mutation]]
+#: Makes the outbox entries for a version's breaking changes: (version, changes, observed at,
+#: detected at) → mutations.
+Outbox = Callable[[Node, list[Node], str, str], list[Mutation]]
 
 
 class SchemaHistory:
@@ -328,8 +329,9 @@ class SchemaHistory:
     notifications) applied with it. One per store and process; :meth:`apply` serialises the
     batches that observe schemas, so two of them never both take the same version as newest."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, clock: Callable[[], datetime] | None = None) -> None:
         self.store = store
+        self.clock = clock or (lambda: datetime.now(UTC))  # detection times
         self.outbox: Outbox | None = None
         self.listeners: list[Listener] = []
         self._lock = threading.Lock()
@@ -387,6 +389,7 @@ class SchemaHistory:
     def _history(self, observed: list[Observation]) -> tuple[list[Mutation], list[Node]]:
         made: list[Mutation] = []
         change_nodes: list[Node] = []
+        detected = stamp(self.clock())
         for o in observed:
             current = self._current(o.dataset)
             # A source that states no freshness SLO leaves the one a contract stated standing.
@@ -425,15 +428,16 @@ class SchemaHistory:
                 "freshnessHours": hours,
                 "contract": o.contract,
             }
-            version_id = version_node_id(o.dataset, o.at, version, stamp(datetime.now(UTC)))
+            version_id = version_node_id(o.dataset, o.at, version, detected)
             made.append(UpsertNode(version_id, NodeKind.DATASET_VERSION, o.at, props))
             version_node = Node(version_id, NodeKind.DATASET_VERSION, props)
             these = [
-                self._change(o, version_id, version, current, c, i) for i, c in enumerate(breaking)
+                self._change(o, version_id, version, current, c, i, detected)
+                for i, c in enumerate(breaking)
             ]
             made.extend(UpsertNode(n.id, n.kind, o.at, n.props) for n in these)
             if these and self.outbox is not None:
-                made.extend(self.outbox(version_node, these, o.at))
+                made.extend(self.outbox(version_node, these, o.at, detected))
             change_nodes.extend(these)
             self._remember(o.dataset, Newest(version, o.at, o.fields, hours))
         return made, change_nodes
@@ -457,6 +461,7 @@ class SchemaHistory:
         current: Newest | None,
         change: Change,
         index: int,
+        detected: str,
     ) -> Node:
         """A breaking change as a node, with its impact on the graph as it is now."""
         column_id = (
@@ -474,7 +479,7 @@ class SchemaHistory:
             "versionId": version_id,
             "previousVersion": None if current is None else current.version,
             "at": o.at,
-            "detectedAt": stamp(datetime.now(UTC)),
+            "detectedAt": detected,
             "source": o.source,
             "origin": o.origin,
             **self._impact(o.dataset, column_id, change),
