@@ -5,7 +5,10 @@ after its restart, under the same idempotency key."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -318,3 +321,16 @@ def test_targets_are_checked(tmp_path: Path) -> None:
     hook = Webhook("https://h.test/x", SECRET, domains=frozenset({"sales"}))
     assert hook.wants({"kind": "breaking_change", "domains": ["sales", "crm"]})
     assert not hook.wants({"kind": "breaking_change", "domains": ["crm"]})
+
+
+def test_serve_refuses_a_bad_webhooks_file(tmp_path: Path) -> None:
+    path = hooks_file(tmp_path, {"url": "http://127.0.0.1:9/h"})
+    done = subprocess.run(
+        [sys.executable, "-m", "graph", "serve", "--data-dir", str(tmp_path / "d")],
+        env={**os.environ, "LINEAGEMESH_WEBHOOKS": str(path), "HOOK_SECRET": "x"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert f"{path}: webhooks[0].url:" in done.stderr and "--webhooks-allow-private" in done.stderr
