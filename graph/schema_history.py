@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -50,6 +51,7 @@ CACHED_DATASETS = 50_000  # newest versions held in memory (each a few hundred b
 MOST_VERSIONS_READ = 100_000  # a dataset's history read for a count, at most
 IMPACT_MAX_NODES = 20_000  # the impact of one change, computed at ingest: bounded walk
 IMPACT_DEADLINE_SECONDS = 2.0
+IMPACT_BATCH_SECONDS = 10.0  # all the walks of one batch (it holds the history lock meanwhile)
 #: Column properties a version keeps (the rest are the column's, not the schema's).
 FIELD_KEYS = ("type", "description", "required", "fieldId", "ordinal", "enum")
 
@@ -336,6 +338,7 @@ class SchemaHistory:
         self.listeners: list[Listener] = []
         self._lock = threading.Lock()
         self._newest: OrderedDict[str, Newest | None] = OrderedDict()
+        self._walks_until = 0.0  # monotonic time the impact walks of the batch in hand must end by
 
     def apply(self, payload: bytes, source: str | None) -> tuple[int, bytes]:
         """Apply ``payload`` to the store with the history it makes; returns the changes the store
@@ -390,6 +393,7 @@ class SchemaHistory:
         made: list[Mutation] = []
         change_nodes: list[Node] = []
         detected = stamp(self.clock())
+        self._walks_until = time.monotonic() + IMPACT_BATCH_SECONDS
         for o in observed:
             current = self._current(o.dataset)
             # A source that states no freshness SLO leaves the one a contract stated standing.
@@ -494,13 +498,17 @@ class SchemaHistory:
         )
         start = column_id if column_id and self.store.nodes([column_id]) else dataset_id
         kind = impact.ChangeKind(change.kind.impact_kind or "SEMANTIC")
+        left = self._walks_until - time.monotonic()
+        if left <= 0:  # the batch's walks took their time: the rest are kept without impact
+            log.warning("impact of %s on %s not computed: the batch's budget is spent", kind, start)
+            return {"domains": domains, "impactComputed": False}
         try:
             report = impact.impact(
                 self.store,
                 start,
                 kind,
                 max_nodes=IMPACT_MAX_NODES,
-                deadline_seconds=IMPACT_DEADLINE_SECONDS,
+                deadline_seconds=min(IMPACT_DEADLINE_SECONDS, left),
             )
         except QueryError as e:  # no such node: the change is kept, without its impact
             log.warning("impact of %s on %s not computed: %s", change.kind.value, start, e)
