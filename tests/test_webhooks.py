@@ -334,3 +334,20 @@ def test_serve_refuses_a_bad_webhooks_file(tmp_path: Path) -> None:
     )
     assert done.returncode == 2, done.stderr
     assert f"{path}: webhooks[0].url:" in done.stderr and "--webhooks-allow-private" in done.stderr
+
+
+def test_a_dead_receiver_delays_neither_another_receiver_nor_ingest(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    dead = Receiver(hold=True)  # takes the post and never answers
+    server = serve(tmp_path, hooks_file(tmp_path, {"url": dead.url}, {"url": receiver.url}))
+    try:
+        post_with_client(server.url, EVENTS)
+        assert dead.held.wait(60)
+        (post,) = receiver.wait_for(1)  # while the dead one still holds its post
+        assert_told_of_the_dropped_email(post.json)
+        assert not dead.posts
+        post_with_client(server.url, [producer_event("2026-03-04T10:00:00Z", V1)])  # ingest goes on
+    finally:
+        server.stop()
+        dead.close()
