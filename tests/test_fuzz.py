@@ -723,11 +723,11 @@ def test_random_graphql_variables_answer_like_the_reference(fuzzed: Fuzzed) -> N
 HISTORY = frozenset({NodeKind.DATASET_VERSION, NodeKind.SCHEMA_CHANGE, NodeKind.NOTIFICATION})
 
 
-def dump(store: Store) -> tuple[dict, dict]:
-    """Every node and edge, as comparable plain data (schema history left out: ``HISTORY``)."""
+def dump(store: Store, history: bool = False) -> tuple[dict, dict]:
+    """Every node and edge, as comparable plain data (schema history only if asked: ``HISTORY``)."""
     nodes: dict[str, Any] = {}
     for kind in NodeKind:
-        if kind in HISTORY:
+        if kind in HISTORY and not history:
             continue
         after = None
         while page := store.nodes_of_kind(kind, 1000, after):
@@ -757,12 +757,15 @@ _PREFIX_KINDS = {
     "owner": NodeKind.OWNER,
     "consumer": NodeKind.CONSUMER,
     "contract": NodeKind.CONTRACT,
+    "datasetVersion": NodeKind.DATASET_VERSION,
+    "schemaChange": NodeKind.SCHEMA_CHANGE,
+    "notification": NodeKind.NOTIFICATION,
 }
 
 
 def invariant_violations(store: Store) -> list[str]:
     """What is wrong with a store's graph, as sentences (an empty list: nothing)."""
-    nodes, edges = dump(store)
+    nodes, edges = dump(store, history=True)
     wrong: list[str] = []
     for source, kind, target in edges:
         wrong.extend(
