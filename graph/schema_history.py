@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -50,6 +51,7 @@ CACHED_DATASETS = 50_000  # newest versions held in memory (each a few hundred b
 MOST_VERSIONS_READ = 100_000  # a dataset's history read for a count, at most
 IMPACT_MAX_NODES = 20_000  # the impact of one change, computed at ingest: bounded walk
 IMPACT_DEADLINE_SECONDS = 2.0
+IMPACT_BATCH_SECONDS = 10.0  # all the walks of one batch (it holds the history lock meanwhile)
 #: Column properties a version keeps (the rest are the column's, not the schema's).
 FIELD_KEYS = ("type", "description", "required", "fieldId", "ordinal", "enum")
 
@@ -319,8 +321,9 @@ def schema_changes(
 
 #: Told of each batch of breaking changes once applied (the subscription feed, the webhooks).
 Listener = Callable[[list[Node]], None]
-#: Makes the outbox entries for a version's breaking changes: (version, changes, at) → mutations.
-Outbox = Callable[[Node, list[Node], str], list[Mutation]]
+#: Makes the outbox entries for a version's breaking changes: (version, changes, observed at,
+#: detected at) → mutations.
+Outbox = Callable[[Node, list[Node], str, str], list[Mutation]]
 
 
 class SchemaHistory:
@@ -328,26 +331,29 @@ class SchemaHistory:
     notifications) applied with it. One per store and process; :meth:`apply` serialises the
     batches that observe schemas, so two of them never both take the same version as newest."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, clock: Callable[[], datetime] | None = None) -> None:
         self.store = store
+        self.clock = clock or (lambda: datetime.now(UTC))  # detection times
         self.outbox: Outbox | None = None
         self.listeners: list[Listener] = []
         self._lock = threading.Lock()
         self._newest: OrderedDict[str, Newest | None] = OrderedDict()
+        self._walks_until = 0.0  # monotonic time the impact walks of the batch in hand must end by
 
     def apply(self, payload: bytes, source: str | None) -> tuple[int, bytes]:
         """Apply ``payload`` to the store with the history it makes; returns the changes the store
         counted and the history's own mutations (encoded, empty if none), for the event log."""
         if b"columns" not in payload:  # no dataset in it states a schema: the fast path
             return self.store.apply_encoded(payload), b""
-        observed = observations(decode(payload), source)
+        decoded = decode(payload)
+        observed = observations(decoded, source)
         if not observed:
-            return self.store.apply_encoded(payload), b""
+            return self.store.apply(decoded, payload), b""
         with self._lock:
             made, changes = self._history(observed)
             extra = encode(made) if made else b""
-            try:
-                written = self.store.apply_encoded(payload + extra)
+            try:  # decoded once: a store planning from mutations does not decode it again
+                written = self.store.apply([*decoded, *made], payload + extra)
             except BaseException:
                 self._newest.clear()  # what was taken as newest may not have been applied
                 raise
@@ -386,6 +392,8 @@ class SchemaHistory:
     def _history(self, observed: list[Observation]) -> tuple[list[Mutation], list[Node]]:
         made: list[Mutation] = []
         change_nodes: list[Node] = []
+        detected = stamp(self.clock())
+        self._walks_until = time.monotonic() + IMPACT_BATCH_SECONDS
         for o in observed:
             current = self._current(o.dataset)
             # A source that states no freshness SLO leaves the one a contract stated standing.
@@ -424,15 +432,16 @@ class SchemaHistory:
                 "freshnessHours": hours,
                 "contract": o.contract,
             }
-            version_id = version_node_id(o.dataset, o.at, version, stamp(datetime.now(UTC)))
+            version_id = version_node_id(o.dataset, o.at, version, detected)
             made.append(UpsertNode(version_id, NodeKind.DATASET_VERSION, o.at, props))
             version_node = Node(version_id, NodeKind.DATASET_VERSION, props)
             these = [
-                self._change(o, version_id, version, current, c, i) for i, c in enumerate(breaking)
+                self._change(o, version_id, version, current, c, i, detected)
+                for i, c in enumerate(breaking)
             ]
             made.extend(UpsertNode(n.id, n.kind, o.at, n.props) for n in these)
             if these and self.outbox is not None:
-                made.extend(self.outbox(version_node, these, o.at))
+                made.extend(self.outbox(version_node, these, o.at, detected))
             change_nodes.extend(these)
             self._remember(o.dataset, Newest(version, o.at, o.fields, hours))
         return made, change_nodes
@@ -456,6 +465,7 @@ class SchemaHistory:
         current: Newest | None,
         change: Change,
         index: int,
+        detected: str,
     ) -> Node:
         """A breaking change as a node, with its impact on the graph as it is now."""
         column_id = (
@@ -473,7 +483,7 @@ class SchemaHistory:
             "versionId": version_id,
             "previousVersion": None if current is None else current.version,
             "at": o.at,
-            "detectedAt": stamp(datetime.now(UTC)),
+            "detectedAt": detected,
             "source": o.source,
             "origin": o.origin,
             **self._impact(o.dataset, column_id, change),
@@ -488,13 +498,17 @@ class SchemaHistory:
         )
         start = column_id if column_id and self.store.nodes([column_id]) else dataset_id
         kind = impact.ChangeKind(change.kind.impact_kind or "SEMANTIC")
+        left = self._walks_until - time.monotonic()
+        if left <= 0:  # the batch's walks took their time: the rest are kept without impact
+            log.warning("impact of %s on %s not computed: the batch's budget is spent", kind, start)
+            return {"domains": domains, "impactComputed": False}
         try:
             report = impact.impact(
                 self.store,
                 start,
                 kind,
                 max_nodes=IMPACT_MAX_NODES,
-                deadline_seconds=IMPACT_DEADLINE_SECONDS,
+                deadline_seconds=min(IMPACT_DEADLINE_SECONDS, left),
             )
         except QueryError as e:  # no such node: the change is kept, without its impact
             log.warning("impact of %s on %s not computed: %s", change.kind.value, start, e)

@@ -216,15 +216,15 @@ def notification_id(created: str, version: str) -> str:
     return f"{NOTIFICATION_PREFIX}:{_newest_first(created)}:{_escaped(version)}"
 
 
-def outbox_entries(version: Node, changes: list[Node], at: str) -> list[Mutation]:
-    """The notification of a version's breaking changes, as made in the batch that brings it."""
+def outbox_entries(version: Node, changes: list[Node], at: str, created: str) -> list[Mutation]:
+    """The notification of a version's breaking changes, as made in the batch that brings it
+    (``created``: when they were detected)."""
     v = version.props
     facts = [c.props for c in changes]
 
     def union(key: str) -> list[str]:
         return sorted({x for p in facts for x in p.get(key) or []})
 
-    created = stamp(datetime.now(UTC))
     props: dict[str, Any] = {
         "kind": BREAKING_CHANGE,
         "createdAt": created,

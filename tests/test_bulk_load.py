@@ -12,13 +12,16 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from graph.event_log import EventLog
 from graph.ingest_service import IngestService
+from graph.schema_history import SchemaHistory
 from graph.stores.embedded import EmbeddedStore
+from graph.webhooks import connect_outbox
 from ingest.bulk_load import CHUNK_EVENTS, LoadReport, load_events
 from ingest.domain_rules import DomainRules
 from ingest.event_files import BadLine
@@ -81,8 +84,11 @@ def load(
         {"rules": [{"domain": "seeded", "namespace": "food_delivery"}]}, "rules"
     )
     with EmbeddedStore(data_dir) as store, EventLog(data_dir) as log:
+        # Schema history stamps what it detects with the wall clock: fixed, so two loads journal alike.
+        history = SchemaHistory(store, clock=lambda: datetime(2026, 1, 1, tzinfo=UTC))
+        connect_outbox(history)
         report = load_events(
-            IngestService(store, log, rules),
+            IngestService(store, log, rules, history=history),
             files,
             on_bad=bad.append,
             on_progress=progress.append,

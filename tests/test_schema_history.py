@@ -35,16 +35,19 @@ def ingest(service: IngestService, *events: dict[str, Any]) -> None:
 
 
 def history_of(store: Store) -> dict[str, Any]:
-    """Everything schema history holds, as one comparable value (no detection times)."""
+    """Everything schema history holds, as one comparable value (no detection times, which
+    version ids hold too)."""
     versions = schema_history.versions(store, dataset_id(NS, CUSTOMERS), 100)
     changes = schema_history.schema_changes(store, 100)
     return {
         "versions": [
-            (v.id, v.props["version"], v.props["createdAt"], v.props["fields"], v.props["changes"])
+            (v.props["version"], v.props["createdAt"], v.props["fields"], v.props["changes"])
             for v in versions
         ],
         "changes": [
-            {k: v for k, v in c.props.items() if k != "detectedAt"} | {"id": c.id} for c in changes
+            {k: v for k, v in c.props.items() if k not in ("detectedAt", "versionId")}
+            | {"id": c.id}
+            for c in changes
         ],
     }
 

@@ -5,7 +5,10 @@ after its restart, under the same idempotency key."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -318,3 +321,33 @@ def test_targets_are_checked(tmp_path: Path) -> None:
     hook = Webhook("https://h.test/x", SECRET, domains=frozenset({"sales"}))
     assert hook.wants({"kind": "breaking_change", "domains": ["sales", "crm"]})
     assert not hook.wants({"kind": "breaking_change", "domains": ["crm"]})
+
+
+def test_serve_refuses_a_bad_webhooks_file(tmp_path: Path) -> None:
+    path = hooks_file(tmp_path, {"url": "http://127.0.0.1:9/h"})
+    done = subprocess.run(
+        [sys.executable, "-m", "graph", "serve", "--data-dir", str(tmp_path / "d")],
+        env={**os.environ, "LINEAGEMESH_WEBHOOKS": str(path), "HOOK_SECRET": "x"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert f"{path}: webhooks[0].url:" in done.stderr and "--webhooks-allow-private" in done.stderr
+
+
+def test_a_dead_receiver_delays_neither_another_receiver_nor_ingest(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    dead = Receiver(hold=True)  # takes the post and never answers
+    server = serve(tmp_path, hooks_file(tmp_path, {"url": dead.url}, {"url": receiver.url}))
+    try:
+        post_with_client(server.url, EVENTS)
+        assert dead.held.wait(60)
+        (post,) = receiver.wait_for(1)  # while the dead one still holds its post
+        assert_told_of_the_dropped_email(post.json)
+        assert not dead.posts
+        post_with_client(server.url, [producer_event("2026-03-04T10:00:00Z", V1)])  # ingest goes on
+    finally:
+        server.stop()
+        dead.close()

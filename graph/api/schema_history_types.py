@@ -14,6 +14,13 @@ from strawberry.scalars import JSON
 
 from graph import schema_history
 from graph.api.connections import Edge, PageInfo, decode_cursor, encode_cursor, page_size
+from graph.api.subscriptions import (
+    CONNECTION_KEY,
+    FEED_KEY,
+    POLL_SECONDS,
+    SLOTS_KEY,
+    subscription_slot,
+)
 from graph.errors import QueryError
 from graph.model import Node
 from graph.mutations import stamp
@@ -244,11 +251,9 @@ def _changes_since(store: Store, domain: str | None, newest: str | None) -> list
 async def breaking_changes(info: Any, domain: str | None) -> AsyncGenerator[SchemaChange, None]:
     """Each breaking change detected from now on (of ``domain``'s datasets), oldest first: the
     ``breakingChange`` subscription, woken by the graph's change feed like the others."""
-    from graph.api.subscriptions import FEED_KEY, POLL_SECONDS, SLOTS_KEY, _slot
-
     feed = info.context[FEED_KEY]
     store = info.context["store"].store
-    with _slot(info.context[SLOTS_KEY], info.context):
+    with subscription_slot(info.context[SLOTS_KEY], info.context[CONNECTION_KEY]):
         seen = feed.generation
         newest = await run_in_threadpool(_newest_change, store, domain)
         while True:

@@ -50,7 +50,7 @@ CONNECTION_KEY = (
 
 
 @contextmanager
-def _slot(slots: Slots, connection: int) -> Iterator[None]:
+def subscription_slot(slots: Slots, connection: int) -> Iterator[None]:
     """A slot for one subscription of ``connection``; raises a GraphQL error when none is free."""
     try:
         slots.take(connection)
@@ -93,7 +93,7 @@ async def live(
     slots: Slots = context[SLOTS_KEY]
     limits = context[BUDGET_KEY].limits  # the operation's budget, renewed for each answer
     try:
-        with _slot(slots, context[CONNECTION_KEY]):
+        with subscription_slot(slots, context[CONNECTION_KEY]):
             last: bytes | None = None
             while True:
                 await builds.pace(builds.sizes.get(question, 0))  # the server's push rate
