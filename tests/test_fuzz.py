@@ -760,6 +760,8 @@ _PREFIX_KINDS = {
     "consumer": NodeKind.CONSUMER,
     "contract": NodeKind.CONTRACT,
     "datasetVersion": NodeKind.DATASET_VERSION,
+    "assertion": NodeKind.ASSERTION,
+    "assertionResult": NodeKind.ASSERTION_RESULT,
     "schemaChange": NodeKind.SCHEMA_CHANGE,
     "notification": NodeKind.NOTIFICATION,
 }

@@ -57,7 +57,7 @@ def content_security_policy(pages: Iterable[Path]) -> str:
             "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data:",
             "font-src 'self' data:",
-            "connect-src 'self'",
+            "connect-src 'self' blob:",  # the page reading back a download it made (CSV, SVG, PNG)
             "worker-src 'self' blob:",
             "object-src 'none'",
             "base-uri 'none'",
