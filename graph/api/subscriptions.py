@@ -99,8 +99,12 @@ async def live(
                 await builds.pace(builds.sizes.get(question, 0))  # the server's push rate
                 seen = feed.generation
                 context[BUDGET_KEY] = QueryBudget(limits)  # this answer's, walk and completion
+                # shared by the same question of the same graph within one poll period: what
+                # other servers on a shared store wrote is heard by polling, so an answer kept
+                # longer than that would hide it
+                period = int(asyncio.get_running_loop().time() // POLL_SECONDS)
                 answer, mark = await builds.once(
-                    None if question is None else ("walk", *question, seen),
+                    None if question is None else ("walk", *question, seen, period),
                     lambda: ask(refresh(info)),
                 )
                 if mark != last:
