@@ -33,31 +33,9 @@ def graphql_executor(
 ) -> Iterator[Execute]:
     """Run GraphQL against a server's /graphql, or in-process on the store the options name."""
     if server:
-        import httpx
+        from graph.client import http_executor  # its errors are ClientErrors, which callers report
 
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-
-        def remote(query: str, variables: dict[str, Any]) -> dict[str, Any]:
-            try:
-                response = httpx.post(
-                    server.rstrip("/") + "/graphql",
-                    json={"query": query, "variables": variables},
-                    headers=headers,
-                    timeout=120,
-                )
-                body = response.json()
-            except (httpx.HTTPError, ValueError) as e:
-                raise CheckError(f"cannot ask {server}: {e}") from None
-            if (
-                not isinstance(body, dict) or "error" in body
-            ):  # refused before GraphQL: 401, 403, 413
-                reason = body.get("error") if isinstance(body, dict) else body
-                raise CheckError(f"{server} answered {response.status_code}: {reason}")
-            if body.get("errors"):
-                raise CheckError("; ".join(error["message"] for error in body["errors"]))
-            return body["data"]
-
-        yield remote
+        yield http_executor(server, token)
         return
     from graph.api.schema import context, schema
 
