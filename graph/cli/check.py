@@ -8,18 +8,17 @@ ask that server with ``--server``). Only lineagemesh's own messages reach stderr
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import click
 
-from graph.check.changeset import ChangeSet, CheckError, Execute
+from graph.check.changeset import ChangeSet, CheckError
 from graph.check.formats import RENDERERS
 from graph.check.report import RANK, build_report
+from graph.cli.graphql import graphql_executor, graphql_options
+from graph.cli.options import StoreOpener
 from graph.impact import ChangeKind
 
 FAIL_LEVELS = {"breaking": 2, "warning": 1, "never": 3}
@@ -143,24 +142,7 @@ Exit codes: 0 below --fail-on, 1 at or above it, 2 usage, input or store error.
 @click.option(
     "--depth", type=click.IntRange(0), help="Bound the walk to this many hops (default unbounded)."
 )
-@click.option(
-    "--server", metavar="URL", help="Ask a running lineagemesh server instead of opening a store."
-)
-@click.option(
-    "--token", envvar="LINEAGEMESH_TOKEN", help="Bearer token for --server (env LINEAGEMESH_TOKEN)."
-)
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="LINEAGEMESH_DATA_DIR",
-    help="Directory of the embedded store (default ~/.lineagemesh).",
-)
-@click.option(
-    "--store", "store_uri", envvar="LINEAGEMESH_STORE", metavar="URI", help="Store URI (Neo4j)."
-)
-@click.option("--neo4j-user", envvar="LINEAGEMESH_NEO4J_USER")
-@click.option("--neo4j-password", envvar="LINEAGEMESH_NEO4J_PASSWORD")
-@click.option("--neo4j-database", envvar="LINEAGEMESH_NEO4J_DATABASE", default="neo4j")
+@graphql_options
 def check(
     node_id: str | None,
     change: str | None,
@@ -182,27 +164,16 @@ def check(
     depth: int | None,
     server: str | None,
     token: str | None,
-    data_dir: Path | None,
-    store_uri: str | None,
-    neo4j_user: str | None,
-    neo4j_password: str | None,
-    neo4j_database: str,
+    open_graph: StoreOpener,
 ) -> None:
     _usage(
         node_id, change, proposed_schema, dbt_manifest, dbt_base, dbt_catalog, namespace,
-        sql_files, sql_dialect, contract_files, contract_bases, iceberg_metadata, server,
-        data_dir, store_uri,
+        sql_files, sql_dialect, contract_files, contract_bases, iceberg_metadata,
     )  # fmt: skip
     root = logging.getLogger()  # stderr carries the check's own messages and warnings only:
     root.setLevel(max(root.level, logging.WARNING))  # no HTTP client or store-loading lines
-    store_options = {
-        "user": neo4j_user,
-        "password": neo4j_password,
-        "database": neo4j_database,
-        "data_dir": str(data_dir) if data_dir else None,
-    }
     try:
-        with executor(server, token, store_uri, store_options) as execute:
+        with graphql_executor(server, token, open_graph) as execute:
             change_set = ChangeSet()
             if node_id is not None and proposed_schema is not None:
                 from graph.check.node_input import proposed_schema_changes
@@ -268,9 +239,6 @@ def _usage(
     contract_files: tuple[Path, ...],
     contract_bases: tuple[Path, ...],
     iceberg_metadata: tuple[Path, Path] | None,
-    server: str | None,
-    data_dir: Path | None,
-    store_uri: str | None,
 ) -> None:
     if change and proposed_schema:
         raise click.UsageError("give --change or --proposed-schema, not both")
@@ -295,55 +263,3 @@ def _usage(
             check_dialect(sql_dialect)
         except CheckError as e:
             raise click.UsageError(str(e)) from None
-    if server and (data_dir or store_uri):
-        raise click.UsageError("give --server, or --data-dir / --store, not both")
-    if data_dir and store_uri:
-        raise click.UsageError("give either --data-dir or --store, not both")
-
-
-@contextlib.contextmanager
-def executor(
-    server: str | None, token: str | None, store_uri: str | None, options: dict[str, Any]
-) -> Iterator[Execute]:
-    """GraphQL against a server's /graphql, or executed in-process on the store the options name."""
-    if server:
-        from graph.client import ClientError, http_executor
-
-        remote = http_executor(server, token)
-
-        def ask(query: str, variables: dict[str, Any]) -> dict[str, Any]:
-            try:
-                return remote(query, variables)
-            except ClientError as e:
-                raise CheckError(str(e)) from None
-
-        yield ask
-        return
-    from graph.api.schema import context, schema
-    from graph.stores import StoreUnavailable, open_store
-    from graph.stores.journal import JournalError, JournalInUse
-
-    try:
-        store = open_store(store_uri, **options)
-    except JournalInUse as e:
-        raise CheckError(
-            f"{e}. A running server holds this data dir: ask it instead, with --server URL "
-            "(e.g. --server http://localhost:8080)"
-        ) from None
-    except (JournalError, StoreUnavailable, OSError) as e:
-        raise CheckError(f"cannot open the store: {e}") from None
-    with store:
-
-        def local(query: str, variables: dict[str, Any]) -> dict[str, Any]:
-            try:
-                result = schema.execute_sync(
-                    query, variable_values=variables, context_value=context(store)
-                )
-            except StoreUnavailable as e:
-                raise CheckError(f"store unavailable: {e}") from None
-            if result.errors:
-                raise CheckError("; ".join(error.message for error in result.errors))
-            assert result.data is not None, "a query that raised no error has data"
-            return result.data
-
-        yield local

@@ -8,14 +8,14 @@ import json
 import logging
 import sys
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import click
 
 from graph.check.changeset import CheckError
 from graph.check.graph_reads import nodes, unknown_node
-from graph.cli.check import executor
+from graph.cli.graphql import graphql_executor, graphql_options
+from graph.cli.options import StoreOpener
 
 DIFF_QUERY = """
 query Diff($id: String!, $from: DateTime!, $to: DateTime, $direction: LineageDirection, $depth: Int) {
@@ -42,12 +42,7 @@ query Diff($id: String!, $from: DateTime!, $to: DateTime, $direction: LineageDir
 )
 @click.option("--depth", type=click.IntRange(0), default=20, show_default=True)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
-@click.option("--server", metavar="URL", help="Ask a running lineagemesh server.")
-@click.option("--token", envvar="LINEAGEMESH_TOKEN", help="Bearer token for --server.")
-@click.option(
-    "--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="LINEAGEMESH_DATA_DIR"
-)
-@click.option("--store", "store_uri", envvar="LINEAGEMESH_STORE", metavar="URI")
+@graphql_options
 def diff(
     node_id: str,
     since: datetime,
@@ -57,15 +52,13 @@ def diff(
     output_format: str,
     server: str | None,
     token: str | None,
-    data_dir: Path | None,
-    store_uri: str | None,
+    open_graph: StoreOpener,
 ) -> None:
     """How the lineage of NODE_ID (dataset:NAMESPACE:NAME or job:NAMESPACE:NAME) changed between
     --from and --to: nodes and edges added and removed, schema changes in its radius.
     Exit 0, or 2 for usage, input or store errors."""
     root = logging.getLogger()
     root.setLevel(max(root.level, logging.WARNING))
-    options = {"data_dir": str(data_dir) if data_dir else None}
     variables = {
         "id": node_id,
         "from": since.isoformat(),
@@ -74,7 +67,7 @@ def diff(
         "depth": depth,
     }
     try:
-        with executor(server, token, store_uri, options) as execute:
+        with graphql_executor(server, token, open_graph) as execute:
             if nodes(execute, [node_id])[node_id] is None:
                 raise unknown_node(execute, node_id)
             answer = execute(DIFF_QUERY, variables)["lineageDiff"]

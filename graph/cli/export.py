@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from graph.cli.graphql import graphql_executor, server_options
-from graph.cli.options import store_flags
-from graph.stores import Store, StoreUnavailable
+from graph.check import CheckError
+from graph.cli.graphql import graphql_executor, graphql_options
+from graph.cli.options import StoreOpener
 
 
 @click.command()
@@ -41,10 +40,9 @@ from graph.stores import Store, StoreUnavailable
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write here instead of stdout.",
 )
-@server_options
-@store_flags
+@graphql_options
 def export(
-    open_graph: Callable[[], Store],
+    open_graph: StoreOpener,
     node_id: str,
     output_format: str,
     direction: str,
@@ -55,13 +53,12 @@ def export(
 ) -> None:
     """Write the lineage of a dataset, job or column as GraphML or GEXF (yEd, Gephi) or node-link JSON
     (``graph.export``: characters XML cannot hold are written as ``\\uXXXX``)."""
-    from graph.client import ClientError
     from graph.export import NoSuchNode, lineage_graph, write_file
 
     try:
         with graphql_executor(server, token, open_graph) as execute:
             graph = lineage_graph(execute, node_id, direction, depth)
-    except (NoSuchNode, ClientError, StoreUnavailable) as e:
+    except (NoSuchNode, CheckError) as e:
         click.echo(f"Error: {e}", err=True)
         sys.exit(2)
     write_file(graph, output_format, output)

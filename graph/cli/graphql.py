@@ -1,50 +1,84 @@
-"""GraphQL for the commands that ask the graph (``check``, ``export``): against a running server's
-/graphql, or in-process over the store the options name; either way one ``Execute`` function."""
+"""GraphQL for the commands that ask the graph (``check``, ``diff``, ``export``): against a running
+server's /graphql, or in-process over the store the options name; either way one ``Execute``
+function, whose every failure (the server's, the store's, the query's) is a ``CheckError``."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
 
 from graph.check import CheckError, Execute
-from graph.stores import Store
+from graph.cli.options import StoreOpener, graph_flags
 
 
-def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--server and --token: ask a running server's /graphql instead of opening a store."""
-    command = click.option(
-        "--token",
-        envvar="LINEAGEMESH_TOKEN",
-        help="Bearer token for --server (env LINEAGEMESH_TOKEN).",
-    )(command)
-    return click.option(
+def graphql_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--server and --token (ask a running server's /graphql), or the store flags (open the store
+    in-process); the command gets ``server``, ``token`` and ``open_graph``."""
+
+    @click.option(
         "--server",
         metavar="URL",
         help="Ask a running lineagemesh server instead of opening a store.",
-    )(command)
+    )
+    @click.option(
+        "--token",
+        envvar="LINEAGEMESH_TOKEN",
+        help="Bearer token for --server (env LINEAGEMESH_TOKEN).",
+    )
+    @graph_flags
+    @functools.wraps(command)
+    def wrapper(*args: Any, server: str | None, open_graph: StoreOpener, **kwargs: Any) -> Any:
+        if server and open_graph.named:
+            raise click.UsageError("give --server, or --data-dir / --store, not both")
+        return command(*args, server=server, open_graph=open_graph, **kwargs)
+
+    return wrapper
 
 
 @contextlib.contextmanager
 def graphql_executor(
-    server: str | None, token: str | None, open_graph: Callable[[], Store]
+    server: str | None, token: str | None, open_graph: StoreOpener
 ) -> Iterator[Execute]:
     """Run GraphQL against a server's /graphql, or in-process on the store the options name."""
     if server:
-        from graph.client import http_executor  # its errors are ClientErrors, which callers report
+        from graph.client import ClientError, http_executor
 
-        yield http_executor(server, token)
+        remote = http_executor(server, token)
+
+        def ask(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+            try:
+                return remote(query, variables)
+            except ClientError as e:
+                raise CheckError(str(e)) from None
+
+        yield ask
         return
     from graph.api.schema import context, schema
+    from graph.stores import StoreUnavailable
+    from graph.stores.journal import JournalError, JournalInUse
 
-    with open_graph() as store:
+    try:
+        store = open_graph()
+    except JournalInUse as e:
+        raise CheckError(
+            f"{e}. A running server holds this data dir: ask it instead, with --server URL "
+            "(e.g. --server http://localhost:8080)"
+        ) from None
+    except (JournalError, StoreUnavailable, OSError) as e:
+        raise CheckError(f"cannot open the store: {e}") from None
+    with store:
 
         def local(query: str, variables: dict[str, Any]) -> dict[str, Any]:
-            result = schema.execute_sync(
-                query, variable_values=variables, context_value=context(store)
-            )
+            try:
+                result = schema.execute_sync(
+                    query, variable_values=variables, context_value=context(store)
+                )
+            except StoreUnavailable as e:
+                raise CheckError(f"store unavailable: {e}") from None
             if result.errors:
                 raise CheckError("; ".join(error.message for error in result.errors))
             assert result.data is not None, "a query that raised no error has data"

@@ -32,9 +32,38 @@ from ingest.clock_skew import parse_skew
 from ingest.domain_rules import NO_RULES, DomainRules, InvalidRules
 
 
-def store_flags(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--data-dir / --store / Neo4j credentials; the command gets ``open_graph``, a function that
-    opens the store they name (so a command may also work without a store)."""
+@dataclasses.dataclass(frozen=True)
+class StoreOpener:
+    """The store the location flags name; calling it opens that store (raising what the store raises:
+    ``JournalError``, ``StoreUnavailable``, ``OSError``), so each command reports it its own way."""
+
+    uri: str | None
+    data_dir: Path | None
+    user: str | None
+    password: str | None
+    database: str
+
+    @property
+    def named(self) -> bool:
+        """Whether the flags name a store, rather than leaving the default embedded one."""
+        return bool(self.uri or self.data_dir)
+
+    def __call__(self) -> Store:
+        store = open_store(
+            self.uri,
+            data_dir=str(self.data_dir) if self.data_dir else None,
+            user=self.user,
+            password=self.password,
+            database=self.database,
+        )
+        if store.remote:
+            tune_gc(REMOTE)  # the graph is elsewhere (graph.heap)
+        return store
+
+
+def graph_flags(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--data-dir / --store / Neo4j credentials; the command gets ``open_graph``, a ``StoreOpener``
+    (so a command may also work without a store)."""
 
     @click.option(
         "--data-dir",
@@ -66,6 +95,29 @@ def store_flags(command: Callable[..., Any]) -> Callable[..., Any]:
         show_default=True,
         help="Neo4j database name.",
     )
+    @functools.wraps(command)
+    def wrapper(
+        *args: Any,
+        data_dir: Path | None,
+        store_uri: str | None,
+        neo4j_user: str | None,
+        neo4j_password: str | None,
+        neo4j_database: str,
+        **kwargs: Any,
+    ) -> Any:
+        if data_dir and store_uri:
+            raise click.UsageError("give either --data-dir or --store, not both")
+        opener = StoreOpener(store_uri, data_dir, neo4j_user, neo4j_password, neo4j_database)
+        return command(*args, open_graph=opener, **kwargs)
+
+    return wrapper
+
+
+def store_flags(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The location flags (``graph_flags``) and the raw event log's; the command gets
+    ``open_graph``, which opens the store or says in one line why it cannot, and, when it takes
+    ``open_events``, the opener of the store's ingest service."""
+
     @click.option(
         "--event-log",
         type=click.Path(file_okay=False, path_type=Path),
@@ -80,39 +132,24 @@ def store_flags(command: Callable[..., Any]) -> Callable[..., Any]:
         metavar="DURATION",
         help="Keep raw events this long (e.g. 90d, 12h); older ones leave the log, their lineage stays. Default: forever.",
     )
+    @graph_flags
     @functools.wraps(command)
     def wrapper(
         *args: Any,
-        data_dir: Path | None,
-        store_uri: str | None,
-        neo4j_user: str | None,
-        neo4j_password: str | None,
-        neo4j_database: str,
+        open_graph: StoreOpener,
         event_log: Path | None,
         keep_events: float | None,
         **kwargs: Any,
     ) -> Any:
-        if data_dir and store_uri:
-            raise click.UsageError("give either --data-dir or --store, not both")
-
-        def open_graph() -> Store:
+        def open_reported() -> Store:
             try:
-                store = open_store(
-                    store_uri,
-                    data_dir=str(data_dir) if data_dir else None,
-                    user=neo4j_user,
-                    password=neo4j_password,
-                    database=neo4j_database,
-                )
+                return open_graph()
             except JournalError as e:  # a damaged journal: say so in one line, never a traceback
                 raise click.ClickException(str(e)) from None
-            if store.remote:
-                tune_gc(REMOTE)  # the graph is elsewhere (graph.heap)
-            return store
 
         if "open_events" in inspect.signature(command, follow_wrapped=False).parameters:
             kwargs["open_events"] = functools.partial(_open_events, event_log, keep_events)
-        return command(*args, open_graph=open_graph, **kwargs)
+        return command(*args, open_graph=open_reported, **kwargs)
 
     return wrapper
 
