@@ -174,16 +174,23 @@ def _merge_rows(
 ) -> int:
     """Fold one impact answer into the rows; the answer's worst (capped) severity rank."""
     changed = answer["changed"]["id"]
-    via = {a["id"]: a["via"] for a in answer["affected"]}
-    tree = (changed, via)
+    affected = answer["affected"]
+    tree = (changed, {a["id"]: a["via"] for a in affected})
+    label = planned.label  # a property that describes the change: read once, not per row
+    cap_rank = RANK[cap]
     worst = 0
-    for node in answer["affected"]:
-        severity = node["severity"] if RANK[node["severity"]] <= RANK[cap] else cap
-        worst = max(worst, RANK[severity])
-        row = rows.get(node["id"])
+    for node in affected:
+        severity = node["severity"]
+        rank = RANK[severity]
+        if rank > cap_rank:
+            severity, rank = cap, cap_rank
+        if rank > worst:
+            worst = rank
+        node_id = node["id"]
+        row = rows.get(node_id)
         if row is None:
-            rows[node["id"]] = AffectedRow(
-                node["id"],
+            rows[node_id] = AffectedRow(
+                node_id,
                 node["kind"],
                 node["namespace"],
                 node["name"],
@@ -191,13 +198,13 @@ def _merge_rows(
                 node["distance"],
                 severity,
                 node["certain"],
-                [planned.label],
+                [label],
                 tree,
             )
             continue
-        if planned.label not in row.changes:
-            row.changes.append(planned.label)
-        if (RANK[severity], -node["distance"]) > (RANK[row.severity], -row.distance):
+        if label not in row.changes:
+            row.changes.append(label)
+        if (rank, -node["distance"]) > (RANK[row.severity], -row.distance):
             row.severity, row.distance, row.certain = severity, node["distance"], node["certain"]
             row.tree, row._path = tree, None
     return worst

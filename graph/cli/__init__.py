@@ -8,24 +8,47 @@ options as ``serve``. Errors are printed as one clear line and give a non-zero e
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 import click
 
-from graph.cli.check import check
-from graph.cli.diff import diff
-from graph.cli.export import export
-from graph.cli.ingest import ingest
-from graph.cli.journal import journal
-from graph.cli.reindex import reindex
-from graph.cli.schema import export_schema
-from graph.cli.serve import serve
 from graph.heap import tune_gc
 
 __all__ = ["main"]
 
 
-@click.group()
+#: Each command and where it lives, imported when it runs: ``check --server`` need not import the
+#: server, the ingesters and the store it never opens (a third of a second of its start).
+COMMANDS = {
+    "serve": "graph.cli.serve:serve",
+    "ingest": "graph.cli.ingest:ingest",
+    "reindex": "graph.cli.reindex:reindex",
+    "check": "graph.cli.check:check",
+    "diff": "graph.cli.diff:diff",
+    "export": "graph.cli.export:export",
+    "journal": "graph.cli.journal:journal",
+    "schema": "graph.cli.schema:export_schema",
+}
+
+
+class _LazyGroup(click.Group):
+    """A group whose commands are imported by name when asked for (``COMMANDS``)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands or cmd_name not in COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module, _, name = COMMANDS[cmd_name].partition(":")
+        command = getattr(importlib.import_module(module), name)
+        assert isinstance(command, click.Command) and command.name == cmd_name, COMMANDS[cmd_name]
+        self.add_command(command)
+        return command
+
+
+@click.group(cls=_LazyGroup)
 @click.option(
     "--log-level",
     default="info",
@@ -38,7 +61,3 @@ def main(log_level: str) -> None:
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-
-
-for _command in (serve, ingest, reindex, check, diff, export, journal, export_schema):
-    main.add_command(_command)

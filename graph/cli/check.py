@@ -18,7 +18,7 @@ from graph.check.changeset import ChangeSet, CheckError
 from graph.check.formats import RENDERERS
 from graph.check.report import RANK, build_report
 from graph.cli.graphql import graphql_executor, graphql_options
-from graph.cli.options import StoreOpener
+from graph.cli.store_location import StoreOpener
 from graph.impact import ChangeKind
 
 FAIL_LEVELS = {"breaking": 2, "warning": 1, "never": 3}

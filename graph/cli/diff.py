@@ -15,7 +15,7 @@ import click
 from graph.check.changeset import CheckError
 from graph.check.graph_reads import nodes, unknown_node
 from graph.cli.graphql import graphql_executor, graphql_options
-from graph.cli.options import StoreOpener
+from graph.cli.store_location import StoreOpener
 
 DIFF_QUERY = """
 query Diff($id: String!, $from: DateTime!, $to: DateTime, $direction: LineageDirection, $depth: Int) {

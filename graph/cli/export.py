@@ -9,7 +9,7 @@ import click
 
 from graph.check import CheckError
 from graph.cli.graphql import graphql_executor, graphql_options
-from graph.cli.options import StoreOpener
+from graph.cli.store_location import StoreOpener
 
 
 @click.command()

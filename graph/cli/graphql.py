@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from graph.check import CheckError, Execute
-from graph.cli.options import StoreOpener, graph_flags
+from graph.cli.store_location import StoreOpener, graph_flags
 
 
 def graphql_options(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -20,97 +20,16 @@ from typing import Any, ClassVar
 import click
 
 from graph.api.auth import AuthConfig, InvalidAuthConfig, ReadAccess
+from graph.cli.store_location import StoreOpener, graph_flags
 from graph.event_log import REINDEX_AFTER, EventLog, event_log_dir
-from graph.heap import REMOTE, tune_gc
 from graph.ingest_service import IngestService
 from graph.kafka_ingest import KafkaSettings
 from graph.principal import Principal
 from graph.quotas import Quota, parse_quota
-from graph.stores import Store, StoreUnavailable, open_store
+from graph.stores import Store, StoreUnavailable
 from graph.stores.journal import JournalError
 from ingest.clock_skew import parse_skew
 from ingest.domain_rules import NO_RULES, DomainRules, InvalidRules
-
-
-@dataclasses.dataclass(frozen=True)
-class StoreOpener:
-    """The store the location flags name; calling it opens that store (raising what the store raises:
-    ``JournalError``, ``StoreUnavailable``, ``OSError``), so each command reports it its own way."""
-
-    uri: str | None
-    data_dir: Path | None
-    user: str | None
-    password: str | None
-    database: str
-
-    @property
-    def named(self) -> bool:
-        """Whether the flags name a store, rather than leaving the default embedded one."""
-        return bool(self.uri or self.data_dir)
-
-    def __call__(self) -> Store:
-        store = open_store(
-            self.uri,
-            data_dir=str(self.data_dir) if self.data_dir else None,
-            user=self.user,
-            password=self.password,
-            database=self.database,
-        )
-        if store.remote:
-            tune_gc(REMOTE)  # the graph is elsewhere (graph.heap)
-        return store
-
-
-def graph_flags(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--data-dir / --store / Neo4j credentials; the command gets ``open_graph``, a ``StoreOpener``
-    (so a command may also work without a store)."""
-
-    @click.option(
-        "--data-dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        envvar="LINEAGEMESH_DATA_DIR",
-        help="Directory of the embedded store (default ~/.lineagemesh).",
-    )
-    @click.option(
-        "--store",
-        "store_uri",
-        envvar="LINEAGEMESH_STORE",
-        metavar="URI",
-        help="Store URI: bolt://host:7687 or neo4j://... for Neo4j; default the embedded store.",
-    )
-    @click.option(
-        "--neo4j-user",
-        envvar="LINEAGEMESH_NEO4J_USER",
-        help="Neo4j user (env LINEAGEMESH_NEO4J_USER).",
-    )
-    @click.option(
-        "--neo4j-password",
-        envvar="LINEAGEMESH_NEO4J_PASSWORD",
-        help="Neo4j password (env LINEAGEMESH_NEO4J_PASSWORD).",
-    )
-    @click.option(
-        "--neo4j-database",
-        envvar="LINEAGEMESH_NEO4J_DATABASE",
-        default="neo4j",
-        show_default=True,
-        help="Neo4j database name.",
-    )
-    @functools.wraps(command)
-    def wrapper(
-        *args: Any,
-        data_dir: Path | None,
-        store_uri: str | None,
-        neo4j_user: str | None,
-        neo4j_password: str | None,
-        neo4j_database: str,
-        **kwargs: Any,
-    ) -> Any:
-        if data_dir and store_uri:
-            raise click.UsageError("give either --data-dir or --store, not both")
-        opener = StoreOpener(store_uri, data_dir, neo4j_user, neo4j_password, neo4j_database)
-        return command(*args, open_graph=opener, **kwargs)
-
-    return wrapper
 
 
 def store_flags(command: Callable[..., Any]) -> Callable[..., Any]:
