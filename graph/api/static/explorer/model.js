@@ -23,6 +23,12 @@ export class LineageModel {
     this.cursors = new Map();      // "side|id" -> cursor after the last page of neighbours fetched
     this.focus = null;
     this.path = null;              // the column path drawn: { column, nodes, edges }
+    this.route = null;             // the paths drawn between two nodes: { from, to, nodes, edges }
+  }
+
+  // Forgets everything: what is known of the graph at one moment is not another's.
+  clear() {
+    Object.assign(this, new LineageModel());
   }
 
   neighbours(id, side) {
