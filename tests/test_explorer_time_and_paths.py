@@ -1,21 +1,27 @@
-"""The explorer's "As of" control and its paths between two nodes, in a real headless Chromium on
-the demo: the graph as it was at a moment (a dataset written, then dropped, is not drawn dropped
+"""The explorer's "As of" control, its paths between two nodes and its clusters, in a real headless
+Chromium: the graph as it was at a moment (a dataset written, then dropped, is not drawn dropped
 between the two), kept in the URL, Back and Forward between moments; "Path to…" a node picked in
-the search marks every path between the two, or says there is none within the depth.
+the search marks every path between the two, or says there is none within the depth; a hub's
+many neighbours drawn as a few clusters by domain (else namespace) that draw a page at a time
+and list the rest to search within.
 
 Set LINEAGEMESH_SCREENSHOTS=DIR to keep the screenshots."""
 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 
 import food_delivery as fd
+import httpx
 import pytest
 from browser import (
     chromium,
+    cluster_id,
     drawn,
     drawn_edges,
+    expand_cluster,
     open_explorer,
     painted,
     screenshot,
@@ -58,7 +64,9 @@ def choose_moment(driver: Chrome, date: str, time: str, drawn_as: str | None) ->
     minutes, seconds, AM/PM: the en-US order of headless Chromium), then Enter; waits until the
     graph is drawn as of ``drawn_as``."""
     picker = control(driver, "As of")
-    driver.execute_script("document.activeElement.blur(); arguments[0].focus()", picker)  # at its first part
+    driver.execute_script(
+        "document.activeElement.blur(); arguments[0].focus()", picker
+    )  # at its first part
     picker.send_keys(date, Keys.TAB, time, Keys.ENTER)
     if drawn_as:
         wait(driver, f"document.body.dataset.shown === {json.dumps(drawn_as)}", "not redrawn")
@@ -176,3 +184,79 @@ def test_path_to_marks_every_path_between_two_nodes(
     wait_painted(browser, before)
     assert not browser.find_element(By.ID, "route").is_displayed()
     assert "to=" not in browser.current_url
+
+
+HUB = "job:shop:hub"
+SALES, MISC = 60, 30  # the hub reads 60 datasets of domain sales and 30 of no domain
+
+
+def hub_event() -> dict:
+    names = [f"sales_{i:03d}" for i in range(SALES)] + [f"misc_{i:03d}" for i in range(MISC)]
+    return {
+        "eventType": "COMPLETE",
+        "eventTime": "2026-01-05T06:00:00Z",
+        "run": {"runId": str(uuid.uuid4())},
+        "job": {"namespace": "shop", "name": "hub"},
+        "producer": "https://example.com/tests",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "inputs": [{"namespace": "shop", "name": n} for n in names],
+        "outputs": [{"namespace": "shop", "name": "report"}],
+    }
+
+
+@pytest.fixture(scope="module")
+def hub_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    root = tmp_path_factory.mktemp("hub")
+    rules = root / "rules.yaml"
+    rules.write_text('rules:\n  - domain: sales\n    name: "sales_*"\n')
+    server = LiveServer(["--data-dir", str(root / "store")], root / "server.log").start(
+        ["--domain-rules", str(rules)]
+    )
+    try:
+        httpx.post(f"{server.url}/api/v1/lineage", json=hub_event(), timeout=30).raise_for_status()
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_hub_draws_its_neighbours_as_clusters_by_domain(
+    hub_server: LiveServer, browser: Chrome, tmp_path
+) -> None:
+    open_explorer(browser, hub_server, f"#node={HUB}")
+    wait(browser, "document.body.dataset.painted", "nothing drawn")
+    sales = cluster_id(HUB, "up", "DATASET", "domain", "sales")
+    misc = cluster_id(HUB, "up", "DATASET", "namespace", "shop")
+    nodes = drawn(browser)
+    assert nodes[sales]["label"] == f"◀ {SALES} datasets in domain sales"
+    assert nodes[misc]["label"] == f"◀ {MISC} datasets in namespace shop"
+    assert not [id for id in nodes if id.startswith("dataset:shop:sales_")]
+    assert (sales, HUB, "cluster") in drawn_edges(browser)
+    screenshot(browser, tmp_path, "explorer-clusters.png")
+    # a cluster draws a page of its members, beside the hub, and lists the rest to search within
+    expand_cluster(browser, sales)
+    nodes = drawn(browser)
+    members = sorted(id for id in nodes if id.startswith("dataset:shop:sales_"))
+    assert members == [f"dataset:shop:sales_{i:03d}" for i in range(50)]
+    assert nodes[sales]["label"] == f"◀ {SALES - 50} datasets in domain sales"
+    assert nodes[members[0]]["colour"] == nodes[sales]["colour"]  # the domain's colour
+    listed = browser.find_elements(By.CSS_SELECTOR, "#hidden-list li")
+    assert len(listed) == SALES - 50
+    browser.find_element(By.ID, "hidden-filter").send_keys("sales_057")
+    picked = browser.find_elements(By.CSS_SELECTOR, "#hidden-list a")
+    assert [a.text for a in picked] == ["sales_057"]
+    before = painted(browser)
+    picked[0].click()
+    wait_painted(browser, before)
+    nodes = drawn(browser)
+    assert "dataset:shop:sales_057" in nodes
+    assert nodes[sales]["label"] == f"◀ {SALES - 51} datasets in domain sales"
+    # the link redraws the same
+    shared = browser.current_url
+    open_explorer(browser, hub_server, shared[shared.index("#") :])
+    wait(browser, "document.body.dataset.painted", "nothing drawn")
+    again = drawn(browser)
+    assert again[sales]["label"] == nodes[sales]["label"] and "dataset:shop:sales_057" in again
+    print(
+        f"\nhub of {SALES + MISC}: first paint with clusters "
+        f"{browser.execute_script('return window.explorer.firstPaintMs'):.0f} ms after navigation"
+    )

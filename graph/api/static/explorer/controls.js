@@ -156,8 +156,11 @@ function keyboard(cy) {
     else if (key === "ArrowUp") next = nearest(current, drawn().filter((n) => n.position("y") < p.y - 5 && Math.abs(n.position("x") - p.x) < 120));
     else if (key === "Enter") { current.emit("tap"); event.preventDefault(); return; }
     else if (key === "[" || key === "]") {
-      const badge = cy.getElementById(`stub|${key === "[" ? "up" : "down"}|${current.id()}`);
+      const side = key === "[" ? "up" : "down";
+      const badge = cy.getElementById(`stub|${side}|${current.id()}`);
+      const clusters = cy.nodes(".cluster").filter((n) => n.data("cluster").id === current.id() && n.data("cluster").side === side);
       if (badge.length) badge.emit("tap");
+      else if (clusters.length) clusters.first().emit("tap");
       event.preventDefault();
       return;
     } else return;

@@ -6,7 +6,7 @@
 
 import * as api from "./api.js";
 import { createControls, showAsOf, showLegend } from "./controls.js";
-import { DOWN, FAN_OUT, LineageModel, UP } from "./model.js";
+import { CLUSTER_MIN, DOWN, FAN_OUT, LineageModel, UP } from "./model.js";
 import * as panel from "./panel.js";
 import { createSearch } from "./search.js";
 import { domainColour, jobColour, onThemeChange, setDomains } from "./theme.js";
@@ -111,6 +111,7 @@ async function openNode(id, restoring = null, push = true) {
   for (const step of restoring ? restoring.x : []) {
     const [side, ...rest] = step.split(":");
     if (side === "one") drawOne(rest.join(":"), false);
+    else if (side === "cluster") expandCluster(rest[0], decodeURIComponent(rest[1]), rest.slice(2).join(":"), false);
     else await expand(rest.join(":"), side, false);
   }
   if (state.path) await loadPath(state.path);
@@ -364,10 +365,44 @@ function nodeElement(node, extra = []) {
     classes: classes.filter(Boolean).join(" ") };
 }
 
+const PLURAL = { DATASET: "datasets", JOB: "jobs", COLUMN: "columns" };
+
+// A big side's hidden neighbours, all known, as cluster nodes ("◀ 120 datasets in namespace
+// fanout") joined to their node; a click draws FAN_OUT of a cluster and lists the rest.
+function clusterElements(id, side) {
+  const elements = [];
+  for (const cluster of model.clusters(id, side) || []) {
+    const clusterId = `cluster|${side}|${cluster.key}|${id}`;
+    const count = `${cluster.members.length} ${PLURAL[cluster.kind] || "nodes"} in ${cluster.by} ${cluster.name}`;
+    const colour = cluster.by === "domain" ? domainColour(cluster.name) : domainColour(null);
+    elements.push({ group: "nodes", classes: `cluster ${side}`,
+      data: { id: clusterId, label: side === UP ? `◀ ${count}` : `${count} ▶`, kind: "CLUSTER", colour,
+        domain: cluster.by === "domain" ? cluster.name : null,
+        tip: `${count} ${side === UP ? "upstream" : "downstream"} of ${fullOf(id)}: click to draw ${FAN_OUT} and list the rest`,
+        cluster: { id, side, key: cluster.key, size: cluster.members.length } } });
+    const [source, target] = side === UP ? [clusterId, id] : [id, clusterId];
+    elements.push({ group: "edges", data: { id: `k|${source}|${target}`, source, target }, classes: "cluster" });
+  }
+  return elements;
+}
+
+// Draws the next FAN_OUT of a cluster's members and lists the rest to pick from.
+async function expandCluster(side, key, id, redraw = true) {
+  model.revealCluster(id, side, key);
+  state.x.push(`cluster:${side}:${encodeURIComponent(key)}:${id}`);
+  if (!redraw) return;
+  await render();
+  writeURL();
+  const rest = (model.clusters(id, side) || []).find((c) => c.key === key);
+  if (rest) panel.showHidden(model.nodes.get(id), rest.members.map((m) => model.nodes.get(m)), (m) => guarded(() => drawOne(m)));
+}
+
 // The badge on one side of a drawn node naming its hidden neighbours there: "◀ +N" upstream,
-// "+N ▶" downstream, "N more" above FAN_OUT, a bare "+" when not counted yet.
+// "+N ▶" downstream, "N more" above FAN_OUT, a bare "+" when not counted yet; clusters instead
+// for more than CLUSTER_MIN, all known.
 function badgeElements(id, side) {
   const kind = model.nodes.get(id)?.kind;
+  if ((kind === "DATASET" || kind === "JOB") && (model.hidden(id, side)?.length || 0) > CLUSTER_MIN) return clusterElements(id, side);
   const hidden = model.hiddenCount(id, side);
   if (hidden === 0 || (kind !== "DATASET" && kind !== "JOB")) return [];
   const count = hidden === null ? "+" : hidden > FAN_OUT ? `${hidden} more` : `+${hidden}`;
@@ -422,11 +457,12 @@ async function render({ fresh = false } = {}) {
     }
   }
   await draw(cy, elements, { fresh, focus: state.node });
-  const hiddenTotal = elements.filter((e) => e.data.stub).reduce((sum, e) => sum + (e.data.stub.hidden || 0), 0);
+  const hiddenTotal = elements.filter((e) => e.data.stub || e.data.cluster)
+    .reduce((sum, e) => sum + ((e.data.stub ? e.data.stub.hidden : e.data.cluster.size) || 0), 0);
   const graph = document.getElementById("graph");
   graph.dataset.drawn = String(model.drawn.size);
   graph.dataset.hidden = String(hiddenTotal);
-  status(`${model.drawn.size} nodes drawn, ${hiddenTotal} hidden behind + badges; ${model.nodes.size} known`);
+  status(`${model.drawn.size} nodes drawn, ${hiddenTotal} hidden behind + badges and clusters; ${model.nodes.size} known`);
   showLegend(cy);
   markPainted();
 }
@@ -472,7 +508,9 @@ async function drawOne(id, redraw = true) {
 }
 
 function tapped(data) {
-  if (data.stub) {
+  if (data.cluster) {
+    guarded(() => expandCluster(data.cluster.side, data.cluster.key, data.cluster.id));
+  } else if (data.stub) {
     guarded(async () => {
       const paged = data.stub.hidden !== null && data.stub.hidden > FAN_OUT;
       await expand(data.stub.id, data.stub.side);

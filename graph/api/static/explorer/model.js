@@ -1,10 +1,13 @@
 // What the explorer knows of the lineage graph, and which part of it is drawn.
 // Known: nodes and edges from lineage answers, and for each node and side whether all of its
 // neighbours there are known. Drawn: a bounded subset, grown one hop and one side at a time; a
-// side with more than FAN_OUT hidden neighbours is drawn as one "N more" node that pages.
+// side with more than CLUSTER_MIN hidden neighbours, all known, is drawn as clusters of them (by
+// kind, then domain or else namespace) that draw FAN_OUT at a time; one not all known, above
+// FAN_OUT, as one "N more" node that pages.
 
 export const FAN_OUT = 50;          // more hidden neighbours than this: one "N more" node, paged FAN_OUT at a time
 export const FIRST_PAINT = 300;     // nodes drawn at most when a node is opened
+export const CLUSTER_MIN = 25;      // more hidden neighbours on a side than this: drawn as clusters
 
 export const UP = "up";
 export const DOWN = "down";
@@ -112,6 +115,32 @@ export class LineageModel {
     return [...this.neighbours(id, side)].filter((n) => !this.drawn.has(n)).sort();
   }
 
+  // A side's hidden neighbours as clusters, when more than CLUSTER_MIN and all known (else null):
+  // by kind, then domain (else namespace), each { key, kind, by, name, members } with its
+  // members in a stable order; the biggest first.
+  clusters(id, side) {
+    const hidden = this.hidden(id, side);
+    if (!hidden || hidden.length <= CLUSTER_MIN) return null;
+    const groups = new Map();
+    for (const member of hidden) {
+      const node = this.nodes.get(member) || {};
+      const domain = node.domain !== undefined ? node.domain : this.domains.get(member);
+      const [by, name] = domain ? ["domain", domain] : ["namespace", node.namespace || "?"];
+      const key = `${node.kind}|${by}|${name}`;
+      if (!groups.has(key)) groups.set(key, { key, kind: node.kind, by, name, members: [] });
+      groups.get(key).members.push(member);
+    }
+    return [...groups.values()].sort((a, b) => b.members.length - a.members.length || a.key.localeCompare(b.key));
+  }
+
+  // Draws the next FAN_OUT members of one of a side's clusters (`key`); returns them.
+  revealCluster(id, side, key) {
+    const cluster = (this.clusters(id, side) || []).find((c) => c.key === key);
+    const page = cluster ? cluster.members.slice(0, FAN_OUT) : [];
+    for (const n of page) this.drawn.add(n);
+    return page;
+  }
+
   // Draws the next page of a side's hidden neighbours: all of them up to FAN_OUT, else FAN_OUT.
   reveal(id, side) {
     const hidden = this.hidden(id, side) || [];
@@ -134,7 +163,8 @@ export class LineageModel {
         const next = [];
         for (const n of frontier) {
           const hidden = this.hidden(n, side);
-          if (!hidden || hidden.length > FAN_OUT || this.drawn.size + hidden.length > FIRST_PAINT) continue;
+          // a big side stays clustered (drawn as a few cluster nodes), as does one past FIRST_PAINT
+          if (!hidden || hidden.length > CLUSTER_MIN || this.drawn.size + hidden.length > FIRST_PAINT) continue;
           for (const h of hidden) this.drawn.add(h);
           next.push(...hidden);
         }
