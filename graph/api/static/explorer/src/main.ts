@@ -221,13 +221,13 @@ function columnsShown(datasetId) {
 
 async function loadPath(columnId) {
   const answer = await api.columnPath(columnId, state.asOf);
-  const onPath = new Set(answer.nodes.map((n) => n.id));
+  const onPath = new Set<string>(answer.nodes.map((n) => n.id));
   onPath.add(columnId);
   for (const edge of answer.edges) {
     if (edge.kind === "DERIVES_FROM") model.columnEdges.set(`${edge.source}|${edge.target}`, edge);
   }
   // the datasets the path crosses are drawn with their columns
-  const datasets = new Set();
+  const datasets = new Set<string>();
   for (const column of answer.nodes) {
     const dataset = datasetOf(column);
     if (dataset) datasets.add(dataset);
@@ -242,7 +242,7 @@ async function loadPath(columnId) {
     await loadColumns(id);
     if (!state.cols.includes(id)) state.cols.push(id);
   }
-  model.path = { column: columnId, nodes: onPath, edges: new Set(answer.edges.map((e) => `${e.source}|${e.target}`)) };
+  model.path = { column: columnId, nodes: onPath, edges: new Set<string>(answer.edges.map((e) => `${e.source}|${e.target}`)) };
 }
 
 async function selectColumn(columnId) {
@@ -361,7 +361,7 @@ function nodeElement(node, extra = []) {
     health === "FAILING" || health === "AT_RISK" ? `health-${health}` : "", ...extra];
   const domain = domainOf(node);
   const colour = domain ? domainColour(domain) : node.kind === "JOB" ? jobColour() : domainColour(null);
-  return { group: "nodes", data: { id: node.id, label: label(node), kind: node.kind, domain: domain || null, colour, health: health || null, node },
+  return { group: "nodes", data: { id: node.id, label: label(node), kind: node.kind, domain: domain || null, colour, health: health || null, node } as Record<string, any>,
     classes: classes.filter(Boolean).join(" ") };
 }
 
@@ -553,7 +553,7 @@ async function openImpact(id, change, push = true) {
   for (const a of shown) if (!model.nodes.has(a.id)) model.addNode({ ...a, deleted: false, declared: true });
   await domainsReady;
   await fillDomains();
-  const elements = [nodeElement(report.changed, ["changed"])];
+  const elements: any[] = [nodeElement(report.changed, ["changed"])];
   for (const a of shown) {
     elements.push(nodeElement({ ...a, deleted: false, declared: true }, [a.severity, a.certain ? "" : "uncertain"]));
   }
@@ -584,7 +584,7 @@ function setModeButtons() {
 }
 
 document.getElementById("mode-impact").addEventListener("click", () => {
-  const node = state.node && (model.nodes.get(state.node) || { id: state.node });
+  const node = state.node && (model.nodes.get(state.node) || { id: state.node, kind: null });
   if (!node) return status("search for a dataset or column first");
   if (node.kind === "JOB") return status("impact starts at a dataset or a column: pick one");
   guarded(() => openImpact(state.path || state.node, state.change));

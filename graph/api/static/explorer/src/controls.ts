@@ -9,8 +9,8 @@ export function createControls(cy, { onDepth, onColumns, onAsOf, name }) {
   document.getElementById("zoom-in").addEventListener("click", () => zoomBy(cy, 1.25));
   document.getElementById("zoom-out").addEventListener("click", () => zoomBy(cy, 0.8));
   document.getElementById("fit").addEventListener("click", () => fit(cy));
-  document.getElementById("depth").addEventListener("change", (event) => onDepth(event.target.value));
-  document.getElementById("columns-toggle").addEventListener("change", (event) => onColumns(event.target.checked));
+  document.getElementById("depth").addEventListener("change", (event) => onDepth((event.target as HTMLSelectElement).value));
+  document.getElementById("columns-toggle").addEventListener("change", (event) => onColumns((event.target as HTMLInputElement).checked));
   // the picker shows local time; the server is asked in UTC. Typing changes the value a part at a
   // time: the moment is taken once the typing pauses, at once on Enter.
   const picker = document.getElementById("as-of");

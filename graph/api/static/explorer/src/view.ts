@@ -4,7 +4,10 @@
 // and nothing already drawn moves, nor do the zoom and pan. Hidden neighbours are a "+N" badge on
 // the side of their node (◀ upstream, ▶ downstream), not a node of their own.
 
+// the vendored libraries are served by lineagemesh (graph/api/static/vendor), not bundled; untyped
+// @ts-expect-error: a URL the browser loads, no module the type checker can see
 import cytoscape from "/static/vendor/cytoscape/cytoscape.esm.min.js";
+// @ts-expect-error: as above
 import dagre from "/static/vendor/cytoscape-dagre/cytoscape-dagre.esm.min.js";
 import { colours, onThemeChange } from "./theme.js";
 
@@ -75,7 +78,7 @@ export function createView(container, onTap) {
 // Draws `elements`. `fresh`: a new view (laid out whole, then shown at a readable zoom around
 // `focus`); otherwise the drawn nodes keep their positions and new ones go beside their neighbours.
 export async function draw(cy, elements, { fresh = false, focus = null } = {}) {
-  const wanted = new Map(elements.map((e) => [e.data.id, e]));
+  const wanted = new Map<string, any>(elements.map((e) => [e.data.id, e]));
   const before = new Map();
   cy.nodes().not(".stub").forEach((n) => { if (!n.isChild()) before.set(n.id(), { x: n.position("x"), box: n.boundingBox({ includeLabels: false }), parent: n.isParent() }); });
   const added = [];
@@ -117,7 +120,7 @@ export async function draw(cy, elements, { fresh = false, focus = null } = {}) {
     }
   }
   cy.nodes().not(".stub").forEach((n) => placeBadges(cy, n));
-  await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  await new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
   return newNodes.map((n) => n.id());
 }
 
@@ -153,7 +156,7 @@ function readableView(cy, focus) {
 // too): one column right of an upstream neighbour, left of a downstream one, in the nearest free
 // rows; nothing drawn moves. Returns each new node's slot (a new dataset's columns go there).
 function placeBeside(cy, nodes, before) {
-  const slots = new Map(before);
+  const slots = new Map<string, any>(before);
   const top = (n) => (n.isChild() ? n.parent() : n);
   const around = (node) => node.union(node.children());
   let pending = nodes.toArray();

@@ -10,7 +10,7 @@ export class GraphQLError extends Error {}
 
 export async function graphql(query, variables = {}) {
   for (;;) {
-    const headers = { "content-type": "application/json", accept: "application/json" };
+    const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
     const token = sessionStorage.getItem(TOKEN_KEY);
     if (token) headers.authorization = `Bearer ${token}`;
     const response = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
@@ -54,8 +54,8 @@ export async function offers(typeName, fieldName) {
     offered = graphql(`{ query: __type(name: "Query") { fields { name } }
       node: __type(name: "LineageNode") { fields { name } }
       subscription: __type(name: "Subscription") { fields { name } } }`).then((data) => {
-      const found = {};
-      for (const [key, type] of Object.entries(data)) found[key] = new Set((type?.fields || []).map((f) => f.name));
+      const found: Record<string, Set<string>> = {};
+      for (const [key, type] of Object.entries(data as Record<string, any>)) found[key] = new Set((type?.fields || []).map((f) => f.name));
       return found;
     });
     offered.catch(() => { offered = null; });  // a failure (a token asked for, say) is asked again

@@ -9,10 +9,33 @@ export const FAN_OUT = 50;          // more hidden neighbours than this: one "N 
 export const FIRST_PAINT = 300;     // nodes drawn at most when a node is opened
 export const CLUSTER_MIN = 25;      // more hidden neighbours on a side than this: drawn as clusters
 
-export const UP = "up";
-export const DOWN = "down";
+export const UP: Side = "up";
+export const DOWN: Side = "down";
+
+// A node as lineage answers give it (with the facts the server offers), or a column the panel read.
+export type LineageNode = {
+  id: string; kind: string; namespace?: string | null; name?: string | null; dataset?: string | null;
+  deleted?: boolean; declared?: boolean; upstreamCount?: number; downstreamCount?: number;
+  domain?: string | null; latestRunState?: string | null; [fact: string]: unknown;
+};
+export type Side = "up" | "down";
+export type Cluster = { key: string; kind: string; by: string; name: string; members: string[] };
 
 export class LineageModel {
+  nodes: Map<string, LineageNode>;
+  sides: Record<Side, Map<string, Set<string>>>;
+  known: Set<string>;
+  drawn: Set<string>;
+  domains: Map<string, string | null>;
+  health: Map<string, string | null>;
+  columnsShown: Set<string>;
+  columns: Map<string, any[]>;
+  columnEdges: Map<string, any>;
+  cursors: Map<string, string | null>;
+  focus: string | null;
+  path: { column: string; nodes: Set<string>; edges: Set<string> } | null;
+  route: { from: string; to: string; nodes: Set<string>; edges: Set<string> } | null;
+
   constructor() {
     this.nodes = new Map();        // id -> lineage node
     this.sides = { up: new Map(), down: new Map() };  // id -> Set of neighbour ids on that side
@@ -123,7 +146,7 @@ export class LineageModel {
     if (!hidden || hidden.length <= CLUSTER_MIN) return null;
     const groups = new Map();
     for (const member of hidden) {
-      const node = this.nodes.get(member) || {};
+      const node: Partial<LineageNode> = this.nodes.get(member) || {};
       const domain = node.domain !== undefined ? node.domain : this.domains.get(member);
       const [by, name] = domain ? ["domain", domain] : ["namespace", node.namespace || "?"];
       const key = `${node.kind}|${by}|${name}`;
