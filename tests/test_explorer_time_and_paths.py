@@ -86,6 +86,8 @@ def test_as_of_draws_the_graph_as_it_was_and_the_url_keeps_it(
     nodes = drawn(browser)
     assert "deleted" not in nodes[RETIRED]["classes"] and RETIRE in nodes
     assert "at=2026-01-05T12%3A00%3A00Z" in browser.current_url
+    wait(browser, "document.getElementById('details-now')", "the details do not say when")
+    assert "these details are as they stand now" in browser.find_element(By.ID, "details-now").text
     screenshot(browser, tmp_path, "explorer-as-of.png")
     # after the drop: dropped again
     choose_moment(browser, "01062026", "120000PM", "2026-01-06T12:00:00Z")

@@ -1904,7 +1904,16 @@ function showDetails(node2) {
   if (state.mode === "lineage" && (node2.kind === "DATASET" || node2.kind === "JOB")) {
     actions.push(["Path to\u2026", "action-path-to", () => startPathPick(node2.id)]);
   }
-  guarded(() => showNode(node2, actions, (id) => guarded(() => openNode(id))));
+  guarded(async () => {
+    await showNode(node2, actions, (id) => guarded(() => openNode(id)));
+    if (state.asOf) {
+      const note = document.createElement("p");
+      note.id = "details-now";
+      note.className = "muted";
+      note.textContent = `The graph shows ${state.asOf}; these details are as they stand now.`;
+      document.getElementById("panel").querySelector("h2")?.after(note);
+    }
+  });
 }
 async function drawOne(id, redraw = true) {
   if (!model.nodes.has(id)) return;

@@ -493,7 +493,16 @@ function showDetails(node) {
   if (state.mode === "lineage" && (node.kind === "DATASET" || node.kind === "JOB")) {
     actions.push(["Path to…", "action-path-to", () => startPathPick(node.id)]);
   }
-  guarded(() => panel.showNode(node, actions, (id) => guarded(() => openNode(id))));
+  guarded(async () => {
+    await panel.showNode(node, actions, (id) => guarded(() => openNode(id)));
+    if (state.asOf) {  // the graph is the past's; the details are read as they stand
+      const note = document.createElement("p");
+      note.id = "details-now";
+      note.className = "muted";
+      note.textContent = `The graph shows ${state.asOf}; these details are as they stand now.`;
+      document.getElementById("panel").querySelector("h2")?.after(note);
+    }
+  });
 }
 
 // One hidden neighbour picked from a "N more" list.
