@@ -195,6 +195,19 @@ def expand(driver: Chrome, node_id: str, side: str) -> None:
     wait_painted(driver, before)
 
 
+def cluster_id(node_id: str, side: str, kind: str, by: str, name: str) -> str:
+    """The id of the cluster node of ``node_id``'s neighbours of ``kind`` in domain or namespace
+    (``by``) ``name`` on one side ("up" or "down")."""
+    return f"cluster|{side}|{kind}|{by}|{name}|{node_id}"
+
+
+def expand_cluster(driver: Chrome, cluster: str) -> None:
+    """Clicks a cluster node: the next page of its members is drawn."""
+    before = painted(driver)
+    click_node(driver, cluster)
+    wait_painted(driver, before)
+
+
 def screenshot(driver: Chrome, tmp_path: Path, name: str) -> int:
     """Saves the graph pane as a PNG and counts its drawn (non-white) pixels."""
     path = tmp_path / name

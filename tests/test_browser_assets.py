@@ -63,7 +63,7 @@ def test_explorer_page_and_its_modules_load_only_local_assets(server: LiveServer
     page = httpx.get(f"{server.url}/")
     assert page.status_code == 200 and "lineagemesh explorer" in page.text
     urls = [url for url in local_references(page.text) if url.startswith("/static/")]
-    assert "/static/explorer/main.js" in urls
+    assert "/static/explorer/explorer.js" in urls  # the bundle built from src/*.ts
     modules = sorted((STATIC_DIR / "explorer").glob("*.js"))
     imported = []
     for module in modules:

@@ -1,5 +1,5 @@
 """The explorer at / in a real headless Chromium on the food_delivery demo: search draws a lineage
-graph, "+" nodes expand it one hop and one side at a time, a big fan-out pages behind "N more",
+graph, "+" nodes expand it one hop and one side at a time, a big fan-out is a cluster that pages,
 columns come on demand, impact mode shows the `impact` answer, the view lives in the URL, a
 `read: token` server gets a Bearer token, and no request leaves the server.
 
@@ -19,9 +19,11 @@ import pytest
 from browser import (
     chromium,
     click_node,
+    cluster_id,
     drawn,
     drawn_edges,
     expand,
+    expand_cluster,
     open_explorer,
     painted,
     screenshot,
@@ -125,14 +127,16 @@ def test_plus_expands_one_hop_on_one_side(server: LiveServer, browser: Chrome) -
     assert set(drawn(browser)) == final
 
 
-def test_a_big_fan_out_is_one_node_that_pages(server: LiveServer, browser: Chrome) -> None:
+def test_a_big_fan_out_is_a_cluster_that_pages(server: LiveServer, browser: Chrome) -> None:
     open_explorer(browser, server, f"#node={FAN_JOB}")
     nodes = drawn(browser)
     stub = f"stub|up|{FAN_JOB}"
-    assert nodes[stub]["label"] == f"◀ {FAN_INPUTS} more"
+    cluster = cluster_id(FAN_JOB, "up", "DATASET", "namespace", "fanout")
+    assert nodes[cluster]["label"] == f"◀ {FAN_INPUTS} datasets in namespace fanout"
+    assert stub not in nodes
     assert not any(id.startswith("dataset:fanout:source_") for id in nodes)
-    expand(browser, FAN_JOB, "up")
-    assert drawn(browser)[stub]["label"] == f"◀ {FAN_INPUTS - 50} more"
+    expand_cluster(browser, cluster)
+    assert drawn(browser)[cluster]["label"] == f"◀ {FAN_INPUTS - 50} datasets in namespace fanout"
     # the rest is listed beside, filtered by name; one picked is drawn on its own
     assert len(browser.find_elements(By.CSS_SELECTOR, "#hidden-list li")) == FAN_INPUTS - 50
     browser.find_element(By.ID, "hidden-filter").send_keys("source_119")
@@ -143,12 +147,15 @@ def test_a_big_fan_out_is_one_node_that_pages(server: LiveServer, browser: Chrom
     wait_painted(browser, before)
     assert (
         "dataset:fanout:source_119" in drawn(browser)
-        and drawn(browser)[stub]["label"] == f"◀ {FAN_INPUTS - 51} more"
+        and drawn(browser)[cluster]["label"] == f"◀ {FAN_INPUTS - 51} datasets in namespace fanout"
     )
-    for label in (f"◀ +{FAN_INPUTS - 101}", None):
-        expand(browser, FAN_JOB, "up")
-        nodes = drawn(browser)
-        assert (nodes[stub]["label"] if stub in nodes else None) == label
+    # the next page leaves 19, too few for a cluster: a badge draws them
+    expand_cluster(browser, cluster)
+    nodes = drawn(browser)
+    assert cluster not in nodes and nodes[stub]["label"] == f"◀ +{FAN_INPUTS - 101}"
+    expand(browser, FAN_JOB, "up")
+    nodes = drawn(browser)
+    assert stub not in nodes
     shown = sorted(id for id in nodes if id.startswith("dataset:fanout:source_"))
     assert shown == [f"dataset:fanout:source_{i:03d}" for i in range(FAN_INPUTS)]
 
@@ -292,7 +299,7 @@ def wide_events(breadth: int) -> list[dict[str, Any]]:
 
 
 def test_a_ten_thousand_node_radius_paints_a_few_hundred(tmp_path: Path) -> None:
-    """The first paint of a 10k-node downstream radius draws what fits, the rest behind "N more";
+    """The first paint of a 10k-node downstream radius draws what fits, the rest in clusters;
     the time to first paint is printed (the figure in docs/benchmarks.md), not asserted."""
     breadth = 100
     server = LiveServer(["--data-dir", str(tmp_path / "store")], tmp_path / "server.log").start()
@@ -307,11 +314,12 @@ def test_a_ten_thousand_node_radius_paints_a_few_hundred(tmp_path: Path) -> None
             known = driver.execute_script("return window.explorer.model.nodes.size")
             nodes = drawn(driver)
             assert known >= breadth * breadth and len(nodes) <= 300
-            assert nodes["stub|down|job:wide:split"]["label"] == f"{breadth} more ▶"
-            expand(driver, "job:wide:split", "down")
+            cluster = cluster_id("job:wide:split", "down", "DATASET", "namespace", "wide")
+            assert nodes[cluster]["label"] == f"{breadth} datasets in namespace wide ▶"
+            expand_cluster(driver, cluster)
             nodes = drawn(driver)
             assert len([id for id in nodes if id.startswith("dataset:wide:mid_")]) == 50
-            assert nodes["stub|down|job:wide:split"]["label"] == f"+{breadth - 50} ▶"
+            assert nodes[cluster]["label"] == f"{breadth - 50} datasets in namespace wide ▶"
             assert nodes["stub|down|dataset:wide:mid_000"]["label"] == "+1 ▶"
             print(
                 f"\n10k-node radius ({known} nodes known): first paint {first_paint_ms:.0f} ms after navigation, {len(nodes)} drawn"

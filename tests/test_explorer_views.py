@@ -15,8 +15,10 @@ import food_delivery as fd
 import pytest
 from browser import (
     chromium,
+    cluster_id,
     drawn,
     expand,
+    expand_cluster,
     open_explorer,
     painted,
     screenshot,
@@ -175,11 +177,11 @@ def test_an_expansion_keeps_zoom_pan_and_positions_and_puts_new_nodes_beside(
     new = [fd.ds(n) for n in ("orders", "menus", "menu_items", "categories")]
     assert all(after["positions"][n]["x"] < after["positions"][job]["x"] for n in new)
     assert overlapping(boxes(browser)) == []
-    # a page of "N more" too
+    # a page of a cluster too
     open_explorer(browser, server, f"#node={FAN_JOB}")
     wait(browser, "document.body.dataset.painted", "nothing drawn")
     before = view(browser)
-    expand(browser, FAN_JOB, "up")
+    expand_cluster(browser, cluster_id(FAN_JOB, "up", "DATASET", "namespace", "fanout"))
     after = view(browser)
     assert after["zoom"] == pytest.approx(before["zoom"])
     for id, position in before["positions"].items():

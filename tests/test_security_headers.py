@@ -58,7 +58,7 @@ def test_every_page_asset_and_answer_carries_the_headers(server: LiveServer) -> 
         _assert_secured(graphiql, "no-store")
         assert graphiql.headers["content-type"].startswith("text/html")
         for path, kind in (
-            ("/static/explorer/main.js", "text/javascript"),
+            ("/static/explorer/explorer.js", "text/javascript"),
             ("/static/explorer/explorer.css", "text/css"),
         ):
             own = client.get(path)

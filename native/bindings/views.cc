@@ -124,10 +124,18 @@ PyObject* id_map(const Graph& g, const IdMap& map) {
   return out.release();
 }
 
+// Whether a node of an answer shows as dropped: as the answer's view judges it (a view as of a past
+// moment: dropped by then), else as it stands now.
+bool shown_deleted(const Graph& g, const View* view, NodeIdx n) {
+  if (view != nullptr) return view->deleted(n);
+  const uint8_t* v = g.node_value(n, g.keys.deleted);
+  return v != nullptr && value_truthy(v, g.pool);
+}
+
 // One field of many nodes, as graph.api.schema reads it of a Node: id, kind, a property (namespace,
-// name, dataset: its value or None), or deleted / declared (bools). Strings a column repeats are
-// made once.
-PyObject* node_column(const Graph& g, const std::vector<NodeIdx>& nodes, std::string_view field) {
+// name, dataset: its value or None), or deleted / declared (bools; deleted as ``view`` judges it).
+// Strings a column repeats are made once.
+PyObject* node_column(const Graph& g, const std::vector<NodeIdx>& nodes, std::string_view field, const View* view = nullptr) {
   PyRef list(check(PyList_New(Py_ssize_t(nodes.size()))));
   auto put = [&](size_t i, PyObject* o) { PyList_SET_ITEM(list.get(), Py_ssize_t(i), o); };
   if (field == "id") {
@@ -142,7 +150,7 @@ PyObject* node_column(const Graph& g, const std::vector<NodeIdx>& nodes, std::st
     StrId key = field == "deleted" ? g.keys.deleted : g.keys.declared;
     for (size_t i = 0; i < nodes.size(); i++) {
       const uint8_t* v = g.node_value(nodes[i], key);
-      bool on = v != nullptr && value_truthy(v, g.pool);
+      bool on = field == "deleted" ? shown_deleted(g, view, nodes[i]) : v != nullptr && value_truthy(v, g.pool);
       uint8_t kind = g.node_kind[nodes[i]];
       if (field == "declared") on = on || (kind != kDataset && kind != kColumn);  // other kinds are never mere references
       put(i, PyBool_FromLong(on));
@@ -566,7 +574,7 @@ void put_text(std::string& out, const Graph& g, const uint8_t* v, const Spec& sp
 }
 
 // A node's field (the ones node_column gives), rendered.
-void put_node_field(std::string& out, const Graph& g, NodeIdx n, Spec& spec, StrId id_as) {
+void put_node_field(std::string& out, const Graph& g, NodeIdx n, Spec& spec, StrId id_as, const View* view) {
   switch (spec.field) {
     case Field::kId:
       if (spec.how != How::kString) throw Unrenderable{};
@@ -590,7 +598,7 @@ void put_node_field(std::string& out, const Graph& g, NodeIdx n, Spec& spec, Str
     case Field::kDeclared: {
       if (spec.how != How::kBool) throw Unrenderable{};
       const uint8_t* v = g.node_value(n, spec.field == Field::kDeleted ? g.keys.deleted : g.keys.declared);
-      bool on = v != nullptr && value_truthy(v, g.pool);
+      bool on = spec.field == Field::kDeleted ? shown_deleted(g, view, n) : v != nullptr && value_truthy(v, g.pool);
       uint8_t kind = g.node_kind[n];
       if (spec.field == Field::kDeclared) on = on || (kind != kDataset && kind != kColumn);
       out += on ? "true" : "false";
@@ -668,7 +676,7 @@ PyObject* lineage_node_column(PyObject* self, PyObject* name) {
   LM_GUARD_BEGIN
   LineageObject* l = reinterpret_cast<LineageObject*>(self);
   std::string spill;
-  return node_column(graph_of_answer(l->owner), l->answer->nodes, utf8_of(name, spill));
+  return node_column(graph_of_answer(l->owner), l->answer->nodes, utf8_of(name, spill), view_of(l->owner)->view);
   LM_GUARD_END(nullptr)
 }
 
@@ -712,7 +720,7 @@ PyObject* lineage_render_nodes(PyObject* self, PyObject* arg) {
   std::vector<Spec> specs = specs_of(arg);
   const auto& nodes = l->answer->nodes;
   return render_rows(nodes.size(), specs, [&](std::string& out, size_t i, Spec& spec) {
-    put_node_field(out, g, nodes[i], spec, g.node_id[nodes[i]]);
+    put_node_field(out, g, nodes[i], spec, g.node_id[nodes[i]], view_of(l->owner)->view);
   });
   LM_GUARD_END(nullptr)
 }
@@ -857,7 +865,7 @@ PyObject* impact_affected_column(PyObject* self, PyObject* name) {
     for (size_t i = 0; i < nodes.size(); i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), id_str(g, a.affected[i].id));
     return list.release();
   }
-  return node_column(g, nodes, field);
+  return node_column(g, nodes, field, view_of(im->owner)->view);
   LM_GUARD_END(nullptr)
 }
 
@@ -904,7 +912,7 @@ PyObject* impact_render_affected(PyObject* self, PyObject* arg) {
       }
       out += "]";
     } else {
-      put_node_field(out, g, item.node, spec, item.id);
+      put_node_field(out, g, item.node, spec, item.id, view_of(im->owner)->view);
     }
   });
   LM_GUARD_END(nullptr)

@@ -14,6 +14,7 @@ from graph.api.schema import lineage as lineage_fields
 from graph.api.schema import mesh as mesh_fields
 from graph.api.schema import neighbours as neighbours_fields
 from graph.api.schema import nodes as nodes_fields
+from graph.api.schema import paths as paths_fields
 from graph.api.schema import search as search_fields
 from graph.api.schema.search import MAX_SEARCH_RESULTS
 
@@ -58,6 +59,10 @@ class Query:
         resolver=lineage_fields.lineage_diff,
         description="How the lineage of a dataset or job changed from `from` to `to` (default now): "
         "nodes and edges added and removed, schema changes of datasets in the radius.",
+    )
+    lineage_paths = strawberry.field(
+        resolver=paths_fields.lineage_paths,
+        description="Every path between two datasets or jobs within `depth` dataset hops, either way round.",
     )
     impact = strawberry.field(
         resolver=impact_fields.impact,

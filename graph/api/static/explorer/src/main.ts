@@ -1,20 +1,25 @@
 // The explorer: search → a node's lineage, as deep as the Depth control says, expanded one hop and
 // one side at a time with the "+N" badges; columns per dataset or everywhere; a column's path
-// across datasets; impact mode; details beside. Each view is a browser history entry and its URL
-// (#node=...&mode=...) reproduces it.
+// across datasets; the paths between two nodes; impact mode; details beside; all as of now or a
+// past moment (the "As of" control). Each view is a browser history entry and its URL
+// (#node=...&mode=...&at=...&to=...) reproduces it.
 
 import * as api from "./api.js";
-import { createControls, showLegend } from "./controls.js";
-import { DOWN, FAN_OUT, LineageModel, UP } from "./model.js";
+import { createControls, showAsOf, showLegend } from "./controls.js";
+import { CLUSTER_MIN, DOWN, FAN_OUT, LineageModel, UP } from "./model.js";
 import * as panel from "./panel.js";
 import { createSearch } from "./search.js";
 import { domainColour, jobColour, onThemeChange, setDomains } from "./theme.js";
 import { createView, draw, label } from "./view.js";
 
 const DEFAULT_DEPTH = "2";  // dataset hops drawn each side when a node is opened
+const PATH_DEPTH = 10;      // dataset hops searched for a path between two nodes
 
 const model = new LineageModel();
-const state = { node: null, mode: "lineage", change: "DROP", cols: [], x: [], depth: DEFAULT_DEPTH, columns: false, path: null };
+// asOf: an ISO time the view shows the graph as of (null: now); to: the node a path is drawn to
+const state = { node: null, mode: "lineage", change: "DROP", cols: [], x: [], depth: DEFAULT_DEPTH, columns: false, path: null,
+  asOf: null, to: null };
+let pickingPathFrom = null;  // the node "Path to…" was chosen on: the next search pick is the other end
 const cy = createView(document.getElementById("graph-canvas"), (data) => tapped(data));
 window.explorer = { model, cy, state, firstPaintMs: null, ready: false };
 
@@ -28,6 +33,8 @@ function writeURL(push = false) {
   if (state.depth !== DEFAULT_DEPTH) params.set("depth", state.depth);
   if (state.columns) params.set("columns", "1");
   if (state.path) params.set("path", state.path);
+  if (state.to) params.set("to", state.to);
+  if (state.asOf) params.set("at", state.asOf);
   for (const id of state.cols) params.append("cols", id);
   for (const step of state.x) params.append("x", step);
   const hash = params.toString();
@@ -41,7 +48,23 @@ function readURL() {
   const params = new URLSearchParams(location.hash.slice(1));
   return { node: params.get("node"), mode: params.get("mode") || "lineage", change: params.get("change") || "DROP",
     cols: params.getAll("cols"), x: params.getAll("x"), depth: params.get("depth") || DEFAULT_DEPTH,
-    columns: params.get("columns") === "1", path: params.get("path") };
+    columns: params.get("columns") === "1", path: params.get("path"), to: params.get("to"), asOf: validTime(params.get("at")) };
+}
+
+// An ISO time as the server takes it, or null (none, or not a time).
+function validTime(text) {
+  if (!text) return null;
+  const time = new Date(text);
+  return Number.isNaN(time.getTime()) ? null : time.toISOString().replace(".000Z", "Z");
+}
+
+// A new moment to show: what is known of the graph at another moment is not this one's.
+function setAsOf(asOf) {
+  if (asOf === state.asOf) return false;
+  state.asOf = asOf;
+  model.clear();
+  showAsOf(asOf);
+  return true;
 }
 
 function status(text) {
@@ -70,25 +93,29 @@ async function openNode(id, restoring = null, push = true) {
   state.mode = "lineage";
   state.cols = restoring ? [...restoring.cols] : [];
   state.path = restoring ? restoring.path : null;
+  state.to = restoring ? restoring.to || null : null;
   state.x = [];
   setModeButtons();
   status("loading lineage…");
   const depth = walkDepth();
-  const [up, down] = await Promise.all([api.lineage(id, "UPSTREAM", depth), api.lineage(id, "DOWNSTREAM", depth)]);
+  const [up, down] = await Promise.all([api.lineage(id, "UPSTREAM", depth, state.asOf), api.lineage(id, "DOWNSTREAM", depth, state.asOf)]);
   model.merge(up, "UPSTREAM", id, depth);
   model.merge(down, "DOWNSTREAM", id, depth);
   if (!model.nodes.has(id)) {
-    const node = await api.node(id);
+    const node = await api.node(id, state.asOf);
     if (!node) throw new Error(`no node ${id}`);
     model.addNode(node);
   }
   model.open(id, depth);
+  showRoute(null);
   for (const step of restoring ? restoring.x : []) {
     const [side, ...rest] = step.split(":");
     if (side === "one") drawOne(rest.join(":"), false);
+    else if (side === "cluster") expandCluster(rest[0], decodeURIComponent(rest[1]), rest.slice(2).join(":"), false);
     else await expand(rest.join(":"), side, false);
   }
   if (state.path) await loadPath(state.path);
+  if (state.to) await loadRoute(id, state.to);
   await render({ fresh: true });
   writeURL(push);
   const shown = state.path ? model.nodes.get(state.path) : null;
@@ -106,6 +133,7 @@ let live = null;
 async function follow(id) {
   if (live) live.close();
   live = null;
+  if (state.asOf) return;  // the past does not change
   if (!(await api.offers("subscription", "lineageChanged"))) return;
   let first = true;  // the answer the page just drew
   live = api.subscribe(LIVE_QUERY, { id, depth: walkDepth() }, () => {
@@ -128,8 +156,10 @@ async function refresh(id) {
   model.merge(down, "DOWNSTREAM", id, depth);
   const drawn = new Set(model.drawn);
   const path = model.path;
+  const route = model.route;
   model.open(id, depth);
   model.path = path;
+  model.route = route;
   for (const n of drawn) if (model.nodes.has(n)) model.drawn.add(n);
   await render();
 }
@@ -138,13 +168,13 @@ async function expand(id, side, redraw = true) {
   const direction = side === UP ? "UPSTREAM" : "DOWNSTREAM";
   if (model.hidden(id, side) !== null) {
     model.reveal(id, side);
-  } else if (await api.offers("query", "neighbours")) {
+  } else if (!state.asOf && (await api.offers("query", "neighbours"))) {
     // the next page of the side's neighbours, FAN_OUT at a time, drawn as it comes
     const page = await api.neighbours(id, direction, FAN_OUT, model.cursors.get(`${side}|${id}`) || null);
     model.mergePage(id, side, page, !page.pageInfo.hasNextPage);
     for (const node of page.nodes) model.drawn.add(node.id);
   } else {
-    model.merge(await api.lineage(id, direction, 1), direction, id, 1);
+    model.merge(await api.lineage(id, direction, 1, state.asOf), direction, id, 1);
     model.reveal(id, side);
   }
   state.x.push(`${side}:${id}`);
@@ -165,7 +195,7 @@ async function loadColumns(datasetId) {
     .sort((a, b) => a.order - b.order);
   columns.forEach((c, i) => { c.order = i; });
   model.columns.set(datasetId, columns);
-  for (const answer of await api.columnEdges(columns.map((c) => c.id))) {
+  for (const answer of await api.columnEdges(columns.map((c) => c.id), state.asOf)) {
     for (const edge of answer.edges) {
       if (edge.kind === "DERIVES_FROM") model.columnEdges.set(`${edge.source}|${edge.target}`, edge);
     }
@@ -190,21 +220,21 @@ function columnsShown(datasetId) {
 // ---- a column's path: its upstream and downstream columns across datasets ----------------------
 
 async function loadPath(columnId) {
-  const answer = await api.columnPath(columnId);
-  const onPath = new Set(answer.nodes.map((n) => n.id));
+  const answer = await api.columnPath(columnId, state.asOf);
+  const onPath = new Set<string>(answer.nodes.map((n) => n.id));
   onPath.add(columnId);
   for (const edge of answer.edges) {
     if (edge.kind === "DERIVES_FROM") model.columnEdges.set(`${edge.source}|${edge.target}`, edge);
   }
   // the datasets the path crosses are drawn with their columns
-  const datasets = new Set();
+  const datasets = new Set<string>();
   for (const column of answer.nodes) {
     const dataset = datasetOf(column);
     if (dataset) datasets.add(dataset);
   }
   for (const id of datasets) {
     if (!model.nodes.has(id)) {
-      const node = await api.node(id);
+      const node = await api.node(id, state.asOf);
       if (!node) continue;
       model.addNode(node);
     }
@@ -212,7 +242,7 @@ async function loadPath(columnId) {
     await loadColumns(id);
     if (!state.cols.includes(id)) state.cols.push(id);
   }
-  model.path = { column: columnId, nodes: onPath, edges: new Set(answer.edges.map((e) => `${e.source}|${e.target}`)) };
+  model.path = { column: columnId, nodes: onPath, edges: new Set<string>(answer.edges.map((e) => `${e.source}|${e.target}`)) };
 }
 
 async function selectColumn(columnId) {
@@ -222,6 +252,79 @@ async function selectColumn(columnId) {
   writeURL(true);
   const column = model.nodes.get(columnId) || [...model.columns.values()].flat().find((c) => c.id === columnId);
   if (column) showDetails(column);
+}
+
+// ---- the paths between two nodes ---------------------------------------------------------------
+
+// Draws every path between `from` and `to` (within PATH_DEPTH hops, either way round) and marks it.
+async function loadRoute(from, to) {
+  const answer = await api.lineagePaths(from, to, PATH_DEPTH, state.asOf);
+  if (!answer.direction) {
+    model.route = null;
+    if (!model.nodes.has(to)) {  // named by its namespace and name
+      const end = await api.node(to, state.asOf);
+      if (end) model.addNode(end);
+    }
+    showRoute(`No path between ${fullOf(from)} and ${fullOf(to)}` +
+      `${answer.truncated ? ` within depth ${answer.depth}: a longer one may exist.` : ": they are not connected."}`, true);
+    return;
+  }
+  for (const node of answer.nodes) {
+    model.addNode(node);
+    model.drawn.add(node.id);
+  }
+  for (const edge of answer.edges) model.addEdge(edge.source, edge.target);
+  model.route = { from, to, nodes: new Set(answer.nodes.map((n) => n.id)), edges: new Set(answer.edges.map((e) => `${e.source}|${e.target}`)) };
+  const [first, last] = answer.direction === "DOWNSTREAM" ? [from, to] : [to, from];
+  const datasets = answer.nodes.filter((n) => n.kind === "DATASET").length;
+  showRoute(`Path from ${fullOf(first)} to ${fullOf(last)}: ${answer.nodes.length} nodes (${datasets} datasets) on ` +
+    `${answer.edges.length} edges within depth ${answer.depth}.`);
+}
+
+function showRoute(text, missing = false) {
+  const box = document.getElementById("route");
+  box.hidden = !text;
+  box.classList.toggle("missing", missing);
+  document.getElementById("route-text").textContent = text || "";
+}
+
+// "Path to…": the next node picked in the search is the path's other end.
+function startPathPick(from) {
+  pickingPathFrom = from;
+  const input = document.getElementById("search");
+  input.value = "";
+  input.placeholder = `Path from ${model.nodes.get(from)?.name || from} to… (search a dataset or job; Escape cancels)`;
+  input.focus();
+  status(`path from ${fullOf(from)}: search for the other end`);
+}
+
+function endPathPick() {
+  pickingPathFrom = null;
+  document.getElementById("search").placeholder = document.getElementById("search").dataset.placeholder;
+}
+
+async function pickPathEnd(from, hit) {
+  endPathPick();
+  if (hit.kind !== "DATASET" && hit.kind !== "JOB") {
+    showRoute("A path joins datasets and jobs: pick one of those.", true);
+    return;
+  }
+  if (state.mode !== "lineage" || state.node !== from) {
+    await openNode(from, { cols: [], x: [], path: null, to: hit.id });
+    return;
+  }
+  state.to = hit.id;
+  await loadRoute(from, hit.id);
+  await render({ fresh: Boolean(model.route) });  // a new view: laid out whole (readable, around the focus)
+  writeURL(true);
+}
+
+async function clearRoute() {
+  state.to = null;
+  model.route = null;
+  showRoute(null);
+  await render();
+  writeURL(true);
 }
 
 // ---- drawing -----------------------------------------------------------------------------------
@@ -252,18 +355,54 @@ function domainOf(node) {
 
 function nodeElement(node, extra = []) {
   const health = model.health.get(node.id);
+  const onRoute = state.mode === "lineage" && model.route && model.route.nodes.has(node.id);
   const classes = [node.kind, node.deleted ? "deleted" : "", node.declared === false ? "undeclared" : "", node.id === state.node ? "focus" : "",
+    onRoute ? "route" : "", onRoute && node.id === model.route.to ? "route-end" : "",
     health === "FAILING" || health === "AT_RISK" ? `health-${health}` : "", ...extra];
   const domain = domainOf(node);
   const colour = domain ? domainColour(domain) : node.kind === "JOB" ? jobColour() : domainColour(null);
-  return { group: "nodes", data: { id: node.id, label: label(node), kind: node.kind, domain: domain || null, colour, health: health || null, node },
+  return { group: "nodes", data: { id: node.id, label: label(node), kind: node.kind, domain: domain || null, colour, health: health || null, node } as Record<string, any>,
     classes: classes.filter(Boolean).join(" ") };
 }
 
+const PLURAL = { DATASET: "datasets", JOB: "jobs", COLUMN: "columns" };
+
+// A big side's hidden neighbours, all known, as cluster nodes ("◀ 120 datasets in namespace
+// fanout") joined to their node; a click draws FAN_OUT of a cluster and lists the rest.
+function clusterElements(id, side) {
+  const elements = [];
+  for (const cluster of model.clusters(id, side) || []) {
+    const clusterId = `cluster|${side}|${cluster.key}|${id}`;
+    const count = `${cluster.members.length} ${PLURAL[cluster.kind] || "nodes"} in ${cluster.by} ${cluster.name}`;
+    const colour = cluster.by === "domain" ? domainColour(cluster.name) : domainColour(null);
+    elements.push({ group: "nodes", classes: `cluster ${side}`,
+      data: { id: clusterId, label: side === UP ? `◀ ${count}` : `${count} ▶`, kind: "CLUSTER", colour,
+        domain: cluster.by === "domain" ? cluster.name : null,
+        tip: `${count} ${side === UP ? "upstream" : "downstream"} of ${fullOf(id)}: click to draw ${FAN_OUT} and list the rest`,
+        cluster: { id, side, key: cluster.key, size: cluster.members.length } } });
+    const [source, target] = side === UP ? [clusterId, id] : [id, clusterId];
+    elements.push({ group: "edges", data: { id: `k|${source}|${target}`, source, target }, classes: "cluster" });
+  }
+  return elements;
+}
+
+// Draws the next FAN_OUT of a cluster's members and lists the rest to pick from.
+async function expandCluster(side, key, id, redraw = true) {
+  model.revealCluster(id, side, key);
+  state.x.push(`cluster:${side}:${encodeURIComponent(key)}:${id}`);
+  if (!redraw) return;
+  await render();
+  writeURL();
+  const rest = (model.clusters(id, side) || []).find((c) => c.key === key);
+  if (rest) panel.showHidden(model.nodes.get(id), rest.members.map((m) => model.nodes.get(m)), (m) => guarded(() => drawOne(m)));
+}
+
 // The badge on one side of a drawn node naming its hidden neighbours there: "◀ +N" upstream,
-// "+N ▶" downstream, "N more" above FAN_OUT, a bare "+" when not counted yet.
+// "+N ▶" downstream, "N more" above FAN_OUT, a bare "+" when not counted yet; clusters instead
+// for more than CLUSTER_MIN, all known.
 function badgeElements(id, side) {
   const kind = model.nodes.get(id)?.kind;
+  if ((kind === "DATASET" || kind === "JOB") && (model.hidden(id, side)?.length || 0) > CLUSTER_MIN) return clusterElements(id, side);
   const hidden = model.hiddenCount(id, side);
   if (hidden === 0 || (kind !== "DATASET" && kind !== "JOB")) return [];
   const count = hidden === null ? "+" : hidden > FAN_OUT ? `${hidden} more` : `+${hidden}`;
@@ -307,7 +446,8 @@ async function render({ fresh = false } = {}) {
     for (const side of [UP, DOWN]) elements.push(...badgeElements(id, side));
   }
   for (const { source, target } of model.drawnEdges()) {
-    elements.push({ group: "edges", data: { id: `e|${source}|${target}`, source, target } });
+    const onRoute = model.route && model.route.edges.has(`${source}|${target}`);
+    elements.push({ group: "edges", data: { id: `e|${source}|${target}`, source, target }, classes: onRoute ? "route" : "" });
   }
   for (const edge of model.columnEdges.values()) {
     if (columnIds.has(edge.source) && columnIds.has(edge.target)) {
@@ -317,11 +457,12 @@ async function render({ fresh = false } = {}) {
     }
   }
   await draw(cy, elements, { fresh, focus: state.node });
-  const hiddenTotal = elements.filter((e) => e.data.stub).reduce((sum, e) => sum + (e.data.stub.hidden || 0), 0);
+  const hiddenTotal = elements.filter((e) => e.data.stub || e.data.cluster)
+    .reduce((sum, e) => sum + ((e.data.stub ? e.data.stub.hidden : e.data.cluster.size) || 0), 0);
   const graph = document.getElementById("graph");
   graph.dataset.drawn = String(model.drawn.size);
   graph.dataset.hidden = String(hiddenTotal);
-  status(`${model.drawn.size} nodes drawn, ${hiddenTotal} hidden behind + badges; ${model.nodes.size} known`);
+  status(`${model.drawn.size} nodes drawn, ${hiddenTotal} hidden behind + badges and clusters; ${model.nodes.size} known`);
   showLegend(cy);
   markPainted();
 }
@@ -330,6 +471,7 @@ function markPainted() {
   window.explorer.paintedAt = performance.now();
   if (window.explorer.firstPaintMs === null) window.explorer.firstPaintMs = window.explorer.paintedAt;
   window.explorer.ready = true;
+  document.body.dataset.shown = state.asOf || "now";  // the moment drawn
   document.body.dataset.painted = String(Number(document.body.dataset.painted || 0) + 1);
 }
 
@@ -348,7 +490,19 @@ function showDetails(node) {
   if (node.id !== state.node && (node.kind === "DATASET" || node.kind === "JOB")) {
     actions.push(["Open its lineage", "action-open", () => guarded(() => openNode(node.id))]);
   }
-  guarded(() => panel.showNode(node, actions, (id) => guarded(() => openNode(id))));
+  if (state.mode === "lineage" && (node.kind === "DATASET" || node.kind === "JOB")) {
+    actions.push(["Path to…", "action-path-to", () => startPathPick(node.id)]);
+  }
+  guarded(async () => {
+    await panel.showNode(node, actions, (id) => guarded(() => openNode(id)));
+    if (state.asOf) {  // the graph is the past's; the details are read as they stand
+      const note = document.createElement("p");
+      note.id = "details-now";
+      note.className = "muted";
+      note.textContent = `The graph shows ${state.asOf}; these details are as they stand now.`;
+      document.getElementById("panel").querySelector("h2")?.after(note);
+    }
+  });
 }
 
 // One hidden neighbour picked from a "N more" list.
@@ -363,7 +517,9 @@ async function drawOne(id, redraw = true) {
 }
 
 function tapped(data) {
-  if (data.stub) {
+  if (data.cluster) {
+    guarded(() => expandCluster(data.cluster.side, data.cluster.key, data.cluster.id));
+  } else if (data.stub) {
     guarded(async () => {
       const paged = data.stub.hidden !== null && data.stub.hidden > FAN_OUT;
       await expand(data.stub.id, data.stub.side);
@@ -391,11 +547,13 @@ async function openImpact(id, change, push = true) {
   state.mode = "impact";
   state.change = change;
   state.path = null;
+  state.to = null;
+  showRoute(null);
   state.cols = [];
   state.x = [];
   setModeButtons();
   status("walking the blast radius…");
-  const report = await api.impact(id, change);
+  const report = await api.impact(id, change, state.asOf);
   const affected = [...report.affected].sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id));
   const shown = affected.slice(0, IMPACT_DRAWN);
   const ids = new Set([report.changed.id, ...shown.map((a) => a.id)]);
@@ -404,7 +562,7 @@ async function openImpact(id, change, push = true) {
   for (const a of shown) if (!model.nodes.has(a.id)) model.addNode({ ...a, deleted: false, declared: true });
   await domainsReady;
   await fillDomains();
-  const elements = [nodeElement(report.changed, ["changed"])];
+  const elements: any[] = [nodeElement(report.changed, ["changed"])];
   for (const a of shown) {
     elements.push(nodeElement({ ...a, deleted: false, declared: true }, [a.severity, a.certain ? "" : "uncertain"]));
   }
@@ -435,7 +593,7 @@ function setModeButtons() {
 }
 
 document.getElementById("mode-impact").addEventListener("click", () => {
-  const node = state.node && (model.nodes.get(state.node) || { id: state.node });
+  const node = state.node && (model.nodes.get(state.node) || { id: state.node, kind: null });
   if (!node) return status("search for a dataset or column first");
   if (node.kind === "JOB") return status("impact starts at a dataset or a column: pick one");
   guarded(() => openImpact(state.path || state.node, state.change));
@@ -458,6 +616,7 @@ function datasetOf(column) {
 }
 
 async function pick(hit) {
+  if (pickingPathFrom) return pickPathEnd(pickingPathFrom, hit);
   if (hit.kind === "DATASET" || hit.kind === "JOB") {
     if (state.mode === "impact" && hit.kind === "DATASET") return openImpact(hit.id, state.change);
     return openNode(hit.id);
@@ -472,14 +631,18 @@ async function pick(hit) {
   return panel.showHolder(hit, (id) => guarded(() => openNode(id)));
 }
 
-createSearch({ onPick: pick, onError: (error) => guarded(() => { throw error; }) });
+createSearch({ onPick: pick, onError: (error) => guarded(() => { throw error; }), onCancel: () => {
+  if (pickingPathFrom) { endPathPick(); status("path search cancelled"); }
+} });
+document.getElementById("search").dataset.placeholder = document.getElementById("search").placeholder;
+document.getElementById("route-clear").addEventListener("click", () => guarded(clearRoute));
 
 // ---- controls ----------------------------------------------------------------------------------
 
 createControls(cy, {
   onDepth: (depth) => {
     state.depth = depth;
-    if (state.mode === "lineage" && state.node) guarded(() => openNode(state.node, { cols: state.cols, x: [], path: state.path }));
+    if (state.mode === "lineage" && state.node) guarded(() => openNode(state.node, { cols: state.cols, x: [], path: state.path, to: state.to }));
   },
   onColumns: (on) => {
     state.columns = on;
@@ -489,6 +652,14 @@ createControls(cy, {
     });
   },
   name: () => (state.node ? (model.nodes.get(state.node)?.name || state.node) : "lineage"),
+  onAsOf: (asOf) => {
+    if (!setAsOf(validTime(asOf))) return;
+    guarded(async () => {
+      if (!state.node) return writeURL(true);
+      if (state.mode === "impact") return openImpact(state.node, state.change);
+      return openNode(state.node, { cols: state.cols, x: [], path: state.path, to: state.to });
+    });
+  },
 });
 onThemeChange(() => { if (state.node) guarded(() => (state.mode === "impact" ? openImpact(state.node, state.change, false) : render())); });
 
@@ -499,6 +670,7 @@ async function restore(push) {
   state.change = wanted.change;
   state.depth = wanted.depth;
   state.columns = wanted.columns;
+  setAsOf(wanted.asOf);
   setModeButtons();
   if (!wanted.node) {
     state.node = null;

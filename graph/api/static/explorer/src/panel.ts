@@ -213,7 +213,7 @@ export async function showHolder(hit, onLink) {
 // The impact report beside its drawing: whom to notify, then every affected node in a table one
 // sorts by a column's header, filters by text, and downloads as CSV.
 const SEVERITY_RANK = { BREAKING: 0, WARNING: 1, INFO: 2 };
-const IMPACT_COLUMNS = [
+const IMPACT_COLUMNS: [string, (a: any) => any][] = [
   ["severity", (a) => SEVERITY_RANK[a.severity] ?? 9],
   ["name", (a) => (a.dataset ? `${a.dataset}.${a.name}` : a.name || a.id).toLowerCase()],
   ["kind", (a) => a.kind],

@@ -1,16 +1,24 @@
 // The graph pane's controls: zoom in and out, fit, the Depth of a lineage, the columns toggle,
-// SVG and PNG export; the legend of what colours, shapes and borders mean; a tooltip with a
+// the moment shown ("As of" a time, or "Now"), SVG and PNG export; the legend of what colours, shapes and borders mean; a tooltip with a
 // node's full name; and a minimap showing where the view is in the whole drawing.
 
 import { colours } from "./theme.js";
 import { fit, fullName, zoomBy } from "./view.js";
 
-export function createControls(cy, { onDepth, onColumns, name }) {
+export function createControls(cy, { onDepth, onColumns, onAsOf, name }) {
   document.getElementById("zoom-in").addEventListener("click", () => zoomBy(cy, 1.25));
   document.getElementById("zoom-out").addEventListener("click", () => zoomBy(cy, 0.8));
   document.getElementById("fit").addEventListener("click", () => fit(cy));
-  document.getElementById("depth").addEventListener("change", (event) => onDepth(event.target.value));
-  document.getElementById("columns-toggle").addEventListener("change", (event) => onColumns(event.target.checked));
+  document.getElementById("depth").addEventListener("change", (event) => onDepth((event.target as HTMLSelectElement).value));
+  document.getElementById("columns-toggle").addEventListener("change", (event) => onColumns((event.target as HTMLInputElement).checked));
+  // the picker shows local time; the server is asked in UTC. Typing changes the value a part at a
+  // time: the moment is taken once the typing pauses, at once on Enter.
+  const picker = document.getElementById("as-of");
+  let typing = null;
+  const take = () => { clearTimeout(typing); if (picker.value) onAsOf(new Date(picker.value).toISOString()); };
+  picker.addEventListener("change", () => { clearTimeout(typing); typing = setTimeout(take, 400); });
+  picker.addEventListener("keydown", (event) => { if (event.key === "Enter") take(); });
+  document.getElementById("as-of-now").addEventListener("click", () => onAsOf(null));
   document.getElementById("export-svg").addEventListener("click", () => download(new Blob([toSVG(cy)], { type: "image/svg+xml" }), `${fileName(name())}.svg`));
   document.getElementById("export-png").addEventListener("click", () => download(cy.png({ full: true, scale: 2, output: "blob", bg: colours().background }), `${fileName(name())}.png`));
   tooltip(cy);
@@ -29,6 +37,28 @@ function download(blob, filename) {
   link.href = URL.createObjectURL(blob);
   link.download = filename;
   link.click();
+}
+
+// ---- the moment shown: "As of" a past time, or now ----------------------------------------------
+
+function localInputValue(iso) {
+  const time = new Date(iso);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${time.getFullYear()}-${pad(time.getMonth() + 1)}-${pad(time.getDate())}T${pad(time.getHours())}:${pad(time.getMinutes())}:${pad(time.getSeconds())}`;
+}
+
+// Shows the moment: the picker's value, and a banner over the graph while it is a past one.
+export function showAsOf(asOf) {
+  const input = document.getElementById("as-of");
+  const banner = document.getElementById("as-of-banner");
+  input.value = asOf ? localInputValue(asOf) : "";
+  document.getElementById("as-of-now").disabled = !asOf;
+  banner.hidden = !asOf;
+  document.getElementById("graph").classList.toggle("past", Boolean(asOf));
+  if (asOf) {
+    const shown = new Date(asOf).toISOString().replace("T", " ").replace(/(:00)?\.000Z$/, " UTC");
+    banner.textContent = `Lineage as of ${shown}`;
+  }
 }
 
 // ---- the legend --------------------------------------------------------------------------------
@@ -126,8 +156,11 @@ function keyboard(cy) {
     else if (key === "ArrowUp") next = nearest(current, drawn().filter((n) => n.position("y") < p.y - 5 && Math.abs(n.position("x") - p.x) < 120));
     else if (key === "Enter") { current.emit("tap"); event.preventDefault(); return; }
     else if (key === "[" || key === "]") {
-      const badge = cy.getElementById(`stub|${key === "[" ? "up" : "down"}|${current.id()}`);
+      const side = key === "[" ? "up" : "down";
+      const badge = cy.getElementById(`stub|${side}|${current.id()}`);
+      const clusters = cy.nodes(".cluster").filter((n) => n.data("cluster").id === current.id() && n.data("cluster").side === side);
       if (badge.length) badge.emit("tap");
+      else if (clusters.length) clusters.first().emit("tap");
       event.preventDefault();
       return;
     } else return;

@@ -4,7 +4,10 @@
 // and nothing already drawn moves, nor do the zoom and pan. Hidden neighbours are a "+N" badge on
 // the side of their node (◀ upstream, ▶ downstream), not a node of their own.
 
+// the vendored libraries are served by lineagemesh (graph/api/static/vendor), not bundled; untyped
+// @ts-expect-error: a URL the browser loads, no module the type checker can see
 import cytoscape from "/static/vendor/cytoscape/cytoscape.esm.min.js";
+// @ts-expect-error: as above
 import dagre from "/static/vendor/cytoscape-dagre/cytoscape-dagre.esm.min.js";
 import { colours, onThemeChange } from "./theme.js";
 
@@ -36,6 +39,9 @@ function style(c) {
     { selector: "node.stub", style: { shape: "round-rectangle", width: 56, height: 18,
       "font-size": FONT_PX - 2, "background-color": c.stubFill, "border-style": "solid", "border-width": 1, "border-color": c.focus,
       color: c.focus, "font-weight": "bold", "z-index": 20, "text-max-width": 200 } },
+    { selector: "node.cluster", style: { shape: "round-rectangle", width: NODE_W + 50, height: NODE_H + 6, "border-style": "double",
+      "border-width": 4, "border-color": c.focus, "font-weight": "bold", "text-max-width": NODE_W + 36 } },
+    { selector: "edge.cluster", style: { "line-style": "dashed", width: 2 } },
     { selector: "node:parent", style: { "text-valign": "top", "text-halign": "center", "text-margin-y": -2, padding: 6,
       "background-opacity": 0.45, shape: "round-rectangle" } },
     { selector: "node:selected", style: { "overlay-color": c.focus, "overlay-opacity": 0.18 } },
@@ -43,6 +49,9 @@ function style(c) {
       "curve-style": "bezier", "arrow-scale": 0.9 } },
     { selector: "edge.column", style: { "line-color": c.column_edge, "target-arrow-color": c.column_edge, width: 1, "z-index": 10 } },
     { selector: "edge.path", style: { "line-color": c.path, "target-arrow-color": c.path, width: 3, "z-index": 15 } },
+    { selector: "edge.route", style: { "line-color": c.path, "target-arrow-color": c.path, width: 4, "z-index": 16 } },
+    { selector: "node.route", style: { "border-color": c.path, "border-width": 3 } },
+    { selector: "node.route-end", style: { "border-width": 5, "border-style": "double" } },
     { selector: "node.path", style: { "background-color": c.pathFill, "border-color": c.path, "border-width": 2 } },
     { selector: "node.BREAKING", style: { "border-color": c.bad, "border-width": 4 } },
     { selector: "node.WARNING", style: { "border-color": c.warn, "border-width": 4 } },
@@ -69,7 +78,7 @@ export function createView(container, onTap) {
 // Draws `elements`. `fresh`: a new view (laid out whole, then shown at a readable zoom around
 // `focus`); otherwise the drawn nodes keep their positions and new ones go beside their neighbours.
 export async function draw(cy, elements, { fresh = false, focus = null } = {}) {
-  const wanted = new Map(elements.map((e) => [e.data.id, e]));
+  const wanted = new Map<string, any>(elements.map((e) => [e.data.id, e]));
   const before = new Map();
   cy.nodes().not(".stub").forEach((n) => { if (!n.isChild()) before.set(n.id(), { x: n.position("x"), box: n.boundingBox({ includeLabels: false }), parent: n.isParent() }); });
   const added = [];
@@ -111,7 +120,7 @@ export async function draw(cy, elements, { fresh = false, focus = null } = {}) {
     }
   }
   cy.nodes().not(".stub").forEach((n) => placeBadges(cy, n));
-  await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  await new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
   return newNodes.map((n) => n.id());
 }
 
@@ -147,7 +156,7 @@ function readableView(cy, focus) {
 // too): one column right of an upstream neighbour, left of a downstream one, in the nearest free
 // rows; nothing drawn moves. Returns each new node's slot (a new dataset's columns go there).
 function placeBeside(cy, nodes, before) {
-  const slots = new Map(before);
+  const slots = new Map<string, any>(before);
   const top = (n) => (n.isChild() ? n.parent() : n);
   const around = (node) => node.union(node.children());
   let pending = nodes.toArray();

@@ -10,7 +10,7 @@ export class GraphQLError extends Error {}
 
 export async function graphql(query, variables = {}) {
   for (;;) {
-    const headers = { "content-type": "application/json", accept: "application/json" };
+    const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
     const token = sessionStorage.getItem(TOKEN_KEY);
     if (token) headers.authorization = `Bearer ${token}`;
     const response = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
@@ -54,8 +54,8 @@ export async function offers(typeName, fieldName) {
     offered = graphql(`{ query: __type(name: "Query") { fields { name } }
       node: __type(name: "LineageNode") { fields { name } }
       subscription: __type(name: "Subscription") { fields { name } } }`).then((data) => {
-      const found = {};
-      for (const [key, type] of Object.entries(data)) found[key] = new Set((type?.fields || []).map((f) => f.name));
+      const found: Record<string, Set<string>> = {};
+      for (const [key, type] of Object.entries(data as Record<string, any>)) found[key] = new Set((type?.fields || []).map((f) => f.name));
       return found;
     });
     offered.catch(() => { offered = null; });  // a failure (a token asked for, say) is asked again
@@ -68,18 +68,32 @@ const NODE_FACTS = ["upstreamCount", "downstreamCount", "domain", "latestRunStat
 
 // The lineage node fields to ask for: the base ones, plus the counts, domain and run state where
 // the server offers them (they let "+" nodes show exact counts without fetching the neighbours).
-export async function nodeFields() {
+// `past`: for a view as of a past moment, whose counts would be today's: "+" nodes are not counted.
+export async function nodeFields(past = false) {
   const facts = [];
-  for (const name of NODE_FACTS) if (await offers("node", name)) facts.push(name);
+  for (const name of NODE_FACTS) {
+    if (past && name.endsWith("Count")) continue;
+    if (await offers("node", name)) facts.push(name);
+  }
   return [NODE_FIELDS, ...facts].join(" ");
 }
 
-// `depth` null: as deep as the server allows.
-export async function lineage(nodeId, direction, depth) {
-  const data = await graphql(`query($id: String!, $direction: LineageDirection, $depth: Int) {
-    lineage(nodeId: $id, direction: $direction, depth: $depth) {
-      nodes { ${await nodeFields()} } edges { source target kind } truncated } }`, { id: nodeId, direction, depth });
+// `depth` null: as deep as the server allows; `asOf` (an ISO time, or null for now): as it was then.
+export async function lineage(nodeId, direction, depth, asOf = null) {
+  const data = await graphql(`query($id: String!, $direction: LineageDirection, $depth: Int, $asOf: DateTime) {
+    lineage(nodeId: $id, direction: $direction, depth: $depth, asOf: $asOf) {
+      nodes { ${await nodeFields(Boolean(asOf))} } edges { source target kind } truncated } }`, { id: nodeId, direction, depth, asOf });
   return data.lineage;
+}
+
+// Every path between two datasets or jobs within `depth` hops, either way round (servers offering
+// `lineagePaths`): { nodes, edges, direction (null: none), depth, truncated }.
+export async function lineagePaths(fromId, toId, depth, asOf = null) {
+  const data = await graphql(`query($from: String!, $to: String!, $depth: Int, $asOf: DateTime) {
+    lineagePaths(fromId: $from, toId: $to, depth: $depth, asOf: $asOf) {
+      nodes { ${await nodeFields(Boolean(asOf))} } edges { source target kind } direction depth truncated } }`,
+  { from: fromId, to: toId, depth, asOf });
+  return data.lineagePaths;
 }
 
 // One page of a node's direct neighbours on one side, after `after` (servers offering `neighbours`).
@@ -91,12 +105,12 @@ export async function neighbours(nodeId, direction, first, after) {
   return data.neighbours;
 }
 
-export async function columnEdges(columnIds) {
+export async function columnEdges(columnIds, asOf = null) {
   // one hop of column lineage per column, up to 25 columns a request (the server caps aliases)
   const edges = [];
   for (let i = 0; i < columnIds.length; i += 25) {
     const chunk = columnIds.slice(i, i + 25);
-    const fields = chunk.map((id, n) => `c${n}: columnLineage(nodeId: ${JSON.stringify(id)}, direction: BOTH, depth: 1) {
+    const fields = chunk.map((id, n) => `c${n}: columnLineage(nodeId: ${JSON.stringify(id)}, direction: BOTH, depth: 1${asOf ? `, asOf: ${JSON.stringify(asOf)}` : ""}) {
       nodes { ${NODE_FIELDS} } edges { source target kind transformations { type subtype } } }`).join("\n");
     const data = await graphql(`{ ${fields} }`);
     for (const answer of Object.values(data)) edges.push(answer);
@@ -123,14 +137,14 @@ export async function domainNames() {
 }
 
 // A column's whole column lineage, upstream and downstream.
-export async function columnPath(columnId) {
-  const data = await graphql(`query($id: String!) { columnLineage(nodeId: $id, direction: BOTH) {
-    nodes { ${NODE_FIELDS} } edges { source target kind } truncated } }`, { id: columnId });
+export async function columnPath(columnId, asOf = null) {
+  const data = await graphql(`query($id: String!, $asOf: DateTime) { columnLineage(nodeId: $id, direction: BOTH, asOf: $asOf) {
+    nodes { ${NODE_FIELDS} } edges { source target kind } truncated } }`, { id: columnId, asOf });
   return data.columnLineage;
 }
 
-export async function node(id) {
-  const data = await graphql(`query($id: String!) { node(id: $id) { ${await nodeFields()} } }`, { id });
+export async function node(id, asOf = null) {
+  const data = await graphql(`query($id: String!) { node(id: $id) { ${await nodeFields(Boolean(asOf))} } }`, { id });
   return data.node;
 }
 
@@ -209,13 +223,13 @@ export async function jobDetails(namespace, name) {
   return data.job;
 }
 
-export async function impact(nodeId, change) {
-  const data = await graphql(`query($id: String!, $change: ChangeKind) { impact(nodeId: $id, change: $change) {
+export async function impact(nodeId, change, asOf = null) {
+  const data = await graphql(`query($id: String!, $change: ChangeKind, $asOf: DateTime) { impact(nodeId: $id, change: $change, asOf: $asOf) {
     breaking truncated change
     changed { ${NODE_FIELDS} }
     affected { id kind namespace name dataset distance severity certain via }
     owners { name type } products { id name domain } domains { name }
-    consumers { id kind name domain declared } contracts { id name status } } }`, { id: nodeId, change });
+    consumers { id kind name domain declared } contracts { id name status } } }`, { id: nodeId, change, asOf });
   return data.impact;
 }
 

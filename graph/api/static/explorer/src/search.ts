@@ -8,7 +8,7 @@ import * as api from "./api.js";
 
 const PAGE = 20;
 
-export function createSearch({ onPick, onError }) {
+export function createSearch({ onPick, onError, onCancel = () => {} }) {
   const input = document.getElementById("search");
   const results = document.getElementById("search-results");
   const form = document.getElementById("search-form");
@@ -129,7 +129,7 @@ export function createSearch({ onPick, onError }) {
       if (!n) return;
       setActive(event.key === "ArrowDown" ? (active + 1) % n : (active - 1 + n) % n);
     } else if (event.key === "Escape") {
-      if (!results.hidden) { event.preventDefault(); open(false); }
+      if (!results.hidden) { event.preventDefault(); open(false); } else onCancel();
     } else if (event.key === "Enter") {
       event.preventDefault();
       submit();

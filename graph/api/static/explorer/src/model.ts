@@ -1,15 +1,41 @@
 // What the explorer knows of the lineage graph, and which part of it is drawn.
 // Known: nodes and edges from lineage answers, and for each node and side whether all of its
 // neighbours there are known. Drawn: a bounded subset, grown one hop and one side at a time; a
-// side with more than FAN_OUT hidden neighbours is drawn as one "N more" node that pages.
+// side with more than CLUSTER_MIN hidden neighbours, all known, is drawn as clusters of them (by
+// kind, then domain or else namespace) that draw FAN_OUT at a time; one not all known, above
+// FAN_OUT, as one "N more" node that pages.
 
 export const FAN_OUT = 50;          // more hidden neighbours than this: one "N more" node, paged FAN_OUT at a time
 export const FIRST_PAINT = 300;     // nodes drawn at most when a node is opened
+export const CLUSTER_MIN = 25;      // more hidden neighbours on a side than this: drawn as clusters
 
-export const UP = "up";
-export const DOWN = "down";
+export const UP: Side = "up";
+export const DOWN: Side = "down";
+
+// A node as lineage answers give it (with the facts the server offers), or a column the panel read.
+export type LineageNode = {
+  id: string; kind: string; namespace?: string | null; name?: string | null; dataset?: string | null;
+  deleted?: boolean; declared?: boolean; upstreamCount?: number; downstreamCount?: number;
+  domain?: string | null; latestRunState?: string | null; [fact: string]: unknown;
+};
+export type Side = "up" | "down";
+export type Cluster = { key: string; kind: string; by: string; name: string; members: string[] };
 
 export class LineageModel {
+  nodes: Map<string, LineageNode>;
+  sides: Record<Side, Map<string, Set<string>>>;
+  known: Set<string>;
+  drawn: Set<string>;
+  domains: Map<string, string | null>;
+  health: Map<string, string | null>;
+  columnsShown: Set<string>;
+  columns: Map<string, any[]>;
+  columnEdges: Map<string, any>;
+  cursors: Map<string, string | null>;
+  focus: string | null;
+  path: { column: string; nodes: Set<string>; edges: Set<string> } | null;
+  route: { from: string; to: string; nodes: Set<string>; edges: Set<string> } | null;
+
   constructor() {
     this.nodes = new Map();        // id -> lineage node
     this.sides = { up: new Map(), down: new Map() };  // id -> Set of neighbour ids on that side
@@ -23,6 +49,12 @@ export class LineageModel {
     this.cursors = new Map();      // "side|id" -> cursor after the last page of neighbours fetched
     this.focus = null;
     this.path = null;              // the column path drawn: { column, nodes, edges }
+    this.route = null;             // the paths drawn between two nodes: { from, to, nodes, edges }
+  }
+
+  // Forgets everything: what is known of the graph at one moment is not another's.
+  clear() {
+    Object.assign(this, new LineageModel());
   }
 
   neighbours(id, side) {
@@ -106,6 +138,32 @@ export class LineageModel {
     return [...this.neighbours(id, side)].filter((n) => !this.drawn.has(n)).sort();
   }
 
+  // A side's hidden neighbours as clusters, when more than CLUSTER_MIN and all known (else null):
+  // by kind, then domain (else namespace), each { key, kind, by, name, members } with its
+  // members in a stable order; the biggest first.
+  clusters(id, side) {
+    const hidden = this.hidden(id, side);
+    if (!hidden || hidden.length <= CLUSTER_MIN) return null;
+    const groups = new Map();
+    for (const member of hidden) {
+      const node: Partial<LineageNode> = this.nodes.get(member) || {};
+      const domain = node.domain !== undefined ? node.domain : this.domains.get(member);
+      const [by, name] = domain ? ["domain", domain] : ["namespace", node.namespace || "?"];
+      const key = `${node.kind}|${by}|${name}`;
+      if (!groups.has(key)) groups.set(key, { key, kind: node.kind, by, name, members: [] });
+      groups.get(key).members.push(member);
+    }
+    return [...groups.values()].sort((a, b) => b.members.length - a.members.length || a.key.localeCompare(b.key));
+  }
+
+  // Draws the next FAN_OUT members of one of a side's clusters (`key`); returns them.
+  revealCluster(id, side, key) {
+    const cluster = (this.clusters(id, side) || []).find((c) => c.key === key);
+    const page = cluster ? cluster.members.slice(0, FAN_OUT) : [];
+    for (const n of page) this.drawn.add(n);
+    return page;
+  }
+
   // Draws the next page of a side's hidden neighbours: all of them up to FAN_OUT, else FAN_OUT.
   reveal(id, side) {
     const hidden = this.hidden(id, side) || [];
@@ -128,7 +186,8 @@ export class LineageModel {
         const next = [];
         for (const n of frontier) {
           const hidden = this.hidden(n, side);
-          if (!hidden || hidden.length > FAN_OUT || this.drawn.size + hidden.length > FIRST_PAINT) continue;
+          // a big side stays clustered (drawn as a few cluster nodes), as does one past FIRST_PAINT
+          if (!hidden || hidden.length > CLUSTER_MIN || this.drawn.size + hidden.length > FIRST_PAINT) continue;
           for (const h of hidden) this.drawn.add(h);
           next.push(...hidden);
         }
