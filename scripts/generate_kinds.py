@@ -37,7 +37,7 @@ def _model_tables(
     for statement in ast.parse(source).body:
         if isinstance(statement, ast.ClassDef) and statement.name in ("NodeKind", "EdgeKind"):
             enums[statement.name] = [
-                (s.targets[0].id, s.value.value)
+                (s.targets[0].id, str(s.value.value))
                 for s in statement.body
                 if isinstance(s, ast.Assign)
                 and isinstance(s.targets[0], ast.Name)
@@ -48,7 +48,7 @@ def _model_tables(
                 codes = [e.attr for e in statement.value.elts if isinstance(e, ast.Attribute)]
             elif statement.target.id == "ID_PREFIX" and isinstance(statement.value, ast.Dict):
                 prefixes = {
-                    key.attr: value.value
+                    key.attr: str(value.value)
                     for key, value in zip(statement.value.keys, statement.value.values, strict=True)
                     if isinstance(key, ast.Attribute) and isinstance(value, ast.Constant)
                 }
