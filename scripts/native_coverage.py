@@ -46,7 +46,7 @@ def line_coverage(build: Path, core: Path = CORE) -> dict[str, tuple[int, int]]:
             if not path.is_absolute():
                 path = build / path
             path = path.resolve()
-            if path.parent != core:
+            if path.parent != core or not path.exists():  # (a file since removed)
                 continue
             lines = ran.setdefault(path.name, {})
             for line in entry["lines"]:

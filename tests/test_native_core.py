@@ -52,7 +52,9 @@ def test_the_core_unit_tests_pass_under_sanitizers_and_cover_the_core(
     )
     assert configure.returncode == 0, configure.stdout[-4000:] + configure.stderr[-4000:]
     build = _run(["cmake", "--build", str(BUILD), "-j", str(os.cpu_count() or 2)], timeout=1500)
-    assert build.returncode == 0, f"the core's unit tests do not build:\n{build.stdout[-8000:]}"
+    assert build.returncode == 0, (
+        f"the core's unit tests do not build:\n{build.stdout[-4000:]}{build.stderr[-8000:]}"
+    )
     for counts in BUILD.rglob("*.gcda"):  # this run's coverage only
         counts.unlink()
     tests = _run(
