@@ -274,6 +274,22 @@ TEST(ColumnLineage, ADatasetWideDerivationCountsForTheColumnUpstreamAndEndsTheWa
   EXPECT_FALSE(hop.truncated);  // one hop is all it promises
 }
 
+// More upstream past the depth makes the answer truncated; it must not cut the downstream walk short.
+TEST(ColumnLineage, BothWaysEachWayGoesToItsOwnDepth) {
+  Graph g;
+  Builder b(kT1);
+  const Strings chain = {"z", "a", "b", "c", "d", "e", "f"};  // each derived from the one before
+  for (size_t i = 1; i < chain.size(); i++)
+    b.edge(b.column("pg", chain[i], "x", nullptr), kDerivesFrom, b.column("pg", chain[i - 1], "x", nullptr));
+  commit(g, b.wire.finish());
+  fixture::Viewing v(g);
+  LineageAnswer a = column_lineage(v.view, g.find_node("datasetField:pg:c:x"), true, true, 2, unlimited());
+  EXPECT_EQ(ids(g, a.nodes), (Strings{"datasetField:pg:a:x", "datasetField:pg:b:x", "datasetField:pg:c:x",
+                                      "datasetField:pg:d:x", "datasetField:pg:e:x"}));
+  EXPECT_EQ(a.edges.size(), 4u);
+  EXPECT_TRUE(a.truncated);  // z upstream, f downstream
+}
+
 TEST(ColumnLineage, AColumnDroppedFromItsSchemaLeavesNoLineage) {
   Graph g;
   column_mesh(g);
