@@ -8,8 +8,9 @@ The parts after the first (names, fields) escape ``%`` as ``%25`` and ``:`` as `
 sets of parts share an id (``native/core/ids.h`` states and implements the rule; the functions below
 call it; ``graph.stores.id_format`` renames ids an older rule made).
 
-The kinds and id prefixes here are the native core's too: setup.py generates its ``kinds.h`` from
-this file (reading it, not importing it), so a kind is added here and nowhere else.
+The kinds and id prefixes here are the native core's too: ``scripts/generate_kinds.py`` writes its
+``kinds.h`` from this file (reading it, not importing it; a test fails while the header is stale),
+so a kind is added here and nowhere else.
 """
 
 from __future__ import annotations

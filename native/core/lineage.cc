@@ -20,7 +20,10 @@ class Walk {
 
   View& v;
   FlatMap<StrId, NodeIdx> nodes;
-  bool truncated = false;
+  bool truncated = false;  // a budget cut the walk: it goes no further
+  // More graph past the depth: the answer is truncated all the same, but the walk the other way
+  // (upstream, then downstream) must still go to its own depth.
+  bool beyond = false;
 
   bool has(StrId id) const { return nodes.contains(id); }
 
@@ -61,7 +64,7 @@ class Walk {
 
   LineageAnswer result() {
     LineageAnswer answer;
-    answer.truncated = truncated;
+    answer.truncated = truncated || beyond;
     std::vector<std::pair<std::string_view, StrId>> ids;
     ids.reserve(nodes.size());
     for (const auto& [id, n] : nodes) ids.emplace_back(v.text(id), id);
@@ -162,13 +165,13 @@ void walk_datasets(Walk& walk, Aliases& aliases, StrId start, bool start_is_data
     IdMap members;
     std::vector<EdgeRef> beyond;
     aliases.keys_into(datasets, kind_bit(into_job), members, beyond);
-    if (!beyond.empty()) walk.truncated = true;
+    if (!beyond.empty()) walk.beyond = true;
   }
   if (depth == 0) {
     std::vector<EdgeRef> beyond;
     NodeIdx n = walk.v.node_of(start);
     if (n != kNone) walk.v.edges({n}, kind_bit(into_job), !start_is_dataset, beyond);
-    if (!beyond.empty()) walk.truncated = true;
+    if (!beyond.empty()) walk.beyond = true;
   }
 }
 
@@ -214,7 +217,7 @@ void walk_columns(Walk& walk, Aliases& aliases, std::vector<StrId> frontier, boo
     reads.erase(std::unique(reads.begin(), reads.end()), reads.end());
     v.edges(v.nodes_of(reads), kind_bit(kDerivesFrom), !downstream, edges, true);
     if (hop == depth) {
-      if (!edges.empty()) walk.truncated = true;
+      if (!edges.empty()) walk.beyond = true;
       return;
     }
     std::vector<NodeIdx> neighbours;

@@ -1,0 +1,106 @@
+// What the core's tests share: committing a Builder's batch to a Graph, and reading answers back
+// as text (ids, "source -KIND-> target" edges, a whole graph as canonical lines) to compare with
+// what a test expects.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "builder.h"
+#include "graph.h"
+#include "lineage.h"
+#include "records.h"
+#include "source.h"
+#include "stamps.h"
+#include "values.h"
+#include "view.h"
+
+namespace lm {
+namespace fixture {
+
+inline void commit(Graph& g, const Bytes& wire) {
+  auto batch = std::make_unique<Batch>(g.pool);
+  batch->decode(wire.data(), wire.size());
+  std::unique_ptr<Plan> plan = g.plan(std::move(batch));
+  g.commit(*plan);
+}
+
+inline Budget unlimited(size_t max_nodes = 1000000) {
+  return Budget{max_nodes, std::chrono::steady_clock::now() + std::chrono::hours(1)};
+}
+
+inline std::string text(const Graph& g, NodeIdx n) { return std::string(g.pool.view(g.node_id[n])); }
+inline std::string str(const Graph& g, StrId id) { return std::string(g.pool.view(id)); }
+
+inline std::vector<std::string> ids(const Graph& g, const std::vector<NodeIdx>& nodes) {
+  std::vector<std::string> out;
+  for (NodeIdx n : nodes) out.push_back(text(g, n));
+  return out;
+}
+
+inline std::vector<std::string> strs(const Graph& g, const std::vector<StrId>& strs) {
+  std::vector<std::string> out;
+  for (StrId s : strs) out.push_back(str(g, s));
+  return out;
+}
+
+// "source -KIND-> target" for each edge of an answer, in its order.
+inline std::vector<std::string> edges(const Graph& g, const LineageAnswer& answer) {
+  std::vector<std::string> out;
+  for (const auto& e : answer.edges)
+    out.push_back(text(g, e.source) + " -" + kEdgeKindNames[e.kind] + "-> " + text(g, e.target));
+  return out;
+}
+
+// A record as "key@stamp=value" entries (values as canonical JSON; removed ones as <absent>).
+inline std::string record_text(const Graph& g, const Record* r) {
+  std::string out;
+  char buf[32];
+  for_each_entry(r, [&](const Entry& e) {
+    out += std::string(g.pool.view(e.key)) + "@" + std::string(stamp_text(e.stamp, g.pool, buf)) + "=";
+    if (*e.value == kAbsent) out += "<absent>";
+    else canonical_json(e.value, g.pool, out);
+    out += ";";
+  });
+  return out;
+}
+
+// The whole graph as sorted lines, one per node and one per edge: equal graphs, equal lines,
+// whatever order their nodes and edges were added in.
+inline std::vector<std::string> describe(const Graph& g) {
+  std::vector<std::string> lines;
+  for (NodeIdx n = 0; n < g.node_count(); n++)
+    lines.push_back("node " + text(g, n) + " " + kNodeKindNames[g.node_kind[n]] + " " +
+                    (g.dropped(n) ? "dropped " : "") + record_text(g, g.node_record[n]));
+  for (EdgeIdx e = 0; e < g.edge_count(); e++)
+    lines.push_back("edge " + text(g, g.edge_src[e]) + " -" + kEdgeKindNames[g.edge_kind[e]] + "-> " +
+                    text(g, g.edge_dst[e]) + " " + record_text(g, g.edge_record[e]));
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+// A view of the embedded graph as it is now (``as_of`` empty), or as of a moment.
+class Viewing {
+ public:
+  explicit Viewing(Graph& g, const std::string& as_of = "")
+      : g_(g), source(g), at(as_of.empty() ? 0 : stamp_of(as_of, g.pool)), view(source, !as_of.empty(), at) {}
+  ~Viewing() {
+    if (view.past) stamp_decref(at, g_.pool);
+  }
+
+ private:
+  Graph& g_;
+
+ public:
+  Source source;
+  Stamp at;
+  View view;
+};
+
+}  // namespace fixture
+}  // namespace lm

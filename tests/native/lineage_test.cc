@@ -1,0 +1,326 @@
+// Dataset and column lineage (native/core/lineage.h) and what the view counts as current
+// (native/core/view.h, currency.h), on small meshes whose walks are known by hand.
+#include <gtest/gtest.h>
+
+#include "fixture.h"
+#include "lineage.h"
+
+namespace lm {
+namespace {
+
+using fixture::commit;
+using fixture::edges;
+using fixture::ids;
+using fixture::unlimited;
+using Strings = std::vector<std::string>;
+
+const char* kT1 = "2026-01-05T00:00:00.000000Z";
+const char* kT2 = "2026-01-06T00:00:00.000000Z";
+const char* kT3 = "2026-01-07T00:00:00.000000Z";
+
+// ingest -> s3:bucket/orders (an alias of pg:raw.orders) -> clean -> pg:staging.orders -> agg
+// (also reading pg:raw.customers) -> pg:mart.revenue -> report -> pg:report.daily
+void orders_mesh(Graph& g) {
+  Builder b(kT1);
+  b.alias("s3", "bucket/orders", "dataset:pg:raw.orders", "storage");
+  b.edge("job:etl:ingest", kWrites, "dataset:s3:bucket/orders");
+  for (auto [job, reads, writes] : std::vector<std::tuple<const char*, const char*, const char*>>{
+           {"clean", "raw.orders", "staging.orders"},
+           {"agg", "staging.orders", "mart.revenue"},
+           {"agg", "raw.customers", "mart.revenue"},
+           {"report", "mart.revenue", "report.daily"}}) {
+    std::string id = b.job("etl", job, b.map());
+    b.edge(id, kReads, b.dataset_ref("pg", reads));
+    b.edge(id, kWrites, b.dataset_ref("pg", writes));
+  }
+  commit(g, b.wire.finish());
+}
+
+LineageAnswer datasets(Graph& g, const std::string& start, bool up, bool down, int depth, size_t max_nodes = 1000000) {
+  fixture::Viewing v(g);
+  NodeIdx n = g.find_node(start);
+  EXPECT_NE(n, kNone) << start;
+  return dataset_lineage(v.view, n, up, down, depth, unlimited(max_nodes));
+}
+
+TEST(DatasetLineage, DownstreamOneHopIsTheReadersAndWhatTheyWriteAndSaysThereIsMore) {
+  Graph g;
+  orders_mesh(g);
+  LineageAnswer a = datasets(g, "dataset:pg:staging.orders", false, true, 1);
+  EXPECT_EQ(ids(g, a.nodes), (Strings{"dataset:pg:mart.revenue", "dataset:pg:staging.orders", "job:etl:agg"}));
+  EXPECT_EQ(edges(g, a), (Strings{"dataset:pg:staging.orders -READS-> job:etl:agg",
+                                  "job:etl:agg -WRITES-> dataset:pg:mart.revenue"}));
+  EXPECT_TRUE(a.truncated);  // report reads mart.revenue, one hop further
+}
+
+TEST(DatasetLineage, TheWholeWayDownIsNotTruncated) {
+  Graph g;
+  orders_mesh(g);
+  LineageAnswer a = datasets(g, "dataset:pg:staging.orders", false, true, 5);
+  EXPECT_EQ(ids(g, a.nodes), (Strings{"dataset:pg:mart.revenue", "dataset:pg:report.daily", "dataset:pg:staging.orders",
+                                      "job:etl:agg", "job:etl:report"}));
+  EXPECT_EQ(edges(g, a).size(), 4u);
+  EXPECT_FALSE(a.truncated);
+}
+
+TEST(DatasetLineage, UpstreamCrossesAnAliasIntoItsCanonicalDataset) {
+  Graph g;
+  orders_mesh(g);
+  LineageAnswer a = datasets(g, "dataset:pg:staging.orders", true, false, 3);
+  EXPECT_EQ(ids(g, a.nodes), (Strings{"dataset:pg:raw.orders", "dataset:pg:staging.orders", "job:etl:clean",
+                                      "job:etl:ingest"}));
+  // ingest wrote the storage path; the answer names the table it is an alias of
+  EXPECT_EQ(edges(g, a), (Strings{"dataset:pg:raw.orders -READS-> job:etl:clean",
+                                  "job:etl:clean -WRITES-> dataset:pg:staging.orders",
+                                  "job:etl:ingest -WRITES-> dataset:pg:raw.orders"}));
+  EXPECT_FALSE(a.truncated);
+  // asked by the alias, the walk starts from the table itself
+  LineageAnswer by_alias = datasets(g, "dataset:s3:bucket/orders", false, true, 1);
+  EXPECT_EQ(ids(g, by_alias.nodes), (Strings{"dataset:pg:raw.orders", "dataset:pg:staging.orders", "job:etl:clean"}));
+}
+
+TEST(DatasetLineage, FromAJobItsOwnInputsAndOutputsAreTheFirstHop) {
+  Graph g;
+  orders_mesh(g);
+  LineageAnswer a = datasets(g, "job:etl:agg", true, true, 1);
+  EXPECT_EQ(ids(g, a.nodes), (Strings{"dataset:pg:mart.revenue", "dataset:pg:raw.customers", "dataset:pg:staging.orders",
+                                      "job:etl:agg"}));
+  EXPECT_EQ(edges(g, a), (Strings{"dataset:pg:raw.customers -READS-> job:etl:agg",
+                                  "dataset:pg:staging.orders -READS-> job:etl:agg",
+                                  "job:etl:agg -WRITES-> dataset:pg:mart.revenue"}));
+  EXPECT_TRUE(a.truncated);  // clean upstream, report downstream
+  LineageAnswer two = datasets(g, "job:etl:agg", true, true, 2);
+  EXPECT_EQ(ids(g, two.nodes), (Strings{"dataset:pg:mart.revenue", "dataset:pg:raw.customers", "dataset:pg:raw.orders",
+                                        "dataset:pg:report.daily", "dataset:pg:staging.orders", "job:etl:agg",
+                                        "job:etl:clean", "job:etl:report"}));
+}
+
+TEST(DatasetLineage, DepthZeroIsTheStartAloneAndKnowsThereIsMore) {
+  Graph g;
+  orders_mesh(g);
+  LineageAnswer a = datasets(g, "dataset:pg:mart.revenue", true, true, 0);
+  EXPECT_EQ(ids(g, a.nodes), (Strings{"dataset:pg:mart.revenue"}));
+  EXPECT_TRUE(a.edges.empty());
+  EXPECT_TRUE(a.truncated);
+  LineageAnswer end = datasets(g, "dataset:pg:report.daily", false, true, 0);
+  EXPECT_FALSE(end.truncated);
+}
+
+TEST(DatasetLineage, AFullBudgetKeepsTheLeastIdsAndSaysSo) {
+  Graph g;
+  orders_mesh(g);
+  LineageAnswer a = datasets(g, "job:etl:agg", true, false, 3, 2);
+  EXPECT_EQ(ids(g, a.nodes), (Strings{"dataset:pg:raw.customers", "job:etl:agg"}));
+  EXPECT_TRUE(a.truncated);
+  fixture::Viewing v(g);
+  Budget past_deadline{100, std::chrono::steady_clock::now() - std::chrono::seconds(1)};
+  LineageAnswer late = dataset_lineage(v.view, g.find_node("job:etl:agg"), true, true, 3, past_deadline);
+  EXPECT_TRUE(late.truncated);
+}
+
+TEST(Neighbours, OneHopFromEachStartOfEachKind) {
+  Graph g;
+  orders_mesh(g);
+  fixture::Viewing v(g);
+  std::vector<NodeIdx> starts = {g.find_node("dataset:pg:staging.orders"), g.find_node("job:etl:clean")};
+  LineageAnswer down = neighbours(v.view, starts, true, unlimited());
+  EXPECT_EQ(edges(g, down), (Strings{"dataset:pg:staging.orders -READS-> job:etl:agg",
+                                     "job:etl:clean -WRITES-> dataset:pg:staging.orders"}));
+  LineageAnswer up = neighbours(v.view, starts, false, unlimited());
+  EXPECT_EQ(edges(g, up), (Strings{"dataset:pg:raw.orders -READS-> job:etl:clean",
+                                   "job:etl:clean -WRITES-> dataset:pg:staging.orders"}));
+  EXPECT_FALSE(up.truncated);
+}
+
+// -- what is current ------------------------------------------------------------------------------
+
+// A run of ``job`` that completed at ``ended``, having consumed and produced the given datasets.
+void complete_run(Graph& g, const std::string& at, const std::string& job, const std::string& run,
+                  const Strings& consumed, const Strings& produced) {
+  Builder b(at);
+  MapWriter props = b.map();
+  props.set_str("runId", run).set_str("state", "COMPLETE").set_str("endedAt", at).set_str("createdAt", at);
+  std::string run_id = "run:" + run;
+  b.node(run_id, kRun, props);
+  b.edge(run_id, kOf, job);
+  for (const std::string& d : consumed) {
+    b.edge(run_id, kConsumed, d);
+    b.edge(job, kReads, d);
+  }
+  for (const std::string& d : produced) {
+    b.edge(run_id, kProduced, d);
+    b.edge(job, kWrites, d);
+  }
+  MapWriter latest = b.map();
+  latest.set_str("latestCompletedRun", run_id);
+  b.node(job, kJob, latest);
+  commit(g, b.wire.finish());
+}
+
+TEST(Currency, AnInputTheNewestCompletedRunNoLongerReadIsNotLineage) {
+  Graph g;
+  complete_run(g, kT1, "job:etl:j", "r1", {"dataset:pg:a", "dataset:pg:old"}, {"dataset:pg:out"});
+  EXPECT_EQ(ids(g, datasets(g, "job:etl:j", true, false, 1).nodes),
+            (Strings{"dataset:pg:a", "dataset:pg:old", "job:etl:j"}));
+  complete_run(g, kT2, "job:etl:j", "r2", {"dataset:pg:a"}, {"dataset:pg:out"});
+  EXPECT_EQ(ids(g, datasets(g, "job:etl:j", true, false, 1).nodes), (Strings{"dataset:pg:a", "job:etl:j"}));
+  EXPECT_EQ(ids(g, datasets(g, "dataset:pg:old", false, true, 1).nodes), (Strings{"dataset:pg:old"}));
+  // as of a moment between the runs, the first one decided, and pg:old was read then
+  fixture::Viewing then(g, "2026-01-05T12:00:00.000000Z");
+  LineageAnswer past = dataset_lineage(then.view, g.find_node("job:etl:j"), true, false, 1, unlimited());
+  EXPECT_EQ(ids(g, past.nodes), (Strings{"dataset:pg:a", "dataset:pg:old", "job:etl:j"}));
+  // before anything was seen the job shows no lineage at all (its edges were first seen later)
+  fixture::Viewing before(g, "2026-01-01T00:00:00.000000Z");
+  LineageAnswer none = dataset_lineage(before.view, g.find_node("job:etl:j"), true, true, 1, unlimited());
+  EXPECT_EQ(ids(g, none.nodes), (Strings{"job:etl:j"}));
+  EXPECT_EQ(before.view.deciding_run_then(g.find_node("job:etl:j")), kNone);
+  EXPECT_EQ(then.view.deciding_run_then(g.find_node("job:etl:j")), g.find_node("run:r1"));
+}
+
+TEST(Currency, ADroppedDatasetLeavesNoLineageButItsDropper) {
+  Graph g;
+  orders_mesh(g);
+  Builder drop(kT2);
+  MapWriter gone = drop.map();
+  gone.set_bool("deleted", true);
+  drop.node("dataset:pg:mart.revenue", kDataset, gone);
+  drop.edge("job:etl:dropper", kWrites, "dataset:pg:mart.revenue");
+  commit(g, drop.wire.finish());
+  EXPECT_TRUE(g.dropped(g.find_node("dataset:pg:mart.revenue")));
+  LineageAnswer a = datasets(g, "dataset:pg:mart.revenue", true, true, 2);
+  EXPECT_EQ(ids(g, a.nodes), (Strings{"dataset:pg:mart.revenue", "job:etl:dropper"}));
+  // before the drop it was an ordinary table
+  fixture::Viewing before(g, "2026-01-05T12:00:00.000000Z");
+  EXPECT_FALSE(before.view.deleted(g.find_node("dataset:pg:mart.revenue")));
+  LineageAnswer past = dataset_lineage(before.view, g.find_node("dataset:pg:mart.revenue"), true, true, 1, unlimited());
+  EXPECT_EQ(ids(g, past.nodes), (Strings{"dataset:pg:mart.revenue", "dataset:pg:raw.customers", "dataset:pg:report.daily",
+                                         "dataset:pg:staging.orders", "job:etl:agg", "job:etl:report"}));
+}
+
+TEST(Currency, NewestPicksTheGreatestByKeyThenId) {
+  Graph g;
+  complete_run(g, kT1, "job:etl:j", "r1", {"dataset:pg:a"}, {});
+  complete_run(g, kT3, "job:etl:j", "r3", {"dataset:pg:a"}, {});
+  complete_run(g, kT2, "job:etl:j", "r2", {"dataset:pg:a"}, {});
+  fixture::Viewing v(g);
+  std::vector<NodeIdx> found;
+  v.view.newest({g.find_node("job:etl:j"), g.find_node("dataset:pg:a")}, kOf, false, "createdAt", found);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(fixture::text(g, found[0]), "run:r3");
+  EXPECT_EQ(found[1], kNone);
+}
+
+// -- columns --------------------------------------------------------------------------------------
+
+// Column lineage into pg:out from pg:in: out.total <- in.amount (DIRECT), out.total <- in.fx
+// (INDIRECT), out.n <- in (dataset-wide), and one further hop pg:final.x <- out.total.
+void column_mesh(Graph& g) {
+  Builder b(kT1);
+  for (auto [d, f] : std::vector<std::pair<const char*, const char*>>{
+           {"in", "amount"}, {"in", "fx"}, {"out", "total"}, {"out", "n"}, {"final", "x"}})
+    b.column("pg", d, f, nullptr);
+  auto derive = [&](const std::string& output, const std::string& input, const char* type) {
+    MapWriter props = b.map();
+    props.set_str("jobId", "job:etl:j");
+    if (type != nullptr)
+      props.set_encoded("transformations", [&](StringSink& s, Bytes& out) {
+        put_u8(out, kList);
+        put_varint(out, 1);
+        put_u8(out, kDict);
+        put_varint(out, 1);
+        put_varint(out, s.key("type"));
+        s.value(type, out);
+      });
+    b.edge(output, kDerivesFrom, input, &props);
+  };
+  derive("datasetField:pg:out:total", "datasetField:pg:in:amount", "DIRECT");
+  derive("datasetField:pg:out:total", "datasetField:pg:in:fx", "INDIRECT");
+  derive("datasetField:pg:out:n", "dataset:pg:in", "INDIRECT");
+  derive("datasetField:pg:final:x", "datasetField:pg:out:total", nullptr);
+  std::string job = b.job("etl", "j", b.map());
+  b.edge(job, kReads, "dataset:pg:in");
+  b.edge(job, kWrites, "dataset:pg:out");
+  commit(g, b.wire.finish());
+}
+
+TEST(ColumnLineage, UpstreamFollowsDerivationsToTheirInputs) {
+  Graph g;
+  column_mesh(g);
+  fixture::Viewing v(g);
+  LineageAnswer a = column_lineage(v.view, g.find_node("datasetField:pg:final:x"), true, false, 5, unlimited());
+  EXPECT_EQ(ids(g, a.nodes), (Strings{"datasetField:pg:final:x", "datasetField:pg:in:amount", "datasetField:pg:in:fx",
+                                      "datasetField:pg:out:total"}));
+  EXPECT_EQ(edges(g, a), (Strings{"datasetField:pg:in:amount -DERIVES_FROM-> datasetField:pg:out:total",
+                                  "datasetField:pg:in:fx -DERIVES_FROM-> datasetField:pg:out:total",
+                                  "datasetField:pg:out:total -DERIVES_FROM-> datasetField:pg:final:x"}));
+  EXPECT_FALSE(a.truncated);
+  for (const auto& e : a.edges) EXPECT_NE(e.props, kNone);  // each shows its stored edge's properties
+  LineageAnswer one = column_lineage(v.view, g.find_node("datasetField:pg:final:x"), true, false, 1, unlimited());
+  EXPECT_EQ(one.nodes.size(), 2u);
+  EXPECT_TRUE(one.truncated);
+}
+
+TEST(ColumnLineage, ADatasetWideDerivationCountsForTheColumnUpstreamAndEndsTheWalkDownstream) {
+  Graph g;
+  column_mesh(g);
+  fixture::Viewing v(g);
+  LineageAnswer up = column_lineage(v.view, g.find_node("datasetField:pg:out:n"), true, false, 2, unlimited());
+  EXPECT_EQ(edges(g, up), (Strings{"dataset:pg:in -DERIVES_FROM-> datasetField:pg:out:n"}));
+  LineageAnswer down = column_lineage(v.view, g.find_node("datasetField:pg:in:amount"), false, true, 5, unlimited());
+  EXPECT_EQ(ids(g, down.nodes), (Strings{"datasetField:pg:final:x", "datasetField:pg:in:amount", "datasetField:pg:out:total"}));
+  fixture::Viewing v2(g);
+  LineageAnswer hop = neighbours(v2.view, {g.find_node("datasetField:pg:out:total")}, false, unlimited());
+  EXPECT_EQ(ids(g, hop.nodes), (Strings{"datasetField:pg:in:amount", "datasetField:pg:in:fx", "datasetField:pg:out:total"}));
+  EXPECT_FALSE(hop.truncated);  // one hop is all it promises
+}
+
+// More upstream past the depth makes the answer truncated; it must not cut the downstream walk short.
+TEST(ColumnLineage, BothWaysEachWayGoesToItsOwnDepth) {
+  Graph g;
+  Builder b(kT1);
+  const Strings chain = {"z", "a", "b", "c", "d", "e", "f"};  // each derived from the one before
+  for (size_t i = 1; i < chain.size(); i++)
+    b.edge(b.column("pg", chain[i], "x", nullptr), kDerivesFrom, b.column("pg", chain[i - 1], "x", nullptr));
+  commit(g, b.wire.finish());
+  fixture::Viewing v(g);
+  LineageAnswer a = column_lineage(v.view, g.find_node("datasetField:pg:c:x"), true, true, 2, unlimited());
+  EXPECT_EQ(ids(g, a.nodes), (Strings{"datasetField:pg:a:x", "datasetField:pg:b:x", "datasetField:pg:c:x",
+                                      "datasetField:pg:d:x", "datasetField:pg:e:x"}));
+  EXPECT_EQ(a.edges.size(), 4u);
+  EXPECT_TRUE(a.truncated);  // z upstream, f downstream
+}
+
+TEST(ColumnLineage, AColumnDroppedFromItsSchemaLeavesNoLineage) {
+  Graph g;
+  column_mesh(g);
+  Builder b(kT2);
+  MapWriter schema = b.map();
+  schema.set_strs("columns", {"amount"});  // fx is gone
+  b.dataset("pg", "in", schema);
+  MapWriter declared = b.map();
+  declared.set_bool("declared", true);
+  b.column("pg", "in", "fx", &declared);
+  commit(g, b.wire.finish());
+  fixture::Viewing v(g);
+  LineageAnswer a = column_lineage(v.view, g.find_node("datasetField:pg:out:total"), true, false, 5, unlimited());
+  EXPECT_EQ(ids(g, a.nodes), (Strings{"datasetField:pg:in:amount", "datasetField:pg:out:total"}));
+}
+
+TEST(ColumnLineage, DerivationsALaterFacetDidNotRestateAreNotCurrent) {
+  Graph g;
+  column_mesh(g);
+  Builder b(kT2);
+  MapWriter restated = b.map();
+  restated.set_str("columnLineageAt", kT2);
+  b.dataset("pg", "out", restated);
+  MapWriter props = b.map();
+  props.set_str("jobId", "job:etl:j");
+  b.edge("datasetField:pg:out:total", kDerivesFrom, "datasetField:pg:in:amount", &props);
+  commit(g, b.wire.finish());
+  fixture::Viewing v(g);
+  LineageAnswer a = column_lineage(v.view, g.find_node("datasetField:pg:out:total"), true, false, 5, unlimited());
+  EXPECT_EQ(ids(g, a.nodes), (Strings{"datasetField:pg:in:amount", "datasetField:pg:out:total"}));
+}
+
+}  // namespace
+}  // namespace lm

@@ -1,0 +1,146 @@
+// Snapshot chunks (native/core/snapshot.h): a graph captured in chunks and loaded into an empty
+// graph is the same graph, whatever the chunk size; a capture keeps the graph as it was; damaged
+// chunks are refused, never read out of bounds.
+#include <gtest/gtest.h>
+
+#include "fixture.h"
+#include "snapshot.h"
+
+namespace lm {
+namespace {
+
+using fixture::commit;
+using fixture::describe;
+
+const char* kT1 = "2026-01-05T00:00:00.000000Z";
+const char* kT2 = "2026-01-06T00:00:00.000000Z";
+
+// Nodes and edges with every kind of value: strings, stamps (packed and not), numbers, lists,
+// dicts, null and removed properties, a drop.
+void varied_graph(Graph& g) {
+  Builder b(kT1);
+  MapWriter props = b.map();
+  props.set_str("description", "orders, one row each — naïve 名前").set_int("rows", -42).set_int("big", INT64_MAX);
+  props.set_bool("pii", true).set_null("gone").set_strs("tags", {"gold", "finance"});
+  props.set_str("updatedAt", "2026-01-05T00:00:00.5Z").set_str("odd", "not a stamp");
+  props.set_encoded("facet:schema", [](StringSink& s, Bytes& out) {
+    put_u8(out, kDict);
+    put_varint(out, 2);
+    put_varint(out, s.key("fields"));
+    put_u8(out, kList);
+    put_varint(out, 1);
+    s.value("amount", out);
+    put_varint(out, s.key("ratio"));
+    put_u8(out, kFloat);
+    double ratio = 0.25;
+    uint64_t bits;
+    std::memcpy(&bits, &ratio, 8);
+    put_u64(out, bits);
+  });
+  b.dataset("pg", "public.orders", props);
+  b.column("pg", "public.orders", "amount", nullptr);
+  b.alias("s3", "bucket/orders", "dataset:pg:public.orders", "storage");
+  MapWriter job = b.map();
+  job.set_str("jobType.processingType", "BATCH");
+  std::string id = b.job("etl", "load", job);
+  b.edge(id, kWrites, "dataset:pg:public.orders");
+  b.edge(id, kReads, b.dataset_ref("pg", "public.raw"));
+  commit(g, b.wire.finish());
+  Builder later(kT2);
+  MapWriter dropped = later.map();
+  dropped.set_bool("deleted", true).set_null("rows");
+  later.node("dataset:pg:public.raw", kDataset, dropped);
+  commit(g, later.wire.finish());
+}
+
+std::vector<Bytes> capture(Graph& g, size_t records) {
+  Capture c(g);
+  std::vector<Bytes> chunks;
+  for (Bytes chunk = c.next_chunk(records); !chunk.empty(); chunk = c.next_chunk(records)) chunks.push_back(chunk);
+  return chunks;
+}
+
+// Whether loading ``chunks`` in turn into an empty graph is refused as malformed.
+bool refused(const std::vector<Bytes>& chunks) {
+  Graph g;
+  try {
+    for (const Bytes& chunk : chunks) load_chunk(g, chunk.data(), chunk.size());
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind, Error::kValue) << e.what();
+    return true;
+  }
+  return false;
+}
+
+TEST(Snapshot, ALoadedCaptureIsTheSameGraphWhateverTheChunkSize) {
+  Graph g;
+  varied_graph(g);
+  std::vector<std::string> want = describe(g);
+  ASSERT_EQ(g.node_count(), 5u);  // the table, its column, its alias, the job, the dropped input
+  ASSERT_EQ(g.edge_count(), 4u);  // HAS_COLUMN, ALIAS_OF, WRITES, READS
+  for (size_t records : {size_t(1), size_t(3), size_t(1000)}) {
+    std::vector<Bytes> chunks = capture(g, records);
+    EXPECT_EQ(chunks.size(), records == 1000 ? 1u : (g.node_count() + g.edge_count() + records - 1) / records);
+    Graph loaded;
+    for (const Bytes& chunk : chunks) load_chunk(loaded, chunk.data(), chunk.size());
+    EXPECT_EQ(describe(loaded), want) << records << " records a chunk";
+    EXPECT_TRUE(loaded.dropped(loaded.find_node("dataset:pg:public.raw")));
+  }
+}
+
+TEST(Snapshot, ACaptureKeepsTheGraphAsItWasWhenTaken) {
+  Graph g;
+  varied_graph(g);
+  std::vector<std::string> before = describe(g);
+  Capture c(g);
+  EXPECT_EQ(c.nodes(), g.node_count());
+  Builder b("2026-02-01T00:00:00.000000Z");
+  MapWriter props = b.map();
+  props.set_str("description", "rewritten");
+  b.node("dataset:pg:public.orders", kDataset, props);
+  commit(g, b.wire.finish());
+  ASSERT_NE(describe(g), before);
+  Graph loaded;
+  for (Bytes chunk = c.next_chunk(4); !chunk.empty(); chunk = c.next_chunk(4)) load_chunk(loaded, chunk.data(), chunk.size());
+  EXPECT_EQ(describe(loaded), before);
+}
+
+TEST(Snapshot, EveryTruncationAndDamageOfAChunkIsRefusedOrLoadsWithinBounds) {
+  Graph g;
+  varied_graph(g);
+  std::vector<Bytes> chunks = capture(g, 1000);
+  ASSERT_EQ(chunks.size(), 1u);
+  const Bytes& good = chunks[0];
+  EXPECT_FALSE(refused({good}));
+  for (size_t n = 0; n < good.size(); n++) EXPECT_TRUE(refused({Bytes(good.begin(), good.begin() + long(n))})) << "cut at " << n;
+  Bytes magic = good;
+  magic[3] = 2;
+  EXPECT_TRUE(refused({magic}));
+  Bytes longer = good;
+  longer.push_back(0);
+  EXPECT_TRUE(refused({longer}));  // trailing bytes
+  size_t refusals = 0;
+  for (size_t i = 4; i < good.size(); i++)
+    for (uint8_t flip : {uint8_t(0x01), uint8_t(0x80), uint8_t(0xFF)}) {
+      Bytes damaged = good;
+      damaged[i] ^= flip;
+      refusals += refused({damaged});
+    }
+  EXPECT_GT(refusals, good.size() / 2);  // the rest decode to another graph (under ASan: within bounds)
+}
+
+TEST(Snapshot, AChunkRepeatedOrOutOfOrderIsRefused) {
+  Graph g;
+  varied_graph(g);
+  std::vector<Bytes> chunks = capture(g, 3);
+  ASSERT_GE(chunks.size(), 3u);
+  EXPECT_TRUE(refused({chunks[0], chunks[0]}));  // the same nodes twice
+  EXPECT_TRUE(refused({chunks.back()}));         // edges between nodes it never loaded
+  std::vector<Bytes> all = chunks;
+  EXPECT_FALSE(refused(all));
+  all.push_back(chunks.back());
+  EXPECT_TRUE(refused(all));  // the same edges twice
+}
+
+}  // namespace
+}  // namespace lm
