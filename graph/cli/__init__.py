@@ -20,12 +20,23 @@ from graph.cli.journal import journal
 from graph.cli.reindex import reindex
 from graph.cli.schema import export_schema
 from graph.cli.serve import serve
+from graph.extras import MissingExtra
 from graph.heap import tune_gc
 
 __all__ = ["main"]
 
 
-@click.group()
+class _Commands(click.Group):
+    def invoke(self, ctx: click.Context) -> object:
+        """A command that needs an extra not installed: one line naming it, exit 2 (a usage error)."""
+        try:
+            return super().invoke(ctx)
+        except MissingExtra as e:
+            click.echo(f"lineagemesh: {e}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_Commands)
 @click.option(
     "--log-level",
     default="info",
