@@ -4,8 +4,9 @@ A laptop serving the embedded store needs none of Neo4j's driver, librdkafka or 
 so they are extras of the package (``pip install 'lineagemesh[neo4j]'``, ``[kafka]``,
 ``[iceberg]``). The modules at the boundary (the store opener, the Kafka consumer, the Iceberg
 crawl) import them through :func:`require`, so what a missing one stops says what to install
-instead of a bare ``ModuleNotFoundError``. The CLI prints the message and exits 2; a request
-that needs one gets a 4xx with the message as its JSON reason.
+instead of a bare ``ModuleNotFoundError``. The CLI prints the message and exits 2. No HTTP request
+can need one: the store and the Kafka consumer are chosen when the server starts, so a missing
+extra stops ``serve`` before it listens.
 """
 
 from __future__ import annotations
