@@ -26,7 +26,15 @@ from live_server import free_port
 pytestmark = [pytest.mark.wheel, pytest.mark.timeout(1800)]
 
 REPO = Path(__file__).resolve().parents[1]
-WHEEL_INPUTS = ("pyproject.toml", "setup.py", "README.md", "graph", "ingest", "native")
+WHEEL_INPUTS = (
+    "pyproject.toml",
+    "setup.py",
+    "README.md",
+    "graph",
+    "ingest",
+    "native",
+    "scripts/build-wheel",
+)
 COMPILERS = ("gcc", "g++", "cc", "c++", "clang", "clang++", "zig")
 BUILD_ENV = ("CC", "CXX", "CPP", "LDSHARED", "CFLAGS", "CXXFLAGS", "LDFLAGS")
 
