@@ -7,7 +7,7 @@ COPY pyproject.toml setup.py README.md ./
 COPY native ./native
 COPY graph ./graph
 COPY ingest ./ingest
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+RUN pip wheel --no-cache-dir --wheel-dir /wheels ".[neo4j,kafka,iceberg]"  # the server image: every store and source
 
 FROM python:3.11-slim
 COPY --from=build /wheels /wheels

@@ -38,11 +38,13 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from graph.api.auth import AuthConfig, Principal, Role
+from graph.extras import require
 from graph.ingest_service import IngestService, TranslatedEvent, forbidden
 from graph.quotas import QuotaExceeded
 from graph.stores import StoreUnavailable
 
 log = logging.getLogger(__name__)
+_CONSUMING = "consuming Kafka (--bootstrap-servers)"  # what needs the kafka extra (graph.extras)
 
 LAG_EVERY = 5.0  # seconds between lag measurements (a round trip to the broker per partition)
 RETRY_PAUSE = 1.0  # seconds between attempts while the store is unreachable
@@ -83,7 +85,8 @@ class KafkaSettings:
     def check(self) -> None:
         """Raise ValueError naming what librdkafka refuses in the settings (an unknown or malformed
         property), before anything is consumed: a client made and closed, without connecting."""
-        from confluent_kafka import Consumer, KafkaException, Producer
+        kafka = require("confluent_kafka", _CONSUMING)
+        Consumer, KafkaException, Producer = kafka.Consumer, kafka.KafkaException, kafka.Producer
 
         try:
             Consumer(self.consumer_config()).close()
@@ -174,7 +177,8 @@ class KafkaIngest:
     ) -> None:
         """Consume until :meth:`stop` (or, with ``until_idle``, until no message came for that
         many seconds: the command's ``--until-idle``)."""
-        from confluent_kafka import Consumer, KafkaException, Producer
+        kafka = require("confluent_kafka", _CONSUMING)
+        Consumer, KafkaException, Producer = kafka.Consumer, kafka.KafkaException, kafka.Producer
 
         consumer = Consumer(self.settings.consumer_config(), logger=log)
         dead_letters = (
@@ -342,7 +346,7 @@ class KafkaIngest:
 
 def _next_offsets(messages: list[Any]) -> list[Any]:
     """The offsets to commit after ``messages``: one past the last message of each partition."""
-    from confluent_kafka import TopicPartition
+    TopicPartition = require("confluent_kafka", _CONSUMING).TopicPartition
 
     last: dict[tuple[str, int], int] = {}
     for m in messages:

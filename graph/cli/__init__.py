@@ -13,6 +13,7 @@ import logging
 
 import click
 
+from graph.extras import MissingExtra
 from graph.heap import tune_gc
 
 __all__ = ["main"]
@@ -46,6 +47,14 @@ class _LazyGroup(click.Group):
         assert isinstance(command, click.Command) and command.name == cmd_name, COMMANDS[cmd_name]
         self.add_command(command)
         return command
+
+    def invoke(self, ctx: click.Context) -> object:
+        """A command that needs an extra not installed: one line naming it, exit 2 (a usage error)."""
+        try:
+            return super().invoke(ctx)
+        except MissingExtra as e:
+            click.echo(f"lineagemesh: {e}", err=True)
+            ctx.exit(2)
 
 
 @click.group(cls=_LazyGroup)

@@ -31,6 +31,7 @@ from graph.cli.options import (
     store_options,
 )
 from graph.event_log import NEO4J_DEFAULT
+from graph.extras import require
 from graph.heap import settle_heap
 from graph.ingest_service import IngestService
 from graph.kafka_ingest import KafkaIngest
@@ -141,6 +142,8 @@ def _ingest_for_neo4j_import(
     """``ingest openlineage --neo4j-import``: the graph built by the one ingest path into an
     embedded store, then written out as neo4j-admin import files (``graph.stores.neo4j_import``)."""
     from graph.stores.embedded import EmbeddedStore
+
+    require("neo4j", "--neo4j-import")  # graph.stores.neo4j's encoding comes with its driver
     from graph.stores.neo4j_import import ImportExportError, admin_command, export
 
     params = click.get_current_context().params
@@ -275,9 +278,10 @@ def ingest_iceberg(
 
     Re-crawling is incremental (unchanged tables are skipped) and marks tables that disappeared as deleted.
     """
-    from pyiceberg.catalog import load_catalog
-
     from ingest.iceberg import crawl, translate_catalog
+
+    load_catalog = require("pyiceberg.catalog", "lineagemesh ingest iceberg").load_catalog
+    require("pyarrow", "lineagemesh ingest iceberg")  # pyiceberg reads the catalog's files with it
 
     options = key_values(properties, "--property")
     started = time.monotonic()

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol, Self, TypeGuard, TypeVar, runtime_checkable
 
 from graph import _native
+from graph.extras import require
 from graph.model import JOB_IO, Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Mutation, decode
 
@@ -323,8 +324,10 @@ def open_store(uri: str | None = None, **options: str | None) -> Store:
     """Open the store a URI names: ``bolt://``/``neo4j://`` (and ``+s``/``+ssc`` variants) is Neo4j,
     ``embedded:PATH`` or a plain directory path is the embedded store; nothing means the embedded
     store in ``--data-dir`` (``options['data_dir']``) or ``~/.lineagemesh``."""
+    named_by = f"--store {uri}" if uri else ""
     uri = uri or os.environ.get("LINEAGEMESH_STORE") or None
     if uri and uri.split("://", 1)[0] in _NEO4J_SCHEMES:
+        require("neo4j", named_by or f"LINEAGEMESH_STORE={uri}")
         from graph.stores.neo4j import Neo4jStore
 
         return Neo4jStore(
