@@ -19,7 +19,9 @@ transaction), so nothing acknowledged is without its notification, whatever is k
 :class:`Deliverer` runs one thread per webhook (a dead receiver delays only its own messages, never
 ingest or another receiver): each finds the notifications of the retry window it has not settled,
 posts them, and records the outcome on the notification (``delivery:<webhook key>``). A restart
-finds what was pending. Every attempt of one message to one webhook carries the same
+finds what was pending. A notification whose window ended before any pass delivered it (a server
+down longer than the window, a loaded host) is kept as failed by the next pass, with the attempts
+it had: none is silently dropped. Every attempt of one message to one webhook carries the same
 ``X-Lineagemesh-Delivery`` key, so a receiver drops a repeat (a crash between a post and its record
 repeats it once). Bodies are signed: ``X-Lineagemesh-Signature: sha256=<hex HMAC-SHA256>``.
 
@@ -402,21 +404,52 @@ class DeliveryStats:
             setattr(self, name, getattr(self, name) + 1)
 
 
-def pending_notifications(store: Store, window_seconds: float, now: float) -> list[Node]:
-    """The notifications made within the retry window, newest first (ids sort so)."""
-    oldest = stamp(datetime.fromtimestamp(now - window_seconds, UTC))
+def scan_notifications(
+    store: Store, oldest: str = "", most: int = MOST_SCANNED
+) -> tuple[list[Node], bool]:
+    """The notifications made at ``oldest`` or later, newest first (ids sort so), at most
+    ``most``; and whether the scan reached ``oldest`` (False when ``most`` cut it short)."""
     found: list[Node] = []
     after = f"{NOTIFICATION_PREFIX}:"
-    while len(found) < MOST_SCANNED:
-        page = store.nodes_of_kind(NodeKind.NOTIFICATION, 1000, after)
+    while len(found) < most:
+        size = min(1000, most - len(found))
+        page = store.nodes_of_kind(NodeKind.NOTIFICATION, size, after)
         for node in page:
             if node.props.get("createdAt", "") < oldest:
-                return found
+                return found, True
             found.append(node)
-        if len(page) < 1000:
-            break
+        if len(page) < size:
+            return found, True
         after = page[-1].id
-    return found
+    return found, False
+
+
+def window_start(window_seconds: float, now: float) -> str:
+    """The stamp of the oldest notification still within the retry window at ``now``."""
+    return stamp(datetime.fromtimestamp(now - window_seconds, UTC))
+
+
+def unsettled(notification: Node, hook: Webhook) -> bool:
+    """Whether ``hook`` is told of ``notification`` and has neither delivered nor given it up."""
+    if not hook.wants(notification.props):
+        return False
+    state = notification.props.get(f"delivery:{hook.key}") or {}
+    return state.get("state") not in (DELIVERED, FAILED)
+
+
+def expired_record(notification: Node, hook: Webhook) -> dict[str, Any]:
+    """The delivery record of a notification whose retry window ended before it was delivered,
+    whether or not a pass reached it in time (a server down longer than the window, a loaded
+    host): kept as failed, with the attempts it had."""
+    state = notification.props.get(f"delivery:{hook.key}") or {}
+    attempts = int(state.get("attempts", 0))
+    return {
+        "state": FAILED,
+        "attempts": attempts,
+        "lastError": state.get("lastError")
+        or f"not delivered within the retry window ({attempts} attempts)",
+        "url": hook.url,
+    }
 
 
 class Deliverer:
@@ -435,6 +468,9 @@ class Deliverer:
         self._stop = threading.Event()
         self._wakes = [threading.Event() for _ in settings.webhooks]
         self._threads: list[threading.Thread] = []
+        # By webhook key: the window start of the last pass that settled every notification made
+        # before it, so a pass reads the notifications older than its window once, not each time.
+        self._settled_before: dict[str, str] = {}
 
     def start(self) -> None:
         for i, hook in enumerate(self.settings.webhooks):
@@ -478,9 +514,13 @@ class Deliverer:
         now = self._clock()
         due_in = POLL_SECONDS
         pending = 0
-        for notification in reversed(
-            pending_notifications(self.store, self.settings.window_seconds, now)
-        ):
+        start = window_start(self.settings.window_seconds, now)
+        scanned, complete = scan_notifications(self.store, self._settled_before.get(hook.key, ""))
+        expired = [n for n in scanned if n.props.get("createdAt", "") < start]
+        self._settle_expired(hook, [n for n in expired if unsettled(n, hook)], now)
+        if complete:  # every notification before the window is settled for this hook now
+            self._settled_before[hook.key] = start
+        for notification in reversed(scanned[: len(scanned) - len(expired)]):
             if self._stop.is_set():
                 break
             if not hook.wants(notification.props):
@@ -501,6 +541,22 @@ class Deliverer:
         with self.stats.lock:
             self.stats.pending[hook.key] = pending
         return max(due_in, 0.0)
+
+    def _settle_expired(self, hook: Webhook, expired: list[Node], now: float) -> None:
+        """Keep as failed, in one write, the notifications whose window ended undelivered."""
+        if not expired:
+            return
+        at = stamp(_at(max(now, self._clock())))
+        self.store.apply(
+            [
+                UpsertNode(n.id, NodeKind.NOTIFICATION, at, {f"delivery:{hook.key}": record})
+                for n in expired
+                for record in [expired_record(n, hook)]
+            ]
+        )
+        for n in expired:
+            self.stats.add("failed")
+            log.warning("webhook %s: %s failed for good: its retry window ended", hook.url, n.id)
 
     def _delay(self, attempts: int) -> float:
         return min(self.settings.first_delay_seconds * 2 ** (attempts - 1), LONGEST_DELAY)
@@ -589,13 +645,12 @@ def _seconds(at: str | None) -> float | None:
         return None
 
 
-def failed_deliveries(
-    store: Store, settings: WebhookSettings | None, first: int
-) -> list[dict[str, Any]]:
-    """The deliveries kept as failed (or still failing) within the window, newest first."""
-    window = settings.window_seconds if settings else DEFAULT_WINDOW_HOURS * 3600
+def failed_deliveries(store: Store, first: int) -> list[dict[str, Any]]:
+    """The deliveries kept as failed (or still failing), newest first: of any age, as one kept
+    failed only after a long outage is older than its window (the newest ``MOST_SCANNED``
+    notifications are read)."""
     found = []
-    for node in pending_notifications(store, window * 2, time.time()):
+    for node in scan_notifications(store)[0]:
         for key, value in node.props.items():
             if key.startswith("delivery:") and isinstance(value, dict) and value.get("lastError"):
                 found.append(
