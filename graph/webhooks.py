@@ -51,21 +51,24 @@ import httpx
 import orjson
 import yaml
 
+from graph import quality_alerts
 from graph.model import Node, NodeKind
 from graph.mutations import Mutation, UpsertNode, stamp
+from graph.quality_alerts import FRESHNESS_MISSED, QUALITY_FAILED, QualityOutbox
 from graph.schema_history import SchemaHistory, _escaped, _newest_first
 from graph.stores import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 BREAKING_CHANGE = "breaking_change"
-KINDS = frozenset({BREAKING_CHANGE})
+KINDS = frozenset({BREAKING_CHANGE, QUALITY_FAILED, FRESHNESS_MISSED})
 FORMATS = ("json", "cloudevents", "slack")
 FILTERS = ("domains", "products", "owners", "datasets")
 NOTIFICATION_PREFIX = "notification"
 DEFAULT_WINDOW_HOURS = 24.0
 DEFAULT_FIRST_DELAY = 1.0
 LONGEST_DELAY = 3600.0
+DEFAULT_FRESHNESS_CHECK = 60.0  # seconds between two checks of the freshness SLOs
 POLL_SECONDS = 5.0  # a webhook's thread looks for notifications it was not told of (other writers)
 POST_TIMEOUT = 10.0
 MOST_SCANNED = 100_000  # notifications of the window one pass reads, at most
@@ -114,6 +117,10 @@ class WebhookSettings:
     first_delay_seconds: float = DEFAULT_FIRST_DELAY
     explorer_url: str | None = None
     allow_private: bool = False
+    freshness_check_seconds: float = DEFAULT_FRESHNESS_CHECK
+
+    def wanted(self, kind: str) -> bool:
+        return any(kind in hook.on for hook in self.webhooks)
 
 
 def load_webhooks(
@@ -136,6 +143,8 @@ def load_webhooks(
         where = f"webhooks[{i}]"
         if not isinstance(spec, dict):
             raise fail(where, "expected a mapping")
+        # YAML 1.1 reads a bare ``on:`` key as true: the key the README shows, taken as written.
+        spec = {("on" if k is True else k): v for k, v in spec.items()}
         unknown = set(spec) - {"url", "secret", "secret_env", "format", "on", *FILTERS}
         if unknown:
             raise fail(where, f"unknown key {sorted(unknown)[0]!r}")
@@ -180,7 +189,10 @@ def load_webhooks(
     explorer = doc.get("explorer_url")
     if explorer is not None and not isinstance(explorer, str):
         raise fail("explorer_url", "a URL")
-    return WebhookSettings(tuple(hooks), window, first_delay, explorer, allow_private)
+    check = doc.get("freshness_check_seconds", DEFAULT_FRESHNESS_CHECK)
+    if isinstance(check, bool) or not isinstance(check, (int, float)) or check <= 0:
+        raise fail("freshness_check_seconds", "a positive number")
+    return WebhookSettings(tuple(hooks), window, first_delay, explorer, allow_private, float(check))
 
 
 def check_target(url: str, allow_private: bool, resolve: bool = True) -> None:
@@ -265,8 +277,10 @@ def outbox_entries(version: Node, changes: list[Node], at: str, created: str) ->
 
 
 def connect_outbox(history: SchemaHistory) -> None:
-    """Make ``history`` write a notification with every version that has breaking changes."""
+    """Make ``history`` write a notification with every version that has breaking changes, and
+    with every new failed error-level check (``graph.quality_alerts``)."""
     history.outbox = outbox_entries
+    history.quality = QualityOutbox(history.store)
 
 
 def delivery_key(notification: Node, hook: Webhook) -> str:
@@ -278,40 +292,44 @@ def delivery_key(notification: Node, hook: Webhook) -> str:
 
 
 def message(notification: Node, key: str, explorer_url: str | None) -> dict[str, Any]:
-    """The documented JSON payload (README "When a schema breaks")."""
+    """The documented JSON payload (README "When a schema breaks", "Quality webhooks")."""
     p = notification.props
+    kind = p["kind"]
     base = (explorer_url or "").rstrip("/")
     dataset = p["datasetId"]
-    return {
-        "type": p["kind"],
+    described: dict[str, Any] = {"id": dataset, "namespace": p["namespace"], "name": p["name"]}
+    if kind == BREAKING_CHANGE:
+        described |= {"version": p["version"], "previousVersion": p.get("previousVersion")}
+    described |= {"observedAt": p["at"], "source": p.get("source"), "origin": p.get("origin")}
+    body: dict[str, Any] = {
+        "type": kind,
         "deliveryId": key,
         "notificationId": notification.id,
         "detectedAt": p.get("createdAt"),
-        "dataset": {
-            "id": dataset,
-            "namespace": p["namespace"],
-            "name": p["name"],
-            "version": p["version"],
-            "previousVersion": p.get("previousVersion"),
-            "observedAt": p["at"],
-            "source": p.get("source"),
-            "origin": p.get("origin"),
-        },
-        "changes": p.get("changes") or [],
-        "impact": {
-            "domains": p.get("domains") or [],
-            "products": p.get("products") or [],
-            "consumers": p.get("consumers") or [],
-            "contracts": p.get("contracts") or [],
-            "datasets": [d for d in p.get("datasets") or [] if d != dataset],
-        },
-        "notify": sorted({*(p.get("owners") or []), *(p.get("consumers") or [])}),
-        "links": {
-            "explorer": f"{base}/?node={quote(dataset, safe='')}",
-            "versions": f"{base}/api/v1/namespaces/{quote(p['namespace'], safe='')}/datasets/"
-            f"{quote(p['name'], safe='')}/versions",
-        },
+        "dataset": described,
     }
+    if kind == BREAKING_CHANGE:
+        body["changes"] = p.get("changes") or []
+    elif kind == QUALITY_FAILED:
+        body["assertions"] = p.get("assertions") or []
+    else:
+        body["freshness"] = p.get("freshness") or {}
+    body["impact"] = {
+        "domains": p.get("domains") or [],
+        "products": p.get("products") or [],
+        "consumers": p.get("consumers") or [],
+        "contracts": p.get("contracts") or [],
+        "datasets": [d for d in p.get("datasets") or [] if d != dataset],
+    }
+    body["notify"] = sorted({*(p.get("owners") or []), *(p.get("consumers") or [])})
+    links = {"explorer": f"{base}/?node={quote(dataset, safe='')}"}
+    if kind == BREAKING_CHANGE:
+        links["versions"] = (
+            f"{base}/api/v1/namespaces/{quote(p['namespace'], safe='')}/datasets/"
+            f"{quote(p['name'], safe='')}/versions"
+        )
+    body["links"] = links
+    return body
 
 
 def body_of(hook: Webhook, notification: Node, key: str, explorer_url: str | None) -> bytes:
@@ -341,8 +359,22 @@ def _iso(at: str | None) -> str:
 
 def _slack(payload: dict[str, Any]) -> dict[str, Any]:
     dataset = payload["dataset"]
-    title = f"Breaking schema change: {dataset['namespace']}/{dataset['name']}"
-    lines = "\n".join(f"• *{c['severity']}* {c['description']}" for c in payload["changes"])
+    where = f"{dataset['namespace']}/{dataset['name']}"
+    if payload["type"] == QUALITY_FAILED:
+        title = f"Quality check failed: {where}"
+        lines = "\n".join(
+            f"• *{a['status']}* {a['name']}"
+            + (f" on {a['column']}" if a.get("column") else "")
+            + (f": expected {a['expected']}, got {a['actual']}" if a.get("actual") else "")
+            for a in payload["assertions"]
+        )
+    elif payload["type"] == FRESHNESS_MISSED:
+        title = f"Freshness SLO missed: {where}"
+        f = payload["freshness"]
+        lines = f"• SLO {f.get('sloHours')}h, last updated {f.get('lastUpdate') or 'never'}"
+    else:
+        title = f"Breaking schema change: {where}"
+        lines = "\n".join(f"• *{c['severity']}* {c['description']}" for c in payload["changes"])
     notify = ", ".join(payload["notify"]) or "nobody known"
     impact = payload["impact"]
     return {
@@ -366,8 +398,8 @@ def _slack(payload: dict[str, Any]) -> dict[str, Any]:
                 "elements": [
                     {
                         "type": "mrkdwn",
-                        "text": f"<{payload['links']['explorer']}|Open in lineagemesh> · "
-                        f"version {dataset['version']}",
+                        "text": f"<{payload['links']['explorer']}|Open in lineagemesh>"
+                        + (f" · version {dataset['version']}" if "version" in dataset else ""),
                     }
                 ],
             },
@@ -482,6 +514,24 @@ class Deliverer:
             )
             thread.start()
             self._threads.append(thread)
+        if self.settings.wanted(FRESHNESS_MISSED):
+            thread = threading.Thread(
+                target=self._check_freshness, name="lineagemesh-freshness", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
+
+    def _check_freshness(self) -> None:
+        """Every ``freshness_check_seconds``: notifications of the SLOs missed since the last."""
+        while not self._stop.is_set():
+            try:
+                if quality_alerts.check_freshness(self.store, _at(self._clock())):
+                    self.wake()
+            except StoreUnavailable as e:
+                log.warning("freshness check: store unavailable: %s", e)
+            except Exception:
+                log.exception("freshness check failed")
+            self._stop.wait(self.settings.freshness_check_seconds)
 
     def wake(self, _changes: Sequence[Node] = ()) -> None:
         """New notifications were written (a ``SchemaHistory`` listener)."""
