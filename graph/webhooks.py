@@ -1,4 +1,5 @@
-"""Breaking-change webhooks: declared in a file, delivered from a durable outbox, signed, retried.
+"""Webhooks (breaking changes; quality: ``graph.quality_alerts``): declared in a file, delivered
+from a durable outbox, signed, retried.
 
 ``lineagemesh serve --webhooks webhooks.yaml`` (or ``LINEAGEMESH_WEBHOOKS``)::
 
@@ -6,8 +7,9 @@
       - url: https://hooks.example.com/lineage
         secret_env: LINEAGE_HOOK_SECRET   # or secret: ...
         format: json                      # json | cloudevents | slack
-        on: [breaking_change]
+        on: [breaking_change]             # and quality_failed, freshness_missed
         domains: [sales]                  # optional filters: domains, products, owners, datasets
+    freshness_check_seconds: 60           # how often a server looks for missed freshness SLOs
     retry:
       window_hours: 24                    # then a delivery is kept as failed
       first_delay_seconds: 1              # doubled after each failure, at most an hour
