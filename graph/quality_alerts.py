@@ -16,12 +16,15 @@ same filters, formats, signatures, retries and idempotency keys:
   update is a new window. (Two servers on one Neo4j may both tell a miss they find together.)
 
 Both are told to whom the impact walk from the dataset finds downstream (``graph.impact``, as for a
-semantic change): owners, consumers, products, domains and datasets, which the filters match.
+semantic change): owners, consumers, products, domains and datasets, which the filters match. For
+a failed check the walk is the deliverer's, before its first delivery (:func:`with_recipients`),
+so ingest never waits for it.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,7 +47,9 @@ ASSERTION_MARKER = b"lastResult"
 FAILED_MARKERS = (b"FAIL", b"ERROR")
 IMPACT_MAX_NODES = 20_000
 IMPACT_DEADLINE_SECONDS = 2.0
+IMPACT_BATCH_SECONDS = 10.0  # all the walks of one batch: beyond, its notices name own owners only
 MOST_PROMISERS = 100_000  # products and contracts one freshness check reads, at most
+NEEDS_RECIPIENTS = "needsRecipients"
 MOST_TOLD = 100_000  # notifications a freshness check reads back to find what it told
 
 
@@ -53,21 +58,27 @@ def notification_id(created: str, kind: str, key: str) -> str:
     return f"{NOTIFICATION_PREFIX}:{_newest_first(created)}:{kind}:{_escaped(key)}"
 
 
-def downstream(store: Store, dataset: str) -> dict[str, Any]:
+def downstream(store: Store, dataset: str, until: float | None = None) -> dict[str, Any]:
     """Whom a problem with ``dataset`` concerns: its own domains and owners, and what the impact
-    walk (bounded) finds downstream."""
+    walk (bounded; none once the monotonic ``until`` passed) finds downstream."""
     own_domains = {
         e.target.split(":", 1)[1] for e in store.edges([dataset], [EdgeKind.BELONGS_TO], "out")
     }
     owned = store.edges([dataset], [EdgeKind.OWNED_BY], "out")
     owners = {n.props.get("name") or n.id for n in store.nodes({e.target for e in owned}).values()}
+    left = IMPACT_DEADLINE_SECONDS if until is None else until - time.monotonic()
+    if left <= 0:
+        log.warning(
+            "impact of a quality problem of %s not computed: the batch's budget is spent", dataset
+        )
+        return {"domains": sorted(own_domains), "owners": sorted(owners), "datasets": [dataset]}
     try:
         report = impact.impact(
             store,
             dataset,
             impact.ChangeKind.SEMANTIC,
             max_nodes=IMPACT_MAX_NODES,
-            deadline_seconds=IMPACT_DEADLINE_SECONDS,
+            deadline_seconds=min(IMPACT_DEADLINE_SECONDS, left),
         )
     except QueryError as e:
         log.warning("impact of a quality problem of %s not computed: %s", dataset, e)
@@ -129,7 +140,7 @@ class QualityOutbox:
                 "source": p.get("source"),
                 "origin": p.get("run"),
                 "assertions": [_assertion_summary(m.id, p, result)],
-                **downstream(self.store, dataset),
+                NEEDS_RECIPIENTS: True,  # found by the deliverer, off the ingest path
             }
             made.append(
                 UpsertNode(
@@ -140,6 +151,17 @@ class QualityOutbox:
                 )
             )
         return made
+
+
+def with_recipients(store: Store, notification: Node, at: str) -> Node:
+    """The notification with whom it concerns (``downstream``), found and recorded now if it was
+    written without them: a failed check's notice is written in the ingest batch, and the impact
+    walk is not an ingest cost (a webhook's filters read it before the first delivery)."""
+    if not notification.props.get(NEEDS_RECIPIENTS):
+        return notification
+    found = {**downstream(store, str(notification.props["datasetId"])), NEEDS_RECIPIENTS: False}
+    store.apply([UpsertNode(notification.id, NodeKind.NOTIFICATION, at, found)])
+    return Node(notification.id, notification.kind, {**notification.props, **found})
 
 
 def _alarming(props: Mapping[str, Any]) -> bool:
@@ -209,6 +231,7 @@ def missed_freshness(store: Store, now: datetime) -> list[Mutation]:
     told = _told_windows(store)
     detected = stamp(now)
     made: list[Mutation] = []
+    until = time.monotonic() + IMPACT_BATCH_SECONDS
     for dataset, (hours, last, due) in late.items():
         if (dataset, last or "") in told:
             continue
@@ -220,7 +243,7 @@ def missed_freshness(store: Store, now: datetime) -> list[Mutation]:
             "source": "freshness",
             "freshness": {"sloHours": hours, "lastUpdate": last, "due": due},
             "window": last or "",
-            **downstream(store, dataset),
+            **downstream(store, dataset, until),
         }
         key = f"{dataset} {last or ''}"
         made.append(

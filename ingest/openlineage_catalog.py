@@ -11,7 +11,9 @@ crawl's LOCATION alias and a TABLE symlink make it: one node, the catalog's name
 of the event and the crawl arrives first (``graph.aliases``: the canonical name is the one no
 name is an alias of).
 
-A dataset whose symlinks already name a TABLE is left to them, and a location outside the
+When a dataset's symlinks name several TABLEs, a storage location's and a catalog's (a metastore,
+a REST catalog, Glue), the catalog's is its name (:func:`prefer_catalog_tables`), whatever arrives
+in which order. A dataset whose symlinks already name a TABLE is left to them, and a location outside the
 warehouse (or a catalog whose table names this cannot tell) adds nothing. A pure translation like
 ``ingest.openlineage_quality``, appending its batch to the native one.
 """
@@ -24,10 +26,50 @@ from typing import Any
 from graph.model import dataset_id
 from ingest.builder import GraphBuilder
 from ingest.iceberg import CatalogSnapshot, table_identifier
-from ingest.naming import location_dataset, normal_namespace
+from ingest.naming import is_storage_namespace, location_dataset, normal_namespace
 
 #: The facet's catalog ``type`` as the crawl's catalog type (``ingest.iceberg``).
 _CATALOG_TYPES = {"rest": "rest", "hive": "hive", "glue": "glue", "hadoop": "hadoop"}
+
+
+def prefer_catalog_tables(event: dict[str, Any]) -> dict[str, Any]:
+    """The event with each dataset's TABLE symlinks that name a storage location retyped
+    ``LOCATION`` when a catalog's TABLE name is among them (a copy; the event itself when none):
+    the translation records a dataset under its TABLE name, so the catalog's name is the one
+    shown, and the storage name still becomes its alias."""
+    changed = False
+    sides: dict[str, Any] = {}
+    for side in ("inputs", "outputs"):
+        datasets = event.get(side)
+        if isinstance(datasets, list):
+            sides[side] = [_catalog_first(ds) for ds in datasets]
+            changed |= any(a is not b for a, b in zip(sides[side], datasets))
+    if isinstance(event.get("dataset"), dict):
+        sides["dataset"] = _catalog_first(event["dataset"])
+        changed |= sides["dataset"] is not event["dataset"]
+    return {**event, **sides} if changed else event
+
+
+def _catalog_first(ds: Any) -> Any:
+    facets = ds.get("facets") if isinstance(ds, dict) else None
+    symlinks = facets.get("symlinks") if isinstance(facets, dict) else None
+    identifiers = symlinks.get("identifiers") if isinstance(symlinks, dict) else None
+    if not isinstance(facets, dict) or not isinstance(symlinks, dict):
+        return ds
+    if not isinstance(identifiers, list):
+        return ds
+    tables = [
+        i
+        for i in identifiers
+        if isinstance(i, dict) and str(i.get("type") or "").upper() == "TABLE"
+    ]
+    storage = [i for i in tables if is_storage_namespace(normal_namespace(str(i.get("namespace"))))]
+    if not storage or len(storage) == len(tables):
+        return ds
+    retyped = [
+        {**i, "type": "LOCATION"} if any(i is s for s in storage) else i for i in identifiers
+    ]
+    return {**ds, "facets": {**facets, "symlinks": {**symlinks, "identifiers": retyped}}}
 
 
 def has_catalog_facet(event: dict[str, Any]) -> bool:

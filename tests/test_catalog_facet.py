@@ -96,3 +96,37 @@ def test_the_catalog_facet_joins_the_crawled_table_whatever_arrives_first(
 
     # A location outside the warehouse joins nothing.
     assert catalog_table("s3://elsewhere", "x/y/z", facet) is None
+
+
+def symlinked(storage: tuple[str, str], *tables: tuple[str, str]) -> dict[str, Any]:
+    """An event writing ``storage`` whose symlinks name ``tables`` as TABLEs, as openlineage-spark
+    sends for a metastore table (its location among them, as some versions do)."""
+    event = written(f"{storage[0]}/{storage[1]}", {}, "spark_job")
+    event["outputs"][0]["facets"] = {
+        "symlinks": {
+            "_producer": "https://github.com/OpenLineage/OpenLineage/tree/1.38.0/integration/spark",
+            "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/SymlinksDatasetFacet.json",
+            "identifiers": [
+                {"namespace": ns, "name": name, "type": "TABLE"} for ns, name in tables
+            ],
+        }
+    }
+    return event
+
+
+def test_the_catalogs_table_name_is_shown_whatever_the_arrival_order(
+    open_test_store: Callable[[], Store],
+) -> None:
+    store = open_test_store()
+    service = IngestService(store)
+    metastore = "hive://metastore:9083"
+    for table, both_first in (("orders", True), ("refunds", False)):
+        storage = ("s3://lake", f"warehouse/sales.db/{table}")
+        path = ("file", f"/mnt/warehouse/sales.db/{table}")  # sorts before hive://
+        both = symlinked(storage, path, (metastore, f"sales.{table}"))
+        storage_only = symlinked(storage, path)
+        for event in [both, storage_only] if both_first else [storage_only, both]:
+            service.commit(translate_events([event], keep_raw=False).payload, None)
+        catalog_id = dataset_id(metastore, f"sales.{table}")
+        names = [dataset_id(*storage), dataset_id(*path), catalog_id]
+        assert AliasResolver(store).canonical(names) == dict.fromkeys(names, catalog_id), table

@@ -100,8 +100,7 @@ def test_quality_and_freshness_notifications_once_each_on_each_store(
         "FAIL",
         "3",
     )
-    assert {"sales", "mkt"} <= set(told["domains"])  # the report downstream is mkt's
-    assert REPORT in told["datasets"] and told["owners"]
+    assert told["needsRecipients"]  # whom it concerns is the deliverer's walk, not ingest's
     ingest(failing_check("2026-01-05T08:10:00Z"))  # fails again: a new result, told
     assert len(notifications(store, QUALITY_FAILED)) == 2
 
@@ -147,6 +146,9 @@ def test_quality_and_freshness_notifications_once_each_on_each_store(
     quality = next(p for p in plain if p["type"] == QUALITY_FAILED)
     assert quality["dataset"]["id"] == ORDERS and quality["assertions"][0]["status"] == "FAIL"
     assert REPORT in quality["impact"]["datasets"] and quality["notify"]
+    told = notifications(store, QUALITY_FAILED)[0]  # its recipients recorded on it
+    assert not told["needsRecipients"] and {"sales", "mkt"} <= set(told["domains"])
+    assert REPORT in told["datasets"] and told["owners"]  # the report downstream is mkt's
     slack = [p.json for p in posts if "blocks" in p.json]
     assert len(slack) == 3 and all("Freshness SLO missed" in s["text"] for s in slack)
 
