@@ -3,8 +3,9 @@ say about the datasets of domains it does not own.
 
 An event *writes* the datasets it produces or describes — outputs (``WRITES``/``PRODUCED``), the
 dataset of a DatasetEvent, the columns column lineage derives, what a product exposes or a
-contract governs — and the datasets whose governance it changes (owners, declared domain,
-lifecycle state). It also writes its *job*: a run decides which of the job's inputs and outputs
+contract governs, what its quality checks' results are about (``CHECKS``: an assertion is a fact
+of the dataset, its health and its owners' alerts, so only its domains' writers report it) — and
+the datasets whose governance it changes (owners, declared domain, lifecycle state). It also writes its *job*: a run decides which of the job's inputs and outputs
 are current, so a job belongs to the domains of the datasets it writes (``graph.mesh.job_domains``)
 and only a writer of those may report its runs, or reuse the id of one of its runs for another
 job. The datasets it only *reads* (inputs, the columns lineage derives from, their aliases) are
@@ -284,6 +285,9 @@ class _Writes:
                 read.add(e.target)
             elif e.kind in _WRITE:
                 written.add(e.target)
+            elif e.kind is EdgeKind.CHECKS:  # a check's result is a fact of its dataset's owners
+                if (dataset := dataset_of(e.target) or _dataset_id_of(e.target)) is not None:
+                    written.add(dataset)
             elif e.kind is EdgeKind.DERIVES_FROM:
                 for end, side in ((e.source, written), (e.target, read)):
                     if (dataset := dataset_of(end)) is not None:
@@ -322,6 +326,11 @@ class _Writes:
                 result.domains.add(domain_id(props["domain"]))
                 result.domain_names[domain_id(props["domain"])] = props["domain"]
         return result
+
+
+def _dataset_id_of(node_id: str) -> str | None:
+    """A dataset id as such, when the event does not describe the node (a check's subject)."""
+    return node_id if node_id.startswith("dataset:") else None
 
 
 def _only_a_rule_target_of(domain: str, read: set[str], edges: Iterable[UpsertEdge]) -> bool:

@@ -26,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -42,6 +42,9 @@ from graph.errors import QueryError
 from graph.model import EdgeKind, Node, NodeKind
 from graph.mutations import Mutation, UpsertNode, decode, encode, stamp
 from graph.stores import Store
+
+if TYPE_CHECKING:
+    from graph.quality_alerts import QualityOutbox
 
 log = logging.getLogger(__name__)
 
@@ -336,6 +339,9 @@ class SchemaHistory:
         self.clock = clock or (lambda: datetime.now(UTC))  # detection times
         self.outbox: Outbox | None = None
         self.listeners: list[Listener] = []
+        #: Makes the notifications of failed checks in a batch (``graph.quality_alerts``).
+        self.quality: QualityOutbox | None = None
+        self.outbox_listeners: list[Callable[[], None]] = []  # told of other notifications made
         self._lock = threading.Lock()
         self._newest: OrderedDict[str, Newest | None] = OrderedDict()
         self._walks_until = 0.0  # monotonic time the impact walks of the batch in hand must end by
@@ -343,14 +349,22 @@ class SchemaHistory:
     def apply(self, payload: bytes, source: str | None) -> tuple[int, bytes]:
         """Apply ``payload`` to the store with the history it makes; returns the changes the store
         counted and the history's own mutations (encoded, empty if none), for the event log."""
-        if b"columns" not in payload:  # no dataset in it states a schema: the fast path
+        schemas = b"columns" in payload
+        quality = self.quality is not None and self.quality.wants(payload)
+        if not schemas and not quality:  # nothing in it states a schema or fails a check
             return self.store.apply_encoded(payload), b""
         decoded = decode(payload)
-        observed = observations(decoded, source)
-        if not observed:
+        observed = observations(decoded, source) if schemas else []
+        told = (
+            self.quality.entries(decoded, stamp(self.clock()))
+            if self.quality is not None and quality
+            else []
+        )
+        if not observed and not told:
             return self.store.apply(decoded, payload), b""
         with self._lock:
-            made, changes = self._history(observed)
+            made, changes = self._history(observed) if observed else ([], [])
+            made.extend(told)
             extra = encode(made) if made else b""
             try:  # decoded once: a store planning from mutations does not decode it again
                 written = self.store.apply([*decoded, *made], payload + extra)
@@ -363,6 +377,9 @@ class SchemaHistory:
                     listener(changes)
                 except Exception:  # a listener's failure is its own; ingest goes on
                     log.exception("schema change listener failed")
+        if told:
+            for wake in self.outbox_listeners:
+                wake()
         return written, extra
 
     def _current(self, dataset_id: str) -> Newest | None:

@@ -1,4 +1,5 @@
-"""Breaking-change webhooks: declared in a file, delivered from a durable outbox, signed, retried.
+"""Webhooks (breaking changes; quality: ``graph.quality_alerts``): declared in a file, delivered
+from a durable outbox, signed, retried.
 
 ``lineagemesh serve --webhooks webhooks.yaml`` (or ``LINEAGEMESH_WEBHOOKS``)::
 
@@ -6,8 +7,9 @@
       - url: https://hooks.example.com/lineage
         secret_env: LINEAGE_HOOK_SECRET   # or secret: ...
         format: json                      # json | cloudevents | slack
-        on: [breaking_change]
+        on: [breaking_change]             # and quality_failed, freshness_missed
         domains: [sales]                  # optional filters: domains, products, owners, datasets
+    freshness_check_seconds: 60           # how often a server looks for missed freshness SLOs
     retry:
       window_hours: 24                    # then a delivery is kept as failed
       first_delay_seconds: 1              # doubled after each failure, at most an hour
@@ -19,7 +21,9 @@ transaction), so nothing acknowledged is without its notification, whatever is k
 :class:`Deliverer` runs one thread per webhook (a dead receiver delays only its own messages, never
 ingest or another receiver): each finds the notifications of the retry window it has not settled,
 posts them, and records the outcome on the notification (``delivery:<webhook key>``). A restart
-finds what was pending. Every attempt of one message to one webhook carries the same
+finds what was pending. A notification whose window ended before any pass delivered it (a server
+down longer than the window, a loaded host) is kept as failed by the next pass, with the attempts
+it had: none is silently dropped. Every attempt of one message to one webhook carries the same
 ``X-Lineagemesh-Delivery`` key, so a receiver drops a repeat (a crash between a post and its record
 repeats it once). Bodies are signed: ``X-Lineagemesh-Signature: sha256=<hex HMAC-SHA256>``.
 
@@ -49,21 +53,24 @@ import httpx
 import orjson
 import yaml
 
+from graph import quality_alerts
 from graph.model import Node, NodeKind
 from graph.mutations import Mutation, UpsertNode, stamp
+from graph.quality_alerts import FRESHNESS_MISSED, QUALITY_FAILED, QualityOutbox
 from graph.schema_history import SchemaHistory, _escaped, _newest_first
 from graph.stores import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 BREAKING_CHANGE = "breaking_change"
-KINDS = frozenset({BREAKING_CHANGE})
+KINDS = frozenset({BREAKING_CHANGE, QUALITY_FAILED, FRESHNESS_MISSED})
 FORMATS = ("json", "cloudevents", "slack")
 FILTERS = ("domains", "products", "owners", "datasets")
 NOTIFICATION_PREFIX = "notification"
 DEFAULT_WINDOW_HOURS = 24.0
 DEFAULT_FIRST_DELAY = 1.0
 LONGEST_DELAY = 3600.0
+DEFAULT_FRESHNESS_CHECK = 60.0  # seconds between two checks of the freshness SLOs
 POLL_SECONDS = 5.0  # a webhook's thread looks for notifications it was not told of (other writers)
 POST_TIMEOUT = 10.0
 MOST_SCANNED = 100_000  # notifications of the window one pass reads, at most
@@ -112,6 +119,10 @@ class WebhookSettings:
     first_delay_seconds: float = DEFAULT_FIRST_DELAY
     explorer_url: str | None = None
     allow_private: bool = False
+    freshness_check_seconds: float = DEFAULT_FRESHNESS_CHECK
+
+    def wanted(self, kind: str) -> bool:
+        return any(kind in hook.on for hook in self.webhooks)
 
 
 def load_webhooks(
@@ -134,6 +145,8 @@ def load_webhooks(
         where = f"webhooks[{i}]"
         if not isinstance(spec, dict):
             raise fail(where, "expected a mapping")
+        # YAML 1.1 reads a bare ``on:`` key as true: the key the README shows, taken as written.
+        spec = {("on" if k is True else k): v for k, v in spec.items()}
         unknown = set(spec) - {"url", "secret", "secret_env", "format", "on", *FILTERS}
         if unknown:
             raise fail(where, f"unknown key {sorted(unknown)[0]!r}")
@@ -178,7 +191,10 @@ def load_webhooks(
     explorer = doc.get("explorer_url")
     if explorer is not None and not isinstance(explorer, str):
         raise fail("explorer_url", "a URL")
-    return WebhookSettings(tuple(hooks), window, first_delay, explorer, allow_private)
+    check = doc.get("freshness_check_seconds", DEFAULT_FRESHNESS_CHECK)
+    if isinstance(check, bool) or not isinstance(check, (int, float)) or check <= 0:
+        raise fail("freshness_check_seconds", "a positive number")
+    return WebhookSettings(tuple(hooks), window, first_delay, explorer, allow_private, float(check))
 
 
 def check_target(url: str, allow_private: bool, resolve: bool = True) -> None:
@@ -263,8 +279,10 @@ def outbox_entries(version: Node, changes: list[Node], at: str, created: str) ->
 
 
 def connect_outbox(history: SchemaHistory) -> None:
-    """Make ``history`` write a notification with every version that has breaking changes."""
+    """Make ``history`` write a notification with every version that has breaking changes, and
+    with every new failed error-level check (``graph.quality_alerts``)."""
     history.outbox = outbox_entries
+    history.quality = QualityOutbox(history.store)
 
 
 def delivery_key(notification: Node, hook: Webhook) -> str:
@@ -276,40 +294,44 @@ def delivery_key(notification: Node, hook: Webhook) -> str:
 
 
 def message(notification: Node, key: str, explorer_url: str | None) -> dict[str, Any]:
-    """The documented JSON payload (README "When a schema breaks")."""
+    """The documented JSON payload (README "When a schema breaks", "Quality webhooks")."""
     p = notification.props
+    kind = p["kind"]
     base = (explorer_url or "").rstrip("/")
     dataset = p["datasetId"]
-    return {
-        "type": p["kind"],
+    described: dict[str, Any] = {"id": dataset, "namespace": p["namespace"], "name": p["name"]}
+    if kind == BREAKING_CHANGE:
+        described |= {"version": p["version"], "previousVersion": p.get("previousVersion")}
+    described |= {"observedAt": p["at"], "source": p.get("source"), "origin": p.get("origin")}
+    body: dict[str, Any] = {
+        "type": kind,
         "deliveryId": key,
         "notificationId": notification.id,
         "detectedAt": p.get("createdAt"),
-        "dataset": {
-            "id": dataset,
-            "namespace": p["namespace"],
-            "name": p["name"],
-            "version": p["version"],
-            "previousVersion": p.get("previousVersion"),
-            "observedAt": p["at"],
-            "source": p.get("source"),
-            "origin": p.get("origin"),
-        },
-        "changes": p.get("changes") or [],
-        "impact": {
-            "domains": p.get("domains") or [],
-            "products": p.get("products") or [],
-            "consumers": p.get("consumers") or [],
-            "contracts": p.get("contracts") or [],
-            "datasets": [d for d in p.get("datasets") or [] if d != dataset],
-        },
-        "notify": sorted({*(p.get("owners") or []), *(p.get("consumers") or [])}),
-        "links": {
-            "explorer": f"{base}/?node={quote(dataset, safe='')}",
-            "versions": f"{base}/api/v1/namespaces/{quote(p['namespace'], safe='')}/datasets/"
-            f"{quote(p['name'], safe='')}/versions",
-        },
+        "dataset": described,
     }
+    if kind == BREAKING_CHANGE:
+        body["changes"] = p.get("changes") or []
+    elif kind == QUALITY_FAILED:
+        body["assertions"] = p.get("assertions") or []
+    else:
+        body["freshness"] = p.get("freshness") or {}
+    body["impact"] = {
+        "domains": p.get("domains") or [],
+        "products": p.get("products") or [],
+        "consumers": p.get("consumers") or [],
+        "contracts": p.get("contracts") or [],
+        "datasets": [d for d in p.get("datasets") or [] if d != dataset],
+    }
+    body["notify"] = sorted({*(p.get("owners") or []), *(p.get("consumers") or [])})
+    links = {"explorer": f"{base}/?node={quote(dataset, safe='')}"}
+    if kind == BREAKING_CHANGE:
+        links["versions"] = (
+            f"{base}/api/v1/namespaces/{quote(p['namespace'], safe='')}/datasets/"
+            f"{quote(p['name'], safe='')}/versions"
+        )
+    body["links"] = links
+    return body
 
 
 def body_of(hook: Webhook, notification: Node, key: str, explorer_url: str | None) -> bytes:
@@ -339,8 +361,22 @@ def _iso(at: str | None) -> str:
 
 def _slack(payload: dict[str, Any]) -> dict[str, Any]:
     dataset = payload["dataset"]
-    title = f"Breaking schema change: {dataset['namespace']}/{dataset['name']}"
-    lines = "\n".join(f"• *{c['severity']}* {c['description']}" for c in payload["changes"])
+    where = f"{dataset['namespace']}/{dataset['name']}"
+    if payload["type"] == QUALITY_FAILED:
+        title = f"Quality check failed: {where}"
+        lines = "\n".join(
+            f"• *{a['status']}* {a['name']}"
+            + (f" on {a['column']}" if a.get("column") else "")
+            + (f": expected {a['expected']}, got {a['actual']}" if a.get("actual") else "")
+            for a in payload["assertions"]
+        )
+    elif payload["type"] == FRESHNESS_MISSED:
+        title = f"Freshness SLO missed: {where}"
+        f = payload["freshness"]
+        lines = f"• SLO {f.get('sloHours')}h, last updated {f.get('lastUpdate') or 'never'}"
+    else:
+        title = f"Breaking schema change: {where}"
+        lines = "\n".join(f"• *{c['severity']}* {c['description']}" for c in payload["changes"])
     notify = ", ".join(payload["notify"]) or "nobody known"
     impact = payload["impact"]
     return {
@@ -364,8 +400,8 @@ def _slack(payload: dict[str, Any]) -> dict[str, Any]:
                 "elements": [
                     {
                         "type": "mrkdwn",
-                        "text": f"<{payload['links']['explorer']}|Open in lineagemesh> · "
-                        f"version {dataset['version']}",
+                        "text": f"<{payload['links']['explorer']}|Open in lineagemesh>"
+                        + (f" · version {dataset['version']}" if "version" in dataset else ""),
                     }
                 ],
             },
@@ -402,21 +438,52 @@ class DeliveryStats:
             setattr(self, name, getattr(self, name) + 1)
 
 
-def pending_notifications(store: Store, window_seconds: float, now: float) -> list[Node]:
-    """The notifications made within the retry window, newest first (ids sort so)."""
-    oldest = stamp(datetime.fromtimestamp(now - window_seconds, UTC))
+def scan_notifications(
+    store: Store, oldest: str = "", most: int = MOST_SCANNED
+) -> tuple[list[Node], bool]:
+    """The notifications made at ``oldest`` or later, newest first (ids sort so), at most
+    ``most``; and whether the scan reached ``oldest`` (False when ``most`` cut it short)."""
     found: list[Node] = []
     after = f"{NOTIFICATION_PREFIX}:"
-    while len(found) < MOST_SCANNED:
-        page = store.nodes_of_kind(NodeKind.NOTIFICATION, 1000, after)
+    while len(found) < most:
+        size = min(1000, most - len(found))
+        page = store.nodes_of_kind(NodeKind.NOTIFICATION, size, after)
         for node in page:
             if node.props.get("createdAt", "") < oldest:
-                return found
+                return found, True
             found.append(node)
-        if len(page) < 1000:
-            break
+        if len(page) < size:
+            return found, True
         after = page[-1].id
-    return found
+    return found, False
+
+
+def window_start(window_seconds: float, now: float) -> str:
+    """The stamp of the oldest notification still within the retry window at ``now``."""
+    return stamp(datetime.fromtimestamp(now - window_seconds, UTC))
+
+
+def unsettled(notification: Node, hook: Webhook) -> bool:
+    """Whether ``hook`` is told of ``notification`` and has neither delivered nor given it up."""
+    if not hook.wants(notification.props):
+        return False
+    state = notification.props.get(f"delivery:{hook.key}") or {}
+    return state.get("state") not in (DELIVERED, FAILED)
+
+
+def expired_record(notification: Node, hook: Webhook) -> dict[str, Any]:
+    """The delivery record of a notification whose retry window ended before it was delivered,
+    whether or not a pass reached it in time (a server down longer than the window, a loaded
+    host): kept as failed, with the attempts it had."""
+    state = notification.props.get(f"delivery:{hook.key}") or {}
+    attempts = int(state.get("attempts", 0))
+    return {
+        "state": FAILED,
+        "attempts": attempts,
+        "lastError": state.get("lastError")
+        or f"not delivered within the retry window ({attempts} attempts)",
+        "url": hook.url,
+    }
 
 
 class Deliverer:
@@ -435,6 +502,9 @@ class Deliverer:
         self._stop = threading.Event()
         self._wakes = [threading.Event() for _ in settings.webhooks]
         self._threads: list[threading.Thread] = []
+        # By webhook key: the window start of the last pass that settled every notification made
+        # before it, so a pass reads the notifications older than its window once, not each time.
+        self._settled_before: dict[str, str] = {}
 
     def start(self) -> None:
         for i, hook in enumerate(self.settings.webhooks):
@@ -446,6 +516,24 @@ class Deliverer:
             )
             thread.start()
             self._threads.append(thread)
+        if self.settings.wanted(FRESHNESS_MISSED):
+            thread = threading.Thread(
+                target=self._check_freshness, name="lineagemesh-freshness", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
+
+    def _check_freshness(self) -> None:
+        """Every ``freshness_check_seconds``: notifications of the SLOs missed since the last."""
+        while not self._stop.is_set():
+            try:
+                if quality_alerts.check_freshness(self.store, _at(self._clock())):
+                    self.wake()
+            except StoreUnavailable as e:
+                log.warning("freshness check: store unavailable: %s", e)
+            except Exception:
+                log.exception("freshness check failed")
+            self._stop.wait(self.settings.freshness_check_seconds)
 
     def wake(self, _changes: Sequence[Node] = ()) -> None:
         """New notifications were written (a ``SchemaHistory`` listener)."""
@@ -478,9 +566,15 @@ class Deliverer:
         now = self._clock()
         due_in = POLL_SECONDS
         pending = 0
-        for notification in reversed(
-            pending_notifications(self.store, self.settings.window_seconds, now)
-        ):
+        start = window_start(self.settings.window_seconds, now)
+        scanned, complete = scan_notifications(self.store, self._settled_before.get(hook.key, ""))
+        at = stamp(_at(now))
+        scanned = [quality_alerts.with_recipients(self.store, n, at) for n in scanned]
+        expired = [n for n in scanned if n.props.get("createdAt", "") < start]
+        self._settle_expired(hook, [n for n in expired if unsettled(n, hook)], now)
+        if complete:  # every notification before the window is settled for this hook now
+            self._settled_before[hook.key] = start
+        for notification in reversed(scanned[: len(scanned) - len(expired)]):
             if self._stop.is_set():
                 break
             if not hook.wants(notification.props):
@@ -501,6 +595,22 @@ class Deliverer:
         with self.stats.lock:
             self.stats.pending[hook.key] = pending
         return max(due_in, 0.0)
+
+    def _settle_expired(self, hook: Webhook, expired: list[Node], now: float) -> None:
+        """Keep as failed, in one write, the notifications whose window ended undelivered."""
+        if not expired:
+            return
+        at = stamp(_at(max(now, self._clock())))
+        self.store.apply(
+            [
+                UpsertNode(n.id, NodeKind.NOTIFICATION, at, {f"delivery:{hook.key}": record})
+                for n in expired
+                for record in [expired_record(n, hook)]
+            ]
+        )
+        for n in expired:
+            self.stats.add("failed")
+            log.warning("webhook %s: %s failed for good: its retry window ended", hook.url, n.id)
 
     def _delay(self, attempts: int) -> float:
         return min(self.settings.first_delay_seconds * 2 ** (attempts - 1), LONGEST_DELAY)
@@ -589,13 +699,12 @@ def _seconds(at: str | None) -> float | None:
         return None
 
 
-def failed_deliveries(
-    store: Store, settings: WebhookSettings | None, first: int
-) -> list[dict[str, Any]]:
-    """The deliveries kept as failed (or still failing) within the window, newest first."""
-    window = settings.window_seconds if settings else DEFAULT_WINDOW_HOURS * 3600
+def failed_deliveries(store: Store, first: int) -> list[dict[str, Any]]:
+    """The deliveries kept as failed (or still failing), newest first: of any age, as one kept
+    failed only after a long outage is older than its window (the newest ``MOST_SCANNED``
+    notifications are read)."""
     found = []
-    for node in pending_notifications(store, window * 2, time.time()):
+    for node in scan_notifications(store)[0]:
         for key, value in node.props.items():
             if key.startswith("delivery:") and isinstance(value, dict) and value.get("lastError"):
                 found.append(

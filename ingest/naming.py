@@ -53,6 +53,13 @@ def _object_store(scheme: str) -> str | None:
     return None
 
 
+def is_storage_namespace(namespace: str) -> bool:
+    """Whether a (normal) namespace names a storage location (a file system or an object store,
+    as :func:`location_dataset` makes them) rather than a catalog, metastore or database."""
+    scheme = namespace.partition("://")[0].lower() if "://" in namespace else namespace.lower()
+    return scheme in ("file", "hdfs", "dbfs") or any(s == scheme for _, s in OBJECT_STORES)
+
+
 def location_dataset(location: str) -> tuple[str, str]:
     """The (namespace, name) of a storage location, as openlineage-spark names a table's location."""
     parts = urlsplit(location)

@@ -22,6 +22,7 @@ from graph.mutations import Mutation, UpsertNode, concat_encoded, decode, encode
 from ingest.domain_rules import NO_RULES, DomainRules
 from ingest.lenient import Relaxed, relax
 from ingest.naming import normal_namespace
+from ingest.openlineage_catalog import prefer_catalog_tables, translate_catalog_facets
 from ingest.openlineage_quality import translate_quality
 from ingest.openlineage_schema import InvalidEvent, validate
 
@@ -72,7 +73,11 @@ def translate_noting(
         raise _overlong(overlong)
     if over_limit is not None:  # too much work for one event: the message names the field
         raise InvalidEvent(over_limit, path="")
-    extra = _external_run_id(relaxed, at) + translate_quality(relaxed.event, at)
+    extra = (
+        _external_run_id(relaxed, at)
+        + translate_quality(relaxed.event, at)
+        + translate_catalog_facets(relaxed.event, at)
+    )
     return Translated(wire + extra, relaxed.reasons)
 
 
@@ -97,7 +102,11 @@ def translate_many(
     for i, event in enumerate(events):
         try:
             relaxed, kind, at = _checked(event, not_after)
-            extra = _external_run_id(relaxed, at) + translate_quality(relaxed.event, at)
+            extra = (
+                _external_run_id(relaxed, at)
+                + translate_quality(relaxed.event, at)
+                + translate_catalog_facets(relaxed.event, at)
+            )
         except InvalidEvent as e:
             refused[i] = e
             continue
@@ -121,6 +130,7 @@ def _checked(event: Any, not_after: datetime | None) -> tuple[Relaxed, str, str]
     """A valid event (as relaxed), its kind and stamp; raises InvalidEvent."""
     relaxed = relax(event)
     kind, moment = validate(relaxed.event)
+    relaxed = relaxed._replace(event=prefer_catalog_tables(relaxed.event))
     if not_after is not None and moment > not_after:
         raise InvalidEvent(
             f"{event['eventTime']!r} is ahead of the server clock by more than the allowed clock skew "

@@ -28,6 +28,7 @@ from graph.webhooks import (
     InvalidWebhooks,
     TargetRefused,
     Webhook,
+    WebhookSettings,
     check_target,
     load_webhooks,
 )
@@ -176,6 +177,71 @@ def test_a_dead_receiver_is_kept_as_failed_and_shown(tmp_path: Path) -> None:
     finally:
         server.stop()
         receiver.close()
+
+
+def test_a_notification_no_pass_reached_within_its_window_is_kept_failed(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    """A server down longer than the retry window: its first pass after the restart finds the
+    notification already expired, keeps it as failed (none posted), and shows it."""
+    import time
+
+    hooks = hooks_file(tmp_path, {"url": receiver.url})
+    window = 0.36  # seconds: 0.0001 h
+    hooks.write_text(hooks.read_text().replace("window_hours: 1", "window_hours: 0.0001"))
+    server = LiveServer(["--data-dir", str(tmp_path / "store")], tmp_path / "server.log").start()
+    try:  # no webhooks yet: the outbox is written, nobody delivers it
+        post_with_client(server.url, EVENTS)
+        acknowledged = time.time()
+    finally:
+        server.stop()
+    time.sleep(max(0.0, acknowledged + window - time.time()))  # the window ends while it is down
+    server = serve(tmp_path, hooks)
+    try:
+        failures = eventually(
+            lambda: server.graphql("{ webhookFailures }")["webhookFailures"],
+            lambda found: bool(found),
+        )
+        assert [(f["state"], f["attempts"], f["webhook"]) for f in failures] == [
+            ("failed", 0, receiver.url)
+        ]
+        assert failures[0]["lastError"] == "not delivered within the retry window (0 attempts)"
+        metrics = httpx.get(f"{server.url}/metrics", timeout=30).text
+        assert 'lineagemesh_webhook_deliveries_total{outcome="failed"} 1.0' in metrics
+    finally:
+        server.stop()
+    assert not receiver.attempts
+
+
+def test_an_expired_notification_is_kept_failed_durably_on_each_store(
+    open_test_store: Any, receiver: Receiver
+) -> None:
+    """One pass, its clock past the window of a notification it never tried: kept as failed in the
+    store (a reopened store shows it), counted once, posted never; a later pass leaves it."""
+    import time
+
+    from graph.ingest_service import translate_events
+    from graph.webhooks import failed_deliveries
+
+    store = open_test_store()
+    IngestService(store).commit(translate_events(EVENTS, keep_raw=False).payload, None)
+    hook = Webhook(receiver.url, SECRET)
+    settings = WebhookSettings((hook,), window_seconds=60.0, allow_private=True)
+    later = time.time() + 120  # the server was down for two minutes, twice the window
+    deliverer = Deliverer(store, settings, clock=lambda: later)
+    with httpx.Client() as client:
+        deliverer.deliver_due(hook, client)
+        deliverer.deliver_due(hook, client)  # settled already: neither counted nor written again
+    assert deliverer.stats.failed == 1 and deliverer.stats.pending[hook.key] == 0
+    store.close()
+    (failure,) = failed_deliveries(open_test_store(), 10)
+    assert (failure["state"], failure["attempts"], failure["webhook"]) == (
+        "failed",
+        0,
+        receiver.url,
+    )
+    assert failure["datasetId"] == f"dataset:{NS}:{CUSTOMERS}"
+    assert not receiver.attempts
 
 
 def test_killed_between_acknowledgement_and_delivery_delivers_after_restart(

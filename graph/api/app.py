@@ -468,6 +468,7 @@ def create_app(
         deliverer = Deliverer(store, webhooks)
         assert service.history is not None
         service.history.listeners.append(deliverer.wake)
+        service.history.outbox_listeners.append(deliverer.wake)  # quality_failed
         metrics.registry.register(DeliveryCollector(deliverer))
 
     consumer = (

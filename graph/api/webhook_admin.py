@@ -16,7 +16,7 @@ from prometheus_client.registry import Collector
 
 from graph.api.auth import AuthConfig, AuthError, Role
 from graph.errors import QueryError
-from graph.webhooks import Deliverer, WebhookSettings, failed_deliveries
+from graph.webhooks import Deliverer, failed_deliveries
 
 WEBHOOKS_KEY = "webhooks"  # the GraphQL context's (auth, settings or None)
 
@@ -50,7 +50,7 @@ class DeliveryCollector(Collector):
 
 def admin_failed_deliveries(context: dict[str, Any], first: int) -> list[dict[str, Any]]:
     """The failed (and still failing) deliveries, for an admin only: they name the receivers."""
-    auth, settings = context.get(WEBHOOKS_KEY) or (None, None)
+    auth, _settings = context.get(WEBHOOKS_KEY) or (None, None)
     request = context.get("request")
     if isinstance(auth, AuthConfig) and request is not None:
         headers = getattr(request, "headers", {})
@@ -62,6 +62,4 @@ def admin_failed_deliveries(context: dict[str, Any], first: int) -> list[dict[st
         except AuthError as e:
             raise QueryError(f"webhookFailures: {e.error}") from None
     store = context["store"].store
-    return failed_deliveries(
-        store, settings if isinstance(settings, WebhookSettings) else None, first
-    )
+    return failed_deliveries(store, first)

@@ -1,0 +1,132 @@
+"""The OpenLineage ``catalog`` facet joins a dataset named by its storage location to the table a
+real Iceberg REST catalog's crawl records: one node under the catalog's name, whichever of the
+event and the crawl arrives first, on both stores."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from test_webhooks import rest_server  # noqa: F401  (the module's real Iceberg REST server)
+
+from graph.aliases import AliasResolver, canonical_targets
+from graph.ingest_service import IngestService, translate_events
+from graph.model import EdgeKind, dataset_id, job_id
+from graph.stores import Store
+from ingest.naming import location_dataset, normal_namespace
+from ingest.openlineage_catalog import catalog_table
+
+
+def written(location: str, facet: dict[str, Any], job: str) -> dict[str, Any]:
+    """What Spark sends writing an Iceberg table by its location, with the catalog facet."""
+    namespace, name = location_dataset(location)
+    return {
+        "eventType": "COMPLETE",
+        "eventTime": "2026-03-01T10:00:00Z",
+        "run": {"runId": str(uuid.uuid4())},
+        "job": {"namespace": "spark", "name": job},
+        "producer": "https://github.com/OpenLineage/OpenLineage/tree/1.38.0/integration/spark",
+        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+        "inputs": [],
+        "outputs": [{"namespace": namespace, "name": name, "facets": {"catalog": facet}}],
+    }
+
+
+def test_the_catalog_facet_joins_the_crawled_table_whatever_arrives_first(
+    open_test_store: Callable[[], Store],
+    rest_server: Any,  # noqa: F811
+) -> None:
+    pytest.importorskip("pyiceberg")
+    from pyiceberg.catalog import load_catalog
+    from pyiceberg.schema import Schema
+    from pyiceberg.types import LongType, NestedField
+
+    from ingest.iceberg import crawl, translate_catalog
+
+    catalog = load_catalog(
+        "lake", type="rest", uri=rest_server.uri, warehouse=rest_server.warehouse_uri
+    )
+    ns = f"facet_{uuid.uuid4().hex[:8]}"
+    catalog.create_namespace(ns)
+    schema = Schema(NestedField(1, "id", LongType(), required=True))
+    first = catalog.create_table(f"{ns}.first", schema=schema)
+    facet = {
+        "_producer": "https://github.com/OpenLineage/OpenLineage/tree/1.38.0/integration/spark",
+        "_schemaURL": "https://openlineage.io/spec/facets/1-0-0/CatalogDatasetFacet.json",
+        "framework": "iceberg",
+        "type": "rest",
+        "name": "lake",
+        "metadataUri": rest_server.uri,
+        "warehouseUri": rest_server.warehouse_uri,
+        "source": "spark",
+    }
+    store = open_test_store()
+    service = IngestService(store)
+
+    def ingest(event: dict[str, Any]) -> None:
+        service.commit(translate_events([event], keep_raw=False).payload, None)
+
+    # The crawl first, then the event naming the table by its location.
+    service.apply_mutations(translate_catalog(crawl(catalog, [ns])), 1)
+    ingest(written(first.metadata.location, facet, "write_first"))
+    # The event first, then the table created there and crawled.
+    later_location = first.metadata.location.rstrip("/").rsplit("/", 1)[0] + "/later"
+    ingest(written(later_location, facet, "write_later"))
+    later_id = dataset_id(normal_namespace(rest_server.uri), f"{ns}.later")
+    later_storage = dataset_id(*location_dataset(later_location))
+    # Before any crawl knows it, the facet alone names the table the catalog will give it.
+    assert AliasResolver(store).canonical([later_storage]) == {later_storage: later_id}
+    catalog.create_table(f"{ns}.later", schema=schema, location=later_location)
+    service.apply_mutations(translate_catalog(crawl(catalog, [ns])), 1)
+
+    table_ns = normal_namespace(rest_server.uri)
+    for table, location, job in (
+        ("first", first.metadata.location, "write_first"),
+        ("later", later_location, "write_later"),
+    ):
+        table_id = dataset_id(table_ns, f"{ns}.{table}")
+        storage_id = dataset_id(*location_dataset(location))
+        assert catalog_table(*location_dataset(location), facet) == (table_ns, f"{ns}.{table}")
+        assert AliasResolver(store).canonical([storage_id]) == {storage_id: table_id}
+        [output] = canonical_targets(store, job_id("spark", job), EdgeKind.WRITES)
+        assert output.id == table_id  # one node, the catalog's name
+        assert output.props["columns"] == ["id"] and output.props.get("tableUuid")
+
+    # A location outside the warehouse joins nothing.
+    assert catalog_table("s3://elsewhere", "x/y/z", facet) is None
+
+
+def symlinked(storage: tuple[str, str], *tables: tuple[str, str]) -> dict[str, Any]:
+    """An event writing ``storage`` whose symlinks name ``tables`` as TABLEs, as openlineage-spark
+    sends for a metastore table (its location among them, as some versions do)."""
+    event = written(f"{storage[0]}/{storage[1]}", {}, "spark_job")
+    event["outputs"][0]["facets"] = {
+        "symlinks": {
+            "_producer": "https://github.com/OpenLineage/OpenLineage/tree/1.38.0/integration/spark",
+            "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/SymlinksDatasetFacet.json",
+            "identifiers": [
+                {"namespace": ns, "name": name, "type": "TABLE"} for ns, name in tables
+            ],
+        }
+    }
+    return event
+
+
+def test_the_catalogs_table_name_is_shown_whatever_the_arrival_order(
+    open_test_store: Callable[[], Store],
+) -> None:
+    store = open_test_store()
+    service = IngestService(store)
+    metastore = "hive://metastore:9083"
+    for table, both_first in (("orders", True), ("refunds", False)):
+        storage = ("s3://lake", f"warehouse/sales.db/{table}")
+        path = ("file", f"/mnt/warehouse/sales.db/{table}")  # sorts before hive://
+        both = symlinked(storage, path, (metastore, f"sales.{table}"))
+        storage_only = symlinked(storage, path)
+        for event in [both, storage_only] if both_first else [storage_only, both]:
+            service.commit(translate_events([event], keep_raw=False).payload, None)
+        catalog_id = dataset_id(metastore, f"sales.{table}")
+        names = [dataset_id(*storage), dataset_id(*path), catalog_id]
+        assert AliasResolver(store).canonical(names) == dict.fromkeys(names, catalog_id), table

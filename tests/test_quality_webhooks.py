@@ -1,0 +1,221 @@
+"""Quality webhooks (graph.quality_alerts through graph.webhooks' outbox) with a real recording
+receiver: a failing error-level check, from events the real OpenLineage client builds, is told
+once to the owners downstream; a missed freshness SLO (real datacontract.com contracts) once per
+missed window; on both stores, and end to end through a server."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from live_server import LiveServer
+from openlineage.client.event_v2 import InputDataset, OutputDataset
+from test_http_api import post_with_client
+from test_quality_health import (
+    NS,
+    ORDERS,
+    ORDERS_CONTRACT,
+    REPORT,
+    REPORT_CONTRACT,
+    checked_orders,
+    event,
+    not_null,
+)
+from webhook_receiver import Receiver
+
+from graph.ingest_service import IngestService, translate_events
+from graph.model import NodeKind
+from graph.quality_alerts import FRESHNESS_MISSED, QUALITY_FAILED, check_freshness
+from graph.stores import Store, open_store
+from graph.webhooks import Deliverer, InvalidWebhooks, Webhook, WebhookSettings, load_webhooks
+from ingest.contracts import translate_contract
+
+SECRET = "quality-secret"
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def pipeline_events() -> list[dict[str, Any]]:
+    """load_orders writes orders at 06:00, build_report reads them into the report at 07:00."""
+    orders = OutputDataset(namespace=NS, name="sales.public.orders")
+    source = InputDataset(namespace=NS, name="sales.public.orders")
+    report = OutputDataset(namespace=NS, name="mkt.public.report")
+    return [
+        event("load_orders", "2026-01-05T06:00:00Z", outputs=[orders]),
+        event("build_report", "2026-01-05T07:00:00Z", [source], [report]),
+    ]
+
+
+def with_pipeline(store: Store) -> IngestService:
+    service = IngestService(store)
+    service.apply_mutations(translate_contract(REPORT_CONTRACT, "report.yaml"), 1)
+    service.apply_mutations(translate_contract(ORDERS_CONTRACT, "orders.yaml"), 1)
+    service.commit(translate_events(pipeline_events(), keep_raw=False).payload, None)
+    return service
+
+
+def failing_check(at: str, severity: str | None = None, success: bool = False) -> dict[str, Any]:
+    return event("check_orders", at, [checked_orders(not_null(success, severity))])
+
+
+def notifications(store: Store, kind: str) -> list[dict[str, Any]]:
+    nodes = store.nodes_of_kind(NodeKind.NOTIFICATION, 1000)
+    return [n.props for n in reversed(nodes) if n.props["kind"] == kind]
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def test_quality_and_freshness_notifications_once_each_on_each_store(
+    open_test_store: Callable[[], Store], receiver: Receiver
+) -> None:
+    store = open_test_store()
+    service = with_pipeline(store)
+
+    def ingest(*events: dict[str, Any]) -> None:
+        service.commit(translate_events(list(events), keep_raw=False).payload, None)
+
+    failing = failing_check("2026-01-05T07:30:00Z")
+    ingest(failing)
+    ingest(failing)  # the same event again: its result is told already
+    ingest(failing_check("2026-01-05T07:40:00Z", severity="warning"))  # a warning: not told
+    ingest(failing_check("2026-01-05T07:50:00Z", success=True))  # it passes: nothing to tell
+    [told] = notifications(store, QUALITY_FAILED)
+    assert told["datasetId"] == ORDERS
+    [checked] = told["assertions"]
+    assert (checked["name"], checked["column"], checked["status"], checked["actual"]) == (
+        "not_null_driver_id",
+        "driver_id",
+        "FAIL",
+        "3",
+    )
+    assert told["needsRecipients"]  # whom it concerns is the deliverer's walk, not ingest's
+    ingest(failing_check("2026-01-05T08:10:00Z"))  # fails again: a new result, told
+    assert len(notifications(store, QUALITY_FAILED)) == 2
+
+    # Freshness: the orders promise 2h (due 08:00), the report 24h (due 07:00 the next day).
+    assert check_freshness(store, at("2026-01-05T07:59:00")) == 0
+    assert check_freshness(store, at("2026-01-05T09:00:00")) == 1  # the orders are late
+    assert check_freshness(store, at("2026-01-05T09:30:00")) == 0  # the same window: once
+    assert check_freshness(store, at("2026-01-06T08:00:00")) == 1  # the report is late too
+    orders = OutputDataset(namespace=NS, name="sales.public.orders")
+    ingest(event("load_orders", "2026-01-06T09:00:00Z", outputs=[orders]))
+    assert check_freshness(store, at("2026-01-06T10:00:00")) == 0  # updated: on time again
+    assert check_freshness(store, at("2026-01-06T12:00:00")) == 1  # a new window missed
+    late = [
+        (n["datasetId"], n["freshness"]["lastUpdate"])
+        for n in notifications(store, FRESHNESS_MISSED)
+    ]
+    assert late == [
+        (ORDERS, "2026-01-05T06:00:00.000000Z"),
+        (REPORT, "2026-01-05T07:00:00.000000Z"),
+        (ORDERS, "2026-01-06T09:00:00.000000Z"),
+    ]
+
+    # Delivered from the outbox like a breaking change: each once, signed, with its own key.
+    hook = Webhook(receiver.url, SECRET, on=frozenset({QUALITY_FAILED, FRESHNESS_MISSED}))
+    mkt_only = Webhook(
+        receiver.url + "?mkt",
+        SECRET,
+        "slack",
+        frozenset({FRESHNESS_MISSED}),
+        domains=frozenset({"mkt"}),
+    )
+    settings = WebhookSettings((hook, mkt_only), window_seconds=400 * 86400, allow_private=True)
+    deliverer = Deliverer(store, settings, clock=time.time)
+    with httpx.Client() as client:
+        for h in (hook, mkt_only):
+            deliverer.deliver_due(h, client)
+            deliverer.deliver_due(h, client)  # delivered: nothing posted again
+    posts = receiver.wait_for(5 + 3)
+    assert all(p.signed_with(SECRET) for p in posts)
+    assert len({p.headers["x-lineagemesh-delivery"] for p in posts}) == len(posts) == 8
+    plain = [p.json for p in posts if "type" in p.json]
+    assert sorted(p["type"] for p in plain) == [FRESHNESS_MISSED] * 3 + [QUALITY_FAILED] * 2
+    quality = next(p for p in plain if p["type"] == QUALITY_FAILED)
+    assert quality["dataset"]["id"] == ORDERS and quality["assertions"][0]["status"] == "FAIL"
+    assert REPORT in quality["impact"]["datasets"] and quality["notify"]
+    told = notifications(store, QUALITY_FAILED)[0]  # its recipients recorded on it
+    assert not told["needsRecipients"] and {"sales", "mkt"} <= set(told["domains"])
+    assert REPORT in told["datasets"] and told["owners"]  # the report downstream is mkt's
+    slack = [p.json for p in posts if "blocks" in p.json]
+    assert len(slack) == 3 and all("Freshness SLO missed" in s["text"] for s in slack)
+
+
+def test_settings_take_the_quality_kinds(tmp_path: Path) -> None:
+    path = tmp_path / "hooks.yaml"
+    path.write_text(
+        "webhooks:\n  - {url: 'http://127.0.0.1:9/h', secret: s, on: [quality_failed, "
+        "freshness_missed]}\nfreshness_check_seconds: 30\n"
+    )
+    settings = load_webhooks(path, allow_private=True)
+    assert settings.webhooks[0].on == {QUALITY_FAILED, FRESHNESS_MISSED}
+    assert settings.freshness_check_seconds == 30 and settings.wanted(FRESHNESS_MISSED)
+    path.write_text("webhooks:\n  - {url: 'http://127.0.0.1:9/h', secret: s, on: [quality]}\n")
+    with pytest.raises(InvalidWebhooks, match=r"webhooks\[0\]\.on: a list of breaking_change"):
+        load_webhooks(path, allow_private=True)
+
+
+def test_a_server_tells_a_failing_check_and_missed_slos(tmp_path: Path, receiver: Receiver) -> None:
+    store = open_store(data_dir=str(tmp_path / "store"))
+    try:
+        with_pipeline(store)  # in January: both SLOs long missed
+    finally:
+        store.close()
+    import yaml
+
+    hooks = tmp_path / "webhooks.yaml"
+    hooks.write_text(
+        yaml.safe_dump(
+            {
+                "webhooks": [
+                    {
+                        "url": receiver.url + "?q",
+                        "secret_env": "HOOK_SECRET",
+                        "on": [QUALITY_FAILED],
+                    },
+                    {
+                        "url": receiver.url + "?f",
+                        "secret_env": "HOOK_SECRET",
+                        "format": "cloudevents",
+                        "on": [FRESHNESS_MISSED],
+                    },
+                ],
+                "freshness_check_seconds": 0.2,
+            }
+        )
+    )
+    server = LiveServer(
+        ["--data-dir", str(tmp_path / "store")],
+        tmp_path / "server.log",
+        env={"HOOK_SECRET": SECRET},
+    ).start(["--webhooks", str(hooks), "--webhooks-allow-private"])
+    try:
+        late = receiver.wait_for(2)  # the two missed SLOs, found by the server's check
+        assert sorted(p.json["subject"] for p in late) == sorted([ORDERS, REPORT])
+        assert {p.json["type"] for p in late} == {"io.lineagemesh.freshness_missed"}
+        failing = failing_check("2026-01-05T07:30:00Z")
+        post_with_client(server.url, [failing])
+        posts = receiver.wait_for(3)
+        [quality] = [p for p in posts if p.json.get("type") == QUALITY_FAILED]
+        assert (
+            quality.signed_with(SECRET) and quality.headers["x-lineagemesh-event"] == QUALITY_FAILED
+        )
+        assert quality.json["dataset"]["id"] == ORDERS
+        post_with_client(server.url, [failing])  # the same event again: told once
+        metrics = httpx.get(f"{server.url}/metrics", timeout=30).text
+        assert 'lineagemesh_webhook_deliveries_total{outcome="delivered"} 3.0' in metrics
+    finally:
+        server.stop()
+    assert len(receiver.attempts) == 3
