@@ -19,6 +19,7 @@ Marquez's time.
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -96,6 +97,13 @@ GET_JOB_FROM_INPUT_OR_OUTPUT = """
       ORDER BY io_type DESC, jv.created_at DESC
       LIMIT 1"""
 
+STATEMENTS = {
+    GET_JOB_FROM_INPUT_OR_OUTPUT: "getJobFromInputOrOutput",
+    GET_DATASET_DATA_BY_NAME: "getDatasetData(namespace, name)",
+    GET_LINEAGE: "getLineage",
+    GET_DATASET_DATA_BY_UUIDS: "getDatasetData(uuids)",
+}
+
 _LIST = re.compile(r"<(\w+)>")
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
 
@@ -142,13 +150,20 @@ class MarquezLineage:
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection
+        self.seconds: dict[str, float] = dict.fromkeys(
+            STATEMENTS.values(), 0.0
+        )  # per statement, summed
 
     def _rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
         text, values = bind(sql, **params)
-        with self.connection.cursor() as cur:
-            cur.execute(text, values)
-            columns = [c.name for c in cur.description]
-            return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+        started = time.perf_counter()
+        try:
+            with self.connection.cursor() as cur:
+                cur.execute(text, values)
+                columns = [c.name for c in cur.description]
+                return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+        finally:
+            self.seconds[STATEMENTS[sql]] += time.perf_counter() - started
 
     def lineage(self, namespace: str, name: str, depth: int) -> MarquezAnswer:
         """The jobs and datasets ``GET /api/v1/lineage`` answers for ``dataset:namespace:name``."""
