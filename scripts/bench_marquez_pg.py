@@ -12,7 +12,9 @@ migrations, then the rows Marquez writes for the mesh), picks the start datasets
 * Marquez: the statements ``LineageService.lineage`` runs (``LineageDao``'s SQL verbatim), their
   rows fetched by psycopg over loopback TCP.
 
-Depth 1, 2, 5 and 20 (Marquez has no unbounded walk; its default is 20). Marquez walks undirected
+PostgreSQL runs as Debian configures it but for JIT compilation, off here unless ``--jit on``
+(PostgreSQL's default, which compiles each ``getLineage`` for ~2 s on these meshes): the baseline
+as fast as a tuned Marquez gets. Depth 1, 2, 5 and 20 (Marquez has no unbounded walk; its default is 20). Marquez walks undirected
 (siblings too), so its answers are larger: both node counts are printed. A Marquez statement
 running past ``--statement-timeout`` is cancelled and the cell reported as such, and the deeper
 cells from the same starts are not tried (they only cost more). ::
@@ -55,6 +57,7 @@ from marquez_baseline.postgres import PostgresServer  # noqa: E402
 from marquez_baseline.schema import apply_migrations  # noqa: E402
 from sql_baseline import Baseline  # noqa: E402
 
+from graph.heap import settle_heap, tune_gc  # noqa: E402
 from graph.lineage import dataset_lineage  # noqa: E402
 from graph.model import Direction  # noqa: E402
 from graph.stores import Store, open_store  # noqa: E402
@@ -200,28 +203,40 @@ def main(argv: list[str] | None = None) -> int:
         default=10.0,
         help="seconds a Marquez statement may run before it is cancelled (default 10)",
     )
+    ap.add_argument(
+        "--jit",
+        choices=("off", "on"),
+        default="off",
+        help="PostgreSQL's JIT compilation for Marquez's statements (PostgreSQL's default is on, "
+        "which spends ~2 s compiling each getLineage on these meshes; default here: off)",
+    )
     ap.add_argument("--json", type=Path, help="write the results here")
+    ap.add_argument(
+        "--mesh", type=Path, help="the mesh NDJSON to use, generated there first if missing"
+    )
     args = ap.parse_args(argv)
+    tune_gc()  # as scripts/bench.py: the embedded store's GC policy (graph.heap)
     config = CellConfig(max_reps=args.reps, min_reps=3, seconds=args.cell_seconds)
     report: dict[str, Any] = {"datasets": args.datasets, "seed": args.seed}
     with tempfile.TemporaryDirectory(prefix="lineagemesh-bench-marquez-pg-") as tmp_name:
         tmp = Path(tmp_name)
-        mesh = tmp / "mesh.ndjson"
-        log(f"generating the {args.datasets}-dataset mesh (seed {args.seed})")
-        subprocess.run(
-            [
-                sys.executable,
-                str(SCRIPTS / "generate_mesh.py"),
-                "--datasets",
-                str(args.datasets),
-                "--seed",
-                str(args.seed),
-                "--out",
-                str(mesh),
-                "--quiet",
-            ],
-            check=True,
-        )
+        mesh = args.mesh or tmp / "mesh.ndjson"
+        if not mesh.exists():
+            log(f"generating the {args.datasets}-dataset mesh (seed {args.seed})")
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(SCRIPTS / "generate_mesh.py"),
+                    "--datasets",
+                    str(args.datasets),
+                    "--seed",
+                    str(args.seed),
+                    "--out",
+                    str(mesh),
+                    "--quiet",
+                ],
+                check=True,
+            )
         with Baseline.load(mesh) as sql:  # the bench's start picking reads the SQL baseline
             starts = pick_starts(
                 sql,
@@ -234,11 +249,14 @@ def main(argv: list[str] | None = None) -> int:
         store = open_store(data_dir=str(tmp / "store"))
         try:
             report["lineagemesh_load"] = ingest_direct(store, mesh).as_dict()
+            settle_heap()  # the loaded graph out of later collections, as `lineagemesh ingest`
             log("Marquez: PostgreSQL, migrations, load")
             pg, connection, report["marquez_load"] = start_marquez(mesh)
             try:
                 log(f"Marquez: {json.dumps(report['marquez_load'])}")
                 connection.execute(f"SET statement_timeout = {int(args.statement_timeout * 1000)}")
+                connection.execute(f"SET jit = {args.jit}")
+                report["marquez_load"]["jit"] = args.jit
                 report["cells"] = cells(
                     store, MarquezLineage(connection), starts, config, args.statement_timeout
                 )
