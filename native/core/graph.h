@@ -10,7 +10,6 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <unordered_map>
 
 #include "adjacency.h"
@@ -122,7 +121,7 @@ class Graph {
   void let_go_deferred();  // under the writer's lock
 
   std::vector<NodeIdx> touched_jobs_, touched_runs_;
-  std::shared_mutex lock_;            // native/core/locking.h
+  RwLock lock_;                       // native/core/locking.h
   std::atomic<int> readers_{0};       // ReadLocks held now
   std::mutex holds_;                  // hold / let_go while readers share the graph
   std::vector<StrId> deferred_;       // last references readers let go, for the next writer

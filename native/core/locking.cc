@@ -1,5 +1,7 @@
 #include "locking.h"
 
+#include <mutex>
+
 #include "graph.h"
 
 namespace lm {
@@ -13,7 +15,7 @@ ReadLock::ReadLock(Graph& g) : g_(g) {
     g.lock_.lock_shared();
     if (!g.unsettled()) break;
     g.lock_.unlock_shared();
-    std::unique_lock<std::shared_mutex> alone(g.lock_);
+    std::unique_lock<RwLock> alone(g.lock_);
     g.settle();
     g.let_go_deferred();
   }

@@ -14,9 +14,40 @@
 // again under the writer's lock.
 #pragma once
 
+#include <pthread.h>
+
 namespace lm {
 
 class Graph;
+
+// A reader–writer lock that prefers writers: a writer waiting holds back new readers, so readers
+// that keep overlapping (queries in several threads) cannot starve the writes (glibc's default,
+// and so std::shared_mutex's, lets them). Not recursive: a thread takes it once (the bindings see
+// to that, native/bindings/pylock.h).
+class RwLock {
+ public:
+  RwLock() {
+    pthread_rwlockattr_t attr;
+    pthread_rwlockattr_init(&attr);
+#ifdef __GLIBC__
+    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+#endif
+    pthread_rwlock_init(&lock_, &attr);
+    pthread_rwlockattr_destroy(&attr);
+  }
+  ~RwLock() { pthread_rwlock_destroy(&lock_); }
+  RwLock(const RwLock&) = delete;
+  RwLock& operator=(const RwLock&) = delete;
+
+  void lock() { pthread_rwlock_wrlock(&lock_); }
+  bool try_lock() { return pthread_rwlock_trywrlock(&lock_) == 0; }
+  void unlock() { pthread_rwlock_unlock(&lock_); }
+  void lock_shared() { pthread_rwlock_rdlock(&lock_); }
+  void unlock_shared() { pthread_rwlock_unlock(&lock_); }
+
+ private:
+  pthread_rwlock_t lock_;
+};
 
 // A read met something only a writer may do (see above): run it again under WriteLock.
 struct NeedsExclusive {};
