@@ -72,3 +72,47 @@ def dataset_lineage(
             nodes |= found
             edges |= crossed
     return nodes, edges
+
+
+# -- impact ---------------------------------------------------------------------------------------
+#
+# From a changed dataset (graph/impact.py, README "Impact"): its readers and what they write break
+# (BREAKING; a SEMANTIC change one level lower: WARNING), everything further downstream goes stale
+# (one level lower again). A job and the datasets it writes are one hop further than the dataset it
+# reads. Each node is reported by its best reach: more severe, then shorter. ``depth`` (None:
+# unbounded) bounds the hops.
+
+SEVERITIES = ("INFO", "WARNING", "BREAKING")  # by rank
+
+
+def dataset_impact(
+    graph: nx.DiGraph, start: str, depth: int | None, semantic: bool
+) -> dict[str, tuple[int, str]]:
+    """{affected node: (distance, severity)} of changing dataset ``start`` (the start not included)."""
+    top = 1 if semantic else 2
+    best: dict[str, tuple[int, int]] = {start: (top, 0)}  # node -> (severity rank, distance)
+
+    def better(a: tuple[int, int], b: tuple[int, int]) -> bool:
+        return a[0] > b[0] or (a[0] == b[0] and a[1] < b[1])
+
+    frontier = [start]
+    hop = 0
+    while frontier:
+        cap = top if hop == 0 else max(top - 1, 0)
+        following: list[str] = []
+        for dataset in frontier:
+            severity, distance = best[dataset]
+            if depth is not None and distance >= depth:
+                continue
+            reach = (min(severity, cap), distance + 1)
+            for job in graph.successors(dataset):
+                if job not in best or better(reach, best[job]):
+                    best[job] = reach
+                for output in graph.successors(job):
+                    if output not in best or better(reach, best[output]):
+                        best[output] = reach
+                        following.append(output)
+        frontier = list(dict.fromkeys(following))
+        hop += 1
+    del best[start]
+    return {node: (distance, SEVERITIES[rank]) for node, (rank, distance) in best.items()}

@@ -1,6 +1,7 @@
 """The native dataset lineage equals the networkx reference (tests/reference_lineage.py) on
 generated small graphs of datasets and jobs: every node and every edge, up, down and both ways,
-at every depth. A shrunk counterexample names the graph, the start and the depth."""
+at every depth; and the native impact of a changed dataset equals the reference's (each affected
+node's distance and severity). A shrunk counterexample names the graph, the start and the depth."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import networkx as nx
 import pytest
 import reference_lineage as reference
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from graph.impact import ChangeKind, impact
 from graph.lineage import Direction, dataset_lineage
 from graph.model import EdgeKind, NodeKind, dataset_id, job_id
 from graph.mutations import Mutation, UpsertEdge, UpsertNode, stamp
@@ -40,20 +43,10 @@ def meshes(draw: st.DrawFn) -> tuple[int, list[tuple[int, int]], list[tuple[int,
     return datasets, reads, writes
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    mesh=meshes(),
-    start=st.integers(0, 7),
-    depth=st.integers(0, 5),
-    direction=st.sampled_from(list(Direction)),
-)
-def test_native_dataset_lineage_equals_the_reference(
-    store: EmbeddedStore,
-    mesh: tuple[int, list[tuple[int, int]], list[tuple[int, int]]],
-    start: int,
-    depth: int,
-    direction: Direction,
-) -> None:
+def _stored(
+    store: EmbeddedStore, mesh: tuple[int, list[tuple[int, int]], list[tuple[int, int]]], start: int
+) -> tuple[str, nx.DiGraph]:
+    """The mesh written to the store in a namespace of its own, the start's id, and the reference graph."""
     datasets, reads, writes = mesh
     namespace = f"g{next(_graphs)}"
 
@@ -79,6 +72,24 @@ def test_native_dataset_lineage_equals_the_reference(
         [(job(j), dataset(d)) for j, d in reads], [(job(j), dataset(d)) for j, d in writes]
     )
     graph.add_node(first)
+    return first, graph
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    mesh=meshes(),
+    start=st.integers(0, 7),
+    depth=st.integers(0, 5),
+    direction=st.sampled_from(list(Direction)),
+)
+def test_native_dataset_lineage_equals_the_reference(
+    store: EmbeddedStore,
+    mesh: tuple[int, list[tuple[int, int]], list[tuple[int, int]]],
+    start: int,
+    depth: int,
+    direction: Direction,
+) -> None:
+    first, graph = _stored(store, mesh, start)
     up = direction in (Direction.UPSTREAM, Direction.BOTH)
     down = direction in (Direction.DOWNSTREAM, Direction.BOTH)
     nodes, edges = reference.dataset_lineage(graph, first, up, down, depth)
@@ -86,3 +97,24 @@ def test_native_dataset_lineage_equals_the_reference(
     answer = dataset_lineage(store, first, direction, depth)
     assert {n.id for n in answer.nodes} == nodes
     assert {(e.source, e.target, e.kind) for e in answer.edges} == edges
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    mesh=meshes(),
+    start=st.integers(0, 7),
+    depth=st.one_of(st.none(), st.integers(0, 5)),
+    semantic=st.booleans(),
+)
+def test_native_dataset_impact_equals_the_reference(
+    store: EmbeddedStore,
+    mesh: tuple[int, list[tuple[int, int]], list[tuple[int, int]]],
+    start: int,
+    depth: int | None,
+    semantic: bool,
+) -> None:
+    first, graph = _stored(store, mesh, start)
+    expected = reference.dataset_impact(graph, first, depth, semantic)
+    report = impact(store, first, ChangeKind.SEMANTIC if semantic else ChangeKind.DROP, depth)
+    assert {a.node.id: (a.distance, a.severity.value) for a in report.affected} == expected
+    assert all(a.certain for a in report.affected)
