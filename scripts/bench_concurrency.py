@@ -47,7 +47,9 @@ import generate_mesh  # noqa: E402
 from graph.model import dataset_id  # noqa: E402
 
 LINEAGE = "query($id: String!) { lineage(nodeId: $id, direction: DOWNSTREAM, depth: 20) { nodes { id } edges { source target } } }"
-IMPACT = "query($id: String!) { impact(nodeId: $id) { affected { node { id } severity distance } } }"
+IMPACT = (
+    "query($id: String!) { impact(nodeId: $id) { affected { id severity distance } } }"
+)
 PROBE_EVERY_S = 0.02
 
 
@@ -83,11 +85,27 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         python = checkout / ".venv" / "bin" / "python"
-        args = ["--log-level", "warning", "serve", "--port", str(self.port), "--data-dir", str(data_dir)]
-        args += ["--max-client-queries", "64", "--max-concurrent-queries", "16"]  # the clients share one address
+        args = [
+            "--log-level",
+            "warning",
+            "serve",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(data_dir),
+        ]
+        args += [
+            "--max-client-queries",
+            "64",
+            "--max-concurrent-queries",
+            "16",
+        ]  # the clients share one address
         with open(log, "ab") as out:
             self.process = subprocess.Popen(
-                [str(python), "-m", "graph", *args], cwd=checkout, stdout=out, stderr=subprocess.STDOUT
+                [str(python), "-m", "graph", *args],
+                cwd=checkout,
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
@@ -126,7 +144,9 @@ def phase(url: str, clients: int, starts: list[str], seconds: float) -> dict[str
             while not done.is_set():
                 query = LINEAGE if k % 2 == 0 else IMPACT
                 start = starts[k % len(starts)]
-                response = http.post(f"{url}/graphql", json={"query": query, "variables": {"id": start}})
+                response = http.post(
+                    f"{url}/graphql", json={"query": query, "variables": {"id": start}}
+                )
                 body = response.content
                 if response.status_code != 200 or b'"errors"' in body:
                     failures.append(f"{response.status_code} {body[:300]!r}")
@@ -161,12 +181,23 @@ def phase(url: str, clients: int, starts: list[str], seconds: float) -> dict[str
     }
 
 
-def measure(name: str, checkout: Path, data_dir: Path, tmp: Path, args: argparse.Namespace, starts: list[str]) -> None:
+def measure(
+    name: str,
+    checkout: Path,
+    data_dir: Path,
+    tmp: Path,
+    args: argparse.Namespace,
+    starts: list[str],
+) -> None:
     server = Server(checkout, data_dir, tmp / f"{name}.log")
     try:
         for start in starts:  # warm: the first answers judge the store's job currency
             for query in (LINEAGE, IMPACT):
-                httpx.post(f"{server.url}/graphql", json={"query": query, "variables": {"id": start}}, timeout=600)
+                httpx.post(
+                    f"{server.url}/graphql",
+                    json={"query": query, "variables": {"id": start}},
+                    timeout=600,
+                )
         for clients in (0, args.clients, 1, 2):
             row = phase(server.url, clients, starts, args.seconds)
             print(
@@ -187,8 +218,12 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--starts", type=int, default=4, help="hub datasets the queries start from")
-    parser.add_argument("--work", type=Path, help="keep the mesh and its store here, and use them if there")
-    parser.add_argument("--compare", type=Path, help="another checkout (with .venv) to measure too, e.g. main")
+    parser.add_argument(
+        "--work", type=Path, help="keep the mesh and its store here, and use them if there"
+    )
+    parser.add_argument(
+        "--compare", type=Path, help="another checkout (with .venv) to measure too, e.g. main"
+    )
     args = parser.parse_args()
     print(f"cpus {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}", flush=True)
     with tempfile.TemporaryDirectory(prefix="lineagemesh-concurrency-") as where:
@@ -199,17 +234,30 @@ def main() -> int:
             mesh = tmp / "mesh.ndjson"
             generate_mesh.write_mesh(str(mesh), args.datasets, args.seed)
             subprocess.run(
-                [sys.executable, "-m", "graph", "ingest", "openlineage", str(mesh), "--data-dir", str(data_dir)],
+                [
+                    sys.executable,
+                    "-m",
+                    "graph",
+                    "ingest",
+                    "openlineage",
+                    str(mesh),
+                    "--data-dir",
+                    str(data_dir),
+                ],
                 cwd=ROOT,
                 check=True,
                 stdout=subprocess.DEVNULL,
             )
             mesh.unlink()
         shape = generate_mesh.mesh_shape(args.datasets, seed=args.seed)
-        starts = [dataset_id(ns, name) for ns, name in zip(shape.hub_namespaces, shape.hubs, strict=True)]
+        starts = [
+            dataset_id(ns, name) for ns, name in zip(shape.hub_namespaces, shape.hubs, strict=True)
+        ]
         starts = starts[: args.starts]
         print(f"mesh: {args.datasets:,} datasets; queries start at {len(starts)} hubs", flush=True)
-        checkouts = [("this", ROOT)] + ([("compare", args.compare.resolve())] if args.compare else [])
+        checkouts = [("this", ROOT)] + (
+            [("compare", args.compare.resolve())] if args.compare else []
+        )
         for name, checkout in checkouts:
             measure(name, checkout, data_dir, tmp, args, starts)
     return 0

@@ -22,7 +22,7 @@ Key = tuple[str, str, EdgeKind]  # (source, target, kind), source upstream of ta
 
 def mesh(reads: Iterable[tuple[str, str]], writes: Iterable[tuple[str, str]]) -> nx.DiGraph:
     """The graph of ``reads`` (job, dataset) and ``writes`` (job, dataset), edges along the data."""
-    graph = nx.DiGraph()
+    graph: nx.DiGraph = nx.DiGraph()
     for job, dataset in reads:
         graph.add_edge(dataset, job, kind=EdgeKind.READS)
     for job, dataset in writes:

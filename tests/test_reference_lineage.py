@@ -75,7 +75,9 @@ def _stored(
     return first, graph
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     mesh=meshes(),
     start=st.integers(0, 7),
@@ -99,7 +101,9 @@ def test_native_dataset_lineage_equals_the_reference(
     assert {(e.source, e.target, e.kind) for e in answer.edges} == edges
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     mesh=meshes(),
     start=st.integers(0, 7),
