@@ -47,9 +47,7 @@ import generate_mesh  # noqa: E402
 from graph.model import dataset_id  # noqa: E402
 
 LINEAGE = "query($id: String!) { lineage(nodeId: $id, direction: DOWNSTREAM, depth: 20) { nodes { id } edges { source target } } }"
-IMPACT = (
-    "query($id: String!) { impact(nodeId: $id) { affected { id severity distance } } }"
-)
+IMPACT = "query($id: String!) { impact(nodeId: $id) { affected { id severity distance } } }"
 PROBE_EVERY_S = 0.02
 
 
