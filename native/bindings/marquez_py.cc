@@ -1,6 +1,7 @@
 // graph._native's face of native/core/marquez.h (native/bindings/marquez_py.h).
 #include "marquez_py.h"
 
+#include "pylock.h"
 #include "pymodule.h"
 #include "pyvalues.h"
 
@@ -12,21 +13,32 @@ PyObject* bytes_of(const std::string& json) { return check(PyBytes_FromStringAnd
 
 }  // namespace
 
-PyObject* marquez_nodes_bytes(View& view, const std::vector<NodeIdx>& nodes, bool full) {
+PyObject* marquez_nodes_bytes(View& view, const std::vector<NodeIdx>& nodes, bool full, bool nogil) {
   std::string json;
-  marquez_nodes_json(view, nodes, full, json);
+  {
+    NoGil rendering(nogil);
+    marquez_nodes_json(view, nodes, full, json);
+  }
   return bytes_of(json);
 }
 
-PyObject* marquez_lineage_bytes(View& view, const LineageAnswer& answer) {
+PyObject* marquez_lineage_bytes(View& view, const LineageAnswer& answer, bool nogil) {
   std::string json;
-  marquez_lineage_json(view, answer, json);
+  {
+    NoGil rendering(nogil);
+    marquez_lineage_json(view, answer, json);
+  }
   return bytes_of(json);
 }
 
-PyObject* marquez_column_lineage_bytes(View& view, const std::vector<NodeIdx>& starts, bool downstream, int depth, Budget budget) {
+PyObject* marquez_column_lineage_bytes(View& view, const std::vector<NodeIdx>& starts, bool downstream, int depth, Budget budget,
+                                       bool nogil) {
   std::string json;
-  bool truncated = marquez_column_lineage_json(view, starts, downstream, depth, budget, json);
+  bool truncated;
+  {
+    NoGil rendering(nogil);
+    truncated = marquez_column_lineage_json(view, starts, downstream, depth, budget, json);
+  }
   PyRef bytes(bytes_of(json));
   return check(PyTuple_Pack(2, bytes.get(), truncated ? Py_True : Py_False));
 }

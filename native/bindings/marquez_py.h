@@ -8,10 +8,12 @@
 namespace lm {
 
 // View.marquez(ids, full) -> bytes; Lineage.render_marquez() -> bytes (graph.api.marquez).
-PyObject* marquez_nodes_bytes(View& view, const std::vector<NodeIdx>& nodes, bool full);
-PyObject* marquez_lineage_bytes(View& view, const LineageAnswer& answer);
+// ``nogil``: render with the GIL let go (a view of the embedded store, its graph's lock held).
+PyObject* marquez_nodes_bytes(View& view, const std::vector<NodeIdx>& nodes, bool full, bool nogil);
+PyObject* marquez_lineage_bytes(View& view, const LineageAnswer& answer, bool nogil);
 // View.marquez_column_lineage(...) -> (bytes, truncated).
-PyObject* marquez_column_lineage_bytes(View& view, const std::vector<NodeIdx>& starts, bool downstream, int depth, Budget budget);
+PyObject* marquez_column_lineage_bytes(View& view, const std::vector<NodeIdx>& starts, bool downstream, int depth, Budget budget,
+                                       bool nogil);
 
 // marquez_fields(entries) -> str: the JSON text of a dataset's fields a remote store keeps
 // (marquez_fields_json; graph.stores.neo4j).

@@ -10,6 +10,7 @@
 #include "graph.h"
 #include "ids.h"
 #include "pybatch.h"
+#include "pylock.h"
 #include "pymodule.h"
 #include "pyrecords.h"
 #include "pytypes.h"
@@ -85,6 +86,23 @@ extern PyTypeObject CaptureType;
 
 Graph& graph_of(PyObject* self) { return *reinterpret_cast<GraphObject*>(self)->graph; }
 
+// A Graph method under the graph's lock (native/bindings/pylock.h): readers share the graph,
+// writers have it alone; either way the GIL is let go while the lock is waited for.
+template <PyObject* (*F)(PyObject*, PyObject*)>
+PyObject* reading(PyObject* self, PyObject* arg) {
+  GUARD_BEGIN
+  return read_graph(graph_of(self), [&] { return F(self, arg); });
+  GUARD_END(nullptr)
+}
+
+template <PyObject* (*F)(PyObject*, PyObject*)>
+PyObject* writing(PyObject* self, PyObject* arg) {
+  GUARD_BEGIN
+  Writing alone(graph_of(self));
+  return F(self, arg);
+  GUARD_END(nullptr)
+}
+
 PyObject* graph_new(PyTypeObject* type, PyObject*, PyObject*) {
   GUARD_BEGIN
   require_configured();
@@ -104,15 +122,17 @@ PyObject* graph_plan(PyObject* self, PyObject* arg) {
   Py_buffer view;
   if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return nullptr;
   std::unique_ptr<Batch> batch;
+  std::unique_ptr<Plan> plan;
   try {
+    NoGil working;  // the payload is bytes: it stays as it is
     batch = std::make_unique<Batch>(graph_of(self).pool);
     batch->decode(static_cast<const uint8_t*>(view.buf), size_t(view.len));
+    plan = graph_of(self).plan(std::move(batch));
   } catch (...) {
     PyBuffer_Release(&view);
     throw;
   }
   PyBuffer_Release(&view);
-  std::unique_ptr<Plan> plan = graph_of(self).plan(std::move(batch));
   PlanObject* p = PyObject_New(PlanObject, &PlanType);
   if (p == nullptr) return nullptr;
   Py_INCREF(self);
@@ -126,7 +146,10 @@ PyObject* graph_commit(PyObject* self, PyObject* arg) {
   GUARD_BEGIN
   if (Py_TYPE(arg) != &PlanType || reinterpret_cast<PlanObject*>(arg)->owner != self)
     raise(PyExc_TypeError, "commit takes a plan this graph made");
-  graph_of(self).commit(*reinterpret_cast<PlanObject*>(arg)->plan);
+  {
+    NoGil working;
+    graph_of(self).commit(*reinterpret_cast<PlanObject*>(arg)->plan);
+  }
   Py_RETURN_NONE;
   GUARD_END(nullptr)
 }
@@ -257,8 +280,7 @@ PyObject* graph_nodes_of_kind_at(PyObject* self, PyObject* args) {
 // the jobs that have some (native/core/currency.h; the writes since the last read judged first).
 PyObject* graph_unrestated(PyObject* self, PyObject* jobs) {
   GUARD_BEGIN
-  Graph& g = graph_of(self);
-  g.settle();
+  Graph& g = graph_of(self);  // settled: the ReadLock judged the writes since the last read
   std::vector<std::pair<PyObject*, NodeIdx>> found;
   PyRef keep;
   resolve(g, jobs, found, keep);
@@ -451,7 +473,11 @@ PyObject* graph_install(PyObject* self, PyObject* args) {
 
 PyObject* graph_capture(PyObject* self, PyObject*) {
   GUARD_BEGIN
-  auto capture = std::make_unique<Capture>(graph_of(self));
+  std::unique_ptr<Capture> capture;
+  {
+    NoGil working;
+    capture = std::make_unique<Capture>(graph_of(self));
+  }
   CaptureObject* c = PyObject_New(CaptureObject, &CaptureType);
   if (c == nullptr) return nullptr;
   Py_INCREF(self);
@@ -466,6 +492,7 @@ PyObject* graph_load_chunk(PyObject* self, PyObject* arg) {
   Py_buffer view;
   if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return nullptr;
   try {
+    NoGil working;
     load_chunk(graph_of(self), static_cast<const uint8_t*>(view.buf), size_t(view.len));
   } catch (...) {
     PyBuffer_Release(&view);
@@ -493,24 +520,24 @@ PyObject* graph_elements(PyObject* self, PyObject*) {
 }
 
 PyMethodDef graph_methods[] = {
-    {"plan", graph_plan, METH_O, "plan(payload) -> Plan: what an encoded batch changes, the graph untouched."},
-    {"commit", graph_commit, METH_O, "commit(plan): make a plan's changes."},
-    {"nodes", graph_nodes, METH_O, "nodes(ids) -> {id: Node} of those that exist."},
-    {"edges", graph_edges, METH_VARARGS, "edges(ids, kinds, direction) -> [Edge]."},
-    {"edge_keys", graph_edge_keys, METH_VARARGS, "edge_keys(ids, kinds, direction) -> [(source, kind, target)]."},
-    {"nodes_of_kind", graph_nodes_of_kind, METH_VARARGS, "nodes_of_kind(kind, first, after=None) -> [Node] by id."},
-    {"nodes_of_kind_at", graph_nodes_of_kind_at, METH_VARARGS, "nodes_of_kind_at(kind, start, count) -> [Node] in the graph's order."},
-    {"unrestated", graph_unrestated, METH_O, "unrestated(jobs) -> {job: {key}}: their stale READS/WRITES edges."},
-    {"judge", graph_judge, METH_O, "judge(jobs): decide their READS/WRITES edges' currency now."},
-    {"touch_all", graph_touch_all, METH_NOARGS, "touch_all(): judge every job's currency before the next read."},
-    {"search", graph_search, METH_VARARGS, "search(lowered_text, kinds, first) -> [Node], ranked."},
-    {"counts", graph_counts, METH_NOARGS, "counts() -> {kind value: count}."},
-    {"elements", graph_elements, METH_NOARGS, "elements() -> nodes + edges (stats() without walking the graph)."},
-    {"install", graph_install, METH_VARARGS,
+    {"plan", writing<graph_plan>, METH_O, "plan(payload) -> Plan: what an encoded batch changes, the graph untouched."},
+    {"commit", writing<graph_commit>, METH_O, "commit(plan): make a plan's changes."},
+    {"nodes", reading<graph_nodes>, METH_O, "nodes(ids) -> {id: Node} of those that exist."},
+    {"edges", reading<graph_edges>, METH_VARARGS, "edges(ids, kinds, direction) -> [Edge]."},
+    {"edge_keys", reading<graph_edge_keys>, METH_VARARGS, "edge_keys(ids, kinds, direction) -> [(source, kind, target)]."},
+    {"nodes_of_kind", reading<graph_nodes_of_kind>, METH_VARARGS, "nodes_of_kind(kind, first, after=None) -> [Node] by id."},
+    {"nodes_of_kind_at", reading<graph_nodes_of_kind_at>, METH_VARARGS, "nodes_of_kind_at(kind, start, count) -> [Node] in the graph's order."},
+    {"unrestated", reading<graph_unrestated>, METH_O, "unrestated(jobs) -> {job: {key}}: their stale READS/WRITES edges."},
+    {"judge", writing<graph_judge>, METH_O, "judge(jobs): decide their READS/WRITES edges' currency now."},
+    {"touch_all", writing<graph_touch_all>, METH_NOARGS, "touch_all(): judge every job's currency before the next read."},
+    {"search", reading<graph_search>, METH_VARARGS, "search(lowered_text, kinds, first) -> [Node], ranked."},
+    {"counts", reading<graph_counts>, METH_NOARGS, "counts() -> {kind value: count}."},
+    {"elements", reading<graph_elements>, METH_NOARGS, "elements() -> nodes + edges (stats() without walking the graph)."},
+    {"install", writing<graph_install>, METH_VARARGS,
      "install(nodes, edges): hold records as they are (no merge); an edge's end not among nodes is held bare."},
-    {"capture", graph_capture, METH_NOARGS, "capture() -> Capture: the graph now, for a snapshot."},
-    {"load_chunk", graph_load_chunk, METH_O, "load_chunk(chunk): add a snapshot chunk's records."},
-    {"stats", graph_stats, METH_NOARGS, "stats() -> sizes and the native index's bytes."},
+    {"capture", writing<graph_capture>, METH_NOARGS, "capture() -> Capture: the graph now, for a snapshot."},
+    {"load_chunk", writing<graph_load_chunk>, METH_O, "load_chunk(chunk): add a snapshot chunk's records."},
+    {"stats", reading<graph_stats>, METH_NOARGS, "stats() -> sizes and the native index's bytes."},
     {nullptr, nullptr, 0, nullptr}};
 
 // -- Plan ---------------------------------------------------------------------------------------
@@ -519,7 +546,8 @@ Plan& plan_of(PyObject* self) { return *reinterpret_cast<PlanObject*>(self)->pla
 
 void plan_dealloc(PyObject* self) {
   PlanObject* p = reinterpret_cast<PlanObject*>(self);
-  delete p->plan;
+  Plan* plan = p->plan;  // it holds strings of the graph's pool
+  if (plan != nullptr) alone_with(graph_of(p->owner), [plan] { delete plan; });
   Py_XDECREF(p->owner);
   PyObject_Free(self);
 }
@@ -532,6 +560,7 @@ PyObject* plan_changes(PyObject* self, PyObject*) {
   Plan& p = plan_of(self);
   if (p.committed) raise(PyExc_RuntimeError, "a committed plan's records belong to the graph");
   Graph& g = graph_of(reinterpret_cast<PlanObject*>(self)->owner);
+  Reading shared(g);
   PyRef nodes(check(PyDict_New())), edges(check(PyDict_New()));
   for (auto& n : p.nodes) {
     PyRef id(str_of(g.pool.view(n.id)));
@@ -564,9 +593,15 @@ PyTypeObject PlanType = {PyVarObject_HEAD_INIT(nullptr, 0)};
 
 // -- Capture ------------------------------------------------------------------------------------
 
+void let_capture_go(CaptureObject* c) {  // it holds records of the graph's
+  Capture* capture = c->capture;
+  c->capture = nullptr;
+  if (capture != nullptr) alone_with(graph_of(c->owner), [capture] { delete capture; });
+}
+
 void capture_dealloc(PyObject* self) {
   CaptureObject* c = reinterpret_cast<CaptureObject*>(self);
-  delete c->capture;
+  let_capture_go(c);
   Py_XDECREF(c->owner);
   PyObject_Free(self);
 }
@@ -580,16 +615,21 @@ PyObject* capture_next_chunk(PyObject* self, PyObject* arg) {
     if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "records must be positive");
     return nullptr;
   }
-  Bytes chunk = c->capture->next_chunk(size_t(records));
+  Bytes chunk;
+  {
+    Reading shared(graph_of(c->owner));  // the records are the capture's, their strings the pool's
+    NoGil working;
+    chunk = c->capture->next_chunk(size_t(records));
+  }
   return PyBytes_FromStringAndSize(reinterpret_cast<const char*>(chunk.data()), Py_ssize_t(chunk.size()));
   GUARD_END(nullptr)
 }
 
 PyObject* capture_close(PyObject* self, PyObject*) {
-  CaptureObject* c = reinterpret_cast<CaptureObject*>(self);
-  delete c->capture;
-  c->capture = nullptr;
+  GUARD_BEGIN
+  let_capture_go(reinterpret_cast<CaptureObject*>(self));
   Py_RETURN_NONE;
+  GUARD_END(nullptr)
 }
 
 PyObject* capture_counts(PyObject* self, void*) {

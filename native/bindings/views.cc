@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 
 #include "impact.h"
 #include "marquez_py.h"
+#include "pylock.h"
 #include "pymodule.h"
 #include "pyrecords.h"
 #include "pytypes.h"
@@ -44,6 +46,25 @@ PyTypeObject LineageType = {PyVarObject_HEAD_INIT(nullptr, 0)};
 PyTypeObject ImpactType = {PyVarObject_HEAD_INIT(nullptr, 0)};
 
 ViewObject* view_of(PyObject* self) { return reinterpret_cast<ViewObject*>(self); }
+
+// A view of the embedded store reads its graph under the graph's lock (native/bindings/pylock.h)
+// and lets the GIL go for its walks; a view of a remote store reads its own mirror, through its
+// store's Python methods (bindings/remote_source.h), with the GIL held throughout.
+bool embedded(const ViewObject* v) { return v->graph_owner != nullptr; }
+
+ViewObject* view_itself(PyObject* self) { return view_of(self); }
+template <class Answer>
+ViewObject* view_behind(PyObject* self) { return view_of(reinterpret_cast<Answer*>(self)->owner); }
+
+// A method of a view or of its answer, under its graph's lock when the view reads the embedded store.
+template <PyObject* (*F)(PyObject*, PyObject*), ViewObject* (*Of)(PyObject*)>
+PyObject* locked(PyObject* self, PyObject* arg) {
+  LM_GUARD_BEGIN
+  ViewObject* v = Of(self);
+  if (!embedded(v)) return F(self, arg);
+  return read_graph(v->view->g, [&] { return F(self, arg); });
+  LM_GUARD_END(nullptr)
+}
 
 bool is_out(PyObject* direction) {
   if (PyUnicode_Check(direction)) {
@@ -215,14 +236,25 @@ PyObject* view_new(PyTypeObject* type, PyObject* args, PyObject*) {
   } else {
     source = std::make_unique<RemoteSource>(std::make_unique<Graph>(), store, summary, names, as_of == Py_None);
   }
-  Stamp moment = 0;
+  std::string spill;
+  std::string_view moment_text;
   if (as_of != Py_None) {
     if (!PyUnicode_Check(as_of)) raise(PyExc_TypeError, "as_of must be a stamp (str) or None");
-    std::string spill;
-    moment = stamp_of(utf8_of(as_of, spill), source->g.pool);
+    moment_text = utf8_of(as_of, spill);
   }
-  v->as_of = moment;
-  v->view = new View(*source, as_of != Py_None, moment);
+  auto make = [&] {  // the stamp is held in the pool; the view judges the writes since the last read
+    Stamp moment = as_of != Py_None ? stamp_of(moment_text, source->g.pool) : 0;
+    v->as_of = moment;
+    v->view = new View(*source, as_of != Py_None, moment);
+  };
+  if (!embedded(v)) make();
+  else if (as_of != Py_None) {
+    Writing alone(source->g);
+    make();
+  } else {
+    Reading shared(source->g);
+    make();
+  }
   v->aliases = new Aliases(*v->view);
   v->source = source.release();
   return self.release();
@@ -231,8 +263,14 @@ PyObject* view_new(PyTypeObject* type, PyObject* args, PyObject*) {
 
 void view_dealloc(PyObject* self) {
   ViewObject* v = view_of(self);
-  delete v->aliases;
-  if (v->view && v->view->past) stamp_decref(v->as_of, v->view->g.pool);
+  if (v->view && embedded(v)) {
+    Reading shared(v->view->g);  // the aliases and the moment hold strings of its pool
+    delete v->aliases;
+    if (v->view->past && is_text_stamp(v->as_of)) v->view->g.let_go(StrId(v->as_of >> 4));
+  } else {
+    delete v->aliases;
+    if (v->view && v->view->past) stamp_decref(v->as_of, v->view->g.pool);
+  }
   delete v->view;
   delete v->source;
   Py_XDECREF(v->store);
@@ -341,8 +379,12 @@ PyObject* view_lineage(PyObject* self, PyObject* args, bool columns) {
   ViewObject* v = view_of(self);
   NodeIdx n = start_node(v, start);
   Budget budget = budget_of(max_nodes, seconds);
-  auto answer = std::make_unique<LineageAnswer>(columns ? column_lineage(*v->view, n, upstream, downstream, depth, budget)
-                                                        : dataset_lineage(*v->view, n, upstream, downstream, depth, budget));
+  std::unique_ptr<LineageAnswer> answer;
+  {
+    NoGil walking(embedded(v));
+    answer = std::make_unique<LineageAnswer>(columns ? column_lineage(*v->view, n, upstream, downstream, depth, budget)
+                                                     : dataset_lineage(*v->view, n, upstream, downstream, depth, budget));
+  }
   LineageObject* out = PyObject_New(LineageObject, &LineageType);
   if (out == nullptr) return nullptr;
   Py_INCREF(self);
@@ -372,7 +414,13 @@ PyObject* view_neighbours(PyObject* self, PyObject* args) {
   if (!PyArg_ParseTuple(args, "Opnd", &ids, &downstream, &max_nodes, &seconds)) return nullptr;
   ViewObject* v = view_of(self);
   Ids found(v, ids);
-  auto answer = std::make_unique<LineageAnswer>(neighbours(*v->view, found.existing(), downstream, budget_of(max_nodes, seconds)));
+  std::vector<NodeIdx> starts = found.existing();
+  Budget budget = budget_of(max_nodes, seconds);
+  std::unique_ptr<LineageAnswer> answer;
+  {
+    NoGil walking(embedded(v));
+    answer = std::make_unique<LineageAnswer>(neighbours(*v->view, starts, downstream, budget));
+  }
   LineageObject* out = PyObject_New(LineageObject, &LineageType);
   if (out == nullptr) return nullptr;
   Py_INCREF(self);
@@ -391,7 +439,12 @@ PyObject* view_impact_report(PyObject* self, PyObject* args) {
   if (!PyArg_ParseTuple(args, "Oipnd", &start, &depth, &semantic, &max_nodes, &seconds)) return nullptr;
   ViewObject* v = view_of(self);
   NodeIdx n = start_node(v, start);
-  auto answer = std::make_unique<ImpactReportAnswer>(impact_report(*v->view, n, depth, semantic, budget_of(max_nodes, seconds)));
+  Budget budget = budget_of(max_nodes, seconds);
+  std::unique_ptr<ImpactReportAnswer> answer;
+  {
+    NoGil walking(embedded(v));
+    answer = std::make_unique<ImpactReportAnswer>(impact_report(*v->view, n, depth, semantic, budget));
+  }
   ImpactObject* out = PyObject_New(ImpactObject, &ImpactType);
   if (out == nullptr) return nullptr;
   Py_INCREF(self);
@@ -416,7 +469,7 @@ PyObject* view_marquez(PyObject* self, PyObject* args) {
   if (!PyArg_ParseTuple(args, "Op", &ids, &full)) return nullptr;
   ViewObject* v = view_of(self);
   Ids found(v, ids);
-  return marquez_nodes_bytes(*v->view, found.nodes, full);
+  return marquez_nodes_bytes(*v->view, found.nodes, full, embedded(v));
   LM_GUARD_END(nullptr)
 }
 
@@ -432,30 +485,30 @@ PyObject* view_marquez_column_lineage(PyObject* self, PyObject* args) {
   std::vector<NodeIdx> starts;  // in order: a later walk's edge properties win
   for (NodeIdx n : found.nodes)
     if (n != kNone) starts.push_back(n);
-  return marquez_column_lineage_bytes(*v->view, starts, downstream, depth, budget_of(max_nodes, seconds));
+  return marquez_column_lineage_bytes(*v->view, starts, downstream, depth, budget_of(max_nodes, seconds), embedded(v));
   LM_GUARD_END(nullptr)
 }
 
 PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or None, summary property names or None[, names])
-    {"nodes", view_nodes, METH_O, "nodes(ids) -> {id: Node}: those the view shows, whole."},
-    {"summaries", view_summaries, METH_O, "summaries(ids) -> {id: Node}: at least graph.view.SUMMARY of each."},
-    {"edges", view_edges, METH_VARARGS, "edges(ids, kinds, direction) -> [Edge], current."},
-    {"edge_keys", view_edge_keys, METH_VARARGS, "edge_keys(ids, kinds, direction) -> [(source, kind, target)]."},
-    {"canonical", view_canonical, METH_O, "canonical(ids) -> {id: canonical id}."},
-    {"keys_into", view_keys_into, METH_VARARGS,
+    {"nodes", locked<view_nodes, view_itself>, METH_O, "nodes(ids) -> {id: Node}: those the view shows, whole."},
+    {"summaries", locked<view_summaries, view_itself>, METH_O, "summaries(ids) -> {id: Node}: at least graph.view.SUMMARY of each."},
+    {"edges", locked<view_edges, view_itself>, METH_VARARGS, "edges(ids, kinds, direction) -> [Edge], current."},
+    {"edge_keys", locked<view_edge_keys, view_itself>, METH_VARARGS, "edge_keys(ids, kinds, direction) -> [(source, kind, target)]."},
+    {"canonical", locked<view_canonical, view_itself>, METH_O, "canonical(ids) -> {id: canonical id}."},
+    {"keys_into", locked<view_keys_into, view_itself>, METH_VARARGS,
      "keys_into(canonical ids, kinds) -> ({member: canonical}, [keys of kinds edges entering the members])."},
-    {"dataset_lineage", view_dataset_lineage, METH_VARARGS,
+    {"dataset_lineage", locked<view_dataset_lineage, view_itself>, METH_VARARGS,
      "dataset_lineage(start, upstream, downstream, depth, max_nodes, seconds) -> Lineage."},
-    {"column_lineage", view_column_lineage, METH_VARARGS,
+    {"column_lineage", locked<view_column_lineage, view_itself>, METH_VARARGS,
      "column_lineage(start, upstream, downstream, depth, max_nodes, seconds) -> Lineage."},
-    {"neighbours", view_neighbours, METH_VARARGS,
+    {"neighbours", locked<view_neighbours, view_itself>, METH_VARARGS,
      "neighbours(ids, downstream, max_nodes, seconds) -> Lineage: each node's direct neighbours one way."},
-    {"impact_report", view_impact_report, METH_VARARGS,
+    {"impact_report", locked<view_impact_report, view_itself>, METH_VARARGS,
      "impact_report(start, depth (<0: none), semantic, max_nodes, seconds) -> Impact."},
-    {"dataset_domains", view_dataset_domains, METH_O, "dataset_domains(ids) -> {dataset: domain id}."},
-    {"marquez", view_marquez, METH_VARARGS,
+    {"dataset_domains", locked<view_dataset_domains, view_itself>, METH_O, "dataset_domains(ids) -> {dataset: domain id}."},
+    {"marquez", locked<view_marquez, view_itself>, METH_VARARGS,
      "marquez(ids, full) -> JSON bytes: a list of each node's Marquez data (null for none; native/core/marquez.h)."},
-    {"marquez_column_lineage", view_marquez_column_lineage, METH_VARARGS,
+    {"marquez_column_lineage", locked<view_marquez_column_lineage, view_itself>, METH_VARARGS,
      "marquez_column_lineage(column ids, downstream, depth, max_nodes, seconds) -> (JSON bytes, truncated)."},
     {nullptr, nullptr, 0, nullptr}};
 
@@ -747,7 +800,8 @@ PyObject* lineage_render_edges(PyObject* self, PyObject* arg) {
 PyObject* lineage_render_marquez(PyObject* self, PyObject*) {
   LM_GUARD_BEGIN
   LineageObject* l = reinterpret_cast<LineageObject*>(self);
-  return marquez_lineage_bytes(*view_of(l->owner)->view, *l->answer);
+  ViewObject* v = view_of(l->owner);
+  return marquez_lineage_bytes(*v->view, *l->answer, embedded(v));
   LM_GUARD_END(nullptr)
 }
 
@@ -766,20 +820,26 @@ PyMethodDef marquez_functions[] = {
     {nullptr, nullptr, 0, nullptr}};
 
 PyMethodDef lineage_methods[] = {
-    {"nodes", lineage_nodes, METH_NOARGS, "nodes() -> [Node] by id."},
-    {"edges", lineage_edges, METH_NOARGS, "edges() -> [(source, target, kind, props or None)], sorted."},
-    {"node_column", lineage_node_column, METH_O, "node_column(field) -> one field of every node (graph.api.schema's)."},
-    {"edge_column", lineage_edge_column, METH_O, "edge_column(source|target|kind|props) -> one field of every edge."},
-    {"render_nodes", lineage_render_nodes, METH_O, "render_nodes(specs) -> JSON bytes of the nodes, or None."},
-    {"render_edges", lineage_render_edges, METH_O, "render_edges(specs) -> JSON bytes of the edges, or None."},
-    {"render_marquez", lineage_render_marquez, METH_NOARGS, "render_marquez() -> JSON bytes of Marquez's lineage graph."},
+    {"nodes", locked<lineage_nodes, view_behind<LineageObject>>, METH_NOARGS, "nodes() -> [Node] by id."},
+    {"edges", locked<lineage_edges, view_behind<LineageObject>>, METH_NOARGS, "edges() -> [(source, target, kind, props or None)], sorted."},
+    {"node_column", locked<lineage_node_column, view_behind<LineageObject>>, METH_O, "node_column(field) -> one field of every node (graph.api.schema's)."},
+    {"edge_column", locked<lineage_edge_column, view_behind<LineageObject>>, METH_O, "edge_column(source|target|kind|props) -> one field of every edge."},
+    {"render_nodes", locked<lineage_render_nodes, view_behind<LineageObject>>, METH_O, "render_nodes(specs) -> JSON bytes of the nodes, or None."},
+    {"render_edges", locked<lineage_render_edges, view_behind<LineageObject>>, METH_O, "render_edges(specs) -> JSON bytes of the edges, or None."},
+    {"render_marquez", locked<lineage_render_marquez, view_behind<LineageObject>>, METH_NOARGS, "render_marquez() -> JSON bytes of Marquez's lineage graph."},
     {nullptr, nullptr, 0, nullptr}};
 
 void impact_dealloc(PyObject* self) {
   ImpactObject* i = reinterpret_cast<ImpactObject*>(self);
   if (i->answer) {
-    Graph& g = view_of(i->owner)->view->g;
-    for (StrId id : i->answer->held) g.pool.decref(id);
+    ViewObject* v = view_of(i->owner);
+    Graph& g = v->view->g;
+    if (embedded(v)) {
+      Reading shared(g);
+      for (StrId id : i->answer->held) g.let_go(id);
+    } else {
+      for (StrId id : i->answer->held) g.pool.decref(id);
+    }
   }
   delete i->answer;
   Py_XDECREF(i->owner);
@@ -793,7 +853,9 @@ PyObject* impact_truncated(PyObject* self, void*) {
 PyObject* impact_changed(PyObject* self, void*) {
   LM_GUARD_BEGIN
   ImpactObject* im = reinterpret_cast<ImpactObject*>(self);
-  const Graph& g = graph_of_answer(im->owner);
+  Graph& g = view_of(im->owner)->view->g;
+  std::optional<Reading> shared;
+  if (embedded(view_of(im->owner))) shared.emplace(g);
   return id_str(g, g.node_id[im->answer->changed]);
   LM_GUARD_END(nullptr)
 }
@@ -928,10 +990,10 @@ PyGetSetDef impact_getset[] = {{"truncated", impact_truncated, nullptr, "A budge
                                {nullptr, nullptr, nullptr, nullptr, nullptr}};
 
 PyMethodDef impact_methods[] = {
-    {"affected_column", impact_affected_column, METH_O, "affected_column(field) -> one field of every affected node."},
-    {"affected_nodes", impact_affected_nodes, METH_NOARGS, "affected_nodes() -> [Node] of the affected, in order."},
-    {"render_affected", impact_render_affected, METH_O, "render_affected(specs) -> JSON bytes of the affected, or None."},
-    {"concerned", impact_concerned, METH_O, "concerned(products|domains|owners|contracts) -> [id]."},
+    {"affected_column", locked<impact_affected_column, view_behind<ImpactObject>>, METH_O, "affected_column(field) -> one field of every affected node."},
+    {"affected_nodes", locked<impact_affected_nodes, view_behind<ImpactObject>>, METH_NOARGS, "affected_nodes() -> [Node] of the affected, in order."},
+    {"render_affected", locked<impact_render_affected, view_behind<ImpactObject>>, METH_O, "render_affected(specs) -> JSON bytes of the affected, or None."},
+    {"concerned", locked<impact_concerned, view_behind<ImpactObject>>, METH_O, "concerned(products|domains|owners|contracts) -> [id]."},
     {nullptr, nullptr, 0, nullptr}};
 
 }  // namespace

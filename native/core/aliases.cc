@@ -15,11 +15,11 @@ void unique(std::vector<StrId>& ids) {
 }  // namespace
 
 Aliases::~Aliases() {
-  for (StrId id : held_) v.g.pool.decref(id);
+  for (StrId id : held_) v.g.let_go(id);
 }
 
 StrId Aliases::held_id(const std::string& text) {
-  StrId id = v.g.pool.intern(text);
+  StrId id = v.g.hold(text);
   held_.push_back(id);
   return id;
 }

@@ -6,13 +6,17 @@
 // edges are never removed (a drop is a property), records are replaced whole.
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <unordered_map>
 
 #include "adjacency.h"
 #include "batch.h"
 #include "flat.h"
 #include "kinds.h"
+#include "locking.h"
 
 namespace lm {
 
@@ -81,6 +85,15 @@ class Graph {
 
   size_t heap_bytes() const;
 
+  // An id held for a reader's answer (one more reference the caller lets go with ``let_go``), safe
+  // while other readers share the graph (native/core/locking.h): under a ReadLock, a string the pool
+  // does not hold yet throws NeedsExclusive, and a last reference is let go by the next writer.
+  StrId hold(std::string_view text);
+  void let_go(StrId id);
+  // Work only a writer may do, met by a thread that holds the graph shared (a plan freed while a
+  // read makes Python objects): done by the next writer.
+  void when_alone(std::function<void()> work);
+
   static constexpr uint8_t kDropped = 1;
   static constexpr uint8_t kUnrestated = 1;
 
@@ -102,7 +115,17 @@ class Graph {
   size_t edges_of_kind[kEdgeKinds] = {};
 
  private:
+  friend class ReadLock;
+  friend class WriteLock;
+  bool unsettled() const { return !touched_jobs_.empty() || !touched_runs_.empty(); }
+  void let_go_deferred();  // under the writer's lock
+
   std::vector<NodeIdx> touched_jobs_, touched_runs_;
+  RwLock lock_;                       // native/core/locking.h
+  std::atomic<int> readers_{0};       // ReadLocks held now
+  std::mutex holds_;                  // hold / let_go while readers share the graph
+  std::vector<StrId> deferred_;       // last references readers let go, for the next writer
+  std::vector<std::function<void()>> deferred_work_;  // when_alone
 };
 
 // What a batch changes: new records for nodes and edges, not yet in the graph.

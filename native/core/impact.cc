@@ -517,7 +517,7 @@ ImpactReportAnswer impact_report(View& v, NodeIdx start, int depth, bool semanti
   std::string name;
   for (NodeIdx p : products)
     if (string_prop(v.g, p, v.g.keys.domain, name) && !name.empty()) {
-      report.held.push_back(v.g.pool.intern(node_id(kDomain, {name})));
+      report.held.push_back(v.g.hold(node_id(kDomain, {name})));
       domains.push_back(report.held.back());
     }
   report.domains = by_text(v, domains);

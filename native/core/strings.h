@@ -36,6 +36,7 @@ class StringPool {
   }
 
   void incref(StrId id) { entries_[id].refs++; }
+  uint32_t refs(StrId id) const { return entries_[id].refs; }
   void decref(StrId id) {
     if (--entries_[id].refs == 0) release(id);
   }
