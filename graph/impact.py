@@ -154,6 +154,7 @@ def impact(
         raise WrongNodeKind(
             f"{node_id!r} is a {start.kind.value}; impact starts at a dataset or a column"
         )
+    view.expect_walk(depth)
     answer = view.native.impact_report(
         node_id,
         -1 if depth is None else max(depth, 0),

@@ -107,6 +107,7 @@ def dataset_lineage(
     """
     view = view_of(reader)
     _start(view, node_id, (NodeKind.DATASET, NodeKind.JOB), "use columnLineage for columns")
+    view.expect_walk(depth)
     return LineageGraph(
         view.native.dataset_lineage(node_id, *_ways(direction), depth, max_nodes, deadline_seconds)
     )
