@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 _JOB_IO = frozenset({EdgeKind.READS, EdgeKind.WRITES})
 #: Most jobs one read ahead expands. Neo4j's search over a reach bigger than that costs more than
 #: reading it a level at a time (scripts/neo4j_floor.py): the walk then reads on a level a read.
-_CAP = 1_000
+_CAP = 100
 #: Hops beyond which a walk is searched without a bound (a lineage "unbounded" is a huge depth).
 _DEEP = 100
 
