@@ -147,6 +147,7 @@ def impact(
     ``customer_email`` columns derived from it, the jobs in between and their owners.
     """
     view = view_of(reader)
+    view.expect_walk(depth)
     start = view.nodes([node_id]).get(node_id)
     if start is None:
         raise NodeNotFound(f"no node with id {node_id!r}")
@@ -154,7 +155,6 @@ def impact(
         raise WrongNodeKind(
             f"{node_id!r} is a {start.kind.value}; impact starts at a dataset or a column"
         )
-    view.expect_walk(depth)
     answer = view.native.impact_report(
         node_id,
         -1 if depth is None else max(depth, 0),

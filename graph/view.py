@@ -86,7 +86,7 @@ class GraphView:
         summary = (*SUMMARY, *shown) if summaries and as_of is None and graph is None else None
         source = store if graph is not None or reads_neighbourhoods(store) else _Primitives(store)
         walk_ahead = getattr(store, "walk_ahead", None) if graph is None and summary else None
-        self._walks = walk_ahead() if walk_ahead is not None else None
+        self._walks = walk_ahead(summary) if walk_ahead is not None else None
         source = self._walks or source
         self.native = _native.View(graph, source, as_of, summary, NAMES if summary else None)
 

@@ -596,9 +596,10 @@ class Neo4jStore(_CypherReads, Store):
             sources,
         )
 
-    def walk_ahead(self) -> WalkAhead:
-        """What one query's view reads through: this store, with walks' levels read ahead."""
-        return WalkAhead(self)
+    def walk_ahead(self, summary: Sequence[str] = ()) -> WalkAhead:
+        """What one query's view reads through: this store, with walks read ahead (``summary``:
+        what the view reads of the nodes walks reach)."""
+        return WalkAhead(self, summary)
 
     def newest(
         self, ids: Collection[str], kind: EdgeKind, direction: EdgeDirection, key: str

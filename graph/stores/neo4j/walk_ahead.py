@@ -21,9 +21,9 @@ import functools
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from graph.model import EdgeKind
+from graph.model import EdgeKind, Node
 from graph.stores import Neighbourhood, Reach
-from graph.stores.neo4j.codec import _JSON_KEYS, _STAMPS, _UNRESTATED
+from graph.stores.neo4j.codec import _JSON_KEYS, _STAMPS, _UNRESTATED, _decode_nodes
 from graph.stores.neo4j.cypher import _MARK_ONLY, _types
 
 if TYPE_CHECKING:
@@ -95,17 +95,29 @@ _ENTERING_START = frozenset({EdgeKind.ALIAS_OF, EdgeKind.READS, EdgeKind.WRITES}
 # Where a walk starts, its first three reads in one: the ALIAS_OF edges leaving the starts, and the
 # ALIAS_OF, READS and WRITES edges entering them (of which the walk asks for some), far ends in
 # summary form.
-_AROUND_START = f"""
+
+
+def _around_start(whole: bool) -> str:
+    """``whole``: with the starts themselves, whole (the node a walk starts from is read first)."""
+    return f"""
 UNWIND $ids AS id MATCH (a:Node {{id: id}})
 CALL (a, id) {{
-  MATCH (a)-[r:ALIAS_OF]->(b) RETURN collect([id, type(r), b.id, {_MARK_ONLY}]) AS outs, collect(b) AS out_ends
+  MATCH (a)-[r:ALIAS_OF]->(b) RETURN collect([id, type(r), b.id, {
+        _MARK_ONLY
+    }]) AS outs, collect(b) AS out_ends
 }}
 CALL (a, id) {{
   MATCH (a)<-[r:{_types(_ENTERING_START)}]-(b)
   RETURN collect([b.id, type(r), id, {_MARK_ONLY}]) AS ins, collect(b) AS in_ends
 }}
-RETURN collect([id, outs, [n IN out_ends | {_summary("n")}], ins, [n IN in_ends | {_summary("n")}]])
+RETURN collect([id, outs, [n IN out_ends | {_summary("n")}], ins, [n IN in_ends | {
+        _summary("n")
+    }]]){", collect([id, labels(a), properties(a)])" if whole else ""}
 """
+
+
+_AROUND_START = _around_start(False)
+_START_AND_AROUND = _around_start(True)
 
 
 class _Levels:
@@ -159,8 +171,10 @@ class WalkAhead:
     """The store as one query's native view reads it, with walks' levels read ahead (module
     docstring). Everything but a walk's level read goes to the store as it is."""
 
-    def __init__(self, store: Neo4jStore) -> None:
+    def __init__(self, store: Neo4jStore, summary: Sequence[str] = ()) -> None:
         self._store = store
+        self._props = list(summary)  # what the view reads of the nodes walks reach
+        self._starting = False  # a walk is expected and its start not read yet
         self._hops: int | None = 1  # until a walk is expected: a level a read, as asked
         self._levels: dict[tuple[Any, ...], _Levels] = {}
         # node -> (its edge rows leaving, entering), as _AROUND_START read them
@@ -172,6 +186,19 @@ class WalkAhead:
         self._hops = hops
         self._levels.clear()
         self._around.clear()
+        self._starting = bool(self._props)
+
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]:
+        """The walk's start (the first node read once a walk is expected) is read with what
+        surrounds it (``_START_AND_AROUND``); any other nodes as the store reads them."""
+        if not (self._starting and len(ids) == 1):
+            return self._store.nodes(ids)
+        self._starting = False
+        ((around, found),) = self._store._read(
+            _START_AND_AROUND, {"ids": list(ids), "props": self._props}, "reading a walk's start"
+        )
+        self._keep_around(list(ids), around)
+        return _decode_nodes(found, self._store._clocks_of(row[2] for row in found))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
@@ -237,16 +264,14 @@ class WalkAhead:
         """A start's ALIAS_OF edges leaving, or edges entering, read with the others
         (``_AROUND_START``) when the first of them is asked."""
         asked = list(dict.fromkeys(ids))
+        if props != self._props:  # held in another summary form: read again
+            self._around.clear()
+            self._props = props
         if missing := [i for i in asked if i not in self._around]:
             ((rows,),) = self._store._read(
                 _AROUND_START, {"ids": missing, "props": props}, "reading around a start"
             )
-            for node_id, outs, out_ends, ins, in_ends in rows:
-                self._around[node_id] = (outs, ins)
-                for node in (*out_ends, *in_ends):
-                    self._summaries[node[0]] = node
-            for node_id in missing:  # not found: no edges
-                self._around.setdefault(node_id, ([], []))
+            self._keep_around(missing, rows)
         types = {kind.value for kind in kinds}
         far = 2 if direction == "out" else 0
         edge_rows = [
@@ -258,3 +283,11 @@ class WalkAhead:
         ends = [self._summaries[end] for end in dict.fromkeys(row[far] for row in edge_rows)]
         rows = [edge_rows, [end[:5] for end in ends], [], [end[5] for end in ends], [], [], []]
         return self._store._neighbourhood_of(rows, direction, props)
+
+    def _keep_around(self, ids: list[str], rows: list[list[Any]]) -> None:
+        for node_id, outs, out_ends, ins, in_ends in rows:
+            self._around[node_id] = (outs, ins)
+            for node in (*out_ends, *in_ends):
+                self._summaries[node[0]] = node
+        for node_id in ids:  # not found: no edges
+            self._around.setdefault(node_id, ([], []))
