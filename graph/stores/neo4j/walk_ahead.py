@@ -45,24 +45,22 @@ def _summary(n: str) -> str:
 def _walk_query(
     out_kind: EdgeKind, entering: frozenset[EdgeKind], ahead: frozenset[EdgeKind], hops: int | None
 ) -> str:
-    """The jobs a walk from the jobs of ``$ids`` meets within ``hops`` level reads (Neo4j's own
-    breadth-first search, at most ``$cap`` of them), then one level read of them all: the
-    ``out_kind`` edges leaving them (marks only), their far ends in summary form with the
-    ``ahead`` edges leaving those and the ``entering`` edges entering them, with their sources."""
+    """The jobs a walk from the jobs of ``$ids`` meets within ``hops`` level reads (2 or more;
+    None: no bound; Neo4j's own breadth-first search, at most ``$cap`` jobs), then one level read
+    of them all: the ``out_kind`` edges leaving them (marks only), their far ends in summary form
+    with the ``ahead`` edges leaving those and the ``entering`` edges entering them, with their
+    sources."""
     (back,) = _JOB_IO - {out_kind}
     step = f"((:Job)-[:{out_kind.value}]->(:Dataset)<-[:{back.value}]-(:Job))"
-    if hops == 1:
-        search = "WITH starts AS jobs"
-    else:
-        # A bounded search keeps a state per node and length (scripts/neo4j_floor.py): a bound
-        # deeper than a reach goes is left out (the read ahead then holds more than is asked).
-        bound = "" if hops is None or hops > _DEEP else str(hops - 1)
-        search = (
-            "CALL (starts) { UNWIND starts AS a "
-            f"MATCH ANY SHORTEST (a){step}{{0,{bound}}}(j:Job) "
-            "WITH DISTINCT j LIMIT $cap RETURN collect(j) AS found } "
-            "WITH starts + [j IN found WHERE NOT j IN starts] AS jobs"
-        )  # (the starts first and always: the search may stop before it has returned them all)
+    # A bounded search keeps a state per node and length (scripts/neo4j_floor.py): a bound deeper
+    # than a reach goes is left out (the read ahead then holds more than is asked).
+    bound = "" if hops is None or hops > _DEEP else str(hops - 1)
+    search = (
+        "CALL (starts) { UNWIND starts AS a "
+        f"MATCH ANY SHORTEST (a){step}{{0,{bound}}}(j:Job) "
+        "WITH DISTINCT j LIMIT $cap RETURN collect(j) AS found } "
+        "WITH starts + [j IN found WHERE NOT j IN starts] AS jobs"
+    )  # (the starts first and always: the search may stop before it has returned them all)
     parts = [
         "UNWIND $ids AS id MATCH (a:Node {id: id}) WITH collect(DISTINCT a) AS starts",
         search,
@@ -247,8 +245,12 @@ class WalkAhead:
         levels = self._levels.setdefault((out_kind, entering, ahead, tuple(props)), _Levels())
         levels.hops += 1
         if missing := [i for i in dict.fromkeys(ids) if i not in levels.edges]:
-            left = None if self._hops is None else max(1, self._hops - levels.hops + 1)
-            query = _walk_query(out_kind, entering, ahead, 1 if levels.wide else left)
+            left = None if self._hops is None else self._hops - levels.hops + 1
+            if levels.wide or (left is not None and left <= 1):  # the store's own level read
+                return self._store.neighbourhood(
+                    ids, kinds, direction, ahead, with_props, node_props, handles, entering
+                )
+            query = _walk_query(out_kind, entering, ahead, left)
             ((*row,),) = self._store._read(
                 query, {"ids": missing, "props": props, "cap": _CAP}, "reading a walk ahead"
             )
