@@ -90,27 +90,23 @@ def _walk_query(
 
 
 _ENTERING_START = frozenset({EdgeKind.ALIAS_OF, EdgeKind.READS, EdgeKind.WRITES})
-# Where a walk starts, its first three reads in one: the ALIAS_OF edges leaving the starts, and the
-# ALIAS_OF, READS and WRITES edges entering them (of which the walk asks for some), far ends in
-# summary form.
 
 
 def _around_start(whole: bool) -> str:
-    """``whole``: with the starts themselves, whole (the node a walk starts from is read first)."""
+    """Where a walk starts, its first three reads in one: the ALIAS_OF edges leaving the starts and
+    the ALIAS_OF, READS and WRITES edges entering them (of which the walk asks for some), far ends
+    in summary form; ``whole``: with the starts themselves, whole (read first)."""
+    outs = f"[id, type(r), b.id, {_MARK_ONLY}]"
+    ins = f"[b.id, type(r), id, {_MARK_ONLY}]"
+    each = f"[id, outs, [n IN out_ends | {_summary('n')}], ins, [n IN in_ends | {_summary('n')}]]"
+    starts = ", collect([id, labels(a), properties(a)])" if whole else ""
     return f"""
 UNWIND $ids AS id MATCH (a:Node {{id: id}})
+CALL (a, id) {{ MATCH (a)-[r:ALIAS_OF]->(b) RETURN collect({outs}) AS outs, collect(b) AS out_ends }}
 CALL (a, id) {{
-  MATCH (a)-[r:ALIAS_OF]->(b) RETURN collect([id, type(r), b.id, {
-        _MARK_ONLY
-    }]) AS outs, collect(b) AS out_ends
+  MATCH (a)<-[r:{_types(_ENTERING_START)}]-(b) RETURN collect({ins}) AS ins, collect(b) AS in_ends
 }}
-CALL (a, id) {{
-  MATCH (a)<-[r:{_types(_ENTERING_START)}]-(b)
-  RETURN collect([b.id, type(r), id, {_MARK_ONLY}]) AS ins, collect(b) AS in_ends
-}}
-RETURN collect([id, outs, [n IN out_ends | {_summary("n")}], ins, [n IN in_ends | {
-        _summary("n")
-    }]]){", collect([id, labels(a), properties(a)])" if whole else ""}
+RETURN collect({each}){starts}
 """
 
 
@@ -149,7 +145,8 @@ class _Levels:
             self.edges[edge[0]].append(edge)
 
     def rows(self, ids: Collection[str]) -> list[Any]:
-        """The rows the store's own level read of ``ids`` would give (``Neo4jStore._rows_of``)."""
+        """The columns the store's own level read of ``ids`` would give (``_neighbourhood_query``),
+        as ``Neo4jStore._neighbourhood_of`` decodes them."""
         edge_rows = [edge for job in ids for edge in self.edges[job]]
         ends = list(dict.fromkeys(edge[2] for edge in edge_rows))
         entering = [key for end in ends for key in self.entering[end]]
@@ -246,6 +243,7 @@ class WalkAhead:
         levels.hops += 1
         if missing := [i for i in dict.fromkeys(ids) if i not in levels.edges]:
             left = None if self._hops is None else self._hops - levels.hops + 1
+            levels.wide = levels.wide or len(missing) >= _CAP  # (a hub's readers: wide already)
             if levels.wide or (left is not None and left <= 1):  # the store's own level read
                 return self._store.neighbourhood(
                     ids, kinds, direction, ahead, with_props, node_props, handles, entering
