@@ -85,7 +85,16 @@ class GraphView:
         graph = store.native_graph() if holds_native_graph(store) else None
         summary = (*SUMMARY, *shown) if summaries and as_of is None and graph is None else None
         source = store if graph is not None or reads_neighbourhoods(store) else _Primitives(store)
+        walk_ahead = getattr(store, "walk_ahead", None) if graph is None and summary else None
+        self._walks = walk_ahead(summary) if walk_ahead is not None else None
+        source = self._walks or source
         self.native = _native.View(graph, source, as_of, summary, NAMES if summary else None)
+
+    def expect_walk(self, hops: int | None) -> None:
+        """The walks asked next take at most ``hops`` dataset hops (None: unbounded): a store that
+        reads walks ahead (Neo4j: ``graph.stores.neo4j.walk_ahead``) reads that far at once."""
+        if self._walks is not None:
+            self._walks.expect_walk(hops)
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         return self.native.nodes(ids)

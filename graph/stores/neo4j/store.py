@@ -79,6 +79,7 @@ from graph.stores.neo4j.cypher import (
 )
 from graph.stores.neo4j.reads import _CypherReads, _InTransaction
 from graph.stores.neo4j.retries import _UNAVAILABLE, Retries, _Result, _retrying_transient
+from graph.stores.neo4j.walk_ahead import WalkAhead
 
 log = logging.getLogger("graph.stores.neo4j")  # one logger for the whole store
 
@@ -541,17 +542,23 @@ class Neo4jStore(_CypherReads, Store):
         query = _neighbourhood_query(
             kinds, direction, ahead, with_props, node_props is not None, bool(handles), entering
         )
+        ((*rows,),) = self._read(query, parameters, "reading a neighbourhood")
+        return self._neighbourhood_of(rows, direction, node_props)
+
+    def _neighbourhood_of(
+        self, rows: list[Any], direction: Reach, node_props: Sequence[str] | None
+    ) -> Neighbourhood:
+        """A neighbourhood from the columns of its read (``_neighbourhood_query``), or the same
+        columns put together from a walk read ahead (``walk_ahead``)."""
         (
-            (
-                edge_rows,
-                node_rows,
-                ahead_rows,
-                element_ids,
-                entering_rows,
-                source_rows,
-                source_ids,
-            ),
-        ) = self._read(query, parameters, "reading a neighbourhood")
+            edge_rows,
+            node_rows,
+            ahead_rows,
+            element_ids,
+            entering_rows,
+            source_rows,
+            source_ids,
+        ) = rows
         clocks = self._clocks_of(
             [
                 *(row[3] for row in edge_rows),
@@ -588,6 +595,11 @@ class Neo4jStore(_CypherReads, Store):
             entered,
             sources,
         )
+
+    def walk_ahead(self, summary: Sequence[str] = ()) -> WalkAhead:
+        """What one query's view reads through: this store, with walks read ahead (``summary``:
+        what the view reads of the nodes walks reach)."""
+        return WalkAhead(self, summary)
 
     def newest(
         self, ids: Collection[str], kind: EdgeKind, direction: EdgeDirection, key: str

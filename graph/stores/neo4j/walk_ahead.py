@@ -1,0 +1,293 @@
+"""A walk's levels read ahead: one statement for every dataset hop the walk may take.
+
+A lineage or impact walk over Neo4j reads a dataset hop per call of ``neighbourhood`` (the jobs of
+a level, the datasets they write or read, what enters those next): one round trip and one small
+statement per hop, where Neo4j itself answers the same reach in one. :class:`WalkAhead` stands
+between one query's native view and the store. At the first level read of a walk it asks Neo4j's
+own breadth-first search for the jobs within the hops the walk may still take (``expect_walk``)
+and reads the level of all of them in the same statement; the walk's later level reads are then
+answered from what it holds, exactly as the store would answer them (the same rows, decoded by
+the store). A level read it does not hold (an alias member, a reach beyond ``_CAP`` jobs) is read
+then, a level at a time once a reach has proved that wide. Likewise a walk's first three reads
+around its start are one. Nothing is kept past the view (one query).
+
+The read ahead follows every edge, current or not, as the level reads do: the walk judges them.
+It is bounded by the hops and by ``_CAP`` jobs, whichever comes first.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Collection, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from graph.model import EdgeKind, Node
+from graph.stores import Neighbourhood, Reach
+from graph.stores.neo4j.codec import _JSON_KEYS, _STAMPS, _UNRESTATED, _decode_nodes
+from graph.stores.neo4j.cypher import _MARK_ONLY, _types
+
+if TYPE_CHECKING:
+    from graph.stores.neo4j.store import Neo4jStore
+
+_JOB_IO = frozenset({EdgeKind.READS, EdgeKind.WRITES})
+#: Most jobs one read ahead expands. Neo4j's search over a reach bigger than that costs more than
+#: reading it a level at a time (scripts/neo4j_floor.py): the walk then reads on a level a read.
+_CAP = 100
+#: Hops beyond which a walk is searched without a bound (a lineage "unbounded" is a huge depth).
+_DEEP = 100
+
+
+def _summary(n: str) -> str:
+    return f"[{n}.id, labels({n}), [key IN $props | {n}[key]], {n}.{_JSON_KEYS}, {n}.{_STAMPS} IS NOT NULL, elementId({n})]"
+
+
+@functools.cache
+def _walk_query(
+    out_kind: EdgeKind, entering: frozenset[EdgeKind], ahead: frozenset[EdgeKind], hops: int | None
+) -> str:
+    """The jobs a walk from the jobs of ``$ids`` meets within ``hops`` level reads (2 or more;
+    None: no bound; Neo4j's own breadth-first search, at most ``$cap`` jobs), then one level read
+    of them all: the ``out_kind`` edges leaving them (marks only), their far ends in summary form
+    with the ``ahead`` edges leaving those and the ``entering`` edges entering them, with their
+    sources."""
+    (back,) = _JOB_IO - {out_kind}
+    step = f"((:Job)-[:{out_kind.value}]->(:Dataset)<-[:{back.value}]-(:Job))"
+    # A bounded search keeps a state per node and length (scripts/neo4j_floor.py): a bound deeper
+    # than a reach goes is left out (the read ahead then holds more than is asked).
+    bound = "" if hops is None or hops > _DEEP else str(hops - 1)
+    search = (
+        "CALL (starts) { UNWIND starts AS a "
+        f"MATCH ANY SHORTEST (a){step}{{0,{bound}}}(j:Job) "
+        "WITH DISTINCT j LIMIT $cap RETURN collect(j) AS found } "
+        "WITH starts + [j IN found WHERE NOT j IN starts] AS jobs"
+    )  # (the starts first and always: the search may stop before it has returned them all)
+    parts = [
+        "UNWIND $ids AS id MATCH (a:Node {id: id}) WITH collect(DISTINCT a) AS starts",
+        search,
+        (
+            f"CALL (jobs) {{ UNWIND jobs AS a MATCH (a)-[r:{out_kind.value}]->(b) "
+            f"RETURN collect([a.id, type(r), b.id, {_MARK_ONLY}]) AS edges, "
+            "collect(DISTINCT b) AS ends }"
+        ),
+    ]
+    if ahead:
+        parts.append(
+            f"CALL (ends) {{ UNWIND ends AS n MATCH (n)-[x:{_types(ahead)}]->(c) "
+            "RETURN collect([n.id, type(x), c.id]) AS ahead }"
+        )
+    else:
+        parts.append("WITH *, [] AS ahead")
+    parts.append(
+        f"CALL (ends) {{ UNWIND ends AS n MATCH (n)<-[x:{_types(entering)}]-(c) "
+        f"RETURN collect([c.id, type(x), n.id, coalesce(x.{_UNRESTATED}, false)]) AS entering, "
+        "collect(DISTINCT c) AS sources }"
+    )
+    parts.append(
+        "RETURN [a IN jobs | a.id], edges, "
+        f"[n IN ends | {_summary('n')}], ahead, entering, [c IN sources | {_summary('c')}]"
+    )
+    return "\n".join(parts)
+
+
+_ENTERING_START = frozenset({EdgeKind.ALIAS_OF, EdgeKind.READS, EdgeKind.WRITES})
+
+
+def _around_start(whole: bool) -> str:
+    """Where a walk starts, its first three reads in one: the ALIAS_OF edges leaving the starts and
+    the ALIAS_OF, READS and WRITES edges entering them (of which the walk asks for some), far ends
+    in summary form; ``whole``: with the starts themselves, whole (read first)."""
+    outs = f"[id, type(r), b.id, {_MARK_ONLY}]"
+    ins = f"[b.id, type(r), id, {_MARK_ONLY}]"
+    each = f"[id, outs, [n IN out_ends | {_summary('n')}], ins, [n IN in_ends | {_summary('n')}]]"
+    starts = ", collect([id, labels(a), properties(a)])" if whole else ""
+    return f"""
+UNWIND $ids AS id MATCH (a:Node {{id: id}})
+CALL (a, id) {{ MATCH (a)-[r:ALIAS_OF]->(b) RETURN collect({outs}) AS outs, collect(b) AS out_ends }}
+CALL (a, id) {{
+  MATCH (a)<-[r:{_types(_ENTERING_START)}]-(b) RETURN collect({ins}) AS ins, collect(b) AS in_ends
+}}
+RETURN collect({each}){starts}
+"""
+
+
+_AROUND_START = _around_start(False)
+_START_AND_AROUND = _around_start(True)
+
+
+class _Levels:
+    """What the read aheads of one kind of level read have read: per job its edges, per dataset
+    what leaves and enters it, per node its summary row and handle."""
+
+    def __init__(self) -> None:
+        self.edges: dict[str, list[list[Any]]] = {}  # job -> its edge rows (expanded jobs only)
+        self.ahead: dict[str, list[list[Any]]] = {}  # far end -> ahead rows (expanded ends only)
+        self.entering: dict[str, list[list[Any]]] = {}  # far end -> entering rows
+        self.summaries: dict[str, list[Any]] = {}  # id -> summary row (without its handle)
+        self.handles: dict[str, str] = {}
+        self.hops = 0  # level reads of this kind the walk has made
+        self.wide = False  # a read ahead met _CAP jobs: the rest is read a level at a time
+
+    def keep(self, row: list[Any]) -> None:
+        expanded, edges, ends, ahead, entering, sources = row
+        for node in (*ends, *sources):
+            self.summaries[node[0]] = node[:5]
+            self.handles[node[0]] = node[5]
+        for end in ends:  # each read whole again: what an earlier read held of it is replaced
+            self.ahead[end[0]] = []
+            self.entering[end[0]] = []
+        for key in ahead:
+            self.ahead[key[0]].append(key)
+        for key in entering:
+            self.entering[key[2]].append(key)
+        for job in expanded:
+            self.edges[job] = []
+        for edge in edges:
+            self.edges[edge[0]].append(edge)
+
+    def rows(self, ids: Collection[str]) -> list[Any]:
+        """The columns the store's own level read of ``ids`` would give (``_neighbourhood_query``),
+        as ``Neo4jStore._neighbourhood_of`` decodes them."""
+        edge_rows = [edge for job in ids for edge in self.edges[job]]
+        ends = list(dict.fromkeys(edge[2] for edge in edge_rows))
+        entering = [key for end in ends for key in self.entering[end]]
+        sources = list(dict.fromkeys(key[0] for key in entering))
+        return [
+            edge_rows,
+            [self.summaries[end] for end in ends],
+            [key for end in ends for key in self.ahead[end]],
+            [self.handles[end] for end in ends],
+            entering,
+            [self.summaries[source] for source in sources],
+            [self.handles[source] for source in sources],
+        ]
+
+
+class WalkAhead:
+    """The store as one query's native view reads it, with walks' levels read ahead (module
+    docstring). Everything but a walk's level read goes to the store as it is."""
+
+    def __init__(self, store: Neo4jStore, summary: Sequence[str] = ()) -> None:
+        self._store = store
+        self._props = list(summary)  # what the view reads of the nodes walks reach
+        self._starting = False  # a walk is expected and its start not read yet
+        self._hops: int | None = 1  # until a walk is expected: a level a read, as asked
+        self._levels: dict[tuple[Any, ...], _Levels] = {}
+        # node -> (its edge rows leaving, entering), as _AROUND_START read them
+        self._around: dict[str, tuple[list[list[Any]], list[list[Any]]]] = {}
+        self._summaries: dict[str, list[Any]] = {}  # id -> summary row, with its handle
+
+    def expect_walk(self, hops: int | None) -> None:
+        """The walks this view makes next take at most ``hops`` dataset hops (None: no bound)."""
+        self._hops = hops
+        self._levels.clear()
+        self._around.clear()
+        self._starting = bool(self._props)
+
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]:
+        """The walk's start (the first node read once a walk is expected) is read with what
+        surrounds it (``_START_AND_AROUND``); any other nodes as the store reads them."""
+        if not (self._starting and len(ids) == 1):
+            return self._store.nodes(ids)
+        self._starting = False
+        ((around, found),) = self._store._read(
+            _START_AND_AROUND, {"ids": list(ids), "props": self._props}, "reading a walk's start"
+        )
+        self._keep_around(list(ids), around)
+        return _decode_nodes(found, self._store._clocks_of(row[2] for row in found))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def neighbourhood(
+        self,
+        ids: Collection[str],
+        kinds: Collection[EdgeKind],
+        direction: Reach,
+        ahead: Collection[EdgeKind] = (),
+        with_props: bool = True,
+        node_props: Sequence[str] | None = None,
+        handles: Mapping[str, object] | None = None,
+        ahead_in: Collection[EdgeKind] = (),
+    ) -> Neighbourhood:
+        kinds = frozenset(EdgeKind(kind) for kind in kinds)
+        entering = frozenset(EdgeKind(kind) for kind in ahead_in)
+        ahead = frozenset(EdgeKind(kind) for kind in ahead)
+        if (
+            ids
+            and not ahead
+            and not entering
+            and not with_props
+            and node_props is not None
+            and (
+                (direction == "out" and kinds == {EdgeKind.ALIAS_OF})
+                or (direction == "in" and kinds <= _ENTERING_START)
+            )
+        ):
+            return self._start(ids, kinds, direction, list(node_props))
+        if not (
+            ids
+            and direction == "out"
+            and len(kinds) == 1
+            and kinds <= _JOB_IO
+            and (_JOB_IO - kinds) <= entering
+            and not with_props
+            and node_props is not None
+            and ahead <= {EdgeKind.ALIAS_OF}
+        ):
+            return self._store.neighbourhood(
+                ids, kinds, direction, ahead, with_props, node_props, handles, entering
+            )
+        (out_kind,) = kinds
+        props = list(node_props)
+        levels = self._levels.setdefault((out_kind, entering, ahead, tuple(props)), _Levels())
+        levels.hops += 1
+        if missing := [i for i in dict.fromkeys(ids) if i not in levels.edges]:
+            left = None if self._hops is None else self._hops - levels.hops + 1
+            levels.wide = levels.wide or len(missing) >= _CAP  # (a hub's readers: wide already)
+            if levels.wide or (left is not None and left <= 1):  # the store's own level read
+                return self._store.neighbourhood(
+                    ids, kinds, direction, ahead, with_props, node_props, handles, entering
+                )
+            query = _walk_query(out_kind, entering, ahead, left)
+            ((*row,),) = self._store._read(
+                query, {"ids": missing, "props": props, "cap": _CAP}, "reading a walk ahead"
+            )
+            levels.keep(row)
+            levels.wide = levels.wide or len(row[0]) >= _CAP
+            for job in missing:  # not found: no edges, as the store's own read would say
+                levels.edges.setdefault(job, [])
+        return self._store._neighbourhood_of(levels.rows(list(dict.fromkeys(ids))), "out", props)
+
+    def _start(
+        self, ids: Collection[str], kinds: frozenset[EdgeKind], direction: Reach, props: list[str]
+    ) -> Neighbourhood:
+        """A start's ALIAS_OF edges leaving, or edges entering, read with the others
+        (``_AROUND_START``) when the first of them is asked."""
+        asked = list(dict.fromkeys(ids))
+        if props != self._props:  # held in another summary form: read again
+            self._around.clear()
+            self._props = props
+        if missing := [i for i in asked if i not in self._around]:
+            ((rows,),) = self._store._read(
+                _AROUND_START, {"ids": missing, "props": props}, "reading around a start"
+            )
+            self._keep_around(missing, rows)
+        types = {kind.value for kind in kinds}
+        far = 2 if direction == "out" else 0
+        edge_rows = [
+            row
+            for node_id in asked
+            for row in self._around[node_id][0 if direction == "out" else 1]
+            if row[1] in types
+        ]
+        ends = [self._summaries[end] for end in dict.fromkeys(row[far] for row in edge_rows)]
+        rows = [edge_rows, [end[:5] for end in ends], [], [end[5] for end in ends], [], [], []]
+        return self._store._neighbourhood_of(rows, direction, props)
+
+    def _keep_around(self, ids: list[str], rows: list[list[Any]]) -> None:
+        for node_id, outs, out_ends, ins, in_ends in rows:
+            self._around[node_id] = (outs, ins)
+            for node in (*out_ends, *in_ends):
+                self._summaries[node[0]] = node
+        for node_id in ids:  # not found: no edges
+            self._around.setdefault(node_id, ([], []))

@@ -1,0 +1,82 @@
+"""Neo4j reads a walk ahead (graph.stores.neo4j.walk_ahead): the very answers of the level-by-level
+reads, in fewer statements, whether one read ahead holds the whole reach or only part of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from test_read_ahead import answers, history  # noqa: F401 - ``history`` is a fixture used below
+
+from graph.impact import impact
+from graph.lineage import dataset_lineage
+from graph.model import Direction, NodeKind
+from graph.stores import Store
+from graph.stores.neo4j import Neo4jStore, walk_ahead
+from graph.view import GraphView
+
+pytestmark = pytest.mark.neo4j
+
+
+def _statements(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the store is asked from now on, each statement's ``doing``."""
+    asked: list[str] = []
+    read = store._read  # type: ignore[attr-defined]
+
+    def counted(text: str, parameters: dict[str, Any], doing: str) -> list[list[Any]]:
+        asked.append(doing)
+        return read(text, parameters, doing)
+
+    monkeypatch.setattr(store, "_read", counted)
+    return asked
+
+
+@pytest.mark.parametrize("store_args", ["neo4j"], indirect=True)
+def test_walking_ahead_gives_the_answers_of_reading_level_by_level(
+    history: Store,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert isinstance(history, Neo4jStore)
+    starts = [n.id for n in history.nodes_of_kind(NodeKind.DATASET, 1000)]
+    columns = [n.id for n in history.nodes_of_kind(NodeKind.COLUMN, 1000)][::5]
+    with monkeypatch.context() as level_by_level:
+        level_by_level.setattr(history, "walk_ahead", None)  # views then read as before
+        expected = answers(history, starts, columns, None, summaries=True)
+        deep = {
+            (start, depth): dataset_lineage(
+                GraphView(history, summaries=True), start, Direction.BOTH, depth
+            ).nodes
+            for start in starts
+            for depth in (2, 3)
+        }
+    for cap in (2, 1):  # a part of the reach in one read, the rest read on (else: every test)
+        monkeypatch.setattr(walk_ahead, "_CAP", cap)
+        assert answers(history, starts, columns, None, summaries=True) == expected, cap
+        for (start, depth), nodes in deep.items():
+            view = GraphView(history, summaries=True)
+            assert dataset_lineage(view, start, Direction.BOTH, depth).nodes == nodes, (start, cap)
+
+
+@pytest.mark.parametrize("store_args", ["neo4j"], indirect=True)
+def test_a_walk_reads_its_levels_in_one_statement(
+    history: Store,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """food_delivery downstream of its orders table: four dataset hops deep."""
+    start = "dataset:food_delivery:public.orders"
+    with monkeypatch.context() as level_by_level:
+        level_by_level.setattr(history, "walk_ahead", None)
+        asked = _statements(history, level_by_level)
+        before = dataset_lineage(GraphView(history, summaries=True), start, Direction.DOWNSTREAM)
+        level_reads = asked.count("reading a neighbourhood")
+    asked = _statements(history, monkeypatch)
+    after = dataset_lineage(GraphView(history, summaries=True), start, Direction.DOWNSTREAM)
+    assert after.nodes == before.nodes and after.edges == before.edges
+    assert len(after.nodes) > 10
+    assert level_reads >= 5
+    assert asked.count("reading a walk's start") == 1  # the start whole, with its aliases and jobs
+    assert asked.count("reading a walk ahead") == 1
+    assert not {"reading around a start", "reading a neighbourhood", "reading nodes"} & set(asked)
+    impact_asked = _statements(history, monkeypatch)
+    impact(GraphView(history, summaries=True), start)
+    assert impact_asked.count("reading a walk ahead") == 1
