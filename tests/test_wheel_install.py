@@ -193,7 +193,7 @@ def test_the_installed_wheel_serves_the_demo_without_a_compiler(
     with _serving(venv, no_compiler_env, tmp_path / "store") as url:
         page = httpx.get(f"{url}/")
         assert page.status_code == 200 and "lineagemesh explorer" in page.text
-        assert httpx.get(f"{url}/static/explorer/main.js").status_code == 200
+        assert httpx.get(f"{url}/static/explorer/explorer.js").status_code == 200
         answer = httpx.post(
             f"{url}/graphql",
             json={
