@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 import click
 
 from graph.api.auth import AuthConfig, InvalidAuthConfig, ReadAccess
-from graph.event_log import REINDEX_AFTER, EventLog, event_log_dir
+from graph.event_log import REINDEX_AFTER, EventLog, RawEventLog, open_event_log
 from graph.heap import REMOTE, tune_gc
 from graph.ingest_service import IngestService
 from graph.kafka_ingest import KafkaSettings
@@ -122,14 +122,20 @@ def _open_events(
     keep_seconds: float | None,
     store: Store,
     rules: DomainRules = NO_RULES,
-    default_dir: Path | None = None,
+    standalone_dir: Path | None = None,
 ) -> IngestService:
-    """The ingest service of ``store``: its raw event log opened (``graph.event_log``; without
-    ``--event-log``, ``default_dir`` or the store's own), events older than ``keep_seconds`` aged
-    out of it, and a reindex left unfinished refused."""
+    """The ingest service of ``store``: the deployment's raw event log opened in the store
+    (``graph.event_log.open_event_log``: ``--event-log`` names a log an older lineagemesh kept on
+    its own, migrated into it), events older than ``keep_seconds`` aged out of it, and a reindex
+    left unfinished refused. ``standalone_dir``: a log of its own there instead (``--event-log``
+    first), for a store built to be thrown away (``ingest --neo4j-import``)."""
     try:
-        log = EventLog(event_log_dir(store, directory or default_dir))
-    except JournalError as e:
+        log: RawEventLog = (
+            EventLog(directory or standalone_dir)
+            if standalone_dir is not None
+            else open_event_log(store, directory)
+        )
+    except (JournalError, StoreUnavailable) as e:
         raise click.ClickException(str(e)) from None
     service = IngestService(store, log, rules, keep_seconds)
     if log.get_meta(REINDEX_AFTER) is not None and not _reindexing():
