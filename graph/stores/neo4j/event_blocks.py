@@ -66,17 +66,20 @@ SCHEMA = (
 )
 
 _KEPT = "UNWIND $hashes AS h MATCH (e:EventHash {hash: h}) RETURN collect(h)"
-_TAKE_SEQS = (
-    "MERGE (c:EventLogClock {id: 'blocks'}) ON CREATE SET c.seq = 0 "
-    "SET c.seq = c.seq + $n RETURN c.seq"
-)
+#: The clock taken (its write lock held to the commit), then the blocks written, numbered from it.
 _WRITE_BLOCKS = """
-UNWIND $blocks AS b
+MERGE (c:EventLogClock {id: 'blocks'}) ON CREATE SET c.seq = 0
+SET c.seq = c.seq + size($blocks)
+WITH c.seq - size($blocks) AS base
+UNWIND range(0, size($blocks) - 1) AS i
+WITH base + i + 1 AS seq, $blocks[i] AS row
+WITH row {.*, seq: seq} AS b
 CREATE (n:EventBlock {id: b.id, seq: b.seq, kind: b.kind, receivedAt: b.receivedAt,
   events: b.events, payload: b.payload, times: b.times, firstTime: b.firstTime, lastTime: b.lastTime})
 WITH b
 CALL (b) { UNWIND b.hashes AS h MERGE (e:EventHash {hash: h}) ON CREATE SET e.seq = b.seq }
 CALL (b) { UNWIND b.subjects AS s CREATE (:EventSubject {subject: s, seq: b.seq}) }
+RETURN b.seq
 """
 _OLDEST_TO_AGE = (
     "MATCH (b:EventBlock) WHERE b.receivedAt < $before AND b.kind = $kind "
@@ -265,15 +268,12 @@ def write_blocks(tx: neo4j.ManagedTransaction, blocks: Sequence[Block]) -> list[
             kept.update(left.hashes)
     if not new:
         return []
-    (last,) = tx.run(_TAKE_SEQS, n=len(new)).single(strict=True)
-    first = last - len(new) + 1
     rows = []
-    for seq, block in enumerate(new, start=first):
+    for block in new:
         first_time, last_time = time_bounds(block.times)
         rows.append(
             {
                 "id": uuid.uuid4().hex,
-                "seq": seq,
                 "kind": block.kind,
                 "receivedAt": block.received_at or time.time(),
                 "events": block.events,
@@ -285,5 +285,4 @@ def write_blocks(tx: neo4j.ManagedTransaction, blocks: Sequence[Block]) -> list[
                 "subjects": sorted(block.subjects),
             }
         )
-    tx.run(_WRITE_BLOCKS, blocks=rows).consume()
-    return list(range(first, last + 1))
+    return [seq for (seq,) in tx.run(_WRITE_BLOCKS, blocks=rows).values()]
