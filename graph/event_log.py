@@ -259,21 +259,19 @@ class RawEventLog(ABC):
         self._riding_here = threading.local()
 
     @contextlib.contextmanager
-    def riding(self, blocks: Sequence[Block | None]) -> Iterator[None]:
+    def riding(self, blocks: Sequence[Block | None]) -> Iterator[list[Block]]:
         """Blocks to write with the next store write of this thread (the store calls
-        :meth:`write_riding` in its transaction); written on their own, in one transaction, when
-        the body wrote nothing to the store (a batch already applied). Nothing is written when
-        the body raises: the client's retry sends the events again."""
+        :meth:`write_riding` in its transaction), as a list the body may add to before that
+        write; written on their own, in one transaction, when the body wrote nothing to the
+        store (a batch already applied). Nothing is written when the body raises: the client's
+        retry sends the events again."""
         kept = [b for b in blocks if b is not None and (b.events or b.kind == MUTATIONS)]
-        if not kept:
-            yield
-            return
         self._prepare()
         here = self._riding_here
         here.blocks, here.written = kept, False
         try:
-            yield
-            if not here.written:
+            yield kept
+            if kept and not here.written:
                 self.append_all(kept)
         finally:
             here.blocks, here.written = None, False

@@ -294,17 +294,19 @@ class IngestService:
         source: str | None = OPENLINEAGE,
         riding: Sequence[Block | None] = (),
     ) -> int:
-        """Apply a batch, with the raw blocks it came from (``riding``) in the same transaction,
-        and the schema history it makes (kept in the log too, so a reindex keeps it: replaying
-        the log applies it as it was, not detected again)."""
+        """Apply a batch, with the raw blocks it came from (``riding``) and the schema history it
+        makes in the same transaction (the history kept in the log too, so a reindex keeps it:
+        replaying the log applies it as it was, not detected again)."""
         assert self.history is not None
         if self.log is None:
-            changes, history = self.history.apply(payload, source) if payload else (0, b"")
+            changes, _ = self.history.apply(payload, source) if payload else (0, b"")
         else:
-            with self.log.riding(riding):
-                changes, history = self.history.apply(payload, source) if payload else (0, b"")
-        if history and self.log is not None:
-            self.log.append(pack_mutations(history))
+            with self.log.riding(riding) as riders:
+
+                def keep(history: bytes) -> None:
+                    riders.append(pack_mutations(history))
+
+                changes, _ = self.history.apply(payload, source, keep) if payload else (0, b"")
         if changes:
             if self.on_written is not None:
                 self.on_written(changes)

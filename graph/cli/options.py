@@ -138,18 +138,23 @@ def _open_events(
     except (JournalError, StoreUnavailable) as e:
         raise click.ClickException(str(e)) from None
     service = IngestService(store, log, rules, keep_seconds)
-    if log.get_meta(REINDEX_AFTER) is not None and not _reindexing():
+    events = logging.getLogger("lineagemesh.events")
+    try:
+        unfinished = log.get_meta(REINDEX_AFTER) is not None
+        aged = 0 if unfinished else service.age_out()
+    except StoreUnavailable as e:
+        if store.remote:  # a server starts while Neo4j is down, as the store itself does
+            events.warning("raw event log not checked at start: %s", e)
+            return service
+        log.close()
+        raise click.ClickException(f"event log unavailable: {e}") from None
+    if unfinished and not _reindexing():
         log.close()
         raise click.ClickException(
             f"a reindex of {store.uri} is unfinished: run `lineagemesh reindex` to finish it first"
         )
-    try:
-        aged = service.age_out()
-    except StoreUnavailable as e:
-        log.close()
-        raise click.ClickException(f"event log unavailable: {e}") from None
     if aged:
-        logging.getLogger("lineagemesh.events").info("%d raw events aged out of %s", aged, log.path)
+        events.info("%d raw events aged out of %s", aged, log.path)
     return service
 
 

@@ -18,6 +18,9 @@ gives its seqs back), and seq order is commit order, across every server: the or
 graph took the mutations, which is what reindex replays. Taking the clock last keeps it held
 only for the block writes and the commit, not for the planning of the batch.
 
+Two servers taking one event at the same moment may both keep it (each checks ``:EventHash``
+before the other commits); a replay applies it twice, which an idempotent merge does not mind.
+
 Retention (``age_out``) turns an old OpenLineage block into the mutations it made in place, on
 the condition that it is still OpenLineage: servers retiring the same block concurrently do it
 once.
