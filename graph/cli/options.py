@@ -70,8 +70,9 @@ def store_flags(command: Callable[..., Any]) -> Callable[..., Any]:
         "--event-log",
         type=click.Path(file_okay=False, path_type=Path),
         envvar="LINEAGEMESH_EVENT_LOG",
-        help="Directory of the raw event log (default: the embedded store's data dir; for Neo4j "
-        "~/.lineagemesh/event-log).",
+        help="Directory of a raw event log an earlier version kept on its own (events.sqlite), "
+        "moved into the store when opened (default: the embedded store's data dir; for Neo4j "
+        "~/.lineagemesh/event-log). The log itself lives in the store.",
     )
     @click.option(
         "--keep-events",
