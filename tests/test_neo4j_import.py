@@ -60,7 +60,11 @@ def raw_graph(uri: str) -> tuple[list[Any], list[Any]]:
         neo4j.GraphDatabase.driver(uri, auth=None) as driver,
         driver.session(database="neo4j") as session,
     ):
-        nodes = session.run("MATCH (n) RETURN labels(n), properties(n)").values()
+        # The raw event log's nodes are not the graph (graph.stores.neo4j.event_blocks).
+        nodes = session.run(
+            "MATCH (n) WHERE NOT n:EventBlock|EventHash|EventSubject|EventLogMeta|EventLogClock "
+            "RETURN labels(n), properties(n)"
+        ).values()
         edges = session.run("MATCH (a)-[r]->(b) RETURN a.id, type(r), b.id, properties(r)").values()
 
     def kept(props: dict[str, Any]) -> Any:
