@@ -24,6 +24,7 @@ indexed when opened (its earlier repeats stay; later ones are dropped).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import heapq
 import os
@@ -31,6 +32,7 @@ import sqlite3
 import struct
 import threading
 import time
+from abc import ABC, abstractmethod
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -43,7 +45,7 @@ import zstandard
 
 from graph.model import dataset_id, job_id, run_id
 from graph.stores import Store
-from graph.stores.journal import hold_lock_file
+from graph.stores.journal import Journal, hold_lock_file
 from graph.stores.sqlite_write import WriteTransaction
 
 FILE_NAME = "events.sqlite"
@@ -62,7 +64,7 @@ _SCHEMA = (
         "received_at REAL NOT NULL, events INTEGER NOT NULL, payload BLOB NOT NULL)"
     ),
     "CREATE TABLE IF NOT EXISTS subjects (subject TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (subject, seq)) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     # The events kept, by the hash of their bytes: a byte-identical event is not kept again.
     "CREATE TABLE IF NOT EXISTS event_hashes (hash BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS event_hashes_seq ON event_hashes (seq)",
@@ -99,6 +101,7 @@ class Block:
     subjects: frozenset[str] = frozenset()
     times: bytes | None = None  # the events' eventTimes (``event_times``); None for mutations
     hashes: tuple[bytes, ...] = ()  # each event's ``event_hash``, in order (OpenLineage blocks)
+    received_at: float | None = None  # None: now (a migrated block keeps its own)
 
 
 def subjects_of(event: Any) -> set[str]:
@@ -165,7 +168,7 @@ def pack_events(
     )
 
 
-def _time_bounds(times: bytes | None) -> tuple[float | None, float | None]:
+def time_bounds(times: bytes | None) -> tuple[float | None, float | None]:
     known = [t for t in array("d", times or b"") if t == t]
     return (min(known), max(known)) if known else (None, None)
 
@@ -188,6 +191,34 @@ def unpack_events(payload: bytes) -> list[bytes]:
 
 def _decompress(payload: bytes) -> bytes:
     return zstandard.ZstdDecompressor().decompress(payload)
+
+
+def without_kept(block: Block, kept: set[bytes]) -> Block | None:
+    """``block`` without the events whose hashes are in ``kept`` or repeated earlier in it (None:
+    nothing is left); the block itself when every event is new (no recompression)."""
+    distinct = set(block.hashes)
+    if not kept and len(distinct) == len(block.hashes):
+        return block
+    seen = set(kept)
+    wanted: list[int] = []
+    for index, digest in enumerate(block.hashes):
+        if digest not in seen:
+            seen.add(digest)
+            wanted.append(index)
+    if not wanted:
+        return None
+    raws = unpack_events(block.payload)
+    times = array("d", block.times or b"")
+    framed = b"".join(_FRAME.pack(len(raws[i])) + raws[i] for i in wanted)
+    return Block(
+        block.kind,
+        len(wanted),
+        zstandard.ZstdCompressor(level=_LEVEL).compress(framed),
+        block.subjects,  # of all its events: reading by subject checks each event again
+        array("d", [times[i] for i in wanted]).tobytes() if times else None,
+        tuple(block.hashes[i] for i in wanted),
+        block.received_at,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,26 +246,232 @@ class RawEvent:
     event: Any
 
 
-class EventLog:
-    """The log in ``directory`` (created if missing), held by one process at a time."""
+class RawEventLog(ABC):
+    """What every form of the log does. A deployment has one: in the embedded store's journal
+    (:class:`EventLog`), or in the Neo4j database beside the graph
+    (``graph.stores.neo4j.event_blocks``). Blocks ride on the store's write
+    (:meth:`riding`): the store writes them in the transaction of the mutations they made, so
+    a block is kept exactly when what it made is."""
 
-    def __init__(self, directory: Path) -> None:
+    path: Path | str  # where it is, for messages
+
+    def __init__(self) -> None:
+        self._riding_here = threading.local()
+
+    @contextlib.contextmanager
+    def riding(self, blocks: Sequence[Block | None]) -> Iterator[list[Block]]:
+        """Blocks to write with the next store write of this thread (the store calls
+        :meth:`write_riding` in its transaction), as a list the body may add to before that
+        write; written on their own, in one transaction, when the body wrote nothing to the
+        store (a batch already applied). Nothing is written when the body raises: the client's
+        retry sends the events again."""
+        kept = [b for b in blocks if b is not None and (b.events or b.kind == MUTATIONS)]
+        self._prepare()
+        here = self._riding_here
+        here.blocks, here.written = kept, False
+        try:
+            yield kept
+            if kept and not here.written:
+                self.append_all(kept)
+        finally:
+            here.blocks, here.written = None, False
+
+    def _prepare(self) -> None:  # noqa: B027 - most logs need nothing
+        """Made ready for blocks to ride on a store write (a log whose schema is made lazily)."""
+
+    def _take_riding(self) -> list[Block]:
+        """The blocks riding on this thread's write, marked written (a transaction the driver
+        retries takes them again)."""
+        blocks = getattr(self._riding_here, "blocks", None) or []
+        if blocks:
+            self._riding_here.written = True
+        return blocks
+
+    @abstractmethod
+    def write_riding(self, transaction: Any) -> None:
+        """Write the blocks riding on this thread's write in the store's open ``transaction``."""
+
+    @abstractmethod
+    def append(self, block: Block, received_at: float | None = None) -> int: ...
+
+    @abstractmethod
+    def append_all(self, blocks: Sequence[Block], meta: tuple[str, str] | None = None) -> None:
+        """Write ``blocks`` in one transaction (with the meta entry ``meta``, key and value)."""
+
+    @abstractmethod
+    def age_out(self, before: float, translate: Callable[[list[bytes]], bytes]) -> int: ...
+
+    @abstractmethod
+    def blocks(self, after: int = 0, page: int = 64) -> Iterator[StoredBlock]: ...
+
+    @abstractmethod
+    def events_before(self, seq: int) -> int: ...
+
+    @abstractmethod
+    def last_seq(self) -> int: ...
+
+    def events_of(
+        self, subjects: Iterable[str], after: str | None, first: int
+    ) -> tuple[list[RawEvent], bool]:
+        """The events naming any of ``subjects`` (node ids), oldest first, after ``cursor``; at most
+        ``first``, and whether there are more."""
+        names = sorted(set(subjects))
+        start_seq, start_index = _parse_cursor(after)
+        found: list[RawEvent] = []
+        seq = start_seq - 1
+        while True:
+            rows = self._subject_blocks(names, seq, 16) if names else []
+            if not rows:
+                return found, False
+            for block_seq, received_at, payload in rows:
+                for index, raw in enumerate(unpack_events(payload)):
+                    if block_seq == start_seq and index <= start_index:
+                        continue
+                    event = orjson.loads(raw)
+                    if not subjects_of(event).isdisjoint(names):
+                        if len(found) == first:
+                            return found, True
+                        found.append(RawEvent(f"{block_seq}:{index}", received_at, event))
+            seq = rows[-1][0]
+
+    def by_time(
+        self, after: float, before: float, descending: bool, limit: int, offset: int
+    ) -> tuple[list[RawEvent], int]:
+        """The events whose eventTime is in [``after``, ``before``) (Unix seconds), by eventTime then
+        as received, newest first when ``descending``: ``limit`` of them after skipping ``offset``;
+        and how many there are in all. Reads the blocks' eventTimes, and the payloads of the page's
+        blocks alone; blocks are read by their latest (earliest) eventTime, so a page near the
+        newest (oldest) end stops early."""
+        rows = self._time_rows(after, before, descending)
+        times: dict[int, array] = {}
+
+        def times_of(seq: int) -> array:
+            if seq not in times:
+                times[seq] = array("d", self._times_blob(seq))
+            return times[seq]
+
+        total = 0
+        for seq, events, first, last in rows:
+            total += (
+                events
+                if after <= first and last < before
+                else sum(after <= t < before for t in times_of(seq))
+            )
+        wanted = min(offset + limit, total)
+        kept: list[
+            tuple[float, int, int]
+        ] = []  # the ``wanted`` first in order, as keys growing the other way (a min-heap)
+        sign = 1 if descending else -1
+        for seq, _, first, last in rows:
+            if len(kept) >= wanted and (
+                not wanted or (last if descending else -first) < kept[0][0]
+            ):
+                break
+            for index, t in enumerate(times_of(seq)):
+                if after <= t < before:
+                    key = (sign * t, sign * seq, sign * index)
+                    if len(kept) < wanted:
+                        heapq.heappush(kept, key)
+                    elif key > kept[0]:
+                        heapq.heapreplace(kept, key)
+        page = [
+            (sign * seq, sign * index)
+            for _, seq, index in sorted(kept, reverse=True)[offset : offset + limit]
+        ]
+        blocks: dict[int, tuple[float, list[bytes]]] = {}
+        for seq in {seq for seq, _ in page}:
+            received_at, payload = self._received_payload(seq)
+            blocks[seq] = (received_at, unpack_events(payload))
+        return [
+            RawEvent(f"{seq}:{index}", blocks[seq][0], orjson.loads(blocks[seq][1][index]))
+            for seq, index in page
+        ], total
+
+    @abstractmethod
+    def _subject_blocks(
+        self, names: list[str], after: int, page: int
+    ) -> list[tuple[int, float, bytes]]:
+        """(seq, received_at, payload) of up to ``page`` OpenLineage blocks after seq ``after``
+        that name any of ``names``, by seq."""
+
+    @abstractmethod
+    def _time_rows(
+        self, after: float, before: float, descending: bool
+    ) -> list[tuple[int, int, float, float]]:
+        """(seq, events, first_time, last_time) of the OpenLineage blocks with an eventTime that
+        may be in [``after``, ``before``), by last_time descending or first_time, then seq."""
+
+    @abstractmethod
+    def _times_blob(self, seq: int) -> bytes: ...
+
+    @abstractmethod
+    def _received_payload(self, seq: int) -> tuple[float, bytes]: ...
+
+    @abstractmethod
+    def get_meta(self, key: str) -> str | None: ...
+
+    @abstractmethod
+    def set_meta(self, key: str, value: str | None) -> None: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> RawEventLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class EventLog(RawEventLog):
+    """The log kept in SQLite: in the embedded store's journal (:meth:`in_journal`: a block and
+    the journal batch it made are one transaction, one sync), or on its own in ``directory``
+    (created if missing, held by one process at a time): the form an older lineagemesh kept
+    beside every server, now read only to migrate it (``graph.event_log_migration``), and the
+    log ``ingest --neo4j-import`` builds."""
+
+    path: Path
+
+    def __init__(self, directory: Path, existing: bool = False) -> None:
+        """``existing``: FileNotFoundError, once the file's lock is held, if there is no log."""
+        super().__init__()
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / FILE_NAME
         self._lock = threading.Lock()
+        self._meta = "meta"
         self._holder = hold_lock_file(self.path)
+        if existing and not self.path.exists():
+            os.close(self._holder)
+            raise FileNotFoundError(self.path)
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA page_size=65536")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
-            for statement in _SCHEMA:
-                self._db.execute(statement)
-            self._add_times()
-            self._index_hashes()
+            self._create()
         except BaseException:
             os.close(self._holder)
             raise
+
+    @classmethod
+    def in_journal(cls, journal: Journal) -> EventLog:
+        """The log in the tables of ``journal``'s own database, on its connection and under its
+        lock: the journal writes the blocks riding on a batch in the batch's transaction."""
+        log = cls.__new__(cls)
+        RawEventLog.__init__(log)
+        log.path = journal.path
+        log._lock = journal.lock
+        log._meta = "event_meta"  # the journal has a ``meta`` of its own
+        log._holder = -1  # the journal holds the file
+        log._db = journal.connection
+        log._create()
+        return log
+
+    def _create(self) -> None:
+        for statement in _SCHEMA:
+            self._db.execute(statement.format(meta=self._meta))
+        self._add_times()
+        self._index_hashes()
 
     def _add_times(self) -> None:
         """The eventTime columns, filled in for the blocks of a log written before they existed."""
@@ -255,14 +492,16 @@ class EventLog:
                     times = array("d", _times_of(unpack_events(payload))).tobytes()
                     self._db.execute(
                         "UPDATE blocks SET times = ?, first_time = ?, last_time = ? WHERE seq = ?",
-                        (times, *_time_bounds(times), seq),
+                        (times, *time_bounds(times), seq),
                     )
             after = rows[-1][0]
 
     def _index_hashes(self) -> None:
         """The ``event_hashes`` of a log written before they existed, a page of blocks per
         transaction (an interrupted indexing resumes where it stopped)."""
-        state = self._db.execute("SELECT value FROM meta WHERE key = ?", (HASHED,)).fetchone()
+        state = self._db.execute(
+            f"SELECT value FROM {self._meta} WHERE key = ?", (HASHED,)
+        ).fetchone()
         if state is not None and state[0] == "done":
             return
         after = int(state[0]) if state is not None else 0
@@ -278,11 +517,12 @@ class EventLog:
                     )
                 after = rows[-1][0]
                 self._db.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (HASHED, str(after))
+                    f"INSERT OR REPLACE INTO {self._meta} (key, value) VALUES (?, ?)",
+                    (HASHED, str(after)),
                 )
         with self._writing():
             self._db.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (HASHED, "done")
+                f"INSERT OR REPLACE INTO {self._meta} (key, value) VALUES (?, ?)", (HASHED, "done")
             )
 
     # -- writes ----------------------------------------------------------------------------------
@@ -292,35 +532,53 @@ class EventLog:
         seq once it is on disk, 0 when every event was kept already. Raises StoreUnavailable, with
         nothing written, when SQLite cannot write (disk full, I/O error)."""
         with self._lock, self._writing():
-            if block.hashes:
-                new = self._not_kept(block)
-                if new is None:
-                    return 0
-                block = new
-            cursor = self._db.execute(
-                "INSERT INTO blocks (kind, received_at, events, payload, times, first_time, last_time) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    block.kind,
-                    time.time() if received_at is None else received_at,
-                    block.events,
-                    block.payload,
-                    block.times,
-                    *_time_bounds(block.times),
-                ),
+            return self._write(block, received_at)
+
+    def append_all(self, blocks: Sequence[Block], meta: tuple[str, str] | None = None) -> None:
+        with self._lock, self._writing():
+            for block in blocks:
+                self._write(block)
+            if meta is not None:
+                self._db.execute(
+                    f"INSERT OR REPLACE INTO {self._meta} (key, value) VALUES (?, ?)", meta
+                )
+
+    def write_riding(self, transaction: object) -> None:
+        """The blocks riding on this thread's write, in the journal's open transaction (its lock
+        is held: this log shares it)."""
+        for block in self._take_riding():
+            self._write(block)
+
+    def _write(self, block: Block, received_at: float | None = None) -> int:
+        if block.hashes:
+            new = self._not_kept(block)
+            if new is None:
+                return 0
+            block = new
+        cursor = self._db.execute(
+            "INSERT INTO blocks (kind, received_at, events, payload, times, first_time, last_time) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                block.kind,
+                received_at or block.received_at or time.time(),
+                block.events,
+                block.payload,
+                block.times,
+                *time_bounds(block.times),
+            ),
+        )
+        seq = cursor.lastrowid
+        assert seq is not None, "an INSERT sets lastrowid"
+        if block.subjects:
+            self._db.executemany(
+                "INSERT INTO subjects (subject, seq) VALUES (?, ?)",
+                [(subject, seq) for subject in block.subjects],
             )
-            seq = cursor.lastrowid
-            assert seq is not None, "an INSERT sets lastrowid"
-            if block.subjects:
-                self._db.executemany(
-                    "INSERT INTO subjects (subject, seq) VALUES (?, ?)",
-                    [(subject, seq) for subject in block.subjects],
-                )
-            if block.hashes:
-                self._db.executemany(
-                    "INSERT INTO event_hashes (hash, seq) VALUES (?, ?)",
-                    [(digest, seq) for digest in block.hashes],
-                )
-            return seq
+        if block.hashes:
+            self._db.executemany(
+                "INSERT INTO event_hashes (hash, seq) VALUES (?, ?)",
+                [(digest, seq) for digest in block.hashes],
+            )
+        return seq
 
     def _not_kept(self, block: Block) -> Block | None:
         """``block`` without the events already kept or repeated earlier in it (None: nothing is
@@ -336,27 +594,7 @@ class EventLog:
                     part,
                 )
             )
-        if not kept and len(distinct) == len(block.hashes):
-            return block
-        seen = set(kept)
-        wanted: list[int] = []
-        for index, digest in enumerate(block.hashes):
-            if digest not in seen:
-                seen.add(digest)
-                wanted.append(index)
-        if not wanted:
-            return None
-        raws = unpack_events(block.payload)
-        times = array("d", block.times or b"")
-        framed = b"".join(_FRAME.pack(len(raws[i])) + raws[i] for i in wanted)
-        return Block(
-            block.kind,
-            len(wanted),
-            zstandard.ZstdCompressor(level=_LEVEL).compress(framed),
-            block.subjects,  # of all its events: reading by subject checks each event again
-            array("d", [times[i] for i in wanted]).tobytes() if times else None,
-            tuple(block.hashes[i] for i in wanted),
-        )
+        return without_kept(block, kept)
 
     def _writing(self) -> WriteTransaction:
         return WriteTransaction(self._db, f"event log {self.path}")
@@ -414,119 +652,53 @@ class EventLog:
         with self._lock:
             return self._db.execute("SELECT coalesce(max(seq), 0) FROM blocks").fetchone()[0]
 
-    def events_of(
-        self, subjects: Iterable[str], after: str | None, first: int
-    ) -> tuple[list[RawEvent], bool]:
-        """The events naming any of ``subjects`` (node ids), oldest first, after ``cursor``; at most
-        ``first``, and whether there are more."""
-        names = sorted(set(subjects))
-        start_seq, start_index = _parse_cursor(after)
-        found: list[RawEvent] = []
-        seq = start_seq - 1
-        while True:
-            with self._lock:
-                marks = ",".join("?" * len(names))
-                rows = (
-                    self._db.execute(
-                        f"SELECT DISTINCT b.seq, b.received_at, b.payload FROM subjects s JOIN blocks b ON b.seq = s.seq "
-                        f"WHERE s.subject IN ({marks}) AND s.seq > ? AND b.kind = ? ORDER BY b.seq LIMIT 16",
-                        (*names, seq, OPENLINEAGE),
-                    ).fetchall()
-                    if names
-                    else []
-                )
-            if not rows:
-                return found, False
-            for block_seq, received_at, payload in rows:
-                for index, raw in enumerate(unpack_events(payload)):
-                    if block_seq == start_seq and index <= start_index:
-                        continue
-                    event = orjson.loads(raw)
-                    if not subjects_of(event).isdisjoint(names):
-                        if len(found) == first:
-                            return found, True
-                        found.append(RawEvent(f"{block_seq}:{index}", received_at, event))
-            seq = rows[-1][0]
-
-    def by_time(
-        self, after: float, before: float, descending: bool, limit: int, offset: int
-    ) -> tuple[list[RawEvent], int]:
-        """The events whose eventTime is in [``after``, ``before``) (Unix seconds), by eventTime then
-        as received, newest first when ``descending``: ``limit`` of them after skipping ``offset``;
-        and how many there are in all. Reads the blocks' eventTimes, and the payloads of the page's
-        blocks alone; blocks are read by their latest (earliest) eventTime, so a page near the
-        newest (oldest) end stops early."""
+    def _subject_blocks(
+        self, names: list[str], after: int, page: int
+    ) -> list[tuple[int, float, bytes]]:
         with self._lock:
-            rows = self._db.execute(
+            marks = ",".join("?" * len(names))
+            return self._db.execute(
+                f"SELECT DISTINCT b.seq, b.received_at, b.payload FROM subjects s JOIN blocks b ON b.seq = s.seq "
+                f"WHERE s.subject IN ({marks}) AND s.seq > ? AND b.kind = ? ORDER BY b.seq LIMIT ?",
+                (*names, after, OPENLINEAGE, page),
+            ).fetchall()
+
+    def _time_rows(
+        self, after: float, before: float, descending: bool
+    ) -> list[tuple[int, int, float, float]]:
+        with self._lock:
+            return self._db.execute(
                 f"SELECT seq, events, first_time, last_time FROM blocks WHERE kind = ? AND first_time < ? AND last_time >= ? "
                 f"ORDER BY {'last_time DESC' if descending else 'first_time ASC'}, seq",
                 (OPENLINEAGE, before, after),
             ).fetchall()
-        times: dict[int, array] = {}
 
-        def times_of(seq: int) -> array:
-            if seq not in times:
-                with self._lock:
-                    (blob,) = self._db.execute(
-                        "SELECT times FROM blocks WHERE seq = ?", (seq,)
-                    ).fetchone()
-                times[seq] = array("d", blob)
-            return times[seq]
+    def _times_blob(self, seq: int) -> bytes:
+        with self._lock:
+            return self._db.execute("SELECT times FROM blocks WHERE seq = ?", (seq,)).fetchone()[0]
 
-        total = 0
-        for seq, events, first, last in rows:
-            total += (
-                events
-                if after <= first and last < before
-                else sum(after <= t < before for t in times_of(seq))
-            )
-        wanted = min(offset + limit, total)
-        kept: list[
-            tuple[float, int, int]
-        ] = []  # the ``wanted`` first in order, as keys growing the other way (a min-heap)
-        sign = 1 if descending else -1
-        for seq, _, first, last in rows:
-            if len(kept) >= wanted and (
-                not wanted or (last if descending else -first) < kept[0][0]
-            ):
-                break
-            for index, t in enumerate(times_of(seq)):
-                if after <= t < before:
-                    key = (sign * t, sign * seq, sign * index)
-                    if len(kept) < wanted:
-                        heapq.heappush(kept, key)
-                    elif key > kept[0]:
-                        heapq.heapreplace(kept, key)
-        page = [
-            (sign * seq, sign * index)
-            for _, seq, index in sorted(kept, reverse=True)[offset : offset + limit]
-        ]
-        blocks: dict[int, tuple[float, list[bytes]]] = {}
-        for seq in {seq for seq, _ in page}:
-            with self._lock:
-                received_at, payload = self._db.execute(
-                    "SELECT received_at, payload FROM blocks WHERE seq = ?", (seq,)
-                ).fetchone()
-            blocks[seq] = (received_at, unpack_events(payload))
-        return [
-            RawEvent(f"{seq}:{index}", blocks[seq][0], orjson.loads(blocks[seq][1][index]))
-            for seq, index in page
-        ], total
+    def _received_payload(self, seq: int) -> tuple[float, bytes]:
+        with self._lock:
+            return self._db.execute(
+                "SELECT received_at, payload FROM blocks WHERE seq = ?", (seq,)
+            ).fetchone()
 
     # -- reindex progress ------------------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
         with self._lock:
-            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            row = self._db.execute(
+                f"SELECT value FROM {self._meta} WHERE key = ?", (key,)
+            ).fetchone()
         return None if row is None else row[0]
 
     def set_meta(self, key: str, value: str | None) -> None:
         with self._lock, self._writing():
             if value is None:
-                self._db.execute("DELETE FROM meta WHERE key = ?", (key,))
+                self._db.execute(f"DELETE FROM {self._meta} WHERE key = ?", (key,))
             else:
                 self._db.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value)
+                    f"INSERT OR REPLACE INTO {self._meta} (key, value) VALUES (?, ?)", (key, value)
                 )
 
     def close(self) -> None:
@@ -537,16 +709,49 @@ class EventLog:
             os.close(self._holder)
             self._holder = -1
 
+    def retire(self, to: Path) -> None:
+        """Close the log and rename its file ``to``, the lock held until it is renamed (a log on
+        its own, once migrated: no other process opens it meanwhile)."""
+        with self._lock:
+            if self._holder < 0:
+                return
+            self._db.close()  # checkpoints the write-ahead log into the file
+            self.path.rename(to)
+            os.close(self._holder)
+            self._holder = -1
+
     def __enter__(self) -> EventLog:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+
+def open_event_log(store: Store, given: Path | None = None) -> RawEventLog:
+    """The deployment's one log, where ``store`` keeps it, wired into its writes; a log an older
+    lineagemesh kept in ``given`` (else the default place) is migrated into it first (once)."""
+    from graph.event_log_migration import migrate
+    from graph.stores.embedded import EmbeddedStore
+
+    log: RawEventLog
+    if isinstance(store, EmbeddedStore):
+        log = EventLog.in_journal(store.journal)
+    else:
+        from graph.stores.neo4j import Neo4jStore
+        from graph.stores.neo4j.event_blocks import Neo4jEventLog
+
+        if not isinstance(store, Neo4jStore):
+            return EventLog(event_log_dir(store, given))
+        log = Neo4jEventLog(store)
+    try:
+        migrate(event_log_dir(store, given), log)
+    except BaseException:
+        log.close()
+        raise
+    store.raw_blocks = log
+    return log
 
 
 def event_log_dir(store: Store, given: Path | None = None) -> Path:
-    """Where ``store``'s raw event log lives: ``given``, else beside the embedded store's journal,
-    else (a store elsewhere, Neo4j) ``~/.lineagemesh/event-log``."""
+    """Where an older lineagemesh kept ``store``'s raw event log on its own (``events.sqlite``):
+    ``given``, else the embedded store's data dir, else (Neo4j) ``~/.lineagemesh/event-log``."""
     if given is not None:
         return given
     from graph.stores.embedded import EmbeddedStore

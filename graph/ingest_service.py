@@ -8,8 +8,8 @@ how events arrive and how the answer is given.
 Validating and translating is pure (``translate_events``, ``translate_one``): it may run in a
 worker process, which then also packs the accepted events' raw block, so the applying process
 only writes. Authorising reads the store (which domains the events write). :meth:`IngestService.commit`
-makes the raw events durable in the event log (``graph.event_log``) and then applies their
-mutations durably: when it returns, the events may be acknowledged.
+makes the raw events durable in the event log (``graph.event_log``) in the store's transaction of
+the mutations they made: when it returns, the events may be acknowledged.
 
 The guards every path shares are here, written once: the latest eventTime accepted
 (``max_clock_skew``, ``ingest.clock_skew``) for events that arrive now (HTTP, Kafka), and the
@@ -33,7 +33,14 @@ import orjson
 
 from graph.authorization import Authorization, authorize_each
 from graph.disk_health import WriteProbe
-from graph.event_log import MUTATIONS, Block, EventLog, pack_events, pack_mutations, subjects_of
+from graph.event_log import (
+    MUTATIONS,
+    Block,
+    RawEventLog,
+    pack_events,
+    pack_mutations,
+    subjects_of,
+)
 from graph.mutations import Mutation, concat_encoded, decode, encode
 from graph.principal import Principal
 from graph.quotas import Quotas
@@ -159,7 +166,7 @@ class IngestService:
     no raw log is kept, for a caller that has none, as a library user may)."""
 
     store: Store
-    log: EventLog | None = None
+    log: RawEventLog | None = None
     rules: DomainRules = NO_RULES
     keep_seconds: float | None = None  # retention of raw events (None: forever)
     on_change: Callable[[], None] | None = (
@@ -257,12 +264,13 @@ class IngestService:
                 for event, instead in zip(events, reduced)
             ]
         )
+        blocks: list[Block] = []
         if self.log is not None:
             if whole:
                 subjects: set[str] = set()
                 for event in whole:
                     subjects |= event.subjects
-                self.log.append(
+                blocks.append(
                     pack_events(
                         [event.raw for event in whole],
                         subjects,
@@ -271,26 +279,34 @@ class IngestService:
                 )
             kept_as_applied = [instead for instead in reduced if instead is not None]
             if kept_as_applied:
-                self.log.append(
-                    pack_mutations(concat_encoded(kept_as_applied), len(kept_as_applied))
-                )
-        return self._apply(payload)
+                blocks.append(pack_mutations(concat_encoded(kept_as_applied), len(kept_as_applied)))
+        return self._apply(payload, riding=blocks)
 
     def commit(self, payload: bytes, block: Block | None, source: str | None = OPENLINEAGE) -> int:
-        """The raw block made durable first, then the mutations applied (durably): a failure of
-        the apply leaves the events in the log, and the client's retry adds them again, which an
-        idempotent replay does not mind. Raises StoreUnavailable as the log or the store does."""
-        if self.log is not None and block is not None and (block.events or block.kind == MUTATIONS):
-            self.log.append(block)
-        return self._apply(payload, source) if payload else 0
+        """The raw block and the mutations it made, durable together: the store writes the block
+        in the transaction of the mutations (``RawEventLog.riding``), so a failure keeps neither
+        and the client's retry sends both again. Raises StoreUnavailable as the store does."""
+        return self._apply(payload, source, [block])
 
-    def _apply(self, payload: bytes, source: str | None = OPENLINEAGE) -> int:
-        """Apply a batch with the schema history it makes (kept in the log too, so a reindex
-        keeps it: replaying the log applies it as it was, not detected again)."""
+    def _apply(
+        self,
+        payload: bytes,
+        source: str | None = OPENLINEAGE,
+        riding: Sequence[Block | None] = (),
+    ) -> int:
+        """Apply a batch, with the raw blocks it came from (``riding``) and the schema history it
+        makes in the same transaction (the history kept in the log too, so a reindex keeps it:
+        replaying the log applies it as it was, not detected again)."""
         assert self.history is not None
-        changes, history = self.history.apply(payload, source)
-        if history and self.log is not None:
-            self.log.append(pack_mutations(history))
+        if self.log is None:
+            changes, _ = self.history.apply(payload, source) if payload else (0, b"")
+        else:
+            with self.log.riding(riding) as riders:
+
+                def keep(history: bytes) -> None:
+                    riders.append(pack_mutations(history))
+
+                changes, _ = self.history.apply(payload, source, keep) if payload else (0, b"")
         if changes:
             if self.on_written is not None:
                 self.on_written(changes)
@@ -302,7 +318,11 @@ class IngestService:
         """Why the disk of the raw event log (and of the embedded store) cannot take a write now,
         or None (``graph.disk_health``): what a read (``Store.ping``) does not see."""
         if self._probe is None:
-            directories = {Path(self.log.path).parent} if self.log is not None else set()
+            directories = (
+                {self.log.path.parent}
+                if self.log is not None and isinstance(self.log.path, Path)
+                else set()
+            )
             data_dir = getattr(self.store, "data_dir", None)
             if isinstance(data_dir, Path):
                 directories.add(data_dir)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.event_log import EventLog, RawEvent
+from graph.event_log import RawEvent, RawEventLog
 from graph.model import EdgeKind, NodeKind
 from graph.stores import GraphReader
 
@@ -35,7 +35,7 @@ def subjects_for(store: GraphReader, node_id: str) -> set[str]:
 
 
 def events_of_node(
-    store: GraphReader, log: EventLog, node_id: str, after: str | None, first: int
+    store: GraphReader, log: RawEventLog, node_id: str, after: str | None, first: int
 ) -> tuple[list[RawEvent], bool]:
     """The raw events about ``node_id``, oldest first, after the cursor ``after``; at most
     ``first`` (capped at MAX_FIRST), and whether more follow. Raises ValueError for a bad cursor."""
@@ -48,7 +48,7 @@ DEFAULT_BEFORE = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 def lineage_events(
-    log: EventLog,
+    log: RawEventLog,
     limit: int = 100,
     offset: int = 0,
     after: datetime = DEFAULT_AFTER,

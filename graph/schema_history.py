@@ -346,9 +346,13 @@ class SchemaHistory:
         self._newest: OrderedDict[str, Newest | None] = OrderedDict()
         self._walks_until = 0.0  # monotonic time the impact walks of the batch in hand must end by
 
-    def apply(self, payload: bytes, source: str | None) -> tuple[int, bytes]:
+    def apply(
+        self, payload: bytes, source: str | None, keep: Callable[[bytes], None] | None = None
+    ) -> tuple[int, bytes]:
         """Apply ``payload`` to the store with the history it makes; returns the changes the store
-        counted and the history's own mutations (encoded, empty if none), for the event log."""
+        counted and the history's own mutations (encoded, empty if none), for the event log.
+        ``keep`` hears those mutations before the store writes (the log keeps them in the write's
+        transaction)."""
         schemas = b"columns" in payload
         quality = self.quality is not None and self.quality.wants(payload)
         if not schemas and not quality:  # nothing in it states a schema or fails a check
@@ -366,6 +370,8 @@ class SchemaHistory:
             made, changes = self._history(observed) if observed else ([], [])
             made.extend(told)
             extra = encode(made) if made else b""
+            if extra and keep is not None:
+                keep(extra)
             try:  # decoded once: a store planning from mutations does not decode it again
                 written = self.store.apply([*decoded, *made], payload + extra)
             except BaseException:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.event_log import EventLog
+from graph.event_log import open_event_log
 from graph.ingest_service import IngestService
 from graph.schema_history import SchemaHistory
 from graph.stores.embedded import EmbeddedStore
@@ -32,8 +32,8 @@ REPO = Path(__file__).resolve().parents[1]
 def journal_payloads(data_dir: Path) -> list[bytes]:
     """The journal's batches and the raw event log's blocks, in order."""
     payloads = []
-    for name, table in (("journal.sqlite", "batches"), ("events.sqlite", "blocks")):
-        db = sqlite3.connect(data_dir / name)
+    for table in ("batches", "blocks"):  # the raw event log's blocks are in the journal's database
+        db = sqlite3.connect(data_dir / "journal.sqlite")
         try:
             payloads += [row[0] for row in db.execute(f"SELECT payload FROM {table} ORDER BY seq")]
         finally:
@@ -83,7 +83,7 @@ def load(
     rules = DomainRules.parse(
         {"rules": [{"domain": "seeded", "namespace": "food_delivery"}]}, "rules"
     )
-    with EmbeddedStore(data_dir) as store, EventLog(data_dir) as log:
+    with EmbeddedStore(data_dir) as store, open_event_log(store) as log:
         # Schema history stamps what it detects with the wall clock: fixed, so two loads journal alike.
         history = SchemaHistory(store, clock=lambda: datetime(2026, 1, 1, tzinfo=UTC))
         connect_outbox(history)

@@ -21,7 +21,7 @@ from test_http_api import answers, post_with_client
 
 from graph import ingest_service
 from graph.cli import main
-from graph.event_log import EventLog, event_log_dir, event_time
+from graph.event_log import event_time, open_event_log
 from graph.ingest_service import IngestService, translate_events
 from graph.model import EdgeKind, job_id
 from graph.raw_events import lineage_events
@@ -183,7 +183,7 @@ def test_an_interrupted_reindex_resumes_and_blocks_writes_meanwhile(
 def test_retention_ages_raw_events_out_and_keeps_their_lineage(
     store, tmp_path, food_delivery_events
 ) -> None:
-    with EventLog(event_log_dir(store, tmp_path / "events" if store.remote else None)) as log:
+    with open_event_log(store, tmp_path / "events") as log:
         service = IngestService(store, log, keep_seconds=90 * 86400)
         old = translate_events(food_delivery_events[:10])
         assert old.block is not None

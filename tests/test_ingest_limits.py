@@ -16,11 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import neo4j
 import pytest
 from live_server import LiveServer
 from test_auth import ADMIN, MARKETING, READER, RULES_YAML, SALES, TOKENS, bearer, emit
 
-from graph.event_log import FILE_NAME, EventLog, pack_events
+from graph.event_log import FILE_NAME, EventLog, open_event_log, pack_events
+from graph.stores import open_store
 
 STATS = '{ dataset(namespace: "%s", name: "%s") { description } }'
 
@@ -51,19 +53,28 @@ def described(namespace: str, name: str, description: str, job: str = "sjob") ->
     }
 
 
-def event_log_dir(store_args: list[str]) -> Path:
-    """Where the server under test keeps raw events (tests/conftest.py ``store_args``)."""
+def log_bytes(store_args: list[str]) -> int:
+    """What the raw event log of the store under test takes: the embedded store's journal files
+    (the log is in its database), or the bytes of the blocks in Neo4j."""
     if store_args[0] == "--data-dir":
-        return Path(store_args[1])
-    return Path(os.environ["LINEAGEMESH_EVENT_LOG"])
+        files = Path(store_args[1]).glob("journal.sqlite*")
+        return sum(path.stat().st_size for path in files if path.is_file())
+    with (
+        neo4j.GraphDatabase.driver(store_args[1], auth=None) as driver,
+        driver.session(database="neo4j") as session,
+    ):
+        return session.run("MATCH (b:EventBlock) RETURN coalesce(sum(size(b.payload)), 0)").single(
+            strict=True
+        )[0]
 
 
-def log_bytes(directory: Path) -> int:
-    return sum(path.stat().st_size for path in directory.glob(FILE_NAME + "*") if path.is_file())
-
-
-def kept_events(directory: Path) -> int:
-    with EventLog(directory) as log:
+def kept_events(store_args: list[str]) -> int:
+    flag, location = store_args[:2]
+    store = open_store(location) if flag == "--store" else open_store(data_dir=location)
+    with (
+        store,
+        open_event_log(store, Path(os.environ.get("LINEAGEMESH_EVENT_LOG", location))) as log,
+    ):
         return log.events_before(log.last_seq())
 
 
@@ -80,20 +91,19 @@ def test_re_sending_one_event_does_not_grow_the_log(server_store_args, tmp_path)
     """30 identical 1 MiB events from a domain-scoped writer: all acknowledged, kept once."""
     event = described("postgres://sales-db", "orders", os.urandom(512 * 1024).hex())
     server = serving_with_tokens(server_store_args, tmp_path)
-    directory = event_log_dir(server_store_args)
     try:
         assert emit(server.url, SALES, event) == 201
-        once = log_bytes(directory)
+        once = log_bytes(server_store_args)
         for _ in range(29):
             assert emit(server.url, SALES, event) == 201
         assert (
             server.graphql(STATS % ("postgres://sales-db", "orders"))["dataset"]["description"]
             == (event["outputs"][0]["facets"]["documentation"]["description"])
         )
-        grown = log_bytes(directory) - once
+        grown = log_bytes(server_store_args) - once
     finally:
         server.stop()
-    assert kept_events(directory) == 1
+    assert kept_events(server_store_args) == 1
     assert grown < 2 * 2**20, f"the log grew by {grown} bytes for 29 repeats"
 
 
@@ -240,13 +250,13 @@ def fill(directory: Path) -> Path:
 def test_healthz_says_503_while_the_disk_is_full(
     store_args: list[str], small_disk: Path, tmp_path: Path
 ) -> None:
-    """The embedded store's data dir, or a Neo4j deployment's raw event log, on a disk that
-    fills up: /healthz answers 503 saying why (a read still works), and 200 once space is freed;
+    """The embedded store's data dir (its graph and raw event log) on a disk that fills up: /healthz answers 503 saying why (a read still works), and 200 once space is freed;
     nothing acknowledged meanwhile is lost."""
-    if store_args[0] == "--data-dir":
-        served = ["--data-dir", str(small_disk / "store")]
-    else:
-        served = [*store_args, "--event-log", str(small_disk / "event-log")]
+    if store_args[0] != "--data-dir":
+        pytest.skip(
+            "a Neo4j deployment writes nothing to local disk: its raw event log is in Neo4j"
+        )
+    served = ["--data-dir", str(small_disk / "store")]
     server = LiveServer(served, tmp_path / "server.log").start()
     try:
         health = httpx.get(server.url + "/healthz", timeout=30)

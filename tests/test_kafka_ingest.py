@@ -24,7 +24,7 @@ from openlineage.client.transport.kafka import KafkaConfig, KafkaTransport
 from test_fuzz import dump
 from test_http_api import post_with_client
 
-from graph.event_log import EventLog
+from graph.event_log import open_event_log
 from graph.stores import open_store
 
 
@@ -145,11 +145,8 @@ def file_graph(tmp_path: Path, events: list[dict]) -> tuple:
 
 
 def logged_events(data_dir: Path) -> int:
-    log = EventLog(data_dir)
-    try:
+    with open_store(data_dir=str(data_dir)) as store, open_event_log(store) as log:
         return log.events_before(log.last_seq())
-    finally:
-        log.close()
 
 
 def test_seed_from_kafka_makes_the_graph_http_makes(

@@ -79,7 +79,7 @@ from graph.api.translator import BatchTranslator
 from graph.api.webhook_admin import WEBHOOKS_KEY, DeliveryCollector
 from graph.api.websocket import PRINCIPAL_KEY, AdmittedTransportWS, LiveMetrics, connection_context
 from graph.changes import ChangeFeed
-from graph.event_log import EventLog
+from graph.event_log import RawEventLog
 from graph.ingest_service import IngestService
 from graph.kafka_ingest import KafkaIngest, KafkaMetrics, KafkaSettings, bound_principal
 from graph.namespaces import NamespaceIndex
@@ -165,7 +165,7 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
         auth: AuthConfig,
         limits: GraphQLLimits,
         metrics: Metrics,
-        events: EventLog | None = None,
+        events: RawEventLog | None = None,
         changes: ChangeFeed | None = None,
         webhooks: WebhookSettings | None = None,
         connections: ConnectionLimits = ConnectionLimits(),
@@ -435,7 +435,7 @@ def create_app(
     access_log: bool = False,
     allowed_hosts: Iterable[str] = (),
     read_seconds: float = DEFAULT_READ_SECONDS,
-    events: EventLog | None = None,
+    events: RawEventLog | None = None,
     kafka: KafkaSettings | None = None,
     webhooks: WebhookSettings | None = None,
     connections: ConnectionLimits = ConnectionLimits(),

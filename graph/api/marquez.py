@@ -66,7 +66,7 @@ from graph.api.marquez_request import (
     time_zone,
 )
 from graph.errors import QueryError
-from graph.event_log import EventLog
+from graph.event_log import RawEventLog
 from graph.model import JOB_IO, Direction, EdgeKind, Node, NodeKind, field_id, run_id
 from graph.namespaces import NamespaceIndex, NotReady
 from graph.stores import Store, StoreUnavailable
@@ -197,7 +197,7 @@ class MarquezReadAPI:
         auth: AuthConfig,
         limits: GraphQLLimits,
         admission: Admission,
-        events: EventLog | None = None,
+        events: RawEventLog | None = None,
         namespaces: NamespaceIndex | None = None,
     ) -> None:
         self.store = store

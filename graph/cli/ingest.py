@@ -169,7 +169,7 @@ def _ingest_for_neo4j_import(
         except JournalError as e:
             raise click.ClickException(str(e)) from None
         cleanup.callback(store.close, snapshot=params.get("data_dir") is not None)  # else deleted
-        service = open_events(store, rules, default_dir=NEO4J_DEFAULT.expanduser())
+        service = open_events(store, rules, standalone_dir=NEO4J_DEFAULT.expanduser())
         cleanup.callback(service.close)
         assert service.log is not None
         if service.log.last_seq():
@@ -187,8 +187,8 @@ def _ingest_for_neo4j_import(
             f"{files.nodes} nodes and {files.edges} edges written to {directory} in "
             f"{time.monotonic() - started:.2f}s. With Neo4j stopped, import them into a new database:\n"
             f"  {' '.join(admin_command(files))}\n"
-            f"then start it and serve it with its event log:\n"
-            f"  lineagemesh serve --store bolt://HOST:7687 --event-log {service.log.path.parent}",
+            f"then start it and serve it with its event log (moved into the database on start):\n"
+            f"  lineagemesh serve --store bolt://HOST:7687 --event-log {Path(service.log.path).parent}",
             err=True,
         )
     return rejected

@@ -21,7 +21,7 @@ import click
 
 from graph.api.auth import AuthConfig, InvalidAuthConfig, ReadAccess
 from graph.cli.store_location import StoreOpener, graph_flags
-from graph.event_log import REINDEX_AFTER, EventLog, event_log_dir
+from graph.event_log import REINDEX_AFTER, EventLog, RawEventLog, open_event_log
 from graph.ingest_service import IngestService
 from graph.kafka_ingest import KafkaSettings
 from graph.principal import Principal
@@ -41,8 +41,9 @@ def store_flags(command: Callable[..., Any]) -> Callable[..., Any]:
         "--event-log",
         type=click.Path(file_okay=False, path_type=Path),
         envvar="LINEAGEMESH_EVENT_LOG",
-        help="Directory of the raw event log (default: the embedded store's data dir; for Neo4j "
-        "~/.lineagemesh/event-log).",
+        help="Directory of a raw event log an earlier version kept on its own (events.sqlite), "
+        "moved into the store when opened (default: the embedded store's data dir; for Neo4j "
+        "~/.lineagemesh/event-log). The log itself lives in the store.",
     )
     @click.option(
         "--keep-events",
@@ -78,28 +79,39 @@ def _open_events(
     keep_seconds: float | None,
     store: Store,
     rules: DomainRules = NO_RULES,
-    default_dir: Path | None = None,
+    standalone_dir: Path | None = None,
 ) -> IngestService:
-    """The ingest service of ``store``: its raw event log opened (``graph.event_log``; without
-    ``--event-log``, ``default_dir`` or the store's own), events older than ``keep_seconds`` aged
-    out of it, and a reindex left unfinished refused."""
+    """The ingest service of ``store``: the deployment's raw event log opened in the store
+    (``graph.event_log.open_event_log``: ``--event-log`` names a log an older lineagemesh kept on
+    its own, migrated into it), events older than ``keep_seconds`` aged out of it, and a reindex
+    left unfinished refused. ``standalone_dir``: a log of its own there instead (``--event-log``
+    first), for a store built to be thrown away (``ingest --neo4j-import``)."""
     try:
-        log = EventLog(event_log_dir(store, directory or default_dir))
-    except JournalError as e:
+        log: RawEventLog = (
+            EventLog(directory or standalone_dir)
+            if standalone_dir is not None
+            else open_event_log(store, directory)
+        )
+    except (JournalError, StoreUnavailable) as e:
         raise click.ClickException(str(e)) from None
     service = IngestService(store, log, rules, keep_seconds)
-    if log.get_meta(REINDEX_AFTER) is not None and not _reindexing():
+    events = logging.getLogger("lineagemesh.events")
+    try:
+        unfinished = log.get_meta(REINDEX_AFTER) is not None
+        aged = 0 if unfinished else service.age_out()
+    except StoreUnavailable as e:
+        if store.remote:  # a server starts while Neo4j is down, as the store itself does
+            events.warning("raw event log not checked at start: %s", e)
+            return service
+        log.close()
+        raise click.ClickException(f"event log unavailable: {e}") from None
+    if unfinished and not _reindexing():
         log.close()
         raise click.ClickException(
             f"a reindex of {store.uri} is unfinished: run `lineagemesh reindex` to finish it first"
         )
-    try:
-        aged = service.age_out()
-    except StoreUnavailable as e:
-        log.close()
-        raise click.ClickException(f"event log unavailable: {e}") from None
     if aged:
-        logging.getLogger("lineagemesh.events").info("%d raw events aged out of %s", aged, log.path)
+        events.info("%d raw events aged out of %s", aged, log.path)
     return service
 
 

@@ -19,12 +19,24 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol, Self, TypeGuard, TypeVar, runtime_checkable
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    Protocol,
+    Self,
+    TypeGuard,
+    TypeVar,
+    runtime_checkable,
+)
 
 from graph import _native
 from graph.extras import require
 from graph.model import JOB_IO, Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Mutation, decode
+
+if TYPE_CHECKING:
+    from graph.event_log import RawEventLog
 
 EdgeDirection = Literal["out", "in"]
 _T = TypeVar("_T")
@@ -95,6 +107,9 @@ class Store(ABC):
     #: Whether every read is a round trip to a server, the graph held elsewhere (the process then
     #: tunes its garbage collector for that: ``graph.heap``).
     remote: bool = False
+    #: The deployment's raw event log when it lives in this store: its blocks riding on a write
+    #: are written in that write's transaction (``graph.event_log.RawEventLog.riding``).
+    raw_blocks: RawEventLog | None = None
 
     @abstractmethod
     def apply(self, mutations: Sequence[Mutation], encoded: bytes | None = None) -> int:

@@ -86,6 +86,11 @@ class EmbeddedStore(Store):
             self._journal.close()
             raise
 
+    @property
+    def journal(self) -> Journal:
+        """Where the deployment's raw event log lives too (``graph.event_log.open_event_log``)."""
+        return self._journal
+
     def _bring_ids_to_format(self) -> None:
         """Rename the ids an older rule made (``graph.stores.id_format``), once: the journal's
         batches are replaced by the graph restated under the new ids (the old ones are kept in the
@@ -248,7 +253,8 @@ class EmbeddedStore(Store):
             planned = self._graph.plan(payload)
             changed = planned.changed
             if changed:
-                self._journal.append([sealed])
+                riding = self.raw_blocks
+                self._journal.append([sealed], riding.write_riding if riding else None)
                 self._graph.commit(planned)
                 self._since_snapshot += changed
                 if self._snapshot_due():

@@ -226,8 +226,21 @@ class Journal:
 
     # -- writes ----------------------------------------------------------------------------------
 
-    def append(self, rows: list[Sealed]) -> None:
-        """Write sealed batches (:func:`seal`) in one transaction; returns once they are on disk.
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The journal's connection: the raw event log of the embedded store keeps its tables in
+        this database (``graph.event_log.EventLog.in_journal``), under :attr:`lock`."""
+        return self._db
+
+    @property
+    def lock(self) -> threading.Lock:
+        return self._lock
+
+    def append(
+        self, rows: list[Sealed], also: Callable[[sqlite3.Connection], None] | None = None
+    ) -> None:
+        """Write sealed batches (:func:`seal`) in one transaction, with what ``also`` writes in it
+        (the raw blocks they came from); returns once they are on disk.
 
         Raises StoreUnavailable, with nothing written, when SQLite cannot write (disk full, an
         I/O error, another process holding the write lock past the busy timeout).
@@ -237,6 +250,8 @@ class Journal:
                 db.executemany(
                     "INSERT INTO batches (payload, length, crc32, codec) VALUES (?, ?, ?, ?)", rows
                 )
+                if also is not None:
+                    also(db)
             if not self._directory_synced:
                 self._sync_directory()
 

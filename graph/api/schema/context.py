@@ -11,7 +11,7 @@ from strawberry.types import Info
 from graph.api.budget import BUDGET_KEY
 from graph.api.limits import GraphQLLimits
 from graph.errors import QueryError
-from graph.event_log import EventLog
+from graph.event_log import RawEventLog
 from graph.model import FACET_PREFIX, Node
 from graph.mutations import stamp
 from graph.stores import Store
@@ -44,7 +44,7 @@ def impact_depth(info: Info, depth: int | None) -> int | None:
     return max(capped(info, depth, "max_traversal_depth"), 0)
 
 
-def context(store: Store, events: EventLog | None = None) -> dict[str, Any]:
+def context(store: Store, events: RawEventLog | None = None) -> dict[str, Any]:
     """The execution context of one operation: the current view of the store (walks' nodes in
     summary form: lineage and impact answers show only those properties), and the raw event log."""
     return {"store": GraphView(store, summaries=True), EVENTS_KEY: events}

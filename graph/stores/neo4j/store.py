@@ -148,6 +148,18 @@ class Neo4jStore(_CypherReads, Store):
                 f"{type(exc).__name__}: {exc}"
             ) from exc
 
+    @contextlib.contextmanager
+    def session(self, doing: str) -> Iterator[neo4j.Session]:
+        """A session on the store's database, its unavailability as StoreUnavailable: the raw
+        event log's (``event_blocks``), which lives beside the graph."""
+        with (
+            self._translate_errors(doing),
+            self._driver.session(
+                database=self.database, bookmark_manager=self._bookmarks
+            ) as session,
+        ):
+            yield session
+
     def _query(self, text: str) -> Query:
         return Query(text, timeout=self._query_timeout)
 
@@ -264,6 +276,8 @@ class Neo4jStore(_CypherReads, Store):
                 nonlocal attempts
                 attempts += 1  # the driver runs it again after a transient failure (a deadlock)
                 changed, written[0] = self._apply_in(tx, batch)
+                if self.raw_blocks is not None:  # the raw blocks it came from, in its transaction
+                    self.raw_blocks.write_riding(tx)
                 return changed
 
             try:
