@@ -724,31 +724,6 @@ class EventLog(RawEventLog):
         return self
 
 
-def open_event_log(store: Store, given: Path | None = None) -> RawEventLog:
-    """The deployment's one log, where ``store`` keeps it, wired into its writes; a log an older
-    lineagemesh kept in ``given`` (else the default place) is migrated into it first (once)."""
-    from graph.event_log_migration import migrate
-    from graph.stores.embedded import EmbeddedStore
-
-    log: RawEventLog
-    if isinstance(store, EmbeddedStore):
-        log = EventLog.in_journal(store.journal)
-    else:
-        from graph.stores.neo4j import Neo4jStore
-        from graph.stores.neo4j.event_blocks import Neo4jEventLog
-
-        if not isinstance(store, Neo4jStore):
-            return EventLog(event_log_dir(store, given))
-        log = Neo4jEventLog(store)
-    try:
-        migrate(event_log_dir(store, given), log)
-    except BaseException:
-        log.close()
-        raise
-    store.raw_blocks = log
-    return log
-
-
 def event_log_dir(store: Store, given: Path | None = None) -> Path:
     """Where an older lineagemesh kept ``store``'s raw event log on its own (``events.sqlite``):
     ``given``, else the embedded store's data dir, else (Neo4j) ``~/.lineagemesh/event-log``."""

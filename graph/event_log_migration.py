@@ -1,5 +1,7 @@
-"""Moving a raw event log an older lineagemesh kept on its own (``events.sqlite`` beside each
-server) into the deployment's one log (``graph.event_log.open_event_log``): on open, once.
+"""Opening the deployment's one raw event log where its store keeps it (``open_event_log``), and
+moving a log an older lineagemesh kept on its own (``events.sqlite`` beside each server) into it:
+on open, once. (Apart from ``graph.event_log``, which knows no store, so neither imports the other
+back.)
 
 The old file is read block by block, oldest first, and each page of blocks is appended to the
 new log in one transaction together with how far the copy has got (a meta key named after the
@@ -16,6 +18,7 @@ import logging
 import uuid
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
@@ -26,11 +29,15 @@ from graph.event_log import (
     EventLog,
     RawEventLog,
     StoredBlock,
+    event_log_dir,
     pack_events,
     subjects_of,
     unpack_events,
 )
 from graph.stores.journal import JournalInUse
+
+if TYPE_CHECKING:
+    from graph.stores import Store
 
 log = logging.getLogger("lineagemesh.events")
 
@@ -95,3 +102,27 @@ def _as_block(stored: StoredBlock) -> Block:
         except ValueError:
             continue
     return replace(pack_events(raws, subjects), received_at=stored.received_at)
+
+
+def open_event_log(store: Store, given: Path | None = None) -> RawEventLog:
+    """The deployment's one log, where ``store`` keeps it, wired into its writes; a log an older
+    lineagemesh kept in ``given`` (else the default place) is migrated into it first (once)."""
+    from graph.stores.embedded import EmbeddedStore
+
+    log: RawEventLog
+    if isinstance(store, EmbeddedStore):
+        log = EventLog.in_journal(store.journal)
+    else:
+        from graph.stores.neo4j import Neo4jStore
+        from graph.stores.neo4j.event_blocks import Neo4jEventLog
+
+        if not isinstance(store, Neo4jStore):
+            return EventLog(event_log_dir(store, given))
+        log = Neo4jEventLog(store)
+    try:
+        migrate(event_log_dir(store, given), log)
+    except BaseException:
+        log.close()
+        raise
+    store.raw_blocks = log
+    return log

@@ -65,7 +65,7 @@ for _path in (str(REPO), str(SCRIPTS)):
 import generate_mesh  # noqa: E402
 from sql_baseline import Baseline  # noqa: E402
 
-from graph.event_log import open_event_log  # noqa: E402
+from graph.event_log_migration import open_event_log  # noqa: E402
 from graph.heap import REMOTE, settle_heap, tune_gc  # noqa: E402
 from graph.impact import impact as impact_query  # noqa: E402
 from graph.ingest_service import IngestService  # noqa: E402

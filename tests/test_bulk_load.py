@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.event_log import open_event_log
+from graph.event_log_migration import open_event_log
 from graph.ingest_service import IngestService
 from graph.schema_history import SchemaHistory
 from graph.stores.embedded import EmbeddedStore

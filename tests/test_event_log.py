@@ -21,7 +21,8 @@ from test_http_api import answers, post_with_client
 
 from graph import ingest_service
 from graph.cli import main
-from graph.event_log import event_time, open_event_log
+from graph.event_log import event_time
+from graph.event_log_migration import open_event_log
 from graph.ingest_service import IngestService, translate_events
 from graph.model import EdgeKind, job_id
 from graph.raw_events import lineage_events

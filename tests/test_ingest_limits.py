@@ -21,7 +21,8 @@ import pytest
 from live_server import LiveServer
 from test_auth import ADMIN, MARKETING, READER, RULES_YAML, SALES, TOKENS, bearer, emit
 
-from graph.event_log import FILE_NAME, EventLog, open_event_log, pack_events
+from graph.event_log import FILE_NAME, EventLog, pack_events
+from graph.event_log_migration import open_event_log
 from graph.stores import open_store
 
 STATS = '{ dataset(namespace: "%s", name: "%s") { description } }'

@@ -24,7 +24,7 @@ from openlineage.client.transport.kafka import KafkaConfig, KafkaTransport
 from test_fuzz import dump
 from test_http_api import post_with_client
 
-from graph.event_log import open_event_log
+from graph.event_log_migration import open_event_log
 from graph.stores import open_store
 
 

@@ -16,7 +16,8 @@ import pytest
 from devservers import neo4j as neo4j_launcher
 from test_neo4j_store import WEIRD_PROPS, dump, nasty_batch, typed
 
-from graph.event_log import FILE_NAME, open_event_log
+from graph.event_log import FILE_NAME
+from graph.event_log_migration import open_event_log
 from graph.impact import impact
 from graph.lineage import Direction, dataset_lineage
 from graph.model import EdgeKind, NodeKind, dataset_id

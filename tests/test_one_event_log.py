@@ -25,8 +25,8 @@ from conftest import _wipe_neo4j
 from live_server import LiveServer
 from openlineage.client.transport.http import HttpConfig, HttpTransport
 
-from graph.event_log import FILE_NAME, EventLog, open_event_log, pack_events, subjects_of
-from graph.event_log_migration import MIGRATED_SUFFIX
+from graph.event_log import FILE_NAME, EventLog, pack_events, subjects_of
+from graph.event_log_migration import MIGRATED_SUFFIX, open_event_log
 from graph.model import dataset_id, job_id
 from graph.stores import Store, open_store
 

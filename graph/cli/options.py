@@ -21,7 +21,8 @@ import click
 
 from graph.api.auth import AuthConfig, InvalidAuthConfig, ReadAccess
 from graph.cli.store_location import StoreOpener, graph_flags
-from graph.event_log import REINDEX_AFTER, EventLog, RawEventLog, open_event_log
+from graph.event_log import REINDEX_AFTER, EventLog, RawEventLog
+from graph.event_log_migration import open_event_log
 from graph.ingest_service import IngestService
 from graph.kafka_ingest import KafkaSettings
 from graph.principal import Principal
