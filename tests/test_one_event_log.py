@@ -1,4 +1,4 @@
-"""One raw event log per deployment (graph.event_log.open_event_log), however many servers.
+"""One raw event log per deployment (graph.event_log_migration.open_event_log), however many servers.
 
 Three real ``lineagemesh serve --store bolt://…`` processes on one real Neo4j, started with no
 options of their own, each sent a third of the Marquez food_delivery events over HTTP by the

@@ -83,7 +83,7 @@ def _open_events(
     standalone_dir: Path | None = None,
 ) -> IngestService:
     """The ingest service of ``store``: the deployment's raw event log opened in the store
-    (``graph.event_log.open_event_log``: ``--event-log`` names a log an older lineagemesh kept on
+    (``graph.event_log_migration.open_event_log``: ``--event-log`` names a log an older lineagemesh kept on
     its own, migrated into it), events older than ``keep_seconds`` aged out of it, and a reindex
     left unfinished refused. ``standalone_dir``: a log of its own there instead (``--event-log``
     first), for a store built to be thrown away (``ingest --neo4j-import``)."""

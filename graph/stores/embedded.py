@@ -88,7 +88,7 @@ class EmbeddedStore(Store):
 
     @property
     def journal(self) -> Journal:
-        """Where the deployment's raw event log lives too (``graph.event_log.open_event_log``)."""
+        """Where the deployment's raw event log lives too (``graph.event_log_migration.open_event_log``)."""
         return self._journal
 
     def _bring_ids_to_format(self) -> None:
