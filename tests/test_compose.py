@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from graph.cli import main
+from graph.cli.serve import serve
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -22,7 +22,6 @@ def test_compose_wires_lineagemesh_to_neo4j() -> None:
     assert app["depends_on"]["neo4j"]["condition"] == "service_healthy"
     assert app["environment"]["LINEAGEMESH_STORE"] == "bolt://neo4j:7687"
 
-    serve = main.commands["serve"]
     envvars = {p.envvar for p in serve.params if p.envvar} | {
         "FORWARDED_ALLOW_IPS"
     }  # uvicorn's, for the proxy
