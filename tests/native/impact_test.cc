@@ -86,9 +86,10 @@ TEST(Impact, ABreakingChangeBreaksTheReadersAndWhatTheyWriteAndStalesTheRest) {
   EXPECT_EQ(fixture::str(g, i.answer.reached[0].first), "dataset:pg:staging.orders");  // the changed node first
   EXPECT_FALSE(i.answer.truncated);
   for (const auto& [id, r] : i.answer.reached)
-    if (fixture::str(g, id) == "dataset:pg:report.daily")
+    if (fixture::str(g, id) == "dataset:pg:report.daily") {
       EXPECT_EQ(path(g, i.answer.steps, r.path), (Strings{"dataset:pg:staging.orders", "job:etl:agg", "dataset:pg:mart.revenue",
                                                           "job:etl:report", "dataset:pg:report.daily"}));
+    }
 }
 
 TEST(Impact, ASemanticChangeWarnsFirstAndInformsBeyond) {
@@ -168,9 +169,10 @@ TEST(Impact, ADirectDerivationCarriesTheSeverityAnIndirectOneLowersIt) {
   EXPECT_EQ(f["datasetField:pg:out:total"], (Reached{1, kWarning, true}));
   EXPECT_EQ(f["datasetField:pg:final:x"], (Reached{2, kWarning, true}));
   for (const auto& [id, reach] : fx.answer.reached)
-    if (fixture::str(g, id) == "datasetField:pg:final:x")
+    if (fixture::str(g, id) == "datasetField:pg:final:x") {
       EXPECT_EQ(path(g, fx.answer.steps, reach.path), (Strings{"datasetField:pg:in:fx", "job:etl:j", "datasetField:pg:out:total",
                                                                 "job:etl:j", "datasetField:pg:final:x"}));
+    }
 }
 
 TEST(Impact, WhereColumnLineageIsSilentDatasetLineageStandsInUncertainly) {
