@@ -33,21 +33,24 @@ from graph import governance, health, impact
 from graph.errors import QueryError
 from graph.model import EdgeKind, Node, NodeKind
 from graph.mutations import Mutation, UpsertNode, stamp
-from graph.schema_history import _escaped, _newest_first
+from graph.schema_history import (
+    IMPACT_BATCH_SECONDS,
+    IMPACT_DEADLINE_SECONDS,
+    IMPACT_MAX_NODES,
+    escaped,
+    newest_first,
+)
 from graph.stores import Store
 
 log = logging.getLogger(__name__)
 
 QUALITY_FAILED = "quality_failed"
 FRESHNESS_MISSED = "freshness_missed"
-NOTIFICATION_PREFIX = "notification"
+NOTIFICATION_PREFIX = "notification"  # every outbox entry's id, whatever its kind
 #: Bytes every encoded batch carrying an assertion result holds (a property name of
 #: ``ingest.assertions``): a batch without them is not decoded for this.
 ASSERTION_MARKER = b"lastResult"
 FAILED_MARKERS = (b"FAIL", b"ERROR")
-IMPACT_MAX_NODES = 20_000
-IMPACT_DEADLINE_SECONDS = 2.0
-IMPACT_BATCH_SECONDS = 10.0  # all the walks of one batch: beyond, its notices name own owners only
 MOST_PROMISERS = 100_000  # products and contracts one freshness check reads, at most
 NEEDS_RECIPIENTS = "needsRecipients"
 MOST_TOLD = 100_000  # notifications a freshness check reads back to find what it told
@@ -55,7 +58,7 @@ MOST_TOLD = 100_000  # notifications a freshness check reads back to find what i
 
 def notification_id(created: str, kind: str, key: str) -> str:
     """Sorts by when it was made, as every outbox entry (the deliverer reads a range of ids)."""
-    return f"{NOTIFICATION_PREFIX}:{_newest_first(created)}:{kind}:{_escaped(key)}"
+    return f"{NOTIFICATION_PREFIX}:{newest_first(created)}:{kind}:{escaped(key)}"
 
 
 def downstream(store: Store, dataset: str, until: float | None = None) -> dict[str, Any]:

@@ -59,12 +59,12 @@ IMPACT_BATCH_SECONDS = 10.0  # all the walks of one batch (it holds the history 
 FIELD_KEYS = ("type", "description", "required", "fieldId", "ordinal", "enum")
 
 
-def _escaped(part: str) -> str:
+def escaped(part: str) -> str:
     """A part of an id that must not be split at its colons (``graph.model``'s escaping rule)."""
     return part.replace("%", "%25").replace(":", "%3A")
 
 
-def _newest_first(at: str) -> str:
+def newest_first(at: str) -> str:
     """A stamp whose string order is reversed: ids built on it list the newest first."""
     return at.translate(_INVERT)
 
@@ -74,22 +74,22 @@ _INVERT = str.maketrans("0123456789", "9876543210")
 
 def versions_prefix(dataset_id: str) -> str:
     """What every version id of ``dataset_id`` starts with (and no other dataset's)."""
-    return f"{VERSION_PREFIX}:{_escaped(dataset_id)}:"
+    return f"{VERSION_PREFIX}:{escaped(dataset_id)}:"
 
 
 def version_node_id(dataset_id: str, at: str, version: str, detected: str) -> str:
     """Newest first by the time the schema was observed, then by when that was detected (a
     document restating its own creation time as it changes observes at one time twice)."""
-    return f"{versions_prefix(dataset_id)}{_newest_first(at)}:{_newest_first(detected)}:{version}"
+    return f"{versions_prefix(dataset_id)}{newest_first(at)}:{newest_first(detected)}:{version}"
 
 
 def change_node_id(at: str, dataset_id: str, index: int) -> str:
-    return f"{CHANGE_PREFIX}:{_newest_first(at)}:{_escaped(dataset_id)}:{index}"
+    return f"{CHANGE_PREFIX}:{newest_first(at)}:{escaped(dataset_id)}:{index}"
 
 
 def changes_end(since: str) -> str:
     """Changes are listed newest first: those at or after the stamp ``since`` have ids below this."""
-    return f"{CHANGE_PREFIX}:{_newest_first(since)};"  # ";" sorts right after ":"
+    return f"{CHANGE_PREFIX}:{newest_first(since)};"  # ";" sorts right after ":"
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,8 +56,13 @@ import yaml
 from graph import quality_alerts
 from graph.model import Node, NodeKind
 from graph.mutations import Mutation, UpsertNode, stamp
-from graph.quality_alerts import FRESHNESS_MISSED, QUALITY_FAILED, QualityOutbox
-from graph.schema_history import SchemaHistory, _escaped, _newest_first
+from graph.quality_alerts import (
+    FRESHNESS_MISSED,
+    NOTIFICATION_PREFIX,
+    QUALITY_FAILED,
+    QualityOutbox,
+)
+from graph.schema_history import SchemaHistory, escaped, newest_first
 from graph.stores import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -66,7 +71,6 @@ BREAKING_CHANGE = "breaking_change"
 KINDS = frozenset({BREAKING_CHANGE, QUALITY_FAILED, FRESHNESS_MISSED})
 FORMATS = ("json", "cloudevents", "slack")
 FILTERS = ("domains", "products", "owners", "datasets")
-NOTIFICATION_PREFIX = "notification"
 DEFAULT_WINDOW_HOURS = 24.0
 DEFAULT_FIRST_DELAY = 1.0
 LONGEST_DELAY = 3600.0
@@ -229,7 +233,7 @@ def check_target(url: str, allow_private: bool, resolve: bool = True) -> None:
 
 
 def notification_id(created: str, version: str) -> str:
-    return f"{NOTIFICATION_PREFIX}:{_newest_first(created)}:{_escaped(version)}"
+    return f"{NOTIFICATION_PREFIX}:{newest_first(created)}:{escaped(version)}"
 
 
 def outbox_entries(version: Node, changes: list[Node], at: str, created: str) -> list[Mutation]:
