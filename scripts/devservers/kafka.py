@@ -157,8 +157,15 @@ def _properties(data_dir: Path, port: int, controller_port: int) -> str:
 
 
 def _cluster_id() -> str:
-    """A random cluster id as Kafka writes one (a UUID, URL-safe base64 without padding)."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+    """A random cluster id as Kafka writes one (a UUID, URL-safe base64 without padding).
+
+    Like Kafka's own ``Uuid.randomUuid``, never one that starts with ``-``: the storage tool's
+    argument parser reads such an id as an option and refuses to format (1 start in 64).
+    """
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def _java_command(heap: str, *args: str) -> list[str]:
