@@ -35,6 +35,7 @@ from graph.stores import (
     EdgeKey,
     GraphReader,
     Neighbourhood,
+    NeighbourhoodRequest,
     Store,
     holds_native_graph,
     neighbourhood,
@@ -133,8 +134,8 @@ class _Primitives:
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         return self.store.nodes(ids)
 
-    def neighbourhood(self, *args: object) -> Neighbourhood:
-        return neighbourhood(self.store, *args)  # type: ignore[arg-type]
+    def neighbourhood(self, request: NeighbourhoodRequest) -> Neighbourhood:
+        return neighbourhood(self.store, request)
 
     def node_summaries(self, ids: Collection[str], names: Sequence[str]) -> dict[str, Node]:
         return node_summaries(self.store, ids, names)

@@ -12,7 +12,13 @@ from graph.impact import impact
 from graph.lineage import column_lineage, dataset_lineage
 from graph.model import JOB_IO, Direction, EdgeKind, Node, NodeKind, dataset_id
 from graph.mutations import UpsertEdge, UpsertNode
-from graph.stores import EdgeDirection, JudgesJobEdges, Store, neighbourhood
+from graph.stores import (
+    EdgeDirection,
+    JudgesJobEdges,
+    NeighbourhoodRequest,
+    Store,
+    neighbourhood,
+)
 from graph.view import SUMMARY, GraphView
 from ingest.openlineage import translate
 
@@ -87,7 +93,10 @@ def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(
                 kept = store.unrestated_job_edges({key[0] for key in job_edges})
                 assert kept is not None
                 for ahead, ahead_in in AHEADS:
-                    read = neighbourhood(store, chosen, kinds, direction, ahead, ahead_in=ahead_in)
+                    read = neighbourhood(
+                        store,
+                        NeighbourhoodRequest(chosen, kinds, direction, ahead, ahead_in=ahead_in),
+                    )
                     assert sorted(e.key for e in read.edges) == sorted(e.key for e in edges)
                     assert {e.key: (e.props, e.stamps) for e in read.edges} == {
                         e.key: (e.props, e.stamps) for e in edges
@@ -102,13 +111,15 @@ def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(
                     assert read.unrestated == set().union(*verdict.values()) & io
                     light = neighbourhood(
                         store,
-                        chosen,
-                        kinds,
-                        direction,
-                        ahead,
-                        with_props=False,
-                        node_props=SUMMARY,
-                        ahead_in=ahead_in,
+                        NeighbourhoodRequest(
+                            chosen,
+                            kinds,
+                            direction,
+                            ahead,
+                            with_props=False,
+                            node_props=SUMMARY,
+                            ahead_in=ahead_in,
+                        ),
                     )
                     assert sorted(e.key for e in light.edges) == sorted(e.key for e in edges)
                     assert (sorted(light.ahead), sorted(light.ahead_in), light.unrestated) == (
@@ -133,7 +144,7 @@ def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(
                 store.edges(chosen, kinds, "out"),
                 store.edges(chosen, kinds, "in"),
             )
-            both = neighbourhood(store, chosen, kinds, "both")
+            both = neighbourhood(store, NeighbourhoodRequest(chosen, kinds, "both"))
             assert sorted(e.key for e in both.edges) == sorted(
                 {e.key for e in (*out_edges, *in_edges)}
             )
@@ -145,14 +156,18 @@ def test_edge_keys_and_neighbourhood_say_what_the_primitives_say(
             )
     # the cases above are not vacuous
     assert sorted(
-        neighbourhood(store, [c], [EdgeKind.DERIVES_FROM], "out", [EdgeKind.ALIAS_OF]).ahead
+        neighbourhood(
+            store, NeighbourhoodRequest([c], [EdgeKind.DERIVES_FROM], "out", [EdgeKind.ALIAS_OF])
+        ).ahead
     ) == [(a, EdgeKind.ALIAS_OF, c), (b, EdgeKind.ALIAS_OF, a)]
     jobs = [n.id for n in store.nodes_of_kind(NodeKind.JOB, 1000)]
     read = neighbourhood(
         store,
-        [e.target for e in store.edges(jobs, [EdgeKind.READS], "out")],
-        [EdgeKind.READS],
-        "in",
+        NeighbourhoodRequest(
+            [e.target for e in store.edges(jobs, [EdgeKind.READS], "out")],
+            [EdgeKind.READS],
+            "in",
+        ),
     )
     assert read.edges and read.nodes and all(n.kind is NodeKind.JOB for n in read.nodes.values())
 
@@ -177,7 +192,9 @@ def test_handles_find_the_nodes_asked_for_and_no_others(store: Store, food_deliv
     ids = sorted({n.id for kind in NodeKind for n in store.nodes_of_kind(kind, 1000)})
     handles: dict[str, object] = {}
     for direction in DIRECTIONS:
-        handles.update(neighbourhood(store, ids, tuple(EdgeKind), direction).handles)
+        handles.update(
+            neighbourhood(store, NeighbourhoodRequest(ids, tuple(EdgeKind), direction)).handles
+        )
     if store.remote:
         assert len(handles) > len(ids) // 2 and set(handles) <= set(ids)
     ordered = sorted(handles)
@@ -187,9 +204,15 @@ def test_handles_find_the_nodes_asked_for_and_no_others(store: Store, food_deliv
     }  # each id with the next one's handle
     for chosen in (ids, ids[::3]):
         for direction in DIRECTIONS:
-            plain = neighbourhood(store, chosen, tuple(EdgeKind), direction, (EdgeKind.ALIAS_OF,))
+            plain = neighbourhood(
+                store,
+                NeighbourhoodRequest(chosen, tuple(EdgeKind), direction, (EdgeKind.ALIAS_OF,)),
+            )
             handled = neighbourhood(
-                store, chosen, tuple(EdgeKind), direction, (EdgeKind.ALIAS_OF,), handles=handles
+                store,
+                NeighbourhoodRequest(
+                    chosen, tuple(EdgeKind), direction, (EdgeKind.ALIAS_OF,), handles=handles
+                ),
             )
             assert sorted(e.key for e in handled.edges) == sorted(e.key for e in plain.edges)
             assert (handled.nodes, sorted(handled.ahead), handled.unrestated) == (
@@ -197,7 +220,9 @@ def test_handles_find_the_nodes_asked_for_and_no_others(store: Store, food_deliv
                 sorted(plain.ahead),
                 plain.unrestated,
             )
-            misled = neighbourhood(store, chosen, tuple(EdgeKind), direction, handles=misleading)
+            misled = neighbourhood(
+                store, NeighbourhoodRequest(chosen, tuple(EdgeKind), direction, handles=misleading)
+            )
             near = {e.source if direction == "out" else e.target for e in misled.edges}
             assert near <= set(chosen)
 
@@ -216,17 +241,21 @@ def test_a_store_reads_its_verdict_on_job_edges_with_them(history: Store) -> Non
     assert history.unrestated_job_edges(["job:etl:report", "job:etl:more"]) == {
         "job:etl:report": frozenset(stale)
     }
-    read = neighbourhood(history, ["job:etl:report"], [EdgeKind.READS, EdgeKind.WRITES], "out")
+    read = neighbourhood(
+        history, NeighbourhoodRequest(["job:etl:report"], [EdgeKind.READS, EdgeKind.WRITES], "out")
+    )
     assert read.unrestated == stale and {e.key for e in read.edges} > stale
     gone = ("job:etl:report", EdgeKind.READS, "dataset:pg:gone")
     for summaries in (None, SUMMARY):  # ... and with the edges entering what a read reaches
         dropped = neighbourhood(
             history,
-            ["job:etl:drop"],
-            [EdgeKind.WRITES],
-            "out",
-            node_props=summaries,
-            ahead_in=[EdgeKind.READS],
+            NeighbourhoodRequest(
+                ["job:etl:drop"],
+                [EdgeKind.WRITES],
+                "out",
+                node_props=summaries,
+                ahead_in=[EdgeKind.READS],
+            ),
         )
         assert dropped.unrestated is not None
         assert gone in dropped.ahead_in and gone in dropped.unrestated
@@ -234,10 +263,12 @@ def test_a_store_reads_its_verdict_on_job_edges_with_them(history: Store) -> Non
     for with_props in (True, False):
         read = neighbourhood(
             history,
-            ["dataset:pg:gone", "dataset:pg:out"],
-            [EdgeKind.READS],
-            "in",
-            with_props=with_props,
+            NeighbourhoodRequest(
+                ["dataset:pg:gone", "dataset:pg:out"],
+                [EdgeKind.READS],
+                "in",
+                with_props=with_props,
+            ),
         )
         assert read.unrestated == {("job:etl:report", EdgeKind.READS, "dataset:pg:gone")}
 

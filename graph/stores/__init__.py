@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,14 +34,14 @@ from graph import _native
 from graph.extras import require
 from graph.model import JOB_IO, Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Mutation, decode
+from graph.stores.requests import NeighbourhoodRequest
+from graph.stores.requests import Reach as Reach  # the store contract's, re-exported
 
 if TYPE_CHECKING:
     from graph.event_log import RawEventLog
 
 EdgeDirection = Literal["out", "in"]
 _T = TypeVar("_T")
-#: Where a :func:`neighbourhood` reads: one way, or both ways at once.
-Reach = Literal["out", "in", "both"]
 EdgeKey = tuple[str, EdgeKind, str]  # (source, kind, target), as Edge.key
 
 DEFAULT_DATA_DIR = Path(os.environ.get("LINEAGEMESH_DATA_DIR", "~/.lineagemesh")).expanduser()
@@ -204,17 +204,16 @@ class ReadsNeighbourhoods(Protocol):
     """A store that reads a whole :func:`neighbourhood` in one go (a remote store: one round trip
     instead of four), and may hand out handles that find nodes faster than their ids."""
 
-    def neighbourhood(
-        self,
-        ids: Collection[str],
-        kinds: Collection[EdgeKind],
-        direction: Reach,
-        ahead: Collection[EdgeKind] = (),
-        with_props: bool = True,
-        node_props: Sequence[str] | None = None,
-        handles: Mapping[str, object] | None = None,
-        ahead_in: Collection[EdgeKind] = (),
-    ) -> Neighbourhood: ...
+    def neighbourhood(self, request: NeighbourhoodRequest) -> Neighbourhood: ...
+
+
+class ReadsLevels(ReadsNeighbourhoods, Protocol):
+    """What the native view of a store it does not hold reads it by
+    (``native/bindings/remote_source.cc``): nodes by id, and a walk's level per ``neighbourhood``;
+    with a summary, ``node_summaries`` (:class:`ReadsSummaries`); ``newest`` and ``soon`` where
+    the store has them (:class:`ReadsNewest`, :class:`ReadsSoon`)."""
+
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]: ...
 
 
 @runtime_checkable
@@ -287,33 +286,14 @@ def node_summaries(store: Store, ids: Collection[str], names: Sequence[str]) -> 
     return store.nodes(ids)
 
 
-def neighbourhood(
-    store: Store,
-    ids: Collection[str],
-    kinds: Collection[EdgeKind],
-    direction: Reach,
-    ahead: Collection[EdgeKind] = (),
-    with_props: bool = True,
-    node_props: Sequence[str] | None = None,
-    handles: Mapping[str, object] | None = None,
-    ahead_in: Collection[EdgeKind] = (),
-) -> Neighbourhood:
-    """The edges of ``kinds`` at ``ids`` (:meth:`Store.edges`), the nodes at their far ends (targets
-    ``out``, sources ``in``), the keys of the ``ahead`` edges leaving the far ends and of the
-    ``ahead_in`` edges entering them, with the sources of those (what a walk reads next from there)
-    and the verdict on the job edges among them: what a view reads per level, in one go.
-    ``direction="both"``: the edges of ``kinds`` leaving and entering ``ids``, each once, and the
-    nodes at their other ends.
-    Without ``with_props`` the edges may come with empty properties and stamps, for a caller that
-    only follows them; with ``node_props`` the nodes may carry only those properties and no stamps.
-    ``handles``: for some of ``ids``, the handles an earlier neighbourhood of the same query gave
-    (handles are meant for one query: a node deleted and made again since is not found by its old
-    handle). A store that :class:`ReadsNeighbourhoods` answers itself; any other, through its
-    primitives."""
+def neighbourhood(store: Store, request: NeighbourhoodRequest) -> Neighbourhood:
+    """What ``request`` asks (:class:`NeighbourhoodRequest`: a view's read of one level, in one
+    go), with the verdict on the job edges among its edges. A store that
+    :class:`ReadsNeighbourhoods` answers itself; any other, through its primitives."""
     if reads_neighbourhoods(store):
-        return store.neighbourhood(
-            ids, kinds, direction, ahead, with_props, node_props, handles, ahead_in
-        )
+        return store.neighbourhood(request)
+    ids, kinds, direction = request.ids, request.kinds, request.direction
+    ahead, ahead_in = request.ahead, request.ahead_in
     ways: tuple[EdgeDirection, ...] = ("out", "in") if direction == "both" else (direction,)
     found: list[Edge] = []
     far: set[str] = set()

@@ -4,7 +4,9 @@
 #include "pytypes.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <unordered_map>
+#include <utility>
 
 namespace lm {
 
@@ -17,6 +19,22 @@ PyObject* kinds_list(uint32_t kinds) {
   for (uint8_t k = 0; k < kEdgeKinds; k++)
     if (kinds & kind_bit(k) && PyList_Append(list.get(), py.edge_kind[k]) < 0) throw PyErrorSet{};
   return list.release();
+}
+
+// store.neighbourhood(NeighbourhoodRequest(**fields)): graph.stores.requests names the fields, and
+// those not given here keep their defaults there.
+PyObject* read_neighbourhood(PyObject* store, std::initializer_list<std::pair<const char*, PyObject*>> fields) {
+  static PyObject* request_type = nullptr;  // held for the life of the process
+  if (request_type == nullptr) {
+    PyRef module(check(PyImport_ImportModule("graph.stores.requests")));
+    request_type = attr(module.get(), "NeighbourhoodRequest");
+  }
+  PyRef kwargs(check(PyDict_New()));
+  for (const auto& [name, value] : fields)
+    if (PyDict_SetItemString(kwargs.get(), name, value) < 0) throw PyErrorSet{};
+  PyRef no_args(check(PyTuple_New(0)));
+  PyRef request(check(PyObject_Call(request_type, no_args.get(), kwargs.get())));
+  return check(PyObject_CallMethod(store, "neighbourhood", "O", request.get()));
 }
 
 }  // namespace
@@ -222,9 +240,8 @@ void RemoteSource::around(const std::vector<NodeIdx>& nodes, uint32_t kinds) {
   if (need.empty() || !read_ahead_) return;
   PyRef ids(ids_of(need));
   PyRef kinds_arg(kinds_list(kinds));
-  PyRef none(check(PyTuple_New(0)));
-  PyRef read(check(PyObject_CallMethod(store_, "neighbourhood", "OOsOOOOO", ids.get(), kinds_arg.get(), "both",
-                                       none.get(), Py_True, Py_None, Py_None, none.get())));
+  PyRef both(check(PyUnicode_FromString("both")));
+  PyRef read(read_neighbourhood(store_, {{"ids", ids.get()}, {"kinds", kinds_arg.get()}, {"direction", both.get()}}));
   PyRef edges(attr(read.get(), "edges")), far(attr(read.get(), "nodes")), unrestated(attr(read.get(), "unrestated"));
   Py_ssize_t pos = 0;
   PyObject *key, *value;
@@ -261,9 +278,15 @@ void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool
   PyRef kinds_arg(kinds_list(kinds));
   PyRef ahead_arg(ahead ? check(PyTuple_Pack(1, py.edge_kind[kAliasOf])) : check(PyTuple_New(0)));
   PyRef ahead_in_arg(kinds_list(ahead_in));
-  PyRef read(check(PyObject_CallMethod(store_, "neighbourhood", "OOsOOOOO", ids.get(), kinds_arg.get(), out ? "out" : "in",
-                                       ahead_arg.get(), props ? Py_True : Py_False, names_only ? name_props_ : summary_props_,
-                                       PyDict_GET_SIZE(handles.get()) ? handles.get() : Py_None, ahead_in_arg.get())));
+  PyRef direction(check(PyUnicode_FromString(out ? "out" : "in")));
+  PyRef read(read_neighbourhood(store_, {{"ids", ids.get()},
+                                         {"kinds", kinds_arg.get()},
+                                         {"direction", direction.get()},
+                                         {"ahead", ahead_arg.get()},
+                                         {"with_props", props ? Py_True : Py_False},
+                                         {"node_props", names_only ? name_props_ : summary_props_},
+                                         {"handles", PyDict_GET_SIZE(handles.get()) ? handles.get() : Py_None},
+                                         {"ahead_in", ahead_in_arg.get()}}));
   PyRef edges(attr(read.get(), "edges")), far(attr(read.get(), "nodes")), ahead_keys(attr(read.get(), "ahead")),
       unrestated(attr(read.get(), "unrestated")), found_handles(attr(read.get(), "handles"));
   State far_state = summary_props_ == Py_None ? kWhole : names_only ? kNames : kSummary;

@@ -23,6 +23,7 @@ from graph.stores import (
     EdgeDirection,
     EdgeKey,
     Neighbourhood,
+    NeighbourhoodRequest,
     Reach,
     Store,
     StoreUnavailable,
@@ -527,22 +528,14 @@ class Neo4jStore(_CypherReads, Store):
         ((rows,),) = self._read(_READ_UNRESTATED, {"ids": list(jobs)}, "reading job currency")
         return {job: frozenset(keys) for job, keys in grouped_by_job(_keys(rows)).items()}
 
-    def neighbourhood(
-        self,
-        ids: Collection[str],
-        kinds: Collection[EdgeKind],
-        direction: Reach,
-        ahead: Collection[EdgeKind] = (),
-        with_props: bool = True,
-        node_props: Sequence[str] | None = None,
-        handles: Mapping[str, object] | None = None,
-        ahead_in: Collection[EdgeKind] = (),
-    ) -> Neighbourhood:
-        kinds = frozenset(EdgeKind(kind) for kind in kinds)
+    def neighbourhood(self, request: NeighbourhoodRequest) -> Neighbourhood:
+        ids, direction, with_props = request.ids, request.direction, request.with_props
+        node_props, handles = request.node_props, request.handles
+        kinds = frozenset(EdgeKind(kind) for kind in request.kinds)
         if not ids or not kinds:
             return Neighbourhood([], {}, [], set())
-        ahead = frozenset(EdgeKind(kind) for kind in ahead)
-        entering = frozenset(EdgeKind(kind) for kind in ahead_in)
+        ahead = frozenset(EdgeKind(kind) for kind in request.ahead)
+        entering = frozenset(EdgeKind(kind) for kind in request.ahead_in)
         parameters: dict[str, Any] = {"props": list(node_props or ())}
         if handles:
             handled = [i for i in ids if i in handles]

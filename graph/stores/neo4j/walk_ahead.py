@@ -18,18 +18,18 @@ It is bounded by the hops and by ``_CAP`` jobs, whichever comes first.
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
-from graph.model import EdgeKind, Node
-from graph.stores import Neighbourhood, Reach
+from graph.model import JOB_IO, EdgeKind, Node
+from graph.stores import Neighbourhood, NeighbourhoodRequest, Reach
 from graph.stores.neo4j.codec import _JSON_KEYS, _STAMPS, _UNRESTATED, _decode_nodes
 from graph.stores.neo4j.cypher import _MARK_ONLY, _types
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.store import Neo4jStore
 
-_JOB_IO = frozenset({EdgeKind.READS, EdgeKind.WRITES})
+_JOB_IO = frozenset(JOB_IO)
 #: Most jobs one read ahead expands. Neo4j's search over a reach bigger than that costs more than
 #: reading it a level at a time (scripts/neo4j_floor.py): the walk then reads on a level a read.
 _CAP = 100
@@ -198,20 +198,12 @@ class WalkAhead:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
 
-    def neighbourhood(
-        self,
-        ids: Collection[str],
-        kinds: Collection[EdgeKind],
-        direction: Reach,
-        ahead: Collection[EdgeKind] = (),
-        with_props: bool = True,
-        node_props: Sequence[str] | None = None,
-        handles: Mapping[str, object] | None = None,
-        ahead_in: Collection[EdgeKind] = (),
-    ) -> Neighbourhood:
-        kinds = frozenset(EdgeKind(kind) for kind in kinds)
-        entering = frozenset(EdgeKind(kind) for kind in ahead_in)
-        ahead = frozenset(EdgeKind(kind) for kind in ahead)
+    def neighbourhood(self, request: NeighbourhoodRequest) -> Neighbourhood:
+        ids, direction, with_props = request.ids, request.direction, request.with_props
+        node_props = request.node_props
+        kinds = frozenset(EdgeKind(kind) for kind in request.kinds)
+        entering = frozenset(EdgeKind(kind) for kind in request.ahead_in)
+        ahead = frozenset(EdgeKind(kind) for kind in request.ahead)
         if (
             ids
             and not ahead
@@ -234,9 +226,7 @@ class WalkAhead:
             and node_props is not None
             and ahead <= {EdgeKind.ALIAS_OF}
         ):
-            return self._store.neighbourhood(
-                ids, kinds, direction, ahead, with_props, node_props, handles, entering
-            )
+            return self._store.neighbourhood(request)
         (out_kind,) = kinds
         props = list(node_props)
         levels = self._levels.setdefault((out_kind, entering, ahead, tuple(props)), _Levels())
@@ -245,9 +235,7 @@ class WalkAhead:
             left = None if self._hops is None else self._hops - levels.hops + 1
             levels.wide = levels.wide or len(missing) >= _CAP  # (a hub's readers: wide already)
             if levels.wide or (left is not None and left <= 1):  # the store's own level read
-                return self._store.neighbourhood(
-                    ids, kinds, direction, ahead, with_props, node_props, handles, entering
-                )
+                return self._store.neighbourhood(request)
             query = _walk_query(out_kind, entering, ahead, left)
             ((*row,),) = self._store._read(
                 query, {"ids": missing, "props": props, "cap": _CAP}, "reading a walk ahead"

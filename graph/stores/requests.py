@@ -1,0 +1,42 @@
+"""The read requests of the store contract, each one typed value instead of a long argument list.
+
+A view reads a whole level of a walk per :func:`graph.stores.neighbourhood` call; the store that
+answers it (``graph.stores.neo4j``), the read-ahead in front of it (``walk_ahead``), the generic
+answer from primitives and the native view (``native/bindings/remote_source.cc``, which builds
+the request by keyword) all take this one value, so a new field is added here and read where it
+matters, with no argument list to keep in step elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from graph.model import EdgeKind
+
+#: Where a neighbourhood reads: one way, or both ways at once.
+Reach = Literal["out", "in", "both"]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class NeighbourhoodRequest:
+    """One level of a walk, read in one go: the edges of ``kinds`` at ``ids`` (``direction``
+    ``"both"``: leaving and entering, each once), the nodes at their far ends, the keys of the
+    ``ahead`` edges leaving the far ends and of the ``ahead_in`` edges entering them (with their
+    sources): what the walk reads next from there.
+
+    ``with_props`` False: the edges may come with empty properties and stamps, for a caller that
+    only follows them. ``node_props``: the nodes may carry only those properties and no stamps.
+    ``handles``: for some of ``ids``, the handles an earlier neighbourhood of the same query gave
+    (handles are meant for one query: a node deleted and made again since is not found by its old
+    handle)."""
+
+    ids: Collection[str]
+    kinds: Collection[EdgeKind]
+    direction: Reach
+    ahead: Collection[EdgeKind] = ()
+    with_props: bool = True
+    node_props: Sequence[str] | None = None
+    handles: Mapping[str, object] | None = None
+    ahead_in: Collection[EdgeKind] = ()
