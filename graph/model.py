@@ -8,9 +8,10 @@ The parts after the first (names, fields) escape ``%`` as ``%25`` and ``:`` as `
 sets of parts share an id (``native/core/ids.h`` states and implements the rule; the functions below
 call it; ``graph.stores.id_format`` renames ids an older rule made).
 
-The kinds and id prefixes here are the native core's too: ``scripts/generate_kinds.py`` writes its
-``kinds.h`` from this file (reading it, not importing it; a test fails while the header is stale),
-so a kind is added here and nowhere else.
+The kinds, id prefixes, ``JOB_IO``/``RUN_IO``, ``FACET_PREFIX`` and the :class:`PropertyKey`
+vocabulary here are the native core's too: ``scripts/generate_kinds.py`` writes its ``kinds.h``
+from this file (reading it, not importing it; a test fails while the header is stale), so each is
+stated here and nowhere else.
 """
 
 from __future__ import annotations
@@ -113,6 +114,32 @@ ID_PREFIX: dict[NodeKind, str] = {
 
 JOB_IO = (EdgeKind.READS, EdgeKind.WRITES)  # a job's lineage, restated by its newest completed run
 RUN_IO = (EdgeKind.CONSUMED, EdgeKind.PRODUCED)  # what one run read and wrote
+
+
+class PropertyKey:
+    """Property keys the native core reads by name (its ``Keys``, interned once per graph): what
+    walks, currency and drops are decided by. Written into ``kinds.h`` with the kinds."""
+
+    DELETED = "deleted"
+    NAME = "name"
+    NAMESPACE = "namespace"
+    DATASET = "dataset"
+    DATASET_ID = "datasetId"
+    DECLARED = "declared"
+    COLUMNS = "columns"
+    COLUMN_LINEAGE_AT = "columnLineageAt"
+    FIRST_SEEN_AT = "firstSeenAt"
+    LAST_SEEN_AT = "lastSeenAt"
+    TRANSFORMATIONS = "transformations"
+    TYPE = "type"
+    JOB_ID = "jobId"
+    LATEST_COMPLETED_RUN = "latestCompletedRun"
+    STATE = "state"
+    ENDED_AT = "endedAt"
+    DOMAIN = "domain"
+    SOURCE = "source"
+    CREATED_AT = "createdAt"
+    PROCESSING_TYPE = "jobType.processingType"
 
 
 class Direction(str, Enum):

@@ -1,5 +1,6 @@
-"""Writes ``native/core/kinds.h`` from ``graph/model.py``: the core's node and edge kinds and id
-prefixes, stated once (in the model) and checked in as C++ so that neither building the core
+"""Writes ``native/core/kinds.h`` from ``graph/model.py``: the core's node and edge kinds, id
+prefixes, the job and run I/O kinds, the facet key prefix and the property keys the core reads by
+name (``PropertyKey``), stated once (in the model) and checked in as C++ so that neither building the core
 (setup.py, native/CMakeLists.txt) nor importing anything writes into the source tree.
 
 ``tests/test_native_core.py`` fails while the checked-in header differs from what this writes.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import ast
 import difflib
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,22 +29,49 @@ def _constant_name(member: str) -> str:
     return "k" + "".join(word.capitalize() for word in member.split("_"))
 
 
-def _model_tables(
-    source: str,
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[str, str]]:
-    """(node kinds, edge kinds in code order, id prefix by node kind member) as the model states them."""
+_CPP_KEYWORDS = frozenset({"namespace", "class", "default", "delete", "new", "template", "this"})
+
+
+def _member_name(member: str) -> str:
+    """DATASET_ID -> dataset_id (a C++ keyword gains a trailing underscore: namespace_)."""
+    name = member.lower()
+    return name + "_" if name in _CPP_KEYWORDS else name
+
+
+@dataclass(frozen=True)
+class _Model:
+    nodes: list[tuple[str, str]]  # (member, value), in declaration order
+    edges: list[tuple[str, str]]  # in code order
+    prefixes: dict[str, str]  # id prefix by node kind member
+    io: dict[str, list[str]]  # JOB_IO, RUN_IO: edge kind members
+    strings: dict[str, str]  # FACET_PREFIX
+    property_keys: list[tuple[str, str]]  # PropertyKey: (member, key)
+
+
+def _constants(statement: ast.ClassDef) -> list[tuple[str, str]]:
+    return [
+        (s.targets[0].id, str(s.value.value))
+        for s in statement.body
+        if isinstance(s, ast.Assign)
+        and isinstance(s.targets[0], ast.Name)
+        and isinstance(s.value, ast.Constant)
+    ]
+
+
+def _model_tables(source: str) -> _Model:
+    """What the model states, read from its source."""
     enums: dict[str, list[tuple[str, str]]] = {}
     codes: list[str] = []
     prefixes: dict[str, str] = {}
+    io: dict[str, list[str]] = {}
+    strings: dict[str, str] = {}
     for statement in ast.parse(source).body:
-        if isinstance(statement, ast.ClassDef) and statement.name in ("NodeKind", "EdgeKind"):
-            enums[statement.name] = [
-                (s.targets[0].id, str(s.value.value))
-                for s in statement.body
-                if isinstance(s, ast.Assign)
-                and isinstance(s.targets[0], ast.Name)
-                and isinstance(s.value, ast.Constant)
-            ]
+        if isinstance(statement, ast.ClassDef) and statement.name in (
+            "NodeKind",
+            "EdgeKind",
+            "PropertyKey",
+        ):
+            enums[statement.name] = _constants(statement)
         elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
             if statement.target.id == "EDGE_KIND_CODES" and isinstance(statement.value, ast.Tuple):
                 codes = [e.attr for e in statement.value.elts if isinstance(e, ast.Attribute)]
@@ -52,6 +81,12 @@ def _model_tables(
                     for key, value in zip(statement.value.keys, statement.value.values, strict=True)
                     if isinstance(key, ast.Attribute) and isinstance(value, ast.Constant)
                 }
+        elif isinstance(statement, ast.Assign) and isinstance(statement.targets[0], ast.Name):
+            name = statement.targets[0].id
+            if name in _IO_KINDS and isinstance(statement.value, ast.Tuple):
+                io[name] = [e.attr for e in statement.value.elts if isinstance(e, ast.Attribute)]
+            elif name in _STRINGS and isinstance(statement.value, ast.Constant):
+                strings[name] = str(statement.value.value)
     nodes, edges = enums["NodeKind"], dict(enums["EdgeKind"])
     if sorted(codes) != sorted(edges) or len(set(codes)) != len(codes):
         raise SystemExit(f"{MODEL}: EDGE_KIND_CODES must list every EdgeKind once")
@@ -59,20 +94,50 @@ def _model_tables(
         raise SystemExit(f"{MODEL}: at most {MAX_EDGE_KINDS} edge kinds fit the native adjacency")
     if sorted(prefixes) != sorted(member for member, _ in nodes):
         raise SystemExit(f"{MODEL}: ID_PREFIX must name a prefix for every NodeKind")
-    return nodes, [(member, edges[member]) for member in codes], prefixes
+    if sorted(io) != sorted(_IO_KINDS) or not set().union(*io.values()) <= set(edges):
+        raise SystemExit(f"{MODEL}: {', '.join(_IO_KINDS)} must each be a tuple of EdgeKinds")
+    if sorted(strings) != sorted(_STRINGS):
+        raise SystemExit(f"{MODEL}: {', '.join(_STRINGS)} must each be a str")
+    return _Model(
+        nodes,
+        [(member, edges[member]) for member in codes],
+        prefixes,
+        io,
+        strings,
+        enums.get("PropertyKey", []),
+    )
+
+
+_IO_KINDS = {"JOB_IO": "kJobIo", "RUN_IO": "kRunIo"}  # model name -> C++ name
+_STRINGS = {"FACET_PREFIX": "kFacetPrefix"}
 
 
 def kinds_header(model_source: str) -> str:
     """The text of kinds.h for a model's source."""
-    nodes, edges, prefixes = _model_tables(model_source)
+    model = _model_tables(model_source)
+    nodes, edges, prefixes = model.nodes, model.edges, model.prefixes
 
     def listed(items: list[str]) -> str:
         return ", ".join(items)
 
     node_names = listed([_constant_name(m) for m, _ in nodes])
     edge_names = listed([_constant_name(m) for m, _ in edges])
+    io = "\n".join(
+        f"inline constexpr uint8_t {_IO_KINDS[name]}Kinds[] = {{{listed([_constant_name(m) for m in kinds])}}};\n"
+        f"inline constexpr uint32_t {_IO_KINDS[name]} = "
+        f"{' | '.join(f'kind_bit({_constant_name(m)})' for m in kinds)};"
+        for name, kinds in sorted(model.io.items())
+    )
+    strings = "\n".join(
+        f'inline constexpr std::string_view {_STRINGS[name]} = "{value}";'
+        for name, value in sorted(model.strings.items())
+    )
+    keys = " \\\n".join(
+        f'  X({_member_name(member)}, "{key}")' for member, key in model.property_keys
+    )
     return f"""// Generated by scripts/generate_kinds.py from graph/model.py: edit that file, then run it.
-// Node and edge kinds as small integers (their codes, as graph.model states them) and id prefixes.
+// Node and edge kinds as small integers (their codes, as graph.model states them), id prefixes,
+// the I/O kinds of jobs and runs, the facet key prefix and the property keys the core reads.
 #pragma once
 
 #include <cstdint>
@@ -89,6 +154,19 @@ inline constexpr const char* kNodeKindNames[kNodeKinds] = {{{listed([f'"{v}"' fo
 inline constexpr const char* kEdgeKindNames[kEdgeKinds] = {{{listed([f'"{v}"' for _, v in edges])}}};
 
 inline constexpr std::string_view kIdPrefixes[kNodeKinds] = {{{listed([f'"{prefixes[m]}"' for m, _ in nodes])}}};
+
+// An edge kind as a bit of a set of kinds.
+constexpr uint32_t kind_bit(uint8_t kind) {{ return uint32_t(1) << kind; }}
+
+// JOB_IO (a job's lineage, restated by its newest completed run) and RUN_IO: their kinds, and
+// the same as a set.
+{io}
+
+{strings}  // property keys holding raw OpenLineage facets
+
+// The property keys the core reads by name (PropertyKey): X(member, "key") each, for Keys.
+#define LM_PROPERTY_KEYS(X) \\
+{keys}
 
 // The kind an id's prefix implies, or kNodeKinds.
 inline uint8_t placeholder_kind(std::string_view id) {{

@@ -14,8 +14,6 @@ namespace lm {
 
 namespace {
 
-constexpr std::string_view kFacetPrefix = "facet:";  // graph.model.FACET_PREFIX
-
 // Facets turned into graph structure; all others are kept raw.
 const std::set<std::string_view> kStructuredDatasetFacets = {"schema", "columnLineage", "symlinks", "ownership",
                                                              "documentation", "dataSource", "lifecycleStateChange"};

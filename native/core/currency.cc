@@ -40,7 +40,7 @@ void unrestated_edges(const Graph& g, NodeIdx job, NodeIdx run, std::vector<Edge
   bool stream = streaming(g, job);
   Stamp ended = 0;
   bool has_ended = false, run_ended = false;
-  for (uint8_t kind : {kReads, kWrites}) {
+  for (uint8_t kind : kJobIoKinds) {
     uint8_t restated = kind == kReads ? kConsumed : kProduced;
     auto [b, e] = g.node_out[job].of_kind(kind);
     for (const uint64_t* it = b; it < e; it++) {
@@ -64,7 +64,7 @@ void judge_jobs(Graph& g, std::vector<NodeIdx> jobs) {
   jobs.erase(std::unique(jobs.begin(), jobs.end()), jobs.end());
   std::vector<EdgeIdx> stale;
   for (NodeIdx job : jobs) {
-    for (uint8_t kind : {kReads, kWrites}) {
+    for (uint8_t kind : kJobIoKinds) {
       auto [b, e] = g.node_out[job].of_kind(kind);
       for (const uint64_t* it = b; it < e; it++) g.set_unrestated(entry_edge(*it), false);
     }

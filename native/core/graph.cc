@@ -3,27 +3,10 @@
 namespace lm {
 
 Graph::Graph() {
-  keys.deleted = pool.intern("deleted");
-  keys.name = pool.intern("name");
-  keys.namespace_ = pool.intern("namespace");
-  keys.dataset = pool.intern("dataset");
-  keys.dataset_id = pool.intern("datasetId");
-  keys.declared = pool.intern("declared");
-  keys.columns = pool.intern("columns");
-  keys.column_lineage_at = pool.intern("columnLineageAt");
-  keys.first_seen_at = pool.intern("firstSeenAt");
-  keys.last_seen_at = pool.intern("lastSeenAt");
-  keys.transformations = pool.intern("transformations");
-  keys.type = pool.intern("type");
-  keys.job_id = pool.intern("jobId");
-  keys.latest_completed_run = pool.intern("latestCompletedRun");
-  keys.state = pool.intern("state");
-  keys.ended_at = pool.intern("endedAt");
-  keys.domain = pool.intern("domain");
-  keys.source = pool.intern("source");
+#define LM_INTERN_KEY(member, text) keys.member = pool.intern(text);
+  LM_PROPERTY_KEYS(LM_INTERN_KEY)
+#undef LM_INTERN_KEY
   keys.empty = pool.intern("");
-  keys.created_at = pool.intern("createdAt");
-  keys.processing_type = pool.intern("jobType.processingType");
 }
 
 Graph::~Graph() {
@@ -117,7 +100,7 @@ void Graph::commit(Plan& p) {
       records.release(old);
     }
     uint8_t kind = planned.kind;
-    if (kind == kReads || kind == kWrites) touch_job(edge_src[planned.edge]);
+    if (kJobIo & kind_bit(kind)) touch_job(edge_src[planned.edge]);
     else if (kind == kConsumed || kind == kProduced || kind == kOf) touch_run(edge_src[planned.edge]);
   }
   p.committed = true;

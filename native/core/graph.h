@@ -20,11 +20,13 @@
 
 namespace lm {
 
-// Property keys the core reads (interned once, held by the graph).
+// Property keys the core reads (graph.model.PropertyKey, through kinds.h; interned once, held by
+// the graph), and "" (the empty stamp's text).
 struct Keys {
-  StrId deleted, name, namespace_, dataset, dataset_id, declared, columns, column_lineage_at, first_seen_at,
-      last_seen_at, transformations, type, job_id, latest_completed_run, state, ended_at, domain, source, empty,
-      created_at, processing_type;
+#define LM_KEY_MEMBER(member, text) StrId member;
+  LM_PROPERTY_KEYS(LM_KEY_MEMBER)
+#undef LM_KEY_MEMBER
+  StrId empty;
   Stamp empty_stamp() const { return (uint64_t(empty) << 4) | kTextStamp; }  // "" as a stamp
 };
 

@@ -110,8 +110,6 @@ std::string_view run_state(std::string_view state) {
   return "NEW";
 }
 
-constexpr std::string_view kFacetPrefix = "facet:";  // graph.model.FACET_PREFIX
-
 // The property keys read here besides the graph's own (kNone: no node has such a property).
 struct PropKeys {
   explicit PropKeys(const StringPool& pool)

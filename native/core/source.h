@@ -11,9 +11,6 @@
 
 namespace lm {
 
-constexpr uint32_t kind_bit(uint8_t kind) { return uint32_t(1) << kind; }
-constexpr uint32_t kJobIo = kind_bit(kReads) | kind_bit(kWrites);
-
 class Source {
  public:
   explicit Source(Graph& graph) : g(graph) {}
