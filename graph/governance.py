@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from graph import mesh
+from graph import _native, mesh
 from graph.aliases import AliasResolver
 from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.pii import is_pii
@@ -39,33 +39,26 @@ def is_declared_pii(column: Node) -> bool:
 
 
 def is_direct_hop(transformations: Any) -> bool:
-    """Whether column lineage with these transformations carries the value itself (a DIRECT use).
-
-    The native impact walk (``native/core/impact.cc``, ``is_direct``) applies the same rule;
-    ``tests/test_governance.py`` fails when the two drift. Lineage without transformations
-    (pre-1-2-0 producers) is direct, and so is a transformation without a type.
-    """
-    if not isinstance(transformations, list) or not transformations:
-        return True
-    return any(
-        not isinstance(t, dict) or str(t.get("type", "DIRECT")).upper() == "DIRECT"
-        for t in transformations
-    )
+    """Whether column lineage with these transformations carries the value itself (a DIRECT use):
+    the native impact walk's rule (``native/core/impact.h``, ``is_direct_hop``), asked of it.
+    Lineage without transformations (pre-1-2-0 producers) is direct, and so is a transformation
+    without a type."""
+    direct = _native.direct_transformations(transformations)
+    return direct is None or bool(direct)
 
 
 def carries_pii(edge: Edge) -> bool:
-    """Whether a DERIVES_FROM edge passes the input's values on unmasked: direct, and not masked."""
+    """Whether a DERIVES_FROM edge passes the input's values on unmasked: direct, and none of its
+    DIRECT transformations masks them."""
     if str(edge.props.get("transformationType") or "").upper() == "MASKED":
         return False
-    transformations = edge.props.get("transformations")
-    if not is_direct_hop(transformations):
-        return False
-    direct = [
-        t
-        for t in transformations or []
-        if isinstance(t, dict) and str(t.get("type", "DIRECT")).upper() == "DIRECT"
-    ]
-    return not any(t.get("masking") for t in direct)
+    transformations = edge.props.get("transformations") or []
+    direct = _native.direct_transformations(transformations)
+    if direct is None:
+        return True
+    return bool(direct) and not any(
+        isinstance(transformations[i], dict) and transformations[i].get("masking") for i in direct
+    )
 
 
 def pii_columns(

@@ -231,6 +231,9 @@ HOP_CASES = [
     [{"type": "INDIRECT"}, {"type": "DIRECT"}],
     [{"type": "INDIRECT", "subtype": "JOIN"}, {"type": "INDIRECT", "subtype": "SORT"}],
     [{"type": "DIRECTLY"}],
+    ["not a transformation"],  # no type stated: direct
+    [{"type": None}],
+    [{"type": "INDIRECT"}, {"type": "direct", "masking": True}],
 ]
 
 

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph.model import dataset_id, field_id, job_id, product_id
+from graph.schema_history import escaped
 from graph.stores import Store
 from ingest.openlineage import translate
 
@@ -47,6 +48,16 @@ def test_colons_and_percents_after_the_namespace_are_escaped() -> None:
 
 
 parts = st.text(alphabet=st.sampled_from(":%3A25ab/"), max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(namespace=parts, name=parts)
+def test_ids_built_on_other_ids_escape_by_the_same_rule(namespace: str, name: str) -> None:
+    """Schema history and the outbox escape a dataset id inside theirs with the core's one rule."""
+    assert dataset_id(namespace, name) == f"dataset:{namespace}:{escaped(name)}"
+    inner = escaped(dataset_id(namespace, name))
+    assert ":" not in inner
+    assert _read_back(f"datasetVersion:x:{inner}", 2)[1] == dataset_id(namespace, name)
 
 
 @settings(max_examples=400, deadline=None)

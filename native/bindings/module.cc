@@ -9,6 +9,7 @@
 #include "currency.h"
 #include "graph.h"
 #include "ids.h"
+#include "impact.h"
 #include "pybatch.h"
 #include "pylock.h"
 #include "pymodule.h"
@@ -287,7 +288,7 @@ PyObject* graph_unrestated(PyObject* self, PyObject* jobs) {
   PyRef out(check(PyDict_New()));
   for (auto& [id, job] : found) {
     PyRef keys(check(PySet_New(nullptr)));
-    for (uint8_t kind : {kReads, kWrites}) {
+    for (uint8_t kind : kJobIoKinds) {
       auto [b, e] = g.node_out[job].of_kind(kind);
       for (const uint64_t* it = b; it < e; it++) {
         if (!g.unrestated(entry_edge(*it))) continue;
@@ -721,9 +722,45 @@ PyObject* module_node_id(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
   GUARD_END(nullptr)
 }
 
+// id_part(part): a later part of an id, escaped by the one rule (native/core/ids.h), for ids
+// graph.schema_history builds on other ids.
+PyObject* module_id_part(PyObject*, PyObject* part) {
+  GUARD_BEGIN
+  if (!PyUnicode_Check(part)) raise(PyExc_TypeError, "node id parts are str");
+  std::string spill, out;
+  append_id_part(out, utf8_of(part, spill));
+  return str_of(out);
+  GUARD_END(nullptr)
+}
+
+// direct_transformations(transformations): the DIRECT-hop rule of the impact walk (native/core/
+// impact.h, is_direct_hop) for graph.governance: None when the value is no list or an empty one
+// (the hop is direct, and there are no entries to read), else the indexes of its DIRECT entries.
+PyObject* module_direct_transformations(PyObject*, PyObject* transformations) {
+  GUARD_BEGIN
+  if (!PyList_Check(transformations) && !PyTuple_Check(transformations)) Py_RETURN_NONE;
+  if (PySequence_Size(transformations) == 0) Py_RETURN_NONE;
+  StringPool pool;
+  std::vector<StrId> held;
+  PoolSink sink(pool, held);
+  Bytes encoded;
+  value_from_py(transformations, sink, encoded, "transformations");
+  std::vector<uint32_t> direct;
+  is_direct_hop(encoded.data(), pool, pool.find("type"), &direct);
+  for (StrId s : held) pool.decref(s);
+  PyRef out(check(PyList_New(Py_ssize_t(direct.size()))));
+  for (size_t i = 0; i < direct.size(); i++) PyList_SET_ITEM(out.get(), Py_ssize_t(i), check(PyLong_FromUnsignedLong(direct[i])));
+  return out.release();
+  GUARD_END(nullptr)
+}
+
 PyMethodDef module_methods[] = {
     {"node_id", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(module_node_id)), METH_FASTCALL,
      "node_id(prefix, first, *rest) -> the id of a node: the parts after the first escaped (native/core/ids.h)."},
+    {"id_part", module_id_part, METH_O, "id_part(part) -> a later part of an id, escaped (native/core/ids.h)."},
+    {"direct_transformations", module_direct_transformations, METH_O,
+     "direct_transformations(transformations) -> None (a direct hop with no entries) or the indexes of the DIRECT "
+     "entries (native/core/impact.h, is_direct_hop)."},
     {"configure", module_configure, METH_VARARGS,
      "configure(NodeKind, EdgeKind, Node, Edge, UpsertNode, UpsertEdge, empty): the classes to read and make."},
     {"encode", module_encode, METH_O, "encode(mutations) -> bytes: a batch in its wire form."},

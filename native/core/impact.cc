@@ -7,6 +7,34 @@
 
 namespace lm {
 
+bool is_direct_hop(const uint8_t* transformations, const StringPool& pool, StrId type_key,
+                   std::vector<uint32_t>* direct) {
+  if (transformations == nullptr || *transformations != kList) return true;
+  const uint8_t* p = transformations + 1;
+  uint64_t n = get_varint(p);
+  if (n == 0) return true;
+  bool any = false;
+  for (uint64_t i = 0; i < n; i++, p = skip_value(p)) {
+    bool is = true;  // an entry that is no dict, or states no type, is direct
+    if (*p == kDict) {
+      const uint8_t* q = p + 1;
+      uint64_t items = get_varint(q);
+      for (uint64_t k = 0; k < items; k++, q = skip_value(q)) {
+        if (StrId(get_varint(q)) != type_key) continue;
+        char buf[32];
+        std::string_view text;
+        is = value_string(q, pool, buf, text) && text.size() == 6;
+        for (size_t c = 0; is && c < 6; c++) is = (text[c] & ~0x20) == "DIRECT"[c];
+      }
+    }
+    if (!is) continue;
+    if (direct == nullptr) return true;
+    any = true;
+    direct->push_back(uint32_t(i));
+  }
+  return any;
+}
+
 namespace {
 
 constexpr uint8_t kNoCap = 255;
@@ -96,34 +124,7 @@ class ImpactWalk {
 
   // Whether a DERIVES_FROM edge carries the value itself (DIRECT), not only shapes rows.
   bool is_direct(EdgeIdx edge) const {
-    const uint8_t* list = v.g.edge_value(edge, v.g.keys.transformations);
-    if (list == nullptr || *list != kList) return true;  // pre-1-2-0 column lineage (and IDENTITY/MASKED) is direct
-    const uint8_t* p = list + 1;
-    uint64_t n = get_varint(p);
-    if (n == 0) return true;
-    for (uint64_t i = 0; i < n; i++, p = skip_value(p)) {
-      if (*p != kDict) continue;
-      const uint8_t* q = p + 1;
-      uint64_t items = get_varint(q);
-      bool typed = false, direct = false;
-      for (uint64_t k = 0; k < items; k++) {
-        StrId key = StrId(get_varint(q));
-        if (key == v.g.keys.type) {
-          typed = true;
-          char buf[32];
-          std::string_view text;
-          if (value_string(q, v.g.pool, buf, text) && text.size() == 6) {
-            std::string upper(text);
-            for (char& c : upper)
-              if (c >= 'a' && c <= 'z') c = char(c - 'a' + 'A');
-            direct = upper == "DIRECT";
-          }
-        }
-        q = skip_value(q);
-      }
-      if (!typed || direct) return true;
-    }
-    return false;
+    return is_direct_hop(v.g.edge_value(edge, v.g.keys.transformations), v.g.pool, v.g.keys.type);
   }
 
   // The (canonical) datasets each job writes, sorted.

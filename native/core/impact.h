@@ -12,6 +12,14 @@
 
 namespace lm {
 
+// Whether column lineage whose ``transformations`` property is this value (nullptr: none) carries
+// the value itself (DIRECT) rather than only shaping rows (INDIRECT: a filter, a join): it states
+// no list or an empty one (pre-1-2-0 producers), or one of its entries is typed DIRECT (any case),
+// states no type, or is no dict. ``direct``, if given, hears the index of each such entry. The one
+// statement of the rule: graph.governance asks it through graph._native.direct_transformations.
+bool is_direct_hop(const uint8_t* transformations, const StringPool& pool, StrId type_key,
+                   std::vector<uint32_t>* direct = nullptr);
+
 enum Severity : uint8_t { kInfo = 0, kWarning = 1, kBreaking = 2 };  // by rank
 
 struct Reach {
