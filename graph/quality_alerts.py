@@ -23,30 +23,28 @@ so ingest never waits for it.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graph import governance, health, impact
-from graph.errors import QueryError
 from graph.model import EdgeKind, Node, NodeKind
 from graph.mutations import Mutation, UpsertNode, stamp
-from graph.schema_history import (
+from graph.notifications import (
     IMPACT_BATCH_SECONDS,
-    IMPACT_DEADLINE_SECONDS,
-    IMPACT_MAX_NODES,
-    escaped,
-    newest_first,
+    MOST_DATASETS_TOLD,
+    NOTIFICATION_PREFIX,
+    bounded_impact,
+    notification_id,
+    own_domains,
+    reached_datasets,
+    recipients,
 )
 from graph.stores import Store
 
-log = logging.getLogger(__name__)
-
 QUALITY_FAILED = "quality_failed"
 FRESHNESS_MISSED = "freshness_missed"
-NOTIFICATION_PREFIX = "notification"  # every outbox entry's id, whatever its kind
 #: Bytes every encoded batch carrying an assertion result holds (a property name of
 #: ``ingest.assertions``): a batch without them is not decoded for this.
 ASSERTION_MARKER = b"lastResult"
@@ -56,44 +54,18 @@ NEEDS_RECIPIENTS = "needsRecipients"
 MOST_TOLD = 100_000  # notifications a freshness check reads back to find what it told
 
 
-def notification_id(created: str, kind: str, key: str) -> str:
-    """Sorts by when it was made, as every outbox entry (the deliverer reads a range of ids)."""
-    return f"{NOTIFICATION_PREFIX}:{newest_first(created)}:{kind}:{escaped(key)}"
-
-
 def downstream(store: Store, dataset: str, until: float | None = None) -> dict[str, Any]:
     """Whom a problem with ``dataset`` concerns: its own domains and owners, and what the impact
     walk (bounded; none once the monotonic ``until`` passed) finds downstream."""
-    own_domains = {
-        e.target.split(":", 1)[1] for e in store.edges([dataset], [EdgeKind.BELONGS_TO], "out")
-    }
+    domains = own_domains(store, dataset)
     owned = store.edges([dataset], [EdgeKind.OWNED_BY], "out")
     owners = {n.props.get("name") or n.id for n in store.nodes({e.target for e in owned}).values()}
-    left = IMPACT_DEADLINE_SECONDS if until is None else until - time.monotonic()
-    if left <= 0:
-        log.warning(
-            "impact of a quality problem of %s not computed: the batch's budget is spent", dataset
-        )
-        return {"domains": sorted(own_domains), "owners": sorted(owners), "datasets": [dataset]}
-    try:
-        report = impact.impact(
-            store,
-            dataset,
-            impact.ChangeKind.SEMANTIC,
-            max_nodes=IMPACT_MAX_NODES,
-            deadline_seconds=min(IMPACT_DEADLINE_SECONDS, left),
-        )
-    except QueryError as e:
-        log.warning("impact of a quality problem of %s not computed: %s", dataset, e)
-        return {"domains": sorted(own_domains), "owners": sorted(owners), "datasets": [dataset]}
-    reached = {path[-1] for path in report.answer.affected_column("path")}
+    report = bounded_impact(store, dataset, impact.ChangeKind.SEMANTIC, until)
+    if report is None:
+        return {"domains": sorted(domains), "owners": sorted(owners), "datasets": [dataset]}
     return {
-        "domains": sorted({*own_domains, *(d.get("name") or d.id for d in report.domains)}),
-        "products": [p.id for p in report.products],
-        "owners": sorted({*owners, *(o.get("name") or o.id for o in report.owners)}),
-        "consumers": sorted({c.node.get("name") or c.node.id for c in report.consumers}),
-        "contracts": [c.id for c in report.contracts],
-        "datasets": sorted({dataset, *(i for i in reached if i.startswith("dataset:"))})[:100],
+        **recipients(report, domains, owners),
+        "datasets": sorted({dataset, *reached_datasets(report)})[:MOST_DATASETS_TOLD],
         "impactTruncated": report.truncated,
     }
 

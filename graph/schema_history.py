@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from graph import _native, impact
+from graph import _native, impact, notifications
 from graph.change_classifier import (
     Change,
     ContractTerms,
@@ -38,9 +38,8 @@ from graph.change_classifier import (
     classify_contract,
     classify_schema,
 )
-from graph.errors import QueryError
 from graph.model import EdgeKind, Node, NodeKind
-from graph.mutations import Mutation, UpsertNode, decode, encode, stamp
+from graph.mutations import Mutation, UpsertNode, decode, encode, newest_first, stamp
 from graph.stores import Store
 
 if TYPE_CHECKING:
@@ -52,24 +51,13 @@ VERSION_PREFIX = "datasetVersion"
 CHANGE_PREFIX = "schemaChange"
 CACHED_DATASETS = 50_000  # newest versions held in memory (each a few hundred bytes)
 MOST_VERSIONS_READ = 100_000  # a dataset's history read for a count, at most
-IMPACT_MAX_NODES = 20_000  # the impact of one change, computed at ingest: bounded walk
-IMPACT_DEADLINE_SECONDS = 2.0
-IMPACT_BATCH_SECONDS = 10.0  # all the walks of one batch (it holds the history lock meanwhile)
 #: Column properties a version keeps (the rest are the column's, not the schema's).
 FIELD_KEYS = ("type", "description", "required", "fieldId", "ordinal", "enum")
 
 
-def escaped(part: str) -> str:
-    """A part of an id that must not be split at its colons (``graph.model``'s escaping rule)."""
-    return part.replace("%", "%25").replace(":", "%3A")
-
-
-def newest_first(at: str) -> str:
-    """A stamp whose string order is reversed: ids built on it list the newest first."""
-    return at.translate(_INVERT)
-
-
-_INVERT = str.maketrans("0123456789", "9876543210")
+#: A part of an id that must not be split at its colons: ``graph.model``'s escaping rule, as the
+#: native core states it (``native/core/ids.h``).
+escaped = _native.id_part
 
 
 def versions_prefix(dataset_id: str) -> str:
@@ -416,7 +404,7 @@ class SchemaHistory:
         made: list[Mutation] = []
         change_nodes: list[Node] = []
         detected = stamp(self.clock())
-        self._walks_until = time.monotonic() + IMPACT_BATCH_SECONDS
+        self._walks_until = time.monotonic() + notifications.IMPACT_BATCH_SECONDS
         for o in observed:
             current = self._current(o.dataset)
             # A source that states no freshness SLO leaves the one a contract stated standing.
@@ -515,46 +503,27 @@ class SchemaHistory:
 
     def _impact(self, dataset_id: str, column_id: str | None, change: Change) -> dict[str, Any]:
         """Whom the change concerns, as the graph stands before it is applied."""
-        domains = sorted(
-            e.target.split(":", 1)[1]
-            for e in self.store.edges([dataset_id], [EdgeKind.BELONGS_TO], "out")
-        )
+        domains = notifications.own_domains(self.store, dataset_id)
         start = column_id if column_id and self.store.nodes([column_id]) else dataset_id
         kind = impact.ChangeKind(change.kind.impact_kind or "SEMANTIC")
-        left = self._walks_until - time.monotonic()
-        if left <= 0:  # the batch's walks took their time: the rest are kept without impact
-            log.warning("impact of %s on %s not computed: the batch's budget is spent", kind, start)
-            return {"domains": domains, "impactComputed": False}
-        try:
-            report = impact.impact(
-                self.store,
-                start,
-                kind,
-                max_nodes=IMPACT_MAX_NODES,
-                deadline_seconds=min(IMPACT_DEADLINE_SECONDS, left),
-            )
-        except QueryError as e:  # no such node: the change is kept, without its impact
-            log.warning("impact of %s on %s not computed: %s", change.kind.value, start, e)
-            return {"domains": domains, "impactComputed": False}
-        answer = report.answer
-        severities = answer.affected_column("severity")
-        reached = [path[-1] for path in answer.affected_column("path")]
+        report = notifications.bounded_impact(self.store, start, kind, self._walks_until)
+        if report is None:  # the change is kept, without its impact
+            return {"domains": sorted(domains), "impactComputed": False}
+        severities = report.answer.affected_column("severity")
         breaking_rank, warning_rank = (
             impact.SEVERITIES.index(impact.Severity.BREAKING),
             impact.SEVERITIES.index(impact.Severity.WARNING),
         )
         return {
-            "domains": sorted({*domains, *(d.get("name") or d.id for d in report.domains)}),
+            **notifications.recipients(report, domains),
             "impactComputed": True,
             "impactTruncated": report.truncated,
-            "affected": len(reached),
+            "affected": len(severities),
             "affectedBreaking": severities.count(breaking_rank),
             "affectedWarning": severities.count(warning_rank),
-            "affectedDatasets": sorted({i for i in reached if i.startswith("dataset:")})[:100],
-            "products": [p.id for p in report.products],
-            "owners": sorted({o.get("name") or o.id for o in report.owners}),
-            "consumers": sorted({c.node.get("name") or c.node.id for c in report.consumers}),
-            "contracts": [c.id for c in report.contracts],
+            "affectedDatasets": notifications.reached_datasets(report)[
+                : notifications.MOST_DATASETS_TOLD
+            ],
         }
 
 

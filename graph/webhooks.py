@@ -56,13 +56,9 @@ import yaml
 from graph import quality_alerts
 from graph.model import Node, NodeKind
 from graph.mutations import Mutation, UpsertNode, stamp
-from graph.quality_alerts import (
-    FRESHNESS_MISSED,
-    NOTIFICATION_PREFIX,
-    QUALITY_FAILED,
-    QualityOutbox,
-)
-from graph.schema_history import SchemaHistory, escaped, newest_first
+from graph.notifications import NOTIFICATION_PREFIX, notification_id
+from graph.quality_alerts import FRESHNESS_MISSED, QUALITY_FAILED, QualityOutbox
+from graph.schema_history import SchemaHistory
 from graph.stores import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -232,10 +228,6 @@ def check_target(url: str, allow_private: bool, resolve: bool = True) -> None:
 # -- the outbox ---------------------------------------------------------------------------------
 
 
-def notification_id(created: str, version: str) -> str:
-    return f"{NOTIFICATION_PREFIX}:{newest_first(created)}:{escaped(version)}"
-
-
 def outbox_entries(version: Node, changes: list[Node], at: str, created: str) -> list[Mutation]:
     """The notification of a version's breaking changes, as made in the batch that brings it
     (``created``: when they were detected)."""
@@ -279,7 +271,8 @@ def outbox_entries(version: Node, changes: list[Node], at: str, created: str) ->
     }
     # Its id sorts by when it was made (not when the schema was observed): the deliverer reads the
     # retry window as a range of ids.
-    return [UpsertNode(notification_id(created, v["version"]), NodeKind.NOTIFICATION, at, props)]
+    made = notification_id(created, BREAKING_CHANGE, v["version"])
+    return [UpsertNode(made, NodeKind.NOTIFICATION, at, props)]
 
 
 def connect_outbox(history: SchemaHistory) -> None:

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from live_server import LiveServer
 from openlineage.client.event_v2 import InputDataset, OutputDataset
+from schema_events import V1, V2_NO_EMAIL, producer_event
 from test_http_api import post_with_client
 from test_quality_health import (
     NS,
@@ -30,9 +31,17 @@ from webhook_receiver import Receiver
 
 from graph.ingest_service import IngestService, translate_events
 from graph.model import NodeKind
+from graph.notifications import notification_id
 from graph.quality_alerts import FRESHNESS_MISSED, QUALITY_FAILED, check_freshness
 from graph.stores import Store, open_store
-from graph.webhooks import Deliverer, InvalidWebhooks, Webhook, WebhookSettings, load_webhooks
+from graph.webhooks import (
+    BREAKING_CHANGE,
+    Deliverer,
+    InvalidWebhooks,
+    Webhook,
+    WebhookSettings,
+    load_webhooks,
+)
 from ingest.contracts import translate_contract
 
 SECRET = "quality-secret"
@@ -219,3 +228,23 @@ def test_a_server_tells_a_failing_check_and_missed_slos(tmp_path: Path, receiver
     finally:
         server.stop()
     assert len(receiver.attempts) == 3
+
+
+def test_every_notification_id_has_one_form_whatever_told_of_it(tmp_path: Path) -> None:
+    """A breaking change's notification and a failed check's are addressed alike: newest first by
+    when they were made, then their kind, then what they are about (``graph.notifications``)."""
+    store = open_store(data_dir=str(tmp_path / "data"))
+    service = with_pipeline(store)
+    for event_ in (
+        producer_event("2026-03-01T10:00:00Z", V1),
+        producer_event("2026-03-02T10:00:00Z", V2_NO_EMAIL),  # drops a column: breaking
+        failing_check("2026-03-02T11:00:00Z"),
+    ):
+        service.commit(translate_events([event_], keep_raw=False).payload, None)
+    told = store.nodes_of_kind(NodeKind.NOTIFICATION, 100)
+    assert sorted(n.props["kind"] for n in told) == [BREAKING_CHANGE, QUALITY_FAILED]
+    for notification in told:
+        kind = notification.props["kind"]
+        made = notification_id(str(notification.props["createdAt"]), kind, "")
+        assert notification.id.startswith(made) and len(notification.id) > len(made)
+    store.close()

@@ -1,0 +1,89 @@
+"""What every notification in the webhooks' outbox shares, whatever told of it: its id, and whom
+it concerns.
+
+The outbox holds ``breaking_change`` notifications (``graph.webhooks``, with the schema changes of
+``graph.schema_history``) and ``quality_failed``/``freshness_missed`` ones
+(``graph.quality_alerts``). Each id sorts by when the notification was made (the deliverer reads
+its retry window as a range of ids), then names its kind and what it is about. Whom it concerns
+is what the impact walk (``graph.impact``) finds downstream of the dataset or column: owners,
+consumers, products, domains, contracts and datasets, which the webhooks' filters match. The walk
+runs at ingest (a schema change is recorded with its impact) or by the deliverer, so it is bounded
+by nodes, by time per walk and, for the walks of one batch, by a shared deadline.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Collection
+from typing import Any
+
+from graph import _native, impact
+from graph.errors import QueryError
+from graph.model import ID_PREFIX, EdgeKind, NodeKind
+from graph.mutations import newest_first
+from graph.stores import Store
+
+log = logging.getLogger(__name__)
+
+NOTIFICATION_PREFIX = "notification"  # every outbox entry's id, whatever its kind
+IMPACT_MAX_NODES = 20_000  # the impact of one change or problem, computed at ingest: bounded walk
+IMPACT_DEADLINE_SECONDS = 2.0
+IMPACT_BATCH_SECONDS = 10.0  # all the walks of one batch (it holds the history lock meanwhile)
+MOST_DATASETS_TOLD = 100  # reached datasets a notification names
+
+
+def notification_id(created: str, kind: str, key: str) -> str:
+    """The id of the ``kind`` notification about ``key`` made at ``created``: newest first."""
+    return f"{NOTIFICATION_PREFIX}:{newest_first(created)}:{kind}:{_native.id_part(key)}"
+
+
+def own_domains(store: Store, dataset: str) -> set[str]:
+    """The names of the domains ``dataset`` belongs to (a domain's id is ``domain:<name>``)."""
+    return {e.target.split(":", 1)[1] for e in store.edges([dataset], [EdgeKind.BELONGS_TO], "out")}
+
+
+def bounded_impact(
+    store: Store, start: str, kind: impact.ChangeKind, until: float | None = None
+) -> impact.ImpactReport | None:
+    """The impact of a ``kind`` change to ``start``, within the bounds above; None (logged) when
+    the monotonic ``until`` passed already or there is no such node."""
+    left = IMPACT_DEADLINE_SECONDS if until is None else until - time.monotonic()
+    if left <= 0:  # the batch's walks took their time: the rest are kept without impact
+        log.warning(
+            "impact of %s on %s not computed: the batch's budget is spent", kind.value, start
+        )
+        return None
+    try:
+        return impact.impact(
+            store,
+            start,
+            kind,
+            max_nodes=IMPACT_MAX_NODES,
+            deadline_seconds=min(IMPACT_DEADLINE_SECONDS, left),
+        )
+    except QueryError as e:
+        log.warning("impact of %s on %s not computed: %s", kind.value, start, e)
+        return None
+
+
+def reached_datasets(report: impact.ImpactReport) -> list[str]:
+    """The datasets the walk reached, by id."""
+    prefix = f"{ID_PREFIX[NodeKind.DATASET]}:"
+    return sorted(
+        {p[-1] for p in report.answer.affected_column("path") if p[-1].startswith(prefix)}
+    )
+
+
+def recipients(
+    report: impact.ImpactReport, domains: Collection[str], owners: Collection[str] = ()
+) -> dict[str, Any]:
+    """Whom an impact concerns, as a notification's properties: the walk's domains (with
+    ``domains``), products, owners (with ``owners``), consumers and contracts."""
+    return {
+        "domains": sorted({*domains, *(d.get("name") or d.id for d in report.domains)}),
+        "products": [p.id for p in report.products],
+        "owners": sorted({*owners, *(o.get("name") or o.id for o in report.owners)}),
+        "consumers": sorted({c.node.get("name") or c.node.id for c in report.consumers}),
+        "contracts": [c.id for c in report.contracts],
+    }
