@@ -13,15 +13,12 @@ from graph.mutations import Mutation, UpsertNode
 from graph.pii import is_pii
 from ingest.builder import GraphBuilder
 from ingest.dbt.checks import (
-    TestedSubject,
     _TestTargets,
-    tested_subjects,
 )
 from ingest.dbt.manifest import (
     _JOB_TYPES,
     DECLARED_BY,
     DEFAULT_JOB_NAMESPACE,
-    SUPPORTED_SCHEMA_VERSIONS,
     InvalidManifest,
     JobNaming,
     _compact,
@@ -38,7 +35,6 @@ from ingest.dbt.manifest import (
     _tags,
     _text,
     _type_name,
-    schema_version,
 )
 
 
@@ -407,17 +403,3 @@ class _Translation(GraphBuilder, _TestTargets):
             if declared is not None:
                 column.setdefault((target, declared), []).append(rule)
         return table, column
-
-
-__all__ = [
-    "DEFAULT_JOB_NAMESPACE",
-    "SUPPORTED_SCHEMA_VERSIONS",
-    "InvalidManifest",
-    "TestedSubject",
-    "datasets_in_manifest",
-    "default_namespace",
-    "mark_removed",
-    "schema_version",
-    "tested_subjects",
-    "translate_manifest",
-]
