@@ -59,7 +59,7 @@ class Neighbourhood:
     #: see :class:`JudgesJobEdges`).
     unrestated: set[EdgeKey] | None
     #: Opaque handles of the far ends (and of ``ahead_nodes``), for a store that finds a node
-    #: faster by its handle than by its id: pass them back (``neighbourhood(handles=...)``) within
+    #: faster by its handle than by its id: pass them back (``NeighbourhoodRequest.handles``) within
     #: the same query.
     handles: dict[str, object] = field(default_factory=dict)
     ahead_in: list[EdgeKey] = field(

@@ -13,21 +13,31 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from graph.model import Edge, Node, NodeKind, dataset_id, field_id, job_id, product_id
+from graph.model import (
+    Edge,
+    Node,
+    NodeKind,
+    PropertyKey,
+    dataset_id,
+    field_id,
+    job_id,
+    product_id,
+)
 from graph.mutations import Mutation, UpsertEdge, UpsertNode
 
 ID_FORMAT = 2  # 1: parts joined unescaped; 2: native/core/ids.h
+_KEY = PropertyKey
 
 #: Kinds whose ids may change, each with the properties that hold its parts and the id they make.
 RENAMED_KINDS: dict[NodeKind, tuple[tuple[str, ...], Callable[..., str]]] = {
-    NodeKind.DATASET: (("namespace", "name"), dataset_id),
-    NodeKind.COLUMN: (("namespace", "dataset", "name"), field_id),
-    NodeKind.JOB: (("namespace", "name"), job_id),
-    NodeKind.DATA_PRODUCT: (("domain", "name"), product_id),
+    NodeKind.DATASET: ((_KEY.NAMESPACE, _KEY.NAME), dataset_id),
+    NodeKind.COLUMN: ((_KEY.NAMESPACE, _KEY.DATASET, _KEY.NAME), field_id),
+    NodeKind.JOB: ((_KEY.NAMESPACE, _KEY.NAME), job_id),
+    NodeKind.DATA_PRODUCT: ((_KEY.DOMAIN, _KEY.NAME), product_id),
 }
 
 #: Properties whose value is another node's id.
-ID_PROPS = ("datasetId", "jobId", "latestCompletedRun")
+ID_PROPS = (_KEY.DATASET_ID, _KEY.JOB_ID, _KEY.LATEST_COMPLETED_RUN)
 
 
 def current_id(kind: NodeKind, props: Mapping[str, Any]) -> str | None:

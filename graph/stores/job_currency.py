@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 from graph import _native
-from graph.model import JOB_IO, RUN_IO, EdgeKind, NodeKind
+from graph.model import JOB_IO, RUN_IO, EdgeKind, NodeKind, PropertyKey
 from graph.mutations import Changes
 from graph.stores import EdgeKey, PrimitiveReader
 
-DECIDING_RUN = "latestCompletedRun"  # the job property naming its newest completed run
+DECIDING_RUN = PropertyKey.LATEST_COMPLETED_RUN  # the job property naming its newest completed run
 _RUN_EDGES = frozenset({*RUN_IO, EdgeKind.OF})  # edges whose source's job's verdict they can change
 
 
