@@ -47,16 +47,22 @@ class VersionChange:
     description: str
 
 
+def _change_fields(p: dict[str, Any]) -> dict[str, Any]:
+    """A change's own fields as recorded: in a version's ``changes``, and on a breaking change's
+    node (``graph.schema_history``'s change summary)."""
+    return {
+        "kind": p["kind"],
+        "column": p.get("column"),
+        "old": p.get("old"),
+        "new": p.get("new"),
+        "severity": p["severity"],
+        "reason": p.get("reason", ""),
+        "description": p.get("description", ""),
+    }
+
+
 def _change(p: dict[str, Any]) -> VersionChange:
-    return VersionChange(
-        kind=p["kind"],
-        column=p.get("column"),
-        old=p.get("old"),
-        new=p.get("new"),
-        severity=p["severity"],
-        reason=p.get("reason", ""),
-        description=p.get("description", ""),
-    )
+    return VersionChange(**_change_fields(p))
 
 
 @strawberry.type(description="A schema a dataset had from a moment on, and what changed then.")
@@ -144,13 +150,7 @@ class SchemaChange:
             namespace=p.get("namespace", ""),
             name=p.get("name", ""),
             column_id=p.get("columnId"),
-            kind=p["kind"],
-            column=p.get("column"),
-            old=p.get("old"),
-            new=p.get("new"),
-            severity=p["severity"],
-            reason=p.get("reason", ""),
-            description=p.get("description", ""),
+            **_change_fields(p),
             version=p["version"],
             previous_version=p.get("previousVersion"),
             at=p["at"],
