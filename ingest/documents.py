@@ -8,6 +8,7 @@ caller words the same failures the same way.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,3 +26,12 @@ def read_document(path: Path) -> tuple[str, Any]:
         return text, json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (OSError, ValueError, yaml.YAMLError) as e:
         raise UnreadableDocument(str(e)) from None
+
+
+def load_document(path: Path, error: Callable[[str], Exception], what: str) -> Any:
+    """What the file holds; ``error("{path}: cannot read {what}: {why}")`` raised when it cannot
+    be read (a configuration file's own exception, worded alike for every kind of file)."""
+    try:
+        return read_document(path)[1]
+    except UnreadableDocument as e:
+        raise error(f"{path}: cannot read {what}: {e}") from None

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest.documents import UnreadableDocument, read_document
+from ingest.documents import load_document
 
 
 class InvalidRules(ValueError):
@@ -75,11 +75,7 @@ class DomainRules:
 
     @classmethod
     def load(cls, path: Path) -> DomainRules:
-        try:
-            _, document = read_document(path)
-        except UnreadableDocument as e:
-            raise InvalidRules(f"{path}: cannot read rules: {e}") from None
-        return cls.parse(document, str(path))
+        return cls.parse(load_document(path, InvalidRules, "rules"), str(path))
 
     def domain_for(self, namespace: str, name: str, job_namespace: str | None = None) -> str | None:
         for rule in self.rules:

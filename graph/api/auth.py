@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.principal import Principal, Role
-from ingest.documents import UnreadableDocument, read_document
+from ingest.documents import load_document
 
 MIN_TOKEN_CHARS = 16
 ALL_DOMAINS = "*"
@@ -150,11 +150,7 @@ class AuthConfig:
 
     @classmethod
     def load(cls, path: Path) -> AuthConfig:
-        try:
-            _, document = read_document(path)
-        except UnreadableDocument as e:
-            raise InvalidAuthConfig(f"{path}: cannot read tokens: {e}") from None
-        return cls.parse(document, str(path))
+        return cls.parse(load_document(path, InvalidAuthConfig, "tokens"), str(path))
 
     @classmethod
     def from_json(cls, text: str, source: str = "LINEAGEMESH_TOKENS") -> AuthConfig:
