@@ -163,9 +163,7 @@ class Reader:
     def chunks(self) -> Iterator[bytes]:
         """The native chunks, in order (every node comes before any edge naming it)."""
         decompress = (
-            zstandard.ZstdDecompressor().decompress
-            if self.header.format == 3
-            else zlib.decompress
+            zstandard.ZstdDecompressor().decompress if self.header.format == 3 else zlib.decompress
         )
         for frame in self._chunks:
             try:
