@@ -18,6 +18,7 @@ from graph.change_classifier import ContractTerms, FieldSpec, classify_contract
 from graph.check.changeset import ChangeSet, CheckError, Execute
 from graph.check.graph_reads import GraphDataset, datasets
 from graph.check.planning import assume_same_required, plan
+from graph.enums import declared_enum
 from graph.model import NodeKind
 from graph.mutations import UpsertNode
 
@@ -57,7 +58,9 @@ def read_contract(path: Path) -> ContractVersion:
             governed[m.id] = (m.props["namespace"], m.props["name"])
         elif m.kind is NodeKind.COLUMN and m.props.get("declared"):
             p = m.props
-            spec = FieldSpec(p["name"], p.get("type"), bool(p.get("required")))
+            spec = FieldSpec(
+                p["name"], p.get("type"), bool(p.get("required")), enum=declared_enum(p)
+            )
             key = (p["namespace"], p["dataset"])
             fields.setdefault(key, []).append((len(fields.get(key, [])), spec))
     if contract is None:

@@ -27,6 +27,7 @@ from graph.change_classifier import (
 from graph.check.changeset import ChangeSet, CheckError, EdgeChange, Execute
 from graph.check.graph_reads import GraphDataset, datasets, writing_edges
 from graph.check.planning import plan
+from graph.enums import rule_enum
 from graph.model import EdgeKind, NodeKind
 from graph.mutations import UpsertEdge, UpsertNode
 
@@ -114,9 +115,9 @@ def tested_facts(rules: Any) -> tuple[bool, tuple[str, ...] | None]:
             continue
         if rule.get("type") == "not_null":
             required = True
-        values = (rule.get("kwargs") or {}).get("values")
-        if rule.get("type") == "accepted_values" and isinstance(values, list):
-            enum = tuple(str(v) for v in values)
+        found = rule_enum(rule)
+        if rule.get("type") == "accepted_values" and found is not None:
+            enum = found
     return required, enum
 
 

@@ -18,7 +18,7 @@ from graph.check.changeset import CheckError, Execute
 
 _BATCH = 25  # aliased lookups per operation (a server refuses documents over 30 aliases)
 _NODE_FIELDS = "id kind namespace name"
-_COLUMN_FIELDS = "id name type ordinal current fieldId quality"
+_COLUMN_FIELDS = "id name type ordinal current fieldId quality enum"
 
 
 def nodes(execute: Execute, ids: Iterable[str]) -> dict[str, dict[str, Any] | None]:
@@ -79,7 +79,13 @@ def _dataset(data: dict[str, Any] | None) -> GraphDataset | None:
         data["namespace"],
         data["name"],
         [
-            FieldSpec(c["name"], c["type"], field_id=c["fieldId"], position=c["ordinal"])
+            FieldSpec(
+                c["name"],
+                c["type"],
+                field_id=c["fieldId"],
+                enum=None if c.get("enum") is None else tuple(c["enum"]),
+                position=c["ordinal"],
+            )
             for c in current
         ],
         {c["name"]: c["id"] for c in current},

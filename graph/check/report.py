@@ -5,7 +5,7 @@ row per affected node, naming every change that reaches it. A row's severity is 
 those changes of the impact severity, capped by what the change itself is: a widening retype
 (WARNING by the classifier) never makes a downstream column BREAKING, and a change whose column
 the graph does not know (walked from its dataset) can only warn. The verdict is the worst row,
-a broken contract, or a contract's own promise tightened (freshness, quality).
+a broken contract, or a contract's own promise tightened (freshness, quality, enum values).
 """
 
 from __future__ import annotations
@@ -32,7 +32,11 @@ query Impact($id: String!, $change: ChangeKind!, $depth: Int) {
 
 RANK = {"BREAKING": 2, "WARNING": 1, "INFO": 0, "NONE": 0}
 _CAP = {"BREAKING": "BREAKING", "WARNING": "WARNING", "NONE": "INFO"}
+# Promises whose change is itself the verdict's, whatever the walk reaches: a narrowed enum is a
+# tightened rule like a quality bound (datacontract.com and ODCS schema evolution: BREAKING).
 _CONTRACT_TERMS = {
+    ChangeType.ENUM_VALUES_REMOVED,
+    ChangeType.ENUM_VALUES_ADDED,
     ChangeType.FRESHNESS_TIGHTENED,
     ChangeType.FRESHNESS_LOOSENED,
     ChangeType.QUALITY_TIGHTENED,

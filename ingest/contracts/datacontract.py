@@ -274,6 +274,7 @@ def _dc_fields(
                 "classification": classification,
                 "pii": is_pii(spec.get("pii"), classification, tags or []),
                 "quality": check.rules(spec, "quality", here),
+                "enum": _enum(check, spec, here),
                 "tags": tags,
                 "references": spec.get("references"),
                 "ref": spec.get("$ref"),
@@ -292,3 +293,15 @@ def _dc_fields(
             yield from _dc_fields(
                 check, item_fields, f"{here}.items.fields", names, definitions, primary
             )
+
+
+def _enum(check: _Checker, spec: dict[str, Any], here: str) -> list[Any] | None:
+    """A field's ``enum``: its allowed values (the spec says strings; YAML makes ``1`` a number,
+    kept as written: ``graph.enums`` compares them as text)."""
+    values = check.get(spec, "enum", here, list)
+    for i, value in enumerate(values or []):
+        if isinstance(value, dict | list) or value is None:
+            raise check.fail(
+                f"{_child(here, 'enum')}[{i}]", f"expected a value, got {_type_name(value)}"
+            )
+    return values or None

@@ -10,9 +10,11 @@ Graph::Graph() {
 }
 
 Graph::~Graph() {
-  for (size_t e = 0; e < edge_record.size(); e++) records.release(edge_record[e]);
+  // Nothing outlives the graph that could hold its records (a Capture holds the graph too), so
+  // they are freed without the per-entry bookkeeping a live graph needs (Records::discard).
+  for (size_t e = 0; e < edge_record.size(); e++) records.discard(edge_record[e]);
   for (size_t n = 0; n < node_record.size(); n++) {
-    records.release(node_record[n]);
+    records.discard(node_record[n]);
     node_out[n].clear();
     node_in[n].clear();
   }

@@ -184,12 +184,26 @@ void Records::hold_strings(const Record* r) {
   }
 }
 
-Record* Records::adopt(const std::vector<Stamp>& stamps, const Bytes& entries, bool share_equal) {
-  Record* r = allocate(stamps.size(), stamps.size() * 8 + entries.size());
+Record* Records::adopt(const std::vector<Stamp>& stamps, const Bytes& entries, bool share_equal, bool& duplicate) {
+  duplicate = false;
+  size_t bytes = stamps.size() * 8 + entries.size();
+  // Shared records are built in scratch first: most edges of a snapshot repeat a held record.
+  Record* r = share_equal ? scratch(stamps.size(), bytes) : allocate(stamps.size(), bytes);
   if (!stamps.empty()) std::memcpy(r->data, stamps.data(), stamps.size() * 8);
   if (!entries.empty()) std::memcpy(r->data + stamps.size() * 8, entries.data(), entries.size());
   r->hash = hash_record(r);
-  return share_equal ? share(r) : r;
+  if (!share_equal) return r;
+  size_t slot = find_slot(r);
+  if (table_[slot] != nullptr) {
+    table_[slot]->refs++;
+    duplicate = true;
+    return table_[slot];
+  }
+  Record* kept = allocate(stamps.size(), bytes);
+  std::memcpy(kept->data, r->data, bytes);
+  kept->hash = r->hash;
+  insert(kept, slot);
+  return kept;
 }
 
 size_t Records::find_slot(const Record* r) const {

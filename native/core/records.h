@@ -171,11 +171,19 @@ class Records {
   // record already held is returned instead (one more reference to it).
   Record* freeze(const Draft& draft, bool share);
   // A record read from bytes (a snapshot): stamps and entries already encoded with this pool's
-  // ids, whose references the caller hands over.
-  Record* adopt(const std::vector<Stamp>& stamps, const Bytes& entries, bool share);
+  // ids, whose references the caller hands over. ``share``: an equal record already held is
+  // returned instead (one more reference to it) and ``duplicate`` set: the references the bytes
+  // carried then stay the caller's (to give back; the pool was never told of them).
+  Record* adopt(const std::vector<Stamp>& stamps, const Bytes& entries, bool share, bool& duplicate);
 
   void incref(Record* r) { r->refs++; }
   void release(Record* r);
+  // Let go of a record while its graph is being destroyed: freed with its last reference, but
+  // without leaving the sharing table or letting go of its strings one by one (the table and the
+  // pool go with the graph). A 100k-dataset graph took ~1.2 s to free entry by entry.
+  void discard(Record* r) {
+    if (--r->refs == 0) std::free(r);
+  }
 
 
   size_t shared_count() const { return used_; }

@@ -88,14 +88,19 @@ void dump_record(const Record* r, ChunkStrings& strings, Bytes& out) {
   put_bytes(out, entries.data(), entries.size());
 }
 
-// A chunk's strings while it loads: each interned once (the reference the loader holds is let go
-// at the end), and one more reference for each place a record holds it.
+// A chunk's strings while it loads: all interned up front, a few dozen ahead of the CPU's memory
+// (StringPool::prefetch_*: a 100k-dataset graph's pool is far larger than the caches, and each
+// string waited on three misses in turn), and the references records take counted here and added
+// to the pool once per string at the end, not once per use (each one another miss).
 class LoadStrings {
  public:
   LoadStrings(StringPool& pool) : pool_(pool) {}
   ~LoadStrings() {
-    for (StrId id : ids_)
-      if (id != kNone) pool_.decref(id);
+    for (size_t i = 0; i < ids_.size(); i++) {
+      if (ids_[i] == kNone) continue;
+      for (uint32_t n = 0; n < uses_[i]; n++) pool_.incref(ids_[i]);
+      pool_.decref(ids_[i]);  // the loader's own reference
+    }
   }
   void read(Reader& r) {
     size_t n = r.count();  // each text has at least its length byte
@@ -105,19 +110,42 @@ class LoadStrings {
       texts_.emplace_back(reinterpret_cast<const char*>(r.bytes(size_t(len))), size_t(len));
     }
     ids_.assign(texts_.size(), kNone);
+    uses_.assign(texts_.size(), 0);
+    std::vector<uint32_t> hashes(texts_.size());
+    for (size_t i = 0; i < texts_.size(); i++) hashes[i] = uint32_t(hash_bytes(texts_[i].data(), texts_[i].size()));
+    constexpr size_t kSlotAhead = 24, kEntryAhead = 16, kTextAhead = 8;
+    for (size_t i = 0; i < texts_.size(); i++) {  // the writer lists only strings its records use
+      if (i + kSlotAhead < n) pool_.prefetch_slot(hashes[i + kSlotAhead]);
+      if (i + kEntryAhead < n) pool_.prefetch_entry(hashes[i + kEntryAhead]);
+      if (i + kTextAhead < n) pool_.prefetch_text(hashes[i + kTextAhead]);
+      ids_[i] = pool_.intern(texts_[i], hashes[i]);
+    }
   }
-  // The pool id of string ``i``, with a reference for the caller.
+  // The pool id of string ``i``, with a reference for the caller (taken when the chunk is done).
   StrId take(uint64_t i, const Reader& r) {
+    StrId id = peek(i, r);
+    uses_[size_t(i)]++;
+    taken_.push_back(uint32_t(i));
+    return id;
+  }
+  // The pool id of string ``i``, no reference taken.
+  StrId peek(uint64_t i, const Reader& r) const {
     if (i >= texts_.size()) r.fail();
-    if (ids_[size_t(i)] == kNone) ids_[size_t(i)] = pool_.intern(texts_[size_t(i)]);
-    pool_.incref(ids_[size_t(i)]);
     return ids_[size_t(i)];
   }
+  // What ``take`` handed out since the last ``keep``: given back (a record held already), or kept.
+  void give_back() {
+    for (uint32_t i : taken_) uses_[i]--;
+    taken_.clear();
+  }
+  void keep() { taken_.clear(); }
 
  private:
   StringPool& pool_;
   std::vector<std::string_view> texts_;
   std::vector<StrId> ids_;
+  std::vector<uint32_t> uses_;
+  std::vector<uint32_t> taken_;  // by the record being read
 };
 
 void load_value(Reader& r, LoadStrings& strings, Bytes& out, int depth) {
@@ -165,10 +193,11 @@ void load_value(Reader& r, LoadStrings& strings, Bytes& out, int depth) {
 
 // A record read from a chunk. On a malformed one the references taken so far stay taken (the
 // graph being loaded is discarded, and its pool with it).
-Record* load_record(Reader& r, LoadStrings& strings, Records& records, bool share) {
+// ``stamps`` and ``out``: buffers the caller reuses from record to record.
+Record* load_record(Reader& r, LoadStrings& strings, Records& records, bool share, std::vector<Stamp>& stamps,
+                    Bytes& out) {
   uint64_t n_stamps = r.varint();
   if (n_stamps > UINT16_MAX) r.fail();
-  std::vector<Stamp> stamps;
   stamps.resize(size_t(n_stamps));
   for (auto& s : stamps) {
     s = r.u64();
@@ -176,7 +205,7 @@ Record* load_record(Reader& r, LoadStrings& strings, Records& records, bool shar
   }
   uint64_t size = r.varint();
   Reader entries(r.bytes(size_t(size)), size_t(size), "snapshot chunk");
-  Bytes out;
+  out.clear();
   out.reserve(size_t(size));
   while (!entries.done()) {
     put_varint(out, strings.take(entries.varint(), entries));
@@ -185,7 +214,13 @@ Record* load_record(Reader& r, LoadStrings& strings, Records& records, bool shar
     put_varint(out, index);
     load_value(entries, strings, out, 0);
   }
-  return records.adopt(stamps, out, share);
+  bool duplicate;
+  Record* record = records.adopt(stamps, out, share, duplicate);
+  if (duplicate)
+    strings.give_back();
+  else
+    strings.keep();
+  return record;
 }
 
 }  // namespace
@@ -243,27 +278,26 @@ void load_chunk(Graph& graph, const uint8_t* data, size_t size) {
   if (std::memcmp(magic, kMagic, 4) != 0) r.fail();
   LoadStrings strings(graph.pool);
   strings.read(r);
+  std::vector<Stamp> stamps;
+  Bytes entries;
   uint64_t n_nodes = r.varint();
   if (n_nodes > size) r.fail();
   for (uint64_t i = 0; i < n_nodes; i++) {
-    StrId id = strings.take(r.varint(), r);
+    StrId id = strings.peek(r.varint(), r);  // add_node takes its own reference
     uint8_t kind = r.u8();
     if (kind >= kNodeKinds || graph.pool.node(id) != kNone) r.fail();  // a kind we do not know, or a node twice
-    Record* record = load_record(r, strings, graph.records, false);
+    Record* record = load_record(r, strings, graph.records, false, stamps, entries);
     graph.add_node(id, kind, record);
-    graph.pool.decref(id);  // add_node took its own
   }
   uint64_t n_edges = r.varint();
   if (n_edges > size) r.fail();
   for (uint64_t i = 0; i < n_edges; i++) {
-    StrId source = strings.take(r.varint(), r);
+    StrId source = strings.peek(r.varint(), r);
     uint8_t kind = r.u8();
-    StrId target = strings.take(r.varint(), r);
+    StrId target = strings.peek(r.varint(), r);
     NodeIdx s = graph.pool.node(source), t = graph.pool.node(target);
-    graph.pool.decref(source);
-    graph.pool.decref(target);
     if (kind >= kEdgeKinds || s == kNone || t == kNone || graph.find_edge(s, kind, t) != kNone) r.fail();
-    Record* record = load_record(r, strings, graph.records, true);
+    Record* record = load_record(r, strings, graph.records, true, stamps, entries);
     graph.add_edge(s, kind, t, record);
   }
   if (!r.done()) r.fail();

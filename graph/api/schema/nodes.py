@@ -27,6 +27,7 @@ from graph.api.schema.context import (
 )
 from graph.api.schema.kinds import NodeKind
 from graph.api.schema.owners import Owner, owners_of
+from graph.enums import declared_enum
 from graph.model import EdgeKind, Node
 
 
@@ -57,6 +58,10 @@ class Column:
     )
     classification: str | None
     quality: JSON | None = strawberry.field(description="Quality rules declared for the column.")
+    enum: list[str] | None = strawberry.field(
+        description="The allowed values its declarations state (a contract's enum or validValues, a dbt "
+        "accepted_values test), as text."
+    )
 
     @strawberry.field(description="Who owns the column: the owners of its dataset.")
     def owners(self, info: Info) -> list[Owner]:
@@ -72,6 +77,7 @@ class Column:
             pii=governance.is_declared_pii(node),  # the one rule, as piiColumns
             classification=p.get("classification"),
             quality=p.get("quality"),
+            enum=None if (allowed := declared_enum(p)) is None else list(allowed),
             id=node.id,
             name=p.get("name", ""),
             type=p.get("type"),
