@@ -135,9 +135,11 @@ def test_events_kept_already_are_kept_once_whatever_else_rides_with_them(
     service = IngestService(store, log)
     try:
         sent = [orjson.dumps(event) for event in food_delivery_events[:6]]
-        translated = service.translate_each(sent)
-        assert all(isinstance(event, TranslatedEvent) for event in translated)
-        service.commit_events(translated[:3])  # type: ignore[arg-type]
+        translated = [
+            event for event in service.translate_each(sent) if isinstance(event, TranslatedEvent)
+        ]
+        assert len(translated) == len(sent)
+        service.commit_events(translated[:3])
         assert kept_events(log) == sorted(sent[:3])
         service.commit_events(translated[:3])  # a client's retry: nothing new kept
         assert kept_events(log) == sorted(sent[:3])
