@@ -188,7 +188,7 @@ def test_a_database_of_an_older_format_gets_every_dataset_its_fields_on_open(
         (format_,), _, _ = driver.execute_query(
             "MATCH (m:LineagemeshMeta) RETURN m.format", database_="neo4j"
         )
-        assert format_[0] == 5
+        assert format_[0] == 6
 
 
 def test_a_dataset_whose_column_has_no_node_keeps_nothing(neo4j_uri) -> None:

@@ -32,6 +32,11 @@ _BOOKKEEPING = (_CLOCKS, _CLOCK_OWNER, _REFS, _AT_REFS)
 # On a dataset, its fields as Marquez shows them (JSON: native/core/marquez.h, kKeptFieldsKey), so
 # a lineage answer of thousands of datasets reads no column node. Written beside its columns.
 _FIELDS = _native.KEPT_FIELDS_KEY
+# A time-valued property (its value is the stamp of the event that set it) whose stamp equals its
+# value has no entry in _stamps, and the stamps equal to it are this number, which no stamp is
+# (format 6, ``_stamps_kept``).
+_TIME_VALUED = column_clocks.TIME_VALUED
+_SAME_AS_SEEN = 0
 #: Property keys that belong to the store; a user property with one of these keys goes to _extra.
 _RESERVED = frozenset(
     {
@@ -100,8 +105,33 @@ def _encode(props: dict[str, Any], stamps: dict[str, str]) -> dict[str, Any]:
         out[_JSON_KEYS] = json_keys
     if extra:
         out[_EXTRA] = _dumps(extra)
-    out[_STAMPS] = _dumps(stamps)
+    out[_STAMPS] = _dumps(_stamps_kept(props, stamps))
     return out
+
+
+def _stamps_kept(props: Mapping[str, Any], stamps: dict[str, str]) -> dict[str, Any]:
+    """The stamps as _STAMPS keeps them (format 6): when the time-valued property's stamp is its
+    value, that stamp is left out and every stamp equal to it is kept as _SAME_AS_SEEN. A re-run
+    restates an element at a newer stamp, which moves the time-valued property and the stamps of
+    everything else it restates: the restatement then rewrites that one short value, and the
+    stamps' text (the longest property of most elements) stays as it was."""
+    seen = props.get(_TIME_VALUED)
+    if type(seen) is not str or stamps.get(_TIME_VALUED) != seen:
+        return stamps
+    return {
+        key: _SAME_AS_SEEN if stamp == seen else stamp
+        for key, stamp in stamps.items()
+        if key != _TIME_VALUED
+    }
+
+
+def _stamps_read(stored: Mapping[str, Any], kept: dict[str, Any]) -> dict[str, str]:
+    """Inverse of :func:`_stamps_kept`, given the element's stored properties."""
+    if _TIME_VALUED in kept or type(seen := stored.get(_TIME_VALUED)) is not str:
+        return kept
+    stamps = {key: seen if type(stamp) is int else stamp for key, stamp in kept.items()}
+    stamps[_TIME_VALUED] = seen
+    return stamps
 
 
 def _encode_node(node: Node) -> dict[str, Any]:
@@ -200,7 +230,7 @@ def _decode(
     owner = stored.pop(_CLOCK_OWNER, None)
     refs = stored.pop(_REFS, None)
     at_refs = stored.pop(_AT_REFS, None) or ()
-    stamps = orjson.loads(stored.pop(_STAMPS, "{}"))
+    stamps = _stamps_read(stored, orjson.loads(stored.pop(_STAMPS, "{}")))
     json_keys = stored.pop(_JSON_KEYS, None)
     if json_keys:
         for key in json_keys:

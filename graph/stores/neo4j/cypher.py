@@ -111,8 +111,10 @@ CALL () {
 # graph of format 2 has none, so it needs nothing but the new format recorded. Format 4: every
 # dataset keeps its fields (_FIELDS), which older code would leave stale; the upgrade writes them.
 # Format 5: the kept fields are the JSON text an answer copies (_native.marquez_fields), not the
-# lists format 4 kept; the upgrade writes them again.
-_FORMAT = 5
+# lists format 4 kept; the upgrade writes them again. Format 6: a time-valued property whose stamp is
+# its value keeps that stamp implicit (codec._encode), which older code would read as unstamped; a
+# graph of format 5 holds every stamp explicitly, which this code reads as it is.
+_FORMAT = 6
 _PARTS_PAGE = {
     kind: f"MATCH (n:{kind.value}) WHERE n.id > $after "
     f"RETURN n.id, n {{{', '.join('.' + key for key in keys)}}} ORDER BY n.id LIMIT $first"

@@ -70,7 +70,7 @@ SCHEMA = (
 
 _KEPT = "UNWIND $hashes AS h MATCH (e:EventHash {hash: h}) RETURN collect(h)"
 #: The clock taken (its write lock held to the commit), then the blocks written, numbered from it.
-_WRITE_BLOCKS = """
+_WRITE = """
 MERGE (c:EventLogClock {id: 'blocks'}) ON CREATE SET c.seq = 0
 SET c.seq = c.seq + size($blocks)
 WITH c.seq - size($blocks) AS base
@@ -82,7 +82,18 @@ CREATE (n:EventBlock {id: b.id, seq: b.seq, kind: b.kind, receivedAt: b.received
 WITH b
 CALL (b) { UNWIND b.hashes AS h MERGE (e:EventHash {hash: h}) ON CREATE SET e.seq = b.seq }
 CALL (b) { UNWIND b.subjects AS s CREATE (:EventSubject {subject: s, seq: b.seq}) }
-RETURN b.seq
+"""
+_WRITE_BLOCKS = _WRITE + "RETURN b.seq"
+#: The same when none of $hashes is kept already (the usual case: one statement, one round trip
+#: fewer a batch); else nothing written, and the kept ones returned.
+_WRITE_BLOCKS_IF_NONE_KEPT = f"""
+WITH [h IN $hashes WHERE EXISTS {{ MATCH (:EventHash {{hash: h}}) }}] AS kept
+CALL (kept) {{
+WITH kept WHERE size(kept) = 0
+{_WRITE}
+RETURN collect(b.seq) AS seqs
+}}
+RETURN kept, seqs
 """
 _OLDEST_TO_AGE = (
     "MATCH (b:EventBlock) WHERE b.receivedAt < $before AND b.kind = $kind "
@@ -257,12 +268,21 @@ def _run(query: str, parameters: dict[str, Any], tx: neo4j.ManagedTransaction) -
 
 def write_blocks(tx: neo4j.ManagedTransaction, blocks: Sequence[Block]) -> list[int]:
     """Write ``blocks`` (without the events the log keeps already) in ``tx``, the clock taken
-    last (see the module docstring); returns their seqs."""
-    hashes = sorted({digest.hex() for block in blocks for digest in block.hashes})
-    kept: set[bytes] = set()
-    if hashes:
+    last (see the module docstring); returns their seqs. When no event repeats among them, the
+    check and the write are one statement, written only if none of them is kept already."""
+    digests = [digest.hex() for block in blocks for digest in block.hashes]
+    hashes = sorted(set(digests))
+    if len(hashes) == len(digests):
+        found, seqs = tx.run(
+            _WRITE_BLOCKS_IF_NONE_KEPT, hashes=hashes, blocks=_rows(blocks)
+        ).single(strict=True)
+        if not found:
+            return list(seqs)
+    elif hashes:
         (found,) = tx.run(_KEPT, hashes=hashes).single(strict=True)
-        kept = {bytes.fromhex(digest) for digest in found}
+    else:
+        found = []
+    kept = {bytes.fromhex(digest) for digest in found}
     new: list[Block] = []
     for block in blocks:
         left = without_kept(block, kept) if block.hashes else block
@@ -271,8 +291,13 @@ def write_blocks(tx: neo4j.ManagedTransaction, blocks: Sequence[Block]) -> list[
             kept.update(left.hashes)
     if not new:
         return []
+    return [seq for (seq,) in tx.run(_WRITE_BLOCKS, blocks=_rows(new)).values()]
+
+
+def _rows(blocks: Sequence[Block]) -> list[dict[str, Any]]:
+    """The parameters of ``blocks``' nodes."""
     rows = []
-    for block in new:
+    for block in blocks:
         first_time, last_time = time_bounds(block.times)
         rows.append(
             {
@@ -288,4 +313,4 @@ def write_blocks(tx: neo4j.ManagedTransaction, blocks: Sequence[Block]) -> list[
                 "subjects": sorted(block.subjects),
             }
         )
-    return [seq for (seq,) in tx.run(_WRITE_BLOCKS, blocks=rows).values()]
+    return rows
