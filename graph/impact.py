@@ -147,7 +147,7 @@ def impact(
     ``customer_email`` columns derived from it, the jobs in between and their owners.
     """
     view = view_of(reader)
-    view.expect_walk(depth)
+    view.expect_walk(depth, downstream=True)
     start = view.nodes([node_id]).get(node_id)
     if start is None:
         raise NodeNotFound(f"no node with id {node_id!r}")
