@@ -9,7 +9,9 @@ and reads the level of all of them in the same statement; the walk's later level
 answered from what it holds, exactly as the store would answer them (the same rows, decoded by
 the store). A level read it does not hold (an alias member, a reach beyond ``_CAP`` jobs) is read
 then, a level at a time once a reach has proved that wide. Likewise a walk's first three reads
-around its start are one. Nothing is kept past the view (one query).
+around its start are one, and when the query has said which way its dataset walks go
+(``expect_walk``), the read ahead from the start's own jobs that way is in that statement too:
+a small answer is one statement. Nothing is kept past the view (one query).
 
 The read ahead follows every edge, current or not, as the level reads do: the walk judges them.
 It is bounded by the hops and by ``_CAP`` jobs, whichever comes first.
@@ -42,9 +44,13 @@ def _summary(n: str) -> str:
 
 
 def _level_tail(
-    out_kind: EdgeKind, entering: frozenset[EdgeKind], ahead: frozenset[EdgeKind]
+    out_kind: EdgeKind,
+    entering: frozenset[EdgeKind],
+    ahead: frozenset[EdgeKind],
+    column: str | None = None,
 ) -> list[str]:
-    """A level read of the nodes ``jobs`` (as :func:`_walk_query` returns it)."""
+    """A level read of the nodes ``jobs`` (as :func:`_walk_query` returns it; ``column``: its
+    columns as one list, so named)."""
     parts = [
         (
             f"CALL (jobs) {{ UNWIND jobs AS a MATCH (a)-[r:{out_kind.value}]->(b) "
@@ -64,10 +70,11 @@ def _level_tail(
         f"RETURN collect([c.id, type(x), n.id, coalesce(x.{_UNRESTATED}, false)]) AS entering, "
         "collect(DISTINCT c) AS sources }"
     )
-    parts.append(
-        "RETURN [a IN jobs | a.id], edges, "
+    columns = (
+        "[a IN jobs | a.id], edges, "
         f"[n IN ends | {_summary('n')}], ahead, entering, [c IN sources | {_summary('c')}]"
     )
+    parts.append(f"RETURN {columns}" if column is None else f"RETURN [{columns}] AS {column}")
     return parts
 
 
@@ -112,7 +119,7 @@ def _around_start(whole: bool, returns: str = "RETURN") -> str:
     """Where a walk starts, its first three reads in one: the ALIAS_OF edges leaving the starts and
     the ALIAS_OF, READS and WRITES edges entering them (of which the walk asks for some), far ends
     in summary form; ``whole``: with the starts themselves, whole (read first). ``returns``: how
-    the columns are passed on (``WITH``: as ``around``, ``found`` and the starts, ``walked``)."""
+    the columns are passed on (``WITH``: as ``around``, ``whole`` and the starts, ``walked``)."""
     outs = f"[id, type(r), b.id, {_MARK_ONLY}]"
     ins = f"[b.id, type(r), id, {_MARK_ONLY}]"
     each = f"[id, outs, [n IN out_ends | {_summary('n')}], ins, [n IN in_ends | {_summary('n')}]]"
@@ -155,10 +162,7 @@ def _start_and_ahead(out_kinds: tuple[EdgeKind, ...], hops: int | None) -> str:
     for index, out_kind in enumerate(out_kinds):
         out_kind, entering, ahead = _first_level_key(out_kind)
         (back,) = _JOB_IO - {out_kind}
-        tail = _level_tail(out_kind, entering, ahead)
-        tail[-1] = (
-            tail[-1].replace("RETURN [a IN jobs", "RETURN [[a IN jobs", 1) + f"] AS ahead{index}"
-        )
+        tail = _level_tail(out_kind, entering, ahead, f"ahead{index}")
         parts.append(
             "CALL (walked) {\n"
             f"UNWIND walked AS s MATCH (s)<-[:{back.value}]-(j:Job) WITH collect(DISTINCT j) AS starts\n"
