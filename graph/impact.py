@@ -147,7 +147,8 @@ def impact(
     ``customer_email`` columns derived from it, the jobs in between and their owners.
     """
     view = view_of(reader)
-    view.expect_walk(depth)
+    # (one level read more than ``depth``: the jobs reading the farthest datasets are affected)
+    view.expect_walk(None if depth is None else depth + 1, downstream=True)
     start = view.nodes([node_id]).get(node_id)
     if start is None:
         raise NodeNotFound(f"no node with id {node_id!r}")

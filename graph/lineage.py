@@ -106,7 +106,7 @@ def dataset_lineage(
     Direction.UPSTREAM, 1)`` gives discounts, the job writing it and that job's inputs.
     """
     view = view_of(reader)
-    view.expect_walk(depth)
+    view.expect_walk(depth, *_ways(direction))
     _start(view, node_id, (NodeKind.DATASET, NodeKind.JOB), "use columnLineage for columns")
     return LineageGraph(
         view.native.dataset_lineage(node_id, *_ways(direction), depth, max_nodes, deadline_seconds)

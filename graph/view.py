@@ -91,11 +91,14 @@ class GraphView:
         source = self._walks or source
         self.native = _native.View(graph, source, as_of, summary, NAMES if summary else None)
 
-    def expect_walk(self, hops: int | None) -> None:
+    def expect_walk(
+        self, hops: int | None, upstream: bool = False, downstream: bool = False
+    ) -> None:
         """The walks asked next take at most ``hops`` dataset hops (None: unbounded): a store that
-        reads walks ahead (Neo4j: ``graph.stores.neo4j.walk_ahead``) reads that far at once."""
+        reads walks ahead (Neo4j: ``graph.stores.neo4j.walk_ahead``) reads that far at once;
+        ``upstream``/``downstream``: dataset walks that way, read from with their start."""
         if self._walks is not None:
-            self._walks.expect_walk(hops)
+            self._walks.expect_walk(hops, upstream, downstream)
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         return self.native.nodes(ids)

@@ -4,9 +4,10 @@
 ``scripts/bench.py --store neo4j`` loads the mesh itself (minutes at 10k on a shared host) and
 times every cell; this times only the lineage/impact cells of the bench, in store (as the GraphQL
 resolvers call the walks), on a loaded database, and prints per cell the statements an answer
-issues, its p50, the floor's p50 for the same reach (``neo4j_floor``: the fastest of its forms)
-and the ratio; ``--level-by-level`` also times the views reading a level per statement (no walk
-read ahead, ``graph.stores.neo4j.walk_ahead``), interleaved, for a before/after in one run:
+issues, its p50 (and p95), the floor's p50 for the same reach (``neo4j_floor``: the fastest of
+its forms) and the ratio; ``--level-by-level`` also times the views reading a level per
+statement (no walk read ahead, ``graph.stores.neo4j.walk_ahead``), interleaved, for a
+before/after in one run:
 
     .venv/bin/lineagemesh ingest openlineage --store bolt://127.0.0.1:PORT mesh10k.ndjson
     .venv/bin/python scripts/neo4j_reads.py --uri bolt://127.0.0.1:PORT --datasets 10000 --level-by-level
@@ -66,15 +67,26 @@ def pick_starts(driver: neo4j.Driver, datasets: int, seed: int, sample: int) -> 
     }
 
 
-def p50_ms(run: Callable[[], Any], seconds: float, reps: int) -> float:
+def samples_ms(run: Callable[[], Any], seconds: float, reps: int) -> list[float]:
+    """``run``'s times, warm: at least 3, at most ``reps``, within ``seconds`` if it allows."""
     run()  # warm
     samples: list[float] = []
     began = time.perf_counter()
     while len(samples) < 3 or (len(samples) < reps and time.perf_counter() - began < seconds):
         at = time.perf_counter()
         run()
-        samples.append(time.perf_counter() - at)
-    return statistics.median(samples) * 1000
+        samples.append((time.perf_counter() - at) * 1000)
+    return samples
+
+
+def p50_ms(run: Callable[[], Any], seconds: float, reps: int) -> float:
+    return statistics.median(samples_ms(run, seconds, reps))
+
+
+def p95(samples: list[float]) -> float:
+    """The nearest-rank 95th percentile (the slowest of fewer than 20)."""
+    ordered = sorted(samples)
+    return ordered[max(math.ceil(0.95 * len(ordered)) - 1, 0)]
 
 
 def answer(store: Neo4jStore, query: str, start: str, depth: int | None) -> int:
@@ -158,8 +170,12 @@ def main(argv: list[str] | None = None) -> int:
                         nodes = answer(store, query, start, depth)
                         asked = statements[0]
                         again = functools.partial(answer, store, query, start, depth)
-                        ms = p50_ms(again, args.seconds, args.reps)
-                        line += f" | {name}: {nodes} nodes, {asked} statements, {ms:.1f} ms, {ms / floor:.2f}x"
+                        times = samples_ms(again, args.seconds, args.reps)
+                        ms = statistics.median(times)
+                        line += (
+                            f" | {name}: {nodes} nodes, {asked} statements, {ms:.1f} ms "
+                            f"(p95 {p95(times):.1f}), {ms / floor:.2f}x"
+                        )
                     print(f"{line} | floor {floor:.1f} ms ({form})", flush=True)
     store.close()
     return 0

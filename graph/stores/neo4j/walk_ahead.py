@@ -9,7 +9,9 @@ and reads the level of all of them in the same statement; the walk's later level
 answered from what it holds, exactly as the store would answer them (the same rows, decoded by
 the store). A level read it does not hold (an alias member, a reach beyond ``_CAP`` jobs) is read
 then, a level at a time once a reach has proved that wide. Likewise a walk's first three reads
-around its start are one. Nothing is kept past the view (one query).
+around its start are one, and when the query has said which way its dataset walks go
+(``expect_walk``), the read ahead from the start's own jobs that way is in that statement too:
+a small answer is one statement. Nothing is kept past the view (one query).
 
 The read ahead follows every edge, current or not, as the level reads do: the walk judges them.
 It is bounded by the hops and by ``_CAP`` jobs, whichever comes first.
@@ -41,29 +43,15 @@ def _summary(n: str) -> str:
     return f"[{n}.id, labels({n}), [key IN $props | {n}[key]], {n}.{_JSON_KEYS}, {n}.{_STAMPS} IS NOT NULL, elementId({n})]"
 
 
-@functools.cache
-def _walk_query(
-    out_kind: EdgeKind, entering: frozenset[EdgeKind], ahead: frozenset[EdgeKind], hops: int | None
-) -> str:
-    """The jobs a walk from the jobs of ``$ids`` meets within ``hops`` level reads (2 or more;
-    None: no bound; Neo4j's own breadth-first search, at most ``$cap`` jobs), then one level read
-    of them all: the ``out_kind`` edges leaving them (marks only), their far ends in summary form
-    with the ``ahead`` edges leaving those and the ``entering`` edges entering them, with their
-    sources."""
-    (back,) = _JOB_IO - {out_kind}
-    step = f"((:Job)-[:{out_kind.value}]->(:Dataset)<-[:{back.value}]-(:Job))"
-    # A bounded search keeps a state per node and length (scripts/neo4j_floor.py): a bound deeper
-    # than a reach goes is left out (the read ahead then holds more than is asked).
-    bound = "" if hops is None or hops > _DEEP else str(hops - 1)
-    search = (
-        "CALL (starts) { UNWIND starts AS a "
-        f"MATCH ANY SHORTEST (a){step}{{0,{bound}}}(j:Job) "
-        "WITH DISTINCT j LIMIT $cap RETURN collect(j) AS found } "
-        "WITH starts + [j IN found WHERE NOT j IN starts] AS jobs"
-    )  # (the starts first and always: the search may stop before it has returned them all)
+def _level_tail(
+    out_kind: EdgeKind,
+    entering: frozenset[EdgeKind],
+    ahead: frozenset[EdgeKind],
+    column: str | None = None,
+) -> list[str]:
+    """A level read of the nodes ``jobs`` (as :func:`_walk_query` returns it; ``column``: its
+    columns as one list, so named)."""
     parts = [
-        "UNWIND $ids AS id MATCH (a:Node {id: id}) WITH collect(DISTINCT a) AS starts",
-        search,
         (
             f"CALL (jobs) {{ UNWIND jobs AS a MATCH (a)-[r:{out_kind.value}]->(b) "
             f"RETURN collect([a.id, type(r), b.id, {_MARK_ONLY}]) AS edges, "
@@ -82,36 +70,109 @@ def _walk_query(
         f"RETURN collect([c.id, type(x), n.id, coalesce(x.{_UNRESTATED}, false)]) AS entering, "
         "collect(DISTINCT c) AS sources }"
     )
-    parts.append(
-        "RETURN [a IN jobs | a.id], edges, "
+    columns = (
+        "[a IN jobs | a.id], edges, "
         f"[n IN ends | {_summary('n')}], ahead, entering, [c IN sources | {_summary('c')}]"
     )
+    parts.append(f"RETURN {columns}" if column is None else f"RETURN [{columns}] AS {column}")
+    return parts
+
+
+@functools.cache
+def _walk_query(
+    out_kind: EdgeKind, entering: frozenset[EdgeKind], ahead: frozenset[EdgeKind], hops: int | None
+) -> str:
+    """The jobs a walk from the jobs of ``$ids`` meets within ``hops`` level reads (2 or more;
+    None: no bound; Neo4j's own breadth-first search, at most ``$cap`` jobs), then one level read
+    of them all: the ``out_kind`` edges leaving them (marks only), their far ends in summary form
+    with the ``ahead`` edges leaving those and the ``entering`` edges entering them, with their
+    sources."""
+    parts = [
+        "UNWIND $ids AS id MATCH (a:Node {id: id}) WITH collect(DISTINCT a) AS starts",
+        _search(out_kind, hops),
+        *_level_tail(out_kind, entering, ahead),
+    ]
     return "\n".join(parts)
+
+
+def _search(out_kind: EdgeKind, hops: int | None) -> str:
+    """``jobs``: the ``starts`` and the jobs a walk from them meets within ``hops`` level reads."""
+    if hops is not None and hops <= 1:
+        return "WITH starts AS jobs"
+    (back,) = _JOB_IO - {out_kind}
+    step = f"((:Job)-[:{out_kind.value}]->(:Dataset)<-[:{back.value}]-(:Job))"
+    # A bounded search keeps a state per node and length (scripts/neo4j_floor.py): a bound deeper
+    # than a reach goes is left out (the read ahead then holds more than is asked).
+    bound = "" if hops is None or hops > _DEEP else str(hops - 1)
+    return (
+        "CALL (starts) { UNWIND starts AS a "
+        f"MATCH ANY SHORTEST (a){step}{{0,{bound}}}(j:Job) "
+        "WITH DISTINCT j LIMIT $cap RETURN collect(j) AS found } "
+        "WITH starts + [j IN found WHERE NOT j IN starts] AS jobs"
+    )  # (the starts first and always: the search may stop before it has returned them all)
 
 
 _ENTERING_START = frozenset({EdgeKind.ALIAS_OF, EdgeKind.READS, EdgeKind.WRITES})
 
 
-def _around_start(whole: bool) -> str:
+def _around_start(whole: bool, returns: str = "RETURN") -> str:
     """Where a walk starts, its first three reads in one: the ALIAS_OF edges leaving the starts and
     the ALIAS_OF, READS and WRITES edges entering them (of which the walk asks for some), far ends
-    in summary form; ``whole``: with the starts themselves, whole (read first)."""
+    in summary form; ``whole``: with the starts themselves, whole (read first). ``returns``: how
+    the columns are passed on (``WITH``: as ``around``, ``whole`` and the starts, ``walked``)."""
     outs = f"[id, type(r), b.id, {_MARK_ONLY}]"
     ins = f"[b.id, type(r), id, {_MARK_ONLY}]"
     each = f"[id, outs, [n IN out_ends | {_summary('n')}], ins, [n IN in_ends | {_summary('n')}]]"
     starts = ", collect([id, labels(a), properties(a)])" if whole else ""
+    if returns == "WITH":
+        starts += " AS whole, collect(a) AS walked"
+        each += ") AS around"
+    else:
+        each += ")"
     return f"""
 UNWIND $ids AS id MATCH (a:Node {{id: id}})
 CALL (a, id) {{ MATCH (a)-[r:ALIAS_OF]->(b) RETURN collect({outs}) AS outs, collect(b) AS out_ends }}
 CALL (a, id) {{
   MATCH (a)<-[r:{_types(_ENTERING_START)}]-(b) RETURN collect({ins}) AS ins, collect(b) AS in_ends
 }}
-RETURN collect({each}){starts}
+{returns} collect({each}{starts}
 """
 
 
 _AROUND_START = _around_start(False)
 _START_AND_AROUND = _around_start(True)
+
+
+def _first_level_key(
+    out_kind: EdgeKind,
+) -> tuple[EdgeKind, frozenset[EdgeKind], frozenset[EdgeKind]]:
+    """A dataset walk's level reads over ``out_kind``: its kind, the edges entering its far ends
+    and those leaving them that it asks for (as ``graph.lineage``'s and ``graph.impact``'s walks)."""
+    (back,) = _JOB_IO - {out_kind}
+    return out_kind, frozenset({EdgeKind.ALIAS_OF, back}), frozenset({EdgeKind.ALIAS_OF})
+
+
+@functools.cache
+def _start_and_ahead(out_kinds: tuple[EdgeKind, ...], hops: int | None) -> str:
+    """``_START_AND_AROUND``, and for each of ``out_kinds`` the read ahead (``_walk_query``) of the
+    walk that way from the jobs entering the start (its first level read), in the same statement;
+    none when they are ``$cap`` or more (the walk then reads a level at a time)."""
+    parts = [_around_start(True, "WITH").strip()]
+    columns = []
+    for index, out_kind in enumerate(out_kinds):
+        out_kind, entering, ahead = _first_level_key(out_kind)
+        (back,) = _JOB_IO - {out_kind}
+        tail = _level_tail(out_kind, entering, ahead, f"ahead{index}")
+        parts.append(
+            "CALL (walked) {\n"
+            f"UNWIND walked AS s MATCH (s)<-[:{back.value}]-(j:Job) WITH collect(DISTINCT j) AS starts\n"
+            "WITH CASE WHEN size(starts) < $cap THEN starts ELSE [] END AS starts\n"
+            + "\n".join([_search(out_kind, hops), *tail])
+            + "\n}"
+        )
+        columns.append(f"ahead{index}")
+    parts.append("RETURN " + ", ".join(["around", "whole", *columns]))
+    return "\n".join(parts)
 
 
 class _Levels:
@@ -127,7 +188,9 @@ class _Levels:
         self.hops = 0  # level reads of this kind the walk has made
         self.wide = False  # a read ahead met _CAP jobs: the rest is read a level at a time
 
-    def keep(self, row: list[Any]) -> None:
+    def keep(self, row: list[Any], asked: Collection[str]) -> None:
+        """A read of the jobs ``asked`` (those it did not find have no edges, as the store's own
+        read would say)."""
         expanded, edges, ends, ahead, entering, sources = row
         for node in (*ends, *sources):
             self.summaries[node[0]] = node[:5]
@@ -143,6 +206,8 @@ class _Levels:
             self.edges[job] = []
         for edge in edges:
             self.edges[edge[0]].append(edge)
+        for job in asked:
+            self.edges.setdefault(job, [])
 
     def rows(self, ids: Collection[str]) -> list[Any]:
         """The columns the store's own level read of ``ids`` would give (``_neighbourhood_query``),
@@ -175,23 +240,48 @@ class WalkAhead:
         # node -> (its edge rows leaving, entering), as _AROUND_START read them
         self._around: dict[str, tuple[list[list[Any]], list[list[Any]]]] = {}
         self._summaries: dict[str, list[Any]] = {}  # id -> summary row, with its handle
+        self._ways: tuple[EdgeKind, ...] = ()  # out kinds of the dataset walks expected
 
-    def expect_walk(self, hops: int | None) -> None:
-        """The walks this view makes next take at most ``hops`` dataset hops (None: no bound)."""
+    def expect_walk(
+        self, hops: int | None, upstream: bool = False, downstream: bool = False
+    ) -> None:
+        """The walks this view makes next take at most ``hops`` dataset hops (None: no bound);
+        ``upstream``/``downstream``: dataset walks that way, whose first levels are then read
+        with the start."""
         self._hops = hops
         self._levels.clear()
         self._around.clear()
         self._starting = bool(self._props)
+        self._ways = tuple(
+            kind
+            for kind, wanted in ((EdgeKind.READS, upstream), (EdgeKind.WRITES, downstream))
+            if wanted
+        )
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         """The walk's start (the first node read once a walk is expected) is read with what
-        surrounds it (``_START_AND_AROUND``); any other nodes as the store reads them."""
+        surrounds it (``_START_AND_AROUND``) and the first levels of the walks expected from it
+        (``_start_and_ahead``); any other nodes as the store reads them."""
         if not (self._starting and len(ids) == 1):
             return self._store.nodes(ids)
         self._starting = False
-        ((around, found),) = self._store._read(
-            _START_AND_AROUND, {"ids": list(ids), "props": self._props}, "reading a walk's start"
-        )
+        parameters = {"ids": list(ids), "props": self._props, "cap": _CAP}
+        if not self._ways:
+            ((around, found),) = self._store._read(
+                _START_AND_AROUND, parameters, "reading a walk's start"
+            )
+        else:
+            query = _start_and_ahead(self._ways, self._hops)
+            ((around, found, *aheads),) = self._store._read(
+                query, parameters, "reading a walk's start"
+            )
+            for out_kind, row in zip(self._ways, aheads):
+                if row[0]:  # (none when the start has _CAP jobs or more that way)
+                    levels = self._levels.setdefault(
+                        (*_first_level_key(out_kind), tuple(self._props)), _Levels()
+                    )
+                    levels.keep(row, row[0])
+                    levels.wide = len(row[0]) >= _CAP
         self._keep_around(list(ids), around)
         return _decode_nodes(found, self._store._clocks_of(row[2] for row in found))
 
@@ -240,10 +330,8 @@ class WalkAhead:
             ((*row,),) = self._store._read(
                 query, {"ids": missing, "props": props, "cap": _CAP}, "reading a walk ahead"
             )
-            levels.keep(row)
+            levels.keep(row, missing)
             levels.wide = levels.wide or len(row[0]) >= _CAP
-            for job in missing:  # not found: no edges, as the store's own read would say
-                levels.edges.setdefault(job, [])
         return self._store._neighbourhood_of(levels.rows(list(dict.fromkeys(ids))), "out", props)
 
     def _start(
