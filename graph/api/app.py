@@ -63,6 +63,7 @@ from graph.api.connection_caps import ConnectionCounts, ConnectionLimits, Connec
 from graph.api.document_cache import DocumentCache, ValidDocuments
 from graph.api.execution import JSON_FRAGMENTS
 from graph.api.headers import SecurityHeaders
+from graph.api.health_check import HealthCheck
 from graph.api.http_bodies import RequestRejected, read_capped
 from graph.api.ingest import REASONS, IngestConfig, IngestOutcome, ingest_batch, ingest_one
 from graph.api.limits import GraphQLLimits
@@ -463,6 +464,7 @@ def create_app(
         quotas=Quotas(config.principal_quota),
     )
     translator = BatchTranslator(config)
+    health = HealthCheck(store, service.disk_probe())  # /healthz, never behind queries
     deliverer = None  # breaking-change webhooks (``graph.webhooks``), from the outbox
     if webhooks is not None and webhooks.webhooks:
         deliverer = Deliverer(store, webhooks)
@@ -497,6 +499,7 @@ def create_app(
                 consumer.stop()  # finishes and commits the batch in hand
                 await run_in_threadpool(thread.join)
             translator.close()
+            health.close()
             if deliverer is not None:
                 await run_in_threadpool(deliverer.stop)
 
@@ -521,10 +524,10 @@ def create_app(
         )
 
     async def healthz(request: Request) -> Response:
-        """200 when the store answers and the disk takes writes; else 503 saying why."""
+        """200 when the store answers and the disk takes writes; else 503 saying why. Never
+        behind queries (``graph.api.health_check``)."""
         try:
-            await run_in_threadpool(store.ping)
-            unwritable = await run_in_threadpool(service.cannot_write)
+            unwritable = await health.unhealthy()
         except StoreUnavailable as e:
             unwritable = str(e)
         if unwritable is not None:
