@@ -356,7 +356,9 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
             allowed_operation_types=allowed,
         )
         try:
-            result = await _watching_disconnect(request, context[BUDGET_KEY], execute)
+            result = await _watching_disconnect(
+                request, context[BUDGET_KEY], execute, self.admission
+            )
         except CannotGetOperationTypeError as e:
             raise GraphQLHTTPException(400, e.as_http_error_reason()) from e
         except InvalidOperationTypeError as e:
@@ -383,10 +385,14 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
 
 
 async def _watching_disconnect(
-    request: Request, budget: QueryBudget, work: Callable[[], ExecutionResult]
+    request: Request,
+    budget: QueryBudget,
+    work: Callable[[], ExecutionResult],
+    admission: Admission,
 ) -> ExecutionResult:
-    """``work`` in a worker thread; if the client disconnects meanwhile, the budget is abandoned so
-    the worker stops at its next charge instead of finishing an answer no one will read."""
+    """``work`` in a worker thread of ``admission``; if the client disconnects meanwhile, the
+    budget is abandoned so the worker stops at its next charge instead of finishing an answer no
+    one will read."""
 
     async def watch() -> None:
         while (await request.receive())["type"] != "http.disconnect":
@@ -399,7 +405,7 @@ async def _watching_disconnect(
     ):  # errors of ``work`` are raised outside it, not as a group
         group.start_soon(watch)
         try:
-            result = await run_in_threadpool(work)
+            result = await admission.run(work)
         except Exception as e:  # noqa: BLE001 - re-raised below
             failure = e
         finally:
