@@ -28,6 +28,7 @@ from graph.api.admission import AdmissionLimits
 from graph.api.app import create_app
 from graph.api.budget import BudgetLimits, QueryBudget
 from graph.api.limits import GraphQLLimits
+from graph.disk_health import PROBE_NAME
 from graph.model import EdgeKind, NodeKind, dataset_id, job_id
 from graph.mutations import UpsertEdge, UpsertNode, stamp
 from graph.stores.embedded import EmbeddedStore
@@ -189,3 +190,20 @@ def test_admitted_queries_beyond_the_query_threads_wait_for_one(tmp_path: Path, 
                 client.join()
     assert held.inside == SLOTS
     assert [lineage_ids(answer) for answer in answers] == [WHOLE] * SLOTS
+
+
+def test_a_failing_synced_write_is_probed_again_at_each_call(tmp_path: Path) -> None:
+    """The synced write probe's answer is reused between calls only while it is healthy: a disk
+    that refuses it (here: a directory where the probe file goes, which ``open`` refuses while
+    free space and read-only look fine) is a 503 at every call, and healthy at the very next call
+    once it takes writes again."""
+    blocker = tmp_path / "store" / PROBE_NAME
+    blocker.mkdir(parents=True)
+    with serve(tmp_path, AdmissionLimits()) as url:
+        for _ in range(2):
+            refused = httpx.get(f"{url}/healthz", timeout=WAIT_S)
+            assert refused.status_code == 503, refused.text
+            assert "Is a directory" in refused.json()["error"]
+        blocker.rmdir()
+        health = httpx.get(f"{url}/healthz", timeout=WAIT_S)
+        assert health.status_code == 200, health.text
