@@ -14,8 +14,8 @@ the mutations they made: when it returns, the events may be acknowledged.
 The guards every path shares are here, written once: the latest eventTime accepted
 (``max_clock_skew``, ``ingest.clock_skew``) for events that arrive now (HTTP, Kafka), and the
 per-principal byte quota (``graph.quotas``) charged by :meth:`IngestService.commit_events` for
-every path that has a principal. :meth:`IngestService.cannot_write` says why the disk the raw
-events and the embedded store live on cannot take writes (``/healthz``).
+every path that has a principal. :meth:`IngestService.disk_probe` checks whether the disk the raw
+events and the embedded store live on takes writes (``/healthz``).
 """
 
 from __future__ import annotations
@@ -314,9 +314,9 @@ class IngestService:
                 self.on_change()
         return changes
 
-    def cannot_write(self) -> str | None:
-        """Why the disk of the raw event log (and of the embedded store) cannot take a write now,
-        or None (``graph.disk_health``): what a read (``Store.ping``) does not see."""
+    def disk_probe(self) -> WriteProbe:
+        """What checks whether the disk of the raw event log (and of the embedded store) takes
+        writes (``graph.disk_health``): what a read (``Store.ping``) does not see."""
         if self._probe is None:
             directories = (
                 {self.log.path.parent}
@@ -327,7 +327,7 @@ class IngestService:
             if isinstance(data_dir, Path):
                 directories.add(data_dir)
             self._probe = WriteProbe(directories)
-        return self._probe.cannot_write()
+        return self._probe
 
     def apply_mutations(self, mutations: Sequence[Mutation], documents: int = 0) -> int:
         """The mutations of an ingester whose translation reads more than a document (a catalog

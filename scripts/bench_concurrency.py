@@ -12,11 +12,12 @@ openlineage`` into an embedded store, then for each server (this checkout, and w
 another checkout with its own ``.venv``, e.g. a worktree of main) starts ``lineagemesh serve`` on
 that store and measures, each phase ``--seconds`` long:
 
-* /healthz latency p50/p99/max with the server idle, then while ``--clients`` clients (8) each
-  run large GraphQL ``lineage`` (downstream, depth 20) and ``impact`` queries from the mesh's hub
-  datasets back to back. The probe is its own process (its latency is the server's, not this
-  process's GIL), asking once every 20 ms;
-* query throughput (queries/s) with 1 and with 2 clients: whether queries use more than one core.
+* /healthz latency p50/p99/max with the server idle, then while 1, 2, 4 and 8 clients
+  (``--clients``) each run large GraphQL ``lineage`` (downstream, depth 20) and ``impact``
+  queries from the mesh's hub datasets back to back. The probe is its own process (its latency is
+  the server's, not this process's GIL), asking once every 20 ms;
+* query throughput (queries/s) at each count, and its ratio to one client's: whether queries use
+  more than one core (at most ``os.cpu_count()``).
 
 Responses are read whole and checked (HTTP 200, no GraphQL errors); their size is counted, not
 parsed. Numbers depend on the machine (``os.cpu_count()`` is printed) and on its load.
@@ -196,13 +197,21 @@ def measure(
                     json={"query": query, "variables": {"id": start}},
                     timeout=600,
                 )
-        for clients in (0, args.clients, 1, 2):
+        one_client = 0.0
+        for clients in (0, *args.clients):
             row = phase(server.url, clients, starts, args.seconds)
+            if clients == 1:
+                one_client = row["queries_per_s"]
+            scaling = (
+                f"  x{row['queries_per_s'] / one_client:4.2f} of 1 client"
+                if clients > 1 and one_client
+                else ""
+            )
             print(
                 f"{name:>10}  clients {clients:>2}  /healthz p50 {row['healthz_p50_ms']:6.1f} ms  "
                 f"p99 {row['healthz_p99_ms']:7.1f} ms  max {row['healthz_max_ms']:7.1f} ms  "
-                f"({row['probes']} probes)  queries {row['queries_per_s']:6.2f}/s  "
-                f"~{row['nodes_per_query']:,.0f} ids/answer",
+                f"({row['probes']} probes)  queries {row['queries_per_s']:6.2f}/s{scaling}  "
+                f"~{row['nodes_per_query']:,.0f} ids/answer  load {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
     finally:
@@ -213,7 +222,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--datasets", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument(
+        "--clients",
+        type=lambda text: [int(part) for part in text.split(",")],
+        default=[1, 2, 4, 8],
+        help="client counts to measure, comma-separated (after the idle phase)",
+    )
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--starts", type=int, default=4, help="hub datasets the queries start from")
     parser.add_argument(

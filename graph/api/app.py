@@ -63,6 +63,7 @@ from graph.api.connection_caps import ConnectionCounts, ConnectionLimits, Connec
 from graph.api.document_cache import DocumentCache, ValidDocuments
 from graph.api.execution import JSON_FRAGMENTS
 from graph.api.headers import SecurityHeaders
+from graph.api.health_check import HealthCheck
 from graph.api.http_bodies import RequestRejected, read_capped
 from graph.api.ingest import REASONS, IngestConfig, IngestOutcome, ingest_batch, ingest_one
 from graph.api.limits import GraphQLLimits
@@ -355,7 +356,9 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
             allowed_operation_types=allowed,
         )
         try:
-            result = await _watching_disconnect(request, context[BUDGET_KEY], execute)
+            result = await _watching_disconnect(
+                request, context[BUDGET_KEY], execute, self.admission
+            )
         except CannotGetOperationTypeError as e:
             raise GraphQLHTTPException(400, e.as_http_error_reason()) from e
         except InvalidOperationTypeError as e:
@@ -382,10 +385,14 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
 
 
 async def _watching_disconnect(
-    request: Request, budget: QueryBudget, work: Callable[[], ExecutionResult]
+    request: Request,
+    budget: QueryBudget,
+    work: Callable[[], ExecutionResult],
+    admission: Admission,
 ) -> ExecutionResult:
-    """``work`` in a worker thread; if the client disconnects meanwhile, the budget is abandoned so
-    the worker stops at its next charge instead of finishing an answer no one will read."""
+    """``work`` in a worker thread of ``admission``; if the client disconnects meanwhile, the
+    budget is abandoned so the worker stops at its next charge instead of finishing an answer no
+    one will read."""
 
     async def watch() -> None:
         while (await request.receive())["type"] != "http.disconnect":
@@ -398,7 +405,7 @@ async def _watching_disconnect(
     ):  # errors of ``work`` are raised outside it, not as a group
         group.start_soon(watch)
         try:
-            result = await run_in_threadpool(work)
+            result = await admission.run(work)
         except Exception as e:  # noqa: BLE001 - re-raised below
             failure = e
         finally:
@@ -463,6 +470,7 @@ def create_app(
         quotas=Quotas(config.principal_quota),
     )
     translator = BatchTranslator(config)
+    health = HealthCheck(store, service.disk_probe())  # /healthz, never behind queries
     deliverer = None  # breaking-change webhooks (``graph.webhooks``), from the outbox
     if webhooks is not None and webhooks.webhooks:
         deliverer = Deliverer(store, webhooks)
@@ -497,6 +505,7 @@ def create_app(
                 consumer.stop()  # finishes and commits the batch in hand
                 await run_in_threadpool(thread.join)
             translator.close()
+            health.close()
             if deliverer is not None:
                 await run_in_threadpool(deliverer.stop)
 
@@ -521,10 +530,10 @@ def create_app(
         )
 
     async def healthz(request: Request) -> Response:
-        """200 when the store answers and the disk takes writes; else 503 saying why."""
+        """200 when the store answers and the disk takes writes; else 503 saying why. Never
+        behind queries (``graph.api.health_check``)."""
         try:
-            await run_in_threadpool(store.ping)
-            unwritable = await run_in_threadpool(service.cannot_write)
+            unwritable = await health.unhealthy()
         except StoreUnavailable as e:
             unwritable = str(e)
         if unwritable is not None:

@@ -43,7 +43,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -239,7 +238,7 @@ class MarquezReadAPI:
         )  # its time runs from here, as a GraphQL operation's
         try:
             with self.admission.admit(client):
-                status, body, headers = await run_in_threadpool(self._run, handler, params, budget)
+                status, body, headers = await self.admission.run(self._run, handler, params, budget)
         except Overloaded as e:
             return error_response(429, str(e), {"Retry-After": "1"})
         return Response(body, status_code=status, media_type="application/json", headers=headers)

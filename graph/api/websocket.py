@@ -31,7 +31,6 @@ from graphql import GraphQLError, get_operation_ast, parse
 from graphql.language import OperationType as GraphQLOperationType
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from starlette.concurrency import run_in_threadpool
 from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -186,7 +185,7 @@ class AdmittedTransportWS(BaseGraphQLTransportWSHandler[dict[str, Any], None]):
                 with view.admission.admit(client):
                     started = time.perf_counter()
                     try:
-                        outcome = await run_in_threadpool(
+                        outcome = await view.admission.run(
                             _execute_or_prepare, view, operation, context
                         )
                     finally:

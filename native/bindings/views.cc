@@ -532,7 +532,7 @@ struct Spec {
   How how;
   PyObject* names;         // enum: value -> serialized name (borrowed from the specs)
   bool nullable;
-  std::vector<std::string> cached;  // enum: rendered name by code
+  std::vector<std::string> named;   // enum: rendered name by code ("" for a code it cannot render)
 };
 
 Field field_of(std::string_view f) {
@@ -580,21 +580,30 @@ std::vector<Spec> specs_of(PyObject* specs) {
   return out;
 }
 
-// The rendered name of an enum value (cached by its code).
-const std::string& enum_name(Spec& spec, size_t code, PyObject* value) {
-  if (spec.cached.size() <= code) spec.cached.resize(code + 1);
-  std::string& name = spec.cached[code];
-  if (name.empty()) {
-    if (spec.names == Py_None || !PyDict_Check(spec.names)) throw Unrenderable{};
-    PyObject* found = PyDict_GetItemWithError(spec.names, value);
-    if (found == nullptr) {
-      if (PyErr_Occurred()) throw PyErrorSet{};
-      throw Unrenderable{};
-    }
+// The names of an enum field's values by code, looked up (under the GIL) before the rows are
+// rendered without it: ``values`` are the field's Python members by code (nullptr: none).
+void name_enums(std::vector<Spec>& specs, Field field, PyObject* const* values, size_t count) {
+  for (Spec& spec : specs) {
+    if (spec.field != field || spec.how != How::kEnum) continue;
+    spec.named.assign(count, std::string());
+    if (spec.names == Py_None || !PyDict_Check(spec.names)) continue;
     std::string spill;
-    json_string(utf8_of(found, spill), name);
+    for (size_t code = 0; code < count; code++) {
+      if (values[code] == nullptr) continue;
+      PyObject* found = PyDict_GetItemWithError(spec.names, values[code]);
+      if (found == nullptr) {
+        if (PyErr_Occurred()) throw PyErrorSet{};
+        continue;
+      }
+      json_string(utf8_of(found, spill), spec.named[code]);
+    }
   }
-  return name;
+}
+
+// The rendered name of an enum value (``name_enums``'), without Python.
+const std::string& enum_name(const Spec& spec, size_t code) {
+  if (code >= spec.named.size() || spec.named[code].empty()) throw Unrenderable{};
+  return spec.named[code];
 }
 
 // A pool string as JSON: copied as it is when it needs no escapes (most do not).
@@ -636,7 +645,7 @@ void put_node_field(std::string& out, const Graph& g, NodeIdx n, Spec& spec, Str
     case Field::kKind: {
       if (spec.how != How::kEnum) throw Unrenderable{};
       uint8_t kind = g.node_kind[n];
-      out += enum_name(spec, kind, py.node_kind[kind]);
+      out += enum_name(spec, kind);
       return;
     }
     case Field::kNamespace:
@@ -662,25 +671,34 @@ void put_node_field(std::string& out, const Graph& g, NodeIdx n, Spec& spec, Str
   }
 }
 
+// The rows as a JSON list, or None when a value cannot be rendered (``item`` throws Unrenderable).
+// ``item`` runs without the GIL when ``nogil`` (a view of the embedded store, under the graph's
+// lock): a 20k-row answer is milliseconds of work that the event loop and other queries need not
+// wait for. Enum names are looked up before (``name_enums``).
 template <class Item>
-PyObject* render_rows(size_t count, std::vector<Spec>& specs, Item&& item) {
+PyObject* render_rows(size_t count, std::vector<Spec>& specs, bool nogil, Item&& item) {
   std::string out;
-  out.reserve(count * 96 + 2);
-  out += "[";
-  try {
-    for (size_t i = 0; i < count; i++) {
-      if (i) out += ",";
-      out += "{";
-      for (Spec& spec : specs) {
-        out += spec.key;
-        item(out, i, spec);
+  bool rendered = true;
+  {
+    NoGil rendering(nogil);
+    out.reserve(count * 96 + 2);
+    out += "[";
+    try {
+      for (size_t i = 0; i < count; i++) {
+        if (i) out += ",";
+        out += "{";
+        for (Spec& spec : specs) {
+          out += spec.key;
+          item(out, i, spec);
+        }
+        out += "}";
       }
-      out += "}";
+      out += "]";
+    } catch (const Unrenderable&) {
+      rendered = false;
     }
-  } catch (const Unrenderable&) {
-    Py_RETURN_NONE;
   }
-  out += "]";
+  if (!rendered) Py_RETURN_NONE;
   return check(PyBytes_FromStringAndSize(out.data(), Py_ssize_t(out.size())));
 }
 
@@ -772,7 +790,8 @@ PyObject* lineage_render_nodes(PyObject* self, PyObject* arg) {
   const Graph& g = graph_of_answer(l->owner);
   std::vector<Spec> specs = specs_of(arg);
   const auto& nodes = l->answer->nodes;
-  return render_rows(nodes.size(), specs, [&](std::string& out, size_t i, Spec& spec) {
+  name_enums(specs, Field::kKind, py.node_kind, kNodeKinds);
+  return render_rows(nodes.size(), specs, embedded(view_of(l->owner)), [&](std::string& out, size_t i, Spec& spec) {
     put_node_field(out, g, nodes[i], spec, g.node_id[nodes[i]], view_of(l->owner)->view);
   });
   LM_GUARD_END(nullptr)
@@ -784,12 +803,13 @@ PyObject* lineage_render_edges(PyObject* self, PyObject* arg) {
   const Graph& g = graph_of_answer(l->owner);
   std::vector<Spec> specs = specs_of(arg);
   const auto& edges = l->answer->edges;
-  return render_rows(edges.size(), specs, [&](std::string& out, size_t i, Spec& spec) {
+  name_enums(specs, Field::kKind, py.edge_kind, kEdgeKinds);
+  return render_rows(edges.size(), specs, embedded(view_of(l->owner)), [&](std::string& out, size_t i, Spec& spec) {
     const auto& e = edges[i];
     if ((spec.field == Field::kSource || spec.field == Field::kTarget) && spec.how == How::kString) {
       put_id(out, g, g.node_id[spec.field == Field::kSource ? e.source : e.target]);
     } else if (spec.field == Field::kKind && spec.how == How::kEnum) {
-      out += enum_name(spec, e.kind, py.edge_kind[e.kind]);
+      out += enum_name(spec, e.kind);
     } else {
       throw Unrenderable{};
     }
@@ -951,14 +971,17 @@ PyObject* impact_render_affected(PyObject* self, PyObject* arg) {
   std::vector<int32_t> chain;
   std::vector<std::string> step_json(a.steps.size());
   PyRef ranks[3] = {PyRef(check(PyLong_FromLong(0))), PyRef(check(PyLong_FromLong(1))), PyRef(check(PyLong_FromLong(2)))};
-  return render_rows(a.affected.size(), specs, [&](std::string& out, size_t i, Spec& spec) {
+  PyObject* const rank_values[3] = {ranks[0].get(), ranks[1].get(), ranks[2].get()};
+  name_enums(specs, Field::kSeverity, rank_values, 3);
+  name_enums(specs, Field::kKind, py.node_kind, kNodeKinds);
+  return render_rows(a.affected.size(), specs, embedded(view_of(im->owner)), [&](std::string& out, size_t i, Spec& spec) {
     const auto& item = a.affected[i];
     if (spec.field == Field::kDistance && spec.how == How::kInt) {
       out += std::to_string(item.distance);
     } else if (spec.field == Field::kCertain && spec.how == How::kBool) {
       out += item.certain ? "true" : "false";
     } else if (spec.field == Field::kSeverity && spec.how == How::kEnum) {
-      out += enum_name(spec, item.severity, ranks[item.severity].get());
+      out += enum_name(spec, item.severity);
     } else if (spec.field == Field::kVia && spec.how == How::kString) {
       put_id(out, g, a.steps[size_t(a.steps[size_t(item.path)].parent)].id);
     } else if (spec.field == Field::kPath && spec.how == How::kStrings) {
