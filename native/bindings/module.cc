@@ -248,13 +248,14 @@ PyObject* graph_nodes_of_kind(PyObject* self, PyObject* args) {
   std::string_view after_text;
   bool paged = after != Py_None;
   if (paged) after_text = utf8_of(after, spill);
-  std::vector<NodeIdx> page;
-  for (NodeIdx n : g.nodes_of_kind[code])
-    if (!paged || g.pool.view(g.node_id[n]) > after_text) page.push_back(n);
-  size_t keep = std::min(page.size(), size_t(std::max<Py_ssize_t>(first, 0)));
-  std::partial_sort(page.begin(), page.begin() + long(keep), page.end(), [&](NodeIdx a, NodeIdx b) { return id_less(g, a, b); });
-  PyRef out(check(PyList_New(Py_ssize_t(keep))));
-  for (size_t i = 0; i < keep; i++) PyList_SET_ITEM(out.get(), Py_ssize_t(i), node_object(g, page[i], nullptr));
+  IdOrder& order = g.id_order[code];
+  if (!order.current(g.nodes_of_kind[code].size())) {
+    if (!held_now.alone) throw NeedsExclusive{};  // read again with the graph alone (pylock.h)
+    order.catch_up(g, g.nodes_of_kind[code]);
+  }
+  std::vector<NodeIdx> page = order.page(g, paged, after_text, size_t(std::max<Py_ssize_t>(first, 0)));
+  PyRef out(check(PyList_New(Py_ssize_t(page.size()))));
+  for (size_t i = 0; i < page.size(); i++) PyList_SET_ITEM(out.get(), Py_ssize_t(i), node_object(g, page[i], nullptr));
   return out.release();
   GUARD_END(nullptr)
 }
