@@ -10,6 +10,7 @@
 #include "graph.h"
 #include "ids.h"
 #include "pybatch.h"
+#include "pyobservations.h"
 #include "pylock.h"
 #include "pymodule.h"
 #include "pyrecords.h"
@@ -707,6 +708,22 @@ PyObject* module_decode(PyObject*, PyObject* arg) {
   GUARD_END(nullptr)
 }
 
+PyObject* module_schema_observations(PyObject*, PyObject* arg) {
+  GUARD_BEGIN
+  Py_buffer view;
+  if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return nullptr;
+  PyObject* out;
+  try {
+    out = schema_observations(static_cast<const uint8_t*>(view.buf), size_t(view.len));
+  } catch (...) {
+    PyBuffer_Release(&view);
+    throw;
+  }
+  PyBuffer_Release(&view);
+  return out;
+  GUARD_END(nullptr)
+}
+
 // node_id(prefix, first, *rest): graph.model's ids, made by the one rule (native/core/ids.h).
 PyObject* module_node_id(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
   GUARD_BEGIN
@@ -729,6 +746,9 @@ PyMethodDef module_methods[] = {
      "configure(NodeKind, EdgeKind, Node, Edge, UpsertNode, UpsertEdge, empty): the classes to read and make."},
     {"encode", module_encode, METH_O, "encode(mutations) -> bytes: a batch in its wire form."},
     {"decode", module_decode, METH_O, "decode(payload) -> [mutation]: the inverse of encode."},
+    {"schema_observations", module_schema_observations, METH_O,
+     "schema_observations(payload) -> [(dataset, namespace, name, at, fields, origin)] | None: graph.schema_history's "
+     "observations read from the wire form (None: a batch only the Python reader reads)."},
     {nullptr, nullptr, 0, nullptr}};
 
 PyModuleDef module_def = {PyModuleDef_HEAD_INIT, "graph._native",
