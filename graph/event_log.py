@@ -156,7 +156,8 @@ def pack_events(
 ) -> Block:
     """A block of OpenLineage events (each its JSON bytes); ``times``: their ``eventTime`` values
     where the caller has them parsed (else read from the JSON)."""
-    pieces: list[bytes] = []  # each event's length and bytes joined once (not copied per event first)
+    # Each event's length and bytes joined once (not each copied onto its prefix first).
+    pieces: list[bytes] = []
     for raw in raws:
         pieces.append(_FRAME.pack(len(raw)))
         pieces.append(raw)
