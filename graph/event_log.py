@@ -156,7 +156,12 @@ def pack_events(
 ) -> Block:
     """A block of OpenLineage events (each its JSON bytes); ``times``: their ``eventTime`` values
     where the caller has them parsed (else read from the JSON)."""
-    framed = b"".join(_FRAME.pack(len(raw)) + raw for raw in raws)
+    # Each event's length and bytes joined once (not each copied onto its prefix first).
+    pieces: list[bytes] = []
+    for raw in raws:
+        pieces.append(_FRAME.pack(len(raw)))
+        pieces.append(raw)
+    framed = b"".join(pieces)
     moments = [event_time(t) for t in times] if times is not None else _times_of(raws)
     return Block(
         OPENLINEAGE,

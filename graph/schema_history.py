@@ -182,6 +182,20 @@ def observations(mutations: Sequence[Mutation], source: str | None) -> list[Obse
     return sorted(found.values(), key=lambda o: (o.at, o.dataset))
 
 
+def observations_in(payload: bytes, source: str) -> list[Observation] | None:
+    """:func:`observations` of an encoded batch from ``source``, read from its wire form without
+    decoding it (``native/bindings/pyobservations.cc``: the same rule); None for a batch only
+    :func:`observations` reads (one naming a contract, or JSON rows of an older journal)."""
+    rows = None if payload[:1] == b"[" else _native.schema_observations(payload)
+    if rows is None:
+        return None
+    found = {
+        (dataset, at): Observation(dataset, namespace, name, at, fields, source, origin)
+        for dataset, namespace, name, at, fields, origin in rows
+    }
+    return sorted(found.values(), key=lambda o: (o.at, o.dataset))
+
+
 def _hours(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
@@ -345,14 +359,21 @@ class SchemaHistory:
         quality = self.quality is not None and self.quality.wants(payload)
         if not schemas and not quality:  # nothing in it states a schema or fails a check
             return self.store.apply_encoded(payload), b""
-        decoded = decode(payload)
-        observed = observations(decoded, source) if schemas else []
+        # A store planning from the wire form is handed the batch as it is: nothing is decoded
+        # unless the quality notices or the Python observations reader need it.
+        wire = type(self.store).apply_encoded is not Store.apply_encoded
+        observed = observations_in(payload, source) if schemas and source and wire else None
+        decoded = decode(payload) if observed is None or quality else None
+        if observed is None:
+            observed = observations(decoded, source) if decoded is not None and schemas else []
         told = (
             self.quality.entries(decoded, stamp(self.clock()))
-            if self.quality is not None and quality
+            if self.quality is not None and quality and decoded is not None
             else []
         )
         if not observed and not told:
+            if decoded is None:
+                return self.store.apply_encoded(payload), b""
             return self.store.apply(decoded, payload), b""
         with self._lock:
             made, changes = self._history(observed) if observed else ([], [])
@@ -361,7 +382,10 @@ class SchemaHistory:
             if extra and keep is not None:
                 keep(extra)
             try:  # decoded once: a store planning from mutations does not decode it again
-                written = self.store.apply([*decoded, *made], payload + extra)
+                if decoded is None:
+                    written = self.store.apply_encoded(payload + extra)
+                else:
+                    written = self.store.apply([*decoded, *made], payload + extra)
             except BaseException:
                 self._newest.clear()  # what was taken as newest may not have been applied
                 raise

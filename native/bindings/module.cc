@@ -11,6 +11,7 @@
 #include "ids.h"
 #include "impact.h"
 #include "pybatch.h"
+#include "pyobservations.h"
 #include "pylock.h"
 #include "pymodule.h"
 #include "pyrecords.h"
@@ -249,13 +250,14 @@ PyObject* graph_nodes_of_kind(PyObject* self, PyObject* args) {
   std::string_view after_text;
   bool paged = after != Py_None;
   if (paged) after_text = utf8_of(after, spill);
-  std::vector<NodeIdx> page;
-  for (NodeIdx n : g.nodes_of_kind[code])
-    if (!paged || g.pool.view(g.node_id[n]) > after_text) page.push_back(n);
-  size_t keep = std::min(page.size(), size_t(std::max<Py_ssize_t>(first, 0)));
-  std::partial_sort(page.begin(), page.begin() + long(keep), page.end(), [&](NodeIdx a, NodeIdx b) { return id_less(g, a, b); });
-  PyRef out(check(PyList_New(Py_ssize_t(keep))));
-  for (size_t i = 0; i < keep; i++) PyList_SET_ITEM(out.get(), Py_ssize_t(i), node_object(g, page[i], nullptr));
+  IdOrder& order = g.id_order[code];
+  if (!order.current(g.nodes_of_kind[code].size())) {
+    if (!held_now.alone) throw NeedsExclusive{};  // read again with the graph alone (pylock.h)
+    order.catch_up(g, g.nodes_of_kind[code]);
+  }
+  std::vector<NodeIdx> page = order.page(g, paged, after_text, size_t(std::max<Py_ssize_t>(first, 0)));
+  PyRef out(check(PyList_New(Py_ssize_t(page.size()))));
+  for (size_t i = 0; i < page.size(); i++) PyList_SET_ITEM(out.get(), Py_ssize_t(i), node_object(g, page[i], nullptr));
   return out.release();
   GUARD_END(nullptr)
 }
@@ -707,6 +709,22 @@ PyObject* module_decode(PyObject*, PyObject* arg) {
   GUARD_END(nullptr)
 }
 
+PyObject* module_schema_observations(PyObject*, PyObject* arg) {
+  GUARD_BEGIN
+  Py_buffer view;
+  if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return nullptr;
+  PyObject* out;
+  try {
+    out = schema_observations(static_cast<const uint8_t*>(view.buf), size_t(view.len));
+  } catch (...) {
+    PyBuffer_Release(&view);
+    throw;
+  }
+  PyBuffer_Release(&view);
+  return out;
+  GUARD_END(nullptr)
+}
+
 // node_id(prefix, first, *rest): graph.model's ids, made by the one rule (native/core/ids.h).
 PyObject* module_node_id(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
   GUARD_BEGIN
@@ -765,6 +783,9 @@ PyMethodDef module_methods[] = {
      "configure(NodeKind, EdgeKind, Node, Edge, UpsertNode, UpsertEdge, empty): the classes to read and make."},
     {"encode", module_encode, METH_O, "encode(mutations) -> bytes: a batch in its wire form."},
     {"decode", module_decode, METH_O, "decode(payload) -> [mutation]: the inverse of encode."},
+    {"schema_observations", module_schema_observations, METH_O,
+     "schema_observations(payload) -> [(dataset, namespace, name, at, fields, origin)] | None: graph.schema_history's "
+     "observations read from the wire form (None: a batch only the Python reader reads)."},
     {nullptr, nullptr, 0, nullptr}};
 
 PyModuleDef module_def = {PyModuleDef_HEAD_INIT, "graph._native",

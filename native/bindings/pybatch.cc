@@ -9,18 +9,6 @@
 
 namespace lm {
 
-namespace {
-
-struct PyStrings {
-  const WireTable& table;
-  std::vector<PyRef> made;
-  PyObject* at(uint64_t i, const Reader& r) {  // borrowed
-    std::string_view s = table.at(i, r);
-    if (!made[size_t(i)]) made[size_t(i)] = PyRef(str_of(s));
-    return made[size_t(i)].get();
-  }
-};
-
 PyObject* wire_to_py(Reader& r, PyStrings& strings, int depth) {
   if (depth > kMaxDepth) r.fail();
   uint8_t tag = r.u8();
@@ -68,8 +56,6 @@ PyObject* wire_to_py(Reader& r, PyStrings& strings, int depth) {
     default: r.fail();
   }
 }
-
-}  // namespace
 
 void decode_part_to(Reader& r, size_t size, PyObject* list);
 
@@ -125,8 +111,7 @@ void decode_part_to(Reader& r, size_t size, PyObject* list) {
   read_magic(r);
   WireTable table;
   table.read(r);
-  PyStrings strings{table, {}};
-  strings.made.resize(table.texts.size());
+  PyStrings strings(table);
   uint64_t n_maps = r.varint();
   if (n_maps > size) r.fail();
   std::vector<PyRef> maps;

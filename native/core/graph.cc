@@ -114,6 +114,7 @@ size_t Graph::heap_bytes() const {
   for (size_t n = 0; n < node_out.size(); n++) adjacency += node_out[n].heap_bytes() + node_in[n].heap_bytes();
   size_t kinds = 0;
   for (const auto& v : nodes_of_kind) kinds += v.capacity() * sizeof(NodeIdx);
+  for (const auto& order : id_order) kinds += order.heap_bytes();
   return pool.heap_bytes() + records.table_bytes() + adjacency + kinds + node_id.heap_bytes() +
          node_kind.heap_bytes() + node_flags.heap_bytes() + node_record.heap_bytes() + node_out.heap_bytes() +
          node_in.heap_bytes() + edge_src.heap_bytes() + edge_dst.heap_bytes() + edge_kind.heap_bytes() +

@@ -15,6 +15,7 @@
 #include "adjacency.h"
 #include "batch.h"
 #include "flat.h"
+#include "id_order.h"
 #include "kinds.h"
 #include "locking.h"
 
@@ -107,6 +108,7 @@ class Graph {
   Chunked<AdjList> node_out;
   Chunked<AdjList> node_in;
   std::vector<NodeIdx> nodes_of_kind[kNodeKinds];
+  IdOrder id_order[kNodeKinds];  // each kind by id, for the kinds read that way (id_order.h)
 
   // Edges (by index).
   Chunked<NodeIdx> edge_src;
