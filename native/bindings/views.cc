@@ -8,6 +8,7 @@
 
 #include "impact.h"
 #include "marquez_py.h"
+#include "node_facts.h"
 #include "pylock.h"
 #include "pymodule.h"
 #include "pyrecords.h"
@@ -86,7 +87,8 @@ uint32_t kind_mask(PyObject* kinds) {
 // node; a remote view interns them (it may learn they exist) and holds them while ``Ids`` lives.
 class Ids {
  public:
-  Ids(ViewObject* self, PyObject* ids) : g_(self->view->g) {
+  // ``lean``: the caller reads only the view's summary properties of them (View::find_all).
+  Ids(ViewObject* self, PyObject* ids, bool lean = false) : g_(self->view->g) {
     seq_ = PyRef(check(PySequence_Fast(ids, "ids must be iterable")));
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq_.get());
     std::string spill;
@@ -103,7 +105,7 @@ class Ids {
     for (StrId s : strs)
       if (s != kNone) known.push_back(s);
     std::vector<NodeIdx> found;
-    self->view->find_all(known, found);
+    self->view->find_all(known, found, lean);
     size_t k = 0;
     for (StrId s : strs) nodes.push_back(s == kNone ? kNone : found[k++]);
   }
@@ -462,6 +464,66 @@ PyObject* view_dataset_domains(PyObject* self, PyObject* ids) {
   LM_GUARD_END(nullptr)
 }
 
+// node_facts(ids, facts, max_nodes, seconds) -> {fact: [value per id]} (native/core/node_facts.h).
+PyObject* view_node_facts(PyObject* self, PyObject* args) {
+  LM_GUARD_BEGIN
+  PyObject *ids, *names;
+  Py_ssize_t max_nodes;
+  double seconds;
+  if (!PyArg_ParseTuple(args, "OOnd", &ids, &names, &max_nodes, &seconds)) return nullptr;
+  static const std::pair<const char*, uint32_t> kFacts[] = {{"upstream", kUpstreamCount}, {"downstream", kDownstreamCount},
+                                                            {"domain", kDomainFact},     {"owners", kOwnersFact},
+                                                            {"run_state", kRunStateFact}};
+  PyRef asked(check(PySequence_Fast(names, "facts must be iterable")));
+  uint32_t facts = 0;
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(asked.get()); i++) {
+    PyObject* name = PySequence_Fast_GET_ITEM(asked.get(), i);
+    uint32_t bit = 0;
+    for (const auto& [text, fact] : kFacts)
+      if (PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, text) == 0) bit = fact;
+    if (bit == 0) raise(PyExc_ValueError, "facts are upstream, downstream, domain, owners, run_state");
+    facts |= bit;
+  }
+  ViewObject* v = view_of(self);
+  const Graph& g = v->view->g;
+  Ids found(v, ids, true);  // a lineage answer's nodes, read in summary form by its walk
+  NodeFactsAnswer answer;
+  {
+    NoGil reading(embedded(v));
+    answer = node_facts(*v->view, found.nodes, facts, budget_of(max_nodes, seconds));
+  }
+  std::vector<PyRef> texts;
+  for (const std::string& text : answer.texts) texts.emplace_back(str_of(text));
+  auto text_or_none = [&](int32_t at) {
+    PyObject* o = at < 0 ? Py_None : texts[size_t(at)].get();
+    Py_INCREF(o);
+    return o;
+  };
+  size_t n = found.nodes.size();
+  PyRef out(check(PyDict_New()));
+  auto put = [&](const char* name, auto&& item) {
+    PyRef list(check(PyList_New(Py_ssize_t(n))));
+    for (size_t i = 0; i < n; i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), check(item(i)));
+    if (PyDict_SetItemString(out.get(), name, list.get()) < 0) throw PyErrorSet{};
+  };
+  if (facts & kUpstreamCount) put("upstream", [&](size_t i) { return PyLong_FromUnsignedLong(answer.upstream[i]); });
+  if (facts & kDownstreamCount) put("downstream", [&](size_t i) { return PyLong_FromUnsignedLong(answer.downstream[i]); });
+  if (facts & kDomainFact) put("domain", [&](size_t i) { return text_or_none(answer.domain[i]); });
+  if (facts & kRunStateFact) put("run_state", [&](size_t i) { return text_or_none(answer.run_state[i]); });
+  if (facts & kOwnersFact)
+    put("owners", [&](size_t i) {
+      const auto& owners = answer.owners[i];
+      PyRef list(check(PyList_New(Py_ssize_t(owners.size()))));
+      for (size_t k = 0; k < owners.size(); k++) {
+        PyRef id(id_str(g, owners[k].first)), type(text_or_none(owners[k].second));
+        PyList_SET_ITEM(list.get(), Py_ssize_t(k), check(PyTuple_Pack(2, id.get(), type.get())));
+      }
+      return list.release();
+    });
+  return out.release();
+  LM_GUARD_END(nullptr)
+}
+
 PyObject* view_marquez(PyObject* self, PyObject* args) {
   LM_GUARD_BEGIN
   PyObject* ids;
@@ -506,6 +568,8 @@ PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or Non
     {"impact_report", locked<view_impact_report, view_itself>, METH_VARARGS,
      "impact_report(start, depth (<0: none), semantic, max_nodes, seconds) -> Impact."},
     {"dataset_domains", locked<view_dataset_domains, view_itself>, METH_O, "dataset_domains(ids) -> {dataset: domain id}."},
+    {"node_facts", locked<view_node_facts, view_itself>, METH_VARARGS,
+     "node_facts(ids, facts, max_nodes, seconds) -> {fact: [each id's]}: upstream, downstream, domain, owners, run_state."},
     {"marquez", locked<view_marquez, view_itself>, METH_VARARGS,
      "marquez(ids, full) -> JSON bytes: a list of each node's Marquez data (null for none; native/core/marquez.h)."},
     {"marquez_column_lineage", locked<view_marquez_column_lineage, view_itself>, METH_VARARGS,

@@ -82,16 +82,29 @@ _LINEAGE_NODE_FIELDS: Fields = {
 }
 
 
+def _shared(make: Any, lists: list[Any]) -> list[Any]:
+    """``make`` of each of ``lists``, once per list object: many nodes share one (their owners)."""
+    made: dict[int, Any] = {}
+    return [made[key] if (key := id(v)) in made else made.setdefault(key, make(v)) for v in lists]
+
+
 _NODE_FACTS: dict[
     str, Any
 ] = {  # the LineageNode fields read through graph.node_facts, a column at a time
     "upstream_count": lambda facts: facts.counts(Direction.UPSTREAM),
     "downstream_count": lambda facts: facts.counts(Direction.DOWNSTREAM),
     "domain": NodeFacts.domains,
-    "owners": lambda facts: [owner_objects(found) for found in facts.owners()],
+    "owners": lambda facts: _shared(owner_objects, facts.owners()),
     "latest_run_state": NodeFacts.latest_run_states,
 }
 _LINEAGE_NODE_NAMES = (*_LINEAGE_NODE_FIELDS, *_NODE_FACTS)
+_FACT_NAMES = {  # each field's fact in graph.node_facts
+    "upstream_count": "upstream",
+    "downstream_count": "downstream",
+    "domain": "domain",
+    "owners": "owners",
+    "latest_run_state": "run_state",
+}
 
 
 def _lineage_nodes(
@@ -105,6 +118,7 @@ def _lineage_nodes(
     """A list of lineage nodes as columns: ``base(field)`` reads the node's own fields; the facts
     (``graph.node_facts``) are read from ``view`` for the whole list when a field of them is first asked for."""
     facts: list[NodeFacts] = []
+    expected: set[str] = set()
 
     def column(name: str) -> list[Any]:
         read = _NODE_FACTS.get(name)
@@ -113,10 +127,11 @@ def _lineage_nodes(
         if not facts:
             # base, not `nodes`: the list's own columns would hold the list (a reference cycle)
             facts.append(NodeFacts(view, base("id"), base("kind"), walk_budgets(info)))
+            facts[0].expect(_FACT_NAMES[field] for field in expected if field in _FACT_NAMES)
         return read(facts[0])
 
     nodes: ColumnList[LineageNode] = ColumnList(
-        LineageNode, _LINEAGE_NODE_NAMES, column, length, render, walk_answer
+        LineageNode, _LINEAGE_NODE_NAMES, column, length, render, walk_answer, expected.update
     )
     return nodes
 
