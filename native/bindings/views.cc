@@ -464,6 +464,18 @@ PyObject* view_dataset_domains(PyObject* self, PyObject* ids) {
   LM_GUARD_END(nullptr)
 }
 
+// deleted(ids) -> [bool]: each node dropped as the view judges it (as of its moment), False for no node.
+PyObject* view_deleted(PyObject* self, PyObject* ids) {
+  LM_GUARD_BEGIN
+  ViewObject* v = view_of(self);
+  Ids found(v, ids);
+  PyRef out(check(PyList_New(Py_ssize_t(found.nodes.size()))));
+  for (size_t i = 0; i < found.nodes.size(); i++)
+    PyList_SET_ITEM(out.get(), Py_ssize_t(i), PyBool_FromLong(found.nodes[i] != kNone && v->view->deleted(found.nodes[i])));
+  return out.release();
+  LM_GUARD_END(nullptr)
+}
+
 // node_facts(ids, facts, max_nodes, seconds) -> {fact: [value per id]} (native/core/node_facts.h).
 PyObject* view_node_facts(PyObject* self, PyObject* args) {
   LM_GUARD_BEGIN
@@ -568,6 +580,7 @@ PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or Non
     {"impact_report", locked<view_impact_report, view_itself>, METH_VARARGS,
      "impact_report(start, depth (<0: none), semantic, max_nodes, seconds) -> Impact."},
     {"dataset_domains", locked<view_dataset_domains, view_itself>, METH_O, "dataset_domains(ids) -> {dataset: domain id}."},
+    {"deleted", locked<view_deleted, view_itself>, METH_O, "deleted(ids) -> [bool]: dropped as the view judges it."},
     {"node_facts", locked<view_node_facts, view_itself>, METH_VARARGS,
      "node_facts(ids, facts, max_nodes, seconds) -> {fact: [each id's]}: upstream, downstream, domain, owners, run_state."},
     {"marquez", locked<view_marquez, view_itself>, METH_VARARGS,

@@ -136,14 +136,19 @@ def _lineage_nodes(
     return nodes
 
 
-def lineage_nodes(info: Info, records: Sequence[Node]) -> ColumnList[LineageNode]:
-    """Nodes read from the store as lineage nodes."""
-    return _lineage_nodes(
-        store_view(info),
-        info,
-        len(records),
-        lambda name: list(map(_LINEAGE_NODE_FIELDS[name], records)),
-    )
+def lineage_nodes(
+    info: Info, records: Sequence[Node], view: GraphView | None = None
+) -> ColumnList[LineageNode]:
+    """Nodes read from the store as lineage nodes, as ``view`` shows them (the current graph
+    unless given): dropped as the view judges it (as of its moment), its facts read there."""
+    shown = view or store_view(info)
+
+    def column(name: str) -> list[Any]:
+        if name == "deleted":
+            return shown.native.deleted([record.id for record in records])
+        return list(map(_LINEAGE_NODE_FIELDS[name], records))
+
+    return _lineage_nodes(shown, info, len(records), column)
 
 
 @strawberry.type(description="An OpenLineage column-lineage transformation.")
