@@ -597,7 +597,8 @@ PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or Non
 // ``how`` one of "string", "bool", "int", "enum", "strings" (a list of strings). graph.api.execution
 // asks for it only when every selected field is one of those; a value its type cannot hold as it is
 // (a non-string where a string is asked, a null where none may be) answers None, and the API
-// completes the list in Python instead.
+// completes the list in Python instead. A spec may carry a sixth item, the field's values as a
+// Python list (a lineage node's facts, graph.node_facts): ints, strings, enum values or None.
 
 enum class Field : uint8_t { kId, kKind, kNamespace, kName, kDataset, kDeleted, kDeclared, kSource, kTarget,
                             kDistance, kPath, kVia, kSeverity, kCertain, kOther };
@@ -610,6 +611,7 @@ struct Spec {
   PyObject* names;         // enum: value -> serialized name (borrowed from the specs)
   bool nullable;
   std::vector<std::string> cached;  // enum: rendered name by code
+  PyObject* column = nullptr;      // the field's values, one per row (borrowed from the specs), if given
 };
 
 Field field_of(std::string_view f) {
@@ -641,9 +643,9 @@ std::vector<Spec> specs_of(PyObject* specs) {
   std::string spill;
   for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); i++) {
     PyObject* item = PySequence_Fast_GET_ITEM(seq.get(), i);
-    PyObject *key, *field, *how, *names;
+    PyObject *key, *field, *how, *names, *column = nullptr;
     int nullable;
-    if (!PyArg_ParseTuple(item, "UUUOp", &key, &field, &how, &names, &nullable)) throw PyErrorSet{};
+    if (!PyArg_ParseTuple(item, "UUUOp|O", &key, &field, &how, &names, &nullable, &column)) throw PyErrorSet{};
     Spec spec;
     if (i) spec.key += ",";
     json_string(utf8_of(key, spill), spec.key);
@@ -652,6 +654,7 @@ std::vector<Spec> specs_of(PyObject* specs) {
     spec.how = how_of(utf8_of(how, spill));
     spec.names = names;
     spec.nullable = nullable;
+    spec.column = column != nullptr && PyList_Check(column) ? column : nullptr;
     out.push_back(std::move(spec));
   }
   return out;
@@ -736,6 +739,35 @@ void put_node_field(std::string& out, const Graph& g, NodeIdx n, Spec& spec, Str
     }
     default:
       throw Unrenderable{};
+  }
+}
+
+// A value of a spec's own column, rendered as its type asks (anything else: Unrenderable).
+void put_py_value(std::string& out, const Spec& spec, size_t row) {
+  if (Py_ssize_t(row) >= PyList_GET_SIZE(spec.column)) throw Unrenderable{};
+  PyObject* value = PyList_GET_ITEM(spec.column, Py_ssize_t(row));
+  std::string spill;
+  if (value == Py_None) {
+    if (!spec.nullable) throw Unrenderable{};
+    out += "null";
+  } else if (spec.how == How::kInt && PyLong_CheckExact(value)) {
+    long long n = PyLong_AsLongLong(value);
+    if ((n == -1 && PyErr_Occurred()) || n > 2147483647LL || n < -2147483648LL) {
+      PyErr_Clear();
+      throw Unrenderable{};
+    }
+    out += std::to_string(n);
+  } else if (spec.how == How::kString && PyUnicode_CheckExact(value)) {
+    json_string(utf8_of(value, spill), out);
+  } else if (spec.how == How::kEnum && spec.names != Py_None && PyDict_Check(spec.names)) {
+    PyObject* name = PyDict_GetItemWithError(spec.names, value);
+    if (name == nullptr) {
+      if (PyErr_Occurred()) throw PyErrorSet{};
+      throw Unrenderable{};
+    }
+    json_string(utf8_of(name, spill), out);
+  } else {
+    throw Unrenderable{};
   }
 }
 
@@ -850,7 +882,8 @@ PyObject* lineage_render_nodes(PyObject* self, PyObject* arg) {
   std::vector<Spec> specs = specs_of(arg);
   const auto& nodes = l->answer->nodes;
   return render_rows(nodes.size(), specs, [&](std::string& out, size_t i, Spec& spec) {
-    put_node_field(out, g, nodes[i], spec, g.node_id[nodes[i]], view_of(l->owner)->view);
+    if (spec.column != nullptr) put_py_value(out, spec, i);
+    else put_node_field(out, g, nodes[i], spec, g.node_id[nodes[i]], view_of(l->owner)->view);
   });
   LM_GUARD_END(nullptr)
 }

@@ -130,8 +130,25 @@ def _lineage_nodes(
             facts[0].expect(_FACT_NAMES[field] for field in expected if field in _FACT_NAMES)
         return read(facts[0])
 
+    def render_with_facts(specs: list[tuple[Any, ...]]) -> bytes | None:
+        """The list as JSON natively, the facts asked for given as their columns (leaves only:
+        ``owners`` is no leaf, so a list with it is completed in Python)."""
+        fields = [spec[1] for spec in specs]
+        if not any(field in _NODE_FACTS for field in fields):
+            return render(specs)  # type: ignore[misc]
+        expected.update(fields)
+        return render(  # type: ignore[misc]
+            [(*spec, column(spec[1])) if spec[1] in _NODE_FACTS else spec for spec in specs]
+        )
+
     nodes: ColumnList[LineageNode] = ColumnList(
-        LineageNode, _LINEAGE_NODE_NAMES, column, length, render, walk_answer, expected.update
+        LineageNode,
+        _LINEAGE_NODE_NAMES,
+        column,
+        length,
+        render_with_facts if render is not None else None,
+        walk_answer,
+        expected.update,
     )
     return nodes
 
