@@ -135,9 +135,9 @@ def _lineage_nodes(
         ``owners`` is no leaf, so a list with it is completed in Python)."""
         fields = [spec[1] for spec in specs]
         if not any(field in _NODE_FACTS for field in fields):
-            return render(specs)  # type: ignore[misc]
+            return render(specs)
         expected.update(fields)
-        return render(  # type: ignore[misc]
+        return render(
             [(*spec, column(spec[1])) if spec[1] in _NODE_FACTS else spec for spec in specs]
         )
 
