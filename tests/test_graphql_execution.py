@@ -294,8 +294,8 @@ def odd_values(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Impact answers with paths holding a str subclass, an int, a null, and kinds given as plain strings."""
     original = api_schema.ImpactReport.of
 
-    def of(report: Any) -> Any:
-        made = original(report)
+    def of(report: Any, view: Any) -> Any:
+        made = original(report, view)
         affected: Any = (
             made.affected
         )  # a ColumnList: its columns, as graph.api.execution reads them

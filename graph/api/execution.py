@@ -311,6 +311,8 @@ def _object(fields: list[_Field], nullable: bool, fragments: bool) -> _Completio
         if (
             type(values) is RecordList or type(values) is ColumnList
         ):  # its columns, if it has every selected one; else its objects
+            if type(values) is ColumnList:
+                values.expect([f.attribute for f in fields if f.attribute is not None])
             columns = [
                 values if f.attribute is None else values.column(f.attribute) for f in fields
             ]
@@ -386,7 +388,13 @@ def _list(item: _Completion, nullable: bool) -> _Completion:
             and set(map(type, chain.from_iterable(values))) <= {native}
         ):
             return list(map(list, values))
-        return list(map(one, values))
+        completed: dict[int, Any] = {}  # a list many rows hold (a lineage node's owners) once
+        return [
+            completed[key]
+            if (key := id(value)) in completed
+            else completed.setdefault(key, one(value))
+            for value in values
+        ]
 
     render = ("strings", None, nullable) if native is str else None
     return _Completion(one, many, render=render)

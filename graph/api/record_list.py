@@ -64,7 +64,16 @@ class ColumnList(Sequence[T], Generic[T]):
     Python object per node). Columns are made once, when first asked for; objects, for a reader
     that iterates, from the very same columns."""
 
-    __slots__ = ("_column_of", "_columns", "_length", "_make", "_names", "render", "walk_answer")
+    __slots__ = (
+        "_column_of",
+        "_columns",
+        "_expect",
+        "_length",
+        "_make",
+        "_names",
+        "render",
+        "walk_answer",
+    )
 
     def __init__(
         self,
@@ -74,8 +83,10 @@ class ColumnList(Sequence[T], Generic[T]):
         length: int,
         render: Callable[[list[tuple[Any, ...]]], bytes | None] | None = None,
         walk_answer: bool = False,
+        expect: Callable[[Sequence[str]], None] | None = None,
     ) -> None:
         self._make = make  # called with every field as a keyword argument
+        self._expect = expect
         self._names = tuple(names)
         self._column_of = column_of
         self._length = length
@@ -85,6 +96,11 @@ class ColumnList(Sequence[T], Generic[T]):
         #: A lineage or impact walk's answer, which the traversal budgets bound: its items do not count
         #: towards the operation's cost (``graph.api.budget``); a page of a connection's does.
         self.walk_answer = walk_answer
+
+    def expect(self, attributes: Sequence[str]) -> None:
+        """The fields about to be asked for (``column``): columns read together are read at once."""
+        if self._expect is not None:
+            self._expect(attributes)
 
     def column(self, attribute: str) -> list[Any] | None:
         """One field of every object, in order; None for an attribute it does not have."""

@@ -8,6 +8,7 @@
 
 #include "impact.h"
 #include "marquez_py.h"
+#include "node_facts.h"
 #include "pylock.h"
 #include "pymodule.h"
 #include "pyrecords.h"
@@ -86,7 +87,8 @@ uint32_t kind_mask(PyObject* kinds) {
 // node; a remote view interns them (it may learn they exist) and holds them while ``Ids`` lives.
 class Ids {
  public:
-  Ids(ViewObject* self, PyObject* ids) : g_(self->view->g) {
+  // ``lean``: the caller reads only the view's summary properties of them (View::find_all).
+  Ids(ViewObject* self, PyObject* ids, bool lean = false) : g_(self->view->g) {
     seq_ = PyRef(check(PySequence_Fast(ids, "ids must be iterable")));
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq_.get());
     std::string spill;
@@ -103,7 +105,7 @@ class Ids {
     for (StrId s : strs)
       if (s != kNone) known.push_back(s);
     std::vector<NodeIdx> found;
-    self->view->find_all(known, found);
+    self->view->find_all(known, found, lean);
     size_t k = 0;
     for (StrId s : strs) nodes.push_back(s == kNone ? kNone : found[k++]);
   }
@@ -462,6 +464,78 @@ PyObject* view_dataset_domains(PyObject* self, PyObject* ids) {
   LM_GUARD_END(nullptr)
 }
 
+// deleted(ids) -> [bool]: each node dropped as the view judges it (as of its moment), False for no node.
+PyObject* view_deleted(PyObject* self, PyObject* ids) {
+  LM_GUARD_BEGIN
+  ViewObject* v = view_of(self);
+  Ids found(v, ids);
+  PyRef out(check(PyList_New(Py_ssize_t(found.nodes.size()))));
+  for (size_t i = 0; i < found.nodes.size(); i++)
+    PyList_SET_ITEM(out.get(), Py_ssize_t(i), PyBool_FromLong(found.nodes[i] != kNone && v->view->deleted(found.nodes[i])));
+  return out.release();
+  LM_GUARD_END(nullptr)
+}
+
+// node_facts(ids, facts, max_nodes, seconds) -> {fact: [value per id]} (native/core/node_facts.h).
+PyObject* view_node_facts(PyObject* self, PyObject* args) {
+  LM_GUARD_BEGIN
+  PyObject *ids, *names;
+  Py_ssize_t max_nodes;
+  double seconds;
+  if (!PyArg_ParseTuple(args, "OOnd", &ids, &names, &max_nodes, &seconds)) return nullptr;
+  static const std::pair<const char*, uint32_t> kFacts[] = {{"upstream", kUpstreamCount}, {"downstream", kDownstreamCount},
+                                                            {"domain", kDomainFact},     {"owners", kOwnersFact},
+                                                            {"run_state", kRunStateFact}};
+  PyRef asked(check(PySequence_Fast(names, "facts must be iterable")));
+  uint32_t facts = 0;
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(asked.get()); i++) {
+    PyObject* name = PySequence_Fast_GET_ITEM(asked.get(), i);
+    uint32_t bit = 0;
+    for (const auto& [text, fact] : kFacts)
+      if (PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, text) == 0) bit = fact;
+    if (bit == 0) raise(PyExc_ValueError, "facts are upstream, downstream, domain, owners, run_state");
+    facts |= bit;
+  }
+  ViewObject* v = view_of(self);
+  const Graph& g = v->view->g;
+  Ids found(v, ids, true);  // a lineage answer's nodes, read in summary form by its walk
+  NodeFactsAnswer answer;
+  {
+    NoGil reading(embedded(v));
+    answer = node_facts(*v->view, found.nodes, facts, budget_of(max_nodes, seconds));
+  }
+  std::vector<PyRef> texts;
+  for (const std::string& text : answer.texts) texts.emplace_back(str_of(text));
+  auto text_or_none = [&](int32_t at) {
+    PyObject* o = at < 0 ? Py_None : texts[size_t(at)].get();
+    Py_INCREF(o);
+    return o;
+  };
+  size_t n = found.nodes.size();
+  PyRef out(check(PyDict_New()));
+  auto put = [&](const char* name, auto&& item) {
+    PyRef list(check(PyList_New(Py_ssize_t(n))));
+    for (size_t i = 0; i < n; i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), check(item(i)));
+    if (PyDict_SetItemString(out.get(), name, list.get()) < 0) throw PyErrorSet{};
+  };
+  if (facts & kUpstreamCount) put("upstream", [&](size_t i) { return PyLong_FromUnsignedLong(answer.upstream[i]); });
+  if (facts & kDownstreamCount) put("downstream", [&](size_t i) { return PyLong_FromUnsignedLong(answer.downstream[i]); });
+  if (facts & kDomainFact) put("domain", [&](size_t i) { return text_or_none(answer.domain[i]); });
+  if (facts & kRunStateFact) put("run_state", [&](size_t i) { return text_or_none(answer.run_state[i]); });
+  if (facts & kOwnersFact)
+    put("owners", [&](size_t i) {
+      const auto& owners = answer.owners[i];
+      PyRef list(check(PyList_New(Py_ssize_t(owners.size()))));
+      for (size_t k = 0; k < owners.size(); k++) {
+        PyRef id(id_str(g, owners[k].first)), type(text_or_none(owners[k].second));
+        PyList_SET_ITEM(list.get(), Py_ssize_t(k), check(PyTuple_Pack(2, id.get(), type.get())));
+      }
+      return list.release();
+    });
+  return out.release();
+  LM_GUARD_END(nullptr)
+}
+
 PyObject* view_marquez(PyObject* self, PyObject* args) {
   LM_GUARD_BEGIN
   PyObject* ids;
@@ -506,6 +580,9 @@ PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or Non
     {"impact_report", locked<view_impact_report, view_itself>, METH_VARARGS,
      "impact_report(start, depth (<0: none), semantic, max_nodes, seconds) -> Impact."},
     {"dataset_domains", locked<view_dataset_domains, view_itself>, METH_O, "dataset_domains(ids) -> {dataset: domain id}."},
+    {"deleted", locked<view_deleted, view_itself>, METH_O, "deleted(ids) -> [bool]: dropped as the view judges it."},
+    {"node_facts", locked<view_node_facts, view_itself>, METH_VARARGS,
+     "node_facts(ids, facts, max_nodes, seconds) -> {fact: [each id's]}: upstream, downstream, domain, owners, run_state."},
     {"marquez", locked<view_marquez, view_itself>, METH_VARARGS,
      "marquez(ids, full) -> JSON bytes: a list of each node's Marquez data (null for none; native/core/marquez.h)."},
     {"marquez_column_lineage", locked<view_marquez_column_lineage, view_itself>, METH_VARARGS,
@@ -520,7 +597,8 @@ PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or Non
 // ``how`` one of "string", "bool", "int", "enum", "strings" (a list of strings). graph.api.execution
 // asks for it only when every selected field is one of those; a value its type cannot hold as it is
 // (a non-string where a string is asked, a null where none may be) answers None, and the API
-// completes the list in Python instead.
+// completes the list in Python instead. A spec may carry a sixth item, the field's values as a
+// Python list (a lineage node's facts, graph.node_facts): ints, strings, enum values or None.
 
 enum class Field : uint8_t { kId, kKind, kNamespace, kName, kDataset, kDeleted, kDeclared, kSource, kTarget,
                             kDistance, kPath, kVia, kSeverity, kCertain, kOther };
@@ -533,6 +611,9 @@ struct Spec {
   PyObject* names;         // enum: value -> serialized name (borrowed from the specs)
   bool nullable;
   std::vector<std::string> named;   // enum: rendered name by code ("" for a code it cannot render)
+  PyObject* column = nullptr;      // the field's values, one per row (borrowed from the specs), if given
+  std::vector<std::string> column_json;  // ``column`` rendered under the GIL (``render_columns``)
+  bool column_unrenderable = false;     // a value of ``column`` its type cannot hold
 };
 
 Field field_of(std::string_view f) {
@@ -564,9 +645,9 @@ std::vector<Spec> specs_of(PyObject* specs) {
   std::string spill;
   for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); i++) {
     PyObject* item = PySequence_Fast_GET_ITEM(seq.get(), i);
-    PyObject *key, *field, *how, *names;
+    PyObject *key, *field, *how, *names, *column = nullptr;
     int nullable;
-    if (!PyArg_ParseTuple(item, "UUUOp", &key, &field, &how, &names, &nullable)) throw PyErrorSet{};
+    if (!PyArg_ParseTuple(item, "UUUOp|O", &key, &field, &how, &names, &nullable, &column)) throw PyErrorSet{};
     Spec spec;
     if (i) spec.key += ",";
     json_string(utf8_of(key, spill), spec.key);
@@ -575,6 +656,7 @@ std::vector<Spec> specs_of(PyObject* specs) {
     spec.how = how_of(utf8_of(how, spill));
     spec.names = names;
     spec.nullable = nullable;
+    spec.column = column != nullptr && PyList_Check(column) ? column : nullptr;
     out.push_back(std::move(spec));
   }
   return out;
@@ -669,6 +751,55 @@ void put_node_field(std::string& out, const Graph& g, NodeIdx n, Spec& spec, Str
     default:
       throw Unrenderable{};
   }
+}
+
+// A value of a spec's own column, rendered as its type asks (anything else: Unrenderable).
+void put_py_value(std::string& out, const Spec& spec, size_t row) {
+  if (Py_ssize_t(row) >= PyList_GET_SIZE(spec.column)) throw Unrenderable{};
+  PyObject* value = PyList_GET_ITEM(spec.column, Py_ssize_t(row));
+  std::string spill;
+  if (value == Py_None) {
+    if (!spec.nullable) throw Unrenderable{};
+    out += "null";
+  } else if (spec.how == How::kInt && PyLong_CheckExact(value)) {
+    long long n = PyLong_AsLongLong(value);
+    if ((n == -1 && PyErr_Occurred()) || n > 2147483647LL || n < -2147483648LL) {
+      PyErr_Clear();
+      throw Unrenderable{};
+    }
+    out += std::to_string(n);
+  } else if (spec.how == How::kString && PyUnicode_CheckExact(value)) {
+    json_string(utf8_of(value, spill), out);
+  } else if (spec.how == How::kEnum && spec.names != Py_None && PyDict_Check(spec.names)) {
+    PyObject* name = PyDict_GetItemWithError(spec.names, value);
+    if (name == nullptr) {
+      if (PyErr_Occurred()) throw PyErrorSet{};
+      throw Unrenderable{};
+    }
+    json_string(utf8_of(name, spill), out);
+  } else {
+    throw Unrenderable{};
+  }
+}
+
+// Each spec's own column rendered before the rows are, under the GIL (the rows may be rendered
+// without it): a value its type cannot hold makes the whole list unrenderable, as before.
+void render_columns(std::vector<Spec>& specs, size_t rows) {
+  for (Spec& spec : specs) {
+    if (spec.column == nullptr) continue;
+    spec.column_json.assign(rows, std::string());
+    try {
+      for (size_t row = 0; row < rows; row++) put_py_value(spec.column_json[row], spec, row);
+    } catch (const Unrenderable&) {
+      spec.column_unrenderable = true;
+    }
+  }
+}
+
+// A row's value of a spec's own column, as ``render_columns`` rendered it (no Python).
+void put_column_value(std::string& out, const Spec& spec, size_t row) {
+  if (spec.column_unrenderable || row >= spec.column_json.size()) throw Unrenderable{};
+  out += spec.column_json[row];
 }
 
 // The rows as a JSON list, or None when a value cannot be rendered (``item`` throws Unrenderable).
@@ -791,8 +922,10 @@ PyObject* lineage_render_nodes(PyObject* self, PyObject* arg) {
   std::vector<Spec> specs = specs_of(arg);
   const auto& nodes = l->answer->nodes;
   name_enums(specs, Field::kKind, py.node_kind, kNodeKinds);
+  render_columns(specs, nodes.size());
   return render_rows(nodes.size(), specs, embedded(view_of(l->owner)), [&](std::string& out, size_t i, Spec& spec) {
-    put_node_field(out, g, nodes[i], spec, g.node_id[nodes[i]], view_of(l->owner)->view);
+    if (spec.column != nullptr) put_column_value(out, spec, i);
+    else put_node_field(out, g, nodes[i], spec, g.node_id[nodes[i]], view_of(l->owner)->view);
   });
   LM_GUARD_END(nullptr)
 }

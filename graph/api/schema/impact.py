@@ -22,6 +22,7 @@ from graph.api.schema.nodes import Contract, DataProduct, Domain, ProductConsume
 from graph.api.schema.owners import Owner
 from graph.impact import ChangeKind, Severity
 from graph.model import Node
+from graph.view import GraphView
 
 strawberry.enum(
     ChangeKind, name="ChangeKind", description="The kind of change whose impact is asked."
@@ -101,6 +102,7 @@ def _affected_column(answer: Any) -> Any:
 @strawberry.type(description="The blast radius of a change, and whom to tell.")
 class ImpactReport:
     _changed: strawberry.Private[Node]
+    _view: strawberry.Private[GraphView]  # what the report was judged against (asOf)
     change: ChangeKindType
     affected: Sequence[ImpactedNode]  # a RecordList, as LineageGraph's lists
     products: list[DataProduct] = strawberry.field(
@@ -123,12 +125,13 @@ class ImpactReport:
 
     @strawberry.field(description="The node whose change is judged.")
     def changed(self, info: Info) -> LineageNode:
-        return lineage_nodes(info, [self._changed])[0]
+        return lineage_nodes(info, [self._changed], self._view)[0]
 
     @staticmethod
-    def of(report: impact_queries.ImpactReport) -> ImpactReport:
+    def of(report: impact_queries.ImpactReport, view: GraphView) -> ImpactReport:
         return ImpactReport(
             _changed=report.changed,
+            _view=view,
             change=report.change,
             affected=ColumnList(
                 ImpactedNode,
@@ -164,4 +167,4 @@ def impact(
     report = impact_queries.impact(
         view, node_id, change or ChangeKind.DROP, impact_depth(info, depth), **walk_budgets(info)
     )
-    return ImpactReport.of(report)
+    return ImpactReport.of(report, view)

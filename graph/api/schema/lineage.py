@@ -82,16 +82,29 @@ _LINEAGE_NODE_FIELDS: Fields = {
 }
 
 
+def _shared(make: Any, lists: list[Any]) -> list[Any]:
+    """``make`` of each of ``lists``, once per list object: many nodes share one (their owners)."""
+    made: dict[int, Any] = {}
+    return [made[key] if (key := id(v)) in made else made.setdefault(key, make(v)) for v in lists]
+
+
 _NODE_FACTS: dict[
     str, Any
 ] = {  # the LineageNode fields read through graph.node_facts, a column at a time
     "upstream_count": lambda facts: facts.counts(Direction.UPSTREAM),
     "downstream_count": lambda facts: facts.counts(Direction.DOWNSTREAM),
     "domain": NodeFacts.domains,
-    "owners": lambda facts: [owner_objects(found) for found in facts.owners()],
+    "owners": lambda facts: _shared(owner_objects, facts.owners()),
     "latest_run_state": NodeFacts.latest_run_states,
 }
 _LINEAGE_NODE_NAMES = (*_LINEAGE_NODE_FIELDS, *_NODE_FACTS)
+_FACT_NAMES = {  # each field's fact in graph.node_facts
+    "upstream_count": "upstream",
+    "downstream_count": "downstream",
+    "domain": "domain",
+    "owners": "owners",
+    "latest_run_state": "run_state",
+}
 
 
 def _lineage_nodes(
@@ -105,6 +118,7 @@ def _lineage_nodes(
     """A list of lineage nodes as columns: ``base(field)`` reads the node's own fields; the facts
     (``graph.node_facts``) are read from ``view`` for the whole list when a field of them is first asked for."""
     facts: list[NodeFacts] = []
+    expected: set[str] = set()
 
     def column(name: str) -> list[Any]:
         read = _NODE_FACTS.get(name)
@@ -113,22 +127,45 @@ def _lineage_nodes(
         if not facts:
             # base, not `nodes`: the list's own columns would hold the list (a reference cycle)
             facts.append(NodeFacts(view, base("id"), base("kind"), walk_budgets(info)))
+            facts[0].expect(_FACT_NAMES[field] for field in expected if field in _FACT_NAMES)
         return read(facts[0])
 
+    def render_with_facts(specs: list[tuple[Any, ...]]) -> bytes | None:
+        """The list as JSON natively, the facts asked for given as their columns (leaves only:
+        ``owners`` is no leaf, so a list with it is completed in Python)."""
+        fields = [spec[1] for spec in specs]
+        if not any(field in _NODE_FACTS for field in fields):
+            return render(specs)
+        expected.update(fields)
+        return render(
+            [(*spec, column(spec[1])) if spec[1] in _NODE_FACTS else spec for spec in specs]
+        )
+
     nodes: ColumnList[LineageNode] = ColumnList(
-        LineageNode, _LINEAGE_NODE_NAMES, column, length, render, walk_answer
+        LineageNode,
+        _LINEAGE_NODE_NAMES,
+        column,
+        length,
+        render_with_facts if render is not None else None,
+        walk_answer,
+        expected.update,
     )
     return nodes
 
 
-def lineage_nodes(info: Info, records: Sequence[Node]) -> ColumnList[LineageNode]:
-    """Nodes read from the store as lineage nodes."""
-    return _lineage_nodes(
-        store_view(info),
-        info,
-        len(records),
-        lambda name: list(map(_LINEAGE_NODE_FIELDS[name], records)),
-    )
+def lineage_nodes(
+    info: Info, records: Sequence[Node], view: GraphView | None = None
+) -> ColumnList[LineageNode]:
+    """Nodes read from the store as lineage nodes, as ``view`` shows them (the current graph
+    unless given): dropped as the view judges it (as of its moment), its facts read there."""
+    shown = view or store_view(info)
+
+    def column(name: str) -> list[Any]:
+        if name == "deleted":
+            return shown.native.deleted([record.id for record in records])
+        return list(map(_LINEAGE_NODE_FIELDS[name], records))
+
+    return _lineage_nodes(shown, info, len(records), column)
 
 
 @strawberry.type(description="An OpenLineage column-lineage transformation.")

@@ -566,7 +566,7 @@ function placeBadges(cy2, node2) {
     const badge = cy2.getElementById(`stub|${side}|${node2.id()}`);
     if (!badge.length) continue;
     const w = badge.outerWidth();
-    badge.position({ x: side === "up" ? box.x1 + w / 2 + 2 : box.x2 - w / 2 - 2, y: box.y1 - 2 });
+    badge.position({ x: side === "up" ? box.x1 + w / 2 + 2 : box.x2 - w / 2 - 2, y: node2.isParent() ? box.y2 + 2 : box.y1 - 2 });
   }
 }
 function zoomBy(cy2, factor) {

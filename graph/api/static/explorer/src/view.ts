@@ -238,7 +238,9 @@ function stackAll(cy, parents, slots) {
   }
 }
 
-// The "+N" badges of a node: straddling its top border, at its left (upstream) or right corner.
+// The "+N" badges of a node: straddling its top border, at its left (upstream) or right corner;
+// a dataset drawn with its columns has its name above that border, so its badges straddle the
+// bottom one.
 function placeBadges(cy, node) {
   if (node.isChild()) return;
   const box = node.boundingBox({ includeLabels: false, includeOverlays: false });
@@ -246,7 +248,7 @@ function placeBadges(cy, node) {
     const badge = cy.getElementById(`stub|${side}|${node.id()}`);
     if (!badge.length) continue;
     const w = badge.outerWidth();
-    badge.position({ x: side === "up" ? box.x1 + w / 2 + 2 : box.x2 - w / 2 - 2, y: box.y1 - 2 });
+    badge.position({ x: side === "up" ? box.x1 + w / 2 + 2 : box.x2 - w / 2 - 2, y: node.isParent() ? box.y2 + 2 : box.y1 - 2 });
   }
 }
 

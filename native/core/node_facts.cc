@@ -1,0 +1,364 @@
+#include "node_facts.h"
+
+#include <algorithm>
+#include <string>
+#include <unordered_map>
+
+#include "impact.h"
+#include "values.h"
+
+namespace lm {
+
+namespace {
+
+// A node's string property as the pool's id of the string (kNone: none, or not a string).
+StrId string_id_prop(const Graph& g, NodeIdx n, StrId key) {
+  if (key == kNone) return kNone;
+  const uint8_t* v = g.node_value(n, key);
+  if (v == nullptr || *v != kStr) return kNone;
+  const uint8_t* p = v + 1;
+  return StrId(get_varint(p));
+}
+
+class Facts {
+ public:
+  Facts(View& view, const std::vector<NodeIdx>& nodes, Budget budget)
+      : v_(view), g_(view.g), nodes_(nodes), budget_(budget), aliases_(view) {}
+
+  NodeFactsAnswer answer;
+
+  // Each node's id as the neighbour walks name it (a dataset's and a column's canonical id).
+  const std::vector<StrId>& walked_ids() {
+    if (!walked_.empty() || nodes_.empty()) return walked_;
+    std::vector<StrId> datasets;
+    std::vector<NodeIdx> columns;
+    for (NodeIdx n : nodes_) {
+      if (n == kNone) continue;
+      if (g_.node_kind[n] == kDataset) datasets.push_back(v_.id_of(n));
+      else if (g_.node_kind[n] == kColumn) columns.push_back(n);
+    }
+    std::vector<StrId> canonical;
+    aliases_.canonical(datasets, canonical);
+    IdMap dataset_canonical, column_canonical;
+    for (size_t i = 0; i < datasets.size(); i++) dataset_canonical[datasets[i]] = canonical[i];
+    aliases_.canonical_columns(columns, column_canonical);
+    for (NodeIdx n : nodes_) {
+      StrId id = n == kNone ? kNone : v_.id_of(n);
+      const StrId* found = n == kNone                         ? nullptr
+                           : g_.node_kind[n] == kDataset ? dataset_canonical.find(id)
+                           : g_.node_kind[n] == kColumn  ? column_canonical.find(id)
+                                                          : nullptr;
+      walked_.push_back(found != nullptr ? *found : id);
+    }
+    return walked_;
+  }
+
+  // The direct neighbours one way, as neighbours() finds them: (walked id, neighbour id) pairs,
+  // sorted, each once. Datasets and jobs are read here edge kind by edge kind, the answer neither
+  // walked nor sorted by name as a lineage answer is (most of a walk's cost); columns are walked.
+  const std::vector<std::pair<StrId, StrId>>& neighbours(bool downstream) {
+    auto& pairs = downstream ? down_ : up_;
+    bool& done = downstream ? down_done_ : up_done_;
+    if (done) return pairs;
+    done = true;
+    const auto& ids = walked_ids();
+    std::vector<StrId> datasets;
+    std::vector<NodeIdx> jobs, columns;
+    for (size_t i = 0; i < nodes_.size(); i++) {
+      NodeIdx n = nodes_[i];
+      if (n == kNone) continue;
+      uint8_t kind = g_.node_kind[n];
+      if (kind == kDataset) {
+        NodeIdx canonical = v_.node_of(ids[i]);
+        if (v_.visible(canonical)) datasets.push_back(ids[i]);
+      } else if (kind == kJob) {
+        jobs.push_back(n);
+      } else if (kind == kColumn) {
+        columns.push_back(n);
+      }
+    }
+    auto unique = [](auto& list) {
+      std::sort(list.begin(), list.end());
+      list.erase(std::unique(list.begin(), list.end()), list.end());
+    };
+    unique(datasets);
+    unique(jobs);
+    unique(columns);
+    // A dataset's jobs: the edges of the kind entering it under any of its names.
+    if (!datasets.empty()) {
+      IdMap members;
+      std::vector<EdgeRef> keys;
+      aliases_.keys_into(datasets, kind_bit(downstream ? kReads : kWrites), members, keys);
+      for (const EdgeRef& e : keys) {
+        const StrId* dataset = members.find(v_.id_of(e.target));
+        if (dataset != nullptr) pairs.emplace_back(*dataset, v_.id_of(e.source));
+      }
+    }
+    // A job's datasets: the (canonical) ends of its edges of the kind.
+    if (!jobs.empty()) {
+      std::vector<EdgeRef> keys;
+      v_.edges(jobs, kind_bit(downstream ? kWrites : kReads), true, keys);
+      std::vector<StrId> targets, canonical;
+      for (const EdgeRef& e : keys) targets.push_back(v_.id_of(e.target));
+      aliases_.canonical(targets, canonical);
+      for (size_t k = 0; k < keys.size(); k++) pairs.emplace_back(v_.id_of(keys[k].source), canonical[k]);
+    }
+    unique(pairs);
+    // Only the neighbours the view shows, as a walk keeps them.
+    std::vector<StrId> others;
+    for (const auto& [end, other] : pairs) others.push_back(other);
+    unique(others);
+    std::vector<NodeIdx> found;
+    for (StrId id : others) found.push_back(v_.node_of(id));
+    std::vector<NodeIdx> existing;
+    for (NodeIdx n : found)
+      if (n != kNone) existing.push_back(n);
+    v_.summaries(existing);
+    FlatSet<StrId> shown;
+    for (size_t k = 0; k < others.size(); k++)
+      if (v_.visible(found[k])) shown.insert(others[k]);
+    pairs.erase(std::remove_if(pairs.begin(), pairs.end(), [&](const auto& p) { return !shown.contains(p.second); }),
+                pairs.end());
+    if (!columns.empty()) {
+      LineageAnswer walked = lm::neighbours(v_, columns, downstream, budget_);
+      size_t before = pairs.size();
+      for (const LineageAnswer::Edge& e : walked.edges) {
+        NodeIdx end = downstream ? e.source : e.target, other = downstream ? e.target : e.source;
+        pairs.emplace_back(g_.node_id[end], g_.node_id[other]);
+      }
+      if (pairs.size() > before) unique(pairs);
+    }
+    return pairs;
+  }
+
+  void counts(bool downstream, std::vector<uint32_t>& out) {
+    const auto& pairs = neighbours(downstream);
+    FlatMap<StrId, uint32_t> by_end;
+    for (const auto& [end, other] : pairs) by_end[end]++;
+    const auto& ids = walked_ids();
+    out.assign(nodes_.size(), 0);
+    for (size_t i = 0; i < nodes_.size(); i++) {
+      if (nodes_[i] == kNone) continue;
+      uint8_t kind = g_.node_kind[nodes_[i]];
+      if (kind != kDataset && kind != kJob && kind != kColumn) continue;
+      const uint32_t* n = by_end.find(ids[i]);
+      out[i] = n != nullptr ? *n : 0;
+    }
+  }
+
+  int32_t text_index(std::string_view text) {
+    auto [at, added] = text_at_.try_emplace(std::string(text), int32_t(answer.texts.size()));
+    if (added) answer.texts.emplace_back(text);
+    return at->second;
+  }
+
+  void domains() {
+    // Each node's domain id, then the domains' names.
+    std::vector<StrId> datasets;
+    std::vector<NodeIdx> jobs;
+    std::vector<StrId> column_dataset(nodes_.size(), kNone);
+    for (size_t i = 0; i < nodes_.size(); i++) {
+      NodeIdx n = nodes_[i];
+      if (n == kNone) continue;
+      uint8_t kind = g_.node_kind[n];
+      if (kind == kDataset) datasets.push_back(v_.id_of(n));
+      else if (kind == kJob) jobs.push_back(n);
+      else if (kind == kColumn && (column_dataset[i] = string_id_prop(g_, n, g_.keys.dataset_id)) != kNone)
+        datasets.push_back(column_dataset[i]);
+    }
+    // A job's: those of the (canonical) datasets it writes, the least by id.
+    std::vector<EdgeRef> writes;
+    if (!jobs.empty()) v_.edges(jobs, kind_bit(kWrites), true, writes);
+    std::vector<StrId> written, canonical;
+    for (const EdgeRef& e : writes) written.push_back(v_.id_of(e.target));
+    aliases_.canonical(written, canonical);
+    datasets.insert(datasets.end(), canonical.begin(), canonical.end());
+    std::sort(datasets.begin(), datasets.end());
+    datasets.erase(std::unique(datasets.begin(), datasets.end()), datasets.end());
+    FlatMap<StrId, StrId> of_dataset;
+    if (!datasets.empty()) of_dataset = dataset_domains(v_, datasets);
+    FlatMap<NodeIdx, StrId> of_job;
+    for (size_t k = 0; k < writes.size(); k++) {
+      const StrId* domain = of_dataset.find(canonical[k]);
+      if (domain == nullptr) continue;
+      bool added;
+      StrId& held = of_job.at(writes[k].source, &added);
+      if (added || v_.text(*domain) < v_.text(held)) held = *domain;
+    }
+    std::vector<StrId> domain_of(nodes_.size(), kNone);
+    std::vector<std::string> product_domain(nodes_.size());  // "domain:NAME" of a product
+    std::string text;
+    for (size_t i = 0; i < nodes_.size(); i++) {
+      NodeIdx n = nodes_[i];
+      if (n == kNone) continue;
+      uint8_t kind = g_.node_kind[n];
+      const StrId* found = nullptr;
+      if (kind == kDataset) found = of_dataset.find(v_.id_of(n));
+      else if (kind == kColumn && column_dataset[i] != kNone) found = of_dataset.find(column_dataset[i]);
+      else if (kind == kJob) found = of_job.find(n);
+      else if (kind == kDomain) domain_of[i] = v_.id_of(n);
+      else if (kind == kDataProduct) {
+        v_.wholes({n});
+        if (string_prop(g_, n, g_.keys.domain, text) && !text.empty()) product_domain[i] = "domain:" + text;
+      }
+      if (found != nullptr) domain_of[i] = *found;
+    }
+    // The domains' nodes (those the view shows) and their names.
+    std::vector<StrId> ids;
+    for (StrId d : domain_of)
+      if (d != kNone) ids.push_back(d);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    std::vector<NodeIdx> domain_nodes;
+    v_.find_all(ids, domain_nodes);
+    v_.wholes(domain_nodes);
+    FlatMap<StrId, int32_t> name_of;
+    for (size_t k = 0; k < ids.size(); k++) {
+      if (domain_nodes[k] == kNone) continue;
+      name_of[ids[k]] = string_prop(g_, domain_nodes[k], g_.keys.name, text) ? text_index(text) : text_index(v_.text(ids[k]));
+    }
+    answer.domain.assign(nodes_.size(), -1);
+    for (size_t i = 0; i < nodes_.size(); i++) {
+      if (!product_domain[i].empty()) {
+        NodeIdx d = v_.find(product_domain[i]);
+        if (d != kNone)
+          answer.domain[i] = string_prop(g_, d, g_.keys.name, text) ? text_index(text) : text_index(product_domain[i]);
+      } else if (domain_of[i] != kNone) {
+        const int32_t* name = name_of.find(domain_of[i]);
+        if (name != nullptr) answer.domain[i] = *name;
+      }
+    }
+  }
+
+  void owners() {
+    // A column's owners are its dataset's.
+    std::vector<NodeIdx> owning(nodes_.size(), kNone);
+    std::vector<StrId> column_datasets;
+    std::vector<size_t> columns_at;
+    for (size_t i = 0; i < nodes_.size(); i++) {
+      NodeIdx n = nodes_[i];
+      if (n == kNone) continue;
+      if (g_.node_kind[n] != kColumn) {
+        owning[i] = n;
+      } else if (StrId d = string_id_prop(g_, n, g_.keys.dataset_id); d != kNone) {
+        column_datasets.push_back(d);
+        columns_at.push_back(i);
+      }
+    }
+    if (!column_datasets.empty()) {
+      std::vector<NodeIdx> found;
+      v_.find_all(column_datasets, found);
+      for (size_t k = 0; k < columns_at.size(); k++) owning[columns_at[k]] = found[k];
+    }
+    std::vector<NodeIdx> asked;
+    for (NodeIdx n : owning)
+      if (n != kNone) asked.push_back(n);
+    std::sort(asked.begin(), asked.end());
+    asked.erase(std::unique(asked.begin(), asked.end()), asked.end());
+    std::vector<EdgeRef> edges;
+    if (!asked.empty()) v_.edges(asked, kind_bit(kOwnedBy), true, edges, true);
+    std::unordered_map<NodeIdx, std::vector<std::pair<StrId, int32_t>>> by_node;
+    char buf[32];
+    std::string_view type;
+    for (const EdgeRef& e : edges) {  // the owners the view shows: graph.node_facts reads them
+      const uint8_t* value = g_.edge_value(e.edge, g_.keys.type);
+      int32_t at = value != nullptr && value_string(value, g_.pool, buf, type) ? text_index(type) : -1;
+      by_node[e.source].emplace_back(v_.id_of(e.target), at);
+    }
+    for (auto& [node, list] : by_node)
+      std::sort(list.begin(), list.end(), [&](const auto& a, const auto& b) { return v_.text(a.first) < v_.text(b.first); });
+    answer.owners.assign(nodes_.size(), {});
+    for (size_t i = 0; i < nodes_.size(); i++) {
+      auto at = owning[i] == kNone ? by_node.end() : by_node.find(owning[i]);
+      if (at != by_node.end()) answer.owners[i] = at->second;
+    }
+  }
+
+  void run_states() {
+    // Each job's newest run; a dataset's writers are its direct upstream neighbours.
+    bool any_dataset = false;
+    std::vector<NodeIdx> jobs;
+    for (NodeIdx n : nodes_) {
+      if (n == kNone) continue;
+      if (g_.node_kind[n] == kJob) jobs.push_back(n);
+      else if (g_.node_kind[n] == kDataset) any_dataset = true;
+    }
+    FlatMap<StrId, std::pair<size_t, size_t>> writers;  // walked dataset id -> its range in up_
+    if (any_dataset) {
+      const auto& pairs = neighbours(false);
+      for (size_t k = 0; k < pairs.size(); k++) {
+        bool added;
+        auto& range = writers.at(pairs[k].first, &added);
+        if (added) range.first = k;
+        range.second = k + 1;
+        NodeIdx job = v_.node_of(pairs[k].second);
+        if (job != kNone && g_.node_kind[job] == kJob) jobs.push_back(job);
+      }
+    }
+    std::sort(jobs.begin(), jobs.end());
+    jobs.erase(std::unique(jobs.begin(), jobs.end()), jobs.end());
+    std::vector<NodeIdx> runs;
+    v_.newest(jobs, kOf, false, "createdAt", runs);
+    struct Latest {
+      std::string created_at;
+      NodeIdx run;
+    };
+    FlatMap<StrId, size_t> latest_at;  // job id -> index in latest
+    std::vector<Latest> latest;
+    std::string created;
+    for (size_t k = 0; k < jobs.size(); k++) {
+      if (runs[k] == kNone) continue;
+      if (!string_prop(g_, runs[k], g_.keys.created_at, created)) created.clear();
+      latest_at[v_.id_of(jobs[k])] = latest.size();
+      latest.push_back(Latest{created, runs[k]});
+    }
+    auto newer = [&](const Latest& a, const Latest& b) {  // a after b: by createdAt, then run id
+      int c = a.created_at.compare(b.created_at);
+      return c > 0 || (c == 0 && v_.text(v_.id_of(a.run)) > v_.text(v_.id_of(b.run)));
+    };
+    const auto& walked = walked_ids();
+    answer.run_state.assign(nodes_.size(), -1);
+    std::string state;
+    for (size_t i = 0; i < nodes_.size(); i++) {
+      NodeIdx n = nodes_[i];
+      if (n == kNone) continue;
+      const Latest* best = nullptr;
+      if (g_.node_kind[n] == kJob) {
+        const size_t* at = latest_at.find(v_.id_of(n));
+        if (at != nullptr) best = &latest[*at];
+      } else if (g_.node_kind[n] == kDataset) {
+        const auto* range = writers.find(walked[i]);
+        for (size_t k = range ? range->first : 0; range && k < range->second; k++) {
+          const size_t* at = latest_at.find(up_[k].second);
+          if (at != nullptr && (best == nullptr || newer(latest[*at], *best))) best = &latest[*at];
+        }
+      }
+      if (best != nullptr && string_prop(g_, best->run, g_.keys.state, state)) answer.run_state[i] = text_index(state);
+    }
+  }
+
+ private:
+  View& v_;
+  const Graph& g_;
+  const std::vector<NodeIdx>& nodes_;
+  Budget budget_;
+  Aliases aliases_;
+  std::vector<StrId> walked_;
+  std::vector<std::pair<StrId, StrId>> up_, down_;
+  bool up_done_ = false, down_done_ = false;
+  std::unordered_map<std::string, int32_t> text_at_;
+};
+
+}  // namespace
+
+NodeFactsAnswer node_facts(View& view, const std::vector<NodeIdx>& nodes, uint32_t facts, Budget budget) {
+  Facts found(view, nodes, budget);
+  if (facts & kUpstreamCount) found.counts(false, found.answer.upstream);
+  if (facts & kDownstreamCount) found.counts(true, found.answer.downstream);
+  if (facts & kDomainFact) found.domains();
+  if (facts & kOwnersFact) found.owners();
+  if (facts & kRunStateFact) found.run_states();
+  return std::move(found.answer);
+}
+
+}  // namespace lm

@@ -1,0 +1,41 @@
+// What a frontend draws a lineage node with (graph.node_facts), for a whole answer at once: how
+// many direct neighbours each node has each way, its domain, its owners, its latest run's state.
+//
+// Each fact is a few reads of the view for all the nodes (one neighbour walk, one read of edges of
+// a kind, one of the nodes they reach), never reads per node, so a 10k-node answer costs about as
+// much again as the walk that found it, on the embedded store and on a remote one alike.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lineage.h"
+
+namespace lm {
+
+struct NodeFactsAnswer {
+  // Direct neighbours (as neighbours() finds them) of each node: upstream, downstream.
+  std::vector<uint32_t> upstream, downstream;
+  // Index into ``texts`` of each node's domain name and latest run state (-1: none).
+  std::vector<int32_t> domain, run_state;
+  // Each node's owners: (owner's id, index into ``texts`` of the ownership type, -1: none), by id.
+  std::vector<std::vector<std::pair<StrId, int32_t>>> owners;
+  std::vector<std::string> texts;  // the strings the facts name, each once
+};
+
+enum NodeFact : uint32_t {
+  kUpstreamCount = 1,
+  kDownstreamCount = 2,
+  kDomainFact = 4,
+  kOwnersFact = 8,
+  kRunStateFact = 16,
+};
+
+// The ``facts`` (NodeFact bits) of ``nodes`` (kNone: not a node, no facts), in order. A node's
+// domain: a dataset's own (dataset_domains), a column's dataset's, a job's (the least by id of the
+// domains of the datasets it writes), a data product's, a domain's itself. Owners: a column's are
+// its dataset's. Latest run: a job's newest by createdAt then id; a dataset's, the newest of its
+// writers'. The neighbour walks keep ``budget`` (past it a count is a lower bound).
+NodeFactsAnswer node_facts(View& view, const std::vector<NodeIdx>& nodes, uint32_t facts, Budget budget);
+
+}  // namespace lm
