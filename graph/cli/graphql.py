@@ -62,7 +62,7 @@ def graphql_executor(
     from graph.stores.journal import JournalError, JournalInUse
 
     try:
-        store = open_graph()
+        store = open_graph(reads_only=True)
     except JournalInUse as e:
         raise CheckError(
             f"{e}. A running server holds this data dir: ask it instead, with --server URL "
