@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
+if TYPE_CHECKING:  # imported when a graph is built: ``check --server`` never builds one (~0.4 s)
+    import networkx as nx
 
 Execute = Callable[[str, dict[str, Any]], dict[str, Any]]  # a GraphQL query and variables -> data
 
@@ -103,6 +104,8 @@ class Lineage:
         """Nodes by id with their fields as attributes; edges source → target along the data flow
         (dataset → job → dataset, input column → output column) with ``kind`` and, for columns,
         ``transformations``. ``graph["truncated"]`` says whether a budget cut the walk short."""
+        import networkx as nx
+
         graph: nx.DiGraph[str] = nx.DiGraph(truncated=self.truncated)
         for node in self.nodes:
             graph.add_node(node["id"], **_attributes(node, ("id",)))
@@ -128,6 +131,8 @@ class Impact:
     def to_networkx(self) -> nx.DiGraph:
         """The tree of shortest explaining paths: the changed node, every affected node (attributes
         distance, severity, certain, ...) and the jobs on the way, edges along each ``path``."""
+        import networkx as nx
+
         graph: nx.DiGraph[str] = nx.DiGraph(
             truncated=self.truncated, breaking=self.breaking, change=self.extra.get("change")
         )

@@ -46,14 +46,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-import httpx
 import orjson
 import yaml
 
 from graph import quality_alerts
+
+if TYPE_CHECKING:  # imported by the delivery threads: a CLI reading the schema never posts (~0.3 s)
+    import httpx
 from graph.model import Node, NodeKind
 from graph.mutations import Mutation, UpsertNode, stamp
 from graph.notifications import NOTIFICATION_PREFIX, notification_id
@@ -544,6 +546,8 @@ class Deliverer:
             thread.join(timeout)
 
     def _run(self, hook: Webhook, wake: threading.Event) -> None:
+        import httpx
+
         with httpx.Client(timeout=POST_TIMEOUT, follow_redirects=False) as client:
             while not self._stop.is_set():
                 wake.clear()
@@ -622,6 +626,8 @@ class Deliverer:
     ) -> bool:
         """One post; the outcome recorded on the notification. True when settled (delivered, or
         failed for good)."""
+        import httpx
+
         key = delivery_key(notification, hook)
         body = body_of(hook, notification, key, self.settings.explorer_url)
         attempts = int(state.get("attempts", 0)) + 1

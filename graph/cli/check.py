@@ -17,6 +17,7 @@ import click
 from graph.check.changeset import ChangeSet, CheckError
 from graph.check.formats import RENDERERS
 from graph.check.report import RANK, build_report
+from graph.cli import one_shot
 from graph.cli.graphql import graphql_executor, graphql_options
 from graph.cli.store_location import StoreOpener
 from graph.impact import ChangeKind
@@ -205,7 +206,7 @@ def check(
             report = build_report(execute, change_set, depth)
     except CheckError as e:
         click.echo(f"Error: {e}", err=True)
-        sys.exit(2)
+        one_shot.exit(2)
     text = RENDERERS[output_format](report)
     if json_output is not None:
         _write(json_output, RENDERERS["json"](report))
@@ -215,7 +216,7 @@ def check(
         click.echo(text)
     else:
         _write(output, text)
-    sys.exit(1 if RANK.get(report.verdict, 0) >= FAIL_LEVELS[fail_on] else 0)
+    one_shot.exit(1 if RANK.get(report.verdict, 0) >= FAIL_LEVELS[fail_on] else 0)
 
 
 def _write(path: Path, text: str) -> None:

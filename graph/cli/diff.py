@@ -14,6 +14,7 @@ import click
 
 from graph.check.changeset import CheckError
 from graph.check.graph_reads import nodes, unknown_node
+from graph.cli import one_shot
 from graph.cli.graphql import graphql_executor, graphql_options
 from graph.cli.store_location import StoreOpener
 
@@ -75,6 +76,7 @@ def diff(
         click.echo(f"Error: {e}", err=True)
         sys.exit(2)
     click.echo(json.dumps(answer, indent=2) if output_format == "json" else _text(answer))
+    one_shot.exit(0)
 
 
 def _text(answer: dict[str, Any]) -> str:

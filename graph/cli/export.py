@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from graph.check import CheckError
+from graph.cli import one_shot
 from graph.cli.graphql import graphql_executor, graphql_options
 from graph.cli.store_location import StoreOpener
 
@@ -62,3 +63,4 @@ def export(
         click.echo(f"Error: {e}", err=True)
         sys.exit(2)
     write_file(graph, output_format, output)
+    one_shot.exit(0)

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from graph.check import CheckError, Execute
+from graph.cli.one_shot import hold_until_exit
 from graph.cli.store_location import StoreOpener, graph_flags
 
 
@@ -62,7 +63,7 @@ def graphql_executor(
     from graph.stores.journal import JournalError, JournalInUse
 
     try:
-        store = open_graph()
+        store = open_graph(reads_only=True)
     except JournalInUse as e:
         raise CheckError(
             f"{e}. A running server holds this data dir: ask it instead, with --server URL "
@@ -70,6 +71,7 @@ def graphql_executor(
         ) from None
     except (JournalError, StoreUnavailable, OSError) as e:
         raise CheckError(f"cannot open the store: {e}") from None
+    hold_until_exit(store)  # a one-shot command's process ends without freeing the graph
     with store:
 
         def local(query: str, variables: dict[str, Any]) -> dict[str, Any]:

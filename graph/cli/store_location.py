@@ -32,11 +32,12 @@ class StoreOpener:
         """Whether the flags name a store, rather than leaving the default embedded one."""
         return bool(self.uri or self.data_dir)
 
-    def __call__(self) -> Store:
+    def __call__(self, reads_only: bool = False) -> Store:
+        """``reads_only``: the command never writes (the embedded store then checks less on open)."""
         from graph.heap import REMOTE, tune_gc
-        from graph.stores import open_store
+        from graph.stores import open_store, open_store_to_read
 
-        store = open_store(
+        store = (open_store_to_read if reads_only else open_store)(
             self.uri,
             data_dir=str(self.data_dir) if self.data_dir else None,
             user=self.user,

@@ -319,6 +319,15 @@ def open_store(uri: str | None = None, **options: str | None) -> Store:
     """Open the store a URI names: ``bolt://``/``neo4j://`` (and ``+s``/``+ssc`` variants) is Neo4j,
     ``embedded:PATH`` or a plain directory path is the embedded store; nothing means the embedded
     store in ``--data-dir`` (``options['data_dir']``) or ``~/.lineagemesh``."""
+    return _open_store(uri, options, check_history=True)
+
+
+def open_store_to_read(uri: str | None = None, **options: str | None) -> Store:
+    """``open_store`` for a command that only reads (``EmbeddedStore``'s ``check_history``)."""
+    return _open_store(uri, options, check_history=False)
+
+
+def _open_store(uri: str | None, options: dict[str, str | None], check_history: bool) -> Store:
     named_by = f"--store {uri}" if uri else ""
     uri = uri or os.environ.get("LINEAGEMESH_STORE") or None
     if uri and uri.split("://", 1)[0] in _NEO4J_SCHEMES:
@@ -339,7 +348,7 @@ def open_store(uri: str | None = None, **options: str | None) -> Store:
         path = uri.removeprefix("embedded://").removeprefix("embedded:")
     else:
         path = options.get("data_dir") or str(DEFAULT_DATA_DIR)
-    return EmbeddedStore(Path(path).expanduser())
+    return EmbeddedStore(Path(path).expanduser(), check_history=check_history)
 
 
 _NEO4J_SCHEMES = {"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"}

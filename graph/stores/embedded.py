@@ -53,11 +53,17 @@ _RESTATED_BATCH = 50_000  # upserts per journal batch when ids are renamed
 
 
 class EmbeddedStore(Store):
-    """The native graph, plus a SQLite journal in ``data_dir``."""
+    """The native graph, plus a SQLite journal in ``data_dir``.
+
+    ``check_history=False``: for a command that only reads (``check``, ``diff``, ``export``), the
+    journal's batches the snapshot holds are not read again (~0.4 s a 100k-dataset mesh): its
+    answers come from the snapshot, checked whole, and the batches after it, checked as they are
+    replayed. A start that may write checks them all, so damage there is found before anything
+    is appended after it."""
 
     _graph: _native.Graph
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, check_history: bool = True) -> None:
         self.data_dir = data_dir
         self.uri = f"embedded:{data_dir}"
         self._lock = threading.RLock()
@@ -74,7 +80,9 @@ class EmbeddedStore(Store):
             # A torn tail is dropped, damage refused; a batch is planned as it is read (that is its
             # check), against the graph as the batches before it left it.
             for planned in self._journal.replay(
-                lambda payload: self._graph.plan(as_wire(payload)), after=after
+                lambda payload: self._graph.plan(as_wire(payload)),
+                after=after,
+                check_held=check_history,
             ):
                 self._graph.commit(planned)
                 self._since_snapshot += planned.changed

@@ -308,7 +308,11 @@ class Journal:
     # -- reads -----------------------------------------------------------------------------------
 
     def replay(
-        self, decode: Callable[[bytes], T], repair: bool = True, after: int = 0
+        self,
+        decode: Callable[[bytes], T],
+        repair: bool = True,
+        after: int = 0,
+        check_held: bool = True,
     ) -> Iterator[T]:
         """Every committed batch (after batch ``after``: a snapshot holds those), oldest first, as
         ``decode`` makes it.
@@ -318,10 +322,12 @@ class Journal:
         intact batches raises JournalCorrupt (see the module docstring). The batches up to
         ``after`` are checked all the same, by their length and crc32 without decoding them (a
         format-0 row, which has neither, by decoding): damage among them is damage in the middle.
+        ``check_held=False`` skips them (a command that only reads: its graph is the snapshot,
+        checked whole, and the batches after it; a start that may write checks them all).
         """
         damaged = self.torn_tail = []
         try:
-            for seq, payload, length, crc, codec in self._rows():
+            for seq, payload, length, crc, codec in self._rows(None if check_held else after):
                 held = seq <= after
                 if held and crc is not None:
                     problem, batch = self._damage(seq, _as_bytes(payload), length, crc), None
@@ -413,9 +419,14 @@ class Journal:
             return f"its batch {point.seq} is damaged"
         return None
 
-    def _rows(self) -> Iterator[tuple[int, object, int | None, int | None, str | None]]:
-        cursor = self._db.execute(
-            "SELECT seq, payload, length, crc32, codec FROM batches ORDER BY seq"
+    def _rows(
+        self, after: int | None = None
+    ) -> Iterator[tuple[int, object, int | None, int | None, str | None]]:
+        columns = "SELECT seq, payload, length, crc32, codec FROM batches"
+        cursor = (
+            self._db.execute(f"{columns} ORDER BY seq")
+            if after is None
+            else self._db.execute(f"{columns} WHERE seq > ? ORDER BY seq", (after,))
         )
         while rows := cursor.fetchmany(1024):
             yield from rows
