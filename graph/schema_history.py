@@ -404,19 +404,17 @@ class SchemaHistory:
         if dataset_id in self._newest:
             self._newest.move_to_end(dataset_id)
             return self._newest[dataset_id]
-        node = newest_version(self.store, dataset_id)
-        held = (
-            None
-            if node is None
-            else Newest(
-                node.props["version"],
-                node.props["createdAt"],
-                tuple(node.props["fields"]),
-                _hours(node.props.get("freshnessHours")),
-            )
-        )
+        held = _held(newest_version(self.store, dataset_id))
         self._remember(dataset_id, held)
         return held
+
+    def _read_newest(self, dataset_ids: Iterable[str]) -> None:
+        """Hold the newest versions of those of ``dataset_ids`` not held yet: one read a batch."""
+        prefixes = {d: versions_prefix(d) for d in dataset_ids if d not in self._newest}
+        if prefixes:
+            found = self.store.first_of_kind(NodeKind.DATASET_VERSION, prefixes.values())
+            for dataset_id, prefix in prefixes.items():
+                self._remember(dataset_id, _held(found.get(prefix)))
 
     def _remember(self, dataset_id: str, newest: Newest | None) -> None:
         self._newest[dataset_id] = newest
@@ -429,6 +427,7 @@ class SchemaHistory:
         change_nodes: list[Node] = []
         detected = stamp(self.clock())
         self._walks_until = time.monotonic() + notifications.IMPACT_BATCH_SECONDS
+        self._read_newest(o.dataset for o in observed)
         for o in observed:
             current = self._current(o.dataset)
             # A source that states no freshness SLO leaves the one a contract stated standing.
@@ -549,6 +548,14 @@ class SchemaHistory:
                 : notifications.MOST_DATASETS_TOLD
             ],
         }
+
+
+def _held(node: Node | None) -> Newest | None:
+    """A version node as the detection compares with it."""
+    if node is None:
+        return None
+    p = node.props
+    return Newest(p["version"], p["createdAt"], tuple(p["fields"]), _hours(p.get("freshnessHours")))
 
 
 def _change_summary(change: Change) -> dict[str, Any]:

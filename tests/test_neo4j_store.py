@@ -443,7 +443,42 @@ def test_reads_of_nothing(store: Store) -> None:
     assert store.search("x", list(NodeKind), 10) == []
     assert store.search("x", [], 10) == []
     assert store.nodes_of_kind(NodeKind.JOB, 10) == []
+    assert store.first_of_kind(NodeKind.JOB, []) == {}
+    assert store.first_of_kind(NodeKind.JOB, ["job:"]) == {}
     store.ping()
+
+
+def test_first_of_kind_answers_each_prefix_at_once(store: Store, reference) -> None:
+    """A dataset's newest schema version for many datasets in one read: per prefix, the first node
+    of the kind by id that starts with it, as ``nodes_of_kind`` from that prefix finds it."""
+    from graph.schema_history import version_node_id, versions_prefix
+
+    def version(dataset: str, at: str, n: int) -> UpsertNode:
+        node_id = version_node_id(dataset, at, f"v{n}", at)
+        return UpsertNode(node_id, NodeKind.DATASET_VERSION, at, {"datasetId": dataset, "n": n})
+
+    a, colon, ab = dataset_id("s", "a"), dataset_id("s", "a:b"), dataset_id("s", "ab")
+    batch: list[Mutation] = [
+        version(a, T1, 1),
+        version(a, T2, 2),  # newer: first in id order
+        version(colon, T3, 3),  # its escaped id must not answer for ``a``'s prefix
+        version(ab, T1, 4),
+        UpsertNode(dataset_id("s", "a"), NodeKind.DATASET, T1, {"name": "a"}),
+    ]
+    ref = reference([batch])
+    store.apply(batch)
+    none = dataset_id("s", "aa")  # no version: the next id in order (``ab``'s) is not its
+    prefixes = [versions_prefix(d) for d in (a, colon, ab, none)]
+    found = store.first_of_kind(NodeKind.DATASET_VERSION, prefixes)
+    assert {p: n.props["n"] for p, n in found.items()} == {
+        prefixes[0]: 2,
+        prefixes[1]: 3,
+        prefixes[2]: 4,
+    }
+    assert {p: node_form(n) for p, n in found.items()} == {
+        p: node_form(n) for p, n in ref.first_of_kind(NodeKind.DATASET_VERSION, prefixes).items()
+    }
+    assert store.first_of_kind(NodeKind.DATASET, prefixes) == {}
 
 
 def test_edges_duplicated_ids_and_self_loops(store: Store, reference) -> None:

@@ -162,6 +162,18 @@ class Store(ABC):
     def nodes_of_kind(self, kind: NodeKind, first: int, after: str | None = None) -> list[Node]:
         """Nodes of one kind in id order, starting after the id ``after``; at most ``first``."""
 
+    def first_of_kind(self, kind: NodeKind, prefixes: Collection[str]) -> dict[str, Node]:
+        """For each of ``prefixes``, the node of ``kind`` first in id order among those whose id
+        starts with it (for those that have one): the newest of ids that sort newest first, for
+        many at once (a dataset's newest schema version, for every dataset a batch observes). A
+        remote store answers in one round trip; this is a :meth:`nodes_of_kind` per prefix."""
+        found: dict[str, Node] = {}
+        for prefix in prefixes:
+            first = self.nodes_of_kind(kind, 1, prefix)
+            if first and first[0].id.startswith(prefix):
+                found[prefix] = first[0]
+        return found
+
     @abstractmethod
     def counts(self) -> dict[str, int]:
         """Node counts per kind and edge counts per kind, keyed by the kind's value."""

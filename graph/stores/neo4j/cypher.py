@@ -202,6 +202,18 @@ _NODES_OF_KIND = {
     (kind, paged): _nodes_of_kind_query(kind, paged) for kind in NodeKind for paged in (False, True)
 }
 
+
+@functools.cache
+def _first_of_kind_query(kind: NodeKind) -> str:
+    """Per prefix, the first node of ``kind`` by id among ours whose id starts with it (a prefix
+    seek on the kind's id index, in its order: one entry read a prefix)."""
+    return (
+        f"UNWIND $prefixes AS prefix CALL (prefix) {{ MATCH (n:{kind.value}) "
+        f"WHERE n.id STARTS WITH prefix AND n.{_STAMPS} IS NOT NULL "
+        f"RETURN n ORDER BY n.id LIMIT 1 }} RETURN collect([prefix, {_whole('n')}])"
+    )
+
+
 # Where an edge read starts: the nodes of $ids, or (for a neighbourhood given handles) by element
 # id where the caller has one ($eids, for the ids in $handled: a seek ~3x cheaper than the index's,
 # and a walk seeks every node it reaches) and by id for the rest. The id check keeps a handle from

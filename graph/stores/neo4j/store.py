@@ -74,6 +74,7 @@ from graph.stores.neo4j.cypher import (
     _WRITE,
     _WRITE_FIELDS,
     _WRITE_FORMAT,
+    _first_of_kind_query,
     _neighbourhood_query,
     _newest_query,
     _read_edges_query,
@@ -655,6 +656,15 @@ class Neo4jStore(_CypherReads, Store):
             for node in (_decode_node(row[0], row[1], row[2], clocks) for row in rows)
             if node is not None
         ]
+
+    def first_of_kind(self, kind: NodeKind, prefixes: Collection[str]) -> dict[str, Node]:
+        if not prefixes:
+            return {}
+        query = _first_of_kind_query(NodeKind(kind))
+        ((rows,),) = self._read(query, {"prefixes": list(prefixes)}, "reading the first by prefix")
+        clocks = self._clocks_of(row[1][2] for row in rows)
+        found = _decode_nodes([row[1] for row in rows], clocks)
+        return {prefix: found[node[0]] for prefix, node in rows if node[0] in found}
 
     def counts(self) -> dict[str, int]:
         (row,) = self._read(_COUNTS, {}, "counting")
