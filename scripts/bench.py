@@ -63,6 +63,7 @@ for _path in (str(REPO), str(SCRIPTS)):
         sys.path.insert(0, _path)
 
 import generate_mesh  # noqa: E402
+from devservers.neo4j import wipe as wipe_neo4j  # noqa: E402
 from sql_baseline import Baseline  # noqa: E402
 
 from graph.event_log_migration import open_event_log  # noqa: E402
@@ -244,18 +245,6 @@ def warm_up_server(url: str) -> None:
     )
     if response.status_code != 200 or response.json().get("accepted") != 1:
         raise RuntimeError(f"warm-up event refused: {response.status_code} {response.text[:300]}")
-
-
-def wipe_neo4j(uri: str) -> None:
-    import neo4j
-
-    with (
-        neo4j.GraphDatabase.driver(uri, auth=None) as driver,
-        driver.session(database="neo4j") as session,
-    ):
-        session.run(
-            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-        ).consume()
 
 
 # -- start nodes ------------------------------------------------------------------------------

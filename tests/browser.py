@@ -208,6 +208,17 @@ def expand_cluster(driver: Chrome, cluster: str) -> None:
     wait_painted(driver, before)
 
 
+def draw_hidden(driver: Chrome, name: str) -> None:
+    """Filter the list of a side's nodes not drawn by ``name``, which must leave that one node,
+    and draw it."""
+    driver.find_element(By.ID, "hidden-filter").send_keys(name)
+    picked = driver.find_elements(By.CSS_SELECTOR, "#hidden-list a")
+    assert [a.text for a in picked] == [name]
+    before = painted(driver)
+    picked[0].click()
+    wait_painted(driver, before)
+
+
 def screenshot(driver: Chrome, tmp_path: Path, name: str) -> int:
     """Saves the graph pane as a PNG and counts its drawn (non-white) pixels."""
     path = tmp_path / name

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +23,8 @@ REPO = Path(__file__).resolve().parents[1]
 CORPORA = REPO / "tests" / "corpora"  # vendored, with their licences (tests/corpora/README.md)
 sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(REPO / "tests"))
+
+from devservers.neo4j import wipe as _wipe_neo4j  # noqa: E402
 
 from graph.stores import Store, open_store  # noqa: E402
 
@@ -73,17 +76,29 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         kafka_launcher.stop(server.data_dir)
 
 
-def _wipe_neo4j(uri: str) -> None:
-    import neo4j
+@pytest.fixture(scope="module")
+def rest_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real Iceberg REST catalog (``scripts/devservers/iceberg_rest.py``) for one test module."""
+    missing = [tool for tool in ("java", "javac", "mvn") if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"Iceberg REST server needs {', '.join(missing)}")
+    from devservers import iceberg_rest
 
-    with (
-        neo4j.GraphDatabase.driver(uri, auth=None) as driver,
-        driver.session(database="neo4j") as session,
-    ):
-        # CALL ... IN TRANSACTIONS needs an auto-commit transaction, hence session.run.
-        session.run(
-            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-        ).consume()
+    server = iceberg_rest.start(warehouse=tmp_path_factory.mktemp("iceberg") / "warehouse")
+    try:
+        yield server
+    finally:
+        iceberg_rest.stop(server)
+    assert not server.is_alive()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """A real headless Chromium for one test (``tests/browser.py``)."""
+    from browser import chromium
+
+    with chromium() as driver:
+        yield driver
 
 
 @pytest.fixture(params=STORES)

@@ -4,7 +4,6 @@ a dataset failing a data quality assertion."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 import food_delivery as fd
 import httpx
 from live_server import LiveServer
+from openlineage_events import PRODUCER, complete
 
 RULES = """rules:
   - domain: orders
@@ -28,35 +28,22 @@ FAN_INPUTS = 120  # more than two pages of the explorer's 50
 
 def fan_in_event() -> dict[str, Any]:
     """A job reading FAN_INPUTS datasets: a side too big to draw at once."""
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": "2026-01-05T06:00:00Z",
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "fanout", "name": "fan_in"},
-        "producer": "https://example.com/tests",
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "inputs": [{"namespace": "fanout", "name": f"source_{i:03d}"} for i in range(FAN_INPUTS)],
-        "outputs": [{"namespace": "fanout", "name": "fanned_in"}],
-    }
+    return complete(
+        "fan_in",
+        [{"namespace": "fanout", "name": f"source_{i:03d}"} for i in range(FAN_INPUTS)],
+        [{"namespace": "fanout", "name": "fanned_in"}],
+        job_namespace="fanout",
+    )
 
 
 def retire_events() -> list[dict[str, Any]]:
     """fanout.retired written, then dropped (OpenLineage's lifecycleStateChange DROP)."""
-    producer = "https://example.com/tests"
 
     def run(when: str, output: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "eventType": "COMPLETE",
-            "eventTime": when,
-            "run": {"runId": str(uuid.uuid4())},
-            "job": {"namespace": "fanout", "name": "retire"},
-            "producer": producer,
-            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-            "outputs": [output],
-        }
+        return complete("retire", [], [output], at=when, job_namespace="fanout")
 
     drop = {
-        "_producer": producer,
+        "_producer": PRODUCER,
         "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/LifecycleStateChangeDatasetFacet.json",
         "lifecycleStateChange": "DROP",
     }
@@ -71,21 +58,15 @@ def retire_events() -> list[dict[str, Any]]:
 
 def quality_event() -> dict[str, Any]:
     """quality.checked with one passing and one failing data quality assertion."""
-    producer = "https://example.com/tests"
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": "2026-01-05T06:00:00Z",
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "quality", "name": "check_orders"},
-        "producer": producer,
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "inputs": [
+    return complete(
+        "check_orders",
+        [
             {
                 "namespace": "quality",
                 "name": "checked",
                 "facets": {
                     "dataQualityAssertions": {
-                        "_producer": producer,
+                        "_producer": PRODUCER,
                         "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/DataQualityAssertionsDatasetFacet.json",
                         "assertions": [
                             {"assertion": "not_null", "success": True, "column": "id"},
@@ -95,8 +76,9 @@ def quality_event() -> dict[str, Any]:
                 },
             }
         ],
-        "outputs": [{"namespace": "quality", "name": "report"}],
-    }
+        [{"namespace": "quality", "name": "report"}],
+        job_namespace="quality",
+    )
 
 
 @contextmanager

@@ -4,7 +4,23 @@ The tests compare the graph's answers with these sets, so a lineage bug cannot h
 reference implementation that shares it.
 """
 
+from graph.stores import Store
+from ingest.openlineage import translate
+
 NS = "food_delivery"
+
+
+#: The tables the seed's ``etl_<table>`` jobs write from no input of the seed's.
+SOURCE_TABLES = (
+    "customers",
+    "order_status",
+    "drivers",
+    "restaurants",
+    "menus",
+    "menu_items",
+    "orders",
+    "categories",
+)
 
 
 def ds(name: str) -> str:
@@ -41,6 +57,14 @@ def ownership_event(job_name: str, owner: str) -> dict:
     }
 
 
+def load_with_owners(store: Store, events: list[dict], owners: dict[str, str]) -> Store:
+    """``store`` holding the seed's ``events`` and an ownership event for each job in ``owners``
+    (job name to owning team)."""
+    for event in events + [ownership_event(job, owner) for job, owner in owners.items()]:
+        store.apply(translate(event))
+    return store
+
+
 DELIVERY_7_DAYS_UPSTREAM_NODES = {
     ds("delivery_7_days"),
     job("etl_delivery_7_days"),
@@ -75,19 +99,7 @@ DELIVERY_7_DAYS_UPSTREAM_EDGES = {
         (ds(t), job("etl_orders_7_days"), "READS")
         for t in ("menus", "menu_items", "orders", "categories")
     ),
-    *(
-        (job(f"etl_{t}"), ds(t), "WRITES")
-        for t in (
-            "customers",
-            "order_status",
-            "drivers",
-            "restaurants",
-            "menus",
-            "menu_items",
-            "orders",
-            "categories",
-        )
-    ),
+    *((job(f"etl_{t}"), ds(t), "WRITES") for t in SOURCE_TABLES),
 }
 
 DELIVERY_7_DAYS_DOWNSTREAM_NODES = {

@@ -38,24 +38,22 @@ def _walk(graph: nx.DiGraph, start: str, depth: int, downstream: bool) -> tuple[
         return source, target, graph.edges[source, target]["kind"]
 
     nodes, edges = {start}, set()
-    datasets, seen_datasets, seen_jobs = {start}, {start}, set()
+
+    def cross(near: set[str], seen: set[str]) -> set[str]:
+        """One half-hop: every edge from ``near`` to the nodes ahead; the ones not ``seen``."""
+        new = set()
+        for node in near:
+            for far in ahead(node):
+                edges.add(key(node, far))
+                nodes.add(far)
+                if far not in seen:
+                    new.add(far)
+        seen |= new
+        return new
+
+    datasets, seen_datasets, seen_jobs = {start}, {start}, set[str]()
     for _ in range(depth):
-        jobs = set()
-        for dataset in datasets:
-            for job in ahead(dataset):
-                edges.add(key(dataset, job))
-                nodes.add(job)
-                if job not in seen_jobs:
-                    jobs.add(job)
-        seen_jobs |= jobs
-        datasets = set()
-        for job in jobs:
-            for dataset in ahead(job):
-                edges.add(key(job, dataset))
-                nodes.add(dataset)
-                if dataset not in seen_datasets:
-                    datasets.add(dataset)
-        seen_datasets |= datasets
+        datasets = cross(cross(datasets, seen_jobs), seen_datasets)
         if not datasets:
             break
     return nodes, edges

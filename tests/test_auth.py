@@ -7,14 +7,15 @@ import hashlib
 import json
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 import requests
+from command_line import lineagemesh
 from live_server import LiveServer
 from openlineage.client.transport.http import ApiKeyTokenProvider, HttpConfig, HttpTransport
+from openlineage_events import complete
 
 from graph.api.auth import AuthConfig, InvalidAuthConfig, Role
 from graph.authorization import domains_touched, domains_touched_each
@@ -57,18 +58,11 @@ STATS = "{ stats { kind count } }"
 def event(
     job: str, inputs: list[tuple[str, str]], outputs: list[tuple[str, str]], **output_facets: dict
 ) -> dict:
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": "2026-01-05T06:00:00Z",
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "airflow", "name": job},
-        "producer": "https://example.com/tests",
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "inputs": [{"namespace": ns, "name": name} for ns, name in inputs],
-        "outputs": [
-            {"namespace": ns, "name": name, "facets": output_facets} for ns, name in outputs
-        ],
-    }
+    return complete(
+        job,
+        [{"namespace": ns, "name": name} for ns, name in inputs],
+        [{"namespace": ns, "name": name, "facets": output_facets} for ns, name in outputs],
+    )
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -469,19 +463,14 @@ def test_check_against_a_token_protected_server(
                 == 201
             )
         args = [
-            sys.executable,
-            "-m",
-            "graph",
             "check",
             "datasetField:food_delivery:public.customers:email",
             "--server",
             server.url,
         ]
-        refused = subprocess.run(args, capture_output=True, text=True, timeout=120)
+        refused = lineagemesh(*args, timeout=120)
         assert refused.returncode == 2 and "answered 401" in refused.stderr
-        allowed = subprocess.run(
-            [*args, "--token", READER], capture_output=True, text=True, timeout=120
-        )
+        allowed = lineagemesh(*args, "--token", READER, timeout=120)
         assert allowed.returncode == 1 and "customer_email" in allowed.stdout
     finally:
         server.stop()

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from test_webhooks import rest_server  # noqa: F401  (the module's real Iceberg REST server)
+from openlineage_events import complete
 
 from graph.aliases import AliasResolver, canonical_targets
 from graph.ingest_service import IngestService, translate_events
@@ -22,21 +22,19 @@ from ingest.openlineage_catalog import catalog_table
 def written(location: str, facet: dict[str, Any], job: str) -> dict[str, Any]:
     """What Spark sends writing an Iceberg table by its location, with the catalog facet."""
     namespace, name = location_dataset(location)
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": "2026-03-01T10:00:00Z",
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "spark", "name": job},
-        "producer": "https://github.com/OpenLineage/OpenLineage/tree/1.38.0/integration/spark",
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "inputs": [],
-        "outputs": [{"namespace": namespace, "name": name, "facets": {"catalog": facet}}],
-    }
+    return complete(
+        job,
+        [],
+        [{"namespace": namespace, "name": name, "facets": {"catalog": facet}}],
+        at="2026-03-01T10:00:00Z",
+        job_namespace="spark",
+        producer="https://github.com/OpenLineage/OpenLineage/tree/1.38.0/integration/spark",
+    )
 
 
 def test_the_catalog_facet_joins_the_crawled_table_whatever_arrives_first(
     open_test_store: Callable[[], Store],
-    rest_server: Any,  # noqa: F811
+    rest_server: Any,
 ) -> None:
     pytest.importorskip("pyiceberg")
     from pyiceberg.catalog import load_catalog

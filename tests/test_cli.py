@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from command_line import lineagemesh
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def lineagemesh(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "graph", *args], capture_output=True, text=True, timeout=300
-    )
 
 
 def stats(data_dir: Path) -> dict:

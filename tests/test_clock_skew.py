@@ -5,46 +5,26 @@ Over real HTTP to a real server, and the real CLI, on both stores."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from command_line import lineagemesh
 from live_server import LiveServer
+from openlineage_events import described
 
 from ingest.clock_skew import latest_accepted, parse_skew
 from ingest.openlineage import translate_encoded
 from ingest.openlineage_schema import InvalidEvent
 
-DESCRIBE = '{ dataset(namespace: "s3://lake", name: "orders") { description } }'
-
 
 def dated(at: datetime, description: str, name: str = "orders") -> dict:
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": at.isoformat(),
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "airflow", "name": "load"},
-        "producer": "https://example.com/tests",
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "inputs": [],
-        "outputs": [
-            {
-                "namespace": "s3://lake",
-                "name": name,
-                "facets": {
-                    "documentation": {
-                        "_producer": "https://example.com/tests",
-                        "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/DocumentationDatasetFacet.json#/$defs/DocumentationDatasetFacet",
-                        "description": description,
-                    }
-                },
-            }
-        ],
-    }
+    """A COMPLETE event at ``at`` describing ``s3://lake``/``name``."""
+    return described("s3://lake", name, description, at=at)
+
+
+DESCRIBE = '{ dataset(namespace: "s3://lake", name: "orders") { description } }'
 
 
 def post(url: str, body: object) -> httpx.Response:
@@ -110,27 +90,13 @@ def test_future_events_are_refused_by_file_ingest(store_args: list[str], tmp_pat
         )
         + "\n"
     )
-    command = [
-        sys.executable,
-        "-m",
-        "graph",
-        "ingest",
-        "openlineage",
-        *store_args,
-        "--workers",
-        "0",
-        str(events),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    command = ["ingest", "openlineage", *store_args, "--workers", "0", str(events)]
+    result = lineagemesh(*command)
     assert result.returncode == 1
     assert f"{events}:2: $.eventTime: " in result.stderr and "1 events ingested" in result.stderr
-    tolerant = subprocess.run(
-        [*command, "--max-clock-skew", "2d"], capture_output=True, text=True, timeout=300
-    )
+    tolerant = lineagemesh(*command, "--max-clock-skew", "2d")
     assert tolerant.returncode == 0, tolerant.stderr
-    wrong = subprocess.run(
-        [*command, "--max-clock-skew", "soon"], capture_output=True, text=True, timeout=300
-    )
+    wrong = lineagemesh(*command, "--max-clock-skew", "soon")
     assert wrong.returncode == 2 and "'soon' is not a duration" in wrong.stderr
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import CORPORA
+from document_paths import value_paths
 
 from graph.model import EdgeKind, NodeKind
 from graph.mutations import Changes, decode, encode, plan
@@ -797,21 +798,7 @@ def test_invalid_contracts_name_the_file_and_field(text: str, fragment: str) -> 
 
 def _mutants(document, rng: random.Random, count: int):
     """Copies of ``document`` with one value replaced by junk or one key removed, at random places."""
-    paths: list[tuple] = []
-
-    def walk(value, path: tuple) -> None:
-        items = (
-            value.items()
-            if isinstance(value, dict)
-            else enumerate(value)
-            if isinstance(value, list)
-            else ()
-        )
-        for key, item in items:
-            paths.append((*path, key))
-            walk(item, (*path, key))
-
-    walk(document, ())
+    paths = value_paths(document)
     junk = [None, 7, -1.5, True, "", "x", [], {}, ["a", 1], {"k": None}]
     for _ in range(count):
         *parents, key = rng.choice(paths)

@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from command_line import lineagemesh
 from crashing import APPLY_ALL, batch_lines, run_then_sigkill
 from live_server import LiveServer
 from test_fuzz import invariant_violations
@@ -754,20 +755,12 @@ def test_a_second_process_on_the_same_data_dir_is_refused_and_changes_nothing(
             JournalInUse, match=f"in use by another lineagemesh process \\(pid {os.getpid()}\\)"
         ):
             EmbeddedStore(tmp_path / "store")
-        cli = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "graph",
-                "ingest",
-                "openlineage",
-                "--data-dir",
-                str(tmp_path / "store"),
-                str(events),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
+        cli = lineagemesh(
+            "ingest",
+            "openlineage",
+            "--data-dir",
+            str(tmp_path / "store"),
+            str(events),
         )
         assert cli.returncode != 0
         assert (

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from conftest import CORPORA
+from document_paths import value_paths
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -988,20 +989,6 @@ _corruptions = st.recursive(
 )
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix] if prefix else []
-    items = (
-        value.items()
-        if isinstance(value, dict)
-        else enumerate(value)
-        if isinstance(value, list)
-        else ()
-    )
-    for key, child in items:
-        found += _paths(child, (*prefix, key))
-    return found
-
-
 @settings(max_examples=300, deadline=None)
 @given(data=st.data(), which=st.sampled_from(["jaffle", "mesh", "v7"]), delete=st.booleans())
 def test_any_corruption_raises_invalid_manifest_or_translates(
@@ -1009,7 +996,7 @@ def test_any_corruption_raises_invalid_manifest_or_translates(
 ) -> None:
     """Whatever any field holds (or lacks), the answer is mutations or InvalidManifest, never KeyError/TypeError."""
     manifest = {"jaffle": jaffle, "mesh": mesh_manifest, "v7": v7_manifest}[which]()
-    path = data.draw(st.sampled_from(_paths(manifest)))
+    path = data.draw(st.sampled_from(value_paths(manifest)))
     parent = manifest
     for key in path[:-1]:
         parent = parent[key]

@@ -8,7 +8,6 @@ Set LINEAGEMESH_SCREENSHOTS=DIR to keep the screenshots (docs/explorer.png is ma
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from browser import (
     chromium,
     click_node,
     cluster_id,
+    draw_hidden,
     drawn,
     drawn_edges,
     expand,
@@ -33,6 +33,7 @@ from browser import (
 )
 from explorer_demo import FAN_INPUTS, FAN_JOB, demo_server
 from live_server import LiveServer
+from openlineage_events import complete
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 
@@ -139,12 +140,7 @@ def test_a_big_fan_out_is_a_cluster_that_pages(server: LiveServer, browser: Chro
     assert drawn(browser)[cluster]["label"] == f"◀ {FAN_INPUTS - 50} datasets in namespace fanout"
     # the rest is listed beside, filtered by name; one picked is drawn on its own
     assert len(browser.find_elements(By.CSS_SELECTOR, "#hidden-list li")) == FAN_INPUTS - 50
-    browser.find_element(By.ID, "hidden-filter").send_keys("source_119")
-    picked = browser.find_elements(By.CSS_SELECTOR, "#hidden-list a")
-    assert [a.text for a in picked] == ["source_119"]
-    before = painted(browser)
-    picked[0].click()
-    wait_painted(browser, before)
+    draw_hidden(browser, "source_119")
     assert (
         "dataset:fanout:source_119" in drawn(browser)
         and drawn(browser)[cluster]["label"] == f"◀ {FAN_INPUTS - 51} datasets in namespace fanout"
@@ -280,16 +276,12 @@ def wide_events(breadth: int) -> list[dict[str, Any]]:
     radius of breadth² + 2·breadth + 2 nodes within two dataset hops."""
 
     def run(job: str, inputs: list[str], outputs: list[str]) -> dict[str, Any]:
-        return {
-            "eventType": "COMPLETE",
-            "eventTime": "2026-01-05T06:00:00Z",
-            "run": {"runId": str(uuid.uuid4())},
-            "job": {"namespace": "wide", "name": job},
-            "producer": "https://example.com/tests",
-            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-            "inputs": [{"namespace": "wide", "name": n} for n in inputs],
-            "outputs": [{"namespace": "wide", "name": n} for n in outputs],
-        }
+        return complete(
+            job,
+            [{"namespace": "wide", "name": n} for n in inputs],
+            [{"namespace": "wide", "name": n} for n in outputs],
+            job_namespace="wide",
+        )
 
     middle = [f"mid_{i:03d}" for i in range(breadth)]
     return [run("split", ["root"], middle)] + [
@@ -329,16 +321,12 @@ def test_a_ten_thousand_node_radius_paints_a_few_hundred(tmp_path: Path) -> None
 
 
 def live_event(job: str, source: str, target: str) -> dict[str, Any]:
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": "2026-01-05T06:00:00Z",
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "live", "name": job},
-        "producer": "https://example.com/tests",
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "inputs": [{"namespace": "live", "name": source}],
-        "outputs": [{"namespace": "live", "name": target}],
-    }
+    return complete(
+        job,
+        [{"namespace": "live", "name": source}],
+        [{"namespace": "live", "name": target}],
+        job_namespace="live",
+    )
 
 
 def test_an_open_lineage_redraws_when_ingested_events_change_it(

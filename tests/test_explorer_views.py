@@ -41,12 +41,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         yield running
 
 
-@pytest.fixture
-def browser() -> Iterator[Chrome]:
-    with chromium() as driver:
-        yield driver
-
-
 def view(driver: Chrome) -> dict[str, Any]:
     """The zoom, the pan, and where each drawn node (badges aside) is, in model coordinates."""
     return driver.execute_script("""const cy = window.explorer.cy;
@@ -230,15 +224,24 @@ def opened(driver: Chrome) -> str:
     return driver.execute_script("return window.explorer.state.node")
 
 
+#: What the keyboard tests type in the search box, and the dataset each opens.
+SEARCHES = (("delivery_7_days", fd.ds("delivery_7_days")), ("orders", fd.ds("orders")))
+
+
+def open_by_search(driver: Chrome, text: str) -> str:
+    """Type ``text`` in the search box and press Enter: the node the explorer then opened."""
+    before = painted(driver)
+    type_search(driver, text).send_keys(Keys.ENTER)
+    wait_painted(driver, before)
+    return opened(driver)
+
+
 def test_search_opens_the_dataset_meant_from_the_keyboard(
     server: LiveServer, browser: Chrome
 ) -> None:
     open_explorer(browser, server)
-    for text, meant in (("delivery_7_days", fd.ds("delivery_7_days")), ("orders", fd.ds("orders"))):
-        before = painted(browser)
-        type_search(browser, text).send_keys(Keys.ENTER)
-        wait_painted(browser, before)
-        assert opened(browser) == meant
+    for text, meant in SEARCHES:
+        assert open_by_search(browser, text) == meant
         assert "focus" in drawn(browser)[meant]["classes"]
     # a combobox: the arrow keys move through the hits, Escape closes, Enter opens the one chosen
     box = type_search(browser, "customer_email")
@@ -322,11 +325,8 @@ def test_a_column_draws_its_path_across_datasets(
 
 def test_back_returns_to_the_previous_view(server: LiveServer, browser: Chrome) -> None:
     open_explorer(browser, server)
-    for text, meant in (("delivery_7_days", fd.ds("delivery_7_days")), ("orders", fd.ds("orders"))):
-        before = painted(browser)
-        type_search(browser, text).send_keys(Keys.ENTER)
-        wait_painted(browser, before)
-        assert opened(browser) == meant
+    for text, meant in SEARCHES:
+        assert open_by_search(browser, text) == meant
     before = painted(browser)
     browser.back()
     wait_painted(browser, before)

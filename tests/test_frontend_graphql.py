@@ -51,11 +51,7 @@ def errors(store: Store, query: str, **variables: Any) -> list[str]:
 
 @pytest.fixture
 def seeded(store: Store, food_delivery_events) -> Store:
-    for event in food_delivery_events + [
-        fd.ownership_event(job, owner) for job, owner in OWNERS.items()
-    ]:
-        store.apply(translate(event))
-    return store
+    return fd.load_with_owners(store, food_delivery_events, OWNERS)
 
 
 def hop(store: Store, node_id: str, direction: str, **arguments: Any) -> list[tuple[str, str, str]]:

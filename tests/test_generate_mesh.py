@@ -1,6 +1,6 @@
 """Tests for scripts/generate_mesh.py (synthetic OpenLineage data-mesh generator).
 
-Self-contained: imports the script by path, needs only pytest, jsonschema (+ referencing)
+Imports the script from ``scripts/`` (on the path by conftest), needs only pytest, jsonschema (+ referencing)
 and networkx; schema validation uses the OpenLineage 2-0-2 spec vendored under tests/corpora.
 """
 
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import collections
 import gzip
-import importlib.util
 import itertools
 import json
 import subprocess
@@ -22,23 +21,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "generate_mesh.py"
+import generate_mesh as gm  # noqa: E402
 from conftest import CORPORA  # noqa: E402
 
 SPEC_DIR = CORPORA / "openlineage-spec"
 
 N, SEED = 2000, 7
-
-
-def _load_module():
-    spec = importlib.util.spec_from_file_location("generate_mesh", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("generate_mesh", mod)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-gm = _load_module()
 
 
 @pytest.fixture(scope="module")

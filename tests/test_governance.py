@@ -4,33 +4,20 @@ datacontract.com contract plus OpenLineage events, asked through GraphQL."""
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
+from data_contracts import postgres_contract
+from openlineage_events import PRODUCER, complete
 
 from graph.api.schema import context, schema
 from graph.stores import Store
 from ingest.contracts import translate_contract
 from ingest.openlineage import translate
 
-PRODUCER = "https://example.com/tests"
 CUSTOMERS = "dataset:postgres://db:5432:crm.public.customers"
-CONTRACT = """
-dataContractSpecification: 1.1.0
-id: crm-customers
-info: {title: customers, version: 1.0.0, owner: crm-team}
-domain: crm
-servers:
-  production: {type: postgres, host: db, port: 5432, database: crm, schema: public}
-models:
-  customers:
-    type: table
-    fields:
-      id: {type: integer}
-      email: {type: string, pii: true}
-servicelevels:
-  freshness: {threshold: 24h}
-"""
+CONTRACT = postgres_contract(
+    "crm", "customers", {"id": "{type: integer}", "email": "{type: string, pii: true}"}, "24h"
+)
 
 
 def facet(**fields):
@@ -59,16 +46,7 @@ def direct(subtype: str = "IDENTITY", masking: bool = False) -> dict:
 
 
 def event(job: str, time: str, inputs: list[dict], outputs: list[dict]) -> dict:
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": time,
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "airflow", "name": job},
-        "inputs": inputs,
-        "outputs": outputs,
-        "producer": PRODUCER,
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-    }
+    return complete(job, inputs, outputs, at=time)
 
 
 def build(store: Store) -> None:

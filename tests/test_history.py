@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 
 import pytest
+from openlineage_events import complete
 
 from graph.api.schema import context, schema
 from graph.lineage import dataset_lineage
@@ -145,15 +146,8 @@ def test_dropped_datasets_and_removed_columns_leave_no_phantom_lineage(store: St
         a["id"] for a in ask(store, IMPACT, id="datasetField:pg:src:d")["impact"]["affected"]
     } >= {"datasetField:pg:out:d"}
 
-    drop = {
-        "eventType": "COMPLETE",
-        "eventTime": "2026-03-01T00:00:00Z",
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "etl", "name": "drop_out"},
-        "producer": PRODUCER,
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "outputs": [ds("out", lifecycleStateChange=facet(lifecycleStateChange="DROP"))],
-    }
+    dropped = ds("out", lifecycleStateChange=facet(lifecycleStateChange="DROP"))
+    drop = complete("drop_out", [], [dropped], at="2026-03-01T00:00:00Z", job_namespace="etl")
     store.apply(translate(drop))
     assert upstream(store, "dataset:pg:out") == {
         "dataset:pg:out",

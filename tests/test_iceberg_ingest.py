@@ -9,10 +9,8 @@ is applied with the shared merge rule (``plan``), as the stores do.
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -117,21 +115,6 @@ VIEW_SQL = "SELECT order_id, amount FROM sales.orders WHERE amount > 50"
 
 
 # -- catalogs ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def rest_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    missing = [tool for tool in ("java", "javac", "mvn") if shutil.which(tool) is None]
-    if missing:
-        pytest.skip(f"Iceberg REST server needs {', '.join(missing)}")
-    from devservers import iceberg_rest
-
-    server = iceberg_rest.start(warehouse=tmp_path_factory.mktemp("iceberg") / "warehouse")
-    try:
-        yield server
-    finally:
-        iceberg_rest.stop(server)
-    assert not server.is_alive()
 
 
 def _purge(catalog: Any) -> None:

@@ -3,24 +3,18 @@ never one id for two sets of parts, on both stores."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 
 import pytest
 from conftest import STORES
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_fuzz import _events_with  # the fuzz tests' schema event, one serial a run
 
 from graph.model import dataset_id, field_id, job_id, product_id
 from graph.schema_history import escaped
 from graph.stores import Store
 from ingest.openlineage import translate
-
-PRODUCER = "https://example.com/ids-test"
-SCHEMA_URL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
-FACET_URL = (
-    "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet"
-)
 
 
 def _read_back(id_: str, parts: int) -> tuple[str, ...]:
@@ -71,39 +65,15 @@ def test_distinct_parts_never_share_an_id(a: tuple[str, str, str], b: tuple[str,
         assert dataset_id(*a[:2]) != dataset_id(*b[:2])
 
 
-def _event(namespace: str, name: str, fields: list[str], serial: int) -> dict:
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": f"2026-02-01T00:00:00.{serial:06d}Z",
-        "run": {"runId": str(uuid.UUID(int=serial, version=4))},
-        "job": {"namespace": namespace, "name": f"job{serial}"},
-        "outputs": [
-            {
-                "namespace": namespace,
-                "name": name,
-                "facets": {
-                    "schema": {
-                        "_producer": PRODUCER,
-                        "_schemaURL": FACET_URL,
-                        "fields": [{"name": f, "type": "STRING"} for f in fields],
-                    }
-                },
-            }
-        ],
-        "producer": PRODUCER,
-        "schemaURL": SCHEMA_URL,
-    }
-
-
 @pytest.mark.parametrize("store_args", STORES, indirect=True)
 def test_the_issues_collisions_stay_apart(open_test_store: Callable[[], Store]) -> None:
     """Namespace ``pg``, name ``//mkt``, field ``report:a`` is not marketing's ``report.a``; datasets
     (``pg``, ``//x:y``) and (``pg://x``, ``y``) are two; and they stay so after a restart."""
     store = open_test_store()
-    store.apply(translate(_event("pg://mkt", "report", ["a"], 1)))
-    store.apply(translate(_event("pg", "//mkt", ["report:a"], 2)))
-    store.apply(translate(_event("pg://x", "y", ["c"], 3)))
-    store.apply(translate(_event("pg", "//x:y", ["c"], 4)))
+    store.apply(translate(_events_with("pg://mkt", "report", "job1", ["a"], 1)))
+    store.apply(translate(_events_with("pg", "//mkt", "job2", ["report:a"], 2)))
+    store.apply(translate(_events_with("pg://x", "y", "job3", ["c"], 3)))
+    store.apply(translate(_events_with("pg", "//x:y", "job4", ["c"], 4)))
     store.close()
     store = open_test_store()
     expected = {

@@ -10,14 +10,14 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import neo4j
+import openlineage_events
 import pytest
+from command_line import lineagemesh
 from live_server import LiveServer
 from test_auth import ADMIN, MARKETING, READER, RULES_YAML, SALES, TOKENS, bearer, emit
 
@@ -25,33 +25,14 @@ from graph.event_log import FILE_NAME, EventLog, pack_events
 from graph.event_log_migration import open_event_log
 from graph.stores import open_store
 
-STATS = '{ dataset(namespace: "%s", name: "%s") { description } }'
-
 
 def described(namespace: str, name: str, description: str, job: str = "sjob") -> dict:
-    """A COMPLETE event writing ``namespace``/``name`` with ``description``."""
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": "2026-01-05T06:00:00Z",
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "airflow", "name": job},
-        "producer": "https://example.com/tests",
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "inputs": [],
-        "outputs": [
-            {
-                "namespace": namespace,
-                "name": name,
-                "facets": {
-                    "documentation": {
-                        "_producer": "https://example.com/tests",
-                        "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/DocumentationDatasetFacet.json#/$defs/DocumentationDatasetFacet",
-                        "description": description,
-                    }
-                },
-            }
-        ],
-    }
+    """A COMPLETE event writing ``namespace``/``name`` with ``description``, by the sales job
+    unless ``job`` names another."""
+    return openlineage_events.described(namespace, name, description, job)
+
+
+STATS = '{ dataset(namespace: "%s", name: "%s") { description } }'
 
 
 def log_bytes(store_args: list[str]) -> int:
@@ -194,19 +175,12 @@ def test_a_principal_over_its_quota_gets_429_and_nothing_applied(tmp_path) -> No
 
 
 def test_a_quota_that_cannot_be_read_is_a_usage_error(tmp_path) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "graph",
-            "serve",
-            "--principal-quota",
-            "lots",
-            "--data-dir",
-            str(tmp_path / "s"),
-        ],
-        capture_output=True,
-        text=True,
+    done = lineagemesh(
+        "serve",
+        "--principal-quota",
+        "lots",
+        "--data-dir",
+        str(tmp_path / "s"),
         timeout=120,
     )
     assert done.returncode == 2 and "'lots' is not a quota" in done.stderr, done.stderr

@@ -6,25 +6,18 @@ from __future__ import annotations
 
 import gzip
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from command_line import lineagemesh
 from live_server import LiveServer
 
 from ingest.event_files import BadLine, SourceEvent, read_events
 
 DEEP = "[" * 5000 + "]" * 5000  # past the standard library's recursion; orjson refuses it too
-
-
-def lineagemesh(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "graph", *args], capture_output=True, text=True, timeout=300
-    )
 
 
 def counts(data_dir: Path) -> dict:

@@ -18,9 +18,11 @@ from typing import Any
 
 import httpx
 import orjson
+from command_line import lineagemesh
 from crashing import ROOT
 from live_server import LiveServer
 from openlineage.client.transport.kafka import KafkaConfig, KafkaTransport
+from openlineage_events import described
 from test_fuzz import dump
 from test_http_api import post_with_client
 
@@ -79,32 +81,21 @@ def create_topic(bootstrap: str, partitions: int) -> str:
     return name
 
 
+def consume(bootstrap: str, topic: str, group: str) -> list[str]:
+    """The arguments of ``lineagemesh ingest kafka`` reading ``topic`` as consumer ``group``."""
+    return ["ingest", "kafka", "--bootstrap-servers", bootstrap, "--topic", topic, "--group", group]
+
+
 def ingest_kafka(
     store_args: list[str], bootstrap: str, topic: str, *extra: str, group: str = "lineagemesh-test"
 ) -> str:
     """``lineagemesh ingest kafka`` until the topic is drained; its report line."""
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "graph",
-            "ingest",
-            "kafka",
-            "--bootstrap-servers",
-            bootstrap,
-            "--topic",
-            topic,
-            "--group",
-            group,
-            "--until-idle",
-            "3",
-            *extra,
-            *store_args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
+    done = lineagemesh(
+        *consume(bootstrap, topic, group),
+        "--until-idle",
+        "3",
+        *extra,
+        *store_args,
     )
     assert done.returncode == 0, done.stderr
     return done.stderr
@@ -121,23 +112,14 @@ def file_graph(tmp_path: Path, events: list[dict]) -> tuple:
     path = tmp_path / "reference.ndjson"
     path.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in events))
     data_dir = tmp_path / "reference"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "graph",
-            "ingest",
-            "openlineage",
-            "--workers",
-            "0",
-            str(path),
-            "--data-dir",
-            str(data_dir),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
+    done = lineagemesh(
+        "ingest",
+        "openlineage",
+        "--workers",
+        "0",
+        str(path),
+        "--data-dir",
+        str(data_dir),
     )
     assert done.returncode == 0, done.stderr
     with open_store(data_dir=str(data_dir)) as store:
@@ -200,14 +182,7 @@ def test_a_consumer_killed_between_apply_and_commit_loses_nothing(
             sys.executable,
             "-c",
             _DIE_IN_COMMIT,
-            "ingest",
-            "kafka",
-            "--bootstrap-servers",
-            kafka_broker.bootstrap_servers,
-            "--topic",
-            topic,
-            "--group",
-            "dies",
+            *consume(kafka_broker.bootstrap_servers, topic, "dies"),
             *store_args,
         ],
         capture_output=True,
@@ -239,14 +214,7 @@ def test_consumers_killed_at_random_points_leave_the_same_graph(kafka_broker, tm
         sys.executable,
         "-m",
         "graph",
-        "ingest",
-        "kafka",
-        "--bootstrap-servers",
-        kafka_broker.bootstrap_servers,
-        "--topic",
-        topic,
-        "--group",
-        "killed",
+        *consume(kafka_broker.bootstrap_servers, topic, "killed"),
         "--kafka-property",
         "max.partition.fetch.bytes=16384",
         "--data-dir",
@@ -406,55 +374,21 @@ def test_serve_consumes_passes_bad_messages_over_and_stops_committed(
 
 
 def test_kafka_settings_are_checked_before_consuming(tmp_path) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "graph",
-            "ingest",
-            "kafka",
-            "--bootstrap-servers",
-            "127.0.0.1:1",
-            "--topic",
-            "t",
-            "--kafka-property",
-            "no.such.setting=1",
-            "--data-dir",
-            str(tmp_path / "s"),
-        ],
-        capture_output=True,
-        text=True,
+    done = lineagemesh(
+        "ingest",
+        "kafka",
+        "--bootstrap-servers",
+        "127.0.0.1:1",
+        "--topic",
+        "t",
+        "--kafka-property",
+        "no.such.setting=1",
+        "--data-dir",
+        str(tmp_path / "s"),
         timeout=120,
-        cwd=ROOT,
     )
     assert done.returncode == 2, done.stderr
     assert "no.such.setting" in done.stderr and "Traceback" not in done.stderr
-
-
-def _dated(at: datetime, description: str, namespace: str, name: str, job: str = "load") -> dict:
-    """A COMPLETE event at ``at`` writing ``namespace``/``name`` with ``description``."""
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": at.isoformat(),
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "airflow", "name": job},
-        "producer": "https://example.com/tests",
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "inputs": [],
-        "outputs": [
-            {
-                "namespace": namespace,
-                "name": name,
-                "facets": {
-                    "documentation": {
-                        "_producer": "https://example.com/tests",
-                        "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/DocumentationDatasetFacet.json#/$defs/DocumentationDatasetFacet",
-                        "description": description,
-                    }
-                },
-            }
-        ],
-    }
 
 
 def _description(store: Any, namespace: str, name: str) -> str | None:
@@ -474,9 +408,11 @@ def test_kafka_refuses_events_from_the_future_as_http_does(
     dead_letters = create_topic(bootstrap, partitions=1)
     now = datetime.now(UTC)
     values = [
-        orjson.dumps(_dated(now, "today", "s3://lake", "orders")),
-        orjson.dumps(_dated(datetime(2099, 1, 1, tzinfo=UTC), "forever", "s3://lake", "orders")),
-        orjson.dumps(_dated(now + timedelta(minutes=20), "skewed", "s3://lake", "items")),
+        orjson.dumps(described("s3://lake", "orders", "today", at=now)),
+        orjson.dumps(
+            described("s3://lake", "orders", "forever", at=datetime(2099, 1, 1, tzinfo=UTC))
+        ),
+        orjson.dumps(described("s3://lake", "items", "skewed", at=now + timedelta(minutes=20))),
     ]
     produce_raw(bootstrap, topic, values)
     report = ingest_kafka(store_args, bootstrap, topic, "--dead-letter-topic", dead_letters)
@@ -512,7 +448,9 @@ def test_a_topic_bound_to_a_principal_writes_only_its_domains(
     try:  # marketing's report exists, described by marketing's admin
         posted = httpx.post(
             f"{server.url}/api/v1/lineage",
-            json=_dated(datetime.now(UTC), "marketing's", "postgres://mkt-db", "report", "mjob"),
+            json=described(
+                "postgres://mkt-db", "report", "marketing's", "mjob", at=datetime.now(UTC)
+            ),
             headers=bearer(ADMIN),
             timeout=60,
         )
@@ -522,9 +460,9 @@ def test_a_topic_bound_to_a_principal_writes_only_its_domains(
 
     now = datetime.now(UTC)
     values = [
-        orjson.dumps(_dated(now, "taken over", "postgres://mkt-db", "report", "sjob")),
-        orjson.dumps(_dated(now, "sales' own", "postgres://sales-db", "orders", "sjob")),
-        orjson.dumps(_dated(now, "x" * 3000, "postgres://sales-db", "big", "sjob")),
+        orjson.dumps(described("postgres://mkt-db", "report", "taken over", "sjob", at=now)),
+        orjson.dumps(described("postgres://sales-db", "orders", "sales' own", "sjob", at=now)),
+        orjson.dumps(described("postgres://sales-db", "big", "x" * 3000, "sjob", at=now)),
     ]
     assert len(values[1]) <= 2048 < len(values[1]) + len(values[2])  # the quota takes one
     produce_raw(bootstrap, topic, values)
@@ -588,28 +526,20 @@ def test_the_kafka_principal_must_be_a_writer_of_the_tokens(kafka_broker, tmp_pa
     tokens = tmp_path / "tokens.json"
     tokens.write_text(orjson.dumps(TOKENS).decode())
     for name, says in [("nobody", "no principal 'nobody'"), ("grafana", "may not write")]:
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "graph",
-                "ingest",
-                "kafka",
-                "--bootstrap-servers",
-                kafka_broker.bootstrap_servers,
-                "--topic",
-                "t",
-                "--auth-file",
-                str(tokens),
-                "--kafka-principal",
-                name,
-                "--data-dir",
-                str(tmp_path / "s"),
-            ],
-            capture_output=True,
-            text=True,
+        done = lineagemesh(
+            "ingest",
+            "kafka",
+            "--bootstrap-servers",
+            kafka_broker.bootstrap_servers,
+            "--topic",
+            "t",
+            "--auth-file",
+            str(tokens),
+            "--kafka-principal",
+            name,
+            "--data-dir",
+            str(tmp_path / "s"),
             timeout=120,
-            cwd=ROOT,
         )
         assert done.returncode == 2 and says in done.stderr, done.stderr
         assert "Traceback" not in done.stderr

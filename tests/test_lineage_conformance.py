@@ -13,6 +13,7 @@ from typing import Any
 
 import food_delivery as fd
 import pytest
+from openlineage_events import complete
 
 from graph import queries
 from graph.errors import NodeNotFound, WrongNodeKind
@@ -475,21 +476,16 @@ def test_a_pair_reached_directly_and_dataset_wide_keeps_the_direct_derivation(st
         }
         for i in range(12)
     ]
-    ingest(
-        store,
-        [
-            {
-                "eventType": "COMPLETE",
-                "eventTime": "2026-01-05T10:00:00Z",
-                "producer": "https://example.com/test",
-                "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-                "run": {"runId": str(uuid.UUID(int=7))},
-                "job": {"namespace": "etl", "name": "customers_by_order"},
-                "inputs": [{"namespace": "warehouse", "name": "orders"}],
-                "outputs": outputs,
-            }
-        ],
+    read = [{"namespace": "warehouse", "name": "orders"}]
+    event = complete(
+        "customers_by_order",
+        read,
+        outputs,
+        at="2026-01-05T10:00:00Z",
+        job_namespace="etl",
+        run_id=str(uuid.UUID(int=7)),
     )
+    ingest(store, [event])
     for output in outputs:
         target = f"datasetField:warehouse:{output['name']}:customer_id"
         up = column_lineage(store, target, Direction.UPSTREAM, depth=1)
@@ -531,21 +527,16 @@ def test_downstream_column_lineage_stops_at_a_dataset_wide_dependent(store: Stor
             }
         },
     }
-    ingest(
-        store,
-        [
-            {
-                "eventType": "COMPLETE",
-                "eventTime": "2026-01-05T10:00:00Z",
-                "producer": "https://example.com/test",
-                "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-                "run": {"runId": str(uuid.UUID(int=8))},
-                "job": {"namespace": "etl", "name": "customers_by_filter"},
-                "inputs": [{"namespace": "warehouse", "name": "orders"}],
-                "outputs": [output],
-            }
-        ],
+    read = [{"namespace": "warehouse", "name": "orders"}]
+    event = complete(
+        "customers_by_filter",
+        read,
+        [output],
+        at="2026-01-05T10:00:00Z",
+        job_namespace="etl",
+        run_id=str(uuid.UUID(int=8)),
     )
+    ingest(store, [event])
     start = "datasetField:warehouse:orders:customer_id"
     down = column_lineage(store, start, Direction.DOWNSTREAM, depth=5)
     assert node_ids(down) == {start, "dataset:warehouse:customers"}

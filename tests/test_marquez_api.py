@@ -13,6 +13,7 @@ import httpx
 import pytest
 from marquez_client import MarquezClient
 from marquez_client.errors import APIError
+from openlineage_events import complete
 from test_http_api import post_with_client
 
 DELIVERY = "public.delivery_7_days"
@@ -134,14 +135,7 @@ def test_marquez_python_reads_the_seed(seeded) -> None:
 
 
 _TABLES = (
-    "customers",
-    "order_status",
-    "drivers",
-    "restaurants",
-    "menus",
-    "menu_items",
-    "orders",
-    "categories",
+    *fd.SOURCE_TABLES,
     "orders_7_days",
     "delivery_7_days",
     "top_delivery_times",
@@ -255,16 +249,7 @@ def test_search_and_run_facets(seeded) -> None:
 def test_uri_namespaces_and_encoded_names(live_server) -> None:
     """A namespace holding ``://`` and ``:`` and a name holding ``/``, encoded as marquez-python does."""
     ns, name = "postgres://db.example:5432", "warehouse/public.orders"
-    event = {
-        "eventType": "COMPLETE",
-        "eventTime": "2026-01-05T06:00:00Z",
-        "producer": "https://example.com/tests",
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "run": {"runId": "0b3c7c1a-7a4e-4b8e-9f7a-1f4f3c2b1a00"},
-        "job": {"namespace": "etl", "name": "load"},
-        "inputs": [],
-        "outputs": [{"namespace": ns, "name": name}],
-    }
+    event = complete("load", [], [{"namespace": ns, "name": name}], job_namespace="etl")
     post_with_client(live_server.url, [event])
     client = MarquezClient(url=live_server.url)
     assert client.get_dataset(ns, name)["id"] == {"namespace": ns, "name": name}

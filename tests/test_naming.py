@@ -5,6 +5,7 @@ naming a location the same way."""
 from __future__ import annotations
 
 import pytest
+from openlineage_events import complete
 
 from graph.model import dataset_id
 from graph.mutations import UpsertEdge, UpsertNode
@@ -127,18 +128,8 @@ def test_every_ingester_names_a_location_alike(location: str) -> None:
     contract = dataset_identity("s3", {"location": location}, "orders")
     assert contract is not None and dataset_id(contract.namespace, contract.name) == expected
     scheme_and_authority, _, key = location.partition("://")[2].partition("/")
-    event = {
-        "eventType": "COMPLETE",
-        "eventTime": "2026-01-06T08:00:00Z",
-        "producer": "https://example.com/p",
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "run": {"runId": "00000000-0000-4000-8000-000000000001"},
-        "job": {"namespace": "spark", "name": "j"},
-        "inputs": [],
-        "outputs": [
-            {"namespace": location.split("://")[0] + "://" + scheme_and_authority, "name": key}
-        ],
-    }
+    namespace = location.split("://")[0] + "://" + scheme_and_authority
+    event = complete("j", [], [{"namespace": namespace, "name": key}], job_namespace="spark")
     written = {m.id for m in translate(event) if isinstance(m, UpsertNode)}
     assert expected in written
     assert not any(

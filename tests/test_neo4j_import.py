@@ -5,14 +5,13 @@ rebuilds the same graph. Real neo4j-admin, real servers."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import neo4j
 import pytest
+from command_line import lineagemesh, lineagemesh_ok
 from devservers import neo4j as neo4j_launcher
 from test_neo4j_store import WEIRD_PROPS, dump, nasty_batch, typed
 
@@ -31,14 +30,6 @@ from graph.stores.neo4j_import import ARGS_FILE, export
 pytestmark = pytest.mark.neo4j
 
 T1 = "2024-01-01T00:00:00.000000Z"
-
-
-def lineagemesh(*args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "graph", *args], capture_output=True, text=True, timeout=600
-    )
-    assert done.returncode == 0, done.stderr
-    return done
 
 
 #: Schema history's node labels, and what of them two loads at different times share.
@@ -81,16 +72,6 @@ def raw_graph(uri: str) -> tuple[list[Any], list[Any]]:
     return sorted(node(labels, props) for labels, props in nodes), sorted(
         (a, t, b, kept(props)) for a, t, b, props in edges
     )
-
-
-def wipe(uri: str) -> None:
-    with (
-        neo4j.GraphDatabase.driver(uri, auth=None) as driver,
-        driver.session(database="neo4j") as session,
-    ):
-        session.run(
-            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-        ).consume()
 
 
 def schema_names(uri: str) -> set[str]:
@@ -169,7 +150,7 @@ def test_awkward_values_import_as_merge_writes_them(
     imported_home, neo4j_server, tmp_path: Path
 ) -> None:
     batches = awkward_batches()
-    wipe(neo4j_server.uri)
+    neo4j_launcher.wipe(neo4j_server.uri)
     with Neo4jStore(neo4j_server.uri) as merged:
         for batch in batches:
             merged.apply(batch)
@@ -231,8 +212,8 @@ def test_cli_import_gives_the_merge_graph_and_its_event_log(
     imported_home, neo4j_server, tmp_path: Path, food_delivery_events
 ) -> None:
     files = [str(path) for path in mesh_files(tmp_path, food_delivery_events)]
-    wipe(neo4j_server.uri)
-    lineagemesh(
+    neo4j_launcher.wipe(neo4j_server.uri)
+    lineagemesh_ok(
         "ingest",
         "openlineage",
         "--store",
@@ -240,8 +221,9 @@ def test_cli_import_gives_the_merge_graph_and_its_event_log(
         "--event-log",
         str(tmp_path / "merge-log"),
         *files,
+        timeout=600,
     )
-    done = lineagemesh(
+    done = lineagemesh_ok(
         "ingest",
         "openlineage",
         "--neo4j-import",
@@ -251,6 +233,7 @@ def test_cli_import_gives_the_merge_graph_and_its_event_log(
         "--workers",
         "0",  # the import files written by this process alone
         *files,
+        timeout=600,
     )
     assert f"@{(tmp_path / 'csv' / ARGS_FILE).resolve()}" in done.stderr
     assert not any(
@@ -278,7 +261,7 @@ def test_cli_import_gives_the_merge_graph_and_its_event_log(
 
     # The event log the import filled is now in the imported database: a reindex rebuilds from it.
     assert not (tmp_path / "log" / FILE_NAME).exists()
-    lineagemesh("reindex", "--store", server.uri)
+    lineagemesh_ok("reindex", "--store", server.uri, timeout=600)
     assert raw_graph(server.uri) == want_raw
 
 
@@ -293,24 +276,16 @@ def test_import_refuses_a_used_directory_or_event_log(tmp_path: Path, food_deliv
             "drop --store",
         ),
     ):
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "graph",
-                "ingest",
-                "openlineage",
-                *extra,
-                "--event-log",
-                str(tmp_path / "log"),
-                *files,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
+        done = lineagemesh(
+            "ingest",
+            "openlineage",
+            *extra,
+            "--event-log",
+            str(tmp_path / "log"),
+            *files,
         )
         assert done.returncode != 0 and reason in done.stderr, done.stderr
-    lineagemesh(
+    lineagemesh_ok(
         "ingest",
         "openlineage",
         "--neo4j-import",
@@ -318,22 +293,15 @@ def test_import_refuses_a_used_directory_or_event_log(tmp_path: Path, food_deliv
         "--event-log",
         str(tmp_path / "log"),
         *files,
+        timeout=600,
     )
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "graph",
-            "ingest",
-            "openlineage",
-            "--neo4j-import",
-            str(tmp_path / "second"),
-            "--event-log",
-            str(tmp_path / "log"),
-            *files,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
+    done = lineagemesh(
+        "ingest",
+        "openlineage",
+        "--neo4j-import",
+        str(tmp_path / "second"),
+        "--event-log",
+        str(tmp_path / "log"),
+        *files,
     )
     assert done.returncode != 0 and "holds events already" in done.stderr, done.stderr

@@ -6,10 +6,10 @@ every store."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import yaml
+from openlineage_events import complete, with_schema
 
 from graph.api.schema import context, schema
 from graph.stores import Store
@@ -94,29 +94,7 @@ def openlineage_event() -> dict[str, Any]:
         {"name": name, "type": "varchar", "tags": tags}
         for name, (tags, _) in OPENLINEAGE_FIELDS.items()
     ]
-    producer = "https://example.com/tests"
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": "2026-01-05T06:00:00Z",
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "airflow", "name": "load_signups"},
-        "inputs": [],
-        "outputs": [
-            {
-                "namespace": PG,
-                "name": OPENLINEAGE_TABLE,
-                "facets": {
-                    "schema": {
-                        "_producer": producer,
-                        "_schemaURL": "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json",
-                        "fields": fields,
-                    }
-                },
-            }
-        ],
-        "producer": producer,
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-    }
+    return complete("load_signups", [], [with_schema(PG, OPENLINEAGE_TABLE, fields)])
 
 
 def dbt_manifest() -> dict[str, Any]:

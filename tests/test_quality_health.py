@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from data_contracts import postgres_contract
 from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
 from openlineage.client.generated import (
     data_quality_assertions_dataset as dqa,
@@ -29,36 +30,8 @@ NS = "postgres://db:5432"
 ORDERS = f"dataset:{NS}:sales.public.orders"
 REPORT = f"dataset:{NS}:mkt.public.report"
 NOT_NULL = f"assertion:datasetField:{NS}:sales.public.orders:driver_id:not_null_driver_id"
-REPORT_CONTRACT = """
-dataContractSpecification: 1.1.0
-id: mkt-report
-info: {title: report, version: 1.0.0, owner: mkt-team}
-domain: mkt
-servers:
-  production: {type: postgres, host: db, port: 5432, database: mkt, schema: public}
-models:
-  report:
-    type: table
-    fields:
-      driver_id: {type: integer}
-servicelevels:
-  freshness: {threshold: 24h}
-"""
-ORDERS_CONTRACT = """
-dataContractSpecification: 1.1.0
-id: sales-orders
-info: {title: orders, version: 1.0.0, owner: sales-team}
-domain: sales
-servers:
-  production: {type: postgres, host: db, port: 5432, database: sales, schema: public}
-models:
-  orders:
-    type: table
-    fields:
-      driver_id: {type: integer}
-servicelevels:
-  freshness: {threshold: 2h}
-"""
+REPORT_CONTRACT = postgres_contract("mkt", "report", {"driver_id": "{type: integer}"}, "24h")
+ORDERS_CONTRACT = postgres_contract("sales", "orders", {"driver_id": "{type: integer}"}, "2h")
 
 
 def event(

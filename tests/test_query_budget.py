@@ -72,6 +72,21 @@ def fan_out(tmp_path: Path, server_store_args: list[str]) -> Iterator[LiveServer
         server.stop()
 
 
+def _timed_only(tmp_path: Path, seconds: str, *options: str, **kwargs: Any) -> LiveServer:
+    """A server on an embedded store whose queries only a deadline of ``seconds`` bounds (a cost
+    cap far above any query here): for the tests of deadlines and admission."""
+    return _start(
+        tmp_path,
+        ["--data-dir", str(tmp_path / "store")],
+        "--max-query-cost",
+        "1000000000",
+        "--query-seconds",
+        seconds,
+        *options,
+        **kwargs,
+    )
+
+
 def _post(
     server: LiveServer, query: str, timeout: float = 120, token: str | None = None
 ) -> httpx.Response:
@@ -109,16 +124,7 @@ def test_the_deadline_stops_the_worker(tmp_path: Path) -> None:
     """With a cost budget too large to bite, the deadline does: the answer is QUERY_TIMEOUT, and it
     can only come once the worker has stopped (the answer waits for it), so one slot per client
     is free again at once."""
-    server = _start(
-        tmp_path,
-        ["--data-dir", str(tmp_path / "store")],
-        "--max-query-cost",
-        "1000000000",
-        "--query-seconds",
-        "1",
-        "--max-client-queries",
-        "1",
-    )
+    server = _timed_only(tmp_path, "1", "--max-client-queries", "1")
     try:
         error = _error(_post(server, PROBE))
         assert error["extensions"]["code"] == "QUERY_TIMEOUT"
@@ -176,14 +182,7 @@ def test_abandoned_heavy_queries_neither_starve_the_server_nor_grow_it(tmp_path:
     client's 4 are refused at once (429 with a reason), /healthz answers while the rest run, and the
     ones running stop once their client has gone (their slots come back long before the 60 s
     deadline); the server's memory stays bounded."""
-    server = _start(
-        tmp_path,
-        ["--data-dir", str(tmp_path / "store")],
-        "--max-query-cost",
-        "1000000000",
-        "--query-seconds",
-        "60",
-    )
+    server = _timed_only(tmp_path, "60")
     try:
         before = _rss_kib(server.pid)
         for _ in range(3):
@@ -241,12 +240,8 @@ def _hold(server: LiveServer, token: str, seconds: float) -> None:
 
 
 def test_the_server_wide_limit_refuses_whoever_comes_over_it(tmp_path: Path) -> None:
-    server = _start(
+    server = _timed_only(
         tmp_path,
-        ["--data-dir", str(tmp_path / "store")],
-        "--max-query-cost",
-        "1000000000",
-        "--query-seconds",
         "60",
         "--max-client-queries",
         "2",

@@ -3,10 +3,10 @@ queries that read ahead (as on a remote store) give the very answers of queries 
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
+from openlineage_events import PRODUCER, complete
 
 from graph.impact import impact
 from graph.lineage import column_lineage, dataset_lineage
@@ -23,7 +23,6 @@ from graph.view import SUMMARY, GraphView
 from ingest.openlineage import translate
 
 T1 = "2024-01-01T00:00:00.000000Z"
-PRODUCER = "https://example.com/tests"
 DIRECTIONS: tuple[EdgeDirection, ...] = ("out", "in")
 
 
@@ -36,16 +35,7 @@ def facet(**fields: Any) -> dict[str, Any]:
 
 
 def run(job: str, end: str, inputs: list[dict], outputs: list[dict]) -> dict[str, Any]:
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": end,
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "etl", "name": job},
-        "producer": PRODUCER,
-        "inputs": inputs,
-        "outputs": outputs,
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-    }
+    return complete(job, inputs, outputs, at=end, job_namespace="etl")
 
 
 def ds(name: str, **facets: Any) -> dict[str, Any]:

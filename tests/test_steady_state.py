@@ -5,12 +5,11 @@ run and restates nothing else, a changed one changes what it says."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import generate_mesh as gm
 import httpx
 import orjson
 from live_server import LiveServer
@@ -20,20 +19,6 @@ from graph.model import EdgeKind, NodeKind
 from graph.stores import JudgesJobEdges, Store
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _generate_mesh() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "generate_mesh", ROOT / "scripts" / "generate_mesh.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("generate_mesh", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-gm = _generate_mesh()
 
 
 def distinct(events: list[dict]) -> list[dict]:

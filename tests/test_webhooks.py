@@ -6,7 +6,6 @@ after its restart, under the same idempotency key."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -292,20 +291,6 @@ def test_a_breaking_schema_from_kafka_is_told(tmp_path: Path, kafka_broker, rece
     finally:
         server.stop()
     assert len(receiver.attempts) == 1
-
-
-@pytest.fixture(scope="module")
-def rest_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    missing = [tool for tool in ("java", "javac", "mvn") if shutil.which(tool) is None]
-    if missing:
-        pytest.skip(f"Iceberg REST server needs {', '.join(missing)}")
-    from devservers import iceberg_rest
-
-    server = iceberg_rest.start(warehouse=tmp_path_factory.mktemp("iceberg") / "warehouse")
-    try:
-        yield server
-    finally:
-        iceberg_rest.stop(server)
 
 
 def test_a_breaking_schema_from_an_iceberg_crawl_is_told(

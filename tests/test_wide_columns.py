@@ -3,41 +3,18 @@
 
 from __future__ import annotations
 
-import uuid
+from openlineage_events import complete, with_schema
 
 from graph.api.schema import context, schema
 from graph.stores import Store
 from ingest.openlineage import translate
 
-PRODUCER = "https://example.com/tests"
-SCHEMA_FACET = (
-    "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet"
-)
 COLUMNS = '{ dataset(namespace: "wide", name: "t") { columns { name current ordinal } } }'
 
 
 def schema_event(names: list[str], at: str) -> dict:
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": at,
-        "producer": PRODUCER,
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "wide", "name": "writer"},
-        "outputs": [
-            {
-                "namespace": "wide",
-                "name": "t",
-                "facets": {
-                    "schema": {
-                        "_producer": PRODUCER,
-                        "_schemaURL": SCHEMA_FACET,
-                        "fields": [{"name": n, "type": "string"} for n in names],
-                    }
-                },
-            }
-        ],
-    }
+    table = with_schema("wide", "t", [{"name": n, "type": "string"} for n in names])
+    return complete("writer", [], [table], at=at, job_namespace="wide")
 
 
 def test_a_wide_dataset_lists_every_column_in_order_with_the_current_ones_marked(

@@ -19,7 +19,6 @@ import gc
 import json
 import socket
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,8 @@ import websockets
 from live_server import LiveServer
 from starlette.testclient import TestClient
 from test_subscriptions import PROTOCOL, Connection, emit
+from ws_amplification import HUB, fan_event
+from ws_amplification import SUBSCRIPTION as FAN_LINEAGE
 
 from graph.api.app import create_app
 from graph.api.auth import AuthConfig
@@ -39,30 +40,11 @@ from graph.api.schema import LineageGraph
 from graph.stores.embedded import EmbeddedStore
 from graph.view import GraphView
 
-NS = "amp"
-HUB = f"dataset:{NS}:hub"
 HEAVY = "query($id: String!) { %s }" % " ".join(
     f"a{i}: lineage(nodeId: $id, direction: DOWNSTREAM, depth: 2) "
     "{ nodes { id name upstreamCount downstreamCount } }"
     for i in range(12)
 )
-FAN_LINEAGE = (
-    "subscription($id: String!) { lineageChanged(nodeId: $id, direction: DOWNSTREAM, depth: 2) "
-    "{ nodes { id name namespace kind } edges { source target kind } truncated } }"
-)
-
-
-def fan_event(i: int, tag: str = "fan") -> dict[str, Any]:
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": "2026-01-05T06:00:00Z",
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": NS, "name": f"{tag}_{i}"},
-        "producer": "https://example.com/tests",
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "inputs": [{"namespace": NS, "name": "hub"}],
-        "outputs": [{"namespace": NS, "name": f"{tag}_out_{i}"}],
-    }
 
 
 def load_fan(server: LiveServer, fan: int) -> None:
