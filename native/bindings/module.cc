@@ -693,29 +693,15 @@ PyObject* module_encode(PyObject*, PyObject* mutations) {
   GUARD_END(nullptr)
 }
 
-PyObject* module_decode(PyObject*, PyObject* arg) {
+// ``read`` over the bytes of a buffer (an encoded batch), the buffer released however it ends.
+template <PyObject* (*read)(const uint8_t*, size_t)>
+PyObject* over_buffer(PyObject*, PyObject* arg) {
   GUARD_BEGIN
   Py_buffer view;
   if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return nullptr;
   PyObject* out;
   try {
-    out = decode_mutations(static_cast<const uint8_t*>(view.buf), size_t(view.len));
-  } catch (...) {
-    PyBuffer_Release(&view);
-    throw;
-  }
-  PyBuffer_Release(&view);
-  return out;
-  GUARD_END(nullptr)
-}
-
-PyObject* module_schema_observations(PyObject*, PyObject* arg) {
-  GUARD_BEGIN
-  Py_buffer view;
-  if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) return nullptr;
-  PyObject* out;
-  try {
-    out = schema_observations(static_cast<const uint8_t*>(view.buf), size_t(view.len));
+    out = read(static_cast<const uint8_t*>(view.buf), size_t(view.len));
   } catch (...) {
     PyBuffer_Release(&view);
     throw;
@@ -782,8 +768,8 @@ PyMethodDef module_methods[] = {
     {"configure", module_configure, METH_VARARGS,
      "configure(NodeKind, EdgeKind, Node, Edge, UpsertNode, UpsertEdge, empty): the classes to read and make."},
     {"encode", module_encode, METH_O, "encode(mutations) -> bytes: a batch in its wire form."},
-    {"decode", module_decode, METH_O, "decode(payload) -> [mutation]: the inverse of encode."},
-    {"schema_observations", module_schema_observations, METH_O,
+    {"decode", over_buffer<decode_mutations>, METH_O, "decode(payload) -> [mutation]: the inverse of encode."},
+    {"schema_observations", over_buffer<schema_observations>, METH_O,
      "schema_observations(payload) -> [(dataset, namespace, name, at, fields, origin)] | None: graph.schema_history's "
      "observations read from the wire form (None: a batch only the Python reader reads)."},
     {nullptr, nullptr, 0, nullptr}};
