@@ -3,9 +3,8 @@ by that moment included, a later one not."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
+from openlineage_events import PRODUCER, complete
 
 from graph.api.schema import context, schema
 from graph.stores import Store
@@ -13,23 +12,13 @@ from ingest.openlineage import translate
 
 pytestmark = pytest.mark.usefixtures("read_modes")
 
-PRODUCER = "https://example.com/tests"
 IMPACT = """query($id: String!, $asOf: DateTime) {
   impact(nodeId: $id, asOf: $asOf) { changed { id deleted } affected { id } }
 }"""
 
 
 def event(job: str, at: str, inputs: list[dict], outputs: list[dict]) -> dict:
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": at,
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "etl", "name": job},
-        "producer": PRODUCER,
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "inputs": inputs,
-        "outputs": outputs,
-    }
+    return complete(job, inputs, outputs, at=at, job_namespace="etl")
 
 
 def dropped(name: str) -> dict:

@@ -12,12 +12,12 @@ import math
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from openlineage_events import complete
 
 from graph.model import Edge, EdgeKind, Node, NodeKind, dataset_id, job_id, owner_id
 from graph.mutations import Mutation, UpsertEdge, UpsertNode
@@ -693,17 +693,13 @@ def test_neo4j_rewrites_only_what_changed(neo4j_server) -> None:
 
 def _io_run(job: str, ended: str, inputs: list[str]) -> dict[str, Any]:
     """A completed run of ``job`` reading ``inputs`` and writing ``job``-out."""
-    producer = "https://example.com/tests"
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": ended,
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "etl", "name": job},
-        "producer": producer,
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "inputs": [{"namespace": "pg", "name": name} for name in inputs],
-        "outputs": [{"namespace": "pg", "name": f"{job}-out"}],
-    }
+    return complete(
+        job,
+        [{"namespace": "pg", "name": name} for name in inputs],
+        [{"namespace": "pg", "name": f"{job}-out"}],
+        at=ended,
+        job_namespace="etl",
+    )
 
 
 @pytest.mark.neo4j
