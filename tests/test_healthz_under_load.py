@@ -46,7 +46,7 @@ class Held:
     is made once admitted), how many are in, and events for all admitted, the first in, all in."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.changed = threading.Condition()
         self.admitted = 0
         self.inside = 0
         self.all_admitted = threading.Event()
@@ -55,18 +55,27 @@ class Held:
         self.go = threading.Event()
 
     def admit(self) -> None:
-        with self.lock:
+        with self.changed:
             self.admitted += 1
             if self.admitted == SLOTS:
                 self.all_admitted.set()
+            self.changed.notify_all()
 
     def enter(self) -> None:
-        with self.lock:
+        with self.changed:
             self.inside += 1
             self.first_in.set()
             if self.inside == SLOTS:
                 self.all_in.set()
+            self.changed.notify_all()
         assert self.go.wait(2 * WAIT_S), "the queries were never let go"
+
+    def until(self, admitted: int, inside: int) -> bool:
+        """Whether ``admitted`` queries were admitted and ``inside`` got in (within ``WAIT_S``)."""
+        with self.changed:
+            return self.changed.wait_for(
+                lambda: self.admitted >= admitted and self.inside >= inside, WAIT_S
+            )
 
 
 @pytest.fixture
@@ -145,13 +154,16 @@ def lineage_ids(answer: httpx.Response) -> set[str]:
     return {node["id"] for node in answer.json()["data"]["lineage"]["nodes"]}
 
 
+JOB = '{ job(namespace: "ns", name: "j") { name } }'
 WHOLE = {dataset_id("ns", "a"), job_id("ns", "j"), dataset_id("ns", "b")}
 
 
 def test_healthz_answers_while_queries_hold_every_query_thread_and_slot(
     tmp_path: Path, held: Held
 ) -> None:
-    with serve(tmp_path, AdmissionLimits(per_client=SLOTS, total=SLOTS, threads=SLOTS)) as url:
+    with serve(
+        tmp_path, AdmissionLimits(per_client=SLOTS, total=SLOTS, threads=SLOTS, client_threads=SLOTS)
+    ) as url:
         answers: list[httpx.Response] = []
         clients = [query(url, answers) for _ in range(SLOTS)]
         try:
@@ -190,6 +202,30 @@ def test_admitted_queries_beyond_the_query_threads_wait_for_one(tmp_path: Path, 
                 client.join()
     assert held.inside == SLOTS
     assert [lineage_ids(answer) for answer in answers] == [WHOLE] * SLOTS
+
+
+def test_a_client_works_in_at_most_half_the_query_threads(tmp_path: Path, held: Held) -> None:
+    """Two query threads: one client's two held queries are both admitted but only one gets a
+    thread, so another client's query (from another address) is answered at once instead of
+    waiting for the first client's to end (a slow query runs until its deadline)."""
+    with serve(tmp_path, AdmissionLimits(per_client=SLOTS, total=SLOTS, threads=2)) as url:
+        answers: list[httpx.Response] = []
+        clients = [query(url, answers) for _ in range(2)]
+        try:
+            assert held.until(admitted=2, inside=1), "the first client's queries were not admitted"
+            with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2")) as other:
+                try:
+                    answer = other.post(f"{url}/graphql", json={"query": JOB}, timeout=10)
+                except httpx.TimeoutException:
+                    pytest.fail("the other client waited behind the first one's queries")
+            assert answer.json() == {"data": {"job": {"name": "j"}}}, answer.text
+            assert held.inside == 1  # the first client's second query still waits for a thread
+        finally:
+            held.go.set()
+            for client in clients:
+                client.join()
+    assert held.inside == 2
+    assert [lineage_ids(answer) for answer in answers] == [WHOLE] * 2
 
 
 def test_a_failing_synced_write_is_probed_again_at_each_call(tmp_path: Path) -> None:

@@ -17,6 +17,11 @@ with 8 clients of 20k-node answers on 2 cores: one query thread answered /health
 and 4.0 queries/s, eight threads 463 ms and 2.7 queries/s. So by default one core is left to the
 event loop and the others work; an admitted operation beyond them waits its turn on the event
 loop, holding no thread. ``/healthz`` is not admitted and needs none of these threads.
+
+Queries cannot be interrupted once in a thread, so a client may work in at most half of them
+(``client_threads``): however long its queries run (up to ``--query-seconds``), the others keep a
+thread. With one query thread, a single client's slow query made every other client's query wait
+for its deadline; so there are at least two, even on two cores.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -36,8 +42,8 @@ T = TypeVar("T")
 
 
 def query_threads() -> int:
-    """The cores this process may run on, but one for the event loop (at least one)."""
-    return max(1, len(os.sched_getaffinity(0)) - 1)
+    """The cores this process may run on, but one for the event loop (at least two: see above)."""
+    return max(2, len(os.sched_getaffinity(0)) - 1)
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,14 @@ class AdmissionLimits:
     per_client: int = 4  # operations one client (principal and address) may run at once
     total: int = 8  # operations the server runs at once
     threads: int = field(default_factory=query_threads)  # of those, working at once (the cores)
+    client_threads: int = 0  # threads one client may work in at once; 0: half of ``threads``
+
+    @property
+    def threads_per_client(self) -> int:
+        return self.client_threads or max(1, self.threads // 2)
+
+
+_CLIENT: ContextVar[Hashable] = ContextVar("admitted_client", default=None)
 
 
 class Overloaded(Exception):
@@ -100,11 +114,29 @@ class Admission:
         self.limits = limits
         self._slots = Slots(limits.per_client, limits.total)
         self._threads = anyio.CapacityLimiter(limits.threads)
+        self._client_threads: dict[Hashable, tuple[anyio.CapacityLimiter, list[int]]] = {}
 
     async def run(self, work: Callable[..., T], *args: object) -> T:
         """``work(*args)`` of an admitted operation, in a worker thread once one of the
-        ``threads`` is free (waiting, if none is, on the event loop)."""
-        return await anyio.to_thread.run_sync(work, *args, limiter=self._threads)
+        ``threads`` is free and its client works in fewer than ``threads_per_client`` (waiting
+        otherwise on the event loop). The client is the one :meth:`admit` was entered for in this
+        task (set there, so that the operations strawberry runs for it need not carry it)."""
+        client = _CLIENT.get()
+        entry = self._client_threads.get(client)
+        if entry is None:
+            entry = self._client_threads[client] = (
+                anyio.CapacityLimiter(self.limits.threads_per_client),
+                [0],
+            )
+        limiter, users = entry
+        users[0] += 1
+        try:
+            async with limiter:
+                return await anyio.to_thread.run_sync(work, *args, limiter=self._threads)
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._client_threads[client]
 
     @contextmanager
     def admit(self, client: str) -> Iterator[None]:
@@ -121,7 +153,9 @@ class Admission:
                 f"the server is running its maximum of {self.limits.total} queries "
                 "(--max-concurrent-queries); retry shortly"
             ) from None
+        token = _CLIENT.set(client)
         try:
             yield
         finally:
+            _CLIENT.reset(token)
             self._slots.give_back(client)
