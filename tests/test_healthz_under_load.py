@@ -162,7 +162,8 @@ def test_healthz_answers_while_queries_hold_every_query_thread_and_slot(
     tmp_path: Path, held: Held
 ) -> None:
     with serve(
-        tmp_path, AdmissionLimits(per_client=SLOTS, total=SLOTS, threads=SLOTS, client_threads=SLOTS)
+        tmp_path,
+        AdmissionLimits(per_client=SLOTS, total=SLOTS, threads=SLOTS, client_threads=SLOTS),
     ) as url:
         answers: list[httpx.Response] = []
         clients = [query(url, answers) for _ in range(SLOTS)]

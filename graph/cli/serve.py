@@ -175,6 +175,13 @@ from ingest.domain_rules import NO_RULES, DomainRules
     help="GraphQL operations the server runs at once (429 beyond).",
 )
 @click.option(
+    "--query-threads",
+    type=click.IntRange(1),
+    default=None,
+    help="Of those, how many work at once; the others wait their turn (holding no thread). "
+    "One client works in at most half of them. [default: the cores but one, at least 2]",
+)
+@click.option(
     "--read-seconds",
     default=DEFAULT_READ_SECONDS,
     show_default=True,
@@ -245,6 +252,7 @@ def serve(
     query_seconds: float,
     max_client_queries: int,
     max_concurrent_queries: int,
+    query_threads: int | None,
     read_seconds: float,
     allowed_hosts: tuple[str, ...],
     log_format: str,
@@ -329,7 +337,11 @@ def serve(
             max_traversal_nodes=max_traversal_nodes,
             traversal_seconds=traversal_seconds,
             budget=BudgetLimits(max_query_cost, max_result_bytes, query_seconds),
-            admission=AdmissionLimits(max_client_queries, max_concurrent_queries),
+            admission=AdmissionLimits(
+                max_client_queries,
+                max_concurrent_queries,
+                **({"threads": query_threads} if query_threads else {}),
+            ),
             max_answer_builds=max_answer_builds,
             max_push_bytes=max_push_bytes,
         )
