@@ -39,10 +39,13 @@ class Tally:
         self.on = False
         self.statements: dict[str, list[float]] = collections.defaultdict(lambda: [0, 0.0])
         self.bytes: collections.Counter[str] = collections.Counter()
+        self.phase = ""  # what the statements are run for now ("" the rest)
+        self.by_phase: collections.Counter[str] = collections.Counter()
 
     def clear(self) -> None:
         self.statements.clear()
         self.bytes.clear()
+        self.by_phase.clear()
 
     def statement(self, query: Any, parameters: dict[str, Any], seconds: float) -> None:
         text = getattr(query, "text", query)
@@ -50,6 +53,7 @@ class Tally:
         entry = self.statements[" | ".join(lines[:2])[:100]]
         entry[0] += 1
         entry[1] += seconds
+        self.by_phase[self.phase] += 1
         if "changed_edges" in parameters:
             for name in _WRITE_ROWS:
                 for row in parameters[name]:
@@ -96,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     base = generate_mesh.mesh_shape(args.datasets, args.seed).events
     per_round = (bench._count_events(mesh) - base) // (args.reruns - 1)
 
+    from graph import notifications
+    from graph.schema_history import SchemaHistory
     from graph.stores import open_store
     from graph.stores.neo4j.store import Neo4jStore
 
@@ -108,8 +114,27 @@ def main(argv: list[str] | None = None) -> int:
     bench.ingest_direct(store, mesh, limit=base)
     print(f"first round: {base:,} events in {time.perf_counter() - started:.1f} s", flush=True)
 
-    spent = {"apply": 0.0, "planning and statements": 0.0}
+    spent = {"apply": 0.0, "planning and statements": 0.0, "history": 0.0, "walks": 0.0}
+    walks = [0]
     apply, apply_in = Neo4jStore.apply, Neo4jStore._apply_in
+    history, bounded_impact = SchemaHistory._history, notifications.bounded_impact
+
+    def timed_history(self: SchemaHistory, *a: Any, **kw: Any) -> Any:
+        started, tally.phase = time.perf_counter(), "history"
+        try:
+            return history(self, *a, **kw)
+        finally:
+            spent["history"] += time.perf_counter() - started
+            tally.phase = ""
+
+    def timed_impact(*a: Any, **kw: Any) -> Any:
+        started, tally.phase = time.perf_counter(), "walks"
+        try:
+            return bounded_impact(*a, **kw)
+        finally:
+            spent["walks"] += time.perf_counter() - started
+            walks[0] += 1
+            tally.phase = "history"
 
     def timed_apply(self: Neo4jStore, *a: Any, **kw: Any) -> Any:
         started = time.perf_counter()
@@ -127,9 +152,12 @@ def main(argv: list[str] | None = None) -> int:
 
     setattr(Neo4jStore, "apply", timed_apply)  # noqa: B010
     setattr(Neo4jStore, "_apply_in", timed_apply_in)  # noqa: B010
+    setattr(SchemaHistory, "_history", timed_history)  # noqa: B010
+    setattr(notifications, "bounded_impact", timed_impact)  # noqa: B010
     for round_ in range(1, args.reruns):
         tally.clear()
         spent.update(dict.fromkeys(spent, 0.0))
+        walks[0] = 0
         tally.on = True
         started = time.perf_counter()
         bench.ingest_direct(store, mesh, skip=base + (round_ - 1) * per_round, limit=per_round)
@@ -140,6 +168,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{per_round / seconds:.0f} events/s; Neo4jStore.apply {spent['apply']:.2f} s, of "
             f"which planning and statements {spent['planning and statements']:.2f} s (the rest: "
             "the commit)"
+        )
+        print(
+            f"  schema history before the writes {spent['history']:.2f} s "
+            f"({tally.by_phase['history'] + tally.by_phase['walks']} statements), of which "
+            f"{walks[0]} impact walks {spent['walks']:.2f} s ({tally.by_phase['walks']} statements)"
+            f"; statements in all: {sum(tally.by_phase.values())}"
         )
         for kind, (count, total) in sorted(tally.statements.items(), key=lambda kv: -kv[1][1]):
             if total >= 0.02:
