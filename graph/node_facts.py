@@ -73,21 +73,20 @@ class NodeFacts:
     def owners(self) -> list[list[Ownership]]:
         """Each node's owners, by id: a column's are its dataset's."""
         found: list[list[tuple[str, str | None]]] = self._read("owners")
-        owner_nodes = self.view.nodes({owner for listed in found for owner, _ in listed})
-        made: dict[tuple[tuple[str, str | None], ...], list[Ownership]] = {}
-
-        def ownerships(listed: list[tuple[str, str | None]]) -> list[Ownership]:
-            key = tuple(listed)  # nodes with the same owners share one list (completed once)
-            held = made.get(key)
-            if held is None:
-                held = made[key] = [
-                    Ownership(owner_nodes[owner], type_)
-                    for owner, type_ in listed
-                    if owner in owner_nodes
-                ]
-            return held
-
-        return [ownerships(listed) for listed in found]
+        # Nodes with the same owners share one list (native/bindings/views.cc): completed once.
+        distinct = {id(listed): listed for listed in found}
+        owner_nodes = self.view.nodes(
+            {owner for listed in distinct.values() for owner, _ in listed}
+        )
+        made = {
+            key: [
+                Ownership(owner_nodes[owner], type_)
+                for owner, type_ in listed
+                if owner in owner_nodes
+            ]
+            for key, listed in distinct.items()
+        }
+        return [made[id(listed)] for listed in found]
 
     def latest_run_states(self) -> list[str | None]:
         """The state of each job's latest run (newest by first event, then id, as ``Job.latestRun``);

@@ -58,8 +58,10 @@ SUMMARY = (
 )
 
 #: What a caller reads of nodes it only names or orders (a Marquez job's inputs and outputs, and
-#: its runs, of which it reads the newest whole).
-NAMES = ("namespace", "name", "createdAt")
+#: its runs, of which it reads the newest whole; the far ends of the jobs' edges whose neighbours
+#: ``graph.node_facts`` counts), and whether they were dropped: a job's edges into a dropped
+#: dataset are judged stale by it.
+NAMES = ("namespace", "name", "createdAt", "deleted")
 
 
 class GraphView:

@@ -1029,13 +1029,18 @@ def query_cells(
     """Each cell inside ``store`` (unless None: served only) and end to end through ``server``."""
     import httpx
 
+    main, extras = _chosen(ctx.args)
     cells: dict[tuple[str, str, int | None], dict[str, Any]] = {}
     if store is not None:
         log(f"{label}: queries inside the store")
         cells = {
             cell_key(c): {**c, "mode": "in_store"}
             for c in run_cells(
-                lambda q, d: in_store_runner(store, q, d), ctx.starts, ctx.cell, f"{label}/store"
+                lambda q, d: in_store_runner(store, q, d),
+                ctx.starts,
+                ctx.cell,
+                f"{label}/store",
+                main,
             )
         }
     log(f"{label}: queries end to end (GraphQL over HTTP)")
@@ -1045,7 +1050,11 @@ def query_cells(
         e2e = {
             cell_key(c): {**c, "mode": "end_to_end"}
             for c in run_cells(
-                lambda q, d: graphql_runner(http, q, d), ctx.starts, ctx.cell, f"{label}/http"
+                lambda q, d: graphql_runner(http, q, d),
+                ctx.starts,
+                ctx.cell,
+                f"{label}/http",
+                main,
             )
         }
         extra = {size: ctx.starts[size] for size in ("medium", "large") if ctx.starts.get(size)}
@@ -1057,7 +1066,7 @@ def query_cells(
                     extra,
                     ctx.cell,
                     f"{label}/http",
-                    tuple(EXTRA_QUERIES),
+                    extras,
                 )
             }
         )
@@ -1081,6 +1090,12 @@ def query_cells(
                 )
             out.append(cell)
     return out
+
+
+def _chosen(args: argparse.Namespace) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The query cells ``--queries`` names (all when not given): of ``QUERIES``, of ``EXTRA_QUERIES``."""
+    chosen = args.queries or (*QUERIES, *EXTRA_QUERIES)
+    return tuple(q for q in QUERIES if q in chosen), tuple(q for q in EXTRA_QUERIES if q in chosen)
 
 
 def floor_reader(
@@ -1850,6 +1865,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "before (ingest openlineage --neo4j-import, then neo4j-admin); it is not wiped",
     )
     parser.add_argument(
+        "--queries",
+        nargs="+",
+        choices=(*QUERIES, *EXTRA_QUERIES),
+        help="only these query cells (e.g. lineage lineage_facts; default all); with --served or "
+        "--served-neo4j, nothing but them runs",
+    )
+    parser.add_argument(
         "--baseline-db",
         type=Path,
         metavar="FILE",
@@ -1947,7 +1969,17 @@ def main(argv: list[str] | None = None) -> int:
         cell = CellConfig(max_reps=args.reps, min_reps=args.min_reps, seconds=args.cell_seconds)
         ctx = Context(args, tmp, ndjson, events, starts, cell)
         log("SQL baseline: queries")
-        base_cells = run_cells(lambda q, d: baseline_runner(sql, q, d), starts, cell, "sql")
+        base_queries = {  # the SQL baseline of each chosen cell (an extra query's is its base query's)
+            "lineage" if query.startswith("lineage") else "impact"
+            for query in (*_chosen(args)[0], *_chosen(args)[1])
+        }
+        base_cells = run_cells(
+            lambda q, d: baseline_runner(sql, q, d),
+            starts,
+            cell,
+            "sql",
+            tuple(q for q in QUERIES if q in base_queries),
+        )
         ctx.baseline_cells = {cell_key(c): c for c in base_cells}
 
         report: dict[str, Any] = {

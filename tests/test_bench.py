@@ -193,8 +193,8 @@ def test_bench_steady_state_counts_the_elements_each_path_writes(tmp_path: Path)
     )
 
 
-def test_bench_served_measures_a_data_dir_the_cli_loaded(tmp_path: Path) -> None:
-    """The 1M mode: the mesh generated once, loaded by `lineagemesh ingest`, then only served."""
+def loaded_mesh(tmp_path: Path) -> tuple[Path, Path]:
+    """A 200-dataset mesh generated once and loaded by `lineagemesh ingest`: (its file, the data dir)."""
     mesh_file, data_dir = tmp_path / "mesh.ndjson", tmp_path / "loaded"
     subprocess.run(
         [
@@ -228,6 +228,12 @@ def test_bench_served_measures_a_data_dir_the_cli_loaded(tmp_path: Path) -> None
         timeout=300,
         cwd=REPO,
     )
+    return mesh_file, data_dir
+
+
+def test_bench_served_measures_a_data_dir_the_cli_loaded(tmp_path: Path) -> None:
+    """The 1M mode: the mesh generated once, loaded by `lineagemesh ingest`, then only served."""
+    mesh_file, data_dir = loaded_mesh(tmp_path)
     report = run_bench(
         tmp_path, "--store", "embedded", "--mesh", str(mesh_file), "--served", str(data_dir)
     )
@@ -260,6 +266,31 @@ def test_bench_served_measures_a_data_dir_the_cli_loaded(tmp_path: Path) -> None
     assert (
         memory["measured"] == served["server_rss_gib"] and memory["met"] is None
     )  # the target is for 1M datasets
+
+
+def test_bench_runs_only_the_query_cells_asked_for(tmp_path: Path) -> None:
+    """``--queries lineage lineage_facts`` on a served data dir: the frontend facts' cells beside the
+    plain lineage ones, and nothing else (no impact, no other extra query, their baseline alone)."""
+    mesh_file, data_dir = loaded_mesh(tmp_path)
+    report = run_bench(
+        tmp_path,
+        "--store",
+        "embedded",
+        "--mesh",
+        str(mesh_file),
+        "--served",
+        str(data_dir),
+        "--queries",
+        "lineage",
+        "lineage_facts",
+    )
+    cells = report["stores"]["embedded"]["queries"]
+    assert {c["query"] for c in cells} == {"lineage", "lineage_facts"}
+    assert len([c for c in cells if c["query"] == "lineage"]) == QUERY_CELLS // 2
+    assert {c["size"] for c in cells if c["query"] == "lineage_facts"} <= {"medium", "large"}
+    assert {c["query"] for c in report["baseline"]["queries"]} == {"lineage"}
+    for cell in cells:
+        check_latency(cell)
 
 
 def cell_key(cell: dict[str, Any]) -> tuple[str, str, Any]:

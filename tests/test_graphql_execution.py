@@ -186,6 +186,30 @@ def test_leaf_selections_of_answer_lists_are_rendered_natively(seeded: Store) ->
     assert all(isinstance(found, orjson.Fragment) for found in lists)
 
 
+def test_lineage_nodes_with_their_owners_are_rendered_natively(seeded: Store) -> None:
+    """A frontend's lineage asks each node's owners (a list of objects): the list is still JSON
+    the native core writes, each distinct owners list written once, as graphql-core completes it."""
+    query = """query($id: String!) { lineage(nodeId: $id) {
+        nodes { id owners { type id name } upstreamCount latestRunState } } }"""
+    variables = {"id": fd.job("etl_delivery_7_days")}
+    context_value = {"request": None, "response": None, JSON_FRAGMENTS: True, **context(seeded)}
+    data = FAST.execute_sync(query, variable_values=variables, context_value=context_value).data
+    assert data is not None
+    assert isinstance(data["lineage"]["nodes"], orjson.Fragment)
+    stock = STOCK.execute_sync(
+        query,
+        variable_values=variables,
+        context_value={"request": None, "response": None, **context(seeded)},
+    ).data
+    assert orjson.dumps(data) == orjson.dumps(stock)
+    owned = [
+        node for node in orjson.loads(orjson.dumps(data))["lineage"]["nodes"] if node["owners"]
+    ]
+    assert owned and all(
+        list(owner) == ["type", "id", "name"] for n in owned for owner in n["owners"]
+    )
+
+
 @pytest.fixture
 def broken_node(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Lineage answers whose third node has a null id (non-null in the schema) and whose fourth has

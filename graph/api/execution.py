@@ -78,8 +78,11 @@ class _Completion(NamedTuple):
         None  # non-null leaves whose values of exactly this type serialise as themselves
     )
     #: How a list's renderer writes such values as JSON (``ColumnList.render``): "string", "bool",
-    #: "int", "enum" (with its values' names) or "strings"; None where it cannot.
+    #: "int", "enum" (with its values' names), "strings", or "objects" (a list of objects, with
+    #: the specs of their fields, all leaves); None where it cannot.
     render: tuple[str, Any, bool] | None = None
+    #: An object's selected fields as render specs, when every one is a leaf a renderer writes.
+    fields: list[tuple[Any, ...]] | None = None
 
 
 _COLLECTED_DIRECTIVES = frozenset(
@@ -283,12 +286,12 @@ def _object(fields: list[_Field], nullable: bool, fragments: bool) -> _Completio
     writes as GraphQL would.
     """
     response_names = [field.response_name for field in fields]
+    renderable = bool(fields) and all(
+        f.attribute is not None and f.completion.render is not None for f in fields
+    )
+    leaves = renderable and all(f.completion.render[0] != "objects" for f in fields)  # type: ignore[index]
     specs = None
-    if (
-        fragments
-        and fields
-        and all(f.attribute is not None and f.completion.render is not None for f in fields)
-    ):
+    if fragments and renderable:
         specs = [(f.response_name, f.attribute, *f.completion.render) for f in fields]  # type: ignore[misc]
 
     def one(value: Any) -> Any:
@@ -328,7 +331,13 @@ def _object(fields: list[_Field], nullable: bool, fragments: bool) -> _Completio
             [completion.many(list(map(read, values))) for _, _, read, completion in fields],
         )
 
-    return _Completion(one, many)
+    return _Completion(
+        one,
+        many,
+        fields=[(f.response_name, f.attribute, *f.completion.render) for f in fields]  # type: ignore[misc]
+        if leaves
+        else None,
+    )
 
 
 def _typename(name: str) -> _Completion:
@@ -396,7 +405,13 @@ def _list(item: _Completion, nullable: bool) -> _Completion:
             for value in values
         ]
 
-    render = ("strings", None, nullable) if native is str else None
+    render = (
+        ("strings", None, nullable)
+        if native is str
+        else ("objects", item.fields, nullable)
+        if item.fields is not None
+        else None
+    )
     return _Completion(one, many, render=render)
 
 

@@ -227,6 +227,7 @@ bool RemoteSource::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool 
 
 void RemoteSource::wholes(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kWhole); }
 void RemoteSource::lean(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kSummary, true); }
+void RemoteSource::named(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kNames, true); }
 
 void RemoteSource::around(const std::vector<NodeIdx>& nodes, uint32_t kinds) {
   std::vector<NodeIdx> need;

@@ -31,6 +31,7 @@ class RemoteSource : public Source {
   void summaries(const std::vector<NodeIdx>& nodes) override;
   void wholes(const std::vector<NodeIdx>& nodes) override;
   void lean(const std::vector<NodeIdx>& nodes) override;
+  void named(const std::vector<NodeIdx>& nodes) override;
   bool newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key,
               std::vector<NodeIdx>& found) override;
   void newest_soon(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key) override;

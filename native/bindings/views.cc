@@ -3,6 +3,7 @@
 #include "py.h"
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -522,16 +523,24 @@ PyObject* view_node_facts(PyObject* self, PyObject* args) {
   if (facts & kDownstreamCount) put("downstream", [&](size_t i) { return PyLong_FromUnsignedLong(answer.downstream[i]); });
   if (facts & kDomainFact) put("domain", [&](size_t i) { return text_or_none(answer.domain[i]); });
   if (facts & kRunStateFact) put("run_state", [&](size_t i) { return text_or_none(answer.run_state[i]); });
-  if (facts & kOwnersFact)
+  if (facts & kOwnersFact) {
+    // Nodes with the same owners share one list (most of an answer's nodes share a few hundred):
+    // made once, and graph.node_facts completes each once.
+    std::map<std::vector<std::pair<StrId, int32_t>>, PyRef> made;
     put("owners", [&](size_t i) {
       const auto& owners = answer.owners[i];
-      PyRef list(check(PyList_New(Py_ssize_t(owners.size()))));
-      for (size_t k = 0; k < owners.size(); k++) {
-        PyRef id(id_str(g, owners[k].first)), type(text_or_none(owners[k].second));
-        PyList_SET_ITEM(list.get(), Py_ssize_t(k), check(PyTuple_Pack(2, id.get(), type.get())));
+      PyRef& list = made[owners];
+      if (!list) {
+        list = PyRef(check(PyList_New(Py_ssize_t(owners.size()))));
+        for (size_t k = 0; k < owners.size(); k++) {
+          PyRef id(id_str(g, owners[k].first)), type(text_or_none(owners[k].second));
+          PyList_SET_ITEM(list.get(), Py_ssize_t(k), check(PyTuple_Pack(2, id.get(), type.get())));
+        }
       }
-      return list.release();
+      Py_INCREF(list.get());
+      return list.get();
     });
+  }
   return out.release();
   LM_GUARD_END(nullptr)
 }
@@ -594,7 +603,8 @@ PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or Non
 // The API's large lists (a lineage answer's nodes and edges, an impact answer's affected), as the
 // JSON the response will hold: one object per item with the selected fields, in order, under
 // their response names. ``specs`` lists them: (key, field, how, enum names or None, nullable),
-// ``how`` one of "string", "bool", "int", "enum", "strings" (a list of strings). graph.api.execution
+// ``how`` one of "string", "bool", "int", "enum", "strings" (a list of strings), or "json" (a
+// column's values already JSON text: a lineage node's owners, graph.api.schema.lineage). graph.api.execution
 // asks for it only when every selected field is one of those; a value its type cannot hold as it is
 // (a non-string where a string is asked, a null where none may be) answers None, and the API
 // completes the list in Python instead. A spec may carry a sixth item, the field's values as a
@@ -602,7 +612,7 @@ PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or Non
 
 enum class Field : uint8_t { kId, kKind, kNamespace, kName, kDataset, kDeleted, kDeclared, kSource, kTarget,
                             kDistance, kPath, kVia, kSeverity, kCertain, kOther };
-enum class How : uint8_t { kString, kBool, kInt, kEnum, kStrings, kOther };
+enum class How : uint8_t { kString, kBool, kInt, kEnum, kStrings, kJson, kOther };
 
 struct Spec {
   std::string key;         // the key, quoted, then ':' (after a ',' but for the first)
@@ -634,6 +644,7 @@ How how_of(std::string_view h) {
   if (h == "int") return How::kInt;
   if (h == "enum") return How::kEnum;
   if (h == "strings") return How::kStrings;
+  if (h == "json") return How::kJson;
   return How::kOther;
 }
 
@@ -770,6 +781,8 @@ void put_py_value(std::string& out, const Spec& spec, size_t row) {
     out += std::to_string(n);
   } else if (spec.how == How::kString && PyUnicode_CheckExact(value)) {
     json_string(utf8_of(value, spill), out);
+  } else if (spec.how == How::kJson && PyBytes_CheckExact(value)) {
+    out.append(PyBytes_AS_STRING(value), size_t(PyBytes_GET_SIZE(value)));
   } else if (spec.how == How::kEnum && spec.names != Py_None && PyDict_Check(spec.names)) {
     PyObject* name = PyDict_GetItemWithError(spec.names, value);
     if (name == nullptr) {

@@ -97,7 +97,7 @@ class Facts {
     // A job's datasets: the (canonical) ends of its edges of the kind.
     if (!jobs.empty()) {
       std::vector<EdgeRef> keys;
-      v_.edges(jobs, kind_bit(downstream ? kWrites : kReads), true, keys);
+      v_.edges(jobs, kind_bit(downstream ? kWrites : kReads), true, keys, false, true, false);
       std::vector<StrId> targets, canonical;
       for (const EdgeRef& e : keys) targets.push_back(v_.id_of(e.target));
       aliases_.canonical(targets, canonical);
@@ -113,7 +113,7 @@ class Facts {
     std::vector<NodeIdx> existing;
     for (NodeIdx n : found)
       if (n != kNone) existing.push_back(n);
-    v_.summaries(existing);
+    v_.src.named(existing);
     FlatSet<StrId> shown;
     for (size_t k = 0; k < others.size(); k++)
       if (v_.visible(found[k])) shown.insert(others[k]);
@@ -146,6 +146,22 @@ class Facts {
     }
   }
 
+  // The answer's jobs, each once, in order of their index.
+  std::vector<NodeIdx> answer_jobs() const {
+    std::vector<NodeIdx> jobs;
+    for (NodeIdx n : nodes_)
+      if (n != kNone && g_.node_kind[n] == kJob) jobs.push_back(n);
+    std::sort(jobs.begin(), jobs.end());
+    jobs.erase(std::unique(jobs.begin(), jobs.end()), jobs.end());
+    return jobs;
+  }
+
+  // What the facts read last, asked first: a remote store reads the jobs' newest runs beside the
+  // neighbour reads (View::newest_soon), the one read of them that depends on no other.
+  void start(uint32_t facts) {
+    if (facts & kRunStateFact) v_.newest_soon(answer_jobs(), kOf, false, "createdAt");
+  }
+
   int32_t text_index(std::string_view text) {
     auto [at, added] = text_at_.try_emplace(std::string(text), int32_t(answer.texts.size()));
     if (added) answer.texts.emplace_back(text);
@@ -168,7 +184,7 @@ class Facts {
     }
     // A job's: those of the (canonical) datasets it writes, the least by id.
     std::vector<EdgeRef> writes;
-    if (!jobs.empty()) v_.edges(jobs, kind_bit(kWrites), true, writes);
+    if (!jobs.empty()) v_.edges(jobs, kind_bit(kWrites), true, writes, false, false, false);
     std::vector<StrId> written, canonical;
     for (const EdgeRef& e : writes) written.push_back(v_.id_of(e.target));
     aliases_.canonical(written, canonical);
@@ -277,12 +293,9 @@ class Facts {
   void run_states() {
     // Each job's newest run; a dataset's writers are its direct upstream neighbours.
     bool any_dataset = false;
-    std::vector<NodeIdx> jobs;
-    for (NodeIdx n : nodes_) {
-      if (n == kNone) continue;
-      if (g_.node_kind[n] == kJob) jobs.push_back(n);
-      else if (g_.node_kind[n] == kDataset) any_dataset = true;
-    }
+    std::vector<NodeIdx> jobs = answer_jobs(), writing;
+    for (NodeIdx n : nodes_)
+      if (n != kNone && g_.node_kind[n] == kDataset) any_dataset = true;
     FlatMap<StrId, std::pair<size_t, size_t>> writers;  // walked dataset id -> its range in up_
     if (any_dataset) {
       const auto& pairs = neighbours(false);
@@ -292,13 +305,19 @@ class Facts {
         if (added) range.first = k;
         range.second = k + 1;
         NodeIdx job = v_.node_of(pairs[k].second);
-        if (job != kNone && g_.node_kind[job] == kJob) jobs.push_back(job);
+        if (job != kNone && g_.node_kind[job] == kJob && !std::binary_search(jobs.begin(), jobs.end(), job))
+          writing.push_back(job);
       }
     }
-    std::sort(jobs.begin(), jobs.end());
-    jobs.erase(std::unique(jobs.begin(), jobs.end()), jobs.end());
-    std::vector<NodeIdx> runs;
+    std::sort(writing.begin(), writing.end());
+    writing.erase(std::unique(writing.begin(), writing.end()), writing.end());
+    // The answer's own jobs' newest runs (a remote store started that read with the others:
+    // start()), then those of its datasets' other writers.
+    std::vector<NodeIdx> runs, more;
     v_.newest(jobs, kOf, false, "createdAt", runs);
+    if (!writing.empty()) v_.newest(writing, kOf, false, "createdAt", more);
+    jobs.insert(jobs.end(), writing.begin(), writing.end());
+    runs.insert(runs.end(), more.begin(), more.end());
     struct Latest {
       std::string created_at;
       NodeIdx run;
@@ -353,6 +372,7 @@ class Facts {
 
 NodeFactsAnswer node_facts(View& view, const std::vector<NodeIdx>& nodes, uint32_t facts, Budget budget) {
   Facts found(view, nodes, budget);
+  found.start(facts);
   if (facts & kUpstreamCount) found.counts(false, found.answer.upstream);
   if (facts & kDownstreamCount) found.counts(true, found.answer.downstream);
   if (facts & kDomainFact) found.domains();

@@ -3,7 +3,10 @@
 //
 // Each fact is a few reads of the view for all the nodes (one neighbour walk, one read of edges of
 // a kind, one of the nodes they reach), never reads per node, so a 10k-node answer costs about as
-// much again as the walk that found it, on the embedded store and on a remote one alike.
+// much again as the walk that found it, on the embedded store and on a remote one alike. On a
+// remote one the reads are lean: the far ends of jobs' edges by name only (graph.view.NAMES, which
+// says whether they were dropped), nothing read ahead for a walk, and the jobs' newest runs read
+// beside the rest (View::newest_soon).
 #pragma once
 
 #include <string>

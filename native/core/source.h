@@ -44,6 +44,9 @@ class Source {
   // summaries(), for a caller that reads no more of them than the summary properties the view was
   // made with: a mirror then reads only those where the store can (summaries() may read whole).
   virtual void lean(const std::vector<NodeIdx>& nodes) {}
+  // Make the graph hold these nodes at least in the form names-only reads leave them
+  // (graph.view.NAMES): enough to know they exist, their kind and whether they were dropped.
+  virtual void named(const std::vector<NodeIdx>& nodes) {}
   // For each of ``nodes``, the far end of its ``kind`` edges in one direction that is greatest by
   // (its ``key`` property if a string, else ""; then its id), held whole afterwards, into ``found``
   // (kNone for a node with none): the newest of a job's runs in one read, however many it has.

@@ -127,14 +127,14 @@ void View::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std
 }
 
 void View::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, std::vector<EdgeRef>& found, bool props,
-                 bool names_only) {
+                 bool names_only, bool walks_on) {
   size_t start = found.size();
   bool judged_props = past || (kinds & kind_bit(kDerivesFrom));
   bool ahead = !names_only && out && (kinds & kJobIo);  // the far ends are datasets, whose names a walk resolves next
   // A walk from jobs over one of READS/WRITES reaches datasets whose other job edges (and aliases)
   // it enters next: the next level's jobs come with this read.
   uint32_t io = kinds & kJobIo;
-  uint32_t ahead_in = ahead && !past && (io == kind_bit(kReads) || io == kind_bit(kWrites))
+  uint32_t ahead_in = ahead && walks_on && !past && (io == kind_bit(kReads) || io == kind_bit(kWrites))
                           ? kind_bit(kAliasOf) | (kJobIo & ~io)
                           : 0;
   src.edges(nodes, kinds, out, props || judged_props, ahead, ahead_in, names_only);

@@ -67,9 +67,11 @@ class View {
   // The current edges of ``kinds`` at ``nodes`` in one direction, appended to ``found``;
   // ``props``: the caller reads their records (a remote source then reads them too); ``names_only``:
   // the caller reads only the far ends' names and creation times (graph.view.NAMES) and walks no
-  // further from them (a remote source then reads no more of them, and nothing ahead).
+  // further from them (a remote source then reads no more of them, and nothing ahead); ``walks_on``
+  // false: the caller walks no further from datasets reached over READS/WRITES (a remote source
+  // then reads no edges entering them ahead, only their aliases).
   void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, std::vector<EdgeRef>& found,
-             bool props = false, bool names_only = false);
+             bool props = false, bool names_only = false, bool walks_on = true);
 
   // For each of ``nodes``, the far end of its ``kind`` edges in one direction the view shows that
   // is greatest by (its ``key`` property if a string, else ""; then its id), read whole, into

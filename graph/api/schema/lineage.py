@@ -8,6 +8,7 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Annotated, Any
 
+import orjson
 import strawberry
 from strawberry.types import Info
 
@@ -131,15 +132,24 @@ def _lineage_nodes(
         return read(facts[0])
 
     def render_with_facts(specs: list[tuple[Any, ...]]) -> bytes | None:
-        """The list as JSON natively, the facts asked for given as their columns (leaves only:
-        ``owners`` is no leaf, so a list with it is completed in Python)."""
+        """The list as JSON natively, the facts asked for given as their columns: leaves as their
+        values, ``owners`` (objects) as each node's JSON, written once per distinct list."""
         fields = [spec[1] for spec in specs]
         if not any(field in _NODE_FACTS for field in fields):
             return render(specs)
         expected.update(fields)
-        return render(
-            [(*spec, column(spec[1])) if spec[1] in _NODE_FACTS else spec for spec in specs]
-        )
+        given = []
+        for spec in specs:
+            if spec[1] not in _NODE_FACTS:
+                given.append(spec)
+            elif spec[2] == "objects":
+                written = _objects_json(spec[3], spec[4], column(spec[1]))
+                if written is None:
+                    return None
+                given.append((spec[0], spec[1], "json", None, spec[4], written))
+            else:
+                given.append((*spec, column(spec[1])))
+        return render(given)
 
     nodes: ColumnList[LineageNode] = ColumnList(
         LineageNode,
@@ -151,6 +161,63 @@ def _lineage_nodes(
         expected.update,
     )
     return nodes
+
+
+def _objects_json(
+    fields: list[tuple[Any, ...]], nullable: bool, lists: list[Any]
+) -> list[bytes] | None:
+    """Each of ``lists`` (of objects, or None) as the JSON GraphQL completes it to, with the
+    ``fields`` (render specs of leaves: key, attribute, how, enum names, nullable), made once
+    per list object (nodes share their owners' list); None when a value is not one its field's
+    type holds as it is (the list is then completed in Python, which says why)."""
+    made: dict[int, bytes] = {}
+    written: list[bytes] = []
+    for objects in lists:
+        text = made.get(id(objects))
+        if text is None:
+            if objects is None:
+                if not nullable:
+                    return None
+                text = b"null"
+            else:
+                rows = [_object_row(fields, item) for item in objects]
+                if any(row is None for row in rows):
+                    return None
+                text = orjson.dumps(rows)
+            made[id(objects)] = text
+        written.append(text)
+    return written
+
+
+_INT32 = range(-(2**31), 2**31)
+_EXACT = {"string": str, "bool": bool}  # leaves whose values serialise as themselves
+
+
+def _object_row(fields: list[tuple[Any, ...]], item: Any) -> dict[str, Any] | None:
+    """One object's selected leaves as GraphQL completes them, or None for a value it would not
+    pass as it is."""
+    row: dict[str, Any] = {}
+    for key, attribute, how, names, nullable in fields:
+        value = getattr(item, attribute)
+        if how == "enum" and value is not None:
+            value = names.get(value) if isinstance(names, dict) else None
+            if value is None:
+                return None
+        if not _holds(how, value, nullable):
+            return None
+        row[key] = value
+    return row
+
+
+def _holds(how: str, value: Any, nullable: bool) -> bool:
+    """Whether a leaf of this render kind serialises as the value it is."""
+    if value is None:
+        return nullable
+    if how == "int":
+        return type(value) is int and value in _INT32
+    if how == "strings":
+        return type(value) is list and all(type(v) is str for v in value)
+    return how == "enum" or type(value) is _EXACT.get(how)
 
 
 def lineage_nodes(

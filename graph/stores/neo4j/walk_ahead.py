@@ -296,6 +296,8 @@ class WalkAhead:
         ahead = frozenset(EdgeKind(kind) for kind in request.ahead)
         if (
             ids
+            and len(ids)
+            < _CAP  # a start's; around thousands (a whole answer's facts) it reads far more than asked
             and not ahead
             and not entering
             and not with_props
