@@ -38,7 +38,7 @@ from typing import Any
 
 from graph import mesh
 from graph.aliases import AliasResolver
-from graph.model import FACET_PREFIX, RULE_SOURCE, EdgeKind, Node, NodeKind, domain_id
+from graph.model import FACET_PREFIX, RULE_SOURCE, EdgeKind, Node, NodeKind, PropertyKey, domain_id
 from graph.mutations import Mutation, UpsertEdge, UpsertNode
 from graph.stores import GraphReader
 from graph.view import view_of
@@ -50,15 +50,17 @@ _WRITE = (
     EdgeKind.EXPOSES,
     EdgeKind.GOVERNS,
 )  # -> dataset it writes/claims
-_GOVERNANCE_PROPS = frozenset({"deleted", "lifecycleState"})
+_GOVERNANCE_PROPS = frozenset({PropertyKey.DELETED, "lifecycleState"})
 
 
 _REFERENCE_PROPS = {
-    NodeKind.DATASET: frozenset({"namespace", "name"}),
-    NodeKind.COLUMN: frozenset({"namespace", "dataset", "datasetId", "name"}),
+    NodeKind.DATASET: frozenset({PropertyKey.NAMESPACE, PropertyKey.NAME}),
+    NodeKind.COLUMN: frozenset(
+        {PropertyKey.NAMESPACE, PropertyKey.DATASET, PropertyKey.DATASET_ID, PropertyKey.NAME}
+    ),
 }
 _OBSERVATION_SKIPS = frozenset(
-    {"declared", "lastSeenAt"}
+    {PropertyKey.DECLARED, PropertyKey.LAST_SEEN_AT}
 )  # a description's marks, not what was observed
 OBSERVED_BY = (
     FACET_PREFIX + "observedBy:"
@@ -177,7 +179,7 @@ def _observations_only(
                 continue
             observation = observations.setdefault(dataset, {"eventTime": m.at})
             if m.kind is NodeKind.COLUMN:
-                observation.setdefault("fields", {})[m.props.get("name")] = said
+                observation.setdefault("fields", {})[m.props.get(PropertyKey.NAME)] = said
                 described_columns.add(m.id)
                 continue
             for key, value in said.items():
@@ -224,7 +226,7 @@ def _dataset_of(node: UpsertNode) -> str | None:
     """The dataset a dataset or column upsert is about."""
     if node.kind is NodeKind.DATASET:
         return node.id
-    return node.props.get("datasetId") if node.kind is NodeKind.COLUMN else None
+    return node.props.get(PropertyKey.DATASET_ID) if node.kind is NodeKind.COLUMN else None
 
 
 def _subjects_of_unknown_kind(mutations: Sequence[Mutation]) -> set[str]:
@@ -270,7 +272,7 @@ class _Writes:
 
         def dataset_of(node_id: str) -> str | None:
             if kind(node_id) is NodeKind.COLUMN:
-                return nodes[node_id][1].get("datasetId")
+                return nodes[node_id][1].get(PropertyKey.DATASET_ID)
             return node_id if kind(node_id) is NodeKind.DATASET else None
 
         # Every dataset the event names, and which of them it reads or writes.
@@ -294,7 +296,9 @@ class _Writes:
                         side.add(dataset)
             elif (
                 e.kind is EdgeKind.OWNED_BY
-                or (e.kind is EdgeKind.BELONGS_TO and e.props.get("source") != RULE_SOURCE)
+                or (
+                    e.kind is EdgeKind.BELONGS_TO and e.props.get(PropertyKey.SOURCE) != RULE_SOURCE
+                )
             ) and (dataset := dataset_of(e.source)) is not None:
                 written.add(dataset)
         # Aliases of what is only read are read too; aliases of what is written are written; a
@@ -304,7 +308,7 @@ class _Writes:
         result.jobs = {
             i
             for i, (k, props) in nodes.items()
-            if k is NodeKind.JOB and i not in looked_up and "lastSeenAt" in props
+            if k is NodeKind.JOB and i not in looked_up and PropertyKey.LAST_SEEN_AT in props
         }
         result.runs = {e.source for e in edges if e.kind is EdgeKind.OF and e.target in result.jobs}
 
@@ -319,12 +323,12 @@ class _Writes:
                 result.domains.add(e.source)
         for node_id, (k, props) in nodes.items():
             if k is NodeKind.DOMAIN:
-                result.domain_names[node_id] = props.get("name", node_id)
+                result.domain_names[node_id] = props.get(PropertyKey.NAME, node_id)
                 if node_id not in looked_up and not _only_a_rule_target_of(node_id, read, edges):
                     result.domains.add(node_id)
-            elif k is NodeKind.DATA_PRODUCT and props.get("domain"):
-                result.domains.add(domain_id(props["domain"]))
-                result.domain_names[domain_id(props["domain"])] = props["domain"]
+            elif k is NodeKind.DATA_PRODUCT and (domain := props.get(PropertyKey.DOMAIN)):
+                result.domains.add(domain_id(domain))
+                result.domain_names[domain_id(domain)] = domain
         return result
 
 
@@ -337,7 +341,7 @@ def _only_a_rule_target_of(domain: str, read: set[str], edges: Iterable[UpsertEd
     """A Domain node upserted only because a mapping rule placed a dataset the event reads in it."""
     into = [e for e in edges if e.kind is EdgeKind.BELONGS_TO and e.target == domain]
     return bool(into) and all(
-        e.source in read and e.props.get("source") == RULE_SOURCE for e in into
+        e.source in read and e.props.get(PropertyKey.SOURCE) == RULE_SOURCE for e in into
     )
 
 
@@ -366,5 +370,5 @@ def _domain_names(view: GraphReader, ids: set[str], writes: list[_Writes]) -> di
     missing = ids.difference(names)
     found = view.nodes(missing) if missing else {}
     for i in missing:
-        names[i] = found[i].props.get("name", i) if i in found else i
+        names[i] = found[i].props.get(PropertyKey.NAME, i) if i in found else i
     return names

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from graph.model import Node, NodeKind
+from graph.model import Node, NodeKind, PropertyKey
 from graph.stores import GraphReader
 
 _PAGE = 5000
@@ -61,10 +61,13 @@ def namespace(reader: GraphReader, name: str) -> Namespace | None:
 def _namespaces_of(nodes: Iterable[Node]) -> list[Namespace]:
     found: dict[str, Namespace] = {}
     for node in nodes:
-        name = node.props.get("namespace")
+        name = node.props.get(PropertyKey.NAMESPACE)
         if not isinstance(name, str):
             continue
-        first, last = node.props.get("firstSeenAt"), node.props.get("lastSeenAt")
+        first, last = (
+            node.props.get(PropertyKey.FIRST_SEEN_AT),
+            node.props.get(PropertyKey.LAST_SEEN_AT),
+        )
         known = found.get(name)
         if known is None:
             found[name] = Namespace(name, first, last)
@@ -90,7 +93,8 @@ def _of_namespace(
     for node in _scan(reader, kind, prefix, size):
         if not node.id.startswith(prefix):
             return
-        if node.props.get("namespace") == namespace:  # not a namespace whose name extends this one
+        # not a namespace whose name extends this one
+        if node.props.get(PropertyKey.NAMESPACE) == namespace:
             yield node
 
 
@@ -129,7 +133,7 @@ def run_event_counts(reader: GraphReader, bounds: list[tuple[str, str]]) -> list
 
     for run in _scan(reader, NodeKind.RUN):
         add(run.props.get("startedAt"), "START")
-        state = run.props.get("state")
+        state = run.props.get(PropertyKey.STATE)
         if state in ("COMPLETE", "FAIL", "ABORT"):
-            add(run.props.get("endedAt"), state)
+            add(run.props.get(PropertyKey.ENDED_AT), state)
     return counts

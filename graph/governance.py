@@ -19,7 +19,7 @@ from typing import Any
 
 from graph import _native, mesh
 from graph.aliases import AliasResolver
-from graph.model import Edge, EdgeKind, Node, NodeKind
+from graph.model import Edge, EdgeKind, Node, NodeKind, PropertyKey
 from graph.pii import is_pii
 from graph.stores import GraphReader
 
@@ -52,7 +52,7 @@ def carries_pii(edge: Edge) -> bool:
     DIRECT transformations masks them."""
     if str(edge.props.get("transformationType") or "").upper() == "MASKED":
         return False
-    transformations = edge.props.get("transformations") or []
+    transformations = edge.props.get(PropertyKey.TRANSFORMATIONS) or []
     direct = _native.direct_transformations(transformations)
     if direct is None:
         return True
@@ -102,14 +102,14 @@ def dataset_columns(store: GraphReader, datasets: Iterable[Node]) -> list[Node]:
     """The current columns of datasets (any alias), for PII questions about a product or domain."""
     datasets = list(datasets)
     members = AliasResolver(store).members({d.id for d in datasets})
-    schemas = {d.id: d.props.get("columns") for d in datasets}
+    schemas = {d.id: d.props.get(PropertyKey.COLUMNS) for d in datasets}
     edges = store.edges(set(members), (EdgeKind.HAS_COLUMN,), "out")
     found = store.nodes({e.target for e in edges})
     current = []
     for edge in edges:
         column = found.get(edge.target)
         schema = schemas.get(members[edge.source])
-        if column is not None and (schema is None or column.props.get("name") in schema):
+        if column is not None and (schema is None or column.props.get(PropertyKey.NAME) in schema):
             current.append(column)
     return sorted(current, key=lambda c: c.id)
 
@@ -138,9 +138,13 @@ def last_updates(store: GraphReader, datasets: Iterable[Node]) -> dict[str, str]
     }
     for edge in produced:
         run = runs.get(edge.source)
-        if run is None or run.props.get("state") != "COMPLETE" or "endedAt" not in run.stamps:
+        if (
+            run is None
+            or run.props.get(PropertyKey.STATE) != "COMPLETE"
+            or PropertyKey.ENDED_AT not in run.stamps
+        ):
             continue
-        ended = run.stamps["endedAt"].split("#", 1)[0]
+        ended = run.stamps[PropertyKey.ENDED_AT].split("#", 1)[0]
         dataset = members[edge.target]
         if ended > latest.get(dataset, ""):
             latest[dataset] = ended

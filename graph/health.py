@@ -35,7 +35,7 @@ from typing import Any
 from graph import governance, lineage, mesh
 from graph.aliases import AliasResolver
 from graph.errors import NodeNotFound
-from graph.model import Direction, EdgeKind, Node, NodeKind
+from graph.model import Direction, EdgeKind, Node, NodeKind, PropertyKey
 from graph.stores import GraphReader
 from graph.view import view_of
 
@@ -151,7 +151,7 @@ def _own_state(
         for check in checks:
             if not failed(check):
                 continue
-            name = check.props.get("name") or check.id
+            name = check.props.get(PropertyKey.NAME) or check.id
             column = check.props.get("column")
             where = f"{subject} column {column}" if column else subject
             if check.props.get("severity", "error") == "error":

@@ -16,7 +16,7 @@ from typing import Any
 
 from graph.change_classifier import Change, FieldSpec, classify_schema
 from graph.lineage import dataset_lineage
-from graph.model import Direction, EdgeKind, Node, NodeKind
+from graph.model import Direction, EdgeKind, Node, NodeKind, PropertyKey
 from graph.stores import Store
 from graph.view import GraphView
 
@@ -68,7 +68,7 @@ def lineage_diff(
         old = old_columns.get(dataset, [])
         new = new_columns.get(dataset, [])
         node = latest.get(dataset)
-        listed = node.props.get("columns") if node is not None else None
+        listed = node.props.get(PropertyKey.COLUMNS) if node is not None else None
         if listed is not None:  # now: the latest schema says what was removed
             names = set(listed)
             new = [c for c in new if c.name in names]
@@ -85,6 +85,9 @@ def _columns(view: GraphView, datasets: list[str]) -> dict[str, list[FieldSpec]]
         column = columns.get(edge.target)
         if column is not None:
             found.setdefault(edge.source, []).append(
-                FieldSpec(column.props.get("name", column.id), column.props.get("type"))
+                FieldSpec(
+                    column.props.get(PropertyKey.NAME, column.id),
+                    column.props.get(PropertyKey.TYPE),
+                )
             )
     return found

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from graph.aliases import AliasResolver, canonical_targets, sources_into
-from graph.model import EdgeKind, Node, NodeKind, domain_id, owner_id, product_id
+from graph.model import EdgeKind, Node, NodeKind, PropertyKey, domain_id, owner_id, product_id
 from graph.stores import GraphReader
 from graph.view import view_of
 
@@ -130,9 +130,8 @@ def product_consumers(store: GraphReader, product_node: Node) -> list[ProductCon
     read_by: dict[str, set[str]] = {}
     for edge in reads:
         read_by.setdefault(edge.source, set()).add(members[edge.target])
-    own_domain = (
-        domain_id(product_node.props["domain"]) if product_node.props.get("domain") else None
-    )
+    domain = product_node.props.get(PropertyKey.DOMAIN)
+    own_domain = domain_id(domain) if domain else None
     domains = job_domains(store, read_by)
     jobs = store.nodes(set(read_by))
     for jid in sorted(jobs):
@@ -149,7 +148,7 @@ def product_consumers(store: GraphReader, product_node: Node) -> list[ProductCon
 
 
 def _domain_of_consumer(node: Node) -> str | None:
-    name = node.props.get("domain")
+    name = node.props.get(PropertyKey.DOMAIN)
     return domain_id(name) if name else None
 
 

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graph import governance, health, impact
-from graph.model import EdgeKind, Node, NodeKind
+from graph.model import EdgeKind, Node, NodeKind, PropertyKey
 from graph.mutations import Mutation, UpsertNode, stamp
 from graph.notifications import (
     IMPACT_BATCH_SECONDS,
@@ -59,7 +59,10 @@ def downstream(store: Store, dataset: str, until: float | None = None) -> dict[s
     walk (bounded; none once the monotonic ``until`` passed) finds downstream."""
     domains = own_domains(store, dataset)
     owned = store.edges([dataset], [EdgeKind.OWNED_BY], "out")
-    owners = {n.props.get("name") or n.id for n in store.nodes({e.target for e in owned}).values()}
+    owners = {
+        n.props.get(PropertyKey.NAME) or n.id
+        for n in store.nodes({e.target for e in owned}).values()
+    }
     report = bounded_impact(store, dataset, impact.ChangeKind.SEMANTIC, until)
     if report is None:
         return {"domains": sorted(domains), "owners": sorted(owners), "datasets": [dataset]}
@@ -76,8 +79,8 @@ def _dataset_names(store: Store, dataset: str) -> dict[str, str]:
     namespace, _, name = dataset.split(":", 1)[1].rpartition(":")
     return {
         "datasetId": dataset,
-        "namespace": str(props.get("namespace") or namespace),
-        "name": str(props.get("name") or name),
+        "namespace": str(props.get(PropertyKey.NAMESPACE) or namespace),
+        "name": str(props.get(PropertyKey.NAME) or name),
     }
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from graph import search as ranked_search
 from graph.aliases import AliasResolver, canonical_targets, sources_into
-from graph.model import EdgeKind, Node, NodeKind, dataset_id, job_id
+from graph.model import EdgeKind, Node, NodeKind, PropertyKey, dataset_id, job_id
 from graph.stores import GraphReader
 
 
@@ -50,26 +50,33 @@ def columns(store: GraphReader, dataset_node: Node) -> list[Node]:
     found = store.nodes({e.target for e in edges})
     by_name: dict[str, Node] = {}
     for column in sorted(
-        found.values(), key=lambda c: (c.props.get("datasetId") != dataset_node.id, c.id)
+        found.values(), key=lambda c: (c.props.get(PropertyKey.DATASET_ID) != dataset_node.id, c.id)
     ):
-        by_name.setdefault(column.props.get("name", column.id), column)
-    order = {name: i for i, name in enumerate(dataset_node.props.get("columns") or [])}
+        by_name.setdefault(column.props.get(PropertyKey.NAME, column.id), column)
+    order = {name: i for i, name in enumerate(dataset_node.props.get(PropertyKey.COLUMNS) or [])}
     return sorted(
         by_name.values(),
-        key=lambda c: (order.get(c.props.get("name"), len(order)), c.props.get("name", "")),
+        key=lambda c: (
+            order.get(c.props.get(PropertyKey.NAME), len(order)),
+            c.props.get(PropertyKey.NAME, ""),
+        ),
     )
 
 
 def current_column_names(dataset_node: Node) -> frozenset[str]:
     """The column names the dataset's latest schema declares: asked once per dataset, a set, so
     telling which of 100k columns are current is linear (a list searched per column was 49 s)."""
-    return frozenset(dataset_node.props.get("columns") or [])
+    return frozenset(dataset_node.props.get(PropertyKey.COLUMNS) or [])
 
 
 def owners(store: GraphReader, node_id: str) -> list[Ownership]:
     edges = store.edges({node_id}, (EdgeKind.OWNED_BY,), "out")
     found = store.nodes({e.target for e in edges})
-    result = [Ownership(found[e.target], e.props.get("type")) for e in edges if e.target in found]
+    result = [
+        Ownership(found[e.target], e.props.get(PropertyKey.TYPE))
+        for e in edges
+        if e.target in found
+    ]
     return sorted(result, key=lambda o: o.owner.id)
 
 
@@ -92,7 +99,9 @@ def runs(store: GraphReader, job_node: Node, first: int) -> list[Node]:
     edges = store.edges({job_node.id}, (EdgeKind.OF,), "in")
     found = store.nodes({e.source for e in edges})
     ordered = sorted(
-        found.values(), key=lambda r: (r.props.get("createdAt") or "", r.id), reverse=True
+        found.values(),
+        key=lambda r: (r.props.get(PropertyKey.CREATED_AT) or "", r.id),
+        reverse=True,
     )
     return ordered[: max(first, 0)]
 
@@ -113,6 +122,8 @@ def datasets_where(store: GraphReader, key: str, value: object) -> list[Node]:
     found: list[Node] = []
     after = None
     while page := store.nodes_of_kind(NodeKind.DATASET, 5000, after):
-        found.extend(n for n in page if n.props.get(key) == value and not n.props.get("deleted"))
+        found.extend(
+            n for n in page if n.props.get(key) == value and not n.props.get(PropertyKey.DELETED)
+        )
         after = page[-1].id
     return found

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph.event_log import RawEvent, RawEventLog
-from graph.model import EdgeKind, NodeKind
+from graph.model import EdgeKind, NodeKind, PropertyKey
 from graph.stores import GraphReader
 
 MAX_FIRST = 1000  # events one page may hold
@@ -21,8 +21,8 @@ def subjects_for(store: GraphReader, node_id: str) -> set[str]:
     node = store.nodes([node_id]).get(node_id)
     if node is None:
         return subjects
-    if node.kind is NodeKind.COLUMN and node.props.get("datasetId"):
-        subjects = {node.props["datasetId"]}
+    if node.kind is NodeKind.COLUMN and node.props.get(PropertyKey.DATASET_ID):
+        subjects = {node.props[PropertyKey.DATASET_ID]}
     datasets = [s for s in subjects if s.startswith("dataset:")]
     if datasets:
         subjects.update(

@@ -38,7 +38,7 @@ from graph.change_classifier import (
     classify_contract,
     classify_schema,
 )
-from graph.model import EdgeKind, Node, NodeKind
+from graph.model import EdgeKind, Node, NodeKind, PropertyKey
 from graph.mutations import Mutation, UpsertNode, decode, encode, newest_first, stamp
 from graph.stores import Store
 
@@ -143,13 +143,13 @@ def observations(mutations: Sequence[Mutation], source: str | None) -> list[Obse
         kind = m.kind
         if kind is column_kind:
             props = m.props
-            owner = props.get("datasetId")
+            owner = props.get(PropertyKey.DATASET_ID)
             if owner is not None:
-                key = (owner, props.get("name"), m.at)
+                key = (owner, props.get(PropertyKey.NAME), m.at)
                 held = columns.get(key)
                 columns[key] = props if held is None else {**held, **props}
         elif kind is dataset_kind:
-            if type(m.props.get("columns")) is list:
+            if type(m.props.get(PropertyKey.COLUMNS)) is list:
                 datasets.append(m)  # type: ignore[arg-type]
         elif kind is produced:
             produced_by[(m.target, m.at)] = m.source  # type: ignore[union-attr]
@@ -163,15 +163,15 @@ def observations(mutations: Sequence[Mutation], source: str | None) -> list[Obse
     found: dict[tuple[str, str], Observation] = {}
     for d in datasets:
         fields = []
-        for name in d.props["columns"]:
+        for name in d.props[PropertyKey.COLUMNS]:
             props = columns.get((d.id, name, d.at), {})
             field: dict[str, Any] = {"name": name}
             field.update((k, props[k]) for k in FIELD_KEYS if props.get(k) is not None)
             fields.append(field)
         found[(d.id, d.at)] = Observation(
             d.id,
-            str(d.props.get("namespace", "")),
-            str(d.props.get("name", "")),
+            str(d.props.get(PropertyKey.NAMESPACE, "")),
+            str(d.props.get(PropertyKey.NAME, "")),
             d.at,
             tuple(fields),
             source or _document_source(d.props),

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from graph.model import EdgeKind, Node, NodeKind
+from graph.model import EdgeKind, Node, NodeKind, PropertyKey
 from graph.stores import GraphReader
 
 SEARCHABLE = (
@@ -76,7 +76,7 @@ def match_rank(text: str, name: str) -> int:
 
 
 def _name(node: Node) -> str:
-    return str(node.props.get("name") or node.id)
+    return str(node.props.get(PropertyKey.NAME) or node.id)
 
 
 def search(
@@ -93,7 +93,7 @@ def search(
     for kind in kinds:
         found.extend(store.search(needle, (kind,), asked))
     if where.namespace is not None:
-        found = [n for n in found if n.props.get("namespace") == where.namespace]
+        found = [n for n in found if n.props.get(PropertyKey.NAMESPACE) == where.namespace]
     datasets = _datasets_of_columns(store, found)
     hits = [Hit(n, datasets.get(n.id), None) for n in found]
     if where.domain is not None:
@@ -134,9 +134,9 @@ def _tags(node: Node) -> set[str]:
 
 def _datasets_of_columns(store: GraphReader, nodes: Sequence[Node]) -> dict[str, Node]:
     wanted = {
-        n.id: n.props["datasetId"]
+        n.id: n.props[PropertyKey.DATASET_ID]
         for n in nodes
-        if n.kind is NodeKind.COLUMN and n.props.get("datasetId")
+        if n.kind is NodeKind.COLUMN and n.props.get(PropertyKey.DATASET_ID)
     }
     found = store.nodes(set(wanted.values())) if wanted else {}
     return {column: found[d] for column, d in wanted.items() if d in found}
@@ -160,8 +160,8 @@ def _domains(
     named = store.nodes(set(result.values())) if result else {}
     names = {hit: _name(named[d]) for hit, d in result.items() if d in named}
     for n in nodes:
-        if n.kind is NodeKind.DATA_PRODUCT and n.props.get("domain"):
-            names[n.id] = str(n.props["domain"])
+        if n.kind is NodeKind.DATA_PRODUCT and n.props.get(PropertyKey.DOMAIN):
+            names[n.id] = str(n.props[PropertyKey.DOMAIN])
         elif n.kind is NodeKind.DOMAIN:
             names[n.id] = _name(n)
     return names

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from graph import _native
-from graph.model import Edge, EdgeKind, Node, NodeKind
+from graph.model import Edge, EdgeKind, Node, NodeKind, PropertyKey
 from graph.stores import (
     EdgeDirection,
     EdgeKey,
@@ -47,21 +47,21 @@ from graph.stores import (
 #: names, what a column belongs to, what a dataset's schema and column lineage say, drops. A view
 #: of a remote store reading for the API asks for these alone.
 SUMMARY = (
-    "namespace",
-    "name",
-    "dataset",
-    "datasetId",
-    "declared",
-    "deleted",
-    "columns",
-    "columnLineageAt",
+    PropertyKey.NAMESPACE,
+    PropertyKey.NAME,
+    PropertyKey.DATASET,
+    PropertyKey.DATASET_ID,
+    PropertyKey.DECLARED,
+    PropertyKey.DELETED,
+    PropertyKey.COLUMNS,
+    PropertyKey.COLUMN_LINEAGE_AT,
 )
 
 #: What a caller reads of nodes it only names or orders (a Marquez job's inputs and outputs, and
 #: its runs, of which it reads the newest whole; the far ends of the jobs' edges whose neighbours
 #: ``graph.node_facts`` counts), and whether they were dropped: a job's edges into a dropped
 #: dataset are judged stale by it.
-NAMES = ("namespace", "name", "createdAt", "deleted")
+NAMES = (PropertyKey.NAMESPACE, PropertyKey.NAME, PropertyKey.CREATED_AT, PropertyKey.DELETED)
 
 
 class GraphView:

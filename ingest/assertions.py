@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from graph import _native
-from graph.model import EdgeKind, NodeKind, assertion_id, assertion_result_id, job_id
+from graph.model import EdgeKind, NodeKind, PropertyKey, assertion_id, assertion_result_id, job_id
 from ingest.builder import GraphBuilder
 
 #: What a check's outcome is: it passed, it failed, it did not run (skipped), or it could not be
@@ -78,7 +78,9 @@ def record(builder: GraphBuilder, results: Iterable[CheckResult]) -> None:
 def _record_one(builder: GraphBuilder, r: CheckResult) -> None:
     if r.job:
         subject = job_id(r.namespace, r.name)
-        builder.node(subject, NodeKind.JOB, {"namespace": r.namespace, "name": r.name})
+        builder.node(
+            subject, NodeKind.JOB, {PropertyKey.NAMESPACE: r.namespace, PropertyKey.NAME: r.name}
+        )
         dataset = None
     else:
         dataset = builder.dataset_ref(r.namespace, r.name)

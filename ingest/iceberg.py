@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from graph.model import EdgeKind, NodeKind, dataset_id
+from graph.model import EdgeKind, NodeKind, PropertyKey, dataset_id
 from graph.mutations import Mutation, stamp
 from ingest.builder import GraphBuilder
 from ingest.naming import jdbc_dataset, location_dataset, normal_namespace, warehouse_namespace
@@ -457,7 +457,7 @@ def translate_catalog(
     if gone:
         builder = GraphBuilder(stamp(crawled_at or snapshot.crawled_at))
         for did in gone:
-            builder.node(did, NodeKind.DATASET, {"deleted": True})
+            builder.node(did, NodeKind.DATASET, {PropertyKey.DELETED: True})
         out.extend(builder.mutations)
     return out
 
@@ -496,9 +496,9 @@ def _columns(
             name,
             f.path,
             {
-                "declared": True,
+                PropertyKey.DECLARED: True,
                 "fieldId": f.field_id,
-                "type": f.type,
+                PropertyKey.TYPE: f.type,
                 "required": f.required,
                 "description": f.doc,
                 "ordinal": ordinal,
@@ -518,7 +518,7 @@ def _common_props(
         "icebergNamespace": ".".join(namespace),
         "properties": dict(properties),
         "lastUpdatedAt": at,
-        "deleted": False,
+        PropertyKey.DELETED: False,
     }
 
 
@@ -539,7 +539,7 @@ def _table_mutations(
             "metadataLocation": table.metadata_location,
             "tableUuid": table.table_uuid,
             "formatVersion": table.format_version,
-            "columns": _columns(builder, ns, name, table.fields),
+            PropertyKey.COLUMNS: _columns(builder, ns, name, table.fields),
             "snapshots": [
                 {
                     "snapshotId": s.snapshot_id,
@@ -576,7 +576,7 @@ def _view_mutations(
             "viewVersionId": view.version_id,
             "viewUuid": view.view_uuid,
             "location": view.location,
-            "columns": _columns(builder, ns, name, view.fields),
+            PropertyKey.COLUMNS: _columns(builder, ns, name, view.fields),
         }
     )
     builder.dataset(ns, name, props)
@@ -594,7 +594,7 @@ def _membership(
     """Domain membership, and the data product the ``data-product.*`` properties publish."""
     product = {k: v for k, v in properties.items() if k.startswith(PRODUCT_PREFIX)}
     domain = product.get(PRODUCT_PREFIX + "domain") or ".".join(namespace)
-    builder.edge(did, EdgeKind.BELONGS_TO, builder.domain(domain), {"source": SOURCE})
+    builder.edge(did, EdgeKind.BELONGS_TO, builder.domain(domain), {PropertyKey.SOURCE: SOURCE})
     if not product:
         return
     pid = builder.product(

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from graph.model import NodeKind
+from graph.model import NodeKind, PropertyKey
 from graph.mutations import UpsertNode
 from graph.schema_diff import ColumnSpec
 from ingest.documents import UnreadableDocument, read_document
@@ -101,9 +101,11 @@ def _contract_columns(path: Path, text: str, dataset_name: str) -> list[ColumnSp
     columns = [
         m
         for m in mutations
-        if isinstance(m, UpsertNode) and m.kind is NodeKind.COLUMN and m.props.get("declared")
+        if isinstance(m, UpsertNode)
+        and m.kind is NodeKind.COLUMN
+        and m.props.get(PropertyKey.DECLARED)
     ]
-    tables = sorted({m.props["dataset"] for m in columns})
+    tables = sorted({m.props[PropertyKey.DATASET] for m in columns})
     short = dataset_name.rsplit(".", 1)[-1]
     wanted = [t for t in tables if t == dataset_name] or [
         t for t in tables if t.rsplit(".", 1)[-1] == short
@@ -114,11 +116,16 @@ def _contract_columns(path: Path, text: str, dataset_name: str) -> list[ColumnSp
         raise InvalidProposedSchema(
             f"{path}: no single table in the contract matches {dataset_name!r} (tables: {', '.join(tables)})"
         )
-    chosen = [m for m in columns if m.props["dataset"] == wanted[0]]
+    chosen = [m for m in columns if m.props[PropertyKey.DATASET] == wanted[0]]
     seen: dict[str, ColumnSpec] = {}
     for m in chosen:
         seen.setdefault(
-            m.props["name"],
-            ColumnSpec(m.props["name"], m.props.get("type"), None, m.props.get("ordinal")),
+            m.props[PropertyKey.NAME],
+            ColumnSpec(
+                m.props[PropertyKey.NAME],
+                m.props.get(PropertyKey.TYPE),
+                None,
+                m.props.get("ordinal"),
+            ),
         )
     return sorted(seen.values(), key=lambda c: (c.position is None, c.position or 0, c.name))

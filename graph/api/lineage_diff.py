@@ -13,7 +13,7 @@ import strawberry
 
 from graph import lineage_diff as diff_queries
 from graph.errors import QueryError
-from graph.model import Direction, Node
+from graph.model import Direction, Node, PropertyKey
 from graph.mutations import stamp
 from graph.stores import Store
 
@@ -30,8 +30,8 @@ class DiffNode:
         return DiffNode(
             id=node.id,
             kind=node.kind.name,
-            namespace=node.props.get("namespace"),
-            name=node.props.get("name"),
+            namespace=node.props.get(PropertyKey.NAMESPACE),
+            name=node.props.get(PropertyKey.NAME),
         )
 
 

@@ -66,7 +66,7 @@ from graph.api.marquez_request import (
 )
 from graph.errors import QueryError
 from graph.event_log import RawEventLog
-from graph.model import JOB_IO, Direction, EdgeKind, Node, NodeKind, field_id, run_id
+from graph.model import JOB_IO, Direction, EdgeKind, Node, NodeKind, PropertyKey, field_id, run_id
 from graph.namespaces import NamespaceIndex, NotReady
 from graph.stores import Store, StoreUnavailable
 from graph.view import GraphView
@@ -112,15 +112,17 @@ class Reads:
         no column node holds it)."""
         wanted = {
             d.id: [
-                field_id(d.props.get("namespace", ""), d.props.get("name", ""), c)
-                for c in d.props.get("columns") or []
+                field_id(
+                    d.props.get(PropertyKey.NAMESPACE, ""), d.props.get(PropertyKey.NAME, ""), c
+                )
+                for c in d.props.get(PropertyKey.COLUMNS) or []
             ]
             for d in datasets
         }
         found = self.view.nodes({i for ids in wanted.values() for i in ids})
         return {
             d: [
-                found.get(i) or Node(i, NodeKind.COLUMN, {"name": i.rsplit(":", 1)[-1]})
+                found.get(i) or Node(i, NodeKind.COLUMN, {PropertyKey.NAME: i.rsplit(":", 1)[-1]})
                 for i in ids
             ]
             for d, ids in wanted.items()
@@ -159,7 +161,7 @@ class Reads:
         answer: dict[str, list[dict[str, Any]] | None] = {}
         for dataset, columns in fields.items():
             entries = [
-                {"name": c.props.get("name"), "inputFields": by_column[c.id]}
+                {"name": c.props.get(PropertyKey.NAME), "inputFields": by_column[c.id]}
                 for c in columns
                 if by_column.get(c.id)
             ]
@@ -169,7 +171,7 @@ class Reads:
 
 def _transformation(props: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """The (description, type) Marquez shows for a column derivation."""
-    first = (props.get("transformations") or [{}])[0]
+    first = (props.get(PropertyKey.TRANSFORMATIONS) or [{}])[0]
     return (
         props.get("transformationDescription") or first.get("description"),
         props.get("transformationType") or first.get("type"),
@@ -179,9 +181,9 @@ def _transformation(props: Mapping[str, Any]) -> tuple[str | None, str | None]:
 def _input_field(column: Node, props: Mapping[str, Any]) -> dict[str, Any]:
     description, kind = _transformation(props)
     return {
-        "namespace": column.props.get("namespace"),
-        "dataset": column.props.get("dataset"),
-        "field": column.props.get("name"),
+        "namespace": column.props.get(PropertyKey.NAMESPACE),
+        "dataset": column.props.get(PropertyKey.DATASET),
+        "field": column.props.get(PropertyKey.NAME),
         "transformationDescription": description,
         "transformationType": kind,
     }
@@ -508,15 +510,17 @@ class MarquezReadAPI:
         )
         found = _search(view, text, kinds, limit, namespace)
         if sort == "name":
-            found.sort(key=lambda n: (n.props.get("name") or "", n.id))
+            found.sort(key=lambda n: (n.props.get(PropertyKey.NAME) or "", n.id))
         else:
-            found.sort(key=lambda n: (n.props.get("lastSeenAt") or "", n.id), reverse=True)
+            found.sort(
+                key=lambda n: (n.props.get(PropertyKey.LAST_SEEN_AT) or "", n.id), reverse=True
+            )
         results = [
             {
                 "type": "DATASET" if n.kind == NodeKind.DATASET else "JOB",
-                "name": n.props.get("name"),
-                "updatedAt": n.props.get("lastSeenAt"),
-                "namespace": n.props.get("namespace"),
+                "name": n.props.get(PropertyKey.NAME),
+                "updatedAt": n.props.get(PropertyKey.LAST_SEEN_AT),
+                "namespace": n.props.get(PropertyKey.NAMESPACE),
                 "nodeId": n.id,
             }
             for n in found
@@ -593,7 +597,7 @@ def _search(
     first = max(limit * 8, 100)
     while True:
         ranked = view.search(text, kinds, first)
-        hits = [n for n in ranked if n.props.get("namespace") == namespace]
+        hits = [n for n in ranked if n.props.get(PropertyKey.NAMESPACE) == namespace]
         if len(hits) >= limit or len(ranked) < first:
             return hits[:limit]
         first *= 8

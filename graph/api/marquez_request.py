@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from graph import _native
 from graph.api.budget import QueryBudget
 from graph.api.limits import GraphQLLimits
-from graph.model import Edge, EdgeKind, Node, NodeKind
+from graph.model import Edge, EdgeKind, Node, NodeKind, PropertyKey
 from graph.stores import EdgeDirection, EdgeKey, Store
 from graph.view import GraphView
 
@@ -95,7 +95,9 @@ class BudgetedView(GraphView):
     def charge_page(self, nodes: Sequence[Node]) -> None:
         """Charge a page's items and their estimated bytes before it is written: a page over the
         cost or byte budget is refused without being rendered."""
-        fields = sum(ITEM_FIELDS.get(n.kind, 1) + len(n.props.get("columns") or ()) for n in nodes)
+        fields = sum(
+            ITEM_FIELDS.get(n.kind, 1) + len(n.props.get(PropertyKey.COLUMNS) or ()) for n in nodes
+        )
         self.budget.charge(len(nodes), fields // max(len(nodes), 1))
 
 

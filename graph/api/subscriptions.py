@@ -32,7 +32,7 @@ from graph.api.admission import Full, Slots
 from graph.api.budget import BUDGET_KEY, QueryBudget
 from graph.api.live_answers import BUILDS_KEY, MARK_KEY, SIZE_KEY, AnswerBuilds
 from graph.changes import ChangeFeed
-from graph.model import Node
+from graph.model import Node, PropertyKey
 
 FEED_KEY = "changes"  # context entry: the server's ChangeFeed
 SLOTS_KEY = (
@@ -143,8 +143,8 @@ def job_mark(job: Node, runs: list[Node]) -> bytes:
     return _digest(
         job.id,
         runs[0].id if runs else None,
-        run.get("state"),
+        run.get(PropertyKey.STATE),
         run.get("startedAt"),
-        run.get("endedAt"),
-        job.props.get("lastSeenAt"),
+        run.get(PropertyKey.ENDED_AT),
+        job.props.get(PropertyKey.LAST_SEEN_AT),
     )

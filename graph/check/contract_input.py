@@ -19,7 +19,7 @@ from graph.check.changeset import ChangeSet, CheckError, Execute
 from graph.check.graph_reads import GraphDataset, datasets
 from graph.check.planning import assume_same_required, plan
 from graph.enums import declared_enum
-from graph.model import NodeKind
+from graph.model import NodeKind, PropertyKey
 from graph.mutations import UpsertNode
 
 
@@ -53,15 +53,18 @@ def read_contract(path: Path) -> ContractVersion:
         if m.kind is NodeKind.CONTRACT:
             contract = m
         elif m.kind is NodeKind.DATA_PRODUCT and product is None:
-            product = (m.props.get("domain") or "", m.props.get("name") or "")
-        elif m.kind is NodeKind.DATASET and m.props.get("declared"):
-            governed[m.id] = (m.props["namespace"], m.props["name"])
-        elif m.kind is NodeKind.COLUMN and m.props.get("declared"):
+            product = (m.props.get(PropertyKey.DOMAIN) or "", m.props.get(PropertyKey.NAME) or "")
+        elif m.kind is NodeKind.DATASET and m.props.get(PropertyKey.DECLARED):
+            governed[m.id] = (m.props[PropertyKey.NAMESPACE], m.props[PropertyKey.NAME])
+        elif m.kind is NodeKind.COLUMN and m.props.get(PropertyKey.DECLARED):
             p = m.props
             spec = FieldSpec(
-                p["name"], p.get("type"), bool(p.get("required")), enum=declared_enum(p)
+                p[PropertyKey.NAME],
+                p.get(PropertyKey.TYPE),
+                bool(p.get("required")),
+                enum=declared_enum(p),
             )
-            key = (p["namespace"], p["dataset"])
+            key = (p[PropertyKey.NAMESPACE], p[PropertyKey.DATASET])
             fields.setdefault(key, []).append((len(fields.get(key, [])), spec))
     if contract is None:
         raise CheckError(f"{path}: no contract in it")

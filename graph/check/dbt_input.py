@@ -28,7 +28,7 @@ from graph.check.changeset import ChangeSet, CheckError, EdgeChange, Execute
 from graph.check.graph_reads import GraphDataset, datasets, writing_edges
 from graph.check.planning import plan
 from graph.enums import rule_enum
-from graph.model import EdgeKind, NodeKind
+from graph.model import EdgeKind, NodeKind, PropertyKey
 from graph.mutations import UpsertEdge, UpsertNode
 
 
@@ -72,13 +72,17 @@ def read_project(path: Path, namespace: str | None, catalog: Path | None) -> Dbt
             contract = (raw.get("config") or {}).get("contract") or {}
             found[m.id] = DbtDataset(
                 m.id,
-                m.props["namespace"],
-                m.props["name"],
+                m.props[PropertyKey.NAMESPACE],
+                m.props[PropertyKey.NAME],
                 uid,
                 (raw.get("checksum") or {}).get("checksum"),
                 bool(contract.get("enforced")) if isinstance(contract, dict) else False,
             )
-        elif isinstance(m, UpsertNode) and m.kind is NodeKind.COLUMN and m.props.get("declared"):
+        elif (
+            isinstance(m, UpsertNode)
+            and m.kind is NodeKind.COLUMN
+            and m.props.get(PropertyKey.DECLARED)
+        ):
             props = m.props
             constrained = any(
                 isinstance(c, dict) and c.get("type") == "not_null"
@@ -87,9 +91,16 @@ def read_project(path: Path, namespace: str | None, catalog: Path | None) -> Dbt
             tested, enum = tested_facts(props.get("quality"))
             ordinal = props.get("ordinal") or 0
             spec = FieldSpec(
-                props["name"], props.get("type"), constrained or tested, None, enum, ordinal
+                props[PropertyKey.NAME],
+                props.get(PropertyKey.TYPE),
+                constrained or tested,
+                None,
+                enum,
+                ordinal,
             )
-            columns.setdefault((props["namespace"], props["dataset"]), []).append((ordinal, spec))
+            columns.setdefault(
+                (props[PropertyKey.NAMESPACE], props[PropertyKey.DATASET]), []
+            ).append((ordinal, spec))
         elif isinstance(m, UpsertEdge) and m.kind is EdgeKind.READS:
             reads.setdefault(m.source, set()).add(m.target)
         elif isinstance(m, UpsertEdge) and m.kind is EdgeKind.WRITES:

@@ -35,6 +35,7 @@ from graph.extras import require
 from graph.heap import settle_heap
 from graph.ingest_service import IngestService
 from graph.kafka_ingest import KafkaIngest
+from graph.model import PropertyKey
 from graph.mutations import Mutation, UpsertNode
 from graph.stores import Store, StoreUnavailable
 from graph.stores.journal import JournalError
@@ -371,7 +372,7 @@ def ingest_dbt(
         previous = {
             d.id
             for d in queries.datasets_where(service.store, "dbtProject", project)
-            if d.props.get("namespace") == dataset_namespace
+            if d.props.get(PropertyKey.NAMESPACE) == dataset_namespace
         }
         mutations += mark_removed(previous, manifest, namespace)
     if namespace is None:

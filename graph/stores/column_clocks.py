@@ -28,11 +28,11 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from graph.model import EdgeKind, NodeKind
+from graph.model import EdgeKind, NodeKind, PropertyKey
 from graph.mutations import Mutation, UpsertEdge, UpsertNode
 
 #: The property whose value a producer sets to the event's stamp: its value follows its clock.
-TIME_VALUED = "lastSeenAt"
+TIME_VALUED = PropertyKey.LAST_SEEN_AT
 _PLACEHOLDER = "\x00at"
 
 #: Clock fields: the earliest stamp its content was written element by element, the latest stamp

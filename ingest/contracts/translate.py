@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.model import EdgeKind, NodeKind, contract_id, domain_id
+from graph.model import EdgeKind, NodeKind, PropertyKey, contract_id, domain_id
 from graph.mutations import Mutation
 from ingest.builder import GraphBuilder
 from ingest.contracts.datacontract import _read_datacontract
@@ -59,7 +59,10 @@ class _Translation(GraphBuilder):
                     self.edge(pid, EdgeKind.EXPOSES, did)
                 if c.domain:
                     self.edge(
-                        did, EdgeKind.BELONGS_TO, domain_id(c.domain), {"source": CONTRACT_SOURCE}
+                        did,
+                        EdgeKind.BELONGS_TO,
+                        domain_id(c.domain),
+                        {PropertyKey.SOURCE: CONTRACT_SOURCE},
                     )
 
     def _placements(self, c: _Contract, table: _Table) -> list[tuple[Identity, str | None, bool]]:
@@ -86,7 +89,7 @@ class _Translation(GraphBuilder):
             return text.upper() if identity.upper else text
 
         paths = [path(f) for f in table.fields]
-        props = {**table.props, "columns": paths, "environment": environment}
+        props = {**table.props, PropertyKey.COLUMNS: paths, "environment": environment}
         if identity.physical and table.physical != table.logical:
             props["logicalName"] = table.logical
         did = self.dataset(ns, name, _clean(props))
@@ -95,11 +98,16 @@ class _Translation(GraphBuilder):
             if identity.physical and f.physical[-1] != f.logical[-1]:
                 extra["logicalName"] = f.logical[-1]
             column = self.column(
-                ns, name, paths[ordinal - 1], _clean({"declared": True, **f.props, **extra})
+                ns,
+                name,
+                paths[ordinal - 1],
+                _clean({PropertyKey.DECLARED: True, **f.props, **extra}),
             )
             for source in f.lineage:
                 upstream = self.column(source["namespace"], source["name"], source["field"])
-                self.edge(column, EdgeKind.DERIVES_FROM, upstream, {"source": CONTRACT_SOURCE})
+                self.edge(
+                    column, EdgeKind.DERIVES_FROM, upstream, {PropertyKey.SOURCE: CONTRACT_SOURCE}
+                )
         return did
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from graph.model import EdgeKind, NodeKind, owner_id
+from graph.model import EdgeKind, NodeKind, PropertyKey, owner_id
 from graph.mutations import Mutation, UpsertNode
 from graph.pii import is_pii
 from ingest.builder import GraphBuilder
@@ -89,7 +89,7 @@ def mark_removed(
     at_stamp = _stamp_of(parsed, at)
     current = {r.id for r in parsed.relations.values() if r.built}
     return [
-        UpsertNode(did, NodeKind.DATASET, at_stamp, {"deleted": True})
+        UpsertNode(did, NodeKind.DATASET, at_stamp, {PropertyKey.DELETED: True})
         for did in sorted(set(previous_ids) - current)
     ]
 
@@ -148,10 +148,11 @@ class _Translation(GraphBuilder, _TestTargets):
             }
         )
         if r.resource_type != "source":
-            props["deleted"] = False  # present in this snapshot of the project (see mark_removed)
+            # present in this snapshot of the project (see mark_removed)
+            props[PropertyKey.DELETED] = False
         names = self._columns(r)
         if names:
-            props["columns"] = names
+            props[PropertyKey.COLUMNS] = names
         did = self.dataset(r.namespace, r.name, props)
         for other, reason in r.other_names:
             self.alias(r.namespace, other, did, reason)
@@ -159,7 +160,10 @@ class _Translation(GraphBuilder, _TestTargets):
         domain = r.meta.get("domain")
         if isinstance(domain, str) and domain.strip():
             self.edge(
-                did, EdgeKind.BELONGS_TO, self.domain(domain.strip()), {"source": DECLARED_BY}
+                did,
+                EdgeKind.BELONGS_TO,
+                self.domain(domain.strip()),
+                {PropertyKey.SOURCE: DECLARED_BY},
             )
         return did
 
@@ -180,8 +184,8 @@ class _Translation(GraphBuilder, _TestTargets):
                 name,
                 _compact(
                     {
-                        "declared": True,
-                        "type": _str(column, where, "data_type"),
+                        PropertyKey.DECLARED: True,
+                        PropertyKey.TYPE: _str(column, where, "data_type"),
                         "description": _str(column, where, "description"),
                         "tags": tags,
                         "meta": meta,
@@ -238,7 +242,7 @@ class _Translation(GraphBuilder, _TestTargets):
                     "dependsOn": r.parents or None,
                     "jobType.jobType": _JOB_TYPES[r.resource_type],
                     "jobType.integration": "DBT",
-                    "jobType.processingType": "BATCH",
+                    PropertyKey.PROCESSING_TYPE: "BATCH",
                 }
             ),
         )
@@ -284,7 +288,7 @@ class _Translation(GraphBuilder, _TestTargets):
             return None
         who = (name or email).strip()  # type: ignore[union-attr]
         if email:
-            self.node(owner_id(who), NodeKind.OWNER, {"name": who, "email": email})
+            self.node(owner_id(who), NodeKind.OWNER, {PropertyKey.NAME: who, "email": email})
         return who
 
     def _owners(self, subject: str, r: _Relation) -> None:
@@ -324,7 +328,7 @@ class _Translation(GraphBuilder, _TestTargets):
             if group_owner := self.group_owners.get(gid):
                 self.owner(pid, group_owner, "owner")
             for r in public:
-                self.edge(pid, EdgeKind.EXPOSES, r.id, {"source": DECLARED_BY})
+                self.edge(pid, EdgeKind.EXPOSES, r.id, {PropertyKey.SOURCE: DECLARED_BY})
 
     def _access(self, r: _Relation) -> str | None:
         return _str(r.node, r.path, "access") or _str(

@@ -49,13 +49,9 @@ class Walk {
       for (size_t i = 0; i < room; i++) fresh.push_back(by_text[i].second);
     }
     std::vector<NodeIdx> found;
-    for (StrId id : fresh) found.push_back(v.node_of(id));
-    std::vector<NodeIdx> existing;
-    for (NodeIdx n : found)
-      if (n != kNone) existing.push_back(n);
-    v.summaries(existing);
+    v.find_shown(fresh, found);
     for (size_t i = 0; i < fresh.size(); i++)
-      if (v.visible(found[i])) nodes.emplace(fresh[i], found[i]);
+      if (found[i] != kNone) nodes.emplace(fresh[i], found[i]);
   }
 
   void add_edge(StrId source, StrId target, uint8_t kind, EdgeIdx props) {

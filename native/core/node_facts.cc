@@ -109,14 +109,10 @@ class Facts {
     for (const auto& [end, other] : pairs) others.push_back(other);
     unique(others);
     std::vector<NodeIdx> found;
-    for (StrId id : others) found.push_back(v_.node_of(id));
-    std::vector<NodeIdx> existing;
-    for (NodeIdx n : found)
-      if (n != kNone) existing.push_back(n);
-    v_.src.named(existing);
+    v_.find_shown(others, found, /*names_only=*/true);  // whether they are shown is all the facts need
     FlatSet<StrId> shown;
     for (size_t k = 0; k < others.size(); k++)
-      if (v_.visible(found[k])) shown.insert(others[k]);
+      if (found[k] != kNone) shown.insert(others[k]);
     pairs.erase(std::remove_if(pairs.begin(), pairs.end(), [&](const auto& p) { return !shown.contains(p.second); }),
                 pairs.end());
     if (!columns.empty()) {

@@ -95,6 +95,21 @@ void View::find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out, bo
     if (!visible(n)) n = kNone;
 }
 
+void View::find_shown(const std::vector<StrId>& ids, std::vector<NodeIdx>& out, bool names_only) {
+  out.clear();
+  out.reserve(ids.size());
+  for (StrId id : ids) out.push_back(node_of(id));
+  std::vector<NodeIdx> existing;
+  for (NodeIdx n : out)
+    if (n != kNone) existing.push_back(n);
+  if (names_only)
+    src.named(existing);
+  else
+    summaries(existing);
+  for (NodeIdx& n : out)
+    if (!visible(n)) n = kNone;
+}
+
 void View::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key, std::vector<NodeIdx>& found) {
   found.assign(nodes.size(), kNone);
   if (nodes.empty() || (!past && src.newest(nodes, kind, out, key, found))) return;

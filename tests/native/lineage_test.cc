@@ -322,5 +322,29 @@ TEST(ColumnLineage, DerivationsALaterFacetDidNotRestateAreNotCurrent) {
   EXPECT_EQ(ids(g, a.nodes), (Strings{"datasetField:pg:in:amount", "datasetField:pg:out:total"}));
 }
 
+// The step a walk and node facts take to the ends they met (View::find_shown): in the ids' order,
+// each node the view shows, kNone for an id no node has and for a node first seen after a past
+// view's moment.
+TEST(View, FindShownIsTheNodesTheViewShowsInTheIdsOrder) {
+  Graph g;
+  orders_mesh(g);
+  Builder b(kT3);
+  b.job("etl", "later", b.map());
+  commit(g, b.wire.finish());
+  std::vector<StrId> wanted;
+  for (const char* id : {"job:etl:later", "dataset:pg:nowhere", "dataset:pg:raw.orders"}) wanted.push_back(g.pool.intern(id));
+  auto shown = [&](const std::string& as_of) {
+    fixture::Viewing v(g, as_of);
+    std::vector<NodeIdx> found;
+    v.view.find_shown(wanted, found);
+    Strings out;
+    for (NodeIdx n : found) out.push_back(n == kNone ? "-" : fixture::text(g, n));
+    return out;
+  };
+  EXPECT_EQ(shown(""), (Strings{"job:etl:later", "-", "dataset:pg:raw.orders"}));
+  EXPECT_EQ(shown(kT2), (Strings{"-", "-", "dataset:pg:raw.orders"}));
+  for (StrId id : wanted) g.pool.decref(id);
+}
+
 }  // namespace
 }  // namespace lm

@@ -12,7 +12,7 @@ from graph.api.budget import BUDGET_KEY
 from graph.api.limits import GraphQLLimits
 from graph.errors import QueryError
 from graph.event_log import RawEventLog
-from graph.model import FACET_PREFIX, Node
+from graph.model import FACET_PREFIX, Node, PropertyKey
 from graph.mutations import stamp
 from graph.stores import Store
 from graph.view import GraphView
@@ -100,4 +100,4 @@ def by_id(node: Node) -> tuple[str]:
 
 
 def newest_first(run: Node) -> tuple[str, str]:
-    return (run.props.get("createdAt") or "", run.id)
+    return (run.props.get(PropertyKey.CREATED_AT) or "", run.id)

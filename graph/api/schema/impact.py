@@ -21,7 +21,7 @@ from graph.api.schema.lineage import LineageNode, lineage_nodes
 from graph.api.schema.nodes import Contract, DataProduct, Domain, ProductConsumer, consumer_of
 from graph.api.schema.owners import Owner
 from graph.impact import ChangeKind, Severity
-from graph.model import Node
+from graph.model import Node, PropertyKey
 from graph.view import GraphView
 
 strawberry.enum(
@@ -144,7 +144,8 @@ class ImpactReport:
             products=[DataProduct.of(p) for p in report.products],
             domains=[Domain.of(d) for d in report.domains],
             owners=[
-                Owner(id=o.id, name=o.props.get("name", o.id), type=None) for o in report.owners
+                Owner(id=o.id, name=o.props.get(PropertyKey.NAME, o.id), type=None)
+                for o in report.owners
             ],
             consumers=[consumer_of(c) for c in report.consumers],
             contracts=[Contract.of(c) for c in report.contracts],

@@ -25,7 +25,7 @@ from graph.api.schema.context import (
 )
 from graph.api.schema.kinds import EdgeType, LineageDirection, NodeKind
 from graph.api.schema.owners import Owner, owner_objects
-from graph.model import Direction, Node
+from graph.model import Direction, Node, PropertyKey
 from graph.model import NodeKind as ModelNodeKind
 from graph.node_facts import NodeFacts
 from graph.view import GraphView
@@ -75,11 +75,13 @@ class LineageNode:
 _LINEAGE_NODE_FIELDS: Fields = {
     "id": attrgetter("id"),
     "kind": attrgetter("kind"),
-    "namespace": lambda node: node.props.get("namespace"),
-    "name": lambda node: node.props.get("name"),
-    "dataset": lambda node: node.props.get("dataset"),
-    "deleted": lambda node: bool(node.props.get("deleted")),
-    "declared": lambda node: bool(node.props.get("declared")) or node.kind not in _DESCRIBED_KINDS,
+    "namespace": lambda node: node.props.get(PropertyKey.NAMESPACE),
+    "name": lambda node: node.props.get(PropertyKey.NAME),
+    "dataset": lambda node: node.props.get(PropertyKey.DATASET),
+    "deleted": lambda node: bool(node.props.get(PropertyKey.DELETED)),
+    "declared": lambda node: (
+        bool(node.props.get(PropertyKey.DECLARED)) or node.kind not in _DESCRIBED_KINDS
+    ),
 }
 
 
@@ -259,7 +261,7 @@ class LineageEdge:
 
 
 def _transformations_of(props: dict[str, Any]) -> list[Transformation] | None:
-    raw = props.get("transformations")
+    raw = props.get(PropertyKey.TRANSFORMATIONS)
     if raw is None:
         return None
     return [

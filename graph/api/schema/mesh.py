@@ -19,7 +19,7 @@ from graph.api.schema.context import (
 )
 from graph.api.schema.lineage import LineageNode, lineage_nodes
 from graph.api.schema.nodes import DataProduct, Domain, ProductConsumer, consumer_of
-from graph.model import Node
+from graph.model import Node, PropertyKey
 from graph.model import NodeKind as ModelNodeKind
 
 
@@ -115,7 +115,7 @@ def data_product(info: Info, domain: str, name: str) -> DataProduct | None:
 def owner(info: Info, name: str) -> OwnerProfile | None:
     found = mesh.owner(store_view(info), name)
     return (
-        OwnerProfile(id=found.id, name=found.props.get("name", name), _node=found)
+        OwnerProfile(id=found.id, name=found.props.get(PropertyKey.NAME, name), _node=found)
         if found
         else None
     )

@@ -28,7 +28,7 @@ from graph.api.schema.context import (
 from graph.api.schema.kinds import NodeKind
 from graph.api.schema.owners import Owner, owners_of
 from graph.enums import declared_enum
-from graph.model import EdgeKind, Node
+from graph.model import EdgeKind, Node, PropertyKey
 
 
 def text_of(value: Any) -> str | None:
@@ -72,21 +72,21 @@ class Column:
         """``current``: the names the dataset's latest schema declares (``queries.current_column_names``)."""
         p = node.props
         return Column(
-            dataset_id=p.get("datasetId"),
+            dataset_id=p.get(PropertyKey.DATASET_ID),
             field_id=p.get("fieldId"),
             pii=governance.is_declared_pii(node),  # the one rule, as piiColumns
             classification=p.get("classification"),
             quality=p.get("quality"),
             enum=None if (allowed := declared_enum(p)) is None else list(allowed),
             id=node.id,
-            name=p.get("name", ""),
-            type=p.get("type"),
+            name=p.get(PropertyKey.NAME, ""),
+            type=p.get(PropertyKey.TYPE),
             description=p.get("description"),
             ordinal=p.get("ordinal"),
             parent=p.get("parent"),
             tags=p.get("tags"),
-            declared=bool(p.get("declared")),
-            current=p.get("name") in current,
+            declared=bool(p.get(PropertyKey.DECLARED)),
+            current=p.get(PropertyKey.NAME) in current,
         )
 
 
@@ -113,10 +113,10 @@ class Run:
             id=node.id,
             run_id=p.get("runId", ""),
             external_run_id=p.get("externalRunId"),
-            state=p.get("state"),
-            created_at=p.get("createdAt"),
+            state=p.get(PropertyKey.STATE),
+            created_at=p.get(PropertyKey.CREATED_AT),
             started_at=p.get("startedAt"),
-            ended_at=p.get("endedAt"),
+            ended_at=p.get(PropertyKey.ENDED_AT),
             nominal_start_time=p.get("nominalStartTime"),
             nominal_end_time=p.get("nominalEndTime"),
             facets=JSON(facets_of(node)),
@@ -159,12 +159,12 @@ def _entity(node: Node) -> dict[str, Any]:
     p = node.props
     return {
         "id": node.id,
-        "namespace": p.get("namespace", ""),
-        "name": p.get("name", ""),
+        "namespace": p.get(PropertyKey.NAMESPACE, ""),
+        "name": p.get(PropertyKey.NAME, ""),
         "description": p.get("description"),
         "facets": facets_of(node),
-        "created_at": p.get("firstSeenAt"),
-        "updated_at": p.get("lastSeenAt"),
+        "created_at": p.get(PropertyKey.FIRST_SEEN_AT),
+        "updated_at": p.get(PropertyKey.LAST_SEEN_AT),
         "tags": p.get("tags") if isinstance(p.get("tags"), list) else None,
         "_node": node,
     }
@@ -189,7 +189,7 @@ class Job(Entity):
         return Job(
             **_entity(node),
             sql=p.get("sql"),
-            processing_type=p.get("jobType.processingType"),
+            processing_type=p.get(PropertyKey.PROCESSING_TYPE),
             job_type=p.get("jobType.jobType"),
             integration=p.get("jobType.integration"),
         )
@@ -236,7 +236,7 @@ class Job(Entity):
     @strawberry.field(description="The state of the latest run.")
     def state(self, info: Info) -> str | None:
         found = queries.runs(store_view(info), self._node, 1)
-        return found[0].props.get("state") if found else None
+        return found[0].props.get(PropertyKey.STATE) if found else None
 
 
 @strawberry.type
@@ -258,8 +258,8 @@ class Dataset(Entity):
             **_entity(node),
             source_name=p.get("sourceName"),
             source_uri=p.get("sourceUri"),
-            deleted=bool(p.get("deleted")),
-            declared=bool(p.get("declared")),
+            deleted=bool(p.get(PropertyKey.DELETED)),
+            declared=bool(p.get(PropertyKey.DECLARED)),
             lifecycle_state=p.get("lifecycleState"),
             dataset_type=p.get("datasetType"),
             dataset_sub_type=p.get("datasetSubType"),
@@ -337,7 +337,7 @@ class Contract:
         p = node.props
         return Contract(
             id=node.id,
-            name=p.get("name"),
+            name=p.get(PropertyKey.NAME),
             version=text_of(p.get("version")),
             status=p.get("status"),
             standard=p.get("standard"),
@@ -385,8 +385,8 @@ class PiiColumn:
     def of(item: governance.PiiColumn) -> PiiColumn:
         return PiiColumn(
             id=item.column.id,
-            name=item.column.props.get("name", ""),
-            dataset_id=item.column.props.get("datasetId"),
+            name=item.column.props.get(PropertyKey.NAME, ""),
+            dataset_id=item.column.props.get(PropertyKey.DATASET_ID),
             declared=item.declared,
             path=list(item.path),
         )
@@ -409,7 +409,7 @@ def consumer_of(consumer: mesh.ProductConsumer) -> ProductConsumer:
     return ProductConsumer(
         id=consumer.node.id,
         kind=consumer.node.kind,
-        name=consumer.node.props.get("name"),
+        name=consumer.node.props.get(PropertyKey.NAME),
         domain=consumer.domain,
         declared=consumer.declared,
         datasets=list(consumer.datasets),
@@ -437,8 +437,8 @@ class DataProduct:
         p = node.props
         return DataProduct(
             id=node.id,
-            name=p.get("name", ""),
-            domain_name=p.get("domain", ""),
+            name=p.get(PropertyKey.NAME, ""),
+            domain_name=p.get(PropertyKey.DOMAIN, ""),
             description=p.get("description"),
             version=text_of(p.get("version")),
             status=p.get("status"),
@@ -515,7 +515,7 @@ class Domain:
     def of(node: Node) -> Domain:
         return Domain(
             id=node.id,
-            name=node.props.get("name", ""),
+            name=node.props.get(PropertyKey.NAME, ""),
             description=node.props.get("description"),
             _node=node,
         )

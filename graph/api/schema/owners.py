@@ -11,6 +11,7 @@ from graph import queries
 from graph.api.schema.context import (
     store_view,
 )
+from graph.model import PropertyKey
 
 
 @strawberry.type
@@ -22,7 +23,8 @@ class Owner:
 
 def owner_objects(found: Sequence[queries.Ownership]) -> list[Owner]:
     return [
-        Owner(id=o.owner.id, name=o.owner.props.get("name", o.owner.id), type=o.type) for o in found
+        Owner(id=o.owner.id, name=o.owner.props.get(PropertyKey.NAME, o.owner.id), type=o.type)
+        for o in found
     ]
 
 

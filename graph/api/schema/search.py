@@ -14,6 +14,7 @@ from graph.api.schema.context import (
     store_view,
 )
 from graph.api.schema.kinds import NodeKind
+from graph.model import PropertyKey
 
 MAX_SEARCH_RESULTS = 1000
 
@@ -32,9 +33,9 @@ def search_result(hit: ranked_search.Hit) -> SearchResult:
     return SearchResult(
         id=hit.node.id,
         kind=hit.node.kind,
-        namespace=hit.node.props.get("namespace"),
-        name=hit.node.props.get("name"),
-        dataset=hit.dataset.props.get("name") if hit.dataset else None,
+        namespace=hit.node.props.get(PropertyKey.NAMESPACE),
+        name=hit.node.props.get(PropertyKey.NAME),
+        dataset=hit.dataset.props.get(PropertyKey.NAME) if hit.dataset else None,
         domain=hit.domain,
     )
 

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from graph import _native
-from graph.model import Edge, EdgeKind, Node, NodeKind, dataset_id, field_id
+from graph.model import Edge, EdgeKind, Node, NodeKind, PropertyKey, dataset_id, field_id
 from graph.mutations import Changes
 from graph.stores import EdgeKey, column_clocks
 
@@ -137,7 +137,7 @@ def _stamps_read(stored: Mapping[str, Any], kept: dict[str, Any]) -> dict[str, s
 def _encode_node(node: Node) -> dict[str, Any]:
     out = _encode(node.props, node.stamps)
     out["id"] = node.id
-    name = node.props.get("name", "")
+    name = node.props.get(PropertyKey.NAME, "")
     shown = name if type(name) is str else str(name)
     out[_NAME_LOWER] = shown.lower()
     if type(name) is not str:
@@ -168,8 +168,8 @@ def _delta(stored: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
 def _column_ids(dataset: Node) -> list[str] | None:
     """The ids of the columns a dataset's ``columns`` name, in order; None if it names none in text."""
-    columns = dataset.props.get("columns")
-    namespace, name = dataset.props.get("namespace"), dataset.props.get("name")
+    columns = dataset.props.get(PropertyKey.COLUMNS)
+    namespace, name = dataset.props.get(PropertyKey.NAMESPACE), dataset.props.get(PropertyKey.NAME)
     if (
         type(columns) is not list
         or type(namespace) is not str
@@ -202,7 +202,7 @@ def _fields_touched(changes: Changes, before: Mapping[str, Node]) -> set[str]:
     for node_id, node in changes.nodes.items():
         old = before.get(node_id)
         if node.kind is NodeKind.DATASET:
-            keys: Sequence[str] = ("columns", "namespace", "name")
+            keys: Sequence[str] = (PropertyKey.COLUMNS, PropertyKey.NAMESPACE, PropertyKey.NAME)
         elif node.kind is NodeKind.COLUMN:
             keys = _native.MARQUEZ_FIELD_KEYS
         else:
@@ -212,8 +212,8 @@ def _fields_touched(changes: Changes, before: Mapping[str, Node]) -> set[str]:
         if node.kind is NodeKind.DATASET:
             touched.add(node_id)
         elif (
-            type(ns := node.props.get("namespace")) is str
-            and type(name := node.props.get("dataset")) is str
+            type(ns := node.props.get(PropertyKey.NAMESPACE)) is str
+            and type(name := node.props.get(PropertyKey.DATASET)) is str
         ):
             touched.add(dataset_id(ns, name))
     return touched
