@@ -17,6 +17,26 @@ import httpx
 REPO = Path(__file__).resolve().parents[2]
 
 
+def ingest_events(events: Path, data_dir: Path) -> None:
+    """Loads an NDJSON file of OpenLineage events into an embedded data dir the way an operator
+    does, by ``lineagemesh ingest openlineage`` (a benchmark's store made before it is timed)."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "graph",
+            "ingest",
+            "openlineage",
+            str(events),
+            "--data-dir",
+            str(data_dir),
+        ],
+        cwd=REPO,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
