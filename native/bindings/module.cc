@@ -4,6 +4,7 @@
 #include "py.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "batch.h"
 #include "currency.h"
@@ -783,44 +784,36 @@ namespace lm {
 PyTypeObject GraphType = {PyVarObject_HEAD_INIT(nullptr, 0)};
 }
 
+bool lm::add_type(PyObject* module, PyTypeObject& type, const char* name, Py_ssize_t size, const char* doc,
+                  destructor dealloc, PyMethodDef* methods, PyGetSetDef* getset, newfunc make,
+                  unsigned long extra_flags) {
+  type.tp_name = name;
+  type.tp_basicsize = size;
+  type.tp_flags = Py_TPFLAGS_DEFAULT | extra_flags;
+  type.tp_doc = doc;
+  type.tp_dealloc = dealloc;
+  type.tp_methods = methods;
+  type.tp_getset = getset;
+  type.tp_new = make;
+  if (PyType_Ready(&type) < 0) return false;
+  Py_INCREF(&type);  // the module's reference, which PyModule_AddObject steals only when it succeeds
+  const char* dot = std::strrchr(name, '.');
+  if (PyModule_AddObject(module, dot == nullptr ? name : dot + 1, reinterpret_cast<PyObject*>(&type)) == 0) return true;
+  Py_DECREF(&type);
+  return false;
+}
+
 PyMODINIT_FUNC PyInit__native() {
-  GraphType.tp_name = "graph._native.Graph";
-  GraphType.tp_basicsize = sizeof(GraphObject);
-  GraphType.tp_flags = Py_TPFLAGS_DEFAULT;
-  GraphType.tp_doc = "A property graph in compact native memory.";
-  GraphType.tp_new = graph_new;
-  GraphType.tp_dealloc = graph_dealloc;
-  GraphType.tp_methods = graph_methods;
-
-  PlanType.tp_name = "graph._native.Plan";
-  PlanType.tp_basicsize = sizeof(PlanObject);
-  PlanType.tp_flags = Py_TPFLAGS_DEFAULT;
-  PlanType.tp_doc = "What a batch changes, not yet committed.";
-  PlanType.tp_dealloc = plan_dealloc;
-  PlanType.tp_methods = plan_methods;
-  PlanType.tp_getset = plan_getset;
-
-  CaptureType.tp_name = "graph._native.Capture";
-  CaptureType.tp_basicsize = sizeof(CaptureObject);
-  CaptureType.tp_flags = Py_TPFLAGS_DEFAULT;
-  CaptureType.tp_doc = "The graph's records at one moment, as snapshot chunks.";
-  CaptureType.tp_dealloc = capture_dealloc;
-  CaptureType.tp_methods = capture_methods;
-  CaptureType.tp_getset = capture_getset;
-
-  if (PyType_Ready(&GraphType) < 0 || PyType_Ready(&PlanType) < 0 || PyType_Ready(&CaptureType) < 0) return nullptr;
   PyObject* m = PyModule_Create(&module_def);
   if (m == nullptr) return nullptr;
-  Py_INCREF(&GraphType);
-  Py_INCREF(&PlanType);
-  Py_INCREF(&CaptureType);
-  if (PyModule_AddObject(m, "Graph", reinterpret_cast<PyObject*>(&GraphType)) < 0 ||
-      PyModule_AddObject(m, "Plan", reinterpret_cast<PyObject*>(&PlanType)) < 0 ||
-      PyModule_AddObject(m, "Capture", reinterpret_cast<PyObject*>(&CaptureType)) < 0) {
-    Py_DECREF(m);
-    return nullptr;
-  }
-  if (!add_view_types(m) || !add_ingest_types(m)) {
+  if (!add_type(m, GraphType, "graph._native.Graph", sizeof(GraphObject), "A property graph in compact native memory.",
+                graph_dealloc, graph_methods, nullptr, graph_new) ||
+      !add_type(m, PlanType, "graph._native.Plan", sizeof(PlanObject), "What a batch changes, not yet committed.",
+                plan_dealloc, plan_methods, plan_getset) ||
+      !add_type(m, CaptureType, "graph._native.Capture", sizeof(CaptureObject),
+                "The graph's records at one moment, as snapshot chunks.", capture_dealloc, capture_methods,
+                capture_getset) ||
+      !add_view_types(m) || !add_ingest_types(m)) {
     Py_DECREF(m);
     return nullptr;
   }

@@ -14,6 +14,13 @@ struct GraphObject {
 
 extern PyTypeObject GraphType;
 
+// Fills in one of the module's types (name "graph._native.X", size, doc and slots; the slots it
+// does not name keep what the caller set), readies it and adds it to the module as X: every type
+// of the module is made this one way. False with a Python error set when it fails.
+bool add_type(PyObject* module, PyTypeObject& type, const char* name, Py_ssize_t size, const char* doc,
+              destructor dealloc, PyMethodDef* methods, PyGetSetDef* getset = nullptr, newfunc make = nullptr,
+              unsigned long extra_flags = 0);
+
 // native/bindings/views.cc: View, Lineage and Impact.
 bool add_view_types(PyObject* module);
 // native/bindings/ingesting.cc: Builder and translate_openlineage.

@@ -1155,33 +1155,14 @@ PyMethodDef impact_methods[] = {
 }  // namespace
 
 bool add_view_types(PyObject* module) {
-  ViewType.tp_name = "graph._native.View";
-  ViewType.tp_basicsize = sizeof(ViewObject);
-  ViewType.tp_flags = Py_TPFLAGS_DEFAULT;
-  ViewType.tp_doc = "The graph as it stands (or stood), for one query: the view's rules, aliases and walks.";
-  ViewType.tp_new = view_new;
-  ViewType.tp_dealloc = view_dealloc;
-  ViewType.tp_methods = view_methods;
-
-  LineageType.tp_name = "graph._native.Lineage";
-  LineageType.tp_basicsize = sizeof(LineageObject);
-  LineageType.tp_flags = Py_TPFLAGS_DEFAULT;
-  LineageType.tp_doc = "A lineage answer.";
-  LineageType.tp_dealloc = lineage_dealloc;
-  LineageType.tp_methods = lineage_methods;
-  LineageType.tp_getset = lineage_getset;
-
-  ImpactType.tp_name = "graph._native.Impact";
-  ImpactType.tp_basicsize = sizeof(ImpactObject);
-  ImpactType.tp_flags = Py_TPFLAGS_DEFAULT;
-  ImpactType.tp_doc = "What a change reaches, and whom it concerns.";
-  ImpactType.tp_dealloc = impact_dealloc;
-  ImpactType.tp_methods = impact_methods;
-  ImpactType.tp_getset = impact_getset;
-
-  for (PyTypeObject* t : {&ViewType, &LineageType, &ImpactType}) {
-    if (PyType_Ready(t) < 0) return false;
-    Py_INCREF(t);
+  if (!add_type(module, ViewType, "graph._native.View", sizeof(ViewObject),
+                "The graph as it stands (or stood), for one query: the view's rules, aliases and walks.", view_dealloc,
+                view_methods, nullptr, view_new) ||
+      !add_type(module, LineageType, "graph._native.Lineage", sizeof(LineageObject), "A lineage answer.",
+                lineage_dealloc, lineage_methods, lineage_getset) ||
+      !add_type(module, ImpactType, "graph._native.Impact", sizeof(ImpactObject),
+                "What a change reaches, and whom it concerns.", impact_dealloc, impact_methods, impact_getset)) {
+    return false;
   }
   auto names = [](const std::vector<std::string_view>& list) -> PyObject* {
     PyObject* tuple = PyTuple_New(Py_ssize_t(list.size()));
@@ -1205,10 +1186,7 @@ bool add_view_types(PyObject* module) {
     Py_XDECREF(kept_key);
     return false;
   }
-  return PyModule_AddObject(module, "View", reinterpret_cast<PyObject*>(&ViewType)) == 0 &&
-         PyModule_AddObject(module, "Lineage", reinterpret_cast<PyObject*>(&LineageType)) == 0 &&
-         PyModule_AddObject(module, "Impact", reinterpret_cast<PyObject*>(&ImpactType)) == 0 &&
-         PyModule_AddObject(module, "MARQUEZ_SHOWN", shown) == 0 &&  // graph.api.marquez reads ahead with these
+  return PyModule_AddObject(module, "MARQUEZ_SHOWN", shown) == 0 &&  // graph.api.marquez reads ahead with these
          PyModule_AddObject(module, "MARQUEZ_FIELD_KEYS", field_keys) == 0 &&
          PyModule_AddObject(module, "KEPT_FIELDS_KEY", kept_key) == 0 &&  // graph.stores.neo4j keeps them
          PyModule_AddFunctions(module, marquez_functions) == 0;
