@@ -225,18 +225,6 @@ PyObject* read_edges(PyObject* self, PyObject* args, bool keys_only) {
   return result.release();
 }
 
-PyObject* graph_edges(PyObject* self, PyObject* args) {
-  GUARD_BEGIN
-  return read_edges(self, args, false);
-  GUARD_END(nullptr)
-}
-
-PyObject* graph_edge_keys(PyObject* self, PyObject* args) {
-  GUARD_BEGIN
-  return read_edges(self, args, true);
-  GUARD_END(nullptr)
-}
-
 bool id_less(const Graph& g, NodeIdx a, NodeIdx b) { return g.pool.view(g.node_id[a]) < g.pool.view(g.node_id[b]); }
 
 PyObject* graph_nodes_of_kind(PyObject* self, PyObject* args) {
@@ -527,8 +515,8 @@ PyMethodDef graph_methods[] = {
     {"plan", writing<graph_plan>, METH_O, "plan(payload) -> Plan: what an encoded batch changes, the graph untouched."},
     {"commit", writing<graph_commit>, METH_O, "commit(plan): make a plan's changes."},
     {"nodes", reading<graph_nodes>, METH_O, "nodes(ids) -> {id: Node} of those that exist."},
-    {"edges", reading<graph_edges>, METH_VARARGS, "edges(ids, kinds, direction) -> [Edge]."},
-    {"edge_keys", reading<graph_edge_keys>, METH_VARARGS, "edge_keys(ids, kinds, direction) -> [(source, kind, target)]."},
+    {"edges", reading<with_flag<read_edges, false>>, METH_VARARGS, "edges(ids, kinds, direction) -> [Edge]."},
+    {"edge_keys", reading<with_flag<read_edges, true>>, METH_VARARGS, "edge_keys(ids, kinds, direction) -> [(source, kind, target)]."},
     {"nodes_of_kind", reading<graph_nodes_of_kind>, METH_VARARGS, "nodes_of_kind(kind, first, after=None) -> [Node] by id."},
     {"nodes_of_kind_at", reading<graph_nodes_of_kind_at>, METH_VARARGS, "nodes_of_kind_at(kind, start, count) -> [Node] in the graph's order."},
     {"unrestated", reading<graph_unrestated>, METH_O, "unrestated(jobs) -> {job: {key}}: their stale READS/WRITES edges."},

@@ -26,6 +26,14 @@ bool add_view_types(PyObject* module);
 // native/bindings/ingesting.cc: Builder and translate_openlineage.
 bool add_ingest_types(PyObject* module);
 
+// One method of a pair that differ by a flag (nodes whole or summarised, edges or only their keys,
+// dataset or column lineage): F(self, arg, Flag). Errors are caught by the wrapper that locks it
+// (``reading`` in module.cc, ``locked`` in views.cc), which guards every method of the table.
+template <PyObject* (*F)(PyObject*, PyObject*, bool), bool Flag>
+PyObject* with_flag(PyObject* self, PyObject* arg) {
+  return F(self, arg, Flag);
+}
+
 #define LM_GUARD_BEGIN try {
 #define LM_GUARD_END(fail)                         \
   }                                                \

@@ -280,7 +280,8 @@ void view_dealloc(PyObject* self) {
   Py_TYPE(self)->tp_free(self);
 }
 
-PyObject* node_dict(ViewObject* self, PyObject* ids, bool whole) {
+PyObject* node_dict(PyObject* view, PyObject* ids, bool whole) {
+  ViewObject* self = view_of(view);
   Ids found(self, ids);
   std::vector<NodeIdx> existing = found.existing();
   if (whole) self->view->wholes(existing); else self->view->summaries(existing);
@@ -293,18 +294,6 @@ PyObject* node_dict(ViewObject* self, PyObject* ids, bool whole) {
     if (PyDict_SetItem(out.get(), found.objects[i], node.get()) < 0) throw PyErrorSet{};
   }
   return out.release();
-}
-
-PyObject* view_nodes(PyObject* self, PyObject* ids) {
-  LM_GUARD_BEGIN
-  return node_dict(view_of(self), ids, true);
-  LM_GUARD_END(nullptr)
-}
-
-PyObject* view_summaries(PyObject* self, PyObject* ids) {
-  LM_GUARD_BEGIN
-  return node_dict(view_of(self), ids, false);
-  LM_GUARD_END(nullptr)
 }
 
 PyObject* read_edges(PyObject* self, PyObject* args, bool keys_only) {
@@ -321,18 +310,6 @@ PyObject* read_edges(PyObject* self, PyObject* args, bool keys_only) {
   for (size_t i = 0; i < edges.size(); i++)
     PyList_SET_ITEM(list.get(), Py_ssize_t(i), keys_only ? key_tuple(g, edges[i]) : edge_to_py(g, edges[i].edge));
   return list.release();
-}
-
-PyObject* view_edges(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  return read_edges(self, args, false);
-  LM_GUARD_END(nullptr)
-}
-
-PyObject* view_edge_keys(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  return read_edges(self, args, true);
-  LM_GUARD_END(nullptr)
 }
 
 // Ids in the view's pool; ids no node can have map to themselves in the answers below.
@@ -393,18 +370,6 @@ PyObject* view_lineage(PyObject* self, PyObject* args, bool columns) {
   out->owner = self;
   out->answer = answer.release();
   return reinterpret_cast<PyObject*>(out);
-}
-
-PyObject* view_dataset_lineage(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  return view_lineage(self, args, false);
-  LM_GUARD_END(nullptr)
-}
-
-PyObject* view_column_lineage(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  return view_lineage(self, args, true);
-  LM_GUARD_END(nullptr)
 }
 
 PyObject* view_neighbours(PyObject* self, PyObject* args) {
@@ -564,16 +529,16 @@ PyObject* view_marquez_column_lineage(PyObject* self, PyObject* args) {
 }
 
 PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or None, summary property names or None[, names])
-    {"nodes", locked<view_nodes, view_itself>, METH_O, "nodes(ids) -> {id: Node}: those the view shows, whole."},
-    {"summaries", locked<view_summaries, view_itself>, METH_O, "summaries(ids) -> {id: Node}: at least graph.view.SUMMARY of each."},
-    {"edges", locked<view_edges, view_itself>, METH_VARARGS, "edges(ids, kinds, direction) -> [Edge], current."},
-    {"edge_keys", locked<view_edge_keys, view_itself>, METH_VARARGS, "edge_keys(ids, kinds, direction) -> [(source, kind, target)]."},
+    {"nodes", locked<with_flag<node_dict, true>, view_itself>, METH_O, "nodes(ids) -> {id: Node}: those the view shows, whole."},
+    {"summaries", locked<with_flag<node_dict, false>, view_itself>, METH_O, "summaries(ids) -> {id: Node}: at least graph.view.SUMMARY of each."},
+    {"edges", locked<with_flag<read_edges, false>, view_itself>, METH_VARARGS, "edges(ids, kinds, direction) -> [Edge], current."},
+    {"edge_keys", locked<with_flag<read_edges, true>, view_itself>, METH_VARARGS, "edge_keys(ids, kinds, direction) -> [(source, kind, target)]."},
     {"canonical", locked<view_canonical, view_itself>, METH_O, "canonical(ids) -> {id: canonical id}."},
     {"keys_into", locked<view_keys_into, view_itself>, METH_VARARGS,
      "keys_into(canonical ids, kinds) -> ({member: canonical}, [keys of kinds edges entering the members])."},
-    {"dataset_lineage", locked<view_dataset_lineage, view_itself>, METH_VARARGS,
+    {"dataset_lineage", locked<with_flag<view_lineage, false>, view_itself>, METH_VARARGS,
      "dataset_lineage(start, upstream, downstream, depth, max_nodes, seconds) -> Lineage."},
-    {"column_lineage", locked<view_column_lineage, view_itself>, METH_VARARGS,
+    {"column_lineage", locked<with_flag<view_lineage, true>, view_itself>, METH_VARARGS,
      "column_lineage(start, upstream, downstream, depth, max_nodes, seconds) -> Lineage."},
     {"neighbours", locked<view_neighbours, view_itself>, METH_VARARGS,
      "neighbours(ids, downstream, max_nodes, seconds) -> Lineage: each node's direct neighbours one way."},
