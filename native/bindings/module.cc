@@ -136,12 +136,7 @@ PyObject* graph_plan(PyObject* self, PyObject* arg) {
     throw;
   }
   PyBuffer_Release(&view);
-  PlanObject* p = PyObject_New(PlanObject, &PlanType);
-  if (p == nullptr) return nullptr;
-  Py_INCREF(self);
-  p->owner = self;
-  p->plan = plan.release();
-  return reinterpret_cast<PyObject*>(p);
+  return holding(PlanType, self, &PlanObject::plan, std::move(plan));
   GUARD_END(nullptr)
 }
 
@@ -470,12 +465,7 @@ PyObject* graph_capture(PyObject* self, PyObject*) {
     NoGil working;
     capture = std::make_unique<Capture>(graph_of(self));
   }
-  CaptureObject* c = PyObject_New(CaptureObject, &CaptureType);
-  if (c == nullptr) return nullptr;
-  Py_INCREF(self);
-  c->owner = self;
-  c->capture = capture.release();
-  return reinterpret_cast<PyObject*>(c);
+  return holding(CaptureType, self, &CaptureObject::capture, std::move(capture));
   GUARD_END(nullptr)
 }
 

@@ -364,12 +364,7 @@ PyObject* view_lineage(PyObject* self, PyObject* args, bool columns) {
     answer = std::make_unique<LineageAnswer>(columns ? column_lineage(*v->view, n, upstream, downstream, depth, budget)
                                                      : dataset_lineage(*v->view, n, upstream, downstream, depth, budget));
   }
-  LineageObject* out = PyObject_New(LineageObject, &LineageType);
-  if (out == nullptr) return nullptr;
-  Py_INCREF(self);
-  out->owner = self;
-  out->answer = answer.release();
-  return reinterpret_cast<PyObject*>(out);
+  return holding(LineageType, self, &LineageObject::answer, std::move(answer));
 }
 
 PyObject* view_neighbours(PyObject* self, PyObject* args) {
@@ -388,12 +383,7 @@ PyObject* view_neighbours(PyObject* self, PyObject* args) {
     NoGil walking(embedded(v));
     answer = std::make_unique<LineageAnswer>(neighbours(*v->view, starts, downstream, budget));
   }
-  LineageObject* out = PyObject_New(LineageObject, &LineageType);
-  if (out == nullptr) return nullptr;
-  Py_INCREF(self);
-  out->owner = self;
-  out->answer = answer.release();
-  return reinterpret_cast<PyObject*>(out);
+  return holding(LineageType, self, &LineageObject::answer, std::move(answer));
   LM_GUARD_END(nullptr)
 }
 
@@ -412,12 +402,7 @@ PyObject* view_impact_report(PyObject* self, PyObject* args) {
     NoGil walking(embedded(v));
     answer = std::make_unique<ImpactReportAnswer>(impact_report(*v->view, n, depth, semantic, budget));
   }
-  ImpactObject* out = PyObject_New(ImpactObject, &ImpactType);
-  if (out == nullptr) return nullptr;
-  Py_INCREF(self);
-  out->owner = self;
-  out->answer = answer.release();
-  return reinterpret_cast<PyObject*>(out);
+  return holding(ImpactType, self, &ImpactObject::answer, std::move(answer));
   LM_GUARD_END(nullptr)
 }
 
