@@ -30,6 +30,23 @@ inline void commit(Graph& g, const Bytes& wire) {
   g.commit(*plan);
 }
 
+// A column-lineage edge: ``output`` derives from ``input`` in job etl.j, by one transformation of
+// ``type`` (none stated when null), as the columnLineage facet's translation writes it.
+inline void derive_column(Builder& b, const std::string& output, const std::string& input, const char* type) {
+  MapWriter props = b.map();
+  props.set_str("jobId", "job:etl:j");
+  if (type != nullptr)
+    props.set_encoded("transformations", [&](StringSink& s, Bytes& out) {
+      put_u8(out, kList);
+      put_varint(out, 1);
+      put_u8(out, kDict);
+      put_varint(out, 1);
+      put_varint(out, s.key("type"));
+      s.value(type, out);
+    });
+  b.edge(output, kDerivesFrom, input, &props);
+}
+
 inline Budget unlimited(size_t max_nodes = 1000000) {
   return Budget{max_nodes, std::chrono::steady_clock::now() + std::chrono::hours(1)};
 }

@@ -12,6 +12,7 @@ namespace lm {
 namespace {
 
 using fixture::commit;
+using fixture::derive_column;
 using fixture::unlimited;
 using Strings = std::vector<std::string>;
 
@@ -129,23 +130,9 @@ void column_mesh(Graph& g) {
   for (auto [d, f] : std::vector<std::pair<const char*, const char*>>{
            {"in", "amount"}, {"in", "fx"}, {"out", "total"}, {"final", "x"}, {"side", "y"}})
     b.column("pg", d, f, nullptr);
-  auto derive = [&](const std::string& output, const std::string& input, const char* type) {
-    MapWriter props = b.map();
-    props.set_str("jobId", "job:etl:j");
-    if (type != nullptr)
-      props.set_encoded("transformations", [&](StringSink& s, Bytes& out) {
-        put_u8(out, kList);
-        put_varint(out, 1);
-        put_u8(out, kDict);
-        put_varint(out, 1);
-        put_varint(out, s.key("type"));
-        s.value(type, out);
-      });
-    b.edge(output, kDerivesFrom, input, &props);
-  };
-  derive("datasetField:pg:out:total", "datasetField:pg:in:amount", "direct");
-  derive("datasetField:pg:out:total", "datasetField:pg:in:fx", "INDIRECT");
-  derive("datasetField:pg:final:x", "datasetField:pg:out:total", nullptr);
+  derive_column(b, "datasetField:pg:out:total", "datasetField:pg:in:amount", "direct");
+  derive_column(b, "datasetField:pg:out:total", "datasetField:pg:in:fx", "INDIRECT");
+  derive_column(b, "datasetField:pg:final:x", "datasetField:pg:out:total", nullptr);
   std::string j = b.job("etl", "j", b.map()), side = b.job("etl", "side", b.map()), after = b.job("etl", "after", b.map());
   b.edge(j, kReads, "dataset:pg:in");
   b.edge(j, kWrites, "dataset:pg:out");
