@@ -13,25 +13,12 @@ namespace {
 
 using fixture::commit;
 using fixture::derive_column;
+using fixture::orders_mesh;
 using fixture::unlimited;
 using Strings = std::vector<std::string>;
 
 const char* kT1 = "2026-01-05T00:00:00.000000Z";
 const char* kT2 = "2026-01-06T00:00:00.000000Z";
-
-// pg:raw.orders -> clean -> pg:staging.orders -> agg -> pg:mart.revenue -> report -> pg:report.daily,
-// with agg also reading pg:raw.customers.
-void orders_mesh(Builder& b) {
-  for (auto [job, reads, writes] : std::vector<std::tuple<const char*, const char*, const char*>>{
-           {"clean", "raw.orders", "staging.orders"},
-           {"agg", "staging.orders", "mart.revenue"},
-           {"agg", "raw.customers", "mart.revenue"},
-           {"report", "mart.revenue", "report.daily"}}) {
-    std::string id = b.job("etl", job, b.map());
-    b.edge(id, kReads, b.dataset_ref("pg", reads));
-    b.edge(id, kWrites, b.dataset_ref("pg", writes));
-  }
-}
 
 // "distance severity certain" by reached id (the changed node included).
 struct Reached {

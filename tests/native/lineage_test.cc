@@ -25,15 +25,7 @@ void orders_mesh(Graph& g) {
   Builder b(kT1);
   b.alias("s3", "bucket/orders", "dataset:pg:raw.orders", "storage");
   b.edge("job:etl:ingest", kWrites, "dataset:s3:bucket/orders");
-  for (auto [job, reads, writes] : std::vector<std::tuple<const char*, const char*, const char*>>{
-           {"clean", "raw.orders", "staging.orders"},
-           {"agg", "staging.orders", "mart.revenue"},
-           {"agg", "raw.customers", "mart.revenue"},
-           {"report", "mart.revenue", "report.daily"}}) {
-    std::string id = b.job("etl", job, b.map());
-    b.edge(id, kReads, b.dataset_ref("pg", reads));
-    b.edge(id, kWrites, b.dataset_ref("pg", writes));
-  }
+  fixture::orders_mesh(b);
   commit(g, b.wire.finish());
 }
 
