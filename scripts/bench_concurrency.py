@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import generate_mesh  # noqa: E402
+from devservers.lineagemesh import ingest_events  # noqa: E402
 
 from graph.model import dataset_id  # noqa: E402
 
@@ -245,21 +246,7 @@ def main() -> int:
             tmp.mkdir(parents=True, exist_ok=True)
             mesh = tmp / "mesh.ndjson"
             generate_mesh.write_mesh(str(mesh), args.datasets, args.seed)
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "graph",
-                    "ingest",
-                    "openlineage",
-                    str(mesh),
-                    "--data-dir",
-                    str(data_dir),
-                ],
-                cwd=ROOT,
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
+            ingest_events(mesh, data_dir)
             mesh.unlink()
         shape = generate_mesh.mesh_shape(args.datasets, seed=args.seed)
         starts = [

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import uuid
@@ -32,7 +31,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(REPO / "tests"))
 
 from browser import chromium, wait  # noqa: E402
-from devservers.lineagemesh import LineagemeshServer  # noqa: E402
+from devservers.lineagemesh import LineagemeshServer, ingest_events  # noqa: E402
 from generate_mesh import generate  # noqa: E402
 
 BREADTH = 100  # wide.root → a job → 100 datasets, each → a job → 100 more: a 10,202-node radius
@@ -65,21 +64,7 @@ def load_mesh(datasets: int, seed: int, data_dir: Path, work: Path) -> None:
     with events.open("w") as out:
         for event in generate(datasets, seed=seed):
             out.write(json.dumps(event) + "\n")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "graph",
-            "ingest",
-            "openlineage",
-            str(events),
-            "--data-dir",
-            str(data_dir),
-        ],
-        check=True,
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-    )
+    ingest_events(events, data_dir)
 
 
 def click_badge(driver: Any, node: str, side: str = "down") -> float:

@@ -57,17 +57,7 @@ def produce(bootstrap: str, topic: str, lines: list[bytes]) -> None:
 
 
 def consume_confluent(bootstrap: str, topic: str, count: int) -> tuple[float, float]:
-    from confluent_kafka import Consumer
-
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap,
-            "group.id": f"bench-{uuid.uuid4().hex}",
-            "auto.offset.reset": "earliest",
-            "enable.auto.commit": False,
-        }
-    )
-    consumer.subscribe([topic])
+    consumer = kafka_launcher.topic_reader(bootstrap, topic, "bench")
     got = 0
     started: float | None = None
     while got < count:

@@ -16,6 +16,7 @@ from typing import Any
 
 import neo4j
 import pytest
+from devservers.lineagemesh import ingest_events
 
 from graph.impact import impact
 from graph.lineage import dataset_lineage
@@ -33,12 +34,14 @@ EXTRA_CELLS = (
 )  # impact with whole paths, lineage with node facts: end to end, medium/large radius, each depth
 
 
-def run_bench(tmp_path: Path, *args: str) -> dict[str, Any]:
+def bench(tmp_path: Path, *args: str) -> tuple[str, dict[str, Any]]:
+    """scripts/bench.py run with ``args``: what it printed and its JSON report. It must succeed
+    and leave nothing behind in its temporary folder."""
     out = tmp_path / "bench.json"
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     completed = subprocess.run(
-        [sys.executable, str(BENCH), "--datasets", "200", "--json", str(out), "--quick", *args],
+        [sys.executable, str(BENCH), *args, "--json", str(out)],
         capture_output=True,
         text=True,
         timeout=900,
@@ -46,9 +49,14 @@ def run_bench(tmp_path: Path, *args: str) -> dict[str, Any]:
         env={**os.environ, "TMPDIR": str(scratch)},
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
-    assert "targets:" in completed.stdout  # the table was printed
     assert list(scratch.iterdir()) == [], "the bench left temporary files behind"
-    return json.loads(out.read_text())
+    return completed.stdout, json.loads(out.read_text())
+
+
+def run_bench(tmp_path: Path, *args: str) -> dict[str, Any]:
+    printed, report = bench(tmp_path, "--datasets", "200", "--quick", *args)
+    assert "targets:" in printed  # the table was printed
+    return report
 
 
 def check_latency(cell: dict[str, Any]) -> None:
@@ -154,30 +162,8 @@ def test_bench_embedded_tiny_mesh(tmp_path: Path) -> None:
 
 
 def test_bench_steady_state_counts_the_elements_each_path_writes(tmp_path: Path) -> None:
-    out, scratch = tmp_path / "steady.json", tmp_path / "scratch"
-    scratch.mkdir()
-    completed = subprocess.run(
-        [
-            sys.executable,
-            str(BENCH),
-            "--datasets",
-            "60",
-            "--store",
-            "embedded",
-            "--steady",
-            "3,0.5",
-            "--json",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        cwd=REPO,
-        env={**os.environ, "TMPDIR": str(scratch)},
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    assert list(scratch.iterdir()) == [], "the bench left temporary files behind"
-    (cell,) = json.loads(out.read_text())["steady"]
+    _, report = bench(tmp_path, "--datasets", "60", "--store", "embedded", "--steady", "3,0.5")
+    (cell,) = report["steady"]
     assert (cell["reruns"], cell["change_rate"]) == (3, 0.5)
     assert cell["first_round_events"] + cell["rerun_events"] == cell["events"]
     result = cell["embedded"]
@@ -212,22 +198,7 @@ def loaded_mesh(tmp_path: Path) -> tuple[Path, Path]:
         timeout=300,
         cwd=REPO,
     )
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "graph",
-            "ingest",
-            "openlineage",
-            "--data-dir",
-            str(data_dir),
-            str(mesh_file),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-        cwd=REPO,
-    )
+    ingest_events(mesh_file, data_dir)
     return mesh_file, data_dir
 
 

@@ -19,6 +19,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
+from iceberg_views import VIEW_SQL, create_big_orders_view
+
 from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.mutations import UpsertNode, plan, stamp
 from ingest.iceberg import (
@@ -111,7 +113,6 @@ REFUNDS_PROPERTIES = {
     "data-product.name": "refunds-feed",
     "data-product.owner": "team-finance",
 }
-VIEW_SQL = "SELECT order_id, amount FROM sales.orders WHERE amount > 50"
 
 
 # -- catalogs ------------------------------------------------------------------------------------
@@ -201,23 +202,8 @@ def _populate(catalog: Any, with_view: bool) -> None:
         ("sales", "emea", "refunds"), schema=REFUNDS_SCHEMA, properties=REFUNDS_PROPERTIES
     )
     if with_view:
-        from pyiceberg.view import SQLViewRepresentation, ViewVersion
-
-        catalog.create_view(
-            "sales.big_orders",
-            schema=Schema(
-                NestedField(1, "order_id", LongType(), required=True, doc="Order key"),
-                NestedField(2, "amount", DoubleType(), required=False),
-            ),
-            view_version=ViewVersion(  # type: ignore[call-arg]  # pydantic fields, by name
-                version_id=1,
-                schema_id=0,
-                timestamp_ms=int(time.time() * 1000),
-                summary={"engine-name": "pyiceberg"},
-                representations=[SQLViewRepresentation(type="sql", sql=VIEW_SQL, dialect="spark")],  # type: ignore[list-item]
-                default_namespace=["sales"],
-            ),
-            properties={"comment": "Orders above 50 EUR", "data-product.owner": "team-sales"},
+        create_big_orders_view(
+            catalog, {"comment": "Orders above 50 EUR", "data-product.owner": "team-sales"}
         )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +18,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 from devservers import iceberg_rest
+from iceberg_views import VIEW_SQL, create_big_orders_view
 
 pytestmark = pytest.mark.iceberg
 
@@ -106,27 +106,7 @@ def test_rest_catalog_roundtrip(server, tmp_path):
 
     # Views: pyiceberg 0.12's RestCatalog implements create_view/list_views/load_view
     # (SqlCatalog raises NotImplementedError for all view calls).
-    from pyiceberg.view import SQLViewRepresentation, ViewVersion
-
-    view_sql = "SELECT order_id, amount FROM sales.orders WHERE amount > 50"
-    view = catalog.create_view(
-        "sales.big_orders",
-        schema=Schema(
-            NestedField(
-                field_id=1, name="order_id", field_type=LongType(), required=True, doc="Order key"
-            ),
-            NestedField(field_id=2, name="amount", field_type=DoubleType(), required=False),
-        ),
-        view_version=ViewVersion(  # type: ignore[call-arg]  # pydantic fields, by name
-            version_id=1,
-            schema_id=0,
-            timestamp_ms=int(time.time() * 1000),
-            summary={"engine-name": "pyiceberg"},
-            representations=[SQLViewRepresentation(type="sql", sql=view_sql, dialect="spark")],  # type: ignore[list-item]
-            default_namespace=["sales"],
-        ),
-        properties={"data-product.owner": "team-sales"},
-    )
+    view = create_big_orders_view(catalog, {"data-product.owner": "team-sales"})
     assert view.name() == ("sales", "big_orders")
 
     # A fresh client sees everything through the server.
@@ -161,7 +141,7 @@ def test_rest_catalog_roundtrip(server, tmp_path):
     assert list((server.warehouse / "sales" / "orders" / "data").glob("*.parquet"))
 
     loaded_view = catalog.load_view("sales.big_orders")
-    assert loaded_view.sql_for("spark").sql == view_sql
+    assert loaded_view.sql_for("spark").sql == VIEW_SQL
     assert loaded_view.properties["data-product.owner"] == "team-sales"
     assert [f.name for f in loaded_view.schema().fields] == ["order_id", "amount"]
 

@@ -20,6 +20,7 @@ import httpx
 import orjson
 from command_line import lineagemesh
 from crashing import ROOT
+from devservers.kafka import topic_reader
 from live_server import LiveServer
 from openlineage.client.transport.kafka import KafkaConfig, KafkaTransport
 from openlineage_events import described
@@ -269,17 +270,7 @@ def wait_for(condition: Any, what: str, timeout: float = 120.0) -> Any:
 
 
 def read_topic(bootstrap: str, topic: str, count: int) -> list[Any]:
-    from confluent_kafka import Consumer
-
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap,
-            "group.id": f"reader-{uuid.uuid4().hex}",
-            "auto.offset.reset": "earliest",
-            "enable.auto.commit": False,
-        }
-    )
-    consumer.subscribe([topic])
+    consumer = topic_reader(bootstrap, topic)
     messages: list[Any] = []
     deadline = time.monotonic() + 120
     try:

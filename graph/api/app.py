@@ -265,8 +265,8 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
         return client.host if client else ""
 
     def encode_payload(self, result: ExecutionResult) -> bytes:
-        """A query's answer over the websocket, encoded in its worker: as ``encode_json`` does
-        for HTTP, an answer over ``--max-result-bytes`` becomes the error RESULT_TOO_LARGE."""
+        """A query's answer over the websocket, encoded in its worker by ``encode_json``, as for
+        HTTP: an answer over ``--max-result-bytes`` becomes the error RESULT_TOO_LARGE."""
         errors = list(result.errors or ())
         for error in errors:
             if isinstance(error, QueryAborted):
@@ -274,13 +274,7 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
         payload: dict[str, Any] = {"data": result.data}
         if errors:
             payload["errors"] = [error.formatted for error in errors]
-        encoded = encode_answer(payload)
-        budget = self.limits.budget
-        if len(encoded) <= budget.max_result_bytes:
-            return encoded
-        self.metrics.graphql_stopped.labels("RESULT_TOO_LARGE").inc()
-        error = QueryAborted(QueryBudget(budget).too_large(), "RESULT_TOO_LARGE")
-        return orjson.dumps({"data": None, "errors": [error.formatted]})
+        return self.encode_json(payload)
 
     async def on_ws_connect(self, context: dict[str, Any]) -> UnsetType:
         """A websocket reads as a query does: its token from ``connection_init``'s payload

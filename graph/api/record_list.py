@@ -19,7 +19,39 @@ Fields = Mapping[str, Callable[[Any], Any]]
 """A response type's fields, by Python attribute name: how to read each from a record."""
 
 
-class RecordList(Sequence[T], Generic[T]):
+class _MadeOnDemand(Sequence[T], Generic[T]):
+    """A read-only list whose objects are made when read, each from one key: the one indexing and
+    iteration of both kinds of list below."""
+
+    __slots__ = ()
+
+    def _keys(self) -> Sequence[Any]:
+        """What each object is made from, in order."""
+        raise NotImplementedError
+
+    def _object(self, key: Any) -> T:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        keys = self._keys()
+        if isinstance(index, slice):
+            return [self._object(key) for key in keys[index]]
+        return self._object(keys[index])
+
+    def __iter__(self) -> Iterator[T]:
+        return map(self._object, self._keys())
+
+
+class RecordList(_MadeOnDemand[T]):
     """A read-only list of response objects of ``make``'s type, as ``records`` and ``fields``."""
 
     __slots__ = ("_fields", "_make", "_records")
@@ -37,28 +69,14 @@ class RecordList(Sequence[T], Generic[T]):
     def _object(self, record: Any) -> T:
         return self._make(**{name: read(record) for name, read in self._fields.items()})
 
-    def __len__(self) -> int:
-        return len(self._records)
-
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[T]: ...
-
-    def __getitem__(self, index: int | slice) -> T | list[T]:
-        if isinstance(index, slice):
-            return [self._object(record) for record in self._records[index]]
-        return self._object(self._records[index])
-
-    def __iter__(self) -> Iterator[T]:
-        return map(self._object, self._records)
+    def _keys(self) -> Sequence[Any]:
+        return self._records
 
     def __repr__(self) -> str:
         return f"RecordList({len(self._records)} records)"
 
 
-class ColumnList(Sequence[T], Generic[T]):
+class ColumnList(_MadeOnDemand[T]):
     """A read-only list of response objects of ``make``'s type, held as columns: ``column_of``
     gives one field of every object (the native answers of lineage and impact, which keep no
     Python object per node). Columns are made once, when first asked for; objects, for a reader
@@ -114,24 +132,8 @@ class ColumnList(Sequence[T], Generic[T]):
     def _object(self, index: int) -> T:
         return self._make(**{name: self.column(name)[index] for name in self._names})  # type: ignore[index]
 
-    def __len__(self) -> int:
-        return self._length
-
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[T]: ...
-
-    def __getitem__(self, index: int | slice) -> T | list[T]:
-        if isinstance(index, slice):
-            return [self._object(i) for i in range(self._length)[index]]
-        if not -self._length <= index < self._length:
-            raise IndexError(index)
-        return self._object(index % self._length)
-
-    def __iter__(self) -> Iterator[T]:
-        return map(self._object, range(self._length))
+    def _keys(self) -> Sequence[Any]:
+        return range(self._length)
 
     def __repr__(self) -> str:
         return f"ColumnList({self._length} objects)"

@@ -415,19 +415,14 @@ PyMethodDef functions[] = {
 bool add_ingest_types(PyObject* module) {
   PyDateTime_IMPORT;
   if (PyDateTimeAPI == nullptr) return false;
-  BuilderType.tp_name = "graph._native.Builder";
-  BuilderType.tp_basicsize = sizeof(BuilderObject);
-  BuilderType.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC;
-  BuilderType.tp_doc = "Builder(at): the mutations of one source document, in the vocabulary every ingester writes in.";
-  BuilderType.tp_new = builder_new;
   BuilderType.tp_init = builder_init;
-  BuilderType.tp_dealloc = builder_dealloc;
   BuilderType.tp_traverse = builder_traverse;
-  BuilderType.tp_methods = builder_methods;
-  BuilderType.tp_getset = builder_getset;
-  if (PyType_Ready(&BuilderType) < 0) return false;
-  Py_INCREF(&BuilderType);
-  if (PyModule_AddObject(module, "Builder", reinterpret_cast<PyObject*>(&BuilderType)) < 0) return false;
+  if (!add_type(module, BuilderType, "graph._native.Builder", sizeof(BuilderObject),
+                "Builder(at): the mutations of one source document, in the vocabulary every ingester writes in.",
+                builder_dealloc, builder_methods, builder_getset, builder_new,
+                Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC)) {
+    return false;
+  }
   if (PyModule_AddIntConstant(module, "LONGEST_ID", long(Builder::kLongestId)) < 0) return false;
   return PyModule_AddFunctions(module, functions) == 0;
 }

@@ -4,6 +4,7 @@
 #include "py.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "batch.h"
 #include "currency.h"
@@ -135,12 +136,7 @@ PyObject* graph_plan(PyObject* self, PyObject* arg) {
     throw;
   }
   PyBuffer_Release(&view);
-  PlanObject* p = PyObject_New(PlanObject, &PlanType);
-  if (p == nullptr) return nullptr;
-  Py_INCREF(self);
-  p->owner = self;
-  p->plan = plan.release();
-  return reinterpret_cast<PyObject*>(p);
+  return holding(PlanType, self, &PlanObject::plan, std::move(plan));
   GUARD_END(nullptr)
 }
 
@@ -222,18 +218,6 @@ PyObject* read_edges(PyObject* self, PyObject* args, bool keys_only) {
     }
   }
   return result.release();
-}
-
-PyObject* graph_edges(PyObject* self, PyObject* args) {
-  GUARD_BEGIN
-  return read_edges(self, args, false);
-  GUARD_END(nullptr)
-}
-
-PyObject* graph_edge_keys(PyObject* self, PyObject* args) {
-  GUARD_BEGIN
-  return read_edges(self, args, true);
-  GUARD_END(nullptr)
 }
 
 bool id_less(const Graph& g, NodeIdx a, NodeIdx b) { return g.pool.view(g.node_id[a]) < g.pool.view(g.node_id[b]); }
@@ -481,12 +465,7 @@ PyObject* graph_capture(PyObject* self, PyObject*) {
     NoGil working;
     capture = std::make_unique<Capture>(graph_of(self));
   }
-  CaptureObject* c = PyObject_New(CaptureObject, &CaptureType);
-  if (c == nullptr) return nullptr;
-  Py_INCREF(self);
-  c->owner = self;
-  c->capture = capture.release();
-  return reinterpret_cast<PyObject*>(c);
+  return holding(CaptureType, self, &CaptureObject::capture, std::move(capture));
   GUARD_END(nullptr)
 }
 
@@ -526,8 +505,8 @@ PyMethodDef graph_methods[] = {
     {"plan", writing<graph_plan>, METH_O, "plan(payload) -> Plan: what an encoded batch changes, the graph untouched."},
     {"commit", writing<graph_commit>, METH_O, "commit(plan): make a plan's changes."},
     {"nodes", reading<graph_nodes>, METH_O, "nodes(ids) -> {id: Node} of those that exist."},
-    {"edges", reading<graph_edges>, METH_VARARGS, "edges(ids, kinds, direction) -> [Edge]."},
-    {"edge_keys", reading<graph_edge_keys>, METH_VARARGS, "edge_keys(ids, kinds, direction) -> [(source, kind, target)]."},
+    {"edges", reading<with_flag<read_edges, false>>, METH_VARARGS, "edges(ids, kinds, direction) -> [Edge]."},
+    {"edge_keys", reading<with_flag<read_edges, true>>, METH_VARARGS, "edge_keys(ids, kinds, direction) -> [(source, kind, target)]."},
     {"nodes_of_kind", reading<graph_nodes_of_kind>, METH_VARARGS, "nodes_of_kind(kind, first, after=None) -> [Node] by id."},
     {"nodes_of_kind_at", reading<graph_nodes_of_kind_at>, METH_VARARGS, "nodes_of_kind_at(kind, start, count) -> [Node] in the graph's order."},
     {"unrestated", reading<graph_unrestated>, METH_O, "unrestated(jobs) -> {job: {key}}: their stale READS/WRITES edges."},
@@ -783,44 +762,36 @@ namespace lm {
 PyTypeObject GraphType = {PyVarObject_HEAD_INIT(nullptr, 0)};
 }
 
+bool lm::add_type(PyObject* module, PyTypeObject& type, const char* name, Py_ssize_t size, const char* doc,
+                  destructor dealloc, PyMethodDef* methods, PyGetSetDef* getset, newfunc make,
+                  unsigned long extra_flags) {
+  type.tp_name = name;
+  type.tp_basicsize = size;
+  type.tp_flags = Py_TPFLAGS_DEFAULT | extra_flags;
+  type.tp_doc = doc;
+  type.tp_dealloc = dealloc;
+  type.tp_methods = methods;
+  type.tp_getset = getset;
+  type.tp_new = make;
+  if (PyType_Ready(&type) < 0) return false;
+  Py_INCREF(&type);  // the module's reference, which PyModule_AddObject steals only when it succeeds
+  const char* dot = std::strrchr(name, '.');
+  if (PyModule_AddObject(module, dot == nullptr ? name : dot + 1, reinterpret_cast<PyObject*>(&type)) == 0) return true;
+  Py_DECREF(&type);
+  return false;
+}
+
 PyMODINIT_FUNC PyInit__native() {
-  GraphType.tp_name = "graph._native.Graph";
-  GraphType.tp_basicsize = sizeof(GraphObject);
-  GraphType.tp_flags = Py_TPFLAGS_DEFAULT;
-  GraphType.tp_doc = "A property graph in compact native memory.";
-  GraphType.tp_new = graph_new;
-  GraphType.tp_dealloc = graph_dealloc;
-  GraphType.tp_methods = graph_methods;
-
-  PlanType.tp_name = "graph._native.Plan";
-  PlanType.tp_basicsize = sizeof(PlanObject);
-  PlanType.tp_flags = Py_TPFLAGS_DEFAULT;
-  PlanType.tp_doc = "What a batch changes, not yet committed.";
-  PlanType.tp_dealloc = plan_dealloc;
-  PlanType.tp_methods = plan_methods;
-  PlanType.tp_getset = plan_getset;
-
-  CaptureType.tp_name = "graph._native.Capture";
-  CaptureType.tp_basicsize = sizeof(CaptureObject);
-  CaptureType.tp_flags = Py_TPFLAGS_DEFAULT;
-  CaptureType.tp_doc = "The graph's records at one moment, as snapshot chunks.";
-  CaptureType.tp_dealloc = capture_dealloc;
-  CaptureType.tp_methods = capture_methods;
-  CaptureType.tp_getset = capture_getset;
-
-  if (PyType_Ready(&GraphType) < 0 || PyType_Ready(&PlanType) < 0 || PyType_Ready(&CaptureType) < 0) return nullptr;
   PyObject* m = PyModule_Create(&module_def);
   if (m == nullptr) return nullptr;
-  Py_INCREF(&GraphType);
-  Py_INCREF(&PlanType);
-  Py_INCREF(&CaptureType);
-  if (PyModule_AddObject(m, "Graph", reinterpret_cast<PyObject*>(&GraphType)) < 0 ||
-      PyModule_AddObject(m, "Plan", reinterpret_cast<PyObject*>(&PlanType)) < 0 ||
-      PyModule_AddObject(m, "Capture", reinterpret_cast<PyObject*>(&CaptureType)) < 0) {
-    Py_DECREF(m);
-    return nullptr;
-  }
-  if (!add_view_types(m) || !add_ingest_types(m)) {
+  if (!add_type(m, GraphType, "graph._native.Graph", sizeof(GraphObject), "A property graph in compact native memory.",
+                graph_dealloc, graph_methods, nullptr, graph_new) ||
+      !add_type(m, PlanType, "graph._native.Plan", sizeof(PlanObject), "What a batch changes, not yet committed.",
+                plan_dealloc, plan_methods, plan_getset) ||
+      !add_type(m, CaptureType, "graph._native.Capture", sizeof(CaptureObject),
+                "The graph's records at one moment, as snapshot chunks.", capture_dealloc, capture_methods,
+                capture_getset) ||
+      !add_view_types(m) || !add_ingest_types(m)) {
     Py_DECREF(m);
     return nullptr;
   }

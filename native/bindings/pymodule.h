@@ -1,7 +1,10 @@
-// What the module's files share: the Graph type object, and how each file adds its types.
+// What the module's files share: the Graph type object, how each file adds its types, and the
+// helpers its methods are made with.
 #pragma once
 
 #include "py.h"
+
+#include <memory>
 
 #include "graph.h"
 
@@ -14,10 +17,38 @@ struct GraphObject {
 
 extern PyTypeObject GraphType;
 
+// Fills in one of the module's types (name "graph._native.X", size, doc and slots; the slots it
+// does not name keep what the caller set), readies it and adds it to the module as X: every type
+// of the module is made this one way. False with a Python error set when it fails.
+bool add_type(PyObject* module, PyTypeObject& type, const char* name, Py_ssize_t size, const char* doc,
+              destructor dealloc, PyMethodDef* methods, PyGetSetDef* getset = nullptr, newfunc make = nullptr,
+              unsigned long extra_flags = 0);
+
 // native/bindings/views.cc: View, Lineage and Impact.
 bool add_view_types(PyObject* module);
 // native/bindings/ingesting.cc: Builder and translate_openlineage.
 bool add_ingest_types(PyObject* module);
+
+// A new Python object of ``type`` holding what a native call made (a plan, a capture, an answer)
+// in its ``field``, and a reference to ``owner`` (the graph or view it came from), which must
+// outlive it: its dealloc frees the one and lets go of the other. Null with a Python error set.
+template <class Object, class Held>
+PyObject* holding(PyTypeObject& type, PyObject* owner, Held* Object::*field, std::unique_ptr<Held> held) {
+  Object* out = PyObject_New(Object, &type);
+  if (out == nullptr) return nullptr;
+  Py_INCREF(owner);
+  out->owner = owner;
+  out->*field = held.release();
+  return reinterpret_cast<PyObject*>(out);
+}
+
+// One method of a pair that differ by a flag (nodes whole or summarised, edges or only their keys,
+// dataset or column lineage): F(self, arg, Flag). Errors are caught by the wrapper that locks it
+// (``reading`` in module.cc, ``locked`` in views.cc), which guards every method of the table.
+template <PyObject* (*F)(PyObject*, PyObject*, bool), bool Flag>
+PyObject* with_flag(PyObject* self, PyObject* arg) {
+  return F(self, arg, Flag);
+}
 
 #define LM_GUARD_BEGIN try {
 #define LM_GUARD_END(fail)                         \

@@ -281,7 +281,8 @@ void view_dealloc(PyObject* self) {
   Py_TYPE(self)->tp_free(self);
 }
 
-PyObject* node_dict(ViewObject* self, PyObject* ids, bool whole) {
+PyObject* node_dict(PyObject* view, PyObject* ids, bool whole) {
+  ViewObject* self = view_of(view);
   Ids found(self, ids);
   std::vector<NodeIdx> existing = found.existing();
   if (whole) self->view->wholes(existing); else self->view->summaries(existing);
@@ -294,18 +295,6 @@ PyObject* node_dict(ViewObject* self, PyObject* ids, bool whole) {
     if (PyDict_SetItem(out.get(), found.objects[i], node.get()) < 0) throw PyErrorSet{};
   }
   return out.release();
-}
-
-PyObject* view_nodes(PyObject* self, PyObject* ids) {
-  LM_GUARD_BEGIN
-  return node_dict(view_of(self), ids, true);
-  LM_GUARD_END(nullptr)
-}
-
-PyObject* view_summaries(PyObject* self, PyObject* ids) {
-  LM_GUARD_BEGIN
-  return node_dict(view_of(self), ids, false);
-  LM_GUARD_END(nullptr)
 }
 
 PyObject* read_edges(PyObject* self, PyObject* args, bool keys_only) {
@@ -322,18 +311,6 @@ PyObject* read_edges(PyObject* self, PyObject* args, bool keys_only) {
   for (size_t i = 0; i < edges.size(); i++)
     PyList_SET_ITEM(list.get(), Py_ssize_t(i), keys_only ? key_tuple(g, edges[i]) : edge_to_py(g, edges[i].edge));
   return list.release();
-}
-
-PyObject* view_edges(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  return read_edges(self, args, false);
-  LM_GUARD_END(nullptr)
-}
-
-PyObject* view_edge_keys(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  return read_edges(self, args, true);
-  LM_GUARD_END(nullptr)
 }
 
 // Ids in the view's pool; ids no node can have map to themselves in the answers below.
@@ -388,24 +365,7 @@ PyObject* view_lineage(PyObject* self, PyObject* args, bool columns) {
     answer = std::make_unique<LineageAnswer>(columns ? column_lineage(*v->view, n, upstream, downstream, depth, budget)
                                                      : dataset_lineage(*v->view, n, upstream, downstream, depth, budget));
   }
-  LineageObject* out = PyObject_New(LineageObject, &LineageType);
-  if (out == nullptr) return nullptr;
-  Py_INCREF(self);
-  out->owner = self;
-  out->answer = answer.release();
-  return reinterpret_cast<PyObject*>(out);
-}
-
-PyObject* view_dataset_lineage(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  return view_lineage(self, args, false);
-  LM_GUARD_END(nullptr)
-}
-
-PyObject* view_column_lineage(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  return view_lineage(self, args, true);
-  LM_GUARD_END(nullptr)
+  return holding(LineageType, self, &LineageObject::answer, std::move(answer));
 }
 
 PyObject* view_neighbours(PyObject* self, PyObject* args) {
@@ -424,12 +384,7 @@ PyObject* view_neighbours(PyObject* self, PyObject* args) {
     NoGil walking(embedded(v));
     answer = std::make_unique<LineageAnswer>(neighbours(*v->view, starts, downstream, budget));
   }
-  LineageObject* out = PyObject_New(LineageObject, &LineageType);
-  if (out == nullptr) return nullptr;
-  Py_INCREF(self);
-  out->owner = self;
-  out->answer = answer.release();
-  return reinterpret_cast<PyObject*>(out);
+  return holding(LineageType, self, &LineageObject::answer, std::move(answer));
   LM_GUARD_END(nullptr)
 }
 
@@ -448,12 +403,7 @@ PyObject* view_impact_report(PyObject* self, PyObject* args) {
     NoGil walking(embedded(v));
     answer = std::make_unique<ImpactReportAnswer>(impact_report(*v->view, n, depth, semantic, budget));
   }
-  ImpactObject* out = PyObject_New(ImpactObject, &ImpactType);
-  if (out == nullptr) return nullptr;
-  Py_INCREF(self);
-  out->owner = self;
-  out->answer = answer.release();
-  return reinterpret_cast<PyObject*>(out);
+  return holding(ImpactType, self, &ImpactObject::answer, std::move(answer));
   LM_GUARD_END(nullptr)
 }
 
@@ -573,16 +523,16 @@ PyObject* view_marquez_column_lineage(PyObject* self, PyObject* args) {
 }
 
 PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or None, summary property names or None[, names])
-    {"nodes", locked<view_nodes, view_itself>, METH_O, "nodes(ids) -> {id: Node}: those the view shows, whole."},
-    {"summaries", locked<view_summaries, view_itself>, METH_O, "summaries(ids) -> {id: Node}: at least graph.view.SUMMARY of each."},
-    {"edges", locked<view_edges, view_itself>, METH_VARARGS, "edges(ids, kinds, direction) -> [Edge], current."},
-    {"edge_keys", locked<view_edge_keys, view_itself>, METH_VARARGS, "edge_keys(ids, kinds, direction) -> [(source, kind, target)]."},
+    {"nodes", locked<with_flag<node_dict, true>, view_itself>, METH_O, "nodes(ids) -> {id: Node}: those the view shows, whole."},
+    {"summaries", locked<with_flag<node_dict, false>, view_itself>, METH_O, "summaries(ids) -> {id: Node}: at least graph.view.SUMMARY of each."},
+    {"edges", locked<with_flag<read_edges, false>, view_itself>, METH_VARARGS, "edges(ids, kinds, direction) -> [Edge], current."},
+    {"edge_keys", locked<with_flag<read_edges, true>, view_itself>, METH_VARARGS, "edge_keys(ids, kinds, direction) -> [(source, kind, target)]."},
     {"canonical", locked<view_canonical, view_itself>, METH_O, "canonical(ids) -> {id: canonical id}."},
     {"keys_into", locked<view_keys_into, view_itself>, METH_VARARGS,
      "keys_into(canonical ids, kinds) -> ({member: canonical}, [keys of kinds edges entering the members])."},
-    {"dataset_lineage", locked<view_dataset_lineage, view_itself>, METH_VARARGS,
+    {"dataset_lineage", locked<with_flag<view_lineage, false>, view_itself>, METH_VARARGS,
      "dataset_lineage(start, upstream, downstream, depth, max_nodes, seconds) -> Lineage."},
-    {"column_lineage", locked<view_column_lineage, view_itself>, METH_VARARGS,
+    {"column_lineage", locked<with_flag<view_lineage, true>, view_itself>, METH_VARARGS,
      "column_lineage(start, upstream, downstream, depth, max_nodes, seconds) -> Lineage."},
     {"neighbours", locked<view_neighbours, view_itself>, METH_VARARGS,
      "neighbours(ids, downstream, max_nodes, seconds) -> Lineage: each node's direct neighbours one way."},
@@ -1168,33 +1118,14 @@ PyMethodDef impact_methods[] = {
 }  // namespace
 
 bool add_view_types(PyObject* module) {
-  ViewType.tp_name = "graph._native.View";
-  ViewType.tp_basicsize = sizeof(ViewObject);
-  ViewType.tp_flags = Py_TPFLAGS_DEFAULT;
-  ViewType.tp_doc = "The graph as it stands (or stood), for one query: the view's rules, aliases and walks.";
-  ViewType.tp_new = view_new;
-  ViewType.tp_dealloc = view_dealloc;
-  ViewType.tp_methods = view_methods;
-
-  LineageType.tp_name = "graph._native.Lineage";
-  LineageType.tp_basicsize = sizeof(LineageObject);
-  LineageType.tp_flags = Py_TPFLAGS_DEFAULT;
-  LineageType.tp_doc = "A lineage answer.";
-  LineageType.tp_dealloc = lineage_dealloc;
-  LineageType.tp_methods = lineage_methods;
-  LineageType.tp_getset = lineage_getset;
-
-  ImpactType.tp_name = "graph._native.Impact";
-  ImpactType.tp_basicsize = sizeof(ImpactObject);
-  ImpactType.tp_flags = Py_TPFLAGS_DEFAULT;
-  ImpactType.tp_doc = "What a change reaches, and whom it concerns.";
-  ImpactType.tp_dealloc = impact_dealloc;
-  ImpactType.tp_methods = impact_methods;
-  ImpactType.tp_getset = impact_getset;
-
-  for (PyTypeObject* t : {&ViewType, &LineageType, &ImpactType}) {
-    if (PyType_Ready(t) < 0) return false;
-    Py_INCREF(t);
+  if (!add_type(module, ViewType, "graph._native.View", sizeof(ViewObject),
+                "The graph as it stands (or stood), for one query: the view's rules, aliases and walks.", view_dealloc,
+                view_methods, nullptr, view_new) ||
+      !add_type(module, LineageType, "graph._native.Lineage", sizeof(LineageObject), "A lineage answer.",
+                lineage_dealloc, lineage_methods, lineage_getset) ||
+      !add_type(module, ImpactType, "graph._native.Impact", sizeof(ImpactObject),
+                "What a change reaches, and whom it concerns.", impact_dealloc, impact_methods, impact_getset)) {
+    return false;
   }
   auto names = [](const std::vector<std::string_view>& list) -> PyObject* {
     PyObject* tuple = PyTuple_New(Py_ssize_t(list.size()));
@@ -1218,10 +1149,7 @@ bool add_view_types(PyObject* module) {
     Py_XDECREF(kept_key);
     return false;
   }
-  return PyModule_AddObject(module, "View", reinterpret_cast<PyObject*>(&ViewType)) == 0 &&
-         PyModule_AddObject(module, "Lineage", reinterpret_cast<PyObject*>(&LineageType)) == 0 &&
-         PyModule_AddObject(module, "Impact", reinterpret_cast<PyObject*>(&ImpactType)) == 0 &&
-         PyModule_AddObject(module, "MARQUEZ_SHOWN", shown) == 0 &&  // graph.api.marquez reads ahead with these
+  return PyModule_AddObject(module, "MARQUEZ_SHOWN", shown) == 0 &&  // graph.api.marquez reads ahead with these
          PyModule_AddObject(module, "MARQUEZ_FIELD_KEYS", field_keys) == 0 &&
          PyModule_AddObject(module, "KEPT_FIELDS_KEY", kept_key) == 0 &&  // graph.stores.neo4j keeps them
          PyModule_AddFunctions(module, marquez_functions) == 0;

@@ -35,6 +35,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from devservers.processes import process_running
 
@@ -284,6 +285,24 @@ def stop(data_dir: Path | str | None = None, timeout: float = STOP_TIMEOUT) -> b
                 (server.data_dir / STATE_FILE).unlink(missing_ok=True)
                 return True
     raise KafkaServerError(f"broker pid {server.pid} did not stop")
+
+
+def topic_reader(bootstrap_servers: str, topic: str, group_prefix: str = "reader") -> Any:
+    """A confluent_kafka consumer of ``topic`` from its first message, in a new group of its own
+    that commits nothing: it reads what is there without moving any other group's offsets.
+    (confluent_kafka, the test extra, is imported here so that the launcher needs none.)"""
+    from confluent_kafka import Consumer
+
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap_servers,
+            "group.id": f"{group_prefix}-{uuid.uuid4().hex}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+        }
+    )
+    consumer.subscribe([topic])
+    return consumer
 
 
 def _ticks(seconds: float, pid: int) -> Iterator[None]:

@@ -17,6 +17,26 @@ import httpx
 REPO = Path(__file__).resolve().parents[2]
 
 
+def ingest_events(events: Path, data_dir: Path) -> None:
+    """Loads an NDJSON file of OpenLineage events into an embedded data dir the way an operator
+    does, by ``lineagemesh ingest openlineage`` (a benchmark's store made before it is timed)."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "graph",
+            "ingest",
+            "openlineage",
+            str(events),
+            "--data-dir",
+            str(data_dir),
+        ],
+        cwd=REPO,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -24,7 +44,8 @@ def free_port() -> int:
 
 
 class LineagemeshServer:
-    """``start`` waits until ``/healthz`` answers; ``stop`` is SIGTERM (then SIGKILL); ``kill`` is a crash."""
+    """``start`` waits until ``/healthz`` answers; ``stop`` is SIGTERM (then SIGKILL); ``kill`` is a crash;
+    ``graphql`` asks it a query with the bearer ``token``, if any."""
 
     def __init__(
         self,
@@ -33,6 +54,7 @@ class LineagemeshServer:
         port: int | None = None,
         env: dict[str, str] | None = None,
         global_args: list[str] | None = None,
+        token: str | None = None,
     ) -> None:
         self.store_args = store_args
         self.log_path = log_path
@@ -41,6 +63,7 @@ class LineagemeshServer:
         self.env = env or {}  # extra environment of the server process (LINEAGEMESH_TOKENS, ...)
         self.global_args = global_args or []  # options before `serve`, e.g. --log-level warning
         self.process: subprocess.Popen[bytes] | None = None
+        self.token = token  # the bearer token ``graphql`` sends, if any
 
     def start(self, extra_args: list[str] | None = None, timeout: float = 60) -> LineagemeshServer:
         with open(self.log_path, "ab") as log:
@@ -94,6 +117,21 @@ class LineagemeshServer:
             self.process.kill()
             self.process.wait()
         self.process = None
+
+    def graphql(self, query: str, **variables: object) -> dict:
+        """The answer's data; an AssertionError when it has errors."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        response = httpx.post(
+            f"{self.url}/graphql",
+            json={"query": query, "variables": variables},
+            headers=headers,
+            timeout=60,
+        )
+        response.raise_for_status()
+        body = response.json()
+        if body.get("errors"):
+            raise AssertionError(f"GraphQL errors: {body['errors']}")
+        return body["data"]
 
     def log_tail(self, lines: int = 40) -> str:
         try:

@@ -3,7 +3,7 @@
 The SQL below is copied from Marquez (MarquezProject/marquez, commit
 a89b89cad27f87c90dd964c40dae8dfb3f64031f, ``api/src/main/java/marquez/db/LineageDao.java``),
 Copyright 2018-2023 contributors to the Marquez project, Apache License 2.0 (see
-``migrations/NOTICE``). Only JDBI's binding syntax is translated when a statement runs
+``vendor/migrations/NOTICE``). Only JDBI's binding syntax is translated when a statement runs
 (``<list>`` to a list of parameters, ``:name`` to psycopg's ``%(name)s``).
 
 ``GET /api/v1/lineage?nodeId=dataset:NS:NAME&depth=D`` (``LineageService.lineage``) runs, for a

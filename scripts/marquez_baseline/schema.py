@@ -1,9 +1,10 @@
 """Marquez's schema, made by applying Marquez's own Flyway migrations in Flyway's order.
 
-``migrations/`` holds Marquez's SQL migrations verbatim (see ``migrations/NOTICE``). Flyway applies
-the versioned ones (``V<version>__<description>.sql``) in ascending version order, versions compared
-part by part as numbers (``V2`` < ``V2.1`` < ``V10``), then the repeatable ones (``R__*.sql``, the
-views) by description. Each runs as one script, as Flyway runs them (no placeholders are used).
+``vendor/migrations/`` holds Marquez's SQL migrations verbatim (third-party code, see its
+``NOTICE``). Flyway applies the versioned ones (``V<version>__<description>.sql``) in ascending
+version order, versions compared part by part as numbers (``V2`` < ``V2.1`` < ``V10``), then the
+repeatable ones (``R__*.sql``, the views) by description. Each runs as one script, as Flyway runs
+them (no placeholders are used).
 
 Marquez also has seven Java migrations (``marquez.db.migrations``). Five only update rows that
 already exist (V44.1-V44.3, V66.3, V67.2 backfills) and so do nothing on an empty database. Two
@@ -20,7 +21,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "vendor" / "migrations"
 _VERSIONED = re.compile(r"^V(?P<version>[0-9._]+?)__(?P<description>.+)\.sql$")
 _REPEATABLE = re.compile(r"^R__(?P<description>.+)\.sql$")
 

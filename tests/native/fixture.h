@@ -9,6 +9,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "builder.h"
@@ -28,6 +29,37 @@ inline void commit(Graph& g, const Bytes& wire) {
   batch->decode(wire.data(), wire.size());
   std::unique_ptr<Plan> plan = g.plan(std::move(batch));
   g.commit(*plan);
+}
+
+// The orders mesh both walks are tested on: pg:raw.orders -> clean -> pg:staging.orders -> agg ->
+// pg:mart.revenue -> report -> pg:report.daily, with agg also reading pg:raw.customers.
+inline void orders_mesh(Builder& b) {
+  for (auto [job, reads, writes] : std::vector<std::tuple<const char*, const char*, const char*>>{
+           {"clean", "raw.orders", "staging.orders"},
+           {"agg", "staging.orders", "mart.revenue"},
+           {"agg", "raw.customers", "mart.revenue"},
+           {"report", "mart.revenue", "report.daily"}}) {
+    std::string id = b.job("etl", job, b.map());
+    b.edge(id, kReads, b.dataset_ref("pg", reads));
+    b.edge(id, kWrites, b.dataset_ref("pg", writes));
+  }
+}
+
+// A column-lineage edge: ``output`` derives from ``input`` in job etl.j, by one transformation of
+// ``type`` (none stated when null), as the columnLineage facet's translation writes it.
+inline void derive_column(Builder& b, const std::string& output, const std::string& input, const char* type) {
+  MapWriter props = b.map();
+  props.set_str("jobId", "job:etl:j");
+  if (type != nullptr)
+    props.set_encoded("transformations", [&](StringSink& s, Bytes& out) {
+      put_u8(out, kList);
+      put_varint(out, 1);
+      put_u8(out, kDict);
+      put_varint(out, 1);
+      put_varint(out, s.key("type"));
+      s.value(type, out);
+    });
+  b.edge(output, kDerivesFrom, input, &props);
 }
 
 inline Budget unlimited(size_t max_nodes = 1000000) {

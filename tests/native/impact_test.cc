@@ -12,25 +12,13 @@ namespace lm {
 namespace {
 
 using fixture::commit;
+using fixture::derive_column;
+using fixture::orders_mesh;
 using fixture::unlimited;
 using Strings = std::vector<std::string>;
 
 const char* kT1 = "2026-01-05T00:00:00.000000Z";
 const char* kT2 = "2026-01-06T00:00:00.000000Z";
-
-// pg:raw.orders -> clean -> pg:staging.orders -> agg -> pg:mart.revenue -> report -> pg:report.daily,
-// with agg also reading pg:raw.customers.
-void orders_mesh(Builder& b) {
-  for (auto [job, reads, writes] : std::vector<std::tuple<const char*, const char*, const char*>>{
-           {"clean", "raw.orders", "staging.orders"},
-           {"agg", "staging.orders", "mart.revenue"},
-           {"agg", "raw.customers", "mart.revenue"},
-           {"report", "mart.revenue", "report.daily"}}) {
-    std::string id = b.job("etl", job, b.map());
-    b.edge(id, kReads, b.dataset_ref("pg", reads));
-    b.edge(id, kWrites, b.dataset_ref("pg", writes));
-  }
-}
 
 // "distance severity certain" by reached id (the changed node included).
 struct Reached {
@@ -129,23 +117,9 @@ void column_mesh(Graph& g) {
   for (auto [d, f] : std::vector<std::pair<const char*, const char*>>{
            {"in", "amount"}, {"in", "fx"}, {"out", "total"}, {"final", "x"}, {"side", "y"}})
     b.column("pg", d, f, nullptr);
-  auto derive = [&](const std::string& output, const std::string& input, const char* type) {
-    MapWriter props = b.map();
-    props.set_str("jobId", "job:etl:j");
-    if (type != nullptr)
-      props.set_encoded("transformations", [&](StringSink& s, Bytes& out) {
-        put_u8(out, kList);
-        put_varint(out, 1);
-        put_u8(out, kDict);
-        put_varint(out, 1);
-        put_varint(out, s.key("type"));
-        s.value(type, out);
-      });
-    b.edge(output, kDerivesFrom, input, &props);
-  };
-  derive("datasetField:pg:out:total", "datasetField:pg:in:amount", "direct");
-  derive("datasetField:pg:out:total", "datasetField:pg:in:fx", "INDIRECT");
-  derive("datasetField:pg:final:x", "datasetField:pg:out:total", nullptr);
+  derive_column(b, "datasetField:pg:out:total", "datasetField:pg:in:amount", "direct");
+  derive_column(b, "datasetField:pg:out:total", "datasetField:pg:in:fx", "INDIRECT");
+  derive_column(b, "datasetField:pg:final:x", "datasetField:pg:out:total", nullptr);
   std::string j = b.job("etl", "j", b.map()), side = b.job("etl", "side", b.map()), after = b.job("etl", "after", b.map());
   b.edge(j, kReads, "dataset:pg:in");
   b.edge(j, kWrites, "dataset:pg:out");

@@ -9,6 +9,7 @@ namespace lm {
 namespace {
 
 using fixture::commit;
+using fixture::derive_column;
 using fixture::edges;
 using fixture::ids;
 using fixture::unlimited;
@@ -24,15 +25,7 @@ void orders_mesh(Graph& g) {
   Builder b(kT1);
   b.alias("s3", "bucket/orders", "dataset:pg:raw.orders", "storage");
   b.edge("job:etl:ingest", kWrites, "dataset:s3:bucket/orders");
-  for (auto [job, reads, writes] : std::vector<std::tuple<const char*, const char*, const char*>>{
-           {"clean", "raw.orders", "staging.orders"},
-           {"agg", "staging.orders", "mart.revenue"},
-           {"agg", "raw.customers", "mart.revenue"},
-           {"report", "mart.revenue", "report.daily"}}) {
-    std::string id = b.job("etl", job, b.map());
-    b.edge(id, kReads, b.dataset_ref("pg", reads));
-    b.edge(id, kWrites, b.dataset_ref("pg", writes));
-  }
+  fixture::orders_mesh(b);
   commit(g, b.wire.finish());
 }
 
@@ -219,24 +212,10 @@ void column_mesh(Graph& g) {
   for (auto [d, f] : std::vector<std::pair<const char*, const char*>>{
            {"in", "amount"}, {"in", "fx"}, {"out", "total"}, {"out", "n"}, {"final", "x"}})
     b.column("pg", d, f, nullptr);
-  auto derive = [&](const std::string& output, const std::string& input, const char* type) {
-    MapWriter props = b.map();
-    props.set_str("jobId", "job:etl:j");
-    if (type != nullptr)
-      props.set_encoded("transformations", [&](StringSink& s, Bytes& out) {
-        put_u8(out, kList);
-        put_varint(out, 1);
-        put_u8(out, kDict);
-        put_varint(out, 1);
-        put_varint(out, s.key("type"));
-        s.value(type, out);
-      });
-    b.edge(output, kDerivesFrom, input, &props);
-  };
-  derive("datasetField:pg:out:total", "datasetField:pg:in:amount", "DIRECT");
-  derive("datasetField:pg:out:total", "datasetField:pg:in:fx", "INDIRECT");
-  derive("datasetField:pg:out:n", "dataset:pg:in", "INDIRECT");
-  derive("datasetField:pg:final:x", "datasetField:pg:out:total", nullptr);
+  derive_column(b, "datasetField:pg:out:total", "datasetField:pg:in:amount", "DIRECT");
+  derive_column(b, "datasetField:pg:out:total", "datasetField:pg:in:fx", "INDIRECT");
+  derive_column(b, "datasetField:pg:out:n", "dataset:pg:in", "INDIRECT");
+  derive_column(b, "datasetField:pg:final:x", "datasetField:pg:out:total", nullptr);
   std::string job = b.job("etl", "j", b.map());
   b.edge(job, kReads, "dataset:pg:in");
   b.edge(job, kWrites, "dataset:pg:out");
