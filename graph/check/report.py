@@ -15,6 +15,7 @@ from typing import Any
 
 from graph.change_classifier import ChangeType
 from graph.check.changeset import ChangeSet, Execute, PlannedChange
+from graph.check.store_reads import AFFECTED_FIELDS, StoreExecute
 
 IMPACT_QUERY = """
 query Impact($id: String!, $change: ChangeKind!, $depth: Int) {
@@ -126,9 +127,7 @@ def build_report(execute: Execute, change_set: ChangeSet, depth: int | None) -> 
             verdict_rank = max(verdict_rank, RANK[planned.change.severity])
         if planned.start is None or planned.walk is None:
             continue
-        answer = execute(
-            IMPACT_QUERY, {"id": planned.start, "change": planned.walk, "depth": depth}
-        )["impact"]
+        answer = impact_answer(execute, planned.start, planned.walk, depth)
         truncated = truncated or answer["truncated"]
         cap = "WARNING" if planned.capped else _CAP[planned.change.severity]
         if planned.capped and planned.change.severity == "NONE":
@@ -165,6 +164,17 @@ def build_report(execute: Execute, change_set: ChangeSet, depth: int | None) -> 
 _NAMES = {2: "BREAKING", 1: "WARNING", 0: "INFO"}
 
 
+def impact_answer(execute: Execute, start: str, walk: str, depth: int | None) -> dict[str, Any]:
+    """GraphQL ``impact``'s answer to IMPACT_QUERY, its ``affected`` as columns (one list per
+    field of ``AFFECTED_FIELDS``): from the store itself in-process, else over GraphQL."""
+    if isinstance(execute, StoreExecute):
+        return execute.impact(start, walk, depth)
+    answer = execute(IMPACT_QUERY, {"id": start, "change": walk, "depth": depth})["impact"]
+    rows = answer["affected"]
+    answer["affected"] = {name: [row[name] for row in rows] for name in AFFECTED_FIELDS}
+    return answer
+
+
 def _reach(found: dict[str, Reached], item: dict[str, Any], label: str, severity: str) -> None:
     entry = found.setdefault(item["id"], Reached(item))
     if label not in entry.changes:
@@ -179,37 +189,28 @@ def _merge_rows(
     """Fold one impact answer into the rows; the answer's worst (capped) severity rank."""
     changed = answer["changed"]["id"]
     affected = answer["affected"]
-    tree = (changed, {a["id"]: a["via"] for a in affected})
+    tree = (changed, dict(zip(affected["id"], affected["via"], strict=True)))
     label = planned.label  # a property that describes the change: read once, not per row
     cap_rank = RANK[cap]
     worst = 0
-    for node in affected:
-        severity = node["severity"]
+    for node_id, kind, namespace, name, dataset, distance, severity, certain in zip(
+        *(affected[f] for f in AFFECTED_FIELDS if f != "via"), strict=True
+    ):
         rank = RANK[severity]
         if rank > cap_rank:
             severity, rank = cap, cap_rank
         if rank > worst:
             worst = rank
-        node_id = node["id"]
         row = rows.get(node_id)
         if row is None:
             rows[node_id] = AffectedRow(
-                node_id,
-                node["kind"],
-                node["namespace"],
-                node["name"],
-                node["dataset"],
-                node["distance"],
-                severity,
-                node["certain"],
-                [label],
-                tree,
+                node_id, kind, namespace, name, dataset, distance, severity, certain, [label], tree
             )
             continue
         if label not in row.changes:
             row.changes.append(label)
-        if (rank, -node["distance"]) > (RANK[row.severity], -row.distance):
-            row.severity, row.distance, row.certain = severity, node["distance"], node["certain"]
+        if (rank, -distance) > (RANK[row.severity], -row.distance):
+            row.severity, row.distance, row.certain = severity, distance, certain
             row.tree, row._path = tree, None
     return worst
 
