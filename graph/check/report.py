@@ -10,7 +10,9 @@ a broken contract, or a contract's own promise tightened (freshness, quality, en
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from graph.change_classifier import ChangeType
@@ -127,12 +129,12 @@ def build_report(execute: Execute, change_set: ChangeSet, depth: int | None) -> 
             verdict_rank = max(verdict_rank, RANK[planned.change.severity])
         if planned.start is None or planned.walk is None:
             continue
-        answer = impact_answer(execute, planned.start, planned.walk, depth)
+        answer, affected, via = impact_answer(execute, planned.start, planned.walk, depth)
         truncated = truncated or answer["truncated"]
         cap = "WARNING" if planned.capped else _CAP[planned.change.severity]
         if planned.capped and planned.change.severity == "NONE":
             cap = "INFO"
-        report_rank = _merge_rows(rows, answer, planned, cap)
+        report_rank = _merge_rows(rows, answer["changed"]["id"], affected, via, planned, cap)
         if answer["breaking"] and cap == "BREAKING":
             report_rank = 2
         verdict_rank = max(verdict_rank, report_rank)
@@ -164,15 +166,23 @@ def build_report(execute: Execute, change_set: ChangeSet, depth: int | None) -> 
 _NAMES = {2: "BREAKING", 1: "WARNING", 0: "INFO"}
 
 
-def impact_answer(execute: Execute, start: str, walk: str, depth: int | None) -> dict[str, Any]:
-    """GraphQL ``impact``'s answer to IMPACT_QUERY, its ``affected`` as columns (one list per
-    field of ``AFFECTED_FIELDS``): from the store itself in-process, else over GraphQL."""
+_ROW = tuple(f for f in AFFECTED_FIELDS if f != "via")  # an affected row, as _merge_rows reads it
+
+
+def impact_answer(
+    execute: Execute, start: str, walk: str, depth: int | None
+) -> tuple[dict[str, Any], Iterable[tuple[Any, ...]], dict[str, str]]:
+    """GraphQL ``impact``'s answer to IMPACT_QUERY, its affected rows (tuples of ``_ROW``'s
+    fields) and their ``via`` by id: from the store itself in-process (columns), else over
+    GraphQL (a dict per row)."""
     if isinstance(execute, StoreExecute):
-        return execute.impact(start, walk, depth)
+        answer = execute.impact(start, walk, depth)
+        columns = answer["affected"]
+        via = dict(zip(columns["id"], columns["via"], strict=True))
+        return answer, zip(*(columns[f] for f in _ROW), strict=True), via
     answer = execute(IMPACT_QUERY, {"id": start, "change": walk, "depth": depth})["impact"]
-    rows = answer["affected"]
-    answer["affected"] = {name: [row[name] for row in rows] for name in AFFECTED_FIELDS}
-    return answer
+    affected = answer["affected"]
+    return answer, map(itemgetter(*_ROW), affected), {a["id"]: a["via"] for a in affected}
 
 
 def _reach(found: dict[str, Reached], item: dict[str, Any], label: str, severity: str) -> None:
@@ -184,18 +194,19 @@ def _reach(found: dict[str, Reached], item: dict[str, Any], label: str, severity
 
 
 def _merge_rows(
-    rows: dict[str, AffectedRow], answer: dict[str, Any], planned: PlannedChange, cap: str
+    rows: dict[str, AffectedRow],
+    changed: str,
+    affected: Iterable[tuple[Any, ...]],
+    via: dict[str, str],
+    planned: PlannedChange,
+    cap: str,
 ) -> int:
-    """Fold one impact answer into the rows; the answer's worst (capped) severity rank."""
-    changed = answer["changed"]["id"]
-    affected = answer["affected"]
-    tree = (changed, dict(zip(affected["id"], affected["via"], strict=True)))
+    """Fold one impact answer's affected rows into the rows; their worst (capped) severity rank."""
+    tree = (changed, via)
     label = planned.label  # a property that describes the change: read once, not per row
     cap_rank = RANK[cap]
     worst = 0
-    for node_id, kind, namespace, name, dataset, distance, severity, certain in zip(
-        *(affected[f] for f in AFFECTED_FIELDS if f != "via"), strict=True
-    ):
+    for node_id, kind, namespace, name, dataset, distance, severity, certain in affected:
         rank = RANK[severity]
         if rank > cap_rank:
             severity, rank = cap, cap_rank

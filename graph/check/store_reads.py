@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from graph import queries
 from graph.check.changeset import CheckError
 from graph.errors import QueryError
 from graph.impact import SEVERITIES, ChangeKind, impact
@@ -62,6 +61,8 @@ class StoreExecute:
 
     def nodes(self, ids: Iterable[str]) -> dict[str, dict[str, Any] | None]:
         """Each id → ``{id kind namespace name}`` as GraphQL ``node`` gives it, None if unknown."""
+        from graph import queries  # here: --server never needs it (graph.search with it: ~30 ms)
+
         view = self._view()
         try:
             return {node_id: _node(queries.node(view, node_id)) for node_id in ids}
@@ -71,6 +72,8 @@ class StoreExecute:
     def impact(self, node_id: str, change: str, depth: int | None) -> dict[str, Any]:
         """GraphQL ``impact``'s answer to the report's query (``graph.check.report``), its
         ``affected`` as columns (``AFFECTED_FIELDS`` → one list each)."""
+        from graph import queries
+
         view = self._view()
         try:
             report = impact(
