@@ -193,8 +193,8 @@ def test_bench_steady_state_counts_the_elements_each_path_writes(tmp_path: Path)
     )
 
 
-def test_bench_served_measures_a_data_dir_the_cli_loaded(tmp_path: Path) -> None:
-    """The 1M mode: the mesh generated once, loaded by `lineagemesh ingest`, then only served."""
+def _loaded_data_dir(tmp_path: Path) -> tuple[Path, Path]:
+    """A 200-dataset mesh generated, then loaded into a data dir by `lineagemesh ingest`."""
     mesh_file, data_dir = tmp_path / "mesh.ndjson", tmp_path / "loaded"
     subprocess.run(
         [
@@ -228,6 +228,12 @@ def test_bench_served_measures_a_data_dir_the_cli_loaded(tmp_path: Path) -> None
         timeout=300,
         cwd=REPO,
     )
+    return mesh_file, data_dir
+
+
+def test_bench_served_measures_a_data_dir_the_cli_loaded(tmp_path: Path) -> None:
+    """The 1M mode: the mesh generated once, loaded by `lineagemesh ingest`, then only served."""
+    mesh_file, data_dir = _loaded_data_dir(tmp_path)
     report = run_bench(
         tmp_path, "--store", "embedded", "--mesh", str(mesh_file), "--served", str(data_dir)
     )
@@ -358,3 +364,31 @@ def test_percentiles() -> None:
     assert bench.percentile([1.0], 99) == 1.0
     assert bench.percentile([1.0, 2.0, 3.0, 4.0, 5.0], 50) == 3.0
     assert bench.percentile([0.0, 10.0], 95) == pytest.approx(9.5)
+
+
+def test_bench_check_only_times_the_check_of_a_loaded_data_dir(tmp_path: Path) -> None:
+    """--check-only: the two check cells alone, on a data dir loaded before (embedded from process
+    start, then --server against `lineagemesh serve` on it), the same comment both ways."""
+    mesh_file, data_dir = _loaded_data_dir(tmp_path)
+    first = json.loads(mesh_file.read_text().splitlines()[0])["dataset"]  # a DatasetEvent
+    hub = f"dataset:{first['namespace']}:{first['name']}"
+    out, scratch = tmp_path / "check.json", tmp_path / "scratch"
+    scratch.mkdir()
+    command = [sys.executable, str(BENCH), "--check-only", str(data_dir), hub]
+    completed = subprocess.run(
+        [*command, "--reps", "3", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=REPO,
+        env={**os.environ, "TMPDIR": str(scratch)},
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert list(scratch.iterdir()) == [], "the bench left temporary files behind"
+    checked = json.loads(out.read_text())["check"]
+    assert checked["hub"] == hub
+    for where in ("embedded", "server"):
+        cell = checked[where]
+        assert cell["samples"] == 3 and 0 < cell["p50_ms"] <= cell["max_ms"]
+        assert cell["markdown_chars"] > 100
+    assert checked["embedded"]["markdown_chars"] == checked["server"]["markdown_chars"]
