@@ -745,7 +745,9 @@ def bench_embedded(ctx: Context) -> dict[str, Any]:
         hub = max(ctx.starts["large"], key=lambda st: st.downstream_nodes).id
         result["check"] = {
             "hub": hub,
-            "embedded": check_cell(["--data-dir", str(ctx.tmp / "embedded-direct")], hub, ctx),
+            "embedded": check_cell(
+                ["--data-dir", str(ctx.tmp / "embedded-direct")], hub, ctx.cell.min_reps
+            ),
         }
         log(
             f"embedded: check of a hub from process start, p50 {result['check']['embedded']['p50_ms']} ms"
@@ -796,7 +798,7 @@ def bench_embedded(ctx: Context) -> dict[str, Any]:
                 ),
             }
             result["check"]["server"] = check_cell(
-                ["--server", server.url], result["check"]["hub"], ctx
+                ["--server", server.url], result["check"]["hub"], ctx.cell.min_reps
             )
             log(
                 f"embedded: check of a hub with --server, p50 {result['check']['server']['p50_ms']} ms"
@@ -810,12 +812,12 @@ def bench_embedded(ctx: Context) -> dict[str, Any]:
     return result
 
 
-def check_cell(where: list[str], hub: str, ctx: Context) -> dict[str, Any]:
+def check_cell(where: list[str], hub: str, reps: int) -> dict[str, Any]:
     """``lineagemesh check HUB --format markdown`` as CI runs it: a new process each time, so the
     time includes start-up and (embedded) loading the store; the comment's size alongside."""
     samples: list[float] = []
     chars = 0
-    for _ in range(max(ctx.cell.min_reps, 3)):
+    for _ in range(max(reps, 3)):
         started = time.perf_counter()
         done = subprocess.run(
             [sys.executable, "-m", "graph", "check", hub, "--format", "markdown", *where],
@@ -828,6 +830,29 @@ def check_cell(where: list[str], hub: str, ctx: Context) -> dict[str, Any]:
             raise RuntimeError(f"lineagemesh check failed: {done.stderr[-2000:]}")
         chars = len(done.stdout)
     return {**summary(samples), "markdown_chars": chars}
+
+
+def bench_check_only(data_dir: Path, hub: str, reps: int, tmp: Path) -> dict[str, Any]:
+    """The check cells alone, on an embedded data dir loaded (and closed) before: from process
+    start on the data dir, then with --server against ``lineagemesh serve`` holding it."""
+    from devservers.lineagemesh import LineagemeshServer
+
+    data_dir = data_dir.resolve()
+    result: dict[str, Any] = {
+        "hub": hub,
+        "embedded": check_cell(["--data-dir", str(data_dir)], hub, reps),
+    }
+    log(f"check of a hub from process start, p50 {result['embedded']['p50_ms']} ms")
+    server = LineagemeshServer(
+        ["--data-dir", str(data_dir)], tmp / "check-server.log", global_args=QUIET
+    )
+    try:
+        server.start(timeout=600)
+        result["server"] = check_cell(["--server", server.url], hub, reps)
+        log(f"check of a hub with --server, p50 {result['server']['p50_ms']} ms")
+    finally:
+        server.stop()
+    return result
 
 
 def bench_served(
@@ -1878,8 +1903,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="the SQL baseline's SQLite file: loaded from the mesh when missing, reused as it is when "
         "present (a 1M mesh's takes minutes to load; the served runs can share one)",
     )
+    parser.add_argument(
+        "--check-only",
+        nargs=2,
+        metavar=("DATA_DIR", "NODE_ID"),
+        help="instead of the benchmark, only the check cells: `lineagemesh check NODE_ID --format "
+        "markdown` on this embedded data dir (a mesh loaded before), then with --server (--reps runs each)",
+    )
     args = parser.parse_args(argv)
-    if args.datasets is None and args.wide_columns is None:
+    if args.datasets is None and args.wide_columns is None and args.check_only is None:
         parser.error("--datasets is required")
     if args.json is None and args.profile is None:
         parser.error("--json is required")
@@ -1900,6 +1932,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.profile:
             profile_workload(args, tmp)
+            return 0
+        if args.check_only:
+            checked = bench_check_only(Path(args.check_only[0]), args.check_only[1], args.reps, tmp)
+            args.json.write_text(json.dumps({"check": checked}, indent=2))
             return 0
         if args.wide_columns:
             wide = bench_wide_columns(args.wide_columns, tmp, args.reps if not args.quick else 3)

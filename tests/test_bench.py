@@ -360,3 +360,31 @@ def test_percentiles() -> None:
     assert bench.percentile([1.0], 99) == 1.0
     assert bench.percentile([1.0, 2.0, 3.0, 4.0, 5.0], 50) == 3.0
     assert bench.percentile([0.0, 10.0], 95) == pytest.approx(9.5)
+
+
+def test_bench_check_only_times_the_check_of_aloaded_mesh(tmp_path: Path) -> None:
+    """--check-only: the two check cells alone, on a data dir loaded before (embedded from process
+    start, then --server against `lineagemesh serve` on it), the same comment both ways."""
+    mesh_file, data_dir = loaded_mesh(tmp_path)
+    first = json.loads(mesh_file.read_text().splitlines()[0])["dataset"]  # a DatasetEvent
+    hub = f"dataset:{first['namespace']}:{first['name']}"
+    out, scratch = tmp_path / "check.json", tmp_path / "scratch"
+    scratch.mkdir()
+    command = [sys.executable, str(BENCH), "--check-only", str(data_dir), hub]
+    completed = subprocess.run(
+        [*command, "--reps", "3", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=REPO,
+        env={**os.environ, "TMPDIR": str(scratch)},
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert list(scratch.iterdir()) == [], "the bench left temporary files behind"
+    checked = json.loads(out.read_text())["check"]
+    assert checked["hub"] == hub
+    for where in ("embedded", "server"):
+        cell = checked[where]
+        assert cell["samples"] == 3 and 0 < cell["p50_ms"] <= cell["max_ms"]
+        assert cell["markdown_chars"] > 100
+    assert checked["embedded"]["markdown_chars"] == checked["server"]["markdown_chars"]

@@ -22,8 +22,10 @@ from typing import Any
 
 import orjson
 import pytest
+import zstandard
 from crashing import APPLY_ALL, ROOT, batch_lines, run_then_sigkill
 
+from graph import _native
 from graph.lineage import dataset_lineage
 from graph.model import Direction, EdgeKind, NodeKind
 from graph.mutations import encode
@@ -182,7 +184,7 @@ def _older_format(path: Path) -> None:
         (_cut, "cut short"),
         (lambda path: path.write_bytes(b"not a snapshot at all"), "not a lineagemesh snapshot"),
         (_foreign, "the journal no longer holds batch"),
-        (_older_format, "format 1; this lineagemesh reads formats 2, 3"),
+        (_older_format, "format 1; this lineagemesh reads formats 2, 3, 4"),
     ],
 )
 def test_a_snapshot_in_doubt_is_ignored_and_the_journal_replayed(
@@ -197,13 +199,25 @@ def test_a_snapshot_in_doubt_is_ignored_and_the_journal_replayed(
     snapshot.Reader(snapshot.path_in(loaded))  # closing replaced it with a good one
 
 
-def _as_format_2(path: Path) -> None:
-    """The same snapshot as lineagemesh wrote it before format 3: zlib chunks, format 2 in its header."""
+def _as_older_format(path: Path, older: int) -> None:
+    """The same snapshot as an older lineagemesh wrote it: every record whole (native chunk
+    version 1), in zlib (format 2) or zstd (format 3) chunks, that format's number in its header."""
     reader = snapshot.Reader(path)
-    assert reader.header.format == 3
+    assert reader.header.format == snapshot.FORMAT == 4
+    chunks = list(reader.chunks())
+    graph = _native.Graph()
+    for chunk in chunks:
+        graph.load_chunk(chunk)
+    capture = graph.capture()
+    whole = []
+    while chunk := capture.next_chunk(snapshot.CHUNK, False):
+        whole.append(chunk)
+    capture.close()
+    # format 4 wrote the edge records that edges share once: the test has some to read back
+    assert sum(map(len, whole)) > sum(map(len, chunks))
     header = orjson.dumps(
         {
-            "format": 2,
+            "format": older,
             "seq": reader.header.point.seq,
             "crc": reader.header.point.crc,
             "batches": reader.header.point.batches,
@@ -211,7 +225,12 @@ def _as_format_2(path: Path) -> None:
             "edges": reader.header.edges,
         }
     )
-    frames = [header, *(zlib.compress(chunk, 1) for chunk in reader.chunks())]
+    compress = (
+        (lambda chunk: zlib.compress(chunk, 1))
+        if older == 2
+        else zstandard.ZstdCompressor(level=1).compress
+    )
+    frames = [header, *(compress(chunk) for chunk in whole)]
     path.write_bytes(
         snapshot.MAGIC
         + b"".join(struct.pack("<II", len(f), zlib.crc32(f)) + f for f in frames)
@@ -219,14 +238,16 @@ def _as_format_2(path: Path) -> None:
     )
 
 
-def test_a_format_2_snapshot_still_loads(
-    loaded: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("older", [2, 3])
+def test_an_older_format_snapshot_still_loads(
+    loaded: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, older: int
 ) -> None:
-    """A data dir an older lineagemesh snapshotted (zlib chunks) starts from that snapshot, no
-    replay, and holds what a replay holds; closing rewrites it in the current format."""
+    """A data dir an older lineagemesh snapshotted (zlib chunks, or zstd chunks of whole records)
+    starts from that snapshot, no replay, and holds what a replay holds; closing rewrites it in
+    the current format."""
     expected = replayed(loaded, tmp_path / "reference")
-    _as_format_2(snapshot.path_in(loaded))
-    assert snapshot.Reader(snapshot.path_in(loaded)).header.format == 2
+    _as_older_format(snapshot.path_in(loaded), older)
+    assert snapshot.Reader(snapshot.path_in(loaded)).header.format == older
     with caplog.at_level(logging.INFO), EmbeddedStore(loaded) as store:
         assert everything(store) == expected
     assert any("loaded" in m for m in snapshot_logs(caplog, logging.INFO))
@@ -235,7 +256,7 @@ def test_a_format_2_snapshot_still_loads(
     later = dict(later, run={"runId": str(uuid.UUID(int=7))}, eventTime="2026-03-01T00:00:00Z")
     with EmbeddedStore(loaded) as store:
         store.apply(translate(later))  # a new run, so that closing writes a new snapshot
-    assert snapshot.Reader(snapshot.path_in(loaded)).header.format == snapshot.FORMAT == 3
+    assert snapshot.Reader(snapshot.path_in(loaded)).header.format == snapshot.FORMAT == 4
 
 
 def test_damage_to_batches_the_snapshot_holds_still_refuses_to_start(loaded: Path) -> None:

@@ -1,4 +1,5 @@
-"""The graph questions the check asks, all through GraphQL (a server's, or in-process on a store).
+"""The graph questions the check asks, through GraphQL (a server's, or in-process on a store;
+in-process, node lookups and ``impact`` skip GraphQL: ``graph.check.store_reads``).
 
 Going through GraphQL keeps one answer whichever way the check runs, and lets ``--server`` work
 with nothing but HTTP. Lookups of many ids go in one operation (aliased fields), so a pull request
@@ -15,6 +16,7 @@ from typing import Any
 
 from graph.change_classifier import FieldSpec
 from graph.check.changeset import CheckError, Execute
+from graph.check.store_reads import StoreExecute
 
 _BATCH = 25  # aliased lookups per operation (a server refuses documents over 30 aliases)
 _NODE_FIELDS = "id kind namespace name"
@@ -24,6 +26,8 @@ _COLUMN_FIELDS = "id name type ordinal current fieldId quality enum"
 def nodes(execute: Execute, ids: Iterable[str]) -> dict[str, dict[str, Any] | None]:
     """Each id → its node (``id kind namespace name``), None where the graph has no such node."""
     wanted = list(dict.fromkeys(ids))
+    if isinstance(execute, StoreExecute):  # in-process: no GraphQL needed
+        return execute.nodes(wanted)
     found: dict[str, dict[str, Any] | None] = {}
     for start in range(0, len(wanted), _BATCH):
         chunk = wanted[start : start + _BATCH]

@@ -10,11 +10,14 @@ a broken contract, or a contract's own promise tightened (freshness, quality, en
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from graph.change_classifier import ChangeType
 from graph.check.changeset import ChangeSet, Execute, PlannedChange
+from graph.check.store_reads import AFFECTED_FIELDS, StoreExecute
 
 IMPACT_QUERY = """
 query Impact($id: String!, $change: ChangeKind!, $depth: Int) {
@@ -126,14 +129,12 @@ def build_report(execute: Execute, change_set: ChangeSet, depth: int | None) -> 
             verdict_rank = max(verdict_rank, RANK[planned.change.severity])
         if planned.start is None or planned.walk is None:
             continue
-        answer = execute(
-            IMPACT_QUERY, {"id": planned.start, "change": planned.walk, "depth": depth}
-        )["impact"]
+        answer, affected, via = impact_answer(execute, planned.start, planned.walk, depth)
         truncated = truncated or answer["truncated"]
         cap = "WARNING" if planned.capped else _CAP[planned.change.severity]
         if planned.capped and planned.change.severity == "NONE":
             cap = "INFO"
-        report_rank = _merge_rows(rows, answer, planned, cap)
+        report_rank = _merge_rows(rows, answer["changed"]["id"], affected, via, planned, cap)
         if answer["breaking"] and cap == "BREAKING":
             report_rank = 2
         verdict_rank = max(verdict_rank, report_rank)
@@ -165,6 +166,25 @@ def build_report(execute: Execute, change_set: ChangeSet, depth: int | None) -> 
 _NAMES = {2: "BREAKING", 1: "WARNING", 0: "INFO"}
 
 
+_ROW = tuple(f for f in AFFECTED_FIELDS if f != "via")  # an affected row, as _merge_rows reads it
+
+
+def impact_answer(
+    execute: Execute, start: str, walk: str, depth: int | None
+) -> tuple[dict[str, Any], Iterable[tuple[Any, ...]], dict[str, str]]:
+    """GraphQL ``impact``'s answer to IMPACT_QUERY, its affected rows (tuples of ``_ROW``'s
+    fields) and their ``via`` by id: from the store itself in-process (columns), else over
+    GraphQL (a dict per row)."""
+    if isinstance(execute, StoreExecute):
+        answer = execute.impact(start, walk, depth)
+        columns = answer["affected"]
+        via = dict(zip(columns["id"], columns["via"], strict=True))
+        return answer, zip(*(columns[f] for f in _ROW), strict=True), via
+    answer = execute(IMPACT_QUERY, {"id": start, "change": walk, "depth": depth})["impact"]
+    affected = answer["affected"]
+    return answer, map(itemgetter(*_ROW), affected), {a["id"]: a["via"] for a in affected}
+
+
 def _reach(found: dict[str, Reached], item: dict[str, Any], label: str, severity: str) -> None:
     entry = found.setdefault(item["id"], Reached(item))
     if label not in entry.changes:
@@ -174,42 +194,34 @@ def _reach(found: dict[str, Reached], item: dict[str, Any], label: str, severity
 
 
 def _merge_rows(
-    rows: dict[str, AffectedRow], answer: dict[str, Any], planned: PlannedChange, cap: str
+    rows: dict[str, AffectedRow],
+    changed: str,
+    affected: Iterable[tuple[Any, ...]],
+    via: dict[str, str],
+    planned: PlannedChange,
+    cap: str,
 ) -> int:
-    """Fold one impact answer into the rows; the answer's worst (capped) severity rank."""
-    changed = answer["changed"]["id"]
-    affected = answer["affected"]
-    tree = (changed, {a["id"]: a["via"] for a in affected})
+    """Fold one impact answer's affected rows into the rows; their worst (capped) severity rank."""
+    tree = (changed, via)
     label = planned.label  # a property that describes the change: read once, not per row
     cap_rank = RANK[cap]
     worst = 0
-    for node in affected:
-        severity = node["severity"]
+    for node_id, kind, namespace, name, dataset, distance, severity, certain in affected:
         rank = RANK[severity]
         if rank > cap_rank:
             severity, rank = cap, cap_rank
         if rank > worst:
             worst = rank
-        node_id = node["id"]
         row = rows.get(node_id)
         if row is None:
             rows[node_id] = AffectedRow(
-                node_id,
-                node["kind"],
-                node["namespace"],
-                node["name"],
-                node["dataset"],
-                node["distance"],
-                severity,
-                node["certain"],
-                [label],
-                tree,
+                node_id, kind, namespace, name, dataset, distance, severity, certain, [label], tree
             )
             continue
         if label not in row.changes:
             row.changes.append(label)
-        if (rank, -node["distance"]) > (RANK[row.severity], -row.distance):
-            row.severity, row.distance, row.certain = severity, node["distance"], node["certain"]
+        if (rank, -distance) > (RANK[row.severity], -row.distance):
+            row.severity, row.distance, row.certain = severity, distance, certain
             row.tree, row._path = tree, None
     return worst
 

@@ -58,7 +58,7 @@ def graphql_executor(
 
         yield ask
         return
-    from graph.api.schema import context, schema
+    from graph.check.store_reads import StoreExecute
     from graph.stores import StoreUnavailable
     from graph.stores.journal import JournalError, JournalInUse
 
@@ -73,17 +73,4 @@ def graphql_executor(
         raise CheckError(f"cannot open the store: {e}") from None
     hold_until_exit(store)  # a one-shot command's process ends without freeing the graph
     with store:
-
-        def local(query: str, variables: dict[str, Any]) -> dict[str, Any]:
-            try:
-                result = schema.execute_sync(
-                    query, variable_values=variables, context_value=context(store)
-                )
-            except StoreUnavailable as e:
-                raise CheckError(f"store unavailable: {e}") from None
-            if result.errors:
-                raise CheckError("; ".join(error.message for error in result.errors))
-            assert result.data is not None, "a query that raised no error has data"
-            return result.data
-
-        yield local
+        yield StoreExecute(store)  # GraphQL imported only for what it alone answers

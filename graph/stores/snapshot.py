@@ -23,6 +23,9 @@ fsynced, renamed, the directory fsynced)::
 Format 3 compresses chunks with zstd (level 1), format 2 with zlib (level 1); both are read.
 zstd decompresses a 100k-dataset graph's ~500 MB of chunks ~3.5 times faster than zlib, into a
 smaller file, and a start (every ``lineagemesh check`` on a data dir) pays that each time.
+Format 4 (zstd) writes an edge record that an earlier edge of its chunk holds as a reference
+to it (native chunk version 2): two thirds of a mesh's edges share their event's record, and
+each one read whole was parsed, hashed and compared only to be found held already.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import os
 import struct
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -46,8 +50,8 @@ from graph.stores.journal import Journal, JournalCorrupt, Point
 log = logging.getLogger(__name__)
 
 MAGIC = b"lineagemesh snapshot\n"
-FORMAT = 3  # 1: marshal rows of Python records (before the native core); 2: zlib chunks
-READS = (2, 3)  # the formats a start loads
+FORMAT = 4  # 1: marshal rows of Python records (before the native core); 2: zlib chunks; 3: zstd
+READS = (2, 3, 4)  # the formats a start loads
 _ZSTD_LEVEL = 1  # level 3 saves ~3 % more for ~50 % more time on the writer
 CHUNK = 65536  # records per chunk: a few MB of bytes in flight, and a background writer lets writes in between
 _FRAME = struct.Struct("<II")  # length, crc32
@@ -161,15 +165,30 @@ class Reader:
         self._chunks = frames[1:]
 
     def chunks(self) -> Iterator[bytes]:
-        """The native chunks, in order (every node comes before any edge naming it)."""
+        """The native chunks, in order (every node comes before any edge naming it).
+
+        Each is decompressed in a second thread while the one before loads: zstd and the native
+        load both let go of the GIL, so on two cores a start waits for the first chunk's
+        decompression only (~0.4 s of a 100k-dataset graph's ~3 s load)."""
         decompress = (
-            zstandard.ZstdDecompressor().decompress if self.header.format == 3 else zlib.decompress
+            zstandard.ZstdDecompressor().decompress if self.header.format >= 3 else zlib.decompress
         )
-        for frame in self._chunks:
+
+        def one(frame: memoryview) -> bytes:
             try:
-                yield decompress(frame)
+                return decompress(frame)
             except (zlib.error, zstandard.ZstdError) as e:  # intact (crc32 matched): our bug
                 raise SnapshotUnusable(f"a chunk does not decompress: {e}") from None
+
+        with ThreadPoolExecutor(1, thread_name_prefix="lineagemesh-snapshot-read") as ahead:
+            pending: Future[bytes] | None = None
+            for frame in self._chunks:  # one at a time: the decompressor is not shared
+                following = ahead.submit(one, frame)
+                if pending is not None:
+                    yield pending.result()
+                pending = following
+            if pending is not None:
+                yield pending.result()
 
 
 def _frames(data: bytes, offset: int) -> Iterator[memoryview]:

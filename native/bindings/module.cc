@@ -588,20 +588,22 @@ void capture_dealloc(PyObject* self) {
   PyObject_Free(self);
 }
 
-PyObject* capture_next_chunk(PyObject* self, PyObject* arg) {
+PyObject* capture_next_chunk(PyObject* self, PyObject* args) {
   GUARD_BEGIN
   CaptureObject* c = reinterpret_cast<CaptureObject*>(self);
   if (c->capture == nullptr) raise(PyExc_RuntimeError, "the capture is closed");
-  Py_ssize_t records = PyLong_AsSsize_t(arg);
+  Py_ssize_t records;
+  int repeats = 1;
+  if (!PyArg_ParseTuple(args, "n|p", &records, &repeats)) return nullptr;
   if (records <= 0) {
-    if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "records must be positive");
+    PyErr_SetString(PyExc_ValueError, "records must be positive");
     return nullptr;
   }
   Bytes chunk;
   {
     Reading shared(graph_of(c->owner));  // the records are the capture's, their strings the pool's
     NoGil working;
-    chunk = c->capture->next_chunk(size_t(records));
+    chunk = c->capture->next_chunk(size_t(records), repeats != 0);
   }
   return PyBytes_FromStringAndSize(reinterpret_cast<const char*>(chunk.data()), Py_ssize_t(chunk.size()));
   GUARD_END(nullptr)
@@ -621,7 +623,9 @@ PyObject* capture_counts(PyObject* self, void*) {
 }
 
 PyMethodDef capture_methods[] = {
-    {"next_chunk", capture_next_chunk, METH_O, "next_chunk(records) -> bytes (b'' when done)."},
+    {"next_chunk", capture_next_chunk, METH_VARARGS,
+     "next_chunk(records, repeats=True) -> bytes (b'' when done); repeats=False: every record whole, "
+     "as snapshot formats 2 and 3 hold them."},
     {"close", capture_close, METH_NOARGS, "close(): let go of the captured records."},
     {nullptr, nullptr, 0, nullptr}};
 

@@ -6,7 +6,14 @@ namespace lm {
 
 namespace {
 
-const uint8_t kMagic[4] = {'L', 'M', 'S', 1};
+// Version 1 chunks (snapshot formats 2 and 3) write every record whole and name an edge's nodes by
+// their ids; version 2 (format 4) writes an edge record held by an earlier edge of the same chunk
+// as a reference to it, and names an edge's nodes by their index (nodes load in the order they are
+// written, from index 0), so an edge chunk's string table no longer repeats the ids of its nodes.
+const uint8_t kMagic[3] = {'L', 'M', 'S'};
+// In a version 2 chunk, an edge whose record count of stamps reads kRepeat + k or more holds the
+// record of the chunk's k-th edge written whole (a count of stamps never exceeds UINT16_MAX).
+constexpr uint64_t kRepeat = uint64_t(UINT16_MAX) + 1;
 
 // A chunk's string table while it is written: pool id -> index.
 class ChunkStrings {
@@ -194,9 +201,9 @@ void load_value(Reader& r, LoadStrings& strings, Bytes& out, int depth) {
 // A record read from a chunk. On a malformed one the references taken so far stay taken (the
 // graph being loaded is discarded, and its pool with it).
 // ``stamps`` and ``out``: buffers the caller reuses from record to record.
-Record* load_record(Reader& r, LoadStrings& strings, Records& records, bool share, std::vector<Stamp>& stamps,
-                    Bytes& out) {
-  uint64_t n_stamps = r.varint();
+// ``n_stamps``: its count of stamps, read by the caller.
+Record* load_record(uint64_t n_stamps, Reader& r, LoadStrings& strings, Records& records, bool share,
+                    std::vector<Stamp>& stamps, Bytes& out) {
   if (n_stamps > UINT16_MAX) r.fail();
   stamps.resize(size_t(n_stamps));
   for (auto& s : stamps) {
@@ -245,7 +252,7 @@ Capture::~Capture() {
   for (Record* r : edges_) graph_.records.release(r);
 }
 
-Bytes Capture::next_chunk(size_t records) {
+Bytes Capture::next_chunk(size_t records, bool repeats) {
   Bytes out;
   if (next_node_ == nodes_.size() && next_edge_ == edges_.size()) return out;
   ChunkStrings strings(graph_.pool);
@@ -257,14 +264,32 @@ Bytes Capture::next_chunk(size_t records) {
     dump_record(nodes_[next_node_], strings, nodes);
   }
   size_t n_edges = std::min(records - n_nodes, edges_.size() - next_edge_);
+  std::unordered_map<const Record*, uint64_t> whole;  // edge records written whole -> their order
   for (size_t i = 0; i < n_edges; i++, next_edge_++) {
-    put_varint(edges, strings.ref(graph_.node_id[graph_.edge_src[next_edge_]]));
-    put_u8(edges, graph_.edge_kind[next_edge_]);
-    put_varint(edges, strings.ref(graph_.node_id[graph_.edge_dst[next_edge_]]));
-    dump_record(edges_[next_edge_], strings, edges);
+    NodeIdx source = graph_.edge_src[next_edge_], target = graph_.edge_dst[next_edge_];
+    if (repeats) {  // version 2: nodes by their place in the snapshot (their index here and there)
+      put_varint(edges, source);
+      put_u8(edges, graph_.edge_kind[next_edge_]);
+      put_varint(edges, target);
+    } else {
+      put_varint(edges, strings.ref(graph_.node_id[source]));
+      put_u8(edges, graph_.edge_kind[next_edge_]);
+      put_varint(edges, strings.ref(graph_.node_id[target]));
+    }
+    const Record* record = edges_[next_edge_];
+    if (repeats) {
+      auto [it, first] = whole.emplace(record, uint64_t(whole.size()));
+      if (!first) {  // two thirds of a mesh's edges share their event's record
+        put_varint(edges, kRepeat + it->second);
+        continue;
+      }
+    }
+    dump_record(record, strings, edges);
   }
-  put_bytes(out, kMagic, 4);
+  put_bytes(out, kMagic, 3);
+  put_u8(out, repeats ? 2 : 1);
   strings.write(out);
+  if (repeats) put_varint(out, next_node_ - n_nodes);  // the index of its first node
   put_varint(out, n_nodes);
   put_bytes(out, nodes.data(), nodes.size());
   put_varint(out, n_edges);
@@ -275,29 +300,53 @@ Bytes Capture::next_chunk(size_t records) {
 void load_chunk(Graph& graph, const uint8_t* data, size_t size) {
   Reader r(data, size, "snapshot chunk");
   const uint8_t* magic = r.bytes(4);
-  if (std::memcmp(magic, kMagic, 4) != 0) r.fail();
+  if (std::memcmp(magic, kMagic, 3) != 0 || (magic[3] != 1 && magic[3] != 2)) r.fail();
+  bool repeats = magic[3] == 2;
   LoadStrings strings(graph.pool);
   strings.read(r);
   std::vector<Stamp> stamps;
   Bytes entries;
+  // Version 2 names an edge's nodes by index: nodes load in the writer's order, from index 0.
+  if (repeats && r.varint() != graph.node_count()) r.fail();
   uint64_t n_nodes = r.varint();
   if (n_nodes > size) r.fail();
   for (uint64_t i = 0; i < n_nodes; i++) {
     StrId id = strings.peek(r.varint(), r);  // add_node takes its own reference
     uint8_t kind = r.u8();
     if (kind >= kNodeKinds || graph.pool.node(id) != kNone) r.fail();  // a kind we do not know, or a node twice
-    Record* record = load_record(r, strings, graph.records, false, stamps, entries);
+    Record* record = load_record(r.varint(), r, strings, graph.records, false, stamps, entries);
     graph.add_node(id, kind, record);
   }
   uint64_t n_edges = r.varint();
   if (n_edges > size) r.fail();
+  std::vector<Record*> whole;  // version 2: the edge records read whole, in order
   for (uint64_t i = 0; i < n_edges; i++) {
-    StrId source = strings.peek(r.varint(), r);
-    uint8_t kind = r.u8();
-    StrId target = strings.peek(r.varint(), r);
-    NodeIdx s = graph.pool.node(source), t = graph.pool.node(target);
+    NodeIdx s, t;
+    uint8_t kind;
+    if (repeats) {
+      uint64_t source = r.varint();
+      kind = r.u8();
+      uint64_t target = r.varint();
+      if (source >= graph.node_count() || target >= graph.node_count()) r.fail();
+      s = NodeIdx(source), t = NodeIdx(target);
+    } else {
+      StrId source = strings.peek(r.varint(), r);
+      kind = r.u8();
+      StrId target = strings.peek(r.varint(), r);
+      s = graph.pool.node(source), t = graph.pool.node(target);
+    }
     if (kind >= kEdgeKinds || s == kNone || t == kNone || graph.find_edge(s, kind, t) != kNone) r.fail();
-    Record* record = load_record(r, strings, graph.records, true, stamps, entries);
+    Record* record;
+    uint64_t n_stamps = r.varint();
+    if (repeats && n_stamps >= kRepeat) {  // an earlier edge's record: no parse, no lookup
+      uint64_t k = n_stamps - kRepeat;
+      if (k >= whole.size()) r.fail();
+      record = whole[size_t(k)];
+      graph.records.incref(record);
+    } else {
+      record = load_record(n_stamps, r, strings, graph.records, true, stamps, entries);
+      if (repeats) whole.push_back(record);
+    }
     graph.add_edge(s, kind, t, record);
   }
   if (!r.done()) r.fail();

@@ -53,11 +53,19 @@ void varied_graph(Graph& g) {
   commit(g, later.wire.finish());
 }
 
-std::vector<Bytes> capture(Graph& g, size_t records) {
+// ``repeats``: version 2 chunks (snapshot format 4), else version 1 (formats 2 and 3).
+std::vector<Bytes> capture(Graph& g, size_t records, bool repeats = true) {
   Capture c(g);
   std::vector<Bytes> chunks;
-  for (Bytes chunk = c.next_chunk(records); !chunk.empty(); chunk = c.next_chunk(records)) chunks.push_back(chunk);
+  for (Bytes chunk = c.next_chunk(records, repeats); !chunk.empty(); chunk = c.next_chunk(records, repeats))
+    chunks.push_back(chunk);
   return chunks;
+}
+
+size_t total_size(const std::vector<Bytes>& chunks) {
+  size_t n = 0;
+  for (const Bytes& chunk : chunks) n += chunk.size();
+  return n;
 }
 
 // Whether loading ``chunks`` in turn into an empty graph is refused as malformed.
@@ -78,14 +86,37 @@ TEST(Snapshot, ALoadedCaptureIsTheSameGraphWhateverTheChunkSize) {
   std::vector<std::string> want = describe(g);
   ASSERT_EQ(g.node_count(), 5u);  // the table, its column, its alias, the job, the dropped input
   ASSERT_EQ(g.edge_count(), 4u);  // HAS_COLUMN, ALIAS_OF, WRITES, READS
-  for (size_t records : {size_t(1), size_t(3), size_t(1000)}) {
-    std::vector<Bytes> chunks = capture(g, records);
-    EXPECT_EQ(chunks.size(), records == 1000 ? 1u : (g.node_count() + g.edge_count() + records - 1) / records);
+  for (bool repeats : {true, false})
+    for (size_t records : {size_t(1), size_t(3), size_t(1000)}) {
+      std::vector<Bytes> chunks = capture(g, records, repeats);
+      EXPECT_EQ(chunks.size(), records == 1000 ? 1u : (g.node_count() + g.edge_count() + records - 1) / records);
+      Graph loaded;
+      for (const Bytes& chunk : chunks) load_chunk(loaded, chunk.data(), chunk.size());
+      EXPECT_EQ(describe(loaded), want) << records << " records a chunk, version " << (repeats ? 2 : 1);
+      EXPECT_TRUE(loaded.dropped(loaded.find_node("dataset:pg:public.raw")));
+    }
+}
+
+TEST(Snapshot, EdgesSharingARecordAreWrittenOnceAndStillShareItLoaded) {
+  Graph g;
+  Builder b(kT1);
+  std::string job = b.job("etl", "fan_in", b.map());
+  for (int i = 0; i < 20; i++) b.edge(job, kReads, b.dataset_ref("pg", "public.t" + std::to_string(i)));
+  commit(g, b.wire.finish());
+  ASSERT_EQ(g.edge_count(), 20u);
+  ASSERT_EQ(g.edge_record[0], g.edge_record[19]);  // the batch's edges hold one record
+  std::vector<Bytes> v2 = capture(g, 1000), v1 = capture(g, 1000, false);
+  EXPECT_LT(total_size(v2), total_size(v1));
+  for (const std::vector<Bytes>& chunks : {v2, v1}) {
     Graph loaded;
     for (const Bytes& chunk : chunks) load_chunk(loaded, chunk.data(), chunk.size());
-    EXPECT_EQ(describe(loaded), want) << records << " records a chunk";
-    EXPECT_TRUE(loaded.dropped(loaded.find_node("dataset:pg:public.raw")));
+    EXPECT_EQ(describe(loaded), describe(g));
+    EXPECT_EQ(loaded.edge_record[0], loaded.edge_record[19]);
+    EXPECT_EQ(loaded.edge_record[0]->refs, 20u);
   }
+  std::vector<Bytes> edges_only = capture(g, 21);  // nodes in the first chunk, edges in the second
+  ASSERT_EQ(edges_only.size(), 2u);
+  EXPECT_TRUE(refused({edges_only[1]}));  // nodes by index, and none loaded yet
 }
 
 TEST(Snapshot, ACaptureKeepsTheGraphAsItWasWhenTaken) {
@@ -108,25 +139,27 @@ TEST(Snapshot, ACaptureKeepsTheGraphAsItWasWhenTaken) {
 TEST(Snapshot, EveryTruncationAndDamageOfAChunkIsRefusedOrLoadsWithinBounds) {
   Graph g;
   varied_graph(g);
-  std::vector<Bytes> chunks = capture(g, 1000);
-  ASSERT_EQ(chunks.size(), 1u);
-  const Bytes& good = chunks[0];
-  EXPECT_FALSE(refused({good}));
-  for (size_t n = 0; n < good.size(); n++) EXPECT_TRUE(refused({Bytes(good.begin(), good.begin() + long(n))})) << "cut at " << n;
-  Bytes magic = good;
-  magic[3] = 2;
-  EXPECT_TRUE(refused({magic}));
-  Bytes longer = good;
-  longer.push_back(0);
-  EXPECT_TRUE(refused({longer}));  // trailing bytes
-  size_t refusals = 0;
-  for (size_t i = 4; i < good.size(); i++)
-    for (uint8_t flip : {uint8_t(0x01), uint8_t(0x80), uint8_t(0xFF)}) {
-      Bytes damaged = good;
-      damaged[i] ^= flip;
-      refusals += refused({damaged});
-    }
-  EXPECT_GT(refusals, good.size() / 2);  // the rest decode to another graph (under ASan: within bounds)
+  for (bool repeats : {true, false}) {
+    std::vector<Bytes> chunks = capture(g, 1000, repeats);
+    ASSERT_EQ(chunks.size(), 1u);
+    const Bytes& good = chunks[0];
+    EXPECT_FALSE(refused({good}));
+    for (size_t n = 0; n < good.size(); n++) EXPECT_TRUE(refused({Bytes(good.begin(), good.begin() + long(n))})) << "cut at " << n;
+    Bytes magic = good;
+    magic[3] = 3;  // a version this core does not know
+    EXPECT_TRUE(refused({magic}));
+    Bytes longer = good;
+    longer.push_back(0);
+    EXPECT_TRUE(refused({longer}));  // trailing bytes
+    size_t refusals = 0;
+    for (size_t i = 4; i < good.size(); i++)
+      for (uint8_t flip : {uint8_t(0x01), uint8_t(0x80), uint8_t(0xFF)}) {
+        Bytes damaged = good;
+        damaged[i] ^= flip;
+        refusals += refused({damaged});
+      }
+    EXPECT_GT(refusals, good.size() / 2);  // the rest decode to another graph (under ASan: within bounds)
+  }
 }
 
 TEST(Snapshot, AChunkRepeatedOrOutOfOrderIsRefused) {
