@@ -362,7 +362,7 @@ def test_percentiles() -> None:
     assert bench.percentile([0.0, 10.0], 95) == pytest.approx(9.5)
 
 
-def test_bench_check_only_times_the_check_of_aloaded_mesh(tmp_path: Path) -> None:
+def test_bench_check_only_times_the_check_of_a_loaded_mesh(tmp_path: Path) -> None:
     """--check-only: the two check cells alone, on a data dir loaded before (embedded from process
     start, then --server against `lineagemesh serve` on it), the same comment both ways."""
     mesh_file, data_dir = loaded_mesh(tmp_path)
