@@ -26,3 +26,13 @@ def lineagemesh_ok(*args: str, timeout: float = 300) -> subprocess.CompletedProc
     done = lineagemesh(*args, timeout=timeout)
     assert done.returncode == 0, done.stderr
     return done
+
+
+def ingest_openlineage(
+    store: Path, *files: Path, workers: str = "0"
+) -> subprocess.CompletedProcess[str]:
+    """``lineagemesh ingest openlineage`` of ``files`` into the embedded store at ``store``, with
+    ``workers`` parse workers (``"0"``: in the command's own process)."""
+    return lineagemesh(
+        "ingest", "openlineage", "--workers", workers, "--data-dir", str(store), *map(str, files)
+    )

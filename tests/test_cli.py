@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from command_line import lineagemesh
+from command_line import ingest_openlineage, lineagemesh
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -61,16 +61,7 @@ def test_bad_events_are_reported_as_file_line_and_skipped(
         + json.dumps(food_delivery_events[3])
         + "\n]"
     )
-    result = lineagemesh(
-        "ingest",
-        "openlineage",
-        "--workers",
-        workers,
-        "--data-dir",
-        str(tmp_path / "store"),
-        str(path),
-        str(array),
-    )
+    result = ingest_openlineage(tmp_path / "store", path, array, workers=workers)
     assert result.returncode == 1
     assert f"{path}:2: not valid JSON" in result.stderr
     assert f"{path}:3: $.eventTime" in result.stderr

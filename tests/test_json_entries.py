@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from command_line import lineagemesh
+from command_line import ingest_openlineage
 from live_server import LiveServer
 
 from ingest.event_files import BadLine, SourceEvent, read_events
@@ -80,15 +80,7 @@ def test_ingest_reports_deep_surrogate_and_huge_lines_and_applies_the_rest(
         )
         + "\n"
     )
-    result = lineagemesh(
-        "ingest",
-        "openlineage",
-        "--workers",
-        workers,
-        "--data-dir",
-        str(tmp_path / "store"),
-        str(path),
-    )
+    result = ingest_openlineage(tmp_path / "store", path, workers=workers)
     assert result.returncode == 1, result.stderr
     assert f"{path}:2: not valid JSON: nested too deeply" in result.stderr
     assert f"{path}:3: $.job.name: 'bad \\ud800 name' holds a lone surrogate" in result.stderr
