@@ -123,6 +123,24 @@ struct PropKeys {
       nominal_start, nominal_end, sql, dataset_type, job_type, source_code_location;
 };
 
+// The standard OpenLineage facets the store keeps as properties, in the order Marquez writes them:
+// each its fields (the property, the JSON key written before its value); a facet shows when one of
+// its first ``shown_by`` fields has a value (nominalTime's end alone does not make one).
+struct StandardFacet {
+  const char* name;
+  size_t shown_by;
+  struct {
+    StrId PropKeys::*key;
+    const char* json_key;  // nullptr: no such field
+  } fields[2];
+};
+constexpr StandardFacet kStandardFacets[] = {
+    {"documentation", 1, {{&PropKeys::description, "{\"description\":"}, {nullptr, nullptr}}},
+    {"sql", 1, {{&PropKeys::sql, "{\"query\":"}, {nullptr, nullptr}}},
+    {"dataSource", 2, {{&PropKeys::source_name, "{\"name\":"}, {&PropKeys::source_uri, ",\"uri\":"}}},
+    {"nominalTime", 1, {{&PropKeys::nominal_start, "{\"nominalStartTime\":"}, {&PropKeys::nominal_end, ",\"nominalEndTime\":"}}},
+};
+
 // The values of some keys of one record, read in one pass (record_value scans a record from its
 // start for each key, and a dataset's record holds its whole schema): null where it has none.
 template <size_t N>
@@ -238,6 +256,10 @@ class Renderer : private JsonWriter {
   // beside a ``columns`` list; else null.
   const uint8_t* kept_fields(NodeIdx dataset) const;
   void facets(NodeIdx n);
+  // How a dataset's and a job's objects start: {"id":…,"type":…,"name":…,"<second_name>":…
+  void head(const uint8_t* namespace_, const uint8_t* name, const char* type, const char* second_name);
+  // Their createdAt, updatedAt and namespace, which follow in both.
+  void times(const uint8_t* first_seen, const uint8_t* last_seen, const uint8_t* namespace_);
   void duration(const uint8_t* started_at, const uint8_t* ended_at);  // a run's durationMs
 
   View& v_;
@@ -398,26 +420,20 @@ void JsonWriter::value(const uint8_t* v) {
       json_string(stamp_text(get_u64(q), pool_, buf), out_);
       return;
     }
-    case kList: {
+    case kList:
+    case kDict: {  // the same but for a dict's keys
+      const bool dict = *v == kDict;
       uint64_t n = get_varint(q);
-      out_.push_back('[');
+      out_.push_back(dict ? '{' : '[');
       for (uint64_t i = 0; i < n; i++, q = skip_value(q)) {
         if (i) out_.push_back(',');
+        if (dict) {
+          put_str(StrId(get_varint(q)));
+          out_.push_back(':');
+        }
         value(q);
       }
-      out_.push_back(']');
-      return;
-    }
-    case kDict: {
-      uint64_t n = get_varint(q);
-      out_.push_back('{');
-      for (uint64_t i = 0; i < n; i++, q = skip_value(q)) {
-        if (i) out_.push_back(',');
-        put_str(StrId(get_varint(q)));
-        out_.push_back(':');
-        value(q);
-      }
-      out_.push_back('}');
+      out_.push_back(dict ? '}' : ']');
       return;
     }
     default: out_ += "null"; return;
@@ -519,32 +535,18 @@ void Renderer::facets(NodeIdx n) {
     return false;
   };
   out_.push_back('{');
-  const uint8_t* description = prop(n, k_.description);
-  if (description != nullptr && *description != kNull && !open("documentation")) {
-    key("{\"description\":");
-    value(description);
-    out_.push_back('}');
-  }
-  const uint8_t* sql = prop(n, k_.sql);
-  if (sql != nullptr && *sql != kNull && !open("sql")) {
-    key("{\"query\":");
-    value(sql);
-    out_.push_back('}');
-  }
-  const uint8_t *source_name = prop(n, k_.source_name), *source_uri = prop(n, k_.source_uri);
-  if (((source_name != nullptr && *source_name != kNull) || (source_uri != nullptr && *source_uri != kNull)) && !open("dataSource")) {
-    key("{\"name\":");
-    value(source_name);
-    key(",\"uri\":");
-    value(source_uri);
-    out_.push_back('}');
-  }
-  const uint8_t* nominal = prop(n, k_.nominal_start);
-  if (nominal != nullptr && *nominal != kNull && !open("nominalTime")) {
-    key("{\"nominalStartTime\":");
-    value(nominal);
-    key(",\"nominalEndTime\":");
-    prop_value(n, k_.nominal_end);
+  for (const StandardFacet& facet : kStandardFacets) {
+    const uint8_t* values[2] = {};
+    bool shown = false;
+    for (size_t i = 0; i < 2 && facet.fields[i].json_key != nullptr; i++) {
+      values[i] = prop(n, k_.*facet.fields[i].key);
+      shown |= i < facet.shown_by && values[i] != nullptr && *values[i] != kNull;
+    }
+    if (!shown || open(facet.name)) continue;
+    for (size_t i = 0; i < 2 && facet.fields[i].json_key != nullptr; i++) {
+      key(facet.fields[i].json_key);
+      value(values[i]);
+    }
     out_.push_back('}');
   }
   for (size_t i = 0; i < kept.size(); i++) {
@@ -558,6 +560,28 @@ void Renderer::facets(NodeIdx n) {
   out_.push_back('}');
 }
 
+void Renderer::head(const uint8_t* namespace_, const uint8_t* name, const char* type, const char* second_name) {
+  key("{\"id\":");
+  name_id(namespace_, name);
+  key(",\"type\":\"");
+  key(type);
+  key("\",\"name\":");
+  value(name);
+  key(",\"");
+  key(second_name);
+  key("\":");
+  value(name);
+}
+
+void Renderer::times(const uint8_t* first_seen, const uint8_t* last_seen, const uint8_t* namespace_) {
+  key(",\"createdAt\":");
+  value(first_seen);
+  key(",\"updatedAt\":");
+  value(last_seen);
+  key(",\"namespace\":");
+  value(namespace_);
+}
+
 void Renderer::dataset(NodeIdx n, bool full) {
   enum { kType, kName, kFirst, kLast, kNamespace, kSource, kModified, kDescription, kLifecycle, kDeleted, kCount };
   StrId keys[kCount] = {k_.dataset_type, g_.keys.name,        g_.keys.first_seen_at, g_.keys.last_seen_at, g_.keys.namespace_,
@@ -567,18 +591,8 @@ void Renderer::dataset(NodeIdx n, bool full) {
   std::string_view type;
   bool stream = text(dict_get(p[kType], "datasetType", g_.pool), buf, type) && type.size() == 6 &&
                 std::equal(type.begin(), type.end(), "STREAM", [](char a, char b) { return (a >= 'a' && a <= 'z' ? char(a - 32) : a) == b; });
-  key("{\"id\":");
-  name_id(p[kNamespace], p[kName]);
-  key(stream ? ",\"type\":\"STREAM\",\"name\":" : ",\"type\":\"DB_TABLE\",\"name\":");
-  value(p[kName]);
-  key(",\"physicalName\":");
-  value(p[kName]);
-  key(",\"createdAt\":");
-  value(p[kFirst]);
-  key(",\"updatedAt\":");
-  value(p[kLast]);
-  key(",\"namespace\":");
-  value(p[kNamespace]);
+  head(p[kNamespace], p[kName], stream ? "STREAM" : "DB_TABLE", "physicalName");
+  times(p[kFirst], p[kLast], p[kNamespace]);
   key(",\"sourceName\":");
   value(truthy(p[kSource]) ? p[kSource] : p[kNamespace]);
   key(",\"fields\":");
@@ -610,23 +624,13 @@ void Renderer::job(NodeIdx n, bool full) {
   char buf[32];
   std::string_view type;
   bool stream = text(processing, buf, type) && type == "STREAMING";
-  key("{\"id\":");
-  name_id(p[kNamespace], p[kName]);
-  key(stream ? ",\"type\":\"STREAM\",\"name\":" : ",\"type\":\"BATCH\",\"name\":");
-  value(p[kName]);
-  key(",\"simpleName\":");
-  value(p[kName]);
+  head(p[kNamespace], p[kName], stream ? "STREAM" : "BATCH", "simpleName");
   key(",\"parentJobName\":null,\"parentJobUuid\":null");
   if (!full) {
     key(",\"currentRunUuid\":");
     value(facts.latest_run == kNone ? nullptr : prop(facts.latest_run, k_.run_id));
   }
-  key(",\"createdAt\":");
-  value(p[kFirst]);
-  key(",\"updatedAt\":");
-  value(p[kLast]);
-  key(",\"namespace\":");
-  value(p[kNamespace]);
+  times(p[kFirst], p[kLast], p[kNamespace]);
   key(",\"inputs\":");
   names(facts.inputs);
   key(",\"outputs\":");
