@@ -172,17 +172,30 @@ Record* Records::scratch(size_t n_stamps, size_t size) {
   return r;
 }
 
-void Records::hold_strings(const Record* r) {
+// The references a record keeps to its strings (keys, string values, text stamps): taken when it is
+// held (kTake), given back when it goes.
+namespace {
+template <bool kTake>
+void string_refs(const Record* r, StringPool& pool) {
   for_each_entry(r, [&](const Entry& e) {
-    pool_.incref(e.key);
-    incref_value(e.value, pool_);
+    if constexpr (kTake) {
+      pool.incref(e.key);
+      incref_value(e.value, pool);
+    } else {
+      pool.decref(e.key);
+      decref_value(e.value, pool);
+    }
   });
   for (uint16_t k = 0; k < r->n_stamps; k++) {
     Stamp s;
     std::memcpy(&s, r->data + size_t(k) * 8, 8);
-    stamp_incref(s, pool_);
+    if constexpr (kTake) stamp_incref(s, pool);
+    else stamp_decref(s, pool);
   }
 }
+}  // namespace
+
+void Records::hold_strings(const Record* r) { string_refs<true>(r, pool_); }
 
 Record* Records::adopt(const std::vector<Stamp>& stamps, const Bytes& entries, bool share_equal, bool& duplicate) {
   duplicate = false;
@@ -259,15 +272,7 @@ void Records::release(Record* r) {
     table_[i] = nullptr;
     used_--;
   }
-  for_each_entry(r, [&](const Entry& e) {
-    pool_.decref(e.key);
-    decref_value(e.value, pool_);
-  });
-  for (uint16_t k = 0; k < r->n_stamps; k++) {
-    Stamp s;
-    std::memcpy(&s, r->data + size_t(k) * 8, 8);
-    stamp_decref(s, pool_);
-  }
+  string_refs<false>(r, pool_);
   std::free(r);
 }
 

@@ -49,22 +49,27 @@ Stamp stamp_of(std::string_view s, StringPool& pool) {
   return (uint64_t(pool.intern(s)) << 4) | kTextStamp;
 }
 
+// A time stamp's fields as stamp_text writes them: where each is in the stamp, its digits and the
+// character after it (YYYY-MM-DDTHH:MM:SS.ffffffZ).
+namespace {
+struct StampPart {
+  int shift;
+  uint64_t mask;
+  int width;
+  char after;
+};
+constexpr StampPart kStampParts[] = {{50, 0x3FFF, 4, '-'}, {46, 0xF, 2, '-'},  {41, 0x1F, 2, 'T'},    {36, 0x1F, 2, ':'},
+                                     {30, 0x3F, 2, ':'},   {24, 0x3F, 2, '.'}, {4, 0xFFFFF, 6, 'Z'}};
+}  // namespace
+
 std::string_view stamp_text(Stamp s, const StringPool& pool, char* buf) {
   if (is_text_stamp(s)) return pool.view(StrId(s >> 4));
-  put_digits(buf, (s >> 50) & 0x3FFF, 4);
-  buf[4] = '-';
-  put_digits(buf + 5, (s >> 46) & 0xF, 2);
-  buf[7] = '-';
-  put_digits(buf + 8, (s >> 41) & 0x1F, 2);
-  buf[10] = 'T';
-  put_digits(buf + 11, (s >> 36) & 0x1F, 2);
-  buf[13] = ':';
-  put_digits(buf + 14, (s >> 30) & 0x3F, 2);
-  buf[16] = ':';
-  put_digits(buf + 17, (s >> 24) & 0x3F, 2);
-  buf[19] = '.';
-  put_digits(buf + 20, (s >> 4) & 0xFFFFF, 6);
-  buf[26] = 'Z';
+  char* p = buf;
+  for (const StampPart& part : kStampParts) {
+    put_digits(p, (s >> part.shift) & part.mask, part.width);
+    p[part.width] = part.after;
+    p += part.width + 1;
+  }
   int rank = int(s & 0xF);
   if (rank == 0) return {buf, 27};
   buf[27] = '#';
