@@ -52,18 +52,26 @@ std::vector<uint8_t> edge_kinds_of(PyObject* kinds) {
   return out;
 }
 
-// Python ids -> node indexes; ``found`` gets (the Python id, index) of those that exist.
-void resolve(const Graph& g, PyObject* ids, std::vector<std::pair<PyObject*, NodeIdx>>& found, PyRef& keep) {
-  keep = PyRef(check(PySequence_Fast(ids, "ids must be iterable")));
-  Py_ssize_t n = PySequence_Fast_GET_SIZE(keep.get());
-  PyObject** items = PySequence_Fast_ITEMS(keep.get());
-  found.reserve(size_t(n));
+// The nodes of some Python ids that exist: (the Python id, its index) each; ``keep`` holds the
+// sequence that owns the (borrowed) ids for as long as they are used.
+struct Resolved {
+  PyRef keep;
+  std::vector<std::pair<PyObject*, NodeIdx>> found;
+};
+
+Resolved resolve(const Graph& g, PyObject* ids) {
+  Resolved r;
+  r.keep = PyRef(check(PySequence_Fast(ids, "ids must be iterable")));
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(r.keep.get());
+  PyObject** items = PySequence_Fast_ITEMS(r.keep.get());
+  r.found.reserve(size_t(n));
   std::string spill;
   for (Py_ssize_t i = 0; i < n; i++) {
     if (!PyUnicode_Check(items[i])) raise(PyExc_TypeError, "node ids are str");
     NodeIdx node = g.find_node(utf8_of(items[i], spill));
-    if (node != kNone) found.emplace_back(items[i], node);
+    if (node != kNone) r.found.emplace_back(items[i], node);
   }
+  return r;
 }
 
 PyObject* node_object(const Graph& g, NodeIdx n, PyObject* id /* borrowed, or nullptr */) { return node_to_py(g, n, id); }
@@ -155,11 +163,9 @@ PyObject* graph_commit(PyObject* self, PyObject* arg) {
 PyObject* graph_nodes(PyObject* self, PyObject* ids) {
   GUARD_BEGIN
   Graph& g = graph_of(self);
-  std::vector<std::pair<PyObject*, NodeIdx>> found;
-  PyRef keep;
-  resolve(g, ids, found, keep);
+  Resolved resolved = resolve(g, ids);
   PyRef out(check(PyDict_New()));
-  for (auto& [id, n] : found) {
+  for (auto& [id, n] : resolved.found) {
     PyRef node(node_object(g, n, id));
     if (PyDict_SetItem(out.get(), id, node.get()) < 0) return nullptr;
   }
@@ -173,12 +179,10 @@ PyObject* read_edges(PyObject* self, PyObject* args, bool keys_only) {
   Graph& g = graph_of(self);
   bool out_edges = is_out(direction);
   std::vector<uint8_t> codes = edge_kinds_of(kinds);
-  std::vector<std::pair<PyObject*, NodeIdx>> found;
-  PyRef keep;
-  resolve(g, ids, found, keep);
+  Resolved resolved = resolve(g, ids);
   PyRef result(check(PyList_New(0)));
   for (uint8_t kind : codes) {
-    for (auto& [id, n] : found) {
+    for (auto& [id, n] : resolved.found) {
       const AdjList& list = out_edges ? g.node_out[n] : g.node_in[n];
       auto [b, e] = list.of_kind(kind);
       for (const uint64_t* it = b; it < e; it++) {
@@ -268,11 +272,9 @@ PyObject* graph_nodes_of_kind_at(PyObject* self, PyObject* args) {
 PyObject* graph_unrestated(PyObject* self, PyObject* jobs) {
   GUARD_BEGIN
   Graph& g = graph_of(self);  // settled: the ReadLock judged the writes since the last read
-  std::vector<std::pair<PyObject*, NodeIdx>> found;
-  PyRef keep;
-  resolve(g, jobs, found, keep);
+  Resolved resolved = resolve(g, jobs);
   PyRef out(check(PyDict_New()));
-  for (auto& [id, job] : found) {
+  for (auto& [id, job] : resolved.found) {
     PyRef keys(check(PySet_New(nullptr)));
     for (uint8_t kind : kJobIoKinds) {
       auto [b, e] = g.node_out[job].of_kind(kind);
@@ -294,11 +296,9 @@ PyObject* graph_unrestated(PyObject* self, PyObject* jobs) {
 PyObject* graph_judge(PyObject* self, PyObject* jobs) {
   GUARD_BEGIN
   Graph& g = graph_of(self);
-  std::vector<std::pair<PyObject*, NodeIdx>> found;
-  PyRef keep;
-  resolve(g, jobs, found, keep);
+  Resolved resolved = resolve(g, jobs);
   std::vector<NodeIdx> nodes;
-  for (auto& [id, job] : found) nodes.push_back(job);
+  for (auto& [id, job] : resolved.found) nodes.push_back(job);
   judge_jobs(g, std::move(nodes));
   Py_RETURN_NONE;
   GUARD_END(nullptr)
