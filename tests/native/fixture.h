@@ -24,6 +24,12 @@
 namespace lm {
 namespace fixture {
 
+// When the tests' events happen, a day apart, as OpenLineage stamps them.
+inline constexpr const char* kT1 = "2026-01-05T00:00:00.000000Z";
+inline constexpr const char* kT2 = "2026-01-06T00:00:00.000000Z";
+inline constexpr const char* kT3 = "2026-01-07T00:00:00.000000Z";
+using Strings = std::vector<std::string>;
+
 inline void commit(Graph& g, const Bytes& wire) {
   auto batch = std::make_unique<Batch>(g.pool);
   batch->decode(wire.data(), wire.size());

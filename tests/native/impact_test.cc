@@ -11,14 +11,7 @@
 namespace lm {
 namespace {
 
-using fixture::commit;
-using fixture::derive_column;
-using fixture::orders_mesh;
-using fixture::unlimited;
-using Strings = std::vector<std::string>;
-
-const char* kT1 = "2026-01-05T00:00:00.000000Z";
-const char* kT2 = "2026-01-06T00:00:00.000000Z";
+using namespace fixture;  // the meshes, times and readers every test here shares
 
 // "distance severity certain" by reached id (the changed node included).
 struct Reached {

@@ -8,16 +8,7 @@
 namespace lm {
 namespace {
 
-using fixture::commit;
-using fixture::derive_column;
-using fixture::edges;
-using fixture::ids;
-using fixture::unlimited;
-using Strings = std::vector<std::string>;
-
-const char* kT1 = "2026-01-05T00:00:00.000000Z";
-const char* kT2 = "2026-01-06T00:00:00.000000Z";
-const char* kT3 = "2026-01-07T00:00:00.000000Z";
+using namespace fixture;  // the meshes, times and readers every test here shares
 
 // ingest -> s3:bucket/orders (an alias of pg:raw.orders) -> clean -> pg:staging.orders -> agg
 // (also reading pg:raw.customers) -> pg:mart.revenue -> report -> pg:report.daily

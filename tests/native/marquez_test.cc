@@ -9,10 +9,8 @@
 namespace lm {
 namespace {
 
-using fixture::commit;
-using fixture::unlimited;
+using namespace fixture;  // the meshes, times and readers every test here shares
 
-const char* kT1 = "2026-01-05T00:00:00.000000Z";
 const char* kStart = "2026-01-05T00:00:00+00:00";
 const char* kEnd = "2026-01-05T00:01:02.5+00:00";
 
