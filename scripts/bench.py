@@ -1055,46 +1055,37 @@ def query_cells(
     import httpx
 
     main, extras = _chosen(ctx.args)
+
+    def timed(
+        make: Callable[[str, int | None], Callable[[Start], int]],
+        starts: dict[str, list[Start]],
+        where: str,
+        mode: str,
+        queries: Sequence[str],
+    ) -> dict[tuple[str, str, int | None], dict[str, Any]]:
+        """The cells of ``queries`` from ``starts``, by key, each marked with how it was run."""
+        return {
+            cell_key(c): {**c, "mode": mode}
+            for c in run_cells(make, starts, ctx.cell, f"{label}/{where}", queries)
+        }
+
     cells: dict[tuple[str, str, int | None], dict[str, Any]] = {}
     if store is not None:
         log(f"{label}: queries inside the store")
-        cells = {
-            cell_key(c): {**c, "mode": "in_store"}
-            for c in run_cells(
-                lambda q, d: in_store_runner(store, q, d),
-                ctx.starts,
-                ctx.cell,
-                f"{label}/store",
-                main,
-            )
-        }
+        cells = timed(
+            lambda q, d: in_store_runner(store, q, d), ctx.starts, "store", "in_store", main
+        )
     log(f"{label}: queries end to end (GraphQL over HTTP)")
     with httpx.Client(
         base_url=server.url, timeout=600, headers={"content-type": "application/json"}
     ) as http:
-        e2e = {
-            cell_key(c): {**c, "mode": "end_to_end"}
-            for c in run_cells(
-                lambda q, d: graphql_runner(http, q, d),
-                ctx.starts,
-                ctx.cell,
-                f"{label}/http",
-                main,
-            )
-        }
+
+        def over_http(q: str, d: int | None) -> Callable[[Start], int]:
+            return graphql_runner(http, q, d)
+
+        e2e = timed(over_http, ctx.starts, "http", "end_to_end", main)
         extra = {size: ctx.starts[size] for size in ("medium", "large") if ctx.starts.get(size)}
-        e2e.update(
-            {
-                cell_key(c): {**c, "mode": "end_to_end"}
-                for c in run_cells(
-                    lambda q, d: graphql_runner(http, q, d),
-                    extra,
-                    ctx.cell,
-                    f"{label}/http",
-                    extras,
-                )
-            }
-        )
+        e2e.update(timed(over_http, extra, "http", "end_to_end", extras))
     out = []
     for key in e2e:
         base = ctx.baseline_cells.get(

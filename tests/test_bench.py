@@ -368,20 +368,8 @@ def test_bench_check_only_times_the_check_of_a_loaded_mesh(tmp_path: Path) -> No
     mesh_file, data_dir = loaded_mesh(tmp_path)
     first = json.loads(mesh_file.read_text().splitlines()[0])["dataset"]  # a DatasetEvent
     hub = f"dataset:{first['namespace']}:{first['name']}"
-    out, scratch = tmp_path / "check.json", tmp_path / "scratch"
-    scratch.mkdir()
-    command = [sys.executable, str(BENCH), "--check-only", str(data_dir), hub]
-    completed = subprocess.run(
-        [*command, "--reps", "3", "--json", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        cwd=REPO,
-        env={**os.environ, "TMPDIR": str(scratch)},
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    assert list(scratch.iterdir()) == [], "the bench left temporary files behind"
-    checked = json.loads(out.read_text())["check"]
+    _, report = bench(tmp_path, "--check-only", str(data_dir), hub, "--reps", "3")
+    checked = report["check"]
     assert checked["hub"] == hub
     for where in ("embedded", "server"):
         cell = checked[where]
