@@ -13,40 +13,18 @@ from typing import Any
 
 import food_delivery as fd
 import pytest
+from graphql_in_process import errors, run
 from test_mesh_queries import build_mesh
 
-from graph.api.app import limited_schema
-from graph.api.limits import GraphQLLimits
-from graph.api.schema import context
 from graph.model import dataset_id, domain_id, product_id
 from graph.stores import Store
 from ingest.openlineage import translate
 
-SCHEMA = limited_schema(GraphQLLimits())
 OWNERS = {"etl_delivery_7_days": "team-logistics"}
 NEIGHBOURS = """query($id: String!, $direction: LineageDirection!, $kinds: [NodeKind!], $first: Int, $after: String) {
   neighbours(nodeId: $id, direction: $direction, kinds: $kinds, first: $first, after: $after) {
     totalCount truncated pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     edges { cursor kind direction node { id kind } } nodes { id } } }"""
-
-
-def run(store: Store, query: str, **variables: Any) -> dict[str, Any]:
-    result = SCHEMA.execute_sync(
-        query,
-        variable_values=variables,
-        context_value={"request": None, "response": None, **context(store)},
-    )
-    assert not result.errors, result.errors
-    return result.data  # type: ignore[return-value]
-
-
-def errors(store: Store, query: str, **variables: Any) -> list[str]:
-    result = SCHEMA.execute_sync(
-        query,
-        variable_values=variables,
-        context_value={"request": None, "response": None, **context(store)},
-    )
-    return [e.message for e in result.errors or []]
 
 
 @pytest.fixture

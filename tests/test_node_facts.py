@@ -4,18 +4,13 @@ were dropped), which is still enough to judge which of its edges are current."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from graphql_in_process import run
 from openlineage_events import complete
 
-from graph.api.app import limited_schema
-from graph.api.limits import GraphQLLimits
-from graph.api.schema import context
 from graph.model import dataset_id
 from graph.stores import Store
 from ingest.openlineage import translate
 
-SCHEMA = limited_schema(GraphQLLimits())
 FACTS = """query($id: String!) { lineage(nodeId: $id, direction: DOWNSTREAM) {
   nodes { id upstreamCount downstreamCount latestRunState } } }"""
 TOTAL = """query($id: String!, $direction: LineageDirection!) {
@@ -27,16 +22,6 @@ DROP = {
         "lifecycleStateChange": "DROP",
     }
 }
-
-
-def run(store: Store, query: str, **variables: Any) -> dict[str, Any]:
-    result = SCHEMA.execute_sync(
-        query,
-        variable_values=variables,
-        context_value={"request": None, "response": None, **context(store)},
-    )
-    assert not result.errors, result.errors
-    return result.data  # type: ignore[return-value]
 
 
 def test_a_job_reading_a_dropped_dataset_counts_it_no_more(store: Store) -> None:
