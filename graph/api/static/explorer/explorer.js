@@ -409,7 +409,8 @@ function createView(container, onTap) {
   onThemeChange(() => cy2.style(style(colours())));
   return cy2;
 }
-async function draw(cy2, elements, { fresh = false, focus = null } = {}) {
+async function draw(cy2, elements, { fresh = false, focus = null, timed: timed2 = (_phase) => {
+} } = {}) {
   const wanted = new Map(elements.map((e) => [e.data.id, e]));
   const before = /* @__PURE__ */ new Map();
   cy2.nodes().not(".stub").forEach((n) => {
@@ -433,6 +434,7 @@ async function draw(cy2, elements, { fresh = false, focus = null } = {}) {
       }
     }
   });
+  timed2("update");
   const newNodes = cy2.collection(added).nodes().not(".stub");
   const newTops = newNodes.filter((n) => !n.isChild());
   if (fresh || before.size === 0) {
@@ -452,6 +454,7 @@ async function draw(cy2, elements, { fresh = false, focus = null } = {}) {
     }
   }
   cy2.nodes().not(".stub").forEach((n) => placeBadges(cy2, n));
+  timed2("place");
   await new Promise((resolve) => requestAnimationFrame(() => resolve()));
   return newNodes.map((n) => n.id());
 }
@@ -1463,7 +1466,20 @@ var state = {
 };
 var pickingPathFrom = null;
 var cy = createView(document.getElementById("graph-canvas"), (data) => tapped(data));
-window.explorer = { model, cy, state, firstPaintMs: null, ready: false };
+window.explorer = { model, cy, state, firstPaintMs: null, ready: false, timings: {} };
+var timings = {};
+var timedFrom = performance.now();
+var timing = false;
+function timed(phase) {
+  const now = performance.now();
+  timings[phase] = (timings[phase] || 0) + now - timedFrom;
+  timedFrom = now;
+}
+function startTiming() {
+  timings = {};
+  timedFrom = performance.now();
+  timing = true;
+}
 function writeURL(push = false) {
   const params = new URLSearchParams();
   if (state.node) params.set("node", state.node);
@@ -1525,6 +1541,7 @@ function walkDepth() {
   return state.depth === "all" ? null : Number(state.depth);
 }
 async function openNode(id, restoring = null, push = true) {
+  startTiming();
   state.node = id;
   state.mode = "lineage";
   state.cols = restoring ? [...restoring.cols] : [];
@@ -1594,6 +1611,7 @@ async function refresh(id) {
   await render();
 }
 async function expand(id, side, redraw = true) {
+  if (redraw) startTiming();
   const direction = side === UP ? "UPSTREAM" : "DOWNSTREAM";
   if (model.hidden(id, side) !== null) {
     model.reveal(id, side);
@@ -1607,6 +1625,7 @@ async function expand(id, side, redraw = true) {
   }
   state.x.push(`${side}:${id}`);
   if (redraw) {
+    timed("query");
     await render();
     writeURL();
   }
@@ -1806,6 +1825,7 @@ function clusterElements(id, side) {
   return elements;
 }
 async function expandCluster(side, key, id, redraw = true) {
+  if (redraw) startTiming();
   model.revealCluster(id, side, key);
   state.x.push(`cluster:${side}:${encodeURIComponent(key)}:${id}`);
   if (!redraw) return;
@@ -1830,6 +1850,8 @@ function fullOf(id) {
   return node2 ? `${node2.namespace ? `${node2.namespace} ` : ""}${node2.name || id}` : id;
 }
 async function render({ fresh = false } = {}) {
+  if (!timing) startTiming();
+  timed("query");
   await domainsReady;
   await Promise.all([fillDomains(), fillHealth()]);
   if (state.columns) {
@@ -1838,6 +1860,7 @@ async function render({ fresh = false } = {}) {
       while (waiting.length) await loadColumns(waiting.shift());
     }));
   }
+  timed("facts");
   const elements = [];
   const columnIds = /* @__PURE__ */ new Set();
   const path = state.path && model.path?.column === state.path ? model.path : null;
@@ -1870,7 +1893,8 @@ async function render({ fresh = false } = {}) {
       });
     }
   }
-  await draw(cy, elements, { fresh, focus: state.node });
+  timed("elements");
+  await draw(cy, elements, { fresh, focus: state.node, timed });
   const hiddenTotal = elements.filter((e) => e.data.stub || e.data.cluster).reduce((sum, e) => sum + ((e.data.stub ? e.data.stub.hidden : e.data.cluster.size) || 0), 0);
   const graph = document.getElementById("graph");
   graph.dataset.drawn = String(model.drawn.size);
@@ -1880,6 +1904,10 @@ async function render({ fresh = false } = {}) {
   markPainted();
 }
 function markPainted() {
+  if (!timing) startTiming();
+  timed("frame");
+  timing = false;
+  window.explorer.timings = timings;
   window.explorer.paintedAt = performance.now();
   if (window.explorer.firstPaintMs === null) window.explorer.firstPaintMs = window.explorer.paintedAt;
   window.explorer.ready = true;
@@ -1944,6 +1972,7 @@ function tapped(data) {
 }
 var IMPACT_DRAWN = 300;
 async function openImpact(id, change, push = true) {
+  startTiming();
   if (live) live.close();
   live = null;
   state.node = id;

@@ -21,7 +21,26 @@ const state = { node: null, mode: "lineage", change: "DROP", cols: [], x: [], de
   asOf: null, to: null };
 let pickingPathFrom = null;  // the node "Path to…" was chosen on: the next search pick is the other end
 const cy = createView(document.getElementById("graph-canvas"), (data) => tapped(data));
-window.explorer = { model, cy, state, firstPaintMs: null, ready: false };
+window.explorer = { model, cy, state, firstPaintMs: null, ready: false, timings: {} };
+
+// The page's own timings of the last view change, in ms (scripts/bench_explorer.py prints them):
+// query (the answer it draws), facts (domains, health), elements (what to draw), update (cytoscape
+// told), place (new nodes placed), frame (to the painted frame).
+let timings: Record<string, number> = {};
+let timedFrom = performance.now();
+let timing = false;  // a view change is being timed (from its start, not from the last paint)
+
+function timed(phase: string) {
+  const now = performance.now();
+  timings[phase] = (timings[phase] || 0) + now - timedFrom;
+  timedFrom = now;
+}
+
+function startTiming() {
+  timings = {};
+  timedFrom = performance.now();
+  timing = true;
+}
 
 // ---- the URL holds the view; each view is a history entry --------------------------------------
 
@@ -89,6 +108,7 @@ function walkDepth() {
 
 // Opens a node's lineage as a new view; `restoring`: the rest of a view read from a URL.
 async function openNode(id, restoring = null, push = true) {
+  startTiming();
   state.node = id;
   state.mode = "lineage";
   state.cols = restoring ? [...restoring.cols] : [];
@@ -165,6 +185,7 @@ async function refresh(id) {
 }
 
 async function expand(id, side, redraw = true) {
+  if (redraw) startTiming();
   const direction = side === UP ? "UPSTREAM" : "DOWNSTREAM";
   if (model.hidden(id, side) !== null) {
     model.reveal(id, side);
@@ -179,6 +200,7 @@ async function expand(id, side, redraw = true) {
   }
   state.x.push(`${side}:${id}`);
   if (redraw) {
+    timed("query");
     await render();
     writeURL();
   }
@@ -388,6 +410,7 @@ function clusterElements(id, side) {
 
 // Draws the next FAN_OUT of a cluster's members and lists the rest to pick from.
 async function expandCluster(side, key, id, redraw = true) {
+  if (redraw) startTiming();
   model.revealCluster(id, side, key);
   state.x.push(`cluster:${side}:${encodeURIComponent(key)}:${id}`);
   if (!redraw) return;
@@ -418,6 +441,8 @@ function fullOf(id) {
 }
 
 async function render({ fresh = false } = {}) {
+  if (!timing) startTiming();
+  timed("query");
   await domainsReady;
   await Promise.all([fillDomains(), fillHealth()]);
   if (state.columns) {
@@ -427,6 +452,7 @@ async function render({ fresh = false } = {}) {
       while (waiting.length) await loadColumns(waiting.shift());
     }));
   }
+  timed("facts");
   const elements = [];
   const columnIds = new Set();
   const path = state.path && model.path?.column === state.path ? model.path : null;
@@ -456,7 +482,8 @@ async function render({ fresh = false } = {}) {
         classes: onPath ? "column path" : "column" });
     }
   }
-  await draw(cy, elements, { fresh, focus: state.node });
+  timed("elements");
+  await draw(cy, elements, { fresh, focus: state.node, timed });
   const hiddenTotal = elements.filter((e) => e.data.stub || e.data.cluster)
     .reduce((sum, e) => sum + ((e.data.stub ? e.data.stub.hidden : e.data.cluster.size) || 0), 0);
   const graph = document.getElementById("graph");
@@ -468,6 +495,10 @@ async function render({ fresh = false } = {}) {
 }
 
 function markPainted() {
+  if (!timing) startTiming();
+  timed("frame");
+  timing = false;
+  window.explorer.timings = timings;
   window.explorer.paintedAt = performance.now();
   if (window.explorer.firstPaintMs === null) window.explorer.firstPaintMs = window.explorer.paintedAt;
   window.explorer.ready = true;
@@ -541,6 +572,7 @@ function tapped(data) {
 const IMPACT_DRAWN = 300;
 
 async function openImpact(id, change, push = true) {
+  startTiming();
   if (live) live.close();
   live = null;
   state.node = id;

@@ -77,7 +77,7 @@ export function createView(container, onTap) {
 
 // Draws `elements`. `fresh`: a new view (laid out whole, then shown at a readable zoom around
 // `focus`); otherwise the drawn nodes keep their positions and new ones go beside their neighbours.
-export async function draw(cy, elements, { fresh = false, focus = null } = {}) {
+export async function draw(cy, elements, { fresh = false, focus = null, timed = (_phase: string) => {} } = {}) {
   const wanted = new Map<string, any>(elements.map((e) => [e.data.id, e]));
   const before = new Map();
   cy.nodes().not(".stub").forEach((n) => { if (!n.isChild()) before.set(n.id(), { x: n.position("x"), box: n.boundingBox({ includeLabels: false }), parent: n.isParent() }); });
@@ -99,6 +99,7 @@ export async function draw(cy, elements, { fresh = false, focus = null } = {}) {
       }
     }
   });
+  timed("update");
   const newNodes = cy.collection(added).nodes().not(".stub");
   const newTops = newNodes.filter((n) => !n.isChild());
   if (fresh || before.size === 0) {
@@ -120,6 +121,7 @@ export async function draw(cy, elements, { fresh = false, focus = null } = {}) {
     }
   }
   cy.nodes().not(".stub").forEach((n) => placeBadges(cy, n));
+  timed("place");
   await new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
   return newNodes.map((n) => n.id());
 }
