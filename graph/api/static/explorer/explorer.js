@@ -1522,6 +1522,7 @@ function setAsOf(asOf) {
   if (asOf === state.asOf) return false;
   state.asOf = asOf;
   model.clear();
+  healthAsked.clear();
   showAsOf(asOf);
   return true;
 }
@@ -1766,14 +1767,28 @@ async function fillDomains() {
   if (missing.length) for (const [id, domain2] of await domainsOf(missing)) model.domains.set(id, domain2);
 }
 var HEALTH_LOOKUPS = 200;
-async function fillHealth() {
-  const missing = [...model.drawn].map((id) => model.nodes.get(id)).filter((n) => n && n.kind === "DATASET" && !model.health.has(n.id)).slice(0, HEALTH_LOOKUPS);
+var healthAsked = /* @__PURE__ */ new Set();
+function fillHealthAfterPaint() {
+  const missing = [...model.drawn].map((id) => model.nodes.get(id)).filter((n) => n && n.kind === "DATASET" && !model.health.has(n.id) && !healthAsked.has(n.id)).slice(0, HEALTH_LOOKUPS);
   if (!missing.length) return;
-  try {
-    for (const [id, status2] of await healthOf(missing)) model.health.set(id, status2);
-  } catch (error) {
+  for (const n of missing) healthAsked.add(n.id);
+  const known = model.health;
+  healthOf(missing).then((found) => {
+    for (const [id, status2] of found) {
+      known.set(id, status2);
+      if (known === model.health) markHealth(id, status2);
+    }
+  }, (error) => {
+    for (const n of missing) healthAsked.delete(n.id);
     console.warn("no health", error);
-  }
+  });
+}
+function markHealth(id, status2) {
+  if (state.mode !== "lineage" || status2 !== "FAILING" && status2 !== "AT_RISK") return;
+  const drawn = cy.getElementById(id);
+  if (!drawn.length || drawn.data("health") === status2) return;
+  drawn.data("health", status2);
+  drawn.addClass(`health-${status2}`);
 }
 function domainOf(node2) {
   return node2.domain !== void 0 ? node2.domain : model.domains.get(node2.id);
@@ -1853,7 +1868,7 @@ async function render({ fresh = false } = {}) {
   if (!timing) startTiming();
   timed("query");
   await domainsReady;
-  await Promise.all([fillDomains(), fillHealth()]);
+  await fillDomains();
   if (state.columns) {
     const waiting = [...model.drawn].filter((id) => model.nodes.get(id)?.kind === "DATASET" && !model.columns.has(id));
     await Promise.all(Array.from({ length: 4 }, async () => {
@@ -1902,6 +1917,7 @@ async function render({ fresh = false } = {}) {
   status(`${model.drawn.size} nodes drawn, ${hiddenTotal} hidden behind + badges and clusters; ${model.nodes.size} known`);
   showLegend(cy);
   markPainted();
+  fillHealthAfterPaint();
 }
 function markPainted() {
   if (!timing) startTiming();

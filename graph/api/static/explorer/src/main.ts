@@ -82,6 +82,7 @@ function setAsOf(asOf) {
   if (asOf === state.asOf) return false;
   state.asOf = asOf;
   model.clear();
+  healthAsked.clear();
   showAsOf(asOf);
   return true;
 }
@@ -357,18 +358,35 @@ async function fillDomains() {
   if (missing.length) for (const [id, domain] of await api.domainsOf(missing)) model.domains.set(id, domain);
 }
 
-// The health of the datasets drawn (at most HEALTH_LOOKUPS a render: each asks a walk upstream).
+// The health of the datasets drawn, at most HEALTH_LOOKUPS a render: each lookup walks upstream,
+// so it is asked once the frame is painted, not before; those failing or at risk are marked as the
+// answer comes (only they are restyled).
 const HEALTH_LOOKUPS = 200;
+const healthAsked = new Set<string>();  // dataset ids whose health is asked or known
 
-async function fillHealth() {
+function fillHealthAfterPaint() {
   const missing = [...model.drawn].map((id) => model.nodes.get(id))
-    .filter((n) => n && n.kind === "DATASET" && !model.health.has(n.id)).slice(0, HEALTH_LOOKUPS);
+    .filter((n) => n && n.kind === "DATASET" && !model.health.has(n.id) && !healthAsked.has(n.id)).slice(0, HEALTH_LOOKUPS);
   if (!missing.length) return;
-  try {
-    for (const [id, status] of await api.healthOf(missing)) model.health.set(id, status);
-  } catch (error) {
+  for (const n of missing) healthAsked.add(n.id);
+  const known = model.health;  // a model cleared meanwhile (another moment) keeps what it was told
+  api.healthOf(missing).then((found) => {
+    for (const [id, status] of found) {
+      known.set(id, status);
+      if (known === model.health) markHealth(id, status);
+    }
+  }, (error) => {
+    for (const n of missing) healthAsked.delete(n.id);
     console.warn("no health", error);
-  }
+  });
+}
+
+function markHealth(id, status) {
+  if (state.mode !== "lineage" || (status !== "FAILING" && status !== "AT_RISK")) return;
+  const drawn = cy.getElementById(id);
+  if (!drawn.length || drawn.data("health") === status) return;
+  drawn.data("health", status);
+  drawn.addClass(`health-${status}`);
 }
 
 function domainOf(node) {
@@ -444,7 +462,7 @@ async function render({ fresh = false } = {}) {
   if (!timing) startTiming();
   timed("query");
   await domainsReady;
-  await Promise.all([fillDomains(), fillHealth()]);
+  await fillDomains();
   if (state.columns) {
     // every drawn dataset's columns, a few requests at a time (the server admits a client's queries in bounds)
     const waiting = [...model.drawn].filter((id) => model.nodes.get(id)?.kind === "DATASET" && !model.columns.has(id));
@@ -492,6 +510,7 @@ async function render({ fresh = false } = {}) {
   status(`${model.drawn.size} nodes drawn, ${hiddenTotal} hidden behind + badges and clusters; ${model.nodes.size} known`);
   showLegend(cy);
   markPainted();
+  fillHealthAfterPaint();
 }
 
 function markPainted() {
