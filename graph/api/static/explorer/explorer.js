@@ -453,7 +453,11 @@ async function draw(cy2, elements, { fresh = false, focus = null, timed: timed2 
       if (was.parent && node2.length && !node2.isParent()) node2.position({ x: was.x, y: was.box.y1 + NODE_H / 2 });
     }
   }
-  cy2.nodes().not(".stub").forEach((n) => placeBadges(cy2, n));
+  if (fresh || before.size === 0) cy2.nodes().not(".stub").forEach((n) => placeBadges(cy2, n));
+  else {
+    const owners2 = cy2.collection(added).nodes(".stub").map((b) => cy2.getElementById(b.data("stub").id));
+    newTops.union(cy2.collection(owners2)).union(cy2.nodes(":parent")).forEach((n) => placeBadges(cy2, n));
+  }
   timed2("place");
   await new Promise((resolve) => requestAnimationFrame(() => resolve()));
   return newNodes.map((n) => n.id());
@@ -527,18 +531,31 @@ function placeBeside(cy2, nodes, before) {
 }
 function freeRows(x, y, count, slots) {
   const step = NODE_H + ROW_GAP;
-  const taken = slots.filter((s) => Math.abs(s.x - x) < NODE_W).map((s) => s.box);
-  const free = (c) => !taken.some((b) => c + NODE_H / 2 + ROW_GAP / 2 > b.y1 && c - NODE_H / 2 - ROW_GAP / 2 < b.y2);
+  const half = NODE_H / 2 + ROW_GAP / 2;
+  const spans = slots.filter((s) => Math.abs(s.x - x) < NODE_W).map((s) => [s.box.y1 - half, s.box.y2 + half]).sort((a, b) => a[0] - b[0]);
+  const merged = [];
+  for (const [lo, hi] of spans) {
+    const last = merged[merged.length - 1];
+    if (last && lo < last[1]) last[1] = Math.max(last[1], hi);
+    else merged.push([lo, hi]);
+  }
+  const free = (c) => {
+    let low = 0;
+    let high = merged.length;
+    while (low < high) {
+      const mid = low + high >> 1;
+      if (merged[mid][0] < c) low = mid + 1;
+      else high = mid;
+    }
+    return low === 0 || c >= merged[low - 1][1];
+  };
   const start2 = y - (count - 1) * step / 2;
   const block = Array.from({ length: count }, (_, i) => start2 + i * step);
   if (block.every(free)) return block;
   const rows = [];
   for (let k = 0; rows.length < count && k < 1e6; k++) {
     const candidate = y + (k % 2 ? 1 : -1) * Math.ceil(k / 2) * step;
-    if (free(candidate)) {
-      rows.push(candidate);
-      taken.push({ y1: candidate - NODE_H / 2, y2: candidate + NODE_H / 2 });
-    }
+    if (free(candidate)) rows.push(candidate);
   }
   return rows.sort((a, b) => a - b);
 }

@@ -120,7 +120,13 @@ export async function draw(cy, elements, { fresh = false, focus = null, timed = 
       if (was.parent && node.length && !node.isParent()) node.position({ x: was.x, y: was.box.y1 + NODE_H / 2 });
     }
   }
-  cy.nodes().not(".stub").forEach((n) => placeBadges(cy, n));
+  // badges where they may have moved: all after a layout; else those of the new nodes, the new
+  // badges' and the datasets drawn with columns (a node moved has its badges moved with it)
+  if (fresh || before.size === 0) cy.nodes().not(".stub").forEach((n) => placeBadges(cy, n));
+  else {
+    const owners = cy.collection(added).nodes(".stub").map((b) => cy.getElementById(b.data("stub").id));
+    newTops.union(cy.collection(owners)).union(cy.nodes(":parent")).forEach((n) => placeBadges(cy, n));
+  }
   timed("place");
   await new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
   return newNodes.map((n) => n.id());
@@ -200,18 +206,37 @@ function placeBeside(cy, nodes, before) {
 }
 
 // `count` free row centres in the column at `x`: a block centred on `y` if it fits, else the
-// nearest free rows alternately below and above, top to bottom.
+// nearest free rows alternately below and above, top to bottom. A centre is free unless it falls
+// inside a taken box widened by half a row each way; those spans, sorted and merged, are searched
+// by halves, so a page costs its rows times log(the column's nodes), not times the column.
 function freeRows(x, y, count, slots) {
   const step = NODE_H + ROW_GAP;
-  const taken = slots.filter((s) => Math.abs(s.x - x) < NODE_W).map((s) => s.box);
-  const free = (c) => !taken.some((b) => c + NODE_H / 2 + ROW_GAP / 2 > b.y1 && c - NODE_H / 2 - ROW_GAP / 2 < b.y2);
+  const half = NODE_H / 2 + ROW_GAP / 2;
+  const spans = slots.filter((s) => Math.abs(s.x - x) < NODE_W).map((s) => [s.box.y1 - half, s.box.y2 + half])
+    .sort((a, b) => a[0] - b[0]);
+  const merged = [];  // disjoint open spans, ascending: (lo, hi)
+  for (const [lo, hi] of spans) {
+    const last = merged[merged.length - 1];
+    if (last && lo < last[1]) last[1] = Math.max(last[1], hi);
+    else merged.push([lo, hi]);
+  }
+  const free = (c) => {
+    let low = 0;
+    let high = merged.length;  // the first span starting at or after c
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (merged[mid][0] < c) low = mid + 1; else high = mid;
+    }
+    return low === 0 || c >= merged[low - 1][1];
+  };
   const start = y - ((count - 1) * step) / 2;
   const block = Array.from({ length: count }, (_, i) => start + i * step);
   if (block.every(free)) return block;
+  // the rows tried are a step apart: a row taken here never overlaps the next one tried
   const rows = [];
   for (let k = 0; rows.length < count && k < 1000000; k++) {
     const candidate = y + (k % 2 ? 1 : -1) * Math.ceil(k / 2) * step;
-    if (free(candidate)) { rows.push(candidate); taken.push({ y1: candidate - NODE_H / 2, y2: candidate + NODE_H / 2 }); }
+    if (free(candidate)) rows.push(candidate);
   }
   return rows.sort((a, b) => a - b);
 }
