@@ -414,7 +414,7 @@ async function draw(cy2, elements, { fresh = false, focus = null, timed: timed2 
   const wanted = new Map(elements.map((e) => [e.data.id, e]));
   const before = /* @__PURE__ */ new Map();
   cy2.nodes().not(".stub").forEach((n) => {
-    if (!n.isChild()) before.set(n.id(), { x: n.position("x"), box: n.boundingBox({ includeLabels: false }), parent: n.isParent() });
+    if (!n.isChild()) before.set(n.id(), { x: n.position("x"), box: bodyBox(n), parent: n.isParent() });
   });
   const added = [];
   cy2.batch(() => {
@@ -440,7 +440,7 @@ async function draw(cy2, elements, { fresh = false, focus = null, timed: timed2 
   if (fresh || before.size === 0) {
     const kids = cy2.nodes().filter((n) => n.isChild()).remove();
     await layoutAll(cy2);
-    const slots = new Map(cy2.nodes().not(".stub").map((n) => [n.id(), { x: n.position("x"), box: n.boundingBox({ includeLabels: false }) }]));
+    const slots = new Map(cy2.nodes().not(".stub").map((n) => [n.id(), { x: n.position("x"), box: bodyBox(n) }]));
     kids.restore();
     stackAll(cy2, cy2.nodes(":parent").toArray(), slots);
     readableView(cy2, focus);
@@ -579,9 +579,16 @@ function stackAll(cy2, parents, slots) {
     }
   }
 }
+function bodyBox(node2) {
+  if (node2.isParent()) return node2.boundingBox({ includeLabels: false, includeOverlays: false, includeUnderlays: false });
+  const { x, y } = node2.position();
+  const w = node2.outerWidth() / 2 + 1;
+  const h = node2.outerHeight() / 2 + 1;
+  return { x1: x - w, x2: x + w, y1: y - h, y2: y + h, w: 2 * w, h: 2 * h };
+}
 function placeBadges(cy2, node2) {
   if (node2.isChild()) return;
-  const box = node2.boundingBox({ includeLabels: false, includeOverlays: false });
+  const box = bodyBox(node2);
   for (const side of ["up", "down"]) {
     const badge = cy2.getElementById(`stub|${side}|${node2.id()}`);
     if (!badge.length) continue;

@@ -80,7 +80,7 @@ export function createView(container, onTap) {
 export async function draw(cy, elements, { fresh = false, focus = null, timed = (_phase: string) => {} } = {}) {
   const wanted = new Map<string, any>(elements.map((e) => [e.data.id, e]));
   const before = new Map();
-  cy.nodes().not(".stub").forEach((n) => { if (!n.isChild()) before.set(n.id(), { x: n.position("x"), box: n.boundingBox({ includeLabels: false }), parent: n.isParent() }); });
+  cy.nodes().not(".stub").forEach((n) => { if (!n.isChild()) before.set(n.id(), { x: n.position("x"), box: bodyBox(n), parent: n.isParent() }); });
   const added = [];
   cy.batch(() => {
     if (fresh) cy.elements().remove();
@@ -106,7 +106,7 @@ export async function draw(cy, elements, { fresh = false, focus = null, timed = 
     // laid out whole without the columns, which then go inside their datasets
     const kids = cy.nodes().filter((n) => n.isChild()).remove();
     await layoutAll(cy);
-    const slots = new Map(cy.nodes().not(".stub").map((n) => [n.id(), { x: n.position("x"), box: n.boundingBox({ includeLabels: false }) }]));
+    const slots = new Map(cy.nodes().not(".stub").map((n) => [n.id(), { x: n.position("x"), box: bodyBox(n) }]));
     kids.restore();
     stackAll(cy, cy.nodes(":parent").toArray(), slots);
     readableView(cy, focus);
@@ -265,12 +265,23 @@ function stackAll(cy, parents, slots) {
   }
 }
 
+// A node's box without label, overlay or underlay, as boundingBox gives it (cytoscape pads it by
+// 1 px), read from its position and size for a node of its own: its label is not measured (a new
+// node's boundingBox measured its text, most of placing a page).
+function bodyBox(node) {
+  if (node.isParent()) return node.boundingBox({ includeLabels: false, includeOverlays: false, includeUnderlays: false });
+  const { x, y } = node.position();
+  const w = node.outerWidth() / 2 + 1;
+  const h = node.outerHeight() / 2 + 1;
+  return { x1: x - w, x2: x + w, y1: y - h, y2: y + h, w: 2 * w, h: 2 * h };
+}
+
 // The "+N" badges of a node: straddling its top border, at its left (upstream) or right corner;
 // a dataset drawn with its columns has its name above that border, so its badges straddle the
 // bottom one.
 function placeBadges(cy, node) {
   if (node.isChild()) return;
-  const box = node.boundingBox({ includeLabels: false, includeOverlays: false });
+  const box = bodyBox(node);
   for (const side of ["up", "down"]) {
     const badge = cy.getElementById(`stub|${side}|${node.id()}`);
     if (!badge.length) continue;
