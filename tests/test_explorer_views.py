@@ -186,6 +186,43 @@ def test_an_expansion_keeps_zoom_pan_and_positions_and_puts_new_nodes_beside(
     assert overlapping(boxes(browser)) == []
 
 
+def misplaced_badges(driver: Chrome) -> list[str]:
+    """The "+N" badges not straddling their node's border at its corner: the left one upstream, the
+    right one downstream; the top border, or the bottom one of a dataset drawn with its columns."""
+    return driver.execute_script("""const cy = window.explorer.cy;
+        return cy.nodes('.stub').filter((badge) => {
+          const { id, side } = badge.data('stub');
+          const node = cy.getElementById(id);
+          const box = node.boundingBox({ includeLabels: false, includeOverlays: false });
+          const { x, y } = badge.position();
+          const corner = side === 'up' ? x > box.x1 && x < box.x1 + box.w / 3 : x < box.x2 && x > box.x2 - box.w / 3;
+          const border = node.isParent() ? box.y2 : box.y1;
+          return !(corner && Math.abs(y - border) < 5);
+        }).map((badge) => badge.id())""")
+
+
+def test_badges_stay_on_their_nodes_as_pages_and_expansions_add_nodes(
+    server: LiveServer, browser: Chrome
+) -> None:
+    # a page places only what it adds: every badge, old and new, must still be on its node
+    open_explorer(browser, server, f"#node={fd.ds('top_delivery_times')}")
+    wait(browser, "document.body.dataset.painted", "nothing drawn")
+    assert misplaced_badges(browser) == []
+    expand(browser, fd.ds("orders_7_days"), "up")
+    job = fd.job("etl_orders_7_days")
+    assert f"stub|up|{job}" in drawn(browser)  # a badge new on a node new
+    assert misplaced_badges(browser) == []
+    expand(browser, job, "up")
+    assert misplaced_badges(browser) == []
+    open_explorer(browser, server, f"#node={FAN_JOB}")
+    wait(browser, "document.body.dataset.painted", "nothing drawn")
+    expand_cluster(browser, cluster_id(FAN_JOB, "up", "DATASET", "namespace", "fanout"))
+    expand_cluster(browser, cluster_id(FAN_JOB, "up", "DATASET", "namespace", "fanout"))
+    nodes = drawn(browser)
+    assert f"stub|up|{FAN_JOB}" in nodes  # the cluster became a badge on a node drawn before
+    assert misplaced_badges(browser) == []
+
+
 def test_the_depth_control_draws_more_or_fewer_hops(server: LiveServer, browser: Chrome) -> None:
     open_explorer(browser, server, f"#node={fd.ds('top_delivery_times')}")
     wait(browser, "document.body.dataset.painted", "nothing drawn")

@@ -409,11 +409,12 @@ function createView(container, onTap) {
   onThemeChange(() => cy2.style(style(colours())));
   return cy2;
 }
-async function draw(cy2, elements, { fresh = false, focus = null } = {}) {
+async function draw(cy2, elements, { fresh = false, focus = null, timed: timed2 = (_phase) => {
+} } = {}) {
   const wanted = new Map(elements.map((e) => [e.data.id, e]));
   const before = /* @__PURE__ */ new Map();
   cy2.nodes().not(".stub").forEach((n) => {
-    if (!n.isChild()) before.set(n.id(), { x: n.position("x"), box: n.boundingBox({ includeLabels: false }), parent: n.isParent() });
+    if (!n.isChild()) before.set(n.id(), { x: n.position("x"), box: bodyBox(n), parent: n.isParent() });
   });
   const added = [];
   cy2.batch(() => {
@@ -433,12 +434,13 @@ async function draw(cy2, elements, { fresh = false, focus = null } = {}) {
       }
     }
   });
+  timed2("update");
   const newNodes = cy2.collection(added).nodes().not(".stub");
   const newTops = newNodes.filter((n) => !n.isChild());
   if (fresh || before.size === 0) {
     const kids = cy2.nodes().filter((n) => n.isChild()).remove();
     await layoutAll(cy2);
-    const slots = new Map(cy2.nodes().not(".stub").map((n) => [n.id(), { x: n.position("x"), box: n.boundingBox({ includeLabels: false }) }]));
+    const slots = new Map(cy2.nodes().not(".stub").map((n) => [n.id(), { x: n.position("x"), box: bodyBox(n) }]));
     kids.restore();
     stackAll(cy2, cy2.nodes(":parent").toArray(), slots);
     readableView(cy2, focus);
@@ -451,7 +453,12 @@ async function draw(cy2, elements, { fresh = false, focus = null } = {}) {
       if (was.parent && node2.length && !node2.isParent()) node2.position({ x: was.x, y: was.box.y1 + NODE_H / 2 });
     }
   }
-  cy2.nodes().not(".stub").forEach((n) => placeBadges(cy2, n));
+  if (fresh || before.size === 0) cy2.nodes().not(".stub").forEach((n) => placeBadges(cy2, n));
+  else {
+    const owners2 = cy2.collection(added).nodes(".stub").map((b) => cy2.getElementById(b.data("stub").id));
+    newTops.union(cy2.collection(owners2)).union(cy2.nodes(":parent")).forEach((n) => placeBadges(cy2, n));
+  }
+  timed2("place");
   await new Promise((resolve) => requestAnimationFrame(() => resolve()));
   return newNodes.map((n) => n.id());
 }
@@ -524,18 +531,31 @@ function placeBeside(cy2, nodes, before) {
 }
 function freeRows(x, y, count, slots) {
   const step = NODE_H + ROW_GAP;
-  const taken = slots.filter((s) => Math.abs(s.x - x) < NODE_W).map((s) => s.box);
-  const free = (c) => !taken.some((b) => c + NODE_H / 2 + ROW_GAP / 2 > b.y1 && c - NODE_H / 2 - ROW_GAP / 2 < b.y2);
+  const half = NODE_H / 2 + ROW_GAP / 2;
+  const spans = slots.filter((s) => Math.abs(s.x - x) < NODE_W).map((s) => [s.box.y1 - half, s.box.y2 + half]).sort((a, b) => a[0] - b[0]);
+  const merged = [];
+  for (const [lo, hi] of spans) {
+    const last = merged[merged.length - 1];
+    if (last && lo < last[1]) last[1] = Math.max(last[1], hi);
+    else merged.push([lo, hi]);
+  }
+  const free = (c) => {
+    let low = 0;
+    let high = merged.length;
+    while (low < high) {
+      const mid = low + high >> 1;
+      if (merged[mid][0] < c) low = mid + 1;
+      else high = mid;
+    }
+    return low === 0 || c >= merged[low - 1][1];
+  };
   const start2 = y - (count - 1) * step / 2;
   const block = Array.from({ length: count }, (_, i) => start2 + i * step);
   if (block.every(free)) return block;
   const rows = [];
   for (let k = 0; rows.length < count && k < 1e6; k++) {
     const candidate = y + (k % 2 ? 1 : -1) * Math.ceil(k / 2) * step;
-    if (free(candidate)) {
-      rows.push(candidate);
-      taken.push({ y1: candidate - NODE_H / 2, y2: candidate + NODE_H / 2 });
-    }
+    if (free(candidate)) rows.push(candidate);
   }
   return rows.sort((a, b) => a - b);
 }
@@ -559,9 +579,16 @@ function stackAll(cy2, parents, slots) {
     }
   }
 }
+function bodyBox(node2) {
+  if (node2.isParent()) return node2.boundingBox({ includeLabels: false, includeOverlays: false, includeUnderlays: false });
+  const { x, y } = node2.position();
+  const w = node2.outerWidth() / 2 + 1;
+  const h = node2.outerHeight() / 2 + 1;
+  return { x1: x - w, x2: x + w, y1: y - h, y2: y + h, w: 2 * w, h: 2 * h };
+}
 function placeBadges(cy2, node2) {
   if (node2.isChild()) return;
-  const box = node2.boundingBox({ includeLabels: false, includeOverlays: false });
+  const box = bodyBox(node2);
   for (const side of ["up", "down"]) {
     const badge = cy2.getElementById(`stub|${side}|${node2.id()}`);
     if (!badge.length) continue;
@@ -1463,7 +1490,20 @@ var state = {
 };
 var pickingPathFrom = null;
 var cy = createView(document.getElementById("graph-canvas"), (data) => tapped(data));
-window.explorer = { model, cy, state, firstPaintMs: null, ready: false };
+window.explorer = { model, cy, state, firstPaintMs: null, ready: false, timings: {} };
+var timings = {};
+var timedFrom = performance.now();
+var timing = false;
+function timed(phase) {
+  const now = performance.now();
+  timings[phase] = (timings[phase] || 0) + now - timedFrom;
+  timedFrom = now;
+}
+function startTiming() {
+  timings = {};
+  timedFrom = performance.now();
+  timing = true;
+}
 function writeURL(push = false) {
   const params = new URLSearchParams();
   if (state.node) params.set("node", state.node);
@@ -1506,6 +1546,7 @@ function setAsOf(asOf) {
   if (asOf === state.asOf) return false;
   state.asOf = asOf;
   model.clear();
+  healthAsked.clear();
   showAsOf(asOf);
   return true;
 }
@@ -1525,6 +1566,7 @@ function walkDepth() {
   return state.depth === "all" ? null : Number(state.depth);
 }
 async function openNode(id, restoring = null, push = true) {
+  startTiming();
   state.node = id;
   state.mode = "lineage";
   state.cols = restoring ? [...restoring.cols] : [];
@@ -1594,6 +1636,7 @@ async function refresh(id) {
   await render();
 }
 async function expand(id, side, redraw = true) {
+  if (redraw) startTiming();
   const direction = side === UP ? "UPSTREAM" : "DOWNSTREAM";
   if (model.hidden(id, side) !== null) {
     model.reveal(id, side);
@@ -1607,6 +1650,7 @@ async function expand(id, side, redraw = true) {
   }
   state.x.push(`${side}:${id}`);
   if (redraw) {
+    timed("query");
     await render();
     writeURL();
   }
@@ -1747,14 +1791,28 @@ async function fillDomains() {
   if (missing.length) for (const [id, domain2] of await domainsOf(missing)) model.domains.set(id, domain2);
 }
 var HEALTH_LOOKUPS = 200;
-async function fillHealth() {
-  const missing = [...model.drawn].map((id) => model.nodes.get(id)).filter((n) => n && n.kind === "DATASET" && !model.health.has(n.id)).slice(0, HEALTH_LOOKUPS);
+var healthAsked = /* @__PURE__ */ new Set();
+function fillHealthAfterPaint() {
+  const missing = [...model.drawn].map((id) => model.nodes.get(id)).filter((n) => n && n.kind === "DATASET" && !model.health.has(n.id) && !healthAsked.has(n.id)).slice(0, HEALTH_LOOKUPS);
   if (!missing.length) return;
-  try {
-    for (const [id, status2] of await healthOf(missing)) model.health.set(id, status2);
-  } catch (error) {
+  for (const n of missing) healthAsked.add(n.id);
+  const known = model.health;
+  healthOf(missing).then((found) => {
+    for (const [id, status2] of found) {
+      known.set(id, status2);
+      if (known === model.health) markHealth(id, status2);
+    }
+  }, (error) => {
+    for (const n of missing) healthAsked.delete(n.id);
     console.warn("no health", error);
-  }
+  });
+}
+function markHealth(id, status2) {
+  if (state.mode !== "lineage" || status2 !== "FAILING" && status2 !== "AT_RISK") return;
+  const drawn = cy.getElementById(id);
+  if (!drawn.length || drawn.data("health") === status2) return;
+  drawn.data("health", status2);
+  drawn.addClass(`health-${status2}`);
 }
 function domainOf(node2) {
   return node2.domain !== void 0 ? node2.domain : model.domains.get(node2.id);
@@ -1806,6 +1864,7 @@ function clusterElements(id, side) {
   return elements;
 }
 async function expandCluster(side, key, id, redraw = true) {
+  if (redraw) startTiming();
   model.revealCluster(id, side, key);
   state.x.push(`cluster:${side}:${encodeURIComponent(key)}:${id}`);
   if (!redraw) return;
@@ -1830,14 +1889,17 @@ function fullOf(id) {
   return node2 ? `${node2.namespace ? `${node2.namespace} ` : ""}${node2.name || id}` : id;
 }
 async function render({ fresh = false } = {}) {
+  if (!timing) startTiming();
+  timed("query");
   await domainsReady;
-  await Promise.all([fillDomains(), fillHealth()]);
+  await fillDomains();
   if (state.columns) {
     const waiting = [...model.drawn].filter((id) => model.nodes.get(id)?.kind === "DATASET" && !model.columns.has(id));
     await Promise.all(Array.from({ length: 4 }, async () => {
       while (waiting.length) await loadColumns(waiting.shift());
     }));
   }
+  timed("facts");
   const elements = [];
   const columnIds = /* @__PURE__ */ new Set();
   const path = state.path && model.path?.column === state.path ? model.path : null;
@@ -1870,7 +1932,8 @@ async function render({ fresh = false } = {}) {
       });
     }
   }
-  await draw(cy, elements, { fresh, focus: state.node });
+  timed("elements");
+  await draw(cy, elements, { fresh, focus: state.node, timed });
   const hiddenTotal = elements.filter((e) => e.data.stub || e.data.cluster).reduce((sum, e) => sum + ((e.data.stub ? e.data.stub.hidden : e.data.cluster.size) || 0), 0);
   const graph = document.getElementById("graph");
   graph.dataset.drawn = String(model.drawn.size);
@@ -1878,8 +1941,13 @@ async function render({ fresh = false } = {}) {
   status(`${model.drawn.size} nodes drawn, ${hiddenTotal} hidden behind + badges and clusters; ${model.nodes.size} known`);
   showLegend(cy);
   markPainted();
+  fillHealthAfterPaint();
 }
 function markPainted() {
+  if (!timing) startTiming();
+  timed("frame");
+  timing = false;
+  window.explorer.timings = timings;
   window.explorer.paintedAt = performance.now();
   if (window.explorer.firstPaintMs === null) window.explorer.firstPaintMs = window.explorer.paintedAt;
   window.explorer.ready = true;
@@ -1944,6 +2012,7 @@ function tapped(data) {
 }
 var IMPACT_DRAWN = 300;
 async function openImpact(id, change, push = true) {
+  startTiming();
   if (live) live.close();
   live = null;
   state.node = id;

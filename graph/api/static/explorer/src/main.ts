@@ -21,7 +21,26 @@ const state = { node: null, mode: "lineage", change: "DROP", cols: [], x: [], de
   asOf: null, to: null };
 let pickingPathFrom = null;  // the node "Path to…" was chosen on: the next search pick is the other end
 const cy = createView(document.getElementById("graph-canvas"), (data) => tapped(data));
-window.explorer = { model, cy, state, firstPaintMs: null, ready: false };
+window.explorer = { model, cy, state, firstPaintMs: null, ready: false, timings: {} };
+
+// The page's own timings of the last view change, in ms (scripts/bench_explorer.py prints them):
+// query (the answer it draws), facts (domains, health), elements (what to draw), update (cytoscape
+// told), place (new nodes placed), frame (to the painted frame).
+let timings: Record<string, number> = {};
+let timedFrom = performance.now();
+let timing = false;  // a view change is being timed (from its start, not from the last paint)
+
+function timed(phase: string) {
+  const now = performance.now();
+  timings[phase] = (timings[phase] || 0) + now - timedFrom;
+  timedFrom = now;
+}
+
+function startTiming() {
+  timings = {};
+  timedFrom = performance.now();
+  timing = true;
+}
 
 // ---- the URL holds the view; each view is a history entry --------------------------------------
 
@@ -63,6 +82,7 @@ function setAsOf(asOf) {
   if (asOf === state.asOf) return false;
   state.asOf = asOf;
   model.clear();
+  healthAsked.clear();
   showAsOf(asOf);
   return true;
 }
@@ -89,6 +109,7 @@ function walkDepth() {
 
 // Opens a node's lineage as a new view; `restoring`: the rest of a view read from a URL.
 async function openNode(id, restoring = null, push = true) {
+  startTiming();
   state.node = id;
   state.mode = "lineage";
   state.cols = restoring ? [...restoring.cols] : [];
@@ -165,6 +186,7 @@ async function refresh(id) {
 }
 
 async function expand(id, side, redraw = true) {
+  if (redraw) startTiming();
   const direction = side === UP ? "UPSTREAM" : "DOWNSTREAM";
   if (model.hidden(id, side) !== null) {
     model.reveal(id, side);
@@ -179,6 +201,7 @@ async function expand(id, side, redraw = true) {
   }
   state.x.push(`${side}:${id}`);
   if (redraw) {
+    timed("query");
     await render();
     writeURL();
   }
@@ -335,18 +358,35 @@ async function fillDomains() {
   if (missing.length) for (const [id, domain] of await api.domainsOf(missing)) model.domains.set(id, domain);
 }
 
-// The health of the datasets drawn (at most HEALTH_LOOKUPS a render: each asks a walk upstream).
+// The health of the datasets drawn, at most HEALTH_LOOKUPS a render: each lookup walks upstream,
+// so it is asked once the frame is painted, not before; those failing or at risk are marked as the
+// answer comes (only they are restyled).
 const HEALTH_LOOKUPS = 200;
+const healthAsked = new Set<string>();  // dataset ids whose health is asked or known
 
-async function fillHealth() {
+function fillHealthAfterPaint() {
   const missing = [...model.drawn].map((id) => model.nodes.get(id))
-    .filter((n) => n && n.kind === "DATASET" && !model.health.has(n.id)).slice(0, HEALTH_LOOKUPS);
+    .filter((n) => n && n.kind === "DATASET" && !model.health.has(n.id) && !healthAsked.has(n.id)).slice(0, HEALTH_LOOKUPS);
   if (!missing.length) return;
-  try {
-    for (const [id, status] of await api.healthOf(missing)) model.health.set(id, status);
-  } catch (error) {
+  for (const n of missing) healthAsked.add(n.id);
+  const known = model.health;  // a model cleared meanwhile (another moment) keeps what it was told
+  api.healthOf(missing).then((found) => {
+    for (const [id, status] of found) {
+      known.set(id, status);
+      if (known === model.health) markHealth(id, status);
+    }
+  }, (error) => {
+    for (const n of missing) healthAsked.delete(n.id);
     console.warn("no health", error);
-  }
+  });
+}
+
+function markHealth(id, status) {
+  if (state.mode !== "lineage" || (status !== "FAILING" && status !== "AT_RISK")) return;
+  const drawn = cy.getElementById(id);
+  if (!drawn.length || drawn.data("health") === status) return;
+  drawn.data("health", status);
+  drawn.addClass(`health-${status}`);
 }
 
 function domainOf(node) {
@@ -388,6 +428,7 @@ function clusterElements(id, side) {
 
 // Draws the next FAN_OUT of a cluster's members and lists the rest to pick from.
 async function expandCluster(side, key, id, redraw = true) {
+  if (redraw) startTiming();
   model.revealCluster(id, side, key);
   state.x.push(`cluster:${side}:${encodeURIComponent(key)}:${id}`);
   if (!redraw) return;
@@ -418,8 +459,10 @@ function fullOf(id) {
 }
 
 async function render({ fresh = false } = {}) {
+  if (!timing) startTiming();
+  timed("query");
   await domainsReady;
-  await Promise.all([fillDomains(), fillHealth()]);
+  await fillDomains();
   if (state.columns) {
     // every drawn dataset's columns, a few requests at a time (the server admits a client's queries in bounds)
     const waiting = [...model.drawn].filter((id) => model.nodes.get(id)?.kind === "DATASET" && !model.columns.has(id));
@@ -427,6 +470,7 @@ async function render({ fresh = false } = {}) {
       while (waiting.length) await loadColumns(waiting.shift());
     }));
   }
+  timed("facts");
   const elements = [];
   const columnIds = new Set();
   const path = state.path && model.path?.column === state.path ? model.path : null;
@@ -456,7 +500,8 @@ async function render({ fresh = false } = {}) {
         classes: onPath ? "column path" : "column" });
     }
   }
-  await draw(cy, elements, { fresh, focus: state.node });
+  timed("elements");
+  await draw(cy, elements, { fresh, focus: state.node, timed });
   const hiddenTotal = elements.filter((e) => e.data.stub || e.data.cluster)
     .reduce((sum, e) => sum + ((e.data.stub ? e.data.stub.hidden : e.data.cluster.size) || 0), 0);
   const graph = document.getElementById("graph");
@@ -465,9 +510,14 @@ async function render({ fresh = false } = {}) {
   status(`${model.drawn.size} nodes drawn, ${hiddenTotal} hidden behind + badges and clusters; ${model.nodes.size} known`);
   showLegend(cy);
   markPainted();
+  fillHealthAfterPaint();
 }
 
 function markPainted() {
+  if (!timing) startTiming();
+  timed("frame");
+  timing = false;
+  window.explorer.timings = timings;
   window.explorer.paintedAt = performance.now();
   if (window.explorer.firstPaintMs === null) window.explorer.firstPaintMs = window.explorer.paintedAt;
   window.explorer.ready = true;
@@ -541,6 +591,7 @@ function tapped(data) {
 const IMPACT_DRAWN = 300;
 
 async function openImpact(id, change, push = true) {
+  startTiming();
   if (live) live.close();
   live = null;
   state.node = id;

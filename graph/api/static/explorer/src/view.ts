@@ -77,10 +77,10 @@ export function createView(container, onTap) {
 
 // Draws `elements`. `fresh`: a new view (laid out whole, then shown at a readable zoom around
 // `focus`); otherwise the drawn nodes keep their positions and new ones go beside their neighbours.
-export async function draw(cy, elements, { fresh = false, focus = null } = {}) {
+export async function draw(cy, elements, { fresh = false, focus = null, timed = (_phase: string) => {} } = {}) {
   const wanted = new Map<string, any>(elements.map((e) => [e.data.id, e]));
   const before = new Map();
-  cy.nodes().not(".stub").forEach((n) => { if (!n.isChild()) before.set(n.id(), { x: n.position("x"), box: n.boundingBox({ includeLabels: false }), parent: n.isParent() }); });
+  cy.nodes().not(".stub").forEach((n) => { if (!n.isChild()) before.set(n.id(), { x: n.position("x"), box: bodyBox(n), parent: n.isParent() }); });
   const added = [];
   cy.batch(() => {
     if (fresh) cy.elements().remove();
@@ -99,13 +99,14 @@ export async function draw(cy, elements, { fresh = false, focus = null } = {}) {
       }
     }
   });
+  timed("update");
   const newNodes = cy.collection(added).nodes().not(".stub");
   const newTops = newNodes.filter((n) => !n.isChild());
   if (fresh || before.size === 0) {
     // laid out whole without the columns, which then go inside their datasets
     const kids = cy.nodes().filter((n) => n.isChild()).remove();
     await layoutAll(cy);
-    const slots = new Map(cy.nodes().not(".stub").map((n) => [n.id(), { x: n.position("x"), box: n.boundingBox({ includeLabels: false }) }]));
+    const slots = new Map(cy.nodes().not(".stub").map((n) => [n.id(), { x: n.position("x"), box: bodyBox(n) }]));
     kids.restore();
     stackAll(cy, cy.nodes(":parent").toArray(), slots);
     readableView(cy, focus);
@@ -119,7 +120,14 @@ export async function draw(cy, elements, { fresh = false, focus = null } = {}) {
       if (was.parent && node.length && !node.isParent()) node.position({ x: was.x, y: was.box.y1 + NODE_H / 2 });
     }
   }
-  cy.nodes().not(".stub").forEach((n) => placeBadges(cy, n));
+  // badges where they may have moved: all after a layout; else those of the new nodes, the new
+  // badges' and the datasets drawn with columns (a node moved has its badges moved with it)
+  if (fresh || before.size === 0) cy.nodes().not(".stub").forEach((n) => placeBadges(cy, n));
+  else {
+    const owners = cy.collection(added).nodes(".stub").map((b) => cy.getElementById(b.data("stub").id));
+    newTops.union(cy.collection(owners)).union(cy.nodes(":parent")).forEach((n) => placeBadges(cy, n));
+  }
+  timed("place");
   await new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
   return newNodes.map((n) => n.id());
 }
@@ -198,18 +206,37 @@ function placeBeside(cy, nodes, before) {
 }
 
 // `count` free row centres in the column at `x`: a block centred on `y` if it fits, else the
-// nearest free rows alternately below and above, top to bottom.
+// nearest free rows alternately below and above, top to bottom. A centre is free unless it falls
+// inside a taken box widened by half a row each way; those spans, sorted and merged, are searched
+// by halves, so a page costs its rows times log(the column's nodes), not times the column.
 function freeRows(x, y, count, slots) {
   const step = NODE_H + ROW_GAP;
-  const taken = slots.filter((s) => Math.abs(s.x - x) < NODE_W).map((s) => s.box);
-  const free = (c) => !taken.some((b) => c + NODE_H / 2 + ROW_GAP / 2 > b.y1 && c - NODE_H / 2 - ROW_GAP / 2 < b.y2);
+  const half = NODE_H / 2 + ROW_GAP / 2;
+  const spans = slots.filter((s) => Math.abs(s.x - x) < NODE_W).map((s) => [s.box.y1 - half, s.box.y2 + half])
+    .sort((a, b) => a[0] - b[0]);
+  const merged = [];  // disjoint open spans, ascending: (lo, hi)
+  for (const [lo, hi] of spans) {
+    const last = merged[merged.length - 1];
+    if (last && lo < last[1]) last[1] = Math.max(last[1], hi);
+    else merged.push([lo, hi]);
+  }
+  const free = (c) => {
+    let low = 0;
+    let high = merged.length;  // the first span starting at or after c
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (merged[mid][0] < c) low = mid + 1; else high = mid;
+    }
+    return low === 0 || c >= merged[low - 1][1];
+  };
   const start = y - ((count - 1) * step) / 2;
   const block = Array.from({ length: count }, (_, i) => start + i * step);
   if (block.every(free)) return block;
+  // the rows tried are a step apart: a row taken here never overlaps the next one tried
   const rows = [];
   for (let k = 0; rows.length < count && k < 1000000; k++) {
     const candidate = y + (k % 2 ? 1 : -1) * Math.ceil(k / 2) * step;
-    if (free(candidate)) { rows.push(candidate); taken.push({ y1: candidate - NODE_H / 2, y2: candidate + NODE_H / 2 }); }
+    if (free(candidate)) rows.push(candidate);
   }
   return rows.sort((a, b) => a - b);
 }
@@ -238,12 +265,23 @@ function stackAll(cy, parents, slots) {
   }
 }
 
+// A node's box without label, overlay or underlay, as boundingBox gives it (cytoscape pads it by
+// 1 px), read from its position and size for a node of its own: its label is not measured (a new
+// node's boundingBox measured its text, most of placing a page).
+function bodyBox(node) {
+  if (node.isParent()) return node.boundingBox({ includeLabels: false, includeOverlays: false, includeUnderlays: false });
+  const { x, y } = node.position();
+  const w = node.outerWidth() / 2 + 1;
+  const h = node.outerHeight() / 2 + 1;
+  return { x1: x - w, x2: x + w, y1: y - h, y2: y + h, w: 2 * w, h: 2 * h };
+}
+
 // The "+N" badges of a node: straddling its top border, at its left (upstream) or right corner;
 // a dataset drawn with its columns has its name above that border, so its badges straddle the
 // bottom one.
 function placeBadges(cy, node) {
   if (node.isChild()) return;
-  const box = node.boundingBox({ includeLabels: false, includeOverlays: false });
+  const box = bodyBox(node);
   for (const side of ["up", "down"]) {
     const badge = cy.getElementById(`stub|${side}|${node.id()}`);
     if (!badge.length) continue;
