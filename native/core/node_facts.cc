@@ -177,15 +177,17 @@ class Facts {
                     bool aliases = false) {
       if (!at.empty()) reads.push_back(EdgeRead{at, kind_bit(kind), out, props, names_only, whole, aliases});
     };
-    if (up || down) {  // walked_ids() and neighbours(): the datasets' aliases, their jobs, the jobs' datasets
-      read(datasets, kAliasOf, true, false, false, false);
-      read(datasets, kAliasOf, false, false, false, false);
+    // walked_ids() and neighbours(): the datasets' aliases, their jobs, the jobs' datasets; of the
+    // far ends only their names (the facts read no more of them: graph.view.NAMES)
+    if (up || down) {
+      read(datasets, kAliasOf, true, false, true, false);
+      read(datasets, kAliasOf, false, false, true, false);
     }
     if (up) {
-      read(datasets, kWrites, false, false, false, false);
+      read(datasets, kWrites, false, false, true, false);
       read(jobs, kReads, true, false, true, false, true);  // (with what resolves the datasets' names)
     }
-    if (down) read(datasets, kReads, false, false, false, false);
+    if (down) read(datasets, kReads, false, false, true, false);
     if (down || (facts & kDomainFact)) read(jobs, kWrites, true, false, true, false, true);
     if (facts & kDomainFact) read(datasets, kBelongsTo, true, true, false, true);  // dataset_domains(), domains' names
     if (facts & kOwnersFact) read(owning, kOwnedBy, true, true, false, true);  // (graph.node_facts reads the owners whole)
