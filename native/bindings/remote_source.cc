@@ -21,9 +21,9 @@ PyObject* kinds_list(uint32_t kinds) {
   return list.release();
 }
 
-// store.neighbourhood(NeighbourhoodRequest(**fields)): graph.stores.requests names the fields, and
-// those not given here keep their defaults there.
-PyObject* read_neighbourhood(PyObject* store, std::initializer_list<std::pair<const char*, PyObject*>> fields) {
+// NeighbourhoodRequest(**fields): graph.stores.requests names the fields, and those not given here
+// keep their defaults there.
+PyObject* neighbourhood_request(std::initializer_list<std::pair<const char*, PyObject*>> fields) {
   static PyObject* request_type = nullptr;  // held for the life of the process
   if (request_type == nullptr) {
     PyRef module(check(PyImport_ImportModule("graph.stores.requests")));
@@ -33,7 +33,12 @@ PyObject* read_neighbourhood(PyObject* store, std::initializer_list<std::pair<co
   for (const auto& [name, value] : fields)
     if (PyDict_SetItemString(kwargs.get(), name, value) < 0) throw PyErrorSet{};
   PyRef no_args(check(PyTuple_New(0)));
-  PyRef request(check(PyObject_Call(request_type, no_args.get(), kwargs.get())));
+  return check(PyObject_Call(request_type, no_args.get(), kwargs.get()));
+}
+
+// store.neighbourhood(NeighbourhoodRequest(**fields)).
+PyObject* read_neighbourhood(PyObject* store, std::initializer_list<std::pair<const char*, PyObject*>> fields) {
+  PyRef request(neighbourhood_request(fields));
   return check(PyObject_CallMethod(store, "neighbourhood", "O", request.get()));
 }
 
@@ -49,7 +54,8 @@ RemoteSource::RemoteSource(std::unique_ptr<Graph> mirror, PyObject* store, PyObj
       read_ahead_(read_ahead),
       reads_summaries_(summary != Py_None && PyObject_HasAttrString(store, "node_summaries")),
       reads_newest_(PyObject_HasAttrString(store, "newest")),
-      reads_soon_(reads_newest_ && PyObject_HasAttrString(store, "soon")) {
+      reads_soon_(reads_newest_ && PyObject_HasAttrString(store, "soon")),
+      reads_batches_(PyObject_HasAttrString(store, "neighbourhoods")) {
   Py_INCREF(store_);
   Py_INCREF(summary_props_);
   Py_INCREF(name_props_);
@@ -257,40 +263,82 @@ void RemoteSource::around(const std::vector<NodeIdx>& nodes, uint32_t kinds) {
     }
 }
 
-void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
-                         uint32_t ahead_in, bool names_only) {
-  std::vector<NodeIdx> need;
+RemoteSource::EdgesRead RemoteSource::edges_read(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out,
+                                                 bool props, bool ahead, uint32_t ahead_in, bool names_only,
+                                                 bool whole) {
+  EdgesRead read;
   for (NodeIdx n : nodes) {
     if (n == kNone) continue;
     Known& k = known(n);
-    if ((k.keys[out] & kinds) != kinds || (props && (k.props[out] & kinds) != kinds)) need.push_back(n);
+    if ((k.keys[out] & kinds) != kinds || (props && (k.props[out] & kinds) != kinds)) read.need.push_back(n);
   }
-  if (need.empty()) return;
-  ahead = ahead && read_ahead_;
-  if (!ahead) ahead_in = 0;
-  names_only = names_only && name_props_ != summary_props_;
+  read.kinds = kinds;
+  read.out = out;
+  read.props = props;
+  read.ahead = ahead && read_ahead_;
+  read.ahead_in = read.ahead ? ahead_in : 0;
+  read.whole = whole || summary_props_ == Py_None;
+  read.names_only = !read.whole && names_only && name_props_ != summary_props_;
+  return read;
+}
+
+PyObject* RemoteSource::edges_request(const EdgesRead& read) {
   PyRef ids(check(PyList_New(0)));
   PyRef handles(check(PyDict_New()));
-  for (NodeIdx n : need) {
+  for (NodeIdx n : read.need) {
     PyRef id(str_of(g.pool.view(g.node_id[n])));
     if (PyList_Append(ids.get(), id.get()) < 0) throw PyErrorSet{};
     if (known_[n].handle && PyDict_SetItem(handles.get(), id.get(), known_[n].handle) < 0) throw PyErrorSet{};
   }
-  PyRef kinds_arg(kinds_list(kinds));
-  PyRef ahead_arg(ahead ? check(PyTuple_Pack(1, py.edge_kind[kAliasOf])) : check(PyTuple_New(0)));
-  PyRef ahead_in_arg(kinds_list(ahead_in));
-  PyRef direction(check(PyUnicode_FromString(out ? "out" : "in")));
-  PyRef read(read_neighbourhood(store_, {{"ids", ids.get()},
-                                         {"kinds", kinds_arg.get()},
-                                         {"direction", direction.get()},
-                                         {"ahead", ahead_arg.get()},
-                                         {"with_props", props ? Py_True : Py_False},
-                                         {"node_props", names_only ? name_props_ : summary_props_},
-                                         {"handles", PyDict_GET_SIZE(handles.get()) ? handles.get() : Py_None},
-                                         {"ahead_in", ahead_in_arg.get()}}));
-  PyRef edges(attr(read.get(), "edges")), far(attr(read.get(), "nodes")), ahead_keys(attr(read.get(), "ahead")),
-      unrestated(attr(read.get(), "unrestated")), found_handles(attr(read.get(), "handles"));
-  State far_state = summary_props_ == Py_None ? kWhole : names_only ? kNames : kSummary;
+  PyRef kinds_arg(kinds_list(read.kinds));
+  PyRef ahead_arg(read.ahead ? check(PyTuple_Pack(1, py.edge_kind[kAliasOf])) : check(PyTuple_New(0)));
+  PyRef ahead_in_arg(kinds_list(read.ahead_in));
+  PyRef direction(check(PyUnicode_FromString(read.out ? "out" : "in")));
+  return neighbourhood_request({{"ids", ids.get()},
+                                {"kinds", kinds_arg.get()},
+                                {"direction", direction.get()},
+                                {"ahead", ahead_arg.get()},
+                                {"with_props", read.props ? Py_True : Py_False},
+                                {"node_props", read.whole ? Py_None : read.names_only ? name_props_ : summary_props_},
+                                {"handles", PyDict_GET_SIZE(handles.get()) ? handles.get() : Py_None},
+                                {"ahead_in", ahead_in_arg.get()}});
+}
+
+void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
+                         uint32_t ahead_in, bool names_only) {
+  EdgesRead read = edges_read(nodes, kinds, out, props, ahead, ahead_in, names_only, false);
+  if (read.need.empty()) return;
+  PyRef request(edges_request(read));
+  PyRef found(check(PyObject_CallMethod(store_, "neighbourhood", "O", request.get())));
+  install_read(read, found.get());
+}
+
+void RemoteSource::edges_batch(const std::vector<EdgeRead>& reads) {
+  if (!reads_batches_) return;
+  std::vector<EdgesRead> asked;
+  PyRef requests(check(PyList_New(0)));
+  for (const EdgeRead& r : reads) {
+    EdgesRead read = edges_read(r.nodes, r.kinds, r.out, r.props, r.aliases, r.aliases ? kind_bit(kAliasOf) : 0,
+                                r.names_only, r.whole);
+    if (read.need.empty()) continue;
+    PyRef request(edges_request(read));
+    if (PyList_Append(requests.get(), request.get()) < 0) throw PyErrorSet{};
+    asked.push_back(std::move(read));
+  }
+  if (asked.empty()) return;
+  PyRef found(check(PyObject_CallMethod(store_, "neighbourhoods", "O", requests.get())));
+  PyRef seq(check(PySequence_Fast(found.get(), "neighbourhoods")));
+  if (size_t(PySequence_Fast_GET_SIZE(seq.get())) != asked.size())
+    raise(PyExc_ValueError, "a store's neighbourhoods() answers one neighbourhood a request");
+  for (size_t i = 0; i < asked.size(); i++) install_read(asked[i], PySequence_Fast_GET_ITEM(seq.get(), Py_ssize_t(i)));
+}
+
+void RemoteSource::install_read(const EdgesRead& read, PyObject* found) {
+  const bool out = read.out, props = read.props, ahead = read.ahead;
+  const uint32_t kinds = read.kinds, ahead_in = read.ahead_in;
+  PyRef edges(attr(found, "edges")), far(attr(found, "nodes")), ahead_keys(attr(found, "ahead")),
+      unrestated(attr(found, "unrestated")), found_handles(attr(found, "handles"));
+  State far_state = read.whole ? kWhole : read.names_only ? kNames : kSummary;
   Py_ssize_t pos = 0;
   PyObject *key, *value;
   std::vector<NodeIdx> far_nodes;
@@ -305,7 +353,7 @@ void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool
     for (NodeIdx n : far_nodes) known(n).keys[1] |= kind_bit(kAliasOf);
   }
   if (ahead_in) {
-    PyRef entering(attr(read.get(), "ahead_in")), sources(attr(read.get(), "ahead_nodes"));
+    PyRef entering(attr(found, "ahead_in")), sources(attr(found, "ahead_nodes"));
     pos = 0;
     while (PyDict_Next(sources.get(), &pos, &key, &value)) install_node(value, far_state);
     PyRef seq(check(PySequence_Fast(entering.get(), "ahead_in")));
@@ -325,7 +373,7 @@ void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool
       k.handle = value;
     }
   }
-  for (NodeIdx n : need) {
+  for (NodeIdx n : read.need) {
     known(n).keys[out] |= kinds;
     if (props) known(n).props[out] |= kinds;
   }

@@ -27,6 +27,7 @@ class RemoteSource : public Source {
   void find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out, bool lean) override;
   void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
              uint32_t ahead_in, bool names_only) override;
+  void edges_batch(const std::vector<EdgeRead>& reads) override;
   void around(const std::vector<NodeIdx>& nodes, uint32_t kinds) override;
   void summaries(const std::vector<NodeIdx>& nodes) override;
   void wholes(const std::vector<NodeIdx>& nodes) override;
@@ -64,6 +65,18 @@ class RemoteSource : public Source {
   PyObject* ids_of(const std::vector<NodeIdx>& nodes);
   // What newest() asks the store about ``nodes``: those it may hold, once each, in order.
   std::vector<NodeIdx> newest_asked(const std::vector<NodeIdx>& nodes) const;
+  // One edges() read: what it asks of the store (``need``: the nodes not held; none: nothing to
+  // read), its request, and the installing of its answer.
+  struct EdgesRead {
+    std::vector<NodeIdx> need;
+    uint32_t kinds = 0, ahead_in = 0;
+    bool out = true, props = false, ahead = false, names_only = false, whole = false;
+  };
+  EdgesRead edges_read(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
+                       uint32_t ahead_in, bool names_only, bool whole);
+  PyObject* edges_request(const EdgesRead& read);  // a graph.stores.NeighbourhoodRequest
+  void install_read(const EdgesRead& read, PyObject* found);
+  bool reads_batches_;  // the store reads several neighbourhoods at once (``neighbourhoods``)
 
   std::unique_ptr<Graph> mirror_;
   PyObject* store_;

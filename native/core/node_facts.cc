@@ -154,8 +154,44 @@ class Facts {
 
   // What the facts read last, asked first: a remote store reads the jobs' newest runs beside the
   // neighbour reads (View::newest_soon), the one read of them that depends on no other.
+  // Then the edges the facts read around the answer's own datasets and jobs, asked in one call
+  // (View::edges_soon): the reads below find them held. What depends on what those reads find
+  // (aliases, a job's datasets outside the answer, the writers' runs) is read as it is met.
   void start(uint32_t facts) {
     if (facts & kRunStateFact) v_.newest_soon(answer_jobs(), kOf, false, "createdAt");
+    std::vector<NodeIdx> datasets, jobs, owning;
+    for (NodeIdx n : nodes_) {
+      if (n == kNone) continue;
+      uint8_t kind = g_.node_kind[n];
+      if (kind == kDataset) datasets.push_back(n);
+      else if (kind == kJob) jobs.push_back(n);
+      if (kind != kColumn) owning.push_back(n);
+    }
+    for (auto* list : {&datasets, &jobs, &owning}) {
+      std::sort(list->begin(), list->end());
+      list->erase(std::unique(list->begin(), list->end()), list->end());
+    }
+    bool up = facts & (kUpstreamCount | kRunStateFact), down = facts & kDownstreamCount;
+    std::vector<EdgeRead> reads;
+    auto read = [&](const std::vector<NodeIdx>& at, uint8_t kind, bool out, bool props, bool names_only, bool whole,
+                    bool aliases = false) {
+      if (!at.empty()) reads.push_back(EdgeRead{at, kind_bit(kind), out, props, names_only, whole, aliases});
+    };
+    // walked_ids() and neighbours(): the datasets' aliases, their jobs, the jobs' datasets; of the
+    // far ends only their names (the facts read no more of them: graph.view.NAMES)
+    if (up || down) {
+      read(datasets, kAliasOf, true, false, true, false);
+      read(datasets, kAliasOf, false, false, true, false);
+    }
+    if (up) {
+      read(datasets, kWrites, false, false, true, false);
+      read(jobs, kReads, true, false, true, false, true);  // (with what resolves the datasets' names)
+    }
+    if (down) read(datasets, kReads, false, false, true, false);
+    if (down || (facts & kDomainFact)) read(jobs, kWrites, true, false, true, false, true);
+    if (facts & kDomainFact) read(datasets, kBelongsTo, true, true, false, true);  // dataset_domains(), domains' names
+    if (facts & kOwnersFact) read(owning, kOwnedBy, true, true, false, true);  // (graph.node_facts reads the owners whole)
+    v_.edges_soon(reads);
   }
 
   int32_t text_index(std::string_view text) {

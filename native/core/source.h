@@ -11,6 +11,17 @@
 
 namespace lm {
 
+// One edges() read, asked beside others (Source::edges_batch).
+struct EdgeRead {
+  std::vector<NodeIdx> nodes;
+  uint32_t kinds = 0;
+  bool out = true;
+  bool props = false;       // with the edges' records
+  bool names_only = false;  // the far ends as names-only reads leave them (graph.view.NAMES)
+  bool whole = false;       // the far ends whole
+  bool aliases = false;     // and the ALIAS_OF edges leaving and entering the far ends (keys)
+};
+
 class Source {
  public:
   explicit Source(Graph& graph) : g(graph) {}
@@ -35,6 +46,10 @@ class Source {
   // ``names_only``: the caller reads no more of the far ends than graph.view.NAMES.
   virtual void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
                      uint32_t ahead_in = 0, bool names_only = false) {}
+  // Several edges() reads in one call: what a query will read next, asked at
+  // once (a remote store then answers them in one round trip). A source may read none of them:
+  // each is still made by the edges() call that needs it, which finds it held when it was read.
+  virtual void edges_batch(const std::vector<EdgeRead>& reads) {}
   // Make the graph hold the edges of ``kinds`` at ``nodes`` both ways, with their records and their
   // far ends whole: what a report is about to look up around what a walk reached, in one call.
   virtual void around(const std::vector<NodeIdx>& nodes, uint32_t kinds) {}

@@ -77,6 +77,12 @@ class View {
   void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, std::vector<EdgeRef>& found,
              bool props = false, bool names_only = false, bool walks_on = true);
 
+  // Reads the calls of edges() that follow will make, asked at once (Source::edges_batch); a view
+  // as of a moment reads more around them and leaves it to them.
+  void edges_soon(const std::vector<EdgeRead>& reads) {
+    if (!past) src.edges_batch(reads);
+  }
+
   // For each of ``nodes``, the far end of its ``kind`` edges in one direction the view shows that
   // is greatest by (its ``key`` property if a string, else ""; then its id), read whole, into
   // ``found`` (kNone for a node with none): a job's latest run is its newest by ``createdAt``.

@@ -301,10 +301,12 @@ def _neighbourhood_query(
     summaries: bool,
     by_handle: bool,
     ahead_in: frozenset[EdgeKind] = frozenset(),
+    column: str | None = None,
 ) -> str:
     """Edges, their far ends (whole, or in summary form) with their handles (element ids), the
     keys of the ``ahead`` edges leaving those, and the ``ahead_in`` edges entering them (keys and
-    currency marks) with their sources and handles (each read once)."""
+    currency marks) with their sources and handles (each read once). ``column``: the seven
+    columns as one list, so named (one read of several in a statement: ``batched_reads``)."""
     node = _summary if summaries else _whole
     parts = [
         _match_edges(kinds, direction, _START_BY_HANDLE if by_handle else _START_BY_ID),
@@ -323,13 +325,17 @@ def _neighbourhood_query(
             f"RETURN collect([c.id, type(x), n.id, coalesce(x.{_UNRESTATED}, false)]) AS ahead_in, "
             "collect(DISTINCT c) AS sources }"
         )
-    parts.append(
-        f"RETURN edges, [n IN ends | {node('n')}] AS nodes, "
-        f"{'ahead' if ahead else '[] AS ahead'}, [n IN ends | elementId(n)] AS handles, "
-        + (
-            f"ahead_in, [c IN sources | {node('c')}] AS sources, [c IN sources | elementId(c)] AS source_handles"
-            if ahead_in
-            else "[] AS ahead_in, [] AS sources, [] AS source_handles"
-        )
-    )
+    columns = {
+        "edges": "edges",
+        "nodes": f"[n IN ends | {node('n')}]",
+        "ahead": "ahead" if ahead else "[]",
+        "handles": "[n IN ends | elementId(n)]",
+        "ahead_in": "ahead_in" if ahead_in else "[]",
+        "sources": f"[c IN sources | {node('c')}]" if ahead_in else "[]",
+        "source_handles": "[c IN sources | elementId(c)]" if ahead_in else "[]",
+    }
+    if column is None:
+        parts.append("RETURN " + ", ".join(f"{value} AS {name}" for name, value in columns.items()))
+    else:
+        parts.append(f"RETURN [{', '.join(columns.values())}] AS {column}")
     return "\n".join(parts)

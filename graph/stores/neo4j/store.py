@@ -31,6 +31,7 @@ from graph.stores import (
 )
 from graph.stores.id_format import ID_FORMAT, current_id
 from graph.stores.job_currency import grouped_by_job, jobs_of, judge, touched_by
+from graph.stores.neo4j import batched_reads
 from graph.stores.neo4j.clock_books import _Books, _Locked
 from graph.stores.neo4j.codec import (
     _CLOCKS,
@@ -530,11 +531,26 @@ class Neo4jStore(_CypherReads, Store):
         return {job: frozenset(keys) for job, keys in grouped_by_job(_keys(rows)).items()}
 
     def neighbourhood(self, request: NeighbourhoodRequest) -> Neighbourhood:
+        read = self._neighbourhood_read(request)
+        if read is None:
+            return Neighbourhood([], {}, [], set())
+        query, parameters = read
+        ((*rows,),) = self._read(query, parameters, "reading a neighbourhood")
+        return self._neighbourhood_of(rows, request.direction, request.node_props)
+
+    def neighbourhoods(self, requests: Sequence[NeighbourhoodRequest]) -> list[Neighbourhood]:
+        return batched_reads.neighbourhoods(self, requests)
+
+    def _neighbourhood_read(
+        self, request: NeighbourhoodRequest, column: str | None = None
+    ) -> tuple[str, dict[str, Any]] | None:
+        """The query and parameters of one neighbourhood read (None: nothing to read);
+        ``column``: its columns as one list, so named (``_neighbourhood_query``)."""
         ids, direction, with_props = request.ids, request.direction, request.with_props
         node_props, handles = request.node_props, request.handles
         kinds = frozenset(EdgeKind(kind) for kind in request.kinds)
         if not ids or not kinds:
-            return Neighbourhood([], {}, [], set())
+            return None
         ahead = frozenset(EdgeKind(kind) for kind in request.ahead)
         entering = frozenset(EdgeKind(kind) for kind in request.ahead_in)
         parameters: dict[str, Any] = {"props": list(node_props or ())}
@@ -548,10 +564,16 @@ class Neo4jStore(_CypherReads, Store):
         else:
             parameters["ids"] = list(ids)
         query = _neighbourhood_query(
-            kinds, direction, ahead, with_props, node_props is not None, bool(handles), entering
+            kinds,
+            direction,
+            ahead,
+            with_props,
+            node_props is not None,
+            bool(handles),
+            entering,
+            column,
         )
-        ((*rows,),) = self._read(query, parameters, "reading a neighbourhood")
-        return self._neighbourhood_of(rows, direction, node_props)
+        return query, parameters
 
     def _neighbourhood_of(
         self, rows: list[Any], direction: Reach, node_props: Sequence[str] | None

@@ -1,0 +1,123 @@
+"""Neo4j answers several neighbourhood reads in one statement (graph.stores.neo4j.batched_reads):
+the very neighbourhoods of reading them one by one, and a lineage answer's node facts read around
+the answer in one statement where they took one a read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from test_read_ahead import history  # noqa: F401 - ``history`` is a fixture used below
+
+from graph.lineage import dataset_lineage
+from graph.model import Direction, EdgeKind, NodeKind
+from graph.node_facts import NodeFacts
+from graph.stores import NeighbourhoodRequest, Store
+from graph.stores.neo4j import Neo4jStore
+from graph.view import NAMES, SUMMARY, GraphView
+
+pytestmark = pytest.mark.neo4j
+
+_FACTS = ("upstream", "downstream", "domain", "owners", "run_state")
+
+
+def _statements(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the store is asked from now on, each statement's ``doing``."""
+    asked: list[str] = []
+    read = store._read  # type: ignore[attr-defined]
+
+    def counted(text: str, parameters: dict[str, Any], doing: str) -> list[list[Any]]:
+        asked.append(doing)
+        return read(text, parameters, doing)
+
+    monkeypatch.setattr(store, "_read", counted)
+    return asked
+
+
+def _facts(store: Store, start: str, direction: Direction) -> tuple[Any, ...]:
+    """The facts of every node of a lineage answer, as the GraphQL API reads them."""
+    view = GraphView(store, summaries=True)
+    answer = dataset_lineage(view, start, direction)
+    ids = [node.id for node in answer.nodes]
+    facts = NodeFacts(view, ids, [node.kind for node in answer.nodes], {})
+    facts.expect(_FACTS)
+    owners = [[(o.owner.id, o.type) for o in listed] for listed in facts.owners()]
+    return (
+        ids,
+        facts.counts(Direction.UPSTREAM),
+        facts.counts(Direction.DOWNSTREAM),
+        facts.domains(),
+        owners,
+        facts.latest_run_states(),
+    )
+
+
+def _key(found: Any) -> Any:
+    """A neighbourhood as comparable values."""
+    return (
+        sorted((e.key, e.props) for e in found.edges),
+        {i: (n.kind, n.props) for i, n in found.nodes.items()},
+        sorted(found.ahead),
+        sorted(found.unrestated),
+        sorted(found.ahead_in),
+        {i: (n.kind, n.props) for i, n in found.ahead_nodes.items()},
+    )
+
+
+@pytest.mark.parametrize("store_args", ["neo4j"], indirect=True)
+def test_reads_in_one_statement_answer_as_one_by_one(
+    history: Store,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert isinstance(history, Neo4jStore)
+    datasets = [n.id for n in history.nodes_of_kind(NodeKind.DATASET, 1000)]
+    jobs = [n.id for n in history.nodes_of_kind(NodeKind.JOB, 1000)]
+    requests = [
+        NeighbourhoodRequest(
+            jobs, [EdgeKind.READS], "out", with_props=False, node_props=list(NAMES)
+        ),
+        NeighbourhoodRequest(
+            jobs,
+            [EdgeKind.WRITES],
+            "out",
+            ahead=[EdgeKind.ALIAS_OF],
+            with_props=False,
+            node_props=list(SUMMARY),
+            ahead_in=[EdgeKind.ALIAS_OF, EdgeKind.READS],
+        ),
+        NeighbourhoodRequest([], [EdgeKind.OWNED_BY], "out"),  # nothing to read
+        NeighbourhoodRequest(datasets, [EdgeKind.BELONGS_TO, EdgeKind.OWNED_BY], "out"),
+        NeighbourhoodRequest(
+            datasets, [EdgeKind.WRITES, EdgeKind.ALIAS_OF], "in", with_props=False
+        ),
+    ]
+    one_by_one = [_key(history.neighbourhood(r)) for r in requests]
+    asked = _statements(history, monkeypatch)
+    together = [_key(found) for found in history.neighbourhoods(requests)]
+    assert together == one_by_one
+    assert asked == ["reading neighbourhoods"]
+    assert any(key[0] for key in together) and not together[2][0]
+
+
+@pytest.mark.parametrize("store_args", ["neo4j"], indirect=True)
+@pytest.mark.parametrize("direction", [Direction.DOWNSTREAM, Direction.UPSTREAM])
+def test_an_answers_facts_are_read_around_it_in_one_statement(
+    history: Store,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    direction: Direction,
+) -> None:
+    start = (
+        "dataset:food_delivery:public.orders"
+        if direction is Direction.DOWNSTREAM
+        else ("dataset:food_delivery:public.delivery_7_days")
+    )
+    with monkeypatch.context() as one_by_one:
+        one_by_one.delattr(Neo4jStore, "neighbourhoods")  # the native view then reads as before
+        asked = _statements(history, one_by_one)
+        expected = _facts(history, start, direction)
+        before = list(asked)
+    asked = _statements(history, monkeypatch)
+    assert _facts(history, start, direction) == expected
+    assert len(expected[0]) > 10 and any(expected[1]) and any(expected[2])
+    assert asked.count("reading neighbourhoods") == 1
+    assert len(asked) < len(before) - 2, (asked, before)
