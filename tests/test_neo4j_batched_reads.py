@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from neo4j_statements import statements
 from test_read_ahead import history  # noqa: F401 - ``history`` is a fixture used below
 
 from graph.lineage import dataset_lineage
@@ -19,19 +20,6 @@ from graph.view import NAMES, SUMMARY, GraphView
 pytestmark = pytest.mark.neo4j
 
 _FACTS = ("upstream", "downstream", "domain", "owners", "run_state")
-
-
-def _statements(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """What the store is asked from now on, each statement's ``doing``."""
-    asked: list[str] = []
-    read = store._read  # type: ignore[attr-defined]
-
-    def counted(text: str, parameters: dict[str, Any], doing: str) -> list[list[Any]]:
-        asked.append(doing)
-        return read(text, parameters, doing)
-
-    monkeypatch.setattr(store, "_read", counted)
-    return asked
 
 
 def _facts(store: Store, start: str, direction: Direction) -> tuple[Any, ...]:
@@ -92,7 +80,7 @@ def test_reads_in_one_statement_answer_as_one_by_one(
         ),
     ]
     one_by_one = [_key(history.neighbourhood(r)) for r in requests]
-    asked = _statements(history, monkeypatch)
+    asked = statements(history, monkeypatch)
     together = [_key(found) for found in history.neighbourhoods(requests)]
     assert together == one_by_one
     assert asked == ["reading neighbourhoods"]
@@ -113,10 +101,10 @@ def test_an_answers_facts_are_read_around_it_in_one_statement(
     )
     with monkeypatch.context() as one_by_one:
         one_by_one.delattr(Neo4jStore, "neighbourhoods")  # the native view then reads as before
-        asked = _statements(history, one_by_one)
+        asked = statements(history, one_by_one)
         expected = _facts(history, start, direction)
         before = list(asked)
-    asked = _statements(history, monkeypatch)
+    asked = statements(history, monkeypatch)
     assert _facts(history, start, direction) == expected
     assert len(expected[0]) > 10 and any(expected[1]) and any(expected[2])
     assert asked.count("reading neighbourhoods") == 1

@@ -3,9 +3,8 @@ reads, in fewer statements, whether one read ahead holds the whole reach or only
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from neo4j_statements import statements
 from test_read_ahead import answers, history  # noqa: F401 - ``history`` is a fixture used below
 
 from graph.impact import impact
@@ -16,19 +15,6 @@ from graph.stores.neo4j import Neo4jStore, walk_ahead
 from graph.view import GraphView
 
 pytestmark = pytest.mark.neo4j
-
-
-def _statements(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """What the store is asked from now on, each statement's ``doing``."""
-    asked: list[str] = []
-    read = store._read  # type: ignore[attr-defined]
-
-    def counted(text: str, parameters: dict[str, Any], doing: str) -> list[list[Any]]:
-        asked.append(doing)
-        return read(text, parameters, doing)
-
-    monkeypatch.setattr(store, "_read", counted)
-    return asked
 
 
 @pytest.mark.parametrize("store_args", ["neo4j"], indirect=True)
@@ -66,20 +52,20 @@ def test_a_walk_reads_its_levels_in_one_statement(
     start = "dataset:food_delivery:public.orders"
     with monkeypatch.context() as level_by_level:
         level_by_level.setattr(history, "walk_ahead", None)
-        asked = _statements(history, level_by_level)
+        asked = statements(history, level_by_level)
         before = dataset_lineage(GraphView(history, summaries=True), start, Direction.DOWNSTREAM)
         level_reads = asked.count("reading a neighbourhood")
-    asked = _statements(history, monkeypatch)
+    asked = statements(history, monkeypatch)
     after = dataset_lineage(GraphView(history, summaries=True), start, Direction.DOWNSTREAM)
     assert after.nodes == before.nodes and after.edges == before.edges
     assert len(after.nodes) > 10
     assert level_reads >= 5
     # the start whole, with its aliases and jobs, and the walk's levels: one statement
     assert asked == ["reading a walk's start"]
-    impact_asked = _statements(history, monkeypatch)
+    impact_asked = statements(history, monkeypatch)
     impact(GraphView(history, summaries=True), start)
     assert impact_asked.count("reading a walk's start") == 1
     assert "reading a walk ahead" not in impact_asked
-    both_asked = _statements(history, monkeypatch)  # both ways: both read ahead with the start
+    both_asked = statements(history, monkeypatch)  # both ways: both read ahead with the start
     dataset_lineage(GraphView(history, summaries=True), start, Direction.BOTH)
     assert both_asked == ["reading a walk's start"]
