@@ -1,5 +1,6 @@
 # The native core's Python surface (native/bindings/, over native/core/): what graph._native exports,
-# typed for mypy and readers. tests/test_native_stub.py fails when the module and this stub differ.
+# typed for mypy and readers. tests/test_native_stub.py fails when the module and this stub differ,
+# or when a class, function or method here says nothing of what it is for.
 # A class is @final exactly when the module's type cannot be subclassed.
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -8,6 +9,8 @@ from typing import Any, Literal, final
 from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.mutations import UpsertEdge, UpsertNode
 from graph.stores import ReadsLevels, Store
+from graph.stores.remote_reads import NeighbourhoodSource
+from ingest.domain_rules import DomainRules
 
 _Direction = Literal["out", "in"]
 _EdgeKey = tuple[str, EdgeKind, str]  # (source, kind, target)
@@ -15,7 +18,10 @@ _Mutation = UpsertNode | UpsertEdge
 _Props = Mapping[str, Any]
 # graph.api.render's column specs: (key, field, how, names, nullable)
 _RenderSpec = tuple[str, str, str, Any, bool]
+# Why an event of a batch was left out: (its index, "type" | "overlong" | "limit", the detail)
+_Refused = tuple[int, str, str]
 
+#: The longest node id (UTF-8 bytes) the builder makes: ids are keys on every store.
 LONGEST_ID: int
 #: The properties besides graph.view.SUMMARY a Marquez answer reads (native/core/marquez.h).
 MARQUEZ_SHOWN: tuple[str, ...]
@@ -26,131 +32,260 @@ MARQUEZ_FIELD_KEYS: tuple[str, ...]
 #: as they are (native/core/marquez.h).
 KEPT_FIELDS_KEY: str
 
-# The JSON text of a dataset's Marquez ``fields``, from one list of MARQUEZ_FIELD_KEYS values per
-# column of its ``columns``, in order: what KEPT_FIELDS_KEY holds.
-def marquez_fields(entries: Sequence[Sequence[Any]], /) -> str: ...
-def configure(
-    node_kind: type[NodeKind],
-    edge_kind: type[EdgeKind],
-    node: type[Node],
-    edge: type[Edge],
-    upsert_node: type[UpsertNode],
-    upsert_edge: type[UpsertEdge],
-    empty: _Props,
-    /,
-) -> None: ...
-def encode(mutations: Sequence[_Mutation], /) -> bytes: ...
-def decode(payload: bytes, /) -> list[_Mutation]: ...
+def marquez_fields(entries: Sequence[Sequence[Any]], /) -> str:
+    """The JSON text of a dataset's Marquez ``fields`` (what KEPT_FIELDS_KEY holds), from one list
+    of MARQUEZ_FIELD_KEYS values per column of its ``columns``, in order."""
+
+def encode(mutations: Sequence[_Mutation], /) -> bytes:
+    """A batch of mutations in the wire form stores apply and the journal keeps."""
+
+def decode(payload: bytes, /) -> list[_Mutation]:
+    """The mutations of a batch in the wire form: the inverse of :func:`encode`."""
+
 def schema_observations(
     payload: bytes, /
-) -> list[tuple[str, str, str, str, tuple[dict[str, Any], ...], str | None]] | None: ...
-def node_id(prefix: str, first: str, /, *rest: str) -> str: ...
-def id_part(part: str, /) -> str: ...
-def direct_transformations(transformations: object, /) -> list[int] | None: ...
-def utc_stamp(moment: datetime, /) -> str: ...
-def nests_deeper(value: object, limit: int, /) -> bool: ...
-def set_namespace_rule(rule: Callable[[str], str] | None, /) -> None: ...
-def translate_openlineage(
-    event: _Props, kind: str, at: str, rules: Any, rule_source: str, /
-) -> tuple[bytes, str | None, str | None]: ...
-def translate_openlineage_many(
-    items: list[tuple[_Props, str, str]], rules: Any, rule_source: str, /
-) -> tuple[bytes, list[tuple[int, str, str]]]: ...
+) -> list[tuple[str, str, str, str, tuple[dict[str, Any], ...], str | None]] | None:
+    """graph.schema_history's observations of a batch, read from the wire form: (dataset,
+    namespace, name, at, fields, origin) each; None for a batch only the Python reader reads."""
+
+def node_id(prefix: str, first: str, /, *rest: str) -> str:
+    """The id of a node: its kind's prefix and its parts, the later ones escaped (the one rule,
+    native/core/ids.h)."""
+
+def id_part(part: str, /) -> str:
+    """A later part of an id, escaped by the one rule, for ids built on other ids."""
+
+def direct_transformations(transformations: object, /) -> list[int] | None:
+    """The impact walk's DIRECT-hop rule for graph.governance: None for a direct hop with no
+    entries, else the indexes of the DIRECT entries."""
+
+def utc_stamp(moment: datetime, /) -> str:
+    """The stamp every mutation carries, of a datetime already in UTC."""
+
+def nests_deeper(value: object, limit: int, /) -> bool:
+    """Whether a dict or list in a decoded JSON document sits deeper than ``limit`` levels."""
+
+@final
+class Translator:
+    """OpenLineage events to graph mutations in the wire form, under the rules this object holds
+    (never module state: two services of one process with different rules cannot meet)."""
+
+    def __new__(
+        cls,
+        namespace_rule: Callable[[str], str] | None,
+        domain_rules: DomainRules | None,
+        rule_source: str,
+        /,
+    ) -> Translator:
+        """``namespace_rule``: each dataset namespace's one spelling (called once per namespace and
+        remembered); ``domain_rules``: who assigns datasets domains; ``rule_source``: the source a
+        rule-made BELONGS_TO carries."""
+
+    def translate(
+        self, event: _Props, kind: str, at: str, /
+    ) -> tuple[bytes, str | None, str | None]:
+        """One validated event of ``kind`` stamped ``at``: (its batch, an over-long id or None,
+        why it asks too much work or None)."""
+
+    def translate_many(
+        self, items: list[tuple[_Props, str, str]], /
+    ) -> tuple[bytes, list[_Refused]]:
+        """Many (event, kind, at) into one batch, and why each event left out of it was refused."""
 
 @final
 class Plan:
+    """What a batch changes in a Graph, planned and not yet committed."""
+
     @property
-    def changed(self) -> int: ...
-    def changes(self) -> tuple[dict[str, Node], dict[_EdgeKey, Edge]]: ...
+    def changed(self) -> int:
+        """How many nodes and edges the batch changes."""
+
+    def changes(self) -> tuple[dict[str, Node], dict[_EdgeKey, Edge]]:
+        """The new state of every node and edge the batch changes."""
 
 @final
 class Capture:
+    """A Graph's records at one moment, read out as snapshot chunks while the graph goes on."""
+
     @property
-    def counts(self) -> tuple[int, int]: ...
-    def next_chunk(self, records: int, repeats: bool = True, /) -> bytes: ...
-    def close(self) -> None: ...
+    def counts(self) -> tuple[int, int]:
+        """The nodes and edges captured."""
+
+    def next_chunk(self, records: int, repeats: bool = True, /) -> bytes:
+        """The next chunk of at most ``records`` records (b"" when done); ``repeats`` False:
+        every record whole, as snapshot formats 2 and 3 hold them."""
+
+    def close(self) -> None:
+        """Let go of the captured records."""
 
 @final
 class Graph:
-    def __new__(cls) -> Graph: ...
-    def plan(self, payload: bytes, /) -> Plan: ...
-    def commit(self, plan: Plan, /) -> None: ...
-    def nodes(self, ids: Iterable[str], /) -> dict[str, Node]: ...
+    """A property graph in compact native memory: the embedded store's graph."""
+
+    def __new__(cls) -> Graph:
+        """An empty graph."""
+
+    def plan(self, payload: bytes, /) -> Plan:
+        """What an encoded batch changes, the graph untouched."""
+
+    def commit(self, plan: Plan, /) -> None:
+        """Make a plan's changes."""
+
+    def nodes(self, ids: Iterable[str], /) -> dict[str, Node]:
+        """The nodes among ``ids`` that exist."""
+
     def edges(
         self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /
-    ) -> list[Edge]: ...
+    ) -> list[Edge]:
+        """The ``kinds`` edges leaving (or entering) ``ids``."""
+
     def edge_keys(
         self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /
-    ) -> list[_EdgeKey]: ...
-    def nodes_of_kind(
-        self, kind: NodeKind, first: int, after: str | None = None, /
-    ) -> list[Node]: ...
-    def nodes_of_kind_at(self, kind: NodeKind, start: int, count: int, /) -> list[Node]: ...
-    def unrestated(self, jobs: Iterable[str], /) -> dict[str, set[_EdgeKey]]: ...
-    def judge(self, jobs: Iterable[str], /) -> None: ...
-    def touch_all(self) -> None: ...
-    def search(
-        self, lowered_text: str, kinds: Collection[NodeKind], first: int, /
-    ) -> list[Node]: ...
-    def counts(self) -> dict[str, int]: ...
-    def install(self, nodes: Sequence[Node], edges: Sequence[Edge], /) -> None: ...
-    def capture(self) -> Capture: ...
-    def load_chunk(self, chunk: bytes, /) -> None: ...
-    def stats(self) -> dict[str, int]: ...
-    def elements(self) -> int: ...
+    ) -> list[_EdgeKey]:
+        """The keys of the ``kinds`` edges leaving (or entering) ``ids``."""
+
+    def nodes_of_kind(self, kind: NodeKind, first: int, after: str | None = None, /) -> list[Node]:
+        """The first nodes of a kind by id, after ``after``."""
+
+    def nodes_of_kind_at(self, kind: NodeKind, start: int, count: int, /) -> list[Node]:
+        """``count`` nodes of a kind from ``start``, in the graph's order."""
+
+    def unrestated(self, jobs: Iterable[str], /) -> dict[str, set[_EdgeKey]]:
+        """The READS/WRITES edges of ``jobs`` their newest completed run did not restate."""
+
+    def judge(self, jobs: Iterable[str], /) -> None:
+        """Decide the currency of the READS/WRITES edges of ``jobs`` now."""
+
+    def touch_all(self) -> None:
+        """Judge every job's currency before the next read."""
+
+    def search(self, lowered_text: str, kinds: Collection[NodeKind], first: int, /) -> list[Node]:
+        """The nodes of ``kinds`` whose names contain the text, ranked."""
+
+    def counts(self) -> dict[str, int]:
+        """How many nodes and edges of each kind (by its value)."""
+
+    def install(self, nodes: Sequence[Node], edges: Sequence[Edge], /) -> None:
+        """Put these nodes and edges in as they are (a plan's current state)."""
+
+    def capture(self) -> Capture:
+        """The graph now, for a snapshot."""
+
+    def load_chunk(self, chunk: bytes, /) -> None:
+        """Add the records of a snapshot chunk."""
+
+    def stats(self) -> dict[str, int]:
+        """Sizes, and the bytes of the native index."""
+
+    def elements(self) -> int:
+        """Nodes plus edges (what stats() counts, without walking the graph)."""
 
 @final
 class Lineage:
+    """A lineage walk's answer, read by column or rendered to JSON."""
+
     @property
-    def truncated(self) -> bool: ...
+    def truncated(self) -> bool:
+        """A budget cut the answer short."""
+
     @property
-    def sizes(self) -> tuple[int, int]: ...
-    def nodes(self) -> list[Node]: ...
-    def edges(self) -> list[tuple[str, str, EdgeKind, dict[str, Any] | None]]: ...
-    def node_column(self, field: str, /) -> list[Any]: ...
-    def edge_column(self, field: Literal["source", "target", "kind", "props"], /) -> list[Any]: ...
-    def render_nodes(self, specs: Sequence[_RenderSpec], /) -> bytes | None: ...
-    def render_edges(self, specs: Sequence[_RenderSpec], /) -> bytes | None: ...
-    def render_marquez(self) -> bytes: ...
+    def sizes(self) -> tuple[int, int]:
+        """The nodes and edges of the answer."""
+
+    def nodes(self) -> list[Node]:
+        """The answer's nodes, by id."""
+
+    def edges(self) -> list[tuple[str, str, EdgeKind, dict[str, Any] | None]]:
+        """The answer's edges as (source, target, kind, props or None), sorted."""
+
+    def node_column(self, field: str, /) -> list[Any]:
+        """One field (graph.api.schema's) of every node."""
+
+    def edge_column(self, field: Literal["source", "target", "kind", "props"], /) -> list[Any]:
+        """One field of every edge."""
+
+    def render_nodes(self, specs: Sequence[_RenderSpec], /) -> bytes | None:
+        """The nodes as JSON (graph.api.render's specs), or None when the specs need Python."""
+
+    def render_edges(self, specs: Sequence[_RenderSpec], /) -> bytes | None:
+        """The edges as JSON (graph.api.render's specs), or None when the specs need Python."""
+
+    def render_marquez(self) -> bytes:
+        """The answer as Marquez's lineage graph, JSON."""
 
 @final
 class Impact:
+    """An impact walk's answer: the affected nodes, their severities and who is concerned."""
+
     @property
-    def truncated(self) -> bool: ...
+    def truncated(self) -> bool:
+        """A budget cut the walk short."""
+
     @property
-    def changed(self) -> str: ...
+    def changed(self) -> str:
+        """The changed node's id (canonical)."""
+
     @property
-    def size(self) -> int: ...
-    def affected_nodes(self) -> list[Node]: ...
-    def affected_column(self, field: str, /) -> list[Any]: ...
+    def size(self) -> int:
+        """How many nodes are affected."""
+
+    def affected_nodes(self) -> list[Node]:
+        """The affected nodes, in order."""
+
+    def affected_column(self, field: str, /) -> list[Any]:
+        """One field of every affected node."""
+
     def concerned(
         self, what: Literal["products", "domains", "owners", "contracts"], /
-    ) -> list[str]: ...
-    def render_affected(self, specs: Sequence[_RenderSpec], /) -> bytes | None: ...
+    ) -> list[str]:
+        """The ids of the products, domains, owners or contracts the change concerns."""
+
+    def render_affected(self, specs: Sequence[_RenderSpec], /) -> bytes | None:
+        """The affected nodes as JSON (graph.api.render's specs), or None when they need Python."""
 
 @final
 class View:
+    """One query's view of a store: the graph in place (``graph``) or, for a store this process
+    does not hold, a mirror filled as the query reads ``store`` (a :class:`NeighbourhoodSource`,
+    or a store's :class:`ReadsLevels` alone); ``as_of``: the graph at that stamp."""
+
     def __new__(
         cls,
         graph: Graph | None,
-        store: ReadsLevels | Store,
+        store: NeighbourhoodSource | ReadsLevels | Store,
         as_of: str | None,
         summary: Any,
         names: Sequence[str] | None = None,
         /,
-    ) -> View: ...
-    def nodes(self, ids: Iterable[str], /) -> dict[str, Node]: ...
-    def summaries(self, ids: Iterable[str], /) -> dict[str, Node]: ...
+    ) -> View:
+        """``summary``: the properties read of the nodes walks reach (None: whole nodes);
+        ``names``: those a caller reading only names needs."""
+
+    def nodes(self, ids: Iterable[str], /) -> dict[str, Node]:
+        """The nodes among ``ids`` the view shows, whole."""
+
+    def summaries(self, ids: Iterable[str], /) -> dict[str, Node]:
+        """The nodes among ``ids``, with at least graph.view.SUMMARY of their properties."""
+
     def edges(
         self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /
-    ) -> list[Edge]: ...
+    ) -> list[Edge]:
+        """The current ``kinds`` edges leaving (or entering) ``ids``."""
+
     def edge_keys(
         self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /
-    ) -> list[_EdgeKey]: ...
-    def canonical(self, ids: Iterable[str], /) -> dict[str, str]: ...
+    ) -> list[_EdgeKey]:
+        """The keys of the current ``kinds`` edges leaving (or entering) ``ids``."""
+
+    def canonical(self, ids: Iterable[str], /) -> dict[str, str]:
+        """Each id's canonical id (aliases followed)."""
+
     def keys_into(
         self, ids: Iterable[str], kinds: Collection[EdgeKind], /
-    ) -> tuple[dict[str, str], list[_EdgeKey]]: ...
+    ) -> tuple[dict[str, str], list[_EdgeKey]]:
+        """For canonical ``ids``: each member's canonical id, and the keys of the ``kinds`` edges
+        entering the members."""
+
     def dataset_lineage(
         self,
         start: str,
@@ -160,7 +295,9 @@ class View:
         max_nodes: int,
         seconds: float,
         /,
-    ) -> Lineage: ...
+    ) -> Lineage:
+        """The datasets and jobs around ``start``, within the depth and budget."""
+
     def column_lineage(
         self,
         start: str,
@@ -170,29 +307,53 @@ class View:
         max_nodes: int,
         seconds: float,
         /,
-    ) -> Lineage: ...
+    ) -> Lineage:
+        """The columns around ``start``, within the depth and budget."""
+
     def neighbours(
         self, ids: Iterable[str], downstream: bool, max_nodes: int, seconds: float, /
-    ) -> Lineage: ...
+    ) -> Lineage:
+        """Each node's direct neighbours, one way."""
+
     def impact_report(
         self, start: str, depth: int, semantic: bool, max_nodes: int, seconds: float, /
-    ) -> Impact: ...
-    def dataset_domains(self, ids: Iterable[str], /) -> dict[str, str]: ...
-    def deleted(self, ids: Sequence[str], /) -> list[bool]: ...
+    ) -> Impact:
+        """What a change of ``start`` affects downstream (``depth`` < 0: unbounded)."""
+
+    def dataset_domains(self, ids: Iterable[str], /) -> dict[str, str]:
+        """Each dataset's domain id."""
+
+    def deleted(self, ids: Sequence[str], /) -> list[bool]:
+        """Whether each node was dropped, as the view judges it."""
+
     def node_facts(
         self, ids: Sequence[str], facts: Iterable[str], max_nodes: int, seconds: float, /
-    ) -> dict[str, list[Any]]: ...
-    def marquez(self, ids: Iterable[str], full: bool, /) -> bytes: ...
+    ) -> dict[str, list[Any]]:
+        """Facts of each node (upstream, downstream, domain, owners, run_state), by fact."""
+
+    def marquez(self, ids: Iterable[str], full: bool, /) -> bytes:
+        """A JSON list of each node's Marquez data (null for none)."""
+
     def marquez_column_lineage(
         self, ids: Iterable[str], downstream: bool, depth: int, max_nodes: int, seconds: float, /
-    ) -> tuple[bytes, bool]: ...
+    ) -> tuple[bytes, bool]:
+        """Marquez's column lineage of column ids, as JSON, and whether it was cut short."""
 
 class Builder:
-    def __init__(self, at: str) -> None: ...
+    """The mutations of one source document, in the vocabulary every ingester writes in
+    (``ingest.builder.GraphBuilder`` is this; the Iceberg, contract and dbt translations subclass it)."""
+
+    def __init__(self, at: str) -> None:
+        """``at``: the stamp every mutation carries."""
+
     @property
-    def at(self) -> str: ...
+    def at(self) -> str:
+        """The stamp every mutation carries."""
+
     @property
-    def mutations(self) -> list[_Mutation]: ...
+    def mutations(self) -> list[_Mutation]:
+        """The mutations so far."""
+
     def node(
         self,
         node_id: str,
@@ -200,20 +361,43 @@ class Builder:
         props: _Props,
         first: _Props | None = None,
         at: str | None = None,
-    ) -> str: ...
-    def edge(
-        self, source: str, kind: EdgeKind, target: str, props: _Props | None = None
-    ) -> None: ...
-    def dataset_ref(self, namespace: str, name: str, /) -> str: ...
-    def will_describe(self, namespace: str, name: str, /) -> None: ...
-    def dataset(self, namespace: str, name: str, props: _Props, /) -> str: ...
-    def job(self, namespace: str, name: str, props: _Props, /) -> str: ...
+    ) -> str:
+        """An UpsertNode remembering when the node was first and last seen."""
+
+    def edge(self, source: str, kind: EdgeKind, target: str, props: _Props | None = None) -> None:
+        """An UpsertEdge remembering when the edge was first and last seen."""
+
+    def dataset_ref(self, namespace: str, name: str, /) -> str:
+        """A dataset that exists, not described here."""
+
+    def will_describe(self, namespace: str, name: str, /) -> None:
+        """Say a dataset() of this one follows."""
+
+    def dataset(self, namespace: str, name: str, props: _Props, /) -> str:
+        """A declared dataset."""
+
+    def job(self, namespace: str, name: str, props: _Props, /) -> str:
+        """A job."""
+
     def column(
         self, namespace: str, dataset: str, field: str, props: _Props | None = None, /
-    ) -> str: ...
-    def alias(self, namespace: str, name: str, canonical: str, reason: str, /) -> None: ...
-    def owner(self, subject: str, name: str, owner_type: str | None, /) -> str: ...
-    def domain(self, name: str, props: _Props | None = None, /) -> str: ...
-    def product(self, domain: str, name: str, props: _Props, /) -> str: ...
-    def consumer(self, name: str, props: _Props | None = None, /) -> str: ...
-    def encoded(self) -> bytes: ...
+    ) -> str:
+        """A column of a dataset (without props: a mere reference)."""
+
+    def alias(self, namespace: str, name: str, canonical: str, reason: str, /) -> None:
+        """Another name for a dataset."""
+
+    def owner(self, subject: str, name: str, owner_type: str | None, /) -> str:
+        """An owner of ``subject``."""
+
+    def domain(self, name: str, props: _Props | None = None, /) -> str:
+        """A domain."""
+
+    def product(self, domain: str, name: str, props: _Props, /) -> str:
+        """A data product of its domain."""
+
+    def consumer(self, name: str, props: _Props | None = None, /) -> str:
+        """A consumer."""
+
+    def encoded(self) -> bytes:
+        """The mutations so far, in the wire form."""

@@ -165,6 +165,3 @@ def plan(
     graph.install(list(current_nodes.values()), list(current_edges.values()))
     nodes, edges = graph.plan(encode(mutations)).changes()
     return Changes(nodes, edges)
-
-
-_native.configure(NodeKind, EdgeKind, Node, Edge, UpsertNode, UpsertEdge, _EMPTY)

@@ -13,7 +13,9 @@ split inputs and outputs, duplicates and out-of-order arrival all converge to on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from graph import _native
@@ -26,9 +28,18 @@ from ingest.openlineage_catalog import prefer_catalog_tables, translate_catalog_
 from ingest.openlineage_quality import translate_quality
 from ingest.openlineage_schema import InvalidEvent, validate
 
-# Dataset namespaces as every ingester spells them (ingest.naming): s3a://b is s3://b, a catalog
-# URI has one form, so an event and a crawl or contract naming one table meet on one node.
-_native.set_namespace_rule(normal_namespace)
+
+@lru_cache(maxsize=64)
+def translator(
+    rules: DomainRules = NO_RULES, namespace_rule: Callable[[str], str] | None = normal_namespace
+) -> _native.Translator:
+    """The native translation under these rules: they travel with the object, never through
+    module state, so two services of one process with different rules never meet. Dataset
+    namespaces are spelled as every ingester spells them (``ingest.naming``: s3a://b is s3://b, a
+    catalog URI has one form), so an event and a crawl or contract naming one table meet on one
+    node; the translator remembers each spelling. One per distinct rules (they are frozen)."""
+    return _native.Translator(namespace_rule, rules if rules.rules else None, RULE_SOURCE)
+
 
 #: The longest node id (UTF-8 bytes) an event may produce: ids are keys on every store, and
 #: Neo4j cannot index a string property over about 8 KB.
@@ -62,9 +73,7 @@ def translate_noting(
     """:func:`translate_encoded`, and the reasons the event needed relaxing (for the server's metrics)."""
     relaxed, kind, at = _checked(event, not_after)
     try:
-        wire, overlong, over_limit = _native.translate_openlineage(
-            relaxed.event, kind, at, rules if rules.rules else None, RULE_SOURCE
-        )
+        wire, overlong, over_limit = translator(rules).translate(relaxed.event, kind, at)
     except (
         TypeError
     ) as e:  # a value no store can hold (an integer beyond 64 bits, from a caller in Python)
@@ -114,9 +123,7 @@ def translate_many(
             extras[len(valid)] = extra
         valid.append(i)
         items.append((relaxed.event, kind, at))
-    wire, problems = _native.translate_openlineage_many(
-        items, rules if rules.rules else None, RULE_SOURCE
-    )
+    wire, problems = translator(rules).translate_many(items)
     for index, what, detail in problems:
         if what == "overlong":
             refused[valid[index]] = _overlong(detail)

@@ -120,3 +120,20 @@ def test_the_stub_signatures_match_the_documented_arities():
         if stated != len(documented):
             wrong.append(f"{qualified}: the module documents {documented}, the stub takes {stated}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_every_class_and_function_of_the_stub_says_what_it_is_for():
+    """A reader of a call into the native core finds its purpose in the stub (mypy and editors
+    show these docstrings), not only in the C++."""
+    undocumented = []
+    for statement in ast.parse(STUB.read_text()).body:
+        if isinstance(statement, ast.FunctionDef | ast.ClassDef):
+            if not ast.get_docstring(statement):
+                undocumented.append(statement.name)
+            if isinstance(statement, ast.ClassDef):
+                undocumented += [
+                    f"{statement.name}.{member.name}"
+                    for member in statement.body
+                    if isinstance(member, ast.FunctionDef) and not ast.get_docstring(member)
+                ]
+    assert not undocumented, f"no docstring in graph/_native.pyi: {undocumented}"

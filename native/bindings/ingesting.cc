@@ -1,4 +1,4 @@
-// graph._native.Builder and translate_openlineage: the Python face of the ingest side of the core
+// graph._native.Builder and Translator: the Python face of the ingest side of the core
 // (native/core/builder.h, openlineage.h). ``ingest.builder.GraphBuilder`` is Builder; the
 // Iceberg, contract and dbt translations subclass it.
 #include "py.h"
@@ -256,15 +256,64 @@ PyGetSetDef builder_getset[] = {
     {"mutations", builder_mutations, nullptr, "The mutations so far (graph.mutations objects).", nullptr},
     {nullptr, nullptr, nullptr, nullptr, nullptr}};
 
-// translate_openlineage(event, kind, at, rules or None, rule_source)
-//   -> (wire bytes, an over-long id or None, why it asks too much work or None)
-PyObject* module_translate_openlineage(PyObject*, PyObject* args) {
+// -- Translator ---------------------------------------------------------------------------------
+
+struct TranslatorObject {
+  PyObject_HEAD
+  OpenLineageRules* rules;
+};
+
+PyTypeObject TranslatorType = {PyVarObject_HEAD_INIT(nullptr, 0)};
+
+OpenLineageRules& rules_of(PyObject* self) {
+  OpenLineageRules* rules = reinterpret_cast<TranslatorObject*>(self)->rules;
+  if (rules == nullptr) raise(PyExc_RuntimeError, "Translator.__new__ did not finish");
+  return *rules;
+}
+
+// Translator(namespace_rule or None, domain_rules or None, rule_source): the rules travel with the
+// object, never through module state.
+PyObject* translator_new(PyTypeObject* type, PyObject* args, PyObject* kwargs) {
+  LM_GUARD_BEGIN
+  static const char* names[] = {"namespace_rule", "domain_rules", "rule_source", nullptr};
+  PyObject *namespace_rule, *domain_rules, *rule_source;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOU", const_cast<char**>(names), &namespace_rule, &domain_rules,
+                                   &rule_source))
+    return nullptr;
+  if (namespace_rule != Py_None && !PyCallable_Check(namespace_rule))
+    raise(PyExc_TypeError, "the namespace rule must be callable or None");
+  if (domain_rules != Py_None && !PyObject_HasAttrString(domain_rules, "domain_for"))
+    raise(PyExc_TypeError, "the domain rules must have a domain_for method, or be None");
+  PyRef self(check(type->tp_alloc(type, 0)));
+  reinterpret_cast<TranslatorObject*>(self.get())->rules = new OpenLineageRules(namespace_rule, domain_rules, rule_source);
+  return self.release();
+  LM_GUARD_END(nullptr)
+}
+
+int translator_traverse(PyObject* self, visitproc visit, void* arg) {
+  OpenLineageRules* rules = reinterpret_cast<TranslatorObject*>(self)->rules;
+  return rules == nullptr ? 0 : rules->traverse(visit, arg);
+}
+
+int translator_clear(PyObject* self) {
+  if (OpenLineageRules* rules = reinterpret_cast<TranslatorObject*>(self)->rules) rules->clear();
+  return 0;
+}
+
+void translator_dealloc(PyObject* self) {
+  PyObject_GC_UnTrack(self);
+  delete reinterpret_cast<TranslatorObject*>(self)->rules;
+  Py_TYPE(self)->tp_free(self);
+}
+
+// translate(event, kind, at) -> (wire bytes, an over-long id or None, why it asks too much work or None)
+PyObject* translator_translate(PyObject* self, PyObject* args) {
   LM_GUARD_BEGIN
   require_configured();
-  PyObject *event, *kind, *at, *rules, *rule_source;
-  if (!PyArg_ParseTuple(args, "OUUOO", &event, &kind, &at, &rules, &rule_source)) return nullptr;
+  PyObject *event, *kind, *at;
+  if (!PyArg_ParseTuple(args, "OUU", &event, &kind, &at)) return nullptr;
   std::string spill, spill2;
-  Translated t = translate_openlineage(event, utf8_of(kind, spill), std::string(utf8_of(at, spill2)), rules, rule_source);
+  Translated t = translate_openlineage(event, utf8_of(kind, spill), std::string(utf8_of(at, spill2)), rules_of(self));
   PyRef wire(bytes_of(t.wire));
   PyRef overlong(t.overlong_id.empty() ? (Py_INCREF(Py_None), Py_None) : str_of(t.overlong_id));
   PyRef over_limit(t.over_limit.empty() ? (Py_INCREF(Py_None), Py_None) : str_of(t.over_limit));
@@ -298,16 +347,16 @@ class WriterLease {
   WireWriter own_;
 };
 
-// translate_openlineage_many(items, rules or None, rule_source) -> (wire bytes, [(index, what, detail)]):
+// translate_many(items) -> (wire bytes, [(index, what, detail)]):
 // items are (event, kind, at); the events translate into one batch (one string table, equal maps
 // once: less to journal and to plan than a batch each). An event that cannot be is left out,
 // and listed: what is "type" (detail: the TypeError's message), "overlong" (detail: the id) or
 // "limit" (detail: why it asks too much work, naming the field).
-PyObject* module_translate_openlineage_many(PyObject*, PyObject* args) {
+PyObject* translator_translate_many(PyObject* self, PyObject* items) {
   LM_GUARD_BEGIN
   require_configured();
-  PyObject *items, *rules, *rule_source;
-  if (!PyArg_ParseTuple(args, "O!OO", &PyList_Type, &items, &rules, &rule_source)) return nullptr;
+  if (!PyList_Check(items)) raise(PyExc_TypeError, "translate_many takes a list of (event, kind, at)");
+  OpenLineageRules& rules = rules_of(self);
   WriterLease lease;
   WireWriter& wire = lease.writer();
   PyRef refused(check(PyList_New(0)));
@@ -318,8 +367,7 @@ PyObject* module_translate_openlineage_many(PyObject*, PyObject* args) {
     WireWriter::Mark mark = wire.mark();
     PyRef problem;
     try {
-      Translated t = translate_openlineage(event, utf8_of(kind, spill), std::string(utf8_of(at, spill2)), rules,
-                                           rule_source, &wire);
+      Translated t = translate_openlineage(event, utf8_of(kind, spill), std::string(utf8_of(at, spill2)), rules, &wire);
       if (!t.overlong_id.empty()) {
         PyRef id(str_of(t.overlong_id));
         problem = PyRef(check(Py_BuildValue("(nsO)", i, "overlong", id.get())));
@@ -389,25 +437,17 @@ PyObject* module_nests_deeper(PyObject*, PyObject* args) {
   return PyBool_FromLong(nests_deeper(value, limit, 1));
 }
 
-// set_namespace_rule(rule or None): how translate_openlineage spells dataset namespaces.
-PyObject* module_set_namespace_rule(PyObject*, PyObject* rule) {
-  LM_GUARD_BEGIN
-  if (rule != Py_None && !PyCallable_Check(rule)) raise(PyExc_TypeError, "the namespace rule must be callable or None");
-  set_namespace_rule(rule);
-  Py_RETURN_NONE;
-  LM_GUARD_END(nullptr)
-}
+PyMethodDef translator_methods[] = {
+    {"translate", translator_translate, METH_VARARGS,
+     "translate(event, kind, at) -> (wire batch, an over-long id or None, why it asks too much work or None)."},
+    {"translate_many", translator_translate_many, METH_O,
+     "translate_many([(event, kind, at)]) -> (one wire batch, [(index, what, detail)])."},
+    {nullptr, nullptr, 0, nullptr}};
 
 PyMethodDef functions[] = {
-    {"set_namespace_rule", module_set_namespace_rule, METH_O,
-     "set_namespace_rule(rule or None): the function giving each dataset namespace one spelling (ingest.naming)."},
     {"utc_stamp", module_utc_stamp, METH_O, "utc_stamp(moment) -> the stamp of a datetime in UTC."},
     {"nests_deeper", module_nests_deeper, METH_VARARGS,
      "nests_deeper(value, limit) -> bool: whether a dict or list in value sits deeper than limit levels."},
-    {"translate_openlineage_many", module_translate_openlineage_many, METH_VARARGS,
-     "translate_openlineage_many([(event, kind, at)], rules, rule_source) -> (one wire batch, [(index, what, detail)])."},
-    {"translate_openlineage", module_translate_openlineage, METH_VARARGS,
-     "translate_openlineage(event, kind, at, rules, rule_source) -> (wire batch, an over-long id or None)."},
     {nullptr, nullptr, 0, nullptr}};
 
 }  // namespace
@@ -423,6 +463,13 @@ bool add_ingest_types(PyObject* module) {
                 Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC)) {
     return false;
   }
+  TranslatorType.tp_traverse = translator_traverse;
+  TranslatorType.tp_clear = translator_clear;
+  if (!add_type(module, TranslatorType, "graph._native.Translator", sizeof(TranslatorObject),
+                "Translator(namespace_rule, domain_rules, rule_source): OpenLineage events to the wire form, "
+                "under the rules it holds (ingest.openlineage).",
+                translator_dealloc, translator_methods, nullptr, translator_new, Py_TPFLAGS_HAVE_GC))
+    return false;
   if (PyModule_AddIntConstant(module, "LONGEST_ID", long(Builder::kLongestId)) < 0) return false;
   return PyModule_AddFunctions(module, functions) == 0;
 }

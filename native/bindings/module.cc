@@ -1,6 +1,6 @@
 // graph._native: the Python face of the native core. Thin: argument parsing, and turning the
-// core's records into graph.model objects. ``graph.mutations`` configures it and says what each
-// entry point is for.
+// core's records into graph.model objects (native/bindings/pytypes.h finds their classes).
+// ``graph.mutations`` says what each entry point is for.
 #include "py.h"
 
 #include <algorithm>
@@ -637,39 +637,6 @@ PyTypeObject CaptureType = {PyVarObject_HEAD_INIT(nullptr, 0)};
 
 // -- module functions ---------------------------------------------------------------------------
 
-PyObject* module_configure(PyObject*, PyObject* args) {
-  GUARD_BEGIN
-  PyObject *node_kinds, *edge_kinds, *node, *edge, *upsert_node, *upsert_edge, *empty;
-  if (!PyArg_ParseTuple(args, "OOOOOOO", &node_kinds, &edge_kinds, &node, &edge, &upsert_node, &upsert_edge, &empty))
-    return nullptr;
-  auto take = [](PyObject* members, PyObject** out, PyObject** values, const char* const* names, int n) {
-    for (int i = 0; i < n; i++) {
-      PyRef member(check(PyObject_CallFunction(members, "s", names[i])));  // NodeKind("Dataset") ...
-      PyRef value(check(PyObject_GetAttrString(member.get(), "value")));
-      Py_XDECREF(out[i]);
-      Py_XDECREF(values[i]);
-      out[i] = member.release();
-      values[i] = value.release();
-    }
-  };
-  take(node_kinds, py.node_kind, py.node_kind_value, kNodeKindNames, kNodeKinds);
-  take(edge_kinds, py.edge_kind, py.edge_kind_value, kEdgeKindNames, kEdgeKinds);
-  for (PyObject** slot : {&py.Node, &py.Edge, &py.UpsertNode, &py.UpsertEdge, &py.empty}) Py_XDECREF(*slot);
-  Py_INCREF(node);
-  Py_INCREF(edge);
-  Py_INCREF(upsert_node);
-  Py_INCREF(upsert_edge);
-  Py_INCREF(empty);
-  py.Node = node;
-  py.Edge = edge;
-  py.UpsertNode = upsert_node;
-  py.UpsertEdge = upsert_edge;
-  py.empty = empty;
-  py.ready = true;
-  Py_RETURN_NONE;
-  GUARD_END(nullptr)
-}
-
 PyObject* module_encode(PyObject*, PyObject* mutations) {
   GUARD_BEGIN
   return encode_mutations(mutations);
@@ -748,8 +715,6 @@ PyMethodDef module_methods[] = {
     {"direct_transformations", module_direct_transformations, METH_O,
      "direct_transformations(transformations) -> None (a direct hop with no entries) or the indexes of the DIRECT "
      "entries (native/core/impact.h, is_direct_hop)."},
-    {"configure", module_configure, METH_VARARGS,
-     "configure(NodeKind, EdgeKind, Node, Edge, UpsertNode, UpsertEdge, empty): the classes to read and make."},
     {"encode", module_encode, METH_O, "encode(mutations) -> bytes: a batch in its wire form."},
     {"decode", over_buffer<decode_mutations>, METH_O, "decode(payload) -> [mutation]: the inverse of encode."},
     {"schema_observations", over_buffer<schema_observations>, METH_O,
@@ -758,7 +723,7 @@ PyMethodDef module_methods[] = {
     {nullptr, nullptr, 0, nullptr}};
 
 PyModuleDef module_def = {PyModuleDef_HEAD_INIT, "graph._native",
-                          "The native core of lineagemesh's graph (configured by graph.mutations).", -1, module_methods};
+                          "The native core of lineagemesh's graph.", -1, module_methods};
 
 }  // namespace
 

@@ -80,24 +80,6 @@ std::string text(PyObject* o) {
 
 PyObject* none_if_missing(PyObject* o) { return o ? o : Py_None; }
 
-PyObject* namespace_rule = nullptr;  // set_namespace_rule's, owned
-std::unordered_map<std::string, std::string> spelled;  // namespace as sent -> as the rule spells it
-constexpr size_t kSpelledKept = 1 << 16;  // forgotten all at once beyond this many (a bound, not a cache policy)
-
-// A dataset namespace, in the one spelling the naming rule gives it.
-std::string namespace_text(PyObject* o) {
-  std::string sent = text(o);
-  if (namespace_rule == nullptr || o == nullptr || !PyUnicode_Check(o)) return sent;
-  auto found = spelled.find(sent);
-  if (found != spelled.end()) return found->second;
-  PyRef result(check(PyObject_CallOneArg(namespace_rule, o)));
-  if (!PyUnicode_Check(result.get())) raise(PyExc_TypeError, "the namespace rule must return a str");
-  if (spelled.size() >= kSpelledKept) spelled.clear();
-  std::string normal = text(result.get());
-  spelled.emplace(sent, normal);
-  return normal;
-}
-
 // Thrown once the event is refused (an id over-long, a bound of the work per event passed):
 // translating the rest of it is wasted work, and a hostile event (long names nested deep, or
 // thousands of short fields under a long path) would make it quadratic in its size.
@@ -112,8 +94,8 @@ constexpr size_t kMostIdBytes = 32u * 1024 * 1024;  // bytes of column ids, all 
 
 class Translation {
  public:
-  Translation(PyObject* event, std::string at, PyObject* rules, PyObject* rule_source, WireWriter* into)
-      : b(std::move(at), into), event_(event), rules_(rules), rule_source_(rule_source) {
+  Translation(PyObject* event, std::string at, OpenLineageRules& rules, WireWriter* into)
+      : b(std::move(at), into), event_(event), rules_(rules) {
     canonical_names();
   }
 
@@ -221,11 +203,11 @@ class Translation {
         std::string kind = type ? text(type) : "";
         for (char& c : kind)
           if (c >= 'a' && c <= 'z') c = char(c - 'a' + 'A');
-        if (kind == "TABLE") tables.emplace_back(namespace_text(get(id, "namespace")), text(get(id, "name")));
+        if (kind == "TABLE") tables.emplace_back(rules_.namespace_text(get(id, "namespace")), text(get(id, "name")));
       }
       if (tables.empty()) continue;
       std::sort(tables.begin(), tables.end());
-      canonical_[{namespace_text(get(ds, "namespace")), text(get(ds, "name"))}] = tables[0];
+      canonical_[{rules_.namespace_text(get(ds, "namespace")), text(get(ds, "name"))}] = tables[0];
     }
   }
 
@@ -266,7 +248,7 @@ class Translation {
   }
 
   std::string dataset(PyObject* ds, const std::string* writer_namespace) {
-    std::string given_ns = namespace_text(get(ds, "namespace")), given_name = text(get(ds, "name"));
+    std::string given_ns = rules_.namespace_text(get(ds, "namespace")), given_name = text(get(ds, "name"));
     auto [ns, name] = canonical(given_ns, given_name);
     std::string id = node_id(kDataset, {ns, name});
     PyObject* facets = dict_or_none(ds, "facets");
@@ -284,7 +266,7 @@ class Translation {
       props.set_bool("deleted", state && PyUnicode_Check(state) && state_text == "DROP");
       PyObject* previous = get(change, "previousIdentifier");
       if (state && PyUnicode_Check(state) && state_text == "RENAME" && truthy(previous))
-        b.alias(namespace_text(get(previous, "namespace")), text(get(previous, "name")), id, "RENAME");
+        b.alias(rules_.namespace_text(get(previous, "namespace")), text(get(previous, "name")), id, "RENAME");
     }
     if (PyObject* type = get(facets, "datasetType")) {
       set_py(props, "datasetType", none_if_missing(get(type, "datasetType")));
@@ -306,7 +288,7 @@ class Translation {
       for (Py_ssize_t i = 0; i < PyList_GET_SIZE(identifiers); i++) {
         PyObject* identifier = PyList_GET_ITEM(identifiers, i);
         PyObject* type = get(identifier, "type");
-        b.alias(namespace_text(get(identifier, "namespace")), text(get(identifier, "name")), id, truthy(type) ? text(type) : "SYMLINK");
+        b.alias(rules_.namespace_text(get(identifier, "namespace")), text(get(identifier, "name")), id, truthy(type) ? text(type) : "SYMLINK");
       }
     if (PyObject* ownership = get(facets, "ownership")) owners(id, ownership);
     if (lineage) column_lineage(ns, name, id, lineage);
@@ -317,14 +299,15 @@ class Translation {
   // ingest.domain_rules: the first rule matching the dataset (or the job writing it) assigns a domain.
   void assign_domain(const std::string& dataset_id, const std::string& ns, const std::string& name,
                      const std::string* writer_namespace) {
-    if (rules_ == Py_None) return;
+    PyObject* domain_rules = rules_.domain_rules();
+    if (domain_rules == Py_None) return;
     PyRef ns_object(str_of(ns)), name_object(str_of(name));
     PyRef writer(writer_namespace ? str_of(*writer_namespace) : (Py_INCREF(Py_None), Py_None));
-    PyRef domain(check(PyObject_CallMethod(rules_, "domain_for", "OOO", ns_object.get(), name_object.get(), writer.get())));
+    PyRef domain(check(PyObject_CallMethod(domain_rules, "domain_for", "OOO", ns_object.get(), name_object.get(), writer.get())));
     if (domain.get() == Py_None) return;
     std::string domain_node = b.domain(text(domain.get()), nullptr);
     MapWriter props = b.map();
-    set_py(props, "source", rule_source_);
+    set_py(props, "source", rules_.rule_source());
     b.edge(dataset_id, kBelongsTo, domain_node, &props);
   }
 
@@ -478,7 +461,7 @@ class Translation {
     std::vector<std::vector<PyObject*>> merged;  // each one's transformations (borrowed from the event)
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(inputs); i++) {
       PyObject* source = PyList_GET_ITEM(inputs, i);
-      std::string in = column(namespace_text(get(source, "namespace")), text(get(source, "name")), text(get(source, "field")), nullptr);
+      std::string in = column(rules_.namespace_text(get(source, "namespace")), text(get(source, "name")), text(get(source, "field")), nullptr);
       stop_if_refused();
       spend(in.size(), [this] { return where_ + ".facets.columnLineage"; });
       uint32_t at = seen.intern(in);
@@ -550,8 +533,7 @@ class Translation {
   }
 
   PyObject* event_;
-  PyObject* rules_;
-  PyObject* rule_source_;
+  OpenLineageRules& rules_;
   std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> canonical_;
   std::string job_;
   bool has_job_ = false;
@@ -569,15 +551,59 @@ class Translation {
 
 }  // namespace
 
-void set_namespace_rule(PyObject* rule) {
-  Py_XDECREF(namespace_rule);
-  namespace_rule = rule == Py_None ? nullptr : (Py_INCREF(rule), rule);
-  spelled.clear();
+OpenLineageRules::OpenLineageRules(PyObject* namespace_rule, PyObject* domain_rules, PyObject* rule_source)
+    : namespace_rule_(namespace_rule == Py_None ? nullptr : namespace_rule),
+      domain_rules_(domain_rules),
+      rule_source_(rule_source) {
+  Py_XINCREF(namespace_rule_);
+  Py_INCREF(domain_rules_);
+  Py_INCREF(rule_source_);
 }
 
-Translated translate_openlineage(PyObject* event, std::string_view kind, std::string at, PyObject* rules,
-                                 PyObject* rule_source, WireWriter* into) {
-  Translation t(event, std::move(at), rules, rule_source, into);
+OpenLineageRules::~OpenLineageRules() { clear(); }
+
+int OpenLineageRules::traverse(visitproc visit, void* arg) const {
+  Py_VISIT(namespace_rule_);
+  Py_VISIT(domain_rules_);
+  Py_VISIT(rule_source_);
+  return 0;
+}
+
+void OpenLineageRules::clear() {
+  Py_CLEAR(namespace_rule_);
+  Py_CLEAR(domain_rules_);
+  Py_CLEAR(rule_source_);
+  spelled_.clear();
+}
+
+PyObject* OpenLineageRules::domain_rules() const {
+  if (domain_rules_ == nullptr) raise(PyExc_RuntimeError, "the translator's rules were cleared");
+  return domain_rules_;
+}
+
+PyObject* OpenLineageRules::rule_source() const {
+  if (rule_source_ == nullptr) raise(PyExc_RuntimeError, "the translator's rules were cleared");
+  return rule_source_;
+}
+
+std::string OpenLineageRules::namespace_text(PyObject* o) {
+  std::string sent = text(o);
+  if (namespace_rule_ == nullptr || o == nullptr || !PyUnicode_Check(o)) return sent;
+  auto found = spelled_.find(sent);
+  if (found != spelled_.end()) return found->second;
+  Py_INCREF(namespace_rule_);
+  PyRef rule(namespace_rule_);  // held over the call, which may run code that clears this object
+  PyRef result(check(PyObject_CallOneArg(rule.get(), o)));
+  if (!PyUnicode_Check(result.get())) raise(PyExc_TypeError, "the namespace rule must return a str");
+  if (spelled_.size() >= kSpelledKept) spelled_.clear();
+  std::string normal = text(result.get());
+  spelled_.emplace(sent, normal);
+  return normal;
+}
+
+Translated translate_openlineage(PyObject* event, std::string_view kind, std::string at, OpenLineageRules& rules,
+                                 WireWriter* into) {
+  Translation t(event, std::move(at), rules, into);
   try {
     if (kind == "RunEvent") t.run_event();
     else if (kind == "DatasetEvent") t.dataset_event();

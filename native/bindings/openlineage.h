@@ -9,6 +9,8 @@
 
 #include "py.h"
 
+#include <unordered_map>
+
 #include "builder.h"
 
 namespace lm {
@@ -19,15 +21,40 @@ struct Translated {
   std::string over_limit;   // else why the event asks too much work, naming the field (then refused too)
 };
 
-// One event, validated (ingest.openlineage_schema): ``kind`` RunEvent, DatasetEvent or JobEvent;
-// ``at`` its stamp; ``rules`` the domain rules (their ``domain_for``), or None; ``rule_source`` the
-// source a rule-made BELONGS_TO carries (graph.model.RULE_SOURCE). Written into ``into`` when
-// given (several events in one batch; the result's wire is then empty), else a batch of its own.
-// The rule giving each dataset namespace its one spelling (ingest.naming.normal_namespace), called
-// once per distinct namespace and remembered; None (the default): namespaces as sent.
-void set_namespace_rule(PyObject* rule);
+// The rules a translation applies, as its caller's objects (a translator's, graph._native.Translator):
+// never module state, so two services of one process with different rules cannot meet.
+// ``namespace_rule`` gives each dataset namespace its one spelling (ingest.naming.normal_namespace),
+// called once per distinct namespace and remembered here; None: namespaces as sent.
+// ``domain_rules`` assign domains (their ``domain_for``), or None; ``rule_source`` is the source a
+// rule-made BELONGS_TO carries (graph.model.RULE_SOURCE). Holds a reference to each.
+class OpenLineageRules {
+ public:
+  OpenLineageRules(PyObject* namespace_rule, PyObject* domain_rules, PyObject* rule_source);
+  ~OpenLineageRules();
+  OpenLineageRules(const OpenLineageRules&) = delete;
+  OpenLineageRules& operator=(const OpenLineageRules&) = delete;
 
-Translated translate_openlineage(PyObject* event, std::string_view kind, std::string at, PyObject* rules,
-                                 PyObject* rule_source, WireWriter* into = nullptr);
+  // A dataset namespace, in the one spelling the naming rule gives it.
+  std::string namespace_text(PyObject* o);
+  PyObject* domain_rules() const;  // borrowed
+  PyObject* rule_source() const;   // borrowed
+
+  // The garbage collector's view of the references held (tp_traverse, tp_clear).
+  int traverse(visitproc visit, void* arg) const;
+  void clear();
+
+ private:
+  static constexpr size_t kSpelledKept = 1 << 16;  // forgotten all at once beyond this many (a bound, not a cache policy)
+  PyObject* namespace_rule_;
+  PyObject* domain_rules_;
+  PyObject* rule_source_;
+  std::unordered_map<std::string, std::string> spelled_;  // namespace as sent -> as the rule spells it
+};
+
+// One event, validated (ingest.openlineage_schema): ``kind`` RunEvent, DatasetEvent or JobEvent;
+// ``at`` its stamp; ``rules`` what it applies. Written into ``into`` when given (several events in
+// one batch; the result's wire is then empty), else a batch of its own.
+Translated translate_openlineage(PyObject* event, std::string_view kind, std::string at, OpenLineageRules& rules,
+                                 WireWriter* into = nullptr);
 
 }  // namespace lm

@@ -26,7 +26,7 @@ bool add_type(PyObject* module, PyTypeObject& type, const char* name, Py_ssize_t
 
 // native/bindings/views.cc: View, Lineage and Impact.
 bool add_view_types(PyObject* module);
-// native/bindings/ingesting.cc: Builder and translate_openlineage.
+// native/bindings/ingesting.cc: Builder and Translator.
 bool add_ingest_types(PyObject* module);
 
 // A new Python object of ``type`` holding what a native call made (a plan, a capture, an answer)

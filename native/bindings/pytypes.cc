@@ -49,11 +49,46 @@ bool edge_slotted = false;
 
 }  // namespace
 
+namespace {
+
+// ``module.name``, a new reference; raises (ImportError, AttributeError) naming what is missing.
+PyObject* attribute(const char* module, const char* name) {
+  PyRef m(check(PyImport_ImportModule(module)));
+  return check(PyObject_GetAttrString(m.get(), name));
+}
+
+// The members of a kind enum (NodeKind("Dataset") ...) and their values, by code.
+void take_members(PyObject* members, PyObject** out, PyObject** values, const char* const* names, int n) {
+  for (int i = 0; i < n; i++) {
+    PyRef member(check(PyObject_CallFunction(members, "s", names[i])));
+    PyRef value(check(PyObject_GetAttrString(member.get(), "value")));
+    Py_XSETREF(out[i], member.release());
+    Py_XSETREF(values[i], value.release());
+  }
+}
+
+}  // namespace
+
 void require_configured() {
-  if (!py.ready) raise(PyExc_RuntimeError, "graph._native is not configured (import graph.mutations first)");
+  if (py.ready) return;
+  // Found by name, so no import order matters: a caller may import graph._native alone. Each
+  // slot is set whole before ``ready``; a second thread finding them half set sets them again.
+  PyRef node_kinds(attribute("graph.model", "NodeKind")), edge_kinds(attribute("graph.model", "EdgeKind"));
+  PyRef node(attribute("graph.model", "Node")), edge(attribute("graph.model", "Edge"));
+  PyRef upsert_node(attribute("graph.mutations", "UpsertNode")), upsert_edge(attribute("graph.mutations", "UpsertEdge"));
+  PyRef empty(attribute("graph.mutations", "_EMPTY"));
+  take_members(node_kinds.get(), py.node_kind, py.node_kind_value, kNodeKindNames, kNodeKinds);
+  take_members(edge_kinds.get(), py.edge_kind, py.edge_kind_value, kEdgeKindNames, kEdgeKinds);
+  Py_XSETREF(py.Node, node.release());
+  Py_XSETREF(py.Edge, edge.release());
+  Py_XSETREF(py.UpsertNode, upsert_node.release());
+  Py_XSETREF(py.UpsertEdge, upsert_edge.release());
+  Py_XSETREF(py.empty, empty.release());
+  py.ready = true;
 }
 
 uint8_t node_kind_code(PyObject* kind) {
+  require_configured();
   for (uint8_t i = 0; i < kNodeKinds; i++)
     if (kind == py.node_kind[i]) return i;
   if (PyUnicode_Check(kind)) {
@@ -68,6 +103,7 @@ uint8_t node_kind_code(PyObject* kind) {
 }
 
 uint8_t edge_kind_code(PyObject* kind) {
+  require_configured();
   for (uint8_t i = 0; i < kEdgeKinds; i++)
     if (kind == py.edge_kind[i]) return i;
   if (PyUnicode_Check(kind)) {

@@ -1,5 +1,5 @@
-// The Python classes the core reads and makes (``graph.model``, ``graph.mutations``), handed
-// over once by ``graph.mutations`` (``_native.configure``) when the package is imported.
+// The Python classes the core reads and makes (``graph.model``, ``graph.mutations``), found by
+// name the first time a call needs them: nothing has to be called, or imported first, to set them.
 #pragma once
 
 #include "py.h"
@@ -24,6 +24,8 @@ struct PyTypes {
 
 extern PyTypes py;
 
+// Finds the classes unless found already; raises when they cannot be imported. Every entry point
+// that reads or makes graph objects calls it first.
 void require_configured();
 
 // The code of a NodeKind/EdgeKind member (or of its value as a str); raises ValueError.

@@ -83,11 +83,12 @@ from graph.stores.neo4j.cypher import (
 from graph.stores.neo4j.reads import _CypherReads, _InTransaction
 from graph.stores.neo4j.retries import _UNAVAILABLE, Retries, _Result, _retrying_transient
 from graph.stores.neo4j.walk_ahead import WalkAhead
+from graph.stores.remote_reads import NeighbourhoodSource
 
 log = logging.getLogger("graph.stores.neo4j")  # one logger for the whole store
 
 
-class Neo4jStore(_CypherReads, Store):
+class Neo4jStore(_CypherReads, Store, NeighbourhoodSource):
     """The graph in a Neo4j 5.26+ database, through the official driver (one driver per store)."""
 
     remote = True  # every read is a Bolt round trip: the views read ahead (``neighbourhood``)

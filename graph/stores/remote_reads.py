@@ -1,0 +1,40 @@
+"""The reads the native core makes of a store it does not hold, as one typed interface.
+
+``native/bindings/remote_source.cc`` reads a remote store (Neo4j) through Python, calling its
+methods by name over the C API (``PyObject_CallMethod(store, "neighbourhood", ...)``): nothing
+there tells mypy or a reader what the store must offer. :class:`NeighbourhoodSource` does: every
+method the core calls, with the types it passes and expects, so ``graph/_native.pyi`` types the
+native ``View``'s store with it and mypy checks the Neo4j store against it
+(``tests/test_remote_reads.py`` fails when the C++ calls a method not named here, or stops
+calling one that is).
+
+The core always calls :class:`graph.stores.ReadsLevels`' two methods; the others only where the
+store has them (it asks ``hasattr`` once per view), each a capability of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from graph.stores import Neighbourhood, ReadsLevels, ReadsNewest, ReadsSoon, ReadsSummaries
+from graph.stores.requests import NeighbourhoodRequest
+
+
+@runtime_checkable
+class ReadsNeighbourhoodBatches(Protocol):
+    """A store that reads several neighbourhoods in one go (a remote store: one round trip for the
+    levels of several walks)."""
+
+    def neighbourhoods(self, requests: Sequence[NeighbourhoodRequest]) -> Sequence[Neighbourhood]:
+        """The answer to each of ``requests``, in their order."""
+        ...
+
+
+@runtime_checkable
+class NeighbourhoodSource(
+    ReadsLevels, ReadsNeighbourhoodBatches, ReadsSummaries, ReadsNewest, ReadsSoon, Protocol
+):
+    """Every method ``native/bindings/remote_source.cc`` calls on the store a native view reads
+    remotely: ``nodes`` and ``neighbourhood`` always; ``neighbourhoods``, ``node_summaries``,
+    ``newest`` and ``soon`` where the store has them. The Neo4j store offers them all."""

@@ -1,0 +1,41 @@
+"""The native core's reads of a remote store are the typed :class:`NeighbourhoodSource`: every
+method ``native/bindings/remote_source.cc`` calls on the store (by name, over the C API) is one of
+its members and each member is called, so the Protocol the stub types the native view with, and
+mypy checks the Neo4j store against, cannot drift from what the C++ does."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from graph.stores.neo4j.store import Neo4jStore
+from graph.stores.remote_reads import NeighbourhoodSource
+
+SOURCE = Path(__file__).resolve().parent.parent / "native" / "bindings" / "remote_source.cc"
+# PyObject_CallMethod(store_, "nodes", ...), PyObject_HasAttrString(store, "newest"), attr(store_, "newest")
+_CALLED_ON_THE_STORE = re.compile(r"\(\s*store_?\s*,\s*\"(\w+)\"")
+
+
+def _members(protocol: type) -> set[str]:
+    return {
+        name
+        for klass in protocol.__mro__
+        if getattr(klass, "_is_protocol", False) and klass.__module__.startswith("graph.")
+        for name, value in vars(klass).items()
+        if callable(value) and not name.startswith("_")
+    }
+
+
+def test_the_methods_the_core_calls_on_a_remote_store_are_exactly_the_protocols():
+    called = set(_CALLED_ON_THE_STORE.findall(SOURCE.read_text()))
+    assert called, f"no store calls found in {SOURCE}: the pattern no longer matches the C++"
+    assert called == _members(NeighbourhoodSource), (
+        f"remote_source.cc calls {sorted(called)}; NeighbourhoodSource names "
+        f"{sorted(_members(NeighbourhoodSource))}"
+    )
+
+
+def test_the_neo4j_store_is_a_neighbourhood_source():
+    assert issubclass(Neo4jStore, NeighbourhoodSource)
+    for name in _members(NeighbourhoodSource):  # its own, not the Protocol's empty bodies
+        assert getattr(Neo4jStore, name) is not getattr(NeighbourhoodSource, name), name
