@@ -14,6 +14,15 @@ namespace lm {
 
 namespace {
 
+// The property keys the core reads back by name (graph.model.PropertyKey, through kinds.h),
+// written by their one spelling, so a key renamed there cannot leave this translation behind.
+// Char arrays, so the wire writer remembers each by its address as it does a literal.
+namespace core_key {
+#define LM_KEY_TEXT(member, text) constexpr char member[] = text;
+LM_PROPERTY_KEYS(LM_KEY_TEXT)
+#undef LM_KEY_TEXT
+}  // namespace core_key
+
 // Facets turned into graph structure; all others are kept raw.
 const std::set<std::string_view> kStructuredDatasetFacets = {"schema", "columnLineage", "symlinks", "ownership",
                                                              "documentation", "dataSource", "lifecycleStateChange"};
@@ -116,7 +125,7 @@ class Translation {
     std::string run_node = node_id(kRun, {text(run_id_object)});
     PyObject* facets = dict_or_none(run, "facets");
     MapWriter props = b.map();
-    set_py(props, "runId", run_id_object).set_str("jobId", job);
+    set_py(props, "runId", run_id_object).set_str(core_key::job_id, job);
     raw_facets(props, facets, kStructuredRunFacets);
     if (PyObject* tags = list_or_none(dict_or_none(facets, "tags"), "tags")) set_tag_list(props, tags, nullptr);
     if (PyObject* nominal = get(facets, "nominalTime")) {
@@ -125,14 +134,14 @@ class Translation {
     }
     PyObject* event_time = get(event_, "eventTime");
     MapWriter first = b.map();
-    set_py(first, "createdAt", event_time);
+    set_py(first, core_key::created_at, event_time);
     if (event_type == "START" || event_type == "RUNNING") set_py(first, "startedAt", event_time);
     int rank = state_rank(event_type);
-    if (rank == 3) set_py(props, "endedAt", event_time);
+    if (rank == 3) set_py(props, core_key::ended_at, event_time);
     b.node(run_node, kRun, props, &first);
     if (rank) {
       MapWriter state = b.map();
-      state.set_str("state", event_type);
+      state.set_str(core_key::state, event_type);
       b.node(run_node, kRun, state, nullptr, b.at + "#" + std::to_string(rank));
     }
     b.edge(run_node, kOf, job);
@@ -142,7 +151,7 @@ class Translation {
       PyObject* parent_run_id = get(get(parent, "run"), "runId");
       std::string parent_run = node_id(kRun, {text(parent_run_id)});
       MapWriter parent_props = b.map();
-      set_py(parent_props, "runId", none_if_missing(parent_run_id)).set_str("jobId", parent_job);
+      set_py(parent_props, "runId", none_if_missing(parent_run_id)).set_str(core_key::job_id, parent_job);
       b.node(parent_run, kRun, parent_props);
       b.edge(parent_run, kOf, parent_job);
       b.edge(run_node, kChildOf, parent_run);
@@ -263,7 +272,7 @@ class Translation {
       PyObject* state = get(change, "lifecycleStateChange");
       set_py(props, "lifecycleState", none_if_missing(state));
       std::string state_text = state ? text(state) : "";
-      props.set_bool("deleted", state && PyUnicode_Check(state) && state_text == "DROP");
+      props.set_bool(core_key::deleted, state && PyUnicode_Check(state) && state_text == "DROP");
       PyObject* previous = get(change, "previousIdentifier");
       if (state && PyUnicode_Check(state) && state_text == "RENAME" && truthy(previous))
         b.alias(rules_.namespace_text(get(previous, "namespace")), text(get(previous, "name")), id, "RENAME");
@@ -276,10 +285,10 @@ class Translation {
     if (tags) set_tag_list(props, tags, nullptr);
     b.will_describe(ns, name);  // described below, once its columns are known
     field_tags_ = tags;
-    if (PyObject* schema = get(facets, "schema")) props.set_strs("columns", columns(ns, name, schema));
+    if (PyObject* schema = get(facets, "schema")) props.set_strs(core_key::columns, columns(ns, name, schema));
     field_tags_ = nullptr;
     PyObject* lineage = get(facets, "columnLineage");
-    if (lineage) props.set_str("columnLineageAt", b.at);
+    if (lineage) props.set_str(core_key::column_lineage_at, b.at);
     b.dataset(ns, name, props);
     stop_if_refused();
     assign_domain(id, ns, name, writer_namespace);
@@ -307,7 +316,7 @@ class Translation {
     if (domain.get() == Py_None) return;
     std::string domain_node = b.domain(text(domain.get()), nullptr);
     MapWriter props = b.map();
-    set_py(props, "source", rules_.rule_source());
+    set_py(props, core_key::source, rules_.rule_source());
     b.edge(dataset_id, kBelongsTo, domain_node, &props);
   }
 
@@ -337,7 +346,7 @@ class Translation {
       paths.push_back(path);
       ordinal++;
       MapWriter props = b.map();
-      props.set_bool("declared", true);
+      props.set_bool(core_key::declared, true);
       set_py(props, "type", none_if_missing(get(field, "type")));
       set_py(props, "description", none_if_missing(get(field, "description")));
       props.set_int("ordinal", position(get(field, "ordinal_position"), ordinal));
@@ -471,9 +480,9 @@ class Translation {
     }
     for (uint32_t at = 0; at < merged.size(); at++) {
       MapWriter props = b.map();
-      if (merged[at].empty()) props.set_null("transformations");
-      else set_py_list(props, "transformations", merged[at], "transformations");
-      if (has_job_) props.set_str("jobId", job_); else props.set_null("jobId");
+      if (merged[at].empty()) props.set_null(core_key::transformations);
+      else set_py_list(props, core_key::transformations, merged[at], "transformations");
+      if (has_job_) props.set_str(core_key::job_id, job_); else props.set_null(core_key::job_id);
       if (legacy) props.merge(*legacy);
       b.edge(target, kDerivesFrom, seen.text(at), &props);
     }
@@ -488,7 +497,7 @@ class Translation {
     if (PyObject* sql = get(facets, "sql")) set_py(props, "sql", none_if_missing(get(sql, "query")));
     if (PyObject* tags = list_or_none(dict_or_none(facets, "tags"), "tags")) set_tag_list(props, tags, nullptr);
     if (PyObject* type = get(facets, "jobType")) {
-      set_py(props, "jobType.processingType", none_if_missing(get(type, "processingType")));
+      set_py(props, core_key::processing_type, none_if_missing(get(type, "processingType")));
       set_py(props, "jobType.integration", none_if_missing(get(type, "integration")));
       set_py(props, "jobType.jobType", none_if_missing(get(type, "jobType")));
     }
@@ -503,7 +512,7 @@ class Translation {
     std::string ns = text(get(job, "namespace")), name = text(get(job, "name"));
     std::string id = node_id(kJob, {ns, name});
     MapWriter props = b.map();
-    props.set_str("namespace", ns).set_str("name", name);
+    props.set_str(core_key::namespace_, ns).set_str(core_key::name, name);
     b.node(id, kJob, props);
     return id;
   }
