@@ -17,6 +17,7 @@ from graph.model import NodeKind, PropertyKey
 from graph.mutations import UpsertNode
 from graph.schema_diff import ColumnSpec
 from ingest.documents import UnreadableDocument, read_document
+from ingest.iceberg_fields import iceberg_fields
 
 
 class InvalidProposedSchema(ValueError):
@@ -45,9 +46,10 @@ def read_proposed_schema(path: Path, dataset_name: str) -> list[ColumnSpec]:
     if document.get("type") == "struct" or any(
         "id" in f for f in document.get("fields") or [] if isinstance(f, dict)
     ):
-        return list(_columns(document.get("fields") or [], None, iceberg=True))
+        fields = iceberg_fields(document.get("fields") or [], _unnamed)
+        return [ColumnSpec(f.path, f.type, f.field_id, f.position) for f in fields]
     if isinstance(document.get("fields"), list):
-        return list(_columns(document["fields"], None, iceberg=False))
+        return list(_columns(document["fields"], None))
     if "apiVersion" in document or "dataContractSpecification" in document:
         return _contract_columns(path, text, dataset_name)
     raise InvalidProposedSchema(
@@ -55,38 +57,22 @@ def read_proposed_schema(path: Path, dataset_name: str) -> list[ColumnSpec]:
     )
 
 
+def _unnamed(field: Any) -> InvalidProposedSchema:
+    return InvalidProposedSchema(f"every field needs a string name, got {field!r}")
+
+
 def _columns(
-    fields: list[Any], parent: str | None, iceberg: bool, counter: list[int] | None = None
+    fields: list[Any], parent: str | None, counter: list[int] | None = None
 ) -> Iterator[ColumnSpec]:
-    """Flatten schema fields: OpenLineage (nested ``fields``) or Iceberg (struct types, field ids)."""
+    """Flatten an OpenLineage schema facet's fields (nested ``fields``)."""
     counter = counter if counter is not None else [0]
     for field in fields:
         if not isinstance(field, dict) or not isinstance(field.get("name"), str):
-            raise InvalidProposedSchema(f"every field needs a string name, got {field!r}")
+            raise _unnamed(field)
         counter[0] += 1
         path = f"{parent}.{field['name']}" if parent else field["name"]
-        field_type = field.get("type")
-        if iceberg:
-            yield ColumnSpec(path, _iceberg_type(field_type), field.get("id"), counter[0])
-            children = (
-                field_type.get("fields")
-                if isinstance(field_type, dict) and field_type.get("type") == "struct"
-                else None
-            )
-        else:
-            yield ColumnSpec(path, field_type, None, field.get("ordinal_position", counter[0]))
-            children = field.get("fields")
-        yield from _columns(children or [], path, iceberg, counter)
-
-
-def _iceberg_type(value: Any) -> str:
-    return (
-        value
-        if isinstance(value, str)
-        else str(value.get("type"))
-        if isinstance(value, dict)
-        else str(value)
-    )
+        yield ColumnSpec(path, field.get("type"), None, field.get("ordinal_position", counter[0]))
+        yield from _columns(field.get("fields") or [], path, counter)
 
 
 def _contract_columns(path: Path, text: str, dataset_name: str) -> list[ColumnSpec]:

@@ -168,6 +168,13 @@ constexpr uint32_t kind_bit(uint8_t kind) {{ return uint32_t(1) << kind; }}
 #define LM_PROPERTY_KEYS(X) \\
 {keys}
 
+// The same keys as text, for tables of keys and reads by name: key_text::created_at is "createdAt".
+namespace key_text {{
+#define LM_KEY_TEXT(member, text) inline constexpr std::string_view member = text;
+LM_PROPERTY_KEYS(LM_KEY_TEXT)
+#undef LM_KEY_TEXT
+}}  // namespace key_text
+
 // The kind an id's prefix implies, or kNodeKinds.
 inline uint8_t placeholder_kind(std::string_view id) {{
   std::string_view prefix = id.substr(0, id.find(':'));

@@ -342,6 +342,36 @@ def _iso(ms: int, _gm=time.gmtime, _fmt=time.strftime) -> str:
 
 
 # --------------------------------------------------------------------------- templates
+def _written(namespace: str, name: str, rows: int, columns: int) -> dict:
+    """A COMPLETE event's output: the dataset with the rows it was written (8 bytes a cell)."""
+    return {
+        "namespace": namespace,
+        "name": name,
+        "outputFacets": {
+            "outputStatistics": {
+                "_producer": PRODUCER,
+                "_schemaURL": OUTPUT_STATS_FACET_URL,
+                "rowCount": rows,
+                "size": rows * 8 * columns,
+            }
+        },
+    }
+
+
+def _complete(end: int, run_id: str, start: dict, outputs: list[dict]) -> dict:
+    """The COMPLETE event of the run ``start`` began: its job, its inputs named only."""
+    return {
+        "eventTime": _iso(end),
+        "producer": PRODUCER,
+        "schemaURL": RUN_EVENT_URL,
+        "eventType": "COMPLETE",
+        "run": {"runId": run_id},
+        "job": {"namespace": start["job"]["namespace"], "name": start["job"]["name"]},
+        "inputs": [{"namespace": d["namespace"], "name": d["name"]} for d in start["inputs"]],
+        "outputs": outputs,
+    }
+
+
 class _Template:
     __slots__ = (
         "filter_pos",
@@ -996,20 +1026,7 @@ class _Emitter:
                 facets["columnLineage"] = self._column_lineage(otpl, in_info)
                 outputs.append({"namespace": ons, "name": onm, "facets": facets})
                 rows = int(1000 * (1 + 999 * r() * r()))
-                done_outputs.append(
-                    {
-                        "namespace": ons,
-                        "name": onm,
-                        "outputFacets": {
-                            "outputStatistics": {
-                                "_producer": PRODUCER,
-                                "_schemaURL": OUTPUT_STATS_FACET_URL,
-                                "rowCount": rows,
-                                "size": rows * 8 * len(otpl.names),
-                            }
-                        },
-                    }
-                )
+                done_outputs.append(_written(ons, onm, rows, len(otpl.names)))
             local = k - prod_start[p]
             job_name = (
                 f"{plan.prod_name[p]}.build_tables_{local}_{local + 1}"
@@ -1037,25 +1054,7 @@ class _Emitter:
             if self.reruns > 1:
                 self._jobs.append([start, now, end - now, in_info])
             seq += 1
-            heappush(
-                pending,
-                (
-                    end,
-                    seq,
-                    {
-                        "eventTime": _iso(end),
-                        "producer": PRODUCER,
-                        "schemaURL": RUN_EVENT_URL,
-                        "eventType": "COMPLETE",
-                        "run": {"runId": run_id},
-                        "job": {"namespace": job_ns, "name": job_name},
-                        "inputs": [
-                            {"namespace": d["namespace"], "name": d["name"]} for d in inputs
-                        ],
-                        "outputs": done_outputs,
-                    },
-                ),
-            )
+            heappush(pending, (end, seq, _complete(end, run_id, start, done_outputs)))
         last = now
         while pending:
             last = pending[0][0]
@@ -1091,44 +1090,10 @@ class _Emitter:
                 done_outputs = []
                 for out in start["outputs"]:
                     rows = int(1000 * (1 + 999 * r() * r()))
-                    done_outputs.append(
-                        {
-                            "namespace": out["namespace"],
-                            "name": out["name"],
-                            "outputFacets": {
-                                "outputStatistics": {
-                                    "_producer": PRODUCER,
-                                    "_schemaURL": OUTPUT_STATS_FACET_URL,
-                                    "rowCount": rows,
-                                    "size": rows * 8 * len(out["facets"]["schema"]["fields"]),
-                                }
-                            },
-                        }
-                    )
+                    columns = len(out["facets"]["schema"]["fields"])
+                    done_outputs.append(_written(out["namespace"], out["name"], rows, columns))
                 seq += 1
-                heappush(
-                    pending,
-                    (
-                        end,
-                        seq,
-                        {
-                            "eventTime": _iso(end),
-                            "producer": PRODUCER,
-                            "schemaURL": RUN_EVENT_URL,
-                            "eventType": "COMPLETE",
-                            "run": {"runId": run_id},
-                            "job": {
-                                "namespace": start["job"]["namespace"],
-                                "name": start["job"]["name"],
-                            },
-                            "inputs": [
-                                {"namespace": d["namespace"], "name": d["name"]}
-                                for d in start["inputs"]
-                            ],
-                            "outputs": done_outputs,
-                        },
-                    ),
-                )
+                heappush(pending, (end, seq, _complete(end, run_id, start, done_outputs)))
         while pending:
             yield heappop(pending)[2]
 

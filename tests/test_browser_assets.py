@@ -74,6 +74,10 @@ def test_explorer_page_and_its_modules_load_only_local_assets(server: LiveServer
             imported.append(target if target.startswith("/") else f"/static/explorer/{target[2:]}")
     assert "/static/vendor/cytoscape/cytoscape.esm.min.js" in imported
     check_served(server, urls + imported + [f"/static/explorer/{m.name}" for m in modules])
+    # the minified bundle's source map, for the browser's developer tools, is served too
+    source_map = httpx.get(f"{server.url}/static/explorer/explorer.js.map")
+    assert source_map.status_code == 200
+    assert "src/main.ts" in source_map.json()["sources"]
 
 
 def test_vendored_libraries_carry_their_licences() -> None:

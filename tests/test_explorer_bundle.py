@@ -1,6 +1,7 @@
-"""The explorer's served script is the esbuild bundle of its TypeScript sources, committed so that
-serving lineagemesh needs no Node: rebuilt from ``graph/api/static/explorer/src`` with the pinned
-esbuild (package.json, package-lock.json), it must come out byte for byte as committed, and
+"""The explorer's served script is the minified esbuild bundle of its TypeScript sources with its
+source map, both committed so that serving lineagemesh needs no Node: rebuilt from
+``graph/api/static/explorer/src`` with the pinned esbuild (package.json, package-lock.json), they
+must come out byte for byte as committed, and
 ``tsc --noEmit`` must find no type error. npm installs the pinned tools into node_modules when
 they are missing; without npm the test skips, saying so."""
 
@@ -16,6 +17,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 EXPLORER = REPO / "graph" / "api" / "static" / "explorer"
 BUNDLE = EXPLORER / "explorer.js"
+SOURCE_MAP = EXPLORER / "explorer.js.map"
 
 
 def _tools() -> Path:
@@ -58,16 +60,26 @@ def test_the_committed_bundle_is_built_from_the_sources(tmp_path: Path) -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
+    stale = "is stale: run `npm run build` and commit explorer.js and explorer.js.map"
     assert built.read_bytes() == BUNDLE.read_bytes(), (
-        "graph/api/static/explorer/explorer.js is stale: run `npm run build` and commit it"
+        f"graph/api/static/explorer/explorer.js {stale}"
     )
-    # the bundle names where each part came from: the committed sources, nothing else
-    sources = {line.removeprefix("// ").strip() for line in built.read_text().splitlines()}
-    assert {
-        f"graph/api/static/explorer/src/{p.name}"
-        for p in (EXPLORER / "src").glob("*.ts")
-        if not p.name.endswith(".d.ts")
-    } <= sources
+    # the map names its sources relative to itself: the same files, wherever it was built
+    built_map, committed_map = _source_map(tmp_path / "explorer.js.map"), _source_map(SOURCE_MAP)
+    assert built_map == committed_map, f"explorer.js.map {stale}"
+    # minified, the bundle points browsers to its map, which names every committed source
+    assert built.read_text().rstrip().endswith("//# sourceMappingURL=explorer.js.map")
+    assert max(len(line) for line in built.read_text().splitlines()) > 2000  # minified, not pretty
+    assert set(json.loads(SOURCE_MAP.read_text())["sources"]) == {
+        f"src/{p.name}" for p in (EXPLORER / "src").glob("*.ts") if not p.name.endswith(".d.ts")
+    }
+
+
+def _source_map(path: Path) -> dict[str, object]:
+    """A source map with its ``sources`` resolved against its own folder."""
+    found = json.loads(path.read_text())
+    found["sources"] = [str((path.parent / s).resolve()) for s in found["sources"]]
+    return found
 
 
 def test_the_sources_type_check() -> None:

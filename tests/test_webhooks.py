@@ -17,7 +17,7 @@ import pytest
 from live_server import LiveServer
 from schema_events import CUSTOMERS, NS, V1, V2_NO_EMAIL, consumer_event, producer_event
 from test_http_api import post_with_client
-from webhook_receiver import Receiver
+from webhook_receiver import Receiver, deliveries
 
 from graph.ingest_service import IngestService
 from graph.model import NodeKind
@@ -124,8 +124,7 @@ def test_a_breaking_schema_over_http_is_told_once_signed_in_each_format(
 
         # The same events again change nothing: no second message.
         post_with_client(server.url, EVENTS)
-        metrics = httpx.get(f"{server.url}/metrics", timeout=30).text
-        assert 'lineagemesh_webhook_deliveries_total{outcome="delivered"} 3.0' in metrics
+        assert deliveries(server.url, "delivered") == 3
     finally:
         server.stop()
     assert len(receiver.attempts) == 3
@@ -171,8 +170,7 @@ def test_a_dead_receiver_is_kept_as_failed_and_shown(tmp_path: Path) -> None:
         )
         assert failures and failures[0]["state"] == "failed"
         assert failures[0]["lastError"] == "HTTP 500" and failures[0]["webhook"] == receiver.url
-        metrics = httpx.get(f"{server.url}/metrics", timeout=30).text
-        assert 'lineagemesh_webhook_deliveries_total{outcome="failed"} 1.0' in metrics
+        assert deliveries(server.url, "failed") == 1
     finally:
         server.stop()
         receiver.close()
@@ -205,8 +203,7 @@ def test_a_notification_no_pass_reached_within_its_window_is_kept_failed(
             ("failed", 0, receiver.url)
         ]
         assert failures[0]["lastError"] == "not delivered within the retry window (0 attempts)"
-        metrics = httpx.get(f"{server.url}/metrics", timeout=30).text
-        assert 'lineagemesh_webhook_deliveries_total{outcome="failed"} 1.0' in metrics
+        assert deliveries(server.url, "failed") == 1
     finally:
         server.stop()
     assert not receiver.attempts

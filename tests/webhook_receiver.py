@@ -6,10 +6,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import httpx
 
 
 @dataclass
@@ -84,3 +87,13 @@ class Receiver:
         self.release()
         self.server.shutdown()
         self.server.server_close()
+
+
+def deliveries(server_url: str, outcome: str) -> float:
+    """The webhook deliveries a lineagemesh server's /metrics counts with ``outcome`` (delivered,
+    failed, …): 0 while it counts none."""
+    metrics = httpx.get(f"{server_url}/metrics", timeout=30).text
+    line = re.search(
+        rf'^lineagemesh_webhook_deliveries_total\{{outcome="{outcome}"\}} (\S+)$', metrics, re.M
+    )
+    return float(line.group(1)) if line else 0.0

@@ -12,6 +12,7 @@ from typing import Any
 import strawberry
 
 from graph import lineage_diff as diff_queries
+from graph.api.classified_change import ClassifiedChange
 from graph.errors import QueryError
 from graph.model import Direction, Node, PropertyKey
 from graph.mutations import stamp
@@ -46,14 +47,8 @@ class DiffEdge:
     description="A schema change of a dataset in the radius, classified as the pull-request "
     "check classifies it."
 )
-class DiffSchemaChange:
+class DiffSchemaChange(ClassifiedChange):
     dataset: str
-    kind: str
-    column: str | None
-    old: str | None
-    new: str | None
-    severity: str = strawberry.field(description="BREAKING, WARNING or NONE.")
-    reason: str
 
 
 @strawberry.type(description="How a node's lineage changed between two moments.")

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.scalars import JSON
 
 from graph import schema_history
+from graph.api.classified_change import ClassifiedChange
 from graph.api.connections import Edge, PageInfo, decode_cursor, encode_cursor, page_size
 from graph.api.subscriptions import (
     CONNECTION_KEY,
@@ -37,13 +38,7 @@ class VersionField:
 
 
 @strawberry.type(description="One change from the version before, classified as the PR check does.")
-class VersionChange:
-    kind: str
-    column: str | None
-    old: str | None
-    new: str | None
-    severity: str = strawberry.field(description="BREAKING, WARNING or NONE.")
-    reason: str
+class VersionChange(ClassifiedChange):
     description: str
 
 

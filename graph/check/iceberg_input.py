@@ -9,15 +9,14 @@ the Iceberg crawl share); the graph resolves that location to the catalog's name
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from graph.change_classifier import FieldSpec, classify_schema
 from graph.check.changeset import ChangeSet, CheckError, Execute
 from graph.check.graph_reads import datasets
 from graph.check.planning import plan
 from graph.model import dataset_id
+from ingest.iceberg_fields import iceberg_fields
 from ingest.naming import location_dataset
 
 
@@ -45,24 +44,13 @@ def read_metadata(path: Path) -> tuple[str, list[FieldSpec]]:
         current = document.get("schema")  # format v1
     if not isinstance(current, dict) or not isinstance(current.get("fields"), list):
         raise CheckError(f"{path}: no current schema (schemas / current-schema-id)")
-    return document["location"], list(_fields(current["fields"], None, [0], path))
-
-
-def _fields(
-    fields: list[Any], parent: str | None, counter: list[int], path: Path
-) -> Iterator[FieldSpec]:
-    for field in fields:
-        if not isinstance(field, dict) or not isinstance(field.get("name"), str):
-            raise CheckError(f"{path}: every field needs a name and an id, got {field!r}")
-        counter[0] += 1
-        name = f"{parent}.{field['name']}" if parent else field["name"]
-        kind = field.get("type")
-        type_name = kind if isinstance(kind, str) else str((kind or {}).get("type"))
-        yield FieldSpec(
-            name, type_name, bool(field.get("required")), field.get("id"), None, counter[0]
-        )
-        if isinstance(kind, dict) and kind.get("type") == "struct":
-            yield from _fields(kind.get("fields") or [], name, counter, path)
+    fields = iceberg_fields(
+        current["fields"],
+        lambda field: CheckError(f"{path}: every field needs a name and an id, got {field!r}"),
+    )
+    return document["location"], [
+        FieldSpec(f.path, f.type, f.required, f.field_id, None, f.position) for f in fields
+    ]
 
 
 def iceberg_changes(execute: Execute, old_path: Path, new_path: Path) -> ChangeSet:

@@ -61,6 +61,29 @@ def _ok(response: httpx.Response) -> None:
         )
 
 
+def _sticky(
+    client: httpx.Client, listed: str, edit: str, edit_method: str, markdown: str
+) -> tuple[str, int]:
+    """Edit the comment carrying the marker among those ``listed`` (at ``edit``/{its id}, by
+    ``edit_method``), or post a new one there: ("created"|"updated", its id)."""
+    existing = next(
+        (
+            c["id"]
+            for page in _pages(client, listed)
+            for c in page
+            if MARKER in (c.get("body") or "")
+        ),
+        None,
+    )
+    if existing is not None:
+        response = client.request(edit_method, f"{edit}/{existing}", json={"body": _body(markdown)})
+        _ok(response)
+        return "updated", int(existing)
+    response = client.post(listed, json={"body": _body(markdown)})
+    _ok(response)
+    return "created", int(response.json()["id"])
+
+
 def post_github(
     api_url: str, repository: str, number: int, token: str, markdown: str
 ) -> tuple[str, int]:
@@ -73,25 +96,8 @@ def post_github(
     base = api_url.rstrip("/")
     with httpx.Client(headers=headers, timeout=30) as client:
         comments = f"{base}/repos/{repository}/issues/{number}/comments"
-        existing = next(
-            (
-                c["id"]
-                for page in _pages(client, comments)
-                for c in page
-                if MARKER in (c.get("body") or "")
-            ),
-            None,
-        )
-        if existing is not None:
-            response = client.patch(
-                f"{base}/repos/{repository}/issues/comments/{existing}",
-                json={"body": _body(markdown)},
-            )
-            _ok(response)
-            return "updated", int(existing)
-        response = client.post(comments, json={"body": _body(markdown)})
-        _ok(response)
-        return "created", int(response.json()["id"])
+        edit = f"{base}/repos/{repository}/issues/comments"
+        return _sticky(client, comments, edit, "PATCH", markdown)
 
 
 def post_gitlab(
@@ -101,22 +107,7 @@ def post_gitlab(
     base = api_url.rstrip("/")
     notes = f"{base}/projects/{quote(project, safe='')}/merge_requests/{merge_request}/notes"
     with httpx.Client(headers={"PRIVATE-TOKEN": token}, timeout=30) as client:
-        existing = next(
-            (
-                n["id"]
-                for page in _pages(client, notes)
-                for n in page
-                if MARKER in (n.get("body") or "")
-            ),
-            None,
-        )
-        if existing is not None:
-            response = client.put(f"{notes}/{existing}", json={"body": _body(markdown)})
-            _ok(response)
-            return "updated", int(existing)
-        response = client.post(notes, json={"body": _body(markdown)})
-        _ok(response)
-        return "created", int(response.json()["id"])
+        return _sticky(client, notes, notes, "PUT", markdown)
 
 
 def _need(name: str) -> str:

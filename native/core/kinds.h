@@ -53,6 +53,13 @@ inline constexpr std::string_view kFacetPrefix = "facet:";  // property keys hol
   X(created_at, "createdAt") \
   X(processing_type, "jobType.processingType")
 
+// The same keys as text, for tables of keys and reads by name: key_text::created_at is "createdAt".
+namespace key_text {
+#define LM_KEY_TEXT(member, text) inline constexpr std::string_view member = text;
+LM_PROPERTY_KEYS(LM_KEY_TEXT)
+#undef LM_KEY_TEXT
+}  // namespace key_text
+
 // The kind an id's prefix implies, or kNodeKinds.
 inline uint8_t placeholder_kind(std::string_view id) {
   std::string_view prefix = id.substr(0, id.find(':'));

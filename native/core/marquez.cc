@@ -12,13 +12,13 @@ namespace lm {
 
 const std::string_view kKeptFieldsKey = "_fields";
 const std::vector<std::string_view> kMarquezShown = {
-    "firstSeenAt",    "lastSeenAt",        "type",          "tags",      "description", "sourceName", "lastModifiedAt",
-    "lifecycleState", "facet:datasetType", "facet:jobType", "facet:sourceCodeLocation", "createdAt", kKeptFieldsKey};
-const std::vector<std::string_view> kMarquezFieldKeys = {"name", "type", "tags", "description"};
+    key_text::first_seen_at, key_text::last_seen_at, key_text::type, "tags", "description", "sourceName",
+    "lastModifiedAt", "lifecycleState", "facet:datasetType", "facet:jobType", "facet:sourceCodeLocation",
+    key_text::created_at,  // a run's: the newest is a job's latestRun
+    kKeptFieldsKey};
+const std::vector<std::string_view> kMarquezFieldKeys = {key_text::name, key_text::type, "tags", "description"};
 
 namespace {
-
-constexpr std::string_view kCreatedAt = "createdAt";  // a run's: the newest is a job's latestRun
 
 // A moment as microseconds since the epoch, read as Python's ``datetime.fromisoformat`` reads the
 // forms events carry: ``YYYY-MM-DD``, then ``T`` or a space and ``hh[:mm[:ss[.fraction]]]``, then
@@ -115,11 +115,11 @@ struct PropKeys {
   explicit PropKeys(const StringPool& pool)
       : description(pool.find("description")), source_name(pool.find("sourceName")), source_uri(pool.find("sourceUri")),
         last_modified_at(pool.find("lastModifiedAt")), lifecycle_state(pool.find("lifecycleState")), tags(pool.find("tags")),
-        run_id(pool.find("runId")), created_at(pool.find(kCreatedAt)), started_at(pool.find("startedAt")),
+        run_id(pool.find("runId")), started_at(pool.find("startedAt")),
         nominal_start(pool.find("nominalStartTime")), nominal_end(pool.find("nominalEndTime")), sql(pool.find("sql")),
         dataset_type(pool.find("facet:datasetType")), job_type(pool.find("facet:jobType")),
         source_code_location(pool.find("facet:sourceCodeLocation")) {}
-  StrId description, source_name, source_uri, last_modified_at, lifecycle_state, tags, run_id, created_at, started_at,
+  StrId description, source_name, source_uri, last_modified_at, lifecycle_state, tags, run_id, started_at,
       nominal_start, nominal_end, sql, dataset_type, job_type, source_code_location;
 };
 
@@ -347,13 +347,13 @@ void Renderer::read(const std::vector<NodeIdx>& nodes, bool full) {
 
   // Each job's current inputs and outputs (read named only), and its newest run, whole (its facets).
   if (!jobs.empty()) {
-    v_.newest_soon(jobs, kOf, false, kCreatedAt);  // a remote store reads it beside the inputs and outputs
+    v_.newest_soon(jobs, kOf, false, key_text::created_at);  // a remote store reads it beside the inputs and outputs
     std::vector<EdgeRef> io;
     // one kind at a time: a mirror holds the kind a walk followed from each job already
     v_.edges(jobs, kind_bit(kReads), true, io, false, true);  // only named (datasets the answer shows are held)
     v_.edges(jobs, kind_bit(kWrites), true, io, false, true);
     std::vector<NodeIdx> latest;
-    v_.newest(jobs, kOf, false, kCreatedAt, latest);
+    v_.newest(jobs, kOf, false, key_text::created_at, latest);
     jobs_.reserve(jobs.size());
     for (size_t i = 0; i < jobs.size(); i++) jobs_[jobs[i]].latest_run = latest[i];
     for (const EdgeRef& e : io)
@@ -671,7 +671,7 @@ void Renderer::duration(const uint8_t* started_at, const uint8_t* ended_at) {
 
 void Renderer::run(NodeIdx r, NodeIdx job) {
   enum { kRunId, kCreated, kEnded, kStarted, kNominalStart, kNominalEnd, kState, kCount };
-  StrId keys[kCount] = {k_.run_id, k_.created_at, g_.keys.ended_at, k_.started_at, k_.nominal_start, k_.nominal_end, g_.keys.state};
+  StrId keys[kCount] = {k_.run_id, g_.keys.created_at, g_.keys.ended_at, k_.started_at, k_.nominal_start, k_.nominal_end, g_.keys.state};
   Picked<kCount> p(g_.node_record[r], keys);
   key("{\"id\":");
   value(p[kRunId]);
