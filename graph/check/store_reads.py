@@ -17,7 +17,7 @@ from typing import Any
 from graph.check.changeset import CheckError
 from graph.errors import QueryError
 from graph.impact import SEVERITIES, ChangeKind, impact
-from graph.model import Node
+from graph.model import Node, NodeKind
 from graph.stores import Store, StoreUnavailable
 from graph.view import GraphView
 
@@ -33,6 +33,9 @@ AFFECTED_FIELDS = (
     "severity",
     "certain",
 )
+
+_KIND_NAMES = {kind: kind.name for kind in NodeKind}
+_SEVERITY_NAMES = [severity.value for severity in SEVERITIES]  # by rank
 
 
 class StoreExecute:
@@ -83,10 +86,11 @@ class StoreExecute:
             affected = {
                 name: answer.affected_column(name) for name in AFFECTED_FIELDS if name != "severity"
             }
-            affected["kind"] = [kind.name for kind in affected["kind"]]
-            affected["severity"] = [
-                SEVERITIES[rank].value for rank in answer.affected_column("severity")
-            ]
+            # 100k rows: a table lookup each, not an enum's attribute (~20 ms of a hub's check)
+            affected["kind"] = list(map(_KIND_NAMES.__getitem__, affected["kind"]))
+            affected["severity"] = list(
+                map(_SEVERITY_NAMES.__getitem__, answer.affected_column("severity"))
+            )
             return {
                 "changed": _node(report.changed),
                 "change": report.change.value,

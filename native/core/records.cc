@@ -22,10 +22,16 @@ bool tie_wins(const uint8_t* new_value, const uint8_t* old_value, const StringPo
   return a > b;
 }
 
-uint32_t hash_record(const Record* r) {
-  uint64_t h = hash_bytes(r->data, r->size, r->n_stamps);
+}  // namespace
+
+uint32_t record_hash(const uint8_t* data, size_t size, size_t n_stamps) {
+  uint64_t h = hash_bytes(data, size, n_stamps);
   return uint32_t(h ^ (h >> 32));
 }
+
+namespace {
+
+uint32_t hash_record(const Record* r) { return record_hash(r->data, r->size, r->n_stamps); }
 
 bool same_record(const Record* a, const Record* b) {
   return a->hash == b->hash && a->n_stamps == b->n_stamps && a->size == b->size &&
@@ -152,9 +158,9 @@ Record* Records::freeze(const Draft& draft, bool share_equal) {
     return r;
   }
   size_t slot = find_slot(r);
-  if (table_[slot] != nullptr) {
-    table_[slot]->refs++;
-    return table_[slot];
+  if (Record* held = table_[slot].record) {
+    held->refs++;
+    return held;
   }
   Record* kept = allocate(n_stamps, bytes);
   std::memcpy(kept->data, r->data, bytes);
@@ -207,10 +213,10 @@ Record* Records::adopt(const std::vector<Stamp>& stamps, const Bytes& entries, b
   r->hash = hash_record(r);
   if (!share_equal) return r;
   size_t slot = find_slot(r);
-  if (table_[slot] != nullptr) {
-    table_[slot]->refs++;
+  if (Record* held = table_[slot].record) {
+    held->refs++;
     duplicate = true;
-    return table_[slot];
+    return held;
   }
   Record* kept = allocate(stamps.size(), bytes);
   std::memcpy(kept->data, r->data, bytes);
@@ -219,21 +225,49 @@ Record* Records::adopt(const std::vector<Stamp>& stamps, const Bytes& entries, b
   return kept;
 }
 
+Record* Records::adopt(const uint8_t* data, size_t n_stamps, size_t size, uint32_t hash, bool share_equal,
+                       bool& duplicate) {
+  duplicate = false;
+  if (share_equal) {
+    check_shape(n_stamps, size);
+    size_t i = hash & mask_;
+    for (; table_[i].record != nullptr; i = (i + 1) & mask_) {
+      Record* held = table_[i].record;
+      if (table_[i].hash == hash && held->n_stamps == n_stamps && held->size == size &&
+          std::memcmp(held->data, data, size) == 0) {
+        held->refs++;
+        duplicate = true;
+        return held;
+      }
+    }
+    Record* kept = allocate(n_stamps, size);
+    std::memcpy(kept->data, data, size);
+    kept->hash = hash;
+    insert(kept, i);
+    return kept;
+  }
+  Record* r = allocate(n_stamps, size);
+  std::memcpy(r->data, data, size);
+  r->hash = hash;
+  return r;
+}
+
 size_t Records::find_slot(const Record* r) const {
   size_t i = r->hash & mask_;
-  while (table_[i] != nullptr && !same_record(table_[i], r)) i = (i + 1) & mask_;
+  while (table_[i].record != nullptr && (table_[i].hash != r->hash || !same_record(table_[i].record, r)))
+    i = (i + 1) & mask_;
   return i;
 }
 
 void Records::insert(Record* r, size_t slot) {
-  table_[slot] = r;
+  table_[slot] = Slot{r, r->hash};
   r->shared = 1;
   if (++used_ * 10 > table_.size() * 7) grow();
 }
 
 Record* Records::share(Record* r) {
   size_t slot = find_slot(r);
-  Record* held = table_[slot];
+  Record* held = table_[slot].record;
   if (held == nullptr) {
     insert(r, slot);
     return r;
@@ -244,13 +278,13 @@ Record* Records::share(Record* r) {
 }
 
 void Records::grow() {
-  std::vector<Record*> bigger(table_.size() * 2, nullptr);
+  std::vector<Slot> bigger(table_.size() * 2);
   size_t mask = bigger.size() - 1;
-  for (Record* r : table_) {
-    if (r == nullptr) continue;
-    size_t i = r->hash & mask;
-    while (bigger[i] != nullptr) i = (i + 1) & mask;
-    bigger[i] = r;
+  for (const Slot& slot : table_) {
+    if (slot.record == nullptr) continue;
+    size_t i = slot.hash & mask;
+    while (bigger[i].record != nullptr) i = (i + 1) & mask;
+    bigger[i] = slot;
   }
   table_.swap(bigger);
   mask_ = mask;
@@ -260,16 +294,16 @@ void Records::release(Record* r) {
   if (--r->refs != 0) return;
   if (r->shared) {  // backward-shift deletion, as in StringPool::release
     size_t i = r->hash & mask_;
-    while (table_[i] != r) i = (i + 1) & mask_;
-    for (size_t j = (i + 1) & mask_; table_[j] != nullptr; j = (j + 1) & mask_) {
-      size_t home = table_[j]->hash & mask_;
+    while (table_[i].record != r) i = (i + 1) & mask_;
+    for (size_t j = (i + 1) & mask_; table_[j].record != nullptr; j = (j + 1) & mask_) {
+      size_t home = table_[j].hash & mask_;
       bool between = (i <= j) ? (home > i && home <= j) : (home > i || home <= j);
       if (!between) {
         table_[i] = table_[j];
         i = j;
       }
     }
-    table_[i] = nullptr;
+    table_[i] = Slot{};
     used_--;
   }
   string_refs<false>(r, pool_);

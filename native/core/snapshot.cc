@@ -105,7 +105,7 @@ class LoadStrings {
   ~LoadStrings() {
     for (size_t i = 0; i < ids_.size(); i++) {
       if (ids_[i] == kNone) continue;
-      for (uint32_t n = 0; n < uses_[i]; n++) pool_.incref(ids_[i]);
+      if (uses_[i] != 0) pool_.incref(ids_[i], uses_[i]);
       pool_.decref(ids_[i]);  // the loader's own reference
     }
   }
@@ -146,6 +146,20 @@ class LoadStrings {
     taken_.clear();
   }
   void keep() { taken_.clear(); }
+  // Hand the pool the references taken so far (as the end of the chunk does), so that records
+  // adopted may be released before then.
+  void settle() {
+    for (size_t i = 0; i < ids_.size(); i++) {
+      if (ids_[i] != kNone && uses_[i] != 0) pool_.incref(ids_[i], uses_[i]);
+      uses_[i] = 0;
+    }
+  }
+  // The same for records read in a row and adopted later: what each took is the range of
+  // ``taken()`` from where it began to where the next began.
+  size_t taken() const { return taken_.size(); }
+  void give_back(size_t from, size_t to) {
+    for (size_t k = from; k < to; k++) uses_[taken_[k]]--;
+  }
 
  private:
   StringPool& pool_;
@@ -198,6 +212,27 @@ void load_value(Reader& r, LoadStrings& strings, Bytes& out, int depth) {
   }
 }
 
+// A record's stamps and entries read from a chunk into ``out`` as a Record holds them (pool ids);
+// returns the count of stamps. The references it takes are the caller's to keep or give back.
+size_t read_record(uint64_t n_stamps, Reader& r, LoadStrings& strings, Bytes& out) {
+  if (n_stamps > UINT16_MAX) r.fail();
+  for (uint64_t k = 0; k < n_stamps; k++) {
+    Stamp s = r.u64();
+    if (is_text_stamp(s)) s = (uint64_t(strings.take(s >> 4, r)) << 4) | kTextStamp;
+    put_u64(out, s);
+  }
+  uint64_t size = r.varint();
+  Reader entries(r.bytes(size_t(size)), size_t(size), "snapshot chunk");
+  while (!entries.done()) {
+    put_varint(out, strings.take(entries.varint(), entries));
+    uint64_t index = entries.varint();
+    if (index >= n_stamps) entries.fail();
+    put_varint(out, index);
+    load_value(entries, strings, out, 0);
+  }
+  return size_t(n_stamps);
+}
+
 // A record read from a chunk. On a malformed one the references taken so far stay taken (the
 // graph being loaded is discarded, and its pool with it).
 // ``stamps`` and ``out``: buffers the caller reuses from record to record.
@@ -228,6 +263,94 @@ Record* load_record(uint64_t n_stamps, Reader& r, LoadStrings& strings, Records&
   else
     strings.keep();
   return record;
+}
+
+// Version 1 edges (formats 2 and 3): nodes by id, every record whole, adopted as read.
+void load_edges_v1(Graph& graph, Reader& r, LoadStrings& strings, uint64_t n_edges, std::vector<Stamp>& stamps,
+                   Bytes& entries) {
+  for (uint64_t i = 0; i < n_edges; i++) {
+    StrId source = strings.peek(r.varint(), r);
+    uint8_t kind = r.u8();
+    StrId target = strings.peek(r.varint(), r);
+    NodeIdx s = graph.pool.node(source), t = graph.pool.node(target);
+    if (kind >= kEdgeKinds || s == kNone || t == kNone || graph.find_edge(s, kind, t) != kNone) r.fail();
+    Record* record = load_record(r.varint(), r, strings, graph.records, true, stamps, entries);
+    graph.add_edge(s, kind, t, record);
+  }
+}
+
+// Version 2 edges (format 4), in three passes. A record read whole is looked up among the held
+// ones (most are new, and each lookup was a cache miss in a table of ~1 M records): so all the
+// chunk's records are read first, then adopted with their table slots asked for a few ahead, then
+// the edges added.
+void load_edges_v2(Graph& graph, Reader& r, LoadStrings& strings, uint64_t n_edges) {
+  struct Read {  // a record read whole: its bytes in ``bytes`` and the strings it took
+    size_t at, size, n_stamps, taken;
+    uint32_t hash;
+  };
+  struct PendingEdge {
+    NodeIdx source, target;
+    uint8_t kind;
+    bool whole;       // the edge its record was read with: it takes the reference adopting gave
+    uint32_t record;  // its index in ``read``
+  };
+  std::vector<Read> read;
+  std::vector<PendingEdge> edges;
+  edges.reserve(size_t(n_edges));
+  Bytes bytes;
+  size_t nodes = graph.node_count();
+  for (uint64_t i = 0; i < n_edges; i++) {
+    uint64_t source = r.varint();
+    uint8_t kind = r.u8();
+    uint64_t target = r.varint();
+    if (source >= nodes || target >= nodes || kind >= kEdgeKinds) r.fail();
+    uint64_t n_stamps = r.varint();
+    uint64_t k;
+    bool first = n_stamps < kRepeat;
+    if (!first) {  // an earlier edge's record: no parse, no lookup
+      k = n_stamps - kRepeat;
+      if (k >= read.size()) r.fail();
+    } else {
+      k = read.size();
+      size_t at = bytes.size(), taken = strings.taken();
+      size_t stamps = read_record(n_stamps, r, strings, bytes);
+      read.push_back({at, bytes.size() - at, stamps, taken, record_hash(bytes.data() + at, bytes.size() - at, stamps)});
+    }
+    edges.push_back({NodeIdx(source), NodeIdx(target), kind, first, uint32_t(k)});
+  }
+  std::vector<Record*> whole(read.size());
+  constexpr size_t kAhead = 8;
+  for (size_t j = 0; j < read.size(); j++) {
+    if (j + kAhead < read.size()) graph.records.prefetch(read[j + kAhead].hash);
+    const Read& one = read[j];
+    bool duplicate;
+    whole[j] = graph.records.adopt(bytes.data() + one.at, one.n_stamps, one.size, one.hash, true, duplicate);
+    if (duplicate) strings.give_back(one.taken, j + 1 < read.size() ? read[j + 1].taken : strings.taken());
+  }
+  strings.keep();
+  // Each edge goes into its source's and its target's lists, random nodes of a graph far larger
+  // than the caches: their lists are asked for ahead, then the arrays they point at.
+  constexpr size_t kListsAhead = 16, kArraysAhead = 8;
+  for (size_t i = 0; i < edges.size(); i++) {
+    if (i + kListsAhead < edges.size()) {
+      __builtin_prefetch(&graph.node_out[edges[i + kListsAhead].source]);
+      __builtin_prefetch(&graph.node_in[edges[i + kListsAhead].target]);
+    }
+    if (i + kArraysAhead < edges.size()) {
+      __builtin_prefetch(graph.node_out[edges[i + kArraysAhead].source].begin());
+      __builtin_prefetch(graph.node_in[edges[i + kArraysAhead].target].begin());
+    }
+    const PendingEdge& e = edges[i];
+    if (graph.find_edge(e.source, e.kind, e.target) != kNone) {  // an edge twice
+      strings.settle();  // the records no edge took yet are let go, with their strings
+      for (size_t j = i; j < edges.size(); j++)
+        if (edges[j].whole) graph.records.release(whole[edges[j].record]);
+      r.fail();
+    }
+    Record* record = whole[e.record];
+    if (!e.whole) graph.records.incref(record);
+    graph.add_edge(e.source, e.kind, e.target, record);
+  }
 }
 
 }  // namespace
@@ -319,35 +442,10 @@ void load_chunk(Graph& graph, const uint8_t* data, size_t size) {
   }
   uint64_t n_edges = r.varint();
   if (n_edges > size) r.fail();
-  std::vector<Record*> whole;  // version 2: the edge records read whole, in order
-  for (uint64_t i = 0; i < n_edges; i++) {
-    NodeIdx s, t;
-    uint8_t kind;
-    if (repeats) {
-      uint64_t source = r.varint();
-      kind = r.u8();
-      uint64_t target = r.varint();
-      if (source >= graph.node_count() || target >= graph.node_count()) r.fail();
-      s = NodeIdx(source), t = NodeIdx(target);
-    } else {
-      StrId source = strings.peek(r.varint(), r);
-      kind = r.u8();
-      StrId target = strings.peek(r.varint(), r);
-      s = graph.pool.node(source), t = graph.pool.node(target);
-    }
-    if (kind >= kEdgeKinds || s == kNone || t == kNone || graph.find_edge(s, kind, t) != kNone) r.fail();
-    Record* record;
-    uint64_t n_stamps = r.varint();
-    if (repeats && n_stamps >= kRepeat) {  // an earlier edge's record: no parse, no lookup
-      uint64_t k = n_stamps - kRepeat;
-      if (k >= whole.size()) r.fail();
-      record = whole[size_t(k)];
-      graph.records.incref(record);
-    } else {
-      record = load_record(n_stamps, r, strings, graph.records, true, stamps, entries);
-      if (repeats) whole.push_back(record);
-    }
-    graph.add_edge(s, kind, t, record);
+  if (!repeats) {
+    load_edges_v1(graph, r, strings, n_edges, stamps, entries);
+  } else {
+    load_edges_v2(graph, r, strings, n_edges);
   }
   if (!r.done()) r.fail();
 }

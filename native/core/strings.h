@@ -25,17 +25,20 @@ class StringPool {
   // Ask the CPU ahead for the memory interning a string of ``hash`` will read, each step once the
   // one before has arrived: its slot, then its entry, then its text. Interning many strings of a
   // large pool waits on three cache misses each; a few dozen strings ahead, they overlap.
+  // (An entry and its text are fetched only when the first slot's string has the same hash: a
+  // new string, most of a snapshot's, needs neither.)
   void prefetch_slot(uint32_t hash) const { __builtin_prefetch(&table_[slot_of(hash)]); }
   void prefetch_entry(uint32_t hash) const {
-    StrId id = table_[slot_of(hash)];
-    if (id != kNone) __builtin_prefetch(&entries_[id]);
+    const Slot& slot = table_[slot_of(hash)];
+    if (slot.id != kNone && slot.hash == hash) __builtin_prefetch(&entries_[slot.id]);
   }
   void prefetch_text(uint32_t hash) const {
-    StrId id = table_[slot_of(hash)];
-    if (id != kNone) __builtin_prefetch(entries_[id].data);
+    const Slot& slot = table_[slot_of(hash)];
+    if (slot.id != kNone && slot.hash == hash) __builtin_prefetch(entries_[slot.id].data);
   }
 
   void incref(StrId id) { entries_[id].refs++; }
+  void incref(StrId id, uint32_t n) { entries_[id].refs += n; }  // n references at once
   uint32_t refs(StrId id) const { return entries_[id].refs; }
   void decref(StrId id) {
     if (--entries_[id].refs == 0) release(id);
@@ -68,7 +71,14 @@ class StringPool {
 
   std::vector<Entry> entries_;
   std::vector<StrId> free_;     // ids released, reused before new ones
-  std::vector<StrId> table_;    // open addressing, linear probing; kNone marks an empty slot
+  // Open addressing, linear probing; kNone marks an empty slot. A slot holds its string's hash
+  // too, so probing past other strings and growing never read their entries (a large pool's
+  // entries are far beyond the caches).
+  struct Slot {
+    StrId id = kNone;
+    uint32_t hash = 0;
+  };
+  std::vector<Slot> table_;
   size_t mask_ = 0;
   size_t used_ = 0;
   size_t string_bytes_ = 0;
