@@ -200,6 +200,22 @@ class Facts {
     return at->second;
   }
 
+  // text_index() of a value's string (-1: none, or not a string); a pooled one looked up by its id.
+  int32_t value_text_index(const uint8_t* value) {
+    if (value == nullptr) return -1;
+    if (*value == kStr) {
+      const uint8_t* p = value + 1;
+      StrId id = StrId(get_varint(p));
+      bool added;
+      int32_t& at = pooled_at_.at(id, &added);
+      if (added) at = text_index(g_.pool.view(id));
+      return at;
+    }
+    char buf[32];
+    std::string_view text;
+    return value_string(value, g_.pool, buf, text) ? text_index(text) : -1;
+  }
+
   void domains() {
     // Each node's domain id, then the domains' names.
     std::vector<StrId> datasets;
@@ -305,20 +321,31 @@ class Facts {
     asked.erase(std::unique(asked.begin(), asked.end()), asked.end());
     std::vector<EdgeRef> edges;
     if (!asked.empty()) v_.edges(asked, kind_bit(kOwnedBy), true, edges, true);
-    std::unordered_map<NodeIdx, std::vector<std::pair<StrId, int32_t>>> by_node;
-    char buf[32];
-    std::string_view type;
+    // Each asked node's owners (edges() gives them node by node), sorted by the owners' ids.
+    FlatMap<NodeIdx, uint32_t> list_of;  // node -> its index in lists
+    std::vector<std::vector<std::pair<StrId, int32_t>>> lists;
+    NodeIdx last = kNone;
+    std::vector<std::pair<StrId, int32_t>>* list = nullptr;
     for (const EdgeRef& e : edges) {  // the owners the view shows: graph.node_facts reads them
-      const uint8_t* value = g_.edge_value(e.edge, g_.keys.type);
-      int32_t at = value != nullptr && value_string(value, g_.pool, buf, type) ? text_index(type) : -1;
-      by_node[e.source].emplace_back(v_.id_of(e.target), at);
+      if (e.source != last || list == nullptr) {
+        bool added;
+        uint32_t& at = list_of.at(e.source, &added);
+        if (added) {
+          at = uint32_t(lists.size());
+          lists.emplace_back();
+        }
+        list = &lists[at];
+        last = e.source;
+      }
+      list->emplace_back(v_.id_of(e.target), value_text_index(g_.edge_value(e.edge, g_.keys.type)));
     }
-    for (auto& [node, list] : by_node)
-      std::sort(list.begin(), list.end(), [&](const auto& a, const auto& b) { return v_.text(a.first) < v_.text(b.first); });
+    for (auto& owned : lists)
+      if (owned.size() > 1)
+        std::sort(owned.begin(), owned.end(), [&](const auto& a, const auto& b) { return v_.text(a.first) < v_.text(b.first); });
     answer.owners.assign(nodes_.size(), {});
     for (size_t i = 0; i < nodes_.size(); i++) {
-      auto at = owning[i] == kNone ? by_node.end() : by_node.find(owning[i]);
-      if (at != by_node.end()) answer.owners[i] = at->second;
+      const uint32_t* at = owning[i] == kNone ? nullptr : list_of.find(owning[i]);
+      if (at != nullptr) answer.owners[i] = lists[*at];
     }
   }
 
@@ -350,41 +377,45 @@ class Facts {
     if (!writing.empty()) v_.newest(writing, kOf, false, "createdAt", more);
     jobs.insert(jobs.end(), writing.begin(), writing.end());
     runs.insert(runs.end(), more.begin(), more.end());
+    // Each job's newest run, its createdAt read in place (compared without a copy: runs are many).
     struct Latest {
-      std::string created_at;
+      const uint8_t* created_at;
       NodeIdx run;
+      int32_t state = -2;  // its text_index(), -2: not read yet
     };
-    FlatMap<StrId, size_t> latest_at;  // job id -> index in latest
+    FlatMap<StrId, uint32_t> latest_at;  // job id -> index in latest
     std::vector<Latest> latest;
-    std::string created;
     for (size_t k = 0; k < jobs.size(); k++) {
       if (runs[k] == kNone) continue;
-      if (!string_prop(g_, runs[k], g_.keys.created_at, created)) created.clear();
-      latest_at[v_.id_of(jobs[k])] = latest.size();
-      latest.push_back(Latest{created, runs[k]});
+      latest_at[v_.id_of(jobs[k])] = uint32_t(latest.size());
+      latest.push_back(Latest{g_.node_value(runs[k], g_.keys.created_at), runs[k]});
     }
     auto newer = [&](const Latest& a, const Latest& b) {  // a after b: by createdAt, then run id
-      int c = a.created_at.compare(b.created_at);
+      int c = compare_value_texts(a.created_at, b.created_at, g_.pool);
       return c > 0 || (c == 0 && v_.text(v_.id_of(a.run)) > v_.text(v_.id_of(b.run)));
     };
     const auto& walked = walked_ids();
     answer.run_state.assign(nodes_.size(), -1);
-    std::string state;
     for (size_t i = 0; i < nodes_.size(); i++) {
       NodeIdx n = nodes_[i];
       if (n == kNone) continue;
-      const Latest* best = nullptr;
+      Latest* best = nullptr;
       if (g_.node_kind[n] == kJob) {
-        const size_t* at = latest_at.find(v_.id_of(n));
+        const uint32_t* at = latest_at.find(v_.id_of(n));
         if (at != nullptr) best = &latest[*at];
       } else if (g_.node_kind[n] == kDataset) {
         const auto* range = writers.find(walked[i]);
         for (size_t k = range ? range->first : 0; range && k < range->second; k++) {
-          const size_t* at = latest_at.find(up_[k].second);
+          const uint32_t* at = latest_at.find(up_[k].second);
           if (at != nullptr && (best == nullptr || newer(latest[*at], *best))) best = &latest[*at];
         }
       }
-      if (best != nullptr && string_prop(g_, best->run, g_.keys.state, state)) answer.run_state[i] = text_index(state);
+      if (best == nullptr) continue;
+      if (best->state == -2) {
+        const uint8_t* state = g_.node_value(best->run, g_.keys.state);
+        best->state = state != nullptr && *state != kAbsent ? value_text_index(state) : -1;
+      }
+      answer.run_state[i] = best->state;
     }
   }
 
@@ -398,6 +429,7 @@ class Facts {
   std::vector<std::pair<StrId, StrId>> up_, down_;
   bool up_done_ = false, down_done_ = false;
   std::unordered_map<std::string, int32_t> text_at_;
+  FlatMap<StrId, int32_t> pooled_at_;  // a pooled string's id -> text_index() of it
 };
 
 }  // namespace
