@@ -11,6 +11,13 @@ namespace lm {
 
 namespace {
 
+// ``list`` sorted, each item once.
+template <class T>
+void sort_unique(std::vector<T>& list) {
+  std::sort(list.begin(), list.end());
+  list.erase(std::unique(list.begin(), list.end()), list.end());
+}
+
 // A node's string property as the pool's id of the string (kNone: none, or not a string).
 StrId string_id_prop(const Graph& g, NodeIdx n, StrId key) {
   if (key == kNone) return kNone;
@@ -53,6 +60,35 @@ class Facts {
     return walked_;
   }
 
+  // The answer's ends of lineage, each once, for both ways: the (walked) ids of its datasets the
+  // view shows, its jobs, its columns.
+  struct Ends {
+    std::vector<StrId> datasets;
+    std::vector<NodeIdx> jobs, columns;
+  };
+  const Ends& ends() {
+    if (ends_done_) return ends_;
+    ends_done_ = true;
+    const auto& ids = walked_ids();
+    for (size_t i = 0; i < nodes_.size(); i++) {
+      NodeIdx n = nodes_[i];
+      if (n == kNone) continue;
+      uint8_t kind = g_.node_kind[n];
+      if (kind == kDataset) {
+        NodeIdx canonical = v_.node_of(ids[i]);
+        if (v_.visible(canonical)) ends_.datasets.push_back(ids[i]);
+      } else if (kind == kJob) {
+        ends_.jobs.push_back(n);
+      } else if (kind == kColumn) {
+        ends_.columns.push_back(n);
+      }
+    }
+    sort_unique(ends_.datasets);
+    sort_unique(ends_.jobs);
+    sort_unique(ends_.columns);
+    return ends_;
+  }
+
   // The direct neighbours one way, as neighbours() finds them: (walked id, neighbour id) pairs,
   // sorted, each once. Datasets and jobs are read here edge kind by edge kind, the answer neither
   // walked nor sorted by name as a lineage answer is (most of a walk's cost); columns are walked.
@@ -61,29 +97,7 @@ class Facts {
     bool& done = downstream ? down_done_ : up_done_;
     if (done) return pairs;
     done = true;
-    const auto& ids = walked_ids();
-    std::vector<StrId> datasets;
-    std::vector<NodeIdx> jobs, columns;
-    for (size_t i = 0; i < nodes_.size(); i++) {
-      NodeIdx n = nodes_[i];
-      if (n == kNone) continue;
-      uint8_t kind = g_.node_kind[n];
-      if (kind == kDataset) {
-        NodeIdx canonical = v_.node_of(ids[i]);
-        if (v_.visible(canonical)) datasets.push_back(ids[i]);
-      } else if (kind == kJob) {
-        jobs.push_back(n);
-      } else if (kind == kColumn) {
-        columns.push_back(n);
-      }
-    }
-    auto unique = [](auto& list) {
-      std::sort(list.begin(), list.end());
-      list.erase(std::unique(list.begin(), list.end()), list.end());
-    };
-    unique(datasets);
-    unique(jobs);
-    unique(columns);
+    const auto& [datasets, jobs, columns] = ends();
     // A dataset's jobs: the edges of the kind entering it under any of its names.
     if (!datasets.empty()) {
       IdMap members;
@@ -103,17 +117,23 @@ class Facts {
       aliases_.canonical(targets, canonical);
       for (size_t k = 0; k < keys.size(); k++) pairs.emplace_back(v_.id_of(keys[k].source), canonical[k]);
     }
-    unique(pairs);
-    // Only the neighbours the view shows, as a walk keeps them.
-    std::vector<StrId> others;
-    for (const auto& [end, other] : pairs) others.push_back(other);
-    unique(others);
-    std::vector<NodeIdx> found;
-    v_.find_shown(others, found, /*names_only=*/true);  // whether they are shown is all the facts need
-    FlatSet<StrId> shown;
-    for (size_t k = 0; k < others.size(); k++)
-      if (found[k] != kNone) shown.insert(others[k]);
-    pairs.erase(std::remove_if(pairs.begin(), pairs.end(), [&](const auto& p) { return !shown.contains(p.second); }),
+    sort_unique(pairs);
+    // Only the neighbours the view shows, as a walk keeps them: each asked once for both ways.
+    std::vector<StrId> asked;
+    for (const auto& pair : pairs) {
+      bool added;
+      uint8_t& known = shown_.at(pair.second, &added);
+      if (added) {
+        known = kAsked;
+        asked.push_back(pair.second);
+      }
+    }
+    if (!asked.empty()) {
+      std::vector<NodeIdx> found;
+      v_.find_shown(asked, found, /*names_only=*/true);  // whether they are shown is all the facts need
+      for (size_t k = 0; k < asked.size(); k++) shown_[asked[k]] = found[k] != kNone ? kShown : kHidden;
+    }
+    pairs.erase(std::remove_if(pairs.begin(), pairs.end(), [&](const auto& p) { return *shown_.find(p.second) != kShown; }),
                 pairs.end());
     if (!columns.empty()) {
       LineageAnswer walked = lm::neighbours(v_, columns, downstream, budget_);
@@ -122,7 +142,7 @@ class Facts {
         NodeIdx end = downstream ? e.source : e.target, other = downstream ? e.target : e.source;
         pairs.emplace_back(g_.node_id[end], g_.node_id[other]);
       }
-      if (pairs.size() > before) unique(pairs);
+      if (pairs.size() > before) sort_unique(pairs);
     }
     return pairs;
   }
@@ -428,6 +448,10 @@ class Facts {
   std::vector<StrId> walked_;
   std::vector<std::pair<StrId, StrId>> up_, down_;
   bool up_done_ = false, down_done_ = false;
+  Ends ends_;
+  bool ends_done_ = false;
+  enum : uint8_t { kAsked, kShown, kHidden };
+  FlatMap<StrId, uint8_t> shown_;  // the neighbours met -> whether the view shows them
   std::unordered_map<std::string, int32_t> text_at_;
   FlatMap<StrId, int32_t> pooled_at_;  // a pooled string's id -> text_index() of it
 };
