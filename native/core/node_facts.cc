@@ -18,6 +18,14 @@ void sort_unique(std::vector<T>& list) {
   list.erase(std::unique(list.begin(), list.end()), list.end());
 }
 
+// Where the pairs of ``end`` are in ``pairs`` (sorted): [first, last).
+std::pair<size_t, size_t> range_of(const std::vector<std::pair<StrId, StrId>>& pairs, StrId end) {
+  auto first = std::lower_bound(pairs.begin(), pairs.end(), std::make_pair(end, StrId(0)));
+  auto last = first;
+  while (last != pairs.end() && last->first == end) ++last;
+  return {size_t(first - pairs.begin()), size_t(last - pairs.begin())};
+}
+
 // A node's string property as the pool's id of the string (kNone: none, or not a string).
 StrId string_id_prop(const Graph& g, NodeIdx n, StrId key) {
   if (key == kNone) return kNone;
@@ -149,16 +157,14 @@ class Facts {
 
   void counts(bool downstream, std::vector<uint32_t>& out) {
     const auto& pairs = neighbours(downstream);
-    FlatMap<StrId, uint32_t> by_end;
-    for (const auto& [end, other] : pairs) by_end[end]++;
     const auto& ids = walked_ids();
     out.assign(nodes_.size(), 0);
     for (size_t i = 0; i < nodes_.size(); i++) {
       if (nodes_[i] == kNone) continue;
       uint8_t kind = g_.node_kind[nodes_[i]];
       if (kind != kDataset && kind != kJob && kind != kColumn) continue;
-      const uint32_t* n = by_end.find(ids[i]);
-      out[i] = n != nullptr ? *n : 0;
+      auto [first, last] = range_of(pairs, ids[i]);
+      out[i] = uint32_t(last - first);
     }
   }
 
@@ -375,14 +381,9 @@ class Facts {
     std::vector<NodeIdx> jobs = answer_jobs(), writing;
     for (NodeIdx n : nodes_)
       if (n != kNone && g_.node_kind[n] == kDataset) any_dataset = true;
-    FlatMap<StrId, std::pair<size_t, size_t>> writers;  // walked dataset id -> its range in up_
     if (any_dataset) {
-      const auto& pairs = neighbours(false);
+      const auto& pairs = neighbours(false);  // a dataset's writers: its range_of() there
       for (size_t k = 0; k < pairs.size(); k++) {
-        bool added;
-        auto& range = writers.at(pairs[k].first, &added);
-        if (added) range.first = k;
-        range.second = k + 1;
         NodeIdx job = v_.node_of(pairs[k].second);
         if (job != kNone && g_.node_kind[job] == kJob && !std::binary_search(jobs.begin(), jobs.end(), job))
           writing.push_back(job);
@@ -424,8 +425,8 @@ class Facts {
         const uint32_t* at = latest_at.find(v_.id_of(n));
         if (at != nullptr) best = &latest[*at];
       } else if (g_.node_kind[n] == kDataset) {
-        const auto* range = writers.find(walked[i]);
-        for (size_t k = range ? range->first : 0; range && k < range->second; k++) {
+        auto [first, last] = range_of(up_, walked[i]);
+        for (size_t k = first; k < last; k++) {
           const uint32_t* at = latest_at.find(up_[k].second);
           if (at != nullptr && (best == nullptr || newer(latest[*at], *best))) best = &latest[*at];
         }
