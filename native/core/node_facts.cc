@@ -38,7 +38,7 @@ StrId string_id_prop(const Graph& g, NodeIdx n, StrId key) {
 class Facts {
  public:
   Facts(View& view, const std::vector<NodeIdx>& nodes, Budget budget)
-      : v_(view), g_(view.g), nodes_(nodes), budget_(budget), aliases_(view) {}
+      : v_(view), g_(view.g), nodes_(nodes), budget_(budget), aliases_(view), local_(!view.src.remote()) {}
 
   NodeFactsAnswer answer;
 
@@ -49,7 +49,7 @@ class Facts {
     std::vector<NodeIdx> columns;
     for (NodeIdx n : nodes_) {
       if (n == kNone) continue;
-      if (g_.node_kind[n] == kDataset) datasets.push_back(v_.id_of(n));
+      if (g_.node_kind[n] == kDataset && !unaliased(n)) datasets.push_back(v_.id_of(n));  // (else its own)
       else if (g_.node_kind[n] == kColumn) columns.push_back(n);
     }
     std::vector<StrId> canonical;
@@ -66,6 +66,32 @@ class Facts {
       walked_.push_back(found != nullptr ? *found : id);
     }
     return walked_;
+  }
+
+  // Whether a dataset is known to have no alias either way without a read: on the embedded store,
+  // whose adjacency is whole (its canonical id is then its own, its only name), when it has no
+  // ALIAS_OF edge; most datasets have none, and the alias resolver's maps cost most of the counts.
+  bool unaliased(NodeIdx n) const {
+    if (!local_ || n == kNone) return false;
+    auto [out_begin, out_end] = g_.node_out[n].of_kind(kAliasOf);
+    auto [in_begin, in_end] = g_.node_in[n].of_kind(kAliasOf);
+    return out_begin == out_end && in_begin == in_end;
+  }
+
+  // The canonical id of each edge's target (a dataset), out[k] for edges[k].
+  void canonical_ends(const std::vector<EdgeRef>& edges, std::vector<StrId>& out) {
+    std::vector<StrId> aliased, canonical;
+    out.clear();
+    for (const EdgeRef& e : edges) {
+      bool alone = unaliased(e.target);
+      out.push_back(alone ? v_.id_of(e.target) : kNone);
+      if (!alone) aliased.push_back(v_.id_of(e.target));
+    }
+    if (aliased.empty()) return;
+    aliases_.canonical(aliased, canonical);
+    size_t at = 0;
+    for (StrId& id : out)
+      if (id == kNone) id = canonical[at++];
   }
 
   // The answer's ends of lineage, each once, for both ways: the (walked) ids of its datasets the
@@ -107,10 +133,20 @@ class Facts {
     done = true;
     const auto& [datasets, jobs, columns] = ends();
     // A dataset's jobs: the edges of the kind entering it under any of its names.
-    if (!datasets.empty()) {
+    std::vector<StrId> aliased;
+    std::vector<NodeIdx> alone;
+    for (StrId d : datasets) {
+      NodeIdx n = v_.node_of(d);
+      if (unaliased(n)) alone.push_back(n);
+      else aliased.push_back(d);
+    }
+    std::vector<EdgeRef> keys;
+    if (!alone.empty()) v_.edges(alone, kind_bit(downstream ? kReads : kWrites), false, keys);
+    for (const EdgeRef& e : keys) pairs.emplace_back(v_.id_of(e.target), v_.id_of(e.source));
+    if (!aliased.empty()) {
       IdMap members;
-      std::vector<EdgeRef> keys;
-      aliases_.keys_into(datasets, kind_bit(downstream ? kReads : kWrites), members, keys);
+      keys.clear();
+      aliases_.keys_into(aliased, kind_bit(downstream ? kReads : kWrites), members, keys);
       for (const EdgeRef& e : keys) {
         const StrId* dataset = members.find(v_.id_of(e.target));
         if (dataset != nullptr) pairs.emplace_back(*dataset, v_.id_of(e.source));
@@ -120,9 +156,8 @@ class Facts {
     if (!jobs.empty()) {
       std::vector<EdgeRef> keys;
       v_.edges(jobs, kind_bit(downstream ? kWrites : kReads), true, keys, false, true, false);
-      std::vector<StrId> targets, canonical;
-      for (const EdgeRef& e : keys) targets.push_back(v_.id_of(e.target));
-      aliases_.canonical(targets, canonical);
+      std::vector<StrId> canonical;
+      canonical_ends(keys, canonical);
       for (size_t k = 0; k < keys.size(); k++) pairs.emplace_back(v_.id_of(keys[k].source), canonical[k]);
     }
     sort_unique(pairs);
@@ -259,9 +294,8 @@ class Facts {
     // A job's: those of the (canonical) datasets it writes, the least by id.
     std::vector<EdgeRef> writes;
     if (!jobs.empty()) v_.edges(jobs, kind_bit(kWrites), true, writes, false, false, false);
-    std::vector<StrId> written, canonical;
-    for (const EdgeRef& e : writes) written.push_back(v_.id_of(e.target));
-    aliases_.canonical(written, canonical);
+    std::vector<StrId> canonical;
+    canonical_ends(writes, canonical);
     datasets.insert(datasets.end(), canonical.begin(), canonical.end());
     std::sort(datasets.begin(), datasets.end());
     datasets.erase(std::unique(datasets.begin(), datasets.end()), datasets.end());
@@ -446,6 +480,7 @@ class Facts {
   const std::vector<NodeIdx>& nodes_;
   Budget budget_;
   Aliases aliases_;
+  const bool local_;  // the embedded store: a node's adjacency is all there is (unaliased())
   std::vector<StrId> walked_;
   std::vector<std::pair<StrId, StrId>> up_, down_;
   bool up_done_ = false, down_done_ = false;
