@@ -176,8 +176,8 @@ class Facts {
       v_.find_shown(asked, found, /*names_only=*/true);  // whether they are shown is all the facts need
       for (size_t k = 0; k < asked.size(); k++) shown_[asked[k]] = found[k] != kNone ? kShown : kHidden;
     }
-    pairs.erase(std::remove_if(pairs.begin(), pairs.end(), [&](const auto& p) { return *shown_.find(p.second) != kShown; }),
-                pairs.end());
+    auto hidden = [&](const auto& p) { return *shown_.find(p.second) != kShown; };
+    pairs.erase(std::remove_if(pairs.begin(), pairs.end(), hidden), pairs.end());
     if (!columns.empty()) {
       LineageAnswer walked = lm::neighbours(v_, columns, downstream, budget_);
       size_t before = pairs.size();
@@ -399,9 +399,9 @@ class Facts {
       }
       list->emplace_back(v_.id_of(e.target), value_text_index(g_.edge_value(e.edge, g_.keys.type)));
     }
+    auto by_id = [&](const auto& a, const auto& b) { return v_.text(a.first) < v_.text(b.first); };
     for (auto& owned : lists)
-      if (owned.size() > 1)
-        std::sort(owned.begin(), owned.end(), [&](const auto& a, const auto& b) { return v_.text(a.first) < v_.text(b.first); });
+      if (owned.size() > 1) std::sort(owned.begin(), owned.end(), by_id);
     answer.owners.assign(nodes_.size(), {});
     for (size_t i = 0; i < nodes_.size(); i++) {
       const uint32_t* at = owning[i] == kNone ? nullptr : list_of.find(owning[i]);
