@@ -47,3 +47,48 @@ def test_a_job_reading_a_dropped_dataset_counts_it_no_more(store: Store) -> None
         for way in ("UPSTREAM", "DOWNSTREAM"):
             total = run(store, TOTAL, id=node["id"], direction=way)["neighbours"]["totalCount"]
             assert node[f"{way.lower()}Count"] == total, (node["id"], way)
+
+
+def test_a_table_known_by_two_names_is_counted_once_under_its_canonical_one(store: Store) -> None:
+    """``load`` writes a table by its storage path, naming the catalog table in its symlinks
+    (an alias); ``report`` reads it by path, ``audit`` by the catalog name. The facts resolve both
+    names to the one node as ``neighbours`` does: the table has one writer and two readers, each
+    job one upstream neighbour, and the table's latest run is its writer's, whatever name it used.
+    (On the embedded store the datasets without an alias take a shorter way: ``daily`` here.)"""
+    storage = {"namespace": "s3://bucket", "name": "warehouse/sales/orders"}
+    table = {"namespace": "hive://metastore", "name": "sales.orders", "type": "TABLE"}
+    symlinks = {
+        "_producer": "https://example.com/tests",
+        "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/SymlinksDatasetFacet.json",
+        "identifiers": [table],
+    }
+    daily, checks = ({"namespace": "s3://bucket", "name": name} for name in ("daily", "checks"))
+    for event in (
+        complete(
+            "load", [], [{**storage, "facets": {"symlinks": symlinks}}], at="2026-01-05T06:00:00Z"
+        ),
+        complete("report", [storage], [daily], at="2026-01-05T07:00:00Z"),
+        complete(
+            "audit",
+            [{"namespace": table["namespace"], "name": table["name"]}],
+            [checks],
+            at="2026-01-05T08:00:00Z",
+        ),
+    ):
+        store.apply(translate(event))
+    canonical = dataset_id("hive://metastore", "sales.orders")
+    nodes = run(store, FACTS, id=canonical)["lineage"]["nodes"]
+    facts = {
+        n["id"]: (n["upstreamCount"], n["downstreamCount"], n["latestRunState"]) for n in nodes
+    }
+    assert facts == {
+        canonical: (1, 2, "COMPLETE"),
+        "job:airflow:report": (1, 1, "COMPLETE"),
+        "job:airflow:audit": (1, 1, "COMPLETE"),
+        dataset_id("s3://bucket", "daily"): (1, 0, "COMPLETE"),
+        dataset_id("s3://bucket", "checks"): (1, 0, "COMPLETE"),
+    }
+    for node in nodes:
+        for way in ("UPSTREAM", "DOWNSTREAM"):
+            total = run(store, TOTAL, id=node["id"], direction=way)["neighbours"]["totalCount"]
+            assert node[f"{way.lower()}Count"] == total, (node["id"], way)

@@ -11,6 +11,21 @@ namespace lm {
 
 namespace {
 
+// ``list`` sorted, each item once.
+template <class T>
+void sort_unique(std::vector<T>& list) {
+  std::sort(list.begin(), list.end());
+  list.erase(std::unique(list.begin(), list.end()), list.end());
+}
+
+// Where the pairs of ``end`` are in ``pairs`` (sorted): [first, last).
+std::pair<size_t, size_t> range_of(const std::vector<std::pair<StrId, StrId>>& pairs, StrId end) {
+  auto first = std::lower_bound(pairs.begin(), pairs.end(), std::make_pair(end, StrId(0)));
+  auto last = first;
+  while (last != pairs.end() && last->first == end) ++last;
+  return {size_t(first - pairs.begin()), size_t(last - pairs.begin())};
+}
+
 // A node's string property as the pool's id of the string (kNone: none, or not a string).
 StrId string_id_prop(const Graph& g, NodeIdx n, StrId key) {
   if (key == kNone) return kNone;
@@ -23,7 +38,7 @@ StrId string_id_prop(const Graph& g, NodeIdx n, StrId key) {
 class Facts {
  public:
   Facts(View& view, const std::vector<NodeIdx>& nodes, Budget budget)
-      : v_(view), g_(view.g), nodes_(nodes), budget_(budget), aliases_(view) {}
+      : v_(view), g_(view.g), nodes_(nodes), budget_(budget), aliases_(view), local_(!view.src.remote()) {}
 
   NodeFactsAnswer answer;
 
@@ -34,7 +49,7 @@ class Facts {
     std::vector<NodeIdx> columns;
     for (NodeIdx n : nodes_) {
       if (n == kNone) continue;
-      if (g_.node_kind[n] == kDataset) datasets.push_back(v_.id_of(n));
+      if (g_.node_kind[n] == kDataset && !unaliased(n)) datasets.push_back(v_.id_of(n));  // (else its own)
       else if (g_.node_kind[n] == kColumn) columns.push_back(n);
     }
     std::vector<StrId> canonical;
@@ -53,6 +68,61 @@ class Facts {
     return walked_;
   }
 
+  // Whether a dataset is known to have no alias either way without a read: on the embedded store,
+  // whose adjacency is whole (its canonical id is then its own, its only name), when it has no
+  // ALIAS_OF edge; most datasets have none, and the alias resolver's maps cost most of the counts.
+  bool unaliased(NodeIdx n) const {
+    if (!local_ || n == kNone) return false;
+    auto [out_begin, out_end] = g_.node_out[n].of_kind(kAliasOf);
+    auto [in_begin, in_end] = g_.node_in[n].of_kind(kAliasOf);
+    return out_begin == out_end && in_begin == in_end;
+  }
+
+  // The canonical id of each edge's target (a dataset), out[k] for edges[k].
+  void canonical_ends(const std::vector<EdgeRef>& edges, std::vector<StrId>& out) {
+    std::vector<StrId> aliased, canonical;
+    out.clear();
+    for (const EdgeRef& e : edges) {
+      bool alone = unaliased(e.target);
+      out.push_back(alone ? v_.id_of(e.target) : kNone);
+      if (!alone) aliased.push_back(v_.id_of(e.target));
+    }
+    if (aliased.empty()) return;
+    aliases_.canonical(aliased, canonical);
+    size_t at = 0;
+    for (StrId& id : out)
+      if (id == kNone) id = canonical[at++];
+  }
+
+  // The answer's ends of lineage, each once, for both ways: the (walked) ids of its datasets the
+  // view shows, its jobs, its columns.
+  struct Ends {
+    std::vector<StrId> datasets;
+    std::vector<NodeIdx> jobs, columns;
+  };
+  const Ends& ends() {
+    if (ends_done_) return ends_;
+    ends_done_ = true;
+    const auto& ids = walked_ids();
+    for (size_t i = 0; i < nodes_.size(); i++) {
+      NodeIdx n = nodes_[i];
+      if (n == kNone) continue;
+      uint8_t kind = g_.node_kind[n];
+      if (kind == kDataset) {
+        NodeIdx canonical = v_.node_of(ids[i]);
+        if (v_.visible(canonical)) ends_.datasets.push_back(ids[i]);
+      } else if (kind == kJob) {
+        ends_.jobs.push_back(n);
+      } else if (kind == kColumn) {
+        ends_.columns.push_back(n);
+      }
+    }
+    sort_unique(ends_.datasets);
+    sort_unique(ends_.jobs);
+    sort_unique(ends_.columns);
+    return ends_;
+  }
+
   // The direct neighbours one way, as neighbours() finds them: (walked id, neighbour id) pairs,
   // sorted, each once. Datasets and jobs are read here edge kind by edge kind, the answer neither
   // walked nor sorted by name as a lineage answer is (most of a walk's cost); columns are walked.
@@ -61,34 +131,22 @@ class Facts {
     bool& done = downstream ? down_done_ : up_done_;
     if (done) return pairs;
     done = true;
-    const auto& ids = walked_ids();
-    std::vector<StrId> datasets;
-    std::vector<NodeIdx> jobs, columns;
-    for (size_t i = 0; i < nodes_.size(); i++) {
-      NodeIdx n = nodes_[i];
-      if (n == kNone) continue;
-      uint8_t kind = g_.node_kind[n];
-      if (kind == kDataset) {
-        NodeIdx canonical = v_.node_of(ids[i]);
-        if (v_.visible(canonical)) datasets.push_back(ids[i]);
-      } else if (kind == kJob) {
-        jobs.push_back(n);
-      } else if (kind == kColumn) {
-        columns.push_back(n);
-      }
-    }
-    auto unique = [](auto& list) {
-      std::sort(list.begin(), list.end());
-      list.erase(std::unique(list.begin(), list.end()), list.end());
-    };
-    unique(datasets);
-    unique(jobs);
-    unique(columns);
+    const auto& [datasets, jobs, columns] = ends();
     // A dataset's jobs: the edges of the kind entering it under any of its names.
-    if (!datasets.empty()) {
+    std::vector<StrId> aliased;
+    std::vector<NodeIdx> alone;
+    for (StrId d : datasets) {
+      NodeIdx n = v_.node_of(d);
+      if (unaliased(n)) alone.push_back(n);
+      else aliased.push_back(d);
+    }
+    std::vector<EdgeRef> keys;
+    if (!alone.empty()) v_.edges(alone, kind_bit(downstream ? kReads : kWrites), false, keys);
+    for (const EdgeRef& e : keys) pairs.emplace_back(v_.id_of(e.target), v_.id_of(e.source));
+    if (!aliased.empty()) {
       IdMap members;
-      std::vector<EdgeRef> keys;
-      aliases_.keys_into(datasets, kind_bit(downstream ? kReads : kWrites), members, keys);
+      keys.clear();
+      aliases_.keys_into(aliased, kind_bit(downstream ? kReads : kWrites), members, keys);
       for (const EdgeRef& e : keys) {
         const StrId* dataset = members.find(v_.id_of(e.target));
         if (dataset != nullptr) pairs.emplace_back(*dataset, v_.id_of(e.source));
@@ -98,23 +156,28 @@ class Facts {
     if (!jobs.empty()) {
       std::vector<EdgeRef> keys;
       v_.edges(jobs, kind_bit(downstream ? kWrites : kReads), true, keys, false, true, false);
-      std::vector<StrId> targets, canonical;
-      for (const EdgeRef& e : keys) targets.push_back(v_.id_of(e.target));
-      aliases_.canonical(targets, canonical);
+      std::vector<StrId> canonical;
+      canonical_ends(keys, canonical);
       for (size_t k = 0; k < keys.size(); k++) pairs.emplace_back(v_.id_of(keys[k].source), canonical[k]);
     }
-    unique(pairs);
-    // Only the neighbours the view shows, as a walk keeps them.
-    std::vector<StrId> others;
-    for (const auto& [end, other] : pairs) others.push_back(other);
-    unique(others);
-    std::vector<NodeIdx> found;
-    v_.find_shown(others, found, /*names_only=*/true);  // whether they are shown is all the facts need
-    FlatSet<StrId> shown;
-    for (size_t k = 0; k < others.size(); k++)
-      if (found[k] != kNone) shown.insert(others[k]);
-    pairs.erase(std::remove_if(pairs.begin(), pairs.end(), [&](const auto& p) { return !shown.contains(p.second); }),
-                pairs.end());
+    sort_unique(pairs);
+    // Only the neighbours the view shows, as a walk keeps them: each asked once for both ways.
+    std::vector<StrId> asked;
+    for (const auto& pair : pairs) {
+      bool added;
+      uint8_t& known = shown_.at(pair.second, &added);
+      if (added) {
+        known = kAsked;
+        asked.push_back(pair.second);
+      }
+    }
+    if (!asked.empty()) {
+      std::vector<NodeIdx> found;
+      v_.find_shown(asked, found, /*names_only=*/true);  // whether they are shown is all the facts need
+      for (size_t k = 0; k < asked.size(); k++) shown_[asked[k]] = found[k] != kNone ? kShown : kHidden;
+    }
+    auto hidden = [&](const auto& p) { return *shown_.find(p.second) != kShown; };
+    pairs.erase(std::remove_if(pairs.begin(), pairs.end(), hidden), pairs.end());
     if (!columns.empty()) {
       LineageAnswer walked = lm::neighbours(v_, columns, downstream, budget_);
       size_t before = pairs.size();
@@ -122,23 +185,21 @@ class Facts {
         NodeIdx end = downstream ? e.source : e.target, other = downstream ? e.target : e.source;
         pairs.emplace_back(g_.node_id[end], g_.node_id[other]);
       }
-      if (pairs.size() > before) unique(pairs);
+      if (pairs.size() > before) sort_unique(pairs);
     }
     return pairs;
   }
 
   void counts(bool downstream, std::vector<uint32_t>& out) {
     const auto& pairs = neighbours(downstream);
-    FlatMap<StrId, uint32_t> by_end;
-    for (const auto& [end, other] : pairs) by_end[end]++;
     const auto& ids = walked_ids();
     out.assign(nodes_.size(), 0);
     for (size_t i = 0; i < nodes_.size(); i++) {
       if (nodes_[i] == kNone) continue;
       uint8_t kind = g_.node_kind[nodes_[i]];
       if (kind != kDataset && kind != kJob && kind != kColumn) continue;
-      const uint32_t* n = by_end.find(ids[i]);
-      out[i] = n != nullptr ? *n : 0;
+      auto [first, last] = range_of(pairs, ids[i]);
+      out[i] = uint32_t(last - first);
     }
   }
 
@@ -200,6 +261,22 @@ class Facts {
     return at->second;
   }
 
+  // text_index() of a value's string (-1: none, or not a string); a pooled one looked up by its id.
+  int32_t value_text_index(const uint8_t* value) {
+    if (value == nullptr) return -1;
+    if (*value == kStr) {
+      const uint8_t* p = value + 1;
+      StrId id = StrId(get_varint(p));
+      bool added;
+      int32_t& at = pooled_at_.at(id, &added);
+      if (added) at = text_index(g_.pool.view(id));
+      return at;
+    }
+    char buf[32];
+    std::string_view text;
+    return value_string(value, g_.pool, buf, text) ? text_index(text) : -1;
+  }
+
   void domains() {
     // Each node's domain id, then the domains' names.
     std::vector<StrId> datasets;
@@ -217,9 +294,8 @@ class Facts {
     // A job's: those of the (canonical) datasets it writes, the least by id.
     std::vector<EdgeRef> writes;
     if (!jobs.empty()) v_.edges(jobs, kind_bit(kWrites), true, writes, false, false, false);
-    std::vector<StrId> written, canonical;
-    for (const EdgeRef& e : writes) written.push_back(v_.id_of(e.target));
-    aliases_.canonical(written, canonical);
+    std::vector<StrId> canonical;
+    canonical_ends(writes, canonical);
     datasets.insert(datasets.end(), canonical.begin(), canonical.end());
     std::sort(datasets.begin(), datasets.end());
     datasets.erase(std::unique(datasets.begin(), datasets.end()), datasets.end());
@@ -305,20 +381,31 @@ class Facts {
     asked.erase(std::unique(asked.begin(), asked.end()), asked.end());
     std::vector<EdgeRef> edges;
     if (!asked.empty()) v_.edges(asked, kind_bit(kOwnedBy), true, edges, true);
-    std::unordered_map<NodeIdx, std::vector<std::pair<StrId, int32_t>>> by_node;
-    char buf[32];
-    std::string_view type;
+    // Each asked node's owners (edges() gives them node by node), sorted by the owners' ids.
+    FlatMap<NodeIdx, uint32_t> list_of;  // node -> its index in lists
+    std::vector<std::vector<std::pair<StrId, int32_t>>> lists;
+    NodeIdx last = kNone;
+    std::vector<std::pair<StrId, int32_t>>* list = nullptr;
     for (const EdgeRef& e : edges) {  // the owners the view shows: graph.node_facts reads them
-      const uint8_t* value = g_.edge_value(e.edge, g_.keys.type);
-      int32_t at = value != nullptr && value_string(value, g_.pool, buf, type) ? text_index(type) : -1;
-      by_node[e.source].emplace_back(v_.id_of(e.target), at);
+      if (e.source != last || list == nullptr) {
+        bool added;
+        uint32_t& at = list_of.at(e.source, &added);
+        if (added) {
+          at = uint32_t(lists.size());
+          lists.emplace_back();
+        }
+        list = &lists[at];
+        last = e.source;
+      }
+      list->emplace_back(v_.id_of(e.target), value_text_index(g_.edge_value(e.edge, g_.keys.type)));
     }
-    for (auto& [node, list] : by_node)
-      std::sort(list.begin(), list.end(), [&](const auto& a, const auto& b) { return v_.text(a.first) < v_.text(b.first); });
+    auto by_id = [&](const auto& a, const auto& b) { return v_.text(a.first) < v_.text(b.first); };
+    for (auto& owned : lists)
+      if (owned.size() > 1) std::sort(owned.begin(), owned.end(), by_id);
     answer.owners.assign(nodes_.size(), {});
     for (size_t i = 0; i < nodes_.size(); i++) {
-      auto at = owning[i] == kNone ? by_node.end() : by_node.find(owning[i]);
-      if (at != by_node.end()) answer.owners[i] = at->second;
+      const uint32_t* at = owning[i] == kNone ? nullptr : list_of.find(owning[i]);
+      if (at != nullptr) answer.owners[i] = lists[*at];
     }
   }
 
@@ -328,14 +415,9 @@ class Facts {
     std::vector<NodeIdx> jobs = answer_jobs(), writing;
     for (NodeIdx n : nodes_)
       if (n != kNone && g_.node_kind[n] == kDataset) any_dataset = true;
-    FlatMap<StrId, std::pair<size_t, size_t>> writers;  // walked dataset id -> its range in up_
     if (any_dataset) {
-      const auto& pairs = neighbours(false);
+      const auto& pairs = neighbours(false);  // a dataset's writers: its range_of() there
       for (size_t k = 0; k < pairs.size(); k++) {
-        bool added;
-        auto& range = writers.at(pairs[k].first, &added);
-        if (added) range.first = k;
-        range.second = k + 1;
         NodeIdx job = v_.node_of(pairs[k].second);
         if (job != kNone && g_.node_kind[job] == kJob && !std::binary_search(jobs.begin(), jobs.end(), job))
           writing.push_back(job);
@@ -350,41 +432,45 @@ class Facts {
     if (!writing.empty()) v_.newest(writing, kOf, false, "createdAt", more);
     jobs.insert(jobs.end(), writing.begin(), writing.end());
     runs.insert(runs.end(), more.begin(), more.end());
+    // Each job's newest run, its createdAt read in place (compared without a copy: runs are many).
     struct Latest {
-      std::string created_at;
+      const uint8_t* created_at;
       NodeIdx run;
+      int32_t state = -2;  // its text_index(), -2: not read yet
     };
-    FlatMap<StrId, size_t> latest_at;  // job id -> index in latest
+    FlatMap<StrId, uint32_t> latest_at;  // job id -> index in latest
     std::vector<Latest> latest;
-    std::string created;
     for (size_t k = 0; k < jobs.size(); k++) {
       if (runs[k] == kNone) continue;
-      if (!string_prop(g_, runs[k], g_.keys.created_at, created)) created.clear();
-      latest_at[v_.id_of(jobs[k])] = latest.size();
-      latest.push_back(Latest{created, runs[k]});
+      latest_at[v_.id_of(jobs[k])] = uint32_t(latest.size());
+      latest.push_back(Latest{g_.node_value(runs[k], g_.keys.created_at), runs[k]});
     }
     auto newer = [&](const Latest& a, const Latest& b) {  // a after b: by createdAt, then run id
-      int c = a.created_at.compare(b.created_at);
+      int c = compare_value_texts(a.created_at, b.created_at, g_.pool);
       return c > 0 || (c == 0 && v_.text(v_.id_of(a.run)) > v_.text(v_.id_of(b.run)));
     };
     const auto& walked = walked_ids();
     answer.run_state.assign(nodes_.size(), -1);
-    std::string state;
     for (size_t i = 0; i < nodes_.size(); i++) {
       NodeIdx n = nodes_[i];
       if (n == kNone) continue;
-      const Latest* best = nullptr;
+      Latest* best = nullptr;
       if (g_.node_kind[n] == kJob) {
-        const size_t* at = latest_at.find(v_.id_of(n));
+        const uint32_t* at = latest_at.find(v_.id_of(n));
         if (at != nullptr) best = &latest[*at];
       } else if (g_.node_kind[n] == kDataset) {
-        const auto* range = writers.find(walked[i]);
-        for (size_t k = range ? range->first : 0; range && k < range->second; k++) {
-          const size_t* at = latest_at.find(up_[k].second);
+        auto [first, last] = range_of(up_, walked[i]);
+        for (size_t k = first; k < last; k++) {
+          const uint32_t* at = latest_at.find(up_[k].second);
           if (at != nullptr && (best == nullptr || newer(latest[*at], *best))) best = &latest[*at];
         }
       }
-      if (best != nullptr && string_prop(g_, best->run, g_.keys.state, state)) answer.run_state[i] = text_index(state);
+      if (best == nullptr) continue;
+      if (best->state == -2) {
+        const uint8_t* state = g_.node_value(best->run, g_.keys.state);
+        best->state = state != nullptr && *state != kAbsent ? value_text_index(state) : -1;
+      }
+      answer.run_state[i] = best->state;
     }
   }
 
@@ -394,10 +480,16 @@ class Facts {
   const std::vector<NodeIdx>& nodes_;
   Budget budget_;
   Aliases aliases_;
+  const bool local_;  // the embedded store: a node's adjacency is all there is (unaliased())
   std::vector<StrId> walked_;
   std::vector<std::pair<StrId, StrId>> up_, down_;
   bool up_done_ = false, down_done_ = false;
+  Ends ends_;
+  bool ends_done_ = false;
+  enum : uint8_t { kAsked, kShown, kHidden };
+  FlatMap<StrId, uint8_t> shown_;  // the neighbours met -> whether the view shows them
   std::unordered_map<std::string, int32_t> text_at_;
+  FlatMap<StrId, int32_t> pooled_at_;  // a pooled string's id -> text_index() of it
 };
 
 }  // namespace

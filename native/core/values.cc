@@ -306,6 +306,20 @@ bool value_string(const uint8_t* p, const StringPool& pool, char* buf, std::stri
   return false;
 }
 
+int compare_value_texts(const uint8_t* a, const uint8_t* b, const StringPool& pool) {
+  if (a != nullptr && b != nullptr && *a == *b) {
+    const uint8_t *p = a + 1, *q = b + 1;
+    if (*a == kStampStr) return compare_stamps(get_u64(p), get_u64(q), pool);
+    if (*a == kStr && get_varint(p) == get_varint(q)) return 0;
+  }
+  char ba[32], bb[32];
+  std::string_view ta, tb;
+  if (a == nullptr || !value_string(a, pool, ba, ta)) ta = {};
+  if (b == nullptr || !value_string(b, pool, bb, tb)) tb = {};
+  int c = ta.compare(tb);
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
 void put_string_value(std::string_view s, StringPool& pool, Bytes& out, std::vector<StrId>& held) {
   Stamp packed;
   if (pack_stamp(s, packed)) {

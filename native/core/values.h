@@ -81,6 +81,10 @@ class PoolSink : public StringSink {
 // The string a kStr/kStampStr value holds, or false for other tags.
 bool value_string(const uint8_t* p, const StringPool& pool, char* buf, std::string_view& out);
 
+// Two values' strings compared as texts, <0, 0, >0 (no value, or one of another tag, counts as
+// ""), without copying them: two packed stamps compare as integers, two pooled strings by id first.
+int compare_value_texts(const uint8_t* a, const uint8_t* b, const StringPool& pool);
+
 // Encode a string value: packed if it is shaped like a stamp, else interned (the reference is
 // appended to ``held``).
 void put_string_value(std::string_view s, StringPool& pool, Bytes& out, std::vector<StrId>& held);

@@ -30,16 +30,6 @@ int compare_text(const Graph& g, const uint8_t* value, Stamp stamp) {
   return c < 0 ? -1 : (c > 0 ? 1 : 0);
 }
 
-// Two values' texts compared (a value that is not a string counts as "").
-int compare_values(const Graph& g, const uint8_t* a, const uint8_t* b) {
-  char ba[32], bb[32];
-  std::string_view ta, tb;
-  if (a == nullptr || !value_string(a, g.pool, ba, ta)) ta = {};
-  if (b == nullptr || !value_string(b, g.pool, bb, tb)) tb = {};
-  int c = ta.compare(tb);
-  return c < 0 ? -1 : (c > 0 ? 1 : 0);
-}
-
 }  // namespace
 
 std::string field_id(std::string_view namespace_, std::string_view dataset, std::string_view field) {
@@ -116,16 +106,15 @@ void View::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std
   std::vector<EdgeRef> edges;
   this->edges(nodes, kind_bit(kind), out, edges, false, true);  // named only: the order is all read of the rest
   StrId k = g.pool.find(key);  // a mirror's pool holds it once a node carrying it is read
-  std::unordered_map<NodeIdx, std::pair<std::string, NodeIdx>> best;  // node -> (key, far end)
-  std::string order;
+  // node -> (its far end's ``key`` value, read in place: compared without a copy; that far end)
+  FlatMap<NodeIdx, std::pair<const uint8_t*, NodeIdx>> best;
   for (const EdgeRef& e : edges) {
     NodeIdx near = out ? e.source : e.target, far = out ? e.target : e.source;
     if (!visible(far)) continue;
-    if (k == kNone || !string_prop(g, far, k, order)) order.clear();
-    auto [at, added] = best.try_emplace(near, order, far);
-    if (added) continue;
-    auto& [top, end] = at->second;
-    int c = order.compare(top);
+    const uint8_t* order = k == kNone ? nullptr : prop(g, far, k);
+    bool added;
+    auto& [top, end] = best.at(near, &added);
+    int c = added ? 1 : compare_value_texts(order, top, g.pool);
     if (c > 0 || (c == 0 && text(id_of(far)) > text(id_of(end)))) {
       top = order;
       end = far;
@@ -133,9 +122,9 @@ void View::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std
   }
   std::vector<NodeIdx> chosen;
   for (size_t i = 0; i < nodes.size(); i++) {
-    auto at = best.find(nodes[i]);
-    if (at == best.end()) continue;
-    found[i] = at->second.second;
+    const auto* at = best.find(nodes[i]);
+    if (at == nullptr) continue;
+    found[i] = at->second;
     chosen.push_back(found[i]);
   }
   wholes(chosen);
@@ -350,7 +339,7 @@ void View::judge_derivations(std::vector<EdgeRef>& found, std::vector<char>& sta
     const uint8_t* restated = prop(g, *output, g.keys.column_lineage_at);
     const uint8_t* last_seen = g.edge_value(e.edge, g.keys.last_seen_at);
     if (last_seen != nullptr && *last_seen == kAbsent) last_seen = nullptr;
-    if (compare_values(g, last_seen, restated) < 0) stale[i] = 1;
+    if (compare_value_texts(last_seen, restated, g.pool) < 0) stale[i] = 1;
   }
 }
 

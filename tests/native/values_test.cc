@@ -116,5 +116,31 @@ TEST_F(Values, TruthinessIsPythons) {
   EXPECT_TRUE(truthy(unsigned_(uint64_t(1) << 63)));
 }
 
+// A run's createdAt decides which run is a job's latest (View::newest, the node facts): compared in
+// place, packed stamps, pooled strings and the two mixed order as their texts do, a missing or
+// non-string value as "".
+TEST_F(Values, ValueTextsCompareAsTheirStringsWhateverTheirEncoding) {
+  auto compare = [&](const Bytes& a, const Bytes& b) { return compare_value_texts(a.data(), b.data(), pool); };
+  Bytes early = str("2026-01-05T00:00:01.000000Z"), late = str("2026-01-05T00:00:02.000000Z");
+  Bytes odd = str("2026-01-05 00:00:01"), word = str("zzz"), empty = str("");
+  ASSERT_EQ(early[0], kStampStr);  // packed: compared as integers
+  ASSERT_EQ(odd[0], kStr);         // not a canonical stamp: a pooled string
+  EXPECT_EQ(compare(early, late), -1);
+  EXPECT_EQ(compare(late, early), 1);
+  EXPECT_EQ(compare(early, str("2026-01-05T00:00:01.000000Z")), 0);
+  EXPECT_EQ(compare(odd, early), -1);  // ' ' < 'T', across encodings
+  EXPECT_EQ(compare(early, odd), 1);
+  EXPECT_EQ(compare(word, late), 1);
+  EXPECT_EQ(compare(word, str("zzz")), 0);
+  EXPECT_EQ(compare(str("a"), str("b")), -1);
+  EXPECT_EQ(compare_value_texts(nullptr, nullptr, pool), 0);
+  EXPECT_EQ(compare_value_texts(nullptr, empty.data(), pool), 0);  // none counts as ""
+  EXPECT_EQ(compare_value_texts(nullptr, early.data(), pool), -1);
+  EXPECT_EQ(compare_value_texts(word.data(), nullptr, pool), 1);
+  EXPECT_EQ(compare(integer(5), empty), 0);  // not a string: ""
+  EXPECT_EQ(compare(integer(5), word), -1);
+  EXPECT_EQ(compare(Bytes{kAbsent}, integer(7)), 0);
+}
+
 }  // namespace
 }  // namespace lm
