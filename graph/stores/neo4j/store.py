@@ -545,7 +545,8 @@ class Neo4jStore(_CypherReads, Store):
         self, request: NeighbourhoodRequest, column: str | None = None
     ) -> tuple[str, dict[str, Any]] | None:
         """The query and parameters of one neighbourhood read (None: nothing to read);
-        ``column``: its columns as one list, so named (``_neighbourhood_query``)."""
+        ``column``: its columns as one list, so named, its parameters named after it
+        (``_neighbourhood_query``)."""
         ids, direction, with_props = request.ids, request.direction, request.with_props
         node_props, handles = request.node_props, request.handles
         kinds = frozenset(EdgeKind(kind) for kind in request.kinds)
@@ -573,6 +574,8 @@ class Neo4jStore(_CypherReads, Store):
             entering,
             column,
         )
+        if column is not None:
+            parameters = {f"{name}_{column}": value for name, value in parameters.items()}
         return query, parameters
 
     def _neighbourhood_of(
