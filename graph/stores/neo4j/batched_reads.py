@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from graph.stores.neo4j.store import Neo4jStore
 
 #: The ids over all reads from which a batch is read as two statements at once: below, the second
-#: round trip and thread costs more than the halves save (a medium answer's facts, ~1k nodes).
-SPLIT_FROM = 2_000
+#: round trip and thread cost more than the halves save (a medium answer's facts: ~1k nodes, ~2.5k ids).
+SPLIT_FROM = 4_000
 
 
 def neighbourhoods(
