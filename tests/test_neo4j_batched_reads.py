@@ -14,7 +14,7 @@ from graph.lineage import dataset_lineage
 from graph.model import Direction, EdgeKind, NodeKind
 from graph.node_facts import NodeFacts
 from graph.stores import NeighbourhoodRequest, Store
-from graph.stores.neo4j import Neo4jStore
+from graph.stores.neo4j import Neo4jStore, batched_reads
 from graph.view import NAMES, SUMMARY, GraphView
 
 pytestmark = pytest.mark.neo4j
@@ -85,6 +85,13 @@ def test_reads_in_one_statement_answer_as_one_by_one(
     assert together == one_by_one
     assert asked == ["reading neighbourhoods"]
     assert any(key[0] for key in together) and not together[2][0]
+    # A large batch: two statements at once, each with half of every read's ids, the same answers
+    # (a far end both halves meet, and the edges ahead of it, once).
+    monkeypatch.setattr(batched_reads, "SPLIT_FROM", 1)
+    asked.clear()
+    halves = [_key(found) for found in history.neighbourhoods(requests)]
+    assert halves == one_by_one
+    assert asked == ["reading neighbourhoods"] * 2
 
 
 @pytest.mark.parametrize("store_args", ["neo4j"], indirect=True)
@@ -109,3 +116,9 @@ def test_an_answers_facts_are_read_around_it_in_one_statement(
     assert len(expected[0]) > 10 and any(expected[1]) and any(expected[2])
     assert asked.count("reading neighbourhoods") == 1
     assert len(asked) < len(before) - 2, (asked, before)
+    # As a hub's facts are read: the batch in two statements at once, the same facts.
+    monkeypatch.setattr(batched_reads, "SPLIT_FROM", 1)
+    in_one, asked[:] = list(asked), []
+    assert _facts(history, start, direction) == expected
+    assert asked.count("reading neighbourhoods") == 2
+    assert len(asked) == len(in_one) + 1, (asked, in_one)

@@ -1,16 +1,21 @@
 """Several neighbourhood reads in one statement: what a query knows it will read next, asked at
 once (``Source::edges_batch`` in the native core: a lineage answer's node facts).
 
-Each read is the store's own (``_neighbourhood_query``) in a ``CALL () { ... }`` of its own, with
-its parameters renamed apart, and its columns decoded as the store decodes one read's: the reads
-and their answers are the same, only the round trips are one. Bounded as each read is (the ids
-asked, the edges of the kinds asked at them).
+Each read is the store's own (``_neighbourhood_query``) in a ``CALL () { ... }`` of its own, its
+parameters named after its column (``$ids_read0``...), and its columns decoded as the store
+decodes one read's: the reads and their answers are the same, only the round trips are one.
+Bounded as each read is (the ids asked, the edges of the kinds asked at them).
+
+A large batch (a hub's facts: thousands of datasets' writers, jobs' reads, nodes' owners) is read
+as two such statements at once, each with half of every read's ids, one on the caller's
+connection and one beside it (``Neo4jStore.soon``): Neo4j runs a statement's subqueries one after
+another on one core, and the driver decodes one statement's rows while the other's are computed.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from graph.stores import Neighbourhood, NeighbourhoodRequest
@@ -18,11 +23,33 @@ from graph.stores import Neighbourhood, NeighbourhoodRequest
 if TYPE_CHECKING:
     from graph.stores.neo4j.store import Neo4jStore
 
-#: The parameters a neighbourhood read names (``cypher._neighbourhood_query``).
-_PARAMETER = re.compile(r"\$(ids|props|eids|handled)\b")
+#: The ids over all reads from which a batch is read as two statements at once: below, the second
+#: round trip and thread cost more than the halves save (a medium answer's facts: ~1k nodes, ~2.5k ids).
+SPLIT_FROM = 4_000
 
 
 def neighbourhoods(
+    store: Neo4jStore, requests: Sequence[NeighbourhoodRequest]
+) -> list[Neighbourhood]:
+    """The neighbourhoods of ``requests``, in order: read in one statement, or in two at once
+    when the batch is large (:data:`SPLIT_FROM`)."""
+    if sum(len(request.ids) for request in requests) < SPLIT_FROM:
+        return _read_together(store, requests)
+    halves = [_halved(request) for request in requests]
+    beside = store.soon(_read_together, store, [second for _, second in halves])
+    try:
+        firsts = _read_together(store, [first for first, _ in halves])
+    except BaseException:
+        beside.cancel()
+        raise
+    seconds = beside.result()
+    return [
+        _merged(first, second, request.direction == "both")
+        for first, second, request in zip(firsts, seconds, requests)
+    ]
+
+
+def _read_together(
     store: Neo4jStore, requests: Sequence[NeighbourhoodRequest]
 ) -> list[Neighbourhood]:
     """The neighbourhoods of ``requests``, in order, read in one statement."""
@@ -31,15 +58,16 @@ def neighbourhoods(
     parameters: dict[str, Any] = {}
     asked: list[int] = []  # the index of each request read, in column order
     for index, request in enumerate(requests):
-        read = store._neighbourhood_read(request, f"read{index}")
+        column = f"read{index}"
+        read = store._neighbourhood_read(request, column)
         if read is None:
             continue
         query, own = read
-        parts.append("CALL () {\n" + _renamed(query, index) + "\n}")
-        parameters.update({f"{name}_{index}": value for name, value in own.items()})
-        columns.append(f"read{index}")
+        parts.append("CALL () {\n" + query + "\n}")
+        parameters.update(own)
+        columns.append(column)
         asked.append(index)
-    found = [Neighbourhood([], {}, [], set()) for _ in requests]
+    found = [_empty() for _ in requests]
     if not parts:
         return found
     text = "\n".join([*parts, "RETURN " + ", ".join(columns)])
@@ -50,6 +78,37 @@ def neighbourhoods(
     return found
 
 
-def _renamed(query: str, index: int) -> str:
-    """``query`` with its parameters named apart from those of the other reads."""
-    return _PARAMETER.sub(lambda m: f"${m[1]}_{index}", query)
+def _empty() -> Neighbourhood:
+    return Neighbourhood([], {}, [], set())
+
+
+def _halved(
+    request: NeighbourhoodRequest,
+) -> tuple[NeighbourhoodRequest, NeighbourhoodRequest]:
+    """``request`` as two reads of half its ids each: together they read what it reads."""
+    ids = list(request.ids)
+    middle = len(ids) // 2
+    return replace(request, ids=ids[:middle]), replace(request, ids=ids[middle:])
+
+
+def _merged(first: Neighbourhood, second: Neighbourhood, both_ways: bool) -> Neighbourhood:
+    """What one read of the two halves' ids reads: each edge, far end and key once (a far end of
+    both halves, and its edges ahead, come in both; ``both_ways``: an edge between the halves
+    too)."""
+    edges = first.edges + second.edges
+    if both_ways:
+        edges = list({edge.key: edge for edge in edges}.values())
+    unrestated = (
+        None
+        if first.unrestated is None or second.unrestated is None
+        else first.unrestated | second.unrestated
+    )
+    return Neighbourhood(
+        edges,
+        first.nodes | second.nodes,
+        list(dict.fromkeys(first.ahead + second.ahead)),
+        unrestated,
+        {**first.handles, **second.handles},
+        list(dict.fromkeys(first.ahead_in + second.ahead_in)),
+        first.ahead_nodes | second.ahead_nodes,
+    )

@@ -218,11 +218,19 @@ def _first_of_kind_query(kind: NodeKind) -> str:
 # id where the caller has one ($eids, for the ids in $handled: a seek ~3x cheaper than the index's,
 # and a walk seeks every node it reaches) and by id for the rest. The id check keeps a handle from
 # finding another node.
-_START_BY_ID = "UNWIND $ids AS id MATCH (a:Node {id: id})"
-_START_BY_HANDLE = (
-    "CALL () { MATCH (a) WHERE elementId(a) IN $eids AND a.id IN $handled RETURN a, a.id AS id "
-    "UNION ALL UNWIND $ids AS id MATCH (a:Node {id: id}) RETURN a, id }"
-)
+# ``suffix``: appended to the parameters' names (several reads in one statement: batched_reads).
+def _start_by_id(suffix: str = "") -> str:
+    return f"UNWIND $ids{suffix} AS id MATCH (a:Node {{id: id}})"
+
+
+def _start_by_handle(suffix: str = "") -> str:
+    return (
+        f"CALL () {{ MATCH (a) WHERE elementId(a) IN $eids{suffix} AND a.id IN $handled{suffix} "
+        f"RETURN a, a.id AS id UNION ALL UNWIND $ids{suffix} AS id MATCH (a:Node {{id: id}}) RETURN a, id }}"
+    )
+
+
+_START_BY_ID = _start_by_id()
 _EDGES_FROM_START = {
     "out": "MATCH (a)-[r:{types}]->(b)",
     "in": "MATCH (a)<-[r:{types}]-(b)",
@@ -267,8 +275,8 @@ _MARK_ONLY = f"CASE WHEN r.{_UNRESTATED} THEN {{{_UNRESTATED}: true}} ELSE {{}} 
 
 # A far end read in summary form: the values of the properties named in $props (a parameter, so
 # the text never holds a name), which of them are JSON, and whether we wrote it.
-def _summary(n: str) -> str:
-    return f"[{n}.id, labels({n}), [key IN $props | {n}[key]], {n}.{_JSON_KEYS}, {n}.{_STAMPS} IS NOT NULL]"
+def _summary(n: str, suffix: str = "") -> str:
+    return f"[{n}.id, labels({n}), [key IN $props{suffix} | {n}[key]], {n}.{_JSON_KEYS}, {n}.{_STAMPS} IS NOT NULL]"
 
 
 def _whole(n: str) -> str:
@@ -306,10 +314,17 @@ def _neighbourhood_query(
     """Edges, their far ends (whole, or in summary form) with their handles (element ids), the
     keys of the ``ahead`` edges leaving those, and the ``ahead_in`` edges entering them (keys and
     currency marks) with their sources and handles (each read once). ``column``: the seven
-    columns as one list, so named (one read of several in a statement: ``batched_reads``)."""
-    node = _summary if summaries else _whole
+    columns as one list, so named, and the parameters named after it (``$ids_<column>``...): one
+    read of several in a statement (``batched_reads``)."""
+    suffix = "" if column is None else f"_{column}"
+
+    def node(n: str) -> str:
+        return _summary(n, suffix) if summaries else _whole(n)
+
     parts = [
-        _match_edges(kinds, direction, _START_BY_HANDLE if by_handle else _START_BY_ID),
+        _match_edges(
+            kinds, direction, _start_by_handle(suffix) if by_handle else _start_by_id(suffix)
+        ),
         (
             f"WITH collect([{_EDGE_KEY[direction]}, {'properties(r)' if with_props else _MARK_ONLY}]) AS edges, "
             "collect(DISTINCT b) AS ends"

@@ -546,7 +546,8 @@ class Neo4jStore(_CypherReads, Store, NeighbourhoodSource):
         self, request: NeighbourhoodRequest, column: str | None = None
     ) -> tuple[str, dict[str, Any]] | None:
         """The query and parameters of one neighbourhood read (None: nothing to read);
-        ``column``: its columns as one list, so named (``_neighbourhood_query``)."""
+        ``column``: its columns as one list, so named, its parameters named after it
+        (``_neighbourhood_query``)."""
         ids, direction, with_props = request.ids, request.direction, request.with_props
         node_props, handles = request.node_props, request.handles
         kinds = frozenset(EdgeKind(kind) for kind in request.kinds)
@@ -574,6 +575,8 @@ class Neo4jStore(_CypherReads, Store, NeighbourhoodSource):
             entering,
             column,
         )
+        if column is not None:
+            parameters = {f"{name}_{column}": value for name, value in parameters.items()}
         return query, parameters
 
     def _neighbourhood_of(
