@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 from graph.model import JOB_IO, EdgeKind, Node
 from graph.stores import Neighbourhood, NeighbourhoodRequest, Reach
 from graph.stores.neo4j.codec import _JSON_KEYS, _STAMPS, _UNRESTATED, _decode_nodes
-from graph.stores.neo4j.cypher import _MARK_ONLY, _types
+from graph.stores.neo4j.cypher import _CLOCKS_OF_OWNERS, _MARK_ONLY, _owner_of, _types
+from graph.stores.neo4j.reads import clocks_of_rows
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.store import Neo4jStore
@@ -115,32 +116,34 @@ def _search(out_kind: EdgeKind, hops: int | None) -> str:
 _ENTERING_START = frozenset({EdgeKind.ALIAS_OF, EdgeKind.READS, EdgeKind.WRITES})
 
 
-def _around_start(whole: bool, returns: str = "RETURN") -> str:
+def _around_start(whole: bool) -> str:
     """Where a walk starts, its first three reads in one: the ALIAS_OF edges leaving the starts and
     the ALIAS_OF, READS and WRITES edges entering them (of which the walk asks for some), far ends
-    in summary form; ``whole``: with the starts themselves, whole (read first). ``returns``: how
-    the columns are passed on (``WITH``: as ``around``, ``whole`` and the starts, ``walked``)."""
+    in summary form; ``whole``: with the starts themselves, whole (read first), and the column
+    clocks they refer to, passed on as ``around``, ``whole``, ``clocks`` and the starts,
+    ``walked`` (else returned)."""
     outs = f"[id, type(r), b.id, {_MARK_ONLY}]"
     ins = f"[b.id, type(r), id, {_MARK_ONLY}]"
     each = f"[id, outs, [n IN out_ends | {_summary('n')}], ins, [n IN in_ends | {_summary('n')}]]"
-    starts = ", collect([id, labels(a), properties(a)])" if whole else ""
-    if returns == "WITH":
-        starts += " AS whole, collect(a) AS walked"
-        each += ") AS around"
+    if whole:
+        returns = (
+            f"WITH collect({each}) AS around, collect([id, labels(a), properties(a)]) AS whole, "
+            f"collect(a) AS walked, collect({_owner_of('a')}) AS owners\n{_CLOCKS_OF_OWNERS}"
+        )
     else:
-        each += ")"
+        returns = f"RETURN collect({each})"
     return f"""
 UNWIND $ids AS id MATCH (a:Node {{id: id}})
 CALL (a, id) {{ MATCH (a)-[r:ALIAS_OF]->(b) RETURN collect({outs}) AS outs, collect(b) AS out_ends }}
 CALL (a, id) {{
   MATCH (a)<-[r:{_types(_ENTERING_START)}]-(b) RETURN collect({ins}) AS ins, collect(b) AS in_ends
 }}
-{returns} collect({each}{starts}
+{returns}
 """
 
 
 _AROUND_START = _around_start(False)
-_START_AND_AROUND = _around_start(True)
+_START_AND_AROUND = _around_start(True) + "RETURN around, whole, clocks"
 
 
 def _first_level_key(
@@ -157,7 +160,7 @@ def _start_and_ahead(out_kinds: tuple[EdgeKind, ...], hops: int | None) -> str:
     """``_START_AND_AROUND``, and for each of ``out_kinds`` the read ahead (``_walk_query``) of the
     walk that way from the jobs entering the start (its first level read), in the same statement;
     none when they are ``$cap`` or more (the walk then reads a level at a time)."""
-    parts = [_around_start(True, "WITH").strip()]
+    parts = [_around_start(True).strip()]
     columns = []
     for index, out_kind in enumerate(out_kinds):
         out_kind, entering, ahead = _first_level_key(out_kind)
@@ -171,7 +174,7 @@ def _start_and_ahead(out_kinds: tuple[EdgeKind, ...], hops: int | None) -> str:
             + "\n}"
         )
         columns.append(f"ahead{index}")
-    parts.append("RETURN " + ", ".join(["around", "whole", *columns]))
+    parts.append("RETURN " + ", ".join(["around", "whole", "clocks", *columns]))
     return "\n".join(parts)
 
 
@@ -267,12 +270,12 @@ class WalkAhead:
         self._starting = False
         parameters = {"ids": list(ids), "props": self._props, "cap": _CAP}
         if not self._ways:
-            ((around, found),) = self._store._read(
+            ((around, found, clocks),) = self._store._read(
                 _START_AND_AROUND, parameters, "reading a walk's start"
             )
         else:
             query = _start_and_ahead(self._ways, self._hops)
-            ((around, found, *aheads),) = self._store._read(
+            ((around, found, clocks, *aheads),) = self._store._read(
                 query, parameters, "reading a walk's start"
             )
             for out_kind, row in zip(self._ways, aheads):
@@ -283,7 +286,7 @@ class WalkAhead:
                     levels.keep(row, row[0])
                     levels.wide = len(row[0]) >= _CAP
         self._keep_around(list(ids), around)
-        return _decode_nodes(found, self._store._clocks_of(row[2] for row in found))
+        return _decode_nodes(found, clocks_of_rows(clocks))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)

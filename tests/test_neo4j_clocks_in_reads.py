@@ -1,0 +1,116 @@
+"""A Neo4j read that returns elements whole returns the column clocks they refer to in the same
+statement (``cypher._CLOCKS_OF_OWNERS``): a node, edge or neighbourhood read, and a walk's start,
+each one statement where a clocks read followed, with the embedded store's answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from neo4j_statements import statements
+from test_neo4j_column_clocks import apply, mesh, neo4j_uri, rerun  # noqa: F401 - fixtures
+
+from graph import impact
+from graph.model import EdgeKind, Node
+from graph.stores import NeighbourhoodRequest, neighbourhood
+from graph.stores.embedded import EmbeddedStore
+from graph.stores.neo4j import Neo4jStore
+
+pytestmark = pytest.mark.neo4j
+
+
+@pytest.fixture
+def stores(
+    neo4j_uri: str,  # noqa: F811 - the fixture
+    mesh: list[dict[str, Any]],  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> Any:
+    """The mesh and a re-run of it (so columns and their edges refer to their datasets' clocks)
+    on Neo4j and on the embedded store."""
+    neo4j, embedded = Neo4jStore(neo4j_uri), EmbeddedStore(tmp_path / "embedded")
+    try:
+        for store in (neo4j, embedded):
+            apply(store, mesh)
+            apply(store, rerun(mesh, 1))
+        yield neo4j, embedded
+    finally:
+        neo4j.close()
+        embedded.close()
+
+
+def referring(store: Neo4jStore) -> list[str]:
+    """Columns that refer to column clocks (and have column lineage), a few."""
+    ((ids,),) = store._read(
+        "MATCH (n:Node)<-[:DERIVES_FROM]-() WHERE n._refs IS NOT NULL "
+        "WITH DISTINCT n.id AS id ORDER BY id LIMIT 12 RETURN collect(id)",
+        {},
+        "finding columns",
+    )
+    assert len(ids) >= 5, ids
+    return list(ids)
+
+
+def plain(nodes: dict[str, Node]) -> dict[str, Any]:
+    return {i: (n.kind, n.props, n.stamps) for i, n in nodes.items()}
+
+
+def test_whole_reads_return_their_clocks_in_the_same_statement(
+    stores: tuple[Neo4jStore, EmbeddedStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    neo4j, embedded = stores
+    columns = referring(neo4j)
+    asked = statements(neo4j, monkeypatch)
+
+    assert plain(neo4j.nodes(columns)) == plain(embedded.nodes(columns))
+    assert asked == ["reading nodes"]
+
+    for direction in ("in", "out"):
+        asked.clear()
+        found = neo4j.edges(columns, list(EdgeKind), direction)
+        assert asked == ["reading edges"]
+        assert any(edge.kind is EdgeKind.DERIVES_FROM for edge in found)
+        expected = embedded.edges(columns, list(EdgeKind), direction)
+        assert {e.key: (e.props, e.stamps) for e in found} == {
+            e.key: (e.props, e.stamps) for e in expected
+        }
+
+    request = NeighbourhoodRequest(
+        columns, [EdgeKind.DERIVES_FROM], "both", ahead_in=[EdgeKind.DERIVES_FROM]
+    )
+    asked.clear()
+    (found,) = neo4j.neighbourhoods([request])  # (batched reads pass the clocks on too)
+    assert asked == ["reading neighbourhoods"]
+    asked.clear()
+    read = neo4j.neighbourhood(request)
+    assert asked == ["reading a neighbourhood"]
+    expected = neighbourhood(embedded, request)
+    for got in (found, read):
+        assert {e.key: (e.props, e.stamps) for e in got.edges} == {
+            e.key: (e.props, e.stamps) for e in expected.edges
+        }
+        assert plain(got.nodes) == plain(expected.nodes)
+        assert plain(got.ahead_nodes) == plain(expected.ahead_nodes)
+        assert set(got.ahead_in) == set(expected.ahead_in)
+
+
+def affected(report: impact.ImpactReport) -> list[Any]:
+    return [(a.node.id, a.distance, a.path, a.severity, a.certain) for a in report.affected]
+
+
+def test_a_column_impact_reads_no_clocks_apart(
+    stores: tuple[Neo4jStore, EmbeddedStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    neo4j, embedded = stores
+    for column in referring(neo4j)[:5]:
+        asked = statements(neo4j, monkeypatch)
+        got = impact.impact(neo4j, column, impact.ChangeKind.TYPE_CHANGE)
+        assert "reading column clocks" not in asked, asked
+        monkeypatch.undo()
+        expected = impact.impact(embedded, column, impact.ChangeKind.TYPE_CHANGE)
+        assert affected(got) == affected(expected)
+        assert plain({got.changed.id: got.changed}) == plain(
+            {expected.changed.id: expected.changed}
+        )
+        assert [n.id for n in got.owners] == [n.id for n in expected.owners]
+
