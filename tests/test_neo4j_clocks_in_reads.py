@@ -67,12 +67,12 @@ def test_whole_reads_return_their_clocks_in_the_same_statement(
 
     for direction in ("in", "out"):
         asked.clear()
-        found = neo4j.edges(columns, list(EdgeKind), direction)
+        edges = neo4j.edges(columns, list(EdgeKind), direction)
         assert asked == ["reading edges"]
-        assert any(edge.kind is EdgeKind.DERIVES_FROM for edge in found)
-        expected = embedded.edges(columns, list(EdgeKind), direction)
-        assert {e.key: (e.props, e.stamps) for e in found} == {
-            e.key: (e.props, e.stamps) for e in expected
+        assert any(edge.kind is EdgeKind.DERIVES_FROM for edge in edges)
+        expected_edges = embedded.edges(columns, list(EdgeKind), direction)
+        assert {e.key: (e.props, e.stamps) for e in edges} == {
+            e.key: (e.props, e.stamps) for e in expected_edges
         }
 
     request = NeighbourhoodRequest(
@@ -113,4 +113,3 @@ def test_a_column_impact_reads_no_clocks_apart(
             {expected.changed.id: expected.changed}
         )
         assert [n.id for n in got.owners] == [n.id for n in expected.owners]
-

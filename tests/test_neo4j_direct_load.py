@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from graph.event_log_migration import open_event_log
 from graph.ingest_service import IngestService
 from graph.stores.embedded import EmbeddedStore
-from graph.event_log_migration import open_event_log
 from graph.stores.neo4j import Neo4jStore
 from ingest.bulk_load import REMOTE_WORKER_BYTES, WORKER_BYTES, default_workers, load_events
 
@@ -26,8 +26,11 @@ def events(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A mesh's events, more than ``WORKER_BYTES`` and less than ``REMOTE_WORKER_BYTES``."""
     out = tmp_path_factory.mktemp("mesh") / "mesh.ndjson"
     subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "generate_mesh.py"), "--datasets", "700"]
-        + ["--seed", "7", "--out", str(out), "--quiet"],
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "generate_mesh.py"),
+            *("--datasets", "700", "--seed", "7", "--out", str(out), "--quiet"),
+        ],
         check=True,
     )
     assert WORKER_BYTES < out.stat().st_size < REMOTE_WORKER_BYTES
@@ -51,9 +54,7 @@ def test_a_load_into_neo4j_below_its_threshold_translates_here(
         store.close()
 
 
-def test_the_same_load_into_the_embedded_store_starts_workers(
-    events: Path, tmp_path: Path
-) -> None:
+def test_the_same_load_into_the_embedded_store_starts_workers(events: Path, tmp_path: Path) -> None:
     with EmbeddedStore(tmp_path / "store") as store, open_event_log(store) as log:
         report = load_events(IngestService(store, log), [events])
         assert report.workers == default_workers() > 0
