@@ -11,7 +11,9 @@ the store). A level read it does not hold (an alias member, a reach beyond ``_CA
 then, a level at a time once a reach has proved that wide. Likewise a walk's first three reads
 around its start are one, and when the query has said which way its dataset walks go
 (``expect_walk``), the read ahead from the start's own jobs that way is in that statement too:
-a small answer is one statement. Nothing is kept past the view (one query).
+a small answer is one statement. A walk over whole nodes (a column's impact) asks a level's
+ALIAS_OF edges leaving and then entering its nodes: both are read in the first's statement.
+Nothing is kept past the view (one query).
 
 The read ahead follows every edge, current or not, as the level reads do: the walk judges them.
 It is bounded by the hops and by ``_CAP`` jobs, whichever comes first.
@@ -19,6 +21,7 @@ It is bounded by the hops and by ``_CAP`` jobs, whichever comes first.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
@@ -230,6 +233,32 @@ class _Levels:
         ]
 
 
+def _asked(request: NeighbourhoodRequest) -> tuple[Any, ...]:
+    """What a neighbourhood read asks, as a key: two equal keys read the same rows."""
+    handles = request.handles
+    return (
+        tuple(request.ids),
+        frozenset(EdgeKind(kind) for kind in request.kinds),
+        request.direction,
+        frozenset(EdgeKind(kind) for kind in request.ahead),
+        frozenset(EdgeKind(kind) for kind in request.ahead_in),
+        request.with_props,
+        None if request.node_props is None else tuple(request.node_props),
+        tuple(sorted(handles.items())) if handles else (),
+    )
+
+
+def _pairs_with_entering(request: NeighbourhoodRequest) -> bool:
+    """A read of the ALIAS_OF edges leaving nodes whole, which a walk over whole nodes (a
+    column's impact) follows with the same read of those entering them."""
+    return (
+        bool(request.ids)
+        and request.direction == "out"
+        and request.node_props is None
+        and {EdgeKind(kind) for kind in request.kinds} == {EdgeKind.ALIAS_OF}
+    )
+
+
 class WalkAhead:
     """The store as one query's native view reads it, with walks' levels read ahead (module
     docstring). Everything but a walk's level read goes to the store as it is."""
@@ -244,6 +273,8 @@ class WalkAhead:
         self._around: dict[str, tuple[list[list[Any]], list[list[Any]]]] = {}
         self._summaries: dict[str, list[Any]] = {}  # id -> summary row, with its handle
         self._ways: tuple[EdgeKind, ...] = ()  # out kinds of the dataset walks expected
+        # the read asked next (by _asked) and its answer, read beside the one asked before
+        self._next: tuple[tuple[Any, ...], Neighbourhood] | None = None
 
     def expect_walk(
         self, hops: int | None, upstream: bool = False, downstream: bool = False
@@ -292,6 +323,14 @@ class WalkAhead:
         return getattr(self._store, name)
 
     def neighbourhood(self, request: NeighbourhoodRequest) -> Neighbourhood:
+        held, self._next = self._next, None
+        if held is not None and held[0] == _asked(request):
+            return held[1]
+        if _pairs_with_entering(request):  # both ways of a level's aliases, one statement
+            paired = dataclasses.replace(request, direction="in")
+            found, then = self._store.neighbourhoods([request, paired])
+            self._next = (_asked(paired), then)
+            return found
         ids, direction, with_props = request.ids, request.direction, request.with_props
         node_props = request.node_props
         kinds = frozenset(EdgeKind(kind) for kind in request.kinds)
