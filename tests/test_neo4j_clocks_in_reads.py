@@ -198,3 +198,29 @@ def test_a_column_impact_over_an_alias_is_the_embedded_stores(
     expected = impact.impact(embedded, column, impact.ChangeKind.TYPE_CHANGE)
     assert affected(got) == affected(expected)
     assert "datasetField:s3://bucket:reports/daily:email" in {a.node.id for a in got.affected}
+
+
+def test_a_levels_dataset_lineage_and_columns_are_one_statement(
+    stores: tuple[Neo4jStore, EmbeddedStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    neo4j, embedded = stores
+    datasets = sorted(
+        {
+            column.rsplit(":", 1)[0].replace("datasetField:", "dataset:", 1)
+            for column in referring(neo4j)
+        }
+    )
+    walks = neo4j.walk_ahead()
+    asked = statements(neo4j, monkeypatch)
+    lineage = NeighbourhoodRequest(datasets, [EdgeKind.DERIVES_FROM], "out")
+    columns = NeighbourhoodRequest(datasets, [EdgeKind.HAS_COLUMN], "out", with_props=False)
+    got = [walks.neighbourhood(lineage), walks.neighbourhood(columns)]
+    assert asked == ["reading neighbourhoods"]
+    for found, request in zip(got, [lineage, columns]):
+        expected = neighbourhood(embedded, request)
+        assert {e.key for e in found.edges} == {e.key for e in expected.edges}
+        assert plain(found.nodes) == plain(expected.nodes)
+    assert {e.kind for e in got[1].edges} == {EdgeKind.HAS_COLUMN}
+    asked.clear()  # a column's lineage is not followed by its columns: read alone
+    walks.neighbourhood(NeighbourhoodRequest(referring(neo4j), [EdgeKind.DERIVES_FROM], "out"))
+    assert asked == ["finding columns", "reading a neighbourhood"]

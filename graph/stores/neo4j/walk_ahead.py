@@ -12,7 +12,8 @@ then, a level at a time once a reach has proved that wide. Likewise a walk's fir
 around its start are one, and when the query has said which way its dataset walks go
 (``expect_walk``), the read ahead from the start's own jobs that way is in that statement too:
 a small answer is one statement. A walk over whole nodes (a column's impact) asks a level's
-ALIAS_OF edges leaving and then entering its nodes: both are read in the first's statement.
+ALIAS_OF edges leaving and then entering its nodes, and its datasets' DERIVES_FROM and then
+HAS_COLUMN edges: each pair is read in the first's statement.
 Nothing is kept past the view (one query).
 
 The read ahead follows every edge, current or not, as the level reads do: the walk judges them.
@@ -26,7 +27,7 @@ import functools
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
-from graph.model import JOB_IO, EdgeKind, Node
+from graph.model import ID_PREFIX, JOB_IO, EdgeKind, Node, NodeKind
 from graph.stores import Neighbourhood, NeighbourhoodRequest, Reach
 from graph.stores.neo4j.codec import _JSON_KEYS, _STAMPS, _UNRESTATED, _decode_nodes
 from graph.stores.neo4j.cypher import _CLOCKS_OF_OWNERS, _MARK_ONLY, _owner_of, _types
@@ -248,15 +249,27 @@ def _asked(request: NeighbourhoodRequest) -> tuple[Any, ...]:
     )
 
 
-def _pairs_with_entering(request: NeighbourhoodRequest) -> bool:
-    """A read of the ALIAS_OF edges leaving nodes whole, which a walk over whole nodes (a
-    column's impact) follows with the same read of those entering them."""
-    return (
-        bool(request.ids)
-        and request.direction == "out"
-        and request.node_props is None
-        and {EdgeKind(kind) for kind in request.kinds} == {EdgeKind.ALIAS_OF}
-    )
+_DATASET = f"{ID_PREFIX[NodeKind.DATASET]}:"
+
+
+def _read_next(request: NeighbourhoodRequest) -> NeighbourhoodRequest | None:
+    """The read a walk over whole nodes (a column's impact) asks right after ``request``, where it
+    always asks one on the same nodes: a level's ALIAS_OF edges entering after those leaving, and
+    its datasets' HAS_COLUMN edges after their DERIVES_FROM edges (dataset-level lineage)."""
+    if not request.ids or request.direction != "out" or request.node_props is not None:
+        return None
+    if request.ahead or request.ahead_in:
+        return None
+    kinds = {EdgeKind(kind) for kind in request.kinds}
+    if kinds == {EdgeKind.ALIAS_OF}:
+        return dataclasses.replace(request, direction="in")
+    if (
+        kinds == {EdgeKind.DERIVES_FROM}
+        and request.with_props
+        and all(node_id.startswith(_DATASET) for node_id in request.ids)
+    ):
+        return dataclasses.replace(request, kinds=[EdgeKind.HAS_COLUMN], with_props=False)
+    return None
 
 
 class WalkAhead:
@@ -326,8 +339,7 @@ class WalkAhead:
         held, self._next = self._next, None
         if held is not None and held[0] == _asked(request):
             return held[1]
-        if _pairs_with_entering(request):  # both ways of a level's aliases, one statement
-            paired = dataclasses.replace(request, direction="in")
+        if (paired := _read_next(request)) is not None:  # both in one statement
             found, then = self._store.neighbourhoods([request, paired])
             self._next = (_asked(paired), then)
             return found
