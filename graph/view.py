@@ -88,8 +88,8 @@ class GraphView:
         graph = store.native_graph() if holds_native_graph(store) else None
         summary = (*SUMMARY, *shown) if summaries and as_of is None and graph is None else None
         source = store if graph is not None or reads_neighbourhoods(store) else _Primitives(store)
-        walk_ahead = getattr(store, "walk_ahead", None) if graph is None and summary else None
-        self._walks = walk_ahead(summary) if walk_ahead is not None else None
+        walk_ahead = getattr(store, "walk_ahead", None) if graph is None else None
+        self._walks = walk_ahead(summary or ()) if walk_ahead is not None else None
         source = self._walks or source
         self.native = _native.View(graph, source, as_of, summary, NAMES if summary else None)
 

@@ -11,12 +11,14 @@ from graph.model import EdgeKind, NodeKind
 from graph.stores import EdgeDirection, Reach
 from graph.stores.id_format import RENAMED_KINDS
 from graph.stores.neo4j.codec import (
+    _CLOCK_OWNER,
     _CLOCKS,
     _FIELDS,
     _JSON_KEYS,
     _LOCK,
     _NAME_LOWER,
     _NAME_SORT,
+    _REFS,
     _STAMPS,
     _UNRESTATED,
 )
@@ -163,10 +165,31 @@ MATCH (:Job {{id: id}})-[r:READS|WRITES]->(d) WHERE r.{_UNRESTATED}
 RETURN collect([id, type(r), d.id])
 """
 
-_READ_NODES = (
-    "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN collect([id, labels(n), properties(n)])"
-)
 _READ_CLOCKS = f"UNWIND $ids AS id MATCH (n:Node {{id: id}}) RETURN collect([id, n.{_CLOCKS}])"
+
+
+def _owner_of(element: str) -> str:
+    """The clock owner a node, relationship or property map refers to, or null."""
+    return f"CASE WHEN {element}.{_REFS} IS NOT NULL THEN {element}.{_CLOCK_OWNER} END"
+
+
+def _owners_of(elements: str, at: str = "") -> str:
+    """The clock owners the elements of the list ``elements`` (or their item ``at``) refer to."""
+    return f"[x IN {elements} WHERE x{at}.{_REFS} IS NOT NULL | x{at}.{_CLOCK_OWNER}]"
+
+
+# The column clocks of the owners in the list ``owners`` as ``clocks`` ([owner, clocks] rows), in
+# the statement that read what refers to them: a whole element read was followed by a clocks read
+# (~200 of a re-run round's ~660 walk statements).
+_CLOCKS_OF_OWNERS = (
+    "CALL (owners) { UNWIND owners AS owner WITH DISTINCT owner "
+    f"MATCH (o:Node {{id: owner}}) RETURN collect([owner, o.{_CLOCKS}]) AS clocks }}"
+)
+_READ_NODES = (
+    "UNWIND $ids AS id MATCH (n:Node {id: id}) "
+    f"WITH collect([id, labels(n), properties(n)]) AS found, collect({_owner_of('n')}) AS owners "
+    f"{_CLOCKS_OF_OWNERS} RETURN found, clocks"
+)
 # Write-lock existing nodes (clock owners a batch does not otherwise touch) and read them.
 _LOCK_AND_READ_EXISTING = _lock_and_read("MATCH")
 
@@ -242,8 +265,10 @@ _EDGE_KEY = {  # `b` is the far end
     "both": "CASE WHEN startNode(r) = a THEN id ELSE b.id END, type(r), "
     "CASE WHEN startNode(r) = a THEN b.id ELSE id END",
 }
-_EDGE_RETURNS = {
-    "edges": "RETURN collect([{key}, properties(r)])",
+_EDGE_RETURNS = {  # whole edges with the clocks they refer to, or keys
+    "edges": "WITH collect([{key}, properties(r)]) AS found, "
+    f"collect({_owner_of('r')}) AS owners {_CLOCKS_OF_OWNERS.replace('{', '{{').replace('}', '}}')} "
+    "RETURN found, clocks",
     "keys": "RETURN collect([{key}])",
 }
 
@@ -313,9 +338,10 @@ def _neighbourhood_query(
 ) -> str:
     """Edges, their far ends (whole, or in summary form) with their handles (element ids), the
     keys of the ``ahead`` edges leaving those, and the ``ahead_in`` edges entering them (keys and
-    currency marks) with their sources and handles (each read once). ``column``: the seven
-    columns as one list, so named, and the parameters named after it (``$ids_<column>``...): one
-    read of several in a statement (``batched_reads``)."""
+    currency marks) with their sources and handles (each read once), and when it reads edges or
+    nodes whole, the column clocks they refer to (an eighth column). ``column``: the columns as
+    one list, so named, and the parameters named after it (``$ids_<column>``...): one read of
+    several in a statement (``batched_reads``)."""
     suffix = "" if column is None else f"_{column}"
 
     def node(n: str) -> str:
@@ -340,6 +366,11 @@ def _neighbourhood_query(
             f"RETURN collect([c.id, type(x), n.id, coalesce(x.{_UNRESTATED}, false)]) AS ahead_in, "
             "collect(DISTINCT c) AS sources }"
         )
+    if with_props or not summaries:  # what it reads whole may refer to column clocks
+        owners = [_owners_of("edges", "[3]")] if with_props else []
+        if not summaries:
+            owners += [_owners_of("ends"), *([_owners_of("sources")] if ahead_in else [])]
+        parts.append(f"WITH *, {' + '.join(owners)} AS owners {_CLOCKS_OF_OWNERS}")
     columns = {
         "edges": "edges",
         "nodes": f"[n IN ends | {node('n')}]",
@@ -349,6 +380,8 @@ def _neighbourhood_query(
         "sources": f"[c IN sources | {node('c')}]" if ahead_in else "[]",
         "source_handles": "[c IN sources | elementId(c)]" if ahead_in else "[]",
     }
+    if with_props or not summaries:
+        columns["clocks"] = "clocks"
     if column is None:
         parts.append("RETURN " + ", ".join(f"{value} AS {name}" for name, value in columns.items()))
     else:

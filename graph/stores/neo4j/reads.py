@@ -14,6 +14,11 @@ from graph.stores.neo4j.codec import _clock_owners, _decode_edges, _decode_nodes
 from graph.stores.neo4j.cypher import _READ_CLOCKS, _READ_NODES, _edges_query
 
 
+def clocks_of_rows(rows: Iterable[list[Any]]) -> dict[str, column_clocks.Clocks]:
+    """Column clocks as a read returns them beside what refers to them ([owner, clocks] rows)."""
+    return {owner: column_clocks.parse(clocks) for owner, clocks in rows}
+
+
 class _CypherReads(ABC):
     """The primitive reads as Cypher, over some way of running a read (an auto-commit query, or a
     query in the write transaction that judges what it wrote)."""
@@ -25,8 +30,8 @@ class _CypherReads(ABC):
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         if not ids:
             return {}
-        ((rows,),) = self._read(_READ_NODES, {"ids": list(ids)}, "reading nodes")
-        return _decode_nodes(rows, self._clocks_of(row[2] for row in rows))
+        ((rows, clocks),) = self._read(_READ_NODES, {"ids": list(ids)}, "reading nodes")
+        return _decode_nodes(rows, clocks_of_rows(clocks))
 
     def edges(
         self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection
@@ -34,16 +39,17 @@ class _CypherReads(ABC):
         rows = self._read_edges(ids, kinds, direction, "edges")
         if not rows:
             return []
-        found = rows[0][0]
-        return _decode_edges(found, None, self._clocks_of(row[3] for row in found))
+        found, clocks = rows[0]
+        return _decode_edges(found, None, clocks_of_rows(clocks))
 
     def _clocks_of(self, maps: Iterable[Mapping[str, Any]]) -> dict[str, column_clocks.Clocks]:
-        """The column clocks the stored property maps refer to (one more read when any do)."""
+        """The column clocks the stored property maps refer to (one more read when any do: the
+        reads a walk makes return them instead, ``cypher._CLOCKS_OF_OWNERS``)."""
         owners = _clock_owners(maps)
         if not owners:
             return {}
         ((rows,),) = self._read(_READ_CLOCKS, {"ids": sorted(owners)}, "reading column clocks")
-        return {owner: column_clocks.parse(clocks) for owner, clocks in rows}
+        return clocks_of_rows(rows)
 
     def edge_keys(
         self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection

@@ -80,7 +80,7 @@ from graph.stores.neo4j.cypher import (
     _newest_query,
     _read_edges_query,
 )
-from graph.stores.neo4j.reads import _CypherReads, _InTransaction
+from graph.stores.neo4j.reads import _CypherReads, _InTransaction, clocks_of_rows
 from graph.stores.neo4j.retries import _UNAVAILABLE, Retries, _Result, _retrying_transient
 from graph.stores.neo4j.walk_ahead import WalkAhead
 from graph.stores.remote_reads import NeighbourhoodSource
@@ -592,17 +592,21 @@ class Neo4jStore(_CypherReads, Store, NeighbourhoodSource):
             entering_rows,
             source_rows,
             source_ids,
+            *read_clocks,  # the clocks what it read whole refers to, when it read any whole
         ) = rows
-        clocks = self._clocks_of(
-            [
-                *(row[3] for row in edge_rows),
-                *(
-                    ()
-                    if node_props is not None
-                    else (row[2] for rows in (node_rows, source_rows) for row in rows)
-                ),
-            ]
-        )
+        if read_clocks:
+            clocks = clocks_of_rows(read_clocks[0])
+        else:  # (a read of marks and summaries only: no clocks are referred to)
+            clocks = self._clocks_of(
+                [
+                    *(row[3] for row in edge_rows),
+                    *(
+                        ()
+                        if node_props is not None
+                        else (row[2] for rows in (node_rows, source_rows) for row in rows)
+                    ),
+                ]
+            )
         if node_props is None:
             nodes, sources = _decode_nodes(node_rows, clocks), _decode_nodes(source_rows, clocks)
         else:

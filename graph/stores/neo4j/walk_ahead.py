@@ -11,7 +11,10 @@ the store). A level read it does not hold (an alias member, a reach beyond ``_CA
 then, a level at a time once a reach has proved that wide. Likewise a walk's first three reads
 around its start are one, and when the query has said which way its dataset walks go
 (``expect_walk``), the read ahead from the start's own jobs that way is in that statement too:
-a small answer is one statement. Nothing is kept past the view (one query).
+a small answer is one statement. A walk over whole nodes (a column's impact) asks a level's
+ALIAS_OF edges leaving and then entering its nodes, and its datasets' DERIVES_FROM and then
+HAS_COLUMN edges: each pair is read in the first's statement.
+Nothing is kept past the view (one query).
 
 The read ahead follows every edge, current or not, as the level reads do: the walk judges them.
 It is bounded by the hops and by ``_CAP`` jobs, whichever comes first.
@@ -19,14 +22,16 @@ It is bounded by the hops and by ``_CAP`` jobs, whichever comes first.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
-from graph.model import JOB_IO, EdgeKind, Node
+from graph.model import ID_PREFIX, JOB_IO, EdgeKind, Node, NodeKind
 from graph.stores import Neighbourhood, NeighbourhoodRequest, Reach
 from graph.stores.neo4j.codec import _JSON_KEYS, _STAMPS, _UNRESTATED, _decode_nodes
-from graph.stores.neo4j.cypher import _MARK_ONLY, _types
+from graph.stores.neo4j.cypher import _CLOCKS_OF_OWNERS, _MARK_ONLY, _owner_of, _types
+from graph.stores.neo4j.reads import clocks_of_rows
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.store import Neo4jStore
@@ -115,32 +120,34 @@ def _search(out_kind: EdgeKind, hops: int | None) -> str:
 _ENTERING_START = frozenset({EdgeKind.ALIAS_OF, EdgeKind.READS, EdgeKind.WRITES})
 
 
-def _around_start(whole: bool, returns: str = "RETURN") -> str:
+def _around_start(whole: bool) -> str:
     """Where a walk starts, its first three reads in one: the ALIAS_OF edges leaving the starts and
     the ALIAS_OF, READS and WRITES edges entering them (of which the walk asks for some), far ends
-    in summary form; ``whole``: with the starts themselves, whole (read first). ``returns``: how
-    the columns are passed on (``WITH``: as ``around``, ``whole`` and the starts, ``walked``)."""
+    in summary form; ``whole``: with the starts themselves, whole (read first), and the column
+    clocks they refer to, passed on as ``around``, ``whole``, ``clocks`` and the starts,
+    ``walked`` (else returned)."""
     outs = f"[id, type(r), b.id, {_MARK_ONLY}]"
     ins = f"[b.id, type(r), id, {_MARK_ONLY}]"
     each = f"[id, outs, [n IN out_ends | {_summary('n')}], ins, [n IN in_ends | {_summary('n')}]]"
-    starts = ", collect([id, labels(a), properties(a)])" if whole else ""
-    if returns == "WITH":
-        starts += " AS whole, collect(a) AS walked"
-        each += ") AS around"
+    if whole:
+        returns = (
+            f"WITH collect({each}) AS around, collect([id, labels(a), properties(a)]) AS whole, "
+            f"collect(a) AS walked, collect({_owner_of('a')}) AS owners\n{_CLOCKS_OF_OWNERS}"
+        )
     else:
-        each += ")"
+        returns = f"RETURN collect({each})"
     return f"""
 UNWIND $ids AS id MATCH (a:Node {{id: id}})
 CALL (a, id) {{ MATCH (a)-[r:ALIAS_OF]->(b) RETURN collect({outs}) AS outs, collect(b) AS out_ends }}
 CALL (a, id) {{
   MATCH (a)<-[r:{_types(_ENTERING_START)}]-(b) RETURN collect({ins}) AS ins, collect(b) AS in_ends
 }}
-{returns} collect({each}{starts}
+{returns}
 """
 
 
 _AROUND_START = _around_start(False)
-_START_AND_AROUND = _around_start(True)
+_START_AND_AROUND = _around_start(True) + "RETURN around, whole, clocks"
 
 
 def _first_level_key(
@@ -157,7 +164,7 @@ def _start_and_ahead(out_kinds: tuple[EdgeKind, ...], hops: int | None) -> str:
     """``_START_AND_AROUND``, and for each of ``out_kinds`` the read ahead (``_walk_query``) of the
     walk that way from the jobs entering the start (its first level read), in the same statement;
     none when they are ``$cap`` or more (the walk then reads a level at a time)."""
-    parts = [_around_start(True, "WITH").strip()]
+    parts = [_around_start(True).strip()]
     columns = []
     for index, out_kind in enumerate(out_kinds):
         out_kind, entering, ahead = _first_level_key(out_kind)
@@ -171,7 +178,7 @@ def _start_and_ahead(out_kinds: tuple[EdgeKind, ...], hops: int | None) -> str:
             + "\n}"
         )
         columns.append(f"ahead{index}")
-    parts.append("RETURN " + ", ".join(["around", "whole", *columns]))
+    parts.append("RETURN " + ", ".join(["around", "whole", "clocks", *columns]))
     return "\n".join(parts)
 
 
@@ -227,6 +234,44 @@ class _Levels:
         ]
 
 
+def _asked(request: NeighbourhoodRequest) -> tuple[Any, ...]:
+    """What a neighbourhood read asks, as a key: two equal keys read the same rows."""
+    handles = request.handles
+    return (
+        tuple(request.ids),
+        frozenset(EdgeKind(kind) for kind in request.kinds),
+        request.direction,
+        frozenset(EdgeKind(kind) for kind in request.ahead),
+        frozenset(EdgeKind(kind) for kind in request.ahead_in),
+        request.with_props,
+        None if request.node_props is None else tuple(request.node_props),
+        tuple(sorted(handles.items())) if handles else (),
+    )
+
+
+_DATASET = f"{ID_PREFIX[NodeKind.DATASET]}:"
+
+
+def _read_next(request: NeighbourhoodRequest) -> NeighbourhoodRequest | None:
+    """The read a walk over whole nodes (a column's impact) asks right after ``request``, where it
+    always asks one on the same nodes: a level's ALIAS_OF edges entering after those leaving, and
+    its datasets' HAS_COLUMN edges after their DERIVES_FROM edges (dataset-level lineage)."""
+    if not request.ids or request.direction != "out" or request.node_props is not None:
+        return None
+    if request.ahead or request.ahead_in:
+        return None
+    kinds = {EdgeKind(kind) for kind in request.kinds}
+    if kinds == {EdgeKind.ALIAS_OF}:
+        return dataclasses.replace(request, direction="in")
+    if (
+        kinds == {EdgeKind.DERIVES_FROM}
+        and request.with_props
+        and all(node_id.startswith(_DATASET) for node_id in request.ids)
+    ):
+        return dataclasses.replace(request, kinds=[EdgeKind.HAS_COLUMN], with_props=False)
+    return None
+
+
 class WalkAhead:
     """The store as one query's native view reads it, with walks' levels read ahead (module
     docstring). Everything but a walk's level read goes to the store as it is."""
@@ -241,6 +286,8 @@ class WalkAhead:
         self._around: dict[str, tuple[list[list[Any]], list[list[Any]]]] = {}
         self._summaries: dict[str, list[Any]] = {}  # id -> summary row, with its handle
         self._ways: tuple[EdgeKind, ...] = ()  # out kinds of the dataset walks expected
+        # the read asked next (by _asked) and its answer, read beside the one asked before
+        self._next: tuple[tuple[Any, ...], Neighbourhood] | None = None
 
     def expect_walk(
         self, hops: int | None, upstream: bool = False, downstream: bool = False
@@ -267,12 +314,12 @@ class WalkAhead:
         self._starting = False
         parameters = {"ids": list(ids), "props": self._props, "cap": _CAP}
         if not self._ways:
-            ((around, found),) = self._store._read(
+            ((around, found, clocks),) = self._store._read(
                 _START_AND_AROUND, parameters, "reading a walk's start"
             )
         else:
             query = _start_and_ahead(self._ways, self._hops)
-            ((around, found, *aheads),) = self._store._read(
+            ((around, found, clocks, *aheads),) = self._store._read(
                 query, parameters, "reading a walk's start"
             )
             for out_kind, row in zip(self._ways, aheads):
@@ -283,12 +330,19 @@ class WalkAhead:
                     levels.keep(row, row[0])
                     levels.wide = len(row[0]) >= _CAP
         self._keep_around(list(ids), around)
-        return _decode_nodes(found, self._store._clocks_of(row[2] for row in found))
+        return _decode_nodes(found, clocks_of_rows(clocks))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
 
     def neighbourhood(self, request: NeighbourhoodRequest) -> Neighbourhood:
+        held, self._next = self._next, None
+        if held is not None and held[0] == _asked(request):
+            return held[1]
+        if (paired := _read_next(request)) is not None:  # both in one statement
+            found, then = self._store.neighbourhoods([request, paired])
+            self._next = (_asked(paired), then)
+            return found
         ids, direction, with_props = request.ids, request.direction, request.with_props
         node_props = request.node_props
         kinds = frozenset(EdgeKind(kind) for kind in request.kinds)
