@@ -88,8 +88,12 @@ from graph.stores.remote_reads import NeighbourhoodSource
 log = logging.getLogger("graph.stores.neo4j")  # one logger for the whole store
 
 
-class Neo4jStore(_CypherReads, Store, NeighbourhoodSource):
-    """The graph in a Neo4j 5.26+ database, through the official driver (one driver per store)."""
+class Neo4jStore(_CypherReads, Store):
+    """The graph in a Neo4j 5.26+ database, through the official driver (one driver per store).
+
+    It offers every read of :class:`NeighbourhoodSource` structurally (mypy checks it below): not
+    by inheriting the Protocol, whose empty method bodies would answer ``hasattr`` for a read this
+    class lacks, and the native core picks its reads by ``hasattr``."""
 
     remote = True  # every read is a Bolt round trip: the views read ahead (``neighbourhood``)
 
@@ -714,3 +718,8 @@ class Neo4jStore(_CypherReads, Store, NeighbourhoodSource):
     def close(self) -> None:
         self._beside.shutdown(wait=True, cancel_futures=True)
         self._driver.close()
+
+
+def _offers_every_remote_read(store: Neo4jStore) -> NeighbourhoodSource:
+    """For mypy: the Neo4j store is a :class:`NeighbourhoodSource` (the reads the core makes)."""
+    return store
