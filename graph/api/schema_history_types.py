@@ -56,6 +56,17 @@ def _change_fields(p: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _provenance(p: dict[str, Any]) -> dict[str, Any]:
+    """Which version a schema was and who reported it: on a version's node, and on the node of the
+    breaking change it brought."""
+    return {
+        "version": p["version"],
+        "previous_version": p.get("previousVersion"),
+        "source": p.get("source", ""),
+        "origin": p.get("origin"),
+    }
+
+
 def _change(p: dict[str, Any]) -> VersionChange:
     return VersionChange(**_change_fields(p))
 
@@ -76,11 +87,8 @@ class DatasetVersion:
         p = node.props
         return DatasetVersion(
             id=node.id,
-            version=p["version"],
+            **_provenance(p),
             created_at=p["createdAt"],
-            source=p.get("source", ""),
-            origin=p.get("origin"),
-            previous_version=p.get("previousVersion"),
             fields=[
                 VersionField(
                     name=f["name"],
@@ -146,12 +154,9 @@ class SchemaChange:
             name=p.get("name", ""),
             column_id=p.get("columnId"),
             **_change_fields(p),
-            version=p["version"],
-            previous_version=p.get("previousVersion"),
+            **_provenance(p),
             at=p["at"],
             detected_at=p.get("detectedAt", ""),
-            source=p.get("source", ""),
-            origin=p.get("origin"),
             domains=p.get("domains") or [],
             impact_computed=bool(p.get("impactComputed")),
             affected=p.get("affected") or 0,
