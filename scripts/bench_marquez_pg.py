@@ -51,6 +51,7 @@ from bench import (  # noqa: E402
     pick_starts,
     time_cell,
 )
+from bench_options import cell_options, numbers  # noqa: E402
 from marquez_baseline.lineage_dao import MarquezLineage  # noqa: E402
 from marquez_baseline.loader import load, read_mesh  # noqa: E402
 from marquez_baseline.postgres import PostgresServer  # noqa: E402
@@ -192,16 +193,10 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--datasets", type=int, default=10000)
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--starts", type=int, default=3, help="start datasets per radius class")
-    ap.add_argument("--sample", type=int, default=300, help="random datasets sized to pick starts")
-    ap.add_argument("--reps", type=int, default=50, help="most samples per cell")
-    ap.add_argument("--cell-seconds", type=float, default=3.0, help="time budget per cell")
-    ap.add_argument(
-        "--statement-timeout",
-        type=float,
-        default=10.0,
-        help="seconds a Marquez statement may run before it is cancelled (default 10)",
+    cell_options(ap)
+    numbers(
+        ap,
+        ("--statement-timeout", 10.0, "seconds a Marquez statement may run before it is cancelled"),
     )
     ap.add_argument(
         "--jit",
