@@ -262,6 +262,14 @@ class Start:
         return dataset_id(self.namespace, self.name)
 
 
+def starts_of_mesh(mesh: Path, args: argparse.Namespace) -> dict[str, list[Start]]:
+    """``pick_starts`` on the SQL baseline of the mesh file, as the cell options (``--starts``,
+    ``--seed``, ``--sample``) and the mesh's ``--datasets`` ask."""
+    with Baseline.load(mesh) as sql:
+        shape = generate_mesh.mesh_shape(args.datasets, args.seed)
+        return pick_starts(sql, shape, args.starts, args.seed, args.sample)
+
+
 def pick_starts(
     sql: Baseline, shape: generate_mesh.MeshShape, per_class: int, seed: int, sample: int
 ) -> dict[str, list[Start]]:
@@ -1673,14 +1681,7 @@ def profile_workload(args: argparse.Namespace, tmp: Path) -> None:
             log(f"profiled ingest: {stats.as_dict()}")
         else:
             ingest_direct(store, ndjson, workers=args.ingest_workers)
-            with Baseline.load(ndjson) as sql:
-                starts = pick_starts(
-                    sql,
-                    generate_mesh.mesh_shape(args.datasets, args.seed),
-                    args.starts,
-                    args.seed,
-                    args.sample,
-                )["large"]
+            starts = starts_of_mesh(ndjson, args)["large"]
             query = kind.removeprefix("graphql-")
             run: Callable[[Start], int]
             if kind.startswith("graphql-"):
