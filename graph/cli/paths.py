@@ -18,3 +18,10 @@ DIRECTORY = click.Path(file_okay=False, path_type=Path)
 def file_option(*decls: str, **settings: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """An option naming a file (``FILE``): an artifact to read or a report to write."""
     return click.option(*decls, type=FILE, **settings)
+
+
+def existing_file_option(
+    *decls: str, **settings: Any
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """An option naming a file that must exist (``EXISTING_FILE``): a configuration to read."""
+    return click.option(*decls, type=EXISTING_FILE, **settings)
