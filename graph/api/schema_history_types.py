@@ -56,10 +56,12 @@ def _change_fields(p: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _provenance(p: dict[str, Any]) -> dict[str, Any]:
-    """Which version a schema was and who reported it: on a version's node, and on the node of the
-    breaking change it brought."""
+def _provenance(node: Node) -> dict[str, Any]:
+    """Which node, which version of a schema and who reported it: a version's node, and the node of
+    a breaking change that version brought."""
+    p = node.props
     return {
+        "id": node.id,
         "version": p["version"],
         "previous_version": p.get("previousVersion"),
         "source": p.get("source", ""),
@@ -86,8 +88,7 @@ class DatasetVersion:
     def of(node: Node) -> DatasetVersion:
         p = node.props
         return DatasetVersion(
-            id=node.id,
-            **_provenance(p),
+            **_provenance(node),
             created_at=p["createdAt"],
             fields=[
                 VersionField(
@@ -148,13 +149,12 @@ class SchemaChange:
     def of(node: Node) -> SchemaChange:
         p = node.props
         return SchemaChange(
-            id=node.id,
             dataset_id=p["datasetId"],
             namespace=p.get("namespace", ""),
             name=p.get("name", ""),
             column_id=p.get("columnId"),
             **_change_fields(p),
-            **_provenance(p),
+            **_provenance(node),
             at=p["at"],
             detected_at=p.get("detectedAt", ""),
             domains=p.get("domains") or [],
