@@ -4,7 +4,7 @@
 # A class is @final exactly when the module's type cannot be subclassed.
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Literal, final
+from typing import Any, Literal, Protocol, final
 
 from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.mutations import UpsertEdge, UpsertNode
@@ -118,8 +118,45 @@ class Capture:
     def close(self) -> None:
         """Let go of the captured records."""
 
+class _EdgeReads:
+    """The edge reads a graph and a view both answer (a view: of the edges current at its
+    moment), stated once (the stub's own base: the module's types do not share one)."""
+
+    def edges(
+        self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /
+    ) -> list[Edge]:
+        """The ``kinds`` edges leaving (or entering) ``ids``."""
+
+    def edge_keys(
+        self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /
+    ) -> list[_EdgeKey]:
+        """The keys of the ``kinds`` edges leaving (or entering) ``ids``."""
+
+class _Answer:
+    """What every walk's answer says besides itself (the stub's own base)."""
+
+    @property
+    def truncated(self) -> bool:
+        """A budget cut the walk short."""
+
+class _Walk(Protocol):
+    """A lineage walk (a View's ``dataset_lineage``, ``column_lineage``): from ``start`` upstream
+    and/or downstream, within ``depth`` hops, ``max_nodes`` and ``seconds``."""
+
+    def __call__(
+        self,
+        start: str,
+        upstream: bool,
+        downstream: bool,
+        depth: int,
+        max_nodes: int,
+        seconds: float,
+        /,
+    ) -> Lineage:
+        """The walk's answer."""
+
 @final
-class Graph:
+class Graph(_EdgeReads):
     """A property graph in compact native memory: the embedded store's graph."""
 
     def __new__(cls) -> Graph:
@@ -133,16 +170,6 @@ class Graph:
 
     def nodes(self, ids: Iterable[str], /) -> dict[str, Node]:
         """The nodes among ``ids`` that exist."""
-
-    def edges(
-        self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /
-    ) -> list[Edge]:
-        """The ``kinds`` edges leaving (or entering) ``ids``."""
-
-    def edge_keys(
-        self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /
-    ) -> list[_EdgeKey]:
-        """The keys of the ``kinds`` edges leaving (or entering) ``ids``."""
 
     def nodes_of_kind(self, kind: NodeKind, first: int, after: str | None = None, /) -> list[Node]:
         """The first nodes of a kind by id, after ``after``."""
@@ -181,12 +208,8 @@ class Graph:
         """Nodes plus edges (what stats() counts, without walking the graph)."""
 
 @final
-class Lineage:
+class Lineage(_Answer):
     """A lineage walk's answer, read by column or rendered to JSON."""
-
-    @property
-    def truncated(self) -> bool:
-        """A budget cut the answer short."""
 
     @property
     def sizes(self) -> tuple[int, int]:
@@ -214,12 +237,8 @@ class Lineage:
         """The answer as Marquez's lineage graph, JSON."""
 
 @final
-class Impact:
+class Impact(_Answer):
     """An impact walk's answer: the affected nodes, their severities and who is concerned."""
-
-    @property
-    def truncated(self) -> bool:
-        """A budget cut the walk short."""
 
     @property
     def changed(self) -> str:
@@ -244,7 +263,7 @@ class Impact:
         """The affected nodes as JSON (graph.api.render's specs), or None when they need Python."""
 
 @final
-class View:
+class View(_EdgeReads):
     """One query's view of a store: the graph in place (``graph``) or, for a store this process
     does not hold, a mirror filled as the query reads ``store`` (a :class:`NeighbourhoodSource`,
     or a store's :class:`ReadsLevels` alone); ``as_of``: the graph at that stamp."""
@@ -267,16 +286,6 @@ class View:
     def summaries(self, ids: Iterable[str], /) -> dict[str, Node]:
         """The nodes among ``ids``, with at least graph.view.SUMMARY of their properties."""
 
-    def edges(
-        self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /
-    ) -> list[Edge]:
-        """The current ``kinds`` edges leaving (or entering) ``ids``."""
-
-    def edge_keys(
-        self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /
-    ) -> list[_EdgeKey]:
-        """The keys of the current ``kinds`` edges leaving (or entering) ``ids``."""
-
     def canonical(self, ids: Iterable[str], /) -> dict[str, str]:
         """Each id's canonical id (aliases followed)."""
 
@@ -286,29 +295,10 @@ class View:
         """For canonical ``ids``: each member's canonical id, and the keys of the ``kinds`` edges
         entering the members."""
 
-    def dataset_lineage(
-        self,
-        start: str,
-        upstream: bool,
-        downstream: bool,
-        depth: int,
-        max_nodes: int,
-        seconds: float,
-        /,
-    ) -> Lineage:
-        """The datasets and jobs around ``start``, within the depth and budget."""
-
-    def column_lineage(
-        self,
-        start: str,
-        upstream: bool,
-        downstream: bool,
-        depth: int,
-        max_nodes: int,
-        seconds: float,
-        /,
-    ) -> Lineage:
-        """The columns around ``start``, within the depth and budget."""
+    dataset_lineage: _Walk
+    """The datasets and jobs around ``start``, within the depth and budget."""
+    column_lineage: _Walk
+    """The columns around ``start``, within the depth and budget."""
 
     def neighbours(
         self, ids: Iterable[str], downstream: bool, max_nodes: int, seconds: float, /

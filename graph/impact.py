@@ -64,6 +64,22 @@ class ImpactedNode:
         return self.path[-2]
 
 
+#: The columns of an impact answer's affected rows (``ImpactAnswer.affected_column``), as GraphQL's
+#: ``ImpactedNode`` names them: the API serves them all, the PR check reads all but ``path``.
+AFFECTED_FIELDS = (
+    "id",
+    "kind",
+    "namespace",
+    "name",
+    "dataset",
+    "distance",
+    "path",
+    "via",
+    "severity",
+    "certain",
+)
+
+
 class ImpactReport:
     """An impact answer. ``affected`` (by distance, then id) is made from the native answer when
     first read; the API reads ``answer`` itself, a column at a time."""

@@ -16,8 +16,10 @@ stated here and nowhere else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import partial
 from typing import Any
 
 from graph import _native
@@ -165,28 +167,20 @@ def field_id(namespace: str, name: str, field_name: str) -> str:
     return _node_id(ID_PREFIX[NodeKind.COLUMN], namespace, name, field_name)
 
 
-def run_id(run_uuid: str) -> str:
-    return _node_id(ID_PREFIX[NodeKind.RUN], run_uuid)
+def _named(kind: NodeKind) -> Callable[[str], str]:
+    """The id rule of a kind one name identifies: its prefix, then the name."""
+    return partial(_node_id, ID_PREFIX[kind])
 
 
-def domain_id(name: str) -> str:
-    return _node_id(ID_PREFIX[NodeKind.DOMAIN], name)
+run_id = _named(NodeKind.RUN)  # run_id(run_uuid)
+domain_id = _named(NodeKind.DOMAIN)
+owner_id = _named(NodeKind.OWNER)
+consumer_id = _named(NodeKind.CONSUMER)
+contract_id = _named(NodeKind.CONTRACT)
 
 
 def product_id(domain: str, name: str) -> str:
     return _node_id(ID_PREFIX[NodeKind.DATA_PRODUCT], domain, name)
-
-
-def owner_id(name: str) -> str:
-    return _node_id(ID_PREFIX[NodeKind.OWNER], name)
-
-
-def consumer_id(name: str) -> str:
-    return _node_id(ID_PREFIX[NodeKind.CONSUMER], name)
-
-
-def contract_id(name: str) -> str:
-    return _node_id(ID_PREFIX[NodeKind.CONTRACT], name)
 
 
 def assertion_id(subject: str, name: str) -> str:

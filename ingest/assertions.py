@@ -37,6 +37,26 @@ class InvalidCheck(ValueError):
     """A check no store can record (its name makes an id over the longest a store keys)."""
 
 
+class InvalidResultDocument(ValueError):
+    """Not a result document (a tool's report of its checks) that its reader understands; the
+    message names the failing field."""
+
+    def __init__(self, message: str, path: str = "$") -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+
+    @classmethod
+    def named_strings(cls, entry: Any, where: str, first: str, second: str) -> tuple[str, str]:
+        """``entry``'s two string fields that name a check, or this error at ``where``: every
+        result document lists its checks as objects naming them."""
+        if not isinstance(entry, dict):
+            raise cls("expected an object", where)
+        a, b = entry.get(first), entry.get(second)
+        if not isinstance(a, str) or not isinstance(b, str):
+            raise cls(f"{first} and {second} must be strings", where)
+        return a, b
+
+
 @dataclass(frozen=True, slots=True)
 class CheckResult:
     """One outcome of one check, as a tool reported it.

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph.mutations import Mutation, stamp
-from ingest.assertions import CheckResult, InvalidCheck, Status, record
+from ingest.assertions import CheckResult, InvalidCheck, InvalidResultDocument, Status, record
 from ingest.builder import GraphBuilder
 from ingest.dbt import tested_subjects
 
@@ -32,12 +32,8 @@ _STATUSES: dict[str, Status] = {
 }
 
 
-class InvalidRunResults(ValueError):
-    """Not a dbt run_results.json this module understands; the message names the failing field."""
-
-    def __init__(self, message: str, path: str = "$") -> None:
-        super().__init__(f"{path}: {message}")
-        self.path = path
+class InvalidRunResults(InvalidResultDocument):
+    """Not a dbt run_results.json this module understands."""
 
 
 def translate_run_results(
@@ -73,11 +69,7 @@ def translate_run_results(
     checks: list[CheckResult] = []
     for i, result in enumerate(results):
         where = f"$.results[{i}]"
-        if not isinstance(result, dict):
-            raise InvalidRunResults("expected an object", where)
-        uid, status = result.get("unique_id"), result.get("status")
-        if not isinstance(uid, str) or not isinstance(status, str):
-            raise InvalidRunResults("unique_id and status must be strings", where)
+        uid, status = InvalidRunResults.named_strings(result, where, "unique_id", "status")
         if status.lower() not in _STATUSES:
             raise InvalidRunResults(f"unknown status {status!r}", f"{where}.status")
         failures = result.get("failures")

@@ -71,10 +71,21 @@ class NamespaceInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class TableInfo:
+class CatalogObject:
+    """Where a table or a view is: its namespace's levels, its name, its storage location."""
+
     namespace: tuple[str, ...]
     name: str
     location: str
+
+    @staticmethod
+    def placed(identifier: tuple[str, ...], obj: Any) -> dict[str, Any]:
+        """The fields of a pyiceberg table or view read as ``identifier``, as keywords."""
+        return {"namespace": identifier[:-1], "name": identifier[-1], "location": obj.location()}
+
+
+@dataclass(frozen=True, slots=True)
+class TableInfo(CatalogObject):
     metadata_location: str
     table_uuid: str
     format_version: int
@@ -86,10 +97,7 @@ class TableInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class ViewInfo:
-    namespace: tuple[str, ...]
-    name: str
-    location: str
+class ViewInfo(CatalogObject):
     view_uuid: str
     version_id: int
     timestamp_ms: int
@@ -270,9 +278,7 @@ def _read_table(identifier: tuple[str, ...], table: Any) -> TableInfo:
         key=lambda s: (s.timestamp_ms, s.snapshot_id),
     )
     return TableInfo(
-        namespace=identifier[:-1],
-        name=identifier[-1],
-        location=table.location(),
+        **CatalogObject.placed(identifier, table),
         metadata_location=table.metadata_location,
         table_uuid=str(metadata.table_uuid),
         format_version=int(metadata.format_version),
@@ -295,9 +301,7 @@ def _read_view(identifier: tuple[str, ...], view: Any) -> ViewInfo:
             getattr(representation, "dialect", None),
         )
     return ViewInfo(
-        namespace=identifier[:-1],
-        name=identifier[-1],
-        location=view.location(),
+        **CatalogObject.placed(identifier, view),
         view_uuid=str(view.metadata.view_uuid),
         version_id=version.version_id,
         timestamp_ms=int(version.timestamp_ms),
@@ -508,18 +512,28 @@ def _columns(
     return [f.path for f in fields]
 
 
-def _common_props(
-    snapshot: CatalogSnapshot, namespace: tuple[str, ...], properties: Mapping[str, str], at: str
-) -> dict[str, Any]:
-    return {
-        "description": properties.get("comment") or properties.get(PRODUCT_PREFIX + "description"),
-        "format": "iceberg",
-        "catalog": snapshot.catalog_name,
-        "icebergNamespace": ".".join(namespace),
-        "properties": dict(properties),
-        "lastUpdatedAt": at,
-        PropertyKey.DELETED: False,
-    }
+def _dataset_of(
+    snapshot: CatalogSnapshot, obj: TableInfo | ViewInfo, at: str, dataset_namespace: str | None
+) -> tuple[GraphBuilder, str, str, dict[str, Any]]:
+    """The dataset a table or view is: a builder at ``at``, the dataset's namespace and name, and
+    the properties tables and views both give it."""
+    ns, name = table_identifier(snapshot, (*obj.namespace, obj.name), dataset_namespace)
+    properties = obj.properties
+    return (
+        GraphBuilder(at),
+        ns,
+        name,
+        {
+            "description": properties.get("comment")
+            or properties.get(PRODUCT_PREFIX + "description"),
+            "format": "iceberg",
+            "catalog": snapshot.catalog_name,
+            "icebergNamespace": ".".join(obj.namespace),
+            "properties": dict(properties),
+            "lastUpdatedAt": at,
+            PropertyKey.DELETED: False,
+        },
+    )
 
 
 def _table_mutations(
@@ -529,10 +543,8 @@ def _table_mutations(
     dataset_namespace: str | None,
     max_snapshots: int,
 ) -> list[Mutation]:
-    builder = GraphBuilder(at)
-    ns, name = table_identifier(snapshot, (*table.namespace, table.name), dataset_namespace)
+    builder, ns, name, props = _dataset_of(snapshot, table, at, dataset_namespace)
     did = dataset_id(ns, name)
-    props = _common_props(snapshot, table.namespace, table.properties, at)
     props.update(
         {
             "location": table.location,
@@ -564,10 +576,8 @@ def _table_mutations(
 def _view_mutations(
     snapshot: CatalogSnapshot, view: ViewInfo, at: str, dataset_namespace: str | None
 ) -> list[Mutation]:
-    builder = GraphBuilder(at)
-    ns, name = table_identifier(snapshot, (*view.namespace, view.name), dataset_namespace)
+    builder, ns, name, props = _dataset_of(snapshot, view, at, dataset_namespace)
     did = dataset_id(ns, name)
-    props = _common_props(snapshot, view.namespace, view.properties, at)
     props.update(
         {
             "isView": True,

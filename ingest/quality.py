@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph.mutations import Mutation, stamp
-from ingest.assertions import CheckResult, InvalidCheck, Status, record
+from ingest.assertions import CheckResult, InvalidCheck, InvalidResultDocument, Status, record
 from ingest.builder import GraphBuilder
 from ingest.naming import normal_namespace
 
@@ -28,12 +28,8 @@ _GX_SEVERITIES = {"critical": "error", "warning": "warn"}
 _SODA_OUTCOMES: dict[str, Status] = {"pass": "PASS", "warn": "FAIL", "fail": "FAIL"}
 
 
-class InvalidQualityResult(ValueError):
-    """Not a result document this module understands; the message names the failing field."""
-
-    def __init__(self, message: str, path: str = "$") -> None:
-        super().__init__(f"{path}: {message}")
-        self.path = path
+class InvalidQualityResult(InvalidResultDocument):
+    """Not a result document this module understands."""
 
 
 def kind_of(document: Any) -> str:
@@ -81,11 +77,7 @@ def translate_soda(
     checks = []
     for i, check in enumerate(scan["checks"]):
         where = f"$.checks[{i}]"
-        if not isinstance(check, dict):
-            raise InvalidQualityResult("expected an object", where)
-        table, name = check.get("table"), check.get("name")
-        if not isinstance(table, str) or not isinstance(name, str):
-            raise InvalidQualityResult("table and name must be strings", where)
+        table, name = InvalidQualityResult.named_strings(check, where, "table", "name")
         source = check.get("dataSource") or default_source
         outcome = check.get("outcome")
         value = _obj(check.get("diagnostics")).get("value")

@@ -63,6 +63,7 @@ for _path in (str(REPO), str(SCRIPTS)):
         sys.path.insert(0, _path)
 
 import generate_mesh  # noqa: E402
+from bench_options import cell_options, numbers  # noqa: E402
 from devservers.neo4j import wipe as wipe_neo4j  # noqa: E402
 from sql_baseline import Baseline  # noqa: E402
 
@@ -259,6 +260,14 @@ class Start:
     @property
     def id(self) -> str:
         return dataset_id(self.namespace, self.name)
+
+
+def starts_of_mesh(mesh: Path, args: argparse.Namespace) -> dict[str, list[Start]]:
+    """``pick_starts`` on the SQL baseline of the mesh file, as the cell options (``--starts``,
+    ``--seed``, ``--sample``) and the mesh's ``--datasets`` ask."""
+    with Baseline.load(mesh) as sql:
+        shape = generate_mesh.mesh_shape(args.datasets, args.seed)
+        return pick_starts(sql, shape, args.starts, args.seed, args.sample)
 
 
 def pick_starts(
@@ -1242,6 +1251,13 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
 
     datasets = report["meta"]["datasets"]
     scale_note = f"measured on the {datasets:,}-dataset mesh"
+
+    def add_ingest(store: str, names: tuple[str, str], targets: tuple[str, str]) -> None:
+        """A store's ingest rates, direct and over HTTP, against their targets."""
+        for path, name, target in zip(("direct", "http"), names, targets, strict=True):
+            rate = stores[store]["ingest"][path]["events_per_s"]
+            add(name, TARGETS[target], rate, "higher", scale_note)
+
     if "embedded" in stores and "served" in stores["embedded"]:
         add(
             f"embedded memory serving the {datasets:,}-dataset mesh (GiB, measured)",
@@ -1253,19 +1269,10 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
         )
     elif "embedded" in stores:
         emb = stores["embedded"]
-        add(
-            "embedded ingest, direct (events/s)",
-            TARGETS["embedded_direct_events_per_s"],
-            emb["ingest"]["direct"]["events_per_s"],
-            "higher",
-            scale_note,
-        )
-        add(
-            "embedded ingest, HTTP batched (events/s)",
-            TARGETS["embedded_http_events_per_s"],
-            emb["ingest"]["http"]["events_per_s"],
-            "higher",
-            scale_note,
+        add_ingest(
+            "embedded",
+            ("embedded ingest, direct (events/s)", "embedded ingest, HTTP batched (events/s)"),
+            ("embedded_direct_events_per_s", "embedded_http_events_per_s"),
         )
         add(
             "embedded 1M-dataset mesh memory (GiB, extrapolated)",
@@ -1299,20 +1306,10 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
                 scale_note,
             )
     if "neo4j" in stores and "ingest" in stores["neo4j"]:
-        neo = stores["neo4j"]
-        add(
-            "Neo4j ingest, direct batched (events/s)",
-            TARGETS["neo4j_batched_events_per_s"],
-            neo["ingest"]["direct"]["events_per_s"],
-            "higher",
-            scale_note,
-        )
-        add(
-            "Neo4j ingest, HTTP batched (events/s)",
-            TARGETS["neo4j_batched_events_per_s"],
-            neo["ingest"]["http"]["events_per_s"],
-            "higher",
-            scale_note,
+        add_ingest(
+            "neo4j",
+            ("Neo4j ingest, direct batched (events/s)", "Neo4j ingest, HTTP batched (events/s)"),
+            ("neo4j_batched_events_per_s", "neo4j_batched_events_per_s"),
         )
     for name, key in (
         ("embedded", "embedded_large_e2e_p95_ms"),
@@ -1684,14 +1681,7 @@ def profile_workload(args: argparse.Namespace, tmp: Path) -> None:
             log(f"profiled ingest: {stats.as_dict()}")
         else:
             ingest_direct(store, ndjson, workers=args.ingest_workers)
-            with Baseline.load(ndjson) as sql:
-                starts = pick_starts(
-                    sql,
-                    generate_mesh.mesh_shape(args.datasets, args.seed),
-                    args.starts,
-                    args.seed,
-                    args.sample,
-                )["large"]
+            starts = starts_of_mesh(ndjson, args)["large"]
             query = kind.removeprefix("graphql-")
             run: Callable[[Start], int]
             if kind.startswith("graphql-"):
@@ -1770,36 +1760,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--json", type=Path, help="write the results here (required unless --profile)"
     )
-    parser.add_argument("--seed", type=int, default=7, help="mesh seed (default 7)")
-    parser.add_argument(
-        "--batch-events", type=int, default=500, help="events per HTTP batch (default 500)"
-    )
     parser.add_argument(
         "--ingest-workers",
         type=int,
         default=None,
         help="translation workers of the direct ingest (default: as `lineagemesh ingest`, one per spare core)",
     )
-    parser.add_argument(
-        "--http-clients", type=int, default=4, help="concurrent HTTP ingest clients (default 4)"
-    )
-    parser.add_argument(
-        "--starts", type=int, default=3, help="start datasets per radius class (default 3)"
-    )
-    parser.add_argument(
-        "--reps", type=int, default=50, help="most timed queries per cell (default 50)"
-    )
-    parser.add_argument(
-        "--min-reps", type=int, default=3, help="fewest timed queries per cell (default 3)"
-    )
-    parser.add_argument(
-        "--cell-seconds",
-        type=float,
-        default=3.0,
-        help="time budget per cell beyond min-reps (default 3)",
-    )
-    parser.add_argument(
-        "--sample", type=int, default=300, help="random datasets sized to pick starts (default 300)"
+    cell_options(parser)
+    numbers(
+        parser,
+        ("--batch-events", 500, "events per HTTP batch"),
+        ("--http-clients", 4, "concurrent HTTP ingest clients"),
+        ("--min-reps", 3, "fewest timed queries per cell"),
     )
     parser.add_argument(
         "--neo4j-uri", help="use this running Neo4j (it is WIPED) instead of starting one"

@@ -41,21 +41,20 @@ for _path in (str(REPO), str(SCRIPTS)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-import generate_mesh  # noqa: E402
 import psycopg  # noqa: E402
 from bench import (  # noqa: E402
     CellConfig,
     Start,
     ingest_direct,
     log,
-    pick_starts,
+    starts_of_mesh,
     time_cell,
 )
+from bench_options import cell_options, numbers  # noqa: E402
 from marquez_baseline.lineage_dao import MarquezLineage  # noqa: E402
 from marquez_baseline.loader import load, read_mesh  # noqa: E402
 from marquez_baseline.postgres import PostgresServer  # noqa: E402
 from marquez_baseline.schema import apply_migrations  # noqa: E402
-from sql_baseline import Baseline  # noqa: E402
 
 from graph.heap import settle_heap, tune_gc  # noqa: E402
 from graph.lineage import dataset_lineage  # noqa: E402
@@ -192,16 +191,10 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--datasets", type=int, default=10000)
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--starts", type=int, default=3, help="start datasets per radius class")
-    ap.add_argument("--sample", type=int, default=300, help="random datasets sized to pick starts")
-    ap.add_argument("--reps", type=int, default=50, help="most samples per cell")
-    ap.add_argument("--cell-seconds", type=float, default=3.0, help="time budget per cell")
-    ap.add_argument(
-        "--statement-timeout",
-        type=float,
-        default=10.0,
-        help="seconds a Marquez statement may run before it is cancelled (default 10)",
+    cell_options(ap)
+    numbers(
+        ap,
+        ("--statement-timeout", 10.0, "seconds a Marquez statement may run before it is cancelled"),
     )
     ap.add_argument(
         "--jit",
@@ -237,14 +230,7 @@ def main(argv: list[str] | None = None) -> int:
                 ],
                 check=True,
             )
-        with Baseline.load(mesh) as sql:  # the bench's start picking reads the SQL baseline
-            starts = pick_starts(
-                sql,
-                generate_mesh.mesh_shape(args.datasets, args.seed),
-                args.starts,
-                args.seed,
-                args.sample,
-            )
+        starts = starts_of_mesh(mesh, args)  # the bench's start picking reads the SQL baseline
         log("lineagemesh: loading the embedded store")
         store = open_store(data_dir=str(tmp / "store"))
         try:

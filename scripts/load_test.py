@@ -41,6 +41,7 @@ from urllib.parse import urlparse
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_options import numbers
 from devservers.lineagemesh import LineagemeshServer
 
 NS = "load"
@@ -491,21 +492,15 @@ def main(argv: list[str] | None = None) -> int:
     target.add_argument(
         "--data-dir", type=Path, help="embedded store directory for the server this script starts"
     )
-    parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
-    parser.add_argument("--events", type=int, default=2000, help="events to post (default 2000)")
-    parser.add_argument(
-        "--queries", type=int, default=1000, help="GraphQL queries to send (default 1000)"
+    numbers(
+        parser,
+        ("--clients", 8, "concurrent clients"),
+        ("--events", 2000, "events to post"),
+        ("--queries", 1000, "GraphQL queries to send"),
+        ("--duration", 120.0, "stop taking work after this many seconds"),
+        ("--sources", 20, "shared source datasets"),
+        ("--seed", 1, "shuffles the work"),
     )
-    parser.add_argument(
-        "--duration",
-        type=float,
-        default=120,
-        help="stop taking work after this many seconds (default 120)",
-    )
-    parser.add_argument(
-        "--sources", type=int, default=20, help="shared source datasets (default 20)"
-    )
-    parser.add_argument("--seed", type=int, default=1, help="shuffles the work (default 1)")
     parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
     args = parser.parse_args(argv)
     if (

@@ -16,6 +16,7 @@ import food_delivery as fd
 import httpx
 import pytest
 from browser import (
+    Requests,
     chromium,
     click_node,
     cluster_id,
@@ -56,11 +57,17 @@ def browser() -> Iterator[Chrome]:
         yield driver
 
 
+def open_on_delivery_7_days(browser: Chrome, server: LiveServer) -> Requests:
+    """The explorer opened, delivery_7_days found by a search and picked; the requests it sends."""
+    requests = open_explorer(browser, server)
+    search_and_pick(browser, "delivery_7_days", fd.ds("delivery_7_days"))
+    return requests
+
+
 def test_search_draws_the_lineage_left_to_right_by_kind_and_domain(
     server: LiveServer, browser: Chrome, tmp_path: Path
 ) -> None:
-    requests = open_explorer(browser, server)
-    search_and_pick(browser, "delivery_7_days", fd.ds("delivery_7_days"))
+    requests = open_on_delivery_7_days(browser, server)
     nodes = drawn(browser)
     lineage = {id for id, n in nodes.items() if n["kind"] in ("DATASET", "JOB")}
     # two dataset hops each side
@@ -181,8 +188,7 @@ def test_columns_on_demand_with_column_lineage(server: LiveServer, browser: Chro
 def test_impact_mode_shows_the_impact_answer(
     server: LiveServer, browser: Chrome, tmp_path: Path
 ) -> None:
-    requests = open_explorer(browser, server)
-    search_and_pick(browser, "delivery_7_days", fd.ds("delivery_7_days"))
+    requests = open_on_delivery_7_days(browser, server)
     before = painted(browser)
     browser.find_element(By.ID, "mode-impact").click()
     wait_painted(browser, before)

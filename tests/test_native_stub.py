@@ -12,16 +12,45 @@ STUB = Path(__file__).resolve().parent.parent / "graph" / "_native.pyi"
 DUNDERS_STATED = {"__init__", "__new__"}
 
 
+def _stub_classes(tree: ast.Module) -> dict[str, ast.ClassDef]:
+    return {s.name: s for s in tree.body if isinstance(s, ast.ClassDef)}
+
+
+def _stub_members(
+    cls: ast.ClassDef, classes: dict[str, ast.ClassDef]
+) -> dict[str, ast.FunctionDef]:
+    """A stub class's methods by name: its own; those of the stub's own (private, ``_``-named)
+    bases it derives from, stated once for the classes that share them; and its attributes typed
+    by a private protocol, a callable whose ``__call__`` states the method (one signature for
+    methods that take the same parameters)."""
+    members: dict[str, ast.FunctionDef] = {}
+    for base in cls.bases:
+        if isinstance(base, ast.Name) and base.id.startswith("_") and base.id in classes:
+            members |= _stub_members(classes[base.id], classes)
+    for member in cls.body:
+        if isinstance(member, ast.FunctionDef):
+            members[member.name] = member
+        elif (
+            isinstance(member, ast.AnnAssign)
+            and isinstance(member.target, ast.Name)
+            and isinstance(member.annotation, ast.Name)
+            and member.annotation.id in classes
+        ):
+            protocol = _stub_members(classes[member.annotation.id], classes)
+            members[member.target.id] = protocol["__call__"]
+    return members
+
+
 def _stub_names() -> dict[str, set[str] | None]:
     """Module-level names the stub declares (public ones), each class with its members."""
+    tree = ast.parse(STUB.read_text())
+    classes = _stub_classes(tree)
     names: dict[str, set[str] | None] = {}
-    for statement in ast.parse(STUB.read_text()).body:
+    for statement in tree.body:
         if isinstance(statement, ast.FunctionDef):
             names[statement.name] = None
         elif isinstance(statement, ast.ClassDef):
-            names[statement.name] = {
-                member.name for member in statement.body if isinstance(member, ast.FunctionDef)
-            }
+            names[statement.name] = set(_stub_members(statement, classes))
         elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
             names[statement.target.id] = None
     return {name: members for name, members in names.items() if not name.startswith("_")}
@@ -83,7 +112,7 @@ def _documented_parameters(doc: str, name: str) -> list[str]:
 def test_a_class_is_final_in_the_stub_exactly_when_it_cannot_be_subclassed():
     base_type = 1 << 10  # Py_TPFLAGS_BASETYPE
     for statement in ast.parse(STUB.read_text()).body:
-        if isinstance(statement, ast.ClassDef):
+        if isinstance(statement, ast.ClassDef) and not statement.name.startswith("_"):
             final = any(
                 isinstance(d, ast.Name) and d.id == "final" for d in statement.decorator_list
             )
@@ -97,14 +126,14 @@ def test_the_stub_signatures_match_the_documented_arities():
     """Each native function's docstring opens with its call, ``name(a, b, c=None)``: the stub takes
     the same number of parameters (``*rest`` for a variadic tail)."""
     tree = ast.parse(STUB.read_text())
+    classes = _stub_classes(tree)
     functions: dict[str, ast.FunctionDef] = {}
     for statement in tree.body:
         if isinstance(statement, ast.FunctionDef):
             functions[statement.name] = statement
-        elif isinstance(statement, ast.ClassDef):
-            for member in statement.body:
-                if isinstance(member, ast.FunctionDef):
-                    functions[f"{statement.name}.{member.name}"] = member
+        elif isinstance(statement, ast.ClassDef) and not statement.name.startswith("_"):
+            for name, member in _stub_members(statement, classes).items():
+                functions[f"{statement.name}.{name}"] = member
     wrong = []
     for qualified, stub in functions.items():
         owner, _, name = qualified.rpartition(".")
@@ -135,5 +164,16 @@ def test_every_class_and_function_of_the_stub_says_what_it_is_for():
                     f"{statement.name}.{member.name}"
                     for member in statement.body
                     if isinstance(member, ast.FunctionDef) and not ast.get_docstring(member)
+                ]
+                body = statement.body
+                undocumented += [  # a method stated as an attribute: the string after it
+                    f"{statement.name}.{member.target.id}"
+                    for member, after in zip(body, [*body[1:], None], strict=True)
+                    if isinstance(member, ast.AnnAssign) and isinstance(member.target, ast.Name)
+                    if not (
+                        isinstance(after, ast.Expr)
+                        and isinstance(after.value, ast.Constant)
+                        and isinstance(after.value.value, str)
+                    )
                 ]
     assert not undocumented, f"no docstring in graph/_native.pyi: {undocumented}"

@@ -56,6 +56,19 @@ def _change_fields(p: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _provenance(node: Node) -> dict[str, Any]:
+    """Which node, which version of a schema and who reported it: a version's node, and the node of
+    a breaking change that version brought."""
+    p = node.props
+    return {
+        "id": node.id,
+        "version": p["version"],
+        "previous_version": p.get("previousVersion"),
+        "source": p.get("source", ""),
+        "origin": p.get("origin"),
+    }
+
+
 def _change(p: dict[str, Any]) -> VersionChange:
     return VersionChange(**_change_fields(p))
 
@@ -75,12 +88,8 @@ class DatasetVersion:
     def of(node: Node) -> DatasetVersion:
         p = node.props
         return DatasetVersion(
-            id=node.id,
-            version=p["version"],
+            **_provenance(node),
             created_at=p["createdAt"],
-            source=p.get("source", ""),
-            origin=p.get("origin"),
-            previous_version=p.get("previousVersion"),
             fields=[
                 VersionField(
                     name=f["name"],
@@ -140,18 +149,14 @@ class SchemaChange:
     def of(node: Node) -> SchemaChange:
         p = node.props
         return SchemaChange(
-            id=node.id,
             dataset_id=p["datasetId"],
             namespace=p.get("namespace", ""),
             name=p.get("name", ""),
             column_id=p.get("columnId"),
             **_change_fields(p),
-            version=p["version"],
-            previous_version=p.get("previousVersion"),
+            **_provenance(node),
             at=p["at"],
             detected_at=p.get("detectedAt", ""),
-            source=p.get("source", ""),
-            origin=p.get("origin"),
             domains=p.get("domains") or [],
             impact_computed=bool(p.get("impactComputed")),
             affected=p.get("affected") or 0,

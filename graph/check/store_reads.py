@@ -16,23 +16,14 @@ from typing import Any
 
 from graph.check.changeset import CheckError
 from graph.errors import QueryError
+from graph.impact import AFFECTED_FIELDS as IMPACT_FIELDS
 from graph.impact import SEVERITIES, ChangeKind, impact
 from graph.model import Node, NodeKind
 from graph.stores import Store, StoreUnavailable
 from graph.view import GraphView
 
 #: The affected rows' fields the report reads (GraphQL ``ImpactedNode``'s names), as columns.
-AFFECTED_FIELDS = (
-    "id",
-    "kind",
-    "namespace",
-    "name",
-    "dataset",
-    "distance",
-    "via",
-    "severity",
-    "certain",
-)
+AFFECTED_FIELDS = tuple(field for field in IMPACT_FIELDS if field != "path")
 
 _KIND_NAMES = {kind: kind.name for kind in NodeKind}
 _SEVERITY_NAMES = [severity.value for severity in SEVERITIES]  # by rank

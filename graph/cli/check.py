@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,6 +20,7 @@ from graph.check.formats import RENDERERS
 from graph.check.report import RANK, build_report
 from graph.cli import one_shot
 from graph.cli.graphql import graphql_executor, graphql_options
+from graph.cli.paths import file_option
 from graph.cli.store_location import StoreOpener
 from graph.impact import ChangeKind
 
@@ -53,60 +55,45 @@ Exit codes: 0 below --fail-on, 1 at or above it, 2 usage, input or store error.
     type=click.Choice([c.value.lower() for c in ChangeKind], case_sensitive=False),
     help="The change NODE_ID undergoes (default drop); not with --proposed-schema.",
 )
-@click.option(
+@file_option(
     "--proposed-schema",
-    type=click.Path(dir_okay=False, path_type=Path),
     help="A new schema for dataset NODE_ID (OpenLineage schema facet, Iceberg schema or contract).",
 )
-@click.option(
-    "--dbt-manifest",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The pull request's dbt manifest.json (dbt parse/compile output).",
+@file_option(
+    "--dbt-manifest", help="The pull request's dbt manifest.json (dbt parse/compile output)."
 )
-@click.option(
+@file_option(
     "--dbt-base",
-    type=click.Path(dir_okay=False, path_type=Path),
     help="The manifest to compare with (default: the graph's current state of those models).",
 )
-@click.option(
-    "--dbt-catalog",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The pull request's catalog.json: the warehouse's columns and types.",
+@file_option(
+    "--dbt-catalog", help="The pull request's catalog.json: the warehouse's columns and types."
 )
 @click.option(
     "--namespace",
     help="Dataset namespace of the warehouse, as given to `lineagemesh ingest dbt` (needed by --sql).",
 )
-@click.option(
-    "--sql",
-    "sql_files",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="A DDL migration file (repeatable).",
-)
+@file_option("--sql", "sql_files", multiple=True, help="A DDL migration file (repeatable).")
 @click.option(
     "--sql-dialect",
     help="SQL dialect of --sql: postgres, snowflake, bigquery, spark, trino, redshift, tsql, ... "
     "(default: generic SQL).",
 )
-@click.option(
+@file_option(
     "--contract",
     "contract_files",
     multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
     help="The new version of a data contract (ODCS or datacontract.com; repeatable).",
 )
-@click.option(
+@file_option(
     "--contract-base",
     "contract_bases",
     multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
     help="An older version to compare --contract with (default: the graph's current one).",
 )
-@click.option(
+@file_option(
     "--iceberg-metadata",
     nargs=2,
-    type=click.Path(dir_okay=False, path_type=Path),
     metavar="OLD NEW",
     help="Two Iceberg table metadata files; renames are recognised by field id.",
 )
@@ -118,21 +105,12 @@ Exit codes: 0 below --fail-on, 1 at or above it, 2 usage, input or store error.
     show_default=True,
     help="markdown always fits one PR comment; json is documented in docs/ci.md.",
 )
-@click.option(
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report here instead of stdout.",
-)
-@click.option(
+@file_option("--output", help="Write the report here instead of stdout.")
+@file_option(
     "--json-output",
-    type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the JSON report here (CI: the markdown to post, the JSON to keep).",
 )
-@click.option(
-    "--junit-output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the JUnit XML report here (CI test tabs).",
-)
+@file_option("--junit-output", help="Also write the JUnit XML report here (CI test tabs).")
 @click.option(
     "--fail-on",
     type=click.Choice(sorted(FAIL_LEVELS)),
@@ -167,10 +145,7 @@ def check(
     token: str | None,
     open_graph: StoreOpener,
 ) -> None:
-    _usage(
-        node_id, change, proposed_schema, dbt_manifest, dbt_base, dbt_catalog, namespace,
-        sql_files, sql_dialect, contract_files, contract_bases, iceberg_metadata,
-    )  # fmt: skip
+    _usage(click.get_current_context().params)
     root = logging.getLogger()  # stderr carries the check's own messages and warnings only:
     root.setLevel(max(root.level, logging.WARNING))  # no HTTP client or store-loading lines
     try:
@@ -227,33 +202,24 @@ def _write(path: Path, text: str) -> None:
         sys.exit(2)
 
 
-def _usage(
-    node_id: str | None,
-    change: str | None,
-    proposed_schema: Path | None,
-    dbt_manifest: Path | None,
-    dbt_base: Path | None,
-    dbt_catalog: Path | None,
-    namespace: str | None,
-    sql_files: tuple[Path, ...],
-    sql_dialect: str | None,
-    contract_files: tuple[Path, ...],
-    contract_bases: tuple[Path, ...],
-    iceberg_metadata: tuple[Path, Path] | None,
-) -> None:
+def _usage(given: dict[str, Any]) -> None:
+    """The usage errors of a set of options (``given``: the command's parameters by name)."""
+    node_id, change, proposed_schema = given["node_id"], given["change"], given["proposed_schema"]
+    dbt_manifest, sql_files = given["dbt_manifest"], given["sql_files"]
+    contract_files, sql_dialect = given["contract_files"], given["sql_dialect"]
     if change and proposed_schema:
         raise click.UsageError("give --change or --proposed-schema, not both")
     if (change or proposed_schema) and node_id is None:
         raise click.UsageError("--change and --proposed-schema need a NODE_ID")
-    if not (node_id or dbt_manifest or sql_files or contract_files or iceberg_metadata):
+    if not (node_id or dbt_manifest or sql_files or contract_files or given["iceberg_metadata"]):
         raise click.UsageError(
             "nothing to check: give a NODE_ID, --dbt-manifest, --sql, --contract or --iceberg-metadata"
         )
-    if (dbt_base or dbt_catalog) and not dbt_manifest:
+    if (given["dbt_base"] or given["dbt_catalog"]) and not dbt_manifest:
         raise click.UsageError("--dbt-base and --dbt-catalog go with --dbt-manifest")
-    if contract_bases and not contract_files:
+    if given["contract_bases"] and not contract_files:
         raise click.UsageError("--contract-base goes with --contract")
-    if sql_files and not namespace:
+    if sql_files and not given["namespace"]:
         raise click.UsageError(
             "--sql needs --namespace: the dataset namespace of the database the migration runs on"
         )

@@ -30,6 +30,7 @@ from graph.cli.options import (
     store_flags,
     store_options,
 )
+from graph.cli.paths import existing_file_option
 from graph.event_log import NEO4J_DEFAULT
 from graph.extras import require
 from graph.heap import settle_heap
@@ -205,9 +206,8 @@ def _ingest_for_neo4j_import(
     metavar="SECONDS",
     help="Stop once no message came for this long (default: consume until SIGTERM or Ctrl-C).",
 )
-@click.option(
+@existing_file_option(
     "--auth-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     envvar="LINEAGEMESH_AUTH_FILE",
     help="The tokens file naming --kafka-principal.",
 )
@@ -329,9 +329,8 @@ def ingest_iceberg(
     show_default=True,
     help="Name jobs like dbt-ol with structured logs (unique_id) or like dbt-ol run/build.",
 )
-@click.option(
+@existing_file_option(
     "--run-results",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Also record the test results of a run_results.json (of this manifest) as assertions.",
 )
 @store_options

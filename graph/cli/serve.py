@@ -29,6 +29,7 @@ from graph.cli.options import (
     parse_quota_option,
     store_flags,
 )
+from graph.cli.paths import existing_file_option
 from graph.heap import SERVING, tune_gc
 from graph.ingest_service import IngestService, translate_events
 from graph.quotas import Quota
@@ -49,9 +50,8 @@ from ingest.domain_rules import NO_RULES, DomainRules
     is_flag=True,
     help="Load the Marquez food_delivery demo graph when the store is empty.",
 )
-@click.option(
+@existing_file_option(
     "--auth-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     envvar="LINEAGEMESH_AUTH_FILE",
     show_envvar=True,
     help="YAML/JSON file of bearer tokens: principal, roles (reader, writer, admin), domains a writer may write.",
@@ -203,10 +203,9 @@ from ingest.domain_rules import NO_RULES, DomainRules
     envvar="LINEAGEMESH_LOG_FORMAT",
     help="json: one JSON object per line, and one line per request.",
 )
-@click.option(
+@existing_file_option(
     "--webhooks",
     "webhooks_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     envvar="LINEAGEMESH_WEBHOOKS",
     help="Webhooks told of breaking schema changes (YAML; graph.webhooks).",
 )

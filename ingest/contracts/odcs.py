@@ -133,6 +133,21 @@ def _read_odcs(doc: dict[str, Any], source: str) -> _Contract:
     )
 
 
+#: What ODCS schema objects and their properties both carry: links to other definitions.
+_LINKS = ("relationships", "customProperties", "authoritativeDefinitions")
+#: How a property is derived from its sources.
+_TRANSFORM = ("transformSourceObjects", "transformLogic", "transformDescription")
+
+
+def _as_given(obj: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {key: obj.get(key) for key in keys}
+
+
+def _non_empty(obj: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """Each key's value, or None where it is missing or empty."""
+    return {key: obj.get(key) or None for key in keys}
+
+
 def _odcs_table(obj: dict[str, Any], path: str, source: str) -> _Table:
     fields = list(_odcs_fields(obj.get("properties") or [], f"{path}.properties", (), ()))
     _check_unique(fields, source)
@@ -142,14 +157,9 @@ def _odcs_table(obj: dict[str, Any], path: str, source: str) -> _Table:
         path,
         {
             "description": obj.get("description"),
-            "tags": obj.get("tags") or None,
-            "quality": obj.get("quality") or None,
-            "businessName": obj.get("businessName"),
-            "physicalType": obj.get("physicalType"),
-            "dataGranularityDescription": obj.get("dataGranularityDescription"),
-            "relationships": obj.get("relationships") or None,
-            "customProperties": obj.get("customProperties") or None,
-            "authoritativeDefinitions": obj.get("authoritativeDefinitions") or None,
+            **_non_empty(obj, "tags", "quality"),
+            **_as_given(obj, "businessName", "physicalType", "dataGranularityDescription"),
+            **_non_empty(obj, *_LINKS),
         },
         fields,
     )
@@ -188,13 +198,8 @@ def _odcs_fields(
                 "pii": is_pii(None, prop.get("classification"), prop.get("tags") or [], custom),
                 "quality": prop.get("quality") or None,
                 "tags": prop.get("tags") or None,
-                "encryptedName": prop.get("encryptedName"),
-                "transformSourceObjects": prop.get("transformSourceObjects"),
-                "transformLogic": prop.get("transformLogic"),
-                "transformDescription": prop.get("transformDescription"),
-                "relationships": prop.get("relationships") or None,
-                "customProperties": prop.get("customProperties") or None,
-                "authoritativeDefinitions": prop.get("authoritativeDefinitions") or None,
+                **_as_given(prop, "encryptedName", *_TRANSFORM),
+                **_non_empty(prop, *_LINKS),
             },
         )
         items = prop.get("items")

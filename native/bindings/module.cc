@@ -416,21 +416,32 @@ NodeIdx bare_node(Graph& g, PyObject* id) {
   return n;
 }
 
+// An attribute of a Python Node or Edge (a new reference), or the error in flight.
+PyRef attr(PyObject* o, const char* name) { return PyRef(check(PyObject_GetAttrString(o, name))); }
+
+// The record a Python Node or Edge holds: its ``props`` with their ``stamps``.
+Record* record_of(Graph& g, PyObject* o, bool edge) {
+  PyRef props = attr(o, "props"), stamps = attr(o, "stamps");
+  return record_from_py(g, props.get(), stamps.get(), edge);
+}
+
+// ``f`` on each item of a Python sequence (``what``: the error when it is none), in order.
+template <class F>
+void for_each_item(PyObject* items, const char* what, F&& f) {
+  PyRef seq(check(PySequence_Fast(items, what)));
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); i++) f(PySequence_Fast_GET_ITEM(seq.get(), i));
+}
+
 PyObject* graph_install(PyObject* self, PyObject* args) {
   GUARD_BEGIN
   PyObject *nodes, *edges;
   if (!PyArg_ParseTuple(args, "OO", &nodes, &edges)) return nullptr;
   Graph& g = graph_of(self);
   std::string spill;
-  PyRef node_seq(check(PySequence_Fast(nodes, "nodes must be iterable")));
-  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(node_seq.get()); i++) {
-    PyObject* node = PySequence_Fast_GET_ITEM(node_seq.get(), i);
-    PyRef id(check(PyObject_GetAttrString(node, "id")));
-    PyRef kind(check(PyObject_GetAttrString(node, "kind")));
-    PyRef props(check(PyObject_GetAttrString(node, "props")));
-    PyRef stamps(check(PyObject_GetAttrString(node, "stamps")));
+  for_each_item(nodes, "nodes must be iterable", [&](PyObject* node) {
+    PyRef id = attr(node, "id"), kind = attr(node, "kind");
     if (!PyUnicode_Check(id.get())) raise(PyExc_TypeError, "node ids are str");
-    Record* r = record_from_py(g, props.get(), stamps.get(), false);
+    Record* r = record_of(g, node, false);
     StrId sid = g.pool.intern(utf8_of(id.get(), spill));
     NodeIdx existing = g.pool.node(sid);
     if (existing != kNone) {
@@ -439,21 +450,15 @@ PyObject* graph_install(PyObject* self, PyObject* args) {
       g.add_node(sid, node_kind_code(kind.get()), r);
     }
     g.pool.decref(sid);
-  }
-  PyRef edge_seq(check(PySequence_Fast(edges, "edges must be iterable")));
-  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(edge_seq.get()); i++) {
-    PyObject* edge = PySequence_Fast_GET_ITEM(edge_seq.get(), i);
-    PyRef source(check(PyObject_GetAttrString(edge, "source")));
-    PyRef kind(check(PyObject_GetAttrString(edge, "kind")));
-    PyRef target(check(PyObject_GetAttrString(edge, "target")));
-    PyRef props(check(PyObject_GetAttrString(edge, "props")));
-    PyRef stamps(check(PyObject_GetAttrString(edge, "stamps")));
+  });
+  for_each_item(edges, "edges must be iterable", [&](PyObject* edge) {
+    PyRef source = attr(edge, "source"), kind = attr(edge, "kind"), target = attr(edge, "target");
     NodeIdx s = bare_node(g, source.get());
     NodeIdx t = bare_node(g, target.get());
     uint8_t code = edge_kind_code(kind.get());
     if (g.find_edge(s, code, t) != kNone) raise(PyExc_ValueError, "an edge installed twice");
-    g.add_edge(s, code, t, record_from_py(g, props.get(), stamps.get(), true));
-  }
+    g.add_edge(s, code, t, record_of(g, edge, true));
+  });
   Py_RETURN_NONE;
   GUARD_END(nullptr)
 }

@@ -65,20 +65,14 @@ class PartStrings {
   std::vector<uint64_t> hashes_;
 };
 
-// Re-encodes the wire value at ``r`` with pool ids (string values shaped like stamps packed).
-void wire_to_pool(Reader& r, PartStrings& strings, Bytes& out, int depth) {
-  if (depth > kMaxDepth) r.fail();
-  uint8_t tag = r.u8();
-  switch (tag) {
-    case kNull:
-    case kFalse:
-    case kTrue: put_u8(out, tag); return;
-    case kInt:
-    case kUInt:
-      put_u8(out, tag);
-      put_varint(out, r.varint());
-      return;
-    case kFloat: {
+// Re-encodes the wire value at ``r`` with pool ids (string values shaped like stamps packed, a
+// float that is not finite as null), through ``recode_value`` (native/core/values.h).
+struct WireToPool {
+  PartStrings& strings;
+
+  StrId key(uint64_t i, const Reader& r) { return strings.id(i, r); }
+  void leaf(uint8_t tag, Reader& r, Bytes& out) {
+    if (tag == kFloat) {
       uint64_t bits = r.u64();
       double d;
       std::memcpy(&d, &bits, 8);
@@ -90,37 +84,22 @@ void wire_to_pool(Reader& r, PartStrings& strings, Bytes& out, int depth) {
       put_u64(out, bits);
       return;
     }
-    case kStr: {
-      uint64_t i = r.varint();
-      Stamp packed;
-      if (pack_stamp(strings.text(i, r), packed)) {
-        put_u8(out, kStampStr);
-        put_u64(out, packed);
-        return;
-      }
-      put_u8(out, kStr);
-      put_varint(out, strings.id(i, r));
+    if (tag != kStr) r.fail();
+    uint64_t i = r.varint();
+    Stamp packed;
+    if (pack_stamp(strings.text(i, r), packed)) {
+      put_u8(out, kStampStr);
+      put_u64(out, packed);
       return;
     }
-    case kList: {
-      uint64_t n = r.varint();
-      put_u8(out, kList);
-      put_varint(out, n);
-      for (uint64_t k = 0; k < n; k++) wire_to_pool(r, strings, out, depth + 1);
-      return;
-    }
-    case kDict: {
-      uint64_t n = r.varint();
-      put_u8(out, kDict);
-      put_varint(out, n);
-      for (uint64_t k = 0; k < n; k++) {
-        put_varint(out, strings.id(r.varint(), r));
-        wire_to_pool(r, strings, out, depth + 1);
-      }
-      return;
-    }
-    default: r.fail();
+    put_u8(out, kStr);
+    put_varint(out, strings.id(i, r));
   }
+};
+
+void wire_to_pool(Reader& r, PartStrings& strings, Bytes& out) {
+  WireToPool recode{strings};
+  recode_value(r, recode, out, 0);
 }
 
 }  // namespace
@@ -161,7 +140,7 @@ void Batch::decode_part(Reader& r, size_t size) {
     for (uint64_t k = 0; k < n; k++) {
       StrId key = strings.id(r.varint(), r);
       size_t at = values_.size();
-      wire_to_pool(r, strings, values_, 0);
+      wire_to_pool(r, strings, values_);
       items.emplace_back(key, at);
     }
   }

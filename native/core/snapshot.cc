@@ -169,67 +169,57 @@ class LoadStrings {
   std::vector<uint32_t> taken_;  // by the record being read
 };
 
-void load_value(Reader& r, LoadStrings& strings, Bytes& out, int depth) {
-  if (depth > kMaxDepth) r.fail();
-  uint8_t tag = r.u8();
-  switch (tag) {
-    case kNull:
-    case kFalse:
-    case kTrue:
-    case kAbsent: put_u8(out, tag); return;
-    case kInt:
-    case kUInt:
-      put_u8(out, tag);
-      put_varint(out, r.varint());
-      return;
-    case kFloat:
-    case kStampStr:
-      put_u8(out, tag);
-      put_u64(out, r.u64());
-      return;
-    case kStr:
-      put_u8(out, kStr);
-      put_varint(out, strings.take(r.varint(), r));
-      return;
-    case kList: {
-      uint64_t n = r.varint();
-      put_u8(out, kList);
-      put_varint(out, n);
-      for (uint64_t i = 0; i < n; i++) load_value(r, strings, out, depth + 1);
-      return;
-    }
-    case kDict: {
-      uint64_t n = r.varint();
-      put_u8(out, kDict);
-      put_varint(out, n);
-      for (uint64_t i = 0; i < n; i++) {
+// A chunk's value re-encoded with pool ids, through ``recode_value`` (native/core/values.h).
+struct ChunkToPool {
+  LoadStrings& strings;
+
+  StrId key(uint64_t i, Reader& r) { return strings.take(i, r); }
+  void leaf(uint8_t tag, Reader& r, Bytes& out) {
+    switch (tag) {
+      case kAbsent: put_u8(out, tag); return;
+      case kFloat:
+      case kStampStr:
+        put_u8(out, tag);
+        put_u64(out, r.u64());
+        return;
+      case kStr:
+        put_u8(out, kStr);
         put_varint(out, strings.take(r.varint(), r));
-        load_value(r, strings, out, depth + 1);
-      }
-      return;
+        return;
+      default: r.fail();
     }
-    default: r.fail();
   }
+};
+
+// A record's entries (their size in bytes, then the entries) read from a chunk and appended to
+// ``out`` with pool ids; each entry names its stamp by index (below ``n_stamps``).
+void load_entries(uint64_t n_stamps, Reader& r, LoadStrings& strings, Bytes& out) {
+  uint64_t size = r.varint();
+  Reader entries(r.bytes(size_t(size)), size_t(size), "snapshot chunk");
+  if (out.empty()) out.reserve(size_t(size));  // a record alone (appended to others, out grows)
+  ChunkToPool recode{strings};
+  while (!entries.done()) {
+    put_varint(out, strings.take(entries.varint(), entries));
+    uint64_t index = entries.varint();
+    if (index >= n_stamps) entries.fail();
+    put_varint(out, index);
+    recode_value(entries, recode, out, 0);
+  }
+}
+
+// A record's stamp read from a chunk: a text stamp's text as a pool id.
+Stamp load_stamp(Reader& r, LoadStrings& strings) {
+  Stamp s = r.u64();
+  if (is_text_stamp(s)) s = (uint64_t(strings.take(s >> 4, r)) << 4) | kTextStamp;
+  return s;
 }
 
 // A record's stamps and entries read from a chunk into ``out`` as a Record holds them (pool ids);
 // returns the count of stamps. The references it takes are the caller's to keep or give back.
 size_t read_record(uint64_t n_stamps, Reader& r, LoadStrings& strings, Bytes& out) {
   if (n_stamps > UINT16_MAX) r.fail();
-  for (uint64_t k = 0; k < n_stamps; k++) {
-    Stamp s = r.u64();
-    if (is_text_stamp(s)) s = (uint64_t(strings.take(s >> 4, r)) << 4) | kTextStamp;
-    put_u64(out, s);
-  }
-  uint64_t size = r.varint();
-  Reader entries(r.bytes(size_t(size)), size_t(size), "snapshot chunk");
-  while (!entries.done()) {
-    put_varint(out, strings.take(entries.varint(), entries));
-    uint64_t index = entries.varint();
-    if (index >= n_stamps) entries.fail();
-    put_varint(out, index);
-    load_value(entries, strings, out, 0);
-  }
+  for (uint64_t k = 0; k < n_stamps; k++) put_u64(out, load_stamp(r, strings));
+  load_entries(n_stamps, r, strings, out);
   return size_t(n_stamps);
 }
 
@@ -241,21 +231,9 @@ Record* load_record(uint64_t n_stamps, Reader& r, LoadStrings& strings, Records&
                     std::vector<Stamp>& stamps, Bytes& out) {
   if (n_stamps > UINT16_MAX) r.fail();
   stamps.resize(size_t(n_stamps));
-  for (auto& s : stamps) {
-    s = r.u64();
-    if (is_text_stamp(s)) s = (uint64_t(strings.take(s >> 4, r)) << 4) | kTextStamp;
-  }
-  uint64_t size = r.varint();
-  Reader entries(r.bytes(size_t(size)), size_t(size), "snapshot chunk");
+  for (auto& s : stamps) s = load_stamp(r, strings);
   out.clear();
-  out.reserve(size_t(size));
-  while (!entries.done()) {
-    put_varint(out, strings.take(entries.varint(), entries));
-    uint64_t index = entries.varint();
-    if (index >= n_stamps) entries.fail();
-    put_varint(out, index);
-    load_value(entries, strings, out, 0);
-  }
+  load_entries(n_stamps, r, strings, out);
   bool duplicate;
   Record* record = records.adopt(stamps, out, share, duplicate);
   if (duplicate)

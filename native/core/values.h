@@ -89,4 +89,43 @@ int compare_value_texts(const uint8_t* a, const uint8_t* b, const StringPool& po
 // appended to ``held``).
 void put_string_value(std::string_view s, StringPool& pool, Bytes& out, std::vector<StrId>& held);
 
+// Re-encodes the value at ``r`` into ``out`` with another string table's ids: the shape (lists,
+// dicts, scalars) copied tag by tag, what differs between readers given to ``strings``, whose
+// ``key(i, r)`` maps a dict key's index to the id ``out`` holds and whose ``leaf(tag, r, out)``
+// copies a kFloat, kStr, kStampStr or kAbsent (or fails ``r``). A batch's wire values (into the
+// pool) and a snapshot's chunk values (into the pool) are both read this way.
+template <class Strings>
+void recode_value(Reader& r, Strings& strings, Bytes& out, int depth) {
+  if (depth > kMaxDepth) r.fail();
+  uint8_t tag = r.u8();
+  switch (tag) {
+    case kNull:
+    case kFalse:
+    case kTrue: put_u8(out, tag); return;
+    case kInt:
+    case kUInt:
+      put_u8(out, tag);
+      put_varint(out, r.varint());
+      return;
+    case kList: {
+      uint64_t n = r.varint();
+      put_u8(out, kList);
+      put_varint(out, n);
+      for (uint64_t i = 0; i < n; i++) recode_value(r, strings, out, depth + 1);
+      return;
+    }
+    case kDict: {
+      uint64_t n = r.varint();
+      put_u8(out, kDict);
+      put_varint(out, n);
+      for (uint64_t i = 0; i < n; i++) {
+        put_varint(out, strings.key(r.varint(), r));
+        recode_value(r, strings, out, depth + 1);
+      }
+      return;
+    }
+    default: strings.leaf(tag, r, out);
+  }
+}
+
 }  // namespace lm

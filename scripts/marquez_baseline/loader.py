@@ -16,8 +16,9 @@ Rows go in by ``COPY`` (psycopg), then ``ANALYZE``, as a running Marquez's autov
 from __future__ import annotations
 
 import gzip
+import itertools
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,13 +113,18 @@ def read_mesh(source: Path | Iterable[dict[str, Any]]) -> MarquezRows:
     return rows
 
 
-def _copy(
-    cursor: Any, table: str, columns: tuple[str, ...], rows: Iterator[tuple[Any, ...]]
-) -> int:
+def _copy(cursor: Any, table: str, records: Iterable[dict[str, Any]]) -> int:
+    """COPY ``records`` into ``table``: each maps the table's columns to its values, every record
+    the same columns in the same order (a column is named beside its value, not kept in step by
+    position)."""
+    rows = iter(records)
+    first = next(rows, None)
+    if first is None:
+        return 0
     count = 0
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+    with cursor.copy(f"COPY {table} ({', '.join(first)}) FROM STDIN") as copy:
+        for record in itertools.chain((first,), rows):
+            copy.write_row(tuple(record.values()))
             count += 1
     return count
 
@@ -130,229 +136,156 @@ def load(connection: Any, rows: MarquezRows) -> dict[str, int]:
         {ns for ns, _ in rows.datasets} | {ns for ns, _ in rows.jobs}
     )  # Marquez: one namespace row per name, whoever names it first
     dataset_namespaces = sorted({ns for ns, _ in rows.datasets})
+    io_mappings = (
+        (job, io_type, dataset)
+        for job in rows.jobs.values()
+        for io_type, datasets in (("INPUT", job.inputs), ("OUTPUT", job.outputs))
+        for dataset in datasets
+    )
+    tables: tuple[tuple[str, Iterable[Any], Callable[[Any], dict[str, Any]]], ...] = (
+        ("namespaces", namespaces, _namespace),
+        ("sources", dataset_namespaces, _source),
+        ("jobs", rows.jobs.values(), _job),
+        ("job_versions", rows.jobs.values(), _job_version),
+        ("runs", rows.jobs.values(), _run),
+        ("datasets", rows.datasets.values(), _dataset),
+        ("dataset_symlinks", rows.datasets.values(), _dataset_symlink),
+        ("dataset_versions", rows.datasets.values(), _dataset_version),
+        ("job_versions_io_mapping", io_mappings, _io_mapping),
+    )
     counts: dict[str, int] = {}
     with connection.transaction(), connection.cursor() as cur:
-        counts["namespaces"] = _copy(
-            cur,
-            "namespaces",
-            ("uuid", "created_at", "updated_at", "name", "current_owner_name"),
-            ((_id("namespace", ns), NOW, NOW, ns, "anonymous") for ns in namespaces),
-        )
-        counts["sources"] = _copy(
-            cur,
-            "sources",
-            ("uuid", "type", "created_at", "updated_at", "name", "connection_url"),
-            ((_id("source", ns), "POSTGRESQL", NOW, NOW, ns, ns) for ns in dataset_namespaces),
-        )
-
-        def job_ids(job: _Job) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
-            key = (job.namespace, job.name)
-            return _id("job", *key), _id("job_version", *key), _id("run", *key)
-
-        counts["jobs"] = _copy(
-            cur,
-            "jobs",
-            (
-                "uuid",
-                "type",
-                "created_at",
-                "updated_at",
-                "namespace_uuid",
-                "name",
-                "simple_name",
-                "namespace_name",
-                "current_version_uuid",
-                "current_run_uuid",
-            ),
-            (
-                (
-                    *job_ids(job)[:1],
-                    "BATCH",
-                    NOW,
-                    NOW,
-                    _id("namespace", job.namespace),
-                    job.name,
-                    job.name,
-                    job.namespace,
-                    job_ids(job)[1],
-                    job_ids(job)[2],
-                )
-                for job in rows.jobs.values()
-            ),
-        )
-        counts["job_versions"] = _copy(
-            cur,
-            "job_versions",
-            (
-                "uuid",
-                "created_at",
-                "updated_at",
-                "job_uuid",
-                "version",
-                "namespace_uuid",
-                "namespace_name",
-                "job_name",
-                "latest_run_uuid",
-            ),
-            (
-                (
-                    job_ids(job)[1],
-                    NOW,
-                    NOW,
-                    job_ids(job)[0],
-                    _id("job_version_version", job.namespace, job.name),
-                    _id("namespace", job.namespace),
-                    job.namespace,
-                    job.name,
-                    job_ids(job)[2],
-                )
-                for job in rows.jobs.values()
-            ),
-        )
-        counts["runs"] = _copy(
-            cur,
-            "runs",
-            (
-                "uuid",
-                "created_at",
-                "updated_at",
-                "job_version_uuid",
-                "current_run_state",
-                "namespace_name",
-                "job_name",
-                "job_uuid",
-                "transitioned_at",
-                "started_at",
-                "ended_at",
-            ),
-            (
-                (
-                    job_ids(job)[2],
-                    NOW,
-                    NOW,
-                    job_ids(job)[1],
-                    "COMPLETED",
-                    job.namespace,
-                    job.name,
-                    job_ids(job)[0],
-                    NOW.replace(tzinfo=None),
-                    NOW.replace(tzinfo=None),
-                    NOW.replace(tzinfo=None),
-                )
-                for job in rows.jobs.values()
-            ),
-        )
-
-        def dataset_version(ds: _Dataset) -> uuid.UUID:
-            return _id("dataset_version", ds.namespace, ds.name)
-
-        counts["datasets"] = _copy(
-            cur,
-            "datasets",
-            (
-                "uuid",
-                "type",
-                "created_at",
-                "updated_at",
-                "namespace_uuid",
-                "source_uuid",
-                "name",
-                "physical_name",
-                "current_version_uuid",
-                "namespace_name",
-                "source_name",
-            ),
-            (
-                (
-                    _id("dataset", ds.namespace, ds.name),
-                    "DB_TABLE",
-                    NOW,
-                    NOW,
-                    _id("namespace", ds.namespace),
-                    _id("source", ds.namespace),
-                    ds.name,
-                    ds.name,
-                    dataset_version(ds),
-                    ds.namespace,
-                    ds.namespace,
-                )
-                for ds in rows.datasets.values()
-            ),
-        )
-        counts["dataset_symlinks"] = _copy(
-            cur,
-            "dataset_symlinks",
-            (
-                "dataset_uuid",
-                "name",
-                "namespace_uuid",
-                "is_primary",
-                "created_at",
-                "updated_at",
-            ),
-            (
-                (
-                    _id("dataset", ds.namespace, ds.name),
-                    ds.name,
-                    _id("namespace", ds.namespace),
-                    True,
-                    NOW.replace(tzinfo=None),
-                    NOW.replace(tzinfo=None),
-                )
-                for ds in rows.datasets.values()
-            ),
-        )
-        counts["dataset_versions"] = _copy(
-            cur,
-            "dataset_versions",
-            (
-                "uuid",
-                "created_at",
-                "dataset_uuid",
-                "version",
-                "run_uuid",
-                "fields",
-                "namespace_name",
-                "dataset_name",
-            ),
-            (
-                (
-                    dataset_version(ds),
-                    NOW,
-                    _id("dataset", ds.namespace, ds.name),
-                    _id("dataset_version_version", ds.namespace, ds.name),
-                    _id("run", *ds.producer_job) if ds.producer_job else None,
-                    orjson.dumps(ds.fields).decode(),
-                    ds.namespace,
-                    ds.name,
-                )
-                for ds in rows.datasets.values()
-            ),
-        )
-        counts["job_versions_io_mapping"] = _copy(
-            cur,
-            "job_versions_io_mapping",
-            (
-                "job_version_uuid",
-                "dataset_uuid",
-                "io_type",
-                "job_uuid",
-                "is_current_job_version",
-                "made_current_at",
-            ),
-            (
-                (
-                    job_ids(job)[1],
-                    _id("dataset", *dataset),
-                    io_type,
-                    job_ids(job)[0],
-                    True,
-                    NOW.replace(tzinfo=None),
-                )
-                for job in rows.jobs.values()
-                for io_type, datasets in (("INPUT", job.inputs), ("OUTPUT", job.outputs))
-                for dataset in datasets
-            ),
-        )
+        for table, items, record in tables:
+            counts[table] = _copy(cur, table, map(record, items))
     connection.execute("ANALYZE")
     return counts
+
+
+# -- one row per table: its columns beside their values --------------------------------------
+
+_NAIVE_NOW = NOW.replace(tzinfo=None)  # the columns Marquez declares without a time zone
+
+
+def _audited(row_uuid: uuid.UUID) -> dict[str, Any]:
+    """The columns most Marquez tables open with: the row's uuid, when it was made and updated."""
+    return {"uuid": row_uuid, "created_at": NOW, "updated_at": NOW}
+
+
+def _namespace(ns: str) -> dict[str, Any]:
+    return {
+        **_audited(_id("namespace", ns)),
+        "name": ns,
+        "current_owner_name": "anonymous",
+    }
+
+
+def _source(ns: str) -> dict[str, Any]:
+    return {
+        **_audited(_id("source", ns)),
+        "type": "POSTGRESQL",
+        "name": ns,
+        "connection_url": ns,
+    }
+
+
+def _job_ids(job: _Job) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
+    """A job's uuid, its version's and its run's."""
+    key = (job.namespace, job.name)
+    return _id("job", *key), _id("job_version", *key), _id("run", *key)
+
+
+def _job(job: _Job) -> dict[str, Any]:
+    job_uuid, version_uuid, run_uuid = _job_ids(job)
+    return {
+        **_audited(job_uuid),
+        "type": "BATCH",
+        "namespace_uuid": _id("namespace", job.namespace),
+        "name": job.name,
+        "simple_name": job.name,
+        "namespace_name": job.namespace,
+        "current_version_uuid": version_uuid,
+        "current_run_uuid": run_uuid,
+    }
+
+
+def _job_version(job: _Job) -> dict[str, Any]:
+    job_uuid, version_uuid, run_uuid = _job_ids(job)
+    return {
+        **_audited(version_uuid),
+        "job_uuid": job_uuid,
+        "version": _id("job_version_version", job.namespace, job.name),
+        "namespace_uuid": _id("namespace", job.namespace),
+        "namespace_name": job.namespace,
+        "job_name": job.name,
+        "latest_run_uuid": run_uuid,
+    }
+
+
+def _run(job: _Job) -> dict[str, Any]:
+    job_uuid, version_uuid, run_uuid = _job_ids(job)
+    return {
+        **_audited(run_uuid),
+        "job_version_uuid": version_uuid,
+        "current_run_state": "COMPLETED",
+        "namespace_name": job.namespace,
+        "job_name": job.name,
+        "job_uuid": job_uuid,
+        "transitioned_at": _NAIVE_NOW,
+        "started_at": _NAIVE_NOW,
+        "ended_at": _NAIVE_NOW,
+    }
+
+
+def _dataset_version_uuid(ds: _Dataset) -> uuid.UUID:
+    return _id("dataset_version", ds.namespace, ds.name)
+
+
+def _dataset(ds: _Dataset) -> dict[str, Any]:
+    return {
+        **_audited(_id("dataset", ds.namespace, ds.name)),
+        "type": "DB_TABLE",
+        "namespace_uuid": _id("namespace", ds.namespace),
+        "source_uuid": _id("source", ds.namespace),
+        "name": ds.name,
+        "physical_name": ds.name,
+        "current_version_uuid": _dataset_version_uuid(ds),
+        "namespace_name": ds.namespace,
+        "source_name": ds.namespace,
+    }
+
+
+def _dataset_symlink(ds: _Dataset) -> dict[str, Any]:
+    return {
+        "dataset_uuid": _id("dataset", ds.namespace, ds.name),
+        "name": ds.name,
+        "namespace_uuid": _id("namespace", ds.namespace),
+        "is_primary": True,
+        "created_at": _NAIVE_NOW,
+        "updated_at": _NAIVE_NOW,
+    }
+
+
+def _dataset_version(ds: _Dataset) -> dict[str, Any]:
+    return {
+        "uuid": _dataset_version_uuid(ds),
+        "created_at": NOW,
+        "dataset_uuid": _id("dataset", ds.namespace, ds.name),
+        "version": _id("dataset_version_version", ds.namespace, ds.name),
+        "run_uuid": _id("run", *ds.producer_job) if ds.producer_job else None,
+        "fields": orjson.dumps(ds.fields).decode(),
+        "namespace_name": ds.namespace,
+        "dataset_name": ds.name,
+    }
+
+
+def _io_mapping(mapping: tuple[_Job, str, tuple[str, str]]) -> dict[str, Any]:
+    job, io_type, dataset = mapping
+    job_uuid, version_uuid, _ = _job_ids(job)
+    return {
+        "job_version_uuid": version_uuid,
+        "dataset_uuid": _id("dataset", *dataset),
+        "io_type": io_type,
+        "job_uuid": job_uuid,
+        "is_current_job_version": True,
+        "made_current_at": _NAIVE_NOW,
+    }

@@ -27,19 +27,38 @@ LineageAnswer datasets(Graph& g, const std::string& start, bool up, bool down, i
   return dataset_lineage(v.view, n, up, down, depth, unlimited(max_nodes));
 }
 
-TEST(DatasetLineage, DownstreamOneHopIsTheReadersAndWhatTheyWriteAndSaysThereIsMore) {
+LineageAnswer columns(Graph& g, const std::string& start, bool up, bool down, int depth) {
+  fixture::Viewing v(g);
+  NodeIdx n = g.find_node(start);
+  EXPECT_NE(n, kNone) << start;
+  return column_lineage(v.view, n, up, down, depth, unlimited());
+}
+
+// A test on a fresh graph ``mesh`` builds.
+template <void (*mesh)(Graph&)>
+class OnMesh : public ::testing::Test {
+ protected:
+  void SetUp() override { mesh(g); }
   Graph g;
-  orders_mesh(g);
+};
+
+// An answer is these nodes (ids) and these edges ("source -KIND-> target").
+void expect_walk(const Graph& g, const LineageAnswer& a, const Strings& nodes, const Strings& edge_lines) {
+  EXPECT_EQ(ids(g, a.nodes), nodes);
+  EXPECT_EQ(edges(g, a), edge_lines);
+}
+
+using DatasetLineage = OnMesh<orders_mesh>;  // the dataset walks, on the orders mesh
+
+TEST_F(DatasetLineage, DownstreamOneHopIsTheReadersAndWhatTheyWriteAndSaysThereIsMore) {
   LineageAnswer a = datasets(g, "dataset:pg:staging.orders", false, true, 1);
-  EXPECT_EQ(ids(g, a.nodes), (Strings{"dataset:pg:mart.revenue", "dataset:pg:staging.orders", "job:etl:agg"}));
-  EXPECT_EQ(edges(g, a), (Strings{"dataset:pg:staging.orders -READS-> job:etl:agg",
-                                  "job:etl:agg -WRITES-> dataset:pg:mart.revenue"}));
+  expect_walk(g, a, {"dataset:pg:mart.revenue", "dataset:pg:staging.orders", "job:etl:agg"},
+              {"dataset:pg:staging.orders -READS-> job:etl:agg",
+               "job:etl:agg -WRITES-> dataset:pg:mart.revenue"});
   EXPECT_TRUE(a.truncated);  // report reads mart.revenue, one hop further
 }
 
-TEST(DatasetLineage, TheWholeWayDownIsNotTruncated) {
-  Graph g;
-  orders_mesh(g);
+TEST_F(DatasetLineage, TheWholeWayDownIsNotTruncated) {
   LineageAnswer a = datasets(g, "dataset:pg:staging.orders", false, true, 5);
   EXPECT_EQ(ids(g, a.nodes), (Strings{"dataset:pg:mart.revenue", "dataset:pg:report.daily", "dataset:pg:staging.orders",
                                       "job:etl:agg", "job:etl:report"}));
@@ -47,9 +66,7 @@ TEST(DatasetLineage, TheWholeWayDownIsNotTruncated) {
   EXPECT_FALSE(a.truncated);
 }
 
-TEST(DatasetLineage, UpstreamCrossesAnAliasIntoItsCanonicalDataset) {
-  Graph g;
-  orders_mesh(g);
+TEST_F(DatasetLineage, UpstreamCrossesAnAliasIntoItsCanonicalDataset) {
   LineageAnswer a = datasets(g, "dataset:pg:staging.orders", true, false, 3);
   EXPECT_EQ(ids(g, a.nodes), (Strings{"dataset:pg:raw.orders", "dataset:pg:staging.orders", "job:etl:clean",
                                       "job:etl:ingest"}));
@@ -63,15 +80,13 @@ TEST(DatasetLineage, UpstreamCrossesAnAliasIntoItsCanonicalDataset) {
   EXPECT_EQ(ids(g, by_alias.nodes), (Strings{"dataset:pg:raw.orders", "dataset:pg:staging.orders", "job:etl:clean"}));
 }
 
-TEST(DatasetLineage, FromAJobItsOwnInputsAndOutputsAreTheFirstHop) {
-  Graph g;
-  orders_mesh(g);
+TEST_F(DatasetLineage, FromAJobItsOwnInputsAndOutputsAreTheFirstHop) {
   LineageAnswer a = datasets(g, "job:etl:agg", true, true, 1);
-  EXPECT_EQ(ids(g, a.nodes), (Strings{"dataset:pg:mart.revenue", "dataset:pg:raw.customers", "dataset:pg:staging.orders",
-                                      "job:etl:agg"}));
-  EXPECT_EQ(edges(g, a), (Strings{"dataset:pg:raw.customers -READS-> job:etl:agg",
-                                  "dataset:pg:staging.orders -READS-> job:etl:agg",
-                                  "job:etl:agg -WRITES-> dataset:pg:mart.revenue"}));
+  expect_walk(g, a, {"dataset:pg:mart.revenue", "dataset:pg:raw.customers", "dataset:pg:staging.orders",
+              "job:etl:agg"},
+              {"dataset:pg:raw.customers -READS-> job:etl:agg",
+               "dataset:pg:staging.orders -READS-> job:etl:agg",
+               "job:etl:agg -WRITES-> dataset:pg:mart.revenue"});
   EXPECT_TRUE(a.truncated);  // clean upstream, report downstream
   LineageAnswer two = datasets(g, "job:etl:agg", true, true, 2);
   EXPECT_EQ(ids(g, two.nodes), (Strings{"dataset:pg:mart.revenue", "dataset:pg:raw.customers", "dataset:pg:raw.orders",
@@ -79,9 +94,7 @@ TEST(DatasetLineage, FromAJobItsOwnInputsAndOutputsAreTheFirstHop) {
                                         "job:etl:clean", "job:etl:report"}));
 }
 
-TEST(DatasetLineage, DepthZeroIsTheStartAloneAndKnowsThereIsMore) {
-  Graph g;
-  orders_mesh(g);
+TEST_F(DatasetLineage, DepthZeroIsTheStartAloneAndKnowsThereIsMore) {
   LineageAnswer a = datasets(g, "dataset:pg:mart.revenue", true, true, 0);
   EXPECT_EQ(ids(g, a.nodes), (Strings{"dataset:pg:mart.revenue"}));
   EXPECT_TRUE(a.edges.empty());
@@ -90,9 +103,7 @@ TEST(DatasetLineage, DepthZeroIsTheStartAloneAndKnowsThereIsMore) {
   EXPECT_FALSE(end.truncated);
 }
 
-TEST(DatasetLineage, AFullBudgetKeepsTheLeastIdsAndSaysSo) {
-  Graph g;
-  orders_mesh(g);
+TEST_F(DatasetLineage, AFullBudgetKeepsTheLeastIdsAndSaysSo) {
   LineageAnswer a = datasets(g, "job:etl:agg", true, false, 3, 2);
   EXPECT_EQ(ids(g, a.nodes), (Strings{"dataset:pg:raw.customers", "job:etl:agg"}));
   EXPECT_TRUE(a.truncated);
@@ -213,82 +224,62 @@ void column_mesh(Graph& g) {
   commit(g, b.wire.finish());
 }
 
-TEST(ColumnLineage, UpstreamFollowsDerivationsToTheirInputs) {
-  Graph g;
-  column_mesh(g);
-  fixture::Viewing v(g);
-  LineageAnswer a = column_lineage(v.view, g.find_node("datasetField:pg:final:x"), true, false, 5, unlimited());
-  EXPECT_EQ(ids(g, a.nodes), (Strings{"datasetField:pg:final:x", "datasetField:pg:in:amount", "datasetField:pg:in:fx",
-                                      "datasetField:pg:out:total"}));
-  EXPECT_EQ(edges(g, a), (Strings{"datasetField:pg:in:amount -DERIVES_FROM-> datasetField:pg:out:total",
-                                  "datasetField:pg:in:fx -DERIVES_FROM-> datasetField:pg:out:total",
-                                  "datasetField:pg:out:total -DERIVES_FROM-> datasetField:pg:final:x"}));
+using ColumnLineage = OnMesh<column_mesh>;  // the column walks, on the column mesh
+
+TEST_F(ColumnLineage, UpstreamFollowsDerivationsToTheirInputs) {
+  LineageAnswer a = columns(g, "datasetField:pg:final:x", true, false, 5);
+  expect_walk(g, a, {"datasetField:pg:final:x", "datasetField:pg:in:amount", "datasetField:pg:in:fx",
+              "datasetField:pg:out:total"},
+              {"datasetField:pg:in:amount -DERIVES_FROM-> datasetField:pg:out:total",
+               "datasetField:pg:in:fx -DERIVES_FROM-> datasetField:pg:out:total",
+               "datasetField:pg:out:total -DERIVES_FROM-> datasetField:pg:final:x"});
   EXPECT_FALSE(a.truncated);
   for (const auto& e : a.edges) EXPECT_NE(e.props, kNone);  // each shows its stored edge's properties
-  LineageAnswer one = column_lineage(v.view, g.find_node("datasetField:pg:final:x"), true, false, 1, unlimited());
+  LineageAnswer one = columns(g, "datasetField:pg:final:x", true, false, 1);
   EXPECT_EQ(one.nodes.size(), 2u);
   EXPECT_TRUE(one.truncated);
 }
 
-TEST(ColumnLineage, ADatasetWideDerivationCountsForTheColumnUpstreamAndEndsTheWalkDownstream) {
-  Graph g;
-  column_mesh(g);
-  fixture::Viewing v(g);
-  LineageAnswer up = column_lineage(v.view, g.find_node("datasetField:pg:out:n"), true, false, 2, unlimited());
+TEST_F(ColumnLineage, ADatasetWideDerivationCountsForTheColumnUpstreamAndEndsTheWalkDownstream) {
+  LineageAnswer up = columns(g, "datasetField:pg:out:n", true, false, 2);
   EXPECT_EQ(edges(g, up), (Strings{"dataset:pg:in -DERIVES_FROM-> datasetField:pg:out:n"}));
-  LineageAnswer down = column_lineage(v.view, g.find_node("datasetField:pg:in:amount"), false, true, 5, unlimited());
+  LineageAnswer down = columns(g, "datasetField:pg:in:amount", false, true, 5);
   EXPECT_EQ(ids(g, down.nodes), (Strings{"datasetField:pg:final:x", "datasetField:pg:in:amount", "datasetField:pg:out:total"}));
-  fixture::Viewing v2(g);
-  LineageAnswer hop = neighbours(v2.view, {g.find_node("datasetField:pg:out:total")}, false, unlimited());
+  fixture::Viewing v(g);
+  LineageAnswer hop = neighbours(v.view, {g.find_node("datasetField:pg:out:total")}, false, unlimited());
   EXPECT_EQ(ids(g, hop.nodes), (Strings{"datasetField:pg:in:amount", "datasetField:pg:in:fx", "datasetField:pg:out:total"}));
   EXPECT_FALSE(hop.truncated);  // one hop is all it promises
 }
 
 // More upstream past the depth makes the answer truncated; it must not cut the downstream walk short.
-TEST(ColumnLineage, BothWaysEachWayGoesToItsOwnDepth) {
-  Graph g;
+TEST_F(ColumnLineage, BothWaysEachWayGoesToItsOwnDepth) {  // a chain apart from the column mesh
   Builder b(kT1);
   const Strings chain = {"z", "a", "b", "c", "d", "e", "f"};  // each derived from the one before
   for (size_t i = 1; i < chain.size(); i++)
     b.edge(b.column("pg", chain[i], "x", nullptr), kDerivesFrom, b.column("pg", chain[i - 1], "x", nullptr));
   commit(g, b.wire.finish());
-  fixture::Viewing v(g);
-  LineageAnswer a = column_lineage(v.view, g.find_node("datasetField:pg:c:x"), true, true, 2, unlimited());
+  LineageAnswer a = columns(g, "datasetField:pg:c:x", true, true, 2);
   EXPECT_EQ(ids(g, a.nodes), (Strings{"datasetField:pg:a:x", "datasetField:pg:b:x", "datasetField:pg:c:x",
                                       "datasetField:pg:d:x", "datasetField:pg:e:x"}));
   EXPECT_EQ(a.edges.size(), 4u);
   EXPECT_TRUE(a.truncated);  // z upstream, f downstream
 }
 
-TEST(ColumnLineage, AColumnDroppedFromItsSchemaLeavesNoLineage) {
-  Graph g;
-  column_mesh(g);
+TEST_F(ColumnLineage, AColumnDroppedFromItsSchemaLeavesNoLineage) {
   Builder b(kT2);
-  MapWriter schema = b.map();
-  schema.set_strs("columns", {"amount"});  // fx is gone
-  b.dataset("pg", "in", schema);
-  MapWriter declared = b.map();
-  declared.set_bool("declared", true);
-  b.column("pg", "in", "fx", &declared);
+  b.dataset("pg", "in", b.map().set_strs("columns", {"amount"}));  // fx is gone
+  b.column("pg", "in", "fx", &b.map().set_bool("declared", true));
   commit(g, b.wire.finish());
-  fixture::Viewing v(g);
-  LineageAnswer a = column_lineage(v.view, g.find_node("datasetField:pg:out:total"), true, false, 5, unlimited());
+  LineageAnswer a = columns(g, "datasetField:pg:out:total", true, false, 5);
   EXPECT_EQ(ids(g, a.nodes), (Strings{"datasetField:pg:in:amount", "datasetField:pg:out:total"}));
 }
 
-TEST(ColumnLineage, DerivationsALaterFacetDidNotRestateAreNotCurrent) {
-  Graph g;
-  column_mesh(g);
+TEST_F(ColumnLineage, DerivationsALaterFacetDidNotRestateAreNotCurrent) {
   Builder b(kT2);
-  MapWriter restated = b.map();
-  restated.set_str("columnLineageAt", kT2);
-  b.dataset("pg", "out", restated);
-  MapWriter props = b.map();
-  props.set_str("jobId", "job:etl:j");
-  b.edge("datasetField:pg:out:total", kDerivesFrom, "datasetField:pg:in:amount", &props);
+  b.dataset("pg", "out", b.map().set_str("columnLineageAt", kT2));
+  b.edge("datasetField:pg:out:total", kDerivesFrom, "datasetField:pg:in:amount", &b.map().set_str("jobId", "job:etl:j"));
   commit(g, b.wire.finish());
-  fixture::Viewing v(g);
-  LineageAnswer a = column_lineage(v.view, g.find_node("datasetField:pg:out:total"), true, false, 5, unlimited());
+  LineageAnswer a = columns(g, "datasetField:pg:out:total", true, false, 5);
   EXPECT_EQ(ids(g, a.nodes), (Strings{"datasetField:pg:in:amount", "datasetField:pg:out:total"}));
 }
 

@@ -53,18 +53,7 @@ class ImpactedNode:
     )
 
 
-_IMPACTED_NODE_FIELDS = (
-    "id",
-    "kind",
-    "namespace",
-    "name",
-    "dataset",
-    "distance",
-    "path",
-    "via",
-    "severity",
-    "certain",
-)
+_IMPACTED_NODE_FIELDS = impact_queries.AFFECTED_FIELDS
 
 
 def _affected_render(answer: Any) -> Any:
