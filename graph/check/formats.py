@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable
+from itertools import islice
 from typing import Any
 
-from graph.check.report import RANK, AffectedRow, Reached, Report
+from graph.check.affected import RANK, AffectedRow
+from graph.check.report import Reached, Report
 
 MARKDOWN_LIMIT = 60_000  # characters; GitHub refuses comments over 65,536
 _TOP_ROWS = 50  # rows shown in the table with their paths
@@ -217,7 +219,7 @@ def render_markdown(report: Report, limit: int = MARKDOWN_LIMIT) -> str:
         reserve=100,
     ):
         out.add("")
-        for row in report.rows[shown:]:
+        for row in islice(report.rows, shown, None):  # made as read: stops where it fills
             if not out.add(
                 f"- {row.severity} {row.kind} {_code(row.id)} ({row.distance} hops)", reserve=60
             ):

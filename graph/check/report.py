@@ -10,14 +10,22 @@ a broken contract, or a contract's own promise tightened (freshness, quality, en
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import compress
 from typing import Any
 
 from graph.change_classifier import ChangeType
+from graph.check.affected import (
+    NAMES,
+    RANK,
+    AffectedRow,
+    Columns,
+    DictColumns,
+    OrderedRows,
+)
 from graph.check.changeset import ChangeSet, Execute, PlannedChange
-from graph.check.store_reads import AFFECTED_FIELDS, StoreExecute
+from graph.check.store_reads import StoreExecute
 
 IMPACT_QUERY = """
 query Impact($id: String!, $change: ChangeKind!, $depth: Int) {
@@ -33,7 +41,6 @@ query Impact($id: String!, $change: ChangeKind!, $depth: Int) {
   }
 }"""
 
-RANK = {"BREAKING": 2, "WARNING": 1, "INFO": 0, "NONE": 0}
 _CAP = {"BREAKING": "BREAKING", "WARNING": "WARNING", "NONE": "INFO"}
 # Promises whose change is itself the verdict's, whatever the walk reaches: a narrowed enum is a
 # tightened rule like a quality bound (datacontract.com and ODCS schema evolution: BREAKING).
@@ -45,47 +52,6 @@ _CONTRACT_TERMS = {
     ChangeType.QUALITY_TIGHTENED,
     ChangeType.QUALITY_LOOSENED,
 }
-
-
-@dataclass(slots=True)
-class AffectedRow:
-    """A node the change set reaches: its worst severity, one explaining path, and which changes.
-
-    The path is rebuilt from the answer's ``via`` tree when first read: a comment shows a few
-    hundred of a hub's 100k rows, so only those pay for theirs.
-    """
-
-    id: str
-    kind: str
-    namespace: str | None
-    name: str | None
-    dataset: str | None
-    distance: int
-    severity: str
-    certain: bool
-    changes: list[str]
-    tree: tuple[str, dict[str, str]]  # (the changed node, affected id -> via) it was reached in
-    _path: list[str] | None = None
-
-    @property
-    def path(self) -> list[str]:
-        if self._path is None:
-            self._path = _path(self.id, *self.tree)
-        return self._path
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "namespace": self.namespace,
-            "name": self.name,
-            "dataset": self.dataset,
-            "distance": self.distance,
-            "path": self.path,
-            "severity": self.severity,
-            "certain": self.certain,
-            "changes": self.changes,
-        }
 
 
 @dataclass
@@ -100,7 +66,7 @@ class Reached:
 @dataclass
 class Report:
     change_set: ChangeSet
-    rows: list[AffectedRow]
+    rows: Sequence[AffectedRow]  # worst first, then by distance and id; made as read
     products: list[Reached]
     domains: list[Reached]
     owners: list[Reached]
@@ -108,17 +74,15 @@ class Report:
     contracts: list[Reached]
     truncated: bool
     verdict: str  # BREAKING, WARNING or NONE
+    severity_counts: dict[str, int]  # of the rows: read off the answers, not row by row
 
     def counts(self) -> dict[str, int]:
-        found = {"BREAKING": 0, "WARNING": 0, "INFO": 0}
-        for row in self.rows:
-            found[row.severity] += 1
-        return found
+        return dict(self.severity_counts)
 
 
 def build_report(execute: Execute, change_set: ChangeSet, depth: int | None) -> Report:
     """Run ``impact`` for every change that has somewhere to start, and merge the answers."""
-    rows: dict[str, AffectedRow] = {}
+    answers: list[tuple[PlannedChange, str, Columns, list[int]]] = []
     reached: dict[str, dict[str, Reached]] = {
         k: {} for k in ("products", "domains", "owners", "consumers", "contracts")
     }
@@ -129,60 +93,55 @@ def build_report(execute: Execute, change_set: ChangeSet, depth: int | None) -> 
             verdict_rank = max(verdict_rank, RANK[planned.change.severity])
         if planned.start is None or planned.walk is None:
             continue
-        answer, affected, via = impact_answer(execute, planned.start, planned.walk, depth)
+        answer, columns = impact_answer(execute, planned.start, planned.walk, depth)
         truncated = truncated or answer["truncated"]
         cap = "WARNING" if planned.capped else _CAP[planned.change.severity]
         if planned.capped and planned.change.severity == "NONE":
             cap = "INFO"
-        report_rank = _merge_rows(rows, answer["changed"]["id"], affected, via, planned, cap)
+        cap_rank = RANK[cap]
+        ranks = columns.ranks()
+        if cap_rank < 2:  # a change that can only warn: no row it reaches is worse
+            ranks = [min(rank, cap_rank) for rank in ranks]
+        report_rank = max(ranks, default=0)
         if answer["breaking"] and cap == "BREAKING":
             report_rank = 2
         verdict_rank = max(verdict_rank, report_rank)
-        severity = _NAMES[report_rank]
+        severity = NAMES[report_rank]
         for key in ("products", "domains", "owners", "consumers"):
             for item in answer[key]:
                 _reach(reached[key], item, planned.label, severity)
         if cap == "BREAKING":
             for item in answer["contracts"]:
                 _reach(reached["contracts"], item, planned.label, "BREAKING")
-    ordered = sorted(rows.values(), key=lambda r: (-RANK[r.severity], r.distance, r.id))
-    verdict_rank = max([verdict_rank, *(RANK[r.severity] for r in ordered)])
+        answers.append((planned, answer["changed"]["id"], columns, ranks))
+    rows, counts = _rows(answers)
     if reached["contracts"]:
         verdict_rank = 2
     by_id = {k: sorted(v.values(), key=lambda r: r.item["id"]) for k, v in reached.items()}
     return Report(
         change_set,
-        ordered,
+        rows,
         products=by_id["products"],
         domains=by_id["domains"],
         owners=by_id["owners"],
         consumers=by_id["consumers"],
         contracts=by_id["contracts"],
         truncated=truncated,
-        verdict=_NAMES[verdict_rank] if verdict_rank else "NONE",
+        verdict=NAMES[verdict_rank] if verdict_rank else "NONE",
+        severity_counts=counts,
     )
-
-
-_NAMES = {2: "BREAKING", 1: "WARNING", 0: "INFO"}
-
-
-_ROW = tuple(f for f in AFFECTED_FIELDS if f != "via")  # an affected row, as _merge_rows reads it
 
 
 def impact_answer(
     execute: Execute, start: str, walk: str, depth: int | None
-) -> tuple[dict[str, Any], Iterable[tuple[Any, ...]], dict[str, str]]:
-    """GraphQL ``impact``'s answer to IMPACT_QUERY, its affected rows (tuples of ``_ROW``'s
-    fields) and their ``via`` by id: from the store itself in-process (columns), else over
-    GraphQL (a dict per row)."""
+) -> tuple[dict[str, Any], Columns]:
+    """GraphQL ``impact``'s answer to IMPACT_QUERY and its affected rows as columns: from the
+    store itself in-process, else over GraphQL (a dict per row)."""
     if isinstance(execute, StoreExecute):
         answer = execute.impact(start, walk, depth)
-        columns = answer["affected"]
-        via = dict(zip(columns["id"], columns["via"], strict=True))
-        return answer, zip(*(columns[f] for f in _ROW), strict=True), via
+        return answer, answer["affected"]
     answer = execute(IMPACT_QUERY, {"id": start, "change": walk, "depth": depth})["impact"]
-    affected = answer["affected"]
-    return answer, map(itemgetter(*_ROW), affected), {a["id"]: a["via"] for a in affected}
+    return answer, DictColumns(answer["affected"])
 
 
 def _reach(found: dict[str, Reached], item: dict[str, Any], label: str, severity: str) -> None:
@@ -193,47 +152,56 @@ def _reach(found: dict[str, Reached], item: dict[str, Any], label: str, severity
         entry.severity = severity
 
 
+def _rows(
+    answers: list[tuple[PlannedChange, str, Columns, list[int]]],
+) -> tuple[Sequence[AffectedRow], dict[str, int]]:
+    """The report's rows, worst first, then by distance and id, and how many of each severity.
+
+    One answer (one change: a hub's check) is its own order partitioned by severity, its rows
+    made as they are read; several are merged into one row per node."""
+    if len(answers) == 1:
+        planned, changed, columns, ranks = answers[0]
+        ids = columns.column("id")
+        via = dict(zip(ids, columns.column("via"), strict=True))
+        if len(via) == len(ids):  # each node once, as an answer gives them: nothing to merge
+            order: list[int] = []
+            for rank in (2, 1, 0):  # a stable partition of an order by (distance, id)
+                order.extend(compress(range(len(ranks)), map(rank.__eq__, ranks)))
+            counts = {name: ranks.count(rank) for rank, name in NAMES.items()}
+            return OrderedRows(columns, order, ranks, planned.label, (changed, via)), counts
+    rows = _merge_rows(answers)
+    counts = dict.fromkeys(NAMES.values(), 0)
+    for row in rows:
+        counts[row.severity] += 1
+    return rows, counts
+
+
 def _merge_rows(
-    rows: dict[str, AffectedRow],
-    changed: str,
-    affected: Iterable[tuple[Any, ...]],
-    via: dict[str, str],
-    planned: PlannedChange,
-    cap: str,
-) -> int:
-    """Fold one impact answer's affected rows into the rows; their worst (capped) severity rank."""
-    tree = (changed, via)
-    label = planned.label  # a property that describes the change: read once, not per row
-    cap_rank = RANK[cap]
-    worst = 0
-    for node_id, kind, namespace, name, dataset, distance, severity, certain in affected:
-        rank = RANK[severity]
-        if rank > cap_rank:
-            severity, rank = cap, cap_rank
-        if rank > worst:
-            worst = rank
-        row = rows.get(node_id)
-        if row is None:
-            rows[node_id] = AffectedRow(
-                node_id, kind, namespace, name, dataset, distance, severity, certain, [label], tree
-            )
-            continue
-        if label not in row.changes:
-            row.changes.append(label)
-        if (rank, -distance) > (RANK[row.severity], -row.distance):
-            row.severity, row.distance, row.certain = severity, distance, certain
-            row.tree, row._path = tree, None
-    return worst
-
-
-def _path(node_id: str, changed: str, via: dict[str, str]) -> list[str]:
-    """The explaining path from the changed node, rebuilt from the ``via`` tree."""
-    path = [node_id]
-    seen = {node_id}
-    while path[-1] != changed:
-        step = via.get(path[-1])
-        if step is None or step in seen:
-            step = changed
-        path.append(step)
-        seen.add(step)
-    return path[::-1]
+    answers: list[tuple[PlannedChange, str, Columns, list[int]]],
+) -> list[AffectedRow]:
+    """Fold the answers' affected rows into one row per node, naming every change reaching it."""
+    rows: dict[str, AffectedRow] = {}
+    for planned, changed, columns, ranks in answers:
+        ids = columns.column("id")
+        tree = (changed, dict(zip(ids, columns.column("via"), strict=True)))
+        label = planned.label  # a property that describes the change: read once, not per row
+        affected = zip(
+            ids,
+            columns.column("kind"),
+            columns.column("distance"),
+            ranks,
+            columns.column("certain"),
+        )
+        for at, (node_id, kind, distance, rank, certain) in enumerate(affected):
+            row = rows.get(node_id)
+            if row is None:
+                rows[node_id] = AffectedRow(
+                    node_id, kind, distance, NAMES[rank], certain, [label], tree, (columns, at)
+                )
+                continue
+            if label not in row.changes:
+                row.changes.append(label)
+            if (rank, -distance) > (RANK[row.severity], -row.distance):
+                row.severity, row.distance, row.certain = NAMES[rank], distance, certain
+                row.tree, row._path = tree, None
+    return sorted(rows.values(), key=lambda r: (-RANK[r.severity], r.distance, r.id))

@@ -179,14 +179,15 @@ def check(
 
                 change_set.extend(iceberg_changes(execute, *iceberg_metadata))
             report = build_report(execute, change_set, depth)
+            # rendered with the store open: the report reads rows from its answers as shown
+            text = RENDERERS[output_format](report)
+            if json_output is not None:
+                _write(json_output, RENDERERS["json"](report))
+            if junit_output is not None:
+                _write(junit_output, RENDERERS["junit"](report))
     except CheckError as e:
         click.echo(f"Error: {e}", err=True)
         one_shot.exit(2)
-    text = RENDERERS[output_format](report)
-    if json_output is not None:
-        _write(json_output, RENDERERS["json"](report))
-    if junit_output is not None:
-        _write(junit_output, RENDERERS["junit"](report))
     if output is None:
         click.echo(text)
     else:
