@@ -1,6 +1,7 @@
 #include "node_facts.h"
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <unordered_map>
 
@@ -400,12 +401,19 @@ class Facts {
       list->emplace_back(v_.id_of(e.target), value_text_index(g_.edge_value(e.edge, g_.keys.type)));
     }
     auto by_id = [&](const auto& a, const auto& b) { return v_.text(a.first) < v_.text(b.first); };
-    for (auto& owned : lists)
+    std::map<std::vector<std::pair<StrId, int32_t>>, int32_t> distinct;  // a list -> its index in owner_lists
+    std::vector<int32_t> distinct_at(lists.size());
+    for (size_t k = 0; k < lists.size(); k++) {
+      auto& owned = lists[k];
       if (owned.size() > 1) std::sort(owned.begin(), owned.end(), by_id);
-    answer.owners.assign(nodes_.size(), {});
+      auto [at, added] = distinct.try_emplace(owned, int32_t(answer.owner_lists.size()));
+      if (added) answer.owner_lists.push_back(std::move(owned));
+      distinct_at[k] = at->second;
+    }
+    answer.owners.assign(nodes_.size(), -1);
     for (size_t i = 0; i < nodes_.size(); i++) {
       const uint32_t* at = owning[i] == kNone ? nullptr : list_of.find(owning[i]);
-      if (at != nullptr) answer.owners[i] = lists[*at];
+      if (at != nullptr) answer.owners[i] = distinct_at[*at];
     }
   }
 
