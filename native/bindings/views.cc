@@ -784,7 +784,7 @@ PyObject* render_rows(size_t count, std::vector<Spec>& specs, bool nogil, Item&&
   bool rendered = true;
   {
     NoGil rendering(nogil);
-    out.reserve(count * 96 + 2);
+    out.reserve(count * (32 + 32 * specs.size()) + 2);  // (grown again, a large answer is copied)
     out += "[";
     try {
       for (size_t i = 0; i < count; i++) {

@@ -72,11 +72,17 @@ class Facts {
   // Whether a dataset is known to have no alias either way without a read: on the embedded store,
   // whose adjacency is whole (its canonical id is then its own, its only name), when it has no
   // ALIAS_OF edge; most datasets have none, and the alias resolver's maps cost most of the counts.
-  bool unaliased(NodeIdx n) const {
+  // Asked of each dataset and of each far end of its jobs' edges, both ways: known once a node.
+  bool unaliased(NodeIdx n) {
     if (!local_ || n == kNone) return false;
-    auto [out_begin, out_end] = g_.node_out[n].of_kind(kAliasOf);
-    auto [in_begin, in_end] = g_.node_in[n].of_kind(kAliasOf);
-    return out_begin == out_end && in_begin == in_end;
+    bool added;
+    uint8_t& known = unaliased_.at(n, &added);
+    if (added) {
+      auto [out_begin, out_end] = g_.node_out[n].of_kind(kAliasOf);
+      auto [in_begin, in_end] = g_.node_in[n].of_kind(kAliasOf);
+      known = out_begin == out_end && in_begin == in_end ? kAlone : kAliased;
+    }
+    return known == kAlone;
   }
 
   // The canonical id of each edge's target (a dataset), out[k] for edges[k].
@@ -489,6 +495,8 @@ class Facts {
   Budget budget_;
   Aliases aliases_;
   const bool local_;  // the embedded store: a node's adjacency is all there is (unaliased())
+  enum : uint8_t { kAlone = 1, kAliased };
+  FlatMap<NodeIdx, uint8_t> unaliased_;  // on the embedded store: unaliased() as found
   std::vector<StrId> walked_;
   std::vector<std::pair<StrId, StrId>> up_, down_;
   bool up_done_ = false, down_done_ = false;
