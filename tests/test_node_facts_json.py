@@ -152,14 +152,16 @@ def test_facts_written_natively_are_the_python_rendering(store: Store, seed: int
 
 
 def test_a_fact_its_field_cannot_hold_as_it_is_leaves_the_list_to_python(store: Store) -> None:
-    """A spec whose type is not the fact's (an owner's name as an Int, a count as a String) is not
-    written natively (None: GraphQL completes the list and says why); and facts need a budget."""
+    """A spec whose type is not the fact's (an owner's name as an Int, a count as a String, owners
+    without their fields) is not written natively (None: GraphQL completes the list and says
+    why); and facts need a budget."""
     view = GraphView(store)
     walk = view.native.dataset_lineage(_mesh(store, 4), False, True, 100, DEFAULT_MAX_NODES, 60.0)
     budget = (DEFAULT_MAX_NODES, DEFAULT_DEADLINE_SECONDS)
     as_int = [("owners", "owners", "objects", [("name", "name", "int", None, False)], False)]
     assert walk.render_nodes(as_int, *budget) is None
     assert walk.render_nodes([("n", "upstream_count", "string", None, False)], *budget) is None
+    assert walk.render_nodes([("owners", "owners", "objects", None, False)], *budget) is None
     assert walk.render_nodes([("id", "id", "string", None, False)], *budget) is not None
     with pytest.raises(TypeError):
         walk.render_nodes(SPECS)

@@ -626,7 +626,8 @@ std::vector<Spec> specs_of(PyObject* specs) {
     spec.names = names;
     spec.nullable = nullable;
     spec.column = column != nullptr && PyList_Check(column) ? column : nullptr;
-    if (spec.how == How::kObjects && spec.column == nullptr) spec.items = specs_of(names);
+    if (spec.how == How::kObjects && spec.column == nullptr && (PyList_Check(names) || PyTuple_Check(names)))
+      spec.items = specs_of(names);  // (none: an object's fields unrenderable)
     out.push_back(std::move(spec));
   }
   return out;
@@ -855,7 +856,7 @@ class FactsJson {
     try {
       for (Spec& spec : specs) {
         if (spec.field != Field::kOwners || spec.column != nullptr) continue;
-        if (spec.how != How::kObjects) return false;
+        if (spec.how != How::kObjects || spec.items.empty()) return false;
         spec.column_json.assign(answer_.owner_lists.size() + 1, "[]");  // the last: no owners
         for (size_t k = 0; k < answer_.owner_lists.size(); k++) {
           std::string& out = spec.column_json[k];
