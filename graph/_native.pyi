@@ -227,8 +227,11 @@ class Lineage(_Answer):
     def edge_column(self, field: Literal["source", "target", "kind", "props"], /) -> list[Any]:
         """One field of every edge."""
 
-    def render_nodes(self, specs: Sequence[_RenderSpec], /) -> bytes | None:
-        """The nodes as JSON (graph.api.render's specs), or None when the specs need Python."""
+    def render_nodes(
+        self, specs: Sequence[_RenderSpec], max_nodes: int = ..., seconds: float = ..., /
+    ) -> bytes | None:
+        """The nodes as JSON (graph.api.render's specs; a node's facts asked without their column
+        read within ``max_nodes`` and ``seconds``), or None when the specs need Python."""
 
     def render_edges(self, specs: Sequence[_RenderSpec], /) -> bytes | None:
         """The edges as JSON (graph.api.render's specs), or None when the specs need Python."""

@@ -19,6 +19,14 @@ from graph.queries import Ownership
 from graph.view import GraphView
 
 
+def fact_budget(budgets: dict[str, Any]) -> tuple[int, float]:
+    """The neighbour walks' bounds (``max_nodes``, ``deadline_seconds``) of a query's budgets."""
+    return (
+        budgets.get("max_nodes", DEFAULT_MAX_NODES),
+        budgets.get("deadline_seconds", DEFAULT_DEADLINE_SECONDS),
+    )
+
+
 class NodeFacts:
     """The facts of ``ids`` (of ``kinds``, in the same order) in one view; ``budgets`` bound the
     neighbour walks as they bound a lineage walk (``max_nodes``, ``deadline_seconds``): past them
@@ -48,12 +56,7 @@ class NodeFacts:
         if found is None:
             asked = {fact} | (self._expected - self._read_facts.keys())
             self._read_facts.update(
-                self.view.native.node_facts(
-                    self.ids,
-                    sorted(asked),
-                    self.budgets.get("max_nodes", DEFAULT_MAX_NODES),
-                    self.budgets.get("deadline_seconds", DEFAULT_DEADLINE_SECONDS),
-                )
+                self.view.native.node_facts(self.ids, sorted(asked), *fact_budget(self.budgets))
             )
             found = self._read_facts[fact]
         return found

@@ -476,11 +476,13 @@ PyObject* view_node_facts(PyObject* self, PyObject* args) {
   if (facts & kOwnersFact) {
     // Nodes with the same owners share one list (most of an answer's nodes share a few hundred):
     // made once, and graph.node_facts completes each once.
-    std::map<std::vector<std::pair<StrId, int32_t>>, PyRef> made;
+    std::vector<PyRef> made(answer.owner_lists.size() + 1);  // the last: no owners
     put("owners", [&](size_t i) {
-      const auto& owners = answer.owners[i];
-      PyRef& list = made[owners];
+      int32_t at = answer.owners[i];
+      PyRef& list = made[at < 0 ? answer.owner_lists.size() : size_t(at)];
       if (!list) {
+        static const std::vector<std::pair<StrId, int32_t>> none;
+        const auto& owners = at < 0 ? none : answer.owner_lists[size_t(at)];
         list = PyRef(check(PyList_New(Py_ssize_t(owners.size()))));
         for (size_t k = 0; k < owners.size(); k++) {
           PyRef id(id_str(g, owners[k].first)), type(text_or_none(owners[k].second));
@@ -561,8 +563,9 @@ PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or Non
 // Python list (a lineage node's facts, graph.node_facts): ints, strings, enum values or None.
 
 enum class Field : uint8_t { kId, kKind, kNamespace, kName, kDataset, kDeleted, kDeclared, kSource, kTarget,
-                            kDistance, kPath, kVia, kSeverity, kCertain, kOther };
-enum class How : uint8_t { kString, kBool, kInt, kEnum, kStrings, kJson, kOther };
+                            kDistance, kPath, kVia, kSeverity, kCertain, kUpstreamCount, kDownstreamCount, kDomain,
+                            kOwners, kLatestRunState, kType, kOther };
+enum class How : uint8_t { kString, kBool, kInt, kEnum, kStrings, kJson, kObjects, kOther };
 
 struct Spec {
   std::string key;         // the key, quoted, then ':' (after a ',' but for the first)
@@ -574,6 +577,7 @@ struct Spec {
   PyObject* column = nullptr;      // the field's values, one per row (borrowed from the specs), if given
   std::vector<std::string> column_json;  // ``column`` rendered under the GIL (``render_columns``)
   bool column_unrenderable = false;     // a value of ``column`` its type cannot hold
+  std::vector<Spec> items;              // objects: the specs of their fields (all leaves)
 };
 
 Field field_of(std::string_view f) {
@@ -582,7 +586,10 @@ Field field_of(std::string_view f) {
       {"dataset", Field::kDataset}, {"deleted", Field::kDeleted}, {"declared", Field::kDeclared},
       {"source", Field::kSource}, {"target", Field::kTarget}, {"distance", Field::kDistance}, {"path", Field::kPath},
       {"via", Field::kVia},
-      {"severity", Field::kSeverity}, {"certain", Field::kCertain}};
+      {"severity", Field::kSeverity}, {"certain", Field::kCertain},
+      {"upstream_count", Field::kUpstreamCount}, {"downstream_count", Field::kDownstreamCount},
+      {"domain", Field::kDomain}, {"owners", Field::kOwners}, {"latest_run_state", Field::kLatestRunState},
+      {"type", Field::kType}};
   for (auto& [name, field] : known)
     if (f == name) return field;
   return Field::kOther;
@@ -595,6 +602,7 @@ How how_of(std::string_view h) {
   if (h == "enum") return How::kEnum;
   if (h == "strings") return How::kStrings;
   if (h == "json") return How::kJson;
+  if (h == "objects") return How::kObjects;
   return How::kOther;
 }
 
@@ -618,6 +626,8 @@ std::vector<Spec> specs_of(PyObject* specs) {
     spec.names = names;
     spec.nullable = nullable;
     spec.column = column != nullptr && PyList_Check(column) ? column : nullptr;
+    if (spec.how == How::kObjects && spec.column == nullptr && (PyList_Check(names) || PyTuple_Check(names)))
+      spec.items = specs_of(names);  // (none: an object's fields unrenderable)
     out.push_back(std::move(spec));
   }
   return out;
@@ -775,7 +785,7 @@ PyObject* render_rows(size_t count, std::vector<Spec>& specs, bool nogil, Item&&
   bool rendered = true;
   {
     NoGil rendering(nogil);
-    out.reserve(count * 96 + 2);
+    out.reserve(count * (32 + 32 * specs.size()) + 2);  // (grown again, a large answer is copied)
     out += "[";
     try {
       for (size_t i = 0; i < count; i++) {
@@ -795,6 +805,146 @@ PyObject* render_rows(size_t count, std::vector<Spec>& specs, bool nogil, Item&&
   if (!rendered) Py_RETURN_NONE;
   return check(PyBytes_FromStringAndSize(out.data(), Py_ssize_t(out.size())));
 }
+
+// -- a lineage node's facts, as JSON -------------------------------------------------------------
+
+// The NodeFact bits of the fact fields ``specs`` ask for without their column.
+uint32_t fact_bits(const std::vector<Spec>& specs) {
+  uint32_t bits = 0;
+  for (const Spec& spec : specs) {
+    if (spec.column != nullptr) continue;
+    if (spec.field == Field::kUpstreamCount) bits |= kUpstreamCount;
+    if (spec.field == Field::kDownstreamCount) bits |= kDownstreamCount;
+    if (spec.field == Field::kDomain) bits |= kDomainFact;
+    if (spec.field == Field::kOwners) bits |= kOwnersFact;
+    if (spec.field == Field::kLatestRunState) bits |= kRunStateFact;
+  }
+  return bits;
+}
+
+// A lineage node's facts (native/core/node_facts.h) written as GraphQL completes them
+// (graph.api.schema.lineage): counts as Int, domain and run state as String or null, owners as
+// the list of ``Owner`` objects with the selected leaves (id, name: its NAME or else its id, type),
+// the owners the view shows, each distinct list written once (as graph.node_facts completes them).
+class FactsJson {
+ public:
+  // Reads the facts; false when a value is not one its field's type holds as it is (the list is
+  // then completed in Python, which says why).
+  bool read(View& view, const std::vector<NodeIdx>& nodes, uint32_t asked, Budget budget, bool nogil,
+            std::vector<Spec>& specs) {
+    {
+      NoGil reading(nogil);
+      answer_ = node_facts(view, nodes, asked, budget);
+    }
+    for (const std::string& text : answer_.texts) json_string(text, texts_.emplace_back());
+    if (!(asked & kOwnersFact)) return true;
+    // The owners as graph.node_facts reads them: view.nodes(), whole, those the view shows.
+    std::vector<StrId> ids;
+    for (const auto& list : answer_.owner_lists)
+      for (const auto& owner : list) ids.push_back(owner.first);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    std::vector<NodeIdx> found;
+    view.find_all(ids, found);
+    std::vector<NodeIdx> existing;
+    for (NodeIdx n : found)
+      if (n != kNone) existing.push_back(n);
+    view.wholes(existing);
+    FlatMap<StrId, NodeIdx> shown;
+    for (size_t k = 0; k < ids.size(); k++)
+      if (view.visible(found[k])) shown[ids[k]] = found[k];
+    try {
+      for (Spec& spec : specs) {
+        if (spec.field != Field::kOwners || spec.column != nullptr) continue;
+        if (spec.how != How::kObjects || spec.items.empty()) return false;
+        spec.column_json.assign(answer_.owner_lists.size() + 1, "[]");  // the last: no owners
+        for (size_t k = 0; k < answer_.owner_lists.size(); k++) {
+          std::string& out = spec.column_json[k];
+          out.clear();
+          out += "[";
+          bool first = true;
+          for (const auto& [id, type] : answer_.owner_lists[k]) {
+            const NodeIdx* n = shown.find(id);
+            if (n == nullptr) continue;
+            if (!first) out += ",";
+            first = false;
+            put_owner(out, view.g, id, *n, type, spec);
+          }
+          out += "]";
+        }
+      }
+    } catch (const Unrenderable&) {
+      return false;
+    }
+    return true;
+  }
+
+  // A fact field's value of row ``i``: false for a spec that is no fact field.
+  bool put(std::string& out, size_t i, const Spec& spec) const {
+    switch (spec.field) {
+      case Field::kUpstreamCount:
+      case Field::kDownstreamCount: {
+        uint32_t n = (spec.field == Field::kUpstreamCount ? answer_.upstream : answer_.downstream)[i];
+        if (spec.how != How::kInt || n > 2147483647u) throw Unrenderable{};
+        out += std::to_string(n);
+        return true;
+      }
+      case Field::kDomain:
+      case Field::kLatestRunState:
+        if (spec.how != How::kString) throw Unrenderable{};
+        put_text(out, (spec.field == Field::kDomain ? answer_.domain : answer_.run_state)[i], spec.nullable);
+        return true;
+      case Field::kOwners: {
+        int32_t at = answer_.owners[i];
+        out += spec.column_json[at < 0 ? spec.column_json.size() - 1 : size_t(at)];
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+ private:
+  void put_text(std::string& out, int32_t at, bool nullable) const {
+    if (at >= 0) {
+      out += texts_[size_t(at)];
+    } else {
+      if (!nullable) throw Unrenderable{};
+      out += "null";
+    }
+  }
+
+  void put_owner(std::string& out, const Graph& g, StrId id, NodeIdx n, int32_t type, const Spec& spec) const {
+    out += "{";
+    for (const Spec& item : spec.items) {
+      out += item.key;
+      if (item.how != How::kString) throw Unrenderable{};
+      if (item.field == Field::kId) {
+        put_id(out, g, id);
+      } else if (item.field == Field::kName) {
+        const uint8_t* v = g.node_value(n, g.keys.name);
+        if (v == nullptr || *v == kAbsent) {
+          put_id(out, g, id);  // props.get(NAME, id)
+        } else if (*v == kStr) {
+          const uint8_t* p = v + 1;
+          put_id(out, g, StrId(get_varint(p)));
+        } else if (*v == kNull && item.nullable) {
+          out += "null";
+        } else {
+          throw Unrenderable{};
+        }
+      } else if (item.field == Field::kType) {
+        put_text(out, type, item.nullable);
+      } else {
+        throw Unrenderable{};
+      }
+    }
+    out += "}";
+  }
+
+  NodeFactsAnswer answer_;
+  std::vector<std::string> texts_;  // answer_.texts as JSON strings
+};
 
 // -- answers --------------------------------------------------------------------------------------
 
@@ -878,17 +1028,32 @@ PyObject* lineage_edge_column(PyObject* self, PyObject* name) {
   LM_GUARD_END(nullptr)
 }
 
-PyObject* lineage_render_nodes(PyObject* self, PyObject* arg) {
+// render_nodes(specs[, max_nodes, seconds]): a lineage node's facts (graph.node_facts) asked
+// without their column are read here for the answer's nodes, within the budget, and written as
+// JSON as they are read (``FactsJson``): no Python value per node or per owner.
+PyObject* lineage_render_nodes(PyObject* self, PyObject* args) {
   LM_GUARD_BEGIN
+  PyObject* arg;
+  Py_ssize_t max_nodes = -1;
+  double seconds = 0;
+  if (!PyArg_ParseTuple(args, "O|nd", &arg, &max_nodes, &seconds)) return nullptr;
   LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  ViewObject* v = view_of(l->owner);
   const Graph& g = graph_of_answer(l->owner);
   std::vector<Spec> specs = specs_of(arg);
   const auto& nodes = l->answer->nodes;
   name_enums(specs, Field::kKind, py.node_kind, kNodeKinds);
   render_columns(specs, nodes.size());
-  return render_rows(nodes.size(), specs, embedded(view_of(l->owner)), [&](std::string& out, size_t i, Spec& spec) {
+  FactsJson facts;
+  uint32_t asked = fact_bits(specs);
+  if (asked != 0) {
+    if (max_nodes < 0) raise(PyExc_TypeError, "a node's facts are read within max_nodes and seconds");
+    if (!facts.read(*v->view, nodes, asked, budget_of(max_nodes, seconds), embedded(v), specs)) Py_RETURN_NONE;
+  }
+  return render_rows(nodes.size(), specs, embedded(v), [&](std::string& out, size_t i, Spec& spec) {
     if (spec.column != nullptr) put_column_value(out, spec, i);
-    else put_node_field(out, g, nodes[i], spec, g.node_id[nodes[i]], view_of(l->owner)->view);
+    else if (asked != 0 && facts.put(out, i, spec)) return;
+    else put_node_field(out, g, nodes[i], spec, g.node_id[nodes[i]], v->view);
   });
   LM_GUARD_END(nullptr)
 }
@@ -940,7 +1105,8 @@ PyMethodDef lineage_methods[] = {
     {"edges", locked<lineage_edges, view_behind<LineageObject>>, METH_NOARGS, "edges() -> [(source, target, kind, props or None)], sorted."},
     {"node_column", locked<lineage_node_column, view_behind<LineageObject>>, METH_O, "node_column(field) -> one field of every node (graph.api.schema's)."},
     {"edge_column", locked<lineage_edge_column, view_behind<LineageObject>>, METH_O, "edge_column(source|target|kind|props) -> one field of every edge."},
-    {"render_nodes", locked<lineage_render_nodes, view_behind<LineageObject>>, METH_O, "render_nodes(specs) -> JSON bytes of the nodes, or None."},
+    {"render_nodes", locked<lineage_render_nodes, view_behind<LineageObject>>, METH_VARARGS,
+     "render_nodes(specs[, max_nodes, seconds]) -> JSON bytes of the nodes (their facts read within the budget), or None."},
     {"render_edges", locked<lineage_render_edges, view_behind<LineageObject>>, METH_O, "render_edges(specs) -> JSON bytes of the edges, or None."},
     {"render_marquez", locked<lineage_render_marquez, view_behind<LineageObject>>, METH_NOARGS, "render_marquez() -> JSON bytes of Marquez's lineage graph."},
     {nullptr, nullptr, 0, nullptr}};

@@ -1,6 +1,7 @@
 #include "node_facts.h"
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <unordered_map>
 
@@ -71,11 +72,17 @@ class Facts {
   // Whether a dataset is known to have no alias either way without a read: on the embedded store,
   // whose adjacency is whole (its canonical id is then its own, its only name), when it has no
   // ALIAS_OF edge; most datasets have none, and the alias resolver's maps cost most of the counts.
-  bool unaliased(NodeIdx n) const {
+  // Asked of each dataset and of each far end of its jobs' edges, both ways: known once a node.
+  bool unaliased(NodeIdx n) {
     if (!local_ || n == kNone) return false;
-    auto [out_begin, out_end] = g_.node_out[n].of_kind(kAliasOf);
-    auto [in_begin, in_end] = g_.node_in[n].of_kind(kAliasOf);
-    return out_begin == out_end && in_begin == in_end;
+    bool added;
+    uint8_t& known = unaliased_.at(n, &added);
+    if (added) {
+      auto [out_begin, out_end] = g_.node_out[n].of_kind(kAliasOf);
+      auto [in_begin, in_end] = g_.node_in[n].of_kind(kAliasOf);
+      known = out_begin == out_end && in_begin == in_end ? kAlone : kAliased;
+    }
+    return known == kAlone;
   }
 
   // The canonical id of each edge's target (a dataset), out[k] for edges[k].
@@ -400,12 +407,19 @@ class Facts {
       list->emplace_back(v_.id_of(e.target), value_text_index(g_.edge_value(e.edge, g_.keys.type)));
     }
     auto by_id = [&](const auto& a, const auto& b) { return v_.text(a.first) < v_.text(b.first); };
-    for (auto& owned : lists)
+    std::map<std::vector<std::pair<StrId, int32_t>>, int32_t> distinct;  // a list -> its index in owner_lists
+    std::vector<int32_t> distinct_at(lists.size());
+    for (size_t k = 0; k < lists.size(); k++) {
+      auto& owned = lists[k];
       if (owned.size() > 1) std::sort(owned.begin(), owned.end(), by_id);
-    answer.owners.assign(nodes_.size(), {});
+      auto [at, added] = distinct.try_emplace(owned, int32_t(answer.owner_lists.size()));
+      if (added) answer.owner_lists.push_back(std::move(owned));
+      distinct_at[k] = at->second;
+    }
+    answer.owners.assign(nodes_.size(), -1);
     for (size_t i = 0; i < nodes_.size(); i++) {
       const uint32_t* at = owning[i] == kNone ? nullptr : list_of.find(owning[i]);
-      if (at != nullptr) answer.owners[i] = lists[*at];
+      if (at != nullptr) answer.owners[i] = distinct_at[*at];
     }
   }
 
@@ -481,6 +495,8 @@ class Facts {
   Budget budget_;
   Aliases aliases_;
   const bool local_;  // the embedded store: a node's adjacency is all there is (unaliased())
+  enum : uint8_t { kAlone = 1, kAliased };
+  FlatMap<NodeIdx, uint8_t> unaliased_;  // on the embedded store: unaliased() as found
   std::vector<StrId> walked_;
   std::vector<std::pair<StrId, StrId>> up_, down_;
   bool up_done_ = false, down_done_ = false;

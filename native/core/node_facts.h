@@ -22,8 +22,11 @@ struct NodeFactsAnswer {
   std::vector<uint32_t> upstream, downstream;
   // Index into ``texts`` of each node's domain name and latest run state (-1: none).
   std::vector<int32_t> domain, run_state;
-  // Each node's owners: (owner's id, index into ``texts`` of the ownership type, -1: none), by id.
-  std::vector<std::vector<std::pair<StrId, int32_t>>> owners;
+  // The distinct lists of owners: (owner's id, index into ``texts`` of the ownership type, -1:
+  // none), by id; and each node's, an index into them (-1: none). Most of an answer's nodes share
+  // a few hundred lists: each is completed (or written as JSON) once.
+  std::vector<std::vector<std::pair<StrId, int32_t>>> owner_lists;
+  std::vector<int32_t> owners;
   std::vector<std::string> texts;  // the strings the facts name, each once
 };
 

@@ -27,7 +27,7 @@ from graph.api.schema.kinds import EdgeType, LineageDirection, NodeKind
 from graph.api.schema.owners import Owner, owner_objects
 from graph.model import Direction, Node, PropertyKey
 from graph.model import NodeKind as ModelNodeKind
-from graph.node_facts import NodeFacts
+from graph.node_facts import NodeFacts, fact_budget
 from graph.view import GraphView
 
 _DESCRIBED_KINDS = (
@@ -119,7 +119,8 @@ def _lineage_nodes(
     walk_answer: bool = False,
 ) -> ColumnList[LineageNode]:
     """A list of lineage nodes as columns: ``base(field)`` reads the node's own fields; the facts
-    (``graph.node_facts``) are read from ``view`` for the whole list when a field of them is first asked for."""
+    (``graph.node_facts``) are read from ``view`` for the whole list when a field of them is first asked for.
+    ``render``: a walk answer's ``render_nodes``, which reads and writes the facts itself."""
     facts: list[NodeFacts] = []
     expected: set[str] = set()
 
@@ -139,6 +140,10 @@ def _lineage_nodes(
         fields = [spec[1] for spec in specs]
         if not any(field in _NODE_FACTS for field in fields):
             return render(specs)
+        if not facts:  # read and written natively, no Python value per node or owner
+            rendered = render(specs, *fact_budget(walk_budgets(info)))
+            if rendered is not None:
+                return rendered
         expected.update(fields)
         given = []
         for spec in specs:
