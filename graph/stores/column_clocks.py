@@ -71,7 +71,7 @@ def split(mutations: Sequence[Mutation]) -> tuple[list[Mutation], dict[tuple[str
     for m in mutations:
         dataset: str | None = None
         kind = m.kind
-        if type(m) is UpsertNode:
+        if isinstance(m, UpsertNode):
             if kind is column:
                 dataset = owner.get((m.id, m.at))
         elif kind is has_column:
@@ -97,7 +97,7 @@ def _digest(owner: str, at: str, mutations: Iterable[Mutation]) -> str | None:
     a placeholder, as sorted-key JSON), the rows sorted. The text is stored in the clocks, so it
     never changes: only how fast it is made (a re-run round makes thousands)."""
     rows = []
-    dumps, sort_keys, node = orjson.dumps, orjson.OPT_SORT_KEYS, UpsertNode
+    dumps, sort_keys = orjson.dumps, orjson.OPT_SORT_KEYS
     try:
         for m in mutations:
             props, first = m.props, m.first  # (a Mapping: orjson writes only a dict)
@@ -110,7 +110,7 @@ def _digest(owner: str, at: str, mutations: Iterable[Mutation]) -> str | None:
             elif type(first) is not dict:
                 first = dict(first)
             # (orjson writes an enum as its value: the kind's text, as ``kind.value`` would)
-            head = [m.id, m.kind] if type(m) is node else [m.source, m.kind, m.target]
+            head = [m.id, m.kind] if isinstance(m, UpsertNode) else [m.source, m.kind, m.target]
             rows.append(dumps([head, props, first], option=sort_keys))
     except (TypeError, orjson.JSONEncodeError):
         return None

@@ -163,9 +163,11 @@ def _delta(stored: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     held = stored.get
     for key, value in new.items():  # ``_same``, inlined: a batch compares ~100k values
         old = held(key)
-        if type(value) is not type(old) or value != old:
-            delta[key] = value
-        elif type(value) is list and value and type(value[0]) is not type(old[0]):
+        if (
+            type(value) is not type(old)
+            or value != old
+            or (type(value) is list and value and type(value[0]) is not type(old[0]))  # type: ignore[index]
+        ):
             delta[key] = value
     for key in stored.keys() - new.keys():
         if key not in _WRITTEN_AFTER:
