@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import os
 import sys
 import time
 from pathlib import Path
@@ -83,6 +84,14 @@ def instrument(tally: Tally) -> None:
         setattr(owner, "run", timed)  # noqa: B010 - a method replaced on the driver's class
 
 
+def _cpu(pid: int | None) -> float:
+    """The user and system CPU seconds process ``pid`` has used (0 when None)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--neo4j-uri", required=True, help="a running Neo4j (WIPED)")
@@ -91,6 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reruns", type=int, default=5, help="runs per job, K (default 5)")
     parser.add_argument("--change-rate", type=float, default=0.05)
     parser.add_argument("--mesh", type=Path, help="where the mesh is kept (made when missing)")
+    parser.add_argument(
+        "--neo4j-pid",
+        type=int,
+        help="the Neo4j server's process id, on this host: its CPU seconds a round are printed too",
+    )
     args = parser.parse_args(argv)
     mesh = args.mesh or Path(f"/tmp/lineagemesh-write-profile-{args.datasets}-{args.reruns}.ndjson")
     if not mesh.exists():
@@ -159,15 +173,21 @@ def main(argv: list[str] | None = None) -> int:
         spent.update(dict.fromkeys(spent, 0.0))
         walks[0] = 0
         tally.on = True
-        started = time.perf_counter()
+        started, cpu, server = time.perf_counter(), time.process_time(), _cpu(args.neo4j_pid)
         bench.ingest_direct(store, mesh, skip=base + (round_ - 1) * per_round, limit=per_round)
         seconds = time.perf_counter() - started
+        cpu, server = time.process_time() - cpu, _cpu(args.neo4j_pid) - server
         tally.on = False
         print(
             f"re-run round {round_}: {per_round:,} events in {seconds:.2f} s = "
             f"{per_round / seconds:.0f} events/s; Neo4jStore.apply {spent['apply']:.2f} s, of "
             f"which planning and statements {spent['planning and statements']:.2f} s (the rest: "
             "the commit)"
+        )
+        print(
+            f"  CPU seconds: this process {cpu:.2f}"
+            + (f", the Neo4j server {server:.2f}" if args.neo4j_pid else "")
+            + " (on a shared host steadier than the wall clock)"
         )
         print(
             f"  schema history before the writes {spent['history']:.2f} s "

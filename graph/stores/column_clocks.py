@@ -58,59 +58,66 @@ def element_key(mutation: Mutation) -> ElementKey:
 
 def split(mutations: Sequence[Mutation]) -> tuple[list[Mutation], dict[tuple[str, str], Group]]:
     """The mutations outside any group, and the groups by (owner dataset, stamp)."""
-    owner: dict[tuple[str, str], str | None] = {}
+    has_column, derives_from, column = EdgeKind.HAS_COLUMN, EdgeKind.DERIVES_FROM, NodeKind.COLUMN
+    owner: dict[tuple[str, str], str | None] = {}  # a column's dataset at a stamp (None: several)
+    owners_at: set[tuple[str, str]] = set()
     for m in mutations:
-        if type(m) is UpsertEdge and m.kind is EdgeKind.HAS_COLUMN:
+        if type(m) is UpsertEdge and m.kind is has_column:
             key = (m.target, m.at)
             owner[key] = m.source if owner.get(key, m.source) == m.source else None
-    owners_at = {
-        (m.source, m.at)
-        for m in mutations
-        if type(m) is UpsertEdge and m.kind is EdgeKind.HAS_COLUMN
-    }
+            owners_at.add((m.source, m.at))
     rest: list[Mutation] = []
     grouped: dict[tuple[str, str], list[Mutation]] = {}
     for m in mutations:
         dataset: str | None = None
-        if type(m) is UpsertNode:
-            if m.kind is NodeKind.COLUMN:
+        kind = m.kind
+        if isinstance(m, UpsertNode):
+            if kind is column:
                 dataset = owner.get((m.id, m.at))
-        elif m.kind is EdgeKind.HAS_COLUMN:
+        elif kind is has_column:
             dataset = m.source if owner.get((m.target, m.at)) == m.source else None
-        elif m.kind is EdgeKind.DERIVES_FROM:
+        elif kind is derives_from:
             dataset = owner.get((m.source, m.at)) or (
                 m.source if (m.source, m.at) in owners_at else None
             )
         if dataset is None:
             rest.append(m)
+        elif (key := (dataset, m.at)) in grouped:
+            grouped[key].append(m)
         else:
-            grouped.setdefault((dataset, m.at), []).append(m)
+            grouped[key] = [m]
     return rest, {
         key: Group(key[0], key[1], _digest(key[0], key[1], ms), ms) for key, ms in grouped.items()
     }
 
 
 def _digest(owner: str, at: str, mutations: Iterable[Mutation]) -> str | None:
+    """The group's content with its stamp taken out, as a digest: each mutation a row (its element,
+    its properties with a time-valued one equal to ``at`` and ``first`` values equal to ``at`` as
+    a placeholder, as sorted-key JSON), the rows sorted. The text is stored in the clocks, so it
+    never changes: only how fast it is made (a re-run round makes thousands)."""
     rows = []
+    dumps, sort_keys = orjson.dumps, orjson.OPT_SORT_KEYS
     try:
         for m in mutations:
-            props = {
-                k: (_PLACEHOLDER if k == TIME_VALUED and v == at else v) for k, v in m.props.items()
-            }
-            first = {k: (_PLACEHOLDER if v == at else v) for k, v in m.first.items()}
-            head = (
-                [m.id, m.kind.value]
-                if isinstance(m, UpsertNode)
-                else [m.source, m.kind.value, m.target]
-            )
-            rows.append(orjson.dumps([head, props, first], option=orjson.OPT_SORT_KEYS))
+            props, first = m.props, m.first  # (a Mapping: orjson writes only a dict)
+            if props.get(TIME_VALUED, _MISSING) == at:
+                props = {**props, TIME_VALUED: _PLACEHOLDER}
+            elif type(props) is not dict:
+                props = dict(props)
+            if at in first.values():
+                first = {k: (_PLACEHOLDER if v == at else v) for k, v in first.items()}
+            elif type(first) is not dict:
+                first = dict(first)
+            # (orjson writes an enum as its value: the kind's text, as ``kind.value`` would)
+            head = [m.id, m.kind] if isinstance(m, UpsertNode) else [m.source, m.kind, m.target]
+            rows.append(dumps([head, props, first], option=sort_keys))
     except (TypeError, orjson.JSONEncodeError):
         return None
     rows.sort()
     digest = hashlib.blake2b(owner.encode(), digest_size=12)
-    for row in rows:
-        digest.update(b"\n")
-        digest.update(row)
+    if rows:  # each row after a newline, as one update
+        digest.update(b"\n" + b"\n".join(rows))
     return digest.hexdigest()
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 from graph import _native
-from graph.model import JOB_IO, RUN_IO, EdgeKind, NodeKind, PropertyKey
+from graph.model import JOB_IO, RUN_IO, Edge, EdgeKind, NodeKind, PropertyKey
 from graph.mutations import Changes
 from graph.stores import EdgeKey, PrimitiveReader
 
@@ -51,10 +51,14 @@ def judge(reader: PrimitiveReader, jobs: Collection[str]) -> dict[str, set[EdgeK
     if not deciding:
         return {}
     runs = {job_nodes[job].props[DECIDING_RUN] for job in deciding}
+    # Of the runs' inputs and outputs the rule asks only which datasets they name (a run's
+    # restating its job's edge): their keys, not their stamps and facets (most of what a re-run
+    # round's judging read was its runs' PRODUCED statistics).
+    run_io = [Edge(*key, {}, {}) for key in reader.edge_keys(runs, RUN_IO, "out")]
     graph = _native.Graph()
     graph.install(
         [*job_nodes.values(), *reader.nodes(runs).values()],
-        [*reader.edges(runs, RUN_IO, "out"), *reader.edges(deciding, JOB_IO, "out")],
+        [*run_io, *reader.edges(deciding, JOB_IO, "out")],
     )
     graph.judge(list(deciding))
     return graph.unrestated(list(deciding))

@@ -60,26 +60,32 @@ _READ_EDGE_BRANCH = """
   CALL (a, b) {{ MATCH (a)-[r:{kind}]->(b) RETURN r }}
   RETURN [k[2], '{kind}', k[3], elementId(r), properties(r)] AS row"""
 # (CALL (a, b) binds both ends first, so Neo4j checks the edge from the end with fewer
-# relationships (Expand(Into)) instead of expanding a hub dataset.)
+# relationships of that type (Expand(Into)) instead of expanding a hub dataset.)
 
-_read_edges_queries: dict[tuple[EdgeKind, ...], str] = {}
+# Kept in the plan cache whatever the statistics say (the query option ``replan=skip``): for a
+# statement that finds everything by element id the plan cannot depend on them, and Neo4j
+# replanned the write path's statements every time a re-run round had moved its counts
+# enough (~0.1-1 s each, on a loaded host).
+_PLANNED_ONCE = "CYPHER replan=skip "
 
-
-def _read_edges_query(kinds: tuple[EdgeKind, ...]) -> str:
-    """Read the current state of edge keys, one UNION branch per kind present (static types)."""
-    query = _read_edges_queries.get(kinds)
-    if query is None:
-        branches = "\n  UNION ALL".join(
-            _READ_EDGE_BRANCH.format(kind=EdgeKind(kind).value) for kind in kinds
-        )
-        query = _read_edges_queries[kinds] = f"CALL () {{{branches}\n}}\nRETURN collect(row)"
-    return query
+# Read the current state of edge keys: a parameter per kind, one UNION branch each (static types).
+# One text whichever kinds a batch holds (an absent kind's list is empty): a text per combination
+# of kinds, as before, was planned afresh for each new combination, 0.1-0.4 s each (a 16-branch
+# plan costs ~0.5-1 s, but once), and a batch's mix of kinds varies with what its events describe.
+_READ_EDGES = (
+    _PLANNED_ONCE
+    + "CALL () {"
+    + "\n  UNION ALL".join(_READ_EDGE_BRANCH.format(kind=kind.value) for kind in EdgeKind)
+    + "\n}\nRETURN collect(row)"
+)
 
 
 # Rows carry only the keys that changed (``SET +=``; a null removes the key), and a node gets its
 # label only when it is created: rewriting whole property maps made Neo4j rewrite every property
 # record, string block and index entry of every touched element.
-_WRITE = """
+_WRITE = (
+    _PLANNED_ONCE
+    + """
 CALL () {
   UNWIND $new_nodes AS row
   MATCH (n) WHERE elementId(n) = row[0]
@@ -104,6 +110,7 @@ CALL () {
   SET r += row[1]
 }
 """
+)
 
 # The graph's format, on one node outside the graph (no :Node label). Format 1: every job's
 # unrestated READS/WRITES edges carry _UNRESTATED. A database written before has no such node, and
@@ -140,9 +147,7 @@ _RENAME_JOB_IDS_ON_EDGES = """
 MATCH ()-[r:DERIVES_FROM]->() WHERE r.jobId IN $old
 SET r.jobId = [pair IN $rows WHERE pair[0] = r.jobId | pair[1]][0]
 """
-_WRITE_FIELDS = (
-    f"UNWIND $rows AS row MATCH (d) WHERE elementId(d) = row[0] SET d.{_FIELDS} = row[1]"
-)
+_WRITE_FIELDS = f"{_PLANNED_ONCE}UNWIND $rows AS row MATCH (d) WHERE elementId(d) = row[0] SET d.{_FIELDS} = row[1]"
 _DATASETS_PAGE = "MATCH (n:Dataset) WHERE n.id > $after RETURN n.id ORDER BY n.id LIMIT $first"
 _READ_FORMAT = "OPTIONAL MATCH (m:LineagemeshMeta {id: 'graph'}) RETURN m.format"
 _WRITE_FORMAT = "MERGE (m:LineagemeshMeta {id: 'graph'}) SET m.format = $format"

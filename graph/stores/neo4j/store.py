@@ -65,6 +65,7 @@ from graph.stores.neo4j.cypher import (
     _MARK_UNRESTATED,
     _NODES_OF_KIND,
     _PARTS_PAGE,
+    _READ_EDGES,
     _READ_FORMAT,
     _READ_SUMMARIES,
     _READ_UNRESTATED,
@@ -78,7 +79,6 @@ from graph.stores.neo4j.cypher import (
     _first_of_kind_query,
     _neighbourhood_query,
     _newest_query,
-    _read_edges_query,
 )
 from graph.stores.neo4j.reads import _CypherReads, _InTransaction, clocks_of_rows
 from graph.stores.neo4j.retries import _UNAVAILABLE, Retries, _Result, _retrying_transient
@@ -345,10 +345,8 @@ class Neo4jStore(_CypherReads, Store):
                     [nodes.eids[source], nodes.eids[target], source, target]
                 )
         if by_kind:
-            kinds = tuple(sorted(by_kind))
-            query = _read_edges_query(kinds)
-            parameters = {kind.value: by_kind[kind] for kind in kinds}
-            (found,) = tx.run(query, parameters).single(strict=True)
+            parameters = {kind.value: by_kind.get(kind, []) for kind in EdgeKind}
+            (found,) = tx.run(_READ_EDGES, parameters).single(strict=True)
             self._owner_clocks(tx, [row[4] for row in found], nodes, clocks)
             for source, type_, target, eid, stored in found:
                 key = (source, _EDGE_KIND_BY_TYPE[type_], target)
