@@ -1106,7 +1106,7 @@ PyMethodDef lineage_methods[] = {
     {"node_column", locked<lineage_node_column, view_behind<LineageObject>>, METH_O, "node_column(field) -> one field of every node (graph.api.schema's)."},
     {"edge_column", locked<lineage_edge_column, view_behind<LineageObject>>, METH_O, "edge_column(source|target|kind|props) -> one field of every edge."},
     {"render_nodes", locked<lineage_render_nodes, view_behind<LineageObject>>, METH_VARARGS,
-     "render_nodes(specs[, max_nodes, seconds]) -> JSON bytes of the nodes (their facts read within the budget), or None."},
+     "render_nodes(specs, max_nodes=-1, seconds=0) -> JSON bytes of the nodes (their facts read within the budget), or None."},
     {"render_edges", locked<lineage_render_edges, view_behind<LineageObject>>, METH_O, "render_edges(specs) -> JSON bytes of the edges, or None."},
     {"render_marquez", locked<lineage_render_marquez, view_behind<LineageObject>>, METH_NOARGS, "render_marquez() -> JSON bytes of Marquez's lineage graph."},
     {nullptr, nullptr, 0, nullptr}};
