@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from graph.model import ID_PREFIX, JOB_IO, EdgeKind, Node, NodeKind
@@ -306,11 +306,12 @@ class WalkAhead:
             return self._facts.newest(ids)
         return self._store.newest(ids, kind, direction, key)
 
-    def neighbourhoods(self, requests: Sequence[NeighbourhoodRequest]) -> list[Neighbourhood]:
-        """A batch of reads (the node facts'), answered from what was read ahead for them."""
-        if self._facts is None:
-            return self._store.neighbourhoods(requests)
-        return self._facts.neighbourhoods(requests)
+    @property
+    def neighbourhoods(self) -> Callable[[Sequence[NeighbourhoodRequest]], list[Neighbourhood]]:
+        """A batch of reads (the node facts'), answered from what was read ahead for them; only
+        where the store reads batches (the native view asks whether it has this)."""
+        batch = self._store.neighbourhoods  # (AttributeError, as the store's, where it has none)
+        return batch if self._facts is None else self._facts.neighbourhoods
 
     def expect_walk(
         self, hops: int | None, upstream: bool = False, downstream: bool = False
