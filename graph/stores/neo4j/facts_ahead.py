@@ -39,10 +39,11 @@ _JOB = f"{ID_PREFIX[NodeKind.JOB]}:"
 _ALIASES = (EdgeKind.ALIAS_OF,)
 #: What ``Facts::run_states`` asks of ``newest``: a job's runs, the newest by its first event.
 NEWEST_RUN: tuple[EdgeKind, EdgeDirection, str] = (EdgeKind.OF, "in", PropertyKey.CREATED_AT)
-#: The reads of ids (an id a read) from which the first statement is started: a smaller walk's
-#: facts are read with the facts' own batch (a medium answer's walk, read ahead in one statement,
-#: reaches ~80 nodes at once: a statement more would cost more than it hides).
-_FIRST = 500
+#: The reads of ids (an id a read) from which the first statement is started: the large answers
+#: (a hub's: ~26k, as ``batched_reads.SPLIT_FROM``). Below, the statements and threads it adds
+#: cost more than they hide (a medium answer's ~2.5k, reached a few hundred a level: in turn
+#: with integ6, its facts' p50 went 2.1-2.3x -> 2.8-3.2x the plain answer's with 500 here).
+_FIRST = 4_000
 #: Statements read ahead at once (the store reads beside the caller on two connections, which the
 #: facts' own reads beside their batch share).
 _IN_FLIGHT = 1
