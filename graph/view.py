@@ -102,12 +102,6 @@ class GraphView:
         if self._walks is not None:
             self._walks.expect_walk(hops, upstream, downstream)
 
-    def expect_facts(self, facts: Collection[str]) -> None:
-        """The walk asked next is a lineage answer whose node ``facts`` (``graph.node_facts``'
-        names) are asked after it: a store that reads walks ahead reads them with its levels."""
-        if self._walks is not None and hasattr(self._walks, "expect_facts"):
-            self._walks.expect_facts(facts, NAMES)
-
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         return self.native.nodes(ids)
 

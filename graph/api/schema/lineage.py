@@ -11,8 +11,6 @@ from typing import Annotated, Any
 import orjson
 import strawberry
 from strawberry.types import Info
-from strawberry.types.nodes import SelectedField
-from strawberry.utils.str_converters import to_snake_case
 
 from graph import lineage as lineage_queries
 from graph import queries
@@ -330,26 +328,6 @@ def _edge_column(answer: Any) -> Any:
     return column
 
 
-def _asked_facts(info: Info) -> set[str]:
-    """The node facts (``graph.node_facts``' names) a lineage field's selection asks of its
-    nodes (any of them: a fact skipped by a directive is only read for nothing)."""
-    asked: set[str] = set()
-
-    def visit(selections: Sequence[Any], in_nodes: bool) -> None:
-        for selection in selections:
-            if not isinstance(selection, SelectedField):  # a fragment
-                visit(selection.selections, in_nodes)
-            elif in_nodes:
-                if (fact := _FACT_NAMES.get(to_snake_case(selection.name))) is not None:
-                    asked.add(fact)
-            elif selection.name == "nodes":
-                visit(selection.selections, True)
-
-    for field in info.selected_fields:
-        visit(field.selections, False)
-    return asked
-
-
 def walk(
     walker: Any,
     info: Info,
@@ -360,7 +338,6 @@ def walk(
 ) -> LineageGraph:
     """Run a lineage walk with the request's view, defaults and budgets."""
     view = view_at(info, as_of)
-    view.expect_facts(_asked_facts(info))
     return LineageGraph.of(
         view,
         info,

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from graph.stores import EdgeKey, Neighbourhood, NeighbourhoodRequest
+from graph.stores import Neighbourhood, NeighbourhoodRequest
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.store import Neo4jStore
@@ -34,22 +34,22 @@ def neighbourhoods(
     """The neighbourhoods of ``requests``, in order: read in one statement, or in two at once
     when the batch is large (:data:`SPLIT_FROM`)."""
     if sum(len(request.ids) for request in requests) < SPLIT_FROM:
-        return read_together(store, requests)
+        return _read_together(store, requests)
     halves = [_halved(request) for request in requests]
-    beside = store.soon(read_together, store, [second for _, second in halves])
+    beside = store.soon(_read_together, store, [second for _, second in halves])
     try:
-        firsts = read_together(store, [first for first, _ in halves])
+        firsts = _read_together(store, [first for first, _ in halves])
     except BaseException:
         beside.cancel()
         raise
     seconds = beside.result()
     return [
-        merged([first, second], request.direction == "both")
+        _merged(first, second, request.direction == "both")
         for first, second, request in zip(firsts, seconds, requests)
     ]
 
 
-def read_together(
+def _read_together(
     store: Neo4jStore, requests: Sequence[NeighbourhoodRequest]
 ) -> list[Neighbourhood]:
     """The neighbourhoods of ``requests``, in order, read in one statement."""
@@ -91,29 +91,24 @@ def _halved(
     return replace(request, ids=ids[:middle]), replace(request, ids=ids[middle:])
 
 
-def merged(parts: Sequence[Neighbourhood], both_ways: bool) -> Neighbourhood:
-    """What one read of the ids of ``parts`` (reads of the same shape, of ids apart) reads: each
-    edge, far end and key once (a far end several parts meet, and its edges ahead, come in each;
-    ``both_ways``: an edge between two parts' ids too)."""
-    if len(parts) == 1:
-        return parts[0]
-    if not parts:
-        return _empty()
-    edges = [edge for part in parts for edge in part.edges]
+def _merged(first: Neighbourhood, second: Neighbourhood, both_ways: bool) -> Neighbourhood:
+    """What one read of the two halves' ids reads: each edge, far end and key once (a far end of
+    both halves, and its edges ahead, come in both; ``both_ways``: an edge between the halves
+    too)."""
+    edges = first.edges + second.edges
     if both_ways:
         edges = list({edge.key: edge for edge in edges}.values())
-    unrestated: set[EdgeKey] | None = set()
-    for part in parts:
-        if part.unrestated is None or unrestated is None:
-            unrestated = None
-        else:
-            unrestated |= part.unrestated
+    unrestated = (
+        None
+        if first.unrestated is None or second.unrestated is None
+        else first.unrestated | second.unrestated
+    )
     return Neighbourhood(
         edges,
-        {node_id: node for part in parts for node_id, node in part.nodes.items()},
-        list(dict.fromkeys(key for part in parts for key in part.ahead)),
+        first.nodes | second.nodes,
+        list(dict.fromkeys(first.ahead + second.ahead)),
         unrestated,
-        {node_id: handle for part in parts for node_id, handle in part.handles.items()},
-        list(dict.fromkeys(key for part in parts for key in part.ahead_in)),
-        {node_id: node for part in parts for node_id, node in part.ahead_nodes.items()},
+        {**first.handles, **second.handles},
+        list(dict.fromkeys(first.ahead_in + second.ahead_in)),
+        first.ahead_nodes | second.ahead_nodes,
     )

@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from graph.model import ID_PREFIX, JOB_IO, EdgeKind, Node, NodeKind
-from graph.stores import EdgeDirection, Neighbourhood, NeighbourhoodRequest, Reach
+from graph.stores import Neighbourhood, NeighbourhoodRequest, Reach
 from graph.stores.neo4j.codec import _JSON_KEYS, _STAMPS, _UNRESTATED, _decode_nodes
 from graph.stores.neo4j.cypher import _CLOCKS_OF_OWNERS, _MARK_ONLY, _owner_of, _types
-from graph.stores.neo4j.facts_ahead import FACTS, NEWEST_RUN, FactsAhead
 from graph.stores.neo4j.reads import clocks_of_rows
 
 if TYPE_CHECKING:
@@ -289,29 +288,6 @@ class WalkAhead:
         self._ways: tuple[EdgeKind, ...] = ()  # out kinds of the dataset walks expected
         # the read asked next (by _asked) and its answer, read beside the one asked before
         self._next: tuple[tuple[Any, ...], Neighbourhood] | None = None
-        self._facts: FactsAhead | None = None  # the node facts' reads, started level by level
-
-    def expect_facts(self, facts: Collection[str], names: Sequence[str]) -> None:
-        """The walk asked next is a lineage answer whose node ``facts`` (``graph.node_facts``'
-        names) are asked after it: read them as its levels are read (``facts_ahead``;
-        ``names``: what the facts read of nodes they only name, ``graph.view.NAMES``)."""
-        wanted = FACTS & set(facts)
-        self._facts = FactsAhead(self._store, wanted, names) if wanted and self._props else None
-
-    def newest(
-        self, ids: Collection[str], kind: EdgeKind, direction: EdgeDirection, key: str
-    ) -> dict[str, Node]:
-        """The newest far ends (the node facts': the jobs' newest runs, read ahead for them)."""
-        if self._facts is not None and (kind, direction, key) == NEWEST_RUN:
-            return self._facts.newest(ids)
-        return self._store.newest(ids, kind, direction, key)
-
-    @property
-    def neighbourhoods(self) -> Callable[[Sequence[NeighbourhoodRequest]], list[Neighbourhood]]:
-        """A batch of reads (the node facts'), answered from what was read ahead for them; only
-        where the store reads batches (the native view asks whether it has this)."""
-        batch = self._store.neighbourhoods  # (AttributeError, as the store's, where it has none)
-        return batch if self._facts is None else self._facts.neighbourhoods
 
     def expect_walk(
         self, hops: int | None, upstream: bool = False, downstream: bool = False
@@ -354,26 +330,12 @@ class WalkAhead:
                     levels.keep(row, row[0])
                     levels.wide = len(row[0]) >= _CAP
         self._keep_around(list(ids), around)
-        if self._facts is not None:
-            self._facts.start(ids)
         return _decode_nodes(found, clocks_of_rows(clocks))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
 
     def neighbourhood(self, request: NeighbourhoodRequest) -> Neighbourhood:
-        found = self._neighbourhood(request)
-        if (
-            self._facts is not None
-            and request.direction == "out"
-            and request.node_props is not None
-            and len(request.kinds) == 1
-            and EdgeKind(next(iter(request.kinds))) in _JOB_IO
-        ):  # a level of a dataset walk: its jobs and the datasets they read or write
-            self._facts.reached(request, found)
-        return found
-
-    def _neighbourhood(self, request: NeighbourhoodRequest) -> Neighbourhood:
         held, self._next = self._next, None
         if held is not None and held[0] == _asked(request):
             return held[1]
