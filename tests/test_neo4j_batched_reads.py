@@ -107,11 +107,7 @@ def test_an_answers_facts_are_read_around_it_in_one_statement(
         else ("dataset:food_delivery:public.delivery_7_days")
     )
     with monkeypatch.context() as one_by_one:
-        # each read a statement of its own, as before (the store's Protocol base, NeighbourhoodSource,
-        # would answer a removed method with its stub)
-        one_by_one.setattr(
-            Neo4jStore, "neighbourhoods", lambda store, asked: list(map(store.neighbourhood, asked))
-        )
+        one_by_one.delattr(Neo4jStore, "neighbourhoods")  # the native view then reads as before
         asked = statements(history, one_by_one)
         expected = _facts(history, start, direction)
         before = list(asked)
