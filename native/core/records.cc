@@ -234,20 +234,20 @@ Record* Records::adopt(const uint8_t* data, size_t n_stamps, size_t size, uint32
     for (; table_[i].record != nullptr; i = (i + 1) & mask_) {
       Record* held = table_[i].record;
       if (table_[i].hash == hash && held->n_stamps == n_stamps && held->size == size &&
-          std::memcmp(held->data, data, size) == 0) {
+          (size == 0 || std::memcmp(held->data, data, size) == 0)) {
         held->refs++;
         duplicate = true;
         return held;
       }
     }
     Record* kept = allocate(n_stamps, size);
-    std::memcpy(kept->data, data, size);
+    if (size != 0) std::memcpy(kept->data, data, size);  // an empty record's data may be null
     kept->hash = hash;
     insert(kept, i);
     return kept;
   }
   Record* r = allocate(n_stamps, size);
-  std::memcpy(r->data, data, size);
+  if (size != 0) std::memcpy(r->data, data, size);
   r->hash = hash;
   return r;
 }
