@@ -24,7 +24,7 @@ bool add_type(PyObject* module, PyTypeObject& type, const char* name, Py_ssize_t
               destructor dealloc, PyMethodDef* methods, PyGetSetDef* getset = nullptr, newfunc make = nullptr,
               unsigned long extra_flags = 0);
 
-// native/bindings/views.cc: View, Lineage and Impact.
+// native/bindings/views.cc: View, Lineage and Impact (answers.cc).
 bool add_view_types(PyObject* module);
 // native/bindings/ingesting.cc: Builder and Translator.
 bool add_ingest_types(PyObject* module);
@@ -44,7 +44,7 @@ PyObject* holding(PyTypeObject& type, PyObject* owner, Held* Object::*field, std
 
 // One method of a pair that differ by a flag (nodes whole or summarised, edges or only their keys,
 // dataset or column lineage): F(self, arg, Flag). Errors are caught by the wrapper that locks it
-// (``reading`` in module.cc, ``locked`` in views.cc), which guards every method of the table.
+// (``reading`` in module.cc, ``locked`` in views.h), which guards every method of the table.
 template <PyObject* (*F)(PyObject*, PyObject*, bool), bool Flag>
 PyObject* with_flag(PyObject* self, PyObject* arg) {
   return F(self, arg, Flag);

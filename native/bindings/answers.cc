@@ -1,0 +1,354 @@
+// graph._native.Lineage and Impact: a view's answers (native/core/lineage.h, impact.h), read as
+// Python values, columns or the JSON the API sends (render_json.h).
+#include "views.h"
+
+#include <optional>
+
+#include "marquez_py.h"
+#include "pyrecords.h"
+#include "pytypes.h"
+#include "pyvalues.h"
+#include "render_json.h"
+
+namespace lm {
+
+PyTypeObject LineageType = {PyVarObject_HEAD_INIT(nullptr, 0)};
+PyTypeObject ImpactType = {PyVarObject_HEAD_INIT(nullptr, 0)};
+
+namespace {
+
+const Graph& graph_of_answer(PyObject* owner) { return view_of(owner)->view->g; }
+
+void lineage_dealloc(PyObject* self) {
+  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  delete l->answer;
+  Py_XDECREF(l->owner);
+  PyObject_Free(self);
+}
+
+PyObject* lineage_truncated(PyObject* self, void*) {
+  return PyBool_FromLong(reinterpret_cast<LineageObject*>(self)->answer->truncated);
+}
+
+PyObject* lineage_nodes(PyObject* self, PyObject*) {
+  LM_GUARD_BEGIN
+  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  const Graph& g = graph_of_answer(l->owner);
+  PyRef list(check(PyList_New(Py_ssize_t(l->answer->nodes.size()))));
+  for (size_t i = 0; i < l->answer->nodes.size(); i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), node_to_py(g, l->answer->nodes[i]));
+  return list.release();
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* lineage_edges(PyObject* self, PyObject*) {
+  LM_GUARD_BEGIN
+  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  const Graph& g = graph_of_answer(l->owner);
+  PyRef list(check(PyList_New(Py_ssize_t(l->answer->edges.size()))));
+  for (size_t i = 0; i < l->answer->edges.size(); i++) {
+    const auto& e = l->answer->edges[i];
+    PyRef source(id_str(g, g.node_id[e.source])), target(id_str(g, g.node_id[e.target]));
+    PyRef props(e.props == kNone ? (Py_INCREF(Py_None), Py_None) : props_to_py(g.pool, g.edge_record[e.props]));
+    PyList_SET_ITEM(list.get(), Py_ssize_t(i),
+                    check(PyTuple_Pack(4, source.get(), target.get(), py.edge_kind[e.kind], props.get())));
+  }
+  return list.release();
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* lineage_node_column(PyObject* self, PyObject* name) {
+  LM_GUARD_BEGIN
+  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  std::string spill;
+  return node_column(graph_of_answer(l->owner), l->answer->nodes, utf8_of(name, spill), view_of(l->owner)->view);
+  LM_GUARD_END(nullptr)
+}
+
+// source, target (ids), kind (EdgeKind), or props (a dict, or None for an edge with none).
+PyObject* lineage_edge_column(PyObject* self, PyObject* name) {
+  LM_GUARD_BEGIN
+  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  const Graph& g = graph_of_answer(l->owner);
+  std::string spill;
+  std::string_view field = utf8_of(name, spill);
+  const auto& edges = l->answer->edges;
+  PyRef list(check(PyList_New(Py_ssize_t(edges.size()))));
+  FlatMap<NodeIdx, PyObject*> made;  // an id repeats along edges: made once (borrowed from the list)
+  for (size_t i = 0; i < edges.size(); i++) {
+    const auto& e = edges[i];
+    PyObject* o;
+    if (field == "source" || field == "target") {
+      NodeIdx n = field == "source" ? e.source : e.target;
+      bool fresh;
+      PyObject*& held = made.at(n, &fresh);
+      if (fresh) held = id_str(g, g.node_id[n]); else Py_INCREF(held);
+      o = held;
+    } else if (field == "kind") {
+      o = py.edge_kind[e.kind];
+      Py_INCREF(o);
+    } else if (field == "props") {
+      o = e.props == kNone ? (Py_INCREF(Py_None), Py_None) : props_to_py(g.pool, g.edge_record[e.props]);
+    } else {
+      raise(PyExc_ValueError, "no such edge column");
+    }
+    PyList_SET_ITEM(list.get(), Py_ssize_t(i), o);
+  }
+  return list.release();
+  LM_GUARD_END(nullptr)
+}
+
+// render_nodes(specs[, max_nodes, seconds]): a lineage node's facts (graph.node_facts) asked
+// without their column are read here for the answer's nodes, within the budget, and written as
+// JSON as they are read (``FactsJson``): no Python value per node or per owner.
+PyObject* lineage_render_nodes(PyObject* self, PyObject* args) {
+  LM_GUARD_BEGIN
+  PyObject* arg;
+  Py_ssize_t max_nodes = -1;
+  double seconds = 0;
+  if (!PyArg_ParseTuple(args, "O|nd", &arg, &max_nodes, &seconds)) return nullptr;
+  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  ViewObject* v = view_of(l->owner);
+  const Graph& g = graph_of_answer(l->owner);
+  std::vector<Spec> specs = specs_of(arg);
+  const auto& nodes = l->answer->nodes;
+  name_enums(specs, Field::kKind, py.node_kind, kNodeKinds);
+  render_columns(specs, nodes.size());
+  FactsJson facts;
+  uint32_t asked = fact_bits(specs);
+  if (asked != 0) {
+    if (max_nodes < 0) raise(PyExc_TypeError, "a node's facts are read within max_nodes and seconds");
+    if (!facts.read(*v->view, nodes, asked, budget_of(max_nodes, seconds), embedded(v), specs)) Py_RETURN_NONE;
+  }
+  return render_rows(nodes.size(), specs, embedded(v), [&](std::string& out, size_t i, Spec& spec) {
+    if (spec.column != nullptr) put_column_value(out, spec, i);
+    else if (asked != 0 && facts.put(out, i, spec)) return;
+    else put_node_field(out, g, nodes[i], spec, g.node_id[nodes[i]], v->view);
+  });
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* lineage_render_edges(PyObject* self, PyObject* arg) {
+  LM_GUARD_BEGIN
+  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  const Graph& g = graph_of_answer(l->owner);
+  std::vector<Spec> specs = specs_of(arg);
+  const auto& edges = l->answer->edges;
+  name_enums(specs, Field::kKind, py.edge_kind, kEdgeKinds);
+  return render_rows(edges.size(), specs, embedded(view_of(l->owner)), [&](std::string& out, size_t i, Spec& spec) {
+    const auto& e = edges[i];
+    if ((spec.field == Field::kSource || spec.field == Field::kTarget) && spec.how == How::kString) {
+      put_id(out, g, g.node_id[spec.field == Field::kSource ? e.source : e.target]);
+    } else if (spec.field == Field::kKind && spec.how == How::kEnum) {
+      out += enum_name(spec, e.kind);
+    } else {
+      throw Unrenderable{};
+    }
+  });
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* lineage_render_marquez(PyObject* self, PyObject*) {
+  LM_GUARD_BEGIN
+  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  ViewObject* v = view_of(l->owner);
+  return marquez_lineage_bytes(*v->view, *l->answer, embedded(v));
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* lineage_sizes(PyObject* self, void*) {
+  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  return Py_BuildValue("(nn)", Py_ssize_t(l->answer->nodes.size()), Py_ssize_t(l->answer->edges.size()));
+}
+
+PyGetSetDef lineage_getset[] = {{"sizes", lineage_sizes, nullptr, "(nodes, edges) of the answer.", nullptr},{"truncated", lineage_truncated, nullptr, "A budget cut the answer short.", nullptr},
+                                {nullptr, nullptr, nullptr, nullptr, nullptr}};
+PyMethodDef lineage_methods[] = {
+    {"nodes", locked<lineage_nodes, view_behind<LineageObject>>, METH_NOARGS, "nodes() -> [Node] by id."},
+    {"edges", locked<lineage_edges, view_behind<LineageObject>>, METH_NOARGS, "edges() -> [(source, target, kind, props or None)], sorted."},
+    {"node_column", locked<lineage_node_column, view_behind<LineageObject>>, METH_O, "node_column(field) -> one field of every node (graph.api.schema's)."},
+    {"edge_column", locked<lineage_edge_column, view_behind<LineageObject>>, METH_O, "edge_column(source|target|kind|props) -> one field of every edge."},
+    {"render_nodes", locked<lineage_render_nodes, view_behind<LineageObject>>, METH_VARARGS,
+     "render_nodes(specs, max_nodes=-1, seconds=0) -> JSON bytes of the nodes (their facts read within the budget), or None."},
+    {"render_edges", locked<lineage_render_edges, view_behind<LineageObject>>, METH_O, "render_edges(specs) -> JSON bytes of the edges, or None."},
+    {"render_marquez", locked<lineage_render_marquez, view_behind<LineageObject>>, METH_NOARGS, "render_marquez() -> JSON bytes of Marquez's lineage graph."},
+    {nullptr, nullptr, 0, nullptr}};
+
+void impact_dealloc(PyObject* self) {
+  ImpactObject* i = reinterpret_cast<ImpactObject*>(self);
+  if (i->answer) {
+    ViewObject* v = view_of(i->owner);
+    Graph& g = v->view->g;
+    if (embedded(v)) {
+      Reading shared(g);
+      for (StrId id : i->answer->held) g.let_go(id);
+    } else {
+      for (StrId id : i->answer->held) g.pool.decref(id);
+    }
+  }
+  delete i->answer;
+  Py_XDECREF(i->owner);
+  PyObject_Free(self);
+}
+
+PyObject* impact_truncated(PyObject* self, void*) {
+  return PyBool_FromLong(reinterpret_cast<ImpactObject*>(self)->answer->truncated);
+}
+
+PyObject* impact_changed(PyObject* self, void*) {
+  LM_GUARD_BEGIN
+  ImpactObject* im = reinterpret_cast<ImpactObject*>(self);
+  Graph& g = view_of(im->owner)->view->g;
+  std::optional<Reading> shared;
+  if (embedded(view_of(im->owner))) shared.emplace(g);
+  return id_str(g, g.node_id[im->answer->changed]);
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* id_list(const Graph& g, const std::vector<StrId>& ids) {
+  PyRef list(check(PyList_New(Py_ssize_t(ids.size()))));
+  for (size_t i = 0; i < ids.size(); i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), id_str(g, ids[i]));
+  return list.release();
+}
+
+// products, domains, owners or contracts: ids, by id.
+PyObject* impact_concerned(PyObject* self, PyObject* name) {
+  LM_GUARD_BEGIN
+  ImpactObject* im = reinterpret_cast<ImpactObject*>(self);
+  const Graph& g = graph_of_answer(im->owner);
+  std::string spill;
+  std::string_view which = utf8_of(name, spill);
+  const ImpactReportAnswer& a = *im->answer;
+  if (which == "products") return id_list(g, a.products);
+  if (which == "domains") return id_list(g, a.domains);
+  if (which == "owners") return id_list(g, a.owners);
+  if (which == "contracts") return id_list(g, a.contracts);
+  raise(PyExc_ValueError, "no such list");
+  LM_GUARD_END(nullptr)
+}
+
+// One field of every affected node: a node field (node_column's), distance, path (ids from the
+// changed node), via (the id before it on its path), severity (its rank: 2 BREAKING, 1 WARNING,
+// 0 INFO) or certain.
+PyObject* impact_affected_column(PyObject* self, PyObject* name) {
+  LM_GUARD_BEGIN
+  ImpactObject* im = reinterpret_cast<ImpactObject*>(self);
+  const Graph& g = graph_of_answer(im->owner);
+  const ImpactReportAnswer& a = *im->answer;
+  std::string spill;
+  std::string_view field = utf8_of(name, spill);
+  if (field == "distance" || field == "severity" || field == "certain" || field == "path" || field == "via") {
+    PyRef list(check(PyList_New(Py_ssize_t(a.affected.size()))));
+    std::vector<PyRef> step_strings(field == "path" ? a.steps.size() : 0);
+    std::vector<int32_t> chain;
+    for (size_t i = 0; i < a.affected.size(); i++) {
+      const auto& item = a.affected[i];
+      PyObject* o;
+      if (field == "distance") o = check(PyLong_FromLong(item.distance));
+      else if (field == "severity") o = check(PyLong_FromLong(item.severity));
+      else if (field == "certain") o = PyBool_FromLong(item.certain);
+      else if (field == "via") o = id_str(g, a.steps[size_t(a.steps[size_t(item.path)].parent)].id);
+      else {
+        chain.clear();
+        for (int32_t s = item.path; s >= 0; s = a.steps[size_t(s)].parent) chain.push_back(s);
+        PyRef path(check(PyList_New(Py_ssize_t(chain.size()))));
+        for (size_t k = 0; k < chain.size(); k++) {
+          int32_t step = chain[chain.size() - 1 - k];
+          PyRef& text = step_strings[size_t(step)];
+          if (!text) text = PyRef(id_str(g, a.steps[size_t(step)].id));
+          Py_INCREF(text.get());
+          PyList_SET_ITEM(path.get(), Py_ssize_t(k), text.get());
+        }
+        o = path.release();
+      }
+      PyList_SET_ITEM(list.get(), Py_ssize_t(i), o);
+    }
+    return list.release();
+  }
+  std::vector<NodeIdx> nodes;
+  for (const auto& item : a.affected) nodes.push_back(item.node);
+  if (field == "id") {  // the id it was reached as (a node's own id: answers are about nodes the view shows)
+    PyRef list(check(PyList_New(Py_ssize_t(nodes.size()))));
+    for (size_t i = 0; i < nodes.size(); i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), id_str(g, a.affected[i].id));
+    return list.release();
+  }
+  return node_column(g, nodes, field, view_of(im->owner)->view);
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* impact_affected_nodes(PyObject* self, PyObject*) {
+  LM_GUARD_BEGIN
+  ImpactObject* im = reinterpret_cast<ImpactObject*>(self);
+  const Graph& g = graph_of_answer(im->owner);
+  const auto& affected = im->answer->affected;
+  PyRef list(check(PyList_New(Py_ssize_t(affected.size()))));
+  for (size_t i = 0; i < affected.size(); i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), node_to_py(g, affected[i].node));
+  return list.release();
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* impact_render_affected(PyObject* self, PyObject* arg) {
+  LM_GUARD_BEGIN
+  ImpactObject* im = reinterpret_cast<ImpactObject*>(self);
+  const Graph& g = graph_of_answer(im->owner);
+  const ImpactReportAnswer& a = *im->answer;
+  std::vector<Spec> specs = specs_of(arg);
+  std::vector<int32_t> chain;
+  std::vector<std::string> step_json(a.steps.size());
+  PyRef ranks[3] = {PyRef(check(PyLong_FromLong(0))), PyRef(check(PyLong_FromLong(1))), PyRef(check(PyLong_FromLong(2)))};
+  PyObject* const rank_values[3] = {ranks[0].get(), ranks[1].get(), ranks[2].get()};
+  name_enums(specs, Field::kSeverity, rank_values, 3);
+  name_enums(specs, Field::kKind, py.node_kind, kNodeKinds);
+  return render_rows(a.affected.size(), specs, embedded(view_of(im->owner)), [&](std::string& out, size_t i, Spec& spec) {
+    const auto& item = a.affected[i];
+    if (spec.field == Field::kDistance && spec.how == How::kInt) {
+      out += std::to_string(item.distance);
+    } else if (spec.field == Field::kCertain && spec.how == How::kBool) {
+      out += item.certain ? "true" : "false";
+    } else if (spec.field == Field::kSeverity && spec.how == How::kEnum) {
+      out += enum_name(spec, item.severity);
+    } else if (spec.field == Field::kVia && spec.how == How::kString) {
+      put_id(out, g, a.steps[size_t(a.steps[size_t(item.path)].parent)].id);
+    } else if (spec.field == Field::kPath && spec.how == How::kStrings) {
+      chain.clear();
+      for (int32_t s = item.path; s >= 0; s = a.steps[size_t(s)].parent) chain.push_back(s);
+      out += "[";
+      for (size_t k = 0; k < chain.size(); k++) {
+        int32_t step = chain[chain.size() - 1 - k];
+        std::string& text = step_json[size_t(step)];
+        if (text.empty()) put_id(text, g, a.steps[size_t(step)].id);
+        if (k) out += ",";
+        out += text;
+      }
+      out += "]";
+    } else {
+      put_node_field(out, g, item.node, spec, item.id, view_of(im->owner)->view);
+    }
+  });
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* impact_size(PyObject* self, void*) {
+  return PyLong_FromSize_t(reinterpret_cast<ImpactObject*>(self)->answer->affected.size());
+}
+
+PyGetSetDef impact_getset[] = {{"truncated", impact_truncated, nullptr, "A budget cut the walk short.", nullptr},
+                               {"changed", impact_changed, nullptr, "The changed node's id (canonical).", nullptr},
+                               {"size", impact_size, nullptr, "How many nodes are affected.", nullptr},
+                               {nullptr, nullptr, nullptr, nullptr, nullptr}};
+
+PyMethodDef impact_methods[] = {
+    {"affected_column", locked<impact_affected_column, view_behind<ImpactObject>>, METH_O, "affected_column(field) -> one field of every affected node."},
+    {"affected_nodes", locked<impact_affected_nodes, view_behind<ImpactObject>>, METH_NOARGS, "affected_nodes() -> [Node] of the affected, in order."},
+    {"render_affected", locked<impact_render_affected, view_behind<ImpactObject>>, METH_O, "render_affected(specs) -> JSON bytes of the affected, or None."},
+    {"concerned", locked<impact_concerned, view_behind<ImpactObject>>, METH_O, "concerned(products|domains|owners|contracts) -> [id]."},
+    {nullptr, nullptr, 0, nullptr}};
+
+}  // namespace
+bool add_answer_types(PyObject* module) {
+  return add_type(module, LineageType, "graph._native.Lineage", sizeof(LineageObject), "A lineage answer.",
+                  lineage_dealloc, lineage_methods, lineage_getset) &&
+         add_type(module, ImpactType, "graph._native.Impact", sizeof(ImpactObject),
+                  "What a change reaches, and whom it concerns.", impact_dealloc, impact_methods, impact_getset);
+}
+
+}  // namespace lm
