@@ -1,4 +1,4 @@
-// Marquez's node data as JSON (native/core/marquez.h).
+// Marquez's node data as JSON (native/core/marquez.h): datasets, jobs and runs.
 #include "marquez.h"
 
 #include <algorithm>
@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "ids.h"
+#include "marquez_render.h"
 
 namespace lm {
 
@@ -110,19 +111,6 @@ std::string_view run_state(std::string_view state) {
   return "NEW";
 }
 
-// The property keys read here besides the graph's own (kNone: no node has such a property).
-struct PropKeys {
-  explicit PropKeys(const StringPool& pool)
-      : description(pool.find("description")), source_name(pool.find("sourceName")), source_uri(pool.find("sourceUri")),
-        last_modified_at(pool.find("lastModifiedAt")), lifecycle_state(pool.find("lifecycleState")), tags(pool.find("tags")),
-        run_id(pool.find("runId")), started_at(pool.find("startedAt")),
-        nominal_start(pool.find("nominalStartTime")), nominal_end(pool.find("nominalEndTime")), sql(pool.find("sql")),
-        dataset_type(pool.find("facet:datasetType")), job_type(pool.find("facet:jobType")),
-        source_code_location(pool.find("facet:sourceCodeLocation")) {}
-  StrId description, source_name, source_uri, last_modified_at, lifecycle_state, tags, run_id, started_at,
-      nominal_start, nominal_end, sql, dataset_type, job_type, source_code_location;
-};
-
 // The standard OpenLineage facets the store keeps as properties, in the order Marquez writes them:
 // each its fields (the property, the JSON key written before its value); a facet shows when one of
 // its first ``shown_by`` fields has a value (nominalTime's end alone does not make one).
@@ -163,116 +151,7 @@ class Picked {
   const uint8_t* v_[N] = {};
 };
 
-// JSON text of property values (dict keys in their order; null for nullptr) and of a Marquez
-// schema field: what an answer writes, and what a remote store keeps as a dataset's fields
-// (marquez_fields_json), written by the same code.
-class JsonWriter {
- public:
-  JsonWriter(const StringPool& pool, std::string& out) : pool_(pool), out_(out) {}
-  void value(const uint8_t* v);
-  void field(const uint8_t* name, const uint8_t* type, const uint8_t* tags, const uint8_t* description);
-
- protected:
-  void put_str(StrId s) {
-    if (!pool_.json_plain(s)) {
-      json_string(pool_.view(s), out_);
-      return;
-    }
-    std::string_view t = pool_.view(s);
-    out_.push_back('"');
-    out_.append(t.data(), t.size());
-    out_.push_back('"');
-  }
-  void put_double(double d);
-  void key(const char* quoted_key_colon) { out_ += quoted_key_colon; }
-
-  const StringPool& pool_;
-  std::string& out_;
-};
-
-class Renderer : private JsonWriter {
- public:
-  Renderer(View& view, std::string& out) : JsonWriter(view.g.pool, out), v_(view), g_(view.g), k_(view.g.pool) {}
-  ~Renderer() {
-    for (StrId s : held_) g_.pool.decref(s);
-  }
-  Renderer(const Renderer&) = delete;
-
-  // Read what rendering ``nodes`` needs: one batch per kind of fact for all of them; ``full``: as
-  // the catalog routes show them (whole nodes: their facets).
-  void read(const std::vector<NodeIdx>& nodes, bool full);
-  size_t fields_read() const { return fields_all_.size(); }
-  void node(NodeIdx n, bool full);
-  void dataset(NodeIdx n, bool full);
-  void job(NodeIdx n, bool full);
-  void run(NodeIdx run, NodeIdx job);
-  void id(NodeIdx n) { put_str(g_.node_id[n]); }
-  // One of Marquez's ``inEdges``/``outEdges`` entries; ``first`` in its list (no comma before it).
-  void edge(NodeIdx origin, NodeIdx destination, bool first) {
-    out_ += first ? "{\"origin\":" : ",{\"origin\":";
-    id(origin);
-    out_ += ",\"destination\":";
-    id(destination);
-    out_.push_back('}');
-  }
-  using JsonWriter::value;
-  void prop_value(NodeIdx n, StrId key) { value(prop(n, key)); }
-  static const uint8_t* dict_get(const uint8_t* v, std::string_view key, const StringPool& pool);
-
- private:
-  struct Field {
-    StrId id;          // kNone: no node can have it
-    NodeIdx node;      // kNone: none the view shows
-    std::string name;  // the name a field without a node shows (its id after the last ':'), set for those only
-  };
-  struct JobFacts {
-    std::vector<NodeIdx> inputs, outputs;
-    NodeIdx latest_run = kNone;
-  };
-
-  const uint8_t* prop(NodeIdx n, StrId key) const {
-    if (key == kNone) return nullptr;
-    const uint8_t* v = g_.node_value(n, key);
-    return v == nullptr || *v == kAbsent ? nullptr : v;
-  }
-  bool truthy(const uint8_t* v) const { return v != nullptr && value_truthy(v, g_.pool); }
-  bool text(const uint8_t* v, char* buf, std::string_view& out) const { return v != nullptr && value_string(v, g_.pool, buf, out); }
-  std::string_view id_text(NodeIdx n) const { return g_.pool.view(g_.node_id[n]); }
-  void sort_by_id(std::vector<NodeIdx>& nodes) const {
-    std::sort(nodes.begin(), nodes.end(), [&](NodeIdx a, NodeIdx b) { return id_text(a) < id_text(b); });
-  }
-
-  void name_id(NodeIdx n);
-  void name_id(const uint8_t* namespace_, const uint8_t* name) {
-    key("{\"namespace\":");
-    value(namespace_);
-    key(",\"name\":");
-    value(name);
-    out_.push_back('}');
-  }
-  void names(const std::vector<NodeIdx>& nodes);
-  void fields(NodeIdx dataset);
-  // The dataset's kept fields (kKeptFieldsKey: the JSON text of its ``fields``), if it keeps them
-  // beside a ``columns`` list; else null.
-  const uint8_t* kept_fields(NodeIdx dataset) const;
-  void facets(NodeIdx n);
-  // How a dataset's and a job's objects start: {"id":…,"type":…,"name":…,"<second_name>":…
-  void head(const uint8_t* namespace_, const uint8_t* name, const char* type, const char* second_name);
-  // Their createdAt, updatedAt and namespace, which follow in both.
-  void times(const uint8_t* first_seen, const uint8_t* last_seen, const uint8_t* namespace_);
-  void duration(const uint8_t* started_at, const uint8_t* ended_at);  // a run's durationMs
-
-  View& v_;
-  Graph& g_;
-  PropKeys k_;
-  std::vector<StrId> held_;  // ids interned into a mirror's pool, released at the end
-  std::vector<Field> fields_all_;                                // every dataset's, in turn
-  std::unordered_map<NodeIdx, std::pair<size_t, size_t>> fields_;  // a dataset's [begin, end) in fields_all_
-  StrId kept_key_ = kNone;  // kKeptFieldsKey in a mirror's pool (kNone: read the column nodes)
-  StrId field_keys_[4] = {kNone, kNone, kNone, kNone};  // kMarquezFieldKeys in the pool, once all is read
-  std::unordered_map<NodeIdx, JobFacts> jobs_;
-  std::unordered_map<NodeIdx, NodeIdx> run_jobs_;
-};
+}  // namespace
 
 void Renderer::read(const std::vector<NodeIdx>& nodes, bool full) {
   std::vector<NodeIdx> datasets, jobs, runs;
@@ -717,8 +596,6 @@ void Renderer::node(NodeIdx n, bool full) {
   } else out_ += "null";
 }
 
-}  // namespace
-
 bool marquez_fields_json(const uint8_t* entries, const StringPool& pool, std::string& out) {
   if (entries == nullptr || *entries != kList) return false;
   const uint8_t* f = entries + 1;
@@ -736,155 +613,6 @@ bool marquez_fields_json(const uint8_t* entries, const StringPool& pool, std::st
   }
   out.push_back(']');
   return true;
-}
-
-void marquez_lineage_json(View& view, const LineageAnswer& answer, std::string& out) {
-  const Graph& g = view.g;
-  const std::vector<NodeIdx>& nodes = answer.nodes;  // by id
-  std::unordered_map<NodeIdx, size_t> at;
-  for (size_t i = 0; i < nodes.size(); i++) at.emplace(nodes[i], i);
-  std::vector<std::vector<NodeIdx>> ins(nodes.size()), outs(nodes.size());
-  for (const auto& e : answer.edges) {
-    auto s = at.find(e.source), t = at.find(e.target);
-    if (s != at.end()) outs[s->second].push_back(e.target);
-    if (t != at.end()) ins[t->second].push_back(e.source);
-  }
-  auto by_id = [&](std::vector<NodeIdx>& list) {
-    std::sort(list.begin(), list.end(), [&](NodeIdx a, NodeIdx b) { return g.pool.view(g.node_id[a]) < g.pool.view(g.node_id[b]); });
-    list.erase(std::unique(list.begin(), list.end()), list.end());
-  };
-  Renderer r(view, out);
-  r.read(nodes, false);
-  out.reserve(out.size() + nodes.size() * 1024 + r.fields_read() * 128 + answer.edges.size() * 256);
-  out += "{\"graph\":[";
-  for (size_t i = 0; i < nodes.size(); i++) {
-    NodeIdx n = nodes[i];
-    if (i) out.push_back(',');
-    out += "{\"id\":";
-    r.id(n);
-    bool dataset = g.node_kind[n] == kDataset;
-    out += dataset ? ",\"type\":\"DATASET\",\"data\":" : ",\"type\":\"JOB\",\"data\":";
-    if (dataset) r.dataset(n, false);
-    else r.job(n, false);
-    by_id(ins[i]);
-    by_id(outs[i]);
-    out += ",\"inEdges\":[";
-    for (size_t k = 0; k < ins[i].size(); k++) {
-      r.edge(ins[i][k], n, k == 0);
-    }
-    out += "],\"outEdges\":[";
-    for (size_t k = 0; k < outs[i].size(); k++) {
-      r.edge(n, outs[i][k], k == 0);
-    }
-    out += "]}";
-  }
-  out += "]}";
-}
-
-bool marquez_column_lineage_json(View& view, const std::vector<NodeIdx>& starts, bool downstream, int depth, Budget budget,
-                                 std::string& out) {
-  Graph& g = view.g;
-  std::unordered_map<NodeIdx, size_t> at;  // column -> its place in ``columns``
-  std::vector<NodeIdx> columns;
-  std::unordered_map<uint64_t, EdgeIdx> edges;  // source << 32 | target -> the stored edge whose properties it shows
-  bool truncated = false;
-  for (NodeIdx start : starts) {
-    LineageAnswer answer = column_lineage(view, start, true, downstream, depth, budget);
-    truncated |= answer.truncated;
-    for (NodeIdx n : answer.nodes)
-      if (g.node_kind[n] == kColumn && at.emplace(n, columns.size()).second) columns.push_back(n);
-    for (const auto& e : answer.edges) edges[uint64_t(e.source) << 32 | e.target] = e.props;
-  }
-  auto id_of = [&](NodeIdx n) { return g.pool.view(g.node_id[n]); };
-  std::sort(columns.begin(), columns.end(), [&](NodeIdx a, NodeIdx b) { return id_of(a) < id_of(b); });
-  for (size_t i = 0; i < columns.size(); i++) at[columns[i]] = i;
-  struct Input {
-    NodeIdx source;
-    EdgeIdx props;
-  };
-  std::vector<std::vector<Input>> inputs(columns.size());
-  std::vector<std::vector<NodeIdx>> outputs(columns.size());
-  for (auto& [ends, props] : edges) {
-    NodeIdx source = NodeIdx(ends >> 32), target = NodeIdx(ends & 0xFFFFFFFFu);
-    auto s = at.find(source), t = at.find(target);
-    if (s == at.end() || t == at.end()) continue;
-    inputs[t->second].push_back(Input{source, props});
-    outputs[s->second].push_back(target);
-  }
-  view.lean(columns);
-  StrId description_key = g.pool.find("transformationDescription"), type_key = g.pool.find("transformationType");
-  auto edge_prop = [&](EdgeIdx e, StrId key) -> const uint8_t* {
-    if (e == kNone || key == kNone) return nullptr;
-    const uint8_t* v = g.edge_value(e, key);
-    return v == nullptr || *v == kAbsent ? nullptr : v;
-  };
-  // (description, type) Marquez shows for a derivation: the deprecated fields, else the first transformation's.
-  auto transformation = [&](EdgeIdx e, const uint8_t*& description, const uint8_t*& type) {
-    const uint8_t* first = nullptr;
-    const uint8_t* list = edge_prop(e, g.keys.transformations);
-    if (list != nullptr && *list == kList) {
-      const uint8_t* q = list + 1;
-      if (get_varint(q) > 0) first = q;
-    }
-    description = edge_prop(e, description_key);
-    if (description == nullptr || !value_truthy(description, g.pool)) description = Renderer::dict_get(first, "description", g.pool);
-    type = edge_prop(e, type_key);
-    if (type == nullptr || !value_truthy(type, g.pool)) type = Renderer::dict_get(first, "type", g.pool);
-  };
-  Renderer r(view, out);
-  out.reserve(out.size() + columns.size() * 512);
-  out += "{\"graph\":[";
-  for (size_t i = 0; i < columns.size(); i++) {
-    NodeIdx n = columns[i];
-    std::sort(inputs[i].begin(), inputs[i].end(), [&](const Input& a, const Input& b) { return id_of(a.source) < id_of(b.source); });
-    std::sort(outputs[i].begin(), outputs[i].end(), [&](NodeIdx a, NodeIdx b) { return id_of(a) < id_of(b); });
-    if (i) out.push_back(',');
-    out += "{\"id\":";
-    r.id(n);
-    out += ",\"type\":\"DATASET_FIELD\",\"data\":{\"namespace\":";
-    r.prop_value(n, g.keys.namespace_);
-    out += ",\"dataset\":";
-    r.prop_value(n, g.keys.dataset);
-    out += ",\"datasetVersion\":null,\"field\":";
-    r.prop_value(n, g.keys.name);
-    out += ",\"fieldType\":";
-    r.prop_value(n, g.keys.type);
-    const uint8_t *description = nullptr, *type = nullptr;
-    if (!inputs[i].empty()) transformation(inputs[i][0].props, description, type);
-    out += ",\"transformationDescription\":";
-    r.value(description);
-    out += ",\"transformationType\":";
-    r.value(type);
-    out += ",\"inputFields\":[";
-    for (size_t k = 0; k < inputs[i].size(); k++) {
-      const Input& input = inputs[i][k];
-      transformation(input.props, description, type);
-      out += k ? ",{\"namespace\":" : "{\"namespace\":";
-      r.prop_value(input.source, g.keys.namespace_);
-      out += ",\"dataset\":";
-      r.prop_value(input.source, g.keys.dataset);
-      out += ",\"field\":";
-      r.prop_value(input.source, g.keys.name);
-      out += ",\"transformationDescription\":";
-      r.value(description);
-      out += ",\"transformationType\":";
-      r.value(type);
-      out += ",\"datasetVersion\":null}";
-    }
-    out += "]},\"inEdges\":[";
-    for (size_t k = 0; k < inputs[i].size(); k++) {
-      if (k && inputs[i][k].source == inputs[i][k - 1].source) continue;
-      r.edge(n, inputs[i][k].source, k == 0);
-    }
-    out += "],\"outEdges\":[";
-    for (size_t k = 0; k < outputs[i].size(); k++) {
-      if (k && outputs[i][k] == outputs[i][k - 1]) continue;
-      r.edge(n, outputs[i][k], k == 0);
-    }
-    out += "]}";
-  }
-  out += "]}";
-  return truncated;
 }
 
 void marquez_nodes_json(View& view, const std::vector<NodeIdx>& nodes, bool full, std::string& out) {
