@@ -42,14 +42,8 @@ for _path in (str(REPO), str(SCRIPTS)):
         sys.path.insert(0, _path)
 
 import psycopg  # noqa: E402
-from bench import (  # noqa: E402
-    CellConfig,
-    Start,
-    ingest_direct,
-    log,
-    starts_of_mesh,
-    time_cell,
-)
+from bench_cells import CellConfig, Start, log, starts_of_mesh, time_cell  # noqa: E402
+from bench_ingest import ingest_direct  # noqa: E402
 from bench_options import cell_options, numbers  # noqa: E402
 from marquez_baseline.lineage_dao import MarquezLineage  # noqa: E402
 from marquez_baseline.loader import load, read_mesh  # noqa: E402
