@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, overload
 
 RANK = {"BREAKING": 2, "WARNING": 1, "INFO": 0, "NONE": 0}
-NAMES = {2: "BREAKING", 1: "WARNING", 0: "INFO"}
+NAMES = {rank: name for name, rank in RANK.items() if name != "NONE"}  # a rank's report name
 
 
 class Columns(Protocol):
