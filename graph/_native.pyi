@@ -23,13 +23,13 @@ _Refused = tuple[int, str, str]
 
 #: The longest node id (UTF-8 bytes) the builder makes: ids are keys on every store.
 LONGEST_ID: int
-#: The properties besides graph.view.SUMMARY a Marquez answer reads (native/core/marquez.h).
+#: The properties besides graph.view.SUMMARY a Marquez answer reads (native/marquez/marquez.h).
 MARQUEZ_SHOWN: tuple[str, ...]
 #: The properties of a column a Marquez dataset's ``fields`` show, in their order.
 MARQUEZ_FIELD_KEYS: tuple[str, ...]
 #: The property a remote store may keep a dataset's fields in (their JSON text, as
 #: :func:`marquez_fields` writes it) so Marquez answers read no column node and copy the fields
-#: as they are (native/core/marquez.h).
+#: as they are (native/marquez/marquez.h).
 KEPT_FIELDS_KEY: str
 
 def marquez_fields(entries: Sequence[Sequence[Any]], /) -> str:

@@ -449,7 +449,7 @@ class MarquezReadAPI:
         raise MarquezError(404, f"Node '{clipped(node_id)}' not found.")
 
     def lineage(self, view: BudgetedView, params: Params) -> tuple[bytes, dict[str, str]]:
-        """The walk's answer written by the native core (``native/core/marquez.h``): nodes by id, each
+        """The walk's answer written by the native renderer (``native/marquez/marquez.h``): nodes by id, each
         with its ``DatasetData`` or ``JobData`` and its edges within the answer."""
         start = self._start(
             view, params.text("nodeId", required=True) or "", (NodeKind.DATASET, NodeKind.JOB)
@@ -464,7 +464,7 @@ class MarquezReadAPI:
     def column_lineage(self, view: BudgetedView, params: Params) -> tuple[bytes, dict[str, str]]:
         """The columns upstream (and downstream, ``withDownstream``) of a field, or of each field of
         a dataset or of a job's outputs, one walk each, merged and written by the native core
-        (``native/core/marquez.h``)."""
+        (``native/marquez/marquez.h``)."""
         node_id = params.text("nodeId", required=True) or ""
         with_downstream = params.boolean("withDownstream")
         if with_downstream and "#" in node_id:

@@ -5,7 +5,7 @@ Field names, order and nulls follow Marquez's models (``marquez.service.models``
 Marquez's web UI and clients read them unchanged. What lineagemesh does not keep is written as
 Marquez writes an absent value: versions, locations, parent jobs and tags as null or empty.
 
-Datasets, jobs and runs are written by the native core (``native/core/marquez.h``), in one pass over a
+Datasets, jobs and runs are written by the native renderer (``native/marquez/marquez.h``), in one pass over a
 view: a lineage graph's thousands of nodes carry tens of thousands of schema fields, which cost
 far more made as Python dicts. The rules are there: a dataset's ``type`` (``STREAM`` by its
 ``datasetType`` facet, else ``DB_TABLE``), its ``fields`` (the column nodes its schema names, by

@@ -1,4 +1,4 @@
-// graph._native's face of native/core/marquez.h (native/bindings/marquez_py.h).
+// graph._native's face of native/marquez/marquez.h (native/bindings/marquez_py.h).
 #include "marquez_py.h"
 
 #include "pylock.h"

@@ -1,4 +1,4 @@
-// graph._native's face of native/core/marquez.h: the renderings as Python bytes.
+// graph._native's face of native/marquez/marquez.h: the renderings as Python bytes.
 #pragma once
 
 #include "py.h"

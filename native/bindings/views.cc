@@ -492,7 +492,7 @@ PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or Non
     {"node_facts", locked<view_node_facts, view_itself>, METH_VARARGS,
      "node_facts(ids, facts, max_nodes, seconds) -> {fact: [each id's]}: upstream, downstream, domain, owners, run_state."},
     {"marquez", locked<view_marquez, view_itself>, METH_VARARGS,
-     "marquez(ids, full) -> JSON bytes: a list of each node's Marquez data (null for none; native/core/marquez.h)."},
+     "marquez(ids, full) -> JSON bytes: a list of each node's Marquez data (null for none; native/marquez/marquez.h)."},
     {"marquez_column_lineage", locked<view_marquez_column_lineage, view_itself>, METH_VARARGS,
      "marquez_column_lineage(column ids, downstream, depth, max_nodes, seconds) -> (JSON bytes, truncated)."},
     {nullptr, nullptr, 0, nullptr}};

@@ -1,4 +1,4 @@
-// Marquez's JSON (native/core/marquez.h) for known nodes: each field as Marquez 0.50 writes it
+// Marquez's JSON (native/marquez/marquez.h) for known nodes: each field as Marquez 0.50 writes it
 // (DatasetData/JobData/Run in a lineage graph, Dataset/Job for the catalog routes), lineage and
 // column-lineage graphs with their edges, and fields kept as JSON text by a remote store.
 #include <gtest/gtest.h>

@@ -29,7 +29,7 @@ _CLOCK_OWNER = "_clockOwner"
 _REFS = "_refs"
 _AT_REFS = "_atRefs"
 _BOOKKEEPING = (_CLOCKS, _CLOCK_OWNER, _REFS, _AT_REFS)
-# On a dataset, its fields as Marquez shows them (JSON: native/core/marquez.h, kKeptFieldsKey), so
+# On a dataset, its fields as Marquez shows them (JSON: native/marquez/marquez.h, kKeptFieldsKey), so
 # a lineage answer of thousands of datasets reads no column node. Written beside its columns.
 _FIELDS = _native.KEPT_FIELDS_KEY
 # A time-valued property (its value is the stamp of the event that set it) whose stamp equals its

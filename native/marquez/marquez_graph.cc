@@ -1,4 +1,4 @@
-// Marquez's lineage graphs as JSON (native/core/marquez.h): a dataset lineage answer's and the
+// Marquez's lineage graphs as JSON (native/marquez/marquez.h): a dataset lineage answer's and the
 // column lineage of some columns, their nodes written by the renderer of marquez_render.h.
 #include "marquez.h"
 

@@ -1,4 +1,4 @@
-// Marquez's node data as JSON (native/core/marquez.h): datasets, jobs and runs.
+// Marquez's node data as JSON (native/marquez/marquez.h): datasets, jobs and runs.
 #include "marquez.h"
 
 #include <algorithm>

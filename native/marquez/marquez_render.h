@@ -1,4 +1,4 @@
-// What native/core/marquez.cc (the nodes' Marquez data) and marquez_graph.cc (the lineage graphs
+// What native/marquez/marquez.cc (the nodes' Marquez data) and marquez_graph.cc (the lineage graphs
 // that show them) share: the JSON writer of property values and the renderer of a view's datasets,
 // jobs and runs.
 #pragma once
