@@ -1,6 +1,6 @@
 """Judging a Neo4j write batch's jobs asks one statement (``graph.stores.neo4j.judging``): the jobs
 of its runs, the jobs, their deciding runs, those runs' inputs and outputs and the jobs' own, and
-the lock of the jobs the batch had not locked. The verdicts are those of the embedded store (the
+the lock of the jobs the batch had not locked; marks are written only where they change. The verdicts are those of the embedded store (the
 rule's reference) after every batch, whatever a batch holds: whole events, a run without its job,
 a job without its run, runs arriving out of order."""
 
@@ -15,11 +15,11 @@ import pytest
 from openlineage_events import complete
 from test_neo4j_store import dump
 
-from graph.model import NodeKind
+from graph.model import EdgeKind, NodeKind
 from graph.mutations import Mutation, UpsertEdge, UpsertNode
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
-from graph.stores.neo4j.judging import _JUDGING_READ
+from graph.stores.neo4j.judging import _JUDGING_READ, _WRITE_MARKS
 from ingest.openlineage import translate
 
 JOBS = ["job:etl:load", "job:etl:other", "job:etl:late"]
@@ -106,6 +106,17 @@ def test_a_batch_is_judged_in_one_statement_as_the_rule_judges(
         assert not [text for text in statements if text.startswith(PRIMITIVE_READ)]
     assert judged == len(batches)  # every batch touched a job or a run
     assert dump(store) == dump(reference)
+    # a re-run that reads what the one before read moves no verdict: no mark is written
+    for ended in ("2026-01-06T00:00:00Z", "2026-01-07T00:00:00Z"):
+        statements.clear()
+        store.apply(run_of("other", ended, ["b"]))
+        assert statements.count(_JUDGING_READ) == 1 and _WRITE_MARKS not in statements
+    statements.clear()
+    store.apply(run_of("other", "2026-01-08T00:00:00Z", ["c"]))  # b no longer read: marked
+    assert _WRITE_MARKS in statements
+    assert store.unrestated_job_edges(["job:etl:other"]) == {
+        "job:etl:other": frozenset({("job:etl:other", EdgeKind.READS, "dataset:pg:b")})
+    }
     # the newest run read b and c: a (read before) and z (by an older run) are unrestated
     unrestated = store.unrestated_job_edges(JOBS)["job:etl:load"]
     assert {target for _, _, target in unrestated} == {"dataset:pg:a", "dataset:pg:z"}

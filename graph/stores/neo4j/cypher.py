@@ -154,15 +154,6 @@ _WRITE_FORMAT = "MERGE (m:LineagemeshMeta {id: 'graph'}) SET m.format = $format"
 _JOBS_PAGE = "MATCH (n:Job) WHERE n.id > $after RETURN n.id ORDER BY n.id LIMIT $first"
 
 
-# Rows: [job id, [[type, target id] of each unrestated edge]]; only marks that change are written.
-_MARK_UNRESTATED = f"""
-UNWIND $verdicts AS v
-MATCH (:Job {{id: v[0]}})-[r:READS|WRITES]->(d)
-WITH r, [type(r), d.id] IN v[1] AS unrestated
-WHERE (r.{_UNRESTATED} IS NOT NULL) <> unrestated
-SET r.{_UNRESTATED} = CASE WHEN unrestated THEN true END
-"""
-
 _READ_UNRESTATED = f"""
 UNWIND $ids AS id
 MATCH (:Job {{id: id}})-[r:READS|WRITES]->(d) WHERE r.{_UNRESTATED}

@@ -18,19 +18,28 @@ import neo4j
 from graph.model import JOB_IO, RUN_IO, Edge, EdgeKind, Node, NodeKind
 from graph.stores import EdgeDirection, EdgeKey
 from graph.stores.job_currency import DECIDING_RUN, jobs_of, judge
-from graph.stores.neo4j.codec import _LOCK, _decode_edges, _decode_nodes, _keys
-from graph.stores.neo4j.cypher import _MARK_UNRESTATED, _PLANNED_ONCE, _types
+from graph.stores.neo4j.codec import (
+    _EDGE_KIND_BY_TYPE,
+    _LOCK,
+    _UNRESTATED,
+    _decode_edges,
+    _decode_nodes,
+    _keys,
+)
+from graph.stores.neo4j.cypher import _PLANNED_ONCE, _types
 from graph.stores.neo4j.reads import _InTransaction
 
 # Per job (those of $jobs and those the runs of $runs are OF), in id order: write-locked unless in
 # $locked; itself whole unless in $known (the batch holds it as written); the run its deciding
 # property names (a text; the rule decides from the decoded value whether it is one), whole
-# unless known, with its input and output keys; and, when it names one, its own inputs and
-# outputs whole. Everything is found through the node-id constraint's index or from a node
+# unless known, with its input and output keys; whether it is a :Job; and its own inputs and
+# outputs whole, with their element ids (their marks are then written by element id, and only
+# those that change). Everything is found through the node-id constraint's index or from a node
 # found, so the plan does not depend on the statistics: it is kept (``_PLANNED_ONCE``).
 _JUDGING_READ = (
     _PLANNED_ONCE
     + f"""
+// the jobs of a write batch, judged (graph.stores.neo4j.judging)
 CALL () {{
   UNWIND $runs AS id
   MATCH (:Node {{id: id}})-[:OF]->(b)
@@ -49,13 +58,20 @@ WITH of, collect([
   CASE WHEN r IS NULL OR r.id IN $known THEN null ELSE [labels(r), properties(r)] END,
   CASE WHEN r IS NULL THEN [] ELSE
     [(r)-[x:{_types(RUN_IO)}]->(d) | [r.id, type(x), d.id]] END,
-  CASE WHEN named IS :: STRING THEN
-    [(j)-[e:{_types(JOB_IO)}]->(d) | [j.id, type(e), d.id, properties(e)]] ELSE [] END
+  j:Job,
+  [(j)-[e:{_types(JOB_IO)}]->(d) | [j.id, type(e), d.id, properties(e), elementId(e)]]
 ]) AS jobs
 RETURN of, jobs
 """
 )
 
+
+# Rows: [element id of a READS/WRITES edge, whether it is unrestated]: the marks that change.
+_WRITE_MARKS = (
+    _PLANNED_ONCE
+    + f"""UNWIND $marks AS m MATCH ()-[r]->() WHERE elementId(r) = m[0]
+SET r.{_UNRESTATED} = CASE WHEN m[1] THEN true END"""
+)
 
 _JOBS_AND_RUNS = frozenset({NodeKind.JOB, NodeKind.RUN})  # the nodes $known names
 
@@ -73,6 +89,7 @@ class _Prefetched(_InTransaction):
         self._clocks: dict[str, Any] = {}
         self.run_io: dict[str, list[EdgeKey]] = {}  # runs read as a job's deciding one
         self.job_io: dict[str, list[list[Any]]] = {}  # jobs naming one: their edge rows
+        self.marks: dict[str, list[list[Any]]] = {}  # each :Job's edge rows, as marked now
 
     def load(self, jobs: Collection[str], of: list[list[str]], rows: list[list[Any]]) -> None:
         """What ``_JUDGING_READ`` returned, asked for ``jobs`` and the runs given."""
@@ -80,8 +97,10 @@ class _Prefetched(_InTransaction):
         for key in _keys(of):
             self.of[key[0]].append(key)
             self.covered.add(key[2])
-        for job, job_whole, run, run_whole, run_io, job_io in rows:
+        for job, job_whole, run, run_whole, run_io, is_job, job_io in rows:
             self.covered.add(job)
+            if is_job:
+                self.marks[job] = job_io
             if job_whole is not None:
                 self.wholes[job] = [job, *job_whole]
             if run is not None:  # it names a run: the rule may ask for it and its own inputs
@@ -119,7 +138,7 @@ class _Prefetched(_InTransaction):
             [source, type_, target, dict(props)]
             for i in ids
             if i in self.job_io
-            for source, type_, target, props in self.job_io[i]
+            for source, type_, target, props, _ in self.job_io[i]
         ]
         found = _decode_edges(rows, None, self._clocks)
         return found + super().edges([i for i in ids if i not in self.job_io], kinds, direction)
@@ -143,8 +162,8 @@ def judge_batch(
     known: dict[str, Node],
     locked: Collection[str],
 ) -> set[str]:
-    """Judge ``jobs`` and the jobs of ``runs`` as the graph stands in ``tx`` and write their marks
-    (``_MARK_UNRESTATED``); returns the jobs judged. ``known``: nodes as ``tx`` left them;
+    """Judge ``jobs`` and the jobs of ``runs`` as the graph stands in ``tx`` and write the marks
+    that change (``_WRITE_MARKS``: in a steady state none do); returns the jobs judged. ``known``: nodes as ``tx`` left them;
     ``locked``: jobs ``tx`` has write-locked already (a batch has usually locked all it judges:
     an event's run comes with its job); the statement locks the others."""
     reader = _Prefetched(tx, known, runs)
@@ -158,10 +177,13 @@ def judge_batch(
     reader.load(jobs, of, rows)
     judged = jobs_of(reader, jobs, runs)
     by_job = judge(reader, judged)
-    verdicts = [
-        [job, [[kind.value, target] for _, kind, target in by_job.get(job, ())]]
-        for job in sorted(judged)
-    ]
-    if verdicts:
-        tx.run(_MARK_UNRESTATED, verdicts=verdicts).consume()
+    marks = []
+    for job in sorted(judged & reader.marks.keys()):
+        unrestated = by_job.get(job, set())
+        for source, type_, target, props, eid in reader.marks[job]:
+            wanted = (source, _EDGE_KIND_BY_TYPE[type_], target) in unrestated
+            if wanted != (props.get(_UNRESTATED) is not None):
+                marks.append([eid, wanted])
+    if marks:
+        tx.run(_WRITE_MARKS, marks=marks).consume()
     return judged
