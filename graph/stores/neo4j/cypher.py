@@ -153,16 +153,6 @@ _READ_FORMAT = "OPTIONAL MATCH (m:LineagemeshMeta {id: 'graph'}) RETURN m.format
 _WRITE_FORMAT = "MERGE (m:LineagemeshMeta {id: 'graph'}) SET m.format = $format"
 _JOBS_PAGE = "MATCH (n:Job) WHERE n.id > $after RETURN n.id ORDER BY n.id LIMIT $first"
 
-_LOCK_JOBS = f"UNWIND $ids AS id MATCH (n:Job {{id: id}}) SET n.{_LOCK} = true REMOVE n.{_LOCK}"
-
-# Rows: [job id, [[type, target id] of each unrestated edge]]; only marks that change are written.
-_MARK_UNRESTATED = f"""
-UNWIND $verdicts AS v
-MATCH (:Job {{id: v[0]}})-[r:READS|WRITES]->(d)
-WITH r, [type(r), d.id] IN v[1] AS unrestated
-WHERE (r.{_UNRESTATED} IS NOT NULL) <> unrestated
-SET r.{_UNRESTATED} = CASE WHEN unrestated THEN true END
-"""
 
 _READ_UNRESTATED = f"""
 UNWIND $ids AS id

@@ -30,7 +30,7 @@ from graph.stores import (
     column_clocks,
 )
 from graph.stores.id_format import ID_FORMAT, current_id
-from graph.stores.job_currency import grouped_by_job, jobs_of, judge, touched_by
+from graph.stores.job_currency import grouped_by_job, touched_by
 from graph.stores.neo4j import batched_reads
 from graph.stores.neo4j.clock_books import _Books, _Locked
 from graph.stores.neo4j.codec import (
@@ -61,8 +61,6 @@ from graph.stores.neo4j.cypher import (
     _JOBS_PAGE,
     _LOCK_AND_READ_EXISTING,
     _LOCK_AND_READ_NODES,
-    _LOCK_JOBS,
-    _MARK_UNRESTATED,
     _NODES_OF_KIND,
     _PARTS_PAGE,
     _READ_EDGES,
@@ -80,6 +78,7 @@ from graph.stores.neo4j.cypher import (
     _neighbourhood_query,
     _newest_query,
 )
+from graph.stores.neo4j.judging import judge_batch
 from graph.stores.neo4j.reads import _CypherReads, _InTransaction, clocks_of_rows
 from graph.stores.neo4j.retries import _UNAVAILABLE, Retries, _Result, _retrying_transient
 from graph.stores.neo4j.walk_ahead import WalkAhead
@@ -230,7 +229,7 @@ class Neo4jStore(_CypherReads, Store):
                         "upgrading the graph in %s to format 1: judging every job's inputs and outputs",
                         self.uri,
                     )
-                session.execute_write(self._judge_jobs, set(jobs))
+                session.execute_write(judge_batch, set(jobs), (), {}, ())
                 after = jobs[-1]
         if found < 2:
             self._rename_ids(session, page)
@@ -378,8 +377,9 @@ class Neo4jStore(_CypherReads, Store):
         if changes:
             jobs, runs = touched_by(changes)
             if jobs or runs:
-                reader = _InTransaction(tx, {**nodes.current, **changes.nodes})
-                self._judge_jobs(tx, jobs_of(reader, jobs, runs), reader, nodes.eids.keys())
+                known = {**nodes.current, **changes.nodes}
+                locked = [i for i in nodes.eids if i in known and known[i].kind is NodeKind.JOB]
+                judge_batch(tx, jobs, runs, known, locked)
         moved -= changes.nodes.keys() | changes.edges.keys()
         return len(changes.nodes) + len(changes.edges) + len(moved), elements
 
@@ -439,28 +439,6 @@ class Neo4jStore(_CypherReads, Store):
         for owner in wanted:
             if owner in nodes.stored:
                 clocks[owner] = column_clocks.parse(nodes.stored[owner].get(_CLOCKS))
-
-    @staticmethod
-    def _judge_jobs(
-        tx: neo4j.ManagedTransaction,
-        jobs: set[str],
-        reader: _InTransaction | None = None,
-        locked: Collection[str] = (),
-    ) -> None:
-        """Mark which of ``jobs``' READS/WRITES edges are unrestated, as the graph stands in ``tx``
-        (``graph.stores.job_currency``). The jobs are write-locked first (but those ``locked``
-        already), so that writers judging the same job one after the other each see the other's
-        writes (a batch has usually locked them all: an event's run comes with its job)."""
-        if not jobs:
-            return
-        if unlocked := sorted(job for job in jobs if job not in locked):
-            tx.run(_LOCK_JOBS, ids=unlocked).consume()
-        by_job = judge(reader or _InTransaction(tx), jobs)
-        verdicts = [
-            [job, [[kind.value, target] for _, kind, target in by_job.get(job, ())]]
-            for job in sorted(jobs)
-        ]
-        tx.run(_MARK_UNRESTATED, verdicts=verdicts).consume()
 
     def _write(
         self,

@@ -1,0 +1,189 @@
+"""Judging the jobs a Neo4j write batch touched, with what the rule reads asked in one statement.
+
+``job_currency.judge`` asks a reader for the jobs of the batch's runs, the jobs, the runs they name
+as newest, those runs' input and output keys and the jobs' own inputs and outputs: four reads, each
+waiting on the one before, and the jobs' lock beside them. Here they are one statement of the write
+transaction (``_JUDGING_READ``): it locks the jobs not yet locked, in id order, and returns all of
+it; the same ``judge`` then reads it from memory (``_Prefetched``), so the rule is still written
+once. A read the statement did not cover (a rule reading more than it does now) falls through to
+the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import neo4j
+
+from graph.model import JOB_IO, RUN_IO, Edge, EdgeKind, Node, NodeKind
+from graph.stores import EdgeDirection, EdgeKey
+from graph.stores.job_currency import DECIDING_RUN, jobs_of, judge
+from graph.stores.neo4j.codec import (
+    _EDGE_KIND_BY_TYPE,
+    _LOCK,
+    _UNRESTATED,
+    _decode_edges,
+    _decode_nodes,
+    _keys,
+)
+from graph.stores.neo4j.cypher import _PLANNED_ONCE, _types
+from graph.stores.neo4j.reads import _InTransaction
+
+# Per job (those of $jobs and those the runs of $runs are OF), in id order: write-locked unless in
+# $locked; itself whole unless in $known (the batch holds it as written); the run its deciding
+# property names (a text; the rule decides from the decoded value whether it is one), whole
+# unless known, with its input and output keys; whether it is a :Job; and its own inputs and
+# outputs whole, with their element ids (their marks are then written by element id, and only
+# those that change). Everything is found through the node-id constraint's index or from a node
+# found, so the plan does not depend on the statistics: it is kept (``_PLANNED_ONCE``).
+_JUDGING_READ = (
+    _PLANNED_ONCE
+    + f"""
+// the jobs of a write batch, judged (graph.stores.neo4j.judging)
+CALL () {{
+  UNWIND $runs AS id
+  MATCH (:Node {{id: id}})-[:OF]->(b)
+  RETURN collect([id, 'OF', b.id]) AS of
+}}
+UNWIND $jobs + [key IN of | key[2]] AS job
+WITH DISTINCT of, job ORDER BY job
+MATCH (j:Node {{id: job}})
+CALL (j) {{ WITH j WHERE j:Job AND NOT j.id IN $locked SET j.{_LOCK} = true REMOVE j.{_LOCK} }}
+WITH of, j, j.`{DECIDING_RUN}` AS named
+OPTIONAL MATCH (r:Node {{id: named}}) WHERE named IS :: STRING
+WITH of, collect([
+  j.id,
+  CASE WHEN j.id IN $known THEN null ELSE [labels(j), properties(j)] END,
+  CASE WHEN named IS :: STRING THEN named END,
+  CASE WHEN r IS NULL OR r.id IN $known THEN null ELSE [labels(r), properties(r)] END,
+  CASE WHEN r IS NULL THEN [] ELSE
+    [(r)-[x:{_types(RUN_IO)}]->(d) | [r.id, type(x), d.id]] END,
+  j:Job,
+  [(j)-[e:{_types(JOB_IO)}]->(d) | [j.id, type(e), d.id, properties(e), elementId(e)]]
+]) AS jobs
+RETURN of, jobs
+"""
+)
+
+
+# Rows: [element id of a READS/WRITES edge, whether it is unrestated]: the marks that change.
+_WRITE_MARKS = (
+    _PLANNED_ONCE
+    + f"""UNWIND $marks AS m MATCH ()-[r]->() WHERE elementId(r) = m[0]
+SET r.{_UNRESTATED} = CASE WHEN m[1] THEN true END"""
+)
+
+_JOBS_AND_RUNS = frozenset({NodeKind.JOB, NodeKind.RUN})  # the nodes $known names
+
+
+class _Prefetched(_InTransaction):
+    """The transaction's reads, answered from one ``_JUDGING_READ`` where it covers them."""
+
+    def __init__(
+        self, tx: neo4j.ManagedTransaction, known: dict[str, Node], runs: Collection[str]
+    ) -> None:
+        super().__init__(tx, known)
+        self.of: dict[str, list[EdgeKey]] = {run: [] for run in runs}
+        self.wholes: dict[str, list[Any]] = {}  # id -> [id, labels, properties]
+        self.covered: set[str] = set()  # ids whose node the statement answered, found or not
+        self._clocks: dict[str, Any] = {}
+        self.run_io: dict[str, list[EdgeKey]] = {}  # runs read as a job's deciding one
+        self.job_io: dict[str, list[list[Any]]] = {}  # jobs naming one: their edge rows
+        self.marks: dict[str, list[list[Any]]] = {}  # each :Job's edge rows, as marked now
+
+    def load(self, jobs: Collection[str], of: list[list[str]], rows: list[list[Any]]) -> None:
+        """What ``_JUDGING_READ`` returned, asked for ``jobs`` and the runs given."""
+        self.covered.update(jobs)  # the statement looked each up, and the jobs of the runs
+        for key in _keys(of):
+            self.of[key[0]].append(key)
+            self.covered.add(key[2])
+        for job, job_whole, run, run_whole, run_io, is_job, job_io in rows:
+            self.covered.add(job)
+            if is_job:
+                self.marks[job] = job_io
+            if job_whole is not None:
+                self.wholes[job] = [job, *job_whole]
+            if run is not None:  # it names a run: the rule may ask for it and its own inputs
+                self.covered.add(run)
+                if run_whole is not None:
+                    self.wholes[run] = [run, *run_whole]
+                self.run_io[run] = _keys(run_io)
+                self.job_io[job] = job_io
+        maps = [*(whole[2] for whole in self.wholes.values())]
+        maps += [row[3] for rows_ in self.job_io.values() for row in rows_]
+        self._clocks = self._clocks_of(maps)  # none in practice: jobs and runs hold no columns
+
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]:
+        held = [self.wholes[i] for i in ids if i in self.wholes and i not in self._known]
+        found = _decode_nodes([[i, labels, dict(props)] for i, labels, props in held], self._clocks)
+        rest = [i for i in ids if i not in self.covered or i in self._known]
+        found.update(super().nodes(rest))  # the known ones, and any the statement did not cover
+        return found
+
+    def edge_keys(
+        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection
+    ) -> list[EdgeKey]:
+        held = self._held(kinds, direction)
+        if held is None:
+            return super().edge_keys(ids, kinds, direction)
+        keys = [key for i in ids if i in held for key in held[i]]
+        return keys + super().edge_keys([i for i in ids if i not in held], kinds, direction)
+
+    def edges(
+        self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection
+    ) -> list[Edge]:
+        if direction != "out" or frozenset(kinds) != frozenset(JOB_IO):
+            return super().edges(ids, kinds, direction)
+        rows = [
+            [source, type_, target, dict(props)]
+            for i in ids
+            if i in self.job_io
+            for source, type_, target, props, _ in self.job_io[i]
+        ]
+        found = _decode_edges(rows, None, self._clocks)
+        return found + super().edges([i for i in ids if i not in self.job_io], kinds, direction)
+
+    def _held(
+        self, kinds: Collection[EdgeKind], direction: EdgeDirection
+    ) -> Mapping[str, list[EdgeKey]] | None:
+        if direction != "out":
+            return None
+        if frozenset(kinds) == {EdgeKind.OF}:
+            return self.of
+        if frozenset(kinds) == frozenset(RUN_IO):
+            return self.run_io
+        return None
+
+
+def judge_batch(
+    tx: neo4j.ManagedTransaction,
+    jobs: Collection[str],
+    runs: Collection[str],
+    known: dict[str, Node],
+    locked: Collection[str],
+) -> set[str]:
+    """Judge ``jobs`` and the jobs of ``runs`` as the graph stands in ``tx`` and write the marks
+    that change (``_WRITE_MARKS``: in a steady state none do); returns the jobs judged. ``known``: nodes as ``tx`` left them;
+    ``locked``: jobs ``tx`` has write-locked already (a batch has usually locked all it judges:
+    an event's run comes with its job); the statement locks the others."""
+    reader = _Prefetched(tx, known, runs)
+    ((of, rows),) = tx.run(
+        _JUDGING_READ,
+        jobs=sorted(set(jobs)),
+        runs=sorted(set(runs)),
+        locked=sorted(locked),
+        known=sorted(i for i, node in known.items() if node.kind in _JOBS_AND_RUNS),
+    ).values()
+    reader.load(jobs, of, rows)
+    judged = jobs_of(reader, jobs, runs)
+    by_job = judge(reader, judged)
+    marks = []
+    for job in sorted(judged & reader.marks.keys()):
+        unrestated = by_job.get(job, set())
+        for source, type_, target, props, eid in reader.marks[job]:
+            wanted = (source, _EDGE_KIND_BY_TYPE[type_], target) in unrestated
+            if wanted != (props.get(_UNRESTATED) is not None):
+                marks.append([eid, wanted])
+    if marks:
+        tx.run(_WRITE_MARKS, marks=marks).consume()
+    return judged
