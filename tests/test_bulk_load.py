@@ -21,10 +21,17 @@ import pytest
 
 from graph.event_log_migration import open_event_log
 from graph.ingest_service import IngestService
-from graph.schema_history import SchemaHistory
+from graph.schema_history import SchemaHistory, observation_rows
 from graph.stores.embedded import EmbeddedStore
 from graph.webhooks import connect_outbox
-from ingest.bulk_load import CHUNK_EVENTS, LoadReport, TranslationWorkers, load_events
+from ingest.bulk_load import (
+    CHUNK_EVENTS,
+    LoadReport,
+    Span,
+    TranslationWorkers,
+    load_events,
+    translate_spooled,
+)
 from ingest.domain_rules import DomainRules
 from ingest.event_files import BadLine
 
@@ -186,3 +193,19 @@ def test_workers_started_ahead_load_the_same_and_are_the_only_ones(
     assert bad == here_bad and counts == here_counts
     assert report.rejected == 3 and report.accepted == sum(progress) - 3
     assert [n.props.get("name") for n in domain_nodes(tmp_path / "ahead")] == ["seeded"]
+
+
+def test_a_worker_hands_over_its_batch_with_the_batch_s_schema_observations(
+    tmp_path: Path, event_files: list[Path]
+) -> None:
+    """What the applying process would read of the batch (its schema observations) comes with it
+    from the worker, through the spool file, which then goes."""
+    mesh = event_files[0]
+    chunk = Span(mesh, 0, mesh.stat().st_size, 1)
+    translated = translate_spooled(chunk, RULES, True, None, str(tmp_path))
+    assert translated.rows is None and translated.translation.payload == b""  # in the file
+    translation = translated.take()
+    assert list(tmp_path.iterdir()) == []
+    assert translated.rows is not None and len(translated.rows) > 100
+    assert translated.rows == observation_rows(translation.payload)
+    assert translation.block is not None and translation.block.payload
