@@ -12,7 +12,8 @@ chunk of mesh events ~8x at ~1 GB/s; per event, compression would cost more and 
 block of ``mutations`` kind holds the translated mutations (wire form, zstd) of an ingester whose
 translation is not a pure function of a document (a catalog crawl reads the graph), or of
 OpenLineage events aged out by retention: reindex replays it as it is, so lineage outlives the
-raw events. ``subjects`` indexes which blocks mention a job, run or dataset (``graph.model`` ids).
+raw events. ``subjects`` indexes which blocks mention a job, run or dataset (``graph.model`` ids;
+``graph.subject_index``: staged, then merged, so an append does not rewrite it).
 
 A block is durable before its events are applied and acknowledged. An event byte-identical to one
 the log already keeps is not kept again (``event_hashes``: a 128-bit BLAKE2b of each kept event's
@@ -47,6 +48,8 @@ from graph.model import dataset_id, job_id, run_id
 from graph.stores import Store
 from graph.stores.journal import Journal, hold_lock_file
 from graph.stores.sqlite_write import WriteTransaction
+from graph.subject_index import ROWS as SUBJECT_ROWS
+from graph.subject_index import SubjectIndex
 
 FILE_NAME = "events.sqlite"
 REINDEX_AFTER = (
@@ -63,7 +66,6 @@ _SCHEMA = (
         "CREATE TABLE IF NOT EXISTS blocks (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, "
         "received_at REAL NOT NULL, events INTEGER NOT NULL, payload BLOB NOT NULL)"
     ),
-    "CREATE TABLE IF NOT EXISTS subjects (subject TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (subject, seq)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS {meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     # The events kept, by the hash of their bytes: a byte-identical event is not kept again.
     "CREATE TABLE IF NOT EXISTS event_hashes (hash BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID",
@@ -475,6 +477,7 @@ class EventLog(RawEventLog):
     def _create(self) -> None:
         for statement in _SCHEMA:
             self._db.execute(statement.format(meta=self._meta))
+        self._subjects = SubjectIndex(self._db)
         self._add_times()
         self._index_hashes()
 
@@ -574,10 +577,7 @@ class EventLog(RawEventLog):
         seq = cursor.lastrowid
         assert seq is not None, "an INSERT sets lastrowid"
         if block.subjects:
-            self._db.executemany(
-                "INSERT INTO subjects (subject, seq) VALUES (?, ?)",
-                [(subject, seq) for subject in block.subjects],
-            )
+            self._subjects.add(seq, block.subjects)
         if block.hashes:
             self._db.executemany(
                 "INSERT INTO event_hashes (hash, seq) VALUES (?, ?)",
@@ -625,7 +625,7 @@ class EventLog(RawEventLog):
                     "UPDATE blocks SET kind = ?, payload = ? WHERE seq = ?",
                     (kept.kind, kept.payload, seq),
                 )
-                self._db.execute("DELETE FROM subjects WHERE seq = ?", (seq,))
+                self._subjects.remove(seq)
                 self._db.execute("DELETE FROM event_hashes WHERE seq = ?", (seq,))
             aged += events
 
@@ -663,7 +663,7 @@ class EventLog(RawEventLog):
         with self._lock:
             marks = ",".join("?" * len(names))
             return self._db.execute(
-                f"SELECT DISTINCT b.seq, b.received_at, b.payload FROM subjects s JOIN blocks b ON b.seq = s.seq "
+                f"SELECT DISTINCT b.seq, b.received_at, b.payload FROM {SUBJECT_ROWS} s JOIN blocks b ON b.seq = s.seq "
                 f"WHERE s.subject IN ({marks}) AND s.seq > ? AND b.kind = ? ORDER BY b.seq LIMIT ?",
                 (*names, after, OPENLINEAGE, page),
             ).fetchall()

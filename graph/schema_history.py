@@ -182,11 +182,27 @@ def observations(mutations: Sequence[Mutation], source: str | None) -> list[Obse
     return sorted(found.values(), key=lambda o: (o.at, o.dataset))
 
 
-def observations_in(payload: bytes, source: str) -> list[Observation] | None:
+#: What :func:`observation_rows` reads of a batch: per observation (dataset, namespace, name, at,
+#: fields, origin).
+ObservationRows = list[tuple[str, str, str, str, tuple[dict[str, Any], ...], str | None]]
+
+
+def observation_rows(payload: bytes) -> ObservationRows | None:
+    """The schema observations of an encoded batch as plain rows, read from its wire form
+    (``native/bindings/pyobservations.cc``): pure, so a process translating batches reads them
+    there and hands them over with the batch (``ingest.bulk_load``); None as for :func:`observations_in`."""
+    return None if payload[:1] == b"[" else _native.schema_observations(payload)
+
+
+def observations_in(
+    payload: bytes, source: str, rows: ObservationRows | None = None
+) -> list[Observation] | None:
     """:func:`observations` of an encoded batch from ``source``, read from its wire form without
     decoding it (``native/bindings/pyobservations.cc``: the same rule); None for a batch only
-    :func:`observations` reads (one naming a contract, or JSON rows of an older journal)."""
-    rows = None if payload[:1] == b"[" else _native.schema_observations(payload)
+    :func:`observations` reads (one naming a contract, or JSON rows of an older journal).
+    ``rows``: :func:`observation_rows` of ``payload``, read already."""
+    if rows is None:
+        rows = observation_rows(payload)
     if rows is None:
         return None
     found = {
@@ -349,12 +365,16 @@ class SchemaHistory:
         self._walks_until = 0.0  # monotonic time the impact walks of the batch in hand must end by
 
     def apply(
-        self, payload: bytes, source: str | None, keep: Callable[[bytes], None] | None = None
+        self,
+        payload: bytes,
+        source: str | None,
+        keep: Callable[[bytes], None] | None = None,
+        rows: ObservationRows | None = None,
     ) -> tuple[int, bytes]:
         """Apply ``payload`` to the store with the history it makes; returns the changes the store
         counted and the history's own mutations (encoded, empty if none), for the event log.
         ``keep`` hears those mutations before the store writes (the log keeps them in the write's
-        transaction)."""
+        transaction). ``rows``: :func:`observation_rows` of ``payload``, read already."""
         schemas = b"columns" in payload
         quality = self.quality is not None and self.quality.wants(payload)
         if not schemas and not quality:  # nothing in it states a schema or fails a check
@@ -362,7 +382,7 @@ class SchemaHistory:
         # A store planning from the wire form is handed the batch as it is: nothing is decoded
         # unless the quality notices or the Python observations reader need it.
         wire = type(self.store).apply_encoded is not Store.apply_encoded
-        observed = observations_in(payload, source) if schemas and source and wire else None
+        observed = observations_in(payload, source, rows) if schemas and source and wire else None
         decoded = decode(payload) if observed is None or quality else None
         if observed is None:
             observed = observations(decoded, source) if decoded is not None and schemas else []

@@ -6,8 +6,8 @@ while this process applies the chunks before. A chunk of a plain NDJSON file cro
 range the worker reads itself (shipping the lines cost both processes more than reading them);
 one of a gzip'd file or a JSON array as its lines or events. The chunk's mutations come back as
 one batch in the wire form (one string table for its events: the store journals and plans
-less), with the chunk's raw block for the event log, compressed there (``graph.ingest_service``
-then keeps it and applies the batch). Chunks are applied in file order, so the journal, the report of bad lines and the graph
+less), with the chunk's raw block for the event log, compressed there, and the batch's schema
+observations read there (``graph.ingest_service`` then keeps the block and applies the batch). Chunks are applied in file order, so the journal, the report of bad lines and the graph
 are exactly what one process would make. A small load (under ``WORKER_BYTES`` of files, ``REMOTE_WORKER_BYTES``
 into a remote store) stays in this process: starting a worker costs more than it saves.
 
@@ -19,8 +19,11 @@ the worker stalled ~3 ms a chunk (11 % of its time, measured on the 100k mesh).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import pickle
+import struct
 import tempfile
 import time
 from collections import deque
@@ -34,6 +37,7 @@ from typing import Any, cast
 
 from graph.heap import settle_heap, tune_gc
 from graph.ingest_service import IngestService, Translation, translate_events
+from graph.schema_history import ObservationRows, observation_rows
 from ingest.clock_skew import DEFAULT_MAX_CLOCK_SKEW, latest_accepted
 from ingest.domain_rules import DomainRules
 from ingest.event_files import BadLine, SourceEvent, SourceLine, is_ndjson, read_sources
@@ -117,9 +121,13 @@ class Translated:
     spooled: str | None = (
         None  # the file holding the payload and block instead (a worker's: translate_spooled)
     )
+    #: The batch's schema observations, read where it was translated (a worker's, from the spool
+    #: file): ~4 ms a re-run batch the applying process no longer spends (None: it reads them).
+    rows: ObservationRows | None = None
 
     def take(self) -> Translation:
-        """The translation (its batch and block read from the spool file, which then goes)."""
+        """The translation (its batch, block and observations read from the spool file, which
+        then goes)."""
         if self.spooled is None:
             return self.translation
         path = Path(self.spooled)
@@ -127,12 +135,18 @@ class Translated:
             data = path.read_bytes()
         finally:
             path.unlink(missing_ok=True)
-        payload_size = int.from_bytes(data[:8], "little")
-        payload, packed = data[8 : 8 + payload_size], data[8 + payload_size :]
+        payload_size, packed_size = _SIZES.unpack_from(data)
+        at = _SIZES.size + payload_size
+        payload, packed = data[_SIZES.size : at], data[at : at + packed_size]
+        if len(data) > at + packed_size:
+            self.rows = pickle.loads(data[at + packed_size :])
         block = self.translation.block
         if block is not None:
             block = replace(block, payload=packed)
         return replace(self.translation, payload=payload, block=block)
+
+
+_SIZES = struct.Struct("<QQ")  # a spool file's payload and block sizes, before them
 
 
 @dataclass
@@ -180,12 +194,15 @@ def translate_spooled(
     """:func:`translate_chunk` in a worker, its batch and raw block left as a file in ``spool`` (see the module)."""
     translated = translate_chunk(chunk, rules, keep_raw, not_after)
     translation = translated.translation
+    packed = b"" if translation.block is None else translation.block.payload
+    rows = observation_rows(translation.payload) if b"columns" in translation.payload else None
     handle, name = tempfile.mkstemp(dir=spool, suffix=".wire")
     with os.fdopen(handle, "wb") as out:
-        out.write(len(translation.payload).to_bytes(8, "little"))
+        out.write(_SIZES.pack(len(translation.payload), len(packed)))
         out.write(translation.payload)
-        if translation.block is not None:
-            out.write(translation.block.payload)
+        out.write(packed)
+        if rows is not None:
+            out.write(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))
     block = None if translation.block is None else replace(translation.block, payload=b"")
     return replace(
         translated, translation=replace(translation, payload=b"", block=block), spooled=name
@@ -208,6 +225,72 @@ def _start_worker() -> None:
         os.nice(WORKER_NICENESS)
 
 
+#: A valid event translated once by each worker started ahead (``TranslationWorkers``): what a
+#: worker's first chunk costs beyond the others (the validators compiled, the native translator
+#: made, lazy imports; ~60 ms) is then paid while the store opens, not during the load.
+_WARM_UP_EVENT = {
+    "eventType": "COMPLETE",
+    "eventTime": "2020-01-01T00:00:00Z",
+    "run": {"runId": "0190a0a0-0000-7000-8000-000000000000"},
+    "job": {"namespace": "warm-up", "name": "warm-up"},
+    "inputs": [{"namespace": "warm-up", "name": "in"}],
+    "outputs": [{"namespace": "warm-up", "name": "out"}],
+    "producer": "https://github.com/lineagemesh/warm-up",
+    "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+}
+
+
+def _warm_up(rules: DomainRules) -> None:
+    translate_events([_WARM_UP_EVENT], rules, keep_raw=True)
+
+
+class TranslationWorkers:
+    """Worker processes started, and warmed up, before the store opens: a spawned worker takes
+    ~0.3 s of CPU to import and ~60 ms more for its first chunk, which would otherwise fall in the
+    load (the applying process translates chunks itself until a worker answers, and the embedded
+    store's snapshot load leaves the other core idle meanwhile). Closing stops them."""
+
+    def __init__(self, count: int, rules: DomainRules) -> None:
+        self.count = count
+        self.pool = ProcessPoolExecutor(
+            max_workers=count,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+        )
+        for _ in range(count):  # each submit starts a process while none is idle
+            self.pool.submit(_warm_up, rules)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> TranslationWorkers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@contextlib.contextmanager
+def workers_ahead(
+    files: list[Path], workers: int | None, rules: DomainRules
+) -> Iterator[TranslationWorkers | None]:
+    """The translation workers a load of ``files`` into an embedded store would start
+    (:func:`load_events`), started now (None: it would start none); closed on leaving."""
+    count = _worker_count(files, workers, remote=False)
+    if count == 0:
+        yield None
+        return
+    with TranslationWorkers(count, rules) as started:
+        yield started
+
+
+def _worker_count(files: list[Path], workers: int | None, remote: bool) -> int:
+    if workers is not None:
+        return workers
+    least = REMOTE_WORKER_BYTES if remote else WORKER_BYTES
+    return default_workers() if sum(_size(path) for path in files) >= least else 0
+
+
 def load_events(
     service: IngestService,
     files: list[Path],
@@ -215,6 +298,7 @@ def load_events(
     on_progress: Callable[[int], object] = lambda events: None,
     workers: int | None = None,
     max_clock_skew: timedelta | None = DEFAULT_MAX_CLOCK_SKEW,
+    ahead: TranslationWorkers | None = None,
 ) -> LoadReport:
     """Ingest the events of ``files`` (``ingest.event_files``) through ``service`` (its store, raw
     log and domain rules), in file order.
@@ -223,11 +307,11 @@ def load_events(
     ``on_progress`` hears how many events each applied chunk held. ``workers``: translation
     processes (0: translate here; default: one per core, or none for a small load). An event dated
     more than ``max_clock_skew`` after the load started is refused (``ingest.clock_skew``).
-    Raises ``StoreUnavailable`` as the store does; what was applied before stays applied.
+    ``ahead``: workers started ahead (:func:`workers_ahead`), used when they are as many as
+    this load takes (the caller closes them). Raises ``StoreUnavailable`` as the store does; what
+    was applied before stays applied.
     """
-    if workers is None:
-        least = REMOTE_WORKER_BYTES if service.store.remote else WORKER_BYTES
-        workers = default_workers() if sum(_size(path) for path in files) >= least else 0
+    workers = _worker_count(files, workers, service.store.remote)
     report = LoadReport(workers=workers)
     rules, keep_raw = service.rules, service.keeps_raw
     not_after = latest_accepted(max_clock_skew)
@@ -248,13 +332,13 @@ def load_events(
         spool_in = _MEMORY_DIR if os.path.isdir(_MEMORY_DIR) else None
         with (
             tempfile.TemporaryDirectory(prefix="lineagemesh-load-", dir=spool_in) as spool,
-            ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker,
-            ) as pool,
+            contextlib.ExitStack() as own,
         ):
-            _pipeline(service, chunks, not_after, pool, spool, workers, report, on_bad, on_progress)
+            if ahead is None or ahead.count != workers:
+                ahead = own.enter_context(TranslationWorkers(workers, rules))
+            _pipeline(
+                service, chunks, not_after, ahead.pool, spool, workers, report, on_bad, on_progress
+            )
     report.seconds = time.perf_counter() - started
     return report
 
@@ -404,7 +488,9 @@ def _apply(
     report.translate_cpu_seconds += translated.cpu_seconds
     if translation.accepted:
         applying = time.perf_counter()
-        report.changes += service.commit(translation.payload, translation.block)
+        report.changes += service.commit(
+            translation.payload, translation.block, rows=translated.rows
+        )
         settle_heap()  # the batch's garbage now; the graph out of every later collection
         report.apply_seconds += time.perf_counter() - applying
     on_progress(translation.events)

@@ -8,6 +8,8 @@ applied in file order and translation is pure.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import sqlite3
 import subprocess
 import sys
@@ -19,10 +21,17 @@ import pytest
 
 from graph.event_log_migration import open_event_log
 from graph.ingest_service import IngestService
-from graph.schema_history import SchemaHistory
+from graph.schema_history import SchemaHistory, observation_rows
 from graph.stores.embedded import EmbeddedStore
 from graph.webhooks import connect_outbox
-from ingest.bulk_load import CHUNK_EVENTS, LoadReport, load_events
+from ingest.bulk_load import (
+    CHUNK_EVENTS,
+    LoadReport,
+    Span,
+    TranslationWorkers,
+    load_events,
+    translate_spooled,
+)
 from ingest.domain_rules import DomainRules
 from ingest.event_files import BadLine
 
@@ -75,14 +84,19 @@ def event_files(tmp_path_factory: pytest.TempPathFactory, food_delivery_events) 
     return [mesh, seed]
 
 
+RULES = DomainRules.parse({"rules": [{"domain": "seeded", "namespace": "food_delivery"}]}, "rules")
+
+
 def load(
-    data_dir: Path, files: list[Path], workers: int | None
+    data_dir: Path,
+    files: list[Path],
+    workers: int | None,
+    ahead: TranslationWorkers | None = None,
+    on_progress=None,
 ) -> tuple[tuple[LoadReport, dict[str, int]], list[BadLine], list[int]]:
     bad: list[BadLine] = []
     progress: list[int] = []
-    rules = DomainRules.parse(
-        {"rules": [{"domain": "seeded", "namespace": "food_delivery"}]}, "rules"
-    )
+    rules = RULES
     with EmbeddedStore(data_dir) as store, open_event_log(store) as log:
         # Schema history stamps what it detects with the wall clock: fixed, so two loads journal alike.
         history = SchemaHistory(store, clock=lambda: datetime(2026, 1, 1, tzinfo=UTC))
@@ -91,8 +105,9 @@ def load(
             IngestService(store, log, rules, history=history),
             files,
             on_bad=bad.append,
-            on_progress=progress.append,
+            on_progress=on_progress or progress.append,
             workers=workers,
+            ahead=ahead,
         )
         counts = store.counts()
     return (report, counts), bad, progress
@@ -152,3 +167,45 @@ def test_a_small_load_stays_in_this_process(tmp_path: Path, event_files: list[Pa
         tmp_path / "small", [event_files[1]], workers=None
     )  # the seed: a few KiB
     assert report.workers == 0 and report.accepted == 26 and report.rejected == 0
+
+
+def test_workers_started_ahead_load_the_same_and_are_the_only_ones(
+    tmp_path: Path, event_files: list[Path]
+) -> None:
+    """``ingest openlineage`` starts its workers while the store opens (``workers_ahead``): the
+    load then uses those, starts none of its own, and leaves them to their owner."""
+    (_, here_counts), here_bad, _ = load(tmp_path / "here", event_files, workers=0)
+    progress: list[int] = []
+    children: set[int] = set()
+
+    def applied(events: int) -> None:  # called between applies: which processes are there now
+        progress.append(events)
+        children.update(p.pid for p in multiprocessing.active_children() if p.pid is not None)
+
+    with TranslationWorkers(1, RULES) as ahead:
+        worker = ahead.pool.submit(os.getpid).result()
+        (report, counts), bad, _ = load(
+            tmp_path / "ahead", event_files, workers=1, ahead=ahead, on_progress=applied
+        )
+        assert ahead.pool.submit(os.getpid).result() == worker  # still there, for its owner
+    assert report.workers == 1 and children == {worker}
+    assert journal_payloads(tmp_path / "here") == journal_payloads(tmp_path / "ahead")
+    assert bad == here_bad and counts == here_counts
+    assert report.rejected == 3 and report.accepted == sum(progress) - 3
+    assert [n.props.get("name") for n in domain_nodes(tmp_path / "ahead")] == ["seeded"]
+
+
+def test_a_worker_hands_over_its_batch_with_the_batch_s_schema_observations(
+    tmp_path: Path, event_files: list[Path]
+) -> None:
+    """What the applying process would read of the batch (its schema observations) comes with it
+    from the worker, through the spool file, which then goes."""
+    mesh = event_files[0]
+    chunk = Span(mesh, 0, mesh.stat().st_size, 1)
+    translated = translate_spooled(chunk, RULES, True, None, str(tmp_path))
+    assert translated.rows is None and translated.translation.payload == b""  # in the file
+    translation = translated.take()
+    assert list(tmp_path.iterdir()) == []
+    assert translated.rows is not None and len(translated.rows) > 100
+    assert translated.rows == observation_rows(translation.payload)
+    assert translation.block is not None and translation.block.payload

@@ -495,3 +495,33 @@ def test_a_snapshot_ahead_of_its_journal_refuses_and_is_kept(loaded: Path) -> No
     ):
         EmbeddedStore(loaded)
     assert snapshot.path_in(loaded).read_bytes() == kept
+
+
+def test_the_chunks_compressed_beside_the_capture_are_its_chunks_in_order(
+    loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer compresses chunk n in a thread while the capture makes chunk n+1: the file holds
+    the capture's chunks in the capture's order, each compressed on its own as before."""
+    monkeypatch.setattr(snapshot, "CHUNK", 1000)  # the mesh's ~15k records: many chunks
+    with EmbeddedStore(loaded) as store:
+        point = store.journal.position()
+        assert point is not None
+        alone = store.native_graph().capture()
+        chunks = list(iter(lambda: alone.next_chunk(snapshot.CHUNK), b""))
+        path = tmp_path / "snapshot.bin"
+        snapshot.write(path, point, store.native_graph().capture())
+    assert len(chunks) >= 10
+    data = path.read_bytes()
+    at = len(snapshot.MAGIC)
+    frames = []
+    while True:
+        length, crc = struct.unpack_from("<II", data, at)
+        at += 8
+        if length == 0:
+            break
+        frames.append(data[at : at + length])
+        assert zlib.crc32(frames[-1]) == crc
+        at += length
+    assert at == len(data)
+    compressor = zstandard.ZstdCompressor(level=1)
+    assert frames[1:] == [compressor.compress(chunk) for chunk in chunks]  # [0]: the header

@@ -40,7 +40,7 @@ from graph.model import PropertyKey
 from graph.mutations import Mutation, UpsertNode
 from graph.stores import Store, StoreUnavailable
 from graph.stores.journal import JournalError
-from ingest.bulk_load import load_events
+from ingest.bulk_load import TranslationWorkers, load_events, workers_ahead
 from ingest.dbt import JobNaming, default_namespace, mark_removed, translate_manifest
 from ingest.domain_rules import DomainRules
 from ingest.event_files import BadLine, expand_paths
@@ -89,8 +89,11 @@ def ingest_openlineage(
     applied in file order, 500 at a time (ingest.bulk_load).
     """
     if neo4j_import is None:
-        with opened_service(open_graph, open_events, rules) as service:
-            rejected = _ingest_files(service, paths, max_clock_skew, workers)
+        with (  # the workers start while the store opens (ingest.bulk_load.workers_ahead)
+            workers_ahead(expand_paths(paths), workers, rules) as started,
+            opened_service(open_graph, open_events, rules) as service,
+        ):
+            rejected = _ingest_files(service, paths, max_clock_skew, workers, started)
     else:
         rejected = _ingest_for_neo4j_import(
             open_events, neo4j_import, paths, rules, max_clock_skew, workers
@@ -100,7 +103,11 @@ def ingest_openlineage(
 
 
 def _ingest_files(
-    service: IngestService, paths: tuple[Path, ...], max_clock_skew: timedelta, workers: int | None
+    service: IngestService,
+    paths: tuple[Path, ...],
+    max_clock_skew: timedelta,
+    workers: int | None,
+    started: TranslationWorkers | None = None,
 ) -> int:
     """Load event files through ``service`` with a progress bar; returns how many were rejected."""
     from tqdm import tqdm
@@ -119,6 +126,7 @@ def _ingest_files(
             on_progress=progress.update,
             workers=workers,
             max_clock_skew=max_clock_skew,
+            ahead=started,
         )
     except StoreUnavailable as e:
         raise click.ClickException(f"store unavailable, nothing more applied: {e}") from None

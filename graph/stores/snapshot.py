@@ -93,9 +93,7 @@ def write(path: Path, point: Point, capture: _native.Capture) -> int:
         with open(temporary, "wb") as out:
             out.write(MAGIC)
             size += len(MAGIC) + _frame(out, header)
-            compressor = zstandard.ZstdCompressor(level=_ZSTD_LEVEL)
-            while chunk := capture.next_chunk(CHUNK):
-                size += _frame(out, compressor.compress(chunk))
+            size += _write_chunks(out, capture)
             out.write(_FRAME.pack(0, 0))
             out.flush()
             os.fsync(out.fileno())
@@ -111,6 +109,24 @@ def write(path: Path, point: Point, capture: _native.Capture) -> int:
     ) as e:  # the snapshot is in place; only its directory entry may not be durable yet
         log.warning("snapshot %s: cannot fsync its directory: %s", path, e)
     return size + _FRAME.size
+
+
+def _write_chunks(out: IO[bytes], capture: _native.Capture) -> int:
+    """Frame the captured chunks, compressed one behind the capture: zstd releases the GIL, so a
+    second core compresses chunk n while this thread has the capture make chunk n+1 (which holds
+    the GIL). Each chunk is compressed on its own, as before: the same bytes."""
+    compressor = zstandard.ZstdCompressor(level=_ZSTD_LEVEL)  # one thread uses it at a time
+    size = 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-zstd") as compressing:
+        behind: Future[bytes] | None = None
+        while chunk := capture.next_chunk(CHUNK):
+            compressed = compressing.submit(compressor.compress, chunk)
+            if behind is not None:
+                size += _frame(out, behind.result())
+            behind = compressed
+        if behind is not None:
+            size += _frame(out, behind.result())
+    return size
 
 
 def _frame(out: IO[bytes], payload: bytes) -> int:

@@ -1,0 +1,90 @@
+"""The raw event log's subject index (``graph.subject_index``): rows staged in seq order, merged
+into ``subjects`` in batches, and every read sees both.
+
+The reference is the log's events themselves: the events naming a subject are those whose own
+subjects (``graph.event_log.subjects_of``) include it, in the order they were kept.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph import subject_index
+from graph.event_log import EventLog, subjects_of
+from graph.ingest_service import translate_events
+
+
+def named(events: list[dict[str, Any]], subject: str) -> list[dict[str, Any]]:
+    return [e for e in events if subject in subjects_of(e)]
+
+
+def rows(path: Path, table: str) -> int:
+    db = sqlite3.connect(path)
+    try:
+        return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_events_are_found_by_subject_whether_staged_or_merged(
+    tmp_path: Path, food_delivery_events: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(subject_index, "STAGED_ROWS", 25)  # a merge every few blocks
+    events = food_delivery_events
+    subjects = sorted(set().union(*(subjects_of(e) for e in events)))
+    states: set[tuple[bool, bool]] = set()  # (any merged, any staged) after each append
+    kept: list[dict[str, Any]] = []
+    with EventLog(tmp_path) as log:
+        for i in range(0, len(events), 3):
+            block = translate_events(events[i : i + 3]).block
+            assert block is not None
+            assert log.append(block) > 0
+            kept += events[i : i + 3]
+            for subject in subjects:
+                found, more = log.events_of({subject}, None, 1000)
+                assert [r.event for r in found] == named(kept, subject) and not more
+            path = log.path
+            states.add((rows(path, "subjects") > 0, rows(path, "subjects_staged") > 0))
+    assert {(True, True), (True, False)} <= states  # reads saw both tables, and a merge empty them
+    with EventLog(tmp_path) as log:  # the staged rows are found after a restart, and merged later
+        for subject in subjects:
+            assert [r.event for r in log.events_of({subject}, None, 1000)[0]] == named(
+                events, subject
+            )
+        page, more = log.events_of(set(subjects), None, 5)
+        assert [r.event for r in page] == events[:5] and more
+        rest, more = log.events_of(set(subjects), page[-1].cursor, 1000)
+        assert [r.event for r in rest] == events[5:] and not more
+
+
+def test_aged_out_blocks_leave_the_index_staged_or_merged(
+    tmp_path: Path, food_delivery_events: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(subject_index, "STAGED_ROWS", 25)
+    events = food_delivery_events
+    with EventLog(tmp_path) as log:
+        for i in range(0, len(events), 3):
+            block = translate_events(events[i : i + 3]).block
+            assert block is not None
+            log.append(block, received_at=1.0 if i < 12 else None)  # the first 12 events: old
+        assert rows(log.path, "subjects") > 0 and rows(log.path, "subjects_staged") > 0
+        assert log.age_out(2.0, lambda raws: translate_events(raws).payload) == 12
+        for subject in set().union(*(subjects_of(e) for e in events)):
+            found = [r.event for r in log.events_of({subject}, None, 1000)[0]]
+            assert found == named(events[12:], subject)
+        db = sqlite3.connect(log.path)
+        try:
+            aged = [seq for (seq,) in db.execute("SELECT seq FROM blocks WHERE kind = 'mutations'")]
+            for table in ("subjects", "subjects_staged"):
+                left = db.execute(
+                    f"SELECT count(*) FROM {table} WHERE seq IN ({','.join('?' * len(aged))})",
+                    aged,
+                ).fetchone()[0]
+                assert left == 0, table
+        finally:
+            db.close()
+        assert len(aged) == 4
