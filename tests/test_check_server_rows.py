@@ -55,14 +55,18 @@ def reference(mesh: tuple[Path, str]) -> dict[tuple[str, str], str]:
     found = {}
     for change in ("drop", "semantic"):
         for fmt in ("markdown", "junit", "json", "text"):
-            done = cli("check", hub, "--change", change, "--format", fmt, "--data-dir", str(data_dir))
+            done = cli(
+                "check", hub, "--change", change, "--format", fmt, "--data-dir", str(data_dir)
+            )
             assert done.returncode in (0, 1), done.stderr
             found[fmt, change] = done.stdout
     return found
 
 
 @pytest.fixture(scope="module")
-def server(mesh: tuple[Path, str], reference: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def server(
+    mesh: tuple[Path, str], reference: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
     from live_server import LiveServer
 
     data_dir, _ = mesh
@@ -77,7 +81,11 @@ def server(mesh: tuple[Path, str], reference: Any, tmp_path_factory: pytest.Temp
 @pytest.mark.parametrize("change", ["drop", "semantic"])
 @pytest.mark.parametrize("fmt", ["markdown", "junit", "json", "text"])
 def test_server_reports_are_the_in_process_bytes(
-    mesh: tuple[Path, str], reference: dict[tuple[str, str], str], server: Any, fmt: str, change: str
+    mesh: tuple[Path, str],
+    reference: dict[tuple[str, str], str],
+    server: Any,
+    fmt: str,
+    change: str,
 ) -> None:
     """Markdown and JUnit of a drop are built from the summary (the semantic change is capped,
     json and text read every row: the whole answer); all are the in-process report's bytes."""
@@ -124,7 +132,11 @@ def test_affected_worst_pages_the_answer_worst_first(mesh: tuple[Path, str], ser
     affected = answer["affected"]
     order = sorted(
         range(len(affected)),
-        key=lambda i: (-SEVERITY_RANK[affected[i]["severity"]], affected[i]["distance"], affected[i]["id"]),
+        key=lambda i: (
+            -SEVERITY_RANK[affected[i]["severity"]],
+            affected[i]["distance"],
+            affected[i]["id"],
+        ),
     )
     assert answer["first"] + answer["second"] == [affected[i] for i in order[:80]]
     assert answer["beyond"] == []
@@ -133,9 +145,12 @@ def test_affected_worst_pages_the_answer_worst_first(mesh: tuple[Path, str], ser
     assert counts == {s: sum(a["severity"] == s for a in affected) for s in SEVERITY_RANK}
     assert counts["BREAKING"] and counts["WARNING"]  # the order interleaves the answer's
     with pytest.raises(ClientError, match="must not be negative"):
-        execute('query($id: String!) { impact(nodeId: $id) { affectedWorst(first: -1) { id } } }', {"id": hub})
+        execute(
+            "query($id: String!) { impact(nodeId: $id) { affectedWorst(first: -1) { id } } }",
+            {"id": hub},
+        )
     capped = execute(
-        'query($id: String!) { impact(nodeId: $id) { affectedWorst(first: 100000) { id } } }',
+        "query($id: String!) { impact(nodeId: $id) { affectedWorst(first: 100000) { id } } }",
         {"id": hub},
     )["impact"]["affectedWorst"]
     assert len(capped) == min(1000, len(affected))  # the server's page size (max_page)

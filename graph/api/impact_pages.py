@@ -29,9 +29,7 @@ def severity_counts(answer: Any) -> list[tuple[Severity, int]]:
 class WorstFirst:
     """One answer's rows worst first (ordered once, for every page asked of it)."""
 
-    def __init__(
-        self, answer: Any, column: Callable[[str, list[int] | None], list[Any]]
-    ) -> None:
+    def __init__(self, answer: Any, column: Callable[[str, list[int] | None], list[Any]]) -> None:
         self._answer = answer
         self._column = column  # a column of those rows as GraphQL shows it (severities as enums)
         self._order: list[int] | None = None

@@ -178,7 +178,11 @@ def check(
                 from graph.check.iceberg_input import iceberg_changes
 
                 change_set.extend(iceberg_changes(execute, *iceberg_metadata))
-            formats = [output_format, *(["json"] if json_output else []), *(["junit"] if junit_output else [])]
+            formats = [
+                output_format,
+                *(["json"] if json_output else []),
+                *(["junit"] if junit_output else []),
+            ]
             report = build_report(execute, change_set, depth, rows_read(formats))
             # rendered with the store open: the report reads rows from its answers as shown
             text = RENDERERS[output_format](report)
