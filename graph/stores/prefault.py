@@ -27,6 +27,7 @@ from typing import Any
 
 PAD = 64 << 20  # the heap grows by this much beyond each request during a load
 _DEFAULT_PAD = 128 << 10  # glibc's M_TOP_PAD when nobody set it
+_STEP = 2 << 20  # populated per call
 _M_TOP_PAD = -2
 _MADV_POPULATE_WRITE = 23
 
@@ -93,9 +94,14 @@ class HeapPrefault:
             if end <= self._done:
                 self._done = min(self._done, end)  # the heap was trimmed: follow its end
                 return
-            failed = libc.madvise(self._done, end - self._done, _MADV_POPULATE_WRITE) != 0
-            if failed and ctypes.get_errno() == errno.EINVAL:  # a kernel before 5.14: stop asking
-                self._libc = None
-                libc.mallopt(_M_TOP_PAD, _DEFAULT_PAD)
-                return
+            # A step at a time: the kernel holds the address space's lock while it populates,
+            # and the loading thread's next heap growth (brk) waits for it.
+            for start in range(self._done, end, _STEP):
+                size = min(_STEP, end - start)
+                if libc.madvise(start, size, _MADV_POPULATE_WRITE) != 0:
+                    if ctypes.get_errno() == errno.EINVAL:  # a kernel before 5.14: stop asking
+                        self._libc = None
+                        libc.mallopt(_M_TOP_PAD, _DEFAULT_PAD)
+                        return
+                    break  # the heap was trimmed meanwhile: the rest is gone
             self._done = end
