@@ -154,3 +154,30 @@ def test_affected_worst_pages_the_answer_worst_first(mesh: tuple[Path, str], ser
         {"id": hub},
     )["impact"]["affectedWorst"]
     assert len(capped) == min(1000, len(affected))  # the server's page size (max_page)
+
+
+def test_native_affected_column_of_some_rows(mesh: tuple[Path, str], tmp_path: Path) -> None:
+    """``Impact.affected_column(field, rows)``: those rows' values, in the order given; an index
+    out of range or not an integer is refused."""
+    import shutil
+
+    from graph import impact as impact_queries
+    from graph.stores.embedded import EmbeddedStore
+    from graph.view import GraphView
+
+    data_dir, hub = mesh
+    copy = tmp_path / "store"  # the module's server may hold the data dir
+    shutil.copytree(data_dir, copy, ignore=shutil.ignore_patterns("*.lock"))
+    with EmbeddedStore(copy, check_history=False) as store:
+        answer = impact_queries.impact(GraphView(store, summaries=True), hub).answer
+        rows = [answer.size - 1, 0, 3, 3]
+        for field in ("id", "kind", "namespace", "distance", "path", "via", "severity", "certain"):
+            whole = answer.affected_column(field)
+            assert answer.affected_column(field, rows) == [whole[i] for i in rows], field
+            assert answer.affected_column(field, []) == []
+        with pytest.raises(IndexError):
+            answer.affected_column("id", [answer.size])
+        with pytest.raises(IndexError):
+            answer.affected_column("via", [-1])
+        with pytest.raises(TypeError):
+            answer.affected_column("id", ["0"])
