@@ -180,4 +180,4 @@ def test_native_affected_column_of_some_rows(mesh: tuple[Path, str], tmp_path: P
         with pytest.raises(IndexError):
             answer.affected_column("via", [-1])
         with pytest.raises(TypeError):
-            answer.affected_column("id", ["0"])
+            answer.affected_column("id", ["0"])  # type: ignore[list-item]
