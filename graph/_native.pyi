@@ -254,8 +254,8 @@ class Impact(_Answer):
     def affected_nodes(self) -> list[Node]:
         """The affected nodes, in order."""
 
-    def affected_column(self, field: str, /) -> list[Any]:
-        """One field of every affected node."""
+    def affected_column(self, field: str, rows: Sequence[int] | None = None, /) -> list[Any]:
+        """One field of every affected node, or of those ``rows`` (indexes, in their order)."""
 
     def concerned(
         self, what: Literal["products", "domains", "owners", "contracts"], /

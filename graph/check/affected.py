@@ -10,7 +10,7 @@ distance, then id) partitioned by severity *is* the report's order, and a row is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, overload
 
@@ -66,7 +66,7 @@ class AffectedRow:
     severity: str
     certain: bool
     changes: list[str]
-    tree: tuple[str, dict[str, str]]  # (the changed node, affected id -> via) it was reached in
+    tree: tuple[str, Mapping[str, str]]  # (the changed node, affected id -> via) it was reached in
     source: tuple[Columns, int]  # an answer that reached it, and its row there
     _path: list[str] | None = None
 
@@ -106,7 +106,7 @@ class AffectedRow:
         }
 
 
-def _path(node_id: str, changed: str, via: dict[str, str]) -> list[str]:
+def _path(node_id: str, changed: str, via: Mapping[str, str]) -> list[str]:
     """The explaining path from the changed node, rebuilt from the ``via`` tree."""
     path = [node_id]
     seen = {node_id}

@@ -8,14 +8,29 @@ treats them all alike.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.change_classifier import Change
 
+if TYPE_CHECKING:
+    from graph.check.store_reads import StoreExecute
+
 #: Runs one GraphQL operation (in-process or against a server) and returns its ``data``.
 Execute = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+
+def store_execute(execute: Execute) -> StoreExecute | None:
+    """``execute`` if it reads a store in-process (``graph.check.store_reads``), else None.
+
+    Asked without importing that module (the store's side: ~60 ms that ``--server`` never
+    needs): where it was never imported, no StoreExecute exists."""
+    module = sys.modules.get("graph.check.store_reads")
+    if module is not None and isinstance(execute, module.StoreExecute):
+        return execute
+    return None
 
 
 class CheckError(Exception):

@@ -16,12 +16,14 @@ from itertools import islice
 from typing import Any
 
 from graph.check.affected import RANK, AffectedRow
+from graph.check.remote_rows import RowsRead
 from graph.check.report import Reached, Report
 
 MARKDOWN_LIMIT = 60_000  # characters; GitHub refuses comments over 65,536
 _TOP_ROWS = 50  # rows shown in the table with their paths
 _PATH_HOPS = 8  # a longer path shows its ends and the count of hops between
 _LIST_ITEMS = 30  # owners, products, consumers named before "and N more"
+_SHOWN_ROWS = 1000  # the markdown's rows: ~500 fit MARKDOWN_LIMIT (a line is 30+ characters)
 _ICON = {"BREAKING": ":x:", "WARNING": ":warning:", "NONE": ":white_check_mark:"}
 _VERDICT = {
     "BREAKING": "**BREAKING**",
@@ -304,3 +306,23 @@ RENDERERS: dict[str, Callable[[Report], str]] = {
     "markdown": render_markdown,
     "junit": render_junit,
 }
+
+# How many of a report's first rows each format reads, and of those how many with their paths;
+# None: every row (``graph.check.remote_rows``: with --server, only those are asked for).
+ROWS_READ: dict[str, RowsRead | None] = {
+    "text": None,
+    "json": None,
+    "markdown": RowsRead(_SHOWN_ROWS, _TOP_ROWS),
+    "junit": RowsRead(0, 0),
+}
+
+
+def rows_read(formats: list[str]) -> RowsRead | None:
+    """What the given formats read of the rows, together (None: every row)."""
+    read = RowsRead(0, 0)
+    for name in formats:
+        wanted = ROWS_READ[name]
+        if wanted is None:
+            return None
+        read |= wanted
+    return read

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.change_classifier import FieldSpec
-from graph.check.changeset import CheckError, Execute
-from graph.check.store_reads import StoreExecute
+from graph.check.changeset import CheckError, Execute, store_execute
 
 _BATCH = 25  # aliased lookups per operation (a server refuses documents over 30 aliases)
 _NODE_FIELDS = "id kind namespace name"
@@ -26,8 +25,9 @@ _COLUMN_FIELDS = "id name type ordinal current fieldId quality enum"
 def nodes(execute: Execute, ids: Iterable[str]) -> dict[str, dict[str, Any] | None]:
     """Each id → its node (``id kind namespace name``), None where the graph has no such node."""
     wanted = list(dict.fromkeys(ids))
-    if isinstance(execute, StoreExecute):  # in-process: no GraphQL needed
-        return execute.nodes(wanted)
+    store = store_execute(execute)
+    if store is not None:  # in-process: no GraphQL needed
+        return store.nodes(wanted)
     found: dict[str, dict[str, Any] | None] = {}
     for start in range(0, len(wanted), _BATCH):
         chunk = wanted[start : start + _BATCH]

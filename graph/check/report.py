@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import compress
 from typing import Any
 
 from graph.change_classifier import ChangeType
@@ -24,8 +23,9 @@ from graph.check.affected import (
     DictColumns,
     OrderedRows,
 )
-from graph.check.changeset import ChangeSet, Execute, PlannedChange
-from graph.check.store_reads import StoreExecute
+from graph.check.changeset import ChangeSet, Execute, PlannedChange, store_execute
+from graph.check.remote_rows import RemoteAnswer, RowsRead, remote_answer
+from graph.impact_order import worst_first
 
 IMPACT_QUERY = """
 query Impact($id: String!, $change: ChangeKind!, $depth: Int) {
@@ -80,12 +80,25 @@ class Report:
         return dict(self.severity_counts)
 
 
-def build_report(execute: Execute, change_set: ChangeSet, depth: int | None) -> Report:
-    """Run ``impact`` for every change that has somewhere to start, and merge the answers."""
+def build_report(
+    execute: Execute, change_set: ChangeSet, depth: int | None, read: RowsRead | None = None
+) -> Report:
+    """Run ``impact`` for every change that has somewhere to start, and merge the answers.
+
+    ``read``: how many of the first rows the report's readers read (None: all of them); with
+    ``--server``, one uncapped change's report then asks for those alone (``remote_rows``)."""
     answers: list[tuple[PlannedChange, str, Columns, list[int]]] = []
     reached: dict[str, dict[str, Reached]] = {
         k: {} for k in ("products", "domains", "owners", "consumers", "contracts")
     }
+    walked = [p for p in change_set.changes if p.start is not None and p.walk is not None]
+    remote: RemoteAnswer | None = None
+    summarise = (
+        read is not None
+        and store_execute(execute) is None
+        and len(walked) == 1
+        and _cap(walked[0]) == "BREAKING"  # uncapped: the server's order is the report's
+    )
     truncated = False
     verdict_rank = 0
     for planned in change_set.changes:
@@ -93,16 +106,20 @@ def build_report(execute: Execute, change_set: ChangeSet, depth: int | None) -> 
             verdict_rank = max(verdict_rank, RANK[planned.change.severity])
         if planned.start is None or planned.walk is None:
             continue
-        answer, columns = impact_answer(execute, planned.start, planned.walk, depth)
+        cap = _cap(planned)
+        if summarise:
+            assert read is not None
+            remote = remote_answer(execute, planned, depth, read)
+            answer, report_rank = remote.answer, remote.worst_rank
+        else:
+            answer, columns = impact_answer(execute, planned.start, planned.walk, depth)
+            cap_rank = RANK[cap]
+            ranks = columns.ranks()
+            if cap_rank < 2:  # a change that can only warn: no row it reaches is worse
+                ranks = [min(rank, cap_rank) for rank in ranks]
+            report_rank = max(ranks, default=0)
+            answers.append((planned, answer["changed"]["id"], columns, ranks))
         truncated = truncated or answer["truncated"]
-        cap = "WARNING" if planned.capped else _CAP[planned.change.severity]
-        if planned.capped and planned.change.severity == "NONE":
-            cap = "INFO"
-        cap_rank = RANK[cap]
-        ranks = columns.ranks()
-        if cap_rank < 2:  # a change that can only warn: no row it reaches is worse
-            ranks = [min(rank, cap_rank) for rank in ranks]
-        report_rank = max(ranks, default=0)
         if answer["breaking"] and cap == "BREAKING":
             report_rank = 2
         verdict_rank = max(verdict_rank, report_rank)
@@ -113,8 +130,7 @@ def build_report(execute: Execute, change_set: ChangeSet, depth: int | None) -> 
         if cap == "BREAKING":
             for item in answer["contracts"]:
                 _reach(reached["contracts"], item, planned.label, "BREAKING")
-        answers.append((planned, answer["changed"]["id"], columns, ranks))
-    rows, counts = _rows(answers)
+    rows, counts = (remote.rows, remote.counts) if remote is not None else _rows(answers)
     if reached["contracts"]:
         verdict_rank = 2
     by_id = {k: sorted(v.values(), key=lambda r: r.item["id"]) for k, v in reached.items()}
@@ -132,13 +148,21 @@ def build_report(execute: Execute, change_set: ChangeSet, depth: int | None) -> 
     )
 
 
+def _cap(planned: PlannedChange) -> str:
+    """The worst severity a change may give a row it reaches (what the change itself is)."""
+    if planned.capped:
+        return "INFO" if planned.change.severity == "NONE" else "WARNING"
+    return _CAP[planned.change.severity]
+
+
 def impact_answer(
     execute: Execute, start: str, walk: str, depth: int | None
 ) -> tuple[dict[str, Any], Columns]:
     """GraphQL ``impact``'s answer to IMPACT_QUERY and its affected rows as columns: from the
     store itself in-process, else over GraphQL (a dict per row)."""
-    if isinstance(execute, StoreExecute):
-        answer = execute.impact(start, walk, depth)
+    store = store_execute(execute)
+    if store is not None:
+        answer = store.impact(start, walk, depth)
         return answer, answer["affected"]
     answer = execute(IMPACT_QUERY, {"id": start, "change": walk, "depth": depth})["impact"]
     return answer, DictColumns(answer["affected"])
@@ -164,9 +188,7 @@ def _rows(
         ids = columns.column("id")
         via = dict(zip(ids, columns.column("via"), strict=True))
         if len(via) == len(ids):  # each node once, as an answer gives them: nothing to merge
-            order: list[int] = []
-            for rank in (2, 1, 0):  # a stable partition of an order by (distance, id)
-                order.extend(compress(range(len(ranks)), map(rank.__eq__, ranks)))
+            order = worst_first(ranks)  # a stable partition of an order by (distance, id)
             counts = {name: ranks.count(rank) for rank, name in NAMES.items()}
             return OrderedRows(columns, order, ranks, planned.label, (changed, via)), counts
     rows = _merge_rows(answers)

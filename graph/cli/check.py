@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from graph.check.changeset import ChangeSet, CheckError
-from graph.check.formats import RENDERERS
+from graph.check.formats import RENDERERS, rows_read
 from graph.check.report import RANK, build_report
 from graph.cli import one_shot
 from graph.cli.graphql import graphql_executor, graphql_options
@@ -178,7 +178,12 @@ def check(
                 from graph.check.iceberg_input import iceberg_changes
 
                 change_set.extend(iceberg_changes(execute, *iceberg_metadata))
-            report = build_report(execute, change_set, depth)
+            formats = [
+                output_format,
+                *(["json"] if json_output else []),
+                *(["junit"] if junit_output else []),
+            ]
+            report = build_report(execute, change_set, depth, rows_read(formats))
             # rendered with the store open: the report reads rows from its answers as shown
             text = RENDERERS[output_format](report)
             if json_output is not None:

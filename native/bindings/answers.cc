@@ -226,22 +226,47 @@ PyObject* impact_concerned(PyObject* self, PyObject* name) {
   LM_GUARD_END(nullptr)
 }
 
-// One field of every affected node: a node field (node_column's), distance, path (ids from the
-// changed node), via (the id before it on its path), severity (its rank: 2 BREAKING, 1 WARNING,
-// 0 INFO) or certain.
-PyObject* impact_affected_column(PyObject* self, PyObject* name) {
+// The affected rows a column is read for: every row, or the ones a list of indexes names (a
+// page of a large answer: GraphQL ImpactReport.affectedWorst), each checked to be in range.
+std::vector<size_t> rows_of(PyObject* rows, size_t size) {
+  std::vector<size_t> found;
+  if (rows == nullptr || rows == Py_None) {
+    found.resize(size);
+    for (size_t i = 0; i < size; i++) found[i] = i;
+    return found;
+  }
+  PyRef seq(check(PySequence_Fast(rows, "rows must be a sequence of indexes")));
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());
+  found.reserve(size_t(n));
+  for (Py_ssize_t k = 0; k < n; k++) {
+    Py_ssize_t at = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(seq.get(), k));
+    if (at == -1 && PyErr_Occurred()) throw PyErrorSet{};
+    if (at < 0 || size_t(at) >= size) raise(PyExc_IndexError, "affected row out of range");
+    found.push_back(size_t(at));
+  }
+  return found;
+}
+
+// One field of the affected nodes (every one, or those of ``rows``, in its order): a node field
+// (node_column's), distance, path (ids from the changed node), via (the id before it on its
+// path), severity (its rank: 2 BREAKING, 1 WARNING, 0 INFO) or certain.
+PyObject* impact_affected_column(PyObject* self, PyObject* args) {
   LM_GUARD_BEGIN
+  PyObject* name = nullptr;
+  PyObject* wanted = nullptr;
+  if (!PyArg_ParseTuple(args, "O|O", &name, &wanted)) return nullptr;
   ImpactObject* im = reinterpret_cast<ImpactObject*>(self);
   const Graph& g = graph_of_answer(im->owner);
   const ImpactReportAnswer& a = *im->answer;
   std::string spill;
   std::string_view field = utf8_of(name, spill);
+  const std::vector<size_t> rows = rows_of(wanted, a.affected.size());
   if (field == "distance" || field == "severity" || field == "certain" || field == "path" || field == "via") {
-    PyRef list(check(PyList_New(Py_ssize_t(a.affected.size()))));
+    PyRef list(check(PyList_New(Py_ssize_t(rows.size()))));
     std::vector<PyRef> step_strings(field == "path" ? a.steps.size() : 0);
     std::vector<int32_t> chain;
-    for (size_t i = 0; i < a.affected.size(); i++) {
-      const auto& item = a.affected[i];
+    for (size_t i = 0; i < rows.size(); i++) {
+      const auto& item = a.affected[rows[i]];
       PyObject* o;
       if (field == "distance") o = check(PyLong_FromLong(item.distance));
       else if (field == "severity") o = check(PyLong_FromLong(item.severity));
@@ -265,10 +290,11 @@ PyObject* impact_affected_column(PyObject* self, PyObject* name) {
     return list.release();
   }
   std::vector<NodeIdx> nodes;
-  for (const auto& item : a.affected) nodes.push_back(item.node);
+  nodes.reserve(rows.size());
+  for (size_t at : rows) nodes.push_back(a.affected[at].node);
   if (field == "id") {  // the id it was reached as (a node's own id: answers are about nodes the view shows)
     PyRef list(check(PyList_New(Py_ssize_t(nodes.size()))));
-    for (size_t i = 0; i < nodes.size(); i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), id_str(g, a.affected[i].id));
+    for (size_t i = 0; i < nodes.size(); i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), id_str(g, a.affected[rows[i]].id));
     return list.release();
   }
   return node_column(g, nodes, field, view_of(im->owner)->view);
@@ -337,7 +363,8 @@ PyGetSetDef impact_getset[] = {{"truncated", impact_truncated, nullptr, "A budge
                                {nullptr, nullptr, nullptr, nullptr, nullptr}};
 
 PyMethodDef impact_methods[] = {
-    {"affected_column", locked<impact_affected_column, view_behind<ImpactObject>>, METH_O, "affected_column(field) -> one field of every affected node."},
+    {"affected_column", locked<impact_affected_column, view_behind<ImpactObject>>, METH_VARARGS,
+     "affected_column(field, rows=None) -> one field of every affected node, or of those rows."},
     {"affected_nodes", locked<impact_affected_nodes, view_behind<ImpactObject>>, METH_NOARGS, "affected_nodes() -> [Node] of the affected, in order."},
     {"render_affected", locked<impact_render_affected, view_behind<ImpactObject>>, METH_O, "render_affected(specs) -> JSON bytes of the affected, or None."},
     {"concerned", locked<impact_concerned, view_behind<ImpactObject>>, METH_O, "concerned(products|domains|owners|contracts) -> [id]."},

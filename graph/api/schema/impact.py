@@ -10,9 +10,11 @@ import strawberry
 from strawberry.types import Info
 
 from graph import impact as impact_queries
+from graph.api.impact_pages import WorstFirst, severity_counts
 from graph.api.record_list import ColumnList
 from graph.api.schema.context import (
     impact_depth,
+    max_page,
     view_at,
     walk_budgets,
 )
@@ -78,20 +80,29 @@ def _affected_render(answer: Any) -> Any:
 
 
 def _affected_column(answer: Any) -> Any:
-    """The native answer's affected columns; severities by their rank."""
+    """The native answer's affected columns (of every row, or of ``rows``); severities by their rank."""
 
-    def column(name: str) -> list[Any]:
+    def column(name: str, rows: list[int] | None = None) -> list[Any]:
         if name == "severity":
-            return [impact_queries.SEVERITIES[rank] for rank in answer.affected_column("severity")]
-        return answer.affected_column(name)
+            ranks = answer.affected_column("severity", rows)
+            return [impact_queries.SEVERITIES[rank] for rank in ranks]
+        return answer.affected_column(name, rows)
 
     return column
+
+
+@strawberry.type(description="How many affected nodes have one severity.")
+class SeverityCount:
+    severity: SeverityType
+    count: int
 
 
 @strawberry.type(description="The blast radius of a change, and whom to tell.")
 class ImpactReport:
     _changed: strawberry.Private[Node]
     _view: strawberry.Private[GraphView]  # what the report was judged against (asOf)
+    _answer: strawberry.Private[Any]  # the native answer (graph._native.Impact)
+    _worst: strawberry.Private[WorstFirst]
     change: ChangeKindType
     affected: Sequence[ImpactedNode]  # a RecordList, as LineageGraph's lists
     products: list[DataProduct] = strawberry.field(
@@ -116,11 +127,30 @@ class ImpactReport:
     def changed(self, info: Info) -> LineageNode:
         return lineage_nodes(info, [self._changed], self._view)[0]
 
+    @strawberry.field(
+        description="How many affected nodes of each severity, worst first: `affected`'s counts "
+        "without listing it."
+    )
+    def severity_counts(self) -> list[SeverityCount]:
+        return [SeverityCount(severity=s, count=n) for s, n in severity_counts(self._answer)]
+
+    @strawberry.field(
+        description="A page of `affected` worst severity first, then by distance and id (a "
+        "blast-radius report's order): the worst few of a large answer without the rest. "
+        "`first` is capped at the server's page size."
+    )
+    def affected_worst(
+        self, info: Info, first: int, offset: int = 0
+    ) -> Sequence[ImpactedNode]:  # a ColumnList, as affected
+        return self._worst.page(ImpactedNode, _IMPACTED_NODE_FIELDS, first, offset, max_page(info))
+
     @staticmethod
     def of(report: impact_queries.ImpactReport, view: GraphView) -> ImpactReport:
         return ImpactReport(
             _changed=report.changed,
             _view=view,
+            _answer=report.answer,
+            _worst=WorstFirst(report.answer, _affected_column(report.answer)),
             change=report.change,
             affected=ColumnList(
                 ImpactedNode,
