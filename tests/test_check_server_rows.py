@@ -114,6 +114,66 @@ def test_rows_past_the_first_page_and_paths_past_the_window(
     assert render_json(summary) == render_json(whole)
 
 
+def test_a_server_before_the_summary_fields_gets_asked_for_every_row(
+    mesh: tuple[Path, str], server: Any
+) -> None:
+    """A server whose schema lacks ``severityCounts`` and ``affectedWorst`` (validated as GraphQL
+    validates it, against this schema without those two fields) refuses the summary; the check
+    then asks it for the whole answer and gives the same report, where other errors still fail."""
+    from graphql import (
+        DocumentNode,
+        ObjectTypeDefinitionNode,
+        build_ast_schema,
+        parse,
+        validate,
+    )
+
+    from graph.check.changeset import CheckError
+
+    _, hub = mesh
+    document = parse((Path(__file__).resolve().parent.parent / "schema.graphql").read_text())
+    summary_fields = ("severityCounts", "affectedWorst")
+    document = DocumentNode(
+        definitions=tuple(
+            d.__class__(
+                **{
+                    **{key: getattr(d, key) for key in d.keys},
+                    "fields": tuple(
+                        f for f in d.fields or () if f.name.value not in summary_fields
+                    ),
+                }
+            )
+            if isinstance(d, ObjectTypeDefinitionNode)
+            else d
+            for d in document.definitions
+        )
+    )
+    older = build_ast_schema(document)
+    assert "severityCounts" not in older.type_map["ImpactReport"].fields
+    remote = http_executor(server.url)
+    refused: list[str] = []
+
+    def older_server(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        errors = validate(older, parse(query))
+        if errors:  # as the CLI's executor reports a server's GraphQL errors
+            refused.append(query)
+            raise CheckError("; ".join(error.message for error in errors))
+        return remote(query, variables)
+
+    change_set = node_change(remote, hub, "DROP")
+    whole = build_report(remote, change_set, None)
+    fallen_back = build_report(older_server, change_set, None, RowsRead(3, 2))
+    assert refused and "severityCounts" in refused[0]
+    assert not isinstance(fallen_back.rows, RemoteRows)
+    assert render_json(fallen_back) == render_json(whole)
+
+    def failing(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        raise CheckError("the server is down")
+
+    with pytest.raises(CheckError, match="down"):
+        build_report(failing, change_set, None, RowsRead(3, 2))
+
+
 def test_affected_worst_pages_the_answer_worst_first(mesh: tuple[Path, str], server: Any) -> None:
     _, hub = mesh
     execute = http_executor(server.url)

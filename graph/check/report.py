@@ -10,6 +10,7 @@ a broken contract, or a contract's own promise tightened (freshness, quality, en
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +24,7 @@ from graph.check.affected import (
     DictColumns,
     OrderedRows,
 )
-from graph.check.changeset import ChangeSet, Execute, PlannedChange, store_execute
+from graph.check.changeset import ChangeSet, CheckError, Execute, PlannedChange, store_execute
 from graph.check.remote_rows import RemoteAnswer, RowsRead, remote_answer
 from graph.impact_order import worst_first
 
@@ -40,6 +41,15 @@ query Impact($id: String!, $change: ChangeKind!, $depth: Int) {
     contracts { id name version }
   }
 }"""
+
+#: What a server older than ``severityCounts``/``affectedWorst`` answers a summary with (GraphQL's
+#: validation message, quoted either way): the check then asks it for every row, as before.
+_OLDER_SERVER = re.compile(r"Cannot query field ['\"](severityCounts|affectedWorst)['\"]")
+
+
+def _older_server(error: CheckError) -> bool:
+    return _OLDER_SERVER.search(str(error)) is not None
+
 
 _CAP = {"BREAKING": "BREAKING", "WARNING": "WARNING", "NONE": "INFO"}
 # Promises whose change is itself the verdict's, whatever the walk reaches: a narrowed enum is a
@@ -109,7 +119,13 @@ def build_report(
         cap = _cap(planned)
         if summarise:
             assert read is not None
-            remote = remote_answer(execute, planned, depth, read)
+            try:
+                remote = remote_answer(execute, planned, depth, read)
+            except CheckError as e:
+                if not _older_server(e):
+                    raise
+                summarise = False  # a server before the summary fields: every row, as before
+        if remote is not None:
             answer, report_rank = remote.answer, remote.worst_rank
         else:
             answer, columns = impact_answer(execute, planned.start, planned.walk, depth)
