@@ -111,6 +111,11 @@ Exit codes: 0 below --fail-on, 1 at or above it, 2 usage, input or store error.
     help="Also write the JSON report here (CI: the markdown to post, the JSON to keep).",
 )
 @file_option("--junit-output", help="Also write the JUnit XML report here (CI test tabs).")
+@file_option(
+    "--verdict-output",
+    help="Also write the verdict here, one word (BREAKING, WARNING, INFO or NONE): what a CI "
+    "step branches on, without the JSON report's every row.",
+)
 @click.option(
     "--fail-on",
     type=click.Choice(sorted(FAIL_LEVELS)),
@@ -139,6 +144,7 @@ def check(
     output: Path | None,
     json_output: Path | None,
     junit_output: Path | None,
+    verdict_output: Path | None,
     fail_on: str,
     depth: int | None,
     server: str | None,
@@ -190,6 +196,8 @@ def check(
                 _write(json_output, RENDERERS["json"](report))
             if junit_output is not None:
                 _write(junit_output, RENDERERS["junit"](report))
+            if verdict_output is not None:
+                _write(verdict_output, report.verdict)
     except CheckError as e:
         click.echo(f"Error: {e}", err=True)
         one_shot.exit(2)
