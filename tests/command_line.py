@@ -36,3 +36,19 @@ def ingest_openlineage(
     return lineagemesh(
         "ingest", "openlineage", "--workers", workers, "--data-dir", str(store), *map(str, files)
     )
+
+
+def ingested_bench_mesh(root: Path, datasets: int, seed: int = 7) -> tuple[Path, str]:
+    """The bench mesh (``scripts/generate_mesh.py``) of ``datasets`` datasets, written to
+    ``root/mesh.ndjson`` and ingested through ``lineagemesh ingest openlineage`` into ``root/store``:
+    that data dir and the id of the mesh's first hub dataset (the largest blast radius)."""
+    import generate_mesh
+
+    mesh = root / "mesh.ndjson"
+    with mesh.open("wb") as out:
+        for event in generate_mesh.generate(datasets, seed=seed):
+            out.write(generate_mesh.dumps_line(event))
+    data_dir = root / "store"
+    lineagemesh_ok("ingest", "openlineage", str(mesh), "--data-dir", str(data_dir))
+    shape = generate_mesh.mesh_shape(datasets, seed=seed)
+    return data_dir, f"dataset:{shape.hub_namespaces[0]}:{shape.hubs[0]}"

@@ -101,6 +101,20 @@ def browser() -> Iterator[Any]:
         yield driver
 
 
+@pytest.fixture
+def neo4j_and_reference(neo4j_server: Any, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
+    """An empty Neo4j store and an empty embedded store beside it: the same mutations applied to
+    both must give the same graph (the embedded store is the reference)."""
+    from graph.stores.embedded import EmbeddedStore
+    from graph.stores.neo4j import Neo4jStore
+
+    _wipe_neo4j(neo4j_server.uri)
+    store, reference = Neo4jStore(neo4j_server.uri), EmbeddedStore(tmp_path / "reference")
+    yield store, reference
+    store.close()
+    reference.close()
+
+
 @pytest.fixture(params=STORES)
 def store_args(request: pytest.FixtureRequest, tmp_path: Path) -> list[str]:
     """The store under test as CLI options (``--data-dir DIR`` or ``--store bolt://...``), empty.

@@ -9,12 +9,11 @@ of one change is compared with the report of that change given twice, which take
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from itertools import islice
 from pathlib import Path
 
 import pytest
+from command_line import ingested_bench_mesh
 
 from graph.check import ChangeSet, build_report
 from graph.check.affected import RANK, OrderedRows
@@ -26,32 +25,7 @@ from graph.stores.embedded import EmbeddedStore
 
 @pytest.fixture(scope="module")
 def hub_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    import generate_mesh
-
-    root = tmp_path_factory.mktemp("mesh")
-    mesh = root / "mesh.ndjson"
-    with mesh.open("wb") as out:
-        for event in generate_mesh.generate(1_000, seed=7):
-            out.write(generate_mesh.dumps_line(event))
-    data_dir = root / "store"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "graph",
-            "ingest",
-            "openlineage",
-            str(mesh),
-            "--data-dir",
-            str(data_dir),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    shape = generate_mesh.mesh_shape(1_000, seed=7)
-    return data_dir, f"dataset:{shape.hub_namespaces[0]}:{shape.hubs[0]}"
+    return ingested_bench_mesh(tmp_path_factory.mktemp("mesh"), 1_000)
 
 
 @pytest.mark.parametrize("change", ["DROP", "SEMANTIC"])

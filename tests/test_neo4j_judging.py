@@ -6,8 +6,6 @@ a job without its run, runs arriving out of order."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import neo4j
@@ -52,17 +50,6 @@ def runs_part(batch: list[Mutation]) -> tuple[list[Mutation], list[Mutation]]:
 
 
 @pytest.fixture
-def stores(neo4j_server: Any, tmp_path: Path) -> Iterator[tuple[Neo4jStore, EmbeddedStore]]:
-    from conftest import _wipe_neo4j
-
-    _wipe_neo4j(neo4j_server.uri)
-    store, reference = Neo4jStore(neo4j_server.uri), EmbeddedStore(tmp_path / "reference")
-    yield store, reference
-    store.close()
-    reference.close()
-
-
-@pytest.fixture
 def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The text of every statement run in a write transaction from now on."""
     texts: list[str] = []
@@ -78,9 +65,9 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.mark.neo4j
 def test_a_batch_is_judged_in_one_statement_as_the_rule_judges(
-    stores: tuple[Neo4jStore, EmbeddedStore], statements: list[str]
+    neo4j_and_reference: tuple[Neo4jStore, EmbeddedStore], statements: list[str]
 ) -> None:
-    store, reference = stores
+    store, reference = neo4j_and_reference
     first = run_of("load", "2026-01-01T00:00:00Z", ["a", "b"])
     second = run_of("load", "2026-01-02T00:00:00Z", ["a"])  # b no longer read: unrestated
     second_runs, second_rest = runs_part(second)

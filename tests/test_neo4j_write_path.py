@@ -5,8 +5,6 @@ store (the merge rule's reference) has it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -107,22 +105,11 @@ def edges_batch(kinds: list[EdgeKind], at: str, props: dict[str, Any]) -> list[M
     return batch
 
 
-@pytest.fixture
-def stores(neo4j_server: Any, tmp_path: Path) -> Iterator[tuple[Neo4jStore, EmbeddedStore]]:
-    from conftest import _wipe_neo4j
-
-    _wipe_neo4j(neo4j_server.uri)
-    store, reference = Neo4jStore(neo4j_server.uri), EmbeddedStore(tmp_path / "reference")
-    yield store, reference
-    store.close()
-    reference.close()
-
-
 @pytest.mark.neo4j
 def test_batches_of_any_mix_of_edge_kinds_restate_each_kind_as_the_rule_does(
-    stores: tuple[Neo4jStore, EmbeddedStore],
+    neo4j_and_reference: tuple[Neo4jStore, EmbeddedStore],
 ) -> None:
-    store, reference = stores
+    store, reference = neo4j_and_reference
     kinds = list(ENDS)
     assert set(kinds) == set(EdgeKind)  # every branch of the one edge read
     batches = [

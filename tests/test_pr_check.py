@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+from command_line import ingested_bench_mesh
 from conftest import corpus
 
 NS = "postgres://db:5432"
@@ -616,17 +617,7 @@ def test_markdown_for_a_hub_change_on_the_10k_mesh_fits_one_comment(tmp_path: Pa
     """The 10k-dataset bench mesh (the 100k one is measured by scripts/bench.py): dropping a hub
     table reaches thousands of nodes; the comment still fits GitHub's 65,536 characters and says
     how many rows it left out, and the JSON keeps them all."""
-    import generate_mesh
-
-    mesh = tmp_path / "mesh.ndjson"
-    with mesh.open("wb") as out:
-        for event in generate_mesh.generate(10_000, seed=7):
-            out.write(generate_mesh.dumps_line(event))
-    data_dir = tmp_path / "store"
-    done = cli("ingest", "openlineage", str(mesh), "--data-dir", str(data_dir))
-    assert done.returncode == 0, done.stderr
-    shape = generate_mesh.mesh_shape(10_000, seed=7)
-    hub = f"dataset:{shape.hub_namespaces[0]}:{shape.hubs[0]}"
+    data_dir, hub = ingested_bench_mesh(tmp_path, 10_000)
     markdown = cli("check", hub, "--format", "markdown", "--data-dir", str(data_dir))
     assert markdown.returncode == 1, markdown.stderr
     assert len(markdown.stdout) <= 65_536
