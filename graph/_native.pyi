@@ -79,9 +79,7 @@ class DomainMatcher:
     def __new__(cls, rules: Sequence[_DomainRule]) -> DomainMatcher:
         """``rules`` in order; the first that matches assigns its domain."""
 
-    def domain_for(
-        self, namespace: str, name: str, job_namespace: str | None = None
-    ) -> str | None:
+    def domain_for(self, namespace: str, name: str, job_namespace: str | None = None) -> str | None:
         """The domain of the first rule whose globs match the dataset's namespace and name and the
         writing job's namespace (a rule with a job-namespace glob needs one), or None."""
 

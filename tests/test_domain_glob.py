@@ -37,7 +37,9 @@ def test_the_native_glob_is_fnmatchcase(text: str, pattern: str) -> None:
 @given(pattern=patterns, data=st.data())
 def test_names_made_to_match_a_pattern_agree_too(pattern: str, data: st.DataObject) -> None:
     # Random text rarely matches a pattern with literals in it: build text from the pattern itself.
-    pieces = data.draw(st.lists(st.sampled_from([*pattern, "", "a", "é"]) if pattern else st.just("")))
+    pieces = data.draw(
+        st.lists(st.sampled_from([*pattern, "", "a", "é"]) if pattern else st.just(""))
+    )
     text = "".join(pieces)
     assert _native.glob_matches(text, pattern) == fnmatch.fnmatchcase(text, pattern)
 
