@@ -16,6 +16,8 @@ std::optional<std::string> glob_of(PyObject* pattern, const char* what) {
 }  // namespace
 
 DomainRules domain_rules_of(PyObject* rules) {
+  if (PyUnicode_Check(rules) || PyBytes_Check(rules))
+    raise(PyExc_TypeError, "the domain rules must be a sequence of tuples, not a string");
   PyRef items(check(PySequence_Fast(rules, "the domain rules must be a sequence of tuples")));
   std::vector<DomainRule> out;
   Py_ssize_t count = PySequence_Fast_GET_SIZE(items.get());
