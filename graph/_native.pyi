@@ -10,7 +10,6 @@ from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.mutations import UpsertEdge, UpsertNode
 from graph.stores import ReadsLevels, Store
 from graph.stores.remote_reads import NeighbourhoodSource
-from ingest.domain_rules import DomainRules
 
 _Direction = Literal["out", "in"]
 _EdgeKey = tuple[str, EdgeKind, str]  # (source, kind, target)
@@ -65,6 +64,25 @@ def utc_stamp(moment: datetime, /) -> str:
 def nests_deeper(value: object, limit: int, /) -> bool:
     """Whether a dict or list in a decoded JSON document sits deeper than ``limit`` levels."""
 
+#: A domain rule as data: (domain, namespace glob, name glob, job-namespace glob), None for "any".
+_DomainRule = tuple[str, str | None, str | None, str | None]
+
+def glob_matches(text: str, pattern: str, /) -> bool:
+    """``fnmatch.fnmatchcase(text, pattern)``, matched by the core on code points (the domain
+    rules' globs: ``*``, ``?``, ``[seq]``, ``[!seq]``, no escapes)."""
+
+@final
+class DomainMatcher:
+    """Domain rules compiled by the core (``native/core/domain_rules.h``): the one matcher behind
+    ``ingest.domain_rules.DomainRules.domain_for`` and the OpenLineage translation."""
+
+    def __new__(cls, rules: Sequence[_DomainRule]) -> DomainMatcher:
+        """``rules`` in order; the first that matches assigns its domain."""
+
+    def domain_for(self, namespace: str, name: str, job_namespace: str | None = None) -> str | None:
+        """The domain of the first rule whose globs match the dataset's namespace and name and the
+        writing job's namespace (a rule with a job-namespace glob needs one), or None."""
+
 @final
 class Translator:
     """OpenLineage events to graph mutations in the wire form, under the rules this object holds
@@ -73,12 +91,13 @@ class Translator:
     def __new__(
         cls,
         namespace_rule: Callable[[str], str] | None,
-        domain_rules: DomainRules | None,
+        domain_rules: Sequence[_DomainRule] | None,
         rule_source: str,
         /,
     ) -> Translator:
         """``namespace_rule``: each dataset namespace's one spelling (called once per namespace and
-        remembered); ``domain_rules``: who assigns datasets domains; ``rule_source``: the source a
+        remembered); ``domain_rules``: the rules that assign datasets domains, as data the core
+        matches (``DomainRules.as_data``, no call back into Python); ``rule_source``: the source a
         rule-made BELONGS_TO carries."""
 
     def translate(

@@ -5,6 +5,11 @@ fill that gap: the first rule that matches a dataset's namespace and name (glob 
 namespace of the job that writes it, assigns its domain. Rule-made assignments carry
 ``source: "rule"`` so a declared domain (catalog, contract, dbt) always takes precedence.
 
+The rule is matched once, in the native core (``native/core/domain_rules.h``, exactly
+``fnmatch.fnmatchcase``'s globs): ``DomainRules.domain_for`` asks it, and the OpenLineage
+translation is handed the same rules as data (``DomainRules.as_data``), so every ingester assigns
+domains by one implementation and the translation never calls back into Python per dataset.
+
 Rules file (YAML or JSON)::
 
     rules:
@@ -17,12 +22,15 @@ Rules file (YAML or JSON)::
 
 from __future__ import annotations
 
-import fnmatch
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph import _native
 from ingest.documents import load_document
+
+#: One rule as the native core takes it: (domain, namespace, name, job_namespace), None for "any".
+RuleData = tuple[str, str | None, str | None, str | None]
 
 
 class InvalidRules(ValueError):
@@ -36,19 +44,25 @@ class DomainRule:
     name: str | None = None
     job_namespace: str | None = None
 
-    def matches(self, namespace: str, name: str, job_namespace: str | None) -> bool:
-        if self.namespace is not None and not fnmatch.fnmatchcase(namespace, self.namespace):
-            return False
-        if self.name is not None and not fnmatch.fnmatchcase(name, self.name):
-            return False
-        return self.job_namespace is None or (
-            job_namespace is not None and fnmatch.fnmatchcase(job_namespace, self.job_namespace)
-        )
+    def as_data(self) -> RuleData:
+        return (self.domain, self.namespace, self.name, self.job_namespace)
 
 
 @dataclass(frozen=True, slots=True)
 class DomainRules:
     rules: tuple[DomainRule, ...] = ()
+    _matcher: _native.DomainMatcher = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_matcher", _native.DomainMatcher(self.as_data()))
+
+    def __reduce__(self) -> tuple[type[DomainRules], tuple[tuple[DomainRule, ...]]]:
+        # The native matcher does not pickle: rebuild it from the rules (process pools).
+        return (DomainRules, (self.rules,))
+
+    def as_data(self) -> list[RuleData]:
+        """The rules as the native core takes them, in order."""
+        return [rule.as_data() for rule in self.rules]
 
     @classmethod
     def parse(cls, document: Any, source: str = "<rules>") -> DomainRules:
@@ -78,10 +92,8 @@ class DomainRules:
         return cls.parse(load_document(path, InvalidRules, "rules"), str(path))
 
     def domain_for(self, namespace: str, name: str, job_namespace: str | None = None) -> str | None:
-        for rule in self.rules:
-            if rule.matches(namespace, name, job_namespace):
-                return rule.domain
-        return None
+        """The domain of the first rule matching the dataset (or the job writing it), or None."""
+        return self._matcher.domain_for(namespace, name, job_namespace)
 
 
 NO_RULES = DomainRules()

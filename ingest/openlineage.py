@@ -38,7 +38,7 @@ def translator(
     namespaces are spelled as every ingester spells them (``ingest.naming``: s3a://b is s3://b, a
     catalog URI has one form), so an event and a crawl or contract naming one table meet on one
     node; the translator remembers each spelling. One per distinct rules (they are frozen)."""
-    return _native.Translator(namespace_rule, rules if rules.rules else None, RULE_SOURCE)
+    return _native.Translator(namespace_rule, rules.as_data() if rules.rules else None, RULE_SOURCE)
 
 
 #: The longest node id (UTF-8 bytes) an event may produce: ids are keys on every store, and

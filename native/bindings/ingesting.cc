@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "batch.h"
+#include "domain_rules_py.h"
 #include "openlineage.h"
 #include "pybatch.h"
 #include "pymodule.h"
@@ -272,7 +273,8 @@ OpenLineageRules& rules_of(PyObject* self) {
 }
 
 // Translator(namespace_rule or None, domain_rules or None, rule_source): the rules travel with the
-// object, never through module state.
+// object, never through module state; the domain rules as data, (domain, namespace, name,
+// job_namespace) glob tuples the core matches.
 PyObject* translator_new(PyTypeObject* type, PyObject* args, PyObject* kwargs) {
   LM_GUARD_BEGIN
   static const char* names[] = {"namespace_rule", "domain_rules", "rule_source", nullptr};
@@ -282,10 +284,10 @@ PyObject* translator_new(PyTypeObject* type, PyObject* args, PyObject* kwargs) {
     return nullptr;
   if (namespace_rule != Py_None && !PyCallable_Check(namespace_rule))
     raise(PyExc_TypeError, "the namespace rule must be callable or None");
-  if (domain_rules != Py_None && !PyObject_HasAttrString(domain_rules, "domain_for"))
-    raise(PyExc_TypeError, "the domain rules must have a domain_for method, or be None");
+  DomainRules compiled = domain_rules == Py_None ? DomainRules() : domain_rules_of(domain_rules);
   PyRef self(check(type->tp_alloc(type, 0)));
-  reinterpret_cast<TranslatorObject*>(self.get())->rules = new OpenLineageRules(namespace_rule, domain_rules, rule_source);
+  reinterpret_cast<TranslatorObject*>(self.get())->rules =
+      new OpenLineageRules(namespace_rule, std::move(compiled), rule_source);
   return self.release();
   LM_GUARD_END(nullptr)
 }

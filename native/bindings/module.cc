@@ -8,6 +8,7 @@
 
 #include "batch.h"
 #include "currency.h"
+#include "domain_rules_py.h"
 #include "graph.h"
 #include "ids.h"
 #include "impact.h"
@@ -765,7 +766,7 @@ PyMODINIT_FUNC PyInit__native() {
       !add_type(m, CaptureType, "graph._native.Capture", sizeof(CaptureObject),
                 "The graph's records at one moment, as snapshot chunks.", capture_dealloc, capture_methods,
                 capture_getset) ||
-      !add_view_types(m) || !add_ingest_types(m)) {
+      !add_view_types(m) || !add_ingest_types(m) || !add_domain_rule_types(m)) {
     Py_DECREF(m);
     return nullptr;
   }

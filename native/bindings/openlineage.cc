@@ -308,13 +308,12 @@ class Translation {
   // ingest.domain_rules: the first rule matching the dataset (or the job writing it) assigns a domain.
   void assign_domain(const std::string& dataset_id, const std::string& ns, const std::string& name,
                      const std::string* writer_namespace) {
-    PyObject* domain_rules = rules_.domain_rules();
-    if (domain_rules == Py_None) return;
-    PyRef ns_object(str_of(ns)), name_object(str_of(name));
-    PyRef writer(writer_namespace ? str_of(*writer_namespace) : (Py_INCREF(Py_None), Py_None));
-    PyRef domain(check(PyObject_CallMethod(domain_rules, "domain_for", "OOO", ns_object.get(), name_object.get(), writer.get())));
-    if (domain.get() == Py_None) return;
-    std::string domain_node = b.domain(text(domain.get()), nullptr);
+    const DomainRules& domain_rules = rules_.domain_rules();
+    if (domain_rules.empty()) return;
+    std::string_view writer = writer_namespace ? std::string_view(*writer_namespace) : std::string_view();
+    const std::string* domain = domain_rules.domain_for(ns, name, writer_namespace ? &writer : nullptr);
+    if (domain == nullptr) return;
+    std::string domain_node = b.domain(*domain, nullptr);
     MapWriter props = b.map();
     set_py(props, core_key::source, rules_.rule_source());
     b.edge(dataset_id, kBelongsTo, domain_node, &props);
@@ -560,12 +559,11 @@ class Translation {
 
 }  // namespace
 
-OpenLineageRules::OpenLineageRules(PyObject* namespace_rule, PyObject* domain_rules, PyObject* rule_source)
+OpenLineageRules::OpenLineageRules(PyObject* namespace_rule, DomainRules domain_rules, PyObject* rule_source)
     : namespace_rule_(namespace_rule == Py_None ? nullptr : namespace_rule),
-      domain_rules_(domain_rules),
+      domain_rules_(std::move(domain_rules)),
       rule_source_(rule_source) {
   Py_XINCREF(namespace_rule_);
-  Py_INCREF(domain_rules_);
   Py_INCREF(rule_source_);
 }
 
@@ -573,21 +571,14 @@ OpenLineageRules::~OpenLineageRules() { clear(); }
 
 int OpenLineageRules::traverse(visitproc visit, void* arg) const {
   Py_VISIT(namespace_rule_);
-  Py_VISIT(domain_rules_);
   Py_VISIT(rule_source_);
   return 0;
 }
 
 void OpenLineageRules::clear() {
   Py_CLEAR(namespace_rule_);
-  Py_CLEAR(domain_rules_);
   Py_CLEAR(rule_source_);
   spelled_.clear();
-}
-
-PyObject* OpenLineageRules::domain_rules() const {
-  if (domain_rules_ == nullptr) raise(PyExc_RuntimeError, "the translator's rules were cleared");
-  return domain_rules_;
 }
 
 PyObject* OpenLineageRules::rule_source() const {

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "builder.h"
+#include "domain_rules.h"
 
 namespace lm {
 
@@ -25,18 +26,19 @@ struct Translated {
 // never module state, so two services of one process with different rules cannot meet.
 // ``namespace_rule`` gives each dataset namespace its one spelling (ingest.naming.normal_namespace),
 // called once per distinct namespace and remembered here; None: namespaces as sent.
-// ``domain_rules`` assign domains (their ``domain_for``), or None; ``rule_source`` is the source a
-// rule-made BELONGS_TO carries (graph.model.RULE_SOURCE). Holds a reference to each.
+// ``domain_rules`` assign domains, as data matched in the core (native/core/domain_rules.h: no call
+// back into Python per dataset); ``rule_source`` is the source a rule-made BELONGS_TO carries
+// (graph.model.RULE_SOURCE). Holds a reference to each Python object.
 class OpenLineageRules {
  public:
-  OpenLineageRules(PyObject* namespace_rule, PyObject* domain_rules, PyObject* rule_source);
+  OpenLineageRules(PyObject* namespace_rule, DomainRules domain_rules, PyObject* rule_source);
   ~OpenLineageRules();
   OpenLineageRules(const OpenLineageRules&) = delete;
   OpenLineageRules& operator=(const OpenLineageRules&) = delete;
 
   // A dataset namespace, in the one spelling the naming rule gives it.
   std::string namespace_text(PyObject* o);
-  PyObject* domain_rules() const;  // borrowed
+  const DomainRules& domain_rules() const { return domain_rules_; }
   PyObject* rule_source() const;   // borrowed
 
   // The garbage collector's view of the references held (tp_traverse, tp_clear).
@@ -46,7 +48,7 @@ class OpenLineageRules {
  private:
   static constexpr size_t kSpelledKept = 1 << 16;  // forgotten all at once beyond this many (a bound, not a cache policy)
   PyObject* namespace_rule_;
-  PyObject* domain_rules_;
+  DomainRules domain_rules_;
   PyObject* rule_source_;
   std::unordered_map<std::string, std::string> spelled_;  // namespace as sent -> as the rule spells it
 };
