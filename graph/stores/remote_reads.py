@@ -14,9 +14,10 @@ store has them (it asks ``hasattr`` once per view), each a capability of its own
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
+from graph.model import Node
 from graph.stores import Neighbourhood, ReadsLevels, ReadsNewest, ReadsSoon, ReadsSummaries
 from graph.stores.requests import NeighbourhoodRequest
 
@@ -32,9 +33,30 @@ class ReadsNeighbourhoodBatches(Protocol):
 
 
 @runtime_checkable
+class ReadsRunsWithBatches(Protocol):
+    """A store that reads, with a batch of neighbourhoods, the newest runs of jobs (a lineage
+    answer's latest run states in the round trip of its facts' edges: ``RunsRead`` in the core)."""
+
+    def neighbourhoods_with_runs(
+        self, requests: Sequence[NeighbourhoodRequest], jobs: Sequence[str], written: Sequence[str]
+    ) -> tuple[Sequence[Neighbourhood], Mapping[str, Node | None]]:
+        """``neighbourhoods(requests)``, and the newest run by ``createdAt`` (as ``newest``) of
+        each of ``jobs`` and of each job writing one of the datasets ``written`` that the store
+        has, carrying at least its ``createdAt`` and ``state`` (None: the job has no run)."""
+        ...
+
+
+@runtime_checkable
 class NeighbourhoodSource(
-    ReadsLevels, ReadsNeighbourhoodBatches, ReadsSummaries, ReadsNewest, ReadsSoon, Protocol
+    ReadsLevels,
+    ReadsNeighbourhoodBatches,
+    ReadsRunsWithBatches,
+    ReadsSummaries,
+    ReadsNewest,
+    ReadsSoon,
+    Protocol,
 ):
     """Every method ``native/bindings/remote_source.cc`` calls on the store a native view reads
-    remotely: ``nodes`` and ``neighbourhood`` always; ``neighbourhoods``, ``node_summaries``,
-    ``newest`` and ``soon`` where the store has them. The Neo4j store offers them all."""
+    remotely: ``nodes`` and ``neighbourhood`` always; ``neighbourhoods``,
+    ``neighbourhoods_with_runs``, ``node_summaries``, ``newest`` and ``soon`` where the store has
+    them. The Neo4j store offers them all."""

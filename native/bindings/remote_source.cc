@@ -55,7 +55,9 @@ RemoteSource::RemoteSource(std::unique_ptr<Graph> mirror, PyObject* store, PyObj
       reads_summaries_(summary != Py_None && PyObject_HasAttrString(store, "node_summaries")),
       reads_newest_(PyObject_HasAttrString(store, "newest")),
       reads_soon_(reads_newest_ && PyObject_HasAttrString(store, "soon")),
-      reads_batches_(PyObject_HasAttrString(store, "neighbourhoods")) {
+      reads_batches_(PyObject_HasAttrString(store, "neighbourhoods")),
+      reads_runs_(reads_batches_ && PyObject_HasAttrString(store, "neighbourhoods_with_runs") &&
+                  PyObject_HasAttrString(store, "newest")) {
   Py_INCREF(store_);
   Py_INCREF(summary_props_);
   Py_INCREF(name_props_);
@@ -205,9 +207,13 @@ void RemoteSource::newest_soon(const std::vector<NodeIdx>& nodes, uint8_t kind, 
 }
 
 bool RemoteSource::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key,
-                          std::vector<NodeIdx>& found) {
+                          std::vector<NodeIdx>& found, bool lean) {
   if (!reads_newest_) return false;
   std::vector<NodeIdx> asked = newest_asked(nodes);
+  // A lean caller of the read a batch made (RunsRead: runs by createdAt) takes the runs it holds.
+  const bool held = lean && kind == kOf && !out && key == "createdAt" && !runs_.empty();
+  if (held) asked.erase(std::remove_if(asked.begin(), asked.end(), [&](NodeIdx n) { return runs_.count(n) > 0; }),
+                        asked.end());
   std::unordered_map<NodeIdx, NodeIdx> ends;
   PyRef read, started(soon_.future);  // a read started ahead is collected here, or dropped if not this one
   soon_.future = nullptr;
@@ -225,6 +231,11 @@ bool RemoteSource::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool 
     while (PyDict_Next(read.get(), &pos, &id, &node)) ends[named(id)] = install_node(node, kWhole);
   }
   for (size_t i = 0; i < nodes.size(); i++) {
+    auto run = held && nodes[i] != kNone && state(nodes[i]) != kNamed ? runs_.find(nodes[i]) : runs_.end();
+    if (run != runs_.end()) {
+      found[i] = run->second;
+      continue;
+    }
     auto at = ends.find(nodes[i]);
     found[i] = at == ends.end() ? kNone : at->second;
   }
@@ -313,8 +324,9 @@ void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool
   install_read(read, found.get());
 }
 
-void RemoteSource::edges_batch(const std::vector<EdgeRead>& reads) {
+void RemoteSource::edges_batch(const std::vector<EdgeRead>& reads, const RunsRead& runs) {
   if (!reads_batches_) return;
+  const bool with_runs = reads_runs_ && !runs.empty();
   std::vector<EdgesRead> asked;
   PyRef requests(check(PyList_New(0)));
   for (const EdgeRead& r : reads) {
@@ -325,12 +337,42 @@ void RemoteSource::edges_batch(const std::vector<EdgeRead>& reads) {
     if (PyList_Append(requests.get(), request.get()) < 0) throw PyErrorSet{};
     asked.push_back(std::move(read));
   }
-  if (asked.empty()) return;
-  PyRef found(check(PyObject_CallMethod(store_, "neighbourhoods", "O", requests.get())));
+  if (asked.empty() && !with_runs) return;
+  PyRef found;
+  if (with_runs) {
+    PyRef jobs(ids_of(runs.jobs)), written(ids_of(runs.written));
+    PyRef both(check(PyObject_CallMethod(store_, "neighbourhoods_with_runs", "OOO", requests.get(), jobs.get(),
+                                         written.get())));
+    if (!PyTuple_Check(both.get()) || PyTuple_GET_SIZE(both.get()) != 2)
+      raise(PyExc_TypeError, "a store's neighbourhoods_with_runs() answers (neighbourhoods, runs)");
+    found = PyRef(check(Py_NewRef(PyTuple_GET_ITEM(both.get(), 0))));
+    install_runs(PyTuple_GET_ITEM(both.get(), 1));
+  } else {
+    found = PyRef(check(PyObject_CallMethod(store_, "neighbourhoods", "O", requests.get())));
+  }
   PyRef seq(check(PySequence_Fast(found.get(), "neighbourhoods")));
   if (size_t(PySequence_Fast_GET_SIZE(seq.get())) != asked.size())
     raise(PyExc_ValueError, "a store's neighbourhoods() answers one neighbourhood a request");
   for (size_t i = 0; i < asked.size(); i++) install_read(asked[i], PySequence_Fast_GET_ITEM(seq.get(), Py_ssize_t(i)));
+}
+
+void RemoteSource::install_runs(PyObject* runs) {
+  if (!PyDict_Check(runs)) raise(PyExc_TypeError, "a store's runs answer a dict");
+  Py_ssize_t pos = 0;
+  PyObject *job, *run;
+  while (PyDict_Next(runs, &pos, &job, &run)) {
+    NodeIdx j = named(job), r = kNone;
+    if (run != Py_None) {
+      PyRef id(attr(run, "id"));
+      r = named(id.get());
+      if (state(r) == kNamed) {  // (a run read earlier in the query stays as it was read)
+        PyRef kind(attr(run, "kind")), props(attr(run, "props")), stamps(attr(run, "stamps"));
+        g.node_kind[r] = node_kind_code(kind.get());
+        g.set_record(r, record_from_py(g, props.get(), stamps.get(), false));
+      }
+    }
+    runs_[j] = r;
+  }
 }
 
 void RemoteSource::install_read(const EdgesRead& read, PyObject* found) {

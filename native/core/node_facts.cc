@@ -226,7 +226,8 @@ class Facts {
   // (View::edges_soon): the reads below find them held. What depends on what those reads find
   // (aliases, a job's datasets outside the answer, the writers' runs) is read as it is met.
   void start(uint32_t facts) {
-    if (facts & kRunStateFact) v_.newest_soon(answer_jobs(), kOf, false, "createdAt");
+    const bool runs_batched = (facts & kRunStateFact) && v_.batches_runs();
+    if ((facts & kRunStateFact) && !runs_batched) v_.newest_soon(answer_jobs(), kOf, false, "createdAt");
     std::vector<NodeIdx> datasets, jobs, owning;
     for (NodeIdx n : nodes_) {
       if (n == kNone) continue;
@@ -259,7 +260,15 @@ class Facts {
     if (down || (facts & kDomainFact)) read(jobs, kWrites, true, false, true, false, true);
     if (facts & kDomainFact) read(datasets, kBelongsTo, true, true, false, true);  // dataset_domains(), domains' names
     if (facts & kOwnersFact) read(owning, kOwnedBy, true, true, false, true);  // (graph.node_facts reads the owners whole)
-    v_.edges_soon(reads);
+    // With them (a source that can), the newest runs of the answer's jobs and of its datasets'
+    // writers, lean: run_states() reads only their createdAt and state. Writers met only through
+    // aliases are read there as before.
+    RunsRead runs;
+    if (runs_batched) {
+      runs.jobs = jobs;
+      runs.written = datasets;
+    }
+    v_.edges_soon(reads, runs);
   }
 
   int32_t text_index(std::string_view text) {
@@ -442,8 +451,8 @@ class Facts {
     // The answer's own jobs' newest runs (a remote store started that read with the others:
     // start()), then those of its datasets' other writers.
     std::vector<NodeIdx> runs, more;
-    v_.newest(jobs, kOf, false, "createdAt", runs);
-    if (!writing.empty()) v_.newest(writing, kOf, false, "createdAt", more);
+    v_.newest(jobs, kOf, false, "createdAt", runs, /*lean=*/true);
+    if (!writing.empty()) v_.newest(writing, kOf, false, "createdAt", more, /*lean=*/true);
     jobs.insert(jobs.end(), writing.begin(), writing.end());
     runs.insert(runs.end(), more.begin(), more.end());
     // Each job's newest run, its createdAt read in place (compared without a copy: runs are many).
