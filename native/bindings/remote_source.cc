@@ -56,8 +56,8 @@ RemoteSource::RemoteSource(std::unique_ptr<Graph> mirror, PyObject* store, PyObj
       reads_newest_(PyObject_HasAttrString(store, "newest")),
       reads_soon_(reads_newest_ && PyObject_HasAttrString(store, "soon")),
       reads_batches_(PyObject_HasAttrString(store, "neighbourhoods")),
-      reads_runs_(reads_batches_ && PyObject_HasAttrString(store, "neighbourhoods_with_runs") &&
-                  PyObject_HasAttrString(store, "newest")) {
+      reads_facts_(reads_batches_ && PyObject_HasAttrString(store, "facts_batch") &&
+                   PyObject_HasAttrString(store, "newest")) {
   Py_INCREF(store_);
   Py_INCREF(summary_props_);
   Py_INCREF(name_props_);
@@ -210,7 +210,7 @@ bool RemoteSource::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool 
                           std::vector<NodeIdx>& found, bool lean) {
   if (!reads_newest_) return false;
   std::vector<NodeIdx> asked = newest_asked(nodes);
-  // A lean caller of the read a batch made (RunsRead: runs by createdAt) takes the runs it holds.
+  // A lean caller of the read a batch made (FactsRead: runs by createdAt) takes the runs it holds.
   const bool held = lean && kind == kOf && !out && key == "createdAt" && !runs_.empty();
   if (held) asked.erase(std::remove_if(asked.begin(), asked.end(), [&](NodeIdx n) { return runs_.count(n) > 0; }),
                         asked.end());
@@ -324,9 +324,9 @@ void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool
   install_read(read, found.get());
 }
 
-void RemoteSource::edges_batch(const std::vector<EdgeRead>& reads, const RunsRead& runs) {
+void RemoteSource::edges_batch(const std::vector<EdgeRead>& reads, const FactsRead& facts) {
   if (!reads_batches_) return;
-  const bool with_runs = reads_runs_ && !runs.empty();
+  const bool with_facts = reads_facts_ && !facts.empty();
   std::vector<EdgesRead> asked;
   PyRef requests(check(PyList_New(0)));
   for (const EdgeRead& r : reads) {
@@ -337,16 +337,23 @@ void RemoteSource::edges_batch(const std::vector<EdgeRead>& reads, const RunsRea
     if (PyList_Append(requests.get(), request.get()) < 0) throw PyErrorSet{};
     asked.push_back(std::move(read));
   }
-  if (asked.empty() && !with_runs) return;
+  // The owners' edges asked of the nodes that do not hold them yet.
+  std::vector<NodeIdx> owning;
+  for (NodeIdx n : facts.owning) {
+    if (n == kNone) continue;
+    const Known& k = known(n);
+    if (!(k.keys[1] & k.props[1] & kind_bit(kOwnedBy))) owning.push_back(n);
+  }
+  if (asked.empty() && !with_facts) return;
   PyRef found;
-  if (with_runs) {
-    PyRef jobs(ids_of(runs.jobs)), written(ids_of(runs.written));
-    PyRef both(check(PyObject_CallMethod(store_, "neighbourhoods_with_runs", "OOO", requests.get(), jobs.get(),
-                                         written.get())));
-    if (!PyTuple_Check(both.get()) || PyTuple_GET_SIZE(both.get()) != 2)
-      raise(PyExc_TypeError, "a store's neighbourhoods_with_runs() answers (neighbourhoods, runs)");
-    found = PyRef(check(Py_NewRef(PyTuple_GET_ITEM(both.get(), 0))));
-    install_runs(PyTuple_GET_ITEM(both.get(), 1));
+  if (with_facts) {
+    PyRef jobs(ids_of(facts.jobs)), written(ids_of(facts.written)), owning_ids(ids_of(owning));
+    PyRef batch(check(PyObject_CallMethod(store_, "facts_batch", "OOOO", requests.get(), jobs.get(), written.get(),
+                                          owning_ids.get())));
+    found = PyRef(attr(batch.get(), "neighbourhoods"));
+    PyRef runs(attr(batch.get(), "runs")), owned(attr(batch.get(), "owned")), owners(attr(batch.get(), "owners"));
+    install_runs(runs.get());
+    install_owned(owned.get(), owners.get(), owning);
   } else {
     found = PyRef(check(PyObject_CallMethod(store_, "neighbourhoods", "O", requests.get())));
   }
@@ -372,6 +379,51 @@ void RemoteSource::install_runs(PyObject* runs) {
       }
     }
     runs_[j] = r;
+  }
+}
+
+void RemoteSource::install_owned(PyObject* owned, PyObject* owners, const std::vector<NodeIdx>& asked) {
+  if (!PyDict_Check(owners)) raise(PyExc_TypeError, "a store's owners answer a dict");
+  Py_ssize_t pos = 0;
+  PyObject *key, *value;
+  while (PyDict_Next(owners, &pos, &key, &value)) install_node(value, kWhole);
+  PyRef lists(check(PySequence_Fast(owned, "owned")));
+  PyRef no_stamps(check(PyDict_New()));
+  const uint8_t code = kOwnedBy;
+  std::vector<std::pair<NodeIdx, Record*>> ends;  // a list's owners and their edges' records
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(lists.get()); i++) {
+    PyObject* group = PySequence_Fast_GET_ITEM(lists.get(), i);
+    if (!PyTuple_Check(group) || PyTuple_GET_SIZE(group) != 2) raise(PyExc_TypeError, "owned: (owners, nodes) pairs");
+    PyRef list(check(PySequence_Fast(PyTuple_GET_ITEM(group, 0), "owners")));
+    PyRef nodes(check(PySequence_Fast(PyTuple_GET_ITEM(group, 1), "nodes")));
+    ends.clear();
+    for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(list.get()); k++) {
+      PyObject* pair = PySequence_Fast_GET_ITEM(list.get(), k);
+      if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) raise(PyExc_TypeError, "owners: (id, type) pairs");
+      PyRef props(check(PyDict_New()));
+      PyObject* type = PyTuple_GET_ITEM(pair, 1);
+      if (type != Py_None && PyDict_SetItemString(props.get(), "type", type) < 0) throw PyErrorSet{};
+      ends.emplace_back(named(PyTuple_GET_ITEM(pair, 0)), record_from_py(g, props.get(), no_stamps.get(), true));
+    }
+    for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(nodes.get()); k++) {
+      NodeIdx n = named(PySequence_Fast_GET_ITEM(nodes.get(), k));
+      for (const auto& [owner, record] : ends) {
+        g.records.incref(record);
+        EdgeIdx e = g.find_edge(n, code, owner);
+        if (e == kNone) {
+          g.add_edge(n, code, owner, record);
+        } else {
+          Record* old = g.edge_record[e];
+          g.edge_record[e] = record;
+          g.records.release(old);
+        }
+      }
+    }
+    for (const auto& end : ends) g.records.release(end.second);
+  }
+  for (NodeIdx n : asked) {
+    known(n).keys[1] |= kind_bit(code);
+    known(n).props[1] |= kind_bit(code);
   }
 }
 

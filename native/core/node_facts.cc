@@ -226,8 +226,8 @@ class Facts {
   // (View::edges_soon): the reads below find them held. What depends on what those reads find
   // (aliases, a job's datasets outside the answer, the writers' runs) is read as it is met.
   void start(uint32_t facts) {
-    const bool runs_batched = (facts & kRunStateFact) && v_.batches_runs();
-    if ((facts & kRunStateFact) && !runs_batched) v_.newest_soon(answer_jobs(), kOf, false, "createdAt");
+    const bool batched = v_.batches_facts();  // runs and owners read with the batch, lean
+    if ((facts & kRunStateFact) && !batched) v_.newest_soon(answer_jobs(), kOf, false, "createdAt");
     std::vector<NodeIdx> datasets, jobs, owning;
     for (NodeIdx n : nodes_) {
       if (n == kNone) continue;
@@ -259,16 +259,18 @@ class Facts {
     if (down) read(datasets, kReads, false, false, true, false);
     if (down || (facts & kDomainFact)) read(jobs, kWrites, true, false, true, false, true);
     if (facts & kDomainFact) read(datasets, kBelongsTo, true, true, false, true);  // dataset_domains(), domains' names
-    if (facts & kOwnersFact) read(owning, kOwnedBy, true, true, false, true);  // (graph.node_facts reads the owners whole)
-    // With them (a source that can), the newest runs of the answer's jobs and of its datasets'
-    // writers, lean: run_states() reads only their createdAt and state. Writers met only through
-    // aliases are read there as before.
-    RunsRead runs;
-    if (runs_batched) {
-      runs.jobs = jobs;
-      runs.written = datasets;
+    // With them (a source that can), lean: the newest runs of the answer's jobs and of its
+    // datasets' writers (run_states() reads only their createdAt and state; writers met only
+    // through aliases are read there as before), and the owners' edges as [owner, type] lists
+    // (owners() reads only their type; the owners whole, as graph.node_facts reads them).
+    FactsRead lean;
+    if (batched && (facts & kRunStateFact)) {
+      lean.jobs = jobs;
+      lean.written = datasets;
     }
-    v_.edges_soon(reads, runs);
+    if (batched && (facts & kOwnersFact)) lean.owning = owning;
+    else if (facts & kOwnersFact) read(owning, kOwnedBy, true, true, false, true);
+    v_.edges_soon(reads, lean);
   }
 
   int32_t text_index(std::string_view text) {

@@ -6,8 +6,9 @@
 // much again as the walk that found it, on the embedded store and on a remote one alike. On a
 // remote one the reads are lean: the far ends of jobs' edges by name only (graph.view.NAMES, which
 // says whether they were dropped), nothing read ahead for a walk, and the newest runs of the jobs
-// and of the datasets' writers read with the rest, lean (RunsRead). On the embedded store a dataset without ALIAS_OF edges
-// either way skips the alias resolver (its adjacency is whole: it is its own canonical name).
+// and of the datasets' writers and the owners' edges read with the rest, lean (FactsRead). On the
+// embedded store a dataset without ALIAS_OF edges either way skips the alias resolver (its
+// adjacency is whole: it is its own canonical name).
 #pragma once
 
 #include <string>

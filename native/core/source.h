@@ -22,12 +22,14 @@ struct EdgeRead {
   bool aliases = false;     // and the ALIAS_OF edges leaving and entering the far ends (keys)
 };
 
-// The newest runs read with a batch of edges() reads (Source::edges_batch): those of ``jobs`` and
-// of the jobs writing the datasets ``written``, for a caller reading only a run's createdAt and
-// state (newest() with ``lean``: a job's latest run state).
-struct RunsRead {
-  std::vector<NodeIdx> jobs, written;
-  bool empty() const { return jobs.empty() && written.empty(); }
+// What a lineage answer's node facts read of runs and owners, read with a batch of edges() reads
+// (Source::edges_batch), lean: the newest runs of ``jobs`` and of the jobs writing the datasets
+// ``written``, for a caller reading only a run's createdAt and state (newest() with ``lean``: a
+// job's latest run state); and the OWNED_BY edges leaving ``owning`` with only their ``type``, their
+// far ends whole (as edges(owning, OWNED_BY, out, props) reads them, for a caller reading no more).
+struct FactsRead {
+  std::vector<NodeIdx> jobs, written, owning;
+  bool empty() const { return jobs.empty() && written.empty() && owning.empty(); }
 };
 
 class Source {
@@ -57,10 +59,11 @@ class Source {
   // Several edges() reads in one call: what a query will read next, asked at
   // once (a remote store then answers them in one round trip). A source may read none of them:
   // each is still made by the edges() call that needs it, which finds it held when it was read.
-  // ``runs``: and the newest runs (RunsRead), when the source reads them with the batch
-  // (batches_runs()); the newest() calls with ``lean`` that follow find them held.
-  virtual void edges_batch(const std::vector<EdgeRead>& reads, const RunsRead& runs = {}) {}
-  virtual bool batches_runs() const { return false; }
+  // ``facts``: and those runs and owners (FactsRead), when the source reads them with the batch
+  // (batches_facts()); the newest() calls with ``lean`` and the edges() calls that follow find
+  // them held.
+  virtual void edges_batch(const std::vector<EdgeRead>& reads, const FactsRead& facts = {}) {}
+  virtual bool batches_facts() const { return false; }
   // Make the graph hold the edges of ``kinds`` at ``nodes`` both ways, with their records and their
   // far ends whole: what a report is about to look up around what a walk reached, in one call.
   virtual void around(const std::vector<NodeIdx>& nodes, uint32_t kinds) {}
@@ -77,7 +80,7 @@ class Source {
   // (its ``key`` property if a string, else ""; then its id), held whole afterwards, into ``found``
   // (kNone for a node with none): the newest of a job's runs in one read, however many it has.
   // False for a source with no such read of its own: View::newest then reads the edges. ``lean``:
-  // the caller reads only the far ends' ``key`` and state (runs a batch read: RunsRead).
+  // the caller reads only the far ends' ``key`` and state (runs a batch read: FactsRead).
   virtual bool newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key,
                       std::vector<NodeIdx>& found, bool lean = false) {
     return false;

@@ -6,11 +6,12 @@ parameters named after its column (``$ids_read0``...), and its columns decoded a
 decodes one read's: the reads and their answers are the same, only the round trips are one.
 Bounded as each read is (the ids asked, the edges of the kinds asked at them).
 
-With the reads, the batch may ask the newest runs of jobs (``neighbourhoods_with_runs``): those
-of the jobs asked and of the jobs writing the datasets asked, each run in summary form with only
-what a run state is judged by (``RUN_PROPS``), in a last ``CALL`` of the same statement. A lineage
-answer's facts thus read their jobs' and their datasets' writers' latest runs in the round trip
-of their edges, where they were a statement beside it and one after it.
+With the reads, the batch may ask what a lineage answer's facts read of runs and owners
+(``facts_batch``): the newest runs of the jobs asked and of the jobs writing the datasets asked,
+each in summary form with only what a run state is judged by (``RUN_PROPS``), where they were a
+statement beside the batch and one after it; and the nodes' owners as ``[owner id, type]`` lists,
+each distinct list once with the nodes it is the list of, where they were an OWNED_BY edge row
+(and an ``Edge``) a node.
 
 A large batch (a hub's facts: thousands of datasets' writers, jobs' reads, nodes' owners) is read
 as two such statements at once, each with half of every read's ids, one on the caller's
@@ -22,11 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import orjson
 
 from graph.model import Node
 from graph.stores import Neighbourhood, NeighbourhoodRequest
-from graph.stores.neo4j.codec import _STAMPS, _decode_summaries
+from graph.stores.neo4j.codec import _JSON_KEYS, _STAMPS, _decode_nodes, _decode_summaries
 from graph.stores.neo4j.cypher import _summary
 
 if TYPE_CHECKING:
@@ -57,53 +60,98 @@ _RUNS = f"""CALL () {{
   RETURN collect([j.id, CASE WHEN b IS NULL THEN null ELSE {_summary("b", "_runs")} END]) AS runs
 }}"""
 
+#: Each node's owners as ``[owner id, type, whether the type is JSON]`` by owner id (what the facts
+#: read of an OWNED_BY edge), the nodes grouped by that list (a few hundred lists for 10k nodes),
+#: and the owners met, whole (``codec._decode_nodes``; an owner refers to no column clocks).
+_OWNERS = f"""CALL () {{
+  UNWIND $ids_owners AS id MATCH (n:Node {{id: id}})
+  CALL (n) {{
+    OPTIONAL MATCH (n)-[r:OWNED_BY]->(o)
+    WITH r, o ORDER BY o.id
+    RETURN [x IN collect([o.id, r.type, 'type' IN coalesce(r.{_JSON_KEYS}, [])]) WHERE x[0] IS NOT NULL] AS owned,
+      collect(o) AS ends
+  }}
+  WITH owned, collect(n.id) AS nodes, head(collect(ends)) AS ends
+  WITH collect([owned, nodes]) AS owned, collect(ends) AS ends
+  CALL (ends) {{
+    UNWIND ends AS some UNWIND some AS o WITH DISTINCT o
+    RETURN collect([o.id, labels(o), properties(o)]) AS owners
+  }}
+  RETURN owned, owners
+}}"""
+
 
 def neighbourhoods(
     store: Neo4jStore, requests: Sequence[NeighbourhoodRequest]
 ) -> list[Neighbourhood]:
     """The neighbourhoods of ``requests``, in order: read in one statement, or in two at once
     when the batch is large (:data:`SPLIT_FROM`)."""
-    found, _ = neighbourhoods_with_runs(store, requests, (), ())
-    return found
+    return facts_batch(store, requests, (), (), ()).neighbourhoods
 
 
 #: Per job, its newest run (in summary form, :data:`RUN_PROPS`), or None: it has none.
 Runs = dict[str, Node | None]
+#: Lists of owners, each ``[owner id, the OWNED_BY edge's type]`` by owner id, each with the ids of
+#: the nodes it is the whole list of (a node with no owner: under the empty list).
+OwnerLists = list[tuple[list[tuple[str, Any]], list[str]]]
 
 
-def neighbourhoods_with_runs(
+class FactsBatch(NamedTuple):
+    """What :func:`facts_batch` read: the neighbourhoods asked, in order; the newest runs; the
+    nodes' owner lists; the owners met, whole."""
+
+    neighbourhoods: list[Neighbourhood]
+    runs: Runs
+    owned: OwnerLists
+    owners: dict[str, Node]
+
+
+def facts_batch(
     store: Neo4jStore,
     requests: Sequence[NeighbourhoodRequest],
     jobs: Sequence[str],
     written: Sequence[str],
-) -> tuple[list[Neighbourhood], Runs]:
+    owning: Sequence[str],
+) -> FactsBatch:
     """:func:`neighbourhoods`, and in the same statement(s) the newest run of each of ``jobs``
-    and of each job writing one of the datasets ``written`` (jobs not found are left out)."""
-    asked = sum(len(request.ids) for request in requests) + len(jobs) + len(written)
+    and of each job writing one of the datasets ``written`` (jobs not found are left out), and
+    the owners of each of ``owning`` as lists of ``[owner id, type]``, each distinct list once
+    with the nodes it is the list of (nodes not found are left out)."""
+    asked = sum(len(request.ids) for request in requests) + len(jobs) + len(written) + len(owning)
     if asked < SPLIT_FROM:
-        return _read_together(store, requests, jobs, written)
+        return _read_together(store, requests, jobs, written, owning)
     halves = [_halved(request) for request in requests]
-    jobs_half, written_half = len(jobs) // 2, len(written) // 2
+    jobs_half, written_half, owning_half = len(jobs) // 2, len(written) // 2, len(owning) // 2
     beside = store.soon(
         _read_together,
         store,
         [second for _, second in halves],
         jobs[jobs_half:],
         written[written_half:],
+        owning[owning_half:],
     )
     try:
-        firsts, runs = _read_together(
-            store, [first for first, _ in halves], jobs[:jobs_half], written[:written_half]
+        first = _read_together(
+            store,
+            [first for first, _ in halves],
+            jobs[:jobs_half],
+            written[:written_half],
+            owning[:owning_half],
         )
     except BaseException:
         beside.cancel()
         raise
-    seconds, more_runs = beside.result()
-    runs.update(more_runs)  # (a job writing datasets of both halves: the same run in both)
-    return [
-        _merged(first, second, request.direction == "both")
-        for first, second, request in zip(firsts, seconds, requests)
-    ], runs
+    second = beside.result()
+    return FactsBatch(
+        [
+            _merged(one, other, request.direction == "both")
+            for one, other, request in zip(first.neighbourhoods, second.neighbourhoods, requests)
+        ],
+        # (a job writing datasets of both halves: the same run in both)
+        {**first.runs, **second.runs},
+        first.owned + second.owned,  # (a list in both halves: its nodes in each)
+        {**first.owners, **second.owners},
+    )
 
 
 def _read_together(
@@ -111,9 +159,9 @@ def _read_together(
     requests: Sequence[NeighbourhoodRequest],
     jobs: Sequence[str] = (),
     written: Sequence[str] = (),
-) -> tuple[list[Neighbourhood], Runs]:
-    """The neighbourhoods of ``requests``, in order, and the newest runs of ``jobs`` and of the
-    writers of ``written``, read in one statement."""
+    owning: Sequence[str] = (),
+) -> FactsBatch:
+    """:func:`facts_batch` in one statement."""
     parts: list[str] = []
     columns: list[str] = []
     parameters: dict[str, Any] = {}
@@ -132,20 +180,41 @@ def _read_together(
         parts.append(_RUNS)
         parameters.update(jobs_runs=list(jobs), written_runs=list(written), props_runs=RUN_PROPS)
         columns.append("runs")
-    found = [_empty() for _ in requests]
+    if owning:
+        parts.append(_OWNERS)
+        parameters["ids_owners"] = list(owning)
+        columns += ["owned", "owners"]
+    found = FactsBatch([_empty() for _ in requests], {}, [], {})
     if not parts:
-        return found, {}
+        return found
     text = "\n".join([*parts, "RETURN " + ", ".join(columns)])
     ((*rows,),) = store._read(text, parameters, "reading neighbourhoods")
     for index, row in zip(asked, rows):
         request = requests[index]
-        found[index] = store._neighbourhood_of(row, request.direction, request.node_props)
-    runs: Runs = {}
+        found.neighbourhoods[index] = store._neighbourhood_of(
+            row, request.direction, request.node_props
+        )
+    rest = rows[len(asked) :]
     if jobs or written:
-        run_rows = rows[-1]
+        run_rows = rest.pop(0)
         decoded = _decode_summaries([row for _, row in run_rows if row is not None], RUN_PROPS)
-        runs = {job: None if row is None else decoded.get(row[0]) for job, row in run_rows}
-    return found, runs
+        found.runs.update(
+            (job, None if row is None else decoded.get(row[0])) for job, row in run_rows
+        )
+    if owning:
+        owned_rows, owner_rows = rest
+        found.owned.extend(
+            (
+                [
+                    (owner, orjson.loads(kind) if is_json else kind)
+                    for owner, kind, is_json in owned
+                ],
+                nodes,
+            )
+            for owned, nodes in owned_rows
+        )
+        found.owners.update(_decode_nodes(owner_rows))
+    return found
 
 
 def _empty() -> Neighbourhood:

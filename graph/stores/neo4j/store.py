@@ -544,10 +544,14 @@ class Neo4jStore(_CypherReads, Store):
     def neighbourhoods(self, requests: Sequence[NeighbourhoodRequest]) -> list[Neighbourhood]:
         return batched_reads.neighbourhoods(self, requests)
 
-    def neighbourhoods_with_runs(
-        self, requests: Sequence[NeighbourhoodRequest], jobs: Sequence[str], written: Sequence[str]
-    ) -> tuple[list[Neighbourhood], batched_reads.Runs]:
-        return batched_reads.neighbourhoods_with_runs(self, requests, jobs, written)
+    def facts_batch(
+        self,
+        requests: Sequence[NeighbourhoodRequest],
+        jobs: Sequence[str],
+        written: Sequence[str],
+        owning: Sequence[str],
+    ) -> batched_reads.FactsBatch:
+        return batched_reads.facts_batch(self, requests, jobs, written, owning)
 
     def _neighbourhood_read(
         self, request: NeighbourhoodRequest, column: str | None = None
