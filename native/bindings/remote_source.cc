@@ -408,11 +408,13 @@ void RemoteSource::install_owned(PyObject* owned, PyObject* owners, const std::v
     for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(nodes.get()); k++) {
       NodeIdx n = named(PySequence_Fast_GET_ITEM(nodes.get(), k));
       for (const auto& [owner, record] : ends) {
-        g.records.incref(record);
         EdgeIdx e = g.find_edge(n, code, owner);
         if (e == kNone) {
+          g.records.incref(record);
           g.add_edge(n, code, owner, record);
-        } else {
+        } else if (uint32_t held = known(n).props[1]; !((held | known(owner).props[0]) & kind_bit(code))) {
+          // (an edge held with its whole record, read from either end, keeps it)
+          g.records.incref(record);
           Record* old = g.edge_record[e];
           g.edge_record[e] = record;
           g.records.release(old);
