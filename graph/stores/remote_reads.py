@@ -14,9 +14,10 @@ store has them (it asks ``hasattr`` once per view), each a capability of its own
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
 
+from graph.model import Node
 from graph.stores import Neighbourhood, ReadsLevels, ReadsNewest, ReadsSoon, ReadsSummaries
 from graph.stores.requests import NeighbourhoodRequest
 
@@ -31,10 +32,51 @@ class ReadsNeighbourhoodBatches(Protocol):
         ...
 
 
+class FactsRows(Protocol):
+    """What :class:`ReadsFactsBatches` answers (``graph.stores.neo4j.batched_reads.FactsBatch``)."""
+
+    @property
+    def neighbourhoods(self) -> Sequence[Neighbourhood]: ...
+    @property
+    def runs(self) -> Mapping[str, Node | None]: ...
+    @property
+    def owned(self) -> Sequence[tuple[Sequence[tuple[str, Any]], Sequence[str]]]: ...
+    @property
+    def owners(self) -> Mapping[str, Node]: ...
+
+
+@runtime_checkable
+class ReadsFactsBatches(Protocol):
+    """A store that reads, with a batch of neighbourhoods, what a lineage answer's node facts read
+    of runs and owners, lean (``FactsRead`` in the core: its latest run states and its owners in
+    the round trip of its facts' edges)."""
+
+    def facts_batch(
+        self,
+        requests: Sequence[NeighbourhoodRequest],
+        jobs: Sequence[str],
+        written: Sequence[str],
+        owning: Sequence[str],
+    ) -> FactsRows:
+        """``neighbourhoods(requests)``; the newest run by ``createdAt`` (as ``newest``) of each
+        of ``jobs`` and of each job writing one of the datasets ``written`` that the store has,
+        carrying at least its ``createdAt`` and ``state`` (None: the job has no run); each of
+        ``owning``'s owners as a list of (owner id, its OWNED_BY edge's ``type``), each distinct
+        list with the ids of the nodes it is the list of; and those owners, whole."""
+        ...
+
+
 @runtime_checkable
 class NeighbourhoodSource(
-    ReadsLevels, ReadsNeighbourhoodBatches, ReadsSummaries, ReadsNewest, ReadsSoon, Protocol
+    ReadsLevels,
+    ReadsNeighbourhoodBatches,
+    ReadsFactsBatches,
+    ReadsSummaries,
+    ReadsNewest,
+    ReadsSoon,
+    Protocol,
 ):
     """Every method ``native/bindings/remote_source.cc`` calls on the store a native view reads
-    remotely: ``nodes`` and ``neighbourhood`` always; ``neighbourhoods``, ``node_summaries``,
-    ``newest`` and ``soon`` where the store has them. The Neo4j store offers them all."""
+    remotely: ``nodes`` and ``neighbourhood`` always; ``neighbourhoods``,
+    ``facts_batch``, ``node_summaries``, ``newest`` and ``soon`` where the store has
+    them. The Neo4j store offers them all."""

@@ -55,7 +55,9 @@ RemoteSource::RemoteSource(std::unique_ptr<Graph> mirror, PyObject* store, PyObj
       reads_summaries_(summary != Py_None && PyObject_HasAttrString(store, "node_summaries")),
       reads_newest_(PyObject_HasAttrString(store, "newest")),
       reads_soon_(reads_newest_ && PyObject_HasAttrString(store, "soon")),
-      reads_batches_(PyObject_HasAttrString(store, "neighbourhoods")) {
+      reads_batches_(PyObject_HasAttrString(store, "neighbourhoods")),
+      reads_facts_(reads_batches_ && PyObject_HasAttrString(store, "facts_batch") &&
+                   PyObject_HasAttrString(store, "newest")) {
   Py_INCREF(store_);
   Py_INCREF(summary_props_);
   Py_INCREF(name_props_);
@@ -205,9 +207,13 @@ void RemoteSource::newest_soon(const std::vector<NodeIdx>& nodes, uint8_t kind, 
 }
 
 bool RemoteSource::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key,
-                          std::vector<NodeIdx>& found) {
+                          std::vector<NodeIdx>& found, bool lean) {
   if (!reads_newest_) return false;
   std::vector<NodeIdx> asked = newest_asked(nodes);
+  // A lean caller of the read a batch made (FactsRead: runs by createdAt) takes the runs it holds.
+  const bool held = lean && kind == kOf && !out && key == "createdAt" && !runs_.empty();
+  if (held) asked.erase(std::remove_if(asked.begin(), asked.end(), [&](NodeIdx n) { return runs_.count(n) > 0; }),
+                        asked.end());
   std::unordered_map<NodeIdx, NodeIdx> ends;
   PyRef read, started(soon_.future);  // a read started ahead is collected here, or dropped if not this one
   soon_.future = nullptr;
@@ -225,6 +231,11 @@ bool RemoteSource::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool 
     while (PyDict_Next(read.get(), &pos, &id, &node)) ends[named(id)] = install_node(node, kWhole);
   }
   for (size_t i = 0; i < nodes.size(); i++) {
+    auto run = held && nodes[i] != kNone && state(nodes[i]) != kNamed ? runs_.find(nodes[i]) : runs_.end();
+    if (run != runs_.end()) {
+      found[i] = run->second;
+      continue;
+    }
     auto at = ends.find(nodes[i]);
     found[i] = at == ends.end() ? kNone : at->second;
   }
@@ -313,8 +324,9 @@ void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool
   install_read(read, found.get());
 }
 
-void RemoteSource::edges_batch(const std::vector<EdgeRead>& reads) {
+void RemoteSource::edges_batch(const std::vector<EdgeRead>& reads, const FactsRead& facts) {
   if (!reads_batches_) return;
+  const bool with_facts = reads_facts_ && !facts.empty();
   std::vector<EdgesRead> asked;
   PyRef requests(check(PyList_New(0)));
   for (const EdgeRead& r : reads) {
@@ -325,12 +337,96 @@ void RemoteSource::edges_batch(const std::vector<EdgeRead>& reads) {
     if (PyList_Append(requests.get(), request.get()) < 0) throw PyErrorSet{};
     asked.push_back(std::move(read));
   }
-  if (asked.empty()) return;
-  PyRef found(check(PyObject_CallMethod(store_, "neighbourhoods", "O", requests.get())));
+  // The owners' edges asked of the nodes that do not hold them yet.
+  std::vector<NodeIdx> owning;
+  for (NodeIdx n : facts.owning) {
+    if (n == kNone) continue;
+    const Known& k = known(n);
+    if (!(k.keys[1] & k.props[1] & kind_bit(kOwnedBy))) owning.push_back(n);
+  }
+  if (asked.empty() && !with_facts) return;
+  PyRef found;
+  if (with_facts) {
+    PyRef jobs(ids_of(facts.jobs)), written(ids_of(facts.written)), owning_ids(ids_of(owning));
+    PyRef batch(check(PyObject_CallMethod(store_, "facts_batch", "OOOO", requests.get(), jobs.get(), written.get(),
+                                          owning_ids.get())));
+    found = PyRef(attr(batch.get(), "neighbourhoods"));
+    PyRef runs(attr(batch.get(), "runs")), owned(attr(batch.get(), "owned")), owners(attr(batch.get(), "owners"));
+    install_runs(runs.get());
+    install_owned(owned.get(), owners.get(), owning);
+  } else {
+    found = PyRef(check(PyObject_CallMethod(store_, "neighbourhoods", "O", requests.get())));
+  }
   PyRef seq(check(PySequence_Fast(found.get(), "neighbourhoods")));
   if (size_t(PySequence_Fast_GET_SIZE(seq.get())) != asked.size())
     raise(PyExc_ValueError, "a store's neighbourhoods() answers one neighbourhood a request");
   for (size_t i = 0; i < asked.size(); i++) install_read(asked[i], PySequence_Fast_GET_ITEM(seq.get(), Py_ssize_t(i)));
+}
+
+void RemoteSource::install_runs(PyObject* runs) {
+  if (!PyDict_Check(runs)) raise(PyExc_TypeError, "a store's runs answer a dict");
+  Py_ssize_t pos = 0;
+  PyObject *job, *run;
+  while (PyDict_Next(runs, &pos, &job, &run)) {
+    NodeIdx j = named(job), r = kNone;
+    if (run != Py_None) {
+      PyRef id(attr(run, "id"));
+      r = named(id.get());
+      if (state(r) == kNamed) {  // (a run read earlier in the query stays as it was read)
+        PyRef kind(attr(run, "kind")), props(attr(run, "props")), stamps(attr(run, "stamps"));
+        g.node_kind[r] = node_kind_code(kind.get());
+        g.set_record(r, record_from_py(g, props.get(), stamps.get(), false));
+      }
+    }
+    runs_[j] = r;
+  }
+}
+
+void RemoteSource::install_owned(PyObject* owned, PyObject* owners, const std::vector<NodeIdx>& asked) {
+  if (!PyDict_Check(owners)) raise(PyExc_TypeError, "a store's owners answer a dict");
+  Py_ssize_t pos = 0;
+  PyObject *key, *value;
+  while (PyDict_Next(owners, &pos, &key, &value)) install_node(value, kWhole);
+  PyRef lists(check(PySequence_Fast(owned, "owned")));
+  PyRef no_stamps(check(PyDict_New()));
+  const uint8_t code = kOwnedBy;
+  std::vector<std::pair<NodeIdx, Record*>> ends;  // a list's owners and their edges' records
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(lists.get()); i++) {
+    PyObject* group = PySequence_Fast_GET_ITEM(lists.get(), i);
+    if (!PyTuple_Check(group) || PyTuple_GET_SIZE(group) != 2) raise(PyExc_TypeError, "owned: (owners, nodes) pairs");
+    PyRef list(check(PySequence_Fast(PyTuple_GET_ITEM(group, 0), "owners")));
+    PyRef nodes(check(PySequence_Fast(PyTuple_GET_ITEM(group, 1), "nodes")));
+    ends.clear();
+    for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(list.get()); k++) {
+      PyObject* pair = PySequence_Fast_GET_ITEM(list.get(), k);
+      if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) raise(PyExc_TypeError, "owners: (id, type) pairs");
+      PyRef props(check(PyDict_New()));
+      PyObject* type = PyTuple_GET_ITEM(pair, 1);
+      if (type != Py_None && PyDict_SetItemString(props.get(), "type", type) < 0) throw PyErrorSet{};
+      ends.emplace_back(named(PyTuple_GET_ITEM(pair, 0)), record_from_py(g, props.get(), no_stamps.get(), true));
+    }
+    for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(nodes.get()); k++) {
+      NodeIdx n = named(PySequence_Fast_GET_ITEM(nodes.get(), k));
+      for (const auto& [owner, record] : ends) {
+        EdgeIdx e = g.find_edge(n, code, owner);
+        if (e == kNone) {
+          g.records.incref(record);
+          g.add_edge(n, code, owner, record);
+        } else if (uint32_t held = known(n).props[1]; !((held | known(owner).props[0]) & kind_bit(code))) {
+          // (an edge held with its whole record, read from either end, keeps it)
+          g.records.incref(record);
+          Record* old = g.edge_record[e];
+          g.edge_record[e] = record;
+          g.records.release(old);
+        }
+      }
+    }
+    for (const auto& end : ends) g.records.release(end.second);
+  }
+  for (NodeIdx n : asked) {
+    known(n).keys[1] |= kind_bit(code);
+    known(n).props[1] |= kind_bit(code);
+  }
 }
 
 void RemoteSource::install_read(const EdgesRead& read, PyObject* found) {

@@ -5,6 +5,7 @@
 #include "py.h"
 
 #include <memory>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "source.h"
@@ -27,14 +28,15 @@ class RemoteSource : public Source {
   void find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out, bool lean) override;
   void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
              uint32_t ahead_in, bool names_only) override;
-  void edges_batch(const std::vector<EdgeRead>& reads) override;
+  void edges_batch(const std::vector<EdgeRead>& reads, const FactsRead& facts) override;
+  bool batches_facts() const override { return reads_facts_; }
   void around(const std::vector<NodeIdx>& nodes, uint32_t kinds) override;
   void summaries(const std::vector<NodeIdx>& nodes) override;
   void wholes(const std::vector<NodeIdx>& nodes) override;
   void lean(const std::vector<NodeIdx>& nodes) override;
   void named(const std::vector<NodeIdx>& nodes) override;
   bool newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key,
-              std::vector<NodeIdx>& found) override;
+              std::vector<NodeIdx>& found, bool lean) override;
   void newest_soon(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key) override;
   bool exists(NodeIdx n) const override { return n != kNone && state(n) != kNamed; }
 
@@ -77,6 +79,14 @@ class RemoteSource : public Source {
   PyObject* edges_request(const EdgesRead& read);  // a graph.stores.NeighbourhoodRequest
   void install_read(const EdgesRead& read, PyObject* found);
   bool reads_batches_;  // the store reads several neighbourhoods at once (``neighbourhoods``)
+  bool reads_facts_;    // ... and the facts' runs and owners with them (``facts_batch``: FactsRead)
+  // The runs read with a batch: a job -> its newest run (kNone: it has none), the run held with
+  // only its createdAt and state (left named only: any other read of it reads it again).
+  std::unordered_map<NodeIdx, NodeIdx> runs_;
+  void install_runs(PyObject* runs);
+  // The owner lists read with a batch (``owned``: [(owner id, type)...], node ids), ``owners``
+  // whole; each of ``asked`` then holds its OWNED_BY edges out, with their records (``type``).
+  void install_owned(PyObject* owned, PyObject* owners, const std::vector<NodeIdx>& asked);
 
   std::unique_ptr<Graph> mirror_;
   PyObject* store_;

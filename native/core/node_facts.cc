@@ -220,13 +220,15 @@ class Facts {
     return jobs;
   }
 
-  // What the facts read last, asked first: a remote store reads the jobs' newest runs beside the
-  // neighbour reads (View::newest_soon), the one read of them that depends on no other.
-  // Then the edges the facts read around the answer's own datasets and jobs, asked in one call
-  // (View::edges_soon): the reads below find them held. What depends on what those reads find
-  // (aliases, a job's datasets outside the answer, the writers' runs) is read as it is met.
+  // What the facts will read, asked first: the edges around the answer's own datasets and jobs in
+  // one call (View::edges_soon), and with them, where the source can (View::batches_facts), the
+  // newest runs of the answer's jobs and of its datasets' writers and the owners' edges, lean
+  // (FactsRead); else the jobs' newest runs are read beside the rest (View::newest_soon). The
+  // reads below find them held. What depends on what those reads find (aliases, a job's datasets
+  // outside the answer, writers met only through aliases) is read as it is met.
   void start(uint32_t facts) {
-    if (facts & kRunStateFact) v_.newest_soon(answer_jobs(), kOf, false, "createdAt");
+    const bool batched = v_.batches_facts();  // runs and owners read with the batch, lean
+    if ((facts & kRunStateFact) && !batched) v_.newest_soon(answer_jobs(), kOf, false, "createdAt");
     std::vector<NodeIdx> datasets, jobs, owning;
     for (NodeIdx n : nodes_) {
       if (n == kNone) continue;
@@ -258,8 +260,18 @@ class Facts {
     if (down) read(datasets, kReads, false, false, true, false);
     if (down || (facts & kDomainFact)) read(jobs, kWrites, true, false, true, false, true);
     if (facts & kDomainFact) read(datasets, kBelongsTo, true, true, false, true);  // dataset_domains(), domains' names
-    if (facts & kOwnersFact) read(owning, kOwnedBy, true, true, false, true);  // (graph.node_facts reads the owners whole)
-    v_.edges_soon(reads);
+    // With them (a source that can), lean: the newest runs of the answer's jobs and of its
+    // datasets' writers (run_states() reads only their createdAt and state; writers met only
+    // through aliases are read there as before), and the owners' edges as [owner, type] lists
+    // (owners() reads only their type; the owners whole, as graph.node_facts reads them).
+    FactsRead lean;
+    if (batched && (facts & kRunStateFact)) {
+      lean.jobs = jobs;
+      lean.written = datasets;
+    }
+    if (batched && (facts & kOwnersFact)) lean.owning = owning;
+    else if (facts & kOwnersFact) read(owning, kOwnedBy, true, true, false, true);
+    v_.edges_soon(reads, lean);
   }
 
   int32_t text_index(std::string_view text) {
@@ -439,11 +451,11 @@ class Facts {
     }
     std::sort(writing.begin(), writing.end());
     writing.erase(std::unique(writing.begin(), writing.end()), writing.end());
-    // The answer's own jobs' newest runs (a remote store started that read with the others:
-    // start()), then those of its datasets' other writers.
+    // The answer's own jobs' newest runs, then those of its datasets' other writers (a remote
+    // store read them with the facts' batch, lean, or started the first read beside it: start()).
     std::vector<NodeIdx> runs, more;
-    v_.newest(jobs, kOf, false, "createdAt", runs);
-    if (!writing.empty()) v_.newest(writing, kOf, false, "createdAt", more);
+    v_.newest(jobs, kOf, false, "createdAt", runs, /*lean=*/true);
+    if (!writing.empty()) v_.newest(writing, kOf, false, "createdAt", more, /*lean=*/true);
     jobs.insert(jobs.end(), writing.begin(), writing.end());
     runs.insert(runs.end(), more.begin(), more.end());
     // Each job's newest run, its createdAt read in place (compared without a copy: runs are many).

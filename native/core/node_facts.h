@@ -5,9 +5,10 @@
 // a kind, one of the nodes they reach), never reads per node, so a 10k-node answer costs about as
 // much again as the walk that found it, on the embedded store and on a remote one alike. On a
 // remote one the reads are lean: the far ends of jobs' edges by name only (graph.view.NAMES, which
-// says whether they were dropped), nothing read ahead for a walk, and the jobs' newest runs read
-// beside the rest (View::newest_soon). On the embedded store a dataset without ALIAS_OF edges
-// either way skips the alias resolver (its adjacency is whole: it is its own canonical name).
+// says whether they were dropped), nothing read ahead for a walk, and the newest runs of the jobs
+// and of the datasets' writers and the owners' edges read with the rest, lean (FactsRead). On the
+// embedded store a dataset without ALIAS_OF edges either way skips the alias resolver (its
+// adjacency is whole: it is its own canonical name).
 #pragma once
 
 #include <string>

@@ -22,6 +22,16 @@ struct EdgeRead {
   bool aliases = false;     // and the ALIAS_OF edges leaving and entering the far ends (keys)
 };
 
+// What a lineage answer's node facts read of runs and owners, read with a batch of edges() reads
+// (Source::edges_batch), lean: the newest runs of ``jobs`` and of the jobs writing the datasets
+// ``written``, for a caller reading only a run's createdAt and state (newest() with ``lean``: a
+// job's latest run state); and the OWNED_BY edges leaving ``owning`` with only their ``type``, their
+// far ends whole (as edges(owning, OWNED_BY, out, props) reads them, for a caller reading no more).
+struct FactsRead {
+  std::vector<NodeIdx> jobs, written, owning;
+  bool empty() const { return jobs.empty() && written.empty() && owning.empty(); }
+};
+
 class Source {
  public:
   explicit Source(Graph& graph) : g(graph) {}
@@ -49,7 +59,11 @@ class Source {
   // Several edges() reads in one call: what a query will read next, asked at
   // once (a remote store then answers them in one round trip). A source may read none of them:
   // each is still made by the edges() call that needs it, which finds it held when it was read.
-  virtual void edges_batch(const std::vector<EdgeRead>& reads) {}
+  // ``facts``: and those runs and owners (FactsRead), when the source reads them with the batch
+  // (batches_facts()); the newest() calls with ``lean`` and the edges() calls that follow find
+  // them held.
+  virtual void edges_batch(const std::vector<EdgeRead>& reads, const FactsRead& facts = {}) {}
+  virtual bool batches_facts() const { return false; }
   // Make the graph hold the edges of ``kinds`` at ``nodes`` both ways, with their records and their
   // far ends whole: what a report is about to look up around what a walk reached, in one call.
   virtual void around(const std::vector<NodeIdx>& nodes, uint32_t kinds) {}
@@ -65,9 +79,10 @@ class Source {
   // For each of ``nodes``, the far end of its ``kind`` edges in one direction that is greatest by
   // (its ``key`` property if a string, else ""; then its id), held whole afterwards, into ``found``
   // (kNone for a node with none): the newest of a job's runs in one read, however many it has.
-  // False for a source with no such read of its own: View::newest then reads the edges.
+  // False for a source with no such read of its own: View::newest then reads the edges. ``lean``:
+  // the caller reads only the far ends' ``key`` and state (runs a batch read: FactsRead).
   virtual bool newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key,
-                      std::vector<NodeIdx>& found) {
+                      std::vector<NodeIdx>& found, bool lean = false) {
     return false;
   }
   // newest(), asked ahead: a remote store may start that read now and answer it while the caller

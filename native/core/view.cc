@@ -100,9 +100,10 @@ void View::find_shown(const std::vector<StrId>& ids, std::vector<NodeIdx>& out, 
     if (!visible(n)) n = kNone;
 }
 
-void View::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key, std::vector<NodeIdx>& found) {
+void View::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key, std::vector<NodeIdx>& found,
+                  bool lean) {
   found.assign(nodes.size(), kNone);
-  if (nodes.empty() || (!past && src.newest(nodes, kind, out, key, found))) return;
+  if (nodes.empty() || (!past && src.newest(nodes, kind, out, key, found, lean))) return;
   std::vector<EdgeRef> edges;
   this->edges(nodes, kind_bit(kind), out, edges, false, true);  // named only: the order is all read of the rest
   StrId k = g.pool.find(key);  // a mirror's pool holds it once a node carrying it is read

@@ -79,14 +79,20 @@ class View {
 
   // Reads the calls of edges() that follow will make, asked at once (Source::edges_batch); a view
   // as of a moment reads more around them and leaves it to them.
-  void edges_soon(const std::vector<EdgeRead>& reads) {
-    if (!past) src.edges_batch(reads);
+  // ``facts``: and those runs and owners, where the source reads them so (Source::batches_facts()).
+  void edges_soon(const std::vector<EdgeRead>& reads, const FactsRead& facts = {}) {
+    if (!past) src.edges_batch(reads, facts);
   }
+  // Whether edges_soon() reads the runs and owners it is given (else they are read as before).
+  bool batches_facts() const { return !past && src.batches_facts(); }
 
   // For each of ``nodes``, the far end of its ``kind`` edges in one direction the view shows that
   // is greatest by (its ``key`` property if a string, else ""; then its id), read whole, into
   // ``found`` (kNone for a node with none): a job's latest run is its newest by ``createdAt``.
-  void newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key, std::vector<NodeIdx>& found);
+  // ``lean``: the caller reads only their ``key`` and state (a remote source may then answer with
+  // runs it read lean, FactsRead, not whole).
+  void newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key, std::vector<NodeIdx>& found,
+              bool lean = false);
   // The same newest(), about to be asked: a remote source starts reading it now (Source::newest_soon).
   void newest_soon(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key) {
     if (!past) src.newest_soon(nodes, kind, out, key);

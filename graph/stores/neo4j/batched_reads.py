@@ -6,6 +6,13 @@ parameters named after its column (``$ids_read0``...), and its columns decoded a
 decodes one read's: the reads and their answers are the same, only the round trips are one.
 Bounded as each read is (the ids asked, the edges of the kinds asked at them).
 
+With the reads, the batch may ask what a lineage answer's facts read of runs and owners
+(``facts_batch``): the newest runs of the jobs asked and of the jobs writing the datasets asked,
+each in summary form with only what a run state is judged by (``RUN_PROPS``), where they were a
+statement beside the batch and one after it; and the nodes' owners as ``[owner id, type]`` lists,
+each distinct list once with the nodes it is the list of, where they were an OWNED_BY edge row
+(and an ``Edge``) a node.
+
 A large batch (a hub's facts: thousands of datasets' writers, jobs' reads, nodes' owners) is read
 as two such statements at once, each with half of every read's ids, one on the caller's
 connection and one beside it (``Neo4jStore.soon``): Neo4j runs a statement's subqueries one after
@@ -16,9 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+import orjson
+
+from graph.model import Node
 from graph.stores import Neighbourhood, NeighbourhoodRequest
+from graph.stores.neo4j.codec import _JSON_KEYS, _STAMPS, _decode_nodes, _decode_summaries
+from graph.stores.neo4j.cypher import _summary
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.store import Neo4jStore
@@ -27,32 +39,129 @@ if TYPE_CHECKING:
 #: round trip and thread cost more than the halves save (a medium answer's facts: ~1k nodes, ~2.5k ids).
 SPLIT_FROM = 4_000
 
+#: What the runs of ``neighbourhoods_with_runs`` carry: the property they are ordered by, then the
+#: state the facts answer (``latestRunState``).
+RUN_PROPS = ("createdAt", "state")
+
+#: The newest run of each job asked and of each job writing a dataset asked: as ``newest`` orders
+#: a job's runs (``cypher._newest_query``: createdAt if a string, else ""; then id), in summary
+#: form (``$props_runs``); a job with no run answers null.
+_RUNS = f"""CALL () {{
+  CALL () {{
+    UNWIND $jobs_runs AS id MATCH (j:Node {{id: id}}) RETURN j
+    UNION
+    UNWIND $written_runs AS id MATCH (:Node {{id: id}})<-[:WRITES]-(j:Node) RETURN j
+  }}
+  CALL (j) {{
+    OPTIONAL MATCH (j)<-[:OF]-(b) WHERE b.{_STAMPS} IS NOT NULL
+    RETURN b ORDER BY CASE WHEN b.createdAt IS :: STRING NOT NULL THEN b.createdAt ELSE '' END DESC, b.id DESC
+    LIMIT 1
+  }}
+  RETURN collect([j.id, CASE WHEN b IS NULL THEN null ELSE {_summary("b", "_runs")} END]) AS runs
+}}"""
+
+#: Each node's owners as ``[owner id, type, whether the type is JSON]`` by owner id (what the facts
+#: read of an OWNED_BY edge), the nodes grouped by that list (a few hundred lists for 10k nodes),
+#: and the owners met, whole (``codec._decode_nodes``; an owner refers to no column clocks).
+_OWNERS = f"""CALL () {{
+  UNWIND $ids_owners AS id MATCH (n:Node {{id: id}})
+  CALL (n) {{
+    OPTIONAL MATCH (n)-[r:OWNED_BY]->(o)
+    WITH r, o ORDER BY o.id
+    RETURN [x IN collect([o.id, r.type, 'type' IN coalesce(r.{_JSON_KEYS}, [])]) WHERE x[0] IS NOT NULL] AS owned,
+      collect(o) AS ends
+  }}
+  WITH owned, collect(n.id) AS nodes, head(collect(ends)) AS ends
+  WITH collect([owned, nodes]) AS owned, collect(ends) AS ends
+  CALL (ends) {{
+    UNWIND ends AS some UNWIND some AS o WITH DISTINCT o
+    RETURN collect([o.id, labels(o), properties(o)]) AS owners
+  }}
+  RETURN owned, owners
+}}"""
+
 
 def neighbourhoods(
     store: Neo4jStore, requests: Sequence[NeighbourhoodRequest]
 ) -> list[Neighbourhood]:
     """The neighbourhoods of ``requests``, in order: read in one statement, or in two at once
     when the batch is large (:data:`SPLIT_FROM`)."""
-    if sum(len(request.ids) for request in requests) < SPLIT_FROM:
-        return _read_together(store, requests)
+    return facts_batch(store, requests, (), (), ()).neighbourhoods
+
+
+#: Per job, its newest run (in summary form, :data:`RUN_PROPS`), or None: it has none.
+Runs = dict[str, Node | None]
+#: Lists of owners, each ``[owner id, the OWNED_BY edge's type]`` by owner id, each with the ids of
+#: the nodes it is the whole list of (a node with no owner: under the empty list).
+OwnerLists = list[tuple[list[tuple[str, Any]], list[str]]]
+
+
+class FactsBatch(NamedTuple):
+    """What :func:`facts_batch` read: the neighbourhoods asked, in order; the newest runs; the
+    nodes' owner lists; the owners met, whole."""
+
+    neighbourhoods: list[Neighbourhood]
+    runs: Runs
+    owned: OwnerLists
+    owners: dict[str, Node]
+
+
+def facts_batch(
+    store: Neo4jStore,
+    requests: Sequence[NeighbourhoodRequest],
+    jobs: Sequence[str],
+    written: Sequence[str],
+    owning: Sequence[str],
+) -> FactsBatch:
+    """:func:`neighbourhoods`, and in the same statement(s) the newest run of each of ``jobs``
+    and of each job writing one of the datasets ``written`` (jobs not found are left out), and
+    the owners of each of ``owning`` as lists of ``[owner id, type]``, each distinct list once
+    with the nodes it is the list of (nodes not found are left out)."""
+    # (the owners were a read of their own when SPLIT_FROM was measured; the runs ride along)
+    if sum(len(request.ids) for request in requests) + len(owning) < SPLIT_FROM:
+        return _read_together(store, requests, jobs, written, owning)
     halves = [_halved(request) for request in requests]
-    beside = store.soon(_read_together, store, [second for _, second in halves])
+    jobs_half, written_half, owning_half = len(jobs) // 2, len(written) // 2, len(owning) // 2
+    beside = store.soon(
+        _read_together,
+        store,
+        [second for _, second in halves],
+        jobs[jobs_half:],
+        written[written_half:],
+        owning[owning_half:],
+    )
     try:
-        firsts = _read_together(store, [first for first, _ in halves])
+        first = _read_together(
+            store,
+            [first for first, _ in halves],
+            jobs[:jobs_half],
+            written[:written_half],
+            owning[:owning_half],
+        )
     except BaseException:
         beside.cancel()
         raise
-    seconds = beside.result()
-    return [
-        _merged(first, second, request.direction == "both")
-        for first, second, request in zip(firsts, seconds, requests)
-    ]
+    second = beside.result()
+    return FactsBatch(
+        [
+            _merged(one, other, request.direction == "both")
+            for one, other, request in zip(first.neighbourhoods, second.neighbourhoods, requests)
+        ],
+        # (a job writing datasets of both halves: the same run in both)
+        {**first.runs, **second.runs},
+        first.owned + second.owned,  # (a list in both halves: its nodes in each)
+        {**first.owners, **second.owners},
+    )
 
 
 def _read_together(
-    store: Neo4jStore, requests: Sequence[NeighbourhoodRequest]
-) -> list[Neighbourhood]:
-    """The neighbourhoods of ``requests``, in order, read in one statement."""
+    store: Neo4jStore,
+    requests: Sequence[NeighbourhoodRequest],
+    jobs: Sequence[str] = (),
+    written: Sequence[str] = (),
+    owning: Sequence[str] = (),
+) -> FactsBatch:
+    """:func:`facts_batch` in one statement."""
     parts: list[str] = []
     columns: list[str] = []
     parameters: dict[str, Any] = {}
@@ -67,14 +176,44 @@ def _read_together(
         parameters.update(own)
         columns.append(column)
         asked.append(index)
-    found = [_empty() for _ in requests]
+    if jobs or written:
+        parts.append(_RUNS)
+        parameters.update(jobs_runs=list(jobs), written_runs=list(written), props_runs=RUN_PROPS)
+        columns.append("runs")
+    if owning:
+        parts.append(_OWNERS)
+        parameters["ids_owners"] = list(owning)
+        columns += ["owned", "owners"]
+    found = FactsBatch([_empty() for _ in requests], {}, [], {})
     if not parts:
         return found
     text = "\n".join([*parts, "RETURN " + ", ".join(columns)])
     ((*rows,),) = store._read(text, parameters, "reading neighbourhoods")
     for index, row in zip(asked, rows):
         request = requests[index]
-        found[index] = store._neighbourhood_of(row, request.direction, request.node_props)
+        found.neighbourhoods[index] = store._neighbourhood_of(
+            row, request.direction, request.node_props
+        )
+    rest = rows[len(asked) :]
+    if jobs or written:
+        run_rows = rest.pop(0)
+        decoded = _decode_summaries([row for _, row in run_rows if row is not None], RUN_PROPS)
+        found.runs.update(
+            (job, None if row is None else decoded.get(row[0])) for job, row in run_rows
+        )
+    if owning:
+        owned_rows, owner_rows = rest
+        found.owned.extend(
+            (
+                [
+                    (owner, orjson.loads(kind) if is_json else kind)
+                    for owner, kind, is_json in owned
+                ],
+                nodes,
+            )
+            for owned, nodes in owned_rows
+        )
+        found.owners.update(_decode_nodes(owner_rows))
     return found
 
 

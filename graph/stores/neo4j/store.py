@@ -522,6 +522,15 @@ class Neo4jStore(_CypherReads, Store):
     def neighbourhoods(self, requests: Sequence[NeighbourhoodRequest]) -> list[Neighbourhood]:
         return batched_reads.neighbourhoods(self, requests)
 
+    def facts_batch(
+        self,
+        requests: Sequence[NeighbourhoodRequest],
+        jobs: Sequence[str],
+        written: Sequence[str],
+        owning: Sequence[str],
+    ) -> batched_reads.FactsBatch:
+        return batched_reads.facts_batch(self, requests, jobs, written, owning)
+
     def _neighbourhood_read(
         self, request: NeighbourhoodRequest, column: str | None = None
     ) -> tuple[str, dict[str, Any]] | None:
