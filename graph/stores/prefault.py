@@ -22,7 +22,6 @@ import errno
 import os
 import sys
 import threading
-from types import TracebackType
 from typing import Any
 
 PAD = 64 << 20  # the heap grows by this much beyond each request during a load
@@ -70,12 +69,7 @@ class HeapPrefault:
             self._libc = None
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         with self._lock:
             if self._libc is not None:
                 self._libc.mallopt(_M_TOP_PAD, _DEFAULT_PAD)
