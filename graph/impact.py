@@ -24,6 +24,7 @@ from enum import Enum
 
 from graph import _native, mesh
 from graph.errors import NodeNotFound, WrongNodeKind
+from graph.impact_order import SEVERITY_RANKS
 from graph.model import Node, NodeKind
 from graph.stores import Store
 from graph.view import GraphView, view_of
@@ -45,7 +46,7 @@ class Severity(str, Enum):
     INFO = "INFO"
 
 
-_RANK = {Severity.BREAKING: 2, Severity.WARNING: 1, Severity.INFO: 0}
+_RANK = {Severity(name): rank for name, rank in SEVERITY_RANKS.items()}
 
 
 @dataclass(

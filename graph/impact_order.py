@@ -12,7 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import compress
 
-RANKS_WORST_FIRST = (2, 1, 0)  # BREAKING, WARNING, INFO (graph.impact.SEVERITIES by rank)
+#: Each severity's rank in a native impact answer's ``severity`` column (native/core/impact.h's
+#: ``Severity``): the one statement of the order in Python. It lives here, with no store or
+#: native import, so the ``--server`` check's client can read it without loading the stores.
+SEVERITY_RANKS = {"BREAKING": 2, "WARNING": 1, "INFO": 0}  # worst first, as reports list them
+RANKS_WORST_FIRST = tuple(sorted(SEVERITY_RANKS.values(), reverse=True))
 
 
 def worst_first(ranks: Sequence[int]) -> list[int]:
