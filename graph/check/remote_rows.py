@@ -28,6 +28,14 @@ _REACHED = """
     contracts { id name version }"""
 _ARGS = "$id: String!, $change: ChangeKind!, $depth: Int"
 _IMPACT = "impact(nodeId: $id, change: $change, depth: $depth)"
+IMPACT_QUERY = f"""
+query Impact({_ARGS}) {{
+  {_IMPACT} {{
+    changed {{ id kind namespace name }}
+    change breaking truncated
+    affected {{ {_ROW_FIELDS} }}{_REACHED}
+  }}
+}}"""
 SUMMARY_QUERY = f"""
 query ImpactSummary({_ARGS}, $first: Int!, $paths: Int!) {{
   {_IMPACT} {{

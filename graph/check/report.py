@@ -25,22 +25,8 @@ from graph.check.affected import (
     OrderedRows,
 )
 from graph.check.changeset import ChangeSet, CheckError, Execute, PlannedChange, store_execute
-from graph.check.remote_rows import RemoteAnswer, RowsRead, remote_answer
+from graph.check.remote_rows import IMPACT_QUERY, RemoteAnswer, RowsRead, remote_answer
 from graph.impact_order import worst_first
-
-IMPACT_QUERY = """
-query Impact($id: String!, $change: ChangeKind!, $depth: Int) {
-  impact(nodeId: $id, change: $change, depth: $depth) {
-    changed { id kind namespace name }
-    change breaking truncated
-    affected { id kind namespace name dataset distance via severity certain }
-    products { id name domain owners { name } }
-    domains { id name }
-    owners { id name }
-    consumers { id kind name domain declared }
-    contracts { id name version }
-  }
-}"""
 
 #: What a server older than ``severityCounts``/``affectedWorst`` answers a summary with (GraphQL's
 #: validation message, quoted either way): the check then asks it for every row, as before.
