@@ -172,7 +172,7 @@ def test_a_namespace_the_rule_keeps_is_the_same_object() -> None:
     sent = "kafka://broker:9092"
     assert normal_namespace(sent) is sent
     with pytest.raises(TypeError, match="str"):
-        normal_namespace(b"s3a://b")  # type: ignore[arg-type]
+        normal_namespace(b"s3a://b")
 
 
 def test_the_translator_spells_each_dataset_by_the_rule() -> None:
