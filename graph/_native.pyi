@@ -2,7 +2,7 @@
 # typed for mypy and readers. tests/test_native_stub.py fails when the module and this stub differ,
 # or when a class, function or method here says nothing of what it is for.
 # A class is @final exactly when the module's type cannot be subclassed.
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, Protocol, final
 
@@ -61,6 +61,12 @@ def direct_transformations(transformations: object, /) -> list[int] | None:
 def utc_stamp(moment: datetime, /) -> str:
     """The stamp every mutation carries, of a datetime already in UTC."""
 
+def normal_namespace(namespace: str, /) -> str:
+    """The one spelling of a dataset namespace (``ingest.naming``; ``native/core/namespaces.h``):
+    object-store, database and SQLite schemes as the naming spec writes them, host lower-cased,
+    default port and trailing slash dropped; authorities read as Python 3.11's ``urlsplit`` reads
+    them, one it refuses left as sent. The OpenLineage translation applies the same rule."""
+
 def nests_deeper(value: object, limit: int, /) -> bool:
     """Whether a dict or list in a decoded JSON document sits deeper than ``limit`` levels."""
 
@@ -88,15 +94,9 @@ class Translator:
     """OpenLineage events to graph mutations in the wire form, under the rules this object holds
     (never module state: two services of one process with different rules cannot meet)."""
 
-    def __new__(
-        cls,
-        namespace_rule: Callable[[str], str] | None,
-        domain_rules: Sequence[_DomainRule] | None,
-        rule_source: str,
-        /,
-    ) -> Translator:
-        """``namespace_rule``: each dataset namespace's one spelling (called once per namespace and
-        remembered); ``domain_rules``: the rules that assign datasets domains, as data the core
+    def __new__(cls, domain_rules: Sequence[_DomainRule] | None, rule_source: str, /) -> Translator:
+        """Dataset namespaces are spelled by the core's one rule (:func:`normal_namespace`, no call
+        back into Python); ``domain_rules``: the rules that assign datasets domains, as data the core
         matches (``DomainRules.as_data``, no call back into Python); ``rule_source``: the source a
         rule-made BELONGS_TO carries."""
 

@@ -13,7 +13,6 @@ split inputs and outputs, duplicates and out-of-order arrival all converge to on
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -23,22 +22,19 @@ from graph.model import RULE_SOURCE, NodeKind, run_id
 from graph.mutations import Mutation, UpsertNode, concat_encoded, decode, encode, stamp
 from ingest.domain_rules import NO_RULES, DomainRules
 from ingest.lenient import Relaxed, relax
-from ingest.naming import normal_namespace
 from ingest.openlineage_catalog import prefer_catalog_tables, translate_catalog_facets
 from ingest.openlineage_quality import translate_quality
 from ingest.openlineage_schema import InvalidEvent, validate
 
 
 @lru_cache(maxsize=64)
-def translator(
-    rules: DomainRules = NO_RULES, namespace_rule: Callable[[str], str] | None = normal_namespace
-) -> _native.Translator:
+def translator(rules: DomainRules = NO_RULES) -> _native.Translator:
     """The native translation under these rules: they travel with the object, never through
     module state, so two services of one process with different rules never meet. Dataset
-    namespaces are spelled as every ingester spells them (``ingest.naming``: s3a://b is s3://b, a
-    catalog URI has one form), so an event and a crawl or contract naming one table meet on one
-    node; the translator remembers each spelling. One per distinct rules (they are frozen)."""
-    return _native.Translator(namespace_rule, rules.as_data() if rules.rules else None, RULE_SOURCE)
+    namespaces are spelled as every ingester spells them (the core's rule behind
+    ``ingest.naming.normal_namespace``: s3a://b is s3://b, a catalog URI has one form), so an event
+    and a crawl or contract naming one table meet on one node. One per distinct rules (frozen)."""
+    return _native.Translator(rules.as_data() if rules.rules else None, RULE_SOURCE)
 
 
 #: The longest node id (UTF-8 bytes) an event may produce: ids are keys on every store, and

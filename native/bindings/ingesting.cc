@@ -8,6 +8,7 @@
 
 #include "batch.h"
 #include "domain_rules_py.h"
+#include "namespaces.h"
 #include "openlineage.h"
 #include "pybatch.h"
 #include "pymodule.h"
@@ -272,22 +273,18 @@ OpenLineageRules& rules_of(PyObject* self) {
   return *rules;
 }
 
-// Translator(namespace_rule or None, domain_rules or None, rule_source): the rules travel with the
-// object, never through module state; the domain rules as data, (domain, namespace, name,
-// job_namespace) glob tuples the core matches.
+// Translator(domain_rules or None, rule_source): the rules travel with the object, never through
+// module state; the domain rules as data, (domain, namespace, name, job_namespace) glob tuples the
+// core matches. Namespaces are spelled by the core's one namespace rule (native/core/namespaces.h).
 PyObject* translator_new(PyTypeObject* type, PyObject* args, PyObject* kwargs) {
   LM_GUARD_BEGIN
-  static const char* names[] = {"namespace_rule", "domain_rules", "rule_source", nullptr};
-  PyObject *namespace_rule, *domain_rules, *rule_source;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOU", const_cast<char**>(names), &namespace_rule, &domain_rules,
-                                   &rule_source))
+  static const char* names[] = {"domain_rules", "rule_source", nullptr};
+  PyObject *domain_rules, *rule_source;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OU", const_cast<char**>(names), &domain_rules, &rule_source))
     return nullptr;
-  if (namespace_rule != Py_None && !PyCallable_Check(namespace_rule))
-    raise(PyExc_TypeError, "the namespace rule must be callable or None");
   DomainRules compiled = domain_rules == Py_None ? DomainRules() : domain_rules_of(domain_rules);
   PyRef self(check(type->tp_alloc(type, 0)));
-  reinterpret_cast<TranslatorObject*>(self.get())->rules =
-      new OpenLineageRules(namespace_rule, std::move(compiled), rule_source);
+  reinterpret_cast<TranslatorObject*>(self.get())->rules = new OpenLineageRules(std::move(compiled), rule_source);
   return self.release();
   LM_GUARD_END(nullptr)
 }
@@ -446,8 +443,22 @@ PyMethodDef translator_methods[] = {
      "translate_many([(event, kind, at)]) -> (one wire batch, [(index, what, detail)])."},
     {nullptr, nullptr, 0, nullptr}};
 
+// normal_namespace(namespace) -> its one spelling, by the core's rule (ingest.naming).
+PyObject* module_normal_namespace(PyObject*, PyObject* sent) {
+  LM_GUARD_BEGIN
+  if (!PyUnicode_Check(sent)) raise(PyExc_TypeError, "normal_namespace takes a str");
+  std::string spill;
+  std::string_view text = utf8_of(sent, spill);
+  std::string normal = normal_namespace(text);
+  if (normal == text) return Py_NewRef(sent);
+  return str_of(normal);
+  LM_GUARD_END(nullptr)
+}
+
 PyMethodDef functions[] = {
     {"utc_stamp", module_utc_stamp, METH_O, "utc_stamp(moment) -> the stamp of a datetime in UTC."},
+    {"normal_namespace", module_normal_namespace, METH_O,
+     "normal_namespace(namespace) -> str: the one spelling of a dataset namespace (ingest.naming)."},
     {"nests_deeper", module_nests_deeper, METH_VARARGS,
      "nests_deeper(value, limit) -> bool: whether a dict or list in value sits deeper than limit levels."},
     {nullptr, nullptr, 0, nullptr}};
@@ -468,7 +479,7 @@ bool add_ingest_types(PyObject* module) {
   TranslatorType.tp_traverse = translator_traverse;
   TranslatorType.tp_clear = translator_clear;
   if (!add_type(module, TranslatorType, "graph._native.Translator", sizeof(TranslatorObject),
-                "Translator(namespace_rule, domain_rules, rule_source): OpenLineage events to the wire form, "
+                "Translator(domain_rules, rule_source): OpenLineage events to the wire form, "
                 "under the rules it holds (ingest.openlineage).",
                 translator_dealloc, translator_methods, nullptr, translator_new, Py_TPFLAGS_HAVE_GC))
     return false;

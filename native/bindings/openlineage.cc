@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "flat.h"
+#include "namespaces.h"
 #include "texttable.h"
 
 namespace lm {
@@ -559,27 +560,19 @@ class Translation {
 
 }  // namespace
 
-OpenLineageRules::OpenLineageRules(PyObject* namespace_rule, DomainRules domain_rules, PyObject* rule_source)
-    : namespace_rule_(namespace_rule == Py_None ? nullptr : namespace_rule),
-      domain_rules_(std::move(domain_rules)),
-      rule_source_(rule_source) {
-  Py_XINCREF(namespace_rule_);
+OpenLineageRules::OpenLineageRules(DomainRules domain_rules, PyObject* rule_source)
+    : domain_rules_(std::move(domain_rules)), rule_source_(rule_source) {
   Py_INCREF(rule_source_);
 }
 
 OpenLineageRules::~OpenLineageRules() { clear(); }
 
 int OpenLineageRules::traverse(visitproc visit, void* arg) const {
-  Py_VISIT(namespace_rule_);
   Py_VISIT(rule_source_);
   return 0;
 }
 
-void OpenLineageRules::clear() {
-  Py_CLEAR(namespace_rule_);
-  Py_CLEAR(rule_source_);
-  spelled_.clear();
-}
+void OpenLineageRules::clear() { Py_CLEAR(rule_source_); }
 
 PyObject* OpenLineageRules::rule_source() const {
   if (rule_source_ == nullptr) raise(PyExc_RuntimeError, "the translator's rules were cleared");
@@ -588,17 +581,8 @@ PyObject* OpenLineageRules::rule_source() const {
 
 std::string OpenLineageRules::namespace_text(PyObject* o) {
   std::string sent = text(o);
-  if (namespace_rule_ == nullptr || o == nullptr || !PyUnicode_Check(o)) return sent;
-  auto found = spelled_.find(sent);
-  if (found != spelled_.end()) return found->second;
-  Py_INCREF(namespace_rule_);
-  PyRef rule(namespace_rule_);  // held over the call, which may run code that clears this object
-  PyRef result(check(PyObject_CallOneArg(rule.get(), o)));
-  if (!PyUnicode_Check(result.get())) raise(PyExc_TypeError, "the namespace rule must return a str");
-  if (spelled_.size() >= kSpelledKept) spelled_.clear();
-  std::string normal = text(result.get());
-  spelled_.emplace(sent, normal);
-  return normal;
+  if (o == nullptr || !PyUnicode_Check(o)) return sent;
+  return normal_namespace(sent);
 }
 
 Translated translate_openlineage(PyObject* event, std::string_view kind, std::string at, OpenLineageRules& rules,

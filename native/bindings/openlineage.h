@@ -9,8 +9,6 @@
 
 #include "py.h"
 
-#include <unordered_map>
-
 #include "builder.h"
 #include "domain_rules.h"
 
@@ -24,19 +22,18 @@ struct Translated {
 
 // The rules a translation applies, as its caller's objects (a translator's, graph._native.Translator):
 // never module state, so two services of one process with different rules cannot meet.
-// ``namespace_rule`` gives each dataset namespace its one spelling (ingest.naming.normal_namespace),
-// called once per distinct namespace and remembered here; None: namespaces as sent.
-// ``domain_rules`` assign domains, as data matched in the core (native/core/domain_rules.h: no call
-// back into Python per dataset); ``rule_source`` is the source a rule-made BELONGS_TO carries
-// (graph.model.RULE_SOURCE). Holds a reference to each Python object.
+// Dataset namespaces are spelled by the one namespace rule, in the core (native/core/namespaces.h:
+// no call back into Python); ``domain_rules`` assign domains, as data matched in the core
+// (native/core/domain_rules.h); ``rule_source`` is the source a rule-made BELONGS_TO carries
+// (graph.model.RULE_SOURCE). Holds a reference to it.
 class OpenLineageRules {
  public:
-  OpenLineageRules(PyObject* namespace_rule, DomainRules domain_rules, PyObject* rule_source);
+  OpenLineageRules(DomainRules domain_rules, PyObject* rule_source);
   ~OpenLineageRules();
   OpenLineageRules(const OpenLineageRules&) = delete;
   OpenLineageRules& operator=(const OpenLineageRules&) = delete;
 
-  // A dataset namespace, in the one spelling the naming rule gives it.
+  // A dataset namespace, in the one spelling the namespace rule gives it (a non-str as sent).
   std::string namespace_text(PyObject* o);
   const DomainRules& domain_rules() const { return domain_rules_; }
   PyObject* rule_source() const;   // borrowed
@@ -46,11 +43,8 @@ class OpenLineageRules {
   void clear();
 
  private:
-  static constexpr size_t kSpelledKept = 1 << 16;  // forgotten all at once beyond this many (a bound, not a cache policy)
-  PyObject* namespace_rule_;
   DomainRules domain_rules_;
   PyObject* rule_source_;
-  std::unordered_map<std::string, std::string> spelled_;  // namespace as sent -> as the rule spells it
 };
 
 // One event, validated (ingest.openlineage_schema): ``kind`` RunEvent, DatasetEvent or JobEvent;

@@ -1,49 +1,12 @@
 #include "domain_rules.h"
 
+#include "utf8.h"
+
 namespace lm {
 
 namespace {
 
 constexpr size_t kNone = static_cast<size_t>(-1);
-// A byte that begins no UTF-8 sequence stands for itself above Unicode, so it matches only itself.
-constexpr uint32_t kStrayByte = 0x110000;
-
-// The code point at ``pos`` (advanced past it). Lone surrogates (as Python's "surrogatepass"
-// writes them) decode like any three-byte sequence, so they match as Python compares them.
-uint32_t next_code_point(std::string_view text, size_t& pos) {
-  auto byte = [&](size_t at) { return static_cast<unsigned char>(text[at]); };
-  unsigned char lead = byte(pos);
-  if (lead < 0x80) {
-    pos++;
-    return lead;
-  }
-  size_t length;
-  uint32_t code_point;
-  if ((lead & 0xE0) == 0xC0) {
-    length = 2, code_point = lead & 0x1F;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3, code_point = lead & 0x0F;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4, code_point = lead & 0x07;
-  } else {
-    pos++;
-    return kStrayByte + lead;
-  }
-  if (pos + length > text.size()) {
-    pos++;
-    return kStrayByte + lead;
-  }
-  for (size_t i = 1; i < length; i++) {
-    unsigned char follow = byte(pos + i);
-    if ((follow & 0xC0) != 0x80) {
-      pos++;
-      return kStrayByte + lead;
-    }
-    code_point = code_point << 6 | (follow & 0x3F);
-  }
-  pos += length;
-  return code_point;
-}
 
 std::vector<uint32_t> code_points(std::string_view text) {
   std::vector<uint32_t> out;
