@@ -170,12 +170,14 @@ void Plan::run() {
         nodes.push_back(PlannedNode{m.a, kNone, m.kind, {}, nullptr});
         fresh(nodes.back().draft, latest, first, m.at);
         node_index_.emplace(m.a, uint32_t(nodes.size() - 1));
-      } else {
-        Draft draft;
+      } else {  // drafted in place (a draft is ~260 bytes: moving each in was a copy of them)
+        nodes.push_back(PlannedNode{m.a, existing, g.node_kind[existing], {}, nullptr});
+        Draft& draft = nodes.back().draft;
         draft.load(g.node_record[existing]);
         if (merge(draft, latest, first, m.at, g.pool)) {
-          nodes.push_back(PlannedNode{m.a, existing, g.node_kind[existing], std::move(draft), nullptr});
           node_index_.emplace(m.a, uint32_t(nodes.size() - 1));
+        } else {
+          nodes.pop_back();
         }
       }
       continue;
@@ -190,17 +192,21 @@ void Plan::run() {
       continue;
     }
     EdgeIdx existing = (source != kNone && target != kNone) ? g.find_edge(source, m.kind, target) : kNone;
-    Draft draft;
+    edges.push_back(PlannedEdge{m.a, m.b, m.kind, existing, {}, nullptr, kNone});
+    Draft& draft = edges.back().draft;
     if (existing == kNone) {
       fresh(draft, latest, first, m.at);
     } else {
       draft.load(g.edge_record[existing]);
-      if (!merge(draft, latest, first, m.at, g.pool)) continue;
+      if (!merge(draft, latest, first, m.at, g.pool)) {
+        edges.pop_back();
+        continue;
+      }
     }
     bool first_between;
     uint32_t& last = edge_ends_.at(uint64_t(m.a) << 32 | m.b, &first_between);
     if (first_between) last = kNone;
-    edges.push_back(PlannedEdge{m.a, m.b, m.kind, existing, std::move(draft), nullptr, last});
+    edges.back().same_ends = last;
     last = uint32_t(edges.size() - 1);
   }
   for (auto& planned : nodes) planned.record = g.records.freeze(planned.draft, false);
