@@ -17,8 +17,9 @@ raw events. ``subjects`` indexes which blocks mention a job, run or dataset (``g
 
 A block is durable before its events are applied and acknowledged. An event byte-identical to one
 the log already keeps is not kept again (``event_hashes``: a 128-bit BLAKE2b of each kept event's
-bytes): a client retrying after a failure, a Kafka consumer getting a batch again, or a writer
-re-sending one event over and over add nothing to the disk. The event is still applied and
+bytes; ``graph.event_hash_index``: staged, then merged, as the subjects are): a client retrying
+after a failure, a Kafka consumer getting a batch again, or a writer re-sending one event over and
+over add nothing to the disk. The event is still applied and
 acknowledged as before (ingest is an idempotent merge). A log written before the index existed is
 indexed when opened (its earlier repeats stay; later ones are dropped).
 """
@@ -44,6 +45,7 @@ from typing import Any
 import orjson
 import zstandard
 
+from graph.event_hash_index import HashIndex
 from graph.model import dataset_id, job_id, run_id
 from graph.stores import Store
 from graph.stores.journal import Journal, hold_lock_file
@@ -67,13 +69,11 @@ _SCHEMA = (
         "received_at REAL NOT NULL, events INTEGER NOT NULL, payload BLOB NOT NULL)"
     ),
     "CREATE TABLE IF NOT EXISTS {meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    # The events kept, by the hash of their bytes: a byte-identical event is not kept again.
-    "CREATE TABLE IF NOT EXISTS event_hashes (hash BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID",
-    "CREATE INDEX IF NOT EXISTS event_hashes_seq ON event_hashes (seq)",
 )
+# The events kept, by the hash of their bytes (a byte-identical event is not kept again), are
+# ``graph.event_hash_index``.
 HASHED = "event_hashes"  # meta key: "done", or the last seq indexed while indexing an older log
 _HASH_BYTES = 16
-_LOOKUP = 500  # hashes looked up per query (SQLite's default limit of host parameters is 32766)
 
 
 def event_hash(raw: bytes) -> bytes:
@@ -478,6 +478,7 @@ class EventLog(RawEventLog):
         for statement in _SCHEMA:
             self._db.execute(statement.format(meta=self._meta))
         self._subjects = SubjectIndex(self._db)
+        self._hashes = HashIndex(self._db)
         self._add_times()
         self._index_hashes()
 
@@ -519,10 +520,7 @@ class EventLog(RawEventLog):
         ).fetchall():
             with self._writing():
                 for seq, payload in rows:
-                    self._db.executemany(
-                        "INSERT OR IGNORE INTO event_hashes (hash, seq) VALUES (?, ?)",
-                        [(event_hash(raw), seq) for raw in unpack_events(payload)],
-                    )
+                    self._hashes.add_merged(seq, map(event_hash, unpack_events(payload)))
                 after = rows[-1][0]
                 self._db.execute(
                     f"INSERT OR REPLACE INTO {self._meta} (key, value) VALUES (?, ?)",
@@ -579,27 +577,13 @@ class EventLog(RawEventLog):
         if block.subjects:
             self._subjects.add(seq, block.subjects)
         if block.hashes:
-            self._db.executemany(
-                "INSERT INTO event_hashes (hash, seq) VALUES (?, ?)",
-                [(digest, seq) for digest in block.hashes],
-            )
+            self._hashes.add(seq, block.hashes)
         return seq
 
     def _not_kept(self, block: Block) -> Block | None:
         """``block`` without the events already kept or repeated earlier in it (None: nothing is
         left); the block itself when every event is new (no recompression)."""
-        kept: set[bytes] = set()
-        distinct = list(dict.fromkeys(block.hashes))
-        for start in range(0, len(distinct), _LOOKUP):
-            part = distinct[start : start + _LOOKUP]
-            kept.update(
-                row[0]
-                for row in self._db.execute(
-                    f"SELECT hash FROM event_hashes WHERE hash IN ({','.join('?' * len(part))})",
-                    part,
-                )
-            )
-        return without_kept(block, kept)
+        return without_kept(block, self._hashes.kept(list(dict.fromkeys(block.hashes))))
 
     def _writing(self) -> WriteTransaction:
         return WriteTransaction(self._db, f"event log {self.path}")
@@ -626,7 +610,7 @@ class EventLog(RawEventLog):
                     (kept.kind, kept.payload, seq),
                 )
                 self._subjects.remove(seq)
-                self._db.execute("DELETE FROM event_hashes WHERE seq = ?", (seq,))
+                self._hashes.remove(seq)
             aged += events
 
     # -- reads -----------------------------------------------------------------------------------

@@ -116,11 +116,14 @@ void Batch::decode(const uint8_t* data, size_t size) {
   values_.reserve(size);  // about what the values re-encode to (the wire form adds its string tables)
   while (!r.done()) decode_part(r, size);  // a payload may hold several batches, back to back
   // Point every map at its values once they are all read (values_ moves as it grows).
-  maps.resize(1 + offsets_.size());
-  for (size_t m = 0; m < offsets_.size(); m++) {
-    maps[m + 1].clear();
-    maps[m + 1].reserve(offsets_[m].size());
-    for (auto& [key, at] : offsets_[m]) maps[m + 1].emplace_back(key, values_.data() + at);
+  properties_.resize(items_.size());
+  for (size_t i = 0; i < items_.size(); i++) properties_[i] = Property(items_[i].first, values_.data() + items_[i].second);
+  maps.resize(1 + map_ends_.size());
+  const Property* start = properties_.data();
+  for (size_t m = 0; m < map_ends_.size(); m++) {
+    const Property* end = properties_.data() + map_ends_[m];
+    maps[m + 1] = Observed(start, end);
+    start = end;
   }
 }
 
@@ -131,21 +134,18 @@ void Batch::decode_part(Reader& r, size_t size) {
   PartStrings strings(table, pool_, held_, seen_);
   uint64_t n_maps = r.varint();
   if (n_maps > size) r.fail();
-  std::vector<std::vector<std::pair<StrId, size_t>>> offsets;
-  offsets.resize(size_t(n_maps));
-  for (auto& items : offsets) {
+  uint32_t base = uint32_t(map_ends_.size());  // this part's maps follow the earlier parts'
+  for (uint64_t m = 0; m < n_maps; m++) {
     uint64_t n = r.varint();
     if (n > size) r.fail();
-    items.reserve(size_t(n));
     for (uint64_t k = 0; k < n; k++) {
       StrId key = strings.id(r.varint(), r);
       size_t at = values_.size();
       wire_to_pool(r, strings, values_);
-      items.emplace_back(key, at);
+      items_.emplace_back(key, at);
     }
+    map_ends_.push_back(items_.size());
   }
-  offsets_.insert(offsets_.end(), std::make_move_iterator(offsets.begin()), std::make_move_iterator(offsets.end()));
-  uint32_t base = uint32_t(offsets_.size() - n_maps);  // this part's maps follow the earlier parts'
   uint64_t n = r.varint();
   if (n > size) r.fail();
   if (mutations.capacity() < mutations.size() + n) mutations.reserve(std::max(2 * mutations.capacity(), mutations.size() + size_t(n)));

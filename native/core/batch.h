@@ -78,13 +78,17 @@ class Batch {
   void decode(const uint8_t* data, size_t size);
 
   std::vector<Mutation> mutations;
-  std::vector<Observed> maps;  // maps[0] is empty
+  std::vector<Observed> maps;  // maps[0] is empty; each a run of properties_
 
  private:
   void decode_part(Reader& r, size_t size);
 
   StringPool& pool_;
-  std::vector<std::vector<std::pair<StrId, size_t>>> offsets_;  // each map's items: key, offset in values_
+  // Every map's items in one array, in map order (key, offset in values_), and where each map
+  // ends in it: one allocation for a batch's ~10k maps, not one each.
+  std::vector<std::pair<StrId, size_t>> items_;
+  std::vector<size_t> map_ends_;
+  std::vector<Property> properties_;  // items_ pointing into values_, once all are read
   std::vector<StrId> held_;
   FlatMap<uint64_t, StrId> seen_;  // what the parts interned, by hash (batch.cc, PartStrings)
   std::vector<Stamp> held_stamps_;

@@ -2,6 +2,15 @@
 
 namespace lm {
 
+struct SpareArrays {
+  std::vector<Plan::PlannedNode> nodes;
+  std::vector<Plan::PlannedEdge> edges;
+};
+
+// A plan's arrays kept for the next one up to this many entries each (~20 MB for edges): a
+// batch of many more gives its memory back.
+constexpr size_t kSpareEntries = size_t(1) << 16;
+
 Graph::Graph() {
 #define LM_INTERN_KEY(member, text) keys.member = pool.intern(text);
   LM_PROPERTY_KEYS(LM_INTERN_KEY)
@@ -119,7 +128,10 @@ size_t Graph::heap_bytes() const {
          node_kind.heap_bytes() + node_flags.heap_bytes() + node_record.heap_bytes() + node_out.heap_bytes() +
          node_in.heap_bytes() + edge_src.heap_bytes() + edge_dst.heap_bytes() + edge_kind.heap_bytes() +
          edge_record.heap_bytes() + edge_flags.heap_bytes() +
-         (touched_jobs_.capacity() + touched_runs_.capacity()) * sizeof(NodeIdx);
+         (touched_jobs_.capacity() + touched_runs_.capacity()) * sizeof(NodeIdx) +
+         (spare_ ? spare_->nodes.capacity() * sizeof(Plan::PlannedNode) +
+                       spare_->edges.capacity() * sizeof(Plan::PlannedEdge)
+                 : 0);
 }
 
 // -- Plan ---------------------------------------------------------------------------------------
@@ -129,6 +141,12 @@ Plan::~Plan() {
     if (planned.record) graph_.records.release(planned.record);
   for (auto& planned : edges)
     if (planned.record) graph_.records.release(planned.record);
+  nodes.clear();
+  edges.clear();
+  if (nodes.capacity() > kSpareEntries || edges.capacity() > kSpareEntries) return;
+  if (!graph_.spare_) graph_.spare_ = std::make_unique<SpareArrays>();
+  graph_.spare_->nodes.swap(nodes);
+  graph_.spare_->edges.swap(edges);
 }
 
 uint32_t Plan::placeholder(StrId id) {
@@ -155,6 +173,10 @@ uint32_t Plan::planned_edge(StrId source, uint8_t kind, StrId target) const {
 void Plan::run() {
   Graph& g = graph_;
   Batch& b = *batch_;
+  if (g.spare_) {
+    nodes.swap(g.spare_->nodes);
+    edges.swap(g.spare_->edges);
+  }
   nodes.reserve(b.mutations.size() / 2);  // an event writes about twice as many edges as nodes
   edges.reserve(b.mutations.size());
   for (const Mutation& m : b.mutations) {
@@ -170,12 +192,14 @@ void Plan::run() {
         nodes.push_back(PlannedNode{m.a, kNone, m.kind, {}, nullptr});
         fresh(nodes.back().draft, latest, first, m.at);
         node_index_.emplace(m.a, uint32_t(nodes.size() - 1));
-      } else {
-        Draft draft;
+      } else {  // drafted in place (a draft is ~260 bytes: moving each in was a copy of them)
+        nodes.push_back(PlannedNode{m.a, existing, g.node_kind[existing], {}, nullptr});
+        Draft& draft = nodes.back().draft;
         draft.load(g.node_record[existing]);
         if (merge(draft, latest, first, m.at, g.pool)) {
-          nodes.push_back(PlannedNode{m.a, existing, g.node_kind[existing], std::move(draft), nullptr});
           node_index_.emplace(m.a, uint32_t(nodes.size() - 1));
+        } else {
+          nodes.pop_back();
         }
       }
       continue;
@@ -190,17 +214,21 @@ void Plan::run() {
       continue;
     }
     EdgeIdx existing = (source != kNone && target != kNone) ? g.find_edge(source, m.kind, target) : kNone;
-    Draft draft;
+    edges.push_back(PlannedEdge{m.a, m.b, m.kind, existing, {}, nullptr, kNone});
+    Draft& draft = edges.back().draft;
     if (existing == kNone) {
       fresh(draft, latest, first, m.at);
     } else {
       draft.load(g.edge_record[existing]);
-      if (!merge(draft, latest, first, m.at, g.pool)) continue;
+      if (!merge(draft, latest, first, m.at, g.pool)) {
+        edges.pop_back();
+        continue;
+      }
     }
     bool first_between;
     uint32_t& last = edge_ends_.at(uint64_t(m.a) << 32 | m.b, &first_between);
     if (first_between) last = kNone;
-    edges.push_back(PlannedEdge{m.a, m.b, m.kind, existing, std::move(draft), nullptr, last});
+    edges.back().same_ends = last;
     last = uint32_t(edges.size() - 1);
   }
   for (auto& planned : nodes) planned.record = g.records.freeze(planned.draft, false);

@@ -32,6 +32,7 @@ struct Keys {
 };
 
 class Plan;
+struct SpareArrays;  // a freed plan's arrays, for the next (graph.cc)
 
 class Graph {
  public:
@@ -130,6 +131,10 @@ class Graph {
   std::mutex holds_;                  // hold / let_go while readers share the graph
   std::vector<StrId> deferred_;       // last references readers let go, for the next writer
   std::vector<std::function<void()>> deferred_work_;  // when_alone
+  // The arrays of the last plan freed, taken by the next (plans are made and freed by a writer):
+  // their pages stay mapped rather than being faulted in anew each batch (~10 % of planning).
+  friend class Plan;
+  std::unique_ptr<SpareArrays> spare_;
 };
 
 // What a batch changes: new records for nodes and edges, not yet in the graph.

@@ -153,8 +153,24 @@ class Draft {
 // The hash a record of these bytes has (``Record::hash``: ``n_stamps`` stamps, then entries).
 uint32_t record_hash(const uint8_t* data, size_t size, size_t n_stamps);
 
-// Observed properties: (key, value) pairs, a top-level kNull meaning "set to None".
-using Observed = std::vector<std::pair<StrId, const uint8_t*>>;
+// One observed property: its key, and its value (a top-level kNull meaning "set to None").
+using Property = std::pair<StrId, const uint8_t*>;
+
+// Observed properties: a run of (key, value) pairs held elsewhere (a batch holds every map's
+// properties in one array: a vector per map was a malloc and a free each, ~15 % of planning).
+class Observed {
+ public:
+  Observed() = default;
+  Observed(const Property* first, const Property* last) : first_(first), last_(last) {}
+  const Property* begin() const { return first_; }
+  const Property* end() const { return last_; }
+  size_t size() const { return size_t(last_ - first_); }
+  bool empty() const { return first_ == last_; }
+
+ private:
+  const Property* first_ = nullptr;
+  const Property* last_ = nullptr;
+};
 
 // Merge observed properties into ``draft`` (graph.mutations.merge_props); whether it changed.
 bool merge(Draft& draft, const Observed& latest, const Observed& first, Stamp at, const StringPool& pool);
