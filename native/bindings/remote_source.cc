@@ -57,7 +57,8 @@ RemoteSource::RemoteSource(std::unique_ptr<Graph> mirror, PyObject* store, PyObj
       reads_soon_(reads_newest_ && PyObject_HasAttrString(store, "soon")),
       reads_batches_(PyObject_HasAttrString(store, "neighbourhoods")),
       reads_facts_(reads_batches_ && PyObject_HasAttrString(store, "facts_batch") &&
-                   PyObject_HasAttrString(store, "newest")) {
+                   PyObject_HasAttrString(store, "newest")),
+      reads_around_(PyObject_HasAttrString(store, "lookup_around")) {
   Py_INCREF(store_);
   Py_INCREF(summary_props_);
   Py_INCREF(name_props_);
@@ -246,31 +247,51 @@ void RemoteSource::wholes(const std::vector<NodeIdx>& nodes) { read_nodes(nodes,
 void RemoteSource::lean(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kSummary, true); }
 void RemoteSource::named(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kNames, true); }
 
-void RemoteSource::around(const std::vector<NodeIdx>& nodes, uint32_t kinds) {
+void RemoteSource::around(const std::vector<NodeIdx>& nodes, uint32_t kinds, uint32_t records) {
+  // A store without a lookup of its own reads every edge with its record.
+  records = reads_around_ ? records & kinds : kinds;
   std::vector<NodeIdx> need;
   for (NodeIdx n : nodes) {
     if (n == kNone) continue;
     const Known& k = known(n);
-    if ((k.props[0] & k.props[1] & kinds) != kinds) need.push_back(n);
+    if ((k.keys[0] & k.keys[1] & kinds) != kinds || (k.props[0] & k.props[1] & records) != records)
+      need.push_back(n);
   }
   std::sort(need.begin(), need.end());
   need.erase(std::unique(need.begin(), need.end()), need.end());
   if (need.empty() || !read_ahead_) return;
   PyRef ids(ids_of(need));
   PyRef kinds_arg(kinds_list(kinds));
-  PyRef both(check(PyUnicode_FromString("both")));
-  PyRef read(read_neighbourhood(store_, {{"ids", ids.get()}, {"kinds", kinds_arg.get()}, {"direction", both.get()}}));
+  PyRef read;
+  if (reads_around_) {
+    PyRef handles(check(PyDict_New()));  // the nodes a walk read, sought by the handles it was given
+    for (NodeIdx n : need)
+      if (known_[n].handle) {
+        PyRef id(str_of(g.pool.view(g.node_id[n])));
+        if (PyDict_SetItem(handles.get(), id.get(), known_[n].handle) < 0) throw PyErrorSet{};
+      }
+    PyRef records_arg(kinds_list(records));
+    read = PyRef(check(PyObject_CallMethod(store_, "lookup_around", "OOOO", ids.get(), kinds_arg.get(),
+                                           records_arg.get(),
+                                           PyDict_GET_SIZE(handles.get()) ? handles.get() : Py_None)));
+  } else {
+    PyRef both(check(PyUnicode_FromString("both")));
+    read = PyRef(read_neighbourhood(store_, {{"ids", ids.get()}, {"kinds", kinds_arg.get()}, {"direction", both.get()}}));
+  }
   PyRef edges(attr(read.get(), "edges")), far(attr(read.get(), "nodes")), unrestated(attr(read.get(), "unrestated"));
   Py_ssize_t pos = 0;
   PyObject *key, *value;
   while (PyDict_Next(far.get(), &pos, &key, &value)) install_node(value, kWhole);
   PyRef edge_seq(check(PySequence_Fast(edges.get(), "edges")));
-  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(edge_seq.get()); i++)
-    install_edge(PySequence_Fast_GET_ITEM(edge_seq.get(), i), true, unrestated.get());
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(edge_seq.get()); i++) {
+    PyObject* edge = PySequence_Fast_GET_ITEM(edge_seq.get(), i);
+    PyRef kind(attr(edge, "kind"));
+    install_edge(edge, (records & kind_bit(edge_kind_code(kind.get()))) != 0, unrestated.get());
+  }
   for (NodeIdx n : need)
     for (int way = 0; way < 2; way++) {
       known(n).keys[way] |= kinds;
-      known(n).props[way] |= kinds;
+      known(n).props[way] |= records;
     }
 }
 

@@ -30,7 +30,7 @@ class RemoteSource : public Source {
              uint32_t ahead_in, bool names_only) override;
   void edges_batch(const std::vector<EdgeRead>& reads, const FactsRead& facts) override;
   bool batches_facts() const override { return reads_facts_; }
-  void around(const std::vector<NodeIdx>& nodes, uint32_t kinds) override;
+  void around(const std::vector<NodeIdx>& nodes, uint32_t kinds, uint32_t records) override;
   void summaries(const std::vector<NodeIdx>& nodes) override;
   void wholes(const std::vector<NodeIdx>& nodes) override;
   void lean(const std::vector<NodeIdx>& nodes) override;
@@ -80,6 +80,7 @@ class RemoteSource : public Source {
   void install_read(const EdgesRead& read, PyObject* found);
   bool reads_batches_;  // the store reads several neighbourhoods at once (``neighbourhoods``)
   bool reads_facts_;    // ... and the facts' runs and owners with them (``facts_batch``: FactsRead)
+  bool reads_around_;   // the store has a lookup of its own around an answer (``lookup_around``)
   // The runs read with a batch: a job -> its newest run (kNone: it has none), the run held with
   // only its createdAt and state (left named only: any other read of it reads it again).
   std::unordered_map<NodeIdx, NodeIdx> runs_;

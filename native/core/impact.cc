@@ -494,8 +494,10 @@ ImpactReportAnswer impact_report(View& v, NodeIdx start, int depth, bool semanti
   {  // what is looked up below around the datasets and jobs (but products' owners), read at once
     std::vector<StrId> around(published);
     around.insert(around.end(), jobs.begin(), jobs.end());
-    v.around(v.nodes_of(around), kind_bit(kAliasOf) | kind_bit(kExposes) | kind_bit(kGoverns) |
-                                     kind_bit(kOwnedBy) | kind_bit(kBelongsTo));
+    // (of the edges' records only the domains' are read: dataset_domains judges them)
+    v.around(v.nodes_of(around),
+             kind_bit(kAliasOf) | kind_bit(kExposes) | kind_bit(kGoverns) | kind_bit(kOwnedBy) | kind_bit(kBelongsTo),
+             kind_bit(kBelongsTo));
   }
   IdMap members;
   std::vector<EdgeRef> exposing;

@@ -58,9 +58,10 @@ class View {
   void summaries(const std::vector<NodeIdx>& nodes) { src.summaries(nodes); }
   void wholes(const std::vector<NodeIdx>& nodes) { src.wholes(nodes); }
   // About to read the edges of ``kinds`` at ``nodes`` both ways and their far ends: a remote source
-  // reads them all in one call (Source::around); the reads that follow say what is current.
-  void around(const std::vector<NodeIdx>& nodes, uint32_t kinds) {
-    if (!past) src.around(nodes, kinds);
+  // reads them all in one call (Source::around; ``records``: the kinds whose records the reads
+  // that follow ask for); the reads that follow say what is current.
+  void around(const std::vector<NodeIdx>& nodes, uint32_t kinds, uint32_t records) {
+    if (!past) src.around(nodes, kinds, records);
   }
   // summaries(), the caller reading only the view's summary properties of them (Source::lean).
   void lean(const std::vector<NodeIdx>& nodes) {

@@ -31,7 +31,7 @@ from graph.stores import (
 )
 from graph.stores.id_format import ID_FORMAT, current_id
 from graph.stores.job_currency import grouped_by_job, touched_by
-from graph.stores.neo4j import batched_reads
+from graph.stores.neo4j import around, batched_reads
 from graph.stores.neo4j.clock_books import _Books, _Locked
 from graph.stores.neo4j.codec import (
     _CLOCKS,
@@ -530,6 +530,15 @@ class Neo4jStore(_CypherReads, Store):
         owning: Sequence[str],
     ) -> batched_reads.FactsBatch:
         return batched_reads.facts_batch(self, requests, jobs, written, owning)
+
+    def lookup_around(
+        self,
+        ids: Collection[str],
+        kinds: Collection[EdgeKind],
+        records: Collection[EdgeKind],
+        handles: Mapping[str, object] | None = None,
+    ) -> Neighbourhood:
+        return around.around(self, ids, kinds, records, handles)
 
     def _neighbourhood_read(
         self, request: NeighbourhoodRequest, column: str | None = None

@@ -1,0 +1,111 @@
+"""Impact's one lookup around its answer on Neo4j (``Source::around``): the edges it follows to
+owners, products, contracts and aliases read as keys, only the domains' edges with their records
+(the rule judges them); every report the same as the embedded store's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from test_mesh_queries import build_mesh
+
+from graph.impact import ChangeKind, impact
+from graph.model import EdgeKind, NodeKind
+from graph.mutations import Mutation, UpsertEdge, UpsertNode
+from graph.stores import Store
+from graph.stores.embedded import EmbeddedStore
+from graph.stores.neo4j import Neo4jStore
+from graph.view import GraphView
+from ingest.builder import GraphBuilder
+from ingest.domain_rules import DomainRules
+from ingest.openlineage import translate
+
+pytestmark = pytest.mark.neo4j
+
+AT = "2026-01-06T00:00:00.000000Z"
+#: The role of some owners: a value only their OWNED_BY edges hold.
+ROLE = "impact-lookup-role"
+
+
+def _mesh(food_delivery_events: list[dict[str, Any]]) -> list[list[Mutation]]:
+    """food_delivery with domains by rule and declared, owners of datasets and jobs (some in the
+    role only their edges hold), a contract, and build_mesh's products and consumers."""
+    rules = DomainRules.parse(
+        {
+            "rules": [
+                {"domain": "logistics", "name": "public.deliver*"},
+                {"domain": "restaurants", "job_namespace": "food_*"},
+            ]
+        }
+    )
+    batches = [translate(event, rules) for event in food_delivery_events]
+    b = GraphBuilder(AT)
+    b.edge("dataset:food_delivery:public.delivery_7_days", EdgeKind.BELONGS_TO, b.domain("ops"))
+    for subject, role in [
+        ("dataset:food_delivery:public.orders", ROLE),
+        ("dataset:food_delivery:public.delivery_7_days", ROLE),
+        ("dataset:food_delivery:public.top_delivery_times", "owner"),
+        ("job:food_delivery:example.delivery_times_7_days", ROLE),
+    ]:
+        b.owner(subject, f"team-{role}", role)
+    batches.append(b.mutations)
+    contract = "contract:delivery-times"
+    batches.append(
+        [
+            UpsertNode(contract, NodeKind.CONTRACT, AT, {"name": "delivery-times"}),
+            UpsertEdge(
+                contract,
+                EdgeKind.GOVERNS,
+                "dataset:food_delivery:public.delivery_7_days",
+                AT,
+                {},
+                {"firstSeenAt": AT},
+            ),
+        ]
+    )
+    return batches
+
+
+def _report(store: Store, start: str, change: ChangeKind) -> tuple[Any, ...]:
+    report = impact(GraphView(store, summaries=True), start, change)
+    return (
+        [(a.node.id, a.distance, a.path, a.severity, a.certain) for a in report.affected],
+        [o.id for o in report.owners],
+        [p.id for p in report.products],
+        [d.id for d in report.domains],
+        [c.id for c in report.contracts],
+        [(c.node.id, c.domain, c.declared, c.datasets) for c in report.consumers],
+    )
+
+
+def test_impact_looks_up_owners_by_key_and_answers_as_the_embedded_store(
+    neo4j_and_reference: tuple[Neo4jStore, EmbeddedStore],
+    food_delivery_events: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store, reference = neo4j_and_reference
+    for target in (store, reference):
+        for batch in _mesh(food_delivery_events):
+            target.apply(batch)
+        build_mesh(target)
+    replies: list[str] = []
+    read = store._read
+
+    def recorded(text: str, parameters: dict[str, Any], doing: str) -> list[list[Any]]:
+        rows = read(text, parameters, doing)
+        replies.append(repr(rows))
+        return rows
+
+    monkeypatch.setattr(store, "_read", recorded)
+    starts = [n.id for n in reference.nodes_of_kind(NodeKind.DATASET, 1000)]
+    reported = set()
+    for start in starts:
+        for change in (ChangeKind.DROP, ChangeKind.SEMANTIC):
+            expected = _report(reference, start, change)
+            assert _report(store, start, change) == expected, (start, change)
+            reported.update(expected[1])
+    # owners in the role reached through the lookup, and every report read without a record of
+    # an OWNED_BY edge (the role is on the edges only)
+    assert "owner:team-impact-lookup-role" in reported
+    assert any("domain:ops" in _report(reference, s, ChangeKind.DROP)[3] for s in starts)
+    assert replies and not any(f"'type': '{ROLE}'" in reply for reply in replies)
