@@ -28,7 +28,6 @@ pytestmark = [pytest.mark.wheel, pytest.mark.timeout(1800)]
 REPO = Path(__file__).resolve().parents[1]
 WHEEL_INPUTS = (
     "pyproject.toml",
-    "setup.py",
     "README.md",
     "graph",
     "ingest",
