@@ -33,6 +33,7 @@ WHEEL_INPUTS = (
     "ingest",
     "native",
     "scripts/build-wheel",
+    "scripts/install_build_requirements.py",
 )
 COMPILERS = ("gcc", "g++", "cc", "c++", "clang", "clang++", "zig")
 BUILD_ENV = ("CC", "CXX", "CPP", "LDSHARED", "CFLAGS", "CXXFLAGS", "LDFLAGS")
