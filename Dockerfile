@@ -1,9 +1,10 @@
 # lineagemesh server image (used by docker-compose.yml). The native core is compiled in a build
-# stage, so the image itself carries no compiler.
+# stage (scikit-build-core runs native/CMakeLists.txt; cmake and ninja come from the package index),
+# so the image itself carries no compiler.
 FROM python:3.11-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY pyproject.toml setup.py README.md ./
+COPY pyproject.toml README.md ./
 COPY native ./native
 COPY graph ./graph
 COPY ingest ./ingest

@@ -1,7 +1,7 @@
 """Writes ``native/core/kinds.h`` from ``graph/model.py``: the core's node and edge kinds, id
 prefixes, the job and run I/O kinds, the facet key prefix and the property keys the core reads by
 name (``PropertyKey``), stated once (in the model) and checked in as C++ so that neither building the core
-(setup.py, native/CMakeLists.txt) nor importing anything writes into the source tree.
+(native/CMakeLists.txt) nor importing anything writes into the source tree.
 
 ``tests/test_native_core.py`` fails while the checked-in header differs from what this writes.
 It reads the model's source (the model imports the core it describes, which may not be built)::

@@ -99,11 +99,21 @@ def test_static_files_refuse_paths_outside_the_folder(server: LiveServer) -> Non
 
 
 def test_the_wheel_ships_the_pages() -> None:
-    """pyproject's package-data names every file under static/ (the server reads them at run time)."""
+    """Every file under static/ ships (the server reads them at run time): scikit-build-core puts
+    all of the graph package in the wheel less what pyproject's wheel.exclude or .gitignore names."""
+    import subprocess
     import tomllib
 
-    patterns = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
-    globs = patterns["tool"]["setuptools"]["package-data"]["graph"]
-    package = STATIC_DIR.parents[1]
-    shipped = {path for pattern in globs for path in package.glob(pattern) if path.is_file()}
-    assert shipped == {path for path in STATIC_DIR.rglob("*") if path.is_file()}
+    repo = Path(__file__).resolve().parents[1]
+    settings = tomllib.loads((repo / "pyproject.toml").read_text())["tool"]["scikit-build"]
+    assert "graph" in settings["wheel"]["packages"] and "exclude" not in settings["wheel"]
+    files = [str(path.relative_to(repo)) for path in STATIC_DIR.rglob("*") if path.is_file()]
+    assert len(files) > 10 and any(name.endswith("explorer.html") for name in files)
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--stdin"],
+        input="\n".join(files),
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
+    assert (ignored.returncode, ignored.stdout) == (1, ""), ignored  # 1: none of them ignored

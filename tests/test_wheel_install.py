@@ -28,12 +28,12 @@ pytestmark = [pytest.mark.wheel, pytest.mark.timeout(1800)]
 REPO = Path(__file__).resolve().parents[1]
 WHEEL_INPUTS = (
     "pyproject.toml",
-    "setup.py",
     "README.md",
     "graph",
     "ingest",
     "native",
     "scripts/build-wheel",
+    "scripts/install_build_requirements.py",
 )
 COMPILERS = ("gcc", "g++", "cc", "c++", "clang", "clang++", "zig")
 BUILD_ENV = ("CC", "CXX", "CPP", "LDSHARED", "CFLAGS", "CXXFLAGS", "LDFLAGS")
