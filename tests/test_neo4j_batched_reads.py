@@ -96,14 +96,14 @@ def test_reads_in_one_statement_answer_as_one_by_one(
 
 def _found_key(found: Any) -> Any:
     """A neighbourhood as a found-only read reads it (``batched_reads.FoundRead``): its edges'
-    keys and unrestated marks, its far ends' ids and kinds, the ahead keys, the ahead_in keys and
-    marks, the ahead_in sources' ids and kinds."""
+    keys and unrestated marks, its far ends' ids, kinds and drops, the ahead keys, the ahead_in
+    keys and marks, the ahead_in sources' ids, kinds and drops."""
     return (
         sorted((*edge.key, edge.key in found.unrestated) for edge in found.edges),
-        {node_id: node.kind for node_id, node in found.nodes.items()},
+        {i: (node.kind, node.props.get("deleted")) for i, node in found.nodes.items()},
         sorted(found.ahead),
         sorted((*key, key in found.unrestated) for key in found.ahead_in),
-        {node_id: node.kind for node_id, node in found.ahead_nodes.items()},
+        {i: (node.kind, node.props.get("deleted")) for i, node in found.ahead_nodes.items()},
     )
 
 
@@ -112,10 +112,10 @@ def _found_read_key(read: Any) -> Any:
     edges, ends, ahead, ahead_in, sources = read
     return (
         sorted((source, EdgeKind(kind), target, mark) for source, kind, target, mark in edges),
-        {node_id: NodeKind(kind) for node_id, kind in ends if kind is not None},
+        {i: (NodeKind(kind), deleted) for i, kind, deleted in ends if kind is not None},
         sorted((source, EdgeKind(kind), target) for source, kind, target in ahead),
         sorted((s, EdgeKind(kind), t, mark) for s, kind, t, mark in ahead_in),
-        {node_id: NodeKind(kind) for node_id, kind in sources if kind is not None},
+        {i: (NodeKind(kind), deleted) for i, kind, deleted in sources if kind is not None},
     )
 
 
@@ -149,8 +149,9 @@ def test_found_only_reads_answer_the_reads_ids_kinds_and_marks(
         NeighbourhoodRequest(datasets, [EdgeKind.BELONGS_TO], "out"),  # read as before
     ]
     expected = [_found_key(history.neighbourhood(r)) for r in requests]
-    # (the history's stale read, a far end met twice, aliases both ways: all there to compare)
+    # (the history's stale read, its drops, a far end met twice, aliases both ways: all there)
     assert any(mark for key in expected[:2] for *_, mark in key[0])
+    assert any(deleted for key in expected[:2] for _, deleted in key[1].values())
     assert all(key[0] for key in expected[:4]) and expected[1][2] and expected[1][3]
     found_only = [0, 1, 2, 3, 4]
     asked = statements(history, monkeypatch)

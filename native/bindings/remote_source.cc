@@ -471,11 +471,17 @@ void RemoteSource::install_found_ends(PyObject* ends, std::vector<NodeIdx>* inst
   PyRef seq(check(PySequence_Fast(ends, "found ends")));
   PyRef hold;
   for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); i++) {
-    PyObject** item = row_items(PySequence_Fast_GET_ITEM(seq.get(), i), 2, hold, "found ends: [id, kind] rows");
+    PyObject** item = row_items(PySequence_Fast_GET_ITEM(seq.get(), i), 3, hold, "found ends: [id, kind, deleted] rows");
     if (item[1] == Py_None) continue;  // (not a node of ours: left named only, as install_read leaves it)
     NodeIdx n = named(item[0]);
     if (state(n) == kNamed) {  // (a node read earlier in the query stays as it was read)
       g.node_kind[n] = node_kind_code(item[1]);
+      if (item[2] != Py_None) {  // its drop, which judges the job edges entering it (Graph::dropped)
+        PyRef props(check(PyDict_New())), no_stamps(check(PyDict_New()));
+        PyRef key(str_of(g.pool.view(g.keys.deleted)));
+        if (PyDict_SetItem(props.get(), key.get(), item[2]) < 0) throw PyErrorSet{};
+        g.set_record(n, record_from_py(g, props.get(), no_stamps.get(), false));
+      }
       known(n).state = kFound;
     }
     if (installed) installed->push_back(n);

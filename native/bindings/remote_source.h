@@ -42,8 +42,8 @@ class RemoteSource : public Source {
   bool exists(NodeIdx n) const override { return n != kNone && state(n) != kNamed; }
 
  private:
-  // kFound: known to exist, with its kind, and no property (a names-only read of the facts' batch,
-  // EdgeRead::found_only); kNames: name_props_ read
+  // kFound: known to exist, with its kind and its drop, and no other property (a names-only read of
+  // the facts' batch, EdgeRead::found_only); kNames: name_props_ read
   enum State : uint8_t { kNamed = 0, kFound = 1, kNames = 2, kSummary = 3, kWhole = 4 };
   struct Known {
     uint8_t state = kNamed;
@@ -83,7 +83,7 @@ class RemoteSource : public Source {
   PyObject* edges_request(const EdgesRead& read);  // a graph.stores.NeighbourhoodRequest
   void install_read(const EdgesRead& read, PyObject* found);
   // A found_only read's answer (batched_reads.FoundRead: edges as [source, type, target,
-  // unrestated], far ends and the ahead_in sources as [id, kind], ahead keys, ahead_in keys with
+  // unrestated], far ends and the ahead_in sources as [id, kind, deleted], ahead keys, ahead_in keys with
   // their marks): the far ends held kFound, no Python Node or Edge made.
   void install_found(const EdgesRead& read, PyObject* found);
   void install_found_ends(PyObject* ends, std::vector<NodeIdx>* installed);

@@ -15,7 +15,7 @@ each distinct list once with the nodes it is the list of, where they were an OWN
 
 The reads whose far ends the facts only need to know exist (``found_only``: the edges at the
 answer's datasets and jobs, a hub's thousands) are read lean (:func:`_found_query`): their edges as
-``[source, type, target, unrestated]`` and their far ends as ``[id, kind]`` rows, handed to the
+``[source, type, target, unrestated]`` and their far ends as ``[id, kind, deleted]`` rows, handed to the
 native core as the driver made them (``FoundRead``; ``RemoteSource::install_found``), where they
 were a Python ``Node`` and ``Edge`` a row in summary form.
 
@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
-from graph.model import EdgeKind, Node, NodeKind
+from graph.model import EdgeKind, Node, NodeKind, PropertyKey
 from graph.stores import Neighbourhood, NeighbourhoodRequest
 from graph.stores.neo4j.codec import (
     _JSON_KEYS,
@@ -93,13 +93,17 @@ def _runs(writers: str | None) -> str:
 }}"""
 
 
-#: A far end's kind where it is a node of ours (as ``codec._decode_summaries`` keeps them), else null.
-_FOUND_END = f"[{{n}}.id, CASE WHEN {{n}}.{_STAMPS} IS NULL THEN null ELSE head([label IN labels({{n}}) WHERE label IN $found_kinds]) END]"
+#: A far end's id, its kind where it is a node of ours (as ``codec._decode_summaries`` keeps them;
+#: else null) and its drop (``deleted``, a bool: what judges the job edges entering it current).
+_FOUND_END = (
+    f"[{{n}}.id, CASE WHEN {{n}}.{_STAMPS} IS NULL THEN null "
+    f"ELSE head([label IN labels({{n}}) WHERE label IN $found_kinds]) END, {{n}}.{PropertyKey.DELETED}]"
+)
 
 
 def _found_query(request: NeighbourhoodRequest, column: str) -> str:
     """A read of ``request``'s edges (keys and unrestated marks only) whose far ends are read as
-    ``[id, kind]`` only (the whole column: ``FoundRead``), with the ahead keys and the ahead_in
+    ``[id, kind, deleted]`` only (the whole column: ``FoundRead``), with the ahead keys and the ahead_in
     edges and sources it asks, as the store's neighbourhood read reads them; the far ends also as
     ``ends_<column>`` (:func:`_runs`)."""
     suffix = f"_{column}"
@@ -181,7 +185,7 @@ def neighbourhoods(
 
 #: What :func:`_found_query` reads, as the driver decodes it: ``[edges, ends, ahead, ahead_in,
 #: sources]``, edges as ``[source, type, target, unrestated]``, far ends and ahead_in sources as
-#: ``[id, kind]`` (kind null: not a node of ours), ahead keys ``[source, type, target]``, ahead_in
+#: ``[id, kind, deleted]`` (kind null: not a node of ours; deleted null: not dropped), ahead keys ``[source, type, target]``, ahead_in
 #: keys ``[source, type, target, unrestated]``.
 FoundRead = list[list[list[Any]]]
 
