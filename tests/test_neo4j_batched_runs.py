@@ -98,7 +98,7 @@ def test_the_runs_and_owners_read_with_a_batch_are_the_newest_and_the_edges(
         request = NeighbourhoodRequest([SOURCE], [EdgeKind.READS], "in", with_props=False)
         jobs = [job_id("etl", "plain"), job_id("etl", "idle"), job_id("etl", "missing")]
         owning = [*OWNED, job_id("etl", "missing")]
-        found, runs, owned, owners = store.facts_batch([request], jobs, [TABLE], owning)
+        found, runs, owned, owners, _ = store.facts_batch([request], jobs, [TABLE], owning)
         assert asked == ["reading neighbourhoods"] * (2 if split else 1)
         # the owners: each node's list (by owner id) as its OWNED_BY edges are, a list once a
         # statement with its nodes; the owners whole; a node not found absent
@@ -135,6 +135,21 @@ def test_the_runs_and_owners_read_with_a_batch_are_the_newest_and_the_edges(
         alone = store.neighbourhoods([request])
         assert set(asked) == {"reading neighbourhoods"}  # (one id: its empty half is not read)
         assert sorted(e.key for e in alone[0].edges) == sorted(e.key for e in found[0].edges)
+        # With the found read of the WRITES entering TABLE (as the facts ask it): its writers
+        # are that read's far ends, not matched again; the same runs.
+        parameters: list[dict[str, Any]] = []
+        read = store._read
+
+        def recorded(text: str, given: dict[str, Any], doing: str) -> list[list[Any]]:
+            parameters.append(given)
+            return read(text, given, doing)
+
+        monkeypatch.setattr(store, "_read", recorded)
+        writes = NeighbourhoodRequest([TABLE], [EdgeKind.WRITES], "in", with_props=False)
+        batch = store.facts_batch([request, writes], jobs, [TABLE], owning, [1])
+        assert _runs(batch.runs) == _runs(runs)
+        assert all(given["written_runs"] == [] for given in parameters if "written_runs" in given)
+        assert sorted(row[0] for row in batch.found[1][1]) == sorted(writers)
 
 
 def _facts_answers(store: Store) -> list[bytes]:

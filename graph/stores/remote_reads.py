@@ -14,7 +14,7 @@ store has them (it asks ``hasattr`` once per view), each a capability of its own
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from graph.model import Node
@@ -43,6 +43,8 @@ class FactsRows(Protocol):
     def owned(self) -> Sequence[tuple[Sequence[tuple[str, Any]], Sequence[str]]]: ...
     @property
     def owners(self) -> Mapping[str, Node]: ...
+    @property
+    def found(self) -> Mapping[int, Sequence[Sequence[Sequence[Any]]]]: ...
 
 
 @runtime_checkable
@@ -57,12 +59,15 @@ class ReadsFactsBatches(Protocol):
         jobs: Sequence[str],
         written: Sequence[str],
         owning: Sequence[str],
+        found_only: Collection[int] = (),
     ) -> FactsRows:
         """``neighbourhoods(requests)``; the newest run by ``createdAt`` (as ``newest``) of each
         of ``jobs`` and of each job writing one of the datasets ``written`` that the store has,
         carrying at least its ``createdAt`` and ``state`` (None: the job has no run); each of
         ``owning``'s owners as a list of (owner id, its OWNED_BY edge's ``type``), each distinct
-        list with the ids of the nodes it is the list of; and those owners, whole."""
+        list with the ids of the nodes it is the list of; and those owners, whole. The requests
+        at the indexes ``found_only`` answer in ``found``, their far ends as ids and kinds only
+        (``batched_reads.FoundRead``: ``RemoteSource::install_found``)."""
         ...
 
 

@@ -247,6 +247,13 @@ void RemoteSource::wholes(const std::vector<NodeIdx>& nodes) { read_nodes(nodes,
 void RemoteSource::lean(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kSummary, true); }
 void RemoteSource::named(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kNames, true); }
 
+void RemoteSource::found(const std::vector<NodeIdx>& nodes) {
+  std::vector<NodeIdx> need;  // (a node known to exist, kFound or more, is known enough)
+  for (NodeIdx n : nodes)
+    if (n != kNone && state(n) == kNamed) need.push_back(n);
+  read_nodes(need, kNames, true);
+}
+
 void RemoteSource::around(const std::vector<NodeIdx>& nodes, uint32_t kinds, uint32_t records) {
   // A store without a lookup of its own reads every edge with its record.
   records = reads_around_ ? records & kinds : kinds;
@@ -347,17 +354,23 @@ void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool
 
 void RemoteSource::edges_batch(const std::vector<EdgeRead>& reads, const FactsRead& facts) {
   if (!reads_batches_) return;
-  const bool with_facts = reads_facts_ && !facts.empty();
   std::vector<EdgesRead> asked;
   PyRef requests(check(PyList_New(0)));
+  PyRef found_only(check(PyList_New(0)));  // the indexes of the found_only reads in ``requests``
   for (const EdgeRead& r : reads) {
     EdgesRead read = edges_read(r.nodes, r.kinds, r.out, r.props, r.aliases, r.aliases ? kind_bit(kAliasOf) : 0,
                                 r.names_only, r.whole);
     if (read.need.empty()) continue;
+    read.found_only = reads_facts_ && r.found_only && r.names_only && !read.whole && !read.props;
+    if (read.found_only) {
+      PyRef index(check(PyLong_FromSize_t(asked.size())));
+      if (PyList_Append(found_only.get(), index.get()) < 0) throw PyErrorSet{};
+    }
     PyRef request(edges_request(read));
     if (PyList_Append(requests.get(), request.get()) < 0) throw PyErrorSet{};
     asked.push_back(std::move(read));
   }
+  const bool with_facts = reads_facts_ && (!facts.empty() || PyList_GET_SIZE(found_only.get()) > 0);
   // The owners' edges asked of the nodes that do not hold them yet.
   std::vector<NodeIdx> owning;
   for (NodeIdx n : facts.owning) {
@@ -366,12 +379,14 @@ void RemoteSource::edges_batch(const std::vector<EdgeRead>& reads, const FactsRe
     if (!(k.keys[1] & k.props[1] & kind_bit(kOwnedBy))) owning.push_back(n);
   }
   if (asked.empty() && !with_facts) return;
-  PyRef found;
+  PyRef found, found_reads;
   if (with_facts) {
     PyRef jobs(ids_of(facts.jobs)), written(ids_of(facts.written)), owning_ids(ids_of(owning));
-    PyRef batch(check(PyObject_CallMethod(store_, "facts_batch", "OOOO", requests.get(), jobs.get(), written.get(),
-                                          owning_ids.get())));
+    PyRef batch(check(PyObject_CallMethod(store_, "facts_batch", "OOOOO", requests.get(), jobs.get(), written.get(),
+                                          owning_ids.get(), found_only.get())));
     found = PyRef(attr(batch.get(), "neighbourhoods"));
+    found_reads = PyRef(attr(batch.get(), "found"));
+    if (!PyDict_Check(found_reads.get())) raise(PyExc_TypeError, "a store's found reads answer a dict");
     PyRef runs(attr(batch.get(), "runs")), owned(attr(batch.get(), "owned")), owners(attr(batch.get(), "owners"));
     install_runs(runs.get());
     install_owned(owned.get(), owners.get(), owning);
@@ -381,7 +396,19 @@ void RemoteSource::edges_batch(const std::vector<EdgeRead>& reads, const FactsRe
   PyRef seq(check(PySequence_Fast(found.get(), "neighbourhoods")));
   if (size_t(PySequence_Fast_GET_SIZE(seq.get())) != asked.size())
     raise(PyExc_ValueError, "a store's neighbourhoods() answers one neighbourhood a request");
-  for (size_t i = 0; i < asked.size(); i++) install_read(asked[i], PySequence_Fast_GET_ITEM(seq.get(), Py_ssize_t(i)));
+  for (size_t i = 0; i < asked.size(); i++) {
+    if (!asked[i].found_only) {
+      install_read(asked[i], PySequence_Fast_GET_ITEM(seq.get(), Py_ssize_t(i)));
+      continue;
+    }
+    PyRef index(check(PyLong_FromSize_t(i)));
+    PyObject* read = PyDict_GetItemWithError(found_reads.get(), index.get());  // (borrowed)
+    if (read == nullptr) {
+      if (PyErr_Occurred()) throw PyErrorSet{};
+      raise(PyExc_ValueError, "a store's facts batch answers each found-only read");
+    }
+    install_found(asked[i], read);
+  }
 }
 
 void RemoteSource::install_runs(PyObject* runs) {
@@ -448,6 +475,80 @@ void RemoteSource::install_owned(PyObject* owned, PyObject* owners, const std::v
     known(n).keys[1] |= kind_bit(code);
     known(n).props[1] |= kind_bit(code);
   }
+}
+
+namespace {
+
+// A row of a found read: a sequence of ``size`` items (PySequence_Fast of it, held by ``hold``).
+PyObject** row_items(PyObject* row, Py_ssize_t size, PyRef& hold, const char* what) {
+  hold = PyRef(check(PySequence_Fast(row, what)));
+  if (PySequence_Fast_GET_SIZE(hold.get()) != size) raise(PyExc_ValueError, what);
+  return PySequence_Fast_ITEMS(hold.get());
+}
+
+}  // namespace
+
+void RemoteSource::install_found_ends(PyObject* ends, std::vector<NodeIdx>* installed) {
+  PyRef seq(check(PySequence_Fast(ends, "found ends")));
+  PyRef hold;
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); i++) {
+    PyObject** item = row_items(PySequence_Fast_GET_ITEM(seq.get(), i), 3, hold, "found ends: [id, kind, deleted] rows");
+    if (item[1] == Py_None) continue;  // (not a node of ours: left named only, as install_read leaves it)
+    NodeIdx n = named(item[0]);
+    if (state(n) == kNamed) {  // (a node read earlier in the query stays as it was read)
+      g.node_kind[n] = node_kind_code(item[1]);
+      if (item[2] != Py_None) {  // its drop, which judges the job edges entering it (Graph::dropped)
+        PyRef props(check(PyDict_New())), no_stamps(check(PyDict_New()));
+        PyRef key(str_of(g.pool.view(g.keys.deleted)));
+        if (PyDict_SetItem(props.get(), key.get(), item[2]) < 0) throw PyErrorSet{};
+        g.set_record(n, record_from_py(g, props.get(), no_stamps.get(), false));
+      }
+      known(n).state = kFound;
+    }
+    if (installed) installed->push_back(n);
+  }
+}
+
+void RemoteSource::install_found(const EdgesRead& read, PyObject* found) {
+  PyRef hold, row;
+  PyObject** parts = row_items(found, 5, hold, "a found read: [edges, ends, ahead, ahead_in, sources]");
+  std::vector<NodeIdx> far_nodes;
+  install_found_ends(parts[1], &far_nodes);
+  // An edge by its key (its record left as held, or empty), a job edge marked restated or not.
+  auto install = [&](PyObject* source, PyObject* kind, PyObject* target, PyObject* unrestated) {
+    NodeIdx s = named(source), t = named(target);
+    uint8_t code = edge_kind_code(kind);
+    EdgeIdx e = g.find_edge(s, code, t);
+    if (e == kNone) e = g.add_edge(s, code, t, g.records.freeze(Draft(), true));
+    if (unrestated != nullptr && (kJobIo & kind_bit(code))) {
+      int marked = PyObject_IsTrue(unrestated);
+      if (marked < 0) throw PyErrorSet{};
+      g.set_unrestated(e, marked == 1);
+    }
+  };
+  PyRef edges(check(PySequence_Fast(parts[0], "found edges")));
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(edges.get()); i++) {
+    PyObject** item = row_items(PySequence_Fast_GET_ITEM(edges.get(), i), 4, row, "found edges: 4-item rows");
+    install(item[0], item[1], item[2], item[3]);
+  }
+  if (read.ahead) {
+    PyRef ahead(check(PySequence_Fast(parts[2], "found ahead")));
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(ahead.get()); i++) {
+      PyObject** item = row_items(PySequence_Fast_GET_ITEM(ahead.get(), i), 3, row, "found ahead: key rows");
+      install(item[0], item[1], item[2], nullptr);
+    }
+    for (NodeIdx n : far_nodes) known(n).keys[1] |= kind_bit(kAliasOf);
+  }
+  if (read.ahead_in) {
+    install_found_ends(parts[4], nullptr);
+    PyRef entering(check(PySequence_Fast(parts[3], "found ahead_in")));
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(entering.get()); i++) {
+      PyObject** item = row_items(PySequence_Fast_GET_ITEM(entering.get(), i), 4, row, "found ahead_in: 4-item rows");
+      install(item[0], item[1], item[2], item[3]);
+    }
+    for (NodeIdx n : far_nodes) known(n).keys[0] |= read.ahead_in;
+  }
+  for (NodeIdx n : read.need) known(n).keys[read.out] |= read.kinds;
 }
 
 void RemoteSource::install_read(const EdgesRead& read, PyObject* found) {

@@ -35,13 +35,16 @@ class RemoteSource : public Source {
   void wholes(const std::vector<NodeIdx>& nodes) override;
   void lean(const std::vector<NodeIdx>& nodes) override;
   void named(const std::vector<NodeIdx>& nodes) override;
+  void found(const std::vector<NodeIdx>& nodes) override;
   bool newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key,
               std::vector<NodeIdx>& found, bool lean) override;
   void newest_soon(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key) override;
   bool exists(NodeIdx n) const override { return n != kNone && state(n) != kNamed; }
 
  private:
-  enum State : uint8_t { kNamed = 0, kNames = 1, kSummary = 2, kWhole = 3 };  // kNames: name_props_ read
+  // kFound: known to exist, with its kind and its drop, and no other property (a names-only read of
+  // the facts' batch, EdgeRead::found_only); kNames: name_props_ read
+  enum State : uint8_t { kNamed = 0, kFound = 1, kNames = 2, kSummary = 3, kWhole = 4 };
   struct Known {
     uint8_t state = kNamed;
     uint32_t keys[2] = {0, 0};   // kinds whose edges are held [in, out]
@@ -73,11 +76,17 @@ class RemoteSource : public Source {
     std::vector<NodeIdx> need;
     uint32_t kinds = 0, ahead_in = 0;
     bool out = true, props = false, ahead = false, names_only = false, whole = false;
+    bool found_only = false;  // read with the facts' batch as ids and kinds (install_found)
   };
   EdgesRead edges_read(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
                        uint32_t ahead_in, bool names_only, bool whole);
   PyObject* edges_request(const EdgesRead& read);  // a graph.stores.NeighbourhoodRequest
   void install_read(const EdgesRead& read, PyObject* found);
+  // A found_only read's answer (batched_reads.FoundRead: edges as [source, type, target,
+  // unrestated], far ends and the ahead_in sources as [id, kind, deleted], ahead keys, ahead_in keys with
+  // their marks): the far ends held kFound, no Python Node or Edge made.
+  void install_found(const EdgesRead& read, PyObject* found);
+  void install_found_ends(PyObject* ends, std::vector<NodeIdx>* installed);
   bool reads_batches_;  // the store reads several neighbourhoods at once (``neighbourhoods``)
   bool reads_facts_;    // ... and the facts' runs and owners with them (``facts_batch``: FactsRead)
   bool reads_around_;   // the store has a lookup of its own around an answer (``lookup_around``)

@@ -245,7 +245,9 @@ class Facts {
     std::vector<EdgeRead> reads;
     auto read = [&](const std::vector<NodeIdx>& at, uint8_t kind, bool out, bool props, bool names_only, bool whole,
                     bool aliases = false) {
-      if (!at.empty()) reads.push_back(EdgeRead{at, kind_bit(kind), out, props, names_only, whole, aliases});
+      // (names only: whether the far ends exist is all the facts read of them, find_shown())
+      if (!at.empty())
+        reads.push_back(EdgeRead{at, kind_bit(kind), out, props, names_only, whole, aliases, names_only && batched});
     };
     // walked_ids() and neighbours(): the datasets' aliases, their jobs, the jobs' datasets; of the
     // far ends only their names (the facts read no more of them: graph.view.NAMES)

@@ -20,6 +20,10 @@ struct EdgeRead {
   bool names_only = false;  // the far ends as names-only reads leave them (graph.view.NAMES)
   bool whole = false;       // the far ends whole
   bool aliases = false;     // and the ALIAS_OF edges leaving and entering the far ends (keys)
+  // With names_only: the caller reads no more of the far ends than whether they exist and were
+  // dropped (found()), which a source may then read as ids, kinds and drops only (a lineage
+  // answer's node facts).
+  bool found_only = false;
 };
 
 // What a lineage answer's node facts read of runs and owners, read with a batch of edges() reads
@@ -78,6 +82,9 @@ class Source {
   // Make the graph hold these nodes at least in the form names-only reads leave them
   // (graph.view.NAMES): enough to know they exist, their kind and whether they were dropped.
   virtual void named(const std::vector<NodeIdx>& nodes) {}
+  // Make the graph know which of these nodes exist, their kinds and whether they were dropped, and
+  // no more of them (a mirror reads those it has not met as named() reads them).
+  virtual void found(const std::vector<NodeIdx>& nodes) {}
   // For each of ``nodes``, the far end of its ``kind`` edges in one direction that is greatest by
   // (its ``key`` property if a string, else ""; then its id), held whole afterwards, into ``found``
   // (kNone for a node with none): the newest of a job's runs in one read, however many it has.

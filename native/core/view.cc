@@ -92,7 +92,9 @@ void View::find_shown(const std::vector<StrId>& ids, std::vector<NodeIdx>& out, 
   std::vector<NodeIdx> existing;
   for (NodeIdx n : out)
     if (n != kNone) existing.push_back(n);
-  if (names_only)
+  if (names_only && !past)
+    src.found(existing);  // (visible() is then whether a node exists)
+  else if (names_only)
     src.named(existing);
   else
     summaries(existing);

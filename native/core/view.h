@@ -48,7 +48,8 @@ class View {
   void find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>& out, bool lean = false);
   // The same for the ends a walk met, as it reads them: each by node_of(), the summaries of those
   // that are nodes read in one call; ``out[i]`` is ids[i]'s node if the view shows it, else kNone.
-  // ``names_only``: the caller needs no more than whether they are shown (Source::named).
+  // ``names_only``: the caller needs no more than whether they are shown (Source::found; in the past
+  // Source::named, whose names tell).
   void find_shown(const std::vector<StrId>& ids, std::vector<NodeIdx>& out, bool names_only = false);
   // Whether the view shows a node (it exists and, as of a moment, was first seen by then).
   bool visible(NodeIdx n) const;

@@ -13,6 +13,12 @@ statement beside the batch and one after it; and the nodes' owners as ``[owner i
 each distinct list once with the nodes it is the list of, where they were an OWNED_BY edge row
 (and an ``Edge``) a node.
 
+The reads whose far ends the facts only need to know exist (``found_only``: the edges at the
+answer's datasets and jobs, a hub's thousands) are read lean (:func:`_found_query`): their edges as
+``[source, type, target, unrestated]`` and their far ends as ``[id, kind, deleted]`` rows, handed to the
+native core as the driver made them (``FoundRead``; ``RemoteSource::install_found``), where they
+were a Python ``Node`` and ``Edge`` a row in summary form.
+
 A large batch (a hub's facts: thousands of datasets' writers, jobs' reads, nodes' owners) is read
 as two such statements at once, each with half of every read's ids, one on the caller's
 connection and one beside it (``Neo4jStore.soon``): Neo4j runs a statement's subqueries one after
@@ -21,16 +27,29 @@ another on one core, and the driver decodes one statement's rows while the other
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
-from graph.model import Node
+from graph.model import EdgeKind, Node, NodeKind, PropertyKey
 from graph.stores import Neighbourhood, NeighbourhoodRequest
-from graph.stores.neo4j.codec import _JSON_KEYS, _STAMPS, _decode_nodes, _decode_summaries
-from graph.stores.neo4j.cypher import _summary
+from graph.stores.neo4j.codec import (
+    _JSON_KEYS,
+    _STAMPS,
+    _UNRESTATED,
+    _decode_nodes,
+    _decode_summaries,
+)
+from graph.stores.neo4j.cypher import (
+    _EDGE_KEY,
+    _match_edges,
+    _start_by_handle,
+    _start_by_id,
+    _summary,
+    _types,
+)
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.store import Neo4jStore
@@ -43,15 +62,28 @@ SPLIT_FROM = 4_000
 #: state the facts answer (``latestRunState``).
 RUN_PROPS = ("createdAt", "state")
 
+
 #: The newest run of each job asked and of each job writing a dataset asked: as ``newest`` orders
 #: a job's runs (``cypher._newest_query``: createdAt if a string, else ""; then id), in summary
-#: form (``$props_runs``); a job with no run answers null.
-_RUNS = f"""CALL () {{
-  CALL () {{
+#: form (``$props_runs``); a job with no run answers null. ``writers``: the variable holding the
+#: far ends of the batch's found read of the WRITES entering datasets (:func:`_found_query`), the
+#: writers of the datasets it read: those are not matched a second time.
+def _runs(writers: str | None) -> str:
+    imported = (
+        ""
+        if writers is None
+        else f"""
+    UNION ALL
+    UNWIND {writers} AS j RETURN j"""
+    )
+    # (UNION ALL, then DISTINCT j: a UNION's own DISTINCT would key its rows by what it imports too)
+    return f"""CALL ({writers or ""}) {{
+  CALL ({writers or ""}) {{
     UNWIND $jobs_runs AS id MATCH (j:Node {{id: id}}) RETURN j
-    UNION
-    UNWIND $written_runs AS id MATCH (:Node {{id: id}})<-[:WRITES]-(j:Node) RETURN j
+    UNION ALL
+    UNWIND $written_runs AS id MATCH (:Node {{id: id}})<-[:WRITES]-(j:Node) RETURN j{imported}
   }}
+  WITH DISTINCT j
   CALL (j) {{
     OPTIONAL MATCH (j)<-[:OF]-(b) WHERE b.{_STAMPS} IS NOT NULL
     RETURN b ORDER BY CASE WHEN b.createdAt IS :: STRING NOT NULL THEN b.createdAt ELSE '' END DESC, b.id DESC
@@ -59,6 +91,68 @@ _RUNS = f"""CALL () {{
   }}
   RETURN collect([j.id, CASE WHEN b IS NULL THEN null ELSE {_summary("b", "_runs")} END]) AS runs
 }}"""
+
+
+#: A far end's id, its kind where it is a node of ours (as ``codec._decode_summaries`` keeps them;
+#: else null) and its drop (``deleted``, a bool: what judges the job edges entering it current).
+_FOUND_END = (
+    f"[{{n}}.id, CASE WHEN {{n}}.{_STAMPS} IS NULL THEN null "
+    f"ELSE head([label IN labels({{n}}) WHERE label IN $found_kinds]) END, {{n}}.{PropertyKey.DELETED}]"
+)
+
+
+def _found_query(request: NeighbourhoodRequest, column: str) -> str:
+    """A read of ``request``'s edges (keys and unrestated marks only) whose far ends are read as
+    ``[id, kind, deleted]`` only (the whole column: ``FoundRead``), with the ahead keys and the ahead_in
+    edges and sources it asks, as the store's neighbourhood read reads them; the far ends also as
+    ``ends_<column>`` (:func:`_runs`)."""
+    suffix = f"_{column}"
+    direction = request.direction
+    start = _start_by_handle(suffix) if request.handles else _start_by_id(suffix)
+    parts = [
+        _match_edges(frozenset(EdgeKind(kind) for kind in request.kinds), direction, start),
+        (
+            f"WITH collect([{_EDGE_KEY[direction]}, coalesce(r.{_UNRESTATED}, false)]) AS edges, "
+            "collect(DISTINCT b) AS ends"
+        ),
+    ]
+    ahead, ahead_in = request.ahead, request.ahead_in
+    if ahead:
+        parts.append(
+            f"CALL (ends) {{ UNWIND ends AS n MATCH (n)-[x:{_types(ahead)}]->(c) "
+            "RETURN collect([n.id, type(x), c.id]) AS ahead }"
+        )
+    if ahead_in:
+        parts.append(
+            f"CALL (ends) {{ UNWIND ends AS n MATCH (n)<-[x:{_types(ahead_in)}]-(c) "
+            f"RETURN collect([c.id, type(x), n.id, coalesce(x.{_UNRESTATED}, false)]) AS ahead_in, "
+            "collect(DISTINCT c) AS sources }"
+        )
+    found = [
+        "edges",
+        f"[n IN ends | {_FOUND_END.format(n='n')}]",
+        "ahead" if ahead else "[]",
+        "ahead_in" if ahead_in else "[]",
+        f"[c IN sources | {_FOUND_END.format(n='c')}]" if ahead_in else "[]",
+    ]
+    parts.append(f"RETURN [{', '.join(found)}] AS {column}, ends AS ends_{column}")
+    return "\n".join(parts)
+
+
+def _found_parameters(request: NeighbourhoodRequest, column: str) -> dict[str, Any]:
+    """The parameters of :func:`_found_query` (those of the store's neighbourhood read)."""
+    ids, handles = request.ids, request.handles
+    if handles:
+        handled = [i for i in ids if i in handles]
+        own: dict[str, Any] = {
+            "ids": [i for i in ids if i not in handles],
+            "handled": handled,
+            "eids": [handles[i] for i in handled],
+        }
+    else:
+        own = {"ids": list(ids)}
+    return {f"{name}_{column}": value for name, value in own.items()}
+
 
 #: Each node's owners as ``[owner id, type, whether the type is JSON]`` by owner id (what the facts
 #: read of an OWNED_BY edge), the nodes grouped by that list (a few hundred lists for 10k nodes),
@@ -89,6 +183,13 @@ def neighbourhoods(
     return facts_batch(store, requests, (), (), ()).neighbourhoods
 
 
+#: What :func:`_found_query` reads, as the driver decodes it: ``[edges, ends, ahead, ahead_in,
+#: sources]``, edges as ``[source, type, target, unrestated]``, far ends and ahead_in sources as
+#: ``[id, kind, deleted]`` (kind null: not a node of ours; deleted null: not dropped), ahead keys ``[source, type, target]``, ahead_in
+#: keys ``[source, type, target, unrestated]``.
+FoundRead = list[list[list[Any]]]
+
+
 #: Per job, its newest run (in summary form, :data:`RUN_PROPS`), or None: it has none.
 Runs = dict[str, Node | None]
 #: Lists of owners, each ``[owner id, the OWNED_BY edge's type]`` by owner id, each with the ids of
@@ -97,13 +198,15 @@ OwnerLists = list[tuple[list[tuple[str, Any]], list[str]]]
 
 
 class FactsBatch(NamedTuple):
-    """What :func:`facts_batch` read: the neighbourhoods asked, in order; the newest runs; the
-    nodes' owner lists; the owners met, whole."""
+    """What :func:`facts_batch` read: the neighbourhoods asked, in order (a found-only read's
+    empty); the newest runs; the nodes' owner lists; the owners met, whole; the found-only
+    reads by their index in the requests."""
 
     neighbourhoods: list[Neighbourhood]
     runs: Runs
     owned: OwnerLists
     owners: dict[str, Node]
+    found: dict[int, FoundRead]
 
 
 def facts_batch(
@@ -112,14 +215,16 @@ def facts_batch(
     jobs: Sequence[str],
     written: Sequence[str],
     owning: Sequence[str],
+    found_only: Collection[int] = (),
 ) -> FactsBatch:
     """:func:`neighbourhoods`, and in the same statement(s) the newest run of each of ``jobs``
     and of each job writing one of the datasets ``written`` (jobs not found are left out), and
     the owners of each of ``owning`` as lists of ``[owner id, type]``, each distinct list once
-    with the nodes it is the list of (nodes not found are left out)."""
+    with the nodes it is the list of (nodes not found are left out). The requests at the indexes
+    ``found_only`` are read as :data:`FoundRead` (their far ends' ids and kinds only)."""
     # (the owners were a read of their own when SPLIT_FROM was measured; the runs ride along)
     if sum(len(request.ids) for request in requests) + len(owning) < SPLIT_FROM:
-        return _read_together(store, requests, jobs, written, owning)
+        return _read_together(store, requests, jobs, written, owning, found_only)
     halves = [_halved(request) for request in requests]
     jobs_half, written_half, owning_half = len(jobs) // 2, len(written) // 2, len(owning) // 2
     beside = store.soon(
@@ -129,6 +234,7 @@ def facts_batch(
         jobs[jobs_half:],
         written[written_half:],
         owning[owning_half:],
+        found_only,
     )
     try:
         first = _read_together(
@@ -137,6 +243,7 @@ def facts_batch(
             jobs[:jobs_half],
             written[:written_half],
             owning[:owning_half],
+            found_only,
         )
     except BaseException:
         beside.cancel()
@@ -151,6 +258,10 @@ def facts_batch(
         {**first.runs, **second.runs},
         first.owned + second.owned,  # (a list in both halves: its nodes in each)
         {**first.owners, **second.owners},
+        {
+            index: [one + other for one, other in zip(read, second.found[index])]
+            for index, read in first.found.items()
+        },
     )
 
 
@@ -160,14 +271,30 @@ def _read_together(
     jobs: Sequence[str] = (),
     written: Sequence[str] = (),
     owning: Sequence[str] = (),
+    found_only: Collection[int] = (),
 ) -> FactsBatch:
     """:func:`facts_batch` in one statement."""
     parts: list[str] = []
     columns: list[str] = []
     parameters: dict[str, Any] = {}
     asked: list[int] = []  # the index of each request read, in column order
+    found = FactsBatch(
+        [_empty() for _ in requests],
+        {},
+        [],
+        {},
+        {index: [[], [], [], [], []] for index in found_only},
+    )
     for index, request in enumerate(requests):
         column = f"read{index}"
+        if index in found_only:
+            if request.ids and request.kinds:
+                parts.append("CALL () {\n" + _found_query(request, column) + "\n}")
+                parameters.update(_found_parameters(request, column))
+                parameters["found_kinds"] = _NODE_LABELS
+                columns.append(column)
+                asked.append(index)
+            continue
         read = store._neighbourhood_read(request, column)
         if read is None:
             continue
@@ -177,23 +304,30 @@ def _read_together(
         columns.append(column)
         asked.append(index)
     if jobs or written:
-        parts.append(_RUNS)
-        parameters.update(jobs_runs=list(jobs), written_runs=list(written), props_runs=RUN_PROPS)
+        writers, read_ids = _writers_read(requests, asked, found_only)
+        parts.append(_runs(writers))
+        parameters.update(
+            jobs_runs=list(jobs),
+            written_runs=[dataset for dataset in written if dataset not in read_ids],
+            props_runs=RUN_PROPS,
+        )
         columns.append("runs")
     if owning:
         parts.append(_OWNERS)
         parameters["ids_owners"] = list(owning)
         columns += ["owned", "owners"]
-    found = FactsBatch([_empty() for _ in requests], {}, [], {})
     if not parts:
         return found
     text = "\n".join([*parts, "RETURN " + ", ".join(columns)])
     ((*rows,),) = store._read(text, parameters, "reading neighbourhoods")
     for index, row in zip(asked, rows):
         request = requests[index]
-        found.neighbourhoods[index] = store._neighbourhood_of(
-            row, request.direction, request.node_props
-        )
+        if index in found_only:
+            found.found[index] = row
+        else:
+            found.neighbourhoods[index] = store._neighbourhood_of(
+                row, request.direction, request.node_props
+            )
     rest = rows[len(asked) :]
     if jobs or written:
         run_rows = rest.pop(0)
@@ -215,6 +349,27 @@ def _read_together(
         )
         found.owners.update(_decode_nodes(owner_rows))
     return found
+
+
+def _writers_read(
+    requests: Sequence[NeighbourhoodRequest], asked: Sequence[int], found_only: Collection[int]
+) -> tuple[str | None, frozenset[str]]:
+    """The variable holding the far ends of the batch's found read of (only) the WRITES entering
+    datasets, and the datasets it reads: their writers are those far ends (None: the batch has no
+    such read)."""
+    for index in asked:
+        request = requests[index]
+        if (
+            index in found_only
+            and request.direction == "in"
+            and [EdgeKind(kind) for kind in request.kinds] == [EdgeKind.WRITES]
+        ):
+            return f"ends_read{index}", frozenset(request.ids)
+    return None, frozenset()
+
+
+#: The labels a node of ours carries its kind by (``codec._node_kind``).
+_NODE_LABELS = [kind.value for kind in NodeKind]
 
 
 def _empty() -> Neighbourhood:

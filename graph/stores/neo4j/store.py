@@ -528,8 +528,9 @@ class Neo4jStore(_CypherReads, Store):
         jobs: Sequence[str],
         written: Sequence[str],
         owning: Sequence[str],
+        found_only: Collection[int] = (),
     ) -> batched_reads.FactsBatch:
-        return batched_reads.facts_batch(self, requests, jobs, written, owning)
+        return batched_reads.facts_batch(self, requests, jobs, written, owning, found_only)
 
     def lookup_around(
         self,
