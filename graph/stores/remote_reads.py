@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from graph.model import Node
+from graph.model import EdgeKind, Node
 from graph.stores import Neighbourhood, ReadsLevels, ReadsNewest, ReadsSoon, ReadsSummaries
 from graph.stores.requests import NeighbourhoodRequest
 
@@ -72,10 +72,29 @@ class ReadsFactsBatches(Protocol):
 
 
 @runtime_checkable
+class ReadsAround(Protocol):
+    """A store with a lookup of its own around what a walk reached (impact's owners, products,
+    domains and contracts): the far ends whole, records only where asked."""
+
+    def lookup_around(
+        self,
+        ids: Collection[str],
+        kinds: Collection[EdgeKind],
+        records: Collection[EdgeKind],
+        handles: Mapping[str, object] | None = None,
+    ) -> Neighbourhood:
+        """The edges of ``kinds`` at ``ids`` both ways and their far ends whole, those of
+        ``records`` with their records, the others as keys with empty records; ``handles``: for
+        some of ``ids``, the handles a neighbourhood of the same query gave, to seek them by."""
+        ...
+
+
+@runtime_checkable
 class NeighbourhoodSource(
     ReadsLevels,
     ReadsNeighbourhoodBatches,
     ReadsFactsBatches,
+    ReadsAround,
     ReadsSummaries,
     ReadsNewest,
     ReadsSoon,
@@ -83,5 +102,5 @@ class NeighbourhoodSource(
 ):
     """Every method ``native/bindings/remote_source.cc`` calls on the store a native view reads
     remotely: ``nodes`` and ``neighbourhood`` always; ``neighbourhoods``,
-    ``facts_batch``, ``node_summaries``, ``newest`` and ``soon`` where the store has
+    ``facts_batch``, ``lookup_around``, ``node_summaries``, ``newest`` and ``soon`` where the store has
     them. The Neo4j store offers them all."""
