@@ -67,6 +67,15 @@ def normal_namespace(namespace: str, /) -> str:
     default port and trailing slash dropped; authorities read as Python 3.11's ``urlsplit`` reads
     them, one it refuses left as sent. The OpenLineage translation applies the same rule."""
 
+def object_store(scheme: str, /) -> str | None:
+    """The scheme the naming spec names an object store by, for the lower-case ``scheme`` that
+    reaches it (``s3a`` → ``s3``, ``abfs`` → ``abfss``), else None: the core's one table, which
+    ``ingest.naming`` names storage locations by too."""
+
+def database_scheme(scheme: str, /) -> str | None:
+    """The spec's scheme of a database as producers spell its lower-case ``scheme``
+    (``postgresql`` → ``postgres``, ``mariadb`` → ``mysql``), else None."""
+
 def nests_deeper(value: object, limit: int, /) -> bool:
     """Whether a dict or list in a decoded JSON document sits deeper than ``limit`` levels."""
 

@@ -36,31 +36,21 @@ from urllib.parse import unquote, urlsplit
 
 from graph import _native
 
-#: Object stores, by the scheme prefix that reaches them → the scheme the naming spec names them by.
-OBJECT_STORES = (("s3", "s3"), ("gs", "gs"), ("abfs", "abfss"), ("wasb", "wasbs"))
-#: Database schemes as producers spell them → the spec's scheme (``postgres://{host}:{port}``).
-_DATABASES = {
-    "postgres": "postgres",
-    "postgresql": "postgres",
-    "mysql": "mysql",
-    "mariadb": "mysql",
-}
 #: The port JDBC URLs leave unsaid, which JdbcDatasetUtils writes out.
 _JDBC_PORTS = {"postgres": 5432, "mysql": 3306}
 
 
 def _object_store(scheme: str) -> str | None:
-    for prefix, canonical in OBJECT_STORES:
-        if scheme.startswith(prefix):
-            return canonical
-    return None
+    """The scheme the naming spec names the object store ``scheme`` reaches by (the core's one
+    table, which the namespace rule reads too), or None."""
+    return _native.object_store(scheme)
 
 
 def is_storage_namespace(namespace: str) -> bool:
     """Whether a (normal) namespace names a storage location (a file system or an object store,
     as :func:`location_dataset` makes them) rather than a catalog, metastore or database."""
     scheme = namespace.partition("://")[0].lower() if "://" in namespace else namespace.lower()
-    return scheme in ("file", "hdfs", "dbfs") or any(s == scheme for _, s in OBJECT_STORES)
+    return scheme in ("file", "hdfs", "dbfs") or _object_store(scheme) == scheme
 
 
 def location_dataset(location: str) -> tuple[str, str]:
@@ -99,7 +89,7 @@ def jdbc_dataset(sqlalchemy_uri: str, name: str) -> tuple[str, str]:
         path = rest[1:] if rest.startswith("/") else rest
         return f"sqlite:{path or ':memory:'}", name
     parts = urlsplit(f"{dialect}://{rest}")
-    scheme_name = _DATABASES.get(dialect, dialect)
+    scheme_name = _native.database_scheme(dialect) or dialect
     port = parts.port or _JDBC_PORTS.get(scheme_name)
     authority = (parts.hostname or "") + (f":{port}" if port else "")
     database = parts.path.strip("/")

@@ -168,6 +168,22 @@ def test_the_unicode_tables_are_this_pythons() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "scheme",
+    ["s3", "s3a", "s3n", "gs", "gsx", "abfs", "abfss", "wasb", "wasbs", "hdfs", "file", ""],
+)
+def test_ingest_naming_reads_the_cores_object_store_table(scheme: str) -> None:
+    """``location_dataset`` and ``is_storage_namespace`` name stores by the core's one table."""
+    expected = next((c for prefix, c in _OBJECT_STORES if scheme.startswith(prefix)), None)
+    assert _native.object_store(scheme) == expected
+
+
+@pytest.mark.parametrize("scheme", [*_DATABASES, "postgresqlx", "sqlite", "http", ""])
+def test_ingest_naming_reads_the_cores_database_table(scheme: str) -> None:
+    """``jdbc_dataset`` spells database schemes by the core's one table."""
+    assert _native.database_scheme(scheme) == _DATABASES.get(scheme)
+
+
 def test_a_namespace_the_rule_keeps_is_the_same_object() -> None:
     sent = "kafka://broker:9092"
     assert normal_namespace(sent) is sent

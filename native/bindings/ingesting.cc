@@ -455,10 +455,35 @@ PyObject* module_normal_namespace(PyObject*, PyObject* sent) {
   LM_GUARD_END(nullptr)
 }
 
+// A lookup of the core's naming tables from Python: its answer, or None for "".
+PyObject* scheme_answer(PyObject* scheme, std::string_view (*lookup)(std::string_view)) {
+  if (!PyUnicode_Check(scheme)) raise(PyExc_TypeError, "a scheme is a str");
+  std::string spill;
+  std::string_view answer = lookup(utf8_of(scheme, spill));
+  if (answer.empty()) Py_RETURN_NONE;
+  return str_of(answer);
+}
+
+PyObject* module_object_store(PyObject*, PyObject* scheme) {
+  LM_GUARD_BEGIN
+  return scheme_answer(scheme, object_store);
+  LM_GUARD_END(nullptr)
+}
+
+PyObject* module_database_scheme(PyObject*, PyObject* scheme) {
+  LM_GUARD_BEGIN
+  return scheme_answer(scheme, database_scheme);
+  LM_GUARD_END(nullptr)
+}
+
 PyMethodDef functions[] = {
     {"utc_stamp", module_utc_stamp, METH_O, "utc_stamp(moment) -> the stamp of a datetime in UTC."},
     {"normal_namespace", module_normal_namespace, METH_O,
      "normal_namespace(namespace) -> str: the one spelling of a dataset namespace (ingest.naming)."},
+    {"object_store", module_object_store, METH_O,
+     "object_store(scheme) -> str | None: the scheme the naming spec names the object store a lower-case scheme reaches by (s3a -> s3)."},
+    {"database_scheme", module_database_scheme, METH_O,
+     "database_scheme(scheme) -> str | None: the spec's scheme of a database as producers spell it (postgresql -> postgres)."},
     {"nests_deeper", module_nests_deeper, METH_VARARGS,
      "nests_deeper(value, limit) -> bool: whether a dict or list in value sits deeper than limit levels."},
     {nullptr, nullptr, 0, nullptr}};

@@ -12,8 +12,8 @@ namespace lm {
 
 namespace {
 
-// An object store's scheme prefixes and the scheme the naming spec names it by (ingest.naming's
-// OBJECT_STORES: s3a, s3n -> s3; abfs -> abfss; wasb -> wasbs).
+// An object store's scheme prefixes and the scheme the naming spec names it by (s3a, s3n -> s3;
+// abfs -> abfss; wasb -> wasbs).
 constexpr std::pair<std::string_view, std::string_view> kObjectStores[] = {
     {"s3", "s3"}, {"gs", "gs"}, {"abfs", "abfss"}, {"wasb", "wasbs"}};
 
@@ -45,12 +45,6 @@ std::string ascii_lower(std::string_view s) {
 std::string_view rstrip_slashes(std::string_view s) {
   while (!s.empty() && s.back() == '/') s.remove_suffix(1);
   return s;
-}
-
-std::string_view object_store(std::string_view scheme) {
-  for (const auto& [prefix, store] : kObjectStores)
-    if (scheme.substr(0, prefix.size()) == prefix) return store;
-  return kNone;
 }
 
 bool contains(std::string_view s, char c) { return s.find(c) != std::string_view::npos; }
@@ -217,6 +211,18 @@ std::optional<std::string> with_authority(std::string_view rest, std::string_vie
 
 }  // namespace
 
+std::string_view object_store(std::string_view scheme) {
+  for (const auto& [prefix, store] : kObjectStores)
+    if (scheme.substr(0, prefix.size()) == prefix) return store;
+  return kNone;
+}
+
+std::string_view database_scheme(std::string_view scheme) {
+  for (const auto& [spelling, database] : kDatabases)
+    if (scheme == spelling) return database;
+  return kNone;
+}
+
 std::string normal_namespace(std::string_view sent) {
   size_t sep = sent.find("://");
   if (sep == std::string_view::npos || !is_scheme(sent.substr(0, sep))) return std::string(sent);
@@ -231,8 +237,8 @@ std::string normal_namespace(std::string_view sent) {
     if (bucket.empty() || (lower == store && bucket.size() == rest.size())) return std::string(sent);
     return std::string(store) + "://" + std::string(bucket);
   }
-  for (const auto& [spelling, database] : kDatabases)
-    if (lower == spelling) return with_authority(rest, database, 0).value_or(std::string(sent));
+  if (std::string_view database = database_scheme(lower); !database.empty())
+    return with_authority(rest, database, 0).value_or(std::string(sent));
   if (lower == "http" || lower == "https")
     return with_authority(rest, lower, lower == "http" ? 80 : 443).value_or(std::string(sent));
   return lower == scheme ? std::string(sent) : lower + "://" + std::string(rest);

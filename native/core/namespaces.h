@@ -26,4 +26,13 @@ namespace lm {
 // The one spelling of the dataset namespace ``sent`` (UTF-8).
 std::string normal_namespace(std::string_view sent);
 
+// The scheme the naming spec names an object store by, for a lower-case scheme reaching one
+// (s3, s3a, s3n -> s3; abfs, abfss -> abfss; wasb, wasbs -> wasbs; gs), else "". Also what
+// ``ingest.naming`` names storage locations by, so the table is written once, here.
+std::string_view object_store(std::string_view scheme);
+
+// The spec's scheme of a database as producers spell its lower-case scheme (postgresql ->
+// postgres, mariadb -> mysql), else "".
+std::string_view database_scheme(std::string_view scheme);
+
 }  // namespace lm
