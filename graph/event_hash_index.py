@@ -8,13 +8,15 @@ wrote again. So an append adds its rows to ``event_hashes_staged`` instead, a sm
 own (its index a few pages: those are all an append dirties), and once it holds
 :data:`STAGED_ROWS` they are merged into ``event_hashes`` in key order in the append's
 transaction, each leaf page written once for ~16 blocks. Lookups ask both (:meth:`HashIndex.kept`).
-The model is ``graph.subject_index``.
+The staging is ``graph.staged_index``'s, as the subjects' is.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+
+from graph.staged_index import StagedIndex
 
 #: Rows staged before a merge: ~16 blocks of a mesh's events, an index of a few 64 KiB pages.
 STAGED_ROWS = 8_192
@@ -30,14 +32,14 @@ SCHEMA = (
 )
 
 
-class HashIndex:
+class HashIndex(StagedIndex):
     """The index on ``db``; the writing methods run inside the caller's write transaction."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-        for statement in SCHEMA:
-            db.execute(statement)
-        self._staged: int = db.execute("SELECT count(*) FROM event_hashes_staged").fetchone()[0]
+        super().__init__(db, "event_hashes", "hash", SCHEMA)
+
+    def staged_limit(self) -> int:
+        return STAGED_ROWS
 
     def kept(self, hashes: Sequence[bytes]) -> set[bytes]:
         """Those of ``hashes`` the index holds, staged or merged."""
@@ -55,14 +57,6 @@ class HashIndex:
             )
         return found
 
-    def add(self, seq: int, hashes: Iterable[bytes]) -> None:
-        """Index the events of block ``seq`` (none of them kept already: :meth:`kept`)."""
-        rows = [(digest, seq) for digest in hashes]
-        self._db.executemany("INSERT INTO event_hashes_staged (hash, seq) VALUES (?, ?)", rows)
-        self._staged += len(rows)
-        if self._staged >= STAGED_ROWS:
-            self.merge()
-
     def add_merged(self, seq: int, hashes: Iterable[bytes]) -> None:
         """Index the events of block ``seq`` straight into ``event_hashes``, a repeat ignored (the
         index made for a log written before it existed)."""
@@ -70,17 +64,3 @@ class HashIndex:
             "INSERT OR IGNORE INTO event_hashes (hash, seq) VALUES (?, ?)",
             [(digest, seq) for digest in hashes],
         )
-
-    def merge(self) -> None:
-        """Move the staged rows into ``event_hashes``, in key order."""
-        self._db.execute(
-            "INSERT OR IGNORE INTO event_hashes (hash, seq) "
-            "SELECT hash, seq FROM event_hashes_staged ORDER BY hash"
-        )
-        self._db.execute("DELETE FROM event_hashes_staged")
-        self._staged = 0  # a rollback leaves rows staged: merged by a later append all the same
-
-    def remove(self, seq: int) -> None:
-        """Block ``seq``'s events no longer indexed (they aged out)."""
-        self._db.execute("DELETE FROM event_hashes WHERE seq = ?", (seq,))
-        self._db.execute("DELETE FROM event_hashes_staged WHERE seq = ?", (seq,))

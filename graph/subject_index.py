@@ -15,7 +15,8 @@ staged rows are at most :data:`STAGED_ROWS`, a scan of a few MiB.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+
+from graph.staged_index import StagedIndex
 
 #: Rows staged before a merge: ~20 blocks of a mesh's events, ~2 MiB to scan on a read.
 STAGED_ROWS = 32_768
@@ -32,33 +33,11 @@ SCHEMA = (
 ROWS = "(SELECT subject, seq FROM subjects UNION ALL SELECT subject, seq FROM subjects_staged)"
 
 
-class SubjectIndex:
+class SubjectIndex(StagedIndex):
     """The index on ``db``; every method runs inside the caller's write transaction."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-        for statement in SCHEMA:
-            db.execute(statement)
-        self._staged: int = db.execute("SELECT count(*) FROM subjects_staged").fetchone()[0]
+        super().__init__(db, "subjects", "subject", SCHEMA)
 
-    def add(self, seq: int, subjects: Iterable[str]) -> None:
-        """Index block ``seq`` under each of ``subjects``."""
-        rows = [(subject, seq) for subject in subjects]
-        self._db.executemany("INSERT INTO subjects_staged (subject, seq) VALUES (?, ?)", rows)
-        self._staged += len(rows)
-        if self._staged >= STAGED_ROWS:
-            self.merge()
-
-    def merge(self) -> None:
-        """Move the staged rows into ``subjects``, in key order."""
-        self._db.execute(
-            "INSERT OR IGNORE INTO subjects (subject, seq) "
-            "SELECT subject, seq FROM subjects_staged ORDER BY subject, seq"
-        )
-        self._db.execute("DELETE FROM subjects_staged")
-        self._staged = 0  # a rollback leaves rows staged: merged by a later append all the same
-
-    def remove(self, seq: int) -> None:
-        """Block ``seq`` no longer indexed (its events aged out)."""
-        self._db.execute("DELETE FROM subjects WHERE seq = ?", (seq,))
-        self._db.execute("DELETE FROM subjects_staged WHERE seq = ?", (seq,))
+    def staged_limit(self) -> int:
+        return STAGED_ROWS
