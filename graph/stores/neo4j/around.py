@@ -27,6 +27,7 @@ from graph.stores.neo4j.cypher import (
     _start_by_id,
     _types,
     _whole,
+    start_parameters,
 )
 
 if TYPE_CHECKING:
@@ -71,15 +72,7 @@ def around(
     if not ids or not asked:
         return Neighbourhood([], {}, [], set())
     parameters: dict[str, Any] = {"records": sorted(EdgeKind(kind).value for kind in records)}
-    if handles:
-        handled = [i for i in ids if i in handles]
-        parameters.update(
-            ids=[i for i in ids if i not in handles],
-            handled=handled,
-            eids=[handles[i] for i in handled],
-        )
-    else:
-        parameters["ids"] = list(ids)
+    parameters.update(start_parameters(ids, handles))
     ((*rows,),) = store._read(
         _around_query(asked, bool(handles)), parameters, "reading around an answer"
     )

@@ -4,8 +4,8 @@ parameters), the schema, the format and its upgrades, and the builders of the re
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection
-from typing import Literal
+from collections.abc import Collection, Mapping
+from typing import Any, Literal
 
 from graph.model import EdgeKind, NodeKind
 from graph.stores import EdgeDirection, Reach
@@ -246,6 +246,19 @@ def _start_by_handle(suffix: str = "") -> str:
         f"CALL () {{ MATCH (a) WHERE elementId(a) IN $eids{suffix} AND a.id IN $handled{suffix} "
         f"RETURN a, a.id AS id UNION ALL UNWIND $ids{suffix} AS id MATCH (a:Node {{id: id}}) RETURN a, id }}"
     )
+
+
+def start_parameters(ids: Collection[str], handles: Mapping[str, object] | None) -> dict[str, Any]:
+    """The parameters of a start read (``_start_by_handle`` given ``handles``, else
+    ``_start_by_id``): the ids with a handle sought by it, the others by id."""
+    if not handles:
+        return {"ids": list(ids)}
+    handled = [i for i in ids if i in handles]
+    return {
+        "ids": [i for i in ids if i not in handles],
+        "handled": handled,
+        "eids": [handles[i] for i in handled],
+    }
 
 
 _START_BY_ID = _start_by_id()

@@ -77,6 +77,7 @@ from graph.stores.neo4j.cypher import (
     _first_of_kind_query,
     _neighbourhood_query,
     _newest_query,
+    start_parameters,
 )
 from graph.stores.neo4j.judging import judge_batch
 from graph.stores.neo4j.reads import _CypherReads, _InTransaction, clocks_of_rows
@@ -555,15 +556,7 @@ class Neo4jStore(_CypherReads, Store):
         ahead = frozenset(EdgeKind(kind) for kind in request.ahead)
         entering = frozenset(EdgeKind(kind) for kind in request.ahead_in)
         parameters: dict[str, Any] = {"props": list(node_props or ())}
-        if handles:
-            handled = [i for i in ids if i in handles]
-            parameters.update(
-                ids=[i for i in ids if i not in handles],
-                handled=handled,
-                eids=[handles[i] for i in handled],
-            )
-        else:
-            parameters["ids"] = list(ids)
+        parameters.update(start_parameters(ids, handles))
         query = _neighbourhood_query(
             kinds,
             direction,
