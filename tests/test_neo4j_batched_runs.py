@@ -152,6 +152,58 @@ def test_the_runs_and_owners_read_with_a_batch_are_the_newest_and_the_edges(
         assert sorted(row[0] for row in batch.found[1][1]) == sorted(writers)
 
 
+def test_nodes_with_a_handle_are_sought_by_it_and_a_stale_handle_loses_only_its_node(
+    neo4j_uri: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The jobs and owning nodes a batch's reads gave handles for are sought by their element
+    ids (no seek by id), with the same runs and owners as by id; a handle gone stale (here: the
+    element id of another node) loses the node asked, as its deletion would, and adds nothing."""
+    with Neo4jStore(neo4j_uri) as store:
+        store.apply(WRITTEN)
+        jobs = [job_id("etl", "plain"), job_id("etl", "idle")]
+        owning = list(OWNED)
+        request = NeighbourhoodRequest([SOURCE], [EdgeKind.READS], "in", with_props=False)
+        by_id = store.facts_batch([request], jobs, [TABLE], owning)
+        with store.session("reading element ids") as session:
+            handles = dict(
+                session.run(
+                    "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN n.id, elementId(n)",
+                    ids=[*owning, owner_id("a")],
+                ).values()
+            )
+        parameters: list[dict[str, Any]] = []
+        read = store._read
+
+        def recorded(text: str, given: dict[str, Any], doing: str) -> list[list[Any]]:
+            parameters.append(given)
+            return read(text, given, doing)
+
+        monkeypatch.setattr(store, "_read", recorded)
+        handled = NeighbourhoodRequest(
+            [SOURCE], [EdgeKind.READS], "in", with_props=False, handles=handles
+        )
+        by_handle = store.facts_batch([handled], jobs, [TABLE], owning)
+        (given,) = parameters
+        assert given["jobs_runs"] == [] and len(given["eids_runs"]) == len(jobs)
+        assert given["ids_owners"] == [] and len(given["eids_owners"]) == len(owning)
+        assert _runs(by_handle.runs) == _runs(by_id.runs)
+        lists = {node: listed for listed, nodes in by_handle.owned for node in nodes}
+        assert lists == OWNED
+        # plain's handle now finds owner a (as a reused element id would): plain is lost, owner
+        # a's rows (no run, no owners) are not taken for plain's
+        stale = {**handles, job_id("etl", "plain"): handles[owner_id("a")]}
+        request = NeighbourhoodRequest(
+            [SOURCE], [EdgeKind.READS], "in", with_props=False, handles=stale
+        )
+        lost = store.facts_batch([request], jobs, [TABLE], owning)
+        lists = {node: listed for listed, nodes in lost.owned for node in nodes}
+        assert lists == {k: v for k, v in OWNED.items() if k != job_id("etl", "plain")}
+        assert job_id("etl", "plain") not in lost.runs
+        assert {k: v for k, v in _runs(lost.runs).items() if k != owner_id("a")} == {
+            k: v for k, v in _runs(by_id.runs).items() if k != job_id("etl", "plain")
+        }
+
+
 def _facts_answers(store: Store) -> list[bytes]:
     answers = []
     for start, direction in ((SOURCE, "DOWNSTREAM"), (TABLE, "UPSTREAM")):

@@ -27,7 +27,7 @@ another on one core, and the driver decodes one statement's rows while the other
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -49,6 +49,7 @@ from graph.stores.neo4j.cypher import (
     _start_by_id,
     _summary,
     _types,
+    start_parameters,
 )
 
 if TYPE_CHECKING:
@@ -65,7 +66,8 @@ RUN_PROPS = ("createdAt", "state")
 
 #: The newest run of each job asked and of each job writing a dataset asked: as ``newest`` orders
 #: a job's runs (``cypher._newest_query``: createdAt if a string, else ""; then id), in summary
-#: form (``$props_runs``); a job with no run answers null. ``writers``: the variable holding the
+#: form (``$props_runs``); a job with no run answers null. A job asked is sought by its handle
+#: where the batch's reads gave one (:func:`_by_handle`). ``writers``: the variable holding the
 #: far ends of the batch's found read of the WRITES entering datasets (:func:`_found_query`), the
 #: writers of the datasets it read: those are not matched a second time.
 def _runs(writers: str | None) -> str:
@@ -79,6 +81,8 @@ def _runs(writers: str | None) -> str:
     # (UNION ALL, then DISTINCT j: a UNION's own DISTINCT would key its rows by what it imports too)
     return f"""CALL ({writers or ""}) {{
   CALL ({writers or ""}) {{
+    MATCH (j) WHERE elementId(j) IN $eids_runs RETURN j
+    UNION ALL
     UNWIND $jobs_runs AS id MATCH (j:Node {{id: id}}) RETURN j
     UNION ALL
     UNWIND $written_runs AS id MATCH (:Node {{id: id}})<-[:WRITES]-(j:Node) RETURN j{imported}
@@ -141,24 +145,20 @@ def _found_query(request: NeighbourhoodRequest, column: str) -> str:
 
 def _found_parameters(request: NeighbourhoodRequest, column: str) -> dict[str, Any]:
     """The parameters of :func:`_found_query` (those of the store's neighbourhood read)."""
-    ids, handles = request.ids, request.handles
-    if handles:
-        handled = [i for i in ids if i in handles]
-        own: dict[str, Any] = {
-            "ids": [i for i in ids if i not in handles],
-            "handled": handled,
-            "eids": [handles[i] for i in handled],
-        }
-    else:
-        own = {"ids": list(ids)}
+    own = start_parameters(request.ids, request.handles)
     return {f"{name}_{column}": value for name, value in own.items()}
 
 
 #: Each node's owners as ``[owner id, type, whether the type is JSON]`` by owner id (what the facts
 #: read of an OWNED_BY edge), the nodes grouped by that list (a few hundred lists for 10k nodes),
-#: and the owners met, whole (``codec._decode_nodes``; an owner refers to no column clocks).
+#: and the owners met, whole (``codec._decode_nodes``; an owner refers to no column clocks). A node
+#: is sought by its handle where the batch's reads gave one (:func:`_by_handle`), else by its id.
 _OWNERS = f"""CALL () {{
-  UNWIND $ids_owners AS id MATCH (n:Node {{id: id}})
+  CALL () {{
+    MATCH (n) WHERE elementId(n) IN $eids_owners RETURN n
+    UNION ALL
+    UNWIND $ids_owners AS id MATCH (n:Node {{id: id}}) RETURN n
+  }}
   CALL (n) {{
     OPTIONAL MATCH (n)-[r:OWNED_BY]->(o)
     WITH r, o ORDER BY o.id
@@ -303,18 +303,21 @@ def _read_together(
         parameters.update(own)
         columns.append(column)
         asked.append(index)
+    handles = {i: handle for request in requests for i, handle in (request.handles or {}).items()}
     if jobs or written:
         writers, read_ids = _writers_read(requests, asked, found_only)
         parts.append(_runs(writers))
+        sought, jobs_by_id = _by_handle(jobs, handles)
         parameters.update(
-            jobs_runs=list(jobs),
+            eids_runs=sought,
+            jobs_runs=jobs_by_id,
             written_runs=[dataset for dataset in written if dataset not in read_ids],
             props_runs=RUN_PROPS,
         )
         columns.append("runs")
     if owning:
         parts.append(_OWNERS)
-        parameters["ids_owners"] = list(owning)
+        parameters["eids_owners"], parameters["ids_owners"] = _by_handle(owning, handles)
         columns += ["owned", "owners"]
     if not parts:
         return found
@@ -337,18 +340,29 @@ def _read_together(
         )
     if owning:
         owned_rows, owner_rows = rest
+        asked_owning = set(owning)
         found.owned.extend(
             (
                 [
                     (owner, orjson.loads(kind) if is_json else kind)
                     for owner, kind, is_json in owned
                 ],
-                nodes,
+                [node for node in nodes if node in asked_owning],
             )
             for owned, nodes in owned_rows
         )
         found.owners.update(_decode_nodes(owner_rows))
     return found
+
+
+def _by_handle(ids: Sequence[str], handles: Mapping[str, object]) -> tuple[list[object], list[str]]:
+    """The handles (element ids) of those of ``ids`` the batch's reads gave one, and the other ids:
+    a node is sought by its element id with no check of its id (the check costs as much as the
+    seek by id saves), as the rows it makes carry the id it has. A handle gone stale (its node
+    deleted, the element id reused) finds another node, whose runs are true of it and whose owner
+    rows are dropped (not asked), and loses the node asked, as its deletion would."""
+    sought = [i for i in ids if i in handles]
+    return [handles[i] for i in sought], [i for i in ids if i not in handles]
 
 
 def _writers_read(
