@@ -87,9 +87,6 @@ class RemoteSource : public Source {
   // their marks): the far ends held kFound, no Python Node or Edge made.
   void install_found(const EdgesRead& read, PyObject* found);
   void install_found_ends(PyObject* ends, std::vector<NodeIdx>* installed);
-  bool reads_batches_;  // the store reads several neighbourhoods at once (``neighbourhoods``)
-  bool reads_facts_;    // ... and the facts' runs and owners with them (``facts_batch``: FactsRead)
-  bool reads_around_;   // the store has a lookup of its own around an answer (``lookup_around``)
   // The runs read with a batch: a job -> its newest run (kNone: it has none), the run held with
   // only its createdAt and state (left named only: any other read of it reads it again).
   std::unordered_map<NodeIdx, NodeIdx> runs_;
@@ -106,6 +103,9 @@ class RemoteSource : public Source {
   bool reads_summaries_;  // the store reads nodes by id in summary form (graph.stores.ReadsSummaries)
   bool reads_newest_;     // the store reads the newest far ends itself (graph.stores.ReadsNewest)
   bool reads_soon_;       // ... and starts a read beside the caller's (graph.stores.ReadsSoon)
+  bool reads_batches_;  // the store reads several neighbourhoods at once (``neighbourhoods``)
+  bool reads_facts_;    // ... and the facts' runs and owners with them (``facts_batch``: FactsRead)
+  bool reads_around_;   // the store has a lookup of its own around an answer (``lookup_around``)
   struct Soon {           // the newest() read started by newest_soon(), and what it asked
     PyObject* future = nullptr;
     std::vector<NodeIdx> asked;
