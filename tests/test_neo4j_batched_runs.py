@@ -86,6 +86,21 @@ def _runs(found: dict[str, Any]) -> dict[str, Any]:
     return {job: run and (run.id, run.kind, run.props) for job, run in found.items()}
 
 
+def _recorded_parameters(
+    store: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+) -> list[dict[str, Any]]:
+    """The parameters of each statement ``store`` reads from now on, in order."""
+    parameters: list[dict[str, Any]] = []
+    read = store._read
+
+    def recorded(text: str, given: dict[str, Any], doing: str) -> list[list[Any]]:
+        parameters.append(given)
+        return read(text, given, doing)
+
+    monkeypatch.setattr(store, "_read", recorded)
+    return parameters
+
+
 @pytest.mark.parametrize("split", [False, True])
 def test_the_runs_and_owners_read_with_a_batch_are_the_newest_and_the_edges(
     neo4j_uri: str, monkeypatch: pytest.MonkeyPatch, split: bool
@@ -137,14 +152,7 @@ def test_the_runs_and_owners_read_with_a_batch_are_the_newest_and_the_edges(
         assert sorted(e.key for e in alone[0].edges) == sorted(e.key for e in found[0].edges)
         # With the found read of the WRITES entering TABLE (as the facts ask it): its writers
         # are that read's far ends, not matched again; the same runs.
-        parameters: list[dict[str, Any]] = []
-        read = store._read
-
-        def recorded(text: str, given: dict[str, Any], doing: str) -> list[list[Any]]:
-            parameters.append(given)
-            return read(text, given, doing)
-
-        monkeypatch.setattr(store, "_read", recorded)
+        parameters = _recorded_parameters(store, monkeypatch)
         writes = NeighbourhoodRequest([TABLE], [EdgeKind.WRITES], "in", with_props=False)
         batch = store.facts_batch([request, writes], jobs, [TABLE], owning, [1])
         assert _runs(batch.runs) == _runs(runs)
@@ -171,14 +179,7 @@ def test_nodes_with_a_handle_are_sought_by_it_and_a_stale_handle_loses_only_its_
                     ids=[*owning, owner_id("a")],
                 ).values()
             )
-        parameters: list[dict[str, Any]] = []
-        read = store._read
-
-        def recorded(text: str, given: dict[str, Any], doing: str) -> list[list[Any]]:
-            parameters.append(given)
-            return read(text, given, doing)
-
-        monkeypatch.setattr(store, "_read", recorded)
+        parameters = _recorded_parameters(store, monkeypatch)
         handled = NeighbourhoodRequest(
             [SOURCE], [EdgeKind.READS], "in", with_props=False, handles=handles
         )

@@ -7,11 +7,11 @@ subjects (``graph.event_log.subjects_of``) include it, in the order they were ke
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
+from staged_index_rows import aged_out, rows
 
 from graph import subject_index
 from graph.event_log import EventLog, subjects_of
@@ -20,14 +20,6 @@ from graph.ingest_service import translate_events
 
 def named(events: list[dict[str, Any]], subject: str) -> list[dict[str, Any]]:
     return [e for e in events if subject in subjects_of(e)]
-
-
-def rows(path: Path, table: str) -> int:
-    db = sqlite3.connect(path)
-    try:
-        return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    finally:
-        db.close()
 
 
 def test_events_are_found_by_subject_whether_staged_or_merged(
@@ -76,15 +68,5 @@ def test_aged_out_blocks_leave_the_index_staged_or_merged(
         for subject in set().union(*(subjects_of(e) for e in events)):
             found = [r.event for r in log.events_of({subject}, None, 1000)[0]]
             assert found == named(events[12:], subject)
-        db = sqlite3.connect(log.path)
-        try:
-            aged = [seq for (seq,) in db.execute("SELECT seq FROM blocks WHERE kind = 'mutations'")]
-            for table in ("subjects", "subjects_staged"):
-                left = db.execute(
-                    f"SELECT count(*) FROM {table} WHERE seq IN ({','.join('?' * len(aged))})",
-                    aged,
-                ).fetchone()[0]
-                assert left == 0, table
-        finally:
-            db.close()
+        aged = aged_out(log.path, ("subjects", "subjects_staged"))
         assert len(aged) == 4
