@@ -40,17 +40,13 @@ from graph import _native
 _JDBC_PORTS = {"postgres": 5432, "mysql": 3306}
 
 
-def _object_store(scheme: str) -> str | None:
-    """The scheme the naming spec names the object store ``scheme`` reaches by (the core's one
-    table, which the namespace rule reads too), or None."""
-    return _native.object_store(scheme)
-
-
 def is_storage_namespace(namespace: str) -> bool:
     """Whether a (normal) namespace names a storage location (a file system or an object store,
-    as :func:`location_dataset` makes them) rather than a catalog, metastore or database."""
+    as :func:`location_dataset` makes them) rather than a catalog, metastore or database. The
+    object stores are the core's one table (``_native.object_store``), which the namespace rule
+    reads too."""
     scheme = namespace.partition("://")[0].lower() if "://" in namespace else namespace.lower()
-    return scheme in ("file", "hdfs", "dbfs") or _object_store(scheme) == scheme
+    return scheme in ("file", "hdfs", "dbfs") or _native.object_store(scheme) == scheme
 
 
 def location_dataset(location: str) -> tuple[str, str]:
@@ -60,7 +56,7 @@ def location_dataset(location: str) -> tuple[str, str]:
     path = re.sub(r"/{2,}", "/", unquote(parts.path if scheme else location))
     if scheme in ("", "file"):
         return "file", path.rstrip("/") or "/"
-    store = _object_store(scheme)
+    store = _native.object_store(scheme)
     if store:
         return f"{store}://{parts.netloc}", path.strip("/") or "/"
     namespace = f"{scheme}://{parts.netloc}" if parts.netloc else scheme
@@ -75,7 +71,7 @@ def warehouse_namespace(warehouse: str) -> str:
     path = re.sub(r"/{2,}", "/", unquote(parts.path)).rstrip("/")
     if scheme in ("", "file"):
         return f"file:{path}" if path else "file"
-    store = _object_store(scheme)
+    store = _native.object_store(scheme)
     return f"{store or scheme}://{parts.netloc}{path}"
 
 
