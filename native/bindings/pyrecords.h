@@ -19,4 +19,12 @@ Record* record_from_py(Graph& g, PyObject* props, PyObject* stamps, bool share);
 PyObject* node_to_py(const Graph& g, NodeIdx n, PyObject* id = nullptr);
 PyObject* edge_to_py(const Graph& g, EdgeIdx e);
 
+// Property keys a caller reads: each key's string id in the pool and its Python str (which the
+// answers' dicts then share, not one str per answer).
+using KeysRead = std::vector<std::pair<StrId, PyObject*>>;
+
+// node_to_py with only the properties (and their stamps) of ``keys``, in the record's order: a
+// caller that compares a few properties of many nodes is not handed their whole records.
+PyObject* node_to_py(const Graph& g, NodeIdx n, const KeysRead& keys);
+
 }  // namespace lm
