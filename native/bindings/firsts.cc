@@ -37,6 +37,7 @@ PyObject* graph_first_of_kind(PyObject* self, PyObject* args) {
   }
   PyRef seq(check(PySequence_Fast(prefixes, "prefixes must be iterable")));
   PyRef out(check(PyDict_New()));
+  StrCache strings;  // the answers' strings, each made once
   for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); i++) {
     PyObject* prefix = PySequence_Fast_GET_ITEM(seq.get(), i);
     if (!PyUnicode_Check(prefix)) raise(PyExc_TypeError, "prefixes are str");
@@ -44,7 +45,7 @@ PyObject* graph_first_of_kind(PyObject* self, PyObject* args) {
     // The first id after the prefix is the first starting with it, if any does (it is longer).
     std::vector<NodeIdx> first = order.page(g, true, text, 1);
     if (first.empty() || g.pool.view(g.node_id[first[0]]).substr(0, text.size()) != text) continue;
-    PyRef node(keys == Py_None ? node_to_py(g, first[0]) : node_to_py(g, first[0], read));
+    PyRef node(keys == Py_None ? node_to_py(g, first[0]) : node_to_py(g, first[0], read, strings));
     if (PyDict_SetItem(out.get(), prefix, node.get()) < 0) return nullptr;
   }
   return out.release();

@@ -4,6 +4,7 @@
 #include "py.h"
 
 #include "graph.h"
+#include "pyvalues.h"
 
 namespace lm {
 
@@ -25,6 +26,7 @@ using KeysRead = std::vector<std::pair<StrId, PyObject*>>;
 
 // node_to_py with only the properties (and their stamps) of ``keys``, in the record's order: a
 // caller that compares a few properties of many nodes is not handed their whole records.
-PyObject* node_to_py(const Graph& g, NodeIdx n, const KeysRead& keys);
+// ``strings``: the answer's strings, each made once.
+PyObject* node_to_py(const Graph& g, NodeIdx n, const KeysRead& keys, StrCache& strings);
 
 }  // namespace lm
