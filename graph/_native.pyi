@@ -202,6 +202,12 @@ class Graph(_EdgeReads):
     def nodes_of_kind(self, kind: NodeKind, first: int, after: str | None = None, /) -> list[Node]:
         """The first nodes of a kind by id, after ``after``."""
 
+    def first_of_kind(
+        self, kind: NodeKind, prefixes: Sequence[str], keys: Sequence[str] | None = None, /
+    ) -> dict[str, Node]:
+        """Per prefix, the first node of a kind by id among those whose ids start with it (for the
+        prefixes that have one); ``keys``: only those properties (and their stamps)."""
+
     def nodes_of_kind_at(self, kind: NodeKind, start: int, count: int, /) -> list[Node]:
         """``count`` nodes of a kind from ``start``, in the graph's order."""
 

@@ -230,6 +230,11 @@ def same_schema(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, Any]]) 
     return True
 
 
+#: What the detection reads of a dataset's newest version (:class:`Newest`): the store is asked
+#: for these only, not the version's whole record (its changes, names, origin...).
+NEWEST_KEYS = ("version", "createdAt", "fields", "freshnessHours")
+
+
 @dataclass(frozen=True, slots=True)
 class Newest:
     """A dataset's newest version, as the detection compares with it."""
@@ -434,7 +439,9 @@ class SchemaHistory:
         """Hold the newest versions of those of ``dataset_ids`` not held yet: one read a batch."""
         prefixes = {d: versions_prefix(d) for d in dataset_ids if d not in self._newest}
         if prefixes:
-            found = self.store.first_of_kind(NodeKind.DATASET_VERSION, prefixes.values())
+            found = self.store.first_of_kind(
+                NodeKind.DATASET_VERSION, prefixes.values(), NEWEST_KEYS
+            )
             for dataset_id, prefix in prefixes.items():
                 self._remember(dataset_id, _held(found.get(prefix)))
 

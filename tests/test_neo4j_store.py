@@ -479,6 +479,14 @@ def test_first_of_kind_answers_each_prefix_at_once(store: Store, reference) -> N
         p: node_form(n) for p, n in ref.first_of_kind(NodeKind.DATASET_VERSION, prefixes).items()
     }
     assert store.first_of_kind(NodeKind.DATASET, prefixes) == {}
+    # Asked for some keys: only those properties, on both stores.
+    for answering in (store, ref):
+        read = answering.first_of_kind(NodeKind.DATASET_VERSION, prefixes, ["n", "absent"])
+        assert {p: n.props for p, n in read.items()} == {
+            prefixes[0]: {"n": 2},
+            prefixes[1]: {"n": 3},
+            prefixes[2]: {"n": 4},
+        }
 
 
 def test_edges_duplicated_ids_and_self_loops(store: Store, reference) -> None:

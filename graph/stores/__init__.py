@@ -162,17 +162,21 @@ class Store(ABC):
     def nodes_of_kind(self, kind: NodeKind, first: int, after: str | None = None) -> list[Node]:
         """Nodes of one kind in id order, starting after the id ``after``; at most ``first``."""
 
-    def first_of_kind(self, kind: NodeKind, prefixes: Collection[str]) -> dict[str, Node]:
+    def first_of_kind(
+        self, kind: NodeKind, prefixes: Collection[str], keys: Collection[str] | None = None
+    ) -> dict[str, Node]:
         """For each of ``prefixes``, the node of ``kind`` first in id order among those whose id
         starts with it (for those that have one): the newest of ids that sort newest first, for
-        many at once (a dataset's newest schema version, for every dataset a batch observes). A
-        remote store answers in one round trip; this is a :meth:`nodes_of_kind` per prefix."""
+        many at once (a dataset's newest schema version, for every dataset a batch observes).
+        ``keys``: the properties the caller reads; the nodes then hold only those (and their
+        stamps), so a store need not make the rest. A remote store answers in one round trip,
+        the embedded one in one native call; this is a :meth:`nodes_of_kind` per prefix."""
         found: dict[str, Node] = {}
         for prefix in prefixes:
             first = self.nodes_of_kind(kind, 1, prefix)
             if first and first[0].id.startswith(prefix):
                 found[prefix] = first[0]
-        return found
+        return found if keys is None else only_keys(found, keys)
 
     @abstractmethod
     def counts(self) -> dict[str, int]:
@@ -190,6 +194,21 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def only_keys(nodes: dict[str, Node], keys: Collection[str]) -> dict[str, Node]:
+    """``nodes`` with only the properties (and stamps) of ``keys``: what
+    :meth:`Store.first_of_kind` answers when asked for some keys."""
+    wanted = set(keys)
+    return {
+        at: Node(
+            n.id,
+            n.kind,
+            {k: v for k, v in n.props.items() if k in wanted},
+            {k: v for k, v in n.stamps.items() if k in wanted},
+        )
+        for at, n in nodes.items()
+    }
 
 
 @runtime_checkable

@@ -316,6 +316,15 @@ class EmbeddedStore(Store):
         with self._lock:
             return self._graph.nodes_of_kind(kind, first, after)
 
+    def first_of_kind(
+        self, kind: NodeKind, prefixes: Collection[str], keys: Collection[str] | None = None
+    ) -> dict[str, Node]:
+        """One native read for all of ``prefixes`` (``native/bindings/firsts.cc``)."""
+        with self._lock:
+            return self._graph.first_of_kind(
+                kind, list(prefixes), None if keys is None else list(keys)
+            )
+
     def counts(self) -> dict[str, int]:
         with self._lock:
             return self._graph.counts()

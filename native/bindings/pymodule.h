@@ -28,6 +28,8 @@ bool add_type(PyObject* module, PyTypeObject& type, const char* name, Py_ssize_t
 bool add_view_types(PyObject* module);
 // native/bindings/ingesting.cc: Builder and Translator.
 bool add_ingest_types(PyObject* module);
+// native/bindings/firsts.cc: Graph.first_of_kind(kind, prefixes, keys=None), under a read lock.
+PyObject* graph_first_of_kind(PyObject* self, PyObject* args);
 
 // A new Python object of ``type`` holding what a native call made (a plan, a capture, an answer)
 // in its ``field``, and a reference to ``owner`` (the graph or view it came from), which must

@@ -1,5 +1,7 @@
 #include "pyrecords.h"
 
+#include <algorithm>
+
 #include "pytypes.h"
 #include "pyvalues.h"
 
@@ -80,6 +82,23 @@ PyObject* node_to_py(const Graph& g, NodeIdx n, PyObject* id) {
   PyRef props(props_to_py(g.pool, g.node_record[n]));
   PyRef stamps(stamps_to_py(g.pool, g.node_record[n]));
   return make_node(id_object.release(), g.node_kind[n], props.release(), stamps.release());
+}
+
+PyObject* node_to_py(const Graph& g, NodeIdx n, const KeysRead& keys, StrCache& strings) {
+  PyRef props(check(PyDict_New())), stamps(check(PyDict_New()));
+  char buf[32];
+  for_each_entry(g.node_record[n], [&](const Entry& e) {
+    auto read = std::find_if(keys.begin(), keys.end(), [&](const auto& k) { return k.first == e.key; });
+    if (read == keys.end()) return;
+    PyRef stamp(str_of(stamp_text(e.stamp, g.pool, buf)));
+    if (PyDict_SetItem(stamps.get(), read->second, stamp.get()) < 0) throw PyErrorSet{};
+    if (*e.value == kAbsent) return;
+    const uint8_t* p = e.value;
+    PyRef value(value_to_py(p, g.pool, &strings));
+    if (PyDict_SetItem(props.get(), read->second, value.get()) < 0) throw PyErrorSet{};
+  });
+  PyRef id(str_of(g.pool.view(g.node_id[n])));
+  return make_node(id.release(), g.node_kind[n], props.release(), stamps.release());
 }
 
 PyObject* edge_to_py(const Graph& g, EdgeIdx e) {

@@ -4,6 +4,7 @@
 #include "py.h"
 
 #include "graph.h"
+#include "pyvalues.h"
 
 namespace lm {
 
@@ -18,5 +19,14 @@ Record* record_from_py(Graph& g, PyObject* props, PyObject* stamps, bool share);
 // graph.model.Node / Edge of a graph's node or edge (``id``: the id's str when the caller has it).
 PyObject* node_to_py(const Graph& g, NodeIdx n, PyObject* id = nullptr);
 PyObject* edge_to_py(const Graph& g, EdgeIdx e);
+
+// Property keys a caller reads: each key's string id in the pool and its Python str (which the
+// answers' dicts then share, not one str per answer).
+using KeysRead = std::vector<std::pair<StrId, PyObject*>>;
+
+// node_to_py with only the properties (and their stamps) of ``keys``, in the record's order: a
+// caller that compares a few properties of many nodes is not handed their whole records.
+// ``strings``: the answer's strings, each made once.
+PyObject* node_to_py(const Graph& g, NodeIdx n, const KeysRead& keys, StrCache& strings);
 
 }  // namespace lm

@@ -112,7 +112,7 @@ void encode(PyObject* o, StringSink& sink, Bytes& out, const char* where, int de
 
 }  // namespace
 
-PyObject* value_to_py(const uint8_t*& p, const StringPool& pool) {
+PyObject* value_to_py(const uint8_t*& p, const StringPool& pool, StrCache* strings) {
   uint8_t tag = *p++;
   switch (tag) {
     case kNull:
@@ -127,7 +127,10 @@ PyObject* value_to_py(const uint8_t*& p, const StringPool& pool) {
       p += 8;
       return check(PyFloat_FromDouble(d));
     }
-    case kStr: return str_of(pool.view(StrId(get_varint(p))));
+    case kStr: {
+      StrId id = StrId(get_varint(p));
+      return strings ? strings->str(pool, id) : str_of(pool.view(id));
+    }
     case kStampStr: {
       char buf[32];
       return str_of(stamp_text(get_u64(p), pool, buf));
@@ -135,15 +138,16 @@ PyObject* value_to_py(const uint8_t*& p, const StringPool& pool) {
     case kList: {
       uint64_t n = get_varint(p);
       PyRef list(check(PyList_New(Py_ssize_t(n))));
-      for (uint64_t i = 0; i < n; i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), value_to_py(p, pool));
+      for (uint64_t i = 0; i < n; i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), value_to_py(p, pool, strings));
       return list.release();
     }
     case kDict: {
       uint64_t n = get_varint(p);
       PyRef dict(check(PyDict_New()));
       for (uint64_t i = 0; i < n; i++) {
-        PyRef key(str_of(pool.view(StrId(get_varint(p)))));
-        PyRef value(value_to_py(p, pool));
+        StrId id = StrId(get_varint(p));
+        PyRef key(strings ? strings->str(pool, id) : str_of(pool.view(id)));
+        PyRef value(value_to_py(p, pool, strings));
         if (PyDict_SetItem(dict.get(), key.get(), value.get()) < 0) throw PyErrorSet{};
       }
       return dict.release();

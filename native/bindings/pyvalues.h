@@ -3,12 +3,48 @@
 
 #include "py.h"
 
+#include <vector>
+
 #include "values.h"
 
 namespace lm {
 
-// The Python object of a value; advances ``p`` past it.
-PyObject* value_to_py(const uint8_t*& p, const StringPool& pool);
+// The str objects of one answer's strings, by string id: an answer of many similar records (a
+// batch's newest schema versions: the same column keys, types and descriptions again and again)
+// makes each string once, and a dict key made once keeps its hash. Direct-mapped: a slot holds
+// the last string of its ids, and a reference to it until the cache goes (with the GIL held).
+class StrCache {
+ public:
+  StrCache() : slots_(kSlots) {}
+  ~StrCache() {
+    for (Slot& s : slots_) Py_XDECREF(s.str);
+  }
+  StrCache(const StrCache&) = delete;
+  StrCache& operator=(const StrCache&) = delete;
+  // The str of ``id`` (a new reference).
+  PyObject* str(const StringPool& pool, StrId id) {
+    Slot& s = slots_[id & (kSlots - 1)];
+    if (s.str == nullptr || s.id != id) {
+      PyObject* made = str_of(pool.view(id));
+      Py_XDECREF(s.str);
+      s = Slot{id, made};
+    }
+    Py_INCREF(s.str);
+    return s.str;
+  }
+
+ private:
+  static constexpr size_t kSlots = 4096;
+  struct Slot {
+    StrId id = kNone;
+    PyObject* str = nullptr;
+  };
+  std::vector<Slot> slots_;
+};
+
+// The Python object of a value; advances ``p`` past it. ``strings``: where its strings are made
+// once, for an answer of many values.
+PyObject* value_to_py(const uint8_t*& p, const StringPool& pool, StrCache* strings = nullptr);
 
 // Encode a Python value (JSON types: None, bool, int, float, str, list/tuple, dict with str keys;
 // and as their JSON text, as orjson writes them, enums, dates, times and UUIDs). NaN and

@@ -28,6 +28,7 @@ from graph.stores import (
     Store,
     StoreUnavailable,
     column_clocks,
+    only_keys,
 )
 from graph.stores.id_format import ID_FORMAT, current_id
 from graph.stores.job_currency import grouped_by_job, touched_by
@@ -679,14 +680,17 @@ class Neo4jStore(_CypherReads, Store):
             if node is not None
         ]
 
-    def first_of_kind(self, kind: NodeKind, prefixes: Collection[str]) -> dict[str, Node]:
+    def first_of_kind(
+        self, kind: NodeKind, prefixes: Collection[str], keys: Collection[str] | None = None
+    ) -> dict[str, Node]:
         if not prefixes:
             return {}
         query = _first_of_kind_query(NodeKind(kind))
         ((rows,),) = self._read(query, {"prefixes": list(prefixes)}, "reading the first by prefix")
         clocks = self._clocks_of(row[1][2] for row in rows)
         found = _decode_nodes([row[1] for row in rows], clocks)
-        return {prefix: found[node[0]] for prefix, node in rows if node[0] in found}
+        first = {prefix: found[node[0]] for prefix, node in rows if node[0] in found}
+        return first if keys is None else only_keys(first, keys)
 
     def counts(self) -> dict[str, int]:
         (row,) = self._read(_COUNTS, {}, "counting")

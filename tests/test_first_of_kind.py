@@ -1,0 +1,98 @@
+"""The embedded store's ``first_of_kind`` (one native read for a batch's prefixes) answers what the
+per-prefix rule of ``Store.first_of_kind`` answers: on generated ids, props and prefixes, whole
+nodes and nodes read for some keys, and schema history's newest versions on a loaded history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graph.model import NodeKind
+from graph.mutations import UpsertNode, encode
+from graph.schema_history import NEWEST_KEYS, SchemaHistory, versions_prefix
+from graph.stores import Store
+from graph.stores.embedded import EmbeddedStore
+
+KIND = NodeKind.DATASET_VERSION
+# Ids from few letters and the separators ids use, so prefixes often share beginnings.
+TEXT = st.text(alphabet="ab:é\\", max_size=6)
+VALUES = st.one_of(
+    st.none(),
+    st.integers(-5, 5),
+    st.text(alphabet="xyé", max_size=3),
+    st.lists(st.dictionaries(st.sampled_from(["name", "type"]), st.text(max_size=2)), max_size=3),
+)
+PROPS = st.dictionaries(st.sampled_from(["version", "fields", "other", "createdAt"]), VALUES)
+
+
+def per_prefix(store: Store, prefixes: list[str], keys: list[str] | None) -> dict[str, Any]:
+    """The base class's rule: a ``nodes_of_kind`` per prefix."""
+    return Store.first_of_kind(store, KIND, prefixes, keys)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    nodes=st.lists(st.tuples(TEXT, PROPS, st.sampled_from(["1", "2"])), max_size=12),
+    prefixes=st.lists(TEXT, max_size=8),
+    keys=st.one_of(st.none(), st.lists(st.sampled_from(["version", "fields", "nowhere"]))),
+)
+def test_one_read_answers_as_a_read_per_prefix(
+    tmp_path_factory: Any,
+    nodes: list[tuple[str, dict[str, Any], str]],
+    prefixes: list[str],
+    keys: list[str] | None,
+) -> None:
+    with EmbeddedStore(tmp_path_factory.mktemp("store")) as store:
+        batch = [
+            UpsertNode(f"v:{suffix}", KIND, f"2026-01-0{at}T00:00:00Z", props)
+            for suffix, props, at in nodes
+        ]
+        for upsert in batch:  # one at a time: a later stamp's props replace, None removes
+            store.apply([upsert])
+        asked = [f"v:{p}" for p in prefixes] + ["", "v:"]
+        found = store.first_of_kind(KIND, asked, keys)
+        assert found == per_prefix(store, asked, keys)
+        assert store.first_of_kind(NodeKind.DATASET, asked, keys) == {}
+
+
+def test_newest_versions_as_schema_history_reads_them(tmp_path: Path) -> None:
+    """Versions made by schema history itself: the batch read for :data:`NEWEST_KEYS` holds those
+    properties of each dataset's newest version, and nothing else of it."""
+    clock = datetime(2026, 1, 1, tzinfo=UTC)
+    with EmbeddedStore(tmp_path) as store:
+        history = SchemaHistory(store, clock=lambda: clock)
+        datasets = [f"dataset:ns:t{i}" for i in range(5)]
+        for step in range(3):
+            at = f"2026-01-0{step + 1}T00:00:00Z"
+            batch = []
+            for i, d in enumerate(datasets[: step + 3]):
+                columns = [f"c{j}" for j in range(i + step)]
+                batch.append(UpsertNode(d, NodeKind.DATASET, at, {"columns": columns, "name": d}))
+                batch.extend(
+                    UpsertNode(
+                        f"{d}:{c}",
+                        NodeKind.COLUMN,
+                        at,
+                        {"datasetId": d, "name": c, "type": "INT" if step else "BIGINT"},
+                    )
+                    for c in columns
+                )
+            history._newest.clear()
+            history.apply(encode(batch), "openlineage")
+        prefixes = [versions_prefix(d) for d in datasets] + [versions_prefix("dataset:ns:none")]
+        found = store.first_of_kind(KIND, prefixes, NEWEST_KEYS)
+        whole = per_prefix(store, prefixes, None)
+        assert found.keys() == whole.keys() and len(found) == len(datasets)
+        for prefix, node in found.items():
+            assert node.id == whole[prefix].id
+            assert node.props == {k: v for k, v in whole[prefix].props.items() if k in NEWEST_KEYS}
+            assert set(node.stamps) <= set(NEWEST_KEYS)
