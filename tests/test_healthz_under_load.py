@@ -33,6 +33,8 @@ from graph.model import EdgeKind, NodeKind, dataset_id, job_id
 from graph.mutations import UpsertEdge, UpsertNode, stamp
 from graph.stores.embedded import EmbeddedStore
 
+pytestmark = pytest.mark.serial  # scripts/test runs it alone: see the marker in pyproject.toml
+
 SLOTS = 4  # admission total and per client
 WAIT_S = 60  # a guard against a hang, not a measure: each wait below ends on an event
 AT = stamp(datetime(2026, 1, 5, tzinfo=UTC))

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.serial  # scripts/test runs it alone: see the marker in pyproject.toml
+
 ROOT = Path(__file__).resolve().parent.parent
 TOUCHED = ROOT / "native" / "bindings" / "views.cc"
 COMPILED = re.compile(r"^\s*\[\d+/\d+\] Building CXX object (\S+)$", re.MULTILINE)

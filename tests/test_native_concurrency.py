@@ -22,6 +22,8 @@ from graph.mutations import Mutation, UpsertEdge, UpsertNode, stamp
 from graph.stores.embedded import EmbeddedStore
 from graph.view import GraphView
 
+pytestmark = pytest.mark.serial  # scripts/test runs it alone: see the marker in pyproject.toml
+
 AT = stamp(datetime(2026, 1, 5, tzinfo=UTC))
 DATASETS = 20_000  # a walk of all of them takes a good fraction of a second here
 TRIES = 8  # ran_inside's tries at most
