@@ -90,11 +90,8 @@ def test_found_reads_by_places_answer_the_stores_own_reads(
     if split:
         monkeypatch.setattr(facts_reads, "SPLIT_FROM", 1)
     asked = statements(history, monkeypatch)
-    read = history.facts_read(
-        table,
-        given,
-        [([kind], way, [place[i] for i in at], aliases) for kind, way, at, aliases in asks],
-    )
+    found = [([kind], way, [place[i] for i in at], aliases) for kind, way, at, aliases in asks]
+    read = history.facts_read(table, given, [False] * len(table), found)
     assert asked == [READ] * (2 if split else 1)
     seen_stale = seen_aliases = seen_dropped = False
     for (kind, way, at, aliases), rows in zip(asks, read.found):
@@ -137,10 +134,21 @@ def test_found_reads_by_places_answer_the_stores_own_reads(
             assert {row[1] for row in rows.sources} <= {i for key in keys for i in key} - held
             seen_aliases |= bool(keys)
     assert seen_stale and seen_aliases and seen_dropped
+    # A far end whose aliases the caller holds (and says so) has them not read again.
+    asked.clear()
+    holding = history.facts_read(table, given, [True] * len(table), found)
+    assert asked == [READ] * (2 if split else 1)
+    assert holding.found[0] == read.found[0] and holding.found[1].edges == read.found[1].edges
+    before, after = (
+        {(_named(table, s), _named(table, t)) for s, t in r.found[1].aliases}
+        for r in (read, holding)
+    )
+    assert after < before  # (only those at the far ends the table lacks, named by id)
+    assert all(isinstance(s, str) or isinstance(t, str) for s, t in holding.found[1].aliases)
     # One statement's parameters: one map (Neo4j plans a statement again for each new size class
     # of a top-level list parameter, and planning this one takes longer than running it).
     parameters = _recorded_parameters(history, monkeypatch)
-    history.facts_read(table, given, [([EdgeKind.WRITES], "in", [0], False)])
+    history.facts_read(table, given, [False] * len(table), [([EdgeKind.WRITES], "in", [0], False)])
     assert [list(p) for p in parameters] == [["f"]]
 
 
@@ -213,6 +221,7 @@ def _read_runs_and_owners(
     read = store.facts_read(
         table,
         handles,
+        [False] * len(table),
         asks,
         jobs=[place[j] for j in jobs],
         written=[place[TABLE]],

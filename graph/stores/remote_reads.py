@@ -57,6 +57,7 @@ class ReadsFacts(Protocol):
         self,
         ids: Sequence[str],
         handles: Sequence[object | None],
+        aliased: Sequence[bool],
         found: Sequence[tuple[Sequence[EdgeKind], str, Sequence[int], bool]],
         requests: Sequence[NeighbourhoodRequest] = (),
         jobs: Sequence[int] = (),
@@ -64,7 +65,8 @@ class ReadsFacts(Protocol):
         owning: Sequence[int] = (),
     ) -> FactsRows:
         """The nodes at places: ``ids[i]``, sought by ``handles[i]`` where not None (a node the
-        caller holds, named by its place when met as a far end). Each of ``found`` is ``(kinds,
+        caller holds, named by its place when met as a far end; ``aliased[i]``: and its ALIAS_OF
+        edges both ways, not read again). Each of ``found`` is ``(kinds,
         direction, places, aliases)``: the edges of ``kinds`` one way at those nodes, answered as
         ``[place, far end (a place, or an id), unrestated mark]`` with the far ends the table lacks
         as ``[handle, id, kind, deleted]`` (and with ``aliases`` the ALIAS_OF keys at the far ends

@@ -114,15 +114,22 @@ void RemoteSource::read_facts(std::vector<EdgesRead>& plain, std::vector<EdgesRe
   };
   PyRef jobs(lean(facts.jobs)), written(lean(facts.written)), owning_at(lean(owning));
   // The table: each node's id, and its handle where a read of this query gave one.
-  PyRef ids(check(PyList_New(Py_ssize_t(table.size())))), handles(check(PyList_New(Py_ssize_t(table.size()))));
+  // The table: each node's id, its handle where a read of this query gave one, and whether its
+  // ALIAS_OF edges both ways are held (a far end's aliases the found reads then do not read again).
+  const Py_ssize_t size = Py_ssize_t(table.size());
+  PyRef ids(check(PyList_New(size))), handles(check(PyList_New(size))), aliased(check(PyList_New(size)));
   for (size_t i = 0; i < table.size(); i++) {
+    const Known& k = known(table[i]);
     PyList_SET_ITEM(ids.get(), Py_ssize_t(i), str_of(g.pool.view(g.node_id[table[i]])));
-    PyObject* handle = state(table[i]) != kNamed && known_[table[i]].handle ? known_[table[i]].handle : Py_None;
+    PyObject* handle = k.state != kNamed && k.handle ? k.handle : Py_None;
     Py_INCREF(handle);
     PyList_SET_ITEM(handles.get(), Py_ssize_t(i), handle);
+    PyObject* held = k.keys[0] & k.keys[1] & kind_bit(kAliasOf) ? Py_True : Py_False;
+    Py_INCREF(held);
+    PyList_SET_ITEM(aliased.get(), Py_ssize_t(i), held);
   }
-  PyRef rows(check(PyObject_CallMethod(store_, "facts_read", "OOOOOOO", ids.get(), handles.get(), asks.get(),
-                                       requests.get(), jobs.get(), written.get(), owning_at.get())));
+  PyRef rows(check(PyObject_CallMethod(store_, "facts_read", "OOOOOOOO", ids.get(), handles.get(), aliased.get(),
+                                       asks.get(), requests.get(), jobs.get(), written.get(), owning_at.get())));
   PyRef runs(attr(rows.get(), "runs")), owned(attr(rows.get(), "owned")), owners(attr(rows.get(), "owners"));
   install_runs(runs.get(), table);
   install_owned(owned.get(), owners.get(), table, owning);

@@ -87,12 +87,14 @@ class FactsRows(NamedTuple):
 
 
 class FactsNodes(NamedTuple):
-    """The table the asks name nodes by their places in: each node's id, and its handle (the
-    element id a read of the same query gave; None: sought by its id). A node with a handle is one
-    the caller holds: as a far end it is named by its place."""
+    """The table the asks name nodes by their places in: each node's id, its handle (the element
+    id a read of the same query gave; None: sought by its id), and whether the caller holds its
+    ALIAS_OF edges both ways. A node with a handle is one the caller holds: met as a far end, it is
+    named by its place."""
 
     ids: Sequence[str]
     handles: Sequence[object | None]
+    aliased: Sequence[bool]
 
 
 def facts_read(
@@ -170,81 +172,105 @@ _END = (
     "ELSE head([label IN labels({n}) WHERE label IN $f.kinds]) END, {n}.deleted]"
 )
 
+#: A node as the rows name it: its place (``$f.pos`` holds place * 2 + whether the caller holds its
+#: aliases), else its id.
+_NAMED = "coalesce($f.pos[elementId({n})] / 2, {n}.id)"
+
+#: The places (of ``$f.seek``) whose handles now name another node than the one the caller was
+#: given them for: each node with a handle has its id read once, whatever it is asked about.
+_STALE = (
+    "CALL () { UNWIND $f.seek AS i MATCH (a) WHERE elementId(a) = $f.handles[i] "
+    "AND a.id <> $f.ids[i] RETURN collect(i) AS stale }"
+)
+
 
 def _start(name: str, node: str = "a") -> str:
-    """The nodes at the places ``$f.<name>`` (sought by their handles, their ids checked) and
-    ``$f.<name>_by_id`` (sought by their ids), as ``i`` (the place) and ``node``."""
+    """The nodes at the places ``$f.<name>`` (sought by their handles, those of ``stale`` left out)
+    and ``$f.<name>_by_id`` (sought by their ids), as ``i`` (the place) and ``node``."""
     return (
-        f"CALL () {{ UNWIND $f.{name} AS i MATCH ({node}) WHERE elementId({node}) = $f.handles[i] "
-        f"AND {node}.id = $f.ids[i] RETURN i, {node} "
+        f"CALL (stale) {{ UNWIND $f.{name} AS i MATCH ({node}) WHERE elementId({node}) = $f.handles[i] "
+        f"AND NOT i IN stale RETURN i, {node} "
         f"UNION ALL UNWIND $f.{name}_by_id AS i MATCH ({node}:Node {{id: $f.ids[i]}}) RETURN i, {node} }}"
     )
 
 
 def _found_query(ask: FoundAsk, name: str, with_ends: bool) -> str:
     """A :class:`FoundAsk` as a ``CALL`` returning ``name`` (:class:`FoundRows`' four lists); with
-    ``with_ends``, every far end too, as ``ends_<name>`` (:func:`_runs_query`)."""
+    ``with_ends``, every far end too, as ``ends_<name>`` (:func:`_runs_query`). The aliases of a
+    far end are read unless the caller holds them."""
     step = {"out": "(a)-[r:{t}]->(b)", "in": "(a)<-[r:{t}]-(b)"}[ask.direction]
     typed = ", type(r)" if len(ask.kinds) > 1 else ""
     parts = [
         _start(name),
         f"MATCH {step.format(t=_types(ask.kinds))}",
         "WITH i, r, b, $f.pos[elementId(b)] AS j",
-        f"WITH collect([i, coalesce(j, b.id), r.{_UNRESTATED}{typed}]) AS edges, "
+        f"WITH collect([i, coalesce(j / 2, b.id), r.{_UNRESTATED}{typed}]) AS edges, "
         "collect(DISTINCT CASE WHEN j IS NULL THEN b END) AS new"
-        + (", collect(DISTINCT b) AS ends" if ask.aliases or with_ends else ""),
+        + (
+            ", collect(DISTINCT CASE WHEN coalesce(j % 2, 0) = 0 THEN b END) AS unheld"
+            if ask.aliases
+            else ""
+        )
+        + (", collect(DISTINCT b) AS ends" if with_ends else ""),
     ]
     aliases, sources = "[]", "[]"
     if ask.aliases:
         parts.append(
-            "CALL (ends) { UNWIND ends AS n MATCH (n)-[x:ALIAS_OF]-(c) "
+            "CALL (unheld) { UNWIND unheld AS n MATCH (n)-[x:ALIAS_OF]-(c) "
             "WITH x, c, startNode(x) AS s, endNode(x) AS t "
-            "RETURN collect([coalesce($f.pos[elementId(s)], s.id), coalesce($f.pos[elementId(t)], t.id)]) "
+            f"RETURN collect([{_NAMED.format(n='s')}, {_NAMED.format(n='t')}]) "
             "AS aliases, collect(DISTINCT CASE WHEN $f.pos[elementId(c)] IS NULL THEN c END) AS sources }"
         )
         aliases, sources = "aliases", f"[c IN sources | {_END.format(n='c')}]"
     returns = f"[edges, [n IN new | {_END.format(n='n')}], {aliases}, {sources}] AS {name}"
     parts.append(f"RETURN {returns}" + (f", ends AS ends_{name}" if with_ends else ""))
-    return "CALL () {\n" + "\n".join(parts) + "\n}"
+    return "CALL (stale) {\n" + "\n".join(parts) + "\n}"
+
+
+#: The newest of a job's (``j``) runs, as ``Neo4jStore.newest`` orders them
+#: (``cypher._newest_query``: createdAt if a string, else ""; then id), among those we wrote:
+#: ``[its createdAt as ordered, its id, the run]``, or null.
+_NEWEST_RUN = (
+    "reduce(best = null, x IN [(j)<-[:OF]-(x) WHERE x." + _STAMPS + " IS NOT NULL | "
+    "[CASE WHEN x.createdAt IS :: STRING NOT NULL THEN x.createdAt ELSE '' END, x.id, x]] | "
+    "CASE WHEN best IS NULL OR x[0] > best[0] OR (x[0] = best[0] AND x[1] > best[1]) THEN x "
+    "ELSE best END)"
+)
 
 
 def _runs_query(writers: str | None) -> str:
-    """The newest run of each job at ``$f.jobs`` and of each job writing a dataset at ``$f.written``,
-    as ``Neo4jStore.newest`` orders a job's runs (``cypher._newest_query``: createdAt if a string,
-    else ""; then id), among those we wrote; ``writers``: the variable holding the far ends of
-    the found read of the WRITES entering the other datasets asked (not matched a second time)."""
+    """The newest run of each job at ``$f.jobs`` and of each job writing a dataset at
+    ``$f.written`` (:data:`_NEWEST_RUN`); ``writers``: the variable holding the far ends of the
+    found read of the WRITES entering the other datasets asked (not matched a second time)."""
     imported = "" if writers is None else f"\n    UNION ALL UNWIND {writers} AS j RETURN j"
     # (UNION ALL, then DISTINCT j: a UNION's own DISTINCT would key its rows by what it imports too)
-    return f"""CALL ({writers or ""}) {{
-  CALL ({writers or ""}) {{
+    return f"""CALL (stale{"" if writers is None else ", " + writers}) {{
+  CALL (stale{"" if writers is None else ", " + writers}) {{
     {_start("jobs", "j")} RETURN j
     UNION ALL
     {_start("written", "d")} MATCH (d)<-[:WRITES]-(j:Node) RETURN j{imported}
   }}
   WITH DISTINCT j
-  CALL (j) {{
-    OPTIONAL MATCH (j)<-[:OF]-(b) WHERE b.{_STAMPS} IS NOT NULL
-    RETURN b ORDER BY CASE WHEN b.createdAt IS :: STRING NOT NULL THEN b.createdAt ELSE '' END DESC, b.id DESC
-    LIMIT 1
-  }}
-  RETURN collect([coalesce($f.pos[elementId(j)], j.id), CASE WHEN b IS NULL THEN null ELSE
-    [b.id, head([label IN labels(b) WHERE label IN $f.kinds]), b.createdAt, b.state, b.{_JSON_KEYS}] END]) AS runs
+  WITH j, {_NEWEST_RUN} AS b
+  RETURN collect([{_NAMED.format(n="j")}, CASE WHEN b IS NULL THEN null ELSE
+    [b[1], head([label IN labels(b[2]) WHERE label IN $f.kinds]), b[2].createdAt, b[2].state, b[2].{_JSON_KEYS}] END]) AS runs
 }}"""
 
 
 #: Each node's owners as ``[owner's handle, type, _json]`` by handle (what the facts read of an
 #: OWNED_BY edge), the nodes grouped by that list (a few hundred lists for 10k nodes), and the
-#: owners met, whole, by handle (an owner refers to no column clocks).
-_OWNERS = f"""CALL () {{
+#: owners met, whole, by handle (an owner refers to no column clocks), each sought once.
+_OWNERS = f"""CALL (stale) {{
   {_start("owning", "n")}
   OPTIONAL MATCH (n)-[r:OWNED_BY]->(o)
   WITH i, r, o ORDER BY elementId(o)
-  WITH i, [x IN collect([elementId(o), r.type, r.{_JSON_KEYS}]) WHERE x[0] IS NOT NULL] AS owned, collect(o) AS ends
-  WITH owned, collect(i) AS nodes, head(collect(ends)) AS ends
-  WITH collect([owned, nodes]) AS owned, collect(ends) AS ends
-  CALL (ends) {{
-    UNWIND ends AS some UNWIND some AS o WITH DISTINCT o
-    RETURN collect([elementId(o), [o.id, labels(o), properties(o)]]) AS owners
+  WITH i, [x IN collect([elementId(o), r.type, r.{_JSON_KEYS}]) WHERE x[0] IS NOT NULL] AS owned
+  WITH owned, collect(i) AS nodes
+  WITH collect([owned, nodes]) AS owned
+  CALL (owned) {{
+    UNWIND owned AS some UNWIND some[0] AS x WITH DISTINCT x[0] AS handle
+    MATCH (o) WHERE elementId(o) = handle
+    RETURN collect([handle, [o.id, labels(o), properties(o)]]) AS owners
   }}
   RETURN owned, owners
 }}"""
@@ -304,7 +330,7 @@ def _read(
     if not parts:
         return read
     parameters.update(_table(nodes, used))
-    text = "\n".join([*parts, "RETURN " + ", ".join(columns)])
+    text = "\n".join([_STALE, *parts, "RETURN " + ", ".join(columns)])
     # (one map: Neo4j plans a statement again for each new type and size class of a top-level
     # list parameter, and planning this one takes longer than running it)
     ((*rows,),) = store._read(text, {"f": parameters}, "reading the facts around an answer")
@@ -369,8 +395,9 @@ def _places(name: str, places: Sequence[int], nodes: FactsNodes) -> dict[str, li
 
 def _table(nodes: FactsNodes, used: Sequence[Sequence[int]]) -> dict[str, Any]:
     """The table as one statement reads it: the handles and ids of the places it seeks (null at
-    the others: a statement sends what it seeks), the place of every node with a handle (a far end
-    the caller holds is named by its place), the labels of the kinds of ours."""
+    the others: a statement sends what it seeks) and those sought by handle (:data:`_STALE`),
+    the place of every node with a handle (a far end the caller holds is named by its place) and
+    whether the caller holds its aliases, the labels of the kinds of ours."""
     ids: list[str | None] = [None] * len(nodes.ids)
     handles: list[object | None] = [None] * len(nodes.ids)
     for places in used:
@@ -380,7 +407,12 @@ def _table(nodes: FactsNodes, used: Sequence[Sequence[int]]) -> dict[str, Any]:
     return {
         "ids": ids,
         "handles": handles,
-        "pos": {handle: place for place, handle in enumerate(nodes.handles) if handle is not None},
+        "seek": [place for place, handle in enumerate(handles) if handle is not None],
+        "pos": {
+            handle: place * 2 + held
+            for place, (handle, held) in enumerate(zip(nodes.handles, nodes.aliased))
+            if handle is not None
+        },
         "kinds": _NODE_LABELS,
     }
 

@@ -528,6 +528,7 @@ class Neo4jStore(_CypherReads, Store):
         self,
         ids: Sequence[str],
         handles: Sequence[object | None],
+        aliased: Sequence[bool],
         found: Sequence[tuple[Sequence[EdgeKind], str, Sequence[int], bool]],
         requests: Sequence[NeighbourhoodRequest] = (),
         jobs: Sequence[int] = (),
@@ -536,7 +537,7 @@ class Neo4jStore(_CypherReads, Store):
     ) -> facts_reads.FactsRows:
         return facts_reads.facts_read(
             self,
-            facts_reads.FactsNodes(ids, handles),
+            facts_reads.FactsNodes(ids, handles, aliased),
             [facts_reads.FoundAsk(*ask) for ask in found],
             requests,
             jobs,
