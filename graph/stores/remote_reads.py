@@ -33,41 +33,49 @@ class ReadsNeighbourhoodBatches(Protocol):
 
 
 class FactsRows(Protocol):
-    """What :class:`ReadsFactsBatches` answers (``graph.stores.neo4j.batched_reads.FactsBatch``)."""
+    """What :class:`ReadsFacts` answers (``graph.stores.neo4j.facts_reads.FactsRows``)."""
 
     @property
     def neighbourhoods(self) -> Sequence[Neighbourhood]: ...
     @property
-    def runs(self) -> Mapping[str, Node | None]: ...
+    def found(self) -> Sequence[Sequence[Sequence[Sequence[Any]]]]: ...
     @property
-    def owned(self) -> Sequence[tuple[Sequence[tuple[str, Any]], Sequence[str]]]: ...
+    def runs(self) -> Sequence[Sequence[Any]]: ...
     @property
-    def owners(self) -> Mapping[str, Node]: ...
+    def owned(self) -> Sequence[tuple[Sequence[tuple[Any, Any]], Sequence[int]]]: ...
     @property
-    def found(self) -> Mapping[int, Sequence[Sequence[Sequence[Any]]]]: ...
+    def owners(self) -> Mapping[Any, Node | str]: ...
 
 
 @runtime_checkable
-class ReadsFactsBatches(Protocol):
-    """A store that reads, with a batch of neighbourhoods, what a lineage answer's node facts read
-    of runs and owners, lean (``FactsRead`` in the core: its latest run states and its owners in
-    the round trip of its facts' edges)."""
+class ReadsFacts(Protocol):
+    """A store that reads what a lineage answer's node facts read around it in one go, naming its
+    nodes by their places in a table (``FactsRead`` and the found-only reads in the core:
+    ``native/bindings/remote_facts.cc``)."""
 
-    def facts_batch(
+    def facts_read(
         self,
-        requests: Sequence[NeighbourhoodRequest],
-        jobs: Sequence[str],
-        written: Sequence[str],
-        owning: Sequence[str],
-        found_only: Collection[int] = (),
+        ids: Sequence[str],
+        handles: Sequence[object | None],
+        aliased: Sequence[bool],
+        found: Sequence[tuple[Sequence[EdgeKind], str, Sequence[int], bool]],
+        requests: Sequence[NeighbourhoodRequest] = (),
+        jobs: Sequence[int] = (),
+        written: Sequence[int] = (),
+        owning: Sequence[int] = (),
     ) -> FactsRows:
-        """``neighbourhoods(requests)``; the newest run by ``createdAt`` (as ``newest``) of each
-        of ``jobs`` and of each job writing one of the datasets ``written`` that the store has,
-        carrying at least its ``createdAt`` and ``state`` (None: the job has no run); each of
-        ``owning``'s owners as a list of (owner id, its OWNED_BY edge's ``type``), each distinct
-        list with the ids of the nodes it is the list of; and those owners, whole. The requests
-        at the indexes ``found_only`` answer in ``found``, their far ends as ids and kinds only
-        (``batched_reads.FoundRead``: ``RemoteSource::install_found``)."""
+        """The nodes at places: ``ids[i]``, sought by ``handles[i]`` where not None (a node the
+        caller holds, named by its place when met as a far end; ``aliased[i]``: and its ALIAS_OF
+        edges both ways, not read again). Each of ``found`` is ``(kinds,
+        direction, places, aliases)``: the edges of ``kinds`` one way at those nodes, answered as
+        ``[place, far end (a place, or an id), unrestated mark]`` with the far ends the table lacks
+        as ``[handle, id, kind, deleted]`` (and with ``aliases`` the ALIAS_OF keys at the far ends
+        both ways, their other ends alike). ``neighbourhoods(requests)``; the newest run by
+        ``createdAt`` (as ``newest``) of each job at ``jobs`` and of each job writing a dataset at
+        ``written``, as ``[job, [id, kind, createdAt, state] or None]``; the owners of each node at
+        ``owning`` as lists of (owner's handle, type), each distinct list with the places of the
+        nodes it is the list of, and those owners whole by handle
+        (``graph.stores.neo4j.facts_reads``)."""
         ...
 
 
@@ -93,7 +101,7 @@ class ReadsAround(Protocol):
 class NeighbourhoodSource(
     ReadsLevels,
     ReadsNeighbourhoodBatches,
-    ReadsFactsBatches,
+    ReadsFacts,
     ReadsAround,
     ReadsSummaries,
     ReadsNewest,
@@ -102,5 +110,5 @@ class NeighbourhoodSource(
 ):
     """Every method ``native/bindings/remote_source.cc`` calls on the store a native view reads
     remotely: ``nodes`` and ``neighbourhood`` always; ``neighbourhoods``,
-    ``facts_batch``, ``lookup_around``, ``node_summaries``, ``newest`` and ``soon`` where the store has
+    ``facts_read``, ``lookup_around``, ``node_summaries``, ``newest`` and ``soon`` where the store has
     them. The Neo4j store offers them all."""

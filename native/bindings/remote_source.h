@@ -76,24 +76,33 @@ class RemoteSource : public Source {
     std::vector<NodeIdx> need;
     uint32_t kinds = 0, ahead_in = 0;
     bool out = true, props = false, ahead = false, names_only = false, whole = false;
-    bool found_only = false;  // read with the facts' batch as ids and kinds (install_found)
+    bool found_only = false;  // read with the facts' reads, far ends as places or ids (install_found)
   };
   EdgesRead edges_read(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
                        uint32_t ahead_in, bool names_only, bool whole);
   PyObject* edges_request(const EdgesRead& read);  // a graph.stores.NeighbourhoodRequest
   void install_read(const EdgesRead& read, PyObject* found);
-  // A found_only read's answer (batched_reads.FoundRead: edges as [source, type, target,
-  // unrestated], far ends and the ahead_in sources as [id, kind, deleted], ahead keys, ahead_in keys with
-  // their marks): the far ends held kFound, no Python Node or Edge made.
-  void install_found(const EdgesRead& read, PyObject* found);
-  void install_found_ends(PyObject* ends, std::vector<NodeIdx>* installed);
-  // The runs read with a batch: a job -> its newest run (kNone: it has none), the run held with
+  // The facts' reads (remote_facts.cc): the found_only reads, the runs and the owners a lineage
+  // answer's facts ask (FactsRead), read with facts_read() (graph.stores.neo4j.facts_reads) by the
+  // places of their nodes in a table (``table``: place -> node), and installed from its rows.
+  void read_facts(std::vector<EdgesRead>& plain, std::vector<EdgesRead>& found, const FactsRead& facts,
+                  const std::vector<NodeIdx>& owning);
+  // A node a facts row names: by its place in ``table`` (an int) or by its id (a str).
+  NodeIdx at(const std::vector<NodeIdx>& table, PyObject* place_or_id);
+  // A found read's rows (facts_reads.FoundRows: edges as [place, far end, unrestated(, type)],
+  // the far ends and alias sources the table lacks as [handle, id, kind, deleted], alias keys):
+  // those far ends held kFound, no Python Node or Edge made.
+  void install_found(const EdgesRead& read, PyObject* rows, const std::vector<NodeIdx>& table);
+  void install_found_ends(PyObject* ends);
+  // The runs read with the facts: a job -> its newest run (kNone: it has none), the run held with
   // only its createdAt and state (left named only: any other read of it reads it again).
   std::unordered_map<NodeIdx, NodeIdx> runs_;
-  void install_runs(PyObject* runs);
-  // The owner lists read with a batch (``owned``: [(owner id, type)...], node ids), ``owners``
-  // whole; each of ``asked`` then holds its OWNED_BY edges out, with their records (``type``).
-  void install_owned(PyObject* owned, PyObject* owners, const std::vector<NodeIdx>& asked);
+  void install_runs(PyObject* runs, const std::vector<NodeIdx>& table);
+  // The owner lists read with the facts (``owned``: [([(owner's handle, type)...], places)...]),
+  // ``owners`` whole by handle; each of ``asked`` then holds its OWNED_BY edges out, with their
+  // records (``type``).
+  void install_owned(PyObject* owned, PyObject* owners, const std::vector<NodeIdx>& table,
+                     const std::vector<NodeIdx>& asked);
 
   std::unique_ptr<Graph> mirror_;
   PyObject* store_;
@@ -104,7 +113,7 @@ class RemoteSource : public Source {
   bool reads_newest_;     // the store reads the newest far ends itself (graph.stores.ReadsNewest)
   bool reads_soon_;       // ... and starts a read beside the caller's (graph.stores.ReadsSoon)
   bool reads_batches_;  // the store reads several neighbourhoods at once (``neighbourhoods``)
-  bool reads_facts_;    // ... and the facts' runs and owners with them (``facts_batch``: FactsRead)
+  bool reads_facts_;    // ... and the facts' reads by places, runs and owners with them (``facts_read``)
   bool reads_around_;   // the store has a lookup of its own around an answer (``lookup_around``)
   struct Soon {           // the newest() read started by newest_soon(), and what it asked
     PyObject* future = nullptr;

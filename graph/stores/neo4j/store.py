@@ -32,7 +32,7 @@ from graph.stores import (
 )
 from graph.stores.id_format import ID_FORMAT, current_id
 from graph.stores.job_currency import grouped_by_job, touched_by
-from graph.stores.neo4j import around, batched_reads
+from graph.stores.neo4j import around, batched_reads, facts_reads
 from graph.stores.neo4j.clock_books import _Books, _Locked
 from graph.stores.neo4j.codec import (
     _CLOCKS,
@@ -524,15 +524,26 @@ class Neo4jStore(_CypherReads, Store):
     def neighbourhoods(self, requests: Sequence[NeighbourhoodRequest]) -> list[Neighbourhood]:
         return batched_reads.neighbourhoods(self, requests)
 
-    def facts_batch(
+    def facts_read(
         self,
-        requests: Sequence[NeighbourhoodRequest],
-        jobs: Sequence[str],
-        written: Sequence[str],
-        owning: Sequence[str],
-        found_only: Collection[int] = (),
-    ) -> batched_reads.FactsBatch:
-        return batched_reads.facts_batch(self, requests, jobs, written, owning, found_only)
+        ids: Sequence[str],
+        handles: Sequence[object | None],
+        aliased: Sequence[bool],
+        found: Sequence[tuple[Sequence[EdgeKind], str, Sequence[int], bool]],
+        requests: Sequence[NeighbourhoodRequest] = (),
+        jobs: Sequence[int] = (),
+        written: Sequence[int] = (),
+        owning: Sequence[int] = (),
+    ) -> facts_reads.FactsRows:
+        return facts_reads.facts_read(
+            self,
+            facts_reads.FactsNodes(ids, handles, aliased),
+            [facts_reads.FoundAsk(*ask) for ask in found],
+            requests,
+            jobs,
+            written,
+            owning,
+        )
 
     def lookup_around(
         self,

@@ -1,0 +1,434 @@
+"""What a lineage answer's node facts read around it, in one statement of places (two at once for
+a hub): ``Source::edges_batch`` with a ``FactsRead`` in the native core (``native/core/node_facts.cc``
+asks; ``native/bindings/remote_facts.cc`` installs).
+
+The facts read thousands of edges at the answer's own nodes (the writers of its datasets, the
+inputs of its jobs, their owners, their newest runs) whose far ends are mostly the answer's nodes
+again. Named by their ids, each edge cost Neo4j two reads of a long string property (an id) and
+the client two strings to decode and look up; so the caller names the nodes it asks about by their
+place in a table of its own (``FactsNodes``: ids, and the handles its reads gave), and Neo4j answers
+with those places: an edge entering a dataset is ``[its place, the writer's place, its mark]``,
+a far end the table does not hold is named by its id, once ``[handle, id, kind, deleted]``. The
+statement reads no property of a node it was given a handle for but its id, to check the handle
+still names it (a handle is meant for one query, and the answer's places must be its nodes').
+
+Which edges, far ends and runs count is the core's to judge, as for any read: a read here is a
+neighbourhood read of the store's own, answered in another form (``tests/test_neo4j_facts_reads.py``
+compares them), and the newest run of a job is ``Neo4jStore.newest``'s, in summary form
+(:data:`RUN_PROPS`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import orjson
+
+from graph.model import EdgeKind, Node, NodeKind
+from graph.stores import Neighbourhood, NeighbourhoodRequest
+from graph.stores.neo4j.batched_reads import _halved, _merged
+from graph.stores.neo4j.codec import _JSON_KEYS, _STAMPS, _UNRESTATED, _decode_nodes
+from graph.stores.neo4j.cypher import _types
+
+if TYPE_CHECKING:
+    from graph.stores.neo4j.store import Neo4jStore
+
+#: The places over all reads from which the facts are read as two statements at once, each with
+#: half of every read's places (a hub's: ~10k nodes), one on the caller's connection and one beside
+#: it (``Neo4jStore.soon``): Neo4j runs a statement's subqueries one after another on one core.
+SPLIT_FROM = 4_000
+
+#: What the runs carry: the property they are ordered by, then the state the facts answer
+#: (``latestRunState``).
+RUN_PROPS = ("createdAt", "state")
+
+
+class FoundAsk(NamedTuple):
+    """One read of the edges of ``kinds`` leaving (``direction`` "out") or entering ("in") the
+    nodes at the places ``at``, for a caller that reads no more of their far ends than whether
+    they exist, their kind and their drop; ``aliases``: and the ALIAS_OF edges at those far ends,
+    both ways, with their other ends as well (what resolves the far ends' names)."""
+
+    kinds: Sequence[EdgeKind]
+    direction: str
+    at: Sequence[int]
+    aliases: bool = False
+
+
+class FoundRows(NamedTuple):
+    """What a :class:`FoundAsk` read: ``edges`` as ``[start's place, far end, unrestated]`` rows
+    (with the edge's type last where it asked more than one kind), a far end named by its place
+    in the table or, if the table lacks it, by its id; ``ends``: those far ends the table lacks,
+    each once, as ``[handle, id, kind, deleted]`` (kind None: not a node of ours); ``aliases``:
+    ALIAS_OF edges at the far ends as ``[source, target]`` (each a place or an id); ``sources``:
+    the other ends of those the table lacks, as ``ends``."""
+
+    edges: list[list[Any]]
+    ends: list[list[Any]]
+    aliases: list[list[Any]]
+    sources: list[list[Any]]
+
+
+class FactsRows(NamedTuple):
+    """What :func:`facts_read` read: the neighbourhoods of the ``requests``, in order; the rows of
+    each :class:`FoundAsk`, in order; the newest runs as ``[job, run]`` (the job a place or an
+    id; the run ``[id, kind, createdAt, state]``, values as the store decodes them, or None: it has
+    none); the owners as ``(owners, places)``: each distinct list of ``(owner's handle, type)``, by
+    handle, with the places of the nodes it is the whole list of (a node with no owner: under the
+    empty list); the owners met, whole, by handle (an owner not of ours: its id)."""
+
+    neighbourhoods: list[Neighbourhood]
+    found: list[FoundRows]
+    runs: list[list[Any]]
+    owned: list[tuple[list[tuple[Any, Any]], list[int]]]
+    owners: dict[Any, Node | str]
+
+
+class FactsNodes(NamedTuple):
+    """The table the asks name nodes by their places in: each node's id, its handle (the element
+    id a read of the same query gave; None: sought by its id), and whether the caller holds its
+    ALIAS_OF edges both ways. A node with a handle is one the caller holds: met as a far end, it is
+    named by its place."""
+
+    ids: Sequence[str]
+    handles: Sequence[object | None]
+    aliased: Sequence[bool]
+
+
+def facts_read(
+    store: Neo4jStore,
+    nodes: FactsNodes,
+    found: Sequence[FoundAsk],
+    requests: Sequence[NeighbourhoodRequest] = (),
+    jobs: Sequence[int] = (),
+    written: Sequence[int] = (),
+    owning: Sequence[int] = (),
+) -> FactsRows:
+    """The ``found`` reads and the neighbourhoods of ``requests`` (as ``Neo4jStore.neighbourhood``
+    reads them), with the newest run of each of the ``jobs`` and of each job writing one of the
+    datasets ``written``, and the owners of each of ``owning`` (all places in ``nodes``); nodes not
+    found are left out. In one statement, or two at once when the places are many
+    (:data:`SPLIT_FROM`)."""
+    places = sum(len(ask.at) for ask in found) + len(owning) + len(jobs)
+    if places < SPLIT_FROM:
+        return _read(store, nodes, found, requests, jobs, written, owning)
+    first, second = _halves(found), _halves(found, 1)
+    beside = store.soon(
+        _read,
+        store,
+        nodes,
+        second,
+        [_half(request, 1) for request in requests],
+        _cut(jobs, 1),
+        _cut(written, 1),
+        _cut(owning, 1),
+    )
+    try:
+        one = _read(
+            store,
+            nodes,
+            first,
+            [_half(request, 0) for request in requests],
+            _cut(jobs, 0),
+            _cut(written, 0),
+            _cut(owning, 0),
+        )
+    except BaseException:
+        beside.cancel()
+        raise
+    other = beside.result()
+    return FactsRows(
+        [
+            _merged(a, b, request.direction == "both")
+            for a, b, request in zip(one.neighbourhoods, other.neighbourhoods, requests)
+        ],
+        [FoundRows(*(x + y for x, y in zip(a, b))) for a, b in zip(one.found, other.found)],
+        one.runs + other.runs,  # (a job writing datasets of both halves: its run twice)
+        one.owned + other.owned,  # (a list in both halves: its nodes in each)
+        {**one.owners, **other.owners},
+    )
+
+
+def _cut(places: Sequence[int], half: int) -> Sequence[int]:
+    middle = len(places) // 2
+    return places[:middle] if half == 0 else places[middle:]
+
+
+def _halves(found: Sequence[FoundAsk], half: int = 0) -> list[FoundAsk]:
+    return [ask._replace(at=_cut(ask.at, half)) for ask in found]
+
+
+def _half(request: NeighbourhoodRequest, half: int) -> NeighbourhoodRequest:
+    return _halved(request)[half]
+
+
+#: A far end the table lacks, as :class:`FoundRows` names it: its handle, its id, its kind where it
+#: is a node of ours (as ``codec._decode_summaries`` keeps them; else null), its drop (``deleted``:
+#: what judges the job edges entering it current).
+_END = (
+    f"[elementId({{n}}), {{n}}.id, CASE WHEN {{n}}.{_STAMPS} IS NULL THEN null "
+    "ELSE head([label IN labels({n}) WHERE label IN $f.kinds]) END, {n}.deleted]"
+)
+
+#: A node as the rows name it: its place (``$f.pos`` holds place * 2 + whether the caller holds its
+#: aliases), else its id.
+_NAMED = "coalesce($f.pos[elementId({n})] / 2, {n}.id)"
+
+#: The places (of ``$f.seek``) whose handles now name another node than the one the caller was
+#: given them for: each node with a handle has its id read once, whatever it is asked about.
+_STALE = (
+    "CALL () { UNWIND $f.seek AS i MATCH (a) WHERE elementId(a) = $f.handles[i] "
+    "AND a.id <> $f.ids[i] RETURN collect(i) AS stale }"
+)
+
+
+def _start(name: str, node: str = "a") -> str:
+    """The nodes at the places ``$f.<name>`` (sought by their handles, those of ``stale`` left out)
+    and ``$f.<name>_by_id`` (sought by their ids), as ``i`` (the place) and ``node``."""
+    return (
+        f"CALL (stale) {{ UNWIND $f.{name} AS i MATCH ({node}) WHERE elementId({node}) = $f.handles[i] "
+        f"AND NOT i IN stale RETURN i, {node} "
+        f"UNION ALL UNWIND $f.{name}_by_id AS i MATCH ({node}:Node {{id: $f.ids[i]}}) RETURN i, {node} }}"
+    )
+
+
+def _found_query(ask: FoundAsk, name: str, with_ends: bool) -> str:
+    """A :class:`FoundAsk` as a ``CALL`` returning ``name`` (:class:`FoundRows`' four lists); with
+    ``with_ends``, every far end too, as ``ends_<name>`` (:func:`_runs_query`). The aliases of a
+    far end are read unless the caller holds them."""
+    step = {"out": "(a)-[r:{t}]->(b)", "in": "(a)<-[r:{t}]-(b)"}[ask.direction]
+    typed = ", type(r)" if len(ask.kinds) > 1 else ""
+    parts = [
+        _start(name),
+        f"MATCH {step.format(t=_types(ask.kinds))}",
+        "WITH i, r, b, $f.pos[elementId(b)] AS j",
+        f"WITH collect([i, coalesce(j / 2, b.id), r.{_UNRESTATED}{typed}]) AS edges, "
+        "collect(DISTINCT CASE WHEN j IS NULL THEN b END) AS new"
+        + (
+            ", collect(DISTINCT CASE WHEN coalesce(j % 2, 0) = 0 THEN b END) AS unheld"
+            if ask.aliases
+            else ""
+        )
+        + (", collect(DISTINCT b) AS ends" if with_ends else ""),
+    ]
+    aliases, sources = "[]", "[]"
+    if ask.aliases:
+        parts.append(
+            "CALL (unheld) { UNWIND unheld AS n MATCH (n)-[x:ALIAS_OF]-(c) "
+            "WITH x, c, startNode(x) AS s, endNode(x) AS t "
+            f"RETURN collect([{_NAMED.format(n='s')}, {_NAMED.format(n='t')}]) "
+            "AS aliases, collect(DISTINCT CASE WHEN $f.pos[elementId(c)] IS NULL THEN c END) AS sources }"
+        )
+        aliases, sources = "aliases", f"[c IN sources | {_END.format(n='c')}]"
+    returns = f"[edges, [n IN new | {_END.format(n='n')}], {aliases}, {sources}] AS {name}"
+    parts.append(f"RETURN {returns}" + (f", ends AS ends_{name}" if with_ends else ""))
+    return "CALL (stale) {\n" + "\n".join(parts) + "\n}"
+
+
+#: The newest of a job's (``j``) runs, as ``Neo4jStore.newest`` orders them
+#: (``cypher._newest_query``: createdAt if a string, else ""; then id), among those we wrote:
+#: ``[its createdAt as ordered, its id, the run]``, or null.
+_NEWEST_RUN = (
+    "reduce(best = null, x IN [(j)<-[:OF]-(x) WHERE x." + _STAMPS + " IS NOT NULL | "
+    "[CASE WHEN x.createdAt IS :: STRING NOT NULL THEN x.createdAt ELSE '' END, x.id, x]] | "
+    "CASE WHEN best IS NULL OR x[0] > best[0] OR (x[0] = best[0] AND x[1] > best[1]) THEN x "
+    "ELSE best END)"
+)
+
+
+def _runs_query(writers: str | None) -> str:
+    """The newest run of each job at ``$f.jobs`` and of each job writing a dataset at
+    ``$f.written`` (:data:`_NEWEST_RUN`); ``writers``: the variable holding the far ends of the
+    found read of the WRITES entering the other datasets asked (not matched a second time)."""
+    imported = "" if writers is None else f"\n    UNION ALL UNWIND {writers} AS j RETURN j"
+    # (UNION ALL, then DISTINCT j: a UNION's own DISTINCT would key its rows by what it imports too)
+    return f"""CALL (stale{"" if writers is None else ", " + writers}) {{
+  CALL (stale{"" if writers is None else ", " + writers}) {{
+    {_start("jobs", "j")} RETURN j
+    UNION ALL
+    {_start("written", "d")} MATCH (d)<-[:WRITES]-(j:Node) RETURN j{imported}
+  }}
+  WITH DISTINCT j
+  WITH j, {_NEWEST_RUN} AS b
+  RETURN collect([{_NAMED.format(n="j")}, CASE WHEN b IS NULL THEN null ELSE
+    [b[1], head([label IN labels(b[2]) WHERE label IN $f.kinds]), b[2].createdAt, b[2].state, b[2].{_JSON_KEYS}] END]) AS runs
+}}"""
+
+
+#: Each node's owners as ``[owner's handle, type, _json]`` by handle (what the facts read of an
+#: OWNED_BY edge), the nodes grouped by that list (a few hundred lists for 10k nodes), and the
+#: owners met, whole, by handle (an owner refers to no column clocks), each sought once.
+_OWNERS = f"""CALL (stale) {{
+  {_start("owning", "n")}
+  OPTIONAL MATCH (n)-[r:OWNED_BY]->(o)
+  WITH i, r, o ORDER BY elementId(o)
+  WITH i, [x IN collect([elementId(o), r.type, r.{_JSON_KEYS}]) WHERE x[0] IS NOT NULL] AS owned
+  WITH owned, collect(i) AS nodes
+  WITH collect([owned, nodes]) AS owned
+  CALL (owned) {{
+    UNWIND owned AS some UNWIND some[0] AS x WITH DISTINCT x[0] AS handle
+    MATCH (o) WHERE elementId(o) = handle
+    RETURN collect([handle, [o.id, labels(o), properties(o)]]) AS owners
+  }}
+  RETURN owned, owners
+}}"""
+
+
+def _read(
+    store: Neo4jStore,
+    nodes: FactsNodes,
+    found: Sequence[FoundAsk],
+    requests: Sequence[NeighbourhoodRequest],
+    jobs: Sequence[int],
+    written: Sequence[int],
+    owning: Sequence[int],
+) -> FactsRows:
+    """:func:`facts_read` in one statement."""
+    read = FactsRows(
+        [_empty() for _ in requests], [FoundRows([], [], [], []) for _ in found], [], [], {}
+    )
+    parts: list[str] = []
+    columns: list[str] = []
+    asked: list[int] = []  # the index of each found ask read, in column order
+    used: list[Sequence[int]] = []  # the places this statement seeks
+    parameters: dict[str, Any] = {}
+    writers = _writers_ask(found)
+    for index, ask in enumerate(found):
+        if not ask.at or not ask.kinds:
+            continue
+        name = f"found{index}"
+        parts.append(_found_query(ask, name, index == writers))
+        parameters.update(_places(name, ask.at, nodes))
+        used.append(ask.at)
+        columns.append(name)
+        asked.append(index)
+    read_requests: list[int] = []
+    for index, request in enumerate(requests):
+        one = store._neighbourhood_read(request, f"read{index}")
+        if one is None:
+            continue
+        query, own = one
+        parts.append("CALL () {\n" + _in_map(query, own) + "\n}")
+        parameters.update(own)
+        columns.append(f"read{index}")
+        read_requests.append(index)
+    if jobs or written:
+        covered = frozenset(found[writers].at) if writers is not None else frozenset()
+        others = [place for place in written if place not in covered]
+        parts.append(_runs_query(None if writers is None else f"ends_found{writers}"))
+        parameters.update(_places("jobs", jobs, nodes))
+        parameters.update(_places("written", others, nodes))
+        used += [jobs, others]
+        columns.append("runs")
+    if owning:
+        parts.append(_OWNERS)
+        parameters.update(_places("owning", owning, nodes))
+        used.append(owning)
+        columns += ["owned", "owners"]
+    if not parts:
+        return read
+    parameters.update(_table(nodes, used))
+    text = "\n".join([_STALE, *parts, "RETURN " + ", ".join(columns)])
+    # (one map: Neo4j plans a statement again for each new type and size class of a top-level
+    # list parameter, and planning this one takes longer than running it)
+    ((*rows,),) = store._read(text, {"f": parameters}, "reading the facts around an answer")
+    for index, row in zip(asked, rows):
+        read.found[index] = FoundRows(*row)
+    rest = rows[len(asked) :]
+    for index, row in zip(read_requests, rest):
+        request = requests[index]
+        read.neighbourhoods[index] = store._neighbourhood_of(
+            row, request.direction, request.node_props
+        )
+    rest = rest[len(read_requests) :]
+    if jobs or written:
+        read.runs.extend(_decoded_runs(rest.pop(0)))
+    if owning:
+        owned_rows, owner_rows = rest
+        read.owned.extend(
+            (
+                [
+                    (owner, orjson.loads(kind) if json_keys and "type" in json_keys else kind)
+                    for owner, kind, json_keys in owned
+                ],
+                places,
+            )
+            for owned, places in owned_rows
+        )
+        whole = _decode_nodes([row for _, row in owner_rows])
+        read.owners.update((handle, whole.get(row[0], row[0])) for handle, row in owner_rows)
+    return read
+
+
+def _in_map(query: str, parameters: Mapping[str, Any]) -> str:
+    """``query`` reading its ``parameters`` from the map ``$f``."""
+    names = "|".join(sorted(map(re.escape, parameters), key=len, reverse=True))
+    return re.sub(rf"\$({names})\b", r"$f.\1", query) if names else query
+
+
+def _decoded_runs(rows: list[list[Any]]) -> list[list[Any]]:
+    """The runs' rows as :class:`FactsRows` gives them: a value stored as JSON text decoded, the
+    ``_json`` keys dropped (as ``codec._decode_summaries``)."""
+    for row in rows:
+        run = row[1]
+        if run is None:
+            continue
+        json_keys = run.pop()
+        for key in json_keys or ():
+            if key in RUN_PROPS:
+                at = 2 + RUN_PROPS.index(key)
+                if run[at] is not None:
+                    run[at] = orjson.loads(run[at])
+    return rows
+
+
+def _places(name: str, places: Sequence[int], nodes: FactsNodes) -> dict[str, list[int]]:
+    """The parameters of :func:`_start`: the places with a handle, and the others."""
+    handles = nodes.handles
+    return {
+        name: [place for place in places if handles[place] is not None],
+        f"{name}_by_id": [place for place in places if handles[place] is None],
+    }
+
+
+def _table(nodes: FactsNodes, used: Sequence[Sequence[int]]) -> dict[str, Any]:
+    """The table as one statement reads it: the handles and ids of the places it seeks (null at
+    the others: a statement sends what it seeks) and those sought by handle (:data:`_STALE`),
+    the place of every node with a handle (a far end the caller holds is named by its place) and
+    whether the caller holds its aliases, the labels of the kinds of ours."""
+    ids: list[str | None] = [None] * len(nodes.ids)
+    handles: list[object | None] = [None] * len(nodes.ids)
+    for places in used:
+        for place in places:
+            ids[place] = nodes.ids[place]
+            handles[place] = nodes.handles[place]
+    return {
+        "ids": ids,
+        "handles": handles,
+        "seek": [place for place, handle in enumerate(handles) if handle is not None],
+        "pos": {
+            handle: place * 2 + held
+            for place, (handle, held) in enumerate(zip(nodes.handles, nodes.aliased))
+            if handle is not None
+        },
+        "kinds": _NODE_LABELS,
+    }
+
+
+def _writers_ask(found: Sequence[FoundAsk]) -> int | None:
+    """The index of the found read of (only) the WRITES entering datasets: its far ends are the
+    writers of the datasets it reads (None: there is none)."""
+    for index, ask in enumerate(found):
+        if ask.direction == "in" and list(ask.kinds) == [EdgeKind.WRITES] and ask.at:
+            return index
+    return None
+
+
+#: The labels a node of ours carries its kind by (``codec._node_kind``).
+_NODE_LABELS = [kind.value for kind in NodeKind]
+
+
+def _empty() -> Neighbourhood:
+    return Neighbourhood([], {}, [], set())
