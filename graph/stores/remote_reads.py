@@ -82,45 +82,10 @@ class ReadsAround(Protocol):
         kinds: Collection[EdgeKind],
         records: Collection[EdgeKind],
         handles: Mapping[str, object] | None = None,
-        summarise: Collection[str] = (),
-        names: Sequence[str] = (),
-    ) -> tuple[Neighbourhood, dict[str, Node]]:
+    ) -> Neighbourhood:
         """The edges of ``kinds`` at ``ids`` both ways and their far ends whole, those of
         ``records`` with their records, the others as keys with empty records; ``handles``: for
-        some of ``ids`` and ``summarise``, the handles the reads of the same query gave, to seek
-        them by; and the nodes among ``summarise`` that exist, with ``names`` of their properties
-        (``node_summaries``, in the same read)."""
-        ...
-
-
-#: A walk's level read as :class:`ReadsFoundLevels` answers it: ``[edges, ends, ahead, ahead_in,
-#: sources]`` (edges ``[source, type, target, unrestated]``; far ends and sources ``[id, kind,
-#: deleted, handle]``, kind null for a node not ours; ahead keys ``[source, type, target]``;
-#: ahead_in ``[source, type, target, unrestated]``), and the nodes among them it read in summary
-#: form too ({id: Node}).
-FoundLevel = tuple[Sequence[Sequence[Sequence[Any]]], Mapping[str, Node]]
-
-
-@runtime_checkable
-class ReadsFoundLevels(Protocol):
-    """A store whose walk's level reads answer what the walk judges by, no more: the far ends
-    found (id, kind, drop, handle), where a summary form of each was most of a level's bytes and
-    decoding, and Neo4j's own walk of the reach returns ids. The walk reads what its answer shows
-    once (``node_summaries`` by the handles the levels gave, or impact's ``lookup_around``)."""
-
-    def found_level(self, request: NeighbourhoodRequest) -> FoundLevel:
-        """``request``'s level read (the READS or WRITES edges leaving jobs, and what it asks
-        ahead) as :data:`FoundLevel`."""
-        ...
-
-    def node_summaries(
-        self,
-        ids: Collection[str],
-        names: Sequence[str],
-        handles: Mapping[str, object] | None = None,
-    ) -> dict[str, Node]:
-        """``ReadsSummaries.node_summaries``; ``handles``: for some of ``ids``, the handles the
-        level reads of the same query gave, to seek them by."""
+        some of ``ids``, the handles a neighbourhood of the same query gave, to seek them by."""
         ...
 
 
@@ -130,7 +95,6 @@ class NeighbourhoodSource(
     ReadsNeighbourhoodBatches,
     ReadsFactsBatches,
     ReadsAround,
-    ReadsFoundLevels,
     ReadsSummaries,
     ReadsNewest,
     ReadsSoon,
@@ -138,5 +102,5 @@ class NeighbourhoodSource(
 ):
     """Every method ``native/bindings/remote_source.cc`` calls on the store a native view reads
     remotely: ``nodes`` and ``neighbourhood`` always; ``neighbourhoods``,
-    ``facts_batch``, ``lookup_around``, ``found_level``, ``node_summaries``, ``newest`` and ``soon`` where the store has
+    ``facts_batch``, ``lookup_around``, ``node_summaries``, ``newest`` and ``soon`` where the store has
     them. The Neo4j store offers them all."""

@@ -58,8 +58,7 @@ RemoteSource::RemoteSource(std::unique_ptr<Graph> mirror, PyObject* store, PyObj
       reads_batches_(PyObject_HasAttrString(store, "neighbourhoods")),
       reads_facts_(reads_batches_ && PyObject_HasAttrString(store, "facts_batch") &&
                    PyObject_HasAttrString(store, "newest")),
-      reads_around_(PyObject_HasAttrString(store, "lookup_around")),
-      reads_found_levels_(summary != Py_None && PyObject_HasAttrString(store, "found_level")) {
+      reads_around_(PyObject_HasAttrString(store, "lookup_around")) {
   Py_INCREF(store_);
   Py_INCREF(summary_props_);
   Py_INCREF(name_props_);
@@ -154,10 +153,8 @@ void RemoteSource::read_nodes(const std::vector<NodeIdx>& nodes, State wanted, b
   if (need.empty()) return;
   PyRef ids(ids_of(need));
   lean = lean && reads_summaries_;
-  PyRef handles(lean && reads_found_levels_ ? handles_of(need) : nullptr);
-  PyRef found(check(!lean ? PyObject_CallMethod(store_, "nodes", "O", ids.get())
-                    : handles ? PyObject_CallMethod(store_, "node_summaries", "OOO", ids.get(), summary_props_, handles.get())
-                              : PyObject_CallMethod(store_, "node_summaries", "OO", ids.get(), summary_props_)));
+  PyRef found(check(lean ? PyObject_CallMethod(store_, "node_summaries", "OO", ids.get(), summary_props_)
+                         : PyObject_CallMethod(store_, "nodes", "O", ids.get())));
   if (!PyDict_Check(found.get())) raise(PyExc_TypeError, "a store's nodes() answers a dict");
   Py_ssize_t pos = 0;
   PyObject *key, *node;
@@ -246,23 +243,6 @@ bool RemoteSource::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool 
   return true;
 }
 
-PyObject* RemoteSource::handles_of(const std::vector<NodeIdx>& nodes) {
-  PyRef handles(check(PyDict_New()));
-  for (NodeIdx n : nodes)
-    if (n < known_.size() && known_[n].handle) {
-      PyRef id(str_of(g.pool.view(g.node_id[n])));
-      if (PyDict_SetItem(handles.get(), id.get(), known_[n].handle) < 0) throw PyErrorSet{};
-    }
-  return handles.release();
-}
-
-void RemoteSource::install_summaries(PyObject* nodes) {
-  if (!PyDict_Check(nodes)) raise(PyExc_TypeError, "a store's summaries answer a dict");
-  Py_ssize_t pos = 0;
-  PyObject *key, *node;
-  while (PyDict_Next(nodes, &pos, &key, &node)) install_node(node, kSummary);
-}
-
 void RemoteSource::wholes(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kWhole); }
 void RemoteSource::lean(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kSummary, true); }
 void RemoteSource::named(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kNames, true); }
@@ -274,17 +254,9 @@ void RemoteSource::found(const std::vector<NodeIdx>& nodes) {
   read_nodes(need, kNames, true);
 }
 
-void RemoteSource::around(const std::vector<NodeIdx>& nodes, uint32_t kinds, uint32_t records,
-                          const std::vector<NodeIdx>& summarise) {
+void RemoteSource::around(const std::vector<NodeIdx>& nodes, uint32_t kinds, uint32_t records) {
   // A store without a lookup of its own reads every edge with its record.
   records = reads_around_ ? records & kinds : kinds;
-  std::vector<NodeIdx> lean_need;  // read in summary form with the lookup, where it reads so
-  if (reads_around_ && reads_summaries_) {
-    for (NodeIdx n : summarise)
-      if (n != kNone && state(n) < kSummary && !absent_.count(g.node_id[n])) lean_need.push_back(n);
-    std::sort(lean_need.begin(), lean_need.end());
-    lean_need.erase(std::unique(lean_need.begin(), lean_need.end()), lean_need.end());
-  }
   std::vector<NodeIdx> need;
   for (NodeIdx n : nodes) {
     if (n == kNone) continue;
@@ -294,27 +266,21 @@ void RemoteSource::around(const std::vector<NodeIdx>& nodes, uint32_t kinds, uin
   }
   std::sort(need.begin(), need.end());
   need.erase(std::unique(need.begin(), need.end()), need.end());
-  if (need.empty() || !read_ahead_) {
-    read_nodes(lean_need, kSummary, true);
-    return;
-  }
+  if (need.empty() || !read_ahead_) return;
   PyRef ids(ids_of(need));
   PyRef kinds_arg(kinds_list(kinds));
   PyRef read;
   if (reads_around_) {
-    std::vector<NodeIdx> sought(need);  // the nodes a walk read, sought by the handles it was given
-    sought.insert(sought.end(), lean_need.begin(), lean_need.end());
-    PyRef handles(handles_of(sought));
-    PyRef records_arg(kinds_list(records)), summarise_ids(ids_of(lean_need));
-    PyRef answer(check(PyObject_CallMethod(store_, "lookup_around", "OOOOOO", ids.get(), kinds_arg.get(),
-                                           records_arg.get(), PyDict_GET_SIZE(handles.get()) ? handles.get() : Py_None,
-                                           summarise_ids.get(), summary_props_)));
-    if (!PyTuple_Check(answer.get()) || PyTuple_GET_SIZE(answer.get()) != 2)
-      raise(PyExc_TypeError, "a store's lookup_around answers (neighbourhood, summaries)");
-    read = PyRef(check(Py_NewRef(PyTuple_GET_ITEM(answer.get(), 0))));
-    install_summaries(PyTuple_GET_ITEM(answer.get(), 1));
-    for (NodeIdx n : lean_need)
-      if (state(n) == kNamed) absent_.insert(g.node_id[n]);
+    PyRef handles(check(PyDict_New()));  // the nodes a walk read, sought by the handles it was given
+    for (NodeIdx n : need)
+      if (known_[n].handle) {
+        PyRef id(str_of(g.pool.view(g.node_id[n])));
+        if (PyDict_SetItem(handles.get(), id.get(), known_[n].handle) < 0) throw PyErrorSet{};
+      }
+    PyRef records_arg(kinds_list(records));
+    read = PyRef(check(PyObject_CallMethod(store_, "lookup_around", "OOOO", ids.get(), kinds_arg.get(),
+                                           records_arg.get(),
+                                           PyDict_GET_SIZE(handles.get()) ? handles.get() : Py_None)));
   } else {
     PyRef both(check(PyUnicode_FromString("both")));
     read = PyRef(read_neighbourhood(store_, {{"ids", ids.get()}, {"kinds", kinds_arg.get()}, {"direction", both.get()}}));
@@ -382,15 +348,6 @@ void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool
   EdgesRead read = edges_read(nodes, kinds, out, props, ahead, ahead_in, names_only, false);
   if (read.need.empty()) return;
   PyRef request(edges_request(read));
-  if (reads_found_levels_ && read.ahead_in && !read.whole && !read.names_only && !read.props) {
-    // A walk's level: its nodes as found rows with their handles, and the summaries held of some.
-    PyRef level(check(PyObject_CallMethod(store_, "found_level", "O", request.get())));
-    if (!PyTuple_Check(level.get()) || PyTuple_GET_SIZE(level.get()) != 2)
-      raise(PyExc_TypeError, "a store's found_level answers (found rows, summaries)");
-    install_found(read, PyTuple_GET_ITEM(level.get(), 0));
-    install_summaries(PyTuple_GET_ITEM(level.get(), 1));
-    return;
-  }
   PyRef found(check(PyObject_CallMethod(store_, "neighbourhood", "O", request.get())));
   install_read(read, found.get());
 }
@@ -535,17 +492,9 @@ void RemoteSource::install_found_ends(PyObject* ends, std::vector<NodeIdx>* inst
   PyRef seq(check(PySequence_Fast(ends, "found ends")));
   PyRef hold;
   for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); i++) {
-    PyObject* row = PySequence_Fast_GET_ITEM(seq.get(), i);
-    const bool handled = PyList_Check(row) && PyList_GET_SIZE(row) == 4;  // [id, kind, deleted, handle]
-    PyObject** item = row_items(row, handled ? 4 : 3, hold, "found ends: [id, kind, deleted(, handle)] rows");
+    PyObject** item = row_items(PySequence_Fast_GET_ITEM(seq.get(), i), 3, hold, "found ends: [id, kind, deleted] rows");
     if (item[1] == Py_None) continue;  // (not a node of ours: left named only, as install_read leaves it)
     NodeIdx n = named(item[0]);
-    if (handled && item[3] != Py_None) {
-      Known& k = known(n);
-      Py_INCREF(item[3]);
-      Py_XDECREF(k.handle);
-      k.handle = item[3];
-    }
     if (state(n) == kNamed) {  // (a node read earlier in the query stays as it was read)
       g.node_kind[n] = node_kind_code(item[1]);
       if (item[2] != Py_None) {  // its drop, which judges the job edges entering it (Graph::dropped)

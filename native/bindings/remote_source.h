@@ -30,8 +30,7 @@ class RemoteSource : public Source {
              uint32_t ahead_in, bool names_only) override;
   void edges_batch(const std::vector<EdgeRead>& reads, const FactsRead& facts) override;
   bool batches_facts() const override { return reads_facts_; }
-  void around(const std::vector<NodeIdx>& nodes, uint32_t kinds, uint32_t records,
-              const std::vector<NodeIdx>& summarise) override;
+  void around(const std::vector<NodeIdx>& nodes, uint32_t kinds, uint32_t records) override;
   void summaries(const std::vector<NodeIdx>& nodes) override;
   void wholes(const std::vector<NodeIdx>& nodes) override;
   void lean(const std::vector<NodeIdx>& nodes) override;
@@ -88,10 +87,6 @@ class RemoteSource : public Source {
   // their marks): the far ends held kFound, no Python Node or Edge made.
   void install_found(const EdgesRead& read, PyObject* found);
   void install_found_ends(PyObject* ends, std::vector<NodeIdx>* installed);
-  // Summaries a read gave ({id: Node}), held kSummary (a node held so or more stays as it was).
-  void install_summaries(PyObject* nodes);
-  // {id: handle} of those of ``nodes`` that have one.
-  PyObject* handles_of(const std::vector<NodeIdx>& nodes);
   // The runs read with a batch: a job -> its newest run (kNone: it has none), the run held with
   // only its createdAt and state (left named only: any other read of it reads it again).
   std::unordered_map<NodeIdx, NodeIdx> runs_;
@@ -111,9 +106,6 @@ class RemoteSource : public Source {
   bool reads_batches_;  // the store reads several neighbourhoods at once (``neighbourhoods``)
   bool reads_facts_;    // ... and the facts' runs and owners with them (``facts_batch``: FactsRead)
   bool reads_around_;   // the store has a lookup of its own around an answer (``lookup_around``)
-  // a walk's level read answers found rows (``found_level``: graph.stores.remote_reads.ReadsFoundLevels),
-  // and node_summaries() seeks nodes by the handles those gave
-  bool reads_found_levels_;
   struct Soon {           // the newest() read started by newest_soon(), and what it asked
     PyObject* future = nullptr;
     std::vector<NodeIdx> asked;

@@ -433,15 +433,7 @@ ImpactReportAnswer impact_report(View& v, NodeIdx start, int depth, bool semanti
   // The affected: what the walk reached that the view shows, the changed node aside.
   std::vector<NodeIdx> reached_nodes;
   for (size_t i = 1; i < walked.reached.size(); i++) reached_nodes.push_back(v.node_of(walked.reached[i].first));
-  // Whether they are shown and their kinds; what the answer shows of them is read with the lookup
-  // around it below (the columns, whose datasets are read next, as they are held).
-  v.found(reached_nodes);
-  {
-    std::vector<NodeIdx> columns;
-    for (NodeIdx n : reached_nodes)
-      if (n != kNone && v.g.node_kind[n] == kColumn) columns.push_back(n);
-    v.summaries(columns);
-  }
+  v.summaries(reached_nodes);
   FlatSet<StrId> present;
   std::vector<size_t> columns;
   for (size_t i = 1; i < walked.reached.size(); i++) {
@@ -503,11 +495,9 @@ ImpactReportAnswer impact_report(View& v, NodeIdx start, int depth, bool semanti
     std::vector<StrId> around(published);
     around.insert(around.end(), jobs.begin(), jobs.end());
     // (of the edges' records only the domains' are read: dataset_domains judges them)
-    std::vector<NodeIdx> shown;
-    for (const auto& a : report.affected) shown.push_back(a.node);
     v.around(v.nodes_of(around),
              kind_bit(kAliasOf) | kind_bit(kExposes) | kind_bit(kGoverns) | kind_bit(kOwnedBy) | kind_bit(kBelongsTo),
-             kind_bit(kBelongsTo), shown);
+             kind_bit(kBelongsTo));
   }
   IdMap members;
   std::vector<EdgeRef> exposing;

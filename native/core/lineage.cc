@@ -49,7 +49,7 @@ class Walk {
       for (size_t i = 0; i < room; i++) fresh.push_back(by_text[i].second);
     }
     std::vector<NodeIdx> found;
-    v.find_shown(fresh, found, /*names_only=*/true);  // (what the answer shows: read once, result())
+    v.find_shown(fresh, found);
     for (size_t i = 0; i < fresh.size(); i++)
       if (found[i] != kNone) nodes.emplace(fresh[i], found[i]);
   }
@@ -59,10 +59,6 @@ class Walk {
   }
 
   LineageAnswer result() {
-    std::vector<NodeIdx> shown;  // what the answer shows of its nodes, read at once (lean())
-    shown.reserve(nodes.size());
-    for (const auto& [id, n] : nodes) shown.push_back(n);
-    v.lean(shown);
     LineageAnswer answer;
     answer.truncated = truncated || beyond;
     std::vector<std::pair<std::string_view, StrId>> ids;

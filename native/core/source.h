@@ -56,9 +56,7 @@ class Source {
   // Make the graph hold the edges of ``kinds`` at ``nodes`` in one direction, and their far ends
   // at least in summary form; ``props``: with their records; ``ahead``: and the ALIAS_OF edges
   // leaving the far ends; ``ahead_in``: and the edges of those kinds entering the far ends, with
-  // their sources (what a walk asks next: a level's reads in one call; a walk's level judges no
-  // more of the nodes it reaches than found() gives, so a remote source may hold them only so,
-  // and the walk reads what its answer shows of them once, lean() or around()'s ``summarise``);
+  // their sources in summary form (what a walk asks next: a level's reads in one call);
   // ``names_only``: the caller reads no more of the far ends than graph.view.NAMES.
   virtual void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
                      uint32_t ahead_in = 0, bool names_only = false) {}
@@ -74,10 +72,7 @@ class Source {
   // those of ``records`` (a subset of ``kinds``) with their records, the others as keys: what a
   // report is about to look up around what a walk reached, in one call. (Impact's lookup around a
   // 10k-node answer read every OWNED_BY edge's record, 2.5 MB, to follow them to their owners.)
-  // ``summarise``: and make it hold these nodes as lean() does, in the same call (what an impact
-  // answer shows of the nodes its walk found).
-  virtual void around(const std::vector<NodeIdx>& nodes, uint32_t kinds, uint32_t records,
-                      const std::vector<NodeIdx>& summarise = {}) {}
+  virtual void around(const std::vector<NodeIdx>& nodes, uint32_t kinds, uint32_t records) {}
   // Make the graph hold these nodes at least in summary form (graph.view.SUMMARY), or whole.
   virtual void summaries(const std::vector<NodeIdx>& nodes) {}
   virtual void wholes(const std::vector<NodeIdx>& nodes) {}

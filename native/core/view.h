@@ -61,16 +61,8 @@ class View {
   // About to read the edges of ``kinds`` at ``nodes`` both ways and their far ends: a remote source
   // reads them all in one call (Source::around; ``records``: the kinds whose records the reads
   // that follow ask for); the reads that follow say what is current.
-  // ``summarise``: and lean() of these, in the same read where the source can.
-  void around(const std::vector<NodeIdx>& nodes, uint32_t kinds, uint32_t records,
-              const std::vector<NodeIdx>& summarise = {}) {
-    if (!past) src.around(nodes, kinds, records, summarise);
-    lean(summarise);
-  }
-  // Whether they exist, their kinds and drops, and no more (Source::found; in the past whole).
-  void found(const std::vector<NodeIdx>& nodes) {
-    if (past) src.wholes(nodes);
-    else src.found(nodes);
+  void around(const std::vector<NodeIdx>& nodes, uint32_t kinds, uint32_t records) {
+    if (!past) src.around(nodes, kinds, records);
   }
   // summaries(), the caller reading only the view's summary properties of them (Source::lean).
   void lean(const std::vector<NodeIdx>& nodes) {

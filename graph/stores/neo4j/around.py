@@ -13,12 +13,11 @@ Bounded as a level read is: the ids asked and their edges of the kinds asked.
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
-from graph.model import EdgeKind, Node
+from graph.model import EdgeKind
 from graph.stores import Neighbourhood
-from graph.stores.neo4j.codec import _decode_summaries
 from graph.stores.neo4j.cypher import (
     _CLOCKS_OF_OWNERS,
     _EDGE_KEY,
@@ -26,7 +25,6 @@ from graph.stores.neo4j.cypher import (
     _owners_of,
     _start_by_handle,
     _start_by_id,
-    _summary,
     _types,
     _whole,
     start_parameters,
@@ -37,16 +35,10 @@ if TYPE_CHECKING:
 
 
 @functools.cache
-def _around_query(kinds: frozenset[EdgeKind], by_handle: bool, summarise: bool = False) -> str:
+def _around_query(kinds: frozenset[EdgeKind], by_handle: bool) -> str:
     """The edges of ``kinds`` at the nodes asked both ways, each with its record when its type is
     in ``$records``, else its currency mark; the far ends whole with their handles; the column
-    clocks those refer to (the columns of ``cypher._neighbourhood_query``); ``summarise``: and the
-    nodes ``$ids_s`` (those with a handle sought by it) in summary form (``$props_s``), a ninth."""
-    summaries = (
-        f"CALL () {{ {_start_by_handle('_s')} RETURN collect({_summary('a', '_s')}) AS summaries }}"
-        if summarise
-        else "WITH *, [] AS summaries"
-    )
+    clocks those refer to (the columns of ``cypher._neighbourhood_query``)."""
     return "\n".join(
         [
             _start_by_handle() if by_handle else _start_by_id(),
@@ -57,11 +49,10 @@ def _around_query(kinds: frozenset[EdgeKind], by_handle: bool, summarise: bool =
                 "collect(DISTINCT b) AS ends"
             ),
             f"WITH *, {_owners_of('edges', '[3]')} + {_owners_of('ends')} AS owners {_CLOCKS_OF_OWNERS}",
-            summaries,
             (
                 f"RETURN edges, [n IN ends | {_whole('n')}] AS nodes, [] AS ahead, "
                 "[n IN ends | elementId(n)] AS handles, [] AS ahead_in, [] AS sources, "
-                "[] AS source_handles, clocks, summaries"
+                "[] AS source_handles, clocks"
             ),
         ]
     )
@@ -73,28 +64,16 @@ def around(
     kinds: Collection[EdgeKind],
     records: Collection[EdgeKind],
     handles: Mapping[str, object] | None = None,
-    summarise: Collection[str] = (),
-    names: Sequence[str] = (),
-) -> tuple[Neighbourhood, dict[str, Node]]:
+) -> Neighbourhood:
     """The edges of ``kinds`` at ``ids`` both ways and their far ends whole, those of ``records``
-    with their records, the others as keys with empty records (``handles``: for some of ``ids``
-    and ``summarise``, the handles the reads of the same query gave); and the nodes ``summarise``
-    in summary form (``names``), which the walk found and its answer shows: read here, they cost
-    no statement of their own."""
+    with their records, the others as keys with empty records (``handles``: for some of ``ids``,
+    the handles a neighbourhood of the same query gave)."""
     asked = frozenset(EdgeKind(kind) for kind in kinds)
     if not ids or not asked:
-        return Neighbourhood([], {}, [], set()), store.node_summaries(summarise, names, handles)
+        return Neighbourhood([], {}, [], set())
     parameters: dict[str, Any] = {"records": sorted(EdgeKind(kind).value for kind in records)}
     parameters.update(start_parameters(ids, handles))
-    if summarise:
-        handled = {i: handles[i] for i in summarise if handles and i in handles}
-        parameters.update(
-            props_s=list(names),
-            ids_s=[i for i in summarise if i not in handled],
-            handled_s=list(handled),
-            eids_s=list(handled.values()),
-        )
-    query = _around_query(asked, bool(handles), bool(summarise))
-    ((*rows, summaries),) = store._read(query, parameters, "reading around an answer")
-    found = _decode_summaries(summaries, names) if summarise else {}
-    return store._neighbourhood_of(rows, "both", None), found
+    ((*rows,),) = store._read(
+        _around_query(asked, bool(handles)), parameters, "reading around an answer"
+    )
+    return store._neighbourhood_of(rows, "both", None)

@@ -7,7 +7,7 @@ import functools
 from collections.abc import Collection, Mapping
 from typing import Any, Literal
 
-from graph.model import EdgeKind, NodeKind, PropertyKey
+from graph.model import EdgeKind, NodeKind
 from graph.stores import EdgeDirection, Reach
 from graph.stores.id_format import RENAMED_KINDS
 from graph.stores.neo4j.codec import (
@@ -395,63 +395,3 @@ def _neighbourhood_query(
     else:
         parts.append(f"RETURN [{', '.join(columns.values())}] AS {column}")
     return "\n".join(parts)
-
-
-# A node a walk's level reached, as the walk judges it (``RemoteSource::install_found``): its id,
-# its kind where it is a node of ours (else null), its drop (which judges the job edges entering
-# it) and its handle. What an answer shows of it is read once, for the nodes the answer keeps
-# (``node_summaries`` by handle; impact's lookup): a level read each far end's summary form, where
-# Neo4j's own walk of the reach returns ids (scripts/neo4j_floor.py).
-_KIND_LABELS = "[" + ", ".join(f"'{kind.value}'" for kind in NodeKind) + "]"
-
-
-def _found(n: str) -> str:
-    return (
-        f"[{n}.id, CASE WHEN {n}.{_STAMPS} IS NULL THEN null "
-        f"ELSE head([label IN labels({n}) WHERE label IN {_KIND_LABELS}]) END, "
-        f"{n}.{PropertyKey.DELETED}, elementId({n})]"
-    )
-
-
-# A level's edges as found rows: keys and whether the job's newest run left them unrestated.
-_FOUND_EDGE = f"coalesce(r.{_UNRESTATED}, false)"
-
-
-@functools.cache
-def _found_level_query(
-    kinds: frozenset[EdgeKind],
-    ahead: frozenset[EdgeKind],
-    ahead_in: frozenset[EdgeKind],
-    by_handle: bool,
-) -> str:
-    """A walk's level read (the edges of ``kinds`` leaving the nodes asked, the ``ahead`` edges
-    leaving their far ends and the ``ahead_in`` edges entering them, with their sources) whose
-    nodes are found rows (:func:`_found`): ``[edges, ends, ahead, ahead_in, sources]``."""
-    parts = [
-        _match_edges(kinds, "out", _start_by_handle() if by_handle else _START_BY_ID),
-        f"WITH collect([id, type(r), b.id, {_FOUND_EDGE}]) AS edges, collect(DISTINCT b) AS ends",
-    ]
-    if ahead:
-        parts.append(
-            f"CALL (ends) {{ UNWIND ends AS n MATCH (n)-[x:{_types(ahead)}]->(c) "
-            "RETURN collect([n.id, type(x), c.id]) AS ahead }"
-        )
-    if ahead_in:
-        parts.append(
-            f"CALL (ends) {{ UNWIND ends AS n MATCH (n)<-[x:{_types(ahead_in)}]-(c) "
-            f"RETURN collect([c.id, type(x), n.id, coalesce(x.{_UNRESTATED}, false)]) AS ahead_in, "
-            "collect(DISTINCT c) AS sources }"
-        )
-    columns = [
-        "edges",
-        f"[n IN ends | {_found('n')}]",
-        "ahead" if ahead else "[]",
-        "ahead_in" if ahead_in else "[]",
-        f"[c IN sources | {_found('c')}]" if ahead_in else "[]",
-    ]
-    parts.append(f"RETURN [{', '.join(columns)}]")
-    return "\n".join(parts)
-
-
-# Nodes in summary form, those with a handle sought by it (``start_parameters``).
-_READ_SUMMARIES_BY_HANDLE = f"{_start_by_handle()} RETURN collect({_summary('a')})"

@@ -67,7 +67,6 @@ from graph.stores.neo4j.cypher import (
     _READ_EDGES,
     _READ_FORMAT,
     _READ_SUMMARIES,
-    _READ_SUMMARIES_BY_HANDLE,
     _READ_UNRESTATED,
     _RENAME,
     _RENAME_JOB_IDS_ON_EDGES,
@@ -77,7 +76,6 @@ from graph.stores.neo4j.cypher import (
     _WRITE_FIELDS,
     _WRITE_FORMAT,
     _first_of_kind_query,
-    _found_level_query,
     _neighbourhood_query,
     _newest_query,
     start_parameters,
@@ -85,7 +83,7 @@ from graph.stores.neo4j.cypher import (
 from graph.stores.neo4j.judging import judge_batch
 from graph.stores.neo4j.reads import _CypherReads, _InTransaction, clocks_of_rows
 from graph.stores.neo4j.retries import _UNAVAILABLE, Retries, _Result, _retrying_transient
-from graph.stores.neo4j.walk_ahead import FoundLevel, WalkAhead
+from graph.stores.neo4j.walk_ahead import WalkAhead
 from graph.stores.remote_reads import NeighbourhoodSource
 
 log = logging.getLogger("graph.stores.neo4j")  # one logger for the whole store
@@ -542,27 +540,8 @@ class Neo4jStore(_CypherReads, Store):
         kinds: Collection[EdgeKind],
         records: Collection[EdgeKind],
         handles: Mapping[str, object] | None = None,
-        summarise: Collection[str] = (),
-        names: Sequence[str] = (),
-    ) -> tuple[Neighbourhood, dict[str, Node]]:
-        return around.around(self, ids, kinds, records, handles, summarise, names)
-
-    def found_level(self, request: NeighbourhoodRequest) -> FoundLevel:
-        """A walk's level read with its nodes as found rows (``cypher._found_level_query``)."""
-        kinds = frozenset(EdgeKind(kind) for kind in request.kinds)
-        if not request.ids or not kinds:
-            return [[], [], [], [], []], {}
-        if request.direction != "out":
-            raise ValueError("a walk's level read goes out of its jobs")
-        query = _found_level_query(
-            kinds,
-            frozenset(EdgeKind(kind) for kind in request.ahead),
-            frozenset(EdgeKind(kind) for kind in request.ahead_in),
-            bool(request.handles),
-        )
-        parameters = start_parameters(request.ids, request.handles)
-        ((row,),) = self._read(query, parameters, "reading a walk's level")
-        return row, {}
+    ) -> Neighbourhood:
+        return around.around(self, ids, kinds, records, handles)
 
     def _neighbourhood_read(
         self, request: NeighbourhoodRequest, column: str | None = None
@@ -664,23 +643,12 @@ class Neo4jStore(_CypherReads, Store):
         found = _decode_nodes([row[1] for row in rows], clocks)
         return {start: found[end[0]] for start, end in rows if end[0] in found}
 
-    def node_summaries(
-        self,
-        ids: Collection[str],
-        names: Sequence[str],
-        handles: Mapping[str, object] | None = None,
-    ) -> dict[str, Node]:
-        """``handles``: for some of ``ids``, the handles a read of the same query gave (a walk's
-        level read), to seek them by."""
+    def node_summaries(self, ids: Collection[str], names: Sequence[str]) -> dict[str, Node]:
         if not ids:
             return {}
-        if handles:
-            parameters = {**start_parameters(ids, handles), "props": list(names)}
-            ((rows,),) = self._read(_READ_SUMMARIES_BY_HANDLE, parameters, "reading nodes")
-        else:
-            ((rows,),) = self._read(
-                _READ_SUMMARIES, {"ids": list(ids), "props": list(names)}, "reading nodes"
-            )
+        ((rows,),) = self._read(
+            _READ_SUMMARIES, {"ids": list(ids), "props": list(names)}, "reading nodes"
+        )
         return _decode_summaries(rows, names)
 
     def search(self, text: str, kinds: Collection[NodeKind], first: int) -> list[Node]:

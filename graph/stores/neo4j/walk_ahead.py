@@ -6,10 +6,8 @@ statement per hop, where Neo4j itself answers the same reach in one. :class:`Wal
 between one query's native view and the store. At the first level read of a walk it asks Neo4j's
 own breadth-first search for the jobs within the hops the walk may still take (``expect_walk``)
 and reads the level of all of them in the same statement; the walk's later level reads are then
-answered from what it holds, exactly as the store would answer them (``found_level``: the same
-rows). A level's nodes are found rows (id, kind, drop, handle: what the walk judges by); what the
-answer shows of them is read once, by the walk's end (``node_summaries`` by handle, or with
-impact's lookup), but for a start's read ahead, which holds them in summary form too. A level read it does not hold (an alias member, a reach beyond ``_CAP`` jobs) is read
+answered from what it holds, exactly as the store would answer them (the same rows, decoded by
+the store). A level read it does not hold (an alias member, a reach beyond ``_CAP`` jobs) is read
 then, a level at a time once a reach has proved that wide. Likewise a walk's first three reads
 around its start are one, and when the query has said which way its dataset walks go
 (``expect_walk``), the read ahead from the start's own jobs that way is in that statement too:
@@ -29,24 +27,10 @@ import functools
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
-from graph.model import ID_PREFIX, JOB_IO, EdgeKind, Node, NodeKind, PropertyKey
+from graph.model import ID_PREFIX, JOB_IO, EdgeKind, Node, NodeKind
 from graph.stores import Neighbourhood, NeighbourhoodRequest, Reach
-from graph.stores.neo4j.codec import (
-    _JSON_KEYS,
-    _STAMPS,
-    _UNRESTATED,
-    _decode_nodes,
-    _decode_summaries,
-    _node_kind,
-)
-from graph.stores.neo4j.cypher import (
-    _CLOCKS_OF_OWNERS,
-    _FOUND_EDGE,
-    _MARK_ONLY,
-    _found,
-    _owner_of,
-    _types,
-)
+from graph.stores.neo4j.codec import _JSON_KEYS, _STAMPS, _UNRESTATED, _decode_nodes
+from graph.stores.neo4j.cypher import _CLOCKS_OF_OWNERS, _MARK_ONLY, _owner_of, _types
 from graph.stores.neo4j.reads import clocks_of_rows
 
 if TYPE_CHECKING:
@@ -69,17 +53,13 @@ def _level_tail(
     entering: frozenset[EdgeKind],
     ahead: frozenset[EdgeKind],
     column: str | None = None,
-    found: bool = True,
 ) -> list[str]:
     """A level read of the nodes ``jobs`` (as :func:`_walk_query` returns it; ``column``: its
-    columns as one list, so named): its nodes as found rows (``cypher._found``), or with
-    ``found`` false in summary form with their handles (a start's read ahead: a small answer is
-    that one statement, summaries and all)."""
-    mark = _FOUND_EDGE if found else _MARK_ONLY
+    columns as one list, so named)."""
     parts = [
         (
             f"CALL (jobs) {{ UNWIND jobs AS a MATCH (a)-[r:{out_kind.value}]->(b) "
-            f"RETURN collect([a.id, type(r), b.id, {mark}]) AS edges, "
+            f"RETURN collect([a.id, type(r), b.id, {_MARK_ONLY}]) AS edges, "
             "collect(DISTINCT b) AS ends }"
         ),
     ]
@@ -95,10 +75,9 @@ def _level_tail(
         f"RETURN collect([c.id, type(x), n.id, coalesce(x.{_UNRESTATED}, false)]) AS entering, "
         "collect(DISTINCT c) AS sources }"
     )
-    node = _found if found else _summary
     columns = (
         "[a IN jobs | a.id], edges, "
-        f"[n IN ends | {node('n')}], ahead, entering, [c IN sources | {node('c')}]"
+        f"[n IN ends | {_summary('n')}], ahead, entering, [c IN sources | {_summary('c')}]"
     )
     parts.append(f"RETURN {columns}" if column is None else f"RETURN [{columns}] AS {column}")
     return parts
@@ -190,7 +169,7 @@ def _start_and_ahead(out_kinds: tuple[EdgeKind, ...], hops: int | None) -> str:
     for index, out_kind in enumerate(out_kinds):
         out_kind, entering, ahead = _first_level_key(out_kind)
         (back,) = _JOB_IO - {out_kind}
-        tail = _level_tail(out_kind, entering, ahead, f"ahead{index}", found=False)
+        tail = _level_tail(out_kind, entering, ahead, f"ahead{index}")
         parts.append(
             "CALL (walked) {\n"
             f"UNWIND walked AS s MATCH (s)<-[:{back.value}]-(j:Job) WITH collect(DISTINCT j) AS starts\n"
@@ -203,45 +182,26 @@ def _start_and_ahead(out_kinds: tuple[EdgeKind, ...], hops: int | None) -> str:
     return "\n".join(parts)
 
 
-#: What a walk's level read answers (``found_level``): its rows as found rows
-#: (``[edges, ends, ahead, ahead_in, sources]``, as ``cypher._found_level_query`` reads them) and
-#: the nodes among them read in summary form too (a start's read ahead).
-FoundLevel = tuple[list[list[list[Any]]], dict[str, Node]]
-
-
 class _Levels:
     """What the read aheads of one kind of level read have read: per job its edges, per dataset
-    what leaves and enters it, per node its found row (and summary row, where read)."""
+    what leaves and enters it, per node its summary row and handle."""
 
     def __init__(self) -> None:
         self.edges: dict[str, list[list[Any]]] = {}  # job -> its edge rows (expanded jobs only)
         self.ahead: dict[str, list[list[Any]]] = {}  # far end -> ahead rows (expanded ends only)
         self.entering: dict[str, list[list[Any]]] = {}  # far end -> entering rows
-        self.found: dict[str, list[Any]] = {}  # id -> found row (cypher._found)
-        self.summaries: dict[str, list[Any]] = {}  # id -> summary row (a start's read ahead)
+        self.summaries: dict[str, list[Any]] = {}  # id -> summary row (without its handle)
+        self.handles: dict[str, str] = {}
         self.hops = 0  # level reads of this kind the walk has made
         self.wide = False  # a read ahead met _CAP jobs: the rest is read a level at a time
 
-    def keep(self, row: list[Any], asked: Collection[str], props: Sequence[str] = ()) -> None:
+    def keep(self, row: list[Any], asked: Collection[str]) -> None:
         """A read of the jobs ``asked`` (those it did not find have no edges, as the store's own
-        read would say); ``props``: its nodes are in summary form with these properties (else
-        found rows)."""
+        read would say)."""
         expanded, edges, ends, ahead, entering, sources = row
-        if props:
-            deleted = list(props).index(PropertyKey.DELETED)
-            for node in (*ends, *sources):
-                self.summaries[node[0]] = node[:5]
-                kind = _node_kind(node[1]) if node[4] else None
-                self.found[node[0]] = [
-                    node[0],
-                    None if kind is None else kind.value,
-                    node[2][deleted],
-                    node[5],
-                ]
-            edges = [[a, type_, b, bool(mark)] for a, type_, b, mark in edges]
-        else:
-            for node in (*ends, *sources):
-                self.found[node[0]] = node
+        for node in (*ends, *sources):
+            self.summaries[node[0]] = node[:5]
+            self.handles[node[0]] = node[5]
         for end in ends:  # each read whole again: what an earlier read held of it is replaced
             self.ahead[end[0]] = []
             self.entering[end[0]] = []
@@ -256,22 +216,22 @@ class _Levels:
         for job in asked:
             self.edges.setdefault(job, [])
 
-    def rows(self, ids: Collection[str], props: Sequence[str]) -> FoundLevel:
-        """What the store's own level read of ``ids`` would give (``found_level``), and the
-        summaries held of its nodes."""
+    def rows(self, ids: Collection[str]) -> list[Any]:
+        """The columns the store's own level read of ``ids`` would give (``_neighbourhood_query``),
+        as ``Neo4jStore._neighbourhood_of`` decodes them."""
         edge_rows = [edge for job in ids for edge in self.edges[job]]
         ends = list(dict.fromkeys(edge[2] for edge in edge_rows))
         entering = [key for end in ends for key in self.entering[end]]
         sources = list(dict.fromkeys(key[0] for key in entering))
-        summaries = [self.summaries[node] for node in (*ends, *sources) if node in self.summaries]
-        found = [
+        return [
             edge_rows,
-            [self.found[end] for end in ends],
+            [self.summaries[end] for end in ends],
             [key for end in ends for key in self.ahead[end]],
+            [self.handles[end] for end in ends],
             entering,
-            [self.found[source] for source in sources],
+            [self.summaries[source] for source in sources],
+            [self.handles[source] for source in sources],
         ]
-        return found, _decode_summaries(summaries, props) if summaries else {}
 
 
 def _asked(request: NeighbourhoodRequest) -> tuple[Any, ...]:
@@ -338,7 +298,7 @@ class WalkAhead:
         self._hops = hops
         self._levels.clear()
         self._around.clear()
-        self._starting = PropertyKey.DELETED in self._props  # (a summary form: SUMMARY's)
+        self._starting = bool(self._props)
         self._ways = tuple(
             kind
             for kind, wanted in ((EdgeKind.READS, upstream), (EdgeKind.WRITES, downstream))
@@ -367,7 +327,7 @@ class WalkAhead:
                     levels = self._levels.setdefault(
                         (*_first_level_key(out_kind), tuple(self._props)), _Levels()
                     )
-                    levels.keep(row, row[0], self._props)
+                    levels.keep(row, row[0])
                     levels.wide = len(row[0]) >= _CAP
         self._keep_around(list(ids), around)
         return _decode_nodes(found, clocks_of_rows(clocks))
@@ -402,43 +362,33 @@ class WalkAhead:
             )
         ):
             return self._start(ids, kinds, direction, list(node_props))
-        return self._store.neighbourhood(request)
-
-    def found_level(self, request: NeighbourhoodRequest) -> FoundLevel:
-        """A walk's level read (``request``: the READS or WRITES edges leaving jobs, the edges
-        entering their far ends ahead), answered from a read ahead where it holds one: its nodes
-        as found rows, and those read in summary form (a start's read ahead) as nodes too."""
-        ids = request.ids
-        kinds = frozenset(EdgeKind(kind) for kind in request.kinds)
-        entering = frozenset(EdgeKind(kind) for kind in request.ahead_in)
-        ahead = frozenset(EdgeKind(kind) for kind in request.ahead)
-        props = list(request.node_props or ())
         if not (
             ids
-            and request.direction == "out"
+            and direction == "out"
             and len(kinds) == 1
             and kinds <= _JOB_IO
             and (_JOB_IO - kinds) <= entering
-            and not request.with_props
-            and request.node_props is not None
+            and not with_props
+            and node_props is not None
             and ahead <= {EdgeKind.ALIAS_OF}
         ):
-            return self._store.found_level(request)
+            return self._store.neighbourhood(request)
         (out_kind,) = kinds
+        props = list(node_props)
         levels = self._levels.setdefault((out_kind, entering, ahead, tuple(props)), _Levels())
         levels.hops += 1
         if missing := [i for i in dict.fromkeys(ids) if i not in levels.edges]:
             left = None if self._hops is None else self._hops - levels.hops + 1
             levels.wide = levels.wide or len(missing) >= _CAP  # (a hub's readers: wide already)
             if levels.wide or (left is not None and left <= 1):  # the store's own level read
-                return self._store.found_level(request)
+                return self._store.neighbourhood(request)
             query = _walk_query(out_kind, entering, ahead, left)
             ((*row,),) = self._store._read(
-                query, {"ids": missing, "cap": _CAP}, "reading a walk ahead"
+                query, {"ids": missing, "props": props, "cap": _CAP}, "reading a walk ahead"
             )
             levels.keep(row, missing)
             levels.wide = levels.wide or len(row[0]) >= _CAP
-        return levels.rows(list(dict.fromkeys(ids)), props)
+        return self._store._neighbourhood_of(levels.rows(list(dict.fromkeys(ids))), "out", props)
 
     def _start(
         self, ids: Collection[str], kinds: frozenset[EdgeKind], direction: Reach, props: list[str]
