@@ -165,7 +165,7 @@ def impact(
     """
     view = view_of(reader)
     # (one level read more than ``depth``: the jobs reading the farthest datasets are affected)
-    view.expect_walk(None if depth is None else depth + 1, downstream=True)
+    view.expect_walk(None if depth is None else depth + 1, downstream=True, looks_around=True)
     start = view.nodes([node_id]).get(node_id)
     if start is None:
         raise NodeNotFound(f"no node with id {node_id!r}")

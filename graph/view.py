@@ -94,13 +94,19 @@ class GraphView:
         self.native = _native.View(graph, source, as_of, summary, NAMES if summary else None)
 
     def expect_walk(
-        self, hops: int | None, upstream: bool = False, downstream: bool = False
+        self,
+        hops: int | None,
+        upstream: bool = False,
+        downstream: bool = False,
+        looks_around: bool = False,
     ) -> None:
         """The walks asked next take at most ``hops`` dataset hops (None: unbounded): a store that
         reads walks ahead (Neo4j: ``graph.stores.neo4j.walk_ahead``) reads that far at once;
-        ``upstream``/``downstream``: dataset walks that way, read from with their start."""
+        ``upstream``/``downstream``: dataset walks that way, read from with their start;
+        ``looks_around``: the query then looks up around what it reached (impact), which such a
+        store reads with them."""
         if self._walks is not None:
-            self._walks.expect_walk(hops, upstream, downstream)
+            self._walks.expect_walk(hops, upstream, downstream, looks_around)
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         return self.native.nodes(ids)

@@ -37,6 +37,7 @@ def test_walking_ahead_gives_the_answers_of_reading_level_by_level(
         }
     for cap in (2, 1):  # a part of the reach in one read, the rest read on (else: every test)
         monkeypatch.setattr(walk_ahead, "_CAP", cap)
+        monkeypatch.setattr(walk_ahead, "_REACH", cap)
         assert answers(history, starts, columns, None, summaries=True) == expected, cap
         for (start, depth), nodes in deep.items():
             view = GraphView(history, summaries=True)
@@ -63,9 +64,21 @@ def test_a_walk_reads_its_levels_in_one_statement(
     # the start whole, with its aliases and jobs, and the walk's levels: one statement
     assert asked == ["reading a walk's start"]
     impact_asked = statements(history, monkeypatch)
-    impact(GraphView(history, summaries=True), start)
-    assert impact_asked.count("reading a walk's start") == 1
-    assert "reading a walk ahead" not in impact_asked
+    report = impact(GraphView(history, summaries=True), start)
+    # the start, the walk and the lookup around what it reached (owners, products...): one
+    assert impact_asked == ["reading a walk's start"]
+    with monkeypatch.context() as looked_up_after:  # the lookup read on its own, as before
+        looked_up_after.setattr(walk_ahead, "_AROUND_KINDS", frozenset())
+        apart = statements(history, looked_up_after)
+        alone = impact(GraphView(history, summaries=True), start)
+        assert apart == ["reading a walk's start", "reading around an answer"]
+    assert report.affected == alone.affected and len(report.affected) >= 10
+    assert (report.owners, report.products, report.domains, report.contracts) == (
+        alone.owners,
+        alone.products,
+        alone.domains,
+        alone.contracts,
+    )
     both_asked = statements(history, monkeypatch)  # both ways: both read ahead with the start
     dataset_lineage(GraphView(history, summaries=True), start, Direction.BOTH)
     assert both_asked == ["reading a walk's start"]

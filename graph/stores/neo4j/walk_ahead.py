@@ -7,7 +7,7 @@ between one query's native view and the store. At the first level read of a walk
 own breadth-first search for the jobs within the hops the walk may still take (``expect_walk``)
 and reads the level of all of them in the same statement; the walk's later level reads are then
 answered from what it holds, exactly as the store would answer them (the same rows, decoded by
-the store). A level read it does not hold (an alias member, a reach beyond ``_CAP`` jobs) is read
+the store). A level read it does not hold (an alias member, a reach beyond ``_REACH`` jobs) is read
 then, a level at a time once a reach has proved that wide. Likewise a walk's first three reads
 around its start are one, and when the query has said which way its dataset walks go
 (``expect_walk``), the read ahead from the start's own jobs that way is in that statement too:
@@ -17,29 +17,42 @@ HAS_COLUMN edges: each pair is read in the first's statement.
 Nothing is kept past the view (one query).
 
 The read ahead follows every edge, current or not, as the level reads do: the walk judges them.
-It is bounded by the hops and by ``_CAP`` jobs, whichever comes first.
+It is bounded by the hops and by ``_REACH`` jobs, whichever comes first, and starts from fewer than
+``_CAP`` jobs.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from graph.model import ID_PREFIX, JOB_IO, EdgeKind, Node, NodeKind
 from graph.stores import Neighbourhood, NeighbourhoodRequest, Reach
 from graph.stores.neo4j.codec import _JSON_KEYS, _STAMPS, _UNRESTATED, _decode_nodes
-from graph.stores.neo4j.cypher import _CLOCKS_OF_OWNERS, _MARK_ONLY, _owner_of, _types
+from graph.stores.neo4j.cypher import (
+    _CLOCKS_OF_OWNERS,
+    _MARK_ONLY,
+    _owner_of,
+    _owners_of,
+    _types,
+    _whole,
+)
 from graph.stores.neo4j.reads import clocks_of_rows
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.store import Neo4jStore
 
 _JOB_IO = frozenset(JOB_IO)
-#: Most jobs one read ahead expands. Neo4j's search over a reach bigger than that costs more than
-#: reading it a level at a time (scripts/neo4j_floor.py): the walk then reads on a level a read.
+#: Most jobs a read ahead starts from. A search from more (a hub's readers) costs Neo4j more than
+#: reading the reach a level at a time (scripts/neo4j_floor.py): the walk then reads on a level a
+#: read.
 _CAP = 100
+#: Most jobs one read ahead expands: a reach of a few hundred jobs (the bench's medium answers,
+#: ~1 000 nodes) is one statement, where a level a statement took 14-19; a wider one goes on a level
+#: a read from where the search stopped.
+_REACH = 1_000
 #: Hops beyond which a walk is searched without a bound (a lineage "unbounded" is a huge depth).
 _DEEP = 100
 
@@ -53,9 +66,10 @@ def _level_tail(
     entering: frozenset[EdgeKind],
     ahead: frozenset[EdgeKind],
     column: str | None = None,
+    met: str | None = None,
 ) -> list[str]:
     """A level read of the nodes ``jobs`` (as :func:`_walk_query` returns it; ``column``: its
-    columns as one list, so named)."""
+    columns as one list, so named; ``met``: and the nodes it met, so named)."""
     parts = [
         (
             f"CALL (jobs) {{ UNWIND jobs AS a MATCH (a)-[r:{out_kind.value}]->(b) "
@@ -79,7 +93,11 @@ def _level_tail(
         "[a IN jobs | a.id], edges, "
         f"[n IN ends | {_summary('n')}], ahead, entering, [c IN sources | {_summary('c')}]"
     )
-    parts.append(f"RETURN {columns}" if column is None else f"RETURN [{columns}] AS {column}")
+    if column is None:
+        parts.append(f"RETURN {columns}")
+    else:
+        nodes = "" if met is None else f", jobs + ends + sources AS {met}"
+        parts.append(f"RETURN [{columns}] AS {column}{nodes}")
     return parts
 
 
@@ -88,7 +106,7 @@ def _walk_query(
     out_kind: EdgeKind, entering: frozenset[EdgeKind], ahead: frozenset[EdgeKind], hops: int | None
 ) -> str:
     """The jobs a walk from the jobs of ``$ids`` meets within ``hops`` level reads (2 or more;
-    None: no bound; Neo4j's own breadth-first search, at most ``$cap`` jobs), then one level read
+    None: no bound; Neo4j's own breadth-first search, at most ``$reach`` jobs), then one level read
     of them all: the ``out_kind`` edges leaving them (marks only), their far ends in summary form
     with the ``ahead`` edges leaving those and the ``entering`` edges entering them, with their
     sources."""
@@ -112,7 +130,7 @@ def _search(out_kind: EdgeKind, hops: int | None) -> str:
     return (
         "CALL (starts) { UNWIND starts AS a "
         f"MATCH ANY SHORTEST (a){step}{{0,{bound}}}(j:Job) "
-        "WITH DISTINCT j LIMIT $cap RETURN collect(j) AS found } "
+        "WITH DISTINCT j LIMIT $reach RETURN collect(j) AS found } "
         "WITH starts + [j IN found WHERE NOT j IN starts] AS jobs"
     )  # (the starts first and always: the search may stop before it has returned them all)
 
@@ -159,17 +177,42 @@ def _first_level_key(
     return out_kind, frozenset({EdgeKind.ALIAS_OF, back}), frozenset({EdgeKind.ALIAS_OF})
 
 
+#: What impact looks up around the nodes its walk reached (``graph.impact``: owners, products,
+#: contracts, aliases and domains, the domains' edges with their records), read with a start's read
+#: ahead when the walk says it will (``expect_walk(looks_around=True)``): a small impact is then
+#: one statement, as a small lineage is, where the lookup was a second.
+_AROUND_KINDS = frozenset(
+    {EdgeKind.ALIAS_OF, EdgeKind.EXPOSES, EdgeKind.GOVERNS, EdgeKind.OWNED_BY, EdgeKind.BELONGS_TO}
+)
+_AROUND_RECORDS = frozenset({EdgeKind.BELONGS_TO})
+_AROUND_MET = f"""
+CALL (walked, met) {{
+  UNWIND walked + met AS a WITH DISTINCT a
+  MATCH (a)-[r:{_types(_AROUND_KINDS)}]-(b)
+  WITH collect([CASE WHEN startNode(r) = a THEN a.id ELSE b.id END, type(r),
+      CASE WHEN startNode(r) = a THEN b.id ELSE a.id END,
+      CASE WHEN type(r) IN $records THEN properties(r) ELSE {_MARK_ONLY} END]) AS edges,
+    collect(DISTINCT b) AS ends
+  WITH edges, ends, {_owners_of("edges", "[3]")} + {_owners_of("ends")} AS owners
+  {_CLOCKS_OF_OWNERS}
+  RETURN [[a IN walked + met | a.id], edges, [n IN ends | {_whole("n")}], [n IN ends | elementId(n)],
+    clocks] AS looked
+}}"""
+
+
 @functools.cache
-def _start_and_ahead(out_kinds: tuple[EdgeKind, ...], hops: int | None) -> str:
+def _start_and_ahead(out_kinds: tuple[EdgeKind, ...], hops: int | None, around: bool) -> str:
     """``_START_AND_AROUND``, and for each of ``out_kinds`` the read ahead (``_walk_query``) of the
     walk that way from the jobs entering the start (its first level read), in the same statement;
-    none when they are ``$cap`` or more (the walk then reads a level at a time)."""
+    none when they are ``$cap`` or more (the walk then reads a level at a time). ``around``: and
+    impact's lookup around the start and every node the read ahead met (:data:`_AROUND_MET`:
+    ``looked``), for a walk downstream only."""
     parts = [_around_start(True).strip()]
     columns = []
     for index, out_kind in enumerate(out_kinds):
         out_kind, entering, ahead = _first_level_key(out_kind)
         (back,) = _JOB_IO - {out_kind}
-        tail = _level_tail(out_kind, entering, ahead, f"ahead{index}")
+        tail = _level_tail(out_kind, entering, ahead, f"ahead{index}", "met" if around else None)
         parts.append(
             "CALL (walked) {\n"
             f"UNWIND walked AS s MATCH (s)<-[:{back.value}]-(j:Job) WITH collect(DISTINCT j) AS starts\n"
@@ -178,6 +221,9 @@ def _start_and_ahead(out_kinds: tuple[EdgeKind, ...], hops: int | None) -> str:
             + "\n}"
         )
         columns.append(f"ahead{index}")
+    if around:
+        parts.append(_AROUND_MET.strip())
+        columns.append("looked")
     parts.append("RETURN " + ", ".join(["around", "whole", "clocks", *columns]))
     return "\n".join(parts)
 
@@ -193,7 +239,7 @@ class _Levels:
         self.summaries: dict[str, list[Any]] = {}  # id -> summary row (without its handle)
         self.handles: dict[str, str] = {}
         self.hops = 0  # level reads of this kind the walk has made
-        self.wide = False  # a read ahead met _CAP jobs: the rest is read a level at a time
+        self.wide = False  # a read ahead met _REACH jobs: the rest is read a level at a time
 
     def keep(self, row: list[Any], asked: Collection[str]) -> None:
         """A read of the jobs ``asked`` (those it did not find have no edges, as the store's own
@@ -286,16 +332,27 @@ class WalkAhead:
         self._around: dict[str, tuple[list[list[Any]], list[list[Any]]]] = {}
         self._summaries: dict[str, list[Any]] = {}  # id -> summary row, with its handle
         self._ways: tuple[EdgeKind, ...] = ()  # out kinds of the dataset walks expected
+        self._looks_around = False  # the walk looks up around what it reached (impact)
+        # what a start's read ahead looked up around the nodes it met: those nodes, and the
+        # columns of around._around_query's read of them (its edges, far ends, handles, clocks)
+        self._looked: tuple[frozenset[str], list[Any]] | None = None
         # the read asked next (by _asked) and its answer, read beside the one asked before
         self._next: tuple[tuple[Any, ...], Neighbourhood] | None = None
 
     def expect_walk(
-        self, hops: int | None, upstream: bool = False, downstream: bool = False
+        self,
+        hops: int | None,
+        upstream: bool = False,
+        downstream: bool = False,
+        looks_around: bool = False,
     ) -> None:
         """The walks this view makes next take at most ``hops`` dataset hops (None: no bound);
         ``upstream``/``downstream``: dataset walks that way, whose first levels are then read
-        with the start."""
+        with the start; ``looks_around``: then impact's lookup around what it reached
+        (``lookup_around``), read with them for a downstream walk."""
         self._hops = hops
+        self._looks_around = looks_around and downstream and not upstream
+        self._looked = None
         self._levels.clear()
         self._around.clear()
         self._starting = bool(self._props)
@@ -312,28 +369,62 @@ class WalkAhead:
         if not (self._starting and len(ids) == 1):
             return self._store.nodes(ids)
         self._starting = False
-        parameters = {"ids": list(ids), "props": self._props, "cap": _CAP}
+        parameters = {"ids": list(ids), "props": self._props, "cap": _CAP, "reach": _REACH}
         if not self._ways:
             ((around, found, clocks),) = self._store._read(
                 _START_AND_AROUND, parameters, "reading a walk's start"
             )
         else:
-            query = _start_and_ahead(self._ways, self._hops)
+            query = _start_and_ahead(self._ways, self._hops, self._looks_around)
+            if self._looks_around:
+                parameters["records"] = sorted(kind.value for kind in _AROUND_RECORDS)
             ((around, found, clocks, *aheads),) = self._store._read(
                 query, parameters, "reading a walk's start"
             )
+            if self._looks_around:
+                (met, *looked) = aheads.pop()
+                self._looked = (frozenset(met), looked)
             for out_kind, row in zip(self._ways, aheads):
                 if row[0]:  # (none when the start has _CAP jobs or more that way)
                     levels = self._levels.setdefault(
                         (*_first_level_key(out_kind), tuple(self._props)), _Levels()
                     )
                     levels.keep(row, row[0])
-                    levels.wide = len(row[0]) >= _CAP
+                    levels.wide = len(row[0]) >= _REACH
         self._keep_around(list(ids), around)
         return _decode_nodes(found, clocks_of_rows(clocks))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
+
+    def lookup_around(
+        self,
+        ids: Collection[str],
+        kinds: Collection[EdgeKind],
+        records: Collection[EdgeKind],
+        handles: Mapping[str, object] | None = None,
+    ) -> Neighbourhood:
+        """Impact's lookup (``around.around``), answered from what a start's read ahead looked up
+        where that holds every node asked (a reach within one read ahead), else the store's."""
+        asked = frozenset(EdgeKind(kind) for kind in kinds)
+        held = self._looked
+        if (
+            held is None
+            or not asked <= _AROUND_KINDS
+            or not {EdgeKind(kind) for kind in records} <= _AROUND_RECORDS
+            or not held[0].issuperset(ids)
+        ):
+            return self._store.lookup_around(ids, kinds, records, handles)
+        wanted = set(ids)
+        types = {kind.value for kind in asked}
+        edges, ends, end_handles, clocks = held[1]
+        rows = [row for row in edges if row[1] in types and (row[0] in wanted or row[2] in wanted)]
+        far = {row[2] for row in rows if row[0] in wanted} | {
+            row[0] for row in rows if row[2] in wanted
+        }
+        kept = [(end, handle) for end, handle in zip(ends, end_handles) if end[0] in far]
+        columns = [rows, [end for end, _ in kept], [], [handle for _, handle in kept], [], [], []]
+        return self._store._neighbourhood_of([*columns, clocks], "both", None)
 
     def neighbourhood(self, request: NeighbourhoodRequest) -> Neighbourhood:
         held, self._next = self._next, None
@@ -384,10 +475,12 @@ class WalkAhead:
                 return self._store.neighbourhood(request)
             query = _walk_query(out_kind, entering, ahead, left)
             ((*row,),) = self._store._read(
-                query, {"ids": missing, "props": props, "cap": _CAP}, "reading a walk ahead"
+                query,
+                {"ids": missing, "props": props, "reach": _REACH},
+                "reading a walk ahead",
             )
             levels.keep(row, missing)
-            levels.wide = levels.wide or len(row[0]) >= _CAP
+            levels.wide = levels.wide or len(row[0]) >= _REACH
         return self._store._neighbourhood_of(levels.rows(list(dict.fromkeys(ids))), "out", props)
 
     def _start(
