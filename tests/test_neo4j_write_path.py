@@ -66,6 +66,38 @@ def test_a_groups_digest_is_the_text_stored_clocks_hold() -> None:
     assert [g.digest for g in column_clocks.split(unwritable)[1].values()] == [None]
 
 
+def lineage(at: str) -> list[Mutation]:
+    """One event's job, its lineage and its owners at ``at``, with ``group(at)``'s columns."""
+    job, owner, other = "job:ns:j", "owner:team:a", "dataset:ns:u"
+    seen, first = {"lastSeenAt": at}, {"firstSeenAt": at}
+    return [
+        UpsertNode(job, NodeKind.JOB, at, {"name": "j", **seen}),
+        UpsertEdge(job, EdgeKind.READS, other, at, seen, first),
+        UpsertEdge(job, EdgeKind.WRITES, DATASET, at, seen, first),
+        UpsertEdge(job, EdgeKind.OWNED_BY, owner, at, {**seen, "type": "team"}, first),
+        UpsertEdge(DATASET, EdgeKind.OWNED_BY, owner, at, {**seen, "type": "team"}, first),
+        UpsertEdge(other, EdgeKind.OWNED_BY, owner, at, {**seen, "type": "team"}, first),
+        *group(at),
+    ]
+
+
+def test_a_jobs_lineage_and_a_datasets_owners_are_grouped_with_their_owner() -> None:
+    restated = lineage(AT)
+    rest, groups = column_clocks.split(restated)
+    # the nodes, and an owner edge of a dataset with no columns at that stamp, stay apart
+    assert rest == [restated[0], restated[5]]
+    keys = [column_clocks.element_key(m) for m in restated]
+    assert {
+        key: [column_clocks.element_key(m) for m in g.mutations] for key, g in groups.items()
+    } == {
+        (keys[0], AT): keys[1:4],
+        (DATASET, AT): [keys[4], *keys[6:]],
+    }
+    # seen again later, the same content: the same digests
+    later = column_clocks.split(lineage(LATER))[1]
+    assert [g.digest for g in later.values()] == [g.digest for g in groups.values()]
+
+
 # -- every kind of edge through the one edge read ------------------------------------------------
 
 # The kinds of node each kind of edge joins: (source, target).

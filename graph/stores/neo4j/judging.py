@@ -16,12 +16,15 @@ from typing import Any
 import neo4j
 
 from graph.model import JOB_IO, RUN_IO, Edge, EdgeKind, Node, NodeKind
-from graph.stores import EdgeDirection, EdgeKey
+from graph.stores import EdgeDirection, EdgeKey, column_clocks
 from graph.stores.job_currency import DECIDING_RUN, jobs_of, judge
 from graph.stores.neo4j.codec import (
+    _CLOCK_OWNER,
     _EDGE_KIND_BY_TYPE,
     _LOCK,
+    _REFS,
     _UNRESTATED,
+    _clock_owners,
     _decode_edges,
     _decode_nodes,
     _keys,
@@ -80,12 +83,17 @@ class _Prefetched(_InTransaction):
     """The transaction's reads, answered from one ``_JUDGING_READ`` where it covers them."""
 
     def __init__(
-        self, tx: neo4j.ManagedTransaction, known: dict[str, Node], runs: Collection[str]
+        self,
+        tx: neo4j.ManagedTransaction,
+        known: dict[str, Node],
+        runs: Collection[str],
+        clocks: Mapping[str, column_clocks.Clocks],
     ) -> None:
         super().__init__(tx, known)
         self.of: dict[str, list[EdgeKey]] = {run: [] for run in runs}
         self.wholes: dict[str, list[Any]] = {}  # id -> [id, labels, properties]
         self.covered: set[str] = set()  # ids whose node the statement answered, found or not
+        self._given = clocks
         self._clocks: dict[str, Any] = {}
         self.run_io: dict[str, list[EdgeKey]] = {}  # runs read as a job's deciding one
         self.job_io: dict[str, list[list[Any]]] = {}  # jobs naming one: their edge rows
@@ -111,7 +119,11 @@ class _Prefetched(_InTransaction):
                 self.job_io[job] = job_io
         maps = [*(whole[2] for whole in self.wholes.values())]
         maps += [row[3] for rows_ in self.job_io.values() for row in rows_]
-        self._clocks = self._clocks_of(maps)  # none in practice: jobs and runs hold no columns
+        # (a job's edges refer to its own clocks, which the batch holds as it leaves them)
+        owners = _clock_owners(maps)
+        self._clocks = {owner: self._given[owner] for owner in owners if owner in self._given}
+        if missing := owners - self._clocks.keys():
+            self._clocks.update(self._clocks_of([{_REFS: True, _CLOCK_OWNER: o} for o in missing]))
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         held = [self.wholes[i] for i in ids if i in self.wholes and i not in self._known]
@@ -161,12 +173,14 @@ def judge_batch(
     runs: Collection[str],
     known: dict[str, Node],
     locked: Collection[str],
+    clocks: Mapping[str, column_clocks.Clocks] | None = None,
 ) -> set[str]:
     """Judge ``jobs`` and the jobs of ``runs`` as the graph stands in ``tx`` and write the marks
     that change (``_WRITE_MARKS``: in a steady state none do); returns the jobs judged. ``known``: nodes as ``tx`` left them;
     ``locked``: jobs ``tx`` has write-locked already (a batch has usually locked all it judges:
-    an event's run comes with its job); the statement locks the others."""
-    reader = _Prefetched(tx, known, runs)
+    an event's run comes with its job); the statement locks the others. ``clocks``: the clocks
+    ``tx`` has left of owners it locked (a job's own, which its edges refer to)."""
+    reader = _Prefetched(tx, known, runs, clocks or {})
     ((of, rows),) = tx.run(
         _JUDGING_READ,
         jobs=sorted(set(jobs)),

@@ -381,7 +381,7 @@ class Neo4jStore(_CypherReads, Store):
             if jobs or runs:
                 known = {**nodes.current, **changes.nodes}
                 locked = [i for i in nodes.eids if i in known and known[i].kind is NodeKind.JOB]
-                judge_batch(tx, jobs, runs, known, locked)
+                judge_batch(tx, jobs, runs, known, locked, clocks)
         moved -= changes.nodes.keys() | changes.edges.keys()
         return len(changes.nodes) + len(changes.edges) + len(moved), elements
 
