@@ -1,7 +1,8 @@
 """The Neo4j write path made cheaper without changing what it writes: a column group's digest is
 the text datasets' clocks already hold (made faster, never differently), and the read of a
-batch's edges is one statement whatever kinds the batch holds, each kind read as the embedded
-store (the merge rule's reference) has it."""
+batch's edges is one statement whatever kinds the batch holds (in the batch's first statement,
+or apart when that statement cannot place them), each kind read as the embedded store (the
+merge rule's reference) has it."""
 
 from __future__ import annotations
 
@@ -138,10 +139,20 @@ def edges_batch(kinds: list[EdgeKind], at: str, props: dict[str, Any]) -> list[M
 
 
 @pytest.mark.neo4j
+@pytest.mark.parametrize("in_order", [True, False], ids=["by-position", "read-apart"])
 def test_batches_of_any_mix_of_edge_kinds_restate_each_kind_as_the_rule_does(
     neo4j_and_reference: tuple[Neo4jStore, EmbeddedStore],
+    in_order: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     store, reference = neo4j_and_reference
+    if not in_order:  # as if the first statement's nodes came back in another order
+        first = Neo4jStore._lock_read_batch
+
+        def unordered(*args: Any) -> Any:
+            return None, first(*args)[1]
+
+        monkeypatch.setattr(Neo4jStore, "_lock_read_batch", staticmethod(unordered))
     kinds = list(ENDS)
     assert set(kinds) == set(EdgeKind)  # every branch of the one edge read
     batches = [
