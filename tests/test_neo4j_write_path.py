@@ -17,6 +17,7 @@ from graph.mutations import Mutation, UpsertEdge, UpsertNode
 from graph.stores import column_clocks
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
+from graph.stores.neo4j.store import _BatchRead
 
 AT = "2026-01-05T02:00:09.824000Z"
 LATER = "2026-01-06T02:00:09.824000Z"
@@ -68,8 +69,8 @@ def test_a_groups_digest_is_the_text_stored_clocks_hold() -> None:
 
 
 def lineage(at: str) -> list[Mutation]:
-    """One event's job, its lineage and its owners at ``at``, with ``group(at)``'s columns."""
-    job, owner, other = "job:ns:j", "owner:team:a", "dataset:ns:u"
+    """One event's job, its run, their lineage and owners at ``at``, with ``group(at)``'s columns."""
+    job, run, owner, other = "job:ns:j", "run:r1", "owner:team:a", "dataset:ns:u"
     seen, first = {"lastSeenAt": at}, {"firstSeenAt": at}
     return [
         UpsertNode(job, NodeKind.JOB, at, {"name": "j", **seen}),
@@ -78,22 +79,29 @@ def lineage(at: str) -> list[Mutation]:
         UpsertEdge(job, EdgeKind.OWNED_BY, owner, at, {**seen, "type": "team"}, first),
         UpsertEdge(DATASET, EdgeKind.OWNED_BY, owner, at, {**seen, "type": "team"}, first),
         UpsertEdge(other, EdgeKind.OWNED_BY, owner, at, {**seen, "type": "team"}, first),
+        UpsertNode(run, NodeKind.RUN, at, {"jobId": job}),
+        UpsertEdge(run, EdgeKind.OF, job, at, seen, first),
+        UpsertEdge(run, EdgeKind.CONSUMED, other, at, seen, first),
+        UpsertEdge(run, EdgeKind.PRODUCED, DATASET, at, {**seen, "facet:x": {"rows": 1}}, first),
         *group(at),
     ]
 
 
-def test_a_jobs_lineage_and_a_datasets_owners_are_grouped_with_their_owner() -> None:
+def test_lineage_and_owners_are_grouped_with_their_owner() -> None:
     restated = lineage(AT)
     rest, groups = column_clocks.split(restated)
-    # the nodes, and an owner edge of a dataset with no columns at that stamp, stay apart
-    assert rest == [restated[0], restated[5]]
     keys = [column_clocks.element_key(m) for m in restated]
-    assert {
-        key: [column_clocks.element_key(m) for m in g.mutations] for key, g in groups.items()
-    } == {
-        (keys[0], AT): keys[1:4],
-        (DATASET, AT): [keys[4], *keys[6:]],
-    }
+    # the nodes, an owner edge of a dataset with no columns at that stamp and a run's outputs
+    # (restated with their statistics when the run completes) stay apart
+    assert [column_clocks.element_key(m) for m in rest] == [keys[0], keys[5], keys[6], keys[9]]
+    assert (
+        {key: [column_clocks.element_key(m) for m in g.mutations] for key, g in groups.items()}
+        == {
+            (keys[0], AT): keys[1:4],  # a job's
+            (DATASET, AT): [keys[4], *keys[10:]],  # a dataset's
+            (keys[6], AT): keys[7:9],  # a run's
+        }
+    )
     # seen again later, the same content: the same digests
     later = column_clocks.split(lineage(LATER))[1]
     assert [g.digest for g in later.values()] == [g.digest for g in groups.values()]
@@ -147,12 +155,12 @@ def test_batches_of_any_mix_of_edge_kinds_restate_each_kind_as_the_rule_does(
 ) -> None:
     store, reference = neo4j_and_reference
     if not in_order:  # as if the first statement's nodes came back in another order
-        first = Neo4jStore._lock_read_batch
+        read = _BatchRead.read
 
-        def unordered(*args: Any) -> Any:
-            return None, first(*args)[1]
+        def unordered(self: _BatchRead, nodes: Any) -> Any:
+            return None, read(self, nodes)[1]
 
-        monkeypatch.setattr(Neo4jStore, "_lock_read_batch", staticmethod(unordered))
+        monkeypatch.setattr(_BatchRead, "read", unordered)
     kinds = list(ENDS)
     assert set(kinds) == set(EdgeKind)  # every branch of the one edge read
     batches = [

@@ -2,14 +2,16 @@
 lineage edges without rewriting them.
 
 A job re-running with the same schema and column lineage restates every column, HAS_COLUMN and
-DERIVES_FROM of its datasets at a newer stamp, and its own READS, WRITES and OWNED_BY edges. Under
+DERIVES_FROM of its datasets at a newer stamp, and its own READS, WRITES and OWNED_BY edges (a
+completing run restates its OF and CONSUMED edges as its start made them). Under
 the merge rule (``graph.mutations``) that changes only their stamps (and ``lastSeenAt``, whose
 value is its stamp): each of ~30 elements an event, for nothing a reader would call new. So one
 event's mutations of such elements with one *owner* (its *group*) are recognised by a digest of
 their content with the stamp taken out, and the owner keeps, per digest, a *clock*: ``[since,
 at, valid]``. A dataset owns its columns' group (the HAS_COLUMN edges leaving it, their columns,
 the DERIVES_FROM edges leaving it or those columns, its OWNED_BY edges); a job owns its
-lineage's group (its READS, WRITES and OWNED_BY edges).
+lineage's group (its READS, WRITES and OWNED_BY edges), a run the group of its OF and CONSUMED
+edges.
 
 While a digest is valid, every property its content sets carries a reference to it (the
 element's ``refs``), and the property's stamp is the later of the stamp stored on the element and
@@ -58,25 +60,42 @@ def element_key(mutation: Mutation) -> ElementKey:
     return mutation.id if isinstance(mutation, UpsertNode) else mutation.key
 
 
-#: Edges a job's group holds: what it reads and writes (its source is the job).
-_JOB_LINEAGE = frozenset({EdgeKind.READS, EdgeKind.WRITES})
+#: Edges grouped under their source: a job's lineage, and a run's job and inputs (not its outputs,
+#: which a completing run restates with its output statistics: other content than its start's).
+_GROUPED_BY_SOURCE = frozenset({EdgeKind.READS, EdgeKind.WRITES, EdgeKind.OF, EdgeKind.CONSUMED})
 
 
 def split(mutations: Sequence[Mutation]) -> tuple[list[Mutation], dict[tuple[str, str], Group]]:
     """The mutations outside any group, and the groups by (owner, stamp)."""
+    rest, grouped = partition(mutations)
+    return rest, digested(grouped)
+
+
+def digested(grouped: dict[tuple[str, str], list[Mutation]]) -> dict[tuple[str, str], Group]:
+    """The groups of :func:`partition`, each with its digest (most of :func:`split`'s time: a
+    writer makes them while the server reads what the batch touches)."""
+    return {
+        key: Group(key[0], key[1], _digest(key[0], key[1], ms), ms) for key, ms in grouped.items()
+    }
+
+
+def partition(
+    mutations: Sequence[Mutation],
+) -> tuple[list[Mutation], dict[tuple[str, str], list[Mutation]]]:
+    """The mutations outside any group, and each group's mutations by (owner, stamp)."""
     has_column, derives_from, column = EdgeKind.HAS_COLUMN, EdgeKind.DERIVES_FROM, NodeKind.COLUMN
-    owned_by, job_lineage = EdgeKind.OWNED_BY, _JOB_LINEAGE
+    owned_by, by_source = EdgeKind.OWNED_BY, _GROUPED_BY_SOURCE
     owner: dict[tuple[str, str], str | None] = {}  # a column's dataset at a stamp (None: several)
     owners_at: set[tuple[str, str]] = set()  # datasets with columns at a stamp
-    jobs_at: set[tuple[str, str]] = set()  # jobs with lineage at a stamp
+    sources_at: set[tuple[str, str]] = set()  # jobs and runs with such edges at a stamp
     for m in mutations:
         if type(m) is UpsertEdge:
             if m.kind is has_column:
                 key = (m.target, m.at)
                 owner[key] = m.source if owner.get(key, m.source) == m.source else None
                 owners_at.add((m.source, m.at))
-            elif m.kind in job_lineage:
-                jobs_at.add((m.source, m.at))
+            elif m.kind in by_source:
+                sources_at.add((m.source, m.at))
     rest: list[Mutation] = []
     grouped: dict[tuple[str, str], list[Mutation]] = {}
     for m in mutations:
@@ -91,8 +110,8 @@ def split(mutations: Sequence[Mutation]) -> tuple[list[Mutation], dict[tuple[str
             group_owner = owner.get((m.source, m.at)) or (
                 m.source if (m.source, m.at) in owners_at else None
             )
-        elif kind in job_lineage or (
-            kind is owned_by and ((m.source, m.at) in owners_at or (m.source, m.at) in jobs_at)
+        elif kind in by_source or (
+            kind is owned_by and ((m.source, m.at) in owners_at or (m.source, m.at) in sources_at)
         ):
             group_owner = m.source
         if group_owner is None:
@@ -101,9 +120,7 @@ def split(mutations: Sequence[Mutation]) -> tuple[list[Mutation], dict[tuple[str
             grouped[key].append(m)
         else:
             grouped[key] = [m]
-    return rest, {
-        key: Group(key[0], key[1], _digest(key[0], key[1], ms), ms) for key, ms in grouped.items()
-    }
+    return rest, grouped
 
 
 def _digest(owner: str, at: str, mutations: Iterable[Mutation]) -> str | None:

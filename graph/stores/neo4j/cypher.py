@@ -142,7 +142,8 @@ RETURN locked, edges, jobs, runs
 
 # Rows carry only the keys that changed (``SET +=``; a null removes the key), and a node gets its
 # label only when it is created: rewriting whole property maps made Neo4j rewrite every property
-# record, string block and index entry of every touched element.
+# record, string block and index entry of every touched element. It returns the element ids of
+# the edges it made, in their rows' order (the currency marks set after it find them by those).
 _WRITE = (
     _PLANNED_ONCE
     + """
@@ -158,17 +159,19 @@ CALL () {
   SET n += row[1]
 }
 CALL () {
+  UNWIND $changed_edges AS row
+  MATCH ()-[r]->() WHERE elementId(r) = row[0]
+  SET r += row[1]
+}
+CALL () {
   UNWIND $new_edges AS row
   MATCH (a) WHERE elementId(a) = row[0]
   MATCH (b) WHERE elementId(b) = row[1]
   CREATE (a)-[r:$(row[2])]->(b)
   SET r = row[3]
+  RETURN collect(elementId(r)) AS made
 }
-CALL () {
-  UNWIND $changed_edges AS row
-  MATCH ()-[r]->() WHERE elementId(r) = row[0]
-  SET r += row[1]
-}
+RETURN made
 """
 )
 

@@ -14,8 +14,7 @@ jobs not yet locked, in id order, and returns all of it; ``_Prefetched`` answers
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import neo4j
 
@@ -336,16 +335,30 @@ _RUN_IO = frozenset(RUN_IO)
 _JOB_IO = frozenset(JOB_IO)
 
 
-@dataclass(slots=True)
-class Marks:
-    """The currency marks a batch moves: of the edges it writes, whether each is unrestated
-    (``changed``); of the others, ``[element id, {mark: true or null}]`` rows (``rows``)."""
+class Marks(NamedTuple):
+    """The currency marks of the judged jobs' edges as the batch leaves them (``wanted``), and of
+    those stored before it, whether each was marked and its element id (``held``)."""
 
-    changed: dict[EdgeKey, bool] = field(default_factory=dict)
-    rows: list[list[Any]] = field(default_factory=list)
+    wanted: dict[EdgeKey, bool]
+    held: dict[EdgeKey, tuple[bool, str]]
+
+    def rows(self, made: Mapping[EdgeKey, str]) -> list[list[Any]] | None:
+        """``_WRITE_MARKS`` rows of the marks that move (``made``: the element ids of the edges
+        the batch created, which held none); None if an edge is in neither."""
+        rows = []
+        for key, wanted in self.wanted.items():
+            if key in self.held:
+                marked, eid = self.held[key]
+            elif key in made:
+                marked, eid = False, made[key]
+            else:
+                return None
+            if wanted != marked:
+                rows.append([eid, wanted])
+        return rows
 
 
-def before_write(
+def judged(
     before: Prefetched,
     current: Mapping[str, Node],
     stored: Mapping[str, Mapping[str, Any]],
@@ -354,11 +367,12 @@ def before_write(
 ) -> Marks | None:
     """The marks of the jobs ``changes`` touched, judged as the batch leaves the graph (what the
     first statement read, ``before``, and the batch's ``changes``; ``current`` and ``stored``:
-    the locked nodes, decoded and as Neo4j held them; ``clocks``: as the batch leaves them).
-    None when the rule asks what the first statement did not read: judge after the write."""
+    the locked nodes, decoded and as Neo4j held them; ``clocks``: as the batch leaves them), the
+    batch's write meanwhile under way. None when the rule asks what the first statement did not
+    read: judge after the write (``judge_batch``)."""
     jobs, runs = touched_by(changes)
     if not (jobs or runs):
-        return Marks()
+        return Marks({}, {})
     graph = _AsLeft(before, current, stored, changes, clocks)
     try:
         judged = jobs_of(graph, jobs, runs)
@@ -368,13 +382,7 @@ def before_write(
         graph.edges([i for i in of_jobs if i not in graph.job_edges], JOB_IO, "out")
     except _Uncovered:
         return None
-    marks = Marks()
-    for job in of_jobs:
-        stale = unrestated.get(job, ())
-        for key in graph.job_edges[job]:
-            wanted = key in stale
-            if key in changes.edges:
-                marks.changed[key] = wanted
-            elif wanted != graph.marked[key][0]:
-                marks.rows.append([graph.marked[key][1], {_UNRESTATED: True if wanted else None}])
-    return marks
+    wanted = {
+        key: key in unrestated.get(job, ()) for job in of_jobs for key in graph.job_edges[job]
+    }
+    return Marks(wanted, graph.marked)
