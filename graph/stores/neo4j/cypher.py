@@ -10,7 +10,7 @@ from typing import Any, Literal
 from graph.model import JOB_IO, RUN_IO, EdgeKind, NodeKind
 from graph.stores import EdgeDirection, Reach
 from graph.stores.id_format import RENAMED_KINDS
-from graph.stores.job_currency import DECIDING_RUN
+from graph.stores.job_currency import DECIDING_RUN, FIRST_SEEN
 from graph.stores.neo4j.codec import (
     _CLOCK_OWNER,
     _CLOCKS,
@@ -97,8 +97,9 @@ _READ_EDGES = (
 # A write batch's first statement (``Neo4jStore._apply_in``): its nodes merged and write-locked in
 # id order (as ``_LOCK_AND_READ_NODES``), the edges between them it names (a parameter per kind of
 # [source, target] positions in $ids, each kind a branch as in ``_READ_EDGES``), and what judging
-# its jobs reads (``judging.Prefetched``): each :Job's READS/WRITES edges whole with their element
-# ids, the run it names as deciding whole with its input and output keys, and each :Run's input
+# its jobs reads (``judging.Prefetched``): each :Job's READS/WRITES edges with what the rule reads of
+# them (``job_currency.first_seen``), their marks and element ids, the run it names as deciding
+# whole with its input and output keys, and each :Run's input
 # and output keys and the jobs it is OF. One round trip where there were five (the lock, the edge
 # read, the judging read, its clocks, and the extra lock of jobs judged).
 _LOCK_AND_READ_BATCH = (
@@ -124,7 +125,7 @@ CALL (ns) {{
   OPTIONAL MATCH (r:Node {{id: named}}) WHERE named IS :: STRING
   RETURN collect([
     j.id,
-    [(j)-[e:{_types(JOB_IO)}]->(d) | [type(e), d.id, properties(e), elementId(e)]],
+    [(j)-[e:{_types(JOB_IO)}]->(d) | [type(e), d.id, e.`{FIRST_SEEN}`, e.{_UNRESTATED}, elementId(e)]],
     CASE WHEN r IS NULL THEN null ELSE
       [r.id, labels(r), properties(r), [(r)-[x:{_types(RUN_IO)}]->(d) | [r.id, type(x), d.id]]] END
   ]) AS jobs

@@ -21,7 +21,7 @@ import neo4j
 from graph.model import JOB_IO, RUN_IO, Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Changes
 from graph.stores import EdgeDirection, EdgeKey, column_clocks
-from graph.stores.job_currency import DECIDING_RUN, jobs_of, judge, touched_by
+from graph.stores.job_currency import DECIDING_RUN, FIRST_SEEN, jobs_of, judge, touched_by
 from graph.stores.neo4j.codec import (
     _CLOCK_OWNER,
     _CLOCKS,
@@ -30,7 +30,6 @@ from graph.stores.neo4j.codec import (
     _REFS,
     _UNRESTATED,
     _clock_owners,
-    _decode,
     _decode_edges,
     _decode_node,
     _decode_nodes,
@@ -216,7 +215,8 @@ def judge_batch(
 class Prefetched:
     """What the batch's first statement read for judging (``cypher._LOCK_AND_READ_BATCH``), as the
     graph stood before the batch: the ids it locked (for each, what follows is all there is), each
-    locked :Job's READS/WRITES edges (``[type, target, properties, element id]``), the runs those
+    locked :Job's READS/WRITES edges (``[type, target, first seen, marked, element id]``: what the
+    rule reads of one, ``job_currency.first_seen``), the runs those
     jobs name as deciding, whole, and the input and output keys of those and of each locked
     :Run, with the jobs each locked :Run is OF."""
 
@@ -317,11 +317,11 @@ class _AsLeft:
             if job not in self._before.locked:
                 raise _Uncovered(job)
             edges: dict[EdgeKey, Edge] = {}
-            for type_, target, props, eid in self._before.job_edges.get(job, ()):
+            for type_, target, first, marked, eid in self._before.job_edges.get(job, ()):
                 key = (job, _EDGE_KIND_BY_TYPE[type_], target)
-                self.marked[key] = (_UNRESTATED in props, eid)
-                values, stamps = _decode(dict(props), self._clocks_of(props))
-                edges[key] = Edge(job, key[1], target, values, stamps)
+                self.marked[key] = (bool(marked), eid)
+                seen = {} if first is None else {FIRST_SEEN: first}  # what the rule reads of it
+                edges[key] = Edge(job, key[1], target, seen, {})
             for key in self._out.get(job, ()):
                 if key[1] in _JOB_IO:
                     edges[key] = self._changes.edges[key]
