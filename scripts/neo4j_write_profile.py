@@ -11,6 +11,11 @@ log riding in the write), and prints per round: events/s, the time in ``Neo4jSto
 its planning and statements (``_apply_in``; the rest is the commit and the log's blocks), every
 statement kind with its count and time (the driver's ``run``, results read at once), and the bytes
 of the write statement's parameters, by property: what the engine is asked to store.
+
+``--floor`` then measures the engine's own floor for what the last round wrote (``write_floor``):
+the same rows (new nodes and edges, the changed properties, the raw event log's nodes) written
+onto probe elements a batch a transaction, one statement each, nothing read or planned: the
+fastest any statement shape could write that round, and so the ceiling of events/s.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import collections
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -42,11 +48,15 @@ class Tally:
         self.bytes: collections.Counter[str] = collections.Counter()
         self.phase = ""  # what the statements are run for now ("" the rest)
         self.by_phase: collections.Counter[str] = collections.Counter()
+        self.writes: list[dict[str, Any]] = []  # each graph write's rows, for ``write_floor``
+        self.blocks: list[list[dict[str, Any]]] = []  # each raw-event-log write's blocks
 
     def clear(self) -> None:
         self.statements.clear()
         self.bytes.clear()
         self.by_phase.clear()
+        self.writes.clear()
+        self.blocks.clear()
 
     def statement(self, query: Any, parameters: dict[str, Any], seconds: float) -> None:
         text = getattr(query, "text", query)
@@ -55,7 +65,10 @@ class Tally:
         entry[0] += 1
         entry[1] += seconds
         self.by_phase[self.phase] += 1
+        if "blocks" in parameters:
+            self.blocks.append(parameters["blocks"])
         if "changed_edges" in parameters:
+            self.writes.append({name: parameters[name] for name in _WRITE_ROWS})
             for name in _WRITE_ROWS:
                 for row in parameters[name]:
                     if name.startswith("changed"):
@@ -92,6 +105,180 @@ def _cpu(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+# -- the engine's floor for a round's writes ---------------------------------------------------
+
+_PROBE = "LineagemeshFloorProbe"
+_PROBE_SCHEMA = (
+    f"CREATE CONSTRAINT lineagemesh_floor_probe_id IF NOT EXISTS FOR (n:{_PROBE}) REQUIRE n.id IS UNIQUE",
+    f"CREATE TEXT INDEX lineagemesh_floor_probe_name IF NOT EXISTS FOR (n:{_PROBE}) ON (n._nameLower)",
+    "CREATE CONSTRAINT lineagemesh_floor_block_id IF NOT EXISTS FOR (b:FloorBlock) REQUIRE b.id IS UNIQUE",
+    "CREATE CONSTRAINT lineagemesh_floor_block_seq IF NOT EXISTS FOR (b:FloorBlock) REQUIRE b.seq IS UNIQUE",
+    "CREATE CONSTRAINT lineagemesh_floor_hash IF NOT EXISTS FOR (h:FloorHash) REQUIRE h.hash IS UNIQUE",
+    "CREATE RANGE INDEX lineagemesh_floor_hash_seq IF NOT EXISTS FOR (h:FloorHash) ON (h.seq)",
+    "CREATE RANGE INDEX lineagemesh_floor_subject IF NOT EXISTS FOR (s:FloorSubject) ON (s.subject)",
+    "CREATE RANGE INDEX lineagemesh_floor_subject_seq IF NOT EXISTS FOR (s:FloorSubject) ON (s.seq)",
+    "CREATE RANGE INDEX lineagemesh_floor_block_received IF NOT EXISTS FOR (b:FloorBlock) ON (b.receivedAt)",
+)
+_PROBE_DROP = (
+    "DROP CONSTRAINT lineagemesh_floor_probe_id IF EXISTS",
+    "DROP INDEX lineagemesh_floor_probe_name IF EXISTS",
+    "DROP CONSTRAINT lineagemesh_floor_block_id IF EXISTS",
+    "DROP CONSTRAINT lineagemesh_floor_block_seq IF EXISTS",
+    "DROP CONSTRAINT lineagemesh_floor_hash IF EXISTS",
+    "DROP INDEX lineagemesh_floor_hash_seq IF EXISTS",
+    "DROP INDEX lineagemesh_floor_subject IF EXISTS",
+    "DROP INDEX lineagemesh_floor_subject_seq IF EXISTS",
+    "DROP INDEX lineagemesh_floor_block_received IF EXISTS",
+)
+_PROBE_BASE = f"""
+UNWIND $ids AS id
+CREATE (n:{_PROBE} {{id: id, _nameLower: id, namespace: 'floor://probe', name: id,
+  lastSeenAt: '2026-01-01T00:00:00.000000Z', _stamps: '{{"name":0,"namespace":0}}'}})
+WITH collect(n) AS made
+UNWIND range(0, size(made) - 1) AS i
+WITH made[i] AS a, made[(i * 7 + 1) % size(made)] AS b
+CREATE (a)-[r:FLOOR_EDGE {{lastSeenAt: '2026-01-01T00:00:00.000000Z', firstSeenAt: '2026-01-01T00:00:00.000000Z'}}]->(b)
+RETURN collect(elementId(a)), collect(elementId(r))
+"""
+#: One batch of a round as the engine's floor: everything found by element id, nothing read back.
+_PROBE_WRITE = f"""
+CALL () {{
+  UNWIND $new_nodes AS row
+  CREATE (n:{_PROBE})
+  SET n:$(row[0])
+  SET n += row[1]
+  RETURN collect(n) AS made
+}}
+CALL (made) {{
+  UNWIND $new_edges AS row
+  WITH made[row[0]] AS a, row
+  MATCH (b) WHERE elementId(b) = row[1]
+  CREATE (a)-[r:$(row[2])]->(b)
+  SET r = row[3]
+}}
+CALL () {{
+  UNWIND $changed_nodes AS row
+  MATCH (n) WHERE elementId(n) = row[0]
+  SET n += row[1]
+}}
+CALL () {{
+  UNWIND $changed_edges AS row
+  MATCH ()-[r]->() WHERE elementId(r) = row[0]
+  SET r += row[1]
+}}
+CALL () {{
+  MERGE (c:FloorClock {{id: 'blocks'}}) ON CREATE SET c.seq = 0
+  SET c.seq = c.seq + size($blocks)
+  WITH c.seq - size($blocks) AS base
+  UNWIND range(0, size($blocks) - 1) AS i
+  WITH base + i + 1 AS seq, $blocks[i] AS b
+  CREATE (n:FloorBlock {{id: b.id, seq: seq, kind: b.kind, receivedAt: b.receivedAt,
+    events: b.events, payload: b.payload, times: b.times, firstTime: b.firstTime, lastTime: b.lastTime}})
+  WITH b, seq
+  CALL (b, seq) {{ UNWIND b.hashes AS h MERGE (e:FloorHash {{hash: h}}) ON CREATE SET e.seq = seq }}
+  CALL (b, seq) {{ UNWIND b.subjects AS s CREATE (:FloorSubject {{subject: s, seq: seq}}) }}
+}}
+"""
+
+
+def _probe_batch(tx: Any, parameters: dict[str, Any]) -> None:
+    tx.run(_PROBE_WRITE, parameters).consume()
+
+
+def write_floor(
+    uri: str, writes: list[dict[str, Any]], blocks: list[list[dict[str, Any]]], reps: int = 3
+) -> dict[str, Any]:
+    """The seconds the engine takes to write one round's rows (``writes``: each batch's graph
+    write, ``blocks``: its raw event log's blocks) onto probe elements, a transaction a batch,
+    one statement each: new nodes created with their properties (their labels prefixed), new
+    edges from them to existing probe nodes, the changed properties set on as many existing
+    ones, by element id, the log's nodes as the store writes them. The median of ``reps``
+    rounds after one untimed round (the statement planned, the JVM warm). Probe elements are
+    removed after."""
+    import neo4j
+
+    batches = list(zip(writes, blocks + [[]] * (len(writes) - len(blocks))))
+    per_rep = {
+        name: sum(len(write[name]) for write, _ in batches)
+        for name in ("new_nodes", "new_edges", "changed_nodes", "changed_edges")
+    }
+    pool = max(per_rep["changed_nodes"], per_rep["changed_edges"], per_rep["new_edges"], 1)
+    pool *= reps + 1
+    seconds: list[float] = []
+    with neo4j.GraphDatabase.driver(uri, auth=None, notifications_min_severity="OFF") as driver:
+        for statement in _PROBE_SCHEMA:
+            driver.execute_query(statement)
+        try:
+            node_eids: list[str] = []
+            edge_eids: list[str] = []
+            for at in range(0, pool, 10_000):
+                ids = [f"floor:base:{i}" for i in range(at, min(at + 10_000, pool))]
+                ((nodes, edges),), _, _ = driver.execute_query(_PROBE_BASE, ids=ids)
+                node_eids += nodes
+                edge_eids += edges
+            used = {"nodes": 0, "edges": 0, "targets": 0}
+
+            def take(kind: str, eids: list[str]) -> str:
+                used[kind] += 1
+                return eids[used[kind] % len(eids)]
+
+            for rep in range(reps + 1):
+                began = time.perf_counter()
+                for write, block_rows in batches:
+                    parameters = {
+                        "new_nodes": [
+                            [f"Floor{kind}", {**props, "id": f"floor:{rep}:{eid}"}]
+                            for eid, kind, props in write["new_nodes"]
+                        ],
+                        "new_edges": [
+                            [
+                                i % max(len(write["new_nodes"]), 1),
+                                take("targets", node_eids),
+                                kind,
+                                props,
+                            ]
+                            for i, (_, _, kind, props) in enumerate(write["new_edges"])
+                        ]
+                        if write["new_nodes"]
+                        else [],
+                        "changed_nodes": [
+                            [take("nodes", node_eids), delta] for _, delta in write["changed_nodes"]
+                        ],
+                        "changed_edges": [
+                            [take("edges", edge_eids), delta] for _, delta in write["changed_edges"]
+                        ],
+                        "blocks": [
+                            {
+                                **row,
+                                "id": f"{rep}:{row['id']}",
+                                "hashes": [f"{rep}:{h}" for h in row["hashes"]],
+                            }
+                            for row in block_rows
+                        ],
+                    }
+                    with driver.session() as session:
+                        session.execute_write(_probe_batch, parameters)
+                if rep:
+                    seconds.append(time.perf_counter() - began)
+        finally:
+            with driver.session() as session:
+                for label in (_PROBE, "FloorBlock", "FloorHash", "FloorSubject", "FloorClock"):
+                    session.run(
+                        f"MATCH (n:{label}) CALL (n) {{ DETACH DELETE n }} IN TRANSACTIONS OF 10000 ROWS"
+                    ).consume()
+            for statement in _PROBE_DROP:
+                driver.execute_query(statement)
+    graph = sum(per_rep.values())
+    log = sum(len(row["hashes"]) + len(row["subjects"]) + 1 for rows in blocks for row in rows)
+    return {
+        "seconds": statistics.median(seconds),
+        "all_seconds": seconds,
+        "graph_elements": graph,
+        "log_nodes": log,
+        "by_row": per_rep,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--neo4j-uri", required=True, help="a running Neo4j (WIPED)")
@@ -104,6 +291,11 @@ def main(argv: list[str] | None = None) -> int:
         "--neo4j-pid",
         type=int,
         help="the Neo4j server's process id, on this host: its CPU seconds a round are printed too",
+    )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="after the rounds, the engine's floor for the last round's writes (``write_floor``)",
     )
     args = parser.parse_args(argv)
     mesh = args.mesh or Path(f"/tmp/lineagemesh-write-profile-{args.datasets}-{args.reruns}.ndjson")
@@ -204,6 +396,17 @@ def main(argv: list[str] | None = None) -> int:
         for key, size in tally.bytes.most_common(10):
             print(f"    {size:10,}  {key}")
     store.close()
+    if args.floor:
+        for what, blocks in (("graph and log", tally.blocks), ("graph alone", [])):
+            floor = write_floor(args.neo4j_uri, tally.writes, blocks)
+            print(
+                f"the engine's floor for the last round's writes, {what}: "
+                f"{floor['graph_elements']:,} graph elements ({floor['by_row']}) and "
+                f"{floor['log_nodes']:,} event-log nodes in {floor['seconds']:.2f} s (rounds "
+                f"{', '.join(f'{s:.2f}' for s in floor['all_seconds'])}): "
+                f"{(floor['graph_elements'] + floor['log_nodes']) / floor['seconds']:,.0f} "
+                f"elements/s, a ceiling of {per_round / floor['seconds']:,.0f} events/s"
+            )
     return 0
 
 

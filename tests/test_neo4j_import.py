@@ -22,9 +22,20 @@ from graph.lineage import Direction, dataset_lineage
 from graph.model import EdgeKind, NodeKind, dataset_id
 from graph.mutations import Mutation, UpsertEdge, UpsertNode
 from graph.raw_events import events_of_node
+from graph.stores import column_clocks
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
-from graph.stores.neo4j.codec import _BOOKKEEPING
+from graph.stores.neo4j.codec import (
+    _BOOKKEEPING,
+    _CLOCKS,
+    _FIELDS,
+    _NAME_LOWER,
+    _NAME_SORT,
+    _REFS,
+    _UNRESTATED,
+    _decode,
+    _encode,
+)
 from graph.stores.neo4j_import import ARGS_FILE, export
 
 pytestmark = pytest.mark.neo4j
@@ -46,8 +57,9 @@ def without_history(graph: tuple[list[Any], list[Any]]) -> tuple[list[Any], list
 def raw_graph(uri: str) -> tuple[list[Any], list[Any]]:
     """Every node (labels, property map) and relationship (ends, type, property map) as Neo4j
     holds them: what the store wrote, its bookkeeping included but the column clocks, which record
-    how the MERGE path wrote (which batches restated which columns), not the graph: an imported
-    graph starts with none, as a graph of the format before them did."""
+    how the MERGE path wrote (which batches restated which elements), not the graph: an imported
+    graph starts with none, as a graph of the format before them did. So an element referring to
+    clocks is compared as it reads, encoded again (``as_imported``)."""
     with (
         neo4j.GraphDatabase.driver(uri, auth=None) as driver,
         driver.session(database="neo4j") as session,
@@ -58,8 +70,12 @@ def raw_graph(uri: str) -> tuple[list[Any], list[Any]]:
             "RETURN labels(n), properties(n)"
         ).values()
         edges = session.run("MATCH (a)-[r]->(b) RETURN a.id, type(r), b.id, properties(r)").values()
+    clocks = {
+        props["id"]: column_clocks.parse(props[_CLOCKS]) for _, props in nodes if _CLOCKS in props
+    }
 
     def kept(props: dict[str, Any]) -> Any:
+        props = as_imported(props, clocks)
         return typed({key: value for key, value in props.items() if key not in _BOOKKEEPING})
 
     def node(labels: list[str], props: dict[str, Any]) -> Any:
@@ -72,6 +88,20 @@ def raw_graph(uri: str) -> tuple[list[Any], list[Any]]:
     return sorted(node(labels, props) for labels, props in nodes), sorted(
         (a, t, b, kept(props)) for a, t, b, props in edges
     )
+
+
+#: Stored keys the element's own encoding (``codec._encode``) does not make.
+_BESIDE = ("id", _NAME_LOWER, _NAME_SORT, _FIELDS, _UNRESTATED)
+
+
+def as_imported(props: dict[str, Any], clocks: dict[str, column_clocks.Clocks]) -> dict[str, Any]:
+    """A stored property map referring to clocks as the import writes it: its values and stamps
+    as they read (``codec._decode``), encoded again; others as they are."""
+    if _REFS not in props:
+        return props
+    beside = {key: props[key] for key in _BESIDE if key in props}
+    values, stamps = _decode({k: v for k, v in props.items() if k not in beside}, clocks)
+    return {**_encode(values, stamps), **beside}
 
 
 def schema_names(uri: str) -> set[str]:

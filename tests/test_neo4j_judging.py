@@ -1,8 +1,10 @@
-"""Judging a Neo4j write batch's jobs asks one statement (``graph.stores.neo4j.judging``): the jobs
-of its runs, the jobs, their deciding runs, those runs' inputs and outputs and the jobs' own, and
-the lock of the jobs the batch had not locked; marks are written only where they change. The verdicts are those of the embedded store (the
-rule's reference) after every batch, whatever a batch holds: whole events, a run without its job,
-a job without its run, runs arriving out of order."""
+"""Judging a Neo4j write batch's jobs (``graph.stores.neo4j.judging``) reads what the rule needs in
+the batch's first statement (the jobs of its runs, the jobs, their deciding runs, those runs'
+inputs and outputs and the jobs' own) and judges while the batch's write runs, the marks that
+move written after it; a batch whose job names a run the batch does not hold is judged after its write, from one
+more statement, which also locks the jobs the batch had not locked. The verdicts are those of the
+embedded store (the rule's reference) after every batch, whatever a batch holds: whole events, a
+run without its job, a job without its run, runs arriving out of order."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from graph.model import EdgeKind, NodeKind
 from graph.mutations import Mutation, UpsertEdge, UpsertNode
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
+from graph.stores.neo4j.cypher import _LOCK_AND_READ_BATCH
 from graph.stores.neo4j.judging import _JUDGING_READ, _WRITE_MARKS
 from ingest.openlineage import translate
 
@@ -64,7 +67,7 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.mark.neo4j
-def test_a_batch_is_judged_in_one_statement_as_the_rule_judges(
+def test_a_batch_is_judged_from_its_first_statement_as_the_rule_judges(
     neo4j_and_reference: tuple[Neo4jStore, EmbeddedStore], statements: list[str]
 ) -> None:
     store, reference = neo4j_and_reference
@@ -83,24 +86,28 @@ def test_a_batch_is_judged_in_one_statement_as_the_rule_judges(
         run_of("late", "2026-01-05T00:00:00Z", ["a"])
         + run_of("late", "2026-01-04T00:00:00Z", ["y"]),
     ]
-    judged = 0
+    judged_after = []
     for batch in batches:
         statements.clear()
         assert store.apply(batch) == reference.apply(batch)
         assert store.unrestated_job_edges(JOBS) == reference.unrestated_job_edges(JOBS)
-        judged += statements.count(_JUDGING_READ)
-        assert statements.count(_JUDGING_READ) <= 1
+        assert statements.count(_LOCK_AND_READ_BATCH) == 1
+        judged_after.append(statements.count(_JUDGING_READ))
         assert not [text for text in statements if text.startswith(PRIMITIVE_READ)]
-    assert judged == len(batches)  # every batch touched a job or a run
+    # judged after the write where the batch holds a run without its job (its first statement
+    # locked no job: a run's OF edge moves the run's clock, or is written after it), or a job
+    # names a run the batch does not hold (one written by an earlier batch, or none yet: the
+    # first statement read the run it named before)
+    assert judged_after == [0, 1, 1, 1, 1, 0, 0]
     assert dump(store) == dump(reference)
     # a re-run that reads what the one before read moves no verdict: no mark is written
     for ended in ("2026-01-06T00:00:00Z", "2026-01-07T00:00:00Z"):
         statements.clear()
         store.apply(run_of("other", ended, ["b"]))
-        assert statements.count(_JUDGING_READ) == 1 and _WRITE_MARKS not in statements
+        assert _JUDGING_READ not in statements and _WRITE_MARKS not in statements
     statements.clear()
     store.apply(run_of("other", "2026-01-08T00:00:00Z", ["c"]))  # b no longer read: marked
-    assert _WRITE_MARKS in statements
+    assert _JUDGING_READ not in statements and _WRITE_MARKS in statements
     assert store.unrestated_job_edges(["job:etl:other"]) == {
         "job:etl:other": frozenset({("job:etl:other", EdgeKind.READS, "dataset:pg:b")})
     }

@@ -1,7 +1,8 @@
 """The Neo4j write path made cheaper without changing what it writes: a column group's digest is
 the text datasets' clocks already hold (made faster, never differently), and the read of a
-batch's edges is one statement whatever kinds the batch holds, each kind read as the embedded
-store (the merge rule's reference) has it."""
+batch's edges is one statement whatever kinds the batch holds (in the batch's first statement,
+or apart when that statement cannot place them), each kind read as the embedded store (the
+merge rule's reference) has it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from graph.mutations import Mutation, UpsertEdge, UpsertNode
 from graph.stores import column_clocks
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
+from graph.stores.neo4j.store import _BatchRead
 
 AT = "2026-01-05T02:00:09.824000Z"
 LATER = "2026-01-06T02:00:09.824000Z"
@@ -66,6 +68,45 @@ def test_a_groups_digest_is_the_text_stored_clocks_hold() -> None:
     assert [g.digest for g in column_clocks.split(unwritable)[1].values()] == [None]
 
 
+def lineage(at: str) -> list[Mutation]:
+    """One event's job, its run, their lineage and owners at ``at``, with ``group(at)``'s columns."""
+    job, run, owner, other = "job:ns:j", "run:r1", "owner:team:a", "dataset:ns:u"
+    seen, first = {"lastSeenAt": at}, {"firstSeenAt": at}
+    return [
+        UpsertNode(job, NodeKind.JOB, at, {"name": "j", **seen}),
+        UpsertEdge(job, EdgeKind.READS, other, at, seen, first),
+        UpsertEdge(job, EdgeKind.WRITES, DATASET, at, seen, first),
+        UpsertEdge(job, EdgeKind.OWNED_BY, owner, at, {**seen, "type": "team"}, first),
+        UpsertEdge(DATASET, EdgeKind.OWNED_BY, owner, at, {**seen, "type": "team"}, first),
+        UpsertEdge(other, EdgeKind.OWNED_BY, owner, at, {**seen, "type": "team"}, first),
+        UpsertNode(run, NodeKind.RUN, at, {"jobId": job}),
+        UpsertEdge(run, EdgeKind.OF, job, at, seen, first),
+        UpsertEdge(run, EdgeKind.CONSUMED, other, at, seen, first),
+        UpsertEdge(run, EdgeKind.PRODUCED, DATASET, at, {**seen, "facet:x": {"rows": 1}}, first),
+        *group(at),
+    ]
+
+
+def test_lineage_and_owners_are_grouped_with_their_owner() -> None:
+    restated = lineage(AT)
+    rest, groups = column_clocks.split(restated)
+    keys = [column_clocks.element_key(m) for m in restated]
+    # the nodes, an owner edge of a dataset with no columns at that stamp and a run's outputs
+    # (restated with their statistics when the run completes) stay apart
+    assert [column_clocks.element_key(m) for m in rest] == [keys[0], keys[5], keys[6], keys[9]]
+    assert (
+        {key: [column_clocks.element_key(m) for m in g.mutations] for key, g in groups.items()}
+        == {
+            (keys[0], AT): keys[1:4],  # a job's
+            (DATASET, AT): [keys[4], *keys[10:]],  # a dataset's
+            (keys[6], AT): keys[7:9],  # a run's
+        }
+    )
+    # seen again later, the same content: the same digests
+    later = column_clocks.split(lineage(LATER))[1]
+    assert [g.digest for g in later.values()] == [g.digest for g in groups.values()]
+
+
 # -- every kind of edge through the one edge read ------------------------------------------------
 
 # The kinds of node each kind of edge joins: (source, target).
@@ -106,10 +147,20 @@ def edges_batch(kinds: list[EdgeKind], at: str, props: dict[str, Any]) -> list[M
 
 
 @pytest.mark.neo4j
+@pytest.mark.parametrize("in_order", [True, False], ids=["by-position", "read-apart"])
 def test_batches_of_any_mix_of_edge_kinds_restate_each_kind_as_the_rule_does(
     neo4j_and_reference: tuple[Neo4jStore, EmbeddedStore],
+    in_order: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     store, reference = neo4j_and_reference
+    if not in_order:  # as if the first statement's nodes came back in another order
+        read = _BatchRead.read
+
+        def unordered(self: _BatchRead, nodes: Any) -> Any:
+            return None, read(self, nodes)[1]
+
+        monkeypatch.setattr(_BatchRead, "read", unordered)
     kinds = list(ENDS)
     assert set(kinds) == set(EdgeKind)  # every branch of the one edge read
     batches = [

@@ -1,20 +1,24 @@
-"""Column clocks: how a store that writes to a server records a re-run's unchanged columns without
-rewriting them.
+"""Column clocks: how a store that writes to a server records a re-run's unchanged columns and
+lineage edges without rewriting them.
 
 A job re-running with the same schema and column lineage restates every column, HAS_COLUMN and
-DERIVES_FROM of its datasets at a newer stamp. Under the merge rule (``graph.mutations``) that
-changes only their stamps (and ``lastSeenAt``, whose value is its stamp): each of ~30 elements an
-event, for nothing a reader would call new. So one event's mutations of one dataset's columns
-(its *group*: the HAS_COLUMN edges leaving the dataset, their columns, the DERIVES_FROM edges
-leaving the dataset or those columns) are recognised by a digest of their content with the stamp
-taken out, and the dataset keeps, per digest, a *clock*: ``[since, at, valid]``.
+DERIVES_FROM of its datasets at a newer stamp, and its own READS, WRITES and OWNED_BY edges (a
+completing run restates its OF and CONSUMED edges as its start made them). Under
+the merge rule (``graph.mutations``) that changes only their stamps (and ``lastSeenAt``, whose
+value is its stamp): each of ~30 elements an event, for nothing a reader would call new. So one
+event's mutations of such elements with one *owner* (its *group*) are recognised by a digest of
+their content with the stamp taken out, and the owner keeps, per digest, a *clock*: ``[since,
+at, valid]``. A dataset owns its columns' group (the HAS_COLUMN edges leaving it, their columns,
+the DERIVES_FROM edges leaving it or those columns, its OWNED_BY edges); a job owns its
+lineage's group (its READS, WRITES and OWNED_BY edges), a run the group of its OF and CONSUMED
+edges.
 
 While a digest is valid, every property its content sets carries a reference to it (the
 element's ``refs``), and the property's stamp is the later of the stamp stored on the element and
 the clock's ``at``; a property in ``at_refs`` (``lastSeenAt``) has that stamp as its value too.
 A group seen again at a stamp later than ``since`` (so no ``first`` property, all at most
 ``since``, can move) then changes exactly what moving the clock's ``at`` forward changes: one
-write to the dataset instead of one per element, with the same graph as the rule's. Anything else
+write to the owner instead of one per element, with the same graph as the rule's. Anything else
 (a new digest, an older stamp, a property whose value changed, which drops its references and
 invalidates their digests) is written element by element, and the group's references are
 established again from what that left.
@@ -44,7 +48,7 @@ ElementKey = Any  # a node id, or an edge key (source, kind, target)
 
 
 class Group(NamedTuple):
-    """One dataset's column mutations at one stamp."""
+    """One owner's restated mutations at one stamp: a dataset's columns, or a job's lineage."""
 
     owner: str
     at: str
@@ -56,39 +60,67 @@ def element_key(mutation: Mutation) -> ElementKey:
     return mutation.id if isinstance(mutation, UpsertNode) else mutation.key
 
 
+#: Edges grouped under their source: a job's lineage, and a run's job and inputs (not its outputs,
+#: which a completing run restates with its output statistics: other content than its start's).
+_GROUPED_BY_SOURCE = frozenset({EdgeKind.READS, EdgeKind.WRITES, EdgeKind.OF, EdgeKind.CONSUMED})
+
+
 def split(mutations: Sequence[Mutation]) -> tuple[list[Mutation], dict[tuple[str, str], Group]]:
-    """The mutations outside any group, and the groups by (owner dataset, stamp)."""
+    """The mutations outside any group, and the groups by (owner, stamp)."""
+    rest, grouped = partition(mutations)
+    return rest, digested(grouped)
+
+
+def digested(grouped: dict[tuple[str, str], list[Mutation]]) -> dict[tuple[str, str], Group]:
+    """The groups of :func:`partition`, each with its digest (most of :func:`split`'s time: a
+    writer makes them while the server reads what the batch touches)."""
+    return {
+        key: Group(key[0], key[1], _digest(key[0], key[1], ms), ms) for key, ms in grouped.items()
+    }
+
+
+def partition(
+    mutations: Sequence[Mutation],
+) -> tuple[list[Mutation], dict[tuple[str, str], list[Mutation]]]:
+    """The mutations outside any group, and each group's mutations by (owner, stamp)."""
     has_column, derives_from, column = EdgeKind.HAS_COLUMN, EdgeKind.DERIVES_FROM, NodeKind.COLUMN
+    owned_by, by_source = EdgeKind.OWNED_BY, _GROUPED_BY_SOURCE
     owner: dict[tuple[str, str], str | None] = {}  # a column's dataset at a stamp (None: several)
-    owners_at: set[tuple[str, str]] = set()
+    owners_at: set[tuple[str, str]] = set()  # datasets with columns at a stamp
+    sources_at: set[tuple[str, str]] = set()  # jobs and runs with such edges at a stamp
     for m in mutations:
-        if type(m) is UpsertEdge and m.kind is has_column:
-            key = (m.target, m.at)
-            owner[key] = m.source if owner.get(key, m.source) == m.source else None
-            owners_at.add((m.source, m.at))
+        if type(m) is UpsertEdge:
+            if m.kind is has_column:
+                key = (m.target, m.at)
+                owner[key] = m.source if owner.get(key, m.source) == m.source else None
+                owners_at.add((m.source, m.at))
+            elif m.kind in by_source:
+                sources_at.add((m.source, m.at))
     rest: list[Mutation] = []
     grouped: dict[tuple[str, str], list[Mutation]] = {}
     for m in mutations:
-        dataset: str | None = None
+        group_owner: str | None = None
         kind = m.kind
         if isinstance(m, UpsertNode):
             if kind is column:
-                dataset = owner.get((m.id, m.at))
+                group_owner = owner.get((m.id, m.at))
         elif kind is has_column:
-            dataset = m.source if owner.get((m.target, m.at)) == m.source else None
+            group_owner = m.source if owner.get((m.target, m.at)) == m.source else None
         elif kind is derives_from:
-            dataset = owner.get((m.source, m.at)) or (
+            group_owner = owner.get((m.source, m.at)) or (
                 m.source if (m.source, m.at) in owners_at else None
             )
-        if dataset is None:
+        elif kind in by_source or (
+            kind is owned_by and ((m.source, m.at) in owners_at or (m.source, m.at) in sources_at)
+        ):
+            group_owner = m.source
+        if group_owner is None:
             rest.append(m)
-        elif (key := (dataset, m.at)) in grouped:
+        elif (key := (group_owner, m.at)) in grouped:
             grouped[key].append(m)
         else:
             grouped[key] = [m]
-    return rest, {
-        key: Group(key[0], key[1], _digest(key[0], key[1], ms), ms) for key, ms in grouped.items()
-    }
+    return rest, grouped
 
 
 def _digest(owner: str, at: str, mutations: Iterable[Mutation]) -> str | None:

@@ -12,7 +12,8 @@ commits touched before its next read; Neo4j judges in its write transaction, thr
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any
 
 from graph import _native
 from graph.model import JOB_IO, RUN_IO, Edge, EdgeKind, NodeKind, PropertyKey
@@ -20,6 +21,7 @@ from graph.mutations import Changes
 from graph.stores import EdgeKey, PrimitiveReader
 
 DECIDING_RUN = PropertyKey.LATEST_COMPLETED_RUN  # the job property naming its newest completed run
+FIRST_SEEN = PropertyKey.FIRST_SEEN_AT  # of a job's edge, what the rule reads
 _RUN_EDGES = frozenset({*RUN_IO, EdgeKind.OF})  # edges whose source's job's verdict they can change
 
 
@@ -53,15 +55,22 @@ def judge(reader: PrimitiveReader, jobs: Collection[str]) -> dict[str, set[EdgeK
     runs = {job_nodes[job].props[DECIDING_RUN] for job in deciding}
     # Of the runs' inputs and outputs the rule asks only which datasets they name (a run's
     # restating its job's edge): their keys, not their stamps and facets (most of what a re-run
-    # round's judging read was its runs' PRODUCED statistics).
+    # round's judging read was its runs' PRODUCED statistics). Of the jobs' own, their keys and
+    # when each was first seen (``native/core/currency.cc``): a reader may give only those.
     run_io = [Edge(*key, {}, {}) for key in reader.edge_keys(runs, RUN_IO, "out")]
+    job_io = [
+        Edge(edge.source, edge.kind, edge.target, first_seen(edge.props), {})
+        for edge in reader.edges(deciding, JOB_IO, "out")
+    ]
     graph = _native.Graph()
-    graph.install(
-        [*job_nodes.values(), *reader.nodes(runs).values()],
-        [*run_io, *reader.edges(deciding, JOB_IO, "out")],
-    )
+    graph.install([*job_nodes.values(), *reader.nodes(runs).values()], [*run_io, *job_io])
     graph.judge(list(deciding))
     return graph.unrestated(list(deciding))
+
+
+def first_seen(props: Mapping[str, Any]) -> dict[str, Any]:
+    """Of a job's edge's properties, what the rule reads: when it was first seen."""
+    return {FIRST_SEEN: props[FIRST_SEEN]} if FIRST_SEEN in props else {}
 
 
 def grouped_by_job(keys: Iterable[EdgeKey]) -> dict[str, set[EdgeKey]]:

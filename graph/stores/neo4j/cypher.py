@@ -7,9 +7,10 @@ import functools
 from collections.abc import Collection, Mapping
 from typing import Any, Literal
 
-from graph.model import EdgeKind, NodeKind
+from graph.model import JOB_IO, RUN_IO, EdgeKind, NodeKind
 from graph.stores import EdgeDirection, Reach
 from graph.stores.id_format import RENAMED_KINDS
+from graph.stores.job_currency import DECIDING_RUN, FIRST_SEEN
 from graph.stores.neo4j.codec import (
     _CLOCK_OWNER,
     _CLOCKS,
@@ -24,6 +25,11 @@ from graph.stores.neo4j.codec import (
 )
 
 _NODE_FIELDS = "n.id AS id, labels(n) AS labels, properties(n) AS props"
+
+
+def _types(kinds: Collection[EdgeKind]) -> str:
+    return "|".join(sorted(EdgeKind(kind).value for kind in kinds))
+
 
 _CLEAR = "MATCH (n:Node) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
@@ -62,6 +68,14 @@ _READ_EDGE_BRANCH = """
 # (CALL (a, b) binds both ends first, so Neo4j checks the edge from the end with fewer
 # relationships of that type (Expand(Into)) instead of expanding a hub dataset.)
 
+# The same over the nodes a statement has just locked, as the list ``ns`` (the order of $ids): an
+# edge is asked as the two ends' positions in it, so it needs no seek at all.
+_LOCKED_EDGE_BRANCH = """
+    UNWIND ${kind} AS k
+    WITH ns[k[0]] AS a, ns[k[1]] AS b
+    CALL (a, b) {{ MATCH (a)-[r:{kind}]->(b) RETURN r }}
+    RETURN [a.id, '{kind}', b.id, elementId(r), properties(r)] AS row"""
+
 # Kept in the plan cache whatever the statistics say (the query option ``replan=skip``): for a
 # statement that finds everything by element id the plan cannot depend on them, and Neo4j
 # replanned the write path's statements every time a re-run round had moved its counts
@@ -80,9 +94,57 @@ _READ_EDGES = (
 )
 
 
+# A write batch's first statement (``Neo4jStore._apply_in``): its nodes merged and write-locked in
+# id order (as ``_LOCK_AND_READ_NODES``), the edges between them it names (a parameter per kind of
+# [source, target] positions in $ids, each kind a branch as in ``_READ_EDGES``), and what judging
+# its jobs reads (``judging.Prefetched``): each :Job's READS/WRITES edges with what the rule reads of
+# them (``job_currency.first_seen``), their marks and element ids, the run it names as deciding
+# whole with its input and output keys, and each :Run's input
+# and output keys and the jobs it is OF. One round trip where there were five (the lock, the edge
+# read, the judging read, its clocks, and the extra lock of jobs judged).
+_LOCK_AND_READ_BATCH = (
+    _PLANNED_ONCE
+    + f"""
+// a write batch: its nodes locked and read, their edges, what judging its jobs reads
+UNWIND $ids AS id
+MERGE (n:Node {{id: id}})
+SET n.{_LOCK} = true
+REMOVE n.{_LOCK}
+WITH collect(n) AS ns, collect([id, elementId(n), labels(n), properties(n)]) AS locked
+CALL (ns) {{
+  CALL (ns) {{"""
+    + "\n    UNION ALL".join(_LOCKED_EDGE_BRANCH.format(kind=kind.value) for kind in EdgeKind)
+    + f"""
+  }}
+  RETURN collect(row) AS edges
+}}
+CALL (ns) {{
+  UNWIND ns AS j
+  WITH j WHERE j:Job
+  WITH j, j.`{DECIDING_RUN}` AS named
+  OPTIONAL MATCH (r:Node {{id: named}}) WHERE named IS :: STRING
+  RETURN collect([
+    j.id,
+    [(j)-[e:{_types(JOB_IO)}]->(d) | [type(e), d.id, e.`{FIRST_SEEN}`, e.{_UNRESTATED}, elementId(e)]],
+    CASE WHEN r IS NULL THEN null ELSE
+      [r.id, labels(r), properties(r), [(r)-[x:{_types(RUN_IO)}]->(d) | [r.id, type(x), d.id]]] END
+  ]) AS jobs
+}}
+CALL (ns) {{
+  UNWIND ns AS r
+  WITH r WHERE r:Run
+  RETURN collect([
+    r.id, [(r)-[x:{_types(RUN_IO)}]->(d) | [r.id, type(x), d.id]], [(r)-[:OF]->(j) | j.id]
+  ]) AS runs
+}}
+RETURN locked, edges, jobs, runs
+"""
+)
+
 # Rows carry only the keys that changed (``SET +=``; a null removes the key), and a node gets its
 # label only when it is created: rewriting whole property maps made Neo4j rewrite every property
-# record, string block and index entry of every touched element.
+# record, string block and index entry of every touched element. It returns the element ids of
+# the edges it made, in their rows' order (the currency marks set after it find them by those).
 _WRITE = (
     _PLANNED_ONCE
     + """
@@ -98,17 +160,19 @@ CALL () {
   SET n += row[1]
 }
 CALL () {
+  UNWIND $changed_edges AS row
+  MATCH ()-[r]->() WHERE elementId(r) = row[0]
+  SET r += row[1]
+}
+CALL () {
   UNWIND $new_edges AS row
   MATCH (a) WHERE elementId(a) = row[0]
   MATCH (b) WHERE elementId(b) = row[1]
   CREATE (a)-[r:$(row[2])]->(b)
   SET r = row[3]
+  RETURN collect(elementId(r)) AS made
 }
-CALL () {
-  UNWIND $changed_edges AS row
-  MATCH ()-[r]->() WHERE elementId(r) = row[0]
-  SET r += row[1]
-}
+RETURN made
 """
 )
 
@@ -279,10 +343,6 @@ _EDGE_RETURNS = {  # whole edges with the clocks they refer to, or keys
     "RETURN found, clocks",
     "keys": "RETURN collect([{key}])",
 }
-
-
-def _types(kinds: Collection[EdgeKind]) -> str:
-    return "|".join(sorted(EdgeKind(kind).value for kind in kinds))
 
 
 def _match_edges(kinds: frozenset[EdgeKind], direction: Reach, start: str = _START_BY_ID) -> str:

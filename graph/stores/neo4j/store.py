@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, NamedTuple
 
 import neo4j
 from neo4j import GraphDatabase, Query
@@ -60,6 +60,7 @@ from graph.stores.neo4j.cypher import (
     _DATASETS_PAGE,
     _FORMAT,
     _JOBS_PAGE,
+    _LOCK_AND_READ_BATCH,
     _LOCK_AND_READ_EXISTING,
     _LOCK_AND_READ_NODES,
     _NODES_OF_KIND,
@@ -80,7 +81,7 @@ from graph.stores.neo4j.cypher import (
     _newest_query,
     start_parameters,
 )
-from graph.stores.neo4j.judging import judge_batch
+from graph.stores.neo4j.judging import _WRITE_MARKS, Prefetched, judge_batch, judged
 from graph.stores.neo4j.reads import _CypherReads, _InTransaction, clocks_of_rows
 from graph.stores.neo4j.retries import _UNAVAILABLE, Retries, _Result, _retrying_transient
 from graph.stores.neo4j.walk_ahead import WalkAhead
@@ -310,10 +311,13 @@ class Neo4jStore(_CypherReads, Store):
         """One batch in ``tx``: the nodes and edges it changed, and those it wrote. Column groups
         whose clocks can move instead (``graph.stores.column_clocks``) touch only their dataset;
         ``settled``: datasets whose groups are written element by element."""
-        rest, groups = column_clocks.split(mutations)
-        owners = {group.owner for group in groups.values()}
+        rest, grouped = column_clocks.partition(mutations)
+        owners = {owner for owner, _ in grouped}
+        rest_ids, rest_keys = touched_ids(rest)
         nodes: _Locked[str] = _Locked()
-        self._lock_read(tx, _LOCK_AND_READ_NODES, touched_ids(rest)[0] | owners, nodes)
+        reading = self._lock_read_batch(tx, rest_ids | owners, rest_keys)
+        groups = column_clocks.digested(grouped)  # while Neo4j runs the statement
+        found, prefetched = reading.read(nodes)
         clocks: dict[str, column_clocks.Clocks] = {}
         blocked = set(settled)
         for owner in owners:
@@ -332,29 +336,23 @@ class Neo4jStore(_CypherReads, Store):
         node_ids, edge_keys = touched_ids(full)
         if extra := node_ids - nodes.stored.keys():
             self._lock_read(tx, _LOCK_AND_READ_NODES, extra, nodes)
-        self._owner_clocks(tx, [nodes.stored[node_id] for node_id in node_ids], nodes, clocks)
+        if found is None:  # (the first statement could not say which edges its nodes have)
+            found = self._read_batch_edges(tx, edge_keys, nodes)
+        elif more := edge_keys - rest_keys:  # the edges of groups written element by element
+            found += self._read_batch_edges(tx, more, nodes)
+        maps = [*(nodes.stored[node_id] for node_id in node_ids), *(row[4] for row in found)]
+        self._owner_clocks(tx, maps, nodes, clocks)
         for node_id, stored in nodes.stored.items():
             node = _decode_node(node_id, nodes.labels[node_id], dict(stored), clocks)
             if node is not None:
                 nodes.current[node_id] = node
-
         edges: _Locked[tuple[str, EdgeKind, str]] = _Locked()
-        by_kind: dict[EdgeKind, list[list[str]]] = {}
-        for source, kind, target in edge_keys:
-            if source in nodes.current and target in nodes.current:  # else the edge cannot exist
-                by_kind.setdefault(kind, []).append(
-                    [nodes.eids[source], nodes.eids[target], source, target]
-                )
-        if by_kind:
-            parameters = {kind.value: by_kind.get(kind, []) for kind in EdgeKind}
-            (found,) = tx.run(_READ_EDGES, parameters).single(strict=True)
-            self._owner_clocks(tx, [row[4] for row in found], nodes, clocks)
-            for source, type_, target, eid, stored in found:
-                key = (source, _EDGE_KIND_BY_TYPE[type_], target)
-                props, stamps = _decode(dict(stored), clocks)
-                edges.current[key] = Edge(source, key[1], target, props, stamps)
-                edges.eids[key] = eid
-                edges.stored[key] = stored
+        for source, type_, target, eid, stored in found:
+            key = (source, _EDGE_KIND_BY_TYPE[type_], target)
+            props, stamps = _decode(dict(stored), clocks)
+            edges.current[key] = Edge(source, key[1], target, props, stamps)
+            edges.eids[key] = eid
+            edges.stored[key] = stored
 
         changes = plan(full, nodes.current, edges.current)
         books = _Books(clocks)
@@ -373,15 +371,18 @@ class Neo4jStore(_CypherReads, Store):
         for group in deferred:
             if column_clocks.defer(group, clocks[group.owner]):
                 moved.update(column_clocks.element_key(m) for m in group.mutations)
-        elements = self._write(tx, changes, nodes, edges, books)
+        writing, elements = self._write(tx, changes, nodes, edges, books)
+        marks = judged(prefetched, nodes.current, nodes.stored, changes, clocks)  # meanwhile
+        rows = marks.rows(writing.made() if writing else {}) if marks is not None else None
+        if rows:
+            tx.run(_WRITE_MARKS, marks=rows).consume()
         if touched := _fields_touched(changes, nodes.current):
             elements += self._keep_fields(tx, touched, nodes, changes.nodes)
-        if changes:
+        if rows is None:  # judged after the write, with what the first statement did not read
             jobs, runs = touched_by(changes)
-            if jobs or runs:
-                known = {**nodes.current, **changes.nodes}
-                locked = [i for i in nodes.eids if i in known and known[i].kind is NodeKind.JOB]
-                judge_batch(tx, jobs, runs, known, locked)
+            known = {**nodes.current, **changes.nodes}
+            locked = [i for i in nodes.eids if i in known and known[i].kind is NodeKind.JOB]
+            judge_batch(tx, jobs, runs, known, locked, clocks)
         moved -= changes.nodes.keys() | changes.edges.keys()
         return len(changes.nodes) + len(changes.edges) + len(moved), elements
 
@@ -414,6 +415,38 @@ class Neo4jStore(_CypherReads, Store):
         if rows:
             tx.run(_WRITE_FIELDS, rows=rows).consume()
         return len(rows)
+
+    @staticmethod
+    def _lock_read_batch(
+        tx: neo4j.ManagedTransaction, ids: Collection[str], keys: Collection[EdgeKey]
+    ) -> _BatchRead:
+        """The batch's first statement (``_LOCK_AND_READ_BATCH``), sent: it locks the nodes of
+        ``ids``, finds the edges of ``keys`` among them and reads what judging the batch's jobs
+        reads (:meth:`_BatchRead.read` waits for it)."""
+        order = sorted(ids)
+        at = {node_id: i for i, node_id in enumerate(order)}
+        parameters: dict[str, Any] = {kind.value: [] for kind in EdgeKind}
+        for source, kind, target in keys:
+            parameters[kind.value].append([at[source], at[target]])
+        parameters["ids"] = order
+        return _BatchRead(tx.run(_LOCK_AND_READ_BATCH, parameters), order)
+
+    @staticmethod
+    def _read_batch_edges(
+        tx: neo4j.ManagedTransaction, keys: Collection[EdgeKey], nodes: _Locked[str]
+    ) -> list[list[Any]]:
+        """The stored ones of the edges ``keys`` names between locked nodes (``_READ_EDGES``)."""
+        by_kind: dict[EdgeKind, list[list[str]]] = {}
+        for source, kind, target in keys:
+            if source in nodes.stored and target in nodes.stored:
+                by_kind.setdefault(kind, []).append(
+                    [nodes.eids[source], nodes.eids[target], source, target]
+                )
+        if not by_kind:
+            return []
+        parameters = {kind.value: by_kind.get(kind, []) for kind in EdgeKind}
+        (found,) = tx.run(_READ_EDGES, parameters).single(strict=True)
+        return list(found)
 
     @staticmethod
     def _lock_read(
@@ -449,8 +482,9 @@ class Neo4jStore(_CypherReads, Store):
         nodes: _Locked[str],
         edges: _Locked[tuple[str, EdgeKind, str]],
         books: _Books,
-    ) -> int:
-        """Write what the batch changed; returns how many nodes and edges that rewrote or made."""
+    ) -> tuple[_Writing | None, int]:
+        """Send the write of what the batch changed (None: nothing to write), and how many nodes
+        and edges it rewrites or makes."""
         new_nodes: list[list[Any]] = []
         changed_nodes: list[list[Any]] = []
         for node_id, node in changes.nodes.items():
@@ -469,11 +503,13 @@ class Neo4jStore(_CypherReads, Store):
         changed_nodes.extend([nodes.eids[node_id], delta] for node_id, delta in bookkept if delta)
         new_edges: list[list[Any]] = []
         changed_edges: list[list[Any]] = []
+        made: list[EdgeKey] = []
         for key, edge in changes.edges.items():
             stored = edges.stored.get(key, {})
             props = {**_encode(edge.props, edge.stamps), **books.props(key, stored)}
             eid = edges.eids.get(key)
             if eid is None:
+                made.append(key)
                 new_edges.append(
                     [nodes.eids[edge.source], nodes.eids[edge.target], edge.kind.value, props]
                 )
@@ -486,15 +522,16 @@ class Neo4jStore(_CypherReads, Store):
         )
         changed_edges.extend([edges.eids[key], delta] for key, delta in bookkept_edges if delta)
         written = len(new_nodes) + len(changed_nodes) + len(new_edges) + len(changed_edges)
-        if written:
-            tx.run(
-                _WRITE,
-                new_nodes=new_nodes,
-                changed_nodes=changed_nodes,
-                new_edges=new_edges,
-                changed_edges=changed_edges,
-            ).consume()
-        return written
+        if not written:
+            return None, 0
+        result = tx.run(
+            _WRITE,
+            new_nodes=new_nodes,
+            changed_nodes=changed_nodes,
+            new_edges=new_edges,
+            changed_edges=changed_edges,
+        )
+        return _Writing(result, made), written
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -721,6 +758,41 @@ class Neo4jStore(_CypherReads, Store):
     def close(self) -> None:
         self._beside.shutdown(wait=True, cancel_futures=True)
         self._driver.close()
+
+
+class _Writing(NamedTuple):
+    """A batch's write, sent (``Neo4jStore._write``)."""
+
+    result: neo4j.Result
+    new: list[EdgeKey]  # the edges it creates, in its rows' order
+
+    def made(self) -> dict[EdgeKey, str]:
+        """Once it is done: the element ids of the edges it created."""
+        (eids,) = self.result.single(strict=True)
+        return dict(zip(self.new, eids))
+
+
+class _BatchRead(NamedTuple):
+    """A batch's first statement, sent (``Neo4jStore._lock_read_batch``)."""
+
+    result: neo4j.Result
+    order: list[str]  # the ids it locks, in the order its edges were asked by position
+
+    def read(self, nodes: _Locked[str]) -> tuple[list[list[Any]] | None, Prefetched]:
+        """Its answer: the locked nodes kept in ``nodes``, the edges found as ``_READ_EDGES``
+        rows (None: to be read apart), and what judging reads."""
+        locked, found, jobs, runs = self.result.single(strict=True)
+        for node_id, eid, labels, stored in locked:
+            nodes.eids[node_id] = eid
+            nodes.stored[node_id] = stored
+            nodes.labels[node_id] = labels
+        # The edges were asked by position in the list of nodes the statement collected, which
+        # is the order of ``ids`` if its rows came back in that order.
+        order = self.order
+        in_order = len(locked) == len(order) and all(
+            row[0] == node_id for row, node_id in zip(locked, order)
+        )
+        return (found if in_order else None), Prefetched(order, jobs, runs)
 
 
 def _offers_every_remote_read(store: Neo4jStore) -> NeighbourhoodSource:
