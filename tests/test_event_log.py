@@ -150,7 +150,7 @@ def test_a_translator_change_shows_up_after_a_reindex(
     assert cli("reindex", *store_args).exit_code == 0
     wrong = graph_of(open_test_store)
     assert not any(kind == EdgeKind.DERIVES_FROM for _, kind, _ in wrong[1]) and wrong != right
-    monkeypatch.setattr(ingest_service, "translate_many", real)  # the fix
+    monkeypatch.setattr(ingest_service, "translate_batch", real)  # the fix
     assert cli("reindex", *store_args).exit_code == 0
     assert graph_of(open_test_store) == right
 
