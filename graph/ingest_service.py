@@ -49,7 +49,7 @@ from graph.webhooks import connect_outbox
 from ingest.clock_skew import DEFAULT_MAX_CLOCK_SKEW, latest_accepted
 from ingest.domain_rules import NO_RULES, DomainRules
 from ingest.event_files import NotJSON, parse_json
-from ingest.openlineage import Translations, translate_batch
+from ingest.openlineage import Translations, refusal, translate_batch
 from ingest.openlineage_schema import InvalidEvent
 
 log = logging.getLogger(__name__)
@@ -91,8 +91,7 @@ def translate_one(
     ``not_after``: the latest eventTime accepted (``ingest.clock_skew``). Raises InvalidEvent."""
     batch = translate_batch([raw if raw is not None else event], rules, not_after)
     if 0 in batch.refused:
-        why = batch.refused[0]
-        raise why if isinstance(why, InvalidEvent) else InvalidEvent(f"not valid JSON: {why}")
+        raise refusal(batch)
     subjects, moments = _kept_facts(batch, [0])
     return TranslatedEvent(
         batch.payload, batch.raws[0], frozenset(subjects), batch.lenient.get(0, ()), moments[0]
