@@ -2,7 +2,7 @@
 # typed for mypy and readers. tests/test_native_stub.py fails when the module and this stub differ,
 # or when a class, function or method here says nothing of what it is for.
 # A class is @final exactly when the module's type cannot be subclassed.
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, Protocol, final
 
@@ -100,25 +100,38 @@ class DomainMatcher:
 
 @final
 class Translator:
-    """OpenLineage events to graph mutations in the wire form, under the rules this object holds
-    (never module state: two services of one process with different rules cannot meet)."""
+    """OpenLineage events' JSON to graph mutations in the wire form, under the rules this object
+    holds (never module state: two services of one process with different rules cannot meet)."""
 
-    def __new__(cls, domain_rules: Sequence[_DomainRule] | None, rule_source: str, /) -> Translator:
+    def __new__(
+        cls,
+        domain_rules: Sequence[_DomainRule] | None,
+        rule_source: str,
+        schema: tuple[Sequence[str], Sequence[tuple[str, str]]] | None,
+        max_depth: int,
+        /,
+    ) -> Translator:
         """Dataset namespaces are spelled by the core's one rule (:func:`normal_namespace`, no call
         back into Python); ``domain_rules``: the rules that assign datasets domains, as data the core
         matches (``DomainRules.as_data``, no call back into Python); ``rule_source``: the source a
-        rule-made BELONGS_TO carries."""
+        rule-made BELONGS_TO carries; ``schema``: the event schemas the core checks events against
+        (``ingest.openlineage_schema.event_schemas``; None: it vouches for none); ``max_depth``: the
+        deepest an event may nest."""
 
     def translate(
-        self, event: _Props, kind: str, at: str, /
-    ) -> tuple[bytes, str | None, str | None]:
-        """One validated event of ``kind`` stamped ``at``: (its batch, an over-long id or None,
-        why it asks too much work or None)."""
-
-    def translate_many(
-        self, items: list[tuple[_Props, str, str]], /
-    ) -> tuple[bytes, list[_Refused]]:
-        """Many (event, kind, at) into one batch, and why each event left out of it was refused."""
+        self,
+        raws: list[bytes],
+        not_after: int | None,
+        settle: Callable[[int], tuple[bytes, str, str] | None],
+        /,
+    ) -> tuple[bytes, list[_Refused], list[float], list[str]]:
+        """Events' JSON into one batch, in order: each read, checked and translated whole in the
+        core where it can vouch for it, any other ``settle(index)``'s (the Python path: None when
+        refused, else the JSON, kind and stamp of the event it settled on, translated then in its
+        place). ``not_after``: the latest eventTime accepted, Unix microseconds. Returns the batch,
+        the events translated but refused ((index, "overlong" or "limit", detail)), each event's
+        eventTime in Unix seconds (NaN where the core did not read it), and the ids the events it
+        read name, each once."""
 
 @final
 class Plan:

@@ -154,17 +154,18 @@ def _times_of(raws: Sequence[bytes]) -> list[float]:
 
 
 def pack_events(
-    raws: Sequence[bytes], subjects: Iterable[str], times: Sequence[str | None] | None = None
+    raws: Sequence[bytes], subjects: Iterable[str], moments: Sequence[float] | None = None
 ) -> Block:
-    """A block of OpenLineage events (each its JSON bytes); ``times``: their ``eventTime`` values
-    where the caller has them parsed (else read from the JSON)."""
+    """A block of OpenLineage events (each its JSON bytes); ``moments``: their ``event_time``s
+    where the caller has them (else read from the JSON)."""
     # Each event's length and bytes joined once (not each copied onto its prefix first).
     pieces: list[bytes] = []
     for raw in raws:
         pieces.append(_FRAME.pack(len(raw)))
         pieces.append(raw)
     framed = b"".join(pieces)
-    moments = [event_time(t) for t in times] if times is not None else _times_of(raws)
+    if moments is None:
+        moments = _times_of(raws)
     return Block(
         OPENLINEAGE,
         len(raws),

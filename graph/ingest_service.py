@@ -29,14 +29,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import orjson
-
 from graph.authorization import Authorization, authorize_each
 from graph.disk_health import WriteProbe
 from graph.event_log import (
     MUTATIONS,
     Block,
     RawEventLog,
+    event_time,
     pack_events,
     pack_mutations,
     subjects_of,
@@ -50,7 +49,7 @@ from graph.webhooks import connect_outbox
 from ingest.clock_skew import DEFAULT_MAX_CLOCK_SKEW, latest_accepted
 from ingest.domain_rules import NO_RULES, DomainRules
 from ingest.event_files import NotJSON, parse_json
-from ingest.openlineage import translate_many, translate_noting
+from ingest.openlineage import Translations, refusal, translate_batch
 from ingest.openlineage_schema import InvalidEvent
 
 log = logging.getLogger(__name__)
@@ -66,7 +65,7 @@ class TranslatedEvent(NamedTuple):
     raw: bytes
     subjects: frozenset[str]
     lenient: tuple[str, ...] = ()  # what ingest.lenient relaxed to accept it
-    event_time: str | None = None  # its eventTime, as sent
+    moment: float = float("nan")  # its eventTime, Unix seconds (``graph.event_log.event_time``)
 
     def mutations(self) -> list[Mutation]:
         """As ``graph.mutations`` objects (for deciding which domains the event writes)."""
@@ -87,17 +86,31 @@ def translate_one(
     rules: DomainRules = NO_RULES,
     not_after: datetime | None = None,
 ) -> TranslatedEvent:
-    """Validate and translate one parsed event; ``raw`` is its JSON as sent (made from the event
-    when it came inside a larger document); ``not_after``: the latest eventTime accepted
-    (``ingest.clock_skew``). Raises InvalidEvent."""
-    encoded, lenient = translate_noting(event, rules, not_after)
+    """Validate and translate one event: ``raw`` its JSON as sent (then read from it), else the
+    parsed ``event`` (when it came inside a larger document; kept as orjson writes it);
+    ``not_after``: the latest eventTime accepted (``ingest.clock_skew``). Raises InvalidEvent."""
+    batch = translate_batch([raw if raw is not None else event], rules, not_after)
+    if 0 in batch.refused:
+        raise refusal(batch)
+    subjects, moments = _kept_facts(batch, [0])
     return TranslatedEvent(
-        encoded,
-        raw if raw is not None else orjson.dumps(event),
-        frozenset(subjects_of(event)),
-        lenient,
-        event.get("eventTime"),
+        batch.payload, batch.raws[0], frozenset(subjects), batch.lenient.get(0, ()), moments[0]
     )
+
+
+def _kept_facts(batch: Translations, kept: Sequence[int]) -> tuple[set[str], list[float]]:
+    """The ids the ``kept`` events of a batch name, and their eventTimes (Unix seconds): as the
+    core read them, or from the events the Python path parsed."""
+    subjects = set(batch.subjects)
+    moments = []
+    for i in kept:
+        event = batch.settled.get(i)
+        if event is None:
+            moments.append(batch.seconds[i])
+        else:
+            subjects |= subjects_of(event)
+            moments.append(event_time(event.get("eventTime")))
+    return subjects, moments
 
 
 @dataclass
@@ -121,38 +134,18 @@ def translate_events(
     keep_raw: bool = True,
     not_after: datetime | None = None,
 ) -> Translation:
-    """Parse (what is bytes), validate and translate many events into one batch (``translate_many``:
-    one string table), and pack the valid ones' raw block. Pure: runs in a worker process or here."""
-    refused: dict[int, str] = {}
-    events: list[Any] = []
-    raws: list[bytes] = []
-    index_of: list[int] = []
-    for index, item in enumerate(items):
-        if isinstance(item, (bytes, bytearray, memoryview)):
-            try:
-                events.append(parse_json(bytes(item)))
-            except NotJSON as e:
-                refused[index] = str(e)
-                continue
-            raws.append(bytes(item))
-        else:
-            events.append(item)
-            raws.append(b"")  # made below, only if the event is valid
-        index_of.append(index)
-    payload, invalid = translate_many(events, rules, not_after)
-    refused.update((index_of[i], str(reason)) for i, reason in invalid.items())
+    """Validate and translate many events (each its JSON bytes, or parsed) into one batch
+    (``ingest.openlineage.translate_batch``: one string table), and pack the valid ones' raw
+    block. Pure: runs in a worker process or here."""
+    batch = translate_batch(items, rules, not_after)
     block = None
     if keep_raw:
-        kept = [i for i in range(len(events)) if i not in invalid]
-        subjects: set[str] = set()
-        for i in kept:
-            subjects |= subjects_of(events[i])
-        block = pack_events(
-            [raws[i] or orjson.dumps(events[i]) for i in kept],
-            subjects,
-            [events[i].get("eventTime") for i in kept],
-        )
-    return Translation(len(items), payload, block, dict(sorted(refused.items())))
+        kept = [i for i in range(len(items)) if i not in batch.refused]
+        subjects, moments = _kept_facts(batch, kept)
+        block = pack_events([batch.raws[i] for i in kept], subjects, moments)
+    return Translation(
+        len(items), batch.payload, block, {i: str(e) for i, e in batch.refused.items()}
+    )
 
 
 def forbidden(principal: Principal, domains: list[str]) -> str:
@@ -274,7 +267,7 @@ class IngestService:
                     pack_events(
                         [event.raw for event in whole],
                         subjects,
-                        [event.event_time for event in whole],
+                        [event.moment for event in whole],
                     )
                 )
             kept_as_applied = [instead for instead in reduced if instead is not None]

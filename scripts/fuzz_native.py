@@ -4,9 +4,11 @@ Two targets:
 
 * ``wire``: arbitrary bytes into the batch decoder and the planner (``_native.decode``,
   ``Graph.plan``/``commit``), as a damaged journal or snapshot would hand them over;
-* ``openlineage``: OpenLineage events through validation, the native translation and a graph —
-  either the input parsed as JSON, or a real event (the food_delivery seed) edited at fuzzed
-  paths with fuzzed values (strings with odd code points, huge/negative numbers, deep nesting).
+* ``openlineage``: OpenLineage events through the core's reading of their bytes
+  (``native/core/openlineage_event.h``: yyjson, the compiled schemas, the translation), the
+  Python path it hands the rest to, and a graph — the input itself as an event's bytes, and a
+  real event (the food_delivery seed) edited at fuzzed paths with fuzzed values (strings with odd
+  code points, huge/negative numbers, deep nesting), as bytes and as a parsed event.
 
 Any exception other than the documented refusals (``ValueError`` from the decoder,
 ``InvalidEvent`` from validation) is a finding, and so is anything the sanitizers report when the
@@ -95,20 +97,23 @@ def edit(event: Any, fdp: atheris.FuzzedDataProvider) -> None:
 
 
 def openlineage(data: bytes) -> None:
+    events: list[Any] = [data]  # the bytes as an event's JSON, read by the core first
     try:
-        event = orjson.loads(data)
+        orjson.loads(data)
     except orjson.JSONDecodeError:
         fdp = atheris.FuzzedDataProvider(data)
         event = orjson.loads(orjson.dumps(SEEDS[fdp.ConsumeIntInRange(0, len(SEEDS) - 1)]))
         for _ in range(fdp.ConsumeIntInRange(1, MAX_EDITS)):
             edit(event, fdp)
-    try:
-        payload = translate_encoded(event)
-    except InvalidEvent:
-        return
-    graph = _native.Graph()
-    graph.commit(graph.plan(payload))
-    graph.commit(graph.plan(encode(_native.decode(payload))))  # the wire form round-trips
+        events = [event, orjson.dumps(event)]
+    for event in events:
+        try:
+            payload = translate_encoded(event)
+        except InvalidEvent:
+            continue
+        graph = _native.Graph()
+        graph.commit(graph.plan(payload))
+        graph.commit(graph.plan(encode(_native.decode(payload))))  # the wire form round-trips
 
 
 TARGETS = {"wire": wire, "openlineage": openlineage}

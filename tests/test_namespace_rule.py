@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import orjson
 import pytest
 from command_line import ingest_openlineage
 from hypothesis import example, given, settings
@@ -201,8 +202,11 @@ def test_the_translator_spells_each_dataset_by_the_rule() -> None:
         "inputs": [{"namespace": ns, "name": "t"} for ns in sent[:2]],
         "outputs": [{"namespace": ns, "name": "t"} for ns in sent[2:]],
     }
-    wire, _, _ = _native.Translator(None, RULE_SOURCE).translate(
-        event, "RunEvent", "2024-01-01T00:00:00.000000Z"
+    raw = orjson.dumps(
+        event
+    )  # settled as the Python path hands it over (no schema: never read whole)
+    wire, _, _, _ = _native.Translator(None, RULE_SOURCE, None, 200).translate(
+        [raw], None, lambda _: (raw, "RunEvent", "2024-01-01T00:00:00.000000Z")
     )
     datasets = {
         m.id for m in decode(wire) if isinstance(m, UpsertNode) and m.kind == NodeKind.DATASET

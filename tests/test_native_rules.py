@@ -13,12 +13,15 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from graph import _native
 from graph.model import RULE_SOURCE, EdgeKind, NodeKind
 from graph.mutations import UpsertEdge, UpsertNode, decode
 from ingest.domain_rules import DomainRule, DomainRules
 from ingest.naming import normal_namespace
 from ingest.openlineage import translate_encoded, translator
+from ingest.openlineage_schema import MAX_DEPTH, event_schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,12 +55,13 @@ def test_every_translator_spells_namespaces_by_the_cores_one_rule():
     """No rule to pass or to call back: the translator and ``ingest.naming`` answer alike."""
     event = run_event("S3A://Bucket/")
     at = "2024-01-01T00:00:00.000000Z"
-    first = _native.Translator(None, RULE_SOURCE)
-    second = _native.Translator(None, RULE_SOURCE)
-    wire, _, _ = first.translate(event, "RunEvent", at)
-    assert datasets(wire) == {f"dataset:{normal_namespace('S3A://Bucket/')}:orders"}
+    raw = orjson.dumps(event)
+    first = _native.Translator(None, RULE_SOURCE, None, MAX_DEPTH)  # every event settled in Python
+    second = _native.Translator(None, RULE_SOURCE, event_schemas(), MAX_DEPTH)
+    wire, refused, _, _ = first.translate([raw], None, lambda _: (raw, "RunEvent", at))
+    assert not refused and datasets(wire) == {f"dataset:{normal_namespace('S3A://Bucket/')}:orders"}
     assert datasets(wire) == {"dataset:s3://Bucket:orders"}
-    batch, refused = second.translate_many([(event, "RunEvent", at)])
+    batch, refused, _, _ = second.translate([raw], None, lambda _: None)  # the core reads it whole
     assert not refused and datasets(batch) == datasets(wire)
 
 
@@ -79,13 +83,13 @@ def test_the_product_spells_namespaces_by_the_one_naming_rule():
 def test_a_translator_refuses_rules_it_cannot_apply():
     for bad in ("no domain_for", [("d", 1, None, None)]):
         try:
-            _native.Translator(bad, RULE_SOURCE)  # type: ignore[arg-type]
+            _native.Translator(bad, RULE_SOURCE, None, MAX_DEPTH)  # type: ignore[arg-type]
         except TypeError as e:
             assert "rule" in str(e)
         else:
             raise AssertionError(f"{bad} was taken")
     try:
-        _native.Translator(str.lower, None, RULE_SOURCE)  # type: ignore[call-arg, arg-type]
+        _native.Translator(str.lower, None, RULE_SOURCE, None, MAX_DEPTH)  # type: ignore[call-arg, arg-type]
     except TypeError:
         pass
     else:
@@ -108,11 +112,11 @@ def test_nothing_has_to_be_imported_or_called_first():
         graph = _native.Graph()
         graph.commit(graph.plan(builder.encoded()))
         assert type(graph.nodes(["dataset:ns:t"])["dataset:ns:t"]).__name__ == "Node"
-        event = {"eventType": "COMPLETE", "eventTime": "2024-01-01T00:00:00Z",
-                 "run": {"runId": "r"}, "job": {"namespace": "j", "name": "j"},
-                 "outputs": [{"namespace": "S3A://b", "name": "t"}]}
-        wire, _, _ = _native.Translator(None, "rule").translate(
-            event, "RunEvent", "2024-01-01T00:00:00.000000Z")
+        event = (b'{"eventType": "COMPLETE", "eventTime": "2024-01-01T00:00:00Z",'
+                 b'"run": {"runId": "r"}, "job": {"namespace": "j", "name": "j"},'
+                 b'"outputs": [{"namespace": "S3A://b", "name": "t"}]}')
+        wire, _, _, _ = _native.Translator(None, "rule", None, 200).translate(
+            [event], None, lambda _: (event, "RunEvent", "2024-01-01T00:00:00.000000Z"))
         assert "dataset:s3://b:t" in {m.id for m in _native.decode(wire) if hasattr(m, "id")}
         print("ok")
         """

@@ -3,13 +3,14 @@
 // Iceberg, contract and dbt translations subclass it.
 #include "py.h"
 
+#include <cmath>
 #include <cstdio>
 #include <memory>
 
 #include "batch.h"
 #include "domain_rules_py.h"
 #include "namespaces.h"
-#include "openlineage.h"
+#include "openlineage_event.h"
 #include "pybatch.h"
 #include "pymodule.h"
 #include "pytypes.h"
@@ -262,67 +263,73 @@ PyGetSetDef builder_getset[] = {
 
 struct TranslatorObject {
   PyObject_HEAD
-  OpenLineageRules* rules;
+  OpenLineageTranslator* translator;
 };
 
 PyTypeObject TranslatorType = {PyVarObject_HEAD_INIT(nullptr, 0)};
 
-OpenLineageRules& rules_of(PyObject* self) {
-  OpenLineageRules* rules = reinterpret_cast<TranslatorObject*>(self)->rules;
-  if (rules == nullptr) raise(PyExc_RuntimeError, "Translator.__new__ did not finish");
-  return *rules;
+const OpenLineageTranslator& translator_of(PyObject* self) {
+  OpenLineageTranslator* t = reinterpret_cast<TranslatorObject*>(self)->translator;
+  if (t == nullptr) raise(PyExc_RuntimeError, "Translator.__new__ did not finish");
+  return *t;
 }
 
-// Translator(domain_rules or None, rule_source): the rules travel with the object, never through
-// module state; the domain rules as data, (domain, namespace, name, job_namespace) glob tuples the
-// core matches. Namespaces are spelled by the core's one namespace rule (native/core/namespaces.h).
+std::string str_arg(PyObject* o, const char* what) {
+  if (!PyUnicode_Check(o)) raise(PyExc_TypeError, std::string(what) + " must be a str");
+  std::string spill;
+  return std::string(utf8_of(o, spill));
+}
+
+// (documents, roots) -> the compiled schema: documents a sequence of JSON texts, roots of
+// (name, JSON text) pairs (ingest.openlineage_schema.event_schemas).
+std::unique_ptr<JsonSchema> schema_of(PyObject* schema) {
+  if (schema == Py_None) return nullptr;
+  PyObject *documents, *roots;
+  if (!PyArg_ParseTuple(schema, "OO", &documents, &roots)) throw PyErrorSet{};
+  PyRef docs(check(PySequence_Fast(documents, "the schema's documents must be a sequence")));
+  PyRef named(check(PySequence_Fast(roots, "the schema's roots must be a sequence")));
+  std::vector<std::string> texts;
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(docs.get()); i++)
+    texts.push_back(str_arg(PySequence_Fast_GET_ITEM(docs.get(), i), "a schema document"));
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(named.get()); i++) {
+    PyObject *name, *text;
+    if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(named.get(), i), "OO", &name, &text)) throw PyErrorSet{};
+    pairs.emplace_back(str_arg(name, "a root's name"), str_arg(text, "a root schema"));
+  }
+  return std::make_unique<JsonSchema>(texts, pairs);
+}
+
+// Translator(domain_rules or None, rule_source, schema or None, max_depth): the rules travel with
+// the object, never through module state; the domain rules as data, (domain, namespace, name,
+// job_namespace) glob tuples the core matches; ``schema`` the event schemas the core checks
+// events against (None: every event takes the Python path first).
 PyObject* translator_new(PyTypeObject* type, PyObject* args, PyObject* kwargs) {
   LM_GUARD_BEGIN
-  static const char* names[] = {"domain_rules", "rule_source", nullptr};
-  PyObject *domain_rules, *rule_source;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OU", const_cast<char**>(names), &domain_rules, &rule_source))
+  static const char* names[] = {"domain_rules", "rule_source", "schema", "max_depth", nullptr};
+  PyObject *domain_rules, *rule_source, *schema;
+  int max_depth;
+  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OUOi", const_cast<char**>(names), &domain_rules, &rule_source, &schema,
+                                   &max_depth))
     return nullptr;
-  DomainRules compiled = domain_rules == Py_None ? DomainRules() : domain_rules_of(domain_rules);
+  OpenLineageRules rules{domain_rules == Py_None ? DomainRules() : domain_rules_of(domain_rules),
+                         str_arg(rule_source, "rule_source")};
+  auto translator = std::make_unique<OpenLineageTranslator>(std::move(rules), schema_of(schema), max_depth);
   PyRef self(check(type->tp_alloc(type, 0)));
-  reinterpret_cast<TranslatorObject*>(self.get())->rules = new OpenLineageRules(std::move(compiled), rule_source);
+  reinterpret_cast<TranslatorObject*>(self.get())->translator = translator.release();
   return self.release();
   LM_GUARD_END(nullptr)
 }
 
-int translator_traverse(PyObject* self, visitproc visit, void* arg) {
-  OpenLineageRules* rules = reinterpret_cast<TranslatorObject*>(self)->rules;
-  return rules == nullptr ? 0 : rules->traverse(visit, arg);
-}
-
-int translator_clear(PyObject* self) {
-  if (OpenLineageRules* rules = reinterpret_cast<TranslatorObject*>(self)->rules) rules->clear();
-  return 0;
-}
-
 void translator_dealloc(PyObject* self) {
-  PyObject_GC_UnTrack(self);
-  delete reinterpret_cast<TranslatorObject*>(self)->rules;
+  delete reinterpret_cast<TranslatorObject*>(self)->translator;
   Py_TYPE(self)->tp_free(self);
-}
-
-// translate(event, kind, at) -> (wire bytes, an over-long id or None, why it asks too much work or None)
-PyObject* translator_translate(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  require_configured();
-  PyObject *event, *kind, *at;
-  if (!PyArg_ParseTuple(args, "OUU", &event, &kind, &at)) return nullptr;
-  std::string spill, spill2;
-  Translated t = translate_openlineage(event, utf8_of(kind, spill), std::string(utf8_of(at, spill2)), rules_of(self));
-  PyRef wire(bytes_of(t.wire));
-  PyRef overlong(t.overlong_id.empty() ? (Py_INCREF(Py_None), Py_None) : str_of(t.overlong_id));
-  PyRef over_limit(t.over_limit.empty() ? (Py_INCREF(Py_None), Py_None) : str_of(t.over_limit));
-  return PyTuple_Pack(3, wire.get(), overlong.get(), over_limit.get());
-  LM_GUARD_END(nullptr)
 }
 
 // One writer kept for every bulk translation (its tables and buffers keep the capacity they grew
 // to: a batch's grew from nothing, and faulted its pages in, on every call), lent to one call at a
-// time under the GIL; a call made while it is lent (re-entered from Python) gets a writer of its own.
+// time under the GIL; a call made while it is lent (another thread's, or re-entered from Python)
+// gets a writer of its own.
 class WriterLease {
  public:
   WriterLease() : kept_(!lent_) {
@@ -346,49 +353,76 @@ class WriterLease {
   WireWriter own_;
 };
 
-// translate_many(items) -> (wire bytes, [(index, what, detail)]):
-// items are (event, kind, at); the events translate into one batch (one string table, equal maps
-// once: less to journal and to plan than a batch each). An event that cannot be is left out,
-// and listed: what is "type" (detail: the TypeError's message), "overlong" (detail: the id) or
-// "limit" (detail: why it asks too much work, naming the field).
-PyObject* translator_translate_many(PyObject* self, PyObject* items) {
+PyObject* problem(Py_ssize_t index, const Translated& why) {
+  PyRef detail(str_of(why.overlong_id.empty() ? why.over_limit : why.overlong_id));
+  return check(Py_BuildValue("(nsO)", index, why.overlong_id.empty() ? "limit" : "overlong", detail.get()));
+}
+
+// translate(raws, not_after, settle) -> (wire bytes, [(index, what, detail)], [seconds], [subject])
+//
+// ``raws``: events, each its JSON bytes, translated into one batch (one string table, equal maps
+// once: less to journal and plan than a batch each), in order. The core reads and checks each
+// one whole where it can (native/core/openlineage_event.h); any other is ``settle(index)``'s,
+// the Python path, which returns None (refused: it keeps why) or (JSON bytes, kind, stamp) of the
+// event it settled on, then translated here in its place. ``not_after``: the latest eventTime
+// accepted, Unix microseconds (None: no bound). Returned: the batch; the events translated but
+// refused, ``what`` "overlong" (``detail`` the id) or "limit" (why it asks too much work, naming
+// the field); per event its eventTime in Unix seconds (NaN for those not read here); the ids the
+// events read here name (graph.event_log.subjects_of), each once.
+PyObject* translator_translate(PyObject* self, PyObject* args) {
   LM_GUARD_BEGIN
   require_configured();
-  if (!PyList_Check(items)) raise(PyExc_TypeError, "translate_many takes a list of (event, kind, at)");
-  OpenLineageRules& rules = rules_of(self);
+  PyObject *raws, *not_after, *settle;
+  if (!PyArg_ParseTuple(args, "O!OO", &PyList_Type, &raws, &not_after, &settle)) return nullptr;
+  const OpenLineageTranslator& translator = translator_of(self);
+  bool bounded = not_after != Py_None;
+  int64_t not_after_us = bounded ? PyLong_AsLongLong(not_after) : 0;
+  if (bounded && not_after_us == -1 && PyErr_Occurred()) return nullptr;
   WriterLease lease;
   WireWriter& wire = lease.writer();
-  PyRef refused(check(PyList_New(0)));
-  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); i++) {
-    PyObject *event, *kind, *at;
-    if (!PyArg_ParseTuple(PyList_GET_ITEM(items, i), "OUU", &event, &kind, &at)) return nullptr;
-    std::string spill, spill2;
+  Py_ssize_t count = PyList_GET_SIZE(raws);
+  PyRef problems(check(PyList_New(0)));
+  PyRef seconds(check(PyList_New(count)));
+  TextTable subjects(1024);
+  OpenLineageTranslator::Facts facts;
+  for (Py_ssize_t i = 0; i < count; i++) {
+    PyRef raw(Py_NewRef(PyList_GET_ITEM(raws, i)));  // held: the list may change while the GIL is out
+    if (!PyBytes_Check(raw.get())) raise(PyExc_TypeError, "translate takes a list of bytes");
+    std::string_view json(PyBytes_AS_STRING(raw.get()), size_t(PyBytes_GET_SIZE(raw.get())));
     WireWriter::Mark mark = wire.mark();
-    PyRef problem;
-    try {
-      Translated t = translate_openlineage(event, utf8_of(kind, spill), std::string(utf8_of(at, spill2)), rules, &wire);
-      if (!t.overlong_id.empty()) {
-        PyRef id(str_of(t.overlong_id));
-        problem = PyRef(check(Py_BuildValue("(nsO)", i, "overlong", id.get())));
-      } else if (!t.over_limit.empty()) {
-        PyRef why(str_of(t.over_limit));
-        problem = PyRef(check(Py_BuildValue("(nsO)", i, "limit", why.get())));
-      }
-    } catch (const PyErrorSet&) {
-      if (!PyErr_ExceptionMatches(PyExc_TypeError)) throw;
-      PyObject *type, *value, *traceback;
-      PyErr_Fetch(&type, &value, &traceback);
-      PyRef type_ref(type), value_ref(value), traceback_ref(traceback);
-      PyRef message(check(PyObject_Str(value ? value : Py_None)));
-      problem = PyRef(check(Py_BuildValue("(nsO)", i, "type", message.get())));
-    }
-    if (problem) {
+    Translated why;
+    facts.subjects.clear();
+    OpenLineageTranslator::Outcome outcome;
+    Py_BEGIN_ALLOW_THREADS
+    outcome = translator.translate(json, bounded, not_after_us, wire, why, facts);
+    Py_END_ALLOW_THREADS
+    double moment = std::nan("");
+    if (outcome == OpenLineageTranslator::kElsewhere) {
       wire.rollback(mark);
-      if (PyList_Append(refused.get(), problem.get()) < 0) return nullptr;
+      PyRef settled(check(PyObject_CallFunction(settle, "n", i)));
+      if (settled.get() != Py_None) {
+        PyObject *event, *kind, *at;
+        if (!PyArg_ParseTuple(settled.get(), "SUU", &event, &kind, &at)) return nullptr;
+        std::string spill, spill2;
+        why = translator.translate_settled(std::string_view(PyBytes_AS_STRING(event), size_t(PyBytes_GET_SIZE(event))),
+                                           utf8_of(kind, spill), std::string(utf8_of(at, spill2)), wire);
+        outcome = why.refused() ? OpenLineageTranslator::kRefused : OpenLineageTranslator::kElsewhere;
+      }
+    } else if (outcome == OpenLineageTranslator::kTranslated) {
+      moment = facts.seconds;
+      for (const std::string& subject : facts.subjects) subjects.intern(subject);
     }
+    if (outcome == OpenLineageTranslator::kRefused) {
+      wire.rollback(mark);
+      PyRef refused(problem(i, why));
+      if (PyList_Append(problems.get(), refused.get()) < 0) return nullptr;
+    }
+    PyList_SET_ITEM(seconds.get(), i, check(PyFloat_FromDouble(moment)));
   }
+  PyRef named(check(PyList_New(Py_ssize_t(subjects.size()))));
+  for (uint32_t i = 0; i < subjects.size(); i++) PyList_SET_ITEM(named.get(), Py_ssize_t(i), str_of(subjects.text(i)));
   PyRef payload(bytes_of(wire.finish()));
-  return PyTuple_Pack(2, payload.get(), refused.get());
+  return PyTuple_Pack(4, payload.get(), problems.get(), seconds.get(), named.get());
   LM_GUARD_END(nullptr)
 }
 
@@ -438,9 +472,7 @@ PyObject* module_nests_deeper(PyObject*, PyObject* args) {
 
 PyMethodDef translator_methods[] = {
     {"translate", translator_translate, METH_VARARGS,
-     "translate(event, kind, at) -> (wire batch, an over-long id or None, why it asks too much work or None)."},
-    {"translate_many", translator_translate_many, METH_O,
-     "translate_many([(event, kind, at)]) -> (one wire batch, [(index, what, detail)])."},
+     "translate(raws, not_after, settle) -> (one wire batch, [(index, what, detail)], [seconds], [subject])."},
     {nullptr, nullptr, 0, nullptr}};
 
 // normal_namespace(namespace) -> its one spelling, by the core's rule (ingest.naming).
@@ -501,12 +533,10 @@ bool add_ingest_types(PyObject* module) {
                 Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC)) {
     return false;
   }
-  TranslatorType.tp_traverse = translator_traverse;
-  TranslatorType.tp_clear = translator_clear;
   if (!add_type(module, TranslatorType, "graph._native.Translator", sizeof(TranslatorObject),
-                "Translator(domain_rules, rule_source): OpenLineage events to the wire form, "
-                "under the rules it holds (ingest.openlineage).",
-                translator_dealloc, translator_methods, nullptr, translator_new, Py_TPFLAGS_HAVE_GC))
+                "Translator(domain_rules, rule_source, schema, max_depth): OpenLineage events' JSON to the "
+                "wire form, under the rules it holds (ingest.openlineage).",
+                translator_dealloc, translator_methods, nullptr, translator_new, 0))
     return false;
   if (PyModule_AddIntConstant(module, "LONGEST_ID", long(Builder::kLongestId)) < 0) return false;
   return PyModule_AddFunctions(module, functions) == 0;

@@ -1,0 +1,261 @@
+#include "openlineage_event.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "ids.h"
+
+namespace lm {
+
+namespace {
+
+// A parsed document, freed when it goes.
+class Doc {
+ public:
+  explicit Doc(std::string_view json)
+      : doc_(yyjson_read_opts(const_cast<char*>(json.data()), json.size(), 0, nullptr, &error_)) {}
+  ~Doc() { yyjson_doc_free(doc_); }
+  Doc(const Doc&) = delete;
+  Doc& operator=(const Doc&) = delete;
+  Json root() const { return doc_ ? yyjson_doc_get_root(doc_) : nullptr; }
+  const char* error() const { return error_.msg; }
+
+ private:
+  yyjson_read_err error_{};
+  yyjson_doc* doc_;
+};
+
+std::string_view view(Json s) { return std::string_view(yyjson_get_str(s), yyjson_get_len(s)); }
+
+Json member(Json o, const char* key) { return yyjson_is_obj(o) ? yyjson_obj_get(o, key) : nullptr; }
+
+// No container deeper than ``most`` levels (the value itself at ``depth``), no object with a key
+// twice (orjson keeps the last value at the first key's place: the Python path reads those).
+bool plain_tree(Json v, int depth, int most) {
+  if (yyjson_is_arr(v)) {
+    if (depth > most) return false;
+    size_t i, n;
+    Json item;
+    yyjson_arr_foreach(v, i, n, item) if (!plain_tree(item, depth + 1, most)) return false;
+    return true;
+  }
+  if (!yyjson_is_obj(v)) return true;
+  if (depth > most) return false;
+  std::vector<std::string_view> keys;
+  keys.reserve(yyjson_obj_size(v));
+  size_t i, n;
+  Json key, value;
+  yyjson_obj_foreach(v, i, n, key, value) {
+    keys.push_back(view(key));
+    if (!plain_tree(value, depth + 1, most)) return false;
+  }
+  if (keys.size() <= 16) {
+    for (size_t a = 1; a < keys.size(); a++)
+      for (size_t b = 0; b < a; b++)
+        if (keys[a] == keys[b]) return false;
+    return true;
+  }
+  std::sort(keys.begin(), keys.end());
+  return std::adjacent_find(keys.begin(), keys.end()) == keys.end();
+}
+
+// A run id the Python path would leave as it is (ingest.lenient relaxes any other string).
+bool plain_run_id(Json run) {
+  Json id = member(run, "runId");
+  return !yyjson_is_str(id) || JsonSchema::plain_uuid(view(id));
+}
+
+bool has(Json facets, const char* name) { return member(facets, name) != nullptr; }
+
+// What only Python translates or rewrites: quality facets, catalog facets, a choice between TABLE
+// symlinks (ingest.openlineage_quality, ingest.openlineage_catalog).
+bool needs_python(Json event) {
+  Json run = member(event, "run");
+  if (has(member(run, "facets"), "test")) return true;
+  std::vector<Json> datasets;
+  for (const char* side : {"inputs", "outputs"}) {
+    Json list = member(event, side);
+    size_t i, n;
+    Json ds;
+    if (yyjson_is_arr(list)) yyjson_arr_foreach(list, i, n, ds) datasets.push_back(ds);
+  }
+  if (Json ds = member(event, "dataset")) datasets.push_back(ds);
+  for (Json ds : datasets) {
+    for (const char* place : {"facets", "inputFacets", "outputFacets"}) {
+      Json facets = member(ds, place);
+      if (has(facets, "dataQualityAssertions") || has(facets, "dataQualityMetrics") || has(facets, "catalog")) return true;
+    }
+    Json identifiers = member(member(member(ds, "facets"), "symlinks"), "identifiers");
+    int tables = 0;
+    size_t i, n;
+    Json identifier;
+    if (yyjson_is_arr(identifiers)) yyjson_arr_foreach(identifiers, i, n, identifier) {
+        Json type = member(identifier, "type");
+        if (!yyjson_is_str(type)) continue;
+        std::string upper(view(type));
+        for (char& c : upper) {
+          if (static_cast<unsigned char>(c) >= 0x80) return true;  // str.upper() of non-ASCII: Python's to say
+          if (c >= 'a' && c <= 'z') c = char(c - 'a' + 'A');
+        }
+        tables += upper == "TABLE";
+      }
+    if (tables >= 2) return true;
+  }
+  return false;
+}
+
+// The event kind, as ingest.openlineage_schema.event_kind tells them apart ("" for none).
+std::string_view kind_of(Json event) {
+  if (member(event, "run") || member(event, "eventType")) return "RunEvent";
+  if (member(event, "dataset")) return "DatasetEvent";
+  if (member(event, "job")) return "JobEvent";
+  return "";
+}
+
+void add_subject(std::vector<std::string>& out, uint8_t kind, std::string_view a, std::string_view b = {}, bool two = true) {
+  out.push_back(two ? node_id(kind, {a, b}) : node_id(kind, {a}));
+}
+
+// graph.event_log.subjects_of: the job, run and datasets the event names.
+void subjects_of(Json event, std::vector<std::string>& out) {
+  Json job = member(event, "job");
+  Json ns = member(job, "namespace"), name = member(job, "name");
+  if (yyjson_is_str(ns) && yyjson_is_str(name)) add_subject(out, kJob, view(ns), view(name));
+  Json run_id = member(member(event, "run"), "runId");
+  if (yyjson_is_str(run_id)) add_subject(out, kRun, view(run_id), {}, false);
+  auto dataset = [&out](Json ds) {
+    Json ns = member(ds, "namespace"), name = member(ds, "name");
+    if (yyjson_is_str(ns) && yyjson_is_str(name)) add_subject(out, kDataset, view(ns), view(name));
+  };
+  dataset(member(event, "dataset"));
+  for (const char* side : {"inputs", "outputs"}) {
+    Json list = member(event, side);
+    size_t i, n;
+    Json ds;
+    if (yyjson_is_arr(list)) yyjson_arr_foreach(list, i, n, ds) dataset(ds);
+  }
+}
+
+// Days since 1970-01-01 of a civil date (proleptic Gregorian), and back (H. Hinnant's algorithms).
+int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+void civil_from_days(int64_t z, int64_t& y, int64_t& m, int64_t& d) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp + (mp < 10 ? 3 : -9);
+  y = yoe + era * 400 + (m <= 2);
+}
+
+int64_t field(std::string_view s, size_t at, size_t n) {
+  int64_t v = 0;
+  for (size_t i = at; i < at + n; i++) v = v * 10 + (s[i] - '0');
+  return v;
+}
+
+constexpr int64_t kMicros = 1000000;
+
+}  // namespace
+
+OpenLineageTranslator::OpenLineageTranslator(OpenLineageRules rules, std::unique_ptr<JsonSchema> schema, int max_depth)
+    : rules_(std::move(rules)), schema_(std::move(schema)), max_depth_(max_depth) {}
+
+bool OpenLineageTranslator::reads_as_orjson_does(std::string_view json) {
+  int run = 0;
+  for (size_t i = 0; i < json.size(); i++) {
+    char c = json[i];
+    if (c >= '0' && c <= '9') {
+      if (++run >= 19) return false;
+      continue;
+    }
+    run = 0;
+    if (c == '\\' && i + 3 < json.size() && json[i + 1] == 'u' && (json[i + 2] == 'd' || json[i + 2] == 'D')) {
+      char x = json[i + 3];
+      if (x == '8' || x == '9' || (x >= 'a' && x <= 'f') || (x >= 'A' && x <= 'F')) return false;
+    }
+  }
+  return true;
+}
+
+bool OpenLineageTranslator::utc_micros(std::string_view s, int64_t& micros) {
+  if (!JsonSchema::plain_date_time(s)) return false;
+  int64_t year = field(s, 0, 4);
+  if (year == 0) return false;
+  int64_t seconds = days_from_civil(year, field(s, 5, 2), field(s, 8, 2)) * 86400 + field(s, 11, 2) * 3600 +
+                    field(s, 14, 2) * 60 + field(s, 17, 2);
+  size_t at = 19;
+  int64_t fraction = 0;
+  if (s[at] == '.') {
+    int digits = 0;
+    for (at++; s[at] >= '0' && s[at] <= '9'; at++)
+      if (digits < 6) {
+        fraction = fraction * 10 + (s[at] - '0');
+        digits++;
+      }
+    for (; digits < 6; digits++) fraction *= 10;
+  }
+  if (s[at] != 'Z') {
+    int64_t offset = field(s, at + 1, 2) * 3600 + field(s, at + 4, 2) * 60;
+    seconds -= s[at] == '+' ? offset : -offset;
+  }
+  micros = seconds * kMicros + fraction;
+  static const int64_t kFirst = days_from_civil(1, 1, 1) * 86400 * kMicros;
+  static const int64_t kLast = days_from_civil(10000, 1, 1) * 86400 * kMicros - 1;
+  return micros >= kFirst && micros <= kLast;
+}
+
+std::string OpenLineageTranslator::stamp(int64_t micros) {
+  int64_t seconds = micros >= 0 ? micros / kMicros : -((-micros + kMicros - 1) / kMicros);
+  int64_t fraction = micros - seconds * kMicros;
+  int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+  int64_t rest = seconds - days * 86400, y, m, d;
+  civil_from_days(days, y, m, d);
+  char out[40];
+  int n = std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", int(y), int(m), int(d), int(rest / 3600),
+                        int(rest / 60 % 60), int(rest % 60), int(fraction));
+  return std::string(out, size_t(n));
+}
+
+OpenLineageTranslator::Outcome OpenLineageTranslator::translate(std::string_view json, bool has_not_after,
+                                                                int64_t not_after_us, WireWriter& into, Translated& why,
+                                                                Facts& facts) const {
+  if (schema_ == nullptr || !reads_as_orjson_does(json)) return kElsewhere;
+  Doc doc(json);
+  Json event = doc.root();
+  if (!yyjson_is_obj(event) || !plain_tree(event, 1, max_depth_)) return kElsewhere;
+  std::string_view kind = kind_of(event);
+  Json run = member(event, "run");
+  if (kind.empty() || !plain_run_id(run) || !plain_run_id(member(member(member(run, "facets"), "parent"), "run")) ||
+      needs_python(event) || !schema_->surely_valid(kind, event))
+    return kElsewhere;
+  int64_t micros;
+  Json time = member(event, "eventTime");
+  if (!yyjson_is_str(time) || !utc_micros(view(time), micros) || (has_not_after && micros > not_after_us) ||
+      micros >= (int64_t(1) << 53) || micros <= -(int64_t(1) << 53))
+    return kElsewhere;  // past 2^53 microseconds a double of the seconds is Python's to round
+  why = translate_openlineage(event, kind, stamp(micros), rules_, into);
+  if (why.refused()) return kRefused;
+  facts.seconds = double(micros) / double(kMicros);
+  subjects_of(event, facts.subjects);
+  return kTranslated;
+}
+
+Translated OpenLineageTranslator::translate_settled(std::string_view json, std::string_view kind, std::string at,
+                                                    WireWriter& into) const {
+  Doc doc(json);
+  if (doc.root() == nullptr) raise(Error::kValue, std::string("a settled event that is not JSON: ") + doc.error());
+  return translate_openlineage(doc.root(), kind, std::move(at), rules_, into);
+}
+
+}  // namespace lm

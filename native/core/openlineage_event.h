@@ -1,0 +1,65 @@
+// An OpenLineage event's JSON as sent, read, checked and translated in one pass here, wherever
+// the core can vouch for it whole; every other event is the Python path's (ingest.openlineage),
+// which then hands the event it settled on back as JSON for the same translation.
+//
+// The core vouches for an event that reads exactly as orjson reads it (no integer of 19 digits
+// or more, no escaped surrogate: the cases ingest.json_text reads again, no duplicate key), that
+// nests at most ``max_depth`` levels, that jsonschema-rs surely calls valid (native/core/json_schema.h,
+// over the same documents), whose eventTime is a plain RFC 3339 date-time no later than the
+// latest accepted (ingest.clock_skew), and that needs nothing only Python does: no run id to
+// relax (ingest.lenient), no quality facet (ingest.openlineage_quality), no catalog facet nor two
+// TABLE symlinks (ingest.openlineage_catalog). Each of those says "the Python path" (kElsewhere),
+// never a verdict: the Python path decides, and words the error, exactly as before.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "json_schema.h"
+#include "openlineage.h"
+
+namespace lm {
+
+class OpenLineageTranslator {
+ public:
+  // ``schema``: the event schemas by kind (null: the core vouches for no event); ``max_depth``:
+  // the deepest nesting an event may have (ingest.openlineage_schema.MAX_DEPTH).
+  OpenLineageTranslator(OpenLineageRules rules, std::unique_ptr<JsonSchema> schema, int max_depth);
+
+  enum Outcome : uint8_t { kTranslated, kRefused, kElsewhere };
+
+  // What the raw event log keeps of a translated event beside its bytes.
+  struct Facts {
+    double seconds = 0;                 // its eventTime, Unix seconds (graph.event_log.event_time)
+    std::vector<std::string> subjects;  // the ids it names (graph.event_log.subjects_of)
+  };
+
+  // ``json``: one event as sent. kTranslated: written into ``into``, ``facts`` filled;
+  // kRefused: translated but refused (``why``; the caller rolls ``into`` back); kElsewhere: the
+  // Python path decides (nothing written). ``not_after_us``: the latest eventTime accepted, in
+  // Unix microseconds (``has_not_after`` false: none).
+  Outcome translate(std::string_view json, bool has_not_after, int64_t not_after_us, WireWriter& into,
+                    Translated& why, Facts& facts) const;
+
+  // An event the Python path validated and settled (relaxed, its catalog tables preferred): its
+  // JSON, kind and stamp. Fails (lm::Error) on JSON it cannot read (never orjson's output).
+  Translated translate_settled(std::string_view json, std::string_view kind, std::string at, WireWriter& into) const;
+
+  const OpenLineageRules& rules() const { return rules_; }
+
+  // The parts of the check, exposed for their tests.
+  static bool reads_as_orjson_does(std::string_view json);  // no 19-digit run, no escaped surrogate
+  // The UTC moment of a plain RFC 3339 date-time as Python reads it (fraction truncated to
+  // microseconds), false when Python would not read it or it leaves years 1-9999 in UTC.
+  static bool utc_micros(std::string_view date_time, int64_t& micros);
+  static std::string stamp(int64_t micros);  // graph.mutations.stamp of that moment
+
+ private:
+  OpenLineageRules rules_;
+  std::unique_ptr<JsonSchema> schema_;
+  int max_depth_;
+};
+
+}  // namespace lm

@@ -1,0 +1,255 @@
+// The OpenLineage translation over an event's JSON (native/core/openlineage.h) and the reading
+// that decides which events the core vouches for (native/core/openlineage_event.h). Python's
+// tests compare the whole path with the Python one on corpora and generated events
+// (tests/test_openlineage_bytes.py); these pin what each part answers.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "fixture.h"
+#include "openlineage_event.h"
+
+namespace lm {
+namespace {
+
+using fixture::describe;
+
+constexpr const char* kRunId = "0b5b8a2e-9a43-4d7a-8f3e-1c6f0f5d2a11";
+constexpr const char* kParentRunId = "1c6f0f5d-9a43-4d7a-8f3e-0b5b8a2e2a11";
+
+// Schemas that vouch for any object of each kind, or (strict) for RunEvents with a producer only.
+std::unique_ptr<JsonSchema> any_event(bool strict = false) {
+  std::string run = strict ? R"({"type": "object", "required": ["producer"]})" : R"({"type": "object"})";
+  return std::make_unique<JsonSchema>(std::vector<std::string>{},
+                                      std::vector<std::pair<std::string, std::string>>{
+                                          {"RunEvent", run}, {"DatasetEvent", R"({"type": "object"})"},
+                                          {"JobEvent", R"({"type": "object"})"}});
+}
+
+OpenLineageTranslator translator(DomainRules rules = DomainRules(), bool strict = false) {
+  return OpenLineageTranslator(OpenLineageRules{std::move(rules), "rule"}, any_event(strict), 200);
+}
+
+// A rich run event: most of what the translation makes structure of.
+std::string rich_event() {
+  return std::string(R"({
+  "eventType": "COMPLETE", "eventTime": "2026-01-05T01:00:00.5+01:00", "producer": "https://p",
+  "run": {"runId": ")") + kRunId + R"(", "facets": {
+    "parent": {"run": {"runId": ")" + kParentRunId + R"("}, "job": {"namespace": "airflow", "name": "dag"}},
+    "nominalTime": {"nominalStartTime": "2026-01-05T00:00:00Z"},
+    "tags": {"tags": [{"key": "env", "value": "prod"}, {"key": "pii", "value": "true"}, {"key": "c", "field": "x"}]},
+    "custom": {"n": 1.5, "big": 4294967296, "neg": -2, "list": [null, true, false, "s"]}}},
+  "job": {"namespace": "airflow", "name": "dag.task", "facets": {
+    "documentation": {"description": "loads orders"}, "sql": {"query": "select 1"},
+    "jobType": {"processingType": "BATCH", "integration": "SPARK", "jobType": "JOB"},
+    "ownership": {"owners": [{"name": "team:data", "type": "MAINTAINER"}]},
+    "tags": {"tags": [{"key": "tier", "value": "1"}]}, "gone": {"_deleted": true}}},
+  "inputs": [{"namespace": "S3A://Bucket/", "name": "raw/orders", "facets": {
+      "symlinks": {"identifiers": [{"namespace": "hive://metastore", "name": "db.orders", "type": "table"},
+                                   {"namespace": "s3://Bucket", "name": "raw/orders_v1", "type": "LOCATION"}]},
+      "dataSource": {"name": "lake", "uri": "s3://Bucket"},
+      "datasetType": {"datasetType": "TABLE", "subType": "ICEBERG"}},
+    "inputFacets": {"stats": {"rows": 10}}}],
+  "outputs": [{"namespace": "postgres://db:5432", "name": "mart.orders", "facets": {
+      "schema": {"fields": [{"name": "id", "type": "BIGINT", "ordinal_position": 2, "tags": [{"key": "pk"}, {"name": "key"}, 7]},
+                            {"name": "customer", "type": "STRUCT", "ordinal_position": 3.0,
+                             "fields": [{"name": "email", "description": "an e-mail", "ordinal_position": true}]},
+                            {"name": "amount", "ordinal_position": 4.5}]},
+      "tags": {"tags": [{"key": "pii", "value": "email", "field": "customer.email"}, {"key": "domain", "value": "true"},
+                        {"key": "x", "field": "id"}]},
+      "documentation": {"description": "orders by customer"},
+      "ownership": {"owners": [{"name": "team:mart"}]},
+      "lifecycleStateChange": {"lifecycleStateChange": "RENAME", "previousIdentifier": {"namespace": "postgres://db:5432", "name": "mart.orders_old"}},
+      "columnLineage": {"fields": {"id": {"inputFields": [
+            {"namespace": "s3a://Bucket", "name": "raw/orders", "field": "order_id", "transformations": [{"type": "DIRECT"}]},
+            {"namespace": "s3a://Bucket", "name": "raw/orders", "field": "order_id", "transformations": [{"type": "INDIRECT"}]}],
+          "transformationType": "IDENTITY"}},
+        "dataset": [{"namespace": "s3a://Bucket", "name": "raw/orders", "field": "status"}]}},
+    "outputFacets": {"outputStatistics": {"rowCount": 10}}},
+   {"namespace": "postgres://db:5432", "name": "mart.old", "facets": {"lifecycleStateChange": {"lifecycleStateChange": "DROP"}}}]
+})";
+}
+
+struct Result {
+  OpenLineageTranslator::Outcome outcome;
+  Translated why;
+  OpenLineageTranslator::Facts facts;
+  std::vector<std::string> lines;  // the graph the batch makes (fixture::describe)
+};
+
+Result run(const OpenLineageTranslator& t, const std::string& json, bool bounded = false, int64_t not_after = 0) {
+  WireWriter wire;
+  Result r;
+  r.outcome = t.translate(json, bounded, not_after, wire, r.why, r.facts);
+  if (r.outcome == OpenLineageTranslator::kTranslated) {
+    Graph g;
+    fixture::commit(g, wire.finish());
+    r.lines = describe(g);
+  } else {
+    EXPECT_EQ(wire.mutations(), r.outcome == OpenLineageTranslator::kElsewhere ? 0u : wire.mutations());
+  }
+  return r;
+}
+
+bool has_line(const Result& r, const std::string& part) {
+  return std::any_of(r.lines.begin(), r.lines.end(), [&](const std::string& l) { return l.find(part) != std::string::npos; });
+}
+
+TEST(OpenLineageEvent, ARichRunEventBecomesItsGraph) {
+  DomainRules rules({DomainRule{"sales", std::string("postgres://*"), std::nullopt, std::nullopt}});
+  Result r = run(translator(rules), rich_event());
+  ASSERT_EQ(r.outcome, OpenLineageTranslator::kTranslated) << r.why.over_limit;
+  const std::string at = "2026-01-05T00:00:00.500000Z";  // +01:00, in UTC
+  EXPECT_DOUBLE_EQ(r.facts.seconds, 1767571200.5);
+  std::vector<std::string> subjects = r.facts.subjects;
+  std::sort(subjects.begin(), subjects.end());
+  EXPECT_EQ(subjects, (std::vector<std::string>{"dataset:S3A://Bucket/:raw/orders", "dataset:postgres://db:5432:mart.old",
+                                                "dataset:postgres://db:5432:mart.orders", "job:airflow:dag.task",
+                                                std::string("run:") + kRunId}));
+  // The run, its state, its job, its parent.
+  EXPECT_TRUE(has_line(r, std::string("node run:") + kRunId + " Run "));
+  EXPECT_TRUE(has_line(r, "state@" + at + "#3=\"COMPLETE\""));
+  EXPECT_TRUE(has_line(r, "facet:custom@" + at + "={\"big\":4294967296,\"list\":[null,true,false,\"s\"],\"n\":1.5,\"neg\":-2}"));
+  EXPECT_TRUE(has_line(r, "tags@" + at + "=[\"env:prod\",\"pii\"]"));
+  EXPECT_TRUE(has_line(r, "nominalStartTime@" + at + "=\"2026-01-05T00:00:00Z\""));
+  EXPECT_TRUE(has_line(r, std::string("edge run:") + kRunId + " -CHILD_OF-> run:" + kParentRunId));
+  EXPECT_TRUE(has_line(r, std::string("edge run:") + kParentRunId + " -OF-> job:airflow:dag"));
+  EXPECT_TRUE(has_line(r, "latestCompletedRun@" + at + "=\"run:" + kRunId + "\""));
+  EXPECT_TRUE(has_line(r, "sql@" + at + "=\"select 1\""));
+  EXPECT_TRUE(has_line(r, "jobType.integration@" + at + "=\"SPARK\""));
+  EXPECT_TRUE(has_line(r, "facet:gone@" + at + "=<absent>"));
+  EXPECT_TRUE(has_line(r, "edge job:airflow:dag.task -OWNED_BY-> owner:team:data"));
+  // The input under its TABLE name, the storage name an alias of it; its source and type.
+  EXPECT_TRUE(has_line(r, "node dataset:hive://metastore:db.orders Dataset "));
+  EXPECT_TRUE(has_line(r, "sourceUri@" + at + "=\"s3://Bucket\""));
+  EXPECT_TRUE(has_line(r, "datasetSubType@" + at + "=\"ICEBERG\""));
+  EXPECT_TRUE(has_line(r, "edge job:airflow:dag.task -READS-> dataset:hive://metastore:db.orders"));
+  EXPECT_TRUE(has_line(r, "facet:stats@" + at + "={\"rows\":10}"));
+  // The output: columns flattened, tagged and ordered, lineage, a rename, its domain; the other dropped.
+  EXPECT_TRUE(has_line(r, "node datasetField:postgres://db:5432:mart.orders:customer.email Column "));
+  EXPECT_TRUE(has_line(r, "tags@" + at + "=[\"pii:email\"]"));
+  EXPECT_TRUE(has_line(r, "tags@" + at + "=[\"x\"]"));  // the tags facet restates the column's tags
+  EXPECT_TRUE(has_line(r, "ordinal@" + at + "=3"));
+  EXPECT_TRUE(has_line(r, "ordinal@" + at + "=4"));  // 4.5 is no position: its place
+  EXPECT_TRUE(has_line(r, "-DERIVES_FROM-> datasetField:hive://metastore:db.orders:order_id"));  // by its TABLE name
+  EXPECT_TRUE(has_line(r, "transformations@" + at + "=[{\"type\":\"DIRECT\"},{\"type\":\"INDIRECT\"}]"));
+  EXPECT_TRUE(has_line(r, "transformationType@" + at + "=\"IDENTITY\""));
+  EXPECT_TRUE(has_line(r, "edge dataset:postgres://db:5432:mart.orders -DERIVES_FROM-> datasetField:hive://metastore:db.orders:status"));
+  EXPECT_TRUE(has_line(r, "edge dataset:postgres://db:5432:mart.orders -BELONGS_TO-> domain:sales"));
+  EXPECT_TRUE(has_line(r, "source@" + at + "=\"rule\""));
+  EXPECT_TRUE(has_line(r, "node dataset:postgres://db:5432:mart.old Dataset dropped "));
+}
+
+TEST(OpenLineageEvent, DatasetAndJobEvents) {
+  Result dataset = run(translator(), R"({"eventTime": "2026-01-05T00:00:00Z", "dataset": {"namespace": "kafka://b",
+      "name": "t", "facets": {"schema": {"fields": [{"name": "a"}]}}}})");
+  ASSERT_EQ(dataset.outcome, OpenLineageTranslator::kTranslated);
+  EXPECT_TRUE(has_line(dataset, "node datasetField:kafka://b:t:a Column "));
+  Result job = run(translator(), R"({"eventTime": "2026-01-05T00:00:00Z", "job": {"namespace": "j", "name": "n",
+      "facets": {"jobType": {"processingType": "STREAMING"}}}, "outputs": [{"namespace": "kafka://b", "name": "t"}]})");
+  ASSERT_EQ(job.outcome, OpenLineageTranslator::kTranslated);
+  EXPECT_TRUE(has_line(job, "edge job:j:n -WRITES-> dataset:kafka://b:t"));
+  Result streaming = run(translator(), std::string(R"({"eventType": "START", "eventTime": "2026-01-05T00:00:00Z", "run": {"runId": ")") +
+                                           kRunId + R"("}, "job": {"namespace": "j", "name": "n",
+      "facets": {"jobType": {"processingType": "STREAMING"}}}})");
+  ASSERT_EQ(streaming.outcome, OpenLineageTranslator::kTranslated);
+  EXPECT_TRUE(has_line(streaming, "latestCompletedRun@"));  // a streaming job's started run decides
+  EXPECT_TRUE(has_line(streaming, "startedAt@"));
+}
+
+TEST(OpenLineageEvent, WhatThePythonPathDecides) {
+  OpenLineageTranslator t = translator();
+  std::string rest = std::string(R"("run": {"runId": ")") + kRunId + R"("}, "job": {"namespace": "j", "name": "n"})";
+  auto event = [&](const std::string& more) { return "{\"eventTime\": \"2026-01-05T00:00:00Z\", " + rest + more + "}"; };
+  ASSERT_EQ(run(t, event("")).outcome, OpenLineageTranslator::kTranslated);
+  for (const std::string& elsewhere : {
+           std::string("not json"), std::string("[]"), std::string("{\"eventTime\": \"2026-01-05T00:00:00Z\"}"),
+           event(", \"n\": 1234567890123456789"), event(", \"s\": \"\\ud83d\\ude00\""), event(", \"n\": 1, \"n\": 2"),
+           event(", \"x\": " + std::string(250, '[') + std::string(250, ']')),
+           std::string(R"({"eventTime": "2026-01-05T00:00:00Z", "run": {"runId": "dag_run_1"}, "job": {"namespace": "j", "name": "n"}})"),
+           event(R"(, "inputs": [{"namespace": "n", "name": "d", "facets": {"dataQualityMetrics": {}}}])"),
+           event(R"(, "inputs": [{"namespace": "n", "name": "d", "inputFacets": {"dataQualityAssertions": {}}}])"),
+           event(R"(, "outputs": [{"namespace": "n", "name": "d", "facets": {"catalog": {}}}])"),
+           event(R"(, "outputs": [{"namespace": "n", "name": "d", "facets": {"symlinks": {"identifiers": [
+               {"namespace": "a", "name": "b", "type": "TABLE"}, {"namespace": "c", "name": "d", "type": "table"}]}}}])"),
+           event(R"(, "outputs": [{"namespace": "n", "name": "d", "facets": {"symlinks": {"identifiers": [
+               {"namespace": "a", "name": "b", "type": "TABL\u00c9"}]}}}])"),
+       })
+    EXPECT_EQ(run(t, elsewhere).outcome, OpenLineageTranslator::kElsewhere) << elsewhere;
+  std::string test_facet = std::string(R"({"eventTime": "2026-01-05T00:00:00Z", "run": {"runId": ")") + kRunId +
+                           R"(", "facets": {"test": {}, "parent": {"run": {"runId": "not-a-uuid"}}}}, "job": {"namespace": "j", "name": "n"}})";
+  EXPECT_EQ(run(t, test_facet).outcome, OpenLineageTranslator::kElsewhere);
+  for (const char* time : {"2026-01-05T00:00:00", "0000-01-01T00:00:00Z", "0001-01-01T00:00:00+01:00",
+                           "9999-12-31T23:00:00-05:00", "1000-01-01T00:00:00Z"})
+    EXPECT_EQ(run(t, "{\"eventTime\": \"" + std::string(time) + "\", " + rest + "}").outcome, OpenLineageTranslator::kElsewhere)
+        << time;
+  // A clock bound: later events are the Python path's (which refuses them, naming the bound).
+  int64_t at = 1767571200000000;  // 2026-01-05T00:00:00Z
+  EXPECT_EQ(run(t, event(""), true, at).outcome, OpenLineageTranslator::kTranslated);
+  EXPECT_EQ(run(t, event(""), true, at - 1).outcome, OpenLineageTranslator::kElsewhere);
+  // Not surely valid.
+  EXPECT_EQ(run(translator(DomainRules(), true), event("")).outcome, OpenLineageTranslator::kElsewhere);
+  EXPECT_EQ(run(translator(DomainRules(), true), event(", \"producer\": \"p\"")).outcome, OpenLineageTranslator::kTranslated);
+  OpenLineageTranslator none(OpenLineageRules{}, nullptr, 200);
+  EXPECT_EQ(run(none, event("")).outcome, OpenLineageTranslator::kElsewhere);
+}
+
+TEST(OpenLineageEvent, RefusedEventsSayWhy) {
+  OpenLineageTranslator t = translator();
+  std::string long_name(5000, 'x');
+  Result overlong = run(t, std::string(R"({"eventTime": "2026-01-05T00:00:00Z", "run": {"runId": ")") + kRunId +
+                               R"("}, "job": {"namespace": "j", "name": ")" + long_name + R"("}})");
+  EXPECT_EQ(overlong.outcome, OpenLineageTranslator::kRefused);
+  EXPECT_EQ(overlong.why.overlong_id.substr(0, 6), "job:j:");
+  Result field = run(t, R"({"eventTime": "2026-01-05T00:00:00Z", "dataset": {"namespace": "n", "name": "d",
+      "facets": {"schema": {"fields": [{"name": "a", "fields": [{"name": ")" + long_name + R"("}]}]}}}})");
+  EXPECT_EQ(field.outcome, OpenLineageTranslator::kRefused);
+  EXPECT_EQ(field.why.over_limit.substr(0, 69), "$.dataset.facets.schema.fields[0].fields[0].name: makes the column id");
+}
+
+TEST(OpenLineageEvent, SettledEventsAreTranslatedAsGiven) {
+  OpenLineageTranslator t = translator();
+  WireWriter wire;
+  Translated why = t.translate_settled(R"({"job": {"namespace": "j", "name": "n"}})", "JobEvent", fixture::kT1, wire);
+  EXPECT_FALSE(why.refused());
+  EXPECT_GT(wire.mutations(), 0u);
+  // Past 19 digits events are settled in Python; orjson writes integers up to 2^64 - 1 as they are.
+  WireWriter big;
+  ASSERT_FALSE(t.translate_settled(R"({"job": {"namespace": "j", "name": "n", "facets": {"f": {"big": 18446744073709551615,
+      "small": -9223372036854775808, "inf": 1e308, "deep": [[{"a": {}}]]}}}})", "JobEvent", fixture::kT1, big).refused());
+  Graph g;
+  fixture::commit(g, big.finish());
+  std::vector<std::string> lines = describe(g);
+  EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
+    return l.find("facet:f@2026-01-05T00:00:00.000000Z={\"big\":18446744073709551615,\"deep\":[[{\"a\":{}}]],") != std::string::npos;
+  })) << lines[0];
+  EXPECT_THROW(t.translate_settled("{", "JobEvent", fixture::kT1, wire), Error);
+  // A name that is not a string has no text here (never in a valid event).
+  EXPECT_THROW(t.translate_settled(R"({"job": {"namespace": "j", "name": 1.5}})", "JobEvent", fixture::kT1, wire), Error);
+  EXPECT_FALSE(t.translate_settled(R"({"job": {"namespace": true, "name": -3}})", "JobEvent", fixture::kT1, wire).refused());
+}
+
+TEST(OpenLineageEvent, MomentsAsPythonReadsThem) {
+  int64_t us;
+  ASSERT_TRUE(OpenLineageTranslator::utc_micros("2026-01-05T00:00:01.9999999Z", us));  // truncated, as fromisoformat
+  EXPECT_EQ(OpenLineageTranslator::stamp(us), "2026-01-05T00:00:01.999999Z");
+  ASSERT_TRUE(OpenLineageTranslator::utc_micros("2026-01-05T00:30:00-01:45", us));
+  EXPECT_EQ(OpenLineageTranslator::stamp(us), "2026-01-05T02:15:00.000000Z");
+  ASSERT_TRUE(OpenLineageTranslator::utc_micros("1969-12-31T23:59:59.5Z", us));
+  EXPECT_EQ(us, -500000);
+  EXPECT_EQ(OpenLineageTranslator::stamp(us), "1969-12-31T23:59:59.500000Z");
+  ASSERT_TRUE(OpenLineageTranslator::utc_micros("0001-01-01T00:00:00-01:00", us));
+  EXPECT_EQ(OpenLineageTranslator::stamp(us), "0001-01-01T01:00:00.000000Z");
+  EXPECT_FALSE(OpenLineageTranslator::utc_micros("0001-01-01T00:00:00+00:01", us));
+  EXPECT_FALSE(OpenLineageTranslator::utc_micros("9999-12-31T23:59:59-00:01", us));
+  EXPECT_FALSE(OpenLineageTranslator::utc_micros("not a time", us));
+  EXPECT_TRUE(OpenLineageTranslator::reads_as_orjson_does(R"({"n": 123456789012345678, "s": "\u00e9\uE000"})"));
+  EXPECT_FALSE(OpenLineageTranslator::reads_as_orjson_does(R"({"s": "\\ud800"})"));  // textual, as Python looks
+  EXPECT_FALSE(OpenLineageTranslator::reads_as_orjson_does(R"({"s": "\uDBFF"})"));
+  EXPECT_FALSE(OpenLineageTranslator::reads_as_orjson_does(R"({"s": "a1234567890123456789"})"));
+}
+
+}  // namespace
+}  // namespace lm
