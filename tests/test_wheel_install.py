@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,6 +36,7 @@ WHEEL_INPUTS = (
     "scripts/build-wheel",
     "scripts/install_build_requirements.py",
 )
+C_SOURCES = (".c", ".cc", ".cpp", ".h", ".hpp")
 COMPILERS = ("gcc", "g++", "cc", "c++", "clang", "clang++", "zig")
 BUILD_ENV = ("CC", "CXX", "CPP", "LDSHARED", "CFLAGS", "CXXFLAGS", "LDFLAGS")
 
@@ -140,7 +142,11 @@ def test_the_wheel_is_manylinux_and_carries_the_compiled_core(wheel: Path) -> No
         [sys.executable, "-m", "zipfile", "-l", str(wheel)], capture_output=True, text=True
     ).stdout
     assert "graph/_native.cpython-" in listing and "graph/api/static/explorer.html" in listing
-    assert "native/" not in listing.replace("graph/_native", "")  # the C++ sources stay behind
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    sources = [name for name in names if name.startswith("native/") or name.endswith(C_SOURCES)]
+    assert not sources, sources  # the C++ sources stay behind (yyjson's licence goes with the core)
+    assert any(name.endswith(".dist-info/licenses/native/vendor/yyjson/LICENSE") for name in names)
 
 
 @contextlib.contextmanager
