@@ -18,15 +18,6 @@ namespace lm {
 
 namespace {
 
-PyObject* attr(PyObject* o, const char* name) { return check(PyObject_GetAttrString(o, name)); }
-
-PyObject* kind_list(uint32_t kinds) {
-  PyRef list(check(PyList_New(0)));
-  for (uint8_t k = 0; k < kEdgeKinds; k++)
-    if (kinds & kind_bit(k) && PyList_Append(list.get(), py.edge_kind[k]) < 0) throw PyErrorSet{};
-  return list.release();
-}
-
 // A row of ``size`` items at least (PySequence_Fast of it, held by ``hold``).
 PyObject** row_items(PyObject* row, Py_ssize_t size, PyRef& hold, const char* what) {
   hold = PyRef(check(PySequence_Fast(row, what)));
@@ -96,7 +87,7 @@ void RemoteSource::read_facts(std::vector<EdgesRead>& plain, std::vector<EdgesRe
   std::unordered_map<NodeIdx, uint32_t> place;
   PyRef asks(check(PyList_New(0)));
   for (const EdgesRead& read : found) {
-    PyRef kinds(kind_list(read.kinds)), at(places_of(read.need, place, table));
+    PyRef kinds(kinds_list(read.kinds)), at(places_of(read.need, place, table));
     PyRef ask(check(Py_BuildValue("(OsOO)", kinds.get(), read.out ? "out" : "in", at.get(),
                                   read.ahead ? Py_True : Py_False)));
     if (PyList_Append(asks.get(), ask.get()) < 0) throw PyErrorSet{};

@@ -10,8 +10,6 @@
 
 namespace lm {
 
-namespace {
-
 PyObject* attr(PyObject* o, const char* name) { return check(PyObject_GetAttrString(o, name)); }
 
 PyObject* kinds_list(uint32_t kinds) {
@@ -20,6 +18,8 @@ PyObject* kinds_list(uint32_t kinds) {
     if (kinds & kind_bit(k) && PyList_Append(list.get(), py.edge_kind[k]) < 0) throw PyErrorSet{};
   return list.release();
 }
+
+namespace {
 
 // NeighbourhoodRequest(**fields): graph.stores.requests names the fields, and those not given here
 // keep their defaults there.

@@ -12,6 +12,11 @@
 
 namespace lm {
 
+// A new reference to ``o.name`` (PyErrorSet when it fails): the remote reads' attribute access.
+PyObject* attr(PyObject* o, const char* name);
+// A new list of the EdgeKind members in the ``kinds`` bits, as the store's reads take them.
+PyObject* kinds_list(uint32_t kinds);
+
 // A remote store's graph, mirrored as a query reads it. ``store`` is the Python Store; the mirror
 // keeps, per node, how much of it was read (named only, in summary form, whole) and which kinds of
 // edges in each direction, with their records or only their keys.
