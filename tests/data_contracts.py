@@ -1,7 +1,19 @@
-"""datacontract.com documents as the governance and health tests write them: one Postgres table
-``<domain>.public.<table>`` on ``db:5432``, owned by ``<domain>-team``, with a freshness promise."""
+"""Data contracts for the tests, and what a contract's mutations amount to on an empty graph:
+the examples vendored under ``tests/corpora/data-contracts``; a minimal ODCS contract to vary
+(``_odcs``); and datacontract.com documents as the governance and health tests write them: one
+Postgres table ``<domain>.public.<table>`` on ``db:5432``, owned by ``<domain>-team``, with a
+freshness promise."""
 
 from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import yaml
+from conftest import CORPORA
+
+from graph.model import EdgeKind
+from graph.mutations import Changes, plan
 
 
 def postgres_contract(domain: str, table: str, fields: dict[str, str], freshness: str) -> str:
@@ -22,3 +34,40 @@ models:
 {columns}servicelevels:
   freshness: {{threshold: {freshness}}}
 """
+
+
+def corpora() -> Path:
+    """The corpora vendored under ``tests/corpora`` (with their licences)."""
+    return CORPORA
+
+
+def contract_text(relative: str) -> str:
+    return (corpora() / "data-contracts" / relative).read_text()
+
+
+def applied(mutations) -> Changes:
+    """What the mutations amount to on an empty graph (the shared merge rule, no store)."""
+    return plan(mutations, {}, {})
+
+
+def edges_of(changes: Changes, kind: EdgeKind) -> set[tuple[str, str]]:
+    return {(e.source, e.target) for e in changes.edges.values() if e.kind is kind}
+
+
+def as_yaml(document: dict) -> str:
+    return yaml.safe_dump(document, sort_keys=False)
+
+
+ODCS_MINIMAL = {
+    "apiVersion": "v3.0.2",
+    "kind": "DataContract",
+    "id": "c1",
+    "version": "1.0.0",
+    "status": "active",
+    "name": "orders",
+    "domain": "sales",
+}
+
+
+def _odcs(**overrides) -> str:
+    return as_yaml({**copy.deepcopy(ODCS_MINIMAL), **overrides})

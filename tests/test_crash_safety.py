@@ -29,8 +29,8 @@ import orjson
 import pytest
 from command_line import lineagemesh
 from crashing import APPLY_ALL, batch_lines, run_then_sigkill
+from graph_invariants import invariant_violations
 from live_server import LiveServer
-from test_fuzz import invariant_violations
 
 from graph.model import EdgeKind, NodeKind
 from graph.mutations import UpsertEdge, UpsertNode, decode, encode, plan, touched_ids

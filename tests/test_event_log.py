@@ -16,7 +16,7 @@ import httpx
 import orjson
 import pytest
 from click.testing import CliRunner
-from test_fuzz import dump
+from graph_invariants import dump
 from test_http_api import answers, post_with_client
 
 from graph import ingest_service

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 from conftest import STORES
+from fuzz_inputs import _events_with  # the fuzz tests' schema event, one serial a run
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_fuzz import _events_with  # the fuzz tests' schema event, one serial a run
 
 from graph.model import dataset_id, field_id, job_id, product_id
 from graph.schema_history import escaped

@@ -21,10 +21,10 @@ import orjson
 from command_line import lineagemesh
 from crashing import ROOT
 from devservers.kafka import topic_reader
+from graph_invariants import dump
 from live_server import LiveServer
 from openlineage.client.transport.kafka import KafkaConfig, KafkaTransport
 from openlineage_events import described
-from test_fuzz import dump
 from test_http_api import post_with_client
 
 from graph.event_log_migration import open_event_log

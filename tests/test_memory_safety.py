@@ -55,7 +55,8 @@ def test_fuzz_and_crash_suites_pass_under_asan_and_ubsan(neo4j_server) -> None:
         "pytest",
         "-q",
         "-x",
-        "tests/test_fuzz.py",
+        "tests/test_fuzz_server.py",
+        "tests/test_fuzz_findings.py",
         "tests/test_crash_safety.py",
         env={"LINEAGEMESH_TEST_NEO4J": neo4j_server.uri},
     )

@@ -25,9 +25,9 @@ import httpx
 import pytest
 import websockets
 from conftest import _wipe_neo4j
+from graph_invariants import dump
 from live_server import LiveServer
 from openlineage.client.transport.http import HttpConfig, HttpTransport
-from test_fuzz import dump
 from websockets.typing import Subprotocol
 
 from graph.model import NodeKind

@@ -13,7 +13,7 @@ import neo4j
 import pytest
 from command_line import lineagemesh, lineagemesh_ok
 from devservers import neo4j as neo4j_launcher
-from test_neo4j_store import WEIRD_PROPS, dump, nasty_batch, typed
+from store_graphs import WEIRD_PROPS, dump, nasty_batch, typed
 
 from graph.event_log import FILE_NAME
 from graph.event_log_migration import open_event_log

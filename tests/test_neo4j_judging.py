@@ -13,7 +13,7 @@ from typing import Any
 import neo4j
 import pytest
 from openlineage_events import complete
-from test_neo4j_store import dump
+from store_graphs import dump
 
 from graph.model import EdgeKind, NodeKind
 from graph.mutations import Mutation, UpsertEdge, UpsertNode

@@ -10,7 +10,7 @@ from types import MappingProxyType
 from typing import Any
 
 import pytest
-from test_neo4j_store import T1, T2, T3, dump
+from store_graphs import T1, T2, T3, dump
 
 from graph.model import ID_PREFIX, EdgeKind, NodeKind
 from graph.mutations import Mutation, UpsertEdge, UpsertNode
