@@ -30,6 +30,31 @@ from graph.stores import Store, open_store  # noqa: E402
 
 STORES = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
+#: The test files that take minutes of a core (a build of their own, sanitizers, servers killed and
+#: restarted), longest first, by `scripts/test --durations`. They are handed to the workers first
+#: (``scripts/test`` runs pytest-xdist with ``--no-loadscope-reorder``): handed out last, one of them
+#: ran alone for minutes at the end of the suite while the other cores idled.
+LONGEST_FIRST = (
+    "test_memory_safety.py",
+    "test_wheel_install.py",
+    "test_kafka_ingest.py",
+    "test_native_core.py",
+    "test_neo4j_import.py",
+    "test_neo4j_server.py",
+    "test_code_style.py",
+    "test_namespace_rule.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files above first, then the others by their number of tests, most first (xdist's own
+    order for whole files); a file's tests stay in their order."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    per_file: dict[Path, int] = {}
+    for item in items:
+        per_file[item.path] = per_file.get(item.path, 0) + 1
+    items.sort(key=lambda item: (rank.get(item.path.name, len(rank)), -per_file[item.path]))
+
 
 def corpus(*parts: str) -> Path:
     path = CORPORA.joinpath(*parts)
