@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from graph.model import EdgeKind
 from graph.stores import Neighbourhood, NeighbourhoodRequest
 
 if TYPE_CHECKING:
@@ -29,28 +30,36 @@ SPLIT_FROM = 4_000
 
 
 def neighbourhoods(
-    store: Neo4jStore, requests: Sequence[NeighbourhoodRequest]
+    store: Neo4jStore,
+    requests: Sequence[NeighbourhoodRequest],
+    through: Sequence[EdgeKind | None] = (),
 ) -> list[Neighbourhood]:
     """The neighbourhoods of ``requests``, in order: read in one statement, or in two at once
-    when the batch is large (:data:`SPLIT_FROM`)."""
+    when the batch is large (:data:`SPLIT_FROM`). ``through``: per request, None or an edge
+    kind: the read is then of the nodes its ids reach over those edges (the far ends of another
+    read of the batch, which it need not wait for)."""
+    through = [*through, *[None] * (len(requests) - len(through))]
     if sum(len(request.ids) for request in requests) < SPLIT_FROM:
-        return _read_together(store, requests)
+        return _read_together(store, requests, through)
     halves = [_halved(request) for request in requests]
-    beside = store.soon(_read_together, store, [second for _, second in halves])
+    beside = store.soon(_read_together, store, [second for _, second in halves], through)
     try:
-        first = _read_together(store, [first for first, _ in halves])
+        first = _read_together(store, [first for first, _ in halves], through)
     except BaseException:
         beside.cancel()
         raise
     second = beside.result()
     return [
-        _merged(one, other, request.direction == "both")
-        for one, other, request in zip(first, second, requests)
+        # (a node both halves reach is read by both: its edges once)
+        _merged(one, other, request.direction == "both" or kind is not None)
+        for one, other, request, kind in zip(first, second, requests, through)
     ]
 
 
 def _read_together(
-    store: Neo4jStore, requests: Sequence[NeighbourhoodRequest]
+    store: Neo4jStore,
+    requests: Sequence[NeighbourhoodRequest],
+    through: Sequence[EdgeKind | None],
 ) -> list[Neighbourhood]:
     """:func:`neighbourhoods` in one statement."""
     parts: list[str] = []
@@ -58,9 +67,9 @@ def _read_together(
     parameters: dict[str, object] = {}
     asked: list[int] = []  # the index of each request read, in column order
     found = [_empty() for _ in requests]
-    for index, request in enumerate(requests):
+    for index, (request, kind) in enumerate(zip(requests, through)):
         column = f"read{index}"
-        read = store._neighbourhood_read(request, column)
+        read = store._neighbourhood_read(request, column, kind)
         if read is None:
             continue
         query, own = read
@@ -91,12 +100,12 @@ def _halved(
     return replace(request, ids=ids[:middle]), replace(request, ids=ids[middle:])
 
 
-def _merged(first: Neighbourhood, second: Neighbourhood, both_ways: bool) -> Neighbourhood:
+def _merged(first: Neighbourhood, second: Neighbourhood, twice: bool) -> Neighbourhood:
     """What one read of the two halves' ids reads: each edge, far end and key once (a far end of
-    both halves, and its edges ahead, come in both; ``both_ways``: an edge between the halves
-    too)."""
+    both halves, and its edges ahead, come in both; ``twice``: an edge may come in both too, one
+    between the halves read both ways, or one of a node both reach ``through``)."""
     edges = first.edges + second.edges
-    if both_ways:
+    if twice:
         edges = list({edge.key: edge for edge in edges}.values())
     unrestated = (
         None

@@ -403,22 +403,29 @@ def _neighbourhood_query(
     by_handle: bool,
     ahead_in: frozenset[EdgeKind] = frozenset(),
     column: str | None = None,
+    through: EdgeKind | None = None,
 ) -> str:
     """Edges, their far ends (whole, or in summary form) with their handles (element ids), the
     keys of the ``ahead`` edges leaving those, and the ``ahead_in`` edges entering them (keys and
     currency marks) with their sources and handles (each read once), and when it reads edges or
     nodes whole, the column clocks they refer to (an eighth column). ``column``: the columns as
     one list, so named, and the parameters named after it (``$ids_<column>``...): one read of
-    several in a statement (``batched_reads``)."""
+    several in a statement (``batched_reads``). ``through``: the read is of the nodes the ids
+    asked reach over the ``through`` edges leaving them (read beside that read, whose far ends
+    they are), not of those ids."""
     suffix = "" if column is None else f"_{column}"
 
     def node(n: str) -> str:
         return _summary(n, suffix) if summaries else _whole(n)
 
+    start = _start_by_handle(suffix) if by_handle else _start_by_id(suffix)
+    if through is not None:
+        start += (
+            f"\nMATCH (a)-[:{_types(frozenset({through}))}]->(t) WITH DISTINCT t AS a "
+            "WITH a, a.id AS id"
+        )
     parts = [
-        _match_edges(
-            kinds, direction, _start_by_handle(suffix) if by_handle else _start_by_id(suffix)
-        ),
+        _match_edges(kinds, direction, start),
         (
             f"WITH collect([{_EDGE_KEY[direction]}, {'properties(r)' if with_props else _MARK_ONLY}]) AS edges, "
             "collect(DISTINCT b) AS ends"

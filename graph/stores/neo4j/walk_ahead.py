@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph.model import ID_PREFIX, JOB_IO, EdgeKind, Node, NodeKind
 from graph.stores import Neighbourhood, NeighbourhoodRequest, Reach
+from graph.stores.neo4j import batched_reads
 from graph.stores.neo4j.codec import _JSON_KEYS, _STAMPS, _UNRESTATED, _decode_nodes
 from graph.stores.neo4j.cypher import (
     _CLOCKS_OF_OWNERS,
@@ -299,15 +300,16 @@ _DATASET = f"{ID_PREFIX[NodeKind.DATASET]}:"
 
 
 def _read_next(request: NeighbourhoodRequest) -> NeighbourhoodRequest | None:
-    """The read a walk over whole nodes (a column's impact) asks right after ``request``, where it
-    always asks one on the same nodes: a level's ALIAS_OF edges entering after those leaving, and
-    its datasets' HAS_COLUMN edges after their DERIVES_FROM edges (dataset-level lineage)."""
-    if not request.ids or request.direction != "out" or request.node_props is not None:
-        return None
-    if request.ahead or request.ahead_in:
+    """The read a column's impact walk asks right after ``request``, where it always asks one on
+    the same nodes: over whole nodes, a level's ALIAS_OF edges entering after those leaving (in
+    summary form those are read with the start's, ``_start``); either way, its datasets'
+    HAS_COLUMN edges after their DERIVES_FROM edges (dataset-level lineage)."""
+    if not request.ids or request.direction != "out" or request.ahead or request.ahead_in:
         return None
     kinds = {EdgeKind(kind) for kind in request.kinds}
     if kinds == {EdgeKind.ALIAS_OF}:
+        if request.node_props is not None:
+            return None
         return dataclasses.replace(request, direction="in")
     if (
         kinds == {EdgeKind.DERIVES_FROM}
@@ -316,6 +318,27 @@ def _read_next(request: NeighbourhoodRequest) -> NeighbourhoodRequest | None:
     ):
         return dataclasses.replace(request, kinds=[EdgeKind.HAS_COLUMN], with_props=False)
     return None
+
+
+def _shape(request: NeighbourhoodRequest) -> tuple[Any, ...]:
+    """What a neighbourhood read asks but its nodes: two reads of one shape read the same rows
+    of each node."""
+    return _asked(dataclasses.replace(request, ids=[], handles={}))
+
+
+def _part(found: Neighbourhood, ids: Collection[str]) -> Neighbourhood:
+    """What a read of ``ids`` of the shape of ``found``'s read (edges leaving them, far ends,
+    nothing ahead) reads, from ``found``, a read of more nodes."""
+    wanted = set(ids)
+    edges = [edge for edge in found.edges if edge.source in wanted]
+    ends = {edge.target for edge in edges}
+    return Neighbourhood(
+        edges,
+        {end: node for end, node in found.nodes.items() if end in ends},
+        [],
+        set(),
+        {end: handle for end, handle in found.handles.items() if end in ends},
+    )
 
 
 class WalkAhead:
@@ -338,6 +361,9 @@ class WalkAhead:
         self._looked: tuple[frozenset[str], list[Any]] | None = None
         # the read asked next (by _asked) and its answer, read beside the one asked before
         self._next: tuple[tuple[Any, ...], Neighbourhood] | None = None
+        # the DERIVES_FROM edges leaving a level's datasets' columns, read with those datasets'
+        # HAS_COLUMN edges (_read_next): the read's shape (_shape), the columns, what it read
+        self._derived: tuple[tuple[Any, ...], frozenset[str], Neighbourhood] | None = None
 
     def expect_walk(
         self,
@@ -430,8 +456,25 @@ class WalkAhead:
         held, self._next = self._next, None
         if held is not None and held[0] == _asked(request):
             return held[1]
+        derived = self._derived
+        if (
+            derived is not None
+            and derived[0] == _shape(request)
+            and derived[1].issuperset(request.ids)
+        ):
+            return _part(derived[2], request.ids)
         if (paired := _read_next(request)) is not None:  # both in one statement
-            found, then = self._store.neighbourhoods([request, paired])
+            if {EdgeKind(kind) for kind in paired.kinds} != {EdgeKind.HAS_COLUMN}:
+                found, then = self._store.neighbourhoods([request, paired])
+            else:  # and what the walk asks of those columns next (whether they derive)
+                found, then, columns = batched_reads.neighbourhoods(
+                    self._store, [request, paired, request], [None, None, EdgeKind.HAS_COLUMN]
+                )
+                self._derived = (
+                    _shape(request),
+                    frozenset(edge.target for edge in then.edges),
+                    columns,
+                )
             self._next = (_asked(paired), then)
             return found
         ids, direction, with_props = request.ids, request.direction, request.with_props
