@@ -91,6 +91,11 @@ class BatchWalks:
         columns = {column for _, column in starts if column}
         self.columns = set(store.nodes(columns)) if columns else set()
         self.view = GraphView(store, summaries=True)
+        walked = [(dataset, self.start(dataset, column)) for dataset, column in starts]
+        self.view.expect_starts(
+            [start for _, start in walked],
+            [dataset for dataset, start in walked if start != dataset],
+        )
 
     def start(self, dataset: str, column: str | None) -> str:
         """Where a change's walk starts: the column it changed, when that is a node."""

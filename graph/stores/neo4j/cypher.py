@@ -244,11 +244,21 @@ _CLOCKS_OF_OWNERS = (
     "CALL (owners) { UNWIND owners AS owner WITH DISTINCT owner "
     f"MATCH (o:Node {{id: owner}}) RETURN collect([owner, o.{_CLOCKS}]) AS clocks }}"
 )
-_READ_NODES = (
-    "UNWIND $ids AS id MATCH (n:Node {id: id}) "
-    f"WITH collect([id, labels(n), properties(n)]) AS found, collect({_owner_of('n')}) AS owners "
-    f"{_CLOCKS_OF_OWNERS} RETURN found, clocks"
-)
+
+
+def _read_nodes(suffix: str = "") -> str:
+    """Nodes by id, whole, with the column clocks they refer to (``suffix``: its parameter
+    named ``$ids<suffix>``, its columns returned as one list, ``nodes<suffix>``, for a read of
+    several in a statement)."""
+    returns = "found, clocks" if not suffix else f"[found, clocks] AS nodes{suffix}"
+    return (
+        f"UNWIND $ids{suffix} AS id MATCH (n:Node {{id: id}}) "
+        f"WITH collect([id, labels(n), properties(n)]) AS found, collect({_owner_of('n')}) AS owners "
+        f"{_CLOCKS_OF_OWNERS} RETURN {returns}"
+    )
+
+
+_READ_NODES = _read_nodes()
 # Write-lock existing nodes (clock owners a batch does not otherwise touch) and read them.
 _LOCK_AND_READ_EXISTING = _lock_and_read("MATCH")
 

@@ -37,6 +37,7 @@ from graph.stores.neo4j.cypher import (
     _MARK_ONLY,
     _owner_of,
     _owners_of,
+    _read_nodes,
     _types,
     _whole,
 )
@@ -58,8 +59,8 @@ _REACH = 1_000
 _DEEP = 100
 
 
-def _summary(n: str) -> str:
-    return f"[{n}.id, labels({n}), [key IN $props | {n}[key]], {n}.{_JSON_KEYS}, {n}.{_STAMPS} IS NOT NULL, elementId({n})]"
+def _summary(n: str, suffix: str = "") -> str:
+    return f"[{n}.id, labels({n}), [key IN $props{suffix} | {n}[key]], {n}.{_JSON_KEYS}, {n}.{_STAMPS} IS NOT NULL, elementId({n})]"
 
 
 def _level_tail(
@@ -139,24 +140,28 @@ def _search(out_kind: EdgeKind, hops: int | None) -> str:
 _ENTERING_START = frozenset({EdgeKind.ALIAS_OF, EdgeKind.READS, EdgeKind.WRITES})
 
 
-def _around_start(whole: bool) -> str:
+def _around_start(whole: bool, suffix: str = "") -> str:
     """Where a walk starts, its first three reads in one: the ALIAS_OF edges leaving the starts and
     the ALIAS_OF, READS and WRITES edges entering them (of which the walk asks for some), far ends
     in summary form; ``whole``: with the starts themselves, whole (read first), and the column
     clocks they refer to, passed on as ``around``, ``whole``, ``clocks`` and the starts,
-    ``walked`` (else returned)."""
+    ``walked`` (else returned; ``suffix``: as ``around<suffix>``, its parameters so named too,
+    for a read of several in a statement)."""
     outs = f"[id, type(r), b.id, {_MARK_ONLY}]"
     ins = f"[b.id, type(r), id, {_MARK_ONLY}]"
-    each = f"[id, outs, [n IN out_ends | {_summary('n')}], ins, [n IN in_ends | {_summary('n')}]]"
+    each = (
+        f"[id, outs, [n IN out_ends | {_summary('n', suffix)}], "
+        f"ins, [n IN in_ends | {_summary('n', suffix)}]]"
+    )
     if whole:
         returns = (
             f"WITH collect({each}) AS around, collect([id, labels(a), properties(a)]) AS whole, "
             f"collect(a) AS walked, collect({_owner_of('a')}) AS owners\n{_CLOCKS_OF_OWNERS}"
         )
     else:
-        returns = f"RETURN collect({each})"
+        returns = f"RETURN collect({each})" + (f" AS around{suffix}" if suffix else "")
     return f"""
-UNWIND $ids AS id MATCH (a:Node {{id: id}})
+UNWIND $ids{suffix} AS id MATCH (a:Node {{id: id}})
 CALL (a, id) {{ MATCH (a)-[r:ALIAS_OF]->(b) RETURN collect({outs}) AS outs, collect(b) AS out_ends }}
 CALL (a, id) {{
   MATCH (a)<-[r:{_types(_ENTERING_START)}]-(b) RETURN collect({ins}) AS ins, collect(b) AS in_ends
@@ -297,6 +302,7 @@ def _asked(request: NeighbourhoodRequest) -> tuple[Any, ...]:
 
 
 _DATASET = f"{ID_PREFIX[NodeKind.DATASET]}:"
+_COLUMN = f"{ID_PREFIX[NodeKind.COLUMN]}:"
 
 
 def _read_next(request: NeighbourhoodRequest) -> NeighbourhoodRequest | None:
@@ -326,12 +332,16 @@ def _shape(request: NeighbourhoodRequest) -> tuple[Any, ...]:
     return _asked(dataclasses.replace(request, ids=[], handles={}))
 
 
-def _part(found: Neighbourhood, ids: Collection[str]) -> Neighbourhood:
-    """What a read of ``ids`` of the shape of ``found``'s read (edges leaving them, far ends,
-    nothing ahead) reads, from ``found``, a read of more nodes."""
+def _part(found: Neighbourhood, ids: Collection[str], direction: Reach) -> Neighbourhood:
+    """What a read of ``ids`` of the shape of ``found``'s read (edges leaving them, or entering
+    them, ``direction``; far ends; nothing ahead) reads, from ``found``, a read of more nodes."""
     wanted = set(ids)
-    edges = [edge for edge in found.edges if edge.source in wanted]
-    ends = {edge.target for edge in edges}
+    if direction == "out":
+        edges = [edge for edge in found.edges if edge.source in wanted]
+        ends = {edge.target for edge in edges}
+    else:
+        edges = [edge for edge in found.edges if edge.target in wanted]
+        ends = {edge.source for edge in edges}
     return Neighbourhood(
         edges,
         {end: node for end, node in found.nodes.items() if end in ends},
@@ -361,9 +371,13 @@ class WalkAhead:
         self._looked: tuple[frozenset[str], list[Any]] | None = None
         # the read asked next (by _asked) and its answer, read beside the one asked before
         self._next: tuple[tuple[Any, ...], Neighbourhood] | None = None
-        # the DERIVES_FROM edges leaving a level's datasets' columns, read with those datasets'
-        # HAS_COLUMN edges (_read_next): the read's shape (_shape), the columns, what it read
-        self._derived: tuple[tuple[Any, ...], frozenset[str], Neighbourhood] | None = None
+        # reads of more nodes than asked, by their shape (_shape): the nodes, what it read (the
+        # DERIVES_FROM edges leaving a level's datasets' columns, read with those datasets'
+        # HAS_COLUMN edges, _read_next; those entering the starts of walks, expect_starts)
+        self._held: dict[tuple[Any, ...], tuple[frozenset[str], Neighbourhood]] = {}
+        # nodes read whole ahead (expect_starts): their rows (None: no such node), the clocks
+        self._wholes: dict[str, list[Any] | None] = {}
+        self._whole_clocks: list[list[Any]] = []
 
     def expect_walk(
         self,
@@ -379,8 +393,7 @@ class WalkAhead:
         self._hops = hops
         self._looks_around = looks_around and downstream and not upstream
         self._looked = None
-        self._levels.clear()
-        self._around.clear()
+        self._levels.clear()  # (what was read around nodes and of their edges stays: the view's)
         self._starting = bool(self._props)
         self._ways = tuple(
             kind
@@ -388,10 +401,57 @@ class WalkAhead:
             if wanted
         )
 
+    def expect_starts(self, ids: Collection[str], around: Collection[str] = ()) -> None:
+        """The walks this view makes next start at ``ids`` (a batch's impact walks: one after
+        another); ``around``: the nodes they read around first (a column's dataset). What a
+        column's impact walk reads first (the column and its dataset whole, the DERIVES_FROM edges
+        entering the column, what surrounds both: ``_AROUND_START``) is read for all of them in
+        one statement, where each walk read it in three or four."""
+        columns = [i for i in dict.fromkeys(ids) if i.startswith(_COLUMN)]
+        if not columns or not self._props:  # (over whole nodes nothing is read ahead)
+            return
+        nearby = list(dict.fromkeys([*columns, *around]))
+        entering = NeighbourhoodRequest(
+            columns, [EdgeKind.DERIVES_FROM], "in", node_props=self._props
+        )
+        read = self._store._neighbourhood_read(entering, "entering")
+        assert read is not None  # (columns were asked)
+        query, parameters = read
+        text = "\n".join(
+            [
+                "CALL () {\n" + _read_nodes("_whole") + "\n}",
+                "CALL () {\n" + query + "\n}",
+                "CALL () {\n" + _around_start(False, "_around") + "\n}",
+                "RETURN nodes_whole, entering, around_around",
+            ]
+        )
+        parameters.update({"ids_whole": nearby, "ids_around": nearby, "props_around": self._props})
+        (((found, clocks), row, around_rows),) = self._store._read(
+            text, parameters, "reading the starts of walks"
+        )
+        for node in found:
+            self._wholes[node[0]] = node
+        for node_id in nearby:
+            self._wholes.setdefault(node_id, None)
+        self._whole_clocks.extend(clocks)
+        self._held[_shape(entering)] = (
+            frozenset(columns),
+            self._store._neighbourhood_of(row, "in", self._props),
+        )
+        self._keep_around(nearby, around_rows)
+
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         """The walk's start (the first node read once a walk is expected) is read with what
         surrounds it (``_START_AND_AROUND``) and the first levels of the walks expected from it
-        (``_start_and_ahead``); any other nodes as the store reads them."""
+        (``_start_and_ahead``), unless it is a column read whole ahead (``expect_starts``); nodes
+        read so are answered from that read, any other nodes as the store reads them."""
+        wholes = self._wholes
+        # (a dataset walk's start is read with its read ahead; a column's reads nothing ahead)
+        start = self._starting and len(ids) == 1 and not next(iter(ids)).startswith(_COLUMN)
+        if ids and not start and all(i in wholes for i in ids):
+            self._starting = False
+            rows = [row for row in (wholes[i] for i in ids) if row is not None]
+            return _decode_nodes(rows, clocks_of_rows(self._whole_clocks))
         if not (self._starting and len(ids) == 1):
             return self._store.nodes(ids)
         self._starting = False
@@ -456,13 +516,9 @@ class WalkAhead:
         held, self._next = self._next, None
         if held is not None and held[0] == _asked(request):
             return held[1]
-        derived = self._derived
-        if (
-            derived is not None
-            and derived[0] == _shape(request)
-            and derived[1].issuperset(request.ids)
-        ):
-            return _part(derived[2], request.ids)
+        wider = self._held.get(_shape(request))
+        if wider is not None and request.direction != "both" and wider[0].issuperset(request.ids):
+            return _part(wider[1], request.ids, request.direction)
         if (paired := _read_next(request)) is not None:  # both in one statement
             if {EdgeKind(kind) for kind in paired.kinds} != {EdgeKind.HAS_COLUMN}:
                 found, then = self._store.neighbourhoods([request, paired])
@@ -470,8 +526,7 @@ class WalkAhead:
                 found, then, columns = batched_reads.neighbourhoods(
                     self._store, [request, paired, request], [None, None, EdgeKind.HAS_COLUMN]
                 )
-                self._derived = (
-                    _shape(request),
+                self._held[_shape(request)] = (
                     frozenset(edge.target for edge in then.edges),
                     columns,
                 )
