@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from graph.model import EdgeKind
 from graph.stores import Neighbourhood, NeighbourhoodRequest
@@ -33,18 +33,21 @@ def neighbourhoods(
     store: Neo4jStore,
     requests: Sequence[NeighbourhoodRequest],
     through: Sequence[EdgeKind | None] = (),
+    wholes: list[list[Any]] | None = None,
 ) -> list[Neighbourhood]:
     """The neighbourhoods of ``requests``, in order: read in one statement, or in two at once
     when the batch is large (:data:`SPLIT_FROM`). ``through``: per request, None or an edge
     kind: the read is then of the nodes its ids reach over those edges (the far ends of another
-    read of the batch, which it need not wait for)."""
+    read of the batch, which it need not wait for). ``wholes``: the DERIVES_FROM reads among
+    them read what judging their edges reads whole too, and each one's clocks, rows and ids
+    sought (``cypher._neighbourhood_query``) are appended to it."""
     through = [*through, *[None] * (len(requests) - len(through))]
     if sum(len(request.ids) for request in requests) < SPLIT_FROM:
-        return _read_together(store, requests, through)
+        return _read_together(store, requests, through, wholes)
     halves = [_halved(request) for request in requests]
-    beside = store.soon(_read_together, store, [second for _, second in halves], through)
+    beside = store.soon(_read_together, store, [second for _, second in halves], through, wholes)
     try:
-        first = _read_together(store, [first for first, _ in halves], through)
+        first = _read_together(store, [first for first, _ in halves], through, wholes)
     except BaseException:
         beside.cancel()
         raise
@@ -60,6 +63,7 @@ def _read_together(
     store: Neo4jStore,
     requests: Sequence[NeighbourhoodRequest],
     through: Sequence[EdgeKind | None],
+    wholes: list[list[Any]] | None = None,
 ) -> list[Neighbourhood]:
     """:func:`neighbourhoods` in one statement."""
     parts: list[str] = []
@@ -69,7 +73,7 @@ def _read_together(
     found = [_empty() for _ in requests]
     for index, (request, kind) in enumerate(zip(requests, through)):
         column = f"read{index}"
-        read = store._neighbourhood_read(request, column, kind)
+        read = store._neighbourhood_read(request, column, kind, _judged(request, wholes))
         if read is None:
             continue
         query, own = read
@@ -84,7 +88,19 @@ def _read_together(
     for index, row in zip(asked, rows):
         request = requests[index]
         found[index] = store._neighbourhood_of(row, request.direction, request.node_props)
+        if wholes is not None and _judged(request, wholes):
+            wholes.append(row[7:])
     return found
+
+
+def _judged(request: NeighbourhoodRequest, wholes: list[list[Any]] | None) -> bool:
+    """Whether ``request`` reads what judging its edges reads whole (``wholes`` asked; its
+    edges DERIVES_FROM, one way)."""
+    return (
+        wholes is not None
+        and request.direction != "both"
+        and {EdgeKind(kind) for kind in request.kinds} == {EdgeKind.DERIVES_FROM}
+    )
 
 
 def _empty() -> Neighbourhood:

@@ -414,7 +414,7 @@ class WalkAhead:
         entering = NeighbourhoodRequest(
             columns, [EdgeKind.DERIVES_FROM], "in", node_props=self._props
         )
-        read = self._store._neighbourhood_read(entering, "entering")
+        read = self._store._neighbourhood_read(entering, "entering", None, True)
         assert read is not None  # (columns were asked)
         query, parameters = read
         text = "\n".join(
@@ -429,16 +429,37 @@ class WalkAhead:
         (((found, clocks), row, around_rows),) = self._store._read(
             text, parameters, "reading the starts of walks"
         )
-        for node in found:
-            self._wholes[node[0]] = node
-        for node_id in nearby:
-            self._wholes.setdefault(node_id, None)
-        self._whole_clocks.extend(clocks)
+        self._keep_wholes(clocks, found, nearby)
+        self._keep_wholes(*row[7:])
         self._held[_shape(entering)] = (
             frozenset(columns),
             self._store._neighbourhood_of(row, "in", self._props),
         )
         self._keep_around(nearby, around_rows)
+
+    def _keep_wholes(
+        self, clocks: list[list[Any]], rows: list[list[Any]], sought: Collection[str | None]
+    ) -> None:
+        """Nodes read whole ahead: their rows, those of ``sought`` not found (None), and the
+        column clocks they refer to."""
+        for row in rows:
+            self._wholes[row[0]] = row
+        for node_id in sought:
+            if node_id is not None:
+                self._wholes.setdefault(node_id, None)
+        self._whole_clocks.extend(clocks)
+
+    def _judging(
+        self, requests: list[NeighbourhoodRequest], through: list[EdgeKind | None]
+    ) -> list[Neighbourhood]:
+        """``requests`` in one statement, the DERIVES_FROM reads among them with what judging
+        their edges then reads whole (the datasets of their ends, the jobs they name: a
+        statement each), held for it."""
+        wholes: list[list[Any]] = []
+        found = batched_reads.neighbourhoods(self._store, requests, through, wholes)
+        for clocks, rows, sought in wholes:
+            self._keep_wholes(clocks, rows, sought)
+        return found
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         """The walk's start (the first node read once a walk is expected) is read with what
@@ -523,8 +544,8 @@ class WalkAhead:
             if {EdgeKind(kind) for kind in paired.kinds} != {EdgeKind.HAS_COLUMN}:
                 found, then = self._store.neighbourhoods([request, paired])
             else:  # and what the walk asks of those columns next (whether they derive)
-                found, then, columns = batched_reads.neighbourhoods(
-                    self._store, [request, paired, request], [None, None, EdgeKind.HAS_COLUMN]
+                found, then, columns = self._judging(
+                    [request, paired, request], [None, None, EdgeKind.HAS_COLUMN]
                 )
                 self._held[_shape(request)] = (
                     frozenset(edge.target for edge in then.edges),
@@ -561,6 +582,8 @@ class WalkAhead:
             and node_props is not None
             and ahead <= {EdgeKind.ALIAS_OF}
         ):
+            if kinds == {EdgeKind.DERIVES_FROM} and direction != "both":
+                return self._judging([request], [None])[0]
             return self._store.neighbourhood(request)
         (out_kind,) = kinds
         props = list(node_props)
