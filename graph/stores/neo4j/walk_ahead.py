@@ -140,13 +140,14 @@ def _search(out_kind: EdgeKind, hops: int | None) -> str:
 _ENTERING_START = frozenset({EdgeKind.ALIAS_OF, EdgeKind.READS, EdgeKind.WRITES})
 
 
-def _around_start(whole: bool, suffix: str = "") -> str:
+def _around_start(whole: bool, suffix: str = "", ids: str | None = None) -> str:
     """Where a walk starts, its first three reads in one: the ALIAS_OF edges leaving the starts and
     the ALIAS_OF, READS and WRITES edges entering them (of which the walk asks for some), far ends
     in summary form; ``whole``: with the starts themselves, whole (read first), and the column
     clocks they refer to, passed on as ``around``, ``whole``, ``clocks`` and the starts,
     ``walked`` (else returned; ``suffix``: as ``around<suffix>``, its parameters so named too,
-    for a read of several in a statement)."""
+    for a read of several in a statement). ``ids``: the datasets among the list it names (one
+    an earlier read of the statement found), instead of ``$ids``."""
     outs = f"[id, type(r), b.id, {_MARK_ONLY}]"
     ins = f"[b.id, type(r), id, {_MARK_ONLY}]"
     each = (
@@ -160,8 +161,14 @@ def _around_start(whole: bool, suffix: str = "") -> str:
         )
     else:
         returns = f"RETURN collect({each})" + (f" AS around{suffix}" if suffix else "")
+    start = (
+        f"UNWIND $ids{suffix} AS id MATCH (a:Node {{id: id}})"
+        if ids is None
+        else f"UNWIND {ids} AS id WITH DISTINCT id WHERE id IS NOT NULL "
+        f"MATCH (a:{NodeKind.DATASET.value} {{id: id}})"
+    )
     return f"""
-UNWIND $ids{suffix} AS id MATCH (a:Node {{id: id}})
+{start}
 CALL (a, id) {{ MATCH (a)-[r:ALIAS_OF]->(b) RETURN collect({outs}) AS outs, collect(b) AS out_ends }}
 CALL (a, id) {{
   MATCH (a)<-[r:{_types(_ENTERING_START)}]-(b) RETURN collect({ins}) AS ins, collect(b) AS in_ends
@@ -461,6 +468,27 @@ class WalkAhead:
             self._keep_wholes(clocks, rows, sought)
         return found
 
+    def _entering_lineage(self, request: NeighbourhoodRequest) -> Neighbourhood:
+        """The DERIVES_FROM edges entering a column walk's level (``request``), with what judging
+        them reads whole (``_judging``) and what the walk reads next around the datasets of their
+        ends, whose columns it goes on from (their aliases, ``_AROUND_START``), in one statement."""
+        read = self._store._neighbourhood_read(request, "read0", None, True)
+        if read is None:
+            return Neighbourhood([], {}, [], set())
+        query, parameters = read
+        text = "\n".join(
+            [
+                "CALL () {\n" + query + "\n}",
+                "CALL (read0) {\n" + _around_start(False, "_around", "read0[9]") + "\n}",
+                "RETURN read0, around_around",
+            ]
+        )
+        parameters["props_around"] = self._props
+        ((row, around),) = self._store._read(text, parameters, "reading lineage entering")
+        self._keep_wholes(*row[7:])
+        self._keep_around([], around)
+        return self._store._neighbourhood_of(row, "in", request.node_props)
+
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         """The walk's start (the first node read once a walk is expected) is read with what
         surrounds it (``_START_AND_AROUND``) and the first levels of the walks expected from it
@@ -582,6 +610,8 @@ class WalkAhead:
             and node_props is not None
             and ahead <= {EdgeKind.ALIAS_OF}
         ):
+            if kinds == {EdgeKind.DERIVES_FROM} and direction == "in" and self._props:
+                return self._entering_lineage(request)
             if kinds == {EdgeKind.DERIVES_FROM} and direction != "both":
                 return self._judging([request], [None])[0]
             return self._store.neighbourhood(request)
