@@ -23,6 +23,7 @@ from graph.errors import QueryError
 from graph.model import ID_PREFIX, EdgeKind, NodeKind
 from graph.mutations import newest_first
 from graph.stores import Store
+from graph.view import GraphView
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +41,23 @@ def notification_id(created: str, kind: str, key: str) -> str:
 
 def own_domains(store: Store, dataset: str) -> set[str]:
     """The names of the domains ``dataset`` belongs to (a domain's id is ``domain:<name>``)."""
-    return {e.target.split(":", 1)[1] for e in store.edges([dataset], [EdgeKind.BELONGS_TO], "out")}
+    return domains_of(store, [dataset])[dataset]
+
+
+def domains_of(store: Store, datasets: Collection[str]) -> dict[str, set[str]]:
+    """:func:`own_domains` of each of ``datasets``, in one read."""
+    found: dict[str, set[str]] = {dataset: set() for dataset in datasets}
+    for e in store.edges(found, [EdgeKind.BELONGS_TO], "out"):
+        found[e.source].add(e.target.split(":", 1)[1])
+    return found
 
 
 def bounded_impact(
-    store: Store, start: str, kind: impact.ChangeKind, until: float | None = None
+    reader: GraphView | Store, start: str, kind: impact.ChangeKind, until: float | None = None
 ) -> impact.ImpactReport | None:
     """The impact of a ``kind`` change to ``start``, within the bounds above; None (logged) when
-    the monotonic ``until`` passed already or there is no such node."""
+    the monotonic ``until`` passed already or there is no such node. ``reader``: a store, or
+    the view the walks of one batch share (:class:`BatchWalks`)."""
     left = IMPACT_DEADLINE_SECONDS if until is None else until - time.monotonic()
     if left <= 0:  # the batch's walks took their time: the rest are kept without impact
         log.warning(
@@ -56,7 +66,7 @@ def bounded_impact(
         return None
     try:
         return impact.impact(
-            store,
+            reader,
             start,
             kind,
             max_nodes=IMPACT_MAX_NODES,
@@ -65,6 +75,31 @@ def bounded_impact(
     except QueryError as e:
         log.warning("impact of %s on %s not computed: %s", kind.value, start, e)
         return None
+
+
+class BatchWalks:
+    """What the impact walks of one batch's changes read, shared: they are made before the batch
+    is written, so they all see one graph. Each change's own domains and whether the column it
+    changed is a node are read for all of them at once, and the walks read through one view, so
+    what one walk read (an overlapping reach, products, their consumers, owners) the next does
+    not read again. The view reads summaries, as the API's does (the walks' answers are the same;
+    a remote store then reads a walk's levels ahead, ``graph.stores.neo4j.walk_ahead``).
+    ``starts``: each change's (dataset, changed column or None)."""
+
+    def __init__(self, store: Store, starts: Collection[tuple[str, str | None]]) -> None:
+        self.domains = domains_of(store, {dataset for dataset, _ in starts})
+        columns = {column for _, column in starts if column}
+        self.columns = set(store.nodes(columns)) if columns else set()
+        self.view = GraphView(store, summaries=True)
+        walked = [(dataset, self.start(dataset, column)) for dataset, column in starts]
+        self.view.expect_starts(
+            [start for _, start in walked],
+            [dataset for dataset, start in walked if start != dataset],
+        )
+
+    def start(self, dataset: str, column: str | None) -> str:
+        """Where a change's walk starts: the column it changed, when that is a node."""
+        return column if column and column in self.columns else dataset
 
 
 def reached_datasets(report: impact.ImpactReport) -> list[str]:

@@ -403,7 +403,11 @@ class SchemaHistory:
                 return self.store.apply_encoded(payload), b""
             return self.store.apply(decoded, payload), b""
         with self._lock:
-            made, changes = self._history(observed) if observed else ([], [])
+            try:  # (a walk failing leaves versions taken as newest that were never written)
+                made, changes = self._history(observed) if observed else ([], [])
+            except BaseException:
+                self._newest.clear()
+                raise
             made.extend(told)
             extra = encode(made) if made else b""
             if extra and keep is not None:
@@ -452,8 +456,10 @@ class SchemaHistory:
             self._newest.popitem(last=False)
 
     def _history(self, observed: list[Observation]) -> tuple[list[Mutation], list[Node]]:
-        made: list[Mutation] = []
-        change_nodes: list[Node] = []
+        # Each version's mutations, in order; the breaking changes' are made once the batch's
+        # walks are read (``_changes``): each new version with its breaking changes.
+        made: list[list[Mutation]] = []
+        breaking_in: list[tuple[int, Observation, str, Node, Newest | None, list[Change]]] = []
         detected = stamp(self.clock())
         self._walks_until = time.monotonic() + notifications.IMPACT_BATCH_SECONDS
         self._read_newest(o.dataset for o in observed)
@@ -496,18 +502,45 @@ class SchemaHistory:
                 "contract": o.contract,
             }
             version_id = version_node_id(o.dataset, o.at, version, detected)
-            made.append(UpsertNode(version_id, NodeKind.DATASET_VERSION, o.at, props))
-            version_node = Node(version_id, NodeKind.DATASET_VERSION, props)
-            these = [
-                self._change(o, version_id, version, current, c, i, detected)
-                for i, c in enumerate(breaking)
-            ]
-            made.extend(UpsertNode(n.id, n.kind, o.at, n.props) for n in these)
-            if these and self.outbox is not None:
-                made.extend(self.outbox(version_node, these, o.at, detected))
-            change_nodes.extend(these)
+            made.append([UpsertNode(version_id, NodeKind.DATASET_VERSION, o.at, props)])
+            if breaking:
+                version_node = Node(version_id, NodeKind.DATASET_VERSION, props)
+                breaking_in.append((len(made) - 1, o, version, version_node, current, breaking))
             self._remember(o.dataset, Newest(version, o.at, o.fields, hours))
-        return made, change_nodes
+        change_nodes = self._changes(breaking_in, made, detected) if breaking_in else []
+        return [m for version in made for m in version], change_nodes
+
+    def _changes(
+        self,
+        breaking_in: list[tuple[int, Observation, str, Node, Newest | None, list[Change]]],
+        made: list[list[Mutation]],
+        detected: str,
+    ) -> list[Node]:
+        """The breaking changes of a batch's new versions as nodes, each with its impact (their
+        walks share what they read: ``notifications.BatchWalks``), appended to their version's
+        mutations in ``made`` with their notifications."""
+        columns = [[_column_id(o, c) for c in breaking] for _, o, _, _, _, breaking in breaking_in]
+        walks = notifications.BatchWalks(
+            self.store,
+            [
+                (o.dataset, column)
+                for (_, o, *_), these in zip(breaking_in, columns)
+                for column in these
+            ],
+        )
+        change_nodes: list[Node] = []
+        for (at, o, version, version_node, current, breaking), these_columns in zip(
+            breaking_in, columns
+        ):
+            these = [
+                self._change(o, version_node.id, version, current, c, i, detected, column, walks)
+                for i, (c, column) in enumerate(zip(breaking, these_columns))
+            ]
+            made[at].extend(UpsertNode(n.id, n.kind, o.at, n.props) for n in these)
+            if self.outbox is not None:
+                made[at].extend(self.outbox(version_node, these, o.at, detected))
+            change_nodes.extend(these)
+        return change_nodes
 
     @staticmethod
     def _classify(o: Observation, current: Newest, hours: float | None) -> list[Change]:
@@ -529,13 +562,10 @@ class SchemaHistory:
         change: Change,
         index: int,
         detected: str,
+        column_id: str | None,
+        walks: notifications.BatchWalks,
     ) -> Node:
         """A breaking change as a node, with its impact on the graph as it is now."""
-        column_id = (
-            _native.node_id("datasetField", o.namespace, o.name, change.column)
-            if change.column is not None
-            else None
-        )
         props: dict[str, Any] = {
             "datasetId": o.dataset,
             "namespace": o.namespace,
@@ -549,16 +579,22 @@ class SchemaHistory:
             "detectedAt": detected,
             "source": o.source,
             "origin": o.origin,
-            **self._impact(o.dataset, column_id, change),
+            **self._impact(o.dataset, column_id, change, walks),
         }
         return Node(change_node_id(o.at, o.dataset, index), NodeKind.SCHEMA_CHANGE, props)
 
-    def _impact(self, dataset_id: str, column_id: str | None, change: Change) -> dict[str, Any]:
+    def _impact(
+        self,
+        dataset_id: str,
+        column_id: str | None,
+        change: Change,
+        walks: notifications.BatchWalks,
+    ) -> dict[str, Any]:
         """Whom the change concerns, as the graph stands before it is applied."""
-        domains = notifications.own_domains(self.store, dataset_id)
-        start = column_id if column_id and self.store.nodes([column_id]) else dataset_id
+        domains = walks.domains[dataset_id]
+        start = walks.start(dataset_id, column_id)
         kind = impact.ChangeKind(change.kind.impact_kind or "SEMANTIC")
-        report = notifications.bounded_impact(self.store, start, kind, self._walks_until)
+        report = notifications.bounded_impact(walks.view, start, kind, self._walks_until)
         if report is None:  # the change is kept, without its impact
             return {"domains": sorted(domains), "impactComputed": False}
         severities = report.answer.affected_column("severity")
@@ -577,6 +613,13 @@ class SchemaHistory:
                 : notifications.MOST_DATASETS_TOLD
             ],
         }
+
+
+def _column_id(o: Observation, change: Change) -> str | None:
+    """The id of the column a change is to (None: a change to the whole dataset)."""
+    if change.column is None:
+        return None
+    return _native.node_id("datasetField", o.namespace, o.name, change.column)
 
 
 def _held(node: Node | None) -> Newest | None:

@@ -108,6 +108,14 @@ class GraphView:
         if self._walks is not None:
             self._walks.expect_walk(hops, upstream, downstream, looks_around)
 
+    def expect_starts(self, ids: Collection[str], around: Collection[str] = ()) -> None:
+        """The walks asked next start at ``ids``, one after another (a batch's impact walks,
+        ``graph.notifications.BatchWalks``), and read around ``around`` first (a changed column's
+        dataset): a store that reads walks ahead reads what they read first for all of them at
+        once."""
+        if self._walks is not None:
+            self._walks.expect_starts(ids, around)
+
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         return self.native.nodes(ids)
 

@@ -7,7 +7,7 @@ import pytest
 from neo4j_statements import statements
 from test_read_ahead import answers, history  # noqa: F401 - ``history`` is a fixture used below
 
-from graph.impact import impact
+from graph.impact import ImpactReport, impact
 from graph.lineage import dataset_lineage
 from graph.model import Direction, NodeKind
 from graph.stores import Store
@@ -82,3 +82,39 @@ def test_a_walk_reads_its_levels_in_one_statement(
     both_asked = statements(history, monkeypatch)  # both ways: both read ahead with the start
     dataset_lineage(GraphView(history, summaries=True), start, Direction.BOTH)
     assert both_asked == ["reading a walk's start"]
+
+
+@pytest.mark.parametrize("store_args", ["neo4j"], indirect=True)
+def test_a_batchs_column_walks_read_their_starts_at_once(
+    history: Store,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The impact walks of a batch of column changes through one view (``BatchWalks``): each
+    answer is the one a walk of its own gives, and what each column's walk reads first (the
+    column and its dataset whole, the lineage entering it, what surrounds both) is one statement
+    for them all."""
+    columns = history.nodes_of_kind(NodeKind.COLUMN, 1000)[::3]
+    datasets = [str(n.props["datasetId"]) for n in columns]
+    starts = [n.id for n in columns]
+
+    def seen(report: ImpactReport) -> tuple[object, ...]:
+        return (
+            [(a.node.id, a.path, a.severity, a.certain) for a in report.affected],
+            [n.id for n in (*report.owners, *report.products, *report.domains)],
+            [(c.node.id, c.datasets) for c in report.consumers],
+        )
+
+    alone_asked = statements(history, monkeypatch)
+    alone = [seen(impact(GraphView(history, summaries=True), start)) for start in starts]
+    assert "reading the starts of walks" not in alone_asked
+    with monkeypatch.context() as shared:
+        asked = statements(history, shared)
+        view = GraphView(history, summaries=True)
+        view.expect_starts(starts, datasets)
+        assert asked == ["reading the starts of walks"]
+        together = [seen(impact(view, start)) for start in starts]
+    assert together == alone
+    assert len(alone) >= 5 and any(report[0] for report in alone)
+    assert asked.count("reading the starts of walks") == 1
+    assert "reading around a start" not in asked[:2]
+    assert len(asked) < len(alone_asked) - len(starts)

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from graph.model import EdgeKind
 from graph.stores import Neighbourhood, NeighbourhoodRequest
 
 if TYPE_CHECKING:
@@ -29,28 +30,40 @@ SPLIT_FROM = 4_000
 
 
 def neighbourhoods(
-    store: Neo4jStore, requests: Sequence[NeighbourhoodRequest]
+    store: Neo4jStore,
+    requests: Sequence[NeighbourhoodRequest],
+    through: Sequence[EdgeKind | None] = (),
+    wholes: list[list[Any]] | None = None,
 ) -> list[Neighbourhood]:
     """The neighbourhoods of ``requests``, in order: read in one statement, or in two at once
-    when the batch is large (:data:`SPLIT_FROM`)."""
+    when the batch is large (:data:`SPLIT_FROM`). ``through``: per request, None or an edge
+    kind: the read is then of the nodes its ids reach over those edges (the far ends of another
+    read of the batch, which it need not wait for). ``wholes``: the DERIVES_FROM reads among
+    them read what judging their edges reads whole too, and each one's clocks, rows and ids
+    sought (``cypher._neighbourhood_query``) are appended to it."""
+    through = [*through, *[None] * (len(requests) - len(through))]
     if sum(len(request.ids) for request in requests) < SPLIT_FROM:
-        return _read_together(store, requests)
+        return _read_together(store, requests, through, wholes)
     halves = [_halved(request) for request in requests]
-    beside = store.soon(_read_together, store, [second for _, second in halves])
+    beside = store.soon(_read_together, store, [second for _, second in halves], through, wholes)
     try:
-        first = _read_together(store, [first for first, _ in halves])
+        first = _read_together(store, [first for first, _ in halves], through, wholes)
     except BaseException:
         beside.cancel()
         raise
     second = beside.result()
     return [
-        _merged(one, other, request.direction == "both")
-        for one, other, request in zip(first, second, requests)
+        # (a node both halves reach is read by both: its edges once)
+        _merged(one, other, request.direction == "both" or kind is not None)
+        for one, other, request, kind in zip(first, second, requests, through)
     ]
 
 
 def _read_together(
-    store: Neo4jStore, requests: Sequence[NeighbourhoodRequest]
+    store: Neo4jStore,
+    requests: Sequence[NeighbourhoodRequest],
+    through: Sequence[EdgeKind | None],
+    wholes: list[list[Any]] | None = None,
 ) -> list[Neighbourhood]:
     """:func:`neighbourhoods` in one statement."""
     parts: list[str] = []
@@ -58,9 +71,9 @@ def _read_together(
     parameters: dict[str, object] = {}
     asked: list[int] = []  # the index of each request read, in column order
     found = [_empty() for _ in requests]
-    for index, request in enumerate(requests):
+    for index, (request, kind) in enumerate(zip(requests, through)):
         column = f"read{index}"
-        read = store._neighbourhood_read(request, column)
+        read = store._neighbourhood_read(request, column, kind, _judged(request, wholes))
         if read is None:
             continue
         query, own = read
@@ -75,7 +88,19 @@ def _read_together(
     for index, row in zip(asked, rows):
         request = requests[index]
         found[index] = store._neighbourhood_of(row, request.direction, request.node_props)
+        if wholes is not None and _judged(request, wholes):
+            wholes.append(row[7:])
     return found
+
+
+def _judged(request: NeighbourhoodRequest, wholes: list[list[Any]] | None) -> bool:
+    """Whether ``request`` reads what judging its edges reads whole (``wholes`` asked; its
+    edges DERIVES_FROM, one way)."""
+    return (
+        wholes is not None
+        and request.direction != "both"
+        and {EdgeKind(kind) for kind in request.kinds} == {EdgeKind.DERIVES_FROM}
+    )
 
 
 def _empty() -> Neighbourhood:
@@ -91,12 +116,12 @@ def _halved(
     return replace(request, ids=ids[:middle]), replace(request, ids=ids[middle:])
 
 
-def _merged(first: Neighbourhood, second: Neighbourhood, both_ways: bool) -> Neighbourhood:
+def _merged(first: Neighbourhood, second: Neighbourhood, twice: bool) -> Neighbourhood:
     """What one read of the two halves' ids reads: each edge, far end and key once (a far end of
-    both halves, and its edges ahead, come in both; ``both_ways``: an edge between the halves
-    too)."""
+    both halves, and its edges ahead, come in both; ``twice``: an edge may come in both too, one
+    between the halves read both ways, or one of a node both reach ``through``)."""
     edges = first.edges + second.edges
-    if both_ways:
+    if twice:
         edges = list({edge.key: edge for edge in edges}.values())
     unrestated = (
         None

@@ -244,11 +244,21 @@ _CLOCKS_OF_OWNERS = (
     "CALL (owners) { UNWIND owners AS owner WITH DISTINCT owner "
     f"MATCH (o:Node {{id: owner}}) RETURN collect([owner, o.{_CLOCKS}]) AS clocks }}"
 )
-_READ_NODES = (
-    "UNWIND $ids AS id MATCH (n:Node {id: id}) "
-    f"WITH collect([id, labels(n), properties(n)]) AS found, collect({_owner_of('n')}) AS owners "
-    f"{_CLOCKS_OF_OWNERS} RETURN found, clocks"
-)
+
+
+def _read_nodes(suffix: str = "") -> str:
+    """Nodes by id, whole, with the column clocks they refer to (``suffix``: its parameter
+    named ``$ids<suffix>``, its columns returned as one list, ``nodes<suffix>``, for a read of
+    several in a statement)."""
+    returns = "found, clocks" if not suffix else f"[found, clocks] AS nodes{suffix}"
+    return (
+        f"UNWIND $ids{suffix} AS id MATCH (n:Node {{id: id}}) "
+        f"WITH collect([id, labels(n), properties(n)]) AS found, collect({_owner_of('n')}) AS owners "
+        f"{_CLOCKS_OF_OWNERS} RETURN {returns}"
+    )
+
+
+_READ_NODES = _read_nodes()
 # Write-lock existing nodes (clock owners a batch does not otherwise touch) and read them.
 _LOCK_AND_READ_EXISTING = _lock_and_read("MATCH")
 
@@ -403,27 +413,47 @@ def _neighbourhood_query(
     by_handle: bool,
     ahead_in: frozenset[EdgeKind] = frozenset(),
     column: str | None = None,
+    through: EdgeKind | None = None,
+    wholes: bool = False,
 ) -> str:
     """Edges, their far ends (whole, or in summary form) with their handles (element ids), the
     keys of the ``ahead`` edges leaving those, and the ``ahead_in`` edges entering them (keys and
     currency marks) with their sources and handles (each read once), and when it reads edges or
     nodes whole, the column clocks they refer to (an eighth column). ``column``: the columns as
     one list, so named, and the parameters named after it (``$ids_<column>``...): one read of
-    several in a statement (``batched_reads``)."""
+    several in a statement (``batched_reads``). ``through``: the read is of the nodes the ids
+    asked reach over the ``through`` edges leaving them (read beside that read, whose far ends
+    they are), not of those ids. ``wholes``: and what judging the edges' lineage reads whole
+    (``native/core/view.h``: the datasets of their ends, a column's or the end itself) with the
+    jobs their records name, as rows ``[id, labels, properties]`` and the ids sought (two more
+    columns, the ninth and tenth; the clocks they refer to in the eighth)."""
     suffix = "" if column is None else f"_{column}"
 
     def node(n: str) -> str:
         return _summary(n, suffix) if summaries else _whole(n)
 
+    start = _start_by_handle(suffix) if by_handle else _start_by_id(suffix)
+    if through is not None:
+        start += (
+            f"\nMATCH (a)-[:{_types(frozenset({through}))}]->(t) WITH DISTINCT t AS a "
+            "WITH a, a.id AS id"
+        )
+    met = ", collect(DISTINCT a) AS met, collect(DISTINCT r.jobId) AS named" if wholes else ""
     parts = [
-        _match_edges(
-            kinds, direction, _start_by_handle(suffix) if by_handle else _start_by_id(suffix)
-        ),
+        _match_edges(kinds, direction, start),
         (
             f"WITH collect([{_EDGE_KEY[direction]}, {'properties(r)' if with_props else _MARK_ONLY}]) AS edges, "
-            "collect(DISTINCT b) AS ends"
+            f"collect(DISTINCT b) AS ends{met}"
         ),
     ]
+    if wholes:
+        parts.append(
+            f"WITH *, [n IN met + ends | CASE WHEN n:{NodeKind.COLUMN.value} THEN n.datasetId "
+            "ELSE n.id END] + named AS wanted "
+            "CALL (wanted) { UNWIND wanted AS w WITH DISTINCT w WHERE w IS NOT NULL "
+            "MATCH (n:Node {id: w}) RETURN collect([w, labels(n), properties(n)]) AS wholes, "
+            f"collect({_owner_of('n')}) AS whole_owners }}"
+        )
     if ahead:
         parts.append(
             f"CALL (ends) {{ UNWIND ends AS n MATCH (n)-[x:{_types(ahead)}]->(c) RETURN collect([n.id, type(x), c.id]) AS ahead }}"
@@ -434,10 +464,12 @@ def _neighbourhood_query(
             f"RETURN collect([c.id, type(x), n.id, coalesce(x.{_UNRESTATED}, false)]) AS ahead_in, "
             "collect(DISTINCT c) AS sources }"
         )
-    if with_props or not summaries:  # what it reads whole may refer to column clocks
+    if with_props or not summaries or wholes:  # what it reads whole may refer to column clocks
         owners = [_owners_of("edges", "[3]")] if with_props else []
         if not summaries:
             owners += [_owners_of("ends"), *([_owners_of("sources")] if ahead_in else [])]
+        if wholes:
+            owners.append("whole_owners")
         parts.append(f"WITH *, {' + '.join(owners)} AS owners {_CLOCKS_OF_OWNERS}")
     columns = {
         "edges": "edges",
@@ -448,8 +480,10 @@ def _neighbourhood_query(
         "sources": f"[c IN sources | {node('c')}]" if ahead_in else "[]",
         "source_handles": "[c IN sources | elementId(c)]" if ahead_in else "[]",
     }
-    if with_props or not summaries:
+    if with_props or not summaries or wholes:
         columns["clocks"] = "clocks"
+    if wholes:
+        columns.update(wholes="wholes", wanted="wanted")
     if column is None:
         parts.append("RETURN " + ", ".join(f"{value} AS {name}" for name, value in columns.items()))
     else:

@@ -592,11 +592,16 @@ class Neo4jStore(_CypherReads, Store):
         return around.around(self, ids, kinds, records, handles)
 
     def _neighbourhood_read(
-        self, request: NeighbourhoodRequest, column: str | None = None
+        self,
+        request: NeighbourhoodRequest,
+        column: str | None = None,
+        through: EdgeKind | None = None,
+        wholes: bool = False,
     ) -> tuple[str, dict[str, Any]] | None:
         """The query and parameters of one neighbourhood read (None: nothing to read);
-        ``column``: its columns as one list, so named, its parameters named after it
-        (``_neighbourhood_query``)."""
+        ``column``: its columns as one list, so named, its parameters named after it;
+        ``through``: a read of the nodes its ids reach over those edges; ``wholes``: with what
+        judging its edges reads whole (``_neighbourhood_query``)."""
         ids, direction, with_props = request.ids, request.direction, request.with_props
         node_props, handles = request.node_props, request.handles
         kinds = frozenset(EdgeKind(kind) for kind in request.kinds)
@@ -615,6 +620,8 @@ class Neo4jStore(_CypherReads, Store):
             bool(handles),
             entering,
             column,
+            through,
+            wholes,
         )
         if column is not None:
             parameters = {f"{name}_{column}": value for name, value in parameters.items()}

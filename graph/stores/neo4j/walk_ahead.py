@@ -30,12 +30,14 @@ from typing import TYPE_CHECKING, Any
 
 from graph.model import ID_PREFIX, JOB_IO, EdgeKind, Node, NodeKind
 from graph.stores import Neighbourhood, NeighbourhoodRequest, Reach
+from graph.stores.neo4j import batched_reads
 from graph.stores.neo4j.codec import _JSON_KEYS, _STAMPS, _UNRESTATED, _decode_nodes
 from graph.stores.neo4j.cypher import (
     _CLOCKS_OF_OWNERS,
     _MARK_ONLY,
     _owner_of,
     _owners_of,
+    _read_nodes,
     _types,
     _whole,
 )
@@ -57,8 +59,8 @@ _REACH = 1_000
 _DEEP = 100
 
 
-def _summary(n: str) -> str:
-    return f"[{n}.id, labels({n}), [key IN $props | {n}[key]], {n}.{_JSON_KEYS}, {n}.{_STAMPS} IS NOT NULL, elementId({n})]"
+def _summary(n: str, suffix: str = "") -> str:
+    return f"[{n}.id, labels({n}), [key IN $props{suffix} | {n}[key]], {n}.{_JSON_KEYS}, {n}.{_STAMPS} IS NOT NULL, elementId({n})]"
 
 
 def _level_tail(
@@ -138,24 +140,35 @@ def _search(out_kind: EdgeKind, hops: int | None) -> str:
 _ENTERING_START = frozenset({EdgeKind.ALIAS_OF, EdgeKind.READS, EdgeKind.WRITES})
 
 
-def _around_start(whole: bool) -> str:
+def _around_start(whole: bool, suffix: str = "", ids: str | None = None) -> str:
     """Where a walk starts, its first three reads in one: the ALIAS_OF edges leaving the starts and
     the ALIAS_OF, READS and WRITES edges entering them (of which the walk asks for some), far ends
     in summary form; ``whole``: with the starts themselves, whole (read first), and the column
     clocks they refer to, passed on as ``around``, ``whole``, ``clocks`` and the starts,
-    ``walked`` (else returned)."""
+    ``walked`` (else returned; ``suffix``: as ``around<suffix>``, its parameters so named too,
+    for a read of several in a statement). ``ids``: the datasets among the list it names (one
+    an earlier read of the statement found), instead of ``$ids``."""
     outs = f"[id, type(r), b.id, {_MARK_ONLY}]"
     ins = f"[b.id, type(r), id, {_MARK_ONLY}]"
-    each = f"[id, outs, [n IN out_ends | {_summary('n')}], ins, [n IN in_ends | {_summary('n')}]]"
+    each = (
+        f"[id, outs, [n IN out_ends | {_summary('n', suffix)}], "
+        f"ins, [n IN in_ends | {_summary('n', suffix)}]]"
+    )
     if whole:
         returns = (
             f"WITH collect({each}) AS around, collect([id, labels(a), properties(a)]) AS whole, "
             f"collect(a) AS walked, collect({_owner_of('a')}) AS owners\n{_CLOCKS_OF_OWNERS}"
         )
     else:
-        returns = f"RETURN collect({each})"
+        returns = f"RETURN collect({each})" + (f" AS around{suffix}" if suffix else "")
+    start = (
+        f"UNWIND $ids{suffix} AS id MATCH (a:Node {{id: id}})"
+        if ids is None
+        else f"UNWIND {ids} AS id WITH DISTINCT id WHERE id IS NOT NULL "
+        f"MATCH (a:{NodeKind.DATASET.value} {{id: id}})"
+    )
     return f"""
-UNWIND $ids AS id MATCH (a:Node {{id: id}})
+{start}
 CALL (a, id) {{ MATCH (a)-[r:ALIAS_OF]->(b) RETURN collect({outs}) AS outs, collect(b) AS out_ends }}
 CALL (a, id) {{
   MATCH (a)<-[r:{_types(_ENTERING_START)}]-(b) RETURN collect({ins}) AS ins, collect(b) AS in_ends
@@ -296,18 +309,20 @@ def _asked(request: NeighbourhoodRequest) -> tuple[Any, ...]:
 
 
 _DATASET = f"{ID_PREFIX[NodeKind.DATASET]}:"
+_COLUMN = f"{ID_PREFIX[NodeKind.COLUMN]}:"
 
 
 def _read_next(request: NeighbourhoodRequest) -> NeighbourhoodRequest | None:
-    """The read a walk over whole nodes (a column's impact) asks right after ``request``, where it
-    always asks one on the same nodes: a level's ALIAS_OF edges entering after those leaving, and
-    its datasets' HAS_COLUMN edges after their DERIVES_FROM edges (dataset-level lineage)."""
-    if not request.ids or request.direction != "out" or request.node_props is not None:
-        return None
-    if request.ahead or request.ahead_in:
+    """The read a column's impact walk asks right after ``request``, where it always asks one on
+    the same nodes: over whole nodes, a level's ALIAS_OF edges entering after those leaving (in
+    summary form those are read with the start's, ``_start``); either way, its datasets'
+    HAS_COLUMN edges after their DERIVES_FROM edges (dataset-level lineage)."""
+    if not request.ids or request.direction != "out" or request.ahead or request.ahead_in:
         return None
     kinds = {EdgeKind(kind) for kind in request.kinds}
     if kinds == {EdgeKind.ALIAS_OF}:
+        if request.node_props is not None:
+            return None
         return dataclasses.replace(request, direction="in")
     if (
         kinds == {EdgeKind.DERIVES_FROM}
@@ -316,6 +331,31 @@ def _read_next(request: NeighbourhoodRequest) -> NeighbourhoodRequest | None:
     ):
         return dataclasses.replace(request, kinds=[EdgeKind.HAS_COLUMN], with_props=False)
     return None
+
+
+def _shape(request: NeighbourhoodRequest) -> tuple[Any, ...]:
+    """What a neighbourhood read asks but its nodes: two reads of one shape read the same rows
+    of each node."""
+    return _asked(dataclasses.replace(request, ids=[], handles={}))
+
+
+def _part(found: Neighbourhood, ids: Collection[str], direction: Reach) -> Neighbourhood:
+    """What a read of ``ids`` of the shape of ``found``'s read (edges leaving them, or entering
+    them, ``direction``; far ends; nothing ahead) reads, from ``found``, a read of more nodes."""
+    wanted = set(ids)
+    if direction == "out":
+        edges = [edge for edge in found.edges if edge.source in wanted]
+        ends = {edge.target for edge in edges}
+    else:
+        edges = [edge for edge in found.edges if edge.target in wanted]
+        ends = {edge.source for edge in edges}
+    return Neighbourhood(
+        edges,
+        {end: node for end, node in found.nodes.items() if end in ends},
+        [],
+        set(),
+        {end: handle for end, handle in found.handles.items() if end in ends},
+    )
 
 
 class WalkAhead:
@@ -338,6 +378,13 @@ class WalkAhead:
         self._looked: tuple[frozenset[str], list[Any]] | None = None
         # the read asked next (by _asked) and its answer, read beside the one asked before
         self._next: tuple[tuple[Any, ...], Neighbourhood] | None = None
+        # reads of more nodes than asked, by their shape (_shape): the nodes, what it read (the
+        # DERIVES_FROM edges leaving a level's datasets' columns, read with those datasets'
+        # HAS_COLUMN edges, _read_next; those entering the starts of walks, expect_starts)
+        self._held: dict[tuple[Any, ...], tuple[frozenset[str], Neighbourhood]] = {}
+        # nodes read whole ahead (expect_starts): their rows (None: no such node), the clocks
+        self._wholes: dict[str, list[Any] | None] = {}
+        self._whole_clocks: list[list[Any]] = []
 
     def expect_walk(
         self,
@@ -353,8 +400,7 @@ class WalkAhead:
         self._hops = hops
         self._looks_around = looks_around and downstream and not upstream
         self._looked = None
-        self._levels.clear()
-        self._around.clear()
+        self._levels.clear()  # (what was read around nodes and of their edges stays: the view's)
         self._starting = bool(self._props)
         self._ways = tuple(
             kind
@@ -362,10 +408,99 @@ class WalkAhead:
             if wanted
         )
 
+    def expect_starts(self, ids: Collection[str], around: Collection[str] = ()) -> None:
+        """The walks this view makes next start at ``ids`` (a batch's impact walks: one after
+        another); ``around``: the nodes they read around first (a column's dataset). What a
+        column's impact walk reads first (the column and its dataset whole, the DERIVES_FROM edges
+        entering the column, what surrounds both: ``_AROUND_START``) is read for all of them in
+        one statement, where each walk read it in three or four."""
+        columns = [i for i in dict.fromkeys(ids) if i.startswith(_COLUMN)]
+        if not columns or not self._props:  # (over whole nodes nothing is read ahead)
+            return
+        nearby = list(dict.fromkeys([*columns, *around]))
+        entering = NeighbourhoodRequest(
+            columns, [EdgeKind.DERIVES_FROM], "in", node_props=self._props
+        )
+        read = self._store._neighbourhood_read(entering, "entering", None, True)
+        assert read is not None  # (columns were asked)
+        query, parameters = read
+        text = "\n".join(
+            [
+                "CALL () {\n" + _read_nodes("_whole") + "\n}",
+                "CALL () {\n" + query + "\n}",
+                "CALL () {\n" + _around_start(False, "_around") + "\n}",
+                "RETURN nodes_whole, entering, around_around",
+            ]
+        )
+        parameters.update({"ids_whole": nearby, "ids_around": nearby, "props_around": self._props})
+        (((found, clocks), row, around_rows),) = self._store._read(
+            text, parameters, "reading the starts of walks"
+        )
+        self._keep_wholes(clocks, found, nearby)
+        self._keep_wholes(*row[7:])
+        self._held[_shape(entering)] = (
+            frozenset(columns),
+            self._store._neighbourhood_of(row, "in", self._props),
+        )
+        self._keep_around(nearby, around_rows)
+
+    def _keep_wholes(
+        self, clocks: list[list[Any]], rows: list[list[Any]], sought: Collection[str | None]
+    ) -> None:
+        """Nodes read whole ahead: their rows, those of ``sought`` not found (None), and the
+        column clocks they refer to."""
+        for row in rows:
+            self._wholes[row[0]] = row
+        for node_id in sought:
+            if node_id is not None:
+                self._wholes.setdefault(node_id, None)
+        self._whole_clocks.extend(clocks)
+
+    def _judging(
+        self, requests: list[NeighbourhoodRequest], through: list[EdgeKind | None]
+    ) -> list[Neighbourhood]:
+        """``requests`` in one statement, the DERIVES_FROM reads among them with what judging
+        their edges then reads whole (the datasets of their ends, the jobs they name: a
+        statement each), held for it."""
+        wholes: list[list[Any]] = []
+        found = batched_reads.neighbourhoods(self._store, requests, through, wholes)
+        for clocks, rows, sought in wholes:
+            self._keep_wholes(clocks, rows, sought)
+        return found
+
+    def _entering_lineage(self, request: NeighbourhoodRequest) -> Neighbourhood:
+        """The DERIVES_FROM edges entering a column walk's level (``request``), with what judging
+        them reads whole (``_judging``) and what the walk reads next around the datasets of their
+        ends, whose columns it goes on from (their aliases, ``_AROUND_START``), in one statement."""
+        read = self._store._neighbourhood_read(request, "read0", None, True)
+        if read is None:
+            return Neighbourhood([], {}, [], set())
+        query, parameters = read
+        text = "\n".join(
+            [
+                "CALL () {\n" + query + "\n}",
+                "CALL (read0) {\n" + _around_start(False, "_around", "read0[9]") + "\n}",
+                "RETURN read0, around_around",
+            ]
+        )
+        parameters["props_around"] = self._props
+        ((row, around),) = self._store._read(text, parameters, "reading lineage entering")
+        self._keep_wholes(*row[7:])
+        self._keep_around([], around)
+        return self._store._neighbourhood_of(row, "in", request.node_props)
+
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         """The walk's start (the first node read once a walk is expected) is read with what
         surrounds it (``_START_AND_AROUND``) and the first levels of the walks expected from it
-        (``_start_and_ahead``); any other nodes as the store reads them."""
+        (``_start_and_ahead``), unless it is a column read whole ahead (``expect_starts``); nodes
+        read so are answered from that read, any other nodes as the store reads them."""
+        wholes = self._wholes
+        # (a dataset walk's start is read with its read ahead; a column's reads nothing ahead)
+        start = self._starting and len(ids) == 1 and not next(iter(ids)).startswith(_COLUMN)
+        if ids and not start and all(i in wholes for i in ids):
+            self._starting = False
+            rows = [row for row in (wholes[i] for i in ids) if row is not None]
+            return _decode_nodes(rows, clocks_of_rows(self._whole_clocks))
         if not (self._starting and len(ids) == 1):
             return self._store.nodes(ids)
         self._starting = False
@@ -430,8 +565,20 @@ class WalkAhead:
         held, self._next = self._next, None
         if held is not None and held[0] == _asked(request):
             return held[1]
+        wider = self._held.get(_shape(request))
+        if wider is not None and request.direction != "both" and wider[0].issuperset(request.ids):
+            return _part(wider[1], request.ids, request.direction)
         if (paired := _read_next(request)) is not None:  # both in one statement
-            found, then = self._store.neighbourhoods([request, paired])
+            if {EdgeKind(kind) for kind in paired.kinds} != {EdgeKind.HAS_COLUMN}:
+                found, then = self._store.neighbourhoods([request, paired])
+            else:  # and what the walk asks of those columns next (whether they derive)
+                found, then, columns = self._judging(
+                    [request, paired, request], [None, None, EdgeKind.HAS_COLUMN]
+                )
+                self._held[_shape(request)] = (
+                    frozenset(edge.target for edge in then.edges),
+                    columns,
+                )
             self._next = (_asked(paired), then)
             return found
         ids, direction, with_props = request.ids, request.direction, request.with_props
@@ -463,6 +610,10 @@ class WalkAhead:
             and node_props is not None
             and ahead <= {EdgeKind.ALIAS_OF}
         ):
+            if kinds == {EdgeKind.DERIVES_FROM} and direction == "in" and self._props:
+                return self._entering_lineage(request)
+            if kinds == {EdgeKind.DERIVES_FROM} and direction != "both":
+                return self._judging([request], [None])[0]
             return self._store.neighbourhood(request)
         (out_kind,) = kinds
         props = list(node_props)
