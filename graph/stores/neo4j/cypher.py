@@ -178,7 +178,7 @@ RETURN made
 
 # The graph's format, on one node outside the graph (no :Node label). Format 1: every job's
 # unrestated READS/WRITES edges carry _UNRESTATED. A database written before has no such node, and
-# its jobs are judged once (``Neo4jStore._upgrade``) before the store reads or writes. Format 2:
+# its jobs are judged once (``graph.stores.neo4j.upgrade``) before the store reads or writes. Format 2:
 # node ids of graph.stores.id_format's ID_FORMAT 2; older ids are renamed once, in the upgrade.
 # Format 3: column clocks (graph.stores.column_clocks), which older code would not resolve; a
 # graph of format 2 has none, so it needs nothing but the new format recorded. Format 4: every

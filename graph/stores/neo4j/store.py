@@ -1,7 +1,8 @@
 """The Neo4j store: the same graph as the embedded store, kept in a Neo4j 5.26+ database.
 
 What it becomes in the graph, and why: docs/stores.md. The encoding is ``codec``, the Cypher
-``cypher``, the column-clock bookkeeping of a batch ``clock_books``, the reads ``reads``."""
+``cypher``, the column-clock bookkeeping of a batch ``clock_books``, the reads ``reads``, the format
+upgrades ``upgrade``."""
 
 from __future__ import annotations
 
@@ -30,7 +31,6 @@ from graph.stores import (
     column_clocks,
     only_keys,
 )
-from graph.stores.id_format import ID_FORMAT, current_id
 from graph.stores.job_currency import grouped_by_job, touched_by
 from graph.stores.neo4j import around, batched_reads, facts_reads
 from graph.stores.neo4j.clock_books import _Books, _Locked
@@ -57,25 +57,19 @@ from graph.stores.neo4j.cypher import (
     _CLEAR,
     _COUNTED,
     _COUNTS,
-    _DATASETS_PAGE,
     _FORMAT,
-    _JOBS_PAGE,
     _LOCK_AND_READ_BATCH,
     _LOCK_AND_READ_EXISTING,
     _LOCK_AND_READ_NODES,
     _NODES_OF_KIND,
-    _PARTS_PAGE,
     _READ_EDGES,
     _READ_FORMAT,
     _READ_SUMMARIES,
     _READ_UNRESTATED,
-    _RENAME,
-    _RENAME_JOB_IDS_ON_EDGES,
     _SCHEMA,
     _SEARCH,
     _WRITE,
     _WRITE_FIELDS,
-    _WRITE_FORMAT,
     _first_of_kind_query,
     _neighbourhood_query,
     _newest_query,
@@ -84,6 +78,7 @@ from graph.stores.neo4j.cypher import (
 from graph.stores.neo4j.judging import _WRITE_MARKS, Prefetched, judge_batch, judged
 from graph.stores.neo4j.reads import _CypherReads, _InTransaction, clocks_of_rows
 from graph.stores.neo4j.retries import _UNAVAILABLE, Retries, _Result, _retrying_transient
+from graph.stores.neo4j.upgrade import upgrade
 from graph.stores.neo4j.walk_ahead import WalkAhead
 from graph.stores.remote_reads import NeighbourhoodSource
 
@@ -215,61 +210,13 @@ class Neo4jStore(_CypherReads, Store):
                         f"lineagemesh; this one reads formats up to {_FORMAT}"
                     )
                 if found < _FORMAT:
-                    self._upgrade(session, found)
-            self._schema_ready = True
-
-    def _upgrade(self, session: neo4j.Session, found: int, page: int = 2_000) -> None:
-        """From format ``found``: judge every job's currency (format 1), a page of jobs per
-        transaction, rename old ids (format 2), keep every dataset's fields (format 4, as JSON text
-        since format 5), then record the format. Idempotent, so two
-        processes upgrading at once, or an upgrade cut short and run again, leave the same marks;
-        writers meanwhile judge what they write themselves."""
-        if found < 1:
-            after = ""
-            while jobs := session.run(_JOBS_PAGE, after=after, first=page).value():
-                if not after:  # a new, empty database only gets its format recorded
-                    log.info(
-                        "upgrading the graph in %s to format 1: judging every job's inputs and outputs",
+                    upgrade(
+                        session,
                         self.uri,
+                        found,
+                        lambda tx, ids: self._keep_fields(tx, ids, _Locked()),
                     )
-                session.execute_write(judge_batch, set(jobs), (), {}, ())
-                after = jobs[-1]
-        if found < 2:
-            self._rename_ids(session, page)
-        if found < 5:
-            after = ""
-            while datasets := session.run(_DATASETS_PAGE, after=after, first=page).value():
-                session.execute_write(
-                    lambda tx, ids: self._keep_fields(tx, ids, _Locked()), datasets
-                )
-                after = datasets[-1]
-        session.run(_WRITE_FORMAT, format=_FORMAT).consume()
-
-    def _rename_ids(self, session: neo4j.Session, page: int) -> None:
-        """Format 2: rename the ids an older rule made (``graph.stores.id_format``), a page of
-        renames per transaction, with the ids other elements hold of them. Idempotent: a node
-        already renamed is made the same id again."""
-        renamed: list[list[str]] = []
-        for kind, query in _PARTS_PAGE.items():
-            after = ""
-            while rows := session.run(query, after=after, first=page).values():
-                for old, parts in rows:
-                    new = current_id(kind, parts)
-                    if new is not None and new != old:
-                        renamed.append([old, new])
-                after = rows[-1][0]
-        for at in range(0, len(renamed), page):
-            rows = renamed[at : at + page]
-            session.run(_RENAME, rows=rows).consume()
-            session.run(_RENAME_JOB_IDS_ON_EDGES, rows=rows, old=[old for old, _ in rows]).consume()
-        if renamed:
-            log.warning(
-                "the graph in %s: %d ids renamed to id format %d (e.g. %r -> %r)",
-                self.uri,
-                len(renamed),
-                ID_FORMAT,
-                *renamed[0],
-            )
+            self._schema_ready = True
 
     # -- writes --------------------------------------------------------------------------------
 
