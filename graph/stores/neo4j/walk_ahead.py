@@ -29,7 +29,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from graph.model import ID_PREFIX, JOB_IO, EdgeKind, Node, NodeKind
-from graph.stores import Neighbourhood, NeighbourhoodRequest, Reach
+from graph.stores import Neighbourhood, NeighbourhoodRequest, Reach, column_clocks
 from graph.stores.neo4j import batched_reads
 from graph.stores.neo4j.codec import _JSON_KEYS, _STAMPS, _UNRESTATED, _decode_nodes
 from graph.stores.neo4j.cypher import (
@@ -384,7 +384,7 @@ class WalkAhead:
         self._held: dict[tuple[Any, ...], tuple[frozenset[str], Neighbourhood]] = {}
         # nodes read whole ahead (expect_starts): their rows (None: no such node), the clocks
         self._wholes: dict[str, list[Any] | None] = {}
-        self._whole_clocks: list[list[Any]] = []
+        self._whole_clocks: dict[str, column_clocks.Clocks] = {}
 
     def expect_walk(
         self,
@@ -454,7 +454,7 @@ class WalkAhead:
         for node_id in sought:
             if node_id is not None:
                 self._wholes.setdefault(node_id, None)
-        self._whole_clocks.extend(clocks)
+        self._whole_clocks.update(clocks_of_rows(clocks))  # (parsed once, not at each answer)
 
     def _judging(
         self, requests: list[NeighbourhoodRequest], through: list[EdgeKind | None]
@@ -500,7 +500,7 @@ class WalkAhead:
         if ids and not start and all(i in wholes for i in ids):
             self._starting = False
             rows = [row for row in (wholes[i] for i in ids) if row is not None]
-            return _decode_nodes(rows, clocks_of_rows(self._whole_clocks))
+            return _decode_nodes(rows, self._whole_clocks)
         if not (self._starting and len(ids) == 1):
             return self._store.nodes(ids)
         self._starting = False
