@@ -340,7 +340,11 @@ def test_memory_of_closed_subscriptions_comes_back(start: Any) -> None:
         assert rss <= baseline * 1.10, f"RSS {baseline:.0f} MB before, {rounds} after rounds of 256"
 
 
+@pytest.mark.serial  # times acks: the other workers' load would be timed with them
 def test_subscribers_on_a_large_lineage_do_not_slow_ingest(start: Any) -> None:
+    """A writer's acks keep their pace while 16 subscribers watch a 1,500-job lineage. Were the
+    subscriptions' answers computed on the ack's path, every ack would wait for them: so at most one
+    of ten acks (a pause of the host's) may pass the bound."""
     server = start()
     load_fan(server, 1500)
 
@@ -379,9 +383,8 @@ def test_subscribers_on_a_large_lineage_do_not_slow_ingest(start: Any) -> None:
         return await writer, peak
 
     live, peak = asyncio.run(scenario())
-    assert max(live) <= max(10 * max(baseline), 0.25), (
-        f"acks {live} vs {baseline} without subscribers"
-    )
+    bound = max(10 * max(baseline), 0.25)
+    assert sorted(live)[-2] <= bound, f"acks {live} vs {baseline} without subscribers"
     assert peak < 1024, f"RSS peaked at {peak:.0f} MB"
 
 
