@@ -295,6 +295,11 @@ class RawEventLog(ABC):
             self._riding_here.written = True
         return blocks
 
+    def riding_rolled_back(self) -> None:
+        """The store rolled back the write that took this thread's riding blocks (it changed
+        nothing): they are written on their own as the riding ends, as if no write had taken them."""
+        self._riding_here.written = False
+
     @abstractmethod
     def write_riding(self, transaction: Any) -> None:
         """Write the blocks riding on this thread's write in the store's open ``transaction``."""

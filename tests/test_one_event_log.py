@@ -197,6 +197,37 @@ def test_a_raw_block_and_its_journal_batch_are_one_sqlite_transaction(
         assert db.execute("SELECT count(*) FROM batches").fetchone()[0] >= 1
 
 
+def test_a_batch_that_changes_nothing_keeps_its_block_and_no_journal_batch(
+    tmp_path: Path, food_delivery_events: list[dict[str, Any]]
+) -> None:
+    """The journal writes a batch while the graph plans it (``EmbeddedStore.apply_encoded``): a
+    batch the plan finds changes nothing is rolled back, and its raw block, new bytes of events
+    already applied, is kept on its own all the same."""
+    from graph.ingest_service import IngestService, translate_events
+
+    events = food_delivery_events[:4]
+    first = translate_events([orjson.dumps(e) for e in events])
+    again = translate_events([orjson.dumps(e, option=orjson.OPT_INDENT_2) for e in events])
+    assert first.block is not None and again.block is not None
+    data_dir = tmp_path / "store"
+    with open_store(data_dir=str(data_dir)) as store:
+        service = IngestService(store, open_event_log(store))
+        assert service.commit(first.payload, first.block)
+        journal = sqlite3.connect(data_dir / "journal.sqlite")
+        batches, blocks = (
+            journal.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("batches", "blocks")
+        )
+        assert not service.commit(again.payload, again.block)  # nothing changed
+        assert journal.execute("SELECT count(*) FROM batches").fetchone()[0] == batches
+        assert journal.execute("SELECT count(*) FROM blocks").fetchone()[0] == blocks + 1
+        journal.close()
+        assert service.log is not None
+        kept = [raw for stored in service.log.blocks() for raw in stored.event_bytes()]
+        assert kept[-len(events) :] == [orjson.dumps(e, option=orjson.OPT_INDENT_2) for e in events]
+        service.close()
+
+
 def old_log(directory: Path, events: list[dict[str, Any]]) -> None:
     """A log as an older lineagemesh kept it beside a server, before its eventTime columns and
     event hashes existed."""

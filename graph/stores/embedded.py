@@ -30,6 +30,7 @@ import logging
 import threading
 import time
 from collections.abc import Collection, Sequence
+from concurrent import futures
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -68,6 +69,7 @@ class EmbeddedStore(Store):
         self.data_dir = data_dir
         self.uri = f"embedded:{data_dir}"
         self._lock = threading.RLock()
+        self._planner = futures.ThreadPoolExecutor(1, thread_name_prefix="lineagemesh-plan")
         self._empty()
         self._journal = Journal(data_dir / "journal.sqlite")
         self._closed = False
@@ -260,11 +262,24 @@ class EmbeddedStore(Store):
     def apply_encoded(self, payload: bytes) -> int:
         sealed = seal(payload)  # outside the lock: while one writer checksums, another plans
         with self._lock:
-            planned = self._graph.plan(payload)
-            changed = planned.changed
+            # The graph plans the batch on the planner's thread (without the GIL) while SQLite
+            # writes it and its raw blocks on this one (also without): a batch that changes
+            # nothing is rolled back, so the journal keeps exactly what it kept before.
+            planning = self._planner.submit(self._graph.plan, payload)
+            riding = self.raw_blocks
+            try:
+                with self._journal.appending(
+                    [sealed], riding.write_riding if riding else None
+                ) as abandon:
+                    planned = planning.result()
+                    changed = planned.changed
+                    if not changed:
+                        abandon()
+                        if riding:
+                            riding.riding_rolled_back()
+            finally:
+                futures.wait([planning])  # the graph is this lock's until its plan is done
             if changed:
-                riding = self.raw_blocks
-                self._journal.append([sealed], riding.write_riding if riding else None)
                 self._graph.commit(planned)
                 self._since_snapshot += changed
                 if self._snapshot_due():
@@ -349,3 +364,4 @@ class EmbeddedStore(Store):
                     self._write_snapshot(self._capture())
             finally:
                 self._journal.close()
+                self._planner.shutdown()

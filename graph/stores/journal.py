@@ -5,6 +5,7 @@ What it becomes in the graph, and why: docs/stores.md.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
@@ -251,14 +252,28 @@ class Journal:
         Raises StoreUnavailable, with nothing written, when SQLite cannot write (disk full, an
         I/O error, another process holding the write lock past the busy timeout).
         """
+        with self.appending(rows, also):
+            pass
+
+    @contextlib.contextmanager
+    def appending(
+        self, rows: list[Sealed], also: Callable[[sqlite3.Connection], None] | None = None
+    ) -> Iterator[Callable[[], None]]:
+        """:meth:`append`, with a say before the commit: ``rows`` and what ``also`` writes are in
+        the open transaction when the body runs, and committed (on disk) when it returns, unless it
+        called the function it is given, which rolls them back. So a store can plan a batch while
+        SQLite writes it, and keep the batch only if the plan changes something. A body that
+        raises rolls back too."""
         with self._lock:
-            with WriteTransaction(self._db, f"journal {self.path}") as db:
+            transaction = WriteTransaction(self._db, f"journal {self.path}")
+            with transaction as db:
                 db.executemany(
                     "INSERT INTO batches (payload, length, crc32, codec) VALUES (?, ?, ?, ?)", rows
                 )
                 if also is not None:
                     also(db)
-            if not self._directory_synced:
+                yield transaction.abandon
+            if not transaction.abandoned and not self._directory_synced:
                 self._sync_directory()
 
     def clear(self) -> None:

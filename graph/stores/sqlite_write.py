@@ -15,10 +15,16 @@ from graph.stores import StoreUnavailable
 
 
 class WriteTransaction:
-    """``with WriteTransaction(db, "journal /x/journal.sqlite"):`` statements, then COMMIT."""
+    """``with WriteTransaction(db, "journal /x/journal.sqlite"):`` statements, then COMMIT (or
+    ROLLBACK, when the body raised or called :meth:`abandon`)."""
 
     def __init__(self, db: sqlite3.Connection, what: str) -> None:
         self._db, self._what = db, what
+        self.abandoned = False
+
+    def abandon(self) -> None:
+        """Roll back what the body wrote when it ends, as if it had written nothing."""
+        self.abandoned = True
 
     def __enter__(self) -> sqlite3.Connection:
         self._db.execute("BEGIN IMMEDIATE")
@@ -27,6 +33,9 @@ class WriteTransaction:
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: object
     ) -> None:
+        if kind is None and self.abandoned:
+            rollback(self._db)
+            return
         if kind is None:
             try:
                 self._db.execute("COMMIT")
