@@ -37,6 +37,7 @@ from graph.mutations import UpsertEdge, UpsertNode, decode, encode, plan, touche
 from graph.stores import Store, StoreUnavailable, snapshot
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.journal import (
+    COMPRESS_BYTES,
     FORMAT,
     Journal,
     JournalCorrupt,
@@ -621,6 +622,41 @@ def test_rows_compressed_by_earlier_versions_replay_and_are_checked_like_any(
         db.close()
 
 
+def test_large_batches_are_stored_compressed_and_checked_like_any(tmp_path: Path) -> None:
+    """A batch of COMPRESS_BYTES and more is kept zstd-compressed (format 3), replays to the same
+    graph, and a damaged one is found by its length and crc32 and quarantined with its codec; a
+    format-2 journal's rows stay as they are when it is marked 3."""
+    large = [m for i in range(40) for m in batch(i)]
+    assert len(encode(large)) >= COMPRESS_BYTES > len(encode(batch(40)))
+    with EmbeddedStore(tmp_path) as store:
+        store.apply(large)
+        store.apply(batch(40))
+    as_after_a_crash(tmp_path)
+    path = tmp_path / "journal.sqlite"
+    db = sqlite3.connect(path, isolation_level=None)
+    rows = db.execute(
+        "SELECT seq, length, crc32, codec, payload FROM batches ORDER BY seq"
+    ).fetchall()
+    assert [r[3] for r in rows] == ["zstd", None]
+    assert rows[0][1] == len(rows[0][4]) < len(encode(large)) // 3
+    assert rows[0][2] == zlib.crc32(rows[0][4])
+    db.execute("PRAGMA user_version = 2")  # as the format before wrote it, rows apart
+    db.close()
+    with EmbeddedStore(tmp_path) as store:
+        assert batches_present(store, 41) == list(range(41))
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == FORMAT == 3
+    as_after_a_crash(tmp_path)
+    damage_row(path, 1, "bit flip")  # the compressed row, before an intact one
+    with pytest.raises(JournalCorrupt, match="seq 1: crc32 mismatch"):
+        EmbeddedStore(tmp_path).close()
+    assert _journal_cli("salvage", tmp_path).returncode == 0
+    with EmbeddedStore(tmp_path) as store:
+        assert batches_present(store, 41) == [40]
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT seq, codec FROM quarantine").fetchall() == [(1, "zstd")]
+
+
 def test_format_0_torn_tail_is_found_by_decoding(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -659,8 +695,8 @@ def test_a_failed_write_is_unavailable_and_changes_nothing(tmp_path: Path) -> No
         journal._db.execute(f"PRAGMA max_page_count = {pages}")
         big = batch(1)
         big[0] = UpsertNode(
-            big[0].id, big[0].kind, STAMP, {**big[0].props, "pad": os.urandom(60_000).hex()}
-        )  # incompressible
+            big[0].id, big[0].kind, STAMP, {**big[0].props, "pad": os.urandom(200_000).hex()}
+        )  # ~200 KB compressed: more than the free pages
         with pytest.raises(StoreUnavailable, match="full"):
             store.apply(big)
         assert store.counts() == before and not store.nodes({"dataset:torn:t1"})

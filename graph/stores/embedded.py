@@ -264,15 +264,17 @@ class EmbeddedStore(Store):
         return self.apply_encoded(encode(mutations) if encoded is None else encoded)
 
     def apply_encoded(self, payload: bytes) -> int:
-        sealed = seal(payload)  # outside the lock: while one writer checksums, another plans
+        beside = len(payload) >= PLAN_BESIDE_BYTES
+        # A small batch is sealed outside the lock: while one writer seals, another plans.
+        sealed = None if beside else seal(payload)
         with self._lock:
-            # A large batch is planned on the planner's thread (without the GIL) while SQLite
-            # writes it and its raw blocks on this one (also without); a small one here, after
-            # them (the hop would cost more than it saves). A batch that changes nothing is
+            # A large batch is planned on the planner's thread (without the GIL) while this one
+            # seals it and SQLite writes it and its raw blocks (also without); a small one here,
+            # after them (the hop would cost more than it saves). A batch that changes nothing is
             # rolled back, so the journal keeps exactly what it kept before.
-            planning = None
-            if len(payload) >= PLAN_BESIDE_BYTES:
-                planning = self._planner.submit(self._graph.plan, payload)
+            planning = self._planner.submit(self._graph.plan, payload) if beside else None
+            if sealed is None:
+                sealed = seal(payload)
             riding = self.raw_blocks
             try:
                 with self._journal.appending(
