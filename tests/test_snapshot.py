@@ -115,9 +115,11 @@ def test_a_restart_loads_the_snapshot_and_holds_what_a_replay_holds(
 
 
 def test_batches_after_the_snapshot_are_replayed_after_a_crash(
-    loaded: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    loaded: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A SIGKILLed process writes no snapshot: the next start loads the old one and replays the batches after it."""
+    """A SIGKILLed process writes no snapshot: the next start loads the old one and replays the
+    batches after it (and its stop, told any tail is worth it, snapshots at the journal's end)."""
+    monkeypatch.setattr(embedded, "CLOSE_SNAPSHOT_SHARE", 0)
     point = snapshot.Reader(snapshot.path_in(loaded)).header.point
     later = [
         dict(event, run={"runId": str(uuid.UUID(int=i))}, eventTime="2026-03-01T00:00:00Z")
@@ -240,11 +242,16 @@ def _as_older_format(path: Path, older: int) -> None:
 
 @pytest.mark.parametrize("older", [2, 3])
 def test_an_older_format_snapshot_still_loads(
-    loaded: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, older: int
+    loaded: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    older: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A data dir an older lineagemesh snapshotted (zlib chunks, or zstd chunks of whole records)
-    starts from that snapshot, no replay, and holds what a replay holds; closing rewrites it in
-    the current format."""
+    starts from that snapshot, no replay, and holds what a replay holds; closing after a write
+    (any tail told worth a snapshot) rewrites it in the current format."""
+    monkeypatch.setattr(embedded, "CLOSE_SNAPSHOT_SHARE", 0)
     expected = replayed(loaded, tmp_path / "reference")
     _as_older_format(snapshot.path_in(loaded), older)
     assert snapshot.Reader(snapshot.path_in(loaded)).header.format == older
@@ -377,6 +384,7 @@ def test_a_running_store_snapshots_in_the_background_and_a_crash_restarts_from_t
 def test_a_snapshot_cut_short_by_a_full_disk_leaves_the_last_one_and_no_partial_file(
     loaded: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(embedded, "CLOSE_SNAPSHOT_SHARE", 0)  # the write below is worth one
     path = snapshot.path_in(loaded)
     before = path.read_bytes()
 
@@ -392,6 +400,46 @@ def test_a_snapshot_cut_short_by_a_full_disk_leaves_the_last_one_and_no_partial_
     assert "not written" in warning and "No space left" in warning
     assert path.read_bytes() == before
     assert not path.with_name(path.name + ".tmp").exists()
+
+
+def test_a_stop_after_a_small_write_keeps_the_snapshot_and_a_start_replays_the_tail(
+    loaded: Path, tmp_path: Path
+) -> None:
+    """A snapshot is the whole graph: a stop writes one only once the tail since the last one is
+    worth it (``EmbeddedStore._worth_a_snapshot_on_close``). A few events leave the snapshot as
+    it was, and the next start replays them; a tail of a tenth of the graph's elements is
+    snapshotted at the stop."""
+    path = snapshot.path_in(loaded)
+    before = path.read_bytes()
+    later = [
+        dict(event, run={"runId": str(uuid.UUID(int=i))}, eventTime="2026-03-01T00:00:00Z")
+        for i, event in enumerate(MESH[-4:])
+        if "run" in event
+    ]
+    with EmbeddedStore(loaded) as store:
+        elements = store._graph.elements()
+        written = sum(store.apply(translate(event)) for event in later)
+    assert 0 < written < embedded.CLOSE_SNAPSHOT_SHARE * elements
+    assert path.read_bytes() == before  # the stop left the snapshot
+    expected = replayed(loaded, tmp_path / "reference")
+    with EmbeddedStore(loaded) as store:
+        assert everything(store) == expected  # the snapshot, then the tail replayed
+        assert store._since_snapshot == written
+    assert path.read_bytes() == before
+    many = [
+        dict(event, run={"runId": str(uuid.UUID(int=1000 + i))}, eventTime="2026-03-02T00:00:00Z")
+        for i, event in enumerate(MESH)
+        if "run" in event
+    ]
+    with EmbeddedStore(loaded) as store:
+        for event in many:
+            store.apply(translate(event))
+        assert store._since_snapshot >= embedded.CLOSE_SNAPSHOT_SHARE * store._graph.elements()
+    journal = Journal(loaded / "journal.sqlite")
+    try:  # this stop snapshotted at the journal's end
+        assert snapshot.Reader(path).header.point == journal.position()
+    finally:
+        journal.close()
 
 
 def test_job_currency_is_decided_again_after_a_snapshot_load(tmp_path: Path) -> None:
