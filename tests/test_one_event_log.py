@@ -173,19 +173,23 @@ def test_the_embedded_store_keeps_one_log_whatever_path_the_events_took(
         server.stop()
 
 
-@pytest.mark.parametrize("beside", [True, False], ids=["planned-beside", "planned-after"])
+@pytest.fixture(params=["planned-beside", "planned-after"])
+def planned(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each embedded write either way ``EmbeddedStore.apply_encoded`` plans a batch: a large one on
+    the planner's thread while the journal writes it, a small one after the writes."""
+    from graph.stores import embedded
+
+    beside = request.param == "planned-beside"
+    monkeypatch.setattr(embedded, "PLAN_BESIDE_BYTES", 0 if beside else 2**40)
+
+
+@pytest.mark.usefixtures("planned")
 def test_a_raw_block_and_its_journal_batch_are_one_sqlite_transaction(
-    tmp_path: Path,
-    food_delivery_events: list[dict[str, Any]],
-    beside: bool,
-    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, food_delivery_events: list[dict[str, Any]]
 ) -> None:
     """The block rides on the journal's write: a batch the store refuses keeps no block either,
     and one it applies keeps both, in the one file."""
     from graph.ingest_service import IngestService, translate_events
-    from graph.stores import embedded
-
-    monkeypatch.setattr(embedded, "PLAN_BESIDE_BYTES", 0 if beside else 2**40)
 
     data_dir = tmp_path / "store"
     translation = translate_events([orjson.dumps(e) for e in food_delivery_events[:4]])
@@ -204,21 +208,15 @@ def test_a_raw_block_and_its_journal_batch_are_one_sqlite_transaction(
         assert db.execute("SELECT count(*) FROM batches").fetchone()[0] >= 1
 
 
-@pytest.mark.parametrize("beside", [True, False], ids=["planned-beside", "planned-after"])
+@pytest.mark.usefixtures("planned")
 def test_a_batch_that_changes_nothing_keeps_its_block_and_no_journal_batch(
-    tmp_path: Path,
-    food_delivery_events: list[dict[str, Any]],
-    beside: bool,
-    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, food_delivery_events: list[dict[str, Any]]
 ) -> None:
     """The journal writes a batch while the graph plans it (``EmbeddedStore.apply_encoded``, a
     large batch on another thread, a small one after the writes): a batch the plan finds changes
     nothing is rolled back, and its raw block, new bytes of events already applied, is kept on its
     own all the same."""
     from graph.ingest_service import IngestService, translate_events
-    from graph.stores import embedded
-
-    monkeypatch.setattr(embedded, "PLAN_BESIDE_BYTES", 0 if beside else 2**40)
 
     events = food_delivery_events[:4]
     first = translate_events([orjson.dumps(e) for e in events])
