@@ -378,8 +378,11 @@ _MARK_ONLY = f"CASE WHEN r.{_UNRESTATED} THEN {{{_UNRESTATED}: true}} ELSE {{}} 
 
 # A far end read in summary form: the values of the properties named in $props (a parameter, so
 # the text never holds a name), which of them are JSON, and whether we wrote it.
-def _summary(n: str, suffix: str = "") -> str:
-    return f"[{n}.id, labels({n}), [key IN $props{suffix} | {n}[key]], {n}.{_JSON_KEYS}, {n}.{_STAMPS} IS NOT NULL]"
+def _summary(n: str, suffix: str = "", handle: bool = False) -> str:
+    """A node in summary form (``$props<suffix>``: the properties read); ``handle``: with its
+    element id last, as the walks ahead read their far ends."""
+    tail = f", elementId({n})" if handle else ""
+    return f"[{n}.id, labels({n}), [key IN $props{suffix} | {n}[key]], {n}.{_JSON_KEYS}, {n}.{_STAMPS} IS NOT NULL{tail}]"
 
 
 def _whole(n: str) -> str:

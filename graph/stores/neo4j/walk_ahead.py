@@ -31,13 +31,14 @@ from typing import TYPE_CHECKING, Any
 from graph.model import ID_PREFIX, JOB_IO, EdgeKind, Node, NodeKind
 from graph.stores import Neighbourhood, NeighbourhoodRequest, Reach, column_clocks
 from graph.stores.neo4j import batched_reads
-from graph.stores.neo4j.codec import _JSON_KEYS, _STAMPS, _UNRESTATED, _decode_nodes
+from graph.stores.neo4j.codec import _UNRESTATED, _decode_nodes
 from graph.stores.neo4j.cypher import (
     _CLOCKS_OF_OWNERS,
     _MARK_ONLY,
     _owner_of,
     _owners_of,
     _read_nodes,
+    _summary,
     _types,
     _whole,
 )
@@ -57,10 +58,6 @@ _CAP = 100
 _REACH = 1_000
 #: Hops beyond which a walk is searched without a bound (a lineage "unbounded" is a huge depth).
 _DEEP = 100
-
-
-def _summary(n: str, suffix: str = "") -> str:
-    return f"[{n}.id, labels({n}), [key IN $props{suffix} | {n}[key]], {n}.{_JSON_KEYS}, {n}.{_STAMPS} IS NOT NULL, elementId({n})]"
 
 
 def _level_tail(
@@ -93,7 +90,7 @@ def _level_tail(
     )
     columns = (
         "[a IN jobs | a.id], edges, "
-        f"[n IN ends | {_summary('n')}], ahead, entering, [c IN sources | {_summary('c')}]"
+        f"[n IN ends | {_summary('n', handle=True)}], ahead, entering, [c IN sources | {_summary('c', handle=True)}]"
     )
     if column is None:
         parts.append(f"RETURN {columns}")
@@ -151,8 +148,8 @@ def _around_start(whole: bool, suffix: str = "", ids: str | None = None) -> str:
     outs = f"[id, type(r), b.id, {_MARK_ONLY}]"
     ins = f"[b.id, type(r), id, {_MARK_ONLY}]"
     each = (
-        f"[id, outs, [n IN out_ends | {_summary('n', suffix)}], "
-        f"ins, [n IN in_ends | {_summary('n', suffix)}]]"
+        f"[id, outs, [n IN out_ends | {_summary('n', suffix, handle=True)}], "
+        f"ins, [n IN in_ends | {_summary('n', suffix, handle=True)}]]"
     )
     if whole:
         returns = (
