@@ -257,27 +257,19 @@ class Journal:
     def lock(self) -> threading.Lock:
         return self._lock
 
-    def append(
-        self, rows: list[Sealed], also: Callable[[sqlite3.Connection], None] | None = None
-    ) -> None:
-        """Write sealed batches (:func:`seal`) in one transaction, with what ``also`` writes in it
-        (the raw blocks they came from); returns once they are on disk.
-
-        Raises StoreUnavailable, with nothing written, when SQLite cannot write (disk full, an
-        I/O error, another process holding the write lock past the busy timeout).
-        """
-        with self.appending(rows, also):
-            pass
-
     @contextlib.contextmanager
     def appending(
         self, rows: list[Sealed], also: Callable[[sqlite3.Connection], None] | None = None
     ) -> Iterator[Callable[[], None]]:
-        """:meth:`append`, with a say before the commit: ``rows`` and what ``also`` writes are in
-        the open transaction when the body runs, and committed (on disk) when it returns, unless it
-        called the function it is given, which rolls them back. So a store can plan a batch while
-        SQLite writes it, and keep the batch only if the plan changes something. A body that
-        raises rolls back too."""
+        """Write sealed batches (:func:`seal`) in one transaction, with what ``also`` writes in it
+        (the raw blocks they came from): they are in the open transaction when the body runs, and
+        committed (on disk) when it returns, unless it called the function it is given, which
+        rolls them back. So a store can plan a batch while SQLite writes it, and keep the batch
+        only if the plan changes something. A body that raises rolls back too.
+
+        Raises StoreUnavailable, with nothing written, when SQLite cannot write (disk full, an
+        I/O error, another process holding the write lock past the busy timeout).
+        """
         with self._lock:
             transaction = WriteTransaction(self._db, f"journal {self.path}")
             with transaction as db:
