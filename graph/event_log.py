@@ -45,7 +45,7 @@ from typing import Any
 import orjson
 import zstandard
 
-from graph.event_hash_index import HashIndex
+from graph.event_hash_index import HASH_BYTES, HashIndex
 from graph.model import dataset_id, job_id, run_id
 from graph.stores import Store
 from graph.stores.journal import Journal, hold_lock_file
@@ -73,13 +73,12 @@ _SCHEMA = (
 # The events kept, by the hash of their bytes (a byte-identical event is not kept again), are
 # ``graph.event_hash_index``.
 HASHED = "event_hashes"  # meta key: "done", or the last seq indexed while indexing an older log
-_HASH_BYTES = 16
 
 
 def event_hash(raw: bytes) -> bytes:
     """What identifies an event's bytes in the log: 128 bits of BLAKE2b (a collision between two
     different events is out of reach: ~2**64 events before one is likely)."""
-    return hashlib.blake2b(raw, digest_size=_HASH_BYTES).digest()
+    return hashlib.blake2b(raw, digest_size=HASH_BYTES).digest()
 
 
 #: Each OpenLineage block's events' eventTimes (Unix seconds, NaN for none; float64 each, in order)

@@ -5,20 +5,23 @@ so that an append does not rewrite the whole index.
 random place in it, so every append dirtied nearly every leaf page of the index, and each
 transaction wrote them all to the write-ahead log (and a checkpoint wrote them again). On the
 20k mesh's re-run that was ~16 MB written per 500-event batch, growing with the log (the journal
-keeps the log in 64 KiB pages): most of the commit's time. So an append adds its rows to
-``subjects_staged`` instead, in seq order (a rowid table: its rows go at the end, a page or two a
-block), and once it holds :data:`STAGED_ROWS` they are merged into ``subjects`` in the append's
-transaction, each leaf page written once for ~20 blocks. Readers see both (:data:`ROWS`): the
-staged rows are at most :data:`STAGED_ROWS`, a scan of a few MiB.
+keeps the log in 64 KiB pages): most of the commit's time. So an append stages its subjects, one
+row a block holding them as a JSON array (``subjects_staged_blocks``, read by SQLite's
+``json_each``), and once :data:`STAGED_ROWS` are staged they are merged into ``subjects`` in the
+append's transaction, each leaf page written once for ~20 blocks. Readers see both (:data:`ROWS`):
+the staged subjects are at most :data:`STAGED_ROWS` and a block's, a scan of a few MiB.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
+
+import orjson
 
 from graph.staged_index import StagedIndex
 
-#: Rows staged before a merge: ~20 blocks of a mesh's events, ~2 MiB to scan on a read.
+#: Subjects staged before a merge: ~20 blocks of a mesh's events, ~2 MiB to scan on a read.
 STAGED_ROWS = 32_768
 
 SCHEMA = (
@@ -26,14 +29,18 @@ SCHEMA = (
         "CREATE TABLE IF NOT EXISTS subjects (subject TEXT NOT NULL, seq INTEGER NOT NULL, "
         "PRIMARY KEY (subject, seq)) WITHOUT ROWID"
     ),
-    "CREATE TABLE IF NOT EXISTS subjects_staged (subject TEXT NOT NULL, seq INTEGER NOT NULL)",
+)
+
+_UNPACKED = (
+    "SELECT staged.value AS subject, block.seq AS seq "
+    "FROM subjects_staged_blocks AS block, json_each(block.keys) AS staged"
 )
 
 #: The index as a reader sees it, as a table expression with columns ``subject`` and ``seq``.
-ROWS = "(SELECT subject, seq FROM subjects UNION ALL SELECT subject, seq FROM subjects_staged)"
+ROWS = f"(SELECT subject, seq FROM subjects UNION ALL {_UNPACKED})"
 
 
-class SubjectIndex(StagedIndex):
+class SubjectIndex(StagedIndex[str]):
     """The index on ``db``; every method runs inside the caller's write transaction."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
@@ -41,3 +48,9 @@ class SubjectIndex(StagedIndex):
 
     def staged_limit(self) -> int:
         return STAGED_ROWS
+
+    def pack(self, keys: Collection[str]) -> str:
+        return orjson.dumps(list(keys)).decode()
+
+    def unpacked(self) -> str:
+        return _UNPACKED

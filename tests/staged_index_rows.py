@@ -3,6 +3,7 @@ hashes), for the tests of each: what a table holds, and that aged-out blocks lef
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +14,18 @@ def rows(path: Path, table: str) -> int:
     db = sqlite3.connect(path)
     try:
         return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        db.close()
+
+
+def has_table(path: Path, table: str) -> bool:
+    db = sqlite3.connect(path)
+    try:
+        return bool(
+            db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+            ).fetchall()
+        )
     finally:
         db.close()
 
@@ -30,5 +43,26 @@ def aged_out(path: Path, tables: Sequence[str]) -> list[int]:
             ).fetchone()[0]
             assert left == 0, table
         return aged
+    finally:
+        db.close()
+
+
+def stage_as_before(path: Path, table: str, key: str) -> int:
+    """Turn the log at ``path`` (closed) into one an older lineagemesh wrote, whose staged keys
+    were a row each in ``{table}_staged`` (``key``, seq), with no ``{table}_staged_blocks``.
+    Returns how many keys are staged that way."""
+    db = sqlite3.connect(path)
+    try:
+        staged: list[tuple[object, int]] = []
+        for seq, keys in db.execute(f"SELECT seq, keys FROM {table}_staged_blocks"):
+            if isinstance(keys, str):  # subjects: a JSON array
+                staged += [(subject, seq) for subject in json.loads(keys)]
+            else:  # event hashes: 16 bytes each, end to end
+                staged += [(keys[i : i + 16], seq) for i in range(0, len(keys), 16)]
+        with db:
+            db.execute(f"CREATE TABLE {table}_staged ({key} NOT NULL, seq INTEGER NOT NULL)")
+            db.executemany(f"INSERT INTO {table}_staged VALUES (?, ?)", staged)
+            db.execute(f"DROP TABLE {table}_staged_blocks")
+        return len(staged)
     finally:
         db.close()

@@ -645,7 +645,7 @@ def test_large_batches_are_stored_compressed_and_checked_like_any(tmp_path: Path
     with EmbeddedStore(tmp_path) as store:
         assert batches_present(store, 41) == list(range(41))
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == FORMAT == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == FORMAT == 4
     as_after_a_crash(tmp_path)
     damage_row(path, 1, "bit flip")  # the compressed row, before an intact one
     with pytest.raises(JournalCorrupt, match="seq 1: crc32 mismatch"):

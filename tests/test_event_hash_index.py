@@ -8,15 +8,16 @@ first sent, however often and in whatever blocks it is sent again.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import pytest
-from staged_index_rows import aged_out, rows
+from staged_index_rows import aged_out, has_table, rows, stage_as_before
 
 from graph import event_hash_index
-from graph.event_log import EventLog
+from graph.event_log import Block, EventLog
 from graph.ingest_service import translate_events
 
 
@@ -39,7 +40,10 @@ def test_a_repeat_is_not_kept_whether_its_first_copy_is_staged_or_merged(
             block = translate_events([*new, *repeats, new[0]]).block
             assert block is not None
             states.add(
-                (rows(log.path, "event_hashes") > 0, rows(log.path, "event_hashes_staged") > 0)
+                (
+                    rows(log.path, "event_hashes") > 0,
+                    rows(log.path, "event_hashes_staged_blocks") > 0,
+                )
             )
             log.append(block)
             first_sent += [e for e in new if e not in first_sent]
@@ -68,9 +72,59 @@ def test_aged_out_events_leave_the_index_staged_or_merged(
             block = translate_events(events[i : i + 3]).block
             assert block is not None
             log.append(block, received_at=1.0 if i < 21 else None)  # blocks 1-7: old
-        assert rows(log.path, "event_hashes") > 0 and rows(log.path, "event_hashes_staged") > 0
+        assert (
+            rows(log.path, "event_hashes") > 0 and rows(log.path, "event_hashes_staged_blocks") > 0
+        )
         assert log.age_out(2.0, lambda raws: translate_events(raws).payload) == 21
-        assert len(aged_out(log.path, ("event_hashes", "event_hashes_staged"))) == 7  # blocks 1-7
+        assert (
+            len(aged_out(log.path, ("event_hashes", "event_hashes_staged_blocks"))) == 7
+        )  # blocks 1-7
         block = translate_events(events[:24]).block
         assert block is not None and log.append(block) > 0
         assert kept_events(log) == events[21:] + events[:21]
+
+
+def test_a_log_staged_a_row_a_hash_by_an_older_lineagemesh_is_merged_on_open(
+    tmp_path: Path, food_delivery_events: list[dict[str, Any]]
+) -> None:
+    events = food_delivery_events
+    with EventLog(tmp_path) as log:  # nothing merged: every hash staged
+        for i in range(0, len(events), 3):
+            block = translate_events(events[i : i + 3]).block
+            assert block is not None
+            log.append(block)
+        path = log.path
+    assert rows(path, "event_hashes") == 0
+    assert stage_as_before(path, "event_hashes", "hash") == len(events)
+    with EventLog(tmp_path) as log:
+        assert rows(path, "event_hashes") == len(events)
+        assert rows(path, "event_hashes_staged_blocks") == 0
+        assert not has_table(path, "event_hashes_staged")
+        block = translate_events(events[::2]).block
+        assert block is not None and log.append(block) == 0  # every event kept already
+        assert kept_events(log) == events
+
+
+def test_a_repeat_is_judged_by_the_staged_blocks_committed_not_by_one_rolled_back(
+    tmp_path: Path, food_delivery_events: list[dict[str, Any]]
+) -> None:
+    """A transaction that staged a block's hashes, looked them up for the next block, then rolled
+    back: its seq is taken again by a block of other events, and the rolled-back block's events
+    are still new."""
+    a, b, c, d = food_delivery_events[:4]
+
+    def block_of(*events: dict[str, Any]) -> Block:
+        block = translate_events(list(events)).block
+        assert block is not None
+        return block
+
+    refused = Block(cast(str, None), 1, b"", frozenset())  # a row SQLite refuses: no kind
+    with EventLog(tmp_path) as log:
+        with pytest.raises(sqlite3.IntegrityError):
+            log.append_all([block_of(a, b), block_of(d), refused])
+        assert kept_events(log) == []
+        seq = log.append(block_of(a, c))
+        assert seq == 1  # the rolled-back block's seq
+        assert log.append(block_of(b)) > 0
+        assert log.append(block_of(a, d)) > 0
+        assert kept_events(log) == [a, c, b, d]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from staged_index_rows import aged_out, rows
+from staged_index_rows import aged_out, has_table, rows, stage_as_before
 
 from graph import subject_index
 from graph.event_log import EventLog, subjects_of
@@ -40,7 +40,7 @@ def test_events_are_found_by_subject_whether_staged_or_merged(
                 found, more = log.events_of({subject}, None, 1000)
                 assert [r.event for r in found] == named(kept, subject) and not more
             path = log.path
-            states.add((rows(path, "subjects") > 0, rows(path, "subjects_staged") > 0))
+            states.add((rows(path, "subjects") > 0, rows(path, "subjects_staged_blocks") > 0))
     assert {(True, True), (True, False)} <= states  # reads saw both tables, and a merge empty them
     with EventLog(tmp_path) as log:  # the staged rows are found after a restart, and merged later
         for subject in subjects:
@@ -63,10 +63,30 @@ def test_aged_out_blocks_leave_the_index_staged_or_merged(
             block = translate_events(events[i : i + 3]).block
             assert block is not None
             log.append(block, received_at=1.0 if i < 12 else None)  # the first 12 events: old
-        assert rows(log.path, "subjects") > 0 and rows(log.path, "subjects_staged") > 0
+        assert rows(log.path, "subjects") > 0 and rows(log.path, "subjects_staged_blocks") > 0
         assert log.age_out(2.0, lambda raws: translate_events(raws).payload) == 12
         for subject in set().union(*(subjects_of(e) for e in events)):
             found = [r.event for r in log.events_of({subject}, None, 1000)[0]]
             assert found == named(events[12:], subject)
-        aged = aged_out(log.path, ("subjects", "subjects_staged"))
+        aged = aged_out(log.path, ("subjects", "subjects_staged_blocks"))
         assert len(aged) == 4
+
+
+def test_a_log_staged_a_row_a_subject_by_an_older_lineagemesh_is_merged_on_open(
+    tmp_path: Path, food_delivery_events: list[dict[str, Any]]
+) -> None:
+    events = food_delivery_events
+    with EventLog(tmp_path) as log:  # nothing merged: every subject staged
+        for i in range(0, len(events), 3):
+            block = translate_events(events[i : i + 3]).block
+            assert block is not None
+            log.append(block)
+        path = log.path
+    assert rows(path, "subjects") == 0
+    assert stage_as_before(path, "subjects", "subject") > 0
+    with EventLog(tmp_path) as log:
+        assert rows(path, "subjects") > 0 and rows(path, "subjects_staged_blocks") == 0
+        assert not has_table(path, "subjects_staged")
+        for subject in set().union(*(subjects_of(e) for e in events)):
+            found = [r.event for r in log.events_of({subject}, None, 1000)[0]]
+            assert found == named(events, subject)

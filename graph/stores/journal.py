@@ -25,7 +25,12 @@ from graph.stores.sqlite_write import WriteTransaction, rollback
 
 log = logging.getLogger(__name__)
 
-FORMAT = 3  # PRAGMA user_version written by this code
+FORMAT = 4  # PRAGMA user_version written by this code (docs/stores.md: each format)
+#: What a journal gains from each format on, said when one is migrated.
+_FORMAT_GAINS = {
+    3: "new batches are stored compressed",
+    4: "the raw event log stages an append's index keys in one row (graph.staged_index)",
+}
 CACHE_KIB = 16 * 1024  # SQLite's page cache for the journal's connection (see Journal)
 ZLIB = "zlib"  # the codec of rows compressed by earlier versions (see format 2)
 ZSTD = "zstd"  # the codec of rows of COMPRESS_BYTES and more (see format 3)
@@ -236,10 +241,11 @@ class Journal:
             )
         elif columns:
             log.info(
-                "journal %s: format %d migrated to %d; new batches are stored compressed",
+                "journal %s: format %d migrated to %d; %s",
                 self.path,
                 version,
                 FORMAT,
+                "; ".join(gain for step, gain in _FORMAT_GAINS.items() if step > version),
             )
 
     def _rollback(self) -> None:
