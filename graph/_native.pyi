@@ -216,10 +216,17 @@ class Graph(_EdgeReads):
         """The first nodes of a kind by id, after ``after``."""
 
     def first_of_kind(
-        self, kind: NodeKind, prefixes: Sequence[str], keys: Sequence[str] | None = None, /
+        self,
+        kind: NodeKind,
+        prefixes: Sequence[str],
+        keys: Sequence[str] | None = None,
+        like: Sequence[Mapping[str, Any] | None] | None = None,
+        /,
     ) -> dict[str, Node]:
         """Per prefix, the first node of a kind by id among those whose ids start with it (for the
-        prefixes that have one); ``keys``: only those properties (and their stamps)."""
+        prefixes that have one); ``keys``: only those properties (and their stamps); ``like``
+        (with ``keys``): per prefix, values the caller holds (dicts); a property equal to one,
+        of the same types, is answered as that object rather than a copy."""
 
     def nodes_of_kind_at(self, kind: NodeKind, start: int, count: int, /) -> list[Node]:
         """``count`` nodes of a kind from ``start``, in the graph's order."""

@@ -1,9 +1,11 @@
 """The embedded store's ``first_of_kind`` (one native read for a batch's prefixes) answers what the
 per-prefix rule of ``Store.first_of_kind`` answers: on generated ids, props and prefixes, whole
-nodes and nodes read for some keys, and schema history's newest versions on a loaded history."""
+nodes and nodes read for some keys, values the caller holds answered as those objects where they
+are the very same (``like``), and schema history's newest versions on a loaded history."""
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,10 @@ KIND = NodeKind.DATASET_VERSION
 TEXT = st.text(alphabet="ab:é\\", max_size=6)
 VALUES = st.one_of(
     st.none(),
+    st.booleans(),
     st.integers(-5, 5),
+    st.integers(2**63 - 2, 2**64 - 1),
+    st.sampled_from([0.0, -0.0, 1.0, 0.5, 1e300]),
     st.text(alphabet="xyé", max_size=3),
     st.lists(st.dictionaries(st.sampled_from(["name", "type"]), st.text(max_size=2)), max_size=3),
 )
@@ -62,6 +67,74 @@ def test_one_read_answers_as_a_read_per_prefix(
         found = store.first_of_kind(KIND, asked, keys)
         assert found == per_prefix(store, asked, keys)
         assert store.first_of_kind(NodeKind.DATASET, asked, keys) == {}
+
+
+def _same_types(a: Any, b: Any) -> bool:
+    """Whether two equal values are also of the very same types (1 is not 1.0 nor True)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same_types(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same_types(a[k], b[k]) for k in a)
+    return bool(a == b) and (not isinstance(a, float) or str(a) == str(b))
+
+
+HELD = st.one_of(
+    VALUES,
+    st.just(True),
+    st.just(1.0),
+    st.just(-0.0),
+    st.just(0.0),
+    st.just(2**64),
+    st.tuples(st.integers(-5, 5)),
+    st.lists(st.dictionaries(st.sampled_from(["name", "type"]), st.integers(0, 1)), max_size=3),
+)
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    nodes=st.lists(st.tuples(TEXT, PROPS), max_size=8),
+    prefixes=st.lists(TEXT, max_size=6),
+    held=st.lists(
+        st.one_of(st.none(), st.dictionaries(st.sampled_from(["fields", "version"]), HELD))
+    ),
+    copies=st.booleans(),
+)
+def test_values_held_are_answered_as_themselves(
+    tmp_path_factory: Any,
+    nodes: list[tuple[str, dict[str, Any]]],
+    prefixes: list[str],
+    held: list[dict[str, Any] | None],
+    copies: bool,
+) -> None:
+    """``like``: the answer is the same as without it; a value held that is the stored one's twin
+    (equal, of the same types) is answered as that object, any other is made from the store."""
+    keys = ["version", "fields"]
+    with EmbeddedStore(tmp_path_factory.mktemp("store")) as store:
+        store.apply([UpsertNode(f"v:{s}", KIND, "2026-01-01T00:00:00Z", p) for s, p in nodes])
+        asked = [f"v:{p}" for p in prefixes] + ["v:"]
+        expected = per_prefix(store, asked, keys)
+        like: list[dict[str, Any] | None] = [
+            (held[i] if i < len(held) else None)
+            if not copies or prefix not in expected
+            else copy.deepcopy(expected[prefix].props)  # the stored values, as other objects
+            for i, prefix in enumerate(asked)
+        ]
+        found = store.first_of_kind(KIND, asked, keys, like)
+        assert found == expected
+        for prefix, these in dict(zip(asked, like)).items():  # a prefix asked twice: the last
+            if prefix not in found or these is None:
+                continue
+            for key, value in found[prefix].props.items():
+                twin = key in these and _same_types(these[key], expected[prefix].props[key])
+                assert (key in these and value is these[key]) == twin
+                assert _same_types(value, expected[prefix].props[key])
 
 
 def test_newest_versions_as_schema_history_reads_them(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,14 +163,21 @@ class Store(ABC):
         """Nodes of one kind in id order, starting after the id ``after``; at most ``first``."""
 
     def first_of_kind(
-        self, kind: NodeKind, prefixes: Collection[str], keys: Collection[str] | None = None
+        self,
+        kind: NodeKind,
+        prefixes: Sequence[str],
+        keys: Collection[str] | None = None,
+        like: Sequence[Mapping[str, Any] | None] | None = None,
     ) -> dict[str, Node]:
         """For each of ``prefixes``, the node of ``kind`` first in id order among those whose id
         starts with it (for those that have one): the newest of ids that sort newest first, for
         many at once (a dataset's newest schema version, for every dataset a batch observes).
         ``keys``: the properties the caller reads; the nodes then hold only those (and their
-        stamps), so a store need not make the rest. A remote store answers in one round trip,
-        the embedded one in one native call; this is a :meth:`nodes_of_kind` per prefix."""
+        stamps), so a store need not make the rest. ``like``: per prefix, property values the
+        caller holds already (a schema it observed); a store may answer a property equal to one
+        as that object, not a copy it made (the answer is the same). A remote store answers in
+        one round trip, the embedded one in one native call; this is a :meth:`nodes_of_kind` per
+        prefix."""
         found: dict[str, Node] = {}
         for prefix in prefixes:
             first = self.nodes_of_kind(kind, 1, prefix)

@@ -29,10 +29,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent import futures
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from graph import _native
 from graph.model import Edge, EdgeKind, Node, NodeKind
@@ -356,12 +357,16 @@ class EmbeddedStore(Store):
             return self._graph.nodes_of_kind(kind, first, after)
 
     def first_of_kind(
-        self, kind: NodeKind, prefixes: Collection[str], keys: Collection[str] | None = None
+        self,
+        kind: NodeKind,
+        prefixes: Sequence[str],
+        keys: Collection[str] | None = None,
+        like: Sequence[Mapping[str, Any] | None] | None = None,
     ) -> dict[str, Node]:
         """One native read for all of ``prefixes`` (``native/bindings/firsts.cc``)."""
         with self._lock:
             return self._graph.first_of_kind(
-                kind, list(prefixes), None if keys is None else list(keys)
+                kind, prefixes, None if keys is None else list(keys), None if keys is None else like
             )
 
     def counts(self) -> dict[str, int]:

@@ -2,7 +2,9 @@
 // with it (graph.stores.Store.first_of_kind). Schema history asks it for the newest version of
 // every dataset a batch observes (version ids sort newest first per dataset): one call a batch,
 // answering only the properties it compares, where a ``nodes_of_kind`` per dataset made each
-// version's whole record into Python objects (~19 µs a dataset on the 20k mesh's re-run).
+// version's whole record into Python objects (~19 µs a dataset on the 20k mesh's re-run). Its
+// caller may say what it holds of each (``like``): a re-run restates most schemas as they are,
+// and a version's fields equal to the observed ones are answered as those, not made again.
 #include "py.h"
 
 #include "pylock.h"
@@ -14,8 +16,8 @@ namespace lm {
 
 PyObject* graph_first_of_kind(PyObject* self, PyObject* args) {
   LM_GUARD_BEGIN
-  PyObject *kind, *prefixes, *keys = Py_None;
-  if (!PyArg_ParseTuple(args, "OO|O", &kind, &prefixes, &keys)) return nullptr;
+  PyObject *kind, *prefixes, *keys = Py_None, *like = Py_None;
+  if (!PyArg_ParseTuple(args, "OO|OO", &kind, &prefixes, &keys, &like)) return nullptr;
   Graph& g = *reinterpret_cast<GraphObject*>(self)->graph;
   uint8_t code = node_kind_code(kind);
   IdOrder& order = g.id_order[code];
@@ -36,6 +38,13 @@ PyObject* graph_first_of_kind(PyObject* self, PyObject* args) {
     }
   }
   PyRef seq(check(PySequence_Fast(prefixes, "prefixes must be iterable")));
+  PyRef held;  // like: per prefix, a dict of the values its caller holds (or None)
+  if (like != Py_None) {
+    if (keys == Py_None) raise(PyExc_TypeError, "like is for a read of some keys");
+    held = PyRef(check(PySequence_Fast(like, "like must be iterable")));
+    if (PySequence_Fast_GET_SIZE(held.get()) != PySequence_Fast_GET_SIZE(seq.get()))
+      raise(PyExc_ValueError, "like must hold one item per prefix");
+  }
   PyRef out(check(PyDict_New()));
   StrCache strings;  // the answers' strings, each made once
   for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); i++) {
@@ -45,7 +54,10 @@ PyObject* graph_first_of_kind(PyObject* self, PyObject* args) {
     // The first id after the prefix is the first starting with it, if any does (it is longer).
     std::vector<NodeIdx> first = order.page(g, true, text, 1);
     if (first.empty() || g.pool.view(g.node_id[first[0]]).substr(0, text.size()) != text) continue;
-    PyRef node(keys == Py_None ? node_to_py(g, first[0]) : node_to_py(g, first[0], read, strings));
+    PyObject* these = held ? PySequence_Fast_GET_ITEM(held.get(), i) : Py_None;
+    if (these != Py_None && !PyDict_Check(these)) raise(PyExc_TypeError, "like holds dicts or None");
+    PyRef node(keys == Py_None ? node_to_py(g, first[0])
+                               : node_to_py(g, first[0], read, strings, these == Py_None ? nullptr : these));
     if (PyDict_SetItem(out.get(), prefix, node.get()) < 0) return nullptr;
   }
   return out.release();

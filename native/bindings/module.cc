@@ -515,7 +515,7 @@ PyMethodDef graph_methods[] = {
     {"edge_keys", reading<with_flag<read_edges, true>>, METH_VARARGS, "edge_keys(ids, kinds, direction) -> [(source, kind, target)]."},
     {"nodes_of_kind", reading<graph_nodes_of_kind>, METH_VARARGS, "nodes_of_kind(kind, first, after=None) -> [Node] by id."},
     {"first_of_kind", reading<graph_first_of_kind>, METH_VARARGS,
-     "first_of_kind(kind, prefixes, keys=None) -> {prefix: Node}: per prefix the first node by id starting with it."},
+     "first_of_kind(kind, prefixes, keys=None, like=None) -> {prefix: Node}: per prefix the first node by id starting with it."},
     {"nodes_of_kind_at", reading<graph_nodes_of_kind_at>, METH_VARARGS, "nodes_of_kind_at(kind, start, count) -> [Node] in the graph's order."},
     {"unrestated", reading<graph_unrestated>, METH_O, "unrestated(jobs) -> {job: {key}}: their stale READS/WRITES edges."},
     {"judge", writing<graph_judge>, METH_O, "judge(jobs): decide their READS/WRITES edges' currency now."},

@@ -84,7 +84,7 @@ PyObject* node_to_py(const Graph& g, NodeIdx n, PyObject* id) {
   return make_node(id_object.release(), g.node_kind[n], props.release(), stamps.release());
 }
 
-PyObject* node_to_py(const Graph& g, NodeIdx n, const KeysRead& keys, StrCache& strings) {
+PyObject* node_to_py(const Graph& g, NodeIdx n, const KeysRead& keys, StrCache& strings, PyObject* like) {
   PyRef props(check(PyDict_New())), stamps(check(PyDict_New()));
   char buf[32];
   for_each_entry(g.node_record[n], [&](const Entry& e) {
@@ -93,8 +93,17 @@ PyObject* node_to_py(const Graph& g, NodeIdx n, const KeysRead& keys, StrCache& 
     PyRef stamp(str_of(stamp_text(e.stamp, g.pool, buf)));
     if (PyDict_SetItem(stamps.get(), read->second, stamp.get()) < 0) throw PyErrorSet{};
     if (*e.value == kAbsent) return;
-    const uint8_t* p = e.value;
-    PyRef value(value_to_py(p, g.pool, &strings));
+    PyObject* held = like == nullptr ? nullptr : PyDict_GetItemWithError(like, read->second);
+    if (held == nullptr && PyErr_Occurred()) throw PyErrorSet{};
+    PyRef value;
+    const uint8_t* stored = e.value;
+    if (held != nullptr && same_as_py(stored, g.pool, held, strings)) {
+      Py_INCREF(held);
+      value = PyRef(held);
+    } else {
+      const uint8_t* p = e.value;
+      value = PyRef(value_to_py(p, g.pool, &strings));
+    }
     if (PyDict_SetItem(props.get(), read->second, value.get()) < 0) throw PyErrorSet{};
   });
   PyRef id(str_of(g.pool.view(g.node_id[n])));

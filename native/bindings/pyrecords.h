@@ -26,7 +26,9 @@ using KeysRead = std::vector<std::pair<StrId, PyObject*>>;
 
 // node_to_py with only the properties (and their stamps) of ``keys``, in the record's order: a
 // caller that compares a few properties of many nodes is not handed their whole records.
-// ``strings``: the answer's strings, each made once.
-PyObject* node_to_py(const Graph& g, NodeIdx n, const KeysRead& keys, StrCache& strings);
+// ``strings``: the answer's strings, each made once. ``like``: a dict of values the caller holds;
+// a property that is one's twin (same_as_py) is answered as that object, not made again.
+PyObject* node_to_py(const Graph& g, NodeIdx n, const KeysRead& keys, StrCache& strings,
+                     PyObject* like = nullptr);
 
 }  // namespace lm

@@ -1,6 +1,7 @@
 #include "pyvalues.h"
 
 #include <cmath>
+#include <cstring>
 
 namespace lm {
 
@@ -154,6 +155,77 @@ PyObject* value_to_py(const uint8_t*& p, const StringPool& pool, StrCache* strin
     }
   }
   corrupt("value");
+}
+
+bool same_as_py(const uint8_t*& p, const StringPool& pool, PyObject* o, StrCache& strings, int depth) {
+  if (depth > kMaxDepth) return false;
+  uint8_t tag = *p++;
+  switch (tag) {
+    case kNull:
+    case kAbsent: return o == Py_None;
+    case kFalse: return o == Py_False;
+    case kTrue: return o == Py_True;
+    case kInt:
+    case kUInt: {
+      if (!PyLong_CheckExact(o)) return false;
+      uint64_t stored = get_varint(p);
+      int overflow = 0;
+      long long held = PyLong_AsLongLongAndOverflow(o, &overflow);
+      if (held == -1 && PyErr_Occurred()) throw PyErrorSet{};
+      if (tag == kInt) return overflow == 0 && held == unzigzag(stored);
+      if (overflow == 0) return held >= 0 && uint64_t(held) == stored;
+      if (overflow < 0) return false;
+      unsigned long long big = PyLong_AsUnsignedLongLong(o);  // beyond a long long
+      if (big == static_cast<unsigned long long>(-1) && PyErr_Occurred()) {
+        PyErr_Clear();  // beyond 64 bits: no kUInt
+        return false;
+      }
+      return big == stored;
+    }
+    case kFloat: {
+      if (!PyFloat_CheckExact(o)) return false;
+      double held = PyFloat_AS_DOUBLE(o);
+      p += 8;
+      return std::memcmp(&held, p - 8, 8) == 0;
+    }
+    case kStr: {
+      if (!PyUnicode_CheckExact(o)) return false;
+      std::string spill;
+      return utf8_of(o, spill) == pool.view(StrId(get_varint(p)));
+    }
+    case kList: {
+      uint64_t n = get_varint(p);
+      if (!PyList_CheckExact(o) || uint64_t(PyList_GET_SIZE(o)) != n) return false;
+      for (uint64_t i = 0; i < n; i++) {
+        if (!same_as_py(p, pool, PyList_GET_ITEM(o, Py_ssize_t(i)), strings, depth + 1)) return false;
+      }
+      return true;
+    }
+    case kDict: {
+      uint64_t n = get_varint(p);
+      if (!PyDict_CheckExact(o) || uint64_t(PyDict_GET_SIZE(o)) != n) return false;
+      // n keys, each once (the value was a dict): all of o's, most often in o's order (both made
+      // by one rule), so o's items are walked beside them and looked up only when out of step.
+      Py_ssize_t at = 0;
+      PyObject *key, *held;
+      std::string spill;
+      for (uint64_t i = 0; i < n; i++) {
+        StrId id = StrId(get_varint(p));
+        if (!PyDict_Next(o, &at, &key, &held) || !PyUnicode_CheckExact(key) ||
+            utf8_of(key, spill) != pool.view(id)) {
+          PyRef named(strings.str(pool, id));
+          held = PyDict_GetItemWithError(o, named.get());
+          if (held == nullptr) {
+            if (PyErr_Occurred()) throw PyErrorSet{};
+            return false;
+          }
+        }
+        if (!same_as_py(p, pool, held, strings, depth + 1)) return false;
+      }
+      return true;
+    }
+    default: return false;  // a stamp's text (kStampStr): made, not compared
+  }
 }
 
 void value_from_py(PyObject* o, StringSink& sink, Bytes& out, const char* where, int depth) {

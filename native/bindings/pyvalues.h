@@ -46,6 +46,13 @@ class StrCache {
 // once, for an answer of many values.
 PyObject* value_to_py(const uint8_t*& p, const StringPool& pool, StrCache* strings = nullptr);
 
+// Whether the value at ``p`` is ``o``'s twin: what value_to_py would make of it is equal to ``o``
+// and indistinguishable from it (the same types, a float's very bits), so a caller holding ``o``
+// can be answered with it instead of a copy. False when unsure (a bool against an int, a tuple
+// against a list): the caller then makes the value. True advances ``p`` past the value (false
+// leaves it anywhere in it). ``strings``: the dict keys looked up.
+bool same_as_py(const uint8_t*& p, const StringPool& pool, PyObject* o, StrCache& strings, int depth = 0);
+
 // Encode a Python value (JSON types: None, bool, int, float, str, list/tuple, dict with str keys;
 // and as their JSON text, as orjson writes them, enums, dates, times and UUIDs). NaN and
 // infinities become None, as JSON has no such numbers. Anything else is a TypeError naming

@@ -683,7 +683,11 @@ class Neo4jStore(_CypherReads, Store):
         ]
 
     def first_of_kind(
-        self, kind: NodeKind, prefixes: Collection[str], keys: Collection[str] | None = None
+        self,
+        kind: NodeKind,
+        prefixes: Sequence[str],
+        keys: Collection[str] | None = None,
+        like: Sequence[Mapping[str, Any] | None] | None = None,
     ) -> dict[str, Node]:
         if not prefixes:
             return {}
