@@ -25,7 +25,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
@@ -234,9 +234,9 @@ def same_schema(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, Any]]) 
 NEWEST_KEYS = ("version", "createdAt", "fields", "freshnessHours")
 
 
-@dataclass(frozen=True, slots=True)
-class Newest:
-    """A dataset's newest version, as the detection compares with it."""
+class Newest(NamedTuple):
+    """A dataset's newest version, as the detection compares with it (a tuple: one is made for
+    every dataset a process observes)."""
 
     version: str
     at: str
@@ -438,15 +438,22 @@ class SchemaHistory:
         self._remember(dataset_id, held)
         return held
 
-    def _read_newest(self, dataset_ids: Iterable[str]) -> None:
-        """Hold the newest versions of those of ``dataset_ids`` not held yet: one read a batch."""
-        prefixes = {d: versions_prefix(d) for d in dataset_ids if d not in self._newest}
-        if prefixes:
-            found = self.store.first_of_kind(
-                NodeKind.DATASET_VERSION, prefixes.values(), NEWEST_KEYS
-            )
-            for dataset_id, prefix in prefixes.items():
-                self._remember(dataset_id, _held(found.get(prefix)))
+    def _read_newest(self, observed: Iterable[Observation]) -> None:
+        """Hold the newest versions of the datasets observed not held yet: one read a batch. The
+        read is told each dataset's first schema observed: a version stating those very fields
+        (a re-run's usual case) is answered with them, not a copy to compare with them."""
+        first: dict[str, Observation] = {}
+        for o in observed:
+            if o.dataset not in self._newest and o.dataset not in first:
+                first[o.dataset] = o
+        if first:
+            prefixes = [versions_prefix(d) for d in first]
+            like = [{"fields": list(o.fields)} for o in first.values()]
+            found = self.store.first_of_kind(NodeKind.DATASET_VERSION, prefixes, NEWEST_KEYS, like)
+            for (dataset_id, o), prefix, told in zip(first.items(), prefixes, like):
+                node = found.get(prefix)
+                same = node is not None and node.props["fields"] is told["fields"]
+                self._remember(dataset_id, _held(node, o.fields if same else None))
 
     def _remember(self, dataset_id: str, newest: Newest | None) -> None:
         self._newest[dataset_id] = newest
@@ -461,7 +468,7 @@ class SchemaHistory:
         breaking_in: list[tuple[int, Observation, str, Node, Newest | None, list[Change]]] = []
         detected = stamp(self.clock())
         self._walks_until = time.monotonic() + notifications.IMPACT_BATCH_SECONDS
-        self._read_newest(o.dataset for o in observed)
+        self._read_newest(observed)
         for o in observed:
             current = self._current(o.dataset)
             # A source that states no freshness SLO leaves the one a contract stated standing.
@@ -628,12 +635,18 @@ def _column_id(o: Observation, change: Change) -> str | None:
     return _native.node_id("datasetField", o.namespace, o.name, change.column)
 
 
-def _held(node: Node | None) -> Newest | None:
-    """A version node as the detection compares with it."""
+def _held(node: Node | None, fields: tuple[dict[str, Any], ...] | None = None) -> Newest | None:
+    """A version node as the detection compares with it; ``fields``: its fields as held already
+    (those observed, which the store answered it states)."""
     if node is None:
         return None
     p = node.props
-    return Newest(p["version"], p["createdAt"], tuple(p["fields"]), _hours(p.get("freshnessHours")))
+    return Newest(
+        p["version"],
+        p["createdAt"],
+        tuple(p["fields"]) if fields is None else fields,
+        _hours(p.get("freshnessHours")),
+    )
 
 
 def _change_summary(change: Change) -> dict[str, Any]:
