@@ -103,11 +103,10 @@ class BatchWalks:
 
 
 def reached_datasets(report: impact.ImpactReport) -> list[str]:
-    """The datasets the walk reached, by id."""
+    """The datasets the walk reached, by the id each was reached as (its path's last: read
+    alone, not with the path to it)."""
     prefix = f"{ID_PREFIX[NodeKind.DATASET]}:"
-    return sorted(
-        {p[-1] for p in report.answer.affected_column("path") if p[-1].startswith(prefix)}
-    )
+    return sorted({i for i in report.answer.affected_column("id") if i.startswith(prefix)})
 
 
 def recipients(

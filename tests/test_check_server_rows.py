@@ -224,6 +224,8 @@ def test_native_affected_column_of_some_rows(mesh: tuple[Path, str], tmp_path: P
     with EmbeddedStore(copy, check_history=False) as store:
         answer = impact_queries.impact(GraphView(store, summaries=True), hub).answer
         rows = [answer.size - 1, 0, 3, 3]
+        # Each path ends at the node it reached: notifications.reached_datasets reads ids alone.
+        assert [p[-1] for p in answer.affected_column("path")] == answer.affected_column("id")
         for field in ("id", "kind", "namespace", "distance", "path", "via", "severity", "certain"):
             whole = answer.affected_column(field)
             assert answer.affected_column(field, rows) == [whole[i] for i in rows], field
