@@ -24,8 +24,8 @@ HASH_BYTES = 16  # an event's hash: 128 bits (graph.event_log.event_hash)
 _LOOKUP = 500  # hashes looked up per query (SQLite's default limit of host parameters is 32766)
 
 SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS event_hashes (hash BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID",
-    "CREATE INDEX IF NOT EXISTS event_hashes_seq ON event_hashes (seq)",
+    "CREATE TABLE IF NOT EXISTS {name} (hash BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS {name}_seq ON {name} (seq)",
 )
 
 # A staged block's hashes, cut apart: the i-th is bytes i*16 .. i*16+15 of its row's ``keys``.
@@ -64,7 +64,9 @@ class HashIndex(StagedIndex[bytes]):
             found.update(
                 row[0]
                 for row in self._db.execute(
-                    f"SELECT hash FROM event_hashes WHERE hash IN ({marks})", part
+                    f"SELECT hash FROM event_hashes WHERE hash IN ({marks}) UNION ALL "
+                    f"SELECT hash FROM event_hashes_recent WHERE hash IN ({marks})",
+                    part + part,
                 )
             )
         for staged in self._staged_sets():

@@ -26,7 +26,7 @@ STAGED_ROWS = 32_768
 
 SCHEMA = (
     (
-        "CREATE TABLE IF NOT EXISTS subjects (subject TEXT NOT NULL, seq INTEGER NOT NULL, "
+        "CREATE TABLE IF NOT EXISTS {name} (subject TEXT NOT NULL, seq INTEGER NOT NULL, "
         "PRIMARY KEY (subject, seq)) WITHOUT ROWID"
     ),
 )
@@ -37,7 +37,10 @@ _UNPACKED = (
 )
 
 #: The index as a reader sees it, as a table expression with columns ``subject`` and ``seq``.
-ROWS = f"(SELECT subject, seq FROM subjects UNION ALL {_UNPACKED})"
+ROWS = (
+    "(SELECT subject, seq FROM subjects UNION ALL SELECT subject, seq FROM subjects_recent "
+    f"UNION ALL {_UNPACKED})"
+)
 
 
 class SubjectIndex(StagedIndex[str]):

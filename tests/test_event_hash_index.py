@@ -16,9 +16,11 @@ import orjson
 import pytest
 from staged_index_rows import aged_out, has_table, rows, stage_as_before
 
-from graph import event_hash_index
+from graph import event_hash_index, staged_index
 from graph.event_log import Block, EventLog
 from graph.ingest_service import translate_events
+
+LEVELS = ("event_hashes", "event_hashes_recent", "event_hashes_staged_blocks")
 
 
 def kept_events(log: EventLog) -> list[dict[str, Any]]:
@@ -28,9 +30,10 @@ def kept_events(log: EventLog) -> list[dict[str, Any]]:
 def test_a_repeat_is_not_kept_whether_its_first_copy_is_staged_or_merged(
     tmp_path: Path, food_delivery_events: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(event_hash_index, "STAGED_ROWS", 16)  # a merge every six blocks
+    monkeypatch.setattr(event_hash_index, "STAGED_ROWS", 8)  # a merge every two or three blocks
+    monkeypatch.setattr(staged_index, "RECENT_STAGINGS", 2)  # the recent level every other one
     events = food_delivery_events
-    states: set[tuple[bool, bool]] = set()  # (any merged, any staged) as repeats are looked up
+    states: set[tuple[bool, ...]] = set()  # (any in the index, in the recent level, staged)
     first_sent: list[dict[str, Any]] = []
     with EventLog(tmp_path) as log:
         for i in range(0, len(events), 3):
@@ -39,16 +42,12 @@ def test_a_repeat_is_not_kept_whether_its_first_copy_is_staged_or_merged(
             repeats = [events[i // 2]] if i else []
             block = translate_events([*new, *repeats, new[0]]).block
             assert block is not None
-            states.add(
-                (
-                    rows(log.path, "event_hashes") > 0,
-                    rows(log.path, "event_hashes_staged_blocks") > 0,
-                )
-            )
+            states.add(tuple(rows(log.path, level) > 0 for level in LEVELS))
             log.append(block)
             first_sent += [e for e in new if e not in first_sent]
             assert kept_events(log) == first_sent
-    assert {(True, True), (True, False), (False, True)} <= states
+    assert all(any(state[i] for state in states) for i in range(3))  # repeats met every level
+    assert (True, False, False) in states  # and merges empty the levels above the index
     with EventLog(tmp_path) as log:  # after a restart: staged rows still count, and merge later
         for start in range(0, len(events), 4):
             block = translate_events(events[start : start + 4]).block
@@ -66,6 +65,7 @@ def test_aged_out_events_leave_the_index_staged_or_merged(
 ) -> None:
     """Events aged out are no longer kept as events: sent again, they are kept again."""
     monkeypatch.setattr(event_hash_index, "STAGED_ROWS", 16)  # blocks 1-6 merged, 7-9 staged
+    monkeypatch.setattr(staged_index, "RECENT_STAGINGS", 1)  # each merge into the index
     events = food_delivery_events
     with EventLog(tmp_path) as log:
         for i in range(0, len(events), 3):

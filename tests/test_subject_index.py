@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 from staged_index_rows import aged_out, has_table, rows, stage_as_before
 
-from graph import subject_index
+from graph import staged_index, subject_index
 from graph.event_log import EventLog, subjects_of
 from graph.ingest_service import translate_events
+
+LEVELS = ("subjects", "subjects_recent", "subjects_staged_blocks")
 
 
 def named(events: list[dict[str, Any]], subject: str) -> list[dict[str, Any]]:
@@ -26,9 +28,10 @@ def test_events_are_found_by_subject_whether_staged_or_merged(
     tmp_path: Path, food_delivery_events: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(subject_index, "STAGED_ROWS", 25)  # a merge every few blocks
+    monkeypatch.setattr(staged_index, "RECENT_STAGINGS", 2)  # the recent level every other one
     events = food_delivery_events
     subjects = sorted(set().union(*(subjects_of(e) for e in events)))
-    states: set[tuple[bool, bool]] = set()  # (any merged, any staged) after each append
+    states: set[tuple[bool, ...]] = set()  # (any in the index, in the recent level, staged)
     kept: list[dict[str, Any]] = []
     with EventLog(tmp_path) as log:
         for i in range(0, len(events), 3):
@@ -40,8 +43,9 @@ def test_events_are_found_by_subject_whether_staged_or_merged(
                 found, more = log.events_of({subject}, None, 1000)
                 assert [r.event for r in found] == named(kept, subject) and not more
             path = log.path
-            states.add((rows(path, "subjects") > 0, rows(path, "subjects_staged_blocks") > 0))
-    assert {(True, True), (True, False)} <= states  # reads saw both tables, and a merge empty them
+            states.add(tuple(rows(path, level) > 0 for level in LEVELS))
+    assert all(any(state[i] for state in states) for i in range(3))  # reads saw every level
+    assert (True, False, False) in states  # and merges empty the levels above the index
     with EventLog(tmp_path) as log:  # the staged rows are found after a restart, and merged later
         for subject in subjects:
             assert [r.event for r in log.events_of({subject}, None, 1000)[0]] == named(
@@ -57,6 +61,7 @@ def test_aged_out_blocks_leave_the_index_staged_or_merged(
     tmp_path: Path, food_delivery_events: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(subject_index, "STAGED_ROWS", 25)
+    monkeypatch.setattr(staged_index, "RECENT_STAGINGS", 2)
     events = food_delivery_events
     with EventLog(tmp_path) as log:
         for i in range(0, len(events), 3):
@@ -68,7 +73,7 @@ def test_aged_out_blocks_leave_the_index_staged_or_merged(
         for subject in set().union(*(subjects_of(e) for e in events)):
             found = [r.event for r in log.events_of({subject}, None, 1000)[0]]
             assert found == named(events[12:], subject)
-        aged = aged_out(log.path, ("subjects", "subjects_staged_blocks"))
+        aged = aged_out(log.path, LEVELS)
         assert len(aged) == 4
 
 
