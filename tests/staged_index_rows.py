@@ -7,6 +7,10 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+from graph.event_log import EventLog
+from graph.ingest_service import translate_events
 
 
 def rows(path: Path, table: str) -> int:
@@ -45,6 +49,17 @@ def aged_out(path: Path, tables: Sequence[str]) -> list[int]:
         return aged
     finally:
         db.close()
+
+
+def staged_log(directory: Path, events: list[dict[str, Any]]) -> Path:
+    """A log in ``directory`` of ``events``, three a block, every key still staged (the limits
+    are far above a few events'); returns its path."""
+    with EventLog(directory) as log:
+        for i in range(0, len(events), 3):
+            block = translate_events(events[i : i + 3]).block
+            assert block is not None
+            log.append(block)
+        return log.path
 
 
 def stage_as_before(path: Path, table: str, key: str) -> int:

@@ -14,7 +14,7 @@ from typing import Any, cast
 
 import orjson
 import pytest
-from staged_index_rows import aged_out, has_table, rows, stage_as_before
+from staged_index_rows import aged_out, has_table, rows, stage_as_before, staged_log
 
 from graph import event_hash_index, staged_index
 from graph.event_log import Block, EventLog
@@ -76,9 +76,7 @@ def test_aged_out_events_leave_the_index_staged_or_merged(
             rows(log.path, "event_hashes") > 0 and rows(log.path, "event_hashes_staged_blocks") > 0
         )
         assert log.age_out(2.0, lambda raws: translate_events(raws).payload) == 21
-        assert (
-            len(aged_out(log.path, ("event_hashes", "event_hashes_staged_blocks"))) == 7
-        )  # blocks 1-7
+        assert len(aged_out(log.path, LEVELS)) == 7  # blocks 1-7
         block = translate_events(events[:24]).block
         assert block is not None and log.append(block) > 0
         assert kept_events(log) == events[21:] + events[:21]
@@ -88,12 +86,7 @@ def test_a_log_staged_a_row_a_hash_by_an_older_lineagemesh_is_merged_on_open(
     tmp_path: Path, food_delivery_events: list[dict[str, Any]]
 ) -> None:
     events = food_delivery_events
-    with EventLog(tmp_path) as log:  # nothing merged: every hash staged
-        for i in range(0, len(events), 3):
-            block = translate_events(events[i : i + 3]).block
-            assert block is not None
-            log.append(block)
-        path = log.path
+    path = staged_log(tmp_path, events)
     assert rows(path, "event_hashes") == 0
     assert stage_as_before(path, "event_hashes", "hash") == len(events)
     with EventLog(tmp_path) as log:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from staged_index_rows import aged_out, has_table, rows, stage_as_before
+from staged_index_rows import aged_out, has_table, rows, stage_as_before, staged_log
 
 from graph import staged_index, subject_index
 from graph.event_log import EventLog, subjects_of
@@ -81,12 +81,7 @@ def test_a_log_staged_a_row_a_subject_by_an_older_lineagemesh_is_merged_on_open(
     tmp_path: Path, food_delivery_events: list[dict[str, Any]]
 ) -> None:
     events = food_delivery_events
-    with EventLog(tmp_path) as log:  # nothing merged: every subject staged
-        for i in range(0, len(events), 3):
-            block = translate_events(events[i : i + 3]).block
-            assert block is not None
-            log.append(block)
-        path = log.path
+    path = staged_log(tmp_path, events)
     assert rows(path, "subjects") == 0
     assert stage_as_before(path, "subjects", "subject") > 0
     with EventLog(tmp_path) as log:
