@@ -60,13 +60,13 @@ class HashIndex(StagedIndex[bytes]):
         found: set[bytes] = set()
         for start in range(0, len(hashes), _LOOKUP):
             part = list(hashes[start : start + _LOOKUP])
-            marks = ",".join("?" * len(part))
+            marks = ",".join(f"?{i}" for i in range(1, len(part) + 1))  # bound once, asked twice
             found.update(
                 row[0]
                 for row in self._db.execute(
                     f"SELECT hash FROM event_hashes WHERE hash IN ({marks}) UNION ALL "
                     f"SELECT hash FROM event_hashes_recent WHERE hash IN ({marks})",
-                    part + part,
+                    part,
                 )
             )
         for staged in self._staged_sets():
