@@ -5,10 +5,11 @@
 in it, so every append dirtied nearly every leaf page of the index (~2 MB of 64 KiB pages on the
 20k mesh, growing with the log), which the commit wrote to the write-ahead log and a checkpoint
 wrote again. So an append stages its hashes, one row a block holding them end to end
-(``event_hashes_staged_blocks``; SQLite cuts them apart for a read), and once :data:`STAGED_ROWS`
-are staged they are merged into ``event_hashes`` in key order in the append's transaction, each
-leaf page written once for ~16 blocks. Lookups ask both (:meth:`HashIndex.kept`). The staging is
-``graph.staged_index``'s, as the subjects' is.
+(``event_hashes_staged_blocks``; SQLite cuts them apart for a merge), and once
+:data:`STAGED_ROWS` are staged they are merged in key order in the append's transaction, through
+``event_hashes_recent`` into ``event_hashes``, each leaf page written once for ~16 blocks.
+Lookups ask every level (:meth:`HashIndex.kept`). The staging is ``graph.staged_index``'s, as the
+subjects' is.
 """
 
 from __future__ import annotations
@@ -61,14 +62,10 @@ class HashIndex(StagedIndex[bytes]):
         for start in range(0, len(hashes), _LOOKUP):
             part = list(hashes[start : start + _LOOKUP])
             marks = ",".join(f"?{i}" for i in range(1, len(part) + 1))  # bound once, asked twice
-            found.update(
-                row[0]
-                for row in self._db.execute(
-                    f"SELECT hash FROM event_hashes WHERE hash IN ({marks}) UNION ALL "
-                    f"SELECT hash FROM event_hashes_recent WHERE hash IN ({marks})",
-                    part,
-                )
+            asked = " UNION ALL ".join(
+                f"SELECT hash FROM {level} WHERE hash IN ({marks})" for level in self.levels()
             )
+            found.update(row[0] for row in self._db.execute(asked, part))
         for staged in self._staged_sets():
             found.update(staged.intersection(hashes))
         return found

@@ -50,7 +50,6 @@ from graph.model import dataset_id, job_id, run_id
 from graph.stores import Store
 from graph.stores.journal import Journal, hold_lock_file
 from graph.stores.sqlite_write import WriteTransaction
-from graph.subject_index import ROWS as SUBJECT_ROWS
 from graph.subject_index import SubjectIndex
 
 FILE_NAME = "events.sqlite"
@@ -652,7 +651,7 @@ class EventLog(RawEventLog):
         with self._lock:
             marks = ",".join("?" * len(names))
             return self._db.execute(
-                f"SELECT DISTINCT b.seq, b.received_at, b.payload FROM {SUBJECT_ROWS} s JOIN blocks b ON b.seq = s.seq "
+                f"SELECT DISTINCT b.seq, b.received_at, b.payload FROM {self._subjects.rows()} s JOIN blocks b ON b.seq = s.seq "
                 f"WHERE s.subject IN ({marks}) AND s.seq > ? AND b.kind = ? ORDER BY b.seq LIMIT ?",
                 (*names, after, OPENLINEAGE, page),
             ).fetchall()

@@ -46,7 +46,7 @@ class StagedIndex(ABC, Generic[Key]):
         self._db = db
         self._table = table
         self._key = key
-        for name in (table, f"{table}_recent"):
+        for name in self.levels():
             for statement in schema:
                 db.execute(statement.format(name=name))
         db.execute(
@@ -94,24 +94,27 @@ class StagedIndex(ABC, Generic[Key]):
     def merge(self) -> None:
         """Move the staged keys into the recent level, in key order; that level into the index
         once it holds :meth:`recent_limit` keys."""
-        moved = self._db.execute(
-            f"INSERT OR IGNORE INTO {self._table}_recent ({self._key}, seq) "
-            f"SELECT {self._key}, seq FROM {self.staged_rows()} ORDER BY {self._key}, seq"
-        ).rowcount
+        moved = self._move(self.staged_rows(), f"{self._table}_recent")
         self._db.execute(f"DELETE FROM {self._table}_staged_blocks")
         self._staged = 0  # a rollback leaves keys staged: merged by a later append all the same
         self._recent += max(moved, 0)
         if self._recent >= self.recent_limit():
-            self._db.execute(
-                f"INSERT OR IGNORE INTO {self._table} ({self._key}, seq) "
-                f"SELECT {self._key}, seq FROM {self._table}_recent ORDER BY {self._key}, seq"
-            )
+            self._move(f"{self._table}_recent", self._table)
             self._db.execute(f"DELETE FROM {self._table}_recent")
             self._recent = 0
 
+    def rows(self) -> str:
+        """Every level's keys as one table expression with columns ``key`` and ``seq``."""
+        merged = " UNION ALL ".join(f"SELECT {self._key}, seq FROM {t}" for t in self.levels())
+        return f"({merged} UNION ALL {self.unpacked()})"
+
+    def levels(self) -> tuple[str, str]:
+        """The keyed tables a key is found in once merged: the index and its recent level."""
+        return self._table, f"{self._table}_recent"
+
     def remove(self, seq: int) -> None:
         """Block ``seq`` no longer indexed (its events aged out)."""
-        for table in (self._table, f"{self._table}_recent", f"{self._table}_staged_blocks"):
+        for table in (*self.levels(), f"{self._table}_staged_blocks"):
             self._db.execute(f"DELETE FROM {table} WHERE seq = ?", (seq,))
 
     def _merge_rows_staged_before(self) -> None:
@@ -123,8 +126,14 @@ class StagedIndex(ABC, Generic[Key]):
         ).fetchone():
             return
         with WriteTransaction(self._db, f"raw event log index {self._table}") as db:
-            db.execute(
-                f"INSERT OR IGNORE INTO {self._table} ({self._key}, seq) "
-                f"SELECT {self._key}, seq FROM {staged_before} ORDER BY {self._key}, seq"
-            )
+            self._move(staged_before, self._table)
             db.execute(f"DROP TABLE {staged_before}")
+
+    def _move(self, source: str, into: str) -> int:
+        """Copy the (key, seq) rows of ``source`` (a table or table expression) into the keyed
+        table ``into``, in key order (each leaf page written once), a row it has ignored;
+        returns how many went in."""
+        return self._db.execute(
+            f"INSERT OR IGNORE INTO {into} ({self._key}, seq) "
+            f"SELECT {self._key}, seq FROM {source} ORDER BY {self._key}, seq"
+        ).rowcount

@@ -7,9 +7,10 @@ transaction wrote them all to the write-ahead log (and a checkpoint wrote them a
 20k mesh's re-run that was ~16 MB written per 500-event batch, growing with the log (the journal
 keeps the log in 64 KiB pages): most of the commit's time. So an append stages its subjects, one
 row a block holding them as a JSON array (``subjects_staged_blocks``, read by SQLite's
-``json_each``), and once :data:`STAGED_ROWS` are staged they are merged into ``subjects`` in the
-append's transaction, each leaf page written once for ~20 blocks. Readers see both (:data:`ROWS`):
-the staged subjects are at most :data:`STAGED_ROWS` and a block's, a scan of a few MiB.
+``json_each``), and once :data:`STAGED_ROWS` are staged they are merged in the append's
+transaction, through ``subjects_recent`` into ``subjects`` (``graph.staged_index``), each leaf page
+written once for ~20 blocks. Readers see every level (``SubjectIndex.rows``): the staged subjects
+are at most :data:`STAGED_ROWS` and a block's, a scan of a few MiB.
 """
 
 from __future__ import annotations
@@ -34,12 +35,6 @@ SCHEMA = (
 _UNPACKED = (
     "SELECT staged.value AS subject, block.seq AS seq "
     "FROM subjects_staged_blocks AS block, json_each(block.keys) AS staged"
-)
-
-#: The index as a reader sees it, as a table expression with columns ``subject`` and ``seq``.
-ROWS = (
-    "(SELECT subject, seq FROM subjects UNION ALL SELECT subject, seq FROM subjects_recent "
-    f"UNION ALL {_UNPACKED})"
 )
 
 
