@@ -30,7 +30,7 @@ from live_server import LiveServer
 from openlineage.client.transport.http import HttpConfig, HttpTransport
 from websockets.typing import Subprotocol
 
-from graph.model import NodeKind
+from graph.model import NodeKind, dataset_id
 from graph.stores import JudgesJobEdges, Store, open_store
 
 pytestmark = pytest.mark.neo4j
@@ -452,3 +452,34 @@ def test_two_servers_on_one_database_build_the_graph_one_server_builds(
     finally:
         shared_store.close()
         single_store.close()
+
+
+def test_a_breaking_change_written_through_one_server_is_pushed_by_the_other(
+    two_servers: list[LiveServer],
+) -> None:
+    """A ``breakingChange`` subscriber of b hears a change made through a, dated before those it
+    was told of (b's own feed never hears a's writes: the subscription reads the outbox)."""
+    from schema_events import CUSTOMERS, V1, V2_NO_EMAIL, producer_event
+    from schema_events import NS as SCHEMA_NS
+    from test_http_api import post_with_client
+    from test_schema_history import probed_live, unprobed
+    from test_subscriptions import Connection
+
+    a, b = two_servers
+    query = "subscription { breakingChange { datasetId column } }"
+
+    async def scenario() -> None:
+        connection = await Connection.open(b)
+        await connection.acknowledged()
+        await connection.subscribe("all", query)
+        await probed_live(connection, "all", b.url)
+        for when, fields in (("2025-06-01T10:00:00Z", V1), ("2025-06-02T10:00:00Z", V2_NO_EMAIL)):
+            await asyncio.to_thread(post_with_client, a.url, [producer_event(when, fields)])
+        message = await unprobed(connection, 60)  # b reads every POLL_SECONDS
+        assert message["payload"]["data"]["breakingChange"] == {
+            "datasetId": dataset_id(SCHEMA_NS, CUSTOMERS),
+            "column": "email",
+        }, message
+        await connection.close()
+
+    asyncio.run(scenario())

@@ -206,13 +206,13 @@ PROBES = "sales.probe_"  # datasets whose breaking changes tell that a subscript
 
 async def probed_live(connection: Any, op: str, url: str) -> None:
     """Breaking changes on probe datasets until ``op`` pushes one. A ``breakingChange``
-    subscription reports the changes detected once the server has started it, which
+    subscription reports the changes written once the server has started it, which
     graphql-transport-ws does not acknowledge: a change posted right after the subscribe message
     can come before, and is then rightly never pushed."""
     import asyncio
 
-    for attempt in range(30):  # each later than the last: a subscription pushes what is newer
-        name = f"{PROBES}{attempt}"  # than the newest change when it started
+    for attempt in range(30):
+        name = f"{PROBES}{attempt}"
         hour = f"2026-02-01T{attempt:02d}"
         for when, fields in ((f"{hour}:00:00Z", V1), (f"{hour}:30:00Z", V2_NO_EMAIL)):
             await asyncio.to_thread(post_with_client, url, [producer_event(when, fields, name)])

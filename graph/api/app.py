@@ -75,7 +75,7 @@ from graph.api.metrics import Metrics, MetricsMiddleware
 from graph.api.origin import RequestOrigin
 from graph.api.schema import LIMITS_KEY, LineageSchema, Query, Subscription, context
 from graph.api.slow_clients import DEFAULT_READ_SECONDS, BodyDeadline
-from graph.api.subscriptions import FEED_KEY, SLOTS_KEY
+from graph.api.subscriptions import BREAKING_FEED_KEY, FEED_KEY, SLOTS_KEY
 from graph.api.translator import BatchTranslator
 from graph.api.webhook_admin import WEBHOOKS_KEY, DeliveryCollector
 from graph.api.websocket import PRINCIPAL_KEY, AdmittedTransportWS, LiveMetrics, connection_context
@@ -170,6 +170,7 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
         changes: ChangeFeed | None = None,
         webhooks: WebhookSettings | None = None,
         connections: ConnectionLimits = ConnectionLimits(),
+        breaking: ChangeFeed | None = None,
     ) -> None:
         self.documents = ValidDocuments()
         super().__init__(
@@ -184,6 +185,7 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
         self.metrics = metrics
         self.admission = Admission(limits.admission)
         self.changes = changes or ChangeFeed()
+        self.breaking = breaking or ChangeFeed()
         self.webhooks = webhooks
         self.subscriptions = Slots(limits.max_connection_subscriptions, limits.max_subscriptions)
         self.connection_limits = connections
@@ -249,6 +251,7 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
                 **connection_context(),
                 LIMITS_KEY: self.limits,
                 FEED_KEY: self.changes,
+                BREAKING_FEED_KEY: self.breaking,
                 SLOTS_KEY: self.subscriptions,
                 BUILDS_KEY: self.builds,
             }
@@ -463,12 +466,14 @@ def create_app(
         max_clock_skew=config.max_clock_skew,
         quotas=Quotas(config.principal_quota),
     )
+    breaking = ChangeFeed()  # the breakingChange subscriptions hear the changes detected here
+    assert service.history is not None
+    service.history.listeners.append(lambda _changes: breaking.notify())
     translator = BatchTranslator(config)
     health = HealthCheck(store, service.disk_probe())  # /healthz, never behind queries
     deliverer = None  # breaking-change webhooks (``graph.webhooks``), from the outbox
     if webhooks is not None and webhooks.webhooks:
         deliverer = Deliverer(store, webhooks)
-        assert service.history is not None
         service.history.listeners.append(deliverer.wake)
         service.history.outbox_listeners.append(deliverer.wake)  # quality_failed
         metrics.registry.register(DeliveryCollector(deliverer))
@@ -547,7 +552,9 @@ def create_app(
         """The explorer page (``static/explorer``): it holds no data, its queries carry the token."""
         return HTMLResponse(page("explorer.html"))
 
-    graphql = ThreadedGraphQL(store, auth, limits, metrics, events, changes, webhooks, connections)
+    graphql = ThreadedGraphQL(
+        store, auth, limits, metrics, events, changes, webhooks, connections, breaking
+    )
     counts = ConnectionCounts(connections)
     metrics.registry.register(ConnectionMetrics(counts))
     metrics.registry.register(LiveMetrics(graphql))

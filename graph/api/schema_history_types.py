@@ -4,6 +4,7 @@ nodes' ids, which sort newest first)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Any
@@ -16,12 +17,14 @@ from graph import schema_history
 from graph.api.classified_change import ClassifiedChange
 from graph.api.connections import Edge, PageInfo, decode_cursor, encode_cursor, page_size
 from graph.api.subscriptions import (
+    BREAKING_FEED_KEY,
     CONNECTION_KEY,
-    FEED_KEY,
+    MIN_INTERVAL,
     POLL_SECONDS,
     SLOTS_KEY,
     subscription_slot,
 )
+from graph.breaking_cursor import BreakingCursor
 from graph.errors import QueryError
 from graph.model import Node
 from graph.mutations import stamp
@@ -237,30 +240,19 @@ def schema_changes(
     )
 
 
-def _newest_change(store: Store, domain: str | None) -> str | None:
-    found = schema_history.schema_changes(store, 1, domain=domain)
-    return found[0].id if found else None
-
-
-def _changes_since(store: Store, domain: str | None, newest: str | None) -> list[Node]:
-    """The changes detected after the one ``newest`` names, newest first (at most a page)."""
-    found = schema_history.schema_changes(store, 100, domain=domain)
-    return [c for c in found if newest is None or c.id < newest]
-
-
 async def breaking_changes(info: Any, domain: str | None) -> AsyncGenerator[SchemaChange, None]:
-    """Each breaking change detected from now on (of ``domain``'s datasets), oldest first: the
-    ``breakingChange`` subscription, woken by the graph's change feed like the others."""
-    feed = info.context[FEED_KEY]
-    store = info.context["store"].store
+    """Each breaking change written from now on (of ``domain``'s datasets), in the order detected:
+    the ``breakingChange`` subscription (``graph.breaking_cursor``). It reads again when this
+    server detects one, at most once per ``MIN_INTERVAL``, and every ``POLL_SECONDS`` for those
+    other servers on one Neo4j wrote."""
+    breaking = info.context[BREAKING_FEED_KEY]
+    cursor = BreakingCursor(info.context["store"].store, domain)
     with subscription_slot(info.context[SLOTS_KEY], info.context[CONNECTION_KEY]):
-        seen = feed.generation
-        newest = await run_in_threadpool(_newest_change, store, domain)
+        seen = breaking.generation
+        await run_in_threadpool(cursor.skip_present)
         while True:
-            await feed.wait(seen, POLL_SECONDS)
-            seen = feed.generation
-            fresh = await run_in_threadpool(_changes_since, store, domain, newest)
-            for node in reversed(fresh):
+            await breaking.wait(seen, POLL_SECONDS)
+            seen = breaking.generation
+            for node in await run_in_threadpool(cursor.fresh):
                 yield SchemaChange.of(node)
-            if fresh:
-                newest = fresh[0].id
+            await asyncio.sleep(MIN_INTERVAL)
