@@ -458,7 +458,7 @@ def test_a_breaking_change_written_through_one_server_is_pushed_by_the_other(
     two_servers: list[LiveServer],
 ) -> None:
     """A ``breakingChange`` subscriber of b hears a change made through a, dated before those it
-    was told of (b's own feed never hears a's writes: the subscription reads the outbox)."""
+    was told of (b's own feed never hears a's writes: b reads the outbox)."""
     from schema_events import CUSTOMERS, V1, V2_NO_EMAIL, producer_event
     from schema_events import NS as SCHEMA_NS
     from test_http_api import post_with_client

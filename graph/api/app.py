@@ -79,6 +79,7 @@ from graph.api.subscriptions import BREAKING_FEED_KEY, FEED_KEY, SLOTS_KEY
 from graph.api.translator import BatchTranslator
 from graph.api.webhook_admin import WEBHOOKS_KEY, DeliveryCollector
 from graph.api.websocket import PRINCIPAL_KEY, AdmittedTransportWS, LiveMetrics, connection_context
+from graph.breaking_feed import BreakingFeed
 from graph.changes import ChangeFeed
 from graph.event_log import RawEventLog
 from graph.ingest_service import IngestService
@@ -170,7 +171,7 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
         changes: ChangeFeed | None = None,
         webhooks: WebhookSettings | None = None,
         connections: ConnectionLimits = ConnectionLimits(),
-        breaking: ChangeFeed | None = None,
+        breaking: BreakingFeed | None = None,
     ) -> None:
         self.documents = ValidDocuments()
         super().__init__(
@@ -185,7 +186,7 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
         self.metrics = metrics
         self.admission = Admission(limits.admission)
         self.changes = changes or ChangeFeed()
-        self.breaking = breaking or ChangeFeed()
+        self.breaking = breaking or BreakingFeed(store)
         self.webhooks = webhooks
         self.subscriptions = Slots(limits.max_connection_subscriptions, limits.max_subscriptions)
         self.connection_limits = connections
@@ -466,9 +467,9 @@ def create_app(
         max_clock_skew=config.max_clock_skew,
         quotas=Quotas(config.principal_quota),
     )
-    breaking = ChangeFeed()  # the breakingChange subscriptions hear the changes detected here
+    breaking = BreakingFeed(store)  # what breakingChange subscriptions push
     assert service.history is not None
-    service.history.listeners.append(lambda _changes: breaking.notify())
+    service.history.listeners.append(breaking.detected)
     translator = BatchTranslator(config)
     health = HealthCheck(store, service.disk_probe())  # /healthz, never behind queries
     deliverer = None  # breaking-change webhooks (``graph.webhooks``), from the outbox

@@ -4,12 +4,12 @@ nodes' ids, which sort newest first)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from starlette.concurrency import run_in_threadpool
 from strawberry.scalars import JSON
 
@@ -19,12 +19,10 @@ from graph.api.connections import Edge, PageInfo, decode_cursor, encode_cursor, 
 from graph.api.subscriptions import (
     BREAKING_FEED_KEY,
     CONNECTION_KEY,
-    MIN_INTERVAL,
-    POLL_SECONDS,
     SLOTS_KEY,
     subscription_slot,
 )
-from graph.breaking_cursor import BreakingCursor
+from graph.breaking_feed import POLL_SECONDS, BreakingFeed, FellBehind
 from graph.errors import QueryError
 from graph.model import Node
 from graph.mutations import stamp
@@ -241,18 +239,23 @@ def schema_changes(
 
 
 async def breaking_changes(info: Any, domain: str | None) -> AsyncGenerator[SchemaChange, None]:
-    """Each breaking change written from now on (of ``domain``'s datasets), in the order detected:
-    the ``breakingChange`` subscription (``graph.breaking_cursor``). It reads again when this
-    server detects one, at most once per ``MIN_INTERVAL``, and every ``POLL_SECONDS`` for those
-    other servers on one Neo4j wrote."""
-    breaking = info.context[BREAKING_FEED_KEY]
-    cursor = BreakingCursor(info.context["store"].store, domain)
+    """Each breaking change written from now on (of ``domain``'s datasets), in the order the
+    server heard of them: the ``breakingChange`` subscription, reading the server's
+    :class:`~graph.breaking_feed.BreakingFeed`."""
+    feed: BreakingFeed = info.context[BREAKING_FEED_KEY]
     with subscription_slot(info.context[SLOTS_KEY], info.context[CONNECTION_KEY]):
-        seen = breaking.generation
-        await run_in_threadpool(cursor.skip_present)
+        number = await run_in_threadpool(feed.end)
         while True:
-            await breaking.wait(seen, POLL_SECONDS)
-            seen = breaking.generation
-            for node in await run_in_threadpool(cursor.fresh):
-                yield SchemaChange.of(node)
-            await asyncio.sleep(MIN_INTERVAL)
+            seen = feed.woken.generation
+            try:
+                changes, number = feed.after(number)
+            except FellBehind as e:
+                raise GraphQLError(
+                    f"{e}; subscribe again, and read what came between from schemaChanges(since:)",
+                    extensions={"code": "FELL_BEHIND", "missed": e.missed},
+                ) from None
+            for change in changes:
+                if domain is None or domain in (change.props.get("domains") or ()):
+                    yield SchemaChange.of(change)
+            if await feed.woken.wait(seen, POLL_SECONDS) == seen:  # what other servers wrote
+                await run_in_threadpool(feed.read_outbox)

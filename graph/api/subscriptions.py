@@ -35,7 +35,7 @@ from graph.changes import ChangeFeed
 from graph.model import Node, PropertyKey
 
 FEED_KEY = "changes"  # context entry: the server's ChangeFeed
-BREAKING_FEED_KEY = "breaking"  # context entry: the ChangeFeed of breaking changes detected here
+BREAKING_FEED_KEY = "breaking"  # context entry: the server's BreakingFeed (graph.breaking_feed)
 SLOTS_KEY = (
     "subscription_slots"  # context entry: the server's Slots of subscriptions, per connection
 )
