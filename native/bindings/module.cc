@@ -730,8 +730,6 @@ PyMethodDef module_methods[] = {
      "observations read from the wire form (None: a batch only the Python reader reads)."},
     {nullptr, nullptr, 0, nullptr}};
 
-PyModuleDef module_def = {PyModuleDef_HEAD_INIT, "graph._native",
-                          "The native core of lineagemesh's graph.", -1, module_methods};
 
 }  // namespace
 
@@ -758,19 +756,19 @@ bool lm::add_type(PyObject* module, PyTypeObject& type, const char* name, Py_ssi
   return false;
 }
 
-PyMODINIT_FUNC PyInit__native() {
-  PyObject* m = PyModule_Create(&module_def);
-  if (m == nullptr) return nullptr;
-  if (!add_type(m, GraphType, "graph._native.Graph", sizeof(GraphObject), "A property graph in compact native memory.",
+NB_MODULE(_native, m) {
+  m.doc() = "The native core of lineagemesh's graph.";
+  register_error_translation();
+  PyObject* module = m.ptr();
+  if (PyModule_AddFunctions(module, module_methods) < 0 ||
+      !add_type(module, GraphType, "graph._native.Graph", sizeof(GraphObject), "A property graph in compact native memory.",
                 graph_dealloc, graph_methods, nullptr, graph_new) ||
-      !add_type(m, PlanType, "graph._native.Plan", sizeof(PlanObject), "What a batch changes, not yet committed.",
+      !add_type(module, PlanType, "graph._native.Plan", sizeof(PlanObject), "What a batch changes, not yet committed.",
                 plan_dealloc, plan_methods, plan_getset) ||
-      !add_type(m, CaptureType, "graph._native.Capture", sizeof(CaptureObject),
+      !add_type(module, CaptureType, "graph._native.Capture", sizeof(CaptureObject),
                 "The graph's records at one moment, as snapshot chunks.", capture_dealloc, capture_methods,
                 capture_getset) ||
-      !add_view_types(m) || !add_ingest_types(m) || !add_domain_rule_types(m)) {
-    Py_DECREF(m);
-    return nullptr;
+      !add_view_types(module) || !add_ingest_types(module) || !add_domain_rule_types(module)) {
+    throw nb::python_error();
   }
-  return m;
 }

@@ -4,6 +4,7 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <nanobind/nanobind.h>
 
 #include "common.h"
 
@@ -22,6 +23,13 @@ inline void set_error(const Error& e) {
   PyObject* types[] = {PyExc_ValueError, PyExc_TypeError, PyExc_MemoryError, PyExc_RuntimeError};
   PyErr_SetString(types[e.kind], e.what());
 }
+
+namespace nb = nanobind;
+
+// How the failures above reach Python from a binding nanobind declared: a PyErrorSet leaves the
+// error Python already has, an Error raises its kind's exception (set_error); what else a binding
+// throws is nanobind's to translate (std::bad_alloc: MemoryError, std::exception: RuntimeError).
+void register_error_translation();
 
 // An owned reference: released when it goes out of scope.
 class PyRef {
