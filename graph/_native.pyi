@@ -200,7 +200,7 @@ class _Walk(Protocol):
 class Graph(_EdgeReads):
     """A property graph in compact native memory: the embedded store's graph."""
 
-    def __new__(cls) -> Graph:
+    def __init__(self) -> None:
         """An empty graph."""
 
     def plan(self, payload: bytes, /) -> Plan:

@@ -1,5 +1,5 @@
-// What the module's files share: the Graph type object, how each file adds its types, and the
-// helpers its methods are made with.
+// What the module's files share: the Graph, how each file adds its types, and the helpers its
+// methods are made with.
 #pragma once
 
 #include "py.h"
@@ -10,12 +10,31 @@
 
 namespace lm {
 
-struct GraphObject {
-  PyObject_HEAD
-  Graph* graph;
-};
+// native/bindings/graph_py.cc: Graph, Plan and Capture.
+void bind_graph(nb::module_& m);
 
-extern PyTypeObject GraphType;
+// The Graph a Python Graph holds (``graph`` must be one: nb::isinstance<Graph> says).
+Graph& graph_in(nb::handle graph);
+
+// Whether a Python value is true, as ``bool(o)`` says (a flag taken as any object, as Python's own
+// functions take them).
+bool truthy(nb::handle o);
+
+// ``read`` over the bytes of a buffer (an encoded batch, a snapshot chunk), the buffer released
+// however it ends.
+template <class F>
+auto over_bytes(PyObject* buffer, F&& read) {
+  Py_buffer view;
+  if (PyObject_GetBuffer(buffer, &view, PyBUF_SIMPLE) < 0) throw PyErrorSet{};
+  try {
+    auto out = read(static_cast<const uint8_t*>(view.buf), size_t(view.len));
+    PyBuffer_Release(&view);
+    return out;
+  } catch (...) {
+    PyBuffer_Release(&view);
+    throw;
+  }
+}
 
 // Fills in one of the module's types (name "graph._native.X", size, doc and slots; the slots it
 // does not name keep what the caller set), readies it and adds it to the module as X: every type
@@ -28,8 +47,8 @@ bool add_type(PyObject* module, PyTypeObject& type, const char* name, Py_ssize_t
 bool add_view_types(PyObject* module);
 // native/bindings/ingesting.cc: Builder and Translator.
 bool add_ingest_types(PyObject* module);
-// native/bindings/firsts.cc: Graph.first_of_kind(kind, prefixes, keys=None), under a read lock.
-PyObject* graph_first_of_kind(PyObject* self, PyObject* args);
+// native/bindings/firsts.cc: Graph.first_of_kind(kind, prefixes, keys, like), under a read lock.
+PyObject* graph_first_of_kind(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* keys, PyObject* like);
 
 // A new Python object of ``type`` holding what a native call made (a plan, a capture, an answer)
 // in its ``field``, and a reference to ``owner`` (the graph or view it came from), which must

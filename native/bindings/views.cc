@@ -173,7 +173,7 @@ PyObject* view_new(PyTypeObject* type, PyObject* args, PyObject*) {
   require_configured();
   PyObject *graph, *store, *as_of, *summary, *names = Py_None;
   if (!PyArg_ParseTuple(args, "OOOO|O", &graph, &store, &as_of, &summary, &names)) return nullptr;
-  if (graph != Py_None && Py_TYPE(graph) != &GraphType) raise(PyExc_TypeError, "graph must be a Graph or None");
+  if (graph != Py_None && !nb::isinstance<Graph>(graph)) raise(PyExc_TypeError, "graph must be a Graph or None");
   PyRef self(check(type->tp_alloc(type, 0)));
   ViewObject* v = view_of(self.get());
   Py_INCREF(store);
@@ -182,7 +182,7 @@ PyObject* view_new(PyTypeObject* type, PyObject* args, PyObject*) {
   if (graph != Py_None) {
     Py_INCREF(graph);
     v->graph_owner = graph;
-    source = std::make_unique<Source>(*reinterpret_cast<GraphObject*>(graph)->graph);
+    source = std::make_unique<Source>(graph_in(graph));
   } else {
     source = std::make_unique<RemoteSource>(std::make_unique<Graph>(), store, summary, names, as_of == Py_None);
   }
