@@ -1,11 +1,14 @@
-"""``graph/_native.pyi`` states everything ``graph._native`` exports: a function, class, method or
-attribute added to the bindings without its stub entry (or left in the stub after it went) fails
-here, so mypy and readers never stop at a call into the native core."""
+"""``graph/_native.pyi`` states everything ``graph._native`` exports, as the bindings declare it: the
+stub is generated from them (scripts/generate_native_stub.py) and a stale one fails here, as does a
+function, class, method or attribute without its stub entry or without a docstring, so mypy and
+readers never stop at a call into the native core."""
 
 import ast
 import inspect
 from pathlib import Path
 from types import WrapperDescriptorType
+
+from generate_native_stub import generate
 
 from graph import _native
 
@@ -95,24 +98,6 @@ def test_the_stub_names_every_export_of_the_module_and_nothing_else():
         )
 
 
-def _documented_parameters(doc: str, name: str) -> list[str]:
-    """The parameters of the call a docstring opens with (``name(a, [(b, c)], d=None)``: three)."""
-    parameters, depth, current = [], 0, ""
-    for char in doc[len(name) + 1 :]:
-        if char in "([":
-            depth += 1
-        elif char in ")]":
-            if depth == 0:
-                break
-            depth -= 1
-        if char == "," and depth == 0:
-            parameters.append(current.strip())
-            current = ""
-        else:
-            current += char
-    return [*parameters, current.strip()] if current.strip() else parameters
-
-
 def _subclassable(cls: type) -> bool:
     """Whether Python code can derive from ``cls`` (nanobind refuses a final class's subclass when
     it is made, not by the type's flags)."""
@@ -135,35 +120,12 @@ def test_a_class_is_final_in_the_stub_exactly_when_it_cannot_be_subclassed():
             )
 
 
-def test_the_stub_signatures_match_the_documented_arities():
-    """Each native function's docstring opens with its call, ``name(a, b, c=None)``: the stub takes
-    the same number of parameters (``*rest`` for a variadic tail)."""
-    tree = ast.parse(STUB.read_text())
-    classes = _stub_classes(tree)
-    functions: dict[str, ast.FunctionDef] = {}
-    for statement in tree.body:
-        if isinstance(statement, ast.FunctionDef):
-            functions[statement.name] = statement
-        elif isinstance(statement, ast.ClassDef) and not statement.name.startswith("_"):
-            for name, member in _stub_members(statement, classes).items():
-                functions[f"{statement.name}.{name}"] = member
-    wrong = []
-    for qualified, stub in functions.items():
-        owner, _, name = qualified.rpartition(".")
-        runtime = getattr(getattr(_native, owner) if owner else _native, name, None)
-        doc = getattr(runtime, "__doc__", None) or ""
-        if name.startswith("__") or not doc.startswith(f"{name}("):
-            continue
-        if hasattr(runtime, "__nb_signature__"):  # declared with nanobind: the stub's own source
-            continue
-        documented = _documented_parameters(doc, name)
-        args = stub.args
-        stated = (
-            len(args.posonlyargs) + len(args.args) - (1 if owner else 0) + (1 if args.vararg else 0)
-        )
-        if stated != len(documented):
-            wrong.append(f"{qualified}: the module documents {documented}, the stub takes {stated}")
-    assert not wrong, "\n".join(wrong)
+def test_the_checked_in_stub_is_what_the_bindings_generate():
+    """graph/_native.pyi is generated (scripts/generate_native_stub.py) from the signatures and
+    docstrings the nanobind declarations state: a binding changed without regenerating it fails."""
+    assert STUB.read_text() == generate(), (
+        "graph/_native.pyi is stale: run .venv/bin/python scripts/generate_native_stub.py"
+    )
 
 
 def test_every_class_and_function_of_the_stub_says_what_it_is_for():

@@ -414,7 +414,7 @@ bool truthy(nb::handle o) {
 }
 
 void bind_graph(nb::module_& m) {
-  nb::class_<PlanObject>(m, "Plan", nb::is_final(), "What a batch changes in a Graph, planned and not yet committed.")
+  nb::class_<PlanObject>(m, "Plan", nb::is_final(), nb::sig("@typing.final\nclass Plan()"), "What a batch changes in a Graph, planned and not yet committed.")
       .def_prop_ro(
           "changed", [](PlanObject& self) { return self.plan->changed(); }, nb::sig("def changed(self) -> int"),
           "How many nodes and edges the batch changes (0: it changes nothing).")
@@ -423,7 +423,7 @@ void bind_graph(nb::module_& m) {
           nb::sig("def changes(self) -> tuple[dict[str, Node], dict[_EdgeKey, Edge]]"),
           "The new state of every node and edge the batch changes.");
 
-  nb::class_<CaptureObject>(m, "Capture", nb::is_final(),
+  nb::class_<CaptureObject>(m, "Capture", nb::is_final(), nb::sig("@typing.final\nclass Capture()"),
                             "A Graph's records at one moment, read out as snapshot chunks while the graph goes on.")
       .def_prop_ro(
           "counts",
@@ -438,7 +438,7 @@ void bind_graph(nb::module_& m) {
            "snapshot formats 2 and 3 hold them.")
       .def("close", [](CaptureObject& self) { self.let_go(); }, "Let go of the captured records.");
 
-  nb::class_<Graph>(m, "Graph", nb::is_final(), "A property graph in compact native memory: the embedded store's graph.")
+  nb::class_<Graph>(m, "Graph", nb::is_final(), nb::sig("@typing.final\nclass Graph()"), "A property graph in compact native memory: the embedded store's graph.")
       .def(
           "__init__",
           [](Graph* g) {

@@ -4,8 +4,6 @@
 // declarations (scripts/native_stub) and states them for mypy.
 #include "py.h"
 
-#include <cstring>
-
 #include "domain_rules_py.h"
 #include "ids.h"
 #include "impact.h"
@@ -65,25 +63,6 @@ nb::object made(PyObject* o) { return nb::steal(check(o)); }
 
 }  // namespace
 
-bool lm::add_type(PyObject* module, PyTypeObject& type, const char* name, Py_ssize_t size, const char* doc,
-                  destructor dealloc, PyMethodDef* methods, PyGetSetDef* getset, newfunc make,
-                  unsigned long extra_flags) {
-  type.tp_name = name;
-  type.tp_basicsize = size;
-  type.tp_flags = Py_TPFLAGS_DEFAULT | extra_flags;
-  type.tp_doc = doc;
-  type.tp_dealloc = dealloc;
-  type.tp_methods = methods;
-  type.tp_getset = getset;
-  type.tp_new = make;
-  if (PyType_Ready(&type) < 0) return false;
-  Py_INCREF(&type);  // the module's reference, which PyModule_AddObject steals only when it succeeds
-  const char* dot = std::strrchr(name, '.');
-  if (PyModule_AddObject(module, dot == nullptr ? name : dot + 1, reinterpret_cast<PyObject*>(&type)) == 0) return true;
-  Py_DECREF(&type);
-  return false;
-}
-
 NB_MODULE(_native, m) {
   m.doc() = "The native core of lineagemesh's graph.";
   register_error_translation();
@@ -116,6 +95,7 @@ NB_MODULE(_native, m) {
       "graph.schema_history's observations of a batch, read from the wire form: (dataset, namespace, name, at, "
       "fields, origin) each; None for a batch only the Python reader reads.");
   bind_graph(m);
-  PyObject* module = m.ptr();
-  if (!add_view_types(module) || !add_ingest_types(module) || !add_domain_rule_types(module)) throw nb::python_error();
+  bind_views(m);
+  bind_domain_rules(m);
+  bind_ingest(m);
 }
