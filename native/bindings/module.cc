@@ -66,6 +66,9 @@ nb::object made(PyObject* o) { return nb::steal(check(o)); }
 NB_MODULE(_native, m) {
   m.doc() = "The native core of lineagemesh's graph.";
   register_error_translation();
+  // A store's graph or a service's translator may live until the interpreter exits: that is no
+  // leak, and nanobind's report of it would land on every command's stderr.
+  nb::set_leak_warnings(false);
   m.def(
       "node_id", [](nb::handle prefix, nb::handle first, nb::args rest) { return made(module_node_id(prefix, first, rest)); },
       nb::sig("def node_id(prefix: str, first: str, /, *rest: str) -> str"),

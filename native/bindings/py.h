@@ -1,5 +1,6 @@
-// What every binding shares: Python.h, owned references, and how a failure (a Python error
-// already set, or the core's lm::Error) unwinds to the binding that returns NULL to Python.
+// What every binding shares: Python.h and nanobind, owned references for the C-API conversions,
+// and how a failure (a Python error already set, or the core's lm::Error) unwinds to nanobind,
+// which raises it in Python (register_error_translation).
 #pragma once
 
 #define PY_SSIZE_T_CLEAN
