@@ -292,7 +292,7 @@ void bind_ingest(nb::module_& m) {
           [](BuilderObject& self, P id, P kind, P props, P first, P at) {
             return made(builder_node(self, id.ptr(), kind.ptr(), props.ptr(), first.ptr(), at.ptr()));
           },
-          nb::arg("node_id"), nb::arg("kind"), nb::arg("props").none(), nb::arg("first").none() = nb::none(),
+          nb::arg("node_id").none(), nb::arg("kind").none(), nb::arg("props").none(), nb::arg("first").none() = nb::none(),
           nb::arg("at").none() = nb::none(),
           nb::sig("def node(self, node_id: str, kind: NodeKind, props: _Props, first: _Props | None = None, "
                   "at: str | None = None) -> str"),
@@ -302,7 +302,7 @@ void bind_ingest(nb::module_& m) {
           [](BuilderObject& self, P source, P kind, P target, P props) {
             builder_edge(self, source.ptr(), kind.ptr(), target.ptr(), props.ptr());
           },
-          nb::arg("source"), nb::arg("kind"), nb::arg("target"), nb::arg("props").none() = nb::none(),
+          nb::arg("source").none(), nb::arg("kind").none(), nb::arg("target").none(), nb::arg("props").none() = nb::none(),
           nb::sig("def edge(self, source: str, kind: EdgeKind, target: str, props: _Props | None = None) -> None"),
           "An UpsertEdge remembering when the edge was first and last seen.")
       .def(
@@ -310,10 +310,12 @@ void bind_ingest(nb::module_& m) {
           [](BuilderObject& self, P ns, P name) {
             return made(str_of(builder_of(self).dataset_ref(part(ns.ptr()), part(name.ptr()))));
           },
+          nb::arg("namespace").none(), nb::arg("name").none(),
           nb::sig("def dataset_ref(self, namespace: str, name: str, /) -> str"), "A dataset that exists, not described here.")
       .def(
           "will_describe",
           [](BuilderObject& self, P ns, P name) { builder_of(self).will_describe(part(ns.ptr()), part(name.ptr())); },
+          nb::arg("namespace").none(), nb::arg("name").none(),
           nb::sig("def will_describe(self, namespace: str, name: str, /) -> None"), "Say a dataset() of this one follows.")
       .def(
           "dataset",
@@ -321,6 +323,7 @@ void bind_ingest(nb::module_& m) {
             Builder& b = builder_of(self);
             return made(str_of(b.dataset(part(ns.ptr()), part(name.ptr()), props_of(b, props.ptr()))));
           },
+          nb::arg("namespace").none(), nb::arg("name").none(), nb::arg("props").none(),
           nb::sig("def dataset(self, namespace: str, name: str, props: _Props, /) -> str"), "A declared dataset.")
       .def(
           "job",
@@ -328,6 +331,7 @@ void bind_ingest(nb::module_& m) {
             Builder& b = builder_of(self);
             return made(str_of(b.job(part(ns.ptr()), part(name.ptr()), props_of(b, props.ptr()))));
           },
+          nb::arg("namespace").none(), nb::arg("name").none(), nb::arg("props").none(),
           nb::sig("def job(self, namespace: str, name: str, props: _Props, /) -> str"), "A job.")
       .def(
           "column",
@@ -336,7 +340,7 @@ void bind_ingest(nb::module_& m) {
             MapWriter p = props_of(b, props.ptr());
             return made(str_of(b.column(part(ns.ptr()), part(dataset.ptr()), part(field.ptr()), &p)));
           },
-          nb::arg("namespace"), nb::arg("dataset"), nb::arg("field"), nb::arg("props").none() = nb::none(),
+          nb::arg("namespace").none(), nb::arg("dataset").none(), nb::arg("field").none(), nb::arg("props").none() = nb::none(),
           nb::sig("def column(self, namespace: str, dataset: str, field: str, props: _Props | None = None, /) -> str"),
           "A column of a dataset (without props: a mere reference).")
       .def(
@@ -344,6 +348,7 @@ void bind_ingest(nb::module_& m) {
           [](BuilderObject& self, P ns, P name, P canonical, P reason) {
             builder_of(self).alias(part(ns.ptr()), part(name.ptr()), part(canonical.ptr()), part(reason.ptr()));
           },
+          nb::arg("namespace").none(), nb::arg("name").none(), nb::arg("canonical").none(), nb::arg("reason").none(),
           nb::sig("def alias(self, namespace: str, name: str, canonical: str, reason: str, /) -> None"),
           "Another name for a dataset.")
       .def(
@@ -354,7 +359,7 @@ void bind_ingest(nb::module_& m) {
             set_py(ownership, "type", owner_type.ptr());
             return made(str_of(b.owner(part(subject.ptr()), part(name.ptr()), ownership)));
           },
-          nb::arg("subject"), nb::arg("name"), nb::arg("owner_type").none(),
+          nb::arg("subject").none(), nb::arg("name").none(), nb::arg("owner_type").none(),
           nb::sig("def owner(self, subject: str, name: str, owner_type: str | None, /) -> str"), "An owner of ``subject``.")
       .def(
           "domain",
@@ -363,7 +368,7 @@ void bind_ingest(nb::module_& m) {
             MapWriter p = props_of(b, props.ptr());
             return made(str_of(b.domain(part(name.ptr()), &p)));
           },
-          nb::arg("name"), nb::arg("props").none() = nb::none(),
+          nb::arg("name").none(), nb::arg("props").none() = nb::none(),
           nb::sig("def domain(self, name: str, props: _Props | None = None, /) -> str"), "A domain.")
       .def(
           "product",
@@ -371,6 +376,7 @@ void bind_ingest(nb::module_& m) {
             Builder& b = builder_of(self);
             return made(str_of(b.product(part(domain.ptr()), part(name.ptr()), props_of(b, props.ptr()))));
           },
+          nb::arg("domain").none(), nb::arg("name").none(), nb::arg("props").none(),
           nb::sig("def product(self, domain: str, name: str, props: _Props, /) -> str"), "A data product of its domain.")
       .def(
           "consumer",
@@ -379,7 +385,7 @@ void bind_ingest(nb::module_& m) {
             MapWriter p = props_of(b, props.ptr());
             return made(str_of(b.consumer(part(name.ptr()), &p)));
           },
-          nb::arg("name"), nb::arg("props").none() = nb::none(),
+          nb::arg("name").none(), nb::arg("props").none() = nb::none(),
           nb::sig("def consumer(self, name: str, props: _Props | None = None, /) -> str"), "A consumer.")
       .def(
           "encoded", [](BuilderObject& self) { return made(bytes_of(builder_of(self).wire.finish())); },
@@ -442,7 +448,7 @@ void bind_ingest(nb::module_& m) {
       nb::sig("def database_scheme(scheme: str, /) -> str | None"),
       "The spec's scheme of a database as producers spell its lower-case ``scheme`` (``postgresql`` -> ``postgres``, "
       "``mariadb`` -> ``mysql``), else None.");
-  m.def("nests_deeper", module_nests_deeper, nb::sig("def nests_deeper(value: object, limit: int, /) -> bool"),
+  m.def("nests_deeper", module_nests_deeper, nb::arg("value").none(), nb::arg("limit"), nb::sig("def nests_deeper(value: object, limit: int, /) -> bool"),
         "Whether a dict or list in a decoded JSON document sits deeper than ``limit`` levels.");
 }
 

@@ -80,6 +80,7 @@ NB_MODULE(_native, m) {
   m.def(
       "direct_transformations",
       [](nb::handle transformations) { return made(module_direct_transformations(transformations.ptr())); },
+      nb::arg("transformations").none(),
       nb::sig("def direct_transformations(transformations: object, /) -> list[int] | None"),
       "The impact walk's DIRECT-hop rule for graph.governance: None for a direct hop with no entries, else the "
       "indexes of the DIRECT entries.");

@@ -561,6 +561,7 @@ void bind_views(nb::module_& m) {
   m.attr("KEPT_FIELDS_KEY") = nb::str(kKeptFieldsKey.data(), kKeptFieldsKey.size());
   m.def(
       "marquez_fields", [](nb::handle entries) { return nb::steal(check(marquez_fields(entries.ptr()))); },
+      nb::arg("entries").none(),
       nb::sig("def marquez_fields(entries: Sequence[Sequence[Any]], /) -> str"),
       "The JSON text of a dataset's Marquez ``fields`` (what KEPT_FIELDS_KEY holds), from one list of "
       "MARQUEZ_FIELD_KEYS values per column of its ``columns``, in order.");
