@@ -11,7 +11,7 @@
 
 namespace lm {
 
-// A Python error is set; unwind to the binding, which returns NULL to Python.
+// A Python error is set; unwind to nanobind, which leaves it to raise (register_error_translation).
 struct PyErrorSet {};
 
 [[noreturn]] inline void raise(PyObject* type, const std::string& message) {
