@@ -12,37 +12,20 @@
 
 namespace lm {
 
-PyTypeObject LineageType = {PyVarObject_HEAD_INIT(nullptr, 0)};
-PyTypeObject ImpactType = {PyVarObject_HEAD_INIT(nullptr, 0)};
-
 namespace {
 
-const Graph& graph_of_answer(PyObject* owner) { return view_of(owner)->view->g; }
-
-void lineage_dealloc(PyObject* self) {
-  LineageObject* l = reinterpret_cast<LineageObject*>(self);
-  delete l->answer;
-  Py_XDECREF(l->owner);
-  PyObject_Free(self);
-}
-
-PyObject* lineage_truncated(PyObject* self, void*) {
-  return PyBool_FromLong(reinterpret_cast<LineageObject*>(self)->answer->truncated);
-}
+const Graph& graph_of_answer(nb::handle owner) { return view_of(owner)->view->g; }
 
 PyObject* lineage_nodes(PyObject* self, PyObject*) {
-  LM_GUARD_BEGIN
-  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  LineageObject* l = nb::inst_ptr<LineageObject>(self);
   const Graph& g = graph_of_answer(l->owner);
   PyRef list(check(PyList_New(Py_ssize_t(l->answer->nodes.size()))));
   for (size_t i = 0; i < l->answer->nodes.size(); i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), node_to_py(g, l->answer->nodes[i]));
   return list.release();
-  LM_GUARD_END(nullptr)
 }
 
 PyObject* lineage_edges(PyObject* self, PyObject*) {
-  LM_GUARD_BEGIN
-  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  LineageObject* l = nb::inst_ptr<LineageObject>(self);
   const Graph& g = graph_of_answer(l->owner);
   PyRef list(check(PyList_New(Py_ssize_t(l->answer->edges.size()))));
   for (size_t i = 0; i < l->answer->edges.size(); i++) {
@@ -53,21 +36,17 @@ PyObject* lineage_edges(PyObject* self, PyObject*) {
                     check(PyTuple_Pack(4, source.get(), target.get(), py.edge_kind[e.kind], props.get())));
   }
   return list.release();
-  LM_GUARD_END(nullptr)
 }
 
 PyObject* lineage_node_column(PyObject* self, PyObject* name) {
-  LM_GUARD_BEGIN
-  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  LineageObject* l = nb::inst_ptr<LineageObject>(self);
   std::string spill;
   return node_column(graph_of_answer(l->owner), l->answer->nodes, utf8_of(name, spill), view_of(l->owner)->view);
-  LM_GUARD_END(nullptr)
 }
 
 // source, target (ids), kind (EdgeKind), or props (a dict, or None for an edge with none).
 PyObject* lineage_edge_column(PyObject* self, PyObject* name) {
-  LM_GUARD_BEGIN
-  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  LineageObject* l = nb::inst_ptr<LineageObject>(self);
   const Graph& g = graph_of_answer(l->owner);
   std::string spill;
   std::string_view field = utf8_of(name, spill);
@@ -94,19 +73,13 @@ PyObject* lineage_edge_column(PyObject* self, PyObject* name) {
     PyList_SET_ITEM(list.get(), Py_ssize_t(i), o);
   }
   return list.release();
-  LM_GUARD_END(nullptr)
 }
 
 // render_nodes(specs[, max_nodes, seconds]): a lineage node's facts (graph.node_facts) asked
 // without their column are read here for the answer's nodes, within the budget, and written as
 // JSON as they are read (``FactsJson``): no Python value per node or per owner.
-PyObject* lineage_render_nodes(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  PyObject* arg;
-  Py_ssize_t max_nodes = -1;
-  double seconds = 0;
-  if (!PyArg_ParseTuple(args, "O|nd", &arg, &max_nodes, &seconds)) return nullptr;
-  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+PyObject* lineage_render_nodes(PyObject* self, PyObject* arg, Py_ssize_t max_nodes, double seconds) {
+  LineageObject* l = nb::inst_ptr<LineageObject>(self);
   ViewObject* v = view_of(l->owner);
   const Graph& g = graph_of_answer(l->owner);
   std::vector<Spec> specs = specs_of(arg);
@@ -124,12 +97,10 @@ PyObject* lineage_render_nodes(PyObject* self, PyObject* args) {
     else if (asked != 0 && facts.put(out, i, spec)) return;
     else put_node_field(out, g, nodes[i], spec, g.node_id[nodes[i]], v->view);
   });
-  LM_GUARD_END(nullptr)
 }
 
 PyObject* lineage_render_edges(PyObject* self, PyObject* arg) {
-  LM_GUARD_BEGIN
-  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  LineageObject* l = nb::inst_ptr<LineageObject>(self);
   const Graph& g = graph_of_answer(l->owner);
   std::vector<Spec> specs = specs_of(arg);
   const auto& edges = l->answer->edges;
@@ -144,64 +115,20 @@ PyObject* lineage_render_edges(PyObject* self, PyObject* arg) {
       throw Unrenderable{};
     }
   });
-  LM_GUARD_END(nullptr)
 }
 
 PyObject* lineage_render_marquez(PyObject* self, PyObject*) {
-  LM_GUARD_BEGIN
-  LineageObject* l = reinterpret_cast<LineageObject*>(self);
+  LineageObject* l = nb::inst_ptr<LineageObject>(self);
   ViewObject* v = view_of(l->owner);
   return marquez_lineage_bytes(*v->view, *l->answer, embedded(v));
-  LM_GUARD_END(nullptr)
 }
 
-PyObject* lineage_sizes(PyObject* self, void*) {
-  LineageObject* l = reinterpret_cast<LineageObject*>(self);
-  return Py_BuildValue("(nn)", Py_ssize_t(l->answer->nodes.size()), Py_ssize_t(l->answer->edges.size()));
-}
-
-PyGetSetDef lineage_getset[] = {{"sizes", lineage_sizes, nullptr, "(nodes, edges) of the answer.", nullptr},{"truncated", lineage_truncated, nullptr, "A budget cut the answer short.", nullptr},
-                                {nullptr, nullptr, nullptr, nullptr, nullptr}};
-PyMethodDef lineage_methods[] = {
-    {"nodes", locked<lineage_nodes, view_behind<LineageObject>>, METH_NOARGS, "nodes() -> [Node] by id."},
-    {"edges", locked<lineage_edges, view_behind<LineageObject>>, METH_NOARGS, "edges() -> [(source, target, kind, props or None)], sorted."},
-    {"node_column", locked<lineage_node_column, view_behind<LineageObject>>, METH_O, "node_column(field) -> one field of every node (graph.api.schema's)."},
-    {"edge_column", locked<lineage_edge_column, view_behind<LineageObject>>, METH_O, "edge_column(source|target|kind|props) -> one field of every edge."},
-    {"render_nodes", locked<lineage_render_nodes, view_behind<LineageObject>>, METH_VARARGS,
-     "render_nodes(specs, max_nodes=-1, seconds=0) -> JSON bytes of the nodes (their facts read within the budget), or None."},
-    {"render_edges", locked<lineage_render_edges, view_behind<LineageObject>>, METH_O, "render_edges(specs) -> JSON bytes of the edges, or None."},
-    {"render_marquez", locked<lineage_render_marquez, view_behind<LineageObject>>, METH_NOARGS, "render_marquez() -> JSON bytes of Marquez's lineage graph."},
-    {nullptr, nullptr, 0, nullptr}};
-
-void impact_dealloc(PyObject* self) {
-  ImpactObject* i = reinterpret_cast<ImpactObject*>(self);
-  if (i->answer) {
-    ViewObject* v = view_of(i->owner);
-    Graph& g = v->view->g;
-    if (embedded(v)) {
-      Reading shared(g);
-      for (StrId id : i->answer->held) g.let_go(id);
-    } else {
-      for (StrId id : i->answer->held) g.pool.decref(id);
-    }
-  }
-  delete i->answer;
-  Py_XDECREF(i->owner);
-  PyObject_Free(self);
-}
-
-PyObject* impact_truncated(PyObject* self, void*) {
-  return PyBool_FromLong(reinterpret_cast<ImpactObject*>(self)->answer->truncated);
-}
-
-PyObject* impact_changed(PyObject* self, void*) {
-  LM_GUARD_BEGIN
-  ImpactObject* im = reinterpret_cast<ImpactObject*>(self);
+PyObject* impact_changed(PyObject* self) {
+  ImpactObject* im = nb::inst_ptr<ImpactObject>(self);
   Graph& g = view_of(im->owner)->view->g;
   std::optional<Reading> shared;
   if (embedded(view_of(im->owner))) shared.emplace(g);
   return id_str(g, g.node_id[im->answer->changed]);
-  LM_GUARD_END(nullptr)
 }
 
 PyObject* id_list(const Graph& g, const std::vector<StrId>& ids) {
@@ -212,8 +139,7 @@ PyObject* id_list(const Graph& g, const std::vector<StrId>& ids) {
 
 // products, domains, owners or contracts: ids, by id.
 PyObject* impact_concerned(PyObject* self, PyObject* name) {
-  LM_GUARD_BEGIN
-  ImpactObject* im = reinterpret_cast<ImpactObject*>(self);
+  ImpactObject* im = nb::inst_ptr<ImpactObject>(self);
   const Graph& g = graph_of_answer(im->owner);
   std::string spill;
   std::string_view which = utf8_of(name, spill);
@@ -223,7 +149,6 @@ PyObject* impact_concerned(PyObject* self, PyObject* name) {
   if (which == "owners") return id_list(g, a.owners);
   if (which == "contracts") return id_list(g, a.contracts);
   raise(PyExc_ValueError, "no such list");
-  LM_GUARD_END(nullptr)
 }
 
 // The affected rows a column is read for: every row, or the ones a list of indexes names (a
@@ -250,12 +175,8 @@ std::vector<size_t> rows_of(PyObject* rows, size_t size) {
 // One field of the affected nodes (every one, or those of ``rows``, in its order): a node field
 // (node_column's), distance, path (ids from the changed node), via (the id before it on its
 // path), severity (its rank: 2 BREAKING, 1 WARNING, 0 INFO) or certain.
-PyObject* impact_affected_column(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  PyObject* name = nullptr;
-  PyObject* wanted = nullptr;
-  if (!PyArg_ParseTuple(args, "O|O", &name, &wanted)) return nullptr;
-  ImpactObject* im = reinterpret_cast<ImpactObject*>(self);
+PyObject* impact_affected_column(PyObject* self, PyObject* name, PyObject* wanted) {
+  ImpactObject* im = nb::inst_ptr<ImpactObject>(self);
   const Graph& g = graph_of_answer(im->owner);
   const ImpactReportAnswer& a = *im->answer;
   std::string spill;
@@ -298,23 +219,19 @@ PyObject* impact_affected_column(PyObject* self, PyObject* args) {
     return list.release();
   }
   return node_column(g, nodes, field, view_of(im->owner)->view);
-  LM_GUARD_END(nullptr)
 }
 
 PyObject* impact_affected_nodes(PyObject* self, PyObject*) {
-  LM_GUARD_BEGIN
-  ImpactObject* im = reinterpret_cast<ImpactObject*>(self);
+  ImpactObject* im = nb::inst_ptr<ImpactObject>(self);
   const Graph& g = graph_of_answer(im->owner);
   const auto& affected = im->answer->affected;
   PyRef list(check(PyList_New(Py_ssize_t(affected.size()))));
   for (size_t i = 0; i < affected.size(); i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), node_to_py(g, affected[i].node));
   return list.release();
-  LM_GUARD_END(nullptr)
 }
 
 PyObject* impact_render_affected(PyObject* self, PyObject* arg) {
-  LM_GUARD_BEGIN
-  ImpactObject* im = reinterpret_cast<ImpactObject*>(self);
+  ImpactObject* im = nb::inst_ptr<ImpactObject>(self);
   const Graph& g = graph_of_answer(im->owner);
   const ImpactReportAnswer& a = *im->answer;
   std::vector<Spec> specs = specs_of(arg);
@@ -350,32 +267,113 @@ PyObject* impact_render_affected(PyObject* self, PyObject* arg) {
       put_node_field(out, g, item.node, spec, item.id, view_of(im->owner)->view);
     }
   });
-  LM_GUARD_END(nullptr)
 }
-
-PyObject* impact_size(PyObject* self, void*) {
-  return PyLong_FromSize_t(reinterpret_cast<ImpactObject*>(self)->answer->affected.size());
-}
-
-PyGetSetDef impact_getset[] = {{"truncated", impact_truncated, nullptr, "A budget cut the walk short.", nullptr},
-                               {"changed", impact_changed, nullptr, "The changed node's id (canonical).", nullptr},
-                               {"size", impact_size, nullptr, "How many nodes are affected.", nullptr},
-                               {nullptr, nullptr, nullptr, nullptr, nullptr}};
-
-PyMethodDef impact_methods[] = {
-    {"affected_column", locked<impact_affected_column, view_behind<ImpactObject>>, METH_VARARGS,
-     "affected_column(field, rows=None) -> one field of every affected node, or of those rows."},
-    {"affected_nodes", locked<impact_affected_nodes, view_behind<ImpactObject>>, METH_NOARGS, "affected_nodes() -> [Node] of the affected, in order."},
-    {"render_affected", locked<impact_render_affected, view_behind<ImpactObject>>, METH_O, "render_affected(specs) -> JSON bytes of the affected, or None."},
-    {"concerned", locked<impact_concerned, view_behind<ImpactObject>>, METH_O, "concerned(products|domains|owners|contracts) -> [id]."},
-    {nullptr, nullptr, 0, nullptr}};
 
 }  // namespace
-bool add_answer_types(PyObject* module) {
-  return add_type(module, LineageType, "graph._native.Lineage", sizeof(LineageObject), "A lineage answer.",
-                  lineage_dealloc, lineage_methods, lineage_getset) &&
-         add_type(module, ImpactType, "graph._native.Impact", sizeof(ImpactObject),
-                  "What a change reaches, and whom it concerns.", impact_dealloc, impact_methods, impact_getset);
+
+ImpactObject::~ImpactObject() {
+  if (!answer) return;
+  ViewObject* v = view_of(owner);
+  Graph& g = v->view->g;
+  if (embedded(v)) {
+    Reading shared(g);
+    for (StrId id : answer->held) g.let_go(id);
+  } else {
+    for (StrId id : answer->held) g.pool.decref(id);
+  }
+}
+
+void bind_answers(nb::module_& m) {
+  using LineageSelf = nb::pointer_and_handle<LineageObject>;
+  using ImpactSelf = nb::pointer_and_handle<ImpactObject>;
+  // A method of an answer, under its view's graph's lock (``locked``), over the C-API function
+  // that makes its Python value.
+  auto of_lineage = [](LineageSelf self, auto&& read) { return locked(view_of(self.p->owner), read); };
+  auto of_impact = [](ImpactSelf self, auto&& read) { return locked(view_of(self.p->owner), read); };
+
+  nb::class_<LineageObject>(m, "Lineage", nb::is_final(), nb::sig("@typing.final\nclass Lineage()"), "A lineage walk's answer, read by column or rendered to JSON.")
+      .def_prop_ro(
+          "truncated", [](LineageObject& self) { return self.answer->truncated; }, "A budget cut the walk short.")
+      .def_prop_ro(
+          "sizes", [](LineageObject& self) { return nb::make_tuple(self.answer->nodes.size(), self.answer->edges.size()); },
+          nb::sig("def sizes(self) -> tuple[int, int]"), "The nodes and edges of the answer.")
+      .def(
+          "nodes", [=](LineageSelf self) { return of_lineage(self, [&] { return lineage_nodes(self.h.ptr(), nullptr); }); },
+          nb::sig("def nodes(self) -> list[Node]"), "The answer's nodes, by id.")
+      .def(
+          "edges", [=](LineageSelf self) { return of_lineage(self, [&] { return lineage_edges(self.h.ptr(), nullptr); }); },
+          nb::sig("def edges(self) -> list[tuple[str, str, EdgeKind, dict[str, Any] | None]]"),
+          "The answer's edges as (source, target, kind, props or None), sorted.")
+      .def(
+          "node_column",
+          [=](LineageSelf self, nb::handle field) {
+            return of_lineage(self, [&] { return lineage_node_column(self.h.ptr(), field.ptr()); });
+          },
+          nb::sig("def node_column(self, field: str, /) -> list[Any]"), "One field (graph.api.schema's) of every node.")
+      .def(
+          "edge_column",
+          [=](LineageSelf self, nb::handle field) {
+            return of_lineage(self, [&] { return lineage_edge_column(self.h.ptr(), field.ptr()); });
+          },
+          nb::sig("def edge_column(self, field: Literal[\"source\", \"target\", \"kind\", \"props\"], /) -> list[Any]"),
+          "One field of every edge.")
+      .def(
+          "render_nodes",
+          [=](LineageSelf self, nb::handle specs, Py_ssize_t max_nodes, double seconds) {
+            return of_lineage(self, [&] { return lineage_render_nodes(self.h.ptr(), specs.ptr(), max_nodes, seconds); });
+          },
+          nb::arg("specs"), nb::arg("max_nodes") = -1, nb::arg("seconds") = 0.0,
+          nb::sig("def render_nodes(self, specs: Sequence[_RenderSpec], max_nodes: int = ..., seconds: float = ..., /) "
+                  "-> bytes | None"),
+          "The nodes as JSON (graph.api.render's specs; a node's facts asked without their column read within "
+          "``max_nodes`` and ``seconds``), or None when the specs need Python.")
+      .def(
+          "render_edges",
+          [=](LineageSelf self, nb::handle specs) {
+            return of_lineage(self, [&] { return lineage_render_edges(self.h.ptr(), specs.ptr()); });
+          },
+          nb::sig("def render_edges(self, specs: Sequence[_RenderSpec], /) -> bytes | None"),
+          "The edges as JSON (graph.api.render's specs), or None when the specs need Python.")
+      .def(
+          "render_marquez",
+          [=](LineageSelf self) { return of_lineage(self, [&] { return lineage_render_marquez(self.h.ptr(), nullptr); }); },
+          nb::sig("def render_marquez(self) -> bytes"), "The answer as Marquez's lineage graph, JSON.");
+
+  nb::class_<ImpactObject>(m, "Impact", nb::is_final(), nb::sig("@typing.final\nclass Impact()"),
+                           "An impact walk's answer: the affected nodes, their severities and who is concerned.")
+      .def_prop_ro(
+          "truncated", [](ImpactObject& self) { return self.answer->truncated; }, "A budget cut the walk short.")
+      .def_prop_ro(
+          "changed", [](ImpactSelf self) { return nb::steal(check(impact_changed(self.h.ptr()))); },
+          nb::sig("def changed(self) -> str"), "The changed node's id (canonical).")
+      .def_prop_ro(
+          "size", [](ImpactObject& self) { return self.answer->affected.size(); }, "How many nodes are affected.")
+      .def(
+          "affected_nodes",
+          [=](ImpactSelf self) { return of_impact(self, [&] { return impact_affected_nodes(self.h.ptr(), nullptr); }); },
+          nb::sig("def affected_nodes(self) -> list[Node]"), "The affected nodes, in order.")
+      .def(
+          "affected_column",
+          [=](ImpactSelf self, nb::handle field, nb::handle rows) {
+            return of_impact(self, [&] { return impact_affected_column(self.h.ptr(), field.ptr(), rows.ptr()); });
+          },
+          nb::arg("field"), nb::arg("rows") = nb::none(),
+          nb::sig("def affected_column(self, field: str, rows: Sequence[int] | None = None, /) -> list[Any]"),
+          "One field of every affected node, or of those ``rows`` (indexes, in their order).")
+      .def(
+          "concerned",
+          [=](ImpactSelf self, nb::handle what) {
+            return of_impact(self, [&] { return impact_concerned(self.h.ptr(), what.ptr()); });
+          },
+          nb::sig("def concerned(self, what: Literal[\"products\", \"domains\", \"owners\", \"contracts\"], /) -> list[str]"),
+          "The ids of the products, domains, owners or contracts the change concerns.")
+      .def(
+          "render_affected",
+          [=](ImpactSelf self, nb::handle specs) {
+            return of_impact(self, [&] { return impact_render_affected(self.h.ptr(), specs.ptr()); });
+          },
+          nb::sig("def render_affected(self, specs: Sequence[_RenderSpec], /) -> bytes | None"),
+          "The affected nodes as JSON (graph.api.render's specs), or None when they need Python.");
 }
 
 }  // namespace lm

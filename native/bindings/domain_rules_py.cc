@@ -37,78 +37,44 @@ DomainRules domain_rules_of(PyObject* rules) {
 
 namespace {
 
-struct DomainMatcherObject {
-  PyObject_HEAD
-  DomainRules* rules;
-};
-
-PyTypeObject DomainMatcherType = {PyVarObject_HEAD_INIT(nullptr, 0)};
-
-PyObject* matcher_new(PyTypeObject* type, PyObject* args, PyObject* kwargs) {
-  LM_GUARD_BEGIN
-  static const char* names[] = {"rules", nullptr};
-  PyObject* rules;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O", const_cast<char**>(names), &rules)) return nullptr;
-  auto compiled = std::make_unique<DomainRules>(domain_rules_of(rules));
-  PyRef self(check(type->tp_alloc(type, 0)));
-  reinterpret_cast<DomainMatcherObject*>(self.get())->rules = compiled.release();
-  return self.release();
-  LM_GUARD_END(nullptr)
+std::string text_of(const nb::str& s) {
+  std::string spill;
+  return std::string(utf8_of(s.ptr(), spill));
 }
-
-void matcher_dealloc(PyObject* self) {
-  delete reinterpret_cast<DomainMatcherObject*>(self)->rules;
-  Py_TYPE(self)->tp_free(self);
-}
-
-// domain_for(namespace, name, job_namespace=None) -> the first matching rule's domain, or None.
-PyObject* matcher_domain_for(PyObject* self, PyObject* args, PyObject* kwargs) {
-  LM_GUARD_BEGIN
-  static const char* names[] = {"namespace", "name", "job_namespace", nullptr};
-  PyObject *ns, *name, *job_namespace = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "UU|O", const_cast<char**>(names), &ns, &name, &job_namespace))
-    return nullptr;
-  if (job_namespace != Py_None && !PyUnicode_Check(job_namespace))
-    raise(PyExc_TypeError, "job_namespace must be a str or None");
-  std::string spill_ns, spill_name, spill_job;
-  std::string_view job;
-  if (job_namespace != Py_None) job = utf8_of(job_namespace, spill_job);
-  const std::string* domain = reinterpret_cast<DomainMatcherObject*>(self)->rules->domain_for(
-      utf8_of(ns, spill_ns), utf8_of(name, spill_name), job_namespace == Py_None ? nullptr : &job);
-  if (domain == nullptr) Py_RETURN_NONE;
-  return str_of(*domain);
-  LM_GUARD_END(nullptr)
-}
-
-PyObject* module_glob_matches(PyObject*, PyObject* args) {
-  LM_GUARD_BEGIN
-  PyObject *text, *pattern;
-  if (!PyArg_ParseTuple(args, "UU", &text, &pattern)) return nullptr;
-  std::string spill_text, spill_pattern;
-  return PyBool_FromLong(glob_matches(utf8_of(text, spill_text), utf8_of(pattern, spill_pattern)));
-  LM_GUARD_END(nullptr)
-}
-
-PyMethodDef matcher_methods[] = {
-    {"domain_for", reinterpret_cast<PyCFunction>(matcher_domain_for),
-     METH_VARARGS | METH_KEYWORDS,
-     "domain_for(namespace, name, job_namespace=None) -> the first matching rule's domain, or None."},
-    {nullptr, nullptr, 0, nullptr}};
-
-PyMethodDef functions[] = {
-    {"glob_matches", module_glob_matches, METH_VARARGS,
-     "glob_matches(text, pattern) -> bool: fnmatch.fnmatchcase(text, pattern), matched by the core."},
-    {nullptr, nullptr, 0, nullptr}};
 
 }  // namespace
 
-bool add_domain_rule_types(PyObject* module) {
-  if (!add_type(module, DomainMatcherType, "graph._native.DomainMatcher", sizeof(DomainMatcherObject),
-                "DomainMatcher(rules): domain rules as (domain, namespace, name, job_namespace) glob tuples, "
-                "matched by the core (ingest.domain_rules).",
-                matcher_dealloc, matcher_methods, nullptr, matcher_new))
-    return false;
-  return PyModule_AddFunctions(module, functions) == 0;
+void bind_domain_rules(nb::module_& m) {
+  nb::class_<DomainRules>(m, "DomainMatcher", nb::is_final(), nb::sig("@typing.final\nclass DomainMatcher()"),
+                          "Domain rules compiled by the core (``native/core/domain_rules.h``): the one matcher behind "
+                          "``ingest.domain_rules.DomainRules.domain_for`` and the OpenLineage translation.")
+      .def(
+          "__init__", [](DomainRules* self, nb::handle rules) { new (self) DomainRules(domain_rules_of(rules.ptr())); },
+          nb::arg("rules"), nb::sig("def __init__(self, rules: Sequence[_DomainRule]) -> None"),
+          "``rules`` in order; the first that matches assigns its domain.")
+      .def(
+          "domain_for",
+          [](const DomainRules& rules, const nb::str& ns, const nb::str& name, nb::handle job_namespace) -> nb::object {
+            if (!job_namespace.is_none() && !PyUnicode_Check(job_namespace.ptr()))
+              raise(PyExc_TypeError, "job_namespace must be a str or None");
+            std::string spill_ns, spill_name, spill_job;
+            std::string_view job;
+            if (!job_namespace.is_none()) job = utf8_of(job_namespace.ptr(), spill_job);
+            const std::string* domain = rules.domain_for(utf8_of(ns.ptr(), spill_ns), utf8_of(name.ptr(), spill_name),
+                                                         job_namespace.is_none() ? nullptr : &job);
+            if (domain == nullptr) return nb::none();
+            return nb::steal(str_of(*domain));
+          },
+          nb::arg("namespace"), nb::arg("name"), nb::arg("job_namespace") = nb::none(),
+          nb::sig("def domain_for(self, namespace: str, name: str, job_namespace: str | None = None) -> str | None"),
+          "The domain of the first rule whose globs match the dataset's namespace and name and the writing job's "
+          "namespace (a rule with a job-namespace glob needs one), or None.");
+  m.def(
+      "glob_matches",
+      [](const nb::str& text, const nb::str& pattern) { return glob_matches(text_of(text), text_of(pattern)); },
+      nb::sig("def glob_matches(text: str, pattern: str, /) -> bool"),
+      "``fnmatch.fnmatchcase(text, pattern)``, matched by the core on code points (the domain rules' globs: ``*``, "
+      "``?``, ``[seq]``, ``[!seq]``, no escapes).");
 }
 
 }  // namespace lm

@@ -13,6 +13,6 @@ namespace lm {
 DomainRules domain_rules_of(PyObject* rules);
 
 // native/bindings/domain_rules_py.cc: DomainMatcher and glob_matches.
-bool add_domain_rule_types(PyObject* module);
+void bind_domain_rules(nb::module_& m);
 
 }  // namespace lm

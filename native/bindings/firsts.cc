@@ -14,11 +14,7 @@
 
 namespace lm {
 
-PyObject* graph_first_of_kind(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  PyObject *kind, *prefixes, *keys = Py_None, *like = Py_None;
-  if (!PyArg_ParseTuple(args, "OO|OO", &kind, &prefixes, &keys, &like)) return nullptr;
-  Graph& g = *reinterpret_cast<GraphObject*>(self)->graph;
+PyObject* graph_first_of_kind(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* keys, PyObject* like) {
   uint8_t code = node_kind_code(kind);
   IdOrder& order = g.id_order[code];
   if (!order.current(g.nodes_of_kind[code].size())) {
@@ -61,7 +57,6 @@ PyObject* graph_first_of_kind(PyObject* self, PyObject* args) {
     if (PyDict_SetItem(out.get(), prefix, node.get()) < 0) return nullptr;
   }
   return out.release();
-  LM_GUARD_END(nullptr)
 }
 
 }  // namespace lm

@@ -22,19 +22,14 @@ namespace lm {
 
 namespace {
 
+// A Builder: the core's builder and the stamp as the str Python gave. Python subclasses it
+// (ingest.builder's translations), so it is made by __init__, in place.
 struct BuilderObject {
-  PyObject_HEAD
-  Builder* builder;
-  PyObject* at;  // the stamp, as the str Python gave
+  std::unique_ptr<Builder> builder;
+  nb::object at;
 };
 
-PyTypeObject BuilderType = {PyVarObject_HEAD_INIT(nullptr, 0)};
-
-Builder& builder_of(PyObject* self) {
-  Builder* b = reinterpret_cast<BuilderObject*>(self)->builder;
-  if (b == nullptr) raise(PyExc_RuntimeError, "Builder.__init__ was not called");
-  return *b;
-}
+Builder& builder_of(BuilderObject& self) { return *self.builder; }
 
 // An id part as Python's f-strings write it (a str as it is, anything else as str() makes it).
 std::string part(PyObject* o) {
@@ -53,226 +48,26 @@ MapWriter props_of(Builder& b, PyObject* props, const char* where = "props") {
   return map;
 }
 
-PyObject* builder_new(PyTypeObject* type, PyObject*, PyObject*) {
-  PyObject* self = type->tp_alloc(type, 0);
-  if (self != nullptr) {
-    reinterpret_cast<BuilderObject*>(self)->builder = nullptr;
-    reinterpret_cast<BuilderObject*>(self)->at = nullptr;
-  }
-  return self;
-}
-
-int builder_init(PyObject* self, PyObject* args, PyObject* kwargs) {
-  LM_GUARD_BEGIN
-  static const char* names[] = {"at", nullptr};
-  PyObject* at;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "U", const_cast<char**>(names), &at)) return -1;
-  BuilderObject* o = reinterpret_cast<BuilderObject*>(self);
-  std::string spill;
-  delete o->builder;
-  o->builder = new Builder(std::string(utf8_of(at, spill)));
-  Py_INCREF(at);
-  Py_XSETREF(o->at, at);
-  return 0;
-  LM_GUARD_END(-1)
-}
-
-void builder_dealloc(PyObject* self) {
-  BuilderObject* o = reinterpret_cast<BuilderObject*>(self);
-  PyObject_GC_UnTrack(self);
-  delete o->builder;
-  Py_CLEAR(o->at);
-  Py_TYPE(self)->tp_free(self);
-}
-
-int builder_traverse(PyObject*, visitproc, void*) { return 0; }  // it holds only a str
-
-PyObject* builder_at(PyObject* self, void*) {
-  PyObject* at = reinterpret_cast<BuilderObject*>(self)->at;
-  if (at == nullptr) {
-    PyErr_SetString(PyExc_RuntimeError, "Builder.__init__ was not called");
-    return nullptr;
-  }
-  Py_INCREF(at);
-  return at;
-}
-
-PyObject* builder_node(PyObject* self, PyObject* args, PyObject* kwargs) {
-  LM_GUARD_BEGIN
-  static const char* names[] = {"node_id", "kind", "props", "first", "at", nullptr};
-  PyObject *id, *kind, *props, *first = Py_None, *at = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO|OO", const_cast<char**>(names), &id, &kind, &props, &first, &at))
-    return nullptr;
+PyObject* builder_node(BuilderObject& self, PyObject* id, PyObject* kind, PyObject* props, PyObject* first, PyObject* at) {
   Builder& b = builder_of(self);
   MapWriter p = props_of(b, props), f = props_of(b, first, "first");
   std::string stamp = at == Py_None ? std::string() : part(at);
   b.node(part(id), node_kind_code(kind), p, f.empty() ? nullptr : &f, stamp);
   Py_INCREF(id);
   return id;
-  LM_GUARD_END(nullptr)
 }
 
-PyObject* builder_edge(PyObject* self, PyObject* args, PyObject* kwargs) {
-  LM_GUARD_BEGIN
-  static const char* names[] = {"source", "kind", "target", "props", nullptr};
-  PyObject *source, *kind, *target, *props = Py_None;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOO|O", const_cast<char**>(names), &source, &kind, &target, &props))
-    return nullptr;
+void builder_edge(BuilderObject& self, PyObject* source, PyObject* kind, PyObject* target, PyObject* props) {
   Builder& b = builder_of(self);
   MapWriter p = props_of(b, props);
   b.edge(part(source), edge_kind_code(kind), part(target), &p);
-  Py_RETURN_NONE;
-  LM_GUARD_END(nullptr)
-}
-
-PyObject* builder_dataset_ref(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  PyObject *ns, *name;
-  if (!PyArg_ParseTuple(args, "OO", &ns, &name)) return nullptr;
-  return str_result(builder_of(self).dataset_ref(part(ns), part(name)));
-  LM_GUARD_END(nullptr)
-}
-
-PyObject* builder_will_describe(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  PyObject *ns, *name;
-  if (!PyArg_ParseTuple(args, "OO", &ns, &name)) return nullptr;
-  builder_of(self).will_describe(part(ns), part(name));
-  Py_RETURN_NONE;
-  LM_GUARD_END(nullptr)
-}
-
-PyObject* builder_dataset(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  PyObject *ns, *name, *props;
-  if (!PyArg_ParseTuple(args, "OOO", &ns, &name, &props)) return nullptr;
-  Builder& b = builder_of(self);
-  return str_result(b.dataset(part(ns), part(name), props_of(b, props)));
-  LM_GUARD_END(nullptr)
-}
-
-PyObject* builder_job(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  PyObject *ns, *name, *props;
-  if (!PyArg_ParseTuple(args, "OOO", &ns, &name, &props)) return nullptr;
-  Builder& b = builder_of(self);
-  return str_result(b.job(part(ns), part(name), props_of(b, props)));
-  LM_GUARD_END(nullptr)
-}
-
-PyObject* builder_column(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  PyObject *ns, *dataset, *field, *props = Py_None;
-  if (!PyArg_ParseTuple(args, "OOO|O", &ns, &dataset, &field, &props)) return nullptr;
-  Builder& b = builder_of(self);
-  MapWriter p = props_of(b, props);
-  return str_result(b.column(part(ns), part(dataset), part(field), &p));
-  LM_GUARD_END(nullptr)
-}
-
-PyObject* builder_alias(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  PyObject *ns, *name, *canonical, *reason;
-  if (!PyArg_ParseTuple(args, "OOOO", &ns, &name, &canonical, &reason)) return nullptr;
-  builder_of(self).alias(part(ns), part(name), part(canonical), part(reason));
-  Py_RETURN_NONE;
-  LM_GUARD_END(nullptr)
-}
-
-PyObject* builder_owner(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  PyObject *subject, *name, *owner_type;
-  if (!PyArg_ParseTuple(args, "OOO", &subject, &name, &owner_type)) return nullptr;
-  Builder& b = builder_of(self);
-  MapWriter ownership = b.map();
-  set_py(ownership, "type", owner_type);
-  return str_result(b.owner(part(subject), part(name), ownership));
-  LM_GUARD_END(nullptr)
-}
-
-PyObject* builder_domain(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  PyObject *name, *props = Py_None;
-  if (!PyArg_ParseTuple(args, "O|O", &name, &props)) return nullptr;
-  Builder& b = builder_of(self);
-  MapWriter p = props_of(b, props);
-  return str_result(b.domain(part(name), &p));
-  LM_GUARD_END(nullptr)
-}
-
-PyObject* builder_product(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  PyObject *domain, *name, *props;
-  if (!PyArg_ParseTuple(args, "OOO", &domain, &name, &props)) return nullptr;
-  Builder& b = builder_of(self);
-  return str_result(b.product(part(domain), part(name), props_of(b, props)));
-  LM_GUARD_END(nullptr)
-}
-
-PyObject* builder_consumer(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  PyObject *name, *props = Py_None;
-  if (!PyArg_ParseTuple(args, "O|O", &name, &props)) return nullptr;
-  Builder& b = builder_of(self);
-  MapWriter p = props_of(b, props);
-  return str_result(b.consumer(part(name), &p));
-  LM_GUARD_END(nullptr)
 }
 
 PyObject* bytes_of(const Bytes& data) {
   return check(PyBytes_FromStringAndSize(reinterpret_cast<const char*>(data.data()), Py_ssize_t(data.size())));
 }
 
-PyObject* builder_encoded(PyObject* self, PyObject*) {
-  LM_GUARD_BEGIN
-  return bytes_of(builder_of(self).wire.finish());
-  LM_GUARD_END(nullptr)
-}
-
-PyObject* builder_mutations(PyObject* self, void*) {
-  LM_GUARD_BEGIN
-  Bytes data = builder_of(self).wire.finish();
-  return decode_mutations(data.data(), data.size());
-  LM_GUARD_END(nullptr)
-}
-
-PyMethodDef builder_methods[] = {
-    {"node", reinterpret_cast<PyCFunction>(builder_node), METH_VARARGS | METH_KEYWORDS,
-     "node(node_id, kind, props, first=None, at=None) -> node_id: an UpsertNode."},
-    {"edge", reinterpret_cast<PyCFunction>(builder_edge), METH_VARARGS | METH_KEYWORDS,
-     "edge(source, kind, target, props=None): an UpsertEdge remembering when it was first and last seen."},
-    {"dataset_ref", builder_dataset_ref, METH_VARARGS, "dataset_ref(namespace, name) -> id: the dataset exists."},
-    {"will_describe", builder_will_describe, METH_VARARGS, "will_describe(namespace, name): a dataset() follows."},
-    {"dataset", builder_dataset, METH_VARARGS, "dataset(namespace, name, props) -> id: a declared dataset."},
-    {"job", builder_job, METH_VARARGS, "job(namespace, name, props) -> id."},
-    {"column", builder_column, METH_VARARGS, "column(namespace, dataset, field, props=None) -> id."},
-    {"alias", builder_alias, METH_VARARGS, "alias(namespace, name, canonical, reason): another name for a dataset."},
-    {"owner", builder_owner, METH_VARARGS, "owner(subject, name, owner_type) -> id."},
-    {"domain", builder_domain, METH_VARARGS, "domain(name, props=None) -> id."},
-    {"product", builder_product, METH_VARARGS, "product(domain, name, props) -> id: a data product of its domain."},
-    {"consumer", builder_consumer, METH_VARARGS, "consumer(name, props=None) -> id."},
-    {"encoded", builder_encoded, METH_NOARGS, "encoded() -> bytes: the mutations so far, in the wire form."},
-    {nullptr, nullptr, 0, nullptr}};
-
-PyGetSetDef builder_getset[] = {
-    {"at", builder_at, nullptr, "The stamp every mutation carries.", nullptr},
-    {"mutations", builder_mutations, nullptr, "The mutations so far (graph.mutations objects).", nullptr},
-    {nullptr, nullptr, nullptr, nullptr, nullptr}};
-
 // -- Translator ---------------------------------------------------------------------------------
-
-struct TranslatorObject {
-  PyObject_HEAD
-  OpenLineageTranslator* translator;
-};
-
-PyTypeObject TranslatorType = {PyVarObject_HEAD_INIT(nullptr, 0)};
-
-const OpenLineageTranslator& translator_of(PyObject* self) {
-  OpenLineageTranslator* t = reinterpret_cast<TranslatorObject*>(self)->translator;
-  if (t == nullptr) raise(PyExc_RuntimeError, "Translator.__new__ did not finish");
-  return *t;
-}
 
 std::string str_arg(PyObject* o, const char* what) {
   if (!PyUnicode_Check(o)) raise(PyExc_TypeError, std::string(what) + " must be a str");
@@ -304,28 +99,6 @@ std::unique_ptr<JsonSchema> schema_of(PyObject* schema) {
 // the object, never through module state; the domain rules as data, (domain, namespace, name,
 // job_namespace) glob tuples the core matches; ``schema`` the event schemas the core checks
 // events against (None: every event takes the Python path first).
-PyObject* translator_new(PyTypeObject* type, PyObject* args, PyObject* kwargs) {
-  LM_GUARD_BEGIN
-  static const char* names[] = {"domain_rules", "rule_source", "schema", "max_depth", nullptr};
-  PyObject *domain_rules, *rule_source, *schema;
-  int max_depth;
-  if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OUOi", const_cast<char**>(names), &domain_rules, &rule_source, &schema,
-                                   &max_depth))
-    return nullptr;
-  OpenLineageRules rules{domain_rules == Py_None ? DomainRules() : domain_rules_of(domain_rules),
-                         str_arg(rule_source, "rule_source")};
-  auto translator = std::make_unique<OpenLineageTranslator>(std::move(rules), schema_of(schema), max_depth);
-  PyRef self(check(type->tp_alloc(type, 0)));
-  reinterpret_cast<TranslatorObject*>(self.get())->translator = translator.release();
-  return self.release();
-  LM_GUARD_END(nullptr)
-}
-
-void translator_dealloc(PyObject* self) {
-  delete reinterpret_cast<TranslatorObject*>(self)->translator;
-  Py_TYPE(self)->tp_free(self);
-}
-
 // One writer kept for every bulk translation (its tables and buffers keep the capacity they grew
 // to: a batch's grew from nothing, and faulted its pages in, on every call), lent to one call at a
 // time under the GIL; a call made while it is lent (another thread's, or re-entered from Python)
@@ -369,12 +142,10 @@ PyObject* problem(Py_ssize_t index, const Translated& why) {
 // refused, ``what`` "overlong" (``detail`` the id) or "limit" (why it asks too much work, naming
 // the field); per event its eventTime in Unix seconds (NaN for those not read here); the ids the
 // events read here name (graph.event_log.subjects_of), each once.
-PyObject* translator_translate(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
+PyObject* translator_translate(const OpenLineageTranslator& translator, PyObject* raws, PyObject* not_after,
+                               PyObject* settle) {
   require_configured();
-  PyObject *raws, *not_after, *settle;
-  if (!PyArg_ParseTuple(args, "O!OO", &PyList_Type, &raws, &not_after, &settle)) return nullptr;
-  const OpenLineageTranslator& translator = translator_of(self);
+  if (!PyList_Check(raws)) raise(PyExc_TypeError, "translate takes a list of bytes");
   bool bounded = not_after != Py_None;
   int64_t not_after_us = bounded ? PyLong_AsLongLong(not_after) : 0;
   if (bounded && not_after_us == -1 && PyErr_Occurred()) return nullptr;
@@ -423,17 +194,13 @@ PyObject* translator_translate(PyObject* self, PyObject* args) {
   for (uint32_t i = 0; i < subjects.size(); i++) PyList_SET_ITEM(named.get(), Py_ssize_t(i), str_of(subjects.text(i)));
   PyRef payload(bytes_of(wire.finish()));
   return PyTuple_Pack(4, payload.get(), problems.get(), seconds.get(), named.get());
-  LM_GUARD_END(nullptr)
 }
 
 // utc_stamp(moment) -> "YYYY-MM-DDTHH:MM:SS.ffffffZ" of a datetime already in UTC
 // (graph.mutations.stamp): what every mutation of an event carries, made ~10x faster than
 // Python's formatting.
-PyObject* module_utc_stamp(PyObject*, PyObject* moment) {
-  if (!PyDateTime_Check(moment)) {
-    PyErr_SetString(PyExc_TypeError, "utc_stamp takes a datetime");
-    return nullptr;
-  }
+PyObject* module_utc_stamp(PyObject* moment) {
+  if (!PyDateTime_Check(moment)) raise(PyExc_TypeError, "utc_stamp takes a datetime");
   char out[32];
   int n = std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", PyDateTime_GET_YEAR(moment),
                         PyDateTime_GET_MONTH(moment), PyDateTime_GET_DAY(moment), PyDateTime_DATE_GET_HOUR(moment),
@@ -459,32 +226,19 @@ bool nests_deeper(PyObject* value, long limit, long depth) {
 }
 
 // nests_deeper(value, limit) -> bool: a decoded JSON document's nesting, checked without a copy.
-PyObject* module_nests_deeper(PyObject*, PyObject* args) {
-  PyObject* value;
-  long limit;
-  if (!PyArg_ParseTuple(args, "Ol", &value, &limit)) return nullptr;
-  if (limit < 1 || limit > 10000) {
-    PyErr_SetString(PyExc_ValueError, "limit must be 1 to 10000");
-    return nullptr;
-  }
-  return PyBool_FromLong(nests_deeper(value, limit, 1));
+bool module_nests_deeper(nb::handle value, long limit) {
+  if (limit < 1 || limit > 10000) raise(PyExc_ValueError, "limit must be 1 to 10000");
+  return nests_deeper(value.ptr(), limit, 1);
 }
 
-PyMethodDef translator_methods[] = {
-    {"translate", translator_translate, METH_VARARGS,
-     "translate(raws, not_after, settle) -> (one wire batch, [(index, what, detail)], [seconds], [subject])."},
-    {nullptr, nullptr, 0, nullptr}};
-
 // normal_namespace(namespace) -> its one spelling, by the core's rule (ingest.naming).
-PyObject* module_normal_namespace(PyObject*, PyObject* sent) {
-  LM_GUARD_BEGIN
+PyObject* module_normal_namespace(PyObject* sent) {
   if (!PyUnicode_Check(sent)) raise(PyExc_TypeError, "normal_namespace takes a str");
   std::string spill;
   std::string_view text = utf8_of(sent, spill);
   std::string normal = normal_namespace(text);
   if (normal == text) return Py_NewRef(sent);
   return str_of(normal);
-  LM_GUARD_END(nullptr)
 }
 
 // A lookup of the core's naming tables from Python: its answer, or None for "".
@@ -496,50 +250,206 @@ PyObject* scheme_answer(PyObject* scheme, std::string_view (*lookup)(std::string
   return str_of(answer);
 }
 
-PyObject* module_object_store(PyObject*, PyObject* scheme) {
-  LM_GUARD_BEGIN
+PyObject* module_object_store(PyObject* scheme) {
   return scheme_answer(scheme, object_store);
-  LM_GUARD_END(nullptr)
 }
 
-PyObject* module_database_scheme(PyObject*, PyObject* scheme) {
-  LM_GUARD_BEGIN
+PyObject* module_database_scheme(PyObject* scheme) {
   return scheme_answer(scheme, database_scheme);
-  LM_GUARD_END(nullptr)
 }
 
-PyMethodDef functions[] = {
-    {"utc_stamp", module_utc_stamp, METH_O, "utc_stamp(moment) -> the stamp of a datetime in UTC."},
-    {"normal_namespace", module_normal_namespace, METH_O,
-     "normal_namespace(namespace) -> str: the one spelling of a dataset namespace (ingest.naming)."},
-    {"object_store", module_object_store, METH_O,
-     "object_store(scheme) -> str | None: the scheme the naming spec names the object store a lower-case scheme reaches by (s3a -> s3)."},
-    {"database_scheme", module_database_scheme, METH_O,
-     "database_scheme(scheme) -> str | None: the spec's scheme of a database as producers spell it (postgresql -> postgres)."},
-    {"nests_deeper", module_nests_deeper, METH_VARARGS,
-     "nests_deeper(value, limit) -> bool: whether a dict or list in value sits deeper than limit levels."},
-    {nullptr, nullptr, 0, nullptr}};
+nb::object made(PyObject* o) { return nb::steal(check(o)); }
 
 }  // namespace
 
-bool add_ingest_types(PyObject* module) {
+void bind_ingest(nb::module_& m) {
   PyDateTime_IMPORT;
-  if (PyDateTimeAPI == nullptr) return false;
-  BuilderType.tp_init = builder_init;
-  BuilderType.tp_traverse = builder_traverse;
-  if (!add_type(module, BuilderType, "graph._native.Builder", sizeof(BuilderObject),
-                "Builder(at): the mutations of one source document, in the vocabulary every ingester writes in.",
-                builder_dealloc, builder_methods, builder_getset, builder_new,
-                Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC)) {
-    return false;
-  }
-  if (!add_type(module, TranslatorType, "graph._native.Translator", sizeof(TranslatorObject),
-                "Translator(domain_rules, rule_source, schema, max_depth): OpenLineage events' JSON to the "
-                "wire form, under the rules it holds (ingest.openlineage).",
-                translator_dealloc, translator_methods, nullptr, translator_new, 0))
-    return false;
-  if (PyModule_AddIntConstant(module, "LONGEST_ID", long(Builder::kLongestId)) < 0) return false;
-  return PyModule_AddFunctions(module, functions) == 0;
+  if (PyDateTimeAPI == nullptr) throw nb::python_error();
+  using P = const nb::handle&;
+  nb::class_<BuilderObject>(m, "Builder",
+                            "The mutations of one source document, in the vocabulary every ingester writes in "
+                            "(``ingest.builder.GraphBuilder`` is this; the Iceberg, contract and dbt translations subclass "
+                            "it).")
+      .def(
+          "__init__",
+          [](BuilderObject* self, const nb::str& at) {
+            std::string spill;
+            new (self) BuilderObject{std::make_unique<Builder>(std::string(utf8_of(at.ptr(), spill))), at};
+          },
+          nb::arg("at"), nb::sig("def __init__(self, at: str) -> None"), "``at``: the stamp every mutation carries.")
+      .def_prop_ro(
+          "at", [](BuilderObject& self) { return self.at; }, nb::sig("def at(self) -> str"),
+          "The stamp every mutation carries.")
+      .def_prop_ro(
+          "mutations",
+          [](BuilderObject& self) {
+            Bytes data = builder_of(self).wire.finish();
+            return made(decode_mutations(data.data(), data.size()));
+          },
+          nb::sig("def mutations(self) -> list[_Mutation]"), "The mutations so far.")
+      .def(
+          "node",
+          [](BuilderObject& self, P id, P kind, P props, P first, P at) {
+            return made(builder_node(self, id.ptr(), kind.ptr(), props.ptr(), first.ptr(), at.ptr()));
+          },
+          nb::arg("node_id").none(), nb::arg("kind").none(), nb::arg("props").none(), nb::arg("first").none() = nb::none(),
+          nb::arg("at").none() = nb::none(),
+          nb::sig("def node(self, node_id: str, kind: NodeKind, props: _Props, first: _Props | None = None, "
+                  "at: str | None = None) -> str"),
+          "An UpsertNode remembering when the node was first and last seen.")
+      .def(
+          "edge",
+          [](BuilderObject& self, P source, P kind, P target, P props) {
+            builder_edge(self, source.ptr(), kind.ptr(), target.ptr(), props.ptr());
+          },
+          nb::arg("source").none(), nb::arg("kind").none(), nb::arg("target").none(), nb::arg("props").none() = nb::none(),
+          nb::sig("def edge(self, source: str, kind: EdgeKind, target: str, props: _Props | None = None) -> None"),
+          "An UpsertEdge remembering when the edge was first and last seen.")
+      .def(
+          "dataset_ref",
+          [](BuilderObject& self, P ns, P name) {
+            return made(str_of(builder_of(self).dataset_ref(part(ns.ptr()), part(name.ptr()))));
+          },
+          nb::arg("namespace").none(), nb::arg("name").none(),
+          nb::sig("def dataset_ref(self, namespace: str, name: str, /) -> str"), "A dataset that exists, not described here.")
+      .def(
+          "will_describe",
+          [](BuilderObject& self, P ns, P name) { builder_of(self).will_describe(part(ns.ptr()), part(name.ptr())); },
+          nb::arg("namespace").none(), nb::arg("name").none(),
+          nb::sig("def will_describe(self, namespace: str, name: str, /) -> None"), "Say a dataset() of this one follows.")
+      .def(
+          "dataset",
+          [](BuilderObject& self, P ns, P name, P props) {
+            Builder& b = builder_of(self);
+            return made(str_of(b.dataset(part(ns.ptr()), part(name.ptr()), props_of(b, props.ptr()))));
+          },
+          nb::arg("namespace").none(), nb::arg("name").none(), nb::arg("props").none(),
+          nb::sig("def dataset(self, namespace: str, name: str, props: _Props, /) -> str"), "A declared dataset.")
+      .def(
+          "job",
+          [](BuilderObject& self, P ns, P name, P props) {
+            Builder& b = builder_of(self);
+            return made(str_of(b.job(part(ns.ptr()), part(name.ptr()), props_of(b, props.ptr()))));
+          },
+          nb::arg("namespace").none(), nb::arg("name").none(), nb::arg("props").none(),
+          nb::sig("def job(self, namespace: str, name: str, props: _Props, /) -> str"), "A job.")
+      .def(
+          "column",
+          [](BuilderObject& self, P ns, P dataset, P field, P props) {
+            Builder& b = builder_of(self);
+            MapWriter p = props_of(b, props.ptr());
+            return made(str_of(b.column(part(ns.ptr()), part(dataset.ptr()), part(field.ptr()), &p)));
+          },
+          nb::arg("namespace").none(), nb::arg("dataset").none(), nb::arg("field").none(), nb::arg("props").none() = nb::none(),
+          nb::sig("def column(self, namespace: str, dataset: str, field: str, props: _Props | None = None, /) -> str"),
+          "A column of a dataset (without props: a mere reference).")
+      .def(
+          "alias",
+          [](BuilderObject& self, P ns, P name, P canonical, P reason) {
+            builder_of(self).alias(part(ns.ptr()), part(name.ptr()), part(canonical.ptr()), part(reason.ptr()));
+          },
+          nb::arg("namespace").none(), nb::arg("name").none(), nb::arg("canonical").none(), nb::arg("reason").none(),
+          nb::sig("def alias(self, namespace: str, name: str, canonical: str, reason: str, /) -> None"),
+          "Another name for a dataset.")
+      .def(
+          "owner",
+          [](BuilderObject& self, P subject, P name, P owner_type) {
+            Builder& b = builder_of(self);
+            MapWriter ownership = b.map();
+            set_py(ownership, "type", owner_type.ptr());
+            return made(str_of(b.owner(part(subject.ptr()), part(name.ptr()), ownership)));
+          },
+          nb::arg("subject").none(), nb::arg("name").none(), nb::arg("owner_type").none(),
+          nb::sig("def owner(self, subject: str, name: str, owner_type: str | None, /) -> str"), "An owner of ``subject``.")
+      .def(
+          "domain",
+          [](BuilderObject& self, P name, P props) {
+            Builder& b = builder_of(self);
+            MapWriter p = props_of(b, props.ptr());
+            return made(str_of(b.domain(part(name.ptr()), &p)));
+          },
+          nb::arg("name").none(), nb::arg("props").none() = nb::none(),
+          nb::sig("def domain(self, name: str, props: _Props | None = None, /) -> str"), "A domain.")
+      .def(
+          "product",
+          [](BuilderObject& self, P domain, P name, P props) {
+            Builder& b = builder_of(self);
+            return made(str_of(b.product(part(domain.ptr()), part(name.ptr()), props_of(b, props.ptr()))));
+          },
+          nb::arg("domain").none(), nb::arg("name").none(), nb::arg("props").none(),
+          nb::sig("def product(self, domain: str, name: str, props: _Props, /) -> str"), "A data product of its domain.")
+      .def(
+          "consumer",
+          [](BuilderObject& self, P name, P props) {
+            Builder& b = builder_of(self);
+            MapWriter p = props_of(b, props.ptr());
+            return made(str_of(b.consumer(part(name.ptr()), &p)));
+          },
+          nb::arg("name").none(), nb::arg("props").none() = nb::none(),
+          nb::sig("def consumer(self, name: str, props: _Props | None = None, /) -> str"), "A consumer.")
+      .def(
+          "encoded", [](BuilderObject& self) { return made(bytes_of(builder_of(self).wire.finish())); },
+          nb::sig("def encoded(self) -> bytes"), "The mutations so far, in the wire form.");
+
+  nb::class_<OpenLineageTranslator>(m, "Translator", nb::is_final(), nb::sig("@typing.final\nclass Translator()"),
+                                    "OpenLineage events' JSON to graph mutations in the wire form, under the rules this "
+                                    "object holds (never module state: two services of one process with different rules "
+                                    "cannot meet).")
+      .def(
+          "__init__",
+          [](OpenLineageTranslator* self, P domain_rules, P rule_source, P schema, int max_depth) {
+            OpenLineageRules rules{domain_rules.is_none() ? DomainRules() : domain_rules_of(domain_rules.ptr()),
+                                   str_arg(rule_source.ptr(), "rule_source")};
+            new (self) OpenLineageTranslator(std::move(rules), schema_of(schema.ptr()), max_depth);
+          },
+          nb::arg("domain_rules").none(), nb::arg("rule_source"), nb::arg("schema").none(), nb::arg("max_depth"),
+          nb::sig("def __init__(self, domain_rules: Sequence[_DomainRule] | None, rule_source: str, "
+                  "schema: tuple[Sequence[str], Sequence[tuple[str, str]]] | None, max_depth: int, /) -> None"),
+          "Dataset namespaces are spelled by the core's one rule (:func:`normal_namespace`, no call back into Python); "
+          "``domain_rules``: the rules that assign datasets domains, as data the core matches (``DomainRules.as_data``, "
+          "no call back into Python); ``rule_source``: the source a rule-made BELONGS_TO carries; ``schema``: the event "
+          "schemas the core checks events against (``ingest.openlineage_schema.event_schemas``; None: it vouches for "
+          "none); ``max_depth``: the deepest an event may nest.")
+      .def(
+          "translate",
+          [](const OpenLineageTranslator& translator, P raws, P not_after, P settle) {
+            return made(translator_translate(translator, raws.ptr(), not_after.ptr(), settle.ptr()));
+          },
+          nb::arg("raws"), nb::arg("not_after").none(), nb::arg("settle"),
+          nb::sig("def translate(self, raws: list[bytes], not_after: int | None, settle: Callable[[int], "
+                  "tuple[bytes, str, str] | None], /) -> tuple[bytes, list[_Refused], list[float], list[str]]"),
+          "Events' JSON into one batch, in order: each read, checked and translated whole in the core where it can vouch "
+          "for it, any other ``settle(index)``'s (the Python path: None when refused, else the JSON, kind and stamp of "
+          "the event it settled on, translated then in its place). ``not_after``: the latest eventTime accepted, Unix "
+          "microseconds. Returns the batch, the events translated but refused ((index, \"overlong\" or \"limit\", "
+          "detail)), each event's eventTime in Unix seconds (NaN where the core did not read it), and the ids the events "
+          "it read name, each once.");
+
+  m.attr("LONGEST_ID") = Builder::kLongestId;
+  m.def(
+      "utc_stamp", [](P moment) { return made(module_utc_stamp(moment.ptr())); },
+      nb::sig("def utc_stamp(moment: datetime.datetime, /) -> str"),
+      "The stamp every mutation carries, of a datetime already in UTC.");
+  m.def(
+      "normal_namespace", [](P sent) { return made(module_normal_namespace(sent.ptr())); },
+      nb::sig("def normal_namespace(namespace: str, /) -> str"),
+      "The one spelling of a dataset namespace (``ingest.naming``; ``native/core/namespaces.h``): object-store, "
+      "database and SQLite schemes as the naming spec writes them, host lower-cased, default port and trailing slash "
+      "dropped; authorities read as Python 3.11's ``urlsplit`` reads them, one it refuses left as sent. The "
+      "OpenLineage translation applies the same rule.");
+  m.def(
+      "object_store", [](P scheme) { return made(module_object_store(scheme.ptr())); },
+      nb::sig("def object_store(scheme: str, /) -> str | None"),
+      "The scheme the naming spec names an object store by, for the lower-case ``scheme`` that reaches it (``s3a`` -> "
+      "``s3``, ``abfs`` -> ``abfss``), else None: the core's one table, which ``ingest.naming`` names storage "
+      "locations by too.");
+  m.def(
+      "database_scheme", [](P scheme) { return made(module_database_scheme(scheme.ptr())); },
+      nb::sig("def database_scheme(scheme: str, /) -> str | None"),
+      "The spec's scheme of a database as producers spell its lower-case ``scheme`` (``postgresql`` -> ``postgres``, "
+      "``mariadb`` -> ``mysql``), else None.");
+  m.def("nests_deeper", module_nests_deeper, nb::arg("value").none(), nb::arg("limit"), nb::sig("def nests_deeper(value: object, limit: int, /) -> bool"),
+        "Whether a dict or list in a decoded JSON document sits deeper than ``limit`` levels.");
 }
 
 }  // namespace lm

@@ -43,8 +43,7 @@ PyObject* marquez_column_lineage_bytes(View& view, const std::vector<NodeIdx>& s
   return check(PyTuple_Pack(2, bytes.get(), truncated ? Py_True : Py_False));
 }
 
-PyObject* marquez_fields(PyObject*, PyObject* entries) {
-  LM_GUARD_BEGIN
+PyObject* marquez_fields(PyObject* entries) {
   StringPool pool;
   std::vector<StrId> held;
   PoolSink sink(pool, held);
@@ -55,7 +54,6 @@ PyObject* marquez_fields(PyObject*, PyObject* entries) {
   for (StrId s : held) pool.decref(s);
   if (!shaped) raise(PyExc_TypeError, "kept fields are a list of lists, one per column");
   return str_of(json);
-  LM_GUARD_END(nullptr)
 }
 
 }  // namespace lm

@@ -17,6 +17,6 @@ PyObject* marquez_column_lineage_bytes(View& view, const std::vector<NodeIdx>& s
 
 // marquez_fields(entries) -> str: the JSON text of a dataset's fields a remote store keeps
 // (marquez_fields_json; graph.stores.neo4j).
-PyObject* marquez_fields(PyObject* module, PyObject* entries);
+PyObject* marquez_fields(PyObject* entries);
 
 }  // namespace lm

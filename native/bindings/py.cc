@@ -2,6 +2,18 @@
 
 namespace lm {
 
+void register_error_translation() {
+  nb::register_exception_translator([](const std::exception_ptr& thrown, void*) {
+    try {
+      std::rethrow_exception(thrown);
+    } catch (const PyErrorSet&) {
+      // the error is set already
+    } catch (const Error& e) {
+      set_error(e);
+    }
+  });
+}
+
 std::string_view utf8_of(PyObject* s, std::string& spill) {
   Py_ssize_t n;
   const char* p = PyUnicode_AsUTF8AndSize(s, &n);

@@ -1,15 +1,17 @@
-// What every binding shares: Python.h, owned references, and how a failure (a Python error
-// already set, or the core's lm::Error) unwinds to the binding that returns NULL to Python.
+// What every binding shares: Python.h and nanobind, owned references for the C-API conversions,
+// and how a failure (a Python error already set, or the core's lm::Error) unwinds to nanobind,
+// which raises it in Python (register_error_translation).
 #pragma once
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <nanobind/nanobind.h>
 
 #include "common.h"
 
 namespace lm {
 
-// A Python error is set; unwind to the binding, which returns NULL to Python.
+// A Python error is set; unwind to nanobind, which leaves it to raise (register_error_translation).
 struct PyErrorSet {};
 
 [[noreturn]] inline void raise(PyObject* type, const std::string& message) {
@@ -22,6 +24,13 @@ inline void set_error(const Error& e) {
   PyObject* types[] = {PyExc_ValueError, PyExc_TypeError, PyExc_MemoryError, PyExc_RuntimeError};
   PyErr_SetString(types[e.kind], e.what());
 }
+
+namespace nb = nanobind;
+
+// How the failures above reach Python from a binding nanobind declared: a PyErrorSet leaves the
+// error Python already has, an Error raises its kind's exception (set_error); what else a binding
+// throws is nanobind's to translate (std::bad_alloc: MemoryError, std::exception: RuntimeError).
+void register_error_translation();
 
 // An owned reference: released when it goes out of scope.
 class PyRef {

@@ -78,8 +78,6 @@ Budget budget_of(Py_ssize_t max_nodes, double seconds) {
 
 namespace {
 
-PyTypeObject ViewType = {PyVarObject_HEAD_INIT(nullptr, 0)};
-
 bool is_out(PyObject* direction) {
   if (PyUnicode_Check(direction)) {
     if (PyUnicode_CompareWithASCIIString(direction, "out") == 0) return true;
@@ -168,23 +166,20 @@ NodeIdx start_node(ViewObject* self, PyObject* id) {
 
 // -- View -----------------------------------------------------------------------------------------
 
-PyObject* view_new(PyTypeObject* type, PyObject* args, PyObject*) {
-  LM_GUARD_BEGIN
+}  // namespace
+
+ViewObject::ViewObject(nb::handle graph, nb::handle store_object, nb::handle as_of_object, nb::handle summary_object,
+                       nb::handle names_object) {
   require_configured();
-  PyObject *graph, *store, *as_of, *summary, *names = Py_None;
-  if (!PyArg_ParseTuple(args, "OOOO|O", &graph, &store, &as_of, &summary, &names)) return nullptr;
-  if (graph != Py_None && Py_TYPE(graph) != &GraphType) raise(PyExc_TypeError, "graph must be a Graph or None");
-  PyRef self(check(type->tp_alloc(type, 0)));
-  ViewObject* v = view_of(self.get());
-  Py_INCREF(store);
-  v->store = store;
-  std::unique_ptr<Source> source;
-  if (graph != Py_None) {
-    Py_INCREF(graph);
-    v->graph_owner = graph;
-    source = std::make_unique<Source>(*reinterpret_cast<GraphObject*>(graph)->graph);
+  PyObject *graph_ptr = graph.ptr(), *as_of = as_of_object.ptr(), *summary = summary_object.ptr(), *names = names_object.ptr();
+  if (graph_ptr != Py_None && !nb::isinstance<Graph>(graph)) raise(PyExc_TypeError, "graph must be a Graph or None");
+  store = nb::borrow(store_object);
+  std::unique_ptr<Source> made;
+  if (graph_ptr != Py_None) {
+    graph_owner = nb::borrow(graph);
+    made = std::make_unique<Source>(graph_in(graph));
   } else {
-    source = std::make_unique<RemoteSource>(std::make_unique<Graph>(), store, summary, names, as_of == Py_None);
+    made = std::make_unique<RemoteSource>(std::make_unique<Graph>(), store.ptr(), summary, names, as_of == Py_None);
   }
   std::string spill;
   std::string_view moment_text;
@@ -192,41 +187,39 @@ PyObject* view_new(PyTypeObject* type, PyObject* args, PyObject*) {
     if (!PyUnicode_Check(as_of)) raise(PyExc_TypeError, "as_of must be a stamp (str) or None");
     moment_text = utf8_of(as_of, spill);
   }
+  std::unique_ptr<View> made_view;
   auto make = [&] {  // the stamp is held in the pool; the view judges the writes since the last read
-    Stamp moment = as_of != Py_None ? stamp_of(moment_text, source->g.pool) : 0;
-    v->as_of = moment;
-    v->view = new View(*source, as_of != Py_None, moment);
+    Stamp moment = as_of != Py_None ? stamp_of(moment_text, made->g.pool) : 0;
+    this->as_of = moment;
+    made_view = std::make_unique<View>(*made, as_of != Py_None, moment);
   };
-  if (!embedded(v)) make();
+  if (!embedded(this)) make();
   else if (as_of != Py_None) {
-    Writing alone(source->g);
+    Writing alone(made->g);
     make();
   } else {
-    Reading shared(source->g);
+    Reading shared(made->g);
     make();
   }
-  v->aliases = new Aliases(*v->view);
-  v->source = source.release();
-  return self.release();
-  LM_GUARD_END(nullptr)
+  aliases = new Aliases(*made_view);
+  view = made_view.release();
+  source = made.release();
 }
 
-void view_dealloc(PyObject* self) {
-  ViewObject* v = view_of(self);
-  if (v->view && embedded(v)) {
-    Reading shared(v->view->g);  // the aliases and the moment hold strings of its pool
-    delete v->aliases;
-    if (v->view->past && is_text_stamp(v->as_of)) v->view->g.let_go(StrId(v->as_of >> 4));
+ViewObject::~ViewObject() {
+  if (view && embedded(this)) {
+    Reading shared(view->g);  // the aliases and the moment hold strings of its pool
+    delete aliases;
+    if (view->past && is_text_stamp(as_of)) view->g.let_go(StrId(as_of >> 4));
   } else {
-    delete v->aliases;
-    if (v->view && v->view->past) stamp_decref(v->as_of, v->view->g.pool);
+    delete aliases;
+    if (view && view->past) stamp_decref(as_of, view->g.pool);
   }
-  delete v->view;
-  delete v->source;
-  Py_XDECREF(v->store);
-  Py_XDECREF(v->graph_owner);
-  Py_TYPE(self)->tp_free(self);
+  delete view;
+  delete source;
 }
+
+namespace {
 
 PyObject* node_dict(PyObject* view, PyObject* ids, bool whole) {
   ViewObject* self = view_of(view);
@@ -244,9 +237,7 @@ PyObject* node_dict(PyObject* view, PyObject* ids, bool whole) {
   return out.release();
 }
 
-PyObject* read_edges(PyObject* self, PyObject* args, bool keys_only) {
-  PyObject *ids, *kinds, *direction;
-  if (!PyArg_ParseTuple(args, "OOO", &ids, &kinds, &direction)) return nullptr;
+PyObject* read_edges(PyObject* self, PyObject* ids, PyObject* kinds, PyObject* direction, bool keys_only) {
   ViewObject* v = view_of(self);
   bool out = is_out(direction);
   uint32_t mask = kind_mask(kinds);
@@ -262,7 +253,6 @@ PyObject* read_edges(PyObject* self, PyObject* args, bool keys_only) {
 
 // Ids in the view's pool; ids no node can have map to themselves in the answers below.
 PyObject* view_canonical(PyObject* self, PyObject* ids) {
-  LM_GUARD_BEGIN
   ViewObject* v = view_of(self);
   Ids found(v, ids);
   std::vector<StrId> canonical;
@@ -274,13 +264,9 @@ PyObject* view_canonical(PyObject* self, PyObject* ids) {
     if (PyDict_SetItem(out.get(), found.objects[i], value.get()) < 0) return nullptr;
   }
   return out.release();
-  LM_GUARD_END(nullptr)
 }
 
-PyObject* view_keys_into(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  PyObject *ids, *kinds;
-  if (!PyArg_ParseTuple(args, "OO", &ids, &kinds)) return nullptr;
+PyObject* view_keys_into(PyObject* self, PyObject* ids, PyObject* kinds) {
   ViewObject* v = view_of(self);
   uint32_t mask = kind_mask(kinds);
   Ids found(v, ids);
@@ -294,15 +280,10 @@ PyObject* view_keys_into(PyObject* self, PyObject* args) {
   PyRef list(check(PyList_New(Py_ssize_t(edges.size()))));
   for (size_t i = 0; i < edges.size(); i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), key_tuple(g, edges[i]));
   return PyTuple_Pack(2, map.get(), list.get());
-  LM_GUARD_END(nullptr)
 }
 
-PyObject* view_lineage(PyObject* self, PyObject* args, bool columns) {
-  PyObject* start;
-  int upstream, downstream, depth;
-  Py_ssize_t max_nodes;
-  double seconds;
-  if (!PyArg_ParseTuple(args, "Oppind", &start, &upstream, &downstream, &depth, &max_nodes, &seconds)) return nullptr;
+LineageObject view_lineage(PyObject* self, PyObject* start, bool upstream, bool downstream, int depth, Py_ssize_t max_nodes,
+                           double seconds, bool columns) {
   ViewObject* v = view_of(self);
   NodeIdx n = start_node(v, start);
   Budget budget = budget_of(max_nodes, seconds);
@@ -312,16 +293,10 @@ PyObject* view_lineage(PyObject* self, PyObject* args, bool columns) {
     answer = std::make_unique<LineageAnswer>(columns ? column_lineage(*v->view, n, upstream, downstream, depth, budget)
                                                      : dataset_lineage(*v->view, n, upstream, downstream, depth, budget));
   }
-  return holding(LineageType, self, &LineageObject::answer, std::move(answer));
+  return LineageObject{nb::borrow(self), std::move(answer)};
 }
 
-PyObject* view_neighbours(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  PyObject* ids;
-  int downstream;
-  Py_ssize_t max_nodes;
-  double seconds;
-  if (!PyArg_ParseTuple(args, "Opnd", &ids, &downstream, &max_nodes, &seconds)) return nullptr;
+LineageObject view_neighbours(PyObject* self, PyObject* ids, bool downstream, Py_ssize_t max_nodes, double seconds) {
   ViewObject* v = view_of(self);
   Ids found(v, ids);
   std::vector<NodeIdx> starts = found.existing();
@@ -331,17 +306,11 @@ PyObject* view_neighbours(PyObject* self, PyObject* args) {
     NoGil walking(embedded(v));
     answer = std::make_unique<LineageAnswer>(neighbours(*v->view, starts, downstream, budget));
   }
-  return holding(LineageType, self, &LineageObject::answer, std::move(answer));
-  LM_GUARD_END(nullptr)
+  return LineageObject{nb::borrow(self), std::move(answer)};
 }
 
-PyObject* view_impact_report(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  PyObject* start;
-  int depth, semantic;
-  Py_ssize_t max_nodes;
-  double seconds;
-  if (!PyArg_ParseTuple(args, "Oipnd", &start, &depth, &semantic, &max_nodes, &seconds)) return nullptr;
+ImpactObject view_impact_report(PyObject* self, PyObject* start, int depth, bool semantic, Py_ssize_t max_nodes,
+                                double seconds) {
   ViewObject* v = view_of(self);
   NodeIdx n = start_node(v, start);
   Budget budget = budget_of(max_nodes, seconds);
@@ -350,37 +319,27 @@ PyObject* view_impact_report(PyObject* self, PyObject* args) {
     NoGil walking(embedded(v));
     answer = std::make_unique<ImpactReportAnswer>(impact_report(*v->view, n, depth, semantic, budget));
   }
-  return holding(ImpactType, self, &ImpactObject::answer, std::move(answer));
-  LM_GUARD_END(nullptr)
+  return ImpactObject{nb::borrow(self), std::move(answer)};
 }
 
 PyObject* view_dataset_domains(PyObject* self, PyObject* ids) {
-  LM_GUARD_BEGIN
   ViewObject* v = view_of(self);
   Ids found(v, ids);
   return id_map(v->view->g, dataset_domains(*v->view, found.known));
-  LM_GUARD_END(nullptr)
 }
 
 // deleted(ids) -> [bool]: each node dropped as the view judges it (as of its moment), False for no node.
 PyObject* view_deleted(PyObject* self, PyObject* ids) {
-  LM_GUARD_BEGIN
   ViewObject* v = view_of(self);
   Ids found(v, ids);
   PyRef out(check(PyList_New(Py_ssize_t(found.nodes.size()))));
   for (size_t i = 0; i < found.nodes.size(); i++)
     PyList_SET_ITEM(out.get(), Py_ssize_t(i), PyBool_FromLong(found.nodes[i] != kNone && v->view->deleted(found.nodes[i])));
   return out.release();
-  LM_GUARD_END(nullptr)
 }
 
 // node_facts(ids, facts, max_nodes, seconds) -> {fact: [value per id]} (native/core/node_facts.h).
-PyObject* view_node_facts(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  PyObject *ids, *names;
-  Py_ssize_t max_nodes;
-  double seconds;
-  if (!PyArg_ParseTuple(args, "OOnd", &ids, &names, &max_nodes, &seconds)) return nullptr;
+PyObject* view_node_facts(PyObject* self, PyObject* ids, PyObject* names, Py_ssize_t max_nodes, double seconds) {
   static const std::pair<const char*, uint32_t> kFacts[] = {{"upstream", kUpstreamCount}, {"downstream", kDownstreamCount},
                                                             {"domain", kDomainFact},     {"owners", kOwnersFact},
                                                             {"run_state", kRunStateFact}};
@@ -441,103 +400,171 @@ PyObject* view_node_facts(PyObject* self, PyObject* args) {
     });
   }
   return out.release();
-  LM_GUARD_END(nullptr)
 }
 
-PyObject* view_marquez(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  PyObject* ids;
-  int full;
-  if (!PyArg_ParseTuple(args, "Op", &ids, &full)) return nullptr;
+PyObject* view_marquez(PyObject* self, PyObject* ids, bool full) {
   ViewObject* v = view_of(self);
   Ids found(v, ids);
   return marquez_nodes_bytes(*v->view, found.nodes, full, embedded(v));
-  LM_GUARD_END(nullptr)
 }
 
-PyObject* view_marquez_column_lineage(PyObject* self, PyObject* args) {
-  LM_GUARD_BEGIN
-  PyObject* ids;
-  int downstream, depth;
-  Py_ssize_t max_nodes;
-  double seconds;
-  if (!PyArg_ParseTuple(args, "Opind", &ids, &downstream, &depth, &max_nodes, &seconds)) return nullptr;
+PyObject* view_marquez_column_lineage(PyObject* self, PyObject* ids, bool downstream, int depth, Py_ssize_t max_nodes,
+                                      double seconds) {
   ViewObject* v = view_of(self);
   Ids found(v, ids);
   std::vector<NodeIdx> starts;  // in order: a later walk's edge properties win
   for (NodeIdx n : found.nodes)
     if (n != kNone) starts.push_back(n);
   return marquez_column_lineage_bytes(*v->view, starts, downstream, depth, budget_of(max_nodes, seconds), embedded(v));
-  LM_GUARD_END(nullptr)
 }
-
-PyMethodDef view_methods[] = {  // View(graph or None, store, as_of stamp or None, summary property names or None[, names])
-    {"nodes", locked<with_flag<node_dict, true>, view_itself>, METH_O, "nodes(ids) -> {id: Node}: those the view shows, whole."},
-    {"summaries", locked<with_flag<node_dict, false>, view_itself>, METH_O, "summaries(ids) -> {id: Node}: at least graph.view.SUMMARY of each."},
-    {"edges", locked<with_flag<read_edges, false>, view_itself>, METH_VARARGS, "edges(ids, kinds, direction) -> [Edge], current."},
-    {"edge_keys", locked<with_flag<read_edges, true>, view_itself>, METH_VARARGS, "edge_keys(ids, kinds, direction) -> [(source, kind, target)]."},
-    {"canonical", locked<view_canonical, view_itself>, METH_O, "canonical(ids) -> {id: canonical id}."},
-    {"keys_into", locked<view_keys_into, view_itself>, METH_VARARGS,
-     "keys_into(canonical ids, kinds) -> ({member: canonical}, [keys of kinds edges entering the members])."},
-    {"dataset_lineage", locked<with_flag<view_lineage, false>, view_itself>, METH_VARARGS,
-     "dataset_lineage(start, upstream, downstream, depth, max_nodes, seconds) -> Lineage."},
-    {"column_lineage", locked<with_flag<view_lineage, true>, view_itself>, METH_VARARGS,
-     "column_lineage(start, upstream, downstream, depth, max_nodes, seconds) -> Lineage."},
-    {"neighbours", locked<view_neighbours, view_itself>, METH_VARARGS,
-     "neighbours(ids, downstream, max_nodes, seconds) -> Lineage: each node's direct neighbours one way."},
-    {"impact_report", locked<view_impact_report, view_itself>, METH_VARARGS,
-     "impact_report(start, depth (<0: none), semantic, max_nodes, seconds) -> Impact."},
-    {"dataset_domains", locked<view_dataset_domains, view_itself>, METH_O, "dataset_domains(ids) -> {dataset: domain id}."},
-    {"deleted", locked<view_deleted, view_itself>, METH_O, "deleted(ids) -> [bool]: dropped as the view judges it."},
-    {"node_facts", locked<view_node_facts, view_itself>, METH_VARARGS,
-     "node_facts(ids, facts, max_nodes, seconds) -> {fact: [each id's]}: upstream, downstream, domain, owners, run_state."},
-    {"marquez", locked<view_marquez, view_itself>, METH_VARARGS,
-     "marquez(ids, full) -> JSON bytes: a list of each node's Marquez data (null for none; native/marquez/marquez.h)."},
-    {"marquez_column_lineage", locked<view_marquez_column_lineage, view_itself>, METH_VARARGS,
-     "marquez_column_lineage(column ids, downstream, depth, max_nodes, seconds) -> (JSON bytes, truncated)."},
-    {nullptr, nullptr, 0, nullptr}};
-
-PyMethodDef marquez_functions[] = {
-    {"marquez_fields", marquez_fields, METH_O,
-     "marquez_fields(entries) -> str: the JSON text of a dataset's Marquez fields, from one list of "
-     "MARQUEZ_FIELD_KEYS values per column (what KEPT_FIELDS_KEY holds)."},
-    {nullptr, nullptr, 0, nullptr}};
 
 }  // namespace
 
-bool add_view_types(PyObject* module) {
-  if (!add_type(module, ViewType, "graph._native.View", sizeof(ViewObject),
-                "The graph as it stands (or stood), for one query: the view's rules, aliases and walks.", view_dealloc,
-                view_methods, nullptr, view_new) ||
-      !add_answer_types(module)) {
-    return false;
-  }
-  auto names = [](const std::vector<std::string_view>& list) -> PyObject* {
-    PyObject* tuple = PyTuple_New(Py_ssize_t(list.size()));
-    if (tuple == nullptr) return nullptr;
-    for (size_t i = 0; i < list.size(); i++) {
-      PyObject* name = PyUnicode_FromStringAndSize(list[i].data(), Py_ssize_t(list[i].size()));
-      if (name == nullptr) {
-        Py_DECREF(tuple);
-        return nullptr;
-      }
-      PyTuple_SET_ITEM(tuple, Py_ssize_t(i), name);
-    }
-    return tuple;
+void bind_views(nb::module_& m) {
+  bind_answers(m);
+  using Self = nb::pointer_and_handle<ViewObject>;
+  // A method of the view under its graph's lock (``locked``), over the function making its answer.
+  auto of_view = [](Self self, auto&& read) { return locked(self.p, read); };
+  // A walk: its answer object made under the lock, handed to Python after it.
+  auto walking = [](Self self, auto&& walk) {
+    if (!embedded(self.p)) return walk();
+    return read_graph(self.p->view->g, walk);
   };
-  PyObject* shown = names(kMarquezShown);
-  PyObject* field_keys = names(kMarquezFieldKeys);
-  PyObject* kept_key = PyUnicode_FromStringAndSize(kKeptFieldsKey.data(), Py_ssize_t(kKeptFieldsKey.size()));
-  if (shown == nullptr || field_keys == nullptr || kept_key == nullptr) {
-    Py_XDECREF(shown);
-    Py_XDECREF(field_keys);
-    Py_XDECREF(kept_key);
-    return false;
-  }
-  return PyModule_AddObject(module, "MARQUEZ_SHOWN", shown) == 0 &&  // graph.api.marquez reads ahead with these
-         PyModule_AddObject(module, "MARQUEZ_FIELD_KEYS", field_keys) == 0 &&
-         PyModule_AddObject(module, "KEPT_FIELDS_KEY", kept_key) == 0 &&  // graph.stores.neo4j keeps them
-         PyModule_AddFunctions(module, marquez_functions) == 0;
+  nb::class_<ViewObject>(m, "View", nb::is_final(), nb::sig("@typing.final\nclass View()"),
+                         "One query's view of a store: the graph in place (``graph``) or, for a store this process does "
+                         "not hold, a mirror filled as the query reads ``store`` (a :class:`NeighbourhoodSource`, or a "
+                         "store's :class:`ReadsLevels` alone); ``as_of``: the graph at that stamp.")
+      .def(nb::init<nb::handle, nb::handle, nb::handle, nb::handle, nb::handle>(), nb::arg("graph").none(),
+           nb::arg("store").none(), nb::arg("as_of").none(), nb::arg("summary").none(), nb::arg("names").none() = nb::none(),
+           nb::sig("def __init__(self, graph: Graph | None, store: NeighbourhoodSource | ReadsLevels | Store, "
+                   "as_of: str | None, summary: Any, names: Sequence[str] | None = None, /) -> None"),
+           "``summary``: the properties read of the nodes walks reach (None: whole nodes); ``names``: those a caller "
+           "reading only names needs.")
+      .def(
+          "nodes", [=](Self self, nb::handle ids) { return of_view(self, [&] { return node_dict(self.h.ptr(), ids.ptr(), true); }); },
+          nb::sig("def nodes(self, ids: Iterable[str], /) -> dict[str, Node]"), "The nodes among ``ids`` the view shows, whole.")
+      .def(
+          "summaries",
+          [=](Self self, nb::handle ids) { return of_view(self, [&] { return node_dict(self.h.ptr(), ids.ptr(), false); }); },
+          nb::sig("def summaries(self, ids: Iterable[str], /) -> dict[str, Node]"),
+          "The nodes among ``ids``, with at least graph.view.SUMMARY of their properties.")
+      .def(
+          "edges",
+          [=](Self self, nb::handle ids, nb::handle kinds, nb::handle direction) {
+            return of_view(self, [&] { return read_edges(self.h.ptr(), ids.ptr(), kinds.ptr(), direction.ptr(), false); });
+          },
+          nb::sig("def edges(self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /) -> list[Edge]"),
+          "The ``kinds`` edges leaving (or entering) ``ids`` current at the view's moment.")
+      .def(
+          "edge_keys",
+          [=](Self self, nb::handle ids, nb::handle kinds, nb::handle direction) {
+            return of_view(self, [&] { return read_edges(self.h.ptr(), ids.ptr(), kinds.ptr(), direction.ptr(), true); });
+          },
+          nb::sig("def edge_keys(self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /) "
+                  "-> list[_EdgeKey]"),
+          "The keys of the ``kinds`` edges leaving (or entering) ``ids``.")
+      .def(
+          "canonical",
+          [=](Self self, nb::handle ids) { return of_view(self, [&] { return view_canonical(self.h.ptr(), ids.ptr()); }); },
+          nb::sig("def canonical(self, ids: Iterable[str], /) -> dict[str, str]"), "Each id's canonical id (aliases followed).")
+      .def(
+          "keys_into",
+          [=](Self self, nb::handle ids, nb::handle kinds) {
+            return of_view(self, [&] { return view_keys_into(self.h.ptr(), ids.ptr(), kinds.ptr()); });
+          },
+          nb::sig("def keys_into(self, ids: Iterable[str], kinds: Collection[EdgeKind], /) "
+                  "-> tuple[dict[str, str], list[_EdgeKey]]"),
+          "For canonical ``ids``: each member's canonical id, and the keys of the ``kinds`` edges entering the members.")
+      .def(
+          "dataset_lineage",
+          [=](Self self, nb::handle start, nb::handle upstream, nb::handle downstream, int depth, Py_ssize_t max_nodes,
+              double seconds) {
+            bool up = truthy(upstream), down = truthy(downstream);
+            return walking(self, [&] { return view_lineage(self.h.ptr(), start.ptr(), up, down, depth, max_nodes, seconds, false); });
+          },
+          nb::sig("def dataset_lineage(self, start: str, upstream: bool, downstream: bool, depth: int, max_nodes: int, "
+                  "seconds: float, /) -> Lineage"),
+          "The datasets and jobs around ``start``, upstream and/or downstream, within ``depth`` hops, ``max_nodes`` and "
+          "``seconds``.")
+      .def(
+          "column_lineage",
+          [=](Self self, nb::handle start, nb::handle upstream, nb::handle downstream, int depth, Py_ssize_t max_nodes,
+              double seconds) {
+            bool up = truthy(upstream), down = truthy(downstream);
+            return walking(self, [&] { return view_lineage(self.h.ptr(), start.ptr(), up, down, depth, max_nodes, seconds, true); });
+          },
+          nb::sig("def column_lineage(self, start: str, upstream: bool, downstream: bool, depth: int, max_nodes: int, "
+                  "seconds: float, /) -> Lineage"),
+          "The columns around ``start``, upstream and/or downstream, within ``depth`` hops, ``max_nodes`` and "
+          "``seconds``.")
+      .def(
+          "neighbours",
+          [=](Self self, nb::handle ids, nb::handle downstream, Py_ssize_t max_nodes, double seconds) {
+            bool down = truthy(downstream);
+            return walking(self, [&] { return view_neighbours(self.h.ptr(), ids.ptr(), down, max_nodes, seconds); });
+          },
+          nb::sig("def neighbours(self, ids: Iterable[str], downstream: bool, max_nodes: int, seconds: float, /) -> Lineage"),
+          "Each node's direct neighbours, one way.")
+      .def(
+          "impact_report",
+          [=](Self self, nb::handle start, int depth, nb::handle semantic, Py_ssize_t max_nodes, double seconds) {
+            bool meaning = truthy(semantic);
+            return walking(self, [&] { return view_impact_report(self.h.ptr(), start.ptr(), depth, meaning, max_nodes, seconds); });
+          },
+          nb::sig("def impact_report(self, start: str, depth: int, semantic: bool, max_nodes: int, seconds: float, /) "
+                  "-> Impact"),
+          "What a change of ``start`` affects downstream (``depth`` < 0: unbounded).")
+      .def(
+          "dataset_domains",
+          [=](Self self, nb::handle ids) { return of_view(self, [&] { return view_dataset_domains(self.h.ptr(), ids.ptr()); }); },
+          nb::sig("def dataset_domains(self, ids: Iterable[str], /) -> dict[str, str]"), "Each dataset's domain id.")
+      .def(
+          "deleted", [=](Self self, nb::handle ids) { return of_view(self, [&] { return view_deleted(self.h.ptr(), ids.ptr()); }); },
+          nb::sig("def deleted(self, ids: Sequence[str], /) -> list[bool]"),
+          "Whether each node was dropped, as the view judges it (False for no node).")
+      .def(
+          "node_facts",
+          [=](Self self, nb::handle ids, nb::handle facts, Py_ssize_t max_nodes, double seconds) {
+            return of_view(self, [&] { return view_node_facts(self.h.ptr(), ids.ptr(), facts.ptr(), max_nodes, seconds); });
+          },
+          nb::sig("def node_facts(self, ids: Sequence[str], facts: Iterable[str], max_nodes: int, seconds: float, /) "
+                  "-> dict[str, list[Any]]"),
+          "Facts of each node (upstream, downstream, domain, owners, run_state), by fact (native/core/node_facts.h).")
+      .def(
+          "marquez",
+          [=](Self self, nb::handle ids, nb::handle full) {
+            bool whole = truthy(full);
+            return of_view(self, [&] { return view_marquez(self.h.ptr(), ids.ptr(), whole); });
+          },
+          nb::sig("def marquez(self, ids: Iterable[str], full: bool, /) -> bytes"),
+          "A JSON list of each node's Marquez data (null for none; native/marquez/marquez.h).")
+      .def(
+          "marquez_column_lineage",
+          [=](Self self, nb::handle ids, nb::handle downstream, int depth, Py_ssize_t max_nodes, double seconds) {
+            bool down = truthy(downstream);
+            return of_view(self, [&] {
+              return view_marquez_column_lineage(self.h.ptr(), ids.ptr(), down, depth, max_nodes, seconds);
+            });
+          },
+          nb::sig("def marquez_column_lineage(self, ids: Iterable[str], downstream: bool, depth: int, max_nodes: int, "
+                  "seconds: float, /) -> tuple[bytes, bool]"),
+          "Marquez's column lineage of column ids, as JSON, and whether it was cut short.");
+
+  auto names = [](const std::vector<std::string_view>& list) {
+    nb::list out;
+    for (std::string_view name : list) out.append(nb::str(name.data(), name.size()));
+    return nb::tuple(out);
+  };
+  // graph.api.marquez reads ahead with these; graph.stores.neo4j keeps a dataset's fields.
+  m.attr("MARQUEZ_SHOWN") = names(kMarquezShown);
+  m.attr("MARQUEZ_FIELD_KEYS") = names(kMarquezFieldKeys);
+  m.attr("KEPT_FIELDS_KEY") = nb::str(kKeptFieldsKey.data(), kKeptFieldsKey.size());
+  m.def(
+      "marquez_fields", [](nb::handle entries) { return nb::steal(check(marquez_fields(entries.ptr()))); },
+      nb::arg("entries").none(),
+      nb::sig("def marquez_fields(entries: Sequence[Sequence[Any]], /) -> str"),
+      "The JSON text of a dataset's Marquez ``fields`` (what KEPT_FIELDS_KEY holds), from one list of "
+      "MARQUEZ_FIELD_KEYS values per column of its ``columns``, in order.");
 }
 
 }  // namespace lm

@@ -9,52 +9,56 @@
 #include "pymodule.h"
 #include "remote_source.h"
 
+#include <memory>
+
 namespace lm {
 
+// One query's view of a store. Made in place by nanobind (View.__init__, views.cc); freed by its
+// destructor, which lets go of what it holds of its graph's pool under the graph's lock.
 struct ViewObject {
-  PyObject_HEAD
-  PyObject* graph_owner;  // the GraphObject a view of the embedded store reads (else nullptr)
-  PyObject* store;
-  Source* source;
-  View* view;
-  Aliases* aliases;
-  Stamp as_of;
+  nb::object graph_owner;  // the Graph a view of the embedded store reads (else null)
+  nb::object store;
+  Source* source = nullptr;
+  View* view = nullptr;
+  Aliases* aliases = nullptr;
+  Stamp as_of = 0;
+
+  ViewObject(nb::handle graph, nb::handle store, nb::handle as_of, nb::handle summary, nb::handle names);
+  ViewObject(const ViewObject&) = delete;
+  ViewObject& operator=(const ViewObject&) = delete;
+  ~ViewObject();
 };
 
+// A walk's answer: it keeps its View (and so the graph) alive, reads its graph's records.
 struct LineageObject {
-  PyObject_HEAD
-  PyObject* owner;  // the ViewObject
-  LineageAnswer* answer;
+  nb::object owner;  // the View
+  std::unique_ptr<LineageAnswer> answer;
 };
 
+// An impact answer: it holds strings of the view's pool (``answer->held``), let go with it.
 struct ImpactObject {
-  PyObject_HEAD
-  PyObject* owner;
-  ImpactReportAnswer* answer;
+  nb::object owner;  // the View
+  std::unique_ptr<ImpactReportAnswer> answer;
+
+  ImpactObject(nb::object owner, std::unique_ptr<ImpactReportAnswer> answer)
+      : owner(std::move(owner)), answer(std::move(answer)) {}
+  ImpactObject(ImpactObject&&) = default;
+  ~ImpactObject();
 };
 
-extern PyTypeObject LineageType;
-extern PyTypeObject ImpactType;
-
-inline ViewObject* view_of(PyObject* self) { return reinterpret_cast<ViewObject*>(self); }
+inline ViewObject* view_of(nb::handle self) { return nb::inst_ptr<ViewObject>(self); }
 
 // A view of the embedded store reads its graph under the graph's lock (native/bindings/pylock.h)
 // and lets the GIL go for its walks; a view of a remote store reads its own mirror, through its
 // store's Python methods (bindings/remote_source.h), with the GIL held throughout.
-inline bool embedded(const ViewObject* v) { return v->graph_owner != nullptr; }
+inline bool embedded(const ViewObject* v) { return v->graph_owner.is_valid(); }
 
-inline ViewObject* view_itself(PyObject* self) { return view_of(self); }
-template <class Answer>
-ViewObject* view_behind(PyObject* self) { return view_of(reinterpret_cast<Answer*>(self)->owner); }
-
-// A method of a view or of its answer, under its graph's lock when the view reads the embedded store.
-template <PyObject* (*F)(PyObject*, PyObject*), ViewObject* (*Of)(PyObject*)>
-PyObject* locked(PyObject* self, PyObject* arg) {
-  LM_GUARD_BEGIN
-  ViewObject* v = Of(self);
-  if (!embedded(v)) return F(self, arg);
-  return read_graph(v->view->g, [&] { return F(self, arg); });
-  LM_GUARD_END(nullptr)
+// ``read`` (a method of a view or of its answer: a new reference, or null with a Python error set)
+// under its graph's lock when the view reads the embedded store, for Python.
+template <class F>
+nb::object locked(ViewObject* v, F&& read) {
+  if (!embedded(v)) return nb::steal(check(read()));
+  return nb::steal(check(read_graph(v->view->g, std::forward<F>(read))));
 }
 
 PyObject* id_str(const Graph& g, StrId id);
@@ -70,7 +74,8 @@ PyObject* node_column(const Graph& g, const std::vector<NodeIdx>& nodes, std::st
 
 Budget budget_of(Py_ssize_t max_nodes, double seconds);
 
-// native/bindings/answers.cc: adds Lineage and Impact (add_view_types calls it).
-bool add_answer_types(PyObject* module);
+// native/bindings/answers.cc: Lineage and Impact (bind_views declares them first: View's walks
+// return them).
+void bind_answers(nb::module_& m);
 
 }  // namespace lm

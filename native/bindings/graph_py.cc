@@ -1,0 +1,603 @@
+// graph._native.Graph, Plan and Capture: the embedded store's graph (native/core/graph.h), a batch
+// planned against it and the graph captured for a snapshot. Each Graph method runs under the
+// graph's lock (native/bindings/pylock.h): readers share the graph, writers have it alone, and the
+// GIL is let go while the lock is waited for and while the core plans, commits and captures.
+#include "py.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "batch.h"
+#include "currency.h"
+#include "graph.h"
+#include "pylock.h"
+#include "pymodule.h"
+#include "pyrecords.h"
+#include "pytypes.h"
+#include "pyvalues.h"
+#include "snapshot.h"
+
+namespace lm {
+
+namespace {
+
+bool is_out(PyObject* direction) {
+  if (PyUnicode_Check(direction)) {
+    if (PyUnicode_CompareWithASCIIString(direction, "out") == 0) return true;
+    if (PyUnicode_CompareWithASCIIString(direction, "in") == 0) return false;
+  }
+  PyRef shown(PyObject_Repr(direction));
+  raise(PyExc_ValueError, std::string("direction must be 'out' or 'in', not ") +
+                              (shown ? PyUnicode_AsUTF8(shown.get()) : "?"));
+}
+
+std::vector<uint8_t> edge_kinds_of(PyObject* kinds) {
+  PyRef seq(check(PySequence_Fast(kinds, "kinds must be iterable")));
+  std::vector<uint8_t> out;
+  bool seen[kEdgeKinds] = {};
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());
+  for (Py_ssize_t i = 0; i < n; i++) {
+    uint8_t code = edge_kind_code(PySequence_Fast_GET_ITEM(seq.get(), i));
+    if (!seen[code]) out.push_back(code);
+    seen[code] = true;
+  }
+  return out;
+}
+
+// The nodes of some Python ids that exist: (the Python id, its index) each; ``keep`` holds the
+// sequence that owns the (borrowed) ids for as long as they are used.
+struct Resolved {
+  PyRef keep;
+  std::vector<std::pair<PyObject*, NodeIdx>> found;
+};
+
+Resolved resolve(const Graph& g, PyObject* ids) {
+  Resolved r;
+  r.keep = PyRef(check(PySequence_Fast(ids, "ids must be iterable")));
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(r.keep.get());
+  PyObject** items = PySequence_Fast_ITEMS(r.keep.get());
+  r.found.reserve(size_t(n));
+  std::string spill;
+  for (Py_ssize_t i = 0; i < n; i++) {
+    if (!PyUnicode_Check(items[i])) raise(PyExc_TypeError, "node ids are str");
+    NodeIdx node = g.find_node(utf8_of(items[i], spill));
+    if (node != kNone) r.found.emplace_back(items[i], node);
+  }
+  return r;
+}
+
+PyObject* node_object(const Graph& g, NodeIdx n, PyObject* id /* borrowed, or nullptr */) { return node_to_py(g, n, id); }
+
+PyObject* node_id_object(const Graph& g, NodeIdx n) { return str_of(g.pool.view(g.node_id[n])); }
+
+PyObject* graph_nodes(Graph& g, PyObject* ids) {
+  Resolved resolved = resolve(g, ids);
+  PyRef out(check(PyDict_New()));
+  for (auto& [id, n] : resolved.found) {
+    PyRef node(node_object(g, n, id));
+    if (PyDict_SetItem(out.get(), id, node.get()) < 0) return nullptr;
+  }
+  return out.release();
+}
+
+PyObject* read_edges(Graph& g, PyObject* ids, PyObject* kinds, PyObject* direction, bool keys_only) {
+  bool out_edges = is_out(direction);
+  std::vector<uint8_t> codes = edge_kinds_of(kinds);
+  Resolved resolved = resolve(g, ids);
+  PyRef result(check(PyList_New(0)));
+  for (uint8_t kind : codes) {
+    for (auto& [id, n] : resolved.found) {
+      const AdjList& list = out_edges ? g.node_out[n] : g.node_in[n];
+      auto [b, e] = list.of_kind(kind);
+      for (const uint64_t* it = b; it < e; it++) {
+        NodeIdx other = entry_neighbour(*it);
+        PyRef near_end((Py_INCREF(id), id));
+        PyRef far_end(node_id_object(g, other));
+        PyObject* source = out_edges ? near_end.release() : far_end.release();
+        PyObject* target = out_edges ? far_end.release() : near_end.release();
+        PyRef item;
+        if (keys_only) {
+          Py_INCREF(py.edge_kind[kind]);
+          item = PyRef(PyTuple_New(3));
+          if (!item) {
+            Py_DECREF(source);
+            Py_DECREF(target);
+            Py_DECREF(py.edge_kind[kind]);
+            return nullptr;
+          }
+          PyTuple_SET_ITEM(item.get(), 0, source);
+          PyTuple_SET_ITEM(item.get(), 1, py.edge_kind[kind]);
+          PyTuple_SET_ITEM(item.get(), 2, target);
+        } else {
+          Record* r = g.edge_record[entry_edge(*it)];
+          PyRef props, stamps;
+          try {
+            props = PyRef(props_to_py(g.pool, r));
+            stamps = PyRef(stamps_to_py(g.pool, r));
+          } catch (...) {
+            Py_DECREF(source);
+            Py_DECREF(target);
+            throw;
+          }
+          item = PyRef(make_edge(source, kind, target, props.release(), stamps.release()));
+        }
+        if (PyList_Append(result.get(), item.get()) < 0) return nullptr;
+      }
+    }
+  }
+  return result.release();
+}
+
+bool id_less(const Graph& g, NodeIdx a, NodeIdx b) { return g.pool.view(g.node_id[a]) < g.pool.view(g.node_id[b]); }
+
+PyObject* graph_nodes_of_kind(Graph& g, PyObject* kind, Py_ssize_t first, PyObject* after) {
+  uint8_t code = node_kind_code(kind);
+  std::string spill;
+  std::string_view after_text;
+  bool paged = after != Py_None;
+  if (paged) after_text = utf8_of(after, spill);
+  IdOrder& order = g.id_order[code];
+  if (!order.current(g.nodes_of_kind[code].size())) {
+    if (!held_now.alone) throw NeedsExclusive{};  // read again with the graph alone (pylock.h)
+    order.catch_up(g, g.nodes_of_kind[code]);
+  }
+  std::vector<NodeIdx> page = order.page(g, paged, after_text, size_t(std::max<Py_ssize_t>(first, 0)));
+  PyRef out(check(PyList_New(Py_ssize_t(page.size()))));
+  for (size_t i = 0; i < page.size(); i++) PyList_SET_ITEM(out.get(), Py_ssize_t(i), node_object(g, page[i], nullptr));
+  return out.release();
+}
+
+// Nodes ``start`` .. ``start + count`` of a kind in the graph's own order (not by id): one pass
+// over every node, each page costing its own size, however many nodes the kind holds.
+PyObject* graph_nodes_of_kind_at(Graph& g, PyObject* kind, Py_ssize_t start, Py_ssize_t count) {
+  const std::vector<NodeIdx>& all = g.nodes_of_kind[node_kind_code(kind)];
+  size_t begin = std::min(all.size(), size_t(std::max<Py_ssize_t>(start, 0)));
+  size_t end = std::min(all.size(), begin + size_t(std::max<Py_ssize_t>(count, 0)));
+  PyRef out(check(PyList_New(Py_ssize_t(end - begin))));
+  for (size_t i = begin; i < end; i++) PyList_SET_ITEM(out.get(), Py_ssize_t(i - begin), node_object(g, all[i], nullptr));
+  return out.release();
+}
+
+// The READS/WRITES edges of ``jobs`` their newest completed run did not restate: {job: {key}} for
+// the jobs that have some (native/core/currency.h; the writes since the last read judged first).
+PyObject* graph_unrestated(Graph& g, PyObject* jobs) {  // settled: the ReadLock judged the writes since the last read
+  Resolved resolved = resolve(g, jobs);
+  PyRef out(check(PyDict_New()));
+  for (auto& [id, job] : resolved.found) {
+    PyRef keys(check(PySet_New(nullptr)));
+    for (uint8_t kind : kJobIoKinds) {
+      auto [b, e] = g.node_out[job].of_kind(kind);
+      for (const uint64_t* it = b; it < e; it++) {
+        if (!g.unrestated(entry_edge(*it))) continue;
+        PyRef target(node_id_object(g, entry_neighbour(*it)));
+        PyRef key(check(PyTuple_Pack(3, id, py.edge_kind[kind], target.get())));
+        if (PySet_Add(keys.get(), key.get()) < 0) return nullptr;
+      }
+    }
+    if (PySet_GET_SIZE(keys.get()) && PyDict_SetItem(out.get(), id, keys.get()) < 0) return nullptr;
+  }
+  return out.release();
+}
+
+// Judge ``jobs`` now, by the runs they name: a graph holding another store's jobs, their deciding
+// runs and those runs' and jobs' edges (graph.stores.job_currency.judge).
+void graph_judge(Graph& g, PyObject* jobs) {
+  Resolved resolved = resolve(g, jobs);
+  std::vector<NodeIdx> nodes;
+  for (auto& [id, job] : resolved.found) nodes.push_back(job);
+  judge_jobs(g, std::move(nodes));
+}
+
+// The search order of Store.search (graph/stores/__init__.py; test_lineage_conformance checks
+// every store keeps it), over the name as Python's str() shows it, lower-cased as
+// Python's str.lower() does (by Python itself for anything not ASCII).
+PyObject* graph_search(Graph& g, PyObject* needle_object, PyObject* kinds, Py_ssize_t first) {
+  std::string spill;
+  std::string needle(utf8_of(needle_object, spill));
+  PyRef seq(check(PySequence_Fast(kinds, "kinds must be iterable")));
+  bool wanted[kNodeKinds] = {};
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); i++)
+    wanted[node_kind_code(PySequence_Fast_GET_ITEM(seq.get(), i))] = true;
+  struct Hit {
+    int rank;
+    std::string name;
+    NodeIdx node;
+  };
+  std::vector<Hit> hits;
+  auto ascii = [](std::string_view s) {
+    for (unsigned char c : s)
+      if (c >= 0x80) return false;
+    return true;
+  };
+  bool needle_ascii = ascii(needle);
+  std::string lowered;
+  char buf[32];
+  for (uint8_t kind = 0; kind < kNodeKinds; kind++) {
+    if (!wanted[kind]) continue;
+    for (NodeIdx n : g.nodes_of_kind[kind]) {
+      const uint8_t* value = record_value(g.node_record[n], g.keys.name);
+      std::string name;
+      std::string_view text;
+      if (value == nullptr || *value == kAbsent) {
+        name.clear();
+      } else if (value_string(value, g.pool, buf, text)) {
+        name.assign(text);
+      } else {  // str() of another value, as Python shows it
+        const uint8_t* p = value;
+        PyRef object(value_to_py(p, g.pool));
+        PyRef shown(check(PyObject_Str(object.get())));
+        name.assign(utf8_of(shown.get(), spill));
+      }
+      if (needle_ascii && ascii(name)) {
+        lowered.assign(name);
+        for (char& c : lowered)
+          if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+      } else {
+        PyRef object(str_of(name));
+        PyRef low(check(PyObject_CallMethod(object.get(), "lower", nullptr)));
+        lowered.assign(utf8_of(low.get(), spill));
+      }
+      if (lowered.find(needle) == std::string::npos) continue;
+      int rank = lowered == needle ? 0 : (lowered.compare(0, needle.size(), needle) == 0 ? 1 : 2);
+      hits.push_back(Hit{rank, std::move(name), n});
+    }
+  }
+  size_t keep = std::min(hits.size(), size_t(std::max<Py_ssize_t>(first, 0)));
+  std::partial_sort(hits.begin(), hits.begin() + long(keep), hits.end(), [&](const Hit& a, const Hit& b) {
+    if (a.rank != b.rank) return a.rank < b.rank;
+    if (a.name != b.name) return a.name < b.name;
+    return id_less(g, a.node, b.node);
+  });
+  PyRef out(check(PyList_New(Py_ssize_t(keep))));
+  for (size_t i = 0; i < keep; i++) PyList_SET_ITEM(out.get(), Py_ssize_t(i), node_object(g, hits[i].node, nullptr));
+  return out.release();
+}
+
+PyObject* graph_counts(Graph& g) {
+  PyRef out(check(PyDict_New()));
+  for (uint8_t k = 0; k < kNodeKinds; k++) {
+    if (g.nodes_of_kind[k].empty()) continue;
+    PyRef n(check(PyLong_FromSize_t(g.nodes_of_kind[k].size())));
+    if (PyDict_SetItem(out.get(), py.node_kind_value[k], n.get()) < 0) return nullptr;
+  }
+  for (uint8_t k = 0; k < kEdgeKinds; k++) {
+    if (g.edges_of_kind[k] == 0) continue;
+    PyRef n(check(PyLong_FromSize_t(g.edges_of_kind[k])));
+    if (PyDict_SetItem(out.get(), py.edge_kind_value[k], n.get()) < 0) return nullptr;
+  }
+  return out.release();
+}
+
+// A node by id, made bare (no properties, the kind its id implies) when it is not held: the end of
+// an installed edge whose node was not installed.
+NodeIdx bare_node(Graph& g, PyObject* id) {
+  if (!PyUnicode_Check(id)) raise(PyExc_TypeError, "node ids are str");
+  std::string spill;
+  std::string_view text = utf8_of(id, spill);
+  NodeIdx n = g.find_node(text);
+  if (n != kNone) return n;
+  uint8_t kind = placeholder_kind(text);
+  if (kind == kNodeKinds) raise(PyExc_ValueError, "an installed edge's end has no known id prefix");
+  StrId sid = g.pool.intern(text);
+  n = g.add_node(sid, kind, g.records.freeze(Draft(), false));
+  g.pool.decref(sid);
+  return n;
+}
+
+// An attribute of a Python Node or Edge (a new reference), or the error in flight.
+PyRef attr(PyObject* o, const char* name) { return PyRef(check(PyObject_GetAttrString(o, name))); }
+
+// The record a Python Node or Edge holds: its ``props`` with their ``stamps``.
+Record* record_of(Graph& g, PyObject* o, bool edge) {
+  PyRef props = attr(o, "props"), stamps = attr(o, "stamps");
+  return record_from_py(g, props.get(), stamps.get(), edge);
+}
+
+// ``f`` on each item of a Python sequence (``what``: the error when it is none), in order.
+template <class F>
+void for_each_item(PyObject* items, const char* what, F&& f) {
+  PyRef seq(check(PySequence_Fast(items, what)));
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); i++) f(PySequence_Fast_GET_ITEM(seq.get(), i));
+}
+
+void graph_install(Graph& g, PyObject* nodes, PyObject* edges) {
+  std::string spill;
+  for_each_item(nodes, "nodes must be iterable", [&](PyObject* node) {
+    PyRef id = attr(node, "id"), kind = attr(node, "kind");
+    if (!PyUnicode_Check(id.get())) raise(PyExc_TypeError, "node ids are str");
+    Record* r = record_of(g, node, false);
+    StrId sid = g.pool.intern(utf8_of(id.get(), spill));
+    NodeIdx existing = g.pool.node(sid);
+    if (existing != kNone) {
+      g.set_record(existing, r);
+    } else {
+      g.add_node(sid, node_kind_code(kind.get()), r);
+    }
+    g.pool.decref(sid);
+  });
+  for_each_item(edges, "edges must be iterable", [&](PyObject* edge) {
+    PyRef source = attr(edge, "source"), kind = attr(edge, "kind"), target = attr(edge, "target");
+    NodeIdx s = bare_node(g, source.get());
+    NodeIdx t = bare_node(g, target.get());
+    uint8_t code = edge_kind_code(kind.get());
+    if (g.find_edge(s, code, t) != kNone) raise(PyExc_ValueError, "an edge installed twice");
+    g.add_edge(s, code, t, record_of(g, edge, true));
+  });
+}
+
+// -- Plan ---------------------------------------------------------------------------------------
+
+// What a batch changes, planned: it holds strings of its graph's pool, so it is freed with the
+// graph alone (alone_with), and holds its graph (the Python object) until then.
+struct PlanObject {
+  nb::object owner;  // the Graph
+  std::unique_ptr<Plan> plan;
+
+  PlanObject(nb::object owner, std::unique_ptr<Plan> plan) : owner(std::move(owner)), plan(std::move(plan)) {}
+  PlanObject(PlanObject&&) = default;
+  ~PlanObject() {
+    if (Plan* p = plan.release()) alone_with(graph_in(owner), [p] { delete p; });
+  }
+};
+
+// The planned records as graph.model objects: ({id: Node}, {(source, kind, target): Edge}).
+PyObject* plan_changes(PlanObject& self) {
+  Plan& p = *self.plan;
+  if (p.committed) raise(PyExc_RuntimeError, "a committed plan's records belong to the graph");
+  Graph& g = graph_in(self.owner);
+  Reading shared(g);
+  PyRef nodes(check(PyDict_New())), edges(check(PyDict_New()));
+  for (auto& n : p.nodes) {
+    PyRef id(str_of(g.pool.view(n.id)));
+    PyRef props(props_to_py(g.pool, n.record)), stamps(stamps_to_py(g.pool, n.record));
+    Py_INCREF(id.get());
+    PyRef node(make_node(id.get(), n.kind, props.release(), stamps.release()));
+    if (PyDict_SetItem(nodes.get(), id.get(), node.get()) < 0) return nullptr;
+  }
+  for (auto& e : p.edges) {
+    PyRef source(str_of(g.pool.view(e.source))), target(str_of(g.pool.view(e.target)));
+    PyRef key(check(PyTuple_Pack(3, source.get(), py.edge_kind[e.kind], target.get())));
+    PyRef props(props_to_py(g.pool, e.record)), stamps(stamps_to_py(g.pool, e.record));
+    PyRef edge(make_edge(source.release(), e.kind, target.release(), props.release(), stamps.release()));
+    if (PyDict_SetItem(edges.get(), key.get(), edge.get()) < 0) return nullptr;
+  }
+  return PyTuple_Pack(2, nodes.get(), edges.get());
+}
+
+// -- Capture ------------------------------------------------------------------------------------
+
+// The graph's records at one moment: it holds records of the graph's, freed with the graph alone.
+struct CaptureObject {
+  nb::object owner;  // the Graph
+  std::unique_ptr<Capture> capture;
+
+  CaptureObject(nb::object owner, std::unique_ptr<Capture> capture)
+      : owner(std::move(owner)), capture(std::move(capture)) {}
+  CaptureObject(CaptureObject&&) = default;
+  ~CaptureObject() { let_go(); }
+  void let_go() {
+    if (Capture* c = capture.release()) alone_with(graph_in(owner), [c] { delete c; });
+  }
+};
+
+nb::bytes capture_next_chunk(CaptureObject& self, Py_ssize_t records, nb::handle repeats) {
+  if (self.capture == nullptr) raise(PyExc_RuntimeError, "the capture is closed");
+  if (records <= 0) raise(PyExc_ValueError, "records must be positive");
+  bool whole_records = !truthy(repeats);
+  Bytes chunk;
+  {
+    Reading shared(graph_in(self.owner));  // the records are the capture's, their strings the pool's
+    NoGil working;
+    chunk = self.capture->next_chunk(size_t(records), !whole_records);
+  }
+  return nb::bytes(chunk.data(), chunk.size());
+}
+
+// -- Graph --------------------------------------------------------------------------------------
+
+using Self = nb::pointer_and_handle<Graph>;
+
+// ``read`` (a new reference, or null with a Python error set) with the graph shared, for Python.
+template <class F>
+nb::object reading(Graph& g, F&& read) {
+  return nb::steal(check(read_graph(g, std::forward<F>(read))));
+}
+
+}  // namespace
+
+Graph& graph_in(nb::handle graph) { return *nb::inst_ptr<Graph>(graph); }
+
+bool truthy(nb::handle o) {
+  int on = PyObject_IsTrue(o.ptr());
+  if (on < 0) throw PyErrorSet{};
+  return on != 0;
+}
+
+void bind_graph(nb::module_& m) {
+  nb::class_<PlanObject>(m, "Plan", nb::is_final(), nb::sig("@typing.final\nclass Plan()"), "What a batch changes in a Graph, planned and not yet committed.")
+      .def_prop_ro(
+          "changed", [](PlanObject& self) { return self.plan->changed(); }, nb::sig("def changed(self) -> int"),
+          "How many nodes and edges the batch changes (0: it changes nothing).")
+      .def(
+          "changes", [](PlanObject& self) { return nb::steal(check(plan_changes(self))); },
+          nb::sig("def changes(self) -> tuple[dict[str, Node], dict[_EdgeKey, Edge]]"),
+          "The new state of every node and edge the batch changes.");
+
+  nb::class_<CaptureObject>(m, "Capture", nb::is_final(), nb::sig("@typing.final\nclass Capture()"),
+                            "A Graph's records at one moment, read out as snapshot chunks while the graph goes on.")
+      .def_prop_ro(
+          "counts",
+          [](CaptureObject& self) -> nb::object {
+            if (self.capture == nullptr) return nb::none();
+            return nb::make_tuple(self.capture->nodes(), self.capture->edges());
+          },
+          nb::sig("def counts(self) -> tuple[int, int]"), "The nodes and edges captured.")
+      .def("next_chunk", capture_next_chunk, nb::arg("records"), nb::arg("repeats") = true,
+           nb::sig("def next_chunk(self, records: int, repeats: bool = True, /) -> bytes"),
+           "The next chunk of at most ``records`` records (b\"\" when done); ``repeats`` False: every record whole, as "
+           "snapshot formats 2 and 3 hold them.")
+      .def("close", [](CaptureObject& self) { self.let_go(); }, "Let go of the captured records.");
+
+  nb::class_<Graph>(m, "Graph", nb::is_final(), nb::sig("@typing.final\nclass Graph()"), "A property graph in compact native memory: the embedded store's graph.")
+      .def(
+          "__init__",
+          [](Graph* g) {
+            require_configured();
+            new (g) Graph();
+          },
+          "An empty graph.")
+      .def(
+          "plan",
+          [](Self self, nb::handle payload) {
+            Graph& g = *self.p;
+            Writing alone(g);
+            std::unique_ptr<Plan> plan = over_bytes(payload.ptr(), [&](const uint8_t* data, size_t size) {
+              NoGil working;  // the payload is bytes: it stays as it is
+              auto batch = std::make_unique<Batch>(g.pool);
+              batch->decode(data, size);
+              return g.plan(std::move(batch));
+            });
+            return PlanObject(nb::borrow(self.h), std::move(plan));
+          },
+          nb::sig("def plan(self, payload: bytes, /) -> Plan"), "What an encoded batch changes, the graph untouched.")
+      .def(
+          "commit",
+          [](Self self, nb::handle plan) {
+            PlanObject* p = nb::isinstance<PlanObject>(plan) ? nb::inst_ptr<PlanObject>(plan) : nullptr;
+            if (p == nullptr || !p->owner.is(self.h)) raise(PyExc_TypeError, "commit takes a plan this graph made");
+            Writing alone(*self.p);
+            NoGil working;
+            self.p->commit(*p->plan);
+          },
+          nb::sig("def commit(self, plan: Plan, /) -> None"), "Make a plan's changes.")
+      .def(
+          "nodes", [](Graph& g, nb::handle ids) { return reading(g, [&] { return graph_nodes(g, ids.ptr()); }); },
+          nb::sig("def nodes(self, ids: Iterable[str], /) -> dict[str, Node]"), "The nodes among ``ids`` that exist.")
+      .def(
+          "edges",
+          [](Graph& g, nb::handle ids, nb::handle kinds, nb::handle direction) {
+            return reading(g, [&] { return read_edges(g, ids.ptr(), kinds.ptr(), direction.ptr(), false); });
+          },
+          nb::sig("def edges(self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /) -> list[Edge]"),
+          "The ``kinds`` edges leaving (or entering) ``ids``.")
+      .def(
+          "edge_keys",
+          [](Graph& g, nb::handle ids, nb::handle kinds, nb::handle direction) {
+            return reading(g, [&] { return read_edges(g, ids.ptr(), kinds.ptr(), direction.ptr(), true); });
+          },
+          nb::sig("def edge_keys(self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /) "
+                  "-> list[_EdgeKey]"),
+          "The keys of the ``kinds`` edges leaving (or entering) ``ids``.")
+      .def(
+          "nodes_of_kind",
+          [](Graph& g, nb::handle kind, Py_ssize_t first, nb::handle after) {
+            return reading(g, [&] { return graph_nodes_of_kind(g, kind.ptr(), first, after.ptr()); });
+          },
+          nb::arg("kind"), nb::arg("first"), nb::arg("after") = nb::none(),
+          nb::sig("def nodes_of_kind(self, kind: NodeKind, first: int, after: str | None = None, /) -> list[Node]"),
+          "The first nodes of a kind by id, after ``after``.")
+      .def(
+          "first_of_kind",
+          [](Graph& g, nb::handle kind, nb::handle prefixes, nb::handle keys, nb::handle like) {
+            return reading(g, [&] { return graph_first_of_kind(g, kind.ptr(), prefixes.ptr(), keys.ptr(), like.ptr()); });
+          },
+          nb::arg("kind"), nb::arg("prefixes"), nb::arg("keys") = nb::none(), nb::arg("like") = nb::none(),
+          nb::sig("def first_of_kind(self, kind: NodeKind, prefixes: Sequence[str], keys: Sequence[str] | None = None, "
+                  "like: Sequence[Mapping[str, Any] | None] | None = None, /) -> dict[str, Node]"),
+          "Per prefix, the first node of a kind by id among those whose ids start with it (for the prefixes that have "
+          "one); ``keys``: only those properties (and their stamps); ``like`` (with ``keys``): per prefix, values the "
+          "caller holds (dicts); a property equal to one, of the same types, is answered as that object rather than a "
+          "copy.")
+      .def(
+          "nodes_of_kind_at",
+          [](Graph& g, nb::handle kind, Py_ssize_t start, Py_ssize_t count) {
+            return reading(g, [&] { return graph_nodes_of_kind_at(g, kind.ptr(), start, count); });
+          },
+          nb::sig("def nodes_of_kind_at(self, kind: NodeKind, start: int, count: int, /) -> list[Node]"),
+          "``count`` nodes of a kind from ``start``, in the graph's order.")
+      .def(
+          "unrestated",
+          [](Graph& g, nb::handle jobs) { return reading(g, [&] { return graph_unrestated(g, jobs.ptr()); }); },
+          nb::sig("def unrestated(self, jobs: Iterable[str], /) -> dict[str, set[_EdgeKey]]"),
+          "The READS/WRITES edges of ``jobs`` their newest completed run did not restate.")
+      .def(
+          "judge",
+          [](Graph& g, nb::handle jobs) {
+            Writing alone(g);
+            graph_judge(g, jobs.ptr());
+          },
+          nb::sig("def judge(self, jobs: Iterable[str], /) -> None"),
+          "Decide the currency of the READS/WRITES edges of ``jobs`` now.")
+      .def(
+          "touch_all",
+          [](Graph& g) {
+            Writing alone(g);
+            g.touch_all();
+          },
+          "Judge every job's currency before the next read.")
+      .def(
+          "search",
+          [](Graph& g, nb::handle text, nb::handle kinds, Py_ssize_t first) {
+            if (!PyUnicode_Check(text.ptr())) raise(PyExc_TypeError, "search text is str");
+            return reading(g, [&] { return graph_search(g, text.ptr(), kinds.ptr(), first); });
+          },
+          nb::sig("def search(self, lowered_text: str, kinds: Collection[NodeKind], first: int, /) -> list[Node]"),
+          "The nodes of ``kinds`` whose names contain the text, ranked.")
+      .def(
+          "counts", [](Graph& g) { return reading(g, [&] { return graph_counts(g); }); },
+          nb::sig("def counts(self) -> dict[str, int]"), "How many nodes and edges of each kind (by its value).")
+      .def(
+          "install",
+          [](Graph& g, nb::handle nodes, nb::handle edges) {
+            Writing alone(g);
+            graph_install(g, nodes.ptr(), edges.ptr());
+          },
+          nb::sig("def install(self, nodes: Sequence[Node], edges: Sequence[Edge], /) -> None"),
+          "Put these nodes and edges in as they are (a plan's current state; no merge): an edge's end not among "
+          "``nodes`` is held bare.")
+      .def(
+          "capture",
+          [](Self self) {
+            Writing alone(*self.p);
+            std::unique_ptr<Capture> capture;
+            {
+              NoGil working;
+              capture = std::make_unique<Capture>(*self.p);
+            }
+            return CaptureObject(nb::borrow(self.h), std::move(capture));
+          },
+          nb::sig("def capture(self) -> Capture"), "The graph now, for a snapshot.")
+      .def(
+          "load_chunk",
+          [](Graph& g, nb::handle chunk) {
+            Writing alone(g);
+            over_bytes(chunk.ptr(), [&](const uint8_t* data, size_t size) {
+              NoGil working;
+              load_chunk(g, data, size);
+              return true;
+            });
+          },
+          nb::sig("def load_chunk(self, chunk: bytes, /) -> None"), "Add the records of a snapshot chunk.")
+      .def(
+          "stats",
+          [](Graph& g) {
+            Reading shared(g);
+            nb::dict out;
+            out["nodes"] = g.node_count();
+            out["edges"] = g.edge_count();
+            out["strings"] = g.pool.live();
+            out["shared_records"] = g.records.shared_count();
+            out["index_bytes"] = g.heap_bytes();
+            return out;
+          },
+          nb::sig("def stats(self) -> dict[str, int]"), "Sizes, and the bytes of the native index.")
+      .def(
+          "elements",
+          [](Graph& g) {
+            Reading shared(g);
+            return g.node_count() + g.edge_count();
+          },
+          "Nodes plus edges (what stats() counts, without walking the graph).");
+}
+
+}  // namespace lm
