@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from itertools import islice
 
-from graph.changes import ChangeFeed
+from graph.changes import POLL_SECONDS, ChangeFeed
 from graph.model import Node
 from graph.mutations import stamp
 from graph.stores import Store
@@ -42,7 +42,6 @@ from graph.webhooks import BREAKING_CHANGE, scan_notifications
 log = logging.getLogger(__name__)
 
 LAG_SECONDS = 120.0  # a detection's walks and write, and the clock skew between servers, at most
-POLL_SECONDS = 15.0  # how often the outbox is read for other servers' changes, at most
 START_SECONDS = 1.0  # a subscription starting reads the outbox unless it was read this recently
 MOST_READ = 20_000  # notifications one read of the outbox holds
 RING = 4096  # changes held for subscriptions to read

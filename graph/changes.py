@@ -12,6 +12,10 @@ from __future__ import annotations
 import asyncio
 import threading
 
+#: How long a reader waits without a change heard before it looks anyway: what another server on
+#: one Neo4j wrote reaches no feed of this process (subscriptions, ``graph.breaking_feed``).
+POLL_SECONDS = 15.0
+
 
 class ChangeFeed:
     """A generation counter writers bump and readers on event loops wait on."""

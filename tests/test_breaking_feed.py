@@ -15,6 +15,7 @@ from test_schema_history import ingest, probed_live, unprobed
 
 from graph import breaking_feed
 from graph.breaking_feed import BreakingFeed, FellBehind
+from graph.changes import POLL_SECONDS
 from graph.ingest_service import IngestService
 from graph.model import dataset_id
 from graph.schema_history import SchemaHistory
@@ -67,11 +68,11 @@ def test_the_feed_holds_each_change_heard_once_in_the_order_heard(store: Store) 
     now[0] += 1
     feed.read_outbox()
     assert feed.after(number) == ([], number)  # read within POLL_SECONDS: not read again
-    now[0] += breaking_feed.POLL_SECONDS
+    now[0] += POLL_SECONDS
     feed.read_outbox()
     changes, number = feed.after(number)
     assert names(changes) == ["sales.elsewhere"]
-    now[0] += breaking_feed.POLL_SECONDS
+    now[0] += POLL_SECONDS
     feed.read_outbox()  # this server's and that one, heard already
     assert feed.after(number) == ([], number)
 
@@ -80,7 +81,7 @@ def test_the_feed_holds_each_change_heard_once_in_the_order_heard(store: Store) 
     breaks(elsewhere, "sales.elsewhere_later", "2024")
     detected[0] = DETECTED + timedelta(minutes=2)
     breaks(here, "sales.here_later", "2027")
-    now[0] += breaking_feed.POLL_SECONDS
+    now[0] += POLL_SECONDS
     feed.read_outbox()
     changes, number = feed.after(number)
     assert names(changes) == ["sales.here_later", "sales.elsewhere_later"]

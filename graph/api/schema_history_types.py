@@ -22,7 +22,8 @@ from graph.api.subscriptions import (
     SLOTS_KEY,
     subscription_slot,
 )
-from graph.breaking_feed import POLL_SECONDS, BreakingFeed, FellBehind
+from graph.breaking_feed import BreakingFeed, FellBehind
+from graph.changes import POLL_SECONDS
 from graph.errors import QueryError
 from graph.model import Node
 from graph.mutations import stamp

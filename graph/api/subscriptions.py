@@ -31,7 +31,7 @@ from graph import lineage as lineage_queries
 from graph.api.admission import Full, Slots
 from graph.api.budget import BUDGET_KEY, QueryBudget
 from graph.api.live_answers import BUILDS_KEY, MARK_KEY, SIZE_KEY, AnswerBuilds
-from graph.changes import ChangeFeed
+from graph.changes import POLL_SECONDS, ChangeFeed
 from graph.model import Node, PropertyKey
 
 FEED_KEY = "changes"  # context entry: the server's ChangeFeed
@@ -42,7 +42,6 @@ SLOTS_KEY = (
 MIN_INTERVAL = (
     1.0  # seconds between two answers of one subscription, however often the graph changes
 )
-POLL_SECONDS = 15.0  # ask again after this long without a change heard
 
 
 CONNECTION_KEY = (
