@@ -30,14 +30,12 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from itertools import islice
 
 from graph.changes import POLL_SECONDS, ChangeFeed
 from graph.model import Node
-from graph.mutations import stamp
 from graph.stores import Store
-from graph.webhooks import BREAKING_CHANGE, scan_notifications
+from graph.webhooks import BREAKING_CHANGE, scan_notifications, window_start
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +71,7 @@ class BreakingFeed:
         """Changes this server's schema history wrote (any thread)."""
         with self._lock:
             self._add(changes)
-            self._forget(self._since(self.clock() - 2 * LAG_SECONDS))
+            self._forget(window_start(2 * LAG_SECONDS, self.clock()))
         self.woken.notify()
 
     def end(self) -> int:
@@ -100,7 +98,7 @@ class BreakingFeed:
                 return
             last, self._read_at = self._read_at, now
             afresh = last is None or now - last > LAG_SECONDS
-            oldest = self._since((now if last is None or afresh else last) - LAG_SECONDS)
+            oldest = window_start(LAG_SECONDS, now if last is None or afresh else last)
             found, complete = scan_notifications(self.store, oldest, MOST_READ)
             if not complete:
                 log.warning(
@@ -122,7 +120,7 @@ class BreakingFeed:
             changes = self.store.nodes([change for change, _ in unheard]) if unheard else {}
             with self._lock:
                 self._add([changes[c] for c, _ in unheard if c in changes])
-                self._forget(self._since(now - 2 * LAG_SECONDS))
+                self._forget(window_start(2 * LAG_SECONDS, now))
         if changes:
             self.woken.notify()
 
@@ -140,7 +138,3 @@ class BreakingFeed:
             if at >= before:
                 return
             del self._heard[change]
-
-    @staticmethod
-    def _since(seconds: float) -> str:
-        return stamp(datetime.fromtimestamp(seconds, UTC))
