@@ -14,7 +14,7 @@ from test_lineage_conformance import _event, _facet
 from test_neo4j_column_clocks import apply, mesh, neo4j_uri, rerun  # noqa: F401 - fixtures
 
 from graph import impact
-from graph.model import EdgeKind, Node
+from graph.model import EdgeKind, Node, NodeKind
 from graph.stores import NeighbourhoodRequest, neighbourhood
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
@@ -230,3 +230,54 @@ def test_a_levels_dataset_lineage_and_columns_are_one_statement(
     expected = neighbourhood(embedded, derives)
     assert found.edges and {e.key for e in found.edges} == {e.key for e in expected.edges}
     assert plain(found.nodes) == plain(expected.nodes)
+
+
+def _sent_bookkeeping(rows: Any) -> list[str]:
+    """The column clocks and kept Marquez fields among the property maps of a read's rows."""
+    found: list[str] = []
+    if isinstance(rows, dict):
+        found += [key for key in ("_clocks", "_fields") if rows.get(key) is not None]
+        rows = list(rows.values())
+    if isinstance(rows, list):
+        for item in rows:
+            found += _sent_bookkeeping(item)
+    return found
+
+
+def test_whole_reads_send_no_clocks_or_kept_fields(
+    stores: tuple[Neo4jStore, EmbeddedStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dataset's column clocks and Marquez field cache are most of its stored bytes, and no
+    whole read decodes them (the clocks come from their owners' ids): none sends them."""
+    neo4j, embedded = stores
+    datasets = sorted(
+        {c.rsplit(":", 1)[0].replace("datasetField:", "dataset:", 1) for c in referring(neo4j)}
+    )
+    ((holding,),) = neo4j._read(
+        "UNWIND $ids AS id MATCH (n:Node {id: id}) "
+        "RETURN count(CASE WHEN n._clocks IS NOT NULL AND n._fields IS NOT NULL THEN 1 END)",
+        {"ids": datasets},
+        "counting",
+    )
+    assert holding >= 2  # (datasets holding both: a read could send them)
+    sent: list[str] = []
+    read = neo4j._read
+
+    def recorded(text: str, parameters: dict[str, Any], doing: str) -> list[list[Any]]:
+        rows = read(text, parameters, doing)
+        sent.extend(f"{doing}: {key}" for key in _sent_bookkeeping(rows))
+        return rows
+
+    monkeypatch.setattr(neo4j, "_read", recorded)
+    assert plain(neo4j.nodes(datasets)) == plain(embedded.nodes(datasets))
+    name = embedded.nodes(datasets[:1])[datasets[0]].props["name"]
+    assert [n.id for n in neo4j.search(name, [NodeKind.DATASET], 5)] == [
+        n.id for n in embedded.search(name, [NodeKind.DATASET], 5)
+    ]
+    assert plain({n.id: n for n in neo4j.nodes_of_kind(NodeKind.DATASET, 50)}) == plain(
+        {n.id: n for n in embedded.nodes_of_kind(NodeKind.DATASET, 50)}
+    )
+    for column in referring(neo4j)[:3]:  # (a column's impact judges its lineage: wholes read)
+        got = impact.impact(GraphView(neo4j, summaries=True), column, impact.ChangeKind.DROP)
+        assert affected(got) == affected(impact.impact(embedded, column, impact.ChangeKind.DROP))
+    assert sent == []

@@ -38,6 +38,7 @@ from graph.stores.neo4j.cypher import (
     _owner_of,
     _owners_of,
     _read_nodes,
+    _stored,
     _summary,
     _types,
     _whole,
@@ -153,7 +154,7 @@ def _around_start(whole: bool, suffix: str = "", ids: str | None = None) -> str:
     )
     if whole:
         returns = (
-            f"WITH collect({each}) AS around, collect([id, labels(a), properties(a)]) AS whole, "
+            f"WITH collect({each}) AS around, collect([id, labels(a), {_stored('a')}]) AS whole, "
             f"collect(a) AS walked, collect({_owner_of('a')}) AS owners\n{_CLOCKS_OF_OWNERS}"
         )
     else:
