@@ -20,6 +20,7 @@ from graph.stores import Store
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore, kept_fields
 from graph.stores.neo4j.codec import _column_ids
+from graph.stores.neo4j.store import _Locked
 from graph.view import GraphView
 from ingest.openlineage import translate
 
@@ -203,3 +204,25 @@ def test_a_dataset_whose_column_has_no_node_keeps_nothing(neo4j_uri) -> None:
         assert stored_fields(neo4j_uri) == {dataset.id: None}
         data = marquez_lineage(store, dataset.id)[0]["data"]
         assert [f["name"] for f in data["fields"]] == ["a", "b"]
+
+
+def test_a_write_reads_no_kept_fields_back(neo4j_uri) -> None:
+    """A write batch's locked reads leave the kept fields out (a third of what its datasets
+    sent): the statement writing them compares them, and writes only those that differ."""
+    with Neo4jStore(neo4j_uri) as store:
+        for batch in BATCHES[:2]:
+            store.apply(batch)
+        out = f"dataset:{NS}:out"
+        assert stored_fields(neo4j_uri)[out] is not None
+
+        def locked_read(tx: neo4j.ManagedTransaction) -> None:
+            nodes: _Locked[str] = _Locked()
+            store._lock_read_batch(tx, [out, f"dataset:{NS}:src"], []).read(nodes)
+            assert nodes.stored[out].get(_native.KEPT_FIELDS_KEY) is None
+            assert nodes.stored[out]["_stamps"]  # (read whole otherwise)
+            assert store._keep_fields(tx, [out], nodes) == 0  # (the same fields: unwritten)
+
+        with store._driver.session(database=store.database) as session:
+            session.execute_write(locked_read)
+        kept = stored_fields(neo4j_uri)
+        assert kept == expected_fields(store)

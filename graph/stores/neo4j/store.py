@@ -37,7 +37,6 @@ from graph.stores.neo4j.clock_books import _Books, _Locked
 from graph.stores.neo4j.codec import (
     _CLOCKS,
     _EDGE_KIND_BY_TYPE,
-    _FIELDS,
     _STAMPS,
     _clock_owners,
     _column_ids,
@@ -354,14 +353,11 @@ class Neo4jStore(_CypherReads, Store):
         column_ids = {d: _column_ids(known[d]) for d in sorted(datasets) if d in known}
         wanted = {c for ids in column_ids.values() for c in ids or ()}
         columns = _InTransaction(tx, known).nodes(wanted) if wanted else {}
-        rows = []
-        for dataset, ids in column_ids.items():
-            value = kept_fields(ids, columns)
-            if value != nodes.stored[dataset].get(_FIELDS):
-                rows.append([nodes.eids[dataset], value])
-        if rows:
-            tx.run(_WRITE_FIELDS, rows=rows).consume()
-        return len(rows)
+        rows = [[nodes.eids[d], kept_fields(ids, columns)] for d, ids in column_ids.items()]
+        if not rows:
+            return 0
+        (changed,) = tx.run(_WRITE_FIELDS, rows=rows).single(strict=True)
+        return int(changed)
 
     @staticmethod
     def _lock_read_batch(
