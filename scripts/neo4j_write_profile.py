@@ -9,8 +9,9 @@ Loads the mesh's first round (``generate_mesh.py --reruns K --change-rate P``), 
 round as the bench's direct path does (``bench.ingest_direct``: worker translation, the raw event
 log riding in the write), and prints per round: events/s, the time in ``Neo4jStore.apply`` and in
 its planning and statements (``_apply_in``; the rest is the commit and the log's blocks), every
-statement kind with its count and time (the driver's ``run``, results read at once), and the bytes
-of the write statement's parameters, by property: what the engine is asked to store.
+statement kind with its count and time (the driver's ``run``, results read at once), the bytes
+the driver received (the history's reads and walks apart), and the bytes of the write
+statement's parameters, by property: what the engine is asked to store.
 
 ``--floor`` then measures the engine's own floor for what the last round wrote (``write_floor``):
 the same rows (new nodes and edges, the changed properties, the raw event log's nodes) written
@@ -48,6 +49,7 @@ class Tally:
         self.bytes: collections.Counter[str] = collections.Counter()
         self.phase = ""  # what the statements are run for now ("" the rest)
         self.by_phase: collections.Counter[str] = collections.Counter()
+        self.received: collections.Counter[str] = collections.Counter()  # bytes read, by phase
         self.writes: list[dict[str, Any]] = []  # each graph write's rows, for ``write_floor``
         self.blocks: list[list[dict[str, Any]]] = []  # each raw-event-log write's blocks
 
@@ -55,6 +57,7 @@ class Tally:
         self.statements.clear()
         self.bytes.clear()
         self.by_phase.clear()
+        self.received.clear()
         self.writes.clear()
         self.blocks.clear()
 
@@ -79,9 +82,21 @@ class Tally:
 
 
 def instrument(tally: Tally) -> None:
-    """Time every statement the driver runs (its rows read at once, so the time is its own)."""
+    """Time every statement the driver runs (its rows read at once, so the time is its own), and
+    count the bytes the driver receives (its socket's reads), by phase."""
+    from neo4j._async_compat.network._bolt_socket import BoltSocketBase
     from neo4j._sync.work.session import Session
     from neo4j._sync.work.transaction import TransactionBase
+
+    receive = BoltSocketBase.recv_into
+
+    def counted(self: Any, buffer: Any, nbytes: int) -> int:
+        got: int = receive(self, buffer, nbytes)
+        if tally.on:
+            tally.received[tally.phase] += got
+        return got
+
+    setattr(BoltSocketBase, "recv_into", counted)  # noqa: B010 - a method replaced on the driver's class
 
     for owner in (TransactionBase, Session):
         run = owner.run
@@ -386,6 +401,11 @@ def main(argv: list[str] | None = None) -> int:
             f"({tally.by_phase['history'] + tally.by_phase['walks']} statements), of which "
             f"{walks[0]} impact walks {spent['walks']:.2f} s ({tally.by_phase['walks']} statements)"
             f"; statements in all: {sum(tally.by_phase.values())}"
+        )
+        received = tally.received
+        print(
+            f"  received: {sum(received.values()):,} bytes, of which the history's reads "
+            f"{received['history']:,} and its walks {received['walks']:,}"
         )
         for kind, (count, total) in sorted(tally.statements.items(), key=lambda kv: -kv[1][1]):
             if total >= 0.02:
