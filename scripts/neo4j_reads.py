@@ -49,22 +49,36 @@ from graph.view import GraphView  # noqa: E402
 SIZES = {"small": 30, "medium": 1_000, "large": 10_000}
 DEPTHS = (5, 20, None)
 UNBOUNDED = 1_000_000  # `lineage` has no "unbounded" (as scripts/bench.py asks it)
+HUBS = 20  # the mesh's hubs sized to pick starts, at most (a seeded sample)
 
 
 def pick_starts(driver: neo4j.Driver, datasets: int, seed: int, sample: int) -> dict[str, str]:
     shape = generate_mesh.mesh_shape(datasets, seed=seed)
-    ids = [f"dataset:{ns}:{name}" for ns, name in zip(shape.hub_namespaces, shape.hubs)]
+    hubs = [f"dataset:{ns}:{name}" for ns, name in zip(shape.hub_namespaces, shape.hubs)]
+    ids = random.Random(seed).sample(hubs, min(HUBS, len(hubs)))  # (a 1M mesh has 1 000)
     with driver.session() as session:
         every = session.run("MATCH (d:Dataset) RETURN d.id ORDER BY d.id").value()
     ids += random.Random(seed).sample(every, min(sample, len(every)))
-    sized = []
-    for start in ids:
-        reach = neo4j_floor.read_levels(driver, "lineage", start, None)
-        sized.append((len(reach["datasets"]) + len(reach["jobs"]), start))
+    sized = [(reach_size(driver, start, 3 * SIZES["large"]), start) for start in ids]
     return {
         size: min(sized, key=lambda s: abs(math.log(max(s[0], 1) / target)))[1]
         for size, target in SIZES.items()
     }
+
+
+def reach_size(driver: neo4j.Driver, start: str, most: int) -> int:
+    """Datasets and jobs downstream of ``start``, unbounded (as ``neo4j_floor.read_levels`` walks
+    them), counted up to past ``most``: a 1M mesh's hubs reach hundreds of thousands, and sizing
+    them whole took longer than the cells."""
+    datasets, frontier = {start}, [start]
+    jobs: set[str] = set()
+    with driver.session(default_access_mode=neo4j.READ_ACCESS, fetch_size=-1) as session:
+        while frontier and len(datasets) + len(jobs) <= most:
+            writes, reads = session.run(neo4j_floor._LEVEL, frontier=frontier).single(strict=True)
+            jobs.update(job for pairs in reads for _, job in pairs)
+            frontier = sorted({out for _, out in writes} - datasets)
+            datasets.update(frontier)
+    return len(datasets) + len(jobs)
 
 
 def samples_ms(run: Callable[[], Any], seconds: float, reps: int) -> list[float]:
@@ -136,6 +150,12 @@ def main(argv: list[str] | None = None) -> int:
         "--level-by-level", action="store_true", help="also time the reads without the walk ahead"
     )
     parser.add_argument("--cells", nargs="*", help="only these, e.g. lineage:small impact:large")
+    parser.add_argument(
+        "--starts",
+        nargs="*",
+        metavar="SIZE=ID",
+        help="the starts (e.g. large=dataset:…) instead of picking them (as an earlier run printed)",
+    )
     args = parser.parse_args(argv)
     tune_gc(REMOTE)
     store = open_store(args.uri)
@@ -152,7 +172,11 @@ def main(argv: list[str] | None = None) -> int:
     with neo4j.GraphDatabase.driver(
         args.uri, auth=None, notifications_min_severity="OFF"
     ) as driver:
-        starts = pick_starts(driver, args.datasets, args.seed, args.sample)
+        starts = (
+            dict(given.split("=", 1) for given in args.starts)
+            if args.starts
+            else pick_starts(driver, args.datasets, args.seed, args.sample)
+        )
         print(f"starts: {starts}", flush=True)
         modes = [("walk ahead", False)] + (
             [("level by level", True)] if args.level_by_level else []
