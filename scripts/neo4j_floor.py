@@ -228,11 +228,17 @@ RETURN [p IN products | p.id] AS products, domains, owners, contracts
 
 
 def read_levels(
-    driver: neo4j.Driver, query: str, start_id: str, depth: int | None, database: str = "neo4j"
+    driver: neo4j.Driver,
+    query: str,
+    start_id: str,
+    depth: int | None,
+    database: str = "neo4j",
+    most: int | None = None,
 ) -> dict[str, list[Any]]:
     """A reach (as :func:`reach_statement`'s columns) walked a dataset hop per statement, ids only,
     then for impact whom it concerns in one more: the floor of a walk that reads a level at a
-    time, as lineagemesh's does."""
+    time, as lineagemesh's does. ``most``: stop after the hop whose datasets and jobs pass it
+    (a reach sized, not timed)."""
     jobs: set[str] = set()
     datasets, reads, writes = {start_id}, [], []
     frontier, hop = [start_id], 0
@@ -240,6 +246,8 @@ def read_levels(
         database=database, default_access_mode=neo4j.READ_ACCESS, fetch_size=-1
     ) as session:
         while frontier and (depth is None or hop < depth):
+            if most is not None and len(datasets) + len(jobs) > most:
+                break
             level_writes, level_reads = session.run(_LEVEL, frontier=frontier).single(strict=True)
             for pairs in level_reads:
                 reads.extend(pairs)

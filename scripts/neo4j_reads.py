@@ -59,26 +59,14 @@ def pick_starts(driver: neo4j.Driver, datasets: int, seed: int, sample: int) -> 
     with driver.session() as session:
         every = session.run("MATCH (d:Dataset) RETURN d.id ORDER BY d.id").value()
     ids += random.Random(seed).sample(every, min(sample, len(every)))
-    sized = [(reach_size(driver, start, 3 * SIZES["large"]), start) for start in ids]
+    sized = []
+    for start in ids:  # (a 1M mesh's hubs reach hundreds of thousands: sized only past large)
+        reach = neo4j_floor.read_levels(driver, "lineage", start, None, most=3 * SIZES["large"])
+        sized.append((len(reach["datasets"]) + len(reach["jobs"]), start))
     return {
         size: min(sized, key=lambda s: abs(math.log(max(s[0], 1) / target)))[1]
         for size, target in SIZES.items()
     }
-
-
-def reach_size(driver: neo4j.Driver, start: str, most: int) -> int:
-    """Datasets and jobs downstream of ``start``, unbounded (as ``neo4j_floor.read_levels`` walks
-    them), counted up to past ``most``: a 1M mesh's hubs reach hundreds of thousands, and sizing
-    them whole took longer than the cells."""
-    datasets, frontier = {start}, [start]
-    jobs: set[str] = set()
-    with driver.session(default_access_mode=neo4j.READ_ACCESS, fetch_size=-1) as session:
-        while frontier and len(datasets) + len(jobs) <= most:
-            writes, reads = session.run(neo4j_floor._LEVEL, frontier=frontier).single(strict=True)
-            jobs.update(job for pairs in reads for _, job in pairs)
-            frontier = sorted({out for _, out in writes} - datasets)
-            datasets.update(frontier)
-    return len(datasets) + len(jobs)
 
 
 def samples_ms(run: Callable[[], Any], seconds: float, reps: int) -> list[float]:

@@ -19,8 +19,8 @@ from graph.mutations import Mutation, UpsertNode
 from graph.stores import Store
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore, kept_fields
+from graph.stores.neo4j.clock_books import _Locked
 from graph.stores.neo4j.codec import _column_ids
-from graph.stores.neo4j.store import _Locked
 from graph.view import GraphView
 from ingest.openlineage import translate
 
