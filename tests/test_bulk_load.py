@@ -195,6 +195,60 @@ def test_workers_started_ahead_load_the_same_and_are_the_only_ones(
     assert [n.props.get("name") for n in domain_nodes(tmp_path / "ahead")] == ["seeded"]
 
 
+_FORK_PROBE = """
+import json, pathlib, sys, threading
+sys.path.insert(0, sys.argv[1])
+sys.path.insert(0, sys.argv[2])
+import probe
+probe.MARK = "set in the parent after its imports"  # a spawned worker imports probe anew: None
+if sys.argv[3] == "thread":  # a thread running at the start: a fork could copy a held lock
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
+from test_bulk_load import RULES, journal_payloads, load
+from ingest.bulk_load import TranslationWorkers
+with TranslationWorkers(1, RULES) as ahead:
+    print(ahead.pool.submit(probe.mark).result())
+    (report, counts), _, _ = load(pathlib.Path(sys.argv[4]), [pathlib.Path(p) for p in sys.argv[5:]],
+                                  workers=1, ahead=ahead)
+print(report.workers, report.chunks_here < report.chunks)
+print(json.dumps(counts))
+"""
+
+
+@pytest.mark.parametrize("beside", ["no thread", "thread"])
+def test_workers_start_from_this_process_unless_a_thread_runs(
+    tmp_path: Path, event_files: list[Path], beside: str
+) -> None:
+    """The workers ``ingest openlineage`` starts before its store opens are forked: they begin
+    with what this process imported and warmed, and load exactly what this process loads. Were
+    a thread running, a fork could copy a lock it held, so they are spawned instead. (Run in a
+    process of its own: pytest's runs threads.)"""
+    (_, here_counts), _, _ = load(tmp_path / "here", event_files, workers=0)
+    (tmp_path / "probe.py").write_text("MARK = None\n\n\ndef mark():\n    return MARK\n")
+    started = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _FORK_PROBE,
+            str(REPO / "tests"),
+            str(tmp_path),
+            beside,
+            str(tmp_path / "ahead"),
+            *map(str, event_files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
+    assert started.returncode == 0, started.stderr
+    inherited, used, counts = started.stdout.splitlines()[-3:]
+    expected = "None" if beside == "thread" else "set in the parent after its imports"
+    assert inherited == expected
+    assert used == "1 True"  # the worker translated chunks
+    assert json.loads(counts) == here_counts
+    assert journal_payloads(tmp_path / "here") == journal_payloads(tmp_path / "ahead")
+
+
 def test_a_worker_hands_over_its_batch_with_the_batch_s_schema_observations(
     tmp_path: Path, event_files: list[Path]
 ) -> None:
