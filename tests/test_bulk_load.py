@@ -13,7 +13,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from graph.ingest_service import IngestService
 from graph.schema_history import SchemaHistory, observation_rows
 from graph.stores.embedded import EmbeddedStore
 from graph.webhooks import connect_outbox
+from ingest import bulk_load
 from ingest.bulk_load import (
     CHUNK_EVENTS,
     LoadReport,
@@ -114,14 +114,23 @@ def load(
 
 
 def test_a_worker_process_loads_exactly_what_this_process_loads(
-    tmp_path: Path, event_files: list[Path]
+    tmp_path: Path, event_files: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (here, here_counts), here_bad, here_progress = load(tmp_path / "here", event_files, workers=0)
-    spooled_before = spool_dirs()
-    (there, there_counts), there_bad, there_progress = load(
-        tmp_path / "worker", event_files, workers=1
+    memory = tmp_path / "memory"  # this load's spool, apart from other tests' loads running beside
+    memory.mkdir()
+    monkeypatch.setattr(bulk_load, "_MEMORY_DIR", str(memory))
+    there_progress: list[int] = []
+    spooled: set[Path] = set()
+
+    def applied(events: int) -> None:
+        there_progress.append(events)
+        spooled.update(memory.iterdir())
+
+    (there, there_counts), there_bad, _ = load(
+        tmp_path / "worker", event_files, workers=1, on_progress=applied
     )
-    assert spool_dirs() == spooled_before  # the worker's batches crossed as files, all gone now
+    assert spooled and not any(memory.iterdir())  # the batches crossed as files, all gone now
     assert (here.workers, there.workers) == (0, 1)
     assert journal_payloads(tmp_path / "here") == journal_payloads(tmp_path / "worker")
     assert here_bad == there_bad and here_progress == there_progress and here_counts == there_counts
@@ -148,11 +157,6 @@ def test_a_worker_process_loads_exactly_what_this_process_loads(
     assert [n.props.get("name") for n in domain_nodes(tmp_path / "worker")] == [
         "seeded"
     ]  # the rules reached the worker
-
-
-def spool_dirs() -> set[Path]:
-    places = {Path("/dev/shm"), Path(tempfile.gettempdir())}
-    return {p for place in places if place.is_dir() for p in place.glob("lineagemesh-load-*")}
 
 
 def domain_nodes(data_dir: Path) -> list:
