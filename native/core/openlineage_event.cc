@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cstdio>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "ids.h"
 
 namespace lm {
@@ -171,19 +175,50 @@ constexpr int64_t kMicros = 1000000;
 OpenLineageTranslator::OpenLineageTranslator(OpenLineageRules rules, std::unique_ptr<JsonSchema> schema, int max_depth)
     : rules_(std::move(rules)), schema_(std::move(schema)), max_depth_(max_depth) {}
 
+namespace {
+
+// ``\uD8``-``\uDF`` at ``i``: an escaped surrogate, which orjson refuses where Python's json reads it.
+bool escaped_surrogate(std::string_view json, size_t i) {
+  if (!(i + 3 < json.size() && json[i + 1] == 'u' && (json[i + 2] == 'd' || json[i + 2] == 'D'))) return false;
+  char x = json[i + 3];
+  return x == '8' || x == '9' || (x >= 'a' && x <= 'f') || (x >= 'A' && x <= 'F');
+}
+
+}  // namespace
+
 bool OpenLineageTranslator::reads_as_orjson_does(std::string_view json) {
+  // Every byte of every event is looked at: 16 at a time where SSE2 is there (~4 % of a worker's
+  // translation byte by byte). A run of digits is carried across blocks by its length.
   int run = 0;
-  for (size_t i = 0; i < json.size(); i++) {
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i zero = _mm_set1_epi8('0' - 1), nine = _mm_set1_epi8('9' + 1), slash = _mm_set1_epi8('\\');
+  for (; i + 16 <= json.size(); i += 16) {
+    __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(json.data() + i));
+    unsigned digits = unsigned(
+        _mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(block, zero), _mm_cmplt_epi8(block, nine))));
+    unsigned slashes = unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(block, slash)));
+    while (slashes != 0) {
+      if (escaped_surrogate(json, i + size_t(__builtin_ctz(slashes)))) return false;
+      slashes &= slashes - 1;
+    }
+    if (digits == 0xFFFF) {
+      if ((run += 16) >= 19) return false;
+      continue;
+    }
+    if (run + __builtin_ctz(~digits) >= 19) return false;  // the run reaching into this block
+    // a run inside the block is at most 14 long; the one leaving it goes on into the next
+    run = __builtin_clz(~(digits << 16));
+  }
+#endif
+  for (; i < json.size(); i++) {
     char c = json[i];
     if (c >= '0' && c <= '9') {
       if (++run >= 19) return false;
       continue;
     }
     run = 0;
-    if (c == '\\' && i + 3 < json.size() && json[i + 1] == 'u' && (json[i + 2] == 'd' || json[i + 2] == 'D')) {
-      char x = json[i + 3];
-      if (x == '8' || x == '9' || (x >= 'a' && x <= 'f') || (x >= 'A' && x <= 'F')) return false;
-    }
+    if (c == '\\' && escaped_surrogate(json, i)) return false;
   }
   return true;
 }

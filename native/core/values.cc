@@ -141,14 +141,9 @@ void walk_strings(const uint8_t* p, StringPool& pool, bool add) {
 
 }  // namespace
 
-const uint8_t* skip_value(const uint8_t* p) {
+const uint8_t* skip_nested_value(const uint8_t* p) {
   const uint8_t* q = p + 1;
   switch (*p) {
-    case kInt:
-    case kUInt:
-    case kStr: get_varint(q); return q;
-    case kFloat:
-    case kStampStr: return q + 8;
     case kList: {
       uint64_t n = get_varint(q);
       for (uint64_t i = 0; i < n; i++) q = skip_value(q);
@@ -162,7 +157,7 @@ const uint8_t* skip_value(const uint8_t* p) {
       }
       return q;
     }
-    default: return q;  // null, false, true, absent
+    default: return skip_value(p);
   }
 }
 

@@ -251,5 +251,49 @@ TEST(OpenLineageEvent, MomentsAsPythonReadsThem) {
   EXPECT_FALSE(OpenLineageTranslator::reads_as_orjson_does(R"({"s": "a1234567890123456789"})"));
 }
 
+// The scan reads 16 bytes at a time where it can: its answer must be the byte-by-byte one
+// whatever the text's length and wherever a digit run or an escape falls against the blocks.
+bool reads_as_orjson_does_bytewise(std::string_view json) {
+  int run = 0;
+  for (size_t i = 0; i < json.size(); i++) {
+    if (json[i] >= '0' && json[i] <= '9') {
+      if (++run >= 19) return false;
+      continue;
+    }
+    run = 0;
+    if (json[i] == '\\' && i + 3 < json.size() && json[i + 1] == 'u' &&
+        std::string_view("dD").find(json[i + 2]) != std::string_view::npos &&
+        std::string_view("89abcdefABCDEF").find(json[i + 3]) != std::string_view::npos)
+      return false;
+  }
+  return true;
+}
+
+TEST(OpenLineageEvent, ReadsAsOrjsonDoesInBlocksAsByteByByte) {
+  for (size_t at = 0; at < 40; at++) {  // runs of 18 and 19 digits starting at every offset
+    for (size_t length : {18, 19, 35}) {
+      std::string text(at, 'x');
+      text += std::string(length, '7') + "\"";
+      EXPECT_EQ(OpenLineageTranslator::reads_as_orjson_does(text), length < 19) << at << " " << length;
+      std::string escaped = std::string(at, 'x') + "\\uD83D tail of a few more bytes";
+      EXPECT_FALSE(OpenLineageTranslator::reads_as_orjson_does(escaped)) << at;
+    }
+  }
+  const std::string alphabet = "0123456789\\udD8Fx \xc3\xa9";
+  uint64_t state = 0x9E3779B97F4A7C15ull;
+  auto next = [&state] {  // xorshift64: the same texts every run
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  for (int n = 0; n < 20000; n++) {
+    std::string text(next() % 90, ' ');
+    bool digity = next() % 2 == 0;  // half the texts mostly digits, so runs cross blocks
+    for (char& c : text) c = digity && next() % 8 != 0 ? char('0' + next() % 10) : alphabet[next() % alphabet.size()];
+    ASSERT_EQ(OpenLineageTranslator::reads_as_orjson_does(text), reads_as_orjson_does_bytewise(text)) << text;
+  }
+}
+
 }  // namespace
 }  // namespace lm
