@@ -187,6 +187,7 @@ WRITTEN: list[Mutation] = [
     UpsertEdge(TABLE, EdgeKind.OWNED_BY, owner_id("b"), AT, {"type": {"role": "steward"}}),
 ]
 OWNED: dict[str, list[tuple[str, Any]]] = {  # each node's owners as the read lists them, by id
+    # (each list in owner id order)
     job_id("etl", "tied"): [(owner_id("a"), "steward")],
     job_id("etl", "idle"): [(owner_id("a"), "steward")],
     job_id("etl", "plain"): [(owner_id("a"), None), (owner_id("b"), "steward")],
@@ -238,7 +239,10 @@ def _read_runs_and_owners(
     lists: dict[str, list[tuple[str, Any]]] = {}
     for owners, places in read.owned:
         for at in places:
-            lists[table[at]] = [(owner_ids[handle], kind) for handle, kind in owners]
+            # by owner id: a list comes in the owners' element id order (so that equal lists
+            # group), which Neo4j allocates its own way once a database was wiped and refilled
+            listed = [(owner_ids[handle], kind) for handle, kind in owners]
+            lists[table[at]] = sorted(listed, key=lambda owner: owner[0])
     return runs, lists, read
 
 
