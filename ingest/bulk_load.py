@@ -255,7 +255,6 @@ def _start_method() -> str:
     while the load runs: forked, a first load of the 20k mesh took 2.13-2.26 s instead of
     2.35-2.55 (3 runs each, main 54b1455)."""
     forks = "fork" in multiprocessing.get_all_start_methods() and sys.platform == "linux"
-
     return "fork" if forks and threading.active_count() == 1 else "spawn"
 
 
