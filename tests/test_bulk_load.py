@@ -13,6 +13,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -267,3 +268,24 @@ def test_a_worker_hands_over_its_batch_with_the_batch_s_schema_observations(
     assert translated.rows is not None and len(translated.rows) > 100
     assert translated.rows == observation_rows(translation.payload)
     assert translation.block is not None and translation.block.payload
+
+
+def test_the_next_batch_is_read_from_its_spool_file_while_this_one_applies(
+    tmp_path: Path, event_files: list[Path]
+) -> None:
+    """``take_ahead`` reads the spool file on the taker's thread; ``take`` then hands over what
+    it read, the same as reading it here."""
+    mesh = event_files[0]
+    chunk = Span(mesh, 0, mesh.stat().st_size, 1)
+    here = translate_spooled(chunk, RULES, True, None, str(tmp_path)).take()
+    translated = translate_spooled(chunk, RULES, True, None, str(tmp_path))
+    with ThreadPoolExecutor(1) as taker:
+        translated.take_ahead(taker)
+        assert translated.taking is not None
+        translated.taking.result()
+    assert list(tmp_path.iterdir()) == []  # read on the taker's thread, and gone, before take
+    ahead = translated.take()
+    assert ahead.payload == here.payload and ahead.payload
+    assert ahead.block is not None and here.block is not None
+    assert ahead.block.payload == here.block.payload
+    assert translated.rows == observation_rows(ahead.payload)
