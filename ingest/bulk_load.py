@@ -414,8 +414,7 @@ def _pipeline(
     def translating() -> int:
         return sum(isinstance(t, Future) and not t.done() for _, t in queue)
 
-    taker = ThreadPoolExecutor(1, thread_name_prefix="lineagemesh-take")
-    try:
+    with ThreadPoolExecutor(1, thread_name_prefix="lineagemesh-take") as taker:
         for chunk in chunks:
             while len(queue) >= held or translating() >= busy:
                 if _ready(queue[0][1]):
@@ -431,8 +430,6 @@ def _pipeline(
                 queue.append((chunk, _submit(pool, chunk, rules, keep_raw, not_after, spool)))
         while queue:
             apply_head()
-    finally:
-        taker.shutdown(wait=True)
 
 
 def _take_ahead(translated: Future[Translated] | Translated, taker: ThreadPoolExecutor) -> None:
