@@ -274,7 +274,7 @@ class RawEventLog(ABC):
         kept = [b for b in blocks if b is not None and (b.events or b.kind == MUTATIONS)]
         self._prepare()
         here = self._riding_here
-        here.blocks, here.written = kept, False
+        here.blocks, here.written, here.seqs = kept, False, []
         try:
             yield kept
             if kept and not here.written:
@@ -301,6 +301,17 @@ class RawEventLog(ABC):
     @abstractmethod
     def write_riding(self, transaction: Any) -> None:
         """Write the blocks riding on this thread's write in the store's open ``transaction``."""
+
+    def kept_riding(self) -> bool:
+        """Whether this thread's last riding write kept a block (False: every event in it was a
+        repeat the log held already, or the log does not say)."""
+        return bool(getattr(self._riding_here, "seqs", None))
+
+    def unwrite_riding(self, transaction: Any) -> None:
+        """Delete the blocks this thread's last riding write kept, in the store's open
+        ``transaction``: the write was retracted after its commit. Only the embedded store
+        commits before its plan is done, on the log in its journal (:class:`EventLog`)."""
+        raise NotImplementedError(f"{type(self).__name__} is never written before a plan is done")
 
     @abstractmethod
     def append(self, block: Block, received_at: float | None = None) -> int: ...
@@ -556,8 +567,19 @@ class EventLog(RawEventLog):
     def write_riding(self, transaction: object) -> None:
         """The blocks riding on this thread's write, in the journal's open transaction (its lock
         is held: this log shares it)."""
-        for block in self._take_riding():
-            self._write(block)
+        written = [self._write(block) for block in self._take_riding()]
+        self._riding_here.seqs = [seq for seq in written if seq]
+
+    def unwrite_riding(self, transaction: object) -> None:
+        """The blocks this thread's last riding write kept, deleted again with their index
+        entries, in the journal's open transaction: the batch they rode on was retracted after
+        its commit (``Journal.retract``: its plan failed), and a block is kept exactly when what
+        it made is."""
+        for seq in getattr(self._riding_here, "seqs", ()):
+            self._db.execute("DELETE FROM blocks WHERE seq = ?", (seq,))
+            self._subjects.remove(seq)
+            self._hashes.remove(seq)
+        self._riding_here.seqs = []
 
     def _write(self, block: Block, received_at: float | None = None) -> int:
         if block.hashes:

@@ -199,6 +199,8 @@ def test_a_raw_block_and_its_journal_batch_are_one_sqlite_transaction(
         with pytest.raises(ValueError):  # the store cannot plan it
             service.commit(b"\x07 not a batch", translation.block)
         assert service.log is not None and service.log.last_seq() == 0
+        with sqlite3.connect(data_dir / "journal.sqlite") as db:  # (planned beside: retracted)
+            assert db.execute("SELECT count(*) FROM batches").fetchone()[0] == 0
         assert service.commit(translation.payload, translation.block)
         service.close()
     assert sorted(p.name for p in data_dir.glob("*.sqlite")) == ["journal.sqlite"]

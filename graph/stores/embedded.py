@@ -31,6 +31,7 @@ import threading
 import time
 from collections.abc import Collection, Mapping, Sequence
 from concurrent import futures
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Mutation, as_wire, encode, stamp
 from graph.stores import EdgeDirection, EdgeKey, Store, snapshot
 from graph.stores.id_format import ID_FORMAT, renames, restated
-from graph.stores.journal import Journal, JournalError, Point, seal
+from graph.stores.journal import Journal, JournalError, Point, Sealed, seal
 
 log = logging.getLogger(__name__)
 
@@ -285,31 +286,51 @@ class EmbeddedStore(Store):
         with self._lock:
             # A large batch is planned on the planner's thread (without the GIL) while this one
             # seals it and SQLite writes it and its raw blocks (also without); a small one here,
-            # after them (the hop would cost more than it saves). A batch that changes nothing is
-            # rolled back, so the journal keeps exactly what it kept before.
+            # after them (the hop would cost more than it saves).
             planning = self._planner.submit(self._graph.plan, payload) if beside else None
-            if sealed is None:
-                sealed = seal(payload)
-            riding = self.raw_blocks
             try:
-                with self._journal.appending(
-                    [sealed], riding.write_riding if riding else None
-                ) as abandon:
-                    planned = self._graph.plan(payload) if planning is None else planning.result()
-                    changed = planned.changed
-                    if not changed:
-                        abandon()
-                        if riding:
-                            riding.riding_rolled_back()
+                planned = self._planned(payload, sealed, planning)
             finally:
                 if planning is not None:  # the graph is this lock's until its plan is done
                     futures.wait([planning])
+            changed = planned.changed
             if changed:
                 self._graph.commit(planned)
                 self._since_snapshot += changed
                 if self._snapshot_due():
                     self._snapshot_in_background()
             return changed
+
+    def _planned(
+        self, payload: bytes, sealed: Sealed | None, planning: Future[_native.Plan] | None
+    ) -> _native.Plan:
+        """The batch written to the journal with its raw blocks, and its plan. A batch that changes
+        nothing is rolled back, so the journal keeps exactly what it kept before. One planned
+        beside that brings events the raw log did not hold (a bulk load's, a re-run's) is
+        committed without waiting for its plan: SQLite's commit, its WAL write and fsync, is then
+        off the batch's path. If the plan then finds it changes nothing, it is retracted (its raw
+        blocks stay: new bytes of events already applied), and if the plan fails, with its raw
+        blocks: the journal ends as a rollback would have left it. A batch of repeats (a client
+        sending an event again) waits for its plan: a retraction would write it for nothing."""
+        riding = self.raw_blocks
+        with self._journal.appending(
+            [sealed or seal(payload)], riding.write_riding if riding else None
+        ) as written:
+            if planning is None or riding is None or not riding.kept_riding():
+                planned = self._graph.plan(payload) if planning is None else planning.result()
+                if not planned.changed:
+                    written.abandon()
+                    if riding:
+                        riding.riding_rolled_back()
+                return planned
+        try:
+            planned = planning.result()
+        except BaseException:
+            self._journal.retract(written.seqs, riding.unwrite_riding)
+            raise
+        if not planned.changed:
+            self._journal.retract(written.seqs)
+        return planned
 
     def clear(self) -> None:
         with self._lock:

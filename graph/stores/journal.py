@@ -128,6 +128,14 @@ def _as_bytes(value: object) -> bytes:
     return b"" if value is None else str(value).encode()
 
 
+class Appended(NamedTuple):
+    """Batches in an open transaction (:meth:`Journal.appending`): their seqs, and what rolls
+    them back when the transaction ends."""
+
+    seqs: list[int]
+    abandon: Callable[[], None]
+
+
 class Journal:
     """Durable, ordered storage of encoded mutation batches."""
 
@@ -266,12 +274,13 @@ class Journal:
     @contextlib.contextmanager
     def appending(
         self, rows: list[Sealed], also: Callable[[sqlite3.Connection], None] | None = None
-    ) -> Iterator[Callable[[], None]]:
+    ) -> Iterator[Appended]:
         """Write sealed batches (:func:`seal`) in one transaction, with what ``also`` writes in it
         (the raw blocks they came from): they are in the open transaction when the body runs, and
-        committed (on disk) when it returns, unless it called the function it is given, which
-        rolls them back. So a store can plan a batch while SQLite writes it, and keep the batch
-        only if the plan changes something. A body that raises rolls back too.
+        committed (on disk) when it returns, unless it called ``abandon`` on what it is given,
+        which rolls them back. So a store can plan a batch while SQLite writes it, and keep the
+        batch only if the plan changes something. A body that raises rolls back too. What it is
+        given also holds the batches' seqs, for :meth:`retract`.
 
         Raises StoreUnavailable, with nothing written, when SQLite cannot write (disk full, an
         I/O error, another process holding the write lock past the busy timeout).
@@ -282,11 +291,26 @@ class Journal:
                 db.executemany(
                     "INSERT INTO batches (payload, length, crc32, codec) VALUES (?, ?, ?, ?)", rows
                 )
+                (last,) = db.execute("SELECT last_insert_rowid()").fetchone()
                 if also is not None:
                     also(db)
-                yield transaction.abandon
+                yield Appended(list(range(last - len(rows) + 1, last + 1)), transaction.abandon)
             if not transaction.abandoned and not self._directory_synced:
                 self._sync_directory()
+
+    def retract(
+        self, seqs: list[int], also: Callable[[sqlite3.Connection], None] | None = None
+    ) -> None:
+        """Delete batches :meth:`appending` just committed, and what ``also`` deletes with them,
+        in one transaction: the store found they change nothing (or could not plan them), so the
+        journal ends as if they had been rolled back. A crash before this leaves them in its
+        tail, which a start replays as the nothing they change."""
+        if not seqs:
+            return
+        with self._lock, WriteTransaction(self._db, f"journal {self.path}") as db:
+            db.executemany("DELETE FROM batches WHERE seq = ?", [(seq,) for seq in seqs])
+            if also is not None:
+                also(db)
 
     def clear(self) -> None:
         """Delete every batch (the quarantine stays), durably."""
