@@ -47,7 +47,6 @@ import zstandard
 
 from graph.event_hash_index import HASH_BYTES, HashIndex
 from graph.model import dataset_id, job_id, run_id
-from graph.stores import Store
 from graph.stores.journal import Journal, hold_lock_file
 from graph.stores.sqlite_write import WriteTransaction
 from graph.subject_index import SubjectIndex
@@ -737,16 +736,6 @@ class EventLog(RawEventLog):
 
     def __enter__(self) -> EventLog:
         return self
-
-
-def event_log_dir(store: Store, given: Path | None = None) -> Path:
-    """Where an older lineagemesh kept ``store``'s raw event log on its own (``events.sqlite``):
-    ``given``, else the embedded store's data dir, else (Neo4j) ``~/.lineagemesh/event-log``."""
-    if given is not None:
-        return given
-    from graph.stores.embedded import EmbeddedStore
-
-    return store.data_dir if isinstance(store, EmbeddedStore) else NEO4J_DEFAULT.expanduser()
 
 
 def _parse_cursor(cursor: str | None) -> tuple[int, int]:

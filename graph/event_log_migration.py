@@ -25,11 +25,11 @@ import orjson
 from graph.event_log import (
     FILE_NAME,
     MUTATIONS,
+    NEO4J_DEFAULT,
     Block,
     EventLog,
     RawEventLog,
     StoredBlock,
-    event_log_dir,
     pack_events,
     subjects_of,
     unpack_events,
@@ -102,6 +102,16 @@ def _as_block(stored: StoredBlock) -> Block:
         except ValueError:
             continue
     return replace(pack_events(raws, subjects), received_at=stored.received_at)
+
+
+def event_log_dir(store: Store, given: Path | None = None) -> Path:
+    """Where an older lineagemesh kept ``store``'s raw event log on its own (``events.sqlite``):
+    ``given``, else the embedded store's data dir, else (Neo4j) ``~/.lineagemesh/event-log``."""
+    if given is not None:
+        return given
+    from graph.stores.embedded import EmbeddedStore
+
+    return store.data_dir if isinstance(store, EmbeddedStore) else NEO4J_DEFAULT.expanduser()
 
 
 def open_event_log(store: Store, given: Path | None = None) -> RawEventLog:

@@ -9,20 +9,31 @@ treats them all alike.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from graph.change_classifier import Change
-
-if TYPE_CHECKING:
-    from graph.check.store_reads import StoreExecute
 
 #: Runs one GraphQL operation (in-process or against a server) and returns its ``data``.
 Execute = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
-def store_execute(execute: Execute) -> StoreExecute | None:
+class InProcessReads(Protocol):
+    """The reads an in-process ``Execute`` answers without GraphQL
+    (``graph.check.store_reads.StoreExecute``): named here, so that this module, which every
+    input imports, need not import the store's side."""
+
+    def nodes(self, ids: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+        """Each id → ``{id kind namespace name}`` as GraphQL ``node`` gives it, None if unknown."""
+        ...
+
+    def impact(self, node_id: str, change: str, depth: int | None) -> dict[str, Any]:
+        """GraphQL ``impact``'s answer to the report's query, its ``affected`` as columns."""
+        ...
+
+
+def store_execute(execute: Execute) -> InProcessReads | None:
     """``execute`` if it reads a store in-process (``graph.check.store_reads``), else None.
 
     Asked without importing that module (the store's side: ~60 ms that ``--server`` never

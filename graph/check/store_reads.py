@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from graph._native import Impact
-from graph.check.changeset import CheckError
+from graph.check.changeset import CheckError, InProcessReads
 from graph.errors import QueryError
 from graph.impact import SEVERITIES, ChangeKind, impact
 from graph.model import Node, NodeKind
@@ -144,6 +144,11 @@ class StoreExecute:
             raise CheckError(str(e)) from None
         except StoreUnavailable as e:
             raise CheckError(f"store unavailable: {e}") from None
+
+
+def _reads_in_process(execute: StoreExecute) -> InProcessReads:
+    """For mypy: a :class:`StoreExecute` is what ``changeset.store_execute`` hands back."""
+    return execute
 
 
 def _node(node: Node | None) -> dict[str, Any] | None:

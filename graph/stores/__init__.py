@@ -20,7 +20,6 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
     Protocol,
@@ -36,9 +35,6 @@ from graph.model import JOB_IO, Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Mutation, decode
 from graph.stores.requests import NeighbourhoodRequest
 from graph.stores.requests import Reach as Reach  # the store contract's, re-exported
-
-if TYPE_CHECKING:
-    from graph.event_log import RawEventLog
 
 EdgeDirection = Literal["out", "in"]
 _T = TypeVar("_T")
@@ -100,6 +96,29 @@ class GraphReader(PrimitiveReader, Protocol):
     def counts(self) -> dict[str, int]: ...
 
 
+class RidingBlocks(Protocol):
+    """What a store calls on the raw event log that lives in it (``Store.raw_blocks``): the log's
+    blocks riding on a write go into that write's transaction. Named here, beneath the log
+    (``graph.event_log.RawEventLog``, which is one), so that the store contract need not
+    import it."""
+
+    def write_riding(self, transaction: Any) -> None:
+        """Write the blocks riding on this thread's write in the store's open ``transaction``."""
+        ...
+
+    def kept_riding(self) -> bool:
+        """Whether this thread's last riding write kept a block."""
+        ...
+
+    def riding_rolled_back(self) -> None:
+        """The store rolled back the write that took this thread's riding blocks."""
+        ...
+
+    def unwrite_riding(self, transaction: Any) -> None:
+        """Delete the blocks this thread's last riding write kept, in ``transaction``."""
+        ...
+
+
 class Store(ABC):
     """A durable property graph of metadata. Implementations are safe to call from many threads."""
 
@@ -109,7 +128,7 @@ class Store(ABC):
     remote: bool = False
     #: The deployment's raw event log when it lives in this store: its blocks riding on a write
     #: are written in that write's transaction (``graph.event_log.RawEventLog.riding``).
-    raw_blocks: RawEventLog | None = None
+    raw_blocks: RidingBlocks | None = None
 
     @abstractmethod
     def apply(self, mutations: Sequence[Mutation], encoded: bytes | None = None) -> int:

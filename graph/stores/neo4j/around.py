@@ -31,7 +31,7 @@ from graph.stores.neo4j.cypher import (
 )
 
 if TYPE_CHECKING:
-    from graph.stores.neo4j.store import Neo4jStore
+    from graph.stores.neo4j.reads import StoreReads
 
 
 @functools.cache
@@ -59,7 +59,7 @@ def _around_query(kinds: frozenset[EdgeKind], by_handle: bool) -> str:
 
 
 def around(
-    store: Neo4jStore,
+    store: StoreReads,
     ids: Collection[str],
     kinds: Collection[EdgeKind],
     records: Collection[EdgeKind],

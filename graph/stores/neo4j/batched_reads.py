@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from graph.model import EdgeKind
 from graph.stores import Neighbourhood, NeighbourhoodRequest
+from graph.stores.neo4j.cypher import neighbourhood_read
 
 if TYPE_CHECKING:
-    from graph.stores.neo4j.store import Neo4jStore
+    from graph.stores.neo4j.reads import StoreReads
 
 #: The ids over all reads from which a batch is read as two statements at once: below, the second
 #: round trip and thread cost more than the halves save (a medium answer's facts: ~1k nodes, ~2.5k ids).
@@ -30,7 +31,7 @@ SPLIT_FROM = 4_000
 
 
 def neighbourhoods(
-    store: Neo4jStore,
+    store: StoreReads,
     requests: Sequence[NeighbourhoodRequest],
     through: Sequence[EdgeKind | None] = (),
     wholes: list[list[Any]] | None = None,
@@ -60,7 +61,7 @@ def neighbourhoods(
 
 
 def _read_together(
-    store: Neo4jStore,
+    store: StoreReads,
     requests: Sequence[NeighbourhoodRequest],
     through: Sequence[EdgeKind | None],
     wholes: list[list[Any]] | None = None,
@@ -73,7 +74,7 @@ def _read_together(
     found = [_empty() for _ in requests]
     for index, (request, kind) in enumerate(zip(requests, through)):
         column = f"read{index}"
-        read = store._neighbourhood_read(request, column, kind, _judged(request, wholes))
+        read = neighbourhood_read(request, column, kind, _judged(request, wholes))
         if read is None:
             continue
         query, own = read

@@ -8,7 +8,7 @@ from collections.abc import Collection, Mapping
 from typing import Any, Literal
 
 from graph.model import JOB_IO, RUN_IO, EdgeKind, NodeKind
-from graph.stores import EdgeDirection, Reach
+from graph.stores import EdgeDirection, NeighbourhoodRequest, Reach
 from graph.stores.id_format import RENAMED_KINDS
 from graph.stores.job_currency import DECIDING_RUN, FIRST_SEEN
 from graph.stores.neo4j.codec import (
@@ -513,3 +513,40 @@ def _neighbourhood_query(
     else:
         parts.append(f"RETURN [{', '.join(columns.values())}] AS {column}")
     return "\n".join(parts)
+
+
+def neighbourhood_read(
+    request: NeighbourhoodRequest,
+    column: str | None = None,
+    through: EdgeKind | None = None,
+    wholes: bool = False,
+) -> tuple[str, dict[str, Any]] | None:
+    """The query and parameters of one neighbourhood read (None: nothing to read);
+    ``column``: its columns as one list, so named, its parameters named after it;
+    ``through``: a read of the nodes its ids reach over those edges; ``wholes``: with what
+    judging its edges reads whole (``_neighbourhood_query``). The store's own read, and each
+    of several in one statement (``batched_reads``, ``facts_reads``, ``walk_ahead``)."""
+    ids, direction, with_props = request.ids, request.direction, request.with_props
+    node_props, handles = request.node_props, request.handles
+    kinds = frozenset(EdgeKind(kind) for kind in request.kinds)
+    if not ids or not kinds:
+        return None
+    ahead = frozenset(EdgeKind(kind) for kind in request.ahead)
+    entering = frozenset(EdgeKind(kind) for kind in request.ahead_in)
+    parameters: dict[str, Any] = {"props": list(node_props or ())}
+    parameters.update(start_parameters(ids, handles))
+    query = _neighbourhood_query(
+        kinds,
+        direction,
+        ahead,
+        with_props,
+        node_props is not None,
+        bool(handles),
+        entering,
+        column,
+        through,
+        wholes,
+    )
+    if column is not None:
+        parameters = {f"{name}_{column}": value for name, value in parameters.items()}
+    return query, parameters

@@ -30,10 +30,10 @@ from graph.model import EdgeKind, Node, NodeKind
 from graph.stores import Neighbourhood, NeighbourhoodRequest
 from graph.stores.neo4j.batched_reads import _halved, _merged
 from graph.stores.neo4j.codec import _JSON_KEYS, _STAMPS, _UNRESTATED, _decode_nodes
-from graph.stores.neo4j.cypher import _types
+from graph.stores.neo4j.cypher import _types, neighbourhood_read
 
 if TYPE_CHECKING:
-    from graph.stores.neo4j.store import Neo4jStore
+    from graph.stores.neo4j.reads import StoreReads
 
 #: The places over all reads from which the facts are read as two statements at once, each with
 #: half of every read's places (a hub's: ~10k nodes), one on the caller's connection and one beside
@@ -98,7 +98,7 @@ class FactsNodes(NamedTuple):
 
 
 def facts_read(
-    store: Neo4jStore,
+    store: StoreReads,
     nodes: FactsNodes,
     found: Sequence[FoundAsk],
     requests: Sequence[NeighbourhoodRequest] = (),
@@ -277,7 +277,7 @@ _OWNERS = f"""CALL (stale) {{
 
 
 def _read(
-    store: Neo4jStore,
+    store: StoreReads,
     nodes: FactsNodes,
     found: Sequence[FoundAsk],
     requests: Sequence[NeighbourhoodRequest],
@@ -306,7 +306,7 @@ def _read(
         asked.append(index)
     read_requests: list[int] = []
     for index, request in enumerate(requests):
-        one = store._neighbourhood_read(request, f"read{index}")
+        one = neighbourhood_read(request, f"read{index}")
         if one is None:
             continue
         query, own = one

@@ -1,17 +1,35 @@
-"""The primitive reads as Cypher, over an auto-commit query or the write transaction's own."""
+"""The primitive reads as Cypher, over an auto-commit query or the write transaction's own, and
+the store as the reads beside it (``around``, ``batched_reads``, ``facts_reads``, ``walk_ahead``)
+use it (:class:`StoreReads`), so that they need not import the store, which imports them."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterable, Mapping
-from typing import Any, Literal
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any, Literal, Protocol
 
 import neo4j
 
 from graph.model import Edge, EdgeKind, Node
-from graph.stores import EdgeDirection, EdgeKey, column_clocks
-from graph.stores.neo4j.codec import _clock_owners, _decode_edges, _decode_nodes, _keys
+from graph.stores import (
+    EdgeDirection,
+    EdgeKey,
+    Neighbourhood,
+    Reach,
+    ReadsLevels,
+    ReadsSoon,
+    column_clocks,
+)
+from graph.stores.neo4j.codec import (
+    _EDGE_KIND_BY_TYPE,
+    _clock_owners,
+    _decode_edges,
+    _decode_nodes,
+    _decode_summaries,
+    _keys,
+)
 from graph.stores.neo4j.cypher import _READ_CLOCKS, _READ_NODES, _edges_query
+from graph.stores.remote_reads import ReadsAround, ReadsNeighbourhoodBatches
 
 
 def clocks_of_rows(rows: Iterable[list[Any]]) -> dict[str, column_clocks.Clocks]:
@@ -51,6 +69,61 @@ class _CypherReads(ABC):
         ((rows,),) = self._read(_READ_CLOCKS, {"ids": sorted(owners)}, "reading column clocks")
         return clocks_of_rows(rows)
 
+    def _neighbourhood_of(
+        self, rows: list[Any], direction: Reach, node_props: Sequence[str] | None
+    ) -> Neighbourhood:
+        """A neighbourhood from the columns of its read (``_neighbourhood_query``), or the same
+        columns put together from a walk read ahead (``walk_ahead``)."""
+        (
+            edge_rows,
+            node_rows,
+            ahead_rows,
+            element_ids,
+            entering_rows,
+            source_rows,
+            source_ids,
+            *read_clocks,  # the clocks what it read whole refers to, when it read any whole
+        ) = rows
+        if read_clocks:
+            clocks = clocks_of_rows(read_clocks[0])
+        else:  # (a read of marks and summaries only: no clocks are referred to)
+            clocks = self._clocks_of(
+                [
+                    *(row[3] for row in edge_rows),
+                    *(
+                        ()
+                        if node_props is not None
+                        else (row[2] for rows in (node_rows, source_rows) for row in rows)
+                    ),
+                ]
+            )
+        if node_props is None:
+            nodes, sources = _decode_nodes(node_rows, clocks), _decode_nodes(source_rows, clocks)
+        else:
+            nodes = _decode_summaries(node_rows, node_props)
+            sources = _decode_summaries(source_rows, node_props)
+        unrestated: set[EdgeKey] = set()
+        entered: list[EdgeKey] = []
+        for source, type_, target, mark in entering_rows:
+            key = (source, _EDGE_KIND_BY_TYPE[type_], target)
+            entered.append(key)
+            if mark:
+                unrestated.add(key)
+        found = {row[0]: element_id for row, element_id in zip(node_rows, element_ids)}
+        found.update((row[0], element_id) for row, element_id in zip(source_rows, source_ids))
+        edges = _decode_edges(edge_rows, unrestated, clocks)
+        if direction == "both":  # an edge between two of ``ids`` is met from either end
+            edges = list({edge.key: edge for edge in edges}.values())
+        return Neighbourhood(
+            edges,
+            nodes,
+            _keys(ahead_rows),
+            unrestated,
+            found,
+            entered,
+            sources,
+        )
+
     def edge_keys(
         self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection
     ) -> list[EdgeKey]:
@@ -71,6 +144,18 @@ class _CypherReads(ABC):
         return self._read(
             _edges_query(kinds, direction, returns), {"ids": list(ids)}, "reading edges"
         )
+
+
+class StoreReads(ReadsLevels, ReadsNeighbourhoodBatches, ReadsAround, ReadsSoon, Protocol):
+    """The Neo4j store as the reads beside it use it: its auto-commit query and the decoding of
+    a neighbourhood read's columns (:class:`_CypherReads`), a read run beside the caller's
+    (``soon``), and the reads a walk read ahead passes on (``walk_ahead``)."""
+
+    def _read(self, text: str, parameters: dict[str, Any], doing: str) -> list[list[Any]]: ...
+
+    def _neighbourhood_of(
+        self, rows: list[Any], direction: Reach, node_props: Sequence[str] | None
+    ) -> Neighbourhood: ...
 
 
 class _InTransaction(_CypherReads):

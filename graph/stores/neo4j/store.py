@@ -25,7 +25,6 @@ from graph.stores import (
     EdgeKey,
     Neighbourhood,
     NeighbourhoodRequest,
-    Reach,
     Store,
     StoreUnavailable,
     column_clocks,
@@ -41,7 +40,6 @@ from graph.stores.neo4j.codec import (
     _clock_owners,
     _column_ids,
     _decode,
-    _decode_edges,
     _decode_node,
     _decode_nodes,
     _decode_summaries,
@@ -70,12 +68,11 @@ from graph.stores.neo4j.cypher import (
     _WRITE,
     _WRITE_FIELDS,
     _first_of_kind_query,
-    _neighbourhood_query,
     _newest_query,
-    start_parameters,
+    neighbourhood_read,
 )
 from graph.stores.neo4j.judging import _WRITE_MARKS, Prefetched, judge_batch, judged
-from graph.stores.neo4j.reads import _CypherReads, _InTransaction, clocks_of_rows
+from graph.stores.neo4j.reads import _CypherReads, _InTransaction
 from graph.stores.neo4j.retries import _UNAVAILABLE, Retries, _Result, _retrying_transient
 from graph.stores.neo4j.upgrade import upgrade
 from graph.stores.neo4j.walk_ahead import WalkAhead
@@ -494,7 +491,7 @@ class Neo4jStore(_CypherReads, Store):
         return {job: frozenset(keys) for job, keys in grouped_by_job(_keys(rows)).items()}
 
     def neighbourhood(self, request: NeighbourhoodRequest) -> Neighbourhood:
-        read = self._neighbourhood_read(request)
+        read = neighbourhood_read(request)
         if read is None:
             return Neighbourhood([], {}, [], set())
         query, parameters = read
@@ -533,97 +530,6 @@ class Neo4jStore(_CypherReads, Store):
         handles: Mapping[str, object] | None = None,
     ) -> Neighbourhood:
         return around.around(self, ids, kinds, records, handles)
-
-    def _neighbourhood_read(
-        self,
-        request: NeighbourhoodRequest,
-        column: str | None = None,
-        through: EdgeKind | None = None,
-        wholes: bool = False,
-    ) -> tuple[str, dict[str, Any]] | None:
-        """The query and parameters of one neighbourhood read (None: nothing to read);
-        ``column``: its columns as one list, so named, its parameters named after it;
-        ``through``: a read of the nodes its ids reach over those edges; ``wholes``: with what
-        judging its edges reads whole (``_neighbourhood_query``)."""
-        ids, direction, with_props = request.ids, request.direction, request.with_props
-        node_props, handles = request.node_props, request.handles
-        kinds = frozenset(EdgeKind(kind) for kind in request.kinds)
-        if not ids or not kinds:
-            return None
-        ahead = frozenset(EdgeKind(kind) for kind in request.ahead)
-        entering = frozenset(EdgeKind(kind) for kind in request.ahead_in)
-        parameters: dict[str, Any] = {"props": list(node_props or ())}
-        parameters.update(start_parameters(ids, handles))
-        query = _neighbourhood_query(
-            kinds,
-            direction,
-            ahead,
-            with_props,
-            node_props is not None,
-            bool(handles),
-            entering,
-            column,
-            through,
-            wholes,
-        )
-        if column is not None:
-            parameters = {f"{name}_{column}": value for name, value in parameters.items()}
-        return query, parameters
-
-    def _neighbourhood_of(
-        self, rows: list[Any], direction: Reach, node_props: Sequence[str] | None
-    ) -> Neighbourhood:
-        """A neighbourhood from the columns of its read (``_neighbourhood_query``), or the same
-        columns put together from a walk read ahead (``walk_ahead``)."""
-        (
-            edge_rows,
-            node_rows,
-            ahead_rows,
-            element_ids,
-            entering_rows,
-            source_rows,
-            source_ids,
-            *read_clocks,  # the clocks what it read whole refers to, when it read any whole
-        ) = rows
-        if read_clocks:
-            clocks = clocks_of_rows(read_clocks[0])
-        else:  # (a read of marks and summaries only: no clocks are referred to)
-            clocks = self._clocks_of(
-                [
-                    *(row[3] for row in edge_rows),
-                    *(
-                        ()
-                        if node_props is not None
-                        else (row[2] for rows in (node_rows, source_rows) for row in rows)
-                    ),
-                ]
-            )
-        if node_props is None:
-            nodes, sources = _decode_nodes(node_rows, clocks), _decode_nodes(source_rows, clocks)
-        else:
-            nodes = _decode_summaries(node_rows, node_props)
-            sources = _decode_summaries(source_rows, node_props)
-        unrestated: set[EdgeKey] = set()
-        entered: list[EdgeKey] = []
-        for source, type_, target, mark in entering_rows:
-            key = (source, _EDGE_KIND_BY_TYPE[type_], target)
-            entered.append(key)
-            if mark:
-                unrestated.add(key)
-        found = {row[0]: element_id for row, element_id in zip(node_rows, element_ids)}
-        found.update((row[0], element_id) for row, element_id in zip(source_rows, source_ids))
-        edges = _decode_edges(edge_rows, unrestated, clocks)
-        if direction == "both":  # an edge between two of ``ids`` is met from either end
-            edges = list({edge.key: edge for edge in edges}.values())
-        return Neighbourhood(
-            edges,
-            nodes,
-            _keys(ahead_rows),
-            unrestated,
-            found,
-            entered,
-            sources,
-        )
 
     def walk_ahead(self, summary: Sequence[str] = ()) -> WalkAhead:
         """What one query's view reads through: this store, with walks read ahead (``summary``:

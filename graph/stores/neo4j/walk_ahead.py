@@ -42,11 +42,12 @@ from graph.stores.neo4j.cypher import (
     _summary,
     _types,
     _whole,
+    neighbourhood_read,
 )
 from graph.stores.neo4j.reads import clocks_of_rows
 
 if TYPE_CHECKING:
-    from graph.stores.neo4j.store import Neo4jStore
+    from graph.stores.neo4j.reads import StoreReads
 
 _JOB_IO = frozenset(JOB_IO)
 #: Most jobs a read ahead starts from. A search from more (a hub's readers) costs Neo4j more than
@@ -275,7 +276,7 @@ class _Levels:
 
     def rows(self, ids: Collection[str]) -> list[Any]:
         """The columns the store's own level read of ``ids`` would give (``_neighbourhood_query``),
-        as ``Neo4jStore._neighbourhood_of`` decodes them."""
+        as the store decodes them (``reads._CypherReads._neighbourhood_of``)."""
         edge_rows = [edge for job in ids for edge in self.edges[job]]
         ends = list(dict.fromkeys(edge[2] for edge in edge_rows))
         entering = [key for end in ends for key in self.entering[end]]
@@ -360,7 +361,7 @@ class WalkAhead:
     """The store as one query's native view reads it, with walks' levels read ahead (module
     docstring). Everything but a walk's level read goes to the store as it is."""
 
-    def __init__(self, store: Neo4jStore, summary: Sequence[str] = ()) -> None:
+    def __init__(self, store: StoreReads, summary: Sequence[str] = ()) -> None:
         self._store = store
         self._props = list(summary)  # what the view reads of the nodes walks reach
         self._starting = False  # a walk is expected and its start not read yet
@@ -419,7 +420,7 @@ class WalkAhead:
         entering = NeighbourhoodRequest(
             columns, [EdgeKind.DERIVES_FROM], "in", node_props=self._props
         )
-        read = self._store._neighbourhood_read(entering, "entering", None, True)
+        read = neighbourhood_read(entering, "entering", None, True)
         assert read is not None  # (columns were asked)
         query, parameters = read
         text = "\n".join(
@@ -470,7 +471,7 @@ class WalkAhead:
         """The DERIVES_FROM edges entering a column walk's level (``request``), with what judging
         them reads whole (``_judging``) and what the walk reads next around the datasets of their
         ends, whose columns it goes on from (their aliases, ``_AROUND_START``), in one statement."""
-        read = self._store._neighbourhood_read(request, "read0", None, True)
+        read = neighbourhood_read(request, "read0", None, True)
         if read is None:
             return Neighbourhood([], {}, [], set())
         query, parameters = read
