@@ -24,6 +24,7 @@ import pytest
 from conftest import _wipe_neo4j
 from live_server import LiveServer
 from openlineage.client.transport.http import HttpConfig, HttpTransport
+from store_graphs import dump
 
 from graph.event_log import FILE_NAME, EventLog, pack_events, subjects_of
 from graph.event_log_migration import MIGRATED_SUFFIX, open_event_log
@@ -241,6 +242,69 @@ def test_a_batch_that_changes_nothing_keeps_its_block_and_no_journal_batch(
         kept = [raw for stored in service.log.blocks() for raw in stored.event_bytes()]
         assert kept[-len(events) :] == [orjson.dumps(e, option=orjson.OPT_INDENT_2) for e in events]
         service.close()
+
+
+_KILLED_BEFORE_RETRACTING = """
+import os, sys
+import orjson
+from graph.event_log_migration import open_event_log
+from graph.ingest_service import IngestService, translate_events
+from graph.stores import embedded, journal, open_store
+
+embedded.PLAN_BESIDE_BYTES = 0  # every batch planned beside, committed before its plan is done
+data_dir, events = sys.argv[1], orjson.loads(open(sys.argv[2], "rb").read())
+store = open_store(data_dir=data_dir)
+service = IngestService(store, open_event_log(store))
+first = translate_events([orjson.dumps(e) for e in events])
+service.commit(first.payload, first.block)
+sys.path.insert(0, sys.argv[3])
+from store_graphs import dump
+
+open(sys.argv[4], "w").write(repr(dump(store)))  # the graph the killed batch must leave as it is
+journal.Journal.retract = lambda *args, **kwargs: os._exit(9)  # the process dies here
+again = translate_events([orjson.dumps(e, option=orjson.OPT_INDENT_2) for e in events])
+service.commit(again.payload, again.block)  # new bytes that change nothing: committed, then killed
+"""
+
+
+def test_a_start_replays_a_batch_killed_before_its_retraction_as_the_nothing_it_changes(
+    tmp_path: Path, food_delivery_events: list[dict[str, Any]]
+) -> None:
+    """A large batch of new events is committed while its plan runs, and retracted if it changes
+    nothing (``EmbeddedStore._planned``). A process killed between the two leaves that batch in
+    the journal's tail: the next start replays it, the graph is what the first batch made, and
+    writing goes on."""
+    from graph.ingest_service import IngestService, translate_events
+
+    events = food_delivery_events[:4]
+    (tmp_path / "events.json").write_bytes(orjson.dumps(events))
+    data_dir = tmp_path / "store"
+    before = tmp_path / "before.txt"
+    ran = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _KILLED_BEFORE_RETRACTING,
+            str(data_dir),
+            str(tmp_path / "events.json"),
+            str(Path(__file__).parent),
+            str(before),
+        ],
+        capture_output=True,
+        timeout=120,
+    )
+    assert ran.returncode == 9, ran.stderr.decode()
+    with sqlite3.connect(data_dir / "journal.sqlite") as db:
+        rows = db.execute("SELECT count(*) FROM batches").fetchone()[0]
+    assert rows == 2  # the first batch (with the schema history it made) and the killed one
+    with open_store(data_dir=str(data_dir)) as store:
+        assert repr(dump(store)) == before.read_text()  # replayed as the nothing it changes
+        service = IngestService(store, open_event_log(store))
+        more = translate_events([orjson.dumps(e) for e in food_delivery_events[4:8]])
+        assert service.commit(more.payload, more.block)
+        service.close()
+    with sqlite3.connect(data_dir / "journal.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM batches").fetchone()[0] > rows
 
 
 def old_log(directory: Path, events: list[dict[str, Any]]) -> None:
