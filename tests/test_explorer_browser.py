@@ -102,7 +102,12 @@ def test_search_draws_the_lineage_left_to_right_by_kind_and_domain(
         nodes[fd.ds("orders_7_days")]["colour"] == nodes[fd.ds("order_status")]["colour"]
     )  # one domain, one colour
     assert "node=dataset%3Afood_delivery%3Apublic.delivery_7_days" in browser.current_url
-    assert browser.find_element(By.ID, "detail-domain").text == "delivery"  # the side panel
+    # the side panel, filled by its own request once the node is focused
+    assert wait(
+        browser,
+        "document.getElementById('detail-domain')?.textContent === 'delivery'",
+        "the side panel names the focused dataset's domain",
+    )
     assert screenshot(browser, tmp_path, "explorer.png") > 20_000
     assert requests.elsewhere(server.url) == []
 
