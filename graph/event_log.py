@@ -576,9 +576,14 @@ class EventLog(RawEventLog):
         it made is."""
         for seq in getattr(self._riding_here, "seqs", ()):
             self._db.execute("DELETE FROM blocks WHERE seq = ?", (seq,))
-            self._subjects.remove(seq)
-            self._hashes.remove(seq)
+            self._unindex(seq)
         self._riding_here.seqs = []
+
+    def _unindex(self, seq: int) -> None:
+        """Block ``seq`` no longer found by its subjects or its events' hashes (its events aged
+        out, or it was deleted)."""
+        self._subjects.remove(seq)
+        self._hashes.remove(seq)
 
     def _write(self, block: Block, received_at: float | None = None) -> int:
         if block.hashes:
@@ -634,8 +639,7 @@ class EventLog(RawEventLog):
                     "UPDATE blocks SET kind = ?, payload = ? WHERE seq = ?",
                     (kept.kind, kept.payload, seq),
                 )
-                self._subjects.remove(seq)
-                self._hashes.remove(seq)
+                self._unindex(seq)
             aged += events
 
     # -- reads -----------------------------------------------------------------------------------
