@@ -126,6 +126,13 @@ class Graph:
         Per prefix, the first node of a kind by id among those whose ids start with it (for the prefixes that have one); ``keys``: only those properties (and their stamps); ``like`` (with ``keys``): per prefix, values the caller holds (dicts); a property equal to one, of the same types, is answered as that object rather than a copy.
         """
 
+    def first_holding(
+        self, kind: NodeKind, prefixes: Sequence[str], key: str, values: Sequence[Any], /
+    ) -> list[bool]:
+        """
+        Per prefix, whether the first node of a kind by id among those whose ids start with it holds the value given for it at ``key``: a twin of it (same_as_py: equal and of the same types; False when unsure).
+        """
+
     def nodes_of_kind_at(self, kind: NodeKind, start: int, count: int, /) -> list[Node]:
         """``count`` nodes of a kind from ``start``, in the graph's order."""
 

@@ -169,3 +169,102 @@ def test_newest_versions_as_schema_history_reads_them(tmp_path: Path) -> None:
             assert node.id == whole[prefix].id
             assert node.props == {k: v for k, v in whole[prefix].props.items() if k in NEWEST_KEYS}
             assert set(node.stamps) <= set(NEWEST_KEYS)
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    nodes=st.lists(st.tuples(TEXT, PROPS), max_size=8),
+    prefixes=st.lists(TEXT, max_size=6),
+    held=st.lists(HELD),
+    copies=st.booleans(),
+)
+def test_first_holding_promises_only_equal_values(
+    tmp_path_factory: Any,
+    nodes: list[tuple[str, dict[str, Any]]],
+    prefixes: list[str],
+    held: list[Any],
+    copies: bool,
+) -> None:
+    """``first_holding``: the native answer is True exactly where the first node's value is the
+    one given's twin (equal, of the same types), so True always means what the base class's
+    ``==`` means; a copy of the stored value is always held."""
+    with EmbeddedStore(tmp_path_factory.mktemp("store")) as store:
+        store.apply([UpsertNode(f"v:{s}", KIND, "2026-01-01T00:00:00Z", p) for s, p in nodes])
+        asked = [f"v:{p}" for p in prefixes] + ["v:", "elsewhere"]
+        expected = per_prefix(store, asked, None)
+        values = [
+            copy.deepcopy(expected[p].props["fields"])
+            if copies and p in expected and "fields" in expected[p].props
+            else (held[i] if i < len(held) else None)
+            for i, p in enumerate(asked)
+        ]
+        found = store.first_holding(KIND, asked, "fields", values)
+        by_rule = Store.first_holding(store, KIND, asked, "fields", values)
+        for prefix, value, holds, equal in zip(asked, values, found, by_rule, strict=True):
+            stored = expected[prefix].props if prefix in expected else {}
+            twin = "fields" in stored and _same_types(value, stored["fields"])
+            assert holds == twin
+            assert equal or not holds
+        assert store.first_holding(KIND, asked, "nowhere", values) == [False] * len(asked)
+
+
+def _schema_batch(at: str, schemas: dict[str, list[tuple[str, Any]]]) -> bytes:
+    """A batch observing each dataset's columns (name, type, or name and its ordinal as a
+    number) at ``at``."""
+    batch: list[UpsertNode] = []
+    for d, columns in schemas.items():
+        names = [name for name, _ in columns]
+        batch.append(UpsertNode(d, NodeKind.DATASET, at, {"columns": names, "name": d}))
+        for n, t in columns:
+            stated = {"type": t} if isinstance(t, str) else {"type": "INT", "ordinal": t}
+            props = {"datasetId": d, "name": n, **stated}
+            batch.append(UpsertNode(f"{d}:{n}", NodeKind.COLUMN, at, props))
+    return encode(batch)
+
+
+def test_a_history_new_to_a_store_makes_what_one_reading_every_version_makes(
+    tmp_path: Path,
+) -> None:
+    """Schema history asks the store which observed schemas restate their newest version
+    (``first_holding``) before it reads any: a history new to a loaded store (a new process)
+    then makes the versions and changes one comparing every schema with its version makes, for
+    schemas restated, changed (a type), reverted, and
+    observed twice in one batch, and one whose ordinal was 1 observed as 1.0 (equal, not the
+    same types: the store, unsure, leaves it to the history's own comparison)."""
+    clock = datetime(2026, 1, 1, tzinfo=UTC)
+    a = [("id", "BIGINT"), ("name", "STRING")]
+    b = [("id", "INT"), ("name", "STRING")]
+    rounds: list[list[tuple[str, dict[str, list[tuple[str, Any]]]]]] = [
+        [("2026-01-01T00:00:00Z", {"dataset:ns:x": a, "dataset:ns:y": a, "dataset:ns:z": a})],
+        [("2026-01-02T00:00:00Z", {"dataset:ns:x": a, "dataset:ns:y": b, "dataset:ns:z": a})],
+        [
+            ("2026-01-03T00:00:00Z", {"dataset:ns:x": b, "dataset:ns:y": b, "dataset:ns:w": a}),
+            ("2026-01-04T00:00:00Z", {"dataset:ns:x": a, "dataset:ns:y": a}),
+        ],
+        [("2026-01-05T00:00:00Z", {"dataset:ns:x": [("id", 1)], "dataset:ns:y": a})],
+        [("2026-01-06T00:00:00Z", {"dataset:ns:x": [("id", 1.0)], "dataset:ns:z": b})],
+    ]
+    made: list[dict[str, Any]] = []
+    for asking in (True, False):
+        with EmbeddedStore(tmp_path / str(asking)) as store:
+            for batches in rounds:
+                history = SchemaHistory(store, clock=lambda: clock)  # each round a new process
+                if not asking:
+                    history._not_restating = lambda observed: observed  # type: ignore[method-assign]
+                payload = b"".join(_schema_batch(at, schemas) for at, schemas in batches)
+                history.apply(payload, "openlineage")
+            made.append(
+                {
+                    n.id: n.props
+                    for kind in (KIND, NodeKind.SCHEMA_CHANGE)
+                    for n in store.nodes_of_kind(kind, 1000)
+                }
+            )
+    assert made[0] == made[1]
+    versions = [i for i in made[0] if i.startswith("datasetVersion")]
+    assert len(versions) == 10, sorted(versions)

@@ -204,6 +204,21 @@ class Store(ABC):
                 found[prefix] = first[0]
         return found if keys is None else only_keys(found, keys)
 
+    def first_holding(
+        self, kind: NodeKind, prefixes: Sequence[str], key: str, values: Sequence[Any]
+    ) -> list[bool]:
+        """For each of ``prefixes``, whether the node :meth:`first_of_kind` answers for it holds
+        ``values``' item at ``key`` (Python's ``==``); a store may answer False when unsure, so
+        only True is a promise. Schema history asks it about the datasets it holds no version
+        of yet, with the schemas a batch observed: most of a re-run's are their newest
+        version's, and need no answer made. The embedded store answers in one native call
+        without making a node; this reads them (:meth:`first_of_kind`)."""
+        found = self.first_of_kind(kind, prefixes, [key])
+        return [
+            prefix in found and key in found[prefix].props and found[prefix].props[key] == value
+            for prefix, value in zip(prefixes, values, strict=True)
+        ]
+
     @abstractmethod
     def counts(self) -> dict[str, int]:
         """Node counts per kind and edge counts per kind, keyed by the kind's value."""

@@ -390,6 +390,14 @@ class EmbeddedStore(Store):
                 kind, prefixes, None if keys is None else list(keys), None if keys is None else like
             )
 
+    def first_holding(
+        self, kind: NodeKind, prefixes: Sequence[str], key: str, values: Sequence[Any]
+    ) -> list[bool]:
+        """One native read (``native/bindings/firsts.cc``): a stored value is compared with the
+        one given as it lies in its record, and True only for a twin (equal, of the same types)."""
+        with self._lock:
+            return self._graph.first_holding(kind, prefixes, key, values)
+
     def counts(self) -> dict[str, int]:
         with self._lock:
             return self._graph.counts()

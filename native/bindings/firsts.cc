@@ -5,12 +5,16 @@
 // version's whole record into Python objects (~19 µs a dataset on the 20k mesh's re-run). Its
 // caller may say what it holds of each (``like``): a re-run restates most schemas as they are,
 // and a version's fields equal to the observed ones are answered as those, not made again.
+// Graph.first_holding: whether each prefix's first node holds a given value (a twin of it), and
+// nothing made: the history asks it first for the datasets it holds no version of yet, and a
+// re-run's unchanged schemas then need no answer at all.
 #include "py.h"
 
 #include "pylock.h"
 #include "pymodule.h"
 #include "pyrecords.h"
 #include "pytypes.h"
+#include "pyvalues.h"
 
 namespace lm {
 
@@ -55,6 +59,38 @@ PyObject* graph_first_of_kind(Graph& g, PyObject* kind, PyObject* prefixes, PyOb
     PyRef node(keys == Py_None ? node_to_py(g, first[0])
                                : node_to_py(g, first[0], read, strings, these == Py_None ? nullptr : these));
     if (PyDict_SetItem(out.get(), prefix, node.get()) < 0) return nullptr;
+  }
+  return out.release();
+}
+
+PyObject* graph_first_holding(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key, PyObject* values) {
+  uint8_t code = node_kind_code(kind);
+  IdOrder& order = g.id_order[code];
+  if (!order.current(g.nodes_of_kind[code].size())) {
+    if (!held_now.alone) throw NeedsExclusive{};  // read again with the graph alone (pylock.h)
+    order.catch_up(g, g.nodes_of_kind[code]);
+  }
+  std::string spill;
+  if (!PyUnicode_Check(key)) raise(PyExc_TypeError, "the property key is a str");
+  StrId key_id = g.pool.find(utf8_of(key, spill));  // kNone: no record holds it
+  PyRef seq(check(PySequence_Fast(prefixes, "prefixes must be iterable")));
+  PyRef held(check(PySequence_Fast(values, "values must be iterable")));
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());
+  if (PySequence_Fast_GET_SIZE(held.get()) != n) raise(PyExc_ValueError, "values must hold one item per prefix");
+  PyRef out(check(PyList_New(n)));
+  StrCache strings;
+  for (Py_ssize_t i = 0; i < n; i++) {
+    PyObject* prefix = PySequence_Fast_GET_ITEM(seq.get(), i);
+    if (!PyUnicode_Check(prefix)) raise(PyExc_TypeError, "prefixes are str");
+    std::string_view text = utf8_of(prefix, spill);
+    bool holds = false;
+    std::vector<NodeIdx> first = order.page(g, true, text, 1);
+    if (key_id != kNone && !first.empty() && g.pool.view(g.node_id[first[0]]).substr(0, text.size()) == text) {
+      const uint8_t* stored = g.node_value(first[0], key_id);
+      holds = stored != nullptr && *stored != kAbsent &&
+              same_as_py(stored, g.pool, PySequence_Fast_GET_ITEM(held.get(), i), strings);
+    }
+    PyList_SET_ITEM(out.get(), i, holds ? (Py_INCREF(Py_True), Py_True) : (Py_INCREF(Py_False), Py_False));
   }
   return out.release();
 }

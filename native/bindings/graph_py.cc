@@ -509,6 +509,16 @@ void bind_graph(nb::module_& m) {
           "caller holds (dicts); a property equal to one, of the same types, is answered as that object rather than a "
           "copy.")
       .def(
+          "first_holding",
+          [](Graph& g, nb::handle kind, nb::handle prefixes, nb::handle key, nb::handle values) {
+            return reading(g, [&] { return graph_first_holding(g, kind.ptr(), prefixes.ptr(), key.ptr(), values.ptr()); });
+          },
+          nb::arg("kind"), nb::arg("prefixes"), nb::arg("key"), nb::arg("values"),
+          nb::sig("def first_holding(self, kind: NodeKind, prefixes: Sequence[str], key: str, values: Sequence[Any], /) "
+                  "-> list[bool]"),
+          "Per prefix, whether the first node of a kind by id among those whose ids start with it holds the value "
+          "given for it at ``key``: a twin of it (same_as_py: equal and of the same types; False when unsure).")
+      .def(
           "nodes_of_kind_at",
           [](Graph& g, nb::handle kind, Py_ssize_t start, Py_ssize_t count) {
             return reading(g, [&] { return graph_nodes_of_kind_at(g, kind.ptr(), start, count); });

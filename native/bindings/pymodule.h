@@ -42,5 +42,7 @@ void bind_views(nb::module_& m);
 void bind_ingest(nb::module_& m);
 // native/bindings/firsts.cc: Graph.first_of_kind(kind, prefixes, keys, like), under a read lock.
 PyObject* graph_first_of_kind(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* keys, PyObject* like);
+// native/bindings/firsts.cc: Graph.first_holding(kind, prefixes, key, values), under a read lock.
+PyObject* graph_first_holding(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key, PyObject* values);
 
 }  // namespace lm
