@@ -128,9 +128,9 @@ class Graph:
 
     def first_holding(
         self, kind: NodeKind, prefixes: Sequence[str], key: str, values: Sequence[Any], /
-    ) -> list[bool]:
+    ) -> list[bool | None]:
         """
-        Per prefix, whether the first node of a kind by id among those whose ids start with it holds the value given for it at ``key``: a twin of it (same_as_py: equal and of the same types; False when unsure).
+        Per prefix, whether the first node of a kind by id among those whose ids start with it holds the value given for it at ``key``: a twin of it (same_as_py: equal and of the same types; False when unsure); None where no node of the kind starts with the prefix.
         """
 
     def nodes_of_kind_at(self, kind: NodeKind, start: int, count: int, /) -> list[Node]:

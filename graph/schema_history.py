@@ -446,7 +446,8 @@ class SchemaHistory:
         datasets held here no version of yet, observed once in the batch, without a contract
         (whose freshness SLO is compared too). A re-run of the 20k mesh observes ~18k schemas in
         a process that holds none, nearly all unchanged: reading each newest version to compare
-        was ~0.2 s of its applying thread. A remote store would read the versions to answer, as
+        was ~0.2 s of its applying thread. A dataset with no version yet is held as such (a
+        first load's), not read again. A remote store would read the versions to answer, as
         :meth:`_read_newest` then does: it is not asked."""
         if self.store.remote or not observed:
             return observed
@@ -464,7 +465,12 @@ class SchemaHistory:
             "fields",
             [list(o.fields) for o in asked],
         )
-        restating = {o.dataset for o, same in zip(asked, held, strict=True) if same}
+        restating: set[str] = set()
+        for o, same in zip(asked, held, strict=True):
+            if same is None:  # no version yet: held as such, not read again (_read_newest)
+                self._remember(o.dataset, None)
+            elif same:
+                restating.add(o.dataset)
         return [o for o in observed if o.dataset not in restating] if restating else observed
 
     def _read_newest(self, observed: Iterable[Observation]) -> None:

@@ -192,7 +192,8 @@ def test_first_holding_promises_only_equal_values(
 ) -> None:
     """``first_holding``: the native answer is True exactly where the first node's value is the
     one given's twin (equal, of the same types), so True always means what the base class's
-    ``==`` means; a copy of the stored value is always held."""
+    ``==`` means; a copy of the stored value is always held; None where no node starts with the
+    prefix."""
     with EmbeddedStore(tmp_path_factory.mktemp("store")) as store:
         store.apply([UpsertNode(f"v:{s}", KIND, "2026-01-01T00:00:00Z", p) for s, p in nodes])
         asked = [f"v:{p}" for p in prefixes] + ["v:", "elsewhere"]
@@ -206,11 +207,15 @@ def test_first_holding_promises_only_equal_values(
         found = store.first_holding(KIND, asked, "fields", values)
         by_rule = Store.first_holding(store, KIND, asked, "fields", values)
         for prefix, value, holds, equal in zip(asked, values, found, by_rule, strict=True):
-            stored = expected[prefix].props if prefix in expected else {}
+            if prefix not in expected:
+                assert holds is None and equal is None
+                continue
+            stored = expected[prefix].props
             twin = "fields" in stored and _same_types(value, stored["fields"])
             assert holds == twin
             assert equal or not holds
-        assert store.first_holding(KIND, asked, "nowhere", values) == [False] * len(asked)
+        nowhere = store.first_holding(KIND, asked, "nowhere", values)
+        assert nowhere == [False if p in expected else None for p in asked]
 
 
 def _schema_batch(at: str, schemas: dict[str, list[tuple[str, Any]]]) -> bytes:

@@ -206,16 +206,19 @@ class Store(ABC):
 
     def first_holding(
         self, kind: NodeKind, prefixes: Sequence[str], key: str, values: Sequence[Any]
-    ) -> list[bool]:
+    ) -> list[bool | None]:
         """For each of ``prefixes``, whether the node :meth:`first_of_kind` answers for it holds
-        ``values``' item at ``key`` (Python's ``==``); a store may answer False when unsure, so
-        only True is a promise. Schema history asks it about the datasets it holds no version
-        of yet, with the schemas a batch observed: most of a re-run's are their newest
-        version's, and need no answer made. The embedded store answers in one native call
-        without making a node; this reads them (:meth:`first_of_kind`)."""
+        ``values``' item at ``key`` (Python's ``==``), None where there is no such node; a store
+        may answer False when unsure, so only True is a promise. Schema history asks it about
+        the datasets it holds no version of yet, with the schemas a batch observed: most of a
+        re-run's are their newest version's, and need no answer made. The embedded store
+        answers in one native call without making a node; this reads them
+        (:meth:`first_of_kind`)."""
         found = self.first_of_kind(kind, prefixes, [key])
         return [
-            prefix in found and key in found[prefix].props and found[prefix].props[key] == value
+            None
+            if prefix not in found
+            else key in found[prefix].props and found[prefix].props[key] == value
             for prefix, value in zip(prefixes, values, strict=True)
         ]
 

@@ -392,7 +392,7 @@ class EmbeddedStore(Store):
 
     def first_holding(
         self, kind: NodeKind, prefixes: Sequence[str], key: str, values: Sequence[Any]
-    ) -> list[bool]:
+    ) -> list[bool | None]:
         """One native read (``native/bindings/firsts.cc``): a stored value is compared with the
         one given as it lies in its record, and True only for a twin (equal, of the same types)."""
         with self._lock:

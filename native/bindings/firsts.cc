@@ -5,8 +5,8 @@
 // version's whole record into Python objects (~19 µs a dataset on the 20k mesh's re-run). Its
 // caller may say what it holds of each (``like``): a re-run restates most schemas as they are,
 // and a version's fields equal to the observed ones are answered as those, not made again.
-// Graph.first_holding: whether each prefix's first node holds a given value (a twin of it), and
-// nothing made: the history asks it first for the datasets it holds no version of yet, and a
+// Graph.first_holding: whether each prefix's first node holds a given value (a twin of it; None
+// where there is no such node), and nothing made: the history asks it first for the datasets it holds no version of yet, and a
 // re-run's unchanged schemas then need no answer at all.
 #include "py.h"
 
@@ -83,14 +83,16 @@ PyObject* graph_first_holding(Graph& g, PyObject* kind, PyObject* prefixes, PyOb
     PyObject* prefix = PySequence_Fast_GET_ITEM(seq.get(), i);
     if (!PyUnicode_Check(prefix)) raise(PyExc_TypeError, "prefixes are str");
     std::string_view text = utf8_of(prefix, spill);
-    bool holds = false;
     std::vector<NodeIdx> first = order.page(g, true, text, 1);
-    if (key_id != kNone && !first.empty() && g.pool.view(g.node_id[first[0]]).substr(0, text.size()) == text) {
-      const uint8_t* stored = g.node_value(first[0], key_id);
-      holds = stored != nullptr && *stored != kAbsent &&
-              same_as_py(stored, g.pool, PySequence_Fast_GET_ITEM(held.get(), i), strings);
+    PyObject* answer = Py_None;  // no node starts with the prefix
+    if (!first.empty() && g.pool.view(g.node_id[first[0]]).substr(0, text.size()) == text) {
+      const uint8_t* stored = key_id == kNone ? nullptr : g.node_value(first[0], key_id);
+      bool holds = stored != nullptr && *stored != kAbsent &&
+                   same_as_py(stored, g.pool, PySequence_Fast_GET_ITEM(held.get(), i), strings);
+      answer = holds ? Py_True : Py_False;
     }
-    PyList_SET_ITEM(out.get(), i, holds ? (Py_INCREF(Py_True), Py_True) : (Py_INCREF(Py_False), Py_False));
+    Py_INCREF(answer);
+    PyList_SET_ITEM(out.get(), i, answer);
   }
   return out.release();
 }

@@ -515,9 +515,10 @@ void bind_graph(nb::module_& m) {
           },
           nb::arg("kind"), nb::arg("prefixes"), nb::arg("key"), nb::arg("values"),
           nb::sig("def first_holding(self, kind: NodeKind, prefixes: Sequence[str], key: str, values: Sequence[Any], /) "
-                  "-> list[bool]"),
+                  "-> list[bool | None]"),
           "Per prefix, whether the first node of a kind by id among those whose ids start with it holds the value "
-          "given for it at ``key``: a twin of it (same_as_py: equal and of the same types; False when unsure).")
+          "given for it at ``key``: a twin of it (same_as_py: equal and of the same types; False when unsure); None "
+          "where no node of the kind starts with the prefix.")
       .def(
           "nodes_of_kind_at",
           [](Graph& g, nb::handle kind, Py_ssize_t start, Py_ssize_t count) {
