@@ -50,9 +50,24 @@ from ingest.contracts import InvalidContract, translate_contract
             _odcs(schema=[{"name": "t", "properties": [{"name": "a", "required": "yes"}]}]),
             "orders.yaml: $.schema[0].properties[0].required: expected boolean, got string",
         ),
+        (  # the type is the fault, not the fields beside it left unevaluated by its failure
+            _odcs(
+                schema=[
+                    {
+                        "name": "t",
+                        "properties": [{"name": "a", "businessName": "A", "physicalType": 2}],
+                    }
+                ]
+            ),
+            "orders.yaml: $.schema[0].properties[0].physicalType: expected string, got integer",
+        ),
         (
             _odcs(schema=[{"name": "t", "colour": "blue"}]),
             "orders.yaml: $.schema[0].colour: unknown field",
+        ),
+        (  # a field unknown beside a valid one is still named
+            _odcs(schema=[{"name": "t", "properties": [{"name": "a", "colour": "blue"}]}]),
+            "orders.yaml: $.schema[0].properties[0].colour: unknown field",
         ),
         (
             _odcs(schema=[{"name": "t", "properties": [{"name": "a"}, {"name": "a"}]}]),

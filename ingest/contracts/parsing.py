@@ -86,10 +86,26 @@ def _odcs_validator() -> Draft201909Validator:
 
 
 def _validate_odcs(document: dict[str, Any], source: str) -> None:
-    error: ValidationError | None = best_match(_odcs_validator().iter_errors(document))
+    errors = list(_odcs_validator().iter_errors(document))
+    error: ValidationError | None = best_match(_causes(errors))
     if error is not None:
         path, reason = _describe(error)
         raise InvalidContract(source, path, reason)
+
+
+def _causes(errors: list[ValidationError]) -> list[ValidationError]:
+    """``errors`` without those an error inside the same object caused: a property whose value
+    fails its subschema leaves its siblings unevaluated, so ``unevaluatedProperties`` then names
+    valid fields (``physicalType: 2`` was reported as ``businessName: unknown field``)."""
+    inside = [tuple(e.absolute_path) for e in errors]
+
+    def caused(error: ValidationError) -> bool:
+        at = tuple(error.absolute_path)
+        return error.validator == "unevaluatedProperties" and any(
+            len(path) > len(at) and path[: len(at)] == at for path in inside
+        )
+
+    return [e for e in errors if not caused(e)] or errors
 
 
 def _describe(error: ValidationError) -> tuple[str, str]:
