@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import random
+from typing import Any
 
 import pytest
 import yaml
@@ -14,6 +15,7 @@ from document_paths import value_paths
 
 from graph.mutations import encode
 from ingest.contracts import InvalidContract, translate_contract
+from ingest.contracts.shape import _child
 
 
 @pytest.mark.parametrize(
@@ -167,3 +169,39 @@ def test_damaged_contracts_raise_invalid_contract_or_translate_never_crash(relat
         else:
             encode(mutations)
             applied(mutations)
+
+
+def _json_path(path: tuple[Any, ...]) -> str:
+    return "$" + "".join(f"[{p}]" if isinstance(p, int) else _child("", p) for p in path)
+
+
+@pytest.mark.parametrize(
+    "relative", ["odcs/full-example.odcs.yaml", "datacontract-spec/orders-latest.datacontract.yaml"]
+)
+def test_a_wrong_type_is_reported_where_it_is_not_beside_it(relative: str) -> None:
+    """Each text of a full example made a number in turn: a refusal names that field or one
+    holding it, never another field (in ODCS a failing value leaves its siblings unevaluated,
+    which once made a valid sibling the one reported; in datacontract.com a field's definition,
+    merged into it, was named where the field uses it)."""
+    document = yaml.safe_load(contract_text(relative))
+    texts = [p for p in value_paths(document) if isinstance(_at(document, p), str)]
+    assert len(texts) > 50
+    refused = 0
+    for path in texts:
+        mutant = copy.deepcopy(document)
+        *parent, key = path
+        _at(mutant, tuple(parent))[key] = 12345
+        try:
+            translate_contract(json.dumps(mutant), "mutant.yaml")
+        except InvalidContract as error:
+            refused += 1
+            named = str(error).removeprefix("mutant.yaml: ").split(": ", 1)[0]
+            wrong = _json_path(path)
+            assert wrong == named or wrong.startswith((named + ".", named + "[")), (wrong, named)
+    assert refused > len(texts) // 4  # the rest are free text (descriptions, examples)
+
+
+def _at(document: Any, path: tuple[Any, ...]) -> Any:
+    for key in path:
+        document = document[key]
+    return document

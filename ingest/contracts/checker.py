@@ -8,6 +8,22 @@ from typing import Any
 from ingest.contracts.shape import InvalidContract, _child, _rules, _type_name
 
 
+class Merged(dict[str, Any]):
+    """A field with its definition's keys merged under its own (a datacontract.com ``$ref``),
+    knowing where each key it took from a definition is written (``origins``: the key's parent
+    path), so that a bad value there is named where it is, not where it is used."""
+
+    def __init__(self, items: dict[str, Any], origins: dict[str, str]) -> None:
+        super().__init__(items)
+        self.origins = origins
+
+
+def _where(parent: dict[str, Any], key: str, path: str) -> str:
+    """The path of ``parent[key]``: in the definition it came from, if it came from one."""
+    origins = parent.origins if isinstance(parent, Merged) else {}
+    return _child(origins.get(key, path), key)
+
+
 class _Checker:
     """Type checks for datacontract.com documents, raising InvalidContract with the field's path."""
 
@@ -25,7 +41,7 @@ class _Checker:
         kind: type | tuple[type, ...],
         required: bool = False,
     ) -> Any:
-        here = _child(path, key)
+        here = _where(parent, key, path)
         value = parent.get(key)
         if value is None:
             if required:
@@ -44,7 +60,7 @@ class _Checker:
         for i, value in enumerate(values or []):
             if not isinstance(value, str):
                 raise self.fail(
-                    f"{_child(path, key)}[{i}]", f"expected string, got {_type_name(value)}"
+                    f"{_where(parent, key, path)}[{i}]", f"expected string, got {_type_name(value)}"
                 )
         return values or None
 
@@ -55,7 +71,8 @@ class _Checker:
         for name, value in values.items():
             if not isinstance(value, dict):
                 raise self.fail(
-                    _child(_child(path, key), name), f"expected mapping, got {_type_name(value)}"
+                    _child(_where(parent, key, path), name),
+                    f"expected mapping, got {_type_name(value)}",
                 )
         return values
 
@@ -64,6 +81,6 @@ class _Checker:
         for i, rule in enumerate(value if isinstance(value, list) else []):
             if not isinstance(rule, dict):
                 raise self.fail(
-                    f"{_child(path, key)}[{i}]", f"expected mapping, got {_type_name(rule)}"
+                    f"{_where(parent, key, path)}[{i}]", f"expected mapping, got {_type_name(rule)}"
                 )
         return _rules(value) or None

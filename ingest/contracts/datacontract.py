@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from graph.pii import is_pii
-from ingest.contracts.checker import _Checker
+from ingest.contracts.checker import Merged, _Checker, _where
 from ingest.contracts.shape import (
     _check_unique,
     _check_unique_tables,
@@ -225,10 +225,12 @@ def _resolve_ref(
         raise check.fail(_child(path, "$ref"), f"unresolved reference {ref}")
     if name in seen:
         raise check.fail(_child(path, "$ref"), f"circular reference {ref}")
-    base = _resolve_ref(
-        check, definitions[name], _child("$.definitions", name), definitions, seen | {name}
-    )
-    return {**base, **{k: v for k, v in spec.items() if k != "$ref"}}
+    at = _child("$.definitions", name)
+    base = _resolve_ref(check, definitions[name], at, definitions, seen | {name})
+    own = {k: v for k, v in spec.items() if k != "$ref"}
+    taken = base.origins if isinstance(base, Merged) else {}
+    origins = {k: taken.get(k, at) for k in base if k not in own}
+    return Merged({**base, **own}, origins)
 
 
 def _dc_fields(
@@ -302,6 +304,6 @@ def _enum(check: _Checker, spec: dict[str, Any], here: str) -> list[Any] | None:
     for i, value in enumerate(values or []):
         if isinstance(value, dict | list) or value is None:
             raise check.fail(
-                f"{_child(here, 'enum')}[{i}]", f"expected a value, got {_type_name(value)}"
+                f"{_where(spec, 'enum', here)}[{i}]", f"expected a value, got {_type_name(value)}"
             )
     return values or None
