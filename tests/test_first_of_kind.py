@@ -34,6 +34,17 @@ VALUES = st.one_of(
 PROPS = st.dictionaries(st.sampled_from(["version", "fields", "other", "createdAt"]), VALUES)
 
 
+#: Generated nodes against a store made for each example, the same examples each run.
+AGAINST_STORED = settings(
+    max_examples=80,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+NODES = st.lists(st.tuples(TEXT, PROPS), max_size=8)
+PREFIXES = st.lists(TEXT, max_size=6)
+
+
 def per_prefix(store: Store, prefixes: list[str], keys: list[str] | None) -> dict[str, Any]:
     """The base class's rule: a ``nodes_of_kind`` per prefix."""
     return Store.first_of_kind(store, KIND, prefixes, keys)
@@ -92,15 +103,10 @@ HELD = st.one_of(
 )
 
 
-@settings(
-    max_examples=80,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@AGAINST_STORED
 @given(
-    nodes=st.lists(st.tuples(TEXT, PROPS), max_size=8),
-    prefixes=st.lists(TEXT, max_size=6),
+    nodes=NODES,
+    prefixes=PREFIXES,
     held=st.lists(
         st.one_of(st.none(), st.dictionaries(st.sampled_from(["fields", "version"]), HELD))
     ),
@@ -171,15 +177,10 @@ def test_newest_versions_as_schema_history_reads_them(tmp_path: Path) -> None:
             assert set(node.stamps) <= set(NEWEST_KEYS)
 
 
-@settings(
-    max_examples=80,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@AGAINST_STORED
 @given(
-    nodes=st.lists(st.tuples(TEXT, PROPS), max_size=8),
-    prefixes=st.lists(TEXT, max_size=6),
+    nodes=NODES,
+    prefixes=PREFIXES,
     held=st.lists(HELD),
     copies=st.booleans(),
 )

@@ -18,13 +18,31 @@
 
 namespace lm {
 
-PyObject* graph_first_of_kind(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* keys, PyObject* like) {
+namespace {
+
+// The kind's id order, brought up to date (which needs the graph alone, pylock.h).
+const IdOrder& current_order(Graph& g, PyObject* kind) {
   uint8_t code = node_kind_code(kind);
   IdOrder& order = g.id_order[code];
   if (!order.current(g.nodes_of_kind[code].size())) {
-    if (!held_now.alone) throw NeedsExclusive{};  // read again with the graph alone (pylock.h)
+    if (!held_now.alone) throw NeedsExclusive{};  // read again with the graph alone
     order.catch_up(g, g.nodes_of_kind[code]);
   }
+  return order;
+}
+
+// The first node by id whose id starts with ``prefix`` (kNone: none): the first id after the
+// prefix, if any starts with it (it is longer).
+NodeIdx first_under(const Graph& g, const IdOrder& order, std::string_view prefix) {
+  std::vector<NodeIdx> first = order.page(g, true, prefix, 1);
+  if (first.empty() || g.pool.view(g.node_id[first[0]]).substr(0, prefix.size()) != prefix) return kNone;
+  return first[0];
+}
+
+}  // namespace
+
+PyObject* graph_first_of_kind(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* keys, PyObject* like) {
+  const IdOrder& order = current_order(g, kind);
   std::string spill;
   KeysRead read;  // a key no string of the pool spells is in no record
   PyRef key_list;
@@ -51,25 +69,19 @@ PyObject* graph_first_of_kind(Graph& g, PyObject* kind, PyObject* prefixes, PyOb
     PyObject* prefix = PySequence_Fast_GET_ITEM(seq.get(), i);
     if (!PyUnicode_Check(prefix)) raise(PyExc_TypeError, "prefixes are str");
     std::string_view text = utf8_of(prefix, spill);
-    // The first id after the prefix is the first starting with it, if any does (it is longer).
-    std::vector<NodeIdx> first = order.page(g, true, text, 1);
-    if (first.empty() || g.pool.view(g.node_id[first[0]]).substr(0, text.size()) != text) continue;
+    NodeIdx first = first_under(g, order, text);
+    if (first == kNone) continue;
     PyObject* these = held ? PySequence_Fast_GET_ITEM(held.get(), i) : Py_None;
     if (these != Py_None && !PyDict_Check(these)) raise(PyExc_TypeError, "like holds dicts or None");
-    PyRef node(keys == Py_None ? node_to_py(g, first[0])
-                               : node_to_py(g, first[0], read, strings, these == Py_None ? nullptr : these));
+    PyRef node(keys == Py_None ? node_to_py(g, first)
+                               : node_to_py(g, first, read, strings, these == Py_None ? nullptr : these));
     if (PyDict_SetItem(out.get(), prefix, node.get()) < 0) return nullptr;
   }
   return out.release();
 }
 
 PyObject* graph_first_holding(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key, PyObject* values) {
-  uint8_t code = node_kind_code(kind);
-  IdOrder& order = g.id_order[code];
-  if (!order.current(g.nodes_of_kind[code].size())) {
-    if (!held_now.alone) throw NeedsExclusive{};  // read again with the graph alone (pylock.h)
-    order.catch_up(g, g.nodes_of_kind[code]);
-  }
+  const IdOrder& order = current_order(g, kind);
   std::string spill;
   if (!PyUnicode_Check(key)) raise(PyExc_TypeError, "the property key is a str");
   StrId key_id = g.pool.find(utf8_of(key, spill));  // kNone: no record holds it
@@ -83,10 +95,10 @@ PyObject* graph_first_holding(Graph& g, PyObject* kind, PyObject* prefixes, PyOb
     PyObject* prefix = PySequence_Fast_GET_ITEM(seq.get(), i);
     if (!PyUnicode_Check(prefix)) raise(PyExc_TypeError, "prefixes are str");
     std::string_view text = utf8_of(prefix, spill);
-    std::vector<NodeIdx> first = order.page(g, true, text, 1);
+    NodeIdx first = first_under(g, order, text);
     PyObject* answer = Py_None;  // no node starts with the prefix
-    if (!first.empty() && g.pool.view(g.node_id[first[0]]).substr(0, text.size()) == text) {
-      const uint8_t* stored = key_id == kNone ? nullptr : g.node_value(first[0], key_id);
+    if (first != kNone) {
+      const uint8_t* stored = key_id == kNone ? nullptr : g.node_value(first, key_id);
       bool holds = stored != nullptr && *stored != kAbsent &&
                    same_as_py(stored, g.pool, PySequence_Fast_GET_ITEM(held.get(), i), strings);
       answer = holds ? Py_True : Py_False;
