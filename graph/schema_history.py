@@ -23,7 +23,6 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -79,9 +78,9 @@ def changes_end(since: str) -> str:
     return f"{CHANGE_PREFIX}:{newest_first(since)};"  # ";" sorts right after ":"
 
 
-@dataclass(frozen=True, slots=True)
-class Observation:
-    """A dataset's whole schema as one source stated it at ``at``."""
+class Observation(NamedTuple):
+    """A dataset's whole schema as one source stated it at ``at`` (a tuple: a batch observes
+    hundreds, and a frozen dataclass took ~4x as long to make)."""
 
     dataset: str
     namespace: str
