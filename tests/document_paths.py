@@ -20,3 +20,10 @@ def value_paths(document: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, 
         found.append((*prefix, key))
         found += value_paths(child, (*prefix, key))
     return found
+
+
+def value_at(document: Any, path: tuple[Any, ...]) -> Any:
+    """The value at ``path`` (as :func:`value_paths` gives it) in ``document``."""
+    for key in path:
+        document = document[key]
+    return document

@@ -6,16 +6,15 @@ from __future__ import annotations
 import copy
 import json
 import random
-from typing import Any
 
 import pytest
 import yaml
 from data_contracts import _odcs, applied, contract_text
-from document_paths import value_paths
+from document_paths import value_at, value_paths
 
 from graph.mutations import encode
 from ingest.contracts import InvalidContract, translate_contract
-from ingest.contracts.shape import _child
+from ingest.contracts.shape import json_path
 
 
 @pytest.mark.parametrize(
@@ -145,9 +144,7 @@ def _mutants(document, rng: random.Random, count: int):
     for _ in range(count):
         *parents, key = rng.choice(paths)
         clone = copy.deepcopy(document)
-        target = clone
-        for step in parents:
-            target = target[step]
+        target = value_at(clone, tuple(parents))
         if isinstance(target, dict) and rng.random() < 0.3:
             del target[key]
         else:
@@ -171,10 +168,6 @@ def test_damaged_contracts_raise_invalid_contract_or_translate_never_crash(relat
             applied(mutations)
 
 
-def _json_path(path: tuple[Any, ...]) -> str:
-    return "$" + "".join(f"[{p}]" if isinstance(p, int) else _child("", p) for p in path)
-
-
 @pytest.mark.parametrize(
     "relative", ["odcs/full-example.odcs.yaml", "datacontract-spec/orders-latest.datacontract.yaml"]
 )
@@ -184,24 +177,18 @@ def test_a_wrong_type_is_reported_where_it_is_not_beside_it(relative: str) -> No
     which once made a valid sibling the one reported; in datacontract.com a field's definition,
     merged into it, was named where the field uses it)."""
     document = yaml.safe_load(contract_text(relative))
-    texts = [p for p in value_paths(document) if isinstance(_at(document, p), str)]
+    texts = [p for p in value_paths(document) if isinstance(value_at(document, p), str)]
     assert len(texts) > 50
     refused = 0
     for path in texts:
         mutant = copy.deepcopy(document)
         *parent, key = path
-        _at(mutant, tuple(parent))[key] = 12345
+        value_at(mutant, tuple(parent))[key] = 12345
         try:
             translate_contract(json.dumps(mutant), "mutant.yaml")
         except InvalidContract as error:
             refused += 1
             named = str(error).removeprefix("mutant.yaml: ").split(": ", 1)[0]
-            wrong = _json_path(path)
+            wrong = json_path(path)
             assert wrong == named or wrong.startswith((named + ".", named + "[")), (wrong, named)
     assert refused > len(texts) // 4  # the rest are free text (descriptions, examples)
-
-
-def _at(document: Any, path: tuple[Any, ...]) -> Any:
-    for key in path:
-        document = document[key]
-    return document

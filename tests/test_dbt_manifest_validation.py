@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from dbt_manifests import PG, SF, applied, ds, edges_of, jaffle, mesh_manifest
-from document_paths import value_paths
+from document_paths import value_at, value_paths
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -287,9 +287,7 @@ def test_any_corruption_raises_invalid_manifest_or_translates(
     """Whatever any field holds (or lacks), the answer is mutations or InvalidManifest, never KeyError/TypeError."""
     manifest = {"jaffle": jaffle, "mesh": mesh_manifest, "v7": v7_manifest}[which]()
     path = data.draw(st.sampled_from(value_paths(manifest)))
-    parent = manifest
-    for key in path[:-1]:
-        parent = parent[key]
+    parent = value_at(manifest, path[:-1])
     if delete and isinstance(parent, dict):
         del parent[path[-1]]
     else:

@@ -239,9 +239,9 @@ def test_a_history_new_to_a_store_makes_what_one_reading_every_version_makes(
     """Schema history asks the store which observed schemas restate their newest version
     (``first_holding``) before it reads any: a history new to a loaded store (a new process)
     then makes the versions and changes one comparing every schema with its version makes, for
-    schemas restated, changed (a type), reverted, and
-    observed twice in one batch, and one whose ordinal was 1 observed as 1.0 (equal, not the
-    same types: the store, unsure, leaves it to the history's own comparison)."""
+    schemas restated, changed (a type), reverted, and observed twice in one batch, and one whose
+    ordinal was 1 observed as 1.0 (equal, not the same types: the store, unsure, leaves it to the
+    history's own comparison)."""
     clock = datetime(2026, 1, 1, tzinfo=UTC)
     a = [("id", "BIGINT"), ("name", "STRING")]
     b = [("id", "INT"), ("name", "STRING")]

@@ -13,7 +13,14 @@ import yaml
 from jsonschema import Draft201909Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from ingest.contracts.shape import MAX_NODES, ODCS_SCHEMA_FILE, InvalidContract, _child, _type_name
+from ingest.contracts.shape import (
+    MAX_NODES,
+    ODCS_SCHEMA_FILE,
+    InvalidContract,
+    _child,
+    _type_name,
+    json_path,
+)
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -110,9 +117,7 @@ def _causes(errors: list[ValidationError]) -> list[ValidationError]:
 
 def _describe(error: ValidationError) -> tuple[str, str]:
     """A JSON path to the failing field and a short reason."""
-    path = "$" + "".join(
-        f"[{p}]" if isinstance(p, int) else _child("", p) for p in error.absolute_path
-    )
+    path = json_path(error.absolute_path)
     kind, instance = error.validator, error.instance
     expected: Any = (
         error.validator_value

@@ -5,7 +5,7 @@ environments, quality rules."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -126,6 +126,11 @@ def freshness_hours(value: Any, unit: Any = None) -> float | None:
 
 def _child(path: str, key: str) -> str:
     return f"{path}.{key}" if _IDENT.fullmatch(key) else f"{path}[{key!r}]"
+
+
+def json_path(parts: Iterable[str | int]) -> str:
+    """The JSON path of a place in a document given as its keys and list indexes."""
+    return "$" + "".join(f"[{p}]" if isinstance(p, int) else _child("", p) for p in parts)
 
 
 def _type_name(value: Any) -> str:

@@ -6,8 +6,8 @@
 // caller may say what it holds of each (``like``): a re-run restates most schemas as they are,
 // and a version's fields equal to the observed ones are answered as those, not made again.
 // Graph.first_holding: whether each prefix's first node holds a given value (a twin of it; None
-// where there is no such node), and nothing made: the history asks it first for the datasets it holds no version of yet, and a
-// re-run's unchanged schemas then need no answer at all.
+// where there is no such node), and nothing made: the history asks it first for the datasets it
+// holds no version of yet, and a re-run's unchanged schemas then need no answer at all.
 #include "py.h"
 
 #include "pylock.h"
