@@ -49,6 +49,36 @@ def decode(payload: bytes, /) -> list[_Mutation]:
     The mutations of a batch in the wire form: the inverse of :func:`encode`.
     """
 
+@final
+class ObservedSchemas:
+    """
+    A batch's schema observations, read once from its wire form and held with it: their datasets and stamps, rows made only for those asked, and Graph.first_holding_observed compares their fields where they lie.
+    """
+
+    @property
+    def size(self) -> int:
+        """How many observations the batch states."""
+
+    def index(self) -> bytes:
+        """
+        What was read, as offsets into the payload and indexes of its string tables: a process holding the same payload adopts it (:func:`observed_schemas`) without reading the batch again.
+        """
+
+    def keys(self) -> list[tuple[str, str]]:
+        """(dataset id, at) of every observation, in the batch's order."""
+
+    def rows(
+        self, indices: Sequence[int] | None = None, /
+    ) -> list[tuple[str, str, str, str, tuple[dict[str, Any], ...], str | None]]:
+        """
+        (dataset, namespace, name, at, fields, origin) of the observations at ``indices`` (all: None), as :func:`schema_observations` makes them.
+        """
+
+def observed_schemas(payload: bytes, index: bytes | None = None, /) -> ObservedSchemas | None:
+    """
+    graph.schema_observations' observations of a batch, read from the wire form and held; None for a batch only the Python reader reads. ``index``: what :meth:`ObservedSchemas.index` gave for this very payload (in the process that translated it), adopted instead of reading the batch.
+    """
+
 def schema_observations(
     payload: bytes, /
 ) -> list[tuple[str, str, str, str, tuple[dict[str, Any], ...], str | None]] | None:
@@ -124,6 +154,19 @@ class Graph:
     ) -> dict[str, Node]:
         """
         Per prefix, the first node of a kind by id among those whose ids start with it (for the prefixes that have one); ``keys``: only those properties (and their stamps); ``like`` (with ``keys``): per prefix, values the caller holds (dicts); a property equal to one, of the same types, is answered as that object rather than a copy.
+        """
+
+    def first_holding_observed(
+        self,
+        kind: NodeKind,
+        prefixes: Sequence[str],
+        key: str,
+        observed: ObservedSchemas,
+        indices: Sequence[int],
+        /,
+    ) -> list[bool | None]:
+        """
+        first_holding with, for each prefix, the fields of the observation of ``observed`` at the index given for it as the value: compared where they lie in the batch, none made.
         """
 
     def first_holding(

@@ -43,7 +43,8 @@ from graph.event_log import (
 from graph.mutations import Mutation, concat_encoded, decode, encode
 from graph.principal import Principal
 from graph.quotas import Quotas
-from graph.schema_history import DOCUMENT, OPENLINEAGE, ObservationRows, SchemaHistory
+from graph.schema_history import SchemaHistory
+from graph.schema_observations import DOCUMENT, OPENLINEAGE
 from graph.stores import Store, StoreUnavailable
 from graph.webhooks import connect_outbox
 from ingest.clock_skew import DEFAULT_MAX_CLOCK_SKEW, latest_accepted
@@ -280,28 +281,30 @@ class IngestService:
         payload: bytes,
         block: Block | None,
         source: str | None = OPENLINEAGE,
-        rows: ObservationRows | None = None,
+        observed: bytes | None = None,
     ) -> int:
         """The raw block and the mutations it made, durable together: the store writes the block
         in the transaction of the mutations (``RawEventLog.riding``), so a failure keeps neither
-        and the client's retry sends both again. ``rows``: the batch's schema observations read
-        where it was translated (``graph.schema_history.observation_rows``). Raises
+        and the client's retry sends both again. ``observed``: the batch's schema observations
+        as read where it was translated (``graph.schema_observations.observed_index``). Raises
         StoreUnavailable as the store does."""
-        return self._apply(payload, source, [block], rows)
+        return self._apply(payload, source, [block], observed)
 
     def _apply(
         self,
         payload: bytes,
         source: str | None = OPENLINEAGE,
         riding: Sequence[Block | None] = (),
-        rows: ObservationRows | None = None,
+        observed: bytes | None = None,
     ) -> int:
         """Apply a batch, with the raw blocks it came from (``riding``) and the schema history it
         makes in the same transaction (the history kept in the log too, so a reindex keeps it:
         replaying the log applies it as it was, not detected again)."""
         assert self.history is not None
         if self.log is None:
-            changes, _ = self.history.apply(payload, source, None, rows) if payload else (0, b"")
+            changes, _ = (
+                self.history.apply(payload, source, None, observed) if payload else (0, b"")
+            )
         else:
             with self.log.riding(riding) as riders:
 
@@ -309,7 +312,7 @@ class IngestService:
                     riders.append(pack_mutations(history))
 
                 changes, _ = (
-                    self.history.apply(payload, source, keep, rows) if payload else (0, b"")
+                    self.history.apply(payload, source, keep, observed) if payload else (0, b"")
                 )
         if changes:
             if self.on_written is not None:

@@ -29,15 +29,24 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import orjson
 
 from graph import _native, impact, notifications
+from graph._native import ObservedSchemas
 from graph.change_classifier import (
     Change,
     ContractTerms,
-    FieldSpec,
     classify_contract,
     classify_schema,
 )
-from graph.model import EdgeKind, Node, NodeKind, PropertyKey
+from graph.model import Node, NodeKind
 from graph.mutations import Mutation, UpsertNode, decode, encode, newest_first, stamp
+from graph.schema_observations import (
+    Observation,
+    distinct,
+    field_specs,
+    freshness_hours,
+    observations,
+    observations_of,
+    read_observed,
+)
 from graph.stores import Store
 
 if TYPE_CHECKING:
@@ -49,8 +58,6 @@ VERSION_PREFIX = "datasetVersion"
 CHANGE_PREFIX = "schemaChange"
 CACHED_DATASETS = 50_000  # newest versions held in memory (each a few hundred bytes)
 MOST_VERSIONS_READ = 100_000  # a dataset's history read for a count, at most
-#: Column properties a version keeps (the rest are the column's, not the schema's).
-FIELD_KEYS = ("type", "description", "required", "fieldId", "ordinal", "enum")
 
 
 #: A part of an id that must not be split at its colons: ``graph.model``'s escaping rule, as the
@@ -76,142 +83,6 @@ def change_node_id(at: str, dataset_id: str, index: int) -> str:
 def changes_end(since: str) -> str:
     """Changes are listed newest first: those at or after the stamp ``since`` have ids below this."""
     return f"{CHANGE_PREFIX}:{newest_first(since)};"  # ";" sorts right after ":"
-
-
-class Observation(NamedTuple):
-    """A dataset's whole schema as one source stated it at ``at`` (a tuple: a batch observes
-    hundreds, and a frozen dataclass took ~4x as long to make)."""
-
-    dataset: str
-    namespace: str
-    name: str
-    at: str
-    fields: tuple[dict[str, Any], ...]
-    source: str
-    origin: str | None  # the run (``run:...``) or document that stated it
-    contract: str | None = None  # the contract stating it, whose freshness SLO comes along
-    freshness_hours: float | None = None
-
-    def specs(self) -> list[FieldSpec]:
-        return field_specs(self.fields)
-
-
-def field_specs(fields: Iterable[Mapping[str, Any]]) -> list[FieldSpec]:
-    """The classifier's view of a version's fields."""
-    return [
-        FieldSpec(
-            str(f["name"]),
-            f.get("type"),
-            bool(f.get("required")),
-            f.get("fieldId") if isinstance(f.get("fieldId"), int) else None,
-            tuple(str(v) for v in f["enum"]) if isinstance(f.get("enum"), list) else None,
-            f.get("ordinal") if isinstance(f.get("ordinal"), int) else None,
-        )
-        for f in fields
-    ]
-
-
-OPENLINEAGE = "openlineage"
-DOCUMENT = None  # a document ingester's batch: the source is told by what it wrote
-
-
-def _document_source(props: Mapping[str, Any]) -> str:
-    """Which document ingester wrote a dataset (``ingest.iceberg``, ``ingest.dbt``, ``ingest.contracts``)."""
-    if props.get("format") == "iceberg":
-        return "iceberg"
-    if "dbtUniqueId" in props:
-        return "dbt"
-    return "contract"
-
-
-def observations(mutations: Sequence[Mutation], source: str | None) -> list[Observation]:
-    """The schema observations in a batch: each dataset upsert stating ``columns``, with the
-    properties its columns were written with in the same batch (at the same stamp). ``source``
-    None: a document ingester's batch, told apart by what it wrote."""
-    # One pass over what may be ~40 mutations an event: plain type and identity tests only, and
-    # no dict made per column (a column written twice at one stamp is merged only then).
-    columns: dict[tuple[str, Any, str], Mapping[str, Any]] = {}
-    produced_by: dict[tuple[str, str], str] = {}
-    datasets: list[UpsertNode] = []
-    dataset_kind, column_kind, produced = NodeKind.DATASET, NodeKind.COLUMN, EdgeKind.PRODUCED
-    contract_kind, governs = NodeKind.CONTRACT, EdgeKind.GOVERNS
-    freshness: dict[str, Any] = {}
-    governed_by: dict[str, str] = {}
-    for m in mutations:
-        kind = m.kind
-        if kind is column_kind:
-            props = m.props
-            owner = props.get(PropertyKey.DATASET_ID)
-            if owner is not None:
-                key = (owner, props.get(PropertyKey.NAME), m.at)
-                held = columns.get(key)
-                columns[key] = props if held is None else {**held, **props}
-        elif kind is dataset_kind:
-            if type(m.props.get(PropertyKey.COLUMNS)) is list:
-                datasets.append(m)  # type: ignore[arg-type]
-        elif kind is produced:
-            produced_by[(m.target, m.at)] = m.source  # type: ignore[union-attr]
-        elif kind is contract_kind:
-            if "freshnessHours" in m.props:
-                freshness[m.id] = m.props["freshnessHours"]  # type: ignore[union-attr]
-        elif kind is governs:
-            governed_by[m.target] = m.source  # type: ignore[union-attr]
-    if not datasets:
-        return []
-    found: dict[tuple[str, str], Observation] = {}
-    for d in datasets:
-        fields = []
-        for name in d.props[PropertyKey.COLUMNS]:
-            props = columns.get((d.id, name, d.at), {})
-            field: dict[str, Any] = {"name": name}
-            field.update((k, props[k]) for k in FIELD_KEYS if props.get(k) is not None)
-            fields.append(field)
-        found[(d.id, d.at)] = Observation(
-            d.id,
-            str(d.props.get(PropertyKey.NAMESPACE, "")),
-            str(d.props.get(PropertyKey.NAME, "")),
-            d.at,
-            tuple(fields),
-            source or _document_source(d.props),
-            produced_by.get((d.id, d.at)),
-            governed_by.get(d.id),
-            _hours(freshness.get(governed_by.get(d.id, ""))),
-        )
-    return sorted(found.values(), key=lambda o: (o.at, o.dataset))
-
-
-#: What :func:`observation_rows` reads of a batch: per observation (dataset, namespace, name, at,
-#: fields, origin).
-ObservationRows = list[tuple[str, str, str, str, tuple[dict[str, Any], ...], str | None]]
-
-
-def observation_rows(payload: bytes) -> ObservationRows | None:
-    """The schema observations of an encoded batch as plain rows, read from its wire form
-    (``native/bindings/pyobservations.cc``): pure, so a process translating batches reads them
-    there and hands them over with the batch (``ingest.bulk_load``); None as for :func:`observations_in`."""
-    return None if payload[:1] == b"[" else _native.schema_observations(payload)
-
-
-def observations_in(
-    payload: bytes, source: str, rows: ObservationRows | None = None
-) -> list[Observation] | None:
-    """:func:`observations` of an encoded batch from ``source``, read from its wire form without
-    decoding it (``native/bindings/pyobservations.cc``: the same rule); None for a batch only
-    :func:`observations` reads (one naming a contract, or JSON rows of an older journal).
-    ``rows``: :func:`observation_rows` of ``payload``, read already."""
-    if rows is None:
-        rows = observation_rows(payload)
-    if rows is None:
-        return None
-    found = {
-        (dataset, at): Observation(dataset, namespace, name, at, fields, source, origin)
-        for dataset, namespace, name, at, fields, origin in rows
-    }
-    return sorted(found.values(), key=lambda o: (o.at, o.dataset))
-
-
-def _hours(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def same_schema(a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, Any]]) -> bool:
@@ -374,12 +245,13 @@ class SchemaHistory:
         payload: bytes,
         source: str | None,
         keep: Callable[[bytes], None] | None = None,
-        rows: ObservationRows | None = None,
+        observed_index: bytes | None = None,
     ) -> tuple[int, bytes]:
         """Apply ``payload`` to the store with the history it makes; returns the changes the store
         counted and the history's own mutations (encoded, empty if none), for the event log.
         ``keep`` hears those mutations before the store writes (the log keeps them in the write's
-        transaction). ``rows``: :func:`observation_rows` of ``payload``, read already."""
+        transaction). ``observed_index``: the batch's observations as read where it was
+        translated (``graph.schema_observations.observed_index``)."""
         schemas = b"columns" in payload
         quality = self.quality is not None and self.quality.wants(payload)
         if not schemas and not quality:  # nothing in it states a schema or fails a check
@@ -387,21 +259,26 @@ class SchemaHistory:
         # A store planning from the wire form is handed the batch as it is: nothing is decoded
         # unless the quality notices or the Python observations reader need it.
         wire = type(self.store).apply_encoded is not Store.apply_encoded
-        observed = observations_in(payload, source, rows) if schemas and source and wire else None
-        decoded = decode(payload) if observed is None or quality else None
-        if observed is None:
-            observed = observations(decoded, source) if decoded is not None and schemas else []
+        reading = read_observed(payload, observed_index) if schemas and source and wire else None
+        decoded = decode(payload) if reading is None or quality else None
+        observed: list[Observation] = []
+        if reading is None and decoded is not None and schemas:
+            observed = observations(decoded, source)
         told = (
             self.quality.entries(decoded, stamp(self.clock()))
             if self.quality is not None and quality and decoded is not None
             else []
         )
-        if not observed and not told:
+        if not observed and (reading is None or reading.size == 0) and not told:
             if decoded is None:
                 return self.store.apply_encoded(payload), b""
             return self.store.apply(decoded, payload), b""
         with self._lock:
-            observed = self._not_restating(observed)
+            if reading is not None:
+                assert source is not None  # (read natively only when told)
+                observed = self._changing_in(reading, source)
+            else:
+                observed = self._changing(observed)
             try:  # (a walk failing leaves versions taken as newest that were never written)
                 made, changes = self._history(observed) if observed else ([], [])
             except BaseException:
@@ -438,39 +315,75 @@ class SchemaHistory:
         self._remember(dataset_id, held)
         return held
 
-    def _not_restating(self, observed: list[Observation]) -> list[Observation]:
-        """``observed`` without the schemas that restate their dataset's newest version as it
-        stands, which make nothing (:meth:`_history` skips a schema the same as its newest
-        version's): asked of a local store in one read (``Store.first_holding``) for the
-        datasets held here no version of yet, observed once in the batch, without a contract
-        (whose freshness SLO is compared too). A re-run of the 20k mesh observes ~18k schemas in
-        a process that holds none, nearly all unchanged: reading each newest version to compare
-        was ~0.2 s of its applying thread. A dataset with no version yet is held as such (a
-        first load's), not read again. A remote store would read the versions to answer, as
-        :meth:`_read_newest` then does: it is not asked."""
-        if self.store.remote or not observed:
-            return observed
-        seen = Counter(o.dataset for o in observed)
+    def _changing_in(self, reading: ObservedSchemas, source: str) -> list[Observation]:
+        """The observations of a batch read natively (:func:`read_observed`) that may make
+        something (:meth:`_restating`): the store compares their fields with the newest
+        versions' where they lie in the batch, and only the others are made into Python
+        objects."""
+        datasets, indices = distinct(reading)
+
+        def held(asked: list[int]) -> list[bool | None]:
+            return self.store.first_holding_observed(
+                NodeKind.DATASET_VERSION,
+                [versions_prefix(datasets[i]) for i in asked],
+                "fields",
+                reading,
+                [indices[i] for i in asked],
+            )
+
+        restating = self._restating(datasets, [True] * len(datasets), held)
+        return observations_of(
+            reading, [x for k, x in enumerate(indices) if k not in restating], source
+        )
+
+    def _changing(self, observed: list[Observation]) -> list[Observation]:
+        """``observed`` (read from mutations) without those :meth:`_restating` finds."""
+
+        def held(asked: list[int]) -> list[bool | None]:
+            return self.store.first_holding(
+                NodeKind.DATASET_VERSION,
+                [versions_prefix(observed[i].dataset) for i in asked],
+                "fields",
+                [list(observed[i].fields) for i in asked],
+            )
+
+        asked = [o.contract is None for o in observed]
+        restating = self._restating([o.dataset for o in observed], asked, held)
+        return [o for k, o in enumerate(observed) if k not in restating] if restating else observed
+
+    def _restating(
+        self,
+        datasets: Sequence[str],
+        askable: Sequence[bool],
+        held: Callable[[list[int]], list[bool | None]],
+    ) -> set[int]:
+        """Which of a batch's observations (by their ``datasets``, one per dataset and stamp)
+        restate their dataset's newest version as it stands, and so make nothing (:meth:`_history`
+        skips a schema the same as its newest version's): asked of a local store in one read
+        (``held``: ``Store.first_holding`` of the asked ones' fields) for the datasets held here no
+        version of yet, observed once in the batch, ``askable`` (no contract, whose freshness SLO
+        is compared too). A re-run of the 20k mesh observes ~18k schemas in a process that holds
+        none, nearly all unchanged: reading each newest version to compare was ~0.2 s of its
+        applying thread. A dataset with no version yet is held as such (a first load's), not read
+        again. A remote store would read the versions to answer, as :meth:`_read_newest` then
+        does: it is not asked."""
+        if self.store.remote or not datasets:
+            return set()
+        seen = Counter(datasets)
         asked = [
-            o
-            for o in observed
-            if seen[o.dataset] == 1 and o.contract is None and o.dataset not in self._newest
+            k
+            for k, dataset in enumerate(datasets)
+            if seen[dataset] == 1 and askable[k] and dataset not in self._newest
         ]
         if not asked:
-            return observed
-        held = self.store.first_holding(
-            NodeKind.DATASET_VERSION,
-            [versions_prefix(o.dataset) for o in asked],
-            "fields",
-            [list(o.fields) for o in asked],
-        )
-        restating: set[str] = set()
-        for o, same in zip(asked, held, strict=True):
+            return set()
+        restating: set[int] = set()
+        for k, same in zip(asked, held(asked), strict=True):
             if same is None:  # no version yet: held as such, not read again (_read_newest)
-                self._remember(o.dataset, None)
+                self._remember(datasets[k], None)
             elif same:
-                restating.add(o.dataset)
-        return [o for o in observed if o.dataset not in restating] if restating else observed
+                restating.add(k)
+        return restating
 
     def _read_newest(self, observed: Iterable[Observation]) -> None:
         """Hold the newest versions of the datasets observed not held yet: one read a batch. The
@@ -679,7 +592,7 @@ def _held(node: Node | None, fields: tuple[dict[str, Any], ...] | None = None) -
         p["version"],
         p["createdAt"],
         tuple(p["fields"]) if fields is None else fields,
-        _hours(p.get("freshnessHours")),
+        freshness_hours(p.get("freshnessHours")),
     )
 
 

@@ -6,9 +6,9 @@ while this process applies the chunks before. A chunk of a plain NDJSON file cro
 range the worker reads itself (shipping the lines cost both processes more than reading them);
 one of a gzip'd file or a JSON array as its lines or events. The chunk's mutations come back as
 one batch in the wire form (one string table for its events: the store journals and plans
-less), with the chunk's raw block for the event log, compressed there, and the batch's schema
-observations read there (``graph.ingest_service`` then keeps the block and applies the batch). Chunks are applied in file order, so the journal, the report of bad lines and the graph
-are exactly what one process would make. A small load (under ``WORKER_BYTES`` of files, ``REMOTE_WORKER_BYTES``
+less), with the chunk's raw block for the event log, compressed there (``graph.ingest_service``
+then keeps the block and applies the batch). Chunks are applied in file order, so the journal,
+the report of bad lines and the graph are exactly what one process would make. A small load (under ``WORKER_BYTES`` of files, ``REMOTE_WORKER_BYTES``
 into a remote store) stays in this process: starting a worker costs more than it saves.
 
 A worker hands its batch over as a file in a spool directory (in memory where the system has
@@ -20,7 +20,6 @@ the worker stalled ~3 ms a chunk (11 % of its time, measured on the 100k mesh).
 from __future__ import annotations
 
 import contextlib
-import marshal
 import multiprocessing
 import os
 import struct
@@ -39,7 +38,7 @@ from typing import Any, cast
 
 from graph.heap import settle_heap, tune_gc
 from graph.ingest_service import IngestService, Translation, translate_events
-from graph.schema_history import ObservationRows, observation_rows
+from graph.schema_observations import observed_index
 from ingest.clock_skew import DEFAULT_MAX_CLOCK_SKEW, latest_accepted
 from ingest.domain_rules import DomainRules
 from ingest.event_files import BadLine, SourceEvent, SourceLine, is_ndjson, read_sources
@@ -124,9 +123,10 @@ class Translated:
     spooled: str | None = (
         None  # the file holding the payload and block instead (a worker's: translate_spooled)
     )
-    #: The batch's schema observations, read where it was translated (a worker's, from the spool
-    #: file): ~4 ms a re-run batch the applying process no longer spends (None: it reads them).
-    rows: ObservationRows | None = None
+    #: The batch's schema observations as the worker read them (``graph.schema_observations.
+    #: observed_index``, from the spool file): the applying process adopts them instead of reading
+    #: the batch again (None: it reads them).
+    observed: bytes | None = None
     #: The spool file being read on the taker's thread (:meth:`take_ahead`).
     taking: Future[Translation] | None = field(default=None, repr=False, compare=False)
 
@@ -137,7 +137,7 @@ class Translated:
             self.taking = taker.submit(self._take)
 
     def take(self) -> Translation:
-        """The translation (its batch, block and observations read from the spool file, which
+        """The translation (its batch and block read from the spool file, which
         then goes)."""
         if self.taking is not None:
             return self.taking.result()
@@ -155,7 +155,7 @@ class Translated:
         at = _SIZES.size + payload_size
         payload, packed = data[_SIZES.size : at], data[at : at + packed_size]
         if len(data) > at + packed_size:
-            self.rows = marshal.loads(data[at + packed_size :])
+            self.observed = data[at + packed_size :]
         block = self.translation.block
         if block is not None:
             block = replace(block, payload=packed)
@@ -211,14 +211,14 @@ def translate_spooled(
     translated = translate_chunk(chunk, rules, keep_raw, not_after)
     translation = translated.translation
     packed = b"" if translation.block is None else translation.block.payload
-    rows = observation_rows(translation.payload) if b"columns" in translation.payload else None
+    observed = observed_index(translation.payload)
     handle, name = tempfile.mkstemp(dir=spool, suffix=".wire")
     with os.fdopen(handle, "wb") as out:
         out.write(_SIZES.pack(len(translation.payload), len(packed)))
         out.write(translation.payload)
         out.write(packed)
-        if rows is not None:
-            out.write(marshal.dumps(rows))  # plain rows: half pickle's time each way
+        if observed is not None:
+            out.write(observed)
     block = None if translation.block is None else replace(translation.block, payload=b"")
     return replace(
         translated, translation=replace(translation, payload=b"", block=block), spooled=name
@@ -541,7 +541,7 @@ def _apply(
     if translation.accepted:
         applying = time.perf_counter()
         report.changes += service.commit(
-            translation.payload, translation.block, rows=translated.rows
+            translation.payload, translation.block, observed=translated.observed
         )
         settle_heap()  # the batch's garbage now; the graph out of every later collection
         report.apply_seconds += time.perf_counter() - applying

@@ -21,7 +21,7 @@ import pytest
 
 from graph.event_log_migration import open_event_log
 from graph.ingest_service import IngestService
-from graph.schema_history import SchemaHistory, observation_rows
+from graph.schema_history import SchemaHistory
 from graph.stores.embedded import EmbeddedStore
 from graph.webhooks import connect_outbox
 from ingest import bulk_load
@@ -31,6 +31,7 @@ from ingest.bulk_load import (
     Span,
     TranslationWorkers,
     load_events,
+    translate_chunk,
     translate_spooled,
 )
 from ingest.domain_rules import DomainRules
@@ -254,20 +255,21 @@ def test_workers_start_from_this_process_unless_a_thread_runs(
     assert journal_payloads(tmp_path / "here") == journal_payloads(tmp_path / "ahead")
 
 
-def test_a_worker_hands_over_its_batch_with_the_batch_s_schema_observations(
+def test_a_worker_hands_over_its_batch_through_its_spool_file(
     tmp_path: Path, event_files: list[Path]
 ) -> None:
-    """What the applying process would read of the batch (its schema observations) comes with it
-    from the worker, through the spool file, which then goes."""
+    """The worker's batch and raw block come through the spool file, which then goes: the same
+    as translating the chunk here."""
     mesh = event_files[0]
     chunk = Span(mesh, 0, mesh.stat().st_size, 1)
+    here = translate_chunk(chunk, RULES).translation
     translated = translate_spooled(chunk, RULES, True, None, str(tmp_path))
-    assert translated.rows is None and translated.translation.payload == b""  # in the file
+    assert translated.translation.payload == b""  # in the file
     translation = translated.take()
     assert list(tmp_path.iterdir()) == []
-    assert translated.rows is not None and len(translated.rows) > 100
-    assert translated.rows == observation_rows(translation.payload)
-    assert translation.block is not None and translation.block.payload
+    assert translation.payload == here.payload and len(translation.payload) > 1000
+    assert translation.block is not None and here.block is not None
+    assert translation.block.payload == here.block.payload
 
 
 def test_the_next_batch_is_read_from_its_spool_file_while_this_one_applies(
@@ -288,4 +290,3 @@ def test_the_next_batch_is_read_from_its_spool_file_while_this_one_applies(
     assert ahead.payload == here.payload and ahead.payload
     assert ahead.block is not None and here.block is not None
     assert ahead.block.payload == here.block.payload
-    assert translated.rows == observation_rows(ahead.payload)

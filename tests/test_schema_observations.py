@@ -1,5 +1,5 @@
 """Schema history reads a batch's schema observations from its wire form
-(``graph.schema_history.observations_in``, native/bindings/pyobservations.cc) instead of decoding
+(``graph.schema_observations.observations_in``, native/bindings/pyobservations.cc) instead of decoding
 the batch: it must find exactly what the Python rule (``observations``) finds in the decoded
 mutations, for generated batches (several parts, columns stated twice, odd values) and for the
 batches the OpenLineage translation makes of the corpora's events."""
@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 
 from graph.model import EdgeKind, NodeKind
 from graph.mutations import Mutation, UpsertEdge, UpsertNode, concat_encoded, decode, encode
-from graph.schema_history import OPENLINEAGE, observations, observations_in
+from graph.schema_observations import (
+    OPENLINEAGE,
+    observations,
+    observations_in,
+    observed_index,
+    read_observed,
+)
 from ingest.openlineage import translate_encoded, translate_many
 
 STAMPS = ["2026-01-05T00:00:01.000000Z", "2026-01-05T00:00:02.000000Z"]
@@ -85,6 +91,35 @@ def test_the_wire_reader_finds_what_the_python_rule_finds(parts: list[list[Mutat
     assert found == observations(decode(payload), OPENLINEAGE)
     for ours, theirs in zip(found, observations(decode(payload), OPENLINEAGE), strict=True):
         assert [list(f) for f in ours.fields] == [list(f) for f in theirs.fields]  # key order too
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(batches, st.data())
+def test_what_a_worker_read_is_adopted_as_the_same_reading(
+    parts: list[list[Mutation]], data: st.DataObject
+) -> None:
+    """A worker hands over what it read of its batch as an index into the payload
+    (``observed_index``): the applying process adopts it and reads the same observations as
+    reading the batch itself; an index damaged anywhere is refused (ValueError) or reads what it
+    names within the payload: never beyond it."""
+    payload = concat_encoded([encode(part) for part in parts if part])
+    index = observed_index(payload)
+    if b"columns" not in payload:
+        assert index is None
+        return
+    read, adopted = read_observed(payload), read_observed(payload, index)
+    assert read is not None and adopted is not None and index is not None
+    assert adopted.keys() == read.keys() and adopted.rows() == read.rows()
+    assert adopted.index() == index
+    at = data.draw(st.integers(0, len(index) - 1))
+    damaged = [index[:at], index[:at] + bytes([index[at] ^ 0xFF]) + index[at + 1 :]]
+    for bad in damaged:
+        try:  # (a flip that still names texts and values within the payload reads them)
+            again = read_observed(payload, bad)
+            assert again is not None
+            again.rows()
+        except ValueError:
+            pass
 
 
 def test_a_batch_naming_a_contract_or_an_odd_name_is_left_to_the_python_reader() -> None:

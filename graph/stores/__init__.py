@@ -30,6 +30,7 @@ from typing import (
 )
 
 from graph import _native
+from graph._native import ObservedSchemas
 from graph.extras import require
 from graph.model import JOB_IO, Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Mutation, decode
@@ -221,6 +222,21 @@ class Store(ABC):
             else key in found[prefix].props and found[prefix].props[key] == value
             for prefix, value in zip(prefixes, values, strict=True)
         ]
+
+    def first_holding_observed(
+        self,
+        kind: NodeKind,
+        prefixes: Sequence[str],
+        key: str,
+        observed: ObservedSchemas,
+        indices: Sequence[int],
+    ) -> list[bool | None]:
+        """:meth:`first_holding` with, for each prefix, the fields of the observation of
+        ``observed`` (a batch's schema observations, ``graph._native.observed_schemas``) at the
+        index given for it as the value. The embedded store compares them where they lie in the
+        batch; this makes their rows."""
+        rows = observed.rows(indices)
+        return self.first_holding(kind, prefixes, key, [list(row[4]) for row in rows])
 
     @abstractmethod
     def counts(self) -> dict[str, int]:

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from graph import _native
+from graph._native import ObservedSchemas
 from graph.model import Edge, EdgeKind, Node, NodeKind
 from graph.mutations import Mutation, as_wire, encode, stamp
 from graph.stores import EdgeDirection, EdgeKey, Store, snapshot
@@ -397,6 +398,19 @@ class EmbeddedStore(Store):
         one given as it lies in its record, and True only for a twin (equal, of the same types)."""
         with self._lock:
             return self._graph.first_holding(kind, prefixes, key, values)
+
+    def first_holding_observed(
+        self,
+        kind: NodeKind,
+        prefixes: Sequence[str],
+        key: str,
+        observed: ObservedSchemas,
+        indices: Sequence[int],
+    ) -> list[bool | None]:
+        """One native read (``native/bindings/firsts.cc``): a stored value is compared with the
+        observation's fields where they lie in the batch, none made into Python objects."""
+        with self._lock:
+            return self._graph.first_holding_observed(kind, prefixes, key, observed, indices)
 
     def counts(self) -> dict[str, int]:
         with self._lock:

@@ -12,6 +12,7 @@
 
 #include "pylock.h"
 #include "pymodule.h"
+#include "pyobservations.h"
 #include "pyrecords.h"
 #include "pytypes.h"
 #include "pyvalues.h"
@@ -101,6 +102,34 @@ PyObject* graph_first_holding(Graph& g, PyObject* kind, PyObject* prefixes, PyOb
       const uint8_t* stored = key_id == kNone ? nullptr : g.node_value(first, key_id);
       bool holds = stored != nullptr && *stored != kAbsent &&
                    same_as_py(stored, g.pool, PySequence_Fast_GET_ITEM(held.get(), i), strings);
+      answer = holds ? Py_True : Py_False;
+    }
+    Py_INCREF(answer);
+    PyList_SET_ITEM(out.get(), i, answer);
+  }
+  return out.release();
+}
+
+PyObject* graph_first_holding_observed(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key,
+                                      const ObservedSchemas& observed, PyObject* indices) {
+  const IdOrder& order = current_order(g, kind);
+  std::string spill;
+  if (!PyUnicode_Check(key)) raise(PyExc_TypeError, "the property key is a str");
+  StrId key_id = g.pool.find(utf8_of(key, spill));  // kNone: no record holds it
+  PyRef seq(check(PySequence_Fast(prefixes, "prefixes must be iterable")));
+  PyRef asked(check(PySequence_Fast(indices, "indices must be iterable")));
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());
+  if (PySequence_Fast_GET_SIZE(asked.get()) != n) raise(PyExc_ValueError, "indices must hold one item per prefix");
+  PyRef out(check(PyList_New(n)));
+  for (Py_ssize_t i = 0; i < n; i++) {
+    PyObject* prefix = PySequence_Fast_GET_ITEM(seq.get(), i);
+    if (!PyUnicode_Check(prefix)) raise(PyExc_TypeError, "prefixes are str");
+    size_t observation = observed.index(PySequence_Fast_GET_ITEM(asked.get(), i));
+    NodeIdx first = first_under(g, order, utf8_of(prefix, spill));
+    PyObject* answer = Py_None;  // no node starts with the prefix
+    if (first != kNone) {
+      const uint8_t* stored = key_id == kNone ? nullptr : g.node_value(first, key_id);
+      bool holds = stored != nullptr && *stored != kAbsent && observed.fields_held(observation, stored, g.pool);
       answer = holds ? Py_True : Py_False;
     }
     Py_INCREF(answer);

@@ -12,6 +12,7 @@
 #include "graph.h"
 #include "pylock.h"
 #include "pymodule.h"
+#include "pyobservations.h"
 #include "pyrecords.h"
 #include "pytypes.h"
 #include "pyvalues.h"
@@ -508,6 +509,19 @@ void bind_graph(nb::module_& m) {
           "one); ``keys``: only those properties (and their stamps); ``like`` (with ``keys``): per prefix, values the "
           "caller holds (dicts); a property equal to one, of the same types, is answered as that object rather than a "
           "copy.")
+      .def(
+          "first_holding_observed",
+          [](Graph& g, nb::handle kind, nb::handle prefixes, nb::handle key, const ObservedSchemas& observed,
+             nb::handle indices) {
+            return reading(g, [&] {
+              return graph_first_holding_observed(g, kind.ptr(), prefixes.ptr(), key.ptr(), observed, indices.ptr());
+            });
+          },
+          nb::arg("kind"), nb::arg("prefixes"), nb::arg("key"), nb::arg("observed"), nb::arg("indices"),
+          nb::sig("def first_holding_observed(self, kind: NodeKind, prefixes: Sequence[str], key: str, "
+                  "observed: ObservedSchemas, indices: Sequence[int], /) -> list[bool | None]"),
+          "first_holding with, for each prefix, the fields of the observation of ``observed`` at the index given "
+          "for it as the value: compared where they lie in the batch, none made.")
       .def(
           "first_holding",
           [](Graph& g, nb::handle kind, nb::handle prefixes, nb::handle key, nb::handle values) {

@@ -92,8 +92,42 @@ NB_MODULE(_native, m) {
       "decode", [](nb::handle payload) { return made(over_bytes(payload.ptr(), decode_mutations)); },
       nb::sig("def decode(payload: bytes, /) -> list[_Mutation]"),
       "The mutations of a batch in the wire form: the inverse of :func:`encode`.");
+  nb::class_<ObservedSchemas>(m, "ObservedSchemas", nb::is_final(), nb::sig("@typing.final\nclass ObservedSchemas()"),
+                              "A batch's schema observations, read once from its wire form and held with it: their "
+                              "datasets and stamps, rows made only for those asked, and Graph.first_holding_observed "
+                              "compares their fields where they lie.")
+      .def_prop_ro(
+          "size", [](const ObservedSchemas& o) { return o.size(); }, nb::sig("def size(self) -> int"),
+          "How many observations the batch states.")
+      .def(
+          "index", [](const ObservedSchemas& o) { return made(o.index_bytes()); }, nb::sig("def index(self) -> bytes"),
+          "What was read, as offsets into the payload and indexes of its string tables: a process holding the same "
+          "payload adopts it (:func:`observed_schemas`) without reading the batch again.")
+      .def(
+          "keys", [](const ObservedSchemas& o) { return made(o.keys()); },
+          nb::sig("def keys(self) -> list[tuple[str, str]]"),
+          "(dataset id, at) of every observation, in the batch's order.")
+      .def(
+          "rows", [](const ObservedSchemas& o, nb::handle indices) { return made(o.rows(indices.ptr())); },
+          nb::arg("indices").none() = nb::none(),
+          nb::sig("def rows(self, indices: Sequence[int] | None = None, /) -> list[tuple[str, str, str, str, "
+                  "tuple[dict[str, Any], ...], str | None]]"),
+          "(dataset, namespace, name, at, fields, origin) of the observations at ``indices`` (all: None), as "
+          ":func:`schema_observations` makes them.");
   m.def(
-      "schema_observations", [](nb::handle payload) { return made(over_bytes(payload.ptr(), schema_observations)); },
+      "observed_schemas",
+      [](nb::handle payload, nb::handle index) -> nb::object {
+        std::unique_ptr<ObservedSchemas> observed = ObservedSchemas::read(payload.ptr(), index.ptr());
+        if (!observed) return nb::none();
+        return nb::cast(observed.release(), nb::rv_policy::take_ownership);
+      },
+      nb::arg("payload"), nb::arg("index").none() = nb::none(),
+      nb::sig("def observed_schemas(payload: bytes, index: bytes | None = None, /) -> ObservedSchemas | None"),
+      "graph.schema_observations' observations of a batch, read from the wire form and held; None for a batch only "
+      "the Python reader reads. ``index``: what :meth:`ObservedSchemas.index` gave for this very payload (in the "
+      "process that translated it), adopted instead of reading the batch.");
+  m.def(
+      "schema_observations", [](nb::handle payload) { return made(schema_observations(payload.ptr())); },
       nb::sig("def schema_observations(payload: bytes, /) -> list[tuple[str, str, str, str, tuple[dict[str, Any], ...], "
               "str | None]] | None"),
       "graph.schema_history's observations of a batch, read from the wire form: (dataset, namespace, name, at, "

@@ -1,7 +1,10 @@
-// The schema observations of a batch (graph.schema_history.observations) read from its wire form
-// (native/core/batch.h), without a Python object per mutation: schema history looks at every
+// The schema observations of a batch (graph.schema_observations.observations) read from its wire
+// form (native/core/batch.h), without a Python object per mutation: schema history looks at every
 // batch, and decoding the whole of one (~40 mutations an event) to find its datasets' columns was
-// a sixth of the applying process's time in a bulk load.
+// a sixth of the applying process's time in a bulk load. The reading is held with the payload
+// (ObservedSchemas): a re-run restates nearly every schema, and a store compares a version's
+// fields with an observation's where they lie (fields_held), so rows are made only for the rest
+// (making them all, in the workers, and comparing them was a tenth of a re-run's CPU).
 //
 // What it reads is the rule observations() states in Python: a dataset upsert whose props hold a
 // ``columns`` list observes that schema at its stamp, each column's field properties taken from
@@ -18,6 +21,7 @@
 #include "batch.h"
 #include "kinds.h"
 #include "pybatch.h"
+#include "pylock.h"
 #include "pyobservations.h"
 #include "pytypes.h"
 
@@ -27,10 +31,12 @@ namespace {
 
 constexpr const char* kFieldKeys[] = {"type", "description", "required", "fieldId", "ordinal", "enum"};
 constexpr size_t kFieldCount = sizeof(kFieldKeys) / sizeof(kFieldKeys[0]);
+constexpr uint8_t kIndexMagic[4] = {'L', 'M', 'O', 'I'};
 
 struct Part {
+  const uint8_t* start = nullptr;    // where it begins in the payload
   WireTable table;
-  std::vector<const uint8_t*> maps;  // where each map's items begin
+  std::vector<const uint8_t*> maps;  // where each map's items begin (read only when parsed)
   std::unique_ptr<PyStrings> strings;  // its strings as Python str, once a value is made of them
 
   PyStrings& py() {
@@ -69,35 +75,6 @@ void skip(Reader& r, int depth) {
   }
 }
 
-struct Reading {
-  const uint8_t* data;
-  size_t size;
-  std::deque<Part> parts;  // a deque: the datasets and columns found point into it as it grows
-
-  Reader at(const uint8_t* p) const { return Reader(p, size_t(data + size - p), "mutation batch"); }
-
-  // ``ref``'s items into ``out`` (cleared first: callers reuse one vector).
-  const Items& items(const Part& part, uint32_t ref, Items& out) const {
-    out.clear();
-    if (ref == 0) return out;
-    Reader r = at(part.maps[ref - 1]);
-    uint64_t n = r.varint();
-    for (uint64_t k = 0; k < n; k++) {
-      std::string_view key = part.table.at(r.varint(), r);
-      out.emplace_back(key, r.position());
-      skip(r, 0);
-    }
-    return out;
-  }
-  // The text of a kStr value at ``p``; false for any other value.
-  bool text(const Part& part, const uint8_t* p, std::string_view& out) const {
-    Reader r = at(p);
-    if (r.u8() != kStr) return false;
-    out = part.table.at(r.varint(), r);
-    return true;
-  }
-};
-
 const uint8_t* find(const Items& items, std::string_view key) {
   const uint8_t* found = nullptr;
   for (const auto& [k, v] : items)
@@ -118,146 +95,457 @@ struct KeyHash {
   }
 };
 
-struct Dataset {
-  Part* part;
-  std::string_view id, at;
-  uint32_t props;
-};
-
-struct Column {
-  Part* part;
-  uint32_t props;
-  uint32_t next = kNone;  // the next upsert of the same column, in the batch's order
-};
-struct Chain {
-  uint32_t first, last;
-};
-
 struct Unexpected {};  // left to the Python reader
+
+void put_u32(Bytes& out, uint32_t v) {
+  for (int i = 0; i < 4; i++) out.push_back(uint8_t(v >> (8 * i)));
+}
+uint32_t get_u32(Reader& r) {
+  const uint8_t* b = r.bytes(4);
+  return uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24;
+}
 
 }  // namespace
 
-PyObject* schema_observations(const uint8_t* data, size_t size) {
-  require_configured();
-  Reading reading{data, size, {}};
-  Reader r(data, size, "mutation batch");
-  std::vector<Dataset> datasets;
-  std::vector<Column> columns;
-  std::unordered_map<Key, Chain, KeyHash> column_at;  // datasetId, name, at -> its upserts
-  std::unordered_map<Key, std::string_view, KeyHash> produced_by;  // dataset, at -> the run
-  Items scratch;
-  try {
-    while (!r.done()) {
-      Part& part = reading.parts.emplace_back();
-      read_magic(r);
-      part.table.read(r);
-      size_t maps = r.count();
-      part.maps.reserve(maps);
-      for (size_t m = 0; m < maps; m++) {
-        part.maps.push_back(r.position());
-        uint64_t n = r.varint();
-        for (uint64_t k = 0; k < n; k++) {
-          r.varint();
-          skip(r, 0);
+struct ObservedSchemas::State {
+  // A text of a part's table (none: kNone in both).
+  struct Text {
+    uint32_t part = kNone, index = kNone;
+    bool none() const { return part == kNone; }
+  };
+  // An observation: the dataset, its stamp, namespace and name as its upsert states them, the run
+  // that produced it at that stamp, and its columns (``fields[first .. first + count)``).
+  struct Observed {
+    Text id, at, ns, name, origin;
+    uint32_t first = 0, count = 0;
+  };
+  // A listed column and each of its field values as its row states them (kFieldKeys, merged from
+  // the column's upserts of that dataset, name and stamp in order: a later one's key wins, None
+  // included; 0: none, else the value's offset in the payload + 1, and its part).
+  struct Field {
+    Text name;
+    uint32_t value[kFieldCount] = {};
+    uint32_t part[kFieldCount] = {};
+  };
+
+  Py_buffer view{};
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+  std::deque<Part> parts;  // a deque: what is found points into it as it grows
+  std::vector<Observed> observed;
+  std::vector<Field> fields;
+
+  ~State() {
+    if (view.obj != nullptr) PyBuffer_Release(&view);
+  }
+
+  Reader at(const uint8_t* p) const { return Reader(p, size_t(data + size - p), "mutation batch"); }
+  std::string_view text(Text t) const { return parts[t.part].table.texts[t.index]; }
+  const uint8_t* value(const Field& f, size_t k) const { return f.value[k] == 0 ? nullptr : data + f.value[k] - 1; }
+
+  // ``ref``'s items into ``out`` (cleared first: callers reuse one vector).
+  const Items& items(const Part& part, uint32_t ref, Items& out) const {
+    out.clear();
+    if (ref == 0) return out;
+    Reader r = at(part.maps[ref - 1]);
+    uint64_t n = r.varint();
+    for (uint64_t k = 0; k < n; k++) {
+      std::string_view key = part.table.at(r.varint(), r);
+      out.emplace_back(key, r.position());
+      skip(r, 0);
+    }
+    return out;
+  }
+  // The text of a kStr value at ``p`` of part ``part``; false for any other value.
+  bool text_at(uint32_t part, const uint8_t* p, Text& out) const {
+    Reader r = at(p);
+    if (r.u8() != kStr) return false;
+    uint64_t index = r.varint();
+    parts[part].table.at(index, r);  // (fails beyond the table)
+    out = Text{part, uint32_t(index)};
+    return true;
+  }
+
+  // Reads the batch's mutations; false for one only the Python reader reads.
+  bool parse() {
+    if (size >= kNone) return false;  // (offsets are 32-bit)
+    struct Dataset {
+      uint32_t part, id, at, props;
+    };
+    struct Column {
+      uint32_t part, props;
+      uint32_t next = kNone;  // the next upsert of the same column, in the batch's order
+    };
+    struct Chain {
+      uint32_t first, last;
+    };
+    std::vector<Dataset> datasets;
+    std::vector<Column> columns;
+    std::unordered_map<Key, Chain, KeyHash> column_at;  // datasetId, name, at -> its upserts
+    std::unordered_map<Key, Text, KeyHash> produced_by;  // dataset, at -> the run
+    Reader r(data, size, "mutation batch");
+    Items scratch;
+    try {
+      while (!r.done()) {
+        uint32_t part_no = uint32_t(parts.size());
+        Part& part = parts.emplace_back();
+        part.start = r.position();
+        read_magic(r);
+        part.table.read(r);
+        size_t maps = r.count();
+        part.maps.reserve(maps);
+        for (size_t m = 0; m < maps; m++) {
+          part.maps.push_back(r.position());
+          uint64_t n = r.varint();
+          for (uint64_t k = 0; k < n; k++) {
+            r.varint();
+            skip(r, 0);
+          }
+        }
+        size_t n = r.count();
+        for (size_t k = 0; k < n; k++) {
+          uint8_t op = r.u8();
+          if (op > 1) r.fail();
+          uint64_t a = r.varint();
+          part.table.at(a, r);  // (fails beyond the table)
+          uint8_t kind = r.u8();
+          std::string_view b_text = op == 1 ? part.table.at(r.varint(), r) : std::string_view();
+          uint64_t at = r.varint();
+          std::string_view at_text = part.table.at(at, r);
+          uint32_t props = map_ref(r, maps);
+          map_ref(r, maps);  // first: not the schema's
+          if (op == 0) {
+            if (kind >= kNodeKinds) r.fail();
+            if (kind == kContract) throw Unexpected{};
+            if (kind == kDataset) {
+              const uint8_t* listed = find(items(part, props, scratch), "columns");
+              if (listed != nullptr && *listed == kList) datasets.push_back(Dataset{part_no, uint32_t(a), uint32_t(at), props});
+            } else if (kind == kColumn) {
+              items(part, props, scratch);
+              const uint8_t* owner = find(scratch, "datasetId");
+              if (owner == nullptr || *owner == kNull) continue;
+              const uint8_t* named = find(scratch, "name");
+              Text owner_id, name;
+              if (!text_at(part_no, owner, owner_id) || named == nullptr || !text_at(part_no, named, name))
+                throw Unexpected{};
+              uint32_t index = uint32_t(columns.size());
+              columns.push_back(Column{part_no, props});
+              auto [chain, added] = column_at.try_emplace(Key{text(owner_id), text(name), at_text}, Chain{index, index});
+              if (!added) {
+                columns[chain->second.last].next = index;
+                chain->second.last = index;
+              }
+            }
+          } else {
+            if (kind >= kEdgeKinds) r.fail();
+            if (kind == kGoverns) throw Unexpected{};
+            if (kind == kProduced) produced_by[Key{b_text, at_text, {}}] = Text{part_no, uint32_t(a)};
+          }
         }
       }
-      size_t n = r.count();
-      for (size_t k = 0; k < n; k++) {
-        uint8_t op = r.u8();
-        if (op > 1) r.fail();
-        std::string_view a = part.table.at(r.varint(), r);
-        uint8_t kind = r.u8();
-        std::string_view b = op == 1 ? part.table.at(r.varint(), r) : std::string_view();
-        std::string_view at = part.table.at(r.varint(), r);
-        uint32_t props = map_ref(r, maps);
-        map_ref(r, maps);  // first: not the schema's
-        if (op == 0) {
-          if (kind >= kNodeKinds) r.fail();
-          if (kind == kContract) throw Unexpected{};
-          if (kind == kDataset) {
-            const uint8_t* listed = find(reading.items(part, props, scratch), "columns");
-            if (listed != nullptr && *listed == kList) datasets.push_back(Dataset{&part, a, at, props});
-          } else if (kind == kColumn) {
-            const Items& items = reading.items(part, props, scratch);
-            const uint8_t* owner = find(items, "datasetId");
-            if (owner == nullptr || *owner == kNull) continue;
-            std::string_view owner_id, name;
-            const uint8_t* named = find(items, "name");
-            if (!reading.text(part, owner, owner_id) || named == nullptr || !reading.text(part, named, name))
-              throw Unexpected{};
-            uint32_t index = uint32_t(columns.size());
-            columns.push_back(Column{&part, props});
-            auto [chain, added] = column_at.try_emplace(Key{owner_id, name, at}, Chain{index, index});
-            if (!added) {
-              columns[chain->second.last].next = index;
-              chain->second.last = index;
+      for (const Dataset& d : datasets) {
+        const Part& part = parts[d.part];
+        items(part, d.props, scratch);
+        Observed o;
+        o.id = Text{d.part, d.id};
+        o.at = Text{d.part, d.at};
+        const uint8_t* ns_at = find(scratch, "namespace");
+        const uint8_t* name_at = find(scratch, "name");
+        if ((ns_at != nullptr && !text_at(d.part, ns_at, o.ns)) || (name_at != nullptr && !text_at(d.part, name_at, o.name)))
+          throw Unexpected{};
+        auto run = produced_by.find(Key{text(o.id), text(o.at), {}});
+        if (run != produced_by.end()) o.origin = run->second;
+        Reader listed = at(find(scratch, "columns"));
+        listed.u8();
+        uint64_t count = listed.varint();
+        o.first = uint32_t(fields.size());
+        o.count = uint32_t(count);
+        for (uint64_t c = 0; c < count; c++) {
+          if (listed.u8() != kStr) throw Unexpected{};
+          uint64_t index = listed.varint();
+          Field f;
+          f.name = Text{d.part, uint32_t(index)};
+          part.table.at(index, listed);
+          auto stated = column_at.find(Key{text(o.id), text(f.name), text(o.at)});
+          if (stated != column_at.end()) {
+            for (uint32_t u = stated->second.first; u != kNone; u = columns[u].next) {
+              const Column& upsert = columns[u];
+              items(parts[upsert.part], upsert.props, scratch);
+              for (size_t k = 0; k < kFieldCount; k++) {
+                if (const uint8_t* v = find(scratch, kFieldKeys[k])) {
+                  f.value[k] = *v == kNull ? 0 : uint32_t(v - data) + 1;
+                  f.part[k] = upsert.part;
+                }
+              }
             }
           }
-        } else {
-          if (kind >= kEdgeKinds) r.fail();
-          if (kind == kGoverns) throw Unexpected{};
-          if (kind == kProduced) produced_by[Key{b, at, {}}] = a;
+          fields.push_back(f);
         }
+        observed.push_back(o);
+      }
+    } catch (const Unexpected&) {
+      return false;
+    }
+    return true;
+  }
+
+  // What parse found, as offsets and table indexes (write_index), read back over the same
+  // payload: its parts' tables read again, every reference checked to be within them.
+  void adopt(const uint8_t* index, size_t length) {
+    Reader r(index, length, "schema observations index");
+    if (std::memcmp(r.bytes(4), kIndexMagic, 4) != 0) r.fail();
+    uint32_t n_parts = get_u32(r), n_observed = get_u32(r), n_fields = get_u32(r);
+    if (size_t(n_parts) + n_observed + n_fields > length) r.fail();
+    for (uint32_t p = 0; p < n_parts; p++) {
+      uint32_t start = get_u32(r);
+      if (start >= size) r.fail();
+      Part& part = parts.emplace_back();
+      part.start = data + start;
+      Reader table = at(part.start);
+      read_magic(table);
+      part.table.read(table);
+    }
+    auto text_ref = [&](Text& t, bool optional) {
+      t.part = get_u32(r);
+      t.index = get_u32(r);
+      if (optional && t.part == kNone && t.index == kNone) return;
+      if (t.part >= parts.size() || t.index >= parts[t.part].table.texts.size()) r.fail();
+    };
+    observed.resize(n_observed);
+    for (Observed& o : observed) {
+      text_ref(o.id, false);
+      text_ref(o.at, false);
+      text_ref(o.ns, true);
+      text_ref(o.name, true);
+      text_ref(o.origin, true);
+      o.first = get_u32(r);
+      o.count = get_u32(r);
+      if (uint64_t(o.first) + o.count > n_fields) r.fail();
+    }
+    fields.resize(n_fields);
+    for (Field& f : fields) {
+      text_ref(f.name, false);
+      for (size_t k = 0; k < kFieldCount; k++) {
+        f.value[k] = get_u32(r);
+        f.part[k] = get_u32(r);
+        if (f.value[k] != 0 && (f.value[k] > size || f.part[k] >= parts.size())) r.fail();
       }
     }
-  } catch (const Unexpected&) {
-    Py_RETURN_NONE;
+    if (!r.done()) r.fail();
   }
-  PyRef out(check(PyList_New(0)));
+
+  void write_index(Bytes& out) const {
+    out.insert(out.end(), kIndexMagic, kIndexMagic + 4);
+    put_u32(out, uint32_t(parts.size()));
+    put_u32(out, uint32_t(observed.size()));
+    put_u32(out, uint32_t(fields.size()));
+    for (const Part& part : parts) put_u32(out, uint32_t(part.start - data));
+    auto text_ref = [&](Text t) {
+      put_u32(out, t.part);
+      put_u32(out, t.index);
+    };
+    for (const Observed& o : observed) {
+      text_ref(o.id);
+      text_ref(o.at);
+      text_ref(o.ns);
+      text_ref(o.name);
+      text_ref(o.origin);
+      put_u32(out, o.first);
+      put_u32(out, o.count);
+    }
+    for (const Field& f : fields) {
+      text_ref(f.name);
+      for (size_t k = 0; k < kFieldCount; k++) {
+        put_u32(out, f.value[k]);
+        put_u32(out, f.part[k]);
+      }
+    }
+  }
+
+  PyObject* row(size_t i, PyObject* name_key, const std::vector<PyRef>& field_keys) {
+    const Observed& o = observed[i];
+    PyRef columns(check(PyTuple_New(Py_ssize_t(o.count))));
+    for (uint32_t c = 0; c < o.count; c++) {
+      const Field& f = fields[o.first + c];
+      PyRef field(check(PyDict_New()));
+      PyRef column_name(str_of(text(f.name)));
+      if (PyDict_SetItem(field.get(), name_key, column_name.get()) < 0) throw PyErrorSet{};
+      for (size_t k = 0; k < kFieldCount; k++) {
+        const uint8_t* v = value(f, k);
+        if (v == nullptr) continue;
+        Reader r = at(v);
+        PyRef made(wire_to_py(r, parts[f.part[k]].py(), 0));
+        if (PyDict_SetItem(field.get(), field_keys[k].get(), made.get()) < 0) throw PyErrorSet{};
+      }
+      PyTuple_SET_ITEM(columns.get(), Py_ssize_t(c), field.release());
+    }
+    PyRef id(str_of(text(o.id))), at_text(str_of(text(o.at)));
+    PyRef ns(str_of(o.ns.none() ? std::string_view() : text(o.ns)));
+    PyRef name(str_of(o.name.none() ? std::string_view() : text(o.name)));
+    PyRef origin(o.origin.none() ? (Py_INCREF(Py_None), Py_None) : str_of(text(o.origin)));
+    return check(PyTuple_Pack(6, id.get(), ns.get(), name.get(), at_text.get(), columns.get(), origin.get()));
+  }
+};
+
+namespace {
+
+// Whether the wire value at ``w`` (strings in ``table``) is a twin of the record value at ``p``
+// (strings in ``pool``): same_as_py's rule (pyvalues.h) between the value and the one the wire
+// form makes in Python, without making it.
+bool same_as_wire(const uint8_t*& p, const StringPool& pool, Reader& w, const WireTable& table, int depth) {
+  if (depth > kMaxDepth) return false;
+  uint8_t tag = *p++;
+  uint8_t wire = w.u8();
+  switch (tag) {
+    case kNull:
+    case kAbsent: return wire == kNull;
+    case kFalse:
+    case kTrue: return wire == tag;
+    case kInt:
+    case kUInt: return wire == tag && get_varint(p) == w.varint();
+    case kFloat: {
+      if (wire != kFloat) return false;
+      const uint8_t* bits = w.bytes(8);
+      p += 8;
+      return std::memcmp(p - 8, bits, 8) == 0;
+    }
+    case kStr: return wire == kStr && pool.view(StrId(get_varint(p))) == table.at(w.varint(), w);
+    case kList: {
+      uint64_t n = get_varint(p);
+      if (wire != kList || w.varint() != n) return false;
+      for (uint64_t i = 0; i < n; i++)
+        if (!same_as_wire(p, pool, w, table, depth + 1)) return false;
+      return true;
+    }
+    case kDict: {
+      uint64_t n = get_varint(p);
+      if (wire != kDict || w.varint() != n) return false;
+      Items items;  // the wire dict's (keys distinct: a dict made it), each found by text
+      for (uint64_t k = 0; k < n; k++) {
+        std::string_view key = table.at(w.varint(), w);
+        items.emplace_back(key, w.position());
+        skip(w, depth + 1);
+      }
+      for (uint64_t k = 0; k < n; k++) {
+        const uint8_t* value = find(items, pool.view(StrId(get_varint(p))));
+        if (value == nullptr) return false;
+        Reader at(value, size_t(w.position() - value), "mutation batch");
+        if (!same_as_wire(p, pool, at, table, depth + 1)) return false;
+      }
+      return true;
+    }
+    default: return false;  // a stamp's text (kStampStr): made, not compared, as same_as_py
+  }
+}
+
+bool same_text(const uint8_t*& p, const StringPool& pool, std::string_view text) {
+  return *p++ == kStr && pool.view(StrId(get_varint(p))) == text;
+}
+
+}  // namespace
+
+std::unique_ptr<ObservedSchemas> ObservedSchemas::read(PyObject* payload, PyObject* index) {
+  require_configured();
+  auto state = std::make_unique<State>();
+  if (PyObject_GetBuffer(payload, &state->view, PyBUF_SIMPLE) < 0) throw PyErrorSet{};
+  state->data = static_cast<const uint8_t*>(state->view.buf);
+  state->size = size_t(state->view.len);
+  if (index != Py_None) {
+    char* bytes;
+    Py_ssize_t length;
+    if (PyBytes_AsStringAndSize(index, &bytes, &length) < 0) throw PyErrorSet{};
+    state->adopt(reinterpret_cast<const uint8_t*>(bytes), size_t(length));
+  } else {
+    bool readable;
+    {
+      NoGil unlocked;  // the payload's bytes only, held by the buffer view
+      readable = state->parse();
+    }
+    if (!readable) return nullptr;
+  }
+  std::unique_ptr<ObservedSchemas> out(new ObservedSchemas());
+  out->s_ = std::move(state);
+  return out;
+}
+
+ObservedSchemas::ObservedSchemas() = default;
+ObservedSchemas::~ObservedSchemas() = default;
+
+size_t ObservedSchemas::size() const { return s_->observed.size(); }
+
+PyObject* ObservedSchemas::index_bytes() const {
+  Bytes out;
+  s_->write_index(out);
+  return check(PyBytes_FromStringAndSize(reinterpret_cast<const char*>(out.data()), Py_ssize_t(out.size())));
+}
+
+PyObject* ObservedSchemas::keys() const {
+  PyRef out(check(PyList_New(Py_ssize_t(size()))));
+  for (size_t i = 0; i < size(); i++) {
+    const State::Observed& o = s_->observed[i];
+    PyRef id(str_of(s_->text(o.id))), at(str_of(s_->text(o.at)));
+    PyList_SET_ITEM(out.get(), Py_ssize_t(i), check(PyTuple_Pack(2, id.get(), at.get())));
+  }
+  return out.release();
+}
+
+PyObject* ObservedSchemas::rows(PyObject* indices) const {
   PyRef name_key(str_of("name"));
   std::vector<PyRef> field_keys;
   for (const char* key : kFieldKeys) field_keys.emplace_back(str_of(key));
-  for (const Dataset& d : datasets) {
-    Part& part = *d.part;
-    Items items;
-    reading.items(part, d.props, items);
-    std::string_view ns, name;
-    const uint8_t* ns_at = find(items, "namespace");
-    const uint8_t* name_at = find(items, "name");
-    if ((ns_at != nullptr && !reading.text(part, ns_at, ns)) || (name_at != nullptr && !reading.text(part, name_at, name)))
-      Py_RETURN_NONE;
-    Reader listed = reading.at(find(items, "columns"));
-    listed.u8();
-    uint64_t count = listed.varint();
-    PyRef fields(check(PyTuple_New(Py_ssize_t(count))));
-    for (uint64_t c = 0; c < count; c++) {
-      if (listed.u8() != kStr) Py_RETURN_NONE;
-      uint64_t index = listed.varint();
-      std::string_view column = part.table.at(index, listed);
-      PyRef field(check(PyDict_New()));
-      PyRef column_name(str_of(column));
-      if (PyDict_SetItem(field.get(), name_key.get(), column_name.get()) < 0) throw PyErrorSet{};
-      auto stated = column_at.find(Key{d.id, column, d.at});
-      if (stated != column_at.end()) {
-        const uint8_t* value[kFieldCount] = {};
-        Part* from[kFieldCount] = {};
-        for (uint32_t at = stated->second.first; at != kNone; at = columns[at].next) {
-          const Column& upsert = columns[at];
-          const Items& props = reading.items(*upsert.part, upsert.props, scratch);
-          for (size_t f = 0; f < kFieldCount; f++) {
-            if (const uint8_t* v = find(props, kFieldKeys[f])) {
-              value[f] = v;
-              from[f] = upsert.part;
-            }
-          }
-        }
-        for (size_t f = 0; f < kFieldCount; f++) {
-          if (value[f] == nullptr || *value[f] == kNull) continue;
-          Reader at = reading.at(value[f]);
-          PyRef v(wire_to_py(at, from[f]->py(), 0));
-          if (v.get() == Py_None) continue;
-          if (PyDict_SetItem(field.get(), field_keys[f].get(), v.get()) < 0) throw PyErrorSet{};
-        }
-      }
-      PyTuple_SET_ITEM(fields.get(), Py_ssize_t(c), field.release());
-    }
-    auto run = produced_by.find(Key{d.id, d.at, {}});
-    PyRef id(str_of(d.id)), ns_text(str_of(ns)), name_text(str_of(name)), at(str_of(d.at));
-    PyRef origin(run == produced_by.end() ? (Py_INCREF(Py_None), Py_None) : str_of(run->second));
-    PyRef row(check(PyTuple_Pack(6, id.get(), ns_text.get(), name_text.get(), at.get(), fields.get(), origin.get())));
-    if (PyList_Append(out.get(), row.get()) < 0) throw PyErrorSet{};
+  if (indices == Py_None) {
+    PyRef out(check(PyList_New(Py_ssize_t(size()))));
+    for (size_t i = 0; i < size(); i++)
+      PyList_SET_ITEM(out.get(), Py_ssize_t(i), s_->row(i, name_key.get(), field_keys));
+    return out.release();
+  }
+  PyRef seq(check(PySequence_Fast(indices, "indices must be iterable")));
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());
+  PyRef out(check(PyList_New(n)));
+  for (Py_ssize_t k = 0; k < n; k++) {
+    size_t i = index(PySequence_Fast_GET_ITEM(seq.get(), k));
+    PyList_SET_ITEM(out.get(), k, s_->row(i, name_key.get(), field_keys));
   }
   return out.release();
+}
+
+size_t ObservedSchemas::index(PyObject* o) const {
+  Py_ssize_t i = PyNumber_AsSsize_t(o, PyExc_IndexError);
+  if (i == -1 && PyErr_Occurred()) throw PyErrorSet{};
+  if (i < 0 || size_t(i) >= size()) raise(PyExc_IndexError, "no such observation");
+  return size_t(i);
+}
+
+bool ObservedSchemas::fields_held(size_t i, const uint8_t* p, const StringPool& pool) const {
+  const State::Observed& o = s_->observed[i];
+  if (*p++ != kList || get_varint(p) != o.count) return false;
+  for (uint32_t c = 0; c < o.count; c++) {
+    const State::Field& f = s_->fields[o.first + c];
+    if (*p++ != kDict) return false;
+    uint64_t n = get_varint(p);
+    uint64_t stated = 1;  // "name", and each field stated (keys distinct: a dict's)
+    for (size_t k = 0; k < kFieldCount; k++) stated += f.value[k] != 0;
+    if (n != stated) return false;
+    for (uint64_t e = 0; e < n; e++) {
+      std::string_view key = pool.view(StrId(get_varint(p)));
+      if (key == "name") {
+        if (!same_text(p, pool, s_->text(f.name))) return false;
+        continue;
+      }
+      size_t k = 0;
+      while (k < kFieldCount && key != kFieldKeys[k]) k++;
+      if (k == kFieldCount || f.value[k] == 0) return false;
+      Reader at = s_->at(s_->value(f, k));
+      if (!same_as_wire(p, pool, at, s_->parts[f.part[k]].table, 0)) return false;
+    }
+  }
+  return true;
+}
+
+PyObject* schema_observations(PyObject* payload) {
+  std::unique_ptr<ObservedSchemas> observed = ObservedSchemas::read(payload, Py_None);
+  if (!observed) Py_RETURN_NONE;
+  return observed->rows(Py_None);
 }
 
 }  // namespace lm
