@@ -81,28 +81,32 @@ PyObject* graph_first_of_kind(Graph& g, PyObject* kind, PyObject* prefixes, PyOb
   return out.release();
 }
 
-PyObject* graph_first_holding(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key, PyObject* values) {
+namespace {
+
+// Per prefix, whether its first node of ``kind`` holds at ``key`` what ``holds(i, stored)`` says
+// of the stored value (True/False), or None where no node starts with it; ``given``: one item per
+// prefix (the values, or the observations' indexes), checked to be as many.
+template <class Holds>
+PyObject* first_holding_each(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key, PyObject* given,
+                             const char* what, Holds&& holds) {
   const IdOrder& order = current_order(g, kind);
   std::string spill;
   if (!PyUnicode_Check(key)) raise(PyExc_TypeError, "the property key is a str");
   StrId key_id = g.pool.find(utf8_of(key, spill));  // kNone: no record holds it
   PyRef seq(check(PySequence_Fast(prefixes, "prefixes must be iterable")));
-  PyRef held(check(PySequence_Fast(values, "values must be iterable")));
+  PyRef items(check(PySequence_Fast(given, what)));
   Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());
-  if (PySequence_Fast_GET_SIZE(held.get()) != n) raise(PyExc_ValueError, "values must hold one item per prefix");
+  if (PySequence_Fast_GET_SIZE(items.get()) != n) raise(PyExc_ValueError, std::string(what) + ", one per prefix");
   PyRef out(check(PyList_New(n)));
-  StrCache strings;
   for (Py_ssize_t i = 0; i < n; i++) {
     PyObject* prefix = PySequence_Fast_GET_ITEM(seq.get(), i);
     if (!PyUnicode_Check(prefix)) raise(PyExc_TypeError, "prefixes are str");
-    std::string_view text = utf8_of(prefix, spill);
-    NodeIdx first = first_under(g, order, text);
+    PyObject* item = PySequence_Fast_GET_ITEM(items.get(), i);
+    NodeIdx first = first_under(g, order, utf8_of(prefix, spill));
     PyObject* answer = Py_None;  // no node starts with the prefix
     if (first != kNone) {
       const uint8_t* stored = key_id == kNone ? nullptr : g.node_value(first, key_id);
-      bool holds = stored != nullptr && *stored != kAbsent &&
-                   same_as_py(stored, g.pool, PySequence_Fast_GET_ITEM(held.get(), i), strings);
-      answer = holds ? Py_True : Py_False;
+      answer = stored != nullptr && *stored != kAbsent && holds(item, stored) ? Py_True : Py_False;
     }
     Py_INCREF(answer);
     PyList_SET_ITEM(out.get(), i, answer);
@@ -110,32 +114,23 @@ PyObject* graph_first_holding(Graph& g, PyObject* kind, PyObject* prefixes, PyOb
   return out.release();
 }
 
+}  // namespace
+
+PyObject* graph_first_holding(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key, PyObject* values) {
+  StrCache strings;
+  return first_holding_each(g, kind, prefixes, key, values, "values must be iterable",
+                            [&](PyObject* value, const uint8_t* stored) { return same_as_py(stored, g.pool, value, strings); });
+}
+
 PyObject* graph_first_holding_observed(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key,
                                       const ObservedSchemas& observed, PyObject* indices) {
-  const IdOrder& order = current_order(g, kind);
-  std::string spill;
-  if (!PyUnicode_Check(key)) raise(PyExc_TypeError, "the property key is a str");
-  StrId key_id = g.pool.find(utf8_of(key, spill));  // kNone: no record holds it
-  PyRef seq(check(PySequence_Fast(prefixes, "prefixes must be iterable")));
   PyRef asked(check(PySequence_Fast(indices, "indices must be iterable")));
-  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());
-  if (PySequence_Fast_GET_SIZE(asked.get()) != n) raise(PyExc_ValueError, "indices must hold one item per prefix");
-  PyRef out(check(PyList_New(n)));
-  for (Py_ssize_t i = 0; i < n; i++) {
-    PyObject* prefix = PySequence_Fast_GET_ITEM(seq.get(), i);
-    if (!PyUnicode_Check(prefix)) raise(PyExc_TypeError, "prefixes are str");
-    size_t observation = observed.index(PySequence_Fast_GET_ITEM(asked.get(), i));
-    NodeIdx first = first_under(g, order, utf8_of(prefix, spill));
-    PyObject* answer = Py_None;  // no node starts with the prefix
-    if (first != kNone) {
-      const uint8_t* stored = key_id == kNone ? nullptr : g.node_value(first, key_id);
-      bool holds = stored != nullptr && *stored != kAbsent && observed.fields_held(observation, stored, g.pool);
-      answer = holds ? Py_True : Py_False;
-    }
-    Py_INCREF(answer);
-    PyList_SET_ITEM(out.get(), i, answer);
-  }
-  return out.release();
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(asked.get()); i++)
+    observed.index(PySequence_Fast_GET_ITEM(asked.get(), i));  // each names one (IndexError)
+  return first_holding_each(g, kind, prefixes, key, indices, "indices must be iterable",
+                            [&](PyObject* index, const uint8_t* stored) {
+                              return observed.fields_held(observed.index(index), stored, g.pool);
+                            });
 }
 
 }  // namespace lm
