@@ -3,7 +3,8 @@
 Two targets:
 
 * ``wire``: arbitrary bytes into the batch decoder and the planner (``_native.decode``,
-  ``Graph.plan``/``commit``), as a damaged journal or snapshot would hand them over;
+  ``Graph.plan``/``commit``), as a damaged journal or snapshot would hand them over, and into
+  the schema observations' reader (``observed_schemas``, and an index of them adopted);
 * ``openlineage``: OpenLineage events through the core's reading of their bytes
   (``native/core/openlineage_event.h``: yyjson, the compiled schemas, the translation), the
   Python path it hands the rest to, and a graph — the input itself as an event's bytes, and a
@@ -43,6 +44,15 @@ MAX_EDITS = 6
 def wire(data: bytes) -> None:
     with contextlib.suppress(ValueError):
         _native.decode(data)
+    with contextlib.suppress(ValueError):  # its schema observations, read and adopted back
+        observed = _native.observed_schemas(data)
+        if observed is not None:
+            observed.rows()
+            assert _native.observed_schemas(data, observed.index()).rows() == observed.rows()
+    with contextlib.suppress(ValueError):  # the input as an index of observations into itself
+        adopted = _native.observed_schemas(data, b"LMOI" + data)
+        if adopted is not None:
+            adopted.rows()
     graph = _native.Graph()
     with contextlib.suppress(ValueError):
         graph.commit(graph.plan(data))
