@@ -208,7 +208,9 @@ class Graph:
         """Add the records of a snapshot chunk."""
 
     def stats(self) -> dict[str, int]:
-        """Sizes, and the bytes of the native index."""
+        """
+        Sizes, the bytes of the native index, and ``string_references``: the references held to the pool's strings as one number (equal for graphs holding equal records).
+        """
 
     def elements(self) -> int:
         """Nodes plus edges (what stats() counts, without walking the graph)."""

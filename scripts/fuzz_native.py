@@ -48,11 +48,12 @@ def wire(data: bytes) -> None:
         observed = _native.observed_schemas(data)
         if observed is not None:
             observed.rows()
-            assert _native.observed_schemas(data, observed.index()).rows() == observed.rows()
+            adopted = _native.observed_schemas(data, observed.index())
+            assert adopted is not None and adopted.rows() == observed.rows()
     with contextlib.suppress(ValueError):  # the input as an index of observations into itself
-        adopted = _native.observed_schemas(data, b"LMOI" + data)
-        if adopted is not None:
-            adopted.rows()
+        itself = _native.observed_schemas(data, b"LMOI" + data)
+        if itself is not None:
+            itself.rows()
     graph = _native.Graph()
     with contextlib.suppress(ValueError):
         graph.commit(graph.plan(data))

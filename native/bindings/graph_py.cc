@@ -611,11 +611,14 @@ void bind_graph(nb::module_& m) {
             out["nodes"] = g.node_count();
             out["edges"] = g.edge_count();
             out["strings"] = g.pool.live();
+            out["string_references"] = g.pool.references_fingerprint();
             out["shared_records"] = g.records.shared_count();
             out["index_bytes"] = g.heap_bytes();
             return out;
           },
-          nb::sig("def stats(self) -> dict[str, int]"), "Sizes, and the bytes of the native index.")
+          nb::sig("def stats(self) -> dict[str, int]"),
+          "Sizes, the bytes of the native index, and ``string_references``: the references held to the pool's "
+          "strings as one number (equal for graphs holding equal records).")
       .def(
           "elements",
           [](Graph& g) {

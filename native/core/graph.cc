@@ -29,13 +29,18 @@ Graph::~Graph() {
   }
 }
 
-void Graph::set_record(NodeIdx n, Record* record) {
+void Graph::set_record(NodeIdx n, Record* record, bool borrowing) {
   Record* old = node_record[n];
   node_record[n] = record;
   const uint8_t* deleted = record_value(record, keys.deleted);
   bool drop = deleted != nullptr && value_truthy(deleted, pool);
   node_flags[n] = uint8_t(drop ? (node_flags[n] | kDropped) : (node_flags[n] & ~kDropped));
-  if (old != nullptr) records.release(old);
+  if (old == nullptr) return;
+  if (borrowing) {
+    records.hand_over(old, record);
+  } else {
+    records.release(old);
+  }
 }
 
 NodeIdx Graph::add_node(StrId id, uint8_t kind, Record* record) {
@@ -94,9 +99,13 @@ void Graph::commit(Plan& p) {
     planned.record = nullptr;
     if (planned.node == kNone) {
       planned.node = add_node(planned.id, planned.kind, record);
-    } else {
+    } else if (planned.borrowing && node_record[planned.node] != planned.draft.from) {
+      records.hold_strings(record);  // (the record it borrowed from was replaced since: never by a plan)
       set_record(planned.node, record);
+    } else {
+      set_record(planned.node, record, planned.borrowing);
     }
+    planned.borrowing = false;
     if (planned.kind == kJob) touch_job(planned.node);
     if (planned.kind == kRun) touch_run(planned.node);
   }
@@ -137,8 +146,14 @@ size_t Graph::heap_bytes() const {
 // -- Plan ---------------------------------------------------------------------------------------
 
 Plan::~Plan() {
-  for (auto& planned : nodes)
-    if (planned.record) graph_.records.release(planned.record);
+  for (auto& planned : nodes) {
+    if (planned.record == nullptr) continue;
+    if (planned.borrowing) {
+      graph_.records.discard_borrowing(planned.record);
+    } else {
+      graph_.records.release(planned.record);
+    }
+  }
   for (auto& planned : edges)
     if (planned.record) graph_.records.release(planned.record);
   nodes.clear();
@@ -231,7 +246,11 @@ void Plan::run() {
     edges.back().same_ends = last;
     last = uint32_t(edges.size() - 1);
   }
-  for (auto& planned : nodes) planned.record = g.records.freeze(planned.draft, false);
+  for (auto& planned : nodes) {
+    if (planned.node != kNone) planned.record = g.records.freeze_borrowing(planned.draft);
+    planned.borrowing = planned.record != nullptr;
+    if (!planned.borrowing) planned.record = g.records.freeze(planned.draft, false);
+  }
   for (auto& planned : edges) planned.record = g.records.freeze(planned.draft, true);
 }
 

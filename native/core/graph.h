@@ -85,7 +85,8 @@ class Graph {
   EdgeIdx add_edge(NodeIdx source, uint8_t kind, NodeIdx target, Record* record);
 
   // Replace a node's record (its reference passes to the graph), keeping its drop flag current.
-  void set_record(NodeIdx n, Record* record);
+  // ``borrowing``: the record was frozen borrowing the strings of the one it replaces.
+  void set_record(NodeIdx n, Record* record, bool borrowing = false);
 
   size_t heap_bytes() const;
 
@@ -149,6 +150,7 @@ class Plan {
     uint8_t kind;
     Draft draft;
     Record* record = nullptr;
+    bool borrowing = false;  // record holds the strings of draft.from (Records::freeze_borrowing)
   };
   struct PlannedEdge {
     StrId source, target;

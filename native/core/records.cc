@@ -116,7 +116,60 @@ void fresh(Draft& draft, const Observed& latest, const Observed& first, Stamp at
 
 Records::~Records() = default;  // records are freed by their holders (the graph releases them all)
 
-Record* Records::freeze(const Draft& draft, bool share_equal) {
+Record* Records::freeze(const Draft& draft, bool share_equal) { return build(draft, share_equal, true); }
+
+namespace {
+
+// Whether a value holds no string of the pool (a text stamp aside: those are the record's stamps).
+bool string_free(const uint8_t* value) {
+  switch (*value) {
+    case kStr:
+    case kList:
+    case kDict: return false;
+    default: return true;  // null, bool, numbers, a packed stamp's text, absent
+  }
+}
+
+}  // namespace
+
+Record* Records::freeze_borrowing(const Draft& draft) {
+  const Record* from = draft.from;
+  if (from == nullptr) return nullptr;
+  for (uint16_t k = 0; k < from->n_stamps; k++) {
+    Stamp stamp;
+    std::memcpy(&stamp, from->data + size_t(k) * 8, 8);
+    if (is_text_stamp(stamp)) return nullptr;
+  }
+  size_t i = 0;
+  bool same = true;
+  for_each_entry(from, [&](const Entry& held) {
+    if (!same) return;
+    if (i >= draft.entries.size()) {
+      same = false;
+      return;
+    }
+    const Entry& e = draft.entries[i++];
+    if (e.key != held.key || is_text_stamp(e.stamp)) {
+      same = false;
+    } else if (e.value != held.value) {
+      size_t n = size_t(skip_value(e.value) - e.value), m = size_t(skip_value(held.value) - held.value);
+      bool equal = n == m && std::memcmp(e.value, held.value, n) == 0;
+      same = equal || (string_free(e.value) && string_free(held.value));
+    }
+  });
+  if (!same || i != draft.entries.size()) return nullptr;
+  return build(draft, false, false);
+}
+
+void Records::hand_over(Record* from, Record* to) {
+  if (--from->refs == 0) {  // (unshared, as every node record is: nothing to leave in the table)
+    std::free(from);
+    return;
+  }
+  hold_strings(to);
+}
+
+Record* Records::build(const Draft& draft, bool share_equal, bool hold) {
   Stamp stamps[8];
   std::vector<Stamp> many;  // past 8 distinct stamps (rare: a long-lived node's keys set by many events)
   size_t n_stamps = 0;
@@ -154,7 +207,7 @@ Record* Records::freeze(const Draft& draft, bool share_equal) {
   }
   r->hash = hash_record(r);
   if (!share_equal) {
-    hold_strings(r);
+    if (hold) hold_strings(r);
     return r;
   }
   size_t slot = find_slot(r);

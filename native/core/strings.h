@@ -40,6 +40,16 @@ class StringPool {
   void incref(StrId id) { entries_[id].refs++; }
   void incref(StrId id, uint32_t n) { entries_[id].refs += n; }  // n references at once
   uint32_t refs(StrId id) const { return entries_[id].refs; }
+  // The references held to each string, as one number whatever the strings' ids: the sum over
+  // live strings of their text's hash times their references. Two graphs holding equal records
+  // hold the same (a check that records taking over others' references count them right: one
+  // string's reference too many and another's too few change it, where a plain sum would not).
+  uint64_t references_fingerprint() const {
+    uint64_t sum = 0;
+    for (const auto& e : entries_)
+      if (e.data != nullptr) sum += hash_bytes(e.data, e.len & kLength) * e.refs;
+    return sum;
+  }
   void decref(StrId id) {
     if (--entries_[id].refs == 0) release(id);
   }

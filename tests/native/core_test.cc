@@ -16,6 +16,7 @@
 #include "flat.h"
 #include "graph.h"
 #include "ids.h"
+#include "snapshot.h"
 #include "source.h"
 #include "stamps.h"
 #include "values.h"
@@ -153,6 +154,48 @@ TEST(Merge, TheLatestObservationOfAKeyWinsInEitherOrder) {
     EXPECT_EQ(prop(g, "dataset:ns:t", "tier"), "gold") << late_first;  // a key only the early one stated stays
     EXPECT_EQ(g.node_count(), 1u);
   }
+}
+
+// A node restated with equal values (a re-run) gets a record that takes over the references its
+// old record held (Records::freeze_borrowing, hand_over): the pool's counts stay what they were,
+// whether the old record is freed with the commit, still held by a capture, or the plan dropped.
+TEST(Merge, ARestatedNodeTakesOverItsRecordsStringReferences) {
+  Graph g;
+  const char* id = "dataset:ns:t";
+  commit_batch(g, observe(kEarly, id, {{"owner", "ann"}, {"tier", "gold"}, {"lastSeenAt", kEarly}}));
+  StrId ann = g.pool.find("ann");
+  ASSERT_NE(ann, kNone);
+  uint32_t held = g.pool.refs(ann);
+  auto restate = [&](const char* at) {
+    auto batch = std::make_unique<Batch>(g.pool);
+    Bytes wire = observe(at, id, {{"owner", "ann"}, {"tier", "gold"}, {"lastSeenAt", at}});
+    batch->decode(wire.data(), wire.size());
+    return g.plan(std::move(batch));
+  };
+  {
+    std::unique_ptr<Plan> plan = restate(kLate);
+    ASSERT_EQ(plan->nodes.size(), 1u);
+    EXPECT_TRUE(plan->nodes[0].borrowing);
+    g.commit(*plan);
+  }
+  EXPECT_EQ(g.pool.refs(ann), held);  // the old record's references, now the new one's
+  EXPECT_EQ(prop(g, id, "owner"), "ann");
+  EXPECT_EQ(prop(g, id, "lastSeenAt"), kLate);
+  {
+    std::unique_ptr<Plan> dropped = restate("2026-01-07T00:00:01.000000Z");
+    EXPECT_TRUE(dropped->nodes[0].borrowing);
+  }
+  EXPECT_EQ(g.pool.refs(ann), held);
+  {
+    Capture capture(g);  // holds the record the next commit replaces
+    commit_batch(g, observe("2026-01-08T00:00:01.000000Z", id, {{"owner", "ann"}, {"tier", "gold"},
+                                                                 {"lastSeenAt", "2026-01-08T00:00:01.000000Z"}}));
+    EXPECT_EQ(g.pool.refs(ann), held + 1);  // the captured record's and the new one's own
+  }
+  EXPECT_EQ(g.pool.refs(ann), held);
+  commit_batch(g, observe("2026-01-09T00:00:01.000000Z", id, {{"owner", "bob"}}));  // a changed value: no take-over
+  EXPECT_EQ(g.pool.find("ann"), kNone);  // its last reference went with the record that held it
+  EXPECT_EQ(prop(g, id, "owner"), "bob");
 }
 
 TEST(Merge, UnequalValuesAtOneStampBreakTheTieTheSameWayWhateverArrivesFirst) {
