@@ -29,7 +29,7 @@ from store_graphs import (
 )
 
 from graph.model import EdgeKind, NodeKind, dataset_id, job_id, owner_id
-from graph.mutations import Mutation, UpsertEdge, UpsertNode
+from graph.mutations import Mutation, UpsertEdge, UpsertNode, encode
 from graph.stores import Store, node_summaries, reads_summaries
 from graph.stores.embedded import EmbeddedStore
 from ingest.openlineage import translate
@@ -361,6 +361,46 @@ def test_first_of_kind_answers_each_prefix_at_once(store: Store, reference) -> N
         assert held == [True, False, True, None]
         elsewhere = answering.first_holding(NodeKind.DATASET_VERSION, prefixes, "x", [2] * 4)
         assert elsewhere == [False, False, False, None]
+
+
+def test_first_holding_observed_compares_a_batch_s_schemas_with_the_newest_versions(
+    store: Store, reference
+) -> None:
+    """Whether each dataset's newest version states the fields a batch observes for it: the
+    embedded store compares them where they lie in the batch, another store the rows made of
+    them; both answer alike (None: no version)."""
+    from graph import _native
+    from graph.schema_history import version_node_id, versions_prefix
+
+    a, colon, ab = dataset_id("o", "a"), dataset_id("o", "a:b"), dataset_id("o", "ab")
+    none = dataset_id("o", "aa")
+
+    def version(dataset: str, fields: list[dict[str, str]]) -> UpsertNode:
+        node_id = version_node_id(dataset, T1, "v1", T1)
+        return UpsertNode(node_id, NodeKind.DATASET_VERSION, T1, {"fields": fields})
+
+    versions: list[Mutation] = [
+        version(a, [{"name": "id", "type": "INT"}]),
+        version(colon, [{"name": "id", "type": "STRING"}]),  # observed INT: changed
+        version(ab, [{"name": "x"}]),
+    ]
+    ref = reference([versions])
+    store.apply(versions)
+    observed: list[Mutation] = []
+    for d in (a, colon, ab, none):
+        columns = ["x"] if d == ab else ["id"]
+        observed.append(UpsertNode(d, NodeKind.DATASET, T2, {"columns": columns, "name": d}))
+        if d != ab:  # (a column listed but never stated: its name alone)
+            props = {"datasetId": d, "name": "id", "type": "INT"}
+            observed.append(UpsertNode(f"{d}:id", NodeKind.COLUMN, T2, props))
+    reading = _native.observed_schemas(encode(observed))
+    assert reading is not None and reading.size == 4
+    prefixes = [versions_prefix(row[0]) for row in reading.rows()]
+    for answering in (store, ref):
+        held = answering.first_holding_observed(
+            NodeKind.DATASET_VERSION, prefixes, "fields", reading, [0, 1, 2, 3]
+        )
+        assert held == [True, False, True, None]
 
 
 def test_edges_duplicated_ids_and_self_loops(store: Store, reference) -> None:
