@@ -71,19 +71,12 @@ class ObservedSchemas:
         self, indices: Sequence[int] | None = None, /
     ) -> list[tuple[str, str, str, str, tuple[dict[str, Any], ...], str | None]]:
         """
-        (dataset, namespace, name, at, fields, origin) of the observations at ``indices`` (all: None), as :func:`schema_observations` makes them.
+        (dataset, namespace, name, at, fields, origin) of the observations at ``indices`` (all: None): graph.schema_observations.observations' rule, read from the wire form.
         """
 
 def observed_schemas(payload: bytes, index: bytes | None = None, /) -> ObservedSchemas | None:
     """
     graph.schema_observations' observations of a batch, read from the wire form and held; None for a batch only the Python reader reads. ``index``: what :meth:`ObservedSchemas.index` gave for this very payload (in the process that translated it), adopted instead of reading the batch.
-    """
-
-def schema_observations(
-    payload: bytes, /
-) -> list[tuple[str, str, str, str, tuple[dict[str, Any], ...], str | None]] | None:
-    """
-    graph.schema_history's observations of a batch, read from the wire form: (dataset, namespace, name, at, fields, origin) each; None for a batch only the Python reader reads.
     """
 
 @final

@@ -83,9 +83,9 @@ PyObject* graph_first_of_kind(Graph& g, PyObject* kind, PyObject* prefixes, PyOb
 
 namespace {
 
-// Per prefix, whether its first node of ``kind`` holds at ``key`` what ``holds(i, stored)`` says
-// of the stored value (True/False), or None where no node starts with it; ``given``: one item per
-// prefix (the values, or the observations' indexes), checked to be as many.
+// Per prefix, whether its first node of ``kind`` holds at ``key`` what ``holds(i, item, stored)``
+// says of the stored value (True/False), or None where no node starts with it; ``given``: one item
+// per prefix (the values, or the observations' indexes), checked to be as many.
 template <class Holds>
 PyObject* first_holding_each(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key, PyObject* given,
                              const char* what, Holds&& holds) {
@@ -106,7 +106,7 @@ PyObject* first_holding_each(Graph& g, PyObject* kind, PyObject* prefixes, PyObj
     PyObject* answer = Py_None;  // no node starts with the prefix
     if (first != kNone) {
       const uint8_t* stored = key_id == kNone ? nullptr : g.node_value(first, key_id);
-      answer = stored != nullptr && *stored != kAbsent && holds(item, stored) ? Py_True : Py_False;
+      answer = stored != nullptr && *stored != kAbsent && holds(size_t(i), item, stored) ? Py_True : Py_False;
     }
     Py_INCREF(answer);
     PyList_SET_ITEM(out.get(), i, answer);
@@ -119,17 +119,20 @@ PyObject* first_holding_each(Graph& g, PyObject* kind, PyObject* prefixes, PyObj
 PyObject* graph_first_holding(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key, PyObject* values) {
   StrCache strings;
   return first_holding_each(g, kind, prefixes, key, values, "values must be iterable",
-                            [&](PyObject* value, const uint8_t* stored) { return same_as_py(stored, g.pool, value, strings); });
+                            [&](size_t, PyObject* value, const uint8_t* stored) {
+                              return same_as_py(stored, g.pool, value, strings);
+                            });
 }
 
 PyObject* graph_first_holding_observed(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key,
                                       const ObservedSchemas& observed, PyObject* indices) {
   PyRef asked(check(PySequence_Fast(indices, "indices must be iterable")));
+  std::vector<size_t> at;  // each names one (IndexError), whether its prefix has a node or not
   for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(asked.get()); i++)
-    observed.index(PySequence_Fast_GET_ITEM(asked.get(), i));  // each names one (IndexError)
-  return first_holding_each(g, kind, prefixes, key, indices, "indices must be iterable",
-                            [&](PyObject* index, const uint8_t* stored) {
-                              return observed.fields_held(observed.index(index), stored, g.pool);
+    at.push_back(observed.index(PySequence_Fast_GET_ITEM(asked.get(), i)));
+  return first_holding_each(g, kind, prefixes, key, asked.get(), "indices must be iterable",
+                            [&](size_t i, PyObject*, const uint8_t* stored) {
+                              return observed.fields_held(at[i], stored, g.pool);
                             });
 }
 

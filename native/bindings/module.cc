@@ -112,8 +112,8 @@ NB_MODULE(_native, m) {
           nb::arg("indices").none() = nb::none(),
           nb::sig("def rows(self, indices: Sequence[int] | None = None, /) -> list[tuple[str, str, str, str, "
                   "tuple[dict[str, Any], ...], str | None]]"),
-          "(dataset, namespace, name, at, fields, origin) of the observations at ``indices`` (all: None), as "
-          ":func:`schema_observations` makes them.");
+          "(dataset, namespace, name, at, fields, origin) of the observations at ``indices`` (all: None): "
+          "graph.schema_observations.observations' rule, read from the wire form.");
   m.def(
       "observed_schemas",
       [](nb::handle payload, nb::handle index) -> nb::object {
@@ -126,12 +126,6 @@ NB_MODULE(_native, m) {
       "graph.schema_observations' observations of a batch, read from the wire form and held; None for a batch only "
       "the Python reader reads. ``index``: what :meth:`ObservedSchemas.index` gave for this very payload (in the "
       "process that translated it), adopted instead of reading the batch.");
-  m.def(
-      "schema_observations", [](nb::handle payload) { return made(schema_observations(payload.ptr())); },
-      nb::sig("def schema_observations(payload: bytes, /) -> list[tuple[str, str, str, str, tuple[dict[str, Any], ...], "
-              "str | None]] | None"),
-      "graph.schema_history's observations of a batch, read from the wire form: (dataset, namespace, name, at, "
-      "fields, origin) each; None for a batch only the Python reader reads.");
   bind_graph(m);
   bind_views(m);
   bind_domain_rules(m);

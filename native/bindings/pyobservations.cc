@@ -97,13 +97,6 @@ struct KeyHash {
 
 struct Unexpected {};  // left to the Python reader
 
-void put_u32(Bytes& out, uint32_t v) {
-  for (int i = 0; i < 4; i++) out.push_back(uint8_t(v >> (8 * i)));
-}
-uint32_t get_u32(Reader& r) {
-  const uint8_t* b = r.bytes(4);
-  return uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24;
-}
 
 }  // namespace
 
@@ -294,10 +287,10 @@ struct ObservedSchemas::State {
   void adopt(const uint8_t* index, size_t length) {
     Reader r(index, length, "schema observations index");
     if (std::memcmp(r.bytes(4), kIndexMagic, 4) != 0) r.fail();
-    uint32_t n_parts = get_u32(r), n_observed = get_u32(r), n_fields = get_u32(r);
+    uint32_t n_parts = r.u32(), n_observed = r.u32(), n_fields = r.u32();
     if (size_t(n_parts) + n_observed + n_fields > length) r.fail();
     for (uint32_t p = 0; p < n_parts; p++) {
-      uint32_t start = get_u32(r);
+      uint32_t start = r.u32();
       if (start >= size) r.fail();
       Part& part = parts.emplace_back();
       part.start = data + start;
@@ -306,8 +299,8 @@ struct ObservedSchemas::State {
       part.table.read(table);
     }
     auto text_ref = [&](Text& t, bool optional) {
-      t.part = get_u32(r);
-      t.index = get_u32(r);
+      t.part = r.u32();
+      t.index = r.u32();
       if (optional && t.part == kNone && t.index == kNone) return;
       if (t.part >= parts.size() || t.index >= parts[t.part].table.texts.size()) r.fail();
     };
@@ -318,16 +311,16 @@ struct ObservedSchemas::State {
       text_ref(o.ns, true);
       text_ref(o.name, true);
       text_ref(o.origin, true);
-      o.first = get_u32(r);
-      o.count = get_u32(r);
+      o.first = r.u32();
+      o.count = r.u32();
       if (uint64_t(o.first) + o.count > n_fields) r.fail();
     }
     fields.resize(n_fields);
     for (Field& f : fields) {
       text_ref(f.name, false);
       for (size_t k = 0; k < kFieldCount; k++) {
-        f.value[k] = get_u32(r);
-        f.part[k] = get_u32(r);
+        f.value[k] = r.u32();
+        f.part[k] = r.u32();
         if (f.value[k] != 0 && (f.value[k] > size || f.part[k] >= parts.size())) r.fail();
       }
     }
@@ -335,7 +328,7 @@ struct ObservedSchemas::State {
   }
 
   void write_index(Bytes& out) const {
-    out.insert(out.end(), kIndexMagic, kIndexMagic + 4);
+    put_bytes(out, kIndexMagic, 4);
     put_u32(out, uint32_t(parts.size()));
     put_u32(out, uint32_t(observed.size()));
     put_u32(out, uint32_t(fields.size()));
@@ -540,12 +533,6 @@ bool ObservedSchemas::fields_held(size_t i, const uint8_t* p, const StringPool& 
     }
   }
   return true;
-}
-
-PyObject* schema_observations(PyObject* payload) {
-  std::unique_ptr<ObservedSchemas> observed = ObservedSchemas::read(payload, Py_None);
-  if (!observed) Py_RETURN_NONE;
-  return observed->rows(Py_None);
 }
 
 }  // namespace lm

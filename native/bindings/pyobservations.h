@@ -43,7 +43,4 @@ class ObservedSchemas {
   std::unique_ptr<State> s_;
 };
 
-// The rows of every observation of a batch (ObservedSchemas::rows), or None as ``read`` says.
-PyObject* schema_observations(PyObject* payload);
-
 }  // namespace lm

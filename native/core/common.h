@@ -149,6 +149,12 @@ inline void put_u64(Bytes& out, uint64_t v) {
   out.insert(out.end(), b, b + 8);
 }
 
+inline void put_u32(Bytes& out, uint32_t v) {
+  uint8_t b[4];
+  std::memcpy(b, &v, 4);
+  out.insert(out.end(), b, b + 4);
+}
+
 inline void put_bytes(Bytes& out, const void* p, size_t n) {
   const uint8_t* b = static_cast<const uint8_t*>(p);
   out.insert(out.end(), b, b + n);
@@ -197,6 +203,13 @@ class Reader {
     uint64_t v = varint();
     if (v > UINT32_MAX) corrupt(what_);
     return uint32_t(v);
+  }
+  uint32_t u32() {
+    if (size_t(end_ - p_) < 4) corrupt(what_);
+    uint32_t v;
+    std::memcpy(&v, p_, 4);
+    p_ += 4;
+    return v;
   }
   uint64_t u64() {
     if (size_t(end_ - p_) < 8) corrupt(what_);

@@ -105,7 +105,6 @@ void Graph::commit(Plan& p) {
     } else {
       set_record(planned.node, record, planned.borrowing);
     }
-    planned.borrowing = false;
     if (planned.kind == kJob) touch_job(planned.node);
     if (planned.kind == kRun) touch_run(planned.node);
   }
@@ -149,7 +148,7 @@ Plan::~Plan() {
   for (auto& planned : nodes) {
     if (planned.record == nullptr) continue;
     if (planned.borrowing) {
-      graph_.records.discard_borrowing(planned.record);
+      graph_.records.discard(planned.record);
     } else {
       graph_.records.release(planned.record);
     }

@@ -195,17 +195,13 @@ class Records {
   // record it was loaded from (the same keys; each value equal to the one it replaced, or both
   // holding no string: a re-run restates a node with equal values at a new, packed stamp), made
   // without referencing them: it takes over that record's references when it replaces it
-  // (``hand_over``), or goes without giving any back (``discard_borrowing``). nullptr when the
+  // (``hand_over``), or goes without giving any back (``discard``). nullptr when the
   // draft holds other strings (freeze it). A re-run's commit released ~8 000 node records a batch
   // string by string, only for their successors to hold the same strings (~55 % of the commit).
   Record* freeze_borrowing(const Draft& draft);
   // ``to`` (frozen borrowing ``from``) replaces ``from``: ``from``'s references become ``to``'s if
   // this was ``from``'s last holder, else (a snapshot's capture holds it too) ``to`` takes its own.
   void hand_over(Record* from, Record* to);
-  // A record frozen borrowing that replaced nothing (its plan was dropped).
-  void discard_borrowing(Record* r) {
-    if (--r->refs == 0) std::free(r);
-  }
   // A record read from bytes (a snapshot): stamps and entries already encoded with this pool's
   // ids, whose references the caller hands over. ``share``: an equal record already held is
   // returned instead (one more reference to it) and ``duplicate`` set: the references the bytes
@@ -221,7 +217,8 @@ class Records {
   void release(Record* r);
   // Let go of a record while its graph is being destroyed: freed with its last reference, but
   // without leaving the sharing table or letting go of its strings one by one (the table and the
-  // pool go with the graph). A 100k-dataset graph took ~1.2 s to free entry by entry.
+  // pool go with the graph). A 100k-dataset graph took ~1.2 s to free entry by entry. Also a
+  // record frozen borrowing whose plan was dropped: it holds no reference to give back.
   void discard(Record* r) {
     if (--r->refs == 0) std::free(r);
   }
