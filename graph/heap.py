@@ -8,6 +8,9 @@ the store:
   batch translation) collects its young generation rarely (:data:`HOLDING`); a server collects
   every generation regularly (:data:`SERVING`), since every request leaves garbage, some of it in
   reference cycles, and a server may never be quiet;
+* :func:`keep_freed_memory` (a process that runs one load and exits: ``lineagemesh ingest`` and its
+  translation workers) keeps the memory a batch frees for the next batch, rather than giving it
+  back to the system and faulting it in again;
 * :func:`settle_heap` moves everything alive into the permanent generation (``gc.freeze``), so no
   later collection walks it. Frozen objects are never collected, so cyclic garbage they later turn
   into would leak: only single-threaded loads use it, between batches. The server does not:
@@ -53,15 +56,36 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def _libc_trim() -> Callable[[int], int] | None:
+def _libc(function: str) -> Callable[..., int] | None:
     name = ctypes.util.find_library("c")
     try:
-        return ctypes.CDLL(name).malloc_trim if name else None
+        return getattr(ctypes.CDLL(name), function) if name else None
     except (OSError, AttributeError):  # not glibc
         return None
 
 
-_MALLOC_TRIM = _libc_trim()
+_MALLOC_TRIM = _libc("malloc_trim")
+_MALLOPT = _libc("mallopt")
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
+
+#: What a batch process keeps of what it frees (:func:`keep_freed_memory`): blocks below this
+#: size come from the heap, not a mapping of their own (glibc's default starts at 128 KiB and
+#: moves with what is freed)...
+KEPT_BLOCK_BYTES = 32 * 2**20
+#: ... and the heap's free top is given back only past this size (glibc: twice the above).
+KEPT_TOP_BYTES = 128 * 2**20
+
+
+def keep_freed_memory() -> None:
+    """Keep freed memory for reuse in a process that runs one load and exits (glibc's
+    ``mallopt``; elsewhere nothing). A load frees each batch's buffers (its events' bytes, the
+    translation's tables, a plan's arrays: megabytes, some in each thread's arena), and glibc
+    gave their pages back to the system and faulted them in again for the next: ~190k page
+    faults a re-run of the 20k mesh, half of them that. A server does not call this: its memory
+    must return to its baseline after a burst (:func:`release_free_memory`)."""
+    if _MALLOPT is not None:
+        _MALLOPT(_M_MMAP_THRESHOLD, KEPT_BLOCK_BYTES)
+        _MALLOPT(_M_TRIM_THRESHOLD, KEPT_TOP_BYTES)
 
 
 def release_free_memory() -> None:

@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from graph.heap import settle_heap, tune_gc
+from graph.heap import keep_freed_memory, settle_heap, tune_gc
 from graph.ingest_service import IngestService, Translation, translate_events
 from graph.schema_observations import observed_index
 from ingest.clock_skew import DEFAULT_MAX_CLOCK_SKEW, latest_accepted
@@ -237,6 +237,7 @@ WORKER_NICENESS = 10
 
 def _start_worker() -> None:
     tune_gc()
+    keep_freed_memory()  # (a forked worker has it already; a spawned one not)
     if hasattr(os, "nice"):
         os.nice(WORKER_NICENESS)
 
