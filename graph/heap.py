@@ -22,9 +22,9 @@ the store:
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import functools
 import gc
-from collections.abc import Callable
+import sys
 
 HOLDING = 1_000_000
 """Young-generation threshold for a process whose new objects mostly live on: a bulk load holding
@@ -56,16 +56,26 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def _libc(function: str) -> Callable[..., int] | None:
-    name = ctypes.util.find_library("c")
-    try:
-        return getattr(ctypes.CDLL(name), function) if name else None
-    except (OSError, AttributeError):  # not glibc
+@functools.cache
+def glibc() -> ctypes.CDLL | None:
+    """The GNU C library this process runs on, its symbols as loaded already
+    (``ctypes.util.find_library`` would run ``ldconfig``: ~30-70 ms of every process's start); None
+    elsewhere (musl's ``mallopt`` does nothing)."""
+    if not sys.platform.startswith("linux"):
         return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.gnu_get_libc_version  # noqa: B018 - glibc's alone
+    except (OSError, AttributeError, TypeError):
+        return None
+    libc.mallopt.restype = ctypes.c_int
+    libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    return libc
 
 
-_MALLOC_TRIM = _libc("malloc_trim")
-_MALLOPT = _libc("mallopt")
+_LIBC = glibc()
+_MALLOC_TRIM = _LIBC.malloc_trim if _LIBC is not None else None
+_MALLOPT = _LIBC.mallopt if _LIBC is not None else None
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
 
 #: What a batch process keeps of what it frees (:func:`keep_freed_memory`): blocks below this

@@ -17,12 +17,12 @@ Populating touches no byte of the heap: a page present already is left as it is.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
 import os
-import sys
 import threading
 from typing import Any
+
+from graph.heap import glibc
 
 PAD = 64 << 20  # the heap grows by this much beyond each request during a load
 _DEFAULT_PAD = 128 << 10  # glibc's M_TOP_PAD when nobody set it
@@ -32,19 +32,13 @@ _MADV_POPULATE_WRITE = 23
 
 
 def _glibc() -> Any:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-        libc.gnu_get_libc_version  # noqa: B018 - glibc's alone: musl's mallopt does nothing
-    except (OSError, AttributeError, TypeError):
+    libc = glibc()
+    if libc is None:
         return None
     libc.sbrk.restype = ctypes.c_void_p
     libc.sbrk.argtypes = [ctypes.c_ssize_t]
     libc.madvise.restype = ctypes.c_int
     libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    libc.mallopt.restype = ctypes.c_int
-    libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     return libc
 
 
