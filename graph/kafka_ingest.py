@@ -33,15 +33,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from typing import TYPE_CHECKING, Any
 
 from graph.api.auth import AuthConfig, Principal, Role
 from graph.extras import require
 from graph.ingest_service import IngestService, TranslatedEvent, forbidden
 from graph.quotas import QuotaExceeded
 from graph.stores import StoreUnavailable
+
+if TYPE_CHECKING:  # imported where first needed: a command that reads no topic need not
+    from prometheus_client import CollectorRegistry
 
 log = logging.getLogger(__name__)
 _CONSUMING = "consuming Kafka (--bootstrap-servers)"  # what needs the kafka extra (graph.extras)
@@ -102,6 +103,8 @@ class KafkaMetrics:
     """What the consumer counts, in a Prometheus registry (the server's, under ``serve``)."""
 
     def __init__(self, registry: CollectorRegistry) -> None:
+        from prometheus_client import Counter, Gauge
+
         self.accepted = Counter(
             "lineagemesh_kafka_events_accepted",
             "OpenLineage events applied from Kafka.",
@@ -164,7 +167,11 @@ class KafkaIngest:
         self.service = service
         self.settings = settings
         self.principal = principal  # whose rights and quota messages have (None: the store's)
-        self.metrics = metrics or KafkaMetrics(CollectorRegistry())
+        if metrics is None:
+            from prometheus_client import CollectorRegistry
+
+            metrics = KafkaMetrics(CollectorRegistry())
+        self.metrics = metrics
         self._stop = threading.Event()
         self.applied_events = 0
         self.bad_messages = 0

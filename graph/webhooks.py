@@ -50,7 +50,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 import orjson
-import yaml
 
 from graph import quality_alerts
 
@@ -131,6 +130,8 @@ def load_webhooks(
     path: Path, allow_private: bool = False, env: Mapping[str, str] | None = None
 ) -> WebhookSettings:
     """The webhooks a file declares; raises InvalidWebhooks (``FILE: REASON``)."""
+    import yaml  # here: a process with no webhooks file does not need it
+
     env = os.environ if env is None else env
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))

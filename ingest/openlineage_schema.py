@@ -14,19 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
-from typing import Any
-
-import jsonschema_rs
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
-from referencing import Registry, Resource
+from typing import TYPE_CHECKING, Any
 
 from graph import _native
 
+if TYPE_CHECKING:  # imported where first needed: ~0.2 s of every lineagemesh process's start
+    from jsonschema import Draft202012Validator
+
 SPEC_ID = "https://openlineage.io/spec/2-0-2/OpenLineage.json"
-
-_FORMATS = Draft202012Validator.FORMAT_CHECKER  # uuid is checked; date-time is parsed by parse_time
-
 
 #: An event bigger than this (objects and arrays) that jsonschema-rs calls invalid has its verdict
 #: and error found by jsonschema-rs too, rather than by the Python validator, whose walk over a
@@ -37,8 +32,6 @@ THOROUGH_MOST = 10_000
 def _unchecked(_value: str) -> bool:
     return True
 
-
-_UNCHECKED = {name: _unchecked for name in ("uri", "date-time") if name not in _FORMATS.checkers}
 
 #: How deeply an event may nest objects and arrays. Every layer below must handle what passes:
 #: the journal encodes with orjson (at most 254 levels), and real events stay far below (a Spark
@@ -155,6 +148,8 @@ def _whole_event_shapes(docs: list[dict[str, Any]]) -> dict[str, Any]:
 @cache
 def _whole_events() -> dict[str, Any]:
     """For each event kind, one jsonschema-rs validator of ``_whole_event_shapes``."""
+    import jsonschema_rs
+
     docs = _load_schemas()
     registry = jsonschema_rs.Registry([(d["$id"], d) for d in docs])
     return {
@@ -177,21 +172,27 @@ def event_schemas() -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
 @cache
 def _validators() -> dict[tuple[str, str], _Check]:
     """Checks keyed by (event kind, "") and by (facet kind, facet name)."""
+    import jsonschema_rs
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    formats = Draft202012Validator.FORMAT_CHECKER  # uuid is checked; date-time by parse_time
+    unchecked = {name: _unchecked for name in ("uri", "date-time") if name not in formats.checkers}
     docs = _load_schemas()
     registry: Registry = Registry().with_resources(
         (d["$id"], Resource.from_contents(d)) for d in docs
     )
     fast_registry = jsonschema_rs.Registry([(d["$id"], d) for d in docs])
 
-    def check(uri: str, formats: bool = True) -> _Check:
+    def check(uri: str, checked: bool = True) -> _Check:
         schema = {"$ref": uri}
         return _Check(
-            jsonschema_rs.validator_for(schema, registry=fast_registry, validate_formats=formats),
+            jsonschema_rs.validator_for(schema, registry=fast_registry, validate_formats=checked),
             Draft202012Validator(
-                schema, registry=registry, format_checker=_FORMATS if formats else None
+                schema, registry=registry, format_checker=formats if checked else None
             ),
             jsonschema_rs.validator_for(
-                schema, registry=fast_registry, validate_formats=formats, formats=_UNCHECKED
+                schema, registry=fast_registry, validate_formats=checked, formats=unchecked
             ),
         )
 
@@ -200,7 +201,7 @@ def _validators() -> dict[tuple[str, str], _Check]:
         for kind in ("RunEvent", "DatasetEvent", "JobEvent")
     }
     for base in _FACET_BASES:
-        checks[(base, "")] = check(f"{SPEC_ID}#/$defs/{base}", formats=False)
+        checks[(base, "")] = check(f"{SPEC_ID}#/$defs/{base}", checked=False)
     for doc in docs[1:]:
         for base, facet_name, uri in _facet_schemas(doc):
             checks[(base, facet_name)] = check(uri)
@@ -217,7 +218,9 @@ def _raise_first(check: _Check, instance: Any, prefix: str) -> None:
                 message = message[:300] + "..."
             raise InvalidEvent(message, _json_path(prefix, fast_error.instance_path))
         return
-    error: ValidationError | None = best_match(check.thorough.iter_errors(instance))
+    from jsonschema.exceptions import best_match
+
+    error = best_match(check.thorough.iter_errors(instance))
     if error is not None:
         raise InvalidEvent(error.message, _json_path(prefix, error.absolute_path))
 
