@@ -49,7 +49,6 @@ from ingest.event_files import BadLine, expand_paths
 @click.group()
 def ingest() -> None:
     """Load metadata into the graph."""
-    keep_freed_memory()  # a load, then exit: each batch's freed memory is the next one's
 
 
 @ingest.command("openlineage")
@@ -89,6 +88,9 @@ def ingest_openlineage(
     Bad events are reported as FILE:LINE: REASON and skipped; the exit code is then 1. Events are
     applied in file order, 500 at a time (ingest.bulk_load).
     """
+    # A load of files, then exit: each batch's freed memory is the next one's (not `ingest
+    # kafka`, which runs on and must give a burst's memory back).
+    keep_freed_memory()
     if neo4j_import is None:
         with (  # the workers start while the store opens (ingest.bulk_load.workers_ahead)
             workers_ahead(expand_paths(paths), workers, rules) as started,
