@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "flat.h"
+
 namespace lm {
 
 namespace {
@@ -20,11 +22,12 @@ class ChunkStrings {
  public:
   explicit ChunkStrings(const StringPool& pool) : pool_(pool) {}
   uint32_t ref(StrId id) {
-    auto it = index_.find(id);
-    if (it != index_.end()) return it->second;
-    uint32_t i = uint32_t(order_.size());
-    order_.push_back(id);
-    index_.emplace(id, i);
+    bool added;
+    uint32_t& i = index_.at(id, &added);
+    if (added) {
+      i = uint32_t(order_.size());
+      order_.push_back(id);
+    }
     return i;
   }
   void write(Bytes& out) const {
@@ -39,7 +42,7 @@ class ChunkStrings {
  private:
   const StringPool& pool_;
   std::vector<StrId> order_;
-  std::unordered_map<StrId, uint32_t> index_;
+  FlatMap<StrId, uint32_t> index_;  // (no allocation a string: a chunk refers to ~100k)
 };
 
 // Copies a value, pool ids -> chunk indexes.
@@ -76,14 +79,15 @@ const uint8_t* dump_value(const uint8_t* p, ChunkStrings& strings, Bytes& out) {
   }
 }
 
-void dump_record(const Record* r, ChunkStrings& strings, Bytes& out) {
+// ``entries``: scratch for the record's entries (one buffer for a chunk's records, not one each).
+void dump_record(const Record* r, ChunkStrings& strings, Bytes& out, Bytes& entries) {
   put_varint(out, r->n_stamps);
   for (uint16_t k = 0; k < r->n_stamps; k++) {
     Stamp s;
     std::memcpy(&s, r->data + size_t(k) * 8, 8);
     put_u64(out, is_text_stamp(s) ? (uint64_t(strings.ref(StrId(s >> 4))) << 4) | kTextStamp : s);
   }
-  Bytes entries;
+  entries.clear();
   const uint8_t* p = r->data + size_t(r->n_stamps) * 8;
   const uint8_t* end = r->data + r->size;
   while (p < end) {
@@ -357,15 +361,15 @@ Bytes Capture::next_chunk(size_t records, bool repeats) {
   Bytes out;
   if (next_node_ == nodes_.size() && next_edge_ == edges_.size()) return out;
   ChunkStrings strings(graph_.pool);
-  Bytes nodes, edges;
+  Bytes nodes, edges, entries;
   size_t n_nodes = std::min(records, nodes_.size() - next_node_);
   for (size_t i = 0; i < n_nodes; i++, next_node_++) {
     put_varint(nodes, strings.ref(graph_.node_id[next_node_]));
     put_u8(nodes, graph_.node_kind[next_node_]);
-    dump_record(nodes_[next_node_], strings, nodes);
+    dump_record(nodes_[next_node_], strings, nodes, entries);
   }
   size_t n_edges = std::min(records - n_nodes, edges_.size() - next_edge_);
-  std::unordered_map<const Record*, uint64_t> whole;  // edge records written whole -> their order
+  FlatMap<uintptr_t, uint64_t> whole;  // edge records written whole -> their order
   for (size_t i = 0; i < n_edges; i++, next_edge_++) {
     NodeIdx source = graph_.edge_src[next_edge_], target = graph_.edge_dst[next_edge_];
     if (repeats) {  // version 2: nodes by their place in the snapshot (their index here and there)
@@ -379,13 +383,16 @@ Bytes Capture::next_chunk(size_t records, bool repeats) {
     }
     const Record* record = edges_[next_edge_];
     if (repeats) {
-      auto [it, first] = whole.emplace(record, uint64_t(whole.size()));
-      if (!first) {  // two thirds of a mesh's edges share their event's record
-        put_varint(edges, kRepeat + it->second);
+      bool first;
+      uint64_t& order = whole.at(reinterpret_cast<uintptr_t>(record), &first);
+      if (first) {
+        order = whole.size() - 1;
+      } else {  // two thirds of a mesh's edges share their event's record
+        put_varint(edges, kRepeat + order);
         continue;
       }
     }
-    dump_record(record, strings, edges);
+    dump_record(record, strings, edges, entries);
   }
   put_bytes(out, kMagic, 3);
   put_u8(out, repeats ? 2 : 1);
