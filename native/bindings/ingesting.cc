@@ -39,8 +39,6 @@ std::string part(PyObject* o) {
   return std::string(utf8_of(shown.get(), spill));
 }
 
-PyObject* str_result(const std::string& s) { return str_of(s); }
-
 // A props argument: a mapping (or None: none), as the builder's map.
 MapWriter props_of(Builder& b, PyObject* props, const char* where = "props") {
   MapWriter map = b.map();

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace lm {
@@ -143,17 +144,16 @@ inline uint8_t* write_varint(uint8_t* p, uint64_t v) {
   return p;
 }
 
-inline void put_u64(Bytes& out, uint64_t v) {
-  uint8_t b[8];
-  std::memcpy(b, &v, 8);
-  out.insert(out.end(), b, b + 8);
+// A fixed-width unsigned integer as its bytes in this machine's order (little-endian hosts only).
+template <class T>
+inline void put_fixed(Bytes& out, T v) {
+  static_assert(std::is_unsigned_v<T>, "fixed-width writes are of unsigned integers");
+  uint8_t b[sizeof(T)];
+  std::memcpy(b, &v, sizeof(T));
+  out.insert(out.end(), b, b + sizeof(T));
 }
-
-inline void put_u32(Bytes& out, uint32_t v) {
-  uint8_t b[4];
-  std::memcpy(b, &v, 4);
-  out.insert(out.end(), b, b + 4);
-}
+inline void put_u64(Bytes& out, uint64_t v) { put_fixed(out, v); }
+inline void put_u32(Bytes& out, uint32_t v) { put_fixed(out, v); }
 
 inline void put_bytes(Bytes& out, const void* p, size_t n) {
   const uint8_t* b = static_cast<const uint8_t*>(p);
@@ -204,20 +204,17 @@ class Reader {
     if (v > UINT32_MAX) corrupt(what_);
     return uint32_t(v);
   }
-  uint32_t u32() {
-    if (size_t(end_ - p_) < 4) corrupt(what_);
-    uint32_t v;
-    std::memcpy(&v, p_, 4);
-    p_ += 4;
+  template <class T>
+  T fixed() {
+    static_assert(std::is_unsigned_v<T>, "fixed-width reads are of unsigned integers");
+    if (size_t(end_ - p_) < sizeof(T)) corrupt(what_);
+    T v;
+    std::memcpy(&v, p_, sizeof(T));
+    p_ += sizeof(T);
     return v;
   }
-  uint64_t u64() {
-    if (size_t(end_ - p_) < 8) corrupt(what_);
-    uint64_t v;
-    std::memcpy(&v, p_, 8);
-    p_ += 8;
-    return v;
-  }
+  uint32_t u32() { return fixed<uint32_t>(); }
+  uint64_t u64() { return fixed<uint64_t>(); }
   const uint8_t* bytes(size_t n) {
     if (size_t(end_ - p_) < n) corrupt(what_);
     const uint8_t* b = p_;
