@@ -15,10 +15,10 @@
 #include <deque>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "batch.h"
+#include "flat.h"
 #include "kinds.h"
 #include "pybatch.h"
 #include "pylock.h"
@@ -88,11 +88,48 @@ struct Key {
   std::string_view a, b, c;
   bool operator==(const Key& o) const { return a == o.a && b == o.b && c == o.c; }
 };
-struct KeyHash {
-  size_t operator()(const Key& k) const {
-    return size_t(hash_bytes(k.a.data(), k.a.size()) ^ (hash_bytes(k.b.data(), k.b.size()) * 31) ^
-                  (hash_bytes(k.c.data(), k.c.size()) * 1009));
+uint64_t hash_of(const Key& k) {
+  uint64_t h = hash_bytes(k.a.data(), k.a.size()) ^ (hash_bytes(k.b.data(), k.b.size()) * 31) ^
+               (hash_bytes(k.c.data(), k.c.size()) * 1009);
+  return h == FlatMap<uint64_t, uint32_t>::kEmpty ? 0 : h;
+}
+
+// Keys to values without an allocation per entry (a batch names ~3,000 columns: a node each was
+// a tenth of reading its observations): entries in one array, found through a flat map of their
+// hash to the latest entry with it, the entries of one hash chained.
+template <class V>
+class KeyMap {
+ public:
+  // The value of ``key``, ``init`` when new (``added`` says which); valid until the next add.
+  V& add(const Key& key, const V& init, bool& added) {
+    bool fresh;
+    uint32_t& head = heads_.at(hash_of(key), &fresh);
+    if (fresh) head = kNone;
+    for (uint32_t e = head; e != kNone; e = entries_[e].next)
+      if (entries_[e].key == key) {
+        added = false;
+        return entries_[e].value;
+      }
+    entries_.push_back(Entry{key, init, head});
+    head = uint32_t(entries_.size() - 1);
+    added = true;
+    return entries_.back().value;
   }
+  const V* find(const Key& key) const {
+    const uint32_t* head = heads_.find(hash_of(key));
+    for (uint32_t e = head ? *head : kNone; e != kNone; e = entries_[e].next)
+      if (entries_[e].key == key) return &entries_[e].value;
+    return nullptr;
+  }
+
+ private:
+  struct Entry {
+    Key key;
+    V value;
+    uint32_t next;
+  };
+  FlatMap<uint64_t, uint32_t> heads_;
+  std::vector<Entry> entries_;
 };
 
 struct Unexpected {};  // left to the Python reader
@@ -174,8 +211,8 @@ struct ObservedSchemas::State {
     };
     std::vector<Dataset> datasets;
     std::vector<Column> columns;
-    std::unordered_map<Key, Chain, KeyHash> column_at;  // datasetId, name, at -> its upserts
-    std::unordered_map<Key, Text, KeyHash> produced_by;  // dataset, at -> the run
+    KeyMap<Chain> column_at;  // datasetId, name, at -> its upserts
+    KeyMap<Text> produced_by;  // dataset, at -> the run
     Reader r(data, size, "mutation batch");
     Items scratch;
     try {
@@ -223,16 +260,20 @@ struct ObservedSchemas::State {
                 throw Unexpected{};
               uint32_t index = uint32_t(columns.size());
               columns.push_back(Column{part_no, props});
-              auto [chain, added] = column_at.try_emplace(Key{text(owner_id), text(name), at_text}, Chain{index, index});
+              bool added;
+              Chain& chain = column_at.add(Key{text(owner_id), text(name), at_text}, Chain{index, index}, added);
               if (!added) {
-                columns[chain->second.last].next = index;
-                chain->second.last = index;
+                columns[chain.last].next = index;
+                chain.last = index;
               }
             }
           } else {
             if (kind >= kEdgeKinds) r.fail();
             if (kind == kGoverns) throw Unexpected{};
-            if (kind == kProduced) produced_by[Key{b_text, at_text, {}}] = Text{part_no, uint32_t(a)};
+            if (kind == kProduced) {
+              bool added;
+              produced_by.add(Key{b_text, at_text, {}}, Text{}, added) = Text{part_no, uint32_t(a)};
+            }
           }
         }
       }
@@ -246,8 +287,7 @@ struct ObservedSchemas::State {
         const uint8_t* name_at = find(scratch, "name");
         if ((ns_at != nullptr && !text_at(d.part, ns_at, o.ns)) || (name_at != nullptr && !text_at(d.part, name_at, o.name)))
           throw Unexpected{};
-        auto run = produced_by.find(Key{text(o.id), text(o.at), {}});
-        if (run != produced_by.end()) o.origin = run->second;
+        if (const Text* run = produced_by.find(Key{text(o.id), text(o.at), {}})) o.origin = *run;
         Reader listed = at(find(scratch, "columns"));
         listed.u8();
         uint64_t count = listed.varint();
@@ -259,9 +299,8 @@ struct ObservedSchemas::State {
           Field f;
           f.name = Text{d.part, uint32_t(index)};
           part.table.at(index, listed);
-          auto stated = column_at.find(Key{text(o.id), text(f.name), text(o.at)});
-          if (stated != column_at.end()) {
-            for (uint32_t u = stated->second.first; u != kNone; u = columns[u].next) {
+          if (const Chain* stated = column_at.find(Key{text(o.id), text(f.name), text(o.at)})) {
+            for (uint32_t u = stated->first; u != kNone; u = columns[u].next) {
               const Column& upsert = columns[u];
               items(parts[upsert.part], upsert.props, scratch);
               for (size_t k = 0; k < kFieldCount; k++) {

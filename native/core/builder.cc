@@ -56,14 +56,18 @@ void Builder::edge(std::string_view source, uint8_t kind, std::string_view targe
 }
 
 std::string Builder::dataset_ref(std::string_view ns, std::string_view name) {
+  std::string_view named = key({ns, name});
+  if (named == last_ref_key_) return last_ref_id_;  // referenced just before: nothing to state
+  last_ref_key_.assign(named);
   std::string id = node_id(kDataset, {ns, name});
   bool added;
   referenced_.intern(id, &added);
-  if (added && described_.find(key({ns, name})) == kNone) {
+  if (added && described_.find(last_ref_key_) == kNone) {
     MapWriter props = map();
     props.set_str("namespace", ns).set_str("name", name);
     node(id, kDataset, props);
   }
+  last_ref_id_ = id;
   return id;
 }
 

@@ -83,6 +83,10 @@ class Builder {
   uint32_t first_seen_;  // {"firstSeenAt": at}
   MapWriter last_seen_map_;
   TextTable referenced_;      // dataset ids
+  // The last dataset_ref's namespace and name (length-prefixed, as key()) and its id: a schema's
+  // columns refer to their dataset one after another, and building its id again for each was a
+  // string and a lookup a column.
+  std::string last_ref_key_, last_ref_id_;
   TextTable described_;       // key(namespace, name) of datasets described or promised
   TextTable stated_columns_;  // key(namespace, dataset, field) of columns stated, not to restate as references
   TextTable stated_owners_;   // owner names

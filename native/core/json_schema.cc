@@ -49,18 +49,42 @@ bool digits(std::string_view s, size_t at, size_t n, int& value) {
 
 bool hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 bool alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool unreserved(char c) { return alpha(c) || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~'; }
-bool sub_delim(char c) { return std::strchr("!$&'()*+,;=", c) != nullptr && c != '\0'; }
-bool pchar(char c) { return unreserved(c) || sub_delim(c) || c == ':' || c == '@'; }
+// RFC 3986's character classes as bits of one table (a URI's every character is looked up: each
+// facet names two URIs).
+enum UriClass : uint8_t {
+  kUnreserved = 1,  // ALPHA / DIGIT / "-" / "." / "_" / "~"
+  kSubDelim = 2,    // "!" / "$" / "&" / "'" / "(" / ")" / "*" / "+" / "," / ";" / "="
+  kColonAt = 4,     // ":" / "@" (with the two above: pchar)
+  kSlash = 8,
+  kQuestion = 16,
+  kColon = 32,
+};
 
-// ``s`` holds only characters ``allowed`` lets through, or percent escapes of two hex digits.
-template <class Allowed>
-bool only(std::string_view s, Allowed allowed) {
+struct UriClasses {
+  uint8_t of[256] = {};
+  constexpr UriClasses() {
+    for (int c = 0; c < 256; c++) {
+      bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      if (letter || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') of[c] |= kUnreserved;
+    }
+    for (char c : std::string_view("!$&'()*+,;=")) of[uint8_t(c)] |= kSubDelim;
+    of[uint8_t(':')] |= kColonAt | kColon;
+    of[uint8_t('@')] |= kColonAt;
+    of[uint8_t('/')] |= kSlash;
+    of[uint8_t('?')] |= kQuestion;
+  }
+};
+constexpr UriClasses kUriClasses;
+
+constexpr uint8_t kPchar = kUnreserved | kSubDelim | kColonAt;
+
+// ``s`` holds only characters of the classes ``allowed``, or percent escapes of two hex digits.
+bool only(std::string_view s, uint8_t allowed) {
   for (size_t i = 0; i < s.size(); i++) {
     if (s[i] == '%') {
       if (i + 2 >= s.size() || !hex(s[i + 1]) || !hex(s[i + 2])) return false;
       i += 2;
-    } else if (!allowed(s[i])) {
+    } else if (!(kUriClasses.of[uint8_t(s[i])] & allowed)) {
       return false;
     }
   }
@@ -401,12 +425,12 @@ bool JsonSchema::plain_uri(std::string_view s) {
   std::string_view rest = s.substr(colon + 1);
   size_t hash = rest.find('#');
   if (hash != std::string_view::npos) {
-    if (!only(rest.substr(hash + 1), [](char c) { return pchar(c) || c == '/' || c == '?'; })) return false;
+    if (!only(rest.substr(hash + 1), kPchar | kSlash | kQuestion)) return false;
     rest = rest.substr(0, hash);
   }
   size_t question = rest.find('?');
   if (question != std::string_view::npos) {
-    if (!only(rest.substr(question + 1), [](char c) { return pchar(c) || c == '/' || c == '?'; })) return false;
+    if (!only(rest.substr(question + 1), kPchar | kSlash | kQuestion)) return false;
     rest = rest.substr(0, question);
   }
   if (rest.size() >= 2 && rest[0] == '/' && rest[1] == '/') {
@@ -417,7 +441,7 @@ bool JsonSchema::plain_uri(std::string_view s) {
     size_t at = authority.find('@');
     if (at != std::string_view::npos) {
       if (authority.find('@', at + 1) != std::string_view::npos ||
-          !only(authority.substr(0, at), [](char c) { return unreserved(c) || sub_delim(c) || c == ':'; }))
+          !only(authority.substr(0, at), kUnreserved | kSubDelim | kColon))
         return false;
       authority = authority.substr(at + 1);
     }
@@ -429,9 +453,9 @@ bool JsonSchema::plain_uri(std::string_view s) {
         if (c < '0' || c > '9') return false;
       authority = authority.substr(0, port);
     }
-    if (!only(authority, [](char c) { return unreserved(c) || sub_delim(c); })) return false;
+    if (!only(authority, kUnreserved | kSubDelim)) return false;
   }
-  return only(rest, [](char c) { return pchar(c) || c == '/'; });
+  return only(rest, kPchar | kSlash);
 }
 
 }  // namespace lm

@@ -336,6 +336,7 @@ class Translation {
 
   // A column under its dataset's canonical name; without props a mere reference.
   std::string column(const std::string& ns, const std::string& name, const std::string& field, const MapWriter* props) {
+    if (canonical_.empty()) return b.column(ns, name, field, props);  // (no symlinked TABLE: most events)
     auto [cns, cname] = canonical(ns, name);
     return b.column(cns, cname, field, props);
   }
@@ -568,8 +569,10 @@ class Translation {
   // DERIVES_FROM edges from ``target`` to each input field, transformations merged per field.
   void derivations(const std::string& target, Json inputs, const MapWriter* legacy) {
     if (inputs == nullptr) return;
-    TextTable seen;  // input columns, in first-seen order
-    std::vector<std::vector<Json>> merged;  // each one's transformations (borrowed from the event)
+    TextTable& seen = inputs_seen_;  // input columns, in first-seen order
+    seen.clear();
+    std::vector<std::vector<Json>>& merged = inputs_merged_;  // each one's transformations
+    merged.clear();
     for (auto [i, source] : items(inputs)) {
       std::string in = column(namespace_text(get(source, "namespace")), text(get(source, "name")), text(get(source, "field")), nullptr);
       stop_if_refused();
@@ -656,6 +659,10 @@ class Translation {
   Json field_tags_ = nullptr;     // the tags facet's list of the dataset being flattened (borrowed)
   size_t fields_ = 0;                  // schema fields so far
   size_t id_bytes_ = 0;                // bytes of column ids so far
+  // derivations()' input columns and their transformations (borrowed from the event), kept for
+  // the next field's: a table and lists made anew for every field with lineage were allocations.
+  TextTable inputs_seen_;
+  std::vector<std::vector<Json>> inputs_merged_;
 };
 
 }  // namespace

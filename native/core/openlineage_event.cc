@@ -45,20 +45,26 @@ bool plain_tree(Json v, int depth, int most) {
   }
   if (!yyjson_is_obj(v)) return true;
   if (depth > most) return false;
-  std::vector<std::string_view> keys;
-  keys.reserve(yyjson_obj_size(v));
   size_t i, n;
   Json key, value;
-  yyjson_obj_foreach(v, i, n, key, value) {
-    keys.push_back(view(key));
-    if (!plain_tree(value, depth + 1, most)) return false;
-  }
-  if (keys.size() <= 16) {
-    for (size_t a = 1; a < keys.size(); a++)
-      for (size_t b = 0; b < a; b++)
-        if (keys[a] == keys[b]) return false;
+  yyjson_obj_foreach(v, i, n, key, value) if (!plain_tree(value, depth + 1, most)) return false;
+  // Keys compared pairwise where an object has few (nearly all: no allocation), sorted otherwise.
+  constexpr size_t kFew = 16;
+  size_t size = yyjson_obj_size(v);
+  if (size <= kFew) {
+    std::string_view keys[kFew];
+    size_t k = 0;
+    yyjson_obj_foreach(v, i, n, key, value) {
+      std::string_view text = view(key);
+      for (size_t b = 0; b < k; b++)
+        if (keys[b] == text) return false;
+      keys[k++] = text;
+    }
     return true;
   }
+  std::vector<std::string_view> keys;
+  keys.reserve(size);
+  yyjson_obj_foreach(v, i, n, key, value) keys.push_back(view(key));
   std::sort(keys.begin(), keys.end());
   return std::adjacent_find(keys.begin(), keys.end()) == keys.end();
 }
