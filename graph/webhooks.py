@@ -61,6 +61,7 @@ from graph.notifications import NOTIFICATION_PREFIX, notification_id
 from graph.quality_alerts import FRESHNESS_MISSED, QUALITY_FAILED, QualityOutbox
 from graph.schema_history import SchemaHistory
 from graph.stores import Store, StoreUnavailable
+from ingest.documents import load_document
 
 log = logging.getLogger(__name__)
 
@@ -129,14 +130,10 @@ class WebhookSettings:
 def load_webhooks(
     path: Path, allow_private: bool = False, env: Mapping[str, str] | None = None
 ) -> WebhookSettings:
-    """The webhooks a file declares; raises InvalidWebhooks (``FILE: REASON``)."""
-    import yaml  # here: a process with no webhooks file does not need it
-
+    """The webhooks a file declares (YAML, or JSON by its ``.json`` suffix, read as every
+    configuration file is: ``ingest.documents``); raises InvalidWebhooks (``FILE: REASON``)."""
     env = os.environ if env is None else env
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise InvalidWebhooks(f"{path}: cannot read: {e}") from None
+    doc = load_document(path, InvalidWebhooks, "webhooks")
 
     def fail(where: str, reason: str) -> InvalidWebhooks:
         return InvalidWebhooks(f"{path}: {where}: {reason}")

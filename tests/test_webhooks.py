@@ -5,7 +5,9 @@ after its restart, under the same idempotency key."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -384,6 +386,28 @@ def test_serve_refuses_a_bad_webhooks_file(tmp_path: Path) -> None:
     )
     assert done.returncode == 2, done.stderr
     assert f"{path}: webhooks[0].url:" in done.stderr and "--webhooks-allow-private" in done.stderr
+
+
+def test_a_webhooks_file_is_read_as_every_configuration_file_is(tmp_path: Path) -> None:
+    """YAML, or JSON by its suffix; one that cannot be read is named with why, as a rules or
+    tokens file is (``ingest.documents``)."""
+    as_json = tmp_path / "webhooks.json"
+    as_json.write_text(
+        json.dumps({"webhooks": [{"url": "https://h.test/x", "secret_env": "HOOK_SECRET"}]})
+    )
+    (hook,) = load_webhooks(as_json, env={"HOOK_SECRET": SECRET}).webhooks
+    assert (hook.url, hook.secret) == ("https://h.test/x", SECRET)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("webhooks: [url: {")
+    with pytest.raises(
+        InvalidWebhooks, match=rf"^{re.escape(str(broken))}: cannot read webhooks: "
+    ):
+        load_webhooks(broken, env={"HOOK_SECRET": SECRET})
+    missing = tmp_path / "missing.yaml"
+    with pytest.raises(
+        InvalidWebhooks, match=rf"^{re.escape(str(missing))}: cannot read webhooks: "
+    ):
+        load_webhooks(missing, env={"HOOK_SECRET": SECRET})
 
 
 def test_a_dead_receiver_delays_neither_another_receiver_nor_ingest(
