@@ -9,8 +9,8 @@ the store:
   every generation regularly (:data:`SERVING`), since every request leaves garbage, some of it in
   reference cycles, and a server may never be quiet;
 * :func:`keep_freed_memory` (a process that runs one load and exits: ``lineagemesh ingest
-  openlineage`` and its translation workers) keeps the memory a batch frees for the next batch, rather than giving it
-  back to the system and faulting it in again;
+  openlineage`` and its translation workers) keeps the memory a batch frees for the next batch,
+  rather than giving it back to the system and faulting it in again;
 * :func:`settle_heap` moves everything alive into the permanent generation (``gc.freeze``), so no
   later collection walks it. Frozen objects are never collected, so cyclic garbage they later turn
   into would leak: only single-threaded loads use it, between batches. The server does not:
