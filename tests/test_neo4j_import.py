@@ -15,6 +15,7 @@ from command_line import lineagemesh, lineagemesh_ok
 from devservers import neo4j as neo4j_launcher
 from store_graphs import WEIRD_PROPS, dump, nasty_batch, typed
 
+from graph.cli.ingest import import_room
 from graph.event_log import FILE_NAME
 from graph.event_log_migration import open_event_log
 from graph.impact import impact
@@ -36,7 +37,7 @@ from graph.stores.neo4j.codec import (
     _decode,
     _encode,
 )
-from graph.stores.neo4j_import import ARGS_FILE, export
+from graph.stores.neo4j_import import ARGS_FILE, DATABASE_PER_FILE_BYTE, ImportFiles, export
 
 pytestmark = pytest.mark.neo4j
 
@@ -190,6 +191,7 @@ def test_awkward_values_import_as_merge_writes_them(
             built.apply(batch)
         files = export(built, tmp_path / "csv", processes=3)  # shares of 0, 1 and 2 nodes
     assert (files.nodes, files.edges) == (len(want[0]), len(want[1]))
+    assert files.size == sum(path.stat().st_size for path in (tmp_path / "csv").iterdir())
     server = imported_home(tmp_path / "csv")
     assert raw_graph(server.uri) == raw_graph(neo4j_server.uri)
     with Neo4jStore(server.uri) as imported:
@@ -266,6 +268,10 @@ def test_cli_import_gives_the_merge_graph_and_its_event_log(
         timeout=600,
     )
     assert f"@{(tmp_path / 'csv' / ARGS_FILE).resolve()}" in done.stderr
+    written = sum(path.stat().st_size for path in (tmp_path / "csv").iterdir())
+    assert f"({written / 1e6:.1f} MB). With Neo4j stopped" in done.stderr  # the files' size
+    assert f"it takes about {written * DATABASE_PER_FILE_BYTE / 1e6:.1f} MB more" in done.stderr
+    assert "warning:" not in done.stderr
     assert not any(
         path.name.startswith(".lineagemesh-build-") for path in tmp_path.iterdir()
     )  # the build is gone
@@ -293,6 +299,19 @@ def test_cli_import_gives_the_merge_graph_and_its_event_log(
     assert not (tmp_path / "log" / FILE_NAME).exists()
     lineagemesh_ok("reindex", "--store", server.uri, timeout=600)
     assert raw_graph(server.uri) == want_raw
+
+
+def test_the_room_an_import_needs_is_told_and_too_little_warned_of(tmp_path: Path) -> None:
+    files = ImportFiles(tmp_path, [], 10, 20, 2 * 10**9)  # 2 GB of files: ~3 GB to import
+    room, warning = import_room(files, 5 * 10**9)
+    assert room == "it takes about 3.0 GB more; 5.0 GB free beside the files"
+    assert warning is None
+    room, warning = import_room(files, 2_500_000_000)
+    assert room == "it takes about 3.0 GB more; 2.5 GB free beside the files"
+    assert warning is not None
+    assert f"importing beside {tmp_path} needs about 3.0 GB free and its disk has 2.5 GB" in warning
+    _, warning = import_room(ImportFiles(tmp_path, [], 1, 0, 400_000), 100_000)
+    assert warning is not None and "needs about 0.6 MB free and its disk has 0.1 MB" in warning
 
 
 def test_import_refuses_a_used_directory_or_event_log(tmp_path: Path, food_delivery_events) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import signal
 import sys
 import tempfile
@@ -13,7 +14,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -44,6 +45,9 @@ from ingest.bulk_load import TranslationWorkers, load_events, workers_ahead
 from ingest.dbt import JobNaming, default_namespace, mark_removed, translate_manifest
 from ingest.domain_rules import DomainRules
 from ingest.event_files import BadLine, expand_paths
+
+if TYPE_CHECKING:
+    from graph.stores.neo4j_import import ImportFiles
 
 
 @click.group()
@@ -196,15 +200,37 @@ def _ingest_for_neo4j_import(
             files = export(store, directory, workers)
         except ImportExportError as e:
             raise click.ClickException(f"cannot write the import files: {e}") from None
+        room, warning = import_room(files, shutil.disk_usage(directory).free)
         click.echo(
             f"{files.nodes} nodes and {files.edges} edges written to {directory} in "
-            f"{time.monotonic() - started:.2f}s. With Neo4j stopped, import them into a new database:\n"
+            f"{time.monotonic() - started:.2f}s ({_size(files.size)}). With Neo4j stopped, "
+            f"import them into a new database ({room}):\n"
             f"  {' '.join(admin_command(files))}\n"
             f"then start it and serve it with its event log (moved into the database on start):\n"
             f"  lineagemesh serve --store bolt://HOST:7687 --event-log {Path(service.log.path).parent}",
             err=True,
         )
+        if warning is not None:
+            click.echo(f"warning: {warning}", err=True)
     return rejected
+
+
+def import_room(files: ImportFiles, free: int) -> tuple[str, str | None]:
+    """The room importing ``files`` takes beside the ``free`` bytes their disk has, and a warning
+    when it has less: a full disk fails neo4j-admin part-way (after minutes, at 1M datasets)."""
+    needed = files.room_needed()
+    room = f"it takes about {_size(needed)} more; {_size(free)} free beside the files"
+    if free >= needed:
+        return room, None
+    return room, (
+        f"importing beside {files.directory} needs about {_size(needed)} free and its disk has "
+        f"{_size(free)}: free the room, or import where Neo4j keeps its data on a disk that has it"
+    )
+
+
+def _size(count: int) -> str:
+    """Bytes as an operator reads them: MB below a GB, else GB (decimal, as ``df -H``)."""
+    return f"{count / 1e9:.1f} GB" if count >= 10**9 else f"{count / 1e6:.1f} MB"
 
 
 @ingest.command("kafka")

@@ -44,6 +44,10 @@ from graph.stores.neo4j.codec import (
 from graph.stores.neo4j.cypher import _FORMAT
 
 ARGS_FILE = "import.args"
+#: The room a database takes beside the import files it is made from, as a share of their size:
+#: the generated 1M-dataset mesh's 21 GB of files made a 32 GB database (docs/benchmarks.md,
+#: "The 1M mesh on Neo4j on the slower host"), and the import needs both on disk at once.
+DATABASE_PER_FILE_BYTE = 1.5
 ARRAY_DELIMITER = "\x1f"  # the ASCII unit separator: no name or tag holds it
 _ARRAY_DELIMITER_ARG = "U+001F"
 _PAGE = 10_000  # nodes read (with their outgoing edges) per round
@@ -236,10 +240,15 @@ class ImportFiles:
     arguments: list[str]
     nodes: int
     edges: int
+    size: int  # bytes, every file written
 
     @property
     def args_file(self) -> Path:
         return self.directory / ARGS_FILE
+
+    def room_needed(self) -> int:
+        """About the bytes the database neo4j-admin makes from these files takes."""
+        return int(self.size * DATABASE_PER_FILE_BYTE)
 
 
 @dataclass(slots=True)
@@ -294,6 +303,7 @@ def export(store: HoldsNativeGraph, directory: Path, processes: int | None = Non
         arguments,
         sum(share.nodes for share in written),
         sum(share.edges for share in written),
+        sum(path.stat().st_size for path in directory.iterdir() if path.is_file()),
     )
 
 
