@@ -34,6 +34,26 @@ def id_part(part: str, /) -> str:
     A later part of an id, escaped by the one rule, for ids built on other ids.
     """
 
+def newest_first(at: str, /) -> str:
+    """
+    A stamp whose string order is reversed (each digit d as 9 - d): ids built on it list the newest first.
+    """
+
+def version_uuid(canonical_json: bytes, /) -> str:
+    """
+    A schema version's uuid: the SHA-256 of the canonical JSON of what it states, as a version-5 uuid's text.
+    """
+
+def versions_prefix(dataset: str, /) -> str:
+    """
+    What every schema version id of a dataset starts with (and no other dataset's).
+    """
+
+def version_id(dataset: str, at: str, version: str, detected: str, /) -> str:
+    """
+    A schema version's id: newest first by the time its schema was observed, then by when that was detected.
+    """
+
 def direct_transformations(transformations: object, /) -> list[int] | None:
     """
     The impact walk's DIRECT-hop rule for graph.governance: None for a direct hop with no entries, else the indexes of the DIRECT entries.
@@ -72,6 +92,13 @@ class ObservedSchemas:
     ) -> list[tuple[str, str, str, str, tuple[dict[str, Any], ...], str | None]]:
         """
         (dataset, namespace, name, at, fields, origin) of the observations at ``indices`` (all: None): graph.schema_observations.observations' rule, read from the wire form.
+        """
+
+    def first_versions(
+        self, indices: Sequence[int], source: str, detected: str, /
+    ) -> tuple[bytes, list[int]]:
+        """
+        The first versions of the datasets observed at ``indices`` (graph.schema_history's version of a dataset with none yet, from ``source``, detected at ``detected``) as a batch in the wire form (empty: none), and the indices it left to Python (a field holding a float).
         """
 
 def observed_schemas(payload: bytes, index: bytes | None = None, /) -> ObservedSchemas | None:

@@ -35,12 +35,9 @@ def stamp(moment: datetime) -> str:
     return _native.utc_stamp(moment.astimezone(UTC))  # years below 1000 padded, as %Y would not
 
 
-def newest_first(at: str) -> str:
-    """A stamp whose string order is reversed: ids built on it list the newest first."""
-    return at.translate(_INVERT)
-
-
-_INVERT = str.maketrans("0123456789", "9876543210")
+#: A stamp whose string order is reversed: ids built on it list the newest first (the one rule,
+#: ``native/core/schema_versions.h``, that schema versions made natively follow too).
+newest_first = _native.newest_first
 
 
 class UpsertNode(NamedTuple):

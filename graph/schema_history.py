@@ -17,7 +17,6 @@ SLO, for a contract), adds nothing.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
@@ -54,7 +53,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-VERSION_PREFIX = "datasetVersion"
 CHANGE_PREFIX = "schemaChange"
 CACHED_DATASETS = 50_000  # newest versions held in memory (each a few hundred bytes)
 MOST_VERSIONS_READ = 100_000  # a dataset's history read for a count, at most
@@ -65,15 +63,14 @@ MOST_VERSIONS_READ = 100_000  # a dataset's history read for a count, at most
 escaped = _native.id_part
 
 
-def versions_prefix(dataset_id: str) -> str:
-    """What every version id of ``dataset_id`` starts with (and no other dataset's)."""
-    return f"{VERSION_PREFIX}:{escaped(dataset_id)}:"
-
-
-def version_node_id(dataset_id: str, at: str, version: str, detected: str) -> str:
-    """Newest first by the time the schema was observed, then by when that was detected (a
-    document restating its own creation time as it changes observes at one time twice)."""
-    return f"{versions_prefix(dataset_id)}{newest_first(at)}:{newest_first(detected)}:{version}"
+#: What every version id of a dataset starts with (and no other dataset's); a version's id (newest
+#: first by the time the schema was observed, then by when that was detected: a document restating
+#: its own creation time as it changes observes at one time twice); a version's uuid (the SHA-256
+#: of the canonical JSON of what it states, as a version-5 uuid's text). One rule each, in
+#: ``native/core/schema_versions.h``: a first load's first versions are made there.
+versions_prefix = _native.versions_prefix
+version_node_id = _native.version_id
+version_uuid = _native.version_uuid
 
 
 def change_node_id(at: str, dataset_id: str, index: int) -> str:
@@ -274,18 +271,20 @@ class SchemaHistory:
                 return self.store.apply_encoded(payload), b""
             return self.store.apply(decoded, payload), b""
         with self._lock:
+            detected = stamp(self.clock())
+            firsts = b""  # first versions made natively (_changing_in)
             if reading is not None:
                 assert source is not None  # (read natively only when told)
-                observed = self._changing_in(reading, source)
+                observed, firsts = self._changing_in(reading, source, detected)
             else:
                 observed = self._changing(observed)
             try:  # (a walk failing leaves versions taken as newest that were never written)
-                made, changes = self._history(observed) if observed else ([], [])
+                made, changes = self._history(observed, detected) if observed else ([], [])
             except BaseException:
                 self._newest.clear()
                 raise
             made.extend(told)
-            extra = encode(made) if made else b""
+            extra = (encode(made) if made else b"") + firsts  # (two batches back to back)
             if extra and keep is not None:
                 keep(extra)
             try:  # decoded once: a store planning from mutations does not decode it again
@@ -315,10 +314,16 @@ class SchemaHistory:
         self._remember(dataset_id, held)
         return held
 
-    def _changing_in(self, reading: ObservedSchemas, source: str) -> list[Observation]:
+    def _changing_in(
+        self, reading: ObservedSchemas, source: str, detected: str
+    ) -> tuple[list[Observation], bytes]:
         """The observations of a batch read natively (:func:`read_observed`) that may make
         something (:meth:`_restating`): the store compares their fields with the newest
-        versions' where they lie in the batch, and only the others are made into Python
+        versions' where they lie in the batch. Of the others, the first versions of datasets
+        held to have none, observed once in the batch, are made natively
+        (``ObservedSchemas.first_versions``: ~0.5 s of a first load of the 20k mesh in Python),
+        returned in the wire form, and their datasets no longer held (the next batch observing
+        one asks the store, as for a dataset not held); only the rest are made into Python
         objects."""
         datasets, indices = distinct(reading)
 
@@ -332,9 +337,23 @@ class SchemaHistory:
             )
 
         restating = self._restating(datasets, [True] * len(datasets), held)
-        return observations_of(
-            reading, [x for k, x in enumerate(indices) if k not in restating], source
-        )
+        seen = Counter(datasets)
+        first: dict[int, str] = {}  # observation index -> its dataset
+        rest: list[int] = []
+        for k, (dataset, index) in enumerate(zip(datasets, indices)):
+            if k in restating:
+                continue
+            if seen[dataset] == 1 and dataset in self._newest and self._newest[dataset] is None:
+                first[index] = dataset
+            else:
+                rest.append(index)
+        made = b""
+        if first:
+            made, left = reading.first_versions(list(first), source, detected)
+            rest.extend(left)
+            for index in set(first).difference(left):
+                del self._newest[first[index]]
+        return observations_of(reading, rest, source), made
 
     def _changing(self, observed: list[Observation]) -> list[Observation]:
         """``observed`` (read from mutations) without those :meth:`_restating` finds."""
@@ -408,12 +427,13 @@ class SchemaHistory:
         while len(self._newest) > CACHED_DATASETS:
             self._newest.popitem(last=False)
 
-    def _history(self, observed: list[Observation]) -> tuple[list[Mutation], list[Node]]:
+    def _history(
+        self, observed: list[Observation], detected: str
+    ) -> tuple[list[Mutation], list[Node]]:
         # Each version's mutations, in order; the breaking changes' are made once the batch's
         # walks are read (``_changes``): each new version with its breaking changes.
         made: list[list[Mutation]] = []
         breaking_in: list[tuple[int, Observation, str, Node, Newest | None, list[Change]]] = []
-        detected = stamp(self.clock())
         self._walks_until = time.monotonic() + notifications.IMPACT_BATCH_SECONDS
         self._read_newest(observed)
         for o in observed:
@@ -427,12 +447,8 @@ class SchemaHistory:
                 or (same_schema(current.fields, o.fields) and hours == current.freshness_hours)
             ):
                 continue
-            version = _version_text(
-                hashlib.sha256(
-                    orjson.dumps(
-                        [o.dataset, o.at, list(o.fields), hours], option=orjson.OPT_SORT_KEYS
-                    )
-                ).digest()
+            version = version_uuid(
+                orjson.dumps([o.dataset, o.at, list(o.fields), hours], option=orjson.OPT_SORT_KEYS)
             )
             classified = [] if current is None else self._classify(o, current, hours)
             breaking = [c for c in classified if c.severity == "BREAKING"]
@@ -563,16 +579,6 @@ class SchemaHistory:
                 : notifications.MOST_DATASETS_TOLD
             ],
         }
-
-
-def _version_text(digest: bytes) -> str:
-    """``str(uuid.UUID(bytes=digest[:16], version=5))``, written out: a load makes a version for
-    every dataset it sees, and the UUID object cost a tenth of the detection's time."""
-    b = bytearray(digest[:16])
-    b[6] = (b[6] & 0x0F) | 0x50  # the version
-    b[8] = (b[8] & 0x3F) | 0x80  # the RFC 4122 variant
-    h = b.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _column_id(o: Observation, change: Change) -> str | None:

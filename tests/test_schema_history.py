@@ -4,13 +4,10 @@ own client, and the changes with the impact they had when they landed."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
 from conftest import corpus
-from hypothesis import given
-from hypothesis import strategies as st
 from marquez_client import MarquezClient
 from marquez_client.errors import APIError
 from schema_events import (
@@ -297,10 +294,3 @@ def test_a_contract_tightening_its_freshness_slo_is_a_breaking_change(store: Sto
     assert oldest.props["freshnessHours"] == 96.0
     service.apply_mutations(translate_contract(again, "tightened.yaml"), 1)  # the same: nothing
     assert len(schema_history.versions(store, p["datasetId"], 10)) == 2
-
-
-@given(st.binary(min_size=32, max_size=32))
-def test_a_version_is_its_digest_as_a_uuid5(digest: bytes) -> None:
-    """Version ids are kept in journals and in Neo4j: the written-out form must stay the one
-    ``uuid`` made."""
-    assert schema_history._version_text(digest) == str(uuid.UUID(bytes=digest[:16], version=5))

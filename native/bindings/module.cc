@@ -10,6 +10,7 @@
 #include "pybatch.h"
 #include "pyobservations.h"
 #include "pymodule.h"
+#include "schema_versions.h"
 #include "pyvalues.h"
 
 using namespace lm;
@@ -37,6 +38,37 @@ PyObject* module_id_part(PyObject* part) {
   std::string spill, out;
   append_id_part(out, utf8_of(part, spill));
   return str_of(out);
+}
+
+// A str argument's UTF-8 (TypeError naming ``what`` for anything else).
+std::string_view text_arg(nb::handle o, std::string& spill, const char* what) {
+  if (!PyUnicode_Check(o.ptr())) raise(PyExc_TypeError, std::string(what) + " must be str");
+  return utf8_of(o.ptr(), spill);
+}
+
+// graph.schema_history's version ids and uuids, made by the one rule (native/core/schema_versions.h).
+PyObject* module_newest_first(nb::handle at) {
+  std::string spill, out;
+  append_newest_first(out, text_arg(at, spill, "a stamp"));
+  return str_of(out);
+}
+
+PyObject* module_version_uuid(nb::handle canonical_json) {
+  char* bytes;
+  Py_ssize_t length;
+  if (PyBytes_AsStringAndSize(canonical_json.ptr(), &bytes, &length) < 0) throw PyErrorSet{};
+  return str_of(version_uuid(std::string_view(bytes, size_t(length))));
+}
+
+PyObject* module_versions_prefix(nb::handle dataset) {
+  std::string spill;
+  return str_of(versions_prefix(text_arg(dataset, spill, "a dataset id")));
+}
+
+PyObject* module_version_id(nb::handle dataset, nb::handle at, nb::handle version, nb::handle detected) {
+  std::string spills[4];
+  return str_of(version_id(text_arg(dataset, spills[0], "a dataset id"), text_arg(at, spills[1], "a stamp"),
+                           text_arg(version, spills[2], "a version"), text_arg(detected, spills[3], "a stamp")));
 }
 
 // direct_transformations(transformations): the DIRECT-hop rule of the impact walk (native/core/
@@ -78,6 +110,25 @@ NB_MODULE(_native, m) {
       nb::sig("def id_part(part: str, /) -> str"),
       "A later part of an id, escaped by the one rule, for ids built on other ids.");
   m.def(
+      "newest_first", [](nb::handle at) { return made(module_newest_first(at)); },
+      nb::sig("def newest_first(at: str, /) -> str"),
+      "A stamp whose string order is reversed (each digit d as 9 - d): ids built on it list the newest first.");
+  m.def(
+      "version_uuid", [](nb::handle canonical_json) { return made(module_version_uuid(canonical_json)); },
+      nb::sig("def version_uuid(canonical_json: bytes, /) -> str"),
+      "A schema version's uuid: the SHA-256 of the canonical JSON of what it states, as a version-5 uuid's text.");
+  m.def(
+      "versions_prefix", [](nb::handle dataset) { return made(module_versions_prefix(dataset)); },
+      nb::sig("def versions_prefix(dataset: str, /) -> str"),
+      "What every schema version id of a dataset starts with (and no other dataset's).");
+  m.def(
+      "version_id",
+      [](nb::handle dataset, nb::handle at, nb::handle version, nb::handle detected) {
+        return made(module_version_id(dataset, at, version, detected));
+      },
+      nb::sig("def version_id(dataset: str, at: str, version: str, detected: str, /) -> str"),
+      "A schema version's id: newest first by the time its schema was observed, then by when that was detected.");
+  m.def(
       "direct_transformations",
       [](nb::handle transformations) { return made(module_direct_transformations(transformations.ptr())); },
       nb::arg("transformations").none(),
@@ -113,7 +164,17 @@ NB_MODULE(_native, m) {
           nb::sig("def rows(self, indices: Sequence[int] | None = None, /) -> list[tuple[str, str, str, str, "
                   "tuple[dict[str, Any], ...], str | None]]"),
           "(dataset, namespace, name, at, fields, origin) of the observations at ``indices`` (all: None): "
-          "graph.schema_observations.observations' rule, read from the wire form.");
+          "graph.schema_observations.observations' rule, read from the wire form.")
+      .def(
+          "first_versions",
+          [](const ObservedSchemas& o, nb::handle indices, nb::handle source, nb::handle detected) {
+            return made(o.first_versions(indices.ptr(), source.ptr(), detected.ptr()));
+          },
+          nb::sig("def first_versions(self, indices: Sequence[int], source: str, detected: str, /) -> "
+                  "tuple[bytes, list[int]]"),
+          "The first versions of the datasets observed at ``indices`` (graph.schema_history's version of a dataset "
+          "with none yet, from ``source``, detected at ``detected``) as a batch in the wire form (empty: none), and "
+          "the indices it left to Python (a field holding a float).");
   m.def(
       "observed_schemas",
       [](nb::handle payload, nb::handle index) -> nb::object {

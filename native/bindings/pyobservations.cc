@@ -24,6 +24,7 @@
 #include "pylock.h"
 #include "pyobservations.h"
 #include "pytypes.h"
+#include "schema_versions.h"
 
 namespace lm {
 
@@ -84,11 +85,11 @@ const uint8_t* find(const Items& items, std::string_view key) {
 
 // A column's key (its dataset's id, its name, the stamp), or a run's (the dataset, the stamp):
 // texts, since a payload of several parts names one string in each part's own table.
-struct Key {
+struct TextKey {
   std::string_view a, b, c;
-  bool operator==(const Key& o) const { return a == o.a && b == o.b && c == o.c; }
+  bool operator==(const TextKey& o) const { return a == o.a && b == o.b && c == o.c; }
 };
-uint64_t hash_of(const Key& k) {
+uint64_t hash_of(const TextKey& k) {
   uint64_t h = hash_bytes(k.a.data(), k.a.size()) ^ (hash_bytes(k.b.data(), k.b.size()) * 31) ^
                (hash_bytes(k.c.data(), k.c.size()) * 1009);
   return h == FlatMap<uint64_t, uint32_t>::kEmpty ? 0 : h;
@@ -101,7 +102,7 @@ template <class V>
 class KeyMap {
  public:
   // The value of ``key``, ``init`` when new (``added`` says which); valid until the next add.
-  V& add(const Key& key, const V& init, bool& added) {
+  V& add(const TextKey& key, const V& init, bool& added) {
     bool fresh;
     uint32_t& head = heads_.at(hash_of(key), &fresh);
     if (fresh) head = kNone;
@@ -115,7 +116,7 @@ class KeyMap {
     added = true;
     return entries_.back().value;
   }
-  const V* find(const Key& key) const {
+  const V* find(const TextKey& key) const {
     const uint32_t* head = heads_.find(hash_of(key));
     for (uint32_t e = head ? *head : kNone; e != kNone; e = entries_[e].next)
       if (entries_[e].key == key) return &entries_[e].value;
@@ -124,7 +125,7 @@ class KeyMap {
 
  private:
   struct Entry {
-    Key key;
+    TextKey key;
     V value;
     uint32_t next;
   };
@@ -261,7 +262,7 @@ struct ObservedSchemas::State {
               uint32_t index = uint32_t(columns.size());
               columns.push_back(Column{part_no, props});
               bool added;
-              Chain& chain = column_at.add(Key{text(owner_id), text(name), at_text}, Chain{index, index}, added);
+              Chain& chain = column_at.add(TextKey{text(owner_id), text(name), at_text}, Chain{index, index}, added);
               if (!added) {
                 columns[chain.last].next = index;
                 chain.last = index;
@@ -272,7 +273,7 @@ struct ObservedSchemas::State {
             if (kind == kGoverns) throw Unexpected{};
             if (kind == kProduced) {
               bool added;
-              produced_by.add(Key{b_text, at_text, {}}, Text{}, added) = Text{part_no, uint32_t(a)};
+              produced_by.add(TextKey{b_text, at_text, {}}, Text{}, added) = Text{part_no, uint32_t(a)};
             }
           }
         }
@@ -287,7 +288,7 @@ struct ObservedSchemas::State {
         const uint8_t* name_at = find(scratch, "name");
         if ((ns_at != nullptr && !text_at(d.part, ns_at, o.ns)) || (name_at != nullptr && !text_at(d.part, name_at, o.name)))
           throw Unexpected{};
-        if (const Text* run = produced_by.find(Key{text(o.id), text(o.at), {}})) o.origin = *run;
+        if (const Text* run = produced_by.find(TextKey{text(o.id), text(o.at), {}})) o.origin = *run;
         Reader listed = at(find(scratch, "columns"));
         listed.u8();
         uint64_t count = listed.varint();
@@ -299,7 +300,7 @@ struct ObservedSchemas::State {
           Field f;
           f.name = Text{d.part, uint32_t(index)};
           part.table.at(index, listed);
-          if (const Chain* stated = column_at.find(Key{text(o.id), text(f.name), text(o.at)})) {
+          if (const Chain* stated = column_at.find(TextKey{text(o.id), text(f.name), text(o.at)})) {
             for (uint32_t u = stated->first; u != kNone; u = columns[u].next) {
               const Column& upsert = columns[u];
               items(parts[upsert.part], upsert.props, scratch);
@@ -392,6 +393,99 @@ struct ObservedSchemas::State {
         put_u32(out, f.part[k]);
       }
     }
+  }
+
+  // Observation ``i``'s fields as the canonical JSON a version's uuid hashes
+  // (graph.schema_history: ``[dataset, at, fields, freshness hours]``, a first version's hours
+  // None), appended to ``out``; false for one holding a float (left to Python).
+  bool first_version_json(size_t i, std::string& out) const {
+    // A field's keys in sorted order, each as kFieldKeys' index (kFieldCount: "name").
+    static constexpr size_t kSorted[] = {1, 5, 3, kFieldCount, 4, 2, 0};
+    const Observed& o = observed[i];
+    out.push_back('[');
+    json_string(text(o.id), out);
+    out.push_back(',');
+    json_string(text(o.at), out);
+    out += ",[";
+    for (uint32_t c = 0; c < o.count; c++) {
+      const Field& f = fields[o.first + c];
+      if (c) out.push_back(',');
+      out.push_back('{');
+      bool more = false;
+      for (size_t k : kSorted) {
+        if (k == kFieldCount) {
+          out += more ? ",\"name\":" : "\"name\":";
+          json_string(text(f.name), out);
+        } else {
+          const uint8_t* v = value(f, k);
+          if (v == nullptr) continue;
+          if (more) out.push_back(',');
+          json_string(kFieldKeys[k], out);
+          out.push_back(':');
+          Reader r = at(v);
+          if (!wire_canonical_json(r, parts[f.part[k]].table, out)) return false;
+        }
+        more = true;
+      }
+      out.push_back('}');
+    }
+    out += "],null]";
+    return true;
+  }
+
+  // Observation ``i``'s first version (graph.schema_history's props for a dataset with none yet)
+  // as an upsert written to ``wire``; false, and nothing written, for one holding a float.
+  bool first_version(size_t i, std::string_view source, std::string_view detected, WireWriter& wire,
+                     std::string& scratch) const {
+    const Observed& o = observed[i];
+    scratch.clear();
+    if (!first_version_json(i, scratch)) return false;
+    std::string version = version_uuid(scratch);
+    std::string_view dataset = text(o.id), stamp = text(o.at);
+    MapWriter props(wire.strings);
+    props.set_str("datasetId", dataset)
+        .set_str("namespace", o.ns.none() ? std::string_view() : text(o.ns))
+        .set_str("name", o.name.none() ? std::string_view() : text(o.name))
+        .set_str("version", version)
+        .set_str("createdAt", stamp)
+        .set_str("source", source);
+    if (o.origin.none())
+      props.set_null("origin");
+    else
+      props.set_str("origin", text(o.origin));
+    props.set_encoded("fields", [&](StringSink& sink, Bytes& out) {
+      put_u8(out, kList);
+      put_varint(out, o.count);
+      for (uint32_t c = 0; c < o.count; c++) {
+        const Field& f = fields[o.first + c];
+        size_t stated = 1;
+        for (size_t k = 0; k < kFieldCount; k++) stated += f.value[k] != 0;
+        put_u8(out, kDict);
+        put_varint(out, stated);
+        put_varint(out, sink.key("name"));
+        sink.value(text(f.name), out);
+        for (size_t k = 0; k < kFieldCount; k++) {
+          const uint8_t* v = value(f, k);
+          if (v == nullptr) continue;
+          put_varint(out, sink.key(kFieldKeys[k]));
+          Reader r = at(v);
+          copy_wire_value(r, parts[f.part[k]].table, sink, out);
+        }
+      }
+    });
+    props.set_null("previousVersion")
+        .set_encoded("changes",
+                     [](StringSink&, Bytes& out) {
+                       put_u8(out, kList);
+                       put_varint(out, 0);
+                     })
+        .set_int("breaking", 0)
+        .set_null("freshnessHours")
+        .set_null("contract");
+    uint32_t props_ref = wire.map(props);
+    wire.node(wire.strings.ref(version_id(dataset, stamp, version, detected)), kDatasetVersion,
+              wire.strings.ref(stamp), props_ref, 0);
+    return true;
   }
 
   PyObject* row(size_t i, PyObject* name_key, const std::vector<PyRef>& field_keys) {
@@ -539,6 +633,31 @@ PyObject* ObservedSchemas::rows(PyObject* indices) const {
     PyList_SET_ITEM(out.get(), k, s_->row(i, name_key.get(), field_keys));
   }
   return out.release();
+}
+
+PyObject* ObservedSchemas::first_versions(PyObject* indices, PyObject* source, PyObject* detected) const {
+  PyRef seq(check(PySequence_Fast(indices, "indices must be iterable")));
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());
+  std::vector<size_t> asked;
+  asked.reserve(size_t(n));
+  for (Py_ssize_t k = 0; k < n; k++) asked.push_back(index(PySequence_Fast_GET_ITEM(seq.get(), k)));
+  if (!PyUnicode_Check(source) || !PyUnicode_Check(detected)) raise(PyExc_TypeError, "source and detected must be str");
+  std::string source_spill, detected_spill;
+  std::string_view source_text = utf8_of(source, source_spill), detected_text = utf8_of(detected, detected_spill);
+  WireWriter wire;
+  std::vector<size_t> left;
+  {
+    NoGil unlocked;  // the payload's bytes only, held by the buffer view
+    std::string scratch;
+    for (size_t i : asked)
+      if (!s_->first_version(i, source_text, detected_text, wire, scratch)) left.push_back(i);
+  }
+  Bytes out;
+  if (wire.mutations() > 0) out = wire.finish();
+  PyRef payload(check(PyBytes_FromStringAndSize(reinterpret_cast<const char*>(out.data()), Py_ssize_t(out.size()))));
+  PyRef rest(check(PyList_New(Py_ssize_t(left.size()))));
+  for (size_t k = 0; k < left.size(); k++) PyList_SET_ITEM(rest.get(), Py_ssize_t(k), check(PyLong_FromSize_t(left[k])));
+  return check(PyTuple_Pack(2, payload.get(), rest.get()));
 }
 
 size_t ObservedSchemas::index(PyObject* o) const {

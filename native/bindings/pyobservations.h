@@ -31,6 +31,10 @@ class ObservedSchemas {
   // [(dataset id, namespace, name, at, fields, origin run or None)] of the observations at
   // ``indices`` (a sequence of ints), or of all of them (None).
   PyObject* rows(PyObject* indices) const;
+  // (payload, left): the first versions of the observations at ``indices`` (graph.schema_history's
+  // version of a dataset with none yet, from ``source``, detected at ``detected``) as a batch in the
+  // wire form (empty: none), and the indices of those it left to Python (a field holding a float).
+  PyObject* first_versions(PyObject* indices, PyObject* source, PyObject* detected) const;
   // The observation a Python int names (IndexError beyond them).
   size_t index(PyObject* o) const;
   // Whether the record value at ``stored`` is a twin of observation ``i``'s fields as its row
