@@ -18,8 +18,10 @@ namespace lm {
 // What every version id starts with (the kind's id prefix).
 constexpr std::string_view kVersionPrefix = "datasetVersion";
 
-// The SHA-256 digest of ``data``.
+// The SHA-256 digest of ``data`` (through the CPU's SHA extensions where it has them).
 std::array<uint8_t, 32> sha256(std::string_view data);
+// The same without them: what a CPU without them computes (its tests compare the two).
+std::array<uint8_t, 32> sha256_portable(std::string_view data);
 
 // ``at`` with each digit d written 9 - d: ids built on a stamp so turned list the newest first.
 void append_newest_first(std::string& out, std::string_view at);

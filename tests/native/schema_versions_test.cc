@@ -3,6 +3,7 @@
 // back as canonical JSON and copied between string tables.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 #include "schema_versions.h"
@@ -28,6 +29,16 @@ TEST(SchemaVersions, Sha256MatchesItsTestVectors) {
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
   EXPECT_EQ(hex(sha256(std::string(1000000, 'a'))),
             "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST(SchemaVersions, Sha256WithAndWithoutTheCpusExtensionsAgree) {
+  std::mt19937 random(11);
+  std::string data;
+  for (size_t n = 0; n < 300; n++) {
+    EXPECT_EQ(hex(sha256(data)), hex(sha256_portable(data))) << n << " bytes";
+    data.push_back(char(random()));
+  }
+  EXPECT_EQ(hex(sha256_portable("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(SchemaVersions, AUuidIsTheDigestsFirstSixteenBytesAsVersionFive) {
