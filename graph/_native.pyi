@@ -34,6 +34,27 @@ def id_part(part: str, /) -> str:
     A later part of an id, escaped by the one rule, for ids built on other ids.
     """
 
+@final
+class HashFilter:
+    """
+    A Bloom filter of event hashes (graph.event_hash_index): which of a block's events the raw log may keep already, asked of SQLite only for those.
+    """
+
+    def __init__(self, expected: int, /) -> None:
+        """Sized for ``expected`` hashes at ~1 % false positives."""
+
+    @property
+    def capacity(self) -> int:
+        """How many hashes it was sized for: beyond them false positives grow."""
+
+    def add(self, packed: bytes, /) -> None:
+        """Add the 16-byte hashes ``packed`` holds end to end."""
+
+    def maybe(self, packed: bytes, /) -> list[int]:
+        """
+        The indexes of the hashes of ``packed`` (16 bytes each, end to end) that may have been added: never one that was not asked, always every one that was added.
+        """
+
 def newest_first(at: str, /) -> str:
     """
     A stamp whose string order is reversed (each digit d as 9 - d): ids built on it list the newest first.

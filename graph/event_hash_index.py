@@ -8,8 +8,11 @@ wrote again. So an append stages its hashes, one row a block holding them end to
 (``event_hashes_staged_blocks``; SQLite cuts them apart for a merge), and once
 :data:`STAGED_ROWS` are staged they are merged in key order in the append's transaction, through
 ``event_hashes_recent`` into ``event_hashes``, each leaf page written once for ~16 blocks.
-Lookups ask every level (:meth:`HashIndex.kept`). The staging is ``graph.staged_index``'s, as the
-subjects' is.
+Lookups ask every level (:meth:`HashIndex.kept`), and only of the hashes a filter in memory
+(``graph._native.HashFilter``, ~1.2 bytes an event, made from every level when first asked) says
+the index may hold: asking SQLite of every hash of every block was ~2 ms a block of the applying
+thread on the 20k mesh, and grew with the log, where nearly every event is new. The staging is
+``graph.staged_index``'s, as the subjects' is.
 """
 
 from __future__ import annotations
@@ -17,12 +20,15 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 
+from graph._native import HashFilter
 from graph.staged_index import StagedIndex
 
 #: Hashes staged before a merge: ~16 blocks of a mesh's events.
 STAGED_ROWS = 8_192
 HASH_BYTES = 16  # an event's hash: 128 bits (graph.event_log.event_hash)
 _LOOKUP = 500  # hashes looked up per query (SQLite's default limit of host parameters is 32766)
+_FILTER_LEAST = 65_536  # hashes a filter is sized for at least
+_FILTER_READ = 65_536  # hashes read a query while a filter is made
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS {name} (hash BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID",
@@ -44,6 +50,9 @@ class HashIndex(StagedIndex[bytes]):
     def __init__(self, db: sqlite3.Connection) -> None:
         super().__init__(db, "event_hashes", "hash", SCHEMA)
         self._sets: dict[int, tuple[bytes, frozenset[bytes]]] = {}  # seq: (its row's keys, set)
+        self._filter: HashFilter | None = None  # made when first asked (:meth:`_filtering`)
+        self._filtered = 0  # hashes added to it
+        self._version: int | None = None  # the database's data_version it was made at
 
     def staged_limit(self) -> int:
         return STAGED_ROWS
@@ -56,8 +65,20 @@ class HashIndex(StagedIndex[bytes]):
     def unpacked(self) -> str:
         return _UNPACKED
 
+    def add(self, seq: int, keys: Collection[bytes]) -> None:
+        super().add(seq, keys)
+        self._filter_add(keys)
+
     def kept(self, hashes: Sequence[bytes]) -> set[bytes]:
         """Those of ``hashes`` the index holds, staged or merged."""
+        held = self._filtering()
+        if held is None:
+            return self._held(hashes)
+        maybe = held.maybe(b"".join(hashes))
+        return self._held([hashes[i] for i in maybe]) if maybe else set()
+
+    def _held(self, hashes: Sequence[bytes]) -> set[bytes]:
+        """Those of ``hashes`` the index holds, asked of every level."""
         found: set[bytes] = set()
         for start in range(0, len(hashes), _LOOKUP):
             part = list(hashes[start : start + _LOOKUP])
@@ -91,7 +112,48 @@ class HashIndex(StagedIndex[bytes]):
     def add_merged(self, seq: int, hashes: Iterable[bytes]) -> None:
         """Index the events of block ``seq`` straight into ``event_hashes``, a repeat ignored (the
         index made for a log written before it existed)."""
+        listed = list(hashes)
         self._db.executemany(
             "INSERT OR IGNORE INTO event_hashes (hash, seq) VALUES (?, ?)",
-            [(digest, seq) for digest in hashes],
+            [(digest, seq) for digest in listed],
         )
+        self._filter_add(listed)
+
+    def _filter_add(self, hashes: Collection[bytes]) -> None:
+        """The filter told of hashes indexed (a transaction rolled back after leaves them in it:
+        a false positive, which the levels then answer)."""
+        if self._filter is not None and hashes:
+            self._filter.add(self.pack(hashes))
+            self._filtered += len(hashes)
+
+    def _filtering(self) -> HashFilter | None:
+        """The filter of every hash the index holds: made from every level when first asked, and
+        again when another connection has written the database since (its ``data_version``) or
+        more hashes were added than it was sized for. None while a level holds a value that is no
+        16-byte hash (written by hand): every level is asked then."""
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        held = self._filter
+        if version == self._version:
+            if held is None:
+                return None  # (unreadable when last made: not read again until it changes)
+            if self._filtered <= held.capacity:
+                return held
+        try:
+            return self._made_filter(version)
+        except (TypeError, ValueError):
+            self._filter, self._version = None, version
+            return None
+
+    def _made_filter(self, version: int) -> HashFilter:
+        counted = " + ".join(f"(SELECT count(*) FROM {level})" for level in self.levels())
+        staged = f"(SELECT coalesce(sum(count), 0) FROM {self._table}_staged_blocks)"
+        total = self._db.execute(f"SELECT {counted} + {staged}").fetchone()[0]
+        made = HashFilter(max(2 * total, _FILTER_LEAST))
+        for level in self.levels():
+            rows = self._db.execute(f"SELECT hash FROM {level}")
+            while page := rows.fetchmany(_FILTER_READ):
+                made.add(b"".join(row[0] for row in page))
+        for (keys,) in self._db.execute(f"SELECT keys FROM {self._table}_staged_blocks"):
+            made.add(keys)
+        self._filter, self._filtered, self._version = made, total, version
+        return made

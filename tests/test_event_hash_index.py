@@ -14,6 +14,7 @@ from typing import Any, cast
 
 import orjson
 import pytest
+from openlineage_events import complete
 from staged_index_rows import aged_out, has_table, rows, stage_as_before, staged_log
 
 from graph import event_hash_index, staged_index
@@ -121,3 +122,69 @@ def test_a_repeat_is_judged_by_the_staged_blocks_committed_not_by_one_rolled_bac
         assert log.append(block_of(b)) > 0
         assert log.append(block_of(a, d)) > 0
         assert kept_events(log) == [a, c, b, d]
+
+
+def test_a_hash_another_connection_indexed_is_found(tmp_path: Path) -> None:
+    """The filter before the index is the index's: when another connection has written the
+    database (its data_version moved), the filter is made again from every level, so a hash it
+    indexed is found, and the event is not kept twice."""
+    first, second = complete("a", [], []), complete("b", [], [])
+    with EventLog(tmp_path) as log:
+        block = translate_events([first]).block
+        assert block is not None and log.append(block) > 0  # the filter is made here
+        later = translate_events([second]).block
+        assert later is not None
+        other = sqlite3.connect(log.path)
+        with other:
+            other.execute(
+                "INSERT INTO event_hashes (hash, seq) VALUES (?, ?)", (later.hashes[0], 999)
+            )
+        other.close()
+        assert log.append(later) == 0  # kept already, by what the other connection wrote
+        assert kept_events(log) == [first]
+
+
+def test_repeats_are_found_as_the_filter_is_outgrown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A filter holding more hashes than it was sized for is made again, larger: repeats of the
+    hashes it held before, and of those added since, are found across every remaking."""
+    monkeypatch.setattr(event_hash_index, "_FILTER_LEAST", 1)  # sized for 1 024 hashes at first
+    made = 0
+    make = event_hash_index.HashIndex._made_filter
+
+    def counted(index: event_hash_index.HashIndex, version: int) -> Any:
+        nonlocal made
+        made += 1
+        return make(index, version)
+
+    monkeypatch.setattr(event_hash_index.HashIndex, "_made_filter", counted)
+    events = [complete(f"job{i}", [], []) for i in range(3_000)]
+    with EventLog(tmp_path) as log:
+        for start in range(0, len(events), 300):
+            repeats = [events[start - 1], events[start // 2]] if start else []
+            block = translate_events([*events[start : start + 300], *repeats]).block
+            assert block is not None
+            assert log.append(block) > 0
+        block = translate_events(events[::7]).block
+        assert block is not None and log.append(block) == 0  # every one of them kept already
+        assert kept_events(log) == events
+    assert made >= 2  # outgrown at least once (1 024, then twice what it held)
+
+
+def test_a_level_holding_no_hash_leaves_every_level_asked(tmp_path: Path) -> None:
+    """A value in a level that is no 16-byte hash (a row written by hand) cannot go into the
+    filter: every level is asked then, and repeats are still found."""
+    first, second = complete("a", [], []), complete("b", [], [])
+    with EventLog(tmp_path) as log:
+        block = translate_events([first]).block
+        assert block is not None and log.append(block) > 0
+        other = sqlite3.connect(log.path)
+        with other:
+            other.execute("INSERT INTO event_hashes (hash, seq) VALUES (?, ?)", (b"short", 998))
+        other.close()
+        assert log.append(block) == 0
+        later = translate_events([second]).block
+        assert later is not None and log.append(later) > 0
+        assert log.append(later) == 0
+        assert kept_events(log) == [first, second]

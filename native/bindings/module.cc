@@ -5,6 +5,7 @@
 #include "py.h"
 
 #include "domain_rules_py.h"
+#include "hash_filter.h"
 #include "ids.h"
 #include "impact.h"
 #include "pybatch.h"
@@ -90,6 +91,17 @@ PyObject* module_direct_transformations(PyObject* transformations) {
   return out.release();
 }
 
+// ``each(hash)`` for every 16-byte hash of a buffer holding them end to end (ValueError for one
+// that does not divide into them).
+template <class F>
+void each_hash(nb::handle packed, F&& each) {
+  over_bytes(packed.ptr(), [&](const uint8_t* data, size_t size) {
+    if (size % HashFilter::kHashBytes != 0) raise(PyExc_ValueError, "hashes are 16 bytes each, end to end");
+    for (size_t at = 0; at < size; at += HashFilter::kHashBytes) each(at / HashFilter::kHashBytes, data + at);
+    return 0;
+  });
+}
+
 // A new reference made by a conversion (null: the Python error it set), handed to Python.
 nb::object made(PyObject* o) { return nb::steal(check(o)); }
 
@@ -109,6 +121,31 @@ NB_MODULE(_native, m) {
       "id_part", [](nb::handle part) { return made(module_id_part(part.ptr())); },
       nb::sig("def id_part(part: str, /) -> str"),
       "A later part of an id, escaped by the one rule, for ids built on other ids.");
+  nb::class_<HashFilter>(m, "HashFilter", nb::is_final(), nb::sig("@typing.final\nclass HashFilter()"),
+                         "A Bloom filter of event hashes (graph.event_hash_index): which of a block's events the "
+                         "raw log may keep already, asked of SQLite only for those.")
+      .def(nb::init<size_t>(), nb::arg("expected"), nb::sig("def __init__(self, expected: int, /) -> None"),
+           "Sized for ``expected`` hashes at ~1 % false positives.")
+      .def_prop_ro(
+          "capacity", [](const HashFilter& f) { return f.capacity(); }, nb::sig("def capacity(self) -> int"),
+          "How many hashes it was sized for: beyond them false positives grow.")
+      .def(
+          "add", [](HashFilter& f, nb::handle packed) { each_hash(packed, [&](size_t, const uint8_t* h) { f.add(h); }); },
+          nb::sig("def add(self, packed: bytes, /) -> None"), "Add the 16-byte hashes ``packed`` holds end to end.")
+      .def(
+          "maybe",
+          [](const HashFilter& f, nb::handle packed) {
+            PyRef out(check(PyList_New(0)));
+            each_hash(packed, [&](size_t i, const uint8_t* h) {
+              if (!f.maybe(h)) return;
+              PyRef index(check(PyLong_FromSize_t(i)));
+              if (PyList_Append(out.get(), index.get()) < 0) throw PyErrorSet{};
+            });
+            return made(out.release());
+          },
+          nb::sig("def maybe(self, packed: bytes, /) -> list[int]"),
+          "The indexes of the hashes of ``packed`` (16 bytes each, end to end) that may have been added: never "
+          "one that was not asked, always every one that was added.");
   m.def(
       "newest_first", [](nb::handle at) { return made(module_newest_first(at)); },
       nb::sig("def newest_first(at: str, /) -> str"),
