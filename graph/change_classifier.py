@@ -26,6 +26,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -398,6 +399,12 @@ _TYPE = re.compile(r"^(?P<base>[a-z_0-9]+)(?:\((?P<args>[^()]*)\))?$")
 
 def normalise_type(type_: str) -> tuple[str, tuple[int, ...]]:
     """A type's family name and numeric arguments: ``VARCHAR(20)`` → ``("string", (20,))``."""
+    if isinstance(type_, str):  # (a mesh names few types: each is read once)
+        return _normalised(type_)
+    return _normalise(type_)
+
+
+def _normalise(type_: str) -> tuple[str, tuple[int, ...]]:
     text = "".join(type_.split()).lower()
     match = _TYPE.match(text)
     if match is None:
@@ -416,8 +423,11 @@ def normalise_type(type_: str) -> tuple[str, tuple[int, ...]]:
     return base, args
 
 
+_normalised = functools.lru_cache(maxsize=4096)(_normalise)
+
+
 def _same_type(a: str | None, b: str | None) -> bool:
-    if a is None or b is None:
+    if a is None or b is None or a == b:
         return True  # an unknown type is no evidence of a change
     return normalise_type(a) == normalise_type(b)
 
