@@ -53,6 +53,8 @@ class HashIndex(StagedIndex[bytes]):
         self._filter: HashFilter | None = None  # made when first asked (:meth:`_filtering`)
         self._filtered = 0  # hashes added to it
         self._version: int | None = None  # the database's data_version it was made at
+        self._reading: list[str] = []  # the levels still to read into it, the first from:
+        self._after = b""  # (the last hash read of it)
 
     def staged_limit(self) -> int:
         return STAGED_ROWS
@@ -127,33 +129,46 @@ class HashIndex(StagedIndex[bytes]):
             self._filtered += len(hashes)
 
     def _filtering(self) -> HashFilter | None:
-        """The filter of every hash the index holds: made from every level when first asked, and
-        again when another connection has written the database since (its ``data_version``) or
-        more hashes were added than it was sized for. None while a level holds a value that is no
-        16-byte hash (written by hand): every level is asked then."""
+        """The filter of every hash the index holds; None while it is being made, or cannot be (a
+        level holding a value that is no 16-byte hash, written by hand): every level is asked
+        then. It is made when first asked, and again when another connection has written the
+        database since (its ``data_version``) or more hashes were added than it was sized for,
+        a slice of the levels a call (:data:`_FILTER_READ` hashes): a large log's (~1.75M hashes
+        on the 1M mesh) take ~1.4 s to read, which one block's write would otherwise wait for."""
         version = self._db.execute("PRAGMA data_version").fetchone()[0]
         held = self._filter
-        if version == self._version:
-            if held is None:
-                return None  # (unreadable when last made: not read again until it changes)
-            if self._filtered <= held.capacity:
-                return held
-        try:
-            return self._made_filter(version)
-        except (TypeError, ValueError):
-            self._filter, self._version = None, version
-            return None
+        if version != self._version or (held is not None and self._filtered > held.capacity):
+            self._start_filter(version)
+        if self._reading:
+            try:
+                self._read_slice()
+            except (TypeError, ValueError):
+                self._filter, self._reading = None, []  # (until another connection writes)
+        return None if self._reading else self._filter
 
-    def _made_filter(self, version: int) -> HashFilter:
+    def _start_filter(self, version: int) -> None:
         counted = " + ".join(f"(SELECT count(*) FROM {level})" for level in self.levels())
         staged = f"(SELECT coalesce(sum(count), 0) FROM {self._table}_staged_blocks)"
         total = self._db.execute(f"SELECT {counted} + {staged}").fetchone()[0]
-        made = HashFilter(max(2 * total, _FILTER_LEAST))
-        for level in self.levels():
-            rows = self._db.execute(f"SELECT hash FROM {level}")
-            while page := rows.fetchmany(_FILTER_READ):
-                made.add(b"".join(row[0] for row in page))
-        for (keys,) in self._db.execute(f"SELECT keys FROM {self._table}_staged_blocks"):
-            made.add(keys)
-        self._filter, self._filtered, self._version = made, total, version
-        return made
+        self._filter = HashFilter(max(2 * total, _FILTER_LEAST))
+        self._filtered, self._version = total, version
+        self._reading, self._after = list(self.levels()), b""
+
+    def _read_slice(self) -> None:
+        """The next slice of the level being read into the filter (hashes indexed meanwhile go
+        into it as they are added); the staged blocks after the last level."""
+        assert self._filter is not None
+        level = self._reading[0]
+        page = self._db.execute(
+            f"SELECT hash FROM {level} WHERE hash > ? ORDER BY hash LIMIT ?",
+            (self._after, _FILTER_READ),
+        ).fetchall()
+        if page:
+            self._filter.add(b"".join(row[0] for row in page))
+            self._after = page[-1][0]
+        if len(page) < _FILTER_READ:
+            self._reading.pop(0)
+            self._after = b""
+            if not self._reading:
+                for (keys,) in self._db.execute(f"SELECT keys FROM {self._table}_staged_blocks"):
+                    self._filter.add(keys)

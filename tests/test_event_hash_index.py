@@ -147,18 +147,20 @@ def test_a_hash_another_connection_indexed_is_found(tmp_path: Path) -> None:
 def test_repeats_are_found_as_the_filter_is_outgrown(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A filter holding more hashes than it was sized for is made again, larger: repeats of the
-    hashes it held before, and of those added since, are found across every remaking."""
+    """A filter holding more hashes than it was sized for is made again, larger, a slice of the
+    levels a block: repeats of the hashes it held before, and of those added since, are found
+    across every remaking, and while a filter is being made (every level asked then)."""
     monkeypatch.setattr(event_hash_index, "_FILTER_LEAST", 1)  # sized for 1 024 hashes at first
+    monkeypatch.setattr(event_hash_index, "_FILTER_READ", 250)  # read a few blocks' worth a call
     made = 0
-    make = event_hash_index.HashIndex._made_filter
+    begin = event_hash_index.HashIndex._start_filter
 
-    def counted(index: event_hash_index.HashIndex, version: int) -> Any:
+    def counted(index: event_hash_index.HashIndex, version: int) -> None:
         nonlocal made
         made += 1
-        return make(index, version)
+        begin(index, version)
 
-    monkeypatch.setattr(event_hash_index.HashIndex, "_made_filter", counted)
+    monkeypatch.setattr(event_hash_index.HashIndex, "_start_filter", counted)
     events = [complete(f"job{i}", [], []) for i in range(3_000)]
     with EventLog(tmp_path) as log:
         for start in range(0, len(events), 300):
