@@ -235,42 +235,30 @@ bool wire_canonical_json(Reader& r, const WireTable& table, std::string& out, in
   }
 }
 
-void copy_wire_value(Reader& r, const WireTable& table, StringSink& sink, Bytes& out, int depth) {
-  if (depth > kMaxDepth) r.fail();
-  uint8_t tag = r.u8();
-  switch (tag) {
-    case kNull:
-    case kFalse:
-    case kTrue: put_u8(out, tag); return;
-    case kInt:
-    case kUInt:
-      put_u8(out, tag);
-      put_varint(out, r.varint());
-      return;
-    case kFloat:
-      put_u8(out, tag);
-      put_bytes(out, r.bytes(8), 8);
-      return;
-    case kStr: sink.value(table.at(r.varint(), r), out); return;
-    case kList: {
-      uint64_t n = r.count();
-      put_u8(out, kList);
-      put_varint(out, n);
-      for (uint64_t i = 0; i < n; i++) copy_wire_value(r, table, sink, out, depth + 1);
+namespace {
+
+// recode_value's strings from one wire table into another writer's (``sink``'s).
+struct WireToWire {
+  const WireTable& table;
+  StringSink& sink;
+
+  uint64_t key(uint64_t i, const Reader& r) { return sink.key(table.at(i, r)); }
+  void leaf(uint8_t tag, Reader& r, Bytes& out) {
+    if (tag == kFloat) {
+      put_u8(out, kFloat);
+      put_u64(out, r.u64());
       return;
     }
-    case kDict: {
-      uint64_t n = r.count();
-      put_u8(out, kDict);
-      put_varint(out, n);
-      for (uint64_t i = 0; i < n; i++) {
-        put_varint(out, sink.key(table.at(r.varint(), r)));
-        copy_wire_value(r, table, sink, out, depth + 1);
-      }
-      return;
-    }
-    default: r.fail();
+    if (tag != kStr) r.fail();
+    sink.value(table.at(r.varint(), r), out);
   }
+};
+
+}  // namespace
+
+void copy_wire_value(Reader& r, const WireTable& table, StringSink& sink, Bytes& out, int depth) {
+  WireToWire strings{table, sink};
+  recode_value(r, strings, out, depth);
 }
 
 }  // namespace lm
