@@ -27,7 +27,7 @@ from graph.view import GraphView
 
 log = logging.getLogger(__name__)
 
-NOTIFICATION_PREFIX = "notification"  # every outbox entry's id, whatever its kind
+NOTIFICATION_PREFIX = ID_PREFIX[NodeKind.NOTIFICATION]  # every outbox entry's id, whatever its kind
 IMPACT_MAX_NODES = 20_000  # the impact of one change or problem, computed at ingest: bounded walk
 IMPACT_DEADLINE_SECONDS = 2.0
 IMPACT_BATCH_SECONDS = 10.0  # all the walks of one batch (it holds the history lock meanwhile)

@@ -35,7 +35,7 @@ from graph.change_classifier import (
     classify_contract,
     classify_schema,
 )
-from graph.model import Node, NodeKind
+from graph.model import ID_PREFIX, Node, NodeKind
 from graph.mutations import Mutation, UpsertNode, decode, encode, newest_first, stamp
 from graph.schema_observations import (
     Observation,
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CHANGE_PREFIX = "schemaChange"
+CHANGE_PREFIX = ID_PREFIX[NodeKind.SCHEMA_CHANGE]
 CACHED_DATASETS = 50_000  # newest versions held in memory (each a few hundred bytes)
 MOST_VERSIONS_READ = 100_000  # a dataset's history read for a count, at most
 
@@ -336,8 +336,8 @@ class SchemaHistory:
                 [indices[i] for i in asked],
             )
 
-        restating = self._restating(datasets, [True] * len(datasets), held)
         seen = Counter(datasets)
+        restating = self._restating(datasets, seen, [True] * len(datasets), held)
         first: dict[int, str] = {}  # observation index -> its dataset
         rest: list[int] = []
         for k, (dataset, index) in enumerate(zip(datasets, indices)):
@@ -367,12 +367,14 @@ class SchemaHistory:
             )
 
         asked = [o.contract is None for o in observed]
-        restating = self._restating([o.dataset for o in observed], asked, held)
+        datasets = [o.dataset for o in observed]
+        restating = self._restating(datasets, Counter(datasets), asked, held)
         return [o for k, o in enumerate(observed) if k not in restating] if restating else observed
 
     def _restating(
         self,
         datasets: Sequence[str],
+        seen: Counter[str],
         askable: Sequence[bool],
         held: Callable[[list[int]], list[bool | None]],
     ) -> set[int]:
@@ -380,7 +382,7 @@ class SchemaHistory:
         restate their dataset's newest version as it stands, and so make nothing (:meth:`_history`
         skips a schema the same as its newest version's): asked of a local store in one read
         (``held``: ``Store.first_holding`` of the asked ones' fields) for the datasets held here no
-        version of yet, observed once in the batch, ``askable`` (no contract, whose freshness SLO
+        version of yet, observed once in the batch (``seen``: its datasets counted), ``askable`` (no contract, whose freshness SLO
         is compared too). A re-run of the 20k mesh observes ~18k schemas in a process that holds
         none, nearly all unchanged: reading each newest version to compare was ~0.2 s of its
         applying thread. A dataset with no version yet is held as such (a first load's), not read
@@ -388,7 +390,6 @@ class SchemaHistory:
         does: it is not asked."""
         if self.store.remote or not datasets:
             return set()
-        seen = Counter(datasets)
         asked = [
             k
             for k, dataset in enumerate(datasets)

@@ -172,7 +172,7 @@ std::string version_uuid(std::string_view canonical_json) {
 }
 
 std::string versions_prefix(std::string_view dataset) {
-  std::string out(kVersionPrefix);
+  std::string out(kIdPrefixes[kDatasetVersion]);
   out.push_back(':');
   append_id_part(out, dataset);
   out.push_back(':');

@@ -11,12 +11,10 @@
 #include <string_view>
 
 #include "batch.h"
+#include "kinds.h"
 #include "wire.h"
 
 namespace lm {
-
-// What every version id starts with (the kind's id prefix).
-constexpr std::string_view kVersionPrefix = "datasetVersion";
 
 // The SHA-256 digest of ``data`` (through the CPU's SHA extensions where it has them).
 std::array<uint8_t, 32> sha256(std::string_view data);
