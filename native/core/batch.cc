@@ -26,17 +26,28 @@ class PartStrings {
     size_t n = table.texts.size();
     hashes_.resize(n);
     for (size_t i = 0; i < n; i++) hashes_[i] = hash_bytes(table.texts[i].data(), table.texts[i].size());
+    stamps_.resize(n);
     constexpr size_t kSlotAhead = 24, kEntryAhead = 16, kTextAhead = 8;
     for (size_t i = 0; i < n; i++) {
       if (i + kSlotAhead < n) pool_.prefetch_slot(uint32_t(hashes_[i + kSlotAhead]));
       if (i + kEntryAhead < n) pool_.prefetch_entry(uint32_t(hashes_[i + kEntryAhead]));
       if (i + kTextAhead < n) pool_.prefetch_text(uint32_t(hashes_[i + kTextAhead]));
-      Stamp packed;
-      if (!pack_stamp(table.texts[i], packed)) intern(i);
+      if (!pack_stamp(table.texts[i], stamps_[i])) {
+        stamps_[i] = kTextStamp;
+        intern(i);
+      }
     }
   }
 
   std::string_view text(uint64_t i, const Reader& r) const { return table_.at(i, r); }
+
+  // Whether string ``i`` is a canonical stamp, packed into ``out`` (read once per string, where a
+  // part names the same few stamps in every mutation and many values).
+  bool stamp(uint64_t i, const Reader& r, Stamp& out) const {
+    table_.at(i, r);  // in range
+    out = stamps_[size_t(i)];
+    return out != kTextStamp;  // (a packed stamp's low nibble is its rank, 0-9)
+  }
 
   StrId id(uint64_t i, const Reader& r) {
     table_.at(i, r);  // in range
@@ -63,6 +74,7 @@ class PartStrings {
   FlatMap<uint64_t, StrId>& seen_;
   std::vector<StrId> ids_;
   std::vector<uint64_t> hashes_;
+  std::vector<Stamp> stamps_;  // each string packed, kTextStamp where it is not a canonical stamp
 };
 
 // Re-encodes the wire value at ``r`` with pool ids (string values shaped like stamps packed, a
@@ -87,7 +99,7 @@ struct WireToPool {
     if (tag != kStr) r.fail();
     uint64_t i = r.varint();
     Stamp packed;
-    if (pack_stamp(strings.text(i, r), packed)) {
+    if (strings.stamp(i, r, packed)) {
       put_u8(out, kStampStr);
       put_u64(out, packed);
       return;
@@ -158,7 +170,8 @@ void Batch::decode_part(Reader& r, size_t size) {
     m.kind = r.u8();
     if (m.kind >= (m.edge ? unsigned(kEdgeKinds) : unsigned(kNodeKinds))) r.fail();
     m.b = m.edge ? strings.id(r.varint(), r) : kNone;
-    m.at = stamp_of(table.at(r.varint(), r), pool_);
+    uint64_t at = r.varint();
+    if (!strings.stamp(at, r, m.at)) m.at = stamp_of(table.at(at, r), pool_);
     if (is_text_stamp(m.at)) held_stamps_.push_back(m.at);
     uint32_t props = map_ref(r, size_t(n_maps));
     uint32_t first = map_ref(r, size_t(n_maps));

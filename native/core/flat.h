@@ -21,6 +21,7 @@ class FlatMap {
   FlatMap() : items_(16, Item(kEmpty, V())), mask_(15) {}
 
   size_t size() const { return size_; }
+  size_t capacity() const { return items_.size() * 3 / 4; }  // entries held before it grows
   bool empty() const { return size_ == 0; }
   bool contains(K key) const { return find(key) != nullptr; }
 
@@ -50,6 +51,13 @@ class FlatMap {
     }
   }
   V& operator[](K key) { return at(key); }
+  // Room for ``n`` entries without growing (a plan knows about how many it will hold: growing
+  // from 16 rehashed every entry about once more).
+  void reserve(size_t n) {
+    size_t capacity = items_.size();
+    while (n * 4 > capacity * 3) capacity *= 2;
+    if (capacity > items_.size()) rehash(capacity);
+  }
   void clear() {
     if (size_ == 0) return;
     for (Item& item : items_) item = Item(kEmpty, V());

@@ -193,6 +193,8 @@ void Plan::run() {
   }
   nodes.reserve(b.mutations.size() / 2);  // an event writes about twice as many edges as nodes
   edges.reserve(b.mutations.size());
+  node_index_.reserve(b.mutations.size() / 3);
+  edge_ends_.reserve(b.mutations.size() / 3 * 2);
   for (const Mutation& m : b.mutations) {
     const Observed& latest = b.maps[m.props];
     const Observed& first = b.maps[m.first];

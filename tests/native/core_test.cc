@@ -388,6 +388,24 @@ TEST(Wire, ACountLargerThanTheInputIsRefusedBeforeAnythingIsReserved) {
 
 // -- flat maps ------------------------------------------------------------------------------------
 
+TEST(FlatMap, ReserveKeepsEntriesAndMakesRoomAhead) {
+  FlatMap<uint64_t, uint32_t> map;
+  for (uint32_t k = 0; k < 100; k++) map.at(uint64_t(k) << 32 | k) = k;
+  map.reserve(5000);
+  EXPECT_GE(map.capacity(), 5000u);
+  size_t room = map.capacity();
+  for (uint32_t k = 100; k < 5000; k++) map.at(uint64_t(k) << 32 | k) = k;
+  EXPECT_EQ(map.capacity(), room);  // filled to what was reserved without growing
+  EXPECT_EQ(map.size(), 5000u);
+  for (uint32_t k = 0; k < 5000; k++) {
+    const uint32_t* v = map.find(uint64_t(k) << 32 | k);
+    ASSERT_NE(v, nullptr);
+    EXPECT_EQ(*v, k);
+  }
+  map.reserve(10);  // never shrinks
+  EXPECT_EQ(map.capacity(), room);
+}
+
 TEST(FlatMap, GrowsThroughRehashesKeepingEveryEntry) {
   FlatMap<uint32_t, uint32_t> map;
   for (uint32_t k = 0; k < 10000; k++) {
