@@ -39,8 +39,6 @@ class PartStrings {
     }
   }
 
-  std::string_view text(uint64_t i, const Reader& r) const { return table_.at(i, r); }
-
   // Whether string ``i`` is a canonical stamp, packed into ``out`` (read once per string, where a
   // part names the same few stamps in every mutation and many values).
   bool stamp(uint64_t i, const Reader& r, Stamp& out) const {
