@@ -31,13 +31,14 @@ namespace lm {
 
 namespace {
 
-constexpr const char* kFieldKeys[] = {"type", "description", "required", "fieldId", "ordinal", "enum"};
+// (string views: each comparison with one would otherwise measure its length first)
+constexpr std::string_view kFieldKeys[] = {"type", "description", "required", "fieldId", "ordinal", "enum"};
 constexpr size_t kFieldCount = sizeof(kFieldKeys) / sizeof(kFieldKeys[0]);
 // The keys parse() reads, as the roles a part's strings play: kFieldKeys' (1 + their index), then
 // these; 0: none. A part's table holds each string once, so a map's key is known by its index
 // (the part's ``roles``), where comparing its text with each key name cost ~a tenth of the reading.
 enum Role : uint8_t { kColumnsKey = kFieldCount + 1, kDatasetIdKey, kNameKey, kNamespaceKey, kRoles };
-constexpr const char* kRoleKeys[] = {"columns", "datasetId", "name", "namespace"};
+constexpr std::string_view kRoleKeys[] = {"columns", "datasetId", "name", "namespace"};
 
 uint8_t role_of(std::string_view text) {
   for (size_t k = 0; k < kFieldCount; k++)
@@ -638,7 +639,7 @@ PyObject* ObservedSchemas::keys() const {
 PyObject* ObservedSchemas::rows(PyObject* indices) const {
   PyRef name_key(str_of("name"));
   std::vector<PyRef> field_keys;
-  for (const char* key : kFieldKeys) field_keys.emplace_back(str_of(key));
+  for (std::string_view key : kFieldKeys) field_keys.emplace_back(str_of(key));
   if (indices == Py_None) {
     PyRef out(check(PyList_New(Py_ssize_t(size()))));
     for (size_t i = 0; i < size(); i++)
