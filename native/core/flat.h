@@ -21,7 +21,7 @@ class FlatMap {
   FlatMap() : items_(16, Item(kEmpty, V())), mask_(15) {}
 
   size_t size() const { return size_; }
-  size_t capacity() const { return items_.size() * 3 / 4; }  // entries held before it grows (holds)
+  size_t capacity() const { return room(items_.size()); }  // entries held before it grows
   bool empty() const { return size_ == 0; }
   bool contains(K key) const { return find(key) != nullptr; }
 
@@ -35,7 +35,7 @@ class FlatMap {
 
   // The value of ``key``, default-made when new; ``inserted`` says which.
   V& at(K key, bool* inserted = nullptr) {
-    if (!holds(size_ + 1, items_.size())) rehash(items_.size() * 2);
+    if (size_ + 1 > capacity()) rehash(items_.size() * 2);
     for (size_t i = slot(key);; i = (i + 1) & mask_) {
       if (items_[i].first == key) {
         if (inserted) *inserted = false;
@@ -54,9 +54,9 @@ class FlatMap {
   // Room for ``n`` entries without growing (a plan knows about how many it will hold: growing
   // from 16 rehashed every entry about once more).
   void reserve(size_t n) {
-    size_t capacity = items_.size();
-    while (!holds(n, capacity)) capacity *= 2;
-    if (capacity > items_.size()) rehash(capacity);
+    size_t slots = items_.size();
+    while (n > room(slots)) slots *= 2;
+    if (slots > items_.size()) rehash(slots);
   }
   void clear() {
     if (size_ == 0) return;
@@ -99,8 +99,8 @@ class FlatMap {
   iterator end() const { return iterator(items_.data() + items_.size(), items_.data() + items_.size()); }
 
  private:
-  // Whether ``slots`` hold ``n`` entries: at most three quarters full, so probes stay short.
-  static bool holds(size_t n, size_t slots) { return n * 4 <= slots * 3; }
+  // How many entries ``slots`` hold: three quarters of them at most, so probes stay short.
+  static size_t room(size_t slots) { return slots * 3 / 4; }
   size_t slot(K key) const { return size_t(mix(uint64_t(key))) & mask_; }
   void rehash(size_t capacity) {
     std::vector<Item> items(capacity, Item(kEmpty, V()));
