@@ -422,6 +422,11 @@ class View:
         What a change of ``start`` affects downstream (``depth`` < 0: unbounded).
         """
 
+    def read_impacts_ahead(self, starts: Iterable[str], max_nodes: int, seconds: float, /) -> None:
+        """
+        What the impact reports of changes to each of ``starts`` will read, read at once (a remote store's view; nothing from the embedded graph), within ``max_nodes`` and ``seconds``.
+        """
+
     def dataset_domains(self, ids: Iterable[str], /) -> dict[str, str]:
         """Each dataset's domain id."""
 

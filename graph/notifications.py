@@ -83,10 +83,18 @@ class BatchWalks:
     changed is a node are read for all of them at once, and the walks read through one view, so
     what one walk read (an overlapping reach, products, their consumers, owners) the next does
     not read again. The view reads summaries, as the API's does (the walks' answers are the same;
-    a remote store then reads a walk's levels ahead, ``graph.stores.neo4j.walk_ahead``).
-    ``starts``: each change's (dataset, changed column or None)."""
+    a remote store then reads a walk's levels ahead, ``graph.stores.neo4j.walk_ahead``), and
+    over a remote store what all the walks will read is read first as one walk from all their
+    starts (``View.read_impacts_ahead``): a level of every walk in one round trip, where each
+    walk read its own. ``starts``: each change's (dataset, changed column or None); ``until``:
+    the monotonic time the batch's walks must end by."""
 
-    def __init__(self, store: Store, starts: Collection[tuple[str, str | None]]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        starts: Collection[tuple[str, str | None]],
+        until: float | None = None,
+    ) -> None:
         self.domains = domains_of(store, {dataset for dataset, _ in starts})
         columns = {column for _, column in starts if column}
         self.columns = set(store.nodes(columns)) if columns else set()
@@ -96,6 +104,22 @@ class BatchWalks:
             [start for _, start in walked],
             [dataset for dataset, start in walked if start != dataset],
         )
+        if len(walked) > 1:
+            self._read_ahead([start for _, start in walked], until)
+
+    def _read_ahead(self, starts: list[str], until: float | None) -> None:
+        """What the walks from ``starts`` will read, read as one walk from them all, within a
+        walk's bounds (``bounded_impact``)."""
+        left = IMPACT_DEADLINE_SECONDS if until is None else until - time.monotonic()
+        if left <= 0:
+            return
+        self.view.expect_walk(None, downstream=True, looks_around=True)  # (as graph.impact's)
+        try:
+            self.view.native.read_impacts_ahead(
+                starts, IMPACT_MAX_NODES, min(IMPACT_DEADLINE_SECONDS, left)
+            )
+        except QueryError as e:  # each walk then reads its own, as it would have
+            log.warning("the impact walks of a batch not read ahead: %s", e)
 
     def start(self, dataset: str, column: str | None) -> str:
         """Where a change's walk starts: the column it changed, when that is a node."""

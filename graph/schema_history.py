@@ -494,6 +494,7 @@ class SchemaHistory:
                 for (_, o, *_), these in zip(breaking_in, columns)
                 for column in these
             ],
+            self._walks_until,
         )
         change_nodes: list[Node] = []
         for (at, o, version, version_node, current, breaking), these_columns in zip(

@@ -3,10 +3,13 @@ reads, in fewer statements, whether one read ahead holds the whole reach or only
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from neo4j_statements import statements
 from test_read_ahead import answers, history  # noqa: F401 - ``history`` is a fixture used below
 
+from graph import notifications
 from graph.impact import ImpactReport, impact
 from graph.lineage import dataset_lineage
 from graph.model import Direction, NodeKind
@@ -96,14 +99,7 @@ def test_a_batchs_column_walks_read_their_starts_at_once(
     columns = history.nodes_of_kind(NodeKind.COLUMN, 1000)[::3]
     datasets = [str(n.props["datasetId"]) for n in columns]
     starts = [n.id for n in columns]
-
-    def seen(report: ImpactReport) -> tuple[object, ...]:
-        return (
-            [(a.node.id, a.path, a.severity, a.certain) for a in report.affected],
-            [n.id for n in (*report.owners, *report.products, *report.domains)],
-            [(c.node.id, c.datasets) for c in report.consumers],
-        )
-
+    seen = _seen
     alone_asked = statements(history, monkeypatch)
     alone = [seen(impact(GraphView(history, summaries=True), start)) for start in starts]
     assert "reading the starts of walks" not in alone_asked
@@ -118,3 +114,42 @@ def test_a_batchs_column_walks_read_their_starts_at_once(
     assert asked.count("reading the starts of walks") == 1
     assert "reading around a start" not in asked[:2]
     assert len(asked) < len(alone_asked) - len(starts)
+
+
+def _seen(report: ImpactReport) -> tuple[list[Any], list[str], list[Any]]:
+    """What an impact answer says: the affected with their paths, whom it concerns."""
+    return (
+        [(a.node.id, a.path, a.severity, a.certain) for a in report.affected],
+        [n.id for n in (*report.owners, *report.products, *report.domains, *report.contracts)],
+        [(c.node.id, c.datasets) for c in report.consumers],
+    )
+
+
+@pytest.mark.parametrize("store_args", ["neo4j"], indirect=True)
+def test_a_batchs_walks_are_read_ahead_as_one_walk(
+    history: Store,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``BatchWalks`` reads what all of a batch's impact walks read as one walk from all their
+    starts (``View.read_impacts_ahead``), a level of them all a statement: each answer is then
+    the one a walk of its own gives, the walks read nothing more, and the batch asks fewer
+    statements than its walks did one after another through one view."""
+    monkeypatch.setattr(notifications, "IMPACT_DEADLINE_SECONDS", 60.0)  # (a slow host: whole)
+    columns = history.nodes_of_kind(NodeKind.COLUMN, 1000)[::3]
+    starts: list[tuple[str, str | None]] = [(str(n.props["datasetId"]), n.id) for n in columns]
+    starts += [(dataset, None) for dataset, _ in starts[:3]]  # and whole datasets
+    alone = [_seen(impact(GraphView(history, summaries=True), c or d)) for d, c in starts]
+    with monkeypatch.context() as before:  # the walks through one view, not read ahead
+        before.setattr(notifications.BatchWalks, "_read_ahead", lambda *_: None)
+        shared_asked = statements(history, before)
+        walks = notifications.BatchWalks(history, starts)
+        assert [_seen(impact(walks.view, walks.start(d, c))) for d, c in starts] == alone
+    asked = statements(history, monkeypatch)
+    walks = notifications.BatchWalks(history, starts)
+    read_ahead = len(asked)
+    together = [_seen(impact(walks.view, walks.start(d, c))) for d, c in starts]
+    assert together == alone
+    assert len(alone) >= 8 and sum(len(report[0]) for report in alone) >= 50
+
+    assert asked[read_ahead:] == []  # everything the walks read was read ahead
+    assert read_ahead < len(shared_asked) / 2, (read_ahead, len(shared_asked))

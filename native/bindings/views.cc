@@ -322,6 +322,13 @@ ImpactObject view_impact_report(PyObject* self, PyObject* start, int depth, bool
   return ImpactObject{nb::borrow(self), std::move(answer)};
 }
 
+PyObject* view_read_impacts_ahead(PyObject* self, PyObject* ids, Py_ssize_t max_nodes, double seconds) {
+  ViewObject* v = view_of(self);
+  Ids found(v, ids);
+  read_impacts_ahead(*v->view, found.existing(), budget_of(max_nodes, seconds));
+  Py_RETURN_NONE;
+}
+
 PyObject* view_dataset_domains(PyObject* self, PyObject* ids) {
   ViewObject* v = view_of(self);
   Ids found(v, ids);
@@ -514,6 +521,14 @@ void bind_views(nb::module_& m) {
           nb::sig("def impact_report(self, start: str, depth: int, semantic: bool, max_nodes: int, seconds: float, /) "
                   "-> Impact"),
           "What a change of ``start`` affects downstream (``depth`` < 0: unbounded).")
+      .def(
+          "read_impacts_ahead",
+          [=](Self self, nb::handle ids, Py_ssize_t max_nodes, double seconds) {
+            return of_view(self, [&] { return view_read_impacts_ahead(self.h.ptr(), ids.ptr(), max_nodes, seconds); });
+          },
+          nb::sig("def read_impacts_ahead(self, starts: Iterable[str], max_nodes: int, seconds: float, /) -> None"),
+          "What the impact reports of changes to each of ``starts`` will read, read at once (a remote store's view; "
+          "nothing from the embedded graph), within ``max_nodes`` and ``seconds``.")
       .def(
           "dataset_domains",
           [=](Self self, nb::handle ids) { return of_view(self, [&] { return view_dataset_domains(self.h.ptr(), ids.ptr()); }); },

@@ -267,9 +267,9 @@ class ImpactWalk {
     return found;
   }
 
-  // Downstream through column lineage, with dataset lineage standing in where there is none.
-  void walk_columns(StrId start, NodeIdx start_node) {
-    std::vector<std::pair<StrId, NodeIdx>> frontier{{start, start_node}};  // reached id -> the column node read for it
+  // Downstream through column lineage from the changed columns (``frontier``: each reached id
+  // with the column node read for it), with dataset lineage standing in where there is none.
+  void walk_columns(std::vector<std::pair<StrId, NodeIdx>> frontier) {
     Ordered<Reach> fallback;
     while (!frontier.empty() && !out_of_budget()) {
       std::vector<NodeIdx> columns;
@@ -422,22 +422,26 @@ FlatMap<StrId, StrId> dataset_domains(View& v, const std::vector<StrId>& dataset
   return out;
 }
 
-ImpactReportAnswer impact_report(View& v, NodeIdx start, int depth, bool semantic, Budget budget) {
-  ImpactAnswer walked = impact(v, start, depth, semantic ? kWarning : kBreaking, budget);
+namespace {
+
+// The report of a walk (impact_report), whose first ``walked.changed`` reached nodes are the
+// changed ones.
+ImpactReportAnswer report_of(View& v, ImpactAnswer walked, bool semantic) {
   ImpactReportAnswer report;
   report.truncated = walked.truncated;
   report.steps = std::move(walked.steps);
   report.held = std::move(walked.held);
+  const size_t changed = walked.changed;
   StrId changed_key = walked.reached[0].first;
   report.changed = v.node_of(changed_key);
-  // The affected: what the walk reached that the view shows, the changed node aside.
+  // The affected: what the walk reached that the view shows, the changed nodes aside.
   std::vector<NodeIdx> reached_nodes;
-  for (size_t i = 1; i < walked.reached.size(); i++) reached_nodes.push_back(v.node_of(walked.reached[i].first));
+  for (size_t i = changed; i < walked.reached.size(); i++) reached_nodes.push_back(v.node_of(walked.reached[i].first));
   v.summaries(reached_nodes);
   FlatSet<StrId> present;
   std::vector<size_t> columns;
-  for (size_t i = 1; i < walked.reached.size(); i++) {
-    NodeIdx n = reached_nodes[i - 1];
+  for (size_t i = changed; i < walked.reached.size(); i++) {
+    NodeIdx n = reached_nodes[i - changed];
     if (!v.visible(n)) continue;
     const auto& [id, reach] = walked.reached[i];
     present.insert(id);
@@ -484,13 +488,17 @@ ImpactReportAnswer impact_report(View& v, NodeIdx start, int depth, bool semanti
     if (v.g.node_kind[a.node] == kDataset) datasets.push_back(a.id);
     else if (v.g.node_kind[a.node] == kJob) jobs.push_back(a.id);
   }
-  StrId changed_dataset = kNone;
-  if (report.changed != kNone) {
-    if (v.g.node_kind[report.changed] == kDataset) changed_dataset = changed_key;
-    else string_value(v, v.g.node_value(report.changed, v.g.keys.dataset_id), changed_dataset);
+  std::vector<StrId> changed_datasets;
+  for (size_t i = 0; i < changed; i++) {
+    NodeIdx n = i == 0 ? report.changed : v.node_of(walked.reached[i].first);
+    StrId dataset = kNone;
+    if (n == kNone) continue;
+    if (v.g.node_kind[n] == kDataset) dataset = walked.reached[i].first;
+    else string_value(v, v.g.node_value(n, v.g.keys.dataset_id), dataset);
+    if (dataset != kNone) changed_datasets.push_back(dataset);
   }
   std::vector<StrId> published(datasets);
-  if (changed_dataset != kNone) published.push_back(changed_dataset);
+  published.insert(published.end(), changed_datasets.begin(), changed_datasets.end());
   {  // what is looked up below around the datasets and jobs (but products' owners), read at once
     std::vector<StrId> around(published);
     around.insert(around.end(), jobs.begin(), jobs.end());
@@ -543,7 +551,7 @@ ImpactReportAnswer impact_report(View& v, NodeIdx start, int depth, bool semanti
         governed.push_back(a.id);
       }
     }
-    if (changed_dataset != kNone) governed.push_back(changed_dataset);
+    governed.insert(governed.end(), changed_datasets.begin(), changed_datasets.end());
     std::vector<EdgeRef> governing;
     v.edges(v.nodes_of(governed), kind_bit(kGoverns), false, governing);
     std::vector<StrId> contracts;
@@ -558,28 +566,52 @@ ImpactReportAnswer impact_report(View& v, NodeIdx start, int depth, bool semanti
   return report;
 }
 
-ImpactAnswer impact(View& view, NodeIdx start, int depth, uint8_t top, Budget budget) {
+}  // namespace
+
+ImpactReportAnswer impact_report(View& v, NodeIdx start, int depth, bool semantic, Budget budget) {
+  return report_of(v, impact(v, start, depth, semantic ? kWarning : kBreaking, budget), semantic);
+}
+
+void read_impacts_ahead(View& v, const std::vector<NodeIdx>& starts, Budget budget) {
+  if (starts.empty() || !v.src.remote()) return;  // (an embedded graph holds everything already)
+  ImpactReportAnswer read = report_of(v, impact(v, starts, -1, kBreaking, budget), false);
+  for (StrId id : read.held) v.g.pool.decref(id);
+}
+
+ImpactAnswer impact(View& view, const std::vector<NodeIdx>& starts, int depth, uint8_t top, Budget budget) {
   ImpactWalk walk(view, budget, depth < 0 ? (1 << 30) : depth);
-  StrId start_id;
-  if (view.g.node_kind[start] == kColumn) {
-    IdMap canonical;
-    walk.aliases.canonical_columns({start}, canonical);
-    start_id = canonical[view.id_of(start)];
-  } else {
-    start_id = walk.aliases.canonical(view.id_of(start));
+  std::vector<NodeIdx> columns;
+  std::vector<StrId> datasets;
+  for (NodeIdx start : starts) {
+    if (view.g.node_kind[start] == kColumn) columns.push_back(start);
+    else datasets.push_back(view.id_of(start));
   }
-  NodeIdx node = view.find(view.text(start_id));
-  if (node == kNone) node = start;
-  StrId key = view.id_of(node);
-  Reach first{0, walk.step(-1, key), top, true};
-  walk.reached.set(key, first);
-  if (view.g.node_kind[start] == kColumn) {
-    walk.walk_columns(key, node);
-  } else {
-    Ordered<Reach> seeds;
-    seeds.set(key, first);
-    walk.walk_datasets(seeds, top, lower(top));
+  IdMap canonical;
+  if (!columns.empty()) walk.aliases.canonical_columns(columns, canonical);
+  std::vector<StrId> canonical_datasets;
+  if (!datasets.empty()) walk.aliases.canonical(datasets, canonical_datasets);
+  std::vector<StrId> start_ids;
+  size_t next_dataset = 0;
+  for (NodeIdx start : starts)
+    start_ids.push_back(view.g.node_kind[start] == kColumn ? canonical[view.id_of(start)]
+                                                           : canonical_datasets[next_dataset++]);
+  std::vector<NodeIdx> nodes;
+  if (starts.size() == 1) nodes.push_back(view.find(view.text(start_ids[0])));
+  else view.find_all(start_ids, nodes);
+  std::vector<std::pair<StrId, NodeIdx>> frontier;
+  Ordered<Reach> seeds;
+  for (size_t i = 0; i < starts.size(); i++) {
+    NodeIdx node = nodes[i] == kNone ? starts[i] : nodes[i];
+    StrId key = view.id_of(node);
+    if (walk.reached.get(key) != nullptr) continue;  // (two starts, one node)
+    Reach first{0, walk.step(-1, key), top, true};
+    walk.reached.set(key, first);
+    if (view.g.node_kind[starts[i]] == kColumn) frontier.emplace_back(key, node);
+    else seeds.set(key, first);
   }
+  walk.answer.changed = walk.reached.items().size();
+  if (!frontier.empty()) walk.walk_columns(std::move(frontier));
+  if (!seeds.empty()) walk.walk_datasets(seeds, top, lower(top));
   walk.answer.reached = walk.reached.items();
   walk.aliases.hand_over(walk.answer.held);
   return std::move(walk.answer);

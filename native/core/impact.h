@@ -35,13 +35,19 @@ struct ImpactAnswer {
     int32_t parent;  // -1 for the changed node
   };
   std::vector<Step> steps;  // paths share their beginnings
-  std::vector<std::pair<StrId, Reach>> reached;  // the changed node first
+  std::vector<std::pair<StrId, Reach>> reached;  // the changed nodes first
+  size_t changed = 1;                             // ... how many
   bool truncated = false;
   std::vector<StrId> held;  // ids made for the walk (not all are nodes'): the answer's holder lets them go
 };
 
 // ``depth`` < 0: unbounded. ``top``: the severity of the first hop (kWarning for a SEMANTIC change).
-ImpactAnswer impact(View& view, NodeIdx start, int depth, uint8_t top, Budget budget);
+// Several ``starts``: one walk from all of them at once, each node reached as by the best of their
+// walks (what read_impacts_ahead reads).
+ImpactAnswer impact(View& view, const std::vector<NodeIdx>& starts, int depth, uint8_t top, Budget budget);
+inline ImpactAnswer impact(View& view, NodeIdx start, int depth, uint8_t top, Budget budget) {
+  return impact(view, std::vector<NodeIdx>{start}, depth, top, budget);
+}
 
 // Whom a change concerns (graph.impact._report): the affected nodes the view shows, each dataset
 // of an affected column as badly as its worst column, and the products publishing, domains of,
@@ -65,6 +71,13 @@ struct ImpactReportAnswer {
 
 // ``semantic``: the change keeps the schema (no contract breaks).
 ImpactReportAnswer impact_report(View& view, NodeIdx start, int depth, bool semantic, Budget budget);
+
+// What the impact reports of changes to each of ``starts`` will read, read ahead for all of them
+// at once: over a remote store (Neo4j) the walk and the report of one change from them all,
+// answer dropped, so that each change's own report then finds what it reads held by the view, a
+// level of all of them a round trip where each read its own (a batch's breaking changes,
+// graph.notifications.BatchWalks). Reads nothing from the embedded graph, which holds it all.
+void read_impacts_ahead(View& view, const std::vector<NodeIdx>& starts, Budget budget);
 
 // Each dataset's domain: a declared BELONGS_TO wins over a rule's; among equals the most recently
 // seen, then the smallest id, so every store answers the same (graph.mesh.dataset_domains).

@@ -154,6 +154,43 @@ TEST(Impact, WhereColumnLineageIsSilentDatasetLineageStandsInUncertainly) {
   EXPECT_EQ(r.count("dataset:pg:out"), 0u);  // its column lineage explains what reaches it
 }
 
+// The better of two reaches, as the walk judges them: more severe, then certain, then shorter.
+Reached better_of(const Reached& a, const Reached& b) {
+  if (a.severity != b.severity) return a.severity > b.severity ? a : b;
+  if (a.certain != b.certain) return a.certain ? a : b;
+  return a.distance <= b.distance ? a : b;
+}
+
+TEST(Impact, AWalkFromSeveralStartsReachesEachNodeAsTheBestOfTheirWalks) {
+  Graph g;
+  column_mesh(g);
+  Builder b(kT2);
+  orders_mesh(b);
+  commit(g, b.wire.finish());
+  Strings starts{"datasetField:pg:in:fx", "datasetField:pg:in:amount", "dataset:pg:staging.orders",
+                 "datasetField:pg:in:fx"};  // (one twice: one changed node)
+  ReachMap expected;
+  for (const std::string& start : starts) {
+    Impact alone(g, start, -1, kBreaking);
+    for (const auto& [id, reach] : reached(g, alone.answer)) {
+      auto [at, fresh] = expected.emplace(id, reach);
+      if (!fresh) at->second = better_of(at->second, reach);
+    }
+  }
+  fixture::Viewing v(g);
+  std::vector<NodeIdx> nodes;
+  for (const std::string& start : starts) nodes.push_back(g.find_node(start));
+  ImpactAnswer together = impact(v.view, nodes, -1, kBreaking, unlimited());
+  EXPECT_EQ(together.changed, 3u);
+  Strings changed;
+  for (size_t i = 0; i < together.changed; i++) changed.push_back(fixture::str(g, together.reached[i].first));
+  EXPECT_EQ(changed, (Strings{"datasetField:pg:in:fx", "datasetField:pg:in:amount", "dataset:pg:staging.orders"}));
+  EXPECT_EQ(reached(g, together), expected);
+  EXPECT_EQ(expected["datasetField:pg:out:total"], (Reached{1, kBreaking, true}));  // amount's, not fx's
+  EXPECT_GE(expected.size(), 12u);
+  for (StrId id : together.held) g.pool.decref(id);
+}
+
 // The orders mesh with whom it concerns: a product exposing pg:mart.revenue in domain sales, the
 // table declared in domain finance, an owner of the report job, a contract governing the table.
 void concerned_mesh(Graph& g) {
