@@ -18,7 +18,8 @@ same filters, formats, signatures, retries and idempotency keys:
 Both are told to whom the impact walk from the dataset finds downstream (``graph.impact``, as for a
 semantic change): owners, consumers, products, domains and datasets, which the filters match. For
 a failed check the walk is the deliverer's, before its first delivery (:func:`with_recipients`),
-so ingest never waits for it.
+so ingest never waits for it; the datasets one freshness check finds late walk together, as a
+batch's breaking changes do (``graph.notifications.BatchWalks``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from graph.notifications import (
     IMPACT_BATCH_SECONDS,
     MOST_DATASETS_TOLD,
     NOTIFICATION_PREFIX,
+    BatchWalks,
     bounded_impact,
     notification_id,
     own_domains,
@@ -54,16 +56,20 @@ NEEDS_RECIPIENTS = "needsRecipients"
 MOST_TOLD = 100_000  # notifications a freshness check reads back to find what it told
 
 
-def downstream(store: Store, dataset: str, until: float | None = None) -> dict[str, Any]:
+def downstream(
+    store: Store, dataset: str, until: float | None = None, walks: BatchWalks | None = None
+) -> dict[str, Any]:
     """Whom a problem with ``dataset`` concerns: its own domains and owners, and what the impact
-    walk (bounded; none once the monotonic ``until`` passed) finds downstream."""
-    domains = own_domains(store, dataset)
+    walk (bounded; none once the monotonic ``until`` passed) finds downstream. ``walks``: the
+    walks of the problems found together, which read as one (``BatchWalks``)."""
+    domains = own_domains(store, dataset) if walks is None else walks.domains[dataset]
     owned = store.edges([dataset], [EdgeKind.OWNED_BY], "out")
     owners = {
         n.props.get(PropertyKey.NAME) or n.id
         for n in store.nodes({e.target for e in owned}).values()
     }
-    report = bounded_impact(store, dataset, impact.ChangeKind.SEMANTIC, until)
+    reader = store if walks is None else walks.view
+    report = bounded_impact(reader, dataset, impact.ChangeKind.SEMANTIC, until)
     if report is None:
         return {"domains": sorted(domains), "owners": sorted(owners), "datasets": [dataset]}
     return {
@@ -210,9 +216,13 @@ def missed_freshness(store: Store, now: datetime) -> list[Mutation]:
     detected = stamp(now)
     made: list[Mutation] = []
     until = time.monotonic() + IMPACT_BATCH_SECONDS
-    for dataset, (hours, last, due) in late.items():
-        if (dataset, last or "") in told:
-            continue
+    untold = {
+        dataset: miss for dataset, miss in late.items() if (dataset, miss[1] or "") not in told
+    }
+    if not untold:
+        return []
+    walks = BatchWalks(store, [(dataset, None) for dataset in untold], until)
+    for dataset, (hours, last, due) in untold.items():
         props = {
             "kind": FRESHNESS_MISSED,
             "createdAt": detected,
@@ -221,7 +231,7 @@ def missed_freshness(store: Store, now: datetime) -> list[Mutation]:
             "source": "freshness",
             "freshness": {"sloHours": hours, "lastUpdate": last, "due": due},
             "window": last or "",
-            **downstream(store, dataset, until),
+            **downstream(store, dataset, until, walks),
         }
         key = f"{dataset} {last or ''}"
         made.append(

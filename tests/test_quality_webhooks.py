@@ -29,10 +29,17 @@ from test_quality_health import (
 )
 from webhook_receiver import Receiver, deliveries
 
+from graph import quality_alerts
 from graph.ingest_service import IngestService, translate_events
 from graph.model import NodeKind
+from graph.mutations import UpsertNode
 from graph.notifications import notification_id
-from graph.quality_alerts import FRESHNESS_MISSED, QUALITY_FAILED, check_freshness
+from graph.quality_alerts import (
+    FRESHNESS_MISSED,
+    QUALITY_FAILED,
+    check_freshness,
+    missed_freshness,
+)
 from graph.stores import Store, open_store
 from graph.webhooks import (
     BREAKING_CHANGE,
@@ -160,6 +167,28 @@ def test_quality_and_freshness_notifications_once_each_on_each_store(
     assert REPORT in told["datasets"] and told["owners"]  # the report downstream is mkt's
     slack = [p.json for p in posts if "blocks" in p.json]
     assert len(slack) == 3 and all("Freshness SLO missed" in s["text"] for s in slack)
+
+
+def test_a_checks_late_datasets_are_told_what_their_own_walks_find(
+    open_test_store: Callable[[], Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The datasets one freshness check finds late walk their impacts together, through one view
+    read ahead as one walk on Neo4j (``BatchWalks``): each miss is told to whom a walk of its own
+    finds."""
+    store = open_test_store()
+    with_pipeline(store)
+    now = at("2026-01-06T08:00:00")  # the orders (due the day before) and the report are late
+    together = missed_freshness(store, now)
+    with monkeypatch.context() as apart:
+        apart.setattr(quality_alerts, "BatchWalks", lambda *_: None)  # a walk and a read each
+        alone = missed_freshness(store, now)
+    told = [m.props for m in together if isinstance(m, UpsertNode)]
+    assert told == [m.props for m in alone if isinstance(m, UpsertNode)]
+    by_dataset = {t["datasetId"]: t for t in told}
+    assert sorted(by_dataset) == sorted([ORDERS, REPORT]) == sorted(t["datasetId"] for t in told)
+    orders = by_dataset[ORDERS]
+    assert REPORT in orders["datasets"] and {"sales", "mkt"} <= set(orders["domains"])
+    assert orders["owners"]
 
 
 def test_settings_take_the_quality_kinds(tmp_path: Path) -> None:
