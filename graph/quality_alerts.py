@@ -137,15 +137,33 @@ class QualityOutbox:
         return made
 
 
-def with_recipients(store: Store, notification: Node, at: str) -> Node:
-    """The notification with whom it concerns (``downstream``), found and recorded now if it was
-    written without them: a failed check's notice is written in the ingest batch, and the impact
-    walk is not an ingest cost (a webhook's filters read it before the first delivery)."""
-    if not notification.props.get(NEEDS_RECIPIENTS):
-        return notification
-    found = {**downstream(store, str(notification.props["datasetId"])), NEEDS_RECIPIENTS: False}
-    store.apply([UpsertNode(notification.id, NodeKind.NOTIFICATION, at, found)])
-    return Node(notification.id, notification.kind, {**notification.props, **found})
+def with_recipients(store: Store, notifications: Sequence[Node], at: str) -> list[Node]:
+    """The notifications with whom each concerns (``downstream``), found and recorded now for
+    those written without them: a failed check's notice is written in the ingest batch, and the
+    impact walk is not an ingest cost (a webhook's filters read it before the first delivery).
+    Their walks are one batch (``BatchWalks``), each within its own bounds, and what they found
+    is one write."""
+    needing = [n for n in notifications if n.props.get(NEEDS_RECIPIENTS)]
+    if not needing:
+        return list(notifications)
+    datasets = list(dict.fromkeys(str(n.props["datasetId"]) for n in needing))
+    walks = BatchWalks(store, [(dataset, None) for dataset in datasets])
+    found = {
+        dataset: {**downstream(store, dataset, None, walks), NEEDS_RECIPIENTS: False}
+        for dataset in datasets
+    }
+    store.apply(
+        [
+            UpsertNode(n.id, NodeKind.NOTIFICATION, at, found[str(n.props["datasetId"])])
+            for n in needing
+        ]
+    )
+    return [
+        Node(n.id, n.kind, {**n.props, **found[str(n.props["datasetId"])]})
+        if n.props.get(NEEDS_RECIPIENTS)
+        else n
+        for n in notifications
+    ]
 
 
 def _alarming(props: Mapping[str, Any]) -> bool:

@@ -568,7 +568,7 @@ class Deliverer:
         start = window_start(self.settings.window_seconds, now)
         scanned, complete = scan_notifications(self.store, self._settled_before.get(hook.key, ""))
         at = stamp(_at(now))
-        scanned = [quality_alerts.with_recipients(self.store, n, at) for n in scanned]
+        scanned = quality_alerts.with_recipients(self.store, scanned, at)
         expired = [n for n in scanned if n.props.get("createdAt", "") < start]
         self._settle_expired(hook, [n for n in expired if unsettled(n, hook)], now)
         if complete:  # every notification before the window is settled for this hook now

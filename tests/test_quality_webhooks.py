@@ -31,7 +31,7 @@ from webhook_receiver import Receiver, deliveries
 
 from graph import quality_alerts
 from graph.ingest_service import IngestService, translate_events
-from graph.model import NodeKind
+from graph.model import Node, NodeKind
 from graph.mutations import UpsertNode
 from graph.notifications import notification_id
 from graph.quality_alerts import (
@@ -189,6 +189,34 @@ def test_a_checks_late_datasets_are_told_what_their_own_walks_find(
     orders = by_dataset[ORDERS]
     assert REPORT in orders["datasets"] and {"sales", "mkt"} <= set(orders["domains"])
     assert orders["owners"]
+
+
+def test_the_recipients_of_notices_found_together_are_those_found_alone(
+    open_test_store: Callable[[], Store],
+) -> None:
+    """The deliverer finds whom the notices written without recipients concern all at once
+    (``with_recipients``: one batch of walks, one write): each as a walk of its own finds it."""
+    store = open_test_store()
+    with_pipeline(store)
+    detected = "2026-01-05T08:00:00.000000Z"
+    notices = [
+        Node(
+            notification_id(detected, QUALITY_FAILED, f"result-{i}"),
+            NodeKind.NOTIFICATION,
+            {"kind": QUALITY_FAILED, "datasetId": dataset, "needsRecipients": True},
+        )
+        for i, dataset in enumerate([ORDERS, REPORT, ORDERS])
+    ]
+    told = Node(notices[0].id + "-told", NodeKind.NOTIFICATION, {"kind": QUALITY_FAILED})
+    together = quality_alerts.with_recipients(store, [*notices, told], detected)
+    alone = [quality_alerts.with_recipients(store, [n], detected)[0] for n in notices]
+    assert [n.props for n in together] == [n.props for n in alone] + [told.props]
+    assert not any(n.props["needsRecipients"] for n in together[:3])
+    assert REPORT in together[0].props["datasets"] and together[0].props["owners"]
+    stored = store.nodes([n.id for n in notices])
+    assert [stored[n.id].props["datasets"] for n in notices] == [
+        n.props["datasets"] for n in together[:3]
+    ]
 
 
 def test_settings_take_the_quality_kinds(tmp_path: Path) -> None:
