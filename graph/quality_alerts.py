@@ -18,8 +18,9 @@ same filters, formats, signatures, retries and idempotency keys:
 Both are told to whom the impact walk from the dataset finds downstream (``graph.impact``, as for a
 semantic change): owners, consumers, products, domains and datasets, which the filters match. For
 a failed check the walk is the deliverer's, before its first delivery (:func:`with_recipients`),
-so ingest never waits for it; the datasets one freshness check finds late walk together, as a
-batch's breaking changes do (``graph.notifications.BatchWalks``).
+so ingest never waits for it. The notices the deliverer scans, and the datasets one freshness
+check finds late, walk together, as a batch's breaking changes do
+(``graph.notifications.BatchWalks``).
 """
 
 from __future__ import annotations
