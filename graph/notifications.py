@@ -39,13 +39,9 @@ def notification_id(created: str, kind: str, key: str) -> str:
     return f"{NOTIFICATION_PREFIX}:{newest_first(created)}:{kind}:{_native.id_part(key)}"
 
 
-def own_domains(store: Store, dataset: str) -> set[str]:
-    """The names of the domains ``dataset`` belongs to (a domain's id is ``domain:<name>``)."""
-    return domains_of(store, [dataset])[dataset]
-
-
 def domains_of(store: Store, datasets: Collection[str]) -> dict[str, set[str]]:
-    """:func:`own_domains` of each of ``datasets``, in one read."""
+    """The names of the domains each of ``datasets`` belongs to (a domain's id is
+    ``domain:<name>``), in one read."""
     found: dict[str, set[str]] = {dataset: set() for dataset in datasets}
     for e in store.edges(found, [EdgeKind.BELONGS_TO], "out"):
         found[e.source].add(e.target.split(":", 1)[1])

@@ -40,7 +40,6 @@ from graph.notifications import (
     BatchWalks,
     bounded_impact,
     notification_id,
-    own_domains,
     reached_datasets,
     recipients,
 )
@@ -58,19 +57,18 @@ MOST_TOLD = 100_000  # notifications a freshness check reads back to find what i
 
 
 def downstream(
-    store: Store, dataset: str, until: float | None = None, walks: BatchWalks | None = None
+    store: Store, dataset: str, walks: BatchWalks, until: float | None = None
 ) -> dict[str, Any]:
     """Whom a problem with ``dataset`` concerns: its own domains and owners, and what the impact
     walk (bounded; none once the monotonic ``until`` passed) finds downstream. ``walks``: the
-    walks of the problems found together, which read as one (``BatchWalks``)."""
-    domains = own_domains(store, dataset) if walks is None else walks.domains[dataset]
+    walks of the problems found together (``BatchWalks``: one view, read ahead as one)."""
+    domains = walks.domains[dataset]
     owned = store.edges([dataset], [EdgeKind.OWNED_BY], "out")
     owners = {
         n.props.get(PropertyKey.NAME) or n.id
         for n in store.nodes({e.target for e in owned}).values()
     }
-    reader = store if walks is None else walks.view
-    report = bounded_impact(reader, dataset, impact.ChangeKind.SEMANTIC, until)
+    report = bounded_impact(walks.view, dataset, impact.ChangeKind.SEMANTIC, until)
     if report is None:
         return {"domains": sorted(domains), "owners": sorted(owners), "datasets": [dataset]}
     return {
@@ -144,25 +142,25 @@ def with_recipients(store: Store, notifications: Sequence[Node], at: str) -> lis
     impact walk is not an ingest cost (a webhook's filters read it before the first delivery).
     Their walks are one batch (``BatchWalks``), each within its own bounds, and what they found
     is one write."""
-    needing = [n for n in notifications if n.props.get(NEEDS_RECIPIENTS)]
+    needing = {
+        n.id: str(n.props["datasetId"]) for n in notifications if n.props.get(NEEDS_RECIPIENTS)
+    }
     if not needing:
         return list(notifications)
-    datasets = list(dict.fromkeys(str(n.props["datasetId"]) for n in needing))
+    datasets = list(dict.fromkeys(needing.values()))
     walks = BatchWalks(store, [(dataset, None) for dataset in datasets])
     found = {
-        dataset: {**downstream(store, dataset, None, walks), NEEDS_RECIPIENTS: False}
+        dataset: {**downstream(store, dataset, walks), NEEDS_RECIPIENTS: False}
         for dataset in datasets
     }
     store.apply(
         [
-            UpsertNode(n.id, NodeKind.NOTIFICATION, at, found[str(n.props["datasetId"])])
-            for n in needing
+            UpsertNode(notice, NodeKind.NOTIFICATION, at, found[dataset])
+            for notice, dataset in needing.items()
         ]
     )
     return [
-        Node(n.id, n.kind, {**n.props, **found[str(n.props["datasetId"])]})
-        if n.props.get(NEEDS_RECIPIENTS)
-        else n
+        Node(n.id, n.kind, {**n.props, **found[needing[n.id]]}) if n.id in needing else n
         for n in notifications
     ]
 
@@ -250,7 +248,7 @@ def missed_freshness(store: Store, now: datetime) -> list[Mutation]:
             "source": "freshness",
             "freshness": {"sloHours": hours, "lastUpdate": last, "due": due},
             "window": last or "",
-            **downstream(store, dataset, until, walks),
+            **downstream(store, dataset, walks, until),
         }
         key = f"{dataset} {last or ''}"
         made.append(

@@ -99,16 +99,15 @@ def test_a_batchs_column_walks_read_their_starts_at_once(
     columns = history.nodes_of_kind(NodeKind.COLUMN, 1000)[::3]
     datasets = [str(n.props["datasetId"]) for n in columns]
     starts = [n.id for n in columns]
-    seen = _seen
     alone_asked = statements(history, monkeypatch)
-    alone = [seen(impact(GraphView(history, summaries=True), start)) for start in starts]
+    alone = [_seen(impact(GraphView(history, summaries=True), start)) for start in starts]
     assert "reading the starts of walks" not in alone_asked
     with monkeypatch.context() as shared:
         asked = statements(history, shared)
         view = GraphView(history, summaries=True)
         view.expect_starts(starts, datasets)
         assert asked == ["reading the starts of walks"]
-        together = [seen(impact(view, start)) for start in starts]
+        together = [_seen(impact(view, start)) for start in starts]
     assert together == alone
     assert len(alone) >= 5 and any(report[0] for report in alone)
     assert asked.count("reading the starts of walks") == 1
@@ -150,6 +149,5 @@ def test_a_batchs_walks_are_read_ahead_as_one_walk(
     together = [_seen(impact(walks.view, walks.start(d, c))) for d, c in starts]
     assert together == alone
     assert len(alone) >= 8 and sum(len(report[0]) for report in alone) >= 50
-
     assert asked[read_ahead:] == []  # everything the walks read was read ahead
     assert read_ahead < len(shared_asked) / 2, (read_ahead, len(shared_asked))

@@ -33,7 +33,7 @@ from graph import quality_alerts
 from graph.ingest_service import IngestService, translate_events
 from graph.model import Node, NodeKind
 from graph.mutations import UpsertNode
-from graph.notifications import notification_id
+from graph.notifications import BatchWalks, notification_id
 from graph.quality_alerts import (
     FRESHNESS_MISSED,
     QUALITY_FAILED,
@@ -170,7 +170,7 @@ def test_quality_and_freshness_notifications_once_each_on_each_store(
 
 
 def test_a_checks_late_datasets_are_told_what_their_own_walks_find(
-    open_test_store: Callable[[], Store], monkeypatch: pytest.MonkeyPatch
+    open_test_store: Callable[[], Store],
 ) -> None:
     """The datasets one freshness check finds late walk their impacts together, through one view
     read ahead as one walk on Neo4j (``BatchWalks``): each miss is told to whom a walk of its own
@@ -178,14 +178,12 @@ def test_a_checks_late_datasets_are_told_what_their_own_walks_find(
     store = open_test_store()
     with_pipeline(store)
     now = at("2026-01-06T08:00:00")  # the orders (due the day before) and the report are late
-    together = missed_freshness(store, now)
-    with monkeypatch.context() as apart:
-        apart.setattr(quality_alerts, "BatchWalks", lambda *_: None)  # a walk and a read each
-        alone = missed_freshness(store, now)
-    told = [m.props for m in together if isinstance(m, UpsertNode)]
-    assert told == [m.props for m in alone if isinstance(m, UpsertNode)]
+    told = [m.props for m in missed_freshness(store, now) if isinstance(m, UpsertNode)]
     by_dataset = {t["datasetId"]: t for t in told}
     assert sorted(by_dataset) == sorted([ORDERS, REPORT]) == sorted(t["datasetId"] for t in told)
+    for dataset, miss in by_dataset.items():  # each as a walk of its own, through a view of its own
+        alone = quality_alerts.downstream(store, dataset, BatchWalks(store, [(dataset, None)]))
+        assert {key: miss[key] for key in alone} == alone
     orders = by_dataset[ORDERS]
     assert REPORT in orders["datasets"] and {"sales", "mkt"} <= set(orders["domains"])
     assert orders["owners"]

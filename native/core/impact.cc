@@ -490,7 +490,7 @@ ImpactReportAnswer report_of(View& v, ImpactAnswer walked, bool semantic) {
   }
   std::vector<StrId> changed_datasets;
   for (size_t i = 0; i < changed; i++) {
-    NodeIdx n = i == 0 ? report.changed : v.node_of(walked.reached[i].first);
+    NodeIdx n = v.node_of(walked.reached[i].first);
     StrId dataset = kNone;
     if (n == kNone) continue;
     if (v.g.node_kind[n] == kDataset) dataset = walked.reached[i].first;
@@ -596,7 +596,7 @@ ImpactAnswer impact(View& view, const std::vector<NodeIdx>& starts, int depth, u
     start_ids.push_back(view.g.node_kind[start] == kColumn ? canonical[view.id_of(start)]
                                                            : canonical_datasets[next_dataset++]);
   std::vector<NodeIdx> nodes;
-  if (starts.size() == 1) nodes.push_back(view.find(view.text(start_ids[0])));
+  if (starts.size() == 1) nodes.push_back(view.find(view.text(start_ids[0])));  // (whole, as a report reads it)
   else view.find_all(start_ids, nodes);
   std::vector<std::pair<StrId, NodeIdx>> frontier;
   Ordered<Reach> seeds;
