@@ -109,6 +109,8 @@ TEST(Locking, ReadersSeeOnlyWholeCommitsWhileAWriterCommits) {
   };
   std::vector<std::thread> readers;
   for (int i = 0; i < 3; i++) readers.emplace_back(reader);
+  // Commit only once the readers read (a loaded host may not run them before 60 commits end).
+  while (reads.load() < 3) std::this_thread::yield();
   for (int i = 1; i < kCommits; i++) {
     Bytes batch = job_writing(i);
     WriteLock write(g);
