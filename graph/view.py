@@ -42,20 +42,7 @@ from graph.stores import (
     node_summaries,
     reads_neighbourhoods,
 )
-
-#: The properties walks, their rules and answers read from the nodes they reach (``summaries``):
-#: names, what a column belongs to, what a dataset's schema and column lineage say, drops. A view
-#: of a remote store reading for the API asks for these alone.
-SUMMARY = (
-    PropertyKey.NAMESPACE,
-    PropertyKey.NAME,
-    PropertyKey.DATASET,
-    PropertyKey.DATASET_ID,
-    PropertyKey.DECLARED,
-    PropertyKey.DELETED,
-    PropertyKey.COLUMNS,
-    PropertyKey.COLUMN_LINEAGE_AT,
-)
+from graph.stores.requests import SUMMARY as SUMMARY  # (the store contract's, re-exported)
 
 #: What a caller reads of nodes it only names or orders (a Marquez job's inputs and outputs, and
 #: its runs, of which it reads the newest whole; the far ends of the jobs' edges whose neighbours

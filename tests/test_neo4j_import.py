@@ -33,6 +33,7 @@ from graph.stores.neo4j.codec import (
     _NAME_LOWER,
     _NAME_SORT,
     _REFS,
+    _SUMMARY,
     _UNRESTATED,
     _decode,
     _encode,
@@ -92,7 +93,7 @@ def raw_graph(uri: str) -> tuple[list[Any], list[Any]]:
 
 
 #: Stored keys the element's own encoding (``codec._encode``) does not make.
-_BESIDE = ("id", _NAME_LOWER, _NAME_SORT, _FIELDS, _UNRESTATED)
+_BESIDE = ("id", _SUMMARY, _NAME_LOWER, _NAME_SORT, _FIELDS, _UNRESTATED)
 
 
 def as_imported(props: dict[str, Any], clocks: dict[str, column_clocks.Clocks]) -> dict[str, Any]:

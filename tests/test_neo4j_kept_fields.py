@@ -21,6 +21,7 @@ from graph.stores.embedded import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore, kept_fields
 from graph.stores.neo4j.clock_books import _Locked
 from graph.stores.neo4j.codec import _column_ids
+from graph.stores.neo4j.cypher import _FORMAT
 from graph.view import GraphView
 from ingest.openlineage import translate
 
@@ -189,7 +190,7 @@ def test_a_database_of_an_older_format_gets_every_dataset_its_fields_on_open(
         (format_,), _, _ = driver.execute_query(
             "MATCH (m:LineagemeshMeta) RETURN m.format", database_="neo4j"
         )
-        assert format_[0] == 6
+        assert format_[0] == _FORMAT
 
 
 def test_a_dataset_whose_column_has_no_node_keeps_nothing(neo4j_uri) -> None:

@@ -20,6 +20,7 @@ from graph.ingest_service import IngestService, TranslatedEvent
 from graph.model import NodeKind
 from graph.mutations import UpsertNode
 from graph.stores.neo4j import Neo4jStore
+from graph.stores.neo4j.cypher import _FORMAT
 
 pytestmark = pytest.mark.neo4j
 
@@ -114,14 +115,14 @@ def as_format_5(store: Neo4jStore) -> int:
     return rewritten
 
 
-def test_a_graph_of_format_5_reads_as_it_was_and_is_marked_6(
+def test_a_graph_of_format_5_reads_as_it_was_and_is_marked_current(
     neo4j_uri: str, food_delivery_events: list[dict[str, Any]], tmp_path: Any
 ) -> None:
     with Neo4jStore(neo4j_uri) as first:
         apply(first, food_delivery_events)
         assert as_format_5(first) > 0
     with Neo4jStore(neo4j_uri) as second:
-        assert raw(second, "MATCH (m:LineagemeshMeta {id: 'graph'}) RETURN m.format") == [[6]]
+        assert raw(second, "MATCH (m:LineagemeshMeta {id: 'graph'}) RETURN m.format") == [[_FORMAT]]
         assert snapshot(second) == reference(tmp_path, food_delivery_events)
         again = rerun(food_delivery_events, days=1)
         apply(second, again)

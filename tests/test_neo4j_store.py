@@ -212,8 +212,9 @@ def test_a_database_from_before_job_currency_marks_is_judged_on_open(
         (format_,), _, _ = driver.execute_query(
             "MATCH (m:LineagemeshMeta) RETURN m.format", database_="neo4j"
         )
-        # judged (1), ids renamed (2), column clocks (3: nothing to do), kept fields (4, as JSON 5)
-        assert format_[0] == 6
+        # judged (1), ids renamed (2), column clocks (3: nothing to do), kept fields (4, as JSON
+        # 5), stamps (6: nothing to do), summaries (7)
+        assert format_[0] == 7
 
 
 @pytest.mark.neo4j

@@ -13,10 +13,25 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from graph.model import EdgeKind
+from graph.model import EdgeKind, PropertyKey
 
 #: Where a neighbourhood reads: one way, or both ways at once.
 Reach = Literal["out", "in", "both"]
+
+#: The properties walks, their rules and answers read from the nodes they reach (a request's
+#: ``node_props`` then starts with them: ``graph.view.GraphView(summaries=True)``): names, what a
+#: column belongs to, what a dataset's schema and column lineage say, drops. A view of a remote
+#: store reading for the API asks for these alone; Neo4j keeps them together (format 7).
+SUMMARY = (
+    PropertyKey.NAMESPACE,
+    PropertyKey.NAME,
+    PropertyKey.DATASET,
+    PropertyKey.DATASET_ID,
+    PropertyKey.DECLARED,
+    PropertyKey.DELETED,
+    PropertyKey.COLUMNS,
+    PropertyKey.COLUMN_LINEAGE_AT,
+)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -21,16 +21,18 @@ from graph.stores.neo4j.codec import (
     _NAME_SORT,
     _REFS,
     _STAMPS,
+    _SUMMARY,
     _UNRESTATED,
+    summary_parameter,
 )
 
 
 def _stored(n: str) -> str:
     """Node ``n``'s properties as a read decodes them (``codec._decode_node``): without its column
-    clocks (a read takes them from their owners, ``_CLOCKS_OF_OWNERS``) and Marquez's field cache
-    (read by name, by the Marquez API), which the decoder drops. On a dataset those two are about
+    clocks (a read takes them from their owners, ``_CLOCKS_OF_OWNERS``), Marquez's field cache
+    (read by name, by the Marquez API) and its summary (read by walks), which the decoder drops. On a dataset those two are about
     two thirds of what its whole read sent (an impact walk's judging read: 45 of 66 KB)."""
-    return f"{n} {{.*, {_CLOCKS}: null, {_FIELDS}: null}}"
+    return f"{n} {{.*, {_CLOCKS}: null, {_FIELDS}: null, {_SUMMARY}: null}}"
 
 
 def _locked(n: str) -> str:
@@ -202,8 +204,10 @@ RETURN made
 # Format 5: the kept fields are the JSON text an answer copies (_native.marquez_fields), not the
 # lists format 4 kept; the upgrade writes them again. Format 6: a time-valued property whose stamp is
 # its value keeps that stamp implicit (codec._encode), which older code would read as unstamped; a
-# graph of format 5 holds every stamp explicitly, which this code reads as it is.
-_FORMAT = 6
+# graph of format 5 holds every stamp explicitly, which this code reads as it is. Format 7: every
+# node of ours keeps its SUMMARY properties as one JSON object (_SUMMARY), which walks read instead
+# of the eight, and which older code would leave stale; the upgrade writes every node's.
+_FORMAT = 7
 _PARTS_PAGE = {
     kind: f"MATCH (n:{kind.value}) WHERE n.id > $after "
     f"RETURN n.id, n {{{', '.join('.' + key for key in keys)}}} ORDER BY n.id LIMIT $first"
@@ -232,6 +236,14 @@ _WRITE_FIELDS = (
     f"{_PLANNED_ONCE}UNWIND $rows AS row MATCH (d) WHERE elementId(d) = row[0] "
     f"AND ((d.{_FIELDS} IS NULL) <> (row[1] IS NULL) OR d.{_FIELDS} <> row[1]) "
     f"SET d.{_FIELDS} = row[1] RETURN count(d)"
+)
+# A page of the nodes of ours, with what their summary is made of; the summaries of some written.
+_SUMMARIES_PAGE = (
+    f"MATCH (n:Node) WHERE n.id > $after AND n.{_STAMPS} IS NOT NULL "
+    f"RETURN n.id, elementId(n), [key IN $keys | n[key]], n.{_JSON_KEYS} ORDER BY n.id LIMIT $first"
+)
+_WRITE_SUMMARIES = (
+    f"UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row[0] SET n.{_SUMMARY} = row[1]"
 )
 _DATASETS_PAGE = "MATCH (n:Dataset) WHERE n.id > $after RETURN n.id ORDER BY n.id LIMIT $first"
 _READ_FORMAT = "OPTIONAL MATCH (m:LineagemeshMeta {id: 'graph'}) RETURN m.format"
@@ -400,10 +412,15 @@ _MARK_ONLY = f"CASE WHEN r.{_UNRESTATED} THEN {{{_UNRESTATED}: true}} ELSE {{}} 
 # A far end read in summary form: the values of the properties named in $props (a parameter, so
 # the text never holds a name), which of them are JSON, and whether we wrote it.
 def _summary(n: str, suffix: str = "", handle: bool = False) -> str:
-    """A node in summary form (``$props<suffix>``: the properties read); ``handle``: with its
+    """A node in summary form (``codec._decode_summaries``): its SUMMARY properties as one value
+    (_SUMMARY: null on a node not ours) and those of ``$props<suffix>`` (the others read, given
+    by ``codec.summary_parameter``), which may be JSON text (``_json``); ``handle``: with its
     element id last, as the walks ahead read their far ends."""
     tail = f", elementId({n})" if handle else ""
-    return f"[{n}.id, labels({n}), [key IN $props{suffix} | {n}[key]], {n}.{_JSON_KEYS}, {n}.{_STAMPS} IS NOT NULL{tail}]"
+    return (
+        f"[{n}.id, labels({n}), {n}.{_SUMMARY}, [key IN $props{suffix} | {n}[key]], "
+        f"CASE WHEN size($props{suffix}) > 0 THEN {n}.{_JSON_KEYS} END{tail}]"
+    )
 
 
 def _whole(n: str) -> str:
@@ -533,7 +550,7 @@ def neighbourhood_read(
         return None
     ahead = frozenset(EdgeKind(kind) for kind in request.ahead)
     entering = frozenset(EdgeKind(kind) for kind in request.ahead_in)
-    parameters: dict[str, Any] = {"props": list(node_props or ())}
+    parameters: dict[str, Any] = {"props": summary_parameter(node_props or ())}
     parameters.update(start_parameters(ids, handles))
     query = _neighbourhood_query(
         kinds,

@@ -49,6 +49,7 @@ from graph.stores.neo4j.codec import (
     _fields_touched,
     _keys,
     kept_fields,
+    summary_parameter,
 )
 from graph.stores.neo4j.cypher import (
     _CLEAR,
@@ -551,7 +552,9 @@ class Neo4jStore(_CypherReads, Store):
         if not ids:
             return {}
         ((rows,),) = self._read(
-            _READ_SUMMARIES, {"ids": list(ids), "props": list(names)}, "reading nodes"
+            _READ_SUMMARIES,
+            {"ids": list(ids), "props": summary_parameter(names)},
+            "reading nodes",
         )
         return _decode_summaries(rows, names)
 

@@ -10,8 +10,10 @@ import logging
 from collections.abc import Callable, Collection
 
 import neo4j
+import orjson
 
 from graph.stores.id_format import ID_FORMAT, current_id
+from graph.stores.neo4j.codec import _summary_of
 from graph.stores.neo4j.cypher import (
     _DATASETS_PAGE,
     _FORMAT,
@@ -19,9 +21,12 @@ from graph.stores.neo4j.cypher import (
     _PARTS_PAGE,
     _RENAME,
     _RENAME_JOB_IDS_ON_EDGES,
+    _SUMMARIES_PAGE,
     _WRITE_FORMAT,
+    _WRITE_SUMMARIES,
 )
 from graph.stores.neo4j.judging import judge_batch
+from graph.stores.requests import SUMMARY
 
 log = logging.getLogger("graph.stores.neo4j")  # the store's one logger
 
@@ -52,7 +57,29 @@ def upgrade(
         while datasets := session.run(_DATASETS_PAGE, after=after, first=page).value():
             session.execute_write(keep_fields, datasets)
             after = datasets[-1]
+    if found < 7:
+        write_summaries(session, uri, page)
     session.run(_WRITE_FORMAT, format=_FORMAT).consume()
+
+
+def write_summaries(session: neo4j.Session, uri: str, page: int) -> None:
+    """Format 7: every node of ours keeps its SUMMARY properties as one value (``codec.
+    _summary_of``), made of what it holds, a page of nodes per transaction."""
+    after, written = "", 0
+    keys = list(SUMMARY)
+    while rows := session.run(_SUMMARIES_PAGE, after=after, first=page, keys=keys).values():
+        summaries = []
+        for _, element_id, values, json_keys in rows:
+            props = {key: value for key, value in zip(keys, values) if value is not None}
+            for key in json_keys or ():
+                if key in props:
+                    props[key] = orjson.loads(props[key])
+            summaries.append([element_id, _summary_of(props)])
+        session.run(_WRITE_SUMMARIES, rows=summaries).consume()
+        written += len(rows)
+        after = rows[-1][0]
+    if written:
+        log.info("upgraded the graph in %s to format 7: %d nodes keep their summary", uri, written)
 
 
 def rename_ids(session: neo4j.Session, uri: str, page: int) -> None:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from graph.model import ID_PREFIX, JOB_IO, EdgeKind, Node, NodeKind
 from graph.stores import Neighbourhood, NeighbourhoodRequest, Reach, column_clocks
 from graph.stores.neo4j import batched_reads
-from graph.stores.neo4j.codec import _UNRESTATED, _decode_nodes
+from graph.stores.neo4j.codec import _UNRESTATED, _decode_nodes, summary_parameter
 from graph.stores.neo4j.cypher import (
     _CLOCKS_OF_OWNERS,
     _MARK_ONLY,
@@ -431,7 +431,13 @@ class WalkAhead:
                 "RETURN nodes_whole, entering, around_around",
             ]
         )
-        parameters.update({"ids_whole": nearby, "ids_around": nearby, "props_around": self._props})
+        parameters.update(
+            {
+                "ids_whole": nearby,
+                "ids_around": nearby,
+                "props_around": summary_parameter(self._props),
+            }
+        )
         (((found, clocks), row, around_rows),) = self._store._read(
             text, parameters, "reading the starts of walks"
         )
@@ -482,7 +488,7 @@ class WalkAhead:
                 "RETURN read0, around_around",
             ]
         )
-        parameters["props_around"] = self._props
+        parameters["props_around"] = summary_parameter(self._props)
         ((row, around),) = self._store._read(text, parameters, "reading lineage entering")
         self._keep_wholes(*row[7:])
         self._keep_around([], around)
@@ -503,7 +509,12 @@ class WalkAhead:
         if not (self._starting and len(ids) == 1):
             return self._store.nodes(ids)
         self._starting = False
-        parameters = {"ids": list(ids), "props": self._props, "cap": _CAP, "reach": _REACH}
+        parameters = {
+            "ids": list(ids),
+            "props": summary_parameter(self._props),
+            "cap": _CAP,
+            "reach": _REACH,
+        }
         if not self._ways:
             ((around, found, clocks),) = self._store._read(
                 _START_AND_AROUND, parameters, "reading a walk's start"
@@ -626,7 +637,7 @@ class WalkAhead:
             query = _walk_query(out_kind, entering, ahead, left)
             ((*row,),) = self._store._read(
                 query,
-                {"ids": missing, "props": props, "reach": _REACH},
+                {"ids": missing, "props": summary_parameter(props), "reach": _REACH},
                 "reading a walk ahead",
             )
             levels.keep(row, missing)
@@ -644,7 +655,9 @@ class WalkAhead:
             self._props = props
         if missing := [i for i in asked if i not in self._around]:
             ((rows,),) = self._store._read(
-                _AROUND_START, {"ids": missing, "props": props}, "reading around a start"
+                _AROUND_START,
+                {"ids": missing, "props": summary_parameter(props)},
+                "reading around a start",
             )
             self._keep_around(missing, rows)
         types = {kind.value for kind in kinds}
