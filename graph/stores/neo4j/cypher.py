@@ -30,8 +30,9 @@ from graph.stores.neo4j.codec import (
 def _stored(n: str) -> str:
     """Node ``n``'s properties as a read decodes them (``codec._decode_node``): without its column
     clocks (a read takes them from their owners, ``_CLOCKS_OF_OWNERS``), Marquez's field cache
-    (read by name, by the Marquez API) and its summary (read by walks), which the decoder drops. On a dataset those two are about
-    two thirds of what its whole read sent (an impact walk's judging read: 45 of 66 KB)."""
+    (read by name, by the Marquez API) and its summary (read by walks), which the decoder drops.
+    On a dataset the first two are about two thirds of what its whole read sent (an impact walk's
+    judging read: 45 of 66 KB)."""
     return f"{n} {{.*, {_CLOCKS}: null, {_FIELDS}: null, {_SUMMARY}: null}}"
 
 
@@ -237,13 +238,15 @@ _WRITE_FIELDS = (
     f"AND ((d.{_FIELDS} IS NULL) <> (row[1] IS NULL) OR d.{_FIELDS} <> row[1]) "
     f"SET d.{_FIELDS} = row[1] RETURN count(d)"
 )
-# A page of the nodes of ours, with what their summary is made of; the summaries of some written.
+# A page of the nodes of ours without a summary, with what theirs is made of; the summaries of some
+# written, each where the node still has none (a writer meanwhile wrote its own, from what it wrote).
 _SUMMARIES_PAGE = (
-    f"MATCH (n:Node) WHERE n.id > $after AND n.{_STAMPS} IS NOT NULL "
+    f"MATCH (n:Node) WHERE n.id > $after AND n.{_STAMPS} IS NOT NULL AND n.{_SUMMARY} IS NULL "
     f"RETURN n.id, elementId(n), [key IN $keys | n[key]], n.{_JSON_KEYS} ORDER BY n.id LIMIT $first"
 )
 _WRITE_SUMMARIES = (
-    f"UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row[0] SET n.{_SUMMARY} = row[1]"
+    "UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row[0] "
+    f"AND n.{_SUMMARY} IS NULL SET n.{_SUMMARY} = row[1]"
 )
 _DATASETS_PAGE = "MATCH (n:Dataset) WHERE n.id > $after RETURN n.id ORDER BY n.id LIMIT $first"
 _READ_FORMAT = "OPTIONAL MATCH (m:LineagemeshMeta {id: 'graph'}) RETURN m.format"
@@ -409,8 +412,8 @@ def _edges_query(
 _MARK_ONLY = f"CASE WHEN r.{_UNRESTATED} THEN {{{_UNRESTATED}: true}} ELSE {{}} END"
 
 
-# A far end read in summary form: the values of the properties named in $props (a parameter, so
-# the text never holds a name), which of them are JSON, and whether we wrote it.
+# A far end read in summary form: its _SUMMARY (null: not ours), the values of the other properties
+# named in $props (a parameter, so the text never holds a name) and which of those are JSON.
 def _summary(n: str, suffix: str = "", handle: bool = False) -> str:
     """A node in summary form (``codec._decode_summaries``): its SUMMARY properties as one value
     (_SUMMARY: null on a node not ours) and those of ``$props<suffix>`` (the others read, given

@@ -64,7 +64,9 @@ def upgrade(
 
 def write_summaries(session: neo4j.Session, uri: str, page: int) -> None:
     """Format 7: every node of ours keeps its SUMMARY properties as one value (``codec.
-    _summary_of``), made of what it holds, a page of nodes per transaction."""
+    _summary_of``), made of what it holds, a page of nodes per transaction. A node that has one
+    keeps it: a writer wrote it from what it wrote (maybe after this read the node), and an
+    upgrade cut short and run again goes on where the first stopped."""
     after, written = "", 0
     keys = list(SUMMARY)
     while rows := session.run(_SUMMARIES_PAGE, after=after, first=page, keys=keys).values():
