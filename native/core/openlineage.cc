@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "flat.h"
+#include "json_values.h"
 #include "namespaces.h"
 #include "texttable.h"
 
@@ -79,63 +80,6 @@ std::string text(Json o) {
   if (yyjson_is_uint(o)) return std::to_string(yyjson_get_uint(o));
   if (yyjson_is_sint(o)) return std::to_string(yyjson_get_sint(o));
   raise(Error::kValue, "a name or namespace that is not a string");
-}
-
-// A JSON value into the wire form, as graph.mutations encodes the same value parsed in Python.
-void encode_json(Json o, StringSink& sink, Bytes& out, int depth) {
-  if (depth > kMaxDepth) raise(Error::kValue, "a value nested too deeply");
-  switch (yyjson_get_tag(o)) {
-    case YYJSON_TYPE_NULL | YYJSON_SUBTYPE_NONE: put_u8(out, kNull); return;
-    case YYJSON_TYPE_BOOL | YYJSON_SUBTYPE_TRUE: put_u8(out, kTrue); return;
-    case YYJSON_TYPE_BOOL | YYJSON_SUBTYPE_FALSE: put_u8(out, kFalse); return;
-    case YYJSON_TYPE_NUM | YYJSON_SUBTYPE_SINT:
-      put_u8(out, kInt);
-      put_varint(out, zigzag(yyjson_get_sint(o)));
-      return;
-    case YYJSON_TYPE_NUM | YYJSON_SUBTYPE_UINT: {
-      uint64_t u = yyjson_get_uint(o);
-      if (u <= uint64_t(INT64_MAX)) {
-        put_u8(out, kInt);
-        put_varint(out, zigzag(int64_t(u)));
-      } else {
-        put_u8(out, kUInt);
-        put_varint(out, u);
-      }
-      return;
-    }
-    case YYJSON_TYPE_NUM | YYJSON_SUBTYPE_REAL: {
-      double d = yyjson_get_real(o);
-      if (!std::isfinite(d)) {
-        put_u8(out, kNull);
-      } else {
-        put_u8(out, kFloat);
-        put_bytes(out, &d, 8);
-      }
-      return;
-    }
-    case YYJSON_TYPE_STR | YYJSON_SUBTYPE_NONE:
-    case YYJSON_TYPE_STR | YYJSON_SUBTYPE_NOESC: sink.value(view(o), out); return;
-    case YYJSON_TYPE_ARR | YYJSON_SUBTYPE_NONE: {
-      put_u8(out, kList);
-      put_varint(out, yyjson_arr_size(o));
-      size_t i, n;
-      Json item;
-      yyjson_arr_foreach(o, i, n, item) encode_json(item, sink, out, depth + 1);
-      return;
-    }
-    case YYJSON_TYPE_OBJ | YYJSON_SUBTYPE_NONE: {
-      put_u8(out, kDict);
-      put_varint(out, yyjson_obj_size(o));
-      size_t i, n;
-      Json key, value;
-      yyjson_obj_foreach(o, i, n, key, value) {
-        put_varint(out, sink.key(view(key)));
-        encode_json(value, sink, out, depth + 1);
-      }
-      return;
-    }
-    default: raise(Error::kValue, "a JSON value of no known type");
-  }
 }
 
 // ``map[key] = o`` (o absent: None).

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "json_values.h"
 #include "strings.h"
 #include "values.h"
 
@@ -140,6 +141,33 @@ TEST_F(Values, ValueTextsCompareAsTheirStringsWhateverTheirEncoding) {
   EXPECT_EQ(compare(integer(5), empty), 0);  // not a string: ""
   EXPECT_EQ(compare(integer(5), word), -1);
   EXPECT_EQ(compare(Bytes{kAbsent}, integer(7)), 0);
+}
+
+
+// A JSON text encoded as graph.mutations encodes the value Python parses from it (the remote reads
+// install a node's summary so, native/bindings/remote_rows.cc).
+TEST_F(Values, JsonTextEncodesAsThePythonValueItParsesTo) {
+  JsonDocument document(R"({"a": 1, "b": [true, null, 2.5, "x"], "c": {"d": -3}, "e": 18446744073709551615})");
+  PoolSink sink(pool, held);
+  Bytes out;
+  encode_json(document.root(), sink, out);
+  Bytes expected = dict({{"a", integer(1)},
+                         {"b", list({Bytes{kTrue}, Bytes{kNull}, real(2.5), str("x")})},
+                         {"c", dict({{"d", integer(-3)}})},
+                         {"e", unsigned_(18446744073709551615ULL)}});
+  EXPECT_EQ(out, expected);
+  EXPECT_EQ(json(out), R"({"a":1,"b":[true,null,2.5,"x"],"c":{"d":-3},"e":18446744073709551615})");
+}
+
+TEST_F(Values, JsonTextThatIsNotOneValueIsAnError) {
+  EXPECT_THROW(JsonDocument("{\"a\": "), Error);
+  EXPECT_THROW(JsonDocument("[1] [2]"), Error);
+  std::string deep(kMaxDepth + 2, '[');
+  deep += std::string(kMaxDepth + 2, ']');
+  JsonDocument nested(deep);
+  PoolSink sink(pool, held);
+  Bytes out;
+  EXPECT_THROW(encode_json(nested.root(), sink, out), Error);
 }
 
 }  // namespace
