@@ -14,12 +14,62 @@ store has them (it asks ``hasattr`` once per view), each a capability of its own
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import fields
 from typing import Any, Protocol, runtime_checkable
 
 from graph.model import EdgeKind, Node
 from graph.stores import Neighbourhood, ReadsLevels, ReadsNewest, ReadsSoon, ReadsSummaries
 from graph.stores.requests import NeighbourhoodRequest
+
+
+class NeighbourhoodRows(Neighbourhood):
+    """A level read in summary form, its edges followed only (marks, no records), kept as the rows
+    the store read: a native view installs them in its mirror as they are
+    (``native/bindings/remote_rows.cc``), no Python Node or Edge made a row, where decoding them
+    was most of what a large answer cost this process. A Python reader of the fields has them
+    decoded on first use, by ``decode``.
+
+    ``rows``: the edges as ``[source, type, target, mark]`` (a truthy mark: a READS/WRITES edge its
+    job's newest completed run did not restate), the far ends as ``[id, labels, summary, values,
+    json keys]``, the ``ahead`` keys as ``[source, type, target]``, the far ends' handles in their
+    order, the ``ahead_in`` keys as ``[source, type, target, unrestated]``, their sources as the
+    far ends, and their handles. A node's kind is the first of its ``labels`` that names one; its
+    ``summary`` is the JSON text of an object of its summary properties (None: not a node of
+    ours), of which it keeps ``kept`` (None: all); ``values`` are its values of ``extras``, in
+    order (None: it has none), those named in ``json keys`` as JSON text."""
+
+    __slots__ = ("_decode", "extras", "kept", "rows")
+
+    def __init__(
+        self,
+        rows: Sequence[Sequence[Any]],
+        extras: Sequence[str],
+        kept: Sequence[str] | None,
+        decode: Callable[[], Neighbourhood],
+    ) -> None:
+        self.rows = rows
+        self.extras = extras
+        self.kept = kept
+        self._decode = decode
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in _DECODED:  # (reached only for a field not decoded yet, or no attribute)
+            raise AttributeError(name)
+        decoded = self._decode()
+        for field in _DECODED:
+            object.__setattr__(self, field, getattr(decoded, field))
+        return getattr(self, name)
+
+
+_DECODED = frozenset(field.name for field in fields(Neighbourhood))
+
+
+def edge_targets(found: Neighbourhood) -> frozenset[str]:
+    """The targets of ``found``'s edges (of rows kept as rows, read without decoding them)."""
+    if isinstance(found, NeighbourhoodRows):
+        return frozenset(row[2] for row in found.rows[0])
+    return frozenset(edge.target for edge in found.edges)
 
 
 @runtime_checkable

@@ -353,6 +353,7 @@ void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool
 }
 
 void RemoteSource::install_read(const EdgesRead& read, PyObject* found) {
+  if (!read.props && !read.whole && is_rows(found)) return install_rows(read, found);
   const bool out = read.out, props = read.props, ahead = read.ahead;
   const uint32_t kinds = read.kinds, ahead_in = read.ahead_in;
   PyRef edges(attr(found, "edges")), far(attr(found, "nodes")), ahead_keys(attr(found, "ahead")),

@@ -87,6 +87,17 @@ class RemoteSource : public Source {
                        uint32_t ahead_in, bool names_only, bool whole);
   PyObject* edges_request(const EdgesRead& read);  // a graph.stores.NeighbourhoodRequest
   void install_read(const EdgesRead& read, PyObject* found);
+  // A level read kept as the store's rows (graph.stores.remote_reads.NeighbourhoodRows,
+  // remote_rows.cc): installed from them, no Python Node or Edge made (a read of records or whole
+  // nodes is installed from its decoded fields).
+  static bool is_rows(PyObject* found);
+  struct SummaryForm;
+  void install_rows(const EdgesRead& read, PyObject* found);
+  // A far end's [id, labels, summary, values, json keys] row (kNone: not a node of ours).
+  NodeIdx install_summary_row(PyObject* row, const SummaryForm& form, State wanted);
+  // An edge by its [source, type, target] row, found or added without a record; ``judged``: a job
+  // edge's mark set to ``marked`` (unrestated).
+  EdgeIdx install_row_key(PyObject* row, bool marked, bool judged);
   // The facts' reads (remote_facts.cc): the found_only reads, the runs and the owners a lineage
   // answer's facts ask (FactsRead), read with facts_read() (graph.stores.neo4j.facts_reads) by the
   // places of their nodes in a table (``table``: place -> node), and installed from its rows.

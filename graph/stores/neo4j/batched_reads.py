@@ -88,7 +88,10 @@ def _read_together(
     ((*rows,),) = store._read(text, parameters, "reading neighbourhoods")
     for index, row in zip(asked, rows):
         request = requests[index]
-        found[index] = store._neighbourhood_of(row, request.direction, request.node_props)
+        if request.node_props is not None and not request.with_props:
+            found[index] = store._level_of(row, request.direction, request.node_props)
+        else:
+            found[index] = store._neighbourhood_of(row, request.direction, request.node_props)
         if wholes is not None and _judged(request, wholes):
             wholes.append(row[7:])
     return found

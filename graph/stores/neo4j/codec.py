@@ -315,6 +315,12 @@ def summary_parameter(names: Sequence[str]) -> list[str]:
 _IN_SUMMARY = frozenset(SUMMARY)
 
 
+def summary_kept(names: Sequence[str]) -> list[str] | None:
+    """Which of _SUMMARY's properties a node read with only ``names`` of its properties keeps
+    (None: all of them)."""
+    return None if _IN_SUMMARY.issubset(names) else [name for name in names if name in _IN_SUMMARY]
+
+
 def _decode_summaries(rows: list[list[Any]], names: Sequence[str]) -> dict[str, Node]:
     """Nodes from ``[id, labels, _summary, [value of each of names not in SUMMARY], _json]``
     rows (``cypher._summary``): only ``names`` of their properties (Neo4j holds no nulls: a null
@@ -322,7 +328,8 @@ def _decode_summaries(rows: list[list[Any]], names: Sequence[str]) -> dict[str, 
     skipped."""
     found: dict[str, Node] = {}
     extras = summary_parameter(names)
-    wanted = None if _IN_SUMMARY.issubset(names) else frozenset(names)
+    kept = summary_kept(names)
+    wanted = None if kept is None else frozenset(kept)
     for node_id, labels, summary, values, json_keys in rows:
         if summary is None:
             continue

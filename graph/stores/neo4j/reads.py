@@ -4,6 +4,7 @@ use it (:class:`StoreReads`), so that they need not import the store, which impo
 
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, Literal, Protocol
@@ -27,9 +28,11 @@ from graph.stores.neo4j.codec import (
     _decode_nodes,
     _decode_summaries,
     _keys,
+    summary_kept,
+    summary_parameter,
 )
 from graph.stores.neo4j.cypher import _READ_CLOCKS, _READ_NODES, _edges_query
-from graph.stores.remote_reads import ReadsAround, ReadsNeighbourhoodBatches
+from graph.stores.remote_reads import NeighbourhoodRows, ReadsAround, ReadsNeighbourhoodBatches
 
 
 def clocks_of_rows(rows: Iterable[list[Any]]) -> dict[str, column_clocks.Clocks]:
@@ -124,6 +127,21 @@ class _CypherReads(ABC):
             sources,
         )
 
+    def _level_of(
+        self, rows: list[Any], direction: Reach, node_props: Sequence[str]
+    ) -> Neighbourhood:
+        """A neighbourhood from the columns of a level read in summary form whose edges are marks
+        only (``with_props`` False), kept as those rows (:class:`NeighbourhoodRows`) for a native
+        view to install, decoded as :meth:`_neighbourhood_of` decodes them for anyone else."""
+        if direction == "both" or len(rows) != 7:  # (edges met from either end, or clocks read)
+            return self._neighbourhood_of(rows, direction, node_props)
+        return NeighbourhoodRows(
+            rows,
+            summary_parameter(node_props),
+            summary_kept(node_props),
+            functools.partial(self._neighbourhood_of, rows, direction, node_props),
+        )
+
     def edge_keys(
         self, ids: Collection[str], kinds: Collection[EdgeKind], direction: EdgeDirection
     ) -> list[EdgeKey]:
@@ -155,6 +173,10 @@ class StoreReads(ReadsLevels, ReadsNeighbourhoodBatches, ReadsAround, ReadsSoon,
 
     def _neighbourhood_of(
         self, rows: list[Any], direction: Reach, node_props: Sequence[str] | None
+    ) -> Neighbourhood: ...
+
+    def _level_of(
+        self, rows: list[Any], direction: Reach, node_props: Sequence[str]
     ) -> Neighbourhood: ...
 
 

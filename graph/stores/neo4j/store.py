@@ -497,6 +497,8 @@ class Neo4jStore(_CypherReads, Store):
             return Neighbourhood([], {}, [], set())
         query, parameters = read
         ((*rows,),) = self._read(query, parameters, "reading a neighbourhood")
+        if request.node_props is not None and not request.with_props:
+            return self._level_of(rows, request.direction, request.node_props)
         return self._neighbourhood_of(rows, request.direction, request.node_props)
 
     def neighbourhoods(self, requests: Sequence[NeighbourhoodRequest]) -> list[Neighbourhood]:

@@ -45,6 +45,7 @@ from graph.stores.neo4j.cypher import (
     neighbourhood_read,
 )
 from graph.stores.neo4j.reads import clocks_of_rows
+from graph.stores.remote_reads import edge_targets
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.reads import StoreReads
@@ -586,7 +587,7 @@ class WalkAhead:
                     [request, paired, request], [None, None, EdgeKind.HAS_COLUMN]
                 )
                 self._held[_shape(request)] = (
-                    frozenset(edge.target for edge in then.edges),
+                    edge_targets(then),
                     columns,
                 )
             self._next = (_asked(paired), then)
@@ -642,7 +643,7 @@ class WalkAhead:
             )
             levels.keep(row, missing)
             levels.wide = levels.wide or len(row[0]) >= _REACH
-        return self._store._neighbourhood_of(levels.rows(list(dict.fromkeys(ids))), "out", props)
+        return self._store._level_of(levels.rows(list(dict.fromkeys(ids))), "out", props)
 
     def _start(
         self, ids: Collection[str], kinds: frozenset[EdgeKind], direction: Reach, props: list[str]
@@ -670,7 +671,7 @@ class WalkAhead:
         ]
         ends = [self._summaries[end] for end in dict.fromkeys(row[far] for row in edge_rows)]
         rows = [edge_rows, [end[:5] for end in ends], [], [end[5] for end in ends], [], [], []]
-        return self._store._neighbourhood_of(rows, direction, props)
+        return self._store._level_of(rows, direction, props)
 
     def _keep_around(self, ids: list[str], rows: list[list[Any]]) -> None:
         for node_id, outs, out_ends, ins, in_ends in rows:
