@@ -18,19 +18,6 @@ namespace lm {
 
 namespace {
 
-// A row of ``size`` items at least (PySequence_Fast of it, held by ``hold``).
-PyObject** row_items(PyObject* row, Py_ssize_t size, PyRef& hold, const char* what) {
-  hold = PyRef(check(PySequence_Fast(row, what)));
-  if (PySequence_Fast_GET_SIZE(hold.get()) < size) raise(PyExc_ValueError, what);
-  return PySequence_Fast_ITEMS(hold.get());
-}
-
-// The items of a sequence (held by ``hold``), and their number.
-std::pair<PyObject**, Py_ssize_t> items(PyObject* seq, PyRef& hold, const char* what) {
-  hold = PyRef(check(PySequence_Fast(seq, what)));
-  return {PySequence_Fast_ITEMS(hold.get()), PySequence_Fast_GET_SIZE(hold.get())};
-}
-
 // The places of ``nodes`` in the table (added there when new), as a Python list.
 PyObject* places_of(const std::vector<NodeIdx>& nodes, std::unordered_map<NodeIdx, uint32_t>& place,
                     std::vector<NodeIdx>& table) {

@@ -18,27 +18,14 @@ namespace lm {
 
 namespace {
 
-// A row of ``size`` items at least (PySequence_Fast of it, held by ``hold``).
-PyObject** row_of(PyObject* row, Py_ssize_t size, PyRef& hold, const char* what) {
-  hold = PyRef(check(PySequence_Fast(row, what)));
-  if (PySequence_Fast_GET_SIZE(hold.get()) < size) raise(PyExc_ValueError, what);
-  return PySequence_Fast_ITEMS(hold.get());
-}
-
-// The items of a sequence (held by ``hold``), and their number.
-std::pair<PyObject**, Py_ssize_t> items_of(PyObject* seq, PyRef& hold, const char* what) {
-  hold = PyRef(check(PySequence_Fast(seq, what)));
-  return {PySequence_Fast_ITEMS(hold.get()), PySequence_Fast_GET_SIZE(hold.get())};
-}
-
 // The node kind the first of ``labels`` naming one names (kNodeKinds: none does).
 uint8_t kind_of_labels(PyObject* labels) {
   PyRef hold;
-  auto [items, count] = items_of(labels, hold, "a node's labels");
+  auto [names, count] = items(labels, hold, "a node's labels");
   std::string spill;
   for (Py_ssize_t i = 0; i < count; i++) {
-    if (!PyUnicode_Check(items[i])) continue;
-    std::string_view label = utf8_of(items[i], spill);
+    if (!PyUnicode_Check(names[i])) continue;
+    std::string_view label = utf8_of(names[i], spill);
     for (uint8_t k = 0; k < kNodeKinds; k++)
       if (label == kNodeKindNames[k]) return k;
   }
@@ -50,11 +37,11 @@ std::vector<std::string> texts_of(PyObject* names, const char* what) {
   std::vector<std::string> out;
   if (names == Py_None) return out;
   PyRef hold;
-  auto [items, count] = items_of(names, hold, what);
+  auto [texts, count] = items(names, hold, what);
   std::string spill;
   for (Py_ssize_t i = 0; i < count; i++) {
-    if (!PyUnicode_Check(items[i])) raise(PyExc_TypeError, what);
-    out.emplace_back(utf8_of(items[i], spill));
+    if (!PyUnicode_Check(texts[i])) raise(PyExc_TypeError, what);
+    out.emplace_back(utf8_of(texts[i], spill));
   }
   return out;
 }
@@ -89,7 +76,7 @@ struct RemoteSource::SummaryForm {
 
 NodeIdx RemoteSource::install_summary_row(PyObject* row, const SummaryForm& form, State wanted) {
   PyRef hold;
-  PyObject** item = row_of(row, 5, hold, "far ends: [id, labels, summary, values, json keys] rows");
+  PyObject** item = row_items(row, 5, hold, "far ends: [id, labels, summary, values, json keys] rows");
   PyObject* summary = item[2];
   if (summary == Py_None) return kNone;  // not a node of ours (left named only, as a Python read leaves it)
   uint8_t kind = kind_of_labels(item[1]);
@@ -116,7 +103,7 @@ NodeIdx RemoteSource::install_summary_row(PyObject* row, const SummaryForm& form
   }
   if (!form.extras.empty() && item[3] != Py_None) {
     PyRef values_hold;
-    auto [extra, extra_count] = items_of(item[3], values_hold, "a node's values");
+    auto [extra, extra_count] = items(item[3], values_hold, "a node's values");
     if (size_t(extra_count) != form.extras.size()) raise(PyExc_ValueError, "a node's values, one a property read");
     std::vector<std::string> json_keys = texts_of(item[4], "a node's JSON keys");
     for (size_t e = 0; e < form.extras.size(); e++) {
@@ -148,7 +135,7 @@ NodeIdx RemoteSource::install_summary_row(PyObject* row, const SummaryForm& form
 
 EdgeIdx RemoteSource::install_row_key(PyObject* row, bool marked, bool judged) {
   PyRef hold;
-  PyObject** item = row_of(row, 3, hold, "edges: [source, type, target] rows");
+  PyObject** item = row_items(row, 3, hold, "edges: [source, type, target] rows");
   if (!PyUnicode_Check(item[1])) raise(PyExc_TypeError, "an edge's type is str");
   std::string spill;
   std::string_view type = utf8_of(item[1], spill);
@@ -163,6 +150,17 @@ EdgeIdx RemoteSource::install_row_key(PyObject* row, bool marked, bool judged) {
   return e;
 }
 
+void RemoteSource::install_marked_keys(PyObject* rows, const char* what) {
+  PyRef hold, row;
+  auto [keys, count] = items(rows, hold, what);
+  for (Py_ssize_t i = 0; i < count; i++) {
+    PyObject** item = row_items(keys[i], 4, row, what);
+    int marked = PyObject_IsTrue(item[3]);
+    if (marked < 0) throw PyErrorSet{};
+    install_row_key(keys[i], marked == 1, true);
+  }
+}
+
 void RemoteSource::install_rows(const EdgesRead& read, PyObject* found) {
   PyRef rows(attr(found, "rows")), extras(attr(found, "extras")), kept(attr(found, "kept"));
   SummaryForm form;
@@ -170,45 +168,33 @@ void RemoteSource::install_rows(const EdgesRead& read, PyObject* found) {
   form.all = kept.get() == Py_None;
   form.kept = texts_of(kept.get(), "the summary's properties kept");
   PyRef hold, part, row;
-  PyObject** parts = row_of(rows.get(), 7, hold,
+  PyObject** parts = row_items(rows.get(), 7, hold,
                             "neighbourhood rows: [edges, far ends, ahead, handles, entering, sources, handles]");
   const State far_state = read.names_only ? kNames : kSummary;
   std::vector<NodeIdx> far_nodes;
-  auto [ends, end_count] = items_of(parts[1], part, "far ends");
+  auto [ends, end_count] = items(parts[1], part, "far ends");
   for (Py_ssize_t i = 0; i < end_count; i++) {
     NodeIdx n = install_summary_row(ends[i], form, far_state);
     if (n != kNone) far_nodes.push_back(n);
   }
-  auto [edges, edge_count] = items_of(parts[0], part, "edges");
-  for (Py_ssize_t i = 0; i < edge_count; i++) {
-    PyObject** item = row_of(edges[i], 4, row, "edges: [source, type, target, mark] rows");
-    int marked = PyObject_IsTrue(item[3]);
-    if (marked < 0) throw PyErrorSet{};
-    install_row_key(edges[i], marked == 1, true);
-  }
+  install_marked_keys(parts[0], "edges: [source, type, target, mark] rows");
   if (read.ahead) {
-    auto [keys, key_count] = items_of(parts[2], part, "ahead keys");
+    auto [keys, key_count] = items(parts[2], part, "ahead keys");
     for (Py_ssize_t i = 0; i < key_count; i++) install_row_key(keys[i], false, false);
     for (NodeIdx n : far_nodes) known(n).keys[1] |= kind_bit(kAliasOf);
   }
   if (read.ahead_in) {
-    auto [sources, source_count] = items_of(parts[5], part, "sources");
+    auto [sources, source_count] = items(parts[5], part, "sources");
     for (Py_ssize_t i = 0; i < source_count; i++) install_summary_row(sources[i], form, far_state);
-    auto [keys, key_count] = items_of(parts[4], part, "entering keys");
-    for (Py_ssize_t i = 0; i < key_count; i++) {
-      PyObject** item = row_of(keys[i], 4, row, "entering keys: [source, type, target, unrestated] rows");
-      int marked = PyObject_IsTrue(item[3]);
-      if (marked < 0) throw PyErrorSet{};
-      install_row_key(keys[i], marked == 1, true);
-    }
+    install_marked_keys(parts[4], "entering keys: [source, type, target, unrestated] rows");
     for (NodeIdx n : far_nodes) known(n).keys[0] |= read.ahead_in;
   }
   for (auto [nodes_at, handles_at] : {std::pair{1, 3}, std::pair{5, 6}}) {  // the far ends', then the sources'
     PyRef nodes_hold, handles_hold;
-    auto [nodes, node_count] = items_of(parts[nodes_at], nodes_hold, "far ends");
-    auto [handles, handle_count] = items_of(parts[handles_at], handles_hold, "handles");
+    auto [nodes, node_count] = items(parts[nodes_at], nodes_hold, "far ends");
+    auto [handles, handle_count] = items(parts[handles_at], handles_hold, "handles");
     for (Py_ssize_t i = 0; i < node_count && i < handle_count; i++) {
-      PyObject** item = row_of(nodes[i], 1, row, "far ends");
+      PyObject** item = row_items(nodes[i], 1, row, "far ends");
       Known& k = known(named(item[0]));
       Py_INCREF(handles[i]);
       Py_XDECREF(k.handle);

@@ -12,6 +12,17 @@ namespace lm {
 
 PyObject* attr(PyObject* o, const char* name) { return check(PyObject_GetAttrString(o, name)); }
 
+PyObject** row_items(PyObject* row, Py_ssize_t size, PyRef& hold, const char* what) {
+  hold = PyRef(check(PySequence_Fast(row, what)));
+  if (PySequence_Fast_GET_SIZE(hold.get()) < size) raise(PyExc_ValueError, what);
+  return PySequence_Fast_ITEMS(hold.get());
+}
+
+std::pair<PyObject**, Py_ssize_t> items(PyObject* seq, PyRef& hold, const char* what) {
+  hold = PyRef(check(PySequence_Fast(seq, what)));
+  return {PySequence_Fast_ITEMS(hold.get()), PySequence_Fast_GET_SIZE(hold.get())};
+}
+
 PyObject* kinds_list(uint32_t kinds) {
   PyRef list(check(PyList_New(0)));
   for (uint8_t k = 0; k < kEdgeKinds; k++)

@@ -7,6 +7,7 @@
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "source.h"
 
@@ -16,6 +17,10 @@ namespace lm {
 PyObject* attr(PyObject* o, const char* name);
 // A new list of the EdgeKind members in the ``kinds`` bits, as the store's reads take them.
 PyObject* kinds_list(uint32_t kinds);
+// The rows a remote store answers with, read without copying: a row of ``size`` items at least
+// (PySequence_Fast of it, held by ``hold``), and a sequence's items with their number.
+PyObject** row_items(PyObject* row, Py_ssize_t size, PyRef& hold, const char* what);
+std::pair<PyObject**, Py_ssize_t> items(PyObject* seq, PyRef& hold, const char* what);
 
 // A remote store's graph, mirrored as a query reads it. ``store`` is the Python Store; the mirror
 // keeps, per node, how much of it was read (named only, in summary form, whole) and which kinds of
@@ -98,6 +103,8 @@ class RemoteSource : public Source {
   // An edge by its [source, type, target] row, found or added without a record; ``judged``: a job
   // edge's mark set to ``marked`` (unrestated).
   EdgeIdx install_row_key(PyObject* row, bool marked, bool judged);
+  // Job edges by their [source, type, target, mark] rows, each marked unrestated where its mark is true.
+  void install_marked_keys(PyObject* rows, const char* what);
   // The facts' reads (remote_facts.cc): the found_only reads, the runs and the owners a lineage
   // answer's facts ask (FactsRead), read with facts_read() (graph.stores.neo4j.facts_reads) by the
   // places of their nodes in a table (``table``: place -> node), and installed from its rows.
