@@ -15,6 +15,7 @@ from graph.mutations import Mutation, UpsertEdge, UpsertNode
 from graph.stores import Store
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
+from graph.stores.remote_reads import NeighbourhoodKeys
 from graph.view import GraphView
 from ingest.builder import GraphBuilder
 from ingest.domain_rules import DomainRules
@@ -109,3 +110,40 @@ def test_impact_looks_up_owners_by_key_and_answers_as_the_embedded_store(
     assert "owner:team-impact-lookup-role" in reported
     assert any("domain:ops" in _report(reference, s, ChangeKind.DROP)[3] for s in starts)
     assert replies and not any(f"'type': '{ROLE}'" in reply for reply in replies)
+
+
+def test_the_lookup_keeps_followed_edges_as_rows_and_a_python_reader_sees_them_all(
+    neo4j_and_reference: tuple[Neo4jStore, EmbeddedStore],
+    food_delivery_events: list[dict[str, Any]],
+) -> None:
+    store, reference = neo4j_and_reference
+    for target in (store, reference):
+        for batch in _mesh(food_delivery_events):
+            target.apply(batch)
+        build_mesh(target)
+    ids = [n.id for n in reference.nodes_of_kind(NodeKind.DATASET, 1000)]
+    ids += [n.id for n in reference.nodes_of_kind(NodeKind.JOB, 1000)]
+    kinds = [EdgeKind.ALIAS_OF, EdgeKind.EXPOSES, EdgeKind.GOVERNS, EdgeKind.OWNED_BY]
+    records = [EdgeKind.BELONGS_TO]
+    found = store.lookup_around(ids, [*kinds, *records], records)
+    assert isinstance(found, NeighbourhoodKeys)
+    # the followed edges as key rows, the domains' with their records, each edge once
+    assert found.keyed and {row[1] for row in found.keyed} <= {kind.value for kind in kinds}
+    assert found.recorded and all(e.kind == EdgeKind.BELONGS_TO for e in found.recorded)
+    expected = {
+        e.key: e
+        for direction in ("out", "in")
+        for e in reference.edges(ids, [*kinds, *records], direction)  # type: ignore[arg-type]
+    }
+    assert {e.key for e in found.edges} == set(expected)
+    assert len(found.edges) == len(expected)
+    for edge in found.edges:
+        if edge.kind == EdgeKind.BELONGS_TO:
+            assert edge.props == expected[edge.key].props
+        else:
+            assert edge.props == {} and edge.stamps == {}
+    assert set(found.nodes) == {e.target for e in expected.values() if e.source in ids} | {
+        e.source for e in expected.values() if e.target in ids
+    }
+    with pytest.raises(ValueError):
+        store.lookup_around(ids, [EdgeKind.READS], records)

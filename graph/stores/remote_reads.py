@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import fields
 from typing import Any, Protocol, runtime_checkable
 
-from graph.model import EdgeKind, Node
+from graph.model import Edge, EdgeKind, Node
 from graph.stores import Neighbourhood, ReadsLevels, ReadsNewest, ReadsSoon, ReadsSummaries
 from graph.stores.requests import NeighbourhoodRequest
 
@@ -63,6 +63,33 @@ class NeighbourhoodRows(Neighbourhood):
 
 
 _DECODED = frozenset(field.name for field in fields(Neighbourhood))
+
+
+class NeighbourhoodKeys(Neighbourhood):
+    """A lookup whose edges are mostly followed only (impact's around an answer: ``ReadsAround``),
+    those kept as the ``[source, type, target]`` rows the store read, ``keyed``, beside the edges
+    read with their records, ``recorded``: a native view installs the rows from their ids
+    (``native/bindings/remote_rows.cc``), where making a Python Edge of each of the tens of
+    thousands a large answer meets was most of what the lookup cost this process. A Python reader
+    of ``edges`` has both, the rows as edges with empty records, made on first use."""
+
+    __slots__ = ("keyed", "recorded")
+
+    def __init__(self, read: Neighbourhood, keyed: Sequence[Sequence[str]]) -> None:
+        for field in _DECODED - {"edges"}:
+            object.__setattr__(self, field, getattr(read, field))
+        self.recorded = read.edges
+        self.keyed = keyed
+
+    def __getattr__(self, name: str) -> Any:
+        if name != "edges":  # (reached only for the edges not made yet, or no attribute)
+            raise AttributeError(name)
+        edges = {edge.key: edge for edge in self.recorded}
+        for source, type_, target in self.keyed:  # (an edge between two nodes asked: met twice)
+            key = (source, EdgeKind(type_), target)
+            edges.setdefault(key, Edge(source, key[1], target, {}, {}))
+        object.__setattr__(self, "edges", list(edges.values()))
+        return self.edges
 
 
 def edge_targets(found: Neighbourhood) -> frozenset[str]:

@@ -52,20 +52,25 @@ bool holds(const std::vector<std::string>& names, std::string_view name) {
   return false;
 }
 
-// The ``rows`` type, imported once (held for the life of the process).
-PyTypeObject* rows_type() {
-  static PyObject* type = nullptr;
-  if (type == nullptr) {
-    PyRef module(check(PyImport_ImportModule("graph.stores.remote_reads")));
-    type = attr(module.get(), "NeighbourhoodRows");
-    if (!PyType_Check(type)) raise(PyExc_TypeError, "NeighbourhoodRows is not a type");
-  }
+// A type of graph.stores.remote_reads, imported once (held for the life of the process).
+PyTypeObject* reads_type(const char* name) {
+  PyRef module(check(PyImport_ImportModule("graph.stores.remote_reads")));
+  PyObject* type = attr(module.get(), name);
+  if (!PyType_Check(type)) raise(PyExc_TypeError, "graph.stores.remote_reads: not a type");
   return reinterpret_cast<PyTypeObject*>(type);
 }
 
 }  // namespace
 
-bool RemoteSource::is_rows(PyObject* found) { return PyObject_TypeCheck(found, rows_type()); }
+bool RemoteSource::is_rows(PyObject* found) {
+  static PyTypeObject* type = reads_type("NeighbourhoodRows");
+  return PyObject_TypeCheck(found, type);
+}
+
+bool RemoteSource::is_keys(PyObject* found) {
+  static PyTypeObject* type = reads_type("NeighbourhoodKeys");
+  return PyObject_TypeCheck(found, type);
+}
 
 // What every far end of one read keeps of its summary, and the other properties it was read with.
 struct RemoteSource::SummaryForm {

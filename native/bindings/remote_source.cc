@@ -296,7 +296,9 @@ void RemoteSource::around(const std::vector<NodeIdx>& nodes, uint32_t kinds, uin
     PyRef both(check(PyUnicode_FromString("both")));
     read = PyRef(read_neighbourhood(store_, {{"ids", ids.get()}, {"kinds", kinds_arg.get()}, {"direction", both.get()}}));
   }
-  PyRef edges(attr(read.get(), "edges")), far(attr(read.get(), "nodes")), unrestated(attr(read.get(), "unrestated"));
+  const bool keyed = is_keys(read.get());  // (its edges' records, the others as key rows)
+  PyRef edges(attr(read.get(), keyed ? "recorded" : "edges")), far(attr(read.get(), "nodes")),
+      unrestated(attr(read.get(), "unrestated"));
   Py_ssize_t pos = 0;
   PyObject *key, *value;
   while (PyDict_Next(far.get(), &pos, &key, &value)) install_node(value, kWhole);
@@ -305,6 +307,11 @@ void RemoteSource::around(const std::vector<NodeIdx>& nodes, uint32_t kinds, uin
     PyObject* edge = PySequence_Fast_GET_ITEM(edge_seq.get(), i);
     PyRef kind(attr(edge, "kind"));
     install_edge(edge, (records & kind_bit(edge_kind_code(kind.get()))) != 0, unrestated.get());
+  }
+  if (keyed) {
+    PyRef rows(attr(read.get(), "keyed")), hold;
+    auto [keys, count] = items(rows.get(), hold, "keys: [source, type, target] rows");
+    for (Py_ssize_t i = 0; i < count; i++) install_row_key(keys[i], false, false);
   }
   for (NodeIdx n : need)
     for (int way = 0; way < 2; way++) {

@@ -96,6 +96,9 @@ class RemoteSource : public Source {
   // remote_rows.cc): installed from them, no Python Node or Edge made (a read of records or whole
   // nodes is installed from its decoded fields).
   static bool is_rows(PyObject* found);
+  // A lookup around an answer whose followed edges are kept as [source, type, target] rows
+  // (graph.stores.remote_reads.NeighbourhoodKeys): those installed from their ids.
+  static bool is_keys(PyObject* found);
   struct SummaryForm;
   void install_rows(const EdgesRead& read, PyObject* found);
   // A far end's [id, labels, summary, values, json keys] row (kNone: not a node of ours).

@@ -5,9 +5,10 @@ The lookup read each of thousands of nodes by its id and every edge of the kinds
 record (an impact on 9.8k nodes of the 10k mesh: 2.5 MB, ~280 ms on the server, a third of the
 answer); the report follows most of those edges only to their far ends. Here the nodes a walk
 read are sought by the handles it was given, one pass over their edges returns the records of
-the kinds the caller judges by (``records``: the domains' BELONGS_TO) and keys with currency marks
-of the others, far ends whole (a few: owners, products, contracts, domains): 1.1 MB, ~90 ms.
-Bounded as a level read is: the ids asked and their edges of the kinds asked.
+the kinds the caller judges by (``records``: the domains' BELONGS_TO) and keys of the others, far
+ends whole (a few: owners, products, contracts, domains): 1.1 MB, ~90 ms. The keys stay the rows
+the driver made for a native view to install (``remote_reads.NeighbourhoodKeys``). Bounded as a
+level read is: the ids asked and their edges of the kinds asked.
 """
 
 from __future__ import annotations
@@ -16,12 +17,11 @@ import functools
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
-from graph.model import EdgeKind
+from graph.model import JOB_IO, EdgeKind
 from graph.stores import Neighbourhood
 from graph.stores.neo4j.cypher import (
     _CLOCKS_OF_OWNERS,
     _EDGE_KEY,
-    _MARK_ONLY,
     _owners_of,
     _start_by_handle,
     _start_by_id,
@@ -29,6 +29,7 @@ from graph.stores.neo4j.cypher import (
     _whole,
     start_parameters,
 )
+from graph.stores.remote_reads import NeighbourhoodKeys
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.reads import StoreReads
@@ -36,23 +37,25 @@ if TYPE_CHECKING:
 
 @functools.cache
 def _around_query(kinds: frozenset[EdgeKind], by_handle: bool) -> str:
-    """The edges of ``kinds`` at the nodes asked both ways, each with its record when its type is
-    in ``$records``, else its currency mark; the far ends whole with their handles; the column
-    clocks those refer to (the columns of ``cypher._neighbourhood_query``)."""
+    """The edges of ``kinds`` at the nodes asked both ways whose type is in ``$records`` with
+    their records, the far ends whole with their handles, the column clocks those refer to (the
+    columns of ``cypher._neighbourhood_query``), then the others' keys (none of ``kinds`` is a
+    job's input or output: no currency marks to read)."""
     return "\n".join(
         [
             _start_by_handle() if by_handle else _start_by_id(),
             f"MATCH (a)-[r:{_types(kinds)}]-(b)",
+            "WITH a, id, r, b, type(r) IN $records AS recorded",
             (
-                f"WITH collect([{_EDGE_KEY['both']}, "
-                f"CASE WHEN type(r) IN $records THEN properties(r) ELSE {_MARK_ONLY} END]) AS edges, "
+                f"WITH collect(CASE WHEN recorded THEN [{_EDGE_KEY['both']}, properties(r)] END) "
+                f"AS edges, collect(CASE WHEN NOT recorded THEN [{_EDGE_KEY['both']}] END) AS keys, "
                 "collect(DISTINCT b) AS ends"
             ),
             f"WITH *, {_owners_of('edges', '[3]')} + {_owners_of('ends')} AS owners {_CLOCKS_OF_OWNERS}",
             (
                 f"RETURN edges, [n IN ends | {_whole('n')}] AS nodes, [] AS ahead, "
                 "[n IN ends | elementId(n)] AS handles, [] AS ahead_in, [] AS sources, "
-                "[] AS source_handles, clocks"
+                "[] AS source_handles, clocks, keys"
             ),
         ]
     )
@@ -66,14 +69,16 @@ def around(
     handles: Mapping[str, object] | None = None,
 ) -> Neighbourhood:
     """The edges of ``kinds`` at ``ids`` both ways and their far ends whole, those of ``records``
-    with their records, the others as keys with empty records (``handles``: for some of ``ids``,
-    the handles a neighbourhood of the same query gave)."""
+    with their records, the others as keys (:class:`NeighbourhoodKeys`) (``handles``: for some of
+    ``ids``, the handles a neighbourhood of the same query gave)."""
     asked = frozenset(EdgeKind(kind) for kind in kinds)
     if not ids or not asked:
         return Neighbourhood([], {}, [], set())
+    if asked.intersection(JOB_IO):  # (their currency marks are not read here)
+        raise ValueError("a lookup around an answer reads no job's inputs or outputs")
     parameters: dict[str, Any] = {"records": sorted(EdgeKind(kind).value for kind in records)}
     parameters.update(start_parameters(ids, handles))
-    ((*rows,),) = store._read(
+    ((*rows, keys),) = store._read(
         _around_query(asked, bool(handles)), parameters, "reading around an answer"
     )
-    return store._neighbourhood_of(rows, "both", None)
+    return NeighbourhoodKeys(store._neighbourhood_of(rows, "both", None), keys)
