@@ -208,7 +208,9 @@ def test_sigkill_mid_stream_keeps_every_acknowledged_event_whole(
     try:
         for thread in clients:
             thread.start()
-        deadline = time.monotonic() + 60
+        # (only a guard: the kill comes at the 150th acknowledgement, which under the sanitizers
+        # on Neo4j with the host's two cores shared took over 60 s once)
+        deadline = time.monotonic() + 300
         while (
             sum(1 for o in list(outcomes.values()) if o == 201) < 150
             and time.monotonic() < deadline
