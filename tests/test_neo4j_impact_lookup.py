@@ -67,6 +67,17 @@ def _mesh(food_delivery_events: list[dict[str, Any]]) -> list[list[Mutation]]:
     return batches
 
 
+def _loaded(
+    stores: tuple[Neo4jStore, EmbeddedStore], events: list[dict[str, Any]]
+) -> tuple[Neo4jStore, EmbeddedStore]:
+    """Both stores holding the mesh of :func:`_mesh` and build_mesh's."""
+    for target in stores:
+        for batch in _mesh(events):
+            target.apply(batch)
+        build_mesh(target)
+    return stores
+
+
 def _report(store: Store, start: str, change: ChangeKind) -> tuple[Any, ...]:
     report = impact(GraphView(store, summaries=True), start, change)
     return (
@@ -84,11 +95,7 @@ def test_impact_looks_up_owners_by_key_and_answers_as_the_embedded_store(
     food_delivery_events: list[dict[str, Any]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    store, reference = neo4j_and_reference
-    for target in (store, reference):
-        for batch in _mesh(food_delivery_events):
-            target.apply(batch)
-        build_mesh(target)
+    store, reference = _loaded(neo4j_and_reference, food_delivery_events)
     replies: list[str] = []
     read = store._read
 
@@ -116,11 +123,7 @@ def test_the_lookup_keeps_followed_edges_as_rows_and_a_python_reader_sees_them_a
     neo4j_and_reference: tuple[Neo4jStore, EmbeddedStore],
     food_delivery_events: list[dict[str, Any]],
 ) -> None:
-    store, reference = neo4j_and_reference
-    for target in (store, reference):
-        for batch in _mesh(food_delivery_events):
-            target.apply(batch)
-        build_mesh(target)
+    store, reference = _loaded(neo4j_and_reference, food_delivery_events)
     ids = [n.id for n in reference.nodes_of_kind(NodeKind.DATASET, 1000)]
     ids += [n.id for n in reference.nodes_of_kind(NodeKind.JOB, 1000)]
     kinds = [EdgeKind.ALIAS_OF, EdgeKind.EXPOSES, EdgeKind.GOVERNS, EdgeKind.OWNED_BY]
@@ -133,7 +136,7 @@ def test_the_lookup_keeps_followed_edges_as_rows_and_a_python_reader_sees_them_a
     expected = {
         e.key: e
         for direction in ("out", "in")
-        for e in reference.edges(ids, [*kinds, *records], direction)  # type: ignore[arg-type]
+        for e in reference.edges(ids, [*kinds, *records], direction)
     }
     assert {e.key for e in found.edges} == set(expected)
     assert len(found.edges) == len(expected)
