@@ -155,6 +155,12 @@ EdgeIdx RemoteSource::install_row_key(PyObject* row, bool marked, bool judged) {
   return e;
 }
 
+void RemoteSource::install_keys(PyObject* rows, const char* what) {
+  PyRef hold;
+  auto [keys, count] = items(rows, hold, what);
+  for (Py_ssize_t i = 0; i < count; i++) install_row_key(keys[i], false, false);
+}
+
 void RemoteSource::install_marked_keys(PyObject* rows, const char* what) {
   PyRef hold, row;
   auto [keys, count] = items(rows, hold, what);
@@ -184,8 +190,7 @@ void RemoteSource::install_rows(const EdgesRead& read, PyObject* found) {
   }
   install_marked_keys(parts[0], "edges: [source, type, target, mark] rows");
   if (read.ahead) {
-    auto [keys, key_count] = items(parts[2], part, "ahead keys");
-    for (Py_ssize_t i = 0; i < key_count; i++) install_row_key(keys[i], false, false);
+    install_keys(parts[2], "ahead keys: [source, type, target] rows");
     for (NodeIdx n : far_nodes) known(n).keys[1] |= kind_bit(kAliasOf);
   }
   if (read.ahead_in) {

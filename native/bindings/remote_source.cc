@@ -309,9 +309,8 @@ void RemoteSource::around(const std::vector<NodeIdx>& nodes, uint32_t kinds, uin
     install_edge(edge, (records & kind_bit(edge_kind_code(kind.get()))) != 0, unrestated.get());
   }
   if (keyed) {
-    PyRef rows(attr(read.get(), "keyed")), hold;
-    auto [keys, count] = items(rows.get(), hold, "keys: [source, type, target] rows");
-    for (Py_ssize_t i = 0; i < count; i++) install_row_key(keys[i], false, false);
+    PyRef rows(attr(read.get(), "keyed"));
+    install_keys(rows.get(), "keys: [source, type, target] rows");
   }
   for (NodeIdx n : need)
     for (int way = 0; way < 2; way++) {

@@ -106,6 +106,8 @@ class RemoteSource : public Source {
   // An edge by its [source, type, target] row, found or added without a record; ``judged``: a job
   // edge's mark set to ``marked`` (unrestated).
   EdgeIdx install_row_key(PyObject* row, bool marked, bool judged);
+  // Edges by their [source, type, target] rows, none marked (followed, or read ahead).
+  void install_keys(PyObject* rows, const char* what);
   // Job edges by their [source, type, target, mark] rows, each marked unrestated where its mark is true.
   void install_marked_keys(PyObject* rows, const char* what);
   // The facts' reads (remote_facts.cc): the found_only reads, the runs and the owners a lineage
