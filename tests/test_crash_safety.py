@@ -25,23 +25,27 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 import pytest
 from command_line import lineagemesh
 from crashing import APPLY_ALL, batch_lines, run_then_sigkill
 from graph_invariants import invariant_violations
 from live_server import LiveServer
+from torn_journal import (
+    STAMP,
+    batch,
+    batches_present,
+    damage_row,
+    fill,
+    journal_cli,
+    journal_warnings,
+)
 
-from graph.model import EdgeKind, NodeKind
-from graph.mutations import UpsertEdge, UpsertNode, decode, encode, plan, touched_ids
-from graph.stores import Store, StoreUnavailable, snapshot
+from graph.mutations import UpsertNode, decode, encode, plan, touched_ids
+from graph.stores import Store, StoreUnavailable
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.journal import (
-    COMPRESS_BYTES,
-    FORMAT,
     Journal,
     JournalCorrupt,
-    JournalError,
     JournalInUse,
     wal_path,
 )
@@ -259,54 +263,12 @@ def test_sigkill_mid_stream_keeps_every_acknowledged_event_whole(
 
 # -- the journal's own recovery (embedded store) ---------------------------------------------------
 
-STAMP = "2026-01-05T06:00:00.000000Z"
-
-
-def batch(i: int) -> list:
-    """Batch i: a dataset, a column and the edge between them."""
-    ds, col = f"dataset:torn:t{i}", f"datasetField:torn:t{i}:c"
-    return [
-        UpsertNode(
-            ds,
-            NodeKind.DATASET,
-            STAMP,
-            {"namespace": "torn", "name": f"t{i}", "i": i, "pad": "x" * 500},
-        ),
-        UpsertNode(
-            col,
-            NodeKind.COLUMN,
-            STAMP,
-            {"namespace": "torn", "dataset": f"t{i}", "datasetId": ds, "name": "c"},
-        ),
-        UpsertEdge(ds, EdgeKind.HAS_COLUMN, col, STAMP),
-    ]
-
-
-def batches_present(store: Store, n: int) -> list[int]:
-    """Which of batches 0..n-1 the store holds; each must be whole or absent."""
-    present = []
-    for i in range(n):
-        nodes = store.nodes({f"dataset:torn:t{i}", f"datasetField:torn:t{i}:c"})
-        edges = store.edges({f"dataset:torn:t{i}"}, {EdgeKind.HAS_COLUMN}, "out")
-        assert (len(nodes), len(edges)) in ((0, 0), (2, 1)), f"batch {i} half applied"
-        if nodes:
-            present.append(i)
-    return present
-
 
 def write_and_crash(data_dir: Path, n: int) -> None:
     """Apply batches 0..n-1 in a child process that then dies by SIGKILL (no close, no checkpoint)."""
     batches = data_dir.parent / f"{data_dir.name}.batches"
     batches.write_bytes(batch_lines(encode(batch(i)) for i in range(n)))
     run_then_sigkill(APPLY_ALL, str(data_dir), str(batches))
-
-
-def journal_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [
-        r.getMessage()
-        for r in caplog.records
-        if r.name == "graph.stores.journal" and r.levelno >= logging.WARNING
-    ]
 
 
 def test_sigkill_after_commits_loses_nothing_and_warns_nothing(
@@ -369,51 +331,13 @@ def test_garbage_appended_to_the_database_file_is_ignored(
     assert journal_warnings(caplog) == []
 
 
-def fill(tmp_path: Path, n: int) -> Path:
-    with EmbeddedStore(tmp_path) as store:
-        for i in range(n):
-            store.apply(batch(i))
-    as_after_a_crash(tmp_path)
-    return tmp_path / "journal.sqlite"
-
-
-def as_after_a_crash(data_dir: Path) -> None:
-    """Take away the snapshot the clean close wrote: a torn row only follows a crash, which writes
-    none (a snapshot holding the row proves it complete, and its damage is refused)."""
-    snapshot.path_in(data_dir).unlink(missing_ok=True)
-
-
-def damage_row(path: Path, seq: int, how: str) -> None:
-    """Damage one committed row the way a lying disk or a torn write would."""
-    db = sqlite3.connect(path, isolation_level=None)
-    try:
-        (payload,) = db.execute("SELECT payload FROM batches WHERE seq = ?", (seq,)).fetchone()
-        if how == "truncated":
-            db.execute(
-                "UPDATE batches SET payload = ? WHERE seq = ?", (payload[: len(payload) // 2], seq)
-            )
-        elif how == "bit flip":
-            flipped = bytearray(payload)
-            flipped[len(flipped) // 2] ^= 0x04
-            db.execute("UPDATE batches SET payload = ? WHERE seq = ?", (bytes(flipped), seq))
-        elif how == "garbage, no checksum":
-            db.execute(
-                "UPDATE batches SET payload = ?, length = NULL, crc32 = NULL WHERE seq = ?",
-                (os.urandom(200), seq),
-            )
-        else:
-            raise ValueError(how)
-    finally:
-        db.close()
-
-
 @pytest.mark.parametrize("how", ["truncated", "bit flip", "garbage, no checksum"])
 def test_torn_row_at_the_tail_is_dropped_with_one_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, how: str
 ) -> None:
     path = fill(tmp_path, 30)
     damage_row(path, 30, how)
-    check = _journal_cli("check", tmp_path)  # reports, changes nothing
+    check = journal_cli("check", tmp_path)  # reports, changes nothing
     assert (
         check.returncode == 0
         and "29 batches replay; a torn tail of 1 will be dropped" in check.stdout
@@ -464,13 +388,13 @@ def test_damage_in_the_middle_refuses_to_start_until_salvaged(tmp_path: Path, ho
     assert "seq 12" in message and "before intact batch 13" in message and "salvage" in message
     assert "damage" in message
 
-    check = _journal_cli("check", tmp_path)
+    check = journal_cli("check", tmp_path)
     assert check.returncode == 1 and "seq 12" in check.stderr
-    salvage = _journal_cli("salvage", tmp_path)
+    salvage = journal_cli("salvage", tmp_path)
     assert salvage.returncode == 0 and "quarantined batch 12" in salvage.stdout
     with EmbeddedStore(tmp_path) as store:
         assert batches_present(store, 30) == [i for i in range(30) if i != 11]
-    assert _journal_cli("check", tmp_path).returncode == 0
+    assert journal_cli("check", tmp_path).returncode == 0
 
 
 def test_an_intact_row_that_does_not_decode_is_refused_wherever_it_is(tmp_path: Path) -> None:
@@ -485,198 +409,6 @@ def test_an_intact_row_that_does_not_decode_is_refused_wherever_it_is(tmp_path: 
     )
     db.close()
     with pytest.raises(JournalCorrupt, match=r"batch 5 is intact .* cannot be decoded"):
-        EmbeddedStore(tmp_path)
-
-
-def _journal_cli(command: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "graph", "journal", command, str(data_dir)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=Path(__file__).parents[1],
-    )
-
-
-def _json_rows(mutations: list) -> bytes:
-    """A batch as journals held it before the wire form: JSON rows."""
-    return orjson.dumps(
-        [
-            ("N", m.id, m.kind, m.at, dict(m.props) or None, dict(m.first) or None)
-            if isinstance(m, UpsertNode)
-            else (
-                "E",
-                m.source,
-                m.kind,
-                m.target,
-                m.at,
-                dict(m.props) or None,
-                dict(m.first) or None,
-            )
-            for m in mutations
-        ]
-    )
-
-
-def _format_0_journal(path: Path, payloads: list[bytes]) -> None:
-    """A journal as the first version wrote it."""
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS batches (seq INTEGER PRIMARY KEY AUTOINCREMENT, payload BLOB NOT NULL)"
-    )
-    db.executemany("INSERT INTO batches (payload) VALUES (?)", ((p,) for p in payloads))
-    db.close()
-
-
-def test_format_0_journal_is_migrated_transparently(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    _format_0_journal(tmp_path / "journal.sqlite", [_json_rows(batch(i)) for i in range(10)])
-    with caplog.at_level(logging.INFO), EmbeddedStore(tmp_path) as store:
-        assert batches_present(store, 10) == list(range(10))
-        store.apply(batch(10))
-    assert journal_warnings(caplog) == []
-    assert any(f"format 0 migrated to {FORMAT}" in r.getMessage() for r in caplog.records)
-    db = sqlite3.connect(tmp_path / "journal.sqlite")
-    try:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == FORMAT
-        rows = db.execute(
-            "SELECT seq, length, crc32, codec, payload FROM batches ORDER BY seq"
-        ).fetchall()
-        assert [r[1:4] for r in rows[:10]] == [
-            (None, None, None)
-        ] * 10  # old rows kept byte for byte
-        assert (
-            rows[10][1] == len(rows[10][4])
-            and rows[10][2] == zlib.crc32(rows[10][4])
-            and rows[10][3] is None
-        )
-        assert rows[10][4] == encode(batch(10))  # stored as encoded
-    finally:
-        db.close()
-    with EmbeddedStore(tmp_path) as store:
-        assert batches_present(store, 11) == list(range(11))
-
-
-def test_format_1_journal_keeps_its_rows_and_stores_new_ones_as_encoded(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    path = tmp_path / "journal.sqlite"
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute(
-        "CREATE TABLE batches (seq INTEGER PRIMARY KEY AUTOINCREMENT, payload BLOB NOT NULL, length INTEGER, crc32 INTEGER)"
-    )
-    db.execute(
-        "CREATE TABLE quarantine (seq INTEGER PRIMARY KEY, payload BLOB, length INTEGER, crc32 INTEGER, "
-        "reason TEXT NOT NULL, quarantined_at TEXT NOT NULL)"
-    )
-    payloads = [_json_rows(batch(i)) for i in range(5)]
-    db.executemany(
-        "INSERT INTO batches (payload, length, crc32) VALUES (?, ?, ?)",
-        [(p, len(p), zlib.crc32(p)) for p in payloads],
-    )
-    db.execute("PRAGMA user_version = 1")
-    db.close()
-    with caplog.at_level(logging.INFO), EmbeddedStore(tmp_path) as store:
-        assert batches_present(store, 5) == list(range(5))
-        store.apply(batch(5))
-    assert any(f"format 1 migrated to {FORMAT}" in r.getMessage() for r in caplog.records)
-    as_after_a_crash(tmp_path)
-    damage_row(path, 6, "truncated")  # a torn new row is found by its length and crc32
-    with EmbeddedStore(tmp_path) as store:
-        assert batches_present(store, 6) == list(range(5))
-    db = sqlite3.connect(path)
-    try:
-        assert db.execute("SELECT codec FROM quarantine").fetchall() == [(None,)]
-    finally:
-        db.close()
-
-
-def test_rows_compressed_by_earlier_versions_replay_and_are_checked_like_any(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    """Format 2 journals written while new rows were zlib-compressed: read as they are; a damaged
-    one found by its length and crc32, and quarantined with its codec, so it can still be read."""
-    path = fill(tmp_path, 1)
-    db = sqlite3.connect(path, isolation_level=None)
-    compressed = [zlib.compress(encode(batch(i)), 1) for i in range(1, 6)]
-    db.executemany(
-        "INSERT INTO batches (payload, length, crc32, codec) VALUES (?, ?, ?, 'zlib')",
-        [(p, len(p), zlib.crc32(p)) for p in compressed],
-    )
-    db.close()
-    with caplog.at_level(logging.INFO), EmbeddedStore(tmp_path) as store:
-        assert batches_present(store, 6) == list(range(6))
-        store.apply(batch(6))
-    assert journal_warnings(caplog) == []
-    damage_row(path, 6, "bit flip")  # the last compressed row (batch 5), before a new one
-    with pytest.raises(JournalCorrupt, match="seq 6: crc32 mismatch"):
-        EmbeddedStore(tmp_path).close()
-    assert _journal_cli("salvage", tmp_path).returncode == 0
-    with EmbeddedStore(tmp_path) as store:
-        assert batches_present(store, 7) == [0, 1, 2, 3, 4, 6]
-    db = sqlite3.connect(path)
-    try:
-        assert db.execute("SELECT seq, codec FROM quarantine").fetchall() == [(6, "zlib")]
-    finally:
-        db.close()
-
-
-def test_large_batches_are_stored_compressed_and_checked_like_any(tmp_path: Path) -> None:
-    """A batch of COMPRESS_BYTES and more is kept zstd-compressed (format 3), replays to the same
-    graph, and a damaged one is found by its length and crc32 and quarantined with its codec; a
-    format-2 journal's rows stay as they are when it is marked 3."""
-    large = [m for i in range(40) for m in batch(i)]
-    assert len(encode(large)) >= COMPRESS_BYTES > len(encode(batch(40)))
-    with EmbeddedStore(tmp_path) as store:
-        store.apply(large)
-        store.apply(batch(40))
-    as_after_a_crash(tmp_path)
-    path = tmp_path / "journal.sqlite"
-    db = sqlite3.connect(path, isolation_level=None)
-    rows = db.execute(
-        "SELECT seq, length, crc32, codec, payload FROM batches ORDER BY seq"
-    ).fetchall()
-    assert [r[3] for r in rows] == ["zstd", None]
-    assert rows[0][1] == len(rows[0][4]) < len(encode(large)) // 3
-    assert rows[0][2] == zlib.crc32(rows[0][4])
-    db.execute("PRAGMA user_version = 2")  # as the format before wrote it, rows apart
-    db.close()
-    with EmbeddedStore(tmp_path) as store:
-        assert batches_present(store, 41) == list(range(41))
-    with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == FORMAT == 4
-    as_after_a_crash(tmp_path)
-    damage_row(path, 1, "bit flip")  # the compressed row, before an intact one
-    with pytest.raises(JournalCorrupt, match="seq 1: crc32 mismatch"):
-        EmbeddedStore(tmp_path).close()
-    assert _journal_cli("salvage", tmp_path).returncode == 0
-    with EmbeddedStore(tmp_path) as store:
-        assert batches_present(store, 41) == [40]
-    with sqlite3.connect(path) as db:
-        assert db.execute("SELECT seq, codec FROM quarantine").fetchall() == [(1, "zstd")]
-
-
-def test_format_0_torn_tail_is_found_by_decoding(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    payloads = [_json_rows(batch(i)) for i in range(10)]
-    payloads[-1] = payloads[-1][:-7]
-    _format_0_journal(tmp_path / "journal.sqlite", payloads)
-    with caplog.at_level(logging.INFO), EmbeddedStore(tmp_path) as store:
-        assert batches_present(store, 10) == list(range(9))
-    (warning,) = journal_warnings(caplog)
-    assert "seq 10: undecodable" in warning
-
-
-def test_a_newer_format_is_refused(tmp_path: Path) -> None:
-    path = fill(tmp_path, 2)
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute(f"PRAGMA user_version = {FORMAT + 1}")
-    db.close()
-    with pytest.raises(JournalError, match="newer lineagemesh"):
         EmbeddedStore(tmp_path)
 
 

@@ -58,6 +58,7 @@ def test_fuzz_and_crash_suites_pass_under_asan_and_ubsan(neo4j_server) -> None:
         "tests/test_fuzz_server.py",
         "tests/test_fuzz_findings.py",
         "tests/test_crash_safety.py",
+        "tests/test_journal_formats.py",
         env={"LINEAGEMESH_TEST_NEO4J": neo4j_server.uri},
     )
 
