@@ -293,19 +293,34 @@ class _Levels:
         ]
 
 
+#: An edge kind by itself or by its text (a request's kinds come as either): a lookup, where
+#: ``EdgeKind(kind)`` costs an enum call, and a walk's keys take ~100 of them an answer.
+_EDGE_KIND: dict[object, EdgeKind] = {**{k: k for k in EdgeKind}, **{k.value: k for k in EdgeKind}}
+
+
+def _kinds(kinds: Collection[EdgeKind]) -> frozenset[EdgeKind]:
+    return frozenset(_EDGE_KIND[kind] for kind in kinds)
+
+
+def _key(
+    request: NeighbourhoodRequest, ids: tuple[str, ...], handles: tuple[Any, ...]
+) -> tuple[Any, ...]:
+    return (
+        ids,
+        _kinds(request.kinds),
+        request.direction,
+        _kinds(request.ahead),
+        _kinds(request.ahead_in),
+        request.with_props,
+        None if request.node_props is None else tuple(request.node_props),
+        handles,
+    )
+
+
 def _asked(request: NeighbourhoodRequest) -> tuple[Any, ...]:
     """What a neighbourhood read asks, as a key: two equal keys read the same rows."""
     handles = request.handles
-    return (
-        tuple(request.ids),
-        frozenset(EdgeKind(kind) for kind in request.kinds),
-        request.direction,
-        frozenset(EdgeKind(kind) for kind in request.ahead),
-        frozenset(EdgeKind(kind) for kind in request.ahead_in),
-        request.with_props,
-        None if request.node_props is None else tuple(request.node_props),
-        tuple(sorted(handles.items())) if handles else (),
-    )
+    return _key(request, tuple(request.ids), tuple(sorted(handles.items())) if handles else ())
 
 
 _DATASET = f"{ID_PREFIX[NodeKind.DATASET]}:"
@@ -319,7 +334,7 @@ def _read_next(request: NeighbourhoodRequest) -> NeighbourhoodRequest | None:
     HAS_COLUMN edges after their DERIVES_FROM edges (dataset-level lineage)."""
     if not request.ids or request.direction != "out" or request.ahead or request.ahead_in:
         return None
-    kinds = {EdgeKind(kind) for kind in request.kinds}
+    kinds = _kinds(request.kinds)
     if kinds == {EdgeKind.ALIAS_OF}:
         if request.node_props is not None:
             return None
@@ -336,7 +351,7 @@ def _read_next(request: NeighbourhoodRequest) -> NeighbourhoodRequest | None:
 def _shape(request: NeighbourhoodRequest) -> tuple[Any, ...]:
     """What a neighbourhood read asks but its nodes: two reads of one shape read the same rows
     of each node."""
-    return _asked(dataclasses.replace(request, ids=[], handles={}))
+    return _key(request, (), ())
 
 
 def _part(found: Neighbourhood, ids: Collection[str], direction: Reach) -> Neighbourhood:
@@ -552,12 +567,12 @@ class WalkAhead:
     ) -> Neighbourhood:
         """Impact's lookup (``around.around``), answered from what a start's read ahead looked up
         where that holds every node asked (a reach within one read ahead), else the store's."""
-        asked = frozenset(EdgeKind(kind) for kind in kinds)
+        asked = _kinds(kinds)
         held = self._looked
         if (
             held is None
             or not asked <= _AROUND_KINDS
-            or not {EdgeKind(kind) for kind in records} <= _AROUND_RECORDS
+            or not _kinds(records) <= _AROUND_RECORDS
             or not held[0].issuperset(ids)
         ):
             return self._store.lookup_around(ids, kinds, records, handles)
@@ -576,11 +591,11 @@ class WalkAhead:
         held, self._next = self._next, None
         if held is not None and held[0] == _asked(request):
             return held[1]
-        wider = self._held.get(_shape(request))
+        wider = self._held.get(_shape(request)) if self._held else None
         if wider is not None and request.direction != "both" and wider[0].issuperset(request.ids):
             return _part(wider[1], request.ids, request.direction)
         if (paired := _read_next(request)) is not None:  # both in one statement
-            if {EdgeKind(kind) for kind in paired.kinds} != {EdgeKind.HAS_COLUMN}:
+            if _kinds(paired.kinds) != {EdgeKind.HAS_COLUMN}:
                 found, then = self._store.neighbourhoods([request, paired])
             else:  # and what the walk asks of those columns next (whether they derive)
                 found, then, columns = self._judging(
@@ -594,9 +609,11 @@ class WalkAhead:
             return found
         ids, direction, with_props = request.ids, request.direction, request.with_props
         node_props = request.node_props
-        kinds = frozenset(EdgeKind(kind) for kind in request.kinds)
-        entering = frozenset(EdgeKind(kind) for kind in request.ahead_in)
-        ahead = frozenset(EdgeKind(kind) for kind in request.ahead)
+        kinds, entering, ahead = (
+            _kinds(request.kinds),
+            _kinds(request.ahead_in),
+            _kinds(request.ahead),
+        )
         if (
             ids
             and len(ids)
