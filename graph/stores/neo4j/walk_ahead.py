@@ -31,7 +31,12 @@ from typing import TYPE_CHECKING, Any
 from graph.model import ID_PREFIX, JOB_IO, EdgeKind, Node, NodeKind
 from graph.stores import Neighbourhood, NeighbourhoodRequest, Reach, column_clocks
 from graph.stores.neo4j import batched_reads
-from graph.stores.neo4j.codec import _UNRESTATED, _decode_nodes, summary_parameter
+from graph.stores.neo4j.codec import (
+    _EDGE_KIND_BY_TYPE,
+    _UNRESTATED,
+    _decode_nodes,
+    summary_parameter,
+)
 from graph.stores.neo4j.cypher import (
     _CLOCKS_OF_OWNERS,
     _MARK_ONLY,
@@ -293,13 +298,11 @@ class _Levels:
         ]
 
 
-#: An edge kind by itself or by its text (a request's kinds come as either): a lookup, where
-#: ``EdgeKind(kind)`` costs an enum call, and a walk's keys take ~100 of them an answer.
-_EDGE_KIND: dict[object, EdgeKind] = {**{k: k for k in EdgeKind}, **{k.value: k for k in EdgeKind}}
-
-
 def _kinds(kinds: Collection[EdgeKind]) -> frozenset[EdgeKind]:
-    return frozenset(_EDGE_KIND[kind] for kind in kinds)
+    """A request's kinds (members or their texts: ``EdgeKind`` is a str enum, so the codec's
+    lookup by type serves both) as a set: a lookup, where ``EdgeKind(kind)`` costs an enum call
+    and a walk's keys take ~100 of them an answer."""
+    return frozenset(_EDGE_KIND_BY_TYPE[kind] for kind in kinds)
 
 
 def _key(
