@@ -16,7 +16,7 @@ from graph.stores import Store
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
 from graph.stores.remote_reads import NeighbourhoodKeys
-from graph.view import GraphView
+from graph.view import SUMMARY, GraphView
 from ingest.builder import GraphBuilder
 from ingest.domain_rules import DomainRules
 from ingest.openlineage import translate
@@ -150,3 +150,28 @@ def test_the_lookup_keeps_followed_edges_as_rows_and_a_python_reader_sees_them_a
     }
     with pytest.raises(ValueError):
         store.lookup_around(ids, [EdgeKind.READS], records)
+
+
+def test_a_lookup_the_walk_ahead_holds_answers_as_the_stores_own(
+    neo4j_and_reference: tuple[Neo4jStore, EmbeddedStore],
+    food_delivery_events: list[dict[str, Any]],
+) -> None:
+    store, _ = _loaded(neo4j_and_reference, food_delivery_events)
+    ahead = store.walk_ahead(list(SUMMARY))
+    ahead.expect_walk(None, downstream=True, looks_around=True)
+    ahead.nodes(["dataset:food_delivery:public.orders"])
+    assert ahead._looked is not None  # (read with the start: the statement's ``looked``)
+    met = sorted(ahead._looked[0])
+    kinds = [EdgeKind.ALIAS_OF, EdgeKind.EXPOSES, EdgeKind.GOVERNS, EdgeKind.OWNED_BY]
+    records = [EdgeKind.BELONGS_TO]
+    held = ahead.lookup_around(met, [*kinds, *records], records)
+    own = store.lookup_around(met, [*kinds, *records], records)
+    # the followed edges handed on as rows, as the store's own lookup hands them on
+    assert isinstance(held, NeighbourhoodKeys) and held.keyed
+    assert {row[1] for row in held.keyed} <= {kind.value for kind in kinds}
+    assert all(edge.kind == EdgeKind.BELONGS_TO for edge in held.recorded)
+    assert {e.key: (e.props, e.stamps) for e in held.edges} == {
+        e.key: (e.props, e.stamps) for e in own.edges
+    }
+    assert set(held.nodes) == set(own.nodes)
+    assert any(e.kind == EdgeKind.OWNED_BY for e in held.edges)

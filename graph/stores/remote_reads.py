@@ -67,7 +67,7 @@ _DECODED = frozenset(field.name for field in fields(Neighbourhood))
 
 class NeighbourhoodKeys(Neighbourhood):
     """A lookup whose edges are mostly followed only (impact's around an answer: ``ReadsAround``),
-    those kept as the ``[source, type, target]`` rows the store read, ``keyed``, beside the edges
+    those kept as the ``[source, type, target, ...]`` rows the store read, ``keyed``, beside the edges
     read with their records, ``recorded``: a native view installs the rows from their ids
     (``native/bindings/remote_rows.cc``), where making a Python Edge of each of the tens of
     thousands a large answer meets was most of what the lookup cost this process. A Python reader
@@ -85,8 +85,9 @@ class NeighbourhoodKeys(Neighbourhood):
         if name != "edges":  # (reached only for the edges not made yet, or no attribute)
             raise AttributeError(name)
         edges = {edge.key: edge for edge in self.recorded}
-        for source, type_, target in self.keyed:  # (an edge between two nodes asked: met twice)
-            key = (source, EdgeKind(type_), target)
+        for row in self.keyed:  # (an edge between two nodes asked: met twice)
+            source, target = row[0], row[2]
+            key = (source, EdgeKind(row[1]), target)
             edges.setdefault(key, Edge(source, key[1], target, {}, {}))
         object.__setattr__(self, "edges", list(edges.values()))
         return self.edges

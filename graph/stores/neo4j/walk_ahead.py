@@ -50,7 +50,7 @@ from graph.stores.neo4j.cypher import (
     neighbourhood_read,
 )
 from graph.stores.neo4j.reads import clocks_of_rows
-from graph.stores.remote_reads import edge_targets
+from graph.stores.remote_reads import NeighbourhoodKeys, edge_targets
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.reads import StoreReads
@@ -203,6 +203,7 @@ _AROUND_KINDS = frozenset(
     {EdgeKind.ALIAS_OF, EdgeKind.EXPOSES, EdgeKind.GOVERNS, EdgeKind.OWNED_BY, EdgeKind.BELONGS_TO}
 )
 _AROUND_RECORDS = frozenset({EdgeKind.BELONGS_TO})
+_AROUND_RECORD_TYPES = frozenset(kind.value for kind in _AROUND_RECORDS)
 _AROUND_MET = f"""
 CALL (walked, met) {{
   UNWIND walked + met AS a WITH DISTINCT a
@@ -569,7 +570,10 @@ class WalkAhead:
         handles: Mapping[str, object] | None = None,
     ) -> Neighbourhood:
         """Impact's lookup (``around.around``), answered from what a start's read ahead looked up
-        where that holds every node asked (a reach within one read ahead), else the store's."""
+        where that holds every node asked (a reach within one read ahead), else the store's. As
+        the store's own, the edges without records are handed on as the rows read
+        (:class:`NeighbourhoodKeys`), for a native view to install by their ids: a medium
+        impact's thousand owners' and domains' edges made no Python Edge each."""
         asked = _kinds(kinds)
         held = self._looked
         if (
@@ -587,8 +591,12 @@ class WalkAhead:
             row[0] for row in rows if row[2] in wanted
         }
         kept = [(end, handle) for end, handle in zip(ends, end_handles) if end[0] in far]
-        columns = [rows, [end for end, _ in kept], [], [handle for _, handle in kept], [], [], []]
-        return self._store._neighbourhood_of([*columns, clocks], "both", None)
+        recorded = [row for row in rows if row[1] in _AROUND_RECORD_TYPES]
+        keyed = [row for row in rows if row[1] not in _AROUND_RECORD_TYPES]  # (their marks: {})
+        columns = [recorded, [end for end, _ in kept], [], [h for _, h in kept], [], [], []]
+        return NeighbourhoodKeys(
+            self._store._neighbourhood_of([*columns, clocks], "both", None), keyed
+        )
 
     def neighbourhood(self, request: NeighbourhoodRequest) -> Neighbourhood:
         held, self._next = self._next, None
