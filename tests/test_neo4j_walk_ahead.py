@@ -15,7 +15,7 @@ from graph.lineage import dataset_lineage
 from graph.model import Direction, NodeKind
 from graph.stores import Store
 from graph.stores.neo4j import Neo4jStore, walk_ahead
-from graph.view import GraphView
+from graph.view import SUMMARY, GraphView
 
 pytestmark = pytest.mark.neo4j
 
@@ -113,6 +113,26 @@ def test_a_batchs_column_walks_read_their_starts_at_once(
     assert asked.count("reading the starts of walks") == 1
     assert "reading around a start" not in asked[:2]
     assert len(asked) < len(alone_asked) - len(starts)
+
+
+@pytest.mark.parametrize("store_args", ["neo4j"], indirect=True)
+def test_nodes_read_whole_ahead_are_answered_alike_each_time_they_are_asked(
+    history: Store,  # noqa: F811
+) -> None:
+    """What the walk ahead holds is decoded afresh for each asking: decoding takes a row's
+    properties over, and a node asked twice must not lose what the first asking took."""
+    assert isinstance(history, Neo4jStore)
+    column = history.nodes_of_kind(NodeKind.COLUMN, 1000)[0]
+    dataset = str(column.props["datasetId"])
+    ahead = history.walk_ahead(list(SUMMARY))
+    ahead.expect_starts([column.id], [dataset])
+    expected = history.nodes([column.id, dataset])
+    for _ in range(2):
+        for ids in ([column.id], [dataset]):
+            found = ahead.nodes(ids)
+            assert {i: (n.kind, n.props, n.stamps) for i, n in found.items()} == {
+                i: (expected[i].kind, expected[i].props, expected[i].stamps) for i in ids
+            }
 
 
 def _seen(report: ImpactReport) -> tuple[list[Any], list[str], list[Any]]:

@@ -524,7 +524,9 @@ class WalkAhead:
         start = self._starting and len(ids) == 1 and not next(iter(ids)).startswith(_COLUMN)
         if ids and not start and all(i in wholes for i in ids):
             self._starting = False
-            rows = [row for row in (wholes[i] for i in ids) if row is not None]
+            held = [row for row in (wholes[i] for i in ids) if row is not None]
+            # (decoding takes a row's properties over: those it holds are decoded as copies)
+            rows = [[row[0], row[1], dict(row[2])] for row in held]
             return _decode_nodes(rows, self._whole_clocks)
         if not (self._starting and len(ids) == 1):
             return self._store.nodes(ids)
@@ -584,16 +586,22 @@ class WalkAhead:
         ):
             return self._store.lookup_around(ids, kinds, records, handles)
         wanted = set(ids)
-        types = {kind.value for kind in asked}
         edges, ends, end_handles, clocks = held[1]
-        rows = [row for row in edges if row[1] in types and (row[0] in wanted or row[2] in wanted)]
-        far = {row[2] for row in rows if row[0] in wanted} | {
-            row[0] for row in rows if row[2] in wanted
-        }
-        kept = [(end, handle) for end, handle in zip(ends, end_handles) if end[0] in far]
-        recorded = [row for row in rows if row[1] in _AROUND_RECORD_TYPES]
+        if asked == _AROUND_KINDS and len(wanted) == len(held[0]):  # all it holds (an impact's)
+            rows, far_ends, far_handles = edges, ends, end_handles
+        else:
+            types = {kind.value for kind in asked}
+            rows = [r for r in edges if r[1] in types and (r[0] in wanted or r[2] in wanted)]
+            far = {row[2] for row in rows if row[0] in wanted} | {
+                row[0] for row in rows if row[2] in wanted
+            }
+            kept = [(end, handle) for end, handle in zip(ends, end_handles) if end[0] in far]
+            far_ends, far_handles = [end for end, _ in kept], [handle for _, handle in kept]
+        # (decoding takes a row's properties over: those it holds are decoded as copies)
+        recorded = [[*r[:3], dict(r[3])] for r in rows if r[1] in _AROUND_RECORD_TYPES]
         keyed = [row for row in rows if row[1] not in _AROUND_RECORD_TYPES]  # (their marks: {})
-        columns = [recorded, [end for end, _ in kept], [], [h for _, h in kept], [], [], []]
+        far_ends = [[end[0], end[1], dict(end[2])] for end in far_ends]
+        columns = [recorded, far_ends, [], far_handles, [], [], []]
         return NeighbourhoodKeys(
             self._store._neighbourhood_of([*columns, clocks], "both", None), keyed
         )
