@@ -67,8 +67,8 @@ _DECODED = frozenset(field.name for field in fields(Neighbourhood))
 
 class NeighbourhoodKeys(Neighbourhood):
     """A lookup whose edges are mostly followed only (impact's around an answer: ``ReadsAround``),
-    those kept as the ``[source, type, target, ...]`` rows the store read, ``keyed``, beside the edges
-    read with their records, ``recorded``: a native view installs the rows from their ids
+    those kept as the ``[source, type, target, ...]`` rows the store read, ``keyed``, beside the
+    edges read with their records, ``recorded``: a native view installs the rows from their ids
     (``native/bindings/remote_rows.cc``), where making a Python Edge of each of the tens of
     thousands a large answer meets was most of what the lookup cost this process. A Python reader
     of ``edges`` has both, the rows as edges with empty records, made on first use."""

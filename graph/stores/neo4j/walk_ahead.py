@@ -299,6 +299,13 @@ class _Levels:
         ]
 
 
+def _copied(rows: list[list[Any]], at: int = 2) -> list[list[Any]]:
+    """Held rows (a node's ``[id, labels, properties]``; ``at=3``: an edge's ``[source, type,
+    target, properties]``) with their properties copied, to be decoded: decoding takes a row's
+    properties over (``codec._decode``), and what the walk ahead holds may be asked again."""
+    return [[*row[:at], dict(row[at])] for row in rows]
+
+
 def _kinds(kinds: Collection[EdgeKind]) -> frozenset[EdgeKind]:
     """A request's kinds (members or their texts: ``EdgeKind`` is a str enum, so the codec's
     lookup by type serves both) as a set: a lookup, where ``EdgeKind(kind)`` costs an enum call
@@ -525,9 +532,7 @@ class WalkAhead:
         if ids and not start and all(i in wholes for i in ids):
             self._starting = False
             held = [row for row in (wholes[i] for i in ids) if row is not None]
-            # (decoding takes a row's properties over: those it holds are decoded as copies)
-            rows = [[row[0], row[1], dict(row[2])] for row in held]
-            return _decode_nodes(rows, self._whole_clocks)
+            return _decode_nodes(_copied(held), self._whole_clocks)
         if not (self._starting and len(ids) == 1):
             return self._store.nodes(ids)
         self._starting = False
@@ -544,7 +549,7 @@ class WalkAhead:
         else:
             query = _start_and_ahead(self._ways, self._hops, self._looks_around)
             if self._looks_around:
-                parameters["records"] = sorted(kind.value for kind in _AROUND_RECORDS)
+                parameters["records"] = sorted(_AROUND_RECORD_TYPES)
             ((around, found, clocks, *aheads),) = self._store._read(
                 query, parameters, "reading a walk's start"
             )
@@ -597,11 +602,9 @@ class WalkAhead:
             }
             kept = [(end, handle) for end, handle in zip(ends, end_handles) if end[0] in far]
             far_ends, far_handles = [end for end, _ in kept], [handle for _, handle in kept]
-        # (decoding takes a row's properties over: those it holds are decoded as copies)
-        recorded = [[*r[:3], dict(r[3])] for r in rows if r[1] in _AROUND_RECORD_TYPES]
+        recorded = _copied([r for r in rows if r[1] in _AROUND_RECORD_TYPES], at=3)
         keyed = [row for row in rows if row[1] not in _AROUND_RECORD_TYPES]  # (their marks: {})
-        far_ends = [[end[0], end[1], dict(end[2])] for end in far_ends]
-        columns = [recorded, far_ends, [], far_handles, [], [], []]
+        columns = [recorded, _copied(far_ends), [], far_handles, [], [], []]
         return NeighbourhoodKeys(
             self._store._neighbourhood_of([*columns, clocks], "both", None), keyed
         )
