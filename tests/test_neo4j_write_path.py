@@ -177,3 +177,24 @@ def test_batches_of_any_mix_of_edge_kinds_restate_each_kind_as_the_rule_does(
     assert dump(store) == dump(reference)
     (edge,) = store.edges([node_of(NodeKind.RUN, "produced-a")], [EdgeKind.PRODUCED], "out")
     assert edge.props == {"weight": 3, "firstSeenAt": T1} and edge.stamps["note"] == T2
+
+
+def test_the_driver_is_handed_parameters_it_does_not_print(
+    neo4j_and_reference: tuple[Neo4jStore, EmbeddedStore], caplog: pytest.LogCaptureFixture
+) -> None:
+    # The driver formats each RUN's parameters for its debug line whether or not that line is
+    # logged (graph.stores.neo4j.parameters): a batch's rows and a read's ids go over as values
+    # that print as their size, and are written and read back as the values they are.
+    store, reference = neo4j_and_reference
+    kinds = list(ENDS)
+    batch = edges_batch(kinds, T1, {"weight": 1, "note": "made"})
+    ids = sorted({m.id for m in batch if isinstance(m, UpsertNode)})
+    with caplog.at_level("DEBUG", logger="neo4j"):
+        assert store.apply(batch) == reference.apply(batch)
+        assert store.nodes(ids).keys() == set(ids)
+        assert store.edges(ids, kinds, "out") != []
+    runs = [r.getMessage() for r in caplog.records if " C: RUN " in r.getMessage()]
+    assert len(runs) >= 3  # the write's statements and the reads'
+    assert not [run for run in runs if any(node_id in run for node_id in ids)]
+    assert any("<list of" in run for run in runs)
+    assert dump(store) == dump(reference)

@@ -49,6 +49,7 @@ from graph.event_log import (
     unpack_events,
     without_kept,
 )
+from graph.stores.neo4j.parameters import unprinted
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.store import Neo4jStore
@@ -168,7 +169,7 @@ class Neo4jEventLog(RawEventLog):
 
     def _read(self, query: str, **parameters: Any) -> list[list[Any]]:
         with self._session() as session:
-            return session.execute_read(lambda tx: tx.run(query, parameters).values())
+            return session.execute_read(lambda tx: tx.run(query, unprinted(parameters)).values())
 
     def _write_tx(self, work: Callable[[neo4j.ManagedTransaction], Any]) -> Any:
         with self._session() as session:
@@ -263,7 +264,7 @@ class Neo4jEventLog(RawEventLog):
 
 
 def _run(query: str, parameters: dict[str, Any], tx: neo4j.ManagedTransaction) -> None:
-    tx.run(query, parameters).consume()
+    tx.run(query, unprinted(parameters)).consume()
 
 
 def write_blocks(tx: neo4j.ManagedTransaction, blocks: Sequence[Block]) -> list[int]:
@@ -274,12 +275,12 @@ def write_blocks(tx: neo4j.ManagedTransaction, blocks: Sequence[Block]) -> list[
     hashes = sorted(set(digests))
     if len(hashes) == len(digests):
         found, seqs = tx.run(
-            _WRITE_BLOCKS_IF_NONE_KEPT, hashes=hashes, blocks=_rows(blocks)
+            _WRITE_BLOCKS_IF_NONE_KEPT, unprinted(hashes=hashes, blocks=_rows(blocks))
         ).single(strict=True)
         if not found:
             return list(seqs)
     elif hashes:
-        (found,) = tx.run(_KEPT, hashes=hashes).single(strict=True)
+        (found,) = tx.run(_KEPT, unprinted(hashes=hashes)).single(strict=True)
     else:
         found = []
     kept = {bytes.fromhex(digest) for digest in found}
@@ -291,7 +292,7 @@ def write_blocks(tx: neo4j.ManagedTransaction, blocks: Sequence[Block]) -> list[
             kept.update(left.hashes)
     if not new:
         return []
-    return [seq for (seq,) in tx.run(_WRITE_BLOCKS, blocks=_rows(new)).values()]
+    return [seq for (seq,) in tx.run(_WRITE_BLOCKS, unprinted(blocks=_rows(new))).values()]
 
 
 def _rows(blocks: Sequence[Block]) -> list[dict[str, Any]]:

@@ -36,6 +36,7 @@ from graph.stores.neo4j.codec import (
     _keys,
 )
 from graph.stores.neo4j.cypher import _PLANNED_ONCE, _types
+from graph.stores.neo4j.parameters import unprinted
 from graph.stores.neo4j.reads import _InTransaction
 
 # Per job (those of $jobs and those the runs of $runs are OF), in id order: write-locked unless in
@@ -189,10 +190,12 @@ def judge_batch(
     reader = _Prefetched(tx, known, runs, clocks or {})
     ((of, rows),) = tx.run(
         _JUDGING_READ,
-        jobs=sorted(set(jobs)),
-        runs=sorted(set(runs)),
-        locked=sorted(locked),
-        known=sorted(i for i, node in known.items() if node.kind in _JOBS_AND_RUNS),
+        unprinted(
+            jobs=sorted(set(jobs)),
+            runs=sorted(set(runs)),
+            locked=sorted(locked),
+            known=sorted(i for i, node in known.items() if node.kind in _JOBS_AND_RUNS),
+        ),
     ).values()
     reader.load(jobs, of, rows)
     judged = jobs_of(reader, jobs, runs)
@@ -205,7 +208,7 @@ def judge_batch(
             if wanted != (props.get(_UNRESTATED) is not None):
                 marks.append([eid, wanted])
     if marks:
-        tx.run(_WRITE_MARKS, marks=marks).consume()
+        tx.run(_WRITE_MARKS, unprinted(marks=marks)).consume()
     return judged
 
 

@@ -32,6 +32,7 @@ from graph.stores.neo4j.codec import (
     summary_parameter,
 )
 from graph.stores.neo4j.cypher import _READ_CLOCKS, _READ_NODES, _edges_query
+from graph.stores.neo4j.parameters import unprinted
 from graph.stores.remote_reads import NeighbourhoodRows, ReadsAround, ReadsNeighbourhoodBatches
 
 
@@ -196,4 +197,4 @@ class _InTransaction(_CypherReads):
         return found
 
     def _read(self, text: str, parameters: dict[str, Any], doing: str) -> list[list[Any]]:
-        return self._tx.run(text, parameters).values()
+        return self._tx.run(text, unprinted(parameters)).values()

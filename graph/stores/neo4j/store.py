@@ -73,6 +73,7 @@ from graph.stores.neo4j.cypher import (
     neighbourhood_read,
 )
 from graph.stores.neo4j.judging import _WRITE_MARKS, Prefetched, judge_batch, judged
+from graph.stores.neo4j.parameters import unprinted
 from graph.stores.neo4j.reads import _CypherReads, _InTransaction
 from graph.stores.neo4j.retries import _UNAVAILABLE, Retries, _Result, _retrying_transient
 from graph.stores.neo4j.upgrade import upgrade
@@ -179,7 +180,7 @@ class Neo4jStore(_CypherReads, Store):
                 default_access_mode=neo4j.READ_ACCESS,
                 fetch_size=-1,
             ) as session:
-                return session.run(self._query(text), parameters).values()
+                return session.run(self._query(text), unprinted(parameters)).values()
 
         with self._translate_errors(doing):
             return _retrying_transient(attempt, retried=functools.partial(self.retries.add, "read"))
@@ -319,7 +320,7 @@ class Neo4jStore(_CypherReads, Store):
         marks = judged(prefetched, nodes.current, nodes.stored, changes, clocks)  # meanwhile
         rows = marks.rows(writing.made() if writing else {}) if marks is not None else None
         if rows:
-            tx.run(_WRITE_MARKS, marks=rows).consume()
+            tx.run(_WRITE_MARKS, unprinted(marks=rows)).consume()
         if touched := _fields_touched(changes, nodes.current):
             elements += self._keep_fields(tx, touched, nodes, changes.nodes)
         if rows is None:  # judged after the write, with what the first statement did not read
@@ -354,7 +355,7 @@ class Neo4jStore(_CypherReads, Store):
         rows = [[nodes.eids[d], kept_fields(ids, columns)] for d, ids in column_ids.items()]
         if not rows:
             return 0
-        (changed,) = tx.run(_WRITE_FIELDS, rows=rows).single(strict=True)
+        (changed,) = tx.run(_WRITE_FIELDS, unprinted(rows=rows)).single(strict=True)
         return int(changed)
 
     @staticmethod
@@ -370,7 +371,7 @@ class Neo4jStore(_CypherReads, Store):
         for source, kind, target in keys:
             parameters[kind.value].append([at[source], at[target]])
         parameters["ids"] = order
-        return _BatchRead(tx.run(_LOCK_AND_READ_BATCH, parameters), order)
+        return _BatchRead(tx.run(_LOCK_AND_READ_BATCH, unprinted(parameters)), order)
 
     @staticmethod
     def _read_batch_edges(
@@ -386,7 +387,7 @@ class Neo4jStore(_CypherReads, Store):
         if not by_kind:
             return []
         parameters = {kind.value: by_kind.get(kind, []) for kind in EdgeKind}
-        (found,) = tx.run(_READ_EDGES, parameters).single(strict=True)
+        (found,) = tx.run(_READ_EDGES, unprinted(parameters)).single(strict=True)
         return list(found)
 
     @staticmethod
@@ -395,7 +396,7 @@ class Neo4jStore(_CypherReads, Store):
     ) -> None:
         """Write-lock the nodes of ``ids`` in id order (so concurrent writers queue instead of
         deadlocking) and keep what they hold."""
-        (locked,) = tx.run(query, ids=sorted(ids)).single(strict=True)
+        (locked,) = tx.run(query, unprinted(ids=sorted(ids))).single(strict=True)
         for node_id, eid, labels, stored in locked:
             nodes.eids[node_id] = eid
             nodes.stored[node_id] = stored
@@ -467,10 +468,12 @@ class Neo4jStore(_CypherReads, Store):
             return None, 0
         result = tx.run(
             _WRITE,
-            new_nodes=new_nodes,
-            changed_nodes=changed_nodes,
-            new_edges=new_edges,
-            changed_edges=changed_edges,
+            unprinted(
+                new_nodes=new_nodes,
+                changed_nodes=changed_nodes,
+                new_edges=new_edges,
+                changed_edges=changed_edges,
+            ),
         )
         return _Writing(result, made), written
 

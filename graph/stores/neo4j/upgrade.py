@@ -26,6 +26,7 @@ from graph.stores.neo4j.cypher import (
     _WRITE_SUMMARIES,
 )
 from graph.stores.neo4j.judging import judge_batch
+from graph.stores.neo4j.parameters import unprinted
 from graph.stores.requests import SUMMARY
 
 log = logging.getLogger("graph.stores.neo4j")  # the store's one logger
@@ -77,7 +78,7 @@ def write_summaries(session: neo4j.Session, uri: str, page: int) -> None:
                 if key in props:
                     props[key] = orjson.loads(props[key])
             summaries.append([element_id, _summary_of(props)])
-        session.run(_WRITE_SUMMARIES, rows=summaries).consume()
+        session.run(_WRITE_SUMMARIES, unprinted(rows=summaries)).consume()
         written += len(rows)
         after = rows[-1][0]
     if written:
@@ -99,8 +100,10 @@ def rename_ids(session: neo4j.Session, uri: str, page: int) -> None:
             after = rows[-1][0]
     for at in range(0, len(renamed), page):
         rows = renamed[at : at + page]
-        session.run(_RENAME, rows=rows).consume()
-        session.run(_RENAME_JOB_IDS_ON_EDGES, rows=rows, old=[old for old, _ in rows]).consume()
+        session.run(_RENAME, unprinted(rows=rows)).consume()
+        session.run(
+            _RENAME_JOB_IDS_ON_EDGES, unprinted(rows=rows, old=[old for old, _ in rows])
+        ).consume()
     if renamed:
         log.warning(
             "the graph in %s: %d ids renamed to id format %d (e.g. %r -> %r)",
