@@ -30,19 +30,20 @@ from graph.stores import Store, open_store  # noqa: E402
 
 STORES = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
-#: The test files that take minutes of a core (a build of their own, sanitizers, servers killed and
-#: restarted), longest first, by `scripts/test --durations`. They are handed to the workers first
-#: (``scripts/test`` runs pytest-xdist with ``--no-loadscope-reorder``): handed out last, one of them
-#: ran alone for minutes at the end of the suite while the other cores idled.
+#: The test files that take minutes of a core (sanitizers, servers killed and restarted, a build of
+#: their own), longest first, by `scripts/test --durations` with the compiler and mypy caches warm
+#: (the wheel and mypy take seconds then; ten and one minutes cold). They are handed to the workers
+#: first (``scripts/test`` runs pytest-xdist with ``--no-loadscope-reorder``): handed out last, one of
+#: them ran alone for minutes at the end of the suite while the other cores idled.
 LONGEST_FIRST = (
     "test_memory_safety.py",
-    "test_wheel_install.py",
     "test_kafka_ingest.py",
     "test_native_core.py",
     "test_neo4j_import.py",
+    "test_wheel_install.py",
     "test_neo4j_server.py",
-    "test_code_style.py",
     "test_namespace_rule.py",
+    "test_code_style.py",
 )
 
 

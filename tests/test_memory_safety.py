@@ -59,6 +59,12 @@ def test_fuzz_and_crash_suites_pass_under_asan_and_ubsan(neo4j_server) -> None:
         "tests/test_fuzz_findings.py",
         "tests/test_crash_safety.py",
         "tests/test_journal_formats.py",
+        # Its embedded variant runs the same native code (translation, the wire, the plan) under
+        # the kills, and the fuzz suite's Neo4j variants the Neo4j reads; this one would add ~90 s
+        # of sanitized server restarts that durability, not memory safety, is about (the suite
+        # runs it unsanitized).
+        "--deselect",
+        "tests/test_crash_safety.py::test_sigkill_mid_stream_keeps_every_acknowledged_event_whole[neo4j]",
         env={"LINEAGEMESH_TEST_NEO4J": neo4j_server.uri},
     )
 
