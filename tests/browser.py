@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,12 +50,19 @@ def chromium(width: int = 1400, height: int = 900) -> Iterator[webdriver.Chrome]
     ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(_binary("chromedriver")))
-    driver.set_page_load_timeout(WAIT_SECONDS)
+    # Chromium leaves its singleton socket's directory in the temp dir when it quits: a scratch
+    # one of its own, removed after it, keeps a run of the suite from leaving ~30 behind in /tmp.
+    scratch = tempfile.mkdtemp(prefix="lineagemesh-chromium-")
+    service = Service(_binary("chromedriver"), env={**os.environ, "TMPDIR": scratch})
     try:
-        yield driver
+        driver = webdriver.Chrome(options=options, service=service)
+        driver.set_page_load_timeout(WAIT_SECONDS)
+        try:
+            yield driver
+        finally:
+            driver.quit()
     finally:
-        driver.quit()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def wait(driver: webdriver.Chrome, script: str, message: str) -> Any:
