@@ -21,6 +21,28 @@ def lineagemesh(*args: str, timeout: float = 300) -> subprocess.CompletedProcess
     )
 
 
+#: What ``as_the_command`` prints on stderr should the interpreter tear itself down (and so free
+#: what it holds) rather than end by ``os._exit`` (``graph.cli.one_shot``).
+TEARDOWN = "interpreter teardown"
+
+
+def as_the_command(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """``lineagemesh ARGS...`` as the console script runs it, with an ``atexit`` handler that prints
+    :data:`TEARDOWN`: its stderr says whether the process ended without tearing down."""
+    script = (
+        "import atexit, runpy, sys; "
+        f"atexit.register(lambda: print({TEARDOWN!r}, file=sys.stderr)); "
+        "runpy.run_module('graph', run_name='__main__', alter_sys=True)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+    )
+
+
 def lineagemesh_ok(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """``lineagemesh ARGS...``, which must succeed (its stderr is the failure message)."""
     done = lineagemesh(*args, timeout=timeout)

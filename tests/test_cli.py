@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from command_line import ingest_openlineage, lineagemesh
+from command_line import TEARDOWN, as_the_command, ingest_openlineage, lineagemesh
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -160,3 +160,47 @@ def test_the_gc_policy_follows_where_the_graph_lives(
         assert gc.get_threshold()[0] == (REMOTE if store_args[0] == "--store" else HOLDING)
     finally:
         gc.set_threshold(*before)
+
+
+def test_an_ingest_and_a_reindex_end_without_freeing_their_graph_and_keep_what_they_wrote(
+    tmp_path: Path, food_delivery_events
+) -> None:
+    """``graph.cli.one_shot`` for the commands that write: the process ends by ``os._exit`` once
+    its store is closed, so the interpreter's teardown (which would free the graph) never runs,
+    and what the command reported is all there when the data dir opens again: the same graph as
+    the same command leaves when run inside this process, which frees it as before."""
+    import gc
+
+    from click.testing import CliRunner
+    from graph_invariants import dump
+
+    from graph.cli import main
+    from graph.stores import open_store
+
+    events = tmp_path / "events.ndjson"
+    lines = [json.dumps(event) for event in food_delivery_events]
+    events.write_text("\n".join([*lines, "{broken json"]) + "\n")
+    ingest = ["ingest", "openlineage", "--workers", "0", str(events), "--data-dir"]
+
+    ended = as_the_command(*ingest, str(tmp_path / "store"))
+    assert ended.returncode == 1, ended.stderr  # the broken line, reported and skipped
+    assert TEARDOWN not in ended.stderr
+    assert f"{events}:{len(lines) + 1}: " in ended.stderr
+    assert f"{len(lines)} events ingested" in ended.stderr
+
+    before = gc.get_threshold()
+    try:
+        inside = CliRunner().invoke(main, [*ingest, str(tmp_path / "inside")])
+    finally:
+        gc.set_threshold(*before)
+    assert inside.exit_code == 1, inside.output
+    with open_store(data_dir=str(tmp_path / "inside")) as store:
+        expected = dump(store)
+    assert expected[0] and expected[1]
+    with open_store(data_dir=str(tmp_path / "store")) as store:
+        assert dump(store) == expected
+
+    reindexed = as_the_command("reindex", "--data-dir", str(tmp_path / "store"))
+    assert reindexed.returncode == 0 and TEARDOWN not in reindexed.stderr, reindexed.stderr
+    with open_store(data_dir=str(tmp_path / "store")) as store:
+        assert dump(store) == expected

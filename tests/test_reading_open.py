@@ -17,6 +17,7 @@ from typing import Any
 
 import food_delivery as fd
 import pytest
+from command_line import as_the_command
 from crashing import ROOT
 from test_snapshot import MESH, everything, load
 
@@ -25,13 +26,6 @@ from graph.stores import snapshot
 from graph.stores.embedded import EmbeddedStore
 from graph.stores.journal import JournalCorrupt
 from ingest.openlineage import translate
-
-#: ``python -m graph``, plus a line on stderr should the interpreter tear itself down
-AS_THE_COMMAND = (
-    "import atexit, runpy, sys; "
-    "atexit.register(lambda: print('interpreter teardown', file=sys.stderr)); "
-    "runpy.run_module('graph', run_name='__main__', alter_sys=True)"
-)
 
 
 @pytest.fixture
@@ -119,14 +113,9 @@ def test_a_check_process_ends_without_freeing_its_graph_and_its_output_is_whole(
     """``graph.cli.one_shot``: the process ends by ``os._exit`` once its output is flushed (the
     interpreter's teardown, which would free the graph, never runs); the piped stdout must still
     carry the whole report and the exit code the verdict."""
-    check = subprocess.run(
-        [sys.executable, "-c", AS_THE_COMMAND, "check", fd.col("customers", "email"),
-         "--format", "json", "--data-dir", str(loaded)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )  # fmt: skip
+    check = as_the_command(
+        "check", fd.col("customers", "email"), "--format", "json", "--data-dir", str(loaded)
+    )
     report = json.loads(check.stdout)
     assert report["verdict"] == "BREAKING" and report["affected"], report
     assert check.returncode == 1 and check.stderr == ""

@@ -20,6 +20,7 @@ import click
 
 from graph import queries
 from graph.api.auth import AuthConfig
+from graph.cli import one_shot
 from graph.cli.options import (
     check_kafka_principal,
     domain_rules_option,
@@ -105,8 +106,7 @@ def ingest_openlineage(
         rejected = _ingest_for_neo4j_import(
             open_events, neo4j_import, paths, rules, max_clock_skew, workers
         )
-    if rejected:
-        sys.exit(1)
+    one_shot.exit(1 if rejected else 0)
 
 
 def _ingest_files(

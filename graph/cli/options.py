@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 import click
 
 from graph.api.auth import AuthConfig, InvalidAuthConfig, ReadAccess
+from graph.cli import one_shot
 from graph.cli.store_location import StoreOpener, graph_flags
 from graph.event_log import REINDEX_AFTER, EventLog, RawEventLog
 from graph.event_log_migration import open_event_log
@@ -146,7 +147,8 @@ DURATION = _Duration()
 
 
 def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The store flags, with the store opened for the command (and closed after it)."""
+    """The store flags, with the store opened for the command (and closed after it); the process
+    then ends as a one-shot command's does (``graph.cli.one_shot``)."""
 
     @store_flags
     @functools.wraps(command)
@@ -155,9 +157,10 @@ def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
         open_graph: Callable[[], Store],
         open_events: Callable[..., IngestService],
         **kwargs: Any,
-    ) -> Any:
+    ) -> None:
         with opened_service(open_graph, open_events, kwargs.get("rules", NO_RULES)) as service:
-            return command(*args, service=service, **kwargs)
+            command(*args, service=service, **kwargs)
+        one_shot.exit(0)
 
     return wrapper
 
@@ -169,11 +172,14 @@ def opened_service(
     rules: DomainRules,
     **events_options: Any,
 ) -> Iterator[IngestService]:
-    """The store the flags name, opened with its ingest service (both closed after)."""
+    """The store the flags name, opened with its ingest service (both closed after), and held
+    for a one-shot command's exit (``graph.cli.one_shot``: when it ends with ``one_shot.exit``,
+    the closed graph is not freed)."""
     try:
         store = open_graph()
     except StoreUnavailable as e:
         raise click.ClickException(f"store unavailable: {e}") from None
+    one_shot.hold_until_exit(store)
     with store:
         service = open_events(store, rules, **events_options)
         try:
