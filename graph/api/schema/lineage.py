@@ -3,7 +3,7 @@ and the ``lineageDiff`` and ``node`` fields."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from operator import attrgetter
 from typing import Annotated, Any
@@ -265,7 +265,7 @@ class LineageEdge:
     )
 
 
-def _transformations_of(props: dict[str, Any]) -> list[Transformation] | None:
+def _transformations_of(props: Mapping[str, Any]) -> list[Transformation] | None:
     raw = props.get(PropertyKey.TRANSFORMATIONS)
     if raw is None:
         return None
@@ -281,6 +281,14 @@ def _transformations_of(props: dict[str, Any]) -> list[Transformation] | None:
 
 
 _LINEAGE_EDGE_FIELDS = ("source", "target", "kind", "transformations", "transformation_type")
+
+edge_fields: Fields = {  # LineageEdge's fields read from a walk's edges (``graph.lineage.LineageEdge``)
+    "source": attrgetter("source"),
+    "target": attrgetter("target"),
+    "kind": attrgetter("kind"),
+    "transformations": lambda edge: _transformations_of(edge.props),
+    "transformation_type": lambda edge: edge.props.get("transformationType"),
+}
 
 
 @strawberry.type(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import strawberry
 
 from graph.api.schema import catalog as catalog_fields
+from graph.api.schema import column_paths as column_paths_fields
 from graph.api.schema import events as events_fields
 from graph.api.schema import history as history_fields
 from graph.api.schema import impact as impact_fields
@@ -28,6 +29,11 @@ class Query:
     column_lineage = strawberry.field(
         resolver=lineage_fields.column_lineage,
         description="Column lineage of a datasetField node; depth counts column hops.",
+    )
+    column_path = strawberry.field(
+        resolver=column_paths_fields.column_path,
+        description="A column's whole column lineage for drawing in one request: the datasets it crosses "
+        "with only the path's columns, and the column edges between them; depth counts column hops.",
     )
     schema_changes = strawberry.field(
         resolver=history_fields.schema_changes,
