@@ -11,7 +11,7 @@ every string held once however many records mention it, equal edge records held 
 node's edges in two sorted arrays (kind, neighbour), so "edges of these kinds at these nodes" —
 every read the queries make — touches only the edges it follows. (The store began as a networkx
 ``MultiDiGraph``, then became per-kind adjacency of Python objects; both held ~500-1,200 bytes
-per element, which put the 1M-dataset mesh past this machine's memory: see docs/benchmarks.md.)
+per element, which put the 1M-dataset mesh past this machine's memory; docs/benchmarks.md has today's.)
 Batches arrive and are journaled in their wire form (``graph.mutations.encode``), which the
 graph plans from without a Python object per mutation.
 

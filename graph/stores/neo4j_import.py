@@ -46,7 +46,7 @@ from graph.stores.neo4j.cypher import _FORMAT
 ARGS_FILE = "import.args"
 #: The room a database takes beside the import files it is made from, as a share of their size:
 #: the generated 1M-dataset mesh's 21 GB of files made a 32 GB database (docs/benchmarks.md,
-#: "The 1M mesh on Neo4j on the slower host"), and the import needs both on disk at once.
+#: "The 1M mesh on Neo4j"), and the import needs both on disk at once.
 DATABASE_PER_FILE_BYTE = 1.5
 ARRAY_DELIMITER = "\x1f"  # the ASCII unit separator: no name or tag holds it
 _ARRAY_DELIMITER_ARG = "U+001F"
