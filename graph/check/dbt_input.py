@@ -11,6 +11,7 @@ same datasets is the base: models the pull request deletes then need ``--dbt-bas
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from graph.change_classifier import (
     dataset_renamed,
 )
 from graph.check.changeset import ChangeSet, CheckError, EdgeChange, Execute
+from graph.check.dbt_target import graph_places, map_schemas, refuse_mismatch, refuse_unknown
 from graph.check.graph_reads import GraphDataset, datasets, writing_edges
 from graph.check.planning import plan
 from graph.enums import rule_enum
@@ -40,6 +42,7 @@ class DbtDataset:
     unique_id: str
     checksum: str | None
     enforced: bool
+    job: str | None = None  # the dbt job writing it (its id does not depend on the target)
     columns: list[FieldSpec] = field(default_factory=list)
 
 
@@ -51,11 +54,18 @@ class DbtProject:
     edges: set[tuple[str, str, str]]  # (read dataset, job, written dataset)
 
 
-def read_project(path: Path, namespace: str | None, catalog: Path | None) -> DbtProject:
-    """A manifest (and catalog) as the graph would record them; CheckError names the bad file."""
+def read_project(
+    path: Path,
+    namespace: str | None,
+    catalog: Path | None,
+    schema_map: Mapping[str, str] | None = None,
+) -> DbtProject:
+    """A manifest (and catalog) as the graph would record them, its relations moved by
+    ``schema_map`` (``--dbt-schema-map``); CheckError names the bad file."""
     from ingest.dbt import translate_manifest
 
     manifest = _json(path)
+    map_schemas(manifest, schema_map or {})
     try:
         mutations = translate_manifest(manifest, namespace)
     except (ValueError, TypeError) as e:
@@ -108,6 +118,10 @@ def read_project(path: Path, namespace: str | None, catalog: Path | None) -> Dbt
     for dataset in found.values():
         declared = [f for _, f in sorted(columns.get((dataset.namespace, dataset.name), []))]
         dataset.columns = _with_catalog(declared, catalog_columns.get(dataset.unique_id))
+    for job, outputs in writes.items():
+        for written in outputs:
+            if written in found:
+                found[written].job = job
     edges = {
         (read, job, written)
         for job, outputs in writes.items()
@@ -220,16 +234,29 @@ def dbt_changes(
     base: Path | None,
     catalog: Path | None,
     namespace: str | None,
+    schema_map: Mapping[str, str] | None = None,
 ) -> ChangeSet:
-    """The classified changes from ``base`` (or the graph) to ``manifest``, placed in the graph."""
-    pr = read_project(manifest, namespace, catalog)
-    old = read_project(base, namespace, None) if base else None
+    """The classified changes from ``base`` (or the graph) to ``manifest``, placed in the graph.
+
+    Refused (CheckError) when the manifest was made for another target or namespace than the
+    base's or the graph's, or names nothing the graph knows (``graph.check.dbt_target``)."""
+    pr = read_project(manifest, namespace, catalog, schema_map)
+    old = read_project(base, namespace, None, schema_map) if base else None
     source = str(manifest)
+    relations = list(pr.datasets.values())
+    if old is not None:
+        where = {d.unique_id: (d.namespace, d.name) for d in old.datasets.values()}
+        refuse_mismatch(source, relations, where, f"the base manifest {base}")
     graph = datasets(
         execute,
         [(d.namespace, d.name) for d in pr.datasets.values()]
         + ([(d.namespace, d.name) for d in old.datasets.values()] if old else []),
     )
+    if relations:
+        unknown = all(here is None for here in graph.values())
+        refuse_mismatch(source, relations, graph_places(execute, relations), "the graph", unknown)
+        if unknown:
+            refuse_unknown(source, relations, relations[0].namespace)
     out = ChangeSet()
     if old is None:
         out.notes.append(

@@ -161,3 +161,25 @@ def writing_edges(execute: Execute, dataset_ids: Iterable[str]) -> set[tuple[str
                 for read in reads.get(e["source"], ())
             )
     return found
+
+
+def written_by(execute: Execute, job_ids: Iterable[str]) -> dict[str, set[str]]:
+    """Each job the graph knows → the datasets it writes now (one hop of ``lineage`` downstream,
+    batched); jobs the graph does not know are left out."""
+    known = [j for j, node in nodes(execute, job_ids).items() if node is not None]
+    found: dict[str, set[str]] = {}
+    for start in range(0, len(known), _BATCH):
+        chunk = known[start : start + _BATCH]
+        fields = " ".join(
+            f"w{i}: lineage(nodeId: {json.dumps(job)}, direction: DOWNSTREAM, depth: 1) "
+            "{ edges { source target kind } }"
+            for i, job in enumerate(chunk)
+        )
+        data = execute(f"query Written {{ {fields} }}", {})
+        for i, job in enumerate(chunk):
+            found[job] = {
+                e["target"]
+                for e in data[f"w{i}"]["edges"]
+                if e["kind"] == "WRITES" and e["source"] == job
+            }
+    return found

@@ -70,6 +70,14 @@ Exit codes: 0 below --fail-on, 1 at or above it, 2 usage, input or store error.
     "--dbt-catalog", help="The pull request's catalog.json: the warehouse's columns and types."
 )
 @click.option(
+    "--dbt-schema-map",
+    "dbt_schema_map",
+    multiple=True,
+    metavar="FROM=TO",
+    help="Read the manifests' schema FROM (or db.schema) as production's TO: a manifest parsed "
+    "with a CI target, checked as production's (repeatable).",
+)
+@click.option(
     "--namespace",
     help="Dataset namespace of the warehouse, as given to `lineagemesh ingest dbt` (needed by --sql).",
 )
@@ -134,6 +142,7 @@ def check(
     dbt_manifest: Path | None,
     dbt_base: Path | None,
     dbt_catalog: Path | None,
+    dbt_schema_map: tuple[str, ...],
     namespace: str | None,
     sql_files: tuple[Path, ...],
     sql_dialect: str | None,
@@ -167,9 +176,11 @@ def check(
                 change_set.extend(node_change(execute, node_id, (change or "drop").upper()))
             if dbt_manifest is not None:
                 from graph.check.dbt_input import dbt_changes
+                from graph.check.dbt_target import parse_schema_map
 
+                mapping = parse_schema_map(dbt_schema_map)
                 change_set.extend(
-                    dbt_changes(execute, dbt_manifest, dbt_base, dbt_catalog, namespace)
+                    dbt_changes(execute, dbt_manifest, dbt_base, dbt_catalog, namespace, mapping)
                 )
             if sql_files:
                 from graph.check.sql_input import sql_changes
@@ -229,8 +240,10 @@ def _usage(given: dict[str, Any]) -> None:
         raise click.UsageError(
             "nothing to check: give a NODE_ID, --dbt-manifest, --sql, --contract or --iceberg-metadata"
         )
-    if (given["dbt_base"] or given["dbt_catalog"]) and not dbt_manifest:
-        raise click.UsageError("--dbt-base and --dbt-catalog go with --dbt-manifest")
+    if (given["dbt_base"] or given["dbt_catalog"] or given["dbt_schema_map"]) and not dbt_manifest:
+        raise click.UsageError(
+            "--dbt-base, --dbt-catalog and --dbt-schema-map go with --dbt-manifest"
+        )
     if given["contract_bases"] and not contract_files:
         raise click.UsageError("--contract-base goes with --contract")
     if sql_files and not given["namespace"]:

@@ -1,0 +1,106 @@
+"""The pull-request check never passes what it could not judge: a dbt manifest made for another
+target or namespace than the graph's, SQL the parser cannot read, tables it does not know.
+
+A real dbt-duckdb project (``tests/corpora/dbt-duckdb-deliveries``) is the graph's production
+state, with a Spark job outside dbt reading ``orders.amount``; its pull request dropping
+``amount`` was parsed twice by dbt itself, with production's target and with a CI target whose
+schema is ``dbt_ci_pr42``. Everything goes through the real CLI on a real embedded store.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_pr_check import check, cli, field, ingest_events, job_event
+
+CORPUS = Path(__file__).parent / "corpora" / "dbt-duckdb-deliveries"
+PROD = CORPUS / "target" / "manifest.json"
+PR_PROD = CORPUS / "pr-drops-amount" / "target-prod" / "manifest.json"
+PR_CI = CORPUS / "pr-drops-amount" / "target-ci" / "manifest.json"
+NS = "duckdb://deliveries"
+PAYOUTS = "datasetField:s3://lake:finance/payouts:payout"
+
+
+@pytest.fixture
+def deliveries(tmp_path: Path) -> Path:
+    """Production's manifest ingested, and a Spark job computing payouts from orders.amount."""
+    data_dir = tmp_path / "store"
+    done = cli("ingest", "dbt", str(PROD), "--namespace", NS, "--data-dir", str(data_dir))
+    assert done.returncode == 0, done.stderr
+    spark = job_event(
+        ("spark://cluster", "finance.payouts"),
+        [(NS, "deliveries.main.orders", None)],
+        ("s3://lake", "finance/payouts", [field("payout", "decimal(18,2)")]),
+        {"payout": [(NS, "deliveries.main.orders", "amount")]},
+        owner="team-finance",
+    )
+    ingest_events(data_dir, [spark], tmp_path)
+    return data_dir
+
+
+def test_a_manifest_parsed_with_production_target_breaks_the_spark_job(deliveries: Path) -> None:
+    code, report, stderr = check(
+        deliveries, "--dbt-manifest", str(PR_PROD), "--namespace", NS, "--format", "json"
+    )
+    assert code == 1, stderr
+    assert isinstance(report, dict)
+    assert [(c["kind"], c["column"]) for c in report["changes"]] == [("COLUMN_REMOVED", "amount")]
+    assert {r["id"]: r["severity"] for r in report["affected"]}[PAYOUTS] == "BREAKING"
+
+
+def test_a_ci_target_manifest_exits_2_naming_the_mismatch_and_the_fix(deliveries: Path) -> None:
+    done = cli(
+        "check", "--dbt-manifest", str(PR_CI), "--namespace", NS, "--data-dir", str(deliveries)
+    )
+    assert done.returncode == 2, done.stdout
+    assert done.stdout == ""
+    assert "dbt target mismatch with the graph" in done.stderr
+    assert "schema deliveries.dbt_ci_pr42, not deliveries.main" in done.stderr
+    assert "`dbt parse --target prod`" in done.stderr
+    assert "--dbt-schema-map dbt_ci_pr42=main" in done.stderr
+
+
+def test_against_a_base_manifest_the_moved_schema_is_one_mismatch_not_renames(
+    deliveries: Path,
+) -> None:
+    done = cli(
+        "check", "--dbt-manifest", str(PR_CI), "--dbt-base", str(PROD), "--namespace", NS,
+        "--data-dir", str(deliveries),
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout
+    assert "DATASET_RENAMED" not in done.stdout + done.stderr
+    assert done.stderr.count("dbt target mismatch") == 1
+    assert f"with the base manifest {PROD}: 2 relations" in done.stderr
+
+
+def test_the_schema_map_reads_a_ci_manifest_as_production(deliveries: Path) -> None:
+    mapped = check(
+        deliveries, "--dbt-manifest", str(PR_CI), "--dbt-schema-map", "dbt_ci_pr42=main",
+        "--namespace", NS, "--format", "json",
+    )  # fmt: skip
+    prod = check(deliveries, "--dbt-manifest", str(PR_PROD), "--namespace", NS, "--format", "json")
+    assert mapped[0] == prod[0] == 1
+    assert isinstance(mapped[1], dict) and isinstance(prod[1], dict)
+    assert mapped[1]["affected"] == prod[1]["affected"]
+    bad = cli(
+        "check", "--dbt-manifest", str(PR_CI), "--dbt-schema-map", "dbt_ci_pr42",
+        "--data-dir", str(deliveries),
+    )  # fmt: skip
+    assert bad.returncode == 2 and "not FROM=TO" in bad.stderr
+
+
+def test_a_wrong_namespace_exits_2_naming_the_graphs(deliveries: Path, tmp_path: Path) -> None:
+    done = cli(
+        "check", "--dbt-manifest", str(PR_PROD), "--namespace", "duckdb://dev",
+        "--data-dir", str(deliveries),
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout
+    assert "namespace duckdb://dev, not duckdb://deliveries" in done.stderr
+    assert "--namespace duckdb://deliveries" in done.stderr
+    empty = cli(
+        "check", "--dbt-manifest", str(PR_PROD), "--namespace", NS,
+        "--data-dir", str(tmp_path / "empty"),
+    )  # fmt: skip
+    assert empty.returncode == 2, empty.stdout
+    assert "none of its 2 dbt relations is in the graph" in empty.stderr
