@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_pr_check import check, cli, field, ingest_events, job_event
+from test_pr_check import check, cli, field, ingest_dbt, ingest_events, job_event
 
 CORPUS = Path(__file__).parent / "corpora" / "dbt-duckdb-deliveries"
 PROD = CORPUS / "target" / "manifest.json"
@@ -26,8 +26,7 @@ PAYOUTS = "datasetField:s3://lake:finance/payouts:payout"
 def deliveries(tmp_path: Path) -> Path:
     """Production's manifest ingested, and a Spark job computing payouts from orders.amount."""
     data_dir = tmp_path / "store"
-    done = cli("ingest", "dbt", str(PROD), "--namespace", NS, "--data-dir", str(data_dir))
-    assert done.returncode == 0, done.stderr
+    ingest_dbt(PROD, NS, data_dir)
     spark = job_event(
         ("spark://cluster", "finance.payouts"),
         [(NS, "deliveries.main.orders", None)],

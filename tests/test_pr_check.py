@@ -106,6 +106,13 @@ def ingest_events(data_dir: Path, events: list[dict[str, Any]], tmp_path: Path) 
     assert done.returncode == 0, done.stderr
 
 
+def ingest_dbt(manifest: Path, namespace: str, data_dir: Path) -> None:
+    done = cli(
+        "ingest", "dbt", str(manifest), "--namespace", namespace, "--data-dir", str(data_dir)
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def check(data_dir: Path, *args: str) -> tuple[int, dict[str, Any] | str, str]:
     done = cli("check", *args, "--data-dir", str(data_dir))
     if "--format" in args and args[args.index("--format") + 1] == "json" and done.stdout.strip():
@@ -127,8 +134,7 @@ def jaffle(tmp_path: Path) -> tuple[Path, Path, dict[str, Any]]:
     base = tmp_path / "base-manifest.json"
     base.write_text(json.dumps(manifest))
     data_dir = tmp_path / "store"
-    done = cli("ingest", "dbt", str(base), "--namespace", NS, "--data-dir", str(data_dir))
-    assert done.returncode == 0, done.stderr
+    ingest_dbt(base, NS, data_dir)
     spark = job_event(
         ("spark://cluster", "finance.revenue_daily"),
         [(NS, "postgres.public.orders", None)],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,51 +135,47 @@ def search_ids(execute: Execute, text: str) -> list[str]:
     return [h["id"] for h in execute(SEARCH_QUERY, {"text": text})["searchConnection"]["nodes"]]
 
 
-def writing_edges(execute: Execute, dataset_ids: Iterable[str]) -> set[tuple[str, str, str]]:
-    """(read dataset, job, written dataset) for the jobs writing each dataset, as the graph has
-    them now: one hop of ``lineage`` upstream per dataset, batched."""
-    wanted = list(dict.fromkeys(dataset_ids))
-    found: set[tuple[str, str, str]] = set()
+def _one_hop(
+    execute: Execute, ids: Iterable[str], direction: str
+) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """Each id with the edges of one hop of ``lineage`` that way (``source target kind``),
+    batched in aliased lookups."""
+    wanted = list(dict.fromkeys(ids))
     for start in range(0, len(wanted), _BATCH):
         chunk = wanted[start : start + _BATCH]
         fields = " ".join(
-            f"l{i}: lineage(nodeId: {json.dumps(did)}, direction: UPSTREAM, depth: 1) "
+            f"l{i}: lineage(nodeId: {json.dumps(node_id)}, direction: {direction}, depth: 1) "
             "{ edges { source target kind } }"
-            for i, did in enumerate(chunk)
+            for i, node_id in enumerate(chunk)
         )
-        data = execute(f"query Writers {{ {fields} }}", {})
-        for i in range(len(chunk)):
-            edges = data[f"l{i}"]["edges"]
-            reads: dict[str, set[str]] = {}
-            for e in edges:
-                if e["kind"] == "READS":
-                    reads.setdefault(e["target"], set()).add(e["source"])
-            found.update(
-                (read, e["source"], e["target"])
-                for e in edges
-                if e["kind"] == "WRITES"
-                for read in reads.get(e["source"], ())
-            )
+        data = execute(f"query OneHop {{ {fields} }}", {})
+        for i, node_id in enumerate(chunk):
+            yield node_id, data[f"l{i}"]["edges"]
+
+
+def writing_edges(execute: Execute, dataset_ids: Iterable[str]) -> set[tuple[str, str, str]]:
+    """(read dataset, job, written dataset) for the jobs writing each dataset, as the graph has
+    them now: one hop of ``lineage`` upstream per dataset, batched."""
+    found: set[tuple[str, str, str]] = set()
+    for _, edges in _one_hop(execute, dataset_ids, "UPSTREAM"):
+        reads: dict[str, set[str]] = {}
+        for e in edges:
+            if e["kind"] == "READS":
+                reads.setdefault(e["target"], set()).add(e["source"])
+        found.update(
+            (read, e["source"], e["target"])
+            for e in edges
+            if e["kind"] == "WRITES"
+            for read in reads.get(e["source"], ())
+        )
     return found
 
 
 def written_by(execute: Execute, job_ids: Iterable[str]) -> dict[str, set[str]]:
-    """Each job the graph knows → the datasets it writes now (one hop of ``lineage`` downstream,
-    batched); jobs the graph does not know are left out."""
+    """Each job the graph knows → the datasets it writes now (one hop of ``lineage`` downstream);
+    jobs the graph does not know are left out."""
     known = [j for j, node in nodes(execute, job_ids).items() if node is not None]
-    found: dict[str, set[str]] = {}
-    for start in range(0, len(known), _BATCH):
-        chunk = known[start : start + _BATCH]
-        fields = " ".join(
-            f"w{i}: lineage(nodeId: {json.dumps(job)}, direction: DOWNSTREAM, depth: 1) "
-            "{ edges { source target kind } }"
-            for i, job in enumerate(chunk)
-        )
-        data = execute(f"query Written {{ {fields} }}", {})
-        for i, job in enumerate(chunk):
-            found[job] = {
-                e["target"]
-                for e in data[f"w{i}"]["edges"]
-                if e["kind"] == "WRITES" and e["source"] == job
-            }
-    return found
+    return {
+        job: {e["target"] for e in edges if e["kind"] == "WRITES" and e["source"] == job}
+        for job, edges in _one_hop(execute, known, "DOWNSTREAM")
+    }
