@@ -291,7 +291,7 @@ def delivery_key(notification: Node, hook: Webhook) -> str:
 
 
 def message(notification: Node, key: str, explorer_url: str | None) -> dict[str, Any]:
-    """The documented JSON payload (README "When a schema breaks", "Quality webhooks")."""
+    """The documented JSON payload (docs/notifications.md, docs/quality.md "Quality webhooks")."""
     p = notification.props
     kind = p["kind"]
     base = (explorer_url or "").rstrip("/")

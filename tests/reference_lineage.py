@@ -74,7 +74,7 @@ def dataset_lineage(
 
 # -- impact ---------------------------------------------------------------------------------------
 #
-# From a changed dataset (graph/impact.py, README "Impact"): its readers and what they write break
+# From a changed dataset (graph/impact.py, docs/impact.md): its readers and what they write break
 # (BREAKING; a SEMANTIC change one level lower: WARNING), everything further downstream goes stale
 # (one level lower again). A job and the datasets it writes are one hop further than the dataset it
 # reads. Each node is reported by its best reach: more severe, then shorter. ``depth`` (None:
