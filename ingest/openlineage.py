@@ -26,7 +26,7 @@ from graph.mutations import Mutation, UpsertNode, concat_encoded, decode, encode
 from ingest.domain_rules import NO_RULES, DomainRules
 from ingest.json_text import NotJSON, parse_json
 from ingest.lenient import Relaxed, relax
-from ingest.openlineage_catalog import prefer_catalog_tables, translate_catalog_facets
+from ingest.openlineage_catalog import prefer_catalog_tables
 from ingest.openlineage_quality import translate_quality
 from ingest.openlineage_schema import MAX_DEPTH, InvalidEvent, event_schemas, validate
 
@@ -113,8 +113,8 @@ def translate_batch(
 
 class _PythonPath:
     """The events the core does not vouch for, settled as ever: parsed (``ingest.json_text``),
-    relaxed (``ingest.lenient``), validated, dated, their catalog tables preferred and their
-    quality and catalog facets translated here."""
+    relaxed (``ingest.lenient``), validated, dated, their catalog tables preferred (the
+    ``catalog`` facet's among them) and their quality facets translated here."""
 
     def __init__(
         self,
@@ -135,11 +135,7 @@ class _PythonPath:
         try:
             event = parse_json(item) if isinstance(item, bytes) else item
             relaxed, kind, at = _checked(event, self.not_after)
-            extra = (
-                _external_run_id(relaxed, at)
-                + translate_quality(relaxed.event, at)
-                + translate_catalog_facets(relaxed.event, at)
-            )
+            extra = _external_run_id(relaxed, at) + translate_quality(relaxed.event, at)
         except (InvalidEvent, NotJSON) as e:
             self.refused[index] = e
             return None

@@ -6,16 +6,18 @@ TABLE symlink, the ``catalog`` facet (OpenLineage 1.3x: ``framework``, ``type``,
 ``metadataUri``, ``warehouseUri``). The table under the warehouse is then known: its levels are
 the location's path below ``warehouseUri`` (a Hive-style ``db.db`` directory is the namespace
 ``db``), and its name is the one a crawl of that catalog gives it (``ingest.iceberg``'s
-``table_identifier``, written once). The storage name becomes an alias of that table name, as a
-crawl's LOCATION alias and a TABLE symlink make it: one node, the catalog's name shown, whichever
-of the event and the crawl arrives first (``graph.aliases``: the canonical name is the one no
-name is an alias of).
+``table_identifier``, written once). That table becomes the dataset's TABLE symlink, so the event
+is recorded as one naming the table by its symlink is: the dataset's facets (the ``catalog``
+facet kept among them), columns and column lineage on the catalog's table, the storage name its
+alias, as a crawl's LOCATION alias makes it: one node, the catalog's name shown, whichever of the
+event and the crawl arrives first (``graph.aliases``: the canonical name is the one no name is an
+alias of).
 
 When a dataset's symlinks name several TABLEs, a storage location's and a catalog's (a metastore,
 a REST catalog, Glue), the catalog's is its name (:func:`prefer_catalog_tables`), whatever arrives
 in which order. A dataset whose symlinks already name a TABLE is left to them, and a location outside the
-warehouse (or a catalog whose table names this cannot tell) adds nothing. A pure translation like
-``ingest.openlineage_quality``, appending its batch to the native one.
+warehouse (or a catalog whose table names this cannot tell) adds nothing. A pure rewrite of the
+event, before the native translation records it (the raw event log keeps it as sent).
 """
 
 from __future__ import annotations
@@ -23,31 +25,58 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.model import dataset_id
-from ingest.builder import GraphBuilder
 from ingest.iceberg import CatalogSnapshot, table_identifier
 from ingest.naming import is_storage_namespace, location_dataset, normal_namespace
 
 #: The facet's catalog ``type`` as the crawl's catalog type (``ingest.iceberg``).
 _CATALOG_TYPES = {"rest": "rest", "hive": "hive", "glue": "glue", "hadoop": "hadoop"}
+_SYMLINKS_SCHEMA = "https://openlineage.io/spec/facets/1-0-1/SymlinksDatasetFacet.json"
 
 
 def prefer_catalog_tables(event: dict[str, Any]) -> dict[str, Any]:
-    """The event with each dataset's TABLE symlinks that name a storage location retyped
-    ``LOCATION`` when a catalog's TABLE name is among them (a copy; the event itself when none):
-    the translation records a dataset under its TABLE name, so the catalog's name is the one
-    shown, and the storage name still becomes its alias."""
+    """The event as the translation should record it (a copy; the event itself when unchanged):
+    a dataset with a ``catalog`` facet whose table it can tell (and no TABLE symlink) gets that
+    table as a TABLE symlink, and a dataset's TABLE symlinks that name a storage location are
+    retyped ``LOCATION`` when a catalog's TABLE name is among them. The translation records a
+    dataset under its TABLE name, so its facets, columns and column lineage (the event's
+    ``inputFields`` naming it by location too) land on the catalog's table, and the storage name
+    becomes its alias."""
     changed = False
     sides: dict[str, Any] = {}
     for side in ("inputs", "outputs"):
         datasets = event.get(side)
         if isinstance(datasets, list):
-            sides[side] = [_catalog_first(ds) for ds in datasets]
+            sides[side] = [_catalog_first(_catalog_symlink(ds)) for ds in datasets]
             changed |= any(a is not b for a, b in zip(sides[side], datasets))
     if isinstance(event.get("dataset"), dict):
-        sides["dataset"] = _catalog_first(event["dataset"])
+        sides["dataset"] = _catalog_first(_catalog_symlink(event["dataset"]))
         changed |= sides["dataset"] is not event["dataset"]
     return {**event, **sides} if changed else event
+
+
+def _catalog_symlink(ds: Any) -> Any:
+    """The dataset with its ``catalog`` facet's table added as a TABLE symlink (the dataset
+    itself when it has none, already names a TABLE, or the table cannot be told)."""
+    facets = ds.get("facets") if isinstance(ds, dict) else None
+    if not isinstance(facets, dict):
+        return ds
+    facet = facets.get("catalog")
+    if not isinstance(facet, dict) or _has_table_symlink(facets):
+        return ds
+    namespace, name = normal_namespace(str(ds.get("namespace"))), str(ds.get("name"))
+    table = catalog_table(namespace, name, facet)
+    if table is None or table == (namespace, name):
+        return ds
+    given = facets.get("symlinks")
+    symlinks: dict[str, Any] = given if isinstance(given, dict) else {}
+    listed = symlinks.get("identifiers")
+    identifiers: list[Any] = listed if isinstance(listed, list) else []
+    added = {"namespace": table[0], "name": table[1], "type": "TABLE"}
+    symlinks = {"_producer": facet.get("_producer"), "_schemaURL": _SYMLINKS_SCHEMA, **symlinks}
+    return {
+        **ds,
+        "facets": {**facets, "symlinks": {**symlinks, "identifiers": [*identifiers, added]}},
+    }
 
 
 def _catalog_first(ds: Any) -> Any:
@@ -70,32 +99,6 @@ def _catalog_first(ds: Any) -> Any:
         {**i, "type": "LOCATION"} if any(i is s for s in storage) else i for i in identifiers
     ]
     return {**ds, "facets": {**facets, "symlinks": {**symlinks, "identifiers": retyped}}}
-
-
-def has_catalog_facet(event: dict[str, Any]) -> bool:
-    """Whether the (valid) event names a dataset with a ``catalog`` facet."""
-    return any(isinstance((ds.get("facets") or {}).get("catalog"), dict) for ds in _datasets(event))
-
-
-def translate_catalog_facets(event: dict[str, Any], at: str) -> bytes:
-    """The wire batch joining the event's datasets to their catalog tables (empty when none)."""
-    if not has_catalog_facet(event):
-        return b""
-    builder = GraphBuilder(at)
-    joined = False
-    for ds in _datasets(event):
-        facets = ds.get("facets") or {}
-        facet = facets.get("catalog")
-        if not isinstance(facet, dict) or _has_table_symlink(facets):
-            continue
-        namespace, name = normal_namespace(str(ds["namespace"])), str(ds["name"])
-        table = catalog_table(namespace, name, facet)
-        if table is None or table == (namespace, name):
-            continue
-        builder.dataset_ref(*table)
-        builder.alias(namespace, name, dataset_id(*table), "CATALOG")
-        joined = True
-    return builder.encoded() if joined else b""
 
 
 def catalog_table(namespace: str, name: str, facet: dict[str, Any]) -> tuple[str, str] | None:
@@ -149,10 +152,3 @@ def _has_table_symlink(facets: dict[str, Any]) -> bool:
     return any(
         isinstance(i, dict) and str(i.get("type") or "").upper() == "TABLE" for i in identifiers
     )
-
-
-def _datasets(event: dict[str, Any]) -> list[dict[str, Any]]:
-    found = [*(event.get("inputs") or ()), *(event.get("outputs") or ())]
-    if isinstance(event.get("dataset"), dict):
-        found.append(event["dataset"])
-    return [ds for ds in found if isinstance(ds, dict)]

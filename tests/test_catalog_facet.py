@@ -8,12 +8,22 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
+from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
+from openlineage.client.generated import (
+    catalog_dataset,
+    column_lineage_dataset,
+    dataset_type_dataset,
+    schema_dataset,
+    tags_dataset,
+)
+from openlineage.client.transport.http import HttpConfig, HttpTransport
 from openlineage_events import complete
 
 from graph.aliases import AliasResolver, canonical_targets
 from graph.ingest_service import IngestService, translate_events
-from graph.model import EdgeKind, dataset_id, job_id
+from graph.model import EdgeKind, dataset_id, field_id, job_id
 from graph.stores import Store
 from ingest.naming import location_dataset, normal_namespace
 from ingest.openlineage_catalog import catalog_table
@@ -128,3 +138,108 @@ def test_the_catalogs_table_name_is_shown_whatever_the_arrival_order(
         catalog_id = dataset_id(metastore, f"sales.{table}")
         names = [dataset_id(*storage), dataset_id(*path), catalog_id]
         assert AliasResolver(store).canonical(names) == dict.fromkeys(names, catalog_id), table
+
+
+CATALOG_READ = """query($ns: String!, $name: String!, $column: String!) {
+  dataset(namespace: $ns, name: $name) { tags datasetType facets columns { name } aliases }
+  columnLineage(nodeId: $column, direction: UPSTREAM) { edges { source target kind } } }"""
+
+
+def test_a_catalog_facet_keeps_the_events_column_lineage_and_facets(live_server: Any) -> None:
+    """Spark reading an Iceberg table through a REST catalog, as the real client builds the event:
+    the input named by its location carries ``tags``, ``datasetType`` and the ``catalog`` facet,
+    the output derives ``revenue`` from its ``amount``. All of it lands on the catalog's table."""
+    rest = "http://iceberg-rest:8181/api/catalog"
+    catalog = catalog_dataset.CatalogDatasetFacet(
+        framework="iceberg",
+        type="rest",
+        name="lake",
+        metadataUri=rest,
+        warehouseUri="s3://lake/warehouse",
+        source="spark",
+    )
+    schema = schema_dataset.SchemaDatasetFacet(
+        fields=[schema_dataset.SchemaDatasetFacetFields(name="amount", type="DECIMAL")]
+    )
+    tags = tags_dataset.TagsDatasetFacet(
+        tags=[tags_dataset.TagsDatasetFacetFields(key="tier", value="gold", source="USER")]
+    )
+    read = InputDataset(
+        namespace="s3a://lake",
+        name="warehouse/sales/orders",
+        facets={
+            "schema": schema,
+            "tags": tags,
+            "datasetType": dataset_type_dataset.DatasetTypeDatasetFacet(datasetType="TABLE"),
+            "catalog": catalog,
+        },
+    )
+    derived = column_lineage_dataset.ColumnLineageDatasetFacet(
+        fields={
+            "revenue": column_lineage_dataset.Fields(
+                inputFields=[
+                    column_lineage_dataset.InputField(
+                        namespace="s3a://lake", name="warehouse/sales/orders", field="amount"
+                    )
+                ]
+            )
+        }
+    )
+    written = OutputDataset(
+        namespace="postgres://db:5432",
+        name="analytics.public.revenue",
+        facets={
+            "schema": schema_dataset.SchemaDatasetFacet(
+                fields=[schema_dataset.SchemaDatasetFacetFields(name="revenue", type="DECIMAL")]
+            ),
+            "columnLineage": derived,
+        },
+    )
+    event = RunEvent(
+        eventType=RunState.COMPLETE,
+        eventTime="2026-03-01T10:00:00Z",
+        run=Run(runId=str(uuid.uuid4())),
+        job=Job(namespace="spark", name="revenue"),
+        producer="https://github.com/OpenLineage/OpenLineage/tree/1.38.0/integration/spark",
+        inputs=[read],
+        outputs=[written],
+    )
+    transport = HttpTransport(HttpConfig(url=live_server.url, timeout=30))
+    try:
+        assert transport.emit(event).status_code == 201
+    finally:
+        transport.close()
+
+    table_ns = normal_namespace(rest)
+    amount = field_id(table_ns, "sales.orders", "amount")  # the catalog's table's column
+    revenue = field_id("postgres://db:5432", "analytics.public.revenue", "revenue")
+    answer = live_server.graphql(CATALOG_READ, ns=table_ns, name="sales.orders", column=revenue)
+    dataset = answer["dataset"]
+    assert dataset["tags"] == ["tier:gold"] and dataset["datasetType"] == "TABLE"
+    assert {"tags", "datasetType", "catalog"} <= set(dataset["facets"])
+    assert dataset["facets"]["catalog"]["warehouseUri"] == "s3://lake/warehouse"
+    assert [c["name"] for c in dataset["columns"]] == ["amount"]
+    assert dataset_id("s3://lake", "warehouse/sales/orders") in str(dataset["aliases"])
+    edges = answer["columnLineage"]["edges"]
+    assert {(e["source"], e["target"], e["kind"]) for e in edges} == {
+        (amount, revenue, "DERIVES_FROM")
+    }
+
+    marquez = httpx.get(
+        f"{live_server.url}/api/v1/column-lineage",
+        params={"nodeId": "datasetField:postgres://db:5432:analytics.public.revenue:revenue"},
+        timeout=30,
+    )
+    assert marquez.status_code == 200, marquez.text
+    nodes = {n["id"]: n for n in marquez.json()["graph"]}
+    revenue_node = nodes["datasetField:postgres://db:5432:analytics.public.revenue:revenue"]
+    assert revenue_node["data"]["inputFields"] == [
+        {
+            "namespace": table_ns,
+            "dataset": "sales.orders",
+            "datasetVersion": None,
+            "field": "amount",
+            "transformationDescription": None,
+            "transformationType": None,
+        }
+    ], revenue_node["data"]
