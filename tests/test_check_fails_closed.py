@@ -103,3 +103,86 @@ def test_a_wrong_namespace_exits_2_naming_the_graphs(deliveries: Path, tmp_path:
     )  # fmt: skip
     assert empty.returncode == 2, empty.stdout
     assert "none of its 2 dbt relations is in the graph" in empty.stderr
+
+
+# -- SQL ---------------------------------------------------------------------------------------
+
+PG = "postgres://db:5432"
+
+
+def migrate(data_dir: Path, tmp_path: Path, sql: str, *extra: str) -> tuple[int, str, str, Path]:
+    path = tmp_path / f"m{len(list(tmp_path.glob('m*.sql')))}.sql"
+    path.write_text(sql)
+    done = cli(
+        "check", "--sql", str(path), "--sql-dialect", "postgres", "--namespace", PG, *extra,
+        "--data-dir", str(data_dir),
+    )  # fmt: skip
+    return done.returncode, done.stdout, done.stderr, path
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    """shop.public.orders, whose amount an Airflow job sums into a report."""
+    data_dir = tmp_path / "store"
+    cols = [field("id", "INTEGER"), field("amount", "NUMERIC(10,2)"), field("status", "TEXT")]
+    airflow = job_event(
+        ("airflow://reports", "daily"),
+        [(PG, "shop.public.orders", cols)],
+        ("s3://reports", "daily", [field("total", "DECIMAL(18,2)")]),
+        {"total": [(PG, "shop.public.orders", "amount")]},
+        owner="team-reports",
+    )
+    ingest_events(data_dir, [airflow], tmp_path)
+    return data_dir
+
+
+def test_sql_the_parser_cannot_read_is_an_input_error_at_its_line(
+    shop: Path, tmp_path: Path
+) -> None:
+    code, out, err, path = migrate(
+        shop, tmp_path, "-- 0042\nALTER TABLE public.orders DROP COLUMN amount\nCOMMIT;\n"
+    )
+    assert code == 2 and out == ""
+    assert err.startswith(f"Error: {path}:2: cannot read 'ALTER TABLE public.orders DROP COLUMN")
+    assert "a ';' missing before line 3?" in err and "sqlglot" not in err
+    code, out, err, path = migrate(
+        shop, tmp_path,
+        "BEGIN;\nDO $$ BEGIN\n  ALTER TABLE public.orders DROP COLUMN amount;\nEND $$;\nCOMMIT;\n",
+    )  # fmt: skip
+    assert code == 2 and err.startswith(f"Error: {path}:2: cannot read 'DO $$")
+    # the last statement without its ';' is read; commands that change no table pass
+    code, out, err, _ = migrate(shop, tmp_path, "ALTER TABLE public.orders DROP COLUMN amount")
+    assert code == 1 and "BREAKING drop amount" in out, err
+    code, out, err, _ = migrate(
+        shop, tmp_path,
+        "CREATE EXTENSION IF NOT EXISTS pgcrypto;\nVACUUM public.orders;\n"
+        "ALTER TABLE public.orders ADD COLUMN note text;",
+    )  # fmt: skip
+    assert code == 0 and err == "", out
+
+
+def test_unknown_tables_and_columns_are_named_and_strict_refuses_them(
+    shop: Path, tmp_path: Path
+) -> None:
+    sql = (
+        "ALTER TABLE public.orders ALTER COLUMN amout SET NOT NULL;\n"
+        "ALTER TABLE public.order_lines DROP COLUMN sku;\n"
+    )
+    code, out, err, path = migrate(shop, tmp_path, sql)
+    assert code in (0, 1), err
+    assert f"note: {path}:1: unknown column amout: shop.public.orders has no such column" in out
+    assert f"note: {path}:2: unknown table public.order_lines" in out
+    code, out, err, path = migrate(shop, tmp_path, sql, "--strict")
+    assert code == 2 and out == ""
+    assert err.startswith(f"Error: {path}:1: unknown column amout") and "(and 1 more)" in err
+    # nothing of the migration is in the graph: another namespace, nothing could be judged
+    code, out, err, path = migrate(shop, tmp_path, "ALTER TABLE sales.orders DROP COLUMN amount;")
+    assert code == 2 and out == ""
+    assert f"{path}:1: none of the tables the migration changes (sales.orders)" in err
+    # tables the migration creates itself are new, not unknown
+    code, out, err, _ = migrate(
+        shop, tmp_path,
+        "CREATE TABLE public.refunds (id int);\nALTER TABLE public.refunds ADD COLUMN why text;",
+        "--strict",
+    )  # fmt: skip
+    assert code == 0 and "public.refunds is new" in out, err

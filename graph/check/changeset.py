@@ -86,8 +86,15 @@ class ChangeSet:
     changes: list[PlannedChange] = field(default_factory=list)
     edges: list[EdgeChange] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # tables, columns the graph lacks (--strict)
 
     def extend(self, other: ChangeSet) -> None:
         self.changes.extend(other.changes)
         self.edges.extend(other.edges)
         self.notes.extend(other.notes)
+        self.unknown.extend(other.unknown)
+
+    def note_unknown(self, message: str) -> None:
+        """Something named that the graph does not know: a note, an error under ``--strict``."""
+        self.notes.append(message)
+        self.unknown.append(message)

@@ -3,8 +3,16 @@
 Understood: ``ALTER TABLE`` … ``DROP COLUMN``, ``RENAME COLUMN``, ``ALTER COLUMN … TYPE`` /
 ``SET DATA TYPE``, ``SET NOT NULL``, ``ADD COLUMN``, ``RENAME TO``; ``DROP TABLE`` / ``DROP VIEW``;
 ``CREATE OR REPLACE VIEW`` (its select list against the view's current columns); ``CREATE TABLE``.
-Other statements change no schema and are passed over. Statements apply in order, so a file that
-renames a column and then retypes it is judged as a whole against the graph as it is now.
+Other statements sqlglot reads change no schema and are passed over; one it can only keep as an
+opaque command (a ``DO $$ … $$`` block, two statements run together by a missing ``;``) is an
+input error at its ``file:line``, never skipped: it may change any table. Statements apply in
+order, so a file that renames a column and then retypes it is judged as a whole against the
+graph as it is now.
+
+A table the migration alters or drops that the graph does not know, or a column the graph's
+table lacks, is reported as unknown (an error with ``--strict``); a migration none of whose
+altered tables the graph knows is refused: its namespace is not the graph's, or nothing can be
+judged.
 
 A table resolves to a dataset by the namespace given (``--namespace``, spelled as
 ``ingest.naming.normal_namespace`` records it) and the name as written, qualified as far as the
@@ -14,6 +22,7 @@ statement qualifies it; where the graph names it more fully (``db.schema.table``
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,6 +46,12 @@ from graph.check.planning import plan
 from graph.model import dataset_id
 from ingest.naming import normal_namespace
 
+#: Commands sqlglot keeps opaque that change no table's columns: passed over like a SET.
+_HARMLESS_COMMANDS = (
+    "VACUUM", "ANALYZE", "CHECKPOINT", "REINDEX", "CLUSTER", "SHOW", "EXPLAIN", "LISTEN",
+    "NOTIFY", "CREATE EXTENSION", "DROP EXTENSION",
+)  # fmt: skip
+
 
 def check_dialect(dialect: str | None) -> None:
     """A CheckError naming the dialect when sqlglot does not know it (with its suggestion)."""
@@ -56,6 +71,14 @@ def sql_changes(
     for path in files:
         for line, statement in _statements(path, dialect):
             _apply(resolver, out, f"{path}:{line}", statement, dialect)
+    expected = [name for name in resolver.expected if name not in resolver.created]
+    if expected and all(resolver.dataset(name) is None for name in expected):
+        raise CheckError(
+            f"{resolver.expected[expected[0]]}: none of the tables the migration changes "
+            f"({', '.join(expected)}) is a dataset of {ns} in the graph: nothing could break. "
+            "Give the --namespace the graph records for this database (GraphQL searchConnection "
+            "finds the tables' ids), or ingest its lineage first"
+        )
     return out
 
 
@@ -69,6 +92,17 @@ def _statements(path: Path, dialect: str | None) -> Iterator[tuple[int, exp.Expr
         tokens = reader.tokenize(text)
     except (SqlglotError, ValueError) as e:
         raise CheckError(f"{path}:1: {e}") from None
+    quiet = logging.getLogger("sqlglot")  # its "falling back to a Command" warning is ours to say
+    level, quiet.level = quiet.level, logging.ERROR
+    try:
+        yield from _parsed(path, text, reader, tokens)
+    finally:
+        quiet.setLevel(level)
+
+
+def _parsed(
+    path: Path, text: str, reader: sqlglot.Dialect, tokens: list[Token]
+) -> Iterator[tuple[int, exp.Expr]]:
     chunk: list[Token] = []
     for token in [*tokens, None]:
         if token is not None and token.token_type is not TokenType.SEMICOLON:
@@ -86,9 +120,30 @@ def _statements(path: Path, dialect: str | None) -> Iterator[tuple[int, exp.Expr
                     f"{path}:{where}: cannot parse SQL ({reader.__class__.__name__.lower()}): {reason}"
                 ) from None
             for statement in parsed:
-                if statement is not None:
+                if isinstance(statement, exp.Command):
+                    _readable(path, line, statement, text, chunk)
+                elif statement is not None:
                     yield line, statement
         chunk = []
+
+
+def _readable(path: Path, line: int, command: exp.Command, text: str, chunk: list[Token]) -> None:
+    """CheckError for a statement sqlglot keeps as an opaque command, unless it is harmless."""
+    source = text[chunk[0].start : chunk[-1].end + 1]
+    words = " ".join(source.split()[:2]).upper()
+    if any(words == c or words.startswith(c + " ") for c in _HARMLESS_COMMANDS):
+        return
+    if str(command.this).upper() == "DO":
+        why = "a DO block's statements are not read: run them as plain statements"
+    elif chunk[-1].line > chunk[0].line:
+        why = f"two statements run together? (a ';' missing before line {chunk[-1].line}?)"
+    else:
+        why = "not understood in this dialect (--sql-dialect)"
+    shown = " ".join(source.split())
+    raise CheckError(
+        f"{path}:{line}: cannot read {shown[:60]!r}{'…' if len(shown) > 60 else ''}: {why}; "
+        "a statement the check cannot read may change any table"
+    )
 
 
 def _name(table: exp.Table) -> str:
@@ -102,6 +157,11 @@ class _Resolver:
         self.execute = execute
         self.namespace = namespace
         self.found: dict[str, GraphDataset | None] = {}
+        self.expected: dict[str, str] = {}  # tables altered or dropped → where first
+        self.created: set[str] = set()  # tables the migration creates itself
+
+    def expect(self, table: exp.Table, source: str) -> None:
+        self.expected.setdefault(_name(table), source)
 
     def dataset(self, name: str) -> GraphDataset | None:
         if name not in self.found:
@@ -151,6 +211,7 @@ def _apply(
         what = str(statement.args["kind"]).lower()
         for table in _dropped(statement):
             if isinstance(table, exp.Table):
+                resolver.expect(table, source)
                 removed = dataset_removed(resolver.id(table), f"{source}: the {what} is dropped")
                 _one(out, resolver, table, source, [removed])
         return
@@ -160,12 +221,14 @@ def _apply(
             return
         found = resolver.dataset(_name(table))
         if found is None:
+            resolver.created.add(_name(table))
             _one(out, resolver, table, source, [dataset_added(resolver.id(table))])
         elif statement.args.get("kind") == "VIEW" and isinstance(statement.expression, exp.Query):
             _one(out, resolver, table, source, _view_changes(found, statement.expression))
         return
     if isinstance(statement, exp.Alter) and isinstance(statement.this, exp.Table):
         table = statement.this
+        resolver.expect(table, source)
         found = resolver.dataset(_name(table))
         did = resolver.id(table)
         columns = {c.name.lower(): c for c in found.columns} if found else {}
@@ -173,9 +236,25 @@ def _apply(
         for action in statement.args.get("actions") or []:
             if isinstance(action, exp.AlterRename) and isinstance(action.this, exp.Table):
                 changes.append(dataset_renamed(did, resolver.renamed_id(table, action.this)))
-            else:
-                changes.extend(_action(did, action, columns, dialect))
+                continue
+            if found is not None:
+                for name in _named_columns(action):
+                    if name.lower() not in columns:
+                        out.note_unknown(
+                            f"{source}: unknown column {name}: {found.name} has no such column "
+                            "in the graph (a typo, or a column no lineage reported)"
+                        )
+            changes.extend(_action(did, action, columns, dialect))
         _one(out, resolver, table, source, changes)
+
+
+def _named_columns(action: exp.Expression) -> list[str]:
+    """The existing columns an ALTER TABLE action names (not one it adds)."""
+    if isinstance(action, exp.Drop) and action.args.get("kind") == "COLUMN":
+        return [c.name for c in _dropped(action) if isinstance(c, exp.Column | exp.Identifier)]
+    if isinstance(action, exp.RenameColumn | exp.AlterColumn):
+        return [action.this.name]
+    return []
 
 
 def _view_changes(found: GraphDataset, select: exp.Query) -> list[Change]:
@@ -196,11 +275,14 @@ def _view_changes(found: GraphDataset, select: exp.Query) -> list[Change]:
 def _one(
     out: ChangeSet, resolver: _Resolver, table: exp.Table, source: str, changes: list[Change]
 ) -> None:
-    found = resolver.dataset(_name(table))
-    if found is None and changes:
-        out.notes.append(
-            f"{source}: {_name(table)} is no dataset of {resolver.namespace} in the graph: "
-            "nothing downstream is known"
+    name = _name(table)
+    found = resolver.dataset(name)
+    if found is None and changes and name in resolver.created:
+        out.notes.append(f"{source}: {name} is new: nothing downstream is known")
+    elif found is None and changes:
+        out.note_unknown(
+            f"{source}: unknown table {name}: no dataset of {resolver.namespace} in the graph "
+            "has that name, so nothing downstream is known"
         )
     out.changes.extend(plan(changes, found, source))
 

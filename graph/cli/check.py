@@ -132,6 +132,12 @@ Exit codes: 0 below --fail-on, 1 at or above it, 2 usage, input or store error.
     help="Exit 1 when the verdict reaches this level.",
 )
 @click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 2 when an artifact names a table or column the graph does not know (a typo, "
+    "another namespace), instead of noting it.",
+)
+@click.option(
     "--depth", type=click.IntRange(0), help="Bound the walk to this many hops (default unbounded)."
 )
 @graphql_options
@@ -155,6 +161,7 @@ def check(
     junit_output: Path | None,
     verdict_output: Path | None,
     fail_on: str,
+    strict: bool,
     depth: int | None,
     server: str | None,
     token: str | None,
@@ -195,6 +202,11 @@ def check(
                 from graph.check.iceberg_input import iceberg_changes
 
                 change_set.extend(iceberg_changes(execute, *iceberg_metadata))
+            if strict and change_set.unknown:
+                more = len(change_set.unknown) - 1
+                raise CheckError(
+                    change_set.unknown[0] + (f" (and {more} more)" if more else "") + " [--strict]"
+                )
             formats = [
                 output_format,
                 *(["json"] if json_output else []),
