@@ -1,10 +1,10 @@
-"""The starlette application: OpenLineage ingest, GraphQL (with GraphiQL), health and metrics.
+"""The starlette application: OpenLineage ingest, GraphQL (with GraphiQL), MCP, health and metrics.
 
 Routes are thin: ingest parses and translates in a worker thread (large batches in a worker
 process) and hands the mutations to the store; GraphQL executes in a worker thread so store I/O never blocks the event loop.
 
 Who may call what (``graph.api.auth``): ``/healthz`` and the GraphiQL page are open; GraphQL and
-``/metrics`` need a reader unless reading is open; ingest needs a writer, and a writer only
+``/metrics`` need a reader unless reading is open, and so does ``/mcp`` (``graph.mcp.http``); ingest needs a writer, and a writer only
 writes its own domains (``graph.authorization``). Every request is bounded: ingest by body size and
 batch length, GraphQL by body size, document depth, tokens and aliases (a request error is a
 400), traversals by a depth cap past which answers come back ``truncated``, each GraphQL operation
@@ -84,6 +84,7 @@ from graph.changes import ChangeFeed
 from graph.event_log import RawEventLog
 from graph.ingest_service import IngestService
 from graph.kafka_ingest import KafkaIngest, KafkaMetrics, KafkaSettings, bound_principal
+from graph.mcp.http import MCPEndpoint
 from graph.namespaces import NamespaceIndex
 from graph.quotas import Quotas
 from graph.stores import Store, StoreUnavailable
@@ -499,7 +500,8 @@ def create_app(
             thread = threading.Thread(target=consumer.run, name="lineagemesh-kafka", daemon=True)
             thread.start()
         try:
-            yield
+            async with mcp.running():  # /mcp's sessions (``graph.mcp.http``)
+                yield
         finally:
             if consumer is not None and thread is not None:
                 consumer.stop()  # finishes and commits the batch in hand
@@ -556,6 +558,7 @@ def create_app(
     graphql = ThreadedGraphQL(
         store, auth, limits, metrics, events, changes, webhooks, connections, breaking
     )
+    mcp = MCPEndpoint(graphql, auth)  # the MCP server, trusted and admitted as GraphQL is
     counts = ConnectionCounts(connections)
     metrics.registry.register(ConnectionMetrics(counts))
     metrics.registry.register(LiveMetrics(graphql))
@@ -582,6 +585,7 @@ def create_app(
             Route("/metrics", metrics_endpoint, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            Route("/mcp", mcp, methods=["GET", "POST", "DELETE"]),
             Mount(STATIC_PATH, static_files()),
             Mount(
                 MARQUEZ_PREFIX,

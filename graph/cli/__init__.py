@@ -1,7 +1,7 @@
 """The ``lineagemesh`` command line: serve the graph, ingest sources, export the schema.
 
 ``main`` is the group the console script runs; each command lives in the module named after it
-(``serve``, ``ingest``, ``reindex``, ``check``, ``diff``, ``export``, ``journal``, ``schema``) and the options
+(``serve``, ``ingest``, ``reindex``, ``check``, ``diff``, ``export``, ``journal``, ``schema``, ``mcp``) and the options
 they share in ``options``. Every command that reads or writes the graph takes the same store
 options as ``serve``. Errors are printed as one clear line and give a non-zero exit code.
 """
@@ -30,6 +30,7 @@ COMMANDS = {
     "export": "graph.cli.export:export",
     "journal": "graph.cli.journal:journal",
     "schema": "graph.cli.schema:export_schema",
+    "mcp": "graph.cli.mcp:mcp",
 }
 
 

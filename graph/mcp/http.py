@@ -1,0 +1,110 @@
+"""``/mcp`` on ``lineagemesh serve``: the MCP server (``graph.mcp.server``) over the SDK's
+streamable-HTTP transport, behind the same trust as ``/graphql``.
+
+A request needs a reader, as GraphQL does (``graph.api.auth``: a token where tokens are
+configured, loopback in local mode), else 401/403 before the SDK sees it; its body is capped at
+GraphQL's ``--max-body-bytes``. Each tool call is one admitted operation of the GraphQL
+admission (``graph.api.admission``: per client and in all, 429-style refusal beyond) and runs in
+its threads, and every GraphQL question it asks runs through the server's own schema with its
+limits, traversal caps and a fresh budget (``graph.api.budget``), exactly as a /graphql request
+would. Stateless and JSON-answered: no session outlives its request, nothing is pushed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
+
+from graph.api.admission import Overloaded
+from graph.api.auth import AuthConfig, AuthError, Role
+from graph.api.budget import BUDGET_KEY, QueryBudget
+from graph.check.changeset import CheckError, Execute
+from graph.errors import QueryError
+from graph.mcp.server import build_server
+
+if TYPE_CHECKING:
+    from graph.api.app import ThreadedGraphQL
+
+T = TypeVar("T")
+
+#: The admitted client (``principal@address``) of the request a tool call came in on.
+_CLIENT: ContextVar[str | None] = ContextVar("mcp_client", default=None)
+
+
+class ServerBackend:
+    """Tool calls on the server: admitted as GraphQL operations, answered by its schema."""
+
+    def __init__(self, graphql: ThreadedGraphQL) -> None:
+        self.graphql = graphql
+
+    def execute(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """One GraphQL operation as /graphql runs it: the server's schema and limits, a fresh view
+        of the store and a fresh budget."""
+        graphql = self.graphql
+        context = {
+            "max_nodes": graphql.limits.max_traversal_nodes,
+            "deadline_seconds": graphql.limits.traversal_seconds,
+            **graphql.fresh_context(),
+            BUDGET_KEY: QueryBudget(graphql.limits.budget),
+        }
+        result = graphql.schema.execute_sync(
+            query, variable_values=variables, context_value=context
+        )
+        if result.errors:
+            raise CheckError("; ".join(error.message for error in result.errors))
+        assert result.data is not None, "a query that raised no error has data"
+        return result.data
+
+    async def run(self, work: Callable[[Execute], T]) -> T:
+        client = _CLIENT.get()
+        if client is None:  # never reached through MCPEndpoint: refuse rather than run unadmitted
+            raise QueryError("no authorized client for this call")
+        try:
+            with self.graphql.admission.admit(client):
+                return await self.graphql.admission.run(work, self.execute)
+        except Overloaded as e:
+            raise QueryError(str(e)) from None
+
+
+class MCPEndpoint:
+    """The ASGI endpoint of ``/mcp``; :meth:`running` is entered by the app's lifespan."""
+
+    def __init__(self, graphql: ThreadedGraphQL, auth: AuthConfig) -> None:
+        self.auth = auth
+        self.server = build_server(ServerBackend(graphql))
+        self.server.streamable_http_app(
+            json_response=True,
+            stateless_http=True,
+            max_request_body_size=graphql.limits.max_body_bytes,
+            # Host and Origin are checked for every route by graph.api.origin, by the server's rules
+            transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+        )
+        self.sessions = self.server.session_manager
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        async with self.sessions.run():
+            yield
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        host = request.client.host if request.client else None
+        try:
+            principal = self.auth.authorize(request.headers.get("authorization"), host, Role.READER)
+        except AuthError as e:
+            refusal = JSONResponse({"error": e.error}, status_code=e.status, headers=e.headers)
+            await refusal(scope, receive, send)
+            return
+        request.state.principal = principal.name  # the access log's
+        token = _CLIENT.set(f"{principal.name}@{host or ''}")
+        try:
+            await self.sessions.handle_request(scope, receive, send)
+        finally:
+            _CLIENT.reset(token)

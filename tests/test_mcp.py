@@ -1,0 +1,332 @@
+"""The MCP server (``graph.mcp``) as agents reach it: the ``mcp`` SDK's own client over stdio
+(``lineagemesh mcp`` on a data dir, and on ``--server``) and over streamable HTTP (``/mcp`` on
+``lineagemesh serve``), against the food_delivery demo and the 10k bench mesh."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import httpx2
+import pytest
+from command_line import REPO, ingested_bench_mesh
+from live_server import LiveServer
+from mcp import ClientSession, StdioServerParameters, stdio_client
+from mcp.client.streamable_http import streamable_http_client
+
+READER = "reader-token-0123456789abcdef"
+ADMIN = "admin-token-0123456789abcdef"
+TOKENS = {
+    "tokens": [
+        {"principal": "grafana", "token": READER, "roles": ["reader"]},
+        {"principal": "ops", "token": ADMIN, "roles": ["admin"]},
+    ]
+}
+TOOLS = {
+    "search",
+    "describe",
+    "lineage",
+    "impact",
+    "check_change",
+    "owners_and_consumers",
+    "schema_history",
+    "product",
+}
+CUSTOMERS = "dataset:food_delivery:public.customers"
+EMAIL = "datasetField:food_delivery:public.customers:email"
+DROP_EMAIL = "ALTER TABLE public.customers DROP COLUMN email;"
+
+Session = Callable[[Callable[[ClientSession], Awaitable[Any]]], Any]
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir holding the demo (``serve --demo`` once, then stopped)."""
+    root = tmp_path_factory.mktemp("demo")
+    server = LiveServer(["--data-dir", str(root / "data")], root / "server.log")
+    server.start(["--demo"])
+    server.stop()
+    return root / "data"
+
+
+@pytest.fixture(scope="module")
+def server(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The demo served with tokens: a reader and an admin."""
+    root = tmp_path_factory.mktemp("served")
+    shutil.copytree(demo_dir, root / "data")
+    live = LiveServer(
+        ["--data-dir", str(root / "data")],
+        root / "server.log",
+        env={"LINEAGEMESH_TOKENS": json.dumps(TOKENS)},
+        token=READER,
+    )
+    live.start()
+    yield live
+    live.stop()
+
+
+@asynccontextmanager
+async def stdio(*args: str) -> AsyncIterator[ClientSession]:
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "graph", "mcp", *args], cwd=str(REPO)
+    )
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        yield session
+
+
+@asynccontextmanager
+async def http(url: str, token: str) -> AsyncIterator[ClientSession]:
+    client = httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=120)
+    async with (
+        client,
+        streamable_http_client(url + "/mcp", http_client=client) as (read, write),
+        ClientSession(read, write) as session,
+    ):
+        await session.initialize()
+        yield session
+
+
+def run(opened: Callable[[], Any], work: Callable[[ClientSession], Awaitable[Any]]) -> Any:
+    """``work(session)`` on a session of ``opened()``, to its end."""
+
+    async def main() -> Any:
+        async with opened() as session:
+            return await work(session)
+
+    return anyio.run(main)
+
+
+async def call(session: ClientSession, tool: str, **arguments: Any) -> dict[str, Any]:
+    result = await session.call_tool(tool, arguments)
+    assert not result.is_error, result.content
+    assert isinstance(result.structured_content, dict)
+    return result.structured_content
+
+
+async def error_of(session: ClientSession, tool: str, **arguments: Any) -> str:
+    result = await session.call_tool(tool, arguments)
+    assert result.is_error
+    return " ".join(getattr(block, "text", "") for block in result.content)
+
+
+def graphql(server: Any, query: str, **variables: Any) -> dict[str, Any]:
+    return server.graphql(query, **variables)
+
+
+LINEAGE_IDS = "query($id: String!, $d: LineageDirection) { lineage(nodeId: $id, direction: $d, depth: 3) { nodes { id } } }"
+IMPACT_IDS = "query($id: String!) { impact(nodeId: $id, change: DROP) { affected { id severity } owners { name } } }"
+
+
+def test_tools_are_listed_with_descriptions_and_schemas_over_stdio_and_http(
+    demo_dir: Path, server: Any
+) -> None:
+    async def listing(session: ClientSession) -> tuple[Any, Any, Any, Any]:
+        tools = (await session.list_tools()).tools
+        resources = (await session.list_resources()).resources
+        prompts = (await session.list_prompts()).prompts
+        sdl = await session.read_resource("lineagemesh://schema.graphql")
+        return tools, resources, prompts, sdl
+
+    for opened in (lambda: stdio("--data-dir", str(demo_dir)), lambda: http(server.url, READER)):
+        tools, resources, prompts, sdl = run(opened, listing)
+        assert {t.name for t in tools} == TOOLS
+        for tool in tools:
+            assert tool.description and "Example:" in tool.description, tool.name
+            assert tool.input_schema["type"] == "object"
+            assert "budget" in tool.input_schema["properties"], tool.name
+        by_name = {t.name: t for t in tools}
+        for name in ("lineage", "impact", "describe", "owners_and_consumers"):
+            assert "node" in by_name[name].input_schema["required"], name
+        assert {"direction", "depth"} <= set(by_name["lineage"].input_schema["properties"])
+        assert {"change", "depth"} <= set(by_name["impact"].input_schema["properties"])
+        assert {str(r.uri) for r in resources} == {
+            "lineagemesh://schema.graphql",
+            "lineagemesh://naming",
+        }
+        assert "type Query" in sdl.contents[0].text
+        assert [p.name for p in prompts] == ["blast_radius"]
+
+
+def test_lineage_and_impact_answer_the_same_nodes_as_graphql(demo_dir: Path, server: Any) -> None:
+    expected_lineage = {
+        way: {
+            n["id"] for n in graphql(server, LINEAGE_IDS, id=CUSTOMERS, d=way)["lineage"]["nodes"]
+        }
+        for way in ("UPSTREAM", "DOWNSTREAM")
+    }
+    expected_impact = graphql(server, IMPACT_IDS, id=EMAIL)["impact"]
+    assert expected_lineage["DOWNSTREAM"] - {CUSTOMERS} and expected_impact["affected"]
+
+    async def ask(session: ClientSession) -> tuple[dict[str, set[str]], dict[str, Any]]:
+        walks = {}
+        for way in ("upstream", "DownStream"):  # any case
+            answer = await call(
+                session, "lineage", node=CUSTOMERS, direction=way, depth=3, budget=20_000
+            )
+            assert not answer["truncated"]
+            walks[way.upper()] = {item["id"] for item in answer["items"]}
+        # a name search resolves to one node as well as its id
+        named = await call(session, "impact", node="public.customers", change="drop", budget=20_000)
+        assert named["node"]["id"] == CUSTOMERS
+        return walks, await call(session, "impact", node=EMAIL, change="DROP", budget=20_000)
+
+    for opened in (
+        lambda: stdio("--data-dir", str(demo_dir)),
+        lambda: stdio("--server", server.url, "--token", READER),
+        lambda: http(server.url, READER),
+    ):
+        walks, impact = run(opened, ask)
+        assert walks == expected_lineage
+        assert {(a["id"], a["severity"]) for a in impact["items"]} == {
+            (a["id"], a["severity"]) for a in expected_impact["affected"]
+        }
+        assert sorted(impact["owners_to_tell"]) == sorted(
+            o["name"] for o in expected_impact["owners"]
+        )
+        assert sum(impact["by_severity"].values()) == impact["affected"] == len(impact["items"])
+
+
+def test_check_change_dropping_customers_email_is_breaking_with_owners(
+    demo_dir: Path, server: Any, tmp_path: Path
+) -> None:
+    migration = tmp_path / "drop_email.sql"
+    migration.write_text(DROP_EMAIL)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "graph",
+            "check",
+            "--sql",
+            str(migration),
+            "--namespace",
+            "food_delivery",
+            "--sql-dialect",
+            "postgres",
+            "--data-dir",
+            str(demo_dir),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    expected = json.loads(done.stdout)
+    assert expected["verdict"] == "BREAKING" and expected["owners"]
+
+    async def check(session: ClientSession) -> tuple[dict[str, Any], str, str]:
+        answer = await call(
+            session,
+            "check_change",
+            sql=DROP_EMAIL,
+            namespace="food_delivery",
+            dialect="postgres",
+            budget=20_000,
+        )
+        missing = await error_of(session, "check_change", sql=DROP_EMAIL)
+        bad = await error_of(
+            session,
+            "check_change",
+            sql="ALTER TABLE (",
+            namespace="food_delivery",
+            dialect="postgres",
+        )
+        return answer, missing, bad
+
+    for opened in (lambda: stdio("--data-dir", str(demo_dir)), lambda: http(server.url, READER)):
+        answer, missing, bad = run(opened, check)
+        assert answer["verdict"] == "BREAKING" and answer["exit_code"] == 1
+        assert sorted(answer["owners_to_tell"]) == sorted(o["name"] for o in expected["owners"])
+        assert {a["id"] for a in answer["affected"]} == {a["id"] for a in expected["affected"]}
+        assert [c["column"] for c in answer["changes"]] == ["email"]
+        assert "namespace" in missing
+        assert "migration.sql" in bad and "/tmp" not in bad
+
+
+def test_without_a_token_mcp_is_refused_and_a_reader_reaches_no_more_than_over_graphql(
+    server: Any,
+) -> None:
+    hello = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+    headers = {"Accept": "application/json, text/event-stream"}
+    for auth in ({}, {"Authorization": "Bearer not-a-known-token-at-all"}):
+        refused = httpx.post(server.url + "/mcp", json=hello, headers={**headers, **auth})
+        assert refused.status_code == 401 and "WWW-Authenticate" in refused.headers
+        assert "tools" not in refused.text
+        # as GraphQL refuses the same request
+        assert (
+            httpx.post(
+                server.url + "/graphql", json={"query": "{ stats { kind } }"}, headers=auth
+            ).status_code
+            == 401
+        )
+
+    # admin-only over GraphQL (webhookFailures) is refused to the reader there ...
+    denied = httpx.post(
+        server.url + "/graphql",
+        json={"query": "{ webhookFailures }"},
+        headers={"Authorization": f"Bearer {READER}"},
+    ).json()
+    assert denied["errors"]
+
+    async def as_reader(session: ClientSession) -> tuple[set[str], dict[str, Any]]:
+        names = {t.name for t in (await session.list_tools()).tools}
+        return names, await call(session, "describe", node=CUSTOMERS)
+
+    async def as_admin(session: ClientSession) -> dict[str, Any]:
+        return await call(session, "describe", node=CUSTOMERS)
+
+    names, reader_view = run(lambda: http(server.url, READER), as_reader)
+    # ... and no tool takes GraphQL, writes or reads what GraphQL would not show a reader:
+    # the reader's answer is the admin's, and both are GraphQL's
+    assert names == TOOLS
+    assert reader_view == run(lambda: http(server.url, ADMIN), as_admin)
+    owners = graphql(
+        server,
+        'query($n: String!) { dataset(namespace: "food_delivery", name: $n) { owners { name } } }',
+        n="public.customers",
+    )
+    assert sorted(o["name"] for o in reader_view["dataset"]["owners"]) == sorted(
+        o["name"] for o in owners["dataset"]["owners"]
+    )
+
+
+def test_a_hubs_lineage_on_the_10k_mesh_stays_within_its_budget_and_pages(tmp_path: Path) -> None:
+    data_dir, hub = ingested_bench_mesh(tmp_path, 10_000)
+    budget = 2000
+
+    async def walk(session: ClientSession) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        first = await call(session, "lineage", node=hub, direction="downstream", budget=budget)
+        second = await call(
+            session,
+            "lineage",
+            node=hub,
+            direction="downstream",
+            budget=budget,
+            cursor=first["cursor"],
+        )
+        impact = await call(session, "impact", node=hub, budget=budget)
+        return first, second, impact
+
+    first, second, impact = run(lambda: stdio("--data-dir", str(data_dir)), walk)
+    for answer in (first, second, impact):
+        assert len(json.dumps(answer, separators=(",", ":"))) <= budget * 4  # ~4 characters a token
+        assert answer["truncated"] and "cursor=" in answer["more"]
+    assert first["nodes"] > 1000 and sum(first["by_kind"].values()) == first["nodes"]
+    assert first["items"][0]["id"] == hub and first["items"][0]["hops"] == 0
+    hops = [item["hops"] for item in first["items"]]
+    assert hops == sorted(hops)  # nearest first
+    assert first["shown"]["to"] == second["shown"]["from"]
+    assert not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}
+    assert impact["affected"] > 5000 and impact["by_severity"]["BREAKING"] > 0
