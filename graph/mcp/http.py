@@ -3,7 +3,7 @@ streamable-HTTP transport, behind the same trust as ``/graphql``.
 
 A request needs a reader, as GraphQL does (``graph.api.auth``: a token where tokens are
 configured, loopback in local mode), else 401/403 before the SDK sees it; its body is capped at
-GraphQL's ``--max-body-bytes``. Each tool call is one admitted operation of the GraphQL
+GraphQL's ``--max-query-bytes``. Each tool call is one admitted operation of the GraphQL
 admission (``graph.api.admission``: per client and in all, 429-style refusal beyond) and runs in
 its threads, and every GraphQL question it asks runs through the server's own schema with its
 limits, traversal caps and a fresh budget (``graph.api.budget``), exactly as a /graphql request
