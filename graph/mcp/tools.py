@@ -171,7 +171,10 @@ def lineage(
         "by_side": counts(i["side"] for i in items),
     }
     if graph["truncated"]:
-        head["walk_note"] = "the server's traversal cap stopped the walk: ask with a smaller depth"
+        head["walk_note"] = (
+            "more graph lies beyond depth (or past a server cap): a larger depth, or lineage "
+            "from a node at the edge, shows it"
+        )
     return fit(
         head,
         "items",
