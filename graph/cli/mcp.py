@@ -42,7 +42,7 @@ def mcp(server: str | None, token: str | None, open_graph: StoreOpener) -> None:
 
     \b
     lineagemesh mcp --data-dir ./data                  # read a data dir no server holds
-    lineagemesh mcp --server http://localhost:8080 --token $LINEAGEMESH_TOKEN
+    lineagemesh mcp --server http://127.0.0.1:5000 --token $LINEAGEMESH_TOKEN
     """
     from graph.mcp.server import build_server
 
