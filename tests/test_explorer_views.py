@@ -15,6 +15,7 @@ import food_delivery as fd
 import pytest
 from browser import (
     chromium,
+    click_node,
     cluster_id,
     drawn,
     expand,
@@ -327,17 +328,42 @@ def test_a_column_draws_its_path_across_datasets(
     nodes = drawn(browser)
     upstream = fd.col("customers", "email")
     downstream = fd.col("top_delivery_times", "customer_email")
-    for column in (email, upstream, downstream):
+    # the path's datasets, each with only its columns on the path, the rest one "+N columns"
+    path = {email, upstream, downstream, fd.col("discounts", "customer_email")}
+    assert {id for id, n in nodes.items() if n["kind"] == "COLUMN"} == path
+    assert {id for id, n in nodes.items() if n["kind"] == "DATASET"} == {
+        fd.ds(name) for name in ("customers", "delivery_7_days", "top_delivery_times", "discounts")
+    }
+    for column in path:
         assert "path" in nodes[column]["classes"], column
     assert nodes[upstream]["parent"] == fd.ds("customers")
-    path_edges = {
+    children = browser.execute_script(
+        """return window.explorer.cy.getElementById(arguments[0]).children()
+        .sort((a, b) => a.position('y') - b.position('y')).map((c) => c.data('label'))""",
+        fd.ds("delivery_7_days"),
+    )
+    assert children[0] == "customer_email" and len(children) == 2
+    assert children[1].startswith("+") and children[1].endswith(" columns")
+    # the path's edges, emphasised, and no other column edge
+    column_edges = {
         tuple(edge)
         for edge in browser.execute_script(
-            "return window.explorer.cy.edges('.path').map((e) => [e.source().id(), e.target().id()])"
+            "return window.explorer.cy.edges('.column').map((e) => [e.source().id(), e.target().id(), e.hasClass('path')])"
         )
     }
-    assert {(upstream, email), (email, downstream)} <= path_edges
-    # columns inside their dataset, in schema order, top to bottom
+    assert (upstream, email, True) in column_edges and (email, downstream, True) in column_edges
+    assert all(on_path for _, _, on_path in column_edges)
+    assert overlapping(boxes(browser)) == []
+    assert "path=" in browser.current_url
+    assert (
+        "column path of customer_email: 4 datasets and 4 columns"
+        in browser.find_element(By.ID, "status").text
+    )
+    screenshot(browser, tmp_path, "explorer-column-path.png")
+    # "+N columns" draws the dataset's other columns, in schema order, top to bottom
+    before = painted(browser)
+    click_node(browser, f"more|{fd.ds('delivery_7_days')}")
+    wait_painted(browser, before)
     order = browser.execute_script(
         """return window.explorer.cy.getElementById(arguments[0]).children()
         .sort((a, b) => a.position('y') - b.position('y')).map((c) => c.data('label'))""",
@@ -350,14 +376,12 @@ def test_a_column_draws_its_path_across_datasets(
         "order_delivered_on",
         "customer_email",
     ]
-    assert overlapping(boxes(browser)) == []
-    assert "path=" in browser.current_url
-    screenshot(browser, tmp_path, "explorer-column-path.png")
+    assert len(order) == int(children[1].split()[0][1:]) + 1
     # the global columns toggle draws every drawn dataset's columns
     before = painted(browser)
     control(browser, "Columns").click()
     wait_painted(browser, before)
-    assert drawn(browser)[fd.col("orders_7_days", "order_id")]["parent"] == fd.ds("orders_7_days")
+    assert drawn(browser)[fd.col("customers", "id")]["parent"] == fd.ds("customers")
 
 
 def test_back_returns_to_the_previous_view(server: LiveServer, browser: Chrome) -> None:

@@ -136,11 +136,14 @@ export async function domainNames() {
   return (data.domains || []).map((d) => d.name);
 }
 
-// A column's whole column lineage, upstream and downstream.
+// A column's whole path in one request, grouped by dataset (`columnPath`): the datasets it crosses
+// nearest first, each with only its columns on the path (`groups`) and a count of the others, the
+// path's column edges, and what the server's budget left out (`moreDatasets`, `moreColumns`).
 export async function columnPath(columnId, asOf = null) {
-  const data = await graphql(`query($id: String!, $asOf: DateTime) { columnLineage(nodeId: $id, direction: BOTH, asOf: $asOf) {
-    nodes { ${NODE_FIELDS} } edges { source target kind } truncated } }`, { id: columnId, asOf });
-  return data.columnLineage;
+  const data = await graphql(`query($id: String!, $asOf: DateTime) { columnPath(nodeId: $id, asOf: $asOf) {
+    datasets { ${await nodeFields(Boolean(asOf))} } groups { dataset columns otherColumns distance }
+    columns { ${NODE_FIELDS} } edges { source target kind } moreDatasets moreColumns truncated } }`, { id: columnId, asOf });
+  return data.columnPath;
 }
 
 export async function node(id, asOf = null) {

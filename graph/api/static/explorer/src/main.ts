@@ -5,6 +5,7 @@
 // (#node=...&mode=...&at=...&to=...) reproduces it.
 
 import * as api from "./api.js";
+import * as columnPath from "./columnpath.js";
 import { createControls, showAsOf, showLegend } from "./controls.js";
 import { CLUSTER_MIN, DOWN, FAN_OUT, LineageModel, UP } from "./model.js";
 import * as panel from "./panel.js";
@@ -135,7 +136,7 @@ async function openNode(id, restoring = null, push = true) {
     else if (side === "cluster") expandCluster(rest[0], decodeURIComponent(rest[1]), rest.slice(2).join(":"), false);
     else await expand(rest.join(":"), side, false);
   }
-  if (state.path) await loadPath(state.path);
+  if (state.path) await loadPath(state.path, true);
   if (state.to) await loadRoute(id, state.to);
   await render({ fresh: true });
   writeURL(push);
@@ -242,30 +243,41 @@ function columnsShown(datasetId) {
 
 // ---- a column's path: its upstream and downstream columns across datasets ----------------------
 
-async function loadPath(columnId) {
-  const answer = await api.columnPath(columnId, state.asOf);
-  const onPath = new Set<string>(answer.nodes.map((n) => n.id));
-  onPath.add(columnId);
-  for (const edge of answer.edges) {
-    if (edge.kind === "DERIVES_FROM") model.columnEdges.set(`${edge.source}|${edge.target}`, edge);
+// One request for the whole path (`columnPath`), progress shown while it comes; the nearest
+// PATH_DRAWN datasets are drawn, the rest wait in clusters. `only`: the path is the whole view.
+async function loadPath(columnId, only = false) {
+  const answer = await withProgress(`loading the column path of ${columnId.split(":").pop()}`, api.columnPath(columnId, state.asOf));
+  const path = columnPath.pathOf(columnId, answer);
+  for (const dataset of answer.datasets) model.addNode(dataset);
+  for (const group of path.groups.values()) for (const column of group.columns) if (!model.nodes.has(column.id)) model.addNode(column);
+  if (only) model.drawn = new Set();
+  for (const id of columnPath.reveal(path, columnPath.PATH_DRAWN)) model.drawn.add(id);
+  if (path.dataset) model.drawn.add(path.dataset);
+  model.path = path;
+}
+
+// `label…` in the status line from the first 100 ms of `work`, with the seconds it has taken.
+async function withProgress<T>(label: string, work: Promise<T>): Promise<T> {
+  const began = performance.now();
+  status(`${label}…`);
+  const graph = document.getElementById("graph");
+  graph.dataset.loading = label;
+  const ticking = setInterval(() => status(`${label}… ${((performance.now() - began) / 1000).toFixed(1)} s`), 100);
+  try {
+    return await work;
+  } finally {
+    clearInterval(ticking);
+    delete graph.dataset.loading;
   }
-  // the datasets the path crosses are drawn with their columns
-  const datasets = new Set<string>();
-  for (const column of answer.nodes) {
-    const dataset = datasetOf(column);
-    if (dataset) datasets.add(dataset);
-  }
-  for (const id of datasets) {
-    if (!model.nodes.has(id)) {
-      const node = await api.node(id, state.asOf);
-      if (!node) continue;
-      model.addNode(node);
-    }
-    model.drawn.add(id);
-    await loadColumns(id);
-    if (!state.cols.includes(id)) state.cols.push(id);
-  }
-  model.path = { column: columnId, nodes: onPath, edges: new Set<string>(answer.edges.map((e) => `${e.source}|${e.target}`)) };
+}
+
+// Draws FAN_OUT more of a path cluster's datasets, nearest first.
+async function expandPathCluster(key) {
+  startTiming();
+  const path = model.path;
+  if (!path) return;
+  for (const id of columnPath.reveal(path, FAN_OUT, columnPath.clusterMembers(path, key))) model.drawn.add(id);
+  await render();
 }
 
 async function selectColumn(columnId) {
@@ -473,18 +485,26 @@ async function render({ fresh = false } = {}) {
   timed("facts");
   const elements = [];
   const columnIds = new Set();
+  const columnDataset = new Map<string, string>();  // each drawn column's dataset
   const path = state.path && model.path?.column === state.path ? model.path : null;
   for (const id of model.drawn) {
     const node = model.nodes.get(id);
     if (!node) continue;
     elements.push(nodeElement(node));
-    if (node.kind === "DATASET" && columnsShown(id)) {
-      for (const column of model.columns.get(id) || []) {
+    const group = path?.groups.get(id);
+    if (node.kind === "DATASET" && (columnsShown(id) || group)) {
+      for (const column of columnsShown(id) ? model.columns.get(id) || [] : group.columns) {
         columnIds.add(column.id);
+        columnDataset.set(column.id, id);
         const element = nodeElement(column, path && path.nodes.has(column.id) ? ["path"] : []);
         element.data.parent = id;
         element.data.order = column.order;
         elements.push(element);
+      }
+      if (!columnsShown(id) && group.other) {
+        elements.push({ group: "nodes", classes: "more-columns", data: { id: `more|${id}`, parent: id, order: 1e6,
+          label: `+${group.other} column${group.other === 1 ? "" : "s"}`, kind: "MORE", moreColumns: id,
+          tip: `${group.other} more columns of ${fullOf(id)}, not on the path: click to draw them` } });
       }
     }
     for (const side of [UP, DOWN]) elements.push(...badgeElements(id, side));
@@ -493,24 +513,51 @@ async function render({ fresh = false } = {}) {
     const onRoute = model.route && model.route.edges.has(`${source}|${target}`);
     elements.push({ group: "edges", data: { id: `e|${source}|${target}`, source, target }, classes: onRoute ? "route" : "" });
   }
-  for (const edge of model.columnEdges.values()) {
-    if (columnIds.has(edge.source) && columnIds.has(edge.target)) {
-      const onPath = path && path.edges.has(`${edge.source}|${edge.target}`);
+  // column edges: a path's own, emphasised; others only between datasets whose columns were asked for
+  const asked = (columnId) => columnsShown(columnDataset.get(columnId));
+  const ends = (id) => columnIds.has(id) || (model.drawn.has(id) && model.nodes.get(id)?.kind === "DATASET");
+  for (const edge of path ? path.edgeList : []) {
+    if (ends(edge.source) && ends(edge.target)) {
       elements.push({ group: "edges", data: { id: `c|${edge.source}|${edge.target}`, source: edge.source, target: edge.target },
-        classes: onPath ? "column path" : "column" });
+        classes: "column path" });
     }
+  }
+  for (const edge of model.columnEdges.values()) {
+    if (columnIds.has(edge.source) && columnIds.has(edge.target) && !path?.edges.has(`${edge.source}|${edge.target}`)
+      && (!path || (asked(edge.source) && asked(edge.target)))) {
+      elements.push({ group: "edges", data: { id: `c|${edge.source}|${edge.target}`, source: edge.source, target: edge.target },
+        classes: "column" });
+    }
+  }
+  if (path) {
+    // the datasets a path joins, for the layout (not drawn: the column edges say it)
+    for (const [source, target] of path.links) {
+      if (model.drawn.has(source) && model.drawn.has(target)) {
+        elements.push({ group: "edges", data: { id: `l|${source}|${target}`, source, target }, classes: "path-link" });
+      }
+    }
+    elements.push(...columnPath.clusterElements(path, path.dataset && model.drawn.has(path.dataset) ? path.dataset : null,
+      (domain) => domainColour(domain)));
   }
   timed("elements");
   await draw(cy, elements, { fresh, focus: state.node, timed });
   const hiddenTotal = elements.filter((e) => e.data.stub || e.data.cluster)
-    .reduce((sum, e) => sum + ((e.data.stub ? e.data.stub.hidden : e.data.cluster.size) || 0), 0);
+    .reduce((sum, e) => sum + ((e.data.stub ? e.data.stub.hidden : e.data.cluster.size) || 0), 0) + (path ? path.hidden.length : 0);
   const graph = document.getElementById("graph");
   graph.dataset.drawn = String(model.drawn.size);
   graph.dataset.hidden = String(hiddenTotal);
-  status(`${model.drawn.size} nodes drawn, ${hiddenTotal} hidden behind + badges and clusters; ${model.nodes.size} known`);
+  status(path ? pathStatus(path) : `${model.drawn.size} nodes drawn, ${hiddenTotal} hidden behind + badges and clusters; ${model.nodes.size} known`);
   showLegend(cy);
   markPainted();
   fillHealthAfterPaint();
+}
+
+function pathStatus(path) {
+  const drawnDatasets = path.datasets.filter((d) => model.drawn.has(d.id)).length;
+  const columns = [...path.groups.values()].reduce((sum, g) => sum + g.columns.length, 0);
+  const more = path.more ? `; ${path.more} more datasets (${path.moreColumns} columns) past the server's budget` : "";
+  return `column path of ${path.column.split(":").pop()}: ${path.datasets.length} datasets and ${columns} columns, `
+    + `${drawnDatasets} datasets drawn${path.hidden.length ? `, ${path.hidden.length} in clusters` : ""}${more}${path.truncated ? " (partial)" : ""}`;
 }
 
 function markPainted() {
@@ -567,7 +614,11 @@ async function drawOne(id, redraw = true) {
 }
 
 function tapped(data) {
-  if (data.cluster) {
+  if (data.pathCluster) {
+    guarded(() => expandPathCluster(data.pathCluster));
+  } else if (data.moreColumns) {
+    guarded(() => toggleColumns(data.moreColumns));
+  } else if (data.cluster) {
     guarded(() => expandCluster(data.cluster.side, data.cluster.key, data.cluster.id));
   } else if (data.stub) {
     guarded(async () => {
@@ -677,7 +728,7 @@ async function pick(hit) {
     model.addNode(column);
     if (state.mode === "impact") return openImpact(hit.id, state.change);
     const dataset = datasetOf(column);
-    if (dataset) return openNode(dataset, { cols: [dataset], x: [], path: hit.id });
+    if (dataset) return openNode(dataset, { cols: [], x: [], path: hit.id });
   }
   return panel.showHolder(hit, (id) => guarded(() => openNode(id)));
 }

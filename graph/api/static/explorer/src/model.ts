@@ -5,6 +5,8 @@
 // kind, then domain or else namespace) that draw FAN_OUT at a time; one not all known, above
 // FAN_OUT, as one "N more" node that pages.
 
+import type { ColumnPath } from "./columnpath.js";
+
 export const FAN_OUT = 50;          // more hidden neighbours than this: one "N more" node, paged FAN_OUT at a time
 export const FIRST_PAINT = 300;     // nodes drawn at most when a node is opened
 export const CLUSTER_MIN = 25;      // more hidden neighbours on a side than this: drawn as clusters
@@ -33,7 +35,7 @@ export class LineageModel {
   columnEdges: Map<string, any>;
   cursors: Map<string, string | null>;
   focus: string | null;
-  path: { column: string; nodes: Set<string>; edges: Set<string> } | null;
+  path: ColumnPath | null;
   route: { from: string; to: string; nodes: Set<string>; edges: Set<string> } | null;
 
   constructor() {
@@ -48,7 +50,7 @@ export class LineageModel {
     this.columnEdges = new Map();  // "source|target" -> edge between columns
     this.cursors = new Map();      // "side|id" -> cursor after the last page of neighbours fetched
     this.focus = null;
-    this.path = null;              // the column path drawn: { column, nodes, edges }
+    this.path = null;              // the column path drawn (columnpath.ts)
     this.route = null;             // the paths drawn between two nodes: { from, to, nodes, edges }
   }
 

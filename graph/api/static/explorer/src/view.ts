@@ -33,6 +33,8 @@ function style(c) {
     { selector: "node.JOB", style: { shape: "ellipse", "border-style": "double", "border-width": 3, height: NODE_H - 2 } },
     { selector: "node.COLUMN", style: { shape: "rectangle", height: COLUMN_H - 2, width: NODE_W - 16, "font-size": FONT_PX - 1,
       "background-color": c.column, "text-max-width": NODE_W - 24 } },
+    { selector: "node.more-columns", style: { shape: "rectangle", height: COLUMN_H - 2, width: NODE_W - 16, "font-size": FONT_PX - 1,
+      "background-color": c.stubFill, "border-style": "dashed", color: c.mutedText, "text-max-width": NODE_W - 24 } },
     { selector: "node.focus", style: { "border-width": 3, "border-color": c.focus } },
     { selector: "node.deleted", style: { "border-color": c.bad, "border-style": "dashed", "border-width": 2 } },
     { selector: "node.undeclared", style: { "border-color": c.muted, "border-style": "dotted", "border-width": 2, color: c.mutedText } },
@@ -49,6 +51,7 @@ function style(c) {
       "curve-style": "bezier", "arrow-scale": 0.9 } },
     { selector: "edge.column", style: { "line-color": c.column_edge, "target-arrow-color": c.column_edge, width: 1, "z-index": 10 } },
     { selector: "edge.path", style: { "line-color": c.path, "target-arrow-color": c.path, width: 3, "z-index": 15 } },
+    { selector: "edge.path-link", style: { opacity: 0, events: "no" } },
     { selector: "edge.route", style: { "line-color": c.path, "target-arrow-color": c.path, width: 4, "z-index": 16 } },
     { selector: "node.route", style: { "border-color": c.path, "border-width": 3 } },
     { selector: "node.route-end", style: { "border-width": 5, "border-style": "double" } },
@@ -112,7 +115,9 @@ export async function draw(cy, elements, { fresh = false, focus = null, timed = 
     readableView(cy, focus);
   } else {
     const slots = placeBeside(cy, newTops, before);
-    const filling = cy.nodes(":parent").filter((p) => !before.get(p.id())?.parent).toArray();
+    // datasets drawn with columns anew, or with columns added (a path's "+N columns" opened)
+    const grown = new Set(newNodes.filter((n) => n.isChild()).map((n) => n.parent().id()));
+    const filling = cy.nodes(":parent").filter((p) => !before.get(p.id())?.parent || grown.has(p.id())).toArray();
     stackAll(cy, filling, slots);
     // a dataset whose columns were hidden goes back to its place
     for (const [id, was] of before) {
