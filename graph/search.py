@@ -92,6 +92,9 @@ def search(
     found: list[Node] = []
     for kind in kinds:
         found.extend(store.search(needle, (kind,), asked))
+    qualified = _qualified(store, needle, kinds, asked)
+    seen = {n.id for n in found}
+    found.extend(n for n in qualified.values() if n.id not in seen)
     if where.namespace is not None:
         found = [n for n in found if n.props.get(PropertyKey.NAMESPACE) == where.namespace]
     datasets = _datasets_of_columns(store, found)
@@ -105,7 +108,7 @@ def search(
         hits = [h for h in hits if tag in _tags(h.node) or (h.dataset and tag in _tags(h.dataset))]
     hits.sort(
         key=lambda h: (
-            match_rank(needle, _name(h.node)),
+            _rank(needle, h.node, qualified),
             KIND_RANK.get(h.node.kind, 9),
             len(_name(h.node)),
             _name(h.node),
@@ -113,6 +116,43 @@ def search(
         )
     )
     return hits[:first]
+
+
+def _qualified(
+    store: GraphReader, needle: str, kinds: Sequence[NodeKind], asked: int
+) -> dict[str, Node]:
+    """Hits for the qualified forms a person types: ``dataset.column`` (``customers.email``: the
+    columns of a dataset so named, with or without its schema, whose name starts with the last
+    part) and ``namespace:name`` (``food_delivery:public.customers``: hits of that namespace
+    named by the last part). Each is ranked by its last part (``_rank``)."""
+    found: dict[str, Node] = {}
+    table, dot, column = needle.rpartition(".")
+    if dot and table and column and NodeKind.COLUMN in kinds:
+        datasets = [d for d in store.search(table, (NodeKind.DATASET,), asked) if _named(d, table)]
+        edges = store.edges({d.id for d in datasets}, (EdgeKind.HAS_COLUMN,), "out")
+        for node in store.nodes({e.target for e in edges}).values():
+            if _name(node).lower().startswith(column):
+                found[node.id] = node
+    namespace, colon, name = needle.rpartition(":")
+    if colon and namespace and name:
+        for kind in kinds:
+            for node in store.search(name, (kind,), asked):
+                if str(node.props.get(PropertyKey.NAMESPACE) or "").lower() == namespace:
+                    found[node.id] = node
+    return found
+
+
+def _named(dataset: Node, text: str) -> bool:
+    """``dataset`` is named ``text``, with or without its schema (lower-case ``text``)."""
+    name = _name(dataset).lower()
+    return name == text or name.endswith(f".{text}")
+
+
+def _rank(needle: str, node: Node, qualified: dict[str, Node]) -> int:
+    """How well ``node`` matches: by the last part of a qualified form it was found by."""
+    if node.id in qualified:
+        return match_rank(re.split(r"[.:]", needle)[-1], _name(node))
+    return match_rank(needle, _name(node))
 
 
 def describe(store: GraphReader, hits: Sequence[Hit]) -> list[Hit]:

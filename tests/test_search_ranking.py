@@ -109,3 +109,20 @@ def test_filters_totals_and_pages(seeded: Store) -> None:
             break
         after = page["pageInfo"]["endCursor"]
     assert paged == [hit["id"] for hit in everything["nodes"]]
+
+
+def test_qualified_forms_find_a_dataset_column_and_a_namespaced_name(seeded: Store) -> None:
+
+    def ids(text: str) -> list[str]:
+        return [n["id"] for n in search(seeded, text)["nodes"]]
+
+    email = fd.col("customers", "email")
+    # dataset.column, the dataset with or without its schema, the column by its start
+    for text in ("customers.email", "public.customers.email", "Customers.EM"):
+        assert ids(text)[0] == email, text
+    assert ids("customers.email") == [email]  # not the other datasets' email columns
+    assert ids("nowhere.email") == []
+    # namespace:name
+    assert ids("food_delivery:public.customers")[0] == fd.ds("customers")
+    assert ids("food_delivery:customers")[0] == fd.ds("customers")
+    assert ids("elsewhere:customers") == []
