@@ -21,6 +21,7 @@ from command_line import REPO, ingested_bench_mesh
 from live_server import LiveServer
 from mcp import ClientSession, StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
+from mcp.types import TextResourceContents
 
 READER = "reader-token-0123456789abcdef"
 ADMIN = "admin-token-0123456789abcdef"
@@ -330,3 +331,84 @@ def test_a_hubs_lineage_on_the_10k_mesh_stays_within_its_budget_and_pages(tmp_pa
     assert first["shown"]["to"] == second["shown"]["from"]
     assert not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}
     assert impact["affected"] > 5000 and impact["by_severity"]["BREAKING"] > 0
+
+
+def test_the_other_tools_and_their_refusals_on_the_demo_with_contracts(
+    demo_dir: Path, tmp_path: Path
+) -> None:
+    from conftest import corpus
+
+    data = tmp_path / "data"
+    shutil.copytree(demo_dir, data)
+    contracts = tmp_path / "contracts"
+    contracts.mkdir()
+    for source in corpus("data-contracts").rglob("*.yaml"):
+        (contracts / source.name).write_text(source.read_text())
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "graph",
+            "ingest",
+            "contracts",
+            str(contracts),
+            "--data-dir",
+            str(data),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+
+    async def ask(session: ClientSession) -> dict[str, Any]:
+        found = await call(session, "search", text="Orders Latest", kinds=["DATA_PRODUCT"])
+        product_id = found["hits"][0]["id"]
+        return {
+            "found": found,
+            "product": await call(session, "product", node=product_id),
+            "describe": await call(session, "describe", node="public.customers", budget=500),
+            "owners": await call(session, "owners_and_consumers", node=EMAIL),
+            "history": await call(session, "schema_history", node=CUSTOMERS),
+            "naming": (await session.read_resource("lineagemesh://naming")).contents[0],
+            "prompt": await session.get_prompt(
+                "blast_radius", {"migration": DROP_EMAIL, "namespace": "food_delivery"}
+            ),
+            "refused": [
+                await error_of(session, "lineage", node="dataset:nowhere:nothing"),
+                await error_of(session, "lineage", node=CUSTOMERS, direction="sideways"),
+                await error_of(session, "impact", node=EMAIL, change="explode"),
+                await error_of(session, "impact", node=EMAIL, budget=10),
+                await error_of(session, "impact", node=EMAIL, cursor="not-one"),
+                await error_of(session, "describe", node="public"),
+                await error_of(session, "product", node=CUSTOMERS),
+            ],
+        }
+
+    got = run(lambda: stdio("--data-dir", str(data)), ask)
+    assert got["found"]["by_kind"] == {"DATA_PRODUCT": got["found"]["total"]} == {"DATA_PRODUCT": 1}
+    product = got["product"]
+    assert product["product"]["name"] == "Orders Latest" and product["product"]["contracts"]
+    assert product["ports"] == len(product["items"]) > 0
+    described = got["describe"]
+    assert described["dataset"]["owners"] == [{"name": "team-crm", "type": "team"}]
+    assert described["columns"] == 8 and described["truncated"] and described["cursor"]
+    owners = got["owners"]["items"][0]
+    assert owners["dataset"] == CUSTOMERS and owners["declared_owners"][0]["name"] == "team-crm"
+    assert "job:food_delivery:email_discounts" in {r["id"] for r in owners["observed_readers"]}
+    history = got["history"]
+    assert history["versions"] == 1 and "email" in {
+        f["name"] for f in history["items"][0]["fields"]
+    }
+    naming = got["naming"]
+    assert isinstance(naming, TextResourceContents)
+    assert "dataset:NAMESPACE:NAME" in naming.text and "s3://b" in naming.text
+    assert DROP_EMAIL in got["prompt"].messages[0].content.text
+    unknown, direction, change, budget, cursor, ambiguous, not_product = got["refused"]
+    assert "no node is named" in unknown and "search" in unknown
+    assert "direction must be one of upstream, downstream, both" in direction
+    assert "change must be one of drop, rename, type_change, semantic" in change
+    assert "budget" in budget and "cursor" in cursor
+    assert "pass one of these ids" in ambiguous and CUSTOMERS in ambiguous
+    assert "give a data product" in not_product
