@@ -17,13 +17,21 @@ consumer writes with the store's own rights, as an admin: whoever may produce to
 write every domain.
 
 A bad message (empty, over ``max_message_bytes``, not JSON, not a valid event, forbidden to the
-principal, over its quota) never blocks its partition: it is logged with topic/partition/offset,
-counted by reason, written to the dead-letter topic when there is one (before its offset is
-committed, the reason in a header), and passed over. A store that is unreachable
+principal, over its quota, or one whose apply fails: ``failed``) never blocks its partition: it is
+logged with topic/partition/offset, counted by reason, written to the dead-letter topic when there
+is one (before its offset is committed, the reason in a header; cut to what fits when the topic
+refuses it as too large), or else recorded as skipped in the store and counted
+(``graph.kafka_dead_letters``), and passed over. A store that is unreachable
 holds the poll's messages back: the batch is retried (without committing) until it goes in or the
 consumer is stopped. Stopping finishes the batch in hand, commits it, and leaves the group. A
 commit the broker refuses (the partitions went to another consumer in a rebalance) is logged, not
 fatal: the new owner gets the batch again.
+
+The consumer is supervised (:meth:`KafkaIngest.supervise`): an error that escapes it is logged,
+counted (``lineagemesh_kafka_consumer_restarts_total``) and the consumer started again after a
+backoff (1 s, doubling to ``RESTART_MAX``); never a silently dead thread. :meth:`KafkaIngest.trouble`
+is what ``/healthz`` reports as ``degraded``: the consumer down, or its lag not moving for
+``STALLED_AFTER`` seconds.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 from graph.api.auth import AuthConfig, Principal, Role
 from graph.extras import require
 from graph.ingest_service import IngestService, TranslatedEvent, forbidden
+from graph.kafka_dead_letters import SKIPPED_PREFIX, DeadLetters, Skipped
 from graph.quotas import QuotaExceeded
 from graph.stores import StoreUnavailable
 
@@ -49,6 +58,9 @@ _CONSUMING = "consuming Kafka (--bootstrap-servers)"  # what needs the kafka ext
 
 LAG_EVERY = 5.0  # seconds between lag measurements (a round trip to the broker per partition)
 RETRY_PAUSE = 1.0  # seconds between attempts while the store is unreachable
+RESTART_FIRST = 1.0  # seconds before a failed consumer is started again, doubling ...
+RESTART_MAX = 60.0  # ... up to this
+STALLED_AFTER = 60.0  # seconds of lag that does not move before /healthz says degraded
 
 
 @dataclass(frozen=True)
@@ -116,6 +128,16 @@ class KafkaMetrics:
             ["reason"],
             registry=registry,
         )
+        self.skipped = Counter(
+            "lineagemesh_kafka_messages_skipped",
+            "Kafka messages neither applied nor dead-lettered: recorded in the store, passed over.",
+            registry=registry,
+        )
+        self.restarts = Counter(
+            "lineagemesh_kafka_consumer_restarts",
+            "Times the consumer failed and was started again.",
+            registry=registry,
+        )
         self.lag = Gauge(
             "lineagemesh_kafka_consumer_lag",
             "Messages of a partition not yet consumed (high watermark - position).",
@@ -126,7 +148,7 @@ class KafkaMetrics:
             self.bad.labels(reason)
 
 
-BAD_REASONS = ("empty", "too_large", "invalid", "forbidden", "over_quota")
+BAD_REASONS = ("empty", "too_large", "invalid", "forbidden", "over_quota", "failed")
 
 
 def bound_principal(auth: AuthConfig, name: str) -> Principal:
@@ -175,9 +197,45 @@ class KafkaIngest:
         self._stop = threading.Event()
         self.applied_events = 0
         self.bad_messages = 0
+        self.skipped_messages = 0
+        self.restarts = 0
+        self._down: str | None = None  # why the consumer is not running, while it is not
+        self._moved_at = time.monotonic()  # when the lag was last seen 0 or moving
+        self._positions: dict[tuple[str, int], int] = {}
+        self._lag = 0
 
     def stop(self) -> None:
         self._stop.set()
+
+    def supervise(
+        self, until_idle: float | None = None, on_batch: Callable[[int], None] = lambda events: None
+    ) -> None:
+        """:meth:`run`, started again after a backoff whenever an error escapes it, until
+        :meth:`stop` (or idle, as :meth:`run`)."""
+        pause = RESTART_FIRST
+        while not self._stop.is_set():
+            try:
+                self.run(until_idle, on_batch)
+                return
+            except Exception as e:  # whatever it was, the consumer must come back
+                self._down = f"the Kafka consumer failed ({type(e).__name__}: {e}); restarting"
+                self.restarts += 1
+                self.metrics.restarts.inc()
+                log.exception("kafka: consumer failed; starting it again in %g s", pause)
+                if self._stop.wait(pause):
+                    return
+                pause = min(pause * 2, RESTART_MAX)
+
+    def trouble(self) -> str | None:
+        """Why Kafka ingest is not keeping up (``/healthz`` says ``degraded``), or None."""
+        if self._down is not None:
+            return self._down
+        still = time.monotonic() - self._moved_at
+        if still > STALLED_AFTER:
+            return (
+                f"the Kafka consumer's lag ({self._lag} messages) has not moved for {still:.0f} s"
+            )
+        return None
 
     def run(
         self, until_idle: float | None = None, on_batch: Callable[[int], None] = lambda events: None
@@ -187,6 +245,7 @@ class KafkaIngest:
         kafka = require("confluent_kafka", _CONSUMING)
         Consumer, KafkaException, Producer = kafka.Consumer, kafka.KafkaException, kafka.Producer
 
+        self._moved_at = time.monotonic()
         consumer = Consumer(self.settings.consumer_config(), logger=log)
         dead_letters = (
             Producer(self.settings.producer_config(), logger=log)
@@ -204,6 +263,7 @@ class KafkaIngest:
         try:
             while not self._stop.is_set():
                 messages = consumer.consume(self.settings.batch_events, self.settings.poll_seconds)
+                self._down = None  # running again
                 if time.monotonic() - lag_at >= LAG_EVERY:
                     self._measure_lag(consumer)
                     lag_at = time.monotonic()
@@ -231,6 +291,7 @@ class KafkaIngest:
     def _take(self, messages: list[Any], dead_letters: Any) -> bool:
         """Apply a poll's messages durably (retrying while the store is unreachable) and dispose
         of the bad ones; False when stopped before they went in (their offsets stay uncommitted)."""
+        letters = DeadLetters(dead_letters, self.settings.dead_letter_topic, self._skip)
         good: list[bytes] = []
         good_messages: list[Any] = []
         bad: list[_Bad] = []
@@ -253,16 +314,10 @@ class KafkaIngest:
             else:
                 good.append(value)
                 good_messages.append(message)
-        while True:
-            try:
-                accepted, refused = self._apply(good)
-                break
-            except StoreUnavailable as e:
-                log.warning(
-                    "kafka: store unavailable, retrying the batch of %d messages: %s", len(good), e
-                )
-                if self._stop.wait(RETRY_PAUSE):
-                    return False
+        applied = self._apply_each(good)
+        if applied is None:
+            return False
+        accepted, refused = applied
         bad += [
             _Bad(good_messages[i], reason_class, reason)
             for i, (reason_class, reason) in refused.items()
@@ -272,10 +327,39 @@ class KafkaIngest:
         for item in sorted(
             bad, key=lambda b: (b.message.topic(), b.message.partition(), b.message.offset())
         ):
-            self._pass_over(item, dead_letters)  # in the partition's order, as they came
-        if dead_letters is not None and bad:
-            dead_letters.flush(30)
+            self._pass_over(item, letters)  # in the partition's order, as they came
+        letters.settle()
         return True
+
+    def _apply_each(self, values: list[bytes]) -> tuple[int, dict[int, tuple[str, str]]] | None:
+        """:meth:`_apply`, retried while the store is unreachable (None: stopped first). When it
+        fails otherwise, the messages are applied one by one, and the one that fails is refused
+        as ``failed``: no message can stop the consumer."""
+        while True:
+            try:
+                return self._apply(values)
+            except StoreUnavailable as e:
+                log.warning(
+                    "kafka: store unavailable, retrying the batch of %d messages: %s",
+                    len(values),
+                    e,
+                )
+                if self._stop.wait(RETRY_PAUSE):
+                    return None
+            except Exception as e:  # a message the service cannot take
+                if len(values) == 1:
+                    log.exception("kafka: a message could not be applied")
+                    return 0, {0: ("failed", f"not applied: {type(e).__name__}: {e}")}
+                break
+        accepted, refused = 0, {}
+        for i, value in enumerate(values):
+            one = self._apply_each([value])
+            if one is None:
+                return None
+            accepted += one[0]
+            if one[1]:
+                refused[i] = one[1][0]
+        return accepted, refused
 
     def _apply(self, values: list[bytes]) -> tuple[int, dict[int, tuple[str, str]]]:
         """Translate, authorize and commit ``values`` through the service; how many went in, and
@@ -317,7 +401,7 @@ class KafkaIngest:
                 refused[i] = ("over_quota", str(e))
         return accepted, refused
 
-    def _pass_over(self, item: _Bad, dead_letters: Any) -> None:
+    def _pass_over(self, item: _Bad, letters: DeadLetters) -> None:
         m = item.message
         log.warning(
             "kafka: bad message at %s/%d/%d (%s): %s",
@@ -329,24 +413,31 @@ class KafkaIngest:
         )
         self.bad_messages += 1
         self.metrics.bad.labels(item.reason_class).inc()
-        if dead_letters is not None:
-            headers = [
-                ("lineagemesh.error", item.reason.encode()),
-                ("lineagemesh.source", f"{m.topic()}/{m.partition()}/{m.offset()}".encode()),
-            ]
-            dead_letters.produce(
-                self.settings.dead_letter_topic, value=m.value(), key=m.key(), headers=headers
-            )
-            dead_letters.poll(0)
+        letters.send(m, item.reason)
+
+    def _skip(self, skipped: Skipped) -> None:
+        """Record a message that no letter carries in the store's event log, and count it."""
+        log.error("kafka: message at %s skipped: %s", skipped.source, skipped.reason)
+        self.skipped_messages += 1
+        self.metrics.skipped.inc()
+        if self.service.log is not None:
+            self.service.log.set_meta(SKIPPED_PREFIX + skipped.source, skipped.record())
 
     def _measure_lag(self, consumer: Any) -> None:
         try:
             assigned = consumer.assignment()
             positions = consumer.position(assigned) if assigned else []
+            total = 0
+            now: dict[tuple[str, int], int] = {}
             for tp in positions:
                 low, high = consumer.get_watermark_offsets(tp, timeout=2.0, cached=False)
                 at = tp.offset if tp.offset >= 0 else low
+                now[(tp.topic, tp.partition)] = at
+                total += max(0, high - at)
                 self.metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, high - at))
+            if total == 0 or now != self._positions:
+                self._moved_at = time.monotonic()
+            self._positions, self._lag = now, total
         except Exception as e:  # noqa: BLE001 - lag is advisory: a broker hiccup must not stop consuming
             log.debug("kafka: lag not measured: %s", e)
 

@@ -497,7 +497,9 @@ def create_app(
         if deliverer is not None:
             deliverer.start()
         if consumer is not None:
-            thread = threading.Thread(target=consumer.run, name="lineagemesh-kafka", daemon=True)
+            thread = threading.Thread(
+                target=consumer.supervise, name="lineagemesh-kafka", daemon=True
+            )
             thread.start()
         try:
             async with mcp.running():  # /mcp's sessions (``graph.mcp.http``)
@@ -532,7 +534,8 @@ def create_app(
         )
 
     async def healthz(request: Request) -> Response:
-        """200 when the store answers and the disk takes writes; else 503 saying why. Never
+        """200 when the store answers and the disk takes writes (``degraded`` with the reason
+        when the Kafka consumer is down or its lag does not move); else 503 saying why. Never
         behind queries (``graph.api.health_check``)."""
         try:
             unwritable = await health.unhealthy()
@@ -542,6 +545,9 @@ def create_app(
             return JSONResponse(
                 {"status": "unavailable", "store": store.uri, "error": unwritable}, status_code=503
             )
+        lagging = None if consumer is None else consumer.trouble()
+        if lagging is not None:  # still serving: queries and HTTP ingest work
+            return JSONResponse({"status": "degraded", "store": store.uri, "kafka": lagging})
         return JSONResponse({"status": "ok", "store": store.uri})
 
     async def metrics_endpoint(request: Request) -> Response:
