@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ingest.input_files import InputError, read_input
+
 
 class UnreadableDocument(ValueError):
     """The file cannot be read or parsed; the message says why (without the path)."""
@@ -22,8 +24,10 @@ def read_document(path: Path) -> tuple[str, Any]:
     import yaml  # here: most commands read no document, and it is ~25 ms of a process's start
 
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input(path, "json" if path.suffix == ".json" else "yaml")
         return text, json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except InputError as e:
+        raise UnreadableDocument(e.without_path()) from None
     except (OSError, ValueError, yaml.YAMLError) as e:
         raise UnreadableDocument(str(e)) from None
 

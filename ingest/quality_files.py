@@ -14,6 +14,7 @@ from typing import Any
 from graph.mutations import Mutation
 from ingest.dbt import InvalidManifest
 from ingest.dbt_results import InvalidRunResults, translate_run_results
+from ingest.input_files import InputError, read_input
 from ingest.quality import InvalidQualityResult, translate_quality_result
 
 
@@ -23,11 +24,11 @@ class BadQualityFile(ValueError):
 
 def _read(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(read_input(path, "json"))
     except json.JSONDecodeError as e:
         raise BadQualityFile(f"{path}:{e.lineno}: not JSON: {e.msg}") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise BadQualityFile(f"{path}: cannot read: {e}") from None
+    except InputError as e:
+        raise BadQualityFile(str(e)) from None
 
 
 def read_quality_files(

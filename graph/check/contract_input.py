@@ -21,6 +21,7 @@ from graph.check.planning import assume_same_required, plan
 from graph.enums import declared_enum
 from graph.model import NodeKind, PropertyKey
 from graph.mutations import UpsertNode
+from ingest.input_files import InputError, read_input
 
 
 @dataclass
@@ -36,9 +37,9 @@ def read_contract(path: Path) -> ContractVersion:
     from ingest.contracts import InvalidContract, translate_contract
 
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise CheckError(f"{path}: cannot read: {e.strerror or e}") from None
+        text = read_input(path, "yaml")
+    except InputError as e:
+        raise CheckError(str(e)) from None
     try:
         mutations = translate_contract(text, str(path))
     except InvalidContract as e:

@@ -32,6 +32,7 @@ from graph.check.planning import plan
 from graph.enums import rule_enum
 from graph.model import EdgeKind, NodeKind, PropertyKey
 from graph.mutations import UpsertEdge, UpsertNode
+from ingest.input_files import InputError, read_input
 
 
 @dataclass
@@ -166,9 +167,9 @@ def _from_graph(here: GraphDataset, new: list[FieldSpec]) -> list[FieldSpec]:
 
 def _json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise CheckError(f"{path}: cannot read: {e.strerror or e}") from None
+        return json.loads(read_input(path, "json"))
+    except InputError as e:
+        raise CheckError(str(e)) from None
     except ValueError as e:
         raise CheckError(f"{path}: not JSON: {e}") from None
 

@@ -17,15 +17,16 @@ from graph.check.graph_reads import datasets
 from graph.check.planning import plan
 from graph.model import dataset_id
 from ingest.iceberg_fields import iceberg_fields
+from ingest.input_files import InputError, read_input
 from ingest.naming import location_dataset
 
 
 def read_metadata(path: Path) -> tuple[str, list[FieldSpec]]:
     """A metadata file's location and the fields of its current schema."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise CheckError(f"{path}: cannot read: {e.strerror or e}") from None
+        document = json.loads(read_input(path, "json"))
+    except InputError as e:
+        raise CheckError(str(e)) from None
     except ValueError as e:
         raise CheckError(f"{path}: not JSON: {e}") from None
     if not isinstance(document, dict) or not isinstance(document.get("location"), str):

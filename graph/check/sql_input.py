@@ -44,6 +44,7 @@ from graph.check.changeset import ChangeSet, CheckError, Execute
 from graph.check.graph_reads import GraphDataset, datasets, search_ids
 from graph.check.planning import plan
 from graph.model import dataset_id
+from ingest.input_files import InputError, read_input
 from ingest.naming import normal_namespace
 
 #: Commands sqlglot keeps opaque that change no table's columns: passed over like a SET.
@@ -84,9 +85,9 @@ def sql_changes(
 
 def _statements(path: Path, dialect: str | None) -> Iterator[tuple[int, exp.Expr]]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise CheckError(f"{path}: cannot read: {e.strerror or e}") from None
+        text = read_input(path, "sql")
+    except InputError as e:
+        raise CheckError(str(e)) from None
     try:
         reader = sqlglot.Dialect.get_or_raise(dialect)
         tokens = reader.tokenize(text)
@@ -119,6 +120,8 @@ def _parsed(
                 raise CheckError(
                     f"{path}:{where}: cannot parse SQL ({reader.__class__.__name__.lower()}): {reason}"
                 ) from None
+            except RecursionError:  # a nesting other than parentheses past the parser's stack
+                raise CheckError(f"{path}:{line}: nested too deeply to parse") from None
             for statement in parsed:
                 if isinstance(statement, exp.Command):
                     _readable(path, line, statement, text, chunk)

@@ -46,6 +46,7 @@ from ingest.bulk_load import TranslationWorkers, load_events, workers_ahead
 from ingest.dbt import JobNaming, default_namespace, mark_removed, translate_manifest
 from ingest.domain_rules import DomainRules
 from ingest.event_files import BadLine, expand_paths
+from ingest.input_files import InputError, read_input, regular_file
 
 if TYPE_CHECKING:
     from graph.stores.neo4j_import import ImportFiles
@@ -93,6 +94,13 @@ def ingest_openlineage(
     Bad events are reported as FILE:LINE: REASON and skipped; the exit code is then 1. Events are
     applied in file order, 500 at a time (ingest.bulk_load).
     """
+    try:  # a device or a FIFO would never end or never start
+        for path in paths:
+            if not path.is_dir():
+                regular_file(path)
+    except InputError as e:
+        click.echo(str(e), err=True)
+        sys.exit(2)
     # A load of files, then exit: each batch's freed memory is the next one's (not `ingest
     # kafka`, which runs on and must give a burst's memory back).
     keep_freed_memory()
@@ -263,7 +271,7 @@ def ingest_kafka(
 ) -> None:
     """Consume OpenLineage events from Kafka topics into the graph (at least once: an offset is
     committed only after its events are durable). Bad messages are logged with topic/partition/offset,
-    skipped, and written to --dead-letter-topic when given."""
+    skipped, and written to --dead-letter-topic when given (else recorded in the store)."""
     if kafka is None:
         raise click.UsageError("--bootstrap-servers and --topic are required")
     service.max_clock_skew = max_clock_skew
@@ -272,10 +280,10 @@ def ingest_kafka(
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: consumer.stop())
     started = time.monotonic()
-    consumer.run(until_idle=until_idle)
+    consumer.supervise(until_idle=until_idle)
     click.echo(
         f"{consumer.applied_events} events ingested from {', '.join(kafka.topics)}, {consumer.bad_messages} bad "
-        f"messages passed over, in {time.monotonic() - started:.2f}s into {service.store.uri}",
+        f"messages passed over ({consumer.skipped_messages} not dead-lettered, recorded as skipped), in {time.monotonic() - started:.2f}s into {service.store.uri}",
         err=True,
     )
 
@@ -383,9 +391,15 @@ def ingest_dbt(
     Models a previous manifest of the same project built and this one does not are marked deleted.
     """
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = json.loads(read_input(manifest_path, "json"))
+    except InputError as e:
+        click.echo(str(e), err=True)
+        sys.exit(2)
+    except ValueError as e:  # JSON errors are ValueErrors
+        raise click.ClickException(f"{manifest_path}: {e}") from None
+    try:
         mutations = translate_manifest(manifest, namespace, job_naming=job_naming)
-    except (ValueError, OSError) as e:  # InvalidManifest and JSON errors are ValueErrors
+    except ValueError as e:  # InvalidManifest
         raise click.ClickException(f"{manifest_path}: {e}") from None
     if run_results is not None:
         from ingest.quality_files import BadQualityFile, read_run_results
@@ -463,29 +477,32 @@ def ingest_contracts(service: IngestService, paths: tuple[Path, ...]) -> None:
     """
     from ingest.contracts import InvalidContract, translate_contract
 
-    files = [
+    files = [  # a named file as it is (read_input refuses what is not a regular file)
         p
         for path in paths
-        for p in ([path] if path.is_file() else sorted(path.rglob("*.y*ml")))
-        if p.is_file()
+        for p in (
+            sorted(f for f in path.rglob("*.y*ml") if f.is_file()) if path.is_dir() else [path]
+        )
     ]
     mutations: list[Mutation] = []
-    rejected = 0
+    rejected = unreadable = 0
     for path in files:
         try:
-            mutations.extend(translate_contract(path.read_text(encoding="utf-8"), str(path)))
-        except (InvalidContract, OSError, UnicodeDecodeError) as e:
+            mutations.extend(translate_contract(read_input(path, "yaml"), str(path)))
+        except InvalidContract as e:
             rejected += 1
-            click.echo(
-                str(e) if isinstance(e, InvalidContract) else f"{path}: cannot read: {e}", err=True
-            )
+            click.echo(str(e), err=True)
+        except InputError as e:
+            rejected += 1
+            unreadable += 1
+            click.echo(str(e), err=True)
     changes = _apply(service, mutations, len(files) - rejected)
     click.echo(
         f"{len(files) - rejected} contracts ingested ({changes} node/edge changes), {rejected} rejected, into {service.store.uri}",
         err=True,
     )
     if rejected:
-        sys.exit(1)
+        sys.exit(2 if unreadable else 1)
 
 
 def _apply(service: IngestService, mutations: list[Mutation], documents: int = 1) -> int:
