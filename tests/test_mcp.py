@@ -124,6 +124,7 @@ def graphql(server: Any, query: str, **variables: Any) -> dict[str, Any]:
 
 
 LINEAGE_IDS = "query($id: String!, $d: LineageDirection) { lineage(nodeId: $id, direction: $d, depth: 3) { nodes { id } } }"
+COLUMN_IDS = "query($id: String!) { columnLineage(nodeId: $id) { nodes { id } } }"
 IMPACT_IDS = "query($id: String!) { impact(nodeId: $id, change: DROP) { affected { id severity } owners { name } } }"
 
 
@@ -164,8 +165,12 @@ def test_lineage_and_impact_answer_the_same_nodes_as_graphql(demo_dir: Path, ser
         }
         for way in ("UPSTREAM", "DOWNSTREAM")
     }
+    expected_lineage["COLUMN"] = {
+        n["id"] for n in graphql(server, COLUMN_IDS, id=EMAIL)["columnLineage"]["nodes"]
+    }
     expected_impact = graphql(server, IMPACT_IDS, id=EMAIL)["impact"]
     assert expected_lineage["DOWNSTREAM"] - {CUSTOMERS} and expected_impact["affected"]
+    assert len(expected_lineage["COLUMN"]) > 1
 
     async def ask(session: ClientSession) -> tuple[dict[str, set[str]], dict[str, Any]]:
         walks = {}
@@ -175,6 +180,8 @@ def test_lineage_and_impact_answer_the_same_nodes_as_graphql(demo_dir: Path, ser
             )
             assert not answer["truncated"]
             walks[way.upper()] = {item["id"] for item in answer["items"]}
+        columns = await call(session, "lineage", node=EMAIL, level="column", budget=20_000)
+        walks["COLUMN"] = {item["id"] for item in columns["items"]}
         # a name search resolves to one node as well as its id
         named = await call(session, "impact", node="public.customers", change="drop", budget=20_000)
         assert named["node"]["id"] == CUSTOMERS
