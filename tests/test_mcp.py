@@ -310,8 +310,16 @@ def test_without_a_token_mcp_is_refused_and_a_reader_reaches_no_more_than_over_g
     )
 
 
-def test_a_hubs_lineage_on_the_10k_mesh_stays_within_its_budget_and_pages(tmp_path: Path) -> None:
-    data_dir, hub = ingested_bench_mesh(tmp_path, 10_000)
+@pytest.fixture(scope="module")
+def bench_mesh(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The 10k bench mesh's data dir and its first hub."""
+    return ingested_bench_mesh(tmp_path_factory.mktemp("mesh"), 10_000)
+
+
+def test_a_hubs_lineage_on_the_10k_mesh_stays_within_its_budget_and_pages(
+    bench_mesh: tuple[Path, str],
+) -> None:
+    data_dir, hub = bench_mesh
     budget = 2000
 
     async def walk(session: ClientSession) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
@@ -419,3 +427,40 @@ def test_the_other_tools_and_their_refusals_on_the_demo_with_contracts(
     assert "budget" in budget and "cursor" in cursor
     assert "pass one of these ids" in ambiguous and CUSTOMERS in ambiguous
     assert "give a data product" in not_product
+
+
+def test_a_client_calling_in_a_loop_is_admitted_as_graphql_and_others_still_answered(
+    bench_mesh: tuple[Path, str], tmp_path: Path
+) -> None:
+    """With one operation in flight per client (``--max-client-queries 1``), a reader's second
+    concurrent call (a hub's impact: seconds of work) is refused at once with the admission's
+    reason, while another principal is still answered."""
+    data_dir, hub = bench_mesh
+    live = LiveServer(
+        ["--data-dir", str(data_dir)],
+        tmp_path / "server.log",
+        env={"LINEAGEMESH_TOKENS": json.dumps(TOKENS)},
+    )
+    live.start(["--max-client-queries", "1"])
+    outcomes: list[Any] = []
+
+    async def hub_impact(token: str) -> None:
+        async with http(live.url, token) as session:
+            outcomes.append((token, await session.call_tool("impact", {"node": hub})))
+
+    async def main() -> None:
+        async with anyio.create_task_group() as group:
+            for token in (READER, READER, READER, ADMIN):
+                group.start_soon(hub_impact, token)
+
+    try:
+        anyio.run(main)
+    finally:
+        live.stop()
+    readers = [result for token, result in outcomes if token == READER]
+    refused = [r for r in readers if r.is_error]
+    assert refused and len(refused) < len(readers)
+    for result in refused:
+        assert "too many queries in flight from this client" in result.content[0].text
+    (admin,) = [result for token, result in outcomes if token == ADMIN]
+    assert not admin.is_error and admin.structured_content["affected"] > 5000
