@@ -280,6 +280,12 @@ def test_without_a_token_mcp_is_refused_and_a_reader_reaches_no_more_than_over_g
             == 401
         )
 
+    # a body over the server's --max-query-bytes (1 MiB by default) is refused before it is read
+    reader = {**headers, "Authorization": f"Bearer {READER}", "Content-Type": "application/json"}
+    huge = json.dumps({**hello, "params": {"padding": "x" * (1024 * 1024 + 1)}})
+    too_large = httpx.post(server.url + "/mcp", content=huge, headers=reader)
+    assert too_large.status_code == 413, too_large.text
+
     # admin-only over GraphQL (webhookFailures) is refused to the reader there ...
     denied = httpx.post(
         server.url + "/graphql",
