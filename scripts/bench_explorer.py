@@ -100,7 +100,8 @@ def click(driver: Any, node: str, side: str = "down") -> float:
 
 def phases(driver: Any) -> dict[str, float]:
     """The page's own split of its last view change (ms by phase: query, facts, elements, update,
-    place, frame); empty from an explorer that does not time itself."""
+    layout, stack and view for a new view, place, frame); empty from an explorer that does not
+    time itself."""
     return dict(driver.execute_script("return window.explorer.timings || {}"))
 
 

@@ -104,7 +104,8 @@ export function clusterElements(path: ColumnPath, anchor: string | null, colour:
   for (const cluster of clusters(path)) {
     const id = `pcluster|${cluster.key}`;
     const count = `${cluster.members.length} dataset${cluster.members.length === 1 ? "" : "s"} of the path in ${cluster.by} ${cluster.name}`;
-    const label = cluster.side === UP ? `◀ ${count}` : cluster.side === DOWN ? `${count} ▶` : count;
+    const short = `${cluster.members.length} · ${cluster.name}`;  // the count and the name fit; the tip says the rest
+    const label = cluster.side === UP ? `◀ ${short}` : cluster.side === DOWN ? `${short} ▶` : short;
     elements.push({ group: "nodes", classes: "cluster path-cluster",
       data: { id, label, kind: "CLUSTER", colour: colour(cluster.by === "domain" ? cluster.name : null),
         domain: cluster.by === "domain" ? cluster.name : null,

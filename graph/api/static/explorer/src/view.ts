@@ -18,6 +18,7 @@ export const READABLE_PX = 11;        // the smallest label height the first vie
 const NODE_W = 190;
 const NODE_H = 36;
 const COLUMN_H = 22;
+const PARENT_PAD = 6;                 // a dataset drawn with columns: its padding below the last
 const RANK_GAP = 90;                  // between the columns of upstream and downstream nodes
 const ROW_GAP = 22;                   // between nodes of one column (the badges straddle it)
 const DRAWN_DATA = ["label", "colour", "domain", "tip", "kind", "order", "health"];  // the data the style or tests read
@@ -44,7 +45,7 @@ function style(c) {
     { selector: "node.cluster", style: { shape: "round-rectangle", width: NODE_W + 50, height: NODE_H + 6, "border-style": "double",
       "border-width": 4, "border-color": c.focus, "font-weight": "bold", "text-max-width": NODE_W + 36 } },
     { selector: "edge.cluster", style: { "line-style": "dashed", width: 2 } },
-    { selector: "node:parent", style: { "text-valign": "top", "text-halign": "center", "text-margin-y": -2, padding: 6,
+    { selector: "node:parent", style: { "text-valign": "top", "text-halign": "center", "text-margin-y": -2, padding: PARENT_PAD,
       "background-opacity": 0.45, shape: "round-rectangle" } },
     { selector: "node:selected", style: { "overlay-color": c.focus, "overlay-opacity": 0.18 } },
     { selector: "edge", style: { width: 1.5, "line-color": c.edge, "target-arrow-color": c.edge, "target-arrow-shape": "triangle",
@@ -109,10 +110,13 @@ export async function draw(cy, elements, { fresh = false, focus = null, timed = 
     // laid out whole without the columns, which then go inside their datasets
     const kids = cy.nodes().filter((n) => n.isChild()).remove();
     await layoutAll(cy);
+    timed("layout");
     const slots = new Map(cy.nodes().not(".stub").map((n) => [n.id(), { x: n.position("x"), box: bodyBox(n) }]));
     kids.restore();
     stackAll(cy, cy.nodes(":parent").toArray(), slots);
+    timed("stack");
     readableView(cy, focus);
+    timed("view");
   } else {
     const slots = placeBeside(cy, newTops, before);
     // datasets drawn with columns anew, or with columns added (a path's "+N columns" opened)
@@ -127,11 +131,13 @@ export async function draw(cy, elements, { fresh = false, focus = null, timed = 
   }
   // badges where they may have moved: all after a layout; else those of the new nodes, the new
   // badges' and the datasets drawn with columns (a node moved has its badges moved with it)
-  if (fresh || before.size === 0) cy.nodes().not(".stub").forEach((n) => placeBadges(cy, n));
-  else {
-    const owners = cy.collection(added).nodes(".stub").map((b) => cy.getElementById(b.data("stub").id));
-    newTops.union(cy.collection(owners)).union(cy.nodes(":parent")).forEach((n) => placeBadges(cy, n));
-  }
+  cy.batch(() => {  // one redraw for all the badges moved
+    if (fresh || before.size === 0) cy.nodes().not(".stub").forEach((n) => placeBadges(cy, n));
+    else {
+      const owners = cy.collection(added).nodes(".stub").map((b) => cy.getElementById(b.data("stub").id));
+      newTops.union(cy.collection(owners)).union(cy.nodes(":parent")).forEach((n) => placeBadges(cy, n));
+    }
+  });
   timed("place");
   await new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
   return newNodes.map((n) => n.id());
@@ -154,7 +160,7 @@ function layoutAll(cy) {
 // Fits the drawing if it is readable so; otherwise the readable zoom, centred on the focus.
 function readableView(cy, focus) {
   const lineage = cy.nodes().not(".stub");
-  cy.fit(lineage, 30);
+  fitBoxes(cy, lineage, 30);
   if (cy.zoom() < MIN_ZOOM) {
     cy.zoom(MIN_ZOOM);
     const target = focus ? cy.getElementById(focus) : lineage;
@@ -163,6 +169,16 @@ function readableView(cy, focus) {
     cy.zoom(1.4);
     cy.center(lineage);
   }
+}
+
+// cy.fit by the nodes' boxes: labels sit inside their nodes (a dataset's above its columns, within
+// the padding), and measuring every label's text was most of opening a few hundred nodes.
+function fitBoxes(cy, eles, padding) {
+  const box = eles.boundingBox({ includeLabels: false, includeOverlays: false, includeUnderlays: false });
+  if (!eles.length || !(box.w > 0) || !(box.h > 0)) return;
+  const zoom = Math.min(Math.max(Math.min((cy.width() - 2 * padding) / box.w, (cy.height() - 2 * padding) / box.h),
+    cy.minZoom()), cy.maxZoom());
+  cy.viewport({ zoom, pan: { x: (cy.width() - zoom * (box.x1 + box.x2)) / 2, y: (cy.height() - zoom * (box.y1 + box.y2)) / 2 } });
 }
 
 // Places new top-level nodes beside the drawn neighbour they hang from (through a column edge
@@ -248,26 +264,36 @@ function freeRows(x, y, count, slots) {
 
 // Each dataset's columns in schema order inside it, where the dataset was (`slots`: each node's x
 // and box before), top to bottom; what sits below a dataset in its column moves down by as much
-// as it grew, and so do the slots of the datasets still to fill.
+// as it grew, and so do the slots of the datasets still to fill. Worked out on the slots first
+// (a dataset's height from its column count) and then moved in one batch: moving nodes one at a
+// time, each move re-measuring the compound boxes, took most of a second for 50 datasets.
 function stackAll(cy, parents, slots) {
   const order = parents.filter((p) => slots.has(p.id())).sort((a, b) => slots.get(a.id()).box.y1 - slots.get(b.id()).box.y1);
   const filling = new Set(order.map((p) => p.id()));
+  const placed = [];  // [child, position]
+  const shifts = new Map<string, number>();  // a node drawn below a filled dataset: how far it moves down
   for (const parent of order) {
     const slot = slots.get(parent.id());
     const kids = parent.children().sort((a, b) => a.data("order") - b.data("order"));
     const top = slot.box.y1 + 18;
-    kids.forEach((k, i) => k.position({ x: slot.x, y: top + COLUMN_H / 2 + i * COLUMN_H }));
-    const grown = parent.boundingBox({ includeLabels: false }).y2 - slot.box.y2;
+    kids.forEach((k, i) => placed.push([k, { x: slot.x, y: top + COLUMN_H / 2 + i * COLUMN_H }]));
+    const grown = top + kids.length * COLUMN_H + PARENT_PAD - slot.box.y2;
     if (grown <= 0) continue;
     const below = (box, x) => Math.abs(x - slot.x) < NODE_W && box.y1 > slot.box.y2 - 1;
     for (const [id, other] of slots) {
       if (id === parent.id() || !below(other.box, other.x)) continue;
       other.box = { ...other.box, y1: other.box.y1 + grown, y2: other.box.y2 + grown };
-      const node = cy.getElementById(id);
-      if (node.length && !node.isParent()) node.shift({ x: 0, y: grown });
-      else if (node.length && !filling.has(id)) node.children().shift({ x: 0, y: grown });
+      if (!filling.has(id)) shifts.set(id, (shifts.get(id) || 0) + grown);
     }
   }
+  cy.batch(() => {
+    for (const [kid, position] of placed) kid.position(position);
+    for (const [id, dy] of shifts) {
+      const node = cy.getElementById(id);
+      if (node.length && !node.isParent()) node.shift({ x: 0, y: dy });
+      else if (node.length) node.children().shift({ x: 0, y: dy });
+    }
+  });
 }
 
 // A node's box without label, overlay or underlay, as boundingBox gives it (cytoscape pads it by
