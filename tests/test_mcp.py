@@ -470,3 +470,78 @@ def test_a_client_calling_in_a_loop_is_admitted_as_graphql_and_others_still_answ
         assert "too many queries in flight from this client" in result.content[0].text
     (admin,) = [result for token, result in outcomes if token == ADMIN]
     assert not admin.is_error and admin.structured_content["affected"] > 5000
+
+
+def test_check_change_on_a_dbt_manifest_gives_the_pr_checks_report(tmp_path: Path) -> None:
+    """jaffle_shop ingested, then a pull request's manifest dropping orders.amount: the tool's
+    verdict, changes and affected nodes are those of ``lineagemesh check --dbt-manifest`` (the
+    migration's BREAKING verdict is tested above)."""
+    from conftest import corpus
+
+    namespace = "postgres://db:5432"
+    manifest = json.loads(corpus("dbt-jaffle-shop", "manifest.json").read_text())
+    for column in manifest["nodes"]["model.jaffle_shop.orders"]["columns"].values():
+        column["data_type"] = "numeric"  # typed, as a catalog would: a dropped column is then known
+    base = tmp_path / "base-manifest.json"
+    base.write_text(json.dumps(manifest))
+    data = tmp_path / "data"
+    lineagemesh = [sys.executable, "-m", "graph"]
+    done = subprocess.run(
+        [
+            *lineagemesh,
+            "ingest",
+            "dbt",
+            str(base),
+            "--namespace",
+            namespace,
+            "--data-dir",
+            str(data),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    del manifest["nodes"]["model.jaffle_shop.orders"]["columns"]["amount"]
+    pr = tmp_path / "pr-manifest.json"
+    pr.write_text(json.dumps(manifest))
+    done = subprocess.run(
+        [
+            *lineagemesh,
+            "check",
+            "--dbt-manifest",
+            str(pr),
+            "--namespace",
+            namespace,
+            "--format",
+            "json",
+            "--data-dir",
+            str(data),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
+    expected = json.loads(done.stdout)
+    assert done.returncode == 0, done.stderr  # a leaf model's column: nothing reads it
+    assert [(c["kind"], c["column"]) for c in expected["changes"]] == [("COLUMN_REMOVED", "amount")]
+
+    async def check(session: ClientSession) -> dict[str, Any]:
+        return await call(
+            session,
+            "check_change",
+            dbt_manifest=pr.read_text(),
+            namespace=namespace,
+            budget=50_000,
+        )
+
+    answer = run(lambda: stdio("--data-dir", str(data)), check)
+    assert answer["verdict"] == expected["verdict"] and answer["exit_code"] == 0
+    sources = {c.pop("source") for c in answer["changes"]}
+    assert sources == {"manifest.json"}  # as given, not the server's private copy
+    assert answer["changes"] == [
+        {k: v for k, v in c.items() if k != "source"} for c in expected["changes"]
+    ]
+    assert [a["id"] for a in answer["affected"]] == [a["id"] for a in expected["affected"]]

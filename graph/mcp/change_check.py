@@ -55,6 +55,8 @@ def check_change(
             report = _report(execute, folder, given, depth)
         except CheckError as e:
             raise QueryError(str(e).replace(f"{folder}/", "")) from None
+        for change in report["changes"]:  # named as the tool's arguments, not the private copies
+            change["source"] = str(change["source"]).replace(f"{folder}/", "")
     head = {
         "verdict": report["verdict"],
         "exit_code": EXIT_CODES.get(report["verdict"], 0),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Protocol, TypeVar
 
+import orjson
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
@@ -199,10 +200,11 @@ def build_server(backend: Backend) -> MCPServer:
             ),
         ] = None,
         dbt_manifest: Annotated[
-            str | None, Field(description="A dbt manifest.json's text (the pull request's).")
+            str | dict[str, Any] | None,
+            Field(description="A dbt manifest.json (the pull request's), as text or as an object."),
         ] = None,
         dbt_base: Annotated[
-            str | None,
+            str | dict[str, Any] | None,
             Field(
                 description="The manifest.json to compare it with (default: the graph's models)."
             ),
@@ -219,7 +221,9 @@ def build_server(backend: Backend) -> MCPServer:
         return await answer(
             lambda execute: change_check.check_change(
                 execute,
-                change_check.Artifacts(sql, dialect, namespace, dbt_manifest, dbt_base),
+                change_check.Artifacts(
+                    sql, dialect, namespace, _text(dbt_manifest), _text(dbt_base)
+                ),
                 depth,
                 budget,
                 cursor,
@@ -263,3 +267,9 @@ def build_server(backend: Backend) -> MCPServer:
         return BLAST_RADIUS.format(migration=migration, namespace=namespace)
 
     return server
+
+
+def _text(document: str | dict[str, Any] | None) -> str | None:
+    """A JSON document as text: clients send a manifest as a string, which the SDK may already
+    have parsed into an object, or as the object itself."""
+    return orjson.dumps(document).decode() if isinstance(document, dict) else document
