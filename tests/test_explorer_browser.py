@@ -194,9 +194,13 @@ def test_impact_mode_shows_the_impact_answer(
     server: LiveServer, browser: Chrome, tmp_path: Path
 ) -> None:
     requests = open_on_delivery_7_days(browser, server)
+    assert browser.find_element(By.ID, "depth").is_displayed()
     before = painted(browser)
     browser.find_element(By.ID, "mode-impact").click()
     wait_painted(browser, before)
+    # Depth and Columns shape lineage only
+    for control in ("depth", "columns-toggle"):
+        assert not browser.find_element(By.ID, control).is_displayed(), control
     expected = server.graphql(
         """query($id: String!) { impact(nodeId: $id, change: DROP) {
         affected { id severity } owners { name } breaking } }""",

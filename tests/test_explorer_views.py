@@ -360,6 +360,11 @@ def test_a_column_draws_its_path_across_datasets(
         in browser.find_element(By.ID, "status").text
     )
     screenshot(browser, tmp_path, "explorer-column-path.png")
+    # its permalink reopens the column path, not the dataset
+    link = browser.current_url
+    open_explorer(browser, server, link[link.index("#") :])
+    wait(browser, "window.explorer.state.path", "the permalink opened no column path")
+    assert {id for id, n in drawn(browser).items() if n["kind"] == "COLUMN"} == path
     # "+N columns" draws the dataset's other columns, in schema order, top to bottom
     before = painted(browser)
     click_node(browser, f"more|{fd.ds('delivery_7_days')}")

@@ -547,7 +547,7 @@ async function render({ fresh = false } = {}) {
   const graph = document.getElementById("graph");
   graph.dataset.drawn = String(model.drawn.size);
   graph.dataset.hidden = String(hiddenTotal);
-  status(path ? pathStatus(path) : `${model.drawn.size} nodes drawn, ${hiddenTotal} hidden behind + badges and clusters; ${model.nodes.size} known`);
+  status(path ? pathStatus(path) : `${model.drawn.size} node${model.drawn.size === 1 ? "" : "s"} drawn, ${hiddenTotal} hidden behind + badges and clusters; ${model.nodes.size} known`);
   showLegend(cy);
   markPainted();
   fillHealthAfterPaint();
@@ -693,6 +693,8 @@ function setModeButtons() {
   select.value = state.change;
   document.getElementById("depth").value = state.depth;
   document.getElementById("columns-toggle").checked = state.columns;
+  // Depth and Columns shape a lineage view only: impact draws its whole radius, without columns
+  for (const id of ["depth", "columns-toggle"]) document.getElementById(id).closest("label").hidden = state.mode !== "lineage";
 }
 
 document.getElementById("mode-impact").addEventListener("click", () => {
