@@ -54,7 +54,7 @@ import orjson
 from graph import quality_alerts
 
 if TYPE_CHECKING:  # imported by the delivery threads: a CLI reading the schema never posts (~0.3 s)
-    import httpx
+    from graph.webhook_client import WebhookClient
 from graph.model import Node, NodeKind
 from graph.mutations import Mutation, UpsertNode, stamp
 from graph.notifications import NOTIFICATION_PREFIX, notification_id
@@ -74,7 +74,6 @@ DEFAULT_FIRST_DELAY = 1.0
 LONGEST_DELAY = 3600.0
 DEFAULT_FRESHNESS_CHECK = 60.0  # seconds between two checks of the freshness SLOs
 POLL_SECONDS = 5.0  # a webhook's thread looks for notifications it was not told of (other writers)
-POST_TIMEOUT = 10.0
 MOST_SCANNED = 100_000  # notifications of the window one pass reads, at most
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 
@@ -544,9 +543,9 @@ class Deliverer:
             thread.join(timeout)
 
     def _run(self, hook: Webhook, wake: threading.Event) -> None:
-        import httpx
+        from graph.webhook_client import WebhookClient
 
-        with httpx.Client(timeout=POST_TIMEOUT, follow_redirects=False) as client:
+        with WebhookClient() as client:
             while not self._stop.is_set():
                 wake.clear()
                 try:
@@ -559,7 +558,7 @@ class Deliverer:
                     wait = POLL_SECONDS
                 wake.wait(min(wait, POLL_SECONDS))
 
-    def deliver_due(self, hook: Webhook, client: httpx.Client) -> float:
+    def deliver_due(self, hook: Webhook, client: WebhookClient) -> float:
         """Post every notification due for ``hook``, oldest first; returns the seconds until the
         next one falls due (POLL_SECONDS when none waits)."""
         now = self._clock()
@@ -617,7 +616,7 @@ class Deliverer:
     def _attempt(
         self,
         hook: Webhook,
-        client: httpx.Client,
+        client: WebhookClient,
         notification: Node,
         state: Mapping[str, Any],
         now: float,
@@ -632,9 +631,9 @@ class Deliverer:
         error = None
         try:
             check_target(hook.url, self.settings.allow_private)
-            response = client.post(
+            status = client.post(  # bounded: graph.webhook_client
                 hook.url,
-                content=body,
+                body,
                 headers={
                     "Content-Type": CONTENT_TYPES[hook.format],
                     "X-Lineagemesh-Delivery": key,
@@ -643,8 +642,8 @@ class Deliverer:
                     "User-Agent": "lineagemesh-webhooks",
                 },
             )
-            if not 200 <= response.status_code < 300:
-                error = f"HTTP {response.status_code}"
+            if not 200 <= status < 300:
+                error = f"HTTP {status}"
         except (httpx.HTTPError, TargetRefused) as e:
             error = f"{type(e).__name__}: {e}"[:500]
         created = _seconds(notification.props.get("createdAt"))

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from live_server import LiveServer
 from openlineage.client.event_v2 import InputDataset, OutputDataset
@@ -41,6 +40,7 @@ from graph.quality_alerts import (
     missed_freshness,
 )
 from graph.stores import Store, open_store
+from graph.webhook_client import WebhookClient
 from graph.webhooks import (
     BREAKING_CHANGE,
     Deliverer,
@@ -150,7 +150,7 @@ def test_quality_and_freshness_notifications_once_each_on_each_store(
     )
     settings = WebhookSettings((hook, mkt_only), window_seconds=400 * 86400, allow_private=True)
     deliverer = Deliverer(store, settings, clock=time.time)
-    with httpx.Client() as client:
+    with WebhookClient() as client:
         for h in (hook, mkt_only):
             deliverer.deliver_due(h, client)
             deliverer.deliver_due(h, client)  # delivered: nothing posted again

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from live_server import LiveServer
 from schema_events import CUSTOMERS, NS, V1, V2_NO_EMAIL, consumer_event, producer_event
@@ -24,6 +23,7 @@ from webhook_receiver import Receiver, deliveries
 from graph.ingest_service import IngestService
 from graph.model import NodeKind
 from graph.stores import open_store
+from graph.webhook_client import WebhookClient
 from graph.webhooks import (
     Deliverer,
     InvalidWebhooks,
@@ -227,7 +227,7 @@ def test_an_expired_notification_is_kept_failed_durably_on_each_store(
     settings = WebhookSettings((hook,), window_seconds=60.0, allow_private=True)
     later = time.time() + 120  # the server was down for two minutes, twice the window
     deliverer = Deliverer(store, settings, clock=lambda: later)
-    with httpx.Client() as client:
+    with WebhookClient() as client:
         deliverer.deliver_due(hook, client)
         deliverer.deliver_due(hook, client)  # settled already: neither counted nor written again
     assert deliverer.stats.failed == 1 and deliverer.stats.pending[hook.key] == 0

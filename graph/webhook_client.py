@@ -1,0 +1,146 @@
+"""The HTTP client webhooks post with: a whole-request deadline, and answers read only in part.
+
+A receiver is outside the operator's control (issue 74): one answering 200 with a 1 GiB body
+added ~1 GB to the server per delivery, as the body was read whole; one sending a header byte
+every 5 s held a post for 15 minutes, as httpx's timeout bounds each read, not the request. So:
+
+* every read and write of a post is bounded by what is left of ``POST_DEADLINE`` seconds from
+  its start (a network backend under httpcore that shortens each operation's timeout and ends
+  the request with a ``ReadTimeout`` once the deadline has passed), besides ``POST_TIMEOUT`` per
+  operation;
+* the answer's status is what counts; of its body at most ``RESPONSE_LIMIT`` bytes are read and
+  discarded, then the connection is closed.
+"""
+
+from __future__ import annotations
+
+import ssl
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import httpcore
+import httpx
+
+POST_TIMEOUT = 10.0  # seconds one read, write or connect may take
+POST_DEADLINE = 30.0  # seconds a whole post may take, answer included
+RESPONSE_LIMIT = 64 * 1024  # bytes of an answer's body read (and discarded) at most
+
+
+class _Deadline(threading.local):
+    at: float | None = None  # monotonic time the current post of this thread must end by
+
+
+class _Bounded(httpcore.NetworkStream):
+    """A connection whose every operation ends by the thread's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream, deadline: _Deadline) -> None:
+        self._inner = inner
+        self._deadline = deadline
+
+    def _timeout(self, timeout: float | None, exception: type[Exception]) -> float | None:
+        at = self._deadline.at
+        if at is None:
+            return timeout
+        left = at - time.monotonic()
+        if left <= 0:
+            raise exception(f"the post took longer than its {POST_DEADLINE:g} s deadline")
+        return left if timeout is None else min(timeout, left)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, self._timeout(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, self._timeout(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        inner = self._inner.start_tls(
+            ssl_context, server_hostname, self._timeout(timeout, httpcore.ConnectTimeout)
+        )
+        return _Bounded(inner, self._deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _BoundedBackend(httpcore.NetworkBackend):
+    def __init__(self, deadline: _Deadline) -> None:
+        self._inner = httpcore.SyncBackend()
+        self._deadline = deadline
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        at = self._deadline.at
+        if at is not None:
+            left = at - time.monotonic()
+            if left <= 0:
+                raise httpcore.ConnectTimeout("the post's deadline passed before it connected")
+            timeout = left if timeout is None else min(timeout, left)
+        stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        return _Bounded(stream, self._deadline)
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _Transport(httpx.HTTPTransport):
+    """httpx's own transport (its error mapping included), over the bounded backend."""
+
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=4,
+            max_keepalive_connections=2,
+            keepalive_expiry=5.0,
+            network_backend=_BoundedBackend(deadline),
+        )
+
+
+class WebhookClient:
+    """Posts to receivers, each post bounded as this module says; one per delivery thread."""
+
+    def __init__(self) -> None:
+        self._deadline = _Deadline()
+        self._client = httpx.Client(
+            transport=_Transport(self._deadline), timeout=POST_TIMEOUT, follow_redirects=False
+        )
+
+    def post(self, url: str, content: bytes, headers: Mapping[str, str]) -> int:
+        """The status of the answer to a POST of ``content``; raises httpx.HTTPError (a
+        ``ReadTimeout`` when the deadline passed)."""
+        self._deadline.at = time.monotonic() + POST_DEADLINE
+        try:
+            with self._client.stream("POST", url, content=content, headers=dict(headers)) as answer:
+                read = 0
+                for chunk in answer.iter_raw():
+                    read += len(chunk)
+                    if read >= RESPONSE_LIMIT:
+                        break  # the rest is not read: the connection is closed, not reused
+                return answer.status_code
+        finally:
+            self._deadline.at = None
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> WebhookClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
