@@ -122,3 +122,12 @@ export function clusterElements(path: ColumnPath, anchor: string | null, colour:
 export function clusterMembers(path: ColumnPath, key: string): string[] {
   return clusters(path).find((c) => c.key === key)?.members || [];
 }
+
+// The status line of a drawn path: what it crosses, what is drawn, what waits or was left out.
+export function summary(path: ColumnPath, drawn: Set<string>): string {
+  const drawnDatasets = path.datasets.filter((d) => drawn.has(d.id)).length;
+  const columns = [...path.groups.values()].reduce((sum, g) => sum + g.columns.length, 0);
+  const more = path.more ? `; ${path.more} more datasets (${path.moreColumns} columns) past the server's budget` : "";
+  return `column path of ${path.column.split(":").pop()}: ${path.datasets.length} datasets and ${columns} columns, `
+    + `${drawnDatasets} datasets drawn${path.hidden.length ? `, ${path.hidden.length} in clusters` : ""}${more}${path.truncated ? " (partial)" : ""}`;
+}

@@ -547,18 +547,10 @@ async function render({ fresh = false } = {}) {
   const graph = document.getElementById("graph");
   graph.dataset.drawn = String(model.drawn.size);
   graph.dataset.hidden = String(hiddenTotal);
-  status(path ? pathStatus(path) : `${model.drawn.size} node${model.drawn.size === 1 ? "" : "s"} drawn, ${hiddenTotal} hidden behind + badges and clusters; ${model.nodes.size} known`);
+  status(path ? columnPath.summary(path, model.drawn) : `${model.drawn.size} node${model.drawn.size === 1 ? "" : "s"} drawn, ${hiddenTotal} hidden behind + badges and clusters; ${model.nodes.size} known`);
   showLegend(cy);
   markPainted();
   fillHealthAfterPaint();
-}
-
-function pathStatus(path) {
-  const drawnDatasets = path.datasets.filter((d) => model.drawn.has(d.id)).length;
-  const columns = [...path.groups.values()].reduce((sum, g) => sum + g.columns.length, 0);
-  const more = path.more ? `; ${path.more} more datasets (${path.moreColumns} columns) past the server's budget` : "";
-  return `column path of ${path.column.split(":").pop()}: ${path.datasets.length} datasets and ${columns} columns, `
-    + `${drawnDatasets} datasets drawn${path.hidden.length ? `, ${path.hidden.length} in clusters` : ""}${more}${path.truncated ? " (partial)" : ""}`;
 }
 
 function markPainted() {
