@@ -598,6 +598,11 @@ def object_store(scheme: str, /) -> str | None:
     The scheme the naming spec names an object store by, for the lower-case ``scheme`` that reaches it (``s3a`` -> ``s3``, ``abfs`` -> ``abfss``), else None: the core's one table, which ``ingest.naming`` names storage locations by too.
     """
 
+def storage_namespace(namespace: str, /) -> bool:
+    """
+    Whether a normal dataset namespace names a storage location (``file``, ``hdfs``, ``dbfs``, an object store) rather than a catalog, metastore or database: a name alias resolution shows last (``graph.aliases``).
+    """
+
 def database_scheme(scheme: str, /) -> str | None:
     """
     The spec's scheme of a database as producers spell its lower-case ``scheme`` (``postgresql`` -> ``postgres``, ``mariadb`` -> ``mysql``), else None.

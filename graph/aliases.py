@@ -3,8 +3,9 @@
 A dataset can be known by several identifiers (a storage path, a catalog table name, a name it had
 before a RENAME). Each alias has an ``ALIAS_OF`` edge to the name it stands for. The names joined by
 ``ALIAS_OF`` edges, either way, are one table (two catalog names sharing a storage location are one
-table); its canonical node is the least of its names that is no one's alias, whatever arrived
-first. Writes never merge nodes (so ingest stays order-independent);
+table); its canonical node is the least of its names that is no one's alias, a catalog's,
+metastore's or database's name before a storage location's (``ingest.naming.is_storage_namespace``),
+whatever arrived first. Writes never merge nodes (so ingest stays order-independent);
 queries resolve aliases on the way in and collapse them on the way out.
 
 The resolution is the native core's (``native/core/aliases.h``), one resolver per view caching what it

@@ -42,11 +42,9 @@ _JDBC_PORTS = {"postgres": 5432, "mysql": 3306}
 
 def is_storage_namespace(namespace: str) -> bool:
     """Whether a (normal) namespace names a storage location (a file system or an object store,
-    as :func:`location_dataset` makes them) rather than a catalog, metastore or database. The
-    object stores are the core's one table (``_native.object_store``), which the namespace rule
-    reads too."""
-    scheme = namespace.partition("://")[0].lower() if "://" in namespace else namespace.lower()
-    return scheme in ("file", "hdfs", "dbfs") or _native.object_store(scheme) == scheme
+    as :func:`location_dataset` makes them) rather than a catalog, metastore or database: the
+    core's rule (``_native.storage_namespace``), which alias resolution reads too."""
+    return _native.storage_namespace(namespace)
 
 
 def location_dataset(location: str) -> tuple[str, str]:

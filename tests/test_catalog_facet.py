@@ -140,6 +140,41 @@ def test_the_catalogs_table_name_is_shown_whatever_the_arrival_order(
         assert AliasResolver(store).canonical(names) == dict.fromkeys(names, catalog_id), table
 
 
+def lifecycle(table: str, symlink: tuple[str, str], state: str, at: str) -> dict[str, Any]:
+    """Spark changing the Hive table ``table`` stored under hdfs://m/wh, named by ``symlink``."""
+    event = symlinked(("hdfs://m", f"/wh/default/{table}"), symlink)
+    event["eventTime"] = at
+    event["outputs"][0]["facets"]["lifecycleStateChange"] = {
+        "_producer": "https://github.com/OpenLineage/OpenLineage/tree/1.38.0/integration/spark",
+        "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/LifecycleStateChangeDatasetFacet.json",
+        "lifecycleStateChange": state,
+    }
+    return event
+
+
+def test_a_table_dropped_and_re_created_under_two_symlinks_ends_as_the_latest_event_says(
+    open_test_store: Callable[[], Store],
+) -> None:
+    """DROP named by the Hadoop warehouse path, CREATE three seconds later by the metastore: one
+    table, shown by the metastore's name and as created, whichever event arrives first."""
+    store = open_test_store()
+    service = IngestService(store)
+    for table, drop_first in (("t1", True), ("t2", False)):
+        path, metastore = ("hdfs://m/wh", f"default.{table}"), ("hive://m:9083", f"default.{table}")
+        drop = lifecycle(table, path, "DROP", "2026-03-01T10:00:00Z")
+        create = lifecycle(table, metastore, "CREATE", "2026-03-01T10:00:03Z")
+        for event in [drop, create] if drop_first else [create, drop]:
+            service.commit(translate_events([event], keep_raw=False).payload, None)
+        names = [
+            dataset_id("hdfs://m", f"/wh/default/{table}"),
+            dataset_id(*path),
+            dataset_id(*metastore),
+        ]
+        assert AliasResolver(store).canonical(names) == dict.fromkeys(names, names[2]), table
+        shown = store.nodes([names[2]])[names[2]].props
+        assert (shown["lifecycleState"], shown["deleted"]) == ("CREATE", False), table
+
+
 CATALOG_READ = """query($ns: String!, $name: String!, $column: String!) {
   dataset(namespace: $ns, name: $name) { tags datasetType facets columns { name } aliases }
   columnLineage(nodeId: $column, direction: UPSTREAM) { edges { source target kind } } }"""

@@ -252,6 +252,12 @@ PyObject* module_object_store(PyObject* scheme) {
   return scheme_answer(scheme, object_store);
 }
 
+PyObject* module_storage_namespace(PyObject* ns) {
+  if (!PyUnicode_Check(ns)) raise(PyExc_TypeError, "a namespace is a str");
+  std::string spill;
+  return PyBool_FromLong(storage_namespace(utf8_of(ns, spill)));
+}
+
 PyObject* module_database_scheme(PyObject* scheme) {
   return scheme_answer(scheme, database_scheme);
 }
@@ -441,6 +447,12 @@ void bind_ingest(nb::module_& m) {
       "The scheme the naming spec names an object store by, for the lower-case ``scheme`` that reaches it (``s3a`` -> "
       "``s3``, ``abfs`` -> ``abfss``), else None: the core's one table, which ``ingest.naming`` names storage "
       "locations by too.");
+  m.def(
+      "storage_namespace",
+      [](P ns) { return made(module_storage_namespace(ns.ptr())); },
+      nb::sig("def storage_namespace(namespace: str, /) -> bool"),
+      "Whether a normal dataset namespace names a storage location (``file``, ``hdfs``, ``dbfs``, an object store) "
+      "rather than a catalog, metastore or database: a name alias resolution shows last (``graph.aliases``).");
   m.def(
       "database_scheme", [](P scheme) { return made(module_database_scheme(scheme.ptr())); },
       nb::sig("def database_scheme(scheme: str, /) -> str | None"),

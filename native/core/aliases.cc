@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "namespaces.h"
+
 namespace lm {
 
 namespace {
@@ -9,6 +11,22 @@ namespace {
 void unique(std::vector<StrId>& ids) {
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+}
+
+// Whether a dataset id names a storage location (its namespace's scheme: ``storage_namespace``).
+bool storage_name(std::string_view id) {
+  constexpr std::string_view kPrefix = "dataset:";
+  if (id.substr(0, kPrefix.size()) != kPrefix) return false;
+  std::string_view rest = id.substr(kPrefix.size());
+  return storage_namespace(rest.substr(0, rest.find(':')));
+}
+
+// Which of two names of one table is its canonical one: a catalog's, metastore's or database's
+// before a storage location's (a table dropped under its Hadoop warehouse path and re-created
+// under its metastore name is shown by the metastore's), then the least.
+bool named_before(std::string_view a, std::string_view b) {
+  bool storage_a = storage_name(a), storage_b = storage_name(b);
+  return storage_a != storage_b ? storage_b : a < b;
 }
 
 
@@ -92,8 +110,8 @@ void Aliases::canonical(const std::vector<StrId>& ids, std::vector<StrId>& out) 
       }
       frontier.swap(next);
     }
-    // A table's canonical name: its least name that is no one's alias (read, so known to be one);
-    // a table of names all aliases (a cycle of renames), its least name.
+    // A table's canonical name: its first name (``named_before``) that is no one's alias (read, so
+    // known to be one); a table of names all aliases (a cycle of renames), its first name.
     IdMap best_end, best_any;
     for (auto& [name, parent] : root) {
       StrId table = find(name);
@@ -101,7 +119,7 @@ void Aliases::canonical(const std::vector<StrId>& ids, std::vector<StrId>& out) 
       for (IdMap* best : {&best_any, end ? &best_end : nullptr}) {
         if (best == nullptr) continue;
         StrId* held = best->find(table);
-        if (held == nullptr || v.text(name) < v.text(*held)) (*best)[table] = name;
+        if (held == nullptr || named_before(v.text(name), v.text(*held))) (*best)[table] = name;
       }
     }
     for (StrId id : pending) {

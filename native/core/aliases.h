@@ -4,8 +4,8 @@
 // had before a RENAME). Each alias has an ALIAS_OF edge to the name it stands for. The names joined
 // by ALIAS_OF edges, either way, are one table: two catalog names sharing one storage location (a
 // crawler's and a producer's spelling of the catalog) are one table. Its canonical node is the
-// least of its names that is no one's alias (a chain's end), so the choice does not depend on what
-// arrived first. Writes never merge nodes (so ingest stays order-independent); queries resolve
+// least of its names that is no one's alias (a chain's end), a catalog's, metastore's or database's
+// name before a storage location's, so the choice does not depend on what arrived first. Writes never merge nodes (so ingest stays order-independent); queries resolve
 // aliases on the way in and collapse them on the way out.
 //
 // One resolver per query caches what it learns. Most datasets have no alias, so a walk's level is

@@ -217,6 +217,12 @@ std::string_view object_store(std::string_view scheme) {
   return kNone;
 }
 
+bool storage_namespace(std::string_view ns) {
+  size_t sep = ns.find("://");
+  std::string scheme = ascii_lower(sep == std::string_view::npos ? ns : ns.substr(0, sep));
+  return scheme == "file" || scheme == "hdfs" || scheme == "dbfs" || object_store(scheme) == scheme;
+}
+
 std::string_view database_scheme(std::string_view scheme) {
   for (const auto& [spelling, database] : kDatabases)
     if (scheme == spelling) return database;

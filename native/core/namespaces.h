@@ -31,6 +31,10 @@ std::string normal_namespace(std::string_view sent);
 // ``ingest.naming`` names storage locations by, so the table is written once, here.
 std::string_view object_store(std::string_view scheme);
 
+// Whether a normal namespace names a storage location (a file system: file, hdfs, dbfs; or an
+// object store, as ``object_store`` names it) rather than a catalog, metastore or database.
+bool storage_namespace(std::string_view ns);
+
 // The spec's scheme of a database as producers spell its lower-case scheme (postgresql ->
 // postgres, mariadb -> mysql), else "".
 std::string_view database_scheme(std::string_view scheme);

@@ -287,6 +287,18 @@ TEST(Aliases, TwoNamesSharingAStorageLocationAreOneTableWhicheverIsAskedFirst) {
             (std::vector<std::string>{"dataset:s3:bucket/orders", "dataset:s3:bucket/orders"}));
 }
 
+TEST(Aliases, AMetastoresNameIsShownBeforeAStoragePathsWhicheverIsLess) {
+  Graph g;
+  Builder b(kEarly);
+  // A Hive table dropped under its Hadoop warehouse path, re-created under its metastore's name:
+  // both name its location; the metastore's name is shown though the path's sorts first.
+  b.alias("hdfs://m", "/wh/default/t1", "dataset:hdfs://m/wh:default.t1", "SYMLINK");
+  b.alias("hdfs://m", "/wh/default/t1", "dataset:hive://m:9083:default.t1", "SYMLINK");
+  commit_batch(g, b.wire.finish());
+  EXPECT_EQ(canonical(g, {"dataset:hdfs://m/wh:default.t1", "dataset:hdfs://m:/wh/default/t1"}),
+            (std::vector<std::string>{"dataset:hive://m:9083:default.t1", "dataset:hive://m:9083:default.t1"}));
+}
+
 TEST(Aliases, ARingOfRenamesIsNamedByItsLeastName) {
   Graph g;
   Builder b(kEarly);
