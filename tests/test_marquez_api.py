@@ -315,7 +315,8 @@ def test_lineage_event_stats_count_the_runs(live_server, food_delivery_events) -
 def test_lineage_events_window_order_and_pages(live_server) -> None:
     """``/events/lineage`` reads the raw events as Marquez's OpenLineageResource does: eventTime in
     [after, before) (1970 to 2030 by default), newest first or ``sortDirection=asc``, ``limit`` from
-    ``offset``, ``totalCount`` the window's; bad parameters are 400."""
+    ``offset``, ``totalCount`` the window's; bad parameters are 400. ``/events`` lists them as
+    Marquez's EventResource does."""
     hours = [5, 1, 9, 3, 7]  # received in this order, eventTimes out of it
     events = [
         {
@@ -361,6 +362,16 @@ def test_lineage_events_window_order_and_pages(live_server) -> None:
     ):
         refused = get(live_server, "/events/lineage", **bad)
         assert refused.status_code == 400 and refused.json()["code"] == 400, bad
+
+    # ``/events`` as Marquez's EventResource answers marquez-python's list_events: newest first,
+    # paged, no window and no count.
+    client = MarquezClient(url=live_server.url)
+    listed = client.list_events()
+    assert set(listed) == {"events"}
+    assert [int(e["eventTime"][11:13]) for e in listed["events"]] == [9, 7, 5, 3, 1]
+    page = client.list_events(limit=2, offset=1)["events"]
+    assert [int(e["eventTime"][11:13]) for e in page] == [7, 5]
+    assert get(live_server, "/events", limit=-1).status_code == 400
 
 
 def test_tokens_gate_the_marquez_routes_as_graphql(tmp_path, food_delivery_events) -> None:
