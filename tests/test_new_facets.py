@@ -1,5 +1,5 @@
 """The facets of 2025-2026 producers send (tags on datasets, columns, jobs and runs; datasetType;
-jobType's processingType), as the real OpenLineage client builds them, shown through GraphQL
+jobType's processingType and emissionPattern), as the real OpenLineage client builds them, shown through GraphQL
 on every store."""
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from ingest.openlineage import translate
 QUERY = """{
   dataset(namespace: "kafka://broker:9092", name: "orders") {
     tags datasetType datasetSubType facets columns { name tags } }
-  job(namespace: "flink", name: "orders_sink") { tags processingType integration jobType } }"""
+  job(namespace: "flink", name: "orders_sink") {
+    tags processingType integration jobType emissionPattern } }"""
 
 
 def test_tags_dataset_type_and_job_type_are_shown(store: Store) -> None:
@@ -54,7 +55,12 @@ def test_tags_dataset_type_and_job_type_are_shown(store: Store) -> None:
     )
     job_facets = {
         "jobType": job_type_job.JobTypeJobFacet(
-            processingType="STREAMING", integration="FLINK", jobType="JOB"
+            processingType="STREAMING",
+            integration="FLINK",
+            jobType="JOB",
+            emissionPattern=job_type_job.EmissionPattern(
+                eventTrigger="PERIODIC", eventContentMode="COMPLETE_SNAPSHOT", windowDuration=300
+            ),
         ),
         "tags": tags_job.TagsJobFacet(
             tags=[tags_job.TagsJobFacetFields(key="team", value="orders", source="USER")]
@@ -85,6 +91,11 @@ def test_tags_dataset_type_and_job_type_are_shown(store: Store) -> None:
         "processingType": "STREAMING",
         "integration": "FLINK",
         "jobType": "JOB",
+        "emissionPattern": {
+            "eventTrigger": "PERIODIC",
+            "eventContentMode": "COMPLETE_SNAPSHOT",
+            "windowDuration": 300,
+        },
     }
     run = store.nodes([f"run:{run_id}"])[f"run:{run_id}"]
     assert run.props["tags"] == ["env:prod"]

@@ -548,6 +548,7 @@ class Translation {
       set_json(props, core_key::processing_type, (get(type, "processingType")));
       set_json(props, "jobType.integration", (get(type, "integration")));
       set_json(props, "jobType.jobType", (get(type, "jobType")));
+      set_json(props, "jobType.emissionPattern", (get(type, "emissionPattern")));
     }
     job_ = b.job(text(get(job, "namespace")), text(get(job, "name")), props);
     stop_if_refused();

@@ -182,6 +182,10 @@ class Job(Entity):
     integration: str | None = strawberry.field(
         description="The jobType facet's integration (SPARK, FLINK, ...)."
     )
+    emission_pattern: JSON | None = strawberry.field(
+        description="The jobType facet's emissionPattern (2-0-4): when the job's runs send events"
+        " (eventTrigger, windowDuration) and whether each is whole (eventContentMode)."
+    )
 
     @staticmethod
     def of(node: Node) -> Job:
@@ -192,6 +196,7 @@ class Job(Entity):
             processing_type=p.get(PropertyKey.PROCESSING_TYPE),
             job_type=p.get("jobType.jobType"),
             integration=p.get("jobType.integration"),
+            emission_pattern=p.get("jobType.emissionPattern"),
         )
 
     @strawberry.field
