@@ -1,5 +1,6 @@
-"""The pull-request check never passes what it could not judge: a dbt manifest made for another
-target or namespace than the graph's, SQL the parser cannot read, tables it does not know.
+"""The pull-request check never passes what it could not judge — a dbt manifest made for another
+target or namespace than the graph's, SQL the parser cannot read, tables it does not know — nor a
+change breaking by the contract rules with nothing downstream today.
 
 A real dbt-duckdb project (``tests/corpora/dbt-duckdb-deliveries``) is the graph's production
 state, with a Spark job outside dbt reading ``orders.amount``; its pull request dropping
@@ -9,7 +10,10 @@ schema is ``dbt_ci_pr42``. Everything goes through the real CLI on a real embedd
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_pr_check import check, cli, field, ingest_dbt, ingest_events, job_event
@@ -186,3 +190,57 @@ def test_unknown_tables_and_columns_are_named_and_strict_refuses_them(
         "--strict",
     )  # fmt: skip
     assert code == 0 and "public.refunds is new" in out, err
+
+
+# -- verdicts ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def published(tmp_path: Path) -> Path:
+    """Production's dbt project alone: nothing outside dbt reads it yet."""
+    data_dir = tmp_path / "store"
+    ingest_dbt(PROD, NS, data_dir)
+    return data_dir
+
+
+def pr_of(tmp_path: Path, name: str, edit: Callable[[dict[str, Any]], None]) -> Path:
+    """Production's manifest with one pull request's edit."""
+    manifest = json.loads(PROD.read_text())
+    edit(manifest)
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(manifest))
+    return path
+
+
+def test_a_breaking_change_fails_with_nothing_downstream(published: Path, tmp_path: Path) -> None:
+    """A dropped column, a deleted model, a field made required: BREAKING by the contract rules
+    to a published product, whatever reads it today."""
+
+    def delete_orders(manifest: dict[str, Any]) -> None:
+        nodes = manifest["nodes"]
+        for uid in [u for u, n in nodes.items() if u == "model.deliveries.orders"
+                    or n.get("attached_node") == "model.deliveries.orders"]:  # fmt: skip
+            del nodes[uid]
+
+    def require_id(manifest: dict[str, Any]) -> None:
+        column = manifest["nodes"]["model.deliveries.orders"]["columns"]["id"]
+        column["constraints"] = [{"type": "not_null"}]
+
+    cases = [
+        (PR_PROD, ("COLUMN_REMOVED", "amount")),
+        (pr_of(tmp_path, "deleted", delete_orders), ("DATASET_REMOVED", None)),
+        (pr_of(tmp_path, "required", require_id), ("COLUMN_MADE_REQUIRED", "id")),
+    ]
+    for manifest, change in cases:
+        args = ("--dbt-manifest", str(manifest), "--dbt-base", str(PROD), "--namespace", NS)
+        code, report, stderr = check(published, *args, "--format", "json")
+        assert isinstance(report, dict), stderr
+        assert change in {(c["kind"], c["column"]) for c in report["changes"]}
+        assert (code, report["verdict"], report["impact"]) == (1, "BREAKING", "NONE"), change
+        text = cli("check", *args, "--data-dir", str(published))
+        assert text.returncode == 1
+        assert text.stdout.startswith(
+            "blast radius: BREAKING (the changes themselves; downstream, nothing is known to break)"
+        )
+        impact = cli("check", *args, "--fail-on", "impact", "--data-dir", str(published))
+        assert impact.returncode == 0, impact.stderr

@@ -174,7 +174,18 @@ def test_check_cli_exit_codes_and_formats(
     semantic = cli("check", node, "--change", "semantic", *server_store_args)
     assert semantic.returncode == 0, semantic.stdout + semantic.stderr
     leaf = cli("check", fd.col("discounts", "amount_off"), "--change", "rename", *server_store_args)
-    assert leaf.returncode == 0 and "nothing breaks" in leaf.stdout
+    assert leaf.returncode == 1  # a rename is breaking by itself, though nothing reads it today
+    assert "BREAKING (the changes themselves; downstream, warnings only)" in leaf.stdout
+    impact = ("--fail-on", "impact")
+    leaf = cli(
+        "check",
+        fd.col("discounts", "amount_off"),
+        "--change",
+        "rename",
+        *impact,
+        *server_store_args,
+    )
+    assert leaf.returncode == 0, leaf.stdout + leaf.stderr
     assert cli("check", "datasetField:no:such:column", *server_store_args).returncode == 2
     assert cli("check", node, "--change", "explode", *server_store_args).returncode == 2
     assert (

@@ -32,6 +32,14 @@ _VERDICT = {
 }
 
 
+def _headline(report: Report) -> str:
+    """The verdict, and where the changes themselves decide it, what the walk found downstream."""
+    if report.verdict == report.impact:
+        return _VERDICT[report.verdict]
+    downstream = "warnings only" if report.impact == "WARNING" else "nothing is known to break"
+    return f"{_VERDICT[report.verdict]} (the changes themselves; downstream, {downstream})"
+
+
 def render_json(report: Report) -> str:
     return json.dumps(as_json(report), indent=2)
 
@@ -44,6 +52,7 @@ def as_json(report: Report) -> dict[str, Any]:
 
     return {
         "verdict": report.verdict,
+        "impact": report.impact,
         "breaking": report.verdict == "BREAKING",
         "truncated": report.truncated,
         "counts": report.counts(),
@@ -81,7 +90,7 @@ def as_json(report: Report) -> dict[str, Any]:
 
 
 def render_text(report: Report) -> str:
-    lines = [f"blast radius: {_VERDICT[report.verdict].strip('*')}"]
+    lines = [f"blast radius: {_headline(report).replace('**', '')}"]
     lines.extend(f"note: {note}" for note in report.change_set.notes)
     lines.append(f"changes ({len(report.change_set.changes)}):")
     lines.extend(
@@ -165,7 +174,7 @@ def render_markdown(report: Report, limit: int = MARKDOWN_LIMIT) -> str:
     reserve = 400  # the "N more" line and the closing of an open <details>
     out = _Budget(limit - reserve)
     counts = report.counts()
-    out.add(f"### {_ICON[report.verdict]} lineagemesh blast radius: {_VERDICT[report.verdict]}")
+    out.add(f"### {_ICON[report.verdict]} lineagemesh blast radius: {_headline(report)}")
     out.add("")
     summary = ", ".join(f"**{n}** {s}" for s, n in counts.items() if n) or "nothing affected"
     out.add(

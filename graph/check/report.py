@@ -4,8 +4,10 @@ Each planned change is judged by ``impact`` from its start node; the answers are
 row per affected node, naming every change that reaches it. A row's severity is the worst over
 those changes of the impact severity, capped by what the change itself is: a widening retype
 (WARNING by the classifier) never makes a downstream column BREAKING, and a change whose column
-the graph does not know (walked from its dataset) can only warn. The verdict is the worst row,
-a broken contract, or a contract's own promise tightened (freshness, quality, enum values).
+the graph does not know (walked from its dataset) can only warn. The impact is the worst row or
+a broken contract; the verdict the worst of the impact and each change's own class under the
+contract evolution rules: a dropped column, a model deleted, a field made required, enum values
+removed or an SLO tightened is BREAKING to a published product whatever reads it today.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.change_classifier import ChangeType
 from graph.check.affected import (
     NAMES,
     RANK,
@@ -38,16 +39,6 @@ def _older_server(error: CheckError) -> bool:
 
 
 _CAP = {"BREAKING": "BREAKING", "WARNING": "WARNING", "NONE": "INFO"}
-# Promises whose change is itself the verdict's, whatever the walk reaches: a narrowed enum is a
-# tightened rule like a quality bound (datacontract.com and ODCS schema evolution: BREAKING).
-_CONTRACT_TERMS = {
-    ChangeType.ENUM_VALUES_REMOVED,
-    ChangeType.ENUM_VALUES_ADDED,
-    ChangeType.FRESHNESS_TIGHTENED,
-    ChangeType.FRESHNESS_LOOSENED,
-    ChangeType.QUALITY_TIGHTENED,
-    ChangeType.QUALITY_LOOSENED,
-}
 
 
 @dataclass
@@ -69,7 +60,8 @@ class Report:
     consumers: list[Reached]
     contracts: list[Reached]
     truncated: bool
-    verdict: str  # BREAKING, WARNING or NONE
+    verdict: str  # BREAKING, WARNING or NONE: the worst of the changes' own classes and impact
+    impact: str  # BREAKING, WARNING or NONE: the worst downstream (rows, contracts broken)
     severity_counts: dict[str, int]  # of the rows: read off the answers, not row by row
 
     def counts(self) -> dict[str, int]:
@@ -98,8 +90,6 @@ def build_report(
     truncated = False
     verdict_rank = 0
     for planned in change_set.changes:
-        if planned.change.kind in _CONTRACT_TERMS:
-            verdict_rank = max(verdict_rank, RANK[planned.change.severity])
         if planned.start is None or planned.walk is None:
             continue
         cap = _cap(planned)
@@ -135,6 +125,7 @@ def build_report(
     rows, counts = (remote.rows, remote.counts) if remote is not None else _rows(answers)
     if reached["contracts"]:
         verdict_rank = 2
+    own_rank = max((RANK[p.change.severity] for p in change_set.changes), default=0)
     by_id = {k: sorted(v.values(), key=lambda r: r.item["id"]) for k, v in reached.items()}
     return Report(
         change_set,
@@ -145,9 +136,14 @@ def build_report(
         consumers=by_id["consumers"],
         contracts=by_id["contracts"],
         truncated=truncated,
-        verdict=NAMES[verdict_rank] if verdict_rank else "NONE",
+        verdict=_name(max(verdict_rank, own_rank)),
+        impact=_name(verdict_rank),
         severity_counts=counts,
     )
+
+
+def _name(rank: int) -> str:
+    return NAMES[rank] if rank else "NONE"
 
 
 def _cap(planned: PlannedChange) -> str:

@@ -24,7 +24,15 @@ from graph.cli.paths import file_option
 from graph.cli.store_location import StoreOpener
 from graph.impact import ChangeKind
 
-FAIL_LEVELS = {"breaking": 2, "warning": 1, "never": 3}
+#: ``--fail-on`` → which of the report's judgements exits 1, from which rank: ``breaking`` and
+#: ``warning`` the verdict (the changes' own classes and their impact), ``impact`` only what
+#: breaks downstream today.
+FAIL_LEVELS = {
+    "breaking": ("verdict", 2),
+    "warning": ("verdict", 1),
+    "impact": ("impact", 2),
+    "never": ("verdict", 3),
+}
 
 HELP = """Blast radius of a pull request's changes, for CI.
 
@@ -45,6 +53,8 @@ An unknown id gets "did you mean" suggestions.
 
 \b
 Exit codes: 0 below --fail-on, 1 at or above it, 2 usage, input or store error.
+The verdict is the worst of each change's own class (a dropped column, a deleted model, a field
+made required, enum values removed: BREAKING) and what it breaks downstream.
 """
 
 
@@ -129,7 +139,9 @@ Exit codes: 0 below --fail-on, 1 at or above it, 2 usage, input or store error.
     type=click.Choice(sorted(FAIL_LEVELS)),
     default="breaking",
     show_default=True,
-    help="Exit 1 when the verdict reaches this level.",
+    help="Exit 1 when the verdict reaches this level: breaking (a change breaking by the contract "
+    "rules, or breaking something downstream), warning, impact (only something downstream "
+    "breaking), never.",
 )
 @click.option(
     "--strict",
@@ -228,7 +240,8 @@ def check(
         click.echo(text)
     else:
         _write(output, text)
-    one_shot.exit(1 if RANK.get(report.verdict, 0) >= FAIL_LEVELS[fail_on] else 0)
+    judged, level = FAIL_LEVELS[fail_on]
+    one_shot.exit(1 if RANK.get(getattr(report, judged), 0) >= level else 0)
 
 
 def _write(path: Path, text: str) -> None:
