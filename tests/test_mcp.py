@@ -525,7 +525,8 @@ def test_check_change_on_a_dbt_manifest_gives_the_pr_checks_report(tmp_path: Pat
         timeout=300,
     )
     expected = json.loads(done.stdout)
-    assert done.returncode == 0, done.stderr  # a leaf model's column: nothing reads it
+    # a leaf model's column: nothing reads it, yet a dropped column is breaking by itself
+    assert done.returncode == 1 and expected["impact"] == "NONE", done.stderr
     assert [(c["kind"], c["column"]) for c in expected["changes"]] == [("COLUMN_REMOVED", "amount")]
 
     async def check(session: ClientSession) -> dict[str, Any]:
@@ -538,7 +539,7 @@ def test_check_change_on_a_dbt_manifest_gives_the_pr_checks_report(tmp_path: Pat
         )
 
     answer = run(lambda: stdio("--data-dir", str(data)), check)
-    assert answer["verdict"] == expected["verdict"] and answer["exit_code"] == 0
+    assert answer["verdict"] == expected["verdict"] == "BREAKING" and answer["exit_code"] == 1
     sources = {c.pop("source") for c in answer["changes"]}
     assert sources == {"manifest.json"}  # as given, not the server's private copy
     assert answer["changes"] == [
