@@ -18,6 +18,12 @@ and 4.0 queries/s, eight threads 463 ms and 2.7 queries/s. So by default one cor
 event loop and the others work; an admitted operation beyond them waits its turn on the event
 loop, holding no thread. ``/healthz`` is not admitted and needs none of these threads.
 
+A principal of the tokens counts as one client across its addresses too (issue 74: one reader
+token from two addresses held all 8 slots with slow health rollups, and an admin on a third
+address got 429 on 18 of 20 queries): it holds at most ``per_client`` slots and half the threads
+whatever addresses it comes from. The shared principals (``local``, ``anonymous``: no token) are
+counted per address only.
+
 Queries cannot be interrupted once in a thread, so a client may work in at most half of them
 (``client_threads``): however long its queries run (up to ``--query-seconds``), the others keep a
 thread. With one query thread, a single client's slow query made every other client's query wait
@@ -66,32 +72,57 @@ class Overloaded(Exception):
 
 
 class Full(Exception):
-    """No slot free: the holder's own (``holder_full``), or the server's."""
+    """No slot free: the holder's own (``holder_full``; ``group_full``: its group's), or the
+    server's."""
 
-    def __init__(self, holder_full: bool) -> None:
+    def __init__(self, holder_full: bool, group_full: bool = False) -> None:
         super().__init__("the holder's slots are taken" if holder_full else "every slot is taken")
         self.holder_full = holder_full
+        self.group_full = group_full
+
+
+_SHARED_PRINCIPALS = frozenset({"local", "anonymous"})  # graph.api.auth: no token, per address
+
+
+def principal_of(client: Hashable) -> Hashable:
+    """The group a client (``principal@address``) counts in: its principal, when it is one of the
+    tokens; else the client itself."""
+    if not isinstance(client, str) or "@" not in client:
+        return client
+    principal = client.rpartition("@")[0]
+    return client if principal in _SHARED_PRINCIPALS else ("principal", principal)
 
 
 class Slots:
     """What each holder and all of them hold at once: a slot is taken only while its holder holds
     fewer than ``per_holder`` and all together fewer than ``total``; otherwise :class:`Full`."""
 
-    def __init__(self, per_holder: int, total: int) -> None:
+    def __init__(
+        self,
+        per_holder: int,
+        total: int,
+        group_of: Callable[[Hashable], Hashable] = lambda holder: holder,
+    ) -> None:
         self.per_holder = per_holder
         self.total = total
+        self.group_of = group_of  # holders of one group share ``per_holder`` slots as well
         self._lock = threading.Lock()
         self._held: Counter[Hashable] = Counter()
+        self._groups: Counter[Hashable] = Counter()
         self._all = 0
 
     def take(self, holder: Hashable) -> None:
         """One slot for ``holder`` (give it back with :meth:`give_back`); raises :class:`Full`."""
+        group = self.group_of(holder)
         with self._lock:
             if self._held[holder] >= self.per_holder:
                 raise Full(holder_full=True)
+            if group != holder and self._groups[group] >= self.per_holder:
+                raise Full(holder_full=True, group_full=True)
             if self._all >= self.total:
                 raise Full(holder_full=False)
             self._held[holder] += 1
+            self._groups[group] += 1
             self._all += 1
 
     @property
@@ -100,11 +131,15 @@ class Slots:
         return self._all
 
     def give_back(self, holder: Hashable) -> None:
+        group = self.group_of(holder)
         with self._lock:
             self._all -= 1
             self._held[holder] -= 1
             if not self._held[holder]:
                 del self._held[holder]
+            self._groups[group] -= 1
+            if not self._groups[group]:
+                del self._groups[group]
 
 
 class Admission:
@@ -112,7 +147,7 @@ class Admission:
 
     def __init__(self, limits: AdmissionLimits) -> None:
         self.limits = limits
-        self._slots = Slots(limits.per_client, limits.total)
+        self._slots = Slots(limits.per_client, limits.total, principal_of)
         self._threads = anyio.CapacityLimiter(limits.threads)
         self._client_threads: dict[Hashable, tuple[anyio.CapacityLimiter, list[int]]] = {}
 
@@ -121,7 +156,7 @@ class Admission:
         ``threads`` is free and its client works in fewer than ``threads_per_client`` (waiting
         otherwise on the event loop). The client is the one :meth:`admit` was entered for in this
         task (set there, so that the operations strawberry runs for it need not carry it)."""
-        client = _CLIENT.get()
+        client = principal_of(_CLIENT.get())  # a principal's addresses share its threads
         entry = self._client_threads.get(client)
         if entry is None:
             entry = self._client_threads[client] = (
@@ -144,6 +179,12 @@ class Admission:
         try:
             self._slots.take(client)
         except Full as e:
+            if e.group_full:
+                raise Overloaded(
+                    f"too many queries in flight from this principal (at most {self.limits.per_client} "
+                    "at once across its addresses, the server's --max-client-queries); retry when one "
+                    "has finished"
+                ) from None
             if e.holder_full:
                 raise Overloaded(
                     f"too many queries in flight from this client (at most {self.limits.per_client} at once, "
