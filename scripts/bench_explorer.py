@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from browser import chromium, wait  # noqa: E402
 from devservers.lineagemesh import LineagemeshServer, ingest_events  # noqa: E402
-from generate_mesh import generate  # noqa: E402
+from generate_mesh import domain_rules, generate  # noqa: E402
 
 BREADTH = 100  # wide.root → a job → 100 datasets, each → a job → 100 more: a 10,202-node radius
 
@@ -60,11 +60,12 @@ def wide_events(breadth: int) -> list[dict[str, Any]]:
 def load_mesh(datasets: int, seed: int, data_dir: Path, work: Path) -> None:
     import json
 
-    events = work / "mesh.ndjson"
+    events, rules = work / "mesh.ndjson", work / "domains.json"
     with events.open("w") as out:
         for event in generate(datasets, seed=seed):
             out.write(json.dumps(event) + "\n")
-    ingest_events(events, data_dir)
+    rules.write_text(json.dumps(domain_rules(datasets)))
+    ingest_events(events, data_dir, rules)
 
 
 def click_badge(driver: Any, node: str, side: str = "down") -> float:

@@ -5,6 +5,8 @@ Usage::
 
     python scripts/generate_mesh.py --datasets 10000 --seed 7 --out mesh.ndjson.gz
     python scripts/generate_mesh.py --datasets 2000 --seed 7 --out - | head
+    python scripts/generate_mesh.py --datasets 10000 --out mesh.ndjson --domain-rules domains.json
+    lineagemesh ingest openlineage mesh.ndjson --domain-rules domains.json
 
 Library use::
 
@@ -12,6 +14,7 @@ Library use::
     for event in generate(2000, seed=7):
         ...
     shape = mesh_shape(2000, seed=7)   # what the mesh is meant to look like
+    rules = domain_rules(2000)         # the --domain-rules document of its domains
 
 Only the standard library is needed; ``orjson`` is used when importable (the
 ``json`` fallback produces byte-identical output for the values emitted here).
@@ -24,7 +27,9 @@ Shape of the mesh (N datasets):
 * D domains (default ``max(3, N // 2000)``): ``sales``, ``finance``, ... then
   ``domain_017`` ...; each domain owns data products of 5-20 tables named
   ``{domain}.{product}.table_{i}`` in namespace ``warehouse://{domain}``, each
-  with about ``--columns`` columns (schema facet); PII columns (``email``,
+  with about ``--columns`` columns (schema facet); OpenLineage carries no domain, so
+  ``--domain-rules FILE`` writes the rules (one per domain namespace) that ``lineagemesh ingest
+  openlineage --domain-rules FILE`` maps them by, as a real mesh is mapped; PII columns (``email``,
   ``phone``, ...) are also tagged through the ``tags`` dataset facet.
 * Products are arranged in 8 layers: layer 0 (about 8% of the datasets) is
   source-aligned (no upstream, schemas published with DatasetEvents); a
@@ -71,12 +76,13 @@ from collections.abc import Iterator
 from mesh_events import _Emitter
 from mesh_openlineage import _orjson, dumps_json_line, dumps_line
 from mesh_plan import MeshShape, _Plan, mesh_shape
-from mesh_vocabulary import PII_COLUMN_NAMES
+from mesh_vocabulary import PII_COLUMN_NAMES, default_domains, domain_name, domain_namespace
 
 # What scripts and tests use as ``generate_mesh.X``, defined in the modules above.
 __all__ = [
     "PII_COLUMN_NAMES",
     "MeshShape",
+    "domain_rules",
     "dumps_json_line",
     "dumps_line",
     "generate",
@@ -103,6 +109,14 @@ def generate(
     """
     plan = _Plan(datasets, seed, columns, domains)
     yield from _Emitter(plan, reruns, change_rate).events()
+
+
+def domain_rules(datasets: int, domains: int | None = None) -> dict:
+    """The domain rules document (``lineagemesh ingest openlineage --domain-rules``) putting every
+    dataset of the mesh in its domain: the events name no domain, as real pipelines' do not."""
+    n_domains = int(domains) if domains else default_domains(datasets)
+    names = [domain_name(i) for i in range(n_domains)]
+    return {"rules": [{"domain": d, "namespace": domain_namespace(d)} for d in names]}
 
 
 # --------------------------------------------------------------------------- output
@@ -241,6 +255,11 @@ def main(argv: list[str] | None = None) -> int:
         help="share of re-runs that change an output's schema or column lineage (default 0)",
     )
     ap.add_argument(
+        "--domain-rules",
+        metavar="FILE",
+        help="also write the mesh's domain rules (JSON) for ingest openlineage --domain-rules",
+    )
+    ap.add_argument(
         "--summary", action="store_true", help="print the intended mesh shape (JSON) to stderr"
     )
     ap.add_argument("--quiet", action="store_true", help="no statistics on stderr")
@@ -250,6 +269,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.summary:
             shape = mesh_shape(args.datasets, args.seed, args.columns, args.domains, args.reruns)
             print(json.dumps(shape.to_dict(max_items=10), indent=2), file=sys.stderr)
+        if args.domain_rules:
+            rules = domain_rules(args.datasets, args.domains)
+            with open(args.domain_rules, "w") as out:
+                json.dump(rules, out, indent=2)
         stats = write_mesh(
             args.out,
             args.datasets,

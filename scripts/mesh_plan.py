@@ -32,6 +32,7 @@ from mesh_vocabulary import (
     chain_depth_target,
     default_domains,
     domain_name,
+    domain_namespace,
 )
 
 
@@ -87,7 +88,7 @@ class _Plan:
         rng = random.Random(f"lineagemesh/generate_mesh/plan/{seed}/{n}/{columns}/{n_domains}")
         r = rng.random
         self.domain_names = [domain_name(i) for i in range(n_domains)]
-        self.domain_ns = [f"warehouse://{d}" for d in self.domain_names]
+        self.domain_ns = [domain_namespace(d) for d in self.domain_names]
         self.job_ns = [f"airflow://{d}" for d in self.domain_names]
         self.templates = _make_templates(rng, columns)
 

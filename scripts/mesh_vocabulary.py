@@ -172,6 +172,11 @@ def domain_name(index: int) -> str:
     return f"domain_{index + 1:03d}"
 
 
+def domain_namespace(domain: str) -> str:
+    """The namespace of a domain's datasets (the domain rules match it)."""
+    return f"warehouse://{domain}"
+
+
 def default_domains(datasets: int) -> int:
     return max(3, datasets // 2000)
 

@@ -118,6 +118,36 @@ def test_domain_names():
     assert gm.mesh_shape(10_000, 1).domains == ["sales", "finance", "marketing", "logistics", "hr"]
 
 
+def test_ingested_mesh_has_datasets_in_domains_with_owners(tmp_path):
+    """The mesh and its ``--domain-rules`` file, ingested by the command line as an operator does:
+    every dataset lands in the domain its name starts with, owned by its product's team."""
+    from command_line import lineagemesh_ok
+
+    from graph.api.schema import context, schema
+    from graph.stores import open_store
+
+    mesh, rules, store = tmp_path / "mesh.ndjson", tmp_path / "domains.json", tmp_path / "store"
+    common = ["--datasets", "200", "--seed", "3", "--domains", "4", "--quiet", "--out", str(mesh)]
+    _run_cli(*common, "--domain-rules", str(rules))
+    assert json.loads(rules.read_text()) == gm.domain_rules(200, 4)
+    lineagemesh_ok(
+        "ingest", "openlineage", str(mesh), "--domain-rules", str(rules), "--data-dir", str(store)
+    )
+    query = "{ domains { name datasets { name domain { name } owners { name } } } }"
+    with open_store(None, data_dir=str(store)) as opened:
+        result = schema.execute_sync(query, context_value=context(opened))
+    assert result.errors is None and result.data is not None, result.errors
+    domains = {d["name"]: d["datasets"] for d in result.data["domains"]}
+    assert sorted(domains) == sorted(gm.mesh_shape(200, 3, domains=4).domains)
+    datasets = [ds for found in domains.values() for ds in found]
+    assert len(datasets) == 200
+    for name, found in domains.items():
+        for ds in found:
+            domain, product, _table = ds["name"].split(".")
+            assert domain == name == ds["domain"]["name"]
+            assert ds["owners"] == [{"name": f"team:{domain}-{product}"}]
+
+
 # --------------------------------------------------------------------------- schema validation
 def _validators():
     jsonschema = pytest.importorskip("jsonschema")

@@ -17,9 +17,11 @@ import httpx
 REPO = Path(__file__).resolve().parents[2]
 
 
-def ingest_events(events: Path, data_dir: Path) -> None:
+def ingest_events(events: Path, data_dir: Path, domain_rules: Path | None = None) -> None:
     """Loads an NDJSON file of OpenLineage events into an embedded data dir the way an operator
-    does, by ``lineagemesh ingest openlineage`` (a benchmark's store made before it is timed)."""
+    does, by ``lineagemesh ingest openlineage`` (a benchmark's store made before it is timed),
+    with ``domain_rules`` (``--domain-rules``) if given."""
+    rules = ["--domain-rules", str(domain_rules)] if domain_rules is not None else []
     subprocess.run(
         [
             sys.executable,
@@ -30,6 +32,7 @@ def ingest_events(events: Path, data_dir: Path) -> None:
             str(events),
             "--data-dir",
             str(data_dir),
+            *rules,
         ],
         cwd=REPO,
         check=True,
