@@ -359,6 +359,12 @@ def test_a_column_draws_its_path_across_datasets(
         "column path of customer_email: 4 datasets and 4 columns"
         in browser.find_element(By.ID, "status").text
     )
+    # the column's panel: its dataset as a link, and its type
+    wait(browser, "document.getElementById('detail-type')", "the column's panel shows no type")
+    dataset = browser.find_element(By.CSS_SELECTOR, "#detail-dataset a")
+    assert dataset.get_attribute("data-node") == fd.ds("delivery_7_days")
+    assert dataset.text == "public.delivery_7_days"
+    assert browser.find_element(By.ID, "detail-type").text == "VARCHAR"
     screenshot(browser, tmp_path, "explorer-column-path.png")
     # its permalink reopens the column path, not the dataset
     link = browser.current_url

@@ -7,7 +7,7 @@
 import * as api from "./api.js";
 import * as columnPath from "./columnpath.js";
 import { createControls, showAsOf, showLegend } from "./controls.js";
-import { CLUSTER_MIN, DOWN, FAN_OUT, LineageModel, UP } from "./model.js";
+import { CLUSTER_MIN, DOWN, FAN_OUT, LineageModel, UP, datasetOf } from "./model.js";
 import * as panel from "./panel.js";
 import { createSearch } from "./search.js";
 import { domainColour, jobColour, onThemeChange, setDomains } from "./theme.js";
@@ -707,10 +707,6 @@ document.getElementById("change-kind").addEventListener("change", (event) => {
 });
 
 // ---- search ------------------------------------------------------------------------------------
-
-function datasetOf(column) {
-  return column.namespace && column.dataset ? `dataset:${column.namespace}:${column.dataset}` : null;
-}
 
 async function pick(hit) {
   if (pickingPathFrom) return pickPathEnd(pickingPathFrom, hit);

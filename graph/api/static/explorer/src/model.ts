@@ -20,6 +20,11 @@ export type LineageNode = {
   deleted?: boolean; declared?: boolean; upstreamCount?: number; downstreamCount?: number;
   domain?: string | null; latestRunState?: string | null; [fact: string]: unknown;
 };
+// The id of the dataset holding a column (null when the column's answer did not say).
+export function datasetOf(column: { namespace?: string | null; dataset?: string | null }): string | null {
+  return column.namespace && column.dataset ? `dataset:${column.namespace}:${column.dataset}` : null;
+}
+
 export type Side = "up" | "down";
 export type Cluster = { key: string; kind: string; by: string; name: string; members: string[] };
 

@@ -2,6 +2,7 @@
 // facets), an impact report's whom-to-notify lists, and a "N more" node's hidden neighbours.
 
 import * as api from "./api.js";
+import { datasetOf } from "./model.js";
 
 const panel = () => document.getElementById("panel");
 
@@ -175,6 +176,15 @@ export async function showNode(node, actions, onLink) {
         ${j.sql ? `<h3>SQL</h3><pre>${esc(j.sql)}</pre>` : ""}
         <h3>Facets</h3>${facets(j.facets)}`;
     }
+  } else if (node.kind === "COLUMN" && datasetOf(node)) {
+    // the column as its dataset's schema describes it: the dataset to open, the type, PII
+    const d = await api.datasetDetails(node.namespace, node.dataset);
+    const c = d?.columns.find((column) => column.id === node.id);
+    body = `${c?.description ? `<p>${esc(c.description)}</p>` : ""}
+      <table id="details">
+        <tr><th>dataset</th><td id="detail-dataset">${link(datasetOf(node), node.dataset)}</td></tr>
+        <tr><th>type</th><td id="detail-type">${esc(c?.type || "—")}${c?.pii ? ' <span class="badge BREAKING">PII</span>' : ""}</td></tr>
+      </table>`;
   } else {
     body = `<p class="muted">${esc(node.id)}</p>`;
   }
