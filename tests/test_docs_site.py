@@ -60,3 +60,18 @@ def test_the_cli_reference_is_what_the_commands_say() -> None:
     assert generate_cli_reference.PAGE.read_text() == generate_cli_reference.cli_reference(), (
         "docs/reference/cli.md is stale: run python scripts/generate_cli_reference.py"
     )
+
+
+def test_the_readme_fits_a_screen_with_its_two_commands_first() -> None:
+    """The README is the first page a newcomer reads: at most 250 lines, and its first code block
+    is exactly the two quick-start commands (``.ci/run`` runs the second); the benchmarks page holds
+    today's figures only (history is in git), at most 300 lines."""
+    readme = (ROOT / "README.md").read_text().splitlines()
+    assert len(readme) <= 250, f"README.md has {len(readme)} lines; move detail into docs/"
+    first_block = readme.index("```sh")
+    commands = [line.split("#")[0].strip() for line in readme[first_block + 1 : first_block + 3]]
+    assert commands == ["scripts/serve", "scripts/test"]
+    assert readme[first_block + 3] == "```"
+    assert "scripts/test" in (ROOT / ".ci" / "run").read_text()
+    benchmarks = (ROOT / "docs" / "benchmarks.md").read_text().splitlines()
+    assert len(benchmarks) <= 300, f"docs/benchmarks.md has {len(benchmarks)} lines"
