@@ -1,6 +1,6 @@
 """``--sql``: what DDL migrations change, read with a real SQL parser (sqlglot), in any dialect.
 
-Understood: ``ALTER TABLE`` … ``DROP COLUMN``, ``RENAME COLUMN``, ``ALTER COLUMN … TYPE`` /
+Understood: ``ALTER TABLE`` … ``DROP COLUMN``, ``RENAME [COLUMN]``, ``ALTER COLUMN … TYPE`` /
 ``SET DATA TYPE``, ``SET NOT NULL``, ``ADD COLUMN``, ``RENAME TO``; ``DROP TABLE`` / ``DROP VIEW``;
 ``CREATE OR REPLACE VIEW`` (its select list against the view's current columns); ``CREATE TABLE``.
 Other statements sqlglot reads change no schema and are passed over; one it can only keep as an
@@ -112,7 +112,7 @@ def _parsed(
         if chunk:
             line = chunk[0].line
             try:
-                parsed = reader.parser().parse(chunk, text)
+                parsed = reader.parser().parse(_column_keyword_spelled_out(chunk), text)
             except ParseError as e:
                 detail = e.errors[0] if e.errors else {}
                 where = detail.get("line") or line
@@ -128,6 +128,27 @@ def _parsed(
                 elif statement is not None:
                     yield line, statement
         chunk = []
+
+
+def _column_keyword_spelled_out(chunk: list[Token]) -> list[Token]:
+    """``ALTER TABLE t RENAME amount TO order_amount`` with its optional ``COLUMN`` written out:
+    PostgreSQL reads it as a column rename, sqlglot as the table renamed to ``amount``."""
+    if not chunk or chunk[0].token_type is not TokenType.ALTER:
+        return chunk
+    for i, token in enumerate(chunk[:-3]):
+        name, to = chunk[i + 1], chunk[i + 2]
+        if (
+            token.token_type is TokenType.RENAME
+            and name.token_type in (TokenType.VAR, TokenType.IDENTIFIER)
+            and name.text.upper() != "TO"
+            and to.token_type is TokenType.VAR
+            and to.text.upper() == "TO"
+        ):
+            column = Token(
+                TokenType.COLUMN, "COLUMN", token.line, token.col, token.start, token.end
+            )
+            return [*chunk[: i + 1], column, *chunk[i + 1 :]]
+    return chunk
 
 
 def _readable(path: Path, line: int, command: exp.Command, text: str, chunk: list[Token]) -> None:
