@@ -320,7 +320,7 @@ def message(notification: Node, key: str, explorer_url: str | None) -> dict[str,
         "datasets": [d for d in p.get("datasets") or [] if d != dataset],
     }
     body["notify"] = sorted({*(p.get("owners") or []), *(p.get("consumers") or [])})
-    links = {"explorer": f"{base}/?node={quote(dataset, safe='')}"}
+    links = {"explorer": f"{base}/#node={quote(dataset, safe='')}"}
     if kind == BREAKING_CHANGE:
         links["versions"] = (
             f"{base}/api/v1/namespaces/{quote(p['namespace'], safe='')}/datasets/"

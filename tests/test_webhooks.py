@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from live_server import LiveServer
@@ -96,6 +97,10 @@ def assert_told_of_the_dropped_email(body: dict[str, Any]) -> None:
     assert {"team:crm", "team:marketing"} <= set(body["notify"])
     assert f"dataset:{NS}:mart.customer_emails" in body["impact"]["datasets"]
     assert body["links"]["versions"].startswith("http://lineage.test/api/v1/namespaces/")
+    # the explorer reads its view from the fragment (#node=…), as its permalinks write it
+    assert body["links"]["explorer"] == "http://lineage.test/#node=" + quote(
+        f"dataset:{NS}:{CUSTOMERS}", safe=""
+    )
 
 
 def test_a_breaking_schema_over_http_is_told_once_signed_in_each_format(
