@@ -3,10 +3,12 @@ schema changes of the datasets in its radius.
 
 Both sides are the ordinary lineage walk (``graph.lineage.dataset_lineage``) over a view of the
 graph as it was then (``graph.view``), so the diff follows the same rules as ``lineage(asOf:)``.
-Schemas: the store keeps a property's latest value only, so a column counts as present at a
-moment when it was first seen by then, and as removed when the dataset's latest schema no longer
-lists it (``to`` = now) — retypes between two past moments cannot be told. Changes are classified
-by ``graph.change_classifier``, as the pull-request check and schema history classify them.
+A node that did not exist yet at ``since`` has an empty lineage then: all of it is added.
+Schemas: each side's is the dataset's schema version (``graph.schema_history``) newest at that
+moment, so any two moments compare, retypes included. A dataset with no version then falls back
+to its columns first seen by that moment, trimmed to its latest schema when ``to`` is now. Changes
+are classified by ``graph.change_classifier``, as the pull-request check and schema history
+classify them.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.change_classifier import Change, FieldSpec, classify_schema
-from graph.lineage import dataset_lineage
+from graph.lineage import LineageEdge, dataset_lineage
 from graph.model import Direction, EdgeKind, Node, NodeKind, PropertyKey
+from graph.schema_history import versions_after
+from graph.schema_observations import field_specs
 from graph.stores import Store
 from graph.view import GraphView
 
@@ -43,18 +47,23 @@ def lineage_diff(
     """The lineage of ``node_id`` at stamp ``until`` (default now) against stamp ``since``."""
     before_view = GraphView(store, since)
     after_view = GraphView(store, until)
-    before = dataset_lineage(before_view, node_id, direction, depth, **budgets)
     after = dataset_lineage(after_view, node_id, direction, depth, **budgets)
-    old_nodes = {n.id: n for n in before.nodes}
+    before_nodes: list[Node] = []
+    before_edges: list[LineageEdge] = []
+    before_truncated = False
+    if before_view.nodes([node_id]).get(node_id) is not None:  # else: not there yet, all added
+        before = dataset_lineage(before_view, node_id, direction, depth, **budgets)
+        before_nodes, before_edges, before_truncated = before.nodes, before.edges, before.truncated
+    old_nodes = {n.id: n for n in before_nodes}
     new_nodes = {n.id: n for n in after.nodes}
-    old_edges = {(e.source, e.target, e.kind.name) for e in before.edges}
+    old_edges = {(e.source, e.target, e.kind.name) for e in before_edges}
     new_edges = {(e.source, e.target, e.kind.name) for e in after.edges}
     diff = LineageDiff(
         nodes_added=[new_nodes[i] for i in sorted(new_nodes.keys() - old_nodes.keys())],
         nodes_removed=[old_nodes[i] for i in sorted(old_nodes.keys() - new_nodes.keys())],
         edges_added=sorted(new_edges - old_edges),
         edges_removed=sorted(old_edges - new_edges),
-        truncated=before.truncated or after.truncated,
+        truncated=before_truncated or after.truncated,
     )
     datasets = sorted(
         i
@@ -65,6 +74,11 @@ def lineage_diff(
     new_columns = _columns(after_view, datasets)
     latest = after_view.nodes(datasets) if until is None else {}
     for dataset in datasets:
+        old_version = _schema_at(store, dataset, since)
+        new_version = _schema_at(store, dataset, until)
+        if old_version is not None and new_version is not None:
+            diff.schema_changes.extend(classify_schema(dataset, old_version, new_version))
+            continue
         old = old_columns.get(dataset, [])
         new = new_columns.get(dataset, [])
         node = latest.get(dataset)
@@ -74,6 +88,19 @@ def lineage_diff(
             new = [c for c in new if c.name in names]
         diff.schema_changes.extend(classify_schema(dataset, old, new))
     return diff
+
+
+#: How many of a dataset's schema versions a diff reads looking for one old enough.
+_VERSIONS_READ = 1000
+
+
+def _schema_at(store: Store, dataset: str, moment: str | None) -> list[FieldSpec] | None:
+    """The dataset's schema as its newest version by ``moment`` (None: now) states it; None when
+    it had no version by then (or none within the newest ``_VERSIONS_READ``)."""
+    for version in versions_after(store, dataset, _VERSIONS_READ, None):  # newest first
+        if moment is None or str(version.props.get("createdAt", "")) <= moment:
+            return field_specs(version.props.get("fields") or ())
+    return None
 
 
 def _columns(view: GraphView, datasets: list[str]) -> dict[str, list[FieldSpec]]:
