@@ -25,10 +25,13 @@ finds what was pending. A notification whose window ended before any pass delive
 down longer than the window, a loaded host) is kept as failed by the next pass, with the attempts
 it had: none is silently dropped. Every attempt of one message to one webhook carries the same
 ``X-Lineagemesh-Delivery`` key, so a receiver drops a repeat (a crash between a post and its record
-repeats it once). Bodies are signed: ``X-Lineagemesh-Signature: sha256=<hex HMAC-SHA256>``.
+repeats it once). Each post is signed with the time it is sent: ``X-Lineagemesh-Signature:
+t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`` (:func:`signature`), so a receiver can
+refuse a replayed post whose time is outside its tolerance (docs/notifications.md shows how).
 
 Targets are checked before each post: http(s) only, redirects never followed, and addresses that are
-loopback, private, link-local or reserved refused unless ``allow_private``.
+not global refused, except the ranges the operator opted into one by one (``RANGES``: loopback,
+RFC 1918, link-local; allowing one never allows another); reserved ranges are refused always.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -119,7 +122,7 @@ class WebhookSettings:
     window_seconds: float = DEFAULT_WINDOW_HOURS * 3600
     first_delay_seconds: float = DEFAULT_FIRST_DELAY
     explorer_url: str | None = None
-    allow_private: bool = False
+    allow: frozenset[str] = frozenset()  # of RANGES: the non-global targets the operator allows
     freshness_check_seconds: float = DEFAULT_FRESHNESS_CHECK
 
     def wanted(self, kind: str) -> bool:
@@ -127,7 +130,7 @@ class WebhookSettings:
 
 
 def load_webhooks(
-    path: Path, allow_private: bool = False, env: Mapping[str, str] | None = None
+    path: Path, allow: frozenset[str] = frozenset(), env: Mapping[str, str] | None = None
 ) -> WebhookSettings:
     """The webhooks a file declares (YAML, or JSON by its ``.json`` suffix, read as every
     configuration file is: ``ingest.documents``); raises InvalidWebhooks (``FILE: REASON``)."""
@@ -153,7 +156,7 @@ def load_webhooks(
         if not isinstance(url, str):
             raise fail(f"{where}.url", "required, a string")
         try:
-            check_target(url, allow_private, resolve=False)
+            check_target(url, allow, resolve=False)
         except TargetRefused as e:
             raise fail(f"{where}.url", str(e)) from None
         if "secret_env" in spec:
@@ -193,23 +196,47 @@ def load_webhooks(
     check = doc.get("freshness_check_seconds", DEFAULT_FRESHNESS_CHECK)
     if isinstance(check, bool) or not isinstance(check, (int, float)) or check <= 0:
         raise fail("freshness_check_seconds", "a positive number")
-    return WebhookSettings(tuple(hooks), window, first_delay, explorer, allow_private, float(check))
+    return WebhookSettings(tuple(hooks), window, first_delay, explorer, allow, float(check))
 
 
-def check_target(url: str, allow_private: bool, resolve: bool = True) -> None:
-    """Raise TargetRefused unless ``url`` is http(s) to a host this server may post to."""
+# The non-global ranges a target may be in, each its own opt-in (``--webhooks-allow-<range>``;
+# ``--webhooks-allow-private`` is all three): allowing a receiver on this host must not also open
+# the cloud metadata address (169.254.169.254) or the office network.
+RANGES = ("loopback", "rfc1918", "link-local")
+_RFC1918 = tuple(
+    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
+)
+
+
+def range_of(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Which of ``RANGES`` a non-global address is in: None for a global one, ``"reserved"``
+    for one no opt-in allows (shared, benchmark, documentation, multicast, ...)."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    if address.is_loopback or address.is_unspecified:  # 0.0.0.0 reaches this host too
+        return "loopback"
+    if address.is_link_local:
+        return "link-local"
+    if any(address in net for net in _RFC1918):
+        return "rfc1918"
+    if address.is_global and not address.is_multicast:
+        return None
+    return "reserved"
+
+
+def check_target(url: str, allow: Collection[str] = (), resolve: bool = True) -> None:
+    """Raise TargetRefused unless ``url`` is http(s) to a host this server may post to: global
+    addresses, and those in the ``allow``ed ones of ``RANGES``."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise TargetRefused(f"{url!r}: only http and https URLs with a host are allowed")
-    if allow_private:
-        return
     host = parts.hostname
     try:
         addresses = [ipaddress.ip_address(host)]
     except ValueError:
         if not resolve:
-            if host == "localhost" or host.endswith(".localhost"):
-                raise TargetRefused(f"{url!r}: a loopback host") from None
+            if (host == "localhost" or host.endswith(".localhost")) and "loopback" not in allow:
+                raise TargetRefused(f"{url!r}: a loopback host{_OPT_IN['loopback']}") from None
             return
         try:
             infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
@@ -217,11 +244,14 @@ def check_target(url: str, allow_private: bool, resolve: bool = True) -> None:
             raise TargetRefused(f"{url!r}: {host} does not resolve: {e}") from None
         addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
     for address in addresses:
-        if not address.is_global or address.is_multicast:
-            raise TargetRefused(
-                f"{url!r}: {address} is a private, loopback or reserved address "
-                "(--webhooks-allow-private allows it)"
-            )
+        kind = range_of(address)
+        if kind is not None and kind not in allow:
+            raise TargetRefused(f"{url!r}: {address} is a {kind} address{_OPT_IN.get(kind, '')}")
+
+
+_OPT_IN = {
+    kind: f" (--webhooks-allow-{kind} or --webhooks-allow-private allows it)" for kind in RANGES
+}
 
 
 # -- the outbox ---------------------------------------------------------------------------------
@@ -405,8 +435,11 @@ def _slack(payload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def signature(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def signature(secret: str, body: bytes, at: int) -> str:
+    """``t=<at>,v1=<hex HMAC-SHA256 of "<at>.<body>">``: the time is signed with the body, so a
+    receiver refuses a replay outside its tolerance (as Stripe's and GitHub-style schemes do)."""
+    mac = hmac.new(secret.encode(), str(at).encode() + b"." + body, hashlib.sha256)
+    return f"t={at},v1={mac.hexdigest()}"
 
 
 CONTENT_TYPES = {
@@ -630,7 +663,7 @@ class Deliverer:
         attempts = int(state.get("attempts", 0)) + 1
         error = None
         try:
-            check_target(hook.url, self.settings.allow_private)
+            check_target(hook.url, self.settings.allow)
             status = client.post(  # bounded: graph.webhook_client
                 hook.url,
                 body,
@@ -638,7 +671,7 @@ class Deliverer:
                     "Content-Type": CONTENT_TYPES[hook.format],
                     "X-Lineagemesh-Delivery": key,
                     "X-Lineagemesh-Event": str(notification.props.get("kind")),
-                    "X-Lineagemesh-Signature": signature(hook.secret, body),
+                    "X-Lineagemesh-Signature": signature(hook.secret, body, int(time.time())),
                     "User-Agent": "lineagemesh-webhooks",
                 },
             )

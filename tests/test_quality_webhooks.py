@@ -43,6 +43,7 @@ from graph.stores import Store, open_store
 from graph.webhook_client import WebhookClient
 from graph.webhooks import (
     BREAKING_CHANGE,
+    RANGES,
     Deliverer,
     InvalidWebhooks,
     Webhook,
@@ -148,7 +149,9 @@ def test_quality_and_freshness_notifications_once_each_on_each_store(
         frozenset({FRESHNESS_MISSED}),
         domains=frozenset({"mkt"}),
     )
-    settings = WebhookSettings((hook, mkt_only), window_seconds=400 * 86400, allow_private=True)
+    settings = WebhookSettings(
+        (hook, mkt_only), window_seconds=400 * 86400, allow=frozenset(RANGES)
+    )
     deliverer = Deliverer(store, settings, clock=time.time)
     with WebhookClient() as client:
         for h in (hook, mkt_only):
@@ -223,12 +226,12 @@ def test_settings_take_the_quality_kinds(tmp_path: Path) -> None:
         "webhooks:\n  - {url: 'http://127.0.0.1:9/h', secret: s, on: [quality_failed, "
         "freshness_missed]}\nfreshness_check_seconds: 30\n"
     )
-    settings = load_webhooks(path, allow_private=True)
+    settings = load_webhooks(path, allow=frozenset(RANGES))
     assert settings.webhooks[0].on == {QUALITY_FAILED, FRESHNESS_MISSED}
     assert settings.freshness_check_seconds == 30 and settings.wanted(FRESHNESS_MISSED)
     path.write_text("webhooks:\n  - {url: 'http://127.0.0.1:9/h', secret: s, on: [quality]}\n")
     with pytest.raises(InvalidWebhooks, match=r"webhooks\[0\]\.on: a list of breaking_change"):
-        load_webhooks(path, allow_private=True)
+        load_webhooks(path, allow=frozenset(RANGES))
 
 
 def test_a_server_tells_a_failing_check_and_missed_slos(tmp_path: Path, receiver: Receiver) -> None:

@@ -19,7 +19,7 @@ from graph import webhook_client
 from graph.ingest_service import IngestService, translate_events
 from graph.stores import open_store
 from graph.webhook_client import WebhookClient
-from graph.webhooks import Deliverer, Webhook, WebhookSettings
+from graph.webhooks import RANGES, Deliverer, Webhook, WebhookSettings
 
 GIB = 2**30
 
@@ -90,7 +90,7 @@ def one_pass(tmp_path: Path, receiver: RawReceiver) -> tuple[Deliverer, float]:
     with open_store(data_dir=str(tmp_path / "store")) as store:
         IngestService(store).commit(translate_events(EVENTS, keep_raw=False).payload, None)
         hook = Webhook(receiver.url, SECRET)
-        deliverer = Deliverer(store, WebhookSettings((hook,), allow_private=True))
+        deliverer = Deliverer(store, WebhookSettings((hook,), allow=frozenset(RANGES)))
         started = time.monotonic()
         with WebhookClient() as client:
             deliverer.deliver_due(hook, client)

@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,13 +20,14 @@ import pytest
 from live_server import LiveServer
 from schema_events import CUSTOMERS, NS, V1, V2_NO_EMAIL, consumer_event, producer_event
 from test_http_api import post_with_client
-from webhook_receiver import Receiver, deliveries
+from webhook_receiver import Received, Receiver, deliveries
 
 from graph.ingest_service import IngestService
 from graph.model import NodeKind
 from graph.stores import open_store
 from graph.webhook_client import WebhookClient
 from graph.webhooks import (
+    RANGES,
     Deliverer,
     InvalidWebhooks,
     TargetRefused,
@@ -118,6 +120,7 @@ def test_a_breaking_schema_over_http_is_told_once_signed_in_each_format(
         post_with_client(server.url, EVENTS)
         posts = receiver.wait_for(3)
         assert all(p.signed_with(SECRET) for p in posts)
+        assert_replays_are_refused(posts[0])
         assert len({p.headers["x-lineagemesh-delivery"] for p in posts}) == 3
         by_type = {p.headers["content-type"]: p.json for p in posts}
         cloud = by_type.pop("application/cloudevents+json")
@@ -135,6 +138,29 @@ def test_a_breaking_schema_over_http_is_told_once_signed_in_each_format(
     finally:
         server.stop()
     assert len(receiver.attempts) == 3
+
+
+def assert_replays_are_refused(post: Received) -> None:
+    """A post checked as docs/notifications.md tells receivers to: ``t=<sent>,v1=<HMAC of
+    "<sent>.<body>">``, valid within 5 minutes of the receiver's clock, and the time cannot be
+    moved without the secret."""
+    header = post.headers["x-lineagemesh-signature"]
+    assert re.fullmatch(r"t=\d+,v1=[0-9a-f]{64}", header), header
+    sent = int(header.split(",")[0].removeprefix("t="))
+    assert abs(sent - time.time()) < 120  # the time it was sent, not the change's
+    assert post.signed_with(SECRET, now=sent + 299)
+    assert not post.signed_with(SECRET, now=sent + 301)  # a replay 5 minutes on: refused
+    assert not post.signed_with(SECRET, now=sent - 301)
+    assert not post.signed_with("another secret")
+    assert not Received(post.headers, post.body + b" ").signed_with(SECRET)
+    moved = {
+        **post.headers,
+        "x-lineagemesh-signature": header.replace(f"t={sent}", f"t={sent + 600}"),
+    }
+    assert not Received(moved, post.body).signed_with(SECRET, now=sent + 600)
+    assert not Received(
+        {**post.headers, "x-lineagemesh-signature": "v1=00"}, post.body
+    ).signed_with(SECRET)
 
 
 def test_a_receiver_failing_twice_gets_it_on_the_third_try(tmp_path: Path) -> None:
@@ -229,7 +255,7 @@ def test_an_expired_notification_is_kept_failed_durably_on_each_store(
     store = open_test_store()
     IngestService(store).commit(translate_events(EVENTS, keep_raw=False).payload, None)
     hook = Webhook(receiver.url, SECRET)
-    settings = WebhookSettings((hook,), window_seconds=60.0, allow_private=True)
+    settings = WebhookSettings((hook,), window_seconds=60.0, allow=frozenset(RANGES))
     later = time.time() + 120  # the server was down for two minutes, twice the window
     deliverer = Deliverer(store, settings, clock=lambda: later)
     with WebhookClient() as client:
@@ -321,7 +347,9 @@ def test_a_breaking_schema_from_an_iceberg_crawl_is_told(
     store = open_store(data_dir=str(tmp_path / "store"))
     service = IngestService(store)
     settings = load_webhooks(
-        hooks_file(tmp_path, {"url": receiver.url}), allow_private=True, env={"HOOK_SECRET": SECRET}
+        hooks_file(tmp_path, {"url": receiver.url}),
+        allow=frozenset(RANGES),
+        env={"HOOK_SECRET": SECRET},
     )
     deliverer = Deliverer(store, settings)
     assert service.history is not None
@@ -357,24 +385,71 @@ def test_a_breaking_schema_from_an_iceberg_crawl_is_told(
 
 
 def test_targets_are_checked(tmp_path: Path) -> None:
+    everything = frozenset(RANGES)
     for url in (
         "http://127.0.0.1/h",
         "http://10.1.2.3/h",
         "http://169.254.169.254/latest",
         "http://[::1]/h",
         "http://localhost:8080/h",
+        "http://[::ffff:10.0.0.1]/h",
+        "http://[fe80::1]/h",
+        "http://0.0.0.0/h",
     ):
         with pytest.raises(TargetRefused):
-            check_target(url, allow_private=False)
-        check_target(url, allow_private=True)
-    with pytest.raises(TargetRefused):
-        check_target("ftp://example.org/h", allow_private=True)
-    check_target("https://93.184.215.14/hook", allow_private=False)
+            check_target(url)
+        check_target(url, everything)
+    for url in ("ftp://example.org/h", "http://100.64.0.1/h", "http://224.0.0.1/h"):
+        with pytest.raises(TargetRefused):  # no opt-in allows these
+            check_target(url, everything)
+    check_target("https://93.184.215.14/hook")
+
+
+def test_each_private_range_is_its_own_opt_in() -> None:
+    """Allowing a receiver on this host opens neither cloud metadata nor the office network."""
+    targets = {
+        "loopback": ("http://127.0.0.1/h", "http://[::1]/h", "http://localhost/h"),
+        "rfc1918": ("http://10.1.2.3/h", "http://172.16.0.9/h", "http://192.168.1.1/h"),
+        "link-local": ("http://169.254.169.254/latest", "http://[fe80::1]/h"),
+    }
+    for allowed in RANGES:
+        for kind, urls in targets.items():
+            for url in urls:
+                if kind == allowed:
+                    check_target(url, {allowed})
+                    continue
+                with pytest.raises(TargetRefused, match=f"a {kind} address|a loopback host"):
+                    check_target(url, {allowed})
+
+
+def test_serve_with_only_the_loopback_opt_in_refuses_metadata_and_rfc1918(tmp_path: Path) -> None:
+    for url in ("http://169.254.169.254/latest/meta-data", "http://10.0.0.7/h"):
+        path = hooks_file(tmp_path, {"url": url})
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "graph",
+                "serve",
+                "--data-dir",
+                str(tmp_path / "d"),
+                "--webhooks",
+                str(path),
+                "--webhooks-allow-loopback",
+            ],
+            env={**os.environ, "HOOK_SECRET": "x"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 2, done.stderr
+        assert f"{path}: webhooks[0].url:" in done.stderr and url in done.stderr
+
     path = hooks_file(tmp_path, {"url": "http://127.0.0.1:9/h"})
-    with pytest.raises(InvalidWebhooks, match=r"webhooks\[0\]\.url: .*private, loopback"):
+    with pytest.raises(InvalidWebhooks, match=r"webhooks\[0\]\.url: .*a loopback address"):
         load_webhooks(path, env={"HOOK_SECRET": SECRET})
     with pytest.raises(InvalidWebhooks, match=r"HOOK_SECRET is not set"):
-        load_webhooks(path, allow_private=True, env={})
+        load_webhooks(path, frozenset(RANGES), env={})
     hook = Webhook("https://h.test/x", SECRET, domains=frozenset({"sales"}))
     assert hook.wants({"kind": "breaking_change", "domains": ["sales", "crm"]})
     assert not hook.wants({"kind": "breaking_change", "domains": ["crm"]})
@@ -390,7 +465,7 @@ def test_serve_refuses_a_bad_webhooks_file(tmp_path: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 2, done.stderr
-    assert f"{path}: webhooks[0].url:" in done.stderr and "--webhooks-allow-private" in done.stderr
+    assert f"{path}: webhooks[0].url:" in done.stderr and "--webhooks-allow-loopback" in done.stderr
 
 
 def test_a_webhooks_file_is_read_as_every_configuration_file_is(tmp_path: Path) -> None:

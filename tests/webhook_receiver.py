@@ -3,16 +3,32 @@ it records every post, can fail the first ones, or hold them unanswered."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "notifications.md"
+
+
+def documented_verify() -> Callable[..., bool]:
+    """``verify`` as docs/notifications.md gives it to receivers (its "Verifying a post" example,
+    run as written): the tests check posts the way a receiver would."""
+    section = DOCS.read_text().split("### Verifying a post", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    scope: dict[str, Any] = {}
+    exec(compile(code, str(DOCS), "exec"), scope)
+    verify: Callable[..., bool] = scope["verify"]
+    return verify
+
+
+verify = documented_verify()
 
 
 @dataclass
@@ -24,9 +40,11 @@ class Received:
     def json(self) -> Any:
         return json.loads(self.body)
 
-    def signed_with(self, secret: str) -> bool:
-        expected = "sha256=" + hmac.new(secret.encode(), self.body, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(self.headers.get("x-lineagemesh-signature", ""), expected)
+    def signed_with(self, secret: str, now: float | None = None) -> bool:
+        """The documented receiver's check (``now``: the receiver's clock, this moment's if None)."""
+        return verify(
+            secret.encode(), self.headers.get("x-lineagemesh-signature", ""), self.body, now
+        )
 
 
 class Receiver:

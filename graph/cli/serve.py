@@ -36,6 +36,22 @@ from graph.quotas import Quota
 from graph.stores import Store, StoreUnavailable
 from ingest.domain_rules import NO_RULES, DomainRules
 
+_WEBHOOK_RANGES = (
+    ("loopback", "loopback addresses (127.0.0.0/8, ::1, localhost)"),
+    ("rfc1918", "RFC 1918 private addresses (10/8, 172.16/12, 192.168/16, fc00::/7)"),
+    ("link-local", "link-local addresses (169.254.0.0/16, fe80::/10: cloud metadata too)"),
+    ("private", "all three: loopback, RFC 1918 and link-local addresses"),
+)
+
+
+def webhook_range_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--webhooks-allow-<range>``: each non-global range webhooks may post to, its own opt-in."""
+    for name, what in reversed(_WEBHOOK_RANGES):
+        command = click.option(
+            f"--webhooks-allow-{name}", is_flag=True, help=f"Let webhooks post to {what}."
+        )(command)
+    return command
+
 
 @click.command()
 @click.option(
@@ -209,11 +225,7 @@ from ingest.domain_rules import NO_RULES, DomainRules
     envvar="LINEAGEMESH_WEBHOOKS",
     help="Webhooks told of breaking schema changes (YAML; graph.webhooks).",
 )
-@click.option(
-    "--webhooks-allow-private",
-    is_flag=True,
-    help="Let webhooks post to loopback and private addresses.",
-)
+@webhook_range_options
 @click.option(
     "--principal-quota",
     callback=parse_quota_option,
@@ -262,6 +274,9 @@ def serve(
     max_answer_builds: int,
     max_push_bytes: int,
     webhooks_file: Path | None = None,
+    webhooks_allow_loopback: bool = False,
+    webhooks_allow_rfc1918: bool = False,
+    webhooks_allow_link_local: bool = False,
     webhooks_allow_private: bool = False,
 ) -> None:
     """Serve OpenLineage ingest (/api/v1/lineage), GraphQL (/graphql, GraphiQL in a browser), /metrics and /healthz.
@@ -280,7 +295,12 @@ def serve(
     say = logging.getLogger("lineagemesh.serve")
     auth = load_auth(auth_file, tokens, read_access, insecure_no_auth)
     check_kafka_principal(auth, kafka)
-    webhooks = _load_webhooks(webhooks_file, webhooks_allow_private)
+    allow = {
+        "loopback": webhooks_allow_loopback or webhooks_allow_private,
+        "rfc1918": webhooks_allow_rfc1918 or webhooks_allow_private,
+        "link-local": webhooks_allow_link_local or webhooks_allow_private,
+    }
+    webhooks = _load_webhooks(webhooks_file, frozenset(k for k, on in allow.items() if on))
     where = f"http://{host}:{port}"
     if auth.local_mode and not is_loopback(host):
         raise click.UsageError(
@@ -375,13 +395,14 @@ def serve(
         say.info("stopped; closing %s", store.uri)
 
 
-def _load_webhooks(path: Path | None, allow_private: bool) -> Any:
-    """``--webhooks``: the file's webhooks (``graph.webhooks``); exit 2 naming what is wrong."""
+def _load_webhooks(path: Path | None, allow: frozenset[str]) -> Any:
+    """``--webhooks``: the file's webhooks (``graph.webhooks``); exit 2 naming what is wrong.
+    ``allow``: the ranges of ``graph.webhooks.RANGES`` the ``--webhooks-allow-*`` flags opened."""
     if path is None:
         return None
     from graph.webhooks import InvalidWebhooks, load_webhooks
 
     try:
-        return load_webhooks(path, allow_private)
+        return load_webhooks(path, allow)
     except InvalidWebhooks as e:
         raise click.UsageError(str(e)) from None
