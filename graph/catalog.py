@@ -15,6 +15,7 @@ from graph.model import Node, NodeKind, PropertyKey
 from graph.stores import GraphReader
 
 _PAGE = 5000
+SOURCE_NAME, SOURCE_URI = "sourceName", "sourceUri"  # a dataset's dataSource facet
 _PREFIX = {NodeKind.DATASET: "dataset:", NodeKind.JOB: "job:"}
 
 
@@ -25,6 +26,27 @@ class Namespace:
     name: str
     created_at: str | None
     updated_at: str | None
+
+
+@dataclass(slots=True)
+class Source:
+    """A dataset source: the ``sourceName`` datasets carry (their ``dataSource`` facet), else their
+    namespace, as Marquez's renderer names it; first and last seen as its datasets'."""
+
+    name: str
+    connection_url: str | None
+    created_at: str | None
+    updated_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What one scan of every dataset and job tells: namespaces, dataset sources and the distinct
+    tags datasets and jobs carry, each by name."""
+
+    namespaces: list[Namespace]
+    sources: list[Source]
+    tags: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +65,40 @@ def _scan(
 
 def namespaces(reader: GraphReader) -> list[Namespace]:
     """Every namespace a dataset or job names, by name."""
-    return _namespaces_of(
-        node for kind in (NodeKind.DATASET, NodeKind.JOB) for node in _scan(reader, kind)
+    return listing(reader).namespaces
+
+
+def listing(reader: GraphReader) -> Listing:
+    """Namespaces, sources and tags, read in one scan of every dataset and job."""
+    sources: dict[str, Source] = {}
+    tags: set[str] = set()
+
+    def seen(node: Node) -> Node:
+        tags.update(str(t) for t in node.props.get("tags") or ())
+        if node.kind == NodeKind.DATASET:
+            _add_source(sources, node)
+        return node
+
+    found = _namespaces_of(
+        seen(node) for kind in (NodeKind.DATASET, NodeKind.JOB) for node in _scan(reader, kind)
     )
+    return Listing(found, [sources[name] for name in sorted(sources)], sorted(tags))
+
+
+def _add_source(sources: dict[str, Source], dataset: Node) -> None:
+    props = dataset.props
+    name = props.get(SOURCE_NAME) or props.get(PropertyKey.NAMESPACE)
+    if not isinstance(name, str):
+        return
+    first, last = props.get(PropertyKey.FIRST_SEEN_AT), props.get(PropertyKey.LAST_SEEN_AT)
+    uri = props.get(SOURCE_URI)
+    known = sources.setdefault(name, Source(name, None, first, last))
+    if isinstance(uri, str) and uri and known.connection_url is None:
+        known.connection_url = uri
+    if first and (known.created_at is None or first < known.created_at):
+        known.created_at = first
+    if last and (known.updated_at is None or last > known.updated_at):
+        known.updated_at = last
 
 
 def namespace(reader: GraphReader, name: str) -> Namespace | None:

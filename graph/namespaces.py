@@ -1,4 +1,5 @@
-"""The namespaces of a store, kept between requests: what Marquez's ``/namespaces`` lists.
+"""The namespaces of a store, kept between requests: what Marquez's ``/namespaces`` lists (and,
+from the same scan, its ``/sources`` and ``/tags``: ``graph.catalog.listing``).
 
 Namespaces are not nodes (``graph.catalog``): listing them reads every dataset and job, 0.4-1 s on
 a graph of 255k nodes. Done per request, any reader could keep the server scanning at will. So
@@ -20,7 +21,7 @@ import time
 from collections.abc import Callable
 
 from graph import catalog
-from graph.catalog import Namespace
+from graph.catalog import Listing, Namespace
 from graph.changes import ChangeFeed
 from graph.stores import Store, StoreUnavailable
 from graph.view import GraphView
@@ -50,7 +51,7 @@ class NamespaceIndex:
         self.on_build = on_build  # told after each scan (a metric)
         self._lock = threading.Lock()
         self._by_name: dict[str, Namespace] = {}
-        self._listed: list[Namespace] = []
+        self._listed = Listing([], [], [])
         self._built_at = 0.0
         self._generation = -1  # of the graph the last build read (-1: none yet)
         self._failure: StoreUnavailable | None = None
@@ -59,6 +60,10 @@ class NamespaceIndex:
     def namespaces(self, wait_seconds: float) -> list[Namespace]:
         """Every namespace, by name, as of this call or later; raises NotReady when a rebuild
         takes longer than ``wait_seconds``, StoreUnavailable when it failed."""
+        return self.listing(wait_seconds).namespaces
+
+    def listing(self, wait_seconds: float) -> Listing:
+        """Namespaces, dataset sources and tags from the same scan, as ``namespaces`` waits."""
         self._fresh(wait_seconds)
         return self._listed
 
@@ -102,10 +107,10 @@ class NamespaceIndex:
         """One scan (in its own thread: a request that stops waiting does not stop it)."""
         try:
             generation = self._generation_now()  # read first: a change during the scan rebuilds
-            listed = catalog.namespaces(GraphView(self.store))
+            listed = catalog.listing(GraphView(self.store))
             with self._lock:
                 self._listed = listed
-                self._by_name = {ns.name: ns for ns in listed}
+                self._by_name = {ns.name: ns for ns in listed.namespaces}
                 self._built_at = time.monotonic()
                 self._generation = generation
             if self.on_build is not None:

@@ -424,3 +424,53 @@ def test_tokens_gate_the_marquez_routes_as_graphql(tmp_path, food_delivery_event
         assert fd.job(name) in {hit["id"] for hit in Client(server.url, token=reader).search(name)}
     finally:
         server.stop()
+
+
+def test_sources_and_tags_list_what_the_datasets_carry(seeded) -> None:
+    """``/sources``: each dataset's ``dataSource`` name (the seed's ``food_delivery_db``), else its
+    namespace (``public.menu_item_id``, named by column lineage only); ``/tags``: the distinct tags
+    of datasets and jobs, paged as Marquez pages them."""
+    post_with_client(
+        seeded.url,
+        [
+            complete(
+                "tagged_job",
+                inputs=[],
+                outputs=[
+                    {
+                        "namespace": fd.NS,
+                        "name": "public.tagged",
+                        "facets": {
+                            "tags": {
+                                "_producer": "https://example.com/p",
+                                "_schemaURL": "https://openlineage.io/spec/facets/1-0-0/TagsDatasetFacet.json",
+                                "tags": [
+                                    {"key": "pii", "value": "true", "source": "manual"},
+                                    {"key": "tier", "value": "gold", "source": "manual"},
+                                ],
+                            }
+                        },
+                    }
+                ],
+            )
+        ],
+    )
+    client = MarquezClient(url=seeded.url)
+    sources = client.list_sources()["sources"]
+    assert [s["name"] for s in sources] == [fd.NS, "food_delivery_db"]
+    db = sources[1]
+    assert db["connectionUrl"] == (
+        "postgres://food_delivery:food_delivery@postgres:5432/food_delivery"
+    )
+    assert db["type"] == "POSTGRES" and db["description"] is None
+    assert db["createdAt"] and db["updatedAt"] and db["createdAt"] <= db["updatedAt"]
+    assert sources[0]["connectionUrl"] is None and sources[0]["type"] is None
+    paged = get(seeded, "/sources", limit=1, offset=1).json()
+    assert [s["name"] for s in paged["sources"]] == ["food_delivery_db"]
+
+    tags = client.list_tags()["tags"]
+    assert tags == [{"name": "pii", "description": None}, {"name": "tier:gold", "description": None}]
+    assert get(seeded, "/tags", limit=1, offset=1).json() == {
+        "tags": [{"name": "tier:gold", "description": None}]
+    }
+    assert get(seeded, "/tags", limit=-1).status_code == 400

@@ -294,6 +294,10 @@ class MarquezReadAPI:
             return lambda view, p: self.jobs(view, p, None)
         if s == ["namespaces"]:
             return self.namespaces
+        if s == ["sources"]:
+            return self.sources
+        if s == ["tags"]:
+            return self.tags
         if s == ["stats", "lineage-events"]:
             return self.lineage_event_stats
         if s == ["events", "lineage"]:
@@ -337,6 +341,25 @@ class MarquezReadAPI:
         ]
         view.budget.charge(len(page), NAMESPACE_FIELDS)
         return {"namespaces": [shapes.namespace(ns) for ns in page]}
+
+    def sources(self, view: BudgetedView, params: Params) -> dict[str, Any]:
+        """A page of the dataset sources, from the namespace index's scan."""
+        limit, offset = params.page()
+        view.budget.check()
+        listed = self.namespace_index.listing(view.budget.remaining_seconds()).sources
+        page = listed[offset : offset + limit]
+        view.budget.charge(len(page), NAMESPACE_FIELDS)
+        return {"sources": [shapes.source(found) for found in page]}
+
+    def tags(self, view: BudgetedView, params: Params) -> dict[str, Any]:
+        """A page of the distinct tags datasets and jobs carry, from the namespace index's scan;
+        no tag descriptions are kept."""
+        limit, offset = params.page()
+        view.budget.check()
+        page = self.namespace_index.listing(view.budget.remaining_seconds()).tags
+        page = page[offset : offset + limit]
+        view.budget.charge(len(page), 2)
+        return {"tags": [{"name": name, "description": None} for name in page]}
 
     def _existing_namespace(self, view: GraphView, ns: str) -> None:
         if not catalog.namespace_exists(view, ns):

@@ -24,11 +24,25 @@ from typing import Any
 
 import orjson
 
-from graph.catalog import Namespace
+from graph.catalog import Namespace, Source
 from graph.model import Node
 from graph.view import GraphView
 
 DEFAULT_OWNER = "anonymous"  # Marquez's owner of namespaces created by OpenLineage events
+
+
+def source(found: Source) -> dict[str, Any]:
+    """Marquez's ``Source``; its ``type`` is the connection URL's scheme (no type is kept)."""
+    url = found.connection_url
+    kind = url.split("://", 1)[0].upper() if url and "://" in url else None
+    return {
+        "type": kind,
+        "name": found.name,
+        "createdAt": found.created_at,
+        "updatedAt": found.updated_at,
+        "connectionUrl": url,
+        "description": None,
+    }
 
 
 def namespace(found: Namespace) -> dict[str, Any]:
