@@ -469,7 +469,10 @@ def test_sources_and_tags_list_what_the_datasets_carry(seeded) -> None:
     assert [s["name"] for s in paged["sources"]] == ["food_delivery_db"]
 
     tags = client.list_tags()["tags"]
-    assert tags == [{"name": "pii", "description": None}, {"name": "tier:gold", "description": None}]
+    assert tags == [
+        {"name": "pii", "description": None},
+        {"name": "tier:gold", "description": None},
+    ]
     assert get(seeded, "/tags", limit=1, offset=1).json() == {
         "tags": [{"name": "tier:gold", "description": None}]
     }
