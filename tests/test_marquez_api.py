@@ -467,6 +467,8 @@ def test_sources_and_tags_list_what_the_datasets_carry(seeded) -> None:
     assert sources[0]["connectionUrl"] is None and sources[0]["type"] is None
     paged = get(seeded, "/sources", limit=1, offset=1).json()
     assert [s["name"] for s in paged["sources"]] == ["food_delivery_db"]
+    assert client.get_source("food_delivery_db") == db
+    assert get(seeded, "/sources/nope").status_code == 404
 
     tags = client.list_tags()["tags"]
     assert tags == [

@@ -296,6 +296,8 @@ class MarquezReadAPI:
             return self.namespaces
         if s == ["sources"]:
             return self.sources
+        if n == 2 and s[0] == "sources":
+            return lambda view, p: self.source(view, s[1])
         if s == ["tags"]:
             return self.tags
         if s == ["stats", "lineage-events"]:
@@ -350,6 +352,15 @@ class MarquezReadAPI:
         page = listed[offset : offset + limit]
         view.budget.charge(len(page), NAMESPACE_FIELDS)
         return {"sources": [shapes.source(found) for found in page]}
+
+    def source(self, view: BudgetedView, name: str) -> dict[str, Any]:
+        """One source of the index by name; 404 if no dataset names it."""
+        view.budget.check()
+        listed = self.namespace_index.listing(view.budget.remaining_seconds()).sources
+        found = next((s for s in listed if s.name == name), None)
+        if found is None:
+            raise _not_found("Source", name)
+        return shapes.source(found)
 
     def tags(self, view: BudgetedView, params: Params) -> dict[str, Any]:
         """A page of the distinct tags datasets and jobs carry, from the namespace index's scan;
