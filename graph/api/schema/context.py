@@ -12,6 +12,8 @@ from graph.api.budget import BUDGET_KEY
 from graph.api.limits import GraphQLLimits
 from graph.errors import QueryError
 from graph.event_log import RawEventLog
+from graph.health import UPSTREAM_MAX_NODES, Walks
+from graph.lineage import DEFAULT_DEADLINE_SECONDS
 from graph.model import FACET_PREFIX, Node, PropertyKey
 from graph.mutations import stamp
 from graph.stores import Store
@@ -78,6 +80,19 @@ def walk_budgets(info: Info) -> dict[str, Any]:
             budgets.get("deadline_seconds", budget.limits.seconds), budget.remaining_seconds()
         )
     return budgets
+
+
+def health_walks(info: Info) -> Walks:
+    """The bounds of a health judgement's upstream walks: :func:`walk_budgets`' nodes and time for
+    all of its walks together, the operation's budget checked before each (so a rollup over a
+    whole mesh stops at ``--query-seconds`` with QUERY_TIMEOUT, not after its last walk)."""
+    budgets = walk_budgets(info)
+    budget = info.context.get(BUDGET_KEY)
+    return Walks.of(
+        max_nodes=budgets.get("max_nodes", UPSTREAM_MAX_NODES),
+        deadline_seconds=budgets.get("deadline_seconds", DEFAULT_DEADLINE_SECONDS),
+        check=None if budget is None else budget.check,
+    )
 
 
 def view_at(info: Info, as_of: datetime | None) -> GraphView:

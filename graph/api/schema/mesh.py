@@ -13,9 +13,9 @@ from graph.api.connections import Connection, paginate
 from graph.api.health_types import HealthStatus, moment
 from graph.api.schema.context import (
     by_id,
+    health_walks,
     max_page,
     store_view,
-    walk_budgets,
 )
 from graph.api.schema.lineage import LineageNode, lineage_nodes
 from graph.api.schema.nodes import DataProduct, Domain, ProductConsumer, consumer_of
@@ -66,10 +66,9 @@ def domains_with(info: Info, status: HealthStatus | None, at: datetime | None) -
     if status is None:
         return found
     now = moment(at)
+    walks = health_walks(info)  # one deadline for the walks of every domain
     return [
-        d
-        for d in found
-        if health.domain_health(store_view(info), d, now, **walk_budgets(info)).status == status
+        d for d in found if health.domain_health(store_view(info), d, now, walks).status == status
     ]
 
 

@@ -20,10 +20,10 @@ from graph.api.schema.context import (
     by_id,
     capped,
     facets_of,
+    health_walks,
     max_page,
     newest_first,
     store_view,
-    walk_budgets,
 )
 from graph.api.schema.kinds import NodeKind
 from graph.api.schema.owners import Owner, owners_of
@@ -322,7 +322,7 @@ class Dataset(Entity):
     @strawberry.field(description="Its checks, SLO and upstream, now or at a given moment.")
     def health(self, info: Info, at: datetime | None = None) -> Health:
         return Health.of(
-            health.dataset_health(store_view(info), self.id, moment(at), **walk_budgets(info))
+            health.dataset_health(store_view(info), self.id, moment(at), walks=health_walks(info))
         )
 
 
@@ -492,7 +492,9 @@ class DataProduct:
     @strawberry.field(description="Its datasets' health and its SLO, now or at a given moment.")
     def health(self, info: Info, at: datetime | None = None) -> Health:
         return Health.of(
-            health.product_health(store_view(info), self._node, moment(at), **walk_budgets(info))
+            health.product_health(
+                store_view(info), self._node, moment(at), walks=health_walks(info)
+            )
         )
 
     @strawberry.field(description="Freshness against the SLO, now or at a given moment.")
@@ -564,7 +566,7 @@ class Domain:
     @strawberry.field(description="Its products' (or datasets') health, now or at a given moment.")
     def health(self, info: Info, at: datetime | None = None) -> Health:
         return Health.of(
-            health.domain_health(store_view(info), self._node, moment(at), **walk_budgets(info))
+            health.domain_health(store_view(info), self._node, moment(at), walks=health_walks(info))
         )
 
     @strawberry.field(description="Other domains that consume this domain's products.")
