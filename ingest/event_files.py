@@ -5,7 +5,7 @@ Each event comes with the file and line it starts on, so a bad one is reported a
 so one broken line does not hide the rest of the file.
 
 NDJSON lines can be had unparsed (:func:`read_sources`): parsing is most of reading, and a bulk
-load does it where the event is translated, in a worker process (``ingest.bulk_load``).
+load does it where the event is translated, in a worker process (``graph.intake.bulk_load``).
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from graph.model import EdgeKind, NodeKind, PropertyKey, dataset_id
-from graph.mutations import Mutation, stamp
+from graph.core.model import EdgeKind, NodeKind, PropertyKey, dataset_id
+from graph.core.mutations import Mutation, stamp
 from ingest.builder import GraphBuilder
 from ingest.naming import jdbc_dataset, location_dataset, normal_namespace, warehouse_namespace
 

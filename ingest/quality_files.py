@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from graph.mutations import Mutation
+from graph.core.input_files import InputError, read_input
+from graph.core.mutations import Mutation
 from ingest.dbt import InvalidManifest
 from ingest.dbt_results import InvalidRunResults, translate_run_results
-from ingest.input_files import InputError, read_input
 from ingest.quality import InvalidQualityResult, translate_quality_result
 
 

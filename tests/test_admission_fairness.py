@@ -1,6 +1,6 @@
 """Issue 74, finding 2: one reader token from two addresses held the whole server-wide admission
 (8 in flight) and an admin on a third address got 429. A principal of the tokens now counts as
-one client across its addresses, for slots and for query threads (``graph.api.admission``);
+one client across its addresses, for slots and for query threads (``graph.serve.admission``);
 the shared no-token principals still count per address."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 from devservers.lineagemesh import REPO, ingest_events
 from live_server import LiveServer
 
-from graph.api.admission import Admission, AdmissionLimits, Overloaded
+from graph.serve.admission import Admission, AdmissionLimits, Overloaded
 
 
 def test_a_principal_holds_its_share_of_slots_across_addresses() -> None:

@@ -21,9 +21,9 @@ from openlineage.client.generated import (
 from openlineage.client.transport.http import HttpConfig, HttpTransport
 from openlineage_events import complete
 
-from graph.aliases import AliasResolver, canonical_targets
-from graph.ingest_service import IngestService, translate_events
-from graph.model import EdgeKind, dataset_id, field_id, job_id
+from graph.core.model import EdgeKind, dataset_id, field_id, job_id
+from graph.intake.ingest_service import IngestService, translate_events
+from graph.read.aliases import AliasResolver, canonical_targets
 from graph.stores import Store
 from ingest.naming import location_dataset, normal_namespace
 from ingest.openlineage_catalog import catalog_table

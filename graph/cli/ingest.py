@@ -1,6 +1,6 @@
 """``lineagemesh ingest ...``: load OpenLineage event files (or build Neo4j import files from
 them), consume Kafka, crawl an Iceberg catalog, read a dbt manifest or data contracts. Every
-source goes through the one ingest service (``graph.ingest_service``)."""
+source goes through the one ingest service (``graph.intake.ingest_service``)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from graph import queries
-from graph.api.auth import AuthConfig
 from graph.cli import one_shot
 from graph.cli.options import (
     check_kafka_principal,
@@ -33,23 +31,25 @@ from graph.cli.options import (
     store_options,
 )
 from graph.cli.paths import existing_file_option
-from graph.event_log import NEO4J_DEFAULT
-from graph.extras import require
-from graph.heap import keep_freed_memory, settle_heap
-from graph.ingest_service import IngestService
-from graph.kafka_ingest import KafkaIngest
-from graph.model import PropertyKey
-from graph.mutations import Mutation, UpsertNode
+from graph.core.auth import AuthConfig
+from graph.core.extras import require
+from graph.core.heap import keep_freed_memory, settle_heap
+from graph.core.input_files import InputError, read_input, regular_file
+from graph.core.model import PropertyKey
+from graph.core.mutations import Mutation, UpsertNode
+from graph.eventlog.event_log import NEO4J_DEFAULT
+from graph.intake.bulk_load import TranslationWorkers, load_events, workers_ahead
+from graph.intake.ingest_service import IngestService
+from graph.intake.kafka_ingest import KafkaIngest
+from graph.read import queries
 from graph.stores import Store, StoreUnavailable
 from graph.stores.journal import JournalError
-from ingest.bulk_load import TranslationWorkers, load_events, workers_ahead
 from ingest.dbt import JobNaming, default_namespace, mark_removed, translate_manifest
 from ingest.domain_rules import DomainRules
 from ingest.event_files import BadLine, expand_paths
-from ingest.input_files import InputError, read_input, regular_file
 
 if TYPE_CHECKING:
-    from graph.stores.neo4j_import import ImportFiles
+    from graph.stores.neo4j.bulk_import import ImportFiles
 
 
 @click.group()
@@ -92,7 +92,7 @@ def ingest_openlineage(
     """Ingest OpenLineage events from files (JSON event, JSON array or NDJSON; directories recurse).
 
     Bad events are reported as FILE:LINE: REASON and skipped; the exit code is then 1. Events are
-    applied in file order, 500 at a time (ingest.bulk_load).
+    applied in file order, 500 at a time (graph.intake.bulk_load).
     """
     try:  # a device or a FIFO would never end or never start
         for path in paths:
@@ -105,7 +105,7 @@ def ingest_openlineage(
     # kafka`, which runs on and must give a burst's memory back).
     keep_freed_memory()
     if neo4j_import is None:
-        with (  # the workers start while the store opens (ingest.bulk_load.workers_ahead)
+        with (  # the workers start while the store opens (graph.intake.bulk_load.workers_ahead)
             workers_ahead(expand_paths(paths), workers, rules) as started,
             opened_service(open_graph, open_events, rules) as service,
         ):
@@ -165,11 +165,11 @@ def _ingest_for_neo4j_import(
     workers: int | None,
 ) -> int:
     """``ingest openlineage --neo4j-import``: the graph built by the one ingest path into an
-    embedded store, then written out as neo4j-admin import files (``graph.stores.neo4j_import``)."""
-    from graph.stores.embedded import EmbeddedStore
+    embedded store, then written out as neo4j-admin import files (``graph.stores.neo4j.bulk_import``)."""
+    from graph.stores.embedded.store import EmbeddedStore
 
     require("neo4j", "--neo4j-import")  # graph.stores.neo4j's encoding comes with its driver
-    from graph.stores.neo4j_import import ImportExportError, admin_command, export
+    from graph.stores.neo4j.bulk_import import ImportExportError, admin_command, export
 
     params = click.get_current_context().params
     if params.get("store_uri"):
