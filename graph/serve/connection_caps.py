@@ -9,6 +9,11 @@ straight to the socket and the socket closed, before any byte of its request is 
 the application sees it. A websocket stays counted for as long as it lives (uvicorn hands the
 socket from the HTTP protocol to the websocket one; the count follows it).
 
+At the server's cap, an HTTP connection with nothing in progress (none of a request received since
+it opened or since its last answer) is closed to make room, the least recently active first: idle
+connections from many addresses filled the cap and a clean client on another address got 503 on
+55 of 93 ingests (issue 74). Only when every connection is busy is a newcomer refused.
+
 The counts live on the event loop (protocol callbacks run there); ``/metrics`` reads them.
 """
 
@@ -17,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import resource
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -61,7 +66,9 @@ class ConnectionCounts:
         self.open = 0
         self.websockets = 0
         self.refused: Counter[str] = Counter()
+        self.evicted = 0  # idle connections closed to make room at the server's cap
         self._by_address: Counter[str] = Counter()
+        self._idle: OrderedDict[CappedHTTP, None] = OrderedDict()  # least recently active first
         self._answers = {
             "server": _refusal(
                 f"the server holds its maximum of {limits.total} connections "
@@ -74,7 +81,13 @@ class ConnectionCounts:
         }
 
     def admit(self, address: str) -> bytes | None:
-        """Count a new connection from ``address``; or, over a cap, the answer refusing it."""
+        """Count a new connection from ``address``; or, over a cap, the answer refusing it. At the
+        server's cap the least recently active idle connection is closed for it, if there is one."""
+        if self._by_address[address] < self.limits.per_address:
+            while self.open >= self.limits.total and self._idle:
+                victim, _ = self._idle.popitem(last=False)
+                if victim.close_if_idle():
+                    self.evicted += 1
         if self.open >= self.limits.total:
             reason = "server"
         elif self._by_address[address] >= self.limits.per_address:
@@ -94,6 +107,15 @@ class ConnectionCounts:
 
     def per_address(self, address: str) -> int:
         return self._by_address.get(address, 0)
+
+    def idle(self, connection: CappedHTTP) -> None:
+        """``connection`` waits for a request: the last to be closed for room, as the newest."""
+        self._idle[connection] = None
+        self._idle.move_to_end(connection)
+
+    def busy(self, connection: CappedHTTP) -> None:
+        """``connection`` is receiving a request, or gone: never closed for room."""
+        self._idle.pop(connection, None)
 
 
 def _address(transport: asyncio.BaseTransport) -> str:
@@ -117,12 +139,45 @@ class CappedHTTP(HeaderDeadline):
             transport.close()  # reads nothing more: its request never reaches the application
             return
         self._counted = address
+        self.counts.idle(self)
+
+    def data_received(self, data: bytes) -> None:
+        self.counts.busy(self)
+        super().data_received(data)
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()  # may start a request already received (pipelined)
+        if self._counted is not None and self._waiting():
+            self.counts.idle(self)
+
+    def _waiting(self) -> bool:
+        """Nothing of a request received and no answer being sent."""
+        conn = self.conn
+        return (
+            conn.their_state is h11.IDLE
+            and conn.our_state is h11.IDLE
+            and not conn.trailing_data[0]
+            and (self.cycle is None or self.cycle.response_complete)
+            and not self.transport.is_closing()
+        )
+
+    def close_if_idle(self) -> bool:
+        """Close the connection to make room, if it is still waiting for a request; its count is
+        given back now (the transport reports the loss only at the loop's next turn)."""
+        if self._counted is None or not self._waiting():
+            return False
+        counted, self._counted = self._counted, None
+        self.counts.release(counted)
+        self.transport.close()
+        return True
 
     def handle_websocket_upgrade(self, event: h11.Request) -> None:
         self._counted = None  # the websocket protocol takes the socket, and its count, over
+        self.counts.busy(self)
         super().handle_websocket_upgrade(event)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self.counts.busy(self)
         counted = getattr(self, "_counted", None)
         if counted is not None:
             self._counted = None
@@ -182,6 +237,11 @@ class ConnectionMetrics(Collector):
         for reason in REASONS:
             refused.add_metric([reason], counts.refused[reason])
         yield refused
+        yield CounterMetricFamily(
+            "lineagemesh_connections_evicted",
+            "Idle connections closed at the server's cap to make room for a new one.",
+            value=counts.evicted,
+        )
 
 
 def uvicorn_options(

@@ -4,8 +4,11 @@ A client that trickles its request (headers or body, a byte now and then) holds 
 file descriptor and, once its handler runs, a task reading its body; enough of them exhaust the
 descriptors and no one else is served. uvicorn bounds neither, so:
 
-- ``HeaderDeadline``, the HTTP protocol, closes a connection whose request line and headers have
-  not all arrived within the deadline of the connection opening (or of the previous response);
+- ``HeaderDeadline``, the HTTP protocol, closes a connection that sends nothing within uvicorn's
+  keep-alive timeout (5 s) of its opening, as uvicorn closes one idle after a response: idle
+  connections from many addresses filled the server's cap for the whole ``--read-seconds`` (issue
+  74); and one whose request line and headers have not all arrived within the deadline of the
+  connection opening (or of the previous response);
 - ``BodyDeadline``, ASGI middleware, answers 408 (with ``Connection: close``) a request whose
   body has not all arrived within the deadline of its headers; its handler stops reading.
 """
@@ -35,6 +38,10 @@ class HeaderDeadline(H11Protocol):
         super().connection_made(transport)
         self._header_timer: asyncio.TimerHandle | None = None
         self._await_headers()
+        # idle from the start as after a response; uvicorn cancels it at the first byte
+        self.timeout_keep_alive_task = self.loop.call_later(
+            self.timeout_keep_alive, self.timeout_keep_alive_handler
+        )
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
