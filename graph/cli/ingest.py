@@ -477,13 +477,7 @@ def ingest_contracts(service: IngestService, paths: tuple[Path, ...]) -> None:
     """
     from ingest.contracts import InvalidContract, translate_contract
 
-    files = [  # a named file as it is (read_input refuses what is not a regular file)
-        p
-        for path in paths
-        for p in (
-            sorted(f for f in path.rglob("*.y*ml") if f.is_file()) if path.is_dir() else [path]
-        )
-    ]
+    files = _yaml_files(paths)
     mutations: list[Mutation] = []
     rejected = unreadable = 0
     for path in files:
@@ -503,6 +497,50 @@ def ingest_contracts(service: IngestService, paths: tuple[Path, ...]) -> None:
     )
     if rejected:
         sys.exit(2 if unreadable else 1)
+
+
+@ingest.command("products")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@store_options
+def ingest_products(service: IngestService, paths: tuple[Path, ...]) -> None:
+    """Ingest data product descriptors (ODPS v0.9-v1.1 or data-product-spec.yaml; directories
+    recurse for *.yaml/*.yml): products with owners, status, version, SLOs, ports and the
+    contracts behind them, each port resolved to the dataset, topic or API its URI names.
+
+    What the graph does not hold yet is created, marked declaredOnly. A descriptor that cannot be
+    read is reported as FILE:LINE: $.FIELD: REASON; then nothing is applied and the exit code is 2.
+    """
+    from graph.declared_only import mark_declared_only
+    from ingest.products import InvalidDescriptor, translate_descriptor
+
+    files = _yaml_files(paths)
+    mutations: list[Mutation] = []
+    refused = 0
+    for path in files:
+        try:
+            mutations.extend(translate_descriptor(read_input(path, "yaml"), str(path)))
+        except (InvalidDescriptor, InputError) as e:
+            refused += 1
+            click.echo(str(e), err=True)
+    if refused:
+        click.echo(f"{refused} of {len(files)} descriptors refused; nothing applied", err=True)
+        sys.exit(2)
+    changes = _apply(service, mark_declared_only(service.store, mutations), len(files))
+    click.echo(
+        f"{len(files)} product descriptors ingested ({changes} node/edge changes) into {service.store.uri}",
+        err=True,
+    )
+
+
+def _yaml_files(paths: tuple[Path, ...]) -> list[Path]:
+    """The files named, and the YAML files under the directories named (sorted)."""
+    return [  # a named file as it is (read_input refuses what is not a regular file)
+        p
+        for path in paths
+        for p in (
+            sorted(f for f in path.rglob("*.y*ml") if f.is_file()) if path.is_dir() else [path]
+        )
+    ]
 
 
 def _apply(service: IngestService, mutations: list[Mutation], documents: int = 1) -> int:
