@@ -14,7 +14,7 @@ from conftest import corpus
 from data_contracts import applied, edges_of
 from openlineage_events import complete
 
-from graph.model import EdgeKind, NodeKind, contract_id, dataset_id, product_id
+from graph.core.model import EdgeKind, NodeKind, contract_id, dataset_id, product_id
 from ingest.products import InvalidDescriptor, endpoint_dataset, read_descriptor
 from ingest.products import translate_descriptor as translate
 

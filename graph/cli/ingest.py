@@ -510,7 +510,7 @@ def ingest_products(service: IngestService, paths: tuple[Path, ...]) -> None:
     What the graph does not hold yet is created, marked declaredOnly. A descriptor that cannot be
     read is reported as FILE:LINE: $.FIELD: REASON; then nothing is applied and the exit code is 2.
     """
-    from graph.declared_only import mark_declared_only
+    from graph.intake.declared_only import mark_declared_only
     from ingest.products import InvalidDescriptor, translate_descriptor
 
     files = _yaml_files(paths)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.model import EdgeKind, NodeKind, PropertyKey, contract_id, dataset_id, product_id
-from graph.mutations import Mutation
+from graph.core.model import EdgeKind, NodeKind, PropertyKey, contract_id, dataset_id, product_id
+from graph.core.mutations import Mutation
 from ingest.builder import GraphBuilder
 from ingest.contracts import contract_stamp
 from ingest.products.document import (

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from graph.model import EdgeKind, NodeKind
-from graph.mutations import Mutation, UpsertEdge, UpsertNode
+from graph.core.model import EdgeKind, NodeKind
+from graph.core.mutations import Mutation, UpsertEdge, UpsertNode
 from graph.stores import GraphReader
 
 DECLARED_ONLY = "declaredOnly"
