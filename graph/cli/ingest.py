@@ -39,6 +39,7 @@ from graph.core.model import PropertyKey
 from graph.core.mutations import Mutation, UpsertNode
 from graph.eventlog.event_log import NEO4J_DEFAULT
 from graph.intake.bulk_load import TranslationWorkers, load_events, workers_ahead
+from graph.intake.event_files import BadLine, expand_paths
 from graph.intake.ingest_service import IngestService
 from graph.intake.kafka_ingest import KafkaIngest
 from graph.read import queries
@@ -46,7 +47,6 @@ from graph.stores import Store, StoreUnavailable
 from graph.stores.journal import JournalError
 from ingest.dbt import JobNaming, default_namespace, mark_removed, translate_manifest
 from ingest.domain_rules import DomainRules
-from ingest.event_files import BadLine, expand_paths
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.bulk_import import ImportFiles
@@ -324,7 +324,8 @@ def ingest_iceberg(
 
     Re-crawling is incremental (unchanged tables are skipped) and marks tables that disappeared as deleted.
     """
-    from ingest.iceberg import crawl, translate_catalog
+    from graph.intake.iceberg_crawl import crawl
+    from ingest.iceberg import translate_catalog
 
     load_catalog = require("pyiceberg.catalog", "lineagemesh ingest iceberg").load_catalog
     require("pyarrow", "lineagemesh ingest iceberg")  # pyiceberg reads the catalog's files with it
@@ -402,7 +403,7 @@ def ingest_dbt(
     except ValueError as e:  # InvalidManifest
         raise click.ClickException(f"{manifest_path}: {e}") from None
     if run_results is not None:
-        from ingest.quality_files import BadQualityFile, read_run_results
+        from graph.intake.quality_files import BadQualityFile, read_run_results
 
         try:
             mutations += read_run_results(run_results, manifest, namespace)
@@ -452,7 +453,7 @@ def ingest_quality(
 ) -> None:
     """Ingest check results as assertions: Great Expectations validation or checkpoint results, Soda
     scan results (soda scan -srf). A bad file is reported as FILE: reason, nothing is applied, exit 2."""
-    from ingest.quality_files import BadQualityFile, read_quality_files
+    from graph.intake.quality_files import BadQualityFile, read_quality_files
 
     try:
         mutations = read_quality_files(paths, namespace, prefix)
