@@ -31,11 +31,11 @@ from graph.intake.bulk_load import (
     translate_chunk,
     translate_spooled,
 )
+from graph.intake.event_files import BadLine
 from graph.intake.ingest_service import IngestService
 from graph.notify.webhooks import connect_outbox
 from graph.stores.embedded.store import EmbeddedStore
 from ingest.domain_rules import DomainRules
-from ingest.event_files import BadLine
 
 REPO = Path(__file__).resolve().parents[1]
 

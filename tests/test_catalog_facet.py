@@ -51,7 +51,8 @@ def test_the_catalog_facet_joins_the_crawled_table_whatever_arrives_first(
     from pyiceberg.schema import Schema
     from pyiceberg.types import LongType, NestedField
 
-    from ingest.iceberg import crawl, translate_catalog
+    from graph.intake.iceberg_crawl import crawl
+    from ingest.iceberg import translate_catalog
 
     catalog = load_catalog(
         "lake", type="rest", uri=rest_server.uri, warehouse=rest_server.warehouse_uri

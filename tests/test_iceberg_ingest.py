@@ -2,7 +2,7 @@
 
 The REST server is Apache Iceberg's own REST catalog (scripts/devservers/iceberg_rest.py), started
 once for the module; the SqlCatalog keeps its metadata in SQLite under tmp_path. Tables are written
-through pyiceberg and pyarrow, crawled with :func:`ingest.iceberg.crawl`, and the pure translation
+through pyiceberg and pyarrow, crawled with :func:`graph.intake.iceberg_crawl.crawl`, and the pure translation
 is applied with the shared merge rule (``plan``), as the stores do.
 """
 
@@ -23,12 +23,12 @@ from iceberg_views import VIEW_SQL, create_big_orders_view
 
 from graph.core.model import Edge, EdgeKind, Node, NodeKind
 from graph.core.mutations import UpsertNode, plan, stamp
+from graph.intake.iceberg_crawl import crawl
 from ingest.iceberg import (
     CatalogSnapshot,
     CrawlError,
     NamespaceInfo,
     TableInfo,
-    crawl,
     ms_stamp,
     spark_identifier,
     table_identifier,

@@ -331,7 +331,8 @@ def test_a_breaking_schema_from_an_iceberg_crawl_is_told(
     from pyiceberg.schema import Schema
     from pyiceberg.types import LongType, NestedField, StringType
 
-    from ingest.iceberg import crawl, translate_catalog
+    from graph.intake.iceberg_crawl import crawl
+    from ingest.iceberg import translate_catalog
 
     catalog = load_catalog(
         "lake", type="rest", uri=rest_server.uri, warehouse=rest_server.warehouse_uri

@@ -38,10 +38,10 @@ from typing import Any, cast
 
 from graph.change.schema_observations import observed_index
 from graph.core.heap import keep_freed_memory, settle_heap, tune_gc
+from graph.intake.event_files import BadLine, SourceEvent, SourceLine, is_ndjson, read_sources
 from graph.intake.ingest_service import IngestService, Translation, translate_events
 from ingest.clock_skew import DEFAULT_MAX_CLOCK_SKEW, latest_accepted
 from ingest.domain_rules import DomainRules
-from ingest.event_files import BadLine, SourceEvent, SourceLine, is_ndjson, read_sources
 
 CHUNK_EVENTS = 500  # lines a worker translates at once, and the store applies as one batch
 QUEUED = 4  # chunks translating per worker: enough that none waits for this process
@@ -331,7 +331,7 @@ def load_events(
     max_clock_skew: timedelta | None = DEFAULT_MAX_CLOCK_SKEW,
     ahead: TranslationWorkers | None = None,
 ) -> LoadReport:
-    """Ingest the events of ``files`` (``ingest.event_files``) through ``service`` (its store, raw
+    """Ingest the events of ``files`` (``graph.intake.event_files``) through ``service`` (its store, raw
     log and domain rules), in file order.
 
     Bad lines and refused events go to ``on_bad`` (as ``BadLine``: file, line, reason), in order;

@@ -44,12 +44,12 @@ from graph.eventlog.event_log import (
 )
 from graph.intake.authorization import Authorization, authorize_each
 from graph.intake.disk_health import WriteProbe
+from graph.intake.event_files import NotJSON, parse_json
 from graph.intake.quotas import Quotas
 from graph.notify.webhooks import connect_outbox
 from graph.stores import Store, StoreUnavailable
 from ingest.clock_skew import DEFAULT_MAX_CLOCK_SKEW, latest_accepted
 from ingest.domain_rules import NO_RULES, DomainRules
-from ingest.event_files import NotJSON, parse_json
 from ingest.openlineage import Translations, refusal, translate_batch
 from ingest.openlineage_schema import InvalidEvent
 
