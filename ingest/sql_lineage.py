@@ -7,7 +7,7 @@ operations down to the tables it reads. A column is DIRECT where its value flows
 output (``IDENTITY`` when copied, ``TRANSFORMATION`` when computed, ``AGGREGATION`` when summed,
 counted...), INDIRECT where it only filters, joins, groups or orders the rows (``FILTER``,
 ``JOIN``, ``GROUP_BY``, ``SORT``): OpenLineage's column-lineage vocabulary, which the impact walk
-reads (``graph.impact``). What cannot be followed (a ``SELECT *`` over a table whose columns are
+reads (``graph.read.impact``). What cannot be followed (a ``SELECT *`` over a table whose columns are
 unknown, SQL sqlglot cannot read) is an :class:`UnreadableSql` whose message says why.
 
 >>> lineage = select_lineage("select a, sum(b) as t from s.x group by a", {"s": {"x": {"a": "int", "b": "int"}}})
