@@ -141,3 +141,33 @@ def test_select_lineage_follows_ctes_unions_and_refuses_what_it_cannot_follow() 
         select_lineage("with x as (select * from v) select a from x", schema, "duckdb")
     with pytest.raises(UnreadableSql, match="cannot read"):
         select_lineage("select from where", schema, "duckdb")
+
+
+def test_a_view_replaced_with_select_star_is_compared_through_its_sources(
+    tmp_path: Path,
+) -> None:
+    """``CREATE OR REPLACE VIEW … AS SELECT *`` gives the columns of what it reads, as the graph
+    has them: ``orders`` re-created without ``amount`` breaks what the graph derives from it."""
+    data_dir = tmp_path / "store"
+    ingest_dbt(PROD, NS, data_dir)
+    view = tmp_path / "view.sql"
+    view.write_text(
+        "CREATE OR REPLACE VIEW revenue.main.orders AS\n"
+        "SELECT * EXCLUDE (amount) FROM revenue.main.raw_orders;\n"
+    )
+    code, report, stderr = check(
+        data_dir, "--sql", str(view), "--sql-dialect", "duckdb", "--namespace", NS,
+        "--format", "json",
+    )  # fmt: skip
+    assert isinstance(report, dict), stderr
+    assert [(c["kind"], c["column"]) for c in report["changes"]] == [("COLUMN_REMOVED", "amount")]
+    assert {r["id"]: r["severity"] for r in report["affected"]}[REVENUE] == "BREAKING"
+    assert code == 1
+    unknown = tmp_path / "unknown.sql"
+    unknown.write_text("CREATE OR REPLACE VIEW revenue.main.orders AS SELECT * FROM elsewhere;\n")
+    code, _, stderr = check(
+        data_dir, "--sql", str(unknown), "--sql-dialect", "duckdb", "--namespace", NS, "--strict"
+    )
+    assert (
+        code == 2 and "cannot tell the columns the query gives: SELECT * over elsewhere" in stderr
+    )
