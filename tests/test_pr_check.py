@@ -514,6 +514,37 @@ def test_contract_diff_against_the_graphs_version(warehouses: Path, tmp_path: Pa
     assert code == 0
 
 
+def test_a_field_made_required_is_breaking_against_the_graphs_contract(
+    warehouses: Path, tmp_path: Path
+) -> None:
+    """The graph keeps what the ingested contract says of each field (``Column.required``): a
+    new version making ``amount`` required is compared with it, not with itself."""
+    current = tmp_path / "orders.odcs.yaml"
+    current.write_text(yaml.safe_dump(CONTRACT))
+    done = cli("ingest", "contracts", str(current), "--data-dir", str(warehouses))
+    assert done.returncode == 0, done.stderr
+    new = copy.deepcopy(CONTRACT)
+    new["version"] = "1.1.0"
+    for prop in new["schema"][0]["properties"]:
+        prop["required"] = prop["name"] in ("id", "amount")
+    proposed = tmp_path / "orders-required.odcs.yaml"
+    proposed.write_text(yaml.safe_dump(new))
+    code, report, stderr = check(warehouses, "--contract", str(proposed), "--format", "json")
+    assert isinstance(report, dict), stderr
+    assert [(c["kind"], c["column"]) for c in report["changes"]] == [
+        ("COLUMN_MADE_REQUIRED", "amount")
+    ]
+    assert (code, report["verdict"]) == (1, "BREAKING")
+    new["schema"][0]["properties"][0]["required"] = False  # id made optional: a warning
+    proposed.write_text(yaml.safe_dump(new))
+    _, report, stderr = check(warehouses, "--contract", str(proposed), "--format", "json")
+    assert isinstance(report, dict), stderr
+    assert {(c["kind"], c["column"]) for c in report["changes"]} == {
+        ("COLUMN_MADE_REQUIRED", "amount"),
+        ("COLUMN_MADE_OPTIONAL", "id"),
+    }
+
+
 # -- Iceberg -----------------------------------------------------------------------------------
 
 

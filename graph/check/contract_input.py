@@ -102,7 +102,7 @@ def current_terms(execute: Execute, new: ContractVersion) -> ContractTerms | Non
         quality = json.loads(quality)
     found = datasets(execute, new.governed.values())
     columns = {
-        did: assume_same_required(graph.columns, list(new.terms.fields.get(did, [])))
+        did: assume_same_required(graph, list(new.terms.fields.get(did, [])))
         for did, key in new.governed.items()
         if (graph := found[key]) is not None and graph.columns
     }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graph.change.classifier import FieldSpec
@@ -19,7 +19,7 @@ from graph.check.changeset import CheckError, Execute, store_execute
 
 _BATCH = 25  # aliased lookups per operation (a server refuses documents over 30 aliases)
 _NODE_FIELDS = "id kind namespace name"
-_COLUMN_FIELDS = "id name type ordinal current fieldId quality enum"
+_COLUMN_FIELDS = "id name type ordinal current fieldId quality enum required"
 
 
 def nodes(execute: Execute, ids: Iterable[str]) -> dict[str, dict[str, Any] | None]:
@@ -50,6 +50,7 @@ class GraphDataset:
     columns: list[FieldSpec]
     column_ids: dict[str, str]
     quality: dict[str, list[dict[str, Any]]]  # column name -> its declared quality rules
+    required: dict[str, bool] = field(default_factory=dict)  # where a declaration states it
 
 
 def datasets(
@@ -94,6 +95,7 @@ def _dataset(data: dict[str, Any] | None) -> GraphDataset | None:
         ],
         {c["name"]: c["id"] for c in current},
         {c["name"]: _rules(c.get("quality")) for c in current},
+        {c["name"]: c["required"] for c in current if c.get("required") is not None},
     )
 
 

@@ -55,5 +55,5 @@ def proposed_schema_changes(execute: Execute, node_id: str, path: Path) -> Chang
     except InvalidProposedSchema as e:
         raise CheckError(str(e)) from None
     new = [FieldSpec(c.name, c.type, False, c.field_id, None, c.position) for c in proposed]
-    old = assume_same_required(found.columns, new)
+    old = assume_same_required(found, new)
     return ChangeSet(plan(classify_schema(found.id, old, new), found, str(path)))

@@ -33,9 +33,19 @@ def plan(
     return planned
 
 
-def assume_same_required(graph: list[FieldSpec], new: list[FieldSpec]) -> list[FieldSpec]:
-    """The graph's columns know no NOT NULL: take the new side's, so no change is invented."""
+def assume_same_required(dataset: GraphDataset, new: list[FieldSpec]) -> list[FieldSpec]:
+    """The graph's columns with whether they are required: as a declaration (a contract) in the
+    graph states it, else as the new side has it, so no change is invented."""
     required = {f.name for f in new if f.required}
+    stated = dataset.required
     return [
-        FieldSpec(f.name, f.type, f.name in required, f.field_id, f.enum, f.position) for f in graph
+        FieldSpec(
+            f.name,
+            f.type,
+            stated.get(f.name, f.name in required),
+            f.field_id,
+            f.enum,
+            f.position,
+        )
+        for f in dataset.columns
     ]

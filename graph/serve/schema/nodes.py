@@ -62,6 +62,11 @@ class Column:
         description="The allowed values its declarations state (a contract's enum or validValues, a dbt "
         "accepted_values test), as text."
     )
+    required: bool | None = strawberry.field(
+        default=None,
+        description="Whether its declarations (a contract's `required`) make it required; null "
+        "when none says.",
+    )
 
     @strawberry.field(description="Who owns the column: the owners of its dataset.")
     def owners(self, info: Info) -> list[Owner]:
@@ -87,6 +92,7 @@ class Column:
             tags=p.get("tags"),
             declared=bool(p.get(PropertyKey.DECLARED)),
             current=p.get(PropertyKey.NAME) in current,
+            required=p.get("required") if isinstance(p.get("required"), bool) else None,
         )
 
 
