@@ -29,6 +29,7 @@ from graph.serve.schema.context import (
 )
 from graph.serve.schema.kinds import NodeKind
 from graph.serve.schema.owners import Owner, owners_of
+from graph.serve.schema.product_links import ProductLink, ProductPort, links_of, ports_of
 
 
 def text_of(value: Any) -> str | None:
@@ -476,6 +477,22 @@ class DataProduct:
         return datasets_page(
             info, mesh.exposed_datasets(store_view(info), self._node), first, after
         )
+
+    @strawberry.field(description="Its input and output ports (from its descriptor).")
+    def ports(self, info: Info) -> list[ProductPort]:
+        return ports_of(info, self._node)
+
+    @strawberry.field(
+        description="The products feeding it: declared by its input ports, observed in lineage, or both."
+    )
+    def upstream_products(self, info: Info) -> list[ProductLink]:
+        return links_of(info, self._node, upstream=True)
+
+    @strawberry.field(
+        description="The products it feeds: declared by their input ports, observed in lineage, or both."
+    )
+    def downstream_products(self, info: Info) -> list[ProductLink]:
+        return links_of(info, self._node, upstream=False)
 
     @strawberry.field(
         description="Declared consumers and jobs of other domains reading its datasets."

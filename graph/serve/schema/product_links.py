@@ -1,0 +1,111 @@
+"""A data product's ports and the products on either side of it (``graph.read.product_lineage``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from graph.core.model import Node, contract_id
+from graph.intake.declared_only import DECLARED_ONLY
+from graph.read import product_lineage
+from graph.serve.schema.context import store_view
+
+if TYPE_CHECKING:
+    from graph.serve.schema.nodes import DataProduct
+
+
+@strawberry.type(description="An input or output port of a data product and what it names.")
+class ProductPort:
+    direction: str = strawberry.field(description="input or output.")
+    name: str
+    type: str | None = strawberry.field(description="The port's type as its descriptor writes it.")
+    version: str | None
+    contract: str | None = strawberry.field(description="The id of the contract behind the port.")
+    location: str | None = strawberry.field(description="The endpoint URI, as written.")
+    dataset_id: str | None = strawberry.field(
+        description="The dataset (table, topic, API) the location names, by id."
+    )
+    upstream_product: str | None = strawberry.field(
+        description="An input port's upstream product, by id."
+    )
+    upstream_port: str | None = strawberry.field(description="The upstream's output port read.")
+    deprecated: bool
+    declared_only: bool = strawberry.field(
+        description="What the port names was unknown to the graph when the descriptor named it, "
+        "and was created for it."
+    )
+
+
+@strawberry.type(
+    description="One product feeding another: the ports at each end, the contracts, and whether "
+    "an input port declares it, lineage shows it, or both."
+)
+class ProductLink:
+    upstream_ports: list[str] = strawberry.field(description="The upstream product's ports.")
+    downstream_ports: list[str] = strawberry.field(
+        description="The downstream product's input ports that declare it."
+    )
+    contracts: list[str] = strawberry.field(description="The contracts behind it, by id.")
+    declared: bool
+    observed: bool
+    datasets: list[str] = strawberry.field(
+        description="The upstream's datasets the link starts from, by id."
+    )
+    jobs: list[str] = strawberry.field(description="The jobs lineage shows carrying it, by id.")
+    _other: strawberry.Private[Node]
+
+    @strawberry.field(description="The product at the other end.")
+    def product(self) -> Annotated[DataProduct, strawberry.lazy("graph.serve.schema.nodes")]:
+        from graph.serve.schema.nodes import DataProduct
+
+        return DataProduct.of(self._other)
+
+
+def ports_of(info: Info, product: Node) -> list[ProductPort]:
+    ports = [p for p in product.props.get(product_lineage.PORTS) or () if isinstance(p, dict)]
+    targets = {_target(p) for p in ports} - {None}
+    found = store_view(info).nodes(targets)  # type: ignore[arg-type]
+    return [
+        ProductPort(
+            direction=str(p.get("direction")),
+            name=str(p.get("name")),
+            type=p.get("type"),
+            version=p.get("version"),
+            contract=p.get("contract"),
+            location=p.get("location"),
+            dataset_id=p.get("dataset"),
+            upstream_product=p.get("upstreamProduct"),
+            upstream_port=p.get("upstreamPort"),
+            deprecated=bool(p.get("deprecated")),
+            declared_only=bool(
+                (node := found.get(_target(p) or "")) and node.props.get(DECLARED_ONLY)
+            ),
+        )
+        for p in ports
+    ]
+
+
+def _target(port: dict[str, Any]) -> str | None:
+    """What a port names: its dataset, else its upstream product, else its contract."""
+    if port.get("dataset") or port.get("upstreamProduct"):
+        return port.get("dataset") or port.get("upstreamProduct")
+    return contract_id(port["contract"]) if port.get("contract") else None
+
+
+def links_of(info: Info, product: Node, upstream: bool) -> list[ProductLink]:
+    walk = product_lineage.upstream_products if upstream else product_lineage.downstream_products
+    return [
+        ProductLink(
+            upstream_ports=list(link.upstream_ports),
+            downstream_ports=list(link.downstream_ports),
+            contracts=list(link.contracts),
+            declared=link.declared,
+            observed=link.observed,
+            datasets=list(link.datasets),
+            jobs=list(link.jobs),
+            _other=link.upstream if upstream else link.downstream,
+        )
+        for link in walk(store_view(info), product)
+    ]
