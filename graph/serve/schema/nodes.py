@@ -29,7 +29,16 @@ from graph.serve.schema.context import (
 )
 from graph.serve.schema.kinds import NodeKind
 from graph.serve.schema.owners import Owner, owners_of
-from graph.serve.schema.product_links import ProductLink, ProductPort, links_of, ports_of
+from graph.serve.schema.product_links import (
+    DeclaredProductConsumer,
+    ObservedProductConsumer,
+    ProductLink,
+    ProductPort,
+    links_of,
+    ports_of,
+    silent_of,
+    undeclared_of,
+)
 
 
 def text_of(value: Any) -> str | None:
@@ -493,6 +502,20 @@ class DataProduct:
     )
     def downstream_products(self, info: Info) -> list[ProductLink]:
         return links_of(info, self._node, upstream=False)
+
+    @strawberry.field(
+        description="Jobs of other domains reading its datasets that no contract or input port declares."
+    )
+    def undeclared_consumers(self, info: Info) -> list[ObservedProductConsumer]:
+        return undeclared_of(info, self._node)
+
+    @strawberry.field(
+        description="Declared consumers no job has been seen reading for `days` (before `at`, now by default)."
+    )
+    def silent_consumers(
+        self, info: Info, days: int = 90, at: datetime | None = None
+    ) -> list[DeclaredProductConsumer]:
+        return silent_of(info, self._node, days, at)
 
     @strawberry.field(
         description="Declared consumers and jobs of other domains reading its datasets."

@@ -1,7 +1,9 @@
-"""A data product's ports and the products on either side of it (``graph.read.product_lineage``)."""
+"""A data product's ports, the products on either side of it (``graph.read.product_lineage``)
+and its consumers declared against observed (``graph.read.product_consumers``)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -9,7 +11,8 @@ from strawberry.types import Info
 
 from graph.core.model import Node, contract_id
 from graph.intake.declared_only import DECLARED_ONLY
-from graph.read import product_lineage
+from graph.read import product_consumers, product_lineage
+from graph.serve.health_types import moment
 from graph.serve.schema.context import store_view
 
 if TYPE_CHECKING:
@@ -108,4 +111,65 @@ def links_of(info: Info, product: Node, upstream: bool) -> list[ProductLink]:
             _other=link.upstream if upstream else link.downstream,
         )
         for link in walk(store_view(info), product)
+    ]
+
+
+@strawberry.type(description="A job lineage shows reading a data product's datasets.")
+class ObservedProductConsumer:
+    job_id: str
+    job_namespace: str | None
+    job_name: str | None
+    domains: list[str] = strawberry.field(description="Its domains (of the datasets it writes).")
+    owners: list[str] = strawberry.field(description="Its owners, by id.")
+    datasets: list[str] = strawberry.field(description="The product's datasets it reads, by id.")
+    ports: list[str] = strawberry.field(description="The product's ports those datasets are on.")
+    last_read: str | None = strawberry.field(description="When a read was last seen (UTC stamp).")
+    declared_by: list[str] = strawberry.field(
+        description="The declarations covering it, by id (none: an undeclared consumer)."
+    )
+
+
+@strawberry.type(description="A consumer declared by a contract or a product's input port.")
+class DeclaredProductConsumer:
+    id: str
+    kind: str = strawberry.field(description="Consumer or DataProduct.")
+    name: str | None
+    domain: str | None
+    ports: list[str] = strawberry.field(description="The product's ports it declares reading.")
+    last_read: str | None = strawberry.field(
+        description="The newest read of a job it covers (none: never seen reading)."
+    )
+
+
+def undeclared_of(info: Info, product: Node) -> list[ObservedProductConsumer]:
+    return [
+        ObservedProductConsumer(
+            job_id=c.job.id,
+            job_namespace=c.job.props.get("namespace"),
+            job_name=c.job.props.get("name"),
+            domains=list(c.domains),
+            owners=list(c.owners),
+            datasets=list(c.datasets),
+            ports=list(c.ports),
+            last_read=c.last_read,
+            declared_by=list(c.declared_by),
+        )
+        for c in product_consumers.undeclared_consumers(store_view(info), product)
+    ]
+
+
+def silent_of(
+    info: Info, product: Node, days: int, at: datetime | None
+) -> list[DeclaredProductConsumer]:
+    window = timedelta(days=days)
+    return [
+        DeclaredProductConsumer(
+            id=c.node.id,
+            kind=c.node.kind.value,
+            name=c.node.props.get("name"),
+            domain=c.node.props.get("domain"),
+            ports=list(c.ports),
+            last_read=c.last_read,
+        )
+        for c in product_consumers.silent_consumers(store_view(info), product, moment(at), window)
     ]
