@@ -75,6 +75,12 @@ query($days: Int!, $at: DateTime!) {
 }
 """
 
+GAPS = """
+query($at: DateTime!) {
+  consumerGaps(at: $at) { product { id } undeclared { jobId } silent { id } }
+}
+"""
+
 
 def _load(store_args: list[str], tmp_path: Path) -> None:
     (tmp_path / "events.json").write_text(json.dumps(EVENTS))
@@ -90,6 +96,7 @@ def test_undeclared_and_silent_consumers_are_found(store_args, open_test_store, 
     with open_test_store() as store:
         month = run(store, QUERY, days=90, at="2026-02-01T00:00:00Z")["dataProduct"]
         week = run(store, QUERY, days=7, at="2026-02-01T00:00:00Z")["dataProduct"]
+        mesh = run(store, GAPS, at="2026-02-01T00:00:00Z")["consumerGaps"]
 
     undeclared = month["undeclaredConsumers"]
     assert [c["jobId"] for c in undeclared] == ["job:jupyter:export_payments"]
@@ -109,3 +116,12 @@ def test_undeclared_and_silent_consumers_are_found(store_args, open_test_store, 
     }
     assert silent["dataProduct:orders:customer_orders"]["kind"] == "DataProduct"
     assert silent["consumer:marketing_campaigns"]["lastRead"].startswith("2026-01-20")
+
+    # the governance view over the whole mesh: only the payments product has gaps
+    assert mesh == [
+        {
+            "product": {"id": "dataProduct:payments:payment_events"},
+            "undeclared": [{"jobId": "job:jupyter:export_payments"}],
+            "silent": [{"id": "consumer:fraud-detection"}],
+        }
+    ]

@@ -144,6 +144,19 @@ def _written_by(store: GraphReader, products: list[Node]) -> dict[str, set[str]]
     return result
 
 
+def gaps(
+    store: GraphReader, product: Node, now: datetime, window: timedelta = SILENT_AFTER
+) -> tuple[list[ObservedConsumer], list[DeclaredConsumer]]:
+    """The product's undeclared consumers (jobs no declaration covers) and its silent ones
+    (declarations with no covered read since ``now - window``)."""
+    declared, observed = consumers(store, product)
+    since = stamp(now - window)
+    return (
+        [job for job in observed if not job.declared_by],
+        [d for d in declared if d.last_read is None or d.last_read < since],
+    )
+
+
 def undeclared_consumers(store: GraphReader, product: Node) -> list[ObservedConsumer]:
     """Jobs reading the product that no declaration covers."""
     return [job for job in consumers(store, product)[1] if not job.declared_by]
@@ -153,5 +166,4 @@ def silent_consumers(
     store: GraphReader, product: Node, now: datetime, window: timedelta = SILENT_AFTER
 ) -> list[DeclaredConsumer]:
     """Declared consumers with no covered read since ``now - window``."""
-    since = stamp(now - window)
-    return [d for d in consumers(store, product)[0] if d.last_read is None or d.last_read < since]
+    return gaps(store, product, now, window)[1]

@@ -10,8 +10,10 @@ import strawberry
 from strawberry.types import Info
 
 from graph.core.model import Node, contract_id
+from graph.core.model import NodeKind as ModelNodeKind
 from graph.intake.declared_only import DECLARED_ONLY
 from graph.read import product_consumers, product_lineage
+from graph.read.mesh import all_of_kind
 from graph.serve.health_types import moment
 from graph.serve.schema.context import store_view
 
@@ -141,35 +143,72 @@ class DeclaredProductConsumer:
     )
 
 
+def _observed(c: product_consumers.ObservedConsumer) -> ObservedProductConsumer:
+    return ObservedProductConsumer(
+        job_id=c.job.id,
+        job_namespace=c.job.props.get("namespace"),
+        job_name=c.job.props.get("name"),
+        domains=list(c.domains),
+        owners=list(c.owners),
+        datasets=list(c.datasets),
+        ports=list(c.ports),
+        last_read=c.last_read,
+        declared_by=list(c.declared_by),
+    )
+
+
+def _declared(c: product_consumers.DeclaredConsumer) -> DeclaredProductConsumer:
+    return DeclaredProductConsumer(
+        id=c.node.id,
+        kind=c.node.kind.value,
+        name=c.node.props.get("name"),
+        domain=c.node.props.get("domain"),
+        ports=list(c.ports),
+        last_read=c.last_read,
+    )
+
+
 def undeclared_of(info: Info, product: Node) -> list[ObservedProductConsumer]:
-    return [
-        ObservedProductConsumer(
-            job_id=c.job.id,
-            job_namespace=c.job.props.get("namespace"),
-            job_name=c.job.props.get("name"),
-            domains=list(c.domains),
-            owners=list(c.owners),
-            datasets=list(c.datasets),
-            ports=list(c.ports),
-            last_read=c.last_read,
-            declared_by=list(c.declared_by),
-        )
-        for c in product_consumers.undeclared_consumers(store_view(info), product)
-    ]
+    return [_observed(c) for c in product_consumers.undeclared_consumers(store_view(info), product)]
 
 
 def silent_of(
     info: Info, product: Node, days: int, at: datetime | None
 ) -> list[DeclaredProductConsumer]:
-    window = timedelta(days=days)
-    return [
-        DeclaredProductConsumer(
-            id=c.node.id,
-            kind=c.node.kind.value,
-            name=c.node.props.get("name"),
-            domain=c.node.props.get("domain"),
-            ports=list(c.ports),
-            last_read=c.last_read,
-        )
-        for c in product_consumers.silent_consumers(store_view(info), product, moment(at), window)
-    ]
+    found = product_consumers.silent_consumers(
+        store_view(info), product, moment(at), timedelta(days=days)
+    )
+    return [_declared(c) for c in found]
+
+
+@strawberry.type(
+    description="A data product whose consumers and declarations disagree: jobs reading it that "
+    "nobody declared, declarations nobody honours."
+)
+class ConsumerGap:
+    undeclared: list[ObservedProductConsumer]
+    silent: list[DeclaredProductConsumer]
+    _product: strawberry.Private[Node]
+
+    @strawberry.field
+    def product(self) -> Annotated[DataProduct, strawberry.lazy("graph.serve.schema.nodes")]:
+        from graph.serve.schema.nodes import DataProduct
+
+        return DataProduct.of(self._product)
+
+
+def consumer_gaps(info: Info, days: int = 90, at: datetime | None = None) -> list[ConsumerGap]:
+    """Every product with an undeclared or a silent consumer, by id."""
+    view, now = store_view(info), moment(at)
+    found = []
+    for product in all_of_kind(view, ModelNodeKind.DATA_PRODUCT):
+        undeclared, silent = product_consumers.gaps(view, product, now, timedelta(days=days))
+        if undeclared or silent:
+            found.append(
+                ConsumerGap(
+                    undeclared=[_observed(c) for c in undeclared],
+                    silent=[_declared(c) for c in silent],
+                    _product=product,
+                )
+            )
+    return found

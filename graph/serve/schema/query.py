@@ -16,6 +16,7 @@ from graph.serve.schema import mesh as mesh_fields
 from graph.serve.schema import neighbours as neighbours_fields
 from graph.serve.schema import nodes as nodes_fields
 from graph.serve.schema import paths as paths_fields
+from graph.serve.schema import product_links as product_links_fields
 from graph.serve.schema import search as search_fields
 from graph.serve.schema.search import MAX_SEARCH_RESULTS
 
@@ -92,6 +93,11 @@ class Query:
     domain_dependencies = strawberry.field(
         resolver=mesh_fields.domain_dependencies,
         description="Which domains depend on which, with the products in between.",
+    )
+    consumer_gaps = strawberry.field(
+        resolver=product_links_fields.consumer_gaps,
+        description="Products whose observed consumers and declarations disagree: jobs reading "
+        "them that no contract or input port declares, declarations with no read for `days`.",
     )
     domain = strawberry.field(resolver=mesh_fields.domain)
     data_product = strawberry.field(resolver=mesh_fields.data_product)
