@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from command_line import lineagemesh_ok
+from command_line import lineagemesh, lineagemesh_ok
 from conftest import corpus
 from graphql_in_process import run
 from openlineage_events import complete
@@ -125,3 +125,18 @@ def test_undeclared_and_silent_consumers_are_found(store_args, open_test_store, 
             "silent": [{"id": "consumer:fraud-detection"}],
         }
     ]
+
+
+def test_check_names_the_undeclared_consumer_a_breaking_change_reaches(store_args, tmp_path):
+    _load(store_args, tmp_path)
+    stream = "dataset:kafka://broker:9092:payments.events"
+    done = lineagemesh("check", stream, "--change", "drop", *store_args)
+    assert done.returncode == 1, done.stderr  # BREAKING
+    assert (
+        "undeclared consumers (no contract or input port declares them): "
+        "job:jupyter:export_payments"
+    ) in done.stdout
+    report = json.loads(lineagemesh("check", stream, "--format", "json", *store_args).stdout)
+    flagged = {c["id"]: c["undeclared"] for c in report["consumers"] if c["kind"] == "JOB"}
+    assert flagged["job:jupyter:export_payments"] is True
+    assert flagged["job:airflow:marketing_campaigns"] is False  # the contract names it

@@ -127,7 +127,7 @@ def _declarations(store: GraphReader, product: Node) -> list[tuple[Node, tuple[s
             found.setdefault(node.id, (node, set()))[1].update(
                 edge.props.get("upstreamPorts") or ()
             )
-    for link in downstream_products(store, product):
+    for link in downstream_products(store, product, observed=False):
         if link.declared:
             found.setdefault(link.downstream.id, (link.downstream, set()))[1].update(
                 link.upstream_ports

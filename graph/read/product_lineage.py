@@ -159,8 +159,11 @@ def upstream_products(store: GraphReader, product: Node) -> list[ProductLink]:
     return _links(store, links, product, upstream=True)
 
 
-def downstream_products(store: GraphReader, product: Node) -> list[ProductLink]:
-    """The products ``product`` feeds, declared by their input ports or observed in lineage."""
+def downstream_products(
+    store: GraphReader, product: Node, observed: bool = True
+) -> list[ProductLink]:
+    """The products ``product`` feeds, declared by their input ports or (``observed``, the
+    default) observed in lineage."""
     links: dict[str, _Found] = {}
     own = product_datasets(store, product)
     for edge in store.edges({product.id}, (EdgeKind.CONSUMES,), "in"):
@@ -188,7 +191,8 @@ def downstream_products(store: GraphReader, product: Node) -> list[ProductLink]:
                     found.downstream_ports.add(port["name"])
                     found.upstream_ports.update(has.props.get(PORTS) or ())
                     found.contracts.add(has.target)
-    for pid, (datasets, jobs) in _walk(store, set(own), upstream=False).items():
+    walked = _walk(store, set(own), upstream=False) if observed else {}
+    for pid, (datasets, jobs) in walked.items():
         found = links.setdefault(pid, _Found())
         found.observed = True
         found.jobs |= jobs

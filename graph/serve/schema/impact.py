@@ -166,7 +166,7 @@ class ImpactReport:
                 Owner(id=o.id, name=o.props.get(PropertyKey.NAME, o.id), type=None)
                 for o in report.owners
             ],
-            consumers=[consumer_of(c) for c in report.consumers],
+            consumers=[consumer_of(c, report.undeclared) for c in report.consumers],
             contracts=[Contract.of(c) for c in report.contracts],
             truncated=report.truncated,
             breaking=report.breaking,

@@ -380,6 +380,11 @@ class ProductConsumer:
     datasets: list[str] = strawberry.field(
         description="For observed consumers: the product's datasets they read."
     )
+    undeclared: bool = strawberry.field(
+        default=False,
+        description="An observed consumer no contract or input port declares "
+        "(graph.read.product_consumers).",
+    )
 
 
 @strawberry.type(
@@ -420,7 +425,9 @@ class Freshness:
     stalest_dataset: str | None
 
 
-def consumer_of(consumer: mesh.ProductConsumer) -> ProductConsumer:
+def consumer_of(
+    consumer: mesh.ProductConsumer, undeclared: frozenset[str] = frozenset()
+) -> ProductConsumer:
     return ProductConsumer(
         id=consumer.node.id,
         kind=consumer.node.kind,
@@ -428,6 +435,7 @@ def consumer_of(consumer: mesh.ProductConsumer) -> ProductConsumer:
         domain=consumer.domain,
         declared=consumer.declared,
         datasets=list(consumer.datasets),
+        undeclared=consumer.node.id in undeclared,
     )
 
 
