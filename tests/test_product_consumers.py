@@ -140,3 +140,27 @@ def test_check_names_the_undeclared_consumer_a_breaking_change_reaches(store_arg
     flagged = {c["id"]: c["undeclared"] for c in report["consumers"] if c["kind"] == "JOB"}
     assert flagged["job:jupyter:export_payments"] is True
     assert flagged["job:airflow:marketing_campaigns"] is False  # the contract names it
+
+
+PORT_IMPACT = """
+{
+  dataProduct(domain: "payments", name: "payment_events") {
+    portImpact(port: "payments_stream") {
+      datasets breaking owners undeclaredConsumers products { id }
+    }
+  }
+}
+"""
+
+
+def test_a_change_to_a_port_reaches_products_owners_and_undeclared_readers(
+    store_args, open_test_store, tmp_path
+):
+    _load(store_args, tmp_path)
+    with open_test_store() as store:
+        found = run(store, PORT_IMPACT)["dataProduct"]["portImpact"]
+    assert found["datasets"] == ["dataset:kafka://broker:9092:payments.events"]
+    assert found["breaking"] is True
+    assert [p["id"] for p in found["products"]] == ["dataProduct:orders:customer_orders"]
+    assert "orders-team" in found["owners"]
+    assert found["undeclaredConsumers"] == ["job:jupyter:export_payments"]

@@ -21,15 +21,11 @@ from graph.serve.schema.context import (
     view_at,
     walk_budgets,
 )
-from graph.serve.schema.kinds import NodeKind
+from graph.serve.schema.kinds import ChangeKindType, NodeKind
 from graph.serve.schema.lineage import LineageNode, lineage_nodes
 from graph.serve.schema.nodes import Contract, DataProduct, Domain, ProductConsumer, consumer_of
 from graph.serve.schema.owners import Owner
 
-strawberry.enum(
-    ChangeKind, name="ChangeKind", description="The kind of change whose impact is asked."
-)
-ChangeKindType = ChangeKind
 strawberry.enum(Severity, name="Severity", description="How badly a node is hit by a change.")
 SeverityType = Severity
 

@@ -15,6 +15,7 @@ from strawberry.types import Info
 from graph.core.enums import declared_enum
 from graph.core.model import EdgeKind, Node, PropertyKey
 from graph.read import governance, health, mesh, queries
+from graph.read.impact import ChangeKind
 from graph.serve import schema_history_types as history_types
 from graph.serve.connections import Connection, paginate
 from graph.serve.health_types import Assertion, Health, assertions_page, moment
@@ -27,14 +28,16 @@ from graph.serve.schema.context import (
     newest_first,
     store_view,
 )
-from graph.serve.schema.kinds import NodeKind
+from graph.serve.schema.kinds import ChangeKindType, NodeKind
 from graph.serve.schema.owners import Owner, owners_of
 from graph.serve.schema.product_links import (
     DeclaredProductConsumer,
     ObservedProductConsumer,
+    PortImpactAnswer,
     ProductLink,
     ProductPort,
     links_of,
+    port_impact_of,
     ports_of,
     silent_of,
     undeclared_of,
@@ -510,6 +513,17 @@ class DataProduct:
     )
     def downstream_products(self, info: Info) -> list[ProductLink]:
         return links_of(info, self._node, upstream=False)
+
+    @strawberry.field(
+        description="What a change to one of its ports reaches: products, owners, undeclared consumers."
+    )
+    def port_impact(
+        self,
+        info: Info,
+        port: str,
+        change: ChangeKindType = ChangeKind.DROP,
+    ) -> PortImpactAnswer:
+        return port_impact_of(info, self._node, port, change)
 
     @strawberry.field(
         description="Jobs of other domains reading its datasets that no contract or input port declares."

@@ -12,10 +12,11 @@ from strawberry.types import Info
 from graph.core.model import Node, contract_id
 from graph.core.model import NodeKind as ModelNodeKind
 from graph.intake.declared_only import DECLARED_ONLY
-from graph.read import product_consumers, product_lineage
+from graph.read import port_impact, product_consumers, product_lineage
+from graph.read.impact import ChangeKind
 from graph.read.mesh import all_of_kind
 from graph.serve.health_types import moment
-from graph.serve.schema.context import store_view
+from graph.serve.schema.context import store_view, walk_budgets
 
 if TYPE_CHECKING:
     from graph.serve.schema.nodes import DataProduct
@@ -212,3 +213,41 @@ def consumer_gaps(info: Info, days: int = 90, at: datetime | None = None) -> lis
                 )
             )
     return found
+
+
+@strawberry.type(
+    name="PortImpact",
+    description="What a change to one port of a product reaches: the impact walk from each dataset "
+    "the port names, merged.",
+)
+class PortImpactAnswer:
+    port: str
+    datasets: list[str] = strawberry.field(description="The datasets the port names, by id.")
+    breaking: bool
+    truncated: bool = strawberry.field(description="A traversal budget cut a walk short.")
+    owners: list[str] = strawberry.field(description="Owners to notify, by name.")
+    undeclared_consumers: list[str] = strawberry.field(
+        description="Consumers reached that no contract or input port declares, by id."
+    )
+    _products: strawberry.Private[tuple[Node, ...]]
+
+    @strawberry.field(description="The other products it reaches.")
+    def products(
+        self,
+    ) -> list[Annotated[DataProduct, strawberry.lazy("graph.serve.schema.nodes")]]:
+        from graph.serve.schema.nodes import DataProduct
+
+        return [DataProduct.of(p) for p in self._products]
+
+
+def port_impact_of(info: Info, product: Node, port: str, change: ChangeKind) -> PortImpactAnswer:
+    found = port_impact.port_impact(store_view(info), product, port, change, **walk_budgets(info))
+    return PortImpactAnswer(
+        port=found.port,
+        datasets=list(found.datasets),
+        breaking=found.breaking,
+        truncated=found.truncated,
+        owners=[str(o.props.get("name", o.id)) for o in found.owners],
+        undeclared_consumers=list(found.undeclared),
+        _products=found.products,
+    )
