@@ -8,20 +8,11 @@ import json
 from pathlib import Path
 
 from command_line import lineagemesh, lineagemesh_ok
-from conftest import corpus
+from data_products import SPEC, payments
 from graphql_in_process import run
 from openlineage_events import complete
 
-SPEC = corpus("data-products", "spec", "data-product-spec.yaml")
-PAYMENTS = """
-name: payment_events
-domain: payments
-owner: payments-team
-output_ports:
-  - name: payments_stream
-    type: kafka_stream
-    location: kafka://broker:9092/payments.events
-"""
+PAYMENTS = payments()
 CONTRACT = """
 dataContractSpecification: 1.1.0
 id: payments-events

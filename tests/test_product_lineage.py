@@ -10,21 +10,12 @@ from pathlib import Path
 
 from command_line import lineagemesh_ok
 from conftest import corpus
+from data_products import SPEC, payments
 from graphql_in_process import run
 from openlineage_events import complete
 
-SPEC = corpus("data-products", "spec", "data-product-spec.yaml")
 CUSTOMER = corpus("data-products", "odps", "customer-data-product.odps.yaml")
-PAYMENTS = """
-name: payment_events
-domain: payments
-owner: payments-team
-output_ports:
-  - name: payments_stream
-    type: kafka_stream
-    location: kafka://broker:9092/payments.events
-    contract: dbb7b1eb-7628-436e-8914-2a00638ba6db
-"""
+PAYMENTS = payments("dbb7b1eb-7628-436e-8914-2a00638ba6db")
 REVENUE = """
 name: revenue
 domain: analytics

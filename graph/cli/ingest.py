@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -47,6 +47,8 @@ from graph.stores import Store, StoreUnavailable
 from graph.stores.journal import JournalError
 from ingest.dbt import JobNaming, default_namespace, mark_removed, translate_manifest
 from ingest.domain_rules import DomainRules
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.bulk_import import ImportFiles
@@ -515,17 +517,12 @@ def ingest_products(service: IngestService, paths: tuple[Path, ...]) -> None:
     from ingest.products import InvalidDescriptor, translate_descriptor
 
     files = _yaml_files(paths)
-    mutations: list[Mutation] = []
-    refused = 0
-    for path in files:
-        try:
-            mutations.extend(translate_descriptor(read_input(path, "yaml"), str(path)))
-        except (InvalidDescriptor, InputError) as e:
-            refused += 1
-            click.echo(str(e), err=True)
-    if refused:
-        click.echo(f"{refused} of {len(files)} descriptors refused; nothing applied", err=True)
-        sys.exit(2)
+    mutations: list[Mutation] = _all_or_exit(
+        files,
+        lambda path: translate_descriptor(read_input(path, "yaml"), str(path)),
+        InvalidDescriptor,
+        "descriptors",
+    )
     changes = _apply(service, mark_declared_only(service.store, mutations), len(files))
     click.echo(
         f"{len(files)} product descriptors ingested ({changes} node/edge changes) into {service.store.uri}",
@@ -562,17 +559,12 @@ def ingest_datahub(
     from ingest.datahub import BadMetadataFile, read_records, translate_datahub
 
     mapping = key_values(mapping_items, "--platform-namespace")
-    aspects = []
-    refused = 0
-    for path in paths:
-        try:
-            aspects.extend(read_records(read_input(path, "json"), str(path)))
-        except (BadMetadataFile, InputError) as e:
-            refused += 1
-            click.echo(str(e), err=True)
-    if refused:
-        click.echo(f"{refused} of {len(paths)} files refused; nothing applied", err=True)
-        sys.exit(2)
+    aspects = _all_or_exit(
+        list(paths),
+        lambda path: read_records(read_input(path, "json"), str(path)),
+        BadMetadataFile,
+        "files",
+    )
     try:
         found = translate_datahub(
             aspects, namespaces(service.store, mapping), stamp(datetime.now(UTC))
@@ -590,6 +582,25 @@ def ingest_datahub(
         f"changes) into {service.store.uri}",
         err=True,
     )
+
+
+def _all_or_exit(
+    files: list[Path], read: Callable[[Path], list[T]], refusal: type[Exception], what: str
+) -> list[T]:
+    """What ``read`` makes of every file; a file it refuses (or that cannot be read) is reported
+    as FILE:LINE: REASON, and then nothing is applied: exit 2 (the graph unchanged)."""
+    found: list[T] = []
+    refused = 0
+    for path in files:
+        try:
+            found.extend(read(path))
+        except (refusal, InputError) as e:
+            refused += 1
+            click.echo(str(e), err=True)
+    if refused:
+        click.echo(f"{refused} of {len(files)} {what} refused; nothing applied", err=True)
+        sys.exit(2)
+    return found
 
 
 def _yaml_files(paths: tuple[Path, ...]) -> list[Path]:
