@@ -137,7 +137,7 @@ PORT_IMPACT = """
 {
   dataProduct(domain: "payments", name: "payment_events") {
     portImpact(port: "payments_stream") {
-      datasets breaking owners undeclaredConsumers products { id }
+      datasets breaking owners undeclaredConsumers products
     }
   }
 }
@@ -152,6 +152,6 @@ def test_a_change_to_a_port_reaches_products_owners_and_undeclared_readers(
         found = run(store, PORT_IMPACT)["dataProduct"]["portImpact"]
     assert found["datasets"] == ["dataset:kafka://broker:9092:payments.events"]
     assert found["breaking"] is True
-    assert [p["id"] for p in found["products"]] == ["dataProduct:orders:customer_orders"]
+    assert found["products"] == ["dataProduct:orders:customer_orders"]
     assert "orders-team" in found["owners"]
     assert found["undeclaredConsumers"] == ["job:jupyter:export_payments"]

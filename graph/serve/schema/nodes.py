@@ -14,7 +14,7 @@ from strawberry.types import Info
 
 from graph.core.enums import declared_enum
 from graph.core.model import EdgeKind, Node, PropertyKey
-from graph.read import governance, health, mesh, queries
+from graph.read import governance, health, mesh, product_lineage, queries
 from graph.read.impact import ChangeKind
 from graph.serve import schema_history_types as history_types
 from graph.serve.connections import Connection, paginate
@@ -34,9 +34,7 @@ from graph.serve.schema.product_links import (
     DeclaredProductConsumer,
     ObservedProductConsumer,
     PortImpactAnswer,
-    ProductLink,
     ProductPort,
-    links_of,
     port_impact_of,
     ports_of,
     silent_of,
@@ -569,6 +567,47 @@ class DataProduct:
             age_hours=None if found.age_hours is None else round(found.age_hours, 3),
             stalest_dataset=found.stalest_dataset,
         )
+
+
+@strawberry.type(
+    description="One product feeding another: the ports at each end, the contracts, and whether "
+    "an input port declares it, lineage shows it, or both."
+)
+class ProductLink:
+    upstream_ports: list[str] = strawberry.field(description="The upstream product's ports.")
+    downstream_ports: list[str] = strawberry.field(
+        description="The downstream product's input ports that declare it."
+    )
+    contracts: list[str] = strawberry.field(description="The contracts behind it, by id.")
+    declared: bool
+    observed: bool
+    datasets: list[str] = strawberry.field(
+        description="The upstream's datasets the link starts from, by id."
+    )
+    jobs: list[str] = strawberry.field(description="The jobs lineage shows carrying it, by id.")
+    _other: strawberry.Private[Node]
+
+    @strawberry.field(description="The product at the other end.")
+    def product(self) -> DataProduct:
+        return DataProduct.of(self._other)
+
+
+def links_of(info: Info, product: Node, upstream: bool) -> list[ProductLink]:
+    """The products on one side of ``product`` (graph.read.product_lineage)."""
+    walk = product_lineage.upstream_products if upstream else product_lineage.downstream_products
+    return [
+        ProductLink(
+            upstream_ports=list(link.upstream_ports),
+            downstream_ports=list(link.downstream_ports),
+            contracts=list(link.contracts),
+            declared=link.declared,
+            observed=link.observed,
+            datasets=list(link.datasets),
+            jobs=list(link.jobs),
+            _other=link.upstream if upstream else link.downstream,
+        )
+        for link in walk(store_view(info), product)
+    ]
 
 
 @strawberry.type(

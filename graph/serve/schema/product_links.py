@@ -4,22 +4,17 @@ and its consumers declared against observed (``graph.read.product_consumers``)."
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from graph.core.model import Node, contract_id
-from graph.core.model import NodeKind as ModelNodeKind
 from graph.intake.declared_only import DECLARED_ONLY
 from graph.read import port_impact, product_consumers, product_lineage
 from graph.read.impact import ChangeKind
-from graph.read.mesh import all_of_kind
 from graph.serve.health_types import moment
 from graph.serve.schema.context import store_view, walk_budgets
-
-if TYPE_CHECKING:
-    from graph.serve.schema.nodes import DataProduct
 
 
 @strawberry.type(description="An input or output port of a data product and what it names.")
@@ -42,31 +37,6 @@ class ProductPort:
         description="What the port names was unknown to the graph when the descriptor named it, "
         "and was created for it."
     )
-
-
-@strawberry.type(
-    description="One product feeding another: the ports at each end, the contracts, and whether "
-    "an input port declares it, lineage shows it, or both."
-)
-class ProductLink:
-    upstream_ports: list[str] = strawberry.field(description="The upstream product's ports.")
-    downstream_ports: list[str] = strawberry.field(
-        description="The downstream product's input ports that declare it."
-    )
-    contracts: list[str] = strawberry.field(description="The contracts behind it, by id.")
-    declared: bool
-    observed: bool
-    datasets: list[str] = strawberry.field(
-        description="The upstream's datasets the link starts from, by id."
-    )
-    jobs: list[str] = strawberry.field(description="The jobs lineage shows carrying it, by id.")
-    _other: strawberry.Private[Node]
-
-    @strawberry.field(description="The product at the other end.")
-    def product(self) -> Annotated[DataProduct, strawberry.lazy("graph.serve.schema.nodes")]:
-        from graph.serve.schema.nodes import DataProduct
-
-        return DataProduct.of(self._other)
 
 
 def ports_of(info: Info, product: Node) -> list[ProductPort]:
@@ -100,23 +70,6 @@ def _target(port: dict[str, Any]) -> str | None:
     return contract_id(port["contract"]) if port.get("contract") else None
 
 
-def links_of(info: Info, product: Node, upstream: bool) -> list[ProductLink]:
-    walk = product_lineage.upstream_products if upstream else product_lineage.downstream_products
-    return [
-        ProductLink(
-            upstream_ports=list(link.upstream_ports),
-            downstream_ports=list(link.downstream_ports),
-            contracts=list(link.contracts),
-            declared=link.declared,
-            observed=link.observed,
-            datasets=list(link.datasets),
-            jobs=list(link.jobs),
-            _other=link.upstream if upstream else link.downstream,
-        )
-        for link in walk(store_view(info), product)
-    ]
-
-
 @strawberry.type(description="A job lineage shows reading a data product's datasets.")
 class ObservedProductConsumer:
     job_id: str
@@ -144,7 +97,7 @@ class DeclaredProductConsumer:
     )
 
 
-def _observed(c: product_consumers.ObservedConsumer) -> ObservedProductConsumer:
+def observed_of(c: product_consumers.ObservedConsumer) -> ObservedProductConsumer:
     return ObservedProductConsumer(
         job_id=c.job.id,
         job_namespace=c.job.props.get("namespace"),
@@ -158,7 +111,7 @@ def _observed(c: product_consumers.ObservedConsumer) -> ObservedProductConsumer:
     )
 
 
-def _declared(c: product_consumers.DeclaredConsumer) -> DeclaredProductConsumer:
+def declared_of(c: product_consumers.DeclaredConsumer) -> DeclaredProductConsumer:
     return DeclaredProductConsumer(
         id=c.node.id,
         kind=c.node.kind.value,
@@ -170,7 +123,9 @@ def _declared(c: product_consumers.DeclaredConsumer) -> DeclaredProductConsumer:
 
 
 def undeclared_of(info: Info, product: Node) -> list[ObservedProductConsumer]:
-    return [_observed(c) for c in product_consumers.undeclared_consumers(store_view(info), product)]
+    return [
+        observed_of(c) for c in product_consumers.undeclared_consumers(store_view(info), product)
+    ]
 
 
 def silent_of(
@@ -179,40 +134,7 @@ def silent_of(
     found = product_consumers.silent_consumers(
         store_view(info), product, moment(at), timedelta(days=days)
     )
-    return [_declared(c) for c in found]
-
-
-@strawberry.type(
-    description="A data product whose consumers and declarations disagree: jobs reading it that "
-    "nobody declared, declarations nobody honours."
-)
-class ConsumerGap:
-    undeclared: list[ObservedProductConsumer]
-    silent: list[DeclaredProductConsumer]
-    _product: strawberry.Private[Node]
-
-    @strawberry.field
-    def product(self) -> Annotated[DataProduct, strawberry.lazy("graph.serve.schema.nodes")]:
-        from graph.serve.schema.nodes import DataProduct
-
-        return DataProduct.of(self._product)
-
-
-def consumer_gaps(info: Info, days: int = 90, at: datetime | None = None) -> list[ConsumerGap]:
-    """Every product with an undeclared or a silent consumer, by id."""
-    view, now = store_view(info), moment(at)
-    found = []
-    for product in all_of_kind(view, ModelNodeKind.DATA_PRODUCT):
-        undeclared, silent = product_consumers.gaps(view, product, now, timedelta(days=days))
-        if undeclared or silent:
-            found.append(
-                ConsumerGap(
-                    undeclared=[_observed(c) for c in undeclared],
-                    silent=[_declared(c) for c in silent],
-                    _product=product,
-                )
-            )
-    return found
+    return [declared_of(c) for c in found]
 
 
 @strawberry.type(
@@ -229,15 +151,7 @@ class PortImpactAnswer:
     undeclared_consumers: list[str] = strawberry.field(
         description="Consumers reached that no contract or input port declares, by id."
     )
-    _products: strawberry.Private[tuple[Node, ...]]
-
-    @strawberry.field(description="The other products it reaches.")
-    def products(
-        self,
-    ) -> list[Annotated[DataProduct, strawberry.lazy("graph.serve.schema.nodes")]]:
-        from graph.serve.schema.nodes import DataProduct
-
-        return [DataProduct.of(p) for p in self._products]
+    products: list[str] = strawberry.field(description="The other products it reaches, by id.")
 
 
 def port_impact_of(info: Info, product: Node, port: str, change: ChangeKind) -> PortImpactAnswer:
@@ -249,5 +163,5 @@ def port_impact_of(info: Info, product: Node, port: str, change: ChangeKind) -> 
         truncated=found.truncated,
         owners=[str(o.props.get("name", o.id)) for o in found.owners],
         undeclared_consumers=list(found.undeclared),
-        _products=found.products,
+        products=[p.id for p in found.products],
     )

@@ -16,7 +16,6 @@ from graph.serve.schema import mesh as mesh_fields
 from graph.serve.schema import neighbours as neighbours_fields
 from graph.serve.schema import nodes as nodes_fields
 from graph.serve.schema import paths as paths_fields
-from graph.serve.schema import product_links as product_links_fields
 from graph.serve.schema import search as search_fields
 from graph.serve.schema.search import MAX_SEARCH_RESULTS
 
@@ -95,7 +94,7 @@ class Query:
         description="Which domains depend on which, with the products in between.",
     )
     consumer_gaps = strawberry.field(
-        resolver=product_links_fields.consumer_gaps,
+        resolver=mesh_fields.consumer_gaps,
         description="Products whose observed consumers and declarations disagree: jobs reading "
         "them that no contract or input port declares, declarations with no read for `days`.",
     )
