@@ -20,9 +20,7 @@ from graph._native import ObservedSchemas
 from graph.change.classifier import FieldSpec
 from graph.core.model import EdgeKind, NodeKind, PropertyKey
 from graph.core.mutations import Mutation, UpsertNode
-
-#: Column properties a version keeps (the rest are the column's, not the schema's).
-FIELD_KEYS = ("type", "description", "required", "fieldId", "ordinal", "enum")
+from graph.core.vocabulary import FIELD_KEYS  # the column properties a version keeps
 
 
 class Observation(NamedTuple):
@@ -129,7 +127,7 @@ def observations(mutations: Sequence[Mutation], source: str | None) -> list[Obse
 
 def read_observed(payload: bytes, index: bytes | None = None) -> ObservedSchemas | None:
     """The schema observations of an encoded batch read from its wire form without decoding it
-    (``native/bindings/pyobservations.cc``: :func:`observations`' rule), held with it; None for a
+    (``native/core/observations.h``: :func:`observations`' rule), held with it; None for a
     batch only :func:`observations` reads (one naming a contract, or JSON rows of an older
     journal). ``index``: what :func:`observed_index` gave for this payload where it was
     translated (a worker of ``graph.intake.bulk_load``), adopted instead of reading it here."""

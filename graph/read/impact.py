@@ -20,32 +20,15 @@ of their properties from a view reading summaries (the API's).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
 from graph import _native
 from graph.core.errors import NodeNotFound, WrongNodeKind
 from graph.core.model import Node, NodeKind
-from graph.read import mesh
-from graph.read.impact_order import SEVERITY_RANKS
+from graph.core.vocabulary import SEVERITY_RANKS, ChangeKind, Severity
+from graph.read import mesh, product_consumers
 from graph.read.view import GraphView, view_of
+from graph.read.walk_defaults import DEFAULT_DEADLINE_SECONDS, DEFAULT_MAX_NODES
 from graph.stores import Store
-
-DEFAULT_MAX_NODES = 100_000
-DEFAULT_DEADLINE_SECONDS = 20.0
-
-
-class ChangeKind(str, Enum):
-    DROP = "DROP"
-    RENAME = "RENAME"
-    TYPE_CHANGE = "TYPE_CHANGE"
-    SEMANTIC = "SEMANTIC"
-
-
-class Severity(str, Enum):
-    BREAKING = "BREAKING"
-    WARNING = "WARNING"
-    INFO = "INFO"
-
 
 _RANK = {Severity(name): rank for name, rank in SEVERITY_RANKS.items()}
 
@@ -96,6 +79,7 @@ class ImpactReport:
         "domains",
         "owners",
         "products",
+        "undeclared",
     )
 
     def __init__(
@@ -108,6 +92,7 @@ class ImpactReport:
         owners: list[Node],
         consumers: list[mesh.ProductConsumer],
         contracts: list[Node],
+        undeclared: frozenset[str] = frozenset(),
     ) -> None:
         self.answer = answer
         self.changed = changed
@@ -117,6 +102,7 @@ class ImpactReport:
         self.owners = owners
         self.consumers = consumers
         self.contracts = contracts
+        self.undeclared = undeclared  # consumers no contract or input port declares (their ids)
         self._affected: list[ImpactedNode] | None = None
 
     @property
@@ -183,6 +169,9 @@ def impact(
     )
     concerned = answer.concerned
     products = _existing(view, concerned("products"))
+    by_product = {p.id: mesh.product_consumers(view, p) for p in products}
+    consumers = [c for p in products for c in by_product[p.id]]
+    observed = {p: {c.node.id for c in found if not c.declared} for p, found in by_product.items()}
     found = view.nodes({*concerned("domains"), *concerned("owners")})
     return ImpactReport(
         answer,
@@ -191,8 +180,14 @@ def impact(
         products=products,
         domains=[found[i] for i in concerned("domains") if i in found],
         owners=[found[i] for i in concerned("owners") if i in found],
-        consumers=[c for p in products for c in mesh.product_consumers(view, p)],
+        consumers=consumers,
         contracts=_existing(view, concerned("contracts")),
+        undeclared=frozenset(  # asked only of products jobs are seen reading
+            c.job.id
+            for p in products
+            if observed[p.id]
+            for c in product_consumers.undeclared_consumers(view, p)
+        ),
     )
 
 
