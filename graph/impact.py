@@ -27,6 +27,7 @@ from graph.errors import NodeNotFound, WrongNodeKind
 from graph.impact_order import SEVERITY_RANKS
 from graph.model import Node, NodeKind
 from graph.stores import Store
+from graph.stores.requests import WalkPlan
 from graph.view import GraphView, view_of
 
 DEFAULT_MAX_NODES = 100_000
@@ -165,8 +166,8 @@ def impact(
     """
     view = view_of(reader)
     # (one level read more than ``depth``: the jobs reading the farthest datasets are affected)
-    view.expect_walk(None if depth is None else depth + 1, downstream=True, looks_around=True)
-    start = view.nodes([node_id]).get(node_id)
+    plan = WalkPlan(None if depth is None else depth + 1, downstream=True, looks_around=True)
+    start = view.walk_start(node_id, plan)
     if start is None:
         raise NodeNotFound(f"no node with id {node_id!r}")
     if start.kind not in (NodeKind.DATASET, NodeKind.COLUMN):
@@ -179,6 +180,7 @@ def impact(
         change is ChangeKind.SEMANTIC,
         max_nodes,
         deadline_seconds,
+        plan,
     )
     concerned = answer.concerned
     products = _existing(view, concerned("products"))

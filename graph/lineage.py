@@ -23,6 +23,7 @@ from graph import _native
 from graph.errors import NodeNotFound, WrongNodeKind
 from graph.model import Direction, EdgeKind, Node, NodeKind
 from graph.stores import Store
+from graph.stores.requests import WalkPlan
 from graph.view import GraphView, view_of
 
 DEFAULT_MAX_NODES = 100_000
@@ -74,8 +75,15 @@ class LineageGraph:
         return self._edges
 
 
-def _start(view: GraphView, node_id: str, kinds: tuple[NodeKind, ...], hint: str) -> Node:
-    node = view.nodes([node_id]).get(node_id)
+def _start(
+    view: GraphView,
+    node_id: str,
+    kinds: tuple[NodeKind, ...],
+    hint: str,
+    plan: WalkPlan | None = None,
+) -> Node:
+    """The walk's start, of one of ``kinds`` (``plan``: read with what the walk reads first)."""
+    node = view.nodes([node_id]).get(node_id) if plan is None else view.walk_start(node_id, plan)
     if node is None:
         raise NodeNotFound(f"no node with id {node_id!r}")
     if node.kind not in kinds:
@@ -106,10 +114,13 @@ def dataset_lineage(
     Direction.UPSTREAM, 1)`` gives discounts, the job writing it and that job's inputs.
     """
     view = view_of(reader)
-    view.expect_walk(depth, *_ways(direction))
-    _start(view, node_id, (NodeKind.DATASET, NodeKind.JOB), "use columnLineage for columns")
+    upstream, downstream = _ways(direction)
+    plan = WalkPlan(depth, upstream, downstream)
+    _start(view, node_id, (NodeKind.DATASET, NodeKind.JOB), "use columnLineage for columns", plan)
     return LineageGraph(
-        view.native.dataset_lineage(node_id, *_ways(direction), depth, max_nodes, deadline_seconds)
+        view.native.dataset_lineage(
+            node_id, upstream, downstream, depth, max_nodes, deadline_seconds, plan
+        )
     )
 
 
