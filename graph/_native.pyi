@@ -4,8 +4,8 @@ import datetime
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, Literal, final
 
-from graph.model import Edge, EdgeKind, Node, NodeKind
-from graph.mutations import UpsertEdge, UpsertNode
+from graph.core.model import Edge, EdgeKind, Node, NodeKind
+from graph.core.mutations import UpsertEdge, UpsertNode
 from graph.stores import Store
 from graph.stores.remote_reads import NeighbourhoodSource
 from graph.stores.requests import WalkPlan
@@ -18,7 +18,7 @@ _Direction = Literal["out", "in"]
 _EdgeKey = tuple[str, EdgeKind, str]  # (source, kind, target)
 _Mutation = UpsertNode | UpsertEdge
 _Props = Mapping[str, Any]
-# graph.api.render's column specs: (key, field, how, names, nullable)
+# graph.serve.render's column specs: (key, field, how, names, nullable)
 _RenderSpec = tuple[str, str, str, Any, bool]
 # Why an event of a batch was left out: (its index, "type" | "overlong" | "limit", the detail)
 _Refused = tuple[int, str, str]
@@ -38,7 +38,7 @@ def id_part(part: str, /) -> str:
 @final
 class HashFilter:
     """
-    A Bloom filter of event hashes (graph.event_hash_index): which of a block's events the raw log may keep already, asked of SQLite only for those.
+    A Bloom filter of event hashes (graph.eventlog.event_hash_index): which of a block's events the raw log may keep already, asked of SQLite only for those.
     """
 
     def __init__(self, expected: int, /) -> None:
@@ -78,7 +78,7 @@ def version_id(dataset: str, at: str, version: str, detected: str, /) -> str:
 
 def direct_transformations(transformations: object, /) -> list[int] | None:
     """
-    The impact walk's DIRECT-hop rule for graph.governance: None for a direct hop with no entries, else the indexes of the DIRECT entries.
+    The impact walk's DIRECT-hop rule for graph.read.governance: None for a direct hop with no entries, else the indexes of the DIRECT entries.
     """
 
 def encode(mutations: Sequence[_Mutation], /) -> bytes:
@@ -113,19 +113,19 @@ class ObservedSchemas:
         self, indices: Sequence[int] | None = None, /
     ) -> list[tuple[str, str, str, str, tuple[dict[str, Any], ...], str | None]]:
         """
-        (dataset, namespace, name, at, fields, origin) of the observations at ``indices`` (all: None): graph.schema_observations.observations' rule, read from the wire form.
+        (dataset, namespace, name, at, fields, origin) of the observations at ``indices`` (all: None): graph.change.schema_observations.observations' rule, read from the wire form.
         """
 
     def first_versions(
         self, indices: Sequence[int], source: str, detected: str, /
     ) -> tuple[bytes, list[int]]:
         """
-        The first versions of the datasets observed at ``indices`` (graph.schema_history's version of a dataset with none yet, from ``source``, detected at ``detected``) as a batch in the wire form (empty: none), and the indices it left to Python (a field holding a float).
+        The first versions of the datasets observed at ``indices`` (graph.change.schema_history's version of a dataset with none yet, from ``source``, detected at ``detected``) as a batch in the wire form (empty: none), and the indices it left to Python (a field holding a float).
         """
 
 def observed_schemas(payload: bytes, index: bytes | None = None, /) -> ObservedSchemas | None:
     """
-    graph.schema_observations' observations of a batch, read from the wire form and held; None for a batch only the Python reader reads. ``index``: what :meth:`ObservedSchemas.index` gave for this very payload (in the process that translated it), adopted instead of reading the batch.
+    graph.change.schema_observations' observations of a batch, read from the wire form and held; None for a batch only the Python reader reads. ``index``: what :meth:`ObservedSchemas.index` gave for this very payload (in the process that translated it), adopted instead of reading the batch.
     """
 
 @final
@@ -276,7 +276,7 @@ class Lineage:
         """The answer's edges as (source, target, kind, props or None), sorted."""
 
     def node_column(self, field: str, /) -> list[Any]:
-        """One field (graph.api.schema's) of every node."""
+        """One field (graph.serve.schema's) of every node."""
 
     def edge_column(self, field: Literal["source", "target", "kind", "props"], /) -> list[Any]:
         """One field of every edge."""
@@ -285,12 +285,12 @@ class Lineage:
         self, specs: Sequence[_RenderSpec], max_nodes: int = ..., seconds: float = ..., /
     ) -> bytes | None:
         """
-        The nodes as JSON (graph.api.render's specs; a node's facts asked without their column read within ``max_nodes`` and ``seconds``), or None when the specs need Python.
+        The nodes as JSON (graph.serve.render's specs; a node's facts asked without their column read within ``max_nodes`` and ``seconds``), or None when the specs need Python.
         """
 
     def render_edges(self, specs: Sequence[_RenderSpec], /) -> bytes | None:
         """
-        The edges as JSON (graph.api.render's specs), or None when the specs need Python.
+        The edges as JSON (graph.serve.render's specs), or None when the specs need Python.
         """
 
     def render_marquez(self) -> bytes:
@@ -331,7 +331,7 @@ class Impact:
 
     def render_affected(self, specs: Sequence[_RenderSpec], /) -> bytes | None:
         """
-        The affected nodes as JSON (graph.api.render's specs), or None when they need Python.
+        The affected nodes as JSON (graph.serve.render's specs), or None when they need Python.
         """
 
 @final
@@ -363,7 +363,7 @@ class View:
 
     def summaries(self, ids: Iterable[str], /) -> dict[str, Node]:
         """
-        The nodes among ``ids``, with at least graph.view.SUMMARY of their properties.
+        The nodes among ``ids``, with at least graph.read.view.SUMMARY of their properties.
         """
 
     def edges(
@@ -470,7 +470,7 @@ class View:
         Marquez's column lineage of column ids, as JSON, and whether it was cut short.
         """
 
-#: The properties besides graph.view.SUMMARY a Marquez answer reads (native/marquez/marquez.h).
+#: The properties besides graph.read.view.SUMMARY a Marquez answer reads (native/marquez/marquez.h).
 MARQUEZ_SHOWN: tuple[str, ...]
 
 #: The properties of a column a Marquez dataset's ``fields`` show, in their order.
@@ -616,7 +616,7 @@ def object_store(scheme: str, /) -> str | None:
 
 def storage_namespace(namespace: str, /) -> bool:
     """
-    Whether a normal dataset namespace names a storage location (``file``, ``hdfs``, ``dbfs``, an object store) rather than a catalog, metastore or database: a name alias resolution shows last (``graph.aliases``).
+    Whether a normal dataset namespace names a storage location (``file``, ``hdfs``, ``dbfs``, an object store) rather than a catalog, metastore or database: a name alias resolution shows last (``graph.read.aliases``).
     """
 
 def database_scheme(scheme: str, /) -> str | None:

@@ -4,7 +4,7 @@ OpenLineage's ``dataQualityAssertions`` facet and ``test`` run facet, dbt's ``ru
 Great Expectations validation results and Soda scan results all say the same thing: *this check
 of this dataset (or column, or job) had this outcome at this moment*. Each is translated into
 :class:`CheckResult` values and recorded here, so an assertion is the same fact whichever tool
-reported it and health (``graph.health``) reads one shape.
+reported it and health (``graph.read.health``) reads one shape.
 
 In the graph, an ``Assertion`` node per (subject, check name) holds the latest result in its
 properties (each stamped by the time it was observed, so the newest result wins on every store
@@ -23,7 +23,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from graph import _native
-from graph.model import EdgeKind, NodeKind, PropertyKey, assertion_id, assertion_result_id, job_id
+from graph.core.model import (
+    EdgeKind,
+    NodeKind,
+    PropertyKey,
+    assertion_id,
+    assertion_result_id,
+    job_id,
+)
 from ingest.builder import GraphBuilder
 
 #: What a check's outcome is: it passed, it failed, it did not run (skipped), or it could not be

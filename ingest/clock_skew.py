@@ -1,6 +1,6 @@
 """How far ahead of this machine's clock an event may be dated.
 
-An eventTime is a precedence: the newest stamp wins every property it sets (``graph.mutations``).
+An eventTime is a precedence: the newest stamp wins every property it sets (``graph.core.mutations``).
 An event dated in the future would win forever, so entry points (HTTP ingest, file ingest) refuse
 an eventTime more than a tolerance (``--max-clock-skew``, 1 hour by default) ahead of their clock,
 as an invalid ``$.eventTime``. The translation itself stays pure: it is given the latest moment it

@@ -13,7 +13,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.mutations import Mutation, stamp
+from graph.core.mutations import Mutation, stamp
 from ingest.assertions import CheckResult, InvalidCheck, InvalidResultDocument, Status, record
 from ingest.builder import GraphBuilder
 from ingest.dbt import tested_subjects

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from graph import _native
-from ingest.documents import load_document
+from graph.core.documents import load_document
 
 #: One rule as the native core takes it: (domain, namespace, name, job_namespace), None for "any".
 RuleData = tuple[str, str | None, str | None, str | None]

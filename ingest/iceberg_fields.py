@@ -2,7 +2,7 @@
 flattened: nested struct fields become ``parent.child`` paths, as the ingesters record them.
 
 Read by ``lineagemesh check`` twice over — ``--iceberg-metadata`` (``graph.check.iceberg_input``)
-and ``--proposed-schema`` (``ingest.proposed_schema``) — so both name and number columns alike.
+and ``--proposed-schema`` (``graph.check.proposed_schema``) — so both name and number columns alike.
 """
 
 from __future__ import annotations

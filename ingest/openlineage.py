@@ -21,8 +21,8 @@ from typing import Any, NamedTuple
 import orjson
 
 from graph import _native
-from graph.model import RULE_SOURCE, NodeKind, run_id
-from graph.mutations import Mutation, UpsertNode, concat_encoded, decode, encode, stamp
+from graph.core.model import RULE_SOURCE, NodeKind, run_id
+from graph.core.mutations import Mutation, UpsertNode, concat_encoded, decode, encode, stamp
 from ingest.domain_rules import NO_RULES, DomainRules
 from ingest.json_text import NotJSON, parse_json
 from ingest.lenient import Relaxed, relax
@@ -67,10 +67,12 @@ class Translations(NamedTuple):
     #: not a JSON document this system takes.
     refused: dict[int, ValueError]
     raws: list[bytes]  # each event's JSON: as sent, or as orjson writes an event given parsed
-    #: The eventTime of each event the core read, Unix seconds (``graph.event_log.event_time``);
+    #: The eventTime of each event the core read, Unix seconds (``graph.eventlog.event_log.event_time``);
     #: NaN for the others.
     seconds: list[float]
-    subjects: list[str]  # the ids the events the core read name (``graph.event_log.subjects_of``)
+    subjects: list[
+        str
+    ]  # the ids the events the core read name (``graph.eventlog.event_log.subjects_of``)
     settled: dict[int, Any]  # the events the Python path accepted, as parsed, by index
     lenient: dict[int, tuple[str, ...]]  # what was relaxed to accept an event, by index
 
@@ -173,7 +175,7 @@ def translate_encoded(
     event: Any, rules: DomainRules = NO_RULES, not_after: datetime | None = None
 ) -> bytes:
     """Validate one OpenLineage event (parsed, or its JSON bytes) and return the mutations that
-    record it, encoded (``graph.mutations.encode``'s wire form), as a store applies and journals them.
+    record it, encoded (``graph.core.mutations.encode``'s wire form), as a store applies and journals them.
 
     ``rules`` assign domains to the event's datasets (see ``ingest.domain_rules``). Raises
     ``InvalidEvent`` (naming the failing field) for anything that is not a valid OpenLineage
@@ -244,5 +246,5 @@ def _overlong(node_id: str) -> InvalidEvent:
 
 
 def translate(event: Any, rules: DomainRules = NO_RULES) -> list[Mutation]:
-    """:func:`translate_encoded`, as ``graph.mutations`` objects."""
+    """:func:`translate_encoded`, as ``graph.core.mutations`` objects."""
     return decode(translate_encoded(event, rules))

@@ -10,7 +10,7 @@ the location's path below ``warehouseUri`` (a Hive-style ``db.db`` directory is 
 is recorded as one naming the table by its symlink is: the dataset's facets (the ``catalog``
 facet kept among them), columns and column lineage on the catalog's table, the storage name its
 alias, as a crawl's LOCATION alias makes it: one node, the catalog's name shown, whichever of the
-event and the crawl arrives first (``graph.aliases``: the canonical name is the one no name is an
+event and the crawl arrives first (``graph.read.aliases``: the canonical name is the one no name is an
 alias of).
 
 When a dataset's symlinks name several TABLEs, a storage location's and a catalog's (a metastore,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.model import NodeKind, dataset_id
+from graph.core.model import NodeKind, dataset_id
 from ingest.assertions import CheckResult, InvalidCheck, Status, record
 from ingest.builder import GraphBuilder
 from ingest.naming import normal_namespace

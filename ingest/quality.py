@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.mutations import Mutation, stamp
+from graph.core.mutations import Mutation, stamp
 from ingest.assertions import CheckResult, InvalidCheck, InvalidResultDocument, Status, record
 from ingest.builder import GraphBuilder
 from ingest.naming import normal_namespace

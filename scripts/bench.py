@@ -11,13 +11,13 @@ One run, on a deterministic synthetic mesh (``scripts/generate_mesh.py``, same `
 ``--seed`` give the same events), measures for each store:
 
 * ingest throughput in events/s: the direct path (``lineagemesh ingest openlineage``'s
-  ``ingest.bulk_load``, files read, parsed and translated in worker processes beside the apply;
+  ``graph.intake.bulk_load``, files read, parsed and translated in worker processes beside the apply;
   wall-clock, with translate CPU and apply time apart) and over HTTP (a real ``lineagemesh serve``
   process, ``POST /api/v1/lineage/batch`` with ``--batch-events`` per request from
   ``--http-clients`` concurrent clients);
 * lineage (downstream) and impact latency p50/p95/p99 from start datasets with a small, medium
   and ~10k-node downstream radius, at depth 5, 20 and unbounded: inside the store
-  (``graph.lineage.dataset_lineage`` / ``graph.impact.impact`` over a ``GraphView`` reading
+  (``graph.read.lineage.dataset_lineage`` / ``graph.read.impact.impact`` over a ``GraphView`` reading
   summaries, as the API calls them) and end to end (GraphQL over HTTP, full result received and parsed);
 * for the embedded store, resident memory per node and edge (RSS delta of the load / counts,
   in this process and in the server process);
@@ -93,8 +93,8 @@ from bench_stores import (  # noqa: E402
 from devservers.neo4j import wipe as wipe_neo4j  # noqa: E402
 from sql_baseline import Baseline  # noqa: E402
 
-from graph.heap import settle_heap, tune_gc  # noqa: E402
-from graph.model import EdgeKind, NodeKind  # noqa: E402
+from graph.core.heap import settle_heap, tune_gc  # noqa: E402
+from graph.core.model import EdgeKind, NodeKind  # noqa: E402
 from graph.stores import Store, open_store  # noqa: E402
 
 # What other scripts and the tests use as ``bench.X``, defined in the modules above.
@@ -111,7 +111,7 @@ __all__ = [
 ]
 
 # The Neo4j driver and the HTTP client are imported where used, here and in the bench_* modules:
-# a worker of the direct ingest (ingest.bulk_load, spawned) imports this module (and so those)
+# a worker of the direct ingest (graph.intake.bulk_load, spawned) imports this module (and so those)
 # again as it starts, and paid ~0.3 s for them, which `lineagemesh ingest` does not (a tenth of a
 # 10k load).
 

@@ -22,11 +22,11 @@ import generate_mesh
 import orjson
 from sql_baseline import Baseline
 
-from graph.impact import impact as impact_query
-from graph.lineage import dataset_lineage
-from graph.model import Direction, dataset_id
+from graph.core.model import Direction, dataset_id
+from graph.read.impact import impact as impact_query
+from graph.read.lineage import dataset_lineage
+from graph.read.view import GraphView
 from graph.stores import Store
-from graph.view import GraphView
 
 REPO = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"

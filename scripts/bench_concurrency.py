@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import generate_mesh  # noqa: E402
 from devservers.lineagemesh import ingest_events  # noqa: E402
 
-from graph.model import dataset_id  # noqa: E402
+from graph.core.model import dataset_id  # noqa: E402
 
 LINEAGE = "query($id: String!) { lineage(nodeId: $id, direction: DOWNSTREAM, depth: 20) { nodes { id } edges { source target } } }"
 IMPACT = "query($id: String!) { impact(nodeId: $id) { affected { id severity distance } } }"

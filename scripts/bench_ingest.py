@@ -1,4 +1,4 @@
-"""The bench's ingest cells: the direct path (``ingest.bulk_load`` as ``lineagemesh ingest``
+"""The bench's ingest cells: the direct path (``graph.intake.bulk_load`` as ``lineagemesh ingest``
 runs it), HTTP batches from concurrent clients, and the steady state's re-runs.
 """
 
@@ -18,18 +18,18 @@ import generate_mesh
 from bench_cells import QUIET, _count_events, log, read_batches
 from devservers.neo4j import wipe as wipe_neo4j
 
-from graph.event_log_migration import open_event_log
-from graph.heap import REMOTE, tune_gc
-from graph.ingest_service import IngestService
+from graph.core.heap import REMOTE, tune_gc
+from graph.eventlog.event_log_migration import open_event_log
+from graph.intake.bulk_load import LoadReport, load_events
+from graph.intake.ingest_service import IngestService
 from graph.stores import Store, open_store
-from ingest.bulk_load import LoadReport, load_events
 
 # -- ingest -----------------------------------------------------------------------------------
 
 
 @dataclass
 class DirectIngest:
-    """``lineagemesh ingest openlineage`` as it runs (ingest.bulk_load): wall-clock throughput, with
+    """``lineagemesh ingest openlineage`` as it runs (graph.intake.bulk_load): wall-clock throughput, with
     what translating (parse, validate, translate: CPU, in the workers) and applying took apart."""
 
     report: LoadReport
@@ -64,7 +64,7 @@ def ingest_direct(
 ) -> DirectIngest:
     """The events of ``ndjson`` (after ``skip``, at most ``limit``) loaded as ``lineagemesh ingest``
     loads them: read and translated in worker processes beside this one's apply, in chunks of
-    ``ingest.bulk_load.CHUNK_EVENTS``, the heap settled after each."""
+    ``graph.intake.bulk_load.CHUNK_EVENTS``, the heap settled after each."""
     source = ndjson
     if skip or limit is not None:
         source = ndjson.with_name(f"{ndjson.stem}-{skip}-{limit}.ndjson")

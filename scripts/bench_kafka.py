@@ -9,7 +9,7 @@ openlineage`` (the direct file path) on the same mesh events, embedded store, ra
 Prints one JSON object: events/s of each, by wall clock and by CPU (events per CPU second of
 the process and its threads, or of the command and its workers), which a host shared with other
 work does not skew. The consumers read the same topic from the start in batches of 500, values
-only, as ``graph.kafka_ingest`` does; the ingest rates include process start-up and the consumer
+only, as ``graph.intake.kafka_ingest`` does; the ingest rates include process start-up and the consumer
 group's join (a few seconds), and ``--until-idle``'s wait is taken off.
 """
 

@@ -7,7 +7,7 @@ it starts from Debian's ``postgresql`` package (``scripts/marquez_baseline``: Ma
 migrations, then the rows Marquez writes for the mesh), picks the start datasets as
 ``scripts/bench.py`` does (small / medium / large radius), and times with its ``time_cell``:
 
-* lineagemesh: ``graph.lineage.dataset_lineage`` both ways (what lineagemesh answers at Marquez's
+* lineagemesh: ``graph.read.lineage.dataset_lineage`` both ways (what lineagemesh answers at Marquez's
   ``GET /api/v1/lineage``) over a ``GraphView``, in store, the answer read as Python values;
 * Marquez: the statements ``LineageService.lineage`` runs (``LineageDao``'s SQL verbatim), their
   rows fetched by psycopg over loopback TCP.
@@ -50,11 +50,11 @@ from marquez_baseline.loader import load, read_mesh  # noqa: E402
 from marquez_baseline.postgres import PostgresServer  # noqa: E402
 from marquez_baseline.schema import apply_migrations  # noqa: E402
 
-from graph.heap import settle_heap, tune_gc  # noqa: E402
-from graph.lineage import dataset_lineage  # noqa: E402
-from graph.model import Direction  # noqa: E402
+from graph.core.heap import settle_heap, tune_gc  # noqa: E402
+from graph.core.model import Direction  # noqa: E402
+from graph.read.lineage import dataset_lineage  # noqa: E402
+from graph.read.view import GraphView  # noqa: E402
 from graph.stores import Store, open_store  # noqa: E402
-from graph.view import GraphView  # noqa: E402
 
 # The bench's depths (5, 20; Marquez has no unbounded walk, its default is 20) and the shallow
 # ones Marquez's walk answers within the statement timeout on these meshes.
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         "--mesh", type=Path, help="the mesh NDJSON to use, generated there first if missing"
     )
     args = ap.parse_args(argv)
-    tune_gc()  # as scripts/bench.py: the embedded store's GC policy (graph.heap)
+    tune_gc()  # as scripts/bench.py: the embedded store's GC policy (graph.core.heap)
     config = CellConfig(max_reps=args.reps, min_reps=3, seconds=args.cell_seconds)
     report: dict[str, Any] = {"datasets": args.datasets, "seed": args.seed}
     with tempfile.TemporaryDirectory(prefix="lineagemesh-bench-marquez-pg-") as tmp_name:

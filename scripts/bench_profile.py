@@ -159,7 +159,7 @@ def profile_workload(args: argparse.Namespace, tmp: Path) -> None:
             query = kind.removeprefix("graphql-")
             run: Callable[[Start], int]
             if kind.startswith("graphql-"):
-                from graph.api.schema import context, schema
+                from graph.serve.schema import context, schema
 
                 text = LINEAGE_GQL if query == "lineage" else IMPACT_GQL
 

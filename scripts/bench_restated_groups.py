@@ -30,11 +30,11 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
-from graph.mutations import decode, encode  # noqa: E402
+from graph.core.mutations import decode, encode  # noqa: E402
+from graph.intake.bulk_load import _spans, translate_chunk  # noqa: E402
 from graph.stores import column_clocks  # noqa: E402
-from graph.stores.embedded import EmbeddedStore  # noqa: E402
+from graph.stores.embedded.store import EmbeddedStore  # noqa: E402
 from graph.stores.journal import seal  # noqa: E402
-from ingest.bulk_load import _spans, translate_chunk  # noqa: E402
 from ingest.domain_rules import DomainRules  # noqa: E402
 
 

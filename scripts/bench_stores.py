@@ -32,12 +32,12 @@ from bench_cells import (
 from bench_ingest import DirectIngest, ingest_direct, ingest_http
 from devservers.neo4j import wipe as wipe_neo4j
 
-from graph.heap import REMOTE, tune_gc
-from graph.impact import impact as impact_query
-from graph.lineage import dataset_lineage
-from graph.model import Direction, EdgeKind, NodeKind
+from graph.core.heap import REMOTE, tune_gc
+from graph.core.model import Direction, EdgeKind, NodeKind
+from graph.read.impact import impact as impact_query
+from graph.read.lineage import dataset_lineage
+from graph.read.view import GraphView
 from graph.stores import Store, open_store
-from graph.view import GraphView
 
 # Imported where used, as in bench.py (the spawned ingest workers import these modules again).
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def bench_served(
 
 _RESTARTED_RSS = """
 import gc, sys
-from graph.heap import settle_heap, tune_gc
+from graph.core.heap import settle_heap, tune_gc
 from graph.stores import open_store
 def rss():
     return next(int(line.split()[1]) * 1024 for line in open("/proc/self/status") if line.startswith("VmRSS:"))
@@ -172,7 +172,7 @@ def bench_neo4j(ctx: Context, uri: str) -> dict[str, Any]:
         "store": "neo4j",
         "uri_kind": "external" if args.neo4j_uri else "started",
     }
-    tune_gc(REMOTE)  # as `lineagemesh` does over a remote store (graph.heap)
+    tune_gc(REMOTE)  # as `lineagemesh` does over a remote store (graph.core.heap)
     split = args.neo4j_ingest == "split"
     half = ctx.events // 2 if split else None
     log(f"neo4j: wiping {uri}")

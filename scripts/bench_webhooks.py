@@ -51,8 +51,8 @@ def events_of(datasets: int, out: Path) -> list[bytes]:
 
 
 def direct(lines: list[bytes], workdir: Path) -> dict[str, float]:
-    from graph.ingest_service import IngestService, translate_events
-    from graph.model import NodeKind
+    from graph.core.model import NodeKind
+    from graph.intake.ingest_service import IngestService, translate_events
     from graph.stores import open_store
 
     batches = [

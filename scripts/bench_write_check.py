@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The authorization check of a domain-scoped writer over long alias chains (``graph.authorization``).
+"""The authorization check of a domain-scoped writer over long alias chains (``graph.intake.authorization``).
 
 Usage::
 
@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.authorization import domains_touched
+from graph.intake.authorization import domains_touched
 from graph.stores import open_store
 from ingest.domain_rules import DomainRules
 from ingest.openlineage import translate

@@ -33,7 +33,7 @@ with atheris.instrument_imports():
     import orjson
 
     from graph import _native
-    from graph.mutations import encode
+    from graph.core.mutations import encode
     from ingest.openlineage import translate_encoded
     from ingest.openlineage_schema import InvalidEvent
 

@@ -39,14 +39,14 @@ import generate_mesh  # noqa: E402
 import neo4j  # noqa: E402
 import neo4j_floor  # noqa: E402
 
-from graph.heap import REMOTE, tune_gc  # noqa: E402
-from graph.impact import impact  # noqa: E402
-from graph.lineage import dataset_lineage  # noqa: E402
-from graph.model import Direction  # noqa: E402
+from graph.core.heap import REMOTE, tune_gc  # noqa: E402
+from graph.core.model import Direction  # noqa: E402
+from graph.read.impact import impact  # noqa: E402
+from graph.read.lineage import dataset_lineage  # noqa: E402
+from graph.read.view import GraphView  # noqa: E402
 from graph.stores import open_store  # noqa: E402
 from graph.stores.neo4j import Neo4jStore  # noqa: E402
 from graph.stores.neo4j.reads import _CypherReads  # noqa: E402
-from graph.view import GraphView  # noqa: E402
 
 SIZES = {"small": 30, "medium": 1_000, "large": 10_000}
 DEPTHS = (5, 20, None)

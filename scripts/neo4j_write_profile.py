@@ -321,8 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     base = generate_mesh.mesh_shape(args.datasets, args.seed).events
     per_round = (bench._count_events(mesh) - base) // (args.reruns - 1)
 
-    from graph import notifications
-    from graph.schema_history import SchemaHistory
+    from graph.change.schema_history import SchemaHistory
+    from graph.notify import notifications
     from graph.stores import open_store
     from graph.stores.neo4j.store import Neo4jStore
 

@@ -15,7 +15,7 @@ Library use::
         result = sql.lineage("warehouse://sales", "sales.orders.table_3", depth=5)
         result.dataset_ids()                           # {"dataset:warehouse://sales:...", ...}
 
-``depth`` counts dataset → job → dataset hops like ``graph.lineage.dataset_lineage``; ``None``
+``depth`` counts dataset → job → dataset hops like ``graph.read.lineage.dataset_lineage``; ``None``
 means unbounded. A bounded walk carries the hop count in the recursion (as Marquez does), so a
 dataset reached at several distances is expanded once per distance: that is the cost of
 depth-limited recursive SQL. The unbounded walk keeps only the dataset (plain reachability),

@@ -131,7 +131,7 @@ def browser() -> Iterator[Any]:
 def neo4j_and_reference(neo4j_server: Any, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
     """An empty Neo4j store and an empty embedded store beside it: the same mutations applied to
     both must give the same graph (the embedded store is the reference)."""
-    from graph.stores.embedded import EmbeddedStore
+    from graph.stores.embedded.store import EmbeddedStore
     from graph.stores.neo4j import Neo4jStore
 
     _wipe_neo4j(neo4j_server.uri)
@@ -152,7 +152,7 @@ def store_args(request: pytest.FixtureRequest, tmp_path: Path) -> list[str]:
         return ["--data-dir", str(tmp_path / "store")]
     server = request.getfixturevalue("neo4j_server")
     _wipe_neo4j(server.uri)
-    # The raw event log of a Neo4j deployment is a directory of its own (graph.event_log): this test's.
+    # The raw event log of a Neo4j deployment is a directory of its own (graph.eventlog.event_log): this test's.
     request.getfixturevalue("monkeypatch").setenv(
         "LINEAGEMESH_EVENT_LOG", str(tmp_path / "event-log")
     )
@@ -190,12 +190,12 @@ def read_modes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     the store's own ``neighbourhood``), and through the store's primitives alone, as they read a
     store with neither capability (``graph.stores.neighbourhood``). Answers must not differ."""
     if request.param:
+        import graph.read.view
         import graph.stores
-        import graph.view
 
-        for module in (graph.view, graph.stores):
+        for module in (graph.read.view, graph.stores):
             monkeypatch.setattr(module, "reads_neighbourhoods", lambda store: False)
-        monkeypatch.setattr(graph.view, "holds_native_graph", lambda store: False)
+        monkeypatch.setattr(graph.read.view, "holds_native_graph", lambda store: False)
 
 
 @pytest.fixture

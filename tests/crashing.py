@@ -15,8 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 _PRELUDE = (
     "import base64, os, signal, sys, time\n"
     "from pathlib import Path\n"
-    "from graph.mutations import decode\n"
-    "from graph.stores import embedded, snapshot\n"
+    "from graph.core.mutations import decode\n"
+    "from graph.stores.embedded import snapshot, store as embedded\n"
     "def batches(path):\n"
     "    return [decode(base64.b64decode(line)) for line in Path(path).read_bytes().splitlines()]\n"
 )

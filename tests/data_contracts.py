@@ -12,8 +12,8 @@ from pathlib import Path
 import yaml
 from conftest import CORPORA
 
-from graph.model import EdgeKind
-from graph.mutations import Changes, plan
+from graph.core.model import EdgeKind
+from graph.core.mutations import Changes, plan
 
 
 def postgres_contract(domain: str, table: str, fields: dict[str, str], freshness: str) -> str:

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from conftest import CORPORA
 
-from graph.model import EdgeKind, NodeKind, dataset_id
-from graph.mutations import Changes, plan
+from graph.core.model import EdgeKind, NodeKind, dataset_id
+from graph.core.mutations import Changes, plan
 
 # What openlineage-dbt emitted for this very build (OpenLineage repo,
 # integration/common/tests/dbt/structured_logs/postgres/build_command/results/build_ol_events.json).

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from graph.model import EdgeKind, NodeKind, dataset_id, field_id, job_id, run_id
+from graph.core.model import EdgeKind, NodeKind, dataset_id, field_id, job_id, run_id
 from graph.stores import Store
 
 #: Schema history records when, and in what order, schemas were detected: the same events batched

@@ -7,9 +7,9 @@ from typing import Any
 
 from strawberry.types import ExecutionResult
 
-from graph.api.app import limited_schema
-from graph.api.limits import GraphQLLimits
-from graph.api.schema import context
+from graph.serve.app import limited_schema
+from graph.serve.limits import GraphQLLimits
+from graph.serve.schema import context
 from graph.stores import Store
 
 SCHEMA = limited_schema(GraphQLLimits())

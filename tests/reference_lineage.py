@@ -1,5 +1,5 @@
 """A reference implementation of dataset lineage over networkx, written from the documented rule
-(graph/lineage.py, native/core/lineage.h), to hold the native walk to: a graph of datasets and
+(graph/read/lineage.py, native/core/lineage.h), to hold the native walk to: a graph of datasets and
 jobs, an edge along the data (dataset -> job: the job READS it; job -> dataset: it WRITES it).
 
 ``depth`` counts dataset hops (dataset -> job -> dataset is one); a walk goes a level at a time,
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from graph.model import EdgeKind
+from graph.core.model import EdgeKind
 
 Key = tuple[str, str, EdgeKind]  # (source, target, kind), source upstream of target
 
@@ -74,7 +74,7 @@ def dataset_lineage(
 
 # -- impact ---------------------------------------------------------------------------------------
 #
-# From a changed dataset (graph/impact.py, docs/impact.md): its readers and what they write break
+# From a changed dataset (graph/read/impact.py, docs/impact.md): its readers and what they write break
 # (BREAKING; a SEMANTIC change one level lower: WARNING), everything further downstream goes stale
 # (one level lower again). A job and the datasets it writes are one hop further than the dataset it
 # reads. Each node is reported by its best reach: more severe, then shorter. ``depth`` (None:

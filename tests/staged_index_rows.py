@@ -1,4 +1,4 @@
-"""Row counts of the raw event log's staged indexes (``graph.staged_index``: subjects and event
+"""Row counts of the raw event log's staged indexes (``graph.eventlog.staged_index``: subjects and event
 hashes), for the tests of each: what a table holds, and that aged-out blocks left none."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from graph.event_log import EventLog
-from graph.ingest_service import translate_events
+from graph.eventlog.event_log import EventLog
+from graph.intake.ingest_service import translate_events
 
 
 def rows(path: Path, table: str) -> int:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from graph.model import Edge, EdgeKind, Node, NodeKind, dataset_id, job_id
-from graph.mutations import Mutation, UpsertEdge, UpsertNode
+from graph.core.model import Edge, EdgeKind, Node, NodeKind, dataset_id, job_id
+from graph.core.mutations import Mutation, UpsertEdge, UpsertNode
 from graph.stores import Store
 
 ALL_EDGE_KINDS = list(EdgeKind)

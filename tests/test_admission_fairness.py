@@ -1,17 +1,25 @@
 """Issue 74, finding 2: one reader token from two addresses held the whole server-wide admission
 (8 in flight) and an admin on a third address got 429. A principal of the tokens now counts as
-one client across its addresses, for slots and for query threads (``graph.api.admission``);
+one client across its addresses, for slots and for query threads (``graph.serve.admission``);
 the shared no-token principals still count per address."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
+import time
 from contextlib import ExitStack
+from pathlib import Path
 
 import anyio
+import httpx
 import pytest
+from devservers.lineagemesh import REPO, ingest_events
+from live_server import LiveServer
 
-from graph.api.admission import Admission, AdmissionLimits, Overloaded
+from graph.serve.admission import Admission, AdmissionLimits, Overloaded
 
 
 def test_a_principal_holds_its_share_of_slots_across_addresses() -> None:
@@ -67,3 +75,87 @@ def test_a_principal_works_in_half_the_threads_across_addresses() -> None:
 
     anyio.run(main)
     assert sorted(running) == ["admin", "reader-1", "reader-2"]
+
+
+READER, ADMIN = "reader-token-0123456789", "admin-token-0123456789"
+ROLLUP = "{ domains(health: AT_RISK) { id } }"
+
+
+@pytest.fixture(scope="module")
+def mesh_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated mesh of 2,000 datasets in three rule-made domains: the whole-mesh health rollup
+    takes seconds here (it took 35 before its walks shared one deadline and skipped the paths
+    nothing failing needs), so a one-second query budget must stop it."""
+    root = tmp_path_factory.mktemp("mesh")
+    events, rules = root / "mesh.ndjson", root / "rules.json"
+    generate = [sys.executable, str(REPO / "scripts" / "generate_mesh.py"), "--quiet"]
+    subprocess.run(
+        [*generate, "--datasets", "2000", "--out", str(events), "--domain-rules", str(rules)],
+        check=True,
+    )
+    ingest_events(events, root / "store", rules)
+    return root / "store"
+
+
+def _post(client: httpx.Client, url: str, query: str, token: str) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"}
+    return client.post(f"{url}/graphql", json={"query": query}, headers=headers, timeout=60)
+
+
+def test_an_admin_is_answered_while_one_reader_runs_the_health_rollup_from_two_addresses(
+    tmp_path: Path, mesh_store: Path
+) -> None:
+    """The probe of finding 2 on a real server: one reader token from two addresses keeps four
+    whole-mesh health rollups going; each stops at its one-second budget (QUERY_TIMEOUT, not
+    after its last walk), and an admin on a third address has every one of its queries answered."""
+    tokens = json.dumps(
+        {
+            "tokens": [
+                {"principal": "reader", "token": READER, "roles": ["reader"]},
+                {"principal": "admin", "token": ADMIN, "roles": ["admin"]},
+            ]
+        }
+    )
+    server = LiveServer(
+        ["--data-dir", str(mesh_store)],
+        tmp_path / "server.log",
+        env={"LINEAGEMESH_TOKENS": tokens},
+    ).start(["--query-seconds", "1"])
+    stop = threading.Event()
+    rollups: list[tuple[float, httpx.Response]] = []
+
+    def reader(address: str) -> None:
+        with httpx.Client(transport=httpx.HTTPTransport(local_address=address)) as client:
+            while not stop.is_set():
+                started = time.monotonic()
+                response = _post(client, server.url, ROLLUP, READER)
+                if response.status_code != 429:
+                    rollups.append((time.monotonic() - started, response))
+
+    readers = [
+        threading.Thread(target=reader, args=(address,))
+        for address in ("127.0.0.1", "127.0.0.2") * 2
+    ]
+    try:
+        for thread in readers:
+            thread.start()
+        time.sleep(2)  # the readers' rollups take their slots
+        answers = []
+        with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.3")) as admin:
+            for _ in range(20):
+                started = time.monotonic()
+                response = _post(admin, server.url, "{ domains { id } }", ADMIN)
+                answers.append((time.monotonic() - started, response.status_code))
+                assert response.status_code == 200, response.text
+                assert len(response.json()["data"]["domains"]) == 3
+        assert max(seconds for seconds, _ in answers) < 10, answers
+    finally:
+        stop.set()
+        for thread in readers:
+            thread.join()
+        server.stop()
+    assert rollups, "no rollup of the reader was admitted"
+    for seconds, response in rollups:
+        [error] = response.json()["errors"]
+        assert error["extensions"]["code"] == "QUERY_TIMEOUT", error
+        assert seconds < 6, (seconds, error)  # the 1 s budget, not the 3 s of the whole rollup

@@ -17,10 +17,10 @@ from live_server import LiveServer
 from openlineage.client.transport.http import ApiKeyTokenProvider, HttpConfig, HttpTransport
 from openlineage_events import complete
 
-from graph.api.auth import AuthConfig, InvalidAuthConfig, Role
-from graph.authorization import domains_touched, domains_touched_each
-from graph.model import RULE_SOURCE, EdgeKind, NodeKind, dataset_id, domain_id
-from graph.mutations import UpsertEdge, UpsertNode
+from graph.core.auth import AuthConfig, InvalidAuthConfig, Role
+from graph.core.model import RULE_SOURCE, EdgeKind, NodeKind, dataset_id, domain_id
+from graph.core.mutations import UpsertEdge, UpsertNode
+from graph.intake.authorization import domains_touched, domains_touched_each
 from graph.stores import Store
 from ingest.domain_rules import DomainRules
 from ingest.openlineage import translate

@@ -1,4 +1,4 @@
-"""The impact walks of batches of breaking changes (``graph.schema_history``) on Neo4j: the
+"""The impact walks of batches of breaking changes (``graph.change.schema_history``) on Neo4j: the
 changes and their notifications must be those the embedded store records, for batches holding
 many breaking changes of datasets whose impacts overlap, each notified once."""
 
@@ -12,9 +12,10 @@ import generate_mesh as gm
 import orjson
 import pytest
 
-from graph import notifications, schema_history
-from graph.ingest_service import IngestService, translate_events
-from graph.model import NodeKind
+from graph.change import schema_history
+from graph.core.model import NodeKind
+from graph.intake.ingest_service import IngestService, translate_events
+from graph.notify import notifications
 from graph.stores import Store, open_store
 
 pytestmark = pytest.mark.neo4j

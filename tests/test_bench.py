@@ -18,11 +18,11 @@ import neo4j
 import pytest
 from devservers.lineagemesh import ingest_events
 
-from graph.impact import impact
-from graph.lineage import dataset_lineage
-from graph.model import Direction, NodeKind, dataset_id
+from graph.core.model import Direction, NodeKind, dataset_id
+from graph.read.impact import impact
+from graph.read.lineage import dataset_lineage
+from graph.read.view import GraphView
 from graph.stores import Store
-from graph.view import GraphView
 from ingest.openlineage import translate
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""What the ``breakingChange`` subscription pushes (graph.breaking_feed), on both stores: every change
+"""What the ``breakingChange`` subscription pushes (graph.notify.breaking_feed), on both stores: every change
 written after it started, once, in the order heard, including a change whose events are dated before
 changes pushed already, and those another server on the same store wrote."""
 
@@ -13,14 +13,14 @@ from schema_events import CUSTOMERS, NS, V1, V2_NO_EMAIL, producer_event
 from test_http_api import post_with_client
 from test_schema_history import ingest, probed_live, unprobed
 
-from graph import breaking_feed
-from graph.breaking_feed import BreakingFeed, FellBehind
-from graph.changes import POLL_SECONDS
-from graph.ingest_service import IngestService
-from graph.model import dataset_id
-from graph.schema_history import SchemaHistory
+from graph.change.schema_history import SchemaHistory
+from graph.core.model import dataset_id
+from graph.intake.ingest_service import IngestService
+from graph.notify import breaking_feed
+from graph.notify.breaking_feed import BreakingFeed, FellBehind
+from graph.notify.webhooks import connect_outbox
+from graph.read.change_feed import POLL_SECONDS
 from graph.stores import Store
-from graph.webhooks import connect_outbox
 
 DETECTED = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
 

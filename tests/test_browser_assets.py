@@ -12,7 +12,7 @@ import httpx
 import pytest
 from live_server import LiveServer
 
-from graph.api.assets import STATIC_DIR
+from graph.serve.assets import STATIC_DIR
 
 REFERENCE = re.compile(r"""(?:src|href)\s*=\s*["']([^"']*)["']""")
 IMPORT = re.compile(r"""(?:import|from)\s*["']([^"']+)["']""")

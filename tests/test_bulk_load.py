@@ -1,4 +1,4 @@
-"""Bulk loading (ingest.bulk_load): translating in worker processes changes nothing of the outcome.
+"""Bulk loading (graph.intake.bulk_load): translating in worker processes changes nothing of the outcome.
 
 The same files loaded with a real worker process and without one must journal byte-identical
 batches, report the same bad lines in the same order, and count the same, since chunks are
@@ -19,13 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.event_log_migration import open_event_log
-from graph.ingest_service import IngestService
-from graph.schema_history import SchemaHistory
-from graph.stores.embedded import EmbeddedStore
-from graph.webhooks import connect_outbox
-from ingest import bulk_load
-from ingest.bulk_load import (
+from graph.change.schema_history import SchemaHistory
+from graph.eventlog.event_log_migration import open_event_log
+from graph.intake import bulk_load
+from graph.intake.bulk_load import (
     CHUNK_EVENTS,
     LoadReport,
     Span,
@@ -34,8 +31,11 @@ from ingest.bulk_load import (
     translate_chunk,
     translate_spooled,
 )
+from graph.intake.event_files import BadLine
+from graph.intake.ingest_service import IngestService
+from graph.notify.webhooks import connect_outbox
+from graph.stores.embedded.store import EmbeddedStore
 from ingest.domain_rules import DomainRules
-from ingest.event_files import BadLine
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -162,7 +162,7 @@ def test_a_worker_process_loads_exactly_what_this_process_loads(
 
 
 def domain_nodes(data_dir: Path) -> list:
-    from graph.model import NodeKind
+    from graph.core.model import NodeKind
 
     with EmbeddedStore(data_dir) as store:
         return store.nodes_of_kind(NodeKind.DOMAIN, 100)
@@ -210,7 +210,7 @@ probe.MARK = "set in the parent after its imports"  # a spawned worker imports p
 if sys.argv[3] == "thread":  # a thread running at the start: a fork could copy a held lock
     threading.Thread(target=threading.Event().wait, daemon=True).start()
 from test_bulk_load import RULES, journal_payloads, load
-from ingest.bulk_load import TranslationWorkers
+from graph.intake.bulk_load import TranslationWorkers
 with TranslationWorkers(1, RULES) as ahead:
     print(ahead.pool.submit(probe.mark).result())
     (report, counts), _, _ = load(pathlib.Path(sys.argv[4]), [pathlib.Path(p) for p in sys.argv[5:]],

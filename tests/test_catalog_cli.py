@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.api.schema import context, schema
+from graph.serve.schema import context, schema
 from graph.stores import open_store
 
 pa = pytest.importorskip("pyarrow")

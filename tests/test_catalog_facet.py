@@ -21,9 +21,9 @@ from openlineage.client.generated import (
 from openlineage.client.transport.http import HttpConfig, HttpTransport
 from openlineage_events import complete
 
-from graph.aliases import AliasResolver, canonical_targets
-from graph.ingest_service import IngestService, translate_events
-from graph.model import EdgeKind, dataset_id, field_id, job_id
+from graph.core.model import EdgeKind, dataset_id, field_id, job_id
+from graph.intake.ingest_service import IngestService, translate_events
+from graph.read.aliases import AliasResolver, canonical_targets
 from graph.stores import Store
 from ingest.naming import location_dataset, normal_namespace
 from ingest.openlineage_catalog import catalog_table
@@ -51,7 +51,8 @@ def test_the_catalog_facet_joins_the_crawled_table_whatever_arrives_first(
     from pyiceberg.schema import Schema
     from pyiceberg.types import LongType, NestedField
 
-    from ingest.iceberg import crawl, translate_catalog
+    from graph.intake.iceberg_crawl import crawl
+    from ingest.iceberg import translate_catalog
 
     catalog = load_catalog(
         "lake", type="rest", uri=rest_server.uri, warehouse=rest_server.warehouse_uri

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.change_classifier import (
+from graph.change.classifier import (
     ChangeType,
     ContractTerms,
     FieldSpec,

@@ -19,7 +19,7 @@ import yaml
 from conftest import corpus
 from test_pr_check import field, job_event
 
-from graph.enums import declared_enum
+from graph.core.enums import declared_enum
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -140,8 +140,8 @@ def test_the_graph_shows_the_declared_enum(tmp_path: Path) -> None:
     path = tmp_path / "orders.yaml"
     path.write_text(yaml.safe_dump(datacontract_with(["placed", 2, True])))
     assert cli("ingest", "contracts", str(path), "--data-dir", str(data_dir)).returncode == 0
-    from graph.api.schema import context, schema
-    from graph.stores.embedded import EmbeddedStore
+    from graph.serve.schema import context, schema
+    from graph.stores.embedded.store import EmbeddedStore
 
     query = '{ dataset(namespace: "s3://datacontract-example-orders-latest", name: "v2/orders") { columns { name enum } } }'
     with EmbeddedStore(data_dir) as store:

@@ -20,7 +20,8 @@ from graph.check.affected import RANK, OrderedRows
 from graph.check.formats import render_json, render_markdown
 from graph.check.node_input import node_change
 from graph.check.store_reads import StoreExecute
-from graph.stores.embedded import EmbeddedStore
+from graph.cli.graphql import in_process_graphql
+from graph.stores.embedded.store import EmbeddedStore
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def test_one_change_reads_the_rows_the_merge_makes(
 ) -> None:
     data_dir, hub = hub_store
     with EmbeddedStore(data_dir, check_history=False) as store:
-        execute = StoreExecute(store)
+        execute = StoreExecute(store, in_process_graphql(store))
         one = node_change(execute, hub, change)
         single = build_report(execute, one, None)
         merged = build_report(execute, ChangeSet([*one.changes, *one.changes]), None)

@@ -214,9 +214,9 @@ def test_native_affected_column_of_some_rows(mesh: tuple[Path, str], tmp_path: P
     out of range or not an integer is refused."""
     import shutil
 
-    from graph import impact as impact_queries
-    from graph.stores.embedded import EmbeddedStore
-    from graph.view import GraphView
+    from graph.read import impact as impact_queries
+    from graph.read.view import GraphView
+    from graph.stores.embedded.store import EmbeddedStore
 
     data_dir, hub = mesh
     copy = tmp_path / "store"  # the module's server may hold the data dir

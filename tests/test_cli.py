@@ -140,14 +140,14 @@ def test_domain_rules_option(tmp_path: Path, food_delivery_events) -> None:
 def test_the_gc_policy_follows_where_the_graph_lives(
     store_args: list[str], tmp_path: Path, food_delivery_events
 ) -> None:
-    """Holding the graph, young collections are rare (graph.heap.HOLDING); over Neo4j, whose
+    """Holding the graph, young collections are rare (graph.core.heap.HOLDING); over Neo4j, whose
     driver leaves cyclic garbage per request, they stay small (REMOTE)."""
     import gc
 
     from click.testing import CliRunner
 
     from graph.cli import main
-    from graph.heap import HOLDING, REMOTE
+    from graph.core.heap import HOLDING, REMOTE
 
     events = tmp_path / "events.json"
     events.write_text(json.dumps(food_delivery_events[:3]))

@@ -1,6 +1,6 @@
 """Issue 74, finding 6: a file argument that is a device, a FIFO, a symlink to one, not UTF-8, or
 nested 100k deep fails at ``file[:line]: reason`` with exit 2, at once, never a traceback
-(``ingest.input_files``). ``--sql /dev/zero`` used to grow to 7.5 GB; a FIFO hung."""
+(``graph.core.input_files``). ``--sql /dev/zero`` used to grow to 7.5 GB; a FIFO hung."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from command_line import lineagemesh
 
-from ingest.input_files import InputError, read_input
+from graph.core.input_files import InputError, read_input
 
 DEEP = 100_000
 

@@ -71,6 +71,6 @@ def test_compose_runs_two_replicas_on_one_database_behind_one_port() -> None:
 
 
 def test_the_image_carries_the_neo4j_extra_compose_uses() -> None:
-    """Neo4j's driver is an extra (graph.extras): the image compose points at bolt:// must have it."""
+    """Neo4j's driver is an extra (graph.core.extras): the image compose points at bolt:// must have it."""
     dockerfile = (REPO / "Dockerfile").read_text()
     assert re.search(r"pip wheel [^\n]*\"\.\[[^\]]*\bneo4j\b[^\]]*\]\"", dockerfile), dockerfile

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from data_contracts import applied, as_yaml, contract_text, corpora, edges_of
 
-from graph.model import EdgeKind, NodeKind
-from graph.mutations import Changes, decode, encode, plan
+from graph.core.model import EdgeKind, NodeKind
+from graph.core.mutations import Changes, decode, encode, plan
 from ingest.contracts import UNASSIGNED_DOMAIN, translate_contract
 
 FULL_CONTRACT = "contract:53581432-6c55-4ba2-a65f-72344a91553a"

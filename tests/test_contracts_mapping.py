@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from data_contracts import _odcs, applied, as_yaml, edges_of
 
-from graph.model import EdgeKind
+from graph.core.model import EdgeKind
 from ingest.contracts import dataset_identity, freshness_hours, translate_contract, version_key
 
 

@@ -12,7 +12,7 @@ import yaml
 from data_contracts import _odcs, applied, contract_text
 from document_paths import value_at, value_paths
 
-from graph.mutations import encode
+from graph.core.mutations import encode
 from ingest.contracts import InvalidContract, translate_contract
 from ingest.contracts.shape import json_path
 

@@ -40,9 +40,9 @@ from torn_journal import (
     journal_warnings,
 )
 
-from graph.mutations import UpsertNode, decode, encode, plan, touched_ids
+from graph.core.mutations import UpsertNode, decode, encode, plan, touched_ids
 from graph.stores import Store, StoreUnavailable
-from graph.stores.embedded import EmbeddedStore
+from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.journal import (
     Journal,
     JournalCorrupt,
@@ -551,7 +551,7 @@ def test_a_killed_holder_leaves_no_lock_behind(tmp_path: Path) -> None:
             sys.executable,
             "-c",
             (
-                "import sys, time; from pathlib import Path; from graph.stores.embedded import EmbeddedStore; "
+                "import sys, time; from pathlib import Path; from graph.stores.embedded.store import EmbeddedStore; "
                 "EmbeddedStore(Path(sys.argv[1])); print('open', flush=True); time.sleep(600)"
             ),
             str(tmp_path / "store"),

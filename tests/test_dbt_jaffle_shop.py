@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from dbt_manifests import OL_JOB_NAMESPACE, PG, applied, ds, edges_of, jaffle, of_kind
 
-from graph.model import EdgeKind, NodeKind, field_id, job_id
-from graph.mutations import UpsertNode, decode, encode, plan
+from graph.core.model import EdgeKind, NodeKind, field_id, job_id
+from graph.core.mutations import UpsertNode, decode, encode, plan
 from ingest.dbt import datasets_in_manifest, default_namespace, mark_removed, translate_manifest
 from ingest.openlineage import translate as translate_event
 

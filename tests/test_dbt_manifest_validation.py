@@ -13,7 +13,7 @@ from document_paths import value_at, value_paths
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.model import EdgeKind, field_id, job_id
+from graph.core.model import EdgeKind, field_id, job_id
 from ingest.dbt import (
     InvalidManifest,
     datasets_in_manifest,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dbt_manifests import SF, applied, ds, edges_of, mesh_manifest, of_kind
 
-from graph.model import EdgeKind, NodeKind, domain_id, field_id, job_id, owner_id, product_id
+from graph.core.model import EdgeKind, NodeKind, domain_id, field_id, job_id, owner_id, product_id
 from ingest.dbt import datasets_in_manifest, translate_manifest
 
 

@@ -1,5 +1,5 @@
 """Configuration files that cannot be read: every loader (tokens, domain rules) names the file and
-why, in its own exception, through ``ingest.documents.load_document``."""
+why, in its own exception, through ``graph.core.documents.load_document``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.api.auth import AuthConfig, InvalidAuthConfig
+from graph.core.auth import AuthConfig, InvalidAuthConfig
 from ingest.domain_rules import DomainRules, InvalidRules
 
 

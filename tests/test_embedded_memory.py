@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from graph import _native
-from graph.model import EdgeKind, NodeKind
-from graph.mutations import UpsertEdge, UpsertNode, encode
-from graph.stores.embedded import EmbeddedStore
+from graph.core.model import EdgeKind, NodeKind
+from graph.core.mutations import UpsertEdge, UpsertNode, encode
+from graph.stores.embedded.store import EmbeddedStore
 
 T1 = "2026-01-05T00:00:01.000000Z"
 T2 = "2026-01-05T00:00:02.000000Z"

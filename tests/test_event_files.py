@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from ingest.event_files import (
+from graph.intake.event_files import (
     BadLine,
     SourceEvent,
     SourceLine,

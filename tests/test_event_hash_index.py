@@ -1,4 +1,4 @@
-"""The raw event log's index of kept events by hash (``graph.event_hash_index``): rows staged,
+"""The raw event log's index of kept events by hash (``graph.eventlog.event_hash_index``): rows staged,
 merged into ``event_hashes`` in batches, and a repeat is found whether its first copy is staged
 or merged, before and after a restart.
 
@@ -17,9 +17,9 @@ import pytest
 from openlineage_events import complete
 from staged_index_rows import aged_out, has_table, rows, stage_as_before, staged_log
 
-from graph import event_hash_index, staged_index
-from graph.event_log import Block, EventLog
-from graph.ingest_service import translate_events
+from graph.eventlog import event_hash_index, staged_index
+from graph.eventlog.event_log import Block, EventLog
+from graph.intake.ingest_service import translate_events
 
 LEVELS = ("event_hashes", "event_hashes_recent", "event_hashes_staged_blocks")
 

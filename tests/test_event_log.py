@@ -1,4 +1,4 @@
-"""The raw event log (graph.event_log) through the one ingest service, on both stores: every
+"""The raw event log (graph.eventlog.event_log) through the one ingest service, on both stores: every
 accepted event kept as sent and read back, ``lineagemesh reindex`` rebuilding the graph from it
 (identically, with a translator change picked up, resumably), and retention keeping lineage."""
 
@@ -19,13 +19,13 @@ from click.testing import CliRunner
 from graph_invariants import dump
 from test_http_api import answers, post_with_client
 
-from graph import ingest_service
 from graph.cli import main
-from graph.event_log import event_time
-from graph.event_log_migration import open_event_log
-from graph.ingest_service import IngestService, translate_events
-from graph.model import EdgeKind, job_id
-from graph.raw_events import lineage_events
+from graph.core.model import EdgeKind, job_id
+from graph.eventlog.event_log import event_time
+from graph.eventlog.event_log_migration import open_event_log
+from graph.eventlog.raw_events import lineage_events
+from graph.intake import ingest_service
+from graph.intake.ingest_service import IngestService, translate_events
 from graph.stores import Store, StoreUnavailable
 
 EVENTS = """

@@ -1,6 +1,6 @@
 """The explorer's served script is the minified esbuild bundle of its TypeScript sources with its
 source map, both committed so that serving lineagemesh needs no Node: rebuilt from
-``graph/api/static/explorer/src`` with the pinned esbuild (package.json, package-lock.json), they
+``graph/serve/static/explorer/src`` with the pinned esbuild (package.json, package-lock.json), they
 must come out byte for byte as committed, and
 ``tsc --noEmit`` must find no type error. npm installs the pinned tools into node_modules when
 they are missing; without npm the test skips, saying so."""
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-EXPLORER = REPO / "graph" / "api" / "static" / "explorer"
+EXPLORER = REPO / "graph" / "serve" / "static" / "explorer"
 BUNDLE = EXPLORER / "explorer.js"
 SOURCE_MAP = EXPLORER / "explorer.js.map"
 
@@ -62,7 +62,7 @@ def test_the_committed_bundle_is_built_from_the_sources(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     stale = "is stale: run `npm run build` and commit explorer.js and explorer.js.map"
     assert built.read_bytes() == BUNDLE.read_bytes(), (
-        f"graph/api/static/explorer/explorer.js {stale}"
+        f"graph/serve/static/explorer/explorer.js {stale}"
     )
     # the map names its sources relative to itself: the same files, wherever it was built
     built_map, committed_map = _source_map(tmp_path / "explorer.js.map"), _source_map(SOURCE_MAP)

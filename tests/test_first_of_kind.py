@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph import _native
-from graph.model import NodeKind
-from graph.mutations import UpsertNode, encode
-from graph.schema_history import NEWEST_KEYS, SchemaHistory, versions_prefix
+from graph.change.schema_history import NEWEST_KEYS, SchemaHistory, versions_prefix
+from graph.core.model import NodeKind
+from graph.core.mutations import UpsertNode, encode
 from graph.stores import Store
-from graph.stores.embedded import EmbeddedStore
+from graph.stores.embedded.store import EmbeddedStore
 
 KIND = NodeKind.DATASET_VERSION
 # Ids from few letters and the separators ids use, so prefixes often share beginnings.

@@ -16,11 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph import schema_history
-from graph.model import EdgeKind, NodeKind, dataset_id
-from graph.mutations import Mutation, UpsertEdge, UpsertNode, decode, encode, stamp
-from graph.schema_history import SchemaHistory
-from graph.schema_observations import distinct, observations_of, read_observed
+from graph.change import schema_history
+from graph.change.schema_history import SchemaHistory
+from graph.change.schema_observations import distinct, observations_of, read_observed
+from graph.core.model import EdgeKind, NodeKind, dataset_id
+from graph.core.mutations import Mutation, UpsertEdge, UpsertNode, decode, encode, stamp
 from graph.stores import Store, open_store
 
 DETECTED = "2026-11-27T06:00:00.123456Z"

@@ -16,7 +16,7 @@ import pytest
 from graphql_in_process import errors, run
 from test_mesh_queries import build_mesh
 
-from graph.model import dataset_id, domain_id, product_id
+from graph.core.model import dataset_id, domain_id, product_id
 from graph.stores import Store
 from ingest.openlineage import translate
 

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from fuzz_inputs import FACET_URL, OUT_OF_RANGE_TIMES, PRODUCER, QUERIES, _events_with, nested
 
-from graph.api.app import limited_schema
-from graph.api.limits import GraphQLLimits
-from graph.api.schema import context
-from graph.errors import QueryError
-from graph.model import NodeKind
-from graph.stores.embedded import EmbeddedStore
+from graph.core.errors import QueryError
+from graph.core.model import NodeKind
+from graph.serve.app import limited_schema
+from graph.serve.limits import GraphQLLimits
+from graph.serve.schema import context
+from graph.stores.embedded.store import EmbeddedStore
 from ingest.openlineage import translate
 from ingest.openlineage_schema import InvalidEvent
 

@@ -55,13 +55,13 @@ from hypothesis import event as hypothesis_event
 from hypothesis import strategies as st
 from live_server import LiveServer
 
-from graph.api.app import limited_schema
-from graph.api.limits import GraphQLLimits
-from graph.api.schema import context
-from graph.errors import QueryError
-from graph.model import NodeKind, dataset_id, field_id, job_id
+from graph.core.errors import QueryError
+from graph.core.model import NodeKind, dataset_id, field_id, job_id
+from graph.serve.app import limited_schema
+from graph.serve.limits import GraphQLLimits
+from graph.serve.schema import context
 from graph.stores import Store, open_store
-from graph.stores.embedded import EmbeddedStore
+from graph.stores.embedded.store import EmbeddedStore
 from ingest.openlineage import MAX_ID_BYTES, translate
 from ingest.openlineage_schema import InvalidEvent
 

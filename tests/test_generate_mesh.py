@@ -123,7 +123,7 @@ def test_ingested_mesh_has_datasets_in_domains_with_owners(tmp_path):
     every dataset lands in the domain its name starts with, owned by its product's team."""
     from command_line import lineagemesh_ok
 
-    from graph.api.schema import context, schema
+    from graph.serve.schema import context, schema
     from graph.stores import open_store
 
     mesh, rules, store = tmp_path / "mesh.ndjson", tmp_path / "domains.json", tmp_path / "store"

@@ -9,7 +9,7 @@ import pytest
 from data_contracts import postgres_contract
 from openlineage_events import PRODUCER, complete
 
-from graph.api.schema import context, schema
+from graph.serve.schema import context, schema
 from graph.stores import Store
 from ingest.contracts import translate_contract
 from ingest.openlineage import translate
@@ -116,8 +116,8 @@ def ask(store: Store, query: str, **variables) -> dict:
 
 def test_pii_from_a_contract_propagates_until_masked(store: Store) -> None:
     build(store)
-    from graph import governance
-    from graph.view import GraphView
+    from graph.read import governance
+    from graph.read.view import GraphView
 
     view = GraphView(store)
     columns = view.nodes(
@@ -219,9 +219,9 @@ HOP_CASES = [
 def test_the_direct_hop_rule_is_the_same_in_python_and_in_the_native_impact_walk(
     store: Store, transformations
 ) -> None:
-    from graph.governance import is_direct_hop
-    from graph.impact import Severity, impact
-    from graph.model import EdgeKind
+    from graph.core.model import EdgeKind
+    from graph.read.governance import is_direct_hop
+    from graph.read.impact import Severity, impact
     from ingest.builder import GraphBuilder
 
     b = GraphBuilder("2026-01-05T06:00:00.000000Z")
@@ -266,6 +266,6 @@ def test_the_direct_hop_rule_is_the_same_in_python_and_in_the_native_impact_walk
 def test_one_pii_rule_for_contracts_dbt_and_queries(
     explicit, classification, tags, properties, expected
 ) -> None:
-    from graph.pii import is_pii
+    from graph.core.pii import is_pii
 
     assert is_pii(explicit, classification, tags, properties) is expected

@@ -13,7 +13,7 @@ from browser import Requests, chromium, non_background_pixels, wait
 from live_server import LiveServer
 from selenium.webdriver.common.by import By
 
-from graph.api.assets import STATIC_DIR
+from graph.serve.assets import STATIC_DIR
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The server's schema parses and validates a query text once (graph.api.document_cache), and
+"""The server's schema parses and validates a query text once (graph.serve.document_cache), and
 still answers every request by its own variables, and still refuses what breaks a limit."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import food_delivery as fd
 import pytest
 import strawberry.schema.schema as strawberry_schema
 
-from graph.api.app import limited_schema
-from graph.api.document_cache import ValidDocuments
-from graph.api.limits import GraphQLLimits
-from graph.api.schema import context
+from graph.serve.app import limited_schema
+from graph.serve.document_cache import ValidDocuments
+from graph.serve.limits import GraphQLLimits
+from graph.serve.schema import context
 from graph.stores import Store, open_store
 from ingest.openlineage import translate
 

@@ -1,4 +1,4 @@
-"""The fast executor (graph.api.execution) answers exactly as graphql-core's own, on every store.
+"""The fast executor (graph.serve.execution) answers exactly as graphql-core's own, on every store.
 
 Each query runs through the server's schema and through the same schema on strawberry's stock
 execution context, over the food_delivery seed; the two JSON answers (data and errors) must be
@@ -20,13 +20,13 @@ import pytest
 import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from graph.api import schema as api_schema
-from graph.api.answers import encode_answer
-from graph.api.app import limited_schema
-from graph.api.execution import JSON_FRAGMENTS, FlatListExecutor
-from graph.api.limits import GraphQLLimits
-from graph.api.record_list import ColumnList, RecordList
-from graph.api.schema import LineageSchema, Query, Subscription, context
+from graph.serve import schema as api_schema
+from graph.serve.answers import encode_answer
+from graph.serve.app import limited_schema
+from graph.serve.execution import JSON_FRAGMENTS, FlatListExecutor
+from graph.serve.limits import GraphQLLimits
+from graph.serve.record_list import ColumnList, RecordList
+from graph.serve.schema import LineageSchema, Query, Subscription, context
 from graph.stores import Store
 from ingest.openlineage import translate
 
@@ -322,7 +322,7 @@ def odd_values(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         made = original(report, view)
         affected: Any = (
             made.affected
-        )  # a ColumnList: its columns, as graph.api.execution reads them
+        )  # a ColumnList: its columns, as graph.serve.execution reads them
 
         def odd(name: str) -> list[Any]:
             column = list(affected.column(name))

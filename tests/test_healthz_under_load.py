@@ -1,6 +1,6 @@
 """/healthz answers while queries hold every query thread and admission slot
-(``graph.api.health_check``), and admitted queries beyond the query threads wait for one
-(``graph.api.admission``).
+(``graph.serve.health_check``), and admitted queries beyond the query threads wait for one
+(``graph.serve.admission``).
 
 A real server (uvicorn, in a thread of this process, over real HTTP). Lineage queries are held in
 flight inside their resolvers, just before their walk, by an event (their budget's
@@ -23,15 +23,15 @@ import httpx
 import pytest
 import uvicorn
 
-import graph.api.app
-from graph.api.admission import AdmissionLimits
-from graph.api.app import create_app
-from graph.api.budget import BudgetLimits, QueryBudget
-from graph.api.limits import GraphQLLimits
-from graph.disk_health import PROBE_NAME
-from graph.model import EdgeKind, NodeKind, dataset_id, job_id
-from graph.mutations import UpsertEdge, UpsertNode, stamp
-from graph.stores.embedded import EmbeddedStore
+import graph.serve.app
+from graph.core.model import EdgeKind, NodeKind, dataset_id, job_id
+from graph.core.mutations import UpsertEdge, UpsertNode, stamp
+from graph.intake.disk_health import PROBE_NAME
+from graph.serve.admission import AdmissionLimits
+from graph.serve.app import create_app
+from graph.serve.budget import BudgetLimits, QueryBudget
+from graph.serve.limits import GraphQLLimits
+from graph.stores.embedded.store import EmbeddedStore
 
 pytestmark = pytest.mark.serial  # scripts/test runs it alone: see the marker in pyproject.toml
 
@@ -101,7 +101,7 @@ def held(monkeypatch: pytest.MonkeyPatch) -> Held:
                 holding.enter()
             return super().remaining_seconds()
 
-    monkeypatch.setattr(graph.api.app, "QueryBudget", HeldBudget)
+    monkeypatch.setattr(graph.serve.app, "QueryBudget", HeldBudget)
     return holding
 
 

@@ -1,4 +1,4 @@
-"""The process heap's policies (``graph.heap``) as the system sees them: page faults counted by
+"""The process heap's policies (``graph.core.heap``) as the system sees them: page faults counted by
 the kernel, in a process of its own (the policies are process-wide)."""
 
 from __future__ import annotations
@@ -8,13 +8,13 @@ import sys
 
 import pytest
 
-from graph import heap
+from graph.core import heap
 
 # Two warm-up rounds (glibc's mmap threshold moves up to the buffers' size once one is freed),
 # then the page faults of five rounds of 24 buffers of 1 MiB held, then freed.
 _PROBE = """
 import resource, sys
-from graph.heap import keep_freed_memory
+from graph.core.heap import keep_freed_memory
 if sys.argv[1] == "kept":
     keep_freed_memory()
 def one_round():

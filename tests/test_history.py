@@ -9,11 +9,11 @@ from collections.abc import Callable
 import pytest
 from openlineage_events import complete
 
-from graph.api.schema import context, schema
-from graph.lineage import dataset_lineage
-from graph.model import Direction
+from graph.core.model import Direction
+from graph.read.lineage import dataset_lineage
+from graph.read.view import GraphView
+from graph.serve.schema import context, schema
 from graph.stores import Store
-from graph.view import GraphView
 from ingest.openlineage import translate
 
 pytestmark = pytest.mark.usefixtures("read_modes")

@@ -16,7 +16,7 @@ from openlineage.client.event_v2 import Job, OutputDataset, Run, RunEvent, RunSt
 from openlineage.client.facet_v2 import schema_dataset
 from openlineage.client.transport.http import HttpCompression, HttpConfig, HttpTransport
 
-from graph.api.translator import MIN_WORKER_BYTES
+from graph.serve.translator import MIN_WORKER_BYTES
 
 LINEAGE = """
 query($id: String!, $direction: LineageDirection, $depth: Int) {
@@ -268,7 +268,7 @@ def test_batch_endpoint_reports_per_event(live_server, food_delivery_events) -> 
 
 
 def test_large_batches_report_per_event_too(live_server, food_delivery_events) -> None:
-    """A batch over the worker threshold (graph.api.translator) is answered as a small one is."""
+    """A batch over the worker threshold (graph.serve.translator) is answered as a small one is."""
     bad = copy.deepcopy(food_delivery_events[2])
     del bad["run"]["runId"]
     batch = food_delivery_events[:2] * 40 + [bad, "not an event"]

@@ -2,7 +2,7 @@
 
 The REST server is Apache Iceberg's own REST catalog (scripts/devservers/iceberg_rest.py), started
 once for the module; the SqlCatalog keeps its metadata in SQLite under tmp_path. Tables are written
-through pyiceberg and pyarrow, crawled with :func:`ingest.iceberg.crawl`, and the pure translation
+through pyiceberg and pyarrow, crawled with :func:`graph.intake.iceberg_crawl.crawl`, and the pure translation
 is applied with the shared merge rule (``plan``), as the stores do.
 """
 
@@ -21,14 +21,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 from iceberg_views import VIEW_SQL, create_big_orders_view
 
-from graph.model import Edge, EdgeKind, Node, NodeKind
-from graph.mutations import UpsertNode, plan, stamp
+from graph.core.model import Edge, EdgeKind, Node, NodeKind
+from graph.core.mutations import UpsertNode, plan, stamp
+from graph.intake.iceberg_crawl import crawl
 from ingest.iceberg import (
     CatalogSnapshot,
     CrawlError,
     NamespaceInfo,
     TableInfo,
-    crawl,
     ms_stamp,
     spark_identifier,
     table_identifier,
@@ -674,10 +674,10 @@ def test_catalog_names_sharing_a_location_are_one_table(
     spelling rule can see it). The location joins them: one table, the same canonical id whatever
     arrived first, the crawl's columns and product and the event's writer on it, the other name
     listed among its aliases."""
-    from graph import queries
-    from graph.aliases import canonical_targets
-    from graph.lineage import dataset_lineage
-    from graph.model import Direction
+    from graph.core.model import Direction
+    from graph.read import queries
+    from graph.read.aliases import canonical_targets
+    from graph.read.lineage import dataset_lineage
 
     lake_dir = tmp_path / "lake"
     (lake_dir / "wh").mkdir(parents=True)

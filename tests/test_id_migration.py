@@ -13,8 +13,8 @@ import neo4j
 import pytest
 from conftest import STORES
 
-from graph.model import EdgeKind, NodeKind, dataset_id, field_id, job_id, run_id
-from graph.mutations import UpsertEdge, UpsertNode
+from graph.core.model import EdgeKind, NodeKind, dataset_id, field_id, job_id, run_id
+from graph.core.mutations import UpsertEdge, UpsertNode
 from graph.stores import Store
 from graph.stores.journal import Journal
 from ingest.openlineage import translate
@@ -147,7 +147,7 @@ def test_a_format_1_store_is_found_under_the_current_ids(
 
 
 def test_a_new_journal_is_marked_with_the_current_id_format(tmp_path: Path) -> None:
-    from graph.stores.embedded import EmbeddedStore
+    from graph.stores.embedded.store import EmbeddedStore
     from graph.stores.id_format import ID_FORMAT
 
     EmbeddedStore(tmp_path).close()

@@ -11,8 +11,8 @@ from fuzz_inputs import _events_with  # the fuzz tests' schema event, one serial
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.model import dataset_id, field_id, job_id, product_id
-from graph.schema_history import escaped
+from graph.change.schema_history import escaped
+from graph.core.model import dataset_id, field_id, job_id, product_id
 from graph.stores import Store
 from ingest.openlineage import translate
 

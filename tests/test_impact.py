@@ -10,8 +10,8 @@ from pathlib import Path
 
 import food_delivery as fd
 
-from graph.impact import ChangeKind, Severity, impact
-from graph.model import EdgeKind
+from graph.core.model import EdgeKind
+from graph.read.impact import ChangeKind, Severity, impact
 from graph.stores import Store
 from ingest.builder import GraphBuilder
 from ingest.openlineage import translate

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from openlineage_events import PRODUCER, complete
 
-from graph.api.schema import context, schema
+from graph.serve.schema import context, schema
 from graph.stores import Store
 from ingest.openlineage import translate
 

@@ -1,5 +1,10 @@
 """The layers of the product point one way, read from the source with ``ast`` (no import runs).
 
+- the house's layers, bottom up: the core (``graph.core`` and the native module), the pure
+  translators (``ingest/``), storage (``graph.stores``, ``graph.eventlog``), the services
+  (``graph.read``, ``graph.change``, ``graph.notify``, ``graph.intake``, ``graph.check``) and the
+  interfaces (``graph.serve``, ``graph.mcp``, the client, ``graph.cli``): no import reaches a layer
+  above its own, and every module has a layer;
 - ingesters (``ingest/``) never import the API or the command line;
 - stores (``graph/stores/``) never import the API;
 - only the entry point (``graph/__main__.py``) imports the command line (``graph/cli/``), which is
@@ -116,9 +121,11 @@ def _refused(importers: str, imported: str) -> list[str]:
 
 def test_the_source_is_read() -> None:
     """The checks below see the imports they are about (else they could not fail)."""
-    assert {"graph.cli", "graph.api.app", "ingest.contracts", "graph.stores.neo4j"} <= set(MODULES)
+    assert {"graph.cli", "graph.serve.app", "ingest.contracts", "graph.stores.neo4j"} <= set(
+        MODULES
+    )
     seen = {(i.importer, i.imported) for i in IMPORTS}
-    assert ("graph.cli.serve", "graph.api.auth") in seen
+    assert ("graph.cli.serve", "graph.core.auth") in seen
     assert ("graph.__main__", "graph.cli") in seen
     assert any(i.local for i in IMPORTS)
 
@@ -129,26 +136,26 @@ def test_imports_read_apart_by_when_they_run(tmp_path: Path) -> None:
     source = tmp_path / "sample.py"
     source.write_text(
         "from typing import TYPE_CHECKING\n"
-        "import graph.model\n"
+        "import graph.core.model\n"
         "if TYPE_CHECKING:\n"
-        "    from graph.view import GraphView\n"
+        "    from graph.read.view import GraphView\n"
         "def f() -> None:\n"
-        "    import graph.api.app\n",
+        "    import graph.serve.app\n",
         encoding="utf-8",
     )
     found = {i.imported: (i.local, i.typing_only) for i in imports_of("graph.sample", source)}
-    assert found["graph.model"] == (False, False)
-    assert found["graph.view"] == (False, True)
-    assert found["graph.api.app"] == (True, False)
+    assert found["graph.core.model"] == (False, False)
+    assert found["graph.read.view"] == (False, True)
+    assert found["graph.serve.app"] == (True, False)
 
 
 def test_ingesters_know_neither_the_api_nor_the_command_line() -> None:
-    assert _refused("ingest", "graph.api") == []
+    assert _refused("ingest", "graph.serve") == []
     assert _refused("ingest", "graph.cli") == []
 
 
 def test_stores_do_not_know_the_api() -> None:
-    assert _refused("graph.stores", "graph.api") == []
+    assert _refused("graph.stores", "graph.serve") == []
 
 
 def test_only_the_entry_point_imports_the_command_line() -> None:
@@ -198,3 +205,52 @@ def test_no_function_local_import_hides_a_cycle() -> None:
         and (i.importer in reach[i.imported])
     ]
     assert hidden == []
+
+
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("core", ("graph._native", "graph.core")),
+    ("translators", ("ingest",)),
+    ("storage", ("graph.stores", "graph.eventlog")),
+    ("services", ("graph.read", "graph.change", "graph.notify", "graph.intake", "graph.check")),
+    (
+        "interfaces",
+        ("graph.serve", "graph.mcp", "graph.client", "graph.export", "graph.cli", "graph.__main__"),
+    ),
+)
+
+
+def layer_of(module: str) -> int | None:
+    """The index of the layer ``module`` belongs to (``graph`` itself, the package: the core)."""
+    if module == "graph":
+        return 0
+    for index, (_, packages) in enumerate(LAYERS):
+        if any(_within(module, package) for package in packages):
+            return index
+    return None
+
+
+def test_every_module_has_a_layer() -> None:
+    assert [name for name in MODULES if layer_of(name) is None] == []
+
+
+def test_no_import_reaches_a_layer_above() -> None:
+    upward = []
+    for i in IMPORTS:
+        below, above = layer_of(i.importer), layer_of(i.imported)
+        if i.typing_only or below is None or above is None or above <= below:
+            continue
+        upward.append(
+            f"{MODULES[i.importer].relative_to(ROOT)}:{i.line}: {LAYERS[below][0]} "
+            f"imports {i.imported} ({LAYERS[above][0]})"
+        )
+    assert upward == []
+
+
+def test_a_layer_breach_is_seen(tmp_path: Path) -> None:
+    """The rule above can fail: an ingester importing a service is an upward import."""
+    source = tmp_path / "sample.py"
+    source.write_text("from graph.read import lineage\nfrom graph.core import model\n")
+    found = [i.imported for i in imports_of("ingest.sample", source)]
+    assert {"graph.read.lineage", "graph.core.model"} <= set(found)
+    assert [layer_of(name) for name in ("ingest.sample", "graph.read.lineage")] == [1, 3]
+    assert layer_of("graph.core.model") == 0

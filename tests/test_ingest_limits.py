@@ -21,8 +21,8 @@ from command_line import lineagemesh
 from live_server import LiveServer
 from test_auth import ADMIN, MARKETING, READER, RULES_YAML, SALES, TOKENS, bearer, emit
 
-from graph.event_log import FILE_NAME, EventLog, pack_events
-from graph.event_log_migration import open_event_log
+from graph.eventlog.event_log import FILE_NAME, EventLog, pack_events
+from graph.eventlog.event_log_migration import open_event_log
 from graph.stores import open_store
 
 

@@ -1,4 +1,4 @@
-"""Large ingest batches are translated in a worker process (graph.api.translator): the same answer
+"""Large ingest batches are translated in a worker process (graph.serve.translator): the same answer
 as translating here, batch-level rejections intact, and a dead worker replaced without losing the
 batch it held."""
 
@@ -15,10 +15,10 @@ import orjson
 import pytest
 
 from graph import _native
-from graph.api.ingest import IngestConfig, RequestRejected, TranslatedEvent, translate_batch
-from graph.api.limits import IngestLimits
-from graph.api.translator import BatchTranslator
-from graph.mutations import UpsertEdge, UpsertNode, concat_encoded, decode, encode
+from graph.core.mutations import UpsertEdge, UpsertNode, concat_encoded, decode, encode
+from graph.serve.ingest import IngestConfig, RequestRejected, TranslatedEvent, translate_batch
+from graph.serve.limits import IngestLimits
+from graph.serve.translator import BatchTranslator
 from ingest.domain_rules import DomainRules
 from ingest.openlineage import translate
 

@@ -21,8 +21,8 @@ from torn_journal import (
     journal_warnings,
 )
 
-from graph.mutations import UpsertNode, encode
-from graph.stores.embedded import EmbeddedStore
+from graph.core.mutations import UpsertNode, encode
+from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.journal import COMPRESS_BYTES, FORMAT, JournalCorrupt, JournalError
 
 

@@ -15,7 +15,7 @@ import pytest
 from command_line import ingest_openlineage
 from live_server import LiveServer
 
-from ingest.event_files import BadLine, SourceEvent, read_events
+from graph.intake.event_files import BadLine, SourceEvent, read_events
 
 DEEP = "[" * 5000 + "]" * 5000  # past the standard library's recursion; orjson refuses it too
 

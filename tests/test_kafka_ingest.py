@@ -1,4 +1,4 @@
-"""OpenLineage pulled from a real Kafka broker (graph.kafka_ingest): events produced by
+"""OpenLineage pulled from a real Kafka broker (graph.intake.kafka_ingest): events produced by
 openlineage-python's own kafka transport, consumed by ``lineagemesh ingest kafka`` and by
 ``serve``'s consumer; at least once under SIGKILL; bad messages passed over, counted and
 dead-lettered; lag in /metrics; a graceful stop commits what is durable."""
@@ -27,7 +27,7 @@ from openlineage.client.transport.kafka import KafkaConfig, KafkaTransport
 from openlineage_events import described
 from test_http_api import post_with_client
 
-from graph.event_log_migration import open_event_log
+from graph.eventlog.event_log_migration import open_event_log
 from graph.stores import open_store
 
 
@@ -383,7 +383,7 @@ def test_kafka_settings_are_checked_before_consuming(tmp_path) -> None:
 
 
 def _description(store: Any, namespace: str, name: str) -> str | None:
-    from graph.model import dataset_id
+    from graph.core.model import dataset_id
 
     node = store.nodes([dataset_id(namespace, name)]).get(dataset_id(namespace, name))
     return None if node is None else node.props.get("description")

@@ -19,8 +19,8 @@ from live_server import LiveServer
 from openlineage_events import described
 from test_kafka_ingest import committed, metric, read_topic, wait_for
 
-from graph.event_log_migration import open_event_log
-from graph.kafka_dead_letters import SKIPPED_PREFIX, TRUNCATED_BODY
+from graph.eventlog.event_log_migration import open_event_log
+from graph.intake.kafka_dead_letters import SKIPPED_PREFIX, TRUNCATED_BODY
 from graph.stores import open_store
 
 BIG = 8 * 2**20  # the source topic's limit: it takes the poison, the dead-letter topics do not
@@ -132,9 +132,9 @@ def test_a_failing_consumer_is_restarted_and_reported_meanwhile(
 
     import confluent_kafka
 
-    from graph import kafka_ingest
-    from graph.ingest_service import IngestService
-    from graph.kafka_ingest import KafkaIngest, KafkaSettings
+    from graph.intake import kafka_ingest
+    from graph.intake.ingest_service import IngestService
+    from graph.intake.kafka_ingest import KafkaIngest, KafkaSettings
 
     failures = [2]
 

@@ -13,7 +13,7 @@ from openlineage.client.transport.http import HttpConfig, HttpTransport
 from prometheus_client.parser import text_string_to_metric_families
 
 from graph.cli import main
-from graph.model import run_id
+from graph.core.model import run_id
 from graph.stores import open_store
 from ingest.lenient import name_based_uuid
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from explorer_demo import retire_events
 
-from graph.api.schema import context, schema
+from graph.serve.schema import context, schema
 from graph.stores import Store
 from ingest.openlineage import translate
 

@@ -15,13 +15,13 @@ import food_delivery as fd
 import pytest
 from openlineage_events import complete
 
-from graph import queries
-from graph.errors import NodeNotFound, WrongNodeKind
-from graph.lineage import column_lineage, dataset_lineage
-from graph.model import Direction, EdgeKind, NodeKind
+from graph.core.errors import NodeNotFound, WrongNodeKind
+from graph.core.model import Direction, EdgeKind, NodeKind
+from graph.read import queries
+from graph.read.lineage import column_lineage, dataset_lineage
+from graph.read.view import GraphView
 from graph.stores import Store
-from graph.stores.embedded import EmbeddedStore
-from graph.view import GraphView
+from graph.stores.embedded.store import EmbeddedStore
 from ingest.openlineage import translate
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import food_delivery as fd
 import pytest
 
-from graph.api.schema import context, schema
-from graph.errors import WrongNodeKind
-from graph.lineage_paths import lineage_paths
+from graph.core.errors import WrongNodeKind
+from graph.read.lineage_paths import lineage_paths
+from graph.serve.schema import context, schema
 from graph.stores import Store
 from ingest.demo import food_delivery_events
 from ingest.openlineage import translate

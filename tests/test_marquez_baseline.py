@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from graph.lineage import dataset_lineage, neighbours
-from graph.model import Direction, dataset_id
+from graph.core.model import Direction, dataset_id
+from graph.read.lineage import dataset_lineage, neighbours
+from graph.read.view import GraphView
 from graph.stores import Store, open_store
-from graph.view import GraphView
 from ingest.openlineage import translate
 
 psycopg = pytest.importorskip("psycopg", reason="psycopg (the test extra) is not installed")

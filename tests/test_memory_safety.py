@@ -71,7 +71,7 @@ def test_fuzz_and_crash_suites_pass_under_asan_and_ubsan(neo4j_server) -> None:
 
 def seed_corpus(directory: Path, target: str) -> Path:
     """Real inputs to start from: the food_delivery events, and their encoded mutation batches."""
-    from graph.mutations import concat_encoded
+    from graph.core.mutations import concat_encoded
     from ingest.openlineage import translate_encoded
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -108,7 +108,7 @@ def test_a_damaged_count_fails_fast_instead_of_reserving_what_the_input_cannot_h
     address space capped at 1 GiB (a reserve for the claimed count would need 16 GiB)."""
     script = (
         "import resource; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
-        "import graph.mutations\nfrom graph import _native\n"
+        "import graph.core.mutations\nfrom graph import _native\n"
         "for payload in (b'LMB\\x01\\x80\\x80\\x80\\x80\\x04', b'LMB\\x01\\xb1\\xb1\\xb1BB\\x01\\xb1\\xaa\\xb1BB\\x01'):\n"
         "    try:\n        _native.decode(payload)\n    except ValueError as e:\n        print('refused:', e)\n"
     )

@@ -1,11 +1,11 @@
-"""The merge rule (``graph.mutations``), as the native core applies it to a batch: a batch comes to
+"""The merge rule (``graph.core.mutations``), as the native core applies it to a batch: a batch comes to
 what merging its upserts one at a time comes to, whatever the stored records share, and ties,
 repeats and Python's notion of equal values never make the answer depend on the order."""
 
 from __future__ import annotations
 
-from graph.model import Edge, EdgeKind
-from graph.mutations import UpsertEdge, plan
+from graph.core.model import Edge, EdgeKind
+from graph.core.mutations import UpsertEdge, plan
 from ingest.openlineage import translate
 from ingest.openlineage_schema import InvalidEvent
 
@@ -161,8 +161,8 @@ def _converged(*batches):
 
 
 def test_unequal_values_at_one_stamp_converge_whatever_the_order() -> None:
-    from graph.model import NodeKind
-    from graph.mutations import UpsertNode
+    from graph.core.model import NodeKind
+    from graph.core.mutations import UpsertNode
 
     writes = [
         [UpsertNode(DS, NodeKind.DATASET, T1, {"owner": value})]
@@ -176,8 +176,8 @@ def test_unequal_values_at_one_stamp_converge_whatever_the_order() -> None:
 
 
 def test_values_python_calls_equal_change_nothing_and_keep_their_type() -> None:
-    from graph.model import NodeKind
-    from graph.mutations import UpsertNode
+    from graph.core.model import NodeKind
+    from graph.core.mutations import UpsertNode
 
     stored = plan([UpsertNode(DS, NodeKind.DATASET, T1, {"n": 1, "flag": True})], {}, {}).nodes
     again = plan([UpsertNode(DS, NodeKind.DATASET, T1, {"n": 1.0, "flag": 1})], stored, {})
@@ -185,8 +185,8 @@ def test_values_python_calls_equal_change_nothing_and_keep_their_type() -> None:
 
 
 def test_a_none_removes_the_value_and_an_older_write_does_not_bring_it_back() -> None:
-    from graph.model import NodeKind
-    from graph.mutations import UpsertNode
+    from graph.core.model import NodeKind
+    from graph.core.mutations import UpsertNode
 
     nodes = plan(
         [UpsertNode(DS, NodeKind.DATASET, T1, {"description": "old", "name": "orders"})], {}, {}
@@ -199,8 +199,8 @@ def test_a_none_removes_the_value_and_an_older_write_does_not_bring_it_back() ->
 
 
 def test_first_keeps_the_earliest_and_stamps_this_code_did_not_render_compare_as_text() -> None:
-    from graph.model import NodeKind
-    from graph.mutations import UpsertNode
+    from graph.core.model import NodeKind
+    from graph.core.mutations import UpsertNode
 
     outcomes = _converged(
         [UpsertNode(DS, NodeKind.DATASET, T2, {}, {"firstSeenAt": T2})],

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from graph import mesh
-from graph.model import EdgeKind, NodeKind, dataset_id, domain_id, product_id
+from graph.core.model import EdgeKind, NodeKind, dataset_id, domain_id, product_id
+from graph.read import mesh
 from graph.stores import Store
 from ingest.builder import GraphBuilder
 from ingest.domain_rules import DomainRules, InvalidRules
@@ -122,7 +122,7 @@ def test_rules_files_are_checked(tmp_path) -> None:
 
 
 def test_domain_dependency_graph_and_column_owners(store: Store) -> None:
-    from graph.api.schema import context, schema
+    from graph.serve.schema import context, schema
 
     build_mesh(store)
     b = GraphBuilder(AT)

@@ -30,7 +30,7 @@ from live_server import LiveServer
 from openlineage.client.transport.http import HttpConfig, HttpTransport
 from websockets.typing import Subprotocol
 
-from graph.model import NodeKind, dataset_id
+from graph.core.model import NodeKind, dataset_id
 from graph.stores import JudgesJobEdges, Store, open_store
 
 pytestmark = pytest.mark.neo4j

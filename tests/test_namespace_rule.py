@@ -21,8 +21,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from graph import _native
-from graph.model import RULE_SOURCE, NodeKind
-from graph.mutations import UpsertNode, decode
+from graph.core.model import RULE_SOURCE, NodeKind
+from graph.core.mutations import UpsertNode, decode
 from graph.stores import open_store
 from ingest.naming import normal_namespace
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from openlineage_events import complete
 
-from graph.model import dataset_id
-from graph.mutations import UpsertEdge, UpsertNode
+from graph.core.model import dataset_id
+from graph.core.mutations import UpsertEdge, UpsertNode
 from ingest.contracts import dataset_identity
 from ingest.naming import jdbc_dataset, location_dataset, normal_namespace, warehouse_namespace
 from ingest.openlineage import translate

@@ -17,10 +17,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from graph.model import EdgeKind, NodeKind, dataset_id, job_id
-from graph.mutations import Mutation, UpsertEdge, UpsertNode, stamp
-from graph.stores.embedded import EmbeddedStore
-from graph.view import GraphView
+from graph.core.model import EdgeKind, NodeKind, dataset_id, job_id
+from graph.core.mutations import Mutation, UpsertEdge, UpsertNode, stamp
+from graph.read.view import GraphView
+from graph.stores.embedded.store import EmbeddedStore
 
 pytestmark = pytest.mark.serial  # scripts/test runs it alone: see the marker in pyproject.toml
 
@@ -108,7 +108,7 @@ def test_a_long_lineage_walk_lets_other_threads_run(store: EmbeddedStore) -> Non
 
 def test_a_large_commit_lets_other_threads_run(tmp_path: Path) -> None:
     """Only the commit runs inside: each try's graph and plan are made before it."""
-    from graph.mutations import encode
+    from graph.core.mutations import encode
 
     payload = encode(list(tree(0, DATASETS)))
     stores = [EmbeddedStore(tmp_path / str(k)) for k in range(TRIES)]

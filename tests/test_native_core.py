@@ -6,7 +6,7 @@ at or above 80 %. The build tree ``build/native-ctest/`` is kept, so a run witho
 relinks nothing and runs the tests.
 
 Also: ``native/core/kinds.h`` (checked in) is what ``scripts/generate_kinds.py`` writes from
-``graph/model.py``."""
+``graph/core/model.py``."""
 
 from __future__ import annotations
 

@@ -16,8 +16,8 @@ from typing import Any
 import orjson
 
 from graph import _native
-from graph.model import RULE_SOURCE, EdgeKind, NodeKind
-from graph.mutations import UpsertEdge, UpsertNode, decode
+from graph.core.model import RULE_SOURCE, EdgeKind, NodeKind
+from graph.core.mutations import UpsertEdge, UpsertNode, decode
 from ingest.domain_rules import DomainRule, DomainRules
 from ingest.naming import normal_namespace
 from ingest.openlineage import translate_encoded, translator
@@ -98,17 +98,17 @@ def test_a_translator_refuses_rules_it_cannot_apply():
 
 def test_nothing_has_to_be_imported_or_called_first():
     """A fresh interpreter importing graph._native alone: the graph, the wire form and a translator
-    work at once, making graph.model's and graph.mutations' classes."""
+    work at once, making graph.core.model's and graph.core.mutations' classes."""
     program = textwrap.dedent(
         """
         import sys
         from graph import _native
-        assert "graph.mutations" not in sys.modules and "ingest.openlineage" not in sys.modules
+        assert "graph.core.mutations" not in sys.modules and "ingest.openlineage" not in sys.modules
         assert not hasattr(_native, "configure") and not hasattr(_native, "set_namespace_rule")
         builder = _native.Builder("2024-01-01T00:00:00.000000Z")
         builder.node("dataset:ns:t", "Dataset", {"name": "t"})
         (node,) = _native.decode(builder.encoded())
-        assert type(node).__module__ == "graph.mutations" and node.kind.value == "Dataset", node
+        assert type(node).__module__ == "graph.core.mutations" and node.kind.value == "Dataset", node
         graph = _native.Graph()
         graph.commit(graph.plan(builder.encoded()))
         assert type(graph.nodes(["dataset:ns:t"])["dataset:ns:t"]).__name__ == "Node"

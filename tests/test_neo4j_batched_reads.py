@@ -10,12 +10,12 @@ import pytest
 from neo4j_statements import statements
 from test_read_ahead import history  # noqa: F401 - ``history`` is a fixture used below
 
-from graph.lineage import dataset_lineage
-from graph.model import Direction, EdgeKind, NodeKind
-from graph.node_facts import NodeFacts
+from graph.core.model import Direction, EdgeKind, NodeKind
+from graph.read.lineage import dataset_lineage
+from graph.read.node_facts import NodeFacts
+from graph.read.view import NAMES, SUMMARY, GraphView
 from graph.stores import NeighbourhoodRequest, Store
 from graph.stores.neo4j import Neo4jStore, batched_reads, facts_reads
-from graph.view import NAMES, SUMMARY, GraphView
 
 pytestmark = pytest.mark.neo4j
 

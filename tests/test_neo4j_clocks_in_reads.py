@@ -13,12 +13,12 @@ from neo4j_statements import statements
 from test_lineage_conformance import _event, _facet
 from test_neo4j_column_clocks import apply, mesh, neo4j_uri, rerun  # noqa: F401 - fixtures
 
-from graph import impact
-from graph.model import EdgeKind, Node, NodeKind
+from graph.core.model import EdgeKind, Node, NodeKind
+from graph.read import impact
+from graph.read.view import GraphView
 from graph.stores import NeighbourhoodRequest, neighbourhood
-from graph.stores.embedded import EmbeddedStore
+from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
-from graph.view import GraphView
 
 pytestmark = pytest.mark.neo4j
 

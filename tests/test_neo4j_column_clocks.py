@@ -18,8 +18,8 @@ import orjson
 import pytest
 from test_lineage_conformance import snapshot
 
-from graph.model import NodeKind
-from graph.stores.embedded import EmbeddedStore
+from graph.core.model import NodeKind
+from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
 from ingest.openlineage import translate_many
 

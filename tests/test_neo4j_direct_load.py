@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from graph.event_log_migration import open_event_log
-from graph.ingest_service import IngestService
-from graph.stores.embedded import EmbeddedStore
+from graph.eventlog.event_log_migration import open_event_log
+from graph.intake.bulk_load import REMOTE_WORKER_BYTES, WORKER_BYTES, default_workers, load_events
+from graph.intake.ingest_service import IngestService
+from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
-from ingest.bulk_load import REMOTE_WORKER_BYTES, WORKER_BYTES, default_workers, load_events
 
 pytestmark = pytest.mark.neo4j
 ROOT = Path(__file__).resolve().parent.parent

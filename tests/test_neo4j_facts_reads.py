@@ -19,13 +19,13 @@ from neo4j_statements import statements
 from test_neo4j_newest import AT, GRAPH, LATEST, U
 from test_read_ahead import history  # noqa: F401 - ``history`` is a fixture used below
 
-from graph.api.schema import context, schema
-from graph.model import EdgeKind, NodeKind, dataset_id, job_id, owner_id
-from graph.mutations import Mutation, UpsertEdge, UpsertNode
+from graph.core.model import EdgeKind, NodeKind, dataset_id, job_id, owner_id
+from graph.core.mutations import Mutation, UpsertEdge, UpsertNode
+from graph.read.view import NAMES
+from graph.serve.schema import context, schema
 from graph.stores import NeighbourhoodRequest, Store
-from graph.stores.embedded import EmbeddedStore
+from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore, facts_reads
-from graph.view import NAMES
 
 pytestmark = pytest.mark.neo4j
 

@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 from test_mesh_queries import build_mesh
 
-from graph.impact import ChangeKind, impact
-from graph.model import EdgeKind, NodeKind
-from graph.mutations import Mutation, UpsertEdge, UpsertNode
+from graph.core.model import EdgeKind, NodeKind
+from graph.core.mutations import Mutation, UpsertEdge, UpsertNode
+from graph.read.impact import ChangeKind, impact
+from graph.read.view import SUMMARY, GraphView
 from graph.stores import Store
-from graph.stores.embedded import EmbeddedStore
+from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
 from graph.stores.remote_reads import NeighbourhoodKeys
 from graph.stores.requests import WalkPlan
-from graph.view import SUMMARY, GraphView
 from ingest.builder import GraphBuilder
 from ingest.domain_rules import DomainRules
 from ingest.openlineage import translate

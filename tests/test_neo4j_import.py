@@ -16,16 +16,17 @@ from devservers import neo4j as neo4j_launcher
 from store_graphs import WEIRD_PROPS, dump, nasty_batch, typed
 
 from graph.cli.ingest import import_room
-from graph.event_log import FILE_NAME
-from graph.event_log_migration import open_event_log
-from graph.impact import impact
-from graph.lineage import Direction, dataset_lineage
-from graph.model import EdgeKind, NodeKind, dataset_id
-from graph.mutations import Mutation, UpsertEdge, UpsertNode
-from graph.raw_events import events_of_node
+from graph.core.model import EdgeKind, NodeKind, dataset_id
+from graph.core.mutations import Mutation, UpsertEdge, UpsertNode
+from graph.eventlog.event_log import FILE_NAME
+from graph.eventlog.event_log_migration import open_event_log
+from graph.eventlog.raw_events import events_of_node
+from graph.read.impact import impact
+from graph.read.lineage import Direction, dataset_lineage
 from graph.stores import column_clocks
-from graph.stores.embedded import EmbeddedStore
+from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
+from graph.stores.neo4j.bulk_import import ARGS_FILE, DATABASE_PER_FILE_BYTE, ImportFiles, export
 from graph.stores.neo4j.codec import (
     _BOOKKEEPING,
     _CLOCKS,
@@ -38,7 +39,6 @@ from graph.stores.neo4j.codec import (
     _decode,
     _encode,
 )
-from graph.stores.neo4j_import import ARGS_FILE, DATABASE_PER_FILE_BYTE, ImportFiles, export
 
 pytestmark = pytest.mark.neo4j
 

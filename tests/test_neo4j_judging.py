@@ -15,9 +15,9 @@ import pytest
 from openlineage_events import complete
 from store_graphs import dump
 
-from graph.model import EdgeKind, NodeKind
-from graph.mutations import Mutation, UpsertEdge, UpsertNode
-from graph.stores.embedded import EmbeddedStore
+from graph.core.model import EdgeKind, NodeKind
+from graph.core.mutations import Mutation, UpsertEdge, UpsertNode
+from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
 from graph.stores.neo4j.cypher import _LOCK_AND_READ_BATCH
 from graph.stores.neo4j.judging import _JUDGING_READ, _WRITE_MARKS

@@ -13,16 +13,16 @@ import pytest
 from conftest import _wipe_neo4j
 
 from graph import _native
-from graph.lineage import dataset_lineage
-from graph.model import Direction, Node, NodeKind, field_id
-from graph.mutations import Mutation, UpsertNode
+from graph.core.model import Direction, Node, NodeKind, field_id
+from graph.core.mutations import Mutation, UpsertNode
+from graph.read.lineage import dataset_lineage
+from graph.read.view import GraphView
 from graph.stores import Store
-from graph.stores.embedded import EmbeddedStore
+from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore, kept_fields
 from graph.stores.neo4j.clock_books import _Locked
 from graph.stores.neo4j.codec import _column_ids
 from graph.stores.neo4j.cypher import _FORMAT
-from graph.view import GraphView
 from ingest.openlineage import translate
 
 pytestmark = pytest.mark.neo4j
@@ -99,7 +99,7 @@ def expected_fields(store: Store) -> dict[str, Any]:
 
 
 def marquez_lineage(store: Store, node_id: str) -> list[dict[str, Any]]:
-    """The Marquez lineage answer as the API writes it (graph.api.marquez)."""
+    """The Marquez lineage answer as the API writes it (graph.serve.marquez)."""
     view = GraphView(store, summaries=True, shown=_native.MARQUEZ_SHOWN)
     answer = dataset_lineage(view, node_id, Direction.BOTH, 20).answer
     return orjson.loads(answer.render_marquez())["graph"]

@@ -12,13 +12,13 @@ import pytest
 from conftest import _wipe_neo4j
 
 from graph import _native
-from graph.api.marquez_shapes import marquez
-from graph.model import EdgeKind, NodeKind, job_id, run_id
-from graph.mutations import Mutation, UpsertEdge, UpsertNode
+from graph.core.model import EdgeKind, NodeKind, job_id, run_id
+from graph.core.mutations import Mutation, UpsertEdge, UpsertNode
+from graph.read.view import GraphView
+from graph.serve.marquez_shapes import marquez
 from graph.stores import Store, StoreUnavailable
-from graph.stores.embedded import EmbeddedStore
+from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
-from graph.view import GraphView
 
 pytestmark = pytest.mark.neo4j
 

@@ -17,13 +17,13 @@ from test_read_ahead import (  # noqa: F401 - ``history`` is a fixture used belo
 )
 
 from graph import _native
-from graph.lineage import dataset_lineage
-from graph.model import Direction, EdgeKind, NodeKind
+from graph.core.model import Direction, EdgeKind, NodeKind
+from graph.read.lineage import dataset_lineage
+from graph.read.view import SUMMARY, GraphView
 from graph.stores import Neighbourhood, NeighbourhoodRequest, Store
 from graph.stores.neo4j import Neo4jStore
 from graph.stores.neo4j.reads import _CypherReads
 from graph.stores.remote_reads import NeighbourhoodRows
-from graph.view import SUMMARY, GraphView
 from ingest.openlineage import translate
 
 pytestmark = pytest.mark.neo4j

@@ -14,11 +14,11 @@ import pytest
 from test_lineage_conformance import snapshot
 from test_neo4j_column_clocks import apply, reference, rerun
 
-from graph.event_log import OPENLINEAGE
-from graph.event_log_migration import open_event_log
-from graph.ingest_service import IngestService, TranslatedEvent
-from graph.model import NodeKind
-from graph.mutations import UpsertNode
+from graph.core.model import NodeKind
+from graph.core.mutations import UpsertNode
+from graph.eventlog.event_log import OPENLINEAGE
+from graph.eventlog.event_log_migration import open_event_log
+from graph.intake.ingest_service import IngestService, TranslatedEvent
 from graph.stores.neo4j import Neo4jStore
 from graph.stores.neo4j.cypher import _FORMAT
 

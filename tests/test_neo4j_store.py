@@ -15,8 +15,8 @@ import pytest
 from openlineage_events import complete
 from store_graphs import ALL_EDGE_KINDS, T1, T2
 
-from graph.model import EdgeKind, NodeKind, dataset_id
-from graph.mutations import Mutation, UpsertEdge, UpsertNode
+from graph.core.model import EdgeKind, NodeKind, dataset_id
+from graph.core.mutations import Mutation, UpsertEdge, UpsertNode
 from graph.stores import StoreUnavailable
 from ingest.openlineage import translate
 
@@ -176,10 +176,10 @@ def test_a_database_from_before_job_currency_marks_is_judged_on_open(
     its format, without a word about upgrading)."""
     import neo4j
 
-    from graph.lineage import dataset_lineage
-    from graph.model import Direction
+    from graph.core.model import Direction
+    from graph.read.lineage import dataset_lineage
+    from graph.read.view import GraphView
     from graph.stores.neo4j import Neo4jStore
-    from graph.view import GraphView
 
     events = [
         _io_run("load", "2026-01-01T00:00:00Z", ["a", "b"]),

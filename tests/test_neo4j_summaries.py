@@ -14,13 +14,13 @@ import pytest
 from test_neo4j_column_clocks import apply, rerun
 
 from graph import _native
-from graph.lineage import dataset_lineage
-from graph.model import Direction, NodeKind
-from graph.mutations import UpsertNode
+from graph.core.model import Direction, NodeKind
+from graph.core.mutations import UpsertNode
+from graph.read.lineage import dataset_lineage
+from graph.read.view import NAMES, SUMMARY, GraphView
 from graph.stores.neo4j import Neo4jStore
 from graph.stores.neo4j.codec import _FIELDS as KEPT_FIELDS  # (read by name, dropped whole)
 from graph.stores.neo4j.cypher import _FORMAT
-from graph.view import NAMES, SUMMARY, GraphView
 
 pytestmark = pytest.mark.neo4j
 

@@ -9,13 +9,13 @@ import pytest
 from neo4j_statements import statements
 from test_read_ahead import answers, history  # noqa: F401 - ``history`` is a fixture used below
 
-from graph import notifications
-from graph.impact import ImpactReport, impact
-from graph.lineage import dataset_lineage
-from graph.model import Direction, NodeKind
+from graph.core.model import Direction, NodeKind
+from graph.notify import notifications
+from graph.read.impact import ImpactReport, impact
+from graph.read.lineage import dataset_lineage
+from graph.read.view import SUMMARY, GraphView
 from graph.stores import Store
 from graph.stores.neo4j import Neo4jStore, walk_ahead
-from graph.view import SUMMARY, GraphView
 
 pytestmark = pytest.mark.neo4j
 

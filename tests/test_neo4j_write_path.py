@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from store_graphs import T1, T2, T3, dump
 
-from graph.model import ID_PREFIX, EdgeKind, NodeKind
-from graph.mutations import Mutation, UpsertEdge, UpsertNode
+from graph.core.model import ID_PREFIX, EdgeKind, NodeKind
+from graph.core.mutations import Mutation, UpsertEdge, UpsertNode
 from graph.stores import column_clocks
-from graph.stores.embedded import EmbeddedStore
+from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
 from graph.stores.neo4j.store import _BatchRead
 

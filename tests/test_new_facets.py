@@ -17,7 +17,7 @@ from openlineage.client.generated import (
 )
 from openlineage.client.serde import Serde
 
-from graph.api.schema import context, schema
+from graph.serve.schema import context, schema
 from graph.stores import Store
 from ingest.openlineage import translate
 

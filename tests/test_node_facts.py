@@ -1,4 +1,4 @@
-"""The facts a frontend draws lineage nodes with (``graph.node_facts``), on every store, where a
+"""The facts a frontend draws lineage nodes with (``graph.read.node_facts``), on every store, where a
 remote store reads the least it can: the far ends of a job's edges only by name (and whether they
 were dropped), which is still enough to judge which of its edges are current."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from graphql_in_process import run
 from openlineage_events import complete
 
-from graph.model import dataset_id
+from graph.core.model import dataset_id
 from graph.stores import Store
 from ingest.openlineage import translate
 

@@ -1,6 +1,6 @@
 """A walk answer's node facts written as JSON by the native core (``render_nodes`` with the facts'
 fields and a budget): the same bytes as the facts read into Python and completed there
-(``graph.node_facts``, the owners as ``Owner`` objects), on generated meshes whose owners share
+(``graph.read.node_facts``, the owners as ``Owner`` objects), on generated meshes whose owners share
 lists, lack a type, carry names that need escaping, and own columns' datasets."""
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ import pytest
 from graphql_in_process import run
 from openlineage_events import complete
 
-from graph.api.execution import JSON_FRAGMENTS
-from graph.api.schema import context
-from graph.api.schema.lineage import _objects_json
-from graph.api.schema.owners import owner_objects
-from graph.lineage import DEFAULT_DEADLINE_SECONDS, DEFAULT_MAX_NODES
-from graph.model import Direction, NodeKind, dataset_id, field_id
-from graph.node_facts import NodeFacts
+from graph.core.model import Direction, NodeKind, dataset_id, field_id
+from graph.read.lineage import DEFAULT_DEADLINE_SECONDS, DEFAULT_MAX_NODES
+from graph.read.node_facts import NodeFacts
+from graph.read.view import GraphView
+from graph.serve.execution import JSON_FRAGMENTS
+from graph.serve.schema import context
+from graph.serve.schema.lineage import _objects_json
+from graph.serve.schema.owners import owner_objects
 from graph.stores import Store
-from graph.view import GraphView
 from ingest.openlineage import translate
 
 PRODUCER = "https://example.com/tests"
@@ -91,7 +91,7 @@ def _mesh(store: Store, seed: int, datasets: int = 24) -> str:
 
 
 def _python_rendered(view: GraphView, walk: Any, specs: list[tuple[Any, ...]]) -> bytes | None:
-    """The nodes as graph.node_facts reads their facts into Python, the owners completed there."""
+    """The nodes as graph.read.node_facts reads their facts into Python, the owners completed there."""
     facts = NodeFacts(
         view,
         walk.node_column("id"),
@@ -171,8 +171,8 @@ def test_a_fact_its_field_cannot_hold_as_it_is_leaves_the_list_to_python(store: 
 def test_the_api_answers_the_facts_as_graphql_core_completes_them(store: Store, query: str) -> None:
     """Over HTTP the nodes' list is the native core's JSON, byte for byte the answer graphql-core
     gives (the columns' owners: their datasets')."""
-    from graph.api.app import limited_schema
-    from graph.api.limits import GraphQLLimits
+    from graph.serve.app import limited_schema
+    from graph.serve.limits import GraphQLLimits
 
     root = _mesh(store, 5)
     start = root if query is FACTS_QUERY else field_id("pg", "t0", "value")

@@ -1,4 +1,4 @@
-"""One raw event log per deployment (graph.event_log_migration.open_event_log), however many servers.
+"""One raw event log per deployment (graph.eventlog.event_log_migration.open_event_log), however many servers.
 
 Three real ``lineagemesh serve --store bolt://…`` processes on one real Neo4j, started with no
 options of their own, each sent a third of the Marquez food_delivery events over HTTP by the
@@ -26,9 +26,9 @@ from live_server import LiveServer
 from openlineage.client.transport.http import HttpConfig, HttpTransport
 from store_graphs import dump
 
-from graph.event_log import FILE_NAME, EventLog, pack_events, subjects_of
-from graph.event_log_migration import MIGRATED_SUFFIX, open_event_log
-from graph.model import dataset_id, job_id
+from graph.core.model import dataset_id, job_id
+from graph.eventlog.event_log import FILE_NAME, EventLog, pack_events, subjects_of
+from graph.eventlog.event_log_migration import MIGRATED_SUFFIX, open_event_log
 from graph.stores import Store, open_store
 
 SEARCH = 'query { searchConnection(text: "public", kinds: [DATASET], first: 100) { nodes { id } } }'
@@ -178,7 +178,7 @@ def test_the_embedded_store_keeps_one_log_whatever_path_the_events_took(
 def planned(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each embedded write either way ``EmbeddedStore.apply_encoded`` plans a batch: a large one on
     the planner's thread while the journal writes it, a small one after the writes."""
-    from graph.stores import embedded
+    from graph.stores.embedded import store as embedded
 
     beside = request.param == "planned-beside"
     monkeypatch.setattr(embedded, "PLAN_BESIDE_BYTES", 0 if beside else 2**40)
@@ -190,7 +190,7 @@ def test_a_raw_block_and_its_journal_batch_are_one_sqlite_transaction(
 ) -> None:
     """The block rides on the journal's write: a batch the store refuses keeps no block either,
     and one it applies keeps both, in the one file."""
-    from graph.ingest_service import IngestService, translate_events
+    from graph.intake.ingest_service import IngestService, translate_events
 
     data_dir = tmp_path / "store"
     translation = translate_events([orjson.dumps(e) for e in food_delivery_events[:4]])
@@ -219,7 +219,7 @@ def test_a_batch_that_changes_nothing_keeps_its_block_and_no_journal_batch(
     large batch on another thread, a small one after the writes): a batch the plan finds changes
     nothing is rolled back, and its raw block, new bytes of events already applied, is kept on its
     own all the same."""
-    from graph.ingest_service import IngestService, translate_events
+    from graph.intake.ingest_service import IngestService, translate_events
 
     events = food_delivery_events[:4]
     first = translate_events([orjson.dumps(e) for e in events])
@@ -247,8 +247,8 @@ def test_a_batch_that_changes_nothing_keeps_its_block_and_no_journal_batch(
 _KILLED_BEFORE_RETRACTING = """
 import os, sys
 import orjson
-from graph.event_log_migration import open_event_log
-from graph.ingest_service import IngestService, translate_events
+from graph.eventlog.event_log_migration import open_event_log
+from graph.intake.ingest_service import IngestService, translate_events
 from graph.stores import embedded, journal, open_store
 
 embedded.PLAN_BESIDE_BYTES = 0  # every batch planned beside, committed before its plan is done
@@ -274,7 +274,7 @@ def test_a_start_replays_a_batch_killed_before_its_retraction_as_the_nothing_it_
     nothing (``EmbeddedStore._planned``). A process killed between the two leaves that batch in
     the journal's tail: the next start replays it, the graph is what the first batch made, and
     writing goes on."""
-    from graph.ingest_service import IngestService, translate_events
+    from graph.intake.ingest_service import IngestService, translate_events
 
     events = food_delivery_events[:4]
     (tmp_path / "events.json").write_bytes(orjson.dumps(events))

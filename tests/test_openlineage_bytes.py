@@ -28,8 +28,8 @@ from openlineage_events import complete
 
 import ingest.openlineage as openlineage
 from graph import _native
-from graph.ingest_service import translate_events
-from graph.model import RULE_SOURCE
+from graph.core.model import RULE_SOURCE
+from graph.intake.ingest_service import translate_events
 from ingest.domain_rules import NO_RULES, DomainRule, DomainRules
 from ingest.openlineage_quality import has_quality_facets
 from ingest.openlineage_schema import MAX_DEPTH, _whole_events, event_kind

@@ -7,8 +7,8 @@ import copy
 import pytest
 
 from graph import _native
-from graph.model import EdgeKind, NodeKind
-from graph.mutations import Changes, UpsertEdge, UpsertNode, decode, encode, plan
+from graph.core.model import EdgeKind, NodeKind
+from graph.core.mutations import Changes, UpsertEdge, UpsertNode, decode, encode, plan
 from ingest.builder import GraphBuilder
 from ingest.openlineage import translate
 from ingest.openlineage_schema import InvalidEvent

@@ -1,4 +1,4 @@
-"""One PII rule (``graph.pii.is_pii``) behind both answers GraphQL gives about personal data: a
+"""One PII rule (``graph.core.pii.is_pii``) behind both answers GraphQL gives about personal data: a
 column's ``pii`` and a domain's ``piiColumns`` agree for every source that declares it — an
 OpenLineage schema facet's tags, an ODCS contract's classification and custom properties, a
 datacontract.com field's ``pii`` flag, classification and tags, a dbt column's meta and tags — on
@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from openlineage_events import complete, with_schema
 
-from graph.api.schema import context, schema
+from graph.serve.schema import context, schema
 from graph.stores import Store
 from ingest.contracts import translate_contract
 from ingest.dbt import translate_manifest

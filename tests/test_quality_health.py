@@ -20,7 +20,7 @@ from openlineage.client.generated import (
 from openlineage.client.generated import test_run
 from openlineage.client.serde import Serde
 
-from graph.api.schema import context, schema
+from graph.serve.schema import context, schema
 from graph.stores import Store
 from ingest.contracts import translate_contract
 from ingest.openlineage import translate
@@ -263,7 +263,7 @@ def test_assertions_page_by_id(store: Store) -> None:
 
 
 def test_an_upstream_walk_cut_by_its_bound_says_so(store: Store) -> None:
-    from graph import health as health_queries
+    from graph.read import health as health_queries
 
     pipeline(store)
     check(store, "2026-01-05T06:30:00Z", not_null(False))

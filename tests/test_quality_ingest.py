@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from graph import health
+from graph.read import health
 from graph.stores import Store
 
 CORPUS = Path(__file__).parent / "corpora" / "dbt-duckdb-deliveries"

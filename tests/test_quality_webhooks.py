@@ -1,4 +1,4 @@
-"""Quality webhooks (graph.quality_alerts through graph.webhooks' outbox) with a real recording
+"""Quality webhooks (graph.notify.quality_alerts through graph.notify.webhooks' outbox) with a real recording
 receiver: a failing error-level check, from events the real OpenLineage client builds, is told
 once to the owners downstream; a missed freshness SLO (real datacontract.com contracts) once per
 missed window; on both stores, and end to end through a server."""
@@ -28,20 +28,19 @@ from test_quality_health import (
 )
 from webhook_receiver import Receiver, deliveries
 
-from graph import quality_alerts
-from graph.ingest_service import IngestService, translate_events
-from graph.model import Node, NodeKind
-from graph.mutations import UpsertNode
-from graph.notifications import BatchWalks, notification_id
-from graph.quality_alerts import (
+from graph.core.model import Node, NodeKind
+from graph.core.mutations import UpsertNode
+from graph.intake.ingest_service import IngestService, translate_events
+from graph.notify import quality_alerts
+from graph.notify.notifications import BatchWalks, notification_id
+from graph.notify.quality_alerts import (
     FRESHNESS_MISSED,
     QUALITY_FAILED,
     check_freshness,
     missed_freshness,
 )
-from graph.stores import Store, open_store
-from graph.webhook_client import WebhookClient
-from graph.webhooks import (
+from graph.notify.webhook_client import WebhookClient
+from graph.notify.webhooks import (
     BREAKING_CHANGE,
     RANGES,
     Deliverer,
@@ -50,6 +49,7 @@ from graph.webhooks import (
     WebhookSettings,
     load_webhooks,
 )
+from graph.stores import Store, open_store
 from ingest.contracts import translate_contract
 
 SECRET = "quality-secret"
@@ -289,7 +289,7 @@ def test_a_server_tells_a_failing_check_and_missed_slos(tmp_path: Path, receiver
 
 def test_every_notification_id_has_one_form_whatever_told_of_it(tmp_path: Path) -> None:
     """A breaking change's notification and a failed check's are addressed alike: newest first by
-    when they were made, then their kind, then what they are about (``graph.notifications``)."""
+    when they were made, then their kind, then what they are about (``graph.notify.notifications``)."""
     store = open_store(data_dir=str(tmp_path / "data"))
     service = with_pipeline(store)
     for event_ in (

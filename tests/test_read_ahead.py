@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from openlineage_events import PRODUCER, complete
 
-from graph.impact import impact
-from graph.lineage import column_lineage, dataset_lineage
-from graph.model import JOB_IO, Direction, EdgeKind, Node, NodeKind, dataset_id
-from graph.mutations import UpsertEdge, UpsertNode
+from graph.core.model import JOB_IO, Direction, EdgeKind, Node, NodeKind, dataset_id
+from graph.core.mutations import UpsertEdge, UpsertNode
+from graph.read.impact import impact
+from graph.read.lineage import column_lineage, dataset_lineage
+from graph.read.view import SUMMARY, GraphView
 from graph.stores import (
     EdgeDirection,
     JudgesJobEdges,
@@ -19,7 +20,6 @@ from graph.stores import (
     Store,
     neighbourhood,
 )
-from graph.view import SUMMARY, GraphView
 from ingest.openlineage import translate
 
 T1 = "2024-01-01T00:00:00.000000Z"

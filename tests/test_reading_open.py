@@ -22,8 +22,8 @@ from crashing import ROOT
 from test_snapshot import MESH, everything, load
 
 from graph.cli import one_shot
-from graph.stores import snapshot
-from graph.stores.embedded import EmbeddedStore
+from graph.stores.embedded import snapshot
+from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.journal import JournalCorrupt
 from ingest.openlineage import translate
 

@@ -12,9 +12,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.model import EdgeKind, NodeKind
-from graph.mutations import Mutation, UpsertEdge, UpsertNode, encode
-from graph.stores.embedded import EmbeddedStore
+from graph.core.model import EdgeKind, NodeKind
+from graph.core.mutations import Mutation, UpsertEdge, UpsertNode, encode
+from graph.stores.embedded.store import EmbeddedStore
 
 IDS = [f"dataset:ns:t{i}" for i in range(3)] + [
     f"datasetField:dataset:ns:t0:c{i}" for i in range(3)
@@ -27,7 +27,7 @@ VALUES = st.one_of(
     st.dictionaries(st.sampled_from(["k"]), st.sampled_from(["v", "w"]), max_size=1),
 )
 PROPS = st.dictionaries(st.sampled_from(["type", "description", "tags", "deleted"]), VALUES)
-# Stamps as graph.mutations.stamp renders them (packed in a record), and one it did not (held as
+# Stamps as graph.core.mutations.stamp renders them (packed in a record), and one it did not (held as
 # a string of the pool, which a record then references).
 LATEST = "latest"  # the step's own stamp, later than every one before: its values win
 STAMPS = st.sampled_from(

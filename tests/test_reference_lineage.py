@@ -16,11 +16,11 @@ import reference_lineage as reference
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.impact import ChangeKind, impact
-from graph.lineage import Direction, dataset_lineage
-from graph.model import EdgeKind, NodeKind, dataset_id, job_id
-from graph.mutations import Mutation, UpsertEdge, UpsertNode, stamp
-from graph.stores.embedded import EmbeddedStore
+from graph.core.model import EdgeKind, NodeKind, dataset_id, job_id
+from graph.core.mutations import Mutation, UpsertEdge, UpsertNode, stamp
+from graph.read.impact import ChangeKind, impact
+from graph.read.lineage import Direction, dataset_lineage
+from graph.stores.embedded.store import EmbeddedStore
 
 AT = stamp(datetime(2026, 1, 5, tzinfo=UTC))
 _graphs = itertools.count()  # each example in its own namespace of one store

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.schema_diff import ColumnSpec, diff_schema
-from ingest.proposed_schema import InvalidProposedSchema, read_proposed_schema
+from graph.change.schema_diff import ColumnSpec, diff_schema
+from graph.check.proposed_schema import InvalidProposedSchema, read_proposed_schema
 
 
 def kinds(changes) -> list[tuple[str | None, str, str | None]]:

@@ -1,4 +1,4 @@
-"""Schema history and breaking-change detection (graph.schema_history), on both stores: what a
+"""Schema history and breaking-change detection (graph.change.schema_history), on both stores: what a
 producer's events make of a dataset's versions, what the Marquez versions routes answer to Marquez's
 own client, and the changes with the impact they had when they landed."""
 
@@ -21,9 +21,10 @@ from schema_events import (
 )
 from test_http_api import post_with_client
 
-from graph import notifications, schema_history
-from graph.ingest_service import IngestService, translate_events
-from graph.model import NodeKind, dataset_id
+from graph.change import schema_history
+from graph.core.model import NodeKind, dataset_id
+from graph.intake.ingest_service import IngestService, translate_events
+from graph.notify import notifications
 from graph.stores import Store, open_store
 
 

@@ -1,5 +1,5 @@
 """Schema history reads a batch's schema observations from its wire form
-(``graph.schema_observations.observations_in``, native/bindings/pyobservations.cc) instead of decoding
+(``graph.change.schema_observations.observations_in``, native/bindings/pyobservations.cc) instead of decoding
 the batch: it must find exactly what the Python rule (``observations``) finds in the decoded
 mutations, for generated batches (several parts, columns stated twice, odd values) and for the
 batches the OpenLineage translation makes of the corpora's events."""
@@ -11,15 +11,15 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graph.model import EdgeKind, NodeKind
-from graph.mutations import Mutation, UpsertEdge, UpsertNode, concat_encoded, decode, encode
-from graph.schema_observations import (
+from graph.change.schema_observations import (
     OPENLINEAGE,
     observations,
     observations_in,
     observed_index,
     read_observed,
 )
+from graph.core.model import EdgeKind, NodeKind
+from graph.core.mutations import Mutation, UpsertEdge, UpsertNode, concat_encoded, decode, encode
 from ingest.openlineage import translate_encoded, translate_many
 
 STAMPS = ["2026-01-05T00:00:01.000000Z", "2026-01-05T00:00:02.000000Z"]

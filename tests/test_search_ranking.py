@@ -10,10 +10,10 @@ from typing import Any
 import food_delivery as fd
 import pytest
 
-from graph.api.app import limited_schema
-from graph.api.limits import GraphQLLimits
-from graph.api.schema import context
-from graph.search import CONTAINS, EXACT, PREFIX, WORD, match_rank
+from graph.read.search import CONTAINS, EXACT, PREFIX, WORD, match_rank
+from graph.serve.app import limited_schema
+from graph.serve.limits import GraphQLLimits
+from graph.serve.schema import context
 from graph.stores import Store
 from ingest.domain_rules import DomainRules
 from ingest.openlineage import translate

@@ -1,4 +1,4 @@
-"""Security and caching headers on every page, asset and answer (``graph.api.headers``), and the
+"""Security and caching headers on every page, asset and answer (``graph.serve.headers``), and the
 explorer and GraphiQL working under that Content-Security-Policy in a real headless Chromium:
 nothing blocked (no ``securitypolicyviolation`` event, no console error)."""
 

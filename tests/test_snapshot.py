@@ -1,4 +1,4 @@
-"""Snapshots of the embedded store (``graph.stores.snapshot``): a start loads the graph and replays
+"""Snapshots of the embedded store (``graph.stores.embedded.snapshot``): a start loads the graph and replays
 only the journal's tail, and any doubt about a snapshot means the whole journal is replayed.
 
 The reference for every check is the graph a full replay of the same journal builds (the store as
@@ -26,13 +26,14 @@ import zstandard
 from crashing import APPLY_ALL, ROOT, batch_lines, run_then_sigkill
 
 from graph import _native
-from graph.lineage import dataset_lineage
-from graph.model import Direction, EdgeKind, NodeKind
-from graph.mutations import encode
-from graph.stores import embedded, snapshot
-from graph.stores.embedded import EmbeddedStore
+from graph.core.model import Direction, EdgeKind, NodeKind
+from graph.core.mutations import encode
+from graph.read.lineage import dataset_lineage
+from graph.read.view import GraphView
+from graph.stores.embedded import snapshot
+from graph.stores.embedded import store as embedded
+from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.journal import Journal, JournalCorrupt
-from graph.view import GraphView
 from ingest.openlineage import translate
 
 
@@ -91,7 +92,7 @@ def snapshot_logs(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
     return [
         r.getMessage()
         for r in caplog.records
-        if r.name == "graph.stores.embedded" and r.levelno == level
+        if r.name == "graph.stores.embedded.store" and r.levelno == level
     ]
 
 

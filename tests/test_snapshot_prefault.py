@@ -1,5 +1,5 @@
 """A read-only command's snapshot load has the heap's new pages filled in ahead of the loading
-thread (``graph.stores.prefault``), and loads the very same graph.
+thread (``graph.stores.embedded.prefault``), and loads the very same graph.
 
 The heap is the process's real glibc heap (malloc through ctypes) and the page faults are the
 kernel's own count for this thread; the graph is a real data dir (the 1k-dataset bench mesh,
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.stores import prefault, snapshot
-from graph.stores.embedded import EmbeddedStore
+from graph.stores.embedded import prefault, snapshot
+from graph.stores.embedded.store import EmbeddedStore
 
 # Run in a fresh interpreter: a heap with free memory (earlier tests') would hand out pages that
 # are present already.

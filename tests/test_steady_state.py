@@ -14,8 +14,8 @@ import httpx
 import orjson
 from live_server import LiveServer
 
-from graph.ingest_service import IngestService, translate_events
-from graph.model import EdgeKind, NodeKind
+from graph.core.model import EdgeKind, NodeKind
+from graph.intake.ingest_service import IngestService, translate_events
 from graph.stores import JudgesJobEdges, Store
 
 ROOT = Path(__file__).resolve().parents[1]

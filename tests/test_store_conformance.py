@@ -28,10 +28,10 @@ from store_graphs import (
     typed,
 )
 
-from graph.model import EdgeKind, NodeKind, dataset_id, job_id, owner_id
-from graph.mutations import Mutation, UpsertEdge, UpsertNode, encode
+from graph.core.model import EdgeKind, NodeKind, dataset_id, job_id, owner_id
+from graph.core.mutations import Mutation, UpsertEdge, UpsertNode, encode
 from graph.stores import Store, node_summaries, reads_summaries
-from graph.stores.embedded import EmbeddedStore
+from graph.stores.embedded.store import EmbeddedStore
 from ingest.openlineage import translate
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -319,7 +319,7 @@ def test_reads_of_nothing(store: Store) -> None:
 def test_first_of_kind_answers_each_prefix_at_once(store: Store, reference) -> None:
     """A dataset's newest schema version for many datasets in one read: per prefix, the first node
     of the kind by id that starts with it, as ``nodes_of_kind`` from that prefix finds it."""
-    from graph.schema_history import version_node_id, versions_prefix
+    from graph.change.schema_history import version_node_id, versions_prefix
 
     def version(dataset: str, at: str, n: int) -> UpsertNode:
         node_id = version_node_id(dataset, at, f"v{n}", at)
@@ -370,7 +370,7 @@ def test_first_holding_observed_compares_a_batch_s_schemas_with_the_newest_versi
     embedded store compares them where they lie in the batch, another store the rows made of
     them; both answer alike (None: no version)."""
     from graph import _native
-    from graph.schema_history import version_node_id, versions_prefix
+    from graph.change.schema_history import version_node_id, versions_prefix
 
     a, colon, ab = dataset_id("o", "a"), dataset_id("o", "a:b"), dataset_id("o", "ab")
     none = dataset_id("o", "aa")

@@ -10,8 +10,8 @@ from typing import Any
 from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
 from openlineage.client.generated import job_type_job
 
-from graph.lineage import dataset_lineage
-from graph.model import Direction
+from graph.core.model import Direction
+from graph.read.lineage import dataset_lineage
 from graph.stores import Store
 from ingest.openlineage import translate
 

@@ -1,8 +1,8 @@
-"""The raw event log's subject index (``graph.subject_index``): rows staged in seq order, merged
+"""The raw event log's subject index (``graph.eventlog.subject_index``): rows staged in seq order, merged
 into ``subjects`` in batches, and every read sees both.
 
 The reference is the log's events themselves: the events naming a subject are those whose own
-subjects (``graph.event_log.subjects_of``) include it, in the order they were kept.
+subjects (``graph.eventlog.event_log.subjects_of``) include it, in the order they were kept.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from staged_index_rows import aged_out, has_table, rows, stage_as_before, staged_log
 
-from graph import staged_index, subject_index
-from graph.event_log import EventLog, subjects_of
-from graph.ingest_service import translate_events
+from graph.eventlog import staged_index, subject_index
+from graph.eventlog.event_log import EventLog, subjects_of
+from graph.intake.ingest_service import translate_events
 
 LEVELS = ("subjects", "subjects_recent", "subjects_staged_blocks")
 

@@ -1,7 +1,7 @@
 """Issue 74, findings 3 and 5, with real local receivers (raw sockets, as a hostile receiver
 behaves): an answer of 1 GiB is read only up to ``RESPONSE_LIMIT`` and the connection dropped,
 and a receiver trickling a header byte every second is abandoned at the post's deadline, though
-no single read ever waits ``POST_TIMEOUT`` (``graph.webhook_client``)."""
+no single read ever waits ``POST_TIMEOUT`` (``graph.notify.webhook_client``)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from test_webhooks import EVENTS, SECRET
 
-from graph import webhook_client
-from graph.ingest_service import IngestService, translate_events
+from graph.intake.ingest_service import IngestService, translate_events
+from graph.notify import webhook_client
+from graph.notify.webhook_client import WebhookClient
+from graph.notify.webhooks import RANGES, Deliverer, Webhook, WebhookSettings
 from graph.stores import open_store
-from graph.webhook_client import WebhookClient
-from graph.webhooks import RANGES, Deliverer, Webhook, WebhookSettings
 
 GIB = 2**30
 

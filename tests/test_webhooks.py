@@ -1,4 +1,4 @@
-"""Breaking-change webhooks (graph.webhooks) with real receivers (local HTTP servers): a breaking
+"""Breaking-change webhooks (graph.notify.webhooks) with real receivers (local HTTP servers): a breaking
 schema arriving over HTTP, Kafka and an Iceberg crawl is told once, signed, with the owners
 downstream; a failing receiver gets it on a later try; a server killed before delivering delivers
 after its restart, under the same idempotency key."""
@@ -22,11 +22,10 @@ from schema_events import CUSTOMERS, NS, V1, V2_NO_EMAIL, consumer_event, produc
 from test_http_api import post_with_client
 from webhook_receiver import Received, Receiver, deliveries
 
-from graph.ingest_service import IngestService
-from graph.model import NodeKind
-from graph.stores import open_store
-from graph.webhook_client import WebhookClient
-from graph.webhooks import (
+from graph.core.model import NodeKind
+from graph.intake.ingest_service import IngestService
+from graph.notify.webhook_client import WebhookClient
+from graph.notify.webhooks import (
     RANGES,
     Deliverer,
     InvalidWebhooks,
@@ -36,6 +35,7 @@ from graph.webhooks import (
     check_target,
     load_webhooks,
 )
+from graph.stores import open_store
 
 SECRET = "s3cr3t-for-tests"
 EVENTS = [
@@ -249,8 +249,8 @@ def test_an_expired_notification_is_kept_failed_durably_on_each_store(
     store (a reopened store shows it), counted once, posted never; a later pass leaves it."""
     import time
 
-    from graph.ingest_service import translate_events
-    from graph.webhooks import failed_deliveries
+    from graph.intake.ingest_service import translate_events
+    from graph.notify.webhooks import failed_deliveries
 
     store = open_test_store()
     IngestService(store).commit(translate_events(EVENTS, keep_raw=False).payload, None)
@@ -331,7 +331,8 @@ def test_a_breaking_schema_from_an_iceberg_crawl_is_told(
     from pyiceberg.schema import Schema
     from pyiceberg.types import LongType, NestedField, StringType
 
-    from ingest.iceberg import crawl, translate_catalog
+    from graph.intake.iceberg_crawl import crawl
+    from ingest.iceberg import translate_catalog
 
     catalog = load_catalog(
         "lake", type="rest", uri=rest_server.uri, warehouse=rest_server.warehouse_uri
@@ -365,7 +366,7 @@ def test_a_breaking_schema_from_an_iceberg_crawl_is_told(
         consumer["inputs"] = [{"namespace": ns, "name": "crm.contacts"}]
         lineage = consumer["outputs"][0]["facets"]["columnLineage"]["fields"]["email"]
         lineage["inputFields"] = [{"namespace": ns, "name": "crm.contacts", "field": "phone"}]
-        from graph.ingest_service import translate_events
+        from graph.intake.ingest_service import translate_events
 
         service.commit(translate_events([consumer], keep_raw=False).payload, None)
         with table.update_schema() as update:
@@ -470,7 +471,7 @@ def test_serve_refuses_a_bad_webhooks_file(tmp_path: Path) -> None:
 
 def test_a_webhooks_file_is_read_as_every_configuration_file_is(tmp_path: Path) -> None:
     """YAML, or JSON by its suffix; one that cannot be read is named with why, as a rules or
-    tokens file is (``ingest.documents``)."""
+    tokens file is (``graph.core.documents``)."""
     as_json = tmp_path / "webhooks.json"
     as_json.write_text(
         json.dumps({"webhooks": [{"url": "https://h.test/x", "secret_env": "HOOK_SECRET"}]})

@@ -141,7 +141,7 @@ def test_the_wheel_is_manylinux_and_carries_the_compiled_core(wheel: Path) -> No
     listing = subprocess.run(
         [sys.executable, "-m", "zipfile", "-l", str(wheel)], capture_output=True, text=True
     ).stdout
-    assert "graph/_native.cpython-" in listing and "graph/api/static/explorer.html" in listing
+    assert "graph/_native.cpython-" in listing and "graph/serve/static/explorer.html" in listing
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
     sources = [name for name in names if name.startswith("native/") or name.endswith(C_SOURCES)]

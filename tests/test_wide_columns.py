@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from openlineage_events import complete, with_schema
 
-from graph.api.schema import context, schema
+from graph.serve.schema import context, schema
 from graph.stores import Store
 from ingest.openlineage import translate
 

@@ -1,4 +1,4 @@
-"""Who may write what: the authorization of domain-scoped writers (``graph.authorization``) on both
+"""Who may write what: the authorization of domain-scoped writers (``graph.intake.authorization``) on both
 stores, directly and over real HTTP to a real server."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 
-from graph.authorization import domains_touched
-from graph.model import EdgeKind, NodeKind, dataset_id, domain_id
-from graph.mutations import UpsertEdge, UpsertNode
+from graph.core.model import EdgeKind, NodeKind, dataset_id, domain_id
+from graph.core.mutations import UpsertEdge, UpsertNode
+from graph.intake.authorization import domains_touched
 from graph.stores import Store
 from ingest.openlineage import translate
 

@@ -32,13 +32,13 @@ from test_subscriptions import PROTOCOL, Connection, emit
 from ws_amplification import HUB, fan_event
 from ws_amplification import SUBSCRIPTION as FAN_LINEAGE
 
-from graph.api.app import create_app
-from graph.api.auth import AuthConfig
-from graph.api.execution import FlatListExecutor
-from graph.api.record_list import ColumnList
-from graph.api.schema import LineageGraph
-from graph.stores.embedded import EmbeddedStore
-from graph.view import GraphView
+from graph.core.auth import AuthConfig
+from graph.read.view import GraphView
+from graph.serve.app import create_app
+from graph.serve.execution import FlatListExecutor
+from graph.serve.record_list import ColumnList
+from graph.serve.schema import LineageGraph
+from graph.stores.embedded.store import EmbeddedStore
 
 HEAVY = "query($id: String!) { %s }" % " ".join(
     f"a{i}: lineage(nodeId: $id, direction: DOWNSTREAM, depth: 2) "

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from graph.model import EdgeKind, NodeKind
-from graph.mutations import UpsertEdge, UpsertNode
-from graph.stores import Store, snapshot
-from graph.stores.embedded import EmbeddedStore
+from graph.core.model import EdgeKind, NodeKind
+from graph.core.mutations import UpsertEdge, UpsertNode
+from graph.stores import Store
+from graph.stores.embedded import snapshot
+from graph.stores.embedded.store import EmbeddedStore
 
 STAMP = "2026-01-05T06:00:00.000000Z"
 

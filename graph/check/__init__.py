@@ -2,7 +2,7 @@
 
 Inputs, one module per artifact kind (``dbt_input``, ``sql_input``, ``contract_input``,
 ``iceberg_input``, ``node_input``), turn artifacts into classified changes placed in the graph
-(``changeset``, ``planning``; the rules in ``graph.change_classifier``); ``report`` runs GraphQL
+(``changeset``, ``planning``; the rules in ``graph.change.classifier``); ``report`` runs GraphQL
 ``impact`` for each (in-process, straight from the store: ``store_reads``) and merges the
 answers; ``formats`` renders them; ``command`` is the CLI.
 """

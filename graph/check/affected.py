@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, overload
 
-from graph.impact_order import SEVERITY_RANKS
+from graph.read.impact_order import SEVERITY_RANKS
 
 RANK = {**SEVERITY_RANKS, "NONE": 0}  # a report's severity names, "NONE" a cap as low as INFO
 NAMES = {rank: name for name, rank in RANK.items() if name != "NONE"}  # a rank's report name

@@ -2,7 +2,7 @@
 
 Every input (dbt manifests, SQL migrations, contracts, Iceberg metadata, a proposed schema, a
 plain node id) turns its artifact into :class:`PlannedChange` objects — a change classified by
-``graph.change_classifier`` plus the graph node the impact walk starts from — so the report
+``graph.change.classifier`` plus the graph node the impact walk starts from — so the report
 treats them all alike.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from graph.change_classifier import Change
+from graph.change.classifier import Change
 
 #: Runs one GraphQL operation (in-process or against a server) and returns its ``data``.
 Execute = Callable[[str, dict[str, Any]], dict[str, Any]]

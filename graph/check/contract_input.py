@@ -4,7 +4,7 @@ The file goes through ``ingest.contracts.translate_contract`` — what ``lineage
 contracts`` applies — so the contract, its product and the datasets it governs carry the ids
 that command records. The current version is the graph's (its product's freshness SLO, the
 contract's quality rules, the governed datasets' columns) or, with ``--contract-base``, an older
-file. Both are compared by ``graph.change_classifier.classify_contract``.
+file. Both are compared by ``graph.change.classifier.classify_contract``.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph.change_classifier import ContractTerms, FieldSpec, classify_contract
+from graph.change.classifier import ContractTerms, FieldSpec, classify_contract
 from graph.check.changeset import ChangeSet, CheckError, Execute
 from graph.check.graph_reads import GraphDataset, datasets
 from graph.check.planning import assume_same_required, plan
-from graph.enums import declared_enum
-from graph.model import NodeKind, PropertyKey
-from graph.mutations import UpsertNode
-from ingest.input_files import InputError, read_input
+from graph.core.enums import declared_enum
+from graph.core.input_files import InputError, read_input
+from graph.core.model import NodeKind, PropertyKey
+from graph.core.mutations import UpsertNode
 
 
 @dataclass

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.change_classifier import (
+from graph.change.classifier import (
     Change,
     ChangeType,
     FieldSpec,
@@ -29,10 +29,10 @@ from graph.check.changeset import ChangeSet, CheckError, EdgeChange, Execute
 from graph.check.dbt_target import graph_places, map_schemas, refuse_mismatch, refuse_unknown
 from graph.check.graph_reads import GraphDataset, datasets, writing_edges
 from graph.check.planning import plan
-from graph.enums import rule_enum
-from graph.model import EdgeKind, NodeKind, PropertyKey
-from graph.mutations import UpsertEdge, UpsertNode
-from ingest.input_files import InputError, read_input
+from graph.core.enums import rule_enum
+from graph.core.input_files import InputError, read_input
+from graph.core.model import EdgeKind, NodeKind, PropertyKey
+from graph.core.mutations import UpsertEdge, UpsertNode
 
 
 @dataclass

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from graph.change_classifier import FieldSpec
+from graph.change.classifier import FieldSpec
 from graph.check.changeset import CheckError, Execute, store_execute
 
 _BATCH = 25  # aliased lookups per operation (a server refuses documents over 30 aliases)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from graph.change_classifier import FieldSpec, classify_schema
+from graph.change.classifier import FieldSpec, classify_schema
 from graph.check.changeset import ChangeSet, CheckError, Execute
 from graph.check.graph_reads import datasets
 from graph.check.planning import plan
-from graph.model import dataset_id
+from graph.core.input_files import InputError, read_input
+from graph.core.model import dataset_id
 from ingest.iceberg_fields import iceberg_fields
-from ingest.input_files import InputError, read_input
 from ingest.naming import location_dataset
 
 

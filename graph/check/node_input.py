@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.change_classifier import Change, ChangeType, FieldSpec, Severity, classify_schema
+from graph.change.classifier import Change, ChangeType, FieldSpec, Severity, classify_schema
 from graph.check.changeset import ChangeSet, CheckError, Execute, PlannedChange
 from graph.check.graph_reads import datasets, nodes, unknown_node
 from graph.check.planning import assume_same_required, plan
@@ -40,7 +40,7 @@ def node_change(execute: Execute, node_id: str, change: str) -> ChangeSet:
 
 def proposed_schema_changes(execute: Execute, node_id: str, path: Path) -> ChangeSet:
     """The changes turning a dataset's current columns into the proposed schema in ``path``."""
-    from ingest.proposed_schema import InvalidProposedSchema, read_proposed_schema
+    from graph.check.proposed_schema import InvalidProposedSchema, read_proposed_schema
 
     node = nodes(execute, [node_id])[node_id]
     if node is None:

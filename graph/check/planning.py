@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from graph.change_classifier import Change, FieldSpec
+from graph.change.classifier import Change, FieldSpec
 from graph.check.changeset import PlannedChange
 from graph.check.graph_reads import GraphDataset
 

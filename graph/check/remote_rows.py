@@ -3,7 +3,7 @@
 A hub of the 100k-dataset mesh reaches 99 999 nodes: ``affected`` in full is ~20 MB of JSON the
 server renders and the client parses, for a PR comment that shows ~500 rows and the counts by
 severity, and JUnit, which shows none. When the report is one change's whose severities are not
-capped (its rows are then the answer's, worst first: ``graph.impact_order``) and the formats asked
+capped (its rows are then the answer's, worst first: ``graph.read.impact_order``) and the formats asked
 for read only the first rows (:class:`RowsRead`), the check asks GraphQL ``severityCounts`` and a
 page of ``affectedWorst`` instead. A row past that page is fetched when read (another page), a
 path past the first ``paths`` from the whole answer's ``via`` tree, so any reader still gets every

@@ -27,7 +27,7 @@ from graph.check.affected import (
 )
 from graph.check.changeset import ChangeSet, CheckError, Execute, PlannedChange, store_execute
 from graph.check.remote_rows import IMPACT_QUERY, RemoteAnswer, RowsRead, remote_answer
-from graph.impact_order import worst_first
+from graph.read.impact_order import worst_first
 
 #: What a server older than ``severityCounts``/``affectedWorst`` answers a summary with (GraphQL's
 #: validation message, quoted either way): the check then asks it for every row, as before.

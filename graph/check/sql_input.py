@@ -31,7 +31,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
 from sqlglot.tokens import Token, TokenType
 
-from graph.change_classifier import (
+from graph.change.classifier import (
     Change,
     ChangeType,
     FieldSpec,
@@ -43,8 +43,8 @@ from graph.change_classifier import (
 from graph.check.changeset import ChangeSet, CheckError, Execute
 from graph.check.graph_reads import GraphDataset, datasets, search_ids
 from graph.check.planning import plan
-from graph.model import dataset_id
-from ingest.input_files import InputError, read_input
+from graph.core.input_files import InputError, read_input
+from graph.core.model import dataset_id
 from ingest.naming import normal_namespace
 
 #: Commands sqlglot keeps opaque that change no table's columns: passed over like a SET.

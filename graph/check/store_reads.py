@@ -4,23 +4,23 @@ A check on a data dir asks for its start nodes and for one ``impact`` per change
 through the GraphQL schema cost a hub check on the 100k-dataset mesh ~0.3 s to import strawberry
 and graphql-core and ~0.3 s to carry 100k affected rows through the executor, a sixth of the
 whole run. So :class:`StoreExecute` answers them with the queries the resolvers call
-(``graph.queries.node``, ``graph.impact.impact``), in the shapes GraphQL gives (field names, enum
+(``graph.read.queries.node``, ``graph.read.impact.impact``), in the shapes GraphQL gives (field names, enum
 names, the same defaults), and imports the schema only when some other question (datasets,
 search, products: the artifact inputs) is first asked. ``--server`` still asks GraphQL for all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
 
 from graph._native import Impact
 from graph.check.changeset import CheckError, InProcessReads
-from graph.errors import QueryError
-from graph.impact import SEVERITIES, ChangeKind, impact
-from graph.model import Node, NodeKind
+from graph.core.errors import QueryError
+from graph.core.model import Node, NodeKind
+from graph.read.impact import SEVERITIES, ChangeKind, impact
+from graph.read.view import GraphView
 from graph.stores import Store, StoreUnavailable
-from graph.view import GraphView
 
 _KIND_NAMES = {kind: kind.name for kind in NodeKind}
 _SEVERITY_NAMES = [severity.value for severity in SEVERITIES]  # by rank
@@ -58,20 +58,33 @@ class NativeColumns:
         return found
 
 
+class GraphQLResult(Protocol):
+    """What running a GraphQL query answers (graphql-core's ``ExecutionResult``)."""
+
+    @property
+    def data(self) -> dict[str, Any] | None: ...
+
+    @property
+    def errors(self) -> Sequence[Any] | None: ...
+
+
+InProcessGraphQL = Callable[[str, dict[str, Any]], GraphQLResult]
+
+
 class StoreExecute:
     """GraphQL on an open store (``graph.check.Execute``), plus the reads the check makes most
-    answered without it: ``nodes`` and ``impact``."""
+    answered without it: ``nodes`` and ``impact``.
 
-    def __init__(self, store: Store) -> None:
+    ``graphql`` runs a query in this process (the serving layer's schema, handed in by the
+    command line, which may import it: this layer may not)."""
+
+    def __init__(self, store: Store, graphql: InProcessGraphQL) -> None:
         self.store = store
+        self._graphql = graphql
 
     def __call__(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        from graph.api.schema import context, schema  # ~0.3 s: only when a question needs it
-
         try:
-            result = schema.execute_sync(
-                query, variable_values=variables, context_value=context(self.store)
-            )
+            result = self._graphql(query, variables)
         except StoreUnavailable as e:
             raise CheckError(f"store unavailable: {e}") from None
         if result.errors:
@@ -84,7 +97,7 @@ class StoreExecute:
 
     def nodes(self, ids: Iterable[str]) -> dict[str, dict[str, Any] | None]:
         """Each id → ``{id kind namespace name}`` as GraphQL ``node`` gives it, None if unknown."""
-        from graph import queries  # here: --server never needs it (graph.search with it: ~30 ms)
+        from graph.read import queries  # here: --server never needs it (~30 ms with search)
 
         view = self._view()
         try:
@@ -95,7 +108,7 @@ class StoreExecute:
     def impact(self, node_id: str, change: str, depth: int | None) -> dict[str, Any]:
         """GraphQL ``impact``'s answer to the report's query (``graph.check.report``), its
         ``affected`` as :class:`NativeColumns`."""
-        from graph import queries
+        from graph.read import queries
 
         view = self._view()
         try:
@@ -164,7 +177,7 @@ def _node(node: Node | None) -> dict[str, Any] | None:
 
 
 def _text(value: Any) -> str | None:
-    """A version as GraphQL shows it (``graph.api.schema.nodes.text_of``): text, or null."""
+    """A version as GraphQL shows it (``graph.serve.schema.nodes.text_of``): text, or null."""
     return None if value is None else str(value)
 
 

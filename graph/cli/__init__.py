@@ -13,8 +13,8 @@ import logging
 
 import click
 
-from graph.extras import MissingExtra
-from graph.heap import tune_gc
+from graph.core.extras import MissingExtra
+from graph.core.heap import tune_gc
 
 __all__ = ["main"]
 

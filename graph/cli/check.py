@@ -22,7 +22,7 @@ from graph.cli import one_shot
 from graph.cli.graphql import graphql_executor, graphql_options
 from graph.cli.paths import file_option
 from graph.cli.store_location import StoreOpener
-from graph.impact import ChangeKind
+from graph.read.impact import ChangeKind
 
 #: ``--fail-on`` → which of the report's judgements exits 1, from which rank: ``breaking`` and
 #: ``warning`` the verdict (the changes' own classes and their impact), ``impact`` only what

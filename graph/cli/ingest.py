@@ -1,6 +1,6 @@
 """``lineagemesh ingest ...``: load OpenLineage event files (or build Neo4j import files from
 them), consume Kafka, crawl an Iceberg catalog, read a dbt manifest or data contracts. Every
-source goes through the one ingest service (``graph.ingest_service``)."""
+source goes through the one ingest service (``graph.intake.ingest_service``)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from graph import queries
-from graph.api.auth import AuthConfig
 from graph.cli import one_shot
 from graph.cli.options import (
     check_kafka_principal,
@@ -33,23 +31,25 @@ from graph.cli.options import (
     store_options,
 )
 from graph.cli.paths import existing_file_option
-from graph.event_log import NEO4J_DEFAULT
-from graph.extras import require
-from graph.heap import keep_freed_memory, settle_heap
-from graph.ingest_service import IngestService
-from graph.kafka_ingest import KafkaIngest
-from graph.model import PropertyKey
-from graph.mutations import Mutation, UpsertNode
+from graph.core.auth import AuthConfig
+from graph.core.extras import require
+from graph.core.heap import keep_freed_memory, settle_heap
+from graph.core.input_files import InputError, read_input, regular_file
+from graph.core.model import PropertyKey
+from graph.core.mutations import Mutation, UpsertNode
+from graph.eventlog.event_log import NEO4J_DEFAULT
+from graph.intake.bulk_load import TranslationWorkers, load_events, workers_ahead
+from graph.intake.event_files import BadLine, expand_paths
+from graph.intake.ingest_service import IngestService
+from graph.intake.kafka_ingest import KafkaIngest
+from graph.read import queries
 from graph.stores import Store, StoreUnavailable
 from graph.stores.journal import JournalError
-from ingest.bulk_load import TranslationWorkers, load_events, workers_ahead
 from ingest.dbt import JobNaming, default_namespace, mark_removed, translate_manifest
 from ingest.domain_rules import DomainRules
-from ingest.event_files import BadLine, expand_paths
-from ingest.input_files import InputError, read_input, regular_file
 
 if TYPE_CHECKING:
-    from graph.stores.neo4j_import import ImportFiles
+    from graph.stores.neo4j.bulk_import import ImportFiles
 
 
 @click.group()
@@ -92,7 +92,7 @@ def ingest_openlineage(
     """Ingest OpenLineage events from files (JSON event, JSON array or NDJSON; directories recurse).
 
     Bad events are reported as FILE:LINE: REASON and skipped; the exit code is then 1. Events are
-    applied in file order, 500 at a time (ingest.bulk_load).
+    applied in file order, 500 at a time (graph.intake.bulk_load).
     """
     try:  # a device or a FIFO would never end or never start
         for path in paths:
@@ -105,7 +105,7 @@ def ingest_openlineage(
     # kafka`, which runs on and must give a burst's memory back).
     keep_freed_memory()
     if neo4j_import is None:
-        with (  # the workers start while the store opens (ingest.bulk_load.workers_ahead)
+        with (  # the workers start while the store opens (graph.intake.bulk_load.workers_ahead)
             workers_ahead(expand_paths(paths), workers, rules) as started,
             opened_service(open_graph, open_events, rules) as service,
         ):
@@ -165,11 +165,11 @@ def _ingest_for_neo4j_import(
     workers: int | None,
 ) -> int:
     """``ingest openlineage --neo4j-import``: the graph built by the one ingest path into an
-    embedded store, then written out as neo4j-admin import files (``graph.stores.neo4j_import``)."""
-    from graph.stores.embedded import EmbeddedStore
+    embedded store, then written out as neo4j-admin import files (``graph.stores.neo4j.bulk_import``)."""
+    from graph.stores.embedded.store import EmbeddedStore
 
     require("neo4j", "--neo4j-import")  # graph.stores.neo4j's encoding comes with its driver
-    from graph.stores.neo4j_import import ImportExportError, admin_command, export
+    from graph.stores.neo4j.bulk_import import ImportExportError, admin_command, export
 
     params = click.get_current_context().params
     if params.get("store_uri"):
@@ -324,7 +324,8 @@ def ingest_iceberg(
 
     Re-crawling is incremental (unchanged tables are skipped) and marks tables that disappeared as deleted.
     """
-    from ingest.iceberg import crawl, translate_catalog
+    from graph.intake.iceberg_crawl import crawl
+    from ingest.iceberg import translate_catalog
 
     load_catalog = require("pyiceberg.catalog", "lineagemesh ingest iceberg").load_catalog
     require("pyarrow", "lineagemesh ingest iceberg")  # pyiceberg reads the catalog's files with it
@@ -402,7 +403,7 @@ def ingest_dbt(
     except ValueError as e:  # InvalidManifest
         raise click.ClickException(f"{manifest_path}: {e}") from None
     if run_results is not None:
-        from ingest.quality_files import BadQualityFile, read_run_results
+        from graph.intake.quality_files import BadQualityFile, read_run_results
 
         try:
             mutations += read_run_results(run_results, manifest, namespace)
@@ -452,7 +453,7 @@ def ingest_quality(
 ) -> None:
     """Ingest check results as assertions: Great Expectations validation or checkpoint results, Soda
     scan results (soda scan -srf). A bad file is reported as FILE: reason, nothing is applied, exit 2."""
-    from ingest.quality_files import BadQualityFile, read_quality_files
+    from graph.intake.quality_files import BadQualityFile, read_quality_files
 
     try:
         mutations = read_quality_files(paths, namespace, prefix)
@@ -477,13 +478,7 @@ def ingest_contracts(service: IngestService, paths: tuple[Path, ...]) -> None:
     """
     from ingest.contracts import InvalidContract, translate_contract
 
-    files = [  # a named file as it is (read_input refuses what is not a regular file)
-        p
-        for path in paths
-        for p in (
-            sorted(f for f in path.rglob("*.y*ml") if f.is_file()) if path.is_dir() else [path]
-        )
-    ]
+    files = _yaml_files(paths)
     mutations: list[Mutation] = []
     rejected = unreadable = 0
     for path in files:
@@ -503,6 +498,50 @@ def ingest_contracts(service: IngestService, paths: tuple[Path, ...]) -> None:
     )
     if rejected:
         sys.exit(2 if unreadable else 1)
+
+
+@ingest.command("products")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@store_options
+def ingest_products(service: IngestService, paths: tuple[Path, ...]) -> None:
+    """Ingest data product descriptors (ODPS v0.9-v1.1 or data-product-spec.yaml; directories
+    recurse for *.yaml/*.yml): products with owners, status, version, SLOs, ports and the
+    contracts behind them, each port resolved to the dataset, topic or API its URI names.
+
+    What the graph does not hold yet is created, marked declaredOnly. A descriptor that cannot be
+    read is reported as FILE:LINE: $.FIELD: REASON; then nothing is applied and the exit code is 2.
+    """
+    from graph.intake.declared_only import mark_declared_only
+    from ingest.products import InvalidDescriptor, translate_descriptor
+
+    files = _yaml_files(paths)
+    mutations: list[Mutation] = []
+    refused = 0
+    for path in files:
+        try:
+            mutations.extend(translate_descriptor(read_input(path, "yaml"), str(path)))
+        except (InvalidDescriptor, InputError) as e:
+            refused += 1
+            click.echo(str(e), err=True)
+    if refused:
+        click.echo(f"{refused} of {len(files)} descriptors refused; nothing applied", err=True)
+        sys.exit(2)
+    changes = _apply(service, mark_declared_only(service.store, mutations), len(files))
+    click.echo(
+        f"{len(files)} product descriptors ingested ({changes} node/edge changes) into {service.store.uri}",
+        err=True,
+    )
+
+
+def _yaml_files(paths: tuple[Path, ...]) -> list[Path]:
+    """The files named, and the YAML files under the directories named (sorted)."""
+    return [  # a named file as it is (read_input refuses what is not a regular file)
+        p
+        for path in paths
+        for p in (
+            sorted(f for f in path.rglob("*.y*ml") if f.is_file()) if path.is_dir() else [path]
+        )
+    ]
 
 
 def _apply(service: IngestService, mutations: list[Mutation], documents: int = 1) -> int:

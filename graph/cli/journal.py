@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from graph.mutations import decode
+from graph.core.mutations import decode
 from graph.stores.journal import Journal, JournalCorrupt, JournalError
 
 
@@ -68,7 +68,7 @@ def journal_salvage(path: Path) -> None:
 
 def _snapshot_state(data_dir: Path, opened: Journal) -> str:
     """What the embedded store's next start does with the snapshot beside the journal."""
-    from graph.stores import snapshot
+    from graph.stores.embedded import snapshot
 
     try:
         reader = snapshot.usable(data_dir, opened)

@@ -19,15 +19,15 @@ from typing import Any, ClassVar
 
 import click
 
-from graph.api.auth import AuthConfig, InvalidAuthConfig, ReadAccess
 from graph.cli import one_shot
 from graph.cli.store_location import StoreOpener, graph_flags
-from graph.event_log import REINDEX_AFTER, EventLog, RawEventLog
-from graph.event_log_migration import open_event_log
-from graph.ingest_service import IngestService
-from graph.kafka_ingest import KafkaSettings
-from graph.principal import Principal
-from graph.quotas import Quota, parse_quota
+from graph.core.auth import AuthConfig, InvalidAuthConfig, ReadAccess
+from graph.core.principal import Principal
+from graph.eventlog.event_log import REINDEX_AFTER, EventLog, RawEventLog
+from graph.eventlog.event_log_migration import open_event_log
+from graph.intake.ingest_service import IngestService
+from graph.intake.kafka_ingest import KafkaSettings
+from graph.intake.quotas import Quota, parse_quota
 from graph.stores import Store, StoreUnavailable
 from graph.stores.journal import JournalError
 from ingest.clock_skew import parse_skew
@@ -84,7 +84,7 @@ def _open_events(
     standalone_dir: Path | None = None,
 ) -> IngestService:
     """The ingest service of ``store``: the deployment's raw event log opened in the store
-    (``graph.event_log_migration.open_event_log``: ``--event-log`` names a log an older lineagemesh kept on
+    (``graph.eventlog.event_log_migration.open_event_log``: ``--event-log`` names a log an older lineagemesh kept on
     its own, migrated into it), events older than ``keep_seconds`` aged out of it, and a reindex
     left unfinished refused. ``standalone_dir``: a log of its own there instead (``--event-log``
     first), for a store built to be thrown away (``ingest --neo4j-import``)."""
@@ -347,7 +347,7 @@ def load_auth(
 
 def check_kafka_principal(auth: AuthConfig, kafka: Any) -> Principal | None:
     """The principal ``--kafka-principal`` names (a UsageError when the tokens have no such writer)."""
-    from graph.kafka_ingest import bound_principal
+    from graph.intake.kafka_ingest import bound_principal
 
     if kafka is None or not kafka.principal:
         return None

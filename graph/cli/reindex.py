@@ -8,8 +8,8 @@ import time
 import click
 
 from graph.cli.options import domain_rules_option, store_options
-from graph.event_log import REINDEX_AFTER
-from graph.ingest_service import IngestService
+from graph.eventlog.event_log import REINDEX_AFTER
+from graph.intake.ingest_service import IngestService
 from graph.stores import StoreUnavailable
 from ingest.domain_rules import DomainRules
 

@@ -8,6 +8,6 @@ import click
 @click.command("schema")
 def export_schema() -> None:
     """Print the GraphQL schema (SDL); schema.graphql in the repository is this output."""
-    from graph.api.schema import schema
+    from graph.serve.schema import schema
 
     click.echo(schema.as_str())

@@ -12,14 +12,6 @@ from typing import Any
 
 import click
 
-from graph.api.admission import AdmissionLimits
-from graph.api.auth import ReadAccess, describe, is_loopback
-from graph.api.budget import BudgetLimits
-from graph.api.connection_caps import ConnectionLimits
-from graph.api.ingest import IngestConfig, IngestLimits
-from graph.api.limits import GraphQLLimits
-from graph.api.serve_options import connection_options
-from graph.api.slow_clients import DEFAULT_READ_SECONDS
 from graph.cli.options import (
     check_kafka_principal,
     domain_rules_option,
@@ -30,9 +22,17 @@ from graph.cli.options import (
     store_flags,
 )
 from graph.cli.paths import existing_file_option
-from graph.heap import SERVING, tune_gc
-from graph.ingest_service import IngestService, translate_events
-from graph.quotas import Quota
+from graph.core.auth import ReadAccess, describe, is_loopback
+from graph.core.heap import SERVING, tune_gc
+from graph.intake.ingest_service import IngestService, translate_events
+from graph.intake.quotas import Quota
+from graph.serve.admission import AdmissionLimits
+from graph.serve.budget import BudgetLimits
+from graph.serve.connection_caps import ConnectionLimits
+from graph.serve.ingest import IngestConfig, IngestLimits
+from graph.serve.limits import GraphQLLimits
+from graph.serve.serve_options import connection_options
+from graph.serve.slow_clients import DEFAULT_READ_SECONDS
 from graph.stores import Store, StoreUnavailable
 from ingest.domain_rules import NO_RULES, DomainRules
 
@@ -223,7 +223,7 @@ def webhook_range_options(command: Callable[..., Any]) -> Callable[..., Any]:
     "--webhooks",
     "webhooks_file",
     envvar="LINEAGEMESH_WEBHOOKS",
-    help="Webhooks told of breaking schema changes (YAML; graph.webhooks).",
+    help="Webhooks told of breaking schema changes (YAML; graph.notify.webhooks).",
 )
 @webhook_range_options
 @click.option(
@@ -285,10 +285,10 @@ def serve(
     server runs in local mode: it answers loopback clients only, and refuses to bind another
     interface unless --insecure-no-auth is given.
     """
-    from graph.api.app import create_app
-    from graph.api.connection_caps import uvicorn_options
-    from graph.api.logs import use_json_logs
-    from graph.api.server import serve_until_stopped
+    from graph.serve.app import create_app
+    from graph.serve.connection_caps import uvicorn_options
+    from graph.serve.logs import use_json_logs
+    from graph.serve.server import serve_until_stopped
 
     if log_format == "json":
         use_json_logs()
@@ -337,7 +337,7 @@ def serve(
             demo_events = translate_events(events, demo_rules, service.keeps_raw)
             service.commit(demo_events.payload, demo_events.block)
             say.info("loaded the food_delivery demo: %d events", len(events))
-        tune_gc(SERVING)  # requests' garbage collected as it comes (graph.heap)
+        tune_gc(SERVING)  # requests' garbage collected as it comes (graph.core.heap)
         say.info(
             "lineagemesh on %s: explorer at %s/ and GraphQL at %s/graphql", store.uri, where, where
         )
@@ -396,11 +396,11 @@ def serve(
 
 
 def _load_webhooks(path: Path | None, allow: frozenset[str]) -> Any:
-    """``--webhooks``: the file's webhooks (``graph.webhooks``); exit 2 naming what is wrong.
-    ``allow``: the ranges of ``graph.webhooks.RANGES`` the ``--webhooks-allow-*`` flags opened."""
+    """``--webhooks``: the file's webhooks (``graph.notify.webhooks``); exit 2 naming what is wrong.
+    ``allow``: the ranges of ``graph.notify.webhooks.RANGES`` the ``--webhooks-allow-*`` flags opened."""
     if path is None:
         return None
-    from graph.webhooks import InvalidWebhooks, load_webhooks
+    from graph.notify.webhooks import InvalidWebhooks, load_webhooks
 
     try:
         return load_webhooks(path, allow)

@@ -34,7 +34,7 @@ class StoreOpener:
 
     def __call__(self, reads_only: bool = False) -> Store:
         """``reads_only``: the command never writes (the embedded store then checks less on open)."""
-        from graph.heap import REMOTE, tune_gc
+        from graph.core.heap import REMOTE, tune_gc
         from graph.stores import open_store, open_store_to_read
 
         store = (open_store_to_read if reads_only else open_store)(
@@ -45,7 +45,7 @@ class StoreOpener:
             database=self.database,
         )
         if store.remote:
-            tune_gc(REMOTE)  # the graph is elsewhere (graph.heap)
+            tune_gc(REMOTE)  # the graph is elsewhere (graph.core.heap)
         return store
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from graph.errors import QueryError
+from graph.core.errors import QueryError
 
 DEFAULT_BUDGET = 4000  # tokens: a few thousand, as an agent's tool answer should be
 MIN_BUDGET = 500

@@ -15,7 +15,7 @@ from typing import Any
 
 from graph.check import ChangeSet, CheckError, build_report
 from graph.check.changeset import Execute
-from graph.errors import QueryError
+from graph.core.errors import QueryError
 from graph.mcp.answers import counts, fit
 
 EXIT_CODES = {"BREAKING": 1, "WARNING": 0, "INFO": 0, "NONE": 0}  # as `check --fail-on breaking`

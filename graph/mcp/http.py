@@ -1,12 +1,12 @@
 """``/mcp`` on ``lineagemesh serve``: the MCP server (``graph.mcp.server``) over the SDK's
 streamable-HTTP transport, behind the same trust as ``/graphql``.
 
-A request needs a reader, as GraphQL does (``graph.api.auth``: a token where tokens are
+A request needs a reader, as GraphQL does (``graph.core.auth``: a token where tokens are
 configured, loopback in local mode), else 401/403 before the SDK sees it; its body is capped at
 GraphQL's ``--max-query-bytes``. Each tool call is one admitted operation of the GraphQL
-admission (``graph.api.admission``: per client and in all, 429-style refusal beyond) and runs in
+admission (``graph.serve.admission``: per client and in all, 429-style refusal beyond) and runs in
 its threads, and every GraphQL question it asks runs through the server's own schema with its
-limits, traversal caps and a fresh budget (``graph.api.budget``), exactly as a /graphql request
+limits, traversal caps and a fresh budget (``graph.serve.budget``), exactly as a /graphql request
 would. Stateless and JSON-answered: no session outlives its request, nothing is pushed.
 """
 
@@ -22,15 +22,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
-from graph.api.admission import Overloaded
-from graph.api.auth import AuthConfig, AuthError, Role
-from graph.api.budget import BUDGET_KEY, QueryBudget
 from graph.check.changeset import CheckError, Execute
-from graph.errors import QueryError
+from graph.core.auth import AuthConfig, AuthError, Role
+from graph.core.errors import QueryError
 from graph.mcp.server import build_server
+from graph.serve.admission import Overloaded
+from graph.serve.budget import BUDGET_KEY, QueryBudget
 
 if TYPE_CHECKING:
-    from graph.api.app import ThreadedGraphQL
+    from graph.serve.app import ThreadedGraphQL
 
 T = TypeVar("T")
 
@@ -83,7 +83,7 @@ class MCPEndpoint:
             json_response=True,
             stateless_http=True,
             max_request_body_size=graphql.limits.max_body_bytes,
-            # Host and Origin are checked for every route by graph.api.origin, by the server's rules
+            # Host and Origin are checked for every route by graph.serve.origin, by the server's rules
             transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
         )
         self.sessions = self.server.session_manager

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from graph.check.changeset import Execute
-from graph.errors import QueryError
+from graph.core.errors import QueryError
 
 
 def _with(template: str, part: str) -> str:

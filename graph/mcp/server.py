@@ -18,7 +18,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from graph.check.changeset import Execute
-from graph.errors import QueryError
+from graph.core.errors import QueryError
 from graph.mcp import change_check, tools
 from graph.mcp.answers import DEFAULT_BUDGET, MAX_BUDGET, MIN_BUDGET
 from graph.mcp.texts import BLAST_RADIUS, INSTRUCTIONS, graphql_schema, naming_rules

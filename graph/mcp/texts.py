@@ -1,6 +1,6 @@
 """The words the MCP server gives a model: its instructions, the blast-radius prompt and the
 naming-rules resource (the rules themselves stated once, in ``ingest.naming`` and
-``graph.model``)."""
+``graph.core.model``)."""
 
 from __future__ import annotations
 
@@ -49,6 +49,6 @@ def naming_rules() -> str:
 
 def graphql_schema() -> str:
     """The GraphQL schema's SDL, as ``lineagemesh schema`` prints it."""
-    from graph.api.schema import schema
+    from graph.serve.schema import schema
 
     return str(schema.as_str())

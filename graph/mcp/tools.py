@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from graph.check.changeset import Execute
-from graph.errors import QueryError
+from graph.core.errors import QueryError
 from graph.mcp import reads
 from graph.mcp.answers import counts, fit
 

@@ -30,9 +30,9 @@ from typing import (
 
 from graph import _native
 from graph._native import ObservedSchemas
-from graph.extras import require
-from graph.model import JOB_IO, Edge, EdgeKind, Node, NodeKind
-from graph.mutations import Mutation, decode
+from graph.core.extras import require
+from graph.core.model import JOB_IO, Edge, EdgeKind, Node, NodeKind
+from graph.core.mutations import Mutation, decode
 from graph.stores.requests import NeighbourhoodRequest
 from graph.stores.requests import Reach as Reach  # the store contract's, re-exported
 
@@ -101,7 +101,7 @@ class GraphReader(PrimitiveReader, Protocol):
 class RidingBlocks(Protocol):
     """What a store calls on the raw event log that lives in it (``Store.raw_blocks``): the log's
     blocks riding on a write go into that write's transaction. Named here, beneath the log
-    (``graph.event_log.RawEventLog``, which is one), so that the store contract need not
+    (``graph.eventlog.event_log.RawEventLog``, which is one), so that the store contract need not
     import it."""
 
     def write_riding(self, transaction: Any) -> None:
@@ -126,10 +126,10 @@ class Store(ABC):
 
     uri: str
     #: Whether every read is a round trip to a server, the graph held elsewhere (the process then
-    #: tunes its garbage collector for that: ``graph.heap``).
+    #: tunes its garbage collector for that: ``graph.core.heap``).
     remote: bool = False
     #: The deployment's raw event log when it lives in this store: its blocks riding on a write
-    #: are written in that write's transaction (``graph.event_log.RawEventLog.riding``).
+    #: are written in that write's transaction (``graph.eventlog.event_log.RawEventLog.riding``).
     raw_blocks: RidingBlocks | None = None
     #: What a query's native view of this store reads through when the store holds its graph
     #: elsewhere: made per view from what it reads of the nodes walks reach, it answers every
@@ -143,12 +143,12 @@ class Store(ABC):
         edges changed (0 for a batch that was already applied). Raises StoreUnavailable when the
         backend is unreachable, in which case nothing of the batch was applied.
 
-        ``encoded`` is ``graph.mutations.encode(mutations)`` where the caller made it already (the
+        ``encoded`` is ``graph.core.mutations.encode(mutations)`` where the caller made it already (the
         HTTP ingest worker does, beside the translation): a store that journals the batch in that
         form need not encode it again."""
 
     def apply_encoded(self, payload: bytes) -> int:
-        """:meth:`apply` of a batch in its wire form (``graph.mutations.encode``, or several such
+        """:meth:`apply` of a batch in its wire form (``graph.core.mutations.encode``, or several such
         concatenated): what ingest hands over, translated beforehand, often in another process.
         A store that plans from the wire form itself takes it as it is."""
         return self.apply(decode(payload), payload)
@@ -175,7 +175,7 @@ class Store(ABC):
         return [edge.key for edge in self.edges(ids, kinds, direction)]
 
     def summaries(self, ids: Collection[str]) -> dict[str, Node]:
-        """:meth:`nodes`, for a caller that reads only ``graph.view.SUMMARY`` of their properties
+        """:meth:`nodes`, for a caller that reads only ``graph.read.view.SUMMARY`` of their properties
         (a view that read them ahead in summary form answers from that; a store has them whole)."""
         return self.nodes(ids)
 
@@ -407,7 +407,7 @@ def _open_store(uri: str | None, options: dict[str, str | None], check_history: 
             or os.environ.get("LINEAGEMESH_NEO4J_DATABASE")
             or "neo4j",
         )
-    from graph.stores.embedded import EmbeddedStore
+    from graph.stores.embedded.store import EmbeddedStore
 
     if uri:
         path = uri.removeprefix("embedded://").removeprefix("embedded:")

@@ -4,7 +4,7 @@ lineage edges without rewriting them.
 A job re-running with the same schema and column lineage restates every column, HAS_COLUMN and
 DERIVES_FROM of its datasets at a newer stamp, and its own READS, WRITES and OWNED_BY edges (a
 completing run restates its OF and CONSUMED edges as its start made them). Under
-the merge rule (``graph.mutations``) that changes only their stamps (and ``lastSeenAt``, whose
+the merge rule (``graph.core.mutations``) that changes only their stamps (and ``lastSeenAt``, whose
 value is its stamp): each of ~30 elements an event, for nothing a reader would call new. So one
 event's mutations of such elements with one *owner* (its *group*) are recognised by a digest of
 their content with the stamp taken out, and the owner keeps, per digest, a *clock*: ``[since,
@@ -32,8 +32,8 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from graph.model import EdgeKind, NodeKind, PropertyKey
-from graph.mutations import Mutation, UpsertEdge, UpsertNode
+from graph.core.model import EdgeKind, NodeKind, PropertyKey
+from graph.core.mutations import Mutation, UpsertEdge, UpsertNode
 
 #: The property whose value a producer sets to the event's stamp: its value follows its clock.
 TIME_VALUED = PropertyKey.LAST_SEEN_AT

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from graph.model import (
+from graph.core.model import (
     Edge,
     Node,
     NodeKind,
@@ -23,7 +23,7 @@ from graph.model import (
     job_id,
     product_id,
 )
-from graph.mutations import Mutation, UpsertEdge, UpsertNode
+from graph.core.mutations import Mutation, UpsertEdge, UpsertNode
 
 ID_FORMAT = 2  # 1: parts joined unescaped; 2: native/core/ids.h
 _KEY = PropertyKey

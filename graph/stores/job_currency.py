@@ -16,8 +16,8 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from graph import _native
-from graph.model import JOB_IO, RUN_IO, Edge, EdgeKind, NodeKind, PropertyKey
-from graph.mutations import Changes
+from graph.core.model import JOB_IO, RUN_IO, Edge, EdgeKind, NodeKind, PropertyKey
+from graph.core.mutations import Changes
 from graph.stores import EdgeKey, PrimitiveReader
 
 DECIDING_RUN = PropertyKey.LATEST_COMPLETED_RUN  # the job property naming its newest completed run

@@ -29,7 +29,7 @@ FORMAT = 4  # PRAGMA user_version written by this code (docs/stores.md: each for
 #: What a journal gains from each format on, said when one is migrated.
 _FORMAT_GAINS = {
     3: "new batches are stored compressed",
-    4: "the raw event log stages an append's index keys in one row (graph.staged_index)",
+    4: "the raw event log stages an append's index keys in one row (graph.eventlog.staged_index)",
 }
 CACHE_KIB = 16 * 1024  # SQLite's page cache for the journal's connection (see Journal)
 ZLIB = "zlib"  # the codec of rows compressed by earlier versions (see format 2)
@@ -172,7 +172,7 @@ class Journal:
             self._db.execute("PRAGMA page_size=65536")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
-            # The raw event log keeps its indexes in this file too (``graph.event_log``: subjects,
+            # The raw event log keeps its indexes in this file too (``graph.eventlog.event_log``: subjects,
             # event hashes), and an append inserts ~2,000 keys at random places in them: in
             # SQLite's default 2 MiB cache their pages were read from the OS again every batch
             # (a third of the log's writing CPU on the 20k mesh).
@@ -264,7 +264,7 @@ class Journal:
     @property
     def connection(self) -> sqlite3.Connection:
         """The journal's connection: the raw event log of the embedded store keeps its tables in
-        this database (``graph.event_log.EventLog.in_journal``), under :attr:`lock`."""
+        this database (``graph.eventlog.event_log.EventLog.in_journal``), under :attr:`lock`."""
         return self._db
 
     @property
@@ -560,7 +560,7 @@ class Journal:
 def hold_lock_file(path: Path) -> int:
     """Take the lock file beside the SQLite file ``path`` exclusively and write our pid in it; the
     descriptor returned holds it until closed. One process per file: the journal and the raw event
-    log (``graph.event_log``) both hold theirs with it. Raises JournalInUse naming the holder."""
+    log (``graph.eventlog.event_log``) both hold theirs with it. Raises JournalInUse naming the holder."""
     lock_path = path.with_name(path.name + ".lock")
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     try:

@@ -17,7 +17,7 @@ from concurrent.futures import Future
 from dataclasses import fields
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
-from graph.model import Edge, EdgeKind, Node
+from graph.core.model import Edge, EdgeKind, Node
 from graph.stores import EdgeDirection, Neighbourhood
 from graph.stores.requests import NeighbourhoodRequest, WalkPlan
 

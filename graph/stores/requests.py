@@ -13,13 +13,13 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from graph.model import EdgeKind, PropertyKey
+from graph.core.model import EdgeKind, PropertyKey
 
 #: Where a neighbourhood reads: one way, or both ways at once.
 Reach = Literal["out", "in", "both"]
 
 #: The properties walks, their rules and answers read from the nodes they reach (a request's
-#: ``node_props`` then starts with them: ``graph.view.GraphView(summaries=True)``): names, what a
+#: ``node_props`` then starts with them: ``graph.read.view.GraphView(summaries=True)``): names, what a
 #: column belongs to, what a dataset's schema and column lineage say, drops. A view of a remote
 #: store reading for the API asks for these alone; Neo4j keeps them together (format 7).
 SUMMARY = (

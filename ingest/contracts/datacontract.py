@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from graph.pii import is_pii
+from graph.core.pii import is_pii
 from ingest.contracts.checker import Merged, _Checker, _where
 from ingest.contracts.shape import (
     _check_unique,
@@ -299,7 +299,7 @@ def _dc_fields(
 
 def _enum(check: _Checker, spec: dict[str, Any], here: str) -> list[Any] | None:
     """A field's ``enum``: its allowed values (the spec says strings; YAML makes ``1`` a number,
-    kept as written: ``graph.enums`` compares them as text)."""
+    kept as written: ``graph.core.enums`` compares them as text)."""
     values = check.get(spec, "enum", here, list)
     for i, value in enumerate(values or []):
         if isinstance(value, dict | list) or value is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from graph.pii import is_pii, normalise
+from graph.core.pii import is_pii, normalise
 from ingest.contracts.shape import (
     _check_unique,
     _check_unique_tables,

@@ -117,7 +117,14 @@ def _causes(errors: list[ValidationError]) -> list[ValidationError]:
 
 def _describe(error: ValidationError) -> tuple[str, str]:
     """A JSON path to the failing field and a short reason."""
-    path = json_path(error.absolute_path)
+    parts, reason = describe_error(error)
+    return json_path(parts), reason
+
+
+def describe_error(error: ValidationError) -> tuple[list[str | int], str]:
+    """Where the failing field is (its keys and list indexes) and a short reason: a missing
+    required key or an unknown one is named itself, not its parent."""
+    parts: list[str | int] = list(error.absolute_path)
     kind, instance = error.validator, error.instance
     expected: Any = (
         error.validator_value
@@ -125,19 +132,19 @@ def _describe(error: ValidationError) -> tuple[str, str]:
     if kind == "required" and isinstance(instance, dict):
         missing = [k for k in expected if k not in instance]
         if missing:
-            return _child(path, missing[0]), "required"
+            return [*parts, missing[0]], "required"
     if kind in ("additionalProperties", "unevaluatedProperties"):
         unexpected = re.findall(r"'([^']*)'", error.message.split("(", 1)[-1])
         if unexpected:
-            return _child(path, unexpected[0]), "unknown field"
+            return [*parts, unexpected[0]], "unknown field"
     if kind == "type":
         names = expected if isinstance(expected, list) else [expected]
-        return path, f"expected {' or '.join(names)}, got {_type_name(instance)}"
+        return parts, f"expected {' or '.join(names)}, got {_type_name(instance)}"
     if kind == "enum":
-        return path, f"must be one of {', '.join(map(str, expected))}; got {instance!r}"
+        return parts, f"must be one of {', '.join(map(str, expected))}; got {instance!r}"
     if kind == "format":
-        return path, f"{instance!r} is not a valid {expected}"
-    return path, error.message
+        return parts, f"{instance!r} is not a valid {expected}"
+    return parts, error.message
 
 
 def detect_standard(document: Any, source: str = "<contract>") -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.mutations import stamp
+from graph.core.mutations import stamp
 
 ODCS_SCHEMA_FILE = "odcs-json-schema-v3.1.0.json"
 CONTRACT_SOURCE = "contract"  # BELONGS_TO edges declared by a contract carry source=contract

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.model import EdgeKind, NodeKind, PropertyKey, contract_id, domain_id
-from graph.mutations import Mutation
+from graph.core.model import EdgeKind, NodeKind, PropertyKey, contract_id, domain_id
+from graph.core.mutations import Mutation
 from ingest.builder import GraphBuilder
 from ingest.contracts.datacontract import _read_datacontract
 from ingest.contracts.identity import Identity, dataset_identity

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, overload
 
-from graph.model import dataset_id
-from graph.mutations import stamp
+from graph.core.model import dataset_id
+from graph.core.mutations import stamp
 from ingest.naming import normal_namespace
 
 SUPPORTED_SCHEMA_VERSIONS = range(7, 13)  # manifest v7 (dbt 1.3) .. v12 (dbt 1.8+)

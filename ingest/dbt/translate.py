@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from graph.model import EdgeKind, NodeKind, PropertyKey, owner_id
-from graph.mutations import Mutation, UpsertNode
-from graph.pii import is_pii
+from graph.core.model import EdgeKind, NodeKind, PropertyKey, owner_id
+from graph.core.mutations import Mutation, UpsertNode
+from graph.core.pii import is_pii
 from ingest.builder import GraphBuilder
 from ingest.dbt.checks import (
     _TestTargets,

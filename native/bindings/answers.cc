@@ -75,7 +75,7 @@ PyObject* lineage_edge_column(PyObject* self, PyObject* name) {
   return list.release();
 }
 
-// render_nodes(specs[, max_nodes, seconds]): a lineage node's facts (graph.node_facts) asked
+// render_nodes(specs[, max_nodes, seconds]): a lineage node's facts (graph.read.node_facts) asked
 // without their column are read here for the answer's nodes, within the budget, and written as
 // JSON as they are read (``FactsJson``): no Python value per node or per owner.
 PyObject* lineage_render_nodes(PyObject* self, PyObject* arg, Py_ssize_t max_nodes, double seconds) {
@@ -309,7 +309,7 @@ void bind_answers(nb::module_& m) {
           [=](LineageSelf self, nb::handle field) {
             return of_lineage(self, [&] { return lineage_node_column(self.h.ptr(), field.ptr()); });
           },
-          nb::sig("def node_column(self, field: str, /) -> list[Any]"), "One field (graph.api.schema's) of every node.")
+          nb::sig("def node_column(self, field: str, /) -> list[Any]"), "One field (graph.serve.schema's) of every node.")
       .def(
           "edge_column",
           [=](LineageSelf self, nb::handle field) {
@@ -325,7 +325,7 @@ void bind_answers(nb::module_& m) {
           nb::arg("specs"), nb::arg("max_nodes") = -1, nb::arg("seconds") = 0.0,
           nb::sig("def render_nodes(self, specs: Sequence[_RenderSpec], max_nodes: int = ..., seconds: float = ..., /) "
                   "-> bytes | None"),
-          "The nodes as JSON (graph.api.render's specs; a node's facts asked without their column read within "
+          "The nodes as JSON (graph.serve.render's specs; a node's facts asked without their column read within "
           "``max_nodes`` and ``seconds``), or None when the specs need Python.")
       .def(
           "render_edges",
@@ -333,7 +333,7 @@ void bind_answers(nb::module_& m) {
             return of_lineage(self, [&] { return lineage_render_edges(self.h.ptr(), specs.ptr()); });
           },
           nb::sig("def render_edges(self, specs: Sequence[_RenderSpec], /) -> bytes | None"),
-          "The edges as JSON (graph.api.render's specs), or None when the specs need Python.")
+          "The edges as JSON (graph.serve.render's specs), or None when the specs need Python.")
       .def(
           "render_marquez",
           [=](LineageSelf self) { return of_lineage(self, [&] { return lineage_render_marquez(self.h.ptr(), nullptr); }); },
@@ -373,7 +373,7 @@ void bind_answers(nb::module_& m) {
             return of_impact(self, [&] { return impact_render_affected(self.h.ptr(), specs.ptr()); });
           },
           nb::sig("def render_affected(self, specs: Sequence[_RenderSpec], /) -> bytes | None"),
-          "The affected nodes as JSON (graph.api.render's specs), or None when they need Python.");
+          "The affected nodes as JSON (graph.serve.render's specs), or None when they need Python.");
 }
 
 }  // namespace lm

@@ -341,7 +341,7 @@ struct PlanObject {
   }
 };
 
-// The planned records as graph.model objects: ({id: Node}, {(source, kind, target): Edge}).
+// The planned records as graph.core.model objects: ({id: Node}, {(source, kind, target): Edge}).
 PyObject* plan_changes(PlanObject& self) {
   Plan& p = *self.plan;
   if (p.committed) raise(PyExc_RuntimeError, "a committed plan's records belong to the graph");

@@ -139,7 +139,7 @@ PyObject* problem(Py_ssize_t index, const Translated& why) {
 // accepted, Unix microseconds (None: no bound). Returned: the batch; the events translated but
 // refused, ``what`` "overlong" (``detail`` the id) or "limit" (why it asks too much work, naming
 // the field); per event its eventTime in Unix seconds (NaN for those not read here); the ids the
-// events read here name (graph.event_log.subjects_of), each once.
+// events read here name (graph.eventlog.event_log.subjects_of), each once.
 PyObject* translator_translate(const OpenLineageTranslator& translator, PyObject* raws, PyObject* not_after,
                                PyObject* settle) {
   require_configured();
@@ -195,7 +195,7 @@ PyObject* translator_translate(const OpenLineageTranslator& translator, PyObject
 }
 
 // utc_stamp(moment) -> "YYYY-MM-DDTHH:MM:SS.ffffffZ" of a datetime already in UTC
-// (graph.mutations.stamp): what every mutation of an event carries, made ~10x faster than
+// (graph.core.mutations.stamp): what every mutation of an event carries, made ~10x faster than
 // Python's formatting.
 PyObject* module_utc_stamp(PyObject* moment) {
   if (!PyDateTime_Check(moment)) raise(PyExc_TypeError, "utc_stamp takes a datetime");
@@ -452,7 +452,7 @@ void bind_ingest(nb::module_& m) {
       [](P ns) { return made(module_storage_namespace(ns.ptr())); },
       nb::sig("def storage_namespace(namespace: str, /) -> bool"),
       "Whether a normal dataset namespace names a storage location (``file``, ``hdfs``, ``dbfs``, an object store) "
-      "rather than a catalog, metastore or database: a name alias resolution shows last (``graph.aliases``).");
+      "rather than a catalog, metastore or database: a name alias resolution shows last (``graph.read.aliases``).");
   m.def(
       "database_scheme", [](P scheme) { return made(module_database_scheme(scheme.ptr())); },
       nb::sig("def database_scheme(scheme: str, /) -> str | None"),

@@ -7,7 +7,7 @@
 
 namespace lm {
 
-// View.marquez(ids, full) -> bytes; Lineage.render_marquez() -> bytes (graph.api.marquez).
+// View.marquez(ids, full) -> bytes; Lineage.render_marquez() -> bytes (graph.serve.marquez).
 // ``nogil``: render with the GIL let go (a view of the embedded store, its graph's lock held).
 PyObject* marquez_nodes_bytes(View& view, const std::vector<NodeIdx>& nodes, bool full, bool nogil);
 PyObject* marquez_lineage_bytes(View& view, const LineageAnswer& answer, bool nogil);

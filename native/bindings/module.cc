@@ -1,6 +1,6 @@
 // graph._native: the Python face of the native core, declared with nanobind. Thin: arguments in,
-// the core's records out as graph.model objects (native/bindings/pytypes.h finds their classes).
-// ``graph.mutations`` says what each entry point is for; graph/_native.pyi is generated from these
+// the core's records out as graph.core.model objects (native/bindings/pytypes.h finds their classes).
+// ``graph.core.mutations`` says what each entry point is for; graph/_native.pyi is generated from these
 // declarations (scripts/native_stub) and states them for mypy.
 #include "py.h"
 
@@ -18,7 +18,7 @@ using namespace lm;
 
 namespace {
 
-// node_id(prefix, first, *rest): graph.model's ids, made by the one rule (native/core/ids.h).
+// node_id(prefix, first, *rest): graph.core.model's ids, made by the one rule (native/core/ids.h).
 PyObject* module_node_id(nb::handle prefix, nb::handle first, nb::args rest) {
   size_t n = 2 + rest.size();
   std::vector<std::string> spills(n);
@@ -33,7 +33,7 @@ PyObject* module_node_id(nb::handle prefix, nb::handle first, nb::args rest) {
 }
 
 // id_part(part): a later part of an id, escaped by the one rule (native/core/ids.h), for ids
-// graph.schema_history builds on other ids.
+// graph.change.schema_history builds on other ids.
 PyObject* module_id_part(PyObject* part) {
   if (!PyUnicode_Check(part)) raise(PyExc_TypeError, "node id parts are str");
   std::string spill, out;
@@ -47,7 +47,7 @@ std::string_view text_arg(nb::handle o, std::string& spill, const char* what) {
   return utf8_of(o.ptr(), spill);
 }
 
-// graph.schema_history's version ids and uuids, made by the one rule (native/core/schema_versions.h).
+// graph.change.schema_history's version ids and uuids, made by the one rule (native/core/schema_versions.h).
 PyObject* module_newest_first(nb::handle at) {
   std::string spill, out;
   append_newest_first(out, text_arg(at, spill, "a stamp"));
@@ -73,7 +73,7 @@ PyObject* module_version_id(nb::handle dataset, nb::handle at, nb::handle versio
 }
 
 // direct_transformations(transformations): the DIRECT-hop rule of the impact walk (native/core/
-// impact.h, is_direct_hop) for graph.governance: None when the value is no list or an empty one
+// impact.h, is_direct_hop) for graph.read.governance: None when the value is no list or an empty one
 // (the hop is direct, and there are no entries to read), else the indexes of its DIRECT entries.
 PyObject* module_direct_transformations(PyObject* transformations) {
   if (!PyList_Check(transformations) && !PyTuple_Check(transformations)) Py_RETURN_NONE;
@@ -122,7 +122,7 @@ NB_MODULE(_native, m) {
       nb::sig("def id_part(part: str, /) -> str"),
       "A later part of an id, escaped by the one rule, for ids built on other ids.");
   nb::class_<HashFilter>(m, "HashFilter", nb::is_final(), nb::sig("@typing.final\nclass HashFilter()"),
-                         "A Bloom filter of event hashes (graph.event_hash_index): which of a block's events the "
+                         "A Bloom filter of event hashes (graph.eventlog.event_hash_index): which of a block's events the "
                          "raw log may keep already, asked of SQLite only for those.")
       .def(nb::init<size_t>(), nb::arg("expected"), nb::sig("def __init__(self, expected: int, /) -> None"),
            "Sized for ``expected`` hashes at ~1 % false positives.")
@@ -170,7 +170,7 @@ NB_MODULE(_native, m) {
       [](nb::handle transformations) { return made(module_direct_transformations(transformations.ptr())); },
       nb::arg("transformations").none(),
       nb::sig("def direct_transformations(transformations: object, /) -> list[int] | None"),
-      "The impact walk's DIRECT-hop rule for graph.governance: None for a direct hop with no entries, else the "
+      "The impact walk's DIRECT-hop rule for graph.read.governance: None for a direct hop with no entries, else the "
       "indexes of the DIRECT entries.");
   m.def(
       "encode", [](nb::handle mutations) { return made(encode_mutations(mutations.ptr())); },
@@ -201,7 +201,7 @@ NB_MODULE(_native, m) {
           nb::sig("def rows(self, indices: Sequence[int] | None = None, /) -> list[tuple[str, str, str, str, "
                   "tuple[dict[str, Any], ...], str | None]]"),
           "(dataset, namespace, name, at, fields, origin) of the observations at ``indices`` (all: None): "
-          "graph.schema_observations.observations' rule, read from the wire form.")
+          "graph.change.schema_observations.observations' rule, read from the wire form.")
       .def(
           "first_versions",
           [](const ObservedSchemas& o, nb::handle indices, nb::handle source, nb::handle detected) {
@@ -209,7 +209,7 @@ NB_MODULE(_native, m) {
           },
           nb::sig("def first_versions(self, indices: Sequence[int], source: str, detected: str, /) -> "
                   "tuple[bytes, list[int]]"),
-          "The first versions of the datasets observed at ``indices`` (graph.schema_history's version of a dataset "
+          "The first versions of the datasets observed at ``indices`` (graph.change.schema_history's version of a dataset "
           "with none yet, from ``source``, detected at ``detected``) as a batch in the wire form (empty: none), and "
           "the indices it left to Python (a field holding a float).");
   m.def(
@@ -221,7 +221,7 @@ NB_MODULE(_native, m) {
       },
       nb::arg("payload"), nb::arg("index").none() = nb::none(),
       nb::sig("def observed_schemas(payload: bytes, index: bytes | None = None, /) -> ObservedSchemas | None"),
-      "graph.schema_observations' observations of a batch, read from the wire form and held; None for a batch only "
+      "graph.change.schema_observations' observations of a batch, read from the wire form and held; None for a batch only "
       "the Python reader reads. ``index``: what :meth:`ObservedSchemas.index` gave for this very payload (in the "
       "process that translated it), adopted instead of reading the batch.");
   bind_graph(m);

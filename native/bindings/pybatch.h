@@ -1,4 +1,4 @@
-// Python mutations (graph.mutations' UpsertNode/UpsertEdge) to and from the wire form
+// Python mutations (graph.core.mutations' UpsertNode/UpsertEdge) to and from the wire form
 // (native/core/batch.h).
 #pragma once
 
@@ -9,7 +9,7 @@
 
 namespace lm {
 
-// graph.mutations.encode: Python mutations to wire bytes.
+// graph.core.mutations.encode: Python mutations to wire bytes.
 PyObject* encode_mutations(PyObject* mutations);
 
 // A part's strings as Python str, each made once, when first read.
@@ -27,7 +27,7 @@ struct PyStrings {
 // A value in the wire form (native/core/batch.h) as a Python object (a new reference).
 PyObject* wire_to_py(Reader& r, PyStrings& strings, int depth);
 
-// graph.mutations.decode: wire bytes to Python mutations, equal props as one shared dict.
+// graph.core.mutations.decode: wire bytes to Python mutations, equal props as one shared dict.
 PyObject* decode_mutations(const uint8_t* data, size_t size);
 
 }  // namespace lm

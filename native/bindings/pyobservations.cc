@@ -1,4 +1,4 @@
-// The schema observations of a batch (graph.schema_observations.observations) read from its wire
+// The schema observations of a batch (graph.change.schema_observations.observations) read from its wire
 // form (native/core/batch.h), without a Python object per mutation: schema history looks at every
 // batch, and decoding the whole of one (~40 mutations an event) to find its datasets' columns was
 // a sixth of the applying process's time in a bulk load. The reading is held with the payload
@@ -417,7 +417,7 @@ struct ObservedSchemas::State {
   }
 
   // Observation ``i``'s fields as the canonical JSON a version's uuid hashes
-  // (graph.schema_history: ``[dataset, at, fields, freshness hours]``, a first version's hours
+  // (graph.change.schema_history: ``[dataset, at, fields, freshness hours]``, a first version's hours
   // None), appended to ``out``; false for one holding a float (left to Python).
   bool first_version_json(size_t i, std::string& out) const {
     // A field's keys in sorted order, each as kFieldKeys' index (kFieldCount: "name").
@@ -454,7 +454,7 @@ struct ObservedSchemas::State {
     return true;
   }
 
-  // Observation ``i``'s first version (graph.schema_history's props for a dataset with none yet)
+  // Observation ``i``'s first version (graph.change.schema_history's props for a dataset with none yet)
   // as an upsert written to ``wire``; false, and nothing written, for one holding a float.
   bool first_version(size_t i, std::string_view source, std::string_view detected, WireWriter& wire,
                      std::string& scratch) const {

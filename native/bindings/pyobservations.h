@@ -1,4 +1,4 @@
-// graph.schema_history's observations of a batch, read from its wire form (pyobservations.cc).
+// graph.change.schema_history's observations of a batch, read from its wire form (pyobservations.cc).
 #pragma once
 
 #include <memory>
@@ -31,7 +31,7 @@ class ObservedSchemas {
   // [(dataset id, namespace, name, at, fields, origin run or None)] of the observations at
   // ``indices`` (a sequence of ints), or of all of them (None).
   PyObject* rows(PyObject* indices) const;
-  // (payload, left): the first versions of the observations at ``indices`` (graph.schema_history's
+  // (payload, left): the first versions of the observations at ``indices`` (graph.change.schema_history's
   // version of a dataset with none yet, from ``source``, detected at ``detected``) as a batch in the
   // wire form (empty: none), and the indices of those it left to Python (a field holding a float).
   PyObject* first_versions(PyObject* indices, PyObject* source, PyObject* detected) const;

@@ -1,4 +1,4 @@
-// Records from the Python form every store speaks (graph.model's props and stamps dicts).
+// Records from the Python form every store speaks (graph.core.model's props and stamps dicts).
 #pragma once
 
 #include "py.h"
@@ -8,7 +8,7 @@
 
 namespace lm {
 
-// A record's props / stamps as graph.model holds them (dicts of values / of stamps' text).
+// A record's props / stamps as graph.core.model holds them (dicts of values / of stamps' text).
 PyObject* props_to_py(const StringPool& pool, const Record* r);
 PyObject* stamps_to_py(const StringPool& pool, const Record* r);
 
@@ -16,7 +16,7 @@ PyObject* stamps_to_py(const StringPool& pool, const Record* r);
 // stamp is stamped ""). ``share``: an equal record already held is returned instead.
 Record* record_from_py(Graph& g, PyObject* props, PyObject* stamps, bool share);
 
-// graph.model.Node / Edge of a graph's node or edge (``id``: the id's str when the caller has it).
+// graph.core.model.Node / Edge of a graph's node or edge (``id``: the id's str when the caller has it).
 PyObject* node_to_py(const Graph& g, NodeIdx n, PyObject* id = nullptr);
 PyObject* edge_to_py(const Graph& g, EdgeIdx e);
 

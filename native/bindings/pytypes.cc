@@ -8,7 +8,7 @@ PyTypes py;
 
 namespace {
 
-// Slot offsets of graph.model.Node / Edge (slotted dataclasses): filling the slots directly
+// Slot offsets of graph.core.model.Node / Edge (slotted dataclasses): filling the slots directly
 // costs a fraction of calling the generated __init__, and walks make tens of thousands of these.
 Py_ssize_t node_slots[4] = {-1, -1, -1, -1};
 Py_ssize_t edge_slots[5] = {-1, -1, -1, -1, -1};
@@ -73,10 +73,10 @@ void require_configured() {
   if (py.ready) return;
   // Found by name, so no import order matters: a caller may import graph._native alone. Each
   // slot is set whole before ``ready``; a second thread finding them half set sets them again.
-  PyRef node_kinds(attribute("graph.model", "NodeKind")), edge_kinds(attribute("graph.model", "EdgeKind"));
-  PyRef node(attribute("graph.model", "Node")), edge(attribute("graph.model", "Edge"));
-  PyRef upsert_node(attribute("graph.mutations", "UpsertNode")), upsert_edge(attribute("graph.mutations", "UpsertEdge"));
-  PyRef empty(attribute("graph.mutations", "_EMPTY"));
+  PyRef node_kinds(attribute("graph.core.model", "NodeKind")), edge_kinds(attribute("graph.core.model", "EdgeKind"));
+  PyRef node(attribute("graph.core.model", "Node")), edge(attribute("graph.core.model", "Edge"));
+  PyRef upsert_node(attribute("graph.core.mutations", "UpsertNode")), upsert_edge(attribute("graph.core.mutations", "UpsertEdge"));
+  PyRef empty(attribute("graph.core.mutations", "_EMPTY"));
   take_members(node_kinds.get(), py.node_kind, py.node_kind_value, kNodeKindNames, kNodeKinds);
   take_members(edge_kinds.get(), py.edge_kind, py.edge_kind_value, kEdgeKindNames, kEdgeKinds);
   Py_XSETREF(py.Node, node.release());

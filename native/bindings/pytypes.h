@@ -1,4 +1,4 @@
-// The Python classes the core reads and makes (``graph.model``, ``graph.mutations``), found by
+// The Python classes the core reads and makes (``graph.core.model``, ``graph.core.mutations``), found by
 // name the first time a call needs them: nothing has to be called, or imported first, to set them.
 #pragma once
 
@@ -18,7 +18,7 @@ struct PyTypes {
   PyObject* Edge = nullptr;
   PyObject* UpsertNode = nullptr;
   PyObject* UpsertEdge = nullptr;
-  PyObject* empty = nullptr;  // graph.mutations._EMPTY: the shared read-only empty mapping
+  PyObject* empty = nullptr;  // graph.core.mutations._EMPTY: the shared read-only empty mapping
   bool ready = false;
 };
 
@@ -32,7 +32,7 @@ void require_configured();
 uint8_t node_kind_code(PyObject* kind);
 uint8_t edge_kind_code(PyObject* kind);
 
-// graph.model.Node(id, kind, props, stamps) / Edge(source, kind, target, props, stamps); the
+// graph.core.model.Node(id, kind, props, stamps) / Edge(source, kind, target, props, stamps); the
 // arguments are stolen.
 PyObject* make_node(PyObject* id, uint8_t kind, PyObject* props, PyObject* stamps);
 PyObject* make_edge(PyObject* source, uint8_t kind, PyObject* target, PyObject* props, PyObject* stamps);

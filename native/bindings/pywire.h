@@ -1,4 +1,4 @@
-// Python values into the wire form (native/core/wire.h): what graph.mutations.encode and the
+// Python values into the wire form (native/core/wire.h): what graph.core.mutations.encode and the
 // ingesters' props hand over.
 #pragma once
 

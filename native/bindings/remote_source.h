@@ -28,7 +28,7 @@ std::pair<PyObject**, Py_ssize_t> items(PyObject* seq, PyRef& hold, const char* 
 class RemoteSource : public Source {
  public:
   // ``summary``: the property names to read of the far ends of edges (None: whole nodes); ``names``:
-  // those a caller reading only names needs (graph.view.NAMES; None: all of ``summary``).
+  // those a caller reading only names needs (graph.read.view.NAMES; None: all of ``summary``).
   RemoteSource(std::unique_ptr<Graph> mirror, PyObject* store, PyObject* summary, PyObject* names, bool read_ahead);
   ~RemoteSource() override;
 
@@ -154,8 +154,8 @@ class RemoteSource : public Source {
 
   std::unique_ptr<Graph> mirror_;
   PyObject* store_;
-  PyObject* summary_props_;  // graph.view.SUMMARY and the view's shown properties, or None when whole nodes are read
-  PyObject* name_props_;     // graph.view.NAMES (for names_only reads), or as summary_props_
+  PyObject* summary_props_;  // graph.read.view.SUMMARY and the view's shown properties, or None when whole nodes are read
+  PyObject* name_props_;     // graph.read.view.NAMES (for names_only reads), or as summary_props_
   bool read_ahead_;
   PyObject* plan_ = nullptr;  // (Planned)
   struct Soon {           // the newest() read started by newest_soon(), and what it asked

@@ -218,7 +218,7 @@ bool FactsJson::read(View& view, const std::vector<NodeIdx>& nodes, uint32_t ask
   }
   for (const std::string& text : answer_.texts) json_string(text, texts_.emplace_back());
   if (!(asked & kOwnersFact)) return true;
-  // The owners as graph.node_facts reads them: view.nodes(), whole, those the view shows.
+  // The owners as graph.read.node_facts reads them: view.nodes(), whole, those the view shows.
   std::vector<StrId> ids;
   for (const auto& list : answer_.owner_lists)
     for (const auto& owner : list) ids.push_back(owner.first);

@@ -1,4 +1,4 @@
-// Rendering a view's answers as the JSON the API sends (graph.api.execution): the rows of a lineage
+// Rendering a view's answers as the JSON the API sends (graph.serve.execution): the rows of a lineage
 // answer's nodes and edges and of an impact answer's affected (native/bindings/answers.cc), and a
 // lineage node's facts written as they are read (``FactsJson``).
 #pragma once
@@ -19,11 +19,11 @@ namespace lm {
 // JSON the response will hold: one object per item with the selected fields, in order, under
 // their response names. ``specs`` lists them: (key, field, how, enum names or None, nullable),
 // ``how`` one of "string", "bool", "int", "enum", "strings" (a list of strings), or "json" (a
-// column's values already JSON text: a lineage node's owners, graph.api.schema.lineage). graph.api.execution
+// column's values already JSON text: a lineage node's owners, graph.serve.schema.lineage). graph.serve.execution
 // asks for it only when every selected field is one of those; a value its type cannot hold as it is
 // (a non-string where a string is asked, a null where none may be) answers None, and the API
 // completes the list in Python instead. A spec may carry a sixth item, the field's values as a
-// Python list (a lineage node's facts, graph.node_facts): ints, strings, enum values or None.
+// Python list (a lineage node's facts, graph.read.node_facts): ints, strings, enum values or None.
 
 enum class Field : uint8_t { kId, kKind, kNamespace, kName, kDataset, kDeleted, kDeclared, kSource, kTarget,
                             kDistance, kPath, kVia, kSeverity, kCertain, kUpstreamCount, kDownstreamCount, kDomain,
@@ -104,9 +104,9 @@ PyObject* render_rows(size_t count, std::vector<Spec>& specs, bool nogil, Item&&
 uint32_t fact_bits(const std::vector<Spec>& specs);
 
 // A lineage node's facts (native/core/node_facts.h) written as GraphQL completes them
-// (graph.api.schema.lineage): counts as Int, domain and run state as String or null, owners as
+// (graph.serve.schema.lineage): counts as Int, domain and run state as String or null, owners as
 // the list of ``Owner`` objects with the selected leaves (id, name: its NAME or else its id, type),
-// the owners the view shows, each distinct list written once (as graph.node_facts completes them).
+// the owners the view shows, each distinct list written once (as graph.read.node_facts completes them).
 class FactsJson {
  public:
   // Reads the facts; false when a value is not one its field's type holds as it is (the list is

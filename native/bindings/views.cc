@@ -1,5 +1,5 @@
 // graph._native.View: the Python face of the query engine (native/core/view.h, aliases.h,
-// lineage.h, impact.h); its answers are answers.cc's. ``graph.view.GraphView`` wraps it.
+// lineage.h, impact.h); its answers are answers.cc's. ``graph.read.view.GraphView`` wraps it.
 #include "py.h"
 
 #include <algorithm>
@@ -404,7 +404,7 @@ PyObject* view_node_facts(PyObject* self, PyObject* ids, PyObject* names, Py_ssi
   if (facts & kRunStateFact) put("run_state", [&](size_t i) { return text_or_none(answer.run_state[i]); });
   if (facts & kOwnersFact) {
     // Nodes with the same owners share one list (most of an answer's nodes share a few hundred):
-    // made once, and graph.node_facts completes each once.
+    // made once, and graph.read.node_facts completes each once.
     std::vector<PyRef> made(answer.owner_lists.size() + 1);  // the last: no owners
     put("owners", [&](size_t i) {
       int32_t at = answer.owners[i];
@@ -474,7 +474,7 @@ void bind_views(nb::module_& m) {
           "summaries",
           [=](Self self, nb::handle ids) { return of_view(self, [&] { return node_dict(self.h.ptr(), ids.ptr(), false); }); },
           nb::sig("def summaries(self, ids: Iterable[str], /) -> dict[str, Node]"),
-          "The nodes among ``ids``, with at least graph.view.SUMMARY of their properties.")
+          "The nodes among ``ids``, with at least graph.read.view.SUMMARY of their properties.")
       .def(
           "edges",
           [=](Self self, nb::handle ids, nb::handle kinds, nb::handle direction) {
@@ -604,7 +604,7 @@ void bind_views(nb::module_& m) {
     for (std::string_view name : list) out.append(nb::str(name.data(), name.size()));
     return nb::tuple(out);
   };
-  // graph.api.marquez reads ahead with these; graph.stores.neo4j keeps a dataset's fields.
+  // graph.serve.marquez reads ahead with these; graph.stores.neo4j keeps a dataset's fields.
   m.attr("MARQUEZ_SHOWN") = names(kMarquezShown);
   m.attr("MARQUEZ_FIELD_KEYS") = names(kMarquezFieldKeys);
   m.attr("KEPT_FIELDS_KEY") = nb::str(kKeptFieldsKey.data(), kKeptFieldsKey.size());

@@ -67,7 +67,7 @@ PyObject* id_str(const Graph& g, StrId id);
 // moment: dropped by then), else as it stands now.
 bool shown_deleted(const Graph& g, const View* view, NodeIdx n);
 
-// One field of many nodes, as graph.api.schema reads it of a Node: id, kind, a property (namespace,
+// One field of many nodes, as graph.serve.schema reads it of a Node: id, kind, a property (namespace,
 // name, dataset: its value or None), or deleted / declared (bools; deleted as ``view`` judges it).
 // Strings a column repeats are made once.
 PyObject* node_column(const Graph& g, const std::vector<NodeIdx>& nodes, std::string_view field, const View* view = nullptr);

@@ -1,4 +1,4 @@
-// Alias resolution (graph.aliases): one real table is one node, whatever names point at it.
+// Alias resolution (graph.read.aliases): one real table is one node, whatever names point at it.
 //
 // A dataset can be known by several identifiers (a storage path, a catalog table name, a name it
 // had before a RENAME). Each alias has an ALIAS_OF edge to the name it stands for. The names joined

@@ -64,7 +64,7 @@ struct Mutation {
   uint32_t first;
 };
 
-// A payload may hold several batches back to back (graph.mutations.concat_encoded).
+// A payload may hold several batches back to back (graph.core.mutations.concat_encoded).
 //
 // A batch decoded into a pool: its strings interned, its values re-encoded with the pool's ids.
 // Holds a reference to each string and text stamp it mentions until it is destroyed.

@@ -21,7 +21,7 @@
 
 namespace lm {
 
-// Property keys the core reads (graph.model.PropertyKey, through kinds.h; interned once, held by
+// Property keys the core reads (graph.core.model.PropertyKey, through kinds.h; interned once, held by
 // the graph), and "" (the empty stamp's text).
 struct Keys {
 #define LM_KEY_MEMBER(member, text) StrId member;

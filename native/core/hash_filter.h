@@ -1,4 +1,4 @@
-// A Bloom filter of the raw event log's event hashes (graph.event_hash_index): which of a block's
+// A Bloom filter of the raw event log's event hashes (graph.eventlog.event_hash_index): which of a block's
 // events the log may keep already, answered without SQLite for the nearly all it does not. Asking
 // SQLite of every hash of every block (two levels, ~500 hashes a block) was ~2 ms a block of the
 // applying thread on the 20k mesh, and grows with the log; the filter costs ~1.2 bytes an event.

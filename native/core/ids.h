@@ -1,11 +1,11 @@
 // Node ids: ``prefix:first:rest...`` in Marquez's form (``dataset:postgres://db:5432:public.t``),
-// made unambiguous by one rule. The prefix (``kIdPrefixes``, from graph/model.py) has no colon and
+// made unambiguous by one rule. The prefix (``kIdPrefixes``, from graph/core/model.py) has no colon and
 // fixes how many parts follow it. The first part (a namespace, a domain, a run id) is written as it
 // is: it may hold colons (``pg://h:5432``). Each later part (a name, a field) is escaped, ``%`` as
 // ``%25`` first, then ``:`` as ``%3A``, so it holds no colon. An id is therefore read back from the
 // right: its last (parts - 1) colons end the first part, and each later part unescapes to exactly
 // one string; so distinct parts never share an id, and names without ``:`` or ``%`` (nearly all)
-// read as Marquez's. The one place ids are made: the builders here and graph.model (through
+// read as Marquez's. The one place ids are made: the builders here and graph.core.model (through
 // ``graph._native.node_id``).
 #pragma once
 

@@ -1,4 +1,4 @@
-// The impact walk (graph.impact): what a change to a dataset or a column reaches, how badly, and
+// The impact walk (graph.read.impact): what a change to a dataset or a column reaches, how badly, and
 // one shortest explaining path to each.
 //
 // From a changed column the walk follows column lineage downstream; a hop that carries the value
@@ -16,7 +16,7 @@ namespace lm {
 // the value itself (DIRECT) rather than only shaping rows (INDIRECT: a filter, a join): it states
 // no list or an empty one (pre-1-2-0 producers), or one of its entries is typed DIRECT (any case),
 // states no type, or is no dict. ``direct``, if given, hears the index of each such entry. The one
-// statement of the rule: graph.governance asks it through graph._native.direct_transformations.
+// statement of the rule: graph.read.governance asks it through graph._native.direct_transformations.
 bool is_direct_hop(const uint8_t* transformations, const StringPool& pool, StrId type_key,
                    std::vector<uint32_t>* direct = nullptr);
 
@@ -49,7 +49,7 @@ inline ImpactAnswer impact(View& view, NodeIdx start, int depth, uint8_t top, Bu
   return impact(view, std::vector<NodeIdx>{start}, depth, top, budget);
 }
 
-// Whom a change concerns (graph.impact._report): the affected nodes the view shows, each dataset
+// Whom a change concerns (graph.read.impact._report): the affected nodes the view shows, each dataset
 // of an affected column as badly as its worst column, and the products publishing, domains of,
 // owners of and contracts broken by what is affected.
 struct ImpactReportAnswer {
@@ -76,11 +76,11 @@ ImpactReportAnswer impact_report(View& view, NodeIdx start, int depth, bool sema
 // at once: over a remote store (Neo4j) the walk and the report of one change from them all,
 // answer dropped, so that each change's own report then finds what it reads held by the view, a
 // level of all of them a round trip where each read its own (a batch's breaking changes,
-// graph.notifications.BatchWalks). Reads nothing from the embedded graph, which holds it all.
+// graph.notify.notifications.BatchWalks). Reads nothing from the embedded graph, which holds it all.
 void read_impacts_ahead(View& view, const std::vector<NodeIdx>& starts, Budget budget);
 
 // Each dataset's domain: a declared BELONGS_TO wins over a rule's; among equals the most recently
-// seen, then the smallest id, so every store answers the same (graph.mesh.dataset_domains).
+// seen, then the smallest id, so every store answers the same (graph.read.mesh.dataset_domains).
 FlatMap<StrId, StrId> dataset_domains(View& view, const std::vector<StrId>& datasets);
 
 }  // namespace lm

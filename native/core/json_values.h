@@ -10,7 +10,7 @@
 
 namespace lm {
 
-// ``o`` into the wire form, as graph.mutations encodes the same value parsed in Python (a float
+// ``o`` into the wire form, as graph.core.mutations encodes the same value parsed in Python (a float
 // that is not finite: None). Raises Error::kValue past kMaxDepth.
 void encode_json(yyjson_val* o, StringSink& sink, Bytes& out, int depth = 0);
 

@@ -1,4 +1,4 @@
-// Dataset and column lineage (graph.lineage): breadth-first walks, a level at a time, over a View.
+// Dataset and column lineage (graph.read.lineage): breadth-first walks, a level at a time, over a View.
 //
 // Each level is one read per edge kind, so a remote store answers a level in one round trip.
 // Answers are sorted (every store returns the very same one) and bounded: ``depth`` limits hops,

@@ -250,7 +250,7 @@ class Facts {
         reads.push_back(EdgeRead{at, kind_bit(kind), out, props, names_only, whole, aliases, names_only && batched});
     };
     // walked_ids() and neighbours(): the datasets' aliases, their jobs, the jobs' datasets; of the
-    // far ends only their names (the facts read no more of them: graph.view.NAMES)
+    // far ends only their names (the facts read no more of them: graph.read.view.NAMES)
     if (up || down) {
       read(datasets, kAliasOf, true, false, true, false);
       read(datasets, kAliasOf, false, false, true, false);
@@ -265,7 +265,7 @@ class Facts {
     // With them (a source that can), lean: the newest runs of the answer's jobs and of its
     // datasets' writers (run_states() reads only their createdAt and state; writers met only
     // through aliases are read there as before), and the owners' edges as [owner, type] lists
-    // (owners() reads only their type; the owners whole, as graph.node_facts reads them).
+    // (owners() reads only their type; the owners whole, as graph.read.node_facts reads them).
     FactsRead lean;
     if (batched && (facts & kRunStateFact)) {
       lean.jobs = jobs;
@@ -407,7 +407,7 @@ class Facts {
     std::vector<std::vector<std::pair<StrId, int32_t>>> lists;
     NodeIdx last = kNone;
     std::vector<std::pair<StrId, int32_t>>* list = nullptr;
-    for (const EdgeRef& e : edges) {  // the owners the view shows: graph.node_facts reads them
+    for (const EdgeRef& e : edges) {  // the owners the view shows: graph.read.node_facts reads them
       if (e.source != last || list == nullptr) {
         bool added;
         uint32_t& at = list_of.at(e.source, &added);

@@ -1,10 +1,10 @@
-// What a frontend draws a lineage node with (graph.node_facts), for a whole answer at once: how
+// What a frontend draws a lineage node with (graph.read.node_facts), for a whole answer at once: how
 // many direct neighbours each node has each way, its domain, its owners, its latest run's state.
 //
 // Each fact is a few reads of the view for all the nodes (one neighbour walk, one read of edges of
 // a kind, one of the nodes they reach), never reads per node, so a 10k-node answer costs about as
 // much again as the walk that found it, on the embedded store and on a remote one alike. On a
-// remote one the reads are lean: the far ends of jobs' edges by name only (graph.view.NAMES, which
+// remote one the reads are lean: the far ends of jobs' edges by name only (graph.read.view.NAMES, which
 // says whether they were dropped), nothing read ahead for a walk, and the newest runs of the jobs
 // and of the datasets' writers and the owners' edges read with the rest, lean (FactsRead). On the
 // embedded store a dataset without ALIAS_OF edges either way skips the alias resolver (its

@@ -15,7 +15,7 @@ namespace lm {
 
 namespace {
 
-// The property keys the core reads back by name (graph.model.PropertyKey, through kinds.h),
+// The property keys the core reads back by name (graph.core.model.PropertyKey, through kinds.h),
 // written by their one spelling, so a key renamed there cannot leave this translation behind.
 // Char arrays, so the wire writer remembers each by its address as it does a literal.
 namespace core_key {

@@ -23,7 +23,7 @@ using Json = yyjson_val*;
 // never module state, so two services of one process with different rules cannot meet.
 // Dataset namespaces are spelled by the one namespace rule (native/core/namespaces.h);
 // ``domain_rules`` assign domains (native/core/domain_rules.h); ``rule_source`` is the source a
-// rule-made BELONGS_TO carries (graph.model.RULE_SOURCE).
+// rule-made BELONGS_TO carries (graph.core.model.RULE_SOURCE).
 struct OpenLineageRules {
   DomainRules domain_rules;
   std::string rule_source;

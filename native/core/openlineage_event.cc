@@ -126,7 +126,7 @@ void add_subject(std::vector<std::string>& out, uint8_t kind, std::string_view a
   out.push_back(two ? node_id(kind, {a, b}) : node_id(kind, {a}));
 }
 
-// graph.event_log.subjects_of: the job, run and datasets the event names.
+// graph.eventlog.event_log.subjects_of: the job, run and datasets the event names.
 void subjects_of(Json event, std::vector<std::string>& out) {
   Json job = member(event, "job");
   Json ns = member(job, "namespace"), name = member(job, "name");

@@ -32,8 +32,8 @@ class OpenLineageTranslator {
 
   // What the raw event log keeps of a translated event beside its bytes.
   struct Facts {
-    double seconds = 0;                 // its eventTime, Unix seconds (graph.event_log.event_time)
-    std::vector<std::string> subjects;  // the ids it names (graph.event_log.subjects_of)
+    double seconds = 0;                 // its eventTime, Unix seconds (graph.eventlog.event_log.event_time)
+    std::vector<std::string> subjects;  // the ids it names (graph.eventlog.event_log.subjects_of)
   };
 
   // ``json``: one event as sent. kTranslated: written into ``into``, ``facts`` filled;
@@ -54,7 +54,7 @@ class OpenLineageTranslator {
   // The UTC moment of a plain RFC 3339 date-time as Python reads it (fraction truncated to
   // microseconds), false when Python would not read it or it leaves years 1-9999 in UTC.
   static bool utc_micros(std::string_view date_time, int64_t& micros);
-  static std::string stamp(int64_t micros);  // graph.mutations.stamp of that moment
+  static std::string stamp(int64_t micros);  // graph.core.mutations.stamp of that moment
 
  private:
   OpenLineageRules rules_;

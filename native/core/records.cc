@@ -11,7 +11,7 @@ namespace {
 
 const uint8_t* as_python(const uint8_t* v) { return *v == kAbsent ? kNullValue : v; }  // props.get(key): None
 
-// graph.mutations._tie_wins: at an equal stamp the unequal value whose canonical JSON sorts after wins.
+// graph.core.mutations._tie_wins: at an equal stamp the unequal value whose canonical JSON sorts after wins.
 bool tie_wins(const uint8_t* new_value, const uint8_t* old_value, const StringPool& pool) {
   new_value = as_python(new_value);
   old_value = as_python(old_value);

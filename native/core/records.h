@@ -2,7 +2,7 @@
 // immutable block (a write makes a new one). Equal edge records are held once (an event states
 // its edges alike: the same last-seen stamp, job and transformations), counted by reference.
 //
-// And the merge rule every store applies (``graph.mutations``): a write wins against an older
+// And the merge rule every store applies (``graph.core.mutations``): a write wins against an older
 // stamp (``latest``) or a newer one (``first``), at an equal stamp only when its value is unequal
 // and its canonical JSON sorts after the held one. That makes ingest idempotent and
 // order-independent.
@@ -174,10 +174,10 @@ class Observed {
   const Property* last_ = nullptr;
 };
 
-// Merge observed properties into ``draft`` (graph.mutations.merge_props); whether it changed.
+// Merge observed properties into ``draft`` (graph.core.mutations.merge_props); whether it changed.
 bool merge(Draft& draft, const Observed& latest, const Observed& first, Stamp at, const StringPool& pool);
 
-// What something seen for the first time holds (graph.mutations._fresh): ``latest`` without its
+// What something seen for the first time holds (graph.core.mutations._fresh): ``latest`` without its
 // Nones, then the keys of ``first`` it lacks; every key stamped ``at``.
 void fresh(Draft& draft, const Observed& latest, const Observed& first, Stamp at);
 

@@ -1,4 +1,4 @@
-// Schema versions (graph.schema_history): their ids and uuids, the one place they are made, and
+// Schema versions (graph.change.schema_history): their ids and uuids, the one place they are made, and
 // what a first version is made of where a batch's observations lie in its wire form. A first load
 // makes a version for every dataset it sees: making each in Python (an observation, its fields as
 // dicts, the props, the JSON its uuid hashes, the wire form) was a quarter of the applying

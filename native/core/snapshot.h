@@ -1,5 +1,5 @@
 // Snapshot chunks: the graph's records as bytes, a bounded number per chunk, each chunk with its
-// own string table so it loads on its own. ``graph.stores.snapshot`` frames, checksums,
+// own string table so it loads on its own. ``graph.stores.embedded.snapshot`` frames, checksums,
 // compresses and files them; this only turns records into bytes and back.
 //
 //     "LMS\x02" (or "LMS\x01": every record whole, as snapshot formats 2 and 3 have them)

@@ -17,7 +17,7 @@ struct EdgeRead {
   uint32_t kinds = 0;
   bool out = true;
   bool props = false;       // with the edges' records
-  bool names_only = false;  // the far ends as names-only reads leave them (graph.view.NAMES)
+  bool names_only = false;  // the far ends as names-only reads leave them (graph.read.view.NAMES)
   bool whole = false;       // the far ends whole
   bool aliases = false;     // and the ALIAS_OF edges leaving and entering the far ends (keys)
   // With names_only: the caller reads no more of the far ends than whether they exist and were
@@ -57,7 +57,7 @@ class Source {
   // at least in summary form; ``props``: with their records; ``ahead``: and the ALIAS_OF edges
   // leaving the far ends; ``ahead_in``: and the edges of those kinds entering the far ends, with
   // their sources in summary form (what a walk asks next: a level's reads in one call);
-  // ``names_only``: the caller reads no more of the far ends than graph.view.NAMES.
+  // ``names_only``: the caller reads no more of the far ends than graph.read.view.NAMES.
   virtual void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
                      uint32_t ahead_in = 0, bool names_only = false) {}
   // Several edges() reads in one call: what a query will read next, asked at
@@ -73,14 +73,14 @@ class Source {
   // report is about to look up around what a walk reached, in one call. (Impact's lookup around a
   // 10k-node answer read every OWNED_BY edge's record, 2.5 MB, to follow them to their owners.)
   virtual void around(const std::vector<NodeIdx>& nodes, uint32_t kinds, uint32_t records) {}
-  // Make the graph hold these nodes at least in summary form (graph.view.SUMMARY), or whole.
+  // Make the graph hold these nodes at least in summary form (graph.read.view.SUMMARY), or whole.
   virtual void summaries(const std::vector<NodeIdx>& nodes) {}
   virtual void wholes(const std::vector<NodeIdx>& nodes) {}
   // summaries(), for a caller that reads no more of them than the summary properties the view was
   // made with: a mirror then reads only those where the store can (summaries() may read whole).
   virtual void lean(const std::vector<NodeIdx>& nodes) {}
   // Make the graph hold these nodes at least in the form names-only reads leave them
-  // (graph.view.NAMES): enough to know they exist, their kind and whether they were dropped.
+  // (graph.read.view.NAMES): enough to know they exist, their kind and whether they were dropped.
   virtual void named(const std::vector<NodeIdx>& nodes) {}
   // Make the graph know which of these nodes exist, their kinds and whether they were dropped, and
   // no more of them (a mirror reads those it has not met as named() reads them).

@@ -1,4 +1,4 @@
-// Stamps: the moment each property was last observed, as ``graph.mutations.stamp`` renders it
+// Stamps: the moment each property was last observed, as ``graph.core.mutations.stamp`` renders it
 // ("2026-01-05T00:00:01.894000Z", a run's state adds "#1".."#9"). Packed into 64 bits so that
 // integer order is string order and no string is held per stamp; any other string (a stamp this
 // code did not render) is held in the pool and compared as text.

@@ -242,7 +242,7 @@ bool View::wrote_the_drop(const EdgeRef& e) const {
 NodeIdx View::deciding_run_then(NodeIdx job) {
   const NodeIdx* known = deciding_.find(job);
   if (known != nullptr) return *known;
-  // graph.view._deciding_runs: the newest completed run that had ended by then, ties by run id.
+  // graph.read.view._deciding_runs: the newest completed run that had ended by then, ties by run id.
   NodeIdx best = kNone;
   Stamp best_ended = 0;
   auto [b, e] = g.node_in[job].of_kind(kOf);

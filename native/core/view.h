@@ -1,4 +1,4 @@
-// The graph as it stands: current facts only, or the facts as of a past moment (graph.view).
+// The graph as it stands: current facts only, or the facts as of a past moment (graph.read.view).
 //
 // The store keeps every fact ever observed (an edge once seen stays, with its first/last seen
 // stamps). Queries want the graph as it is, or was, so they read through a View:
@@ -72,7 +72,7 @@ class View {
 
   // The current edges of ``kinds`` at ``nodes`` in one direction, appended to ``found``;
   // ``props``: the caller reads their records (a remote source then reads them too); ``names_only``:
-  // the caller reads only the far ends' names and creation times (graph.view.NAMES) and walks no
+  // the caller reads only the far ends' names and creation times (graph.read.view.NAMES) and walks no
   // further from them (a remote source then reads no more of them, and nothing ahead); ``walks_on``
   // false: the caller walks no further from datasets reached over READS/WRITES (a remote source
   // then reads no edges entering them ahead, only their aliases).
@@ -115,7 +115,7 @@ class View {
   FlatMap<NodeIdx, NodeIdx> deciding_;  // as of: job -> its deciding run then (kNone: none)
 };
 
-// graph.model.field_id: the id of a dataset's column.
+// graph.core.model.field_id: the id of a dataset's column.
 std::string field_id(std::string_view namespace_, std::string_view dataset, std::string_view field);
 
 // A node's string property (``out`` empty and false when it has none, or one of another type).

@@ -1,5 +1,5 @@
 // Writing a batch in its wire form (native/core/batch.h): the string table (each string once),
-// the props maps (equal ones once), the mutations. Used by graph.mutations.encode and by the
+// the props maps (equal ones once), the mutations. Used by graph.core.mutations.encode and by the
 // Builder every ingester writes through.
 #pragma once
 

@@ -170,7 +170,7 @@ void Renderer::read(const std::vector<NodeIdx>& nodes, bool full) {
   else v_.lean(shown);
   v_.wholes(runs);
 
-  // Each dataset's schema fields, by the ids its ``columns`` name (graph.model.field_id). A mirror
+  // Each dataset's schema fields, by the ids its ``columns`` name (graph.core.model.field_id). A mirror
   // reads them along their datasets' HAS_COLUMN edges first: a seek per dataset, not per field.
   // A mirror's datasets that keep their fields (kKeptFieldsKey) are shown from those alone.
   std::vector<StrId> wanted;

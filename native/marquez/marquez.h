@@ -1,4 +1,4 @@
-// Marquez's node data (graph.api.marquez), written as JSON in one pass over a view: a lineage
+// Marquez's node data (graph.serve.marquez), written as JSON in one pass over a view: a lineage
 // graph of thousands of datasets and jobs carries every dataset's schema fields and every job's
 // inputs, outputs and latest run, tens of thousands of small objects that cost far more made as
 // Python dicts than written here. The reads are batched (one per kind of fact for the whole
@@ -16,9 +16,9 @@
 
 namespace lm {
 
-// The properties, besides graph.view.SUMMARY, a lineage answer reads of the datasets, jobs and
+// The properties, besides graph.read.view.SUMMARY, a lineage answer reads of the datasets, jobs and
 // schema fields it shows and of the runs it picks the newest of (then read whole): a view of a
-// remote store reading ahead in summary form reads these with them (graph.api.marquez), and the
+// remote store reading ahead in summary form reads these with them (graph.serve.marquez), and the
 // answer reads no more of those nodes (View::lean).
 extern const std::vector<std::string_view> kMarquezShown;
 

@@ -1,5 +1,5 @@
 // Schema versions' rules (native/core/schema_versions.h): SHA-256 against its published test
-// vectors, uuids and ids as graph.schema_history has always written them, and a wire value read
+// vectors, uuids and ids as graph.change.schema_history has always written them, and a wire value read
 // back as canonical JSON and copied between string tables.
 #include <gtest/gtest.h>
 

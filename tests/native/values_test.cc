@@ -144,7 +144,7 @@ TEST_F(Values, ValueTextsCompareAsTheirStringsWhateverTheirEncoding) {
 }
 
 
-// A JSON text encoded as graph.mutations encodes the value Python parses from it (the remote reads
+// A JSON text encoded as graph.core.mutations encodes the value Python parses from it (the remote reads
 // install a node's summary so, native/bindings/remote_rows.cc).
 TEST_F(Values, JsonTextEncodesAsThePythonValueItParsesTo) {
   JsonDocument document(R"({"a": 1, "b": [true, null, 2.5, "x"], "c": {"d": -3}, "e": 18446744073709551615})");

@@ -17,7 +17,7 @@ import functools
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
-from graph.model import JOB_IO, EdgeKind
+from graph.core.model import JOB_IO, EdgeKind
 from graph.stores import Neighbourhood
 from graph.stores.neo4j.cypher import (
     _CLOCKS_OF_OWNERS,

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from graph.model import EdgeKind
+from graph.core.model import EdgeKind
 from graph.stores import Neighbourhood, NeighbourhoodRequest
 from graph.stores.neo4j.cypher import neighbourhood_read
 

@@ -9,8 +9,8 @@ from typing import Any, Generic, TypeVar
 
 import orjson
 
-from graph.model import Edge, Node
-from graph.mutations import Changes, UpsertNode
+from graph.core.model import Edge, Node
+from graph.core.mutations import Changes, UpsertNode
 from graph.stores import EdgeKey, column_clocks
 from graph.stores.neo4j.codec import _AT_REFS, _BOOKKEEPING, _CLOCK_OWNER, _CLOCKS, _REFS, _same
 

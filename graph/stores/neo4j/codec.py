@@ -11,8 +11,8 @@ from typing import Any
 import orjson
 
 from graph import _native
-from graph.model import Edge, EdgeKind, Node, NodeKind, PropertyKey, dataset_id, field_id
-from graph.mutations import Changes
+from graph.core.model import Edge, EdgeKind, Node, NodeKind, PropertyKey, dataset_id, field_id
+from graph.core.mutations import Changes
 from graph.stores import EdgeKey, column_clocks
 from graph.stores.requests import SUMMARY
 

@@ -7,7 +7,7 @@ import functools
 from collections.abc import Collection, Mapping
 from typing import Any, Literal
 
-from graph.model import JOB_IO, RUN_IO, EdgeKind, NodeKind
+from graph.core.model import JOB_IO, RUN_IO, EdgeKind, NodeKind
 from graph.stores import EdgeDirection, NeighbourhoodRequest, Reach
 from graph.stores.id_format import RENAMED_KINDS
 from graph.stores.job_currency import DECIDING_RUN, FIRST_SEEN

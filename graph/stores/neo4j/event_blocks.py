@@ -1,7 +1,7 @@
 """The raw event log of a Neo4j deployment, kept in the graph's own database: one log however
 many servers write to it.
 
-A block (``graph.event_log.Block``: compressed events, or mutations) is an ``:EventBlock`` node
+A block (``graph.eventlog.event_log.Block``: compressed events, or mutations) is an ``:EventBlock`` node
 written in the same transaction as the mutations it made (the store calls :meth:`write_riding`
 from its write), so the pair commits or fails together. Beside it: an ``:EventHash`` node per
 event kept (the byte-identity check that keeps a retried event out), an ``:EventSubject`` node
@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import neo4j
 
-from graph.event_log import (
+from graph.eventlog.event_log import (
     OPENLINEAGE,
     Block,
     RawEventLog,

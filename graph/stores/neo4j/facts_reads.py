@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
-from graph.model import EdgeKind, Node, NodeKind
+from graph.core.model import EdgeKind, Node, NodeKind
 from graph.stores import Neighbourhood, NeighbourhoodRequest
 from graph.stores.neo4j.batched_reads import _halved, _merged
 from graph.stores.neo4j.codec import _JSON_KEYS, _STAMPS, _UNRESTATED, _decode_nodes

@@ -18,8 +18,8 @@ from typing import Any, NamedTuple
 
 import neo4j
 
-from graph.model import JOB_IO, RUN_IO, Edge, EdgeKind, Node, NodeKind
-from graph.mutations import Changes
+from graph.core.model import JOB_IO, RUN_IO, Edge, EdgeKind, Node, NodeKind
+from graph.core.mutations import Changes
 from graph.stores import EdgeDirection, EdgeKey, column_clocks
 from graph.stores.job_currency import DECIDING_RUN, FIRST_SEEN, jobs_of, judge, touched_by
 from graph.stores.neo4j.codec import (

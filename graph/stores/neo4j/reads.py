@@ -11,7 +11,7 @@ from typing import Any, Literal, Protocol
 
 import neo4j
 
-from graph.model import Edge, EdgeKind, Node
+from graph.core.model import Edge, EdgeKind, Node
 from graph.stores import (
     EdgeDirection,
     EdgeKey,

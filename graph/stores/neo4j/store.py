@@ -18,8 +18,8 @@ import neo4j
 from neo4j import GraphDatabase, Query
 from neo4j import exceptions as neo4j_errors
 
-from graph.model import Edge, EdgeKind, Node, NodeKind
-from graph.mutations import Changes, Mutation, plan, touched_ids
+from graph.core.model import Edge, EdgeKind, Node, NodeKind
+from graph.core.mutations import Changes, Mutation, plan, touched_ids
 from graph.stores import (
     EdgeDirection,
     EdgeKey,

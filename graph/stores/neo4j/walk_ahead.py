@@ -30,7 +30,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from graph.model import ID_PREFIX, JOB_IO, EdgeKind, Node, NodeKind
+from graph.core.model import ID_PREFIX, JOB_IO, EdgeKind, Node, NodeKind
 from graph.stores import EdgeDirection, Neighbourhood, NeighbourhoodRequest, Reach, column_clocks
 from graph.stores.neo4j import batched_reads
 from graph.stores.neo4j.codec import (
@@ -199,12 +199,12 @@ def _first_level_key(
     out_kind: EdgeKind,
 ) -> tuple[EdgeKind, frozenset[EdgeKind], frozenset[EdgeKind]]:
     """A dataset walk's level reads over ``out_kind``: its kind, the edges entering its far ends
-    and those leaving them that it asks for (as ``graph.lineage``'s and ``graph.impact``'s walks)."""
+    and those leaving them that it asks for (as ``graph.read.lineage``'s and ``graph.read.impact``'s walks)."""
     (back,) = _JOB_IO - {out_kind}
     return out_kind, frozenset({EdgeKind.ALIAS_OF, back}), frozenset({EdgeKind.ALIAS_OF})
 
 
-#: What impact looks up around the nodes its walk reached (``graph.impact``: owners, products,
+#: What impact looks up around the nodes its walk reached (``graph.read.impact``: owners, products,
 #: contracts, aliases and domains, the domains' edges with their records), read with a start's read
 #: ahead when the walk's plan says it will (``WalkPlan.looks_around``): a small impact is then
 #: one statement, as a small lineage is, where the lookup was a second.

@@ -1,0 +1,1 @@
+"""Telling people: the webhooks' outbox, breaking-change and quality notifications, and delivery."""

@@ -1,0 +1,352 @@
+// Drawing with cytoscape.js, upstream left and downstream right. A node opened is laid out once by
+// dagre and shown at a readable zoom (labels at least READABLE_PX tall on screen); what is added
+// afterwards (an expansion, a page of "N more", columns) is placed beside the node it hangs from,
+// and nothing already drawn moves, nor do the zoom and pan. Hidden neighbours are a "+N" badge on
+// the side of their node (◀ upstream, ▶ downstream), not a node of their own.
+
+// the vendored libraries are served by lineagemesh (graph/serve/static/vendor), not bundled; untyped
+// @ts-expect-error: a URL the browser loads, no module the type checker can see
+import cytoscape from "/static/vendor/cytoscape/cytoscape.esm.min.js";
+// @ts-expect-error: as above
+import dagre from "/static/vendor/cytoscape-dagre/cytoscape-dagre.esm.min.js";
+import { colours, onThemeChange } from "./theme.js";
+
+cytoscape.use(dagre);
+
+export const FONT_PX = 13;            // a node label's font size at zoom 1
+export const READABLE_PX = 11;        // the smallest label height the first view shows
+const NODE_W = 190;
+const NODE_H = 36;
+const COLUMN_H = 22;
+const PARENT_PAD = 6;                 // a dataset drawn with columns: its padding below the last
+const RANK_GAP = 90;                  // between the columns of upstream and downstream nodes
+const ROW_GAP = 22;                   // between nodes of one column (the badges straddle it)
+const DRAWN_DATA = ["label", "colour", "domain", "tip", "kind", "order", "health"];  // the data the style or tests read
+const MIN_ZOOM = (READABLE_PX + 0.3) / FONT_PX;  // a little above, so rounding never reads below
+
+function style(c) {
+  return [
+    { selector: "node", style: {
+      label: "data(label)", "font-size": FONT_PX, "text-valign": "center", "text-halign": "center", "text-wrap": "ellipsis",
+      "text-max-width": NODE_W - 14, width: NODE_W, height: NODE_H, "background-color": "data(colour)", "border-width": 1,
+      "border-color": c.border, color: c.text, "min-zoomed-font-size": 0 } },
+    { selector: "node.DATASET", style: { shape: "round-rectangle" } },
+    { selector: "node.JOB", style: { shape: "ellipse", "border-style": "double", "border-width": 3, height: NODE_H - 2 } },
+    { selector: "node.COLUMN", style: { shape: "rectangle", height: COLUMN_H - 2, width: NODE_W - 16, "font-size": FONT_PX - 1,
+      "background-color": c.column, "text-max-width": NODE_W - 24 } },
+    { selector: "node.more-columns", style: { shape: "rectangle", height: COLUMN_H - 2, width: NODE_W - 16, "font-size": FONT_PX - 1,
+      "background-color": c.stubFill, "border-style": "dashed", color: c.mutedText, "text-max-width": NODE_W - 24 } },
+    { selector: "node.focus", style: { "border-width": 3, "border-color": c.focus } },
+    { selector: "node.deleted", style: { "border-color": c.bad, "border-style": "dashed", "border-width": 2 } },
+    { selector: "node.undeclared", style: { "border-color": c.muted, "border-style": "dotted", "border-width": 2, color: c.mutedText } },
+    { selector: "node.stub", style: { shape: "round-rectangle", width: 56, height: 18,
+      "font-size": FONT_PX - 2, "background-color": c.stubFill, "border-style": "solid", "border-width": 1, "border-color": c.focus,
+      color: c.focus, "font-weight": "bold", "z-index": 20, "text-max-width": 200 } },
+    { selector: "node.cluster", style: { shape: "round-rectangle", width: NODE_W + 50, height: NODE_H + 6, "border-style": "double",
+      "border-width": 4, "border-color": c.focus, "font-weight": "bold", "text-max-width": NODE_W + 36 } },
+    { selector: "edge.cluster", style: { "line-style": "dashed", width: 2 } },
+    { selector: "node:parent", style: { "text-valign": "top", "text-halign": "center", "text-margin-y": -2, padding: PARENT_PAD,
+      "background-opacity": 0.45, shape: "round-rectangle" } },
+    { selector: "node:selected", style: { "overlay-color": c.focus, "overlay-opacity": 0.18 } },
+    { selector: "edge", style: { width: 1.5, "line-color": c.edge, "target-arrow-color": c.edge, "target-arrow-shape": "triangle",
+      "curve-style": "bezier", "arrow-scale": 0.9 } },
+    { selector: "edge.column", style: { "line-color": c.column_edge, "target-arrow-color": c.column_edge, width: 1, "z-index": 10 } },
+    { selector: "edge.path", style: { "line-color": c.path, "target-arrow-color": c.path, width: 3, "z-index": 15 } },
+    { selector: "edge.path-link", style: { opacity: 0, events: "no" } },
+    { selector: "edge.route", style: { "line-color": c.path, "target-arrow-color": c.path, width: 4, "z-index": 16 } },
+    { selector: "node.route", style: { "border-color": c.path, "border-width": 3 } },
+    { selector: "node.route-end", style: { "border-width": 5, "border-style": "double" } },
+    { selector: "node.path", style: { "background-color": c.pathFill, "border-color": c.path, "border-width": 2 } },
+    { selector: "node.BREAKING", style: { "border-color": c.bad, "border-width": 4 } },
+    { selector: "node.WARNING", style: { "border-color": c.warn, "border-width": 4 } },
+    { selector: "node.INFO", style: { "border-color": c.info, "border-width": 3 } },
+    { selector: "node.uncertain", style: { "border-style": "dashed" } },
+    { selector: "node.health-FAILING", style: { "underlay-color": c.bad, "underlay-opacity": 0.55, "underlay-padding": 5, "underlay-shape": "round-rectangle" } },
+    { selector: "node.health-AT_RISK", style: { "underlay-color": c.warn, "underlay-opacity": 0.55, "underlay-padding": 5, "underlay-shape": "round-rectangle" } },
+    { selector: "node.changed", style: { "background-color": c.bad, color: "#ffffff" } },
+    { selector: "edge.impact", style: { "line-color": c.impact, "target-arrow-color": c.impact, width: 2 } },
+  ];
+}
+
+export function createView(container, onTap) {
+  const cy = cytoscape({ container, style: style(colours()), minZoom: 0.05, maxZoom: 4, boxSelectionEnabled: false });
+  cy.on("tap", "node", (event) => onTap(event.target.data()));
+  // badges follow their node when it is dragged
+  cy.on("position", "node", (event) => { if (!event.target.hasClass("stub")) placeBadges(cy, event.target); });
+  onThemeChange(() => cy.style(style(colours())));
+  return cy;
+}
+
+// ---- drawing: what changed is added or removed, what stays keeps its place ---------------------
+
+// Draws `elements`. `fresh`: a new view (laid out whole, then shown at a readable zoom around
+// `focus`); otherwise the drawn nodes keep their positions and new ones go beside their neighbours.
+export async function draw(cy, elements, { fresh = false, focus = null, timed = (_phase: string) => {} } = {}) {
+  const wanted = new Map<string, any>(elements.map((e) => [e.data.id, e]));
+  const before = new Map();
+  cy.nodes().not(".stub").forEach((n) => { if (!n.isChild()) before.set(n.id(), { x: n.position("x"), box: bodyBox(n), parent: n.isParent() }); });
+  const added = [];
+  cy.batch(() => {
+    if (fresh) cy.elements().remove();
+    cy.elements().forEach((el) => { if (!wanted.has(el.id())) el.remove(); });
+    // parents before children, nodes before edges
+    const order = [...wanted.values()].sort((a, b) => rank(a) - rank(b));
+    for (const e of order) {
+      const existing = cy.getElementById(e.data.id);
+      if (existing.length) {
+        // touched only where it changed: every touch restyles the element
+        if (DRAWN_DATA.some((key) => existing.data(key) !== (e.data[key] ?? existing.data(key)))) existing.data(e.data);
+        else existing.data().node = e.data.node ?? existing.data().node;  // the latest facts, for the panel (not drawn)
+        if (existing.classes().join(" ") !== (e.classes || "").split(" ").filter(Boolean).join(" ")) existing.classes(e.classes || "");
+      } else {
+        added.push(cy.add(e));
+      }
+    }
+  });
+  timed("update");
+  const newNodes = cy.collection(added).nodes().not(".stub");
+  const newTops = newNodes.filter((n) => !n.isChild());
+  if (fresh || before.size === 0) {
+    // laid out whole without the columns, which then go inside their datasets
+    const kids = cy.nodes().filter((n) => n.isChild()).remove();
+    await layoutAll(cy);
+    timed("layout");
+    const slots = new Map(cy.nodes().not(".stub").map((n) => [n.id(), { x: n.position("x"), box: bodyBox(n) }]));
+    kids.restore();
+    stackAll(cy, cy.nodes(":parent").toArray(), slots);
+    timed("stack");
+    readableView(cy, focus);
+    timed("view");
+  } else {
+    const slots = placeBeside(cy, newTops, before);
+    // datasets drawn with columns anew, or with columns added (a path's "+N columns" opened)
+    const grown = new Set(newNodes.filter((n) => n.isChild()).map((n) => n.parent().id()));
+    const filling = cy.nodes(":parent").filter((p) => !before.get(p.id())?.parent || grown.has(p.id())).toArray();
+    stackAll(cy, filling, slots);
+    // a dataset whose columns were hidden goes back to its place
+    for (const [id, was] of before) {
+      const node = cy.getElementById(id);
+      if (was.parent && node.length && !node.isParent()) node.position({ x: was.x, y: was.box.y1 + NODE_H / 2 });
+    }
+  }
+  // badges where they may have moved: all after a layout; else those of the new nodes, the new
+  // badges' and the datasets drawn with columns (a node moved has its badges moved with it)
+  cy.batch(() => {  // one redraw for all the badges moved
+    if (fresh || before.size === 0) cy.nodes().not(".stub").forEach((n) => placeBadges(cy, n));
+    else {
+      const owners = cy.collection(added).nodes(".stub").map((b) => cy.getElementById(b.data("stub").id));
+      newTops.union(cy.collection(owners)).union(cy.nodes(":parent")).forEach((n) => placeBadges(cy, n));
+    }
+  });
+  timed("place");
+  await new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+  return newNodes.map((n) => n.id());
+}
+
+function rank(e) {
+  if (e.group === "edges") return 3;
+  if (e.data.stub) return 2;
+  return e.data.parent ? 1 : 0;
+}
+
+function layoutAll(cy) {
+  const eles = cy.elements().not(".stub");
+  const layout = eles.layout({ name: "dagre", rankDir: "LR", nodeSep: ROW_GAP, rankSep: RANK_GAP, edgeSep: 8, animate: false, fit: false });
+  const done = new Promise((resolve) => layout.one("layoutstop", resolve));
+  layout.run();
+  return done;
+}
+
+// Fits the drawing if it is readable so; otherwise the readable zoom, centred on the focus.
+function readableView(cy, focus) {
+  const lineage = cy.nodes().not(".stub");
+  fitBoxes(cy, lineage, 30);
+  if (cy.zoom() < MIN_ZOOM) {
+    cy.zoom(MIN_ZOOM);
+    const target = focus ? cy.getElementById(focus) : lineage;
+    cy.center(target.length ? target : lineage);
+  } else if (cy.zoom() > 1.4) {
+    cy.zoom(1.4);
+    cy.center(lineage);
+  }
+}
+
+// cy.fit by the nodes' boxes: labels sit inside their nodes (a dataset's above its columns, within
+// the padding), and measuring every label's text was most of opening a few hundred nodes.
+function fitBoxes(cy, eles, padding) {
+  const box = eles.boundingBox({ includeLabels: false, includeOverlays: false, includeUnderlays: false });
+  if (!eles.length || !(box.w > 0) || !(box.h > 0)) return;
+  const zoom = Math.min(Math.max(Math.min((cy.width() - 2 * padding) / box.w, (cy.height() - 2 * padding) / box.h),
+    cy.minZoom()), cy.maxZoom());
+  cy.viewport({ zoom, pan: { x: (cy.width() - zoom * (box.x1 + box.x2)) / 2, y: (cy.height() - zoom * (box.y1 + box.y2)) / 2 } });
+}
+
+// Places new top-level nodes beside the drawn neighbour they hang from (through a column edge
+// too): one column right of an upstream neighbour, left of a downstream one, in the nearest free
+// rows; nothing drawn moves. Returns each new node's slot (a new dataset's columns go there).
+function placeBeside(cy, nodes, before) {
+  const slots = new Map<string, any>(before);
+  const top = (n) => (n.isChild() ? n.parent() : n);
+  const around = (node) => node.union(node.children());
+  let pending = nodes.toArray();
+  for (let guard = 0; pending.length && guard < 50; guard++) {
+    const rest = [];
+    const byAnchor = new Map();
+    for (const node of pending) {
+      const fromUp = around(node).incomers("node").map(top).filter((n) => slots.has(n.id()) && !n.same(node));
+      const fromDown = around(node).outgoers("node").map(top).filter((n) => slots.has(n.id()) && !n.same(node));
+      const anchor = fromUp.length ? fromUp[0] : fromDown.length ? fromDown[0] : null;
+      if (!anchor) { rest.push(node); continue; }
+      const dir = fromUp.length ? 1 : -1;
+      const key = `${anchor.id()}|${dir}`;
+      if (!byAnchor.has(key)) byAnchor.set(key, { anchor, dir, nodes: [] });
+      byAnchor.get(key).nodes.push(node);
+    }
+    const put = (node, x, y) => {
+      const box = { x1: x - NODE_W / 2, x2: x + NODE_W / 2, y1: y - NODE_H / 2, y2: y + NODE_H / 2 };
+      slots.set(node.id(), { x, box, parent: false });
+      if (!node.isParent()) node.position({ x, y });
+    };
+    if (!byAnchor.size) {
+      // nothing to hang from: below everything
+      const y2 = Math.max(...[...slots.values()].map((s) => s.box.y2));
+      const x1 = Math.min(...[...slots.values()].map((s) => s.box.x1));
+      rest.forEach((n, i) => put(n, x1 + NODE_W / 2, y2 + (NODE_H + ROW_GAP) * (i + 1)));
+      break;
+    }
+    for (const { anchor, dir, nodes: group } of byAnchor.values()) {
+      const slot = slots.get(anchor.id());
+      const x = slot.x + dir * (NODE_W + RANK_GAP);
+      const y = (slot.box.y1 + slot.box.y2) / 2;
+      const rows = freeRows(x, y, group.length, [...slots.values()]);
+      group.forEach((n, i) => put(n, x, rows[i]));
+    }
+    pending = rest;
+  }
+  return slots;
+}
+
+// `count` free row centres in the column at `x`: a block centred on `y` if it fits, else the
+// nearest free rows alternately below and above, top to bottom. A centre is free unless it falls
+// inside a taken box widened by half a row each way; those spans, sorted and merged, are searched
+// by halves, so a page costs its rows times log(the column's nodes), not times the column.
+function freeRows(x, y, count, slots) {
+  const step = NODE_H + ROW_GAP;
+  const half = NODE_H / 2 + ROW_GAP / 2;
+  const spans = slots.filter((s) => Math.abs(s.x - x) < NODE_W).map((s) => [s.box.y1 - half, s.box.y2 + half])
+    .sort((a, b) => a[0] - b[0]);
+  const merged = [];  // disjoint open spans, ascending: (lo, hi)
+  for (const [lo, hi] of spans) {
+    const last = merged[merged.length - 1];
+    if (last && lo < last[1]) last[1] = Math.max(last[1], hi);
+    else merged.push([lo, hi]);
+  }
+  const free = (c) => {
+    let low = 0;
+    let high = merged.length;  // the first span starting at or after c
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (merged[mid][0] < c) low = mid + 1; else high = mid;
+    }
+    return low === 0 || c >= merged[low - 1][1];
+  };
+  const start = y - ((count - 1) * step) / 2;
+  const block = Array.from({ length: count }, (_, i) => start + i * step);
+  if (block.every(free)) return block;
+  // the rows tried are a step apart: a row taken here never overlaps the next one tried
+  const rows = [];
+  for (let k = 0; rows.length < count && k < 1000000; k++) {
+    const candidate = y + (k % 2 ? 1 : -1) * Math.ceil(k / 2) * step;
+    if (free(candidate)) rows.push(candidate);
+  }
+  return rows.sort((a, b) => a - b);
+}
+
+// Each dataset's columns in schema order inside it, where the dataset was (`slots`: each node's x
+// and box before), top to bottom; what sits below a dataset in its column moves down by as much
+// as it grew, and so do the slots of the datasets still to fill. Worked out on the slots first
+// (a dataset's height from its column count) and then moved in one batch: moving nodes one at a
+// time, each move re-measuring the compound boxes, took most of a second for 50 datasets.
+function stackAll(cy, parents, slots) {
+  const order = parents.filter((p) => slots.has(p.id())).sort((a, b) => slots.get(a.id()).box.y1 - slots.get(b.id()).box.y1);
+  const filling = new Set(order.map((p) => p.id()));
+  const placed = [];  // [child, position]
+  const shifts = new Map<string, number>();  // a node drawn below a filled dataset: how far it moves down
+  for (const parent of order) {
+    const slot = slots.get(parent.id());
+    const kids = parent.children().sort((a, b) => a.data("order") - b.data("order"));
+    const top = slot.box.y1 + 18;
+    kids.forEach((k, i) => placed.push([k, { x: slot.x, y: top + COLUMN_H / 2 + i * COLUMN_H }]));
+    const grown = top + kids.length * COLUMN_H + PARENT_PAD - slot.box.y2;
+    if (grown <= 0) continue;
+    const below = (box, x) => Math.abs(x - slot.x) < NODE_W && box.y1 > slot.box.y2 - 1;
+    for (const [id, other] of slots) {
+      if (id === parent.id() || !below(other.box, other.x)) continue;
+      other.box = { ...other.box, y1: other.box.y1 + grown, y2: other.box.y2 + grown };
+      if (!filling.has(id)) shifts.set(id, (shifts.get(id) || 0) + grown);
+    }
+  }
+  cy.batch(() => {
+    for (const [kid, position] of placed) kid.position(position);
+    for (const [id, dy] of shifts) {
+      const node = cy.getElementById(id);
+      if (node.length && !node.isParent()) node.shift({ x: 0, y: dy });
+      else if (node.length) node.children().shift({ x: 0, y: dy });
+    }
+  });
+}
+
+// A node's box without label, overlay or underlay, as boundingBox gives it (cytoscape pads it by
+// 1 px), read from its position and size for a node of its own: its label is not measured (a new
+// node's boundingBox measured its text, most of placing a page).
+function bodyBox(node) {
+  if (node.isParent()) return node.boundingBox({ includeLabels: false, includeOverlays: false, includeUnderlays: false });
+  const { x, y } = node.position();
+  const w = node.outerWidth() / 2 + 1;
+  const h = node.outerHeight() / 2 + 1;
+  return { x1: x - w, x2: x + w, y1: y - h, y2: y + h, w: 2 * w, h: 2 * h };
+}
+
+// The "+N" badges of a node: straddling its top border, at its left (upstream) or right corner;
+// a dataset drawn with its columns has its name above that border, so its badges straddle the
+// bottom one.
+function placeBadges(cy, node) {
+  if (node.isChild()) return;
+  const box = bodyBox(node);
+  for (const side of ["up", "down"]) {
+    const badge = cy.getElementById(`stub|${side}|${node.id()}`);
+    if (!badge.length) continue;
+    const w = badge.outerWidth();
+    badge.position({ x: side === "up" ? box.x1 + w / 2 + 2 : box.x2 - w / 2 - 2, y: node.isParent() ? box.y2 + 2 : box.y1 - 2 });
+  }
+}
+
+// ---- the controls: zoom, fit ------------------------------------------------------------------
+
+export function zoomBy(cy, factor) {
+  const box = cy.container().getBoundingClientRect();
+  cy.zoom({ level: Math.min(Math.max(cy.zoom() * factor, cy.minZoom()), cy.maxZoom()),
+    renderedPosition: { x: box.width / 2, y: box.height / 2 } });
+}
+
+export function fit(cy) {
+  cy.fit(cy.nodes(), 30);
+}
+
+export function label(node) {
+  if (node.kind === "COLUMN") return node.name || node.id;
+  const name = node.name || node.id;
+  return node.deleted ? `${name} (dropped)` : name;
+}
+
+// Full qualified name of a node, for tooltips.
+export function fullName(node) {
+  if (!node) return "";
+  if (node.kind === "COLUMN") return `column ${node.namespace || ""} ${node.dataset || ""}.${node.name || ""}`;
+  return `${(node.kind || "").toLowerCase()} ${node.namespace ? `${node.namespace} ` : ""}${node.name || node.id}`;
+}
+
+// The label size on screen now, in CSS pixels.
+export function labelPx(cy) {
+  return FONT_PX * cy.zoom();
+}
