@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import fields
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, TypeVar
 
 from graph.core.model import Edge, EdgeKind, Node
 from graph.stores import EdgeDirection, Neighbourhood
@@ -117,7 +117,6 @@ class FactsRows(Protocol):
 _T = TypeVar("_T")
 
 
-@runtime_checkable  # (for a test: the core itself asks nothing of the store at run time)
 class NeighbourhoodSource(Protocol):
     """Every read the native core makes of a store it does not hold, each always called: nodes
     by id, whole or in summary form; a walk's level per ``neighbourhood`` (several at once:
@@ -125,6 +124,10 @@ class NeighbourhoodSource(Protocol):
     what a walk reached (``lookup_around``); each node's newest neighbour (``newest``), started
     beside the caller's read (``soon``). The Neo4j store answers them all, and so does its read
     ahead (``graph.stores.neo4j.walk_ahead.WalkAhead``), which a view of it reads through."""
+
+    #: Whether the core reads several neighbourhoods, and a lineage answer's node facts, in one
+    #: round trip (``neighbourhoods``, ``facts_read``); False: each on its own (a baseline).
+    reads_batches: bool
 
     def nodes(self, ids: Collection[str]) -> dict[str, Node]:
         """The nodes among ``ids`` that exist, whole."""

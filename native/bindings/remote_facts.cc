@@ -33,6 +33,7 @@ PyObject* places_of(const std::vector<NodeIdx>& nodes, std::unordered_map<NodeId
 }  // namespace
 
 void RemoteSource::edges_batch(const std::vector<EdgeRead>& reads, const FactsRead& facts) {
+  if (!reads_batches_) return;
   std::vector<EdgesRead> plain, found;
   for (const EdgeRead& r : reads) {
     EdgesRead read = edges_read(r.nodes, r.kinds, r.out, r.props, r.aliases, r.aliases ? kind_bit(kAliasOf) : 0,

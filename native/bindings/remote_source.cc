@@ -57,6 +57,10 @@ RemoteSource::RemoteSource(std::unique_ptr<Graph> mirror, PyObject* store, PyObj
       summary_props_(summary),
       name_props_(summary == Py_None || names == Py_None ? summary : names),
       read_ahead_(read_ahead) {
+  PyRef batches(attr(store, "reads_batches"));  // (declared by NeighbourhoodSource)
+  int batched = PyObject_IsTrue(batches.get());
+  if (batched < 0) throw PyErrorSet{};
+  reads_batches_ = batched == 1;
   Py_INCREF(store_);
   Py_INCREF(summary_props_);
   Py_INCREF(name_props_);

@@ -39,7 +39,7 @@ class RemoteSource : public Source {
   void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
              uint32_t ahead_in, bool names_only) override;
   void edges_batch(const std::vector<EdgeRead>& reads, const FactsRead& facts) override;
-  bool batches_facts() const override { return true; }
+  bool batches_facts() const override { return reads_batches_; }
   void around(const std::vector<NodeIdx>& nodes, uint32_t kinds, uint32_t records) override;
   void summaries(const std::vector<NodeIdx>& nodes) override;
   void wholes(const std::vector<NodeIdx>& nodes) override;
@@ -158,6 +158,7 @@ class RemoteSource : public Source {
   PyObject* name_props_;     // graph.read.view.NAMES (for names_only reads), or as summary_props_
   bool read_ahead_;
   PyObject* plan_ = nullptr;  // (Planned)
+  bool reads_batches_ = true;  // the store's reads_batches: neighbourhoods and facts_read called
   struct Soon {           // the newest() read started by newest_soon(), and what it asked
     PyObject* future = nullptr;
     std::vector<NodeIdx> asked;

@@ -26,12 +26,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Collection, Mapping, Sequence
-from concurrent.futures import Future
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from graph.core.model import ID_PREFIX, JOB_IO, EdgeKind, Node, NodeKind
-from graph.stores import EdgeDirection, Neighbourhood, NeighbourhoodRequest, Reach, column_clocks
+from graph.stores import Neighbourhood, NeighbourhoodRequest, Reach, column_clocks
 from graph.stores.neo4j import batched_reads
 from graph.stores.neo4j.codec import (
     _EDGE_KIND_BY_TYPE,
@@ -53,7 +52,6 @@ from graph.stores.neo4j.cypher import (
 )
 from graph.stores.neo4j.reads import clocks_of_rows
 from graph.stores.remote_reads import (
-    FactsRows,
     NeighbourhoodKeys,
     NeighbourhoodSource,
     edge_targets,
@@ -400,6 +398,13 @@ class WalkAhead:
 
     def __init__(self, store: StoreReads, summary: Sequence[str] = ()) -> None:
         self._store = store
+        # The reads a walk does not read ahead: the store's own, passed on as they are.
+        self.node_summaries = store.node_summaries
+        self.neighbourhoods = store.neighbourhoods
+        self.facts_read = store.facts_read
+        self.newest = store.newest
+        self.soon = store.soon
+        self.reads_batches = store.reads_batches
         self._props = list(summary)  # what the view reads of the nodes walks reach
         self._walk: WalkPlan | None = None  # the walk whose levels _levels holds
         # (its plan, and a level read's shape) -> what it read ahead
@@ -579,33 +584,6 @@ class WalkAhead:
             held = [row for row in (wholes[i] for i in ids) if row is not None]
             return _decode_nodes(_copied(held), self._whole_clocks)
         return self._store.nodes(ids)
-
-    def node_summaries(self, ids: Collection[str], names: Sequence[str]) -> dict[str, Node]:
-        return self._store.node_summaries(ids, names)
-
-    def neighbourhoods(self, requests: Sequence[NeighbourhoodRequest]) -> Sequence[Neighbourhood]:
-        return self._store.neighbourhoods(requests)
-
-    def facts_read(
-        self,
-        ids: Sequence[str],
-        handles: Sequence[object | None],
-        aliased: Sequence[bool],
-        found: Sequence[tuple[Sequence[EdgeKind], str, Sequence[int], bool]],
-        requests: Sequence[NeighbourhoodRequest] = (),
-        jobs: Sequence[int] = (),
-        written: Sequence[int] = (),
-        owning: Sequence[int] = (),
-    ) -> FactsRows:
-        return self._store.facts_read(ids, handles, aliased, found, requests, jobs, written, owning)
-
-    def newest(
-        self, ids: Collection[str], kind: EdgeKind, direction: EdgeDirection, key: str
-    ) -> dict[str, Node]:
-        return self._store.newest(ids, kind, direction, key)
-
-    def soon(self, read: Callable[..., _T], /, *args: Any) -> Future[_T]:
-        return self._store.soon(read, *args)
 
     def lookup_around(
         self,
