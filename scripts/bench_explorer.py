@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """The explorer in a real headless Chromium (the one the browser tests drive) on a generated mesh
 plus a 10k-node downstream radius: the time to first paint of that radius, and the time of an
-expansion and of an "N more" page once 300 nodes are drawn. Prints the figures; asserts nothing.
+expansion and of an "N more" page once 300 nodes are drawn; then the views a person opens on a big
+mesh (a hub and a spine dataset at depth all, the column path of a spine dataset's column, the
+impact of dropping a hub's column), each its paint time and the longest main-thread task the page
+had while opening it (PerformanceObserver ``longtask``). Prints the figures; asserts nothing.
 
 Usage::
 
@@ -32,7 +35,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from browser import chromium, wait  # noqa: E402
 from devservers.lineagemesh import LineagemeshServer, ingest_events  # noqa: E402
-from generate_mesh import domain_rules, generate  # noqa: E402
+from generate_mesh import domain_rules, generate, mesh_shape  # noqa: E402
 
 BREADTH = 100  # wide.root → a job → 100 datasets, each → a job → 100 more: a 10,202-node radius
 
@@ -137,6 +140,76 @@ def measure(server_url: str) -> dict[str, float]:
     }
 
 
+LONG_TASKS = """window.longest = 0;
+new PerformanceObserver((list) => {
+  for (const task of list.getEntries()) window.longest = Math.max(window.longest, task.duration);
+}).observe({ type: 'longtask' });"""
+
+
+def dataset_id(name: str) -> str:
+    """A generated dataset's node id (namespace warehouse://{domain})."""
+    return f"dataset:warehouse://{name.split('.')[0]}:{name}"
+
+
+def first_column(server_url: str, name: str) -> str:
+    """The id of a generated dataset's first column (its ``id``)."""
+    answer = httpx.post(
+        f"{server_url}/graphql",
+        json={
+            "query": "query($ns: String!, $n: String!) { dataset(namespace: $ns, name: $n) { columns { id } } }",
+            "variables": {"ns": f"warehouse://{name.split('.')[0]}", "n": name},
+        },
+        timeout=60,
+    ).json()
+    return str(answer["data"]["dataset"]["columns"][0]["id"])
+
+
+def big_views(server_url: str, datasets: int, seed: int) -> dict[str, dict[str, str]]:
+    """The views opened on a big mesh, as the URL fragments that name them."""
+    shape = mesh_shape(datasets, seed)
+    hub, spine = shape.hubs[0], shape.spine[len(shape.spine) // 2]
+    column, hub_column = first_column(server_url, spine), first_column(server_url, hub)
+    return {
+        f"hub {hub} at depth all": {"node": dataset_id(hub), "depth": "all"},
+        f"spine {spine} at depth all": {"node": dataset_id(spine), "depth": "all"},
+        f"column path of {spine}.{column.rsplit(':', 1)[-1]}": {
+            "node": dataset_id(spine),
+            "path": column,
+        },
+        f"impact of dropping {hub}.{hub_column.rsplit(':', 1)[-1]}": {
+            "node": hub_column,
+            "mode": "impact",
+            "change": "DROP",
+        },
+    }
+
+
+def open_view(driver: Any, server_url: str, fragment: dict[str, str]) -> tuple[float, float]:
+    """Opens a view from the landing page as a link does; (ms to its painted frame, the longest
+    main-thread task in ms from the click to a second after that frame)."""
+    import time
+    from urllib.parse import urlencode
+
+    driver.get(f"{server_url}/")
+    wait(driver, "window.explorer && window.explorer.ready", "the explorer did not start")
+    driver.execute_script(LONG_TASKS)
+    t0 = driver.execute_script("return performance.now()")
+    driver.execute_script("location.hash = arguments[0]", urlencode(fragment))
+    wait(driver, "Number(document.body.dataset.painted || 0) > 0", "nothing drawn")
+    painted = driver.execute_script("return window.explorer.paintedAt") - t0
+    time.sleep(1)  # what the page still does after the frame (health, the panel) counts
+    return float(painted), float(driver.execute_script("return window.longest"))
+
+
+def measure_views(
+    server_url: str, views: dict[str, dict[str, str]]
+) -> dict[str, tuple[float, float]]:
+    with chromium() as driver:
+        driver.set_script_timeout(60)
+        driver.set_window_size(1400, 900)
+        return {name: open_view(driver, server_url, fragment) for name, fragment in views.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--datasets", type=int, default=10000, help="mesh size (default 10000)")
@@ -162,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{server.url}/api/v1/lineage/batch", json=wide_events(BREADTH), timeout=300
             ).raise_for_status()
             results = [measure(server.url) for _ in range(args.runs)]
+            views = big_views(server.url, args.datasets, args.seed)
+            opened = [measure_views(server.url, views) for _ in range(args.runs)]
         finally:
             server.stop()
 
@@ -184,6 +259,14 @@ def main(argv: list[str] | None = None) -> int:
             for key in split
         )
         print(f"    its phases, median ms: {medians}")
+    print("views at 1400x900: paint, and the longest main-thread task (median of runs, max)")
+    for name in views:
+        paint = [run[name][0] for run in opened]
+        longest = [run[name][1] for run in opened]
+        print(
+            f"  {name}: paint {statistics.median(paint):.0f} ms (max {max(paint):.0f}), "
+            f"longest task {statistics.median(longest):.0f} ms (max {max(longest):.0f})"
+        )
     return 0
 
 

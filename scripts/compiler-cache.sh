@@ -6,7 +6,7 @@
 # the sanitized build. With the cache, a C++ file compiled once for a compiler and its flags is not
 # compiled again by them, in this clone or the next; a changed file is. The C++ unit tests'
 # coverage build (tests/test_native_core.py) does not: gcov cannot read the notes files of objects
-# compiled under CCACHE_BASEDIR.
+# compiled under CCACHE_BASEDIR. It keeps its CMake tree outside the checkout instead.
 # LINEAGEMESH_NO_CCACHE=1 compiles everything.
 if command -v ccache >/dev/null && [ -z "${LINEAGEMESH_NO_CCACHE:-}" ]; then
   export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache

@@ -248,6 +248,28 @@ def test_github_action_creates_then_updates_one_sticky_comment(
     assert "nothing breaks" in handler.comments[comment["id"]]["body"]
 
 
+def test_github_action_fail_on_impact_passes_a_breaking_change_nothing_reads(
+    workspace: Path, recorder: tuple[str, type[Recorder]]
+) -> None:
+    """``fail-on: impact`` is the check's own ``--fail-on impact``: a dropped column nothing
+    reads is BREAKING by the contract rules but breaks nothing downstream today."""
+    api, _ = recorder
+    data_dir = workspace.parent / "store"
+    (workspace / "migrations" / "0042_orders.sql").write_text(
+        "ALTER TABLE public.orders DROP COLUMN id;\n"
+    )
+    code, outputs = run_action(
+        workspace, api, data_dir, args=CHECK_ARGS, install="false", **{"fail-on": "impact"}
+    )
+    assert (code, outputs["verdict"], outputs["failed"]) == (0, "BREAKING", "false")
+    code, outputs = run_action(workspace, api, data_dir, args=CHECK_ARGS, install="false")
+    assert (code, outputs["verdict"], outputs["failed"]) == (1, "BREAKING", "true")
+    code, _ = run_action(
+        workspace, api, data_dir, args=CHECK_ARGS, install="false", **{"fail-on": "sometimes"}
+    )
+    assert code == 2  # an unknown level is an input error, not a pass
+
+
 def run_gitlab_template(
     workspace: Path, api: str, data_dir: Path
 ) -> subprocess.CompletedProcess[str]:

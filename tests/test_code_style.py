@@ -3,10 +3,11 @@ suite runs them so CI does. The tools come with the test extras (``scripts/boots
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from conftest import USER_CACHE
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,5 +34,6 @@ def test_mypy_finds_nothing() -> None:
     """mypy's cache lives outside the checkout, as ccache's does (scripts/compiler-cache.sh): a
     fresh clone rechecks only the modules that differ from what was checked before (~4 s, not
     ~80), and a changed file, or one that imports it, is checked again."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lineagemesh"
-    _clean("mypy", "--cache-dir", str(cache / f"mypy-{sys.version_info[0]}.{sys.version_info[1]}"))
+    _clean(
+        "mypy", "--cache-dir", str(USER_CACHE / f"mypy-{sys.version_info[0]}.{sys.version_info[1]}")
+    )

@@ -50,7 +50,11 @@ def v7_manifest() -> dict[str, Any]:
             "description": "",
             "columns": columns or {},
             "raw_code": "select 1",
-            "compiled_code": "select 1 as x",
+            "compiled_code": (  # what the SELECT reads: its declared columns, from its parent
+                f"select {', '.join(columns)} from dev.main.{parents[0].split('.')[-1]}"
+                if columns and parents
+                else "select 1 as x"
+            ),
             "compiled": True,
             "depends_on": {"macros": [], "nodes": parents},
         }

@@ -239,6 +239,17 @@ def test_impact_mode_shows_the_impact_answer(
     )
     assert "change=SEMANTIC" in browser.current_url
     assert requests.elsewhere(server.url) == []
+    # a column's impact: each column drawn on its own is named with its dataset, as is the subject
+    open_explorer(browser, server, f"#node={fd.col('customers', 'email')}&mode=impact&change=DROP")
+    wait(browser, "document.body.dataset.painted", "nothing drawn")
+    columns = browser.execute_script(
+        "return window.explorer.cy.nodes('.COLUMN').map((n) => [n.data('label'), n.data('node')])"
+    )
+    assert len(columns) > 1
+    assert all(label == f"{c['dataset']}.{c['name']}" for label, c in columns)
+    assert "public.delivery_7_days.customer_email" in {label for label, _ in columns}
+    title = browser.find_element(By.CSS_SELECTOR, "#panel h2").text
+    assert title == "Impact: DROP public.customers.email"
 
 
 def test_a_token_server_gets_the_token_as_bearer(tmp_path: Path) -> None:

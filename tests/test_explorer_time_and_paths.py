@@ -161,7 +161,8 @@ def test_path_to_marks_every_path_between_two_nodes(
     open_explorer(browser, server, shared[shared.index("#") :])
     wait(browser, "document.body.dataset.painted", "nothing drawn")
     assert "route" in drawn(browser)[fd.ds("top_delivery_times")]["classes"]
-    # no path: said plainly
+    # no path: said plainly (the panel's actions come with its details, after the paint)
+    wait(browser, "document.getElementById('action-path-to')", "no Path to… action")
     browser.find_element(By.ID, "action-path-to").click()
     pick_path_end(browser, "fanned_in", "dataset:fanout:fanned_in")
     route = browser.find_element(By.ID, "route")

@@ -1,7 +1,10 @@
-"""The native dataset lineage equals the networkx reference (tests/reference_lineage.py) on
-generated small graphs of datasets and jobs: every node and every edge, up, down and both ways,
-at every depth; and the native impact of a changed dataset equals the reference's (each affected
-node's distance and severity). A shrunk counterexample names the graph, the start and the depth."""
+"""The native walks equal the networkx reference (tests/reference_lineage.py) on generated small
+graphs, each node and edge first seen on one of three days, read now or ``as_of`` a moment of one of
+them: dataset lineage (every node and edge, up, down and both ways, at every depth) and the impact
+of a changed dataset; column lineage (derivations between columns, and dataset-wide ones) and the
+impact of a changed column, DIRECT and INDIRECT hops setting each node's severity. A start not yet
+seen then is not found. A shrunk counterexample names the graph, the start, the depth and the
+moment."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -16,14 +20,30 @@ import reference_lineage as reference
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.core.model import EdgeKind, NodeKind, dataset_id, job_id
-from graph.core.mutations import Mutation, UpsertEdge, UpsertNode, stamp
+from graph.core.errors import NodeNotFound
+from graph.core.model import EdgeKind, NodeKind
+from graph.core.mutations import stamp
 from graph.read.impact import ChangeKind, impact
-from graph.read.lineage import Direction, dataset_lineage
+from graph.read.lineage import Direction, column_lineage, dataset_lineage
+from graph.read.view import GraphView
 from graph.stores.embedded.store import EmbeddedStore
+from ingest.builder import GraphBuilder
 
-AT = stamp(datetime(2026, 1, 5, tzinfo=UTC))
+DAYS = [stamp(datetime(2026, 1, 5 + day, 6, tzinfo=UTC)) for day in range(3)]
+#: None (now), or noon of one of the days: what was first seen on it and before.
+MOMENTS = st.sampled_from(
+    [None, *(stamp(datetime(2026, 1, 5 + d, 12, tzinfo=UTC)) for d in range(3))]
+)
+FIELDS = ("a", "b", "c")
 _graphs = itertools.count()  # each example in its own namespace of one store
+EXAMPLES = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+Day = int
+Write = tuple[
+    str, tuple[Any, ...]
+]  # one statement of an example: the builder's method and its arguments
 
 
 @pytest.fixture(scope="module")
@@ -33,92 +53,261 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
     store.close(snapshot=False)
 
 
+def _write(store: EmbeddedStore, writes: list[tuple[Day, Write]]) -> None:
+    """Each day's statements through a builder stamped that day, a day at a time, in order."""
+    for day, stamped in enumerate(DAYS):
+        builder = GraphBuilder(stamped)
+        for when, (method, args) in writes:
+            if when == day:
+                getattr(builder, method)(*args)
+        store.apply(builder.mutations)
+
+
+def _seen(graph: nx.DiGraph, days: dict[Any, Day]) -> None:
+    """Stamp each node and edge of the reference graph with the day the store first saw it."""
+    for node in graph.nodes:  # (no day: no stamp, shown at every moment)
+        graph.nodes[node]["seen"] = DAYS[days[node]] if node in days else ""
+    for source, target in graph.edges:
+        graph.edges[source, target]["seen"] = DAYS[days[source, target]]
+
+
+def _view(store: EmbeddedStore, moment: str | None) -> GraphView:
+    return GraphView(store, as_of=moment)
+
+
+# -- datasets -------------------------------------------------------------------------------------
+
+Mesh = tuple[list[Day], list[Day], list[tuple[int, int, Day]], list[tuple[int, int, Day]]]
+
+
 @st.composite
-def meshes(draw: st.DrawFn) -> tuple[int, list[tuple[int, int]], list[tuple[int, int]]]:
-    """(datasets, reads, writes): jobs 0..5 reading and writing datasets 0..datasets-1."""
-    datasets = draw(st.integers(1, 8))
-    pairs = st.tuples(st.integers(0, 5), st.integers(0, datasets - 1))
-    reads = draw(st.lists(pairs, max_size=12, unique=True))
-    writes = draw(st.lists(pairs, max_size=12, unique=True))
-    return datasets, reads, writes
+def meshes(draw: st.DrawFn) -> Mesh:
+    """(datasets' days, jobs' days, reads, writes): jobs 0..5 reading and writing datasets, each
+    (job, dataset, day) seen on its day or, if later, when both its ends were."""
+    datasets = draw(st.lists(st.integers(0, 2), min_size=1, max_size=8))
+    jobs = draw(st.lists(st.integers(0, 2), min_size=6, max_size=6))
+    edges = st.tuples(st.integers(0, 5), st.integers(0, len(datasets) - 1), st.integers(0, 2))
+    reads = draw(st.lists(edges, max_size=12, unique_by=lambda e: e[:2]))
+    writes = draw(st.lists(edges, max_size=12, unique_by=lambda e: e[:2]))
+    return datasets, jobs, reads, writes
 
 
-def _stored(
-    store: EmbeddedStore, mesh: tuple[int, list[tuple[int, int]], list[tuple[int, int]]], start: int
-) -> tuple[str, nx.DiGraph]:
+def _stored(store: EmbeddedStore, mesh: Mesh, start: int) -> tuple[str, nx.DiGraph]:
     """The mesh written to the store in a namespace of its own, the start's id, and the reference graph."""
-    datasets, reads, writes = mesh
+    dataset_days, job_days, reads, writes = mesh
     namespace = f"g{next(_graphs)}"
-
-    def dataset(i: int) -> str:
-        return dataset_id(namespace, f"d{i}")
-
-    def job(i: int) -> str:
-        return job_id(namespace, f"j{i}")
-
-    mutations: list[Mutation] = [
-        UpsertNode(dataset(i), NodeKind.DATASET, AT, {"name": f"d{i}"}) for i in range(datasets)
+    dataset = [f"dataset:{namespace}:d{i}" for i in range(len(dataset_days))]
+    job = [f"job:{namespace}:j{j}" for j in range(len(job_days))]
+    used = sorted({j for j, _, _ in reads + writes})
+    days: dict[Any, Day] = {dataset[i]: day for i, day in enumerate(dataset_days)}
+    days |= {job[j]: job_days[j] for j in used}
+    writes_: list[tuple[Day, Write]] = [
+        (day, ("dataset", (namespace, f"d{i}", {}))) for i, day in enumerate(dataset_days)
     ]
-    mutations += [
-        UpsertNode(job(j), NodeKind.JOB, AT, {"name": f"j{j}"})
-        for j in sorted({j for j, _ in reads + writes})
-    ]
-    mutations += [UpsertEdge(job(j), EdgeKind.READS, dataset(d), AT) for j, d in reads]
-    mutations += [UpsertEdge(job(j), EdgeKind.WRITES, dataset(d), AT) for j, d in writes]
-    store.apply(mutations)
+    writes_ += [(job_days[j], ("job", (namespace, f"j{j}", {}))) for j in used]
+    for kind, edges in ((EdgeKind.READS, reads), (EdgeKind.WRITES, writes)):
+        for j, d, day in edges:
+            seen = max(day, job_days[j], dataset_days[d])
+            ends = (dataset[d], job[j]) if kind is EdgeKind.READS else (job[j], dataset[d])
+            days[ends] = seen
+            writes_.append((seen, ("edge", (job[j], kind, dataset[d]))))
+    _write(store, writes_)
 
-    first = dataset(start % datasets)
+    first = dataset[start % len(dataset_days)]
     graph = reference.mesh(
-        [(job(j), dataset(d)) for j, d in reads], [(job(j), dataset(d)) for j, d in writes]
+        [(job[j], dataset[d]) for j, d, _ in reads], [(job[j], dataset[d]) for j, d, _ in writes]
     )
     graph.add_node(first)
+    _seen(graph, days)
     return first, graph
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@EXAMPLES
 @given(
     mesh=meshes(),
     start=st.integers(0, 7),
     depth=st.integers(0, 5),
     direction=st.sampled_from(list(Direction)),
+    moment=MOMENTS,
 )
 def test_native_dataset_lineage_equals_the_reference(
     store: EmbeddedStore,
-    mesh: tuple[int, list[tuple[int, int]], list[tuple[int, int]]],
+    mesh: Mesh,
     start: int,
     depth: int,
     direction: Direction,
+    moment: str | None,
 ) -> None:
-    first, graph = _stored(store, mesh, start)
+    first, whole = _stored(store, mesh, start)
+    graph = reference.as_of(whole, moment)
+    if first not in graph:
+        with pytest.raises(NodeNotFound):
+            dataset_lineage(_view(store, moment), first, direction, depth)
+        return
     up = direction in (Direction.UPSTREAM, Direction.BOTH)
     down = direction in (Direction.DOWNSTREAM, Direction.BOTH)
     nodes, edges = reference.dataset_lineage(graph, first, up, down, depth)
 
-    answer = dataset_lineage(store, first, direction, depth)
+    answer = dataset_lineage(_view(store, moment), first, direction, depth)
     assert {n.id for n in answer.nodes} == nodes
     assert {(e.source, e.target, e.kind) for e in answer.edges} == edges
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@EXAMPLES
 @given(
     mesh=meshes(),
     start=st.integers(0, 7),
     depth=st.one_of(st.none(), st.integers(0, 5)),
     semantic=st.booleans(),
+    moment=MOMENTS,
 )
 def test_native_dataset_impact_equals_the_reference(
     store: EmbeddedStore,
-    mesh: tuple[int, list[tuple[int, int]], list[tuple[int, int]]],
+    mesh: Mesh,
     start: int,
     depth: int | None,
     semantic: bool,
+    moment: str | None,
 ) -> None:
-    first, graph = _stored(store, mesh, start)
+    first, whole = _stored(store, mesh, start)
+    graph = reference.as_of(whole, moment)
+    change = ChangeKind.SEMANTIC if semantic else ChangeKind.DROP
+    if first not in graph:
+        with pytest.raises(NodeNotFound):
+            impact(_view(store, moment), first, change, depth)
+        return
     expected = reference.dataset_impact(graph, first, depth, semantic)
-    report = impact(store, first, ChangeKind.SEMANTIC if semantic else ChangeKind.DROP, depth)
+    report = impact(_view(store, moment), first, change, depth)
     assert {a.node.id: (a.distance, a.severity.value) for a in report.affected} == expected
     assert all(a.certain for a in report.affected)
+
+
+# -- columns --------------------------------------------------------------------------------------
+
+#: (output, input column, direct, job, day): the output a column index, or ("d", dataset index).
+Derivation = tuple[int | tuple[str, int], int, bool, int | None, Day]
+Columns = tuple[list[Day], list[Day], list[Derivation]]
+
+TRANSFORMATIONS = {
+    True: [{"type": "DIRECT", "subtype": "IDENTITY"}],
+    False: [{"type": "INDIRECT", "subtype": "FILTER"}],
+}
+
+
+@st.composite
+def column_meshes(draw: st.DrawFn) -> Columns:
+    """(datasets' days, jobs' days, derivations): datasets of columns a, b, c, the derivations
+    among them seen on their day or, if later, when their ends' datasets were; a job named by one
+    may be seen later than it."""
+    datasets = draw(st.lists(st.integers(0, 2), min_size=1, max_size=3))
+    jobs = draw(st.lists(st.integers(0, 2), min_size=3, max_size=3))
+    column = st.integers(0, 3 * len(datasets) - 1)
+    output = st.one_of(column, st.tuples(st.just("d"), st.integers(0, len(datasets) - 1)))
+    derivation = st.tuples(
+        output, column, st.booleans(), st.one_of(st.none(), st.integers(0, 2)), st.integers(0, 2)
+    )
+    derivations = draw(st.lists(derivation, max_size=14, unique_by=lambda d: (d[0], d[1])))
+    return datasets, jobs, derivations
+
+
+def _stored_columns(store: EmbeddedStore, mesh: Columns, start: int) -> tuple[str, nx.DiGraph]:
+    """The columns written to the store in a namespace of their own, the start's id and the
+    reference graph. A column is written with its dataset; a column node records no first-seen
+    stamp, so a view ``as_of`` any moment shows it (its derivations are stamped)."""
+    dataset_days, job_days, derivations = mesh
+    namespace = f"g{next(_graphs)}"
+    dataset = [f"dataset:{namespace}:d{i}" for i in range(len(dataset_days))]
+    count = 3 * len(dataset_days)
+    column = [f"datasetField:{namespace}:d{c // 3}:{FIELDS[c % 3]}" for c in range(count)]
+    job = [f"job:{namespace}:j{j}" for j in range(len(job_days))]
+
+    days: dict[Any, Day] = {dataset[i]: day for i, day in enumerate(dataset_days)}
+    days |= {job[j]: day for j, day in enumerate(job_days)}
+    writes: list[tuple[Day, Write]] = []
+    for i, day in enumerate(dataset_days):  # a dataset with its columns
+        writes.append((day, ("dataset", (namespace, f"d{i}", {"columns": list(FIELDS)}))))
+        writes += [(day, ("column", (namespace, f"d{i}", f, {"declared": True}))) for f in FIELDS]
+    writes += [(day, ("job", (namespace, f"j{j}", {}))) for j, day in enumerate(job_days)]
+    named: list[tuple[str, str, bool, str | None]] = []
+    for out, into, direct, by, day in derivations:
+        output = column[out] if isinstance(out, int) else dataset[out[1]]
+        ends = (out // 3 if isinstance(out, int) else out[1], into // 3)
+        props: dict[str, Any] = {"transformations": TRANSFORMATIONS[direct]}
+        if by is not None:
+            props["jobId"] = job[by]
+        seen = max(day, *(dataset_days[d] for d in ends))
+        days[column[into], output] = seen
+        writes.append((seen, ("edge", (output, EdgeKind.DERIVES_FROM, column[into], props))))
+        named.append((output, column[into], direct, None if by is None else job[by]))
+    _write(store, writes)
+
+    graph = reference.columns(named, {c: dataset[i // 3] for i, c in enumerate(column)}, job)
+    _seen(graph, days)
+    return column[start % count], graph
+
+
+@EXAMPLES
+@given(
+    mesh=column_meshes(),
+    start=st.integers(0, 8),
+    depth=st.integers(0, 4),
+    direction=st.sampled_from(list(Direction)),
+    moment=MOMENTS,
+)
+def test_native_column_lineage_equals_the_reference(
+    store: EmbeddedStore,
+    mesh: Columns,
+    start: int,
+    depth: int,
+    direction: Direction,
+    moment: str | None,
+) -> None:
+    first, whole = _stored_columns(store, mesh, start)
+    graph = reference.as_of(whole, moment)
+    if first not in graph:
+        with pytest.raises(NodeNotFound):
+            column_lineage(_view(store, moment), first, direction, depth)
+        return
+    up = direction in (Direction.UPSTREAM, Direction.BOTH)
+    down = direction in (Direction.DOWNSTREAM, Direction.BOTH)
+    nodes, edges = reference.column_lineage(graph, first, up, down, depth)
+
+    answer = column_lineage(_view(store, moment), first, direction, depth)
+    assert {n.id for n in answer.nodes} == nodes
+    assert {(e.source, e.target, e.kind) for e in answer.edges} == edges
+
+
+@EXAMPLES
+@given(
+    mesh=column_meshes(),
+    start=st.integers(0, 8),
+    depth=st.one_of(st.none(), st.integers(0, 4)),
+    semantic=st.booleans(),
+    moment=MOMENTS,
+)
+def test_native_column_impact_equals_the_reference(
+    store: EmbeddedStore,
+    mesh: Columns,
+    start: int,
+    depth: int | None,
+    semantic: bool,
+    moment: str | None,
+) -> None:
+    first, whole = _stored_columns(store, mesh, start)
+    graph = reference.as_of(whole, moment)
+    change = ChangeKind.SEMANTIC if semantic else ChangeKind.DROP
+    if first not in graph:
+        with pytest.raises(NodeNotFound):
+            impact(_view(store, moment), first, change, depth)
+        return
+    expected = reference.column_impact(graph, first, depth, semantic)
+    report = impact(_view(store, moment), first, change, depth)
+    assert {a.node.id: (a.distance, a.severity.value) for a in report.affected} == expected
+    assert all(
+        a.certain and a.path[0] == first and a.path[-1] == a.node.id for a in report.affected
+    )
+    assert {a.node.kind for a in report.affected} <= {
+        NodeKind.COLUMN,
+        NodeKind.DATASET,
+        NodeKind.JOB,
+    }

@@ -1,5 +1,5 @@
 """Schema history reads a batch's schema observations from its wire form
-(``graph.change.schema_observations.observations_in``, native/bindings/pyobservations.cc) instead of decoding
+(``graph.change.schema_observations.observations_in``, native/core/observations.h) instead of decoding
 the batch: it must find exactly what the Python rule (``observations``) finds in the decoded
 mutations, for generated batches (several parts, columns stated twice, odd values) and for the
 batches the OpenLineage translation makes of the corpora's events."""

@@ -122,3 +122,24 @@ def test_a_receiver_trickling_its_answer_is_abandoned_at_the_deadline(
         receiver.close()
     assert deliverer.stats.delivered == 0 and deliverer.stats.failed_attempts == 1
     assert 3.0 <= took < 6.0, took  # each byte came within the 10 s read timeout
+
+
+def test_a_connection_goes_to_the_address_its_check_allowed(tmp_path) -> None:
+    """Finding 8: the target was checked, then resolved again by the HTTP client (a rebinding
+    window). The client given the allowed ranges checks the address it connects to: a name
+    resolving to loopback is refused at the connect without the opt-in, and posted to with it."""
+    from webhook_receiver import Receiver
+
+    from graph.notify.webhooks import TargetRefused
+
+    receiver = Receiver()
+    url = receiver.url.replace("127.0.0.1", "localhost")
+    try:
+        with WebhookClient(frozenset({"rfc1918"})) as client, pytest.raises(TargetRefused):
+            client.post(url, b"{}", {"Content-Type": "application/json"})
+        assert not receiver.attempts
+        with WebhookClient(frozenset({"loopback"})) as client:
+            assert client.post(url, b"{}", {"Content-Type": "application/json"}) == 200
+        assert len(receiver.posts) == 1
+    finally:
+        receiver.close()

@@ -129,7 +129,7 @@ def observations(mutations: Sequence[Mutation], source: str | None) -> list[Obse
 
 def read_observed(payload: bytes, index: bytes | None = None) -> ObservedSchemas | None:
     """The schema observations of an encoded batch read from its wire form without decoding it
-    (``native/bindings/pyobservations.cc``: :func:`observations`' rule), held with it; None for a
+    (``native/core/observations.h``: :func:`observations`' rule), held with it; None for a
     batch only :func:`observations` reads (one naming a contract, or JSON rows of an older
     journal). ``index``: what :func:`observed_index` gave for this payload where it was
     translated (a worker of ``graph.intake.bulk_load``), adopted instead of reading it here."""

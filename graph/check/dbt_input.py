@@ -53,6 +53,7 @@ class DbtProject:
 
     datasets: dict[str, DbtDataset]
     edges: set[tuple[str, str, str]]  # (read dataset, job, written dataset)
+    unread: dict[str, str] = field(default_factory=dict)  # model → why its SQL gives no columns
 
 
 def read_project(
@@ -63,15 +64,16 @@ def read_project(
 ) -> DbtProject:
     """A manifest (and catalog) as the graph would record them, its relations moved by
     ``schema_map`` (``--dbt-schema-map``); CheckError names the bad file."""
-    from ingest.dbt import translate_manifest
+    from ingest.dbt import translate_project
 
     manifest = _json(path)
     map_schemas(manifest, schema_map or {})
+    catalog_columns = _catalog_columns(catalog) if catalog else {}
+    names = {uid: [f.name for f in found] for uid, found in catalog_columns.items()}
     try:
-        mutations = translate_manifest(manifest, namespace)
+        mutations, unread = translate_project(manifest, namespace, catalog=names)
     except (ValueError, TypeError) as e:
         raise CheckError(f"{path}: {e}") from None
-    catalog_columns = _catalog_columns(catalog) if catalog else {}
     found: dict[str, DbtDataset] = {}
     columns: dict[tuple[str, str], list[tuple[int, FieldSpec]]] = {}
     reads: dict[str, set[str]] = {}
@@ -129,7 +131,22 @@ def read_project(
         for written in outputs
         for read in reads.get(job, ())
     }
-    return DbtProject(found, edges)
+    return DbtProject(found, edges, unread)
+
+
+def unread_note(path: Path, project: DbtProject) -> list[str]:
+    """Why some models' SQL gave no columns nor column lineage: their undocumented columns are
+    not compared, and what reads them downstream stays uncertain."""
+    if not project.unread:
+        return []
+    shown = [f"{uid} ({why})" for uid, why in sorted(project.unread.items())[:3]]
+    more = len(project.unread) - len(shown)
+    return [
+        f"{path}: no columns nor column lineage from the SQL of {len(project.unread)} model(s): "
+        + "; ".join(shown)
+        + (f"; and {more} more" if more > 0 else "")
+        + " — only their documented columns are compared"
+    ]
 
 
 def tested_facts(rules: Any) -> tuple[bool, tuple[str, ...] | None]:
@@ -259,6 +276,7 @@ def dbt_changes(
         if unknown:
             refuse_unknown(source, relations, relations[0].namespace)
     out = ChangeSet()
+    out.notes.extend(unread_note(manifest, pr))
     if old is None:
         out.notes.append(
             f"{manifest}: compared with the graph (no --dbt-base): models it deletes are not seen"

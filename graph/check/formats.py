@@ -127,6 +127,11 @@ def _lists(report: Report) -> list[tuple[str, list[Reached], str]]:
         ("data products", report.products, "id"),
         ("domains", report.domains, "name"),
         ("consumers", report.consumers, "id"),
+        (
+            "undeclared consumers (no contract or input port declares them)",
+            [r for r in report.consumers if r.item.get("undeclared")],
+            "id",
+        ),
         ("contracts broken", report.contracts, "id"),
     ]
 

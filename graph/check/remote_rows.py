@@ -24,7 +24,7 @@ _REACHED = """
     products { id name domain owners { name } }
     domains { id name }
     owners { id name }
-    consumers { id kind name domain declared }
+    consumers { id kind name domain declared undeclared }
     contracts { id name version }"""
 _ARGS = "$id: String!, $change: ChangeKind!, $depth: Int"
 _IMPACT = "impact(nodeId: $id, change: $change, depth: $depth)"

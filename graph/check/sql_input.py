@@ -2,7 +2,9 @@
 
 Understood: ``ALTER TABLE`` … ``DROP COLUMN``, ``RENAME [COLUMN]``, ``ALTER COLUMN … TYPE`` /
 ``SET DATA TYPE``, ``SET NOT NULL``, ``ADD COLUMN``, ``RENAME TO``; ``DROP TABLE`` / ``DROP VIEW``;
-``CREATE OR REPLACE VIEW`` (its select list against the view's current columns); ``CREATE TABLE``.
+``CREATE OR REPLACE VIEW`` and ``CREATE OR REPLACE TABLE … AS`` (the columns its query gives,
+``SELECT *`` expanded to the graph's columns of what it reads, against the current ones);
+``CREATE TABLE``.
 Other statements sqlglot reads change no schema and are passed over; one it can only keep as an
 opaque command (a ``DO $$ … $$`` block, two statements run together by a missing ``;``) is an
 input error at its ``file:line``, never skipped: it may change any table. Statements apply in
@@ -25,6 +27,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -46,6 +49,7 @@ from graph.check.planning import plan
 from graph.core.input_files import InputError, read_input
 from graph.core.model import dataset_id
 from ingest.naming import normal_namespace
+from ingest.sql_lineage import UnreadableSql, select_lineage
 
 #: Commands sqlglot keeps opaque that change no table's columns: passed over like a SET.
 _HARMLESS_COMMANDS = (
@@ -247,8 +251,9 @@ def _apply(
         if found is None:
             resolver.created.add(_name(table))
             _one(out, resolver, table, source, [dataset_added(resolver.id(table))])
-        elif statement.args.get("kind") == "VIEW" and isinstance(statement.expression, exp.Query):
-            _one(out, resolver, table, source, _view_changes(found, statement.expression))
+        elif isinstance(statement.expression, exp.Query):  # CREATE OR REPLACE VIEW / TABLE AS
+            names = _selected(resolver, out, source, statement.expression, dialect)
+            _one(out, resolver, table, source, _view_changes(found, names))
         return
     if isinstance(statement, exp.Alter) and isinstance(statement.this, exp.Table):
         table = statement.this
@@ -281,12 +286,36 @@ def _named_columns(action: exp.Expression) -> list[str]:
     return []
 
 
-def _view_changes(found: GraphDataset, select: exp.Query) -> list[Change]:
-    """A replaced view's select list against the view's current columns (names only: types are
+def _selected(
+    resolver: _Resolver, out: ChangeSet, source: str, select: exp.Query, dialect: str | None
+) -> list[str]:
+    """The columns a view's or ``CREATE TABLE AS``'s query gives, ``SELECT *`` expanded to the
+    graph's columns of what it reads (``ingest.sql_lineage``); none, noted as unknown, where
+    they cannot be told."""
+    named = [n for n in select.named_selects if n]
+    if not any(isinstance(s, exp.Star) or s.is_star for s in select.selects):
+        return named
+    schema: dict[str, Any] = {}
+    for table in select.find_all(exp.Table):
+        found = resolver.dataset(_name(table))
+        if found is not None and found.columns:
+            parts = [p.name for p in table.parts]
+            place = schema
+            for part in parts[:-1]:
+                place = place.setdefault(part, {})
+            place[parts[-1]] = {c.name: "UNKNOWN" for c in found.columns}
+    try:
+        return [c.name for c in select_lineage(select.sql(dialect), schema, dialect).columns]
+    except UnreadableSql as e:
+        out.note_unknown(f"{source}: cannot tell the columns the query gives: {e}")
+        return []
+
+
+def _view_changes(found: GraphDataset, names: list[str]) -> list[Change]:
+    """A replaced view's (or table's) columns against its current ones (names only: types are
     the warehouse's to infer)."""
-    names = [n for n in select.named_selects if n]
-    if not names or "*" in names:
-        return []  # SELECT *: the columns are whatever the source has
+    if not names:
+        return []  # unknown: noted where they were read
     by_name = {c.name.lower(): c for c in found.columns}
     old = [FieldSpec(c.name, c.type, position=c.position) for c in found.columns]
     new = [

@@ -141,6 +141,7 @@ class StoreExecute:
                         "name": c.node.props.get("name"),
                         "domain": c.domain,
                         "declared": c.declared,
+                        "undeclared": c.node.id in report.undeclared,
                     }
                     for c in report.consumers
                 ],

@@ -12,9 +12,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -47,6 +47,8 @@ from graph.stores import Store, StoreUnavailable
 from graph.stores.journal import JournalError
 from ingest.dbt import JobNaming, default_namespace, mark_removed, translate_manifest
 from ingest.domain_rules import DomainRules
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.bulk_import import ImportFiles
@@ -515,22 +517,90 @@ def ingest_products(service: IngestService, paths: tuple[Path, ...]) -> None:
     from ingest.products import InvalidDescriptor, translate_descriptor
 
     files = _yaml_files(paths)
-    mutations: list[Mutation] = []
-    refused = 0
-    for path in files:
-        try:
-            mutations.extend(translate_descriptor(read_input(path, "yaml"), str(path)))
-        except (InvalidDescriptor, InputError) as e:
-            refused += 1
-            click.echo(str(e), err=True)
-    if refused:
-        click.echo(f"{refused} of {len(files)} descriptors refused; nothing applied", err=True)
-        sys.exit(2)
+    mutations: list[Mutation] = _all_or_exit(
+        files,
+        lambda path: translate_descriptor(read_input(path, "yaml"), str(path)),
+        InvalidDescriptor,
+        "descriptors",
+    )
     changes = _apply(service, mark_declared_only(service.store, mutations), len(files))
     click.echo(
         f"{len(files)} product descriptors ingested ({changes} node/edge changes) into {service.store.uri}",
         err=True,
     )
+
+
+@ingest.command("datahub")
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--platform-namespace",
+    "mapping_items",
+    multiple=True,
+    metavar="PLATFORM[.INSTANCE]=NAMESPACE",
+    help="The OpenLineage namespace of a DataHub platform or platform instance "
+    "(postgres=postgres://orders-db:5432); repeat for more. Unmapped: the one dataset of the "
+    "platform's scheme and name the graph holds, when exactly one exists.",
+)
+@store_options
+def ingest_datahub(
+    service: IngestService, paths: tuple[Path, ...], mapping_items: tuple[str, ...]
+) -> None:
+    """Ingest DataHub metadata files (the JSON the file sink and `datahub` CLI write: MCEs and
+    MCPs): datasets, schemas with field descriptions and tags, ownership, domains, data products,
+    glossary terms as tags, upstream and column lineage, customProperties SLOs and PII.
+
+    A file that cannot be read is reported as FILE:LINE: REASON; then nothing is applied and the
+    exit code is 2. Aspects not mapped and URNs no namespace was found for are listed.
+    """
+    from graph.core.mutations import stamp
+    from graph.intake.datahub_names import namespaces
+    from ingest.datahub import BadMetadataFile, read_records, translate_datahub
+
+    mapping = key_values(mapping_items, "--platform-namespace")
+    aspects = _all_or_exit(
+        list(paths),
+        lambda path: read_records(read_input(path, "json"), str(path)),
+        BadMetadataFile,
+        "files",
+    )
+    try:
+        found = translate_datahub(
+            aspects, namespaces(service.store, mapping), stamp(datetime.now(UTC))
+        )
+    except BadMetadataFile as e:
+        click.echo(str(e), err=True)
+        sys.exit(2)
+    for name, count in sorted(found.skipped.items()):
+        click.echo(f"note: {count} {name} aspects not mapped", err=True)
+    for urn in found.unplaced:
+        click.echo(f"note: no namespace known for {urn} (--platform-namespace)", err=True)
+    changes = _apply(service, found.mutations, len(paths))
+    click.echo(
+        f"ingested {len(aspects)} aspects from {len(paths)} DataHub files ({changes} node/edge "
+        f"changes) into {service.store.uri}",
+        err=True,
+    )
+
+
+def _all_or_exit(
+    files: list[Path], read: Callable[[Path], list[T]], refusal: type[Exception], what: str
+) -> list[T]:
+    """What ``read`` makes of every file; a file it refuses (or that cannot be read) is reported
+    as FILE:LINE: REASON, and then nothing is applied: exit 2 (the graph unchanged)."""
+    found: list[T] = []
+    refused = 0
+    for path in files:
+        try:
+            found.extend(read(path))
+        except (refusal, InputError) as e:
+            refused += 1
+            click.echo(str(e), err=True)
+    if refused:
+        click.echo(f"{refused} of {len(files)} {what} refused; nothing applied", err=True)
+        sys.exit(2)
+    return found
 
 
 def _yaml_files(paths: tuple[Path, ...]) -> list[Path]:

@@ -9,7 +9,10 @@ every 5 s held a post for 15 minutes, as httpx's timeout bounds each read, not t
   the request with a ``ReadTimeout`` once the deadline has passed), besides ``POST_TIMEOUT`` per
   operation;
 * the answer's status is what counts; of its body at most ``RESPONSE_LIMIT`` bytes are read and
-  discarded, then the connection is closed.
+  discarded, then the connection is closed;
+* given the ranges the operator allows, a connection goes to the address its host resolved to
+  when it was checked (``graph.notify.webhooks.checked_address``), not to a second lookup's, which
+  a rebinding name could point at the metadata address between the check and the connect.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import ssl
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import httpcore
@@ -73,9 +76,10 @@ class _Bounded(httpcore.NetworkStream):
 
 
 class _BoundedBackend(httpcore.NetworkBackend):
-    def __init__(self, deadline: _Deadline) -> None:
+    def __init__(self, deadline: _Deadline, allow: Collection[str] | None) -> None:
         self._inner = httpcore.SyncBackend()
         self._deadline = deadline
+        self._allow = allow  # None: connect where the name resolves (the caller checked nothing)
 
     def connect_tcp(
         self,
@@ -91,6 +95,10 @@ class _BoundedBackend(httpcore.NetworkBackend):
             if left <= 0:
                 raise httpcore.ConnectTimeout("the post's deadline passed before it connected")
             timeout = left if timeout is None else min(timeout, left)
+        if self._allow is not None:
+            from graph.notify.webhooks import checked_address
+
+            host = checked_address(host, port, self._allow)  # TLS still names the URL's host
         stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
         return _Bounded(stream, self._deadline)
 
@@ -101,24 +109,28 @@ class _BoundedBackend(httpcore.NetworkBackend):
 class _Transport(httpx.HTTPTransport):
     """httpx's own transport (its error mapping included), over the bounded backend."""
 
-    def __init__(self, deadline: _Deadline) -> None:
+    def __init__(self, deadline: _Deadline, allow: Collection[str] | None) -> None:
         super().__init__()
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(),
             max_connections=4,
             max_keepalive_connections=2,
             keepalive_expiry=5.0,
-            network_backend=_BoundedBackend(deadline),
+            network_backend=_BoundedBackend(deadline, allow),
         )
 
 
 class WebhookClient:
-    """Posts to receivers, each post bounded as this module says; one per delivery thread."""
+    """Posts to receivers, each post bounded as this module says; one per delivery thread.
+    ``allow``: the non-global ranges the operator allows, each connection's address checked and
+    pinned (None: not checked here)."""
 
-    def __init__(self) -> None:
+    def __init__(self, allow: Collection[str] | None = None) -> None:
         self._deadline = _Deadline()
         self._client = httpx.Client(
-            transport=_Transport(self._deadline), timeout=POST_TIMEOUT, follow_redirects=False
+            transport=_Transport(self._deadline, allow),
+            timeout=POST_TIMEOUT,
+            follow_redirects=False,
         )
 
     def post(self, url: str, content: bytes, headers: Mapping[str, str]) -> int:

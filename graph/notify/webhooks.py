@@ -10,6 +10,7 @@ from a durable outbox, signed, retried.
         on: [breaking_change]             # and quality_failed, freshness_missed
         domains: [sales]                  # optional filters: domains, products, owners, datasets
     freshness_check_seconds: 60           # how often a server looks for missed freshness SLOs
+    coalesce_seconds: 10                  # a dataset's breaking changes told at most this often
     retry:
       window_hours: 24                    # then a delivery is kept as failed
       first_delay_seconds: 1              # doubled after each failure, at most an hour
@@ -55,6 +56,7 @@ from urllib.parse import quote, urlsplit
 import orjson
 
 from graph.notify import quality_alerts
+from graph.notify.coalescing import DEFAULT_COALESCE_SECONDS, Due, Pacer, merged
 
 if TYPE_CHECKING:  # imported by the delivery threads: a CLI reading the schema never posts (~0.3 s)
     from graph.notify.webhook_client import WebhookClient
@@ -77,7 +79,7 @@ DEFAULT_FIRST_DELAY = 1.0
 LONGEST_DELAY = 3600.0
 DEFAULT_FRESHNESS_CHECK = 60.0  # seconds between two checks of the freshness SLOs
 POLL_SECONDS = 5.0  # a webhook's thread looks for notifications it was not told of (other writers)
-MOST_SCANNED = 100_000  # notifications of the window one pass reads, at most
+MOST_SCANNED = 100_000  # notifications webhookFailures reads, at most (a delivery pass reads all)
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 
 
@@ -124,6 +126,7 @@ class WebhookSettings:
     explorer_url: str | None = None
     allow: frozenset[str] = frozenset()  # of RANGES: the non-global targets the operator allows
     freshness_check_seconds: float = DEFAULT_FRESHNESS_CHECK
+    coalesce_seconds: float = DEFAULT_COALESCE_SECONDS  # graph.notify.coalescing
 
     def wanted(self, kind: str) -> bool:
         return any(kind in hook.on for hook in self.webhooks)
@@ -193,10 +196,16 @@ def load_webhooks(
     explorer = doc.get("explorer_url")
     if explorer is not None and not isinstance(explorer, str):
         raise fail("explorer_url", "a URL")
-    check = doc.get("freshness_check_seconds", DEFAULT_FRESHNESS_CHECK)
-    if isinstance(check, bool) or not isinstance(check, (int, float)) or check <= 0:
-        raise fail("freshness_check_seconds", "a positive number")
-    return WebhookSettings(tuple(hooks), window, first_delay, explorer, allow, float(check))
+    seconds = {}
+    for name, default in (
+        ("freshness_check_seconds", DEFAULT_FRESHNESS_CHECK),
+        ("coalesce_seconds", DEFAULT_COALESCE_SECONDS),
+    ):
+        value = doc.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise fail(name, "a positive number")
+        seconds[name] = float(value)
+    return WebhookSettings(tuple(hooks), window, first_delay, explorer, allow, **seconds)
 
 
 # The non-global ranges a target may be in, each its own opt-in (``--webhooks-allow-<range>``;
@@ -231,15 +240,27 @@ def check_target(url: str, allow: Collection[str] = (), resolve: bool = True) ->
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise TargetRefused(f"{url!r}: only http and https URLs with a host are allowed")
     host = parts.hostname
-    try:
-        addresses = [ipaddress.ip_address(host)]
-    except ValueError:
-        if not resolve:
+    if not resolve:
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
             if (host == "localhost" or host.endswith(".localhost")) and "loopback" not in allow:
                 raise TargetRefused(f"{url!r}: a loopback host{_OPT_IN['loopback']}") from None
             return
+    checked_address(host, parts.port or 443, allow, url)
+
+
+def checked_address(host: str, port: int, allow: Collection[str], url: str = "") -> str:
+    """The address to connect to for ``host``: resolved once, every address it resolves to
+    checked as :func:`check_target` says (TargetRefused otherwise). The webhook client connects
+    to this very address (``graph.notify.webhook_client``), so no second lookup can rebind the
+    name to an address the check would refuse."""
+    url = url or f"{host}:{port}"
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
         try:
-            infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
+            infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
         except OSError as e:
             raise TargetRefused(f"{url!r}: {host} does not resolve: {e}") from None
         addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
@@ -247,6 +268,7 @@ def check_target(url: str, allow: Collection[str] = (), resolve: bool = True) ->
         kind = range_of(address)
         if kind is not None and kind not in allow:
             raise TargetRefused(f"{url!r}: {address} is a {kind} address{_OPT_IN.get(kind, '')}")
+    return str(addresses[0])
 
 
 _OPT_IN = {
@@ -311,9 +333,10 @@ def connect_outbox(history: SchemaHistory) -> None:
     history.quality = QualityOutbox(history.store)
 
 
-def delivery_key(notification: Node, hook: Webhook) -> str:
-    """The idempotency key of one message to one webhook: the same on every attempt and restart."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{notification.id} {hook.key}"))
+def delivery_key(group: Sequence[Node], hook: Webhook) -> str:
+    """The idempotency key of one message (of one notification, or a group's) to one webhook:
+    the same on every attempt and restart."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{' '.join(n.id for n in group)} {hook.key}"))
 
 
 # -- payloads -----------------------------------------------------------------------------------
@@ -360,9 +383,10 @@ def message(notification: Node, key: str, explorer_url: str | None) -> dict[str,
     return body
 
 
-def body_of(hook: Webhook, notification: Node, key: str, explorer_url: str | None) -> bytes:
-    """The message in the webhook's format."""
-    payload = message(notification, key, explorer_url)
+def body_of(hook: Webhook, group: Sequence[Node], key: str, explorer_url: str | None) -> bytes:
+    """The message of a notification, or of a dataset's group (``graph.notify.coalescing``), in
+    the webhook's format."""
+    payload = merged(message(group[-1], key, explorer_url), group)
     if hook.format == "cloudevents":
         return orjson.dumps(
             {
@@ -468,14 +492,15 @@ class DeliveryStats:
 
 
 def scan_notifications(
-    store: Store, oldest: str = "", most: int = MOST_SCANNED
+    store: Store, oldest: str = "", most: int | None = MOST_SCANNED
 ) -> tuple[list[Node], bool]:
     """The notifications made at ``oldest`` or later, newest first (ids sort so), at most
-    ``most``; and whether the scan reached ``oldest`` (False when ``most`` cut it short)."""
+    ``most`` (None: all of them); and whether the scan reached ``oldest`` (False when ``most``
+    cut it short)."""
     found: list[Node] = []
     after = f"{NOTIFICATION_PREFIX}:"
-    while len(found) < most:
-        size = min(1000, most - len(found))
+    while most is None or len(found) < most:
+        size = 1000 if most is None else min(1000, most - len(found))
         page = store.nodes_of_kind(NodeKind.NOTIFICATION, size, after)
         for node in page:
             if node.props.get("createdAt", "") < oldest:
@@ -534,6 +559,7 @@ class Deliverer:
         # By webhook key: the window start of the last pass that settled every notification made
         # before it, so a pass reads the notifications older than its window once, not each time.
         self._settled_before: dict[str, str] = {}
+        self._pacer = Pacer(settings.coalesce_seconds, BREAKING_CHANGE)
 
     def start(self) -> None:
         for i, hook in enumerate(self.settings.webhooks):
@@ -578,7 +604,7 @@ class Deliverer:
     def _run(self, hook: Webhook, wake: threading.Event) -> None:
         from graph.notify.webhook_client import WebhookClient
 
-        with WebhookClient() as client:
+        with WebhookClient(self.settings.allow) as client:
             while not self._stop.is_set():
                 wake.clear()
                 try:
@@ -593,39 +619,53 @@ class Deliverer:
 
     def deliver_due(self, hook: Webhook, client: WebhookClient) -> float:
         """Post every notification due for ``hook``, oldest first; returns the seconds until the
-        next one falls due (POLL_SECONDS when none waits)."""
+        next one falls due (POLL_SECONDS when none waits). Every notification of the retry window
+        is read, however many (a pass read at most 100k, and older ones of the window were never
+        delivered nor kept as failed); the pending gauge counts them all before the first post
+        and drops as each settles, so a slow receiver's pass shows what waits (issue 74: it
+        showed 5 of 242)."""
         now = self._clock()
         due_in = POLL_SECONDS
-        pending = 0
         start = window_start(self.settings.window_seconds, now)
-        scanned, complete = scan_notifications(self.store, self._settled_before.get(hook.key, ""))
+        scanned, complete = scan_notifications(
+            self.store, self._settled_before.get(hook.key, ""), None
+        )
         at = stamp(_at(now))
         scanned = quality_alerts.with_recipients(self.store, scanned, at)
         expired = [n for n in scanned if n.props.get("createdAt", "") < start]
         self._settle_expired(hook, [n for n in expired if unsettled(n, hook)], now)
         if complete:  # every notification before the window is settled for this hook now
             self._settled_before[hook.key] = start
-        for notification in reversed(scanned[: len(scanned) - len(expired)]):
-            if self._stop.is_set():
-                break
-            if not hook.wants(notification.props):
-                continue
+        waiting = [
+            n for n in reversed(scanned[: len(scanned) - len(expired)]) if unsettled(n, hook)
+        ]
+        pending = len(waiting)
+        self._set_pending(hook, pending)
+        due: list[Due] = []
+        for notification in waiting:
             state = notification.props.get(f"delivery:{hook.key}") or {}
-            if state.get("state") in (DELIVERED, FAILED):
-                continue
-            pending += 1
             next_at = float(state.get("nextAttemptAt", 0))
             if next_at > now:
                 due_in = min(due_in, next_at - now)
-                continue
-            settled = self._attempt(hook, client, notification, state, now)
-            if not settled:
-                due_in = min(due_in, self._delay(int(state.get("attempts", 0)) + 1))
             else:
-                pending -= 1
+                due.append((notification, state))
+        posts, held = self._pacer.groups(hook.key, due, now)
+        due_in = min(due_in, held)
+        for group in posts:
+            if self._stop.is_set():
+                break
+            settled = self._attempt(hook, client, group, now)
+            self._pacer.told(hook.key, group, now)
+            pending -= settled
+            self._set_pending(hook, pending)
+            if settled < len(group):
+                attempts = max(int(state.get("attempts", 0)) for _, state in group)
+                due_in = min(due_in, self._delay(attempts + 1))
+        return max(due_in, 0.0)
+
+    def _set_pending(self, hook: Webhook, pending: int) -> None:
         with self.stats.lock:
             self.stats.pending[hook.key] = pending
-        return max(due_in, 0.0)
 
     def _settle_expired(self, hook: Webhook, expired: list[Node], now: float) -> None:
         """Keep as failed, in one write, the notifications whose window ended undelivered."""
@@ -647,20 +687,15 @@ class Deliverer:
         return min(self.settings.first_delay_seconds * 2 ** (attempts - 1), LONGEST_DELAY)
 
     def _attempt(
-        self,
-        hook: Webhook,
-        client: WebhookClient,
-        notification: Node,
-        state: Mapping[str, Any],
-        now: float,
-    ) -> bool:
-        """One post; the outcome recorded on the notification. True when settled (delivered, or
-        failed for good)."""
+        self, hook: Webhook, client: WebhookClient, group: Sequence[Due], now: float
+    ) -> int:
+        """One post of a notification or a dataset's group; the outcome recorded on each of
+        them. Returns how many are settled (delivered, or failed for good)."""
         import httpx
 
-        key = delivery_key(notification, hook)
-        body = body_of(hook, notification, key, self.settings.explorer_url)
-        attempts = int(state.get("attempts", 0)) + 1
+        notifications = [n for n, _ in group]
+        key = delivery_key(notifications, hook)
+        body = body_of(hook, notifications, key, self.settings.explorer_url)
         error = None
         try:
             check_target(hook.url, self.settings.allow)
@@ -670,7 +705,7 @@ class Deliverer:
                 headers={
                     "Content-Type": CONTENT_TYPES[hook.format],
                     "X-Lineagemesh-Delivery": key,
-                    "X-Lineagemesh-Event": str(notification.props.get("kind")),
+                    "X-Lineagemesh-Event": str(notifications[-1].props.get("kind")),
                     "X-Lineagemesh-Signature": signature(hook.secret, body, int(time.time())),
                     "User-Agent": "lineagemesh-webhooks",
                 },
@@ -679,44 +714,51 @@ class Deliverer:
                 error = f"HTTP {status}"
         except (httpx.HTTPError, TargetRefused) as e:
             error = f"{type(e).__name__}: {e}"[:500]
+        records = [self._record(hook, n, state, error, now) for n, state in group]
+        at = stamp(_at(max(now, self._clock())))
+        self.store.apply(
+            [
+                UpsertNode(n.id, NodeKind.NOTIFICATION, at, {f"delivery:{hook.key}": record})
+                for (n, _), record in zip(group, records, strict=True)
+            ]
+        )
+        return sum(record["state"] != PENDING for record in records)
+
+    def _record(
+        self,
+        hook: Webhook,
+        notification: Node,
+        state: Mapping[str, Any],
+        error: str | None,
+        now: float,
+    ) -> dict[str, Any]:
+        """A notification's delivery record after an attempt that ended in ``error`` (None: 2xx)."""
+        attempts = int(state.get("attempts", 0)) + 1
         created = _seconds(notification.props.get("createdAt"))
         if error is None:
-            record = {
+            self.stats.add("delivered")
+            return {
                 "state": DELIVERED,
                 "attempts": attempts,
                 "deliveredAt": stamp(_at(now)),
                 "url": hook.url,
                 "lastError": state.get("lastError"),  # kept: the failures before are history too
             }
-            self.stats.add("delivered")
-        elif (
+        self.stats.add("failed_attempts")
+        if (
             created is not None
             and now + self._delay(attempts) > created + self.settings.window_seconds
         ):
-            record = {"state": FAILED, "attempts": attempts, "lastError": error, "url": hook.url}
-            self.stats.add("failed_attempts")
             self.stats.add("failed")
             log.warning("webhook %s: %s failed for good: %s", hook.url, notification.id, error)
-        else:
-            record = {
-                "state": PENDING,
-                "attempts": attempts,
-                "lastError": error,
-                "nextAttemptAt": now + self._delay(attempts),
-                "url": hook.url,
-            }
-            self.stats.add("failed_attempts")
-        self.store.apply(
-            [
-                UpsertNode(
-                    notification.id,
-                    NodeKind.NOTIFICATION,
-                    stamp(_at(max(now, self._clock()))),
-                    {f"delivery:{hook.key}": record},
-                )
-            ]
-        )
-        return record["state"] != PENDING
+            return {"state": FAILED, "attempts": attempts, "lastError": error, "url": hook.url}
+        return {
+            "state": PENDING,
+            "attempts": attempts,
+            "lastError": error,
+            "nextAttemptAt": now + self._delay(attempts),
+            "url": hook.url,
+        }
 
 
 def _at(seconds: float) -> datetime:

@@ -25,7 +25,7 @@ from enum import Enum
 from graph import _native
 from graph.core.errors import NodeNotFound, WrongNodeKind
 from graph.core.model import Node, NodeKind
-from graph.read import mesh
+from graph.read import mesh, product_consumers
 from graph.read.impact_order import SEVERITY_RANKS
 from graph.read.view import GraphView, view_of
 from graph.stores import Store
@@ -97,6 +97,7 @@ class ImpactReport:
         "domains",
         "owners",
         "products",
+        "undeclared",
     )
 
     def __init__(
@@ -109,6 +110,7 @@ class ImpactReport:
         owners: list[Node],
         consumers: list[mesh.ProductConsumer],
         contracts: list[Node],
+        undeclared: frozenset[str] = frozenset(),
     ) -> None:
         self.answer = answer
         self.changed = changed
@@ -118,6 +120,7 @@ class ImpactReport:
         self.owners = owners
         self.consumers = consumers
         self.contracts = contracts
+        self.undeclared = undeclared  # consumers no contract or input port declares (their ids)
         self._affected: list[ImpactedNode] | None = None
 
     @property
@@ -185,6 +188,9 @@ def impact(
     )
     concerned = answer.concerned
     products = _existing(view, concerned("products"))
+    by_product = {p.id: mesh.product_consumers(view, p) for p in products}
+    consumers = [c for p in products for c in by_product[p.id]]
+    observed = {p: {c.node.id for c in found if not c.declared} for p, found in by_product.items()}
     found = view.nodes({*concerned("domains"), *concerned("owners")})
     return ImpactReport(
         answer,
@@ -193,8 +199,14 @@ def impact(
         products=products,
         domains=[found[i] for i in concerned("domains") if i in found],
         owners=[found[i] for i in concerned("owners") if i in found],
-        consumers=[c for p in products for c in mesh.product_consumers(view, p)],
+        consumers=consumers,
         contracts=_existing(view, concerned("contracts")),
+        undeclared=frozenset(  # asked only of products jobs are seen reading
+            c.job.id
+            for p in products
+            if observed[p.id]
+            for c in product_consumers.undeclared_consumers(view, p)
+        ),
     )
 
 

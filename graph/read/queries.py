@@ -2,12 +2,14 @@
 
 Like the lineage walks, these are written once for every store and return sorted, plain data.
 Aliases are resolved on the way in: asking for a storage path or an old name answers with the
-canonical dataset, and columns known under any alias are part of it.
+canonical dataset, and columns known under any alias are part of it. Its lifecycle is the newest
+any of its names was told (a DROP sent under the storage path ends the table the metastore names).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from graph.core.model import EdgeKind, Node, NodeKind, PropertyKey, dataset_id, job_id
 from graph.read import search as ranked_search
@@ -25,11 +27,40 @@ def node(store: GraphReader, node_id: str) -> Node | None:
     return store.nodes([node_id]).get(node_id)
 
 
+#: What a dataset's lifecycle facet sets (``ingest.openlineage``): read together, from one name.
+_LIFECYCLE = (PropertyKey.DELETED, "lifecycleState")
+
+
 def dataset(store: GraphReader, namespace: str, name: str) -> Node | None:
-    """The canonical dataset a namespace and name stand for (following symlinks and renames)."""
+    """The canonical dataset a namespace and name stand for (following symlinks and renames),
+    with the lifecycle last stated under any of its names."""
     wanted = dataset_id(namespace, name)
-    canonical = AliasResolver(store).canonical([wanted])[wanted]
-    return node(store, canonical)
+    resolver = AliasResolver(store)
+    canonical = resolver.canonical([wanted])[wanted]
+    found = node(store, canonical)
+    if found is None:
+        return None
+    others = [m for m in resolver.members([canonical]) if m != canonical]
+    return _with_newest_lifecycle(found, store.nodes(others).values()) if others else found
+
+
+def _with_newest_lifecycle(canonical: Node, aliases: Iterable[Node]) -> Node:
+    """Writes never merge nodes, so a DROP or CREATE an event stated under another of the table's
+    names sits on that name: the newest statement (by its stamp, the event time) is the table's."""
+    newest = canonical
+    for alias in aliases:
+        if alias.stamps.get(_LIFECYCLE[0], "") > newest.stamps.get(_LIFECYCLE[0], ""):
+            newest = alias
+    if newest is canonical:
+        return canonical
+    props, stamps = dict(canonical.props), dict(canonical.stamps)
+    for key in _LIFECYCLE:
+        props.pop(key, None)
+        stamps.pop(key, None)
+        if key in newest.props:
+            props[key] = newest.props[key]
+            stamps[key] = newest.stamps[key]
+    return replace(canonical, props=props, stamps=stamps)
 
 
 def aliases(store: GraphReader, dataset_node: Node) -> list[str]:

@@ -88,6 +88,7 @@ from graph.serve.subscriptions import BREAKING_FEED_KEY, FEED_KEY, SLOTS_KEY
 from graph.serve.translator import BatchTranslator
 from graph.serve.webhook_admin import WEBHOOKS_KEY, DeliveryCollector
 from graph.serve.websocket import (
+    AUTHORIZATION_KEY,
     PRINCIPAL_KEY,
     AdmittedTransportWS,
     LiveMetrics,
@@ -305,6 +306,9 @@ class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
         except AuthError as e:
             raise ConnectionRejectionError({"error": e.error}) from None
         context[PRINCIPAL_KEY] = principal.name
+        context[AUTHORIZATION_KEY] = (
+            header if isinstance(header, str) else None
+        )  # every operation's
         return UNSET
 
     def encode_json(self, data: object) -> bytes:

@@ -17,6 +17,7 @@ from prometheus_client.registry import Collector
 from graph.core.auth import AuthConfig, AuthError, Role
 from graph.core.errors import QueryError
 from graph.notify.webhooks import Deliverer, failed_deliveries
+from graph.serve.websocket import AUTHORIZATION_KEY
 
 WEBHOOKS_KEY = "webhooks"  # the GraphQL context's (auth, settings or None)
 
@@ -53,12 +54,17 @@ def admin_failed_deliveries(context: dict[str, Any], first: int) -> list[dict[st
     auth, _settings = context.get(WEBHOOKS_KEY) or (None, None)
     request = context.get("request")
     if isinstance(auth, AuthConfig) and request is not None:
-        headers = getattr(request, "headers", {})
         client = getattr(request, "client", None)
+        # over a websocket, the identity connection_init gave (as every other operation there
+        # acts with), not the upgrade request's header (issue 74: a reader's init with an admin
+        # header on the upgrade got admin data, and the documented admin init was refused)
+        authorization = (
+            context[AUTHORIZATION_KEY]
+            if AUTHORIZATION_KEY in context
+            else getattr(request, "headers", {}).get("authorization")
+        )
         try:
-            auth.authorize(
-                headers.get("authorization"), client.host if client else None, Role.ADMIN
-            )
+            auth.authorize(authorization, client.host if client else None, Role.ADMIN)
         except AuthError as e:
             raise QueryError(f"webhookFailures: {e.error}") from None
     store = context["store"].store

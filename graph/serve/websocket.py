@@ -51,6 +51,7 @@ from graph.serve.budget import BUDGET_KEY, QueryAborted, QueryBudget
 from graph.serve.subscriptions import CONNECTION_KEY
 
 PRINCIPAL_KEY = "principal"  # context entry: who authenticated the websocket
+AUTHORIZATION_KEY = "authorization"  # ... and with what (connection_init's, else the upgrade's)
 IDLE_CODE = 4408  # as for a late connection_init: the socket timed out
 OVERLOADED_CODE = "TOO_MANY_QUERIES"
 SMALL_DOCUMENT = 4096  # characters of a document whose operation type is read on the event loop

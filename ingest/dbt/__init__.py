@@ -18,6 +18,7 @@ from ingest.dbt.translate import (
     default_namespace,
     mark_removed,
     translate_manifest,
+    translate_project,
 )
 
 __all__ = [
@@ -33,4 +34,5 @@ __all__ = [
     "schema_version",
     "tested_subjects",
     "translate_manifest",
+    "translate_project",
 ]

@@ -5,7 +5,7 @@ What it becomes in the graph, and why: docs/sources.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from graph.core.model import EdgeKind, NodeKind, PropertyKey, owner_id
@@ -36,6 +36,7 @@ from ingest.dbt.manifest import (
     _text,
     _type_name,
 )
+from ingest.dbt.sql import ProjectLineage, project_lineage
 
 
 def translate_manifest(
@@ -45,22 +46,42 @@ def translate_manifest(
     *,
     job_namespace: str = DEFAULT_JOB_NAMESPACE,
     job_naming: JobNaming = "unique_id",
+    catalog: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Mutation]:
     """Validate a dbt manifest and return the mutations that record it.
 
     ``namespace`` is the dataset namespace of the warehouse (default: :func:`default_namespace`);
-    ``at`` an ISO date-time overriding ``metadata.generated_at`` as the stamp. Raises
-    :class:`InvalidManifest` for anything that is not a manifest v7–v12.
+    ``at`` an ISO date-time overriding ``metadata.generated_at`` as the stamp; ``catalog`` each
+    unique_id's columns in the warehouse (``catalog.json``), which the models' compiled SQL is
+    read against for column lineage (``ingest.dbt.sql``). Raises :class:`InvalidManifest` for
+    anything that is not a manifest v7–v12.
 
     >>> mutations = translate_manifest(manifest, namespace="postgres://db:5432")  # doctest: +SKIP
     """
+    return translate_project(manifest, namespace, at, job_namespace, job_naming, catalog)[0]
+
+
+def translate_project(
+    manifest: dict[str, Any],
+    namespace: str | None = None,
+    at: str | None = None,
+    job_namespace: str = DEFAULT_JOB_NAMESPACE,
+    job_naming: JobNaming = "unique_id",
+    catalog: Mapping[str, Sequence[str]] | None = None,
+) -> tuple[list[Mutation], dict[str, str]]:
+    """:func:`translate_manifest`'s mutations, and the models whose column lineage is unknown
+    (unique_id → why: no compiled SQL, a ``SELECT *`` over unknown columns...)."""
     if job_naming not in ("unique_id", "run", "build"):
         raise ValueError(f"job_naming must be 'unique_id', 'run' or 'build', not {job_naming!r}")
     parsed = _Manifest.parse(manifest, namespace)
+    lineage = project_lineage(parsed, catalog)
     try:
-        return _Translation(parsed, _stamp_of(parsed, at), job_namespace, job_naming).mutations
+        translation = _Translation(
+            parsed, _stamp_of(parsed, at), job_namespace, job_naming, lineage
+        )
     except TypeError as e:  # a value no store can hold: JSON allows integers beyond 64 bits
         raise InvalidManifest(str(e)) from None
+    return translation.mutations, lineage.unknown
 
 
 def default_namespace(manifest: dict[str, Any]) -> str:
@@ -98,10 +119,16 @@ class _Translation(GraphBuilder, _TestTargets):
     """Translates one manifest; every mutation carries the manifest's stamp."""
 
     def __init__(
-        self, manifest: _Manifest, at: str, job_namespace: str, job_naming: JobNaming
+        self,
+        manifest: _Manifest,
+        at: str,
+        job_namespace: str,
+        job_naming: JobNaming,
+        lineage: ProjectLineage,
     ) -> None:
         super().__init__(at)
         self.m = manifest
+        self.lineage = lineage
         self.job_namespace = job_namespace
         self.job_naming = job_naming
         self.table_rules, self.column_rules = self._quality_rules()
@@ -153,6 +180,8 @@ class _Translation(GraphBuilder, _TestTargets):
         names = self._columns(r)
         if names:
             props[PropertyKey.COLUMNS] = names
+        if r.uid in self.lineage.models:
+            props[PropertyKey.COLUMN_LINEAGE_AT] = self.at  # earlier column lineage is replaced
         did = self.dataset(r.namespace, r.name, props)
         for other, reason in r.other_names:
             self.alias(r.namespace, other, did, reason)
@@ -196,7 +225,39 @@ class _Translation(GraphBuilder, _TestTargets):
                     }
                 ),
             )
-        return names
+        return names + self._selected_columns(r, names)
+
+    def _selected_columns(self, r: _Relation, declared: list[str]) -> list[str]:
+        """The columns the model's SELECT names that its YAML does not declare."""
+        lineage = self.lineage.models.get(r.uid)
+        if lineage is None:
+            return []
+        seen = {n.lower() for n in declared}
+        extra = [n for n in lineage.columns if n.lower() not in seen]
+        for ordinal, name in enumerate(extra, start=len(declared) + 1):
+            self.column(r.namespace, r.name, name, {PropertyKey.DECLARED: True, "ordinal": ordinal})
+        return extra
+
+    def _derivations(self, r: _Relation, job: str) -> None:
+        """DERIVES_FROM edges from the model's columns (and for filters, joins, groups: from
+        the model itself) to the columns of its parents they are computed from."""
+        lineage = self.lineage.models.get(r.uid)
+        if lineage is None:
+            return
+        relations = self.m.relations
+        for name, inputs in lineage.derives.items():
+            target = self.column(r.namespace, r.name, name)
+            for d in inputs:
+                self._derivation(target, relations[d.parent], d.column, d.transformation, job)
+        for d in lineage.indirect:
+            self._derivation(r.id, relations[d.parent], d.column, d.transformation, job)
+
+    def _derivation(
+        self, target: str, parent: _Relation, column: str, how: dict[str, Any], job: str
+    ) -> None:
+        source = self.column(parent.namespace, parent.name, column)
+        props = {PropertyKey.TRANSFORMATIONS: [how], PropertyKey.JOB_ID: job}
+        self.edge(target, EdgeKind.DERIVES_FROM, source, props)
 
     # -- jobs -------------------------------------------------------------------------------
 
@@ -249,6 +310,7 @@ class _Translation(GraphBuilder, _TestTargets):
         for parent in self._inputs(r.uid, set()):
             self.edge(jid, EdgeKind.READS, parent.id)
         self.edge(jid, EdgeKind.WRITES, r.id)
+        self._derivations(r, jid)
         self._owners(jid, r)
 
     def _inputs(self, uid: str, seen: set[str]) -> list[_Relation]:

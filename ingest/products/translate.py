@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.core.model import EdgeKind, NodeKind, PropertyKey, contract_id, dataset_id, product_id
+from graph.core.model import (
+    EdgeKind,
+    NodeKind,
+    PropertyKey,
+    contract_id,
+    dataset_id,
+    domain_id,
+    product_id,
+)
 from graph.core.mutations import Mutation
 from ingest.builder import GraphBuilder
 from ingest.contracts import contract_stamp
@@ -74,8 +82,10 @@ class _Translation(GraphBuilder):
             if port.product is not None and port.direction == INPUT:
                 upstream = self.product(*port.product, {})
                 consumes.setdefault(upstream, []).append(port)
+        source = {PropertyKey.SOURCE: DESCRIPTOR_SOURCE}
         for did, ports in exposes.items():
             self.edge(pid, EdgeKind.EXPOSES, did, _ports_of(ports))
+            self.edge(did, EdgeKind.BELONGS_TO, domain_id(p.domain), source)  # a declared domain
         for target, ports in consumes.items():
             self.edge(pid, EdgeKind.CONSUMES, target, _ports_of(ports))
         by_port = {port.name: port for port in p.ports if port.direction == OUTPUT}

@@ -21,15 +21,11 @@ from graph.serve.schema.context import (
     view_at,
     walk_budgets,
 )
-from graph.serve.schema.kinds import NodeKind
+from graph.serve.schema.kinds import ChangeKindType, NodeKind
 from graph.serve.schema.lineage import LineageNode, lineage_nodes
 from graph.serve.schema.nodes import Contract, DataProduct, Domain, ProductConsumer, consumer_of
 from graph.serve.schema.owners import Owner
 
-strawberry.enum(
-    ChangeKind, name="ChangeKind", description="The kind of change whose impact is asked."
-)
-ChangeKindType = ChangeKind
 strawberry.enum(Severity, name="Severity", description="How badly a node is hit by a change.")
 SeverityType = Severity
 
@@ -166,7 +162,7 @@ class ImpactReport:
                 Owner(id=o.id, name=o.props.get(PropertyKey.NAME, o.id), type=None)
                 for o in report.owners
             ],
-            consumers=[consumer_of(c) for c in report.consumers],
+            consumers=[consumer_of(c, report.undeclared) for c in report.consumers],
             contracts=[Contract.of(c) for c in report.contracts],
             truncated=report.truncated,
             breaking=report.breaking,

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import strawberry
 from strawberry.types import Info
 
 from graph.core.model import Node, PropertyKey
 from graph.core.model import NodeKind as ModelNodeKind
-from graph.read import health, mesh
+from graph.read import health, mesh, product_consumers
 from graph.serve.connections import Connection, paginate
 from graph.serve.health_types import HealthStatus, moment
 from graph.serve.schema.context import (
@@ -21,6 +21,12 @@ from graph.serve.schema.context import (
 )
 from graph.serve.schema.lineage import LineageNode, lineage_nodes
 from graph.serve.schema.nodes import DataProduct, Domain, ProductConsumer, consumer_of
+from graph.serve.schema.product_links import (
+    DeclaredProductConsumer,
+    ObservedProductConsumer,
+    declared_of,
+    observed_of,
+)
 
 
 @strawberry.type(
@@ -118,3 +124,30 @@ def owner(info: Info, name: str) -> OwnerProfile | None:
         if found
         else None
     )
+
+
+@strawberry.type(
+    description="A data product whose consumers and declarations disagree: jobs reading it that "
+    "nobody declared, declarations nobody honours."
+)
+class ConsumerGap:
+    product: DataProduct
+    undeclared: list[ObservedProductConsumer]
+    silent: list[DeclaredProductConsumer]
+
+
+def consumer_gaps(info: Info, days: int = 90, at: datetime | None = None) -> list[ConsumerGap]:
+    """Every product with an undeclared or a silent consumer, by id."""
+    view, now = store_view(info), moment(at)
+    found = []
+    for product in mesh.all_of_kind(view, ModelNodeKind.DATA_PRODUCT):
+        undeclared, silent = product_consumers.gaps(view, product, now, timedelta(days=days))
+        if undeclared or silent:
+            found.append(
+                ConsumerGap(
+                    product=DataProduct.of(product),
+                    undeclared=[observed_of(c) for c in undeclared],
+                    silent=[declared_of(c) for c in silent],
+                )
+            )
+    return found

@@ -14,7 +14,8 @@ from strawberry.types import Info
 
 from graph.core.enums import declared_enum
 from graph.core.model import EdgeKind, Node, PropertyKey
-from graph.read import governance, health, mesh, queries
+from graph.read import governance, health, mesh, product_lineage, queries
+from graph.read.impact import ChangeKind
 from graph.serve import schema_history_types as history_types
 from graph.serve.connections import Connection, paginate
 from graph.serve.health_types import Assertion, Health, assertions_page, moment
@@ -27,8 +28,18 @@ from graph.serve.schema.context import (
     newest_first,
     store_view,
 )
-from graph.serve.schema.kinds import NodeKind
+from graph.serve.schema.kinds import ChangeKindType, NodeKind
 from graph.serve.schema.owners import Owner, owners_of
+from graph.serve.schema.product_links import (
+    DeclaredProductConsumer,
+    ObservedProductConsumer,
+    PortImpactAnswer,
+    ProductPort,
+    port_impact_of,
+    ports_of,
+    silent_of,
+    undeclared_of,
+)
 
 
 def text_of(value: Any) -> str | None:
@@ -370,6 +381,11 @@ class ProductConsumer:
     datasets: list[str] = strawberry.field(
         description="For observed consumers: the product's datasets they read."
     )
+    undeclared: bool = strawberry.field(
+        default=False,
+        description="An observed consumer no contract or input port declares "
+        "(graph.read.product_consumers).",
+    )
 
 
 @strawberry.type(
@@ -410,7 +426,9 @@ class Freshness:
     stalest_dataset: str | None
 
 
-def consumer_of(consumer: mesh.ProductConsumer) -> ProductConsumer:
+def consumer_of(
+    consumer: mesh.ProductConsumer, undeclared: frozenset[str] = frozenset()
+) -> ProductConsumer:
     return ProductConsumer(
         id=consumer.node.id,
         kind=consumer.node.kind,
@@ -418,6 +436,7 @@ def consumer_of(consumer: mesh.ProductConsumer) -> ProductConsumer:
         domain=consumer.domain,
         declared=consumer.declared,
         datasets=list(consumer.datasets),
+        undeclared=consumer.node.id in undeclared,
     )
 
 
@@ -477,6 +496,47 @@ class DataProduct:
             info, mesh.exposed_datasets(store_view(info), self._node), first, after
         )
 
+    @strawberry.field(description="Its input and output ports (from its descriptor).")
+    def ports(self, info: Info) -> list[ProductPort]:
+        return ports_of(info, self._node)
+
+    @strawberry.field(
+        description="The products feeding it: declared by its input ports, observed in lineage, or both."
+    )
+    def upstream_products(self, info: Info) -> list[ProductLink]:
+        return links_of(info, self._node, upstream=True)
+
+    @strawberry.field(
+        description="The products it feeds: declared by their input ports, observed in lineage, or both."
+    )
+    def downstream_products(self, info: Info) -> list[ProductLink]:
+        return links_of(info, self._node, upstream=False)
+
+    @strawberry.field(
+        description="What a change to one of its ports reaches: products, owners, undeclared consumers."
+    )
+    def port_impact(
+        self,
+        info: Info,
+        port: str,
+        change: ChangeKindType = ChangeKind.DROP,
+    ) -> PortImpactAnswer:
+        return port_impact_of(info, self._node, port, change)
+
+    @strawberry.field(
+        description="Jobs of other domains reading its datasets that no contract or input port declares."
+    )
+    def undeclared_consumers(self, info: Info) -> list[ObservedProductConsumer]:
+        return undeclared_of(info, self._node)
+
+    @strawberry.field(
+        description="Declared consumers no job has been seen reading for `days` (before `at`, now by default)."
+    )
+    def silent_consumers(
+        self, info: Info, days: int = 90, at: datetime | None = None
+    ) -> list[DeclaredProductConsumer]:
+        return silent_of(info, self._node, days, at)
+
     @strawberry.field(
         description="Declared consumers and jobs of other domains reading its datasets."
     )
@@ -507,6 +567,47 @@ class DataProduct:
             age_hours=None if found.age_hours is None else round(found.age_hours, 3),
             stalest_dataset=found.stalest_dataset,
         )
+
+
+@strawberry.type(
+    description="One product feeding another: the ports at each end, the contracts, and whether "
+    "an input port declares it, lineage shows it, or both."
+)
+class ProductLink:
+    upstream_ports: list[str] = strawberry.field(description="The upstream product's ports.")
+    downstream_ports: list[str] = strawberry.field(
+        description="The downstream product's input ports that declare it."
+    )
+    contracts: list[str] = strawberry.field(description="The contracts behind it, by id.")
+    declared: bool
+    observed: bool
+    datasets: list[str] = strawberry.field(
+        description="The upstream's datasets the link starts from, by id."
+    )
+    jobs: list[str] = strawberry.field(description="The jobs lineage shows carrying it, by id.")
+    _other: strawberry.Private[Node]
+
+    @strawberry.field(description="The product at the other end.")
+    def product(self) -> DataProduct:
+        return DataProduct.of(self._other)
+
+
+def links_of(info: Info, product: Node, upstream: bool) -> list[ProductLink]:
+    """The products on one side of ``product`` (graph.read.product_lineage)."""
+    walk = product_lineage.upstream_products if upstream else product_lineage.downstream_products
+    return [
+        ProductLink(
+            upstream_ports=list(link.upstream_ports),
+            downstream_ports=list(link.downstream_ports),
+            contracts=list(link.contracts),
+            declared=link.declared,
+            observed=link.observed,
+            datasets=list(link.datasets),
+            jobs=list(link.jobs),
+            _other=link.upstream if upstream else link.downstream,
+        )
+        for link in walk(store_view(info), product)
+    ]
 
 
 @strawberry.type(

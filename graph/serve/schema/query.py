@@ -93,6 +93,11 @@ class Query:
         resolver=mesh_fields.domain_dependencies,
         description="Which domains depend on which, with the products in between.",
     )
+    consumer_gaps = strawberry.field(
+        resolver=mesh_fields.consumer_gaps,
+        description="Products whose observed consumers and declarations disagree: jobs reading "
+        "them that no contract or input port declares, declarations with no read for `days`.",
+    )
     domain = strawberry.field(resolver=mesh_fields.domain)
     data_product = strawberry.field(resolver=mesh_fields.data_product)
     owner = strawberry.field(

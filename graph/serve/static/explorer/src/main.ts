@@ -649,7 +649,7 @@ async function openImpact(id, change, push = true) {
   setModeButtons();
   status("walking the blast radius…");
   const report = await api.impact(id, change, state.asOf);
-  const affected = [...report.affected].sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id));
+  const affected = [...report.affected].sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const shown = affected.slice(0, IMPACT_DRAWN);
   const ids = new Set([report.changed.id, ...shown.map((a) => a.id)]);
   model.drawn = new Set([...ids].filter((x) => !x.startsWith("datasetField:")));
@@ -657,10 +657,8 @@ async function openImpact(id, change, push = true) {
   for (const a of shown) if (!model.nodes.has(a.id)) model.addNode({ ...a, deleted: false, declared: true });
   await domainsReady;
   await fillDomains();
-  const elements: any[] = [nodeElement(report.changed, ["changed"])];
-  for (const a of shown) {
-    elements.push(nodeElement({ ...a, deleted: false, declared: true }, [a.severity, a.certain ? "" : "uncertain"]));
-  }
+  const elements: any[] = [impactElement(report.changed, ["changed"])];
+  for (const a of shown) elements.push(impactElement({ ...a, deleted: false, declared: true }, [a.severity, a.certain ? "" : "uncertain"]));
   for (const a of shown) {
     if (ids.has(a.via)) elements.push({ group: "edges", data: { id: `i|${a.via}|${a.id}`, source: a.via, target: a.id }, classes: "impact" });
   }
@@ -673,6 +671,13 @@ async function openImpact(id, change, push = true) {
   panel.showImpact(report, shown.length, (nodeId) => guarded(() => openNode(nodeId)));
   showLegend(cy);
   markPainted();
+}
+
+// A node of an impact view: a column is drawn on its own there, so named with its dataset.
+function impactElement(node, classes) {
+  const element = nodeElement(node, classes);
+  if (node.kind === "COLUMN" && node.dataset) element.data.label = `${node.dataset}.${node.name}`;
+  return element;
 }
 
 function setModeButtons() {

@@ -1,5 +1,5 @@
-// Drawing with cytoscape.js, upstream left and downstream right. A node opened is laid out once by
-// dagre and shown at a readable zoom (labels at least READABLE_PX tall on screen); what is added
+// Drawing with cytoscape.js, upstream left and downstream right. A node opened is laid out once
+// (layout.ts) and shown at a readable zoom (labels at least READABLE_PX tall on screen); what is added
 // afterwards (an expansion, a page of "N more", columns) is placed beside the node it hangs from,
 // and nothing already drawn moves, nor do the zoom and pan. Hidden neighbours are a "+N" badge on
 // the side of their node (◀ upstream, ▶ downstream), not a node of their own.
@@ -7,11 +7,8 @@
 // the vendored libraries are served by lineagemesh (graph/serve/static/vendor), not bundled; untyped
 // @ts-expect-error: a URL the browser loads, no module the type checker can see
 import cytoscape from "/static/vendor/cytoscape/cytoscape.esm.min.js";
-// @ts-expect-error: as above
-import dagre from "/static/vendor/cytoscape-dagre/cytoscape-dagre.esm.min.js";
+import { layered } from "./layout.js";
 import { colours, onThemeChange } from "./theme.js";
-
-cytoscape.use(dagre);
 
 export const FONT_PX = 13;            // a node label's font size at zoom 1
 export const READABLE_PX = 11;        // the smallest label height the first view shows
@@ -52,7 +49,6 @@ function style(c) {
       "curve-style": "bezier", "arrow-scale": 0.9 } },
     { selector: "edge.column", style: { "line-color": c.column_edge, "target-arrow-color": c.column_edge, width: 1, "z-index": 10 } },
     { selector: "edge.path", style: { "line-color": c.path, "target-arrow-color": c.path, width: 3, "z-index": 15 } },
-    { selector: "edge.path-link", style: { opacity: 0, events: "no" } },
     { selector: "edge.route", style: { "line-color": c.path, "target-arrow-color": c.path, width: 4, "z-index": 16 } },
     { selector: "node.route", style: { "border-color": c.path, "border-width": 3 } },
     { selector: "node.route-end", style: { "border-width": 5, "border-style": "double" } },
@@ -79,18 +75,20 @@ export function createView(container, onTap) {
 
 // ---- drawing: what changed is added or removed, what stays keeps its place ---------------------
 
-// Draws `elements`. `fresh`: a new view (laid out whole, then shown at a readable zoom around
-// `focus`); otherwise the drawn nodes keep their positions and new ones go beside their neighbours.
+// Draws `elements`. `fresh`: a new view, laid out whole before cytoscape sees it and added a chunk
+// per task (the page answers between chunks and paints what is there), shown at a readable zoom
+// around `focus`; otherwise the drawn nodes keep their positions and new ones go beside their
+// neighbours.
 export async function draw(cy, elements, { fresh = false, focus = null, timed = (_phase: string) => {} } = {}) {
+  if (fresh || cy.nodes().not(".stub").length === 0) return drawFresh(cy, elements, focus, timed);
   const wanted = new Map<string, any>(elements.map((e) => [e.data.id, e]));
   const before = new Map();
   cy.nodes().not(".stub").forEach((n) => { if (!n.isChild()) before.set(n.id(), { x: n.position("x"), box: bodyBox(n), parent: n.isParent() }); });
   const added = [];
   cy.batch(() => {
-    if (fresh) cy.elements().remove();
     cy.elements().forEach((el) => { if (!wanted.has(el.id())) el.remove(); });
     // parents before children, nodes before edges
-    const order = [...wanted.values()].sort((a, b) => rank(a) - rank(b));
+    const order = [...wanted.values()].filter((e) => !LAYOUT_ONLY.test(e.classes || "")).sort((a, b) => rank(a) - rank(b));
     for (const e of order) {
       const existing = cy.getElementById(e.data.id);
       if (existing.length) {
@@ -106,41 +104,86 @@ export async function draw(cy, elements, { fresh = false, focus = null, timed = 
   timed("update");
   const newNodes = cy.collection(added).nodes().not(".stub");
   const newTops = newNodes.filter((n) => !n.isChild());
-  if (fresh || before.size === 0) {
-    // laid out whole without the columns, which then go inside their datasets
-    const kids = cy.nodes().filter((n) => n.isChild()).remove();
-    await layoutAll(cy);
-    timed("layout");
-    const slots = new Map(cy.nodes().not(".stub").map((n) => [n.id(), { x: n.position("x"), box: bodyBox(n) }]));
-    kids.restore();
-    stackAll(cy, cy.nodes(":parent").toArray(), slots);
-    timed("stack");
-    readableView(cy, focus);
-    timed("view");
-  } else {
-    const slots = placeBeside(cy, newTops, before);
-    // datasets drawn with columns anew, or with columns added (a path's "+N columns" opened)
-    const grown = new Set(newNodes.filter((n) => n.isChild()).map((n) => n.parent().id()));
-    const filling = cy.nodes(":parent").filter((p) => !before.get(p.id())?.parent || grown.has(p.id())).toArray();
-    stackAll(cy, filling, slots);
-    // a dataset whose columns were hidden goes back to its place
-    for (const [id, was] of before) {
-      const node = cy.getElementById(id);
-      if (was.parent && node.length && !node.isParent()) node.position({ x: was.x, y: was.box.y1 + NODE_H / 2 });
-    }
+  const slots = placeBeside(cy, newTops, before);
+  // datasets drawn with columns anew, or with columns added (a path's "+N columns" opened)
+  const grown = new Set(newNodes.filter((n) => n.isChild()).map((n) => n.parent().id()));
+  const filling = cy.nodes(":parent").filter((p) => !before.get(p.id())?.parent || grown.has(p.id())).toArray();
+  stackAll(cy, filling, slots);
+  // a dataset whose columns were hidden goes back to its place
+  for (const [id, was] of before) {
+    const node = cy.getElementById(id);
+    if (was.parent && node.length && !node.isParent()) node.position({ x: was.x, y: was.box.y1 + NODE_H / 2 });
   }
-  // badges where they may have moved: all after a layout; else those of the new nodes, the new
-  // badges' and the datasets drawn with columns (a node moved has its badges moved with it)
+  // badges where they may have moved: those of the new nodes, the new badges' and the datasets
+  // drawn with columns (a node moved has its badges moved with it)
   cy.batch(() => {  // one redraw for all the badges moved
-    if (fresh || before.size === 0) cy.nodes().not(".stub").forEach((n) => placeBadges(cy, n));
-    else {
-      const owners = cy.collection(added).nodes(".stub").map((b) => cy.getElementById(b.data("stub").id));
-      newTops.union(cy.collection(owners)).union(cy.nodes(":parent")).forEach((n) => placeBadges(cy, n));
-    }
+    const owners = cy.collection(added).nodes(".stub").map((b) => cy.getElementById(b.data("stub").id));
+    newTops.union(cy.collection(owners)).union(cy.nodes(":parent")).forEach((n) => placeBadges(cy, n));
   });
   timed("place");
-  await new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+  await nextFrame();
   return newNodes.map((n) => n.id());
+}
+
+const CHUNK = 120;  // elements added to cytoscape per task on a new view
+const LAYOUT_ONLY = /(^| )path-link( |$)/;  // edges that place datasets (a column path's) but are not drawn
+
+// A new view: positions worked out on the elements (layout.ts, then each dataset's columns
+// stacked inside it), the viewport set from those boxes, then the elements added CHUNK at a time,
+// each chunk its own task and frame, so no task holds the page for the whole drawing.
+async function drawFresh(cy, elements, focus, timed) {
+  cy.elements().remove();
+  const order = [...elements].sort((a, b) => rank(a) - rank(b));
+  const nodes = order.filter((e) => e.group !== "edges");
+  const tops = nodes.filter((e) => !e.data.parent && !e.data.stub);
+  const sizes = new Map<string, { w: number; h: number }>(tops.map((e) => [e.data.id, sizeOf(e)]));
+  const links: [string, string][] = order.filter((e) => e.group === "edges").map((e) => [e.data.source, e.data.target]);
+  const placed = layered(sizes, links, RANK_GAP, ROW_GAP);
+  timed("layout");
+  const slots = new Map<string, any>();
+  for (const [id, { x, y }] of placed) {
+    const { w, h } = sizes.get(id);
+    slots.set(id, { x, box: { x1: x - w / 2 - 1, x2: x + w / 2 + 1, y1: y - h / 2 - 1, y2: y + h / 2 + 1 } });
+  }
+  const kids = new Map<string, any[]>();
+  for (const e of nodes) if (e.data.parent) (kids.get(e.data.parent) || kids.set(e.data.parent, []).get(e.data.parent)).push(e);
+  const plan = stackPlan([...kids.keys()].filter((id) => slots.has(id)).map((id) => ({ id, kids: kids.get(id) })), slots);
+  const at = new Map<string, { x: number; y: number }>(placed);
+  for (const [id, dy] of plan.shifts) { const p = at.get(id); if (p) at.set(id, { x: p.x, y: p.y + dy }); }
+  for (const [kid, position] of plan.placed) at.set(kid.data.id, position);
+  timed("stack");
+  readableView(cy, [...slots.values()].map((s) => s.box), focus && slots.has(focus) ? slots.get(focus).box : null);
+  timed("view");
+  const shown = order.filter((e) => !LAYOUT_ONLY.test(e.classes || ""));
+  for (let i = 0; i < shown.length; i += CHUNK) {
+    cy.batch(() => {
+      for (const e of shown.slice(i, i + CHUNK)) {
+        const owner = e.data.stub ? at.get(e.data.stub.id) : null;
+        const position = at.get(e.data.id) || owner || undefined;
+        // a copy: cytoscape keeps the object, and a badge would move its node
+        cy.add(position && e.group !== "edges" && !kids.has(e.data.id) ? { ...e, position: { x: position.x, y: position.y } } : e);
+      }
+    });
+    timed("update");
+    await nextFrame();
+    timed("frame");
+  }
+  cy.batch(() => cy.nodes().not(".stub").forEach((n) => placeBadges(cy, n)));
+  timed("place");
+  await nextFrame();
+  return cy.nodes().not(".stub").map((n) => n.id());
+}
+
+// The size a node element is drawn at (the style's, by its classes): the layout needs no measuring.
+function sizeOf(e) {
+  const classes = ` ${e.classes || ""} `;
+  if (classes.includes(" cluster ")) return { w: NODE_W + 50 + 8, h: NODE_H + 6 + 8 };
+  return { w: NODE_W + 2, h: NODE_H + 2 };
+}
+
+// After the next painted frame, in a task of its own.
+function nextFrame(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
 function rank(e) {
@@ -149,36 +192,24 @@ function rank(e) {
   return e.data.parent ? 1 : 0;
 }
 
-function layoutAll(cy) {
-  const eles = cy.elements().not(".stub");
-  const layout = eles.layout({ name: "dagre", rankDir: "LR", nodeSep: ROW_GAP, rankSep: RANK_GAP, edgeSep: 8, animate: false, fit: false });
-  const done = new Promise((resolve) => layout.one("layoutstop", resolve));
-  layout.run();
-  return done;
+// Fits the drawing (`boxes`, its nodes') if it is readable so; otherwise the readable zoom,
+// centred on the focus's box. Worked out on boxes: measuring the drawn labels and compound nodes
+// was most of opening a few hundred nodes.
+function readableView(cy, boxes, focus) {
+  if (!boxes.length) return;
+  const box = union(boxes);
+  const zoom = Math.min(Math.max(Math.min((cy.width() - 60) / box.w, (cy.height() - 60) / box.h), cy.minZoom()), cy.maxZoom());
+  const level = Math.min(Math.max(zoom, MIN_ZOOM), 1.4);
+  const centre = level > zoom && focus ? focus : box;
+  cy.viewport({ zoom: level, pan: { x: cy.width() / 2 - level * (centre.x1 + centre.x2) / 2, y: cy.height() / 2 - level * (centre.y1 + centre.y2) / 2 } });
 }
 
-// Fits the drawing if it is readable so; otherwise the readable zoom, centred on the focus.
-function readableView(cy, focus) {
-  const lineage = cy.nodes().not(".stub");
-  fitBoxes(cy, lineage, 30);
-  if (cy.zoom() < MIN_ZOOM) {
-    cy.zoom(MIN_ZOOM);
-    const target = focus ? cy.getElementById(focus) : lineage;
-    cy.center(target.length ? target : lineage);
-  } else if (cy.zoom() > 1.4) {
-    cy.zoom(1.4);
-    cy.center(lineage);
-  }
-}
-
-// cy.fit by the nodes' boxes: labels sit inside their nodes (a dataset's above its columns, within
-// the padding), and measuring every label's text was most of opening a few hundred nodes.
-function fitBoxes(cy, eles, padding) {
-  const box = eles.boundingBox({ includeLabels: false, includeOverlays: false, includeUnderlays: false });
-  if (!eles.length || !(box.w > 0) || !(box.h > 0)) return;
-  const zoom = Math.min(Math.max(Math.min((cy.width() - 2 * padding) / box.w, (cy.height() - 2 * padding) / box.h),
-    cy.minZoom()), cy.maxZoom());
-  cy.viewport({ zoom, pan: { x: (cy.width() - zoom * (box.x1 + box.x2)) / 2, y: (cy.height() - zoom * (box.y1 + box.y2)) / 2 } });
+function union(boxes) {
+  const x1 = Math.min(...boxes.map((b) => b.x1));
+  const x2 = Math.max(...boxes.map((b) => b.x2));
+  const y1 = Math.min(...boxes.map((b) => b.y1));
+  const y2 = Math.max(...boxes.map((b) => b.y2));
+  return { x1, x2, y1, y2, w: x2 - x1, h: y2 - y1 };
 }
 
 // Places new top-level nodes beside the drawn neighbour they hang from (through a column edge
@@ -268,32 +299,42 @@ function freeRows(x, y, count, slots) {
 // (a dataset's height from its column count) and then moved in one batch: moving nodes one at a
 // time, each move re-measuring the compound boxes, took most of a second for 50 datasets.
 function stackAll(cy, parents, slots) {
-  const order = parents.filter((p) => slots.has(p.id())).sort((a, b) => slots.get(a.id()).box.y1 - slots.get(b.id()).box.y1);
-  const filling = new Set(order.map((p) => p.id()));
-  const placed = [];  // [child, position]
+  const plan = stackPlan(parents.map((p) => ({ id: p.id(), kids: p.children().toArray() })), slots);
+  cy.batch(() => {
+    for (const [kid, position] of plan.placed) kid.position(position);
+    for (const [id, dy] of plan.shifts) {
+      const node = cy.getElementById(id);
+      if (node.length && !node.isParent()) node.shift({ x: 0, y: dy });
+      else if (node.length) node.children().shift({ x: 0, y: dy });
+    }
+  });
+}
+
+// The plan of stackAll for `parents` ({ id, kids }: cytoscape nodes or elements, ordered by their
+// data's `order`): each kid's position, and how far each other node moves down. The slots are
+// updated: a filled dataset's box holds its columns.
+function stackPlan(parents: { id: string; kids: any[] }[], slots) {
+  const order = parents.filter((p) => slots.has(p.id)).sort((a, b) => slots.get(a.id).box.y1 - slots.get(b.id).box.y1);
+  const filling = new Set(order.map((p) => p.id));
+  const placed = [];  // [kid, position]
   const shifts = new Map<string, number>();  // a node drawn below a filled dataset: how far it moves down
+  const orderOf = (k) => (typeof k.data === "function" ? k.data("order") : k.data.order);
   for (const parent of order) {
-    const slot = slots.get(parent.id());
-    const kids = parent.children().sort((a, b) => a.data("order") - b.data("order"));
+    const slot = slots.get(parent.id);
+    const kids = [...parent.kids].sort((a, b) => orderOf(a) - orderOf(b));
     const top = slot.box.y1 + 18;
     kids.forEach((k, i) => placed.push([k, { x: slot.x, y: top + COLUMN_H / 2 + i * COLUMN_H }]));
     const grown = top + kids.length * COLUMN_H + PARENT_PAD - slot.box.y2;
     if (grown <= 0) continue;
     const below = (box, x) => Math.abs(x - slot.x) < NODE_W && box.y1 > slot.box.y2 - 1;
     for (const [id, other] of slots) {
-      if (id === parent.id() || !below(other.box, other.x)) continue;
+      if (id === parent.id || !below(other.box, other.x)) continue;
       other.box = { ...other.box, y1: other.box.y1 + grown, y2: other.box.y2 + grown };
       if (!filling.has(id)) shifts.set(id, (shifts.get(id) || 0) + grown);
     }
+    slot.box = { ...slot.box, y2: slot.box.y2 + grown };
   }
-  cy.batch(() => {
-    for (const [kid, position] of placed) kid.position(position);
-    for (const [id, dy] of shifts) {
-      const node = cy.getElementById(id);
-      if (node.length && !node.isParent()) node.shift({ x: 0, y: dy });
-      else if (node.length) node.children().shift({ x: 0, y: dy });
-    }
-  });
+  return { placed, shifts };
 }
 
 // A node's box without label, overlay or underlay, as boundingBox gives it (cytoscape pads it by

@@ -1,0 +1,2 @@
+select id, customer_id, status, ordered_at
+from {{ ref('raw_orders') }}

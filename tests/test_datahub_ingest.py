@@ -1,0 +1,205 @@
+"""DataHub metadata in (``lineagemesh ingest datahub``), from files the real ``acryl-datahub``
+SDK writes as the seeds do (``make_dataset_urn``, ``OwnershipClass``, ``DatasetPropertiesClass``
+with ``customProperties``), on every store: the same table from DataHub and from OpenLineage is
+one node; schemas, owners, domains, glossary terms, data products, table and column lineage
+land; a broken file is refused at its line and changes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from command_line import lineagemesh, lineagemesh_ok
+from datahub.emitter.mce_builder import (
+    make_data_product_urn,
+    make_dataset_urn,
+    make_domain_urn,
+    make_group_urn,
+    make_schema_field_urn,
+    make_tag_urn,
+    make_term_urn,
+    make_user_urn,
+)
+from datahub.emitter.mcp import MetadataChangeProposalWrapper
+from datahub.ingestion.sink.file import write_metadata_file
+from datahub.metadata import schema_classes as m
+from openlineage_events import complete
+
+from graph.core.model import EdgeKind, dataset_id, field_id, product_id
+
+ORDERS_DB = "postgres://orders-db:5432"
+TABLE = dataset_id(ORDERS_DB, "orders.public.customer_orders")
+RAW = dataset_id(ORDERS_DB, "orders.public.orders")
+
+
+def _seed_file(path: Path) -> Path:
+    """What a seed script registers in DataHub, written by the SDK's file sink writer."""
+    urn = make_dataset_urn("postgres", "orders.public.customer_orders", "PROD")
+    raw = make_dataset_urn("postgres", "orders.public.orders", "PROD")
+    field = m.SchemaFieldClass(
+        fieldPath="email",
+        type=m.SchemaFieldDataTypeClass(type=m.StringTypeClass()),
+        nativeDataType="text",
+        description="Where receipts go",
+        globalTags=m.GlobalTagsClass(tags=[m.TagAssociationClass(tag=make_tag_urn("pii"))]),
+    )
+    records: list[m.MetadataChangeEventClass | MetadataChangeProposalWrapper] = [
+        m.MetadataChangeEventClass(  # the older snapshot form, as the file sink still writes it
+            proposedSnapshot=m.DatasetSnapshotClass(
+                urn=raw,
+                aspects=[m.DatasetPropertiesClass(description="orders as the app writes them")],
+            )
+        ),
+        MetadataChangeProposalWrapper(
+            entityUrn=urn,
+            aspect=m.DatasetPropertiesClass(
+                name="customer_orders",
+                description="Every order a customer placed",
+                customProperties={
+                    "domain": "orders",
+                    "slo_freshness": "2h",
+                    "contains_pii": "true",
+                },
+            ),
+        ),
+        MetadataChangeProposalWrapper(
+            entityUrn=urn,
+            aspect=m.OwnershipClass(
+                owners=[
+                    m.OwnerClass(
+                        owner=make_group_urn("orders-team"), type=m.OwnershipTypeClass.DATAOWNER
+                    ),
+                    m.OwnerClass(
+                        owner=make_user_urn("alice"), type=m.OwnershipTypeClass.TECHNICAL_OWNER
+                    ),
+                ]
+            ),
+        ),
+        MetadataChangeProposalWrapper(
+            entityUrn=urn,
+            aspect=m.SchemaMetadataClass(
+                schemaName="customer_orders",
+                platform="urn:li:dataPlatform:postgres",
+                version=0,
+                hash="",
+                platformSchema=m.OtherSchemaClass(rawSchema=""),
+                fields=[field],
+            ),
+        ),
+        MetadataChangeProposalWrapper(
+            entityUrn=urn,
+            aspect=m.GlossaryTermsClass(
+                terms=[m.GlossaryTermAssociationClass(urn=make_term_urn("Customer"))],
+                auditStamp=m.AuditStampClass(time=0, actor=make_user_urn("alice")),
+            ),
+        ),
+        MetadataChangeProposalWrapper(
+            entityUrn=urn,
+            aspect=m.UpstreamLineageClass(
+                upstreams=[
+                    m.UpstreamClass(dataset=raw, type=m.DatasetLineageTypeClass.TRANSFORMED)
+                ],
+                fineGrainedLineages=[
+                    m.FineGrainedLineageClass(
+                        upstreamType=m.FineGrainedLineageUpstreamTypeClass.FIELD_SET,
+                        upstreams=[make_schema_field_urn(raw, "customer_email")],
+                        downstreamType=m.FineGrainedLineageDownstreamTypeClass.FIELD,
+                        downstreams=[make_schema_field_urn(urn, "email")],
+                    )
+                ],
+            ),
+        ),
+        MetadataChangeProposalWrapper(
+            entityUrn=make_data_product_urn("customer-orders"),
+            aspect=m.DataProductPropertiesClass(
+                name="customer_orders",
+                description="Orders, joined",
+                assets=[m.DataProductAssociationClass(destinationUrn=urn)],
+                customProperties={"slo_freshness": "1h"},
+            ),
+        ),
+        MetadataChangeProposalWrapper(
+            entityUrn=make_data_product_urn("customer-orders"),
+            aspect=m.DomainsClass(domains=[make_domain_urn("orders")]),
+        ),
+        MetadataChangeProposalWrapper(  # a kind of aspect not mapped: said, not dropped silently
+            entityUrn=urn, aspect=m.BrowsePathsV2Class(path=[m.BrowsePathEntryClass(id="orders")])
+        ),
+    ]
+    write_metadata_file(path, records)
+    return path
+
+
+def _spark(tmp_path: Path) -> Path:
+    events = tmp_path / "events.json"
+    table = {"namespace": ORDERS_DB, "name": "orders.public.customer_orders"}
+    events.write_text(json.dumps([complete("spark_orders", [], [table], job_namespace="spark")]))
+    return events
+
+
+def test_datahub_metadata_meets_lineage_on_one_node(store_args, open_test_store, tmp_path):
+    lineagemesh_ok("ingest", "openlineage", *store_args, str(_spark(tmp_path)))
+    seed = _seed_file(tmp_path / "datahub.json")
+    done = lineagemesh_ok("ingest", "datahub", *store_args, str(seed))
+    # the raw table is in no lineage yet: without a mapping it cannot be placed, and is said so
+    assert (
+        "no namespace known for urn:li:dataset:(urn:li:dataPlatform:postgres,orders.public.orders,PROD)"
+        in done.stderr
+    )
+    assert "note: 1 browsePathsV2 aspects not mapped" in done.stderr
+    lineagemesh_ok(
+        "ingest", "datahub", *store_args, "--platform-namespace", f"postgres={ORDERS_DB}", str(seed)
+    )
+    with open_test_store() as store:
+        nodes = store.nodes(
+            [TABLE, RAW, field_id(ORDERS_DB, "orders.public.customer_orders", "email")]
+        )
+        table = nodes[TABLE].props
+        assert table["description"] == "Every order a customer placed"
+        assert table["freshnessHours"] == 2.0 and table["containsPii"] is True
+        assert table["tags"] == ["Customer"]  # a glossary term, as a tag
+        email = nodes[field_id(ORDERS_DB, "orders.public.customer_orders", "email")].props
+        assert (email["description"], email["pii"], email["tags"]) == (
+            "Where receipts go",
+            True,
+            ["pii"],
+        )
+        assert nodes[RAW].props["description"] == "orders as the app writes them"
+        # one node: Spark's writer and DataHub's lineage job both write the same dataset
+        writers = {e.source for e in store.edges([TABLE], [EdgeKind.WRITES], "in")}
+        assert writers == {
+            "job:spark:spark_orders",
+            f"job:datahub:{ORDERS_DB.replace(':', '%3A')}/orders.public.customer_orders",
+        }
+        owners = {
+            e.target: e.props["type"] for e in store.edges([TABLE], [EdgeKind.OWNED_BY], "out")
+        }
+        assert owners == {"owner:orders-team": "dataowner", "owner:alice": "technical_owner"}
+        domains = {e.target for e in store.edges([TABLE], [EdgeKind.BELONGS_TO], "out")}
+        assert domains == {"domain:orders"}
+        derives = store.edges(
+            [field_id(ORDERS_DB, "orders.public.customer_orders", "email")],
+            [EdgeKind.DERIVES_FROM],
+            "out",
+        )
+        # (the first, unmapped load named the raw table by its platform alone: `postgres`)
+        assert field_id(ORDERS_DB, "orders.public.orders", "customer_email") in {
+            e.target for e in derives
+        }
+        product = product_id("orders", "customer_orders")
+        assert store.nodes([product])[product].props["freshnessHours"] == 1.0
+        assert [e.target for e in store.edges([product], [EdgeKind.EXPOSES], "out")] == [TABLE]
+
+
+def test_a_broken_datahub_file_is_refused_at_its_line(store_args, open_test_store, tmp_path):
+    seed = _seed_file(tmp_path / "datahub.json")
+    records = json.loads(seed.read_text())
+    records[2]["entityUrn"] = "not-an-urn"
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(records, indent=4))
+    starts = [i + 1 for i, text in enumerate(broken.read_text().splitlines()) if text == "    {"]
+    done = lineagemesh("ingest", "datahub", *store_args, str(seed), str(broken))
+    assert done.returncode == 2, done.stderr
+    assert f"{broken}:{starts[2]}: entityUrn 'not-an-urn' is not a DataHub urn" in done.stderr
+    with open_test_store() as store:
+        assert store.nodes([TABLE]) == {}

@@ -1,0 +1,99 @@
+"""Issue 74, finding 5, on a real server with a real receiver: 232 breaking changes to one dataset
+from one writer became 232 posts to each webhook. Now a dataset is told of at most once every
+``coalesce_seconds`` per webhook, the changes meanwhile listed in one notice
+(``graph.notify.coalescing``); and the pending gauge counts what waits while a slow receiver
+holds a post (it showed 5 of 242)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from live_server import LiveServer
+from schema_events import CUSTOMERS, NS, V1, V2_NO_EMAIL, producer_event
+from test_http_api import post_with_client
+from test_webhooks import SECRET, eventually, hooks_file
+from webhook_receiver import Receiver, deliveries
+
+CHANGES = 232
+
+
+def _flapping(changes: int) -> list[dict[str, object]]:
+    """One writer dropping and restoring ``email``: ``changes`` breaking changes."""
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    return [
+        producer_event(
+            (start + timedelta(seconds=i)).isoformat().replace("+00:00", "Z"),
+            V1 if i % 2 == 0 else V2_NO_EMAIL,
+        )
+        for i in range(2 * changes + 1)
+    ]
+
+
+def _serve(tmp_path: Path, receiver: Receiver, coalesce: float) -> LiveServer:
+    hooks = hooks_file(tmp_path, {"url": receiver.url})
+    hooks.write_text(hooks.read_text() + f"coalesce_seconds: {coalesce}\n")
+    return LiveServer(
+        ["--data-dir", str(tmp_path / "store")],
+        tmp_path / "server.log",
+        env={"HOOK_SECRET": SECRET},
+    ).start(["--webhooks", str(hooks), "--webhooks-allow-loopback"])
+
+
+def test_232_breaking_changes_from_one_writer_are_told_in_a_few_coalesced_notices(
+    tmp_path: Path,
+) -> None:
+    receiver = Receiver()
+    server = _serve(tmp_path, receiver, 2)
+    try:
+        post_with_client(server.url, _flapping(CHANGES))
+        eventually(lambda: deliveries(server.url, "delivered"), lambda n: n >= CHANGES, 60)
+        assert deliveries(server.url, "delivered") == CHANGES
+    finally:
+        server.stop()
+        receiver.close()
+    posts = receiver.posts
+    assert all(p.signed_with(SECRET) for p in posts)
+    told = [n for p in posts for n in p.json.get("notificationIds") or [p.json["notificationId"]]]
+    assert len(told) == len(set(told)) == CHANGES  # every change told, once
+    changes = [c for p in posts for c in p.json["changes"]]
+    assert len(changes) == CHANGES
+    assert {(c["kind"], c["column"]) for c in changes} == {("COLUMN_REMOVED", "email")}
+    assert {p.json["dataset"]["id"] for p in posts} == {f"dataset:{NS}:{CUSTOMERS}"}
+    assert len(posts) <= 20, len(posts)  # ~one per 2 s of ingest, not one per change
+    assert any(len(p.json.get("notificationIds") or []) > 1 for p in posts)
+
+
+def _pending(server: LiveServer) -> float:
+    metrics = httpx.get(f"{server.url}/metrics", timeout=30).text
+    found = re.search(r"^lineagemesh_webhook_pending\{[^}]*\} (\S+)$", metrics, re.M)
+    return float(found.group(1)) if found else -1.0
+
+
+def test_the_pending_gauge_counts_what_waits_while_a_receiver_holds_a_post(
+    tmp_path: Path,
+) -> None:
+    """Six datasets' breaking changes in the outbox (written while no webhook was declared), six
+    posts: while the receiver holds the first, the gauge says six wait (it was set only at the
+    end of a pass, and showed nothing or the last pass's count meanwhile)."""
+    names = [f"{CUSTOMERS}_{i}" for i in range(6)]
+    events = [
+        producer_event(f"2026-03-01T1{j}:00:00Z", fields, name)
+        for name in names
+        for j, fields in enumerate((V1, V2_NO_EMAIL))
+    ]
+    server = LiveServer(["--data-dir", str(tmp_path / "store")], tmp_path / "server.log").start()
+    try:
+        post_with_client(server.url, events)
+    finally:
+        server.stop()
+    receiver = Receiver(hold=True)
+    server = _serve(tmp_path, receiver, 2)
+    try:
+        assert receiver.held.wait(30)  # the first post is held by the receiver
+        assert _pending(server) == 6
+    finally:
+        receiver.close()
+        server.stop()
