@@ -20,13 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from graph.read.walk_defaults import DEFAULT_DEPTH
+
 if TYPE_CHECKING:  # imported when a graph is built: ``check --server`` never builds one (~0.4 s)
     import networkx as nx
 
 Execute = Callable[[str, dict[str, Any]], dict[str, Any]]  # a GraphQL query and variables -> data
 
 FORMATS = ("graphml", "gexf", "json-graph")
-DEFAULT_DEPTH = 20
 
 _NODE = "id kind namespace name dataset deleted declared"
 _EDGE = "source target kind transformationType transformations { type subtype description masking }"

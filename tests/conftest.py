@@ -105,9 +105,10 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         kafka_launcher.stop(server.data_dir)
 
 
-@pytest.fixture(scope="module")
-def rest_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """A real Iceberg REST catalog (``scripts/devservers/iceberg_rest.py``) for one test module."""
+@pytest.fixture(scope="session")
+def iceberg_rest_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real Iceberg REST catalog (``scripts/devservers/iceberg_rest.py``) for the whole session,
+    as Neo4j and Kafka are: a JVM started once per worker, not once per test module."""
     missing = [tool for tool in ("java", "javac", "mvn") if shutil.which(tool) is None]
     if missing:
         pytest.skip(f"Iceberg REST server needs {', '.join(missing)}")
@@ -119,6 +120,40 @@ def rest_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     finally:
         iceberg_rest.stop(server)
     assert not server.is_alive()
+
+
+@pytest.fixture(scope="module")
+def rest_server(iceberg_rest_server: Any) -> Any:
+    """The session's Iceberg REST catalog, empty for each test module that takes it: a crawl sees
+    only what the module's own tests wrote."""
+    catalog = pytest.importorskip("pyiceberg.catalog")
+    purge_catalog(
+        catalog.load_catalog(
+            "lake",
+            type="rest",
+            uri=iceberg_rest_server.uri,
+            warehouse=iceberg_rest_server.warehouse_uri,
+        )
+    )
+    return iceberg_rest_server
+
+
+def purge_catalog(catalog: Any) -> None:
+    """Empty an Iceberg catalog: its views, tables and namespaces, children before parents."""
+
+    def walk(parent: tuple[str, ...]) -> list[tuple[str, ...]]:
+        found = []
+        for ns in catalog.list_namespaces(parent) if parent else catalog.list_namespaces():
+            found.extend(walk(tuple(ns)))
+            found.append(tuple(ns))
+        return found
+
+    for ns in walk(()):
+        for view in catalog.list_views(ns):
+            catalog.drop_view(view)
+        for table in catalog.list_tables(ns):
+            catalog.purge_table(table)
+        catalog.drop_namespace(ns)
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """Crawling real Iceberg catalogs into the graph: a real REST catalog server and a SqlCatalog.
 
 The REST server is Apache Iceberg's own REST catalog (scripts/devservers/iceberg_rest.py), started
-once for the module; the SqlCatalog keeps its metadata in SQLite under tmp_path. Tables are written
-through pyiceberg and pyarrow, crawled with :func:`graph.intake.iceberg_crawl.crawl`, and the pure translation
+once for the session (``conftest.iceberg_rest_server``) and emptied before each test that takes
+it; the SqlCatalog keeps its metadata in SQLite under tmp_path. Tables are written through
+pyiceberg and pyarrow, crawled with :func:`graph.intake.iceberg_crawl.crawl`, and the pure translation
 is applied with the shared merge rule (``plan``), as the stores do.
 """
 
@@ -19,6 +20,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
+from conftest import purge_catalog
 from iceberg_views import VIEW_SQL, create_big_orders_view
 
 from graph.core.model import Edge, EdgeKind, Node, NodeKind
@@ -118,24 +120,6 @@ REFUNDS_PROPERTIES = {
 # -- catalogs ------------------------------------------------------------------------------------
 
 
-def _purge(catalog: Any) -> None:
-    """Empty a catalog (the module's REST server is shared by the tests)."""
-
-    def walk(parent: tuple[str, ...]) -> list[tuple[str, ...]]:
-        found = []
-        for ns in catalog.list_namespaces(parent) if parent else catalog.list_namespaces():
-            found.extend(walk(tuple(ns)))
-            found.append(tuple(ns))
-        return found
-
-    for ns in walk(()):  # children before parents
-        for view in catalog.list_views(ns):
-            catalog.drop_view(view)
-        for table in catalog.list_tables(ns):
-            catalog.purge_table(table)
-        catalog.drop_namespace(ns)
-
-
 @dataclasses.dataclass
 class Lake:
     kind: str
@@ -155,7 +139,7 @@ def lake(request: pytest.FixtureRequest, tmp_path: Path) -> Lake:
         def connect() -> Any:
             return load_catalog("lake", type="rest", uri=server.uri, warehouse=server.warehouse_uri)
 
-        _purge(connect())
+        purge_catalog(connect())  # the REST server is shared by the tests
         namespace = server.uri
     else:
         db = tmp_path / "catalog.db"
@@ -528,7 +512,7 @@ def test_spark_event_and_crawl_meet_on_one_node(rest_server: Any) -> None:
     catalog = load_catalog(
         "lake", type="rest", uri=rest_server.uri, warehouse=rest_server.warehouse_uri
     )
-    _purge(catalog)
+    purge_catalog(catalog)
     _populate(catalog, with_view=False)
     table = catalog.load_table("sales.orders")
     event = spark_event(table.location(), rest_server.uri, "sales.orders", "2030-01-01T00:00:00Z")

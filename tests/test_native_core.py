@@ -11,7 +11,7 @@ otherwise, and ccache cannot serve it: gcov's notes name the directory an object
 and a changed file recompiles what includes it. One run at a time uses it (a lock).
 
 Also: ``native/core/kinds.h`` (checked in) is what ``scripts/generate_kinds.py`` writes from
-``graph/core/model.py``."""
+``graph/core/model.py`` and ``graph/core/vocabulary.py``."""
 
 from __future__ import annotations
 
@@ -115,12 +115,55 @@ def _build_and_test(source: Path, build: Path, capsys: pytest.CaptureFixture[str
     assert 100 * covered / lines >= MIN_COVERAGE, native_coverage.table(coverage)
 
 
+def _header_of(model: str, vocabulary: str | None = None) -> str:
+    if vocabulary is None:
+        vocabulary = generate_kinds.VOCABULARY.read_text()
+    return generate_kinds.kinds_header(model, vocabulary)
+
+
 def test_the_checked_in_kinds_header_is_what_the_model_states() -> None:
     header = generate_kinds.HEADER.read_text()
-    assert header == generate_kinds.kinds_header(generate_kinds.MODEL.read_text()), (
+    assert header == _header_of(generate_kinds.MODEL.read_text()), (
         "native/core/kinds.h is stale: run python scripts/generate_kinds.py"
     )
     assert "kDataset" in header and '"datasetField"' in header
+
+
+def test_the_header_states_the_vocabularys_severities_and_field_keys() -> None:
+    """The severities' ranks and the kept column properties are graph.core.vocabulary's."""
+    from graph.core.vocabulary import FIELD_KEYS, SEVERITY_RANKS
+
+    header = generate_kinds.HEADER.read_text()
+    ranks = ", ".join(
+        f"k{name.capitalize()} = {rank}"
+        for name, rank in sorted(SEVERITY_RANKS.items(), key=lambda item: item[1])
+    )
+    assert f"enum Severity : uint8_t {{ {ranks} }};" in header
+    assert ", ".join(f'"{key}"' for key in FIELD_KEYS) in header
+    assert SEVERITY_RANKS == {"BREAKING": 2, "WARNING": 1, "INFO": 0}
+
+
+def test_a_severity_added_to_the_vocabulary_makes_the_header_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = generate_kinds.VOCABULARY.read_text()
+    assert '    BREAKING = "BREAKING"\n' in source
+    grown = source.replace(
+        '    BREAKING = "BREAKING"\n', '    FATAL = "FATAL"\n    BREAKING = "BREAKING"\n', 1
+    )
+    assert "kFatal = 3" in _header_of(generate_kinds.MODEL.read_text(), grown)
+    with pytest.raises(SystemExit, match="Severity and FIELD_KEYS"):
+        _header_of(generate_kinds.MODEL.read_text(), source.replace("FIELD_KEYS =", "KEYS ="))
+    vocabulary, header = tmp_path / "vocabulary.py", tmp_path / "kinds.h"
+    vocabulary.write_text(grown)
+    header.write_text(generate_kinds.HEADER.read_text())
+    monkeypatch.setattr(generate_kinds, "VOCABULARY", vocabulary)
+    monkeypatch.setattr(generate_kinds, "HEADER", header)
+    monkeypatch.setattr(generate_kinds, "ROOT", tmp_path)
+    assert generate_kinds.main(["--check"]) == 1
+    assert generate_kinds.main([]) == 0
+    assert "kFatal = 3, kBreaking = 2" not in header.read_text()  # worst last: ranks count up
+    assert "kBreaking = 2, kFatal = 3" in header.read_text()
 
 
 def test_a_kind_added_to_the_model_makes_the_header_stale(
@@ -132,7 +175,7 @@ def test_a_kind_added_to_the_model_makes_the_header_stale(
         '    DATASET = "Dataset"\n', '    DATASET = "Dataset"\n    LAKE = "Lake"\n', 1
     )
     with pytest.raises(SystemExit, match="ID_PREFIX must name a prefix for every NodeKind"):
-        generate_kinds.kinds_header(grown)
+        _header_of(grown)
     model, header = tmp_path / "model.py", tmp_path / "kinds.h"
     grown = grown.replace(
         "ID_PREFIX: dict[NodeKind, str] = {",

@@ -32,10 +32,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Literal
+from typing import Any
 
-Severity = Literal["BREAKING", "WARNING", "NONE"]
-SEVERITIES: tuple[Severity, ...] = ("BREAKING", "WARNING", "NONE")
+from graph.core.vocabulary import CHANGE_SEVERITIES as SEVERITIES
+from graph.core.vocabulary import ChangeSeverity as Severity
 
 
 class ChangeType(str, Enum):
@@ -170,6 +170,64 @@ def dataset_added(dataset_id: str) -> Change:
     return Change(ChangeType.DATASET_ADDED, dataset_id, None, None, None, "NONE", "a new dataset")
 
 
+#: The change a stated impact walk (``check NODE --change KIND``) names: of a column, of a dataset.
+_STATED = {
+    "DROP": (ChangeType.COLUMN_REMOVED, ChangeType.DATASET_REMOVED),
+    "RENAME": (ChangeType.COLUMN_RENAMED, ChangeType.DATASET_RENAMED),
+    "TYPE_CHANGE": (ChangeType.COLUMN_RETYPED, ChangeType.COLUMN_RETYPED),
+    "SEMANTIC": (ChangeType.MEANING_CHANGED, ChangeType.MEANING_CHANGED),
+}
+
+
+def stated_change(kind: str, node_id: str, column: str | None) -> Change:
+    """A change stated as the impact walk it needs (``kind`` a ``ChangeKind`` name) of a column
+    (``column`` its name) or a whole dataset (None): BREAKING, a SEMANTIC one WARNING, as the
+    walk's first hop."""
+    change = _STATED[kind][column is None]
+    severity: Severity = "WARNING" if kind == "SEMANTIC" else "BREAKING"
+    return Change(change, node_id, column, None, None, severity, f"{kind.lower()} as stated")
+
+
+def column_renamed(dataset_id: str, old: str, new: str) -> Change:
+    """Readers of the old name stop finding it: BREAKING."""
+    return Change(
+        ChangeType.COLUMN_RENAMED,
+        dataset_id,
+        old,
+        old,
+        new,
+        "BREAKING",
+        f"readers of {old} no longer find it (now {new})",
+    )
+
+
+def column_retyped(dataset_id: str, column: str, old: str | None, new: str | None) -> Change:
+    """A widening (every old value still fits) is WARNING; any other retype, or one from a type
+    nobody knows, BREAKING."""
+    if old is None or new is None:
+        return Change(
+            ChangeType.COLUMN_RETYPED,
+            dataset_id,
+            column,
+            old,
+            new,
+            "BREAKING",
+            "retyped, and the graph knows no old type to tell a widening",
+        )
+    widened = is_widening(old, new)
+    return Change(
+        ChangeType.COLUMN_RETYPED,
+        dataset_id,
+        column,
+        old,
+        new,
+        "WARNING" if widened else "BREAKING",
+        "a widening: every old value still fits"
+        if widened
+        else "not a widening: values or readers' casts may break",
+    )
+
+
 # -- schemas -----------------------------------------------------------------------------------
 
 
@@ -246,33 +304,10 @@ def _match(
 def _column_changes(dataset_id: str, before: FieldSpec, after: FieldSpec) -> list[Change]:
     changes: list[Change] = []
     if after.name != before.name:
-        changes.append(
-            Change(
-                ChangeType.COLUMN_RENAMED,
-                dataset_id,
-                before.name,
-                before.name,
-                after.name,
-                "BREAKING",
-                f"readers of {before.name} no longer find it (now {after.name})",
-            )
-        )
+        changes.append(column_renamed(dataset_id, before.name, after.name))
     if not _same_type(before.type, after.type):
         assert before.type is not None and after.type is not None
-        widened = is_widening(before.type, after.type)
-        changes.append(
-            Change(
-                ChangeType.COLUMN_RETYPED,
-                dataset_id,
-                before.name,
-                before.type,
-                after.type,
-                "WARNING" if widened else "BREAKING",
-                "a widening: every old value still fits"
-                if widened
-                else "not a widening: values or readers' casts may break",
-            )
-        )
+        changes.append(column_retyped(dataset_id, before.name, before.type, after.type))
     if after.required and not before.required:
         changes.append(
             Change(

@@ -76,7 +76,7 @@ version_uuid = _native.version_uuid
 
 
 def change_node_id(at: str, dataset_id: str, index: int) -> str:
-    return f"{CHANGE_PREFIX}:{newest_first(at)}:{escaped(dataset_id)}:{index}"
+    return _native.node_id(CHANGE_PREFIX, newest_first(at), dataset_id, str(index))
 
 
 def changes_end(since: str) -> str:

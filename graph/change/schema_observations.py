@@ -20,9 +20,7 @@ from graph._native import ObservedSchemas
 from graph.change.classifier import FieldSpec
 from graph.core.model import EdgeKind, NodeKind, PropertyKey
 from graph.core.mutations import Mutation, UpsertNode
-
-#: Column properties a version keeps (the rest are the column's, not the schema's).
-FIELD_KEYS = ("type", "description", "required", "fieldId", "ordinal", "enum")
+from graph.core.vocabulary import FIELD_KEYS  # the column properties a version keeps
 
 
 class Observation(NamedTuple):

@@ -14,10 +14,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, overload
 
-from graph.read.impact_order import SEVERITY_RANKS
+from graph.core.vocabulary import CHANGE_CAPS, SEVERITY_RANKS
 
-RANK = {**SEVERITY_RANKS, "NONE": 0}  # a report's severity names, "NONE" a cap as low as INFO
-NAMES = {rank: name for name, rank in RANK.items() if name != "NONE"}  # a rank's report name
+#: A report's severity names, "NONE" a cap as low as INFO
+RANK: dict[str, int] = {
+    **SEVERITY_RANKS,
+    **{n: SEVERITY_RANKS[cap] for n, cap in CHANGE_CAPS.items()},
+}
+NAMES = {rank: name for name, rank in SEVERITY_RANKS.items()}  # a rank's report name
 
 
 class Columns(Protocol):

@@ -9,21 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.change.classifier import Change, ChangeType, FieldSpec, Severity, classify_schema
+from graph.change.classifier import FieldSpec, classify_schema, stated_change
 from graph.check.changeset import ChangeSet, CheckError, Execute, PlannedChange
 from graph.check.graph_reads import datasets, nodes, unknown_node
 from graph.check.planning import assume_same_required, plan
-
-_STATED: dict[tuple[str, bool], tuple[ChangeType, Severity]] = {
-    ("DROP", False): (ChangeType.COLUMN_REMOVED, "BREAKING"),
-    ("DROP", True): (ChangeType.DATASET_REMOVED, "BREAKING"),
-    ("RENAME", False): (ChangeType.COLUMN_RENAMED, "BREAKING"),
-    ("RENAME", True): (ChangeType.DATASET_RENAMED, "BREAKING"),
-    ("TYPE_CHANGE", False): (ChangeType.COLUMN_RETYPED, "BREAKING"),
-    ("TYPE_CHANGE", True): (ChangeType.COLUMN_RETYPED, "BREAKING"),
-    ("SEMANTIC", False): (ChangeType.MEANING_CHANGED, "WARNING"),
-    ("SEMANTIC", True): (ChangeType.MEANING_CHANGED, "WARNING"),
-}
 
 
 def node_change(execute: Execute, node_id: str, change: str) -> ChangeSet:
@@ -32,9 +21,7 @@ def node_change(execute: Execute, node_id: str, change: str) -> ChangeSet:
     if node is None:
         raise unknown_node(execute, node_id)
     whole = node["kind"] != "COLUMN"
-    kind, severity = _STATED[(change, whole)]
-    column = None if whole else node["name"]
-    stated = Change(kind, node_id, column, None, None, severity, f"{change.lower()} as stated")
+    stated = stated_change(change, node_id, None if whole else node["name"])
     return ChangeSet([PlannedChange(stated, node_id, node_id, change)])
 
 

@@ -27,6 +27,7 @@ from graph.check.affected import (
 )
 from graph.check.changeset import ChangeSet, CheckError, Execute, PlannedChange, store_execute
 from graph.check.remote_rows import IMPACT_QUERY, RemoteAnswer, RowsRead, remote_answer
+from graph.core.vocabulary import CHANGE_CAPS
 from graph.read.impact_order import worst_first
 
 #: What a server older than ``severityCounts``/``affectedWorst`` answers a summary with (GraphQL's
@@ -36,9 +37,6 @@ _OLDER_SERVER = re.compile(r"Cannot query field ['\"](severityCounts|affectedWor
 
 def _older_server(error: CheckError) -> bool:
     return _OLDER_SERVER.search(str(error)) is not None
-
-
-_CAP = {"BREAKING": "BREAKING", "WARNING": "WARNING", "NONE": "INFO"}
 
 
 @dataclass
@@ -150,7 +148,7 @@ def _cap(planned: PlannedChange) -> str:
     """The worst severity a change may give a row it reaches (what the change itself is)."""
     if planned.capped:
         return "INFO" if planned.change.severity == "NONE" else "WARNING"
-    return _CAP[planned.change.severity]
+    return CHANGE_CAPS[planned.change.severity]
 
 
 def impact_answer(

@@ -36,9 +36,10 @@ from sqlglot.tokens import Token, TokenType
 
 from graph.change.classifier import (
     Change,
-    ChangeType,
     FieldSpec,
     classify_schema,
+    column_renamed,
+    column_retyped,
     dataset_added,
     dataset_removed,
     dataset_renamed,
@@ -219,7 +220,7 @@ class _Resolver:
             if hit is not None:
                 return hit
         suffix = "." + name.lower()
-        prefix = f"dataset:{self.namespace}:"
+        prefix = dataset_id(self.namespace, "")  # every id of a dataset of the namespace
         ids = [
             i
             for i in search_ids(self.execute, name.split(".")[-1])
@@ -362,17 +363,7 @@ def _action(
         name = _column(columns, action.this.name)
         before = columns.get(name.lower()) or FieldSpec(name)
         after = FieldSpec(action.args["to"].name, before.type, before.required, before.field_id)
-        return [
-            Change(
-                ChangeType.COLUMN_RENAMED,
-                did,
-                name,
-                name,
-                after.name,
-                "BREAKING",
-                f"readers of {name} no longer find it (now {after.name})",
-            )
-        ]
+        return [column_renamed(did, name, after.name)]
     if isinstance(action, exp.AlterColumn):
         name = _column(columns, action.this.name)
         before = columns.get(name.lower()) or FieldSpec(name)
@@ -380,17 +371,7 @@ def _action(
         allow_null = action.args.get("allow_null")
         new_type = dtype.sql(dialect=dialect) if isinstance(dtype, exp.DataType) else before.type
         if isinstance(dtype, exp.DataType) and before.type is None:
-            return [
-                Change(
-                    ChangeType.COLUMN_RETYPED,
-                    did,
-                    name,
-                    None,
-                    new_type,
-                    "BREAKING",
-                    "retyped, and the graph knows no old type to tell a widening",
-                )
-            ]
+            return [column_retyped(did, name, None, new_type)]
         required = before.required if allow_null is None else not allow_null
         after = FieldSpec(name, new_type, required, before.field_id)
         return classify_schema(did, [before], [after])

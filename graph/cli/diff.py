@@ -17,6 +17,7 @@ from graph.check.graph_reads import nodes, unknown_node
 from graph.cli import one_shot
 from graph.cli.graphql import graphql_executor, graphql_options
 from graph.cli.store_location import StoreOpener
+from graph.read.walk_defaults import DEFAULT_DEPTH
 
 DIFF_QUERY = """
 query Diff($id: String!, $from: DateTime!, $to: DateTime, $direction: LineageDirection, $depth: Int) {
@@ -41,7 +42,7 @@ query Diff($id: String!, $from: DateTime!, $to: DateTime, $direction: LineageDir
     default="both",
     show_default=True,
 )
-@click.option("--depth", type=click.IntRange(0), default=20, show_default=True)
+@click.option("--depth", type=click.IntRange(0), default=DEFAULT_DEPTH, show_default=True)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
 @graphql_options
 def diff(

@@ -11,6 +11,7 @@ from graph.check import CheckError
 from graph.cli import one_shot
 from graph.cli.graphql import graphql_executor, graphql_options
 from graph.cli.store_location import StoreOpener
+from graph.read.walk_defaults import DEFAULT_DEPTH
 
 
 @click.command()
@@ -31,7 +32,7 @@ from graph.cli.store_location import StoreOpener
 @click.option(
     "--depth",
     type=click.IntRange(0),
-    default=20,
+    default=DEFAULT_DEPTH,
     show_default=True,
     help="Dataset (or column) hops.",
 )

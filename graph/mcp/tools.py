@@ -13,13 +13,13 @@ from typing import Any
 
 from graph.check.changeset import Execute
 from graph.core.errors import QueryError
+from graph.core.vocabulary import SEVERITY_RANKS, ChangeKind
 from graph.mcp import reads
 from graph.mcp.answers import counts, fit
 
 DIRECTIONS = ("UPSTREAM", "DOWNSTREAM", "BOTH")
-CHANGES = ("DROP", "RENAME", "TYPE_CHANGE", "SEMANTIC")
+CHANGES = tuple(kind.value for kind in ChangeKind)
 LEVELS = ("dataset", "column")
-SEVERITY_RANK = {"BREAKING": 0, "WARNING": 1, "INFO": 2}
 SQL_CHARS = 2000  # of a job's SQL in describe: its gist, not a whole script
 
 
@@ -227,7 +227,7 @@ def impact(
     ]
     affected = sorted(
         report["affected"],
-        key=lambda a: (SEVERITY_RANK.get(a["severity"], 3), a["distance"], a["id"]),
+        key=lambda a: (-SEVERITY_RANKS.get(a["severity"], -1), a["distance"], a["id"]),
     )
     head = {
         "node": start,

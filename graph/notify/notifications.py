@@ -38,7 +38,7 @@ MOST_DATASETS_TOLD = 100  # reached datasets a notification names
 
 def notification_id(created: str, kind: str, key: str) -> str:
     """The id of the ``kind`` notification about ``key`` made at ``created``: newest first."""
-    return f"{NOTIFICATION_PREFIX}:{newest_first(created)}:{kind}:{_native.id_part(key)}"
+    return _native.node_id(NOTIFICATION_PREFIX, newest_first(created), kind, key)
 
 
 def domains_of(store: Store, datasets: Collection[str]) -> dict[str, set[str]]:

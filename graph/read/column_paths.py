@@ -23,6 +23,7 @@ from graph.read.lineage import (
     column_lineage,
 )
 from graph.read.view import GraphView, view_of
+from graph.read.walk_defaults import DEFAULT_DEPTH
 from graph.stores import Store
 
 DEFAULT_FIRST_DATASETS = 1000
@@ -58,7 +59,7 @@ def column_path(
     reader: GraphView | Store,
     node_id: str,
     direction: Direction = Direction.BOTH,
-    depth: int = 20,
+    depth: int = DEFAULT_DEPTH,
     first: int = DEFAULT_FIRST_DATASETS,
     max_nodes: int = DEFAULT_MAX_NODES,
     deadline_seconds: float = DEFAULT_DEADLINE_SECONDS,

@@ -20,33 +20,16 @@ of their properties from a view reading summaries (the API's).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
 from graph import _native
 from graph.core.errors import NodeNotFound, WrongNodeKind
 from graph.core.model import Node, NodeKind
+from graph.core.vocabulary import SEVERITY_RANKS, ChangeKind, Severity
 from graph.read import mesh, product_consumers
-from graph.read.impact_order import SEVERITY_RANKS
 from graph.read.view import GraphView, view_of
+from graph.read.walk_defaults import DEFAULT_DEADLINE_SECONDS, DEFAULT_MAX_NODES
 from graph.stores import Store
 from graph.stores.requests import WalkPlan
-
-DEFAULT_MAX_NODES = 100_000
-DEFAULT_DEADLINE_SECONDS = 20.0
-
-
-class ChangeKind(str, Enum):
-    DROP = "DROP"
-    RENAME = "RENAME"
-    TYPE_CHANGE = "TYPE_CHANGE"
-    SEMANTIC = "SEMANTIC"
-
-
-class Severity(str, Enum):
-    BREAKING = "BREAKING"
-    WARNING = "WARNING"
-    INFO = "INFO"
-
 
 _RANK = {Severity(name): rank for name, rank in SEVERITY_RANKS.items()}
 

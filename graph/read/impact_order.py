@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import compress
 
-#: Each severity's rank in a native impact answer's ``severity`` column (native/core/impact.h's
-#: ``Severity``): the one statement of the order in Python. It lives here, with no store or
-#: native import, so the ``--server`` check's client can read it without loading the stores.
-SEVERITY_RANKS = {"BREAKING": 2, "WARNING": 1, "INFO": 0}  # worst first, as reports list them
+from graph.core.vocabulary import SEVERITY_RANKS
+
+# No store or native import here, so the ``--server`` check's client reads the order without
+# loading the stores.
 RANKS_WORST_FIRST = tuple(sorted(SEVERITY_RANKS.values(), reverse=True))
 
 

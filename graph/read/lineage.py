@@ -23,11 +23,10 @@ from graph import _native
 from graph.core.errors import NodeNotFound, WrongNodeKind
 from graph.core.model import Direction, EdgeKind, Node, NodeKind
 from graph.read.view import GraphView, view_of
+from graph.read.walk_defaults import DEFAULT_DEADLINE_SECONDS, DEFAULT_DEPTH, DEFAULT_MAX_NODES
 from graph.stores import Store
 from graph.stores.requests import WalkPlan
 
-DEFAULT_MAX_NODES = 100_000
-DEFAULT_DEADLINE_SECONDS = 20.0
 _NO_PROPS: Mapping[str, Any] = MappingProxyType(
     {}
 )  # shared by every property-less edge of an answer
@@ -102,7 +101,7 @@ def dataset_lineage(
     reader: GraphView | Store,
     node_id: str,
     direction: Direction = Direction.BOTH,
-    depth: int = 20,
+    depth: int = DEFAULT_DEPTH,
     max_nodes: int = DEFAULT_MAX_NODES,
     deadline_seconds: float = DEFAULT_DEADLINE_SECONDS,
 ) -> LineageGraph:
@@ -128,7 +127,7 @@ def column_lineage(
     reader: GraphView | Store,
     node_id: str,
     direction: Direction = Direction.BOTH,
-    depth: int = 20,
+    depth: int = DEFAULT_DEPTH,
     max_nodes: int = DEFAULT_MAX_NODES,
     deadline_seconds: float = DEFAULT_DEADLINE_SECONDS,
 ) -> LineageGraph:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from graph.read.walk_defaults import DEFAULT_DEADLINE_SECONDS, DEFAULT_MAX_NODES
 from graph.serve.admission import AdmissionLimits
 from graph.serve.budget import BudgetLimits
 
@@ -32,8 +33,8 @@ class GraphQLLimits:
     max_traversal_depth: int = (
         10_000  # a guard on lineage/columnLineage/impact depth; the budgets below do the bounding
     )
-    max_traversal_nodes: int = 100_000  # nodes one walk may visit (truncated beyond)
-    traversal_seconds: float = 20.0  # time one walk may take (truncated beyond)
+    max_traversal_nodes: int = DEFAULT_MAX_NODES  # nodes one walk may visit (truncated beyond)
+    traversal_seconds: float = DEFAULT_DEADLINE_SECONDS  # time one walk may take (truncated beyond)
     max_page: int = 1000  # `first` arguments (Job.runs) are capped here
     budget: BudgetLimits = (
         BudgetLimits()

@@ -13,6 +13,19 @@
 
 namespace lm {
 
+namespace {
+
+// The keys of a row's field dicts, made once for the rows of one call.
+struct RowKeys {
+  nb::str name = nb::steal<nb::str>(str_of("name"));
+  std::vector<nb::str> fields;
+  RowKeys() {
+    for (std::string_view key : kFieldKeys) fields.push_back(nb::steal<nb::str>(str_of(key)));
+  }
+};
+
+}  // namespace
+
 struct ObservedSchemas::State {
   Py_buffer view{};
   std::unique_ptr<SchemaObservations> schemas;
@@ -28,28 +41,28 @@ struct ObservedSchemas::State {
     return *strings[part];
   }
 
-  PyObject* row(size_t i, PyObject* name_key, const std::vector<PyRef>& field_keys) {
+  nb::tuple row(size_t i, const RowKeys& keys) {
     const SchemaObservations::Observed& o = schemas->observed[i];
-    PyRef columns(check(PyTuple_New(Py_ssize_t(o.count))));
+    nb::list columns;
     for (uint32_t c = 0; c < o.count; c++) {
       const SchemaObservations::Field& f = schemas->fields[o.first + c];
-      PyRef field(check(PyDict_New()));
-      PyRef column_name(str_of(schemas->text(f.name)));
-      if (PyDict_SetItem(field.get(), name_key, column_name.get()) < 0) throw PyErrorSet{};
+      nb::dict field;
+      field[keys.name] = text(f.name);
       for (size_t k = 0; k < kFieldCount; k++) {
         const uint8_t* v = schemas->value(f, k);
         if (v == nullptr) continue;
         Reader r = schemas->at(v);
-        PyRef made(wire_to_py(r, py(f.part[k]), 0));
-        if (PyDict_SetItem(field.get(), field_keys[k].get(), made.get()) < 0) throw PyErrorSet{};
+        field[keys.fields[k]] = nb::steal(wire_to_py(r, py(f.part[k]), 0));
       }
-      PyTuple_SET_ITEM(columns.get(), Py_ssize_t(c), field.release());
+      columns.append(field);
     }
-    PyRef id(str_of(schemas->text(o.id))), at_text(str_of(schemas->text(o.at)));
-    PyRef ns(str_of(o.ns.none() ? std::string_view() : schemas->text(o.ns)));
-    PyRef name(str_of(o.name.none() ? std::string_view() : schemas->text(o.name)));
-    PyRef origin(o.origin.none() ? (Py_INCREF(Py_None), Py_None) : str_of(schemas->text(o.origin)));
-    return check(PyTuple_Pack(6, id.get(), ns.get(), name.get(), at_text.get(), columns.get(), origin.get()));
+    nb::object origin = o.origin.none() ? nb::none() : nb::object(text(o.origin));
+    return nb::make_tuple(text(o.id), text(o.ns), text(o.name), text(o.at), nb::tuple(columns), origin);
+  }
+
+  // A text of the batch as a Python str ("" for none).
+  nb::str text(SchemaObservations::Text t) const {
+    return nb::steal<nb::str>(str_of(t.none() ? std::string_view() : schemas->text(t)));
   }
 };
 
@@ -85,45 +98,32 @@ size_t ObservedSchemas::size() const { return s_->schemas->observed.size(); }
 PyObject* ObservedSchemas::index_bytes() const {
   Bytes out;
   s_->schemas->write_index(out);
-  return check(PyBytes_FromStringAndSize(reinterpret_cast<const char*>(out.data()), Py_ssize_t(out.size())));
+  return nb::bytes(out.data(), out.size()).release().ptr();
 }
 
 PyObject* ObservedSchemas::keys() const {
-  PyRef out(check(PyList_New(Py_ssize_t(size()))));
-  for (size_t i = 0; i < size(); i++) {
-    const SchemaObservations::Observed& o = s_->schemas->observed[i];
-    PyRef id(str_of(s_->schemas->text(o.id))), at(str_of(s_->schemas->text(o.at)));
-    PyList_SET_ITEM(out.get(), Py_ssize_t(i), check(PyTuple_Pack(2, id.get(), at.get())));
-  }
-  return out.release();
+  nb::list out;
+  for (const SchemaObservations::Observed& o : s_->schemas->observed)
+    out.append(nb::make_tuple(s_->text(o.id), s_->text(o.at)));
+  return out.release().ptr();
 }
 
 PyObject* ObservedSchemas::rows(PyObject* indices) const {
-  PyRef name_key(str_of("name"));
-  std::vector<PyRef> field_keys;
-  for (std::string_view key : kFieldKeys) field_keys.emplace_back(str_of(key));
+  RowKeys keys;
+  nb::list out;
   if (indices == Py_None) {
-    PyRef out(check(PyList_New(Py_ssize_t(size()))));
-    for (size_t i = 0; i < size(); i++)
-      PyList_SET_ITEM(out.get(), Py_ssize_t(i), s_->row(i, name_key.get(), field_keys));
-    return out.release();
+    for (size_t i = 0; i < size(); i++) out.append(s_->row(i, keys));
+    return out.release().ptr();
   }
-  PyRef seq(check(PySequence_Fast(indices, "indices must be iterable")));
-  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());
-  PyRef out(check(PyList_New(n)));
-  for (Py_ssize_t k = 0; k < n; k++) {
-    size_t i = index(PySequence_Fast_GET_ITEM(seq.get(), k));
-    PyList_SET_ITEM(out.get(), k, s_->row(i, name_key.get(), field_keys));
-  }
-  return out.release();
+  for (nb::handle i : nb::steal<nb::sequence>(check(PySequence_Fast(indices, "indices must be iterable"))))
+    out.append(s_->row(index(i.ptr()), keys));
+  return out.release().ptr();
 }
 
 PyObject* ObservedSchemas::first_versions(PyObject* indices, PyObject* source, PyObject* detected) const {
-  PyRef seq(check(PySequence_Fast(indices, "indices must be iterable")));
-  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());
   std::vector<size_t> asked;
-  asked.reserve(size_t(n));
-  for (Py_ssize_t k = 0; k < n; k++) asked.push_back(index(PySequence_Fast_GET_ITEM(seq.get(), k)));
+  for (nb::handle i : nb::steal<nb::sequence>(check(PySequence_Fast(indices, "indices must be iterable"))))
+    asked.push_back(index(i.ptr()));
   if (!PyUnicode_Check(source) || !PyUnicode_Check(detected)) raise(PyExc_TypeError, "source and detected must be str");
   std::string source_spill, detected_spill;
   std::string_view source_text = utf8_of(source, source_spill), detected_text = utf8_of(detected, detected_spill);
@@ -137,10 +137,9 @@ PyObject* ObservedSchemas::first_versions(PyObject* indices, PyObject* source, P
   }
   Bytes out;
   if (wire.mutations() > 0) out = wire.finish();
-  PyRef payload(check(PyBytes_FromStringAndSize(reinterpret_cast<const char*>(out.data()), Py_ssize_t(out.size()))));
-  PyRef rest(check(PyList_New(Py_ssize_t(left.size()))));
-  for (size_t k = 0; k < left.size(); k++) PyList_SET_ITEM(rest.get(), Py_ssize_t(k), check(PyLong_FromSize_t(left[k])));
-  return check(PyTuple_Pack(2, payload.get(), rest.get()));
+  nb::list rest;
+  for (size_t i : left) rest.append(i);
+  return nb::make_tuple(nb::bytes(out.data(), out.size()), rest).release().ptr();
 }
 
 size_t ObservedSchemas::index(PyObject* o) const {

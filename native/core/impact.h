@@ -20,7 +20,7 @@ namespace lm {
 bool is_direct_hop(const uint8_t* transformations, const StringPool& pool, StrId type_key,
                    std::vector<uint32_t>* direct = nullptr);
 
-enum Severity : uint8_t { kInfo = 0, kWarning = 1, kBreaking = 2 };  // by rank
+// Severity (kInfo, kWarning, kBreaking, by rank): kinds.h, from graph.core.vocabulary.
 
 struct Reach {
   int distance;

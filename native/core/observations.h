@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "batch.h"
+#include "kinds.h"
 #include "strings.h"
 #include "wire.h"
 
@@ -20,7 +21,7 @@ namespace lm {
 // The field properties an observation keeps of each listed column, besides its name, in the order
 // the rows state them (string views: each comparison with one would otherwise measure its length
 // first).
-inline constexpr std::string_view kFieldKeys[] = {"type", "description", "required", "fieldId", "ordinal", "enum"};
+// kFieldKeys: kinds.h, from graph.core.vocabulary.FIELD_KEYS.
 inline constexpr size_t kFieldCount = sizeof(kFieldKeys) / sizeof(kFieldKeys[0]);
 
 class SchemaObservations {

@@ -13,14 +13,11 @@ from graph.core.model import FACET_PREFIX, Node, PropertyKey
 from graph.core.mutations import stamp
 from graph.eventlog.event_log import RawEventLog
 from graph.read.health import UPSTREAM_MAX_NODES, Walks
-from graph.read.lineage import DEFAULT_DEADLINE_SECONDS
 from graph.read.view import GraphView
+from graph.read.walk_defaults import DEFAULT_DEADLINE_SECONDS, DEFAULT_DEPTH
 from graph.serve.budget import BUDGET_KEY
 from graph.serve.limits import GraphQLLimits
 from graph.stores import Store
-
-DEFAULT_DEPTH = 20
-
 
 MAX_PAGE = GraphQLLimits.max_page  # page sizes where no server set limits
 LIMITS_KEY = "limits"  # the context entry holding the server's GraphQLLimits

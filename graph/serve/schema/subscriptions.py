@@ -13,6 +13,7 @@ from graph.core.errors import QueryError
 from graph.core.model import Direction
 from graph.read import lineage as lineage_queries
 from graph.read import queries
+from graph.read.walk_defaults import DEFAULT_DEPTH
 from graph.serve.schema.context import EVENTS_KEY, context, lineage_depth, view_at, walk_budgets
 from graph.serve.schema.kinds import LineageDirection
 from graph.serve.schema.lineage import LineageGraph
@@ -40,7 +41,7 @@ class Subscription:
         info: Info,
         node_id: str,
         direction: LineageDirection | None = Direction.BOTH,
-        depth: int | None = 20,
+        depth: int | None = DEFAULT_DEPTH,
     ) -> AsyncGenerator[LineageGraph, None]:
         def ask(info: Any) -> tuple[Any, bytes]:
             view = view_at(info, None)
