@@ -121,6 +121,21 @@ def _header_of(model: str, vocabulary: str | None = None) -> str:
     return generate_kinds.kinds_header(model, vocabulary)
 
 
+def _regenerated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, text: str) -> Path:
+    """The header rewritten for ``text`` standing as the generator's ``source`` (MODEL or
+    VOCABULARY): stale first, fresh after."""
+    path, header = tmp_path / f"{source.lower()}.py", tmp_path / "kinds.h"
+    path.write_text(text)
+    header.write_text(generate_kinds.HEADER.read_text())
+    monkeypatch.setattr(generate_kinds, source, path)
+    monkeypatch.setattr(generate_kinds, "HEADER", header)
+    monkeypatch.setattr(generate_kinds, "ROOT", tmp_path)
+    assert generate_kinds.main(["--check"]) == 1
+    assert generate_kinds.main([]) == 0
+    assert generate_kinds.main(["--check"]) == 0
+    return header
+
+
 def test_the_checked_in_kinds_header_is_what_the_model_states() -> None:
     header = generate_kinds.HEADER.read_text()
     assert header == _header_of(generate_kinds.MODEL.read_text()), (
@@ -154,14 +169,7 @@ def test_a_severity_added_to_the_vocabulary_makes_the_header_stale(
     assert "kFatal = 3" in _header_of(generate_kinds.MODEL.read_text(), grown)
     with pytest.raises(SystemExit, match="Severity and FIELD_KEYS"):
         _header_of(generate_kinds.MODEL.read_text(), source.replace("FIELD_KEYS =", "KEYS ="))
-    vocabulary, header = tmp_path / "vocabulary.py", tmp_path / "kinds.h"
-    vocabulary.write_text(grown)
-    header.write_text(generate_kinds.HEADER.read_text())
-    monkeypatch.setattr(generate_kinds, "VOCABULARY", vocabulary)
-    monkeypatch.setattr(generate_kinds, "HEADER", header)
-    monkeypatch.setattr(generate_kinds, "ROOT", tmp_path)
-    assert generate_kinds.main(["--check"]) == 1
-    assert generate_kinds.main([]) == 0
+    header = _regenerated(tmp_path, monkeypatch, "VOCABULARY", grown)
     assert "kFatal = 3, kBreaking = 2" not in header.read_text()  # worst last: ranks count up
     assert "kBreaking = 2, kFatal = 3" in header.read_text()
 
@@ -176,18 +184,10 @@ def test_a_kind_added_to_the_model_makes_the_header_stale(
     )
     with pytest.raises(SystemExit, match="ID_PREFIX must name a prefix for every NodeKind"):
         _header_of(grown)
-    model, header = tmp_path / "model.py", tmp_path / "kinds.h"
     grown = grown.replace(
         "ID_PREFIX: dict[NodeKind, str] = {",
         'ID_PREFIX: dict[NodeKind, str] = {\n    NodeKind.LAKE: "lake",',
         1,
     )
-    model.write_text(grown)
-    header.write_text(generate_kinds.HEADER.read_text())
-    monkeypatch.setattr(generate_kinds, "MODEL", model)
-    monkeypatch.setattr(generate_kinds, "HEADER", header)
-    monkeypatch.setattr(generate_kinds, "ROOT", tmp_path)
-    assert generate_kinds.main(["--check"]) == 1
-    assert generate_kinds.main([]) == 0
-    assert generate_kinds.main(["--check"]) == 0
+    header = _regenerated(tmp_path, monkeypatch, "MODEL", grown)
     assert "kLake" in header.read_text() and '"lake"' in header.read_text()

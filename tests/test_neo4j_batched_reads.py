@@ -108,7 +108,7 @@ def test_an_answers_facts_are_read_around_it_in_one_statement(
         else ("dataset:food_delivery:public.delivery_7_days")
     )
     with monkeypatch.context() as one_by_one:
-        one_by_one.delattr(Neo4jStore, "neighbourhoods")  # the native view then reads as before
+        one_by_one.setattr(Neo4jStore, "reads_batches", False)  # the native view reads as before
         asked = statements(history, one_by_one)
         expected = _facts(history, start, direction)
         before = list(asked)

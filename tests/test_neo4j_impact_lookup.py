@@ -17,6 +17,7 @@ from graph.stores import Store
 from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
 from graph.stores.remote_reads import NeighbourhoodKeys
+from graph.stores.requests import WalkPlan
 from ingest.builder import GraphBuilder
 from ingest.domain_rules import DomainRules
 from ingest.openlineage import translate
@@ -158,8 +159,8 @@ def test_a_lookup_the_walk_ahead_holds_answers_as_the_stores_own(
 ) -> None:
     store, _ = _loaded(neo4j_and_reference, food_delivery_events)
     ahead = store.walk_ahead(list(SUMMARY))
-    ahead.expect_walk(None, downstream=True, looks_around=True)
-    ahead.nodes(["dataset:food_delivery:public.orders"])
+    plan = WalkPlan(None, downstream=True, looks_around=True)
+    ahead.start_walk(plan, "dataset:food_delivery:public.orders")
     assert ahead._looked is not None  # (read with the start: the statement's ``looked``)
     met = sorted(ahead._looked[0])
     kinds = [EdgeKind.ALIAS_OF, EdgeKind.EXPOSES, EdgeKind.GOVERNS, EdgeKind.OWNED_BY]

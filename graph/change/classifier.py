@@ -204,28 +204,14 @@ def column_renamed(dataset_id: str, old: str, new: str) -> Change:
 def column_retyped(dataset_id: str, column: str, old: str | None, new: str | None) -> Change:
     """A widening (every old value still fits) is WARNING; any other retype, or one from a type
     nobody knows, BREAKING."""
+    severity: Severity
     if old is None or new is None:
-        return Change(
-            ChangeType.COLUMN_RETYPED,
-            dataset_id,
-            column,
-            old,
-            new,
-            "BREAKING",
-            "retyped, and the graph knows no old type to tell a widening",
-        )
-    widened = is_widening(old, new)
-    return Change(
-        ChangeType.COLUMN_RETYPED,
-        dataset_id,
-        column,
-        old,
-        new,
-        "WARNING" if widened else "BREAKING",
-        "a widening: every old value still fits"
-        if widened
-        else "not a widening: values or readers' casts may break",
-    )
+        severity, reason = "BREAKING", "retyped, and the graph knows no old type to tell a widening"
+    elif is_widening(old, new):
+        severity, reason = "WARNING", "a widening: every old value still fits"
+    else:
+        severity, reason = "BREAKING", "not a widening: values or readers' casts may break"
+    return Change(ChangeType.COLUMN_RETYPED, dataset_id, column, old, new, severity, reason)
 
 
 # -- schemas -----------------------------------------------------------------------------------

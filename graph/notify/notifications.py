@@ -25,6 +25,7 @@ from graph.core.mutations import newest_first
 from graph.read import impact
 from graph.read.view import GraphView
 from graph.stores import Store
+from graph.stores.requests import WalkPlan
 
 log = logging.getLogger(__name__)
 
@@ -110,10 +111,10 @@ class BatchWalks:
         left = IMPACT_DEADLINE_SECONDS if until is None else until - time.monotonic()
         if left <= 0:
             return
-        self.view.expect_walk(None, downstream=True, looks_around=True)  # (as graph.read.impact's)
+        plan = WalkPlan(None, downstream=True, looks_around=True)  # (as graph.read.impact's)
         try:
             self.view.native.read_impacts_ahead(
-                starts, IMPACT_MAX_NODES, min(IMPACT_DEADLINE_SECONDS, left)
+                starts, IMPACT_MAX_NODES, min(IMPACT_DEADLINE_SECONDS, left), plan
             )
         except QueryError as e:  # each walk then reads its own, as it would have
             log.warning("the impact walks of a batch not read ahead: %s", e)

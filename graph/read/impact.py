@@ -29,6 +29,7 @@ from graph.read import mesh, product_consumers
 from graph.read.view import GraphView, view_of
 from graph.read.walk_defaults import DEFAULT_DEADLINE_SECONDS, DEFAULT_MAX_NODES
 from graph.stores import Store
+from graph.stores.requests import WalkPlan
 
 _RANK = {Severity(name): rank for name, rank in SEVERITY_RANKS.items()}
 
@@ -152,8 +153,8 @@ def impact(
     """
     view = view_of(reader)
     # (one level read more than ``depth``: the jobs reading the farthest datasets are affected)
-    view.expect_walk(None if depth is None else depth + 1, downstream=True, looks_around=True)
-    start = view.nodes([node_id]).get(node_id)
+    plan = WalkPlan(None if depth is None else depth + 1, downstream=True, looks_around=True)
+    start = view.walk_start(node_id, plan)
     if start is None:
         raise NodeNotFound(f"no node with id {node_id!r}")
     if start.kind not in (NodeKind.DATASET, NodeKind.COLUMN):
@@ -166,6 +167,7 @@ def impact(
         change is ChangeKind.SEMANTIC,
         max_nodes,
         deadline_seconds,
+        plan,
     )
     concerned = answer.concerned
     products = _existing(view, concerned("products"))

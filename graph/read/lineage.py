@@ -25,6 +25,7 @@ from graph.core.model import Direction, EdgeKind, Node, NodeKind
 from graph.read.view import GraphView, view_of
 from graph.read.walk_defaults import DEFAULT_DEADLINE_SECONDS, DEFAULT_DEPTH, DEFAULT_MAX_NODES
 from graph.stores import Store
+from graph.stores.requests import WalkPlan
 
 _NO_PROPS: Mapping[str, Any] = MappingProxyType(
     {}
@@ -73,8 +74,15 @@ class LineageGraph:
         return self._edges
 
 
-def _start(view: GraphView, node_id: str, kinds: tuple[NodeKind, ...], hint: str) -> Node:
-    node = view.nodes([node_id]).get(node_id)
+def _start(
+    view: GraphView,
+    node_id: str,
+    kinds: tuple[NodeKind, ...],
+    hint: str,
+    plan: WalkPlan | None = None,
+) -> Node:
+    """The walk's start, of one of ``kinds`` (``plan``: read with what the walk reads first)."""
+    node = view.nodes([node_id]).get(node_id) if plan is None else view.walk_start(node_id, plan)
     if node is None:
         raise NodeNotFound(f"no node with id {node_id!r}")
     if node.kind not in kinds:
@@ -105,10 +113,13 @@ def dataset_lineage(
     Direction.UPSTREAM, 1)`` gives discounts, the job writing it and that job's inputs.
     """
     view = view_of(reader)
-    view.expect_walk(depth, *_ways(direction))
-    _start(view, node_id, (NodeKind.DATASET, NodeKind.JOB), "use columnLineage for columns")
+    upstream, downstream = _ways(direction)
+    plan = WalkPlan(depth, upstream, downstream)
+    _start(view, node_id, (NodeKind.DATASET, NodeKind.JOB), "use columnLineage for columns", plan)
     return LineageGraph(
-        view.native.dataset_lineage(node_id, *_ways(direction), depth, max_nodes, deadline_seconds)
+        view.native.dataset_lineage(
+            node_id, upstream, downstream, depth, max_nodes, deadline_seconds, plan
+        )
     )
 
 

@@ -34,15 +34,11 @@ from graph.stores import (
     EdgeDirection,
     EdgeKey,
     GraphReader,
-    Neighbourhood,
-    NeighbourhoodRequest,
     Store,
     holds_native_graph,
-    neighbourhood,
-    node_summaries,
-    reads_neighbourhoods,
 )
 from graph.stores.requests import SUMMARY as SUMMARY  # (the store contract's, re-exported)
+from graph.stores.requests import WalkPlan
 
 #: What a caller reads of nodes it only names or orders (a Marquez job's inputs and outputs, and
 #: its runs, of which it reads the newest whole; the far ends of the jobs' edges whose neighbours
@@ -74,26 +70,20 @@ class GraphView:
         self.uri = store.uri
         graph = store.native_graph() if holds_native_graph(store) else None
         summary = (*SUMMARY, *shown) if summaries and as_of is None and graph is None else None
-        source = store if graph is not None or reads_neighbourhoods(store) else _Primitives(store)
-        walk_ahead = getattr(store, "walk_ahead", None) if graph is None else None
+        walk_ahead = store.walk_ahead if graph is None else None
         self._walks = walk_ahead(summary or ()) if walk_ahead is not None else None
-        source = self._walks or source
+        source = store if self._walks is None else self._walks
         self.native = _native.View(graph, source, as_of, summary, NAMES if summary else None)
 
-    def expect_walk(
-        self,
-        hops: int | None,
-        upstream: bool = False,
-        downstream: bool = False,
-        looks_around: bool = False,
-    ) -> None:
-        """The walks asked next take at most ``hops`` dataset hops (None: unbounded): a store that
-        reads walks ahead (Neo4j: ``graph.stores.neo4j.walk_ahead``) reads that far at once;
-        ``upstream``/``downstream``: dataset walks that way, read from with their start;
-        ``looks_around``: the query then looks up around what it reached (impact), which such a
-        store reads with them."""
+    def walk_start(self, node_id: str, plan: WalkPlan) -> Node | None:
+        """The node the walk of ``plan`` starts at (None: no such node). A store that reads walks
+        ahead (``Store.walk_ahead``; Neo4j: ``graph.stores.neo4j.walk_ahead``) reads it with the
+        walk's first levels by the plan, in one round trip; the walk's own call then takes the
+        same plan (``native.dataset_lineage(..., plan)``), which the view hands on with each level
+        read."""
         if self._walks is not None:
-            self._walks.expect_walk(hops, upstream, downstream, looks_around)
+            self._walks.start_walk(plan, None if self.native.holds(node_id) else node_id)
+        return self.nodes([node_id]).get(node_id)
 
     def expect_starts(self, ids: Collection[str], around: Collection[str] = ()) -> None:
         """The walks asked next start at ``ids``, one after another (a batch's impact walks,
@@ -128,23 +118,6 @@ class GraphView:
 
     def counts(self) -> dict[str, int]:
         return self.store.counts()
-
-
-class _Primitives:
-    """What the native view of a store without its own neighbourhood reads (``nodes``,
-    ``neighbourhood`` and ``node_summaries``): the store's primitives."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def nodes(self, ids: Collection[str]) -> dict[str, Node]:
-        return self.store.nodes(ids)
-
-    def neighbourhood(self, request: NeighbourhoodRequest) -> Neighbourhood:
-        return neighbourhood(self.store, request)
-
-    def node_summaries(self, ids: Collection[str], names: Sequence[str]) -> dict[str, Node]:
-        return node_summaries(self.store, ids, names)
 
 
 def view_of(reader: GraphReader) -> GraphView:

@@ -16,16 +16,15 @@ import functools
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Mapping, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import (
+    TYPE_CHECKING,
     Any,
     Literal,
     Protocol,
     Self,
     TypeGuard,
-    TypeVar,
     runtime_checkable,
 )
 
@@ -37,8 +36,10 @@ from graph.core.mutations import Mutation, decode
 from graph.stores.requests import NeighbourhoodRequest
 from graph.stores.requests import Reach as Reach  # the store contract's, re-exported
 
+if TYPE_CHECKING:
+    from graph.stores.remote_reads import WalksAhead
+
 EdgeDirection = Literal["out", "in"]
-_T = TypeVar("_T")
 EdgeKey = tuple[str, EdgeKind, str]  # (source, kind, target), as Edge.key
 
 DEFAULT_DATA_DIR = Path(os.environ.get("LINEAGEMESH_DATA_DIR", "~/.lineagemesh")).expanduser()
@@ -130,6 +131,11 @@ class Store(ABC):
     #: The deployment's raw event log when it lives in this store: its blocks riding on a write
     #: are written in that write's transaction (``graph.eventlog.event_log.RawEventLog.riding``).
     raw_blocks: RidingBlocks | None = None
+    #: What a query's native view of this store reads through when the store holds its graph
+    #: elsewhere: made per view from what it reads of the nodes walks reach, it answers every
+    #: read the core makes (:class:`graph.stores.remote_reads.WalksAhead`), reading walks ahead
+    #: (Neo4j: ``graph.stores.neo4j.walk_ahead``). None: the view reads the store itself.
+    walk_ahead: Callable[[Sequence[str]], WalksAhead] | None = None
 
     @abstractmethod
     def apply(self, mutations: Sequence[Mutation], encoded: bytes | None = None) -> int:
@@ -298,15 +304,6 @@ class ReadsNeighbourhoods(Protocol):
     def neighbourhood(self, request: NeighbourhoodRequest) -> Neighbourhood: ...
 
 
-class ReadsLevels(ReadsNeighbourhoods, Protocol):
-    """What the native view of a store it does not hold reads it by
-    (``native/bindings/remote_source.cc``): nodes by id, and a walk's level per ``neighbourhood``;
-    with a summary, ``node_summaries`` (:class:`ReadsSummaries`); ``newest`` and ``soon`` where
-    the store has them (:class:`ReadsNewest`, :class:`ReadsSoon`)."""
-
-    def nodes(self, ids: Collection[str]) -> dict[str, Node]: ...
-
-
 @runtime_checkable
 class ReadsSummaries(Protocol):
     """A store that reads nodes by id in summary form, with only the named properties and no stamps
@@ -314,29 +311,6 @@ class ReadsSummaries(Protocol):
 
     def node_summaries(self, ids: Collection[str], names: Sequence[str]) -> dict[str, Node]:
         """The nodes among ``ids`` that exist, carrying at most ``names`` of their properties."""
-        ...
-
-
-@runtime_checkable
-class ReadsNewest(Protocol):
-    """A store that finds, per node, its newest neighbour itself (a remote store: a job's latest
-    run read without reading the names of all its runs first)."""
-
-    def newest(
-        self, ids: Collection[str], kind: EdgeKind, direction: EdgeDirection, key: str
-    ) -> dict[str, Node]:
-        """For each of ``ids`` that has ``kind`` edges in ``direction``, the far end written by us
-        that is greatest by (its ``key`` property if a string, else ""; then its id), whole."""
-        ...
-
-
-@runtime_checkable
-class ReadsSoon(Protocol):
-    """A store that can run a read on another connection while the caller goes on (a remote
-    store: the database answers two reads at once, each on a core of its own)."""
-
-    def soon(self, read: Callable[..., _T], /, *args: Any) -> Future[_T]:
-        """``read(*args)`` started now; its answer (or its error) from the future."""
         ...
 
 

@@ -1,26 +1,25 @@
 """The reads the native core makes of a store it does not hold, as one typed interface.
 
-``native/bindings/remote_source.cc`` reads a remote store (Neo4j) through Python, calling its
-methods by name over the C API (``PyObject_CallMethod(store, "neighbourhood", ...)``): nothing
-there tells mypy or a reader what the store must offer. :class:`NeighbourhoodSource` does: every
-method the core calls, with the types it passes and expects, so ``graph/_native.pyi`` types the
-native ``View``'s store with it and mypy checks the Neo4j store against it
+``native/bindings/remote_source.cc`` (and ``remote_facts.cc``) read a remote store (Neo4j) through
+Python, calling its methods by name over the C API (``PyObject_CallMethod(store_, "neighbourhood",
+...)``). :class:`NeighbourhoodSource` names them all, declared once here, with the types the core
+passes and expects: ``graph/_native.pyi`` types the native ``View``'s store with it, the Neo4j store
+and its read ahead (``graph.stores.neo4j.walk_ahead.WalkAhead``) implement every member (mypy
+checks both), and the core calls them unconditionally: no capability is probed for
 (``tests/test_remote_reads.py`` fails when the C++ calls a method not named here, or stops
 calling one that is).
-
-The core always calls :class:`graph.stores.ReadsLevels`' two methods; the others only where the
-store has them (it asks ``hasattr`` once per view), each a capability of its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import fields
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar
 
 from graph.core.model import Edge, EdgeKind, Node
-from graph.stores import Neighbourhood, ReadsLevels, ReadsNewest, ReadsSoon, ReadsSummaries
-from graph.stores.requests import NeighbourhoodRequest
+from graph.stores import EdgeDirection, Neighbourhood
+from graph.stores.requests import NeighbourhoodRequest, WalkPlan
 
 
 class NeighbourhoodRows(Neighbourhood):
@@ -66,7 +65,7 @@ _DECODED = frozenset(field.name for field in fields(Neighbourhood))
 
 
 class NeighbourhoodKeys(Neighbourhood):
-    """A lookup whose edges are mostly followed only (impact's around an answer: ``ReadsAround``),
+    """A lookup whose edges are mostly followed only (impact's around an answer: ``NeighbourhoodSource.lookup_around``),
     those kept as the ``[source, type, target, ...]`` rows the store read, ``keyed``, beside the
     edges read with their records, ``recorded``: a native view installs the rows from their ids
     (``native/bindings/remote_rows.cc``), where making a Python Edge of each of the tens of
@@ -100,18 +99,8 @@ def edge_targets(found: Neighbourhood) -> frozenset[str]:
     return frozenset(edge.target for edge in found.edges)
 
 
-@runtime_checkable
-class ReadsNeighbourhoodBatches(Protocol):
-    """A store that reads several neighbourhoods in one go (a remote store: one round trip for the
-    levels of several walks)."""
-
-    def neighbourhoods(self, requests: Sequence[NeighbourhoodRequest]) -> Sequence[Neighbourhood]:
-        """The answer to each of ``requests``, in their order."""
-        ...
-
-
 class FactsRows(Protocol):
-    """What :class:`ReadsFacts` answers (``graph.stores.neo4j.facts_reads.FactsRows``)."""
+    """What ``NeighbourhoodSource.facts_read`` answers (``graph.stores.neo4j.facts_reads.FactsRows``)."""
 
     @property
     def neighbourhoods(self) -> Sequence[Neighbourhood]: ...
@@ -125,11 +114,39 @@ class FactsRows(Protocol):
     def owners(self) -> Mapping[Any, Node | str]: ...
 
 
-@runtime_checkable
-class ReadsFacts(Protocol):
-    """A store that reads what a lineage answer's node facts read around it in one go, naming its
-    nodes by their places in a table (``FactsRead`` and the found-only reads in the core:
-    ``native/bindings/remote_facts.cc``)."""
+_T = TypeVar("_T")
+
+
+class NeighbourhoodSource(Protocol):
+    """Every read the native core makes of a store it does not hold, each always called: nodes
+    by id, whole or in summary form; a walk's level per ``neighbourhood`` (several at once:
+    ``neighbourhoods``); a lineage answer's node facts (``facts_read``); impact's lookup around
+    what a walk reached (``lookup_around``); each node's newest neighbour (``newest``), started
+    beside the caller's read (``soon``). The Neo4j store answers them all, and so does its read
+    ahead (``graph.stores.neo4j.walk_ahead.WalkAhead``), which a view of it reads through."""
+
+    #: Whether the core reads several neighbourhoods, and a lineage answer's node facts, in one
+    #: round trip (``neighbourhoods``, ``facts_read``); False: each on its own (a baseline).
+    reads_batches: bool
+
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]:
+        """The nodes among ``ids`` that exist, whole."""
+        ...
+
+    def node_summaries(self, ids: Collection[str], names: Sequence[str]) -> dict[str, Node]:
+        """The nodes among ``ids`` that exist, carrying at most ``names`` of their properties
+        and no stamps (the rest of a node is most of what reading it costs)."""
+        ...
+
+    def neighbourhood(self, request: NeighbourhoodRequest) -> Neighbourhood:
+        """What ``request`` asks: a view's read of one level, in one round trip, with handles
+        that find its nodes faster than their ids."""
+        ...
+
+    def neighbourhoods(self, requests: Sequence[NeighbourhoodRequest]) -> Sequence[Neighbourhood]:
+        """The answer to each of ``requests``, in their order (the levels of several walks in
+        one round trip)."""
+        ...
 
     def facts_read(
         self,
@@ -156,12 +173,6 @@ class ReadsFacts(Protocol):
         (``graph.stores.neo4j.facts_reads``)."""
         ...
 
-
-@runtime_checkable
-class ReadsAround(Protocol):
-    """A store with a lookup of its own around what a walk reached (impact's owners, products,
-    domains and contracts): the far ends whole, records only where asked."""
-
     def lookup_around(
         self,
         ids: Collection[str],
@@ -174,19 +185,32 @@ class ReadsAround(Protocol):
         some of ``ids``, the handles a neighbourhood of the same query gave, to seek them by."""
         ...
 
+    def newest(
+        self, ids: Collection[str], kind: EdgeKind, direction: EdgeDirection, key: str
+    ) -> dict[str, Node]:
+        """For each of ``ids`` that has ``kind`` edges in ``direction``, the far end written by us
+        that is greatest by (its ``key`` property if a string, else ""; then its id), whole (a
+        job's latest run read without reading the names of all its runs first)."""
+        ...
 
-@runtime_checkable
-class NeighbourhoodSource(
-    ReadsLevels,
-    ReadsNeighbourhoodBatches,
-    ReadsFacts,
-    ReadsAround,
-    ReadsSummaries,
-    ReadsNewest,
-    ReadsSoon,
-    Protocol,
-):
-    """Every method ``native/bindings/remote_source.cc`` calls on the store a native view reads
-    remotely: ``nodes`` and ``neighbourhood`` always; ``neighbourhoods``,
-    ``facts_read``, ``lookup_around``, ``node_summaries``, ``newest`` and ``soon`` where the store has
-    them. The Neo4j store offers them all."""
+    def soon(self, read: Callable[..., _T], /, *args: Any) -> Future[_T]:
+        """``read(*args)`` started now on another connection; its answer (or its error) from the
+        future (the database answers two reads at once, each on a core of its own)."""
+        ...
+
+
+class WalksAhead(NeighbourhoodSource, Protocol):
+    """A :class:`NeighbourhoodSource` that reads a query's walks ahead (``Store.walk_ahead``:
+    ``graph.stores.neo4j.walk_ahead.WalkAhead``) by each walk's plan: given as the walk begins
+    (``start_walk``) and with each of its level reads (``NeighbourhoodRequest.plan``)."""
+
+    def start_walk(self, plan: WalkPlan, start: str | None) -> None:
+        """The walk of ``plan`` begins at ``start`` (None: at a node the view holds already), read
+        now with the first levels the plan says the walk reads, held for the walk's reads
+        (``nodes`` of the start among them)."""
+        ...
+
+    def expect_starts(self, ids: Collection[str], around: Collection[str] = ()) -> None:
+        """The walks asked next start at ``ids``, one after another, reading around ``around``
+        first."""
+        ...

@@ -35,6 +35,21 @@ SUMMARY = (
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class WalkPlan:
+    """Where one walk goes, given with it: at most ``hops`` dataset level reads (None: no bound),
+    dataset walks ``upstream`` and/or ``downstream``; ``looks_around``: it then looks up around
+    what it reached (impact's owners, products, domains). A store that reads walks ahead reads the
+    start with its first levels by it (``WalksAhead.start_walk``) and, handed it with each of the
+    walk's level reads (``NeighbourhoodRequest.plan``), reads on as far as the plan goes. Each walk
+    makes its own: what was read ahead for one walk is kept for that walk alone."""
+
+    hops: int | None
+    upstream: bool = False
+    downstream: bool = False
+    looks_around: bool = False
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class NeighbourhoodRequest:
     """One level of a walk, read in one go: the edges of ``kinds`` at ``ids`` (``direction``
     ``"both"``: leaving and entering, each once), the nodes at their far ends, the keys of the
@@ -45,7 +60,8 @@ class NeighbourhoodRequest:
     only follows them. ``node_props``: the nodes may carry only those properties and no stamps.
     ``handles``: for some of ``ids``, the handles an earlier neighbourhood of the same query gave
     (handles are meant for one query: a node deleted and made again since is not found by its old
-    handle)."""
+    handle). ``plan``: the walk the read is a level of, when the caller walks by one (the native
+    view hands it on from the walk's call)."""
 
     ids: Collection[str]
     kinds: Collection[EdgeKind]
@@ -55,3 +71,4 @@ class NeighbourhoodRequest:
     node_props: Sequence[str] | None = None
     handles: Mapping[str, object] | None = None
     ahead_in: Collection[EdgeKind] = ()
+    plan: WalkPlan | None = None

@@ -40,7 +40,7 @@ void RemoteSource::edges_batch(const std::vector<EdgeRead>& reads, const FactsRe
                                 r.names_only, r.whole);
     if (read.need.empty()) continue;
     // (found by places: its far ends' aliases both ways, or none ahead)
-    read.found_only = reads_facts_ && r.found_only && r.names_only && !read.whole && !read.props &&
+    read.found_only = r.found_only && r.names_only && !read.whole && !read.props &&
                       (read.ahead_in == 0 || read.ahead_in == kind_bit(kAliasOf));
     (read.found_only ? found : plain).push_back(std::move(read));
   }
@@ -51,7 +51,7 @@ void RemoteSource::edges_batch(const std::vector<EdgeRead>& reads, const FactsRe
     const Known& k = known(n);
     if (!(k.keys[1] & k.props[1] & kind_bit(kOwnedBy))) owning.push_back(n);
   }
-  if (reads_facts_ && (!found.empty() || !facts.jobs.empty() || !facts.written.empty() || !owning.empty())) {
+  if ((!found.empty() || !facts.jobs.empty() || !facts.written.empty() || !owning.empty())) {
     read_facts(plain, found, facts, owning);
     return;
   }

@@ -47,12 +47,6 @@ PyObject* neighbourhood_request(std::initializer_list<std::pair<const char*, PyO
   return check(PyObject_Call(request_type, no_args.get(), kwargs.get()));
 }
 
-// store.neighbourhood(NeighbourhoodRequest(**fields)).
-PyObject* read_neighbourhood(PyObject* store, std::initializer_list<std::pair<const char*, PyObject*>> fields) {
-  PyRef request(neighbourhood_request(fields));
-  return check(PyObject_CallMethod(store, "neighbourhood", "O", request.get()));
-}
-
 }  // namespace
 
 RemoteSource::RemoteSource(std::unique_ptr<Graph> mirror, PyObject* store, PyObject* summary, PyObject* names,
@@ -62,14 +56,11 @@ RemoteSource::RemoteSource(std::unique_ptr<Graph> mirror, PyObject* store, PyObj
       store_(store),
       summary_props_(summary),
       name_props_(summary == Py_None || names == Py_None ? summary : names),
-      read_ahead_(read_ahead),
-      reads_summaries_(summary != Py_None && PyObject_HasAttrString(store, "node_summaries")),
-      reads_newest_(PyObject_HasAttrString(store, "newest")),
-      reads_soon_(reads_newest_ && PyObject_HasAttrString(store, "soon")),
-      reads_batches_(PyObject_HasAttrString(store, "neighbourhoods")),
-      reads_facts_(reads_batches_ && PyObject_HasAttrString(store, "facts_read") &&
-                   PyObject_HasAttrString(store, "newest")),
-      reads_around_(PyObject_HasAttrString(store, "lookup_around")) {
+      read_ahead_(read_ahead) {
+  PyRef batches(attr(store, "reads_batches"));  // (declared by NeighbourhoodSource)
+  int batched = PyObject_IsTrue(batches.get());
+  if (batched < 0) throw PyErrorSet{};
+  reads_batches_ = batched == 1;
   Py_INCREF(store_);
   Py_INCREF(summary_props_);
   Py_INCREF(name_props_);
@@ -163,7 +154,7 @@ void RemoteSource::read_nodes(const std::vector<NodeIdx>& nodes, State wanted, b
     if (n != kNone && state(n) < wanted && !absent_.count(g.node_id[n])) need.push_back(n);
   if (need.empty()) return;
   PyRef ids(ids_of(need));
-  lean = lean && reads_summaries_;
+  lean = lean && summary_props_ != Py_None;
   PyRef found(check(lean ? PyObject_CallMethod(store_, "node_summaries", "OO", ids.get(), summary_props_)
                          : PyObject_CallMethod(store_, "nodes", "O", ids.get())));
   if (!PyDict_Check(found.get())) raise(PyExc_TypeError, "a store's nodes() answers a dict");
@@ -194,6 +185,14 @@ void RemoteSource::find_all(const std::vector<StrId>& ids, std::vector<NodeIdx>&
   for (NodeIdx n : nodes) out.push_back(n != kNone && state(n) != kNamed ? n : kNone);
 }
 
+bool RemoteSource::holds_whole(std::string_view id) const {
+  StrId sid = g.pool.find(id);
+  if (sid == kNone) return false;
+  if (absent_.count(sid)) return true;
+  NodeIdx n = g.find_node(sid);
+  return n != kNone && state(n) >= kWhole;
+}
+
 void RemoteSource::summaries(const std::vector<NodeIdx>& nodes) { read_nodes(nodes, kSummary); }
 
 std::vector<NodeIdx> RemoteSource::newest_asked(const std::vector<NodeIdx>& nodes) const {
@@ -206,7 +205,7 @@ std::vector<NodeIdx> RemoteSource::newest_asked(const std::vector<NodeIdx>& node
 }
 
 void RemoteSource::newest_soon(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key) {
-  if (!reads_soon_ || soon_.future != nullptr) return;
+  if (soon_.future != nullptr) return;
   std::vector<NodeIdx> asked = newest_asked(nodes);
   if (asked.empty()) return;
   PyRef read(attr(store_, "newest")), ids(ids_of(asked)), key_arg(str_of(key));
@@ -220,7 +219,6 @@ void RemoteSource::newest_soon(const std::vector<NodeIdx>& nodes, uint8_t kind, 
 
 bool RemoteSource::newest(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key,
                           std::vector<NodeIdx>& found, bool lean) {
-  if (!reads_newest_) return false;
   std::vector<NodeIdx> asked = newest_asked(nodes);
   // A lean caller of the read a batch made (FactsRead: runs by createdAt) takes the runs it holds.
   const bool held = lean && kind == kOf && !out && key == "createdAt" && !runs_.empty();
@@ -266,8 +264,7 @@ void RemoteSource::found(const std::vector<NodeIdx>& nodes) {
 }
 
 void RemoteSource::around(const std::vector<NodeIdx>& nodes, uint32_t kinds, uint32_t records) {
-  // A store without a lookup of its own reads every edge with its record.
-  records = reads_around_ ? records & kinds : kinds;
+  records &= kinds;
   std::vector<NodeIdx> need;
   for (NodeIdx n : nodes) {
     if (n == kNone) continue;
@@ -280,22 +277,15 @@ void RemoteSource::around(const std::vector<NodeIdx>& nodes, uint32_t kinds, uin
   if (need.empty() || !read_ahead_) return;
   PyRef ids(ids_of(need));
   PyRef kinds_arg(kinds_list(kinds));
-  PyRef read;
-  if (reads_around_) {
-    PyRef handles(check(PyDict_New()));  // the nodes a walk read, sought by the handles it was given
-    for (NodeIdx n : need)
-      if (known_[n].handle) {
-        PyRef id(str_of(g.pool.view(g.node_id[n])));
-        if (PyDict_SetItem(handles.get(), id.get(), known_[n].handle) < 0) throw PyErrorSet{};
-      }
-    PyRef records_arg(kinds_list(records));
-    read = PyRef(check(PyObject_CallMethod(store_, "lookup_around", "OOOO", ids.get(), kinds_arg.get(),
-                                           records_arg.get(),
-                                           PyDict_GET_SIZE(handles.get()) ? handles.get() : Py_None)));
-  } else {
-    PyRef both(check(PyUnicode_FromString("both")));
-    read = PyRef(read_neighbourhood(store_, {{"ids", ids.get()}, {"kinds", kinds_arg.get()}, {"direction", both.get()}}));
-  }
+  PyRef handles(check(PyDict_New()));  // the nodes a walk read, sought by the handles it was given
+  for (NodeIdx n : need)
+    if (known_[n].handle) {
+      PyRef id(str_of(g.pool.view(g.node_id[n])));
+      if (PyDict_SetItem(handles.get(), id.get(), known_[n].handle) < 0) throw PyErrorSet{};
+    }
+  PyRef records_arg(kinds_list(records));
+  PyRef read(check(PyObject_CallMethod(store_, "lookup_around", "OOOO", ids.get(), kinds_arg.get(), records_arg.get(),
+                                       PyDict_GET_SIZE(handles.get()) ? handles.get() : Py_None)));
   const bool keyed = is_keys(read.get());  // (its edges' records, the others as key rows)
   PyRef edges(attr(read.get(), keyed ? "recorded" : "edges")), far(attr(read.get(), "nodes")),
       unrestated(attr(read.get(), "unrestated"));
@@ -357,7 +347,8 @@ PyObject* RemoteSource::edges_request(const EdgesRead& read) {
                                 {"with_props", read.props ? Py_True : Py_False},
                                 {"node_props", read.whole ? Py_None : read.names_only ? name_props_ : summary_props_},
                                 {"handles", PyDict_GET_SIZE(handles.get()) ? handles.get() : Py_None},
-                                {"ahead_in", ahead_in_arg.get()}});
+                                {"ahead_in", ahead_in_arg.get()},
+                                {"plan", plan_ ? plan_ : Py_None}});
 }
 
 void RemoteSource::edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,

@@ -39,7 +39,7 @@ class RemoteSource : public Source {
   void edges(const std::vector<NodeIdx>& nodes, uint32_t kinds, bool out, bool props, bool ahead,
              uint32_t ahead_in, bool names_only) override;
   void edges_batch(const std::vector<EdgeRead>& reads, const FactsRead& facts) override;
-  bool batches_facts() const override { return reads_facts_; }
+  bool batches_facts() const override { return reads_batches_; }
   void around(const std::vector<NodeIdx>& nodes, uint32_t kinds, uint32_t records) override;
   void summaries(const std::vector<NodeIdx>& nodes) override;
   void wholes(const std::vector<NodeIdx>& nodes) override;
@@ -50,6 +50,26 @@ class RemoteSource : public Source {
               std::vector<NodeIdx>& found, bool lean) override;
   void newest_soon(const std::vector<NodeIdx>& nodes, uint8_t kind, bool out, std::string_view key) override;
   bool exists(NodeIdx n) const override { return n != kNone && state(n) != kNamed; }
+  // Whether the mirror holds the node ``id`` whole, or knows the store has none: reading it whole
+  // asks the store nothing.
+  bool holds_whole(std::string_view id) const;
+
+  // The plan of the walk under way (a graph.stores.requests.WalkPlan, borrowed for the walk's call;
+  // null: none), handed to the store with each of its level reads (NeighbourhoodRequest.plan).
+  class Planned {
+   public:
+    Planned(RemoteSource* source, PyObject* plan) : source_(source) {
+      if (source_) source_->plan_ = plan == Py_None ? nullptr : plan;
+    }
+    ~Planned() {
+      if (source_) source_->plan_ = nullptr;
+    }
+    Planned(const Planned&) = delete;
+    Planned& operator=(const Planned&) = delete;
+
+   private:
+    RemoteSource* source_;
+  };
 
  private:
   // kFound: known to exist, with its kind and its drop, and no other property (a names-only read of
@@ -137,12 +157,8 @@ class RemoteSource : public Source {
   PyObject* summary_props_;  // graph.read.view.SUMMARY and the view's shown properties, or None when whole nodes are read
   PyObject* name_props_;     // graph.read.view.NAMES (for names_only reads), or as summary_props_
   bool read_ahead_;
-  bool reads_summaries_;  // the store reads nodes by id in summary form (graph.stores.ReadsSummaries)
-  bool reads_newest_;     // the store reads the newest far ends itself (graph.stores.ReadsNewest)
-  bool reads_soon_;       // ... and starts a read beside the caller's (graph.stores.ReadsSoon)
-  bool reads_batches_;  // the store reads several neighbourhoods at once (``neighbourhoods``)
-  bool reads_facts_;    // ... and the facts' reads by places, runs and owners with them (``facts_read``)
-  bool reads_around_;   // the store has a lookup of its own around an answer (``lookup_around``)
+  PyObject* plan_ = nullptr;  // (Planned)
+  bool reads_batches_ = true;  // the store's reads_batches: neighbourhoods and facts_read called
   struct Soon {           // the newest() read started by newest_soon(), and what it asked
     PyObject* future = nullptr;
     std::vector<NodeIdx> asked;

@@ -282,9 +282,15 @@ PyObject* view_keys_into(PyObject* self, PyObject* ids, PyObject* kinds) {
   return PyTuple_Pack(2, map.get(), list.get());
 }
 
+// A walk's plan handed to the remote store it reads for the walk's call (nothing for the embedded one).
+RemoteSource::Planned planned(ViewObject* v, PyObject* plan) {
+  return RemoteSource::Planned(embedded(v) ? nullptr : static_cast<RemoteSource*>(v->source), plan);
+}
+
 LineageObject view_lineage(PyObject* self, PyObject* start, bool upstream, bool downstream, int depth, Py_ssize_t max_nodes,
-                           double seconds, bool columns) {
+                           double seconds, bool columns, PyObject* plan = Py_None) {
   ViewObject* v = view_of(self);
+  RemoteSource::Planned walk = planned(v, plan);
   NodeIdx n = start_node(v, start);
   Budget budget = budget_of(max_nodes, seconds);
   std::unique_ptr<LineageAnswer> answer;
@@ -310,8 +316,9 @@ LineageObject view_neighbours(PyObject* self, PyObject* ids, bool downstream, Py
 }
 
 ImpactObject view_impact_report(PyObject* self, PyObject* start, int depth, bool semantic, Py_ssize_t max_nodes,
-                                double seconds) {
+                                double seconds, PyObject* plan) {
   ViewObject* v = view_of(self);
+  RemoteSource::Planned walk = planned(v, plan);
   NodeIdx n = start_node(v, start);
   Budget budget = budget_of(max_nodes, seconds);
   std::unique_ptr<ImpactReportAnswer> answer;
@@ -322,8 +329,9 @@ ImpactObject view_impact_report(PyObject* self, PyObject* start, int depth, bool
   return ImpactObject{nb::borrow(self), std::move(answer)};
 }
 
-PyObject* view_read_impacts_ahead(PyObject* self, PyObject* ids, Py_ssize_t max_nodes, double seconds) {
+PyObject* view_read_impacts_ahead(PyObject* self, PyObject* ids, Py_ssize_t max_nodes, double seconds, PyObject* plan) {
   ViewObject* v = view_of(self);
+  RemoteSource::Planned walk = planned(v, plan);
   Ids found(v, ids);
   read_impacts_ahead(*v->view, found.existing(), budget_of(max_nodes, seconds));
   Py_RETURN_NONE;
@@ -333,6 +341,14 @@ PyObject* view_dataset_domains(PyObject* self, PyObject* ids) {
   ViewObject* v = view_of(self);
   Ids found(v, ids);
   return id_map(v->view->g, dataset_domains(*v->view, found.known));
+}
+
+// holds(id) -> bool: reading the node ``id`` whole asks the store nothing (always, for the embedded one).
+PyObject* view_holds(PyObject* self, PyObject* id) {
+  ViewObject* v = view_of(self);
+  if (!PyUnicode_Check(id)) raise(PyExc_TypeError, "node ids are str");
+  std::string spill;
+  return PyBool_FromLong(embedded(v) || static_cast<RemoteSource*>(v->source)->holds_whole(utf8_of(id, spill)));
 }
 
 // deleted(ids) -> [bool]: each node dropped as the view judges it (as of its moment), False for no node.
@@ -439,17 +455,21 @@ void bind_views(nb::module_& m) {
   };
   nb::class_<ViewObject>(m, "View", nb::is_final(), nb::sig("@typing.final\nclass View()"),
                          "One query's view of a store: the graph in place (``graph``) or, for a store this process does "
-                         "not hold, a mirror filled as the query reads ``store`` (a :class:`NeighbourhoodSource`, or a "
-                         "store's :class:`ReadsLevels` alone); ``as_of``: the graph at that stamp.")
+                         "not hold, a mirror filled as the query reads ``store`` (a :class:`NeighbourhoodSource`: the core calls "
+                         "its reads, each always, by name); ``as_of``: the graph at that stamp.")
       .def(nb::init<nb::handle, nb::handle, nb::handle, nb::handle, nb::handle>(), nb::arg("graph").none(),
            nb::arg("store").none(), nb::arg("as_of").none(), nb::arg("summary").none(), nb::arg("names").none() = nb::none(),
-           nb::sig("def __init__(self, graph: Graph | None, store: NeighbourhoodSource | ReadsLevels | Store, "
+           nb::sig("def __init__(self, graph: Graph | None, store: NeighbourhoodSource | Store, "
                    "as_of: str | None, summary: Any, names: Sequence[str] | None = None, /) -> None"),
            "``summary``: the properties read of the nodes walks reach (None: whole nodes); ``names``: those a caller "
            "reading only names needs.")
       .def(
           "nodes", [=](Self self, nb::handle ids) { return of_view(self, [&] { return node_dict(self.h.ptr(), ids.ptr(), true); }); },
           nb::sig("def nodes(self, ids: Iterable[str], /) -> dict[str, Node]"), "The nodes among ``ids`` the view shows, whole.")
+      .def(
+          "holds", [=](Self self, nb::handle id) { return of_view(self, [&] { return view_holds(self.h.ptr(), id.ptr()); }); },
+          nb::sig("def holds(self, id: str, /) -> bool"),
+          "Whether reading the node ``id`` whole asks the store nothing: the view holds it (or knows there is none).")
       .def(
           "summaries",
           [=](Self self, nb::handle ids) { return of_view(self, [&] { return node_dict(self.h.ptr(), ids.ptr(), false); }); },
@@ -485,14 +505,18 @@ void bind_views(nb::module_& m) {
       .def(
           "dataset_lineage",
           [=](Self self, nb::handle start, nb::handle upstream, nb::handle downstream, int depth, Py_ssize_t max_nodes,
-              double seconds) {
+              double seconds, nb::handle plan) {
             bool up = truthy(upstream), down = truthy(downstream);
-            return walking(self, [&] { return view_lineage(self.h.ptr(), start.ptr(), up, down, depth, max_nodes, seconds, false); });
+            return walking(self, [&] {
+              return view_lineage(self.h.ptr(), start.ptr(), up, down, depth, max_nodes, seconds, false, plan.ptr());
+            });
           },
+          nb::arg("start"), nb::arg("upstream"), nb::arg("downstream"), nb::arg("depth"), nb::arg("max_nodes"),
+          nb::arg("seconds"), nb::arg("plan").none() = nb::none(),
           nb::sig("def dataset_lineage(self, start: str, upstream: bool, downstream: bool, depth: int, max_nodes: int, "
-                  "seconds: float, /) -> Lineage"),
+                  "seconds: float, plan: WalkPlan | None = None, /) -> Lineage"),
           "The datasets and jobs around ``start``, upstream and/or downstream, within ``depth`` hops, ``max_nodes`` and "
-          "``seconds``.")
+          "``seconds``; ``plan``: the walk's, which a remote store is handed with each level read (its read ahead).")
       .def(
           "column_lineage",
           [=](Self self, nb::handle start, nb::handle upstream, nb::handle downstream, int depth, Py_ssize_t max_nodes,
@@ -514,21 +538,31 @@ void bind_views(nb::module_& m) {
           "Each node's direct neighbours, one way.")
       .def(
           "impact_report",
-          [=](Self self, nb::handle start, int depth, nb::handle semantic, Py_ssize_t max_nodes, double seconds) {
+          [=](Self self, nb::handle start, int depth, nb::handle semantic, Py_ssize_t max_nodes, double seconds,
+              nb::handle plan) {
             bool meaning = truthy(semantic);
-            return walking(self, [&] { return view_impact_report(self.h.ptr(), start.ptr(), depth, meaning, max_nodes, seconds); });
+            return walking(self, [&] {
+              return view_impact_report(self.h.ptr(), start.ptr(), depth, meaning, max_nodes, seconds, plan.ptr());
+            });
           },
-          nb::sig("def impact_report(self, start: str, depth: int, semantic: bool, max_nodes: int, seconds: float, /) "
-                  "-> Impact"),
-          "What a change of ``start`` affects downstream (``depth`` < 0: unbounded).")
+          nb::arg("start"), nb::arg("depth"), nb::arg("semantic"), nb::arg("max_nodes"), nb::arg("seconds"),
+          nb::arg("plan").none() = nb::none(),
+          nb::sig("def impact_report(self, start: str, depth: int, semantic: bool, max_nodes: int, seconds: float, "
+                  "plan: WalkPlan | None = None, /) -> Impact"),
+          "What a change of ``start`` affects downstream (``depth`` < 0: unbounded); ``plan``: the walk's, handed to a "
+          "remote store with each level read.")
       .def(
           "read_impacts_ahead",
-          [=](Self self, nb::handle ids, Py_ssize_t max_nodes, double seconds) {
-            return of_view(self, [&] { return view_read_impacts_ahead(self.h.ptr(), ids.ptr(), max_nodes, seconds); });
+          [=](Self self, nb::handle ids, Py_ssize_t max_nodes, double seconds, nb::handle plan) {
+            return of_view(self, [&] {
+              return view_read_impacts_ahead(self.h.ptr(), ids.ptr(), max_nodes, seconds, plan.ptr());
+            });
           },
-          nb::sig("def read_impacts_ahead(self, starts: Iterable[str], max_nodes: int, seconds: float, /) -> None"),
+          nb::arg("starts"), nb::arg("max_nodes"), nb::arg("seconds"), nb::arg("plan").none() = nb::none(),
+          nb::sig("def read_impacts_ahead(self, starts: Iterable[str], max_nodes: int, seconds: float, "
+                  "plan: WalkPlan | None = None, /) -> None"),
           "What the impact reports of changes to each of ``starts`` will read, read at once (a remote store's view; "
-          "nothing from the embedded graph), within ``max_nodes`` and ``seconds``.")
+          "nothing from the embedded graph), within ``max_nodes`` and ``seconds``; ``plan``: their walk's.")
       .def(
           "dataset_domains",
           [=](Self self, nb::handle ids) { return of_view(self, [&] { return view_dataset_domains(self.h.ptr(), ids.ptr()); }); },

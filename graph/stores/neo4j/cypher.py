@@ -433,7 +433,7 @@ def _whole(n: str) -> str:
 @functools.cache
 def _newest_query(kind: EdgeKind, direction: EdgeDirection) -> str:
     """Per start node, its far end over ``kind`` greatest by ($key if a string, else ""; then id),
-    among those we wrote, whole (``ReadsNewest``)."""
+    among those we wrote, whole (``NeighbourhoodSource.newest``)."""
     step = {"out": "(a)-[:{t}]->(b)", "in": "(a)<-[:{t}]-(b)"}[direction].format(t=kind.value)
     return (
         f"UNWIND $ids AS id MATCH (a:Node {{id: id}}) CALL (a) {{ MATCH {step} "

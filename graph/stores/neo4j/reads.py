@@ -17,8 +17,6 @@ from graph.stores import (
     EdgeKey,
     Neighbourhood,
     Reach,
-    ReadsLevels,
-    ReadsSoon,
     column_clocks,
 )
 from graph.stores.neo4j.codec import (
@@ -33,7 +31,7 @@ from graph.stores.neo4j.codec import (
 )
 from graph.stores.neo4j.cypher import _READ_CLOCKS, _READ_NODES, _edges_query
 from graph.stores.neo4j.parameters import unprinted
-from graph.stores.remote_reads import NeighbourhoodRows, ReadsAround, ReadsNeighbourhoodBatches
+from graph.stores.remote_reads import NeighbourhoodRows, NeighbourhoodSource
 
 
 def clocks_of_rows(rows: Iterable[list[Any]]) -> dict[str, column_clocks.Clocks]:
@@ -165,7 +163,7 @@ class _CypherReads(ABC):
         )
 
 
-class StoreReads(ReadsLevels, ReadsNeighbourhoodBatches, ReadsAround, ReadsSoon, Protocol):
+class StoreReads(NeighbourhoodSource, Protocol):
     """The Neo4j store as the reads beside it use it: its auto-commit query and the decoding of
     a neighbourhood read's columns (:class:`_CypherReads`), a read run beside the caller's
     (``soon``), and the reads a walk read ahead passes on (``walk_ahead``)."""

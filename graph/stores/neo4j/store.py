@@ -91,6 +91,7 @@ class Neo4jStore(_CypherReads, Store):
     class lacks, and the native core picks its reads by ``hasattr``."""
 
     remote = True  # every read is a Bolt round trip: the views read ahead (``neighbourhood``)
+    reads_batches = True  # (NeighbourhoodSource: several neighbourhoods and the facts at once)
 
     def __init__(
         self,

@@ -4,16 +4,17 @@ A lineage or impact walk over Neo4j reads a dataset hop per call of ``neighbourh
 a level, the datasets they write or read, what enters those next): one round trip and one small
 statement per hop, where Neo4j itself answers the same reach in one. :class:`WalkAhead` stands
 between one query's native view and the store. At the first level read of a walk it asks Neo4j's
-own breadth-first search for the jobs within the hops the walk may still take (``expect_walk``)
-and reads the level of all of them in the same statement; the walk's later level reads are then
-answered from what it holds, exactly as the store would answer them (the same rows, decoded by
+own breadth-first search for the jobs within the hops the walk may still take (the walk's plan,
+``graph.stores.requests.WalkPlan``, which the native view hands on with each of the walk's level
+reads, ``NeighbourhoodRequest.plan``) and reads the level of all of them in the same statement;
+the walk's later level reads are then answered from what it holds, exactly as the store would answer them (the same rows, decoded by
 the store). A level read it does not hold (an alias member, a reach beyond ``_REACH`` jobs) is read
 then, a level at a time once a reach has proved that wide. Likewise a walk's first three reads
-around its start are one, and when the query has said which way its dataset walks go
-(``expect_walk``), the read ahead from the start's own jobs that way is in that statement too:
-a small answer is one statement. A walk over whole nodes (a column's impact) asks a level's
-ALIAS_OF edges leaving and then entering its nodes, and its datasets' DERIVES_FROM and then
-HAS_COLUMN edges: each pair is read in the first's statement.
+around its start are one (``start_walk``, given the walk's plan), and the read ahead from the
+start's own jobs the way the plan goes is in that statement too: a small answer is one
+statement. A walk over whole nodes (a column's impact) asks a level's ALIAS_OF edges leaving and
+then entering its nodes, and its datasets' DERIVES_FROM and then HAS_COLUMN edges: each pair is
+read in the first's statement.
 Nothing is kept past the view (one query).
 
 The read ahead follows every edge, current or not, as the level reads do: the walk judges them.
@@ -26,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Collection, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from graph.core.model import ID_PREFIX, JOB_IO, EdgeKind, Node, NodeKind
 from graph.stores import Neighbourhood, NeighbourhoodRequest, Reach, column_clocks
@@ -50,11 +51,17 @@ from graph.stores.neo4j.cypher import (
     neighbourhood_read,
 )
 from graph.stores.neo4j.reads import clocks_of_rows
-from graph.stores.remote_reads import NeighbourhoodKeys, edge_targets
+from graph.stores.remote_reads import (
+    NeighbourhoodKeys,
+    NeighbourhoodSource,
+    edge_targets,
+)
+from graph.stores.requests import WalkPlan
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.reads import StoreReads
 
+_T = TypeVar("_T")
 _JOB_IO = frozenset(JOB_IO)
 #: Most jobs a read ahead starts from. A search from more (a hub's readers) costs Neo4j more than
 #: reading the reach a level at a time (scripts/neo4j_floor.py): the walk then reads on a level a
@@ -197,7 +204,7 @@ def _first_level_key(
 
 #: What impact looks up around the nodes its walk reached (``graph.read.impact``: owners, products,
 #: contracts, aliases and domains, the domains' edges with their records), read with a start's read
-#: ahead when the walk says it will (``expect_walk(looks_around=True)``): a small impact is then
+#: ahead when the walk's plan says it will (``WalkPlan.looks_around``): a small impact is then
 #: one statement, as a small lineage is, where the lookup was a second.
 _AROUND_KINDS = frozenset(
     {EdgeKind.ALIAS_OF, EdgeKind.EXPOSES, EdgeKind.GOVERNS, EdgeKind.OWNED_BY, EdgeKind.BELONGS_TO}
@@ -385,20 +392,26 @@ def _part(found: Neighbourhood, ids: Collection[str], direction: Reach) -> Neigh
 
 
 class WalkAhead:
-    """The store as one query's native view reads it, with walks' levels read ahead (module
-    docstring). Everything but a walk's level read goes to the store as it is."""
+    """The store as one query's native view reads it (a :class:`NeighbourhoodSource`), with walks'
+    levels read ahead (module docstring). The reads a walk does not read ahead (``newest``,
+    ``soon``, ``facts_read``, ``neighbourhoods``, ``node_summaries``) go to the store as asked."""
 
     def __init__(self, store: StoreReads, summary: Sequence[str] = ()) -> None:
         self._store = store
+        # The reads a walk does not read ahead: the store's own, passed on as they are.
+        self.node_summaries = store.node_summaries
+        self.neighbourhoods = store.neighbourhoods
+        self.facts_read = store.facts_read
+        self.newest = store.newest
+        self.soon = store.soon
+        self.reads_batches = store.reads_batches
         self._props = list(summary)  # what the view reads of the nodes walks reach
-        self._starting = False  # a walk is expected and its start not read yet
-        self._hops: int | None = 1  # until a walk is expected: a level a read, as asked
+        self._walk: WalkPlan | None = None  # the walk whose levels _levels holds
+        # (its plan, and a level read's shape) -> what it read ahead
         self._levels: dict[tuple[Any, ...], _Levels] = {}
         # node -> (its edge rows leaving, entering), as _AROUND_START read them
         self._around: dict[str, tuple[list[list[Any]], list[list[Any]]]] = {}
         self._summaries: dict[str, list[Any]] = {}  # id -> summary row, with its handle
-        self._ways: tuple[EdgeKind, ...] = ()  # out kinds of the dataset walks expected
-        self._looks_around = False  # the walk looks up around what it reached (impact)
         # what a start's read ahead looked up around the nodes it met: those nodes, and the
         # columns of around._around_query's read of them (its edges, far ends, handles, clocks)
         self._looked: tuple[frozenset[str], list[Any]] | None = None
@@ -411,28 +424,6 @@ class WalkAhead:
         # nodes read whole ahead (expect_starts): their rows (None: no such node), the clocks
         self._wholes: dict[str, list[Any] | None] = {}
         self._whole_clocks: dict[str, column_clocks.Clocks] = {}
-
-    def expect_walk(
-        self,
-        hops: int | None,
-        upstream: bool = False,
-        downstream: bool = False,
-        looks_around: bool = False,
-    ) -> None:
-        """The walks this view makes next take at most ``hops`` dataset hops (None: no bound);
-        ``upstream``/``downstream``: dataset walks that way, whose first levels are then read
-        with the start; ``looks_around``: then impact's lookup around what it reached
-        (``lookup_around``), read with them for a downstream walk."""
-        self._hops = hops
-        self._looks_around = looks_around and downstream and not upstream
-        self._looked = None
-        self._levels.clear()  # (what was read around nodes and of their edges stays: the view's)
-        self._starting = bool(self._props)
-        self._ways = tuple(
-            kind
-            for kind, wanted in ((EdgeKind.READS, upstream), (EdgeKind.WRITES, downstream))
-            if wanted
-        )
 
     def expect_starts(self, ids: Collection[str], around: Collection[str] = ()) -> None:
         """The walks this view makes next start at ``ids`` (a batch's impact walks: one after
@@ -521,53 +512,78 @@ class WalkAhead:
         self._keep_around([], around)
         return self._store._neighbourhood_of(row, "in", request.node_props)
 
-    def nodes(self, ids: Collection[str]) -> dict[str, Node]:
-        """The walk's start (the first node read once a walk is expected) is read with what
-        surrounds it (``_START_AND_AROUND``) and the first levels of the walks expected from it
-        (``_start_and_ahead``), unless it is a column read whole ahead (``expect_starts``); nodes
-        read so are answered from that read, any other nodes as the store reads them."""
-        wholes = self._wholes
-        # (a dataset walk's start is read with its read ahead; a column's reads nothing ahead)
-        start = self._starting and len(ids) == 1 and not next(iter(ids)).startswith(_COLUMN)
-        if ids and not start and all(i in wholes for i in ids):
-            self._starting = False
-            held = [row for row in (wholes[i] for i in ids) if row is not None]
-            return _decode_nodes(_copied(held), self._whole_clocks)
-        if not (self._starting and len(ids) == 1):
-            return self._store.nodes(ids)
-        self._starting = False
+    def start_walk(self, plan: WalkPlan, start: str | None) -> None:
+        """The walk of ``plan`` begins: what was read ahead for the walk before goes, and its
+        ``start`` (None: a node the view holds, not read again) is read now with what surrounds
+        it (``_START_AND_AROUND``) and the first levels of its dataset walks
+        (``_start_and_ahead``; with impact's lookup around what they meet,
+        ``plan.looks_around``) in one statement, held for the walk's reads: the start itself then
+        answers ``nodes``. A column read whole ahead (``expect_starts``) is not read again; over
+        whole nodes nothing is read ahead."""
+        self._looked = None
+        self._levels_of(plan)
+        if (
+            start is None
+            or not self._props
+            or (start.startswith(_COLUMN) and start in self._wholes)
+        ):
+            return
+        node_id = start
+        ways = tuple(
+            kind
+            for kind, wanted in (
+                (EdgeKind.READS, plan.upstream),
+                (EdgeKind.WRITES, plan.downstream),
+            )
+            if wanted
+        )
+        looks_around = plan.looks_around and plan.downstream and not plan.upstream
         parameters = {
-            "ids": list(ids),
+            "ids": [node_id],
             "props": summary_parameter(self._props),
             "cap": _CAP,
             "reach": _REACH,
         }
-        if not self._ways:
+        if not ways:
             ((around, found, clocks),) = self._store._read(
                 _START_AND_AROUND, parameters, "reading a walk's start"
             )
         else:
-            query = _start_and_ahead(self._ways, self._hops, self._looks_around)
-            if self._looks_around:
+            query = _start_and_ahead(ways, plan.hops, looks_around)
+            if looks_around:
                 parameters["records"] = sorted(_AROUND_RECORD_TYPES)
             ((around, found, clocks, *aheads),) = self._store._read(
                 query, parameters, "reading a walk's start"
             )
-            if self._looks_around:
+            if looks_around:
                 (met, *looked) = aheads.pop()
                 self._looked = (frozenset(met), looked)
-            for out_kind, row in zip(self._ways, aheads):
+            for out_kind, row in zip(ways, aheads):
                 if row[0]:  # (none when the start has _CAP jobs or more that way)
                     levels = self._levels.setdefault(
-                        (*_first_level_key(out_kind), tuple(self._props)), _Levels()
+                        (plan, *_first_level_key(out_kind), tuple(self._props)), _Levels()
                     )
                     levels.keep(row, row[0])
                     levels.wide = len(row[0]) >= _REACH
-        self._keep_around(list(ids), around)
-        return _decode_nodes(found, clocks_of_rows(clocks))
+        self._keep_around([node_id], around)
+        self._keep_wholes(clocks, found, [node_id])
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
+    def _levels_of(self, plan: WalkPlan | None) -> dict[tuple[Any, ...], _Levels]:
+        """What was read ahead for walks' levels, where a new walk (a plan not seen before) lets
+        go of what was read for the one before it."""
+        if plan is not None and plan is not self._walk:
+            self._walk = plan
+            self._levels.clear()  # (what was read around nodes and of their edges stays: the view's)
+        return self._levels
+
+    def nodes(self, ids: Collection[str]) -> dict[str, Node]:
+        """Nodes read whole ahead (a walk's start, ``start_walk``; a batch's, ``expect_starts``)
+        are answered from that read, any other nodes as the store reads them."""
+        wholes = self._wholes
+        if ids and all(i in wholes for i in ids):
+            held = [row for row in (wholes[i] for i in ids) if row is not None]
+            return _decode_nodes(_copied(held), self._whole_clocks)
+        return self._store.nodes(ids)
 
     def lookup_around(
         self,
@@ -667,10 +683,14 @@ class WalkAhead:
             return self._store.neighbourhood(request)
         (out_kind,) = kinds
         props = list(node_props)
-        levels = self._levels.setdefault((out_kind, entering, ahead, tuple(props)), _Levels())
+        plan = request.plan  # (none: a level a read, as asked)
+        levels = self._levels_of(plan).setdefault(
+            (plan, out_kind, entering, ahead, tuple(props)), _Levels()
+        )
         levels.hops += 1
         if missing := [i for i in dict.fromkeys(ids) if i not in levels.edges]:
-            left = None if self._hops is None else self._hops - levels.hops + 1
+            hops = 1 if plan is None else plan.hops
+            left = None if hops is None else hops - levels.hops + 1
             levels.wide = levels.wide or len(missing) >= _CAP  # (a hub's readers: wide already)
             if levels.wide or (left is not None and left <= 1):  # the store's own level read
                 return self._store.neighbourhood(request)
@@ -719,3 +739,8 @@ class WalkAhead:
                 self._summaries[node[0]] = node
         for node_id in ids:  # not found: no edges
             self._around.setdefault(node_id, ([], []))
+
+
+def _reads_as_a_source(walks: WalkAhead) -> NeighbourhoodSource:
+    """For mypy: the read ahead answers every read the core makes (``NeighbourhoodSource``)."""
+    return walks

@@ -1,8 +1,9 @@
 // Drawing with cytoscape.js, upstream left and downstream right. A node opened is laid out once
 // (layout.ts) and shown at a readable zoom (labels at least READABLE_PX tall on screen); what is added
 // afterwards (an expansion, a page of "N more", columns) is placed beside the node it hangs from,
-// and nothing already drawn moves, nor do the zoom and pan. Hidden neighbours are a "+N" badge on
-// the side of their node (◀ upstream, ▶ downstream), not a node of their own.
+// and nothing already drawn moves, nor does the zoom (the pan follows new nodes off the edge).
+// Hidden neighbours are a "+N" badge on the side of their node (◀ upstream, ▶ downstream), not a
+// node of their own.
 
 // the vendored libraries are served by lineagemesh (graph/serve/static/vendor), not bundled; untyped
 // @ts-expect-error: a URL the browser loads, no module the type checker can see
@@ -120,6 +121,7 @@ export async function draw(cy, elements, { fresh = false, focus = null, timed = 
     const owners = cy.collection(added).nodes(".stub").map((b) => cy.getElementById(b.data("stub").id));
     newTops.union(cy.collection(owners)).union(cy.nodes(":parent")).forEach((n) => placeBadges(cy, n));
   });
+  follow(cy, newTops.map((n) => bodyBox(n)));
   timed("place");
   await nextFrame();
   return newNodes.map((n) => n.id());
@@ -202,6 +204,20 @@ function readableView(cy, boxes, focus) {
   const level = Math.min(Math.max(zoom, MIN_ZOOM), 1.4);
   const centre = level > zoom && focus ? focus : box;
   cy.viewport({ zoom: level, pan: { x: cy.width() / 2 - level * (centre.x1 + centre.x2) / 2, y: cy.height() / 2 - level * (centre.y1 + centre.y2) / 2 } });
+}
+
+// Pans (the zoom kept) by as little as brings `boxes` (new nodes') into view, when they are not:
+// an expansion off the edge is followed; what was drawn keeps its place in the drawing.
+function follow(cy, boxes) {
+  if (!boxes.length) return;
+  const box = union(boxes);
+  const view = cy.extent();
+  const margin = 20 / cy.zoom();
+  const shift = (lo, hi, viewLo, viewHi) =>
+    lo < viewLo + margin ? viewLo + margin - lo : hi > viewHi - margin ? Math.max(viewHi - margin - hi, viewLo + margin - lo) : 0;
+  const dx = shift(box.x1, box.x2, view.x1, view.x2);
+  const dy = shift(box.y1, box.y2, view.y1, view.y2);
+  if (dx || dy) cy.panBy({ x: dx * cy.zoom(), y: dy * cy.zoom() });
 }
 
 function union(boxes) {
