@@ -249,7 +249,8 @@ import os, sys
 import orjson
 from graph.eventlog.event_log_migration import open_event_log
 from graph.intake.ingest_service import IngestService, translate_events
-from graph.stores import embedded, journal, open_store
+from graph.stores import journal, open_store
+from graph.stores.embedded import store as embedded
 
 embedded.PLAN_BESIDE_BYTES = 0  # every batch planned beside, committed before its plan is done
 data_dir, events = sys.argv[1], orjson.loads(open(sys.argv[2], "rb").read())

@@ -22,7 +22,7 @@ from graph.stores.embedded.store import EmbeddedStore
 # are present already.
 FRESH_HEAP = """
 import ctypes, json, resource
-from graph.stores import prefault
+from graph.stores.embedded import prefault
 
 BLOCK, BLOCKS = 4096, 4096  # 16 MiB: twice over, within one step of the padded heap (PAD)
 libc = prefault._LIBC
