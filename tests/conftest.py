@@ -227,13 +227,12 @@ def read_modes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     """Runs a test twice on each store: with views reading as the store offers (the native graph,
     the store's own ``neighbourhood``), and through the store's primitives alone, as they read a
     store with neither capability (``graph.stores.neighbourhood``). Answers must not differ."""
-    if request.param:
-        import graph.read.view
+    if request.param:  # (the embedded store's views always read its native graph in place)
         import graph.stores
+        from graph.stores.neo4j.store import Neo4jStore
 
-        for module in (graph.read.view, graph.stores):
-            monkeypatch.setattr(module, "reads_neighbourhoods", lambda store: False)
-        monkeypatch.setattr(graph.read.view, "holds_native_graph", lambda store: False)
+        monkeypatch.setattr(graph.stores, "reads_neighbourhoods", lambda store: False)
+        monkeypatch.setattr(Neo4jStore, "walk_ahead", None)  # no read-ahead: a level per read
 
 
 @pytest.fixture

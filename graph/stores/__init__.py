@@ -136,6 +136,10 @@ class Store(ABC):
     #: read the core makes (:class:`graph.stores.remote_reads.WalksAhead`), reading walks ahead
     #: (Neo4j: ``graph.stores.neo4j.walk_ahead``). None: the view reads the store itself.
     walk_ahead: Callable[[Sequence[str]], WalksAhead] | None = None
+    #: Whether a native view reading this store itself asks for several neighbourhoods and their
+    #: facts in one call (``NeighbourhoodSource.reads_batches``); a store that does not, one level
+    #: of one walk per read.
+    reads_batches: bool = False
 
     @abstractmethod
     def apply(self, mutations: Sequence[Mutation], encoded: bytes | None = None) -> int:
