@@ -156,13 +156,23 @@ def purge_catalog(catalog: Any) -> None:
         catalog.drop_namespace(ns)
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    """A real headless Chromium for one test (``tests/browser.py``)."""
-    from browser import chromium
+@pytest.fixture(scope="session")
+def browsers() -> Iterator[Any]:
+    """The worker's one headless Chromium (``tests/browser.py``), started when a test first asks."""
+    from browser import Browsers
 
-    with chromium() as driver:
-        yield driver
+    running = Browsers()
+    try:
+        yield running
+    finally:
+        running.close()
+
+
+@pytest.fixture
+def browser(browsers: Any) -> Any:
+    """A real headless Chromium for one test: the worker's, on a new tab with nothing of the tests
+    before it (``Browsers.fresh``)."""
+    return browsers.fresh()
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ import httpx
 import pytest
 from browser import (
     Requests,
-    chromium,
     click_node,
     cluster_id,
     draw_hidden,
@@ -49,12 +48,6 @@ FIRST_PAINT_UPSTREAM = fd.DELIVERY_7_DAYS_UPSTREAM_NODES - {
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     with demo_server(tmp_path_factory.mktemp("explorer")) as running:
         yield running
-
-
-@pytest.fixture
-def browser() -> Iterator[Chrome]:
-    with chromium() as driver:
-        yield driver
 
 
 def open_on_delivery_7_days(browser: Chrome, server: LiveServer) -> Requests:
@@ -252,7 +245,7 @@ def test_impact_mode_shows_the_impact_answer(
     assert title == "Impact: DROP public.customers.email"
 
 
-def test_a_token_server_gets_the_token_as_bearer(tmp_path: Path) -> None:
+def test_a_token_server_gets_the_token_as_bearer(tmp_path: Path, browser: Chrome) -> None:
     tokens = {
         "read": "token",
         "tokens": [{"principal": "viewer", "token": READER, "roles": ["reader"]}],
@@ -267,32 +260,28 @@ def test_a_token_server_gets_the_token_as_bearer(tmp_path: Path) -> None:
             httpx.post(f"{server.url}/graphql", json={"query": "{ stats { kind } }"}).status_code
             == 401
         )
-        with chromium() as driver:
-            requests = open_explorer(
-                driver, server, f"#node={fd.ds('delivery_7_days')}", ready=False
-            )
-            wait(
-                driver,
-                "document.getElementById('token-dialog').open",
-                "the page did not ask for a token",
-            )
-            driver.find_element(By.ID, "token").send_keys("wrong-token-0123456789")
-            driver.find_element(By.CSS_SELECTOR, "#token-form button").click()
-            wait(
-                driver,
-                "document.getElementById('token-dialog').open && "
-                "document.querySelector('#token-dialog p').textContent.includes('refused')",
-                "a wrong token was not refused",
-            )
-            driver.find_element(By.ID, "token").send_keys(READER)
-            driver.find_element(By.CSS_SELECTOR, "#token-form button").click()
-            wait(driver, "document.body.dataset.painted", "nothing drawn with the token")
-            assert set(drawn(driver)) >= FIRST_PAINT_UPSTREAM
-            sent = [entry for entry in requests.collect() if entry["url"].endswith("/graphql")]
-            assert any(
-                entry["headers"].get("authorization") == f"Bearer {READER}" for entry in sent
-            )
-            assert requests.elsewhere(server.url) == []
+        driver = browser
+        requests = open_explorer(driver, server, f"#node={fd.ds('delivery_7_days')}", ready=False)
+        wait(
+            driver,
+            "document.getElementById('token-dialog').open",
+            "the page did not ask for a token",
+        )
+        driver.find_element(By.ID, "token").send_keys("wrong-token-0123456789")
+        driver.find_element(By.CSS_SELECTOR, "#token-form button").click()
+        wait(
+            driver,
+            "document.getElementById('token-dialog').open && "
+            "document.querySelector('#token-dialog p').textContent.includes('refused')",
+            "a wrong token was not refused",
+        )
+        driver.find_element(By.ID, "token").send_keys(READER)
+        driver.find_element(By.CSS_SELECTOR, "#token-form button").click()
+        wait(driver, "document.body.dataset.painted", "nothing drawn with the token")
+        assert set(drawn(driver)) >= FIRST_PAINT_UPSTREAM
+        sent = [entry for entry in requests.collect() if entry["url"].endswith("/graphql")]
+        assert any(entry["headers"].get("authorization") == f"Bearer {READER}" for entry in sent)
+        assert requests.elsewhere(server.url) == []
     finally:
         server.stop()
 
@@ -316,7 +305,7 @@ def wide_events(breadth: int) -> list[dict[str, Any]]:
     ]
 
 
-def test_a_ten_thousand_node_radius_paints_a_few_hundred(tmp_path: Path) -> None:
+def test_a_ten_thousand_node_radius_paints_a_few_hundred(tmp_path: Path, browser: Chrome) -> None:
     """The first paint of a 10k-node downstream radius draws what fits, the rest in clusters;
     the time to first paint is printed (the figure in docs/benchmarks.md), not asserted."""
     breadth = 100
@@ -325,23 +314,23 @@ def test_a_ten_thousand_node_radius_paints_a_few_hundred(tmp_path: Path) -> None
         httpx.post(
             f"{server.url}/api/v1/lineage/batch", json=wide_events(breadth), timeout=120
         ).raise_for_status()
-        with chromium() as driver:
-            open_explorer(driver, server, "#node=dataset:wide:root")
-            wait(driver, "document.body.dataset.painted", "nothing drawn")
-            first_paint_ms = driver.execute_script("return window.explorer.firstPaintMs")
-            known = driver.execute_script("return window.explorer.model.nodes.size")
-            nodes = drawn(driver)
-            assert known >= breadth * breadth and len(nodes) <= 300
-            cluster = cluster_id("job:wide:split", "down", "DATASET", "namespace", "wide")
-            assert nodes[cluster]["label"] == f"{breadth} datasets in namespace wide ▶"
-            expand_cluster(driver, cluster)
-            nodes = drawn(driver)
-            assert len([id for id in nodes if id.startswith("dataset:wide:mid_")]) == 50
-            assert nodes[cluster]["label"] == f"{breadth - 50} datasets in namespace wide ▶"
-            assert nodes["stub|down|dataset:wide:mid_000"]["label"] == "+1 ▶"
-            print(
-                f"\n10k-node radius ({known} nodes known): first paint {first_paint_ms:.0f} ms after navigation, {len(nodes)} drawn"
-            )
+        driver = browser
+        open_explorer(driver, server, "#node=dataset:wide:root")
+        wait(driver, "document.body.dataset.painted", "nothing drawn")
+        first_paint_ms = driver.execute_script("return window.explorer.firstPaintMs")
+        known = driver.execute_script("return window.explorer.model.nodes.size")
+        nodes = drawn(driver)
+        assert known >= breadth * breadth and len(nodes) <= 300
+        cluster = cluster_id("job:wide:split", "down", "DATASET", "namespace", "wide")
+        assert nodes[cluster]["label"] == f"{breadth} datasets in namespace wide ▶"
+        expand_cluster(driver, cluster)
+        nodes = drawn(driver)
+        assert len([id for id in nodes if id.startswith("dataset:wide:mid_")]) == 50
+        assert nodes[cluster]["label"] == f"{breadth - 50} datasets in namespace wide ▶"
+        assert nodes["stub|down|dataset:wide:mid_000"]["label"] == "+1 ▶"
+        print(
+            f"\n10k-node radius ({known} nodes known): first paint {first_paint_ms:.0f} ms after navigation, {len(nodes)} drawn"
+        )
     finally:
         server.stop()
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from browser import chromium, click_node, drawn, open_explorer, screenshot, wait
+from browser import click_node, drawn, open_explorer, screenshot, wait
 from explorer_demo import demo_server
 from live_server import LiveServer
 from selenium.webdriver import Chrome
@@ -60,12 +60,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         ):
             httpx.post(f"{running.url}/api/v1/lineage", json=event, timeout=30).raise_for_status()
         yield running
-
-
-@pytest.fixture
-def browser() -> Iterator[Chrome]:
-    with chromium() as driver:
-        yield driver
 
 
 def test_failing_and_at_risk_datasets_are_marked_and_explained(

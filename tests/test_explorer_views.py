@@ -15,7 +15,6 @@ from typing import Any
 import food_delivery as fd
 import pytest
 from browser import (
-    chromium,
     click_node,
     cluster_id,
     drawn,
@@ -431,21 +430,21 @@ def test_back_returns_to_the_previous_view(server: LiveServer, browser: Chrome) 
     assert opened(browser) == fd.ds("orders")
 
 
-def test_dark_mode_follows_the_browser(server: LiveServer, tmp_path) -> None:
-    with chromium() as driver:
-        driver.execute_cdp_cmd(
-            "Emulation.setEmulatedMedia",
-            {"features": [{"name": "prefers-color-scheme", "value": "dark"}]},
-        )
-        open_explorer(driver, server, f"#node={fd.ds('delivery_7_days')}")
-        wait(driver, "document.body.dataset.painted", "nothing drawn")
-        background = driver.execute_script("return getComputedStyle(document.body).backgroundColor")
-        label = driver.execute_script(
-            "return window.explorer.cy.getElementById(arguments[0]).style('color')",
-            fd.ds("delivery_7_days"),
-        )
-        assert luminance(background) < 0.2 and luminance(label) > 0.6
-        screenshot(driver, tmp_path, "explorer-dark.png")
+def test_dark_mode_follows_the_browser(server: LiveServer, browser: Chrome, tmp_path) -> None:
+    driver = browser
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": "dark"}]},
+    )
+    open_explorer(driver, server, f"#node={fd.ds('delivery_7_days')}")
+    wait(driver, "document.body.dataset.painted", "nothing drawn")
+    background = driver.execute_script("return getComputedStyle(document.body).backgroundColor")
+    label = driver.execute_script(
+        "return window.explorer.cy.getElementById(arguments[0]).style('color')",
+        fd.ds("delivery_7_days"),
+    )
+    assert luminance(background) < 0.2 and luminance(label) > 0.6
+    screenshot(driver, tmp_path, "explorer-dark.png")
 
 
 def luminance(css: str) -> float:

@@ -9,8 +9,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from browser import Requests, chromium, non_background_pixels, wait
+from browser import Requests, non_background_pixels, wait
 from live_server import LiveServer
+from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 
 from graph.serve.assets import STATIC_DIR
@@ -27,32 +28,26 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 def test_graphiql_renders_and_runs_a_query_asking_no_other_host(
-    server: LiveServer, tmp_path: Path
+    server: LiveServer, tmp_path: Path, browser: Chrome
 ) -> None:
     query = '{ searchConnection(text: "etl_orders", first: 3) { nodes { id kind name } } }'
-    with chromium() as driver:
-        requests = Requests(driver)
-        driver.get(f"{server.url}/graphql?{urlencode({'q': query})}")
-        wait(
-            driver, "document.querySelector('.graphiql-execute-button')", "GraphiQL did not render"
-        )
-        assert "Loading" not in driver.find_element(By.ID, "graphiql").text
-        driver.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
-        answer = wait(
-            driver,
-            """(() => { const r = document.querySelector('.result-window');
-                                          return r && r.innerText.includes('"searchConnection"') && r.innerText; })()""",
-            "GraphiQL showed no answer",
-        )
-        assert (
-            "etl_orders" in answer and '"errors"' not in answer
-        )  # a hit of the demo, from the server
-        driver.save_screenshot(str(tmp_path / "graphiql.png"))
-        assert requests.elsewhere(server.url) == []
-        assert any(url.endswith("/static/vendor/graphiql/graphiql.min.js") for url in requests.urls)
-        assert any(
-            url.endswith("/graphql") for url in requests.urls
-        )  # the query went to this server
+    driver = browser
+    requests = Requests(driver)
+    driver.get(f"{server.url}/graphql?{urlencode({'q': query})}")
+    wait(driver, "document.querySelector('.graphiql-execute-button')", "GraphiQL did not render")
+    assert "Loading" not in driver.find_element(By.ID, "graphiql").text
+    driver.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
+    answer = wait(
+        driver,
+        """(() => { const r = document.querySelector('.result-window');
+                                      return r && r.innerText.includes('"searchConnection"') && r.innerText; })()""",
+        "GraphiQL showed no answer",
+    )
+    assert "etl_orders" in answer and '"errors"' not in answer  # a hit of the demo, from the server
+    driver.save_screenshot(str(tmp_path / "graphiql.png"))
+    assert requests.elsewhere(server.url) == []
+    assert any(url.endswith("/static/vendor/graphiql/graphiql.min.js") for url in requests.urls)
+    assert any(url.endswith("/graphql") for url in requests.urls)  # the query went to this server
     assert (
         non_background_pixels(tmp_path / "graphiql.png") > 50_000
     )  # GraphiQL's editors and panes are drawn

@@ -9,8 +9,9 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from browser import chromium, wait
+from browser import wait
 from live_server import LiveServer
+from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 
 #: Records every CSP violation the page causes, from before its first script runs.
@@ -97,36 +98,30 @@ def _violations_and_errors(driver) -> tuple[list[str], list[str]]:
     return violations, errors
 
 
-def test_the_explorer_works_under_the_policy(server: LiveServer) -> None:
-    with chromium() as driver:
-        driver.execute_cdp_cmd(
-            "Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_VIOLATIONS}
-        )
-        driver.get(f"{server.url}/")
-        wait(driver, "window.explorer && window.explorer.ready", "the explorer did not start")
-        box = driver.find_element(By.ID, "search")
-        box.send_keys("orders")
-        wait(driver, "document.querySelector('#search-results li')", "no search hits")
-        driver.find_element(By.CSS_SELECTOR, "#search-results li").click()
-        wait(driver, "window.explorer.cy.nodes().length > 1", "no lineage drawn")
-        assert _violations_and_errors(driver) == ([], [])
+def test_the_explorer_works_under_the_policy(server: LiveServer, browser: Chrome) -> None:
+    driver = browser
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_VIOLATIONS})
+    driver.get(f"{server.url}/")
+    wait(driver, "window.explorer && window.explorer.ready", "the explorer did not start")
+    box = driver.find_element(By.ID, "search")
+    box.send_keys("orders")
+    wait(driver, "document.querySelector('#search-results li')", "no search hits")
+    driver.find_element(By.CSS_SELECTOR, "#search-results li").click()
+    wait(driver, "window.explorer.cy.nodes().length > 1", "no lineage drawn")
+    assert _violations_and_errors(driver) == ([], [])
 
 
-def test_graphiql_works_under_the_policy(server: LiveServer) -> None:
+def test_graphiql_works_under_the_policy(server: LiveServer, browser: Chrome) -> None:
     query = '{ search(text: "orders", first: 3) { id kind name } }'
-    with chromium() as driver:
-        driver.execute_cdp_cmd(
-            "Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_VIOLATIONS}
-        )
-        driver.get(f"{server.url}/graphql?{urlencode({'q': query})}")
-        wait(
-            driver, "document.querySelector('.graphiql-execute-button')", "GraphiQL did not render"
-        )
-        driver.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
-        wait(
-            driver,
-            """(() => { const r = document.querySelector('.result-window');
-                        return r && r.innerText.includes('"search"'); })()""",
-            "GraphiQL showed no answer",
-        )
-        assert _violations_and_errors(driver) == ([], [])
+    driver = browser
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_VIOLATIONS})
+    driver.get(f"{server.url}/graphql?{urlencode({'q': query})}")
+    wait(driver, "document.querySelector('.graphiql-execute-button')", "GraphiQL did not render")
+    driver.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
+    wait(
+        driver,
+        """(() => { const r = document.querySelector('.result-window');
+                    return r && r.innerText.includes('"search"'); })()""",
+        "GraphiQL showed no answer",
+    )
+    assert _violations_and_errors(driver) == ([], [])
