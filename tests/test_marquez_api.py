@@ -479,3 +479,50 @@ def test_sources_and_tags_list_what_the_datasets_carry(seeded) -> None:
         "tags": [{"name": "tier:gold", "description": None}]
     }
     assert get(seeded, "/tags", limit=-1).status_code == 400
+
+
+def test_marquez_python_every_read_method_answers_the_seed(seeded) -> None:
+    """Every list and get method of marquez-python, called as a user would on the seed, answers
+    2xx with what the seed holds (the client raises APIError on any other status)."""
+    client = MarquezClient(url=seeded.url)
+    assert client.get_namespace(fd.NS)["name"] == fd.NS
+    assert [n["name"] for n in client.list_namespaces(limit=1)["namespaces"]] == [fd.NS]
+
+    every = client.list_events(limit=100)["events"]
+    assert len(every) == 26
+    times = [e["eventTime"] for e in every]
+    assert times == sorted(times, reverse=True)
+    mine = client.list_events(fd.NS, limit=100)["events"]
+    assert mine == every  # every seed event's job is in food_delivery
+    assert client.list_events(fd.NS, limit=3, offset=2)["events"] == every[2:5]
+    assert client.list_events("no-such-namespace")["events"] == []
+
+    assert [s["name"] for s in client.list_sources()["sources"]] == [fd.NS, "food_delivery_db"]
+    assert client.get_source("food_delivery_db")["type"] == "POSTGRES"
+    assert client.list_tags()["tags"] == []
+
+    assert client.list_datasets(fd.NS, limit=2, offset=1)["totalCount"] == 14
+    assert client.get_dataset(fd.NS, DELIVERY)["name"] == DELIVERY
+    versions = client.list_dataset_versions(fd.NS, DELIVERY)["versions"]
+    assert versions and versions[0]["name"] == DELIVERY
+    version = versions[0]["version"]
+    assert client.get_dataset_version(fd.NS, DELIVERY, version)["version"] == version
+
+    assert client.list_jobs(fd.NS, limit=5)["totalCount"] == 13
+    assert client.get_job(fd.NS, "etl_delivery_7_days")["name"] == "etl_delivery_7_days"
+    assert [r["id"] for r in client.list_job_runs(fd.NS, "etl_delivery_7_days")["runs"]] == [RUN]
+    assert client.get_job_run(RUN)["id"] == RUN
+
+    email = fd.col("delivery_7_days", "customer_email")
+    assert email in {
+        n["id"] for n in client.get_column_lineage_by_dataset(fd.NS, DELIVERY, depth=5)["graph"]
+    }
+    assert email in {
+        n["id"]
+        for n in client.get_column_lineage_by_dataset_field(
+            fd.NS, DELIVERY, "customer_email", with_downstream=True
+        )["graph"]
+    }
+    assert email in {
+        n["id"] for n in client.get_column_lineage_by_job(fd.NS, "etl_delivery_7_days")["graph"]
+    }

@@ -108,9 +108,28 @@ def test_tags_dataset_type_and_job_type_are_shown(store: Store) -> None:
     )
     assert found.errors is None and found.data is not None, found.errors
     ids = [n["id"] for n in found.data["searchConnection"]["nodes"]]
-    assert ids == ["dataset:kafka://broker:9092:orders"], ids
+    dataset_id = "dataset:kafka://broker:9092:orders"
+    assert ids == [dataset_id], ids
     none = schema.execute_sync(
         """{ searchConnection(text: "orders", tag: "tier:silver") { totalCount } }""",
         context_value=context(store),
     )
     assert none.data is not None and none.data["searchConnection"]["totalCount"] == 0
+    # a tag alone, no text, finds what carries it: the dataset, the job, the tagged column
+    by_tag = {
+        tag: schema.execute_sync(
+            """query($tag: String!) { searchConnection(tag: $tag) { nodes { id } } }""",
+            variable_values={"tag": tag},
+            context_value=context(store),
+        )
+        for tag in ("tier:gold", "TEAM:orders", "pii", "tier:silver")
+    }
+    assert all(r.errors is None for r in by_tag.values())
+    assert {
+        t: [n["id"] for n in (r.data or {})["searchConnection"]["nodes"]] for t, r in by_tag.items()
+    } == {
+        "tier:gold": [dataset_id],
+        "TEAM:orders": ["job:flink:orders_sink"],
+        "pii": ["datasetField:kafka://broker:9092:orders:email"],
+        "tier:silver": [],
+    }

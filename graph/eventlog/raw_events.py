@@ -1,9 +1,10 @@
 """Reading the raw event log back: the events about a node (GraphQL ``events``) and the newest
-events in Marquez's ``/api/v1/events/lineage`` shape. Written once, over the store's primitives
+events in Marquez's ``/api/v1/events/lineage`` and ``/api/v1/events/{namespace}`` shapes. Written once, over the store's primitives
 and ``graph.eventlog.event_log``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -66,6 +67,40 @@ def lineage_events(
         max(0, offset),
     )
     return {"events": [event.event for event in events], "totalCount": total}
+
+
+def names_namespace(event: Any, namespace: str) -> bool:
+    """Whether an event's job or any of its datasets is in ``namespace`` (Marquez's
+    ``EventDao.getByNamespace``: the job's namespace or an input's or output's)."""
+    if not isinstance(event, dict):
+        return False
+    job = event.get("job")
+    if isinstance(job, dict) and job.get("namespace") == namespace:
+        return True
+    datasets = [event.get("dataset"), *(event.get("inputs") or ()), *(event.get("outputs") or ())]
+    return any(isinstance(d, dict) and d.get("namespace") == namespace for d in datasets)
+
+
+def namespace_events(
+    log: RawEventLog, namespace: str, limit: int, offset: int, check: Callable[[], None]
+) -> list[Any]:
+    """The events naming ``namespace`` (:func:`names_namespace`), newest eventTime first, ``limit``
+    of them after skipping ``offset``, as Marquez's ``GET /api/v1/events/{namespace}`` lists them
+    (each event once). The log has no namespace index, so the newest events are read in growing
+    prefixes (8x each time) until the page is filled or the log ends; ``check`` runs before each
+    read (the request's time budget)."""
+    limit, offset = max(0, min(limit, MAX_FIRST)), max(0, offset)
+    wanted = offset + limit
+    first = max(wanted * 4, 100)
+    while True:
+        check()
+        newest, total = log.by_time(
+            DEFAULT_AFTER.timestamp(), DEFAULT_BEFORE.timestamp(), True, first, 0
+        )
+        hits = [e.event for e in newest if names_namespace(e.event, namespace)]
+        if len(hits) >= wanted or first >= total:
+            return hits[offset:wanted]
+        first *= 8
 
 
 def received(event: RawEvent) -> datetime:

@@ -35,6 +35,7 @@ KIND_RANK = {
     NodeKind.COLUMN: 5,
 }
 EXACT, PREFIX, WORD, CONTAINS = range(4)
+_SCAN_PAGE = 5000  # nodes read at a time when a tag alone selects
 _WORDS = re.compile(r"[._\-/:\s]+")
 
 
@@ -82,19 +83,24 @@ def _name(node: Node) -> str:
 def search(
     store: GraphReader, text: str, first: int, where: SearchFilter = SearchFilter()
 ) -> list[Hit]:
-    """The ``first`` best hits for ``text`` that pass ``where``, best first."""
-    if first <= 0 or not text:
+    """The ``first`` best hits for ``text`` that pass ``where``, best first. Without ``text`` a
+    ``tag`` alone selects: the nodes carrying it themselves (:func:`_tagged`)."""
+    if first <= 0 or not (text or where.tag):
         return []
     needle = text.lower()
     kinds = where.kinds or SEARCHABLE
     # a filter drops hits after the store has counted them: ask it for more then
     asked = first * 4 if where.narrows else first
     found: list[Node] = []
-    for kind in kinds:
-        found.extend(store.search(needle, (kind,), asked))
-    qualified = _qualified(store, needle, kinds, asked)
-    seen = {n.id for n in found}
-    found.extend(n for n in qualified.values() if n.id not in seen)
+    qualified: dict[str, Node] = {}
+    if not needle:
+        found = _tagged(store, kinds, str(where.tag).lower(), asked)
+    else:
+        for kind in kinds:
+            found.extend(store.search(needle, (kind,), asked))
+        qualified = _qualified(store, needle, kinds, asked)
+        seen = {n.id for n in found}
+        found.extend(n for n in qualified.values() if n.id not in seen)
     if where.namespace is not None:
         found = [n for n in found if n.props.get(PropertyKey.NAMESPACE) == where.namespace]
     datasets = _datasets_of_columns(store, found)
@@ -139,6 +145,22 @@ def _qualified(
             for node in store.search(name, (kind,), asked):
                 if str(node.props.get(PropertyKey.NAMESPACE) or "").lower() == namespace:
                     found[node.id] = node
+    return found
+
+
+def _tagged(store: GraphReader, kinds: Sequence[NodeKind], tag: str, asked: int) -> list[Node]:
+    """The nodes of ``kinds`` carrying ``tag`` themselves (a column by its own tags: listing every
+    column of a tagged dataset would bury the dataset), kind by kind in ``KIND_RANK`` order (the
+    order hits of equal match rank), read in pages of every node of the kind; a kind ranked after
+    ``asked`` hits found is not read, since none of it could be shown before them."""
+    found: list[Node] = []
+    for kind in sorted(kinds, key=lambda k: KIND_RANK.get(k, 9)):
+        if len(found) >= asked:
+            break
+        after: str | None = None
+        while page := store.nodes_of_kind(kind, _SCAN_PAGE, after):
+            found.extend(n for n in page if tag in _tags(n))
+            after = page[-1].id
     return found
 
 

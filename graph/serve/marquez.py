@@ -316,6 +316,8 @@ class MarquezReadAPI:
             return self.lineage_events
         if s == ["events"]:
             return self.all_events
+        if n == 2 and s[0] == "events":
+            return lambda view, p: self.namespace_events(view, p, s[1])
         if n in (3, 4) and s[:2] == ["jobs", "runs"]:
             if n == 3:
                 return lambda view, p: self.run(view, s[2])
@@ -641,6 +643,17 @@ class MarquezReadAPI:
         limit, offset = params.page()
         view.budget.check()
         found = raw_events.lineage_events(self.events, limit, offset)["events"]
+        view.budget.charge(len(found), EVENT_FIELDS)
+        return {"events": found}
+
+    def namespace_events(self, view: BudgetedView, params: Params, ns: str) -> dict[str, Any]:
+        """Marquez's ``GET /api/v1/events/{namespace}`` (``list_events(namespace)``): the raw
+        events whose job or any dataset is in ``ns``, newest first, paged as ``/events``; an
+        unknown namespace lists none, as Marquez's does."""
+        if self.events is None:
+            raise MarquezError(501, "this server keeps no raw event log")
+        limit, offset = params.page()
+        found = raw_events.namespace_events(self.events, ns, limit, offset, view.budget.check)
         view.budget.charge(len(found), EVENT_FIELDS)
         return {"events": found}
 

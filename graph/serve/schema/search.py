@@ -53,7 +53,7 @@ def search(info: Info, text: str, first: int | None = 20) -> list[SearchResult]:
 
 def search_connection(
     info: Info,
-    text: str,
+    text: str = "",
     first: int | None = None,
     after: str | None = None,
     kinds: list[NodeKind] | None = None,
