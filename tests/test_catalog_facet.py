@@ -279,3 +279,42 @@ def test_a_catalog_facet_keeps_the_events_column_lineage_and_facets(live_server:
             "transformationType": None,
         }
     ], revenue_node["data"]
+
+
+def test_the_graphql_dataset_resolves_its_names_once(
+    open_test_store: Callable[[], Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``dataset { lifecycleState aliases }`` reads the table's names once: the lifecycle (newest
+    under any name) and the aliases come from the same resolution."""
+    from graph.serve.schema import context, schema
+
+    store = open_test_store()
+    service = IngestService(store)
+    metastore = ("hive://m:9083", "default.t3")
+    for event in (
+        lifecycle("t3", ("hdfs://m/wh", "default.t3"), "DROP", "2026-03-01T10:00:00Z"),
+        lifecycle("t3", metastore, "CREATE", "2026-03-01T10:00:03Z"),
+    ):
+        service.commit(translate_events([event], keep_raw=False).payload, None)
+    resolved: list[list[str]] = []
+    members = AliasResolver.keys_into
+
+    def counted(self: AliasResolver, ids: Any, kinds: Any) -> Any:
+        resolved.append(sorted(ids))
+        return members(self, ids, kinds)
+
+    monkeypatch.setattr(AliasResolver, "keys_into", counted)
+    result = schema.execute_sync(
+        """{ dataset(namespace: "hive://m:9083", name: "default.t3") {
+               id lifecycleState deleted aliases } }""",
+        context_value=context(store),
+    )
+    assert result.errors is None and result.data == {
+        "dataset": {
+            "id": dataset_id(*metastore),
+            "lifecycleState": "CREATE",
+            "deleted": False,
+            "aliases": ["dataset:hdfs://m/wh:default.t3", dataset_id("hdfs://m", "/wh/default/t3")],
+        }
+    }
+    assert resolved == [[dataset_id(*metastore)]]

@@ -31,17 +31,35 @@ def node(store: GraphReader, node_id: str) -> Node | None:
 _LIFECYCLE = (PropertyKey.DELETED, "lifecycleState")
 
 
+@dataclass(frozen=True, slots=True)
+class NamedDataset:
+    """A dataset as asked for by name: its canonical node and its other ids (sorted), read by
+    one resolution of its names."""
+
+    node: Node
+    aliases: list[str]
+
+
 def dataset(store: GraphReader, namespace: str, name: str) -> Node | None:
     """The canonical dataset a namespace and name stand for (following symlinks and renames),
     with the lifecycle last stated under any of its names."""
+    found = named_dataset(store, namespace, name)
+    return found.node if found else None
+
+
+def named_dataset(store: GraphReader, namespace: str, name: str) -> NamedDataset | None:
+    """:func:`dataset` and its aliases, from one resolution of its names (what GraphQL's
+    ``dataset`` shows, ``aliases`` included, without resolving them again)."""
     wanted = dataset_id(namespace, name)
     resolver = AliasResolver(store)
     canonical = resolver.canonical([wanted])[wanted]
     found = node(store, canonical)
     if found is None:
         return None
-    others = [m for m in resolver.members([canonical]) if m != canonical]
-    return _with_newest_lifecycle(found, store.nodes(others).values()) if others else found
+    others = sorted(m for m in resolver.members([canonical]) if m != canonical)
+    if others:
+        found = _with_newest_lifecycle(found, store.nodes(others).values())
+    return NamedDataset(found, others)
 
 
 def _with_newest_lifecycle(canonical: Node, aliases: Iterable[Node]) -> Node:

@@ -272,12 +272,14 @@ class Dataset(Entity):
         description="TABLE, VIEW, TOPIC, ... (datasetType facet)."
     )
     dataset_sub_type: str | None
+    _aliases: strawberry.Private[list[str] | None] = None  # known when read by name
 
     @staticmethod
-    def of(node: Node) -> Dataset:
+    def of(node: Node, aliases: list[str] | None = None) -> Dataset:
         p = node.props
         return Dataset(
             **_entity(node),
+            _aliases=aliases,
             source_name=p.get("sourceName"),
             source_uri=p.get("sourceUri"),
             deleted=bool(p.get(PropertyKey.DELETED)),
@@ -308,6 +310,8 @@ class Dataset(Entity):
         description="Other identifiers of this dataset (symlinks, storage paths, former names)."
     )
     def aliases(self, info: Info) -> list[str]:
+        if self._aliases is not None:
+            return self._aliases
         return queries.aliases(store_view(info), self._node)
 
     @strawberry.field(
@@ -698,8 +702,8 @@ def pii_columns_of(info: Info, datasets: list[Node]) -> list[PiiColumn]:
 
 
 def dataset(info: Info, namespace: str, name: str) -> Dataset | None:
-    found = queries.dataset(store_view(info), namespace, name)
-    return Dataset.of(found) if found else None
+    found = queries.named_dataset(store_view(info), namespace, name)
+    return Dataset.of(found.node, found.aliases) if found else None
 
 
 def job(info: Info, namespace: str, name: str) -> Job | None:
