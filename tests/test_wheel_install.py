@@ -1,9 +1,11 @@
 """The manylinux wheel (scripts/build-wheel) installs where there is no compiler and serves the demo;
 the base install, without extras, says which extra a Neo4j store, Kafka or Iceberg needs.
 
-The wheel is built once per source state and kept in .cache/wheels/<hash of what goes into it>, so
-a run of the suite builds it at most once. It goes into a clean venv with pip refusing every sdist
-(``--only-binary :all:``: nothing can be compiled), with PATH holding no compiler and CC/CXX unset.
+The wheel is built once per source state and kept in ~/.cache/lineagemesh/wheels/<hash of what
+goes into it>, outside the checkout as ccache's cache is: a run of the suite builds it at most once,
+and a fresh clone of the same sources not again. It goes into a clean venv with pip refusing every
+sdist (``--only-binary :all:``: nothing can be compiled), with PATH holding no compiler and CC/CXX
+unset.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import USER_CACHE
 from live_server import free_port
 
 pytestmark = [pytest.mark.wheel, pytest.mark.timeout(1800)]
@@ -59,8 +62,8 @@ def _source_hash() -> str:
 
 @pytest.fixture(scope="module")
 def wheel() -> Path:
-    """The wheel of this source state: from .cache/wheels, or built there by scripts/build-wheel."""
-    cache = REPO / ".cache" / "wheels"
+    """The wheel of this source state: from the user's cache, or built there by scripts/build-wheel."""
+    cache = USER_CACHE / "wheels"
     cache.mkdir(parents=True, exist_ok=True)
     built = cache / _source_hash()
     with open(cache / ".lock", "w") as lock:
