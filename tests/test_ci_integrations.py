@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,6 +24,9 @@ from typing import Any
 import pytest
 import yaml
 from test_pr_check import WAREHOUSES, field, ingest_events, job_event
+from test_wheel_install import COMPILERS, wheel
+
+__all__ = ["wheel"]  # the suite's wheel of this source state, a fixture shared with that module
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -152,8 +157,9 @@ def _expand(text: str, inputs: dict[str, str], outputs: dict[str, str], action_p
         expression = match.group(1).strip()
         if expression.startswith("inputs."):
             return inputs[expression.removeprefix("inputs.")]
-        if expression.startswith("steps.check.outputs."):
-            return outputs.get(expression.removeprefix("steps.check.outputs."), "")
+        step_output = re.fullmatch(r"steps\.[\w-]+\.outputs\.([\w-]+)", expression)
+        if step_output:
+            return outputs.get(step_output.group(1), "")
         if expression == "github.action_path":
             return str(action_path)
         if expression == "github.token":
@@ -164,17 +170,25 @@ def _expand(text: str, inputs: dict[str, str], outputs: dict[str, str], action_p
 
 
 def run_action(
-    workspace: Path, api: str, data_dir: Path, **given: str
+    workspace: Path,
+    api: str,
+    data_dir: Path,
+    path: str = f"{BIN}{os.pathsep}{os.environ['PATH']}",
+    transcript: list[str] | None = None,
+    **given: str,
 ) -> tuple[int, dict[str, str]]:
     """Run action.yml's composite steps the way a GitHub runner does (bash -eo pipefail, the
-    GITHUB_* environment, ${{ }} expressions); returns the failing step's exit code (0 for none)
-    and the check step's outputs."""
+    GITHUB_* environment, ${{ }} expressions, PATH as given); returns the failing step's exit code
+    (0 for none) and the steps' outputs, each step's output appended to ``transcript``. Inputs
+    are given as keywords, ``fail_on`` for ``fail-on``. A step
+    that uses another action (actions/cache) is the runner's own: skipped, its restore played by
+    the test where it matters."""
     action = yaml.safe_load((REPO / "action.yml").read_text())
     inputs = {
         name: _expand(str(spec.get("default", "")), {}, {}, REPO)  # ${{ github.token }}
         for name, spec in action["inputs"].items()
     }
-    inputs.update(given)
+    inputs.update({name.replace("_", "-"): value for name, value in given.items()})
     event = workspace.parent / "event.json"
     event.write_text(json.dumps({"pull_request": {"number": 7}}))
     outputs: dict[str, str] = {}
@@ -184,11 +198,13 @@ def run_action(
             name, wanted = re.fullmatch(r"inputs\.([\w-]+) == '(\w+)'", condition).groups()  # type: ignore[union-attr]
             if inputs[name] != wanted:
                 continue
+        if "uses" in step:
+            continue
         output_file = workspace.parent / "github-output"
         output_file.write_text("")
         env = {
             **os.environ,
-            "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+            "PATH": path,
             "GITHUB_API_URL": api,
             "GITHUB_REPOSITORY": "acme/shop",
             "GITHUB_EVENT_PATH": str(event),
@@ -203,8 +219,10 @@ def run_action(
         script = _expand(step["run"], inputs, outputs, REPO)
         done = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
-            cwd=workspace, env=env, capture_output=True, text=True, timeout=300,
+            cwd=workspace, env=env, capture_output=True, text=True, timeout=900,
         )  # fmt: skip
+        if transcript is not None:
+            transcript.append(done.stdout + done.stderr)
         for line in output_file.read_text().splitlines():
             key, _, value = line.partition("=")
             outputs[key] = value
@@ -259,15 +277,59 @@ def test_github_action_fail_on_impact_passes_a_breaking_change_nothing_reads(
         "ALTER TABLE public.orders DROP COLUMN id;\n"
     )
     code, outputs = run_action(
-        workspace, api, data_dir, args=CHECK_ARGS, install="false", **{"fail-on": "impact"}
+        workspace, api, data_dir, args=CHECK_ARGS, install="false", fail_on="impact"
     )
     assert (code, outputs["verdict"], outputs["failed"]) == (0, "BREAKING", "false")
     code, outputs = run_action(workspace, api, data_dir, args=CHECK_ARGS, install="false")
     assert (code, outputs["verdict"], outputs["failed"]) == (1, "BREAKING", "true")
     code, _ = run_action(
-        workspace, api, data_dir, args=CHECK_ARGS, install="false", **{"fail-on": "sometimes"}
+        workspace, api, data_dir, args=CHECK_ARGS, install="false", fail_on="sometimes"
     )
     assert code == 2  # an unknown level is an input error, not a pass
+
+
+@pytest.mark.wheel
+@pytest.mark.timeout(1800)
+def test_github_action_installs_the_wheel_cached_for_its_version_without_compiling(
+    workspace: Path,
+    recorder: tuple[str, type[Recorder]],
+    wheel: Path,
+    tmp_path: Path,
+) -> None:
+    """A warm run: actions/cache has restored the wheel built for this version into the directory
+    the action names (the runner's restore, played by copying the suite's wheel there). The action
+    installs it into a fresh Python whose PATH reaches no compiler, and that install runs the check."""
+    api, handler = recorder
+    venv = tmp_path / "runner-python"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    tools = tmp_path / "runner-tools"  # what the steps run besides Python; no cc, c++, cmake, zig
+    tools.mkdir()
+    for tool in ("bash", "find", "sort", "xargs", "sha256sum", "cut", "uname", "cat", "rm"):
+        found = shutil.which(tool)
+        assert found, tool
+        (tools / tool).symlink_to(found)
+    path = f"{venv / 'bin'}{os.pathsep}{tools}"
+    assert not [c for c in COMPILERS if shutil.which(c, path=path)]
+    restored = workspace.parent / "lineagemesh-wheel"  # RUNNER_TEMP/lineagemesh-wheel
+    restored.mkdir()
+    shutil.copy(wheel, restored)
+    transcript: list[str] = []
+    started = time.monotonic()
+    store = workspace.parent / "store"
+    code, outputs = run_action(
+        workspace, api, store, path=path, transcript=transcript, args=CHECK_ARGS
+    )
+    print(f"the action's warm run took {time.monotonic() - started:.1f}s")
+    assert (code, outputs.get("verdict")) == (1, "BREAKING"), transcript
+    assert outputs["dir"] == str(restored)
+    assert re.fullmatch(r"lineagemesh-wheel-\S+-\S+-cpython-3\d+-[0-9a-f]{16}", outputs["key"])
+    assert not any("building it" in text for text in transcript), transcript
+    installed = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import graph._native as n; print(n.__file__)"],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert installed.startswith(str(venv)), installed
+    assert len(handler.comments) == 1
 
 
 def run_gitlab_template(
