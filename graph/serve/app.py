@@ -78,6 +78,7 @@ from graph.serve.ingest import REASONS, IngestConfig, IngestOutcome, ingest_batc
 from graph.serve.limits import GraphQLLimits
 from graph.serve.live_answers import BUILDS_KEY, AnswerBuilds
 from graph.serve.logs import AccessLog
+from graph.serve.manual import DOCS_PATH, Manual
 from graph.serve.marquez import MarquezReadAPI
 from graph.serve.marquez_request import PREFIX as MARQUEZ_PREFIX
 from graph.serve.metrics import Metrics, MetricsMiddleware
@@ -602,6 +603,7 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             Route("/mcp", mcp, methods=["GET", "POST", "DELETE"]),
             Mount(STATIC_PATH, static_files()),
+            Mount(DOCS_PATH, Manual()),
             Mount(
                 MARQUEZ_PREFIX,
                 MarquezReadAPI(

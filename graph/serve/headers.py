@@ -78,7 +78,7 @@ def cache_control(path: str) -> str:
 
 class SecurityHeaders:
     """ASGI middleware adding the headers above to every HTTP answer (an answer's own
-    ``Cache-Control`` is kept), and ``text/plain; charset=utf-8`` to static files a type is not
+    ``Cache-Control`` and Content-Security-Policy are kept), and ``text/plain; charset=utf-8`` to static files a type is not
     known for (the vendored README and LICENSE files, which would go out as
     ``application/octet-stream`` or unlabelled)."""
 
@@ -97,7 +97,8 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers["Content-Security-Policy"] = self.policy
+                if "content-security-policy" not in headers:  # the manual's pages state their own
+                    headers["Content-Security-Policy"] = self.policy
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["X-Frame-Options"] = "DENY"
                 headers["Referrer-Policy"] = "no-referrer"
