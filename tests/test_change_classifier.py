@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.change.classifier import (
-    ChangeType,
-    ContractTerms,
-    FieldSpec,
-    classify_contract,
-    classify_schema,
-    is_widening,
-    worst,
-)
+from graph.change.classifier import ChangeType, FieldSpec, classify_schema, is_widening, worst
+from graph.change.contract_rules import ContractTerms, classify_contract
 
 
 def summary(changes) -> list[tuple[str, str | None, str]]:
@@ -160,4 +153,39 @@ def test_contract_slo_and_quality_tightening_breaks_loosening_warns() -> None:
     assert [(c.kind.value, c.old, c.new) for c in loosened if c.column is None] == [
         ("DATASET_REMOVED", None, None),
         ("FRESHNESS_LOOSENED", "1h", "48h"),
+    ]
+
+
+def test_quality_value_sets_forbidden_ranges_and_unordered_changes() -> None:
+    """Each key of a rule is compared: fewer valid values or a wider forbidden range tighten it;
+    a changed query (no order) is BREAKING, its reason saying why; a description is not a change."""
+    old = ContractTerms(
+        quality=[
+            {"name": "status", "rule": "validValues", "validValues": ["a", "b", "c"]},
+            {"name": "gap", "mustNotBeBetween": [10, 20]},
+            {"name": "q", "type": "sql", "query": "select 1", "mustBe": 0},
+            {"name": "d", "rule": "nullCheck", "description": "old words"},
+        ]
+    )
+    new = ContractTerms(
+        quality=[
+            {"name": "status", "rule": "validValues", "validValues": ["a", "b"]},
+            {"name": "gap", "mustNotBeBetween": [12, 18]},
+            {"name": "q", "type": "sql", "query": "select 2", "mustBe": 0},
+            {"name": "d", "rule": "nullCheck", "description": "new words"},
+        ]
+    )
+    changes = classify_contract("c1", old, new)
+    assert [(c.kind.value, c.severity) for c in changes] == [
+        ("QUALITY_TIGHTENED", "BREAKING"),
+        ("QUALITY_LOOSENED", "WARNING"),
+        ("QUALITY_TIGHTENED", "BREAKING"),
+    ]
+    assert "no longer valid: c" in changes[0].reason
+    assert "query changed, which has no order" in changes[2].reason
+    back = classify_contract("c1", new, old)
+    assert [c.kind.value for c in back] == [
+        "QUALITY_LOOSENED",
+        "QUALITY_TIGHTENED",
+        "QUALITY_TIGHTENED",
     ]

@@ -1,14 +1,15 @@
 """The one rule book for what a schema or contract change means to the datasets downstream.
 
 Every place that compares two versions of a dataset — the pull-request check (``lineagemesh
-check``), schema history and its breaking-change notifications — classifies through this module,
-so a change is BREAKING in one exactly when it is BREAKING in the other. Pure and store-free: it
-takes two descriptions and returns the changes, each with a severity and a sentence saying why.
+check``), schema history and its breaking-change notifications — classifies through this module
+(and ``graph.change.contract_rules`` for a contract's SLOs and quality rules), so a change is
+BREAKING in one exactly when it is BREAKING in the other. Pure and store-free: it takes two
+descriptions and returns the changes, each with a severity and a sentence saying why.
 
 The rules are those data contracts use for schema evolution:
 
 - a removed, renamed or retyped (narrowed or unrelated type) column, a column made required, and
-  removed enum values are BREAKING; a tightened freshness SLO or quality rule is BREAKING too;
+  removed enum values are BREAKING; a tightened SLO property or quality rule is BREAKING too;
 - a widened type (``int`` → ``bigint``, ``float`` → ``double``, a longer ``varchar``, a decimal
   with room for every old value), a column made optional, an added required column, a loosened or
   dropped SLO or quality rule are WARNING: nothing stops working, but someone relies on it;
@@ -27,12 +28,10 @@ Example::
 from __future__ import annotations
 
 import functools
-import math
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import Enum
-from typing import Any
 
 from graph.core.vocabulary import CHANGE_SEVERITIES as SEVERITIES
 from graph.core.vocabulary import ChangeSeverity as Severity
@@ -54,6 +53,8 @@ class ChangeType(str, Enum):
     ENUM_VALUES_ADDED = "ENUM_VALUES_ADDED"
     FRESHNESS_TIGHTENED = "FRESHNESS_TIGHTENED"
     FRESHNESS_LOOSENED = "FRESHNESS_LOOSENED"
+    SLO_TIGHTENED = "SLO_TIGHTENED"
+    SLO_LOOSENED = "SLO_LOOSENED"
     QUALITY_TIGHTENED = "QUALITY_TIGHTENED"
     QUALITY_LOOSENED = "QUALITY_LOOSENED"
     CONTRACT_UNENFORCED = "CONTRACT_UNENFORCED"
@@ -76,6 +77,8 @@ _IMPACT_KIND = {
     ChangeType.ENUM_VALUES_REMOVED: "SEMANTIC",
     ChangeType.FRESHNESS_TIGHTENED: "SEMANTIC",
     ChangeType.FRESHNESS_LOOSENED: "SEMANTIC",
+    ChangeType.SLO_TIGHTENED: "SEMANTIC",
+    ChangeType.SLO_LOOSENED: "SEMANTIC",
     ChangeType.QUALITY_TIGHTENED: "SEMANTIC",
     ChangeType.QUALITY_LOOSENED: "SEMANTIC",
     ChangeType.CONTRACT_UNENFORCED: "SEMANTIC",
@@ -101,7 +104,8 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class Change:
-    """One classified change. ``old``/``new`` are the values compared (a type, a name, a number)."""
+    """One classified change. ``old``/``new`` are the values compared (a type, a name, a number);
+    ``term`` names the contract term changed (an SLO property such as ``availability``)."""
 
     kind: ChangeType
     dataset_id: str
@@ -110,11 +114,14 @@ class Change:
     new: str | None
     severity: Severity
     reason: str
+    term: str | None = None
 
     def describe(self) -> str:
         """A short label: ``drop amount``, ``retype amount: int -> varchar``."""
         subject = self.column if self.column is not None else self.dataset_id
         label = _LABELS[self.kind]
+        if self.term is not None:  # tighten latency of c: 4d -> 1d
+            label = f"{label.split()[0]} {self.term} of"
         if self.old is not None and self.new is not None:
             return f"{label} {subject}: {self.old} -> {self.new}"
         return f"{label} {subject}"
@@ -134,6 +141,8 @@ _LABELS = {
     ChangeType.ENUM_VALUES_ADDED: "add enum values to",
     ChangeType.FRESHNESS_TIGHTENED: "tighten freshness of",
     ChangeType.FRESHNESS_LOOSENED: "loosen freshness of",
+    ChangeType.SLO_TIGHTENED: "tighten SLO",
+    ChangeType.SLO_LOOSENED: "loosen SLO",
     ChangeType.QUALITY_TIGHTENED: "tighten quality rule",
     ChangeType.QUALITY_LOOSENED: "loosen quality rule",
     ChangeType.CONTRACT_UNENFORCED: "stop enforcing the contract of",
@@ -475,149 +484,3 @@ def is_widening(old: str, new: str) -> bool:
     if a == "date" and b in ("timestamp", "timestamptz"):
         return False  # a date read as a timestamp gains a time: readers comparing dates break
     return False
-
-
-# -- contracts ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ContractTerms:
-    """What a contract version promises beyond its schema.
-
-    ``quality`` holds the rules as contracts write them (ODCS ``quality`` entries or
-    datacontract.com checks), each a mapping with any of ``element``, ``name``, ``rule``/``metric``,
-    ``type``, ``query`` and the ``mustBe…`` bounds; ``fields`` maps dataset id → its columns.
-    """
-
-    freshness_hours: float | None = None
-    quality: Sequence[Mapping[str, Any]] = ()
-    fields: Mapping[str, Sequence[FieldSpec]] = field(default_factory=dict)
-
-
-_LOWER = ("mustBeGreaterThan", "mustBeGreaterOrEqualTo", "mustBeGreaterThanOrEqualTo")
-_UPPER = ("mustBeLessThan", "mustBeLessOrEqualTo", "mustBeLessThanOrEqualTo")
-
-
-def classify_contract(contract_id: str, old: ContractTerms, new: ContractTerms) -> list[Change]:
-    """The changes between two versions of one contract: schemas of its datasets, SLO, quality.
-
-    Schema changes carry the dataset id; SLO and quality changes carry ``contract_id`` (with the
-    rule's element as the column, where it names one).
-    """
-    changes: list[Change] = []
-    for dataset_id, columns in old.fields.items():
-        if dataset_id in new.fields:
-            changes.extend(classify_schema(dataset_id, columns, new.fields[dataset_id]))
-        else:
-            changes.append(dataset_removed(dataset_id, "the contract no longer describes it"))
-    changes.extend(dataset_added(d) for d in new.fields if d not in old.fields)
-    changes.extend(_freshness(contract_id, old.freshness_hours, new.freshness_hours))
-    changes.extend(_quality(contract_id, old.quality, new.quality))
-    return changes
-
-
-def _freshness(contract_id: str, old: float | None, new: float | None) -> list[Change]:
-    if old == new or (old is None and new is None):
-        return []
-    shown_old = None if old is None else f"{old:g}h"
-    shown_new = None if new is None else f"{new:g}h"
-    if new is not None and (old is None or new < old):
-        return [
-            Change(
-                ChangeType.FRESHNESS_TIGHTENED,
-                contract_id,
-                None,
-                shown_old,
-                shown_new,
-                "BREAKING",
-                "the producer must now deliver data sooner",
-            )
-        ]
-    return [
-        Change(
-            ChangeType.FRESHNESS_LOOSENED,
-            contract_id,
-            None,
-            shown_old,
-            shown_new,
-            "WARNING",
-            "consumers relying on the old freshness get older data",
-        )
-    ]
-
-
-def rule_key(rule: Mapping[str, Any]) -> str:
-    """What identifies a quality rule across versions: its element and its name or what it measures."""
-    what = next(
-        (
-            str(rule[k])
-            for k in ("name", "rule", "metric", "query", "description", "type")
-            if rule.get(k)
-        ),
-        "rule",
-    )
-    element = rule.get("element") or rule.get("field") or rule.get("column")
-    return f"{element}: {what}" if element else str(what)
-
-
-def _bounds(rule: Mapping[str, Any]) -> tuple[float, float, Any]:
-    """Lower bound, upper bound (open or closed alike) and the exact value a rule demands."""
-    low, high = -math.inf, math.inf
-    for key in _LOWER:
-        if isinstance(rule.get(key), int | float):
-            low = max(low, float(rule[key]))
-    for key in _UPPER:
-        if isinstance(rule.get(key), int | float):
-            high = min(high, float(rule[key]))
-    between = rule.get("mustBeBetween")
-    if (
-        isinstance(between, list)
-        and len(between) == 2
-        and all(isinstance(v, int | float) for v in between)
-    ):
-        low, high = max(low, float(between[0])), min(high, float(between[1]))
-    return low, high, rule.get("mustBe", rule.get("mustNotBe"))
-
-
-def _quality(
-    contract_id: str, old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]
-) -> list[Change]:
-    old_rules = {rule_key(r): r for r in old}
-    new_rules = {rule_key(r): r for r in new}
-    changes: list[Change] = []
-
-    def change(key: str, tightened: bool, reason: str) -> None:
-        rule = new_rules.get(key) or old_rules[key]
-        element = rule.get("element")
-        changes.append(
-            Change(
-                ChangeType.QUALITY_TIGHTENED if tightened else ChangeType.QUALITY_LOOSENED,
-                contract_id,
-                str(element) if element else None,
-                _show(old_rules.get(key)),
-                _show(new_rules.get(key)),
-                "BREAKING" if tightened else "WARNING",
-                f"{key}: {reason}",
-            )
-        )
-
-    for key, rule in old_rules.items():
-        if key not in new_rules:
-            change(key, False, "the rule is dropped: consumers lose that guarantee")
-            continue
-        (lo, hi, exact), (nlo, nhi, nexact) = _bounds(rule), _bounds(new_rules[key])
-        if (nlo > lo or nhi < hi) or (exact != nexact and nexact is not None):
-            change(key, True, "data that passed before may now fail")
-        elif nlo < lo or nhi > hi or (exact is not None and nexact is None):
-            change(key, False, "consumers get a weaker guarantee")
-    for key in new_rules:
-        if key not in old_rules:
-            change(key, True, "a new rule: data that passed before may now fail")
-    return changes
-
-
-def _show(rule: Mapping[str, Any] | None) -> str | None:
-    if rule is None:
-        return None
-    bounds = {k: v for k, v in rule.items() if k.startswith("must")}
-    return ", ".join(f"{k}={v}" for k, v in bounds.items()) or "present"

@@ -29,12 +29,8 @@ import orjson
 
 from graph import _native
 from graph._native import ObservedSchemas
-from graph.change.classifier import (
-    Change,
-    ContractTerms,
-    classify_contract,
-    classify_schema,
-)
+from graph.change.classifier import Change, classify_schema
+from graph.change.contract_rules import ContractTerms, classify_contract
 from graph.change.schema_observations import (
     Observation,
     distinct,

@@ -2,9 +2,10 @@
 
 The file goes through ``ingest.contracts.translate_contract`` — what ``lineagemesh ingest
 contracts`` applies — so the contract, its product and the datasets it governs carry the ids
-that command records. The current version is the graph's (its product's freshness SLO, the
-contract's quality rules, the governed datasets' columns) or, with ``--contract-base``, an older
-file. Both are compared by ``graph.change.classifier.classify_contract``.
+that command records. The current version is the graph's (the contract's every SLO property and
+quality rule, the governed datasets' columns with what the contract states of them) or, with
+``--contract-base``, an older file. Both are compared by
+``graph.change.contract_rules.classify_contract``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph.change.classifier import ContractTerms, FieldSpec, classify_contract
+from graph.change.classifier import FieldSpec
+from graph.change.contract_rules import ContractTerms, classify_contract, slo_terms
 from graph.check.changeset import ChangeSet, CheckError, Execute
 from graph.check.graph_reads import GraphDataset, datasets
 from graph.check.planning import assume_same_required, plan
@@ -70,20 +72,21 @@ def read_contract(path: Path) -> ContractVersion:
     if contract is None:
         raise CheckError(f"{path}: no contract in it")
     terms = ContractTerms(
-        contract.props.get("freshnessHours"),
+        None,
         list(contract.props.get("quality") or []),
         {
             did: [spec for _, spec in fields.get(key, [])]
             for did, key in governed.items()
             if key in fields
         },
+        slo_terms(contract.props.get("standard"), contract.props.get("sla")),
     )
     return ContractVersion(contract.id, product, terms, governed)
 
 
 PRODUCT_QUERY = """
 query Product($domain: String!, $name: String!) {
-  dataProduct(domain: $domain, name: $name) { freshnessHours contracts { id quality } }
+  dataProduct(domain: $domain, name: $name) { contracts { id quality sla standard } }
 }"""
 
 
@@ -97,16 +100,20 @@ def current_terms(execute: Execute, new: ContractVersion) -> ContractTerms | Non
     contract = next((c for c in (product or {}).get("contracts") or [] if c["id"] == new.id), None)
     if product is None or contract is None:
         return None
-    quality: Any = contract.get("quality")
-    if isinstance(quality, str):
-        quality = json.loads(quality)
+    quality, sla = (_json(contract.get(key)) for key in ("quality", "sla"))
     found = datasets(execute, new.governed.values())
     columns = {
         did: assume_same_required(graph, list(new.terms.fields.get(did, [])))
         for did, key in new.governed.items()
         if (graph := found[key]) is not None and graph.columns
     }
-    return ContractTerms(product.get("freshnessHours"), list(quality or []), columns)
+    slos = slo_terms(contract.get("standard"), sla)
+    return ContractTerms(None, list(quality or []), columns, slos)
+
+
+def _json(value: Any) -> Any:
+    """A JSON scalar as GraphQL gives it (a server may send it as text)."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def contract_changes(
@@ -127,9 +134,10 @@ def contract_changes(
         new_terms = new.terms
         if base is None:  # compare only datasets the graph knows columns of
             new_terms = ContractTerms(
-                new.terms.freshness_hours,
+                None,
                 new.terms.quality,
                 {d: f for d, f in new.terms.fields.items() if d in old.fields},
+                new.terms.slos,
             )
         found = datasets(execute, new.governed.values())
         by_id = {did: found[key] for did, key in new.governed.items()}

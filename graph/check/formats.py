@@ -61,6 +61,7 @@ def as_json(report: Report) -> dict[str, Any]:
                 "kind": p.change.kind.value,
                 "dataset": p.change.dataset_id,
                 "column": p.change.column,
+                "term": p.change.term,
                 "old": p.change.old,
                 "new": p.change.new,
                 "severity": p.change.severity,
