@@ -23,14 +23,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.change.classifier import (
-    Change,
-    ChangeType,
-    FieldSpec,
-    classify_schema,
-    dataset_added,
-    dataset_removed,
-)
+from graph.change import classifier
+from graph.change.classifier import Change, ChangeType, FieldSpec
 from ingest.contracts.slo import SloTerm, slo_terms
 
 __all__ = ["ContractTerms", "classify_contract", "rule_key", "slo_terms"]
@@ -70,10 +64,11 @@ def classify_contract(contract_id: str, old: ContractTerms, new: ContractTerms) 
     changes: list[Change] = []
     for dataset_id, columns in old.fields.items():
         if dataset_id in new.fields:
-            changes.extend(classify_schema(dataset_id, columns, new.fields[dataset_id]))
+            changes.extend(classifier.classify_schema(dataset_id, columns, new.fields[dataset_id]))
         else:
-            changes.append(dataset_removed(dataset_id, "the contract no longer describes it"))
-    changes.extend(dataset_added(d) for d in new.fields if d not in old.fields)
+            reason = "the contract no longer describes it"
+            changes.append(classifier.dataset_removed(dataset_id, reason))
+    changes.extend(classifier.dataset_added(d) for d in new.fields if d not in old.fields)
     changes.extend(_slos(contract_id, old.terms(), new.terms()))
     changes.extend(_quality(contract_id, old.quality, new.quality))
     return changes
