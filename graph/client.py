@@ -89,6 +89,38 @@ def http_executor(url: str, token: str | None = None, timeout: float = 120) -> E
     return execute
 
 
+class Refused(ClientError):
+    """The server answered a 4xx or 5xx; ``status`` is its status, the message its reason."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def post_documents(
+    url: str, source: str, body: dict[str, Any], token: str | None = None, timeout: float = 600
+) -> dict[str, Any]:
+    """Send documents to ``{url}/api/v1/ingest/{source}`` (``graph.serve.documents``) and return
+    the server's answer; Refused with its status and reason when it refuses them."""
+    import httpx
+    import orjson
+
+    endpoint = f"{url.rstrip('/')}/api/v1/ingest/{source}"
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        with httpx.Client(timeout=timeout, verify=endpoint.startswith("https:")) as client:
+            response = client.post(endpoint, content=orjson.dumps(body), headers=headers)
+        answer = orjson.loads(response.content) if response.content else {}
+    except (httpx.HTTPError, ValueError) as e:
+        raise ClientError(f"cannot send to {url}: {e}") from None
+    if response.status_code >= 400:
+        reason = answer.get("error") if isinstance(answer, dict) else answer
+        raise Refused(f"{url} answered {response.status_code}: {reason}", response.status_code)
+    return answer if isinstance(answer, dict) else {}
+
+
 def _attributes(record: dict[str, Any], skip: tuple[str, ...]) -> dict[str, Any]:
     return {key: value for key, value in record.items() if key not in skip and value is not None}
 

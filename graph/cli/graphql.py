@@ -20,20 +20,26 @@ if TYPE_CHECKING:
     from graph.stores import Store
 
 
-def graphql_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--server and --token (ask a running server's /graphql), or the store flags (open the store
-    in-process); the command gets ``server``, ``token`` and ``open_graph``."""
-
-    @click.option(
+def server_flags(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--server URL`` and ``--token``: a running server to ask or send to, with a bearer token."""
+    server = click.option(
         "--server",
         metavar="URL",
-        help="Ask a running lineagemesh server instead of opening a store.",
+        help="Ask (or send to) a running lineagemesh server instead of opening a store.",
     )
-    @click.option(
+    token = click.option(
         "--token",
         envvar="LINEAGEMESH_TOKEN",
         help="Bearer token for --server (env LINEAGEMESH_TOKEN).",
     )
+    return server(token(command))
+
+
+def graphql_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--server and --token (ask a running server's /graphql), or the store flags (open the store
+    in-process); the command gets ``server``, ``token`` and ``open_graph``."""
+
+    @server_flags
     @graph_flags
     @functools.wraps(command)
     def wrapper(*args: Any, server: str | None, open_graph: StoreOpener, **kwargs: Any) -> Any:

@@ -5,13 +5,14 @@ source goes through the one ingest service (``graph.intake.ingest_service``)."""
 from __future__ import annotations
 
 import contextlib
-import json
+import functools
 import shutil
 import signal
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from graph.cli import one_shot
+from graph.cli.graphql import server_flags
 from graph.cli.options import (
     check_kafka_principal,
     domain_rules_option,
@@ -35,18 +37,24 @@ from graph.core.auth import AuthConfig
 from graph.core.extras import require
 from graph.core.heap import keep_freed_memory, settle_heap
 from graph.core.input_files import InputError, read_input, regular_file
-from graph.core.model import PropertyKey
-from graph.core.mutations import Mutation, UpsertNode
+from graph.core.mutations import Mutation
 from graph.eventlog.event_log import NEO4J_DEFAULT
 from graph.intake.bulk_load import TranslationWorkers, load_events, workers_ahead
+from graph.intake.documents import (
+    BadDocument,
+    Document,
+    contract_mutations,
+    dbt_mutations,
+    quality_mutations,
+)
 from graph.intake.event_files import BadLine, expand_paths
 from graph.intake.ingest_service import IngestService
 from graph.intake.kafka_ingest import KafkaIngest
 from graph.read import queries
 from graph.stores import Store, StoreUnavailable
 from graph.stores.journal import JournalError
-from ingest.dbt import JobNaming, default_namespace, mark_removed, translate_manifest
-from ingest.domain_rules import DomainRules
+from ingest.dbt import JobNaming
+from ingest.domain_rules import NO_RULES, DomainRules
 
 T = TypeVar("T")
 
@@ -360,6 +368,62 @@ def ingest_iceberg(
     )
 
 
+@dataclass(frozen=True)
+class Remote:
+    """A running server to send documents to (``--server``), instead of opening a store."""
+
+    url: str
+    token: str | None
+
+    def send(self, source: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Post ``body`` to the server's ``source`` endpoint; exit 2 when it refuses the input
+        (400), a one-line error for any other refusal; the graph is unchanged either way."""
+        from graph.client import ClientError, Refused, post_documents
+
+        try:
+            return post_documents(self.url, source, body, self.token)
+        except Refused as e:
+            if e.status == 400:
+                click.echo(f"Error: {e}", err=True)
+                sys.exit(2)
+            raise click.ClickException(str(e)) from None
+        except ClientError as e:
+            raise click.ClickException(str(e)) from None
+
+
+def server_or_store(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--server URL`` (and ``--token``): send the documents to a running server — the one way in
+    while it holds the store — else the store flags, the store opened for the command. The command
+    gets ``service`` (None with a server) and ``remote`` (None without)."""
+
+    @server_flags
+    @store_flags
+    @functools.wraps(command)
+    def wrapper(
+        *args: Any,
+        server: str | None,
+        token: str | None,
+        open_graph: Callable[[], Store],
+        open_events: Callable[..., IngestService],
+        **kwargs: Any,
+    ) -> None:
+        if server:
+            params = click.get_current_context().params
+            if params.get("data_dir") or params.get("store"):
+                raise click.UsageError("give --server, or --data-dir / --store, not both")
+            command(*args, service=None, remote=Remote(server, token), **kwargs)
+            one_shot.exit(0)
+        with opened_service(open_graph, open_events, NO_RULES) as service:
+            command(*args, service=service, remote=None, **kwargs)
+        one_shot.exit(0)
+
+    return wrapper
+
+
+def _sent(answer: dict[str, Any], remote: Remote) -> str:
+    return f"{answer.get('changes', 0)} node/edge changes into {remote.url}"
+
+
 @ingest.command("dbt")
 @click.argument(
     "manifest_path",
@@ -381,62 +445,45 @@ def ingest_iceberg(
     "--run-results",
     help="Also record the test results of a run_results.json (of this manifest) as assertions.",
 )
-@store_options
+@server_or_store
 def ingest_dbt(
-    service: IngestService,
+    service: IngestService | None,
+    remote: Remote | None,
     manifest_path: Path,
     namespace: str | None,
     job_naming: JobNaming,
     run_results: Path | None,
 ) -> None:
-    """Ingest a dbt manifest.json: models, seeds, snapshots and sources with columns, tests and lineage.
+    """Ingest a dbt manifest.json: models, seeds, snapshots and sources with columns, tests and
+    lineage (column lineage from the models' compiled SQL too).
 
     Models a previous manifest of the same project built and this one does not are marked deleted.
+    A manifest or run results that cannot be read is reported as FILE[:LINE]: reason, exit 2.
     """
     try:
-        manifest = json.loads(read_input(manifest_path, "json"))
-    except InputError as e:
+        manifest = Document.read(manifest_path, "json")
+        results = None if run_results is None else Document.read(run_results, "json")
+        if namespace is None:
+            click.echo(
+                "note: no --namespace given; datasets meet OpenLineage events from dbt-ol only if their namespaces agree",
+                err=True,
+            )
+        if remote is not None:
+            body = {
+                "manifest": asdict(manifest),
+                "runResults": None if results is None else asdict(results),
+                "namespace": namespace,
+                "jobNaming": job_naming,
+            }
+            done = _sent(remote.send("dbt", body), remote)
+        else:
+            assert service is not None
+            mutations = dbt_mutations(service.store, manifest, namespace, job_naming, results)
+            done = f"{_apply(service, mutations)} node/edge changes into {service.store.uri}"
+    except BadDocument as e:
         click.echo(str(e), err=True)
         sys.exit(2)
-    except ValueError as e:  # JSON errors are ValueErrors
-        raise click.ClickException(f"{manifest_path}: {e}") from None
-    try:
-        mutations = translate_manifest(manifest, namespace, job_naming=job_naming)
-    except ValueError as e:  # InvalidManifest
-        raise click.ClickException(f"{manifest_path}: {e}") from None
-    if run_results is not None:
-        from graph.intake.quality_files import BadQualityFile, read_run_results
-
-        try:
-            mutations += read_run_results(run_results, manifest, namespace)
-        except BadQualityFile as e:
-            click.echo(str(e), err=True)
-            sys.exit(2)
-    project = next(
-        (
-            m.props["dbtProject"]
-            for m in mutations
-            if isinstance(m, UpsertNode) and "dbtProject" in m.props
-        ),
-        None,
-    )
-    if project is not None:
-        dataset_namespace = namespace or default_namespace(manifest)
-        previous = {
-            d.id
-            for d in queries.datasets_where(service.store, "dbtProject", project)
-            if d.props.get(PropertyKey.NAMESPACE) == dataset_namespace
-        }
-        mutations += mark_removed(previous, manifest, namespace)
-    if namespace is None:
-        click.echo(
-            "note: no --namespace given; datasets meet OpenLineage events from dbt-ol only if their namespaces agree",
-            err=True,
-        )
-    changes = _apply(service, mutations)
-    click.echo(
-        f"ingested {manifest_path}: {changes} node/edge changes into {service.store.uri}", err=True
-    )
+    click.echo(f"ingested {manifest_path}: {done}", err=True)
 
 
 @ingest.command("quality")
@@ -449,50 +496,71 @@ def ingest_dbt(
 @click.option(
     "--prefix", help="Put before each table name (e.g. db.schema), as the pipelines name it."
 )
-@store_options
+@server_or_store
 def ingest_quality(
-    service: IngestService, paths: tuple[Path, ...], namespace: str | None, prefix: str | None
+    service: IngestService | None,
+    remote: Remote | None,
+    paths: tuple[Path, ...],
+    namespace: str | None,
+    prefix: str | None,
 ) -> None:
     """Ingest check results as assertions: Great Expectations validation or checkpoint results, Soda
     scan results (soda scan -srf). A bad file is reported as FILE: reason, nothing is applied, exit 2."""
-    from graph.intake.quality_files import BadQualityFile, read_quality_files
-
     try:
-        mutations = read_quality_files(paths, namespace, prefix)
-    except BadQualityFile as e:
+        documents = [Document.read(path, "json") for path in paths]
+        if remote is not None:
+            body = {"results": [asdict(d) for d in documents], "namespace": namespace}
+            done = _sent(remote.send("quality", {**body, "prefix": prefix}), remote)
+        else:
+            assert service is not None
+            mutations = quality_mutations(documents, namespace, prefix)
+            done = f"{_apply(service, mutations, len(paths))} node/edge changes into {service.store.uri}"
+    except BadDocument as e:
         click.echo(str(e), err=True)
         sys.exit(2)
-    changes = _apply(service, mutations, len(paths))
-    click.echo(
-        f"ingested {len(paths)} result files: {changes} node/edge changes into {service.store.uri}",
-        err=True,
-    )
+    click.echo(f"ingested {len(paths)} result files: {done}", err=True)
 
 
 @ingest.command("contracts")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@store_options
-def ingest_contracts(service: IngestService, paths: tuple[Path, ...]) -> None:
+@server_or_store
+def ingest_contracts(
+    service: IngestService | None, remote: Remote | None, paths: tuple[Path, ...]
+) -> None:
     """Ingest data contracts (ODCS v3 or datacontract.com YAML; directories recurse for *.yaml/*.yml): products,
     domains, owners, SLOs, schemas with PII flags and quality rules, consumers.
 
     An invalid contract is reported as FILE: FIELD: REASON and skipped; the exit code is then 1.
+    Sent to a server (--server), the contracts are applied all or none: one invalid, exit 2.
     """
-    from ingest.contracts import InvalidContract, translate_contract
-
     files = _yaml_files(paths)
+    documents: list[Document] = []
     mutations: list[Mutation] = []
     rejected = unreadable = 0
     for path in files:
         try:
-            mutations.extend(translate_contract(read_input(path, "yaml"), str(path)))
-        except InvalidContract as e:
-            rejected += 1
-            click.echo(str(e), err=True)
-        except InputError as e:
+            document = Document.read(path, "yaml")
+        except BadDocument as e:
             rejected += 1
             unreadable += 1
             click.echo(str(e), err=True)
+            continue
+        try:
+            if remote is None:  # a server reads them itself
+                mutations.extend(contract_mutations([document]))
+        except BadDocument as e:
+            rejected += 1
+            click.echo(str(e), err=True)
+            continue
+        documents.append(document)
+    if remote is not None:
+        if rejected:
+            click.echo(f"{rejected} of {len(files)} contracts unreadable; nothing sent", err=True)
+            sys.exit(2)
+        answer = remote.send("contracts", {"contracts": [asdict(d) for d in documents]})
+        click.echo(f"{len(files)} contracts ingested ({_sent(answer, remote)})", err=True)
+        return
+    assert service is not None
     changes = _apply(service, mutations, len(files) - rejected)
     click.echo(
         f"{len(files) - rejected} contracts ingested ({changes} node/edge changes), {rejected} rejected, into {service.store.uri}",

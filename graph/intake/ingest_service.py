@@ -1,8 +1,9 @@
 """The one way events enter the graph: validate → authorise → keep the raw event → apply → acknowledge.
 
 Every ingest path goes through here: ``POST /api/v1/lineage`` and its batch endpoint
-(``graph.serve.ingest``), event files (``graph.intake.bulk_load``), the catalog, contract and dbt
-ingesters (their mutations, ``apply_mutations``) and the Kafka consumer. The paths differ only in
+(``graph.serve.ingest``), event files (``graph.intake.bulk_load``), the catalog, contract, dbt and
+quality ingesters (their mutations, ``apply_mutations``; sent to a server, ``commit_documents``)
+and the Kafka consumer. The paths differ only in
 how events arrive and how the answer is given.
 
 Validating and translating is pure (``translate_events``, ``translate_one``): it may run in a
@@ -238,9 +239,14 @@ class IngestService:
         if principal is None:
             return self._commit_events(events, decisions)
         size = sum(len(event.raw) for event in events)
+        return self._charged(principal, size, lambda: self._commit_events(events, decisions))
+
+    def _charged(self, principal: Principal, size: int, commit: Callable[[], int]) -> int:
+        """``commit()`` with ``size`` bytes charged to ``principal``'s quota first (QuotaExceeded,
+        nothing done, beyond it), given back if the store fails."""
         self.quotas.charge(principal.name, size)
         try:
-            return self._commit_events(events, decisions)
+            return commit()
         except StoreUnavailable:
             self.quotas.refund(principal.name, size)
             raise
@@ -347,6 +353,23 @@ class IngestService:
         return self.commit(
             payload, pack_mutations(payload, documents) if self.log is not None else None, DOCUMENT
         )
+
+    def authorize_mutations(
+        self, principal: Principal, mutations: Sequence[Mutation]
+    ) -> Authorization:
+        """What of a document's mutations ``principal`` may apply: refused (the domains it would
+        write and may not), or them (reduced as an event's would be, ``authorize_each``)."""
+        if principal.writes_everywhere:
+            return Authorization([])
+        return authorize_each([mutations], self.store, principal.name, principal.may_write)[0]
+
+    def commit_documents(
+        self, mutations: Sequence[Mutation], documents: int, principal: Principal, size: int
+    ) -> int:
+        """:meth:`apply_mutations` for documents a principal sent (``graph.serve.documents``):
+        their ``size`` bytes charged to its quota first (QuotaExceeded, nothing applied, beyond
+        it; given back if the store fails), as :meth:`commit_events` charges events."""
+        return self._charged(principal, size, lambda: self.apply_mutations(mutations, documents))
 
     def replay(self, since: int = 0, on_block: Any = None) -> int:
         """Apply every block of the log after seq ``since`` with the current translators (the

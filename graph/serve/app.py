@@ -1,4 +1,5 @@
-"""The starlette application: OpenLineage ingest, GraphQL (with GraphiQL), MCP, health and metrics.
+"""The starlette application: OpenLineage and document ingest (dbt artifacts, contracts, quality
+results: ``graph.serve.documents``), GraphQL (with GraphiQL), MCP, health and metrics.
 
 Routes are thin: ingest parses and translates in a worker thread (large batches in a worker
 process) and hands the mutations to the store; GraphQL executes in a worker thread so store I/O never blocks the event loop.
@@ -70,6 +71,8 @@ from graph.serve.assets import STATIC_PATH, page, static_files
 from graph.serve.budget import BUDGET_KEY, QueryAborted, QueryBudget
 from graph.serve.connection_caps import ConnectionCounts, ConnectionLimits, ConnectionMetrics
 from graph.serve.document_cache import DocumentCache, ValidDocuments
+from graph.serve.documents import SOURCES as DOCUMENT_SOURCES
+from graph.serve.documents import ingest_documents
 from graph.serve.execution import JSON_FRAGMENTS
 from graph.serve.headers import SecurityHeaders
 from graph.serve.health_check import HealthCheck
@@ -543,6 +546,12 @@ def create_app(
             request, "batch", partial(ingest_batch, translate_body=translator.translate)
         )
 
+    async def documents(request: Request) -> Response:
+        """dbt artifacts, contracts or quality results (``graph.serve.documents``)."""
+        source = request.url.path.rsplit("/", 1)[-1]
+        handler = partial(ingest_documents, source=source, admission=graphql.admission)
+        return await ingest(request, source, handler)
+
     async def healthz(request: Request) -> Response:
         """200 when the store answers and the disk takes writes (``degraded`` with the reason
         when the Kafka consumer is down or its lag does not move); else 503 saying why. Never
@@ -597,6 +606,10 @@ def create_app(
             Route("/", explorer),
             Route("/api/v1/lineage", lineage, methods=["POST"]),
             Route("/api/v1/lineage/batch", lineage_batch, methods=["POST"]),
+            *(
+                Route(f"/api/v1/ingest/{source}", documents, methods=["POST"])
+                for source in DOCUMENT_SOURCES
+            ),
             Route("/healthz", healthz),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),

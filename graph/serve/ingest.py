@@ -118,7 +118,7 @@ def _require_json(request: Request) -> None:
         )
 
 
-async def _read_body(request: Request, limits: IngestLimits) -> bytes:
+async def read_body(request: Request, limits: IngestLimits) -> bytes:
     """The request body, gunzipped when sent with ``Content-Encoding: gzip``, within the size limit."""
     _require_json(request)
     body = await read_capped(request, limits.max_body_bytes)
@@ -153,7 +153,7 @@ def _gunzip(body: bytes, max_bytes: int) -> bytes:
             return b"".join(pieces)
 
 
-def _parse_json(body: bytes) -> Any:
+def parse_body(body: bytes) -> Any:
     try:
         return parse_json(body)
     except UnusableValue as e:
@@ -167,7 +167,7 @@ def _parse_json(body: bytes) -> Any:
 def _translate_one(body: bytes, config: IngestConfig) -> TranslatedEvent:
     try:
         return translate_one(
-            _parse_json(body), body, config.rules, latest_accepted(config.max_clock_skew)
+            parse_body(body), body, config.rules, latest_accepted(config.max_clock_skew)
         )
     except InvalidEvent as e:
         raise RequestRejected(400, str(e)) from None
@@ -187,7 +187,7 @@ async def ingest_one(
 ) -> IngestOutcome:
     not_applied: Counter[str] = Counter()
     try:
-        body = await _read_body(request, config.limits)
+        body = await read_body(request, config.limits)
         event = await run_in_threadpool(_translate_one, body, config)
         (decision,) = await run_in_threadpool(service.authorize, principal, [event])
         if decision.refused:
@@ -219,7 +219,7 @@ Translated = list[TranslatedEvent | str]
 def translate_batch(body: bytes, config: IngestConfig) -> Translated:
     """Each event's mutations, or the reason it is invalid; a pure function (``graph.serve.translator``
     may run it in another process)."""
-    events = _parse_json(body)
+    events = parse_body(body)
     if not isinstance(events, list):
         raise RequestRejected(400, "$: a batch must be a JSON array of events")
     if len(events) > config.limits.max_batch_events:
@@ -249,7 +249,7 @@ async def ingest_batch(
     durably. ``translate_body`` runs ``translate_batch`` with ``config`` (``graph.serve.translator``)."""
     translated: Translated = []
     try:
-        body = await _read_body(request, config.limits)
+        body = await read_body(request, config.limits)
         translated = await translate_body(body)
         valid = {i: m for i, m in enumerate(translated) if not isinstance(m, str)}
         decisions = dict(

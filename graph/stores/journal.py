@@ -570,7 +570,8 @@ def hold_lock_file(path: Path) -> int:
         os.close(fd)
         raise JournalInUse(
             f"journal {path} is in use by another lineagemesh process (pid {holder}); stop it first, "
-            "or send that server the data over its HTTP API"
+            "or send that server the data: lineagemesh ingest dbt|contracts|quality ... --server URL, "
+            "OpenLineage events to its POST /api/v1/lineage"
         ) from None
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)

@@ -1,0 +1,128 @@
+"""dbt artifacts, data contracts and quality results → the mutations they make: one reading for
+``lineagemesh ingest dbt|contracts|quality`` and for the server's document endpoints
+(``graph.serve.documents``), so a document means the same whichever way it comes in.
+
+A document is its text and a name (a file's path, or the name a client sent it under). Its text
+is checked as a file argument is (``graph.core.input_files``: nesting bound) and parsed here; the
+translations are ``ingest.dbt``, ``ingest.dbt_results``, ``ingest.quality`` and
+``ingest.contracts``. Every document of a call is translated before anything is applied, so one
+bad document leaves the graph as it was; :class:`BadDocument` names it as ``NAME[:LINE]: reason``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graph.core.input_files import InputError, check_nesting, read_input
+from graph.core.model import PropertyKey
+from graph.core.mutations import Mutation, UpsertNode
+from graph.read import queries
+from graph.stores import GraphReader
+from ingest.dbt import (
+    InvalidManifest,
+    JobNaming,
+    default_namespace,
+    mark_removed,
+    translate_manifest,
+)
+from ingest.dbt_results import InvalidRunResults, translate_run_results
+from ingest.quality import InvalidQualityResult, translate_quality_result
+
+
+class BadDocument(ValueError):
+    """A document that is not one this source understands: ``name[:line]: reason``."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document as sent: ``name`` says where it came from (a path, a client's file name)."""
+
+    name: str
+    text: str
+
+    @classmethod
+    def read(cls, path: Path, syntax: str) -> Document:
+        """A file argument's text (``graph.core.input_files.read_input``); BadDocument if unreadable."""
+        try:
+            return cls(str(path), read_input(path, syntax))
+        except InputError as e:
+            raise BadDocument(str(e)) from None
+
+    def json(self) -> Any:
+        try:
+            check_nesting(self.name, self.text, "json")
+            return json.loads(self.text)
+        except InputError as e:
+            raise BadDocument(str(e)) from None
+        except json.JSONDecodeError as e:
+            raise BadDocument(f"{self.name}:{e.lineno}: not JSON: {e.msg}") from None
+
+
+def quality_mutations(
+    documents: Sequence[Document], namespace: str | None = None, prefix: str | None = None
+) -> list[Mutation]:
+    """The mutations of every Great Expectations or Soda result document, all or none."""
+    mutations: list[Mutation] = []
+    for document in documents:
+        try:
+            mutations += translate_quality_result(document.json(), namespace, prefix)
+        except InvalidQualityResult as e:
+            raise BadDocument(f"{document.name}: {e}") from None
+    return mutations
+
+
+def contract_mutations(documents: Sequence[Document]) -> list[Mutation]:
+    """The mutations of every ODCS or datacontract.com contract, all or none."""
+    from ingest.contracts import InvalidContract, translate_contract
+
+    mutations: list[Mutation] = []
+    for document in documents:
+        try:
+            check_nesting(document.name, document.text, "yaml")
+            mutations += translate_contract(document.text, document.name)
+        except (InvalidContract, InputError) as e:
+            raise BadDocument(str(e)) from None
+    return mutations
+
+
+def dbt_mutations(
+    graph: GraphReader,
+    manifest_document: Document,
+    namespace: str | None,
+    job_naming: JobNaming = "unique_id",
+    run_results: Document | None = None,
+) -> list[Mutation]:
+    """A dbt manifest's models, seeds, sources, tests and lineage (and a run_results.json's test
+    results as assertions); the models a previous manifest of the project in ``graph`` built and
+    this one does not are marked deleted."""
+    manifest = manifest_document.json()
+    try:
+        mutations = translate_manifest(manifest, namespace, job_naming=job_naming)
+    except InvalidManifest as e:
+        raise BadDocument(f"{manifest_document.name}: {e}") from None
+    if run_results is not None:
+        try:
+            mutations += translate_run_results(run_results.json(), manifest, namespace)
+        except (InvalidRunResults, InvalidManifest) as e:
+            raise BadDocument(f"{run_results.name}: {e}") from None
+    project = next(
+        (
+            m.props["dbtProject"]
+            for m in mutations
+            if isinstance(m, UpsertNode) and "dbtProject" in m.props
+        ),
+        None,
+    )
+    if project is not None:
+        dataset_namespace = namespace or default_namespace(manifest)
+        previous = {
+            d.id
+            for d in queries.datasets_where(graph, "dbtProject", project)
+            if d.props.get(PropertyKey.NAMESPACE) == dataset_namespace
+        }
+        mutations += mark_removed(previous, manifest, namespace)
+    return mutations

@@ -1,0 +1,121 @@
+"""One way in while serving: a running ``lineagemesh serve`` takes dbt artifacts, data contracts
+and quality results over HTTP (``lineagemesh ingest dbt|contracts|quality … --server URL``) and
+its answers change; bad input is a 4xx with a JSON reason and the graph unchanged; a writer
+scoped to one domain writes only that one. Real server process, real dbt-duckdb artifacts, the
+vendored contracts and a real Great Expectations result.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import corpus
+from live_server import LiveServer
+from test_auth import ADMIN, SALES, TOKENS, bearer
+from test_quality_ingest import _great_expectations_results
+
+DELIVERIES = corpus("dbt-duckdb-deliveries", "target")
+NS = "duckdb://deliveries"
+ODCS = corpus("data-contracts", "odcs", "full-example.odcs.yaml")
+ORDERS = '{ dataset(namespace: "duckdb://deliveries", name: "deliveries.main.orders") { id columns { name } assertions { totalCount } } }'
+PRODUCT = '{ dataProduct(domain: "seller", name: "my quantum") { contracts { id version } } }'
+GE_ORDERS = '{ dataset(namespace: "s3://shop", name: "orders") { assertions { totalCount } } }'
+STATS = "{ stats { kind count } }"
+
+
+def lineagemesh(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "graph", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    tokens = tmp_path / "tokens.json"
+    tokens.write_text(json.dumps(TOKENS))
+    data_dir = tmp_path / "store"
+    live = LiveServer(["--data-dir", str(data_dir)], tmp_path / "server.log", token=ADMIN)
+    live.start(["--auth-file", str(tokens)], timeout=240)
+    try:
+        yield live
+    finally:
+        live.stop()
+
+
+def test_dbt_contracts_and_quality_reach_a_running_server(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "store"
+    # The store is the server's: the command line says how to feed it instead.
+    held = lineagemesh("ingest", "contracts", str(ODCS), "--data-dir", str(data_dir))
+    assert held.returncode != 0 and "--server URL" in held.stderr, held.stderr
+    assert server.graphql(ORDERS)["dataset"] is None
+
+    sent = lineagemesh(
+        "ingest", "dbt", str(DELIVERIES / "manifest.json"), "--namespace", NS,
+        "--run-results", str(DELIVERIES / "run_results.json"),
+        "--server", server.url, "--token", ADMIN,
+    )  # fmt: skip
+    assert sent.returncode == 0, sent.stderr
+    orders = server.graphql(ORDERS)["dataset"]
+    assert {"id", "amount"} <= {c["name"] for c in orders["columns"]}
+    assert orders["assertions"]["totalCount"] > 0
+
+    assert server.graphql(PRODUCT)["dataProduct"] is None
+    sent = lineagemesh("ingest", "contracts", str(ODCS), "--server", server.url, "--token", ADMIN)
+    assert sent.returncode == 0, sent.stderr
+    contracts = server.graphql(PRODUCT)["dataProduct"]["contracts"]
+    assert [c["version"] for c in contracts] == ["1.1.0"]
+
+    checkpoint, validation = _great_expectations_results(tmp_path)
+    sent = lineagemesh(
+        "ingest", "quality", str(checkpoint), str(validation), "--namespace", "s3://shop",
+        "--server", server.url, "--token", ADMIN,
+    )  # fmt: skip
+    assert sent.returncode == 0, sent.stderr
+    assert server.graphql(GE_ORDERS)["dataset"]["assertions"]["totalCount"] == 3
+
+
+def test_bad_documents_are_4xx_with_a_reason_and_change_nothing(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    before = server.graphql(STATS)
+    url = server.url + "/api/v1/ingest/"
+    bad_manifest = {"manifest": {"name": "manifest.json", "text": '{"nodes": ['}}
+    answer = httpx.post(url + "dbt", json=bad_manifest, headers=bearer(ADMIN), timeout=60)
+    assert answer.status_code == 400
+    assert answer.json()["error"].startswith("manifest.json:1: not JSON")
+    answer = httpx.post(url + "contracts", json={"contracts": []}, headers=bearer(ADMIN))
+    assert (answer.status_code, answer.json()["error"]) == (
+        400,
+        "$.contracts: a non-empty list of documents is required",
+    )
+    good = {"name": "full.odcs.yaml", "text": ODCS.read_text()}
+    broken = {"name": "broken.odcs.yaml", "text": "apiVersion: v3.0.2\nkind: DataContract\n"}
+    answer = httpx.post(
+        url + "contracts", json={"contracts": [good, broken]}, headers=bearer(ADMIN), timeout=60
+    )
+    assert answer.status_code == 400 and answer.json()["error"].startswith("broken.odcs.yaml")
+    unauthenticated = httpx.post(url + "contracts", json={"contracts": [good]}, timeout=60)
+    assert unauthenticated.status_code == 401
+    # A writer of sales may not write the contract of the seller domain: 403 naming it.
+    answer = httpx.post(url + "contracts", json={"contracts": [good]}, headers=bearer(SALES))
+    assert answer.status_code == 403 and "'seller'" in answer.json()["error"]
+    assert server.graphql(STATS) == before
+
+    broken_file = tmp_path / "broken.odcs.yaml"
+    broken_file.write_text(broken["text"])
+    sent = lineagemesh(
+        "ingest", "contracts", str(ODCS), str(broken_file), "--server", server.url,
+        "--token", ADMIN,
+    )  # fmt: skip
+    assert sent.returncode == 2 and "broken.odcs.yaml" in sent.stderr, sent.stderr
+    refused = lineagemesh("ingest", "contracts", str(ODCS), "--server", server.url)
+    assert refused.returncode == 1 and "answered 401" in refused.stderr, refused.stderr
+    assert server.graphql(STATS) == before
