@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -119,3 +120,24 @@ def test_bad_documents_are_4xx_with_a_reason_and_change_nothing(
     refused = lineagemesh("ingest", "contracts", str(ODCS), "--server", server.url)
     assert refused.returncode == 1 and "answered 401" in refused.stderr, refused.stderr
     assert server.graphql(STATS) == before
+
+
+def test_a_check_asking_an_older_server_says_what_it_lacks(
+    server: LiveServer, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A field the server's schema lacks is named, not a bare GraphQL error; one the check can do
+    without (``Column.required``, newer than servers still running) is dropped from the question,
+    and stderr says what is then not compared."""
+    from graph.check import CheckError
+    from graph.cli.graphql import _older_server_query, graphql_executor
+
+    columns = '{ dataset(namespace: "n", name: "x") { columns { name %s } } }'
+    with graphql_executor(server.url, ADMIN, cast(Any, None)) as ask:
+        with pytest.raises(CheckError, match=r"has no Column\.bogus in its GraphQL schema"):
+            ask(columns % "bogus", {})
+        assert ask(columns % "required", {}) == {"dataset": None}
+    older = _older_server_query(
+        server.url, columns % "type required", [("required", "Column")], "Cannot query field"
+    )
+    assert older.split() == (columns % "type").split()
+    assert "has no Column.required (an older lineagemesh)" in capfd.readouterr().err

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +65,13 @@ def graphql_executor(
             try:
                 return remote(query, variables)
             except ClientError as e:
+                missing = _MISSING_FIELD.findall(str(e))
+                if not missing:
+                    raise CheckError(str(e)) from None
+                older = _older_server_query(server, query, missing, str(e))
+            try:
+                return remote(older, variables)
+            except ClientError as e:
                 raise CheckError(str(e)) from None
 
         yield ask
@@ -84,6 +92,37 @@ def graphql_executor(
     hold_until_exit(store)  # a one-shot command's process ends without freeing the graph
     with store:
         yield StoreExecute(store, in_process_graphql(store))
+
+
+#: GraphQL's answer naming a field its schema lacks (quoted either way).
+_MISSING_FIELD = re.compile(r"Cannot query field ['\"](\w+)['\"] on type ['\"](\w+)['\"]")
+#: Fields newer than some servers still running, and what is lost asking such a server without
+#: them: the question is then asked again without them, saying so on stderr.
+NEWER_FIELDS = {
+    ("Column", "required"): "what the graph's contracts state of required columns is not "
+    "compared (a field made required is found only against --contract-base)",
+    ("ProductConsumer", "undeclared"): "consumers no contract declares are not told apart",
+}
+
+
+def _older_server_query(server: str, query: str, missing: list[tuple[str, str]], error: str) -> str:
+    """``query`` without the scalar ``missing`` (field, type) pairs a server older than this
+    command lacks, each loss said on stderr; CheckError naming any other field it lacks (after
+    the server's own ``error``, which callers may recognise)."""
+    unknown = [f"{kind}.{name}" for name, kind in missing if (kind, name) not in NEWER_FIELDS]
+    if unknown:
+        raise CheckError(
+            f"{error} ({server} has no {', '.join(unknown)} in its GraphQL schema: it runs an "
+            "older lineagemesh than this command; upgrade it, or run this version on its store)"
+        )
+    for name, kind in missing:
+        click.echo(
+            f"warning: {server} has no {kind}.{name} (an older lineagemesh); asked without it: "
+            f"{NEWER_FIELDS[(kind, name)]}",
+            err=True,
+        )
+        query = re.sub(rf"(?<![\w$]){name}(?=[\s}}])", "", query)
+    return query
 
 
 def in_process_graphql(store: Store) -> InProcessGraphQL:
