@@ -138,7 +138,7 @@ SPEC_HEAD = "name: customer_orders\ndomain: orders\n"
         (
             SPEC_HEAD + "output_ports:\n  - name: t\n    type: table\n",
             4,
-            "$.output_ports[0]: an output port needs a location or a contract",
+            "$.output_ports[0]: an output port needs a location, a dataset or a contract",
         ),
         (
             SPEC_HEAD + "output_ports:\n  - {name: t, type: api, location: 'https://a/x'}\n"

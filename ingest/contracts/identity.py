@@ -23,6 +23,21 @@ class Identity:
     upper: bool = False  # Snowflake: identifiers upper case
 
 
+#: The server custom property stating the OpenLineage namespace its tables are named in, for a
+#: namespace no host rule derives (Airflow's or Marquez's plain ``food_delivery``, a custom server).
+NAMESPACE_PROPERTY = "openlineageNamespace"
+
+
+def stated_namespace(spec: dict[str, Any]) -> str | None:
+    """The namespace a server's ``customProperties`` state (``openlineageNamespace``), if any."""
+    for entry in spec.get("customProperties") or []:
+        if isinstance(entry, dict) and entry.get("property") == NAMESPACE_PROPERTY:
+            value = entry.get("value")
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+    return None
+
+
 def _host_port(spec: dict[str, Any], default: int | None) -> str | None:
     host = spec.get("host")
     if not isinstance(host, str) or not host.strip():
@@ -77,6 +92,10 @@ def dataset_identity(
     kind = server_type.lower()
     if kind == "api":
         return None  # an API endpoint is not a dataset OpenLineage names
+    stated = stated_namespace(spec)
+    if stated is not None:  # the server says how the pipelines name it: that wins over its host
+        name = _dotted([p for p in (s("catalog") or s("database"), s("schema")) if p], table)
+        return Identity(stated, name) if name else None
 
     def hosted(scheme: str, default: int | None, prefix: Sequence[str | None]) -> Identity | None:
         authority = _host_port(spec, default)

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from ingest.contracts import freshness_hours
+from ingest.naming import normal_namespace
 from ingest.products.document import Document
 from ingest.products.endpoints import BadEndpoint, endpoint_dataset
 from ingest.products.shape import INPUT, OUTPUT, Port, Product
@@ -105,13 +106,18 @@ def _port(
         found.props["schemaRegistry"] = (
             registry if isinstance(registry, dict) else {"url": registry}
         )
-    if found.location is not None:
+    stated = port.get("dataset")
+    if stated is not None:
+        if found.location is not None:
+            raise document.fail([*where, "dataset"], "names the dataset twice: location or dataset")
+        found.dataset = (normal_namespace(stated["namespace"].strip()), stated["name"].strip())
+    elif found.location is not None:
         try:
             found.dataset = endpoint_dataset(found.location)
         except BadEndpoint as e:
             raise document.fail([*where, "location"], str(e)) from None
     elif direction == OUTPUT and found.contract is None:
-        raise document.fail(where, "an output port needs a location or a contract")
+        raise document.fail(where, "an output port needs a location, a dataset or a contract")
     if port.get("product") is not None:
         upstream = port["product"].strip()
         up_domain, _, up_name = upstream.rpartition("/")
