@@ -31,6 +31,12 @@ from graph.read.view import GraphView
 DEFAULT_OWNER = "anonymous"  # Marquez's owner of namespaces created by OpenLineage events
 
 
+def time(stamp: str | None) -> str | None:
+    """A stored stamp as Marquez writes times: a contract's or descriptor's stamp orders by version
+    after its time (``...Z#v13.10.10``), which Marquez does not show."""
+    return None if stamp is None else stamp.split("#", 1)[0]
+
+
 def source(found: Source) -> dict[str, Any]:
     """Marquez's ``Source``; its ``type`` is the connection URL's scheme (no type is kept)."""
     url = found.connection_url
@@ -38,8 +44,8 @@ def source(found: Source) -> dict[str, Any]:
     return {
         "type": kind,
         "name": found.name,
-        "createdAt": found.created_at,
-        "updatedAt": found.updated_at,
+        "createdAt": time(found.created_at),
+        "updatedAt": time(found.updated_at),
         "connectionUrl": url,
         "description": None,
     }
@@ -48,8 +54,8 @@ def source(found: Source) -> dict[str, Any]:
 def namespace(found: Namespace) -> dict[str, Any]:
     return {
         "name": found.name,
-        "createdAt": found.created_at,
-        "updatedAt": found.updated_at,
+        "createdAt": time(found.created_at),
+        "updatedAt": time(found.updated_at),
         "ownerName": DEFAULT_OWNER,
         "description": None,
         "isHidden": False,

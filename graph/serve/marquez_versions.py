@@ -16,11 +16,6 @@ from graph.read.view import GraphView
 from graph.serve import marquez_shapes as shapes
 
 
-def stamp_as_marquez(at: str | None) -> str | None:
-    """A stored stamp (``2026-01-01T00:00:00.000000Z``) as Marquez writes times (ISO 8601, ``Z``)."""
-    return at
-
-
 def dataset_version(view: GraphView, dataset: Node, version: Node) -> dict[str, Any]:
     """One ``DatasetVersion``: the dataset's Marquez form, as of ``version``."""
     data = shapes.marquez(view, [dataset], True)[0] or {}
@@ -30,7 +25,7 @@ def dataset_version(view: GraphView, dataset: Node, version: Node) -> dict[str, 
         "type": data.get("type", "DB_TABLE"),
         "name": p["name"],
         "physicalName": data.get("physicalName", p["name"]),
-        "createdAt": stamp_as_marquez(p.get("createdAt")),
+        "createdAt": shapes.time(p.get("createdAt")),
         "version": p["version"],
         "namespace": p["namespace"],
         "sourceName": data.get("sourceName"),

@@ -270,6 +270,18 @@ void JsonWriter::put_double(double d) {
   if (s.find_first_of(".e") == std::string_view::npos) out_ += ".0";  // a float reads back as one
 }
 
+void JsonWriter::time(const uint8_t* v) {
+  char buf[32];
+  std::string_view text;
+  if (v != nullptr && value_string(v, pool_, buf, text)) {
+    // a contract's or descriptor's stamp orders by version after the time ("...Z#v13.10.10"):
+    // Marquez shows the time
+    json_string(text.substr(0, text.find('#')), out_);
+    return;
+  }
+  value(v);
+}
+
 void JsonWriter::value(const uint8_t* v) {
   if (v == nullptr) {
     out_ += "null";
@@ -454,9 +466,9 @@ void Renderer::head(const uint8_t* namespace_, const uint8_t* name, const char* 
 
 void Renderer::times(const uint8_t* first_seen, const uint8_t* last_seen, const uint8_t* namespace_) {
   key(",\"createdAt\":");
-  value(first_seen);
+  time(first_seen);
   key(",\"updatedAt\":");
-  value(last_seen);
+  time(last_seen);
   key(",\"namespace\":");
   value(namespace_);
 }

@@ -32,6 +32,7 @@ class JsonWriter {
  public:
   JsonWriter(const StringPool& pool, std::string& out) : pool_(pool), out_(out) {}
   void value(const uint8_t* v);
+  void time(const uint8_t* v);  // a stamp as the time it holds
   void field(const uint8_t* name, const uint8_t* type, const uint8_t* tags, const uint8_t* description);
 
  protected:
