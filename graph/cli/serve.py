@@ -336,7 +336,10 @@ def serve(
             demo_rules = demo_domain_rules() if rules is NO_RULES else rules
             demo_events = translate_events(events, demo_rules, service.keeps_raw)
             service.commit(demo_events.payload, demo_events.block)
-            say.info("loaded the food_delivery demo: %d events", len(events))
+            products = demo_products(service)
+            say.info(
+                "loaded the food_delivery demo: %d events, %d data products", len(events), products
+            )
         tune_gc(SERVING)  # requests' garbage collected as it comes (graph.core.heap)
         say.info(
             "lineagemesh on %s: explorer at %s/ and GraphQL at %s/graphql", store.uri, where, where
@@ -406,3 +409,20 @@ def _load_webhooks(path: Path | None, allow: frozenset[str]) -> Any:
         return load_webhooks(path, allow)
     except InvalidWebhooks as e:
         raise click.UsageError(str(e)) from None
+
+
+def demo_products(service: IngestService) -> int:
+    """Apply the demo's contracts, then its product descriptors (ports name the seed's datasets
+    and the contracts); returns how many products were loaded."""
+    from graph.intake.declared_only import mark_declared_only
+    from ingest.contracts import translate_contract
+    from ingest.demo import demo_documents
+    from ingest.products import translate_descriptor
+
+    mutations = [
+        m for source, text in demo_documents("contracts") for m in translate_contract(text, source)
+    ]
+    descriptors = demo_documents("products")
+    mutations += [m for source, text in descriptors for m in translate_descriptor(text, source)]
+    service.apply_mutations(mark_declared_only(service.store, mutations), len(descriptors))
+    return len(descriptors)

@@ -1,6 +1,8 @@
 """Demo data: the Marquez food_delivery seed (Apache-2.0, see LICENSE here), so a newcomer sees a graph
 at once; with the domains and owning teams a data mesh has (the seed names neither), so the demo
-shows what the explorer colours and whom an impact report notifies."""
+shows what the explorer colours and whom an impact report notifies; and a data product per domain
+(``products/``, data-product-spec.yaml) with two ODCS contracts (``contracts/``), so product
+lineage, ports and declared against observed consumers show at once."""
 
 from __future__ import annotations
 
@@ -42,6 +44,16 @@ PRODUCER = "https://example.com/lineagemesh/demo"
 def food_delivery_events() -> list[dict[str, Any]]:
     """26 OpenLineage RunEvents of 13 jobs over 13 datasets, with schemas and column lineage."""
     return json.loads((resources.files("ingest.demo") / "food_delivery.json").read_text())
+
+
+def demo_documents(kind: str) -> list[tuple[str, str]]:
+    """The demo's ``products`` descriptors or ``contracts``, as (source name, YAML text)."""
+    folder = resources.files("ingest.demo") / kind
+    return sorted(
+        (f"ingest/demo/{kind}/{f.name}", f.read_text())
+        for f in folder.iterdir()
+        if f.name.endswith(".yaml")
+    )
 
 
 def demo_domain_rules() -> DomainRules:
