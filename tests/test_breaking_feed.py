@@ -18,7 +18,7 @@ from graph.core.model import dataset_id
 from graph.intake.ingest_service import IngestService
 from graph.notify import breaking_feed
 from graph.notify.breaking_feed import BreakingFeed, FellBehind
-from graph.notify.webhooks import connect_outbox
+from graph.notify.outbox import connect_outbox
 from graph.read.change_feed import POLL_SECONDS
 from graph.stores import Store
 

@@ -33,7 +33,7 @@ from graph.intake.bulk_load import (
 )
 from graph.intake.event_files import BadLine
 from graph.intake.ingest_service import IngestService
-from graph.notify.webhooks import connect_outbox
+from graph.notify.outbox import connect_outbox
 from graph.stores.embedded.store import EmbeddedStore
 from ingest.domain_rules import DomainRules
 

@@ -40,15 +40,15 @@ from graph.notify.quality_alerts import (
     missed_freshness,
 )
 from graph.notify.webhook_client import WebhookClient
-from graph.notify.webhooks import (
+from graph.notify.webhook_config import (
     BREAKING_CHANGE,
-    RANGES,
-    Deliverer,
     InvalidWebhooks,
     Webhook,
     WebhookSettings,
     load_webhooks,
 )
+from graph.notify.webhook_targets import RANGES
+from graph.notify.webhooks import Deliverer
 from graph.stores import Store, open_store
 from ingest.contracts import translate_contract
 

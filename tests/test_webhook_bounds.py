@@ -18,7 +18,9 @@ from test_webhooks import EVENTS, SECRET
 from graph.intake.ingest_service import IngestService, translate_events
 from graph.notify import webhook_client
 from graph.notify.webhook_client import WebhookClient
-from graph.notify.webhooks import RANGES, Deliverer, Webhook, WebhookSettings
+from graph.notify.webhook_config import Webhook, WebhookSettings
+from graph.notify.webhook_targets import RANGES
+from graph.notify.webhooks import Deliverer
 from graph.stores import open_store
 
 GIB = 2**30
@@ -130,7 +132,7 @@ def test_a_connection_goes_to_the_address_its_check_allowed(tmp_path) -> None:
     resolving to loopback is refused at the connect without the opt-in, and posted to with it."""
     from webhook_receiver import Receiver
 
-    from graph.notify.webhooks import TargetRefused
+    from graph.notify.webhook_targets import TargetRefused
 
     receiver = Receiver()
     url = receiver.url.replace("127.0.0.1", "localhost")

@@ -25,16 +25,9 @@ from webhook_receiver import Received, Receiver, deliveries
 from graph.core.model import NodeKind
 from graph.intake.ingest_service import IngestService
 from graph.notify.webhook_client import WebhookClient
-from graph.notify.webhooks import (
-    RANGES,
-    Deliverer,
-    InvalidWebhooks,
-    TargetRefused,
-    Webhook,
-    WebhookSettings,
-    check_target,
-    load_webhooks,
-)
+from graph.notify.webhook_config import InvalidWebhooks, Webhook, WebhookSettings, load_webhooks
+from graph.notify.webhook_targets import RANGES, TargetRefused, check_target
+from graph.notify.webhooks import Deliverer
 from graph.stores import open_store
 
 SECRET = "s3cr3t-for-tests"
@@ -250,7 +243,7 @@ def test_an_expired_notification_is_kept_failed_durably_on_each_store(
     import time
 
     from graph.intake.ingest_service import translate_events
-    from graph.notify.webhooks import failed_deliveries
+    from graph.notify.outbox import failed_deliveries
 
     store = open_test_store()
     IngestService(store).commit(translate_events(EVENTS, keep_raw=False).payload, None)

@@ -214,8 +214,8 @@ def schema_changes(
 #: Told of each batch of breaking changes once applied (the subscription feed, the webhooks).
 Listener = Callable[[list[Node]], None]
 #: Makes the outbox entries for a version's breaking changes: (version, changes, observed at,
-#: detected at) → mutations.
-Outbox = Callable[[Node, list[Node], str, str], list[Mutation]]
+#: detected at, the writer: the principal whose batch it was, None when unknown) → mutations.
+Outbox = Callable[[Node, list[Node], str, str, str | None], list[Mutation]]
 
 
 class SchemaHistory:
@@ -241,12 +241,14 @@ class SchemaHistory:
         source: str | None,
         keep: Callable[[bytes], None] | None = None,
         observed_index: bytes | None = None,
+        writer: str | None = None,
     ) -> tuple[int, bytes]:
         """Apply ``payload`` to the store with the history it makes; returns the changes the store
         counted and the history's own mutations (encoded, empty if none), for the event log.
         ``keep`` hears those mutations before the store writes (the log keeps them in the write's
         transaction). ``observed_index``: the batch's observations as read where it was
-        translated (``graph.change.schema_observations.observed_index``)."""
+        translated (``graph.change.schema_observations.observed_index``). ``writer``: the
+        principal whose batch it is, named on its notifications (webhooks pace each writer)."""
         schemas = b"columns" in payload
         quality = self.quality is not None and self.quality.wants(payload)
         if not schemas and not quality:  # nothing in it states a schema or fails a check
@@ -277,7 +279,7 @@ class SchemaHistory:
             else:
                 observed = self._changing(observed)
             try:  # (a walk failing leaves versions taken as newest that were never written)
-                made, changes = self._history(observed, detected) if observed else ([], [])
+                made, changes = self._history(observed, detected, writer) if observed else ([], [])
             except BaseException:
                 self._newest.clear()
                 raise
@@ -427,7 +429,7 @@ class SchemaHistory:
             self._newest.popitem(last=False)
 
     def _history(
-        self, observed: list[Observation], detected: str
+        self, observed: list[Observation], detected: str, writer: str | None = None
     ) -> tuple[list[Mutation], list[Node]]:
         # Each version's mutations, in order; the breaking changes' are made once the batch's
         # walks are read (``_changes``): each new version with its breaking changes.
@@ -472,7 +474,7 @@ class SchemaHistory:
                 version_node = Node(version_id, NodeKind.DATASET_VERSION, props)
                 breaking_in.append((len(made) - 1, o, version, version_node, current, breaking))
             self._remember(o.dataset, Newest(version, o.at, o.fields, hours))
-        change_nodes = self._changes(breaking_in, made, detected) if breaking_in else []
+        change_nodes = self._changes(breaking_in, made, detected, writer) if breaking_in else []
         return [m for version in made for m in version], change_nodes
 
     def _changes(
@@ -480,6 +482,7 @@ class SchemaHistory:
         breaking_in: list[tuple[int, Observation, str, Node, Newest | None, list[Change]]],
         made: list[list[Mutation]],
         detected: str,
+        writer: str | None = None,
     ) -> list[Node]:
         """The breaking changes of a batch's new versions as nodes, each with its impact (their
         walks share what they read: ``notifications.BatchWalks``), appended to their version's
@@ -504,7 +507,7 @@ class SchemaHistory:
             ]
             made[at].extend(UpsertNode(n.id, n.kind, o.at, n.props) for n in these)
             if self.outbox is not None:
-                made[at].extend(self.outbox(version_node, these, o.at, detected))
+                made[at].extend(self.outbox(version_node, these, o.at, detected, writer))
             change_nodes.extend(these)
         return change_nodes
 

@@ -400,10 +400,10 @@ def serve(
 
 def _load_webhooks(path: Path | None, allow: frozenset[str]) -> Any:
     """``--webhooks``: the file's webhooks (``graph.notify.webhooks``); exit 2 naming what is wrong.
-    ``allow``: the ranges of ``graph.notify.webhooks.RANGES`` the ``--webhooks-allow-*`` flags opened."""
+    ``allow``: the ranges of ``graph.notify.webhook_targets.RANGES`` the ``--webhooks-allow-*`` flags opened."""
     if path is None:
         return None
-    from graph.notify.webhooks import InvalidWebhooks, load_webhooks
+    from graph.notify.webhook_config import InvalidWebhooks, load_webhooks
 
     try:
         return load_webhooks(path, allow)

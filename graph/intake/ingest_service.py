@@ -47,7 +47,7 @@ from graph.intake.authorization import Authorization, authorize_each
 from graph.intake.disk_health import WriteProbe
 from graph.intake.event_files import NotJSON, parse_json
 from graph.intake.quotas import Quotas
-from graph.notify.webhooks import connect_outbox
+from graph.notify.outbox import connect_outbox
 from graph.stores import Store, StoreUnavailable
 from ingest.clock_skew import DEFAULT_MAX_CLOCK_SKEW, latest_accepted
 from ingest.domain_rules import NO_RULES, DomainRules
@@ -239,7 +239,9 @@ class IngestService:
         if principal is None:
             return self._commit_events(events, decisions)
         size = sum(len(event.raw) for event in events)
-        return self._charged(principal, size, lambda: self._commit_events(events, decisions))
+        return self._charged(
+            principal, size, lambda: self._commit_events(events, decisions, principal.name)
+        )
 
     def _charged(self, principal: Principal, size: int, commit: Callable[[], int]) -> int:
         """``commit()`` with ``size`` bytes charged to ``principal``'s quota first (QuotaExceeded,
@@ -252,7 +254,10 @@ class IngestService:
             raise
 
     def _commit_events(
-        self, events: Sequence[TranslatedEvent], decisions: Sequence[Authorization] | None
+        self,
+        events: Sequence[TranslatedEvent],
+        decisions: Sequence[Authorization] | None,
+        writer: str | None = None,
     ) -> int:
         reduced = (
             [None if d.mutations is None else encode(d.mutations) for d in decisions]
@@ -282,7 +287,7 @@ class IngestService:
             kept_as_applied = [instead for instead in reduced if instead is not None]
             if kept_as_applied:
                 blocks.append(pack_mutations(concat_encoded(kept_as_applied), len(kept_as_applied)))
-        return self._apply(payload, riding=blocks)
+        return self._apply(payload, riding=blocks, writer=writer)
 
     def commit(
         self,
@@ -304,6 +309,7 @@ class IngestService:
         source: str | None = OPENLINEAGE,
         riding: Sequence[Block | None] = (),
         observed: bytes | None = None,
+        writer: str | None = None,
     ) -> int:
         """Apply a batch, with the raw blocks it came from (``riding``) and the schema history it
         makes in the same transaction (the history kept in the log too, so a reindex keeps it:
@@ -311,7 +317,7 @@ class IngestService:
         assert self.history is not None
         if self.log is None:
             changes, _ = (
-                self.history.apply(payload, source, None, observed) if payload else (0, b"")
+                self.history.apply(payload, source, None, observed, writer) if payload else (0, b"")
             )
         else:
             with self.log.riding(riding) as riders:
@@ -320,7 +326,9 @@ class IngestService:
                     riders.append(pack_mutations(history))
 
                 changes, _ = (
-                    self.history.apply(payload, source, keep, observed) if payload else (0, b"")
+                    self.history.apply(payload, source, keep, observed, writer)
+                    if payload
+                    else (0, b"")
                 )
         if changes:
             if self.on_written is not None:

@@ -33,7 +33,8 @@ from collections.abc import Callable, Sequence
 from itertools import islice
 
 from graph.core.model import Node
-from graph.notify.webhooks import BREAKING_CHANGE, scan_notifications, window_start
+from graph.notify.outbox import scan_notifications, window_start
+from graph.notify.webhook_config import BREAKING_CHANGE
 from graph.read.change_feed import POLL_SECONDS, ChangeFeed
 from graph.stores import Store
 

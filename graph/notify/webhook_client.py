@@ -11,7 +11,7 @@ every 5 s held a post for 15 minutes, as httpx's timeout bounds each read, not t
 * the answer's status is what counts; of its body at most ``RESPONSE_LIMIT`` bytes are read and
   discarded, then the connection is closed;
 * given the ranges the operator allows, a connection goes to the address its host resolved to
-  when it was checked (``graph.notify.webhooks.checked_address``), not to a second lookup's, which
+  when it was checked (``graph.notify.webhook_targets.checked_address``), not to a second lookup's, which
   a rebinding name could point at the metadata address between the check and the connect.
 """
 
@@ -96,7 +96,7 @@ class _BoundedBackend(httpcore.NetworkBackend):
                 raise httpcore.ConnectTimeout("the post's deadline passed before it connected")
             timeout = left if timeout is None else min(timeout, left)
         if self._allow is not None:
-            from graph.notify.webhooks import checked_address
+            from graph.notify.webhook_targets import checked_address
 
             host = checked_address(host, port, self._allow)  # TLS still names the URL's host
         stream = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
@@ -109,26 +109,29 @@ class _BoundedBackend(httpcore.NetworkBackend):
 class _Transport(httpx.HTTPTransport):
     """httpx's own transport (its error mapping included), over the bounded backend."""
 
-    def __init__(self, deadline: _Deadline, allow: Collection[str] | None) -> None:
+    def __init__(
+        self, deadline: _Deadline, allow: Collection[str] | None, connections: int
+    ) -> None:
         super().__init__()
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(),
-            max_connections=4,
-            max_keepalive_connections=2,
+            max_connections=max(4, connections),
+            max_keepalive_connections=max(2, connections),
             keepalive_expiry=5.0,
             network_backend=_BoundedBackend(deadline, allow),
         )
 
 
 class WebhookClient:
-    """Posts to receivers, each post bounded as this module says; one per delivery thread.
+    """Posts to receivers, each post bounded as this module says; one per webhook.
     ``allow``: the non-global ranges the operator allows, each connection's address checked and
-    pinned (None: not checked here)."""
+    pinned (None: not checked here). ``connections``: posts made at once from as many threads
+    (each post's deadline is its thread's)."""
 
-    def __init__(self, allow: Collection[str] | None = None) -> None:
+    def __init__(self, allow: Collection[str] | None = None, connections: int = 1) -> None:
         self._deadline = _Deadline()
         self._client = httpx.Client(
-            transport=_Transport(self._deadline, allow),
+            transport=_Transport(self._deadline, allow, connections),
             timeout=POST_TIMEOUT,
             follow_redirects=False,
         )

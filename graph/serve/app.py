@@ -62,7 +62,8 @@ from graph.intake.kafka_ingest import KafkaIngest, KafkaMetrics, KafkaSettings, 
 from graph.intake.quotas import Quotas
 from graph.mcp.http import MCPEndpoint
 from graph.notify.breaking_feed import BreakingFeed
-from graph.notify.webhooks import Deliverer, WebhookSettings
+from graph.notify.webhook_config import WebhookSettings
+from graph.notify.webhooks import Deliverer
 from graph.read.change_feed import ChangeFeed
 from graph.read.namespaces import NamespaceIndex
 from graph.serve.admission import Admission, Overloaded, Slots

@@ -16,7 +16,8 @@ from prometheus_client.registry import Collector
 
 from graph.core.auth import AuthConfig, AuthError, Role
 from graph.core.errors import QueryError
-from graph.notify.webhooks import Deliverer, failed_deliveries
+from graph.notify.outbox import failed_deliveries
+from graph.notify.webhooks import Deliverer
 from graph.serve.websocket import AUTHORIZATION_KEY
 
 WEBHOOKS_KEY = "webhooks"  # the GraphQL context's (auth, settings or None)
