@@ -116,3 +116,30 @@ def test_strings_and_comments_do_not_count_as_nesting(tmp_path) -> None:
     document = tmp_path / "ok.json"
     document.write_text('{"a": "' + "[" * 500 + '"}')
     assert read_input(document, "json")
+
+
+def test_a_symlink_out_of_the_working_tree_is_refused_unless_asked(tmp_path, monkeypatch) -> None:
+    """A pull request's ``contracts/orders.yaml -> ~/.ssh/id_rsa`` would be read and quoted in the
+    report; a symlink that stays in the working tree is read as its target."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = outside / "id_rsa.yaml"
+    secret.write_text("id: secret\n")
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "contract.yaml").write_text("id: inside\n")
+    (tree / "escape.yaml").symlink_to(secret)
+    (tree / "inside.yaml").symlink_to(tree / "contract.yaml")
+    monkeypatch.chdir(tree)
+    with pytest.raises(InputError, match="a symlink out of the working tree"):
+        read_input(Path("escape.yaml"), "yaml")
+    assert read_input(Path("inside.yaml"), "yaml") == "id: inside\n"
+    monkeypatch.setenv("LINEAGEMESH_INPUT_SYMLINKS", "follow")
+    assert read_input(Path("escape.yaml"), "yaml") == "id: secret\n"
+    monkeypatch.delenv("LINEAGEMESH_INPUT_SYMLINKS")
+    # the commands run in the repository: a link in tmp_path leads out of it
+    for args in (["check", "--contract"], ["ingest", "contracts"], ["ingest", "openlineage"]):
+        done = lineagemesh(*args, str(tree / "escape.yaml"), "--data-dir", str(tmp_path / "s"))
+        assert done.returncode == 2, (args, done.stderr)
+        assert "a symlink out of the working tree" in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr and "id: secret" not in done.stderr

@@ -105,9 +105,8 @@ def ingest_openlineage(
     applied in file order, 500 at a time (graph.intake.bulk_load).
     """
     try:  # a device or a FIFO would never end or never start
-        for path in paths:
-            if not path.is_dir():
-                regular_file(path)
+        for path in expand_paths(paths):  # those found in directories too
+            regular_file(path)
     except InputError as e:
         click.echo(str(e), err=True)
         sys.exit(2)

@@ -7,6 +7,9 @@ In CI a pull request controls the paths ``lineagemesh check`` reads: ``--sql /de
 * it must be a regular file: a device, a FIFO, a socket or a directory is refused, and so is a
   symlink to one (the check is made on the opened file, opened without blocking: a FIFO with no
   writer cannot hang the open);
+* a path through a symlink must stay in the working tree (the current directory): a pull
+  request's ``contracts/x.yaml -> ~/.ssh/id_rsa`` is refused unless the operator asks for it
+  (``LINEAGEMESH_INPUT_SYMLINKS=follow``);
 * at most ``LINEAGEMESH_MAX_INPUT_BYTES`` bytes (default 1 GiB) are read; a larger file is refused
   before it is read;
 * the text must be UTF-8: ``file:line: not UTF-8 ...`` names the first bad byte;
@@ -76,9 +79,28 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+FOLLOW_SYMLINKS = "LINEAGEMESH_INPUT_SYMLINKS"  # ``follow``: symlinks out of the tree too
+
+
+def within_tree(path: Path | str) -> None:
+    """InputError when ``path`` goes through a symlink to somewhere outside the current directory
+    (unless ``LINEAGEMESH_INPUT_SYMLINKS=follow``)."""
+    if os.environ.get(FOLLOW_SYMLINKS) == "follow":
+        return
+    real = os.path.realpath(path)
+    if real == os.path.abspath(path):
+        return  # no symlink on the way
+    root = os.path.realpath(os.getcwd())
+    if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
+        raise InputError(
+            path,
+            f"a symlink out of the working tree (to {real}); {FOLLOW_SYMLINKS}=follow allows it",
+        )
+
+
 def regular_file(path: Path) -> Path:
-    """``path`` when it is a regular file (through symlinks); InputError otherwise. For the
-    inputs read as streams (event files), which take no size cap."""
+    """``path`` when it is a regular file (through symlinks within the working tree);
+    InputError otherwise. For the inputs read as streams (event files), which take no size cap."""
     try:
         mode = os.stat(path).st_mode
     except OSError as e:
@@ -86,6 +108,7 @@ def regular_file(path: Path) -> Path:
     if not stat.S_ISREG(mode):
         via = " (through a symlink)" if os.path.islink(path) else ""
         raise InputError(path, f"not a regular file: {_kind(mode)}{via}")
+    within_tree(path)
     return path
 
 
@@ -101,6 +124,7 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
         if not stat.S_ISREG(st.st_mode):
             via = " (through a symlink)" if os.path.islink(path) else ""
             raise InputError(path, f"not a regular file: {_kind(st.st_mode)}{via}")
+        within_tree(path)
         if st.st_size > limit:
             raise InputError(
                 path,
