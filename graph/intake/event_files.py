@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
+from graph.core.input_files import InputError, decode
 from ingest.json_text import (
     TOO_DEEP,
     NotJSON,
@@ -131,7 +132,12 @@ def read_sources(path: Path) -> Iterator[RawItem]:
                     if line.strip():
                         yield SourceLine(path, number, line)
                 return
-            yield from _whole_file_events(path, (b"".join(head) + handle.read()).decode("utf-8"))
+            try:  # strict UTF-8, the first bad byte named by line and column, as every input is
+                text = decode(path, b"".join(head) + handle.read())
+            except InputError as e:
+                yield BadLine(path, e.line or 1, e.reason)
+                return
+            yield from _whole_file_events(path, text)
     except (OSError, UnicodeDecodeError, EOFError) as e:
         yield BadLine(path, number, f"cannot read file: {e}")
 
