@@ -3,10 +3,13 @@ cannot drift from it and nothing generated is checked in.
 
 ``reference/graphql.md``: every type of ``schema.graphql`` (the schema the server serves, kept
 fresh by ``tests/test_cli.py``) under its own heading, the operations' roots first.
+``reference/rest.md``: every route the server answers, from its route table
+(``scripts/generate_rest_reference.py``).
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from graphql import parse, print_ast
@@ -14,9 +17,13 @@ from graphql.language import TypeDefinitionNode
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate_rest_reference import rest_reference
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "schema.graphql"
 GRAPHQL_PAGE = "reference/graphql.md"
+REST_PAGE = "reference/rest.md"
 ROOTS = ("Query", "Mutation", "Subscription")
 
 HEADER = """# GraphQL
@@ -40,4 +47,5 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     """Adds the generated reference pages to the site's files."""
     content = graphql_reference(SCHEMA.read_text())
     files.append(File.generated(config, GRAPHQL_PAGE, content=content))
+    files.append(File.generated(config, REST_PAGE, content=rest_reference()))
     return files

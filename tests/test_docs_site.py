@@ -8,9 +8,14 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import generate_cli_reference
+import generate_rest_reference
+
+from graph.serve.app import create_app
+from graph.stores.embedded.store import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,6 +42,7 @@ def test_the_docs_site_builds_with_every_link_and_anchor_resolved(tmp_path: Path
     graphql = (site / "reference" / "graphql" / "index.html").read_text()
     assert graphql.index('id="query"') < graphql.index('id="assertion"')  # the roots first
     assert "lineageDiff" in graphql and "breakingChange" in graphql
+    assert "/api/v1/lineage/batch" in (site / "reference" / "rest" / "index.html").read_text()
     assert "Against Marquez itself" in (site / "benchmarks" / "index.html").read_text()
     assert (site / "images" / "explorer.png").is_file()
     assert (site / "search" / "search_index.json").is_file()
@@ -46,7 +52,12 @@ def test_a_broken_anchor_fails_the_build(tmp_path: Path) -> None:
     """The check can fail: the same docs with one link to a heading that does not exist."""
     project = tmp_path / "project"
     shutil.copytree(ROOT / "docs", project / "docs")
-    for made_from in ("mkdocs.yml", "schema.graphql", "scripts/mkdocs_hooks.py"):
+    for made_from in (
+        "mkdocs.yml",
+        "schema.graphql",
+        "scripts/mkdocs_hooks.py",
+        "scripts/generate_rest_reference.py",
+    ):
         (project / made_from).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / made_from, project / made_from)
     page = project / "docs" / "kafka.md"
@@ -60,6 +71,15 @@ def test_the_cli_reference_is_what_the_commands_say() -> None:
     assert generate_cli_reference.PAGE.read_text() == generate_cli_reference.cli_reference(), (
         "docs/reference/cli.md is stale: run python scripts/generate_cli_reference.py"
     )
+
+
+def test_the_rest_reference_lists_every_route_of_the_server() -> None:
+    page = generate_rest_reference.rest_reference()
+    app = create_app(EmbeddedStore(Path(tempfile.mkdtemp())))
+    for route in app.routes:
+        path = getattr(route, "path", None)  # every route of this app has one
+        assert path and f"| `{path}" in page, route
+    assert "`/api/v1/lineage/batch` | POST |" in page
 
 
 def test_the_readme_fits_a_screen_with_its_two_commands_first() -> None:

@@ -74,7 +74,10 @@ class ServerBackend:
 
 
 class MCPEndpoint:
-    """The ASGI endpoint of ``/mcp``; :meth:`running` is entered by the app's lifespan."""
+    """The MCP server for AI agents (streamable HTTP; a reader's token, admitted and bounded as
+    GraphQL is: ``graph.mcp``).
+
+    The ASGI endpoint of ``/mcp``; :meth:`running` is entered by the app's lifespan."""
 
     def __init__(self, graphql: ThreadedGraphQL, auth: AuthConfig) -> None:
         self.auth = auth

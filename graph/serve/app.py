@@ -167,7 +167,10 @@ class TextFrames(ASGIWebSocketAdapter):
 
 
 class ThreadedGraphQL(GraphQL[dict[str, Any], None]):
-    """Strawberry's ASGI view, behind authorization, a body limit and admission (``graph.serve.admission``),
+    """GraphQL queries and mutations (POST, GET), subscriptions over graphql-transport-ws, and
+    GraphiQL for a browser (reference/graphql.md).
+
+    Strawberry's ASGI view, behind authorization, a body limit and admission (``graph.serve.admission``),
     executing each operation synchronously in a worker thread within its budget (``graph.serve.budget``)."""
 
     websocket_adapter_class = TextFrames
@@ -540,9 +543,13 @@ def create_app(
         return outcome.response
 
     async def lineage(request: Request) -> Response:
+        """Takes one OpenLineage event (a writer's token; ``graph.serve.ingest``), as Marquez's
+        endpoint of the same path does."""
         return await ingest(request, "single", ingest_one)
 
     async def lineage_batch(request: Request) -> Response:
+        """Takes a JSON array or NDJSON of OpenLineage events (a writer's token), each accepted or
+        refused with its reason (``graph.serve.ingest``)."""
         return await ingest(
             request, "batch", partial(ingest_batch, translate_body=translator.translate)
         )
@@ -571,6 +578,7 @@ def create_app(
         return JSONResponse({"status": "ok", "store": store.uri})
 
     async def metrics_endpoint(request: Request) -> Response:
+        """Prometheus metrics of ingest, queries, connections and the store (a reader's token)."""
         try:
             _authorize(request, auth, Role.READER)
         except AuthError as e:

@@ -65,7 +65,7 @@ def build_site(site: Path, project: Path = CHECKOUT) -> None:
 
 
 class Manual:
-    """The ASGI app mounted at ``/docs``: the site's files, built on the first request if need be."""
+    """This manual (the mkdocs site of ``docs/``), built on the first request if need be."""
 
     def __init__(self, site: Path | None = None) -> None:
         self.site = site or site_directory()

@@ -200,7 +200,8 @@ def _input_field(column: Node, props: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class MarquezReadAPI:
-    """The ASGI app answering ``GET /api/v1/...`` as Marquez does."""
+    """Marquez's v1 read API: ``GET /api/v1/...`` (namespaces, datasets, jobs, runs, lineage,
+    column lineage, search, events) answered as Marquez does (marquez.md)."""
 
     def __init__(
         self,
