@@ -21,11 +21,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 CORPORA = REPO / "tests" / "corpora"  # vendored, with their licences (tests/corpora/README.md)
-#: Caches kept outside the checkout, as ccache's is: a fresh clone of the same sources reuses them.
-USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lineagemesh"
 sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(REPO / "tests"))
 
+from devservers import USER_CACHE  # noqa: E402, F401  # caches a fresh clone of the same sources reuses
 from devservers.neo4j import wipe as _wipe_neo4j  # noqa: E402
 from file_times import pytest_runtest_logreport, pytest_sessionfinish  # noqa: E402, F401
 

@@ -1,7 +1,7 @@
 """The local Neo4j 5.26 dev server (scripts/devservers/neo4j.py) really runs and keeps its data.
 
-Needs Java 17+ and Maven (first run fetches the jars into .cache/neo4j-5.26/lib); select or
-deselect with ``-m neo4j`` / ``-m "not neo4j"``.
+Needs Java 17+ and Maven (the first run fetches the jars into ~/.cache/lineagemesh/neo4j-*/lib);
+select or deselect with ``-m neo4j`` / ``-m "not neo4j"``.
 """
 
 import shutil

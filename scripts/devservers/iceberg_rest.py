@@ -43,6 +43,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from devservers import jar_folder
 from devservers.processes import process_running
 
 ICEBERG_VERSION = "1.10.1"
@@ -53,7 +54,6 @@ DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.6.1"
 
 BIND_HOST = "127.0.0.1"
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CACHE_DIR = REPO_ROOT / ".cache" / f"iceberg-rest-{ICEBERG_VERSION}"
 DEFAULT_WAREHOUSE = REPO_ROOT / ".cache" / "iceberg-warehouse"
 
 MARKER_NAME = ".complete"
@@ -130,6 +130,10 @@ public final class LocalRestCatalogServer {
   }
 }
 """.lstrip()
+#: The server jar and the launcher compiled against it, kept for every clone (devservers.USER_CACHE).
+CACHE_DIR = jar_folder(
+    f"iceberg-rest-{ICEBERG_VERSION}", ARTIFACT.encode(), LAUNCHER_SOURCE.encode()
+)
 
 # Popen handles of servers started by this process, so stop() can reap them.
 _CHILDREN: dict[int, subprocess.Popen] = {}
@@ -267,7 +271,7 @@ def _run(cmd: list[str], cwd: Path, what: str) -> None:
 def ensure_jars(cache_dir: Path | None = None) -> Path:
     """Make sure the server jar and the launcher are in the cache folder; return that folder.
 
-    The folder (default ``<repo>/.cache/iceberg-rest-1.10.1/``) then holds
+    The folder (default ``CACHE_DIR``, under ``~/.cache/lineagemesh/``) then holds
     ``iceberg-open-api-1.10.1.jar`` (copied by Maven's dependency plugin, so it
     is in ``~/.m2`` too) and ``classes/`` with the compiled launcher.  When the
     marker file says all is there, returns at once without running Maven.

@@ -1,9 +1,9 @@
 """Run a real Apache Kafka 4.x broker (KRaft, one node as broker and controller) on 127.0.0.1.
 
 No Kafka distribution or Docker is needed: Maven fetches ``org.apache.kafka:kafka_2.13`` and its
-runtime jars (``kafka/pom.xml`` beside this file) into ``<repo>/.cache/kafka-4/lib``; the broker
-is formatted with ``kafka.tools.StorageTool format --standalone`` and run as ``kafka.Kafka
-server.properties``, on free ports unless told otherwise.
+runtime jars (``kafka/pom.xml`` beside this file) into ``~/.cache/lineagemesh/kafka-<version>-<pom
+hash>/lib``; the broker is formatted with ``kafka.tools.StorageTool format --standalone`` and run
+as ``kafka.Kafka server.properties``, on free ports unless told otherwise.
 
     import sys; sys.path.insert(0, "<repo>/scripts")
     from devservers import kafka
@@ -37,13 +37,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from devservers import jar_folder
 from devservers.processes import process_running
 
 KAFKA_VERSION = "4.1.1"  # keep in sync with kafka/pom.xml
 HOST = "127.0.0.1"
 _HERE = Path(__file__).resolve().parent
 POM = _HERE / "kafka" / "pom.xml"
-CACHE_DIR = _HERE.parents[1] / ".cache" / "kafka-4"
+CACHE_DIR = jar_folder(f"kafka-{KAFKA_VERSION}", POM.read_bytes())
 LIB_DIR = CACHE_DIR / "lib"
 DEFAULT_DATA_DIR = _HERE.parents[1] / ".cache" / "kafka-data"
 STATE_FILE = "devserver.json"
@@ -73,7 +74,7 @@ def _complete_mark() -> dict:
 
 
 def ensure_jars(verbose: bool = False) -> Path:
-    """The folder of the broker's jars, fetched with Maven the first time (cached in .cache)."""
+    """The folder of the broker's jars, fetched with Maven the first time (then kept: CACHE_DIR)."""
     mark = LIB_DIR / ".complete"
     with contextlib.suppress(OSError, ValueError):
         if json.loads(mark.read_text()) == _complete_mark():

@@ -1,9 +1,9 @@
 """Run a real Neo4j 5.26 Community server on 127.0.0.1, for tests and developers.
 
 No Neo4j distribution, Docker or neo4j.conf is needed: Maven fetches the embedded engine
-(``org.neo4j:neo4j``) and its runtime jars into ``<repo>/.cache/neo4j-5.26/lib`` and
-``neo4j/Launcher.java`` (next to this file) runs it with only a Bolt connector, auth off,
-HTTP off and usage reporting off.
+(``org.neo4j:neo4j``) and its runtime jars into ``~/.cache/lineagemesh/neo4j-<version>-<pom
+hash>/lib`` and ``neo4j/Launcher.java`` (next to this file) runs it with only a Bolt connector,
+auth off, HTTP off and usage reporting off.
 
     import sys; sys.path.insert(0, "<repo>/scripts")
     from devservers import neo4j as neo4j_server
@@ -42,6 +42,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from devservers import jar_folder
 from devservers.processes import process_running
 
 __all__ = [
@@ -71,7 +72,7 @@ RESOURCE_DIR = _HERE / "neo4j"
 POM = RESOURCE_DIR / "pom.xml"
 LAUNCHER = RESOURCE_DIR / "Launcher.java"
 
-CACHE_DIR = REPO_ROOT / ".cache" / "neo4j-5.26"
+CACHE_DIR = jar_folder(f"neo4j-{NEO4J_VERSION}", POM.read_bytes())
 LIB_DIR = CACHE_DIR / "lib"
 DEFAULT_DATA_DIR = REPO_ROOT / ".cache" / "neo4j-data"
 
