@@ -69,7 +69,7 @@ def test_marquez_python_reads_the_seed(seeded) -> None:
     assert [ns["name"] for ns in client.list_namespaces()["namespaces"]] == [fd.NS]
 
     listed = client.list_datasets(fd.NS, limit=5)
-    assert listed["totalCount"] == 14 and len(listed["datasets"]) == 5
+    assert listed["totalCount"] == 13 and len(listed["datasets"]) == 5
     assert [d["name"] for d in listed["datasets"]] == sorted(d["name"] for d in listed["datasets"])
     rest = client.list_datasets(fd.NS, limit=100, offset=5)["datasets"]
     assert {d["name"] for d in listed["datasets"] + rest} == {
@@ -132,6 +132,8 @@ def test_marquez_python_reads_the_seed(seeded) -> None:
 
     with pytest.raises(APIError):
         client.get_dataset(fd.NS, "public.nope")
+    with pytest.raises(APIError):  # as Marquez: a column lineage input is not a dataset
+        client.get_dataset(fd.NS, "public.menu_item_id")
 
 
 _TABLES = (
@@ -141,8 +143,7 @@ _TABLES = (
     "top_delivery_times",
     "discounts",
     "popular_orders_day_of_week",
-    "menu_item_id",
-)  # the seed names public.menu_item_id in column lineage only
+)  # not public.menu_item_id, which the seed names in column lineage only
 
 
 def test_lineage_walks_both_ways_in_marquez_shape(seeded) -> None:
@@ -428,8 +429,9 @@ def test_tokens_gate_the_marquez_routes_as_graphql(tmp_path, food_delivery_event
 
 def test_sources_and_tags_list_what_the_datasets_carry(seeded) -> None:
     """``/sources``: each dataset's ``dataSource`` name (the seed's ``food_delivery_db``), else its
-    namespace (``public.menu_item_id``, named by column lineage only); ``/tags``: the distinct tags
-    of datasets and jobs, paged as Marquez pages them."""
+    namespace (``public.tagged``; not ``public.menu_item_id``, named by column lineage only, no
+    dataset of Marquez's); ``/tags``: the distinct tags of datasets and jobs, paged as Marquez
+    pages them."""
     post_with_client(
         seeded.url,
         [
@@ -497,11 +499,11 @@ def test_marquez_python_every_read_method_answers_the_seed(seeded) -> None:
     assert client.list_events(fd.NS, limit=3, offset=2)["events"] == every[2:5]
     assert client.list_events("no-such-namespace")["events"] == []
 
-    assert [s["name"] for s in client.list_sources()["sources"]] == [fd.NS, "food_delivery_db"]
+    assert [s["name"] for s in client.list_sources()["sources"]] == ["food_delivery_db"]
     assert client.get_source("food_delivery_db")["type"] == "POSTGRES"
     assert client.list_tags()["tags"] == []
 
-    assert client.list_datasets(fd.NS, limit=2, offset=1)["totalCount"] == 14
+    assert client.list_datasets(fd.NS, limit=2, offset=1)["totalCount"] == 13
     assert client.get_dataset(fd.NS, DELIVERY)["name"] == DELIVERY
     versions = client.list_dataset_versions(fd.NS, DELIVERY)["versions"]
     assert versions and versions[0]["name"] == DELIVERY

@@ -63,6 +63,19 @@ def _scan(
         after = page[-1].id
 
 
+def listed(node: Node) -> bool:
+    """Whether a catalog lists the node: a job, or a dataset something stated (an event's input
+    or output, a crawl, a contract: ``declared``). A dataset only named (by a column lineage
+    ``inputFields`` entry, a symlink, a product's port) is a reference, which Marquez never makes
+    a dataset of (it keeps a column lineage input only when the run read that dataset): its
+    namespace, source and tags are not listed either."""
+    return node.kind is not NodeKind.DATASET or bool(node.props.get(PropertyKey.DECLARED))
+
+
+def _listed(reader: GraphReader, kind: NodeKind) -> Iterator[Node]:
+    return (node for node in _scan(reader, kind) if listed(node))
+
+
 def namespaces(reader: GraphReader) -> list[Namespace]:
     """Every namespace a dataset or job names, by name."""
     return listing(reader).namespaces
@@ -80,7 +93,7 @@ def listing(reader: GraphReader) -> Listing:
         return node
 
     found = _namespaces_of(
-        seen(node) for kind in (NodeKind.DATASET, NodeKind.JOB) for node in _scan(reader, kind)
+        seen(node) for kind in (NodeKind.DATASET, NodeKind.JOB) for node in _listed(reader, kind)
     )
     return Listing(found, [sources[name] for name in sorted(sources)], sorted(tags))
 
@@ -147,7 +160,7 @@ def _of_namespace(
         if not node.id.startswith(prefix):
             return
         # not a namespace whose name extends this one
-        if node.props.get(PropertyKey.NAMESPACE) == namespace:
+        if node.props.get(PropertyKey.NAMESPACE) == namespace and listed(node):
             yield node
 
 
@@ -156,7 +169,7 @@ def in_namespace(
 ) -> Page:
     """The datasets or jobs of a namespace (all namespaces for None), by name: ``limit`` of them
     from ``offset``, with how many there are in all."""
-    nodes = _scan(reader, kind) if namespace is None else _of_namespace(reader, kind, namespace)
+    nodes = _listed(reader, kind) if namespace is None else _of_namespace(reader, kind, namespace)
     page: list[Node] = []
     total = 0
     for node in nodes:

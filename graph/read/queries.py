@@ -38,6 +38,7 @@ class NamedDataset:
 
     node: Node
     aliases: list[str]
+    stated: bool  # something stated it (``declared``) under one of its names, not only named it
 
 
 def dataset(store: GraphReader, namespace: str, name: str) -> Node | None:
@@ -57,9 +58,11 @@ def named_dataset(store: GraphReader, namespace: str, name: str) -> NamedDataset
     if found is None:
         return None
     others = sorted(m for m in resolver.members([canonical]) if m != canonical)
+    names = store.nodes(others).values() if others else ()
+    stated = any(bool(n.props.get(PropertyKey.DECLARED)) for n in (found, *names))
     if others:
-        found = _with_newest_lifecycle(found, store.nodes(others).values())
-    return NamedDataset(found, others)
+        found = _with_newest_lifecycle(found, names)
+    return NamedDataset(found, others, stated)
 
 
 def _with_newest_lifecycle(canonical: Node, aliases: Iterable[Node]) -> Node:

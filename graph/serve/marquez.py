@@ -414,9 +414,7 @@ class MarquezReadAPI:
 
     def dataset(self, view: GraphView, ns: str, name: str) -> dict[str, Any]:
         self._existing_namespace(view, ns)
-        found = queries.dataset(view, ns, name)
-        if found is None or found.kind != NodeKind.DATASET:
-            raise _not_found("Dataset", name)
+        found = _stated_dataset(view, ns, name)
         return shapes.dataset(
             _shown(view, found, True, "Dataset", name),
             Reads(view).column_lineage([found])[found.id],
@@ -427,9 +425,7 @@ class MarquezReadAPI:
     ) -> dict[str, Any]:
         """``.../versions`` (a page, newest first) or ``.../versions/{version}``."""
         self._existing_namespace(view, ns)
-        found = queries.dataset(view, ns, name)
-        if found is None or found.kind != NodeKind.DATASET:
-            raise _not_found("Dataset", name)
+        found = _stated_dataset(view, ns, name)
         if not version:
             return marquez_versions.versions(view, found, *params.page())
         answer = marquez_versions.version(view, found, version[0])
@@ -657,6 +653,15 @@ class MarquezReadAPI:
         found = raw_events.namespace_events(self.events, ns, limit, offset, view.budget.check)
         view.budget.charge(len(found), EVENT_FIELDS)
         return {"events": found}
+
+
+def _stated_dataset(view: GraphView, ns: str, name: str) -> Node:
+    """The dataset a namespace and name stand for, if something stated it under one of its names
+    (``graph.read.catalog.listed``: one only named by column lineage is not a Marquez dataset)."""
+    found = queries.named_dataset(view, ns, name)
+    if found is None or found.node.kind != NodeKind.DATASET or not found.stated:
+        raise _not_found("Dataset", name)
+    return found.node
 
 
 def _search(
