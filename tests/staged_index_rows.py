@@ -51,7 +51,7 @@ def aged_out(path: Path, tables: Sequence[str]) -> list[int]:
         db.close()
 
 
-def staged_log(directory: Path, events: list[dict[str, Any]]) -> Path:
+def _staged_log(directory: Path, events: list[dict[str, Any]]) -> Path:
     """A log in ``directory`` of ``events``, three a block, every key still staged (the limits
     are far above a few events'); returns its path."""
     with EventLog(directory) as log:
@@ -62,7 +62,7 @@ def staged_log(directory: Path, events: list[dict[str, Any]]) -> Path:
         return log.path
 
 
-def stage_as_before(path: Path, table: str, key: str) -> int:
+def _stage_as_before(path: Path, table: str, key: str) -> int:
     """Turn the log at ``path`` (closed) into one an older lineagemesh wrote, whose staged keys
     were a row each in ``{table}_staged`` (``key``, seq), with no ``{table}_staged_blocks``.
     Returns how many keys are staged that way."""
@@ -81,3 +81,20 @@ def stage_as_before(path: Path, table: str, key: str) -> int:
         return len(staged)
     finally:
         db.close()
+
+
+def older_log(
+    directory: Path, events: list[dict[str, Any]], table: str, key: str
+) -> tuple[Path, int]:
+    """A log in ``directory`` of ``events`` (none of their keys in ``table`` yet) as an older
+    lineagemesh left it (``_stage_as_before``): its path and how many keys it staged."""
+    path = _staged_log(directory, events)
+    assert rows(path, table) == 0
+    return path, _stage_as_before(path, table, key)
+
+
+def merged(path: Path, table: str) -> None:
+    """The keys an older lineagemesh staged in the log at ``path`` merged into ``table``, a
+    staged block left neither in the current form nor in the older."""
+    assert rows(path, table) > 0 and rows(path, f"{table}_staged_blocks") == 0
+    assert not has_table(path, f"{table}_staged")

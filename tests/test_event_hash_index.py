@@ -15,7 +15,7 @@ from typing import Any, cast
 import orjson
 import pytest
 from openlineage_events import complete
-from staged_index_rows import aged_out, has_table, rows, stage_as_before, staged_log
+from staged_index_rows import aged_out, merged, older_log, rows
 
 from graph.eventlog import event_hash_index, staged_index
 from graph.eventlog.event_log import Block, EventLog
@@ -87,13 +87,11 @@ def test_a_log_staged_a_row_a_hash_by_an_older_lineagemesh_is_merged_on_open(
     tmp_path: Path, food_delivery_events: list[dict[str, Any]]
 ) -> None:
     events = food_delivery_events
-    path = staged_log(tmp_path, events)
-    assert rows(path, "event_hashes") == 0
-    assert stage_as_before(path, "event_hashes", "hash") == len(events)
+    path, staged = older_log(tmp_path, events, "event_hashes", "hash")
+    assert staged == len(events)
     with EventLog(tmp_path) as log:
+        merged(path, "event_hashes")
         assert rows(path, "event_hashes") == len(events)
-        assert rows(path, "event_hashes_staged_blocks") == 0
-        assert not has_table(path, "event_hashes_staged")
         block = translate_events(events[::2]).block
         assert block is not None and log.append(block) == 0  # every event kept already
         assert kept_events(log) == events

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import socket
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from live_server import LiveServer
+from openlineage_events import complete
 
 CAP = 32
 WAIT = 20  # far beyond the 5 s idle timeout, and short of --read-seconds
@@ -55,16 +55,9 @@ def test_a_connection_sending_nothing_is_closed_long_before_read_seconds(
 
 
 def _event() -> dict[str, object]:
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": datetime.now(UTC).isoformat(),
-        "producer": "https://example.com/test",
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "ns", "name": "j"},
-        "inputs": [],
-        "outputs": [{"namespace": "ns", "name": "out"}],
-    }
+    return complete(
+        "j", [], [{"namespace": "ns", "name": "out"}], at=datetime.now(UTC), job_namespace="ns"
+    )
 
 
 def test_idle_connections_from_many_addresses_leave_room_for_a_clean_client(

@@ -19,6 +19,7 @@ import pytest
 from command_line import ingest_openlineage
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from openlineage_events import complete
 
 from graph import _native
 from graph.core.model import RULE_SOURCE, NodeKind
@@ -219,16 +220,13 @@ def test_the_translator_spells_each_dataset_by_the_rule() -> None:
 def test_the_cli_records_the_one_spelling(tmp_path: Path, workers: str) -> None:
     """``lineagemesh ingest openlineage`` (translating in its own process or in workers) of an event
     naming s3a:// and an upper-case database: the graph holds the spellings every ingester gives."""
-    event = {
-        "eventType": "COMPLETE",
-        "eventTime": "2024-01-01T00:00:00Z",
-        "producer": "https://example.com/p",
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "airflow://etl", "name": "load"},
-        "inputs": [{"namespace": "postgresql://DB.Foo:5432/", "name": "public.orders"}],
-        "outputs": [{"namespace": "s3a://lake/", "name": "orders"}],
-    }
+    event = complete(
+        "load",
+        [{"namespace": "postgresql://DB.Foo:5432/", "name": "public.orders"}],
+        [{"namespace": "s3a://lake/", "name": "orders"}],
+        at="2024-01-01T00:00:00Z",
+        job_namespace="airflow://etl",
+    )
     events = tmp_path / "events.ndjson"
     events.write_text(json.dumps(event) + "\n")
     done = ingest_openlineage(tmp_path / "store", events, workers=workers)

@@ -158,14 +158,18 @@ def test_the_header_states_the_vocabularys_severities_and_field_keys() -> None:
     assert SEVERITY_RANKS == {"BREAKING": 2, "WARNING": 1, "INFO": 0}
 
 
+def _grown(path: Path, line: str, lines: str) -> tuple[str, str]:
+    """The source at ``path``, and the same with its ``line`` (which it holds) made ``lines``."""
+    source = path.read_text()
+    assert line in source
+    return source, source.replace(line, lines, 1)
+
+
 def test_a_severity_added_to_the_vocabulary_makes_the_header_stale(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = generate_kinds.VOCABULARY.read_text()
-    assert '    BREAKING = "BREAKING"\n' in source
-    grown = source.replace(
-        '    BREAKING = "BREAKING"\n', '    FATAL = "FATAL"\n    BREAKING = "BREAKING"\n', 1
-    )
+    breaking = '    BREAKING = "BREAKING"\n'
+    source, grown = _grown(generate_kinds.VOCABULARY, breaking, '    FATAL = "FATAL"\n' + breaking)
     assert "kFatal = 3" in _header_of(generate_kinds.MODEL.read_text(), grown)
     with pytest.raises(SystemExit, match="Severity and FIELD_KEYS"):
         _header_of(generate_kinds.MODEL.read_text(), source.replace("FIELD_KEYS =", "KEYS ="))
@@ -177,11 +181,8 @@ def test_a_severity_added_to_the_vocabulary_makes_the_header_stale(
 def test_a_kind_added_to_the_model_makes_the_header_stale(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = generate_kinds.MODEL.read_text()
-    assert '    DATASET = "Dataset"\n' in source
-    grown = source.replace(
-        '    DATASET = "Dataset"\n', '    DATASET = "Dataset"\n    LAKE = "Lake"\n', 1
-    )
+    dataset = '    DATASET = "Dataset"\n'
+    _, grown = _grown(generate_kinds.MODEL, dataset, dataset + '    LAKE = "Lake"\n')
     with pytest.raises(SystemExit, match="ID_PREFIX must name a prefix for every NodeKind"):
         _header_of(grown)
     grown = grown.replace(

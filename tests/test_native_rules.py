@@ -9,11 +9,11 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-import uuid
 from pathlib import Path
 from typing import Any
 
 import orjson
+from openlineage_events import complete
 
 from graph import _native
 from graph.core.model import RULE_SOURCE, EdgeKind, NodeKind
@@ -27,16 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_event(namespace: str, name: str = "orders") -> dict[str, Any]:
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": "2024-01-01T00:00:00Z",
-        "producer": "https://example.com/p",
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "airflow://etl", "name": "load"},
-        "inputs": [],
-        "outputs": [{"namespace": namespace, "name": name}],
-    }
+    outputs = [{"namespace": namespace, "name": name}]
+    return complete("load", [], outputs, at="2024-01-01T00:00:00Z", job_namespace="airflow://etl")
 
 
 def datasets(wire: bytes) -> set[str]:

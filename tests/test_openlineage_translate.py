@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+from openlineage_events import PRODUCER, complete
 
 from graph import _native
 from graph.core.model import EdgeKind, NodeKind
@@ -12,8 +13,6 @@ from graph.core.mutations import Changes, UpsertEdge, UpsertNode, decode, encode
 from ingest.builder import GraphBuilder
 from ingest.openlineage import translate
 from ingest.openlineage_schema import InvalidEvent
-
-PRODUCER = "https://example.com/tests"
 
 
 def facet(**fields):
@@ -25,16 +24,14 @@ def facet(**fields):
 
 
 def run_event(**overrides):
-    event = {
-        "eventType": "COMPLETE",
-        "eventTime": "2026-01-05T06:00:00+02:00",
-        "run": {"runId": "0b5b8a2e-9a43-4d7a-8f3e-1c6f0f5d2a11"},
-        "job": {"namespace": "spark", "name": "enrich"},
-        "inputs": [{"namespace": "pg", "name": "public.users"}],
-        "outputs": [{"namespace": "pg", "name": "public.users_enriched"}],
-        "producer": PRODUCER,
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-    }
+    event = complete(
+        "enrich",
+        [{"namespace": "pg", "name": "public.users"}],
+        [{"namespace": "pg", "name": "public.users_enriched"}],
+        at="2026-01-05T06:00:00+02:00",
+        job_namespace="spark",
+        run_id="0b5b8a2e-9a43-4d7a-8f3e-1c6f0f5d2a11",
+    )
     event.update(overrides)
     return event
 

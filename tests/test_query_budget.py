@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ import httpx
 import pytest
 from live_server import LiveServer
 from openlineage.client.transport.http import HttpConfig, HttpTransport
+from openlineage_events import complete
 
 OUTPUTS = 50
 JOB = '{ job(namespace: "ns", name: "J") { %s } }'
@@ -35,16 +35,8 @@ PROBE = _nested(6)  # depth 15: 50^7 datasets
 
 
 def _fan_out_event() -> dict[str, Any]:
-    return {
-        "eventType": "COMPLETE",
-        "eventTime": datetime.now(UTC).isoformat(),
-        "producer": "https://example.com/test",
-        "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
-        "run": {"runId": str(uuid.uuid4())},
-        "job": {"namespace": "ns", "name": "J"},
-        "inputs": [],
-        "outputs": [{"namespace": "ns", "name": f"out{i}"} for i in range(OUTPUTS)],
-    }
+    outputs = [{"namespace": "ns", "name": f"out{i}"} for i in range(OUTPUTS)]
+    return complete("J", [], outputs, at=datetime.now(UTC), job_namespace="ns")
 
 
 def _start(

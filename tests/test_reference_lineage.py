@@ -9,7 +9,7 @@ moment."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from graph.core.errors import NodeNotFound
 from graph.core.model import EdgeKind, NodeKind
 from graph.core.mutations import stamp
-from graph.read.impact import ChangeKind, impact
-from graph.read.lineage import Direction, column_lineage, dataset_lineage
+from graph.read.impact import ChangeKind, ImpactReport, impact
+from graph.read.lineage import Direction, LineageGraph, column_lineage, dataset_lineage
 from graph.read.view import GraphView
 from graph.stores.embedded.store import EmbeddedStore
 from ingest.builder import GraphBuilder
@@ -122,6 +122,58 @@ def _stored(store: EmbeddedStore, mesh: Mesh, start: int) -> tuple[str, nx.DiGra
     return first, graph
 
 
+def _lineage_as_reference(
+    store: EmbeddedStore,
+    stored: tuple[str, nx.DiGraph],
+    moment: str | None,
+    direction: Direction,
+    depth: int,
+    walk: Callable[[GraphView, str, Direction, int], LineageGraph],
+    expected: Callable[[nx.DiGraph, str, bool, bool, int], tuple[set[str], set[Any]]],
+) -> None:
+    """The native ``walk`` (dataset or column lineage) from the ``stored`` example's start, read
+    now or as of ``moment``, gives the nodes and edges of the reference's walk, ``expected`` (not
+    found: not seen then)."""
+    first, whole = stored
+    graph = reference.as_of(whole, moment)
+    if first not in graph:
+        with pytest.raises(NodeNotFound):
+            walk(_view(store, moment), first, direction, depth)
+        return
+    up = direction in (Direction.UPSTREAM, Direction.BOTH)
+    down = direction in (Direction.DOWNSTREAM, Direction.BOTH)
+    nodes, edges = expected(graph, first, up, down, depth)
+
+    answer = walk(_view(store, moment), first, direction, depth)
+    assert {n.id for n in answer.nodes} == nodes
+    assert {(e.source, e.target, e.kind) for e in answer.edges} == edges
+
+
+def _impact_as_reference(
+    store: EmbeddedStore,
+    stored: tuple[str, nx.DiGraph],
+    moment: str | None,
+    depth: int | None,
+    semantic: bool,
+    expected: Callable[[nx.DiGraph, str, int | None, bool], dict[str, tuple[int, str]]],
+) -> ImpactReport | None:
+    """The native impact of the ``stored`` example's start (a dataset or a column) changed, read
+    now or as of ``moment``, gives the distances and severities of the reference's impact,
+    ``expected``; returns it (None: the start was not seen then, and is not found)."""
+    first, whole = stored
+    graph = reference.as_of(whole, moment)
+    change = ChangeKind.SEMANTIC if semantic else ChangeKind.DROP
+    if first not in graph:
+        with pytest.raises(NodeNotFound):
+            impact(_view(store, moment), first, change, depth)
+        return None
+    report = impact(_view(store, moment), first, change, depth)
+    assert {a.node.id: (a.distance, a.severity.value) for a in report.affected} == expected(
+        graph, first, depth, semantic
+    )
+    return report
+
+
 @EXAMPLES
 @given(
     mesh=meshes(),
@@ -138,19 +190,10 @@ def test_native_dataset_lineage_equals_the_reference(
     direction: Direction,
     moment: str | None,
 ) -> None:
-    first, whole = _stored(store, mesh, start)
-    graph = reference.as_of(whole, moment)
-    if first not in graph:
-        with pytest.raises(NodeNotFound):
-            dataset_lineage(_view(store, moment), first, direction, depth)
-        return
-    up = direction in (Direction.UPSTREAM, Direction.BOTH)
-    down = direction in (Direction.DOWNSTREAM, Direction.BOTH)
-    nodes, edges = reference.dataset_lineage(graph, first, up, down, depth)
-
-    answer = dataset_lineage(_view(store, moment), first, direction, depth)
-    assert {n.id for n in answer.nodes} == nodes
-    assert {(e.source, e.target, e.kind) for e in answer.edges} == edges
+    stored = _stored(store, mesh, start)
+    _lineage_as_reference(
+        store, stored, moment, direction, depth, dataset_lineage, reference.dataset_lineage
+    )
 
 
 @EXAMPLES
@@ -169,17 +212,9 @@ def test_native_dataset_impact_equals_the_reference(
     semantic: bool,
     moment: str | None,
 ) -> None:
-    first, whole = _stored(store, mesh, start)
-    graph = reference.as_of(whole, moment)
-    change = ChangeKind.SEMANTIC if semantic else ChangeKind.DROP
-    if first not in graph:
-        with pytest.raises(NodeNotFound):
-            impact(_view(store, moment), first, change, depth)
-        return
-    expected = reference.dataset_impact(graph, first, depth, semantic)
-    report = impact(_view(store, moment), first, change, depth)
-    assert {a.node.id: (a.distance, a.severity.value) for a in report.affected} == expected
-    assert all(a.certain for a in report.affected)
+    stored = _stored(store, mesh, start)
+    report = _impact_as_reference(store, stored, moment, depth, semantic, reference.dataset_impact)
+    assert report is None or all(a.certain for a in report.affected)
 
 
 # -- columns --------------------------------------------------------------------------------------
@@ -262,19 +297,10 @@ def test_native_column_lineage_equals_the_reference(
     direction: Direction,
     moment: str | None,
 ) -> None:
-    first, whole = _stored_columns(store, mesh, start)
-    graph = reference.as_of(whole, moment)
-    if first not in graph:
-        with pytest.raises(NodeNotFound):
-            column_lineage(_view(store, moment), first, direction, depth)
-        return
-    up = direction in (Direction.UPSTREAM, Direction.BOTH)
-    down = direction in (Direction.DOWNSTREAM, Direction.BOTH)
-    nodes, edges = reference.column_lineage(graph, first, up, down, depth)
-
-    answer = column_lineage(_view(store, moment), first, direction, depth)
-    assert {n.id for n in answer.nodes} == nodes
-    assert {(e.source, e.target, e.kind) for e in answer.edges} == edges
+    stored = _stored_columns(store, mesh, start)
+    _lineage_as_reference(
+        store, stored, moment, direction, depth, column_lineage, reference.column_lineage
+    )
 
 
 @EXAMPLES
@@ -293,16 +319,10 @@ def test_native_column_impact_equals_the_reference(
     semantic: bool,
     moment: str | None,
 ) -> None:
-    first, whole = _stored_columns(store, mesh, start)
-    graph = reference.as_of(whole, moment)
-    change = ChangeKind.SEMANTIC if semantic else ChangeKind.DROP
-    if first not in graph:
-        with pytest.raises(NodeNotFound):
-            impact(_view(store, moment), first, change, depth)
+    first, _ = stored = _stored_columns(store, mesh, start)
+    report = _impact_as_reference(store, stored, moment, depth, semantic, reference.column_impact)
+    if report is None:
         return
-    expected = reference.column_impact(graph, first, depth, semantic)
-    report = impact(_view(store, moment), first, change, depth)
-    assert {a.node.id: (a.distance, a.severity.value) for a in report.affected} == expected
     assert all(
         a.certain and a.path[0] == first and a.path[-1] == a.node.id for a in report.affected
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from staged_index_rows import aged_out, has_table, rows, stage_as_before, staged_log
+from staged_index_rows import aged_out, merged, older_log, rows
 
 from graph.eventlog import staged_index, subject_index
 from graph.eventlog.event_log import EventLog, subjects_of
@@ -81,12 +81,10 @@ def test_a_log_staged_a_row_a_subject_by_an_older_lineagemesh_is_merged_on_open(
     tmp_path: Path, food_delivery_events: list[dict[str, Any]]
 ) -> None:
     events = food_delivery_events
-    path = staged_log(tmp_path, events)
-    assert rows(path, "subjects") == 0
-    assert stage_as_before(path, "subjects", "subject") > 0
+    path, staged = older_log(tmp_path, events, "subjects", "subject")
+    assert staged > 0
     with EventLog(tmp_path) as log:
-        assert rows(path, "subjects") > 0 and rows(path, "subjects_staged_blocks") == 0
-        assert not has_table(path, "subjects_staged")
+        merged(path, "subjects")
         for subject in set().union(*(subjects_of(e) for e in events)):
             found = [r.event for r in log.events_of({subject}, None, 1000)[0]]
             assert found == named(events, subject)
