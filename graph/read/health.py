@@ -119,7 +119,7 @@ class Walks:
 
 
 @dataclass(slots=True)
-class _Own:
+class Own:
     """What a dataset or job says about itself."""
 
     known: bool = False
@@ -174,12 +174,12 @@ def dataset_slos(reader: GraphReader, dataset_ids: Iterable[str]) -> dict[str, f
     return slos
 
 
-def _own_state(
+def own_state(
     reader: GraphReader, datasets: Sequence[Node], jobs: Sequence[str], now: datetime
-) -> dict[str, _Own]:
+) -> dict[str, Own]:
     """What each dataset and job says about itself, read for all of them at once."""
     ids = [d.id for d in datasets]
-    state = {i: _Own() for i in [*ids, *jobs]}
+    state = {i: Own() for i in [*ids, *jobs]}
     for subject, checks in assertions(reader, [*ids, *jobs]).items():
         own = state[subject]
         own.known = own.known or bool(checks)
@@ -273,7 +273,7 @@ def datasets_health(
     whole = view.nodes({i for i, kind in kinds.items() if kind is NodeKind.DATASET})
     datasets = [whole[i] for i in sorted(whole)]  # whole: a walk's nodes may be summaries
     jobs = sorted(i for i, kind in kinds.items() if kind is NodeKind.JOB)
-    state = _own_state(view, datasets, jobs, now)
+    state = own_state(view, datasets, jobs, now)
     judged = {}
     for d, walk in found.items():
         bounds.seconds_left()  # judging a large walk takes time too: the check may stop here
@@ -281,7 +281,7 @@ def datasets_health(
     return judged
 
 
-def _judge(dataset: str, walk: lineage.LineageGraph, state: dict[str, _Own]) -> Health:
+def _judge(dataset: str, walk: lineage.LineageGraph, state: dict[str, Own]) -> Health:
     own = state[dataset]
     reasons = [*own.failures, *own.warnings]
     reached = {*walk.answer.edge_column("source"), *walk.answer.edge_column("target")}

@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from graph.core.model import Node, PropertyKey
 from graph.core.model import NodeKind as ModelNodeKind
-from graph.read import health, mesh, product_consumers
+from graph.read import health_rollup, mesh, product_consumers
 from graph.serve.connections import Connection, paginate
 from graph.serve.health_types import HealthStatus, moment
 from graph.serve.schema.context import (
@@ -71,11 +71,11 @@ def domains_with(info: Info, status: HealthStatus | None, at: datetime | None) -
     found = mesh.all_of_kind(store_view(info), ModelNodeKind.DOMAIN)
     if status is None:
         return found
-    now = moment(at)
-    walks = health_walks(info)  # one deadline for the walks of every domain
-    return [
-        d for d in found if health.domain_health(store_view(info), d, now, walks).status == status
-    ]
+    # one pass over the mesh (graph.read.health_rollup), not a walk per dataset of each domain
+    statuses = health_rollup.domain_statuses(
+        store_view(info), found, moment(at), health_walks(info)
+    )
+    return [d for d in found if statuses[d.id] == status]
 
 
 def domains(
