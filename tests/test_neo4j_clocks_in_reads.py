@@ -1,5 +1,5 @@
 """A Neo4j read that returns elements whole returns the column clocks they refer to in the same
-statement (``cypher._CLOCKS_OF_OWNERS``): a node, edge or neighbourhood read, and a walk's start,
+statement (``cypher.graph._CLOCKS_OF_OWNERS``): a node, edge or neighbourhood read, and a walk's start,
 each one statement where a clocks read followed, with the embedded store's answers. A walk over
 whole nodes reads a level's aliases both ways in one statement (``walk_ahead``)."""
 

@@ -19,8 +19,8 @@ from graph.core.model import EdgeKind, NodeKind
 from graph.core.mutations import Mutation, UpsertEdge, UpsertNode
 from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore
-from graph.stores.neo4j.cypher import _LOCK_AND_READ_BATCH
-from graph.stores.neo4j.judging import _JUDGING_READ, _WRITE_MARKS
+from graph.stores.neo4j.cypher.graph import _LOCK_AND_READ_BATCH
+from graph.stores.neo4j.cypher.judging import JUDGING_READ, WRITE_MARKS
 from ingest.openlineage import translate
 
 JOBS = ["job:etl:load", "job:etl:other", "job:etl:late"]
@@ -92,7 +92,7 @@ def test_a_batch_is_judged_from_its_first_statement_as_the_rule_judges(
         assert store.apply(batch) == reference.apply(batch)
         assert store.unrestated_job_edges(JOBS) == reference.unrestated_job_edges(JOBS)
         assert statements.count(_LOCK_AND_READ_BATCH) == 1
-        judged_after.append(statements.count(_JUDGING_READ))
+        judged_after.append(statements.count(JUDGING_READ))
         assert not [text for text in statements if text.startswith(PRIMITIVE_READ)]
     # judged after the write where the batch holds a run without its job (its first statement
     # locked no job: a run's OF edge moves the run's clock, or is written after it), or a job
@@ -104,10 +104,10 @@ def test_a_batch_is_judged_from_its_first_statement_as_the_rule_judges(
     for ended in ("2026-01-06T00:00:00Z", "2026-01-07T00:00:00Z"):
         statements.clear()
         store.apply(run_of("other", ended, ["b"]))
-        assert _JUDGING_READ not in statements and _WRITE_MARKS not in statements
+        assert JUDGING_READ not in statements and WRITE_MARKS not in statements
     statements.clear()
     store.apply(run_of("other", "2026-01-08T00:00:00Z", ["c"]))  # b no longer read: marked
-    assert _JUDGING_READ not in statements and _WRITE_MARKS in statements
+    assert JUDGING_READ not in statements and WRITE_MARKS in statements
     assert store.unrestated_job_edges(["job:etl:other"]) == {
         "job:etl:other": frozenset({("job:etl:other", EdgeKind.READS, "dataset:pg:b")})
     }

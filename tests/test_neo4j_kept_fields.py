@@ -22,7 +22,7 @@ from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.neo4j import Neo4jStore, kept_fields
 from graph.stores.neo4j.clock_books import _Locked
 from graph.stores.neo4j.codec import _column_ids
-from graph.stores.neo4j.cypher import _FORMAT
+from graph.stores.neo4j.cypher.graph import _FORMAT
 from ingest.openlineage import translate
 
 pytestmark = pytest.mark.neo4j

@@ -20,7 +20,7 @@ from graph.eventlog.event_log import OPENLINEAGE
 from graph.eventlog.event_log_migration import open_event_log
 from graph.intake.ingest_service import IngestService, TranslatedEvent
 from graph.stores.neo4j import Neo4jStore
-from graph.stores.neo4j.cypher import _FORMAT
+from graph.stores.neo4j.cypher.graph import _FORMAT
 
 pytestmark = pytest.mark.neo4j
 

@@ -20,7 +20,7 @@ from graph.read.lineage import dataset_lineage
 from graph.read.view import NAMES, SUMMARY, GraphView
 from graph.stores.neo4j import Neo4jStore
 from graph.stores.neo4j.codec import _FIELDS as KEPT_FIELDS  # (read by name, dropped whole)
-from graph.stores.neo4j.cypher import _FORMAT
+from graph.stores.neo4j.cypher.graph import _FORMAT
 
 pytestmark = pytest.mark.neo4j
 

@@ -71,7 +71,7 @@ def test_a_walk_reads_its_levels_in_one_statement(
     # the start, the walk and the lookup around what it reached (owners, products...): one
     assert impact_asked == ["reading a walk's start"]
     with monkeypatch.context() as looked_up_after:  # the lookup read on its own, as before
-        looked_up_after.setattr(walk_ahead, "_AROUND_KINDS", frozenset())
+        looked_up_after.setattr(walk_ahead, "AROUND_KINDS", frozenset())
         apart = statements(history, looked_up_after)
         alone = impact(GraphView(history, summaries=True), start)
         assert apart == ["reading a walk's start", "reading around an answer"]

@@ -13,52 +13,17 @@ level read is: the ids asked and their edges of the kinds asked.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from graph.core.model import JOB_IO, EdgeKind
 from graph.stores import Neighbourhood
-from graph.stores.neo4j.cypher import (
-    _CLOCKS_OF_OWNERS,
-    _EDGE_KEY,
-    _owners_of,
-    _start_by_handle,
-    _start_by_id,
-    _types,
-    _whole,
-    start_parameters,
-)
+from graph.stores.neo4j.cypher.around import around_query
+from graph.stores.neo4j.cypher.graph import start_parameters
 from graph.stores.remote_reads import NeighbourhoodKeys
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.reads import StoreReads
-
-
-@functools.cache
-def _around_query(kinds: frozenset[EdgeKind], by_handle: bool) -> str:
-    """The edges of ``kinds`` at the nodes asked both ways whose type is in ``$records`` with
-    their records, the far ends whole with their handles, the column clocks those refer to (the
-    columns of ``cypher._neighbourhood_query``), then the others' keys (none of ``kinds`` is a
-    job's input or output: no currency marks to read)."""
-    return "\n".join(
-        [
-            _start_by_handle() if by_handle else _start_by_id(),
-            f"MATCH (a)-[r:{_types(kinds)}]-(b)",
-            "WITH a, id, r, b, type(r) IN $records AS recorded",
-            (
-                f"WITH collect(CASE WHEN recorded THEN [{_EDGE_KEY['both']}, properties(r)] END) "
-                f"AS edges, collect(CASE WHEN NOT recorded THEN [{_EDGE_KEY['both']}] END) AS keys, "
-                "collect(DISTINCT b) AS ends"
-            ),
-            f"WITH *, {_owners_of('edges', '[3]')} + {_owners_of('ends')} AS owners {_CLOCKS_OF_OWNERS}",
-            (
-                f"RETURN edges, [n IN ends | {_whole('n')}] AS nodes, [] AS ahead, "
-                "[n IN ends | elementId(n)] AS handles, [] AS ahead_in, [] AS sources, "
-                "[] AS source_handles, clocks, keys"
-            ),
-        ]
-    )
 
 
 def around(
@@ -79,6 +44,6 @@ def around(
     parameters: dict[str, Any] = {"records": sorted(EdgeKind(kind).value for kind in records)}
     parameters.update(start_parameters(ids, handles))
     ((*rows, keys),) = store._read(
-        _around_query(asked, bool(handles)), parameters, "reading around an answer"
+        around_query(asked, bool(handles)), parameters, "reading around an answer"
     )
     return NeighbourhoodKeys(store._neighbourhood_of(rows, "both", None), keys)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph.core.model import EdgeKind
 from graph.stores import Neighbourhood, NeighbourhoodRequest
-from graph.stores.neo4j.cypher import neighbourhood_read
+from graph.stores.neo4j.cypher.graph import neighbourhood_read, reads_together, subquery
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.reads import StoreReads
@@ -41,7 +41,7 @@ def neighbourhoods(
     kind: the read is then of the nodes its ids reach over those edges (the far ends of another
     read of the batch, which it need not wait for). ``wholes``: the DERIVES_FROM reads among
     them read what judging their edges reads whole too, and each one's clocks, rows and ids
-    sought (``cypher._neighbourhood_query``) are appended to it."""
+    sought (``cypher.graph._neighbourhood_query``) are appended to it."""
     through = [*through, *[None] * (len(requests) - len(through))]
     if sum(len(request.ids) for request in requests) < SPLIT_FROM:
         return _read_together(store, requests, through, wholes)
@@ -78,13 +78,13 @@ def _read_together(
         if read is None:
             continue
         query, own = read
-        parts.append("CALL () {\n" + query + "\n}")
+        parts.append(subquery(query))
         parameters.update(own)
         columns.append(column)
         asked.append(index)
     if not parts:
         return found
-    text = "\n".join([*parts, "RETURN " + ", ".join(columns)])
+    text = reads_together(parts, columns)
     ((*rows,),) = store._read(text, parameters, "reading neighbourhoods")
     for index, row in zip(asked, rows):
         request = requests[index]

@@ -41,7 +41,7 @@ from graph.stores.neo4j.codec import (
     _encode_node,
     kept_fields,
 )
-from graph.stores.neo4j.cypher import _FORMAT
+from graph.stores.neo4j.cypher.graph import _FORMAT
 
 ARGS_FILE = "import.args"
 #: The room a database takes beside the import files it is made from, as a share of their size:

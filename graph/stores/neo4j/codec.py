@@ -307,7 +307,7 @@ def _decode_nodes(rows: list[list[Any]], clocks: _ClockMap | None = None) -> dic
 
 
 def summary_parameter(names: Sequence[str]) -> list[str]:
-    """What a summary read (``cypher._summary``) is given as ``$props`` for nodes read with only
+    """What a summary read (``cypher.graph._summary``) is given as ``$props`` for nodes read with only
     ``names`` of their properties: those besides SUMMARY, which _SUMMARY holds."""
     return [name for name in names if name not in _IN_SUMMARY]
 
@@ -323,7 +323,7 @@ def summary_kept(names: Sequence[str]) -> list[str] | None:
 
 def _decode_summaries(rows: list[list[Any]], names: Sequence[str]) -> dict[str, Node]:
     """Nodes from ``[id, labels, _summary, [value of each of names not in SUMMARY], _json]``
-    rows (``cypher._summary``): only ``names`` of their properties (Neo4j holds no nulls: a null
+    rows (``cypher.graph._summary``): only ``names`` of their properties (Neo4j holds no nulls: a null
     is a property the node does not have), no stamps. Rows not written by us (no _SUMMARY) are
     skipped."""
     found: dict[str, Node] = {}

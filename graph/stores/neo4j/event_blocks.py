@@ -49,86 +49,29 @@ from graph.eventlog.event_log import (
     unpack_events,
     without_kept,
 )
+from graph.stores.neo4j.cypher.event_blocks import (
+    AGE,
+    BLOCKS,
+    DELETE_META,
+    EVENTS_BEFORE,
+    GET_META,
+    KEPT,
+    LAST_SEQ,
+    OLDEST_TO_AGE,
+    RECEIVED_PAYLOAD,
+    SCHEMA,
+    SET_META,
+    SUBJECT_BLOCKS,
+    TIME_ROWS_EARLIEST_FIRST,
+    TIME_ROWS_LATEST_FIRST,
+    TIMES,
+    WRITE_BLOCKS,
+    WRITE_BLOCKS_IF_NONE_KEPT,
+)
 from graph.stores.neo4j.parameters import unprinted
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.store import Neo4jStore
-
-SCHEMA = (
-    "CREATE CONSTRAINT lineagemesh_event_block_id IF NOT EXISTS FOR (b:EventBlock) REQUIRE b.id IS UNIQUE",
-    "CREATE CONSTRAINT lineagemesh_event_block_seq IF NOT EXISTS FOR (b:EventBlock) REQUIRE b.seq IS UNIQUE",
-    "CREATE CONSTRAINT lineagemesh_event_hash IF NOT EXISTS FOR (h:EventHash) REQUIRE h.hash IS UNIQUE",
-    "CREATE CONSTRAINT lineagemesh_event_log_clock IF NOT EXISTS FOR (c:EventLogClock) REQUIRE c.id IS UNIQUE",
-    "CREATE CONSTRAINT lineagemesh_event_log_meta IF NOT EXISTS FOR (m:EventLogMeta) REQUIRE m.key IS UNIQUE",
-    "CREATE RANGE INDEX lineagemesh_event_hash_seq IF NOT EXISTS FOR (h:EventHash) ON (h.seq)",
-    "CREATE RANGE INDEX lineagemesh_event_subject IF NOT EXISTS FOR (s:EventSubject) ON (s.subject)",
-    "CREATE RANGE INDEX lineagemesh_event_subject_seq IF NOT EXISTS FOR (s:EventSubject) ON (s.seq)",
-    "CREATE RANGE INDEX lineagemesh_event_block_received IF NOT EXISTS FOR (b:EventBlock) ON (b.receivedAt)",
-    "CREATE RANGE INDEX lineagemesh_event_block_first IF NOT EXISTS FOR (b:EventBlock) ON (b.firstTime)",
-    "CREATE RANGE INDEX lineagemesh_event_block_last IF NOT EXISTS FOR (b:EventBlock) ON (b.lastTime)",
-    "MERGE (c:EventLogClock {id: 'blocks'}) ON CREATE SET c.seq = 0",
-)
-
-_KEPT = "UNWIND $hashes AS h MATCH (e:EventHash {hash: h}) RETURN collect(h)"
-#: The clock taken (its write lock held to the commit), then the blocks written, numbered from it.
-_WRITE = """
-MERGE (c:EventLogClock {id: 'blocks'}) ON CREATE SET c.seq = 0
-SET c.seq = c.seq + size($blocks)
-WITH c.seq - size($blocks) AS base
-UNWIND range(0, size($blocks) - 1) AS i
-WITH base + i + 1 AS seq, $blocks[i] AS row
-WITH row {.*, seq: seq} AS b
-CREATE (n:EventBlock {id: b.id, seq: b.seq, kind: b.kind, receivedAt: b.receivedAt,
-  events: b.events, payload: b.payload, times: b.times, firstTime: b.firstTime, lastTime: b.lastTime})
-WITH b
-CALL (b) { UNWIND b.hashes AS h MERGE (e:EventHash {hash: h}) ON CREATE SET e.seq = b.seq }
-CALL (b) { UNWIND b.subjects AS s CREATE (:EventSubject {subject: s, seq: b.seq}) }
-"""
-_WRITE_BLOCKS = _WRITE + "RETURN b.seq"
-#: The same when none of $hashes is kept already (the usual case: one statement, one round trip
-#: fewer a batch); else nothing written, and the kept ones returned.
-_WRITE_BLOCKS_IF_NONE_KEPT = f"""
-WITH [h IN $hashes WHERE EXISTS {{ MATCH (:EventHash {{hash: h}}) }}] AS kept
-CALL (kept) {{
-WITH kept WHERE size(kept) = 0
-{_WRITE}
-RETURN collect(b.seq) AS seqs
-}}
-RETURN kept, seqs
-"""
-_OLDEST_TO_AGE = (
-    "MATCH (b:EventBlock) WHERE b.receivedAt < $before AND b.kind = $kind "
-    "RETURN b.seq, b.payload, b.events ORDER BY b.seq LIMIT 1"
-)
-_AGE = """
-MATCH (b:EventBlock {seq: $seq}) WHERE b.kind = $old
-SET b.kind = $kind, b.payload = $payload, b.times = null, b.firstTime = null, b.lastTime = null
-WITH b
-CALL (b) { MATCH (s:EventSubject {seq: b.seq}) DELETE s }
-CALL (b) { MATCH (h:EventHash {seq: b.seq}) DELETE h }
-RETURN count(b)
-"""
-_BLOCKS = (
-    "MATCH (b:EventBlock) WHERE b.seq > $after "
-    "RETURN b.seq, b.kind, b.receivedAt, b.events, b.payload ORDER BY b.seq LIMIT $page"
-)
-_EVENTS_BEFORE = "MATCH (b:EventBlock) WHERE b.seq <= $seq RETURN coalesce(sum(b.events), 0)"
-_LAST_SEQ = "MATCH (b:EventBlock) RETURN coalesce(max(b.seq), 0)"
-_SUBJECT_BLOCKS = """
-MATCH (s:EventSubject) WHERE s.subject IN $names AND s.seq > $after
-WITH DISTINCT s.seq AS seq ORDER BY seq
-MATCH (b:EventBlock {seq: seq}) WHERE b.kind = $kind
-RETURN b.seq, b.receivedAt, b.payload ORDER BY b.seq LIMIT $page
-"""
-_TIME_ROWS = (
-    "MATCH (b:EventBlock) WHERE b.kind = $kind AND b.firstTime < $before AND b.lastTime >= $after "
-    "RETURN b.seq, b.events, b.firstTime, b.lastTime ORDER BY {order}, b.seq"
-)
-_TIMES = "MATCH (b:EventBlock {seq: $seq}) RETURN b.times"
-_RECEIVED_PAYLOAD = "MATCH (b:EventBlock {seq: $seq}) RETURN b.receivedAt, b.payload"
-_GET_META = "MATCH (m:EventLogMeta {key: $key}) RETURN m.value"
-_SET_META = "MERGE (m:EventLogMeta {key: $key}) SET m.value = $value"
-_DELETE_META = "MATCH (m:EventLogMeta {key: $key}) DELETE m"
 
 
 class Neo4jEventLog(RawEventLog):
@@ -194,13 +137,13 @@ class Neo4jEventLog(RawEventLog):
         def work(tx: neo4j.ManagedTransaction) -> None:
             write_blocks(tx, blocks)
             if meta is not None:
-                tx.run(_SET_META, key=meta[0], value=meta[1]).consume()
+                tx.run(SET_META, key=meta[0], value=meta[1]).consume()
 
         self._write_tx(work)
 
     def age_out(self, before: float, translate: Callable[[list[bytes]], bytes]) -> int:
         aged = 0
-        while rows := self._read(_OLDEST_TO_AGE, before=before, kind=OPENLINEAGE):
+        while rows := self._read(OLDEST_TO_AGE, before=before, kind=OPENLINEAGE):
             seq, payload, events = rows[0]
             kept = pack_mutations(translate(unpack_events(payload)), events)
             parameters = {
@@ -209,55 +152,53 @@ class Neo4jEventLog(RawEventLog):
                 "kind": kept.kind,
                 "payload": kept.payload,
             }
-            self._write_tx(functools.partial(_run, _AGE, parameters))
+            self._write_tx(functools.partial(_run, AGE, parameters))
             aged += events
         return aged
 
     # -- reads -----------------------------------------------------------------------------------
 
     def blocks(self, after: int = 0, page: int = 64) -> Iterator[StoredBlock]:
-        while rows := self._read(_BLOCKS, after=after, page=page):
+        while rows := self._read(BLOCKS, after=after, page=page):
             for row in rows:
                 yield StoredBlock(*row)
             after = rows[-1][0]
 
     def events_before(self, seq: int) -> int:
-        return int(self._read(_EVENTS_BEFORE, seq=seq)[0][0])
+        return int(self._read(EVENTS_BEFORE, seq=seq)[0][0])
 
     def last_seq(self) -> int:
-        return int(self._read(_LAST_SEQ)[0][0])
+        return int(self._read(LAST_SEQ)[0][0])
 
     def _subject_blocks(
         self, names: list[str], after: int, page: int
     ) -> list[tuple[int, float, bytes]]:
-        rows = self._read(_SUBJECT_BLOCKS, names=names, after=after, kind=OPENLINEAGE, page=page)
+        rows = self._read(SUBJECT_BLOCKS, names=names, after=after, kind=OPENLINEAGE, page=page)
         return [(seq, received, payload) for seq, received, payload in rows]
 
     def _time_rows(
         self, after: float, before: float, descending: bool
     ) -> list[tuple[int, int, float, float]]:
-        order = "b.lastTime DESC" if descending else "b.firstTime ASC"
-        rows = self._read(
-            _TIME_ROWS.replace("{order}", order), kind=OPENLINEAGE, before=before, after=after
-        )
+        query = TIME_ROWS_LATEST_FIRST if descending else TIME_ROWS_EARLIEST_FIRST
+        rows = self._read(query, kind=OPENLINEAGE, before=before, after=after)
         return [(seq, events, first, last) for seq, events, first, last in rows]
 
     def _times_blob(self, seq: int) -> bytes:
-        return bytes(self._read(_TIMES, seq=seq)[0][0] or b"")
+        return bytes(self._read(TIMES, seq=seq)[0][0] or b"")
 
     def _received_payload(self, seq: int) -> tuple[float, bytes]:
-        received, payload = self._read(_RECEIVED_PAYLOAD, seq=seq)[0]
+        received, payload = self._read(RECEIVED_PAYLOAD, seq=seq)[0]
         return received, payload
 
     def get_meta(self, key: str) -> str | None:
-        rows = self._read(_GET_META, key=key)
+        rows = self._read(GET_META, key=key)
         return rows[0][0] if rows else None
 
     def set_meta(self, key: str, value: str | None) -> None:
         if value is None:
-            self._write_tx(lambda tx: tx.run(_DELETE_META, key=key).consume())
+            self._write_tx(lambda tx: tx.run(DELETE_META, key=key).consume())
         else:
-            self._write_tx(lambda tx: tx.run(_SET_META, key=key, value=value).consume())
+            self._write_tx(lambda tx: tx.run(SET_META, key=key, value=value).consume())
 
     def close(self) -> None:
         """Nothing to release: the driver is the store's."""
@@ -275,12 +216,12 @@ def write_blocks(tx: neo4j.ManagedTransaction, blocks: Sequence[Block]) -> list[
     hashes = sorted(set(digests))
     if len(hashes) == len(digests):
         found, seqs = tx.run(
-            _WRITE_BLOCKS_IF_NONE_KEPT, unprinted(hashes=hashes, blocks=_rows(blocks))
+            WRITE_BLOCKS_IF_NONE_KEPT, unprinted(hashes=hashes, blocks=_rows(blocks))
         ).single(strict=True)
         if not found:
             return list(seqs)
     elif hashes:
-        (found,) = tx.run(_KEPT, unprinted(hashes=hashes)).single(strict=True)
+        (found,) = tx.run(KEPT, unprinted(hashes=hashes)).single(strict=True)
     else:
         found = []
     kept = {bytes.fromhex(digest) for digest in found}
@@ -292,7 +233,7 @@ def write_blocks(tx: neo4j.ManagedTransaction, blocks: Sequence[Block]) -> list[
             kept.update(left.hashes)
     if not new:
         return []
-    return [seq for (seq,) in tx.run(_WRITE_BLOCKS, unprinted(blocks=_rows(new))).values()]
+    return [seq for (seq,) in tx.run(WRITE_BLOCKS, unprinted(blocks=_rows(new))).values()]
 
 
 def _rows(blocks: Sequence[Block]) -> list[dict[str, Any]]:

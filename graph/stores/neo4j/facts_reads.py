@@ -20,8 +20,7 @@ compares them), and the newest run of a job is ``Neo4jStore.newest``'s, in summa
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
@@ -29,8 +28,15 @@ import orjson
 from graph.core.model import EdgeKind, Node, NodeKind
 from graph.stores import Neighbourhood, NeighbourhoodRequest
 from graph.stores.neo4j.batched_reads import _halved, _merged
-from graph.stores.neo4j.codec import _JSON_KEYS, _STAMPS, _UNRESTATED, _decode_nodes
-from graph.stores.neo4j.cypher import _types, neighbourhood_read
+from graph.stores.neo4j.codec import _decode_nodes
+from graph.stores.neo4j.cypher.facts_reads import (
+    OWNERS,
+    facts_statement,
+    found_query,
+    neighbourhood_in_map,
+    runs_query,
+)
+from graph.stores.neo4j.cypher.graph import neighbourhood_read
 
 if TYPE_CHECKING:
     from graph.stores.neo4j.reads import StoreReads
@@ -164,118 +170,6 @@ def _half(request: NeighbourhoodRequest, half: int) -> NeighbourhoodRequest:
     return _halved(request)[half]
 
 
-#: A far end the table lacks, as :class:`FoundRows` names it: its handle, its id, its kind where it
-#: is a node of ours (as ``codec._decode_summaries`` keeps them; else null), its drop (``deleted``:
-#: what judges the job edges entering it current).
-_END = (
-    f"[elementId({{n}}), {{n}}.id, CASE WHEN {{n}}.{_STAMPS} IS NULL THEN null "
-    "ELSE head([label IN labels({n}) WHERE label IN $f.kinds]) END, {n}.deleted]"
-)
-
-#: A node as the rows name it: its place (``$f.pos`` holds place * 2 + whether the caller holds its
-#: aliases), else its id.
-_NAMED = "coalesce($f.pos[elementId({n})] / 2, {n}.id)"
-
-#: The places (of ``$f.seek``) whose handles now name another node than the one the caller was
-#: given them for: each node with a handle has its id read once, whatever it is asked about.
-_STALE = (
-    "CALL () { UNWIND $f.seek AS i MATCH (a) WHERE elementId(a) = $f.handles[i] "
-    "AND a.id <> $f.ids[i] RETURN collect(i) AS stale }"
-)
-
-
-def _start(name: str, node: str = "a") -> str:
-    """The nodes at the places ``$f.<name>`` (sought by their handles, those of ``stale`` left out)
-    and ``$f.<name>_by_id`` (sought by their ids), as ``i`` (the place) and ``node``."""
-    return (
-        f"CALL (stale) {{ UNWIND $f.{name} AS i MATCH ({node}) WHERE elementId({node}) = $f.handles[i] "
-        f"AND NOT i IN stale RETURN i, {node} "
-        f"UNION ALL UNWIND $f.{name}_by_id AS i MATCH ({node}:Node {{id: $f.ids[i]}}) RETURN i, {node} }}"
-    )
-
-
-def _found_query(ask: FoundAsk, name: str, with_ends: bool) -> str:
-    """A :class:`FoundAsk` as a ``CALL`` returning ``name`` (:class:`FoundRows`' four lists); with
-    ``with_ends``, every far end too, as ``ends_<name>`` (:func:`_runs_query`). The aliases of a
-    far end are read unless the caller holds them."""
-    step = {"out": "(a)-[r:{t}]->(b)", "in": "(a)<-[r:{t}]-(b)"}[ask.direction]
-    typed = ", type(r)" if len(ask.kinds) > 1 else ""
-    parts = [
-        _start(name),
-        f"MATCH {step.format(t=_types(ask.kinds))}",
-        "WITH i, r, b, $f.pos[elementId(b)] AS j",
-        f"WITH collect([i, coalesce(j / 2, b.id), r.{_UNRESTATED}{typed}]) AS edges, "
-        "collect(DISTINCT CASE WHEN j IS NULL THEN b END) AS new"
-        + (
-            ", collect(DISTINCT CASE WHEN coalesce(j % 2, 0) = 0 THEN b END) AS unheld"
-            if ask.aliases
-            else ""
-        )
-        + (", collect(DISTINCT b) AS ends" if with_ends else ""),
-    ]
-    aliases, sources = "[]", "[]"
-    if ask.aliases:
-        parts.append(
-            "CALL (unheld) { UNWIND unheld AS n MATCH (n)-[x:ALIAS_OF]-(c) "
-            "WITH x, c, startNode(x) AS s, endNode(x) AS t "
-            f"RETURN collect([{_NAMED.format(n='s')}, {_NAMED.format(n='t')}]) "
-            "AS aliases, collect(DISTINCT CASE WHEN $f.pos[elementId(c)] IS NULL THEN c END) AS sources }"
-        )
-        aliases, sources = "aliases", f"[c IN sources | {_END.format(n='c')}]"
-    returns = f"[edges, [n IN new | {_END.format(n='n')}], {aliases}, {sources}] AS {name}"
-    parts.append(f"RETURN {returns}" + (f", ends AS ends_{name}" if with_ends else ""))
-    return "CALL (stale) {\n" + "\n".join(parts) + "\n}"
-
-
-#: The newest of a job's (``j``) runs, as ``Neo4jStore.newest`` orders them
-#: (``cypher._newest_query``: createdAt if a string, else ""; then id), among those we wrote:
-#: ``[its createdAt as ordered, its id, the run]``, or null.
-_NEWEST_RUN = (
-    "reduce(best = null, x IN [(j)<-[:OF]-(x) WHERE x." + _STAMPS + " IS NOT NULL | "
-    "[CASE WHEN x.createdAt IS :: STRING NOT NULL THEN x.createdAt ELSE '' END, x.id, x]] | "
-    "CASE WHEN best IS NULL OR x[0] > best[0] OR (x[0] = best[0] AND x[1] > best[1]) THEN x "
-    "ELSE best END)"
-)
-
-
-def _runs_query(writers: str | None) -> str:
-    """The newest run of each job at ``$f.jobs`` and of each job writing a dataset at
-    ``$f.written`` (:data:`_NEWEST_RUN`); ``writers``: the variable holding the far ends of the
-    found read of the WRITES entering the other datasets asked (not matched a second time)."""
-    imported = "" if writers is None else f"\n    UNION ALL UNWIND {writers} AS j RETURN j"
-    # (UNION ALL, then DISTINCT j: a UNION's own DISTINCT would key its rows by what it imports too)
-    return f"""CALL (stale{"" if writers is None else ", " + writers}) {{
-  CALL (stale{"" if writers is None else ", " + writers}) {{
-    {_start("jobs", "j")} RETURN j
-    UNION ALL
-    {_start("written", "d")} MATCH (d)<-[:WRITES]-(j:Node) RETURN j{imported}
-  }}
-  WITH DISTINCT j
-  WITH j, {_NEWEST_RUN} AS b
-  RETURN collect([{_NAMED.format(n="j")}, CASE WHEN b IS NULL THEN null ELSE
-    [b[1], head([label IN labels(b[2]) WHERE label IN $f.kinds]), b[2].createdAt, b[2].state, b[2].{_JSON_KEYS}] END]) AS runs
-}}"""
-
-
-#: Each node's owners as ``[owner's handle, type, _json]`` by handle (what the facts read of an
-#: OWNED_BY edge), the nodes grouped by that list (a few hundred lists for 10k nodes), and the
-#: owners met, whole, by handle (an owner refers to no column clocks), each sought once.
-_OWNERS = f"""CALL (stale) {{
-  {_start("owning", "n")}
-  OPTIONAL MATCH (n)-[r:OWNED_BY]->(o)
-  WITH i, r, o ORDER BY elementId(o)
-  WITH i, [x IN collect([elementId(o), r.type, r.{_JSON_KEYS}]) WHERE x[0] IS NOT NULL] AS owned
-  WITH owned, collect(i) AS nodes
-  WITH collect([owned, nodes]) AS owned
-  CALL (owned) {{
-    UNWIND owned AS some UNWIND some[0] AS x WITH DISTINCT x[0] AS handle
-    MATCH (o) WHERE elementId(o) = handle
-    RETURN collect([handle, [o.id, labels(o), properties(o)]]) AS owners
-  }}
-  RETURN owned, owners
-}}"""
-
-
 def _read(
     store: StoreReads,
     nodes: FactsNodes,
@@ -299,7 +193,7 @@ def _read(
         if not ask.at or not ask.kinds:
             continue
         name = f"found{index}"
-        parts.append(_found_query(ask, name, index == writers))
+        parts.append(found_query(ask.kinds, ask.direction, ask.aliases, name, index == writers))
         parameters.update(_places(name, ask.at, nodes))
         used.append(ask.at)
         columns.append(name)
@@ -310,27 +204,27 @@ def _read(
         if one is None:
             continue
         query, own = one
-        parts.append("CALL () {\n" + _in_map(query, own) + "\n}")
+        parts.append(neighbourhood_in_map(query, own))
         parameters.update(own)
         columns.append(f"read{index}")
         read_requests.append(index)
     if jobs or written:
         covered = frozenset(found[writers].at) if writers is not None else frozenset()
         others = [place for place in written if place not in covered]
-        parts.append(_runs_query(None if writers is None else f"ends_found{writers}"))
+        parts.append(runs_query(None if writers is None else f"ends_found{writers}"))
         parameters.update(_places("jobs", jobs, nodes))
         parameters.update(_places("written", others, nodes))
         used += [jobs, others]
         columns.append("runs")
     if owning:
-        parts.append(_OWNERS)
+        parts.append(OWNERS)
         parameters.update(_places("owning", owning, nodes))
         used.append(owning)
         columns += ["owned", "owners"]
     if not parts:
         return read
     parameters.update(_table(nodes, used))
-    text = "\n".join([_STALE, *parts, "RETURN " + ", ".join(columns)])
+    text = facts_statement(parts, columns)
     # (one map: Neo4j plans a statement again for each new type and size class of a top-level
     # list parameter, and planning this one takes longer than running it)
     ((*rows,),) = store._read(text, {"f": parameters}, "reading the facts around an answer")
@@ -362,12 +256,6 @@ def _read(
     return read
 
 
-def _in_map(query: str, parameters: Mapping[str, Any]) -> str:
-    """``query`` reading its ``parameters`` from the map ``$f``."""
-    names = "|".join(sorted(map(re.escape, parameters), key=len, reverse=True))
-    return re.sub(rf"\$({names})\b", r"$f.\1", query) if names else query
-
-
 def _decoded_runs(rows: list[list[Any]]) -> list[list[Any]]:
     """The runs' rows as :class:`FactsRows` gives them: a value stored as JSON text decoded, the
     ``_json`` keys dropped (as ``codec._decode_summaries``)."""
@@ -385,7 +273,7 @@ def _decoded_runs(rows: list[list[Any]]) -> list[list[Any]]:
 
 
 def _places(name: str, places: Sequence[int], nodes: FactsNodes) -> dict[str, list[int]]:
-    """The parameters of :func:`_start`: the places with a handle, and the others."""
+    """The parameters of ``cypher.facts_reads._start``: the places with a handle, and the others."""
     handles = nodes.handles
     return {
         name: [place for place in places if handles[place] is not None],
@@ -395,7 +283,7 @@ def _places(name: str, places: Sequence[int], nodes: FactsNodes) -> dict[str, li
 
 def _table(nodes: FactsNodes, used: Sequence[Sequence[int]]) -> dict[str, Any]:
     """The table as one statement reads it: the handles and ids of the places it seeks (null at
-    the others: a statement sends what it seeks) and those sought by handle (:data:`_STALE`),
+    the others: a statement sends what it seeks) and those sought by handle (``cypher.facts_reads._STALE``),
     the place of every node with a handle (a far end the caller holds is named by its place) and
     whether the caller holds its aliases, the labels of the kinds of ours."""
     ids: list[str | None] = [None] * len(nodes.ids)

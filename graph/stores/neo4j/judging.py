@@ -2,13 +2,13 @@
 
 ``job_currency.judge`` asks a reader for the jobs of the batch's runs, the jobs, the runs they name
 as newest, those runs' input and output keys and the jobs' own inputs and outputs. The batch's
-first statement (``cypher._LOCK_AND_READ_BATCH``) reads all of that for the nodes it locks, as the
+first statement (``cypher.graph._LOCK_AND_READ_BATCH``) reads all of that for the nodes it locks, as the
 graph stood before the batch (``Prefetched``); with the batch's changes over it, that is the graph
 the batch leaves (``_AsLeft``), which the same ``judge`` reads from memory before the write, so the
 rule is still written once and the marks that move ride in the batch's write (``before_write``).
 When the rule asks for something that statement did not read (a run's job the batch did not lock,
 a deciding run it neither locked nor had read), the batch is judged after its write instead, with
-what the rule asks read in one more statement (``judge_batch``, ``_JUDGING_READ``: it locks the
+what the rule asks read in one more statement (``judge_batch``, ``JUDGING_READ``: it locks the
 jobs not yet locked, in id order, and returns all of it; ``_Prefetched`` answers from it)."""
 
 from __future__ import annotations
@@ -21,12 +21,11 @@ import neo4j
 from graph.core.model import JOB_IO, RUN_IO, Edge, EdgeKind, Node, NodeKind
 from graph.core.mutations import Changes
 from graph.stores import EdgeDirection, EdgeKey, column_clocks
-from graph.stores.job_currency import DECIDING_RUN, FIRST_SEEN, jobs_of, judge, touched_by
+from graph.stores.job_currency import FIRST_SEEN, jobs_of, judge, touched_by
 from graph.stores.neo4j.codec import (
     _CLOCK_OWNER,
     _CLOCKS,
     _EDGE_KIND_BY_TYPE,
-    _LOCK,
     _REFS,
     _UNRESTATED,
     _clock_owners,
@@ -35,59 +34,15 @@ from graph.stores.neo4j.codec import (
     _decode_nodes,
     _keys,
 )
-from graph.stores.neo4j.cypher import _PLANNED_ONCE, _types
+from graph.stores.neo4j.cypher.judging import JUDGING_READ, WRITE_MARKS
 from graph.stores.neo4j.parameters import unprinted
 from graph.stores.neo4j.reads import _InTransaction
-
-# Per job (those of $jobs and those the runs of $runs are OF), in id order: write-locked unless in
-# $locked; itself whole unless in $known (the batch holds it as written); the run its deciding
-# property names (a text; the rule decides from the decoded value whether it is one), whole
-# unless known, with its input and output keys; whether it is a :Job; and its own inputs and
-# outputs whole, with their element ids (their marks are then written by element id, and only
-# those that change). Everything is found through the node-id constraint's index or from a node
-# found, so the plan does not depend on the statistics: it is kept (``_PLANNED_ONCE``).
-_JUDGING_READ = (
-    _PLANNED_ONCE
-    + f"""
-// the jobs of a write batch, judged (graph.stores.neo4j.judging)
-CALL () {{
-  UNWIND $runs AS id
-  MATCH (:Node {{id: id}})-[:OF]->(b)
-  RETURN collect([id, 'OF', b.id]) AS of
-}}
-UNWIND $jobs + [key IN of | key[2]] AS job
-WITH DISTINCT of, job ORDER BY job
-MATCH (j:Node {{id: job}})
-CALL (j) {{ WITH j WHERE j:Job AND NOT j.id IN $locked SET j.{_LOCK} = true REMOVE j.{_LOCK} }}
-WITH of, j, j.`{DECIDING_RUN}` AS named
-OPTIONAL MATCH (r:Node {{id: named}}) WHERE named IS :: STRING
-WITH of, collect([
-  j.id,
-  CASE WHEN j.id IN $known THEN null ELSE [labels(j), properties(j)] END,
-  CASE WHEN named IS :: STRING THEN named END,
-  CASE WHEN r IS NULL OR r.id IN $known THEN null ELSE [labels(r), properties(r)] END,
-  CASE WHEN r IS NULL THEN [] ELSE
-    [(r)-[x:{_types(RUN_IO)}]->(d) | [r.id, type(x), d.id]] END,
-  j:Job,
-  [(j)-[e:{_types(JOB_IO)}]->(d) | [j.id, type(e), d.id, properties(e), elementId(e)]]
-]) AS jobs
-RETURN of, jobs
-"""
-)
-
-
-# Rows: [element id of a READS/WRITES edge, whether it is unrestated]: the marks that change.
-_WRITE_MARKS = (
-    _PLANNED_ONCE
-    + f"""UNWIND $marks AS m MATCH ()-[r]->() WHERE elementId(r) = m[0]
-SET r.{_UNRESTATED} = CASE WHEN m[1] THEN true END"""
-)
 
 _JOBS_AND_RUNS = frozenset({NodeKind.JOB, NodeKind.RUN})  # the nodes $known names
 
 
 class _Prefetched(_InTransaction):
-    """The transaction's reads, answered from one ``_JUDGING_READ`` where it covers them."""
+    """The transaction's reads, answered from one ``JUDGING_READ`` where it covers them."""
 
     def __init__(
         self,
@@ -107,7 +62,7 @@ class _Prefetched(_InTransaction):
         self.marks: dict[str, list[list[Any]]] = {}  # each :Job's edge rows, as marked now
 
     def load(self, jobs: Collection[str], of: list[list[str]], rows: list[list[Any]]) -> None:
-        """What ``_JUDGING_READ`` returned, asked for ``jobs`` and the runs given."""
+        """What ``JUDGING_READ`` returned, asked for ``jobs`` and the runs given."""
         self.covered.update(jobs)  # the statement looked each up, and the jobs of the runs
         for key in _keys(of):
             self.of[key[0]].append(key)
@@ -183,13 +138,13 @@ def judge_batch(
     clocks: Mapping[str, column_clocks.Clocks] | None = None,
 ) -> set[str]:
     """Judge ``jobs`` and the jobs of ``runs`` as the graph stands in ``tx`` and write the marks
-    that change (``_WRITE_MARKS``: in a steady state none do); returns the jobs judged. ``known``: nodes as ``tx`` left them;
+    that change (``WRITE_MARKS``: in a steady state none do); returns the jobs judged. ``known``: nodes as ``tx`` left them;
     ``locked``: jobs ``tx`` has write-locked already (a batch has usually locked all it judges:
     an event's run comes with its job); the statement locks the others. ``clocks``: the clocks
     ``tx`` has left of owners it locked (a job's own, which its edges refer to)."""
     reader = _Prefetched(tx, known, runs, clocks or {})
     ((of, rows),) = tx.run(
-        _JUDGING_READ,
+        JUDGING_READ,
         unprinted(
             jobs=sorted(set(jobs)),
             runs=sorted(set(runs)),
@@ -208,7 +163,7 @@ def judge_batch(
             if wanted != (props.get(_UNRESTATED) is not None):
                 marks.append([eid, wanted])
     if marks:
-        tx.run(_WRITE_MARKS, unprinted(marks=marks)).consume()
+        tx.run(WRITE_MARKS, unprinted(marks=marks)).consume()
     return judged
 
 
@@ -216,7 +171,7 @@ def judge_batch(
 
 
 class Prefetched:
-    """What the batch's first statement read for judging (``cypher._LOCK_AND_READ_BATCH``), as the
+    """What the batch's first statement read for judging (``cypher.graph._LOCK_AND_READ_BATCH``), as the
     graph stood before the batch: the ids it locked (for each, what follows is all there is), each
     locked :Job's READS/WRITES edges (``[type, target, first seen, marked, element id]``: what the
     rule reads of one, ``job_currency.first_seen``), the runs those
@@ -346,7 +301,7 @@ class Marks(NamedTuple):
     held: dict[EdgeKey, tuple[bool, str]]
 
     def rows(self, made: Mapping[EdgeKey, str]) -> list[list[Any]] | None:
-        """``_WRITE_MARKS`` rows of the marks that move (``made``: the element ids of the edges
+        """``WRITE_MARKS`` rows of the marks that move (``made``: the element ids of the edges
         the batch created, which held none); None if an edge is in neither."""
         rows = []
         for key, wanted in self.wanted.items():

@@ -29,7 +29,7 @@ from graph.stores.neo4j.codec import (
     summary_kept,
     summary_parameter,
 )
-from graph.stores.neo4j.cypher import _READ_CLOCKS, _READ_NODES, _edges_query
+from graph.stores.neo4j.cypher.graph import _READ_CLOCKS, _READ_NODES, _edges_query
 from graph.stores.neo4j.parameters import unprinted
 from graph.stores.remote_reads import NeighbourhoodRows, NeighbourhoodSource
 
@@ -64,7 +64,7 @@ class _CypherReads(ABC):
 
     def _clocks_of(self, maps: Iterable[Mapping[str, Any]]) -> dict[str, column_clocks.Clocks]:
         """The column clocks the stored property maps refer to (one more read when any do: the
-        reads a walk makes return them instead, ``cypher._CLOCKS_OF_OWNERS``)."""
+        reads a walk makes return them instead, ``cypher.graph._CLOCKS_OF_OWNERS``)."""
         owners = _clock_owners(maps)
         if not owners:
             return {}

@@ -51,7 +51,7 @@ from graph.stores.neo4j.codec import (
     kept_fields,
     summary_parameter,
 )
-from graph.stores.neo4j.cypher import (
+from graph.stores.neo4j.cypher.graph import (
     _CLEAR,
     _COUNTED,
     _COUNTS,
@@ -68,11 +68,13 @@ from graph.stores.neo4j.cypher import (
     _SEARCH,
     _WRITE,
     _WRITE_FIELDS,
+    PING,
     _first_of_kind_query,
     _newest_query,
     neighbourhood_read,
 )
-from graph.stores.neo4j.judging import _WRITE_MARKS, Prefetched, judge_batch, judged
+from graph.stores.neo4j.cypher.judging import WRITE_MARKS
+from graph.stores.neo4j.judging import Prefetched, judge_batch, judged
 from graph.stores.neo4j.parameters import unprinted
 from graph.stores.neo4j.reads import _CypherReads, _InTransaction
 from graph.stores.neo4j.retries import _UNAVAILABLE, Retries, _Result, _retrying_transient
@@ -321,7 +323,7 @@ class Neo4jStore(_CypherReads, Store):
         marks = judged(prefetched, nodes.current, nodes.stored, changes, clocks)  # meanwhile
         rows = marks.rows(writing.made() if writing else {}) if marks is not None else None
         if rows:
-            tx.run(_WRITE_MARKS, unprinted(marks=rows)).consume()
+            tx.run(WRITE_MARKS, unprinted(marks=rows)).consume()
         if touched := _fields_touched(changes, nodes.current):
             elements += self._keep_fields(tx, touched, nodes, changes.nodes)
         if rows is None:  # judged after the write, with what the first statement did not read
@@ -619,7 +621,7 @@ class Neo4jStore(_CypherReads, Store):
             self._translate_errors("pinging"),
             self._driver.session(database=self.database) as session,
         ):
-            session.run("RETURN 1").consume()
+            session.run(PING).consume()
 
     def soon(self, read: Callable[..., _Result], /, *args: Any) -> Future[_Result]:
         return self._beside.submit(read, *args)

@@ -1,4 +1,4 @@
-"""A Neo4j graph brought to the current format (``cypher._FORMAT``) when a store first opens it.
+"""A Neo4j graph brought to the current format (``cypher.graph._FORMAT``) when a store first opens it.
 
 Each step is idempotent, so two processes upgrading at once, or an upgrade cut short and run
 again, leave the same graph; writers meanwhile judge what they write themselves. What each format
@@ -14,7 +14,7 @@ import orjson
 
 from graph.stores.id_format import ID_FORMAT, current_id
 from graph.stores.neo4j.codec import _summary_of
-from graph.stores.neo4j.cypher import (
+from graph.stores.neo4j.cypher.graph import (
     _DATASETS_PAGE,
     _FORMAT,
     _JOBS_PAGE,

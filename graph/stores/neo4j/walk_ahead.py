@@ -25,7 +25,6 @@ It is bounded by the hops and by ``_REACH`` jobs, whichever comes first, and sta
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -34,21 +33,22 @@ from graph.stores import Neighbourhood, NeighbourhoodRequest, Reach, column_cloc
 from graph.stores.neo4j import batched_reads
 from graph.stores.neo4j.codec import (
     _EDGE_KIND_BY_TYPE,
-    _UNRESTATED,
     _decode_nodes,
     summary_parameter,
 )
-from graph.stores.neo4j.cypher import (
-    _CLOCKS_OF_OWNERS,
-    _MARK_ONLY,
-    _owner_of,
-    _owners_of,
-    _read_nodes,
-    _stored,
-    _summary,
-    _types,
-    _whole,
-    neighbourhood_read,
+from graph.stores.neo4j.cypher.graph import neighbourhood_read
+from graph.stores.neo4j.cypher.walk_ahead import (
+    AROUND_KINDS,
+    AROUND_RECORD_TYPES,
+    AROUND_RECORDS,
+    AROUND_START,
+    ENTERING_START,
+    START_AND_AROUND,
+    entering_lineage_read,
+    first_level_key,
+    start_and_ahead,
+    starts_read,
+    walk_query,
 )
 from graph.stores.neo4j.reads import clocks_of_rows
 from graph.stores.remote_reads import (
@@ -71,187 +71,6 @@ _CAP = 100
 #: ~1 000 nodes) is one statement, where a level a statement took 14-19; a wider one goes on a level
 #: a read from where the search stopped.
 _REACH = 1_000
-#: Hops beyond which a walk is searched without a bound (a lineage "unbounded" is a huge depth).
-_DEEP = 100
-
-
-def _level_tail(
-    out_kind: EdgeKind,
-    entering: frozenset[EdgeKind],
-    ahead: frozenset[EdgeKind],
-    column: str | None = None,
-    met: str | None = None,
-) -> list[str]:
-    """A level read of the nodes ``jobs`` (as :func:`_walk_query` returns it; ``column``: its
-    columns as one list, so named; ``met``: and the nodes it met, so named)."""
-    parts = [
-        (
-            f"CALL (jobs) {{ UNWIND jobs AS a MATCH (a)-[r:{out_kind.value}]->(b) "
-            f"RETURN collect([a.id, type(r), b.id, {_MARK_ONLY}]) AS edges, "
-            "collect(DISTINCT b) AS ends }"
-        ),
-    ]
-    if ahead:
-        parts.append(
-            f"CALL (ends) {{ UNWIND ends AS n MATCH (n)-[x:{_types(ahead)}]->(c) "
-            "RETURN collect([n.id, type(x), c.id]) AS ahead }"
-        )
-    else:
-        parts.append("WITH *, [] AS ahead")
-    parts.append(
-        f"CALL (ends) {{ UNWIND ends AS n MATCH (n)<-[x:{_types(entering)}]-(c) "
-        f"RETURN collect([c.id, type(x), n.id, coalesce(x.{_UNRESTATED}, false)]) AS entering, "
-        "collect(DISTINCT c) AS sources }"
-    )
-    columns = (
-        "[a IN jobs | a.id], edges, "
-        f"[n IN ends | {_summary('n', handle=True)}], ahead, entering, [c IN sources | {_summary('c', handle=True)}]"
-    )
-    if column is None:
-        parts.append(f"RETURN {columns}")
-    else:
-        nodes = "" if met is None else f", jobs + ends + sources AS {met}"
-        parts.append(f"RETURN [{columns}] AS {column}{nodes}")
-    return parts
-
-
-@functools.cache
-def _walk_query(
-    out_kind: EdgeKind, entering: frozenset[EdgeKind], ahead: frozenset[EdgeKind], hops: int | None
-) -> str:
-    """The jobs a walk from the jobs of ``$ids`` meets within ``hops`` level reads (2 or more;
-    None: no bound; Neo4j's own breadth-first search, at most ``$reach`` jobs), then one level read
-    of them all: the ``out_kind`` edges leaving them (marks only), their far ends in summary form
-    with the ``ahead`` edges leaving those and the ``entering`` edges entering them, with their
-    sources."""
-    parts = [
-        "UNWIND $ids AS id MATCH (a:Node {id: id}) WITH collect(DISTINCT a) AS starts",
-        _search(out_kind, hops),
-        *_level_tail(out_kind, entering, ahead),
-    ]
-    return "\n".join(parts)
-
-
-def _search(out_kind: EdgeKind, hops: int | None) -> str:
-    """``jobs``: the ``starts`` and the jobs a walk from them meets within ``hops`` level reads."""
-    if hops is not None and hops <= 1:
-        return "WITH starts AS jobs"
-    (back,) = _JOB_IO - {out_kind}
-    step = f"((:Job)-[:{out_kind.value}]->(:Dataset)<-[:{back.value}]-(:Job))"
-    # A bounded search keeps a state per node and length (scripts/neo4j_floor.py): a bound deeper
-    # than a reach goes is left out (the read ahead then holds more than is asked).
-    bound = "" if hops is None or hops > _DEEP else str(hops - 1)
-    return (
-        "CALL (starts) { UNWIND starts AS a "
-        f"MATCH ANY SHORTEST (a){step}{{0,{bound}}}(j:Job) "
-        "WITH DISTINCT j LIMIT $reach RETURN collect(j) AS found } "
-        "WITH starts + [j IN found WHERE NOT j IN starts] AS jobs"
-    )  # (the starts first and always: the search may stop before it has returned them all)
-
-
-_ENTERING_START = frozenset({EdgeKind.ALIAS_OF, EdgeKind.READS, EdgeKind.WRITES})
-
-
-def _around_start(whole: bool, suffix: str = "", ids: str | None = None) -> str:
-    """Where a walk starts, its first three reads in one: the ALIAS_OF edges leaving the starts and
-    the ALIAS_OF, READS and WRITES edges entering them (of which the walk asks for some), far ends
-    in summary form; ``whole``: with the starts themselves, whole (read first), and the column
-    clocks they refer to, passed on as ``around``, ``whole``, ``clocks`` and the starts,
-    ``walked`` (else returned; ``suffix``: as ``around<suffix>``, its parameters so named too,
-    for a read of several in a statement). ``ids``: the datasets among the list it names (one
-    an earlier read of the statement found), instead of ``$ids``."""
-    outs = f"[id, type(r), b.id, {_MARK_ONLY}]"
-    ins = f"[b.id, type(r), id, {_MARK_ONLY}]"
-    each = (
-        f"[id, outs, [n IN out_ends | {_summary('n', suffix, handle=True)}], "
-        f"ins, [n IN in_ends | {_summary('n', suffix, handle=True)}]]"
-    )
-    if whole:
-        returns = (
-            f"WITH collect({each}) AS around, collect([id, labels(a), {_stored('a')}]) AS whole, "
-            f"collect(a) AS walked, collect({_owner_of('a')}) AS owners\n{_CLOCKS_OF_OWNERS}"
-        )
-    else:
-        returns = f"RETURN collect({each})" + (f" AS around{suffix}" if suffix else "")
-    start = (
-        f"UNWIND $ids{suffix} AS id MATCH (a:Node {{id: id}})"
-        if ids is None
-        else f"UNWIND {ids} AS id WITH DISTINCT id WHERE id IS NOT NULL "
-        f"MATCH (a:{NodeKind.DATASET.value} {{id: id}})"
-    )
-    return f"""
-{start}
-CALL (a, id) {{ MATCH (a)-[r:ALIAS_OF]->(b) RETURN collect({outs}) AS outs, collect(b) AS out_ends }}
-CALL (a, id) {{
-  MATCH (a)<-[r:{_types(_ENTERING_START)}]-(b) RETURN collect({ins}) AS ins, collect(b) AS in_ends
-}}
-{returns}
-"""
-
-
-_AROUND_START = _around_start(False)
-_START_AND_AROUND = _around_start(True) + "RETURN around, whole, clocks"
-
-
-def _first_level_key(
-    out_kind: EdgeKind,
-) -> tuple[EdgeKind, frozenset[EdgeKind], frozenset[EdgeKind]]:
-    """A dataset walk's level reads over ``out_kind``: its kind, the edges entering its far ends
-    and those leaving them that it asks for (as ``graph.read.lineage``'s and ``graph.read.impact``'s walks)."""
-    (back,) = _JOB_IO - {out_kind}
-    return out_kind, frozenset({EdgeKind.ALIAS_OF, back}), frozenset({EdgeKind.ALIAS_OF})
-
-
-#: What impact looks up around the nodes its walk reached (``graph.read.impact``: owners, products,
-#: contracts, aliases and domains, the domains' edges with their records), read with a start's read
-#: ahead when the walk's plan says it will (``WalkPlan.looks_around``): a small impact is then
-#: one statement, as a small lineage is, where the lookup was a second.
-_AROUND_KINDS = frozenset(
-    {EdgeKind.ALIAS_OF, EdgeKind.EXPOSES, EdgeKind.GOVERNS, EdgeKind.OWNED_BY, EdgeKind.BELONGS_TO}
-)
-_AROUND_RECORDS = frozenset({EdgeKind.BELONGS_TO})
-_AROUND_RECORD_TYPES = frozenset(kind.value for kind in _AROUND_RECORDS)
-_AROUND_MET = f"""
-CALL (walked, met) {{
-  UNWIND walked + met AS a WITH DISTINCT a
-  MATCH (a)-[r:{_types(_AROUND_KINDS)}]-(b)
-  WITH collect([CASE WHEN startNode(r) = a THEN a.id ELSE b.id END, type(r),
-      CASE WHEN startNode(r) = a THEN b.id ELSE a.id END,
-      CASE WHEN type(r) IN $records THEN properties(r) ELSE {_MARK_ONLY} END]) AS edges,
-    collect(DISTINCT b) AS ends
-  WITH edges, ends, {_owners_of("edges", "[3]")} + {_owners_of("ends")} AS owners
-  {_CLOCKS_OF_OWNERS}
-  RETURN [[a IN walked + met | a.id], edges, [n IN ends | {_whole("n")}], [n IN ends | elementId(n)],
-    clocks] AS looked
-}}"""
-
-
-@functools.cache
-def _start_and_ahead(out_kinds: tuple[EdgeKind, ...], hops: int | None, around: bool) -> str:
-    """``_START_AND_AROUND``, and for each of ``out_kinds`` the read ahead (``_walk_query``) of the
-    walk that way from the jobs entering the start (its first level read), in the same statement;
-    none when they are ``$cap`` or more (the walk then reads a level at a time). ``around``: and
-    impact's lookup around the start and every node the read ahead met (:data:`_AROUND_MET`:
-    ``looked``), for a walk downstream only."""
-    parts = [_around_start(True).strip()]
-    columns = []
-    for index, out_kind in enumerate(out_kinds):
-        out_kind, entering, ahead = _first_level_key(out_kind)
-        (back,) = _JOB_IO - {out_kind}
-        tail = _level_tail(out_kind, entering, ahead, f"ahead{index}", "met" if around else None)
-        parts.append(
-            "CALL (walked) {\n"
-            f"UNWIND walked AS s MATCH (s)<-[:{back.value}]-(j:Job) WITH collect(DISTINCT j) AS starts\n"
-            "WITH CASE WHEN size(starts) < $cap THEN starts ELSE [] END AS starts\n"
-            + "\n".join([_search(out_kind, hops), *tail])
-            + "\n}"
-        )
-        columns.append(f"ahead{index}")
-    if around:
-        parts.append(_AROUND_MET.strip())
-        columns.append("looked")
-    parts.append("RETURN " + ", ".join(["around", "whole", "clocks", *columns]))
-    return "\n".join(parts)
 
 
 class _Levels:
@@ -409,11 +228,11 @@ class WalkAhead:
         self._walk: WalkPlan | None = None  # the walk whose levels _levels holds
         # (its plan, and a level read's shape) -> what it read ahead
         self._levels: dict[tuple[Any, ...], _Levels] = {}
-        # node -> (its edge rows leaving, entering), as _AROUND_START read them
+        # node -> (its edge rows leaving, entering), as AROUND_START read them
         self._around: dict[str, tuple[list[list[Any]], list[list[Any]]]] = {}
         self._summaries: dict[str, list[Any]] = {}  # id -> summary row, with its handle
         # what a start's read ahead looked up around the nodes it met: those nodes, and the
-        # columns of around._around_query's read of them (its edges, far ends, handles, clocks)
+        # columns of cypher.around.around_query's read of them (its edges, far ends, handles, clocks)
         self._looked: tuple[frozenset[str], list[Any]] | None = None
         # the read asked next (by _asked) and its answer, read beside the one asked before
         self._next: tuple[tuple[Any, ...], Neighbourhood] | None = None
@@ -429,7 +248,7 @@ class WalkAhead:
         """The walks this view makes next start at ``ids`` (a batch's impact walks: one after
         another); ``around``: the nodes they read around first (a column's dataset). What a
         column's impact walk reads first (the column and its dataset whole, the DERIVES_FROM edges
-        entering the column, what surrounds both: ``_AROUND_START``) is read for all of them in
+        entering the column, what surrounds both: ``AROUND_START``) is read for all of them in
         one statement, where each walk read it in three or four."""
         columns = [i for i in dict.fromkeys(ids) if i.startswith(_COLUMN)]
         if not columns or not self._props:  # (over whole nodes nothing is read ahead)
@@ -441,14 +260,7 @@ class WalkAhead:
         read = neighbourhood_read(entering, "entering", None, True)
         assert read is not None  # (columns were asked)
         query, parameters = read
-        text = "\n".join(
-            [
-                "CALL () {\n" + _read_nodes("_whole") + "\n}",
-                "CALL () {\n" + query + "\n}",
-                "CALL () {\n" + _around_start(False, "_around") + "\n}",
-                "RETURN nodes_whole, entering, around_around",
-            ]
-        )
+        text = starts_read(query)
         parameters.update(
             {
                 "ids_whole": nearby,
@@ -494,18 +306,12 @@ class WalkAhead:
     def _entering_lineage(self, request: NeighbourhoodRequest) -> Neighbourhood:
         """The DERIVES_FROM edges entering a column walk's level (``request``), with what judging
         them reads whole (``_judging``) and what the walk reads next around the datasets of their
-        ends, whose columns it goes on from (their aliases, ``_AROUND_START``), in one statement."""
+        ends, whose columns it goes on from (their aliases, ``AROUND_START``), in one statement."""
         read = neighbourhood_read(request, "read0", None, True)
         if read is None:
             return Neighbourhood([], {}, [], set())
         query, parameters = read
-        text = "\n".join(
-            [
-                "CALL () {\n" + query + "\n}",
-                "CALL (read0) {\n" + _around_start(False, "_around", "read0[9]") + "\n}",
-                "RETURN read0, around_around",
-            ]
-        )
+        text = entering_lineage_read(query)
         parameters["props_around"] = summary_parameter(self._props)
         ((row, around),) = self._store._read(text, parameters, "reading lineage entering")
         self._keep_wholes(*row[7:])
@@ -515,8 +321,8 @@ class WalkAhead:
     def start_walk(self, plan: WalkPlan, start: str | None) -> None:
         """The walk of ``plan`` begins: what was read ahead for the walk before goes, and its
         ``start`` (None: a node the view holds, not read again) is read now with what surrounds
-        it (``_START_AND_AROUND``) and the first levels of its dataset walks
-        (``_start_and_ahead``; with impact's lookup around what they meet,
+        it (``START_AND_AROUND``) and the first levels of its dataset walks
+        (``start_and_ahead``; with impact's lookup around what they meet,
         ``plan.looks_around``) in one statement, held for the walk's reads: the start itself then
         answers ``nodes``. A column read whole ahead (``expect_starts``) is not read again; over
         whole nodes nothing is read ahead."""
@@ -546,12 +352,12 @@ class WalkAhead:
         }
         if not ways:
             ((around, found, clocks),) = self._store._read(
-                _START_AND_AROUND, parameters, "reading a walk's start"
+                START_AND_AROUND, parameters, "reading a walk's start"
             )
         else:
-            query = _start_and_ahead(ways, plan.hops, looks_around)
+            query = start_and_ahead(ways, plan.hops, looks_around)
             if looks_around:
-                parameters["records"] = sorted(_AROUND_RECORD_TYPES)
+                parameters["records"] = sorted(AROUND_RECORD_TYPES)
             ((around, found, clocks, *aheads),) = self._store._read(
                 query, parameters, "reading a walk's start"
             )
@@ -561,7 +367,7 @@ class WalkAhead:
             for out_kind, row in zip(ways, aheads):
                 if row[0]:  # (none when the start has _CAP jobs or more that way)
                     levels = self._levels.setdefault(
-                        (plan, *_first_level_key(out_kind), tuple(self._props)), _Levels()
+                        (plan, *first_level_key(out_kind), tuple(self._props)), _Levels()
                     )
                     levels.keep(row, row[0])
                     levels.wide = len(row[0]) >= _REACH
@@ -601,14 +407,14 @@ class WalkAhead:
         held = self._looked
         if (
             held is None
-            or not asked <= _AROUND_KINDS
-            or not _kinds(records) <= _AROUND_RECORDS
+            or not asked <= AROUND_KINDS
+            or not _kinds(records) <= AROUND_RECORDS
             or not held[0].issuperset(ids)
         ):
             return self._store.lookup_around(ids, kinds, records, handles)
         wanted = set(ids)
         edges, ends, end_handles, clocks = held[1]
-        if asked == _AROUND_KINDS and len(wanted) == len(held[0]):  # all it holds (an impact's)
+        if asked == AROUND_KINDS and len(wanted) == len(held[0]):  # all it holds (an impact's)
             rows, far_ends, far_handles = edges, ends, end_handles
         else:
             types = {kind.value for kind in asked}
@@ -618,8 +424,8 @@ class WalkAhead:
             }
             kept = [(end, handle) for end, handle in zip(ends, end_handles) if end[0] in far]
             far_ends, far_handles = [end for end, _ in kept], [handle for _, handle in kept]
-        recorded = _copied([r for r in rows if r[1] in _AROUND_RECORD_TYPES], at=3)
-        keyed = [row for row in rows if row[1] not in _AROUND_RECORD_TYPES]  # (their marks: {})
+        recorded = _copied([r for r in rows if r[1] in AROUND_RECORD_TYPES], at=3)
+        keyed = [row for row in rows if row[1] not in AROUND_RECORD_TYPES]  # (their marks: {})
         columns = [recorded, _copied(far_ends), [], far_handles, [], [], []]
         return NeighbourhoodKeys(
             self._store._neighbourhood_of([*columns, clocks], "both", None), keyed
@@ -662,7 +468,7 @@ class WalkAhead:
             and node_props is not None
             and (
                 (direction == "out" and kinds == {EdgeKind.ALIAS_OF})
-                or (direction == "in" and kinds <= _ENTERING_START)
+                or (direction == "in" and kinds <= ENTERING_START)
             )
         ):
             return self._start(ids, kinds, direction, list(node_props))
@@ -694,7 +500,7 @@ class WalkAhead:
             levels.wide = levels.wide or len(missing) >= _CAP  # (a hub's readers: wide already)
             if levels.wide or (left is not None and left <= 1):  # the store's own level read
                 return self._store.neighbourhood(request)
-            query = _walk_query(out_kind, entering, ahead, left)
+            query = walk_query(out_kind, entering, ahead, left)
             ((*row,),) = self._store._read(
                 query,
                 {"ids": missing, "props": summary_parameter(props), "reach": _REACH},
@@ -708,14 +514,14 @@ class WalkAhead:
         self, ids: Collection[str], kinds: frozenset[EdgeKind], direction: Reach, props: list[str]
     ) -> Neighbourhood:
         """A start's ALIAS_OF edges leaving, or edges entering, read with the others
-        (``_AROUND_START``) when the first of them is asked."""
+        (``AROUND_START``) when the first of them is asked."""
         asked = list(dict.fromkeys(ids))
         if props != self._props:  # held in another summary form: read again
             self._around.clear()
             self._props = props
         if missing := [i for i in asked if i not in self._around]:
             ((rows,),) = self._store._read(
-                _AROUND_START,
+                AROUND_START,
                 {"ids": missing, "props": summary_parameter(props)},
                 "reading around a start",
             )

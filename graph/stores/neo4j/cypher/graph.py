@@ -50,6 +50,20 @@ def _types(kinds: Collection[EdgeKind]) -> str:
     return "|".join(sorted(EdgeKind(kind).value for kind in kinds))
 
 
+def subquery(query: str, imports: str = "") -> str:
+    """``query`` as a ``CALL`` subquery of a statement of several reads, importing the variables
+    ``imports`` (comma separated) of the reads before it."""
+    return f"CALL ({imports}) {{\n{query}\n}}"
+
+
+def reads_together(parts: Collection[str], columns: Collection[str]) -> str:
+    """One statement of the subqueries ``parts`` (:func:`subquery`), returning their ``columns``."""
+    return "\n".join([*parts, "RETURN " + ", ".join(columns)])
+
+
+#: A health check's statement: answered by the server without reading the graph.
+PING = "RETURN 1"
+
 _CLEAR = "MATCH (n:Node) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
 _SCHEMA = [
