@@ -12,17 +12,12 @@
 #include "pyrecords.h"
 #include "pytypes.h"
 #include "pyvalues.h"
+#include "render_json.h"
 #include "views.h"
 
 namespace lm {
 
 PyObject* id_str(const Graph& g, StrId id) { return str_of(g.pool.view(id)); }
-
-bool shown_deleted(const Graph& g, const View* view, NodeIdx n) {
-  if (view != nullptr) return view->deleted(n);
-  const uint8_t* v = g.node_value(n, g.keys.deleted);
-  return v != nullptr && value_truthy(v, g.pool);
-}
 
 PyObject* node_column(const Graph& g, const std::vector<NodeIdx>& nodes, std::string_view field, const View* view) {
   PyRef list(check(PyList_New(Py_ssize_t(nodes.size()))));
@@ -36,14 +31,8 @@ PyObject* node_column(const Graph& g, const std::vector<NodeIdx>& nodes, std::st
       put(i, kind);
     }
   } else if (field == "deleted" || field == "declared") {
-    StrId key = field == "deleted" ? g.keys.deleted : g.keys.declared;
-    for (size_t i = 0; i < nodes.size(); i++) {
-      const uint8_t* v = g.node_value(nodes[i], key);
-      bool on = field == "deleted" ? shown_deleted(g, view, nodes[i]) : v != nullptr && value_truthy(v, g.pool);
-      uint8_t kind = g.node_kind[nodes[i]];
-      if (field == "declared") on = on || (kind != kDataset && kind != kColumn);  // other kinds are never mere references
-      put(i, PyBool_FromLong(on));
-    }
+    for (size_t i = 0; i < nodes.size(); i++)
+      put(i, PyBool_FromLong(field == "deleted" ? shown_deleted(g, view, nodes[i]) : shown_declared(g, view, nodes[i])));
   } else {
     StrId key = field == "namespace" ? g.keys.namespace_ : field == "name" ? g.keys.name : field == "dataset" ? g.keys.dataset : kNone;
     if (key == kNone) {

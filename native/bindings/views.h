@@ -53,22 +53,23 @@ inline ViewObject* view_of(nb::handle self) { return nb::inst_ptr<ViewObject>(se
 // store's Python methods (bindings/remote_source.h), with the GIL held throughout.
 inline bool embedded(const ViewObject* v) { return v->graph_owner.is_valid(); }
 
-// ``read`` (a method of a view or of its answer: a new reference, or null with a Python error set)
-// under its graph's lock when the view reads the embedded store, for Python.
+// ``read`` (a method of a view or of its answer: a Python object, or a new reference or null with
+// a Python error set) under its graph's lock when the view reads the embedded store, for Python.
 template <class F>
 nb::object locked(ViewObject* v, F&& read) {
-  if (!embedded(v)) return nb::steal(check(read()));
-  return nb::steal(check(read_graph(v->view->g, std::forward<F>(read))));
+  auto object = [&]() -> nb::object {
+    if constexpr (std::is_same_v<decltype(read()), PyObject*>) return nb::steal(check(read()));
+    else return read();
+  };
+  if (!embedded(v)) return object();
+  return read_graph(v->view->g, object);
 }
 
 PyObject* id_str(const Graph& g, StrId id);
 
-// Whether a node of an answer shows as dropped: as the answer's view judges it (a view as of a past
-// moment: dropped by then), else as it stands now.
-bool shown_deleted(const Graph& g, const View* view, NodeIdx n);
-
 // One field of many nodes, as graph.serve.schema reads it of a Node: id, kind, a property (namespace,
-// name, dataset: its value or None), or deleted / declared (bools; deleted as ``view`` judges it).
+// name, dataset: its value or None), or deleted / declared (bools: native/core/render_json.h's
+// shown_deleted, shown_declared).
 // Strings a column repeats are made once.
 PyObject* node_column(const Graph& g, const std::vector<NodeIdx>& nodes, std::string_view field, const View* view = nullptr);
 

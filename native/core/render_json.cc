@@ -3,38 +3,12 @@
 
 #include <algorithm>
 
-#include "pyvalues.h"
-#include "views.h"
+#include "values.h"
+#include "view.h"
 
 namespace lm {
 
 namespace {
-
-Field field_of(std::string_view f) {
-  static const std::pair<const char*, Field> known[] = {
-      {"id", Field::kId}, {"kind", Field::kKind}, {"namespace", Field::kNamespace}, {"name", Field::kName},
-      {"dataset", Field::kDataset}, {"deleted", Field::kDeleted}, {"declared", Field::kDeclared},
-      {"source", Field::kSource}, {"target", Field::kTarget}, {"distance", Field::kDistance}, {"path", Field::kPath},
-      {"via", Field::kVia},
-      {"severity", Field::kSeverity}, {"certain", Field::kCertain},
-      {"upstream_count", Field::kUpstreamCount}, {"downstream_count", Field::kDownstreamCount},
-      {"domain", Field::kDomain}, {"owners", Field::kOwners}, {"latest_run_state", Field::kLatestRunState},
-      {"type", Field::kType}};
-  for (auto& [name, field] : known)
-    if (f == name) return field;
-  return Field::kOther;
-}
-
-How how_of(std::string_view h) {
-  if (h == "string") return How::kString;
-  if (h == "bool") return How::kBool;
-  if (h == "int") return How::kInt;
-  if (h == "enum") return How::kEnum;
-  if (h == "strings") return How::kStrings;
-  if (h == "json") return How::kJson;
-  if (h == "objects") return How::kObjects;
-  return How::kOther;
-}
 
 void put_text(std::string& out, const Graph& g, const uint8_t* v, const Spec& spec) {
   if (v == nullptr || *v == kAbsent || *v == kNull) {
@@ -53,80 +27,37 @@ void put_text(std::string& out, const Graph& g, const uint8_t* v, const Spec& sp
   json_string(text, out);
 }
 
-// A value of a spec's own column, rendered as its type asks (anything else: Unrenderable).
-void put_py_value(std::string& out, const Spec& spec, size_t row) {
-  if (Py_ssize_t(row) >= PyList_GET_SIZE(spec.column)) throw Unrenderable{};
-  PyObject* value = PyList_GET_ITEM(spec.column, Py_ssize_t(row));
-  std::string spill;
-  if (value == Py_None) {
-    if (!spec.nullable) throw Unrenderable{};
-    out += "null";
-  } else if (spec.how == How::kInt && PyLong_CheckExact(value)) {
-    long long n = PyLong_AsLongLong(value);
-    if ((n == -1 && PyErr_Occurred()) || n > 2147483647LL || n < -2147483648LL) {
-      PyErr_Clear();
-      throw Unrenderable{};
-    }
-    out += std::to_string(n);
-  } else if (spec.how == How::kString && PyUnicode_CheckExact(value)) {
-    json_string(utf8_of(value, spill), out);
-  } else if (spec.how == How::kJson && PyBytes_CheckExact(value)) {
-    out.append(PyBytes_AS_STRING(value), size_t(PyBytes_GET_SIZE(value)));
-  } else if (spec.how == How::kEnum && spec.names != Py_None && PyDict_Check(spec.names)) {
-    PyObject* name = PyDict_GetItemWithError(spec.names, value);
-    if (name == nullptr) {
-      if (PyErr_Occurred()) throw PyErrorSet{};
-      throw Unrenderable{};
-    }
-    json_string(utf8_of(name, spill), out);
-  } else {
-    throw Unrenderable{};
-  }
-}
-
 }  // namespace
 
-std::vector<Spec> specs_of(PyObject* specs) {
-  PyRef seq(check(PySequence_Fast(specs, "specs must be a sequence")));
-  std::vector<Spec> out;
-  std::string spill;
-  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); i++) {
-    PyObject* item = PySequence_Fast_GET_ITEM(seq.get(), i);
-    PyObject *key, *field, *how, *names, *column = nullptr;
-    int nullable;
-    if (!PyArg_ParseTuple(item, "UUUOp|O", &key, &field, &how, &names, &nullable, &column)) throw PyErrorSet{};
-    Spec spec;
-    if (i) spec.key += ",";
-    json_string(utf8_of(key, spill), spec.key);
-    spec.key += ":";
-    spec.field = field_of(utf8_of(field, spill));
-    spec.how = how_of(utf8_of(how, spill));
-    spec.names = names;
-    spec.nullable = nullable;
-    spec.column = column != nullptr && PyList_Check(column) ? column : nullptr;
-    if (spec.how == How::kObjects && spec.column == nullptr && (PyList_Check(names) || PyTuple_Check(names)))
-      spec.items = specs_of(names);  // (none: an object's fields unrenderable)
-    out.push_back(std::move(spec));
-  }
-  return out;
+Field field_of(std::string_view name) {
+  static const std::pair<const char*, Field> known[] = {
+      {"id", Field::kId}, {"kind", Field::kKind}, {"namespace", Field::kNamespace}, {"name", Field::kName},
+      {"dataset", Field::kDataset}, {"deleted", Field::kDeleted}, {"declared", Field::kDeclared},
+      {"source", Field::kSource}, {"target", Field::kTarget}, {"distance", Field::kDistance}, {"path", Field::kPath},
+      {"via", Field::kVia},
+      {"severity", Field::kSeverity}, {"certain", Field::kCertain},
+      {"upstream_count", Field::kUpstreamCount}, {"downstream_count", Field::kDownstreamCount},
+      {"domain", Field::kDomain}, {"owners", Field::kOwners}, {"latest_run_state", Field::kLatestRunState},
+      {"type", Field::kType}};
+  for (auto& [known_name, field] : known)
+    if (name == known_name) return field;
+  return Field::kOther;
 }
 
-void name_enums(std::vector<Spec>& specs, Field field, PyObject* const* values, size_t count) {
-  for (Spec& spec : specs) {
-    if (spec.field != field || spec.how != How::kEnum) continue;
-    spec.named.assign(count, std::string());
-    if (spec.names == Py_None || !PyDict_Check(spec.names)) continue;
-    std::string spill;
-    for (size_t code = 0; code < count; code++) {
-      if (values[code] == nullptr) continue;
-      PyObject* found = PyDict_GetItemWithError(spec.names, values[code]);
-      if (found == nullptr) {
-        if (PyErr_Occurred()) throw PyErrorSet{};
-        continue;
-      }
-      json_string(utf8_of(found, spill), spec.named[code]);
-    }
-  }
+How how_of(std::string_view name) {
+  static const std::pair<const char*, How> known[] = {
+      {"string", How::kString}, {"bool", How::kBool}, {"int", How::kInt}, {"enum", How::kEnum},
+      {"strings", How::kStrings}, {"json", How::kJson}, {"objects", How::kObjects}};
+  for (auto& [known_name, how] : known)
+    if (name == known_name) return how;
+  return How::kOther;
+}
+
+std::string spec_key(std::string_view key, bool first) {
+  std::string out = first ? "" : ",";
+  json_string(key, out);
+  out += ":";
+  return out;
 }
 
 const std::string& enum_name(const Spec& spec, size_t code) {
@@ -145,18 +76,29 @@ void put_id(std::string& out, const Graph& g, StrId id) {
   out.push_back('"');
 }
 
-void put_node_field(std::string& out, const Graph& g, NodeIdx n, Spec& spec, StrId id_as, const View* view) {
+bool shown_deleted(const Graph& g, const View* view, NodeIdx n) {
+  if (view != nullptr) return view->deleted(n);
+  const uint8_t* v = g.node_value(n, g.keys.deleted);
+  return v != nullptr && value_truthy(v, g.pool);
+}
+
+bool shown_declared(const Graph& g, const View*, NodeIdx n) {
+  uint8_t kind = g.node_kind[n];
+  if (kind != kDataset && kind != kColumn) return true;  // other kinds are never mere references
+  const uint8_t* v = g.node_value(n, g.keys.declared);
+  return v != nullptr && value_truthy(v, g.pool);
+}
+
+void put_node_field(std::string& out, const Graph& g, NodeIdx n, const Spec& spec, StrId id_as, const View* view) {
   switch (spec.field) {
     case Field::kId:
       if (spec.how != How::kString) throw Unrenderable{};
       put_id(out, g, id_as);
       return;
-    case Field::kKind: {
+    case Field::kKind:
       if (spec.how != How::kEnum) throw Unrenderable{};
-      uint8_t kind = g.node_kind[n];
-      out += enum_name(spec, kind);
+      out += enum_name(spec, g.node_kind[n]);
       return;
-    }
     case Field::kNamespace:
     case Field::kName:
     case Field::kDataset: {
@@ -168,27 +110,12 @@ void put_node_field(std::string& out, const Graph& g, NodeIdx n, Spec& spec, Str
     case Field::kDeleted:
     case Field::kDeclared: {
       if (spec.how != How::kBool) throw Unrenderable{};
-      const uint8_t* v = g.node_value(n, spec.field == Field::kDeleted ? g.keys.deleted : g.keys.declared);
-      bool on = spec.field == Field::kDeleted ? shown_deleted(g, view, n) : v != nullptr && value_truthy(v, g.pool);
-      uint8_t kind = g.node_kind[n];
-      if (spec.field == Field::kDeclared) on = on || (kind != kDataset && kind != kColumn);
+      bool on = spec.field == Field::kDeleted ? shown_deleted(g, view, n) : shown_declared(g, view, n);
       out += on ? "true" : "false";
       return;
     }
     default:
       throw Unrenderable{};
-  }
-}
-
-void render_columns(std::vector<Spec>& specs, size_t rows) {
-  for (Spec& spec : specs) {
-    if (spec.column == nullptr) continue;
-    spec.column_json.assign(rows, std::string());
-    try {
-      for (size_t row = 0; row < rows; row++) put_py_value(spec.column_json[row], spec, row);
-    } catch (const Unrenderable&) {
-      spec.column_unrenderable = true;
-    }
   }
 }
 
@@ -200,7 +127,7 @@ void put_column_value(std::string& out, const Spec& spec, size_t row) {
 uint32_t fact_bits(const std::vector<Spec>& specs) {
   uint32_t bits = 0;
   for (const Spec& spec : specs) {
-    if (spec.column != nullptr) continue;
+    if (spec.has_column) continue;
     if (spec.field == Field::kUpstreamCount) bits |= kUpstreamCount;
     if (spec.field == Field::kDownstreamCount) bits |= kDownstreamCount;
     if (spec.field == Field::kDomain) bits |= kDomainFact;
@@ -210,12 +137,9 @@ uint32_t fact_bits(const std::vector<Spec>& specs) {
   return bits;
 }
 
-bool FactsJson::read(View& view, const std::vector<NodeIdx>& nodes, uint32_t asked, Budget budget, bool nogil,
+bool FactsJson::read(View& view, const std::vector<NodeIdx>& nodes, uint32_t asked, Budget budget,
                      std::vector<Spec>& specs) {
-  {
-    NoGil reading(nogil);
-    answer_ = node_facts(view, nodes, asked, budget);
-  }
+  answer_ = node_facts(view, nodes, asked, budget);
   for (const std::string& text : answer_.texts) json_string(text, texts_.emplace_back());
   if (!(asked & kOwnersFact)) return true;
   // The owners as graph.read.node_facts reads them: view.nodes(), whole, those the view shows.
@@ -235,7 +159,7 @@ bool FactsJson::read(View& view, const std::vector<NodeIdx>& nodes, uint32_t ask
     if (view.visible(found[k])) shown[ids[k]] = found[k];
   try {
     for (Spec& spec : specs) {
-      if (spec.field != Field::kOwners || spec.column != nullptr) continue;
+      if (spec.field != Field::kOwners || spec.has_column) continue;
       if (spec.how != How::kObjects || spec.items.empty()) return false;
       spec.column_json.assign(answer_.owner_lists.size() + 1, "[]");  // the last: no owners
       for (size_t k = 0; k < answer_.owner_lists.size(); k++) {
@@ -318,6 +242,75 @@ void FactsJson::put_owner(std::string& out, const Graph& g, StrId id, NodeIdx n,
     }
   }
   out += "}";
+}
+
+std::optional<std::string> render_lineage_nodes(View& view, const LineageAnswer& answer, std::vector<Spec>& specs,
+                                                Budget budget) {
+  const Graph& g = view.g;
+  const auto& nodes = answer.nodes;
+  FactsJson facts;
+  uint32_t asked = fact_bits(specs);
+  if (asked != 0 && !facts.read(view, nodes, asked, budget, specs)) return std::nullopt;
+  return render_rows(nodes.size(), specs, [&](std::string& out, size_t i, Spec& spec) {
+    if (spec.has_column) put_column_value(out, spec, i);
+    else if (asked != 0 && facts.put(out, i, spec)) return;
+    else put_node_field(out, g, nodes[i], spec, g.node_id[nodes[i]], &view);
+  });
+}
+
+std::optional<std::string> render_lineage_edges(const Graph& g, const LineageAnswer& answer, std::vector<Spec>& specs) {
+  const auto& edges = answer.edges;
+  return render_rows(edges.size(), specs, [&](std::string& out, size_t i, Spec& spec) {
+    const auto& e = edges[i];
+    if ((spec.field == Field::kSource || spec.field == Field::kTarget) && spec.how == How::kString) {
+      put_id(out, g, g.node_id[spec.field == Field::kSource ? e.source : e.target]);
+    } else if (spec.field == Field::kKind && spec.how == How::kEnum) {
+      out += enum_name(spec, e.kind);
+    } else {
+      throw Unrenderable{};
+    }
+  });
+}
+
+void impact_path(const ImpactReportAnswer& answer, const ImpactReportAnswer::Affected& item, std::vector<int32_t>& out) {
+  out.clear();
+  for (int32_t s = item.path; s >= 0; s = answer.steps[size_t(s)].parent) out.push_back(s);
+  std::reverse(out.begin(), out.end());
+}
+
+StrId impact_via(const ImpactReportAnswer& answer, const ImpactReportAnswer::Affected& item) {
+  return answer.steps[size_t(answer.steps[size_t(item.path)].parent)].id;
+}
+
+std::optional<std::string> render_impact_affected(const View& view, const ImpactReportAnswer& answer,
+                                                  std::vector<Spec>& specs) {
+  const Graph& g = view.g;
+  std::vector<int32_t> chain;
+  std::vector<std::string> step_json(answer.steps.size());
+  return render_rows(answer.affected.size(), specs, [&](std::string& out, size_t i, Spec& spec) {
+    const auto& item = answer.affected[i];
+    if (spec.field == Field::kDistance && spec.how == How::kInt) {
+      out += std::to_string(item.distance);
+    } else if (spec.field == Field::kCertain && spec.how == How::kBool) {
+      out += item.certain ? "true" : "false";
+    } else if (spec.field == Field::kSeverity && spec.how == How::kEnum) {
+      out += enum_name(spec, item.severity);
+    } else if (spec.field == Field::kVia && spec.how == How::kString) {
+      put_id(out, g, impact_via(answer, item));
+    } else if (spec.field == Field::kPath && spec.how == How::kStrings) {
+      impact_path(answer, item, chain);
+      out += "[";
+      for (size_t k = 0; k < chain.size(); k++) {
+        std::string& text = step_json[size_t(chain[k])];
+        if (text.empty()) put_id(text, g, answer.steps[size_t(chain[k])].id);
+        if (k) out += ",";
+        out += text;
+      }
+      out += "]";
+    } else {
+      put_node_field(out, g, item.node, spec, item.id, &view);
+    }
+  });
 }
 
 }  // namespace lm

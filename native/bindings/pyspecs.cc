@@ -1,0 +1,98 @@
+// graph.serve.render's specs as the core's, and rendered rows as bytes (pyspecs.h).
+#include "pyspecs.h"
+
+namespace lm {
+
+namespace {
+
+// A value of a spec's own column, rendered as its type asks (anything else: Unrenderable).
+std::string column_value(const Spec& spec, nb::handle names, nb::handle value) {
+  std::string out, spill;
+  if (value.is_none()) {
+    if (!spec.nullable) throw Unrenderable{};
+    out += "null";
+  } else if (spec.how == How::kInt && PyLong_CheckExact(value.ptr())) {
+    long long n = PyLong_AsLongLong(value.ptr());
+    if ((n == -1 && PyErr_Occurred()) || n > 2147483647LL || n < -2147483648LL) {
+      PyErr_Clear();
+      throw Unrenderable{};
+    }
+    out += std::to_string(n);
+  } else if (spec.how == How::kString && PyUnicode_CheckExact(value.ptr())) {
+    json_string(utf8_of(value.ptr(), spill), out);
+  } else if (spec.how == How::kJson && PyBytes_CheckExact(value.ptr())) {
+    out.append(PyBytes_AS_STRING(value.ptr()), size_t(PyBytes_GET_SIZE(value.ptr())));
+  } else if (spec.how == How::kEnum && nb::isinstance<nb::dict>(names)) {
+    PyObject* name = PyDict_GetItemWithError(names.ptr(), value.ptr());
+    if (name == nullptr) {
+      if (PyErr_Occurred()) throw PyErrorSet{};
+      throw Unrenderable{};
+    }
+    json_string(utf8_of(name, spill), out);
+  } else {
+    throw Unrenderable{};
+  }
+  return out;
+}
+
+}  // namespace
+
+PySpecs specs_of(nb::handle specs) {
+  PySpecs out;
+  std::string spill;
+  bool first = true;
+  for (nb::handle item : nb::iter(specs)) {
+    PyObject *key, *field, *how, *names, *column = nullptr;
+    int nullable;
+    if (!PyArg_ParseTuple(item.ptr(), "UUUOp|O", &key, &field, &how, &names, &nullable, &column)) throw PyErrorSet{};
+    Spec spec;
+    spec.key = spec_key(utf8_of(key, spill), first);
+    first = false;
+    spec.field = field_of(utf8_of(field, spill));
+    spec.how = how_of(utf8_of(how, spill));
+    spec.nullable = nullable;
+    spec.has_column = column != nullptr && PyList_Check(column);
+    if (spec.how == How::kObjects && !spec.has_column && (PyList_Check(names) || PyTuple_Check(names)))
+      spec.items = specs_of(names).specs;  // (none: an object's fields unrenderable)
+    out.specs.push_back(std::move(spec));
+    out.names.push_back(nb::borrow(names));
+    out.columns.push_back(out.specs.back().has_column ? nb::borrow(column) : nb::none());
+  }
+  return out;
+}
+
+void name_enums(PySpecs& specs, Field field, PyObject* const* values, size_t count) {
+  std::string spill;
+  for (size_t k = 0; k < specs.specs.size(); k++) {
+    Spec& spec = specs.specs[k];
+    if (spec.field != field || spec.how != How::kEnum) continue;
+    spec.named.assign(count, std::string());
+    if (!nb::isinstance<nb::dict>(specs.names[k])) continue;
+    for (size_t code = 0; code < count; code++) {
+      if (values[code] == nullptr) continue;
+      PyObject* found = PyDict_GetItemWithError(specs.names[k].ptr(), values[code]);
+      if (found == nullptr) {
+        if (PyErr_Occurred()) throw PyErrorSet{};
+        continue;
+      }
+      json_string(utf8_of(found, spill), spec.named[code]);
+    }
+  }
+}
+
+void render_columns(PySpecs& specs, size_t rows) {
+  for (size_t k = 0; k < specs.specs.size(); k++) {
+    Spec& spec = specs.specs[k];
+    if (!spec.has_column) continue;
+    nb::list column = nb::borrow<nb::list>(specs.columns[k]);
+    spec.column_json.assign(rows, std::string());
+    try {
+      if (column.size() < rows) throw Unrenderable{};
+      for (size_t row = 0; row < rows; row++) spec.column_json[row] = column_value(spec, specs.names[k], column[row]);
+    } catch (const Unrenderable&) {
+      spec.column_unrenderable = true;
+    }
+  }
+}
+
+}  // namespace lm

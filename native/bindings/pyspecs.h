@@ -1,0 +1,49 @@
+// graph.serve.render's specs as the core's (native/core/render_json.h): their keys, fields and how
+// each is written, an enum's names and a field's own values rendered under the GIL, so that the
+// rows can be rendered without it; and the rows rendered, as the bytes the API sends.
+#pragma once
+
+#include "py.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pylock.h"
+#include "render_json.h"
+
+namespace lm {
+
+// The specs (key, field, how, enum names or None, nullable[, the field's values as a list]) and
+// the Python values they name, owned until the rows are rendered.
+struct PySpecs {
+  std::vector<Spec> specs;
+  std::vector<nb::object> names;    // by spec: value -> serialized name (a dict), or None
+  std::vector<nb::object> columns;  // by spec: the field's values (a list), or None
+};
+
+PySpecs specs_of(nb::handle specs);
+
+// The names of an enum ``field``'s values by code: ``values`` are its Python members by code
+// (nullptr: none), looked up in the spec's names.
+void name_enums(PySpecs& specs, Field field, PyObject* const* values, size_t count);
+
+// Each spec's own column (``rows`` values) as JSON: a value its type cannot hold (an int past 32
+// bits, a str where an int is asked, a value with no enum name) makes the list unrenderable.
+void render_columns(PySpecs& specs, size_t rows);
+
+// The rows ``render`` renders (without the GIL when ``nogil``: a view of the embedded store, under
+// the graph's lock: a 20k-row answer is milliseconds of work the event loop and other queries need
+// not wait for) as bytes, or None when they need Python.
+template <class F>
+nb::object rendered(bool nogil, F&& render) {
+  std::optional<std::string> rows;
+  {
+    NoGil rendering(nogil);
+    rows = render();
+  }
+  if (!rows) return nb::none();
+  return nb::steal(check(PyBytes_FromStringAndSize(rows->data(), Py_ssize_t(rows->size()))));
+}
+
+}  // namespace lm
