@@ -31,6 +31,20 @@ Spec named(const char* key, const char* field, const char* const* names, size_t 
   return s;
 }
 
+// The orders mesh and what ``more`` adds to it, committed to ``g``.
+template <class F>
+void orders_with(Graph& g, F&& more) {
+  Builder b(kT1);
+  orders_mesh(b);
+  more(b);
+  commit(g, b.wire.finish());
+}
+
+// One hop downstream of pg:mart.revenue: itself, job etl.report and pg:report.daily.
+LineageAnswer revenue_down(View& view) {
+  return dataset_lineage(view, view.g.find_node("dataset:pg:mart.revenue"), false, true, 1, unlimited());
+}
+
 TEST(RenderJson, SpecsNameTheirFieldsAndHowTheyAreWritten) {
   EXPECT_EQ(field_of("latest_run_state"), Field::kLatestRunState);
   EXPECT_EQ(field_of("colour"), Field::kOther);
@@ -42,11 +56,9 @@ TEST(RenderJson, SpecsNameTheirFieldsAndHowTheyAreWritten) {
 
 TEST(RenderJson, ALineageAnswersEdgesAreTheirEndsAndKinds) {
   Graph g;
-  Builder b(kT1);
-  orders_mesh(b);
-  commit(g, b.wire.finish());
+  orders_with(g, [](Builder&) {});
   Viewing v(g);
-  LineageAnswer a = dataset_lineage(v.view, g.find_node("dataset:pg:mart.revenue"), false, true, 1, unlimited());
+  LineageAnswer a = revenue_down(v.view);
   std::vector<Spec> specs{spec("source", "source", "string", true), named("kind", "kind", kEdgeKindNames, kEdgeKinds)};
   specs.push_back(spec("target", "target", "string"));
   EXPECT_EQ(*render_lineage_edges(g, a, specs),
@@ -60,14 +72,13 @@ TEST(RenderJson, ALineageAnswersEdgesAreTheirEndsAndKinds) {
 
 TEST(RenderJson, ALineageAnswersNodesAreTheirFieldsAndTheColumnsGiven) {
   Graph g;
-  Builder b(kT1);
-  orders_mesh(b);
-  MapWriter props = b.map();
-  props.set_str("name", "quote\"d");
-  b.dataset("pg", "mart.revenue", props);
-  commit(g, b.wire.finish());
+  orders_with(g, [](Builder& b) {
+    MapWriter props = b.map();
+    props.set_str("name", "quote\"d");
+    b.dataset("pg", "mart.revenue", props);
+  });
   Viewing v(g);
-  LineageAnswer a = dataset_lineage(v.view, g.find_node("dataset:pg:mart.revenue"), false, true, 1, unlimited());
+  LineageAnswer a = revenue_down(v.view);
   std::vector<Spec> specs{spec("id", "id", "string", true), named("kind", "kind", kNodeKindNames, kNodeKinds),
                           spec("name", "name", "string", false, true), spec("declared", "declared", "bool"),
                           spec("deleted", "deleted", "bool"), spec("n", "other", "int")};
@@ -90,14 +101,13 @@ TEST(RenderJson, ALineageAnswersNodesAreTheirFieldsAndTheColumnsGiven) {
 
 TEST(RenderJson, ALineageNodesFactsAreReadAndWrittenAsTheyAreAsked) {
   Graph g;
-  Builder b(kT1);
-  orders_mesh(b);
-  MapWriter owning = b.map();
-  owning.set_str("type", "technical");
-  b.edge("dataset:pg:mart.revenue", kOwnedBy, "owner:alice", &owning);
-  commit(g, b.wire.finish());
+  orders_with(g, [](Builder& b) {
+    MapWriter owning = b.map();
+    owning.set_str("type", "technical");
+    b.edge("dataset:pg:mart.revenue", kOwnedBy, "owner:alice", &owning);
+  });
   Viewing v(g);
-  LineageAnswer a = dataset_lineage(v.view, g.find_node("dataset:pg:mart.revenue"), false, true, 1, unlimited());
+  LineageAnswer a = revenue_down(v.view);
   Spec owners = spec("owners", "owners", "objects");
   owners.items = {spec("id", "id", "string", true), spec("name", "name", "string"),
                   spec("type", "type", "string", false, true)};
@@ -117,9 +127,7 @@ TEST(RenderJson, ALineageNodesFactsAreReadAndWrittenAsTheyAreAsked) {
 
 TEST(RenderJson, AnImpactsAffectedAreTheirDistanceSeverityPathAndVia) {
   Graph g;
-  Builder b(kT1);
-  orders_mesh(b);
-  commit(g, b.wire.finish());
+  orders_with(g, [](Builder&) {});
   Viewing v(g);
   ImpactReportAnswer r = impact_report(v.view, g.find_node("dataset:pg:mart.revenue"), -1, false, unlimited());
   const char* severities[] = {"INFO", "WARNING", "BREAKING"};
