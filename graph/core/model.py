@@ -167,6 +167,12 @@ def field_id(namespace: str, name: str, field_name: str) -> str:
     return _node_id(ID_PREFIX[NodeKind.COLUMN], namespace, name, field_name)
 
 
+def kind_prefix(kind: NodeKind) -> str:
+    """What every id of ``kind`` starts with (its prefix and the separator, by the id rule): how
+    an id tells its kind without a read."""
+    return _node_id(ID_PREFIX[kind], "")
+
+
 def _named(kind: NodeKind) -> Callable[[str], str]:
     """The id rule of a kind one name identifies: its prefix, then the name."""
     return partial(_node_id, ID_PREFIX[kind])

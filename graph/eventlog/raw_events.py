@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.core.model import EdgeKind, NodeKind, PropertyKey
+from graph.core.model import EdgeKind, NodeKind, PropertyKey, kind_prefix
 from graph.eventlog.event_log import RawEvent, RawEventLog
 from graph.stores import GraphReader
 
@@ -24,7 +24,7 @@ def subjects_for(store: GraphReader, node_id: str) -> set[str]:
         return subjects
     if node.kind is NodeKind.COLUMN and node.props.get(PropertyKey.DATASET_ID):
         subjects = {node.props[PropertyKey.DATASET_ID]}
-    datasets = [s for s in subjects if s.startswith("dataset:")]
+    datasets = [s for s in subjects if s.startswith(kind_prefix(NodeKind.DATASET))]
     if datasets:
         subjects.update(
             target for _, _, target in store.edge_keys(datasets, [EdgeKind.ALIAS_OF], "out")

@@ -44,6 +44,7 @@ from graph.core.model import (
     NodeKind,
     PropertyKey,
     domain_id,
+    kind_prefix,
 )
 from graph.core.mutations import Mutation, UpsertEdge, UpsertNode
 from graph.read import mesh
@@ -342,7 +343,7 @@ class _Writes:
 
 def _dataset_id_of(node_id: str) -> str | None:
     """A dataset id as such, when the event does not describe the node (a check's subject)."""
-    return node_id if node_id.startswith("dataset:") else None
+    return node_id if node_id.startswith(kind_prefix(NodeKind.DATASET)) else None
 
 
 def _only_a_rule_target_of(domain: str, read: set[str], edges: Iterable[UpsertEdge]) -> bool:

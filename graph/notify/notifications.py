@@ -20,7 +20,7 @@ from typing import Any
 
 from graph import _native
 from graph.core.errors import QueryError
-from graph.core.model import ID_PREFIX, EdgeKind, NodeKind
+from graph.core.model import ID_PREFIX, EdgeKind, NodeKind, kind_prefix
 from graph.core.mutations import newest_first
 from graph.read import impact
 from graph.read.view import GraphView
@@ -127,7 +127,7 @@ class BatchWalks:
 def reached_datasets(report: impact.ImpactReport) -> list[str]:
     """The datasets the walk reached, by the id each was reached as (its path's last: read
     alone, not with the path to it)."""
-    prefix = f"{ID_PREFIX[NodeKind.DATASET]}:"
+    prefix = kind_prefix(NodeKind.DATASET)
     return sorted({i for i in report.answer.affected_column("id") if i.startswith(prefix)})
 
 

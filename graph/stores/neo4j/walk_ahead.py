@@ -28,7 +28,7 @@ import dataclasses
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from graph.core.model import ID_PREFIX, JOB_IO, EdgeKind, Node, NodeKind
+from graph.core.model import JOB_IO, EdgeKind, Node, NodeKind, kind_prefix
 from graph.stores import Neighbourhood, NeighbourhoodRequest, Reach, column_clocks
 from graph.stores.neo4j import batched_reads
 from graph.stores.neo4j.codec import (
@@ -160,8 +160,8 @@ def _asked(request: NeighbourhoodRequest) -> tuple[Any, ...]:
     return _key(request, tuple(request.ids), tuple(sorted(handles.items())) if handles else ())
 
 
-_DATASET = f"{ID_PREFIX[NodeKind.DATASET]}:"
-_COLUMN = f"{ID_PREFIX[NodeKind.COLUMN]}:"
+_DATASET = kind_prefix(NodeKind.DATASET)
+_COLUMN = kind_prefix(NodeKind.COLUMN)
 
 
 def _read_next(request: NeighbourhoodRequest) -> NeighbourhoodRequest | None:
