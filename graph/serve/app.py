@@ -99,6 +99,7 @@ from graph.serve.websocket import (
     LiveMetrics,
     connection_context,
 )
+from graph.serve.websocket_frames import EXTENSION, FRAME_KEY, Framed
 from graph.stores import Store, StoreUnavailable
 from ingest.json_text import NotJSON, UnusableValue, loads_text
 
@@ -160,6 +161,12 @@ class TextFrames(ASGIWebSocketAdapter):
 
     async def send_json(self, message: Mapping[str, object]) -> None:
         try:
+            if isinstance(message, Framed):  # made in the worker (graph.serve.websocket_frames)
+                if EXTENSION in self.ws.scope.get("extensions", {}):
+                    await self.ws.send({"type": "websocket.send", FRAME_KEY: message.frame})
+                else:
+                    await self.ws.send_text(message.text.decode())
+                return
             encoded = self.view.encode_json(message)
             await self.ws.send_text(encoded if isinstance(encoded, str) else encoded.decode())
         except WebSocketDisconnect as e:

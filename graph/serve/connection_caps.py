@@ -31,9 +31,13 @@ import h11
 import orjson
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.http11 import Request
+from websockets.protocol import State
 
 from graph.serve.slow_clients import HeaderDeadline
+from graph.serve.websocket_frames import EXTENSION, FRAME_KEY
 
 log = logging.getLogger(__name__)
 
@@ -186,9 +190,23 @@ class CappedHTTP(HeaderDeadline):
 
 
 class CappedWebSockets(WebSocketsSansIOProtocol):
-    """uvicorn's websocket protocol, giving the connection's count back when it closes."""
+    """uvicorn's websocket protocol, giving the connection's count back when it closes, and
+    writing the frames a worker made (``graph.serve.websocket_frames``) as they are."""
 
     counts: ConnectionCounts
+
+    def handle_connect(self, event: Request) -> None:
+        super().handle_connect(event)
+        self.scope["extensions"][EXTENSION] = {}  # (the app runs later)
+
+    async def send(self, message: Any) -> None:
+        frame = message.get(FRAME_KEY) if message.get("type") == "websocket.send" else None
+        if frame is None:
+            return await super().send(message)
+        await self.writable.wait()  # as uvicorn's: the transport's buffer drained enough
+        if self.disconnected or self.close_sent or self.conn.state is not State.OPEN:
+            raise ClientDisconnected()
+        self.transport.write(frame)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)

@@ -26,7 +26,6 @@ from collections.abc import Iterator
 from contextlib import suppress
 from typing import Any
 
-import orjson
 from graphql import GraphQLError, get_operation_ast, parse
 from graphql.language import OperationType as GraphQLOperationType
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -49,6 +48,7 @@ from strawberry.utils.aio import aclosing
 from graph.serve.admission import Overloaded
 from graph.serve.budget import BUDGET_KEY, QueryAborted, QueryBudget
 from graph.serve.subscriptions import CONNECTION_KEY
+from graph.serve.websocket_frames import Framed, framed
 
 PRINCIPAL_KEY = "principal"  # context entry: who authenticated the websocket
 AUTHORIZATION_KEY = "authorization"  # ... and with what (connection_init's, else the upgrade's)
@@ -200,13 +200,8 @@ class AdmittedTransportWS(BaseGraphQLTransportWSHandler[dict[str, Any], None]):
                 refusal: Any = {"id": operation.id, "type": "error", "payload": outcome.payload}
                 await operation.send_operation_message(refusal)
                 return
-            if isinstance(outcome, bytes):
-                answer: Any = {
-                    "id": operation.id,
-                    "type": "next",
-                    "payload": orjson.Fragment(outcome),
-                }
-                await operation.send_operation_message(answer)
+            if isinstance(outcome, Framed):  # the answer, framed in the worker
+                await operation.send_operation_message(outcome)  # type: ignore[arg-type]
                 await operation.send_operation_message({"id": operation.id, "type": "complete"})
                 return
             del self._budgets[operation.id]  # a subscription renews its budget per answer
@@ -257,8 +252,9 @@ class _Refused:
 
 def _execute_or_prepare(
     view: Any, operation: Operation[dict[str, Any], None], context: dict[str, Any]
-) -> bytes | _Refused | None:
-    """In a worker: a query or mutation executed and its ``next`` payload encoded; for a
+) -> Framed | _Refused | None:
+    """In a worker: a query or mutation executed and its ``next`` message encoded and framed
+    (``graph.serve.websocket_frames``); for a
     subscription, None once its document is validated (and kept); else why it was refused."""
     schema = view.schema
     try:
@@ -283,7 +279,7 @@ def _execute_or_prepare(
         )
     ):
         return _Refused([error.formatted for error in result.errors])  # nothing was executed
-    return view.encode_payload(result)
+    return framed({"id": operation.id, "type": "next"}, view.encode_payload(result))
 
 
 def _prepare_subscription(
