@@ -16,6 +16,7 @@ before the table name (``db.schema``), so the checks meet the datasets the pipel
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -160,12 +161,29 @@ def _validation(
                 if isinstance(severity, str)
                 else None,
                 check_type=kind,
+                expected=_expected(kwargs),
                 actual=None if actual is None else str(actual),
                 message=_str(exception.get("exception_message")) if raised else None,
                 run=_str(run.get("run_name")),
             )
         )
     return _recorded(at, checks)
+
+
+#: Expectation arguments that say how to run or show it, not what it expects.
+_GX_RUN_ARGUMENTS = frozenset(
+    {"column", "batch_id", "result_format", "include_config", "catch_exceptions", "meta",
+     "notes", "rendered_content", "severity", "description", "row_condition", "condition_parser"}
+)  # fmt: skip
+
+
+def _expected(kwargs: dict[str, Any]) -> str | None:
+    """What an expectation expects (its ``value_set``, ``min_value``/``max_value``, ``regex``…)
+    as compact JSON, so a failure's notification says what the data should have been."""
+    wanted = {
+        k: v for k, v in sorted(kwargs.items()) if k not in _GX_RUN_ARGUMENTS and v is not None
+    }
+    return json.dumps(wanted, separators=(",", ":"), default=str) if wanted else None
 
 
 def _obj(value: Any) -> dict[str, Any]:

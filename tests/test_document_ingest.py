@@ -80,7 +80,7 @@ def test_dbt_contracts_and_quality_reach_a_running_server(
         "--server", server.url, "--token", ADMIN,
     )  # fmt: skip
     assert sent.returncode == 0, sent.stderr
-    assert server.graphql(GE_ORDERS)["dataset"]["assertions"]["totalCount"] == 3
+    assert server.graphql(GE_ORDERS)["dataset"]["assertions"]["totalCount"] == 4
 
 
 def test_bad_documents_are_4xx_with_a_reason_and_change_nothing(

@@ -32,7 +32,10 @@ def checks_of(store: Store, dataset: str) -> dict[str, dict[str, Any]]:
     found = health.assertions(store, [dataset])[dataset]
     return {
         a.props["name"]: {
-            **{k: a.props.get(k) for k in ("status", "severity", "column", "actual", "source")},
+            **{
+                k: a.props.get(k)
+                for k in ("status", "severity", "column", "expected", "actual", "source")
+            },
             "results": len(health.assertion_history(store, a.id)),
         }
         for a in found
@@ -179,6 +182,9 @@ def _great_expectations_results(directory: Path) -> tuple[Path, Path]:
         gx.expectations.ExpectColumnValuesToBeUnique(column="id", severity=FailureSeverity.WARNING)
     )
     suite.add_expectation(gx.expectations.ExpectTableRowCountToBeBetween(min_value=1))
+    suite.add_expectation(
+        gx.expectations.ExpectColumnValuesToBeInSet(column="driver_id", value_set=[10, 11])
+    )
     definition = context.validation_definitions.add(
         gx.ValidationDefinition(data=batch, suite=suite, name="orders")
     )
@@ -227,7 +233,13 @@ def test_great_expectations_checkpoint_and_validation_results(
         "expect_column_values_to_not_be_null(driver_id)": ("PASS", "error", 2),
         "expect_column_values_to_be_unique(id)": ("FAIL", "warn", 2),
         "expect_table_row_count_to_be_between": ("PASS", "error", 2),
+        "expect_column_values_to_be_in_set(driver_id)": ("FAIL", "error", 2),  # 12 came later
     }
+    # what each expected, for a failure's notification (quality_failed's "expected")
+    assert checks["expect_column_values_to_be_in_set(driver_id)"]["expected"] == (
+        '{"value_set":[10,11]}'
+    )
+    assert checks["expect_table_row_count_to_be_between"]["expected"] == '{"min_value":1}'
 
 
 def test_a_file_no_tool_wrote_is_refused_whole(
