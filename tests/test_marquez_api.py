@@ -509,6 +509,8 @@ def test_marquez_python_every_read_method_answers_the_seed(seeded) -> None:
     assert versions and versions[0]["name"] == DELIVERY
     version = versions[0]["version"]
     assert client.get_dataset_version(fd.NS, DELIVERY, version)["version"] == version
+    made_by = versions[0]["createdByRun"]  # the run whose event reported that schema
+    assert client.get_job_run(made_by["id"]) == made_by
 
     assert client.list_jobs(fd.NS, limit=5)["totalCount"] == 13
     assert client.get_job(fd.NS, "etl_delivery_7_days")["name"] == "etl_delivery_7_days"

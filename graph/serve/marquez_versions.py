@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from graph.change import schema_history
-from graph.core.model import Node
+from graph.core.model import Node, run_id
 from graph.read.view import GraphView
 from graph.serve import marquez_shapes as shapes
 
@@ -41,7 +41,7 @@ def dataset_version(view: GraphView, dataset: Node, version: Node) -> dict[str, 
         "tags": data.get("tags", []),
         "lifecycleState": data.get("lifecycleState"),
         "description": data.get("description"),
-        "createdByRun": None,
+        "createdByRun": _created_by_run(view, p.get("origin")),
         "facets": {},
         # lineagemesh's own: where the version came from, and what changed from the one before
         "source": p.get("source"),
@@ -49,6 +49,16 @@ def dataset_version(view: GraphView, dataset: Node, version: Node) -> dict[str, 
         "previousVersion": p.get("previousVersion"),
         "changes": p.get("changes") or [],
     }
+
+
+def _created_by_run(view: GraphView, origin: Any) -> dict[str, Any] | None:
+    """The ``Run`` that reported the version (its origin ``run:<runId>``), as Marquez shows runs;
+    None for a version another source made (a contract, a catalog crawl) or a run no longer kept."""
+    if not isinstance(origin, str) or not origin.startswith("run:"):
+        return None
+    node_id = run_id(origin.removeprefix("run:"))
+    run = view.nodes([node_id]).get(node_id)
+    return None if run is None else shapes.marquez(view, [run], False)[0]
 
 
 def versions(view: GraphView, dataset: Node, limit: int, offset: int) -> dict[str, Any]:
