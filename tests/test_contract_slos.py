@@ -59,6 +59,14 @@ def test_odcs_latency_4d_to_1d_is_breaking_against_the_graph(store: Path, tmp_pa
         1,
         [("FRESHNESS_TIGHTENED", "latency[tab1.txn_ref_dt]", "4d", "1d", "BREAKING")],
     )
+    # the report for people: the change once (though planned from each governed table), under
+    # the contract it changes
+    code, markdown, _ = check(
+        store, "--contract", str(tmp_path / "proposed-1.yaml"), "--format", "markdown"
+    )
+    assert isinstance(markdown, str)
+    assert code == 1 and markdown.count("tighten latency[tab1.txn_ref_dt] of") == 1, markdown
+    assert f"- **`{doc['id']}`** (`{doc['id']}`)" in markdown
     assert proposed(store, tmp_path, sla(doc, "latency", value=96, unit="h")) == (0, [])
     code, rows = proposed(store, tmp_path, sla(doc, "latency", value=5))
     assert (code, [r[0] for r in rows]) == (0, ["FRESHNESS_LOOSENED"])

@@ -16,6 +16,7 @@ from itertools import islice
 from typing import Any
 
 from graph.check.affected import RANK, AffectedRow
+from graph.check.changeset import PlannedChange
 from graph.check.remote_rows import RowsRead
 from graph.check.report import Reached, Report
 
@@ -90,13 +91,35 @@ def as_json(report: Report) -> dict[str, Any]:
 # -- text --------------------------------------------------------------------------------------
 
 
+def display_name(node_id: str) -> str:
+    """A node as people name it: a dataset's last two name parts (``main_sales.orders``), a
+    column's with its name (``main_sales.orders.amount``); any other id as it is."""
+    kind, _, rest = node_id.partition(":")
+    if kind == "dataset":
+        return ".".join(rest.rsplit(":", 1)[-1].split(".")[-2:])
+    if kind == "datasetField":
+        dataset, _, column = rest.rpartition(":")
+        return f"{display_name('dataset:' + dataset)}.{column}"
+    return node_id
+
+
+def changes_by_dataset(report: Report) -> list[tuple[str, list[PlannedChange]]]:
+    """The changes grouped by the dataset (or contract) they change, in input order, a change
+    planned twice (a contract's term reaching each dataset it governs) listed once."""
+    groups: dict[str, dict[tuple[str, str, str, str], PlannedChange]] = {}
+    for p in report.change_set.changes:
+        key = (p.change.severity, p.label, p.change.reason, p.source)
+        groups.setdefault(p.change.dataset_id, {}).setdefault(key, p)
+    return [(subject, list(found.values())) for subject, found in groups.items()]
+
+
 def render_text(report: Report) -> str:
     lines = [f"blast radius: {_headline(report).replace('**', '')}"]
     lines.extend(f"note: {note}" for note in report.change_set.notes)
     lines.append(f"changes ({len(report.change_set.changes)}):")
-    lines.extend(
-        f"  {p.change.severity:<8} {p.label}  [{p.source}]" for p in report.change_set.changes
-    )
+    for subject, planned in changes_by_dataset(report):
+        lines.append(f"  {display_name(subject)}  ({subject})")
+        lines.extend(f"    {p.change.severity:<8} {p.label}  [{p.source}]" for p in planned)
     lines.extend(
         f"  lineage {'+' if e.added else '-'} {e.source} -> {e.target} (via {e.job})"
         for e in report.change_set.edges
@@ -204,15 +227,19 @@ def render_markdown(report: Report, limit: int = MARKDOWN_LIMIT) -> str:
     out.add("<details><summary>Changes</summary>")
     out.add("")
     shown_changes = 0
-    for p in report.change_set.changes:
-        if not out.add(
-            f"- {p.change.severity} {_code(p.label)}: {p.change.reason} ({_code(p.source)})",
-            reserve=2000,
-        ):
+    for subject, planned in changes_by_dataset(report):
+        if not out.add(f"- **{_code(display_name(subject))}** ({_code(subject)})", reserve=2000):
             break
-        shown_changes += 1
-    if shown_changes < len(report.change_set.changes):
-        out.add(f"- … {len(report.change_set.changes) - shown_changes} more changes")
+        for p in planned:
+            line = (
+                f"  - {p.change.severity} {_code(p.label)}: {p.change.reason} ({_code(p.source)})"
+            )
+            if not out.add(line, reserve=2000):
+                break
+            shown_changes += 1
+    unique = sum(len(planned) for _, planned in changes_by_dataset(report))
+    if shown_changes < unique:
+        out.add(f"- … {unique - shown_changes} more changes")
     for e in report.change_set.edges[:_LIST_ITEMS]:
         out.add(
             f"- lineage {'added' if e.added else 'removed'}: {_code(e.source)} → {_code(e.target)}"
