@@ -104,7 +104,8 @@ def test_quality_and_freshness_notifications_once_each_on_each_store(
         service.commit(translate_events(list(events), keep_raw=False).payload, None)
 
     failing = failing_check("2026-01-05T07:30:00Z")
-    ingest(failing)
+    ingest({**failing, "eventType": "START", "eventTime": "2026-01-05T07:25:00Z"})
+    ingest(failing)  # the run completes reporting the same failure: one failure, told once
     ingest(failing)  # the same event again: its result is told already
     ingest(failing_check("2026-01-05T07:40:00Z", severity="warning"))  # a warning: not told
     ingest(failing_check("2026-01-05T07:50:00Z", success=True))  # it passes: nothing to tell

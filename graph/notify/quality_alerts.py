@@ -101,7 +101,7 @@ class QualityOutbox:
 
     def entries(self, mutations: Sequence[Mutation], detected: str) -> list[Mutation]:
         """One notification per new failed error-level result of a dataset's (or column's)
-        assertion in ``mutations``."""
+        assertion in ``mutations``; one per run, though it reports the check more than once."""
         failing: dict[str, UpsertNode] = {}
         for m in mutations:
             if isinstance(m, UpsertNode) and m.kind is NodeKind.ASSERTION and _alarming(m.props):
@@ -109,10 +109,16 @@ class QualityOutbox:
         if not failing:
             return []
         known = self.store.nodes(set(failing))  # results already recorded: told already
+        # a run reporting its check on START and again on COMPLETE is one failure, told once
+        before = self.store.nodes({m.id for m in failing.values()})
+        told = {(n.id, n.props.get("run")) for n in before.values() if _alarming(n.props)}
         made: list[Mutation] = []
-        for result, m in sorted(failing.items()):
-            if result in known:
+        for result, m in sorted(failing.items(), key=lambda item: (item[1].at, item[0])):
+            run = m.props.get("run")
+            if result in known or (run is not None and (m.id, run) in told):
                 continue
+            if run is not None:
+                told.add((m.id, run))
             p = m.props
             dataset = str(p["dataset"])
             props = {
