@@ -66,7 +66,7 @@ def test_odcs_latency_4d_to_1d_is_breaking_against_the_graph(store: Path, tmp_pa
     )
     assert isinstance(markdown, str)
     assert code == 1 and markdown.count("tighten latency[tab1.txn_ref_dt] of") == 1, markdown
-    assert f"- **`{doc['id']}`** (`{doc['id']}`)" in markdown
+    assert f"\n- **`contract:{doc['id']}`**\n  - BREAKING `tighten latency" in markdown
     assert proposed(store, tmp_path, sla(doc, "latency", value=96, unit="h")) == (0, [])
     code, rows = proposed(store, tmp_path, sla(doc, "latency", value=5))
     assert (code, [r[0] for r in rows]) == (0, ["FRESHNESS_LOOSENED"])

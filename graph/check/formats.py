@@ -118,7 +118,8 @@ def render_text(report: Report) -> str:
     lines.extend(f"note: {note}" for note in report.change_set.notes)
     lines.append(f"changes ({len(report.change_set.changes)}):")
     for subject, planned in changes_by_dataset(report):
-        lines.append(f"  {display_name(subject)}  ({subject})")
+        shown_as = display_name(subject)
+        lines.append(f"  {shown_as}" + ("" if shown_as == subject else f"  ({subject})"))
         lines.extend(f"    {p.change.severity:<8} {p.label}  [{p.source}]" for p in planned)
     lines.extend(
         f"  lineage {'+' if e.added else '-'} {e.source} -> {e.target} (via {e.job})"
@@ -228,7 +229,9 @@ def render_markdown(report: Report, limit: int = MARKDOWN_LIMIT) -> str:
     out.add("")
     shown_changes = 0
     for subject, planned in changes_by_dataset(report):
-        if not out.add(f"- **{_code(display_name(subject))}** ({_code(subject)})", reserve=2000):
+        shown_as = display_name(subject)
+        full = "" if shown_as == subject else f" ({_code(subject)})"
+        if not out.add(f"- **{_code(shown_as)}**{full}", reserve=2000):
             break
         for p in planned:
             line = (
