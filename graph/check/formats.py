@@ -19,6 +19,7 @@ from graph.check.affected import RANK, AffectedRow
 from graph.check.changeset import PlannedChange
 from graph.check.remote_rows import RowsRead
 from graph.check.report import Reached, Report
+from graph.core.model import NodeKind, kind_prefix
 
 MARKDOWN_LIMIT = 60_000  # characters; GitHub refuses comments over 65,536
 _TOP_ROWS = 50  # rows shown in the table with their paths
@@ -91,15 +92,17 @@ def as_json(report: Report) -> dict[str, Any]:
 # -- text --------------------------------------------------------------------------------------
 
 
+_DATASET, _COLUMN = kind_prefix(NodeKind.DATASET), kind_prefix(NodeKind.COLUMN)
+
+
 def display_name(node_id: str) -> str:
     """A node as people name it: a dataset's last two name parts (``main_sales.orders``), a
     column's with its name (``main_sales.orders.amount``); any other id as it is."""
-    kind, _, rest = node_id.partition(":")
-    if kind == "dataset":
-        return ".".join(rest.rsplit(":", 1)[-1].split(".")[-2:])
-    if kind == "datasetField":
-        dataset, _, column = rest.rpartition(":")
-        return f"{display_name('dataset:' + dataset)}.{column}"
+    if node_id.startswith(_DATASET):
+        return ".".join(node_id.rsplit(":", 1)[-1].split(".")[-2:])
+    if node_id.startswith(_COLUMN):
+        dataset, _, column = node_id.removeprefix(_COLUMN).rpartition(":")
+        return f"{display_name(_DATASET + dataset)}.{column}"
     return node_id
 
 
