@@ -295,3 +295,16 @@ def test_a_contract_tightening_its_freshness_slo_is_a_breaking_change(store: Sto
     assert oldest.props["freshnessHours"] == 96.0
     service.apply_mutations(translate_contract(again, "tightened.yaml"), 1)  # the same: nothing
     assert len(schema_history.versions(store, p["datasetId"], 10)) == 2
+
+
+def test_a_contracts_version_is_shown_created_at_the_time_of_its_stamp() -> None:
+    """A contract's stamp orders by version after its time (...Z#v...); GraphQL shows the time."""
+    from graph.core.model import Node
+    from graph.serve.schema_history_types import DatasetVersion
+
+    node = Node(
+        "datasetVersion:x",
+        NodeKind.DATASET_VERSION,
+        {"version": "v1", "createdAt": "2026-01-05T06:00:00.000000Z#v12.10.10.10~", "fields": []},
+    )
+    assert DatasetVersion.of(node).created_at == "2026-01-05T06:00:00.000000Z"

@@ -35,6 +35,12 @@ def stamp(moment: datetime) -> str:
     return _native.utc_stamp(moment.astimezone(UTC))  # years below 1000 padded, as %Y would not
 
 
+def stamp_time(text: str) -> str:
+    """The time a stamp holds: a contract's or descriptor's stamp orders by version after its
+    time (``...Z#v13.10.10``), which people and Marquez are not shown."""
+    return text.split("#", 1)[0]
+
+
 #: A stamp whose string order is reversed: ids built on it list the newest first (the one rule,
 #: ``native/core/schema_versions.h``, that schema versions made natively follow too).
 newest_first = _native.newest_first

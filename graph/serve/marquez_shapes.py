@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 
 from graph.core.model import Node
+from graph.core.mutations import stamp_time
 from graph.read.catalog import Namespace, Source
 from graph.read.view import GraphView
 
@@ -34,7 +35,7 @@ DEFAULT_OWNER = "anonymous"  # Marquez's owner of namespaces created by OpenLine
 def time(stamp: str | None) -> str | None:
     """A stored stamp as Marquez writes times: a contract's or descriptor's stamp orders by version
     after its time (``...Z#v13.10.10``), which Marquez does not show."""
-    return None if stamp is None else stamp.split("#", 1)[0]
+    return None if stamp is None else stamp_time(stamp)
 
 
 def source(found: Source) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from strawberry.scalars import JSON
 from graph.change import schema_history
 from graph.core.errors import QueryError
 from graph.core.model import Node
-from graph.core.mutations import stamp
+from graph.core.mutations import stamp, stamp_time
 from graph.notify.breaking_feed import BreakingFeed, FellBehind
 from graph.read.change_feed import POLL_SECONDS
 from graph.serve.classified_change import ClassifiedChange
@@ -91,7 +91,7 @@ class DatasetVersion:
         p = node.props
         return DatasetVersion(
             **_provenance(node),
-            created_at=p["createdAt"],
+            created_at=stamp_time(p["createdAt"]),
             fields=[
                 VersionField(
                     name=f["name"],
