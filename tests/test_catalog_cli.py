@@ -190,7 +190,7 @@ def test_dbt_manifest_and_lineage(server_store_args, tmp_path: Path) -> None:
         '"generated_at": "2026-01-05T06:00:00Z"}, "nodes": []}'
     )
     invalid = lineagemesh("ingest", "dbt", str(broken), *server_store_args)
-    assert invalid.returncode == 1 and f"{broken}: $.nodes" in invalid.stderr
+    assert invalid.returncode == 2 and f"{broken}: $.nodes" in invalid.stderr  # nothing applied
 
 
 def test_contracts_from_a_directory_and_invalid_ones(server_store_args, tmp_path: Path) -> None:

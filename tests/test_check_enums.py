@@ -116,7 +116,7 @@ def test_removed_enum_values_break_and_added_ones_do_not(standard: str, tmp_path
     code, report = check(write("added", ["individual", "business", "government", "trust"]))
     assert enum_changes(report) == {("ENUM_VALUES_ADDED", "NONE", None, "trust")}
     assert code == 0
-    assert report["verdict"] == "NONE"
+    assert report["verdict"] == "NONE", report["changes"]
 
     code, report = check(write("removed", ["individual", "business"]))
     assert enum_changes(report) == {("ENUM_VALUES_REMOVED", "BREAKING", "government", None)}

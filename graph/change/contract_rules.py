@@ -25,6 +25,7 @@ from typing import Any
 
 from graph.change import classifier
 from graph.change.classifier import Change, ChangeType, FieldSpec
+from graph.core.enums import rule_enum
 from ingest.contracts.slo import SloTerm, slo_terms
 
 __all__ = ["ContractTerms", "classify_contract", "rule_key", "slo_terms"]
@@ -239,8 +240,10 @@ def _rule_change(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[bool, 
             tighter.append(
                 "values no longer valid: " + ", ".join(sorted((valid or set()) - nvalid))
             )
-        else:
+        elif rule_enum(old) is None or rule_enum(new) is None:
             looser.append("more valid values")
+        # else: the column's enum grew (graph.core.enums reads this rule as the enum), which
+        # ENUM_VALUES_ADDED tells with the enum rule's severity: not a weaker guarantee
     for key in sorted({*old, *new} - _DESCRIPTIVE - _READ - {"validValues"}):
         a, b = old.get(key), new.get(key)
         if key == "arguments" and isinstance(a, Mapping) and isinstance(b, Mapping):
