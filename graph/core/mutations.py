@@ -41,6 +41,11 @@ def stamp_time(text: str) -> str:
     return text.split("#", 1)[0]
 
 
+def stamp_moment(text: str) -> datetime:
+    """The aware UTC moment a stamp holds (its version-ordering suffix, if any, dropped)."""
+    return datetime.strptime(stamp_time(text), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
 #: A stamp whose string order is reversed: ids built on it list the newest first (the one rule,
 #: ``native/core/schema_versions.h``, that schema versions made natively follow too).
 newest_first = _native.newest_first

@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graph.core.model import EdgeKind, Node, NodeKind, PropertyKey
-from graph.core.mutations import Mutation, UpsertNode, stamp
+from graph.core.mutations import Mutation, UpsertNode, stamp, stamp_moment, stamp_time
 from graph.notify.notifications import (
     IMPACT_BATCH_SECONDS,
     MOST_DATASETS_TOLD,
@@ -187,7 +187,7 @@ def _assertion_summary(assertion: str, p: Mapping[str, Any], result: str) -> dic
         "result": result,
         **{k: p.get(k) for k in keys},
         "message": p.get("message"),
-        "checkedAt": str(p.get("checkedAt") or "").split("#", 1)[0] or None,
+        "checkedAt": stamp_time(str(p.get("checkedAt") or "")) or None,
     }
 
 
@@ -230,9 +230,9 @@ def missed_freshness(store: Store, now: datetime) -> list[Mutation]:
         if last is None:
             late[dataset] = (hours, None, None)
             continue
-        deadline = _moment(last) + timedelta(hours=hours)
+        deadline = stamp_moment(last) + timedelta(hours=hours)
         if deadline < now:
-            late[dataset] = (hours, last.split("#", 1)[0], stamp(deadline))
+            late[dataset] = (hours, stamp_time(last), stamp(deadline))
     if not late:
         return []
     told = _told_windows(store)
@@ -266,10 +266,6 @@ def missed_freshness(store: Store, now: datetime) -> list[Mutation]:
             )
         )
     return made
-
-
-def _moment(at: str) -> datetime:
-    return datetime.strptime(at.split("#", 1)[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
 def _told_windows(store: Store) -> set[tuple[str, str]]:

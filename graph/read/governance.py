@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from graph import _native
 from graph.core.model import Edge, EdgeKind, Node, NodeKind, PropertyKey
+from graph.core.mutations import stamp_moment, stamp_time
 from graph.core.pii import is_pii
 from graph.read import mesh
 from graph.read.aliases import AliasResolver
@@ -124,10 +125,6 @@ class Freshness:
     stalest_dataset: str | None
 
 
-def _parse_stamp(value: str) -> datetime:
-    return datetime.strptime(value.split("#", 1)[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-
-
 def last_updates(store: GraphReader, datasets: Iterable[Node]) -> dict[str, str]:
     """Per dataset: the newest of its last completed writing run's end and its last snapshot."""
     datasets = list(datasets)
@@ -145,7 +142,7 @@ def last_updates(store: GraphReader, datasets: Iterable[Node]) -> dict[str, str]
             or PropertyKey.ENDED_AT not in run.stamps
         ):
             continue
-        ended = run.stamps[PropertyKey.ENDED_AT].split("#", 1)[0]
+        ended = stamp_time(run.stamps[PropertyKey.ENDED_AT])
         dataset = members[edge.target]
         if ended > latest.get(dataset, ""):
             latest[dataset] = ended
@@ -168,7 +165,7 @@ def product_freshness(store: GraphReader, product: Node, now: datetime) -> Fresh
     if not updates:
         return Freshness("UNKNOWN", slo, None, None, None)
     stalest = min(updates, key=lambda d: (updates[d], d))
-    age = (now - _parse_stamp(updates[stalest])).total_seconds() / 3600
+    age = (now - stamp_moment(updates[stalest])).total_seconds() / 3600
     if slo is None:
         return Freshness("UNKNOWN", None, updates[stalest], age, stalest)
     return Freshness(

@@ -36,6 +36,7 @@ from typing import Any
 
 from graph.core.errors import NodeNotFound
 from graph.core.model import Direction, EdgeKind, Node, NodeKind, PropertyKey
+from graph.core.mutations import stamp_moment, stamp_time
 from graph.read import governance, lineage, mesh
 from graph.read.aliases import AliasResolver
 from graph.read.view import view_of
@@ -204,7 +205,7 @@ def own_state(
             own = state[dataset]
             own.known = True
             last = updates.get(dataset)
-            age = None if last is None else (now - _parse_stamp(last)).total_seconds() / 3600
+            age = None if last is None else (now - stamp_moment(last)).total_seconds() / 3600
             if age is None or age > hours:
                 since = "no update on record" if age is None else f"last updated {age:.1f}h ago"
                 message = f"{dataset} misses its freshness SLO of {hours:g}h ({since})"
@@ -216,11 +217,7 @@ def _failed_how(check: Node) -> str:
     status = check.props.get("status")
     verb = "could not run" if status == "ERROR" else "failed"
     at = check.props.get("checkedAt")
-    return f"{verb} at {str(at).split('#', 1)[0]}" if at else verb
-
-
-def _parse_stamp(value: str) -> datetime:
-    return datetime.strptime(value.split("#", 1)[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return f"{verb} at {stamp_time(str(at))}" if at else verb
 
 
 def dataset_health(
