@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from graph import _native
-from graph.core.documents import load_document
+from graph.core.config_schema import MAPPINGS, REQUIRED, STRING, ConfigFile, Key, Located
+from graph.core.documents import load_located
 
 #: One rule as the native core takes it: (domain, namespace, name, job_namespace), None for "any".
 RuleData = tuple[str, str | None, str | None, str | None]
@@ -35,6 +36,48 @@ RuleData = tuple[str, str | None, str | None, str | None]
 
 class InvalidRules(ValueError):
     """A rules file that cannot be used; the message names the file and the rule."""
+
+
+_PATTERNS = ("namespace", "name", "job_namespace")
+
+#: The domain rules file's keys (``docs/reference/configuration.md`` is written from them).
+DOMAIN_RULES_FILE = ConfigFile(
+    title="Domain rules",
+    read_by="`--domain-rules FILE` (env `LINEAGEMESH_DOMAIN_RULES`) of `lineagemesh serve` and "
+    "`lineagemesh ingest`",
+    about="The domain of datasets that arrive only through OpenLineage: the first rule whose "
+    "globs (`*`, `?`, `[...]`, as `fnmatch`) all match a dataset assigns its domain, below any "
+    "domain a catalog, contract or dbt declares. [Catalogs, contracts and dbt](../data-mesh.md) "
+    "tells where domains come from.",
+    example="""\
+rules:
+  - domain: sales
+    namespace: "postgres://sales-db:*"
+    name: "public.*"
+  - domain: marketing
+    job_namespace: "airflow://marketing*"
+""",
+    keys=(
+        Key(
+            "rules",
+            MAPPINGS,
+            REQUIRED,
+            "the rules, the first that matches deciding",
+            keys=(
+                Key("domain", STRING, REQUIRED, "the domain a matching dataset belongs to"),
+                Key("namespace", STRING, "any", "a glob of the dataset's namespace"),
+                Key("name", STRING, "any", "a glob of the dataset's name"),
+                Key(
+                    "job_namespace",
+                    STRING,
+                    "any",
+                    "a glob of the namespace of the job writing the dataset; a rule gives at "
+                    "least one of `namespace`, `name`, `job_namespace`",
+                ),
+            ),
+        ),
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,31 +108,27 @@ class DomainRules:
         return [rule.as_data() for rule in self.rules]
 
     @classmethod
-    def parse(cls, document: Any, source: str = "<rules>") -> DomainRules:
-        if not isinstance(document, dict) or not isinstance(document.get("rules"), list):
-            raise InvalidRules(f"{source}: expected a mapping with a 'rules' list")
+    def parse(
+        cls, document: Any, source: str = "<rules>", located: Located | None = None
+    ) -> DomainRules:
+        """The rules of a document (``DOMAIN_RULES_FILE``); refusals name ``source`` (and the
+        line, given the document's ``located``)."""
+        located = located or Located(source, InvalidRules)
+        document = DOMAIN_RULES_FILE.check(document, located)
         rules = []
         for i, raw in enumerate(document["rules"]):
-            where = f"{source}: rules[{i}]"
-            if not isinstance(raw, dict):
-                raise InvalidRules(f"{where}: expected a mapping")
-            unknown = set(raw) - {"domain", "namespace", "name", "job_namespace"}
-            if unknown:
-                raise InvalidRules(f"{where}: unknown keys {sorted(unknown)}")
-            if not isinstance(raw.get("domain"), str) or not raw["domain"]:
-                raise InvalidRules(f"{where}.domain: a non-empty string is required")
-            patterns = {k: raw.get(k) for k in ("namespace", "name", "job_namespace")}
+            patterns = {key: raw.get(key) for key in _PATTERNS}
             if all(v is None for v in patterns.values()):
-                raise InvalidRules(f"{where}: give at least one of namespace, name, job_namespace")
-            for key, value in patterns.items():
-                if value is not None and not isinstance(value, str):
-                    raise InvalidRules(f"{where}.{key}: expected a glob pattern string")
+                raise located.error(
+                    ("rules", i), "give at least one of namespace, name, job_namespace"
+                )
             rules.append(DomainRule(raw["domain"], **patterns))
         return cls(tuple(rules))
 
     @classmethod
     def load(cls, path: Path) -> DomainRules:
-        return cls.parse(load_document(path, InvalidRules, "rules"), str(path))
+        document, located = load_located(path, InvalidRules, "rules")
+        return cls.parse(document, str(path), located)
 
     def domain_for(self, namespace: str, name: str, job_namespace: str | None = None) -> str | None:
         """The domain of the first rule matching the dataset (or the job writing it), or None."""

@@ -71,24 +71,25 @@ def cli_reference() -> str:
     return HEADER + "\n" + "\n".join(_command_section(lineagemesh, ctx)).rstrip() + "\n"
 
 
-def main(argv: list[str]) -> int:
-    page = cli_reference()
+def checked_or_written(page: Path, text: str, argv: list[str]) -> int:
+    """A generated page's command line: with ``--check``, 1 and a diff when ``page`` is not
+    ``text``; else ``page`` (re)written. Every reference generator ends with it."""
     if "--check" in argv:
-        current = PAGE.read_text() if PAGE.exists() else ""
-        if current == page:
+        current = page.read_text() if page.exists() else ""
+        if current == text:
             return 0
         diff = difflib.unified_diff(
             current.splitlines(keepends=True),
-            page.splitlines(keepends=True),
-            str(PAGE),
+            text.splitlines(keepends=True),
+            str(page),
             "generated",
         )
         sys.stdout.writelines(diff)
         return 1
-    PAGE.parent.mkdir(parents=True, exist_ok=True)
-    PAGE.write_text(page)
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text(text)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(checked_or_written(PAGE, cli_reference(), sys.argv[1:]))

@@ -329,7 +329,7 @@ def test_serve_refuses_unsafe_or_broken_auth(tmp_path: Path, tokens_file: Path) 
     )
     assert (
         short.returncode == 2
-        and "LINEAGEMESH_TOKENS.tokens[0].token: at least 16 characters" in short.stderr
+        and "LINEAGEMESH_TOKENS: tokens[0].token: at least 16 characters" in short.stderr
     )
     assert not (tmp_path / "store").exists()  # refused before opening anything
 
@@ -357,16 +357,19 @@ def test_token_documents() -> None:
         and not reader.may_write("any")
     )
     for bad, fragment in [
-        ({"tokens": []}, "t.tokens: a non-empty list"),
+        ({"tokens": []}, "t: tokens: a non-empty list"),
         (
             [{"principal": "a", "token": "t" * 16, "token_sha256": "0" * 64, "roles": ["writer"]}],
             "exactly one of token",
         ),
         ([{"principal": "a", "token_sha256": "xyz", "roles": ["writer"]}], "64 hex digits"),
-        ([{"principal": "a", "token": "t" * 16, "roles": ["owner"]}], "t.tokens[0].roles"),
+        (
+            [{"principal": "a", "token": "t" * 16, "roles": ["owner"]}],
+            "t: tokens[0].roles: expected reader, writer or admin",
+        ),
         (
             [{"principal": "a", "token": "t" * 16, "roles": ["writer"], "domain": ["x"]}],
-            "unknown keys ['domain']",
+            "t: tokens[0].domain: unknown key 'domain'",
         ),
         (
             [
@@ -375,7 +378,7 @@ def test_token_documents() -> None:
             ],
             "the same token as principal 'a'",
         ),
-        ({"read": "sometimes", **TOKENS}, "t.read"),
+        ({"read": "sometimes", **TOKENS}, "t: read: expected one of open, token"),
     ]:
         with pytest.raises(InvalidAuthConfig) as raised:
             AuthConfig.parse(bad, "t")

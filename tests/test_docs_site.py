@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 import generate_cli_reference
+import generate_config_reference
 import generate_rest_reference
 
 from graph.serve.app import create_app
@@ -43,6 +44,7 @@ def test_the_docs_site_builds_with_every_link_and_anchor_resolved(tmp_path: Path
     assert graphql.index('id="query"') < graphql.index('id="assertion"')  # the roots first
     assert "lineageDiff" in graphql and "breakingChange" in graphql
     assert "/api/v1/lineage/batch" in (site / "reference" / "rest" / "index.html").read_text()
+    assert "token_sha256" in (site / "reference" / "configuration" / "index.html").read_text()
     assert "Against Marquez itself" in (site / "benchmarks" / "index.html").read_text()
     assert (site / "images" / "explorer.png").is_file()
     assert (site / "search" / "search_index.json").is_file()
@@ -71,6 +73,16 @@ def test_the_cli_reference_is_what_the_commands_say() -> None:
     assert generate_cli_reference.PAGE.read_text() == generate_cli_reference.cli_reference(), (
         "docs/reference/cli.md is stale: run python scripts/generate_cli_reference.py"
     )
+
+
+def test_the_configuration_reference_is_what_the_loaders_check() -> None:
+    page = generate_config_reference.config_reference()
+    assert generate_config_reference.PAGE.read_text() == page, (
+        "docs/reference/configuration.md is stale: run python scripts/generate_config_reference.py"
+    )
+    for config in generate_config_reference.FILES:
+        for name, _ in config.rows():
+            assert f"| `{name}` |" in page, name
 
 
 def test_the_rest_reference_lists_every_route_of_the_server() -> None:

@@ -106,10 +106,10 @@ def test_rules_files_are_checked(tmp_path) -> None:
     good.write_text(json.dumps({"rules": [{"domain": "sales", "namespace": "postgres://sales*"}]}))
     assert DomainRules.load(good).domain_for("postgres://sales-db:5432", "x") == "sales"
     for document, fragment in [
-        ({"rules": [{"namespace": "x"}]}, "rules[0].domain"),
+        ({"rules": [{"namespace": "x"}]}, ":1: rules[0].domain: required"),
         ({"rules": [{"domain": "d"}]}, "at least one of"),
-        ({"rules": [{"domain": "d", "nmae": "x"}]}, "unknown keys"),
-        ([], "a 'rules' list"),
+        ({"rules": [{"domain": "d", "nmae": "x"}]}, ":1: rules[0].nmae: unknown key 'nmae'"),
+        ([], ":1: expected a mapping"),
     ]:
         bad = tmp_path / "bad.json"
         bad.write_text(json.dumps(document))

@@ -231,7 +231,9 @@ def test_settings_take_the_quality_kinds(tmp_path: Path) -> None:
     assert settings.webhooks[0].on == {QUALITY_FAILED, FRESHNESS_MISSED}
     assert settings.freshness_check_seconds == 30 and settings.wanted(FRESHNESS_MISSED)
     path.write_text("webhooks:\n  - {url: 'http://127.0.0.1:9/h', secret: s, on: [quality]}\n")
-    with pytest.raises(InvalidWebhooks, match=r"webhooks\[0\]\.on: a list of breaking_change"):
+    with pytest.raises(
+        InvalidWebhooks, match=r"webhooks\[0\]\.on: expected a list of breaking_change"
+    ):
         load_webhooks(path, allow=frozenset(RANGES))
 
 

@@ -59,6 +59,12 @@ def eventually(read: Any, done: Any, seconds: float = 30) -> Any:
         time.sleep(0.05)
 
 
+def url_line(path: Path) -> int:
+    """The line of a webhooks file's (first) ``url:`` key, as a refusal names it."""
+    lines = enumerate(path.read_text().splitlines(), 1)
+    return next(i for i, line in lines if line.lstrip(" -").startswith("url:"))
+
+
 def hooks_file(tmp_path: Path, *hooks: dict[str, Any], first_delay: float = 0.05) -> Path:
     import yaml
 
@@ -437,7 +443,7 @@ def test_serve_with_only_the_loopback_opt_in_refuses_metadata_and_rfc1918(tmp_pa
             timeout=120,
         )
         assert done.returncode == 2, done.stderr
-        assert f"{path}: webhooks[0].url:" in done.stderr and url in done.stderr
+        assert f"{path}:{url_line(path)}: webhooks[0].url:" in done.stderr and url in done.stderr
 
     path = hooks_file(tmp_path, {"url": "http://127.0.0.1:9/h"})
     with pytest.raises(InvalidWebhooks, match=r"webhooks\[0\]\.url: .*a loopback address"):
@@ -459,7 +465,10 @@ def test_serve_refuses_a_bad_webhooks_file(tmp_path: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 2, done.stderr
-    assert f"{path}: webhooks[0].url:" in done.stderr and "--webhooks-allow-loopback" in done.stderr
+    assert (
+        f"{path}:{url_line(path)}: webhooks[0].url:" in done.stderr
+        and "--webhooks-allow-loopback" in done.stderr
+    )
 
 
 def test_a_webhooks_file_is_read_as_every_configuration_file_is(tmp_path: Path) -> None:

@@ -40,7 +40,18 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from graph.core.documents import load_document
+from graph.core.config_schema import (
+    MAPPINGS,
+    REQUIRED,
+    STRING,
+    STRING_OR_STRINGS,
+    ConfigFile,
+    Key,
+    Kind,
+    Located,
+    choice,
+)
+from graph.core.documents import load_located
 from graph.core.principal import Principal, Role
 
 MIN_TOKEN_CHARS = 16
@@ -55,6 +66,88 @@ class InvalidAuthConfig(ValueError):
 class ReadAccess(str, Enum):
     OPEN = "open"  # GraphQL and /metrics answer anyone
     TOKEN = "token"  # they need a token (any role)
+
+
+_ROLE_NAMES = tuple(role.value for role in Role)
+ROLES = Kind(
+    "reader, writer or admin, or a list of them",
+    lambda v: (
+        v in _ROLE_NAMES or (isinstance(v, list) and bool(v) and all(r in _ROLE_NAMES for r in v))
+    ),
+)
+
+#: The tokens file's keys (``docs/reference/configuration.md`` is written from them).
+TOKENS_FILE = ConfigFile(
+    title="Tokens",
+    read_by="`lineagemesh serve --auth-file FILE` (env `LINEAGEMESH_AUTH_FILE`), or the same "
+    "document as JSON in `LINEAGEMESH_TOKENS` (or just its `tokens` list)",
+    about="Who may call the server, and what each caller may do. Without tokens the server "
+    "answers loopback clients only. [Authentication and limits](../authentication.md) tells how "
+    "roles and domains are judged.",
+    example="""\
+read: token
+tokens:
+  - principal: spark-sales
+    token_sha256: 2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae
+    roles: [writer]
+    domains: [sales]
+  - principal: grafana
+    token: a-long-random-string-of-at-least-16-chars
+    roles: [reader]
+""",
+    keys=(
+        Key(
+            "read",
+            choice(*(r.value for r in ReadAccess)),
+            ReadAccess.TOKEN.value,
+            "who may ask GraphQL and `/metrics`: `token`, a caller with a token of any role; "
+            "`open`, anyone (writing always needs a writer's token)",
+        ),
+        Key(
+            "tokens",
+            MAPPINGS,
+            REQUIRED,
+            "the tokens the server accepts, at least one; no two alike",
+            keys=(
+                Key(
+                    "principal",
+                    STRING,
+                    REQUIRED,
+                    "who the token stands for: the name in the log, in what its writes record, "
+                    "and for `--kafka-principal`",
+                ),
+                Key(
+                    "token",
+                    STRING,
+                    "(or `token_sha256`)",
+                    f"the token itself, at least {MIN_TOKEN_CHARS} characters without surrounding "
+                    "spaces (e.g. from `openssl rand -hex 32`); exactly one of `token` and "
+                    "`token_sha256` is given",
+                ),
+                Key(
+                    "token_sha256",
+                    STRING,
+                    "(or `token`)",
+                    "the token's sha256, 64 hex digits (`sha256sum`): the file then holds no secret",
+                ),
+                Key(
+                    "roles",
+                    ROLES,
+                    REQUIRED,
+                    "`reader`, `writer` or `admin` (of a list, the highest); roles nest: an admin "
+                    "is a writer, a writer is a reader",
+                ),
+                Key(
+                    "domains",
+                    STRING_OR_STRINGS,
+                    "`[]`",
+                    'the domains a writer may write, or `"*"` for every one; with none it writes '
+                    "only datasets no domain claims",
+                ),
+            ),
+        ),
+    ),
+)
 
 
 LOCAL = Principal("local", Role.ADMIN, None)  # a loopback client of a server without tokens
@@ -121,36 +214,31 @@ class AuthConfig:
     # -- loading ------------------------------------------------------------------------------
 
     @classmethod
-    def parse(cls, document: Any, source: str) -> AuthConfig:
-        """A token document (see the module docstring); a bare list is taken as its ``tokens``."""
+    def parse(cls, document: Any, source: str, located: Located | None = None) -> AuthConfig:
+        """A token document (see the module docstring); a bare list is taken as its ``tokens``.
+        Refusals name ``source`` (and the line, given the document's ``located``)."""
+        located = located or Located(source, InvalidAuthConfig)
         if isinstance(document, list):
-            document = {"tokens": document}
-        if not isinstance(document, dict):
-            raise InvalidAuthConfig(f"{source}: expected a mapping with a 'tokens' list")
-        unknown = set(document) - {"read", "tokens"}
-        if unknown:
-            raise InvalidAuthConfig(f"{source}: unknown keys {sorted(unknown)}")
-        read = document.get("read", ReadAccess.TOKEN.value)
-        if read not in {r.value for r in ReadAccess}:
-            raise InvalidAuthConfig(f"{source}.read: expected 'open' or 'token', got {read!r}")
-        entries = document.get("tokens")
-        if not isinstance(entries, list) or not entries:
-            raise InvalidAuthConfig(f"{source}.tokens: a non-empty list of tokens is required")
+            document, located = {"tokens": document}, located.under("tokens")
+        document = TOKENS_FILE.check(document, located)
+        if not document["tokens"]:
+            raise located.error(("tokens",), "a non-empty list of tokens is required")
         tokens: list[_Token] = []
         seen: dict[bytes, str] = {}
-        for i, raw in enumerate(entries):
-            token = _parse_token(raw, f"{source}.tokens[{i}]")
+        for i, raw in enumerate(document["tokens"]):
+            token = _parse_token(raw, located, ("tokens", i))
             if token.digest in seen:
-                raise InvalidAuthConfig(
-                    f"{source}.tokens[{i}]: the same token as principal {seen[token.digest]!r}"
+                raise located.error(
+                    ("tokens", i), f"the same token as principal {seen[token.digest]!r}"
                 )
             seen[token.digest] = token.principal.name
             tokens.append(token)
-        return cls(tuple(tokens), ReadAccess(read))
+        return cls(tuple(tokens), ReadAccess(document.get("read", ReadAccess.TOKEN.value)))
 
     @classmethod
     def load(cls, path: Path) -> AuthConfig:
-        return cls.parse(load_document(path, InvalidAuthConfig, "tokens"), str(path))
+        document, located = load_located(path, InvalidAuthConfig, "tokens")
+        return cls.parse(document, str(path), located)
 
     @classmethod
     def from_json(cls, text: str, source: str = "LINEAGEMESH_TOKENS") -> AuthConfig:
@@ -208,62 +296,37 @@ class AuthConfig:
 _VERBS = {Role.READER: "read", Role.WRITER: "write", Role.ADMIN: "administer"}
 
 
-def _parse_token(raw: Any, where: str) -> _Token:
-    if not isinstance(raw, dict):
-        raise InvalidAuthConfig(f"{where}: expected a mapping")
-    unknown = set(raw) - {"principal", "token", "token_sha256", "roles", "domains"}
-    if unknown:
-        raise InvalidAuthConfig(f"{where}: unknown keys {sorted(unknown)}")
-    name = raw.get("principal")
-    if not isinstance(name, str) or not name:
-        raise InvalidAuthConfig(f"{where}.principal: a non-empty string is required")
+def _parse_token(raw: dict[str, Any], located: Located, at: tuple[str | int, ...]) -> _Token:
+    """One entry of ``tokens``, its keys of their kinds (``TOKENS_FILE``)."""
     if ("token" in raw) == ("token_sha256" in raw):
-        raise InvalidAuthConfig(f"{where}: give exactly one of token, token_sha256")
+        raise located.error(at, "give exactly one of token, token_sha256")
     if "token" in raw:
         token = raw["token"]
-        if not isinstance(token, str) or len(token) < MIN_TOKEN_CHARS or token != token.strip():
-            raise InvalidAuthConfig(
-                f"{where}.token: at least {MIN_TOKEN_CHARS} characters without surrounding "
-                "spaces are required (e.g. from `openssl rand -hex 32`)"
+        if len(token) < MIN_TOKEN_CHARS or token != token.strip():
+            raise located.error(
+                (*at, "token"),
+                f"at least {MIN_TOKEN_CHARS} characters without surrounding spaces are required "
+                "(e.g. from `openssl rand -hex 32`)",
             )
         digest = token_digest(token)
     else:
         hexdigest = raw["token_sha256"]
-        if (
-            not isinstance(hexdigest, str)
-            or len(hexdigest) != 64
-            or not set(hexdigest.lower()) <= set(string.hexdigits.lower())
-        ):
-            raise InvalidAuthConfig(
-                f"{where}.token_sha256: 64 hex digits are required (sha256sum of the token)"
+        if len(hexdigest) != 64 or not set(hexdigest.lower()) <= set(string.hexdigits.lower()):
+            raise located.error(
+                (*at, "token_sha256"), "64 hex digits are required (sha256sum of the token)"
             )
         digest = bytes.fromhex(hexdigest)
-    roles = raw.get("roles")
-    if isinstance(roles, str):
-        roles = [roles]
-    if not isinstance(roles, list) or not roles:
-        raise InvalidAuthConfig(
-            f"{where}.roles: a non-empty list of reader, writer, admin is required"
-        )
-    try:
-        role = max((Role(r) for r in roles), key=lambda r: r.rank)
-    except ValueError:
-        raise InvalidAuthConfig(
-            f"{where}.roles: expected reader, writer or admin, got {roles!r}"
-        ) from None
-    return _Token(
-        digest, Principal(name, role, _parse_domains(raw.get("domains", []), f"{where}.domains"))
+    roles = raw["roles"]
+    role = max(
+        (Role(r) for r in ([roles] if isinstance(roles, str) else roles)), key=lambda r: r.rank
     )
-
-
-def _parse_domains(value: Any, where: str) -> frozenset[str] | None:
-    if value == ALL_DOMAINS:
-        return None
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(d, str) and d for d in value):
-        raise InvalidAuthConfig(f'{where}: expected a list of domain names, or "*"')
-    return None if ALL_DOMAINS in value else frozenset(value)
+    domains = raw.get("domains", [])
+    if isinstance(domains, str):
+        domains = [domains]
+    return _Token(
+        digest,
+        Principal(raw["principal"], role, None if ALL_DOMAINS in domains else frozenset(domains)),
+    )
 
 
 def describe(config: AuthConfig) -> Iterable[str]:

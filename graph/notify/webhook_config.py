@@ -28,7 +28,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.core.documents import load_document
+from graph.core.config_schema import (
+    COUNT,
+    MAPPING,
+    MAPPINGS,
+    NUMBER,
+    REQUIRED,
+    STRING,
+    STRINGS,
+    ConfigFile,
+    Key,
+    Kind,
+    choice,
+    choices,
+)
+from graph.core.documents import load_located
 from graph.notify.coalescing import DEFAULT_COALESCE_SECONDS, DEFAULT_POSTS_PER_WRITER
 from graph.notify.quality_alerts import FRESHNESS_MISSED, QUALITY_FAILED
 from graph.notify.webhook_targets import TargetRefused, check_target
@@ -45,6 +59,117 @@ MOST_CONCURRENCY = 8  # posts in flight to one webhook at once, at most (each a 
 
 class InvalidWebhooks(ValueError):
     """The webhooks file cannot be used; the message names the file and the reason."""
+
+
+_FILTER_MEANING = {
+    "domains": "told only of what concerns one of these domains",
+    "products": "told only of what concerns one of these data products",
+    "owners": "told only of what concerns datasets one of these owners owns",
+    "datasets": "told only of what concerns one of these datasets (ids)",
+}
+
+#: The webhooks file's keys (``docs/reference/configuration.md`` is written from them).
+WEBHOOKS_FILE = ConfigFile(
+    title="Webhooks",
+    read_by="`lineagemesh serve --webhooks FILE` (env `LINEAGEMESH_WEBHOOKS`)",
+    about="Which receivers are told of breaking changes, failed quality checks and missed "
+    "freshness, and how posts are paced and retried. [Notifications](../notifications.md) shows "
+    "the messages and their signature.",
+    example="""\
+webhooks:
+  - url: https://hooks.example.com/lineage
+    secret_env: LINEAGE_HOOK_SECRET
+    format: json
+    on: [breaking_change, quality_failed]
+    domains: [sales]
+retry:
+  window_hours: 24
+explorer_url: https://lineage.example.com
+""",
+    keys=(
+        Key(
+            "webhooks",
+            MAPPINGS,
+            REQUIRED,
+            "the receivers, each told of what it asks for (a notification goes to every "
+            "receiver that wants it)",
+            keys=(
+                Key(
+                    "url",
+                    STRING,
+                    REQUIRED,
+                    "where posts go: a public address, unless a `--webhooks-allow-*` flag of "
+                    "`serve` opens loopback or private ones",
+                ),
+                Key(
+                    "secret",
+                    STRING,
+                    "(or `secret_env`)",
+                    "the key each post is signed with (HMAC-SHA256); exactly one of `secret` and "
+                    "`secret_env` is given",
+                ),
+                Key("secret_env", STRING, "(or `secret`)", "the environment variable holding it"),
+                Key("format", choice(*FORMATS), "json", "the posts' body"),
+                Key(
+                    "on",
+                    choices(*sorted(KINDS)),
+                    f"`[{BREAKING_CHANGE}]`",
+                    "the notifications this receiver is told of",
+                ),
+                *(Key(name, STRINGS, "`[]`", _FILTER_MEANING[name]) for name in FILTERS),
+                Key(
+                    "concurrency",
+                    Kind(
+                        f"a whole number from 1 to {MOST_CONCURRENCY}",
+                        lambda v: COUNT.accepts(v) and v <= MOST_CONCURRENCY,
+                    ),
+                    "1",
+                    "posts in flight to this receiver at once (one dataset's always in order)",
+                ),
+            ),
+        ),
+        Key(
+            "freshness_check_seconds",
+            NUMBER,
+            f"{DEFAULT_FRESHNESS_CHECK:g}",
+            "how often a server looks for missed freshness SLOs",
+        ),
+        Key(
+            "coalesce_seconds",
+            NUMBER,
+            f"{DEFAULT_COALESCE_SECONDS:g}",
+            "a dataset's breaking changes are told at most this often",
+        ),
+        Key(
+            "posts_per_writer",
+            COUNT,
+            str(DEFAULT_POSTS_PER_WRITER),
+            "a writer's breaking changes: at most this many posts per `coalesce_seconds` and "
+            "receiver, the rest in one digest",
+        ),
+        Key(
+            "retry",
+            MAPPING,
+            "",
+            "how a failed post is tried again",
+            keys=(
+                Key(
+                    "window_hours",
+                    NUMBER,
+                    f"{DEFAULT_WINDOW_HOURS:g}",
+                    "how long a delivery is retried before it is kept as failed",
+                ),
+                Key(
+                    "first_delay_seconds",
+                    NUMBER,
+                    f"{DEFAULT_FIRST_DELAY:g}",
+                    "the wait before the first retry, doubled after each failure, at most an hour",
+                ),
+            ),
+        ),
+        Key("explorer_url", STRING, "(none)", "where the explorer is, for the links in messages"),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -93,95 +218,50 @@ class WebhookSettings:
 def load_webhooks(
     path: Path, allow: frozenset[str] = frozenset(), env: Mapping[str, str] | None = None
 ) -> WebhookSettings:
-    """The webhooks a file declares (YAML, or JSON by its ``.json`` suffix, read as every
-    configuration file is: ``graph.core.documents``); raises InvalidWebhooks (``FILE: REASON``)."""
+    """The webhooks a file declares (``WEBHOOKS_FILE``; YAML, or JSON by its ``.json`` suffix, read
+    as every configuration file is: ``graph.core.documents``); raises InvalidWebhooks
+    (``FILE:LINE: WHERE: REASON``)."""
     env = os.environ if env is None else env
-    doc = load_document(path, InvalidWebhooks, "webhooks")
-
-    def fail(where: str, reason: str) -> InvalidWebhooks:
-        return InvalidWebhooks(f"{path}: {where}: {reason}")
-
-    if not isinstance(doc, dict) or not isinstance(doc.get("webhooks"), list):
-        raise fail("webhooks", "expected a list of webhooks under `webhooks:`")
+    raw, located = load_located(path, InvalidWebhooks, "webhooks")
+    if isinstance(raw, dict) and isinstance(raw.get("webhooks"), list):
+        # YAML 1.1 reads a bare ``on:`` key as true: the key the docs show, taken as written.
+        raw["webhooks"] = [
+            {("on" if k is True else k): v for k, v in spec.items()}
+            if isinstance(spec, dict)
+            else spec
+            for spec in raw["webhooks"]
+        ]
+    doc = WEBHOOKS_FILE.check(raw, located)
     hooks = []
     for i, spec in enumerate(doc["webhooks"]):
-        where = f"webhooks[{i}]"
-        if not isinstance(spec, dict):
-            raise fail(where, "expected a mapping")
-        # YAML 1.1 reads a bare ``on:`` key as true: the key the README shows, taken as written.
-        spec = {("on" if k is True else k): v for k, v in spec.items()}
-        unknown = set(spec) - {
-            "url",
-            "secret",
-            "secret_env",
-            "format",
-            "on",
-            "concurrency",
-            *FILTERS,
-        }
-        if unknown:
-            raise fail(where, f"unknown key {sorted(unknown)[0]!r}")
-        url = spec.get("url")
-        if not isinstance(url, str):
-            raise fail(f"{where}.url", "required, a string")
+        at = ("webhooks", i)
         try:
-            check_target(url, allow, resolve=False)
+            check_target(spec["url"], allow, resolve=False)
         except TargetRefused as e:
-            raise fail(f"{where}.url", str(e)) from None
-        if "secret_env" in spec:
-            secret = env.get(str(spec["secret_env"]))
-            if not secret:
-                raise fail(f"{where}.secret_env", f"${spec['secret_env']} is not set")
-        elif isinstance(spec.get("secret"), str) and spec["secret"]:
-            secret = spec["secret"]
-        else:
-            raise fail(where, "a secret is required (`secret_env` or `secret`)")
-        form = spec.get("format", "json")
-        if form not in FORMATS:
-            raise fail(f"{where}.format", f"one of {', '.join(FORMATS)}, not {form!r}")
-        on = spec.get("on", [BREAKING_CHANGE])
-        if not isinstance(on, list) or not on or not set(on) <= KINDS:
-            raise fail(f"{where}.on", f"a list of {', '.join(sorted(KINDS))}")
-        filters = {}
-        for name in FILTERS:
-            values = spec.get(name, [])
-            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-                raise fail(f"{where}.{name}", "a list of names")
-            filters[name] = frozenset(values)
-        concurrency = spec.get("concurrency", 1)
-        if not _count(concurrency) or concurrency > MOST_CONCURRENCY:
-            raise fail(f"{where}.concurrency", f"a whole number from 1 to {MOST_CONCURRENCY}")
-        hooks.append(Webhook(url, secret, form, frozenset(on), **filters, concurrency=concurrency))
-    retry = doc.get("retry") or {}
-    if not isinstance(retry, dict):
-        raise fail("retry", "expected a mapping")
-    try:
-        window = float(retry.get("window_hours", DEFAULT_WINDOW_HOURS)) * 3600
-        first_delay = float(retry.get("first_delay_seconds", DEFAULT_FIRST_DELAY))
-    except (TypeError, ValueError):
-        raise fail("retry", "window_hours and first_delay_seconds are numbers") from None
-    if window <= 0 or first_delay <= 0:
-        raise fail("retry", "window_hours and first_delay_seconds must be positive")
-    explorer = doc.get("explorer_url")
-    if explorer is not None and not isinstance(explorer, str):
-        raise fail("explorer_url", "a URL")
-    seconds = {}
-    for name, default in (
-        ("freshness_check_seconds", DEFAULT_FRESHNESS_CHECK),
-        ("coalesce_seconds", DEFAULT_COALESCE_SECONDS),
-    ):
-        value = doc.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise fail(name, "a positive number")
-        seconds[name] = float(value)
-    posts = doc.get("posts_per_writer", DEFAULT_POSTS_PER_WRITER)
-    if not _count(posts):
-        raise fail("posts_per_writer", "a positive whole number")
+            raise located.error((*at, "url"), str(e)) from None
+        if ("secret" in spec) == ("secret_env" in spec):
+            raise located.error(at, "give exactly one of secret, secret_env")
+        secret = spec.get("secret") or env.get(spec["secret_env"])
+        if not secret:
+            raise located.error((*at, "secret_env"), f"${spec['secret_env']} is not set")
+        hooks.append(
+            Webhook(
+                spec["url"],
+                secret,
+                spec.get("format", "json"),
+                frozenset(spec.get("on", [BREAKING_CHANGE])),
+                **{name: frozenset(spec.get(name, [])) for name in FILTERS},
+                concurrency=spec.get("concurrency", 1),
+            )
+        )
+    retry = doc.get("retry", {})
     return WebhookSettings(
-        tuple(hooks), window, first_delay, explorer, allow, **seconds, posts_per_writer=posts
+        tuple(hooks),
+        float(retry.get("window_hours", DEFAULT_WINDOW_HOURS)) * 3600,
+        float(retry.get("first_delay_seconds", DEFAULT_FIRST_DELAY)),
+        doc.get("explorer_url"),
+        allow,
+        freshness_check_seconds=float(doc.get("freshness_check_seconds", DEFAULT_FRESHNESS_CHECK)),
+        coalesce_seconds=float(doc.get("coalesce_seconds", DEFAULT_COALESCE_SECONDS)),
+        posts_per_writer=doc.get("posts_per_writer", DEFAULT_POSTS_PER_WRITER),
     )
-
-
-def _count(value: object) -> bool:
-    """Whether ``value`` is a positive whole number (not a boolean)."""
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
