@@ -7,11 +7,13 @@ import json
 import re
 from functools import cache
 from importlib import resources
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import yaml
-from jsonschema import Draft201909Validator
-from jsonschema.exceptions import ValidationError, best_match
+
+if TYPE_CHECKING:
+    from jsonschema import Draft201909Validator
+    from jsonschema.exceptions import ValidationError
 
 from ingest.contracts.shape import (
     MAX_NODES,
@@ -78,6 +80,10 @@ def _check_plain_data(document: Any, source: str) -> None:
 
 @cache
 def _odcs_validator() -> Draft201909Validator:
+    # jsonschema is imported when a contract is first checked: every process that opens a store
+    # imports this package (the contract rules' SLO terms), and jsonschema was ~0.1 s of its start
+    from jsonschema import Draft201909Validator
+
     schema = json.loads((resources.files("ingest") / "schemas" / ODCS_SCHEMA_FILE).read_text())
     # SchemaProperty only $refs SchemaBaseProperty, which forbids unevaluated properties itself:
     # the outer check is redundant and makes validation about three times slower on big contracts.
@@ -93,6 +99,8 @@ def _odcs_validator() -> Draft201909Validator:
 
 
 def _validate_odcs(document: dict[str, Any], source: str) -> None:
+    from jsonschema.exceptions import best_match
+
     errors = list(_odcs_validator().iter_errors(document))
     error: ValidationError | None = best_match(_causes(errors))
     if error is not None:

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ingest.dbt.manifest import _Manifest, _obj, _Relation, _str
-from ingest.sql_lineage import TableKey, UnreadableSql, select_lineage
+
+if TYPE_CHECKING:
+    from ingest.sql_lineage import TableKey
 
 #: dbt adapter_type → sqlglot dialect (an adapter not named here is read as sqlglot's default).
 _DIALECTS = {
@@ -68,6 +70,10 @@ def project_lineage(
     manifest: _Manifest, catalog: Mapping[str, Sequence[str]] | None = None
 ) -> ProjectLineage:
     """Each model's column lineage; ``catalog``: unique_id → the warehouse's column names."""
+    # sqlglot is imported when a manifest's SQL is read: the server and every ingest command
+    # import this module, and most never read one (sqlglot was ~0.1 s of their start)
+    from ingest.sql_lineage import UnreadableSql
+
     dialect = _DIALECTS.get(manifest.adapter or "")
     known: dict[str, list[str]] = {}
     by_table: dict[TableKey, str] = {}
@@ -118,6 +124,8 @@ def _model_lineage(
         schema.setdefault(catalog, {}).setdefault(db, {})[name] = dict.fromkeys(names, "UNKNOWN")
     sql = compiled_sql(relation)
     assert sql is not None
+    from ingest.sql_lineage import select_lineage
+
     lineage = select_lineage(sql, schema, dialect)
     declared = {n.lower(): n for n in _declared(relation)}
 

@@ -9,11 +9,12 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from jsonschema import Draft201909Validator
-from jsonschema.exceptions import best_match
+
+if TYPE_CHECKING:
+    from jsonschema import Draft201909Validator
 
 from ingest.contracts import InvalidContract
 from ingest.contracts.parsing import _causes, _check_plain_data, _Loader, describe_error
@@ -113,12 +114,16 @@ def detect_format(document: Document) -> str:
 
 @cache
 def _validator(schema_file: str) -> Draft201909Validator:
+    from jsonschema import Draft201909Validator  # when first needed, as ingest.contracts.parsing
+
     schema = json.loads((resources.files("ingest") / "schemas" / schema_file).read_text())
     return Draft201909Validator(schema, format_checker=Draft201909Validator.FORMAT_CHECKER)
 
 
 def validate(document: Document, schema_file: str) -> None:
     """Refuse the document at its first schema violation (the one ``best_match`` picks)."""
+    from jsonschema.exceptions import best_match
+
     errors = list(_validator(schema_file).iter_errors(document.data))
     error = best_match(_causes(errors))
     if error is not None:
