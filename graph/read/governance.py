@@ -125,14 +125,16 @@ class Freshness:
     stalest_dataset: str | None
 
 
-def last_updates(store: GraphReader, datasets: Iterable[Node]) -> dict[str, str]:
-    """Per dataset: the newest of its last completed writing run's end and its last snapshot."""
+def updates(store: GraphReader, datasets: Iterable[Node]) -> dict[str, list[str]]:
+    """Per dataset, oldest first: every update on record (each completed writing run's end, and
+    its last snapshot); datasets without one are left out. The one rule of what updates a dataset,
+    which freshness now (:func:`last_updates`) and over time (``graph.read.slo_compliance``) read."""
     datasets = list(datasets)
     members = AliasResolver(store).members({d.id for d in datasets})
     produced = store.edges(set(members), (EdgeKind.PRODUCED,), "in")
     runs = store.nodes({e.source for e in produced})
-    latest: dict[str, str] = {
-        d.id: d.props["lastUpdatedAt"] for d in datasets if d.props.get("lastUpdatedAt")
+    found: dict[str, set[str]] = {
+        d.id: {d.props["lastUpdatedAt"]} for d in datasets if d.props.get("lastUpdatedAt")
     }
     for edge in produced:
         run = runs.get(edge.source)
@@ -142,14 +144,19 @@ def last_updates(store: GraphReader, datasets: Iterable[Node]) -> dict[str, str]
             or PropertyKey.ENDED_AT not in run.stamps
         ):
             continue
-        ended = stamp_time(run.stamps[PropertyKey.ENDED_AT])
-        dataset = members[edge.target]
-        if ended > latest.get(dataset, ""):
-            latest[dataset] = ended
-    return latest
+        found.setdefault(members[edge.target], set()).add(
+            stamp_time(run.stamps[PropertyKey.ENDED_AT])
+        )
+    return {d: sorted(times) for d, times in found.items()}
 
 
-def product_freshness(store: GraphReader, product: Node, now: datetime) -> Freshness:
+def last_updates(store: GraphReader, datasets: Iterable[Node]) -> dict[str, str]:
+    """Per dataset: the newest of its last completed writing run's end and its last snapshot."""
+    return {d: times[-1] for d, times in updates(store, datasets).items()}
+
+
+def product_slo(store: GraphReader, product: Node) -> float | None:
+    """The product's freshness SLO in hours: its own, else the first of its contracts'."""
     slo = product.props.get("freshnessHours")
     if slo is None:
         slo = next(
@@ -160,14 +167,17 @@ def product_freshness(store: GraphReader, product: Node, now: datetime) -> Fresh
             ),
             None,
         )
+    return None if slo is None else float(slo)
+
+
+def product_freshness(store: GraphReader, product: Node, now: datetime) -> Freshness:
+    slo = product_slo(store, product)
     datasets = mesh.exposed_datasets(store, product)
-    updates = last_updates(store, datasets)
-    if not updates:
+    latest = last_updates(store, datasets)
+    if not latest:
         return Freshness("UNKNOWN", slo, None, None, None)
-    stalest = min(updates, key=lambda d: (updates[d], d))
-    age = (now - stamp_moment(updates[stalest])).total_seconds() / 3600
+    stalest = min(latest, key=lambda d: (latest[d], d))
+    age = (now - stamp_moment(latest[stalest])).total_seconds() / 3600
     if slo is None:
-        return Freshness("UNKNOWN", None, updates[stalest], age, stalest)
-    return Freshness(
-        "LATE" if age > float(slo) else "OK", float(slo), updates[stalest], age, stalest
-    )
+        return Freshness("UNKNOWN", None, latest[stalest], age, stalest)
+    return Freshness("LATE" if age > slo else "OK", slo, latest[stalest], age, stalest)

@@ -146,16 +146,32 @@ def assertions(reader: GraphReader, subject_ids: Iterable[str]) -> dict[str, lis
 
 def assertion_history(reader: GraphReader, assertion: str) -> list[Node]:
     """The assertion's results, newest first."""
+    return assertion_histories(reader, [assertion])[assertion]
+
+
+def assertion_histories(reader: GraphReader, assertion_ids: Iterable[str]) -> dict[str, list[Node]]:
+    """Each assertion's results, newest first, read for all of them at once."""
     view = view_of(reader)
-    edges = view.edge_keys({assertion}, (EdgeKind.OF,), "in")
+    found: dict[str, list[Node]] = {a: [] for a in assertion_ids}
+    edges = view.edge_keys(set(found), (EdgeKind.OF,), "in")
     nodes = view.nodes({source for source, _, _ in edges})
-    return sorted(
-        nodes.values(), key=lambda n: (str(n.props.get("checkedAt") or ""), n.id), reverse=True
-    )
+    for source, _, target in edges:
+        if (node := nodes.get(source)) is not None and target in found:
+            found[target].append(node)
+    return {
+        a: sorted(results, key=lambda n: (str(n.props.get("checkedAt") or ""), n.id), reverse=True)
+        for a, results in found.items()
+    }
 
 
 def failed(assertion: Node) -> bool:
+    """Whether an assertion's latest result (or one result) failed or could not run."""
     return assertion.props.get("status") in _FAILED
+
+
+def error_level(assertion: Node) -> bool:
+    """Whether an assertion (or one of its results) is error-level: one naming no severity is."""
+    return assertion.props.get("severity", "error") == "error"
 
 
 def dataset_slos(reader: GraphReader, dataset_ids: Iterable[str]) -> dict[str, float]:
@@ -190,7 +206,7 @@ def own_state(
             name = check.props.get(PropertyKey.NAME) or check.id
             column = check.props.get("column")
             where = f"{subject} column {column}" if column else subject
-            if check.props.get("severity", "error") == "error":
+            if error_level(check):
                 message = f"assertion {name!r} of {where} {_failed_how(check)}"
                 own.failures.append(Reason(ReasonKind.ASSERTION_FAILED, subject, message, check.id))
             else:

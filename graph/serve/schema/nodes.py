@@ -19,6 +19,7 @@ from graph.read.impact import ChangeKind
 from graph.serve import schema_history_types as history_types
 from graph.serve.connections import Connection, paginate
 from graph.serve.health_types import Assertion, Health, assertions_page, moment
+from graph.serve.schema.compliance import COMPLIANCE, SloCompliance, compliance_of
 from graph.serve.schema.context import (
     by_id,
     capped,
@@ -346,6 +347,12 @@ class Dataset(Entity):
             health.dataset_health(store_view(info), self.id, moment(at), walks=health_walks(info))
         )
 
+    @strawberry.field(description=COMPLIANCE)
+    def slo_compliance(
+        self, info: Info, days: int = 30, at: datetime | None = None
+    ) -> SloCompliance:
+        return compliance_of(info, self._node, days, at)
+
 
 @strawberry.type(description="A data contract (ODCS or datacontract.com) and what it promises.")
 class Contract:
@@ -577,6 +584,12 @@ class DataProduct:
             age_hours=None if found.age_hours is None else round(found.age_hours, 3),
             stalest_dataset=found.stalest_dataset,
         )
+
+    @strawberry.field(description=COMPLIANCE)
+    def slo_compliance(
+        self, info: Info, days: int = 30, at: datetime | None = None
+    ) -> SloCompliance:
+        return compliance_of(info, self._node, days, at)
 
 
 @strawberry.type(
