@@ -1,5 +1,6 @@
-"""One way in while serving: a running ``lineagemesh serve`` takes dbt artifacts, data contracts
-and quality results over HTTP (``lineagemesh ingest dbt|contracts|quality … --server URL``) and
+"""One way in while serving: a running ``lineagemesh serve`` takes dbt artifacts, data contracts,
+product descriptors and quality results over HTTP (``lineagemesh ingest
+dbt|contracts|products|quality … --server URL``) and
 its answers change; bad input is a 4xx with a JSON reason and the graph unchanged; a writer
 scoped to one domain writes only that one. Real server process, real dbt-duckdb artifacts, the
 vendored contracts and a real Great Expectations result.
@@ -17,6 +18,7 @@ from typing import Any, cast
 import httpx
 import pytest
 from conftest import corpus
+from data_products import SPEC
 from live_server import LiveServer
 from test_auth import ADMIN, SALES, TOKENS, bearer
 from test_quality_ingest import _great_expectations_results
@@ -28,6 +30,18 @@ ORDERS = '{ dataset(namespace: "duckdb://deliveries", name: "deliveries.main.ord
 PRODUCT = '{ dataProduct(domain: "seller", name: "my quantum") { contracts { id version } } }'
 GE_ORDERS = '{ dataset(namespace: "s3://shop", name: "orders") { assertions { totalCount } } }'
 STATS = "{ stats { kind count } }"
+SALES_PRODUCT = """
+name: daily_sales
+domain: sales
+owner: sales-team
+slo: {freshness: 24h}
+output_ports:
+  - name: sales_table
+    type: sql_table
+    location: postgres://warehouse:5432/sales.public.daily_sales
+"""
+PORTS = """query($domain: String!, $name: String!) { dataProduct(domain: $domain, name: $name) {
+  freshnessHours owners { name } ports { name datasetId declaredOnly } } }"""
 
 
 def lineagemesh(*args: str) -> subprocess.CompletedProcess[str]:
@@ -120,6 +134,48 @@ def test_bad_documents_are_4xx_with_a_reason_and_change_nothing(
     refused = lineagemesh("ingest", "contracts", str(ODCS), "--server", server.url)
     assert refused.returncode == 1 and "answered 401" in refused.stderr, refused.stderr
     assert server.graphql(STATS) == before
+
+
+def test_product_descriptors_reach_a_running_server_within_the_writers_domains(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    before = server.graphql(STATS)
+    spec = {"name": "data-product-spec.yaml", "text": SPEC.read_text()}
+    url = server.url + "/api/v1/ingest/products"
+    # A writer of sales may not write the orders domain's product: 403 naming it
+    answer = httpx.post(url, json={"products": [spec]}, headers=bearer(SALES), timeout=60)
+    assert answer.status_code == 403 and "'orders'" in answer.json()["error"]
+    answer = httpx.post(url, json={"products": [spec]}, timeout=60)
+    assert answer.status_code == 401
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(SALES_PRODUCT + "    partition: daily\n")
+    sent = lineagemesh(
+        "ingest", "products", str(broken), "--server", server.url, "--token", SALES
+    )  # fmt: skip
+    assert sent.returncode == 2, sent.stderr
+    assert f"answered 400: {broken}:10: " in sent.stderr and "partition" in sent.stderr
+    assert server.graphql(STATS) == before  # nothing of either applied
+
+    sales = tmp_path / "sales.yaml"
+    sales.write_text(SALES_PRODUCT)
+    sent = lineagemesh("ingest", "products", str(sales), "--server", server.url, "--token", SALES)
+    assert sent.returncode == 0, sent.stderr
+    product = server.graphql(PORTS, domain="sales", name="daily_sales")["dataProduct"]
+    assert product == {
+        "freshnessHours": 24.0,
+        "owners": [{"name": "sales-team"}],
+        "ports": [
+            {
+                "name": "sales_table",
+                "datasetId": "dataset:postgres://warehouse:5432:sales.public.daily_sales",
+                "declaredOnly": True,  # nothing else knows the table yet
+            }
+        ],
+    }
+    sent = lineagemesh("ingest", "products", str(SPEC), "--server", server.url, "--token", ADMIN)
+    assert sent.returncode == 0, sent.stderr
+    orders = server.graphql(PORTS, domain="orders", name="customer_orders")["dataProduct"]
+    assert {p["name"] for p in orders["ports"]} >= {"orders_table", "orders_stream", "payments"}
 
 
 def test_a_check_asking_an_older_server_says_what_it_lacks(

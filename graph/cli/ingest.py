@@ -40,11 +40,13 @@ from graph.core.input_files import InputError, read_input, regular_file
 from graph.core.mutations import Mutation
 from graph.eventlog.event_log import NEO4J_DEFAULT
 from graph.intake.bulk_load import TranslationWorkers, load_events, workers_ahead
+from graph.intake.declared_only import mark_declared_only
 from graph.intake.documents import (
     BadDocument,
     Document,
     contract_mutations,
     dbt_mutations,
+    descriptor_mutations,
     quality_mutations,
 )
 from graph.intake.event_files import BadLine, expand_paths
@@ -571,30 +573,34 @@ def ingest_contracts(
 
 @ingest.command("products")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@store_options
-def ingest_products(service: IngestService, paths: tuple[Path, ...]) -> None:
+@server_or_store
+def ingest_products(
+    service: IngestService | None, remote: Remote | None, paths: tuple[Path, ...]
+) -> None:
     """Ingest data product descriptors (ODPS v0.9-v1.1 or data-product-spec.yaml; directories
     recurse for *.yaml/*.yml): products with owners, status, version, SLOs, ports and the
     contracts behind them, each port resolved to the dataset, topic or API its URI names.
 
     What the graph does not hold yet is created, marked declaredOnly. A descriptor that cannot be
-    read is reported as FILE:LINE: $.FIELD: REASON; then nothing is applied and the exit code is 2.
+    read is reported as FILE:LINE: $.FIELD: REASON; then nothing is applied and the exit code is 2
+    (sent to a server with --server, the server's refusal likewise).
     """
-    from graph.intake.declared_only import mark_declared_only
-    from ingest.products import InvalidDescriptor, translate_descriptor
-
     files = _yaml_files(paths)
-    mutations: list[Mutation] = _all_or_exit(
-        files,
-        lambda path: translate_descriptor(read_input(path, "yaml"), str(path)),
-        InvalidDescriptor,
-        "descriptors",
+    documents = _all_or_exit(
+        files, lambda path: [Document.read(path, "yaml")], BadDocument, "descriptors"
     )
-    changes = _apply(service, mark_declared_only(service.store, mutations), len(files))
-    click.echo(
-        f"{len(files)} product descriptors ingested ({changes} node/edge changes) into {service.store.uri}",
-        err=True,
-    )
+    if remote is not None:
+        answer = remote.send("products", {"products": [asdict(d) for d in documents]})
+        done = _sent(answer, remote)
+    else:
+        assert service is not None
+        read = dict(zip(files, documents))
+        mutations = _all_or_exit(
+            files, lambda path: descriptor_mutations(read[path]), BadDocument, "descriptors"
+        )
+        changes = _apply(service, mark_declared_only(service.store, mutations), len(files))
+        done = f"{changes} node/edge changes into {service.store.uri}"
+    click.echo(f"{len(files)} product descriptors ingested ({done})", err=True)
 
 
 @ingest.command("datahub")

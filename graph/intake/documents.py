@@ -1,11 +1,13 @@
-"""dbt artifacts, data contracts and quality results → the mutations they make: one reading for
-``lineagemesh ingest dbt|contracts|quality`` and for the server's document endpoints
-(``graph.serve.documents``), so a document means the same whichever way it comes in.
+"""dbt artifacts, data contracts, product descriptors and quality results → the mutations they
+make: one reading for ``lineagemesh ingest dbt|contracts|products|quality`` and for the server's
+document endpoints (``graph.serve.documents``), so a document means the same whichever way it
+comes in.
 
 A document is its text and a name (a file's path, or the name a client sent it under). Its text
 is checked as a file argument is (``graph.core.input_files``: nesting bound) and parsed here; the
-translations are ``ingest.dbt``, ``ingest.dbt_results``, ``ingest.quality`` and
-``ingest.contracts``. Every document of a call is translated before anything is applied, so one
+translations are ``ingest.dbt``, ``ingest.dbt_results``, ``ingest.quality``,
+``ingest.contracts`` and ``ingest.products`` (what a descriptor names and the graph lacks marked by
+``graph.intake.declared_only``). Every document of a call is translated before anything is applied, so one
 bad document leaves the graph as it was; :class:`BadDocument` names it as ``NAME[:LINE]: reason``.
 """
 
@@ -20,6 +22,7 @@ from typing import Any
 from graph.core.input_files import InputError, check_nesting, read_input
 from graph.core.model import PropertyKey
 from graph.core.mutations import Mutation, UpsertNode
+from graph.intake.declared_only import mark_declared_only
 from graph.read import queries
 from graph.stores import GraphReader
 from ingest.dbt import (
@@ -87,6 +90,27 @@ def contract_mutations(documents: Sequence[Document]) -> list[Mutation]:
         except (InvalidContract, InputError) as e:
             raise BadDocument(str(e)) from None
     return mutations
+
+
+def descriptor_mutations(document: Document) -> list[Mutation]:
+    """The mutations of one data product descriptor (ODPS or data-product-spec.yaml), before
+    :func:`product_mutations` marks what it names and the graph lacks."""
+    from ingest.products import InvalidDescriptor, translate_descriptor
+
+    try:
+        check_nesting(document.name, document.text, "yaml")
+        return translate_descriptor(document.text, document.name)
+    except (InvalidDescriptor, InputError) as e:
+        raise BadDocument(str(e)) from None
+
+
+def product_mutations(graph: GraphReader, documents: Sequence[Document]) -> list[Mutation]:
+    """The mutations of every product descriptor, all or none; what they name and neither
+    ``graph`` nor another of them describes marked ``declaredOnly``."""
+    mutations: list[Mutation] = []
+    for document in documents:
+        mutations += descriptor_mutations(document)
+    return mark_declared_only(graph, mutations)
 
 
 def dbt_mutations(

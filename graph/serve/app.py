@@ -562,9 +562,10 @@ def create_app(
         )
 
     async def documents(request: Request) -> Response:
-        """Takes the documents of a source the path names — dbt artifacts, data contracts or
-        quality results — as JSON (a writer's token; ``graph.serve.documents``), all applied or
-        none, as ``lineagemesh ingest dbt|contracts|quality --server`` sends them."""
+        """Takes the documents of a source the path names — dbt artifacts, data contracts, data
+        product descriptors or quality results — as JSON (a writer's token;
+        ``graph.serve.documents``), all applied or none, as ``lineagemesh ingest
+        dbt|contracts|products|quality --server`` sends them."""
         source = request.url.path.rsplit("/", 1)[-1]
         handler = partial(ingest_documents, source=source, admission=graphql.admission)
         return await ingest(request, source, handler)

@@ -1,12 +1,14 @@
-"""The other sources over HTTP: ``POST /api/v1/ingest/dbt``, ``/api/v1/ingest/contracts`` and
-``/api/v1/ingest/quality``, so a running server is fed from CI without being stopped.
+"""The other sources over HTTP: ``POST /api/v1/ingest/dbt``, ``/api/v1/ingest/contracts``,
+``/api/v1/ingest/products`` and ``/api/v1/ingest/quality``, so a running server is fed from CI
+without being stopped.
 
-``lineagemesh ingest dbt|contracts|quality … --server URL`` posts them. Each body is a JSON object
+``lineagemesh ingest dbt|contracts|products|quality … --server URL`` posts them. Each body is a JSON object
 holding the documents as text with the names they came under (``{"name", "text"}``) and the
 options the command line takes::
 
     dbt:       {"manifest": DOC, "runResults": DOC?, "namespace": "duckdb://…"?, "jobNaming": "unique_id"?}
     contracts: {"contracts": [DOC, …]}
+    products:  {"products": [DOC, …]}
     quality:   {"results": [DOC, …], "namespace": …?, "prefix": …?}
 
 A request is read and refused as an OpenLineage one is (``graph.serve.ingest``: a writer, JSON,
@@ -33,6 +35,7 @@ from graph.intake.documents import (
     Document,
     contract_mutations,
     dbt_mutations,
+    product_mutations,
     quality_mutations,
 )
 from graph.intake.ingest_service import IngestService, forbidden
@@ -51,7 +54,7 @@ from graph.stores import StoreUnavailable
 from ingest.dbt import JobNaming
 
 #: The sources, as the path names them: ``/api/v1/ingest/{source}``.
-SOURCES = ("dbt", "contracts", "quality")
+SOURCES = ("dbt", "contracts", "products", "quality")
 
 
 def _document(value: Any, where: str) -> Document:
@@ -86,6 +89,9 @@ def reading(source: str, body: Any) -> tuple[int, Callable[[IngestService], list
     if source == "contracts":
         contracts = _documents(body, "contracts")
         return len(contracts), lambda _: contract_mutations(contracts)
+    if source == "products":
+        products = _documents(body, "products")
+        return len(products), lambda service: product_mutations(service.store, products)
     if source == "quality":
         results = _documents(body, "results")
         namespace, prefix = _option(body, "namespace"), _option(body, "prefix")
