@@ -185,10 +185,11 @@ def impact(
         consumers=consumers,
         contracts=_existing(view, concerned("contracts")),
         undeclared=frozenset(  # asked only of products jobs are seen reading
-            c.job.id
+            job
             for p in products
             if observed[p.id]
             for c in product_consumers.undeclared_consumers(view, p)
+            for job in c.jobs
         ),
     )
 

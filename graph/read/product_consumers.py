@@ -11,15 +11,23 @@ contracts (``graph.read.product_lineage``). Observed: the jobs lineage shows rea
   default): a contract kept for a consumer that may be gone.
 
 A job is covered by a declaring product when it writes that product's datasets, and by a
-declared consumer when the consumer names its domain, its name or one of its owners.
+declared consumer when the consumer names its domain, its name, its namespace, one of its owners
+or the user its queries ran for.
+
+A query engine's listener sends a job per query (Trino's ``io.trino.plugin.openlineage`` names
+the job by the query id, under ``trino://host:port``) and names in a run facet whom it ran the
+query for (``trino_query_context``: ``user``, the session's user or service). Those queries are
+one observed consumer per engine and user, however many there are: the user reading the product
+through the engine.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from graph.core.model import EdgeKind, Node, NodeKind, PropertyKey, domain_id
+from graph.core.model import FACET_PREFIX, EdgeKind, Node, NodeKind, PropertyKey, domain_id
 from graph.core.mutations import stamp
 from graph.read.aliases import AliasResolver
 from graph.read.mesh import job_domains
@@ -27,11 +35,18 @@ from graph.read.product_lineage import downstream_products, product_datasets
 from graph.stores import GraphReader
 
 SILENT_AFTER = timedelta(days=90)
+#: The run facets in which a query engine's OpenLineage listener says whom a query ran for: Trino's
+#: (``trino_query_context``) and that of Presto's port of Trino's listener.
+QUERY_CONTEXTS = ("trino_query_context", "presto_query_context")
+#: Their fields naming the user, most specific first: the session's user (after impersonation),
+#: the authenticated one, the principal.
+_USER_FIELDS = ("user", "original_user", "principal")
 
 
 @dataclass(frozen=True, slots=True)
 class ObservedConsumer:
-    """A job reading the product: its domains and owners, what it read, when last."""
+    """A job reading the product (for a query engine's user, the newest of their queries): its
+    domains and owners, what it read, when last."""
 
     job: Node
     domains: tuple[str, ...]  # domain ids
@@ -40,6 +55,8 @@ class ObservedConsumer:
     ports: tuple[str, ...]
     last_read: str | None
     declared_by: tuple[str, ...]  # ids of the declarations covering it (none: undeclared)
+    user: str | None = None  # whom a query engine ran its queries for
+    jobs: tuple[str, ...] = ()  # every job it stands for (a user's queries), by id
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +72,14 @@ def _covers(declared: Node, job: ObservedConsumer, written: set[str]) -> bool:
     """Whether a declaration covers the job: a declaring product's writer, or a consumer naming
     the job's domain, name, namespace or an owner."""
     if declared.kind is NodeKind.DATA_PRODUCT:
-        return job.job.id in written
+        return not written.isdisjoint(job.jobs or (job.job.id,))
     names = {declared.props.get(PropertyKey.NAME), declared.props.get("team")}
     domain = declared.props.get(PropertyKey.DOMAIN)
     job_names = {
         job.job.props.get(PropertyKey.NAME),
         job.job.props.get(PropertyKey.NAMESPACE),
         *(owner.split(":", 1)[-1] for owner in job.owners),
+        job.user,
     }
     return bool(domain and domain_id(domain) in job.domains) or bool(names & job_names - {None})
 
@@ -90,19 +108,32 @@ def consumers(
     owners: dict[str, list[str]] = {}
     for edge in store.edges(set(jobs), (EdgeKind.OWNED_BY,), "out"):
         owners.setdefault(edge.source, []).append(edge.target)
-    observed_raw = [
-        ObservedConsumer(
-            job=jobs[jid],
-            domains=tuple(sorted(domains.get(jid) or ())),
-            owners=tuple(sorted(owners.get(jid, ()))),
-            datasets=tuple(sorted(by_job[jid][0])),
-            ports=tuple(sorted({p for d in by_job[jid][0] for p in own[d].ports})),
-            last_read=by_job[jid][1],
-            declared_by=(),
+    users = querying_users(store, jobs.values())
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for jid in sorted(jobs):
+        if own_domain in (domains.get(jid) or set()):
+            continue
+        user = users.get(jid)
+        namespace = str(jobs[jid].props.get(PropertyKey.NAMESPACE))
+        groups.setdefault((namespace, user) if user else (jid,), []).append(jid)
+    observed_raw: list[ObservedConsumer] = []
+    for group in groups.values():
+        newest = max(group, key=lambda j: (by_job[j][1] or "", j))
+        read = {d for j in group for d in by_job[j][0]}
+        observed_raw.append(
+            ObservedConsumer(
+                job=jobs[newest],
+                domains=tuple(sorted({d for j in group for d in domains.get(j) or ()})),
+                owners=tuple(sorted({o for j in group for o in owners.get(j, ())})),
+                datasets=tuple(sorted(read)),
+                ports=tuple(sorted({p for d in read for p in own[d].ports})),
+                last_read=by_job[newest][1],
+                declared_by=(),
+                user=users.get(newest),
+                jobs=tuple(group),
+            )
         )
-        for jid in sorted(jobs)
-        if own_domain not in (domains.get(jid) or set())
-    ]
+    observed_raw.sort(key=lambda c: c.job.id)
     declarations = _declarations(store, product)
     written = _written_by(store, [d for d, _ in declarations if d.kind is NodeKind.DATA_PRODUCT])
     observed: list[ObservedConsumer] = []
@@ -114,6 +145,28 @@ def consumers(
         observed.append(replace(job, declared_by=covering))
     declared = [DeclaredConsumer(d, ports, last_reads[d.id]) for d, ports in declarations]
     return declared, observed
+
+
+def querying_users(store: GraphReader, jobs: Iterable[Node]) -> dict[str, str]:
+    """Each job's user (or service) a query engine ran its newest completed run's query for
+    (:data:`QUERY_CONTEXTS`); jobs no engine says this of are left out."""
+    latest = {
+        j.id: str(j.props[PropertyKey.LATEST_COMPLETED_RUN])
+        for j in jobs
+        if j.props.get(PropertyKey.LATEST_COMPLETED_RUN)
+    }
+    runs = store.nodes(set(latest.values()))
+    users: dict[str, str] = {}
+    for jid, rid in latest.items():
+        run = runs.get(rid)
+        for facet in QUERY_CONTEXTS:
+            context = run.props.get(FACET_PREFIX + facet) if run is not None else None
+            if isinstance(context, dict):
+                user = next((context[f] for f in _USER_FIELDS if context.get(f)), None)
+                if isinstance(user, str):
+                    users[jid] = user
+                    break
+    return users
 
 
 def _declarations(store: GraphReader, product: Node) -> list[tuple[Node, tuple[str, ...]]]:

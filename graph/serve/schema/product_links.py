@@ -83,6 +83,13 @@ class ObservedProductConsumer:
     declared_by: list[str] = strawberry.field(
         description="The declarations covering it, by id (none: an undeclared consumer)."
     )
+    user: str | None = strawberry.field(
+        description="The user or service a query engine ran its queries for (Trino's "
+        "trino_query_context): one consumer however many queries."
+    )
+    jobs: list[str] = strawberry.field(
+        description="The jobs it stands for, by id: a query engine's queries for one user."
+    )
 
 
 @strawberry.type(description="A consumer declared by a contract or a product's input port.")
@@ -108,6 +115,8 @@ def observed_of(c: product_consumers.ObservedConsumer) -> ObservedProductConsume
         ports=list(c.ports),
         last_read=c.last_read,
         declared_by=list(c.declared_by),
+        user=c.user,
+        jobs=list(c.jobs),
     )
 
 
