@@ -59,6 +59,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: (rank.get(item.path.name, len(rank)), -per_file[item.path]))
 
 
+#: Where ``scripts/test``'s parallel run (``-m "not serial"``) writes the ids of the ``serial`` tests
+#: it left out, one a line, so that the serial run collects only their files: collecting all of them
+#: again took ~20 s of one core while the other idled (a sub-pytest a test starts inherits the
+#: variable, but deselects nothing by that mark, so writes nothing).
+SERIAL_TESTS = os.environ.get("LINEAGEMESH_SERIAL_TESTS")
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if not SERIAL_TESTS or not items or items[0].config.getoption("markexpr") != "not serial":
+        return
+    serial = [item.nodeid for item in items if item.get_closest_marker("serial") is not None]
+    if serial:
+        with open(SERIAL_TESTS, "a") as out:  # each worker writes them all: one write each
+            out.write("".join(f"{nodeid}\n" for nodeid in serial))
+
+
 def corpus(*parts: str) -> Path:
     path = CORPORA.joinpath(*parts)
     if not path.exists():
