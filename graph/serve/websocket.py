@@ -26,6 +26,8 @@ from collections.abc import Iterator
 from contextlib import suppress
 from typing import Any
 
+import anyio.to_thread
+import orjson
 from graphql import GraphQLError, get_operation_ast, parse
 from graphql.language import OperationType as GraphQLOperationType
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -42,13 +44,14 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     SubscribeMessage,
 )
 from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 from strawberry.utils.aio import aclosing
 
 from graph.serve.admission import Overloaded
 from graph.serve.budget import BUDGET_KEY, QueryAborted, QueryBudget
 from graph.serve.subscriptions import CONNECTION_KEY
-from graph.serve.websocket_frames import Framed, framed
+from graph.serve.websocket_frames import Framed, framed, framed_next
 
 PRINCIPAL_KEY = "principal"  # context entry: who authenticated the websocket
 AUTHORIZATION_KEY = "authorization"  # ... and with what (connection_init's, else the upgrade's)
@@ -241,6 +244,29 @@ class AdmittedTransportWS(BaseGraphQLTransportWSHandler[dict[str, Any], None]):
         async with aclosing(result_source):
             await self._send_result_stream(operation, result_source)
         await operation.send_operation_message({"id": operation.id, "type": "complete"})
+
+    async def _send_result_stream(
+        self, operation: Operation[dict[str, Any], None], result_source: Any
+    ) -> None:
+        """strawberry's loop over a subscription's answers, but an answer the worker encoded
+        (an ``orjson.Fragment``, ``graph.serve.live_answers``) is framed in a worker too: framing
+        copies it several times, which on the event loop stalls every request for a large one."""
+        first = True
+        async for result in result_source:
+            if first and isinstance(result, PreExecutionError):
+                await self._handle_pre_execution_error(operation, result)
+                return
+            if not isinstance(result, ExecutionResult):
+                await self._reject_incremental_delivery(operation)
+                return
+            first = False
+            if isinstance(result.data, orjson.Fragment) and not result.errors:
+                made = await anyio.to_thread.run_sync(
+                    framed_next, operation.id, result.data, result.extensions
+                )
+                await operation.send_operation_message(made)
+            else:
+                await operation.send_next(result)
 
 
 class _Refused:

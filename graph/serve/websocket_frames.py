@@ -14,10 +14,15 @@ the event loop writes it to the socket as it is:
 
 The connection is uncompressed (``ws_per_message_deflate`` off) and a server's frames unmasked,
 so the frame made in the worker is byte for byte the one ``websockets`` would have made.
+
+A subscription's answer is completed and encoded once in a worker and shared by every subscription
+asking the same (``graph.serve.live_answers``); each push of it is then framed in a worker too
+(:func:`framed_next`), as the frame carries the subscription's own id.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -41,3 +46,12 @@ def framed(message: dict[str, Any], payload: bytes) -> Framed:
     made.text = text
     made.frame = Frame(Opcode.TEXT, text).serialize(mask=False)
     return made
+
+
+def framed_next(operation_id: str, data: Any, extensions: Mapping[str, Any] | None) -> Framed:
+    """A subscription's ``next`` message for an answer ``data`` (an ``orjson.Fragment`` already
+    encoded, or plain values), encoded and framed: made in a worker thread, written by the loop."""
+    payload: dict[str, Any] = {"data": data}
+    if extensions:
+        payload["extensions"] = extensions
+    return framed({"id": operation_id, "type": "next"}, orjson.dumps(payload))
