@@ -110,7 +110,7 @@ ASSERTIONS = """query($ns: String!, $name: String!, $first: Int, $after: String)
       pageInfo { hasNextPage endCursor } } } }"""
 HEALTH = """query($ns: String!, $name: String!, $at: DateTime) {
   dataset(namespace: $ns, name: $name) {
-    health(at: $at) { status reasons { kind subject assertion path message } } } }"""
+    health(at: $at) { status reasons { kind subject assertion path message check column detail } } } }"""
 PRODUCT = """query($at: DateTime) { dataProduct(domain: "mkt", name: "report") {
   health(at: $at) { status reasons { kind subject assertion path } } } }"""
 AT = "2026-01-05T08:00:00Z"  # an hour after the report, two after the orders: every SLO met
@@ -182,6 +182,9 @@ def test_a_failing_upstream_check_puts_the_downstream_product_at_risk_with_its_p
     assert reason["kind"] == "UPSTREAM_ASSERTION_FAILED"
     assert (reason["subject"], reason["assertion"], reason["path"]) == (ORDERS, NOT_NULL, path)
     assert "not_null_driver_id" in reason["message"]
+    # the message's parts, for a reader writing its own sentence (the explorer's panel)
+    assert (reason["check"], reason["column"]) == ("not_null_driver_id", "driver_id")
+    assert reason["detail"].startswith("failed at 2026-01-05T06:30:00"), reason["detail"]
     product = ask(store, PRODUCT, at=AT)["dataProduct"]["health"]
     assert product["status"] == "AT_RISK"
     assert product["reasons"][0]["path"] == path
@@ -218,6 +221,7 @@ def test_a_missed_slo_upstream_puts_downstream_at_risk(store: Store) -> None:
     orders = health(store, "sales.public.orders", late)
     assert orders["status"] == "FAILING"
     assert orders["reasons"][0]["kind"] == "SLO_MISSED"
+    assert orders["reasons"][0]["detail"].startswith("misses its freshness SLO of 2h (last updated")
     report = health(store, "mkt.public.report", late)
     assert report["status"] == "AT_RISK"
     assert [(r["kind"], r["subject"]) for r in report["reasons"]] == [

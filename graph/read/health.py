@@ -71,13 +71,19 @@ class ReasonKind(str, Enum):
 class Reason:
     """Why a status is what it is. ``subject``: the dataset or job the fact is about (upstream,
     for an UPSTREAM_* reason); ``assertion``: the assertion id, if one; ``path``: node ids from
-    the subject down to the dataset judged (dataset, job, dataset, ...), for UPSTREAM_* reasons."""
+    the subject down to the dataset judged (dataset, job, dataset, ...), for UPSTREAM_* reasons.
+    ``message`` says it all in one line; ``check`` (the assertion's name), ``column`` and
+    ``detail`` (what happened, the subject not named: "failed at ...", "misses its freshness SLO
+    of 24h (...)") are its parts, for a reader that writes its own sentence."""
 
     kind: ReasonKind
     subject: str
     message: str
     assertion: str | None = None
     path: tuple[str, ...] = ()
+    check: str | None = None
+    column: str | None = None
+    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,16 +209,36 @@ def own_state(
         for check in checks:
             if not failed(check):
                 continue
-            name = check.props.get(PropertyKey.NAME) or check.id
+            name = str(check.props.get(PropertyKey.NAME) or check.id)
             column = check.props.get("column")
             where = f"{subject} column {column}" if column else subject
+            how = _failed_how(check)
+            named = str(column) if column else None
             if error_level(check):
-                message = f"assertion {name!r} of {where} {_failed_how(check)}"
-                own.failures.append(Reason(ReasonKind.ASSERTION_FAILED, subject, message, check.id))
+                message = f"assertion {name!r} of {where} {how}"
+                own.failures.append(
+                    Reason(
+                        ReasonKind.ASSERTION_FAILED,
+                        subject,
+                        message,
+                        check.id,
+                        check=name,
+                        column=named,
+                        detail=how,
+                    )
+                )
             else:
-                message = f"warning: assertion {name!r} of {where} {_failed_how(check)}"
+                message = f"warning: assertion {name!r} of {where} {how}"
                 own.warnings.append(
-                    Reason(ReasonKind.ASSERTION_WARNING, subject, message, check.id)
+                    Reason(
+                        ReasonKind.ASSERTION_WARNING,
+                        subject,
+                        message,
+                        check.id,
+                        check=name,
+                        column=named,
+                        detail=how,
+                    )
                 )
     slos = dataset_slos(reader, ids)
     if slos:
@@ -224,8 +250,10 @@ def own_state(
             age = None if last is None else (now - stamp_moment(last)).total_seconds() / 3600
             if age is None or age > hours:
                 since = "no update on record" if age is None else f"last updated {age:.1f}h ago"
-                message = f"{dataset} misses its freshness SLO of {hours:g}h ({since})"
-                own.failures.append(Reason(ReasonKind.SLO_MISSED, dataset, message))
+                detail = f"misses its freshness SLO of {hours:g}h ({since})"
+                own.failures.append(
+                    Reason(ReasonKind.SLO_MISSED, dataset, f"{dataset} {detail}", detail=detail)
+                )
     return state
 
 
@@ -313,10 +341,21 @@ def _judge(dataset: str, walk: lineage.LineageGraph, state: dict[str, Own]) -> H
                 else ReasonKind.UPSTREAM_ASSERTION_FAILED
             )
             message = f"upstream {failure.message} (path: {' -> '.join(path)})"
-            upstream.append(Reason(kind, subject, message, failure.assertion, path))
+            upstream.append(
+                Reason(
+                    kind,
+                    subject,
+                    message,
+                    failure.assertion,
+                    path,
+                    failure.check,
+                    failure.column,
+                    failure.detail,
+                )
+            )
     if walk.truncated:
         message = "the upstream lineage is larger than the walk's bound: more may be at risk"
-        upstream.append(Reason(ReasonKind.UPSTREAM_TRUNCATED, dataset, message))
+        upstream.append(Reason(ReasonKind.UPSTREAM_TRUNCATED, dataset, message, detail=message))
     reasons += upstream
     if own.failures:
         status = HealthStatus.FAILING
@@ -381,11 +420,15 @@ def product_health(
     freshness = governance.product_freshness(reader, product, now)
     if freshness.status != "LATE":
         return combined
-    message = (
-        f"product {product.id} misses its freshness SLO of {freshness.slo_hours:g}h "
+    detail = (
+        f"misses its freshness SLO of {freshness.slo_hours:g}h "
         f"(stalest: {freshness.stalest_dataset})"
     )
-    late = Health(HealthStatus.FAILING, (Reason(ReasonKind.SLO_MISSED, product.id, message),))
+    message = f"product {product.id} {detail}"
+    late = Health(
+        HealthStatus.FAILING,
+        (Reason(ReasonKind.SLO_MISSED, product.id, message, detail=detail),),
+    )
     return worst([late, combined])
 
 

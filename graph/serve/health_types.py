@@ -39,6 +39,14 @@ class HealthReason:
     path: list[str] = strawberry.field(
         description="Node ids from the failing upstream subject down to the node judged."
     )
+    check: str | None = strawberry.field(
+        description="The failing assertion's name as its tool names it, if one."
+    )
+    column: str | None = strawberry.field(description="The column the failing assertion checks.")
+    detail: str = strawberry.field(
+        description="What happened, the subject not named ('failed at ...', 'misses its "
+        "freshness SLO of 24h (...)'): the message's own part, for writing a sentence."
+    )
 
 
 @strawberry.type(description="A dataset's, product's or domain's health, with its reasons.")
@@ -57,6 +65,9 @@ class Health:
                     message=r.message,
                     assertion=r.assertion,
                     path=list(r.path),
+                    check=r.check,
+                    column=r.column,
+                    detail=r.detail,
                 )
                 for r in found.reasons
             ],
