@@ -57,6 +57,21 @@ def open_on_delivery_7_days(browser: Chrome, server: LiveServer) -> Requests:
     return requests
 
 
+def reading_order(driver: Chrome) -> list[str]:
+    """The drawn nodes as one reads the drawing: lane by lane (a lane ends where a gap wider than
+    two rows opens below it), each lane left to right."""
+    boxes = driver.execute_script("""return window.explorer.cy.nodes().not('.stub')
+        .filter((n) => !n.isChild()).map((n) => [n.id(), n.boundingBox({ includeLabels: false })])""")
+    lanes: list[list[tuple[str, dict[str, float]]]] = []
+    bottom = None
+    for node, box in sorted(boxes, key=lambda item: item[1]["y1"]):
+        if bottom is None or box["y1"] - bottom > 60:
+            lanes.append([])
+        lanes[-1].append((node, box))
+        bottom = box["y2"] if bottom is None else max(bottom, box["y2"])
+    return [node for lane in lanes for node, _ in sorted(lane, key=lambda item: item[1]["x1"])]
+
+
 def test_search_draws_the_lineage_left_to_right_by_kind_and_domain(
     server: LiveServer, browser: Chrome, tmp_path: Path
 ) -> None:
@@ -77,14 +92,14 @@ def test_search_draws_the_lineage_left_to_right_by_kind_and_domain(
         and nodes[fd.job("etl_delivery_7_days")]["shape"] == "ellipse"
     )
     assert "focus" in nodes[fd.ds("delivery_7_days")]["classes"]
-    positions = browser.execute_script(
-        """const x = (id) => window.explorer.cy.getElementById(id).position('x');
-        return [x(arguments[0]), x(arguments[1]), x(arguments[2])]""",
-        fd.ds("customers"),
-        fd.ds("delivery_7_days"),
-        fd.ds("top_delivery_times"),
+    # upstream left, downstream right, in reading order: the window is narrower than the nine
+    # ranks, so they are wrapped into lanes one under the other
+    order = reading_order(browser)
+    assert (
+        order.index(fd.ds("customers"))
+        < order.index(fd.ds("delivery_7_days"))
+        < order.index(fd.ds("top_delivery_times"))
     )
-    assert positions[0] < positions[1] < positions[2]  # upstream left, downstream right
     domains = {n["domain"]: n["colour"] for n in nodes.values() if n["kind"] == "DATASET"}
     assert (
         nodes[fd.ds("orders_7_days")]["domain"] == "orders"

@@ -1,6 +1,7 @@
 """The explorer shows what the graph knows of a dataset's health and schema history, in a real
 headless Chromium on the demo: a dataset failing a check and the one it feeds are marked on the
-graph; the panel gives the status with the failing upstream dataset as a link, the checks with
+graph; the panel gives the status and its reasons as sentences (the failing upstream dataset a
+link, its path drawn on demand), the checks with
 their results (failures first), and the schema versions with the breaking change that made the
 newest one.
 
@@ -14,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from browser import click_node, drawn, open_explorer, screenshot, wait
+from browser import click_node, drawn, open_explorer, painted, screenshot, wait, wait_painted
 from explorer_demo import demo_server
 from live_server import LiveServer
 from selenium.webdriver import Chrome
@@ -89,8 +90,20 @@ def test_failing_and_at_risk_datasets_are_marked_and_explained(
     wait(browser, "document.querySelector('#health-status .health')", "no health in the panel")
     assert browser.find_element(By.CSS_SELECTOR, "#health-status .health").text == "AT RISK"
     reasons = browser.find_element(By.ID, "health-reasons")
-    assert "checked" in reasons.text
+    # a sentence naming the check, its column and where it is, the dataset a link: no ids, no arrows
+    sentence = reasons.find_element(By.TAG_NAME, "li").text
+    assert sentence.startswith("Failing check unique"), sentence
+    assert "on column email of checked, 1 hop upstream: failed" in sentence, sentence
+    assert "dataset:" not in sentence and "->" not in sentence
     assert reasons.find_element(By.CSS_SELECTOR, f"a[data-node='{CHECKED}']")
+    # the path on demand: the Path to… view from here to the failing dataset
+    before = painted(browser)
+    reasons.find_element(By.CSS_SELECTOR, f"button[data-route='{CHECKED}']").click()
+    wait_painted(browser, before)
+    assert browser.find_element(By.ID, "route-text").text.startswith("Path from quality checked to")
+    assert "route" in drawn(browser)[CHECKED]["classes"]
+    wait(browser, "document.querySelector('#health-reasons a')", "the panel did not come back")
+    reasons = browser.find_element(By.ID, "health-reasons")
     # a link to the failing dataset opens it: FAILING, its checks with the failure first
     reasons.find_element(By.CSS_SELECTOR, f"a[data-node='{CHECKED}']").click()
     wait(

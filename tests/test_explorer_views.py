@@ -573,3 +573,51 @@ def test_the_graph_works_from_the_keyboard(server: LiveServer, browser: Chrome) 
         "document.querySelector('#panel h2') && document.querySelector('#panel h2').textContent === 'public.orders_7_days'",
         "Enter did not open the node's details",
     )
+
+
+def uncovered(driver: Chrome) -> dict[str, Any]:
+    """The opening view as a person sees it: the drawn nodes (badges aside) not wholly inside the
+    canvas or lying under the toolbar, the legend or the minimap, and the smallest label drawn."""
+    return driver.execute_script("""const cy = window.explorer.cy;
+        const canvas = cy.container().getBoundingClientRect();
+        const covers = ['toolbar', 'legend', 'minimap'].map((id) => document.getElementById(id))
+          .filter((e) => e && !e.hidden && e.offsetParent !== null).map((e) => e.getBoundingClientRect());
+        const nodes = cy.nodes().not('.stub');
+        const hidden = nodes.filter((n) => !n.isChild()).filter((n) => {
+          const b = n.renderedBoundingBox({ includeLabels: false, includeOverlays: false, includeUnderlays: false });
+          const [x1, y1, x2, y2] = [b.x1 + canvas.left, b.y1 + canvas.top, b.x2 + canvas.left, b.y2 + canvas.top];
+          const inside = x1 >= canvas.left && y1 >= canvas.top && x2 <= canvas.right && y2 <= canvas.bottom;
+          return !inside || covers.some((r) => x1 < r.right && r.left < x2 && y1 < r.bottom && r.top < y2);
+        }).map((n) => n.id());
+        const smallest = Math.min(...nodes.map((n) => parseFloat(n.renderedStyle('font-size'))));
+        return { hidden, smallest, drawn: nodes.length }""")
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (1920, 1080)])
+def test_every_view_opens_whole_on_screen_and_readable(
+    server: LiveServer, browser: Chrome, size: tuple[int, int], tmp_path
+) -> None:
+    email = fd.col("delivery_7_days", "customer_email")
+    views = {
+        "lineage": f"#node={fd.ds('delivery_7_days')}",
+        "column path": f"#node={fd.ds('delivery_7_days')}&path={email}",
+        "impact": f"#node={fd.col('customers', 'email')}&mode=impact&change=DROP",
+        "depth all": f"#node={fd.ds('orders')}&depth=all",
+    }
+    browser.set_window_size(*size)
+    try:
+        for name, fragment in views.items():
+            open_explorer(browser, server, fragment)
+            wait(browser, "document.body.dataset.painted", f"{name}: nothing drawn")
+            browser.execute_script(
+                "return new Promise((done) => requestAnimationFrame(() => done()))"
+            )
+            seen = uncovered(browser)
+            assert seen["drawn"] > 1, name
+            assert seen["hidden"] == [], f"{name} at {size}: off screen or under a control"
+            assert seen["smallest"] >= READABLE_PX, (
+                f"{name} at {size}: labels {seen['smallest']} px"
+            )
+            assert screenshot(browser, tmp_path, f"{name.replace(' ', '-')}-{size[0]}.png") > 0
+    finally:
+        browser.set_window_size(1400, 900)

@@ -183,7 +183,7 @@ export async function datasetQuality(namespace, name) {
   if (!health && !versions) return null;
   const parts = [];
   if (health) {
-    parts.push(`health { status reasons { kind subject message assertion path } }
+    parts.push(`health { status reasons { kind subject message assertion path check column detail } }
       assertions(first: 50) { totalCount nodes { id name assertionType column status success severity checkedAt source message } }`);
   }
   if (versions) {

@@ -131,3 +131,19 @@ export function summary(path: ColumnPath, drawn: Set<string>): string {
   return `column path of ${path.column.split(":").pop()}: ${path.datasets.length} datasets and ${columns} columns, `
     + `${drawnDatasets} datasets drawn${path.hidden.length ? `, ${path.hidden.length} in clusters` : ""}${more}${path.truncated ? " (partial)" : ""}`;
 }
+
+// `label…` in the status line from the first 100 ms of `work`, with the seconds it has taken.
+export async function withProgress<T>(label: string, work: Promise<T>): Promise<T> {
+  const began = performance.now();
+  const status = (text: string) => { document.getElementById("status").textContent = text; };
+  status(`${label}…`);
+  const graph = document.getElementById("graph");
+  graph.dataset.loading = label;
+  const ticking = setInterval(() => status(`${label}… ${((performance.now() - began) / 1000).toFixed(1)} s`), 100);
+  try {
+    return await work;
+  } finally {
+    clearInterval(ticking);
+    delete graph.dataset.loading;
+  }
+}

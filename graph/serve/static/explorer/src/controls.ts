@@ -61,6 +61,22 @@ export function showAsOf(asOf) {
   }
 }
 
+// ---- the mode shown: lineage or impact, and the controls that shape each ----------------------
+
+export function showMode(state: { mode: string; change: string; depth: string; columns: boolean }) {
+  document.getElementById("mode-lineage").classList.toggle("active", state.mode === "lineage");
+  document.getElementById("mode-impact").classList.toggle("active", state.mode === "impact");
+  document.getElementById("mode-lineage").setAttribute("aria-pressed", String(state.mode === "lineage"));
+  document.getElementById("mode-impact").setAttribute("aria-pressed", String(state.mode === "impact"));
+  const select = document.getElementById("change-kind") as HTMLSelectElement;
+  select.hidden = state.mode !== "impact";
+  select.value = state.change;
+  (document.getElementById("depth") as HTMLSelectElement).value = state.depth;
+  (document.getElementById("columns-toggle") as HTMLInputElement).checked = state.columns;
+  // Depth and Columns shape a lineage view only: impact draws its whole radius, without columns
+  for (const id of ["depth", "columns-toggle"]) document.getElementById(id).closest("label").hidden = state.mode !== "lineage";
+}
+
 // ---- the legend --------------------------------------------------------------------------------
 
 export function showLegend(cy) {
@@ -150,8 +166,11 @@ function keyboard(cy) {
     }
     const p = current.position();
     let next = null;
-    if (key === "ArrowRight") next = nearest(current, drawn().filter((n) => n.position("x") > p.x + 20));
-    else if (key === "ArrowLeft") next = nearest(current, drawn().filter((n) => n.position("x") < p.x - 20));
+    // left and right follow the lineage (a drawing wrapped into lanes has downstream on the next
+    // lane's left), else the drawing
+    const along = (side) => drawn().intersection(side === "up" ? current.incomers("node") : current.outgoers("node"));
+    if (key === "ArrowRight") next = nearest(current, along("down")) || nearest(current, drawn().filter((n) => n.position("x") > p.x + 20));
+    else if (key === "ArrowLeft") next = nearest(current, along("up")) || nearest(current, drawn().filter((n) => n.position("x") < p.x - 20));
     else if (key === "ArrowDown") next = nearest(current, drawn().filter((n) => n.position("y") > p.y + 5 && Math.abs(n.position("x") - p.x) < 120));
     else if (key === "ArrowUp") next = nearest(current, drawn().filter((n) => n.position("y") < p.y - 5 && Math.abs(n.position("x") - p.x) < 120));
     else if (key === "Enter") { current.emit("tap"); event.preventDefault(); return; }

@@ -6,12 +6,13 @@
 
 import * as api from "./api.js";
 import * as columnPath from "./columnpath.js";
-import { createControls, showAsOf, showLegend } from "./controls.js";
+import { createControls, showAsOf, showLegend, showMode } from "./controls.js";
 import { CLUSTER_MIN, DOWN, FAN_OUT, LineageModel, UP, datasetOf } from "./model.js";
 import * as panel from "./panel.js";
 import { createSearch } from "./search.js";
 import { domainColour, jobColour, onThemeChange, setDomains } from "./theme.js";
-import { createView, draw, label } from "./view.js";
+import { byHops, cutNote, nearestThatFit } from "./fit.js";
+import { createView, draw, fits, label, readableCells } from "./view.js";
 
 const DEFAULT_DEPTH = "2";  // dataset hops drawn each side when a node is opened
 const PATH_DEPTH = 10;      // dataset hops searched for a path between two nodes
@@ -118,7 +119,7 @@ async function openNode(id, restoring = null, push = true) {
   state.path = restoring ? restoring.path : null;
   state.to = restoring ? restoring.to || null : null;
   state.x = [];
-  setModeButtons();
+  showMode(state);
   status("loading lineage…");
   const depth = walkDepth();
   const [up, down] = await Promise.all([api.lineage(id, "UPSTREAM", depth, state.asOf), api.lineage(id, "DOWNSTREAM", depth, state.asOf)]);
@@ -247,7 +248,7 @@ function columnsShown(datasetId) {
 // One request for the whole path (`columnPath`), progress shown while it comes; the nearest
 // PATH_DRAWN datasets are drawn, the rest wait in clusters. `only`: the path is the whole view.
 async function loadPath(columnId, only = false) {
-  const answer = await withProgress(`loading the column path of ${columnId.split(":").pop()}`, api.columnPath(columnId, state.asOf));
+  const answer = await columnPath.withProgress(`loading the column path of ${columnId.split(":").pop()}`, api.columnPath(columnId, state.asOf));
   const path = columnPath.pathOf(columnId, answer);
   for (const dataset of answer.datasets) model.addNode(dataset);
   for (const group of path.groups.values()) for (const column of group.columns) if (!model.nodes.has(column.id)) model.addNode(column);
@@ -255,21 +256,6 @@ async function loadPath(columnId, only = false) {
   for (const id of columnPath.reveal(path, columnPath.PATH_DRAWN)) model.drawn.add(id);
   if (path.dataset) model.drawn.add(path.dataset);
   model.path = path;
-}
-
-// `label…` in the status line from the first 100 ms of `work`, with the seconds it has taken.
-async function withProgress<T>(label: string, work: Promise<T>): Promise<T> {
-  const began = performance.now();
-  status(`${label}…`);
-  const graph = document.getElementById("graph");
-  graph.dataset.loading = label;
-  const ticking = setInterval(() => status(`${label}… ${((performance.now() - began) / 1000).toFixed(1)} s`), 100);
-  try {
-    return await work;
-  } finally {
-    clearInterval(ticking);
-    delete graph.dataset.loading;
-  }
 }
 
 // Draws FAN_OUT more of a path cluster's datasets, nearest first.
@@ -484,61 +470,79 @@ async function render({ fresh = false } = {}) {
     }));
   }
   timed("facts");
-  const elements = [];
-  const columnIds = new Set();
-  const columnDataset = new Map<string, string>();  // each drawn column's dataset
   const path = state.path && model.path?.column === state.path ? model.path : null;
-  for (const id of model.drawn) {
-    const node = model.nodes.get(id);
-    if (!node) continue;
-    elements.push(nodeElement(node));
-    const group = path?.groups.get(id);
-    if (node.kind === "DATASET" && (columnsShown(id) || group)) {
-      for (const column of columnsShown(id) ? model.columns.get(id) || [] : group.columns) {
-        columnIds.add(column.id);
-        columnDataset.set(column.id, id);
-        const element = nodeElement(column, path && path.nodes.has(column.id) ? ["path"] : []);
-        element.data.parent = id;
-        element.data.order = column.order;
-        elements.push(element);
+  const build = () => {
+    const elements = [];
+    const columnIds = new Set();
+    const columnDataset = new Map<string, string>();  // each drawn column's dataset
+    for (const id of model.drawn) {
+      const node = model.nodes.get(id);
+      if (!node) continue;
+      elements.push(nodeElement(node));
+      const group = path?.groups.get(id);
+      if (node.kind === "DATASET" && (columnsShown(id) || group)) {
+        for (const column of columnsShown(id) ? model.columns.get(id) || [] : group.columns) {
+          columnIds.add(column.id);
+          columnDataset.set(column.id, id);
+          const element = nodeElement(column, path && path.nodes.has(column.id) ? ["path"] : []);
+          element.data.parent = id;
+          element.data.order = column.order;
+          elements.push(element);
+        }
+        if (!columnsShown(id) && group.other) {
+          elements.push({ group: "nodes", classes: "more-columns", data: { id: `more|${id}`, parent: id, order: 1e6,
+            label: `+${group.other} column${group.other === 1 ? "" : "s"}`, kind: "MORE", moreColumns: id,
+            tip: `${group.other} more columns of ${fullOf(id)}, not on the path: click to draw them` } });
+        }
       }
-      if (!columnsShown(id) && group.other) {
-        elements.push({ group: "nodes", classes: "more-columns", data: { id: `more|${id}`, parent: id, order: 1e6,
-          label: `+${group.other} column${group.other === 1 ? "" : "s"}`, kind: "MORE", moreColumns: id,
-          tip: `${group.other} more columns of ${fullOf(id)}, not on the path: click to draw them` } });
-      }
+      for (const side of [UP, DOWN]) elements.push(...badgeElements(id, side));
     }
-    for (const side of [UP, DOWN]) elements.push(...badgeElements(id, side));
-  }
-  for (const { source, target } of model.drawnEdges()) {
-    const onRoute = model.route && model.route.edges.has(`${source}|${target}`);
-    elements.push({ group: "edges", data: { id: `e|${source}|${target}`, source, target }, classes: onRoute ? "route" : "" });
-  }
-  // column edges: a path's own, emphasised; others only between datasets whose columns were asked for
-  const asked = (columnId) => columnsShown(columnDataset.get(columnId));
-  const ends = (id) => columnIds.has(id) || (model.drawn.has(id) && model.nodes.get(id)?.kind === "DATASET");
-  for (const edge of path ? path.edgeList : []) {
-    if (ends(edge.source) && ends(edge.target)) {
-      elements.push({ group: "edges", data: { id: `c|${edge.source}|${edge.target}`, source: edge.source, target: edge.target },
-        classes: "column path" });
+    for (const { source, target } of model.drawnEdges()) {
+      const onRoute = model.route && model.route.edges.has(`${source}|${target}`);
+      elements.push({ group: "edges", data: { id: `e|${source}|${target}`, source, target }, classes: onRoute ? "route" : "" });
     }
-  }
-  for (const edge of model.columnEdges.values()) {
-    if (columnIds.has(edge.source) && columnIds.has(edge.target) && !path?.edges.has(`${edge.source}|${edge.target}`)
-      && (!path || (asked(edge.source) && asked(edge.target)))) {
-      elements.push({ group: "edges", data: { id: `c|${edge.source}|${edge.target}`, source: edge.source, target: edge.target },
-        classes: "column" });
-    }
-  }
-  if (path) {
-    // the datasets a path joins, for the layout (not drawn: the column edges say it)
-    for (const [source, target] of path.links) {
-      if (model.drawn.has(source) && model.drawn.has(target)) {
-        elements.push({ group: "edges", data: { id: `l|${source}|${target}`, source, target }, classes: "path-link" });
+    // column edges: a path's own, emphasised; others only between datasets whose columns were asked for
+    const asked = (columnId) => columnsShown(columnDataset.get(columnId));
+    const ends = (id) => columnIds.has(id) || (model.drawn.has(id) && model.nodes.get(id)?.kind === "DATASET");
+    for (const edge of path ? path.edgeList : []) {
+      if (ends(edge.source) && ends(edge.target)) {
+        elements.push({ group: "edges", data: { id: `c|${edge.source}|${edge.target}`, source: edge.source, target: edge.target },
+          classes: "column path" });
       }
     }
-    elements.push(...columnPath.clusterElements(path, path.dataset && model.drawn.has(path.dataset) ? path.dataset : null,
-      (domain) => domainColour(domain)));
+    for (const edge of model.columnEdges.values()) {
+      if (columnIds.has(edge.source) && columnIds.has(edge.target) && !path?.edges.has(`${edge.source}|${edge.target}`)
+        && (!path || (asked(edge.source) && asked(edge.target)))) {
+        elements.push({ group: "edges", data: { id: `c|${edge.source}|${edge.target}`, source: edge.source, target: edge.target },
+          classes: "column" });
+      }
+    }
+    if (path) {
+      // the datasets a path joins, for the layout (not drawn: the column edges say it)
+      for (const [source, target] of path.links) {
+        if (model.drawn.has(source) && model.drawn.has(target)) {
+          elements.push({ group: "edges", data: { id: `l|${source}|${target}`, source, target }, classes: "path-link" });
+        }
+      }
+      elements.push(...columnPath.clusterElements(path, path.dataset && model.drawn.has(path.dataset) ? path.dataset : null,
+        (domain) => domainColour(domain)));
+    }
+    return elements;
+  };
+  let elements = build();
+  let cut = "";
+  if (fresh && !model.route && !state.x.length) {  // a new view opens on the nearest part that fits
+    const order = path ? [...new Set([path.dataset, ...path.datasets.map((d) => d.id), ...model.drawn])].filter((id) => id && model.drawn.has(id))
+      : byHops(state.node, model.drawn, (id) => [...model.neighbours(id, UP), ...model.neighbours(id, DOWN)]);
+    const fitting = (ids: Set<string>) => {
+      model.drawn = ids;
+      if (path) path.hidden = path.datasets.map((d) => d.id).filter((id) => !ids.has(id));
+      return fits(cy, build());
+    };
+    const kept = await nearestThatFit(order, fitting, readableCells(cy));
+    fitting(kept);
+    elements = build();
+    cut = cutNote(kept.size, order.length);
   }
   timed("elements");
   await draw(cy, elements, { fresh, focus: state.node, timed });
@@ -547,7 +551,7 @@ async function render({ fresh = false } = {}) {
   const graph = document.getElementById("graph");
   graph.dataset.drawn = String(model.drawn.size);
   graph.dataset.hidden = String(hiddenTotal);
-  status(path ? columnPath.summary(path, model.drawn) : `${model.drawn.size} node${model.drawn.size === 1 ? "" : "s"} drawn, ${hiddenTotal} hidden behind + badges and clusters; ${model.nodes.size} known`);
+  status((path ? columnPath.summary(path, model.drawn) : `${model.drawn.size} node${model.drawn.size === 1 ? "" : "s"} drawn, ${hiddenTotal} hidden behind + badges and clusters; ${model.nodes.size} known`) + cut);
   showLegend(cy);
   markPainted();
   fillHealthAfterPaint();
@@ -584,7 +588,7 @@ function showDetails(node) {
     actions.push(["Path to…", "action-path-to", () => startPathPick(node.id)]);
   }
   guarded(async () => {
-    await panel.showNode(node, actions, (id) => guarded(() => openNode(id)));
+    await panel.showNode(node, actions, (id) => guarded(() => openNode(id)), (to) => guarded(() => openNode(node.id, { cols: [], x: [], path: null, to })));
     if (state.asOf) {  // the graph is the past's; the details are read as they stand
       const note = document.createElement("p");
       note.id = "details-now";
@@ -646,31 +650,40 @@ async function openImpact(id, change, push = true) {
   showRoute(null);
   state.cols = [];
   state.x = [];
-  setModeButtons();
+  showMode(state);
   status("walking the blast radius…");
   const report = await api.impact(id, change, state.asOf);
   const affected = [...report.affected].sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const shown = affected.slice(0, IMPACT_DRAWN);
-  const ids = new Set([report.changed.id, ...shown.map((a) => a.id)]);
-  model.drawn = new Set([...ids].filter((x) => !x.startsWith("datasetField:")));
+  const near = affected.slice(0, IMPACT_DRAWN);
   model.addNode(report.changed);
-  for (const a of shown) if (!model.nodes.has(a.id)) model.addNode({ ...a, deleted: false, declared: true });
+  for (const a of near) if (!model.nodes.has(a.id)) model.addNode({ ...a, deleted: false, declared: true });
+  model.drawn = new Set([report.changed.id, ...near.map((a) => a.id)].filter((x) => !x.startsWith("datasetField:")));
   await domainsReady;
   await fillDomains();
-  const elements: any[] = [impactElement(report.changed, ["changed"])];
-  for (const a of shown) elements.push(impactElement({ ...a, deleted: false, declared: true }, [a.severity, a.certain ? "" : "uncertain"]));
-  for (const a of shown) {
-    if (ids.has(a.via)) elements.push({ group: "edges", data: { id: `i|${a.via}|${a.id}`, source: a.via, target: a.id }, classes: "impact" });
-  }
+  // the nearest that fit the window readably (fit.ts); the table lists them all
+  const kept = await nearestThatFit([report.changed.id, ...near.map((a) => a.id)], (ids) => fits(cy, impactElements(report.changed, near.filter((a) => ids.has(a.id)))), readableCells(cy));
+  const shown = near.filter((a) => kept.has(a.id));
+  const elements = impactElements(report.changed, shown);
   await draw(cy, elements, { fresh: true, focus: id });
   const graph = document.getElementById("graph");
   graph.dataset.drawn = String(elements.filter((e) => e.group === "nodes").length);
   graph.dataset.hidden = String(affected.length - shown.length);
-  status(`impact of ${change}: ${report.affected.length} affected${report.breaking ? ", BREAKING" : ""}${report.truncated ? " (partial)" : ""}`);
+  status(`impact of ${change}: ${report.affected.length} affected${report.breaking ? ", BREAKING" : ""}${report.truncated ? " (partial)" : ""}${cutNote(shown.length + 1, near.length + 1, "listed in the table")}`);
   writeURL(push);
   panel.showImpact(report, shown.length, (nodeId) => guarded(() => openNode(nodeId)));
   showLegend(cy);
   markPainted();
+}
+
+// An impact view's elements: the changed node, the affected `shown`, the edges each came by.
+function impactElements(changed, shown) {
+  const ids = new Set([changed.id, ...shown.map((a) => a.id)]);
+  const elements: any[] = [impactElement(changed, ["changed"])];
+  for (const a of shown) elements.push(impactElement({ ...a, deleted: false, declared: true }, [a.severity, a.certain ? "" : "uncertain"]));
+  for (const a of shown) {
+    if (ids.has(a.via)) elements.push({ group: "edges", data: { id: `i|${a.via}|${a.id}`, source: a.via, target: a.id }, classes: "impact" });
+  }
+  return elements;
 }
 
 // A node of an impact view: a column is drawn on its own there, so named with its dataset.
@@ -680,19 +693,6 @@ function impactElement(node, classes) {
   return element;
 }
 
-function setModeButtons() {
-  document.getElementById("mode-lineage").classList.toggle("active", state.mode === "lineage");
-  document.getElementById("mode-impact").classList.toggle("active", state.mode === "impact");
-  document.getElementById("mode-lineage").setAttribute("aria-pressed", String(state.mode === "lineage"));
-  document.getElementById("mode-impact").setAttribute("aria-pressed", String(state.mode === "impact"));
-  const select = document.getElementById("change-kind");
-  select.hidden = state.mode !== "impact";
-  select.value = state.change;
-  document.getElementById("depth").value = state.depth;
-  document.getElementById("columns-toggle").checked = state.columns;
-  // Depth and Columns shape a lineage view only: impact draws its whole radius, without columns
-  for (const id of ["depth", "columns-toggle"]) document.getElementById(id).closest("label").hidden = state.mode !== "lineage";
-}
 
 document.getElementById("mode-impact").addEventListener("click", () => {
   const node = state.node && (model.nodes.get(state.node) || { id: state.node, kind: null });
@@ -769,7 +769,7 @@ async function restore(push) {
   state.depth = wanted.depth;
   state.columns = wanted.columns;
   setAsOf(wanted.asOf);
-  setModeButtons();
+  showMode(state);
   if (!wanted.node) {
     state.node = null;
     status("search for a dataset, job or column");

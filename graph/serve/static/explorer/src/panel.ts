@@ -18,8 +18,19 @@ function list(items, render) {
   return items && items.length ? `<ul>${items.map((i) => `<li>${render(i)}</li>`).join("")}</ul>` : `<p class="muted">none</p>`;
 }
 
+// At most `max` items listed, then how many more (a hub's impact names thousands of consumers:
+// listing them all held the page for most of a second).
+function listSome(items, render, max = 50) {
+  const more = items && items.length > max ? `<p class="muted">and ${items.length - max} more</p>` : "";
+  return `${list(items ? items.slice(0, max) : items, render)}${more}`;
+}
+
+function owner(o) {
+  return `${esc(o.name)}${o.type ? ` <span class="muted">(${esc(o.type)})</span>` : ""}`;
+}
+
 function owners(items) {
-  return list(items, (o) => `${esc(o.name)}${o.type ? ` <span class="muted">(${esc(o.type)})</span>` : ""}`);
+  return list(items, owner);
 }
 
 // Facets as readable fields, one section each (the spec's _producer and _schemaURL left out);
@@ -83,18 +94,34 @@ function runs(connection) {
     ${connection.totalCount > items.length ? `<p class="muted">the latest ${items.length} of ${connection.totalCount}</p>` : ""}`;
 }
 
-// Health: the status and each reason, failing upstream datasets as links along their path.
+// Health: the status and each reason as a sentence, the dataset it is about a link; an upstream
+// reason's path drawn on demand ("Draw the path": the Path to… view from here to it).
 function health(h) {
   if (!h) return "";
-  const reasons = h.reasons.map((r) => `<li><span class="muted">${esc(r.kind.toLowerCase().replaceAll("_", " "))}</span> ${link(r.subject, shortName(r.subject))}: ${esc(r.message)}${
-    r.path.length > 2 ? `<br><span class="muted">via ${r.path.slice(1, -1).map((id) => link(id, shortName(id))).join(" → ")}</span>` : ""}</li>`);
+  const reasons = h.reasons.map((r) => `<li>${reasonSentence(r)}${r.path.length > 1 ? ` <button type="button" class="link-button" data-route="${esc(r.subject)}">Draw the path</button>` : ""}</li>`);
   return `<h3>Health</h3><p id="health-status"><span class="health health-${esc(h.status)}">${esc(h.status.replace("_", " "))}</span></p>
     ${reasons.length ? `<ul id="health-reasons">${reasons.join("")}</ul>` : ""}`;
 }
 
+// "Failing check `unique_email` on column email of quality.checked, 2 hops upstream: failed at …".
+function reasonSentence(r) {
+  if (r.detail === undefined) return esc(r.message);  // a server without the reason's parts
+  const hops = Math.ceil((r.path.length - 1) / 2);  // the path: subject, job, dataset, …, the dataset judged
+  const where = hops > 0 ? `, ${hops} hop${hops === 1 ? "" : "s"} upstream` : "";
+  const subject = link(r.subject, shortName(r.subject));
+  if (r.check) {
+    const column = r.column ? `column <code>${esc(r.column)}</code> of ` : "";
+    const what = r.kind === "ASSERTION_WARNING" ? "Warning from check" : "Failing check";
+    return `${what} <code>${esc(r.check)}</code> on ${column}${subject}${where}: ${esc(r.detail)}.`;
+  }
+  if (r.kind === "UPSTREAM_TRUNCATED") return `${esc(r.detail.charAt(0).toUpperCase() + r.detail.slice(1))}.`;
+  return `${subject}${where} ${esc(r.detail)}.`;
+}
+
+// A dataset's or job's name from its id: the id's last part (ids escape a name's ":" and "%").
 function shortName(id) {
-  const parts = String(id).split(":");
-  return parts.length > 2 ? parts.slice(2).join(":") : id;
+  const text = String(id);
+  return text.includes(":") ? text.slice(text.lastIndexOf(":") + 1).replaceAll("%3A", ":").replaceAll("%25", "%") : text;
 }
 
 // Quality checks with their latest result, failures first.
@@ -131,7 +158,7 @@ function show(html, onLink) {
 }
 
 // Details of a dataset or job; `actions` are [label, id, callback] buttons drawn at the top.
-export async function showNode(node, actions, onLink) {
+export async function showNode(node, actions, onLink, onRoute = (_id: string) => {}) {
   show(`<h2>${esc(node.name || node.id)}</h2><p class="muted">${esc(node.kind)} · ${esc(node.namespace || "")}</p><p>loading…</p>`, onLink);
   const buttons = actions.map(([text, id]) => `<button type="button" id="${id}">${esc(text)}</button>`).join("");
   let body = "";
@@ -197,6 +224,7 @@ export async function showNode(node, actions, onLink) {
     if (slot && slot.dataset.for === node.id) {
       slot.innerHTML = q ? `${q.health ? health(q.health) : ""}${q.assertions ? assertions(q.assertions) : ""}${q.versions ? versions(q.versions) : ""}` : "";
       slot.querySelectorAll("[data-node]").forEach((a) => a.addEventListener("click", () => onLink(a.dataset.node)));
+      slot.querySelectorAll("[data-route]").forEach((b) => b.addEventListener("click", () => onRoute(b.dataset.route)));
     }
   }
 }
@@ -236,11 +264,11 @@ export function showImpact(report, drawnCount, onLink) {
   const element = show(`<h2>Impact: ${esc(report.change)} ${esc(subject)}</h2>
     <p id="impact-summary">${report.breaking ? '<span class="badge BREAKING">BREAKING</span>' : '<span class="badge INFO">nothing breaks</span>'}
       ${report.affected.length} affected${report.truncated ? " (partial: a budget cut the walk short)" : ""}${drawnCount < report.affected.length ? `, ${drawnCount} drawn` : ""}</p>
-    <h3>Owners to notify</h3><div id="impact-owners">${owners(report.owners)}</div>
-    <h3>Products</h3><div id="impact-products">${list(report.products, (p) => `${esc(p.name)} <span class="muted">(${esc(p.domain)})</span>`)}</div>
-    <h3>Contracts broken</h3><div id="impact-contracts">${list(report.contracts, (c) => `${esc(c.name || c.id)}${c.status ? ` <span class="muted">${esc(c.status)}</span>` : ""}`)}</div>
-    <h3>Consumers</h3>${list(report.consumers, (c) => `${esc(c.name || c.id)} <span class="muted">${esc(c.domain || "")}${c.declared ? "" : " observed"}</span>`)}
-    <h3>Domains</h3>${list(report.domains, (d) => esc(d.name))}
+    <h3>Owners to notify</h3><div id="impact-owners">${listSome(report.owners, owner)}</div>
+    <h3>Products</h3><div id="impact-products">${listSome(report.products, (p) => `${esc(p.name)} <span class="muted">(${esc(p.domain)})</span>`)}</div>
+    <h3>Contracts broken</h3><div id="impact-contracts">${listSome(report.contracts, (c) => `${esc(c.name || c.id)}${c.status ? ` <span class="muted">${esc(c.status)}</span>` : ""}`)}</div>
+    <h3>Consumers</h3>${listSome(report.consumers, (c) => `${esc(c.name || c.id)} <span class="muted">${esc(c.domain || "")}${c.declared ? "" : " observed"}</span>`)}
+    <h3>Domains</h3>${listSome(report.domains, (d) => esc(d.name))}
     <h3>Affected</h3>
     <div class="table-tools"><input id="impact-filter" type="search" placeholder="filter" aria-label="Filter affected">
       <button type="button" id="impact-csv" aria-label="Download CSV">CSV</button><a id="impact-csv-link" hidden></a></div>

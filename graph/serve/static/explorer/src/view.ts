@@ -1,5 +1,6 @@
 // Drawing with cytoscape.js, upstream left and downstream right. A node opened is laid out once
-// (layout.ts) and shown at a readable zoom (labels at least READABLE_PX tall on screen); what is added
+// (layout.ts; a drawing wider than the window wrapped into lanes) and shown at a readable zoom
+// (labels at least READABLE_PX tall on screen) clear of the toolbar, legend and minimap; what is added
 // afterwards (an expansion, a page of "N more", columns) is placed beside the node it hangs from,
 // and nothing already drawn moves, nor does the zoom (the pan follows new nodes off the edge).
 // Hidden neighbours are a "+N" badge on the side of their node (◀ upstream, ▶ downstream), not a
@@ -30,9 +31,9 @@ function style(c) {
       "border-color": c.border, color: c.text, "min-zoomed-font-size": 0 } },
     { selector: "node.DATASET", style: { shape: "round-rectangle" } },
     { selector: "node.JOB", style: { shape: "ellipse", "border-style": "double", "border-width": 3, height: NODE_H - 2 } },
-    { selector: "node.COLUMN", style: { shape: "rectangle", height: COLUMN_H - 2, width: NODE_W - 16, "font-size": FONT_PX - 1,
+    { selector: "node.COLUMN", style: { shape: "rectangle", height: COLUMN_H - 2, width: NODE_W - 16, "font-size": FONT_PX,
       "background-color": c.column, "text-max-width": NODE_W - 24 } },
-    { selector: "node.more-columns", style: { shape: "rectangle", height: COLUMN_H - 2, width: NODE_W - 16, "font-size": FONT_PX - 1,
+    { selector: "node.more-columns", style: { shape: "rectangle", height: COLUMN_H - 2, width: NODE_W - 16, "font-size": FONT_PX,
       "background-color": c.stubFill, "border-style": "dashed", color: c.mutedText, "text-max-width": NODE_W - 24 } },
     { selector: "node.focus", style: { "border-width": 3, "border-color": c.focus } },
     { selector: "node.deleted", style: { "border-color": c.bad, "border-style": "dashed", "border-width": 2 } },
@@ -130,18 +131,17 @@ export async function draw(cy, elements, { fresh = false, focus = null, timed = 
 const CHUNK = 120;  // elements added to cytoscape per task on a new view
 const LAYOUT_ONLY = /(^| )path-link( |$)/;  // edges that place datasets (a column path's) but are not drawn
 
-// A new view: positions worked out on the elements (layout.ts, then each dataset's columns
-// stacked inside it), the viewport set from those boxes, then the elements added CHUNK at a time,
-// each chunk its own task and frame, so no task holds the page for the whole drawing.
-async function drawFresh(cy, elements, focus, timed) {
-  cy.elements().remove();
+// Where a new view's elements go: laid out (layout.ts), each dataset's columns stacked inside it,
+// then wrapped into lanes when wider than `area` allows at a readable zoom; each element's position
+// (`at`), each top-level node's box (`slots`) and the datasets with columns (`kids`). Worked out
+// on the elements: cytoscape is not touched.
+function plan(elements, area = null) {
   const order = [...elements].sort((a, b) => rank(a) - rank(b));
   const nodes = order.filter((e) => e.group !== "edges");
   const tops = nodes.filter((e) => !e.data.parent && !e.data.stub);
   const sizes = new Map<string, { w: number; h: number }>(tops.map((e) => [e.data.id, sizeOf(e)]));
   const links: [string, string][] = order.filter((e) => e.group === "edges").map((e) => [e.data.source, e.data.target]);
   const placed = layered(sizes, links, RANK_GAP, ROW_GAP);
-  timed("layout");
   const slots = new Map<string, any>();
   for (const [id, { x, y }] of placed) {
     const { w, h } = sizes.get(id);
@@ -149,11 +149,99 @@ async function drawFresh(cy, elements, focus, timed) {
   }
   const kids = new Map<string, any[]>();
   for (const e of nodes) if (e.data.parent) (kids.get(e.data.parent) || kids.set(e.data.parent, []).get(e.data.parent)).push(e);
-  const plan = stackPlan([...kids.keys()].filter((id) => slots.has(id)).map((id) => ({ id, kids: kids.get(id) })), slots);
+  const stacked = stackPlan([...kids.keys()].filter((id) => slots.has(id)).map((id) => ({ id, kids: kids.get(id) })), slots);
   const at = new Map<string, { x: number; y: number }>(placed);
-  for (const [id, dy] of plan.shifts) { const p = at.get(id); if (p) at.set(id, { x: p.x, y: p.y + dy }); }
-  for (const [kid, position] of plan.placed) at.set(kid.data.id, position);
-  timed("stack");
+  for (const [id, dy] of stacked.shifts) { const p = at.get(id); if (p) at.set(id, { x: p.x, y: p.y + dy }); }
+  for (const [kid, position] of stacked.placed) at.set(kid.data.id, position);
+  if (area) wrap(area, at, slots, kids);
+  return { order, at, slots, kids };
+}
+
+const LANE_GAP = 70;  // between the lanes of a drawing wrapped into rows
+
+// A drawing wider than the window is read at a readable zoom in lanes: its ranks, left to right,
+// cut into rows one under the other (ranks 0-4, then 5-9 below...): the fewest lanes readable in
+// `area` (rendered px), else those giving the biggest zoom; one lane when it is readable so. Moves
+// `at` and `slots`.
+function wrap(area, at, slots, kids) {
+  const ranks = [...new Set([...slots.values()].map((s) => s.x))].sort((a, b) => a - b);
+  if (ranks.length < 3 || !slots.size) return;
+  const [w, h] = [area.x2 - area.x1, area.y2 - area.y1];
+  const whole = union([...slots.values()].map((s) => s.box));
+  if (Math.min(w / whole.w, h / whole.h) >= MIN_ZOOM) return;
+  const rankOf = new Map(ranks.map((x, i) => [x, i]));
+  const lanesOf = (perLane) => {
+    const lanes = [];
+    for (const [id, slot] of slots) (lanes[Math.floor(rankOf.get(slot.x) / perLane)] ||= []).push(id);
+    return lanes.filter(Boolean);
+  };
+  const sizeOf = (perLane) => {
+    const lanes = lanesOf(perLane).map((ids) => union(ids.map((id) => slots.get(id).box)));
+    const width = Math.max(...lanes.map((b) => b.w));
+    const height = lanes.reduce((sum, b) => sum + b.h, 0) + LANE_GAP * (lanes.length - 1);
+    return Math.min(w / width, h / height);
+  };
+  let best = ranks.length;  // the fewest lanes that are readable, else the biggest zoom
+  for (let perLane = ranks.length - 1; perLane >= 2 && sizeOf(best) < MIN_ZOOM; perLane--) if (sizeOf(perLane) > sizeOf(best) * 1.02) best = perLane;
+  if (best === ranks.length) return;
+  let top = whole.y1;
+  for (const [lane, ids] of lanesOf(best).entries()) {
+    const box = union(ids.map((id) => slots.get(id).box));
+    const dx = ranks[0] - ranks[lane * best];
+    const dy = top - box.y1;
+    top += box.h + LANE_GAP;
+    for (const id of ids) {
+      const slot = slots.get(id);
+      slot.x += dx;
+      slot.box = { x1: slot.box.x1 + dx, x2: slot.box.x2 + dx, y1: slot.box.y1 + dy, y2: slot.box.y2 + dy };
+      for (const moved of [id, ...(kids.get(id) || []).map((k) => k.data.id)]) {
+        const p = at.get(moved);
+        if (p) at.set(moved, { x: p.x + dx, y: p.y + dy });
+      }
+    }
+  }
+}
+
+// Whether `elements`, laid out as a new view, fit the part of the canvas no control covers with
+// their labels READABLE_PX tall (main.ts opens a view on the nearest part that does).
+export function fits(cy, elements): boolean {
+  const area = freeArea(cy);
+  const { slots } = plan(elements, area);
+  if (!slots.size) return true;
+  const box = union([...slots.values()].map((s) => s.box));
+  return box.w * MIN_ZOOM <= area.x2 - area.x1 && box.h * MIN_ZOOM <= area.y2 - area.y1;
+}
+
+// How many nodes the free area holds at most with readable labels, a node a cell (rows of a
+// node's height and gap, ranks of its width and gap, twice over: lanes pack tighter).
+export function readableCells(cy): number {
+  const area = freeArea(cy);
+  const across = (area.x2 - area.x1) / MIN_ZOOM / (NODE_W + RANK_GAP) + 1;
+  const down = (area.y2 - area.y1) / MIN_ZOOM / (NODE_H + ROW_GAP) + 1;
+  return Math.max(2, Math.ceil(2 * across * down));
+}
+
+// The part of the canvas (rendered px) that no control covers: below the toolbar (and a banner
+// there), above the legend and the minimap, a badge's height in from each edge.
+function freeArea(cy) {
+  const canvas = cy.container().getBoundingClientRect();
+  const shown = (id) => { const e = document.getElementById(id); return e && !e.hidden && e.offsetParent !== null ? e.getBoundingClientRect() : null; };
+  const above = ["toolbar", "route", "as-of-banner"].map(shown).filter(Boolean).map((r) => r.bottom - canvas.top);
+  const minimap = document.getElementById("minimap") as HTMLCanvasElement | null;
+  const below = [shown("legend")?.top - canvas.top, canvas.height - (minimap ? minimap.height + 10 : 0)].filter((v) => Number.isFinite(v));
+  const pad = 14;
+  const y1 = Math.max(0, ...above) + pad;
+  const y2 = Math.max(y1 + 4 * NODE_H, Math.min(canvas.height, ...below) - pad);
+  return { x1: pad, x2: Math.max(pad + NODE_W, canvas.width - pad), y1, y2 };
+}
+
+// A new view: positions worked out on the elements (plan), the viewport set from those boxes,
+// then the elements added CHUNK at a time, each chunk its own task and frame, so no task holds
+// the page for the whole drawing.
+async function drawFresh(cy, elements, focus, timed) {
+  cy.elements().remove();
+  const { order, at, slots, kids } = plan(elements, freeArea(cy));
+  timed("layout");
   readableView(cy, [...slots.values()].map((s) => s.box), focus && slots.has(focus) ? slots.get(focus).box : null);
   timed("view");
   const shown = order.filter((e) => !LAYOUT_ONLY.test(e.classes || ""));
@@ -194,16 +282,17 @@ function rank(e) {
   return e.data.parent ? 1 : 0;
 }
 
-// Fits the drawing (`boxes`, its nodes') if it is readable so; otherwise the readable zoom,
-// centred on the focus's box. Worked out on boxes: measuring the drawn labels and compound nodes
-// was most of opening a few hundred nodes.
+// Fits the drawing (`boxes`, its nodes') into the free area if it is readable so; otherwise the
+// readable zoom, centred on the focus's box. Worked out on boxes: measuring the drawn labels and
+// compound nodes was most of opening a few hundred nodes.
 function readableView(cy, boxes, focus) {
   if (!boxes.length) return;
   const box = union(boxes);
-  const zoom = Math.min(Math.max(Math.min((cy.width() - 60) / box.w, (cy.height() - 60) / box.h), cy.minZoom()), cy.maxZoom());
+  const area = freeArea(cy);
+  const zoom = Math.min(Math.max(Math.min((area.x2 - area.x1) / box.w, (area.y2 - area.y1) / box.h), cy.minZoom()), cy.maxZoom());
   const level = Math.min(Math.max(zoom, MIN_ZOOM), 1.4);
   const centre = level > zoom && focus ? focus : box;
-  cy.viewport({ zoom: level, pan: { x: cy.width() / 2 - level * (centre.x1 + centre.x2) / 2, y: cy.height() / 2 - level * (centre.y1 + centre.y2) / 2 } });
+  cy.viewport({ zoom: level, pan: { x: (area.x1 + area.x2) / 2 - level * (centre.x1 + centre.x2) / 2, y: (area.y1 + area.y2) / 2 - level * (centre.y1 + centre.y2) / 2 } });
 }
 
 // Pans (the zoom kept) by as little as brings `boxes` (new nodes') into view, when they are not:
@@ -211,13 +300,14 @@ function readableView(cy, boxes, focus) {
 function follow(cy, boxes) {
   if (!boxes.length) return;
   const box = union(boxes);
-  const view = cy.extent();
-  const margin = 20 / cy.zoom();
+  const area = freeArea(cy);
+  const [zoom, pan] = [cy.zoom(), cy.pan()];
+  const view = { x1: (area.x1 - pan.x) / zoom, x2: (area.x2 - pan.x) / zoom, y1: (area.y1 - pan.y) / zoom, y2: (area.y2 - pan.y) / zoom };
   const shift = (lo, hi, viewLo, viewHi) =>
-    lo < viewLo + margin ? viewLo + margin - lo : hi > viewHi - margin ? Math.max(viewHi - margin - hi, viewLo + margin - lo) : 0;
+    lo < viewLo ? viewLo - lo : hi > viewHi ? Math.max(viewHi - hi, viewLo - lo) : 0;
   const dx = shift(box.x1, box.x2, view.x1, view.x2);
   const dy = shift(box.y1, box.y2, view.y1, view.y2);
-  if (dx || dy) cy.panBy({ x: dx * cy.zoom(), y: dy * cy.zoom() });
+  if (dx || dy) cy.panBy({ x: dx * zoom, y: dy * zoom });
 }
 
 function union(boxes) {
