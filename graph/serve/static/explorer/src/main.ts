@@ -123,8 +123,8 @@ async function openNode(id, restoring = null, push = true) {
   status("loading lineage…");
   const depth = walkDepth();
   const [up, down] = await Promise.all([api.lineage(id, "UPSTREAM", depth, state.asOf), api.lineage(id, "DOWNSTREAM", depth, state.asOf)]);
-  model.merge(up, "UPSTREAM", id, depth);
-  model.merge(down, "DOWNSTREAM", id, depth);
+  await model.mergeInTasks(up, "UPSTREAM", id, depth);
+  await model.mergeInTasks(down, "DOWNSTREAM", id, depth);
   if (!model.nodes.has(id)) {
     const node = await api.node(id, state.asOf);
     if (!node) throw new Error(`no node ${id}`);

@@ -10,6 +10,7 @@ import type { ColumnPath } from "./columnpath.js";
 export const FAN_OUT = 50;          // more hidden neighbours than this: one "N more" node, paged FAN_OUT at a time
 export const FIRST_PAINT = 300;     // nodes drawn at most when a node is opened
 export const CLUSTER_MIN = 25;      // more hidden neighbours on a side than this: drawn as clusters
+const MERGE_CHUNK = 5000;           // nodes or edges of an answer merged a task
 
 export const UP: Side = "up";
 export const DOWN: Side = "down";
@@ -89,6 +90,28 @@ export class LineageModel {
     for (const edge of answer.edges) {
       if (edge.kind === "READS" || edge.kind === "WRITES") this.addEdge(edge.source, edge.target);
     }
+    this.vouch(answer, direction, root, depth);
+  }
+
+  // merge, MERGE_CHUNK nodes or edges a task: a hub's whole lineage on a 100k mesh (tens of
+  // thousands of nodes) held the page's main thread for a second as one task.
+  async mergeInTasks(answer, direction, root, depth) {
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
+    for (let i = 0; i < answer.nodes.length; i += MERGE_CHUNK) {
+      for (const node of answer.nodes.slice(i, i + MERGE_CHUNK)) this.addNode(node);
+      await pause();
+    }
+    for (let i = 0; i < answer.edges.length; i += MERGE_CHUNK) {
+      for (const edge of answer.edges.slice(i, i + MERGE_CHUNK)) {
+        if (edge.kind === "READS" || edge.kind === "WRITES") this.addEdge(edge.source, edge.target);
+      }
+      await pause();
+    }
+    this.vouch(answer, direction, root, depth);
+  }
+
+  // The sides of `answer`'s nodes it holds whole (see merge).
+  vouch(answer, direction, root, depth) {
     const side = direction === "UPSTREAM" ? UP : DOWN;
     // depth null: as deep as the server went (a truncated answer then vouches for nothing)
     const limit = depth === null ? Infinity : this.nodes.get(root)?.kind === "JOB" ? 2 * depth - 1 : 2 * depth;
