@@ -56,6 +56,16 @@ from ingest.contracts import dataset_identity, freshness_hours, translate_contra
             "orders",
             ("trino://t:8443", "hive.s.orders"),
         ),
+        (  # Dremio: the schema a dotted path of space and folders; the port 9047 when unsaid
+            {"type": "dremio", "host": "dremio.internal", "schema": "lakehouse.sales"},
+            "orders",
+            ("dremio://dremio.internal:9047", "lakehouse.sales.orders"),
+        ),
+        (
+            {"type": "dremio", "host": "dremio.internal", "port": 443, "schema": "lakehouse"},
+            "orders",
+            ("dremio://dremio.internal:443", "lakehouse.orders"),
+        ),
         (
             {
                 "type": "redshift",

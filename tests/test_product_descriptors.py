@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from command_line import lineagemesh, lineagemesh_ok
 from conftest import corpus
-from data_contracts import applied, edges_of
+from data_contracts import applied, as_yaml, edges_of
 from openlineage_events import complete
 
 from graph.core.model import EdgeKind, NodeKind, contract_id, dataset_id, product_id
+from ingest.contracts import translate_contract
+from ingest.openlineage import translate as translate_event
 from ingest.products import InvalidDescriptor, endpoint_dataset, read_descriptor
 from ingest.products import translate_descriptor as translate
 
@@ -41,6 +43,10 @@ API = dataset_id("https://api.example.com", "/v1/orders")
             ("postgres://orders-db:5432", "orders.public.t"),
         ),
         ("kafka://broker:9092/orders.events", ("kafka://broker:9092", "orders.events")),
+        (  # a Dremio space and folder, named as openlineage-dbt names dbt-dremio's tables
+            "dremio://dremio.internal/lakehouse/sales/orders",
+            ("dremio://dremio.internal:9047", "lakehouse.sales.orders"),
+        ),
         ("snowflake://acme/analytics/core/orders", ("snowflake://acme", "ANALYTICS.CORE.ORDERS")),
         ("s3a://lake/warehouse/orders/", ("s3://lake", "warehouse/orders")),
         ("https://api.example.com/v1/orders", ("https://api.example.com", "/v1/orders")),
@@ -113,6 +119,27 @@ def test_the_hand_written_spec_resolves_every_port():
     pii = [n for n in changes.nodes.values() if n.kind is NodeKind.COLUMN and n.props.get("pii")]
     # `email` on every output table (postgres, trino), `orders_table.phone` on that port only
     assert sorted(n.props["name"] for n in pii) == ["email", "email", "phone"]
+
+
+def test_a_dremio_table_is_one_node_from_a_port_a_contract_and_dbt_ol():
+    """A Dremio table named by a descriptor's port, a contract's dremio server and the events
+    openlineage-dbt sends for dbt-dremio (``dremio://{software_host}:{port}``, the space and
+    folders before the table) is one dataset."""
+    table = dataset_id("dremio://dremio.internal:9047", "lakehouse.sales.orders")
+    port = "    location: dremio://dremio.internal/lakehouse/sales/orders\n"
+    descriptor = "name: sales\ndomain: sales\noutput_ports:\n  - name: orders\n    type: table\n"
+    contract = {
+        "dataContractSpecification": "1.1.0",
+        "id": "sales-orders",
+        "info": {"title": "sales", "version": "1.0.0"},
+        "servers": {"production": {"type": "dremio", "host": "dremio.internal", "port": 9047,
+                                   "schema": "lakehouse.sales"}},
+        "models": {"orders": {"fields": {"id": {"type": "text"}}}},
+    }  # fmt: skip
+    output = {"namespace": "dremio://dremio.internal:9047", "name": "lakehouse.sales.orders"}
+    assert table in applied(translate(descriptor + port)).nodes
+    assert table in applied(translate_contract(as_yaml(contract))).nodes
+    assert table in applied(translate_event(complete("dbt.sales.orders", [], [output]))).nodes
 
 
 SPEC_HEAD = "name: customer_orders\ndomain: orders\n"

@@ -108,6 +108,10 @@ def dataset_identity(
         return hosted("mysql", 3306, [s("database")])
     if kind in ("trino", "presto"):
         return hosted(kind, 8080, [s("catalog"), s("schema")])
+    if kind == "dremio":  # as openlineage-dbt names dbt-dremio's: the host and its REST port
+        return hosted(
+            "dremio", 9047, [p for p in (s("catalog") or s("database"), s("schema")) if p]
+        )
     if kind == "db2":
         return hosted("db2", 50000, [s("database"), s("schema")])
     if kind == "sqlserver":
