@@ -128,7 +128,7 @@ export async function draw(cy, elements, { fresh = false, focus = null, timed = 
   return newNodes.map((n) => n.id());
 }
 
-const CHUNK = 120;  // elements added to cytoscape per task on a new view
+const CHUNK = 50;  // elements added to cytoscape per task on a new view (each chunk styled and drawn in its frame)
 const LAYOUT_ONLY = /(^| )path-link( |$)/;  // edges that place datasets (a column path's) but are not drawn
 
 // Where a new view's elements go: laid out (layout.ts), each dataset's columns stacked inside it,
