@@ -42,6 +42,7 @@ LONGEST_FIRST = (
     "test_kafka_ingest.py",
     "test_native_core.py",
     "test_neo4j_import.py",
+    "test_ws_admission.py",
     "test_wheel_install.py",
     "test_neo4j_server.py",
     "test_namespace_rule.py",
