@@ -5,7 +5,10 @@
   ``{"validation_result": ...}``). The dataset is the batch's data asset (``meta.
   active_batch_definition.data_asset_name``, else the batch spec's ``table_name``); each
   expectation is a check (of its ``column``, if it names one). GX severities: ``critical`` is an
-  error, ``warning`` a warning; none is an error.
+  error, ``warning`` a warning; none is an error. GX 1.x's summaries, ``CheckpointResult.
+  describe_dict()`` (``validation_results``) and ``ExpectationSuiteValidationResult.
+  describe_dict()`` (``expectations``), say neither of what nor when: the caller names the
+  dataset (``asset``, with the namespace) and gives the moment they are recorded at (``at``).
 * **Soda**: the scan results ``soda scan -srf FILE`` writes: each check of a ``table``
   (and ``column``), ``outcome`` pass, warn (a failure at warning level) or fail.
 
@@ -40,7 +43,11 @@ def kind_of(document: Any) -> str:
             "scanEndTimestamp" in document or "defaultDataSource" in document
         ):
             return "soda"
-        if isinstance(document.get("run_results"), dict) or _is_validation(document):
+        if (
+            isinstance(document.get("run_results"), dict)
+            or _is_validation(document)
+            or _is_described(document)
+        ):
             return "great_expectations"
         version = _obj(document.get("metadata")).get("dbt_schema_version")
         if isinstance(version, str) and "/run-results/" in version:
@@ -61,13 +68,39 @@ def _is_validation(document: dict[str, Any]) -> bool:
     return bool(results) and isinstance(results[0], dict) and "expectation_config" in results[0]
 
 
+def _is_described(document: dict[str, Any]) -> bool:
+    """A GX 1.x ``describe_dict()``: of a checkpoint result, or of one validation result."""
+    if isinstance(document.get("validation_results"), list):
+        return "statistics" in document
+    expectations = document.get("expectations")
+    return (
+        isinstance(expectations, list)
+        and "statistics" in document
+        and all(isinstance(e, dict) and "expectation_type" in e for e in expectations)
+    )
+
+
+#: Why a GX 1.x summary is refused without the dataset it checked (the option that names it).
+NO_ASSET = (
+    "a Great Expectations describe_dict() result names no data asset: give the dataset it "
+    'checked with --asset NAME and --namespace (over HTTP: "asset" and "namespace")'
+)
+
+
 def translate_quality_result(
-    document: Any, namespace: str | None = None, prefix: str | None = None
+    document: Any,
+    namespace: str | None = None,
+    prefix: str | None = None,
+    asset: str | None = None,
+    at: str | None = None,
 ) -> list[Mutation]:
-    """The assertions a Great Expectations or Soda result records (see the module)."""
+    """The assertions a Great Expectations or Soda result records (see the module).
+
+    ``asset`` and ``at`` (a stamp) are the dataset and moment of a result that names neither
+    (GX 1.x's ``describe_dict()``); results that name their own keep theirs."""
     if kind_of(document) == "soda":
         return translate_soda(document, namespace, prefix)
-    return translate_great_expectations(document, namespace, prefix)
+    return translate_great_expectations(document, namespace, prefix, asset, at)
 
 
 def translate_soda(
@@ -101,8 +134,14 @@ def translate_soda(
 
 
 def translate_great_expectations(
-    document: dict[str, Any], namespace: str | None = None, prefix: str | None = None
+    document: dict[str, Any],
+    namespace: str | None = None,
+    prefix: str | None = None,
+    asset: str | None = None,
+    at: str | None = None,
 ) -> list[Mutation]:
+    if _is_described(document):
+        return _described(document, namespace, prefix, asset, at)
     if isinstance(document.get("run_results"), dict):
         mutations: list[Mutation] = []
         for key, entry in document["run_results"].items():
@@ -142,32 +181,87 @@ def _validation(
         kind = config.get("type") or config.get("expectation_type")
         if not isinstance(kind, str):
             raise InvalidQualityResult("names no expectation type", f"{path}.expectation_config")
-        kwargs = _obj(config.get("kwargs"))
-        column = _str(kwargs.get("column"))
-        exception = _obj(entry.get("exception_info"))
-        raised = exception.get("raised_exception") is True
-        observed = _obj(entry.get("result"))
-        actual = observed.get("unexpected_count", observed.get("observed_value"))
-        severity = config.get("severity")
         checks.append(
-            CheckResult(
+            _check(
                 dataset_namespace,
                 _named(prefix, asset),
-                _expectation_name(kind, kwargs),
-                "ERROR" if raised else "PASS" if entry.get("success") is True else "FAIL",
-                "great_expectations",
-                column=column,
-                severity=_GX_SEVERITIES.get(severity, severity)
-                if isinstance(severity, str)
-                else None,
-                check_type=kind,
-                expected=_expected(kwargs),
-                actual=None if actual is None else str(actual),
-                message=_str(exception.get("exception_message")) if raised else None,
-                run=_str(run.get("run_name")),
+                kind,
+                _obj(config.get("kwargs")),
+                entry,
+                config.get("severity"),
+                _str(run.get("run_name")),
             )
         )
     return _recorded(at, checks)
+
+
+def _described(
+    document: dict[str, Any],
+    namespace: str | None,
+    prefix: str | None,
+    asset: str | None,
+    at: str | None,
+) -> list[Mutation]:
+    """A GX 1.x ``describe_dict()`` (a checkpoint's, or one validation's): each expectation
+    ``{expectation_type, success, kwargs, result, exception_info?}`` of the dataset ``asset``,
+    recorded at ``at``."""
+    if not asset:
+        raise InvalidQualityResult(NO_ASSET, "$")
+    assert at is not None, "the caller stamps a result that names no time"
+    dataset_namespace = _namespace(namespace, None, "$")
+    validations = document.get("validation_results")
+    found: list[tuple[str, Any]] = (
+        [(f"$.validation_results[{i}]", v) for i, v in enumerate(validations)]
+        if isinstance(validations, list)
+        else [("$", document)]
+    )
+    checks = []
+    for where, validation in found:
+        expectations = _obj(validation).get("expectations")
+        if not isinstance(expectations, list):
+            raise InvalidQualityResult("expected {expectations: [...]}", where)
+        for i, entry in enumerate(expectations):
+            path = f"{where}.expectations[{i}]"
+            entry = _obj(entry)
+            kind = entry.get("expectation_type")
+            if not isinstance(kind, str):
+                raise InvalidQualityResult("names no expectation_type", path)
+            kwargs = _obj(entry.get("kwargs"))
+            severity = entry.get("severity")
+            checks.append(
+                _check(dataset_namespace, _named(prefix, asset), kind, kwargs, entry, severity)
+            )
+    return _recorded(at, checks)
+
+
+def _check(
+    namespace: str,
+    name: str,
+    kind: str,
+    kwargs: dict[str, Any],
+    entry: dict[str, Any],
+    severity: Any,
+    run: str | None = None,
+) -> CheckResult:
+    """One expectation's outcome (``entry``: its ``success``, ``result``, ``exception_info``)."""
+    exception = _obj(entry.get("exception_info"))
+    raised = exception.get("raised_exception") is True
+    observed = _obj(entry.get("result"))
+    actual = observed.get("unexpected_count", observed.get("observed_value"))
+    return CheckResult(
+        namespace,
+        name,
+        _expectation_name(kind, kwargs),
+        "ERROR" if raised else "PASS" if entry.get("success") is True else "FAIL",
+        "great_expectations",
+        column=_str(kwargs.get("column")),
+        severity=_GX_SEVERITIES.get(severity, severity) if isinstance(severity, str) else None,
+        check_type=kind,
+        expected=_expected(kwargs),
+        actual=None if actual is None else str(actual),
+        message=_str(exception.get("exception_message")) if raised else None,
+        run=run,
+    )
 
 
 #: Expectation arguments that say how to run or show it, not what it expects.

@@ -21,7 +21,7 @@ from conftest import corpus
 from data_products import SPEC
 from live_server import LiveServer
 from test_auth import ADMIN, SALES, TOKENS, bearer
-from test_quality_ingest import _great_expectations_results
+from test_quality_ingest import _great_expectations_results, great_expectations_summaries
 
 DELIVERIES = corpus("dbt-duckdb-deliveries", "target")
 NS = "duckdb://deliveries"
@@ -42,6 +42,8 @@ output_ports:
 """
 PORTS = """query($domain: String!, $name: String!) { dataProduct(domain: $domain, name: $name) {
   freshnessHours owners { name } ports { name datasetId declaredOnly } } }"""
+REVENUE = corpus("dbt-duckdb-revenue", "target")
+REVENUE_ORDERS = '{ dataset(namespace: "duckdb://revenue", name: "revenue.main.orders") { columns { name type } } }'
 
 
 def lineagemesh(*args: str) -> subprocess.CompletedProcess[str]:
@@ -197,3 +199,48 @@ def test_a_check_asking_an_older_server_says_what_it_lacks(
     )
     assert older.split() == (columns % "type").split()
     assert "has no Column.required (an older lineagemesh)" in capfd.readouterr().err
+
+
+def test_a_great_expectations_summary_and_a_dbt_catalog_reach_a_running_server(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    """GX 1.x's ``describe_dict()`` needs ``--asset`` over HTTP too (exit 2 naming it, nothing
+    applied); dbt's ``catalog.json`` goes with its manifest and gives the columns their types."""
+    checkpoint, _ = great_expectations_summaries(tmp_path)
+    to_server = ("--server", server.url, "--token", ADMIN)
+    refused = lineagemesh(
+        "ingest", "quality", str(checkpoint), "--namespace", "s3://shop", *to_server
+    )
+    assert refused.returncode == 2, refused.stderr
+    assert "--asset NAME" in refused.stderr and '"asset"' in refused.stderr
+    assert server.graphql(GE_ORDERS)["dataset"] is None
+    sent = lineagemesh(
+        "ingest", "quality", str(checkpoint), "--namespace", "s3://shop", "--asset", "orders",
+        *to_server,
+    )  # fmt: skip
+    assert sent.returncode == 0, sent.stderr
+    assert server.graphql(GE_ORDERS)["dataset"]["assertions"]["totalCount"] == 4
+
+    manifest, catalog = REVENUE / "manifest.json", REVENUE / "catalog.json"
+    args = ("ingest", "dbt", str(manifest), "--namespace", "duckdb://revenue", *to_server)
+    sent = lineagemesh(*args)
+    assert sent.returncode == 0, sent.stderr
+    declared = {c["name"]: c["type"] for c in server.graphql(REVENUE_ORDERS)["dataset"]["columns"]}
+    warehouse = json.loads(catalog.read_text())["nodes"]["model.revenue.orders"]["columns"]
+    typed = {c["name"]: c["type"] for c in warehouse.values()}
+    assert set(declared) == set(typed) and set(declared.values()) == {None}  # no YAML types
+    bad = {"name": "catalog.json", "text": '{"nodes": 3}'}
+    answer = httpx.post(
+        server.url + "/api/v1/ingest/dbt",
+        json={"manifest": {"name": "manifest.json", "text": manifest.read_text()}, "catalog": bad},
+        headers=bearer(ADMIN),
+        timeout=60,
+    )
+    assert (answer.status_code, answer.json()["error"]) == (
+        400,
+        "catalog.json: $: not a dbt catalog.json (no nodes)",
+    )
+    sent = lineagemesh(*args, "--catalog", str(catalog))
+    assert sent.returncode == 0, sent.stderr
+    columns = server.graphql(REVENUE_ORDERS)["dataset"]["columns"]
+    assert {c["name"]: c["type"] for c in columns} == typed

@@ -170,6 +170,39 @@ def test_soda_scan_results_of_the_real_soda_cli(
 
 def _great_expectations_results(directory: Path) -> tuple[Path, Path]:
     """A checkpoint result and a validation result, as Great Expectations makes them."""
+    result, validation = _great_expectations_runs()
+    checkpoint_file = directory / "checkpoint.json"
+    checkpoint_file.write_text(
+        json.dumps(
+            {
+                "run_id": result.run_id.to_json_dict(),
+                "success": result.success,
+                "run_results": {
+                    str(key): {"validation_result": found.to_json_dict()}
+                    for key, found in result.run_results.items()
+                },
+            }
+        )
+    )
+    validation_file = directory / "validation.json"
+    validation_file.write_text(json.dumps(validation.to_json_dict()))
+    return checkpoint_file, validation_file
+
+
+def great_expectations_summaries(directory: Path) -> tuple[Path, Path]:
+    """The same runs as GX 1.x sums them up: ``describe_dict()`` of the checkpoint result and of
+    the later validation result (neither names the table checked, nor when)."""
+    result, validation = _great_expectations_runs()
+    checkpoint_file = directory / "checkpoint-described.json"
+    checkpoint_file.write_text(json.dumps(result.describe_dict(), default=str))
+    validation_file = directory / "validation-described.json"
+    validation_file.write_text(json.dumps(validation.describe_dict(), default=str))
+    return checkpoint_file, validation_file
+
+
+def _great_expectations_runs() -> tuple[Any, Any]:
+    """A checkpoint run over orders with a null driver and a duplicate id, and a later validation
+    of fixed orders (a driver outside the expected set), by Great Expectations itself."""
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
     import great_expectations as gx
     import pandas as pd  # type: ignore[import-untyped]
@@ -195,24 +228,8 @@ def _great_expectations_results(directory: Path) -> tuple[Path, Path]:
         gx.Checkpoint(name="orders", validation_definitions=[definition])
     )
     result = checkpoint.run(batch_parameters={"dataframe": frame})
-    checkpoint_file = directory / "checkpoint.json"
-    checkpoint_file.write_text(
-        json.dumps(
-            {
-                "run_id": result.run_id.to_json_dict(),
-                "success": result.success,
-                "run_results": {
-                    str(key): {"validation_result": found.to_json_dict()}
-                    for key, found in result.run_results.items()
-                },
-            }
-        )
-    )
     fixed = frame.assign(driver_id=[10, 12, 11])
-    validation_file = directory / "validation.json"
-    validation = definition.run(batch_parameters={"dataframe": fixed})
-    validation_file.write_text(json.dumps(validation.to_json_dict()))
-    return checkpoint_file, validation_file
+    return result, definition.run(batch_parameters={"dataframe": fixed})
 
 
 def test_great_expectations_checkpoint_and_validation_results(
@@ -243,6 +260,36 @@ def test_great_expectations_checkpoint_and_validation_results(
         '{"value_set":[10,11]}'
     )
     assert checks["expect_table_row_count_to_be_between"]["expected"] == '{"min_value":1}'
+
+
+def test_great_expectations_1x_summaries_name_their_table_with_asset(
+    store_args: list[str], open_test_store: Callable[[], Store], tmp_path: Path
+) -> None:
+    """GX 1.x's ``describe_dict()`` names no table: refused without ``--asset`` (exit 2, the
+    option named, nothing applied), recorded as the table ``--asset`` names with it."""
+    checkpoint, validation = great_expectations_summaries(tmp_path)
+    files = (str(checkpoint), str(validation))
+    refused = lineagemesh("ingest", "quality", *files, "--namespace", "s3://shop", *store_args)
+    assert refused.returncode == 2, refused.stderr
+    assert "names no data asset: give the dataset it checked with --asset NAME" in refused.stderr
+    with open_test_store() as store:
+        assert sum(store.counts().values()) == 0
+    done = lineagemesh(
+        "ingest", "quality", *files, "--namespace", "s3://shop", "--asset", "orders", *store_args
+    )
+    assert done.returncode == 0, done.stderr
+    with open_test_store() as store:
+        checks = checks_of(store, "dataset:s3://shop:orders")
+    assert {name: (c["status"], c["column"], c["results"]) for name, c in checks.items()} == {
+        # both recorded at the moment they were ingested: the later file's result is the latest
+        "expect_column_values_to_not_be_null(driver_id)": ("PASS", "driver_id", 2),
+        "expect_column_values_to_be_unique(id)": ("FAIL", "id", 2),
+        "expect_table_row_count_to_be_between": ("PASS", None, 2),
+        "expect_column_values_to_be_in_set(driver_id)": ("FAIL", "driver_id", 2),
+    }
+    assert checks["expect_column_values_to_be_in_set(driver_id)"]["expected"] == (
+        '{"value_set":[10,11]}'
+    )
 
 
 def test_a_file_no_tool_wrote_is_refused_whole(

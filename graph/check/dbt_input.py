@@ -33,6 +33,7 @@ from graph.core.enums import rule_enum
 from graph.core.input_files import InputError, read_input
 from graph.core.model import EdgeKind, NodeKind, PropertyKey
 from graph.core.mutations import UpsertEdge, UpsertNode
+from ingest.dbt.catalog import Catalog
 
 
 @dataclass
@@ -68,10 +69,13 @@ def read_project(
 
     manifest = _json(path)
     map_schemas(manifest, schema_map or {})
-    catalog_columns = _catalog_columns(catalog) if catalog else {}
-    names = {uid: [f.name for f in found] for uid, found in catalog_columns.items()}
+    warehouse = _catalog(catalog) if catalog else {}
+    catalog_columns = {
+        uid: [FieldSpec(c.name, c.type, position=c.index) for c in found]
+        for uid, found in warehouse.items()
+    }
     try:
-        mutations, unread = translate_project(manifest, namespace, catalog=names)
+        mutations, unread = translate_project(manifest, namespace, catalog=warehouse)
     except (ValueError, TypeError) as e:
         raise CheckError(f"{path}: {e}") from None
     found: dict[str, DbtDataset] = {}
@@ -175,7 +179,7 @@ def _from_graph(here: GraphDataset, new: list[FieldSpec]) -> list[FieldSpec]:
             required, enum = tested_facts(rules)
         else:
             twin = by_name.get(column.name)
-            required, enum = (twin.required, twin.enum) if twin else (False, None)
+            required, enum = (bool(twin.required), twin.enum) if twin else (False, None)
         out.append(
             FieldSpec(column.name, column.type, required, column.field_id, enum, column.position)
         )
@@ -199,29 +203,14 @@ def _raw_node(manifest: dict[str, Any], uid: str) -> dict[str, Any]:
     return {}
 
 
-def _catalog_columns(path: Path) -> dict[str, list[FieldSpec]]:
+def _catalog(path: Path) -> Catalog:
     """unique_id → the warehouse's columns, in their order, with their types."""
-    catalog = _json(path)
-    if not isinstance(catalog, dict) or not isinstance(catalog.get("nodes"), dict):
-        raise CheckError(f"{path}: not a dbt catalog.json (no nodes)")
-    found: dict[str, list[FieldSpec]] = {}
-    for key in ("nodes", "sources"):
-        for uid, node in (catalog.get(key) or {}).items():
-            cols = node.get("columns") if isinstance(node, dict) else None
-            if not isinstance(cols, dict):
-                continue
-            ordered = sorted(
-                (
-                    c
-                    for c in cols.values()
-                    if isinstance(c, dict) and isinstance(c.get("name"), str)
-                ),
-                key=lambda c: c.get("index") or 0,
-            )
-            found[uid] = [
-                FieldSpec(c["name"], c.get("type"), position=c.get("index")) for c in ordered
-            ]
-    return found
+    from ingest.dbt import InvalidCatalog, read_catalog
+
+    try:
+        return read_catalog(_json(path))
+    except InvalidCatalog as e:
+        raise CheckError(f"{path}: {e}") from None
 
 
 def _with_catalog(declared: list[FieldSpec], real: list[FieldSpec] | None) -> list[FieldSpec]:

@@ -446,6 +446,10 @@ def _sent(answer: dict[str, Any], remote: Remote) -> str:
     "--run-results",
     help="Also record the test results of a run_results.json (of this manifest) as assertions.",
 )
+@existing_file_option(
+    "--catalog",
+    help="The project's catalog.json (dbt docs generate): the warehouse's columns and types.",
+)
 @server_or_store
 def ingest_dbt(
     service: IngestService | None,
@@ -454,16 +458,20 @@ def ingest_dbt(
     namespace: str | None,
     job_naming: JobNaming,
     run_results: Path | None,
+    catalog: Path | None,
 ) -> None:
     """Ingest a dbt manifest.json: models, seeds, snapshots and sources with columns, tests and
-    lineage (column lineage from the models' compiled SQL too).
+    lineage (column lineage from the models' compiled SQL too); with --catalog, the columns and
+    types the warehouse has.
 
     Models a previous manifest of the same project built and this one does not are marked deleted.
-    A manifest or run results that cannot be read is reported as FILE[:LINE]: reason, exit 2.
+    A manifest, run results or catalog that cannot be read is reported as FILE[:LINE]: reason,
+    exit 2.
     """
     try:
         manifest = Document.read(manifest_path, "json")
         results = None if run_results is None else Document.read(run_results, "json")
+        warehouse = None if catalog is None else Document.read(catalog, "json")
         if namespace is None:
             click.echo(
                 "note: no --namespace given; datasets meet OpenLineage events from dbt-ol only if their namespaces agree",
@@ -473,13 +481,16 @@ def ingest_dbt(
             body = {
                 "manifest": asdict(manifest),
                 "runResults": None if results is None else asdict(results),
+                "catalog": None if warehouse is None else asdict(warehouse),
                 "namespace": namespace,
                 "jobNaming": job_naming,
             }
             done = _sent(remote.send("dbt", body), remote)
         else:
             assert service is not None
-            mutations = dbt_mutations(service.store, manifest, namespace, job_naming, results)
+            mutations = dbt_mutations(
+                service.store, manifest, namespace, job_naming, results, warehouse
+            )
             done = f"{_apply(service, mutations)} node/edge changes into {service.store.uri}"
     except BadDocument as e:
         click.echo(str(e), err=True)
@@ -497,6 +508,12 @@ def ingest_dbt(
 @click.option(
     "--prefix", help="Put before each table name (e.g. db.schema), as the pipelines name it."
 )
+@click.option(
+    "--asset",
+    metavar="NAME",
+    help="The table checked, for results that name none (Great Expectations 1.x describe_dict()); "
+    "with --namespace.",
+)
 @server_or_store
 def ingest_quality(
     service: IngestService | None,
@@ -504,17 +521,20 @@ def ingest_quality(
     paths: tuple[Path, ...],
     namespace: str | None,
     prefix: str | None,
+    asset: str | None,
 ) -> None:
-    """Ingest check results as assertions: Great Expectations validation or checkpoint results, Soda
-    scan results (soda scan -srf). A bad file is reported as FILE: reason, nothing is applied, exit 2."""
+    """Ingest check results as assertions: Great Expectations validation or checkpoint results
+    (describe_dict() summaries too, with --asset), Soda scan results (soda scan -srf). A bad file
+    is reported as FILE: reason, nothing is applied, exit 2."""
     try:
         documents = [Document.read(path, "json") for path in paths]
         if remote is not None:
             body = {"results": [asdict(d) for d in documents], "namespace": namespace}
-            done = _sent(remote.send("quality", {**body, "prefix": prefix}), remote)
+            body |= {"prefix": prefix, "asset": asset}
+            done = _sent(remote.send("quality", body), remote)
         else:
             assert service is not None
-            mutations = quality_mutations(documents, namespace, prefix)
+            mutations = quality_mutations(documents, namespace, prefix, asset)
             done = f"{_apply(service, mutations, len(paths))} node/edge changes into {service.store.uri}"
     except BadDocument as e:
         click.echo(str(e), err=True)

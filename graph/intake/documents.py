@@ -16,20 +16,23 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from graph.core.input_files import InputError, check_nesting, read_input
 from graph.core.model import PropertyKey
-from graph.core.mutations import Mutation, UpsertNode
+from graph.core.mutations import Mutation, UpsertNode, stamp
 from graph.intake.declared_only import mark_declared_only
 from graph.read import queries
 from graph.stores import GraphReader
 from ingest.dbt import (
+    InvalidCatalog,
     InvalidManifest,
     JobNaming,
     default_namespace,
     mark_removed,
+    read_catalog,
     translate_manifest,
 )
 from ingest.dbt_results import InvalidRunResults, translate_run_results
@@ -66,13 +69,22 @@ class Document:
 
 
 def quality_mutations(
-    documents: Sequence[Document], namespace: str | None = None, prefix: str | None = None
+    documents: Sequence[Document],
+    namespace: str | None = None,
+    prefix: str | None = None,
+    asset: str | None = None,
 ) -> list[Mutation]:
-    """The mutations of every Great Expectations or Soda result document, all or none."""
+    """The mutations of every Great Expectations or Soda result document, all or none.
+
+    ``asset`` names the dataset of results that name none (GX 1.x's ``describe_dict()``), which
+    say no time either: they are recorded at the moment they are read, in the order given (a
+    microsecond apart)."""
     mutations: list[Mutation] = []
-    for document in documents:
+    now = datetime.now(UTC)
+    for i, document in enumerate(documents):
+        at = stamp(now + timedelta(microseconds=i))
         try:
-            mutations += translate_quality_result(document.json(), namespace, prefix)
+            mutations += translate_quality_result(document.json(), namespace, prefix, asset, at)
         except InvalidQualityResult as e:
             raise BadDocument(f"{document.name}: {e}") from None
     return mutations
@@ -119,13 +131,23 @@ def dbt_mutations(
     namespace: str | None,
     job_naming: JobNaming = "unique_id",
     run_results: Document | None = None,
+    catalog: Document | None = None,
 ) -> list[Mutation]:
     """A dbt manifest's models, seeds, sources, tests and lineage (and a run_results.json's test
-    results as assertions); the models a previous manifest of the project in ``graph`` built and
-    this one does not are marked deleted."""
+    results as assertions; a catalog.json's columns and types, ``ingest.dbt.catalog``); the
+    models a previous manifest of the project in ``graph`` built and this one does not are
+    marked deleted."""
     manifest = manifest_document.json()
+    warehouse = None
+    if catalog is not None:
+        try:
+            warehouse = read_catalog(catalog.json())
+        except InvalidCatalog as e:
+            raise BadDocument(f"{catalog.name}: {e}") from None
     try:
-        mutations = translate_manifest(manifest, namespace, job_naming=job_naming)
+        mutations = translate_manifest(
+            manifest, namespace, job_naming=job_naming, catalog=warehouse
+        )
     except InvalidManifest as e:
         raise BadDocument(f"{manifest_document.name}: {e}") from None
     if run_results is not None:

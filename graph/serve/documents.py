@@ -6,10 +6,11 @@ without being stopped.
 holding the documents as text with the names they came under (``{"name", "text"}``) and the
 options the command line takes::
 
-    dbt:       {"manifest": DOC, "runResults": DOC?, "namespace": "duckdb://…"?, "jobNaming": "unique_id"?}
+    dbt:       {"manifest": DOC, "runResults": DOC?, "catalog": DOC?, "namespace": "duckdb://…"?,
+                "jobNaming": "unique_id"?}
     contracts: {"contracts": [DOC, …]}
     products:  {"products": [DOC, …]}
-    quality:   {"results": [DOC, …], "namespace": …?, "prefix": …?}
+    quality:   {"results": [DOC, …], "namespace": …?, "prefix": …?, "asset": …?}
 
 A request is read and refused as an OpenLineage one is (``graph.serve.ingest``: a writer, JSON,
 the body limit), admitted as every operation is (``graph.serve.admission``: 429 beyond), its
@@ -95,17 +96,20 @@ def reading(source: str, body: Any) -> tuple[int, Callable[[IngestService], list
     if source == "quality":
         results = _documents(body, "results")
         namespace, prefix = _option(body, "namespace"), _option(body, "prefix")
-        return len(results), lambda _: quality_mutations(results, namespace, prefix)
+        asset = _option(body, "asset")
+        return len(results), lambda _: quality_mutations(results, namespace, prefix, asset)
     manifest = _document(body.get("manifest"), "$.manifest")
     sent = body.get("runResults")
     run_results = None if sent is None else _document(sent, "$.runResults")
+    sent = body.get("catalog")
+    catalog = None if sent is None else _document(sent, "$.catalog")
     namespace = _option(body, "namespace")
     naming = _option(body, "jobNaming") or "unique_id"
     if naming not in get_args(JobNaming):
         raise RequestRejected(400, f"$.jobNaming: one of {', '.join(get_args(JobNaming))}")
     job_naming = cast(JobNaming, naming)
-    return 1 + (run_results is not None), lambda service: dbt_mutations(
-        service.store, manifest, namespace, job_naming, run_results
+    return 1 + (run_results is not None) + (catalog is not None), lambda service: dbt_mutations(
+        service.store, manifest, namespace, job_naming, run_results, catalog
     )
 
 

@@ -1,9 +1,11 @@
 """dbt ``manifest.json`` → graph mutations, a pure translation (``translate``), over the reading
-of the manifest (``manifest``) and what each dbt test checks (``checks``).
+of the manifest (``manifest``), of the warehouse's ``catalog.json`` (``catalog``) and what each
+dbt test checks (``checks``).
 
 What it becomes in the graph, and why: docs/sources.md.
 """
 
+from ingest.dbt.catalog import Catalog, InvalidCatalog, WarehouseColumn, read_catalog
 from ingest.dbt.checks import TestedSubject, tested_subjects
 from ingest.dbt.manifest import (
     DECLARED_BY,
@@ -25,12 +27,16 @@ __all__ = [
     "DECLARED_BY",
     "DEFAULT_JOB_NAMESPACE",
     "SUPPORTED_SCHEMA_VERSIONS",
+    "Catalog",
+    "InvalidCatalog",
     "InvalidManifest",
     "JobNaming",
     "TestedSubject",
+    "WarehouseColumn",
     "datasets_in_manifest",
     "default_namespace",
     "mark_removed",
+    "read_catalog",
     "schema_version",
     "tested_subjects",
     "translate_manifest",

@@ -12,6 +12,7 @@ from graph.core.model import EdgeKind, NodeKind, PropertyKey, owner_id
 from graph.core.mutations import Mutation, UpsertNode
 from graph.core.pii import is_pii
 from ingest.builder import GraphBuilder
+from ingest.dbt.catalog import WarehouseColumn
 from ingest.dbt.checks import (
     _TestTargets,
 )
@@ -46,14 +47,15 @@ def translate_manifest(
     *,
     job_namespace: str = DEFAULT_JOB_NAMESPACE,
     job_naming: JobNaming = "unique_id",
-    catalog: Mapping[str, Sequence[str]] | None = None,
+    catalog: Mapping[str, Sequence[WarehouseColumn]] | None = None,
 ) -> list[Mutation]:
     """Validate a dbt manifest and return the mutations that record it.
 
     ``namespace`` is the dataset namespace of the warehouse (default: :func:`default_namespace`);
     ``at`` an ISO date-time overriding ``metadata.generated_at`` as the stamp; ``catalog`` each
-    unique_id's columns in the warehouse (``catalog.json``), which the models' compiled SQL is
-    read against for column lineage (``ingest.dbt.sql``). Raises :class:`InvalidManifest` for
+    unique_id's columns in the warehouse (``catalog.json``, ``ingest.dbt.catalog``): recorded
+    with their types (the warehouse's over a declared ``data_type``), and what the models'
+    compiled SQL is read against for column lineage (``ingest.dbt.sql``). Raises :class:`InvalidManifest` for
     anything that is not a manifest v7–v12.
 
     >>> mutations = translate_manifest(manifest, namespace="postgres://db:5432")  # doctest: +SKIP
@@ -67,17 +69,19 @@ def translate_project(
     at: str | None = None,
     job_namespace: str = DEFAULT_JOB_NAMESPACE,
     job_naming: JobNaming = "unique_id",
-    catalog: Mapping[str, Sequence[str]] | None = None,
+    catalog: Mapping[str, Sequence[WarehouseColumn]] | None = None,
 ) -> tuple[list[Mutation], dict[str, str]]:
     """:func:`translate_manifest`'s mutations, and the models whose column lineage is unknown
     (unique_id → why: no compiled SQL, a ``SELECT *`` over unknown columns...)."""
     if job_naming not in ("unique_id", "run", "build"):
         raise ValueError(f"job_naming must be 'unique_id', 'run' or 'build', not {job_naming!r}")
     parsed = _Manifest.parse(manifest, namespace)
-    lineage = project_lineage(parsed, catalog)
+    warehouse = catalog or {}
+    names = {uid: [c.name for c in columns] for uid, columns in warehouse.items()}
+    lineage = project_lineage(parsed, names)
     try:
         translation = _Translation(
-            parsed, _stamp_of(parsed, at), job_namespace, job_naming, lineage
+            parsed, _stamp_of(parsed, at), job_namespace, job_naming, lineage, warehouse
         )
     except TypeError as e:  # a value no store can hold: JSON allows integers beyond 64 bits
         raise InvalidManifest(str(e)) from None
@@ -125,10 +129,12 @@ class _Translation(GraphBuilder, _TestTargets):
         job_namespace: str,
         job_naming: JobNaming,
         lineage: ProjectLineage,
+        catalog: Mapping[str, Sequence[WarehouseColumn]],
     ) -> None:
         super().__init__(at)
         self.m = manifest
         self.lineage = lineage
+        self.catalog = catalog
         self.job_namespace = job_namespace
         self.job_naming = job_naming
         self.table_rules, self.column_rules = self._quality_rules()
@@ -199,6 +205,7 @@ class _Translation(GraphBuilder, _TestTargets):
     def _columns(self, r: _Relation) -> list[str]:
         path = f"{r.path}.columns"
         names: list[str] = []
+        real = {c.name.lower(): c for c in self.catalog.get(r.uid, ())}
         for ordinal, (key, column) in enumerate(_obj(r.node, r.path, "columns").items(), start=1):
             where = f"{path}[{key!r}]"
             if not isinstance(column, dict):
@@ -207,6 +214,7 @@ class _Translation(GraphBuilder, _TestTargets):
             meta, tags = _meta(column, where), _tags(column, where)
             constraints = _field(column, where, "constraints", list, False)
             names.append(name)
+            in_warehouse = real.get(name.lower())
             self.column(
                 r.namespace,
                 r.name,
@@ -214,7 +222,8 @@ class _Translation(GraphBuilder, _TestTargets):
                 _compact(
                     {
                         PropertyKey.DECLARED: True,
-                        PropertyKey.TYPE: _str(column, where, "data_type"),
+                        PropertyKey.TYPE: (in_warehouse.type if in_warehouse else None)
+                        or _str(column, where, "data_type"),  # the warehouse's, as it is
                         "description": _str(column, where, "description"),
                         "tags": tags,
                         "meta": meta,
@@ -225,17 +234,26 @@ class _Translation(GraphBuilder, _TestTargets):
                     }
                 ),
             )
-        return names + self._selected_columns(r, names)
+        return names + self._undeclared_columns(r, names, real)
 
-    def _selected_columns(self, r: _Relation, declared: list[str]) -> list[str]:
-        """The columns the model's SELECT names that its YAML does not declare."""
+    def _undeclared_columns(
+        self, r: _Relation, declared: list[str], real: Mapping[str, WarehouseColumn]
+    ) -> list[str]:
+        """The columns its YAML does not declare that the model's SELECT names, or the
+        warehouse's catalog holds (with the catalog's type)."""
         lineage = self.lineage.models.get(r.uid)
-        if lineage is None:
-            return []
         seen = {n.lower() for n in declared}
-        extra = [n for n in lineage.columns if n.lower() not in seen]
+        extra: list[str] = []
+        for name in [*(lineage.columns if lineage else ()), *(c.name for c in real.values())]:
+            if name.lower() not in seen:
+                seen.add(name.lower())
+                extra.append(name)
         for ordinal, name in enumerate(extra, start=len(declared) + 1):
-            self.column(r.namespace, r.name, name, {PropertyKey.DECLARED: True, "ordinal": ordinal})
+            in_warehouse = real.get(name.lower())
+            props: dict[str, Any] = {PropertyKey.DECLARED: True, "ordinal": ordinal}
+            if in_warehouse is not None and in_warehouse.type:
+                props[PropertyKey.TYPE] = in_warehouse.type
+            self.column(r.namespace, r.name, name, props)
         return extra
 
     def _derivations(self, r: _Relation, job: str) -> None:
