@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from graph.core.model import Node
+from graph.notify.notifications import notify_of
 
 MOST_COALESCED = 100  # notifications one post lists, at most
 DEFAULT_COALESCE_SECONDS = 10.0
@@ -152,7 +153,5 @@ def merged(body: dict[str, Any], group: Sequence[Node]) -> dict[str, Any]:
         if key == "datasets":
             found -= datasets
         impact[key] = sorted(found)
-    body["notify"] = sorted(
-        {x for n in group for k in ("owners", "consumers") for x in n.props.get(k) or []}
-    )
+    body["notify"] = sorted({x for n in group for x in notify_of(n.props)})
     return body

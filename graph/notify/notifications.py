@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from graph import _native
@@ -135,11 +135,24 @@ def recipients(
     report: impact.ImpactReport, domains: Collection[str], owners: Collection[str] = ()
 ) -> dict[str, Any]:
     """Whom an impact concerns, as a notification's properties: the walk's domains (with
-    ``domains``), products, owners (with ``owners``), consumers and contracts."""
+    ``domains``), products, owners (with ``owners``), consumers and contracts, and whom to
+    ``notify``: the owners and the consumers a contract declares (teams), never a job seen
+    reading a product (a consumer too, by its job's name: its owners are told where the walk
+    reaches it)."""
+    named = sorted({*owners, *(o.get("name") or o.id for o in report.owners)})
+    declared = {c.node.get("name") or c.node.id for c in report.consumers if c.declared}
     return {
         "domains": sorted({*domains, *(d.get("name") or d.id for d in report.domains)}),
         "products": [p.id for p in report.products],
-        "owners": sorted({*owners, *(o.get("name") or o.id for o in report.owners)}),
+        "owners": named,
         "consumers": sorted({c.node.get("name") or c.node.id for c in report.consumers}),
         "contracts": [c.id for c in report.contracts],
+        "notify": sorted({*named, *declared}),
     }
+
+
+def notify_of(props: Mapping[str, Any]) -> list[str]:
+    """Whom a notification (or a schema change made with one) says to notify: its ``notify``;
+    for one made before it had that, its owners (its consumers may name jobs)."""
+    found = props.get("notify")
+    return list(found) if isinstance(found, list) else list(props.get("owners") or [])

@@ -13,7 +13,7 @@ from typing import Any
 from graph.change.schema_history import SchemaHistory
 from graph.core.model import Node, NodeKind
 from graph.core.mutations import Mutation, UpsertNode, stamp
-from graph.notify.notifications import NOTIFICATION_PREFIX, notification_id
+from graph.notify.notifications import NOTIFICATION_PREFIX, notification_id, notify_of
 from graph.notify.quality_alerts import QualityOutbox
 from graph.notify.webhook_config import BREAKING_CHANGE
 from graph.stores import Store
@@ -64,6 +64,7 @@ def outbox_entries(
         "owners": union("owners"),
         "consumers": union("consumers"),
         "contracts": union("contracts"),
+        "notify": sorted({x for p in facts for x in notify_of(p)}),
         "datasets": sorted({v["datasetId"], *union("affectedDatasets")}),
     }
     # Its id sorts by when it was made (not when the schema was observed): the deliverer reads the

@@ -17,6 +17,7 @@ import orjson
 
 from graph.core.model import Node
 from graph.notify.coalescing import merged
+from graph.notify.notifications import notify_of
 from graph.notify.quality_alerts import FRESHNESS_MISSED, QUALITY_FAILED
 from graph.notify.webhook_config import BREAKING_CHANGE, Webhook
 
@@ -57,7 +58,7 @@ def message(notification: Node, key: str, explorer_url: str | None) -> dict[str,
         "contracts": p.get("contracts") or [],
         "datasets": [d for d in p.get("datasets") or [] if d != dataset],
     }
-    body["notify"] = sorted({*(p.get("owners") or []), *(p.get("consumers") or [])})
+    body["notify"] = sorted(set(notify_of(p)))
     links = {"explorer": f"{base}/#node={quote(dataset, safe='')}"}
     if kind == BREAKING_CHANGE:
         links["versions"] = (
