@@ -29,14 +29,15 @@ def ingested(path: Path, data_dir: Path) -> dict[str, Any]:
 def proposed(
     data_dir: Path, tmp_path: Path, doc: dict[str, Any], *base: str
 ) -> tuple[int, list[tuple[Any, ...]]]:
-    """The exit code and (kind, term, old, new, severity) of each change ``doc`` makes (once, though
-    a contract's change is planned from each dataset it governs)."""
+    """The exit code and (kind, term, old, new, severity) of each change ``doc`` makes (the
+    report lists each once, though a contract's change is planned from each dataset it governs)."""
     path = tmp_path / f"proposed-{len(list(tmp_path.glob('proposed-*')))}.yaml"
     path.write_text(yaml.safe_dump(doc))
     code, report, stderr = check(data_dir, "--contract", str(path), *base, "--format", "json")
     assert isinstance(report, dict), stderr
-    rows = [(c["kind"], c["term"], c["old"], c["new"], c["severity"]) for c in report["changes"]]
-    return code, list(dict.fromkeys(rows))
+    return code, [
+        (c["kind"], c["term"], c["old"], c["new"], c["severity"]) for c in report["changes"]
+    ]
 
 
 def sla(doc: dict[str, Any], prop: str, **values: Any) -> dict[str, Any]:
@@ -58,6 +59,22 @@ def test_odcs_latency_4d_to_1d_is_breaking_against_the_graph(store: Path, tmp_pa
     assert (code, rows) == (
         1,
         [("FRESHNESS_TIGHTENED", "latency[tab1.txn_ref_dt]", "4d", "1d", "BREAKING")],
+    )
+    # the JSON lists the change once, with each table the contract governs and its walk from it
+    code, report, _ = check(
+        store, "--contract", str(tmp_path / "proposed-1.yaml"), "--format", "json"
+    )
+    assert isinstance(report, dict)
+    [change] = report["changes"]
+    assert change["dataset"] == f"contract:{doc['id']}"
+    assert sorted(g["dataset"].rsplit(":", 1)[-1] for g in change["governs"]) == [
+        "pypl-edw.pp_access_views.receivers_master",
+        "pypl-edw.pp_access_views.tbl_1",
+    ]
+    assert all(g["walk"] == "SEMANTIC" for g in change["governs"])
+    assert (change["start"], change["walk"]) == (
+        change["governs"][0]["start"],
+        change["governs"][0]["walk"],
     )
     # the report for people: the change once (though planned from each governed table), under
     # the contract it changes

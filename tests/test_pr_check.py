@@ -545,6 +545,74 @@ def test_a_field_made_required_is_breaking_against_the_graphs_contract(
     }
 
 
+def test_a_field_required_where_the_graph_knows_no_nullability_is_uncertain(
+    warehouses: Path, tmp_path: Path
+) -> None:
+    """``status`` is known only from OpenLineage schemas (no nullability) and the ingested contract
+    says nothing of it: a version making it required is a WARNING, uncertain, against the graph;
+    against an old contract stating it optional, and in a migration's SET NOT NULL, BREAKING. A
+    latency SLO the graph's contract does not state is one added: BREAKING."""
+    current = copy.deepcopy(CONTRACT)
+    props = current["schema"][0]["properties"]
+    current["schema"][0]["properties"] = [p for p in props if p["name"] != "status"]
+    (tmp_path / "orders.odcs.yaml").write_text(yaml.safe_dump(current))
+    done = cli(
+        "ingest", "contracts", str(tmp_path / "orders.odcs.yaml"), "--data-dir", str(warehouses)
+    )
+    assert done.returncode == 0, done.stderr
+    new = copy.deepcopy(CONTRACT)
+    new["version"] = "1.1.0"
+    new["schema"][0]["properties"][2]["required"] = True  # status
+    proposed = tmp_path / "orders-status.odcs.yaml"
+    proposed.write_text(yaml.safe_dump(new))
+    code, report, stderr = check(warehouses, "--contract", str(proposed), "--format", "json")
+    assert isinstance(report, dict), stderr
+    assert [(c["kind"], c["column"], c["severity"], c["old"]) for c in report["changes"]] == [
+        ("COLUMN_MADE_REQUIRED", "status", "WARNING", "unknown")
+    ]
+    assert report["changes"][0]["reason"].startswith(
+        "uncertain: the graph does not know the column's nullability"
+    )
+    assert (code, report["verdict"]) == (0, "WARNING")
+    warned = cli(
+        "check", "--contract", str(proposed), "--fail-on", "warning", "--data-dir", str(warehouses)
+    )
+    assert warned.returncode == 1, warned.stderr
+    base = tmp_path / "orders-base.odcs.yaml"
+    base.write_text(yaml.safe_dump(CONTRACT))  # status stated, optional
+    code, report, _ = check(
+        warehouses, "--contract", str(proposed), "--contract-base", str(base), "--format", "json"
+    )
+    assert isinstance(report, dict)
+    assert [(c["kind"], c["column"], c["severity"]) for c in report["changes"]] == [
+        ("COLUMN_MADE_REQUIRED", "status", "BREAKING")
+    ]
+    assert code == 1
+    migration = tmp_path / "not-null.sql"
+    migration.write_text("ALTER TABLE public.orders ALTER COLUMN status SET NOT NULL;")
+    code, report, _ = check(
+        warehouses, "--sql", str(migration), "--sql-dialect", "postgres", "--namespace", NS,
+        "--format", "json",
+    )  # fmt: skip
+    assert isinstance(report, dict)
+    assert [(c["kind"], c["severity"]) for c in report["changes"]] == [
+        ("COLUMN_MADE_REQUIRED", "BREAKING")
+    ]
+    assert code == 1
+    latency = copy.deepcopy(CONTRACT)  # status stated, optional: no change against the graph
+    latency["slaProperties"] = [
+        *CONTRACT["slaProperties"],
+        {"property": "latency", "value": 1, "unit": "d"},
+    ]
+    proposed.write_text(yaml.safe_dump(latency))
+    code, report, _ = check(warehouses, "--contract", str(proposed), "--format", "json")
+    assert isinstance(report, dict)
+    assert [(c["kind"], c["term"], c["severity"]) for c in report["changes"]] == [
+        ("FRESHNESS_TIGHTENED", "latency", "BREAKING")
+    ]
+    assert code == 1
+
+
 # -- Iceberg -----------------------------------------------------------------------------------
 
 
@@ -668,7 +736,8 @@ def test_markdown_for_a_hub_change_on_the_10k_mesh_fits_one_comment(tmp_path: Pa
     rows = len(report["affected"])
     assert rows > 5_000
     first = report["affected"][0]
-    assert f"`{first['id']}`" in markdown.stdout and first["severity"] == "BREAKING"
+    # each node by its display name, the full id its title
+    assert f'<code title="{first["id"]}">' in markdown.stdout and first["severity"] == "BREAKING"
     shown = markdown.stdout.count("\n| BREAKING") + markdown.stdout.count("\n- BREAKING ")
     shown += markdown.stdout.count("\n| WARNING") + markdown.stdout.count("\n- WARNING ")
     left = rows - shown  # the changes' lines are indented under their dataset: not counted

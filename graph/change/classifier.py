@@ -13,6 +13,8 @@ The rules are those data contracts use for schema evolution:
 - a widened type (``int`` → ``bigint``, ``float`` → ``double``, a longer ``varchar``, a decimal
   with room for every old value), a column made optional, an added required column, a loosened or
   dropped SLO or quality rule are WARNING: nothing stops working, but someone relies on it;
+  a column made required where the older side does not know whether it was (``required`` None:
+  the graph's columns no contract declares) is WARNING too, uncertain, as no change is known;
 - an added nullable column and added enum values are NONE.
 
 Columns are matched by field id where both sides have one (an Iceberg rename keeps its id), then
@@ -90,13 +92,15 @@ _IMPACT_KIND = {
 class FieldSpec:
     """One column as a version of a schema declares it (nested columns as ``parent.child``).
 
-    ``type`` None means unknown (no evidence of a retype); ``enum`` None means no enum declared;
-    ``position`` (1-based) only helps tell a rename from a drop when neither side has field ids.
+    ``type`` None means unknown (no evidence of a retype); ``required`` None means nothing states
+    whether it may be null (the graph's columns that no contract declares); ``enum`` None means no
+    enum declared; ``position`` (1-based) only helps tell a rename from a drop when neither side
+    has field ids.
     """
 
     name: str
     type: str | None = None
-    required: bool = False
+    required: bool | None = False
     field_id: int | None = None
     enum: tuple[str, ...] | None = None
     position: int | None = None
@@ -303,7 +307,20 @@ def _column_changes(dataset_id: str, before: FieldSpec, after: FieldSpec) -> lis
     if not _same_type(before.type, after.type):
         assert before.type is not None and after.type is not None
         changes.append(column_retyped(dataset_id, before.name, before.type, after.type))
-    if after.required and not before.required:
+    if after.required and before.required is None:  # only the new side says: not a known change
+        changes.append(
+            Change(
+                ChangeType.COLUMN_MADE_REQUIRED,
+                dataset_id,
+                before.name,
+                "unknown",
+                "required",
+                "WARNING",
+                "uncertain: the graph does not know the column's nullability "
+                "(if it was optional, writers that leave it empty now fail)",
+            )
+        )
+    elif after.required and not before.required:
         changes.append(
             Change(
                 ChangeType.COLUMN_MADE_REQUIRED,
@@ -315,7 +332,7 @@ def _column_changes(dataset_id: str, before: FieldSpec, after: FieldSpec) -> lis
                 "writers that leave it empty now fail",
             )
         )
-    elif before.required and not after.required:
+    elif before.required and after.required is False:
         changes.append(
             Change(
                 ChangeType.COLUMN_MADE_OPTIONAL,

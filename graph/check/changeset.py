@@ -63,10 +63,25 @@ class PlannedChange:
     start: str | None
     walk: str | None
     capped: bool = False
+    dataset: str | None = None  # the graph's dataset it is placed in (None: the graph lacks it)
 
     @property
     def label(self) -> str:
         return self.change.describe()
+
+
+@dataclass(frozen=True)
+class ToldChange:
+    """A change as a report tells it: once, with every place it was planned from — a contract's
+    own SLO or quality term is planned from each dataset the contract governs."""
+
+    change: Change
+    source: str
+    placed: tuple[PlannedChange, ...]
+
+    @property
+    def first(self) -> PlannedChange:
+        return self.placed[0]
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,13 @@ class ChangeSet:
     edges: list[EdgeChange] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)  # tables, columns the graph lacks (--strict)
+
+    def told(self) -> list[ToldChange]:
+        """The changes, each once (the same change read from the same source), in input order."""
+        found: dict[tuple[Change, str], list[PlannedChange]] = {}
+        for p in self.changes:
+            found.setdefault((p.change, p.source), []).append(p)
+        return [ToldChange(change, source, tuple(ps)) for (change, source), ps in found.items()]
 
     def extend(self, other: ChangeSet) -> None:
         self.changes.extend(other.changes)

@@ -19,7 +19,7 @@ from graph.change.classifier import FieldSpec
 from graph.change.contract_rules import ContractTerms, classify_contract, slo_terms
 from graph.check.changeset import ChangeSet, CheckError, Execute
 from graph.check.graph_reads import GraphDataset, datasets
-from graph.check.planning import assume_same_required, plan
+from graph.check.planning import plan
 from graph.core.enums import declared_enum
 from graph.core.input_files import InputError, read_input
 from graph.core.model import NodeKind, PropertyKey
@@ -103,7 +103,7 @@ def current_terms(execute: Execute, new: ContractVersion) -> ContractTerms | Non
     quality, sla = (_json(contract.get(key)) for key in ("quality", "sla"))
     found = datasets(execute, new.governed.values())
     columns = {
-        did: assume_same_required(graph, list(new.terms.fields.get(did, [])))
+        did: graph.columns
         for did, key in new.governed.items()
         if (graph := found[key]) is not None and graph.columns
     }

@@ -9,6 +9,7 @@ rows did not fit. JUnit gives CI test tabs one case per contract, consumer and p
 
 from __future__ import annotations
 
+import html
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from itertools import islice
 from typing import Any
 
 from graph.check.affected import RANK, AffectedRow
-from graph.check.changeset import PlannedChange
+from graph.check.changeset import ToldChange
 from graph.check.remote_rows import RowsRead
 from graph.check.report import Reached, Report
 from graph.core.model import NodeKind, kind_prefix
@@ -52,29 +53,19 @@ def as_json(report: Report) -> dict[str, Any]:
     def reached(items: list[Reached]) -> list[dict[str, Any]]:
         return [{**r.item, "severity": r.severity, "changes": r.changes} for r in items]
 
+    owners = reached(report.owners)
+    if report.owner_domains:
+        for owner in owners:
+            found = report.owner_domains.get(owner["id"]) or {None}
+            owner["domains"] = sorted(found, key=lambda d: (d is None, d or ""))
+
     return {
         "verdict": report.verdict,
         "impact": report.impact,
         "breaking": report.verdict == "BREAKING",
         "truncated": report.truncated,
         "counts": report.counts(),
-        "changes": [
-            {
-                "kind": p.change.kind.value,
-                "dataset": p.change.dataset_id,
-                "column": p.change.column,
-                "term": p.change.term,
-                "old": p.change.old,
-                "new": p.change.new,
-                "severity": p.change.severity,
-                "reason": p.change.reason,
-                "label": p.label,
-                "source": p.source,
-                "start": p.start,
-                "walk": p.walk,
-            }
-            for p in report.change_set.changes
-        ],
+        "changes": [_change_json(told) for told in report.change_set.told()],
         "edges": [
             {"source": e.source, "job": e.job, "target": e.target, "added": e.added}
             for e in report.change_set.edges
@@ -83,47 +74,76 @@ def as_json(report: Report) -> dict[str, Any]:
         "affected": [row.as_json() for row in report.rows],
         "products": reached(report.products),
         "domains": reached(report.domains),
-        "owners": reached(report.owners),
+        "owners": owners,
         "consumers": reached(report.consumers),
         "contracts": reached(report.contracts),
     }
+
+
+def _change_json(told: ToldChange) -> dict[str, Any]:
+    """One change, told once; a contract's own term (an SLO, a quality rule) with ``governs``:
+    each dataset it governs, where its walk starts there and how."""
+    change, first = told.change, told.first
+    found: dict[str, Any] = {
+        "kind": change.kind.value,
+        "dataset": change.dataset_id,
+        "column": change.column,
+        "term": change.term,
+        "old": change.old,
+        "new": change.new,
+        "severity": change.severity,
+        "reason": change.reason,
+        "label": first.label,
+        "source": told.source,
+        "start": first.start,
+        "walk": first.walk,
+    }
+    if change.dataset_id.startswith(_CONTRACT):
+        found["governs"] = [
+            {"dataset": p.dataset, "start": p.start, "walk": p.walk}
+            for p in told.placed
+            if p.dataset is not None
+        ]
+    return found
 
 
 # -- text --------------------------------------------------------------------------------------
 
 
 _DATASET, _COLUMN = kind_prefix(NodeKind.DATASET), kind_prefix(NodeKind.COLUMN)
+_JOB, _CONTRACT = kind_prefix(NodeKind.JOB), kind_prefix(NodeKind.CONTRACT)
 
 
 def display_name(node_id: str) -> str:
     """A node as people name it: a dataset's last two name parts (``main_sales.orders``), a
-    column's with its name (``main_sales.orders.amount``); any other id as it is."""
+    column's with its name (``main_sales.orders.amount``), a job's name; any other id as it is."""
     if node_id.startswith(_DATASET):
         return ".".join(node_id.rsplit(":", 1)[-1].split(".")[-2:])
     if node_id.startswith(_COLUMN):
         dataset, _, column = node_id.removeprefix(_COLUMN).rpartition(":")
         return f"{display_name(_DATASET + dataset)}.{column}"
+    if node_id.startswith(_JOB):
+        return node_id.rsplit(":", 1)[-1]
     return node_id
 
 
-def changes_by_dataset(report: Report) -> list[tuple[str, list[PlannedChange]]]:
-    """The changes grouped by the dataset (or contract) they change, in input order, a change
-    planned twice (a contract's term reaching each dataset it governs) listed once."""
-    groups: dict[str, dict[tuple[str, str, str, str], PlannedChange]] = {}
-    for p in report.change_set.changes:
-        key = (p.change.severity, p.label, p.change.reason, p.source)
-        groups.setdefault(p.change.dataset_id, {}).setdefault(key, p)
-    return [(subject, list(found.values())) for subject, found in groups.items()]
+def changes_by_dataset(report: Report) -> list[tuple[str, list[ToldChange]]]:
+    """The changes grouped by the dataset (or contract) they change, in input order, each once
+    (a contract's term planned from each dataset it governs is one change)."""
+    groups: dict[str, list[ToldChange]] = {}
+    for told in report.change_set.told():
+        groups.setdefault(told.change.dataset_id, []).append(told)
+    return list(groups.items())
 
 
 def render_text(report: Report) -> str:
     lines = [f"blast radius: {_headline(report).replace('**', '')}"]
     lines.extend(f"note: {note}" for note in report.change_set.notes)
-    lines.append(f"changes ({len(report.change_set.changes)}):")
+    lines.append(f"changes ({len(report.change_set.told())}):")
     for subject, planned in changes_by_dataset(report):
         shown_as = display_name(subject)
         lines.append(f"  {shown_as}" + ("" if shown_as == subject else f"  ({subject})"))
-        lines.extend(f"    {p.change.severity:<8} {p.label}  [{p.source}]" for p in planned)
+        lines.extend(f"    {p.change.severity:<8} {p.first.label}  [{p.source}]" for p in planned)
     lines.extend(
         f"  lineage {'+' if e.added else '-'} {e.source} -> {e.target} (via {e.job})"
         for e in report.change_set.edges
@@ -143,15 +163,32 @@ def render_text(report: Report) -> str:
         )
         lines.append(f"           via {' -> '.join(row.path)}")
         lines.append(f"           by {'; '.join(row.changes)}")
+    grouped = owners_by_domain(report)
+    for domain, owners in grouped:
+        names = ", ".join(str(r.item["name"]) for r in owners)
+        told = "" if len(grouped) == 1 and domain is None else f" ({domain or 'no domain'})"
+        lines.append(f"notify owners{told}: {names}")
     for label, items, attr in _lists(report):
         if items:
             lines.append(f"{label}: {', '.join(str(r.item[attr]) for r in items)}")
     return "\n".join(lines)
 
 
+def owners_by_domain(report: Report) -> list[tuple[str | None, list[Reached]]]:
+    """The owners to notify under the domain of what each owns among what is reached, by domain
+    name (None last: what belongs to no domain); one group, None, where the graph could not tell
+    (an older server)."""
+    groups: dict[str | None, list[Reached]] = {}
+    for owner in report.owners:
+        for domain in report.owner_domains.get(owner.item["id"]) or {None}:
+            groups.setdefault(domain, []).append(owner)
+    order = sorted(groups, key=lambda d: (d is None, d or ""))
+    return [(d, sorted(groups[d], key=lambda r: str(r.item["name"]))) for d in order]
+
+
 def _lists(report: Report) -> list[tuple[str, list[Reached], str]]:
+    """The lists a report names, but the owners (told by domain: :func:`owners_by_domain`)."""
     return [
-        ("notify owners", report.owners, "name"),
         ("data products", report.products, "id"),
         ("domains", report.domains, "name"),
         ("consumers", report.consumers, "id"),
@@ -187,12 +224,19 @@ def _code(text: str) -> str:
     return "`" + text.replace("`", "'").replace("|", "\\|") + "`"
 
 
+def _node(node_id: str) -> str:
+    """A node in a table: its display name, the full id as its title (shown on hover)."""
+    title = html.escape(node_id).replace("|", "&#124;")
+    shown = html.escape(display_name(node_id), quote=False).replace("|", "&#124;")
+    return f'<code title="{title}">{shown}</code>'
+
+
 def _short_path(path: list[str]) -> str:
     if len(path) <= _PATH_HOPS:
-        return " → ".join(_code(p) for p in path)
+        return " → ".join(_node(p) for p in path)
     head, tail = path[:3], path[-3:]
     return " → ".join(
-        [*(_code(p) for p in head), f"… {len(path) - 6} more …", *(_code(p) for p in tail)]
+        [*(_node(p) for p in head), f"… {len(path) - 6} more …", *(_node(p) for p in tail)]
     )
 
 
@@ -211,7 +255,7 @@ def render_markdown(report: Report, limit: int = MARKDOWN_LIMIT) -> str:
     out.add("")
     summary = ", ".join(f"**{n}** {s}" for s, n in counts.items() if n) or "nothing affected"
     out.add(
-        f"{len(report.change_set.changes)} change(s) reach {len(report.rows)} node(s): {summary}."
+        f"{len(report.change_set.told())} change(s) reach {len(report.rows)} node(s): {summary}."
         + (" _Partial: a traversal budget was hit._" if report.truncated else "")
     )
     out.add("")
@@ -224,6 +268,16 @@ def render_markdown(report: Report, limit: int = MARKDOWN_LIMIT) -> str:
         if len(domains) > _LIST_ITEMS:
             out.add(f"| and {len(domains) - _LIST_ITEMS} more domains | | |")
         out.add("")
+    grouped = owners_by_domain(report)
+    if len(grouped) == 1 and grouped[0][0] is None:  # no domain known: one list
+        out.add(f"- **notify owners**: {_named(grouped[0][1], 'name')}")
+    elif grouped:
+        out.add("- **notify owners**, by domain:")
+        for domain, owners in grouped[:_LIST_ITEMS]:
+            named = _code(domain) if domain is not None else "no domain"
+            out.add(f"  - {named}: {_named(owners, 'name')}")
+        if len(grouped) > _LIST_ITEMS:
+            out.add(f"  - and {len(grouped) - _LIST_ITEMS} more domains")
     for label, items, attr in _lists(report):
         if items:
             out.add(f"- **{label}**: {_named(items, attr)}")
@@ -237,9 +291,7 @@ def render_markdown(report: Report, limit: int = MARKDOWN_LIMIT) -> str:
         if not out.add(f"- **{_code(shown_as)}**{full}", reserve=2000):
             break
         for p in planned:
-            line = (
-                f"  - {p.change.severity} {_code(p.label)}: {p.change.reason} ({_code(p.source)})"
-            )
+            line = f"  - {p.change.severity} {_code(p.first.label)}: {p.change.reason} ({_code(p.source)})"
             if not out.add(line, reserve=2000):
                 break
             shown_changes += 1
@@ -271,7 +323,7 @@ def render_markdown(report: Report, limit: int = MARKDOWN_LIMIT) -> str:
         out.add("")
         for row in islice(report.rows, shown, None):  # made as read: stops where it fills
             if not out.add(
-                f"- {row.severity} {row.kind} {_code(row.id)} ({row.distance} hops)", reserve=60
+                f"- {row.severity} {row.kind} {_node(row.id)} ({row.distance} hops)", reserve=60
             ):
                 break
             shown += 1
@@ -292,7 +344,7 @@ def _table_row(row: AffectedRow) -> str:
         f" +{len(row.changes) - 3}" if len(row.changes) > 3 else ""
     )
     return (
-        f"| {row.severity}{certain} | {row.kind} | {_code(row.id)} | {row.distance} | "
+        f"| {row.severity}{certain} | {row.kind} | {_node(row.id)} | {row.distance} | "
         f"{_short_path(row.path)} | {_code(changes)} |"
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from graph.change.classifier import FieldSpec
@@ -42,7 +42,8 @@ def nodes(execute: Execute, ids: Iterable[str]) -> dict[str, dict[str, Any] | No
 
 @dataclass(frozen=True)
 class GraphDataset:
-    """A dataset as the graph knows it now: its canonical id and current columns."""
+    """A dataset as the graph knows it now: its canonical id and current columns (``required``
+    as a declaration in the graph, a contract, states it; None where none does)."""
 
     id: str
     namespace: str
@@ -50,7 +51,6 @@ class GraphDataset:
     columns: list[FieldSpec]
     column_ids: dict[str, str]
     quality: dict[str, list[dict[str, Any]]]  # column name -> its declared quality rules
-    required: dict[str, bool] = field(default_factory=dict)  # where a declaration states it
 
 
 def datasets(
@@ -87,6 +87,7 @@ def _dataset(data: dict[str, Any] | None) -> GraphDataset | None:
             FieldSpec(
                 c["name"],
                 c["type"],
+                c.get("required"),  # None where no declaration (a contract) states it
                 field_id=c["fieldId"],
                 enum=None if c.get("enum") is None else tuple(c["enum"]),
                 position=c["ordinal"],
@@ -95,7 +96,6 @@ def _dataset(data: dict[str, Any] | None) -> GraphDataset | None:
         ],
         {c["name"]: c["id"] for c in current},
         {c["name"]: _rules(c.get("quality")) for c in current},
-        {c["name"]: c["required"] for c in current if c.get("required") is not None},
     )
 
 

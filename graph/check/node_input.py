@@ -12,7 +12,7 @@ from pathlib import Path
 from graph.change.classifier import FieldSpec, classify_schema, stated_change
 from graph.check.changeset import ChangeSet, CheckError, Execute, PlannedChange
 from graph.check.graph_reads import datasets, nodes, unknown_node
-from graph.check.planning import assume_same_required, plan
+from graph.check.planning import plan
 
 
 def node_change(execute: Execute, node_id: str, change: str) -> ChangeSet:
@@ -42,5 +42,4 @@ def proposed_schema_changes(execute: Execute, node_id: str, path: Path) -> Chang
     except InvalidProposedSchema as e:
         raise CheckError(str(e)) from None
     new = [FieldSpec(c.name, c.type, False, c.field_id, None, c.position) for c in proposed]
-    old = assume_same_required(found, new)
-    return ChangeSet(plan(classify_schema(found.id, old, new), found, str(path)))
+    return ChangeSet(plan(classify_schema(found.id, found.columns, new), found, str(path)))

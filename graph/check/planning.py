@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from graph.change.classifier import Change, FieldSpec
+from graph.change.classifier import Change
 from graph.check.changeset import PlannedChange
 from graph.check.graph_reads import GraphDataset
 
@@ -20,32 +20,18 @@ def plan(
 ) -> list[PlannedChange]:
     """The changes of one dataset, each with its start node (``dataset`` as the graph has it now)."""
     planned: list[PlannedChange] = []
+    placed = None if dataset is None else dataset.id
     for change in changes:
         walk = change.kind.impact_kind
         if walk is None or dataset is None:
-            planned.append(PlannedChange(change, source, None, None))
+            planned.append(PlannedChange(change, source, None, None, dataset=placed))
         elif change.column is None:
-            planned.append(PlannedChange(change, source, dataset.id, walk))
+            planned.append(PlannedChange(change, source, dataset.id, walk, dataset=placed))
         elif change.column in dataset.column_ids:
-            planned.append(PlannedChange(change, source, dataset.column_ids[change.column], walk))
+            start = dataset.column_ids[change.column]
+            planned.append(PlannedChange(change, source, start, walk, dataset=placed))
         else:
-            planned.append(PlannedChange(change, source, dataset.id, "SEMANTIC", capped=True))
+            planned.append(
+                PlannedChange(change, source, dataset.id, "SEMANTIC", capped=True, dataset=placed)
+            )
     return planned
-
-
-def assume_same_required(dataset: GraphDataset, new: list[FieldSpec]) -> list[FieldSpec]:
-    """The graph's columns with whether they are required: as a declaration (a contract) in the
-    graph states it, else as the new side has it, so no change is invented."""
-    required = {f.name for f in new if f.required}
-    stated = dataset.required
-    return [
-        FieldSpec(
-            f.name,
-            f.type,
-            stated.get(f.name, f.name in required),
-            f.field_id,
-            f.enum,
-            f.position,
-        )
-        for f in dataset.columns
-    ]

@@ -24,6 +24,7 @@ _REACHED = """
     products { id name domain owners { name } }
     domains { id name }
     owners { id name }
+    ownersByDomain { domain owners { id } }
     consumers { id kind name domain declared undeclared }
     contracts { id name version }"""
 _ARGS = "$id: String!, $change: ChangeKind!, $depth: Int"

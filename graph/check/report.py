@@ -61,6 +61,9 @@ class Report:
     verdict: str  # BREAKING, WARNING or NONE: the worst of the changes' own classes and impact
     impact: str  # BREAKING, WARNING or NONE: the worst downstream (rows, contracts broken)
     severity_counts: dict[str, int]  # of the rows: read off the answers, not row by row
+    #: owner id → the names of the domains of what it owns among what is reached (None: what
+    #: belongs to none); empty where the server cannot tell (an older one)
+    owner_domains: dict[str, set[str | None]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         return dict(self.severity_counts)
@@ -87,6 +90,7 @@ def build_report(
     )
     truncated = False
     verdict_rank = 0
+    owner_domains: dict[str, set[str | None]] = {}
     for planned in change_set.changes:
         if planned.start is None or planned.walk is None:
             continue
@@ -117,6 +121,9 @@ def build_report(
         for key in ("products", "domains", "owners", "consumers"):
             for item in answer[key]:
                 _reach(reached[key], item, planned.label, severity)
+        for group in answer.get("ownersByDomain") or ():
+            for owner in group["owners"]:
+                owner_domains.setdefault(owner["id"], set()).add(group["domain"])
         if cap == "BREAKING":
             for item in answer["contracts"]:
                 _reach(reached["contracts"], item, planned.label, "BREAKING")
@@ -137,6 +144,7 @@ def build_report(
         verdict=_name(max(verdict_rank, own_rank)),
         impact=_name(verdict_rank),
         severity_counts=counts,
+        owner_domains=owner_domains,
     )
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -372,6 +373,8 @@ def _action(
         new_type = dtype.sql(dialect=dialect) if isinstance(dtype, exp.DataType) else before.type
         if isinstance(dtype, exp.DataType) and before.type is None:
             return [column_retyped(did, name, None, new_type)]
+        if allow_null is False:  # SET NOT NULL is the change itself: it was nullable before
+            before = replace(before, required=bool(before.required))
         required = before.required if allow_null is None else not allow_null
         after = FieldSpec(name, new_type, required, before.field_id)
         return classify_schema(did, [before], [after])

@@ -18,7 +18,7 @@ from graph._native import Impact
 from graph.check.changeset import CheckError, InProcessReads
 from graph.core.errors import QueryError
 from graph.core.model import Node, NodeKind
-from graph.read.impact import SEVERITIES, ChangeKind, impact
+from graph.read.impact import SEVERITIES, ChangeKind, impact, owners_by_domain
 from graph.read.view import GraphView
 from graph.stores import Store, StoreUnavailable
 
@@ -134,6 +134,10 @@ class StoreExecute:
                 ],
                 "domains": [{"id": d.id, "name": d.props.get("name", "")} for d in report.domains],
                 "owners": [{"id": o.id, "name": _owner_name(o)} for o in report.owners],
+                "ownersByDomain": [
+                    {"domain": domain, "owners": [{"id": o.id} for o in owners]}
+                    for domain, owners in owners_by_domain(view, report)
+                ],
                 "consumers": [
                     {
                         "id": c.node.id,

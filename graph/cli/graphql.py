@@ -100,14 +100,15 @@ _MISSING_FIELD = re.compile(r"Cannot query field ['\"](\w+)['\"] on type ['\"](\
 #: them: the question is then asked again without them, saying so on stderr.
 NEWER_FIELDS = {
     ("Column", "required"): "what the graph's contracts state of required columns is not "
-    "compared (a field made required is found only against --contract-base)",
+    "known (a field a contract makes required is uncertain, a warning, unless --contract-base)",
     ("ProductConsumer", "undeclared"): "consumers no contract declares are not told apart",
+    ("ImpactReport", "ownersByDomain"): "the owners to notify are not grouped by domain",
 }
 
 
 def _older_server_query(server: str, query: str, missing: list[tuple[str, str]], error: str) -> str:
-    """``query`` without the scalar ``missing`` (field, type) pairs a server older than this
-    command lacks, each loss said on stderr; CheckError naming any other field it lacks (after
+    """``query`` without the ``missing`` (field, type) pairs a server older than this command
+    lacks (a scalar, or an object of scalars with its selection), each loss said on stderr; CheckError naming any other field it lacks (after
     the server's own ``error``, which callers may recognise)."""
     unknown = [f"{kind}.{name}" for name, kind in missing if (kind, name) not in NEWER_FIELDS]
     if unknown:
@@ -121,7 +122,9 @@ def _older_server_query(server: str, query: str, missing: list[tuple[str, str]],
             f"{NEWER_FIELDS[(kind, name)]}",
             err=True,
         )
-        query = re.sub(rf"(?<![\w$]){name}(?=[\s}}])", "", query)
+        query = re.sub(
+            rf"(?<![\w$]){name}(\s*{{[^{{}}]*(?:{{[^{{}}]*}}[^{{}}]*)*}})?(?=[\s}}])", "", query
+        )
     return query
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from graph import _native
 from graph.core.errors import NodeNotFound, WrongNodeKind
-from graph.core.model import Node, NodeKind
+from graph.core.model import EdgeKind, Node, NodeKind, PropertyKey, domain_id, kind_prefix
 from graph.core.vocabulary import SEVERITY_RANKS, ChangeKind, Severity
 from graph.read import mesh, product_consumers
 from graph.read.view import GraphView, view_of
@@ -192,6 +192,61 @@ def impact(
             for job in c.jobs
         ),
     )
+
+
+def owners_by_domain(
+    reader: GraphView | Store, report: ImpactReport
+) -> list[tuple[str | None, list[Node]]]:
+    """The report's owners grouped by the domain of what each owns among the affected datasets
+    and jobs and the products reached (a dataset's domain, a job's: of what it writes, a
+    product's own), by domain name; an owner of things in several domains is under each, and
+    under None for what it owns that belongs to none. Read from the owners' side: what each
+    owns, kept where it is one of the report's subjects."""
+    view = view_of(reader)
+    owners = {o.id: o for o in report.owners}
+    if not owners:
+        return []
+    answer = report.answer
+    kinds = dict(zip(answer.affected_column("id"), answer.affected_column("kind"), strict=True))
+    kinds.update((p.id, NodeKind.DATA_PRODUCT) for p in report.products)
+    owned = [
+        e
+        for e in view.edges(set(owners), (EdgeKind.OWNED_BY,), "in")
+        if kinds.get(e.source) in _SUBJECTS
+    ]
+    subjects = {e.source for e in owned}
+    domains: dict[str, set[str]] = {
+        d: {found}
+        for d, found in mesh.dataset_domains(
+            view, [i for i in subjects if kinds[i] is NodeKind.DATASET]
+        ).items()
+    }
+    domains.update(mesh.job_domains(view, [i for i in subjects if kinds[i] is NodeKind.JOB]))
+    for p in report.products:
+        name = p.props.get(PropertyKey.DOMAIN)
+        if name:
+            domains[p.id] = {domain_id(name)}
+    named = view.nodes({d for found in domains.values() for d in found})
+    groups: dict[str | None, set[str]] = {}
+    for e in owned:
+        for domain in domains.get(e.source) or [None]:
+            name = None if domain is None else _domain_name(named.get(domain), domain)
+            groups.setdefault(name, set()).add(e.target)
+    order = sorted(groups, key=lambda d: (d is None, d or ""))
+    return [(d, sorted((owners[o] for o in groups[d]), key=_owner_key)) for d in order]
+
+
+_SUBJECTS = (NodeKind.DATASET, NodeKind.JOB, NodeKind.DATA_PRODUCT)  # whose owners the walk tells
+
+
+def _domain_name(node: Node | None, domain: str) -> str:
+    """A domain's name: its node's, else the name its id was made of (the id rule)."""
+    named = node.props.get(PropertyKey.NAME) if node else None
+    return str(named) if named else domain.removeprefix(kind_prefix(NodeKind.DOMAIN))
+
+
+def _owner_key(owner: Node) -> tuple[str, str]:
+    return (str(owner.props.get(PropertyKey.NAME) or owner.id), owner.id)
 
 
 def _existing(view: GraphView, ids: list[str]) -> list[Node]:

@@ -93,10 +93,19 @@ class SeverityCount:
     count: int
 
 
+@strawberry.type(description="The owners to tell of one domain's part of a change.")
+class DomainOwners:
+    domain: str | None = strawberry.field(
+        description="The domain's name; null for what belongs to no domain."
+    )
+    owners: list[Owner]
+
+
 @strawberry.type(description="The blast radius of a change, and whom to tell.")
 class ImpactReport:
     _changed: strawberry.Private[Node]
     _view: strawberry.Private[GraphView]  # what the report was judged against (asOf)
+    _report: strawberry.Private[impact_queries.ImpactReport]
     _answer: strawberry.Private[Any]  # the native answer (graph._native.Impact)
     _worst: strawberry.Private[WorstFirst]
     change: ChangeKindType
@@ -124,6 +133,17 @@ class ImpactReport:
         return lineage_nodes(info, [self._changed], self._view)[0]
 
     @strawberry.field(
+        description="`owners` by the domain of what each owns among the affected datasets and "
+        "jobs and the products (a job's: of what it writes): whom to notify, per domain. An "
+        "owner of things in several domains is under each."
+    )
+    def owners_by_domain(self) -> list[DomainOwners]:
+        return [
+            DomainOwners(domain=domain, owners=[_owner(o) for o in owners])
+            for domain, owners in impact_queries.owners_by_domain(self._view, self._report)
+        ]
+
+    @strawberry.field(
         description="How many affected nodes of each severity, worst first: `affected`'s counts "
         "without listing it."
     )
@@ -145,6 +165,7 @@ class ImpactReport:
         return ImpactReport(
             _changed=report.changed,
             _view=view,
+            _report=report,
             _answer=report.answer,
             _worst=WorstFirst(report.answer, _affected_column(report.answer)),
             change=report.change,
@@ -158,15 +179,16 @@ class ImpactReport:
             ),
             products=[DataProduct.of(p) for p in report.products],
             domains=[Domain.of(d) for d in report.domains],
-            owners=[
-                Owner(id=o.id, name=o.props.get(PropertyKey.NAME, o.id), type=None)
-                for o in report.owners
-            ],
+            owners=[_owner(o) for o in report.owners],
             consumers=[consumer_of(c, report.undeclared) for c in report.consumers],
             contracts=[Contract.of(c) for c in report.contracts],
             truncated=report.truncated,
             breaking=report.breaking,
         )
+
+
+def _owner(node: Node) -> Owner:
+    return Owner(id=node.id, name=node.props.get(PropertyKey.NAME, node.id), type=None)
 
 
 def impact(
