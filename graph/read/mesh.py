@@ -105,14 +105,14 @@ def contracts(store: GraphReader, product_node: Node) -> list[Node]:
 def job_domains(store: GraphReader, job_ids: Iterable[str]) -> dict[str, set[str]]:
     """The domains of the datasets each job writes."""
     job_ids = set(job_ids)
-    writes = store.edges(job_ids, (EdgeKind.WRITES,), "out")
-    canonical = AliasResolver(store).canonical({e.target for e in writes})
+    writes = store.edge_keys(job_ids, (EdgeKind.WRITES,), "out")  # followed only: no properties
+    canonical = AliasResolver(store).canonical({target for _, _, target in writes})
     domains = dataset_domains(store, set(canonical.values()))
     result: dict[str, set[str]] = {j: set() for j in job_ids}
-    for edge in writes:
-        found = domains.get(canonical[edge.target])
+    for source, _, target in writes:
+        found = domains.get(canonical[target])
         if found:
-            result[edge.source].add(found)
+            result[source].add(found)
     return result
 
 
