@@ -448,7 +448,12 @@ class View:
 
     def deleted(self, ids: Sequence[str], /) -> list[bool]:
         """
-        Whether each node was dropped, as the view judges it (False for no node).
+        Whether each node was dropped, as the view judges it (its table's newest lifecycle statement; False for no node).
+        """
+
+    def lifecycle_of(self, ids: Sequence[str], /) -> list[str | None]:
+        """
+        The name of each dataset's table whose lifecycle (deleted, lifecycleState) stands for it: the newest statement under any of its names (the id itself for a dataset no other name outdated, and any other node); None for no node.
         """
 
     def node_facts(

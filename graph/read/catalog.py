@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from graph.core.model import Node, NodeKind, PropertyKey
+from graph.read.aliases import with_table_lifecycles
 from graph.stores import GraphReader
 
 _PAGE = 5000
@@ -168,7 +169,8 @@ def in_namespace(
     reader: GraphReader, kind: NodeKind, namespace: str | None, limit: int, offset: int
 ) -> Page:
     """The datasets or jobs of a namespace (all namespaces for None), by name: ``limit`` of them
-    from ``offset``, with how many there are in all."""
+    from ``offset``, with how many there are in all; a dataset with its table's lifecycle (the
+    newest statement under any of its names, ``graph.read.aliases.with_table_lifecycles``)."""
     nodes = _listed(reader, kind) if namespace is None else _of_namespace(reader, kind, namespace)
     page: list[Node] = []
     total = 0
@@ -176,7 +178,7 @@ def in_namespace(
         if offset <= total < offset + limit:
             page.append(node)
         total += 1
-    return Page(page, total)
+    return Page(with_table_lifecycles(reader, page), total)
 
 
 #: The OpenLineage event types a run's node still tells: its START, and how it ended.

@@ -8,12 +8,16 @@ any of its names was told (a DROP sent under the storage path ends the table the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from graph.core.model import EdgeKind, Node, NodeKind, PropertyKey, dataset_id, job_id
 from graph.read import search as ranked_search
-from graph.read.aliases import AliasResolver, canonical_targets, sources_into
+from graph.read.aliases import (
+    AliasResolver,
+    canonical_targets,
+    sources_into,
+    with_table_lifecycles,
+)
 from graph.stores import GraphReader
 
 
@@ -25,10 +29,6 @@ class Ownership:
 
 def node(store: GraphReader, node_id: str) -> Node | None:
     return store.nodes([node_id]).get(node_id)
-
-
-#: What a dataset's lifecycle facet sets (``ingest.openlineage``): read together, from one name.
-_LIFECYCLE = (PropertyKey.DELETED, "lifecycleState")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,27 +61,8 @@ def named_dataset(store: GraphReader, namespace: str, name: str) -> NamedDataset
     names = store.nodes(others).values() if others else ()
     stated = any(bool(n.props.get(PropertyKey.DECLARED)) for n in (found, *names))
     if others:
-        found = _with_newest_lifecycle(found, names)
+        found = with_table_lifecycles(resolver.view, [found])[0]
     return NamedDataset(found, others, stated)
-
-
-def _with_newest_lifecycle(canonical: Node, aliases: Iterable[Node]) -> Node:
-    """Writes never merge nodes, so a DROP or CREATE an event stated under another of the table's
-    names sits on that name: the newest statement (by its stamp, the event time) is the table's."""
-    newest = canonical
-    for alias in aliases:
-        if alias.stamps.get(_LIFECYCLE[0], "") > newest.stamps.get(_LIFECYCLE[0], ""):
-            newest = alias
-    if newest is canonical:
-        return canonical
-    props, stamps = dict(canonical.props), dict(canonical.stamps)
-    for key in _LIFECYCLE:
-        props.pop(key, None)
-        stamps.pop(key, None)
-        if key in newest.props:
-            props[key] = newest.props[key]
-            stamps[key] = newest.stamps[key]
-    return replace(canonical, props=props, stamps=stamps)
 
 
 def aliases(store: GraphReader, dataset_node: Node) -> list[str]:
@@ -164,8 +145,10 @@ def parent_run(store: GraphReader, run_node: Node) -> Node | None:
 
 
 def search(store: GraphReader, text: str, first: int) -> list[Node]:
-    """The best ``first`` nodes named like ``text``, ranked as ``graph.read.search`` says."""
-    return [hit.node for hit in ranked_search.search(store, text, max(first, 0))]
+    """The best ``first`` nodes named like ``text``, ranked as ``graph.read.search`` says (a
+    dataset with its table's lifecycle)."""
+    hits = [hit.node for hit in ranked_search.search(store, text, max(first, 0))]
+    return with_table_lifecycles(store, hits)
 
 
 def datasets_where(store: GraphReader, key: str, value: object) -> list[Node]:

@@ -232,7 +232,14 @@ PyObject* read_edges(PyObject* self, PyObject* ids, PyObject* kinds, PyObject* d
   uint32_t mask = kind_mask(kinds);
   Ids found(v, ids);
   std::vector<EdgeRef> edges;
-  v->view->edges(found.existing(), mask, out, edges, !keys_only);
+  v->view->reads_names = true;  // a job's inputs or outputs asked, not a walk: their tables' names read first
+  try {
+    v->view->edges(found.existing(), mask, out, edges, !keys_only);
+  } catch (...) {
+    v->view->reads_names = false;
+    throw;
+  }
+  v->view->reads_names = false;
   const Graph& g = v->view->g;
   PyRef list(check(PyList_New(Py_ssize_t(edges.size()))));
   for (size_t i = 0; i < edges.size(); i++)
@@ -340,13 +347,32 @@ PyObject* view_holds(PyObject* self, PyObject* id) {
   return PyBool_FromLong(embedded(v) || static_cast<RemoteSource*>(v->source)->holds_whole(utf8_of(id, spill)));
 }
 
-// deleted(ids) -> [bool]: each node dropped as the view judges it (as of its moment), False for no node.
+// deleted(ids) -> [bool]: each node dropped as the view judges it (as of its moment, as its table's
+// newest lifecycle statement says), False for no node.
 PyObject* view_deleted(PyObject* self, PyObject* ids) {
   ViewObject* v = view_of(self);
   Ids found(v, ids);
+  v->view->read_names(found.nodes);
   PyRef out(check(PyList_New(Py_ssize_t(found.nodes.size()))));
   for (size_t i = 0; i < found.nodes.size(); i++)
     PyList_SET_ITEM(out.get(), Py_ssize_t(i), PyBool_FromLong(found.nodes[i] != kNone && v->view->deleted(found.nodes[i])));
+  return out.release();
+}
+
+// lifecycle_of(ids) -> [str | None]: the name of each dataset's table whose lifecycle stands for it
+// (View::lifecycle_of: the id itself but when another name stated one later), None for no node.
+PyObject* view_lifecycle_of(PyObject* self, PyObject* ids) {
+  ViewObject* v = view_of(self);
+  Ids found(v, ids);
+  v->view->read_names(found.nodes);
+  PyRef out(check(PyList_New(Py_ssize_t(found.nodes.size()))));
+  for (size_t i = 0; i < found.nodes.size(); i++) {
+    NodeIdx n = found.nodes[i];
+    PyObject* item = Py_None;
+    if (n == kNone) Py_INCREF(Py_None);
+    else item = str_of(v->view->text(v->view->id_of(v->view->lifecycle_of(n))));
+    PyList_SET_ITEM(out.get(), Py_ssize_t(i), item);
+  }
   return out.release();
 }
 
@@ -559,7 +585,15 @@ void bind_views(nb::module_& m) {
       .def(
           "deleted", [=](Self self, nb::handle ids) { return of_view(self, [&] { return view_deleted(self.h.ptr(), ids.ptr()); }); },
           nb::sig("def deleted(self, ids: Sequence[str], /) -> list[bool]"),
-          "Whether each node was dropped, as the view judges it (False for no node).")
+          "Whether each node was dropped, as the view judges it (its table's newest lifecycle statement; False for no "
+          "node).")
+      .def(
+          "lifecycle_of",
+          [=](Self self, nb::handle ids) { return of_view(self, [&] { return view_lifecycle_of(self.h.ptr(), ids.ptr()); }); },
+          nb::sig("def lifecycle_of(self, ids: Sequence[str], /) -> list[str | None]"),
+          "The name of each dataset's table whose lifecycle (deleted, lifecycleState) stands for it: the newest "
+          "statement under any of its names (the id itself for a dataset no other name outdated, and any other node); "
+          "None for no node.")
       .def(
           "node_facts",
           [=](Self self, nb::handle ids, nb::handle facts, Py_ssize_t max_nodes, double seconds) {

@@ -30,6 +30,11 @@ int compare_text(const Graph& g, const uint8_t* value, Stamp stamp) {
   return c < 0 ? -1 : (c > 0 ? 1 : 0);
 }
 
+// A table's names lifecycle_of looks among, and the ALIAS_OF hops read_names reads (aliases.h's
+// kMaxChain): bounds on the work per node.
+constexpr size_t kMaxTableNames = 256;
+constexpr int kMaxNameHops = 16;
+
 }  // namespace
 
 std::string field_id(std::string_view namespace_, std::string_view dataset, std::string_view field) {
@@ -59,13 +64,78 @@ bool View::visible(NodeIdx n) const {
   return n != kNone && src.exists(n) && (!past || existed(g.node_value(n, g.keys.first_seen_at)));
 }
 
+bool View::stated(NodeIdx n, Stamp& stamp, bool& drop) const {
+  const uint8_t* v = g.node_value(n, g.keys.deleted, &stamp);
+  if (v == nullptr || *v == kAbsent) return false;
+  if (past && compare_stamps(stamp, as_of, g.pool) > 0) return false;
+  drop = value_truthy(v, g.pool);
+  return true;
+}
+
 bool View::deleted(NodeIdx n) const {
-  const uint8_t* v = prop(g, n, g.keys.deleted);
-  if (v == nullptr || !value_truthy(v, g.pool)) return false;
-  if (!past) return true;
   Stamp stamp;
-  g.node_value(n, g.keys.deleted, &stamp);
-  return compare_stamps(stamp, as_of, g.pool) <= 0;
+  bool drop = false;
+  return n != kNone && stated(lifecycle_of(n), stamp, drop) && drop;
+}
+
+NodeIdx View::lifecycle_of(NodeIdx n) const {
+  if (n == kNone || g.node_kind[n] != kDataset) return n;
+  auto [out_b, out_e] = g.node_out[n].of_kind(kAliasOf);
+  auto [in_b, in_e] = g.node_in[n].of_kind(kAliasOf);
+  if (out_b == out_e && in_b == in_e) return n;  // (most datasets: a name of its own, read with no allocation)
+  std::vector<NodeIdx> names{n};
+  for (size_t i = 0; i < names.size() && names.size() < kMaxTableNames; i++)
+    for (bool out : {true, false}) {
+      auto [b, e] = (out ? g.node_out[names[i]] : g.node_in[names[i]]).of_kind(kAliasOf);
+      for (const uint64_t* it = b; it < e && names.size() < kMaxTableNames; it++) {
+        NodeIdx other = entry_neighbour(*it);
+        if (past && !existed(g.edge_value(entry_edge(*it), g.keys.first_seen_at))) continue;
+        if (!visible(other) || std::find(names.begin(), names.end(), other) != names.end()) continue;
+        names.push_back(other);
+      }
+    }
+  if (names.size() == 1) return n;
+  NodeIdx best = kNone;
+  Stamp best_stamp = 0;
+  bool best_drop = false;
+  for (NodeIdx m : names) {
+    Stamp stamp;
+    bool drop = false;
+    if (!stated(m, stamp, drop)) continue;
+    if (best != kNone) {
+      int c = compare_stamps(stamp, best_stamp, g.pool);
+      if (c < 0 || (c == 0 && (drop != best_drop ? !drop : text(id_of(m)) > text(id_of(best))))) continue;
+    }
+    best = m;
+    best_stamp = stamp;
+    best_drop = drop;
+  }
+  return best == kNone ? n : best;
+}
+
+void View::read_names(const std::vector<NodeIdx>& datasets) {
+  if (!src.remote()) return;  // the graph holds every name
+  FlatSet<NodeIdx> met;
+  std::vector<NodeIdx> frontier, next, named;
+  for (NodeIdx n : datasets)
+    if (n != kNone && g.node_kind[n] == kDataset && met.insert(n)) frontier.push_back(n);
+  std::vector<EdgeRef> links;
+  for (int hop = 0; hop < kMaxNameHops && !frontier.empty(); hop++) {
+    links.clear();
+    edges(frontier, kind_bit(kAliasOf), true, links);
+    edges(frontier, kind_bit(kAliasOf), false, links);
+    next.clear();
+    for (const EdgeRef& e : links)
+      for (NodeIdx end : {e.source, e.target}) {
+        named.push_back(end);
+        if (met.insert(end)) next.push_back(end);
+      }
+    frontier.swap(next);
+  }
+  if (named.empty()) return;
+  std::sort(named.begin(), named.end());
+  named.erase(std::unique(named.begin(), named.end()), named.end());
+  src.wholes(named);
 }
 
 NodeIdx View::find(std::string_view id) {
@@ -195,7 +265,15 @@ void View::judge_job_edges(std::vector<EdgeRef>& found, std::vector<char>& stale
       src.edges(deciding, kind_bit(kConsumed) | kind_bit(kProduced), true, false, false);
     }
   }
-  auto dropped = [&](NodeIdx dataset) { return past ? (visible(dataset) && deleted(dataset)) : g.dropped(dataset); };
+  if (reads_names) {  // (a walk's datasets: their names as it read them ahead)
+    std::vector<NodeIdx> entered;
+    for (const EdgeRef& e : found)
+      if (kJobIo & kind_bit(e.kind)) entered.push_back(e.target);
+    read_names(entered);
+  }
+  auto dropped = [&](NodeIdx dataset) {
+    return past ? (visible(dataset) && deleted(dataset)) : g.dropped(lifecycle_of(dataset));
+  };
   std::vector<NodeIdx> drops;  // dropped datasets written: their drop stamps and writers' edges are read whole
   for (const EdgeRef& e : found)
     if (e.kind == kWrites && dropped(e.target)) drops.push_back(e.target);
@@ -234,7 +312,7 @@ void View::judge_job_edges(std::vector<EdgeRef>& found, std::vector<char>& stale
 
 bool View::wrote_the_drop(const EdgeRef& e) const {
   Stamp dropped_at;
-  const uint8_t* deleted = g.node_value(e.target, g.keys.deleted, &dropped_at);
+  const uint8_t* deleted = g.node_value(lifecycle_of(e.target), g.keys.deleted, &dropped_at);
   if (deleted == nullptr || *deleted == kAbsent) return false;
   return compare_text(g, g.edge_value(e.edge, g.keys.last_seen_at), dropped_at) >= 0;
 }

@@ -7,7 +7,10 @@
 //   (or first saw it after that run completed): native/core/currency.h. Now, the store's verdict
 //   (an edge flag); as of a moment, judged with the run that was newest then.
 // * Column lineage into a dataset is current when its latest columnLineage facet restated it.
-// * Dropped datasets and columns removed from a schema leave no lineage behind.
+// * Dropped datasets and columns removed from a schema leave no lineage behind. A table known under
+//   several names (ALIAS_OF edges: symlinks, renames) is dropped as the newest lifecycle statement
+//   under any of its names says (lifecycle_of): a DROP sent under its storage path and a CREATE
+//   under its metastore name end as the later of the two, whichever name the read starts from.
 // * ``as_of`` also hides nodes and edges first seen after that moment, and judges runs, drops
 //   and deletions by their own stamps. (A property keeps only its latest value, so schemas and
 //   column lineage are judged as they are now, limited to what existed then.)
@@ -53,8 +56,22 @@ class View {
   void find_shown(const std::vector<StrId>& ids, std::vector<NodeIdx>& out, bool names_only = false);
   // Whether the view shows a node (it exists and, as of a moment, was first seen by then).
   bool visible(NodeIdx n) const;
-  // Dropped at the view's moment.
+  // Dropped at the view's moment: as the newest lifecycle statement of its table says (lifecycle_of).
   bool deleted(NodeIdx n) const;
+  // The name of a dataset's table whose lifecycle (``deleted``, ``lifecycleState``) stands for the
+  // table: among the names joined to ``n`` by ALIAS_OF edges either way (the graph's, as far as it
+  // holds them: read_names), the one whose ``deleted`` was stated newest (as of a moment: stated by
+  // then), a drop before a creation at one stamp, then the least id; ``n`` itself when none stated
+  // one, and for any other kind of node. Writes never merge nodes, so a DROP sent under one name
+  // and a CREATE under another each sit on their own name: every read asks this.
+  NodeIdx lifecycle_of(NodeIdx n) const;
+  // Make the source hold the names of these datasets' tables, whole (what lifecycle_of reads): a
+  // remote source reads their ALIAS_OF edges a hop at a time, skipping those it holds.
+  void read_names(const std::vector<NodeIdx>& datasets);
+  // Whether edges() reads the names of the datasets job edges enter before judging them (a read of
+  // a job's inputs or outputs, not a walk's: a walk resolves every dataset's names it meets, read
+  // ahead with its level, so it adds no read of them here).
+  bool reads_names = false;
   // Make the source hold these nodes at least in summary form / whole.
   void summaries(const std::vector<NodeIdx>& nodes) { src.summaries(nodes); }
   void wholes(const std::vector<NodeIdx>& nodes) { src.wholes(nodes); }
@@ -105,6 +122,8 @@ class View {
 
  private:
   bool existed(const uint8_t* first_seen) const;
+  // Whether a node stated its lifecycle (by the view's moment): its ``deleted`` stamp, and a drop.
+  bool stated(NodeIdx n, Stamp& stamp, bool& drop) const;
   void judge_job_edges(std::vector<EdgeRef>& found, std::vector<char>& stale);
   // Whether a WRITES edge into a dropped dataset is its drop's (or a later) writer's: last seen at
   // or after the drop, so lineage shows who dropped it, as Marquez does.

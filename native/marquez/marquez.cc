@@ -169,6 +169,7 @@ void Renderer::read(const std::vector<NodeIdx>& nodes, bool full) {
   if (full) v_.wholes(shown);
   else v_.lean(shown);
   v_.wholes(runs);
+  v_.read_names(datasets);  // a dataset's lifecycle is its table's (View::lifecycle_of)
 
   // Each dataset's schema fields, by the ids its ``columns`` name (graph.core.model.field_id). A mirror
   // reads them along their datasets' HAS_COLUMN edges first: a seek per dataset, not per field.
@@ -492,13 +493,23 @@ void Renderer::dataset(NodeIdx n, bool full) {
   value(p[kModified]);
   key(",\"description\":");
   value(p[kDescription]);
+  // The table's lifecycle, whichever of its names stated it last (View::lifecycle_of).
+  const uint8_t* lifecycle = p[kLifecycle];
+  const uint8_t* deleted = p[kDeleted];
+  NodeIdx stated = v_.lifecycle_of(n);
+  if (stated != n) {
+    StrId lifecycle_keys[] = {k_.lifecycle_state, g_.keys.deleted};
+    Picked<2> q(g_.node_record[stated], lifecycle_keys);
+    lifecycle = q[0];
+    deleted = q[1];
+  }
   key(",\"lastLifecycleState\":");
-  value(p[kLifecycle]);
+  value(lifecycle);
   if (full) {
     key(",\"currentVersion\":null,\"facets\":");
     facets(n);
     key(",\"deleted\":");
-    out_ += truthy(p[kDeleted]) ? "true" : "false";
+    out_ += truthy(deleted) ? "true" : "false";
   }
   out_.push_back('}');
 }

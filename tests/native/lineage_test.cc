@@ -192,6 +192,71 @@ TEST(Currency, ADroppedDatasetLeavesNoLineageButItsDropper) {
                                          "dataset:pg:staging.orders", "job:etl:agg", "job:etl:report"}));
 }
 
+// One table under two names, the metastore's (canonical) and its warehouse path (an alias of it),
+// read by a job under each; then a DROP and a CREATE a day apart, each stated under one of the
+// names, in every order: the table ends as the later statement says, whichever name is asked, in
+// the walks as in deleted() and lifecycle_of().
+constexpr const char* kHive = "dataset:hive://m:9083:default.t1";
+constexpr const char* kPath = "dataset:hdfs://m/wh:default.t1";
+
+void state_lifecycle(Graph& g, const char* at, const char* id, bool drop) {
+  Builder b(at);
+  MapWriter props = b.map();
+  props.set_bool("deleted", drop);
+  props.set_str("lifecycleState", drop ? "DROP" : "CREATE");
+  b.node(id, kDataset, props);
+  commit(g, b.wire.finish());
+}
+
+TEST(Currency, ATableUnderTwoNamesEndsAsItsLatestLifecycleStatementUnderEitherSays) {
+  struct Case {
+    const char* first;
+    bool first_drop;
+    const char* second;
+  };
+  for (const Case& c : {Case{kPath, true, kHive}, Case{kHive, true, kPath}, Case{kPath, false, kHive},
+                        Case{kHive, false, kPath}}) {
+    SCOPED_TRACE(std::string(c.first_drop ? "DROP under " : "CREATE under ") + c.first + ", then the other under " +
+                 c.second);
+    Graph g;
+    Builder b(kT1);
+    b.alias("hdfs://m/wh", "default.t1", kHive, "symlink");
+    b.edge("job:etl:by_path", kReads, kPath);
+    b.edge("job:etl:by_table", kReads, kHive);
+    commit(g, b.wire.finish());
+    state_lifecycle(g, kT1, c.first, c.first_drop);
+    state_lifecycle(g, kT2, c.second, !c.first_drop);
+    bool dropped = !c.first_drop;
+    fixture::Viewing now(g);
+    for (const char* name : {kHive, kPath}) {
+      EXPECT_EQ(now.view.deleted(g.find_node(name)), dropped) << name;
+      EXPECT_EQ(text(g, now.view.lifecycle_of(g.find_node(name))), c.second) << name;
+      // the walk from either name is the table's: its readers under both names while it stands
+      LineageAnswer down = datasets(g, name, false, true, 1);
+      EXPECT_EQ(ids(g, down.nodes), dropped ? Strings{kHive}
+                                            : (Strings{kHive, "job:etl:by_path", "job:etl:by_table"}))
+          << name;
+    }
+    // between the two statements, the first one stands
+    fixture::Viewing then(g, "2026-01-05T12:00:00.000000Z");
+    for (const char* name : {kHive, kPath}) EXPECT_EQ(then.view.deleted(g.find_node(name)), c.first_drop) << name;
+    // a job is no dataset: it is its own lifecycle's name
+    EXPECT_EQ(now.view.lifecycle_of(g.find_node("job:etl:by_path")), g.find_node("job:etl:by_path"));
+  }
+}
+
+TEST(Currency, ATablesNamesStatingTheirLifecycleAtOneStampEndDropped) {
+  Graph g;
+  Builder b(kT1);
+  b.alias("hdfs://m/wh", "default.t1", kHive, "symlink");
+  commit(g, b.wire.finish());
+  state_lifecycle(g, kT2, kHive, false);
+  state_lifecycle(g, kT2, kPath, true);
+  fixture::Viewing now(g);
+  EXPECT_TRUE(now.view.deleted(g.find_node(kHive)));
+  EXPECT_EQ(text(g, now.view.lifecycle_of(g.find_node(kHive))), kPath);
+}
+
 TEST(Currency, NewestPicksTheGreatestByKeyThenId) {
   Graph g;
   complete_run(g, kT1, "job:etl:j", "r1", {"dataset:pg:a"}, {});

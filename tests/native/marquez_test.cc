@@ -115,6 +115,20 @@ TEST(MarquezNodes, AFullDatasetAddsItsFacetsRebuiltAndVerbatim) {
   EXPECT_NE(out.find(R"("sourceName":"kafka")"), std::string::npos) << out;  // no source name: its namespace
 }
 
+TEST(MarquezNodes, ADatasetShowsItsTablesLatestLifecycleStatementUnderAnyName) {
+  Graph g;
+  mesh(g);
+  Builder b(kT2);  // a day later, pg:in dropped under its storage path
+  b.alias("s3://lake", "in", "dataset:pg:in", "symlink");
+  MapWriter dropped = b.map();
+  dropped.set_bool("deleted", true).set_str("lifecycleState", "DROP");
+  b.node("dataset:s3://lake:in", kDataset, dropped);
+  commit(g, b.wire.finish());
+  std::string out = nodes_json(g, {"dataset:pg:in"}, true);
+  EXPECT_NE(out.find(R"("lastLifecycleState":"DROP")"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("deleted":true})"), std::string::npos) << out;
+}
+
 const std::string kLatestRun =
     R"({"id":"r2","createdAt":"2026-01-05T00:00:02.000000Z","updatedAt":"2026-01-05T00:01:02.5+00:00",)"
     R"("nominalStartTime":"2026-01-05T00:00:00Z","nominalEndTime":null,"state":"COMPLETED",)"
