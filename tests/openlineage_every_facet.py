@@ -367,6 +367,18 @@ def every_facet_event() -> dict[str, Any]:
                     lifecycle_state_change_dataset.LifecycleStateChange.CREATE
                 ),
             ),
+            # the lineage schema's dataset variant (its job one is placed above): revenue derived
+            # from orders, stated on the dataset
+            (
+                "lineage",
+                lineage.LineageDatasetFacet(
+                    inputs=[
+                        lineage.LineageDatasetInput(
+                            namespace=NAMESPACE, name="public.orders", type="DATASET"
+                        )
+                    ]
+                ),
+            ),
         ]
     )
     output_only = dict(
@@ -376,6 +388,15 @@ def every_facet_event() -> dict[str, Any]:
                 "OutputStatisticsOutputDatasetFacet",
                 "outputStatistics",
                 output_statistics_output_dataset.OutputStatisticsOutputDatasetFacet(rowCount=1),
+            ),
+            # the subset schema's output variant (its input one is placed above)
+            (
+                "subset",
+                base_subset_dataset.OutputSubsetOutputDatasetFacet(
+                    base_subset_dataset.PartitionSubsetCondition(
+                        [base_subset_dataset.Partition({"day": "2026-03-02"}, "day=2026-03-02")]
+                    )
+                ),
             ),
         ]
     )

@@ -27,7 +27,10 @@ query ($ns: String!) {
   }
   job(namespace: "spark", name: "daily_revenue") {
     facets description sql tags jobType processingType integration owners { name }
-    latestRun { facets nominalStartTime nominalEndTime state parent { runId } }
+    latestRun {
+      facets nominalStartTime nominalEndTime state parent { runId }
+      inputs { dataset { id } facets } outputs { dataset { id } facets }
+    }
   }
 }"""
 
@@ -62,8 +65,12 @@ def state(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def _kept(state: dict[str, Any], place: str) -> dict[str, Any]:
+    run = state["job"]["latestRun"]
     if place in ("run",):
-        return state["job"]["latestRun"]["facets"]
+        return run["facets"]
+    if place in ("inputFacets", "outputFacets"):  # the run's read or write of the dataset
+        [read_or_written] = run["inputs" if place == "inputFacets" else "outputs"]
+        return read_or_written["facets"]
     if place == "job":
         return state["job"]["facets"]
     return state["orders"]["facets"] if place == "input" else state["revenue"]["facets"]
@@ -132,6 +139,31 @@ def test_a_mapped_facet_lands_where_the_mapping_says(state: dict[str, Any], face
     if facet in fields:
         actual, expected = fields[facet]
         assert actual == expected, facet
+
+
+def test_both_variants_of_a_schema_land_where_the_mapping_says(state: dict[str, Any]) -> None:
+    """The lineage schema's dataset facet (its job facet is placed above) and the subset schema's
+    output facet (its input one too) are kept where the mapping names each."""
+    mapped = MAPPING["mapped"]
+    assert mapped["LineageFacet"]["LineageDatasetFacet"] == "Dataset.facets.lineage (kept)"
+    [derived] = state["revenue"]["facets"]["lineage"]["inputs"]
+    assert (derived["namespace"], derived["name"], derived["type"]) == (
+        NAMESPACE,
+        "public.orders",
+        "DATASET",
+    )
+    assert mapped["BaseSubsetDatasetFacet"]["OutputSubsetOutputDatasetFacet"] == (
+        "Run.outputs[].facets.subset (kept)"
+    )
+    [written] = state["job"]["latestRun"]["outputs"]
+    assert written["dataset"]["id"] == f"dataset:{NAMESPACE}:public.revenue"
+    assert written["facets"]["subset"]["outputCondition"] == {
+        "type": "partition",
+        "partitions": [{"dimensions": {"day": "2026-03-02"}, "identifier": "day=2026-03-02"}],
+    }
+    [read] = state["job"]["latestRun"]["inputs"]
+    assert read["dataset"]["id"] == state["orders"]["id"]
+    assert read["facets"]["subset"]["inputCondition"]["locations"] == ["2026-03-02"]
 
 
 def test_the_docs_table_lists_every_facet() -> None:

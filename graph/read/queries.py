@@ -9,8 +9,17 @@ any of its names was told (a DROP sent under the storage path ends the table the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from graph.core.model import EdgeKind, Node, NodeKind, PropertyKey, dataset_id, job_id
+from graph.core.model import (
+    FACET_PREFIX,
+    EdgeKind,
+    Node,
+    NodeKind,
+    PropertyKey,
+    dataset_id,
+    job_id,
+)
 from graph.read import search as ranked_search
 from graph.read.aliases import (
     AliasResolver,
@@ -142,6 +151,38 @@ def runs(store: GraphReader, job_node: Node, first: int) -> list[Node]:
 def parent_run(store: GraphReader, run_node: Node) -> Node | None:
     edges = store.edges({run_node.id}, (EdgeKind.CHILD_OF,), "out")
     return node(store, edges[0].target) if edges else None
+
+
+@dataclass(frozen=True, slots=True)
+class RunDataset:
+    """A dataset one run read or wrote, with the facets its event stated for that read or write
+    (an input's ``inputFacets``, an output's ``outputFacets``: subset, statistics, data quality
+    metrics), kept on the run's CONSUMED or PRODUCED edge."""
+
+    dataset: Node
+    facets: dict[str, Any]
+
+
+def run_datasets(store: GraphReader, run_node: Node, kind: EdgeKind) -> list[RunDataset]:
+    """The datasets a run read (``CONSUMED``) or wrote (``PRODUCED``), in the order of the ids the
+    event named, each as its canonical dataset (a storage path answers as its table, with the
+    table's lifecycle), with that read's or write's facets by name."""
+    edges = sorted(store.edges({run_node.id}, (kind,), "out"), key=lambda e: e.target)
+    canonical = AliasResolver(store).canonical({e.target for e in edges})
+    found = store.nodes(set(canonical.values()))
+    shown = {n.id: n for n in with_table_lifecycles(store, list(found.values()))}
+    answer = []
+    for edge in edges:
+        dataset = shown.get(canonical[edge.target])
+        if dataset is None:
+            continue
+        facets = {
+            key[len(FACET_PREFIX) :]: value
+            for key, value in edge.props.items()
+            if key.startswith(FACET_PREFIX) and value is not None
+        }
+        answer.append(RunDataset(dataset, facets))
+    return answer
 
 
 def search(store: GraphReader, text: str, first: int) -> list[Node]:

@@ -146,6 +146,35 @@ class Run:
         parent = queries.parent_run(store_view(info), self._node)
         return Run.of(parent) if parent else None
 
+    @strawberry.field(
+        description="The datasets this run read (each as its table, whatever name the event "
+        "gave), each with its input's facets (inputFacets: subset, statistics, data quality "
+        "metrics)."
+    )
+    def inputs(self, info: Info) -> list[RunDataset]:
+        found = queries.run_datasets(store_view(info), self._node, EdgeKind.CONSUMED)
+        return [RunDataset.of(d) for d in found]
+
+    @strawberry.field(
+        description="The datasets this run wrote (each as its table, whatever name the event "
+        "gave), each with its output's facets (outputFacets: subset, statistics)."
+    )
+    def outputs(self, info: Info) -> list[RunDataset]:
+        found = queries.run_datasets(store_view(info), self._node, EdgeKind.PRODUCED)
+        return [RunDataset.of(d) for d in found]
+
+
+@strawberry.type(description="A dataset as one run read or wrote it.")
+class RunDataset:
+    dataset: Dataset = strawberry.field(description="The dataset (its table, under any name).")
+    facets: JSON = strawberry.field(
+        description="The facets the run's event stated for this read or write, by name."
+    )
+
+    @staticmethod
+    def of(found: queries.RunDataset) -> RunDataset:
+        return RunDataset(dataset=Dataset.of(found.dataset), facets=JSON(found.facets))
+
 
 @strawberry.interface(description="A dataset or a job: a named thing producers describe.")
 class Entity:
