@@ -10,14 +10,8 @@ The rule is matched once, in the native core (``native/core/domain_rules.h``, ex
 translation is handed the same rules as data (``DomainRules.as_data``), so every ingester assigns
 domains by one implementation and the translation never calls back into Python per dataset.
 
-Rules file (YAML or JSON)::
-
-    rules:
-      - domain: sales
-        namespace: "postgres://sales-db:*"
-        name: "public.*"
-      - domain: marketing
-        job_namespace: "airflow://marketing*"
+The rules file (YAML or JSON) is declared once, below (``DOMAIN_RULES_FILE``: its keys, kinds and an
+example), and docs/reference/configuration.md is written from that declaration.
 """
 
 from __future__ import annotations

@@ -214,32 +214,18 @@ def own_state(
             where = f"{subject} column {column}" if column else subject
             how = _failed_how(check)
             named = str(column) if column else None
-            if error_level(check):
-                message = f"assertion {name!r} of {where} {how}"
-                own.failures.append(
-                    Reason(
-                        ReasonKind.ASSERTION_FAILED,
-                        subject,
-                        message,
-                        check.id,
-                        check=name,
-                        column=named,
-                        detail=how,
-                    )
+            failing = error_level(check)
+            (own.failures if failing else own.warnings).append(
+                Reason(
+                    ReasonKind.ASSERTION_FAILED if failing else ReasonKind.ASSERTION_WARNING,
+                    subject,
+                    f"{'' if failing else 'warning: '}assertion {name!r} of {where} {how}",
+                    check.id,
+                    check=name,
+                    column=named,
+                    detail=how,
                 )
-            else:
-                message = f"warning: assertion {name!r} of {where} {how}"
-                own.warnings.append(
-                    Reason(
-                        ReasonKind.ASSERTION_WARNING,
-                        subject,
-                        message,
-                        check.id,
-                        check=name,
-                        column=named,
-                        detail=how,
-                    )
-                )
+            )
     slos = dataset_slos(reader, ids)
     if slos:
         updates = governance.last_updates(reader, [d for d in datasets if d.id in slos])
