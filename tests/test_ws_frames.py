@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -58,6 +58,33 @@ def _watched(server: LiveServer, run: Callable[[], T]) -> tuple[T, float]:
     return result, float(slowest)
 
 
+def _http_then_websocket(
+    server: LiveServer,
+    fan: int,
+    query: dict[str, Any],
+    posts: int,
+    over_websocket: Callable[[], Coroutine[Any, Any, list[dict[str, Any]]]],
+) -> tuple[list[Any], float, list[dict[str, Any]], float]:
+    """On a fan of ``fan`` datasets: ``posts`` concurrent POSTs of ``query``, then
+    ``over_websocket()``, each watched from another process; their answers and slowest /healthz
+    (HTTP's first). The server is stopped afterwards."""
+
+    def over_http() -> list[Any]:
+        with httpx.Client(timeout=120) as client, ThreadPoolExecutor(posts) as pool:
+            sent = [
+                pool.submit(client.post, f"{server.url}/graphql", json=query) for _ in range(posts)
+            ]
+            return [post.result().json() for post in sent]
+
+    try:
+        load_fan(server, fan)
+        http_answers, http_slowest = _watched(server, over_http)
+        answers, slowest = _watched(server, lambda: asyncio.run(over_websocket()))
+    finally:
+        server.stop()
+    return http_answers, http_slowest, answers, slowest
+
+
 def test_large_websocket_answers_are_framed_off_the_event_loop(tmp_path: Path) -> None:
     """Four ~10 MB answers over one websocket hold /healthz no longer than the same four over
     HTTP do (measured on a loaded host: 0.50-0.68 s against 0.11-0.13 s before, 0.13-0.17 s
@@ -65,14 +92,6 @@ def test_large_websocket_answers_are_framed_off_the_event_loop(tmp_path: Path) -
     server = LiveServer(["--data-dir", str(tmp_path / "store")], tmp_path / "server.log").start(
         ["--max-client-queries", "4", "--max-result-bytes", str(200 * 2**20)]
     )
-    query = {"query": HEAVY, "variables": {"id": HUB}}
-
-    def over_http() -> list[Any]:
-        with httpx.Client(timeout=120) as client, ThreadPoolExecutor(4) as pool:
-            posts = [
-                pool.submit(client.post, f"{server.url}/graphql", json=query) for _ in range(4)
-            ]
-            return [post.result().json() for post in posts]
 
     async def four_answers() -> list[dict[str, Any]]:
         connection = await Connection.open(server, max_size=None)
@@ -90,12 +109,10 @@ def test_large_websocket_answers_are_framed_off_the_event_loop(tmp_path: Path) -
         await connection.close()
         return answers
 
-    try:
-        load_fan(server, 4000)
-        http_answers, http_slowest = _watched(server, over_http)
-        answers, slowest = _watched(server, lambda: asyncio.run(four_answers()))
-    finally:
-        server.stop()
+    query = {"query": HEAVY, "variables": {"id": HUB}}
+    http_answers, http_slowest, answers, slowest = _http_then_websocket(
+        server, 4000, query, 4, four_answers
+    )
     assert sorted(str(a["id"]) for a in answers) == ["0", "1", "2", "3"]
     assert all(a["payload"] == http_answers[0] for a in answers)  # the answer HTTP gives
     assert len(str(http_answers[0])) > 5_000_000  # a large one
@@ -127,14 +144,6 @@ def test_subscription_pushes_are_framed_off_the_event_loop(tmp_path: Path) -> No
             str(2**40),  # unpaced: all eight at once, as the loop would see them
         ]
     )
-    query = {"query": "query($id: String!) { %s }" % WIDE, "variables": {"id": HUB}}
-
-    def over_http() -> list[Any]:
-        with httpx.Client(timeout=120) as client, ThreadPoolExecutor(PUSHES) as pool:
-            posts = [
-                pool.submit(client.post, f"{server.url}/graphql", json=query) for _ in range(PUSHES)
-            ]
-            return [post.result().json() for post in posts]
 
     async def pushes() -> list[dict[str, Any]]:
         connection = await Connection.open(server, max_size=None)
@@ -150,12 +159,10 @@ def test_subscription_pushes_are_framed_off_the_event_loop(tmp_path: Path) -> No
         await connection.close()
         return answers
 
-    try:
-        load_fan(server, 12000)
-        http_answers, http_slowest = _watched(server, over_http)
-        answers, slowest = _watched(server, lambda: asyncio.run(pushes()))
-    finally:
-        server.stop()
+    query = {"query": "query($id: String!) { %s }" % WIDE, "variables": {"id": HUB}}
+    http_answers, http_slowest, answers, slowest = _http_then_websocket(
+        server, 12000, query, PUSHES, pushes
+    )
     assert sorted(str(a["id"]) for a in answers) == [str(op) for op in range(PUSHES)]
     assert all(a["type"] == "next" for a in answers)
     expected = http_answers[0]["data"]["lineage"]
