@@ -46,6 +46,32 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _listens(pid: int, port: int) -> bool:
+    """Whether process ``pid`` holds the socket listening on ``port`` (Linux's /proc; True where it
+    cannot tell). A free port can be taken by another test's server before this one binds it;
+    that server's /healthz must not pass for this one's."""
+    try:
+        held = {
+            f"socket:[{fields[9]}]"
+            for fields in (
+                line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+            )
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port
+        }
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return True
+    return any(_link(fd) in held for fd in fds)
+
+
+def _link(fd: Path) -> str:
+    """What an open file descriptor points at ("" once it is closed)."""
+    try:
+        return os.readlink(fd)
+    except OSError:
+        return ""
+
+
 class LineagemeshServer:
     """``start`` waits until ``/healthz`` answers; ``stop`` is SIGTERM (then SIGKILL); ``kill`` is a crash;
     ``graphql`` asks it a query with the bearer ``token``, if any."""
@@ -62,6 +88,7 @@ class LineagemeshServer:
         self.store_args = store_args
         self.log_path = log_path
         self.port = port or free_port()
+        self._port_chosen = port is None  # free_port's: another may be taken if it was lost
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = env or {}  # extra environment of the server process (LINEAGEMESH_TOKENS, ...)
         self.global_args = global_args or []  # options before `serve`, e.g. --log-level warning
@@ -70,6 +97,7 @@ class LineagemeshServer:
 
     def start(self, extra_args: list[str] | None = None, timeout: float = 60) -> LineagemeshServer:
         with open(self.log_path, "ab") as log:
+            written = log.tell()  # this start's lines follow
             self.process = subprocess.Popen(
                 [
                     sys.executable,
@@ -90,11 +118,17 @@ class LineagemeshServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                if self._port_chosen and b"address already in use" in self._log_since(written):
+                    self.port = free_port()  # taken by another server before this one bound it
+                    self.url = f"http://127.0.0.1:{self.port}"
+                    return self.start(extra_args, max(deadline - time.monotonic(), 1.0))
                 raise RuntimeError(
                     f"server exited with {self.process.returncode}:\n{self.log_tail()}"
                 )
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200 and _listens(
+                    self.process.pid, self.port
+                ):
                     return self
             time.sleep(0.1)
         self.stop()
@@ -135,6 +169,12 @@ class LineagemeshServer:
         if body.get("errors"):
             raise AssertionError(f"GraphQL errors: {body['errors']}")
         return body["data"]
+
+    def _log_since(self, offset: int) -> bytes:
+        with contextlib.suppress(OSError), open(self.log_path, "rb") as log:
+            log.seek(offset)
+            return log.read()
+        return b""
 
     def log_tail(self, lines: int = 40) -> str:
         try:
