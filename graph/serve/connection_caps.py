@@ -51,6 +51,7 @@ class ConnectionLimits:
 
 
 REASONS = ("server", "address")  # why a connection was refused: the server's cap or its address's
+FRAMED = ("worker", "loop")  # where a websocket message's frame was made
 
 
 def _refusal(message: str) -> bytes:
@@ -71,6 +72,11 @@ class ConnectionCounts:
         self.websockets = 0
         self.refused: Counter[str] = Counter()
         self.evicted = 0  # idle connections closed to make room at the server's cap
+        # websocket messages sent, and their bytes (a text message's characters), by where their
+        # frame was made: "worker" (with the answer, graph.serve.websocket_frames) or "loop"
+        # (by ``websockets`` on the event loop: only small protocol messages should be)
+        self.ws_messages: Counter[str] = Counter()
+        self.ws_bytes: Counter[str] = Counter()
         self._by_address: Counter[str] = Counter()
         self._idle: OrderedDict[CappedHTTP, None] = OrderedDict()  # least recently active first
         self._answers = {
@@ -200,13 +206,19 @@ class CappedWebSockets(WebSocketsSansIOProtocol):
         self.scope["extensions"][EXTENSION] = {}  # (the app runs later)
 
     async def send(self, message: Any) -> None:
-        frame = message.get(FRAME_KEY) if message.get("type") == "websocket.send" else None
+        if message.get("type") != "websocket.send":
+            return await super().send(message)
+        frame = message.get(FRAME_KEY)
         if frame is None:
+            self.counts.ws_messages["loop"] += 1
+            self.counts.ws_bytes["loop"] += len(message.get("text") or message.get("bytes") or "")
             return await super().send(message)
         await self.writable.wait()  # as uvicorn's: the transport's buffer drained enough
         if self.disconnected or self.close_sent or self.conn.state is not State.OPEN:
             raise ClientDisconnected()
         self.transport.write(frame)
+        self.counts.ws_messages["worker"] += 1
+        self.counts.ws_bytes["worker"] += len(frame)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
@@ -260,6 +272,23 @@ class ConnectionMetrics(Collector):
             "Idle connections closed at the server's cap to make room for a new one.",
             value=counts.evicted,
         )
+        messages = CounterMetricFamily(
+            "lineagemesh_websocket_messages_sent",
+            "Websocket messages sent, by where their frame was made: with the answer in a worker "
+            "thread (worker) or on the event loop (loop: small protocol messages only).",
+            labels=["framed"],
+        )
+        sent = CounterMetricFamily(
+            "lineagemesh_websocket_sent_bytes",
+            "Bytes of the websocket messages sent (a text message's characters), by where their "
+            "frame was made (framed: worker or loop).",
+            labels=["framed"],
+        )
+        for where in FRAMED:
+            messages.add_metric([where], counts.ws_messages[where])
+            sent.add_metric([where], counts.ws_bytes[where])
+        yield messages
+        yield sent
 
 
 def uvicorn_options(
