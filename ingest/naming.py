@@ -26,11 +26,16 @@ URL (``sqlite:////p/c.db``, what pyiceberg's SqlCatalog is configured with) → 
 ``sqlite:/p/c.db`` (what openlineage-spark names it). Other namespaces are left exactly as sent.
 That rule is the native core's (``native/core/namespaces.h``), which the OpenLineage translation
 applies without calling back here, so every ingester spells namespaces by the one rule.
+
+A query engine names a table by its own catalog (:class:`CatalogSource`: Trino's
+``catalog.schema.table`` under ``trino://host:port``); a declared catalog's source names it too,
+and the engine's name becomes an alias of the source's.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
@@ -97,3 +102,26 @@ def normal_namespace(namespace: str) -> str:
     Cached: ingesters ask for the same few namespaces again and again (~40 ns a hit, ~160 ns a
     call into the core)."""
     return _native.normal_namespace(namespace)
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogSource:
+    """A query engine's catalog and the source it reads: Trino's ``lakehouse`` catalog over an
+    Iceberg REST catalog, ``hive`` over a metastore. Trino's OpenLineage listener names a table
+    ``catalog.schema.table`` under ``trino://host:port``; the source names the same table
+    ``schema.table`` under its own namespace (``http://iceberg-rest:8181``, ``hive://ms:9083``),
+    as the Iceberg crawl and openlineage-spark do, or ``database.schema.table`` (``prefix``: a
+    database's name) under ``postgres://host:port``. So the engine's name is an alias of the
+    source's (``ALIAS_OF``, reason ``CATALOG``): one table, ``graph.read.aliases``."""
+
+    engine: str  # the engine's namespace, as normal_namespace spells it
+    catalog: str
+    namespace: str  # the source's namespace, likewise
+    prefix: str = ""  # what the source names before schema.table (a database), if anything
+
+    def source_of(self, namespace: str, name: str) -> tuple[str, str] | None:
+        """The source's (namespace, name) of a table the engine names, or None: not this catalog."""
+        catalog, dot, rest = name.partition(".")
+        if not dot or catalog != self.catalog or normal_namespace(namespace) != self.engine:
+            return None
+        return self.namespace, f"{self.prefix}.{rest}" if self.prefix else rest

@@ -102,8 +102,10 @@ def translate_batch(
         )
         for kept in (python.extras, python.settled, python.lenient):
             kept.pop(index, None)
+    payload = concat_encoded([wire, *(python.extras[i] for i in sorted(python.extras))])
+    aliases = rules.catalog_aliases(payload)  # the engines' catalogs the rules declare
     return Translations(
-        concat_encoded([wire, *(python.extras[i] for i in sorted(python.extras))]),
+        concat_encoded([payload, encode(aliases)]) if aliases else payload,
         dict(sorted(python.refused.items())),
         [raw if isinstance(raw, bytes) else b"" for raw in raws],
         seconds,

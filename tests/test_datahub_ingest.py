@@ -11,6 +11,8 @@ from pathlib import Path
 
 from command_line import lineagemesh, lineagemesh_ok
 from datahub.emitter.mce_builder import (
+    make_data_flow_urn,
+    make_data_job_urn_with_flow,
     make_data_product_urn,
     make_dataset_urn,
     make_domain_urn,
@@ -23,6 +25,7 @@ from datahub.emitter.mce_builder import (
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
 from datahub.ingestion.sink.file import write_metadata_file
 from datahub.metadata import schema_classes as m
+from graphql_in_process import run
 from openlineage_events import complete
 
 from graph.core.model import EdgeKind, dataset_id, field_id, product_id
@@ -203,3 +206,123 @@ def test_a_broken_datahub_file_is_refused_at_its_line(store_args, open_test_stor
     assert f"{broken}:{starts[2]}: entityUrn 'not-an-urn' is not a DataHub urn" in done.stderr
     with open_test_store() as store:
         assert store.nodes([TABLE]) == {}
+
+
+def _pipeline_file(path: Path) -> Path:
+    """An Airflow DAG and its tasks as DataHub's Airflow plugin registers them (dataFlow, dataJob,
+    dataJobInputOutput in both its list and its edge form), written by the SDK's file sink writer."""
+    flow = make_data_flow_urn("airflow", "orders_dag", "prod")
+    load = make_data_job_urn_with_flow(flow, "load_orders")
+    extract = make_data_job_urn_with_flow(flow, "extract_orders")
+    raw = make_dataset_urn("postgres", "orders.public.orders", "PROD")
+    customers = make_dataset_urn("postgres", "orders.public.customers", "PROD")
+    table = make_dataset_urn("postgres", "orders.public.customer_orders", "PROD")
+    spark = make_data_flow_urn("spark", "nightly_rollup", "prod")
+    records: list[m.MetadataChangeEventClass | MetadataChangeProposalWrapper] = [
+        MetadataChangeProposalWrapper(
+            entityUrn=flow,
+            aspect=m.DataFlowInfoClass(
+                name="orders_dag", description="Loads orders every hour", project="sales"
+            ),
+        ),
+        MetadataChangeProposalWrapper(
+            entityUrn=flow,
+            aspect=m.OwnershipClass(
+                owners=[
+                    m.OwnerClass(
+                        owner=make_group_urn("orders-team"), type=m.OwnershipTypeClass.DATAOWNER
+                    )
+                ]
+            ),
+        ),
+        m.MetadataChangeEventClass(  # the snapshot form of a task
+            proposedSnapshot=m.DataJobSnapshotClass(
+                urn=extract,
+                aspects=[m.DataJobInfoClass(name="extract_orders", type="COMMAND", flowUrn=flow)],
+            )
+        ),
+        MetadataChangeProposalWrapper(
+            entityUrn=load,
+            aspect=m.DataJobInfoClass(
+                name="load_orders",
+                type="COMMAND",
+                flowUrn=flow,
+                description="Joins orders to customers",
+                customProperties={"retries": "3"},
+            ),
+        ),
+        MetadataChangeProposalWrapper(
+            entityUrn=load,
+            aspect=m.DataJobInputOutputClass(
+                inputDatasets=[raw],
+                outputDatasets=[],
+                inputDatasetEdges=[m.EdgeClass(destinationUrn=customers)],
+                outputDatasetEdges=[m.EdgeClass(destinationUrn=table)],
+                inputDatajobs=[extract],
+                fineGrainedLineages=[
+                    m.FineGrainedLineageClass(
+                        upstreamType=m.FineGrainedLineageUpstreamTypeClass.FIELD_SET,
+                        upstreams=[make_schema_field_urn(customers, "email")],
+                        downstreamType=m.FineGrainedLineageDownstreamTypeClass.FIELD,
+                        downstreams=[make_schema_field_urn(table, "email")],
+                    )
+                ],
+            ),
+        ),
+        MetadataChangeProposalWrapper(  # a flow no lineage names: placed by its orchestrator
+            entityUrn=spark, aspect=m.DataFlowInfoClass(name="nightly_rollup")
+        ),
+    ]
+    write_metadata_file(path, records)
+    return path
+
+
+JOB_QUERY = """query($ns: String!, $name: String!) { job(namespace: $ns, name: $name) {
+  id description jobType integration owners { name } inputs { id } outputs { id } } }"""
+
+
+def test_datahub_flows_and_jobs_meet_their_openlineage_jobs(store_args, open_test_store, tmp_path):
+    events = tmp_path / "events.json"
+    raw = {"namespace": ORDERS_DB, "name": "orders.public.orders"}
+    table = {"namespace": ORDERS_DB, "name": "orders.public.customer_orders"}
+    events.write_text(
+        json.dumps([complete("orders_dag.load_orders", [raw], [table], job_namespace="sales")])
+    )
+    lineagemesh_ok("ingest", "openlineage", *store_args, str(events))
+    pipeline = _pipeline_file(tmp_path / "pipeline.json")
+    done = lineagemesh_ok(
+        "ingest",
+        "datahub",
+        *store_args,
+        "--platform-namespace",
+        f"postgres={ORDERS_DB}",
+        str(pipeline),
+    )
+    # the DAG's namespace is the one its tasks have in the graph; the Spark flow's is unknown
+    assert "no namespace known for urn:li:dataFlow:(spark,nightly_rollup,prod)" in done.stderr
+    assert "orders_dag" not in done.stderr and "not mapped" not in done.stderr
+    store = open_test_store()
+    load = run(store, JOB_QUERY, ns="sales", name="orders_dag.load_orders")["job"]
+    customers = dataset_id(ORDERS_DB, "orders.public.customers")
+    assert load["id"] == "job:sales:orders_dag.load_orders"  # the OpenLineage job: one node
+    assert (load["description"], load["jobType"], load["integration"]) == (
+        "Joins orders to customers",
+        "TASK",
+        "AIRFLOW",
+    )
+    assert {d["id"] for d in load["inputs"]} == {RAW, customers}
+    assert [d["id"] for d in load["outputs"]] == [TABLE]
+    dag = run(store, JOB_QUERY, ns="sales", name="orders_dag")["job"]
+    assert (dag["description"], dag["jobType"], [o["name"] for o in dag["owners"]]) == (
+        "Loads orders every hour",
+        "DAG",
+        ["orders-team"],
+    )
+    assert run(store, JOB_QUERY, ns="spark", name="nightly_rollup")["job"]["jobType"] == "DAG"
+    props = store.nodes([load["id"]])[load["id"]].props
+    assert props["parentJob"] == "job:sales:orders_dag"
+    assert props["upstreamJobs"] == ["job:sales:orders_dag.extract_orders"]
+    email = field_id(ORDERS_DB, "orders.public.customer_orders", "email")
+    assert {e.target for e in store.edges([email], [EdgeKind.DERIVES_FROM], "out")} == {
+        field_id(ORDERS_DB, "orders.public.customers", "email")
+    }

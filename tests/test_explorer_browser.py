@@ -254,8 +254,10 @@ def test_impact_mode_shows_the_impact_answer(
         "return window.explorer.cy.nodes('.COLUMN').map((n) => [n.data('label'), n.data('node')])"
     )
     assert len(columns) > 1
-    assert all(label == f"{c['dataset']}.{c['name']}" for label, c in columns)
-    assert "public.delivery_7_days.customer_email" in {label for label, _ in columns}
+    assert all(label.replace("\n", "") == f"{c['dataset']}.{c['name']}" for label, c in columns)
+    assert "public.delivery_7_days.customer_email" in {
+        label.replace("\n", "") for label, _ in columns
+    }
     title = browser.find_element(By.CSS_SELECTOR, "#panel h2").text
     assert title == "Impact: DROP public.customers.email"
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import food_delivery as fd
+import httpx
 import pytest
 from browser import (
     click_node,
@@ -28,6 +29,7 @@ from browser import (
 )
 from explorer_demo import FAN_INPUTS, FAN_JOB, demo_server
 from live_server import LiveServer
+from openlineage_events import complete
 from selenium.webdriver import ActionChains, Chrome
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -621,3 +623,35 @@ def test_every_view_opens_whole_on_screen_and_readable(
             assert screenshot(browser, tmp_path, f"{name.replace(' ', '-')}-{size[0]}.png") > 0
     finally:
         browser.set_window_size(1400, 900)
+
+
+TALL = 18  # datasets written from tall.hub: a rank twice as tall as the window holds readably
+
+
+def test_an_impact_with_a_tall_rank_opens_wrapped_into_columns_with_whole_names(
+    server: LiveServer, browser: Chrome, tmp_path
+) -> None:
+    names = [f"tall.product_of_quotes.table_quotes_{i:02d}" for i in range(TALL)]
+    event = complete(
+        "spread",
+        [{"namespace": "tall", "name": "hub"}],
+        [{"namespace": "tall", "name": name} for name in names],
+        job_namespace="tall",
+    )
+    httpx.post(f"{server.url}/api/v1/lineage", json=event, timeout=30).raise_for_status()
+    open_explorer(browser, server, "#node=dataset:tall:hub&mode=impact&change=DROP")
+    wait(browser, "document.body.dataset.painted", "nothing drawn")
+    # every affected dataset drawn, whole on screen and readable: the tall rank in columns
+    seen = uncovered(browser)
+    assert seen["drawn"] == TALL + 2 and seen["hidden"] == []
+    assert seen["smallest"] >= READABLE_PX
+    nodes = drawn(browser)
+    columns = {round(view(browser)["positions"][f"dataset:tall:{n}"]["x"]) for n in names}
+    assert len(columns) >= 2
+    assert overlapping(boxes(browser)) == []
+    # each name whole, broken where its parts meet, not cut
+    for name in names:
+        label = nodes[f"dataset:tall:{name}"]["label"]
+        assert "…" not in label and label.replace("\n", "") == name, label
+        assert all(line.endswith(".") for line in label.split("\n")[:-1]), label
+    assert screenshot(browser, tmp_path, "impact-tall-rank.png") > 0

@@ -5,11 +5,13 @@ declare by name or not."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from command_line import lineagemesh_ok
 from conftest import corpus
 from graphql_in_process import run
+from openlineage_events import complete
 
 QUERIES = corpus("trino-openlineage", "queries.json")
 TRINO = "trino://trino.internal:8080"
@@ -76,3 +78,46 @@ def test_trinos_querying_user_is_a_consumer_of_the_product_read(
     assert found["silentConsumers"] == []
     # a change to the port reaches both of bi-service's queries without notice
     assert sorted(found["portImpact"]["undeclaredConsumers"]) == BI_QUERIES
+
+
+CATALOGS = f"""
+catalogs:
+  - {{engine: "{TRINO}", catalog: pg, namespace: "postgres://orders-db:5432", prefix: orders}}
+  - {{engine: "{TRINO}", catalog: lake, namespace: "http://iceberg-rest:8181"}}
+"""
+ORDERS = "dataset:postgres://orders-db:5432:orders.public.customer_orders"
+REGIONS = "dataset:http://iceberg-rest:8181:bi.orders_by_region"
+LINEAGE = """query($id: String!) { lineage(nodeId: $id, direction: DOWNSTREAM) {
+  nodes { id } edges { source target } } }"""
+DATASET = """query($ns: String!, $name: String!) { dataset(namespace: $ns, name: $name) { id } }"""
+
+
+def test_a_trino_catalog_is_the_table_behind_it(
+    store_args: list[str], open_test_store, tmp_path: Path
+) -> None:
+    """With the catalogs declared, the table a Trino query reads (``pg.public.customer_orders``
+    under ``trino://host:port``) is the Postgres table Spark writes, and the one it writes
+    (``lake.bi.orders_by_region``) the Iceberg table Spark reads: lineage runs through Trino."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(CATALOGS)
+    spark = tmp_path / "spark.json"
+    orders = {"namespace": "postgres://orders-db:5432", "name": "orders.public.customer_orders"}
+    regions = {"namespace": "http://iceberg-rest:8181", "name": "bi.orders_by_region"}
+    spark.write_text(
+        json.dumps(
+            [
+                complete("load_orders", [], [orders], job_namespace="spark"),
+                complete("regional_report", [regions], [], job_namespace="spark"),
+            ]
+        )
+    )
+    lineagemesh_ok("ingest", "openlineage", *store_args, str(spark))
+    lineagemesh_ok("ingest", "openlineage", *store_args, "--domain-rules", str(rules), str(QUERIES))
+    with open_test_store() as store:
+        found = run(store, LINEAGE, id=ORDERS)["lineage"]
+        by_trino = run(store, DATASET, ns=TRINO, name="lake.bi.orders_by_region")["dataset"]
+    ids = {n["id"] for n in found["nodes"]}
+    assert {*BI_QUERIES, REGIONS, "job:spark:regional_report"} <= ids
+    assert f"dataset:{TRINO}:pg.public.customer_orders" not in ids  # one node: the source's
+    assert {"source": ORDERS, "target": BI_QUERIES[0]} in found["edges"]
+    assert by_trino == {"id": REGIONS}

@@ -633,8 +633,9 @@ def ingest_products(
     multiple=True,
     metavar="PLATFORM[.INSTANCE]=NAMESPACE",
     help="The OpenLineage namespace of a DataHub platform or platform instance "
-    "(postgres=postgres://orders-db:5432); repeat for more. Unmapped: the one dataset of the "
-    "platform's scheme and name the graph holds, when exactly one exists.",
+    "(postgres=postgres://orders-db:5432; an orchestrator's flows and jobs: airflow=sales); "
+    "repeat for more. Unmapped: the one dataset of the platform's scheme and name (the one job "
+    "namespace of the flow's jobs) the graph holds, when exactly one exists.",
 )
 @store_options
 def ingest_datahub(
@@ -642,7 +643,8 @@ def ingest_datahub(
 ) -> None:
     """Ingest DataHub metadata files (the JSON the file sink and `datahub` CLI write: MCEs and
     MCPs): datasets, schemas with field descriptions and tags, ownership, domains, data products,
-    glossary terms as tags, upstream and column lineage, customProperties SLOs and PII.
+    glossary terms as tags, upstream and column lineage, customProperties SLOs and PII, dataFlows
+    and dataJobs with the datasets they read and write.
 
     A file that cannot be read is reported as FILE:LINE: REASON; then nothing is applied and the
     exit code is 2. Aspects not mapped and URNs no namespace was found for are listed.
@@ -659,9 +661,8 @@ def ingest_datahub(
         "files",
     )
     try:
-        found = translate_datahub(
-            aspects, namespaces(service.store, mapping), stamp(datetime.now(UTC))
-        )
+        names = namespaces(service.store, mapping)
+        found = translate_datahub(aspects, names, stamp(datetime.now(UTC)), names.flow)
     except BadMetadataFile as e:
         click.echo(str(e), err=True)
         sys.exit(2)

@@ -7,6 +7,11 @@ namespace comes from ``--platform-namespace PLATFORM[.INSTANCE]=NAMESPACE`` when
 (the instance's prefix then leaves the name), else from the graph: the one dataset of the
 platform's scheme with that name, when exactly one exists. Otherwise the translator's fallback
 (the bare scheme) stands, and the command says which URNs it could not place.
+
+A dataFlow (and its dataJobs) is placed likewise: its orchestrator (``airflow``, or
+``airflow.INSTANCE``) mapped to the jobs' namespace, else the one namespace of the graph's jobs
+named as the flow (``dag_id``) or as one of its tasks (``dag_id.task_id``), as OpenLineage's
+Airflow integration names them.
 """
 
 from __future__ import annotations
@@ -15,44 +20,71 @@ from collections.abc import Mapping
 
 from graph.core.model import NodeKind, PropertyKey
 from graph.stores import GraphReader
-from ingest.datahub import DatasetUrn, Namespaces, ol_table_name
+from ingest.datahub import DatasetUrn, FlowUrn, ol_table_name
 
 PAGE = 5000
 
 
 class GraphNamespaces:
-    """A :data:`ingest.datahub.Namespaces` over a mapping and the datasets of ``store``."""
+    """A :data:`ingest.datahub.Namespaces` (and, as ``flow``, a :data:`ingest.datahub.FlowNamespaces`)
+    over a mapping and the datasets and jobs of ``store``."""
 
     def __init__(self, store: GraphReader, mapping: Mapping[str, str]) -> None:
         self.store = store
         self.mapping = dict(mapping)
-        self._by_name: dict[str, list[str]] | None = None
+        self._by_name: dict[NodeKind, dict[str, list[str]]] = {}
 
     def __call__(self, urn: DatasetUrn) -> tuple[str, str] | None:
+        found = self._mapped(urn.platform, ol_table_name(urn))
+        if found is not None:
+            return found
         name = ol_table_name(urn)
-        for key, namespace in self.mapping.items():
-            platform, _, instance = key.partition(".")
-            if platform == urn.platform and instance and name.startswith(f"{instance}."):
-                return namespace, name[len(instance) + 1 :]
-        if urn.platform in self.mapping:
-            return self.mapping[urn.platform], name
-        found = [ns for ns in self._index().get(name, ()) if ns.split("://", 1)[0] == urn.scheme]
-        return (found[0], name) if len(found) == 1 else None
+        found_ns = [
+            ns
+            for ns in self._index(NodeKind.DATASET).get(name, ())
+            if ns.split("://", 1)[0] == urn.scheme
+        ]
+        return (found_ns[0], name) if len(found_ns) == 1 else None
 
-    def _index(self) -> dict[str, list[str]]:
-        """Every live dataset's namespaces by name (read once, on the first URN not mapped)."""
-        if self._by_name is None:
-            self._by_name = {}
+    def flow(self, urn: FlowUrn) -> tuple[str, str] | None:
+        """A flow's jobs' namespace and its flow id there (see the module's docstring)."""
+        found = self._mapped(urn.orchestrator, urn.flow_id)
+        if found is not None:
+            return found
+        prefix = f"{urn.flow_id}."
+        spaces = {
+            ns
+            for name, in_spaces in self._index(NodeKind.JOB).items()
+            if name == urn.flow_id or name.startswith(prefix)
+            for ns in in_spaces
+        }
+        return (spaces.pop(), urn.flow_id) if len(spaces) == 1 else None
+
+    def _mapped(self, platform: str, name: str) -> tuple[str, str] | None:
+        """A platform instance's namespace (its prefix left out of the name), else the platform's."""
+        for key, namespace in self.mapping.items():
+            mapped, _, instance = key.partition(".")
+            if mapped == platform and instance and name.startswith(f"{instance}."):
+                return namespace, name[len(instance) + 1 :]
+        if platform in self.mapping:
+            return self.mapping[platform], name
+        return None
+
+    def _index(self, kind: NodeKind) -> dict[str, list[str]]:
+        """Every live node's namespaces by name (read once, on the first URN not mapped)."""
+        if kind not in self._by_name:
+            index: dict[str, list[str]] = {}
             after = None
-            while page := self.store.nodes_of_kind(NodeKind.DATASET, PAGE, after):
+            while page := self.store.nodes_of_kind(kind, PAGE, after):
                 for node in page:
                     if not node.props.get(PropertyKey.DELETED):
-                        self._by_name.setdefault(str(node.props.get(PropertyKey.NAME)), []).append(
+                        index.setdefault(str(node.props.get(PropertyKey.NAME)), []).append(
                             str(node.props.get(PropertyKey.NAMESPACE))
                         )
                 after = page[-1].id
-        return self._by_name
+            self._by_name[kind] = index
+        return self._by_name[kind]
 
 
-def namespaces(store: GraphReader, mapping: Mapping[str, str]) -> Namespaces:
+def namespaces(store: GraphReader, mapping: Mapping[str, str]) -> GraphNamespaces:
     return GraphNamespaces(store, mapping)

@@ -1,16 +1,25 @@
 """DataHub metadata files → graph mutations. A pure translation: the JSON the ``file`` sink and
 the ``datahub`` CLI write (MCEs and MCPs) in, mutations out, no I/O.
 
-``records`` reads a file into aspects, ``urns`` names DataHub's datasets as OpenLineage does
-(with the namespaces the caller knows), ``translate`` makes the mutations. What each aspect
-becomes: docs/data-products.md#datahub.
+``records`` reads a file into aspects, ``urns`` names DataHub's datasets, flows and jobs as
+OpenLineage does (with the namespaces the caller knows), ``translate`` makes the mutations. What
+each aspect becomes: docs/data-products.md#datahub.
 """
 
 from __future__ import annotations
 
 from ingest.datahub.records import Aspect, BadMetadataFile, read_records
 from ingest.datahub.translate import DATAHUB_SOURCE, Translated, translate_datahub
-from ingest.datahub.urns import SCHEMES, DatasetUrn, Namespaces, dataset_urn, ol_table_name
+from ingest.datahub.urns import (
+    SCHEMES,
+    DatasetUrn,
+    FlowNamespaces,
+    FlowUrn,
+    JobUrn,
+    Namespaces,
+    dataset_urn,
+    ol_table_name,
+)
 
 __all__ = [
     "DATAHUB_SOURCE",
@@ -18,6 +27,9 @@ __all__ = [
     "Aspect",
     "BadMetadataFile",
     "DatasetUrn",
+    "FlowNamespaces",
+    "FlowUrn",
+    "JobUrn",
     "Namespaces",
     "Translated",
     "dataset_urn",

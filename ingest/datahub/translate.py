@@ -1,7 +1,9 @@
 """DataHub aspects → graph mutations: datasets with schemas (field descriptions, tags, glossary
 terms as tags, PII), ownership, domains, data products and their assets, upstream lineage with
-its fine-grained (column) lineage, and the ``customProperties`` SLOs and PII flags the seeds
-write (``domain``, ``slo_freshness``, ``contains_pii``). What each aspect becomes:
+its fine-grained (column) lineage, the ``customProperties`` SLOs and PII flags the seeds write
+(``domain``, ``slo_freshness``, ``contains_pii``), and dataFlows and dataJobs as jobs (a task
+named ``flow_id.job_id`` as OpenLineage's Airflow integration names it) reading and writing the
+datasets their ``dataJobInputOutput`` names. What each aspect becomes:
 docs/data-products.md#datahub."""
 
 from __future__ import annotations
@@ -20,10 +22,15 @@ from ingest.datahub.records import Aspect, BadMetadataFile
 from ingest.datahub.urns import (
     BadUrn,
     DatasetUrn,
+    FlowNamespaces,
+    FlowUrn,
     Namespaces,
     dataset_urn,
     field_urn,
+    flow_urn,
+    job_urn,
     last_part,
+    ol_flow,
     ol_name,
 )
 
@@ -46,6 +53,9 @@ MAPPED = frozenset(
         "subTypes",
         "dataProductProperties",
         "domainProperties",
+        "dataFlowInfo",
+        "dataJobInfo",
+        "dataJobInputOutput",
     }
 )
 _VERSIONED_PATH = re.compile(r"\[[^\]]*\]\.?")
@@ -60,6 +70,10 @@ class Translated:
     unplaced: list[str] = field(default_factory=list)
 
 
+def _no_flow_namespaces(flow: FlowUrn) -> None:
+    return None
+
+
 def field_path(path: str) -> str:
     """A DataHub field path as a column path: v2 paths' ``[version=2.0].[type=...]`` dropped."""
     return _VERSIONED_PATH.sub("", path).strip(".") if path.startswith("[") else path
@@ -72,9 +86,12 @@ def _tag_names(aspect: dict[str, Any] | None, terms: dict[str, Any] | None = Non
 
 
 class _Translation(GraphBuilder):
-    def __init__(self, aspects: list[Aspect], namespaces: Namespaces, at: str) -> None:
+    def __init__(
+        self, aspects: list[Aspect], namespaces: Namespaces, flows: FlowNamespaces, at: str
+    ) -> None:
         super().__init__(at)
         self.namespaces = namespaces
+        self.flows = flows
         self.found = Translated([])
         self.unplaced: set[str] = set()
         entities: dict[str, dict[str, Aspect]] = {}
@@ -95,6 +112,10 @@ class _Translation(GraphBuilder):
                     self._dataset(urn, by_name)
                 elif kind == "dataProduct":
                     self._product(urn, by_name)
+                elif kind == "dataFlow":
+                    self._flow(urn, by_name)
+                elif kind == "dataJob":
+                    self._job(urn, by_name)
                 elif kind != "domain":
                     self.found.skipped.update(by_name)
             except (BadUrn, KeyError, TypeError, AttributeError) as e:
@@ -150,8 +171,7 @@ class _Translation(GraphBuilder):
         if columns:
             node[PropertyKey.COLUMNS] = columns
         did = self.dataset(ns, name, {k: v for k, v in node.items() if v is not None})
-        for owner in (value.get("ownership") or {}).get("owners") or []:
-            self.owner(did, last_part(owner["owner"]), str(owner.get("type") or "owner").lower())
+        self._owned(did, value)
         domain = self._domain(by_name, custom)
         if domain:
             self.edge(
@@ -195,7 +215,11 @@ class _Translation(GraphBuilder):
             self.edge(jid, EdgeKind.WRITES, did)
             for upstream in upstreams:
                 self.edge(jid, EdgeKind.READS, self.dataset_ref(*self._named(upstream)))
-        for fine in lineage.get("fineGrainedLineages") or []:
+        self._column_lineage(lineage.get("fineGrainedLineages"))
+
+    def _column_lineage(self, lineages: list[dict[str, Any]] | None) -> None:
+        """Each fine-grained lineage's downstream fields DERIVES_FROM its upstream fields."""
+        for fine in lineages or []:
             for down in fine.get("downstreams") or []:
                 down_urn, down_path = field_urn(down)
                 down_col = self.column(*self._place(down_urn, down), field_path(down_path))
@@ -228,8 +252,7 @@ class _Translation(GraphBuilder):
             props.get("name") or last_part(urn),
             {k: v for k, v in node.items() if v is not None},
         )
-        for owner in (value.get("ownership") or {}).get("owners") or []:
-            self.owner(pid, last_part(owner["owner"]), str(owner.get("type") or "owner").lower())
+        self._owned(pid, value)
         for asset in props.get("assets") or []:
             target = asset.get("destinationUrn")
             if isinstance(target, str) and target.startswith("urn:li:dataset:"):
@@ -240,9 +263,87 @@ class _Translation(GraphBuilder):
                     {PropertyKey.SOURCE: DATAHUB_SOURCE},
                 )
 
+    def _flow_place(self, flow: FlowUrn, urn: str) -> tuple[str, str]:
+        """A flow's jobs' namespace and its own job's name; an unplaced flow is remembered."""
+        placed = self.flows(flow)
+        if placed is None and urn not in self.unplaced:
+            self.unplaced.add(urn)
+            self.found.unplaced.append(urn)
+        return placed or ol_flow(flow, self.flows)
 
-def translate_datahub(aspects: list[Aspect], namespaces: Namespaces, at: str) -> Translated:
-    """The aspects of one or more DataHub files as mutations stamped ``at``."""
-    translation = _Translation(aspects, namespaces, at)
+    def _job_node(
+        self, urn: str, info: dict[str, Any], job_type: str, integration: str
+    ) -> dict[str, Any]:
+        node = {
+            "datahubUrn": urn,
+            "description": info.get("description"),
+            "customProperties": info.get("customProperties") or None,
+            "externalUrl": info.get("externalUrl"),
+            "jobType.integration": integration.upper(),
+            "jobType.jobType": job_type,
+        }
+        return {k: v for k, v in node.items() if v is not None}
+
+    def _owned(self, subject: str, value: dict[str, Any]) -> None:
+        for owner in (value.get("ownership") or {}).get("owners") or []:
+            self.owner(
+                subject, last_part(owner["owner"]), str(owner.get("type") or "owner").lower()
+            )
+
+    def _flow(self, urn: str, by_name: dict[str, Aspect]) -> None:
+        """A dataFlow (an Airflow DAG): a job of its own, as OpenLineage's DAG-level events name it."""
+        flow = flow_urn(urn)
+        value = {k: a.value for k, a in by_name.items()}
+        namespace, name = self._flow_place(flow, urn)
+        info = value.get("dataFlowInfo") or {}
+        node = self._job_node(urn, info, "DAG", flow.orchestrator)
+        if info.get("project"):
+            node["project"] = info["project"]
+        self._owned(self.job(namespace, name, node), value)
+
+    def _job(self, urn: str, by_name: dict[str, Aspect]) -> None:
+        """A dataJob (a task): a job named ``flow_id.job_id`` in its flow's namespace, reading and
+        writing the datasets its dataJobInputOutput names (the plain lists and the edges alike),
+        its fine-grained lineage as DERIVES_FROM, the tasks before it as ``upstreamJobs``."""
+        job = job_urn(urn)
+        value = {k: a.value for k, a in by_name.items()}
+        namespace, flow_name = self._flow_place(job.flow, urn)
+        info = value.get("dataJobInfo") or {}
+        node = self._job_node(urn, info, "TASK", job.flow.orchestrator)
+        node["parentJob"] = self.job(namespace, flow_name, {})
+        io = value.get("dataJobInputOutput") or {}
+        upstream_jobs = [self._job_ref(u) for u in _urns(io, "inputDatajobs")]
+        if upstream_jobs:
+            node["upstreamJobs"] = upstream_jobs
+        jid = self.job(namespace, f"{flow_name}.{job.job_id}", node)
+        self._owned(jid, value)
+        for kind, key in ((EdgeKind.READS, "inputDatasets"), (EdgeKind.WRITES, "outputDatasets")):
+            for dataset in _urns(io, key):
+                self.edge(jid, kind, self.dataset_ref(*self._named(dataset)))
+        self._column_lineage(io.get("fineGrainedLineages"))
+
+    def _job_ref(self, urn: str) -> str:
+        job = job_urn(urn)
+        namespace, flow_name = self._flow_place(job.flow, urn)
+        return self.job(namespace, f"{flow_name}.{job.job_id}", {})
+
+
+def _urns(io: dict[str, Any], key: str) -> list[str]:
+    """The URNs a dataJobInputOutput list names: ``inputDatasets`` and ``inputDatasetEdges``'s
+    ``destinationUrn`` (the newer form) together, each once, in order."""
+    urns = [u for u in io.get(key) or [] if isinstance(u, str)]
+    urns += [e["destinationUrn"] for e in io.get(f"{key[:-1]}Edges") or []]
+    return list(dict.fromkeys(urns))
+
+
+def translate_datahub(
+    aspects: list[Aspect],
+    namespaces: Namespaces,
+    at: str,
+    flows: FlowNamespaces = _no_flow_namespaces,
+) -> Translated:
+    """The aspects of one or more DataHub files as mutations stamped ``at``; ``flows`` places
+    dataFlows and their dataJobs (without it, a flow's namespace is its orchestrator)."""
+    translation = _Translation(aspects, namespaces, flows, at)
     translation.found.mutations = translation.mutations
     return translation.found

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from ingest.naming import location_dataset
 
@@ -43,6 +44,8 @@ STORAGE = {"s3": "s3", "gcs": "gs", "hdfs": "hdfs", "file": "file", "abs": "abfs
 
 _DATASET = re.compile(r"urn:li:dataset:\(urn:li:dataPlatform:([^,]+),(.+),([A-Za-z_]+)\)")
 _FIELD = re.compile(r"urn:li:schemaField:\((urn:li:dataset:\(.+\)),(.+)\)")
+_FLOW = re.compile(r"urn:li:dataFlow:\(([^,()]+),([^,()]+),([^,()]+)\)")
+_JOB = re.compile(r"urn:li:dataJob:\((urn:li:dataFlow:\([^()]+\)),([^,()]+)\)")
 
 
 class BadUrn(ValueError):
@@ -60,9 +63,34 @@ class DatasetUrn:
         return SCHEMES.get(self.platform, STORAGE.get(self.platform, self.platform))
 
 
+@dataclass(frozen=True, slots=True)
+class FlowUrn:
+    """A dataFlow (an Airflow DAG, a Spark application): orchestrator, flow id, cluster."""
+
+    orchestrator: str
+    flow_id: str
+    cluster: str
+
+
+@dataclass(frozen=True, slots=True)
+class JobUrn:
+    """A dataJob (a task of its flow)."""
+
+    flow: FlowUrn
+    job_id: str
+
+    @property
+    def name(self) -> str:
+        """Its OpenLineage job name: the flow's and the task's, as Airflow's ``dag_id.task_id``."""
+        return f"{self.flow.flow_id}.{self.job_id}"
+
+
 #: A DataHub dataset → its OpenLineage (namespace, name), or None: the caller's rule (a
 #: platform or platform instance mapped to a namespace, the one matching dataset of the graph).
 Namespaces = Callable[[DatasetUrn], tuple[str, str] | None]
+#: A DataHub flow → the OpenLineage namespace of its jobs and its flow id there (a platform
+#: instance's prefix left out), or None: the caller's rule, as for datasets.
+FlowNamespaces = Callable[[FlowUrn], tuple[str, str] | None]
 
 
 def dataset_urn(urn: str) -> DatasetUrn:
@@ -70,6 +98,20 @@ def dataset_urn(urn: str) -> DatasetUrn:
     if match is None:
         raise BadUrn(f"{urn!r} is not a dataset urn")
     return DatasetUrn(match[1], match[2], match[3])
+
+
+def flow_urn(urn: str) -> FlowUrn:
+    match = _FLOW.fullmatch(urn)
+    if match is None:
+        raise BadUrn(f"{urn!r} is not a dataFlow urn")
+    return FlowUrn(*(unquote(part) for part in match.groups()))
+
+
+def job_urn(urn: str) -> JobUrn:
+    match = _JOB.fullmatch(urn)
+    if match is None:
+        raise BadUrn(f"{urn!r} is not a dataJob urn")
+    return JobUrn(flow_urn(match[1]), unquote(match[2]))
 
 
 def field_urn(urn: str) -> tuple[DatasetUrn, str]:
@@ -93,6 +135,11 @@ def ol_name(urn: DatasetUrn, namespaces: Namespaces) -> tuple[str, str]:
     if storage is not None:
         return location_dataset(f"{storage}://{urn.name}")
     return namespaces(urn) or (urn.scheme, ol_table_name(urn))
+
+
+def ol_flow(urn: FlowUrn, namespaces: FlowNamespaces) -> tuple[str, str]:
+    """The OpenLineage (namespace, name) of a flow's own job; its tasks are ``name.job_id``."""
+    return namespaces(urn) or (urn.orchestrator, urn.flow_id)
 
 
 def ol_table_name(urn: DatasetUrn) -> str:

@@ -12,7 +12,8 @@ import * as panel from "./panel.js";
 import { createSearch } from "./search.js";
 import { domainColour, jobColour, onThemeChange, setDomains } from "./theme.js";
 import { byHops, cutNote, nearestThatFit } from "./fit.js";
-import { createView, draw, fits, label, readableCells } from "./view.js";
+import { fitLabel } from "./labels.js";
+import { FONT_PX, LABEL_W, createView, draw, fits, label, readableCells } from "./view.js";
 
 const DEFAULT_DEPTH = "2";  // dataset hops drawn each side when a node is opened
 const PATH_DEPTH = 10;      // dataset hops searched for a path between two nodes
@@ -400,7 +401,9 @@ function nodeElement(node, extra = []) {
     health === "FAILING" || health === "AT_RISK" ? `health-${health}` : "", ...extra];
   const domain = domainOf(node);
   const colour = domain ? domainColour(domain) : node.kind === "JOB" ? jobColour() : domainColour(null);
-  return { group: "nodes", data: { id: node.id, label: label(node), kind: node.kind, domain: domain || null, colour, health: health || null, node } as Record<string, any>,
+  const top = node.kind === "DATASET" || node.kind === "JOB";  // a box of its own: its name whole, in lines
+  if (top) classes.push("named");
+  return { group: "nodes", data: { id: node.id, label: top ? fitLabel(label(node), LABEL_W, FONT_PX) : label(node), kind: node.kind, domain: domain || null, colour, health: health || null, node } as Record<string, any>,
     classes: classes.filter(Boolean).join(" ") };
 }
 
@@ -653,26 +656,47 @@ async function openImpact(id, change, push = true) {
   showMode(state);
   status("walking the blast radius…");
   const report = await api.impact(id, change, state.asOf);
-  const affected = [...report.affected].sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const near = affected.slice(0, IMPACT_DRAWN);
+  const shown = nearestByVia(report.changed.id, report.affected).slice(0, IMPACT_DRAWN);
   model.addNode(report.changed);
-  for (const a of near) if (!model.nodes.has(a.id)) model.addNode({ ...a, deleted: false, declared: true });
-  model.drawn = new Set([report.changed.id, ...near.map((a) => a.id)].filter((x) => !x.startsWith("datasetField:")));
+  for (const a of shown) if (!model.nodes.has(a.id)) model.addNode({ ...a, deleted: false, declared: true });
+  model.drawn = new Set([report.changed.id, ...shown.map((a) => a.id)].filter((x) => !x.startsWith("datasetField:")));
   await domainsReady;
   await fillDomains();
-  // the nearest that fit the window readably (fit.ts); the table lists them all
-  const kept = await nearestThatFit([report.changed.id, ...near.map((a) => a.id)], (ids) => fits(cy, impactElements(report.changed, near.filter((a) => ids.has(a.id)))), readableCells(cy));
-  const shown = near.filter((a) => kept.has(a.id));
+  // the nearest IMPACT_DRAWN, a tall rank wrapped into columns (view.ts); what the window does not
+  // hold readably is reached by scrolling, the table lists them all
   const elements = impactElements(report.changed, shown);
+  const whole = fits(cy, elements);
   await draw(cy, elements, { fresh: true, focus: id });
   const graph = document.getElementById("graph");
   graph.dataset.drawn = String(elements.filter((e) => e.group === "nodes").length);
-  graph.dataset.hidden = String(affected.length - shown.length);
-  status(`impact of ${change}: ${report.affected.length} affected${report.breaking ? ", BREAKING" : ""}${report.truncated ? " (partial)" : ""}${cutNote(shown.length + 1, near.length + 1, "listed in the table")}`);
+  graph.dataset.hidden = String(report.affected.length - shown.length);
+  const drawnNote = shown.length < report.affected.length ? `; the nearest ${shown.length} drawn, all in the table` : "";
+  status(`impact of ${change}: ${report.affected.length} affected${report.breaking ? ", BREAKING" : ""}${report.truncated ? " (partial)" : ""}${drawnNote}` +
+    `${whole ? "" : "; opened on the changed node at a readable size: scroll or drag for the rest (Fit shows it all, small)"}`);
   writeURL(push);
   panel.showImpact(report, shown.length, (nodeId) => guarded(() => openNode(nodeId)));
   showLegend(cy);
   markPainted();
+}
+
+// The affected nearest first (by hops), and of one distance in the order of the paths they are
+// reached by (`via`: a job, then what it writes), so the nearest drawn are joined to each other.
+function nearestByVia(changed: string, affected: any[]): any[] {
+  const byId = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const children = new Map<string, any[]>();
+  for (const a of affected) (children.get(a.via) || children.set(a.via, []).get(a.via)).push(a);
+  for (const list of children.values()) list.sort((a, b) => a.distance - b.distance || byId(a, b));
+  const preorder = new Map<string, number>();
+  const stack = [changed];
+  while (stack.length) {
+    const id = stack.pop();
+    if (preorder.has(id)) continue;
+    preorder.set(id, preorder.size);
+    const next = children.get(id) || [];
+    for (let i = next.length - 1; i >= 0; i--) if (!preorder.has(next[i].id)) stack.push(next[i].id);
+  }
+  const place = (a) => preorder.get(a.id) ?? Infinity;
+  return [...affected].sort((a, b) => a.distance - b.distance || place(a) - place(b) || byId(a, b));
 }
 
 // An impact view's elements: the changed node, the affected `shown`, the edges each came by.
@@ -689,7 +713,10 @@ function impactElements(changed, shown) {
 // A node of an impact view: a column is drawn on its own there, so named with its dataset.
 function impactElement(node, classes) {
   const element = nodeElement(node, classes);
-  if (node.kind === "COLUMN" && node.dataset) element.data.label = `${node.dataset}.${node.name}`;
+  if (node.kind === "COLUMN" && node.dataset) {
+    element.data.label = fitLabel(`${node.dataset}.${node.name}`, LABEL_W, FONT_PX);
+    element.classes += " named";
+  }
   return element;
 }
 

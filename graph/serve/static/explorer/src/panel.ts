@@ -10,6 +10,11 @@ function esc(value) {
   return String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
+// A name that may wrap only where its parts meet (after a "." or "/"), not inside a word.
+function breakable(value) {
+  return esc(value).replace(/([./])/g, "$1<wbr>");
+}
+
 function link(id, text) {
   return `<a class="node-link" data-node="${esc(id)}">${esc(text ?? id)}</a>`;
 }
@@ -159,7 +164,7 @@ function show(html, onLink) {
 
 // Details of a dataset or job; `actions` are [label, id, callback] buttons drawn at the top.
 export async function showNode(node, actions, onLink, onRoute = (_id: string) => {}) {
-  show(`<h2>${esc(node.name || node.id)}</h2><p class="muted">${esc(node.kind)} · ${esc(node.namespace || "")}</p><p>loading…</p>`, onLink);
+  show(`<h2>${breakable(node.name || node.id)}</h2><p class="muted">${esc(node.kind)} · ${esc(node.namespace || "")}</p><p>loading…</p>`, onLink);
   const buttons = actions.map(([text, id]) => `<button type="button" id="${id}">${esc(text)}</button>`).join("");
   let body = "";
   let quality = null;
@@ -215,7 +220,7 @@ export async function showNode(node, actions, onLink, onRoute = (_id: string) =>
   } else {
     body = `<p class="muted">${esc(node.id)}</p>`;
   }
-  const element = show(`<h2>${esc(node.name || node.id)}</h2><p class="muted">${esc(node.kind)} · ${esc(node.namespace || "")}</p>
+  const element = show(`<h2>${breakable(node.name || node.id)}</h2><p class="muted">${esc(node.kind)} · ${esc(node.namespace || "")}</p>
     <div class="actions">${buttons}</div>${body}`, onLink);
   for (const [, id, callback] of actions) element.querySelector(`#${id}`).addEventListener("click", callback);
   if (quality) {
@@ -231,7 +236,7 @@ export async function showNode(node, actions, onLink, onRoute = (_id: string) =>
 
 // A search hit that has no lineage of its own (product, domain, owner): what it holds, as links.
 export async function showHolder(hit, onLink) {
-  let html = `<h2>${esc(hit.name || hit.id)}</h2><p class="muted">${esc(hit.kind)}</p>`;
+  let html = `<h2>${breakable(hit.name || hit.id)}</h2><p class="muted">${esc(hit.kind)}</p>`;
   if (hit.kind === "DATA_PRODUCT") {
     const [, domain, ...rest] = hit.id.split(":");
     const p = await api.product(domain, rest.join(":"));
@@ -261,7 +266,7 @@ const TABLE_ROWS = 200;  // rows listed at first and per "List more" (2,000 rows
 
 export function showImpact(report, drawnCount, onLink) {
   const subject = report.changed.kind === "COLUMN" && report.changed.dataset ? `${report.changed.dataset}.${report.changed.name}` : report.changed.name || report.changed.id;
-  const element = show(`<h2>Impact: ${esc(report.change)} ${esc(subject)}</h2>
+  const element = show(`<h2>Impact: ${esc(report.change)} ${breakable(subject)}</h2>
     <p id="impact-summary">${report.breaking ? '<span class="badge BREAKING">BREAKING</span>' : '<span class="badge INFO">nothing breaks</span>'}
       ${report.affected.length} affected${report.truncated ? " (partial: a budget cut the walk short)" : ""}${drawnCount < report.affected.length ? `, ${drawnCount} drawn` : ""}</p>
     <h3>Owners to notify</h3><div id="impact-owners">${listSome(report.owners, owner)}</div>

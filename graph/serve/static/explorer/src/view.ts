@@ -15,6 +15,7 @@ import { colours, onThemeChange } from "./theme.js";
 export const FONT_PX = 13;            // a node label's font size at zoom 1
 export const READABLE_PX = 11;        // the smallest label height the first view shows
 const NODE_W = 190;
+export const LABEL_W = NODE_W - 14;  // a node's label's width at most (labels.ts breaks it into lines)
 const NODE_H = 36;
 const COLUMN_H = 22;
 const PARENT_PAD = 6;                 // a dataset drawn with columns: its padding below the last
@@ -27,12 +28,14 @@ function style(c) {
   return [
     { selector: "node", style: {
       label: "data(label)", "font-size": FONT_PX, "text-valign": "center", "text-halign": "center", "text-wrap": "ellipsis",
-      "text-max-width": NODE_W - 14, width: NODE_W, height: NODE_H, "background-color": "data(colour)", "border-width": 1,
+      "text-max-width": LABEL_W, width: NODE_W, height: NODE_H, "background-color": "data(colour)", "border-width": 1,
       "border-color": c.border, color: c.text, "min-zoomed-font-size": 0 } },
     { selector: "node.DATASET", style: { shape: "round-rectangle" } },
+    { selector: "node.named", style: { "text-wrap": "wrap", "line-height": 1.1 } },
     { selector: "node.JOB", style: { shape: "ellipse", "border-style": "double", "border-width": 3, height: NODE_H - 2 } },
     { selector: "node.COLUMN", style: { shape: "rectangle", height: COLUMN_H - 2, width: NODE_W - 16, "font-size": FONT_PX,
       "background-color": c.column, "text-max-width": NODE_W - 24 } },
+    { selector: "node.COLUMN.named", style: { shape: "round-rectangle", height: NODE_H, width: NODE_W, "text-max-width": LABEL_W } },
     { selector: "node.more-columns", style: { shape: "rectangle", height: COLUMN_H - 2, width: NODE_W - 16, "font-size": FONT_PX,
       "background-color": c.stubFill, "border-style": "dashed", color: c.mutedText, "text-max-width": NODE_W - 24 } },
     { selector: "node.focus", style: { "border-width": 3, "border-color": c.focus } },
@@ -63,6 +66,7 @@ function style(c) {
     { selector: "node.health-AT_RISK", style: { "underlay-color": c.warn, "underlay-opacity": 0.55, "underlay-padding": 5, "underlay-shape": "round-rectangle" } },
     { selector: "node.changed", style: { "background-color": c.bad, color: "#ffffff" } },
     { selector: "edge.impact", style: { "line-color": c.impact, "target-arrow-color": c.impact, width: 2 } },
+    { selector: "edge.faint", style: { opacity: 0.3, width: 1 } },
   ];
 }
 
@@ -153,8 +157,61 @@ function plan(elements, area = null) {
   const at = new Map<string, { x: number; y: number }>(placed);
   for (const [id, dy] of stacked.shifts) { const p = at.get(id); if (p) at.set(id, { x: p.x, y: p.y + dy }); }
   for (const [kid, position] of stacked.placed) at.set(kid.data.id, position);
+  const wrapped = area ? columns(area, at, slots, kids) : new Set<string>();
   if (area) wrap(area, at, slots, kids);
-  return { order, at, slots, kids };
+  return { order, at, slots, kids, wrapped };
+}
+
+const COLUMN_GAP = 40;  // between the columns a tall rank is wrapped into
+
+// A rank taller than the window is at a readable zoom is wrapped into columns side by side, each
+// as tall as the window holds, top to bottom then left to right in the rank's order; the ranks
+// right of it move right to make room. Moves `at` and `slots` (and the columns of a dataset drawn
+// with them). Returns the ids so wrapped.
+function columns(area, at, slots, kids): Set<string> {
+  const wrappedIds = new Set<string>();
+  const tallest = (area.y2 - area.y1) / MIN_ZOOM;
+  const ranks = new Map<number, string[]>();
+  for (const [id, slot] of slots) (ranks.get(slot.x) || ranks.set(slot.x, []).get(slot.x)).push(id);
+  const move = (id, dx, dy) => {
+    const slot = slots.get(id);
+    slot.x += dx;
+    slot.box = { x1: slot.box.x1 + dx, x2: slot.box.x2 + dx, y1: slot.box.y1 + dy, y2: slot.box.y2 + dy };
+    for (const moved of [id, ...(kids.get(id) || []).map((k) => k.data.id)]) {
+      const p = at.get(moved);
+      if (p) at.set(moved, { x: p.x + dx, y: p.y + dy });
+    }
+  };
+  let pushed = 0;  // how far this rank and those right of it move right
+  for (const x of [...ranks.keys()].sort((a, b) => a - b)) {
+    const ids = ranks.get(x).sort((a, b) => slots.get(a).box.y1 - slots.get(b).box.y1);
+    const whole = union(ids.map((id) => slots.get(id).box));
+    if (whole.h <= tallest || ids.length < 2) {
+      if (pushed) for (const id of ids) move(id, pushed, 0);
+      continue;
+    }
+    const width = Math.max(...ids.map((id) => slots.get(id).box.x2 - slots.get(id).box.x1));
+    const wrapped: string[][] = [[]];
+    let height = 0;
+    for (const id of ids) {
+      const h = slots.get(id).box.y2 - slots.get(id).box.y1 + ROW_GAP;
+      if (height + h > tallest && wrapped[wrapped.length - 1].length) { wrapped.push([]); height = 0; }
+      wrapped[wrapped.length - 1].push(id);
+      height += h;
+    }
+    const top = -Math.min(tallest, whole.h) / 2;
+    wrapped.forEach((column, i) => {
+      let y = top;
+      for (const id of column) {
+        const box = slots.get(id).box;
+        move(id, pushed + i * (width + COLUMN_GAP), y - box.y1);
+        y += box.y2 - box.y1 + ROW_GAP;
+      }
+    });
+    pushed += (wrapped.length - 1) * (width + COLUMN_GAP);
+    for (const id of ids) wrappedIds.add(id);
+  }
+  return wrappedIds;
 }
 
 const LANE_GAP = 70;  // between the lanes of a drawing wrapped into rows
@@ -183,6 +240,12 @@ function wrap(area, at, slots, kids) {
   };
   let best = ranks.length;  // the fewest lanes that are readable, else the biggest zoom
   for (let perLane = ranks.length - 1; perLane >= 2 && sizeOf(best) < MIN_ZOOM; perLane--) if (sizeOf(perLane) > sizeOf(best) * 1.02) best = perLane;
+  if (sizeOf(best) < MIN_ZOOM) {
+    // readable in no way: lanes as wide as the window holds readably, read by scrolling down
+    const across = (perLane) => Math.max(...lanesOf(perLane).map((ids) => union(ids.map((id) => slots.get(id).box)).w));
+    best = 1;
+    while (best < ranks.length && across(best + 1) * MIN_ZOOM <= w) best++;
+  }
   if (best === ranks.length) return;
   let top = whole.y1;
   for (const [lane, ids] of lanesOf(best).entries()) {
@@ -240,7 +303,7 @@ function freeArea(cy) {
 // the page for the whole drawing.
 async function drawFresh(cy, elements, focus, timed) {
   cy.elements().remove();
-  const { order, at, slots, kids } = plan(elements, freeArea(cy));
+  const { order, at, slots, kids, wrapped } = plan(elements, freeArea(cy));
   timed("layout");
   readableView(cy, [...slots.values()].map((s) => s.box), focus && slots.has(focus) ? slots.get(focus).box : null);
   timed("view");
@@ -250,8 +313,10 @@ async function drawFresh(cy, elements, focus, timed) {
       for (const e of shown.slice(i, i + CHUNK)) {
         const owner = e.data.stub ? at.get(e.data.stub.id) : null;
         const position = at.get(e.data.id) || owner || undefined;
-        // a copy: cytoscape keeps the object, and a badge would move its node
-        cy.add(position && e.group !== "edges" && !kids.has(e.data.id) ? { ...e, position: { x: position.x, y: position.y } } : e);
+        // a copy: cytoscape keeps the object, and a badge would move its node; the edges into a
+        // rank wrapped into columns drawn faint (they cross the columns before)
+        if (e.group === "edges") cy.add(wrapped.has(e.data.target) ? { ...e, classes: `${e.classes || ""} faint` } : e);
+        else cy.add(position && !kids.has(e.data.id) ? { ...e, position: { x: position.x, y: position.y } } : e);
       }
     });
     timed("update");
@@ -292,7 +357,15 @@ function readableView(cy, boxes, focus) {
   const zoom = Math.min(Math.max(Math.min((area.x2 - area.x1) / box.w, (area.y2 - area.y1) / box.h), cy.minZoom()), cy.maxZoom());
   const level = Math.min(Math.max(zoom, MIN_ZOOM), 1.4);
   const centre = level > zoom && focus ? focus : box;
-  cy.viewport({ zoom: level, pan: { x: (area.x1 + area.x2) / 2 - level * (centre.x1 + centre.x2) / 2, y: (area.y1 + area.y2) / 2 - level * (centre.y1 + centre.y2) / 2 } });
+  // the focus centred, but no edge of the drawing inside the free area when it is bigger: a view
+  // opened on its focus fills the window with its nearest part
+  const pan = (lo, hi, from, to, at) => {
+    if ((hi - lo) * level <= to - from) return (from + to) / 2 - level * (lo + hi) / 2;
+    const wanted = (from + to) / 2 - level * at;
+    return Math.min(Math.max(wanted, to - level * hi), from - level * lo);
+  };
+  cy.viewport({ zoom: level, pan: { x: pan(box.x1, box.x2, area.x1, area.x2, (centre.x1 + centre.x2) / 2),
+    y: pan(box.y1, box.y2, area.y1, area.y2, (centre.y1 + centre.y2) / 2) } });
 }
 
 // Pans (the zoom kept) by as little as brings `boxes` (new nodes') into view, when they are not:

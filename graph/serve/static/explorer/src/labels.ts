@@ -1,0 +1,56 @@
+// A node's name as its box shows it: whole, broken into lines where a name's parts meet (after a
+// ".", "/" or ":", else after a "_"), never inside a part; only a name longer than its lines drops
+// parts from its start, marked by "…" at that boundary (the tooltip names it whole).
+
+const FONT_FAMILY = "Helvetica Neue, Helvetica, sans-serif";  // cytoscape's default, which the style keeps
+
+let context: CanvasRenderingContext2D | null = null;
+
+// How wide `text` is drawn at `px`, in px at zoom 1 (as cytoscape measures a label).
+function width(text: string, px: number): number {
+  if (!context) context = document.createElement("canvas").getContext("2d");
+  context.font = `normal normal ${px}px ${FONT_FAMILY}`;
+  return context.measureText(text).width;
+}
+
+// The parts of a name, each with the separator that ends it: "sales.quotes_3.table_3" →
+// ["sales.", "quotes_3.", "table_3"]; a part too wide alone splits again after each "_".
+function parts(text: string, fits: (t: string) => boolean): string[] {
+  const coarse = text.match(/[^./:]*[./:]+|[^./:]+$/g) || [text];
+  return coarse.flatMap((part) => (fits(part) ? [part] : part.match(/_?[^_]+_*|_+/g) || [part]));
+}
+
+const fitted = new Map<string, string>();  // worked out once a name and size: a view's drawing is built several times
+
+// `text` in at most `lines` lines each at most `maxWidth` px wide at `px`, joined by "\n".
+export function fitLabel(text: string, maxWidth: number, px: number, lines = 2): string {
+  const key = `${maxWidth}|${px}|${lines}|${text}`;
+  if (!fitted.has(key)) fitted.set(key, breakLines(text, maxWidth, px, lines));
+  return fitted.get(key);
+}
+
+function breakLines(text: string, maxWidth: number, px: number, lines: number): string {
+  const fits = (t: string) => width(t, px) <= maxWidth;
+  if (!text || fits(text)) return text;
+  const pieces = parts(text, fits);
+  const broken = (from: number, prefix: string) => {
+    const out: string[] = [];
+    let line = prefix;
+    for (const piece of pieces.slice(from)) {
+      if (line && line !== prefix && !fits(line + piece)) { out.push(line); line = piece; } else line += piece;
+    }
+    out.push(line);
+    return out;
+  };
+  let shown = broken(0, "");
+  // too many lines: the name's first parts go, "…" where it now starts
+  for (let from = 1; shown.length > lines && from < pieces.length; from++) shown = broken(from, "…");
+  return shown.slice(-lines).map((line) => (fits(line) ? line : clip(line, fits))).join("\n");
+}
+
+// One part wider than a whole line (no boundary to break at): cut, "…" at its end.
+function clip(line: string, fits: (t: string) => boolean): string {
+  let kept = line;
+  while (kept.length > 1 && !fits(`${kept}…`)) kept = kept.slice(0, -1);
+  return `${kept}…`;
+}
