@@ -22,10 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _pip_install(requirements: list[str]) -> None:
+    """pip, or the installer scripts/bootstrap chose (``LINEAGEMESH_INSTALLER``: uv's pip)."""
+    installer = os.environ.get("LINEAGEMESH_INSTALLER", "").split()
     if requirements:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--quiet", *requirements], check=True
-        )
+        command = installer or [sys.executable, "-m", "pip", "install", "--quiet"]
+        subprocess.run([*command, *requirements], check=True)
 
 
 def main() -> None:
