@@ -343,6 +343,26 @@ def test_search_opens_the_dataset_meant_from_the_keyboard(
     assert kinds == {"COLUMN"}
 
 
+def test_search_takes_a_qualified_name_or_an_id_and_lands_on_that_node(
+    server: LiveServer, browser: Chrome
+) -> None:
+    open_explorer(browser, server)
+    email = fd.col("customers", "email")
+    for text in ("customers.email", "food_delivery:public.customers.email", email):
+        before = painted(browser)
+        type_search(browser, text).send_keys(Keys.ENTER)
+        wait_painted(browser, before)
+        assert browser.execute_script("return window.explorer.state.path") == email, text
+        assert opened(browser) == fd.ds("customers"), text
+    for text, meant in (
+        ("food_delivery:public.orders", fd.ds("orders")),
+        (fd.ds("delivery_7_days"), fd.ds("delivery_7_days")),
+        (fd.job("etl_orders_7_days"), fd.job("etl_orders_7_days")),
+    ):
+        assert open_by_search(browser, text) == meant, text
+        assert "focus" in drawn(browser)[meant]["classes"]
+
+
 def test_a_column_draws_its_path_across_datasets(
     server: LiveServer, browser: Chrome, tmp_path
 ) -> None:

@@ -126,3 +126,9 @@ def test_qualified_forms_find_a_dataset_column_and_a_namespaced_name(seeded: Sto
     assert ids("food_delivery:public.customers")[0] == fd.ds("customers")
     assert ids("food_delivery:customers")[0] == fd.ds("customers")
     assert ids("elsewhere:customers") == []
+    # namespace:dataset.column, and any node by its id pasted whole
+    assert ids("food_delivery:public.customers.email")[0] == email
+    assert ids("elsewhere:public.customers.email") == []
+    for meant in (email, fd.ds("customers"), fd.job("etl_delivery_7_days")):
+        assert ids(meant)[0] == meant, meant
+    assert ids(f"{fd.ds('customers')}x") == []

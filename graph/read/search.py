@@ -4,7 +4,8 @@ A store finds names containing the text; here the hits are ranked the way a pers
 means it: an exact name first, then a name starting with the text, then one with a word starting
 with it, then the rest; a dataset or job before a product, domain or owner, and those before a
 column (a column named ``orders`` is seldom what ``orders`` means). A dataset's name counts also
-without its schema (``delivery_7_days`` is exactly ``public.delivery_7_days``). Each kind is asked
+without its schema (``delivery_7_days`` is exactly ``public.delivery_7_days``); a column is found
+as ``dataset.column``, any node as ``namespace:name`` and by its id. Each kind is asked
 of the store separately, so thousands of matching columns cannot crowd a dataset out.
 """
 
@@ -99,6 +100,7 @@ def search(
         for kind in kinds:
             found.extend(store.search(needle, (kind,), asked))
         qualified = _qualified(store, needle, kinds, asked)
+        qualified.update(_by_id(store, text.strip(), kinds))
         seen = {n.id for n in found}
         found.extend(n for n in qualified.values() if n.id not in seen)
     if where.namespace is not None:
@@ -129,23 +131,49 @@ def _qualified(
 ) -> dict[str, Node]:
     """Hits for the qualified forms a person types: ``dataset.column`` (``customers.email``: the
     columns of a dataset so named, with or without its schema, whose name starts with the last
-    part) and ``namespace:name`` (``food_delivery:public.customers``: hits of that namespace
-    named by the last part). Each is ranked by its last part (``_rank``)."""
+    part), ``namespace:name`` (``food_delivery:public.customers``: hits of that namespace
+    named by the last part) and the two together (``food_delivery:public.customers.email``).
+    Each is ranked by its last part (``_rank``)."""
     found: dict[str, Node] = {}
-    table, dot, column = needle.rpartition(".")
-    if dot and table and column and NodeKind.COLUMN in kinds:
-        datasets = [d for d in store.search(table, (NodeKind.DATASET,), asked) if _named(d, table)]
-        edges = store.edges({d.id for d in datasets}, (EdgeKind.HAS_COLUMN,), "out")
-        for node in store.nodes({e.target for e in edges}).values():
-            if _name(node).lower().startswith(column):
-                found[node.id] = node
+    if NodeKind.COLUMN in kinds:
+        found.update(_columns_named(store, needle, asked))
     namespace, colon, name = needle.rpartition(":")
     if colon and namespace and name:
+
+        def in_namespace(node: Node) -> bool:
+            return str(node.props.get(PropertyKey.NAMESPACE) or "").lower() == namespace
+
         for kind in kinds:
             for node in store.search(name, (kind,), asked):
-                if str(node.props.get(PropertyKey.NAMESPACE) or "").lower() == namespace:
+                if in_namespace(node):
                     found[node.id] = node
+        if NodeKind.COLUMN in kinds:
+            found.update(
+                (id, n) for id, n in _columns_named(store, name, asked).items() if in_namespace(n)
+            )
     return found
+
+
+def _columns_named(store: GraphReader, needle: str, asked: int) -> dict[str, Node]:
+    """The columns ``dataset.column`` names: of a dataset so named (with or without its schema),
+    whose name starts with the last part."""
+    table, dot, column = needle.rpartition(".")
+    if not (dot and table and column):
+        return {}
+    datasets = [d for d in store.search(table, (NodeKind.DATASET,), asked) if _named(d, table)]
+    edges = store.edges({d.id for d in datasets}, (EdgeKind.HAS_COLUMN,), "out")
+    return {
+        node.id: node
+        for node in store.nodes({e.target for e in edges}).values()
+        if _name(node).lower().startswith(column)
+    }
+
+
+def _by_id(store: GraphReader, text: str, kinds: Sequence[NodeKind]) -> dict[str, Node]:
+    """The node whose id is ``text`` exactly (a permalink's or an API answer's id pasted)."""
+    if ":" not in text:
+        return {}
+    return {id: n for id, n in store.nodes({text}).items() if n.kind in kinds}
 
 
 def _tagged(store: GraphReader, kinds: Sequence[NodeKind], tag: str, asked: int) -> list[Node]:
@@ -171,7 +199,10 @@ def _named(dataset: Node, text: str) -> bool:
 
 
 def _rank(needle: str, node: Node, qualified: dict[str, Node]) -> int:
-    """How well ``node`` matches: by the last part of a qualified form it was found by."""
+    """How well ``node`` matches: by the last part of a qualified form it was found by; its id
+    typed whole matches exactly."""
+    if node.id.lower() == needle:
+        return EXACT
     if node.id in qualified:
         return match_rank(re.split(r"[.:]", needle)[-1], _name(node))
     return match_rank(needle, _name(node))
