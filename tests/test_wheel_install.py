@@ -38,6 +38,11 @@ WHEEL_INPUTS = (
     "native",
     "scripts/build-wheel",
     "scripts/install_build_requirements.py",
+    "docs",  # the manual the wheel carries (graph/serve/manual_site)
+    "mkdocs.yml",
+    "schema.graphql",
+    "scripts/mkdocs_hooks.py",
+    "scripts/generate_rest_reference.py",
 )
 C_SOURCES = (".c", ".cc", ".cpp", ".h", ".hpp")
 COMPILERS = ("gcc", "g++", "cc", "c++", "clang", "clang++", "zig")
@@ -145,6 +150,7 @@ def test_the_wheel_is_manylinux_and_carries_the_compiled_core(wheel: Path) -> No
         [sys.executable, "-m", "zipfile", "-l", str(wheel)], capture_output=True, text=True
     ).stdout
     assert "graph/_native.cpython-" in listing and "graph/serve/static/explorer.html" in listing
+    assert "graph/serve/manual_site/index.html" in listing  # the manual (/docs)
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
     sources = [name for name in names if name.startswith("native/") or name.endswith(C_SOURCES)]
@@ -214,6 +220,13 @@ def test_the_installed_wheel_serves_the_demo_without_a_compiler(
         assert "etl_orders" in [
             node["name"] for node in answer["data"]["searchConnection"]["nodes"]
         ]
+        # the manual the wheel carries: the venv has no mkdocs and no docs/ to build it from
+        manual = httpx.get(f"{url}/docs/", timeout=60)
+        assert manual.status_code == 200 and "<title>lineagemesh</title>" in manual.text, (
+            manual.text[:300]
+        )
+        cli = httpx.get(f"{url}/docs/reference/cli/", timeout=60)
+        assert cli.status_code == 200 and "lineagemesh serve" in cli.text
 
 
 def test_the_base_install_names_the_extra_a_command_needs(

@@ -1,7 +1,8 @@
 """The manual at ``/docs``: the mkdocs site made from ``docs/`` (``mkdocs.yml``), served by the
 server itself, so an install on a machine without internet has its manual.
 
-The site is the directory ``LINEAGEMESH_DOCS_SITE`` names, else ``site/`` of the checkout the
+The site is the directory ``LINEAGEMESH_DOCS_SITE`` names; else the one the wheel carries
+(``graph/serve/manual_site``, built by ``scripts/build-wheel``); else ``site/`` of the checkout the
 package runs from (an editable install, as ``scripts/bootstrap`` makes). When it holds no built
 site, the first request builds it (``mkdocs build`` of the checkout, offline: the theme fetches no
 fonts) and waits for it; every later one is served from it. Without mkdocs-material (the ``docs``
@@ -27,6 +28,7 @@ from graph.serve.headers import content_security_policy
 
 DOCS_PATH = "/docs"
 CHECKOUT = Path(__file__).resolve().parents[2]  # holds mkdocs.yml and docs/ when run from source
+PACKAGED = Path(__file__).resolve().with_name("manual_site")  # in a wheel (scripts/build-wheel)
 BUILD_SECONDS = 600
 
 
@@ -37,7 +39,9 @@ class ManualUnavailable(Exception):
 def site_directory() -> Path:
     """Where the built site is, or is to be built."""
     configured = os.environ.get("LINEAGEMESH_DOCS_SITE")
-    return Path(configured) if configured else CHECKOUT / "site"
+    if configured:
+        return Path(configured)
+    return PACKAGED if (PACKAGED / "index.html").is_file() else CHECKOUT / "site"
 
 
 def build_site(site: Path, project: Path = CHECKOUT) -> None:
