@@ -79,6 +79,8 @@ def test_as_of_draws_the_graph_as_it_was_and_the_url_keeps_it(
     assert banner(browser) == "Lineage as of 2026-01-05 12:00 UTC"
     nodes = drawn(browser)
     assert "deleted" not in nodes[RETIRED]["classes"] and RETIRE in nodes
+    # each badge counts what it hides as of then: none a bare "+" that may draw nothing
+    assert [n["label"] for n in nodes.values() if n["label"] in ("◀ +", "+ ▶")] == []
     assert "at=2026-01-05T12%3A00%3A00Z" in browser.current_url
     wait(browser, "document.getElementById('details-now')", "the details do not say when")
     assert "these details are as they stand now" in browser.find_element(By.ID, "details-now").text

@@ -68,7 +68,9 @@ const NODE_FACTS = ["upstreamCount", "downstreamCount", "domain", "latestRunStat
 
 // The lineage node fields to ask for: the base ones, plus the counts, domain and run state where
 // the server offers them (they let "+" nodes show exact counts without fetching the neighbours).
-// `past`: for a view as of a past moment, whose counts would be today's: "+" nodes are not counted.
+// `past`: for a node read outside any moment (`node`, which reads today's graph) while the view
+// shows a past one: its counts would be today's, so it is not counted. A walk, path or column path
+// as of a moment counts each node's neighbours in that moment's graph.
 export async function nodeFields(past = false) {
   const facts = [];
   for (const name of NODE_FACTS) {
@@ -82,7 +84,7 @@ export async function nodeFields(past = false) {
 export async function lineage(nodeId, direction, depth, asOf = null) {
   const data = await graphql(`query($id: String!, $direction: LineageDirection, $depth: Int, $asOf: DateTime) {
     lineage(nodeId: $id, direction: $direction, depth: $depth, asOf: $asOf) {
-      nodes { ${await nodeFields(Boolean(asOf))} } edges { source target kind } truncated } }`, { id: nodeId, direction, depth, asOf });
+      nodes { ${await nodeFields()} } edges { source target kind } truncated } }`, { id: nodeId, direction, depth, asOf });
   return data.lineage;
 }
 
@@ -91,7 +93,7 @@ export async function lineage(nodeId, direction, depth, asOf = null) {
 export async function lineagePaths(fromId, toId, depth, asOf = null) {
   const data = await graphql(`query($from: String!, $to: String!, $depth: Int, $asOf: DateTime) {
     lineagePaths(fromId: $from, toId: $to, depth: $depth, asOf: $asOf) {
-      nodes { ${await nodeFields(Boolean(asOf))} } edges { source target kind } direction depth truncated } }`,
+      nodes { ${await nodeFields()} } edges { source target kind } direction depth truncated } }`,
   { from: fromId, to: toId, depth, asOf });
   return data.lineagePaths;
 }
@@ -141,7 +143,7 @@ export async function domainNames() {
 // path's column edges, and what the server's budget left out (`moreDatasets`, `moreColumns`).
 export async function columnPath(columnId, asOf = null) {
   const data = await graphql(`query($id: String!, $asOf: DateTime) { columnPath(nodeId: $id, asOf: $asOf) {
-    datasets { ${await nodeFields(Boolean(asOf))} } groups { dataset columns otherColumns distance }
+    datasets { ${await nodeFields()} } groups { dataset columns otherColumns distance }
     columns { ${NODE_FIELDS} } edges { source target kind } moreDatasets moreColumns truncated } }`, { id: columnId, asOf });
   return data.columnPath;
 }
@@ -212,7 +214,7 @@ export async function datasetDetails(namespace, name) {
     id namespace name description deleted declared lifecycleState createdAt updatedAt sourceName facets aliases
     owners { name type } domain { name }
     products { id name freshnessHours freshness { status ageHours lastUpdated } }
-    columns { id name type description pii classification declared current }
+    columns { id name type description pii classification tags declared current }
     writtenBy { id name state latestRun { state startedAt endedAt } } readBy { id name } } }`, { ns: namespace, name });
   return data.dataset;
 }

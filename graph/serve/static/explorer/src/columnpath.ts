@@ -3,6 +3,7 @@
 // column edges and nothing else; a path over PATH_DRAWN datasets opens on the nearest ones, the rest
 // as clusters by side and domain (else namespace) that draw FAN_OUT at a time.
 
+import { plural } from "./labels.js";
 import { DOWN, FAN_OUT, UP } from "./model.js";
 import type { Side } from "./model.js";
 
@@ -103,7 +104,7 @@ export function clusterElements(path: ColumnPath, anchor: string | null, colour:
   const elements = [];
   for (const cluster of clusters(path)) {
     const id = `pcluster|${cluster.key}`;
-    const count = `${cluster.members.length} dataset${cluster.members.length === 1 ? "" : "s"} of the path in ${cluster.by} ${cluster.name}`;
+    const count = `${plural("dataset", cluster.members.length)} of the path in ${cluster.by} ${cluster.name}`;
     const short = `${cluster.members.length} · ${cluster.name}`;  // the count and the name fit; the tip says the rest
     const label = cluster.side === UP ? `◀ ${short}` : cluster.side === DOWN ? `${short} ▶` : short;
     elements.push({ group: "nodes", classes: "cluster path-cluster",
@@ -127,9 +128,9 @@ export function clusterMembers(path: ColumnPath, key: string): string[] {
 export function summary(path: ColumnPath, drawn: Set<string>): string {
   const drawnDatasets = path.datasets.filter((d) => drawn.has(d.id)).length;
   const columns = [...path.groups.values()].reduce((sum, g) => sum + g.columns.length, 0);
-  const more = path.more ? `; ${path.more} more datasets (${path.moreColumns} columns) past the server's budget` : "";
-  return `column path of ${path.column.split(":").pop()}: ${path.datasets.length} datasets and ${columns} columns, `
-    + `${drawnDatasets} datasets drawn${path.hidden.length ? `, ${path.hidden.length} in clusters` : ""}${more}${path.truncated ? " (partial)" : ""}`;
+  const more = path.more ? `; ${plural("more dataset", path.more)} (${plural("column", path.moreColumns)}) past the server's budget` : "";
+  return `column path of ${path.column.split(":").pop()}: ${plural("dataset", path.datasets.length)} and ${plural("column", columns)}, `
+    + `${plural("dataset", drawnDatasets)} drawn${path.hidden.length ? `, ${path.hidden.length} in clusters` : ""}${more}${path.truncated ? " (partial)" : ""}`;
 }
 
 // `label…` in the status line from the first 100 ms of `work`, with the seconds it has taken.

@@ -91,12 +91,9 @@ export function showLegend(cy) {
     item.append(swatch, document.createTextNode(domain));
     return item;
   }));
-  if (!domains.size) {
-    const item = document.createElement("li");
-    item.className = "muted";
-    item.textContent = "no domain on the datasets drawn";
-    list.append(item);
-  }
+  // no domain drawn, no Domains heading (the landing page, a mesh without domains)
+  list.hidden = !domains.size;
+  document.getElementById("legend-domains-title").hidden = !domains.size;
 }
 
 // ---- the tooltip: a node's full name -----------------------------------------------------------
@@ -116,10 +113,16 @@ function tooltip(cy) {
     tip.style.left = `${Math.round(p.x + 14)}px`;
     tip.style.top = `${Math.round(p.y + 14)}px`;
     tip.hidden = false;
+    hovered = event.target;
     event.target.addClass("hover");
   });
-  cy.on("mouseout", "node", (event) => { tip.hidden = true; event.target.removeClass("hover"); });
-  cy.on("viewport", () => { tip.hidden = true; });
+  let hovered = null;
+  const hide = () => { tip.hidden = true; hovered = null; };
+  cy.on("mouseout", "node", (event) => { hide(); event.target.removeClass("hover"); });
+  cy.on("viewport", hide);
+  // a node taken away under the pointer (a badge clicked: its neighbours drawn) hears no mouseout
+  cy.on("remove", "node", (event) => { if (event.target === hovered) hide(); });
+  cy.on("tap", hide);
 }
 
 // ---- the keyboard: the graph without a mouse ---------------------------------------------------
@@ -237,6 +240,11 @@ function esc(text) {
 
 export function toSVG(cy) {
   const c = colours();
+  if (!cy.nodes().length) {
+    return `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="60" viewBox="0 0 320 60" font-family="system-ui, sans-serif">` +
+      `<rect width="320" height="60" fill="${c.background}"/><text x="160" y="35" text-anchor="middle" font-size="14" fill="${c.text}">` +
+      `nothing drawn: search for a dataset, job or column</text></svg>`;
+  }
   const box = cy.elements().boundingBox();
   const pad = 20;
   const parts = [`<svg xmlns="http://www.w3.org/2000/svg" viewBox="${box.x1 - pad} ${box.y1 - pad} ${box.w + 2 * pad} ${box.h + 2 * pad}" ` +
@@ -244,6 +252,12 @@ export function toSVG(cy) {
   `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">` +
     `<path d="M0,0 L10,5 L0,10 z" fill="${c.edge}"/></marker></defs>`,
   `<rect x="${box.x1 - pad}" y="${box.y1 - pad}" width="${box.w + 2 * pad}" height="${box.h + 2 * pad}" fill="${c.background}"/>`];
+  for (const e of cy.edges()) {  // under the nodes, as drawn
+    const s = e.sourceEndpoint();
+    const t = e.targetEndpoint();
+    parts.push(`<line x1="${s.x}" y1="${s.y}" x2="${t.x}" y2="${t.y}" stroke="${e.style("line-color")}" stroke-width="${parseFloat(e.style("width"))}" ` +
+      `stroke-opacity="${parseFloat(e.style("opacity"))}" marker-end="url(#arrow)"/>`);
+  }
   const nodeOrder = cy.nodes().sort((a, b) => Number(b.isParent()) - Number(a.isParent()) || Number(a.hasClass("stub")) - Number(b.hasClass("stub")));
   for (const n of nodeOrder) {
     const b = n.boundingBox({ includeLabels: false, includeOverlays: false });
@@ -253,15 +267,19 @@ export function toSVG(cy) {
     const dash = n.style("border-style") === "dashed" ? ' stroke-dasharray="5,3"' : n.style("border-style") === "dotted" ? ' stroke-dasharray="2,2"' : "";
     const common = `fill="${fill}" fill-opacity="${n.isParent() ? 0.45 : 1}" stroke="${stroke}" stroke-width="${parseFloat(n.style("border-width")) || 1}"${dash}`;
     parts.push(`<g class="node" data-id="${esc(n.id())}"><title>${esc(n.data("tip") || fullName(n.data("node")) || n.id())}</title>`);
+    const health = n.hasClass("health-FAILING") ? c.bad : n.hasClass("health-AT_RISK") ? c.warn : null;
+    if (health) {  // the red or amber ground of a dataset failing a check or at risk upstream
+      parts.push(`<rect x="${b.x1 - 5}" y="${b.y1 - 5}" width="${b.w + 10}" height="${b.h + 10}" rx="6" fill="${health}" fill-opacity="0.55"/>`);
+    }
     if (shape === "ellipse") parts.push(`<ellipse cx="${(b.x1 + b.x2) / 2}" cy="${(b.y1 + b.y2) / 2}" rx="${b.w / 2}" ry="${b.h / 2}" ${common}/>`);
     else parts.push(`<rect x="${b.x1}" y="${b.y1}" width="${b.w}" height="${b.h}" rx="${shape === "rectangle" ? 0 : 5}" ${common}/>`);
-    const labelY = n.isParent() ? b.y1 + 13 : (b.y1 + b.y2) / 2 + 4;
-    parts.push(`<text x="${(b.x1 + b.x2) / 2}" y="${labelY}" text-anchor="middle" font-size="${parseFloat(n.style("font-size"))}" fill="${n.style("color")}">${esc(n.data("label"))}</text></g>`);
-  }
-  for (const e of cy.edges()) {
-    const s = e.sourceEndpoint();
-    const t = e.targetEndpoint();
-    parts.push(`<line x1="${s.x}" y1="${s.y}" x2="${t.x}" y2="${t.y}" stroke="${e.style("line-color")}" stroke-width="${parseFloat(e.style("width"))}" marker-end="url(#arrow)"/>`);
+    // a label in lines (labels.ts) as one text of a tspan a line, centred as drawn
+    const lines = String(n.data("label") ?? "").split("\n");
+    const size = parseFloat(n.style("font-size"));
+    const x = (b.x1 + b.x2) / 2;
+    const labelY = n.isParent() ? b.y1 + 13 : (b.y1 + b.y2) / 2 + 4 - ((lines.length - 1) * size * 1.1) / 2;
+    const spans = lines.map((line, i) => `<tspan x="${x}" dy="${i ? size * 1.1 : 0}">${esc(line)}</tspan>`).join("");
+    parts.push(`<text x="${x}" y="${labelY}" text-anchor="middle" font-size="${size}" fill="${n.style("color")}">${spans}</text></g>`);
   }
   parts.push("</svg>");
   return parts.join("\n");

@@ -1,6 +1,7 @@
 // A node's name as its box shows it: whole, broken into lines where a name's parts meet (after a
 // ".", "/" or ":", else after a "_"), never inside a part; only a name longer than its lines drops
-// parts from its start, marked by "…" at that boundary (the tooltip names it whole).
+// parts from its start, marked by "…" at that boundary (the tooltip names it whole). And a count
+// of things as words: "1 dataset", "2 datasets".
 
 const FONT_FAMILY = "Helvetica Neue, Helvetica, sans-serif";  // cytoscape's default, which the style keeps
 
@@ -53,4 +54,9 @@ function clip(line: string, fits: (t: string) => boolean): string {
   let kept = line;
   while (kept.length > 1 && !fits(`${kept}…`)) kept = kept.slice(0, -1);
   return `${kept}…`;
+}
+
+// `n` and the noun, singular for one: plural("dataset", 1) is "1 dataset".
+export function plural(noun: string, n: number, many = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : many}`;
 }

@@ -590,8 +590,9 @@ function showDetails(node) {
   if (state.mode === "lineage" && (node.kind === "DATASET" || node.kind === "JOB")) {
     actions.push(["Path to…", "action-path-to", () => startPathPick(node.id)]);
   }
+  const path = node.kind === "COLUMN" && model.path?.column === node.id ? pathRows(model.path) : null;
   guarded(async () => {
-    await panel.showNode(node, actions, (id) => guarded(() => openNode(id)), (to) => guarded(() => openNode(node.id, { cols: [], x: [], path: null, to })));
+    await panel.showNode(node, actions, (id) => guarded(() => openNode(id)), (to) => guarded(() => openNode(node.id, { cols: [], x: [], path: null, to })), path);
     if (state.asOf) {  // the graph is the past's; the details are read as they stand
       const note = document.createElement("p");
       note.id = "details-now";
@@ -600,6 +601,17 @@ function showDetails(node) {
       document.getElementById("panel").querySelector("h2")?.after(note);
     }
   });
+}
+
+// A column path's datasets by side, nearest first, each with the path's columns in it (the panel's list).
+function pathRows(path: columnPath.ColumnPath): { up: panel.PathRow[]; down: panel.PathRow[] } {
+  const rows = { up: [], down: [] };
+  for (const d of path.datasets) {
+    const side = path.sides.get(d.id);
+    const group = path.groups.get(d.id);
+    if (side && group) rows[side].push({ dataset: d.id, name: d.name || d.id, columns: group.columns.map((c) => c.name), distance: group.distance });
+  }
+  return rows;
 }
 
 // One hidden neighbour picked from a "N more" list.

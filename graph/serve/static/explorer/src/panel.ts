@@ -2,6 +2,7 @@
 // facets), an impact report's whom-to-notify lists, and a "N more" node's hidden neighbours.
 
 import * as api from "./api.js";
+import { plural } from "./labels.js";
 import { datasetOf } from "./model.js";
 
 const panel = () => document.getElementById("panel");
@@ -162,8 +163,22 @@ function show(html, onLink) {
   return element;
 }
 
-// Details of a dataset or job; `actions` are [label, id, callback] buttons drawn at the top.
-export async function showNode(node, actions, onLink, onRoute = (_id: string) => {}) {
+// A column's path as a list: the datasets it crosses upstream and downstream, nearest first,
+// each a link with the path's columns in it.
+export type PathRow = { dataset: string; name: string; columns: string[]; distance: number };
+const PATH_ROWS = 50;  // rows listed a side; the rest counted
+
+function pathList(path: { up: PathRow[]; down: PathRow[] }) {
+  const side = (title, id, rows: PathRow[]) => `<h4>${title} (${plural("dataset", rows.length)})</h4>${rows.length
+    ? `<ul id="${id}">${rows.slice(0, PATH_ROWS).map((r) => `<li>${link(r.dataset, r.name)} <span class="muted">${esc(r.columns.join(", "))}` +
+      ` · ${plural("hop", r.distance)}</span></li>`).join("")}</ul>${rows.length > PATH_ROWS ? `<p class="muted">and ${rows.length - PATH_ROWS} more</p>` : ""}`
+    : `<p class="muted">none</p>`}`;
+  return `<h3>Path</h3>${side("Upstream", "path-up", path.up)}${side("Downstream", "path-down", path.down)}`;
+}
+
+// Details of a dataset or job; `actions` are [label, id, callback] buttons drawn at the top;
+// `path`: a column's path drawn, listed in its panel.
+export async function showNode(node, actions, onLink, onRoute = (_id: string) => {}, path: { up: PathRow[]; down: PathRow[] } | null = null) {
   show(`<h2>${breakable(node.name || node.id)}</h2><p class="muted">${esc(node.kind)} · ${esc(node.namespace || "")}</p><p>loading…</p>`, onLink);
   const buttons = actions.map(([text, id]) => `<button type="button" id="${id}">${esc(text)}</button>`).join("");
   let body = "";
@@ -184,7 +199,7 @@ export async function showNode(node, actions, onLink, onRoute = (_id: string) =>
         </table>
         <h3>Owners</h3>${owners(d.owners)}
         <h3>Products</h3>${list(d.products, (p) => `${esc(p.name)} <span class="muted">freshness ${esc(p.freshness.status)}${p.freshness.ageHours != null ? `, ${p.freshness.ageHours.toFixed(1)} h old` : ""}${p.freshnessHours != null ? ` (SLO ${p.freshnessHours} h)` : ""}</span>`)}
-        <h3>Schema (${d.columns.length} columns)</h3>
+        <h3>Schema (${plural("column", d.columns.length)})</h3>
         <table>${d.columns.map((c) => `<tr><td>${esc(c.name)}${c.pii ? ' <span class="badge BREAKING">PII</span>' : ""}</td><td>${esc(c.type || "")}</td><td class="muted">${c.current ? "" : "removed"}${c.declared ? "" : " undeclared"}</td></tr>`).join("")}</table>
         <div id="quality" data-for="${esc(node.id)}"><p class="muted">health and versions loading…</p></div>
         <h3>Facets</h3>${facets(d.facets)}
@@ -216,7 +231,9 @@ export async function showNode(node, actions, onLink, onRoute = (_id: string) =>
       <table id="details">
         <tr><th>dataset</th><td id="detail-dataset">${link(datasetOf(node), node.dataset)}</td></tr>
         <tr><th>type</th><td id="detail-type">${esc(c?.type || "—")}${c?.pii ? ' <span class="badge BREAKING">PII</span>' : ""}</td></tr>
-      </table>`;
+        ${c?.classification ? `<tr><th>classification</th><td>${esc(c.classification)}</td></tr>` : ""}
+        ${c?.tags?.length ? `<tr><th>tags</th><td id="detail-tags">${esc(c.tags.join(", "))}</td></tr>` : ""}
+      </table>${path ? pathList(path) : ""}`;
   } else {
     body = `<p class="muted">${esc(node.id)}</p>`;
   }
