@@ -53,6 +53,7 @@ _PREFIX_KINDS = {
     "datasetVersion": NodeKind.DATASET_VERSION,
     "assertion": NodeKind.ASSERTION,
     "assertionResult": NodeKind.ASSERTION_RESULT,
+    "productVersion": NodeKind.PRODUCT_VERSION,
     "schemaChange": NodeKind.SCHEMA_CHANGE,
     "notification": NodeKind.NOTIFICATION,
 }

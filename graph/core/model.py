@@ -50,6 +50,7 @@ class NodeKind(str, Enum):
     )
     ASSERTION = "Assertion"  # a quality check of a dataset, column or job, with its latest result
     ASSERTION_RESULT = "AssertionResult"  # one observed result of an assertion (its history)
+    PRODUCT_VERSION = "ProductVersion"  # a data product's descriptor as one version stated it
 
 
 class EdgeKind(str, Enum):
@@ -59,7 +60,7 @@ class EdgeKind(str, Enum):
     WRITES = "WRITES"  # job -> dataset
     HAS_COLUMN = "HAS_COLUMN"  # dataset -> column
     DERIVES_FROM = "DERIVES_FROM"  # column -> column it is computed from (or dataset -> column)
-    OF = "OF"  # run -> job; assertion result -> assertion
+    OF = "OF"  # run -> job; assertion result -> assertion; product version -> product
     CHILD_OF = "CHILD_OF"  # run -> parent run
     CONSUMED = "CONSUMED"  # run -> dataset it read
     PRODUCED = "PRODUCED"  # run -> dataset it wrote
@@ -112,6 +113,7 @@ ID_PREFIX: dict[NodeKind, str] = {
     NodeKind.NOTIFICATION: "notification",
     NodeKind.ASSERTION: "assertion",
     NodeKind.ASSERTION_RESULT: "assertionResult",
+    NodeKind.PRODUCT_VERSION: "productVersion",
 }
 
 JOB_IO = (EdgeKind.READS, EdgeKind.WRITES)  # a job's lineage, restated by its newest completed run
@@ -198,6 +200,12 @@ def assertion_result_id(assertion: str, at: str, run: str = "") -> str:
     """The result of ``assertion`` observed at stamp ``at`` (by ``run``, if a run reported it):
     one node per observation, so an assertion keeps its history."""
     return _node_id(ID_PREFIX[NodeKind.ASSERTION_RESULT], assertion, at, run)
+
+
+def product_version_id(product: str, digest: str) -> str:
+    """The version of ``product`` whose descriptor (contracts, SLO, ports, owners) has ``digest``:
+    one node per distinct descriptor, so the same descriptor ingested again is the same version."""
+    return _node_id(ID_PREFIX[NodeKind.PRODUCT_VERSION], product, digest)
 
 
 @dataclass(slots=True)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from graph.core.model import (
@@ -13,6 +15,7 @@ from graph.core.model import (
     dataset_id,
     domain_id,
     product_id,
+    product_version_id,
 )
 from graph.core.mutations import Mutation
 from ingest.builder import GraphBuilder
@@ -31,6 +34,8 @@ from ingest.products.spec import read_spec
 
 #: What a port is written as on its product (``ports``): the names, no graph ids but the dataset's.
 PORTS = "ports"
+#: A product version's record of its descriptor (``ProductVersion.descriptor``).
+DESCRIPTOR = "descriptor"
 
 
 def _port_record(port: Port) -> dict[str, Any]:
@@ -62,10 +67,10 @@ class _Translation(GraphBuilder):
         props = {k: v for k, v in p.props.items() if v is not None}
         props.update(version=p.version, **{PORTS: [_port_record(port) for port in p.ports]})
         pid = self.product(p.domain, p.name, props)
-        for name, kind in dict(
-            reversed(p.owners)
-        ).items():  # one OWNED_BY per owner: its first role
+        owners = dict(reversed(p.owners))  # one OWNED_BY per owner: its first role
+        for name, kind in owners.items():
             self.owner(pid, name, kind)
+        self._version(pid, props, owners)
         exposes: dict[str, list[Port]] = {}
         consumes: dict[str, list[Port]] = {}
         for port in p.ports:
@@ -96,6 +101,27 @@ class _Translation(GraphBuilder):
                     self.column(
                         *port.dataset, column, {"pii": True, "piiSource": DESCRIPTOR_SOURCE}
                     )
+
+    def _version(self, pid: str, props: dict[str, Any], owners: dict[str, str]) -> None:
+        """The descriptor as this version states it (its properties, SLOs, ports and the contracts
+        behind them, owners), a node of its own named by its digest: a descriptor that changes
+        is a new version, the same one ingested again the version it was."""
+        contracts = sorted({port["contract"] for port in props[PORTS] if port.get("contract")})
+        descriptor = {
+            **props,
+            "owners": [{"name": n, "type": k} for n, k in sorted(owners.items())],
+            "contracts": contracts,
+        }
+        text = json.dumps(descriptor, sort_keys=True, separators=(",", ":"), default=str)
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        vid = product_version_id(pid, digest)
+        self.node(
+            vid,
+            NodeKind.PRODUCT_VERSION,
+            {"product": pid, "digest": digest, DESCRIPTOR: json.loads(text)},
+            {PropertyKey.FIRST_SEEN_AT: self.at},
+        )
+        self.edge(vid, EdgeKind.OF, pid)
 
 
 def _ports_of(ports: list[Port]) -> dict[str, Any]:

@@ -9,15 +9,15 @@
 
 namespace lm {
 
-enum NodeKindCode : uint8_t { kDomain, kDataProduct, kDataset, kColumn, kJob, kRun, kOwner, kConsumer, kContract, kDatasetVersion, kSchemaChange, kNotification, kAssertion, kAssertionResult, kNodeKinds };
+enum NodeKindCode : uint8_t { kDomain, kDataProduct, kDataset, kColumn, kJob, kRun, kOwner, kConsumer, kContract, kDatasetVersion, kSchemaChange, kNotification, kAssertion, kAssertionResult, kProductVersion, kNodeKinds };
 
 enum EdgeKindCode : uint8_t { kAliasOf, kHasColumn, kDerivesFrom, kOwnedBy, kBelongsTo, kExposes, kHasContract, kGoverns, kConsumes, kReads, kWrites, kChildOf, kOf, kConsumed, kProduced, kChecks, kEdgeKinds };
 
-inline constexpr const char* kNodeKindNames[kNodeKinds] = {"Domain", "DataProduct", "Dataset", "Column", "Job", "Run", "Owner", "Consumer", "Contract", "DatasetVersion", "SchemaChange", "Notification", "Assertion", "AssertionResult"};
+inline constexpr const char* kNodeKindNames[kNodeKinds] = {"Domain", "DataProduct", "Dataset", "Column", "Job", "Run", "Owner", "Consumer", "Contract", "DatasetVersion", "SchemaChange", "Notification", "Assertion", "AssertionResult", "ProductVersion"};
 
 inline constexpr const char* kEdgeKindNames[kEdgeKinds] = {"ALIAS_OF", "HAS_COLUMN", "DERIVES_FROM", "OWNED_BY", "BELONGS_TO", "EXPOSES", "HAS_CONTRACT", "GOVERNS", "CONSUMES", "READS", "WRITES", "CHILD_OF", "OF", "CONSUMED", "PRODUCED", "CHECKS"};
 
-inline constexpr std::string_view kIdPrefixes[kNodeKinds] = {"domain", "dataProduct", "dataset", "datasetField", "job", "run", "owner", "consumer", "contract", "datasetVersion", "schemaChange", "notification", "assertion", "assertionResult"};
+inline constexpr std::string_view kIdPrefixes[kNodeKinds] = {"domain", "dataProduct", "dataset", "datasetField", "job", "run", "owner", "consumer", "contract", "datasetVersion", "schemaChange", "notification", "assertion", "assertionResult", "productVersion"};
 
 // An edge kind as a bit of a set of kinds.
 constexpr uint32_t kind_bit(uint8_t kind) { return uint32_t(1) << kind; }

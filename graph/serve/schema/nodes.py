@@ -41,6 +41,7 @@ from graph.serve.schema.product_links import (
     silent_of,
     undeclared_of,
 )
+from graph.serve.schema.product_versions import ProductVersion, versions_of
 
 
 def text_of(value: Any) -> str | None:
@@ -545,6 +546,13 @@ class DataProduct:
     @strawberry.field(description="Its input and output ports (from its descriptor).")
     def ports(self, info: Info) -> list[ProductPort]:
         return ports_of(info, self._node)
+
+    @strawberry.field(
+        description="Its descriptor's versions, newest first: each change of its contracts, SLO, "
+        "ports or owners."
+    )
+    def versions(self, info: Info, first: int = 20) -> list[ProductVersion]:
+        return versions_of(info, self._node, first)
 
     @strawberry.field(
         description="The products feeding it: declared by its input ports, observed in lineage, or both."
