@@ -238,10 +238,22 @@ export async function impact(nodeId, change, asOf = null) {
   return data.impact;
 }
 
+// A product's page: its owners, domain, ports and contracts, SLO health over 30 days, freshness,
+// consumers declared against observed, upstream and downstream products, its versions.
 export async function product(domain, name) {
   const data = await graphql(`query($domain: String!, $name: String!) { dataProduct(domain: $domain, name: $name) {
-    id name domain description version owners { name type } datasets { id namespace name }
-    freshness { status ageHours lastUpdated } } }`, { domain, name });
+    id name domain description version status freshnessHours owners { name type } datasets { id namespace name }
+    freshness { status ageHours lastUpdated }
+    health { status reasons { kind subject message path check column detail } }
+    sloCompliance(days: 30) { freshnessPercent qualityPercent incidents { kind start end } }
+    ports { direction name type contract datasetId upstreamProduct declaredOnly }
+    contracts { id name status }
+    consumers { id kind name domain declared }
+    undeclaredConsumers { jobId user jobs lastRead }
+    silentConsumers { id name lastRead }
+    upstreamProducts { declared observed product { id name domain } }
+    downstreamProducts { declared observed product { id name domain } }
+    versions(first: 5) { version since changed slo } } }`, { domain, name });
   return data.dataProduct;
 }
 

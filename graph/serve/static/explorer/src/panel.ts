@@ -251,14 +251,49 @@ export async function showNode(node, actions, onLink, onRoute = (_id: string) =>
   }
 }
 
+function percent(value) {
+  return value == null ? "—" : `${value.toFixed(value >= 99.95 || value === 0 ? 0 : 1)} %`;
+}
+
+function via(link) {
+  const how = [link.declared ? "declared" : "", link.observed ? "observed" : ""].filter(Boolean).join(" and ");
+  const where = [link.product.domain, how].filter(Boolean).join("; ");
+  return `${esc(link.product.name)} <span class="muted">(${esc(where)})</span>`;
+}
+
+// A data product's page: who owns it, where it lives, its ports and the contracts behind them,
+// how it kept its SLOs (its health's reasons folded: a product's upstream can give dozens), who reads it (declared by contracts and input ports, against observed in
+// lineage), the products around it and its descriptor's versions.
+function productPage(p) {
+  // (the descriptor's version, its newest: a contract's own version may have set the product's)
+  const slo = p.sloCompliance;
+  const freshness = `${esc(p.freshness.status)}${p.freshness.ageHours != null ? `, ${p.freshness.ageHours.toFixed(1)} h old` : ""}${p.freshnessHours != null ? ` <span class="muted">(SLO ${p.freshnessHours} h)</span>` : ""}`;
+  const port = (x) => `<span class="muted">${esc(x.direction)}</span> ${x.datasetId ? link(x.datasetId, x.name) : esc(x.name)}${x.type ? ` <span class="muted">${esc(x.type)}</span>` : ""}${x.contract ? ` · contract ${esc(x.contract)}` : ""}${x.declaredOnly ? ` <span class="muted">(declared only)</span>` : ""}`;
+  const consumer = (c) => `${c.kind === "JOB" ? link(c.id, c.name || c.id) : esc(c.name || c.id)}${c.domain ? ` <span class="muted">(${esc(c.domain)})</span>` : ""}`;
+  return `<p>${esc(p.description || "")}</p>
+    <dl class="facet" id="product-facts"><dt>domain</dt><dd>${esc(p.domain)}</dd><dt>version</dt><dd>${esc(p.versions[0]?.version || p.version || "—")}</dd><dt>status</dt><dd>${esc(p.status || "—")}</dd></dl>
+    <h3>Owners</h3>${owners(p.owners)}
+    <h3>Ports</h3><div id="product-ports">${list(p.ports, port)}</div>
+    <h3>Contracts</h3>${list(p.contracts, (c) => `${esc(c.name || c.id)}${c.status ? ` <span class="muted">(${esc(c.status)})</span>` : ""}`)}
+    <h3>SLO, last 30 days</h3><p id="product-slo">freshness ${percent(slo.freshnessPercent)} · quality ${percent(slo.qualityPercent)} · ${slo.incidents.length} incident${slo.incidents.length === 1 ? "" : "s"}</p>
+    <h3>Freshness</h3><p id="product-freshness">${freshness}</p>
+    <details id="product-health"><summary>Health: <span class="health health-${esc(p.health.status)}">${esc(p.health.status.replace("_", " "))}</span> <span class="muted">${p.health.reasons.length} reason${p.health.reasons.length === 1 ? "" : "s"}</span></summary>${health(p.health)}</details>
+    <h3>Consumers</h3><div id="product-consumers"><p class="muted">declared</p>${list(p.consumers.filter((c) => c.declared), consumer)}
+      <p class="muted">observed, undeclared</p>${listSome(p.undeclaredConsumers, (c) => `${c.user ? esc(c.user) : link(c.jobId, c.jobId)}${c.jobs.length > 1 ? ` <span class="muted">${c.jobs.length} queries</span>` : ""}${c.lastRead ? ` <span class="muted">last read ${esc(c.lastRead.slice(0, 10))}</span>` : ""}`, 20)}
+      <p class="muted">declared, silent for 90 days</p>${list(p.silentConsumers, (c) => esc(c.name || c.id))}</div>
+    <h3>Upstream products</h3>${list(p.upstreamProducts, via)}
+    <h3>Downstream products</h3>${list(p.downstreamProducts, via)}
+    <h3>Versions</h3><div id="product-versions">${list(p.versions, (v) => `${esc(v.version || "—")} <span class="muted">${esc(v.changed.join(", "))}${v.slo?.freshnessHours != null ? ` · SLO ${v.slo.freshnessHours} h` : ""}</span>`)}</div>
+    <h3>Datasets</h3>${list(p.datasets, (d) => link(d.id, d.name))}`;
+}
+
 // A search hit that has no lineage of its own (product, domain, owner): what it holds, as links.
 export async function showHolder(hit, onLink) {
   let html = `<h2>${breakable(hit.name || hit.id)}</h2><p class="muted">${esc(hit.kind)}</p>`;
   if (hit.kind === "DATA_PRODUCT") {
     const [, domain, ...rest] = hit.id.split(":");
     const p = await api.product(domain, rest.join(":"));
-    html += p ? `<p>${esc(p.description || "")}</p><h3>Owners</h3>${owners(p.owners)}
-      <h3>Freshness</h3><p>${esc(p.freshness.status)}</p><h3>Datasets</h3>${list(p.datasets, (d) => link(d.id, d.name))}` : "";
+    html += p ? productPage(p) : "";
   } else if (hit.kind === "DOMAIN") {
     const d = await api.domain(hit.name || hit.id.slice("domain:".length));
     html += d ? `<h3>Owners</h3>${owners(d.owners)}<h3>Products</h3>${list(d.products, (p) => esc(p.name))}
