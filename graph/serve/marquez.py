@@ -21,8 +21,11 @@ Where the answers differ from Marquez's, by design:
   every event received; ``/events/lineage`` pages the raw event log by eventTime within
   ``after``/``before`` (501 for a server keeping none), every event kept, where Marquez lists
   run events only (and counts them all).
-* Dataset versions are the schema history (``graph.serve.marquez_versions``); no job versions are
-  kept: ``currentVersion``, ``jobVersion.version`` and ``*DatasetVersions`` are null or empty; namespaces are the ones datasets and jobs name, owned by ``anonymous``.
+* Dataset versions are the schema history (``graph.serve.marquez_versions``); a run's
+  ``inputDatasetVersions``/``outputDatasetVersions`` name those it read and wrote
+  (``graph.serve.marquez_run_versions``). No job versions are kept: ``currentVersion`` and
+  ``jobVersion.version`` are null; namespaces are the ones datasets and jobs name, owned by
+  ``anonymous``.
 
 Every route needs a reader, as GraphQL does (``graph.core.auth``), and is admitted and bounded as a
 GraphQL operation (``graph.serve.admission``, ``graph.serve.limits``): pages are capped at

@@ -12,7 +12,7 @@ far more made as Python dicts. The rules are there: a dataset's ``type`` (``STRE
 name alone where none is kept), a job's ``type`` (``STREAM`` for a ``STREAMING`` ``jobType``,
 else ``BATCH``), its current inputs and outputs by id, its latest run (the newest by
 ``createdAt``, then id), a run's state (``START`` is ``RUNNING``, ``COMPLETE`` ``COMPLETED``, ...),
-its ``durationMs``, and the facets: the standard ones kept as properties (``documentation``,
+its ``durationMs`` (its dataset versions are filled in after), and the facets: the standard ones kept as properties (``documentation``,
 ``sql``, ``dataSource``, ``nominalTime``) written back without ``_producer``/``_schemaURL``, then
 the ones kept verbatim.
 """
@@ -28,6 +28,7 @@ from graph.core.model import Node
 from graph.core.mutations import stamp_time
 from graph.read.catalog import Namespace, Source
 from graph.read.view import GraphView
+from graph.serve import marquez_run_versions as run_versions
 
 DEFAULT_OWNER = "anonymous"  # Marquez's owner of namespaces created by OpenLineage events
 
@@ -66,8 +67,13 @@ def namespace(found: Namespace) -> dict[str, Any]:
 def marquez(view: GraphView, nodes: Iterable[Node], full: bool) -> list[dict[str, Any] | None]:
     """Each node as Marquez writes it: a dataset's ``DatasetData`` (``full``: its ``Dataset``
     without ``columnLineage``), a job's ``JobData`` (``full``: its ``Job``), a run's ``Run``; None
-    for a node the view does not show."""
-    return orjson.loads(view.native.marquez([node.id for node in nodes], full))
+    for a node the view does not show. Runs (a job's latest ones too) list the dataset versions
+    they read and wrote (``graph.serve.marquez_run_versions``)."""
+    answer: list[dict[str, Any] | None] = orjson.loads(
+        view.native.marquez([node.id for node in nodes], full)
+    )
+    run_versions.fill(view, run_versions.runs_in(answer))
+    return answer
 
 
 def dataset(data: dict[str, Any], column_lineage: list[dict[str, Any]] | None) -> dict[str, Any]:
