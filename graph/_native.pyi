@@ -293,8 +293,15 @@ class Lineage:
         The edges as JSON (graph.serve.render's specs), or None when the specs need Python.
         """
 
-    def render_marquez(self) -> bytes:
-        """The answer as Marquez's lineage graph, JSON."""
+    def marquez_runs(self) -> list[str]:
+        """
+        The ids of the runs render_marquez shows: each job's latest run (its newest by createdAt, then id).
+        """
+
+    def render_marquez(self, run_versions: dict[str, str] | None = None, /) -> bytes:
+        """
+        The answer as Marquez's lineage graph, JSON; a run in ``run_versions`` (by its id) is written with that JSON text of its ``"inputDatasetVersions":[...],"outputDatasetVersions":[...]``, the others with both empty.
+        """
 
 @final
 class Impact:

@@ -75,8 +75,8 @@ def _run(run: str, at: str, output_columns: tuple[str, ...], rows: int) -> event
     )
 
 
-def _get(server: Any, path: str) -> Any:
-    response = httpx.get(f"{server.url}/api/v1{path}", timeout=60)
+def _get(server: Any, path: str, **params: Any) -> Any:
+    response = httpx.get(f"{server.url}/api/v1{path}", params=params, timeout=60)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -153,6 +153,9 @@ def test_runs_list_the_versions_they_read_and_wrote(live_server) -> None:
     made = _get(live_server, f"/namespaces/{NS}/datasets/public.orders/versions")["versions"]
     assert [v["createdByRun"] for v in made] == [shown[SECOND_RUN], shown[FIRST_RUN]]
     assert MarquezClient(url=live_server.url).get_job_run(FIRST_RUN) == shown[FIRST_RUN]
+    graph = _get(live_server, "/lineage", nodeId=f"dataset:{NS}:public.orders", depth=1)["graph"]
+    (job_node,) = [n for n in graph if n["type"] == "JOB"]
+    assert job_node["data"]["latestRun"] == shown[SECOND_RUN]
 
 
 def test_seed_runs_name_the_versions_of_their_datasets(live_server, food_delivery_events) -> None:
@@ -180,3 +183,10 @@ def test_seed_runs_name_the_versions_of_their_datasets(live_server, food_deliver
             v["datasetVersionId"]["name"] for v in latest["outputDatasetVersions"]
         }
     assert named > len(jobs)
+    lineage = _get(live_server, "/lineage", nodeId=fd.ds("delivery_7_days"), depth=20)["graph"]
+    for node in lineage:
+        if node["type"] == "JOB":
+            name = node["data"]["name"]
+            assert node["data"]["latestRun"] == next(
+                j["latestRun"] for j in jobs if j["name"] == name
+            )

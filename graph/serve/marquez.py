@@ -67,6 +67,7 @@ from graph.eventlog.event_log import RawEventLog
 from graph.read import catalog, lineage, queries
 from graph.read.namespaces import NamespaceIndex, NotReady
 from graph.read.view import GraphView
+from graph.serve import marquez_run_versions as run_versions
 from graph.serve import marquez_shapes as shapes
 from graph.serve import marquez_versions
 from graph.serve.admission import Admission, Overloaded
@@ -500,14 +501,16 @@ class MarquezReadAPI:
 
     def lineage(self, view: BudgetedView, params: Params) -> tuple[bytes, dict[str, str]]:
         """The walk's answer written by the native renderer (``native/marquez/marquez.h``): nodes by id, each
-        with its ``DatasetData`` or ``JobData`` and its edges within the answer."""
+        with its ``DatasetData`` or ``JobData`` and its edges within the answer, a job's latest run
+        with the dataset versions it read and wrote (``graph.serve.marquez_run_versions``)."""
         start = self._start(
             view, params.text("nodeId", required=True) or "", (NodeKind.DATASET, NodeKind.JOB)
         )
         graph = lineage.dataset_lineage(
             view, start.id, Direction.BOTH, params.depth(), **params.walk_budget(view.budget)
         )
-        return graph.answer.render_marquez(), {
+        versions = run_versions.texts(view, graph.answer.marquez_runs())
+        return graph.answer.render_marquez(versions), {
             "X-Lineage-Truncated": "true"
         } if graph.truncated else {}
 

@@ -1,6 +1,7 @@
 """A run's ``inputDatasetVersions`` and ``outputDatasetVersions`` as Marquez shows them, filled into
 the runs the native renderer wrote (``graph.serve.marquez_shapes``): a ``Run``, and a ``Job``'s
-``latestRun`` and ``latestRuns``.
+``latestRun`` and ``latestRuns``; and given to it to write in a lineage graph's jobs' latest runs
+(``Lineage.render_marquez``).
 
 Marquez (``RunDao``, ``RunMapper``) lists for each run the dataset versions it read
 (``runs_input_mapping``: the version current at each event) and the versions it wrote, each an
@@ -21,8 +22,10 @@ dataset's newest version.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
+
+import orjson
 
 from graph.change.schema_history import versions_prefix
 from graph.core.model import EdgeKind, Node, NodeKind, run_id
@@ -57,18 +60,34 @@ def runs_in(answer: Iterable[dict[str, Any] | None]) -> list[dict[str, Any]]:
 
 def fill(view: GraphView, runs: list[dict[str, Any]]) -> None:
     """Set each run's ``inputDatasetVersions`` and ``outputDatasetVersions`` (see the module)."""
+    ids = [run_id(r["id"]) for r in runs if isinstance(r.get("id"), str)]
+    found = of_runs(view, ids)
+    for run in runs:
+        lists = found.get(run_id(run["id"])) if isinstance(run.get("id"), str) else None
+        for field in FIELDS.values():
+            run[field] = lists[field] if lists is not None else []
+
+
+def texts(view: GraphView, runs: Collection[str]) -> dict[str, str]:
+    """:func:`of_runs` as the native renderer takes them (``Lineage.render_marquez``): by run id,
+    the JSON text of ``"inputDatasetVersions":[...],"outputDatasetVersions":[...]``."""
+    return {run: orjson.dumps(lists).decode()[1:-1] for run, lists in of_runs(view, runs).items()}
+
+
+def of_runs(view: GraphView, runs: Collection[str]) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """The two lists of each of ``runs`` (node ids), by Marquez's field names, in that order."""
     if not runs:
-        return
-    ids = {run_id(r["id"]) for r in runs if isinstance(r.get("id"), str)}
-    read = {kind: queries.runs_datasets(view, ids, kind) for kind in FIELDS}
+        return {}
+    read = {kind: queries.runs_datasets(view, runs, kind) for kind in FIELDS}
     versions = _Versions(
         view, {d.dataset.id for found in read.values() for ds in found.values() for d in ds}
     )
+    answer: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for run in runs:
-        node_id = run_id(run["id"]) if isinstance(run.get("id"), str) else None
+        lists = answer[run] = {}
         for kind, field in FIELDS.items():
             listed: dict[str, dict[str, Any]] = {}
-            for used in read[kind].get(node_id or "", []):
+            for used in read[kind].get(run, []):
                 version = versions.at(used.dataset.id, used.seen_at)
                 if version is None:
                     continue
@@ -84,7 +103,8 @@ def fill(view: GraphView, runs: list[dict[str, Any]]) -> None:
                         "facets": {},
                     }
                 entry["facets"].update(used.facets)
-            run[field] = list(listed.values())
+            lists[field] = list(listed.values())
+    return answer
 
 
 class _Versions:

@@ -78,9 +78,23 @@ nb::object lineage_render_edges(LineageObject* l, nb::handle arg) {
   return rendered(embedded(v), [&] { return render_lineage_edges(v->view->g, *l->answer, specs.specs); });
 }
 
-nb::object lineage_render_marquez(LineageObject* l) {
+// render_marquez(run_versions): each run's dataset versions by its id (RunVersions), read with the GIL held.
+nb::object lineage_render_marquez(LineageObject* l, nb::handle run_versions) {
   ViewObject* v = view_of(l->owner);
-  return nb::steal(check(marquez_lineage_bytes(*v->view, *l->answer, embedded(v))));
+  RunVersions versions;
+  if (!run_versions.is_none()) {
+    if (!PyDict_Check(run_versions.ptr())) raise(PyExc_TypeError, "run_versions must be a dict");
+    PyObject *run, *text;
+    Py_ssize_t at = 0;
+    std::string a, b;
+    while (PyDict_Next(run_versions.ptr(), &at, &run, &text)) versions.emplace(utf8_of(run, a), utf8_of(text, b));
+  }
+  return nb::steal(check(marquez_lineage_bytes(*v->view, *l->answer, &versions, embedded(v))));
+}
+
+nb::object lineage_marquez_runs(LineageObject* l) {
+  ViewObject* v = view_of(l->owner);
+  return nb::steal(check(marquez_lineage_run_ids(*v->view, *l->answer, embedded(v))));
 }
 
 nb::list id_list(const Graph& g, const std::vector<StrId>& ids) {
@@ -243,9 +257,19 @@ void bind_answers(nb::module_& m) {
           nb::sig("def render_edges(self, specs: Sequence[_RenderSpec], /) -> bytes | None"),
           "The edges as JSON (graph.serve.render's specs), or None when the specs need Python.")
       .def(
+          "marquez_runs", [=](LineageObject& self) { return of_lineage(self, [&] { return lineage_marquez_runs(&self); }); },
+          nb::sig("def marquez_runs(self) -> list[str]"),
+          "The ids of the runs render_marquez shows: each job's latest run (its newest by createdAt, then id).")
+      .def(
           "render_marquez",
-          [=](LineageObject& self) { return of_lineage(self, [&] { return lineage_render_marquez(&self); }); },
-          nb::sig("def render_marquez(self) -> bytes"), "The answer as Marquez's lineage graph, JSON.");
+          [=](LineageObject& self, nb::handle run_versions) {
+            return of_lineage(self, [&] { return lineage_render_marquez(&self, run_versions); });
+          },
+          nb::arg("run_versions") = nb::none(),
+          nb::sig("def render_marquez(self, run_versions: dict[str, str] | None = None, /) -> bytes"),
+          "The answer as Marquez's lineage graph, JSON; a run in ``run_versions`` (by its id) is written with "
+          "that JSON text of its ``\"inputDatasetVersions\":[...],\"outputDatasetVersions\":[...]``, the others "
+          "with both empty.");
 
   nb::class_<ImpactObject>(m, "Impact", nb::is_final(), nb::sig("@typing.final\nclass Impact()"),
                            "An impact walk's answer: the affected nodes, their severities and who is concerned.")

@@ -4,6 +4,7 @@
 #include "pylock.h"
 #include "pymodule.h"
 #include "pyvalues.h"
+#include "views.h"
 
 namespace lm {
 
@@ -22,13 +23,24 @@ PyObject* marquez_nodes_bytes(View& view, const std::vector<NodeIdx>& nodes, boo
   return bytes_of(json);
 }
 
-PyObject* marquez_lineage_bytes(View& view, const LineageAnswer& answer, bool nogil) {
+PyObject* marquez_lineage_bytes(View& view, const LineageAnswer& answer, const RunVersions* versions, bool nogil) {
   std::string json;
   {
     NoGil rendering(nogil);
-    marquez_lineage_json(view, answer, json);
+    marquez_lineage_json(view, answer, json, versions);
   }
   return bytes_of(json);
+}
+
+PyObject* marquez_lineage_run_ids(View& view, const LineageAnswer& answer, bool nogil) {
+  std::vector<NodeIdx> runs;
+  {
+    NoGil reading(nogil);
+    marquez_lineage_runs(view, answer, runs);
+  }
+  PyRef out(check(PyList_New(Py_ssize_t(runs.size()))));
+  for (size_t i = 0; i < runs.size(); i++) PyList_SET_ITEM(out.get(), Py_ssize_t(i), check(id_str(view.g, view.g.node_id[runs[i]])));
+  return out.release();
 }
 
 PyObject* marquez_column_lineage_bytes(View& view, const std::vector<NodeIdx>& starts, bool downstream, int depth, Budget budget,

@@ -233,7 +233,7 @@ void Renderer::read(const std::vector<NodeIdx>& nodes, bool full) {
     v_.edges(jobs, kind_bit(kReads), true, io, false, true);  // only named (datasets the answer shows are held)
     v_.edges(jobs, kind_bit(kWrites), true, io, false, true);
     std::vector<NodeIdx> latest;
-    v_.newest(jobs, kOf, false, key_text::created_at, latest);
+    marquez_latest_runs(v_, jobs, latest);
     jobs_.reserve(jobs.size());
     for (size_t i = 0; i < jobs.size(); i++) jobs_[jobs[i]].latest_run = latest[i];
     for (const EdgeRef& e : io)
@@ -604,9 +604,20 @@ void Renderer::run(NodeIdx r, NodeIdx job) {
     out_.pop_back();
     key(",\"version\":null}");
   }
-  key(",\"inputDatasetVersions\":[],\"outputDatasetVersions\":[],\"facets\":");
+  auto versions = versions_ == nullptr ? RunVersions::const_iterator() : versions_->find(std::string(id_text(r)));
+  if (versions_ != nullptr && versions != versions_->end()) {
+    out_.push_back(',');
+    out_ += versions->second;
+    key(",\"facets\":");
+  } else {
+    key(",\"inputDatasetVersions\":[],\"outputDatasetVersions\":[],\"facets\":");
+  }
   facets(r);
   out_.push_back('}');
+}
+
+void marquez_latest_runs(View& view, const std::vector<NodeIdx>& jobs, std::vector<NodeIdx>& out) {
+  view.newest(jobs, kOf, false, key_text::created_at, out);
 }
 
 void Renderer::node(NodeIdx n, bool full) {

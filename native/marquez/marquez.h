@@ -10,6 +10,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "lineage.h"
@@ -36,8 +37,21 @@ extern const std::string_view kKeptFieldsKey;
 // store keeps under kKeptFieldsKey. False (``out`` partly written) where ``entries`` is not such a list.
 bool marquez_fields_json(const uint8_t* entries, const StringPool& pool, std::string& out);
 
-// ``{"graph": [{id, type, data, inEdges, outEdges}]}`` of a dataset lineage answer.
-void marquez_lineage_json(View& view, const LineageAnswer& answer, std::string& out);
+// The dataset versions runs read and wrote, as a ``Run`` writes them: by a run's id, the JSON text
+// ``"inputDatasetVersions":[…],"outputDatasetVersions":[…]`` (graph.serve.marquez_run_versions
+// reads them); a run not in it is written with both lists empty.
+using RunVersions = std::unordered_map<std::string, std::string>;
+
+// The runs a Marquez answer shows of ``jobs``: each one's latest run (its newest by ``createdAt``,
+// then id; kNone for a job with none), in their order.
+void marquez_latest_runs(View& view, const std::vector<NodeIdx>& jobs, std::vector<NodeIdx>& out);
+
+// The runs marquez_lineage_json shows: the latest run of each job of a dataset lineage answer.
+void marquez_lineage_runs(View& view, const LineageAnswer& answer, std::vector<NodeIdx>& out);
+
+// ``{"graph": [{id, type, data, inEdges, outEdges}]}`` of a dataset lineage answer, its jobs'
+// latest runs with the dataset versions ``versions`` gives.
+void marquez_lineage_json(View& view, const LineageAnswer& answer, std::string& out, const RunVersions* versions = nullptr);
 
 // A JSON list, one item per node (null for kNone or a node of another kind): a dataset's
 // ``DatasetData``, a job's ``JobData`` and a run's ``Run``. ``full``: a dataset's as a ``Dataset``

@@ -9,7 +9,17 @@
 
 namespace lm {
 
-void marquez_lineage_json(View& view, const LineageAnswer& answer, std::string& out) {
+void marquez_lineage_runs(View& view, const LineageAnswer& answer, std::vector<NodeIdx>& out) {
+  std::vector<NodeIdx> jobs;
+  for (NodeIdx n : answer.nodes)
+    if (view.g.node_kind[n] == kJob) jobs.push_back(n);
+  std::vector<NodeIdx> latest;
+  marquez_latest_runs(view, jobs, latest);
+  for (NodeIdx run : latest)
+    if (run != kNone) out.push_back(run);
+}
+
+void marquez_lineage_json(View& view, const LineageAnswer& answer, std::string& out, const RunVersions* versions) {
   const Graph& g = view.g;
   const std::vector<NodeIdx>& nodes = answer.nodes;  // by id
   std::unordered_map<NodeIdx, size_t> at;
@@ -25,6 +35,7 @@ void marquez_lineage_json(View& view, const LineageAnswer& answer, std::string& 
     list.erase(std::unique(list.begin(), list.end()), list.end());
   };
   Renderer r(view, out);
+  r.run_versions(versions);
   r.read(nodes, false);
   out.reserve(out.size() + nodes.size() * 1024 + r.fields_read() * 128 + answer.edges.size() * 256);
   out += "{\"graph\":[";

@@ -71,6 +71,8 @@ class Renderer : private JsonWriter {
   void dataset(NodeIdx n, bool full);
   void job(NodeIdx n, bool full);
   void run(NodeIdx run, NodeIdx job);
+  // The dataset versions runs are written with (none: each run's lists empty).
+  void run_versions(const RunVersions* versions) { versions_ = versions; }
   void id(NodeIdx n) { put_str(g_.node_id[n]); }
   // One of Marquez's ``inEdges``/``outEdges`` entries; ``first`` in its list (no comma before it).
   void edge(NodeIdx origin, NodeIdx destination, bool first) {
@@ -137,6 +139,7 @@ class Renderer : private JsonWriter {
   StrId field_keys_[4] = {kNone, kNone, kNone, kNone};  // kMarquezFieldKeys in the pool, once all is read
   std::unordered_map<NodeIdx, JobFacts> jobs_;
   std::unordered_map<NodeIdx, NodeIdx> run_jobs_;
+  const RunVersions* versions_ = nullptr;
 };
 
 }  // namespace lm

@@ -190,6 +190,27 @@ TEST(MarquezLineage, TheGraphListsEachNodeWithItsDataAndEdgesByIds) {
       << out;
 }
 
+TEST(MarquezLineage, AJobsLatestRunIsWrittenWithTheDatasetVersionsGivenForIt) {
+  Graph g;
+  mesh(g);
+  fixture::Viewing v(g);
+  LineageAnswer answer = dataset_lineage(v.view, g.find_node("dataset:pg:in"), false, true, 1, unlimited());
+  std::vector<NodeIdx> runs;
+  marquez_lineage_runs(v.view, answer, runs);
+  ASSERT_EQ(runs, std::vector<NodeIdx>{g.find_node("run:r2")});  // etl.j's newest; the datasets have none
+  const std::string versions = R"("inputDatasetVersions":[{"datasetVersionId":{"namespace":"pg","name":"in","version":"v1"},)"
+                               R"("facets":{}}],"outputDatasetVersions":[])";
+  RunVersions given{{"run:r2", versions}};
+  std::string out;
+  marquez_lineage_json(v.view, answer, out, &given);
+  EXPECT_NE(out.find(R"("jobVersion":{"namespace":"etl","name":"j","version":null},)" + versions + R"(,"facets":{)"),
+            std::string::npos)
+      << out;
+  std::string none;
+  marquez_lineage_json(v.view, answer, none);
+  EXPECT_NE(none.find(R"("inputDatasetVersions":[],"outputDatasetVersions":[],"facets":{)"), std::string::npos) << none;
+}
+
 TEST(MarquezColumnLineage, EachFieldWithItsInputsAndTheirTransformations) {
   Graph g;
   mesh(g);
