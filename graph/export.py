@@ -21,7 +21,7 @@ from typing import Any, BinaryIO
 
 import networkx as nx
 
-from graph.client import FORMATS, Client, Execute
+from graph.client import FORMATS, Client, Execute, Lineage
 
 #: The characters XML 1.0 does not allow in a document (its ``Char`` production's complement,
 #: below U+10000).
@@ -85,13 +85,13 @@ def write_graph(graph: nx.DiGraph, output_format: str, out: BinaryIO) -> None:
         raise ValueError(f"unknown format {output_format!r}: one of {', '.join(FORMATS)}")
 
 
-def lineage_graph(execute: Execute, node_id: str, direction: str, depth: int) -> nx.DiGraph:
-    """The lineage of a dataset, job or column (``graph.client.Client.lineage``) as a graph; raises
+def lineage_answer(execute: Execute, node_id: str, direction: str, depth: int) -> Lineage:
+    """The lineage of a dataset, job or column (``graph.client.Client.lineage``); raises
     NoSuchNode, ``graph.client.ClientError`` or ``graph.stores.StoreUnavailable``."""
     client = Client(execute=execute)
     if client.kind(node_id) is None:
         raise NoSuchNode(f"no node with id {node_id!r}")
-    return client.lineage(node_id, direction, depth).to_networkx()
+    return client.lineage(node_id, direction, depth)
 
 
 def write_file(graph: nx.DiGraph, output_format: str, output: Path | None) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from command_line import lineagemesh, lineagemesh_ok
 from datahub.emitter.mce_builder import (
     make_data_flow_urn,
+    make_data_job_urn,
     make_data_job_urn_with_flow,
     make_data_product_urn,
     make_dataset_urn,
@@ -24,11 +25,13 @@ from datahub.emitter.mce_builder import (
 )
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
 from datahub.ingestion.sink.file import write_metadata_file
+from datahub.ingestion.source.file import read_metadata_file
 from datahub.metadata import schema_classes as m
 from graphql_in_process import run
 from openlineage_events import complete
 
 from graph.core.model import EdgeKind, dataset_id, field_id, product_id
+from graph.stores import open_store
 
 ORDERS_DB = "postgres://orders-db:5432"
 TABLE = dataset_id(ORDERS_DB, "orders.public.customer_orders")
@@ -326,3 +329,57 @@ def test_datahub_flows_and_jobs_meet_their_openlineage_jobs(store_args, open_tes
     assert {e.target for e in store.edges([email], [EdgeKind.DERIVES_FROM], "out")} == {
         field_id(ORDERS_DB, "orders.public.customers", "email")
     }
+
+
+def test_a_lineage_exported_for_datahub_is_read_by_its_sdk_and_back(store_args, tmp_path):
+    """``export --format datahub`` writes MCPs DataHub's own reader takes (each aspect validated
+    against its model), and ``ingest datahub`` reads them back as the same datasets and jobs."""
+    orders = {"namespace": ORDERS_DB, "name": "orders.public.orders"}
+    table = {"namespace": ORDERS_DB, "name": "orders.public.customer_orders"}
+    rollup = {"namespace": "s3://lake", "name": "rollups/by_region"}
+    events = tmp_path / "events.json"
+    events.write_text(
+        json.dumps(
+            [
+                complete("orders_dag.load_orders", [orders], [table], job_namespace="sales"),
+                complete("rollup", [table], [rollup], job_namespace="spark"),
+            ]
+        )
+    )
+    lineagemesh_ok("ingest", "openlineage", *store_args, str(events))
+    exported = tmp_path / "datahub.json"
+    lineagemesh_ok(
+        "export", *store_args, TABLE, "--format", "datahub", "-o", str(exported),
+        "--platform-namespace", f"postgres={ORDERS_DB}", "--platform-namespace", "airflow=sales",
+    )  # fmt: skip
+    read = list(read_metadata_file(exported))  # DataHub's reader: raises on what it cannot take
+    assert all(isinstance(r, MetadataChangeProposalWrapper) for r in read)  # each one aspect
+    wrappers = [r for r in read if isinstance(r, MetadataChangeProposalWrapper)]
+    aspects = {(r.entityUrn, r.aspectName) for r in wrappers}
+    load = make_data_job_urn("airflow", "orders_dag", "load_orders", "prod")
+    assert (load, "dataJobInputOutput") in aspects
+    assert (make_data_flow_urn("airflow", "orders_dag", "prod"), "dataFlowInfo") in aspects
+    assert (
+        make_dataset_urn("s3", "lake/rollups/by_region", "PROD"),
+        "datasetProperties",
+    ) in aspects
+    [io] = [
+        r.aspect for r in wrappers if (r.entityUrn, r.aspectName) == (load, "dataJobInputOutput")
+    ]
+    assert isinstance(io, m.DataJobInputOutputClass)  # read as DataHub's own model
+    assert io.inputDatasets == [make_dataset_urn("postgres", "orders.public.orders", "PROD")]
+
+    again = tmp_path / "again"
+    lineagemesh_ok(
+        "ingest", "datahub", "--data-dir", str(again), str(exported),
+        "--platform-namespace", f"postgres={ORDERS_DB}", "--platform-namespace", "airflow=sales",
+    )  # fmt: skip
+    with open_store(data_dir=again) as store:
+        load_job = run(store, JOB_QUERY, ns="sales", name="orders_dag.load_orders")["job"]
+        rollup_job = run(store, JOB_QUERY, ns="spark", name="rollup")["job"]
+    assert [d["id"] for d in load_job["inputs"]] == [RAW]
+    assert [d["id"] for d in load_job["outputs"]] == [TABLE]
+    assert [d["id"] for d in rollup_job["inputs"]] == [TABLE]
+    assert [d["id"] for d in rollup_job["outputs"]] == [
+        dataset_id("s3://lake", "rollups/by_region")
+    ]

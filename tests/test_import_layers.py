@@ -214,7 +214,15 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("services", ("graph.read", "graph.change", "graph.notify", "graph.intake", "graph.check")),
     (
         "interfaces",
-        ("graph.serve", "graph.mcp", "graph.client", "graph.export", "graph.cli", "graph.__main__"),
+        (
+            "graph.serve",
+            "graph.mcp",
+            "graph.client",
+            "graph.export",
+            "graph.export_datahub",
+            "graph.cli",
+            "graph.__main__",
+        ),
     ),
 )
 

@@ -24,6 +24,7 @@ from ingest.datahub.urns import (
     DatasetUrn,
     FlowNamespaces,
     FlowUrn,
+    JobUrn,
     Namespaces,
     dataset_urn,
     field_urn,
@@ -302,20 +303,25 @@ class _Translation(GraphBuilder):
         self._owned(self.job(namespace, name, node), value)
 
     def _job(self, urn: str, by_name: dict[str, Aspect]) -> None:
-        """A dataJob (a task): a job named ``flow_id.job_id`` in its flow's namespace, reading and
+        """A dataJob (a task): a job named ``flow_id.job_id`` (a flow's one job named as the flow:
+        ``flow_id``) in its flow's namespace, reading and
         writing the datasets its dataJobInputOutput names (the plain lists and the edges alike),
         its fine-grained lineage as DERIVES_FROM, the tasks before it as ``upstreamJobs``."""
         job = job_urn(urn)
         value = {k: a.value for k, a in by_name.items()}
         namespace, flow_name = self._flow_place(job.flow, urn)
         info = value.get("dataJobInfo") or {}
-        node = self._job_node(urn, info, "TASK", job.flow.orchestrator)
-        node["parentJob"] = self.job(namespace, flow_name, {})
+        task = _task_name(flow_name, job)
+        node = self._job_node(
+            urn, info, "TASK" if task != flow_name else "DAG", job.flow.orchestrator
+        )
+        if task != flow_name:
+            node["parentJob"] = self.job(namespace, flow_name, {})
         io = value.get("dataJobInputOutput") or {}
         upstream_jobs = [self._job_ref(u) for u in _urns(io, "inputDatajobs")]
         if upstream_jobs:
             node["upstreamJobs"] = upstream_jobs
-        jid = self.job(namespace, f"{flow_name}.{job.job_id}", node)
+        jid = self.job(namespace, task, node)
         self._owned(jid, value)
         for kind, key in ((EdgeKind.READS, "inputDatasets"), (EdgeKind.WRITES, "outputDatasets")):
             for dataset in _urns(io, key):
@@ -325,7 +331,13 @@ class _Translation(GraphBuilder):
     def _job_ref(self, urn: str) -> str:
         job = job_urn(urn)
         namespace, flow_name = self._flow_place(job.flow, urn)
-        return self.job(namespace, f"{flow_name}.{job.job_id}", {})
+        return self.job(namespace, _task_name(flow_name, job), {})
+
+
+def _task_name(flow_name: str, job: JobUrn) -> str:
+    """A task's job name (``JobUrn.name`` under the flow's placed name): ``flow.task``, or the
+    flow's own name for a flow's one job named as the flow."""
+    return flow_name if job.job_id == job.flow.flow_id else f"{flow_name}.{job.job_id}"
 
 
 def _urns(io: dict[str, Any], key: str) -> list[str]:

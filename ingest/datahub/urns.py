@@ -12,9 +12,9 @@ which no lineage will meet).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from ingest.naming import location_dataset
 
@@ -81,7 +81,10 @@ class JobUrn:
 
     @property
     def name(self) -> str:
-        """Its OpenLineage job name: the flow's and the task's, as Airflow's ``dag_id.task_id``."""
+        """Its OpenLineage job name: the flow's and the task's, as Airflow's ``dag_id.task_id``;
+        a flow's one job named as the flow (``job_id`` the flow's id) is the flow's name."""
+        if self.job_id == self.flow.flow_id:
+            return self.flow.flow_id
         return f"{self.flow.flow_id}.{self.job_id}"
 
 
@@ -140,6 +143,53 @@ def ol_name(urn: DatasetUrn, namespaces: Namespaces) -> tuple[str, str]:
 def ol_flow(urn: FlowUrn, namespaces: FlowNamespaces) -> tuple[str, str]:
     """The OpenLineage (namespace, name) of a flow's own job; its tasks are ``name.job_id``."""
     return namespaces(urn) or (urn.orchestrator, urn.flow_id)
+
+
+def platform_of(namespace: str, platforms: Mapping[str, str]) -> tuple[str, str]:
+    """The DataHub platform (and the instance's prefix, or "") an OpenLineage namespace is
+    written as: ``platforms`` (namespace → ``PLATFORM[.INSTANCE]``, the ``--platform-namespace``
+    mapping turned round) first, else the platform whose scheme it has, else itself."""
+    if namespace in platforms:
+        platform, _, instance = platforms[namespace].partition(".")
+        return platform, instance
+    scheme = namespace.split("://", 1)[0] if "://" in namespace else namespace
+    by_scheme = {v: k for k, v in reversed(SCHEMES.items())} | {"s3": "s3", "gs": "gcs"}
+    return by_scheme.get(scheme, scheme), ""
+
+
+def datahub_dataset_urn(
+    namespace: str, name: str, platforms: Mapping[str, str], env: str = "PROD"
+) -> str:
+    """The URN of the dataset OpenLineage names (namespace, name): the reverse of :func:`ol_name`
+    (a storage location's platform and path; a table's platform and name, Snowflake's lower
+    case as DataHub writes it)."""
+    storage = {v: k for k, v in reversed(STORAGE.items())}
+    scheme = namespace.split("://", 1)[0]
+    if namespace == "file" or (scheme in storage and namespace not in platforms):
+        platform = storage.get(scheme, "file")
+        path = name if namespace == "file" else f"{namespace.split('://', 1)[1]}/{name.lstrip('/')}"
+        return f"urn:li:dataset:(urn:li:dataPlatform:{platform},{path},{env})"
+    platform, instance = platform_of(namespace, platforms)
+    table = name.lower() if platform == "snowflake" else name
+    return f"urn:li:dataset:(urn:li:dataPlatform:{platform},{f'{instance}.' if instance else ''}{table},{env})"
+
+
+def datahub_job_urns(
+    namespace: str, name: str, platforms: Mapping[str, str], cluster: str = "prod"
+) -> tuple[str, str]:
+    """The dataFlow and dataJob URNs of the job OpenLineage names: the reverse of
+    :attr:`JobUrn.name` (``dag_id.task_id`` a task of its DAG; a name without a dot a flow's one
+    job), its orchestrator the namespace's platform."""
+    orchestrator, instance = platform_of(namespace, platforms)
+    flow_id, _, job_id = name.partition(".")
+    flow_id = f"{instance}.{flow_id}" if instance else flow_id
+    flow = f"urn:li:dataFlow:({orchestrator},{_quoted(flow_id)},{cluster})"
+    return flow, f"urn:li:dataJob:({flow},{_quoted(job_id or flow_id)})"
+
+
+def _quoted(part: str) -> str:
+    """A URN part as DataHub writes it: its reserved characters percent-encoded."""
+    return quote(part, safe="") if any(c in part for c in ",()%") else part
 
 
 def ol_table_name(urn: DatasetUrn) -> str:
