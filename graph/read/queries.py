@@ -8,12 +8,12 @@ any of its names was told (a DROP sent under the storage path ends the table the
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from graph.core.model import (
     FACET_PREFIX,
+    Edge,
     EdgeKind,
     Node,
     NodeKind,
@@ -158,45 +158,37 @@ def parent_run(store: GraphReader, run_node: Node) -> Node | None:
 class RunDataset:
     """A dataset one run read or wrote, with the facets its event stated for that read or write
     (an input's ``inputFacets``, an output's ``outputFacets``: subset, statistics, data quality
-    metrics), kept on the run's CONSUMED or PRODUCED edge, and when its events last named it
-    (the edge's ``lastSeenAt`` stamp; None where the edge keeps none)."""
+    metrics), kept on the run's CONSUMED or PRODUCED edge."""
 
     dataset: Node
     facets: dict[str, Any]
-    seen_at: str | None = None
 
 
 def run_datasets(store: GraphReader, run_node: Node, kind: EdgeKind) -> list[RunDataset]:
     """The datasets a run read (``CONSUMED``) or wrote (``PRODUCED``), in the order of the ids the
     event named, each as its canonical dataset (a storage path answers as its table, with the
     table's lifecycle), with that read's or write's facets by name."""
-    return runs_datasets(store, [run_node.id], kind).get(run_node.id, [])
-
-
-def runs_datasets(
-    store: GraphReader, run_ids: Collection[str], kind: EdgeKind
-) -> dict[str, list[RunDataset]]:
-    """:func:`run_datasets` of many runs by their ids, read together (one read of their edges, one
-    resolution of the datasets' names): a run with none is left out."""
-    edges = sorted(store.edges(run_ids, (kind,), "out"), key=lambda e: (e.source, e.target))
+    edges = sorted(store.edges({run_node.id}, (kind,), "out"), key=lambda e: e.target)
     canonical = AliasResolver(store).canonical({e.target for e in edges})
     found = store.nodes(set(canonical.values()))
     shown = {n.id: n for n in with_table_lifecycles(store, list(found.values()))}
-    answer: dict[str, list[RunDataset]] = {}
+    answer = []
     for edge in edges:
         dataset = shown.get(canonical[edge.target])
         if dataset is None:
             continue
-        facets = {
-            key[len(FACET_PREFIX) :]: value
-            for key, value in edge.props.items()
-            if key.startswith(FACET_PREFIX) and value is not None
-        }
-        seen = edge.props.get(PropertyKey.LAST_SEEN_AT)
-        answer.setdefault(edge.source, []).append(
-            RunDataset(dataset, facets, seen if isinstance(seen, str) else None)
-        )
+        answer.append(RunDataset(dataset, edge_facets(edge)))
     return answer
+
+
+def edge_facets(edge: Edge) -> dict[str, Any]:
+    """The facets a run's event stated for one read or write, by name, as its CONSUMED or
+    PRODUCED edge keeps them."""
+    return {
+        key[len(FACET_PREFIX) :]: value
+        for key, value in edge.props.items()
+        if key.startswith(FACET_PREFIX) and value is not None
+    }
 
 
 def search(store: GraphReader, text: str, first: int) -> list[Node]:

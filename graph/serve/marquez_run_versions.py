@@ -11,13 +11,13 @@ versions are its schema history (``graph.change.schema_history``, what
 ``/datasets/{name}/versions`` lists), so the version a run read or wrote is the dataset's newest
 version observed at or before the last event of the run that named it (the CONSUMED or PRODUCED
 edge's ``lastSeenAt``): the one a run's own schema made, or the one it found. Each dataset is its
-table (``graph.read.queries.runs_datasets``), under the version ids that endpoint gives; a
+table (its canonical name, as ``/datasets/{name}``), under the version ids that endpoint gives; a
 dataset with no version by then (no schema stated for it yet) is not listed, as it has no version
 to name. A run listing a table under two names lists its version once (the facets merged).
 
-The reads are batched over every run of an answer: one read of their edges, one of the newest
-version of each dataset (``Store.first_of_kind``), and a seek only for a run older than its
-dataset's newest version.
+The reads are batched over every run of an answer: one read of their edges, one resolution of
+their datasets' names, one read of each dataset's newest version (``Store.first_of_kind``), and a
+seek only for a run older than its dataset's newest version.
 """
 
 from __future__ import annotations
@@ -28,9 +28,10 @@ from typing import Any
 import orjson
 
 from graph.change.schema_history import versions_prefix
-from graph.core.model import EdgeKind, Node, NodeKind, run_id
+from graph.core.model import EdgeKind, Node, NodeKind, PropertyKey, run_id
 from graph.core.mutations import newest_first
 from graph.read import queries
+from graph.read.aliases import AliasResolver
 from graph.read.view import GraphView
 
 #: What a version's id shows of it (its record's ``fields`` are not read).
@@ -78,33 +79,34 @@ def of_runs(view: GraphView, runs: Collection[str]) -> dict[str, dict[str, list[
     """The two lists of each of ``runs`` (node ids), by Marquez's field names, in that order."""
     if not runs:
         return {}
-    read = {kind: queries.runs_datasets(view, runs, kind) for kind in FIELDS}
-    versions = _Versions(
-        view, {d.dataset.id for found in read.values() for ds in found.values() for d in ds}
-    )
-    answer: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for run in runs:
-        lists = answer[run] = {}
-        for kind, field in FIELDS.items():
-            listed: dict[str, dict[str, Any]] = {}
-            for used in read[kind].get(run, []):
-                version = versions.at(used.dataset.id, used.seen_at)
-                if version is None:
-                    continue
-                entry = listed.get(version.id)
-                if entry is None:
-                    p = version.props
-                    entry = listed[version.id] = {
-                        "datasetVersionId": {
-                            "namespace": p.get("namespace"),
-                            "name": p.get("name"),
-                            "version": p.get("version"),
-                        },
-                        "facets": {},
-                    }
-                entry["facets"].update(used.facets)
-            lists[field] = list(listed.values())
-    return answer
+    edges = sorted(view.edges(runs, tuple(FIELDS), "out"), key=lambda e: e.target)
+    canonical = AliasResolver(view).canonical({e.target for e in edges})
+    versions = _Versions(view, set(canonical.values()))
+    listed: dict[str, dict[str, dict[str, dict[str, Any]]]] = {
+        run: {field: {} for field in FIELDS.values()} for run in runs
+    }
+    for edge in edges:
+        seen = edge.props.get(PropertyKey.LAST_SEEN_AT)
+        version = versions.at(canonical[edge.target], seen if isinstance(seen, str) else None)
+        if version is None:
+            continue
+        entries = listed[edge.source][FIELDS[edge.kind]]
+        entry = entries.get(version.id)
+        if entry is None:
+            p = version.props
+            entry = entries[version.id] = {
+                "datasetVersionId": {
+                    "namespace": p.get("namespace"),
+                    "name": p.get("name"),
+                    "version": p.get("version"),
+                },
+                "facets": {},
+            }
+        entry["facets"].update(queries.edge_facets(edge))
+    return {
+        run: {field: list(entries.values()) for field, entries in lists.items()}
+        for run, lists in listed.items()
+    }
 
 
 class _Versions:
