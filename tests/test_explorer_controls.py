@@ -2,7 +2,8 @@
 landing page's legend without an empty Domains heading and an export that says nothing is drawn;
 a disabled Now that looks disabled; the graph's focus ring drawn inside it (not clipped); a
 tooltip that goes with the badge clicked; an SVG export with a failing dataset's red ground and
-labels in lines; a column's panel listing its path; counts in words ("1 dataset").
+labels in lines; a column's panel listing its path; counts in words ("1 dataset"); a lineage at
+depth all asked of the server trimmed for drawing (``maxNodes``), not shipped whole.
 
 Set LINEAGEMESH_SCREENSHOTS=DIR to keep the screenshots."""
 
@@ -153,3 +154,32 @@ def test_a_columns_panel_lists_its_path_and_counts_read_as_words(
     wait(browser, "document.querySelector('#panel h3')", "no details")
     headings = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "#panel h3")]
     assert "Schema (1 column)" in headings
+
+
+def lineage_asked(driver: Chrome) -> list[dict]:
+    """The variables of each ``lineage`` query the page sent since the performance log was read."""
+    asked = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] != "Network.requestWillBeSent":
+            continue
+        body = message["params"]["request"].get("postData") or ""
+        if body.startswith("{") and "lineage(nodeId" in (sent := json.loads(body))["query"]:
+            asked.append(sent["variables"])
+    return asked
+
+
+def test_a_lineage_at_depth_all_is_asked_trimmed_for_drawing(
+    server: LiveServer, browser: Chrome
+) -> None:
+    open_explorer(browser, server, f"#node={fd.ds('orders')}&depth=all")
+    wait(browser, "document.body.dataset.painted", "nothing drawn")
+    walks = lineage_asked(browser)
+    assert {w["direction"] for w in walks} == {"UPSTREAM", "DOWNSTREAM"}
+    assert all(w["depth"] is None and w["maxNodes"] == 2000 for w in walks)
+    assert fd.job("etl_orders") in drawn(browser)  # the demo is smaller: drawn as before
+    # a depth is its own bound: the walk is not trimmed
+    open_explorer(browser, server, f"#node={fd.ds('orders')}&depth=3")
+    wait(browser, "document.body.dataset.painted", "nothing drawn")
+    walks = lineage_asked(browser)
+    assert walks and all(w["depth"] == 3 and w["maxNodes"] is None for w in walks)

@@ -208,6 +208,34 @@ def test_lineage_nodes_carry_what_a_frontend_draws_them_with(seeded: Store) -> N
     )
 
 
+TRIMMED = """query($id: String!, $most: Int) { lineage(nodeId: $id, direction: UPSTREAM, maxNodes: $most) {
+  nodes { id } edges { source target } truncated } }"""
+
+
+def test_a_walk_trimmed_for_drawing_keeps_the_nearest(seeded: Store) -> None:
+    start = fd.ds("delivery_7_days")
+    whole = run(seeded, TRIMMED, id=start, most=None)["lineage"]
+    hops = {start: 0}  # upstream hops from the start, over the whole answer's edges
+    frontier = [start]
+    while frontier:
+        reached = []
+        for edge in whole["edges"]:
+            if edge["target"] in frontier and edge["source"] not in hops:
+                hops[edge["source"]] = hops[edge["target"]] + 1
+                reached.append(edge["source"])
+        frontier = reached
+    assert not whole["truncated"] and set(hops) == {n["id"] for n in whole["nodes"]}
+    for most in (1, 4, len(hops) - 1):
+        trimmed = run(seeded, TRIMMED, id=start, most=most)["lineage"]
+        kept = {n["id"] for n in trimmed["nodes"]}
+        assert trimmed["truncated"] and start in kept and len(kept) == most, most
+        assert max(hops[id] for id in kept) <= min(hops[id] for id in set(hops) - kept), most
+        assert all({e["source"], e["target"]} <= kept for e in trimmed["edges"])
+    # at least the start; the server's own budget caps a bigger one
+    assert [n["id"] for n in run(seeded, TRIMMED, id=start, most=0)["lineage"]["nodes"]] == [start]
+    assert run(seeded, TRIMMED, id=start, most=10**9)["lineage"] == whole
+
+
 def test_latest_run_state_follows_new_runs(seeded: Store, food_delivery_events) -> None:
     for event in rerun(
         food_delivery_events,

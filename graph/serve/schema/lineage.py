@@ -18,6 +18,7 @@ from graph.read import lineage as lineage_queries
 from graph.read import queries
 from graph.read.node_facts import NodeFacts, fact_budget
 from graph.read.view import GraphView
+from graph.read.walk_defaults import DEFAULT_MAX_NODES
 from graph.serve import lineage_diff as lineage_diff_api
 from graph.serve.record_list import ColumnList, Fields
 from graph.serve.schema.context import (
@@ -348,9 +349,14 @@ def walk(
     direction: Direction | None,
     depth: int | None,
     as_of: datetime | None,
+    max_nodes: int | None = None,
 ) -> LineageGraph:
-    """Run a lineage walk with the request's view, defaults and budgets."""
+    """Run a lineage walk with the request's view, defaults and budgets; ``max_nodes`` trims it
+    further (at least the start, never past the server's own budget)."""
     view = view_at(info, as_of)
+    budgets = walk_budgets(info)
+    if max_nodes is not None:
+        budgets["max_nodes"] = max(1, min(max_nodes, budgets.get("max_nodes", DEFAULT_MAX_NODES)))
     return LineageGraph.of(
         view,
         info,
@@ -359,7 +365,7 @@ def walk(
             node_id,
             direction or Direction.BOTH,
             lineage_depth(info, depth),
-            **walk_budgets(info),
+            **budgets,
         ),
     )
 
@@ -375,8 +381,15 @@ def _walk_resolver(walker: Any) -> Any:
         as_of: Annotated[
             datetime | None, strawberry.argument(description="Show the graph as it was then.")
         ] = None,
+        max_nodes: Annotated[
+            int | None,
+            strawberry.argument(
+                description="At most this many nodes, nearest first (the last hop reached cut by id; "
+                "the server's own budget caps it): a walk trimmed for drawing, `truncated` when cut."
+            ),
+        ] = None,
     ) -> LineageGraph:
-        return walk(walker, info, node_id, direction, depth, as_of)
+        return walk(walker, info, node_id, direction, depth, as_of, max_nodes)
 
     return resolve
 

@@ -80,11 +80,12 @@ export async function nodeFields(past = false) {
   return [NODE_FIELDS, ...facts].join(" ");
 }
 
-// `depth` null: as deep as the server allows; `asOf` (an ISO time, or null for now): as it was then.
-export async function lineage(nodeId, direction, depth, asOf = null) {
-  const data = await graphql(`query($id: String!, $direction: LineageDirection, $depth: Int, $asOf: DateTime) {
-    lineage(nodeId: $id, direction: $direction, depth: $depth, asOf: $asOf) {
-      nodes { ${await nodeFields()} } edges { source target kind } truncated } }`, { id: nodeId, direction, depth, asOf });
+// `depth` null: as deep as the server allows; `asOf` (an ISO time, or null for now): as it was then;
+// `maxNodes`: at most so many nodes, nearest first (the server trims the walk: none shipped to be dropped).
+export async function lineage(nodeId, direction, depth, asOf = null, maxNodes: number | null = null) {
+  const data = await graphql(`query($id: String!, $direction: LineageDirection, $depth: Int, $asOf: DateTime, $maxNodes: Int) {
+    lineage(nodeId: $id, direction: $direction, depth: $depth, asOf: $asOf, maxNodes: $maxNodes) {
+      nodes { ${await nodeFields()} } edges { source target kind } truncated } }`, { id: nodeId, direction, depth, asOf, maxNodes });
   return data.lineage;
 }
 

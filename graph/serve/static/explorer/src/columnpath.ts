@@ -6,6 +6,7 @@
 import { plural } from "./labels.js";
 import { DOWN, FAN_OUT, UP } from "./model.js";
 import type { Side } from "./model.js";
+import type { PathRow } from "./panel.js";
 
 export const PATH_DRAWN = 50;  // datasets a path opens with, nearest first; the rest in clusters
 
@@ -147,4 +148,15 @@ export async function withProgress<T>(label: string, work: Promise<T>): Promise<
     clearInterval(ticking);
     delete graph.dataset.loading;
   }
+}
+
+// A column path's datasets by side, nearest first, each with the path's columns in it (the panel's list).
+export function pathRows(path: ColumnPath): { up: PathRow[]; down: PathRow[] } {
+  const rows = { up: [], down: [] };
+  for (const d of path.datasets) {
+    const side = path.sides.get(d.id);
+    const group = path.groups.get(d.id);
+    if (side && group) rows[side].push({ dataset: d.id, name: d.name || d.id, columns: group.columns.map((c) => c.name), distance: group.distance });
+  }
+  return rows;
 }

@@ -11,12 +11,17 @@ import { CLUSTER_MIN, DOWN, FAN_OUT, LineageModel, UP, datasetOf } from "./model
 import * as panel from "./panel.js";
 import { createSearch } from "./search.js";
 import { domainColour, jobColour, onThemeChange, setDomains } from "./theme.js";
-import { byHops, cutNote, nearestThatFit } from "./fit.js";
+import { byHops, cutNote, nearestByVia, nearestThatFit } from "./fit.js";
+import { painted, startTiming, timed, timingNow } from "./timing.js";
 import { fitLabel } from "./labels.js";
 import { FONT_PX, LABEL_W, createView, draw, fits, label, readableCells } from "./view.js";
 
 const DEFAULT_DEPTH = "2";  // dataset hops drawn each side when a node is opened
 const PATH_DEPTH = 10;      // dataset hops searched for a path between two nodes
+// nodes a side's walk at depth "all" brings at most, nearest first: a hub's whole lineage (13,000
+// nodes on the 10k mesh, tens of thousands on 100k) was shipped to draw 300 of it; past these the
+// badges count what is hidden (the nodes' own neighbour counts) and page it in
+const DRAWING_WALK = 2000;
 
 const model = new LineageModel();
 // asOf: an ISO time the view shows the graph as of (null: now); to: the node a path is drawn to
@@ -25,26 +30,6 @@ const state = { node: null, mode: "lineage", change: "DROP", cols: [], x: [], de
 let pickingPathFrom = null;  // the node "Path to…" was chosen on: the next search pick is the other end
 const cy = createView(document.getElementById("graph-canvas"), (data) => tapped(data));
 window.explorer = { model, cy, state, firstPaintMs: null, ready: false, timings: {} };
-
-// The page's own timings of the last view change, in ms (scripts/bench_explorer.py prints them):
-// query (the answer it draws), facts (domains, health), elements (what to draw), update (cytoscape
-// told), layout, stack (columns into their datasets) and view (the opening zoom) of a new view,
-// place (new nodes placed), frame (to the painted frame).
-let timings: Record<string, number> = {};
-let timedFrom = performance.now();
-let timing = false;  // a view change is being timed (from its start, not from the last paint)
-
-function timed(phase: string) {
-  const now = performance.now();
-  timings[phase] = (timings[phase] || 0) + now - timedFrom;
-  timedFrom = now;
-}
-
-function startTiming() {
-  timings = {};
-  timedFrom = performance.now();
-  timing = true;
-}
 
 // ---- the URL holds the view; each view is a history entry --------------------------------------
 
@@ -123,7 +108,8 @@ async function openNode(id, restoring = null, push = true) {
   showMode(state);
   status("loading lineage…");
   const depth = walkDepth();
-  const [up, down] = await Promise.all([api.lineage(id, "UPSTREAM", depth, state.asOf), api.lineage(id, "DOWNSTREAM", depth, state.asOf)]);
+  const trim = depth === null ? DRAWING_WALK : null;
+  const [up, down] = await Promise.all([api.lineage(id, "UPSTREAM", depth, state.asOf, trim), api.lineage(id, "DOWNSTREAM", depth, state.asOf, trim)]);
   await model.mergeInTasks(up, "UPSTREAM", id, depth);
   await model.mergeInTasks(down, "DOWNSTREAM", id, depth);
   if (!model.nodes.has(id)) {
@@ -176,7 +162,8 @@ async function follow(id) {
 // The open lineage read again, drawn without moving what stays.
 async function refresh(id) {
   const depth = walkDepth();
-  const [up, down] = await Promise.all([api.lineage(id, "UPSTREAM", depth), api.lineage(id, "DOWNSTREAM", depth)]);
+  const trim = depth === null ? DRAWING_WALK : null;
+  const [up, down] = await Promise.all([api.lineage(id, "UPSTREAM", depth, null, trim), api.lineage(id, "DOWNSTREAM", depth, null, trim)]);
   model.merge(up, "UPSTREAM", id, depth);
   model.merge(down, "DOWNSTREAM", id, depth);
   const drawn = new Set(model.drawn);
@@ -461,7 +448,7 @@ function fullOf(id) {
 }
 
 async function render({ fresh = false } = {}) {
-  if (!timing) startTiming();
+  if (!timingNow()) startTiming();
   timed("query");
   await domainsReady;
   await fillDomains();
@@ -561,10 +548,7 @@ async function render({ fresh = false } = {}) {
 }
 
 function markPainted() {
-  if (!timing) startTiming();
-  timed("frame");
-  timing = false;
-  window.explorer.timings = timings;
+  window.explorer.timings = painted();
   window.explorer.paintedAt = performance.now();
   if (window.explorer.firstPaintMs === null) window.explorer.firstPaintMs = window.explorer.paintedAt;
   window.explorer.ready = true;
@@ -590,7 +574,7 @@ function showDetails(node) {
   if (state.mode === "lineage" && (node.kind === "DATASET" || node.kind === "JOB")) {
     actions.push(["Path to…", "action-path-to", () => startPathPick(node.id)]);
   }
-  const path = node.kind === "COLUMN" && model.path?.column === node.id ? pathRows(model.path) : null;
+  const path = node.kind === "COLUMN" && model.path?.column === node.id ? columnPath.pathRows(model.path) : null;
   guarded(async () => {
     await panel.showNode(node, actions, (id) => guarded(() => openNode(id)), (to) => guarded(() => openNode(node.id, { cols: [], x: [], path: null, to })), path);
     if (state.asOf) {  // the graph is the past's; the details are read as they stand
@@ -601,17 +585,6 @@ function showDetails(node) {
       document.getElementById("panel").querySelector("h2")?.after(note);
     }
   });
-}
-
-// A column path's datasets by side, nearest first, each with the path's columns in it (the panel's list).
-function pathRows(path: columnPath.ColumnPath): { up: panel.PathRow[]; down: panel.PathRow[] } {
-  const rows = { up: [], down: [] };
-  for (const d of path.datasets) {
-    const side = path.sides.get(d.id);
-    const group = path.groups.get(d.id);
-    if (side && group) rows[side].push({ dataset: d.id, name: d.name || d.id, columns: group.columns.map((c) => c.name), distance: group.distance });
-  }
-  return rows;
 }
 
 // One hidden neighbour picked from a "N more" list.
@@ -689,26 +662,6 @@ async function openImpact(id, change, push = true) {
   panel.showImpact(report, shown.length, (nodeId) => guarded(() => openNode(nodeId)));
   showLegend(cy);
   markPainted();
-}
-
-// The affected nearest first (by hops), and of one distance in the order of the paths they are
-// reached by (`via`: a job, then what it writes), so the nearest drawn are joined to each other.
-function nearestByVia(changed: string, affected: any[]): any[] {
-  const byId = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  const children = new Map<string, any[]>();
-  for (const a of affected) (children.get(a.via) || children.set(a.via, []).get(a.via)).push(a);
-  for (const list of children.values()) list.sort((a, b) => a.distance - b.distance || byId(a, b));
-  const preorder = new Map<string, number>();
-  const stack = [changed];
-  while (stack.length) {
-    const id = stack.pop();
-    if (preorder.has(id)) continue;
-    preorder.set(id, preorder.size);
-    const next = children.get(id) || [];
-    for (let i = next.length - 1; i >= 0; i--) if (!preorder.has(next[i].id)) stack.push(next[i].id);
-  }
-  const place = (a) => preorder.get(a.id) ?? Infinity;
-  return [...affected].sort((a, b) => a.distance - b.distance || place(a) - place(b) || byId(a, b));
 }
 
 // An impact view's elements: the changed node, the affected `shown`, the edges each came by.
