@@ -137,6 +137,9 @@ def test_a_columns_panel_lists_its_path_and_counts_read_as_words(
         "public.top_delivery_times",
         "public.discounts",
     }
+    side = browser.find_element(By.CSS_SELECTOR, "#panel h4")  # under the panel's h3, not over it
+    assert side.text.startswith("Upstream (1 dataset)")
+    assert float(side.value_of_css_property("font-size").removesuffix("px")) <= 13
     link = browser.find_element(By.CSS_SELECTOR, "#path-up a")
     assert link.get_attribute("data-node") == fd.ds("customers")
     before = painted(browser)
