@@ -60,7 +60,7 @@ def test_a_product_found_by_search_opens_its_page(
         assert port in ports
     assert "contract orders-7-days-v1" in ports
     assert browser.find_element(By.ID, "product-slo").text.startswith("freshness ")
-    assert browser.find_element(By.ID, "product-freshness").text.startswith("UNKNOWN")
+    assert "(SLO 4 h)" in browser.find_element(By.ID, "product-freshness").text  # the descriptor's
     consumers = browser.find_element(By.ID, "product-consumers").text
     assert "declared" in consumers and "observed, undeclared" in consumers
     assert "restaurant_catalog (restaurants; declared" in panel  # upstream, by its input ports
@@ -68,7 +68,7 @@ def test_a_product_found_by_search_opens_its_page(
     versions = browser.find_element(By.ID, "product-versions").text.splitlines()
     assert versions == ["3.2.0 slo, version · SLO 4 h", versions[1]]
     assert versions[1].startswith("3.1.0 ") and versions[1].endswith(" · SLO 6 h")
-    assert "AT RISK" in browser.find_element(By.ID, "product-health").text  # its upstream's
+    assert "FAILING" in browser.find_element(By.ID, "product-health").text  # its 4 h SLO missed
     path = tmp_path / "explorer-product.png"
     browser.save_screenshot(str(path))
     keep(path)

@@ -35,7 +35,11 @@ class _Translation(GraphBuilder):
         super().__init__(at)
         c = contract
         domain = c.domain or UNASSIGNED_DOMAIN
-        pid = self.product(domain, c.product, _clean(c.product_props))
+        # a product is stated by descriptors, DataHub and catalogs too: what a contract leaves
+        # unsaid of it (an SLO, a description) it does not clear
+        pid = self.product(
+            domain, c.product, {k: v for k, v in c.product_props.items() if v is not None}
+        )
         cid = self.node(contract_id(c.id), NodeKind.CONTRACT, _clean(c.contract_props))
         self.edge(pid, EdgeKind.HAS_CONTRACT, cid)
         owners: dict[str, str] = {}
