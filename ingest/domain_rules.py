@@ -11,9 +11,9 @@ translation is handed the same rules as data (``DomainRules.as_data``), so every
 domains by one implementation and the translation never calls back into Python per dataset.
 
 The same file declares the catalogs of query engines (``catalogs``: Trino's catalog over an
-Iceberg or Hive source, ``ingest.naming.CatalogSource``): an event naming a table by the engine's
-catalog gets, with its mutations, the engine's name as an alias of the source's
-(:meth:`DomainRules.catalog_aliases`), so the two are one table.
+Iceberg or Hive source, ``ingest.naming.CatalogSource``): an event (or a descriptor's port, a
+contract) naming a table by the engine's catalog gets, with its mutations, the engine's name as an
+alias of the source's (:meth:`DomainRules.catalog_aliases`), so the two are one table.
 
 The rules file (YAML or JSON) is declared once, below (``DOMAIN_RULES_FILE``: its keys, kinds and an
 example), and docs/reference/configuration.md is written from that declaration.
@@ -21,6 +21,7 @@ example), and docs/reference/configuration.md is written from that declaration.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from graph import _native
 from graph.core.config_schema import MAPPINGS, REQUIRED, STRING, ConfigFile, Key, Located
 from graph.core.documents import load_located
 from graph.core.model import NodeKind, PropertyKey
-from graph.core.mutations import Mutation, UpsertNode, decode
+from graph.core.mutations import Mutation, UpsertNode
 from ingest.builder import GraphBuilder
 from ingest.naming import CatalogSource, normal_namespace
 
@@ -52,7 +53,7 @@ DOMAIN_RULES_FILE = ConfigFile(
     "globs (`*`, `?`, `[...]`, as `fnmatch`) all match a dataset assigns its domain, below any "
     "domain a catalog, contract or dbt declares. [Catalogs, contracts and dbt](../data-mesh.md) "
     "tells where domains come from. `catalogs` declares what a query engine's catalog reads, so "
-    "a table the engine's OpenLineage events name (`catalog.schema.table` under "
+    "a table the engine's OpenLineage events (or a port, a contract) name (`catalog.schema.table` under "
     "`trino://host:port`) is the source's table (`schema.table` under the source's namespace).",
     example="""\
 rules:
@@ -179,14 +180,14 @@ class DomainRules:
         """The domain of the first rule matching the dataset (or the job writing it), or None."""
         return self._matcher.domain_for(namespace, name, job_namespace)
 
-    def catalog_aliases(self, payload: bytes) -> list[Mutation]:
-        """For each dataset ``payload`` (mutations in the wire form) names by a declared engine
-        catalog, its ``ALIAS_OF`` edge to the source's name, stamped as the dataset was seen."""
+    def catalog_aliases(self, mutations: Iterable[Mutation]) -> list[Mutation]:
+        """For each dataset the mutations name by a declared engine catalog, its ``ALIAS_OF``
+        edge to the source's name, stamped as the dataset was seen."""
         if not self.catalogs:
             return []
         found: list[Mutation] = []
         seen: set[str] = set()
-        for m in decode(payload):
+        for m in mutations:
             if not isinstance(m, UpsertNode) or m.kind != NodeKind.DATASET or m.id in seen:
                 continue
             seen.add(m.id)

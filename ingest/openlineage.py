@@ -103,7 +103,7 @@ def translate_batch(
         for kept in (python.extras, python.settled, python.lenient):
             kept.pop(index, None)
     payload = concat_encoded([wire, *(python.extras[i] for i in sorted(python.extras))])
-    aliases = rules.catalog_aliases(payload)  # the engines' catalogs the rules declare
+    aliases = rules.catalog_aliases(decode(payload)) if rules.catalogs else []  # engines' catalogs
     return Translations(
         concat_encoded([payload, encode(aliases)]) if aliases else payload,
         dict(sorted(python.refused.items())),

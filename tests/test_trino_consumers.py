@@ -121,3 +121,41 @@ def test_a_trino_catalog_is_the_table_behind_it(
     assert f"dataset:{TRINO}:pg.public.customer_orders" not in ids  # one node: the source's
     assert {"source": ORDERS, "target": BI_QUERIES[0]} in found["edges"]
     assert by_trino == {"id": REGIONS}
+
+
+REGIONS_PRODUCT = f"""
+name: regional_orders
+domain: bi
+owner: bi-team
+output_ports:
+  - name: by_region
+    type: sql_table
+    location: {TRINO}/lake/bi/orders_by_region
+"""
+PRODUCT_DATASETS = """{ dataProduct(domain: "bi", name: "regional_orders") {
+  datasets { id } ports { datasetId } } }"""
+
+
+def test_a_port_naming_a_trino_catalog_is_the_table_behind_it(
+    store_args: list[str], open_test_store, tmp_path: Path
+) -> None:
+    """A descriptor's port named as Trino names the table is, with the catalogs declared, the
+    Iceberg table Spark reads: the product exposes that one node."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(CATALOGS)
+    spark = tmp_path / "spark.json"
+    regions = {"namespace": "http://iceberg-rest:8181", "name": "bi.orders_by_region"}
+    spark.write_text(
+        json.dumps([complete("regional_report", [regions], [], job_namespace="spark")])
+    )
+    (tmp_path / "product.yaml").write_text(REGIONS_PRODUCT)
+    lineagemesh_ok("ingest", "openlineage", *store_args, str(spark))
+    lineagemesh_ok(
+        "ingest", "products", *store_args, "--domain-rules", str(rules),
+        str(tmp_path / "product.yaml"),
+    )  # fmt: skip
+    with open_test_store() as store:
+        product = run(store, PRODUCT_DATASETS)["dataProduct"]
+        readers = run(store, LINEAGE, id=REGIONS)["lineage"]
+    assert product["datasets"] == [{"id": REGIONS}]
+    assert "job:spark:regional_report" in {n["id"] for n in readers["nodes"]}

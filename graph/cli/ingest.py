@@ -408,13 +408,16 @@ def server_or_store(command: Callable[..., Any]) -> Callable[..., Any]:
         open_events: Callable[..., IngestService],
         **kwargs: Any,
     ) -> None:
+        rules = kwargs.pop("rules", None) or NO_RULES  # (--domain-rules: its engine catalogs)
         if server:
             params = click.get_current_context().params
             if params.get("data_dir") or params.get("store"):
                 raise click.UsageError("give --server, or --data-dir / --store, not both")
+            if rules is not NO_RULES:
+                raise click.UsageError("a server applies its own --domain-rules: give it there")
             command(*args, service=None, remote=Remote(server, token), **kwargs)
             one_shot.exit(0)
-        with opened_service(open_graph, open_events, NO_RULES) as service:
+        with opened_service(open_graph, open_events, rules) as service:
             command(*args, service=service, remote=None, **kwargs)
         one_shot.exit(0)
 
@@ -543,6 +546,7 @@ def ingest_quality(
 
 
 @ingest.command("contracts")
+@domain_rules_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @server_or_store
 def ingest_contracts(
@@ -592,6 +596,7 @@ def ingest_contracts(
 
 
 @ingest.command("products")
+@domain_rules_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @server_or_store
 def ingest_products(

@@ -203,7 +203,8 @@ domain_rules_option = click.option(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     callback=_load_rules,
     envvar="LINEAGEMESH_DOMAIN_RULES",
-    help="YAML/JSON rules assigning domains to OpenLineage-only datasets.",
+    help="YAML/JSON rules assigning domains to OpenLineage-only datasets, and the query "
+    "engines' catalogs over their sources (a Trino table named as the table behind it).",
 )
 
 

@@ -354,10 +354,11 @@ class IngestService:
 
     def apply_mutations(self, mutations: Sequence[Mutation], documents: int = 0) -> int:
         """The mutations of an ingester whose translation reads more than a document (a catalog
-        crawl, a dbt manifest beside the graph, contracts): kept as mutations, then applied."""
+        crawl, a dbt manifest beside the graph, contracts): kept as mutations, then applied, with
+        the aliases the rules' engine catalogs give what they name (``DomainRules.catalog_aliases``)."""
         if not mutations:
             return 0
-        payload = encode(list(mutations))
+        payload = encode([*mutations, *self.rules.catalog_aliases(mutations)])
         return self.commit(
             payload, pack_mutations(payload, documents) if self.log is not None else None, DOCUMENT
         )
