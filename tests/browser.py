@@ -192,10 +192,14 @@ def wait_painted(driver: Chrome, after: int) -> None:
 
 
 def drawn(driver: Chrome) -> dict[str, dict[str, Any]]:
-    """What cytoscape draws: each node by id with its classes, kind, domain, colour and label."""
+    """What cytoscape draws: each node by id with its classes, kind, domain, colour and label (its
+    text whole; ``lines``: as broken into the lines drawn)."""
     nodes = driver.execute_script("""return window.explorer.cy.nodes().map((n) => ({ id: n.id(), classes: n.classes(),
         kind: n.data('kind') || null, domain: n.data('domain') || null, colour: n.data('colour') || null,
         label: n.data('label'), shape: n.style('shape'), parent: n.data('parent') || null }))""")
+    for node in nodes:
+        node["lines"] = str(node["label"] or "").split("\n")
+        node["label"] = "".join(node["lines"]) if node["label"] is not None else None
     return {node["id"]: node for node in nodes}
 
 

@@ -2,7 +2,8 @@
 landing page's legend without an empty Domains heading and an export that says nothing is drawn;
 a disabled Now that looks disabled; the graph's focus ring drawn inside it (not clipped); a
 tooltip that goes with the badge clicked; an SVG export with a failing dataset's red ground and
-labels in lines; a column's panel listing its path; counts in words ("1 dataset"); a lineage at
+labels in lines; a column's panel listing its path; counts in words ("1 dataset"); a cluster's
+label in lines, its namespace whole; a lineage at
 depth all asked of the server trimmed for drawing (``maxNodes``), not shipped whole.
 
 Set LINEAGEMESH_SCREENSHOTS=DIR to keep the screenshots."""
@@ -186,3 +187,27 @@ def test_a_lineage_at_depth_all_is_asked_trimmed_for_drawing(
     wait(browser, "document.body.dataset.painted", "nothing drawn")
     walks = lineage_asked(browser)
     assert walks and all(w["depth"] == 3 and w["maxNodes"] is None for w in walks)
+
+
+LONG = "postgres://warehouse-primary.internal:5432"  # a namespace longer than a cluster's line
+
+
+def test_a_clusters_label_keeps_its_namespace_whole(
+    server: LiveServer, browser: Chrome, tmp_path
+) -> None:
+    event = complete(
+        "gather",
+        [{"namespace": LONG, "name": f"public.source_{i:02d}"} for i in range(30)],
+        [{"namespace": "gathered", "name": "all"}],
+        job_namespace="gathered",
+    )
+    httpx.post(f"{server.url}/api/v1/lineage", json=event, timeout=30).raise_for_status()
+    open_explorer(browser, server, "#node=job:gathered:gather")
+    wait(browser, "document.body.dataset.painted", "nothing drawn")
+    (cluster,) = [n for n in drawn(browser).values() if n["kind"] == "CLUSTER"]
+    assert cluster["label"] == f"◀ 30 datasets in namespace {LONG}"
+    # what it holds on a line, the namespace whole below, broken where its parts meet
+    first, *rest = cluster["lines"]
+    assert first == "◀ 30 datasets in namespace " and "".join(rest) == LONG
+    assert len(rest) <= 2 and all(line.endswith((":", "/", ".")) for line in rest[:-1]), rest
+    screenshot(browser, tmp_path, "explorer-cluster-label.png")

@@ -224,6 +224,8 @@ def test_a_hub_draws_its_neighbours_as_clusters_by_domain(
     nodes = drawn(browser)
     assert nodes[sales]["label"] == f"◀ {SALES} datasets in domain sales"
     assert nodes[misc]["label"] == f"◀ {MISC} datasets in namespace shop"
+    for cluster in (sales, misc):  # whole, however many lines: never cut ("namespace sh…")
+        assert "…" not in nodes[cluster]["label"] and len(nodes[cluster]["lines"]) <= 2
     assert not [id for id in nodes if id.startswith("dataset:shop:sales_")]
     assert (sales, HUB, "cluster") in drawn_edges(browser)
     screenshot(browser, tmp_path, "explorer-clusters.png")

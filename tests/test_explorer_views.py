@@ -671,7 +671,7 @@ def test_an_impact_with_a_tall_rank_opens_wrapped_into_columns_with_whole_names(
     assert overlapping(boxes(browser)) == []
     # each name whole, broken where its parts meet, not cut
     for name in names:
-        label = nodes[f"dataset:tall:{name}"]["label"]
-        assert "…" not in label and label.replace("\n", "") == name, label
-        assert all(line.endswith(".") for line in label.split("\n")[:-1]), label
+        lines = nodes[f"dataset:tall:{name}"]["lines"]
+        assert "".join(lines) == name and len(lines) == 2, lines
+        assert lines[0].endswith("."), lines
     assert screenshot(browser, tmp_path, "impact-tall-rank.png") > 0

@@ -1,5 +1,5 @@
 // A node's name as its box shows it: whole, broken into lines where a name's parts meet (after a
-// ".", "/" or ":", else after a "_"), never inside a part; only a name longer than its lines drops
+// ".", "/", ":" or a space, else after a "_"), never inside a part; only a name longer than its lines drops
 // parts from its start, marked by "…" at that boundary (the tooltip names it whole). And a count
 // of things as words: "1 dataset", "2 datasets".
 
@@ -7,31 +7,31 @@ const FONT_FAMILY = "Helvetica Neue, Helvetica, sans-serif";  // cytoscape's def
 
 let context: CanvasRenderingContext2D | null = null;
 
-// How wide `text` is drawn at `px`, in px at zoom 1 (as cytoscape measures a label).
-function width(text: string, px: number): number {
+// How wide `text` is drawn at `px` and `weight`, in px at zoom 1 (as cytoscape measures a label).
+function width(text: string, px: number, weight: string): number {
   if (!context) context = document.createElement("canvas").getContext("2d");
-  context.font = `normal normal ${px}px ${FONT_FAMILY}`;
+  context.font = `normal ${weight} ${px}px ${FONT_FAMILY}`;
   return context.measureText(text).width;
 }
 
 // The parts of a name, each with the separator that ends it: "sales.quotes_3.table_3" →
 // ["sales.", "quotes_3.", "table_3"]; a part too wide alone splits again after each "_".
 function parts(text: string, fits: (t: string) => boolean): string[] {
-  const coarse = text.match(/[^./:]*[./:]+|[^./:]+$/g) || [text];
+  const coarse = text.match(/[^./:\s]*[./:\s]+|[^./:\s]+$/g) || [text];
   return coarse.flatMap((part) => (fits(part) ? [part] : part.match(/_?[^_]+_*|_+/g) || [part]));
 }
 
 const fitted = new Map<string, string>();  // worked out once a name and size: a view's drawing is built several times
 
-// `text` in at most `lines` lines each at most `maxWidth` px wide at `px`, joined by "\n".
-export function fitLabel(text: string, maxWidth: number, px: number, lines = 2): string {
-  const key = `${maxWidth}|${px}|${lines}|${text}`;
-  if (!fitted.has(key)) fitted.set(key, breakLines(text, maxWidth, px, lines));
+// `text` in at most `lines` lines each at most `maxWidth` px wide at `px` (and `weight`), joined by "\n".
+export function fitLabel(text: string, maxWidth: number, px: number, lines = 2, weight = "normal"): string {
+  const key = `${maxWidth}|${px}|${lines}|${weight}|${text}`;
+  if (!fitted.has(key)) fitted.set(key, breakLines(text, maxWidth, px, lines, weight));
   return fitted.get(key);
 }
 
-function breakLines(text: string, maxWidth: number, px: number, lines: number): string {
-  const fits = (t: string) => width(t, px) <= maxWidth;
+function breakLines(text: string, maxWidth: number, px: number, lines: number, weight: string): string {
+  const fits = (t: string) => width(t, px, weight) <= maxWidth;
   if (!text || fits(text)) return text;
   const pieces = parts(text, fits);
   const broken = (from: number, prefix: string) => {

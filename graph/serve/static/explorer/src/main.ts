@@ -14,7 +14,7 @@ import { domainColour, jobColour, onThemeChange, setDomains } from "./theme.js";
 import { byHops, cutNote, nearestByVia, nearestThatFit } from "./fit.js";
 import { painted, startTiming, timed, timingNow } from "./timing.js";
 import { fitLabel } from "./labels.js";
-import { FONT_PX, LABEL_W, createView, draw, fits, label, readableCells } from "./view.js";
+import { CLUSTER_LABEL_W, FONT_PX, LABEL_W, createView, draw, fits, label, readableCells } from "./view.js";
 
 const DEFAULT_DEPTH = "2";  // dataset hops drawn each side when a node is opened
 const PATH_DEPTH = 10;      // dataset hops searched for a path between two nodes
@@ -404,8 +404,8 @@ function clusterElements(id, side) {
     const clusterId = `cluster|${side}|${cluster.key}|${id}`;
     const count = `${cluster.members.length} ${PLURAL[cluster.kind] || "nodes"} in ${cluster.by} ${cluster.name}`;
     const colour = cluster.by === "domain" ? domainColour(cluster.name) : domainColour(null);
-    elements.push({ group: "nodes", classes: `cluster ${side}`,
-      data: { id: clusterId, label: side === UP ? `◀ ${count}` : `${count} ▶`, kind: "CLUSTER", colour,
+    elements.push({ group: "nodes", classes: `cluster ${side} named`,  // its label in lines: the namespace whole
+      data: { id: clusterId, label: clusterLabel(side, `${cluster.members.length} ${PLURAL[cluster.kind] || "nodes"} in ${cluster.by} `, cluster.name), kind: "CLUSTER", colour,
         domain: cluster.by === "domain" ? cluster.name : null,
         tip: `${count} ${side === UP ? "upstream" : "downstream"} of ${fullOf(id)}: click to draw ${FAN_OUT} and list the rest`,
         cluster: { id, side, key: cluster.key, size: cluster.members.length } } });
@@ -413,6 +413,16 @@ function clusterElements(id, side) {
     elements.push({ group: "edges", data: { id: `k|${source}|${target}`, source, target }, classes: "cluster" });
   }
   return elements;
+}
+
+// A cluster's label: on one line when it fits, else what it holds on one ("◀ 131 jobs in
+// namespace ") and the name it is of below, whole in two lines where it can be (where clusters
+// differ: "airflow://logistics", "airflow://loyalty").
+function clusterLabel(side, what: string, name: string): string {
+  const whole = fitLabel(side === UP ? `◀ ${what}${name}` : `${what}${name} ▶`, CLUSTER_LABEL_W, FONT_PX, 1, "bold");
+  if (!whole.startsWith("…") && !whole.endsWith("…")) return whole;
+  return side === UP ? `◀ ${what}\n${fitLabel(name, CLUSTER_LABEL_W, FONT_PX, 2, "bold")}`
+    : `${what}\n${fitLabel(`${name} ▶`, CLUSTER_LABEL_W, FONT_PX, 2, "bold")}`;
 }
 
 // Draws the next FAN_OUT of a cluster's members and lists the rest to pick from.

@@ -16,7 +16,9 @@ export const FONT_PX = 13;            // a node label's font size at zoom 1
 export const READABLE_PX = 11;        // the smallest label height the first view shows
 const NODE_W = 190;
 export const LABEL_W = NODE_W - 14;  // a node's label's width at most (labels.ts breaks it into lines)
+export const CLUSTER_LABEL_W = NODE_W + 36;  // a cluster's (bold), in up to three lines
 const NODE_H = 36;
+const CLUSTER_H = NODE_H + 14;  // a cluster's box: three lines of its label
 const COLUMN_H = 22;
 const PARENT_PAD = 6;                 // a dataset drawn with columns: its padding below the last
 const RANK_GAP = 90;                  // between the columns of upstream and downstream nodes
@@ -44,8 +46,8 @@ function style(c) {
     { selector: "node.stub", style: { shape: "round-rectangle", width: 56, height: 18,
       "font-size": FONT_PX - 2, "background-color": c.stubFill, "border-style": "solid", "border-width": 1, "border-color": c.focus,
       color: c.focus, "font-weight": "bold", "z-index": 20, "text-max-width": 200 } },
-    { selector: "node.cluster", style: { shape: "round-rectangle", width: NODE_W + 50, height: NODE_H + 6, "border-style": "double",
-      "border-width": 4, "border-color": c.focus, "font-weight": "bold", "text-max-width": NODE_W + 36 } },
+    { selector: "node.cluster", style: { shape: "round-rectangle", width: NODE_W + 50, height: CLUSTER_H, "border-style": "double",
+      "border-width": 4, "border-color": c.focus, "font-weight": "bold", "text-max-width": CLUSTER_LABEL_W } },
     { selector: "edge.cluster", style: { "line-style": "dashed", width: 2 } },
     { selector: "node:parent", style: { "text-valign": "top", "text-halign": "center", "text-margin-y": -2, padding: PARENT_PAD,
       "background-opacity": 0.45, shape: "round-rectangle" } },
@@ -332,7 +334,7 @@ async function drawFresh(cy, elements, focus, timed) {
 // The size a node element is drawn at (the style's, by its classes): the layout needs no measuring.
 function sizeOf(e) {
   const classes = ` ${e.classes || ""} `;
-  if (classes.includes(" cluster ")) return { w: NODE_W + 50 + 8, h: NODE_H + 6 + 8 };
+  if (classes.includes(" cluster ")) return { w: NODE_W + 50 + 8, h: CLUSTER_H + 8 };
   return { w: NODE_W + 2, h: NODE_H + 2 };
 }
 
