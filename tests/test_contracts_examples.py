@@ -47,9 +47,9 @@ def test_full_odcs_example_domain_product_contract_and_owners() -> None:
     changes = translated("odcs/full-example.odcs.yaml")
     product = changes.nodes[FULL_PRODUCT]
     assert product.kind is NodeKind.DATA_PRODUCT
-    assert product.props["domain"] == "seller" and product.props["version"] == "1.1.0"
+    assert product.props["domain"] == "seller" and "version" not in product.props
     assert product.props["description"] == "Views built on top of the seller tables."
-    assert product.props["tags"] == ["transactions"] and product.props["status"] == "active"
+    assert product.props["tags"] == ["transactions"] and "status" not in product.props
     assert (FULL_PRODUCT, "domain:seller") in edges_of(changes, EdgeKind.BELONGS_TO)
 
     contract = changes.nodes[FULL_CONTRACT]
@@ -254,7 +254,7 @@ def test_orders_datacontract_product_owner_sla_and_consumers() -> None:
     product_id = "dataProduct:Checkout Team:Orders Latest"
     product = changes.nodes[product_id].props
     assert product["domain"] == "Checkout Team"  # info.owner stands in for the domain
-    assert product["freshnessHours"] == 25.0 and product["version"] == "2.0.0"
+    assert product["freshnessHours"] == 25.0 and "version" not in product  # the contract's
     assert (
         product["sla"]["freshness"]["threshold"] == "25h"
         and product["sla"]["retention"]["period"] == "P1Y"
@@ -344,7 +344,7 @@ def test_newer_contract_version_wins_in_either_order() -> None:
     new = translate_contract(_variant(document, "1.10.0", "new", extra_column=True))
     forward, backward = applied(old + new), applied(new + old)
     assert forward == backward
-    assert forward.nodes[FULL_PRODUCT].props["version"] == "1.10.0"
+    assert forward.nodes[FULL_CONTRACT].props["version"] == "1.10.0"
     assert forward.nodes[FULL_PRODUCT].props["description"] == "new"
     assert forward.nodes[TBL].props["description"] == "new"
     assert forward.nodes[TBL].props["columns"] == [

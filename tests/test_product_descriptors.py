@@ -271,9 +271,11 @@ def test_a_broken_descriptor_leaves_the_graph_unchanged(store_args, open_test_st
 
 def test_a_contract_saying_nothing_of_an_slo_leaves_the_descriptors():
     """The contract (version 3.0.0, its stamp newer than the descriptor's 2.1.0) promises no
-    freshness: the product keeps the SLO its descriptor states, whichever arrives first."""
+    freshness: the product keeps the SLO its descriptor states, whichever arrives first, and the
+    version: 3.0.0 is the contract's own."""
     spec = translate(SPEC.read_text(), "spec.yaml")
     contract = translate_contract(CONTRACT.replace("version: 2.0.0", "version: 3.0.0"), "c.yaml")
     for mutations in ([*spec, *contract], [*contract, *spec]):
         product = applied(mutations).nodes[ORDERS]
         assert product.props["freshnessHours"] == 1.0
+        assert product.props["version"] == "2.1.0"

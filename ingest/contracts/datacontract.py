@@ -171,9 +171,7 @@ def _read_datacontract(doc: dict[str, Any], source: str) -> _Contract:
         product=product,
         created=None,
         product_props={
-            "description": description,
-            "version": version,
-            "status": status,
+            "description": description,  # (its version and status are the contract's own)
             "freshnessHours": freshness,
             "sla": sla,
             "tags": tags,

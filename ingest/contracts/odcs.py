@@ -104,9 +104,7 @@ def _read_odcs(doc: dict[str, Any], source: str) -> _Contract:
             "description": text,
             "usage": description.get("usage"),
             "limitations": description.get("limitations"),
-            "version": doc["version"],
-            "status": doc.get("status"),
-            "freshnessHours": freshness,
+            "freshnessHours": freshness,  # (its version and status are the contract's own)
             "sla": sla,
             "tags": tags,
         },
