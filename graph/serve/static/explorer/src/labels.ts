@@ -49,6 +49,22 @@ function breakLines(text: string, maxWidth: number, px: number, lines: number, w
   return shown.slice(-lines).map((line) => (fits(line) ? line : clip(line, fits))).join("\n");
 }
 
+// A list in lines at most `maxWidth` px wide at `px`, as many as it needs: `pieces` ("menus, ",
+// " → orders_in") packed whole, each line trimmed, a piece broken (fitLabel, in up to `lines` lines) only when wider
+// than a line alone.
+export function fitPieces(pieces: string[], maxWidth: number, px: number, lines = 2): string {
+  const fits = (t: string) => width(t.trim(), px, "normal") <= maxWidth;
+  const out: string[] = [];
+  let line = "";
+  for (const piece of pieces) {
+    if (line && !fits(line + piece)) { out.push(line.trim()); line = ""; }
+    if (fits(piece)) { line += piece; continue; }
+    out.push(...fitLabel(piece.trim(), maxWidth, px, lines).split("\n"));
+  }
+  if (line) out.push(line.trim());
+  return out.join("\n");
+}
+
 // One part wider than a whole line (no boundary to break at): cut, "…" at its end.
 function clip(line: string, fits: (t: string) => boolean): string {
   let kept = line;

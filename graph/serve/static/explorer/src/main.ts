@@ -9,14 +9,15 @@ import * as columnPath from "./columnpath.js";
 import { createControls, showAsOf, showLegend, showMode } from "./controls.js";
 import { CLUSTER_MIN, DOWN, FAN_OUT, LineageModel, UP, datasetOf } from "./model.js";
 import * as panel from "./panel.js";
+import * as products from "./products.js";
 import { createSearch } from "./search.js";
 import { domainColour, jobColour, onThemeChange, setDomains } from "./theme.js";
 import { byHops, cutNote, nearestByVia, nearestThatFit } from "./fit.js";
 import { painted, startTiming, timed, timingNow } from "./timing.js";
 import { fitLabel } from "./labels.js";
+import { DEFAULT_DEPTH, readURL, validTime, writeViewURL } from "./url.js";
 import { CLUSTER_LABEL_W, FONT_PX, LABEL_W, createView, draw, fits, label, readableCells } from "./view.js";
 
-const DEFAULT_DEPTH = "2";  // dataset hops drawn each side when a node is opened
 const PATH_DEPTH = 10;      // dataset hops searched for a path between two nodes
 // nodes a side's walk at depth "all" brings at most, nearest first: a hub's whole lineage (13,000
 // nodes on the 10k mesh, tens of thousands on 100k) was shipped to draw 300 of it; past these the
@@ -31,40 +32,9 @@ let pickingPathFrom = null;  // the node "Path to…" was chosen on: the next se
 const cy = createView(document.getElementById("graph-canvas"), (data) => tapped(data));
 window.explorer = { model, cy, state, firstPaintMs: null, ready: false, timings: {} };
 
-// ---- the URL holds the view; each view is a history entry --------------------------------------
+// ---- the URL holds the view; each view is a history entry (url.ts) ----------------------------
 
-function writeURL(push = false) {
-  const params = new URLSearchParams();
-  if (state.node) params.set("node", state.node);
-  if (state.mode !== "lineage") params.set("mode", state.mode);
-  if (state.mode === "impact") params.set("change", state.change);
-  if (state.depth !== DEFAULT_DEPTH) params.set("depth", state.depth);
-  if (state.columns) params.set("columns", "1");
-  if (state.path) params.set("path", state.path);
-  if (state.to) params.set("to", state.to);
-  if (state.asOf) params.set("at", state.asOf);
-  for (const id of state.cols) params.append("cols", id);
-  for (const step of state.x) params.append("x", step);
-  const hash = params.toString();
-  const url = hash ? `#${hash}` : location.pathname;
-  if (push && location.hash !== `#${hash}`) history.pushState(null, "", url);
-  else history.replaceState(null, "", url);
-  document.getElementById("permalink").href = location.href;
-}
-
-function readURL() {
-  const params = new URLSearchParams(location.hash.slice(1));
-  return { node: params.get("node"), mode: params.get("mode") || "lineage", change: params.get("change") || "DROP",
-    cols: params.getAll("cols"), x: params.getAll("x"), depth: params.get("depth") || DEFAULT_DEPTH,
-    columns: params.get("columns") === "1", path: params.get("path"), to: params.get("to"), asOf: validTime(params.get("at")) };
-}
-
-// An ISO time as the server takes it, or null (none, or not a time).
-function validTime(text) {
-  if (!text) return null;
-  const time = new Date(text);
-  return Number.isNaN(time.getTime()) ? null : time.toISOString().replace(".000Z", "Z");
-}
+const writeURL = (push = false) => writeViewURL(state, push);
 
 // A new moment to show: what is known of the graph at another moment is not this one's.
 function setAsOf(asOf) {
@@ -625,6 +595,8 @@ function tapped(data) {
         panel.showHidden(model.nodes.get(data.stub.id), rest.map((id) => model.nodes.get(id)), (id) => guarded(() => drawOne(id)));
       }
     });
+  } else if (data.product) {
+    guarded(() => panel.showHolder(data.product, (id) => guarded(() => openNode(id)), (id) => guarded(() => openProducts(id))));
   } else if (data.node && data.node.kind === "COLUMN" && state.mode === "lineage") {
     guarded(() => selectColumn(data.node.id));
   } else if (data.node) {
@@ -695,15 +667,30 @@ function impactElement(node, classes) {
   return element;
 }
 
+// ---- product lineage: products as nodes, their ports on the links (products.ts) ----------------
+async function openProducts(id, push = true) {
+  startTiming();
+  if (live) live.close();
+  live = null;
+  Object.assign(state, { node: id, mode: "products", path: null, to: null, cols: [], x: [] });
+  showRoute(null);
+  showMode(state);
+  status("walking the product lineage…");
+  await domainsReady;
+  status(await products.drawLineage(cy, id));
+  writeURL(push);
+  showLegend(cy);
+  markPainted();
+}
 
 document.getElementById("mode-impact").addEventListener("click", () => {
   const node = state.node && (model.nodes.get(state.node) || { id: state.node, kind: null });
   if (!node) return status("search for a dataset or column first");
-  if (node.kind === "JOB") return status("impact starts at a dataset or a column: pick one");
+  if (node.kind === "JOB" || state.mode === "products") return status("impact starts at a dataset or a column: pick one");
   guarded(() => openImpact(state.path || state.node, state.change));
 });
 document.getElementById("mode-lineage").addEventListener("click", () => {
-  if (state.node) {
+  if (state.node && state.mode !== "products") {
     const id = state.node.startsWith("datasetField:") ? datasetOf(model.nodes.get(state.node) || {}) : state.node;
     guarded(() => openNode(id || state.node));
   }
@@ -728,7 +715,7 @@ async function pick(hit) {
     const dataset = datasetOf(column);
     if (dataset) return openNode(dataset, { cols: [], x: [], path: hit.id });
   }
-  return panel.showHolder(hit, (id) => guarded(() => openNode(id)));
+  return panel.showHolder(hit, (id) => guarded(() => openNode(id)), (id) => guarded(() => openProducts(id)));
 }
 
 createSearch({ onPick: pick, onError: (error) => guarded(() => { throw error; }), onCancel: () => {
@@ -756,12 +743,12 @@ createControls(cy, {
     if (!setAsOf(validTime(asOf))) return;
     guarded(async () => {
       if (!state.node) return writeURL(true);
-      if (state.mode === "impact") return openImpact(state.node, state.change);
+      if (state.mode !== "lineage") return restore(false);
       return openNode(state.node, { cols: state.cols, x: [], path: state.path, to: state.to });
     });
   },
 });
-onThemeChange(() => { if (state.node) guarded(() => (state.mode === "impact" ? openImpact(state.node, state.change, false) : render())); });
+onThemeChange(() => { if (state.node) guarded(() => (state.mode !== "lineage" ? restore(false) : render())); });
 
 // ---- start: restore the view the URL names; Back and Forward restore theirs ---------------------
 
@@ -779,6 +766,7 @@ async function restore(push) {
     return;
   }
   if (wanted.mode === "impact") return openImpact(wanted.node, wanted.change, push);
+  if (wanted.mode === "products") return openProducts(wanted.node, push);
   return openNode(wanted.node, wanted, push);
 }
 

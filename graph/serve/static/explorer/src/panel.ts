@@ -287,13 +287,15 @@ function productPage(p) {
     <h3>Datasets</h3>${list(p.datasets, (d) => link(d.id, d.name))}`;
 }
 
-// A search hit that has no lineage of its own (product, domain, owner): what it holds, as links.
-export async function showHolder(hit, onLink) {
+// A search hit that has no lineage of its own (product, domain, owner): what it holds, as links;
+// a product's page opens its product lineage (`onProducts`).
+export async function showHolder(hit, onLink, onProducts = null) {
   let html = `<h2>${breakable(hit.name || hit.id)}</h2><p class="muted">${esc(hit.kind)}</p>`;
   if (hit.kind === "DATA_PRODUCT") {
     const [, domain, ...rest] = hit.id.split(":");
     const p = await api.product(domain, rest.join(":"));
-    html += p ? productPage(p) : "";
+    const action = onProducts ? `<div class="actions"><button type="button" id="action-product-lineage">Product lineage</button></div>` : "";
+    html += p ? `${action}${productPage(p)}` : "";
   } else if (hit.kind === "DOMAIN") {
     const d = await api.domain(hit.name || hit.id.slice("domain:".length));
     html += d ? `<h3>Owners</h3>${owners(d.owners)}<h3>Products</h3>${list(d.products, (p) => esc(p.name))}
@@ -302,7 +304,7 @@ export async function showHolder(hit, onLink) {
     const o = await api.owner(hit.name || hit.id.slice("owner:".length));
     html += o ? `<h3>Owns</h3>${list(o.owns.slice(0, 200), (x) => x.kind === "DATASET" || x.kind === "JOB" ? link(x.id, x.name) : esc(x.id))}` : "";
   }
-  show(html, onLink);
+  show(html, onLink).querySelector("#action-product-lineage")?.addEventListener("click", () => onProducts(hit.id));
 }
 
 // The impact report beside its drawing: whom to notify, then every affected node in a table one

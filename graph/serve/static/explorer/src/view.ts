@@ -35,6 +35,13 @@ function style(c) {
     { selector: "node.DATASET", style: { shape: "round-rectangle" } },
     { selector: "node.named", style: { "text-wrap": "wrap", "line-height": 1.1 } },
     { selector: "node.JOB", style: { shape: "ellipse", "border-style": "double", "border-width": 3, height: NODE_H - 2 } },
+    // product lineage (products.ts): a product, and the box of a link's ports between two products
+    { selector: "node.DATA_PRODUCT", style: { shape: "round-rectangle", "border-width": 2 } },
+    { selector: "node.PORTS", style: { shape: "rectangle", height: "data(h)", "background-color": c.job } },
+    { selector: "node.declared-only", style: { "border-style": "dashed", "border-width": 2 } },
+    { selector: "node.observed-only", style: { "border-style": "dotted", "border-width": 2 } },
+    { selector: "edge.declared-only", style: { "line-style": "dashed" } },
+    { selector: "edge.observed-only", style: { "line-style": "dotted" } },
     { selector: "node.COLUMN", style: { shape: "rectangle", height: COLUMN_H - 2, width: NODE_W - 16, "font-size": FONT_PX,
       "background-color": c.column, "text-max-width": NODE_W - 24 } },
     { selector: "node.COLUMN.named", style: { shape: "round-rectangle", height: NODE_H, width: NODE_W, "text-max-width": LABEL_W } },
@@ -335,6 +342,7 @@ async function drawFresh(cy, elements, focus, timed) {
 function sizeOf(e) {
   const classes = ` ${e.classes || ""} `;
   if (classes.includes(" cluster ")) return { w: NODE_W + 50 + 8, h: CLUSTER_H + 8 };
+  if (classes.includes(" PORTS ")) return { w: NODE_W + 2, h: e.data.h + 2 };  // as tall as its lines
   return { w: NODE_W + 2, h: NODE_H + 2 };
 }
 
