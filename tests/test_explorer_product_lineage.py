@@ -120,7 +120,12 @@ def test_a_products_page_opens_its_product_lineage_with_ports_on_the_links(
     for node_id, node in nodes.items():
         assert "…" not in node["label"], f"{node_id}'s label cut: {node['label']!r}"
         assert node["px"] >= READABLE_PX, f"{node_id}'s label {node['px']} px"
-    assert "product lineage of order_insights" in browser.find_element(By.ID, "status").text
+    consumers = {i for i in products if not i.startswith("dataProduct:")}
+    assert all("consumer" in nodes[i]["classes"] for i in consumers)
+    status = browser.find_element(By.ID, "status").text
+    assert status.startswith(
+        f"product lineage of order_insights: {len(products) - len(consumers)} products"
+    )
     path = tmp_path / "explorer-product-lineage.png"
     browser.save_screenshot(str(path))
     keep(path)

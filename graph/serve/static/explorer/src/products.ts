@@ -98,7 +98,7 @@ export function elements(focus: string, products: Map<string, Product>, links: P
   for (const p of products.values()) {
     const product = isProduct(p.id);
     out.push({ group: "nodes", data: { id: p.id, label: fitLabel(p.name, LABEL_W, FONT_PX), kind: "DATA_PRODUCT", domain: p.domain || null,
-      colour: domainColour(p.domain), tip: `${product ? "data product" : "consumer"} ${p.name}`,
+      colour: domainColour(p.domain), tip: `${product ? "data product" : "consumer declared by a contract"} ${p.name}`,
       product: product ? { kind: "DATA_PRODUCT", id: p.id, name: p.name } : null },
     classes: `DATA_PRODUCT named${p.id === focus ? " focus" : ""}${product ? "" : " consumer"}` });
   }
@@ -127,6 +127,7 @@ export async function drawLineage(cy, id: string): Promise<string> {
   graph.dataset.drawn = String(products.size + links.length);
   graph.dataset.hidden = "0";
   const name = products.get(id)?.name || id;
-  return `product lineage of ${name}: ${plural("product", products.size)}, ${plural("link", links.length)}` +
+  const consumers = [...products.keys()].filter((p) => !isProduct(p)).length;
+  return `product lineage of ${name}: ${plural("product", products.size - consumers)}${consumers ? `, ${plural("declared consumer", consumers)}` : ""}, ${plural("link", links.length)}` +
     `${truncated ? ` (the nearest ${MAX_PRODUCTS} products)` : ""}`;
 }
