@@ -174,6 +174,17 @@ function plan(elements, area = null) {
 
 const COLUMN_GAP = 40;  // between the columns a tall rank is wrapped into
 
+// Moves a node's slot by (dx, dy), and its position with those of the columns drawn inside it.
+function moveSlot(id: string, dx: number, dy: number, at, slots, kids): void {
+  const slot = slots.get(id);
+  slot.x += dx;
+  slot.box = { x1: slot.box.x1 + dx, x2: slot.box.x2 + dx, y1: slot.box.y1 + dy, y2: slot.box.y2 + dy };
+  for (const moved of [id, ...(kids.get(id) || []).map((k) => k.data.id)]) {
+    const p = at.get(moved);
+    if (p) at.set(moved, { x: p.x + dx, y: p.y + dy });
+  }
+}
+
 // A rank taller than the window is at a readable zoom is wrapped into columns side by side, each
 // as tall as the window holds, top to bottom then left to right in the rank's order; the ranks
 // right of it move right to make room. Moves `at` and `slots` (and the columns of a dataset drawn
@@ -183,15 +194,7 @@ function columns(area, at, slots, kids): Set<string> {
   const tallest = (area.y2 - area.y1) / MIN_ZOOM;
   const ranks = new Map<number, string[]>();
   for (const [id, slot] of slots) (ranks.get(slot.x) || ranks.set(slot.x, []).get(slot.x)).push(id);
-  const move = (id, dx, dy) => {
-    const slot = slots.get(id);
-    slot.x += dx;
-    slot.box = { x1: slot.box.x1 + dx, x2: slot.box.x2 + dx, y1: slot.box.y1 + dy, y2: slot.box.y2 + dy };
-    for (const moved of [id, ...(kids.get(id) || []).map((k) => k.data.id)]) {
-      const p = at.get(moved);
-      if (p) at.set(moved, { x: p.x + dx, y: p.y + dy });
-    }
-  };
+  const move = (id, dx, dy) => moveSlot(id, dx, dy, at, slots, kids);
   let pushed = 0;  // how far this rank and those right of it move right
   for (const x of [...ranks.keys()].sort((a, b) => a - b)) {
     const ids = ranks.get(x).sort((a, b) => slots.get(a).box.y1 - slots.get(b).box.y1);
@@ -263,15 +266,7 @@ function wrap(area, at, slots, kids) {
     const dx = ranks[0] - ranks[lane * best];
     const dy = top - box.y1;
     top += box.h + LANE_GAP;
-    for (const id of ids) {
-      const slot = slots.get(id);
-      slot.x += dx;
-      slot.box = { x1: slot.box.x1 + dx, x2: slot.box.x2 + dx, y1: slot.box.y1 + dy, y2: slot.box.y2 + dy };
-      for (const moved of [id, ...(kids.get(id) || []).map((k) => k.data.id)]) {
-        const p = at.get(moved);
-        if (p) at.set(moved, { x: p.x + dx, y: p.y + dy });
-      }
-    }
+    for (const id of ids) moveSlot(id, dx, dy, at, slots, kids);
   }
 }
 
