@@ -74,7 +74,8 @@ class TextTable {
       if (held == 0) return i;
       if (uint32_t(held >> 32) != uint32_t(h)) continue;
       const Entry& e = entries_[index_of(held)];
-      if (e.length == s.size() && std::memcmp(arena_.data() + e.offset, s.data(), s.size()) == 0) return i;
+      // (memcmp of no bytes: an empty view's data may be null, which memcmp must not be given)
+      if (e.length == s.size() && (s.empty() || std::memcmp(arena_.data() + e.offset, s.data(), s.size()) == 0)) return i;
     }
   }
 
