@@ -53,17 +53,27 @@ def banner(driver: Chrome) -> str | None:
     return element.text if element.is_displayed() else None
 
 
-def choose_moment(driver: Chrome, date: str, time: str, drawn_as: str | None) -> None:
-    """Types a moment into the "As of" picker as a person does (month, day, year; Tab; hours,
-    minutes, seconds, AM/PM: the en-US order of headless Chromium), then Enter; waits until the
-    graph is drawn as of ``drawn_as``."""
+def choose_moment(driver: Chrome, moment: str, drawn_as: str | None) -> None:
+    """Types a moment into the "As of" box as a person does ("YYYY-MM-DD hh:mm:ss", local time),
+    then Enter; waits until the graph is drawn as of ``drawn_as``."""
     picker = control(driver, "As of")
-    driver.execute_script(
-        "document.activeElement.blur(); arguments[0].focus()", picker
-    )  # at its first part
-    picker.send_keys(date, Keys.TAB, time, Keys.ENTER)
+    driver.execute_script("arguments[0].focus(); arguments[0].select()", picker)
+    picker.send_keys(moment, Keys.ENTER)
     if drawn_as:
         wait(driver, f"document.body.dataset.shown === {json.dumps(drawn_as)}", "not redrawn")
+
+
+def tab_stops(driver: Chrome) -> list[str]:
+    """The toolbar's Tab stops in order, from its first control to where Tab leaves it."""
+    driver.execute_script("document.getElementById('zoom-in').focus()")
+    stops = []
+    while driver.execute_script(
+        "return document.getElementById('toolbar').contains(document.activeElement)"
+    ):
+        stops.append(driver.execute_script("return document.activeElement.id"))
+        driver.switch_to.active_element.send_keys(Keys.TAB)
+        assert len(stops) < 30, stops
+    return stops
 
 
 def test_as_of_draws_the_graph_as_it_was_and_the_url_keeps_it(
@@ -74,7 +84,7 @@ def test_as_of_draws_the_graph_as_it_was_and_the_url_keeps_it(
     assert "deleted" in drawn(browser)[RETIRED]["classes"]  # dropped, now
     assert banner(browser) is None and not control(browser, "Now").is_enabled()
     # between the write and the drop (the browser's time zone is UTC here)
-    choose_moment(browser, "01052026", "120000PM", "2026-01-05T12:00:00Z")
+    choose_moment(browser, "2026-01-05 12:00:00", "2026-01-05T12:00:00Z")
     assert browser.execute_script("return window.explorer.state.asOf") == "2026-01-05T12:00:00Z"
     assert banner(browser) == "Lineage as of 2026-01-05 12:00 UTC"
     nodes = drawn(browser)
@@ -86,7 +96,7 @@ def test_as_of_draws_the_graph_as_it_was_and_the_url_keeps_it(
     assert "these details are as they stand now" in browser.find_element(By.ID, "details-now").text
     screenshot(browser, tmp_path, "explorer-as-of.png")
     # after the drop: dropped again
-    choose_moment(browser, "01062026", "120000PM", "2026-01-06T12:00:00Z")
+    choose_moment(browser, "2026-01-06 12:00:00", "2026-01-06T12:00:00Z")
     assert "deleted" in drawn(browser)[RETIRED]["classes"]
     # Back: the moment before; Forward: the one after
     before = painted(browser)
@@ -94,7 +104,7 @@ def test_as_of_draws_the_graph_as_it_was_and_the_url_keeps_it(
     wait_painted(browser, before)
     assert banner(browser) == "Lineage as of 2026-01-05 12:00 UTC"
     assert "deleted" not in drawn(browser)[RETIRED]["classes"]
-    assert control(browser, "As of").get_attribute("value").startswith("2026-01-05T12:00")
+    assert control(browser, "As of").get_attribute("value") == "2026-01-05 12:00:00"
     # a shared link opens the same moment
     shared = browser.current_url
     open_explorer(browser, server, shared[shared.index("#") :])
@@ -108,9 +118,57 @@ def test_as_of_draws_the_graph_as_it_was_and_the_url_keeps_it(
     assert banner(browser) is None and "at=" not in browser.current_url
     assert "deleted" in drawn(browser)[RETIRED]["classes"]
     # before it was ever written, it was not there
-    choose_moment(browser, "01042026", "120000PM", None)
+    choose_moment(browser, "2026-01-04 12:00:00", None)
     wait(browser, "document.getElementById('status').textContent.includes('error')", "no error")
     assert f"no node with id '{RETIRED}'" in browser.find_element(By.ID, "status").text
+
+
+def test_as_of_is_one_tab_stop_with_now_a_right_arrow_away(
+    server: LiveServer, browser: Chrome
+) -> None:
+    open_explorer(browser, server, f"#node={RETIRED}")
+    wait(browser, "document.body.dataset.painted", "nothing drawn")
+    toolbar = [
+        "zoom-in",
+        "zoom-out",
+        "fit",
+        "depth",
+        "columns-toggle",
+        "as-of",
+        "export-svg",
+        "export-png",
+    ]
+    assert tab_stops(browser) == toolbar  # now: Now is disabled
+    picker = control(browser, "As of")
+    assert picker.get_attribute("aria-describedby") == "as-of-hint"
+    assert "YYYY-MM-DD" in str(
+        browser.find_element(By.ID, "as-of-hint").get_attribute("textContent")
+    )
+    # a moment that is none: marked, nothing redrawn
+    choose_moment(browser, "2026-02-30 12:00", None)
+    assert picker.get_attribute("aria-invalid") == "true"
+    assert browser.execute_script("return window.explorer.state.asOf") is None
+    choose_moment(browser, "2026-01-05 12:00", "2026-01-05T12:00:00Z")
+    assert picker.get_attribute("aria-invalid") != "true"
+    assert tab_stops(browser) == toolbar  # a past moment: Now enabled, still no stop of its own
+    # the right arrow at the box's end reaches Now, the left arrow returns; Enter on Now: now again
+    browser.execute_script("arguments[0].focus()", picker)
+    picker.send_keys(Keys.END, Keys.ARROW_RIGHT)
+    assert browser.switch_to.active_element.get_attribute("id") == "as-of-now"
+    browser.switch_to.active_element.send_keys(Keys.ARROW_LEFT)
+    assert browser.switch_to.active_element.get_attribute("id") == "as-of"
+    picker.send_keys(Keys.ARROW_RIGHT)
+    before = painted(browser)
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    wait_painted(browser, before)
+    assert banner(browser) is None and picker.get_attribute("value") == ""
+    assert browser.switch_to.active_element.get_attribute("id") == "as-of"  # focus kept
+    # Escape in the box returns to now too
+    choose_moment(browser, "2026-01-05 12:00", "2026-01-05T12:00:00Z")
+    before = painted(browser)
+    picker.send_keys(Keys.ESCAPE)
+    wait_painted(browser, before)
+    assert banner(browser) is None
 
 
 def pick_path_end(driver: Chrome, text: str, node_id: str) -> None:

@@ -11,14 +11,7 @@ export function createControls(cy, { onDepth, onColumns, onAsOf, name }) {
   document.getElementById("fit").addEventListener("click", () => fit(cy));
   document.getElementById("depth").addEventListener("change", (event) => onDepth((event.target as HTMLSelectElement).value));
   document.getElementById("columns-toggle").addEventListener("change", (event) => onColumns((event.target as HTMLInputElement).checked));
-  // the picker shows local time; the server is asked in UTC. Typing changes the value a part at a
-  // time: the moment is taken once the typing pauses, at once on Enter.
-  const picker = document.getElementById("as-of");
-  let typing = null;
-  const take = () => { clearTimeout(typing); if (picker.value) onAsOf(new Date(picker.value).toISOString()); };
-  picker.addEventListener("change", () => { clearTimeout(typing); typing = setTimeout(take, 400); });
-  picker.addEventListener("keydown", (event) => { if (event.key === "Enter") take(); });
-  document.getElementById("as-of-now").addEventListener("click", () => onAsOf(null));
+  asOfControl(onAsOf);
   document.getElementById("export-svg").addEventListener("click", () => download(new Blob([toSVG(cy)], { type: "image/svg+xml" }), `${fileName(name())}.svg`));
   document.getElementById("export-png").addEventListener("click", () => download(cy.png({ full: true, scale: 2, output: "blob", bg: colours().background }), `${fileName(name())}.png`));
   tooltip(cy);
@@ -41,10 +34,47 @@ function download(blob, filename) {
 
 // ---- the moment shown: "As of" a past time, or now ----------------------------------------------
 
+// One Tab stop, a composite of two: the moment typed (local time, the server asked in UTC), taken on
+// Enter; the right arrow at its end moves to Now, the left arrow back; Escape returns to now.
+function asOfControl(onAsOf) {
+  const input = document.getElementById("as-of") as HTMLInputElement;
+  const now = document.getElementById("as-of-now") as HTMLButtonElement;
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      const typed = input.value.trim();
+      if (!typed) { onAsOf(null); return; }
+      const moment = parseMoment(typed);
+      input.setAttribute("aria-invalid", String(!moment));
+      if (moment) onAsOf(moment.toISOString());
+    } else if (event.key === "Escape" && !now.disabled) {
+      onAsOf(null);
+    } else if (event.key === "ArrowRight" && !now.disabled && input.selectionStart === input.value.length) {
+      event.preventDefault();
+      now.focus();
+    }
+  });
+  input.addEventListener("input", () => input.removeAttribute("aria-invalid"));
+  now.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowLeft") { event.preventDefault(); input.focus(); }
+  });
+  now.addEventListener("click", () => { onAsOf(null); input.focus(); });
+}
+
+// "YYYY-MM-DD hh:mm" or "hh:mm:ss" (a T for the space too), in local time; null for anything else
+function parseMoment(text) {
+  const parts = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text);
+  if (!parts) return null;
+  const [year, month, day, hour, minute, second] = parts.slice(1).map((part) => Number(part ?? 0));
+  const moment = new Date(year, month - 1, day, hour, minute, second);
+  const same = moment.getFullYear() === year && moment.getMonth() === month - 1 && moment.getDate() === day
+    && moment.getHours() === hour && moment.getMinutes() === minute && moment.getSeconds() === second;
+  return same ? moment : null;
+}
+
 function localInputValue(iso) {
   const time = new Date(iso);
   const pad = (n) => String(n).padStart(2, "0");
-  return `${time.getFullYear()}-${pad(time.getMonth() + 1)}-${pad(time.getDate())}T${pad(time.getHours())}:${pad(time.getMinutes())}:${pad(time.getSeconds())}`;
+  return `${time.getFullYear()}-${pad(time.getMonth() + 1)}-${pad(time.getDate())} ${pad(time.getHours())}:${pad(time.getMinutes())}:${pad(time.getSeconds())}`;
 }
 
 // Shows the moment: the picker's value, and a banner over the graph while it is a past one.
@@ -52,7 +82,10 @@ export function showAsOf(asOf) {
   const input = document.getElementById("as-of");
   const banner = document.getElementById("as-of-banner");
   input.value = asOf ? localInputValue(asOf) : "";
-  document.getElementById("as-of-now").disabled = !asOf;
+  input.removeAttribute("aria-invalid");
+  const now = document.getElementById("as-of-now") as HTMLButtonElement;
+  if (!asOf && document.activeElement === now) input.focus();  // Now about to be disabled: focus not lost
+  now.disabled = !asOf;
   banner.hidden = !asOf;
   document.getElementById("graph").classList.toggle("past", Boolean(asOf));
   if (asOf) {
