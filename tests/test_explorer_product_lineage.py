@@ -141,16 +141,18 @@ def test_a_products_page_opens_its_product_lineage_with_ports_on_the_links(
     )
     wait(
         browser,
-        "document.getElementById('product-versions')",
+        f"document.querySelector('#panel h2').textContent === {other['name']!r}"
+        " && document.getElementById('product-versions')",
         "the tapped product's page did not open",
     )
-    assert other["name"] in browser.find_element(By.ID, "panel").text
 
     # the permalink reproduces the view
     url = browser.current_url
     browser.get("about:blank")
     browser.get(url)
     wait(browser, "document.body.dataset.painted", "the permalink drew nothing")
+    wait(browser, "document.getElementById('product-versions')", "no product page beside")
+    assert browser.find_element(By.CSS_SELECTOR, "#panel h2").text == "order_insights"
     again = drawing(browser)
     assert set(again) == set(nodes)
     assert {i: n["label"] for i, n in again.items()} == {i: n["label"] for i, n in nodes.items()}

@@ -678,6 +678,7 @@ async function openProducts(id, push = true) {
   status("walking the product lineage…");
   await domainsReady;
   status(await products.drawLineage(cy, id));
+  await panel.showHolder({ kind: "DATA_PRODUCT", id, name: id.split(":").slice(2).join(":") }, (n) => guarded(() => openNode(n)), (p) => guarded(() => openProducts(p)));
   writeURL(push);
   showLegend(cy);
   markPainted();
