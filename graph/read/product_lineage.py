@@ -282,6 +282,8 @@ def _links(
     for pid in sorted(others):
         f = links[pid]
         other = others[pid]
+        if other.kind is not NodeKind.DATA_PRODUCT:
+            continue  # a consumer a contract declares CONSUMES the product too: not a product
         result.append(
             ProductLink(
                 upstream=other if upstream else product,

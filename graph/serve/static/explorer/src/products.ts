@@ -57,7 +57,7 @@ export async function walk(id: string): Promise<{ products: Map<string, Product>
           links.set(`${up.id}|${down.id}`, { up, down, upstreamPorts: l.upstreamPorts, downstreamPorts: l.downstreamPorts,
             contracts: l.contracts, declared: l.declared, observed: l.observed });
           if (!products.has(l.product.id)) products.set(l.product.id, l.product);
-          if (seen.has(l.product.id) || !isProduct(l.product.id)) continue;
+          if (seen.has(l.product.id)) continue;
           if (products.size >= MAX_PRODUCTS) { truncated = true; continue; }
           seen.add(l.product.id);
           next.push(l.product.id);
@@ -69,11 +69,6 @@ export async function walk(id: string): Promise<{ products: Map<string, Product>
   if (!products.has(id)) throw new Error(`no data product ${id}`);
   const drawn = [...links.values()].filter((l) => products.has(l.up.id) && products.has(l.down.id));
   return { products, links: drawn, truncated };
-}
-
-// A data product's id (a link's other end may be a consumer a contract declares, not a product).
-function isProduct(id: string): boolean {
-  return id.startsWith("dataProduct:");
 }
 
 // How a link is known, in words.
@@ -96,11 +91,9 @@ function portsText(link: ProductLink): string {
 export function elements(focus: string, products: Map<string, Product>, links: ProductLink[]): any[] {
   const out: any[] = [];
   for (const p of products.values()) {
-    const product = isProduct(p.id);
     out.push({ group: "nodes", data: { id: p.id, label: fitLabel(p.name, LABEL_W, FONT_PX), kind: "DATA_PRODUCT", domain: p.domain || null,
-      colour: domainColour(p.domain), tip: `${product ? "data product" : "consumer declared by a contract"} ${p.name}`,
-      product: product ? { kind: "DATA_PRODUCT", id: p.id, name: p.name } : null },
-    classes: `DATA_PRODUCT named${p.id === focus ? " focus" : ""}${product ? "" : " consumer"}` });
+      colour: domainColour(p.domain), tip: `data product ${p.name}`, product: { kind: "DATA_PRODUCT", id: p.id, name: p.name } },
+    classes: `DATA_PRODUCT named${p.id === focus ? " focus" : ""}` });
   }
   for (const l of links) {
     const id = `ports|${l.up.id}|${l.down.id}`;
@@ -127,7 +120,6 @@ export async function drawLineage(cy, id: string): Promise<string> {
   graph.dataset.drawn = String(products.size + links.length);
   graph.dataset.hidden = "0";
   const name = products.get(id)?.name || id;
-  const consumers = [...products.keys()].filter((p) => !isProduct(p)).length;
-  return `product lineage of ${name}: ${plural("product", products.size - consumers)}${consumers ? `, ${plural("declared consumer", consumers)}` : ""}, ${plural("link", links.length)}` +
+  return `product lineage of ${name}: ${plural("product", products.size)}, ${plural("link", links.length)}` +
     `${truncated ? ` (the nearest ${MAX_PRODUCTS} products)` : ""}`;
 }

@@ -37,7 +37,6 @@ function style(c) {
     { selector: "node.JOB", style: { shape: "ellipse", "border-style": "double", "border-width": 3, height: NODE_H - 2 } },
     // product lineage (products.ts): a product, and the box of a link's ports between two products
     { selector: "node.DATA_PRODUCT", style: { shape: "round-rectangle", "border-width": 2 } },
-    { selector: "node.consumer", style: { shape: "ellipse" } },
     { selector: "node.PORTS", style: { shape: "rectangle", height: "data(h)", "background-color": c.job } },
     { selector: "node.declared-only", style: { "border-style": "dashed", "border-width": 2 } },
     { selector: "node.observed-only", style: { "border-style": "dotted", "border-width": 2 } },
