@@ -44,19 +44,30 @@ export function cutNote(kept: number, total: number, rest = "behind + badges and
 // The affected nearest first (by hops), and of one distance in the order of the paths they are
 // reached by (`via`: a job, then what it writes), so the nearest drawn are joined to each other.
 export function nearestByVia(changed: string, affected: any[]): any[] {
-  const byId = (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  const children = new Map<string, any[]>();
-  for (const a of affected) (children.get(a.via) || children.set(a.via, []).get(a.via)).push(a);
-  for (const list of children.values()) list.sort((a, b) => a.distance - b.distance || byId(a, b));
+  // thousands affected (a hub's column: ~14k on a 10k mesh): sorted by numbers, not by closures
+  // looking ids up, which held the main thread ~50 ms there
+  const n = affected.length;
+  const distance = new Float64Array(n);
+  const children = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    distance[i] = affected[i].distance;
+    const list = children.get(affected[i].via);
+    if (list) list.push(i); else children.set(affected[i].via, [i]);
+  }
+  const byId = (i: number, j: number) => (affected[i].id < affected[j].id ? -1 : affected[i].id > affected[j].id ? 1 : 0);
+  for (const list of children.values()) if (list.length > 1) list.sort((i, j) => distance[i] - distance[j] || byId(i, j));
   const preorder = new Map<string, number>();
   const stack = [changed];
   while (stack.length) {
     const id = stack.pop();
     if (preorder.has(id)) continue;
     preorder.set(id, preorder.size);
-    const next = children.get(id) || [];
-    for (let i = next.length - 1; i >= 0; i--) if (!preorder.has(next[i].id)) stack.push(next[i].id);
+    const next = children.get(id);
+    if (next) for (let k = next.length - 1; k >= 0; k--) if (!preorder.has(affected[next[k]].id)) stack.push(affected[next[k]].id);
   }
-  const place = (a) => preorder.get(a.id) ?? Infinity;
-  return [...affected].sort((a, b) => a.distance - b.distance || place(a) - place(b) || byId(a, b));
+  const place = new Float64Array(n);
+  for (let i = 0; i < n; i++) place[i] = preorder.get(affected[i].id) ?? Infinity;
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((i, j) => distance[i] - distance[j] || place[i] - place[j] || byId(i, j));
+  return order.map((i) => affected[i]);
 }
