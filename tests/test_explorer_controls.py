@@ -131,6 +131,8 @@ def test_a_columns_panel_lists_its_path_and_counts_read_as_words(
     email = fd.col("delivery_7_days", "customer_email")
     open_explorer(browser, server, f"#node={fd.ds('delivery_7_days')}&path={email}")
     wait(browser, "document.querySelector('#path-up li')", "the column's panel lists no path")
+    title = browser.find_element(By.CSS_SELECTOR, "#panel h2").text  # the column with its dataset
+    assert title.replace("\n", "") == "public.delivery_7_days.customer_email", title
     up = browser.find_elements(By.CSS_SELECTOR, "#path-up li")
     down = browser.find_elements(By.CSS_SELECTOR, "#path-down li")
     assert len(up) == 1 and up[0].text.startswith("public.customers email · ")

@@ -176,10 +176,17 @@ function pathList(path: { up: PathRow[]; down: PathRow[] }) {
   return `<h3>Path</h3>${side("Upstream", "path-up", path.up)}${side("Downstream", "path-down", path.down)}`;
 }
 
+// A node's name as a title names it whole: a column with its dataset ("public.orders.email"), not
+// "email" alone, which a mesh has hundreds of.
+function subjectOf(node): string {
+  const name = node.name || node.id;
+  return node.kind === "COLUMN" && node.dataset ? `${node.dataset}.${name}` : name;
+}
+
 // Details of a dataset or job; `actions` are [label, id, callback] buttons drawn at the top;
 // `path`: a column's path drawn, listed in its panel.
 export async function showNode(node, actions, onLink, onRoute = (_id: string) => {}, path: { up: PathRow[]; down: PathRow[] } | null = null) {
-  show(`<h2>${breakable(node.name || node.id)}</h2><p class="muted">${esc(node.kind)} · ${esc(node.namespace || "")}</p><p>loading…</p>`, onLink);
+  show(`<h2>${breakable(subjectOf(node))}</h2><p class="muted">${esc(node.kind)} · ${esc(node.namespace || "")}</p><p>loading…</p>`, onLink);
   const buttons = actions.map(([text, id]) => `<button type="button" id="${id}">${esc(text)}</button>`).join("");
   let body = "";
   let quality = null;
@@ -237,7 +244,7 @@ export async function showNode(node, actions, onLink, onRoute = (_id: string) =>
   } else {
     body = `<p class="muted">${esc(node.id)}</p>`;
   }
-  const element = show(`<h2>${breakable(node.name || node.id)}</h2><p class="muted">${esc(node.kind)} · ${esc(node.namespace || "")}</p>
+  const element = show(`<h2>${breakable(subjectOf(node))}</h2><p class="muted">${esc(node.kind)} · ${esc(node.namespace || "")}</p>
     <div class="actions">${buttons}</div>${body}`, onLink);
   for (const [, id, callback] of actions) element.querySelector(`#${id}`).addEventListener("click", callback);
   if (quality) {
