@@ -74,13 +74,13 @@ class Receiver:
                     receiver.held.set()
                     receiver._release.wait(60)
                     return  # no answer: the connection is dropped when the server stops
-                self.send_response(500 if failing else 200)
-                self.send_header("content-length", "0")
-                self.end_headers()
-                with receiver._changed:
+                with receiver._changed:  # counted before the answer: the sender may look at once
                     if not failing:
                         receiver.posts.append(got)
                     receiver._changed.notify_all()
+                self.send_response(500 if failing else 200)
+                self.send_header("content-length", "0")
+                self.end_headers()
 
             def log_message(self, *args: Any) -> None:
                 pass
