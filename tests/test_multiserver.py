@@ -277,6 +277,18 @@ def marquez_lineage(server: LiveServer, node_id: str) -> dict[str, Any]:
     return answer.json()
 
 
+def without_run_versions(lineage: dict[str, Any]) -> dict[str, Any]:
+    """A Marquez lineage without its latest runs' dataset versions. Which version a run names
+    depends on the order events arrived in (schema history keeps what arrived: an older schema
+    arriving after a newer one makes no version), and the single server's order is another."""
+    for node in lineage["graph"]:
+        run = node["data"].get("latestRun") if isinstance(node.get("data"), dict) else None
+        if isinstance(run, dict):
+            run.pop("inputDatasetVersions", None)
+            run.pop("outputDatasetVersions", None)
+    return lineage
+
+
 def metric(server: LiveServer, name: str, labels: str = "") -> float:
     text = httpx.get(f"{server.url}/metrics", timeout=30).text
     match = re.search(rf"^{re.escape(name)}{re.escape(labels)} (\S+)$", text, re.MULTILINE)
@@ -424,8 +436,11 @@ def test_two_servers_on_one_database_build_the_graph_one_server_builds(
             assert sorted_answer(graphql(b, LINEAGE, id=node)) == want
             assert graphql(a, DATASET, name=table(k)) == graphql(single, DATASET, name=table(k))
             # Marquez's answer shows each dataset's fields from the copy it keeps on Neo4j
-            want_marquez = marquez_lineage(single, node)
-            assert marquez_lineage(a, node) == want_marquez == marquez_lineage(b, node)
+            from_a = marquez_lineage(a, node)
+            assert from_a == marquez_lineage(b, node)  # one database: the same answer, whole
+            assert without_run_versions(from_a) == without_run_versions(
+                marquez_lineage(single, node)
+            )
         for name in [f"job_{i}" for i in range(JOBS)] + ["only_a", "only_b", "late"]:
             want = graphql(single, JOB, name=name)
             assert graphql(a, JOB, name=name) == want == graphql(b, JOB, name=name)
