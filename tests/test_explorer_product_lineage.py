@@ -19,6 +19,7 @@ from explorer_demo import demo_server
 from live_server import LiveServer
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
+from test_explorer_views import overlapping
 
 PRODUCT = "dataProduct:orders:order_insights"
 READABLE_PX = 11
@@ -49,20 +50,6 @@ def drawing(driver: Chrome) -> dict[str, dict[str, Any]]:
     return driver.execute_script("""return Object.fromEntries(window.explorer.cy.nodes().map((n) => [n.id(),
         { label: n.data('label'), classes: n.classes(), box: n.boundingBox({ includeLabels: false }),
           px: parseFloat(n.renderedStyle('font-size')) }]))""")
-
-
-def overlapping(nodes: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
-    ids = sorted(nodes)
-    boxes = {i: nodes[i]["box"] for i in ids}
-    return [
-        (a, b)
-        for k, a in enumerate(ids)
-        for b in ids[k + 1 :]
-        if boxes[a]["x1"] < boxes[b]["x2"]
-        and boxes[b]["x1"] < boxes[a]["x2"]
-        and boxes[a]["y1"] < boxes[b]["y2"]
-        and boxes[b]["y1"] < boxes[a]["y2"]
-    ]
 
 
 def flat(label: str) -> str:
@@ -122,7 +109,7 @@ def test_a_products_page_opens_its_product_lineage_with_ports_on_the_links(
             assert nodes[box]["label"].endswith(how)
             assert ("declared-only" in nodes[box]["classes"]) == (how == "declared only")
     # readable: nothing overlaps, every label whole and readable on screen
-    assert overlapping(nodes) == []
+    assert overlapping({i: n["box"] for i, n in nodes.items()}) == []
     for node_id, node in nodes.items():
         assert "…" not in node["label"], f"{node_id}'s label cut: {node['label']!r}"
         assert node["px"] >= READABLE_PX, f"{node_id}'s label {node['px']} px"
