@@ -35,10 +35,10 @@ class GraphNamespaces:
         self._by_name: dict[NodeKind, dict[str, list[str]]] = {}
 
     def __call__(self, urn: DatasetUrn) -> tuple[str, str] | None:
-        found = self._mapped(urn.platform, ol_table_name(urn))
+        name = ol_table_name(urn)
+        found = self._mapped(urn.platform, name)
         if found is not None:
             return found
-        name = ol_table_name(urn)
         found_ns = [
             ns
             for ns in self._index(NodeKind.DATASET).get(name, ())
