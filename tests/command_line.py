@@ -74,3 +74,18 @@ def ingested_bench_mesh(root: Path, datasets: int, seed: int = 7) -> tuple[Path,
     lineagemesh_ok("ingest", "openlineage", str(mesh), "--data-dir", str(data_dir))
     shape = generate_mesh.mesh_shape(datasets, seed=seed)
     return data_dir, f"dataset:{shape.hub_namespaces[0]}:{shape.hubs[0]}"
+
+
+def ingested_mesh_with_rules(root: Path, datasets: int) -> Path:
+    """The mesh ``scripts/generate_mesh.py`` writes with its domain rules (``--domain-rules``), of
+    ``datasets`` datasets, ingested with those rules into ``root/store``: that data dir."""
+    from devservers.lineagemesh import ingest_events
+
+    events, rules = root / "mesh.ndjson", root / "rules.json"
+    written = ["--out", str(events), "--domain-rules", str(rules)]
+    script = str(REPO / "scripts" / "generate_mesh.py")
+    subprocess.run(
+        [sys.executable, script, "--quiet", "--datasets", str(datasets), *written], check=True
+    )
+    ingest_events(events, root / "store", rules)
+    return root / "store"

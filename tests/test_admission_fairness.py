@@ -6,8 +6,6 @@ the shared no-token principals still count per address."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import time
 from contextlib import ExitStack
@@ -16,7 +14,7 @@ from pathlib import Path
 import anyio
 import httpx
 import pytest
-from devservers.lineagemesh import REPO, ingest_events
+from command_line import ingested_mesh_with_rules
 from live_server import LiveServer
 
 from graph.serve.admission import Admission, AdmissionLimits, Overloaded
@@ -86,15 +84,7 @@ def mesh_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated mesh of 2,000 datasets in three rule-made domains: the whole-mesh health rollup
     takes seconds here (it took 35 before its walks shared one deadline and skipped the paths
     nothing failing needs), so a one-second query budget must stop it."""
-    root = tmp_path_factory.mktemp("mesh")
-    events, rules = root / "mesh.ndjson", root / "rules.json"
-    generate = [sys.executable, str(REPO / "scripts" / "generate_mesh.py"), "--quiet"]
-    subprocess.run(
-        [*generate, "--datasets", "2000", "--out", str(events), "--domain-rules", str(rules)],
-        check=True,
-    )
-    ingest_events(events, root / "store", rules)
-    return root / "store"
+    return ingested_mesh_with_rules(tmp_path_factory.mktemp("mesh"), 2000)
 
 
 def _post(client: httpx.Client, url: str, query: str, token: str) -> httpx.Response:

@@ -4,13 +4,11 @@ dataset and every domain as the walk per dataset (``graph.read.health``) does.""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from devservers.lineagemesh import REPO, ingest_events
+from command_line import ingested_mesh_with_rules
 from openlineage.client.event_v2 import InputDataset
 from openlineage.client.generated import data_quality_assertions_dataset as dqa
 from test_quality_health import event
@@ -52,14 +50,7 @@ def _same_statuses(
 
 
 def test_the_one_pass_rollup_judges_as_the_walk_per_dataset_does(tmp_path: Path) -> None:
-    events, rules = tmp_path / "mesh.ndjson", tmp_path / "rules.json"
-    generate = [sys.executable, str(REPO / "scripts" / "generate_mesh.py"), "--quiet"]
-    subprocess.run(
-        [*generate, "--datasets", "400", "--out", str(events), "--domain-rules", str(rules)],
-        check=True,
-    )
-    ingest_events(events, tmp_path / "store", rules)
-    store = open_store(str(tmp_path / "store"))
+    store = open_store(str(ingested_mesh_with_rules(tmp_path, 400)))
     try:
         datasets = mesh.all_of_kind(store, NodeKind.DATASET)
         # error-level failures on a few datasets upstream and down, a warning on another
