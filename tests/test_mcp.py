@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -17,7 +16,7 @@ import anyio
 import httpx
 import httpx2
 import pytest
-from command_line import REPO, ingested_bench_mesh
+from command_line import REPO, ingested_bench_mesh, lineagemesh, lineagemesh_ok
 from live_server import LiveServer
 from mcp import ClientSession, StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
@@ -208,27 +207,18 @@ def test_check_change_dropping_customers_email_is_breaking_with_owners(
 ) -> None:
     migration = tmp_path / "drop_email.sql"
     migration.write_text(DROP_EMAIL)
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "graph",
-            "check",
-            "--sql",
-            str(migration),
-            "--namespace",
-            "food_delivery",
-            "--sql-dialect",
-            "postgres",
-            "--data-dir",
-            str(demo_dir),
-            "--format",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=300,
+    done = lineagemesh(
+        "check",
+        "--sql",
+        str(migration),
+        "--namespace",
+        "food_delivery",
+        "--sql-dialect",
+        "postgres",
+        "--data-dir",
+        str(demo_dir),
+        "--format",
+        "json",
     )
     assert done.returncode == 1, done.stderr
     expected = json.loads(done.stdout)
@@ -365,23 +355,7 @@ def test_the_other_tools_and_their_refusals_on_the_demo_with_contracts(
     contracts.mkdir()
     for source in corpus("data-contracts").rglob("*.yaml"):
         (contracts / source.name).write_text(source.read_text())
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "graph",
-            "ingest",
-            "contracts",
-            str(contracts),
-            "--data-dir",
-            str(data),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
+    lineagemesh_ok("ingest", "contracts", str(contracts), "--data-dir", str(data))
 
     async def ask(session: ClientSession) -> dict[str, Any]:
         found = await call(session, "search", text="Orders Latest", kinds=["DATA_PRODUCT"])
@@ -485,44 +459,20 @@ def test_check_change_on_a_dbt_manifest_gives_the_pr_checks_report(tmp_path: Pat
     base = tmp_path / "base-manifest.json"
     base.write_text(json.dumps(manifest))
     data = tmp_path / "data"
-    lineagemesh = [sys.executable, "-m", "graph"]
-    done = subprocess.run(
-        [
-            *lineagemesh,
-            "ingest",
-            "dbt",
-            str(base),
-            "--namespace",
-            namespace,
-            "--data-dir",
-            str(data),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
+    lineagemesh_ok("ingest", "dbt", str(base), "--namespace", namespace, "--data-dir", str(data))
     del manifest["nodes"]["model.jaffle_shop.orders"]["columns"]["amount"]
     pr = tmp_path / "pr-manifest.json"
     pr.write_text(json.dumps(manifest))
-    done = subprocess.run(
-        [
-            *lineagemesh,
-            "check",
-            "--dbt-manifest",
-            str(pr),
-            "--namespace",
-            namespace,
-            "--format",
-            "json",
-            "--data-dir",
-            str(data),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=300,
+    done = lineagemesh(
+        "check",
+        "--dbt-manifest",
+        str(pr),
+        "--namespace",
+        namespace,
+        "--format",
+        "json",
+        "--data-dir",
+        str(data),
     )
     expected = json.loads(done.stdout)
     # a leaf model's column: nothing reads it, yet a dropped column is breaking by itself
