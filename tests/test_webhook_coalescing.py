@@ -17,7 +17,7 @@ from live_server import LiveServer
 from schema_events import CUSTOMERS, NS, V1, V2_NO_EMAIL, producer_event
 from test_http_api import post_with_client
 from test_webhooks import SECRET, eventually, hooks_file
-from webhook_receiver import Receiver, deliveries
+from webhook_receiver import Received, Receiver, deliveries
 
 CHANGES = 232
 
@@ -34,6 +34,27 @@ def _flapping(changes: int) -> list[dict[str, object]]:
     ]
 
 
+def _one_change_each(names: list[str]) -> list[dict[str, object]]:
+    """``email`` dropped from each dataset of ``names``: one breaking change each, one writer."""
+    return [
+        producer_event(f"2026-03-01T1{j}:00:00Z", fields, name)
+        for name in names
+        for j, fields in enumerate((V1, V2_NO_EMAIL))
+    ]
+
+
+def _six_changes_in_the_outbox(tmp_path: Path) -> list[str]:
+    """Six datasets' breaking changes written by a server with no webhook declared, so six
+    notifications wait in the outbox of ``tmp_path / "store"`` for the next server: their names."""
+    names = [f"{CUSTOMERS}_{i}" for i in range(6)]
+    server = LiveServer(["--data-dir", str(tmp_path / "store")], tmp_path / "server.log").start()
+    try:
+        post_with_client(server.url, _one_change_each(names))
+    finally:
+        server.stop()
+    return names
+
+
 def _serve(
     tmp_path: Path, receiver: Receiver, coalesce: float, extra: str = "", concurrency: int = 1
 ) -> LiveServer:
@@ -44,6 +65,15 @@ def _serve(
         tmp_path / "server.log",
         env={"HOOK_SECRET": SECRET},
     ).start(["--webhooks", str(hooks), "--webhooks-allow-loopback"])
+
+
+def _every_change_told_once(receiver: Receiver) -> list[Received]:
+    """The receiver's posts, each signed, which together told each of the ``CHANGES`` once."""
+    posts = receiver.posts
+    assert all(p.signed_with(SECRET) for p in posts)
+    told = [n for p in posts for n in p.json.get("notificationIds") or [p.json["notificationId"]]]
+    assert len(told) == len(set(told)) == CHANGES
+    return posts
 
 
 def test_232_breaking_changes_from_one_writer_are_told_in_a_few_coalesced_notices(
@@ -58,10 +88,7 @@ def test_232_breaking_changes_from_one_writer_are_told_in_a_few_coalesced_notice
     finally:
         server.stop()
         receiver.close()
-    posts = receiver.posts
-    assert all(p.signed_with(SECRET) for p in posts)
-    told = [n for p in posts for n in p.json.get("notificationIds") or [p.json["notificationId"]]]
-    assert len(told) == len(set(told)) == CHANGES  # every change told, once
+    posts = _every_change_told_once(receiver)
     changes = [c for p in posts for c in p.json["changes"]]
     assert len(changes) == CHANGES
     assert {(c["kind"], c["column"]) for c in changes} == {("COLUMN_REMOVED", "email")}
@@ -82,17 +109,7 @@ def test_the_pending_gauge_counts_what_waits_while_a_receiver_holds_a_post(
     """Six datasets' breaking changes in the outbox (written while no webhook was declared), six
     posts: while the receiver holds the first, the gauge says six wait (it was set only at the
     end of a pass, and showed nothing or the last pass's count meanwhile)."""
-    names = [f"{CUSTOMERS}_{i}" for i in range(6)]
-    events = [
-        producer_event(f"2026-03-01T1{j}:00:00Z", fields, name)
-        for name in names
-        for j, fields in enumerate((V1, V2_NO_EMAIL))
-    ]
-    server = LiveServer(["--data-dir", str(tmp_path / "store")], tmp_path / "server.log").start()
-    try:
-        post_with_client(server.url, events)
-    finally:
-        server.stop()
+    _six_changes_in_the_outbox(tmp_path)
     receiver = Receiver(hold=True)
     server = _serve(tmp_path, receiver, 2)
     try:
@@ -101,15 +118,6 @@ def test_the_pending_gauge_counts_what_waits_while_a_receiver_holds_a_post(
     finally:
         receiver.close()
         server.stop()
-
-
-def _one_change_each(names: list[str]) -> list[dict[str, object]]:
-    """``email`` dropped from each dataset of ``names``: one breaking change each, one writer."""
-    return [
-        producer_event(f"2026-03-01T1{j}:00:00Z", fields, name)
-        for name in names
-        for j, fields in enumerate((V1, V2_NO_EMAIL))
-    ]
 
 
 def test_232_breaking_changes_from_one_writer_across_232_datasets_are_a_few_digests(
@@ -131,10 +139,7 @@ def test_232_breaking_changes_from_one_writer_across_232_datasets_are_a_few_dige
     finally:
         server.stop()
         receiver.close()
-    posts = receiver.posts
-    assert all(p.signed_with(SECRET) for p in posts)
-    told = [n for p in posts for n in p.json.get("notificationIds") or [p.json["notificationId"]]]
-    assert len(told) == len(set(told)) == CHANGES
+    posts = _every_change_told_once(receiver)
     changed = [
         c.get("dataset") or p.json["dataset"]["id"] for p in posts for c in p.json["changes"]
     ]
@@ -152,12 +157,7 @@ def test_a_webhook_takes_its_concurrency_in_posts_at_once_and_the_gauge_stays_tr
     """Six datasets' changes, a receiver holding every post: with ``concurrency: 3`` three posts
     are in flight at once, never a fourth, while the gauge says six wait; released, all six are
     delivered and the gauge says none."""
-    names = [f"{CUSTOMERS}_{i}" for i in range(6)]
-    server = LiveServer(["--data-dir", str(tmp_path / "store")], tmp_path / "server.log").start()
-    try:
-        post_with_client(server.url, _one_change_each(names))
-    finally:
-        server.stop()
+    names = _six_changes_in_the_outbox(tmp_path)
     receiver = Receiver(hold=True)
     server = _serve(tmp_path, receiver, 2, "posts_per_writer: 10\n", concurrency=3)
     try:
