@@ -38,6 +38,12 @@ TABLE = dataset_id(ORDERS_DB, "orders.public.customer_orders")
 RAW = dataset_id(ORDERS_DB, "orders.public.orders")
 
 
+def _owned_by_the_orders_team(urn: str, *others: m.OwnerClass) -> MetadataChangeProposalWrapper:
+    """The ownership aspect of ``urn``: the orders-team group its data owner, then ``others``."""
+    team = m.OwnerClass(make_group_urn("orders-team"), m.OwnershipTypeClass.DATAOWNER)
+    return MetadataChangeProposalWrapper(entityUrn=urn, aspect=m.OwnershipClass([team, *others]))
+
+
 def _seed_file(path: Path) -> Path:
     """What a seed script registers in DataHub, written by the SDK's file sink writer."""
     urn = make_dataset_urn("postgres", "orders.public.customer_orders", "PROD")
@@ -68,18 +74,8 @@ def _seed_file(path: Path) -> Path:
                 },
             ),
         ),
-        MetadataChangeProposalWrapper(
-            entityUrn=urn,
-            aspect=m.OwnershipClass(
-                owners=[
-                    m.OwnerClass(
-                        owner=make_group_urn("orders-team"), type=m.OwnershipTypeClass.DATAOWNER
-                    ),
-                    m.OwnerClass(
-                        owner=make_user_urn("alice"), type=m.OwnershipTypeClass.TECHNICAL_OWNER
-                    ),
-                ]
-            ),
+        _owned_by_the_orders_team(
+            urn, m.OwnerClass(make_user_urn("alice"), m.OwnershipTypeClass.TECHNICAL_OWNER)
         ),
         MetadataChangeProposalWrapper(
             entityUrn=urn,
@@ -228,16 +224,7 @@ def _pipeline_file(path: Path) -> Path:
                 name="orders_dag", description="Loads orders every hour", project="sales"
             ),
         ),
-        MetadataChangeProposalWrapper(
-            entityUrn=flow,
-            aspect=m.OwnershipClass(
-                owners=[
-                    m.OwnerClass(
-                        owner=make_group_urn("orders-team"), type=m.OwnershipTypeClass.DATAOWNER
-                    )
-                ]
-            ),
-        ),
+        _owned_by_the_orders_team(flow),
         m.MetadataChangeEventClass(  # the snapshot form of a task
             proposedSnapshot=m.DataJobSnapshotClass(
                 urn=extract,
