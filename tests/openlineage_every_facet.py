@@ -61,7 +61,10 @@ TIME = "2026-03-02T12:00:00.000Z"
 FACET_PLACES: dict[str, tuple[str, str]] = {}
 
 
-def _at(place: str, schema: str, key: str, facet: Any) -> tuple[str, Any]:
+def _at(place: str, key: str, facet: Any) -> tuple[str, Any]:
+    """``facet`` under ``key`` at ``place``, noted under its schema's name (the spec's file, which
+    the client names in the facet's ``_schemaURL``)."""
+    schema = facet._schemaURL.split("#")[0].rsplit("/", 1)[-1].removesuffix(".json")
     FACET_PLACES[schema] = (place, key)
     return key, facet
 
@@ -73,55 +76,37 @@ def every_facet_event() -> dict[str, Any]:
         [
             _at(
                 "run",
-                "EnvironmentVariablesRunFacet",
                 "environmentVariables",
                 environment_variables_run.EnvironmentVariablesRunFacet(
                     [environment_variables_run.EnvironmentVariable("REGION", "eu")]
                 ),
             ),
+            _at("run", "errorMessage", error_message_run.ErrorMessageRunFacet("boom", "python")),
             _at(
                 "run",
-                "ErrorMessageRunFacet",
-                "errorMessage",
-                error_message_run.ErrorMessageRunFacet("boom", "python"),
-            ),
-            _at(
-                "run",
-                "ExecutionParametersRunFacet",
                 "executionParameters",
                 execution_parameters_run.ExecutionParametersRunFacet(
                     [execution_parameters_run.ExecutionParameter("spark.executor.memory", "4g")]
                 ),
             ),
             _at(
-                "run",
-                "ExternalQueryRunFacet",
-                "externalQuery",
-                external_query_run.ExternalQueryRunFacet("q-1", "bigquery"),
+                "run", "externalQuery", external_query_run.ExternalQueryRunFacet("q-1", "bigquery")
             ),
             _at(
                 "run",
-                "ExtractionErrorRunFacet",
                 "extractionError",
                 extraction_error_run.ExtractionErrorRunFacet(
                     2, 1, [extraction_error_run.Error("unparsed", task="SELECT ?", taskNumber=1)]
                 ),
             ),
+            _at("run", "jobDependencies", job_dependencies_run.JobDependenciesRunFacet()),
             _at(
                 "run",
-                "JobDependenciesRunFacet",
-                "jobDependencies",
-                job_dependencies_run.JobDependenciesRunFacet(),
-            ),
-            _at(
-                "run",
-                "NominalTimeRunFacet",
                 "nominalTime",
                 nominal_time_run.NominalTimeRunFacet(TIME, "2026-03-02T13:00:00.000Z"),
             ),
             _at(
                 "run",
-                "ParentRunFacet",
                 "parent",
                 parent_run.ParentRunFacet(
                     parent_run.Run(PARENT_RUN_ID), parent_run.Job("airflow", "dag")
@@ -129,19 +114,16 @@ def every_facet_event() -> dict[str, Any]:
             ),
             _at(
                 "run",
-                "ProcessingEngineRunFacet",
                 "processing_engine",
                 processing_engine_run.ProcessingEngineRunFacet("3.5.1", "spark", "1.54.0"),
             ),
             _at(
                 "run",
-                "TagsRunFacet",
                 "tags",
                 tags_run.TagsRunFacet([tags_run.TagsRunFacetFields("env", "prod", "MANUAL")]),
             ),
             _at(
                 "run",
-                "TestRunFacet",
                 "test",
                 test_run.TestRunFacet([test_run.TestExecution("not_null_orders_id", "PASSED")]),
             ),
@@ -151,19 +133,12 @@ def every_facet_event() -> dict[str, Any]:
         [
             _at(
                 "job",
-                "DocumentationJobFacet",
                 "documentation",
                 documentation_job.DocumentationJobFacet("Loads daily revenue."),
             ),
+            _at("job", "jobType", job_type_job.JobTypeJobFacet("BATCH", "SPARK", "SQL_JOB")),
             _at(
                 "job",
-                "JobTypeJobFacet",
-                "jobType",
-                job_type_job.JobTypeJobFacet("BATCH", "SPARK", "SQL_JOB"),
-            ),
-            _at(
-                "job",
-                "OwnershipJobFacet",
                 "ownership",
                 ownership_job.OwnershipJobFacet(
                     [ownership_job.Owner("team:finance", "MAINTAINER")]
@@ -171,27 +146,19 @@ def every_facet_event() -> dict[str, Any]:
             ),
             _at(
                 "job",
-                "SourceCodeJobFacet",
                 "sourceCode",
                 source_code_job.SourceCodeJobFacet("python", "print('revenue')"),
             ),
             _at(
                 "job",
-                "SourceCodeLocationJobFacet",
                 "sourceCodeLocation",
                 source_code_location_job.SourceCodeLocationJobFacet(
                     "git", "https://git.example.com/etl/revenue.py"
                 ),
             ),
+            _at("job", "sql", sql_job.SQLJobFacet("SELECT sum(amount) AS revenue FROM orders")),
             _at(
                 "job",
-                "SQLJobFacet",
-                "sql",
-                sql_job.SQLJobFacet("SELECT sum(amount) AS revenue FROM orders"),
-            ),
-            _at(
-                "job",
-                "LineageFacet",
                 "lineage",
                 lineage.LineageJobFacet(
                     [
@@ -206,7 +173,6 @@ def every_facet_event() -> dict[str, Any]:
             ),
             _at(
                 "job",
-                "TagsJobFacet",
                 "tags",
                 tags_job.TagsJobFacet([tags_job.TagsJobFacetFields("tier", "gold", "MANUAL")]),
             ),
@@ -216,31 +182,22 @@ def every_facet_event() -> dict[str, Any]:
         [
             _at(
                 "input",
-                "CatalogDatasetFacet",
                 "catalog",
                 catalog_dataset.CatalogDatasetFacet("postgres", "jdbc", "orders-db"),
             ),
+            _at("input", "datasetType", dataset_type_dataset.DatasetTypeDatasetFacet("TABLE")),
             _at(
                 "input",
-                "DatasetTypeDatasetFacet",
-                "datasetType",
-                dataset_type_dataset.DatasetTypeDatasetFacet("TABLE"),
-            ),
-            _at(
-                "input",
-                "DatasourceDatasetFacet",
                 "dataSource",
                 datasource_dataset.DatasourceDatasetFacet("orders-db", NAMESPACE),
             ),
             _at(
                 "input",
-                "DocumentationDatasetFacet",
                 "documentation",
                 documentation_dataset.DocumentationDatasetFacet("Every order."),
             ),
             _at(
                 "input",
-                "HierarchyDatasetFacet",
                 "hierarchy",
                 hierarchy_dataset.HierarchyDatasetFacet(
                     [
@@ -251,13 +208,11 @@ def every_facet_event() -> dict[str, Any]:
             ),
             _at(
                 "input",
-                "OwnershipDatasetFacet",
                 "ownership",
                 ownership_dataset.OwnershipDatasetFacet([ownership_dataset.Owner("team:orders")]),
             ),
             _at(
                 "input",
-                "SchemaDatasetFacet",
                 "schema",
                 schema_dataset.SchemaDatasetFacet(
                     [
@@ -268,15 +223,9 @@ def every_facet_event() -> dict[str, Any]:
                     ]
                 ),
             ),
+            _at("input", "storage", storage_dataset.StorageDatasetFacet("heap", "postgres")),
             _at(
                 "input",
-                "StorageDatasetFacet",
-                "storage",
-                storage_dataset.StorageDatasetFacet("heap", "postgres"),
-            ),
-            _at(
-                "input",
-                "SymlinksDatasetFacet",
                 "symlinks",
                 symlinks_dataset.SymlinksDatasetFacet(
                     [symlinks_dataset.Identifier("s3://lake", "raw/orders", "TABLE")]
@@ -284,21 +233,14 @@ def every_facet_event() -> dict[str, Any]:
             ),
             _at(
                 "input",
-                "TagsDatasetFacet",
                 "tags",
                 tags_dataset.TagsDatasetFacet(
                     [tags_dataset.TagsDatasetFacetFields("pii", "false")]
                 ),
             ),
+            _at("input", "version", dataset_version_dataset.DatasetVersionDatasetFacet("v42")),
             _at(
                 "input",
-                "DatasetVersionDatasetFacet",
-                "version",
-                dataset_version_dataset.DatasetVersionDatasetFacet("v42"),
-            ),
-            _at(
-                "input",
-                "DataQualityMetricsDatasetFacet",
                 "dataQualityMetrics",
                 data_quality_metrics_dataset.DataQualityMetricsDatasetFacet(
                     {"amount": data_quality_metrics_dataset.ColumnMetrics(nullCount=0)}, rowCount=10
@@ -310,7 +252,6 @@ def every_facet_event() -> dict[str, Any]:
         [
             _at(
                 "inputFacets",
-                "DataQualityAssertionsDatasetFacet",
                 "dataQualityAssertions",
                 data_quality_assertions_dataset.DataQualityAssertionsDatasetFacet(
                     [data_quality_assertions_dataset.Assertion("not_null", True, "amount")]
@@ -318,7 +259,6 @@ def every_facet_event() -> dict[str, Any]:
             ),
             _at(
                 "inputFacets",
-                "DataQualityMetricsInputDatasetFacet",
                 "dataQualityMetrics",
                 data_quality_metrics_input_dataset.DataQualityMetricsInputDatasetFacet(
                     {"amount": data_quality_metrics_input_dataset.ColumnMetrics(nullCount=0)},
@@ -327,13 +267,11 @@ def every_facet_event() -> dict[str, Any]:
             ),
             _at(
                 "inputFacets",
-                "InputStatisticsInputDatasetFacet",
                 "inputStatistics",
                 input_statistics_input_dataset.InputStatisticsInputDatasetFacet(rowCount=10),
             ),
             _at(
                 "inputFacets",
-                "BaseSubsetDatasetFacet",
                 "subset",
                 base_subset_dataset.InputSubsetInputDatasetFacet(
                     base_subset_dataset.LocationSubsetCondition(["2026-03-02"])
@@ -345,7 +283,6 @@ def every_facet_event() -> dict[str, Any]:
         [
             _at(
                 "output",
-                "ColumnLineageDatasetFacet",
                 "columnLineage",
                 column_lineage_dataset.ColumnLineageDatasetFacet(
                     {
@@ -361,7 +298,6 @@ def every_facet_event() -> dict[str, Any]:
             ),
             _at(
                 "output",
-                "LifecycleStateChangeDatasetFacet",
                 "lifecycleStateChange",
                 lifecycle_state_change_dataset.LifecycleStateChangeDatasetFacet(
                     lifecycle_state_change_dataset.LifecycleStateChange.CREATE
@@ -385,7 +321,6 @@ def every_facet_event() -> dict[str, Any]:
         [
             _at(
                 "outputFacets",
-                "OutputStatisticsOutputDatasetFacet",
                 "outputStatistics",
                 output_statistics_output_dataset.OutputStatisticsOutputDatasetFacet(rowCount=1),
             ),
