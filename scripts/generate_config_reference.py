@@ -12,19 +12,15 @@ keys their loaders check every file against (``graph.core.config_schema``): the 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from generate_cli_reference import ROOT, checked_or_written  # puts the checkout first on sys.path
+
+from graph.core.auth import TOKENS_FILE  # the checkout's, not an installed one
+from graph.core.config_schema import ConfigFile
+from graph.notify.webhook_config import WEBHOOKS_FILE
+from ingest.domain_rules import DOMAIN_RULES_FILE
+
 PAGE = ROOT / "docs" / "reference" / "configuration.md"
-sys.path.insert(0, str(ROOT))
-
-from generate_cli_reference import checked_or_written  # noqa: E402
-
-from graph.core.auth import TOKENS_FILE  # noqa: E402  (the checkout's, not an installed one)
-from graph.core.config_schema import ConfigFile  # noqa: E402
-from graph.notify.webhook_config import WEBHOOKS_FILE  # noqa: E402
-from ingest.domain_rules import DOMAIN_RULES_FILE  # noqa: E402
-
 FILES = (TOKENS_FILE, WEBHOOKS_FILE, DOMAIN_RULES_FILE)
 
 HEADER = """# Configuration files
