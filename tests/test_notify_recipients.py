@@ -1,5 +1,6 @@
 """Whom to notify is owners and teams, never a job: a dbt project's public model (a data product of
-the sales domain) read by an Airflow job and a Spark job of other teams, each job with its owner.
+the sales domain) read by an Airflow job and a Spark job of other teams, each job with its owner,
+and by a Superset refresh job that has no owner.
 
 The jobs read the product without a contract, so they are its (undeclared) consumers, named by
 their job names in ``impact.consumers``; a breaking change's webhook ``notify`` holds the owners
@@ -24,10 +25,12 @@ from webhook_receiver import Receiver
 
 SF = "snowflake://acme"
 FCT = "warehouse.analytics.fct_orders"
-JOBS = {  # job → its owner
+JOBS: dict[tuple[str, str], str | None] = {  # job → its owner
     ("airflow://finance", "finance_daily_revenue"): "team-finance",
     ("spark://bi", "bi.orders_cube"): "team-bi",
+    ("superset://bi", "refresh_orders_dashboard"): None,  # nobody owns it
 }
+OWNERS = {owner for owner in JOBS.values() if owner}
 PRODUCT_OWNER = "Sales Analytics"  # the dbt group's owner: the product publishing fct_orders
 
 
@@ -38,12 +41,13 @@ def lineagemesh(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def readers() -> list[dict[str, Any]]:
-    """The Airflow and the Spark job, each computing a column from fct_orders.order_id."""
+    """The Airflow, the Spark and the Superset job, each computing a column from
+    fct_orders.order_id."""
     return [
         job_event(
             job,
             [(SF, FCT, None)],
-            (f"s3://{owner}", f"{job[1]}_out", [field("orders", "BIGINT")]),
+            (f"s3://{owner or 'nobody'}", f"{job[1]}_out", [field("orders", "BIGINT")]),
             {"orders": [(SF, FCT, "order_id")]},
             owner=owner,
             run=f"0f5bd5b8-8c2a-4bd4-9a7a-6f4b0c8e0c0{i}",
@@ -80,8 +84,11 @@ def test_notify_names_owners_never_jobs(tmp_path: Path) -> None:
         consumers = {c["id"] for c in report["consumers"]}
         assert {f"job:{ns}:{name}" for ns, name in JOBS} <= consumers  # seen reading, undeclared
         owners = {o["name"]: o["domains"] for o in report["owners"]}
-        assert {PRODUCT_OWNER, *JOBS.values()} <= set(owners)
+        assert {PRODUCT_OWNER, *OWNERS} <= set(owners)
         assert not set(owners) & jobs
+        # every job is in the affected list, the one nobody owns too, and nowhere among owners
+        affected = {row["id"] for row in report["affected"] if row["kind"] == "JOB"}
+        assert {f"job:{ns}:{name}" for ns, name in JOBS} <= affected
         # by the domain of what each owns: the product's, int_margins' (carol's, reading
         # fct_orders), and the jobs' (they write no domain's)
         assert owners[PRODUCT_OWNER] == ["sales"]
@@ -93,6 +100,11 @@ def test_notify_names_owners_never_jobs(tmp_path: Path) -> None:
             "- **notify owners**, by domain:\n  - `sales`: `Sales Analytics`, `carol`\n"
             "  - no domain: `team-bi`, `team-finance`\n"
         ) in markdown, markdown
+        text = lineagemesh("check", "--dbt-manifest", str(changed), *to_server).stdout
+        assert [line for line in text.splitlines() if line.startswith("notify")] == [
+            "notify owners (sales): Sales Analytics, carol",
+            "notify owners (no domain): team-bi, team-finance",
+        ], text
         # the affected table names nodes as people do, the full id as each one's title
         column = f"datasetField:{SF}:{FCT}:order_id"
         assert f'<code title="{column}">analytics.fct_orders.order_id</code>' in markdown
@@ -107,7 +119,7 @@ def test_notify_names_owners_never_jobs(tmp_path: Path) -> None:
         assert body["type"] == "breaking_change"
         assert [c["column"] for c in body["changes"]] == ["order_id"]
         assert {name for _, name in JOBS} <= set(body["impact"]["consumers"])
-        assert {PRODUCT_OWNER, *JOBS.values()} <= set(body["notify"]), body["notify"]
+        assert {PRODUCT_OWNER, *OWNERS} <= set(body["notify"]), body["notify"]
         assert not set(body["notify"]) & jobs, body["notify"]
     finally:
         server.stop()

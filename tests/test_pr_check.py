@@ -261,6 +261,21 @@ def test_dbt_pr_against_a_base_manifest_shows_its_lineage_diff(jaffle, tmp_path:
         }
     ]
     assert REVENUE in {row["id"] for row in report["affected"]}
+    # people read the edge and the affected nodes by their display names, the full id as title
+    pr_args = ("--dbt-manifest", str(pr), "--dbt-base", str(base), "--namespace", NS)
+    _, markdown, _ = check(data_dir, *pr_args, "--format", "markdown")
+    stg, job = f"dataset:{NS}:postgres.public.stg_payments", "job:dbt:model.jaffle_shop.orders"
+    assert (
+        f'- lineage removed: <code title="{stg}">public.stg_payments</code> → '
+        f'<code title="{ORDERS}">public.orders</code> '
+        f'(via <code title="{job}">model.jaffle_shop.orders</code>)\n'
+    ) in markdown, markdown
+    assert f'<code title="{REVENUE}">finance/revenue.revenue_total</code>' in markdown
+    _, text, _ = check(data_dir, *pr_args)
+    assert (
+        "  lineage - public.stg_payments -> public.orders (via model.jaffle_shop.orders)\n"
+    ) in text, text
+    assert f"  finance/revenue.revenue_total  ({REVENUE})  [" in text, text
     same = cli(
         "check", "--dbt-manifest", str(base), "--dbt-base", str(base), "--namespace", NS,
         "--data-dir", str(data_dir),

@@ -127,6 +127,12 @@ def display_name(node_id: str) -> str:
     return node_id
 
 
+def _named_text(node_id: str) -> str:
+    """A node in the text report: its display name, then its full id where that differs."""
+    shown_as = display_name(node_id)
+    return shown_as if shown_as == node_id else f"{shown_as}  ({node_id})"
+
+
 def changes_by_dataset(report: Report) -> list[tuple[str, list[ToldChange]]]:
     """The changes grouped by the dataset (or contract) they change, in input order, each once
     (a contract's term planned from each dataset it governs is one change)."""
@@ -141,11 +147,11 @@ def render_text(report: Report) -> str:
     lines.extend(f"note: {note}" for note in report.change_set.notes)
     lines.append(f"changes ({len(report.change_set.told())}):")
     for subject, planned in changes_by_dataset(report):
-        shown_as = display_name(subject)
-        lines.append(f"  {shown_as}" + ("" if shown_as == subject else f"  ({subject})"))
+        lines.append(f"  {_named_text(subject)}")
         lines.extend(f"    {p.change.severity:<8} {p.first.label}  [{p.source}]" for p in planned)
     lines.extend(
-        f"  lineage {'+' if e.added else '-'} {e.source} -> {e.target} (via {e.job})"
+        f"  lineage {'+' if e.added else '-'} {display_name(e.source)} -> {display_name(e.target)}"
+        + ("" if e.job is None else f" (via {display_name(e.job)})")
         for e in report.change_set.edges
     )
     counts = report.counts()
@@ -159,9 +165,10 @@ def render_text(report: Report) -> str:
     for row in report.rows:
         certainty = "" if row.certain else " (uncertain: no column lineage)"
         lines.append(
-            f"  {row.severity:<8} {row.kind:<7} {row.id}  [{row.distance} hops]{certainty}"
+            f"  {row.severity:<8} {row.kind:<7} {_named_text(row.id)}  [{row.distance} hops]"
+            + certainty
         )
-        lines.append(f"           via {' -> '.join(row.path)}")
+        lines.append(f"           via {' -> '.join(display_name(p) for p in row.path)}")
         lines.append(f"           by {'; '.join(row.changes)}")
     grouped = owners_by_domain(report)
     for domain, owners in grouped:
@@ -299,8 +306,10 @@ def render_markdown(report: Report, limit: int = MARKDOWN_LIMIT) -> str:
     if shown_changes < unique:
         out.add(f"- … {unique - shown_changes} more changes")
     for e in report.change_set.edges[:_LIST_ITEMS]:
+        via = "" if e.job is None else f" (via {_node(e.job)})"
         out.add(
-            f"- lineage {'added' if e.added else 'removed'}: {_code(e.source)} → {_code(e.target)}"
+            f"- lineage {'added' if e.added else 'removed'}: {_node(e.source)} → {_node(e.target)}"
+            + via
         )
     for note in report.change_set.notes[:_LIST_ITEMS]:
         out.add(f"- note: {note}")
