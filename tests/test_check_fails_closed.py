@@ -11,6 +11,7 @@ schema is ``dbt_ci_pr42``. Everything goes through the real CLI on a real embedd
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -244,3 +245,31 @@ def test_a_breaking_change_fails_with_nothing_downstream(published: Path, tmp_pa
         )
         impact = cli("check", *args, "--fail-on", "impact", "--data-dir", str(published))
         assert impact.returncode == 0, impact.stderr
+
+
+# -- docs --------------------------------------------------------------------------------------
+
+
+def _section(text: str, heading: str) -> str:
+    """A docs section: from its heading to the next heading of any level."""
+    return text.split(heading + "\n", 1)[1].split("\n#", 1)[0]
+
+
+def test_the_docs_say_which_target_what_fails_closed_and_how_to_tune_fail_on() -> None:
+    """docs/ci.md names the target to parse with and the fixes the refusals above name, what
+    fails closed (SQL at file:line, unknown names under --strict), and each --fail-on level the
+    command takes, in its order, the default marked."""
+    from graph.cli.check import FAIL_LEVELS
+    from graph.cli.check import check as command
+
+    docs = (Path(__file__).parents[1] / "docs" / "ci.md").read_text()
+    target = _section(docs, "### Which dbt target to parse with, and what fails closed")
+    for named in ("`dbt parse --target prod`", "`--dbt-schema-map FROM=TO`", "`--namespace`"):
+        assert named in target, named
+    for closed in ("**one target mismatch**", "`file:line`, exit 2", "`--strict`"):
+        assert closed in target, closed
+    tuning = _section(docs, "### The verdict, and tuning `--fail-on`")
+    levels = re.findall(r"^\| `(\w+)`( \(default\))? \|", tuning, re.M)
+    assert [name for name, _ in levels] == list(FAIL_LEVELS)
+    [option] = [p for p in command.params if p.name == "fail_on"]
+    assert [name for name, default in levels if default] == [option.default]
