@@ -16,6 +16,8 @@ from typing import Any
 
 import orjson
 
+from graph.core.input_files import InputError, decode
+
 #: Suspect text needs a closer look: a run of 19 digits (an integer that may not fit 64 bits,
 #: which orjson would read as a float, or digits in a string) or an escaped surrogate (perhaps a
 #: lone one). Looked for with C-speed bytes operations: a regex beginning with ``\\d`` tries every
@@ -60,9 +62,9 @@ def parse_json(text: bytes) -> Any:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:
         try:
-            decoded = text.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise NotJSON(f"not UTF-8: {e}") from None
+            decoded = decode("", text)
+        except InputError as e:  # the first bad byte, as every input names it
+            raise NotJSON(e.reason) from None
         return loads_text(decoded)
     if not _suspect_bytes(text):
         return value

@@ -51,12 +51,19 @@ def lineagemesh_ok(*args: str, timeout: float = 300) -> subprocess.CompletedProc
 
 
 def ingest_openlineage(
-    store: Path, *files: Path, workers: str = "0"
+    store: Path, *files: Path, workers: str = "0", flags: tuple[str, ...] = ()
 ) -> subprocess.CompletedProcess[str]:
     """``lineagemesh ingest openlineage`` of ``files`` into the embedded store at ``store``, with
-    ``workers`` parse workers (``"0"``: in the command's own process)."""
+    ``workers`` parse workers (``"0"``: in the command's own process) and ``flags``."""
     return lineagemesh(
-        "ingest", "openlineage", "--workers", workers, "--data-dir", str(store), *map(str, files)
+        "ingest",
+        "openlineage",
+        "--workers",
+        workers,
+        "--data-dir",
+        str(store),
+        *flags,
+        *map(str, files),
     )
 
 

@@ -95,6 +95,7 @@ def load(
     workers: int | None,
     ahead: TranslationWorkers | None = None,
     on_progress=None,
+    all_or_none: bool = False,
 ) -> tuple[tuple[LoadReport, dict[str, int]], list[BadLine], list[int]]:
     bad: list[BadLine] = []
     progress: list[int] = []
@@ -110,6 +111,7 @@ def load(
             on_progress=on_progress or progress.append,
             workers=workers,
             ahead=ahead,
+            all_or_none=all_or_none,
         )
         counts = store.counts()
     return (report, counts), bad, progress
@@ -290,3 +292,45 @@ def test_the_next_batch_is_read_from_its_spool_file_while_this_one_applies(
     assert ahead.payload == here.payload and ahead.payload
     assert ahead.block is not None and here.block is not None
     assert ahead.block.payload == here.block.payload
+
+
+@pytest.mark.parametrize(("workers", "keep"), [(0, True), (1, True), (1, False)])
+def test_all_or_none_applies_nothing_of_files_with_a_bad_line_and_all_of_good_ones(
+    tmp_path: Path,
+    event_files: list[Path],
+    monkeypatch: pytest.MonkeyPatch,
+    workers: int,
+    keep: bool,
+) -> None:
+    """``ingest openlineage`` without --skip-invalid: every line is checked before any is
+    applied. One bad line and nothing is applied, every bad one reported as a plain load
+    reports it; good files are applied exactly as a plain load applies them, whether the check's
+    translations are kept (a small input) or translated again (above ``KEEP_CHECKED_BYTES``)."""
+    memory = tmp_path / "memory"
+    memory.mkdir()
+    monkeypatch.setattr(bulk_load, "_MEMORY_DIR", str(memory))
+    if not keep:
+        monkeypatch.setattr(bulk_load, "KEEP_CHECKED_BYTES", 0)
+    (plain, _), plain_bad, _ = load(tmp_path / "plain", event_files, workers=0)
+    (refused, counts), bad, progress = load(
+        tmp_path / "refused", event_files, workers, all_or_none=True
+    )
+    assert bad == plain_bad and refused.rejected == plain.rejected == 3
+    assert not refused.applied and refused.accepted == refused.changes == 0 and progress == []
+    assert not any(counts.values()) and journal_payloads(tmp_path / "refused") == []
+    assert not any(memory.iterdir())  # the check's spooled batches gone
+
+    mesh, seed = event_files
+    lines = mesh.read_bytes().split(b"\n")
+    wrong = {b.line for b in bad}
+    clean = tmp_path / "clean.ndjson"
+    clean.write_bytes(b"\n".join(x for n, x in enumerate(lines, start=1) if n not in wrong))
+    (whole, whole_counts), _, whole_progress = load(tmp_path / "whole", [clean, seed], workers=0)
+    (checked, checked_counts), none, checked_progress = load(
+        tmp_path / "checked", [clean, seed], workers, all_or_none=True
+    )
+    assert checked.applied and none == [] and checked.check_seconds > 0
+    assert (checked.accepted, checked.changes) == (whole.accepted, whole.changes)
+    assert checked_counts == whole_counts and checked_progress == whole_progress
+    assert journal_payloads(tmp_path / "checked") == journal_payloads(tmp_path / "whole")
+    assert not any(memory.iterdir())

@@ -42,9 +42,15 @@ def test_ingest_openlineage_json_array_ndjson_gzip_and_directories(
 
 
 @pytest.mark.parametrize("workers", ["0", "1"])
-def test_bad_events_are_reported_as_file_line_and_skipped(
+def test_bad_events_are_reported_as_file_line_and_nothing_is_applied_unless_skipped(
     tmp_path: Path, food_delivery_events, workers: str
 ) -> None:
+    """Every line is checked before any is applied: a bad one, and every bad one is reported,
+    exit 2, the graph as it was. --skip-invalid applies the rest (exit 1)."""
+    from graph_invariants import dump
+
+    from graph.stores import open_store
+
     bad = dict(food_delivery_events[2])
     bad["eventTime"] = "not a time"
     lines = [
@@ -61,7 +67,33 @@ def test_bad_events_are_reported_as_file_line_and_skipped(
         + json.dumps(food_delivery_events[3])
         + "\n]"
     )
-    result = ingest_openlineage(tmp_path / "store", path, array, workers=workers)
+    latin = tmp_path / "latin1.ndjson"
+    latin.write_bytes(json.dumps(food_delivery_events[4]).encode() + b'\n{"a": "caf\xe9"}\n')
+    deep = tmp_path / "deep.ndjson"
+    deep.write_text('{"a":' * 100_000 + "1" + "}" * 100_000 + "\n")
+    held = tmp_path / "held"
+    assert ingest_openlineage(held, single_event(tmp_path, food_delivery_events[5])).returncode == 0
+    with open_store(data_dir=str(held)) as store:
+        before = dump(store)
+    refused = ingest_openlineage(held, path, array, latin, deep, workers=workers)
+    assert refused.returncode == 2, refused.stderr
+    for says in (
+        f"{path}:2: not valid JSON",
+        f"{path}:3: $.eventTime",
+        f"{array}:2: ",
+        f"{latin}:2: not UTF-8: byte 0xe9 at column 11",
+        f"{deep}:1: not valid JSON: nested too deeply",
+        "5 bad events in 4 files",
+        "nothing applied",
+    ):
+        assert says in refused.stderr, refused.stderr
+    assert "Traceback" not in refused.stderr
+    with open_store(data_dir=str(held)) as store:
+        assert dump(store) == before
+
+    result = ingest_openlineage(
+        tmp_path / "store", path, array, workers=workers, flags=("--skip-invalid",)
+    )
     assert result.returncode == 1
     assert f"{path}:2: not valid JSON" in result.stderr
     assert f"{path}:3: $.eventTime" in result.stderr
@@ -72,6 +104,17 @@ def test_bad_events_are_reported_as_file_line_and_skipped(
         counts["Run"] == 2
     )  # etl_menus (START + COMPLETE) and etl_orders' COMPLETE; never the bad one
     assert counts["Dataset"] == 1  # public.menus: the bad event (etl_categories START) left nothing
+
+
+def single_event(tmp_path: Path, event: dict) -> Path:
+    path = tmp_path / "single.json"
+    path.write_text(json.dumps(event))
+    return path
+
+
+def test_standard_input_is_refused_as_it_cannot_be_checked_then_applied(tmp_path: Path) -> None:
+    done = lineagemesh("ingest", "openlineage", "-", "--data-dir", str(tmp_path / "store"))
+    assert done.returncode == 2 and "-: standard input is not read" in done.stderr, done.stderr
 
 
 def test_store_options_are_validated(tmp_path: Path) -> None:
@@ -180,7 +223,15 @@ def test_an_ingest_and_a_reindex_end_without_freeing_their_graph_and_keep_what_t
     events = tmp_path / "events.ndjson"
     lines = [json.dumps(event) for event in food_delivery_events]
     events.write_text("\n".join([*lines, "{broken json"]) + "\n")
-    ingest = ["ingest", "openlineage", "--workers", "0", str(events), "--data-dir"]
+    ingest = [
+        "ingest",
+        "openlineage",
+        "--workers",
+        "0",
+        "--skip-invalid",
+        str(events),
+        "--data-dir",
+    ]
 
     ended = as_the_command(*ingest, str(tmp_path / "store"))
     assert ended.returncode == 1, ended.stderr  # the broken line, reported and skipped

@@ -80,7 +80,9 @@ def test_ingest_reports_deep_surrogate_and_huge_lines_and_applies_the_rest(
         )
         + "\n"
     )
-    result = ingest_openlineage(tmp_path / "store", path, workers=workers)
+    result = ingest_openlineage(
+        tmp_path / "store", path, workers=workers, flags=("--skip-invalid",)
+    )
     assert result.returncode == 1, result.stderr
     assert f"{path}:2: not valid JSON: nested too deeply" in result.stderr
     assert f"{path}:3: $.job.name: 'bad \\ud800 name' holds a lone surrogate" in result.stderr

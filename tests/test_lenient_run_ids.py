@@ -119,7 +119,16 @@ def test_non_uuid_run_ids_from_files(store_args: list[str], tmp_path: Path) -> N
     events.write_text("\n".join(json.dumps(e) for e in lines) + "\n")
     for workers in ("0", "1"):  # translated here, and in a worker process
         result = CliRunner().invoke(
-            main, ["ingest", "openlineage", *store_args, "--workers", workers, str(events)]
+            main,
+            [
+                "ingest",
+                "openlineage",
+                *store_args,
+                "--workers",
+                workers,
+                "--skip-invalid",
+                str(events),
+            ],
         )
         assert result.exit_code == 1 and f"{events}:3:" in result.output, result.output
     flag, location = store_args

@@ -70,7 +70,9 @@ def ingest() -> None:
 
 
 @ingest.command("openlineage")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True, path_type=Path)
+)
 @domain_rules_option
 @max_clock_skew_option
 @click.option(
@@ -91,6 +93,11 @@ def ingest() -> None:
     "files for `neo4j-admin database import full`; the raw events go into --event-log (default "
     "~/.lineagemesh/event-log), the log `serve --store bolt://...` then uses.",
 )
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Apply the valid events and skip the bad ones (reported; exit 1) instead of applying none.",
+)
 @store_flags
 def ingest_openlineage(
     open_graph: Callable[[], Store],
@@ -100,18 +107,25 @@ def ingest_openlineage(
     max_clock_skew: timedelta,
     workers: int | None,
     neo4j_import: Path | None,
+    skip_invalid: bool,
 ) -> None:
     """Ingest OpenLineage events from files (JSON event, JSON array or NDJSON; directories recurse).
 
-    Bad events are reported as FILE:LINE: REASON and skipped; the exit code is then 1. Events are
-    applied in file order, 500 at a time (graph.intake.bulk_load).
+    Every event is read and checked (UTF-8, nesting, JSON, the schema, the clock skew) before any
+    is applied: bad ones are reported as FILE:LINE: REASON, nothing is applied, exit 2. With
+    --skip-invalid the valid events are applied and the bad skipped, exit 1. Events are applied
+    in file order, 500 at a time (graph.intake.bulk_load). Standard input is not read (`-`): it
+    cannot be checked and then applied; write it to a file.
     """
     try:  # a device or a FIFO would never end or never start
         for path in expand_paths(paths):  # those found in directories too
+            if str(path) == "-":
+                raise InputError("-", STDIN_REFUSED)
             regular_file(path)
     except InputError as e:
         click.echo(str(e), err=True)
         sys.exit(2)
+    all_or_none = not skip_invalid
     # A load of files, then exit: each batch's freed memory is the next one's (not `ingest
     # kafka`, which runs on and must give a burst's memory back).
     keep_freed_memory()
@@ -120,12 +134,20 @@ def ingest_openlineage(
             workers_ahead(expand_paths(paths), workers, rules) as started,
             opened_service(open_graph, open_events, rules) as service,
         ):
-            rejected = _ingest_files(service, paths, max_clock_skew, workers, started)
+            rejected = _ingest_files(service, paths, max_clock_skew, workers, all_or_none, started)
     else:
         rejected = _ingest_for_neo4j_import(
-            open_events, neo4j_import, paths, rules, max_clock_skew, workers
+            open_events, neo4j_import, paths, rules, max_clock_skew, workers, all_or_none
         )
-    one_shot.exit(1 if rejected else 0)
+    one_shot.exit(0 if not rejected else 2 if all_or_none else 1)
+
+
+STDIN_REFUSED = (
+    "standard input is not read: every event is checked before any is applied, which reads "
+    "the input twice; write it to a file"
+)
+#: Bad lines reported one by one; beyond them, how many more.
+REPORTED_BAD_LINES = 100
 
 
 def _ingest_files(
@@ -133,16 +155,22 @@ def _ingest_files(
     paths: tuple[Path, ...],
     max_clock_skew: timedelta,
     workers: int | None,
+    all_or_none: bool,
     started: TranslationWorkers | None = None,
 ) -> int:
-    """Load event files through ``service`` with a progress bar; returns how many were rejected."""
+    """Load event files through ``service`` with a progress bar; returns how many were rejected
+    (``all_or_none``: then none was applied)."""
     from tqdm import tqdm
 
     files = expand_paths(paths)
     progress = tqdm(unit=" events", disable=None, file=sys.stderr)
+    reported = 0
 
     def bad(line: BadLine) -> None:
-        tqdm.write(f"{line.path}:{line.line}: {line.reason}", file=sys.stderr)
+        nonlocal reported
+        reported += 1
+        if reported <= REPORTED_BAD_LINES:
+            tqdm.write(f"{line.path}:{line.line}: {line.reason}", file=sys.stderr)
 
     try:
         report = load_events(
@@ -153,15 +181,26 @@ def _ingest_files(
             workers=workers,
             max_clock_skew=max_clock_skew,
             ahead=started,
+            all_or_none=all_or_none,
         )
     except StoreUnavailable as e:
         raise click.ClickException(f"store unavailable, nothing more applied: {e}") from None
     finally:
         progress.close()
+    if reported > REPORTED_BAD_LINES:
+        click.echo(f"... and {reported - REPORTED_BAD_LINES} more bad lines", err=True)
+    if not report.applied:
+        click.echo(
+            f"{report.rejected} bad events in {len(files)} files, found in "
+            f"{report.check_seconds:.2f}s; nothing applied (--skip-invalid applies the valid ones)",
+            err=True,
+        )
+        return report.rejected
     rate = report.accepted / report.seconds if report.seconds > 0 else 0.0
+    checked = f", {report.check_seconds:.2f}s of it checking" if all_or_none else ""
     click.echo(
         f"{report.accepted} events ingested ({report.changes} node/edge changes), {report.rejected} rejected, "
-        f"from {len(files)} files in {report.seconds:.2f}s ({rate:,.0f} events/s) into {service.store.uri}",
+        f"from {len(files)} files in {report.seconds:.2f}s{checked} ({rate:,.0f} events/s) into {service.store.uri}",
         err=True,
     )
     return report.rejected
@@ -174,6 +213,7 @@ def _ingest_for_neo4j_import(
     rules: DomainRules,
     max_clock_skew: timedelta,
     workers: int | None,
+    all_or_none: bool,
 ) -> int:
     """``ingest openlineage --neo4j-import``: the graph built by the one ingest path into an
     embedded store, then written out as neo4j-admin import files (``graph.stores.neo4j.bulk_import``)."""
@@ -213,7 +253,9 @@ def _ingest_for_neo4j_import(
                 f"the event log {service.log.path} holds events already: a new database's log "
                 "starts empty (give a new --event-log)"
             )
-        rejected = _ingest_files(service, paths, max_clock_skew, workers)
+        rejected = _ingest_files(service, paths, max_clock_skew, workers, all_or_none)
+        if rejected and all_or_none:
+            return rejected  # nothing to write
         started = time.monotonic()
         try:
             files = export(store, directory, workers)
