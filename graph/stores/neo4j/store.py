@@ -531,14 +531,7 @@ class Neo4jStore(_CypherReads, Store):
             owning,
         )
 
-    def lookup_around(
-        self,
-        ids: Collection[str],
-        kinds: Collection[EdgeKind],
-        records: Collection[EdgeKind],
-        handles: Mapping[str, object] | None = None,
-    ) -> Neighbourhood:
-        return around.around(self, ids, kinds, records, handles)
+    lookup_around = around.around
 
     def walk_ahead(self, summary: Sequence[str] = ()) -> WalkAhead:
         """What one query's view reads through: this store, with walks read ahead (``summary``:
