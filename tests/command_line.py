@@ -3,9 +3,11 @@ from the repository root) whose exit code and stderr the tests check."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -41,6 +43,15 @@ def as_the_command(*args: str, timeout: float = 300) -> subprocess.CompletedProc
         timeout=timeout,
         cwd=REPO,
     )
+
+
+def breaking_report(*args: str) -> dict[str, Any]:
+    """``lineagemesh check ARGS --format json``, which must find the change breaking (exit 1): its
+    report."""
+    done = lineagemesh("check", *args, "--format", "json")
+    assert done.returncode == 1, done.stderr
+    report: dict[str, Any] = json.loads(done.stdout)
+    return report
 
 
 def lineagemesh_ok(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:

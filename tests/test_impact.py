@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 import food_delivery as fd
+from command_line import breaking_report, lineagemesh
 
 from graph.core.model import EdgeKind
 from graph.read.impact import ChangeKind, Severity, impact
@@ -147,12 +146,6 @@ def test_cycles_terminate_without_duplicates(store: Store) -> None:
     assert len(impact(store, "dataset:pg:t").affected) == 1
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "graph", *args], capture_output=True, text=True, timeout=300
-    )
-
-
 def test_check_cli_exit_codes_and_formats(
     open_test_store, server_store_args, food_delivery_events, tmp_path: Path
 ) -> None:
@@ -160,24 +153,24 @@ def test_check_cli_exit_codes_and_formats(
     seed(store, food_delivery_events)
     store.close()
     node = fd.col("customers", "email")
-    as_json = cli("check", node, "--change", "drop", "--format", "json", *server_store_args)
-    assert as_json.returncode == 1, as_json.stderr
-    report = json.loads(as_json.stdout)
+    report = breaking_report(node, "--change", "drop", *server_store_args)
     assert {a["id"] for a in report["affected"] if a["kind"] == "COLUMN"} == set(EMAIL_COLUMNS)
     assert report["verdict"] == "BREAKING" and report["changes"][0]["kind"] == "COLUMN_REMOVED"
-    markdown = cli("check", node, "--format", "markdown", *server_store_args)
+    markdown = lineagemesh("check", node, "--format", "markdown", *server_store_args)
     assert (
         markdown.returncode == 1
         and "**BREAKING**" in markdown.stdout
         and "| BREAKING | COLUMN |" in markdown.stdout
     )
-    semantic = cli("check", node, "--change", "semantic", *server_store_args)
+    semantic = lineagemesh("check", node, "--change", "semantic", *server_store_args)
     assert semantic.returncode == 0, semantic.stdout + semantic.stderr
-    leaf = cli("check", fd.col("discounts", "amount_off"), "--change", "rename", *server_store_args)
+    leaf = lineagemesh(
+        "check", fd.col("discounts", "amount_off"), "--change", "rename", *server_store_args
+    )
     assert leaf.returncode == 1  # a rename is breaking by itself, though nothing reads it today
     assert "BREAKING (the changes themselves; downstream, warnings only)" in leaf.stdout
     impact = ("--fail-on", "impact")
-    leaf = cli(
+    leaf = lineagemesh(
         "check",
         fd.col("discounts", "amount_off"),
         "--change",
@@ -186,10 +179,10 @@ def test_check_cli_exit_codes_and_formats(
         *server_store_args,
     )
     assert leaf.returncode == 0, leaf.stdout + leaf.stderr
-    assert cli("check", "datasetField:no:such:column", *server_store_args).returncode == 2
-    assert cli("check", node, "--change", "explode", *server_store_args).returncode == 2
+    assert lineagemesh("check", "datasetField:no:such:column", *server_store_args).returncode == 2
+    assert lineagemesh("check", node, "--change", "explode", *server_store_args).returncode == 2
     assert (
-        cli(
+        lineagemesh(
             "check",
             node,
             "--change",
@@ -220,17 +213,9 @@ def test_check_with_a_proposed_schema(
     without_email.write_text(
         json.dumps({"fields": [*fields, {"name": "phone", "type": "VARCHAR"}]})
     )
-    result = cli(
-        "check",
-        fd.ds("customers"),
-        "--proposed-schema",
-        str(without_email),
-        "--format",
-        "json",
-        *server_store_args,
+    body = breaking_report(
+        fd.ds("customers"), "--proposed-schema", str(without_email), *server_store_args
     )
-    assert result.returncode == 1, result.stderr
-    body = json.loads(result.stdout)
     changes = {(c["kind"], c["column"], c["severity"]) for c in body["changes"]}
     assert ("COLUMN_REMOVED", "email", "BREAKING") in changes
     assert ("COLUMN_ADDED", "phone", "NONE") in changes
@@ -240,11 +225,15 @@ def test_check_with_a_proposed_schema(
     unchanged.write_text(
         json.dumps({"fields": customers["outputs"][0]["facets"]["schema"]["fields"]})
     )
-    same = cli("check", fd.ds("customers"), "--proposed-schema", str(unchanged), *server_store_args)
+    same = lineagemesh(
+        "check", fd.ds("customers"), "--proposed-schema", str(unchanged), *server_store_args
+    )
     assert same.returncode == 0, same.stdout
     garbage = tmp_path / "garbage.json"
     garbage.write_text('{"hello": "world"}')
-    bad = cli("check", fd.ds("customers"), "--proposed-schema", str(garbage), *server_store_args)
+    bad = lineagemesh(
+        "check", fd.ds("customers"), "--proposed-schema", str(garbage), *server_store_args
+    )
     assert bad.returncode == 2 and "not an OpenLineage schema facet" in bad.stderr
 
 
@@ -253,5 +242,5 @@ def test_check_against_a_running_server(live_server, food_delivery_events) -> No
 
     for event in food_delivery_events:
         assert httpx.post(f"{live_server.url}/api/v1/lineage", json=event).status_code == 201
-    result = cli("check", fd.col("customers", "email"), "--server", live_server.url)
+    result = lineagemesh("check", fd.col("customers", "email"), "--server", live_server.url)
     assert result.returncode == 1 and fd.col("discounts", "customer_email") in result.stdout

@@ -16,7 +16,7 @@ import anyio
 import httpx
 import httpx2
 import pytest
-from command_line import REPO, ingested_bench_mesh, lineagemesh, lineagemesh_ok
+from command_line import REPO, breaking_report, ingested_bench_mesh, lineagemesh_ok
 from live_server import LiveServer
 from mcp import ClientSession, StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
@@ -207,21 +207,8 @@ def test_check_change_dropping_customers_email_is_breaking_with_owners(
 ) -> None:
     migration = tmp_path / "drop_email.sql"
     migration.write_text(DROP_EMAIL)
-    done = lineagemesh(
-        "check",
-        "--sql",
-        str(migration),
-        "--namespace",
-        "food_delivery",
-        "--sql-dialect",
-        "postgres",
-        "--data-dir",
-        str(demo_dir),
-        "--format",
-        "json",
-    )
-    assert done.returncode == 1, done.stderr
-    expected = json.loads(done.stdout)
+    sql = ("--sql", str(migration), "--namespace", "food_delivery", "--sql-dialect", "postgres")
+    expected = breaking_report(*sql, "--data-dir", str(demo_dir))
     assert expected["verdict"] == "BREAKING" and expected["owners"]
 
     async def check(session: ClientSession) -> tuple[dict[str, Any], str, str]:
@@ -463,20 +450,10 @@ def test_check_change_on_a_dbt_manifest_gives_the_pr_checks_report(tmp_path: Pat
     del manifest["nodes"]["model.jaffle_shop.orders"]["columns"]["amount"]
     pr = tmp_path / "pr-manifest.json"
     pr.write_text(json.dumps(manifest))
-    done = lineagemesh(
-        "check",
-        "--dbt-manifest",
-        str(pr),
-        "--namespace",
-        namespace,
-        "--format",
-        "json",
-        "--data-dir",
-        str(data),
-    )
-    expected = json.loads(done.stdout)
+    pr_check = ("--dbt-manifest", str(pr), "--namespace", namespace, "--data-dir", str(data))
+    expected = breaking_report(*pr_check)
     # a leaf model's column: nothing reads it, yet a dropped column is breaking by itself
-    assert done.returncode == 1 and expected["impact"] == "NONE", done.stderr
+    assert expected["impact"] == "NONE"
     assert [(c["kind"], c["column"]) for c in expected["changes"]] == [("COLUMN_REMOVED", "amount")]
 
     async def check(session: ClientSession) -> dict[str, Any]:
