@@ -44,6 +44,16 @@ def _owned_by_the_orders_team(urn: str, *others: m.OwnerClass) -> MetadataChange
     return MetadataChangeProposalWrapper(entityUrn=urn, aspect=m.OwnershipClass([team, *others]))
 
 
+def _derived(source: tuple[str, str], target: tuple[str, str]) -> m.FineGrainedLineageClass:
+    """Column lineage from one (dataset urn, column) to another, as DataHub states it."""
+    return m.FineGrainedLineageClass(
+        upstreamType=m.FineGrainedLineageUpstreamTypeClass.FIELD_SET,
+        upstreams=[make_schema_field_urn(*source)],
+        downstreamType=m.FineGrainedLineageDownstreamTypeClass.FIELD,
+        downstreams=[make_schema_field_urn(*target)],
+    )
+
+
 def _seed_file(path: Path) -> Path:
     """What a seed script registers in DataHub, written by the SDK's file sink writer."""
     urn = make_dataset_urn("postgres", "orders.public.customer_orders", "PROD")
@@ -101,14 +111,7 @@ def _seed_file(path: Path) -> Path:
                 upstreams=[
                     m.UpstreamClass(dataset=raw, type=m.DatasetLineageTypeClass.TRANSFORMED)
                 ],
-                fineGrainedLineages=[
-                    m.FineGrainedLineageClass(
-                        upstreamType=m.FineGrainedLineageUpstreamTypeClass.FIELD_SET,
-                        upstreams=[make_schema_field_urn(raw, "customer_email")],
-                        downstreamType=m.FineGrainedLineageDownstreamTypeClass.FIELD,
-                        downstreams=[make_schema_field_urn(urn, "email")],
-                    )
-                ],
+                fineGrainedLineages=[_derived((raw, "customer_email"), (urn, "email"))],
             ),
         ),
         MetadataChangeProposalWrapper(
@@ -249,14 +252,7 @@ def _pipeline_file(path: Path) -> Path:
                 inputDatasetEdges=[m.EdgeClass(destinationUrn=customers)],
                 outputDatasetEdges=[m.EdgeClass(destinationUrn=table)],
                 inputDatajobs=[extract],
-                fineGrainedLineages=[
-                    m.FineGrainedLineageClass(
-                        upstreamType=m.FineGrainedLineageUpstreamTypeClass.FIELD_SET,
-                        upstreams=[make_schema_field_urn(customers, "email")],
-                        downstreamType=m.FineGrainedLineageDownstreamTypeClass.FIELD,
-                        downstreams=[make_schema_field_urn(table, "email")],
-                    )
-                ],
+                fineGrainedLineages=[_derived((customers, "email"), (table, "email"))],
             ),
         ),
         MetadataChangeProposalWrapper(  # a flow no lineage names: placed by its orchestrator
