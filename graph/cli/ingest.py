@@ -11,7 +11,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -470,6 +470,34 @@ def _sent(answer: dict[str, Any], remote: Remote) -> str:
     return f"{answer.get('changes', 0)} node/edge changes into {remote.url}"
 
 
+def _applied(service: IngestService, mutations: list[Mutation], documents: int = 1) -> str:
+    """:func:`_apply`, said as :func:`_sent` says what a server applied."""
+    return f"{_apply(service, mutations, documents)} node/edge changes into {service.store.uri}"
+
+
+@contextlib.contextmanager
+def _refused_exit_2(*refusals: type[Exception]) -> Iterator[None]:
+    """A document one of ``refusals`` refuses is reported as FILE[:LINE]: reason, exit 2 (what
+    was to be applied of it, nothing)."""
+    try:
+        yield
+    except refusals as e:
+        click.echo(str(e), err=True)
+        sys.exit(2)
+
+
+def _yaml_documents_command(name: str) -> Callable[[Callable[..., Any]], click.Command]:
+    """``ingest NAME PATHS...`` over YAML documents (a directory: its *.yaml/*.yml files), with
+    ``--domain-rules``, into a server or a store (:func:`server_or_store`)."""
+
+    def declared(command: Callable[..., Any]) -> click.Command:
+        paths = click.Path(exists=True, path_type=Path)
+        with_paths = click.argument("paths", nargs=-1, required=True, type=paths)
+        return ingest.command(name)(domain_rules_option(with_paths(server_or_store(command))))
+
+    return declared
+
+
 @ingest.command("dbt")
 @click.argument(
     "manifest_path",
@@ -513,7 +541,7 @@ def ingest_dbt(
     A manifest, run results or catalog that cannot be read is reported as FILE[:LINE]: reason,
     exit 2.
     """
-    try:
+    with _refused_exit_2(BadDocument):
         manifest = Document.read(manifest_path, "json")
         results = None if run_results is None else Document.read(run_results, "json")
         warehouse = None if catalog is None else Document.read(catalog, "json")
@@ -536,10 +564,7 @@ def ingest_dbt(
             mutations = dbt_mutations(
                 service.store, manifest, namespace, job_naming, results, warehouse
             )
-            done = f"{_apply(service, mutations)} node/edge changes into {service.store.uri}"
-    except BadDocument as e:
-        click.echo(str(e), err=True)
-        sys.exit(2)
+            done = _applied(service, mutations)
     click.echo(f"ingested {manifest_path}: {done}", err=True)
 
 
@@ -571,7 +596,7 @@ def ingest_quality(
     """Ingest check results as assertions: Great Expectations validation or checkpoint results
     (describe_dict() summaries too, with --asset), Soda scan results (soda scan -srf). A bad file
     is reported as FILE: reason, nothing is applied, exit 2."""
-    try:
+    with _refused_exit_2(BadDocument):
         documents = [Document.read(path, "json") for path in paths]
         if remote is not None:
             body = {"results": [asdict(d) for d in documents], "namespace": namespace}
@@ -580,17 +605,11 @@ def ingest_quality(
         else:
             assert service is not None
             mutations = quality_mutations(documents, namespace, prefix, asset)
-            done = f"{_apply(service, mutations, len(paths))} node/edge changes into {service.store.uri}"
-    except BadDocument as e:
-        click.echo(str(e), err=True)
-        sys.exit(2)
+            done = _applied(service, mutations, len(paths))
     click.echo(f"ingested {len(paths)} result files: {done}", err=True)
 
 
-@ingest.command("contracts")
-@domain_rules_option
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@server_or_store
+@_yaml_documents_command("contracts")
 def ingest_contracts(
     service: IngestService | None, remote: Remote | None, paths: tuple[Path, ...]
 ) -> None:
@@ -637,10 +656,7 @@ def ingest_contracts(
         sys.exit(2 if unreadable else 1)
 
 
-@ingest.command("products")
-@domain_rules_option
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@server_or_store
+@_yaml_documents_command("products")
 def ingest_products(
     service: IngestService | None, remote: Remote | None, paths: tuple[Path, ...]
 ) -> None:
@@ -665,8 +681,7 @@ def ingest_products(
         mutations = _all_or_exit(
             files, lambda path: descriptor_mutations(read[path]), BadDocument, "descriptors"
         )
-        changes = _apply(service, mark_declared_only(service.store, mutations), len(files))
-        done = f"{changes} node/edge changes into {service.store.uri}"
+        done = _applied(service, mark_declared_only(service.store, mutations), len(files))
     click.echo(f"{len(files)} product descriptors ingested ({done})", err=True)
 
 
@@ -707,12 +722,9 @@ def ingest_datahub(
         BadMetadataFile,
         "files",
     )
-    try:
+    with _refused_exit_2(BadMetadataFile):
         names = namespaces(service.store, mapping)
         found = translate_datahub(aspects, names, stamp(datetime.now(UTC)), names.flow)
-    except BadMetadataFile as e:
-        click.echo(str(e), err=True)
-        sys.exit(2)
     for name, count in sorted(found.skipped.items()):
         click.echo(f"note: {count} {name} aspects not mapped", err=True)
     for urn in found.unplaced:
