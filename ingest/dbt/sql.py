@@ -84,6 +84,9 @@ def project_lineage(
         stated = list((catalog or {}).get(uid) or _declared(relation))
         if stated:
             known[uid] = stated
+    named: dict[str, list[TableKey]] = {}  # a table's name → the project's tables of that name
+    for key in by_table:
+        named.setdefault(key[2], []).append(key)
     found = ProjectLineage({}, {})
     for uid in _parents_first(manifest):
         relation = manifest.relations[uid]
@@ -92,7 +95,7 @@ def project_lineage(
         reason = _unreadable(relation)
         if reason is None:
             try:
-                lineage = _model_lineage(relation, known, by_table, manifest, dialect)
+                lineage = _model_lineage(relation, known, by_table, named, dialect)
             except UnreadableSql as e:
                 reason = str(e)
             else:
@@ -115,13 +118,23 @@ def _model_lineage(
     relation: _Relation,
     known: Mapping[str, list[str]],
     by_table: Mapping[TableKey, str],
-    manifest: _Manifest,
+    named: Mapping[str, list[TableKey]],
     dialect: str | None,
 ) -> ModelLineage:
-    schema: dict[str, Any] = {}
-    for uid, names in known.items():
-        catalog, db, name = _table_key(manifest.relations[uid])
-        schema.setdefault(catalog, {}).setdefault(db, {})[name] = dict.fromkeys(names, "UNKNOWN")
+    def schema(tables: set[str]) -> dict[str, Any]:
+        """The known columns of the project's tables named as the query names its tables (every
+        one of a name: sqlglot finds a table named without its schema among them)."""
+        found: dict[str, Any] = {}
+        for table in tables:
+            for key in named.get(table, ()):
+                names = known.get(by_table[key])
+                if names is not None:
+                    catalog, db, name = key
+                    found.setdefault(catalog, {}).setdefault(db, {})[name] = dict.fromkeys(
+                        names, "UNKNOWN"
+                    )
+        return found
+
     sql = compiled_sql(relation)
     assert sql is not None
     from ingest.sql_lineage import select_lineage
