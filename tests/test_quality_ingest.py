@@ -312,3 +312,45 @@ def test_a_file_no_tool_wrote_is_refused_whole(
     assert "rr.json: $: a dbt run_results.json: give it to `lineagemesh ingest dbt" in done.stderr
     with open_test_store() as store:
         assert sum(store.counts().values()) == 0  # the good file before it was not applied either
+
+
+def test_a_large_result_is_applied_in_batches_as_one_batch_would_apply_it(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """``IngestService.apply_mutations`` hands the store ``DOCUMENT_BATCH`` mutations at a time
+    (one batch of a 116 MB Soda result's 876k took 1.2 GB while applied): the graph, the changes
+    counted and the raw log's document count are what one batch makes."""
+    from graph_invariants import dump
+
+    from graph.eventlog.event_log_migration import open_event_log
+    from graph.intake import ingest_service
+    from graph.intake.documents import Document, quality_mutations
+    from graph.intake.ingest_service import IngestService
+    from graph.stores.embedded.store import EmbeddedStore
+
+    checks: list[dict[str, Any]] = [
+        {
+            "name": f"row_count > {i}",
+            "table": f"t{i % 13}",
+            "column": f"c{i % 5}",
+            "type": "generic",
+        }
+        | {"outcome": ("pass", "fail", "warn")[i % 3], "diagnostics": {"value": i}}
+        for i in range(300)
+    ]
+    scan = {"defaultDataSource": "shop", "dataTimestamp": "2026-01-05T06:00:00+00:00"}
+    result = Document("scan.json", json.dumps(scan | {"checks": checks}))
+    mutations = quality_mutations([result], "postgres://shop")
+    assert len(mutations) > 500
+
+    def applied(batch: int, data_dir: Path) -> tuple[int, Any, int, int]:
+        monkeypatch.setattr(ingest_service, "DOCUMENT_BATCH", batch)
+        with EmbeddedStore(data_dir) as store, open_event_log(store) as log:
+            changes = IngestService(store, log).apply_mutations(mutations, 1)
+            blocks = list(log.blocks())
+            return changes, dump(store), len(blocks), sum(b.events for b in blocks)
+
+    whole = applied(10**6, tmp_path / "whole")
+    sliced = applied(7, tmp_path / "sliced")
+    assert sliced[2] > whole[2] + 50  # a block a batch, the document counted once
+    assert sliced[0] == whole[0] and sliced[1] == whole[1] and sliced[3] == whole[3] == 1

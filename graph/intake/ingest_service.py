@@ -157,6 +157,13 @@ def forbidden(principal: Principal, domains: list[str]) -> str:
     return f"principal {principal.name!r} may not write domain{'s' if len(domains) > 1 else ''} {named}"
 
 
+#: The most mutations a document's apply hands the store at once. The store plans a batch whole,
+#: at ~19 bytes for each byte of its wire form: a 116 MB Soda result's 876k mutations as one batch
+#: (62 MiB) took 1.2 GB beside the graph while applied, its peak RSS 1.83 GB. What one batch
+#: would apply, the batches apply in order (an edge to a node of a later batch holds its place).
+DOCUMENT_BATCH = 50_000
+
+
 @dataclass
 class IngestService:
     """Authorises and commits translated events into ``store``, keeping them in ``log`` (None:
@@ -355,13 +362,19 @@ class IngestService:
     def apply_mutations(self, mutations: Sequence[Mutation], documents: int = 0) -> int:
         """The mutations of an ingester whose translation reads more than a document (a catalog
         crawl, a dbt manifest beside the graph, contracts): kept as mutations, then applied, with
-        the aliases the rules' engine catalogs give what they name (``DomainRules.catalog_aliases``)."""
+        the aliases the rules' engine catalogs give what they name (``DomainRules.catalog_aliases``).
+        Applied ``DOCUMENT_BATCH`` at a time, in order (see there); a store failing part way
+        keeps the batches before (StoreUnavailable, as a bulk load's)."""
         if not mutations:
             return 0
-        payload = encode([*mutations, *self.rules.catalog_aliases(mutations)])
-        return self.commit(
-            payload, pack_mutations(payload, documents) if self.log is not None else None, DOCUMENT
-        )
+        every = [*mutations, *self.rules.catalog_aliases(mutations)]
+        changes = 0
+        for start in range(0, len(every), DOCUMENT_BATCH):
+            payload = encode(every[start : start + DOCUMENT_BATCH])
+            counted = documents if start == 0 else 0
+            block = pack_mutations(payload, counted) if self.log is not None else None
+            changes += self.commit(payload, block, DOCUMENT)
+        return changes
 
     def authorize_mutations(
         self, principal: Principal, mutations: Sequence[Mutation]
