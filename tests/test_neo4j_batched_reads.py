@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from neo4j_history import ON_NEO4J, history, neo4j_history  # noqa: F401 - fixtures
 from neo4j_statements import statements
-from test_read_ahead import history  # noqa: F401 - ``history`` is a fixture used below
 
 from graph.core.model import Direction, EdgeKind, NodeKind
 from graph.read.lineage import dataset_lineage
@@ -17,7 +17,7 @@ from graph.read.view import NAMES, SUMMARY, GraphView
 from graph.stores import NeighbourhoodRequest, Store
 from graph.stores.neo4j import Neo4jStore, batched_reads, facts_reads
 
-pytestmark = pytest.mark.neo4j
+pytestmark = ON_NEO4J
 
 _FACTS = ("upstream", "downstream", "domain", "owners", "run_state")
 FACTS = "reading the facts around an answer"
@@ -53,14 +53,12 @@ def _key(found: Any) -> Any:
     )
 
 
-@pytest.mark.parametrize("store_args", ["neo4j"], indirect=True)
 def test_reads_in_one_statement_answer_as_one_by_one(
-    history: Store,  # noqa: F811
+    neo4j_history: Neo4jStore,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert isinstance(history, Neo4jStore)
-    datasets = [n.id for n in history.nodes_of_kind(NodeKind.DATASET, 1000)]
-    jobs = [n.id for n in history.nodes_of_kind(NodeKind.JOB, 1000)]
+    datasets = [n.id for n in neo4j_history.nodes_of_kind(NodeKind.DATASET, 1000)]
+    jobs = [n.id for n in neo4j_history.nodes_of_kind(NodeKind.JOB, 1000)]
     requests = [
         NeighbourhoodRequest(
             jobs, [EdgeKind.READS], "out", with_props=False, node_props=list(NAMES)
@@ -80,9 +78,9 @@ def test_reads_in_one_statement_answer_as_one_by_one(
             datasets, [EdgeKind.WRITES, EdgeKind.ALIAS_OF], "in", with_props=False
         ),
     ]
-    one_by_one = [_key(history.neighbourhood(r)) for r in requests]
-    asked = statements(history, monkeypatch)
-    together = [_key(found) for found in history.neighbourhoods(requests)]
+    one_by_one = [_key(neo4j_history.neighbourhood(r)) for r in requests]
+    asked = statements(neo4j_history, monkeypatch)
+    together = [_key(found) for found in neo4j_history.neighbourhoods(requests)]
     assert together == one_by_one
     assert asked == ["reading neighbourhoods"]
     assert any(key[0] for key in together) and not together[2][0]
@@ -90,15 +88,14 @@ def test_reads_in_one_statement_answer_as_one_by_one(
     # (a far end both halves meet, and the edges ahead of it, once).
     monkeypatch.setattr(batched_reads, "SPLIT_FROM", 1)
     asked.clear()
-    halves = [_key(found) for found in history.neighbourhoods(requests)]
+    halves = [_key(found) for found in neo4j_history.neighbourhoods(requests)]
     assert halves == one_by_one
     assert asked == ["reading neighbourhoods"] * 2
 
 
-@pytest.mark.parametrize("store_args", ["neo4j"], indirect=True)
 @pytest.mark.parametrize("direction", [Direction.DOWNSTREAM, Direction.UPSTREAM])
 def test_an_answers_facts_are_read_around_it_in_one_statement(
-    history: Store,  # noqa: F811
+    neo4j_history: Neo4jStore,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
     direction: Direction,
 ) -> None:
@@ -109,11 +106,11 @@ def test_an_answers_facts_are_read_around_it_in_one_statement(
     )
     with monkeypatch.context() as one_by_one:
         one_by_one.setattr(Neo4jStore, "reads_batches", False)  # the native view reads as before
-        asked = statements(history, one_by_one)
-        expected = _facts(history, start, direction)
+        asked = statements(neo4j_history, one_by_one)
+        expected = _facts(neo4j_history, start, direction)
         before = list(asked)
-    asked = statements(history, monkeypatch)
-    assert _facts(history, start, direction) == expected
+    asked = statements(neo4j_history, monkeypatch)
+    assert _facts(neo4j_history, start, direction) == expected
     assert len(expected[0]) > 10 and any(expected[1]) and any(expected[2])
     assert asked.count(FACTS) == 1 and "reading neighbourhoods" not in asked
     assert len(asked) < len(before) - 2, (asked, before)
@@ -122,6 +119,6 @@ def test_an_answers_facts_are_read_around_it_in_one_statement(
     # As a hub's facts are read: in two statements at once, the same facts.
     monkeypatch.setattr(facts_reads, "SPLIT_FROM", 1)
     in_one, asked[:] = list(asked), []
-    assert _facts(history, start, direction) == expected
+    assert _facts(neo4j_history, start, direction) == expected
     assert asked.count(FACTS) == 2
     assert len(asked) == len(in_one) + 1, (asked, in_one)

@@ -9,10 +9,10 @@ from dataclasses import fields
 from typing import Any
 
 import pytest
-from test_read_ahead import (  # noqa: F401 - ``history`` is a fixture used below
+from neo4j_history import ON_NEO4J, history, neo4j_history  # noqa: F401 - fixtures
+from test_read_ahead import (
     answers,
     ds,
-    history,
     run,
 )
 
@@ -20,13 +20,13 @@ from graph import _native
 from graph.core.model import Direction, EdgeKind, NodeKind
 from graph.read.lineage import dataset_lineage
 from graph.read.view import SUMMARY, GraphView
-from graph.stores import Neighbourhood, NeighbourhoodRequest, Store
+from graph.stores import Neighbourhood, NeighbourhoodRequest
 from graph.stores.neo4j import Neo4jStore
 from graph.stores.neo4j.reads import _CypherReads
 from graph.stores.remote_reads import NeighbourhoodRows
 from ingest.openlineage import translate
 
-pytestmark = pytest.mark.neo4j
+pytestmark = ON_NEO4J
 
 
 def _decoded(rows: NeighbourhoodRows) -> bool:
@@ -53,12 +53,10 @@ def _kept_as_rows(monkeypatch: pytest.MonkeyPatch) -> list[NeighbourhoodRows]:
     return made
 
 
-@pytest.mark.parametrize("store_args", ["neo4j"], indirect=True)
 def test_rows_installed_natively_give_the_answers_of_decoded_reads(
-    history: Store,  # noqa: F811
+    neo4j_history: Neo4jStore,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert isinstance(history, Neo4jStore)
     for event in (  # a job's newer run no longer reads one table nor writes another
         run(
             "moved",
@@ -69,11 +67,11 @@ def test_rows_installed_natively_give_the_answers_of_decoded_reads(
         run("moved", "2026-03-02T01:00:00Z", [ds("kept_in")], [ds("kept_out")]),
         run("after", "2026-03-03T01:00:00Z", [ds("old_out"), ds("kept_out")], [ds("last")]),
     ):
-        history.apply(translate(event))
-    starts = [n.id for n in history.nodes_of_kind(NodeKind.DATASET, 1000)]
-    columns = [n.id for n in history.nodes_of_kind(NodeKind.COLUMN, 1000)][::5]
+        neo4j_history.apply(translate(event))
+    starts = [n.id for n in neo4j_history.nodes_of_kind(NodeKind.DATASET, 1000)]
+    columns = [n.id for n in neo4j_history.nodes_of_kind(NodeKind.COLUMN, 1000)][::5]
     stale = dataset_lineage(
-        GraphView(history, summaries=True), "dataset:pg:last", Direction.UPSTREAM
+        GraphView(neo4j_history, summaries=True), "dataset:pg:last", Direction.UPSTREAM
     )
     assert "dataset:pg:kept_in" in {n.id for n in stale.nodes}
     assert "dataset:pg:old_in" not in {n.id for n in stale.nodes}  # (the marks read as rows say so)
@@ -81,34 +79,32 @@ def test_rows_installed_natively_give_the_answers_of_decoded_reads(
     def every_answer() -> list[Any]:
         shown = []  # with the properties Marquez's answers show (values beside the summary)
         for start in starts:
-            view = GraphView(history, summaries=True, shown=_native.MARQUEZ_SHOWN)
+            view = GraphView(neo4j_history, summaries=True, shown=_native.MARQUEZ_SHOWN)
             graph = dataset_lineage(view, start, Direction.BOTH, 5)
             shown.append([(n.id, n.kind, n.props) for n in graph.nodes])
-        return [answers(history, starts, columns, None, summaries=True), shown]
+        return [answers(neo4j_history, starts, columns, None, summaries=True), shown]
 
     with monkeypatch.context() as decoded:  # every read decoded in Python, as before
         decoded.setattr(_CypherReads, "_level_of", _CypherReads._neighbourhood_of)
         expected = every_answer()
         with monkeypatch.context() as level_by_level:
-            level_by_level.setattr(history, "walk_ahead", None)
-            expected_levels = answers(history, starts, columns, None, summaries=True)
+            level_by_level.setattr(neo4j_history, "walk_ahead", None)
+            expected_levels = answers(neo4j_history, starts, columns, None, summaries=True)
     made = _kept_as_rows(monkeypatch)
     assert every_answer() == expected
     with monkeypatch.context() as level_by_level:  # the store's own level reads
-        level_by_level.setattr(history, "walk_ahead", None)
-        assert answers(history, starts, columns, None, summaries=True) == expected_levels
+        level_by_level.setattr(neo4j_history, "walk_ahead", None)
+        assert answers(neo4j_history, starts, columns, None, summaries=True) == expected_levels
     assert len(made) > 50
     assert not any(_decoded(rows) for rows in made)  # the native view read each as rows
     assert any(rows.extras for rows in made)  # (Marquez's shown properties: values beside)
 
 
-@pytest.mark.parametrize("store_args", ["neo4j"], indirect=True)
 def test_a_python_reader_of_rows_reads_the_decoded_neighbourhood(
-    history: Store,  # noqa: F811
+    neo4j_history: Neo4jStore,  # noqa: F811
 ) -> None:
-    assert isinstance(history, Neo4jStore)
-    jobs = [n.id for n in history.nodes_of_kind(NodeKind.JOB, 1000)]
-    datasets = [n.id for n in history.nodes_of_kind(NodeKind.DATASET, 1000)]
+    jobs = [n.id for n in neo4j_history.nodes_of_kind(NodeKind.JOB, 1000)]
+    datasets = [n.id for n in neo4j_history.nodes_of_kind(NodeKind.DATASET, 1000)]
     read = 0
     for ids, kinds, direction, ahead_in in (
         (jobs, [EdgeKind.WRITES], "out", [EdgeKind.READS, EdgeKind.ALIAS_OF]),
@@ -125,9 +121,9 @@ def test_a_python_reader_of_rows_reads_the_decoded_neighbourhood(
                 node_props=props,
                 ahead_in=ahead_in,
             )
-            found = history.neighbourhood(request)
+            found = neo4j_history.neighbourhood(request)
             assert isinstance(found, NeighbourhoodRows) and not _decoded(found)
-            eager = history._neighbourhood_of(list(found.rows), direction, props)  # type: ignore[arg-type]
+            eager = neo4j_history._neighbourhood_of(list(found.rows), direction, props)  # type: ignore[arg-type]
             for field in fields(Neighbourhood):
                 assert getattr(found, field.name) == getattr(eager, field.name), field.name
             assert _decoded(found)
