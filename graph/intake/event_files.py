@@ -44,25 +44,27 @@ EVENT_SUFFIXES = (".json", ".ndjson", ".jsonl", ".json.gz", ".ndjson.gz", ".json
 
 
 @dataclass(frozen=True, slots=True)
-class SourceEvent:
+class FileLine:
+    """Where an item of an event file starts: the file and its line, as ``file:line`` reports it."""
+
     path: Path
     line: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceEvent(FileLine):
     event: Any
 
 
 @dataclass(frozen=True, slots=True)
-class BadLine:
-    path: Path
-    line: int
+class BadLine(FileLine):
     reason: str
 
 
 @dataclass(frozen=True, slots=True)
-class SourceLine:
+class SourceLine(FileLine):
     """An NDJSON line, not parsed yet (:func:`parse_line`)."""
 
-    path: Path
-    line: int
     text: bytes
 
 
