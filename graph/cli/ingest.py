@@ -561,9 +561,12 @@ def ingest_dbt(
             done = _sent(remote.send("dbt", body), remote)
         else:
             assert service is not None
+            parsed = manifest.parsed()
+            del manifest  # its text, as large as the file, not held beside what it became
             mutations = dbt_mutations(
-                service.store, manifest, namespace, job_naming, results, warehouse
+                service.store, parsed, namespace, job_naming, results, warehouse
             )
+            del parsed  # nor the parsed manifest while the mutations apply
             done = _applied(service, mutations)
     click.echo(f"ingested {manifest_path}: {done}", err=True)
 
@@ -604,7 +607,10 @@ def ingest_quality(
             done = _sent(remote.send("quality", body), remote)
         else:
             assert service is not None
-            mutations = quality_mutations(documents, namespace, prefix, asset)
+            parsed = [document.parsed() for document in documents]
+            del documents  # their text not held beside what it became (as ingest dbt)
+            mutations = quality_mutations(parsed, namespace, prefix, asset)
+            del parsed
             done = _applied(service, mutations, len(paths))
     click.echo(f"ingested {len(paths)} result files: {done}", err=True)
 

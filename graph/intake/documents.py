@@ -67,9 +67,25 @@ class Document:
         except json.JSONDecodeError as e:
             raise BadDocument(f"{self.name}:{e.lineno}: not JSON: {e.msg}") from None
 
+    def parsed(self) -> Parsed:
+        """This JSON document parsed, to be read without its text: a caller that lets this go
+        does not hold a large file's text (200 MB of manifest) beside the objects it became."""
+        return Parsed(self.name, self.json())
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A JSON :class:`Document` parsed (:meth:`Document.parsed`): read as the document is."""
+
+    name: str
+    value: Any
+
+    def json(self) -> Any:
+        return self.value
+
 
 def quality_mutations(
-    documents: Sequence[Document],
+    documents: Sequence[Document | Parsed],
     namespace: str | None = None,
     prefix: str | None = None,
     asset: str | None = None,
@@ -127,11 +143,11 @@ def product_mutations(graph: GraphReader, documents: Sequence[Document]) -> list
 
 def dbt_mutations(
     graph: GraphReader,
-    manifest_document: Document,
+    manifest_document: Document | Parsed,
     namespace: str | None,
     job_naming: JobNaming = "unique_id",
-    run_results: Document | None = None,
-    catalog: Document | None = None,
+    run_results: Document | Parsed | None = None,
+    catalog: Document | Parsed | None = None,
 ) -> list[Mutation]:
     """A dbt manifest's models, seeds, sources, tests and lineage (and a run_results.json's test
     results as assertions; a catalog.json's columns and types, ``ingest.dbt.catalog``); the
