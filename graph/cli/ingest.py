@@ -44,6 +44,7 @@ from graph.intake.declared_only import mark_declared_only
 from graph.intake.documents import (
     BadDocument,
     Document,
+    Parsed,
     contract_mutations,
     dbt_mutations,
     descriptor_mutations,
@@ -466,6 +467,13 @@ def server_or_store(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _json_file(path: Path, remote: Remote | None) -> Document | Parsed:
+    """A JSON file argument as its text, to send to ``remote`` (checked here as it will be
+    there), else parsed: its text let go (a 200 MB manifest's is not held beside what it
+    became), its nesting checked once."""
+    return Document.read(path, "json") if remote is not None else Document.parse_file(path)
+
+
 def _sent(answer: dict[str, Any], remote: Remote) -> str:
     return f"{answer.get('changes', 0)} node/edge changes into {remote.url}"
 
@@ -542,9 +550,9 @@ def ingest_dbt(
     exit 2.
     """
     with _refused_exit_2(BadDocument):
-        manifest = Document.read(manifest_path, "json")
-        results = None if run_results is None else Document.read(run_results, "json")
-        warehouse = None if catalog is None else Document.read(catalog, "json")
+        manifest = _json_file(manifest_path, remote)
+        results = None if run_results is None else _json_file(run_results, remote)
+        warehouse = None if catalog is None else _json_file(catalog, remote)
         if namespace is None:
             click.echo(
                 "note: no --namespace given; datasets meet OpenLineage events from dbt-ol only if their namespaces agree",
@@ -561,12 +569,10 @@ def ingest_dbt(
             done = _sent(remote.send("dbt", body), remote)
         else:
             assert service is not None
-            parsed = manifest.parsed()
-            del manifest  # its text, as large as the file, not held beside what it became
             mutations = dbt_mutations(
-                service.store, parsed, namespace, job_naming, results, warehouse
+                service.store, manifest, namespace, job_naming, results, warehouse
             )
-            del parsed  # nor the parsed manifest while the mutations apply
+            del manifest, results, warehouse  # not held while the mutations apply
             done = _applied(service, mutations)
     click.echo(f"ingested {manifest_path}: {done}", err=True)
 
@@ -600,17 +606,15 @@ def ingest_quality(
     (describe_dict() summaries too, with --asset), Soda scan results (soda scan -srf). A bad file
     is reported as FILE: reason, nothing is applied, exit 2."""
     with _refused_exit_2(BadDocument):
-        documents = [Document.read(path, "json") for path in paths]
+        documents = [_json_file(path, remote) for path in paths]
         if remote is not None:
             body = {"results": [asdict(d) for d in documents], "namespace": namespace}
             body |= {"prefix": prefix, "asset": asset}
             done = _sent(remote.send("quality", body), remote)
         else:
             assert service is not None
-            parsed = [document.parsed() for document in documents]
-            del documents  # their text not held beside what it became (as ingest dbt)
-            mutations = quality_mutations(parsed, namespace, prefix, asset)
-            del parsed
+            mutations = quality_mutations(documents, namespace, prefix, asset)
+            del documents  # not held while the mutations apply
             done = _applied(service, mutations, len(paths))
     click.echo(f"ingested {len(paths)} result files: {done}", err=True)
 

@@ -58,6 +58,16 @@ class Document:
         except InputError as e:
             raise BadDocument(str(e)) from None
 
+    @classmethod
+    def parse_file(cls, path: Path) -> Parsed:
+        """A JSON file argument parsed (:meth:`parsed`: its nesting checked once, as it is
+        parsed; its text not kept); BadDocument if unreadable."""
+        try:
+            text = read_input(path)
+        except InputError as e:
+            raise BadDocument(str(e)) from None
+        return cls(str(path), text).parsed()
+
     def json(self) -> Any:
         try:
             check_nesting(self.name, self.text, "json")
