@@ -27,18 +27,14 @@ bool is_out(PyObject* direction) {
     if (PyUnicode_CompareWithASCIIString(direction, "out") == 0) return true;
     if (PyUnicode_CompareWithASCIIString(direction, "in") == 0) return false;
   }
-  PyRef shown(PyObject_Repr(direction));
-  raise(PyExc_ValueError, std::string("direction must be 'out' or 'in', not ") +
-                              (shown ? PyUnicode_AsUTF8(shown.get()) : "?"));
+  raise(PyExc_ValueError, "direction must be 'out' or 'in', not " + shown(direction));
 }
 
 std::vector<uint8_t> edge_kinds_of(PyObject* kinds) {
-  PyRef seq(check(PySequence_Fast(kinds, "kinds must be iterable")));
   std::vector<uint8_t> out;
   bool seen[kEdgeKinds] = {};
-  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());
-  for (Py_ssize_t i = 0; i < n; i++) {
-    uint8_t code = edge_kind_code(PySequence_Fast_GET_ITEM(seq.get(), i));
+  for (PyObject* kind : Items(kinds, "kinds must be iterable")) {
+    uint8_t code = edge_kind_code(kind);
     if (!seen[code]) out.push_back(code);
     seen[code] = true;
   }
@@ -48,90 +44,62 @@ std::vector<uint8_t> edge_kinds_of(PyObject* kinds) {
 // The nodes of some Python ids that exist: (the Python id, its index) each; ``keep`` holds the
 // sequence that owns the (borrowed) ids for as long as they are used.
 struct Resolved {
-  PyRef keep;
-  std::vector<std::pair<PyObject*, NodeIdx>> found;
+  Items keep;
+  std::vector<std::pair<nb::handle, NodeIdx>> found;
 };
 
 Resolved resolve(const Graph& g, PyObject* ids) {
-  Resolved r;
-  r.keep = PyRef(check(PySequence_Fast(ids, "ids must be iterable")));
-  Py_ssize_t n = PySequence_Fast_GET_SIZE(r.keep.get());
-  PyObject** items = PySequence_Fast_ITEMS(r.keep.get());
-  r.found.reserve(size_t(n));
+  Resolved r{Items(ids, "ids must be iterable"), {}};
+  r.found.reserve(size_t(r.keep.size()));
   std::string spill;
-  for (Py_ssize_t i = 0; i < n; i++) {
-    if (!PyUnicode_Check(items[i])) raise(PyExc_TypeError, "node ids are str");
-    NodeIdx node = g.find_node(utf8_of(items[i], spill));
-    if (node != kNone) r.found.emplace_back(items[i], node);
+  for (PyObject* id : r.keep) {
+    if (!PyUnicode_Check(id)) raise(PyExc_TypeError, "node ids are str");
+    NodeIdx node = g.find_node(utf8_of(id, spill));
+    if (node != kNone) r.found.emplace_back(id, node);
   }
   return r;
 }
 
 PyObject* node_object(const Graph& g, NodeIdx n, PyObject* id /* borrowed, or nullptr */) { return node_to_py(g, n, id); }
 
-PyObject* node_id_object(const Graph& g, NodeIdx n) { return str_of(g.pool.view(g.node_id[n])); }
+nb::object node_id_object(const Graph& g, NodeIdx n) { return nb::steal(str_of(g.pool.view(g.node_id[n]))); }
 
-PyObject* graph_nodes(Graph& g, PyObject* ids) {
+nb::dict graph_nodes(Graph& g, PyObject* ids) {
   Resolved resolved = resolve(g, ids);
-  PyRef out(check(PyDict_New()));
-  for (auto& [id, n] : resolved.found) {
-    PyRef node(node_object(g, n, id));
-    if (PyDict_SetItem(out.get(), id, node.get()) < 0) return nullptr;
-  }
-  return out.release();
+  nb::dict out;
+  for (auto& [id, n] : resolved.found) out[id] = nb::steal(node_object(g, n, id.ptr()));
+  return out;
 }
 
-PyObject* read_edges(Graph& g, PyObject* ids, PyObject* kinds, PyObject* direction, bool keys_only) {
+nb::list read_edges(Graph& g, PyObject* ids, PyObject* kinds, PyObject* direction, bool keys_only) {
   bool out_edges = is_out(direction);
   std::vector<uint8_t> codes = edge_kinds_of(kinds);
   Resolved resolved = resolve(g, ids);
-  PyRef result(check(PyList_New(0)));
+  nb::list result;
   for (uint8_t kind : codes) {
     for (auto& [id, n] : resolved.found) {
       const AdjList& list = out_edges ? g.node_out[n] : g.node_in[n];
       auto [b, e] = list.of_kind(kind);
       for (const uint64_t* it = b; it < e; it++) {
-        NodeIdx other = entry_neighbour(*it);
-        PyRef near_end((Py_INCREF(id), id));
-        PyRef far_end(node_id_object(g, other));
-        PyObject* source = out_edges ? near_end.release() : far_end.release();
-        PyObject* target = out_edges ? far_end.release() : near_end.release();
-        PyRef item;
+        nb::object near_end = nb::borrow(id), far_end = node_id_object(g, entry_neighbour(*it));
+        nb::object& source = out_edges ? near_end : far_end;
+        nb::object& target = out_edges ? far_end : near_end;
         if (keys_only) {
-          Py_INCREF(py.edge_kind[kind]);
-          item = PyRef(PyTuple_New(3));
-          if (!item) {
-            Py_DECREF(source);
-            Py_DECREF(target);
-            Py_DECREF(py.edge_kind[kind]);
-            return nullptr;
-          }
-          PyTuple_SET_ITEM(item.get(), 0, source);
-          PyTuple_SET_ITEM(item.get(), 1, py.edge_kind[kind]);
-          PyTuple_SET_ITEM(item.get(), 2, target);
+          result.append(nb::make_tuple(source, nb::handle(py.edge_kind[kind]), target));
         } else {
           Record* r = g.edge_record[entry_edge(*it)];
-          PyRef props, stamps;
-          try {
-            props = PyRef(props_to_py(g.pool, r));
-            stamps = PyRef(stamps_to_py(g.pool, r));
-          } catch (...) {
-            Py_DECREF(source);
-            Py_DECREF(target);
-            throw;
-          }
-          item = PyRef(make_edge(source, kind, target, props.release(), stamps.release()));
+          nb::object props = nb::steal(props_to_py(g.pool, r)), stamps = nb::steal(stamps_to_py(g.pool, r));
+          result.append(make_edge(std::move(source), kind, std::move(target), std::move(props), std::move(stamps)));
         }
-        if (PyList_Append(result.get(), item.get()) < 0) return nullptr;
       }
     }
   }
-  return result.release();
+  return result;
 }
 
 bool id_less(const Graph& g, NodeIdx a, NodeIdx b) { return g.pool.view(g.node_id[a]) < g.pool.view(g.node_id[b]); }
 
-PyObject* graph_nodes_of_kind(Graph& g, PyObject* kind, Py_ssize_t first, PyObject* after) {
+nb::list graph_nodes_of_kind(Graph& g, PyObject* kind, Py_ssize_t first, PyObject* after) {
   uint8_t code = node_kind_code(kind);
   std::string spill;
   std::string_view after_text;
@@ -143,41 +111,34 @@ PyObject* graph_nodes_of_kind(Graph& g, PyObject* kind, Py_ssize_t first, PyObje
     order.catch_up(g, g.nodes_of_kind[code]);
   }
   std::vector<NodeIdx> page = order.page(g, paged, after_text, size_t(std::max<Py_ssize_t>(first, 0)));
-  PyRef out(check(PyList_New(Py_ssize_t(page.size()))));
-  for (size_t i = 0; i < page.size(); i++) PyList_SET_ITEM(out.get(), Py_ssize_t(i), node_object(g, page[i], nullptr));
-  return out.release();
+  return list_of(page.size(), [&](size_t i) { return node_object(g, page[i], nullptr); });
 }
 
 // Nodes ``start`` .. ``start + count`` of a kind in the graph's own order (not by id): one pass
 // over every node, each page costing its own size, however many nodes the kind holds.
-PyObject* graph_nodes_of_kind_at(Graph& g, PyObject* kind, Py_ssize_t start, Py_ssize_t count) {
+nb::list graph_nodes_of_kind_at(Graph& g, PyObject* kind, Py_ssize_t start, Py_ssize_t count) {
   const std::vector<NodeIdx>& all = g.nodes_of_kind[node_kind_code(kind)];
   size_t begin = std::min(all.size(), size_t(std::max<Py_ssize_t>(start, 0)));
   size_t end = std::min(all.size(), begin + size_t(std::max<Py_ssize_t>(count, 0)));
-  PyRef out(check(PyList_New(Py_ssize_t(end - begin))));
-  for (size_t i = begin; i < end; i++) PyList_SET_ITEM(out.get(), Py_ssize_t(i - begin), node_object(g, all[i], nullptr));
-  return out.release();
+  return list_of(end - begin, [&](size_t i) { return node_object(g, all[begin + i], nullptr); });
 }
 
 // The READS/WRITES edges of ``jobs`` their newest completed run did not restate: {job: {key}} for
 // the jobs that have some (native/core/currency.h; the writes since the last read judged first).
-PyObject* graph_unrestated(Graph& g, PyObject* jobs) {  // settled: the ReadLock judged the writes since the last read
+nb::dict graph_unrestated(Graph& g, PyObject* jobs) {  // settled: the ReadLock judged the writes since the last read
   Resolved resolved = resolve(g, jobs);
-  PyRef out(check(PyDict_New()));
+  nb::dict out;
   for (auto& [id, job] : resolved.found) {
-    PyRef keys(check(PySet_New(nullptr)));
+    nb::set keys;
     for (uint8_t kind : kJobIoKinds) {
       auto [b, e] = g.node_out[job].of_kind(kind);
-      for (const uint64_t* it = b; it < e; it++) {
-        if (!g.unrestated(entry_edge(*it))) continue;
-        PyRef target(node_id_object(g, entry_neighbour(*it)));
-        PyRef key(check(PyTuple_Pack(3, id, py.edge_kind[kind], target.get())));
-        if (PySet_Add(keys.get(), key.get()) < 0) return nullptr;
-      }
+      for (const uint64_t* it = b; it < e; it++)
+        if (g.unrestated(entry_edge(*it)))
+          keys.add(nb::make_tuple(id, nb::handle(py.edge_kind[kind]), node_id_object(g, entry_neighbour(*it))));
     }
-    if (PySet_GET_SIZE(keys.get()) && PyDict_SetItem(out.get(), id, keys.get()) < 0) return nullptr;
+    if (keys.size()) out[id] = keys;
   }
-  return out.release();
+  return out;
 }
 
 // Judge ``jobs`` now, by the runs they name: a graph holding another store's jobs, their deciding
@@ -192,13 +153,11 @@ void graph_judge(Graph& g, PyObject* jobs) {
 // The search order of Store.search (graph/stores/__init__.py; test_lineage_conformance checks
 // every store keeps it), over the name as Python's str() shows it, lower-cased as
 // Python's str.lower() does (by Python itself for anything not ASCII).
-PyObject* graph_search(Graph& g, PyObject* needle_object, PyObject* kinds, Py_ssize_t first) {
+nb::list graph_search(Graph& g, PyObject* needle_object, PyObject* kinds, Py_ssize_t first) {
   std::string spill;
   std::string needle(utf8_of(needle_object, spill));
-  PyRef seq(check(PySequence_Fast(kinds, "kinds must be iterable")));
   bool wanted[kNodeKinds] = {};
-  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); i++)
-    wanted[node_kind_code(PySequence_Fast_GET_ITEM(seq.get(), i))] = true;
+  for (PyObject* kind : Items(kinds, "kinds must be iterable")) wanted[node_kind_code(kind)] = true;
   struct Hit {
     int rank;
     std::string name;
@@ -225,18 +184,16 @@ PyObject* graph_search(Graph& g, PyObject* needle_object, PyObject* kinds, Py_ss
         name.assign(text);
       } else {  // str() of another value, as Python shows it
         const uint8_t* p = value;
-        PyRef object(value_to_py(p, g.pool));
-        PyRef shown(check(PyObject_Str(object.get())));
-        name.assign(utf8_of(shown.get(), spill));
+        nb::str shown(nb::steal(value_to_py(p, g.pool)));
+        name.assign(utf8_of(shown.ptr(), spill));
       }
       if (needle_ascii && ascii(name)) {
         lowered.assign(name);
         for (char& c : lowered)
           if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
       } else {
-        PyRef object(str_of(name));
-        PyRef low(check(PyObject_CallMethod(object.get(), "lower", nullptr)));
-        lowered.assign(utf8_of(low.get(), spill));
+        nb::object low = nb::steal(str_of(name)).attr("lower")();
+        lowered.assign(utf8_of(low.ptr(), spill));
       }
       if (lowered.find(needle) == std::string::npos) continue;
       int rank = lowered == needle ? 0 : (lowered.compare(0, needle.size(), needle) == 0 ? 1 : 2);
@@ -249,24 +206,16 @@ PyObject* graph_search(Graph& g, PyObject* needle_object, PyObject* kinds, Py_ss
     if (a.name != b.name) return a.name < b.name;
     return id_less(g, a.node, b.node);
   });
-  PyRef out(check(PyList_New(Py_ssize_t(keep))));
-  for (size_t i = 0; i < keep; i++) PyList_SET_ITEM(out.get(), Py_ssize_t(i), node_object(g, hits[i].node, nullptr));
-  return out.release();
+  return list_of(keep, [&](size_t i) { return node_object(g, hits[i].node, nullptr); });
 }
 
-PyObject* graph_counts(Graph& g) {
-  PyRef out(check(PyDict_New()));
-  for (uint8_t k = 0; k < kNodeKinds; k++) {
-    if (g.nodes_of_kind[k].empty()) continue;
-    PyRef n(check(PyLong_FromSize_t(g.nodes_of_kind[k].size())));
-    if (PyDict_SetItem(out.get(), py.node_kind_value[k], n.get()) < 0) return nullptr;
-  }
-  for (uint8_t k = 0; k < kEdgeKinds; k++) {
-    if (g.edges_of_kind[k] == 0) continue;
-    PyRef n(check(PyLong_FromSize_t(g.edges_of_kind[k])));
-    if (PyDict_SetItem(out.get(), py.edge_kind_value[k], n.get()) < 0) return nullptr;
-  }
-  return out.release();
+nb::dict graph_counts(Graph& g) {
+  nb::dict out;
+  for (uint8_t k = 0; k < kNodeKinds; k++)
+    if (!g.nodes_of_kind[k].empty()) out[py.node_kind_value[k]] = g.nodes_of_kind[k].size();
+  for (uint8_t k = 0; k < kEdgeKinds; k++)
+    if (g.edges_of_kind[k] != 0) out[py.edge_kind_value[k]] = g.edges_of_kind[k];
+  return out;
 }
 
 // A node by id, made bare (no properties, the kind its id implies) when it is not held: the end of
@@ -285,45 +234,35 @@ NodeIdx bare_node(Graph& g, PyObject* id) {
   return n;
 }
 
-// An attribute of a Python Node or Edge (a new reference), or the error in flight.
-PyRef attr(PyObject* o, const char* name) { return PyRef(check(PyObject_GetAttrString(o, name))); }
-
 // The record a Python Node or Edge holds: its ``props`` with their ``stamps``.
-Record* record_of(Graph& g, PyObject* o, bool edge) {
-  PyRef props = attr(o, "props"), stamps = attr(o, "stamps");
-  return record_from_py(g, props.get(), stamps.get(), edge);
-}
-
-// ``f`` on each item of a Python sequence (``what``: the error when it is none), in order.
-template <class F>
-void for_each_item(PyObject* items, const char* what, F&& f) {
-  PyRef seq(check(PySequence_Fast(items, what)));
-  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); i++) f(PySequence_Fast_GET_ITEM(seq.get(), i));
+Record* record_of(Graph& g, nb::handle o, bool edge) {
+  nb::object props = o.attr("props"), stamps = o.attr("stamps");
+  return record_from_py(g, props.ptr(), stamps.ptr(), edge);
 }
 
 void graph_install(Graph& g, PyObject* nodes, PyObject* edges) {
   std::string spill;
-  for_each_item(nodes, "nodes must be iterable", [&](PyObject* node) {
-    PyRef id = attr(node, "id"), kind = attr(node, "kind");
-    if (!PyUnicode_Check(id.get())) raise(PyExc_TypeError, "node ids are str");
+  for (nb::handle node : Items(nodes, "nodes must be iterable")) {
+    nb::object id = node.attr("id"), kind = node.attr("kind");
+    if (!PyUnicode_Check(id.ptr())) raise(PyExc_TypeError, "node ids are str");
     Record* r = record_of(g, node, false);
-    StrId sid = g.pool.intern(utf8_of(id.get(), spill));
+    StrId sid = g.pool.intern(utf8_of(id.ptr(), spill));
     NodeIdx existing = g.pool.node(sid);
     if (existing != kNone) {
       g.set_record(existing, r);
     } else {
-      g.add_node(sid, node_kind_code(kind.get()), r);
+      g.add_node(sid, node_kind_code(kind.ptr()), r);
     }
     g.pool.decref(sid);
-  });
-  for_each_item(edges, "edges must be iterable", [&](PyObject* edge) {
-    PyRef source = attr(edge, "source"), kind = attr(edge, "kind"), target = attr(edge, "target");
-    NodeIdx s = bare_node(g, source.get());
-    NodeIdx t = bare_node(g, target.get());
-    uint8_t code = edge_kind_code(kind.get());
+  }
+  for (nb::handle edge : Items(edges, "edges must be iterable")) {
+    nb::object source = edge.attr("source"), kind = edge.attr("kind"), target = edge.attr("target");
+    NodeIdx s = bare_node(g, source.ptr());
+    NodeIdx t = bare_node(g, target.ptr());
+    uint8_t code = edge_kind_code(kind.ptr());
     if (g.find_edge(s, code, t) != kNone) raise(PyExc_ValueError, "an edge installed twice");
     g.add_edge(s, code, t, record_of(g, edge, true));
-  });
+  }
 }
 
 // -- Plan ---------------------------------------------------------------------------------------
@@ -342,27 +281,25 @@ struct PlanObject {
 };
 
 // The planned records as graph.core.model objects: ({id: Node}, {(source, kind, target): Edge}).
-PyObject* plan_changes(PlanObject& self) {
+nb::tuple plan_changes(PlanObject& self) {
   Plan& p = *self.plan;
   if (p.committed) raise(PyExc_RuntimeError, "a committed plan's records belong to the graph");
   Graph& g = graph_in(self.owner);
   Reading shared(g);
-  PyRef nodes(check(PyDict_New())), edges(check(PyDict_New()));
+  auto text = [&](StrId id) { return nb::steal(str_of(g.pool.view(id))); };
+  auto props = [&](const Record* r) { return nb::steal(props_to_py(g.pool, r)); };
+  auto stamps = [&](const Record* r) { return nb::steal(stamps_to_py(g.pool, r)); };
+  nb::dict nodes, edges;
   for (auto& n : p.nodes) {
-    PyRef id(str_of(g.pool.view(n.id)));
-    PyRef props(props_to_py(g.pool, n.record)), stamps(stamps_to_py(g.pool, n.record));
-    Py_INCREF(id.get());
-    PyRef node(make_node(id.get(), n.kind, props.release(), stamps.release()));
-    if (PyDict_SetItem(nodes.get(), id.get(), node.get()) < 0) return nullptr;
+    nb::object id = text(n.id);
+    nodes[id] = make_node(id, n.kind, props(n.record), stamps(n.record));
   }
   for (auto& e : p.edges) {
-    PyRef source(str_of(g.pool.view(e.source))), target(str_of(g.pool.view(e.target)));
-    PyRef key(check(PyTuple_Pack(3, source.get(), py.edge_kind[e.kind], target.get())));
-    PyRef props(props_to_py(g.pool, e.record)), stamps(stamps_to_py(g.pool, e.record));
-    PyRef edge(make_edge(source.release(), e.kind, target.release(), props.release(), stamps.release()));
-    if (PyDict_SetItem(edges.get(), key.get(), edge.get()) < 0) return nullptr;
+    nb::object source = text(e.source), target = text(e.target);
+    nb::tuple key = nb::make_tuple(source, nb::handle(py.edge_kind[e.kind]), target);
+    edges[key] = make_edge(source, e.kind, target, props(e.record), stamps(e.record));
   }
-  return PyTuple_Pack(2, nodes.get(), edges.get());
+  return nb::make_tuple(nodes, edges);
 }
 
 // -- Capture ------------------------------------------------------------------------------------
@@ -401,7 +338,7 @@ using Self = nb::pointer_and_handle<Graph>;
 // ``read`` (a new reference, or null with a Python error set) with the graph shared, for Python.
 template <class F>
 nb::object reading(Graph& g, F&& read) {
-  return nb::steal(check(read_graph(g, std::forward<F>(read))));
+  return owned(read_graph(g, std::forward<F>(read)));
 }
 
 }  // namespace
@@ -420,7 +357,7 @@ void bind_graph(nb::module_& m) {
           "changed", [](PlanObject& self) { return self.plan->changed(); }, nb::sig("def changed(self) -> int"),
           "How many nodes and edges the batch changes (0: it changes nothing).")
       .def(
-          "changes", [](PlanObject& self) { return nb::steal(check(plan_changes(self))); },
+          "changes", plan_changes,
           nb::sig("def changes(self) -> tuple[dict[str, Node], dict[_EdgeKey, Edge]]"),
           "The new state of every node and edge the batch changes.");
 

@@ -14,6 +14,12 @@ void register_error_translation() {
   });
 }
 
+std::string shown(nb::handle o) {
+  nb::object text = nb::steal(PyObject_Repr(o.ptr()));
+  const char* utf8 = text ? PyUnicode_AsUTF8(text.ptr()) : nullptr;
+  return utf8 != nullptr ? utf8 : "?";
+}
+
 std::string_view utf8_of(PyObject* s, std::string& spill) {
   Py_ssize_t n;
   const char* p = PyUnicode_AsUTF8AndSize(s, &n);

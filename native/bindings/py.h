@@ -7,6 +7,8 @@
 #include <Python.h>
 #include <nanobind/nanobind.h>
 
+#include <type_traits>
+
 #include "common.h"
 
 namespace lm {
@@ -65,6 +67,50 @@ class PyRef {
 inline PyObject* check(PyObject* o) {
   if (o == nullptr) throw PyErrorSet{};
   return o;
+}
+
+// ``o`` as Python shows it (repr), or "?" when it cannot be shown: for an error's message.
+std::string shown(nb::handle o);
+
+// The items of a Python iterable as a list or tuple (PySequence_Fast; ``what``: the TypeError
+// when it is not iterable), each borrowed for as long as this lives; read by index, as the
+// sequence is when iterated.
+class Items {
+ public:
+  Items(nb::handle o, const char* what) : seq_(nb::steal(check(PySequence_Fast(o.ptr(), what)))) {}
+  Py_ssize_t size() const { return PySequence_Fast_GET_SIZE(seq_.ptr()); }
+  PyObject* operator[](Py_ssize_t i) const { return PySequence_Fast_GET_ITEM(seq_.ptr(), i); }
+  struct iterator {
+    const Items* items;
+    Py_ssize_t i;
+    PyObject* operator*() const { return (*items)[i]; }
+    iterator& operator++() {
+      i++;
+      return *this;
+    }
+    bool operator!=(const iterator&) const { return i < items->size(); }
+  };
+  iterator begin() const { return {this, 0}; }
+  iterator end() const { return {this, 0}; }
+
+ private:
+  nb::object seq_;
+};
+
+// What a binding's function made, for Python: a Python object as it is, or a new reference
+// (null: the error set) owned.
+template <class T>
+nb::object owned(T made) {
+  if constexpr (std::is_same_v<T, PyObject*>) return nb::steal(check(made));
+  else return std::move(made);
+}
+
+// A list of ``n`` items, item ``i`` what ``make(i)`` makes (owned).
+template <class F>
+nb::list list_of(size_t n, F&& make) {
+  nb::list out = nb::steal<nb::list>(check(PyList_New(Py_ssize_t(n))));
+  for (size_t i = 0; i < n; i++) PyList_SET_ITEM(out.ptr(), Py_ssize_t(i), owned(make(i)).release().ptr());
+  return out;
 }
 
 // UTF-8 of a Python str (lone surrogates kept, as "surrogatepass" does): a view into the string

@@ -87,34 +87,31 @@ void require_configured() {
   py.ready = true;
 }
 
-uint8_t node_kind_code(PyObject* kind) {
-  require_configured();
-  for (uint8_t i = 0; i < kNodeKinds; i++)
-    if (kind == py.node_kind[i]) return i;
+namespace {
+
+// The code of a member of a kind enum (``members``, ``values``: its members and their values by
+// code), or of its value as a str; raises ValueError, ``what`` and the kind shown.
+uint8_t kind_code(PyObject* kind, PyObject* const* members, PyObject* const* values, uint8_t n, const char* what) {
+  for (uint8_t i = 0; i < n; i++)
+    if (kind == members[i]) return i;
   if (PyUnicode_Check(kind)) {
-    for (uint8_t i = 0; i < kNodeKinds; i++) {
-      int eq = PyUnicode_Compare(kind, py.node_kind_value[i]);
-      if (eq == 0) return i;
-    }
+    for (uint8_t i = 0; i < n; i++)
+      if (PyUnicode_Compare(kind, values[i]) == 0) return i;
     if (PyErr_Occurred()) throw PyErrorSet{};
   }
-  PyRef text(PyObject_Repr(kind));
-  raise(PyExc_ValueError, std::string("not a node kind: ") + (text ? PyUnicode_AsUTF8(text.get()) : "?"));
+  raise(PyExc_ValueError, what + shown(kind));
+}
+
+}  // namespace
+
+uint8_t node_kind_code(PyObject* kind) {
+  require_configured();
+  return kind_code(kind, py.node_kind, py.node_kind_value, kNodeKinds, "not a node kind: ");
 }
 
 uint8_t edge_kind_code(PyObject* kind) {
   require_configured();
-  for (uint8_t i = 0; i < kEdgeKinds; i++)
-    if (kind == py.edge_kind[i]) return i;
-  if (PyUnicode_Check(kind)) {
-    for (uint8_t i = 0; i < kEdgeKinds; i++) {
-      int eq = PyUnicode_Compare(kind, py.edge_kind_value[i]);
-      if (eq == 0) return i;
-    }
-    if (PyErr_Occurred()) throw PyErrorSet{};
-  }
-  PyRef text(PyObject_Repr(kind));
-  raise(PyExc_ValueError, std::string("not an edge kind: ") + (text ? PyUnicode_AsUTF8(text.get()) : "?"));
+  return kind_code(kind, py.edge_kind, py.edge_kind_value, kEdgeKinds, "not an edge kind: ");
 }
 
 PyObject* make_node(PyObject* id, uint8_t kind, PyObject* props, PyObject* stamps) {

@@ -36,5 +36,12 @@ uint8_t edge_kind_code(PyObject* kind);
 // arguments are stolen.
 PyObject* make_node(PyObject* id, uint8_t kind, PyObject* props, PyObject* stamps);
 PyObject* make_edge(PyObject* source, uint8_t kind, PyObject* target, PyObject* props, PyObject* stamps);
+inline nb::object make_node(nb::object id, uint8_t kind, nb::object props, nb::object stamps) {
+  return nb::steal(make_node(id.release().ptr(), kind, props.release().ptr(), stamps.release().ptr()));
+}
+inline nb::object make_edge(nb::object source, uint8_t kind, nb::object target, nb::object props, nb::object stamps) {
+  return nb::steal(make_edge(source.release().ptr(), kind, target.release().ptr(), props.release().ptr(),
+                             stamps.release().ptr()));
+}
 
 }  // namespace lm

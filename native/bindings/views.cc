@@ -76,10 +76,8 @@ bool is_out(PyObject* direction) {
 }
 
 uint32_t kind_mask(PyObject* kinds) {
-  PyRef seq(check(PySequence_Fast(kinds, "kinds must be iterable")));
   uint32_t mask = 0;
-  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); i++)
-    mask |= kind_bit(edge_kind_code(PySequence_Fast_GET_ITEM(seq.get(), i)));
+  for (PyObject* kind : Items(kinds, "kinds must be iterable")) mask |= kind_bit(edge_kind_code(kind));
   return mask;
 }
 
@@ -88,13 +86,10 @@ uint32_t kind_mask(PyObject* kinds) {
 class Ids {
  public:
   // ``lean``: the caller reads only the view's summary properties of them (View::find_all).
-  Ids(ViewObject* self, PyObject* ids, bool lean = false) : g_(self->view->g) {
-    seq_ = PyRef(check(PySequence_Fast(ids, "ids must be iterable")));
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq_.get());
+  Ids(ViewObject* self, PyObject* ids, bool lean = false) : g_(self->view->g), seq_(ids, "ids must be iterable") {
     std::string spill;
     bool remote = self->source->remote();
-    for (Py_ssize_t i = 0; i < n; i++) {
-      PyObject* id = PySequence_Fast_GET_ITEM(seq_.get(), i);
+    for (PyObject* id : seq_) {
       if (!PyUnicode_Check(id)) raise(PyExc_TypeError, "node ids are str");
       std::string_view text = utf8_of(id, spill);
       StrId sid = remote ? g_.pool.intern(text) : g_.pool.find(text);
@@ -127,22 +122,21 @@ class Ids {
 
  private:
   Graph& g_;
-  PyRef seq_;
+  Items seq_;
   std::vector<StrId> held_;
 };
 
-PyObject* key_tuple(const Graph& g, const EdgeRef& e) {
-  PyRef source(id_str(g, g.node_id[e.source])), target(id_str(g, g.node_id[e.target]));
-  return check(PyTuple_Pack(3, source.get(), py.edge_kind[e.kind], target.get()));
+nb::object id_object(const Graph& g, StrId id) { return nb::steal(id_str(g, id)); }
+
+nb::tuple key_tuple(const Graph& g, const EdgeRef& e) {
+  nb::object source = id_object(g, g.node_id[e.source]), target = id_object(g, g.node_id[e.target]);
+  return nb::make_tuple(source, nb::handle(py.edge_kind[e.kind]), target);
 }
 
-PyObject* id_map(const Graph& g, const IdMap& map) {
-  PyRef out(check(PyDict_New()));
-  for (auto& [a, b] : map) {
-    PyRef ka(id_str(g, a)), kb(id_str(g, b));
-    if (PyDict_SetItem(out.get(), ka.get(), kb.get()) < 0) throw PyErrorSet{};
-  }
-  return out.release();
+nb::dict id_map(const Graph& g, const IdMap& map) {
+  nb::dict out;
+  for (auto& [a, b] : map) out[id_object(g, a)] = id_object(g, b);
+  return out;
 }
 
 NodeIdx start_node(ViewObject* self, PyObject* id) {
@@ -210,23 +204,19 @@ ViewObject::~ViewObject() {
 
 namespace {
 
-PyObject* node_dict(PyObject* view, PyObject* ids, bool whole) {
+nb::dict node_dict(PyObject* view, PyObject* ids, bool whole) {
   ViewObject* self = view_of(view);
   Ids found(self, ids);
   std::vector<NodeIdx> existing = found.existing();
   if (whole) self->view->wholes(existing); else self->view->summaries(existing);
-  PyRef out(check(PyDict_New()));
+  nb::dict out;
   const Graph& g = self->view->g;
-  for (size_t i = 0; i < found.nodes.size(); i++) {
-    NodeIdx n = found.nodes[i];
-    if (!self->view->visible(n)) continue;
-    PyRef node(node_to_py(g, n, found.objects[i]));
-    if (PyDict_SetItem(out.get(), found.objects[i], node.get()) < 0) throw PyErrorSet{};
-  }
-  return out.release();
+  for (size_t i = 0; i < found.nodes.size(); i++)
+    if (self->view->visible(found.nodes[i])) out[found.objects[i]] = nb::steal(node_to_py(g, found.nodes[i], found.objects[i]));
+  return out;
 }
 
-PyObject* read_edges(PyObject* self, PyObject* ids, PyObject* kinds, PyObject* direction, bool keys_only) {
+nb::list read_edges(PyObject* self, PyObject* ids, PyObject* kinds, PyObject* direction, bool keys_only) {
   ViewObject* v = view_of(self);
   bool out = is_out(direction);
   uint32_t mask = kind_mask(kinds);
@@ -241,28 +231,25 @@ PyObject* read_edges(PyObject* self, PyObject* ids, PyObject* kinds, PyObject* d
   }
   v->view->reads_names = false;
   const Graph& g = v->view->g;
-  PyRef list(check(PyList_New(Py_ssize_t(edges.size()))));
-  for (size_t i = 0; i < edges.size(); i++)
-    PyList_SET_ITEM(list.get(), Py_ssize_t(i), keys_only ? key_tuple(g, edges[i]) : edge_to_py(g, edges[i].edge));
-  return list.release();
+  return list_of(edges.size(), [&](size_t i) {
+    return keys_only ? nb::object(key_tuple(g, edges[i])) : nb::steal(edge_to_py(g, edges[i].edge));
+  });
 }
 
 // Ids in the view's pool; ids no node can have map to themselves in the answers below.
-PyObject* view_canonical(PyObject* self, PyObject* ids) {
+nb::dict view_canonical(PyObject* self, PyObject* ids) {
   ViewObject* v = view_of(self);
   Ids found(v, ids);
   std::vector<StrId> canonical;
   v->aliases->canonical(found.known, canonical);
-  PyRef out(check(PyDict_New()));
+  nb::dict out;
   size_t k = 0;
-  for (size_t i = 0; i < found.strs.size(); i++) {
-    PyRef value(found.strs[i] == kNone ? (Py_INCREF(found.objects[i]), found.objects[i]) : id_str(v->view->g, canonical[k++]));
-    if (PyDict_SetItem(out.get(), found.objects[i], value.get()) < 0) return nullptr;
-  }
-  return out.release();
+  for (size_t i = 0; i < found.strs.size(); i++)
+    out[found.objects[i]] = found.strs[i] == kNone ? nb::borrow(found.objects[i]) : id_object(v->view->g, canonical[k++]);
+  return out;
 }
 
-PyObject* view_keys_into(PyObject* self, PyObject* ids, PyObject* kinds) {
+nb::tuple view_keys_into(PyObject* self, PyObject* ids, PyObject* kinds) {
   ViewObject* v = view_of(self);
   uint32_t mask = kind_mask(kinds);
   Ids found(v, ids);
@@ -270,12 +257,10 @@ PyObject* view_keys_into(PyObject* self, PyObject* ids, PyObject* kinds) {
   std::vector<EdgeRef> edges;
   v->aliases->keys_into(found.known, mask, members, edges);
   const Graph& g = v->view->g;
-  PyRef map(id_map(g, members));
+  nb::dict map = id_map(g, members);
   for (size_t i = 0; i < found.strs.size(); i++)
-    if (found.strs[i] == kNone && PyDict_SetItem(map.get(), found.objects[i], found.objects[i]) < 0) return nullptr;
-  PyRef list(check(PyList_New(Py_ssize_t(edges.size()))));
-  for (size_t i = 0; i < edges.size(); i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), key_tuple(g, edges[i]));
-  return PyTuple_Pack(2, map.get(), list.get());
+    if (found.strs[i] == kNone) map[found.objects[i]] = nb::handle(found.objects[i]);
+  return nb::make_tuple(map, list_of(edges.size(), [&](size_t i) { return key_tuple(g, edges[i]); }));
 }
 
 // A walk's plan handed to the remote store it reads for the walk's call (nothing for the embedded one).
@@ -325,66 +310,58 @@ ImpactObject view_impact_report(PyObject* self, PyObject* start, int depth, bool
   return ImpactObject{nb::borrow(self), std::move(answer)};
 }
 
-PyObject* view_read_impacts_ahead(PyObject* self, PyObject* ids, Py_ssize_t max_nodes, double seconds, PyObject* plan) {
+nb::object view_read_impacts_ahead(PyObject* self, PyObject* ids, Py_ssize_t max_nodes, double seconds, PyObject* plan) {
   ViewObject* v = view_of(self);
   RemoteSource::Planned walk = planned(v, plan);
   Ids found(v, ids);
   read_impacts_ahead(*v->view, found.existing(), budget_of(max_nodes, seconds));
-  Py_RETURN_NONE;
+  return nb::none();
 }
 
-PyObject* view_dataset_domains(PyObject* self, PyObject* ids) {
+nb::dict view_dataset_domains(PyObject* self, PyObject* ids) {
   ViewObject* v = view_of(self);
   Ids found(v, ids);
   return id_map(v->view->g, dataset_domains(*v->view, found.known));
 }
 
 // holds(id) -> bool: reading the node ``id`` whole asks the store nothing (always, for the embedded one).
-PyObject* view_holds(PyObject* self, PyObject* id) {
+nb::bool_ view_holds(PyObject* self, PyObject* id) {
   ViewObject* v = view_of(self);
   if (!PyUnicode_Check(id)) raise(PyExc_TypeError, "node ids are str");
   std::string spill;
-  return PyBool_FromLong(embedded(v) || static_cast<RemoteSource*>(v->source)->holds_whole(utf8_of(id, spill)));
+  return nb::bool_(embedded(v) || static_cast<RemoteSource*>(v->source)->holds_whole(utf8_of(id, spill)));
 }
 
 // deleted(ids) -> [bool]: each node dropped as the view judges it (as of its moment, as its table's
 // newest lifecycle statement says), False for no node.
-PyObject* view_deleted(PyObject* self, PyObject* ids) {
+nb::list view_deleted(PyObject* self, PyObject* ids) {
   ViewObject* v = view_of(self);
   Ids found(v, ids);
   v->view->read_names(found.nodes);
-  PyRef out(check(PyList_New(Py_ssize_t(found.nodes.size()))));
-  for (size_t i = 0; i < found.nodes.size(); i++)
-    PyList_SET_ITEM(out.get(), Py_ssize_t(i), PyBool_FromLong(found.nodes[i] != kNone && v->view->deleted(found.nodes[i])));
-  return out.release();
+  return list_of(found.nodes.size(), [&](size_t i) {
+    return PyBool_FromLong(found.nodes[i] != kNone && v->view->deleted(found.nodes[i]));
+  });
 }
 
 // lifecycle_of(ids) -> [str | None]: the name of each dataset's table whose lifecycle stands for it
 // (View::lifecycle_of: the id itself but when another name stated one later), None for no node.
-PyObject* view_lifecycle_of(PyObject* self, PyObject* ids) {
+nb::list view_lifecycle_of(PyObject* self, PyObject* ids) {
   ViewObject* v = view_of(self);
   Ids found(v, ids);
   v->view->read_names(found.nodes);
-  PyRef out(check(PyList_New(Py_ssize_t(found.nodes.size()))));
-  for (size_t i = 0; i < found.nodes.size(); i++) {
+  return list_of(found.nodes.size(), [&](size_t i) {
     NodeIdx n = found.nodes[i];
-    PyObject* item = Py_None;
-    if (n == kNone) Py_INCREF(Py_None);
-    else item = str_of(v->view->text(v->view->id_of(v->view->lifecycle_of(n))));
-    PyList_SET_ITEM(out.get(), Py_ssize_t(i), item);
-  }
-  return out.release();
+    return n == kNone ? nb::none() : nb::steal(str_of(v->view->text(v->view->id_of(v->view->lifecycle_of(n)))));
+  });
 }
 
 // node_facts(ids, facts, max_nodes, seconds) -> {fact: [value per id]} (native/core/node_facts.h).
-PyObject* view_node_facts(PyObject* self, PyObject* ids, PyObject* names, Py_ssize_t max_nodes, double seconds) {
+nb::dict view_node_facts(PyObject* self, PyObject* ids, PyObject* names, Py_ssize_t max_nodes, double seconds) {
   static const std::pair<const char*, uint32_t> kFacts[] = {{"upstream", kUpstreamCount}, {"downstream", kDownstreamCount},
                                                             {"domain", kDomainFact},     {"owners", kOwnersFact},
                                                             {"run_state", kRunStateFact}};
-  PyRef asked(check(PySequence_Fast(names, "facts must be iterable")));
   uint32_t facts = 0;
-  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(asked.get()); i++) {
-    PyObject* name = PySequence_Fast_GET_ITEM(asked.get(), i);
+  for (PyObject* name : Items(names, "facts must be iterable")) {
     uint32_t bit = 0;
     for (const auto& [text, fact] : kFacts)
       if (PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, text) == 0) bit = fact;
@@ -399,20 +376,12 @@ PyObject* view_node_facts(PyObject* self, PyObject* ids, PyObject* names, Py_ssi
     NoGil reading(embedded(v));
     answer = node_facts(*v->view, found.nodes, facts, budget_of(max_nodes, seconds));
   }
-  std::vector<PyRef> texts;
-  for (const std::string& text : answer.texts) texts.emplace_back(str_of(text));
-  auto text_or_none = [&](int32_t at) {
-    PyObject* o = at < 0 ? Py_None : texts[size_t(at)].get();
-    Py_INCREF(o);
-    return o;
-  };
+  std::vector<nb::object> texts;
+  for (const std::string& text : answer.texts) texts.push_back(nb::steal(str_of(text)));
+  auto text_or_none = [&](int32_t at) { return at < 0 ? nb::none() : texts[size_t(at)]; };
   size_t n = found.nodes.size();
-  PyRef out(check(PyDict_New()));
-  auto put = [&](const char* name, auto&& item) {
-    PyRef list(check(PyList_New(Py_ssize_t(n))));
-    for (size_t i = 0; i < n; i++) PyList_SET_ITEM(list.get(), Py_ssize_t(i), check(item(i)));
-    if (PyDict_SetItemString(out.get(), name, list.get()) < 0) throw PyErrorSet{};
-  };
+  nb::dict out;
+  auto put = [&](const char* name, auto&& item) { out[name] = list_of(n, item); };
   if (facts & kUpstreamCount) put("upstream", [&](size_t i) { return PyLong_FromUnsignedLong(answer.upstream[i]); });
   if (facts & kDownstreamCount) put("downstream", [&](size_t i) { return PyLong_FromUnsignedLong(answer.downstream[i]); });
   if (facts & kDomainFact) put("domain", [&](size_t i) { return text_or_none(answer.domain[i]); });
@@ -420,24 +389,21 @@ PyObject* view_node_facts(PyObject* self, PyObject* ids, PyObject* names, Py_ssi
   if (facts & kOwnersFact) {
     // Nodes with the same owners share one list (most of an answer's nodes share a few hundred):
     // made once, and graph.read.node_facts completes each once.
-    std::vector<PyRef> made(answer.owner_lists.size() + 1);  // the last: no owners
+    std::vector<nb::object> made(answer.owner_lists.size() + 1);  // the last: no owners
     put("owners", [&](size_t i) {
       int32_t at = answer.owners[i];
-      PyRef& list = made[at < 0 ? answer.owner_lists.size() : size_t(at)];
+      nb::object& list = made[at < 0 ? answer.owner_lists.size() : size_t(at)];
       if (!list) {
         static const std::vector<std::pair<StrId, int32_t>> none;
         const auto& owners = at < 0 ? none : answer.owner_lists[size_t(at)];
-        list = PyRef(check(PyList_New(Py_ssize_t(owners.size()))));
-        for (size_t k = 0; k < owners.size(); k++) {
-          PyRef id(id_str(g, owners[k].first)), type(text_or_none(owners[k].second));
-          PyList_SET_ITEM(list.get(), Py_ssize_t(k), check(PyTuple_Pack(2, id.get(), type.get())));
-        }
+        list = list_of(owners.size(), [&](size_t k) {
+          return nb::make_tuple(id_object(g, owners[k].first), text_or_none(owners[k].second));
+        });
       }
-      Py_INCREF(list.get());
-      return list.get();
+      return list;
     });
   }
-  return out.release();
+  return out;
 }
 
 PyObject* view_marquez(PyObject* self, PyObject* ids, bool full) {

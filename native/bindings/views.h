@@ -57,10 +57,7 @@ inline bool embedded(const ViewObject* v) { return v->graph_owner.is_valid(); }
 // a Python error set) under its graph's lock when the view reads the embedded store, for Python.
 template <class F>
 nb::object locked(ViewObject* v, F&& read) {
-  auto object = [&]() -> nb::object {
-    if constexpr (std::is_same_v<decltype(read()), PyObject*>) return nb::steal(check(read()));
-    else return read();
-  };
+  auto object = [&] { return owned(read()); };
   if (!embedded(v)) return object();
   return read_graph(v->view->g, object);
 }
