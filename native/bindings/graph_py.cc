@@ -85,7 +85,7 @@ nb::list read_edges(Graph& g, PyObject* ids, PyObject* kinds, PyObject* directio
         nb::object& source = out_edges ? near_end : far_end;
         nb::object& target = out_edges ? far_end : near_end;
         if (keys_only) {
-          result.append(nb::make_tuple(source, nb::handle(py.edge_kind[kind]), target));
+          result.append(edge_key(std::move(source), kind, std::move(target)));
         } else {
           Record* r = g.edge_record[entry_edge(*it)];
           nb::object props = nb::steal(props_to_py(g.pool, r)), stamps = nb::steal(stamps_to_py(g.pool, r));
@@ -134,7 +134,7 @@ nb::dict graph_unrestated(Graph& g, PyObject* jobs) {  // settled: the ReadLock 
       auto [b, e] = g.node_out[job].of_kind(kind);
       for (const uint64_t* it = b; it < e; it++)
         if (g.unrestated(entry_edge(*it)))
-          keys.add(nb::make_tuple(id, nb::handle(py.edge_kind[kind]), node_id_object(g, entry_neighbour(*it))));
+          keys.add(edge_key(nb::borrow(id), kind, node_id_object(g, entry_neighbour(*it))));
     }
     if (keys.size()) out[id] = keys;
   }
@@ -296,7 +296,7 @@ nb::tuple plan_changes(PlanObject& self) {
   }
   for (auto& e : p.edges) {
     nb::object source = text(e.source), target = text(e.target);
-    nb::tuple key = nb::make_tuple(source, nb::handle(py.edge_kind[e.kind]), target);
+    nb::tuple key = edge_key(source, e.kind, target);
     edges[key] = make_edge(source, e.kind, target, props(e.record), stamps(e.record));
   }
   return nb::make_tuple(nodes, edges);

@@ -129,8 +129,7 @@ class Ids {
 nb::object id_object(const Graph& g, StrId id) { return nb::steal(id_str(g, id)); }
 
 nb::tuple key_tuple(const Graph& g, const EdgeRef& e) {
-  nb::object source = id_object(g, g.node_id[e.source]), target = id_object(g, g.node_id[e.target]);
-  return nb::make_tuple(source, nb::handle(py.edge_kind[e.kind]), target);
+  return edge_key(id_object(g, g.node_id[e.source]), e.kind, id_object(g, g.node_id[e.target]));
 }
 
 nb::dict id_map(const Graph& g, const IdMap& map) {
