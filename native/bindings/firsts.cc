@@ -10,6 +10,8 @@
 // holds no version of yet, and a re-run's unchanged schemas then need no answer at all.
 #include "py.h"
 
+#include <optional>
+
 #include "pylock.h"
 #include "pymodule.h"
 #include "pyobservations.h"
@@ -42,43 +44,39 @@ NodeIdx first_under(const Graph& g, const IdOrder& order, std::string_view prefi
 
 }  // namespace
 
-PyObject* graph_first_of_kind(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* keys, PyObject* like) {
+nb::dict graph_first_of_kind(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* keys, PyObject* like) {
   const IdOrder& order = current_order(g, kind);
   std::string spill;
   KeysRead read;  // a key no string of the pool spells is in no record
-  PyRef key_list;
+  std::optional<Items> key_list;  // holds the keys ``read`` borrows
   if (keys != Py_None) {
-    key_list = PyRef(check(PySequence_Fast(keys, "keys must be iterable")));
-    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(key_list.get()); i++) {
-      PyObject* key = PySequence_Fast_GET_ITEM(key_list.get(), i);
+    for (PyObject* key : key_list.emplace(keys, "keys must be iterable")) {
       if (!PyUnicode_Check(key)) raise(PyExc_TypeError, "property keys are str");
       StrId id = g.pool.find(utf8_of(key, spill));
       if (id != kNone) read.emplace_back(id, key);
     }
   }
-  PyRef seq(check(PySequence_Fast(prefixes, "prefixes must be iterable")));
-  PyRef held;  // like: per prefix, a dict of the values its caller holds (or None)
+  Items seq(prefixes, "prefixes must be iterable");
+  std::optional<Items> held;  // like: per prefix, a dict of the values its caller holds (or None)
   if (like != Py_None) {
     if (keys == Py_None) raise(PyExc_TypeError, "like is for a read of some keys");
-    held = PyRef(check(PySequence_Fast(like, "like must be iterable")));
-    if (PySequence_Fast_GET_SIZE(held.get()) != PySequence_Fast_GET_SIZE(seq.get()))
+    if (held.emplace(like, "like must be iterable").size() != seq.size())
       raise(PyExc_ValueError, "like must hold one item per prefix");
   }
-  PyRef out(check(PyDict_New()));
+  nb::dict out;
   StrCache strings;  // the answers' strings, each made once
-  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); i++) {
-    PyObject* prefix = PySequence_Fast_GET_ITEM(seq.get(), i);
+  for (Py_ssize_t i = 0; i < seq.size(); i++) {
+    PyObject* prefix = seq[i];
     if (!PyUnicode_Check(prefix)) raise(PyExc_TypeError, "prefixes are str");
     std::string_view text = utf8_of(prefix, spill);
     NodeIdx first = first_under(g, order, text);
     if (first == kNone) continue;
-    PyObject* these = held ? PySequence_Fast_GET_ITEM(held.get(), i) : Py_None;
+    PyObject* these = held ? (*held)[i] : Py_None;
     if (these != Py_None && !PyDict_Check(these)) raise(PyExc_TypeError, "like holds dicts or None");
-    PyRef node(keys == Py_None ? node_to_py(g, first)
-                               : node_to_py(g, first, read, strings, these == Py_None ? nullptr : these));
-    if (PyDict_SetItem(out.get(), prefix, node.get()) < 0) return nullptr;
+    out[prefix] = nb::steal(keys == Py_None ? node_to_py(g, first)
+                                            : node_to_py(g, first, read, strings, these == Py_None ? nullptr : these));
   }
-  return out.release();
+  return out;
 }
 
 namespace {
@@ -87,36 +85,27 @@ namespace {
 // says of the stored value (True/False), or None where no node starts with it; ``given``: one item
 // per prefix (the values, or the observations' indexes), checked to be as many.
 template <class Holds>
-PyObject* first_holding_each(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key, PyObject* given,
-                             const char* what, Holds&& holds) {
+nb::list first_holding_each(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key, PyObject* given,
+                            const char* what, Holds&& holds) {
   const IdOrder& order = current_order(g, kind);
   std::string spill;
   if (!PyUnicode_Check(key)) raise(PyExc_TypeError, "the property key is a str");
   StrId key_id = g.pool.find(utf8_of(key, spill));  // kNone: no record holds it
-  PyRef seq(check(PySequence_Fast(prefixes, "prefixes must be iterable")));
-  PyRef items(check(PySequence_Fast(given, what)));
-  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());
-  if (PySequence_Fast_GET_SIZE(items.get()) != n) raise(PyExc_ValueError, std::string(what) + ", one per prefix");
-  PyRef out(check(PyList_New(n)));
-  for (Py_ssize_t i = 0; i < n; i++) {
-    PyObject* prefix = PySequence_Fast_GET_ITEM(seq.get(), i);
+  Items seq(prefixes, "prefixes must be iterable"), items(given, what);
+  if (items.size() != seq.size()) raise(PyExc_ValueError, std::string(what) + ", one per prefix");
+  return list_of(size_t(seq.size()), [&](size_t i) {
+    PyObject* prefix = seq[Py_ssize_t(i)];
     if (!PyUnicode_Check(prefix)) raise(PyExc_TypeError, "prefixes are str");
-    PyObject* item = PySequence_Fast_GET_ITEM(items.get(), i);
     NodeIdx first = first_under(g, order, utf8_of(prefix, spill));
-    PyObject* answer = Py_None;  // no node starts with the prefix
-    if (first != kNone) {
-      const uint8_t* stored = key_id == kNone ? nullptr : g.node_value(first, key_id);
-      answer = stored != nullptr && *stored != kAbsent && holds(size_t(i), item, stored) ? Py_True : Py_False;
-    }
-    Py_INCREF(answer);
-    PyList_SET_ITEM(out.get(), i, answer);
-  }
-  return out.release();
+    if (first == kNone) return Py_NewRef(Py_None);  // no node starts with the prefix
+    const uint8_t* stored = key_id == kNone ? nullptr : g.node_value(first, key_id);
+    return PyBool_FromLong(stored != nullptr && *stored != kAbsent && holds(i, items[Py_ssize_t(i)], stored));
+  });
 }
 
 }  // namespace
 
-PyObject* graph_first_holding(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key, PyObject* values) {
+nb::list graph_first_holding(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key, PyObject* values) {
   StrCache strings;
   return first_holding_each(g, kind, prefixes, key, values, "values must be iterable",
                             [&](size_t, PyObject* value, const uint8_t* stored) {
@@ -124,13 +113,12 @@ PyObject* graph_first_holding(Graph& g, PyObject* kind, PyObject* prefixes, PyOb
                             });
 }
 
-PyObject* graph_first_holding_observed(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key,
+nb::list graph_first_holding_observed(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key,
                                       const ObservedSchemas& observed, PyObject* indices) {
-  PyRef asked(check(PySequence_Fast(indices, "indices must be iterable")));
+  Items asked(indices, "indices must be iterable");
   std::vector<size_t> at;  // each names one (IndexError), whether its prefix has a node or not
-  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(asked.get()); i++)
-    at.push_back(observed.index(PySequence_Fast_GET_ITEM(asked.get(), i)));
-  return first_holding_each(g, kind, prefixes, key, asked.get(), "indices must be iterable",
+  for (PyObject* index : asked) at.push_back(observed.index(index));
+  return first_holding_each(g, kind, prefixes, key, asked.sequence(), "indices must be iterable",
                             [&](size_t i, PyObject*, const uint8_t* stored) {
                               return observed.fields_held(at[i], stored, g.pool);
                             });

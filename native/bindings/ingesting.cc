@@ -79,15 +79,13 @@ std::unique_ptr<JsonSchema> schema_of(PyObject* schema) {
   if (schema == Py_None) return nullptr;
   PyObject *documents, *roots;
   if (!PyArg_ParseTuple(schema, "OO", &documents, &roots)) throw PyErrorSet{};
-  PyRef docs(check(PySequence_Fast(documents, "the schema's documents must be a sequence")));
-  PyRef named(check(PySequence_Fast(roots, "the schema's roots must be a sequence")));
+  Items docs(documents, "the schema's documents must be a sequence"), named(roots, "the schema's roots must be a sequence");
   std::vector<std::string> texts;
-  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(docs.get()); i++)
-    texts.push_back(str_arg(PySequence_Fast_GET_ITEM(docs.get(), i), "a schema document"));
+  for (PyObject* doc : docs) texts.push_back(str_arg(doc, "a schema document"));
   std::vector<std::pair<std::string, std::string>> pairs;
-  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(named.get()); i++) {
+  for (PyObject* root : named) {
     PyObject *name, *text;
-    if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(named.get(), i), "OO", &name, &text)) throw PyErrorSet{};
+    if (!PyArg_ParseTuple(root, "OO", &name, &text)) throw PyErrorSet{};
     pairs.emplace_back(str_arg(name, "a root's name"), str_arg(text, "a root schema"));
   }
   return std::make_unique<JsonSchema>(texts, pairs);
@@ -140,24 +138,23 @@ PyObject* problem(Py_ssize_t index, const Translated& why) {
 // refused, ``what`` "overlong" (``detail`` the id) or "limit" (why it asks too much work, naming
 // the field); per event its eventTime in Unix seconds (NaN for those not read here); the ids the
 // events read here name (graph.eventlog.event_log.subjects_of), each once.
-PyObject* translator_translate(const OpenLineageTranslator& translator, PyObject* raws, PyObject* not_after,
-                               PyObject* settle) {
+nb::tuple translator_translate(const OpenLineageTranslator& translator, PyObject* raws, PyObject* not_after,
+                               nb::handle settle) {
   require_configured();
   if (!PyList_Check(raws)) raise(PyExc_TypeError, "translate takes a list of bytes");
   bool bounded = not_after != Py_None;
   int64_t not_after_us = bounded ? PyLong_AsLongLong(not_after) : 0;
-  if (bounded && not_after_us == -1 && PyErr_Occurred()) return nullptr;
+  if (bounded && not_after_us == -1 && PyErr_Occurred()) throw PyErrorSet{};
   WriterLease lease;
   WireWriter& wire = lease.writer();
   Py_ssize_t count = PyList_GET_SIZE(raws);
-  PyRef problems(check(PyList_New(0)));
-  PyRef seconds(check(PyList_New(count)));
+  nb::list problems, seconds = nb::steal<nb::list>(check(PyList_New(count)));
   TextTable subjects(1024);
   OpenLineageTranslator::Facts facts;
   for (Py_ssize_t i = 0; i < count; i++) {
-    PyRef raw(Py_NewRef(PyList_GET_ITEM(raws, i)));  // held: the list may change while the GIL is out
-    if (!PyBytes_Check(raw.get())) raise(PyExc_TypeError, "translate takes a list of bytes");
-    std::string_view json(PyBytes_AS_STRING(raw.get()), size_t(PyBytes_GET_SIZE(raw.get())));
+    nb::object raw = nb::borrow(PyList_GET_ITEM(raws, i));  // held: the list may change while the GIL is out
+    if (!PyBytes_Check(raw.ptr())) raise(PyExc_TypeError, "translate takes a list of bytes");
+    std::string_view json(PyBytes_AS_STRING(raw.ptr()), size_t(PyBytes_GET_SIZE(raw.ptr())));
     WireWriter::Mark mark = wire.mark();
     Translated why;
     facts.subjects.clear();
@@ -168,10 +165,10 @@ PyObject* translator_translate(const OpenLineageTranslator& translator, PyObject
     double moment = std::nan("");
     if (outcome == OpenLineageTranslator::kElsewhere) {
       wire.rollback(mark);
-      PyRef settled(check(PyObject_CallFunction(settle, "n", i)));
-      if (settled.get() != Py_None) {
+      nb::object settled = settle(i);
+      if (!settled.is_none()) {
         PyObject *event, *kind, *at;
-        if (!PyArg_ParseTuple(settled.get(), "SUU", &event, &kind, &at)) return nullptr;
+        if (!PyArg_ParseTuple(settled.ptr(), "SUU", &event, &kind, &at)) throw PyErrorSet{};
         std::string spill, spill2;
         why = translator.translate_settled(std::string_view(PyBytes_AS_STRING(event), size_t(PyBytes_GET_SIZE(event))),
                                            utf8_of(kind, spill), std::string(utf8_of(at, spill2)), wire);
@@ -183,15 +180,12 @@ PyObject* translator_translate(const OpenLineageTranslator& translator, PyObject
     }
     if (outcome == OpenLineageTranslator::kRefused) {
       wire.rollback(mark);
-      PyRef refused(problem(i, why));
-      if (PyList_Append(problems.get(), refused.get()) < 0) return nullptr;
+      problems.append(nb::steal(problem(i, why)));
     }
-    PyList_SET_ITEM(seconds.get(), i, check(PyFloat_FromDouble(moment)));
+    PyList_SET_ITEM(seconds.ptr(), i, check(PyFloat_FromDouble(moment)));
   }
-  PyRef named(check(PyList_New(Py_ssize_t(subjects.size()))));
-  for (uint32_t i = 0; i < subjects.size(); i++) PyList_SET_ITEM(named.get(), Py_ssize_t(i), str_of(subjects.text(i)));
-  PyRef payload(bytes_of(wire.finish()));
-  return PyTuple_Pack(4, payload.get(), problems.get(), seconds.get(), named.get());
+  nb::list named = list_of(subjects.size(), [&](size_t i) { return str_of(subjects.text(uint32_t(i))); });
+  return nb::make_tuple(nb::steal(bytes_of(wire.finish())), problems, seconds, named);
 }
 
 // utc_stamp(moment) -> "YYYY-MM-DDTHH:MM:SS.ffffffZ" of a datetime already in UTC
@@ -262,8 +256,6 @@ PyObject* module_database_scheme(PyObject* scheme) {
   return scheme_answer(scheme, database_scheme);
 }
 
-nb::object made(PyObject* o) { return nb::steal(check(o)); }
-
 }  // namespace
 
 void bind_ingest(nb::module_& m) {
@@ -288,13 +280,13 @@ void bind_ingest(nb::module_& m) {
           "mutations",
           [](BuilderObject& self) {
             Bytes data = builder_of(self).wire.finish();
-            return made(decode_mutations(data.data(), data.size()));
+            return owned(decode_mutations(data.data(), data.size()));
           },
           nb::sig("def mutations(self) -> list[_Mutation]"), "The mutations so far.")
       .def(
           "node",
           [](BuilderObject& self, P id, P kind, P props, P first, P at) {
-            return made(builder_node(self, id.ptr(), kind.ptr(), props.ptr(), first.ptr(), at.ptr()));
+            return owned(builder_node(self, id.ptr(), kind.ptr(), props.ptr(), first.ptr(), at.ptr()));
           },
           nb::arg("node_id").none(), nb::arg("kind").none(), nb::arg("props").none(), nb::arg("first").none() = nb::none(),
           nb::arg("at").none() = nb::none(),
@@ -312,7 +304,7 @@ void bind_ingest(nb::module_& m) {
       .def(
           "dataset_ref",
           [](BuilderObject& self, P ns, P name) {
-            return made(str_of(builder_of(self).dataset_ref(part(ns.ptr()), part(name.ptr()))));
+            return owned(str_of(builder_of(self).dataset_ref(part(ns.ptr()), part(name.ptr()))));
           },
           nb::arg("namespace").none(), nb::arg("name").none(),
           nb::sig("def dataset_ref(self, namespace: str, name: str, /) -> str"), "A dataset that exists, not described here.")
@@ -325,7 +317,7 @@ void bind_ingest(nb::module_& m) {
           "dataset",
           [](BuilderObject& self, P ns, P name, P props) {
             Builder& b = builder_of(self);
-            return made(str_of(b.dataset(part(ns.ptr()), part(name.ptr()), props_of(b, props.ptr()))));
+            return owned(str_of(b.dataset(part(ns.ptr()), part(name.ptr()), props_of(b, props.ptr()))));
           },
           nb::arg("namespace").none(), nb::arg("name").none(), nb::arg("props").none(),
           nb::sig("def dataset(self, namespace: str, name: str, props: _Props, /) -> str"), "A declared dataset.")
@@ -333,7 +325,7 @@ void bind_ingest(nb::module_& m) {
           "job",
           [](BuilderObject& self, P ns, P name, P props) {
             Builder& b = builder_of(self);
-            return made(str_of(b.job(part(ns.ptr()), part(name.ptr()), props_of(b, props.ptr()))));
+            return owned(str_of(b.job(part(ns.ptr()), part(name.ptr()), props_of(b, props.ptr()))));
           },
           nb::arg("namespace").none(), nb::arg("name").none(), nb::arg("props").none(),
           nb::sig("def job(self, namespace: str, name: str, props: _Props, /) -> str"), "A job.")
@@ -342,7 +334,7 @@ void bind_ingest(nb::module_& m) {
           [](BuilderObject& self, P ns, P dataset, P field, P props) {
             Builder& b = builder_of(self);
             MapWriter p = props_of(b, props.ptr());
-            return made(str_of(b.column(part(ns.ptr()), part(dataset.ptr()), part(field.ptr()), &p)));
+            return owned(str_of(b.column(part(ns.ptr()), part(dataset.ptr()), part(field.ptr()), &p)));
           },
           nb::arg("namespace").none(), nb::arg("dataset").none(), nb::arg("field").none(), nb::arg("props").none() = nb::none(),
           nb::sig("def column(self, namespace: str, dataset: str, field: str, props: _Props | None = None, /) -> str"),
@@ -361,7 +353,7 @@ void bind_ingest(nb::module_& m) {
             Builder& b = builder_of(self);
             MapWriter ownership = b.map();
             set_py(ownership, "type", owner_type.ptr());
-            return made(str_of(b.owner(part(subject.ptr()), part(name.ptr()), ownership)));
+            return owned(str_of(b.owner(part(subject.ptr()), part(name.ptr()), ownership)));
           },
           nb::arg("subject").none(), nb::arg("name").none(), nb::arg("owner_type").none(),
           nb::sig("def owner(self, subject: str, name: str, owner_type: str | None, /) -> str"), "An owner of ``subject``.")
@@ -370,7 +362,7 @@ void bind_ingest(nb::module_& m) {
           [](BuilderObject& self, P name, P props) {
             Builder& b = builder_of(self);
             MapWriter p = props_of(b, props.ptr());
-            return made(str_of(b.domain(part(name.ptr()), &p)));
+            return owned(str_of(b.domain(part(name.ptr()), &p)));
           },
           nb::arg("name").none(), nb::arg("props").none() = nb::none(),
           nb::sig("def domain(self, name: str, props: _Props | None = None, /) -> str"), "A domain.")
@@ -378,7 +370,7 @@ void bind_ingest(nb::module_& m) {
           "product",
           [](BuilderObject& self, P domain, P name, P props) {
             Builder& b = builder_of(self);
-            return made(str_of(b.product(part(domain.ptr()), part(name.ptr()), props_of(b, props.ptr()))));
+            return owned(str_of(b.product(part(domain.ptr()), part(name.ptr()), props_of(b, props.ptr()))));
           },
           nb::arg("domain").none(), nb::arg("name").none(), nb::arg("props").none(),
           nb::sig("def product(self, domain: str, name: str, props: _Props, /) -> str"), "A data product of its domain.")
@@ -387,12 +379,12 @@ void bind_ingest(nb::module_& m) {
           [](BuilderObject& self, P name, P props) {
             Builder& b = builder_of(self);
             MapWriter p = props_of(b, props.ptr());
-            return made(str_of(b.consumer(part(name.ptr()), &p)));
+            return owned(str_of(b.consumer(part(name.ptr()), &p)));
           },
           nb::arg("name").none(), nb::arg("props").none() = nb::none(),
           nb::sig("def consumer(self, name: str, props: _Props | None = None, /) -> str"), "A consumer.")
       .def(
-          "encoded", [](BuilderObject& self) { return made(bytes_of(builder_of(self).wire.finish())); },
+          "encoded", [](BuilderObject& self) { return owned(bytes_of(builder_of(self).wire.finish())); },
           nb::sig("def encoded(self) -> bytes"), "The mutations so far, in the wire form.");
 
   nb::class_<OpenLineageTranslator>(m, "Translator", nb::is_final(), nb::sig("@typing.final\nclass Translator()"),
@@ -417,7 +409,7 @@ void bind_ingest(nb::module_& m) {
       .def(
           "translate",
           [](const OpenLineageTranslator& translator, P raws, P not_after, P settle) {
-            return made(translator_translate(translator, raws.ptr(), not_after.ptr(), settle.ptr()));
+            return translator_translate(translator, raws.ptr(), not_after.ptr(), settle);
           },
           nb::arg("raws"), nb::arg("not_after").none(), nb::arg("settle"),
           nb::sig("def translate(self, raws: list[bytes], not_after: int | None, settle: Callable[[int], "
@@ -431,30 +423,30 @@ void bind_ingest(nb::module_& m) {
 
   m.attr("LONGEST_ID") = Builder::kLongestId;
   m.def(
-      "utc_stamp", [](P moment) { return made(module_utc_stamp(moment.ptr())); },
+      "utc_stamp", [](P moment) { return owned(module_utc_stamp(moment.ptr())); },
       nb::sig("def utc_stamp(moment: datetime.datetime, /) -> str"),
       "The stamp every mutation carries, of a datetime already in UTC.");
   m.def(
-      "normal_namespace", [](P sent) { return made(module_normal_namespace(sent.ptr())); },
+      "normal_namespace", [](P sent) { return owned(module_normal_namespace(sent.ptr())); },
       nb::sig("def normal_namespace(namespace: str, /) -> str"),
       "The one spelling of a dataset namespace (``ingest.naming``; ``native/core/namespaces.h``): object-store, "
       "database and SQLite schemes as the naming spec writes them, host lower-cased, default port and trailing slash "
       "dropped; authorities read as Python 3.11's ``urlsplit`` reads them, one it refuses left as sent. The "
       "OpenLineage translation applies the same rule.");
   m.def(
-      "object_store", [](P scheme) { return made(module_object_store(scheme.ptr())); },
+      "object_store", [](P scheme) { return owned(module_object_store(scheme.ptr())); },
       nb::sig("def object_store(scheme: str, /) -> str | None"),
       "The scheme the naming spec names an object store by, for the lower-case ``scheme`` that reaches it (``s3a`` -> "
       "``s3``, ``abfs`` -> ``abfss``), else None: the core's one table, which ``ingest.naming`` names storage "
       "locations by too.");
   m.def(
       "storage_namespace",
-      [](P ns) { return made(module_storage_namespace(ns.ptr())); },
+      [](P ns) { return owned(module_storage_namespace(ns.ptr())); },
       nb::sig("def storage_namespace(namespace: str, /) -> bool"),
       "Whether a normal dataset namespace names a storage location (``file``, ``hdfs``, ``dbfs``, an object store) "
       "rather than a catalog, metastore or database: a name alias resolution shows last (``graph.read.aliases``).");
   m.def(
-      "database_scheme", [](P scheme) { return made(module_database_scheme(scheme.ptr())); },
+      "database_scheme", [](P scheme) { return owned(module_database_scheme(scheme.ptr())); },
       nb::sig("def database_scheme(scheme: str, /) -> str | None"),
       "The spec's scheme of a database as producers spell its lower-case ``scheme`` (``postgresql`` -> ``postgres``, "
       "``mariadb`` -> ``mysql``), else None.");

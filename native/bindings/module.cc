@@ -102,9 +102,6 @@ void each_hash(nb::handle packed, F&& each) {
   });
 }
 
-// A new reference made by a conversion (null: the Python error it set), handed to Python.
-nb::object made(PyObject* o) { return nb::steal(check(o)); }
-
 }  // namespace
 
 NB_MODULE(_native, m) {
@@ -114,11 +111,11 @@ NB_MODULE(_native, m) {
   // leak, and nanobind's report of it would land on every command's stderr.
   nb::set_leak_warnings(false);
   m.def(
-      "node_id", [](nb::handle prefix, nb::handle first, nb::args rest) { return made(module_node_id(prefix, first, rest)); },
+      "node_id", [](nb::handle prefix, nb::handle first, nb::args rest) { return owned(module_node_id(prefix, first, rest)); },
       nb::sig("def node_id(prefix: str, first: str, /, *rest: str) -> str"),
       "The id of a node: its kind's prefix and its parts, the later ones escaped (the one rule, native/core/ids.h).");
   m.def(
-      "id_part", [](nb::handle part) { return made(module_id_part(part.ptr())); },
+      "id_part", [](nb::handle part) { return owned(module_id_part(part.ptr())); },
       nb::sig("def id_part(part: str, /) -> str"),
       "A later part of an id, escaped by the one rule, for ids built on other ids.");
   nb::class_<HashFilter>(m, "HashFilter", nb::is_final(), nb::sig("@typing.final\nclass HashFilter()"),
@@ -141,43 +138,43 @@ NB_MODULE(_native, m) {
               PyRef index(check(PyLong_FromSize_t(i)));
               if (PyList_Append(out.get(), index.get()) < 0) throw PyErrorSet{};
             });
-            return made(out.release());
+            return owned(out.release());
           },
           nb::sig("def maybe(self, packed: bytes, /) -> list[int]"),
           "The indexes of the hashes of ``packed`` (16 bytes each, end to end) that may have been added: never "
           "one that was not asked, always every one that was added.");
   m.def(
-      "newest_first", [](nb::handle at) { return made(module_newest_first(at)); },
+      "newest_first", [](nb::handle at) { return owned(module_newest_first(at)); },
       nb::sig("def newest_first(at: str, /) -> str"),
       "A stamp whose string order is reversed (each digit d as 9 - d): ids built on it list the newest first.");
   m.def(
-      "version_uuid", [](nb::handle canonical_json) { return made(module_version_uuid(canonical_json)); },
+      "version_uuid", [](nb::handle canonical_json) { return owned(module_version_uuid(canonical_json)); },
       nb::sig("def version_uuid(canonical_json: bytes, /) -> str"),
       "A schema version's uuid: the SHA-256 of the canonical JSON of what it states, as a version-5 uuid's text.");
   m.def(
-      "versions_prefix", [](nb::handle dataset) { return made(module_versions_prefix(dataset)); },
+      "versions_prefix", [](nb::handle dataset) { return owned(module_versions_prefix(dataset)); },
       nb::sig("def versions_prefix(dataset: str, /) -> str"),
       "What every schema version id of a dataset starts with (and no other dataset's).");
   m.def(
       "version_id",
       [](nb::handle dataset, nb::handle at, nb::handle version, nb::handle detected) {
-        return made(module_version_id(dataset, at, version, detected));
+        return owned(module_version_id(dataset, at, version, detected));
       },
       nb::sig("def version_id(dataset: str, at: str, version: str, detected: str, /) -> str"),
       "A schema version's id: newest first by the time its schema was observed, then by when that was detected.");
   m.def(
       "direct_transformations",
-      [](nb::handle transformations) { return made(module_direct_transformations(transformations.ptr())); },
+      [](nb::handle transformations) { return owned(module_direct_transformations(transformations.ptr())); },
       nb::arg("transformations").none(),
       nb::sig("def direct_transformations(transformations: object, /) -> list[int] | None"),
       "The impact walk's DIRECT-hop rule for graph.read.governance: None for a direct hop with no entries, else the "
       "indexes of the DIRECT entries.");
   m.def(
-      "encode", [](nb::handle mutations) { return made(encode_mutations(mutations.ptr())); },
+      "encode", [](nb::handle mutations) { return owned(encode_mutations(mutations.ptr())); },
       nb::sig("def encode(mutations: Sequence[_Mutation], /) -> bytes"),
       "A batch of mutations in the wire form stores apply and the journal keeps.");
   m.def(
-      "decode", [](nb::handle payload) { return made(over_bytes(payload.ptr(), decode_mutations)); },
+      "decode", [](nb::handle payload) { return owned(over_bytes(payload.ptr(), decode_mutations)); },
       nb::sig("def decode(payload: bytes, /) -> list[_Mutation]"),
       "The mutations of a batch in the wire form: the inverse of :func:`encode`.");
   nb::class_<ObservedSchemas>(m, "ObservedSchemas", nb::is_final(), nb::sig("@typing.final\nclass ObservedSchemas()"),
@@ -188,15 +185,15 @@ NB_MODULE(_native, m) {
           "size", [](const ObservedSchemas& o) { return o.size(); }, nb::sig("def size(self) -> int"),
           "How many observations the batch states.")
       .def(
-          "index", [](const ObservedSchemas& o) { return made(o.index_bytes()); }, nb::sig("def index(self) -> bytes"),
+          "index", [](const ObservedSchemas& o) { return owned(o.index_bytes()); }, nb::sig("def index(self) -> bytes"),
           "What was read, as offsets into the payload and indexes of its string tables: a process holding the same "
           "payload adopts it (:func:`observed_schemas`) without reading the batch again.")
       .def(
-          "keys", [](const ObservedSchemas& o) { return made(o.keys()); },
+          "keys", [](const ObservedSchemas& o) { return owned(o.keys()); },
           nb::sig("def keys(self) -> list[tuple[str, str]]"),
           "(dataset id, at) of every observation, in the batch's order.")
       .def(
-          "rows", [](const ObservedSchemas& o, nb::handle indices) { return made(o.rows(indices.ptr())); },
+          "rows", [](const ObservedSchemas& o, nb::handle indices) { return owned(o.rows(indices.ptr())); },
           nb::arg("indices").none() = nb::none(),
           nb::sig("def rows(self, indices: Sequence[int] | None = None, /) -> list[tuple[str, str, str, str, "
                   "tuple[dict[str, Any], ...], str | None]]"),
@@ -205,7 +202,7 @@ NB_MODULE(_native, m) {
       .def(
           "first_versions",
           [](const ObservedSchemas& o, nb::handle indices, nb::handle source, nb::handle detected) {
-            return made(o.first_versions(indices.ptr(), source.ptr(), detected.ptr()));
+            return owned(o.first_versions(indices.ptr(), source.ptr(), detected.ptr()));
           },
           nb::sig("def first_versions(self, indices: Sequence[int], source: str, detected: str, /) -> "
                   "tuple[bytes, list[int]]"),

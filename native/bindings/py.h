@@ -80,6 +80,7 @@ class Items {
   Items(nb::handle o, const char* what) : seq_(nb::steal(check(PySequence_Fast(o.ptr(), what)))) {}
   Py_ssize_t size() const { return PySequence_Fast_GET_SIZE(seq_.ptr()); }
   PyObject* operator[](Py_ssize_t i) const { return PySequence_Fast_GET_ITEM(seq_.ptr(), i); }
+  PyObject* sequence() const { return seq_.ptr(); }  // the list or tuple itself
   struct iterator {
     const Items* items;
     Py_ssize_t i;

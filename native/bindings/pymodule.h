@@ -41,13 +41,13 @@ void bind_views(nb::module_& m);
 // native/bindings/ingesting.cc: Builder, Translator and the naming functions.
 void bind_ingest(nb::module_& m);
 // native/bindings/firsts.cc: Graph.first_of_kind(kind, prefixes, keys, like), under a read lock.
-PyObject* graph_first_of_kind(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* keys, PyObject* like);
+nb::dict graph_first_of_kind(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* keys, PyObject* like);
 // native/bindings/firsts.cc: Graph.first_holding(kind, prefixes, key, values), under a read lock.
-PyObject* graph_first_holding(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key, PyObject* values);
+nb::list graph_first_holding(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key, PyObject* values);
 // native/bindings/firsts.cc: Graph.first_holding_observed(kind, prefixes, key, observed, indices),
 // under a read lock: first_holding with the values the fields of observations a batch states.
 class ObservedSchemas;
-PyObject* graph_first_holding_observed(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key,
-                                      const ObservedSchemas& observed, PyObject* indices);
+nb::list graph_first_holding_observed(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* key,
+                                     const ObservedSchemas& observed, PyObject* indices);
 
 }  // namespace lm
