@@ -205,7 +205,6 @@ void bind_answers(nb::module_& m) {
   // A method of an answer, under its view's graph's lock (``locked``).
   auto of_lineage = [](LineageObject& self, auto&& read) { return locked(view_of(self.owner), read); };
   auto of_impact = [](ImpactObject& self, auto&& read) { return locked(view_of(self.owner), read); };
-  auto text = [](nb::handle field, std::string& spill) { return utf8_of(field.ptr(), spill); };
 
   nb::class_<LineageObject>(m, "Lineage", nb::is_final(), nb::sig("@typing.final\nclass Lineage()"), "A lineage walk's answer, read by column or rendered to JSON.")
       .def_prop_ro(
@@ -224,18 +223,14 @@ void bind_answers(nb::module_& m) {
           "node_column",
           [=](LineageObject& self, nb::handle field) {
             return of_lineage(self, [&] {
-              std::string spill;
-              return node_column(graph_of_answer(self.owner), self.answer->nodes, text(field, spill), view_of(self.owner)->view);
+              return node_column(graph_of_answer(self.owner), self.answer->nodes, Utf8(field).view, view_of(self.owner)->view);
             });
           },
           nb::sig("def node_column(self, field: str, /) -> list[Any]"), "One field (graph.serve.schema's) of every node.")
       .def(
           "edge_column",
           [=](LineageObject& self, nb::handle field) {
-            return of_lineage(self, [&] {
-              std::string spill;
-              return lineage_edge_column(&self, text(field, spill));
-            });
+            return of_lineage(self, [&] { return lineage_edge_column(&self, Utf8(field).view); });
           },
           nb::sig("def edge_column(self, field: Literal[\"source\", \"target\", \"kind\", \"props\"], /) -> list[Any]"),
           "One field of every edge.")
@@ -292,10 +287,7 @@ void bind_answers(nb::module_& m) {
       .def(
           "affected_column",
           [=](ImpactObject& self, nb::handle field, nb::handle rows) {
-            return of_impact(self, [&] {
-              std::string spill;
-              return impact_affected_column(&self, text(field, spill), rows);
-            });
+            return of_impact(self, [&] { return impact_affected_column(&self, Utf8(field).view, rows); });
           },
           nb::arg("field"), nb::arg("rows") = nb::none(),
           nb::sig("def affected_column(self, field: str, rows: Sequence[int] | None = None, /) -> list[Any]"),
@@ -303,10 +295,7 @@ void bind_answers(nb::module_& m) {
       .def(
           "concerned",
           [=](ImpactObject& self, nb::handle what) {
-            return of_impact(self, [&] {
-              std::string spill;
-              return impact_concerned(&self, text(what, spill));
-            });
+            return of_impact(self, [&] { return impact_concerned(&self, Utf8(what).view); });
           },
           nb::sig("def concerned(self, what: Literal[\"products\", \"domains\", \"owners\", \"contracts\"], /) -> list[str]"),
           "The ids of the products, domains, owners or contracts the change concerns.")

@@ -9,8 +9,7 @@ namespace {
 std::optional<std::string> glob_of(PyObject* pattern, const char* what) {
   if (pattern == Py_None) return std::nullopt;
   if (!PyUnicode_Check(pattern)) raise(PyExc_TypeError, std::string("a domain rule's ") + what + " must be a str or None");
-  std::string spill;
-  return std::string(utf8_of(pattern, spill));
+  return utf8_copy(pattern);
 }
 
 }  // namespace
@@ -18,31 +17,19 @@ std::optional<std::string> glob_of(PyObject* pattern, const char* what) {
 DomainRules domain_rules_of(PyObject* rules) {
   if (PyUnicode_Check(rules) || PyBytes_Check(rules))
     raise(PyExc_TypeError, "the domain rules must be a sequence of tuples, not a string");
-  PyRef items(check(PySequence_Fast(rules, "the domain rules must be a sequence of tuples")));
+  Items items(rules, "the domain rules must be a sequence of tuples");
   std::vector<DomainRule> out;
-  Py_ssize_t count = PySequence_Fast_GET_SIZE(items.get());
-  out.reserve(size_t(count));
-  for (Py_ssize_t i = 0; i < count; i++) {
-    PyObject* rule = PySequence_Fast_GET_ITEM(items.get(), i);
+  out.reserve(size_t(items.size()));
+  for (PyObject* rule : items) {
     if (!PyTuple_Check(rule) || PyTuple_GET_SIZE(rule) != 4)
       raise(PyExc_TypeError, "a domain rule must be a tuple (domain, namespace, name, job_namespace)");
     PyObject* domain = PyTuple_GET_ITEM(rule, 0);
     if (!PyUnicode_Check(domain)) raise(PyExc_TypeError, "a domain rule's domain must be a str");
-    std::string spill;
-    out.push_back({std::string(utf8_of(domain, spill)), glob_of(PyTuple_GET_ITEM(rule, 1), "namespace"),
+    out.push_back({utf8_copy(domain), glob_of(PyTuple_GET_ITEM(rule, 1), "namespace"),
                    glob_of(PyTuple_GET_ITEM(rule, 2), "name"), glob_of(PyTuple_GET_ITEM(rule, 3), "job_namespace")});
   }
   return DomainRules(out);
 }
-
-namespace {
-
-std::string text_of(const nb::str& s) {
-  std::string spill;
-  return std::string(utf8_of(s.ptr(), spill));
-}
-
-}  // namespace
 
 void bind_domain_rules(nb::module_& m) {
   nb::class_<DomainRules>(m, "DomainMatcher", nb::is_final(), nb::sig("@typing.final\nclass DomainMatcher()"),
@@ -71,7 +58,7 @@ void bind_domain_rules(nb::module_& m) {
           "namespace (a rule with a job-namespace glob needs one), or None.");
   m.def(
       "glob_matches",
-      [](const nb::str& text, const nb::str& pattern) { return glob_matches(text_of(text), text_of(pattern)); },
+      [](const nb::str& text, const nb::str& pattern) { return glob_matches(utf8_copy(text), utf8_copy(pattern)); },
       nb::sig("def glob_matches(text: str, pattern: str, /) -> bool"),
       "``fnmatch.fnmatchcase(text, pattern)``, matched by the core on code points (the domain rules' globs: ``*``, "
       "``?``, ``[seq]``, ``[!seq]``, no escapes).");

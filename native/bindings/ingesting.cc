@@ -33,10 +33,7 @@ Builder& builder_of(BuilderObject& self) { return *self.builder; }
 
 // An id part as Python's f-strings write it (a str as it is, anything else as str() makes it).
 std::string part(PyObject* o) {
-  std::string spill;
-  if (PyUnicode_Check(o)) return std::string(utf8_of(o, spill));
-  PyRef shown(check(PyObject_Str(o)));
-  return std::string(utf8_of(shown.get(), spill));
+  return utf8_copy(PyUnicode_Check(o) ? nb::handle(o) : nb::str(nb::handle(o)));
 }
 
 // A props argument: a mapping (or None: none), as the builder's map.
@@ -69,8 +66,7 @@ PyObject* bytes_of(const Bytes& data) {
 
 std::string str_arg(PyObject* o, const char* what) {
   if (!PyUnicode_Check(o)) raise(PyExc_TypeError, std::string(what) + " must be a str");
-  std::string spill;
-  return std::string(utf8_of(o, spill));
+  return utf8_copy(o);
 }
 
 // (documents, roots) -> the compiled schema: documents a sequence of JSON texts, roots of
@@ -236,8 +232,7 @@ PyObject* module_normal_namespace(PyObject* sent) {
 // A lookup of the core's naming tables from Python: its answer, or None for "".
 PyObject* scheme_answer(PyObject* scheme, std::string_view (*lookup)(std::string_view)) {
   if (!PyUnicode_Check(scheme)) raise(PyExc_TypeError, "a scheme is a str");
-  std::string spill;
-  std::string_view answer = lookup(utf8_of(scheme, spill));
+  std::string_view answer = lookup(Utf8(scheme).view);
   if (answer.empty()) Py_RETURN_NONE;
   return str_of(answer);
 }
@@ -248,8 +243,7 @@ PyObject* module_object_store(PyObject* scheme) {
 
 PyObject* module_storage_namespace(PyObject* ns) {
   if (!PyUnicode_Check(ns)) raise(PyExc_TypeError, "a namespace is a str");
-  std::string spill;
-  return PyBool_FromLong(storage_namespace(utf8_of(ns, spill)));
+  return PyBool_FromLong(storage_namespace(Utf8(ns).view));
 }
 
 PyObject* module_database_scheme(PyObject* scheme) {
@@ -269,8 +263,7 @@ void bind_ingest(nb::module_& m) {
       .def(
           "__init__",
           [](BuilderObject* self, const nb::str& at) {
-            std::string spill;
-            new (self) BuilderObject{std::make_unique<Builder>(std::string(utf8_of(at.ptr(), spill))), at};
+            new (self) BuilderObject{std::make_unique<Builder>(utf8_copy(at)), at};
           },
           nb::arg("at"), nb::sig("def __init__(self, at: str) -> None"), "``at``: the stamp every mutation carries.")
       .def_prop_ro(

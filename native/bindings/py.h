@@ -118,6 +118,17 @@ nb::list list_of(size_t n, F&& make) {
 // object's own cache where it can be, else into ``spill``.
 std::string_view utf8_of(PyObject* s, std::string& spill);
 
+// A str argument's UTF-8 (utf8_of), for as long as it lives.
+struct Utf8 {
+  explicit Utf8(nb::handle s) : view(utf8_of(s.ptr(), spill)) {}
+  Utf8(const Utf8&) = delete;
+  std::string spill;
+  std::string_view view;
+};
+
+// A Python str's UTF-8, copied.
+inline std::string utf8_copy(nb::handle s) { return std::string(Utf8(s).view); }
+
 // A Python str from UTF-8 this core holds (lone surrogates come back as they went in).
 PyObject* str_of(std::string_view s);
 

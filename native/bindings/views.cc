@@ -267,19 +267,24 @@ RemoteSource::Planned planned(ViewObject* v, PyObject* plan) {
   return RemoteSource::Planned(embedded(v) ? nullptr : static_cast<RemoteSource*>(v->source), plan);
 }
 
+// The answer of ``walk()``, walked with the GIL let go for the embedded store (a remote view's
+// source calls Python).
+template <class F>
+auto walked(ViewObject* v, F&& walk) {
+  NoGil walking(embedded(v));
+  return std::make_unique<decltype(walk())>(walk());
+}
+
 LineageObject view_lineage(PyObject* self, PyObject* start, bool upstream, bool downstream, int depth, Py_ssize_t max_nodes,
                            double seconds, bool columns, PyObject* plan = Py_None) {
   ViewObject* v = view_of(self);
   RemoteSource::Planned walk = planned(v, plan);
   NodeIdx n = start_node(v, start);
   Budget budget = budget_of(max_nodes, seconds);
-  std::unique_ptr<LineageAnswer> answer;
-  {
-    NoGil walking(embedded(v));
-    answer = std::make_unique<LineageAnswer>(columns ? column_lineage(*v->view, n, upstream, downstream, depth, budget)
-                                                     : dataset_lineage(*v->view, n, upstream, downstream, depth, budget));
-  }
-  return LineageObject{nb::borrow(self), std::move(answer)};
+  return LineageObject{nb::borrow(self), walked(v, [&] {
+                         return columns ? column_lineage(*v->view, n, upstream, downstream, depth, budget)
+                                        : dataset_lineage(*v->view, n, upstream, downstream, depth, budget);
+                       })};
 }
 
 LineageObject view_neighbours(PyObject* self, PyObject* ids, bool downstream, Py_ssize_t max_nodes, double seconds) {
@@ -287,12 +292,7 @@ LineageObject view_neighbours(PyObject* self, PyObject* ids, bool downstream, Py
   Ids found(v, ids);
   std::vector<NodeIdx> starts = found.existing();
   Budget budget = budget_of(max_nodes, seconds);
-  std::unique_ptr<LineageAnswer> answer;
-  {
-    NoGil walking(embedded(v));
-    answer = std::make_unique<LineageAnswer>(neighbours(*v->view, starts, downstream, budget));
-  }
-  return LineageObject{nb::borrow(self), std::move(answer)};
+  return LineageObject{nb::borrow(self), walked(v, [&] { return neighbours(*v->view, starts, downstream, budget); })};
 }
 
 ImpactObject view_impact_report(PyObject* self, PyObject* start, int depth, bool semantic, Py_ssize_t max_nodes,
@@ -301,12 +301,7 @@ ImpactObject view_impact_report(PyObject* self, PyObject* start, int depth, bool
   RemoteSource::Planned walk = planned(v, plan);
   NodeIdx n = start_node(v, start);
   Budget budget = budget_of(max_nodes, seconds);
-  std::unique_ptr<ImpactReportAnswer> answer;
-  {
-    NoGil walking(embedded(v));
-    answer = std::make_unique<ImpactReportAnswer>(impact_report(*v->view, n, depth, semantic, budget));
-  }
-  return ImpactObject{nb::borrow(self), std::move(answer)};
+  return ImpactObject{nb::borrow(self), walked(v, [&] { return impact_report(*v->view, n, depth, semantic, budget); })};
 }
 
 nb::object view_read_impacts_ahead(PyObject* self, PyObject* ids, Py_ssize_t max_nodes, double seconds, PyObject* plan) {
