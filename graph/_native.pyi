@@ -20,8 +20,8 @@ _Mutation = UpsertNode | UpsertEdge
 _Props = Mapping[str, Any]
 # graph.serve.render's column specs: (key, field, how, names, nullable)
 _RenderSpec = tuple[str, str, str, Any, bool]
-# Why an event of a batch was left out: (its index, "type" | "overlong" | "limit", the detail)
-_Refused = tuple[int, str, str]
+# Why an event of a batch was left out: (its index, "invalid" | "overlong" | "limit", the detail, the invalid one's path)
+_Refused = tuple[int, str, str, str]
 # A domain rule as data: (domain, namespace glob, name glob, job-namespace glob), None for "any".
 _DomainRule = tuple[str, str | None, str | None, str | None]
 
@@ -607,7 +607,23 @@ class Translator:
         /,
     ) -> tuple[bytes, list[_Refused], list[float], list[str]]:
         """
-        Events' JSON into one batch, in order: each read, checked and translated whole in the core where it can vouch for it, any other ``settle(index)``'s (the Python path: None when refused, else the JSON, kind and stamp of the event it settled on, translated then in its place). ``not_after``: the latest eventTime accepted, Unix microseconds. Returns the batch, the events translated but refused ((index, "overlong" or "limit", detail)), each event's eventTime in Unix seconds (NaN where the core did not read it), and the ids the events it read name, each once.
+        Events' JSON into one batch, in order: each read, checked and translated whole in the core where it can vouch for it, any other ``settle(index)``'s (the Python path: None when refused, else the JSON, kind and stamp of the event it settled on, translated then in its place). ``not_after``: the latest eventTime accepted, Unix microseconds. Returns the batch, the events refused ((index, "invalid", "overlong" or "limit", detail, path: the invalid one's JSON path)), each event's eventTime in Unix seconds (NaN where the core did not read it), and the ids the events it read name, each once.
+        """
+
+@final
+class EventSchema:
+    """
+    The one OpenLineage event validator (native/core/json_schema.h): Python jsonschema's verdict and wording, decided in the core.
+    """
+
+    def __init__(self, schema: tuple[Sequence[str], Sequence[tuple[str, str]]], /) -> None:
+        """
+        ``schema``: the documents and roots ``ingest.openlineage_schema.event_schemas`` gives.
+        """
+
+    def refusal(self, json: bytes, kind: str, /) -> tuple[str, str] | None:
+        """
+        Why the event (its JSON; ``kind`` RunEvent, DatasetEvent or JobEvent) is not valid: the JSON path and message Python jsonschema's ``best_match`` gave, of the first facet that fails, else of the event; None when valid.
         """
 
 #: The longest node id (UTF-8 bytes) the builder makes: ids are keys on every store.

@@ -84,7 +84,8 @@ def translate_batch(
     into one batch: one string table, equal props once, so a bulk load journals and plans less
     (~a third fewer bytes than a batch an event).
 
-    The core reads, checks and translates each event whole where it can vouch for it
+    The core reads, checks and translates each event whole where it can vouch for it, and
+    refuses one the schema refuses, worded as ``validate`` words it
     (``native/core/openlineage_event.h``); any other takes the Python path (``_settle``:
     ``ingest.json_text``, ``ingest.lenient``, ``validate``, the clock skew, the catalog and quality
     facets), whose verdict and error stand, and whose settled event the core then translates in
@@ -96,9 +97,9 @@ def translate_batch(
     wire, problems, seconds, subjects = translator(rules).translate(
         [raw if isinstance(raw, bytes) else b"" for raw in raws], not_after_us, python.settle
     )
-    for index, what, detail in problems:
+    for index, what, detail, path in problems:
         python.refused[index] = (
-            _overlong(detail) if what == "overlong" else InvalidEvent(detail, path="")
+            _overlong(detail) if what == "overlong" else InvalidEvent(detail, path=path)
         )
         for kept in (python.extras, python.settled, python.lenient):
             kept.pop(index, None)

@@ -5,7 +5,9 @@ interpreter's own Unicode database, so the core and ``str.lower`` / ``urllib.par
 - ``str.lower``'s mapping of every code point that changes (CPython's full lower case);
 - the Cased and Case_Ignorable code points, which decide a capital sigma's final form;
 - the code points whose compatibility decomposition holds one of ``/?#@:`` (``urlsplit`` refuses a
-  non-ASCII netloc whose NFKC form gains one).
+  non-ASCII netloc whose NFKC form gains one);
+- the non-ASCII code points ``str.isprintable`` refuses, which ``repr`` escapes (the event
+  validator's messages quote values as ``repr`` does: native/core/python_repr.h).
 
 Run ``python scripts/generate_unicode_case.py`` after a Python upgrade; tests/test_namespace_rule.py
 fails while the checked-in file differs from what this writes.
@@ -103,6 +105,10 @@ def generate() -> str:
         + _table("kCaseIgnorable", ranges(_case_ignorable), "Range")
         + "\n// Non-ASCII code points whose NFKC form holds one of / ? # @ :\n"
         + _table("kNfkcDelimiters", ranges(_nfkc_delimiter), "Range")
+        + "\n// Non-ASCII code points str.isprintable() refuses (repr escapes them), as sorted inclusive ranges.\n"
+        + _table(
+            "kNotPrintable", ranges(lambda c: not c.isascii() and not c.isprintable()), "Range"
+        )
         + "\n}  // namespace unicode_data\n}  // namespace lm\n"
     )
 

@@ -87,8 +87,8 @@ def test_as_many_fields_as_allowed_are_accepted() -> None:
 
 
 def test_a_big_event_with_a_lenient_format_is_valid_and_its_errors_are_found_fast() -> None:
-    """jsonschema-rs checks ``uri`` formats, the Python validator does not (its verdict decides);
-    on a big event the Python walk would take minutes, so jsonschema-rs decides without them."""
+    """No ``uri`` format is checked (Python jsonschema checked none); a big event's error is found
+    by the native validator as fast as its verdict (the Python walk took minutes)."""
     fields: list[dict[str, Any]] = [{"name": f"c{i}"} for i in range(20_000)]
     assert validate(event_with_fields(fields, producer="not a uri"))[0] == "RunEvent"
     fields[12_345] = {"name": 7}

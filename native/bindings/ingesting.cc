@@ -71,20 +71,51 @@ std::string str_arg(PyObject* o, const char* what) {
 
 // (documents, roots) -> the compiled schema: documents a sequence of JSON texts, roots of
 // (name, JSON text) pairs (ingest.openlineage_schema.event_schemas).
+std::unique_ptr<JsonSchema> schema_of(PyObject* schema);
+void schema_parts(PyObject* schema, std::vector<std::string>& texts, std::vector<std::pair<std::string, std::string>>& pairs);
+
 std::unique_ptr<JsonSchema> schema_of(PyObject* schema) {
   if (schema == Py_None) return nullptr;
+  std::vector<std::string> texts;
+  std::vector<std::pair<std::string, std::string>> pairs;
+  schema_parts(schema, texts, pairs);
+  return std::make_unique<JsonSchema>(texts, pairs);
+}
+
+void schema_parts(PyObject* schema, std::vector<std::string>& texts, std::vector<std::pair<std::string, std::string>>& pairs) {
   PyObject *documents, *roots;
   if (!PyArg_ParseTuple(schema, "OO", &documents, &roots)) throw PyErrorSet{};
   Items docs(documents, "the schema's documents must be a sequence"), named(roots, "the schema's roots must be a sequence");
-  std::vector<std::string> texts;
   for (PyObject* doc : docs) texts.push_back(str_arg(doc, "a schema document"));
-  std::vector<std::pair<std::string, std::string>> pairs;
   for (PyObject* root : named) {
     PyObject *name, *text;
     if (!PyArg_ParseTuple(root, "OO", &name, &text)) throw PyErrorSet{};
     pairs.emplace_back(str_arg(name, "a root's name"), str_arg(text, "a root schema"));
   }
-  return std::make_unique<JsonSchema>(texts, pairs);
+}
+
+// EventSchema.refusal(json, kind) -> (path, message) or None: ``event_refusal`` of one event's JSON
+// (orjson's, or the standard library's for an integer past 64 bits, which is read as such).
+PyObject* event_schema_refusal(const JsonSchema& schema, PyObject* json, PyObject* kind) {
+  if (!PyBytes_Check(json)) raise(PyExc_TypeError, "refusal takes the event's JSON as bytes");
+  std::string spill;
+  std::string_view kind_text = utf8_of(kind, spill);
+  yyjson_read_err err;
+  yyjson_doc* doc = yyjson_read_opts(PyBytes_AS_STRING(json), size_t(PyBytes_GET_SIZE(json)), YYJSON_READ_BIGNUM_AS_RAW,
+                                     nullptr, &err);
+  if (doc == nullptr) raise(PyExc_ValueError, std::string("an event that is not JSON: ") + err.msg);
+  std::string path, message;
+  bool refused;
+  try {
+    refused = event_refusal(schema, yyjson_doc_get_root(doc), kind_text, path, message);
+  } catch (...) {
+    yyjson_doc_free(doc);
+    throw;
+  }
+  yyjson_doc_free(doc);
+  if (!refused) Py_RETURN_NONE;
+  PyRef where(str_of(path)), why(str_of(message));
+  return PyTuple_Pack(2, where.get(), why.get());
 }
 
 // Translator(domain_rules or None, rule_source, schema or None, max_depth): the rules travel with
@@ -119,8 +150,12 @@ class WriterLease {
 };
 
 PyObject* problem(Py_ssize_t index, const Translated& why) {
-  PyRef detail(str_of(why.overlong_id.empty() ? why.over_limit : why.overlong_id));
-  return check(Py_BuildValue("(nsO)", index, why.overlong_id.empty() ? "limit" : "overlong", detail.get()));
+  if (!why.invalid.empty()) {
+    PyRef detail(str_of(why.invalid)), path(str_of(why.invalid_path));
+    return check(Py_BuildValue("(nsOO)", index, "invalid", detail.get(), path.get()));
+  }
+  PyRef detail(str_of(why.overlong_id.empty() ? why.over_limit : why.overlong_id)), path(str_of(""));
+  return check(Py_BuildValue("(nsOO)", index, why.overlong_id.empty() ? "limit" : "overlong", detail.get(), path.get()));
 }
 
 // translate(raws, not_after, settle) -> (wire bytes, [(index, what, detail)], [seconds], [subject])
@@ -131,7 +166,7 @@ PyObject* problem(Py_ssize_t index, const Translated& why) {
 // the Python path, which returns None (refused: it keeps why) or (JSON bytes, kind, stamp) of the
 // event it settled on, then translated here in its place. ``not_after``: the latest eventTime
 // accepted, Unix microseconds (None: no bound). Returned: the batch; the events translated but
-// refused, ``what`` "overlong" (``detail`` the id) or "limit" (why it asks too much work, naming
+// refused, ``what`` "invalid" (``detail`` the message, ``path`` where), "overlong" (``detail`` the id) or "limit" (why it asks too much work, naming
 // the field); per event its eventTime in Unix seconds (NaN for those not read here); the ids the
 // events read here name (graph.eventlog.event_log.subjects_of), each once.
 nb::tuple translator_translate(const OpenLineageTranslator& translator, PyObject* raws, PyObject* not_after,
@@ -410,9 +445,30 @@ void bind_ingest(nb::module_& m) {
           "Events' JSON into one batch, in order: each read, checked and translated whole in the core where it can vouch "
           "for it, any other ``settle(index)``'s (the Python path: None when refused, else the JSON, kind and stamp of "
           "the event it settled on, translated then in its place). ``not_after``: the latest eventTime accepted, Unix "
-          "microseconds. Returns the batch, the events translated but refused ((index, \"overlong\" or \"limit\", "
-          "detail)), each event's eventTime in Unix seconds (NaN where the core did not read it), and the ids the events "
+          "microseconds. Returns the batch, the events refused ((index, \"invalid\", \"overlong\" or \"limit\", "
+          "detail, path: the invalid one's JSON path)), each event's eventTime in Unix seconds (NaN where the core did not read it), and the ids the events "
           "it read name, each once.");
+
+  nb::class_<JsonSchema>(m, "EventSchema", nb::is_final(), nb::sig("@typing.final\nclass EventSchema()"),
+                         "The one OpenLineage event validator (native/core/json_schema.h): Python jsonschema's verdict "
+                         "and wording, decided in the core.")
+      .def(
+          "__init__",
+          [](JsonSchema* self, P schema) {
+            std::vector<std::string> texts;
+            std::vector<std::pair<std::string, std::string>> pairs;
+            schema_parts(schema.ptr(), texts, pairs);
+            new (self) JsonSchema(texts, pairs);
+          },
+          nb::arg("schema"),
+          nb::sig("def __init__(self, schema: tuple[Sequence[str], Sequence[tuple[str, str]]], /) -> None"),
+          "``schema``: the documents and roots ``ingest.openlineage_schema.event_schemas`` gives.")
+      .def(
+          "refusal", [](const JsonSchema& self, P json, P kind) { return owned(event_schema_refusal(self, json.ptr(), kind.ptr())); },
+          nb::arg("json"), nb::arg("kind"),
+          nb::sig("def refusal(self, json: bytes, kind: str, /) -> tuple[str, str] | None"),
+          "Why the event (its JSON; ``kind`` RunEvent, DatasetEvent or JobEvent) is not valid: the JSON path and message "
+          "Python jsonschema's ``best_match`` gave, of the first facet that fails, else of the event; None when valid.");
 
   m.attr("LONGEST_ID") = Builder::kLongestId;
   m.def(

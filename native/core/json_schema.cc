@@ -1,18 +1,27 @@
 #include "json_schema.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "common.h"
+#include "python_repr.h"
 
 namespace lm {
 
 namespace {
 
-enum Type : uint8_t { kNullType = 1, kBoolean = 2, kObject = 4, kArray = 8, kNumber = 16, kString = 32, kInteger = 64 };
+}  // namespace
 
-// Three answers: an instance surely valid, surely not, or not known here.
-enum Verdict : uint8_t { kYes, kNo, kUnsure };
+// The keywords checked, each where a schema writes it.
+enum JsonSchema::Keyword : uint8_t {
+  kTypeKw, kPropertiesKw, kAdditionalKw, kRequiredKw, kItemsKw, kRefKw, kAllOfKw, kAnyOfKw, kOneOfKw, kNotKw,
+  kEnumKw, kConstKw, kFormatKw, kMinimumKw, kDependentRequiredKw
+};
+
+namespace {
+
+enum Type : uint8_t { kNullType = 1, kBoolean = 2, kObject = 4, kArray = 8, kNumber = 16, kString = 32, kInteger = 64 };
 
 std::string_view view(yyjson_val* s) { return std::string_view(yyjson_get_str(s), yyjson_get_len(s)); }
 
@@ -48,67 +57,26 @@ bool digits(std::string_view s, size_t at, size_t n, int& value) {
 }
 
 bool hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-bool alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-// RFC 3986's character classes as bits of one table (a URI's every character is looked up: each
-// facet names two URIs).
-enum UriClass : uint8_t {
-  kUnreserved = 1,  // ALPHA / DIGIT / "-" / "." / "_" / "~"
-  kSubDelim = 2,    // "!" / "$" / "&" / "'" / "(" / ")" / "*" / "+" / "," / ";" / "="
-  kColonAt = 4,     // ":" / "@" (with the two above: pchar)
-  kSlash = 8,
-  kQuestion = 16,
-  kColon = 32,
-};
-
-struct UriClasses {
-  uint8_t of[256] = {};
-  constexpr UriClasses() {
-    for (int c = 0; c < 256; c++) {
-      bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-      if (letter || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') of[c] |= kUnreserved;
-    }
-    for (char c : std::string_view("!$&'()*+,;=")) of[uint8_t(c)] |= kSubDelim;
-    of[uint8_t(':')] |= kColonAt | kColon;
-    of[uint8_t('@')] |= kColonAt;
-    of[uint8_t('/')] |= kSlash;
-    of[uint8_t('?')] |= kQuestion;
-  }
-};
-constexpr UriClasses kUriClasses;
-
-constexpr uint8_t kPchar = kUnreserved | kSubDelim | kColonAt;
-
-// ``s`` holds only characters of the classes ``allowed``, or percent escapes of two hex digits.
-bool only(std::string_view s, uint8_t allowed) {
-  for (size_t i = 0; i < s.size(); i++) {
-    if (s[i] == '%') {
-      if (i + 2 >= s.size() || !hex(s[i + 1]) || !hex(s[i + 2])) return false;
-      i += 2;
-    } else if (!(kUriClasses.of[uint8_t(s[i])] & allowed)) {
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 struct JsonSchema::Node {
-  enum Format : uint8_t { kNoFormat, kDateTime, kUri, kUuid };
-  bool never = false;  // the schema ``false``
-  uint8_t types = 0;   // Type bits; 0: any type
+  bool is_bool = false, never = false;  // the schema ``true`` or ``false``
+  yyjson_val* schema = nullptr;          // as written (quoted by messages)
+  std::vector<Keyword> order;            // the keywords, as written: Python checks them in this order
+  uint8_t types = 0;                     // Type bits
+  yyjson_val* type = nullptr;            // as written
   std::vector<std::pair<std::string, int>> properties;
   int additional = -1;  // additionalProperties (-1: any)
+  bool additional_false = false;
   std::vector<std::string> required;
   int items = -1;
   int ref = -1;
   std::vector<int> all_of, any_of, one_of;
   int not_ = -1;
-  bool has_enum = false;
-  std::vector<std::string> enum_;
-  Format format = kNoFormat;
-  bool has_minimum = false;
-  double minimum = 0;
+  yyjson_val* enum_ = nullptr;   // an array of strings
+  yyjson_val* const_ = nullptr;  // a string
+  bool uuid = false;             // format: uuid (the only format Python jsonschema checks here)
+  yyjson_val* minimum = nullptr;
   std::vector<std::pair<std::string, std::vector<std::string>>> dependent_required;
 };
 
@@ -177,7 +145,9 @@ int JsonSchema::compile(yyjson_val* schema, const std::string& base) {
   compiled_[schema] = index;
   nodes_.emplace_back();
   Node node;
+  node.schema = schema;
   if (yyjson_is_bool(schema)) {
+    node.is_bool = true;
     node.never = !yyjson_get_bool(schema);
     nodes_[size_t(index)] = std::move(node);
     return index;
@@ -211,10 +181,14 @@ int JsonSchema::compile(yyjson_val* schema, const std::string& base) {
       if (by_id_.find(std::string(yyjson_is_str(value) ? view(value) : "")) == by_id_.end() ||
           by_id_[std::string(view(value))] != schema)
         refuse("a $id below a document's root");
-    } else if (k == "$ref") {
+      continue;
+    }
+    Keyword keyword;
+    if (k == "$ref") {
       if (!yyjson_is_str(value)) refuse("$ref is not a string");
-      node.ref = resolve(std::string(view(value)), base);
+      keyword = kRefKw, node.ref = resolve(std::string(view(value)), base);
     } else if (k == "type") {
+      keyword = kTypeKw, node.type = value;
       if (yyjson_is_str(value)) {
         node.types = type_bit(view(value));
       } else {
@@ -222,167 +196,172 @@ int JsonSchema::compile(yyjson_val* schema, const std::string& base) {
       }
     } else if (k == "properties") {
       if (!yyjson_is_obj(value)) refuse("properties is not an object");
+      keyword = kPropertiesKw;
       size_t j, m;
       yyjson_val *name, *sub;
       yyjson_obj_foreach(value, j, m, name, sub) node.properties.emplace_back(std::string(view(name)), compile(sub, base));
     } else if (k == "additionalProperties") {
-      node.additional = compile(value, base);
+      keyword = kAdditionalKw;
+      if (yyjson_is_bool(value)) node.additional_false = !yyjson_get_bool(value);
+      else node.additional = compile(value, base);
     } else if (k == "required") {
-      node.required = strings(value, "required");
+      keyword = kRequiredKw, node.required = strings(value, "required");
     } else if (k == "items") {
-      node.items = compile(value, base);
+      if (yyjson_is_bool(value) && !yyjson_get_bool(value)) refuse("items: false is not checked here");
+      keyword = kItemsKw, node.items = compile(value, base);
     } else if (k == "allOf") {
-      node.all_of = list(value, "allOf");
+      keyword = kAllOfKw, node.all_of = list(value, "allOf");
     } else if (k == "anyOf") {
-      node.any_of = list(value, "anyOf");
+      keyword = kAnyOfKw, node.any_of = list(value, "anyOf");
     } else if (k == "oneOf") {
-      node.one_of = list(value, "oneOf");
+      keyword = kOneOfKw, node.one_of = list(value, "oneOf");
     } else if (k == "not") {
-      node.not_ = compile(value, base);
+      keyword = kNotKw, node.not_ = compile(value, base);
     } else if (k == "enum") {
-      node.has_enum = true;
-      node.enum_ = strings(value, "enum");
+      strings(value, "enum");
+      keyword = kEnumKw, node.enum_ = value;
     } else if (k == "const") {
       if (!yyjson_is_str(value)) refuse("a const that is not a string");
-      node.has_enum = true;
-      node.enum_ = {std::string(view(value))};
+      keyword = kConstKw, node.const_ = value;
     } else if (k == "format") {
       std::string_view f = yyjson_is_str(value) ? view(value) : "";
-      node.format = f == "date-time" ? Node::kDateTime : f == "uri" ? Node::kUri : f == "uuid" ? Node::kUuid : Node::kNoFormat;
-      if (node.format == Node::kNoFormat) refuse("the format " + std::string(f) + " is not checked here");
+      if (f != "date-time" && f != "uri" && f != "uuid") refuse("the format " + std::string(f) + " is not known here");
+      keyword = kFormatKw, node.uuid = f == "uuid";  // Python jsonschema checks no date-time nor uri here
     } else if (k == "minimum") {
       if (!yyjson_is_num(value)) refuse("minimum is not a number");
-      node.has_minimum = true;
-      node.minimum = yyjson_get_num(value);
+      keyword = kMinimumKw, node.minimum = value;
     } else if (k == "dependentRequired") {
       if (!yyjson_is_obj(value)) refuse("dependentRequired is not an object");
+      keyword = kDependentRequiredKw;
       size_t j, m;
       yyjson_val *name, *needs;
       yyjson_obj_foreach(value, j, m, name, needs) node.dependent_required.emplace_back(std::string(view(name)), strings(needs, "dependentRequired"));
     } else {
       refuse("the keyword " + std::string(k) + " is not checked here");
     }
+    node.order.push_back(keyword);
   }
   nodes_[size_t(index)] = std::move(node);
   return index;
 }
 
-bool JsonSchema::surely_valid(std::string_view root, yyjson_val* instance) const {
+int JsonSchema::root_of(std::string_view root) const {
   auto found = roots_.find(std::string(root));
-  return found != roots_.end() && valid(found->second, instance, 0) == kYes;
+  if (found == roots_.end()) raise(Error::kValue, "schema: no root " + std::string(root));
+  return found->second;
+}
+
+bool JsonSchema::valid(std::string_view root, yyjson_val* instance) const {
+  return valid(root_of(root), instance, 0);
 }
 
 namespace {
 
-// What jsonschema-rs's type keyword answers for ``v`` against ``types``.
-Verdict type_verdict(uint8_t types, yyjson_val* v) {
-  if (types == 0) return kYes;
+// Python jsonschema's is_type: an integer is a number without a fraction (1.0 too), a boolean no number.
+bool is_type(uint8_t types, yyjson_val* v) {
   switch (yyjson_get_type(v)) {
-    case YYJSON_TYPE_NULL: return types & kNullType ? kYes : kNo;
-    case YYJSON_TYPE_BOOL: return types & kBoolean ? kYes : kNo;
-    case YYJSON_TYPE_OBJ: return types & kObject ? kYes : kNo;
-    case YYJSON_TYPE_ARR: return types & kArray ? kYes : kNo;
-    case YYJSON_TYPE_STR: return types & kString ? kYes : kNo;
-    case YYJSON_TYPE_NUM:
-      if (types & kNumber) return kYes;
-      if (types & kInteger) return yyjson_is_real(v) ? kUnsure : kYes;  // 1.0 may count as an integer
-      return kNo;
-    default: return kUnsure;
+    case YYJSON_TYPE_NULL: return types & kNullType;
+    case YYJSON_TYPE_BOOL: return types & kBoolean;
+    case YYJSON_TYPE_OBJ: return types & kObject;
+    case YYJSON_TYPE_ARR: return types & kArray;
+    case YYJSON_TYPE_STR: return types & kString;
+    case YYJSON_TYPE_RAW: return types & (kNumber | kInteger);  // an integer past 64 bits
+    case YYJSON_TYPE_NUM: {
+      if (types & kNumber) return true;
+      if (!(types & kInteger)) return false;
+      if (!yyjson_is_real(v)) return true;
+      double d = yyjson_get_real(v);
+      return std::isfinite(d) && std::floor(d) == d;
+    }
+    default: return false;
   }
 }
 
 bool has_key(yyjson_val* obj, const std::string& key) { return yyjson_obj_getn(obj, key.data(), key.size()) != nullptr; }
 
+long double number(yyjson_val* v) {
+  if (yyjson_is_uint(v)) return (long double)yyjson_get_uint(v);
+  if (yyjson_is_sint(v)) return (long double)yyjson_get_sint(v);
+  return yyjson_get_real(v);
+}
+
+// Python's ``instance < minimum`` of a number (exact: a long double holds every 64-bit integer).
+bool below_minimum(yyjson_val* v, yyjson_val* minimum) {
+  if (yyjson_is_raw(v)) return yyjson_get_raw(v)[0] == '-';  // past 64 bits: beyond any minimum written here
+  return number(v) < number(minimum);
+}
+
+bool in_enum(yyjson_val* values, yyjson_val* v) {
+  if (!yyjson_is_str(v)) return false;
+  size_t i, n;
+  yyjson_val* each;
+  yyjson_arr_foreach(values, i, n, each) if (view(each) == view(v)) return true;
+  return false;
+}
+
 }  // namespace
 
-int JsonSchema::valid(int index, yyjson_val* v, int depth) const {
-  if (depth > kDeepest) return kUnsure;
+bool JsonSchema::valid(int index, yyjson_val* v, int depth) const {
+  if (depth > kDeepest) raise(Error::kValue, "schema: an instance nested too deeply to check");
   const Node& node = nodes_[size_t(index)];
-  if (node.never) return kNo;
-  // A conjunction: the first sure failure decides; a doubt is kept until the end.
-  int doubt = type_verdict(node.types, v);
-  if (doubt == kNo) return kNo;
-  auto conjunct = [&doubt](int verdict) {
-    if (verdict == kUnsure) doubt = kUnsure;
-    return verdict == kNo;
-  };
-  if (node.ref >= 0 && conjunct(valid(node.ref, v, depth))) return kNo;
+  if (node.is_bool) return !node.never;
+  if (node.type != nullptr && !is_type(node.types, v)) return false;
+  if (node.ref >= 0 && !valid(node.ref, v, depth)) return false;
   if (yyjson_is_obj(v)) {
     for (const std::string& key : node.required)
-      if (!has_key(v, key)) return kNo;
+      if (!has_key(v, key)) return false;
     for (const auto& [key, needs] : node.dependent_required)
       if (has_key(v, key))
         for (const std::string& need : needs)
-          if (!has_key(v, need)) return kNo;
-    if (!node.properties.empty() || node.additional >= 0) {
+          if (!has_key(v, need)) return false;
+    if (!node.properties.empty() || node.additional >= 0 || node.additional_false) {
       size_t i, n;
       yyjson_val *key, *value;
       yyjson_obj_foreach(v, i, n, key, value) {
         std::string_view k = view(key);
-        int sub = node.additional;
+        int sub = -2;
         for (const auto& [name, property] : node.properties)
           if (name == k) {
             sub = property;
             break;
           }
-        if (sub >= 0 && conjunct(valid(sub, value, depth + 1))) return kNo;
+        if (sub == -2) {
+          if (node.additional_false) return false;
+          sub = node.additional;
+        }
+        if (sub >= 0 && !valid(sub, value, depth + 1)) return false;
       }
     }
   } else if (yyjson_is_arr(v)) {
     if (node.items >= 0) {
       size_t i, n;
       yyjson_val* item;
-      yyjson_arr_foreach(v, i, n, item) if (conjunct(valid(node.items, item, depth + 1))) return kNo;
+      yyjson_arr_foreach(v, i, n, item) if (!valid(node.items, item, depth + 1)) return false;
     }
   } else if (yyjson_is_str(v)) {
-    std::string_view s = view(v);
-    bool plain = node.format == Node::kDateTime ? plain_date_time(s)
-                 : node.format == Node::kUri    ? plain_uri(s)
-                 : node.format == Node::kUuid   ? plain_uuid(s)
-                                                : true;
-    if (!plain) doubt = kUnsure;  // beyond the plain forms, jsonschema-rs decides
-  } else if (yyjson_is_num(v) && node.has_minimum) {
-    double d = yyjson_get_num(v);
-    if (!yyjson_is_real(v) && std::fabs(d) >= 9007199254740992.0) doubt = kUnsure;  // not exact past 2^53
-    else if (!(d >= node.minimum)) return kNo;
+    if (node.uuid && !python_uuid(view(v))) return false;
+  } else if (node.minimum != nullptr && (yyjson_is_num(v) || yyjson_is_raw(v))) {
+    if (below_minimum(v, node.minimum)) return false;
   }
-  if (node.has_enum) {  // of strings: equal JSON strings are equal bytes
-    if (!yyjson_is_str(v)) return kNo;
-    std::string_view s = view(v);
-    bool found = false;
-    for (const std::string& e : node.enum_) found |= e == s;
-    if (!found) return kNo;
-  }
+  if (node.enum_ != nullptr && !in_enum(node.enum_, v)) return false;
+  if (node.const_ != nullptr && !(yyjson_is_str(v) && view(v) == view(node.const_))) return false;
   for (int sub : node.all_of)
-    if (conjunct(valid(sub, v, depth))) return kNo;
+    if (!valid(sub, v, depth)) return false;
   if (!node.any_of.empty()) {
-    int any = kNo;
-    for (int sub : node.any_of) {
-      int verdict = valid(sub, v, depth);
-      if (verdict == kYes) {
-        any = kYes;
+    bool any = false;
+    for (int sub : node.any_of)
+      if (valid(sub, v, depth)) {
+        any = true;
         break;
       }
-      if (verdict == kUnsure) any = kUnsure;
-    }
-    if (conjunct(any)) return kNo;
+    if (!any) return false;
   }
   if (!node.one_of.empty()) {
-    int yes = 0, unsure = 0;
-    for (int sub : node.one_of) {
-      int verdict = valid(sub, v, depth);
-      yes += verdict == kYes;
-      unsure += verdict == kUnsure;
-    }
-    if (yes >= 2 || (yes == 0 && unsure == 0)) return kNo;
-    if (unsure) doubt = kUnsure;
+    int yes = 0;
+    for (int sub : node.one_of) yes += valid(sub, v, depth);
+    if (yes != 1) return false;
   }
-  if (node.not_ >= 0) {
-    int verdict = valid(node.not_, v, depth);
-    if (verdict == kYes) return kNo;
-    if (verdict == kUnsure) doubt = kUnsure;
-  }
-  return doubt;
+  return node.not_ < 0 || !valid(node.not_, v, depth);
 }
 
 bool JsonSchema::plain_uuid(std::string_view s) {
@@ -390,6 +369,38 @@ bool JsonSchema::plain_uuid(std::string_view s) {
   for (size_t i = 0; i < 36; i++) {
     bool dash = i == 8 || i == 13 || i == 18 || i == 23;
     if (dash ? s[i] != '-' : !hex(s[i])) return false;
+  }
+  return true;
+}
+
+bool JsonSchema::python_uuid(std::string_view s) {
+  // uuid.UUID(s): "urn:", "uuid:", braces and dashes taken out, 32 characters left that int(h, 16)
+  // reads; with s 36 long and dashed at 8, 13, 18 and 23, only those dashes can have gone. int()
+  // takes surrounding whitespace, a sign, "0x" and underscores between digits. (Non-ASCII text,
+  // which int() may read as digits or spaces, is refused: no producer sends it.)
+  if (s.size() != 36) return false;
+  std::string h;
+  for (size_t i = 0; i < 36; i++) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash != (s[i] == '-')) return false;
+    if (!dash) h += s[i];
+  }
+  auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1C && c <= 0x1F); };
+  size_t at = 0, end = h.size();
+  while (at < end && space(h[at])) at++;
+  while (end > at && space(h[end - 1])) end--;
+  if (at < end && h[at] == '+') at++;
+  if (at + 1 < end && h[at] == '0' && (h[at + 1] == 'x' || h[at + 1] == 'X')) {
+    at += 2;
+    if (at < end && h[at] == '_') at++;
+  }
+  if (at == end) return false;
+  for (size_t i = at; i < end; i++) {
+    if (h[i] == '_') {
+      if (i == at || i + 1 == end || !hex(h[i + 1])) return false;
+    } else if (!hex(h[i])) {
+      return false;
+    }
   }
   return true;
 }
@@ -416,46 +427,286 @@ bool JsonSchema::plain_date_time(std::string_view s) {
          digits(s, at + 4, 2, offset_minute) && offset_hour <= 23 && offset_minute <= 59;
 }
 
-bool JsonSchema::plain_uri(std::string_view s) {
-  // RFC 3986's URI, of ASCII only, without IP literals ([...]): scheme ":" hier-part ["?" query] ["#" fragment]
-  size_t colon = s.find(':');
-  if (colon == std::string_view::npos || colon == 0 || !alpha(s[0])) return false;
-  for (size_t i = 1; i < colon; i++)
-    if (!alpha(s[i]) && !(s[i] >= '0' && s[i] <= '9') && s[i] != '+' && s[i] != '-' && s[i] != '.') return false;
-  std::string_view rest = s.substr(colon + 1);
-  size_t hash = rest.find('#');
-  if (hash != std::string_view::npos) {
-    if (!only(rest.substr(hash + 1), kPchar | kSlash | kQuestion)) return false;
-    rest = rest.substr(0, hash);
+// -- The refusal, as Python jsonschema words it -------------------------------------------------
+
+// One error of ``iter_errors``: where (relative to the instance of the error holding it, as
+// ``error.path``), by which keyword of which schema, about which instance, with the errors of
+// the subschemas of an anyOf or oneOf (``error.context``).
+struct JsonSchema::Failure {
+  enum Kind : uint8_t { kKeyword, kFalseSchema, kOneOfMany };
+  Kind kind = kKeyword;
+  Keyword keyword = kTypeKw;
+  int node = -1;
+  yyjson_val* instance = nullptr;
+  std::vector<yyjson_val*> rpath;  // innermost first; an array index is a number value, a key a string
+  std::vector<size_t> rindex;      // the index where rpath holds nullptr
+  std::string detail;              // what a message needs beyond the instance
+  std::vector<Failure> context;
+};
+
+namespace {
+
+std::string quoted(std::string_view s) {
+  std::string out;
+  python_repr_str(s, out);
+  return out;
+}
+
+}  // namespace
+
+void JsonSchema::collect(int index, yyjson_val* v, int depth, std::vector<Failure>& out) const {
+  if (depth > kDeepest) raise(Error::kValue, "schema: an instance nested too deeply to check");
+  const Node& node = nodes_[size_t(index)];
+  auto fail = [&](Keyword keyword, std::string detail = {}) {
+    Failure f;
+    f.keyword = keyword, f.node = index, f.instance = v, f.detail = std::move(detail);
+    out.push_back(std::move(f));
+    return &out.back();
+  };
+  if (node.is_bool) {
+    if (node.never) fail(kTypeKw)->kind = Failure::kFalseSchema;
+    return;
   }
-  size_t question = rest.find('?');
-  if (question != std::string_view::npos) {
-    if (!only(rest.substr(question + 1), kPchar | kSlash | kQuestion)) return false;
-    rest = rest.substr(0, question);
-  }
-  if (rest.size() >= 2 && rest[0] == '/' && rest[1] == '/') {
-    rest = rest.substr(2);
-    size_t slash = rest.find('/');
-    std::string_view authority = rest.substr(0, slash);
-    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
-    size_t at = authority.find('@');
-    if (at != std::string_view::npos) {
-      if (authority.find('@', at + 1) != std::string_view::npos ||
-          !only(authority.substr(0, at), kUnreserved | kSubDelim | kColon))
-        return false;
-      authority = authority.substr(at + 1);
+  auto below = [&](int sub, yyjson_val* instance, yyjson_val* key, size_t at) {  // descend(path=...)
+    size_t from = out.size();
+    collect(sub, instance, depth + 1, out);
+    for (size_t e = from; e < out.size(); e++) {
+      out[e].rpath.push_back(key);
+      out[e].rindex.push_back(at);
     }
-    size_t port = authority.find(':');
-    if (port != std::string_view::npos) {
-      std::string_view digits_part = authority.substr(port + 1);
-      if (digits_part.size() > 5) return false;
-      for (char c : digits_part)
-        if (c < '0' || c > '9') return false;
-      authority = authority.substr(0, port);
+  };
+  for (Keyword keyword : node.order) {
+    switch (keyword) {
+      case kTypeKw:
+        if (!is_type(node.types, v)) fail(kTypeKw);
+        break;
+      case kRefKw:
+        collect(node.ref, v, depth, out);
+        break;
+      case kPropertiesKw:
+        if (yyjson_is_obj(v))
+          for (const auto& [name, sub] : node.properties) {
+            size_t i, n;
+            yyjson_val *key, *value;
+            yyjson_obj_foreach(v, i, n, key, value) if (view(key) == name) {
+              below(sub, value, key, 0);
+              break;
+            }
+          }
+        break;
+      case kAdditionalKw: {
+        if (!yyjson_is_obj(v)) break;
+        std::vector<yyjson_val*> extras;
+        size_t i, n;
+        yyjson_val *key, *value;
+        yyjson_obj_foreach(v, i, n, key, value) {
+          bool known = false;
+          for (const auto& property : node.properties) known |= property.first == view(key);
+          if (known) continue;
+          if (node.additional >= 0) below(node.additional, value, key, 0);
+          extras.push_back(key);
+        }
+        if (node.additional_false && !extras.empty()) {
+          std::sort(extras.begin(), extras.end(), [](yyjson_val* a, yyjson_val* b) { return view(a) < view(b); });
+          std::string listed;
+          for (yyjson_val* extra : extras) listed += (listed.empty() ? "" : ", ") + quoted(view(extra));
+          fail(kAdditionalKw, "Additional properties are not allowed (" + listed +
+                                  (extras.size() == 1 ? " was" : " were") + " unexpected)");
+        }
+        break;
+      }
+      case kRequiredKw:
+        if (yyjson_is_obj(v))
+          for (const std::string& key : node.required)
+            if (!has_key(v, key)) fail(kRequiredKw, quoted(key) + " is a required property");
+        break;
+      case kDependentRequiredKw:
+        if (yyjson_is_obj(v))
+          for (const auto& [key, needs] : node.dependent_required)
+            if (has_key(v, key))
+              for (const std::string& need : needs)
+                if (!has_key(v, need)) fail(kDependentRequiredKw, quoted(need) + " is a dependency of " + quoted(key));
+        break;
+      case kItemsKw:
+        if (yyjson_is_arr(v)) {
+          size_t i, n;
+          yyjson_val* item;
+          yyjson_arr_foreach(v, i, n, item) below(node.items, item, nullptr, i);
+        }
+        break;
+      case kAllOfKw:
+        for (int sub : node.all_of) collect(sub, v, depth, out);
+        break;
+      case kAnyOfKw:
+      case kOneOfKw: {
+        const std::vector<int>& subs = keyword == kAnyOfKw ? node.any_of : node.one_of;
+        std::vector<Failure> all;
+        size_t first_valid = subs.size();
+        for (size_t s = 0; s < subs.size(); s++) {
+          size_t from = all.size();
+          collect(subs[s], v, depth, all);
+          if (all.size() == from) {
+            first_valid = s;
+            break;
+          }
+        }
+        if (first_valid == subs.size()) {
+          fail(keyword)->context = std::move(all);
+        } else if (keyword == kOneOfKw) {
+          std::string more;
+          for (size_t s = first_valid + 1; s < subs.size(); s++)
+            if (valid(subs[s], v, depth)) {
+              more += ", ";
+              python_repr(nodes_[size_t(subs[s])].schema, more, std::string::npos);
+            }
+          if (!more.empty()) {
+            more += ", ";
+            python_repr(nodes_[size_t(subs[first_valid])].schema, more, std::string::npos);
+            fail(kOneOfKw, more.substr(2))->kind = Failure::kOneOfMany;
+          }
+        }
+        break;
+      }
+      case kNotKw:
+        if (valid(node.not_, v, depth)) fail(kNotKw);
+        break;
+      case kEnumKw:
+        if (!in_enum(node.enum_, v)) fail(kEnumKw);
+        break;
+      case kConstKw:
+        if (!(yyjson_is_str(v) && view(v) == view(node.const_))) fail(kConstKw);
+        break;
+      case kFormatKw:
+        if (node.uuid && yyjson_is_str(v) && !python_uuid(view(v))) fail(kFormatKw);
+        break;
+      case kMinimumKw:
+        if ((yyjson_is_num(v) || yyjson_is_raw(v)) && below_minimum(v, node.minimum)) fail(kMinimumKw);
+        break;
     }
-    if (!only(authority, kUnreserved | kSubDelim)) return false;
   }
-  return only(rest, kPchar | kSlash);
+}
+
+std::string JsonSchema::message(const Failure& f) const {
+  std::string out;
+  const Node& node = nodes_[size_t(f.node)];
+  auto instance = [&] { python_repr(f.instance, out); };
+  if (f.kind == Failure::kFalseSchema) {
+    out = "False schema does not allow ";
+    instance();
+    return out;
+  }
+  switch (f.keyword) {
+    case kRequiredKw:
+    case kDependentRequiredKw:
+    case kAdditionalKw: return f.detail;
+    case kTypeKw: {
+      instance();
+      out += " is not of type ";
+      if (yyjson_is_str(node.type)) {
+        python_repr(node.type, out);
+      } else {
+        size_t i, n;
+        yyjson_val* t;
+        yyjson_arr_foreach(node.type, i, n, t) {
+          if (i) out += ", ";
+          python_repr(t, out);
+        }
+      }
+      return out;
+    }
+    case kAnyOfKw:
+    case kOneOfKw:
+      instance();
+      out += f.kind == Failure::kOneOfMany ? " is valid under each of " + f.detail
+                                           : " is not valid under any of the given schemas";
+      return out;
+    case kNotKw:
+      instance();
+      out += " should not be valid under ";
+      python_repr(nodes_[size_t(node.not_)].schema, out);
+      return out;
+    case kEnumKw:
+      instance();
+      out += " is not one of ";
+      python_repr(node.enum_, out);
+      return out;
+    case kConstKw:
+      python_repr(node.const_, out);
+      return out + " was expected";
+    case kFormatKw:
+      instance();
+      return out + " is not a 'uuid'";
+    case kMinimumKw:
+      instance();
+      out += " is less than the minimum of ";
+      python_repr(node.minimum, out);
+      return out;
+    default: return "is not valid";
+  }
+}
+
+bool JsonSchema::matches_type(const Failure& f) const {
+  // error._matches_type(): whether the instance is of the failing schema's own "type"
+  if (f.kind == Failure::kFalseSchema) return false;
+  const Node& node = nodes_[size_t(f.node)];
+  return node.type != nullptr && is_type(node.types, f.instance);
+}
+
+int JsonSchema::compare(const Failure& a, const Failure& b) const {
+  // relevance(error): (-len(path), path, keyword not anyOf/oneOf, False, not error._matches_type())
+  size_t la = a.rpath.size(), lb = b.rpath.size();
+  if (la != lb) return la < lb ? 1 : -1;
+  for (size_t i = la; i-- > 0;) {
+    yyjson_val *x = a.rpath[i], *y = b.rpath[i];
+    if (x != nullptr && y != nullptr) {
+      std::string_view kx = view(x), ky = view(y);  // bytes of UTF-8 sort as code points
+      if (kx != ky) return kx < ky ? -1 : 1;
+    } else if (x == nullptr && y == nullptr) {
+      if (a.rindex[i] != b.rindex[i]) return a.rindex[i] < b.rindex[i] ? -1 : 1;
+    } else {
+      return x == nullptr ? -1 : 1;  // never met: one place of one instance is a key or an index
+    }
+  }
+  auto strong = [](const Failure& f) { return f.kind == Failure::kFalseSchema || (f.keyword != kAnyOfKw && f.keyword != kOneOfKw); };
+  bool sa = strong(a), sb = strong(b);
+  if (sa != sb) return sa ? 1 : -1;
+  bool ma = !matches_type(a), mb = !matches_type(b);
+  if (ma != mb) return ma ? 1 : -1;
+  return 0;
+}
+
+bool JsonSchema::first_error(std::string_view root, yyjson_val* instance, const std::string& prefix, std::string& path,
+                             std::string& message) const {
+  std::vector<Failure> errors;
+  collect(root_of(root), instance, 0, errors);
+  if (errors.empty()) return false;
+  // best_match: the most relevant error (the first of equals), then down its context to the least
+  // relevant of its subschemas' errors, while that one is alone in being least
+  const Failure* best = &errors[0];
+  for (const Failure& e : errors)
+    if (compare(e, *best) > 0) best = &e;
+  path = prefix;
+  auto extend = [&path](const Failure& f) {
+    for (size_t i = f.rpath.size(); i-- > 0;) {
+      if (f.rpath[i] != nullptr) path += "." + std::string(view(f.rpath[i]));
+      else path += "[" + std::to_string(f.rindex[i]) + "]";
+    }
+  };
+  extend(*best);
+  while (!best->context.empty()) {
+    const Failure* least = &best->context[0];
+    int ties = 0;
+    for (const Failure& e : best->context) {
+      int c = compare(e, *least);
+      if (c < 0) least = &e, ties = 0;
+      else if (c == 0 && &e != least) ties++;
+    }
+    if (ties > 0) break;
+    best = least;
+    extend(*best);
+  }
+  message = this->message(*best);
+  return true;
 }
 
 }  // namespace lm

@@ -32,7 +32,8 @@ struct OpenLineageRules {
 struct Translated {
   std::string overlong_id;  // an id over Builder::kLongestId bytes (the event is then refused)
   std::string over_limit;   // else why the event asks too much work, naming the field (then refused too)
-  bool refused() const { return !overlong_id.empty() || !over_limit.empty(); }
+  std::string invalid, invalid_path;  // else why the event is not valid (openlineage_event.h), and where
+  bool refused() const { return !overlong_id.empty() || !over_limit.empty() || !invalid.empty(); }
 };
 
 // One event, valid (ingest.openlineage_schema): ``kind`` RunEvent, DatasetEvent or JobEvent;

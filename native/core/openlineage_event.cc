@@ -178,6 +178,52 @@ constexpr int64_t kMicros = 1000000;
 
 }  // namespace
 
+namespace {
+
+// ingest.openlineage_schema._check_facets: each facet of a container against its own schema (a
+// custom one against its kind's), so the error names the facet.
+bool facet_refusal(const JsonSchema& schema, const char* base, Json facets, const std::string& at, std::string& path,
+                   std::string& message) {
+  if (!yyjson_is_obj(facets)) return false;  // the event's schema refuses it
+  size_t i, n;
+  Json name, facet;
+  yyjson_obj_foreach(facets, i, n, name, facet) {
+    std::string root = std::string("facet:") + base + ":" + std::string(view(name));
+    if (!schema.has_root(root)) root = std::string("facet:") + base;
+    if (schema.first_error(root, facet, at + "." + std::string(view(name)), path, message)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool event_refusal(const JsonSchema& schema, Json event, std::string_view kind, std::string& path, std::string& message) {
+  if (schema.valid(kind, event)) return false;
+  if (kind == "RunEvent" &&
+      facet_refusal(schema, "RunFacet", member(member(event, "run"), "facets"), "$.run.facets", path, message))
+    return true;
+  if (facet_refusal(schema, "JobFacet", member(member(event, "job"), "facets"), "$.job.facets", path, message))
+    return true;
+  if (kind == "DatasetEvent" &&
+      facet_refusal(schema, "DatasetFacet", member(member(event, "dataset"), "facets"), "$.dataset.facets", path, message))
+    return true;
+  for (const char* side : {"inputs", "outputs"}) {
+    bool in = side[0] == 'i';
+    Json list = member(event, side);
+    size_t i, n;
+    Json ds;
+    if (yyjson_is_arr(list)) yyjson_arr_foreach(list, i, n, ds) {
+        std::string at = "$." + std::string(side) + "[" + std::to_string(i) + "].";
+        const char* extra = in ? "inputFacets" : "outputFacets";
+        if (facet_refusal(schema, "DatasetFacet", member(ds, "facets"), at + "facets", path, message) ||
+            facet_refusal(schema, in ? "InputDatasetFacet" : "OutputDatasetFacet", member(ds, extra), at + extra, path,
+                          message))
+          return true;
+      }
+  }
+  return schema.first_error("spec:" + std::string(kind), event, "$", path, message);
+}
+
 OpenLineageTranslator::OpenLineageTranslator(OpenLineageRules rules, std::unique_ptr<JsonSchema> schema, int max_depth)
     : rules_(std::move(rules)), schema_(std::move(schema)), max_depth_(max_depth) {}
 
@@ -277,9 +323,13 @@ OpenLineageTranslator::Outcome OpenLineageTranslator::translate(std::string_view
   if (!yyjson_is_obj(event) || !plain_tree(event, 1, max_depth_)) return kElsewhere;
   std::string_view kind = kind_of(event);
   Json run = member(event, "run");
-  if (kind.empty() || !plain_run_id(run) || !plain_run_id(member(member(member(run, "facets"), "parent"), "run")) ||
-      needs_python(event) || !schema_->surely_valid(kind, event))
+  if (kind.empty() || !plain_run_id(run) || !plain_run_id(member(member(member(run, "facets"), "parent"), "run")))
     return kElsewhere;
+  if (!schema_->valid(kind, event)) {
+    if (!event_refusal(*schema_, event, kind, why.invalid_path, why.invalid)) return kElsewhere;
+    return kRefused;
+  }
+  if (needs_python(event)) return kElsewhere;
   int64_t micros;
   Json time = member(event, "eventTime");
   if (!yyjson_is_str(time) || !utc_micros(view(time), micros) || (has_not_after && micros > not_after_us) ||

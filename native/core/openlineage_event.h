@@ -1,15 +1,17 @@
-// An OpenLineage event's JSON as sent, read, checked and translated in one pass here, wherever
-// the core can vouch for it whole; every other event is the Python path's (ingest.openlineage),
+// An OpenLineage event's JSON as sent, read, checked and translated (or refused) in one pass here,
+// wherever the core can decide it whole; every other event is the Python path's (ingest.openlineage),
 // which then hands the event it settled on back as JSON for the same translation.
 //
-// The core vouches for an event that reads exactly as orjson reads it (no integer of 19 digits
-// or more, no escaped surrogate: the cases ingest.json_text reads again, no duplicate key), that
-// nests at most ``max_depth`` levels, that jsonschema-rs surely calls valid (native/core/json_schema.h,
-// over the same documents), whose eventTime is a plain RFC 3339 date-time no later than the
-// latest accepted (ingest.clock_skew), and that needs nothing only Python does: no run id to
-// relax (ingest.lenient), no quality facet (ingest.openlineage_quality), no catalog facet nor two
-// TABLE symlinks (ingest.openlineage_catalog). Each of those says "the Python path" (kElsewhere),
-// never a verdict: the Python path decides, and words the error, exactly as before.
+// The core reads an event that reads exactly as orjson reads it (no integer of 19 digits or
+// more, no escaped surrogate: the cases ingest.json_text reads again, no duplicate key), that
+// nests at most ``max_depth`` levels, is of a kind and has no run id to relax (ingest.lenient).
+// Such an event the schema decides (``event_refusal``, the one event validator: an invalid one is
+// refused here, worded as ingest.openlineage_schema.validate words it); a valid one is
+// translated here when its eventTime is a plain RFC 3339 date-time no later than the latest
+// accepted (ingest.clock_skew) and it needs nothing only Python does: no quality facet
+// (ingest.openlineage_quality), no catalog facet nor two TABLE symlinks
+// (ingest.openlineage_catalog). Anything else is the Python path's (kElsewhere), which checks
+// the event it settles on with ``event_refusal`` too.
 #pragma once
 
 #include <memory>
@@ -21,6 +23,14 @@
 #include "openlineage.h"
 
 namespace lm {
+
+// ingest.openlineage_schema.validate's check of a valid-JSON event of ``kind`` against ``schema``
+// (the roots ingest.openlineage_schema.event_schemas names: by kind the whole event, "spec:" the
+// event alone, "facet:" a facet kind or "facet:<kind>:<name>" a standard facet): false when it is
+// valid; else the refusal's JSON path and message, of the first facet that fails (one by one, in
+// the event's order, so the error names the facet), or else of the event as a whole.
+bool event_refusal(const JsonSchema& schema, yyjson_val* event, std::string_view kind, std::string& path,
+                   std::string& message);
 
 class OpenLineageTranslator {
  public:
@@ -37,7 +47,7 @@ class OpenLineageTranslator {
   };
 
   // ``json``: one event as sent. kTranslated: written into ``into``, ``facts`` filled;
-  // kRefused: translated but refused (``why``; the caller rolls ``into`` back); kElsewhere: the
+  // kRefused: invalid, or translated but refused (``why``; the caller rolls ``into`` back); kElsewhere: the
   // Python path decides (nothing written). ``not_after_us``: the latest eventTime accepted, in
   // Unix microseconds (``has_not_after`` false: none).
   Outcome translate(std::string_view json, bool has_not_after, int64_t not_after_us, WireWriter& into,

@@ -70,4 +70,6 @@ std::string python_lower(std::string_view text) {
 
 bool nfkc_makes_url_delimiter(uint32_t code_point) { return in_ranges(unicode_data::kNfkcDelimiters, code_point); }
 
+bool python_printable(uint32_t code_point) { return !in_ranges(unicode_data::kNotPrintable, code_point); }
+
 }  // namespace lm

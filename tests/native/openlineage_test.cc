@@ -19,13 +19,17 @@ using fixture::describe;
 constexpr const char* kRunId = "0b5b8a2e-9a43-4d7a-8f3e-1c6f0f5d2a11";
 constexpr const char* kParentRunId = "1c6f0f5d-9a43-4d7a-8f3e-0b5b8a2e2a11";
 
-// Schemas that vouch for any object of each kind, or (strict) for RunEvents with a producer only.
+// Schemas that take any object of each kind, or (strict) RunEvents with a producer only, whose
+// job's sql facet has a query (the roots ingest.openlineage_schema.event_schemas names).
 std::unique_ptr<JsonSchema> any_event(bool strict = false) {
   std::string run = strict ? R"({"type": "object", "required": ["producer"]})" : R"({"type": "object"})";
+  std::string sql = strict ? R"({"type": "object", "required": ["query"]})" : R"({"type": "object"})";
+  std::string whole = strict ? R"({"required": ["producer"], "properties": {"job": {"properties": {"facets": {"properties": {"sql": )" + sql + "}}}}}}" : run;
   return std::make_unique<JsonSchema>(std::vector<std::string>{},
                                       std::vector<std::pair<std::string, std::string>>{
-                                          {"RunEvent", run}, {"DatasetEvent", R"({"type": "object"})"},
-                                          {"JobEvent", R"({"type": "object"})"}});
+                                          {"RunEvent", whole}, {"DatasetEvent", R"({"type": "object"})"},
+                                          {"JobEvent", R"({"type": "object"})"}, {"spec:RunEvent", run},
+                                          {"facet:JobFacet", "true"}, {"facet:JobFacet:sql", sql}});
 }
 
 OpenLineageTranslator translator(DomainRules rules = DomainRules(), bool strict = false) {
@@ -189,8 +193,17 @@ TEST(OpenLineageEvent, WhatThePythonPathDecides) {
   int64_t at = 1767571200000000;  // 2026-01-05T00:00:00Z
   EXPECT_EQ(run(t, event(""), true, at).outcome, OpenLineageTranslator::kTranslated);
   EXPECT_EQ(run(t, event(""), true, at - 1).outcome, OpenLineageTranslator::kElsewhere);
-  // Not surely valid.
-  EXPECT_EQ(run(translator(DomainRules(), true), event("")).outcome, OpenLineageTranslator::kElsewhere);
+  // Invalid: refused here, worded as Python jsonschema worded it; the facets first, one by one.
+  Result refused = run(translator(DomainRules(), true), event(""));
+  EXPECT_EQ(refused.outcome, OpenLineageTranslator::kRefused);
+  EXPECT_EQ(refused.why.invalid_path, "$");
+  EXPECT_EQ(refused.why.invalid, "'producer' is a required property");
+  std::string facets = std::string(R"({"eventTime": "2026-01-05T00:00:00Z", "run": {"runId": ")") + kRunId +
+                       R"("}, "job": {"namespace": "j", "name": "n", "facets": {"custom": {}, "sql": {"q": 1}}}})";
+  refused = run(translator(DomainRules(), true), facets);
+  EXPECT_EQ(refused.outcome, OpenLineageTranslator::kRefused);
+  EXPECT_EQ(refused.why.invalid_path, "$.job.facets.sql");
+  EXPECT_EQ(refused.why.invalid, "'query' is a required property");
   EXPECT_EQ(run(translator(DomainRules(), true), event(", \"producer\": \"p\"")).outcome, OpenLineageTranslator::kTranslated);
   OpenLineageTranslator none(OpenLineageRules{}, nullptr, 200);
   EXPECT_EQ(run(none, event("")).outcome, OpenLineageTranslator::kElsewhere);
