@@ -225,7 +225,14 @@ bool event_refusal(const JsonSchema& schema, Json event, std::string_view kind, 
 }
 
 OpenLineageTranslator::OpenLineageTranslator(OpenLineageRules rules, std::unique_ptr<JsonSchema> schema, int max_depth)
-    : rules_(std::move(rules)), schema_(std::move(schema)), max_depth_(max_depth) {}
+    : rules_(std::move(rules)), schema_(std::move(schema)), max_depth_(max_depth) {
+  // Checked here, with the caller's GIL held: translate runs without it and must not fail.
+  if (schema_ == nullptr) return;
+  if (max_depth_ > JsonSchema::kDeepest) raise(Error::kValue, "max_depth is deeper than the schema checks");
+  for (const char* kind : {"RunEvent", "DatasetEvent", "JobEvent"})
+    if (!schema_->has_root(kind) || !schema_->has_root(std::string("spec:") + kind))
+      raise(Error::kValue, std::string("the event schema has no root ") + kind + " or spec:" + kind);
+}
 
 namespace {
 

@@ -29,6 +29,7 @@ std::unique_ptr<JsonSchema> any_event(bool strict = false) {
                                       std::vector<std::pair<std::string, std::string>>{
                                           {"RunEvent", whole}, {"DatasetEvent", R"({"type": "object"})"},
                                           {"JobEvent", R"({"type": "object"})"}, {"spec:RunEvent", run},
+                                          {"spec:DatasetEvent", "true"}, {"spec:JobEvent", "true"},
                                           {"facet:JobFacet", "true"}, {"facet:JobFacet:sql", sql}});
 }
 
@@ -205,6 +206,9 @@ TEST(OpenLineageEvent, WhatThePythonPathDecides) {
   EXPECT_EQ(refused.why.invalid_path, "$.job.facets.sql");
   EXPECT_EQ(refused.why.invalid, "'query' is a required property");
   EXPECT_EQ(run(translator(DomainRules(), true), event(", \"producer\": \"p\"")).outcome, OpenLineageTranslator::kTranslated);
+  EXPECT_THROW(OpenLineageTranslator(OpenLineageRules{}, any_event(), JsonSchema::kDeepest + 1), Error);
+  EXPECT_THROW(OpenLineageTranslator(OpenLineageRules{}, std::make_unique<JsonSchema>(std::vector<std::string>{},
+                   std::vector<std::pair<std::string, std::string>>{{"RunEvent", "true"}}), 200), Error);
   OpenLineageTranslator none(OpenLineageRules{}, nullptr, 200);
   EXPECT_EQ(run(none, event("")).outcome, OpenLineageTranslator::kElsewhere);
 }
