@@ -18,13 +18,15 @@ JsonSchema schema(const std::string& defs, const std::string& root) {
   return JsonSchema({R"({"$id": "https://t/doc.json", "$defs": )" + defs + "}"}, {{"root", root}});
 }
 
-bool valid(const JsonSchema& s, const std::string& json) {
-  yyjson_doc* doc = yyjson_read(json.data(), json.size(), 0);
-  EXPECT_NE(doc, nullptr) << json;
-  bool answer = s.valid("root", yyjson_doc_get_root(doc));
-  yyjson_doc_free(doc);
-  return answer;
-}
+// A parsed document, freed when it goes (a check that fails throws).
+struct Parsed {
+  explicit Parsed(const std::string& json) : doc(yyjson_read(json.data(), json.size(), 0)) { EXPECT_NE(doc, nullptr) << json; }
+  ~Parsed() { yyjson_doc_free(doc); }
+  yyjson_val* root() const { return yyjson_doc_get_root(doc); }
+  yyjson_doc* doc;
+};
+
+bool valid(const JsonSchema& s, const std::string& json) { return s.valid("root", Parsed(json).root()); }
 
 TEST(JsonSchema, Types) {
   JsonSchema s = schema("{}", R"({"type": "object", "properties": {
@@ -175,11 +177,8 @@ TEST(JsonSchema, PythonUuids) {
 
 // The refusal best_match picks: (path, message), or ("", "") for a valid instance.
 std::pair<std::string, std::string> refusal(const JsonSchema& s, const std::string& json) {
-  yyjson_doc* doc = yyjson_read(json.data(), json.size(), 0);
-  EXPECT_NE(doc, nullptr) << json;
   std::string path, message;
-  if (!s.first_error("root", yyjson_doc_get_root(doc), "$", path, message)) path.clear(), message.clear();
-  yyjson_doc_free(doc);
+  if (!s.first_error("root", Parsed(json).root(), "$", path, message)) path.clear(), message.clear();
   return {path, message};
 }
 
