@@ -38,9 +38,7 @@ PyObject* marquez_lineage_run_ids(View& view, const LineageAnswer& answer, bool 
     NoGil reading(nogil);
     marquez_lineage_runs(view, answer, runs);
   }
-  PyRef out(check(PyList_New(Py_ssize_t(runs.size()))));
-  for (size_t i = 0; i < runs.size(); i++) PyList_SET_ITEM(out.get(), Py_ssize_t(i), check(id_str(view.g, view.g.node_id[runs[i]])));
-  return out.release();
+  return list_of(runs.size(), [&](size_t i) { return id_str(view.g, view.g.node_id[runs[i]]); }).release().ptr();
 }
 
 PyObject* marquez_column_lineage_bytes(View& view, const std::vector<NodeIdx>& starts, bool downstream, int depth, Budget budget,

@@ -1,7 +1,7 @@
 // graph._native: the Python face of the native core, declared with nanobind. Thin: arguments in,
 // the core's records out as graph.core.model objects (native/bindings/pytypes.h finds their classes).
 // ``graph.core.mutations`` says what each entry point is for; graph/_native.pyi is generated from these
-// declarations (scripts/native_stub) and states them for mypy.
+// declarations (scripts/generate_native_stub.py) and states them for mypy.
 #include "py.h"
 
 #include "domain_rules_py.h"
@@ -42,15 +42,15 @@ PyObject* module_id_part(PyObject* part) {
 }
 
 // A str argument's UTF-8 (TypeError naming ``what`` for anything else).
-std::string_view text_arg(nb::handle o, std::string& spill, const char* what) {
+Utf8 text_arg(nb::handle o, const char* what) {
   if (!PyUnicode_Check(o.ptr())) raise(PyExc_TypeError, std::string(what) + " must be str");
-  return utf8_of(o.ptr(), spill);
+  return Utf8(o);
 }
 
 // graph.change.schema_history's version ids and uuids, made by the one rule (native/core/schema_versions.h).
 PyObject* module_newest_first(nb::handle at) {
-  std::string spill, out;
-  append_newest_first(out, text_arg(at, spill, "a stamp"));
+  std::string out;
+  append_newest_first(out, text_arg(at, "a stamp").view);
   return str_of(out);
 }
 
@@ -62,14 +62,12 @@ PyObject* module_version_uuid(nb::handle canonical_json) {
 }
 
 PyObject* module_versions_prefix(nb::handle dataset) {
-  std::string spill;
-  return str_of(versions_prefix(text_arg(dataset, spill, "a dataset id")));
+  return str_of(versions_prefix(text_arg(dataset, "a dataset id").view));
 }
 
 PyObject* module_version_id(nb::handle dataset, nb::handle at, nb::handle version, nb::handle detected) {
-  std::string spills[4];
-  return str_of(version_id(text_arg(dataset, spills[0], "a dataset id"), text_arg(at, spills[1], "a stamp"),
-                           text_arg(version, spills[2], "a version"), text_arg(detected, spills[3], "a stamp")));
+  return str_of(version_id(text_arg(dataset, "a dataset id").view, text_arg(at, "a stamp").view,
+                           text_arg(version, "a version").view, text_arg(detected, "a stamp").view));
 }
 
 // direct_transformations(transformations): the DIRECT-hop rule of the impact walk (native/core/
@@ -86,9 +84,7 @@ PyObject* module_direct_transformations(PyObject* transformations) {
   std::vector<uint32_t> direct;
   is_direct_hop(encoded.data(), pool, pool.find("type"), &direct);
   for (StrId s : held) pool.decref(s);
-  PyRef out(check(PyList_New(Py_ssize_t(direct.size()))));
-  for (size_t i = 0; i < direct.size(); i++) PyList_SET_ITEM(out.get(), Py_ssize_t(i), check(PyLong_FromUnsignedLong(direct[i])));
-  return out.release();
+  return list_of(direct.size(), [&](size_t i) { return PyLong_FromUnsignedLong(direct[i]); }).release().ptr();
 }
 
 // ``each(hash)`` for every 16-byte hash of a buffer holding them end to end (ValueError for one
