@@ -25,7 +25,7 @@ from conftest import corpus
 from event_schema_reference import refusal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openlineage_events import complete
+from openlineage_events import complete, dataset_event, job_event, json_values
 
 import ingest.openlineage as openlineage
 from graph import _native
@@ -46,19 +46,8 @@ def _seeds() -> list[dict[str, Any]]:
             [{"namespace": "s3a://Bucket/", "name": "raw/orders"}],
             [{"namespace": "postgres://db:5432", "name": "mart.orders"}],
         ),
-        {
-            "eventTime": "2026-01-05T06:00:00+02:00",
-            "producer": "https://example.com/p",
-            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/DatasetEvent",
-            "dataset": {"namespace": "kafka://b", "name": "t", "facets": {}},
-        },
-        {
-            "eventTime": "2026-01-05T06:00:00.123456789Z",
-            "producer": "https://example.com/p",
-            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/JobEvent",
-            "job": {"namespace": "j", "name": "n"},
-            "outputs": [{"namespace": "kafka://b", "name": "t"}],
-        },
+        dataset_event("2026-01-05T06:00:00+02:00"),
+        job_event("2026-01-05T06:00:00.123456789Z"),
     ]
     return events
 
@@ -201,17 +190,7 @@ _TEXT = st.one_of(
         ]
     ),
 )
-_VALUE = st.recursive(
-    st.one_of(
-        st.none(),
-        st.booleans(),
-        st.integers(-(2**63), 2**64 - 1),
-        st.floats(allow_nan=False, allow_infinity=False),
-        _TEXT,
-    ),
-    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_TEXT, inner, max_size=3)),
-    max_leaves=8,
-)
+_VALUE = json_values(_TEXT, _TEXT, max_leaves=8)
 
 
 @st.composite
