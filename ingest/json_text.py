@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from graph.core.input_files import InputError, decode
+from graph.core.input_files import MAX_NESTING, InputError, decode
 
 #: Suspect text needs a closer look: a run of 19 digits (an integer that may not fit 64 bits,
 #: which orjson would read as a float, or digits in a string) or an escaped surrogate (perhaps a
@@ -32,7 +32,9 @@ _EXACT = range(-(2**63), 2**64)  # the integers orjson reads exactly
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-TOO_DEEP = "not valid JSON: nested too deeply to read"
+#: Text the standard library's parser cannot follow down (past ~1,000 levels): refused in the words
+#: every JSON input's nesting check uses, which it is beyond.
+TOO_DEEP = f"nested deeper than {MAX_NESTING['json']} levels"
 
 
 def suspect(text: str) -> bool:

@@ -24,13 +24,15 @@ from typing import Any
 import orjson
 
 from graph import _native
+from graph.core.input_files import MAX_NESTING
 
 SPEC_ID = "https://openlineage.io/spec/2-0-2/OpenLineage.json"
 
-#: How deeply an event may nest objects and arrays. Every layer below must handle what passes:
-#: the journal encodes with orjson (at most 254 levels), and real events stay far below (a Spark
-#: logical-plan facet is among the deepest).
-MAX_DEPTH = 200
+#: How deeply an event may nest objects and arrays: as deeply as any JSON input may
+#: (``graph.core.input_files.MAX_NESTING``). Every layer below must handle what passes: the journal
+#: encodes with orjson (at most 254 levels), and real events stay far below (a Spark logical-plan
+#: facet is among the deepest).
+MAX_DEPTH = MAX_NESTING["json"]
 _FACET_BASES = ("RunFacet", "JobFacet", "DatasetFacet", "InputDatasetFacet", "OutputDatasetFacet")
 
 

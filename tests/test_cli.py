@@ -82,7 +82,7 @@ def test_bad_events_are_reported_as_file_line_and_nothing_is_applied_unless_skip
         f"{path}:3: $.eventTime",
         f"{array}:2: ",
         f"{latin}:2: not UTF-8: byte 0xe9 at column 11",
-        f"{deep}:1: not valid JSON: nested too deeply",
+        f"{deep}:1: nested deeper than 200 levels",
         "5 bad events in 4 files",
         "nothing applied",
     ):

@@ -91,7 +91,7 @@ def test_ingest_commands_refuse_hostile_files_with_exit_2(tmp_path) -> None:
     for args, says in [
         (["ingest", "openlineage", str(files["fifo"][0])], files["fifo"][1]),
         (["ingest", "openlineage", "/dev/zero"], files["device"][1]),
-        (["ingest", "openlineage", str(files["json"][0])], f"{files['json'][0]}:1: not valid JSON"),
+        (["ingest", "openlineage", str(files["json"][0])], files["json"][1]),
         (["ingest", "openlineage", str(files["latin1"][0])], files["latin1"][1]),
         (["ingest", "dbt", str(files["json"][0])], files["json"][1]),
         (["ingest", "quality", str(files["json"][0])], files["json"][1]),

@@ -47,7 +47,9 @@ def test_an_over_deep_line_is_one_bad_line_and_the_rest_is_read(
     )
     first, bad, last = read(lines)
     assert isinstance(first, SourceEvent) and isinstance(last, SourceEvent) and last.line == 3
-    assert isinstance(bad, BadLine) and bad.line == 2 and "nested too deeply" in bad.reason
+    assert (
+        isinstance(bad, BadLine) and bad.line == 2 and "nested deeper than 200 levels" in bad.reason
+    )
     array = tmp_path / "array.json"
     array.write_text(
         "[\n"
@@ -60,7 +62,9 @@ def test_an_over_deep_line_is_one_bad_line_and_the_rest_is_read(
     )
     first, bad, last = read(array)
     assert isinstance(first, SourceEvent) and isinstance(last, SourceEvent) and last.line == 4
-    assert isinstance(bad, BadLine) and bad.line == 3 and "nested too deeply" in bad.reason
+    assert (
+        isinstance(bad, BadLine) and bad.line == 3 and "nested deeper than 200 levels" in bad.reason
+    )
 
 
 @pytest.mark.parametrize("workers", ["0", "1"])
@@ -84,7 +88,7 @@ def test_ingest_reports_deep_surrogate_and_huge_lines_and_applies_the_rest(
         tmp_path / "store", path, workers=workers, flags=("--skip-invalid",)
     )
     assert result.returncode == 1, result.stderr
-    assert f"{path}:2: not valid JSON: nested too deeply" in result.stderr
+    assert f"{path}:2: nested deeper than 200 levels" in result.stderr
     assert f"{path}:3: $.job.name: 'bad \\ud800 name' holds a lone surrogate" in result.stderr
     assert (
         f"{path}:4: $.job.name: the integer 18446744073709551616... does not fit in 64 bits"
