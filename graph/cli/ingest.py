@@ -626,44 +626,24 @@ def ingest_contracts(
     """Ingest data contracts (ODCS v3 or datacontract.com YAML; directories recurse for *.yaml/*.yml): products,
     domains, owners, SLOs, schemas with PII flags and quality rules, consumers.
 
-    An invalid contract is reported as FILE: FIELD: REASON and skipped; the exit code is then 1.
-    Sent to a server (--server), the contracts are applied all or none: one invalid, exit 2.
+    A contract that cannot be read or is invalid is reported as FILE[:LINE]: $.FIELD: REASON; then
+    nothing is applied and the exit code is 2 (sent to a server with --server, likewise).
     """
     files = _yaml_files(paths)
-    documents: list[Document] = []
-    mutations: list[Mutation] = []
-    rejected = unreadable = 0
-    for path in files:
-        try:
-            document = Document.read(path, "yaml")
-        except BadDocument as e:
-            rejected += 1
-            unreadable += 1
-            click.echo(str(e), err=True)
-            continue
-        try:
-            if remote is None:  # a server reads them itself
-                mutations.extend(contract_mutations([document]))
-        except BadDocument as e:
-            rejected += 1
-            click.echo(str(e), err=True)
-            continue
-        documents.append(document)
-    if remote is not None:
-        if rejected:
-            click.echo(f"{rejected} of {len(files)} contracts unreadable; nothing sent", err=True)
-            sys.exit(2)
-        answer = remote.send("contracts", {"contracts": [asdict(d) for d in documents]})
-        click.echo(f"{len(files)} contracts ingested ({_sent(answer, remote)})", err=True)
-        return
-    assert service is not None
-    changes = _apply(service, mutations, len(files) - rejected)
-    click.echo(
-        f"{len(files) - rejected} contracts ingested ({changes} node/edge changes), {rejected} rejected, into {service.store.uri}",
-        err=True,
+    documents = _all_or_exit(
+        files, lambda path: [Document.read(path, "yaml")], BadDocument, "contracts"
     )
-    if rejected:
-        sys.exit(2 if unreadable else 1)
+    if remote is not None:  # the server reads them itself, all or none
+        answer = remote.send("contracts", {"contracts": [asdict(d) for d in documents]})
+        done = _sent(answer, remote)
+    else:
+        assert service is not None
+        read = dict(zip(files, documents))
+        mutations = _all_or_exit(
+            files, lambda path: contract_mutations([read[path]]), BadDocument, "contracts"
+        )
+        done = _applied(service, mutations, len(files))
+    click.echo(f"{len(files)} contracts ingested ({done})", err=True)
 
 
 @_yaml_documents_command("products")
