@@ -629,21 +629,10 @@ def ingest_contracts(
     A contract that cannot be read or is invalid is reported as FILE[:LINE]: $.FIELD: REASON; then
     nothing is applied and the exit code is 2 (sent to a server with --server, likewise).
     """
-    files = _yaml_files(paths)
-    documents = _all_or_exit(
-        files, lambda path: [Document.read(path, "yaml")], BadDocument, "contracts"
+    count, done = _documents_all_or_none(
+        service, remote, paths, "contracts", lambda d: contract_mutations([d])
     )
-    if remote is not None:  # the server reads them itself, all or none
-        answer = remote.send("contracts", {"contracts": [asdict(d) for d in documents]})
-        done = _sent(answer, remote)
-    else:
-        assert service is not None
-        read = dict(zip(files, documents))
-        mutations = _all_or_exit(
-            files, lambda path: contract_mutations([read[path]]), BadDocument, "contracts"
-        )
-        done = _applied(service, mutations, len(files))
-    click.echo(f"{len(files)} contracts ingested ({done})", err=True)
+    click.echo(f"{count} contracts ingested ({done})", err=True)
 
 
 @_yaml_documents_command("products")
@@ -658,21 +647,32 @@ def ingest_products(
     read is reported as FILE:LINE: $.FIELD: REASON; then nothing is applied and the exit code is 2
     (sent to a server with --server, the server's refusal likewise).
     """
-    files = _yaml_files(paths)
-    documents = _all_or_exit(
-        files, lambda path: [Document.read(path, "yaml")], BadDocument, "descriptors"
+    count, done = _documents_all_or_none(
+        service, remote, paths, "products", descriptor_mutations, mark_declared_only
     )
+    click.echo(f"{count} product descriptors ingested ({done})", err=True)
+
+
+def _documents_all_or_none(
+    service: IngestService | None,
+    remote: Remote | None,
+    paths: tuple[Path, ...],
+    kind: str,
+    mutations_of: Callable[[Document], list[Mutation]],
+    settled: Callable[[Store, list[Mutation]], list[Mutation]] = lambda _store, m: m,
+) -> tuple[int, str]:
+    """``ingest contracts|products``: every YAML document under ``paths`` read and translated
+    (``mutations_of``; ``settled`` against the store last) before any is applied, or sent to the
+    server, which does the same; any refused, exit 2 with nothing applied. How many documents, and
+    what was applied."""
+    files = _yaml_files(paths)
+    documents = _all_or_exit(files, lambda path: [Document.read(path, "yaml")], BadDocument, kind)
     if remote is not None:
-        answer = remote.send("products", {"products": [asdict(d) for d in documents]})
-        done = _sent(answer, remote)
-    else:
-        assert service is not None
-        read = dict(zip(files, documents))
-        mutations = _all_or_exit(
-            files, lambda path: descriptor_mutations(read[path]), BadDocument, "descriptors"
-        )
-        done = _applied(service, mark_declared_only(service.store, mutations), len(files))
-    click.echo(f"{len(files)} product descriptors ingested ({done})", err=True)
+        return len(files), _sent(remote.send(kind, {kind: [asdict(d) for d in documents]}), remote)
+    assert service is not None
+    read = dict(zip(files, documents))
+    mutations = _all_or_exit(files, lambda path: mutations_of(read[path]), BadDocument, kind)
+    return len(files), _applied(service, settled(service.store, mutations), len(files))
 
 
 @ingest.command("datahub")
