@@ -20,13 +20,14 @@ from collections.abc import Mapping
 
 from graph.core.model import NodeKind, PropertyKey
 from graph.stores import GraphReader
-from ingest.datahub import DatasetUrn, FlowUrn, ol_table_name
+from ingest.datahub.urns import DatasetUrn, FlowUrn, ol_table_name
 
 PAGE = 5000
 
 
 class GraphNamespaces:
-    """A :data:`ingest.datahub.Namespaces` (and, as ``flow``, a :data:`ingest.datahub.FlowNamespaces`)
+    """A :data:`ingest.datahub.urns.Namespaces` (and, as ``flow``, a
+    :data:`ingest.datahub.urns.FlowNamespaces`)
     over a mapping and the datasets and jobs of ``store``."""
 
     def __init__(self, store: GraphReader, mapping: Mapping[str, str]) -> None:

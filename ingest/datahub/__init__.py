@@ -2,38 +2,21 @@
 the ``datahub`` CLI write (MCEs and MCPs) in, mutations out, no I/O.
 
 ``records`` reads a file into aspects, ``urns`` names DataHub's datasets, flows and jobs as
-OpenLineage does (with the namespaces the caller knows), ``translate`` makes the mutations. What
-each aspect becomes: docs/data-products.md#datahub.
+OpenLineage does (with the namespaces the caller knows; imported from ``ingest.datahub.urns``
+itself), ``translate`` makes the mutations. What each aspect becomes:
+docs/data-products.md#datahub.
 """
 
 from __future__ import annotations
 
 from ingest.datahub.records import Aspect, BadMetadataFile, read_records
 from ingest.datahub.translate import DATAHUB_SOURCE, Translated, translate_datahub
-from ingest.datahub.urns import (
-    SCHEMES,
-    DatasetUrn,
-    FlowNamespaces,
-    FlowUrn,
-    JobUrn,
-    Namespaces,
-    dataset_urn,
-    ol_table_name,
-)
 
 __all__ = [
     "DATAHUB_SOURCE",
-    "SCHEMES",
     "Aspect",
     "BadMetadataFile",
-    "DatasetUrn",
-    "FlowNamespaces",
-    "FlowUrn",
-    "JobUrn",
-    "Namespaces",
     "Translated",
-    "dataset_urn",
-    "ol_table_name",
     "read_records",
     "translate_datahub",
 ]
