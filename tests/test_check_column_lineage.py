@@ -20,7 +20,7 @@ from graphql_in_process import run
 from test_pr_check import check, ingest_dbt
 
 from graph.stores import open_store_to_read
-from ingest.dbt import translate_project
+from ingest.dbt import translate_manifest
 from ingest.sql_lineage import UnreadableSql, select_lineage
 
 CORPUS = Path(__file__).parent / "corpora" / "dbt-duckdb-revenue"
@@ -113,7 +113,7 @@ def test_models_whose_sql_cannot_be_read_say_why(revenue: Path, tmp_path: Path) 
         node.pop("compiled_code", None)
     parsed = tmp_path / "parsed.json"
     parsed.write_text(json.dumps(manifest))
-    mutations, unread = translate_project(manifest, NS)
+    mutations, unread = translate_manifest(manifest, NS)
     assert unread["model.revenue.fct_revenue"].startswith("no compiled SQL")
     assert not any(getattr(m, "kind", None) == "DERIVES_FROM" for m in mutations)
     _, out, stderr = check(revenue, "--dbt-manifest", str(parsed), "--namespace", NS)

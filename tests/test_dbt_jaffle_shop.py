@@ -24,7 +24,7 @@ def table_name(node: dict[str, Any]) -> str:
 
 def test_models_seeds_and_snapshot_become_datasets_named_like_openlineage_dbt() -> None:
     manifest = jaffle()
-    changes = applied(translate_manifest(manifest, namespace=PG))
+    changes = applied(translate_manifest(manifest, namespace=PG).mutations)
     expected = {
         ds("postgres.public.customers"),
         ds("postgres.public.orders"),
@@ -64,7 +64,7 @@ def test_models_seeds_and_snapshot_become_datasets_named_like_openlineage_dbt() 
 
 def test_documented_columns_in_order_with_descriptions() -> None:
     manifest = jaffle()
-    changes = applied(translate_manifest(manifest, namespace=PG))
+    changes = applied(translate_manifest(manifest, namespace=PG).mutations)
     node = manifest["nodes"]["model.jaffle_shop.customers"]
     names = list(node["columns"])
     assert changes.nodes[ds("postgres.public.customers")].props["columns"] == names
@@ -83,7 +83,7 @@ def test_documented_columns_in_order_with_descriptions() -> None:
 
 def test_lineage_edges_are_exactly_depends_on() -> None:
     manifest = jaffle()
-    changes = applied(translate_manifest(manifest, namespace=PG))
+    changes = applied(translate_manifest(manifest, namespace=PG).mutations)
     nodes = manifest["nodes"]
     expected_reads, expected_writes = set(), set()
     for uid, node in nodes.items():
@@ -127,7 +127,7 @@ def test_lineage_edges_are_exactly_depends_on() -> None:
 
 def test_tests_become_quality_rules_on_columns_and_datasets() -> None:
     manifest = jaffle()
-    changes = applied(translate_manifest(manifest, namespace=PG))
+    changes = applied(translate_manifest(manifest, namespace=PG).mutations)
     tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
     assert len(tests) == 21
     rules = [
@@ -174,7 +174,7 @@ def test_tests_become_quality_rules_on_columns_and_datasets() -> None:
 
 
 def test_jaffle_shop_declares_no_owners_domains_or_products() -> None:
-    changes = applied(translate_manifest(jaffle(), namespace=PG))
+    changes = applied(translate_manifest(jaffle(), namespace=PG).mutations)
     assert (
         not of_kind(changes, NodeKind.OWNER)
         | of_kind(changes, NodeKind.DOMAIN)
@@ -199,7 +199,7 @@ def test_meets_the_openlineage_dbt_events_of_the_same_build() -> None:
     }
     from_events = applied(translate_event(event))
     from_manifest = applied(
-        translate_manifest(jaffle(), namespace=PG, job_namespace=OL_JOB_NAMESPACE)
+        translate_manifest(jaffle(), namespace=PG, job_namespace=OL_JOB_NAMESPACE).mutations
     )
     assert of_kind(from_events, NodeKind.DATASET) <= of_kind(from_manifest, NodeKind.DATASET)
     assert of_kind(from_events, NodeKind.JOB) <= of_kind(from_manifest, NodeKind.JOB)
@@ -208,7 +208,7 @@ def test_meets_the_openlineage_dbt_events_of_the_same_build() -> None:
 
 
 def test_job_names_of_dbt_ol_without_structured_logs() -> None:
-    run = applied(translate_manifest(jaffle(), namespace=PG, job_naming="run"))
+    run = applied(translate_manifest(jaffle(), namespace=PG, job_naming="run").mutations)
     assert of_kind(run, NodeKind.JOB) == {
         job_id("dbt", "postgres.public.jaffle_shop.customers"),
         job_id("dbt", "postgres.public.jaffle_shop.orders"),
@@ -217,7 +217,7 @@ def test_job_names_of_dbt_ol_without_structured_logs() -> None:
         job_id("dbt", "postgres.public.jaffle_shop.stg_payments"),
         job_id("dbt", "postgres.snapshots.jaffle_shop.orders_snapshot.snapshot"),
     }  # and no seed jobs, as dbt-ol emits none for seeds
-    build = applied(translate_manifest(jaffle(), namespace=PG, job_naming="build"))
+    build = applied(translate_manifest(jaffle(), namespace=PG, job_naming="build").mutations)
     assert job_id("dbt", "postgres.public.jaffle_shop.customers.build.run") in build.nodes
     assert (
         job_id("dbt", "postgres.snapshots.jaffle_shop.orders_snapshot.build.snapshot")
@@ -230,7 +230,7 @@ def test_job_names_of_dbt_ol_without_structured_logs() -> None:
 def test_default_namespace_is_deterministic_and_derived_from_the_adapter() -> None:
     manifest = jaffle()
     assert default_namespace(manifest) == "postgres://dbt/jaffle_shop"
-    changes = applied(translate_manifest(manifest))
+    changes = applied(translate_manifest(manifest).mutations)
     assert ds("postgres.public.customers", "postgres://dbt/jaffle_shop") in changes.nodes
     manifest["metadata"]["adapter_type"] = "bigquery"
     assert default_namespace(manifest) == "bigquery"  # what openlineage-dbt uses for BigQuery
@@ -239,8 +239,8 @@ def test_default_namespace_is_deterministic_and_derived_from_the_adapter() -> No
 
 
 def test_same_manifest_twice_is_idempotent() -> None:
-    first = translate_manifest(jaffle(), namespace=PG)
-    second = translate_manifest(jaffle(), namespace=PG)
+    first = translate_manifest(jaffle(), namespace=PG).mutations
+    second = translate_manifest(jaffle(), namespace=PG).mutations
     assert first == second
     state = applied(first)
     assert not plan(second, state.nodes, state.edges)  # re-ingesting changes nothing
@@ -254,9 +254,13 @@ def test_newer_manifest_wins_whatever_the_order() -> None:
     new["metadata"]["generated_at"] = "2025-01-02T08:00:00+01:00"
     new["nodes"]["model.jaffle_shop.customers"]["description"] = "Customers, v2"
     new["nodes"]["model.jaffle_shop.customers"]["config"]["materialized"] = "incremental"
-    forward = applied(translate_manifest(old, namespace=PG) + translate_manifest(new, namespace=PG))
+    forward = applied(
+        translate_manifest(old, namespace=PG).mutations
+        + translate_manifest(new, namespace=PG).mutations
+    )
     backward = applied(
-        translate_manifest(new, namespace=PG) + translate_manifest(old, namespace=PG)
+        translate_manifest(new, namespace=PG).mutations
+        + translate_manifest(old, namespace=PG).mutations
     )
     assert forward == backward
     customers = forward.nodes[ds("postgres.public.customers")]
@@ -267,7 +271,7 @@ def test_newer_manifest_wins_whatever_the_order() -> None:
     assert customers.stamps["description"] == "2025-01-02T07:00:00.000000Z"
     assert customers.props["firstSeenAt"] == "2024-12-17T12:53:37.786858Z"
     # An explicit stamp overrides generated_at.
-    later = translate_manifest(old, namespace=PG, at="2026-01-01T00:00:00Z")
+    later = translate_manifest(old, namespace=PG, at="2026-01-01T00:00:00Z").mutations
     assert {m.at for m in later} == {"2026-01-01T00:00:00.000000Z"}
 
 
@@ -282,7 +286,9 @@ def test_a_model_missing_from_a_newer_manifest_is_marked_deleted() -> None:
         ds("postgres.public.orders")
     ]
     graph = applied(
-        translate_manifest(old, namespace=PG) + translate_manifest(new, namespace=PG) + removal
+        translate_manifest(old, namespace=PG).mutations
+        + translate_manifest(new, namespace=PG).mutations
+        + removal
     )
     assert graph.nodes[ds("postgres.public.orders")].props["deleted"] is True
     assert graph.nodes[ds("postgres.public.customers")].props["deleted"] is False
@@ -290,11 +296,13 @@ def test_a_model_missing_from_a_newer_manifest_is_marked_deleted() -> None:
     back = jaffle()
     back["metadata"]["generated_at"] = "2025-02-01T00:00:00Z"
     graph = applied(
-        translate_manifest(old, namespace=PG) + removal + translate_manifest(back, namespace=PG)
+        translate_manifest(old, namespace=PG).mutations
+        + removal
+        + translate_manifest(back, namespace=PG).mutations
     )
     assert graph.nodes[ds("postgres.public.orders")].props["deleted"] is False
 
 
 def test_mutations_survive_encoding() -> None:
-    mutations = translate_manifest(jaffle(), namespace=PG)
+    mutations = translate_manifest(jaffle(), namespace=PG).mutations
     assert decode(encode(mutations)) == mutations

@@ -126,7 +126,7 @@ def test_v7_manifest() -> None:
     assert (
         default_namespace(manifest) == "duckdb://dbt/legacy"
     )  # project name recovered from project_id
-    changes = applied(translate_manifest(manifest, namespace="duckdb:///tmp/dev.duckdb"))
+    changes = applied(translate_manifest(manifest, namespace="duckdb:///tmp/dev.duckdb").mutations)
     ns = "duckdb:///tmp/dev.duckdb"
     users = changes.nodes[ds("dev.main.users", ns)].props
     assert users["dbtProject"] == "legacy" and users["columns"] == ["person_id"]
@@ -144,7 +144,7 @@ def test_supported_versions(version: int) -> None:
     manifest["metadata"]["dbt_schema_version"] = (
         f"https://schemas.getdbt.com/dbt/manifest/v{version}.json"
     )
-    assert translate_manifest(manifest)
+    assert translate_manifest(manifest).mutations
 
 
 # -- invalid input ------------------------------------------------------------------------------

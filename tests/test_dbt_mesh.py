@@ -11,7 +11,7 @@ from ingest.dbt import datasets_in_manifest, translate_manifest
 
 
 def test_mesh_mapping_domains_products_owners() -> None:
-    changes = applied(translate_manifest(mesh_manifest(), namespace=SF))
+    changes = applied(translate_manifest(mesh_manifest(), namespace=SF).mutations)
     fct, margins = (
         ds("warehouse.analytics.fct_orders", SF),
         ds("warehouse.analytics.int_margins", SF),
@@ -49,7 +49,7 @@ def test_mesh_mapping_domains_products_owners() -> None:
 
 
 def test_columns_types_pii_and_aliases() -> None:
-    changes = applied(translate_manifest(mesh_manifest(), namespace=SF))
+    changes = applied(translate_manifest(mesh_manifest(), namespace=SF).mutations)
     staged = "warehouse.staging.orders_staged"  # the alias is the table dbt builds
     col = lambda d, c: changes.nodes[field_id(SF, d, c)].props  # noqa: E731
     assert (
@@ -95,7 +95,7 @@ def test_columns_types_pii_and_aliases() -> None:
 
 def test_ephemeral_models_are_looked_through() -> None:
     manifest = mesh_manifest()
-    changes = applied(translate_manifest(manifest, namespace=SF))
+    changes = applied(translate_manifest(manifest, namespace=SF).mutations)
     assert ds("warehouse.analytics.order_enriched", SF) not in changes.nodes
     assert job_id("dbt", "model.shop.order_enriched") not in changes.nodes
     reads = {
@@ -117,7 +117,7 @@ def test_ephemeral_models_are_looked_through() -> None:
 
 
 def test_source_package_and_singular_tests() -> None:
-    changes = applied(translate_manifest(mesh_manifest(), namespace=SF))
+    changes = applied(translate_manifest(mesh_manifest(), namespace=SF).mutations)
     (unique,) = changes.nodes[field_id(SF, "warehouse.raw.orders", "id")].props["quality"]
     assert (
         unique["type"] == "unique" and unique["severity"] == "WARN"
@@ -149,6 +149,6 @@ def test_products_need_a_domain_and_a_public_model() -> None:
     )
     manifest["nodes"]["model.shop.marketing_leads"]["access"] = "protected"
     manifest["nodes"]["model.shop.marketing_leads"]["config"]["access"] = "protected"
-    changes = applied(translate_manifest(manifest, namespace=SF))
+    changes = applied(translate_manifest(manifest, namespace=SF).mutations)
     assert not of_kind(changes, NodeKind.DATA_PRODUCT)
     assert not edges_of(changes, EdgeKind.EXPOSES)

@@ -144,7 +144,7 @@ def build(store: Store) -> dict[str, bool]:
     store.apply(translate(openlineage_event(), rules))
     store.apply(translate_contract(yaml.safe_dump(ODCS), "accounts.yaml"))
     store.apply(translate_contract(DATACONTRACT, "customers.yaml"))
-    store.apply(translate_manifest(dbt_manifest(), PG))
+    store.apply(translate_manifest(dbt_manifest(), PG).mutations)
     expected: dict[str, bool] = {}
     for table, answers in (
         (OPENLINEAGE_TABLE, {c: pii for c, (_, pii) in OPENLINEAGE_FIELDS.items()}),

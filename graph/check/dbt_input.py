@@ -65,7 +65,7 @@ def read_project(
 ) -> DbtProject:
     """A manifest (and catalog) as the graph would record them, its relations moved by
     ``schema_map`` (``--dbt-schema-map``); CheckError names the bad file."""
-    from ingest.dbt import translate_project
+    from ingest.dbt import translate_manifest
 
     manifest = _json(path)
     map_schemas(manifest, schema_map or {})
@@ -75,7 +75,7 @@ def read_project(
         for uid, found in warehouse.items()
     }
     try:
-        mutations, unread = translate_project(manifest, namespace, catalog=warehouse)
+        mutations, unread = translate_manifest(manifest, namespace, catalog=warehouse)
     except (ValueError, TypeError) as e:
         raise CheckError(f"{path}: {e}") from None
     found: dict[str, DbtDataset] = {}

@@ -173,7 +173,7 @@ def dbt_mutations(
     try:
         mutations = translate_manifest(
             manifest, namespace, job_naming=job_naming, catalog=warehouse
-        )
+        ).mutations
     except InvalidManifest as e:
         raise BadDocument(f"{manifest_document.name}: {e}") from None
     if run_results is not None:

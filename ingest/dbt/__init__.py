@@ -16,11 +16,11 @@ from ingest.dbt.manifest import (
     schema_version,
 )
 from ingest.dbt.translate import (
+    ManifestTranslation,
     datasets_in_manifest,
     default_namespace,
     mark_removed,
     translate_manifest,
-    translate_project,
 )
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "InvalidCatalog",
     "InvalidManifest",
     "JobNaming",
+    "ManifestTranslation",
     "TestedSubject",
     "WarehouseColumn",
     "datasets_in_manifest",
@@ -40,5 +41,4 @@ __all__ = [
     "schema_version",
     "tested_subjects",
     "translate_manifest",
-    "translate_project",
 ]

@@ -6,7 +6,7 @@ What it becomes in the graph, and why: docs/sources.md.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from graph.core.model import EdgeKind, NodeKind, PropertyKey, owner_id
 from graph.core.mutations import Mutation, UpsertNode
@@ -40,6 +40,15 @@ from ingest.dbt.manifest import (
 from ingest.dbt.sql import ProjectLineage, project_lineage
 
 
+class ManifestTranslation(NamedTuple):
+    """What :func:`translate_manifest` makes of a manifest: the ``mutations`` that record it, and
+    the models whose column lineage is unknown (``unknown``: unique_id → why: no compiled SQL, a
+    ``SELECT *`` over unknown columns...)."""
+
+    mutations: list[Mutation]
+    unknown: dict[str, str]
+
+
 def translate_manifest(
     manifest: dict[str, Any],
     namespace: str | None = None,
@@ -48,8 +57,9 @@ def translate_manifest(
     job_namespace: str = DEFAULT_JOB_NAMESPACE,
     job_naming: JobNaming = "unique_id",
     catalog: Mapping[str, Sequence[WarehouseColumn]] | None = None,
-) -> list[Mutation]:
-    """Validate a dbt manifest and return the mutations that record it.
+) -> ManifestTranslation:
+    """Validate a dbt manifest and return the mutations that record it (and the models whose
+    column lineage is unknown).
 
     ``namespace`` is the dataset namespace of the warehouse (default: :func:`default_namespace`);
     ``at`` an ISO date-time overriding ``metadata.generated_at`` as the stamp; ``catalog`` each
@@ -58,21 +68,8 @@ def translate_manifest(
     compiled SQL is read against for column lineage (``ingest.dbt.sql``). Raises :class:`InvalidManifest` for
     anything that is not a manifest v7–v12.
 
-    >>> mutations = translate_manifest(manifest, namespace="postgres://db:5432")  # doctest: +SKIP
+    >>> mutations = translate_manifest(manifest, namespace="postgres://db:5432").mutations  # doctest: +SKIP
     """
-    return translate_project(manifest, namespace, at, job_namespace, job_naming, catalog)[0]
-
-
-def translate_project(
-    manifest: dict[str, Any],
-    namespace: str | None = None,
-    at: str | None = None,
-    job_namespace: str = DEFAULT_JOB_NAMESPACE,
-    job_naming: JobNaming = "unique_id",
-    catalog: Mapping[str, Sequence[WarehouseColumn]] | None = None,
-) -> tuple[list[Mutation], dict[str, str]]:
-    """:func:`translate_manifest`'s mutations, and the models whose column lineage is unknown
-    (unique_id → why: no compiled SQL, a ``SELECT *`` over unknown columns...)."""
     if job_naming not in ("unique_id", "run", "build"):
         raise ValueError(f"job_naming must be 'unique_id', 'run' or 'build', not {job_naming!r}")
     parsed = _Manifest.parse(manifest, namespace)
@@ -85,7 +82,7 @@ def translate_project(
         )
     except TypeError as e:  # a value no store can hold: JSON allows integers beyond 64 bits
         raise InvalidManifest(str(e)) from None
-    return translation.mutations, lineage.unknown
+    return ManifestTranslation(translation.mutations, lineage.unknown)
 
 
 def default_namespace(manifest: dict[str, Any]) -> str:
