@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from hypothesis import strategies as st
 from graph.core.errors import NodeNotFound
 from graph.core.model import EdgeKind, NodeKind
 from graph.core.mutations import stamp
-from graph.read.impact import ChangeKind, ImpactReport, impact
+from graph.read.impact import ChangeKind, impact
 from graph.read.lineage import Direction, LineageGraph, column_lineage, dataset_lineage
 from graph.read.view import GraphView
 from graph.stores.embedded.store import EmbeddedStore
@@ -122,101 +123,6 @@ def _stored(store: EmbeddedStore, mesh: Mesh, start: int) -> tuple[str, nx.DiGra
     return first, graph
 
 
-def _lineage_as_reference(
-    store: EmbeddedStore,
-    stored: tuple[str, nx.DiGraph],
-    moment: str | None,
-    direction: Direction,
-    depth: int,
-    walk: Callable[[GraphView, str, Direction, int], LineageGraph],
-    expected: Callable[[nx.DiGraph, str, bool, bool, int], tuple[set[str], set[Any]]],
-) -> None:
-    """The native ``walk`` (dataset or column lineage) from the ``stored`` example's start, read
-    now or as of ``moment``, gives the nodes and edges of the reference's walk, ``expected`` (not
-    found: not seen then)."""
-    first, whole = stored
-    graph = reference.as_of(whole, moment)
-    if first not in graph:
-        with pytest.raises(NodeNotFound):
-            walk(_view(store, moment), first, direction, depth)
-        return
-    up = direction in (Direction.UPSTREAM, Direction.BOTH)
-    down = direction in (Direction.DOWNSTREAM, Direction.BOTH)
-    nodes, edges = expected(graph, first, up, down, depth)
-
-    answer = walk(_view(store, moment), first, direction, depth)
-    assert {n.id for n in answer.nodes} == nodes
-    assert {(e.source, e.target, e.kind) for e in answer.edges} == edges
-
-
-def _impact_as_reference(
-    store: EmbeddedStore,
-    stored: tuple[str, nx.DiGraph],
-    moment: str | None,
-    depth: int | None,
-    semantic: bool,
-    expected: Callable[[nx.DiGraph, str, int | None, bool], dict[str, tuple[int, str]]],
-) -> ImpactReport | None:
-    """The native impact of the ``stored`` example's start (a dataset or a column) changed, read
-    now or as of ``moment``, gives the distances and severities of the reference's impact,
-    ``expected``; returns it (None: the start was not seen then, and is not found)."""
-    first, whole = stored
-    graph = reference.as_of(whole, moment)
-    change = ChangeKind.SEMANTIC if semantic else ChangeKind.DROP
-    if first not in graph:
-        with pytest.raises(NodeNotFound):
-            impact(_view(store, moment), first, change, depth)
-        return None
-    report = impact(_view(store, moment), first, change, depth)
-    assert {a.node.id: (a.distance, a.severity.value) for a in report.affected} == expected(
-        graph, first, depth, semantic
-    )
-    return report
-
-
-@EXAMPLES
-@given(
-    mesh=meshes(),
-    start=st.integers(0, 7),
-    depth=st.integers(0, 5),
-    direction=st.sampled_from(list(Direction)),
-    moment=MOMENTS,
-)
-def test_native_dataset_lineage_equals_the_reference(
-    store: EmbeddedStore,
-    mesh: Mesh,
-    start: int,
-    depth: int,
-    direction: Direction,
-    moment: str | None,
-) -> None:
-    stored = _stored(store, mesh, start)
-    _lineage_as_reference(
-        store, stored, moment, direction, depth, dataset_lineage, reference.dataset_lineage
-    )
-
-
-@EXAMPLES
-@given(
-    mesh=meshes(),
-    start=st.integers(0, 7),
-    depth=st.one_of(st.none(), st.integers(0, 5)),
-    semantic=st.booleans(),
-    moment=MOMENTS,
-)
-def test_native_dataset_impact_equals_the_reference(
-    store: EmbeddedStore,
-    mesh: Mesh,
-    start: int,
-    depth: int | None,
-    semantic: bool,
-    moment: str | None,
-) -> None:
-    stored = _stored(store, mesh, start)
-    report = _impact_as_reference(store, stored, moment, depth, semantic, reference.dataset_impact)
-    assert report is None or all(a.certain for a in report.affected)
-
-
 # -- columns --------------------------------------------------------------------------------------
 
 #: (output, input column, direct, job, day): the output a column index, or ("d", dataset index).
@@ -281,48 +187,97 @@ def _stored_columns(store: EmbeddedStore, mesh: Columns, start: int) -> tuple[st
     return column[start % count], graph
 
 
-@EXAMPLES
-@given(
-    mesh=column_meshes(),
-    start=st.integers(0, 8),
-    depth=st.integers(0, 4),
-    direction=st.sampled_from(list(Direction)),
-    moment=MOMENTS,
+# -- the walks, on both kinds of graph ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Graphs:
+    """A kind of generated graph the walks are held to the reference on: its examples, how one is
+    stored (the start's id and the reference graph), the largest start index and depth drawn, and
+    the native lineage walk with the reference's lineage and impact."""
+
+    meshes: st.SearchStrategy[Any]
+    stored: Callable[[EmbeddedStore, Any, int], tuple[str, nx.DiGraph]]
+    starts: int
+    depths: int
+    walk: Callable[[GraphView, str, Direction, int], LineageGraph]
+    lineage: Callable[[nx.DiGraph, str, bool, bool, int], tuple[set[str], set[Any]]]
+    impact: Callable[[nx.DiGraph, str, int | None, bool], dict[str, tuple[int, str]]]
+
+    def example(self, store: EmbeddedStore, data: st.DataObject) -> tuple[str, nx.DiGraph]:
+        """A drawn mesh stored, from a drawn start."""
+        mesh = data.draw(self.meshes, label="mesh")
+        return self.stored(store, mesh, data.draw(st.integers(0, self.starts), label="start"))
+
+
+DATASETS = Graphs(
+    meshes(), _stored, 7, 5, dataset_lineage, reference.dataset_lineage, reference.dataset_impact
 )
-def test_native_column_lineage_equals_the_reference(
+COLUMNS = Graphs(
+    column_meshes(),
+    _stored_columns,
+    8,
+    4,
+    column_lineage,
+    reference.column_lineage,
+    reference.column_impact,
+)
+KINDS = pytest.mark.parametrize("graphs", [DATASETS, COLUMNS], ids=["datasets", "columns"])
+
+
+@KINDS
+@EXAMPLES
+@given(data=st.data(), direction=st.sampled_from(list(Direction)), moment=MOMENTS)
+def test_native_lineage_equals_the_reference(
     store: EmbeddedStore,
-    mesh: Columns,
-    start: int,
-    depth: int,
+    graphs: Graphs,
+    data: st.DataObject,
     direction: Direction,
     moment: str | None,
 ) -> None:
-    stored = _stored_columns(store, mesh, start)
-    _lineage_as_reference(
-        store, stored, moment, direction, depth, column_lineage, reference.column_lineage
-    )
+    """The native walk (dataset or column lineage) from the example's start, read now or as of
+    ``moment``, gives the nodes and edges of the reference's walk (not found: not seen then)."""
+    first, whole = graphs.example(store, data)
+    depth = data.draw(st.integers(0, graphs.depths), label="depth")
+    graph = reference.as_of(whole, moment)
+    if first not in graph:
+        with pytest.raises(NodeNotFound):
+            graphs.walk(_view(store, moment), first, direction, depth)
+        return
+    up = direction in (Direction.UPSTREAM, Direction.BOTH)
+    down = direction in (Direction.DOWNSTREAM, Direction.BOTH)
+    nodes, edges = graphs.lineage(graph, first, up, down, depth)
+
+    answer = graphs.walk(_view(store, moment), first, direction, depth)
+    assert {n.id for n in answer.nodes} == nodes
+    assert {(e.source, e.target, e.kind) for e in answer.edges} == edges
 
 
+@KINDS
 @EXAMPLES
-@given(
-    mesh=column_meshes(),
-    start=st.integers(0, 8),
-    depth=st.one_of(st.none(), st.integers(0, 4)),
-    semantic=st.booleans(),
-    moment=MOMENTS,
-)
-def test_native_column_impact_equals_the_reference(
+@given(data=st.data(), semantic=st.booleans(), moment=MOMENTS)
+def test_native_impact_equals_the_reference(
     store: EmbeddedStore,
-    mesh: Columns,
-    start: int,
-    depth: int | None,
+    graphs: Graphs,
+    data: st.DataObject,
     semantic: bool,
     moment: str | None,
 ) -> None:
-    first, _ = stored = _stored_columns(store, mesh, start)
-    report = _impact_as_reference(store, stored, moment, depth, semantic, reference.column_impact)
-    if report is None:
+    """The native impact of the example's start (a dataset or a column) changed, read now or as of
+    ``moment``, gives the distances and severities of the reference's impact (not found: not seen
+    then), each affected node certain, reached by a path from the start, a column, dataset or job."""
+    first, whole = graphs.example(store, data)
+    depth = data.draw(st.one_of(st.none(), st.integers(0, graphs.depths)), label="depth")
+    graph = reference.as_of(whole, moment)
+    change = ChangeKind.SEMANTIC if semantic else ChangeKind.DROP
+    if first not in graph:
+        with pytest.raises(NodeNotFound):
+            impact(_view(store, moment), first, change, depth)
         return
+    report = impact(_view(store, moment), first, change, depth)
+    assert {a.node.id: (a.distance, a.severity.value) for a in report.affected} == graphs.impact(
+        graph, first, depth, semantic
+    )
     assert all(
         a.certain and a.path[0] == first and a.path[-1] == a.node.id for a in report.affected
     )
