@@ -286,3 +286,21 @@ def test_native_impact_equals_the_reference(
         NodeKind.DATASET,
         NodeKind.JOB,
     }
+
+
+def test_a_column_made_more_severe_within_a_level_walks_on_with_its_earlier_reach_too(
+    store: EmbeddedStore,
+) -> None:
+    """Columns a, b, c of one dataset: b and c derive from a (DIRECT, INDIRECT), c from b (DIRECT),
+    a from c in job j0 (INDIRECT). A semantic change of a reaches c at 1 as INFO, then at 2 as
+    WARNING (through b); j0 is reached from c's INFO reach at 2, not from its WARNING one at 3."""
+    mesh: Columns = (
+        [0],
+        [0, 0, 0],
+        [(1, 0, True, None, 0), (2, 0, False, None, 0), (2, 1, True, None, 0), (0, 2, False, 0, 0)],
+    )
+    first, graph = _stored_columns(store, mesh, 0)
+    report = impact(_view(store, None), first, ChangeKind.SEMANTIC, None)
+    found = {a.node.id: (a.distance, a.severity.value) for a in report.affected}
+    assert found == reference.column_impact(graph, first, None, True)
+    assert found[first.replace(":d0:a", "").replace("datasetField", "job") + ":j0"] == (2, "INFO")

@@ -230,7 +230,9 @@ class ImpactWalk {
   // Where column lineage is silent: jobs reading a column's dataset that write nothing, or write
   // datasets without any column lineage. The column may flow there, nobody said: such jobs and
   // datasets are reported as not certain, and their datasets followed by dataset lineage.
-  Ordered<Reach> uncovered_outputs(const std::vector<std::pair<StrId, NodeIdx>>& frontier) {
+  // (``level_reach``: each frontier column's reach at this level.)
+  Ordered<Reach> uncovered_outputs(const std::vector<std::pair<StrId, NodeIdx>>& frontier,
+                                   const FlatMap<StrId, Reach>& level_reach) {
     Ordered<StrId> by_dataset;  // dataset -> the first frontier column of it
     for (auto& [key, node] : frontier) {
       StrId dataset;
@@ -249,7 +251,7 @@ class ImpactWalk {
     FlatSet<StrId> covered = with_column_lineage(outputs);
     for (const EdgeRef& e : readers.edges) {
       StrId* column = by_dataset.get(readers.members[v.id_of(e.target)]);
-      Reach* current = column ? reached.get(*column) : nullptr;
+      const Reach* current = column ? level_reach.find(*column) : nullptr;
       if (current == nullptr) continue;
       Reach here = *current;
       StrId job = v.id_of(e.source);
@@ -278,6 +280,10 @@ class ImpactWalk {
         columns.push_back(node);
         key_of.emplace(v.id_of(node), key);
       }
+      // Each frontier column walks on with the reach it was queued with: one it gains later in
+      // this level (more severe, longer) is a new state, walked at the next level.
+      FlatMap<StrId, Reach> level_reach;
+      for (auto& [key, node] : frontier) level_reach[key] = *reached.get(key);
       IdMap by_member, members;
       aliases.column_members(columns, by_member);
       std::vector<StrId> member_ids;
@@ -325,7 +331,7 @@ class ImpactWalk {
       });
       Ordered<NodeIdx> reached_columns;
       for (const EdgeRef& e : edges) {
-        Reach* current = reached.get(members[v.id_of(e.target)]);
+        const Reach* current = level_reach.find(members[v.id_of(e.target)]);
         if (current == nullptr || !v.visible(e.source)) continue;
         Reach here = *current;
         if (here.distance >= limit) {
@@ -347,7 +353,7 @@ class ImpactWalk {
         if (whole_dataset) keep_best(fallback, target, reach);
         else if (offer(target, reach)) reached_columns.set(target, e.source);
       }
-      Ordered<Reach> uncovered = uncovered_outputs(frontier);
+      Ordered<Reach> uncovered = uncovered_outputs(frontier, level_reach);
       for (auto& [id, reach] : uncovered.items()) keep_best(fallback, id, reach);
       std::vector<StrId> reached_ids;
       for (auto& [id, source] : reached_columns.items()) reached_ids.push_back(id);
