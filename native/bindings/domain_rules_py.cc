@@ -1,5 +1,7 @@
 #include "domain_rules_py.h"
 
+#include <nanobind/stl/optional.h>
+
 #include "pymodule.h"
 
 namespace lm {
@@ -41,16 +43,9 @@ void bind_domain_rules(nb::module_& m) {
           "``rules`` in order; the first that matches assigns its domain.")
       .def(
           "domain_for",
-          [](const DomainRules& rules, const nb::str& ns, const nb::str& name, nb::handle job_namespace) -> nb::object {
-            if (!job_namespace.is_none() && !PyUnicode_Check(job_namespace.ptr()))
-              raise(PyExc_TypeError, "job_namespace must be a str or None");
-            std::string spill_ns, spill_name, spill_job;
-            std::string_view job;
-            if (!job_namespace.is_none()) job = utf8_of(job_namespace.ptr(), spill_job);
-            const std::string* domain = rules.domain_for(utf8_of(ns.ptr(), spill_ns), utf8_of(name.ptr(), spill_name),
-                                                         job_namespace.is_none() ? nullptr : &job);
-            if (domain == nullptr) return nb::none();
-            return nb::steal(str_of(*domain));
+          [](const DomainRules& rules, const Text& ns, const Text& name, std::optional<Text> job) -> nb::object {
+            const std::string* domain = rules.domain_for(ns.view, name.view, job ? &job->view : nullptr);
+            return domain == nullptr ? nb::none() : owned(str_of(*domain));
           },
           nb::arg("namespace"), nb::arg("name"), nb::arg("job_namespace") = nb::none(),
           nb::sig("def domain_for(self, namespace: str, name: str, job_namespace: str | None = None) -> str | None"),
@@ -58,7 +53,7 @@ void bind_domain_rules(nb::module_& m) {
           "namespace (a rule with a job-namespace glob needs one), or None.");
   m.def(
       "glob_matches",
-      [](const nb::str& text, const nb::str& pattern) { return glob_matches(utf8_copy(text), utf8_copy(pattern)); },
+      [](const Text& text, const Text& pattern) { return glob_matches(text.view, pattern.view); },
       nb::sig("def glob_matches(text: str, pattern: str, /) -> bool"),
       "``fnmatch.fnmatchcase(text, pattern)``, matched by the core on code points (the domain rules' globs: ``*``, "
       "``?``, ``[seq]``, ``[!seq]``, no escapes).");

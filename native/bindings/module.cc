@@ -19,72 +19,26 @@ using namespace lm;
 namespace {
 
 // node_id(prefix, first, *rest): graph.core.model's ids, made by the one rule (native/core/ids.h).
-PyObject* module_node_id(nb::handle prefix, nb::handle first, nb::args rest) {
-  size_t n = 2 + rest.size();
-  std::vector<std::string> spills(n);
-  std::vector<std::string_view> parts;
-  for (size_t i = 0; i < n; i++) {
-    nb::handle part = i == 0 ? prefix : i == 1 ? first : rest[i - 2];
-    if (!PyUnicode_Check(part.ptr())) raise(PyExc_TypeError, "node id parts are str");
-    parts.push_back(utf8_of(part.ptr(), spills[i]));
+nb::object module_node_id(const Text& prefix, const Text& first, nb::args rest) {
+  std::vector<std::string> spills(rest.size());
+  std::vector<std::string_view> parts{first.view};
+  for (size_t i = 0; i < rest.size(); i++) {
+    if (!PyUnicode_Check(rest[i].ptr())) raise(PyExc_TypeError, "node id parts are str");
+    parts.push_back(utf8_of(rest[i].ptr(), spills[i]));
   }
-  std::string id = node_id(parts[0], parts.data() + 1, parts.size() - 1);
-  return str_of(id);
-}
-
-// id_part(part): a later part of an id, escaped by the one rule (native/core/ids.h), for ids
-// graph.change.schema_history builds on other ids.
-PyObject* module_id_part(PyObject* part) {
-  if (!PyUnicode_Check(part)) raise(PyExc_TypeError, "node id parts are str");
-  std::string spill, out;
-  append_id_part(out, utf8_of(part, spill));
-  return str_of(out);
-}
-
-// A str argument's UTF-8 (TypeError naming ``what`` for anything else).
-Utf8 text_arg(nb::handle o, const char* what) {
-  if (!PyUnicode_Check(o.ptr())) raise(PyExc_TypeError, std::string(what) + " must be str");
-  return Utf8(o);
-}
-
-// graph.change.schema_history's version ids and uuids, made by the one rule (native/core/schema_versions.h).
-PyObject* module_newest_first(nb::handle at) {
-  std::string out;
-  append_newest_first(out, text_arg(at, "a stamp").view);
-  return str_of(out);
-}
-
-PyObject* module_version_uuid(nb::handle canonical_json) {
-  char* bytes;
-  Py_ssize_t length;
-  if (PyBytes_AsStringAndSize(canonical_json.ptr(), &bytes, &length) < 0) throw PyErrorSet{};
-  return str_of(version_uuid(std::string_view(bytes, size_t(length))));
-}
-
-PyObject* module_versions_prefix(nb::handle dataset) {
-  return str_of(versions_prefix(text_arg(dataset, "a dataset id").view));
-}
-
-PyObject* module_version_id(nb::handle dataset, nb::handle at, nb::handle version, nb::handle detected) {
-  return str_of(version_id(text_arg(dataset, "a dataset id").view, text_arg(at, "a stamp").view,
-                           text_arg(version, "a version").view, text_arg(detected, "a stamp").view));
+  return owned(str_of(node_id(prefix.view, parts.data(), parts.size())));
 }
 
 // direct_transformations(transformations): the DIRECT-hop rule of the impact walk (native/core/
 // impact.h, is_direct_hop) for graph.read.governance: None when the value is no list or an empty one
 // (the hop is direct, and there are no entries to read), else the indexes of its DIRECT entries.
-PyObject* module_direct_transformations(PyObject* transformations) {
-  if (!PyList_Check(transformations) && !PyTuple_Check(transformations)) Py_RETURN_NONE;
-  if (PySequence_Size(transformations) == 0) Py_RETURN_NONE;
-  StringPool pool;
-  std::vector<StrId> held;
-  PoolSink sink(pool, held);
-  Bytes encoded;
-  value_from_py(transformations, sink, encoded, "transformations");
+nb::object module_direct_transformations(nb::handle transformations) {
+  if (!PyList_Check(transformations.ptr()) && !PyTuple_Check(transformations.ptr())) return nb::none();
+  if (PySequence_Size(transformations.ptr()) == 0) return nb::none();
+  ValueAlone value(transformations.ptr(), "transformations");
   std::vector<uint32_t> direct;
-  is_direct_hop(encoded.data(), pool, pool.find("type"), &direct);
-  for (StrId s : held) pool.decref(s);
-  return list_of(direct.size(), [&](size_t i) { return PyLong_FromUnsignedLong(direct[i]); }).release().ptr();
+  is_direct_hop(value.bytes.data(), value.pool, value.pool.find("type"), &direct);
+  return list_of(direct.size(), [&](size_t i) { return PyLong_FromUnsignedLong(direct[i]); });
 }
 
 // ``each(hash)`` for every 16-byte hash of a buffer holding them end to end (ValueError for one
@@ -106,12 +60,15 @@ NB_MODULE(_native, m) {
   // A store's graph or a service's translator may live until the interpreter exits: that is no
   // leak, and nanobind's report of it would land on every command's stderr.
   nb::set_leak_warnings(false);
-  m.def(
-      "node_id", [](nb::handle prefix, nb::handle first, nb::args rest) { return owned(module_node_id(prefix, first, rest)); },
-      nb::sig("def node_id(prefix: str, first: str, /, *rest: str) -> str"),
+  m.def("node_id", &module_node_id, nb::sig("def node_id(prefix: str, first: str, /, *rest: str) -> str"),
       "The id of a node: its kind's prefix and its parts, the later ones escaped (the one rule, native/core/ids.h).");
   m.def(
-      "id_part", [](nb::handle part) { return owned(module_id_part(part.ptr())); },
+      "id_part",
+      [](const Text& part) {
+        std::string out;
+        append_id_part(out, part.view);
+        return owned(str_of(out));
+      },
       nb::sig("def id_part(part: str, /) -> str"),
       "A later part of an id, escaped by the one rule, for ids built on other ids.");
   nb::class_<HashFilter>(m, "HashFilter", nb::is_final(), nb::sig("@typing.final\nclass HashFilter()"),
@@ -128,39 +85,42 @@ NB_MODULE(_native, m) {
       .def(
           "maybe",
           [](const HashFilter& f, nb::handle packed) {
-            PyRef out(check(PyList_New(0)));
+            nb::list out;
             each_hash(packed, [&](size_t i, const uint8_t* h) {
-              if (!f.maybe(h)) return;
-              PyRef index(check(PyLong_FromSize_t(i)));
-              if (PyList_Append(out.get(), index.get()) < 0) throw PyErrorSet{};
+              if (f.maybe(h)) out.append(i);
             });
-            return owned(out.release());
+            return out;
           },
           nb::sig("def maybe(self, packed: bytes, /) -> list[int]"),
           "The indexes of the hashes of ``packed`` (16 bytes each, end to end) that may have been added: never "
           "one that was not asked, always every one that was added.");
   m.def(
-      "newest_first", [](nb::handle at) { return owned(module_newest_first(at)); },
+      "newest_first",
+      [](const Text& at) {
+        std::string out;
+        append_newest_first(out, at.view);
+        return owned(str_of(out));
+      },
       nb::sig("def newest_first(at: str, /) -> str"),
       "A stamp whose string order is reversed (each digit d as 9 - d): ids built on it list the newest first.");
   m.def(
-      "version_uuid", [](nb::handle canonical_json) { return owned(module_version_uuid(canonical_json)); },
+      "version_uuid", [](const nb::bytes& json) { return owned(str_of(version_uuid({json.c_str(), json.size()}))); },
       nb::sig("def version_uuid(canonical_json: bytes, /) -> str"),
       "A schema version's uuid: the SHA-256 of the canonical JSON of what it states, as a version-5 uuid's text.");
   m.def(
-      "versions_prefix", [](nb::handle dataset) { return owned(module_versions_prefix(dataset)); },
+      "versions_prefix", [](const Text& dataset) { return owned(str_of(versions_prefix(dataset.view))); },
       nb::sig("def versions_prefix(dataset: str, /) -> str"),
       "What every schema version id of a dataset starts with (and no other dataset's).");
   m.def(
       "version_id",
-      [](nb::handle dataset, nb::handle at, nb::handle version, nb::handle detected) {
-        return owned(module_version_id(dataset, at, version, detected));
+      [](const Text& dataset, const Text& at, const Text& version, const Text& detected) {
+        return owned(str_of(version_id(dataset.view, at.view, version.view, detected.view)));
       },
       nb::sig("def version_id(dataset: str, at: str, version: str, detected: str, /) -> str"),
       "A schema version's id: newest first by the time its schema was observed, then by when that was detected.");
   m.def(
       "direct_transformations",
-      [](nb::handle transformations) { return owned(module_direct_transformations(transformations.ptr())); },
+      &module_direct_transformations,
       nb::arg("transformations").none(),
       nb::sig("def direct_transformations(transformations: object, /) -> list[int] | None"),
       "The impact walk's DIRECT-hop rule for graph.read.governance: None for a direct hop with no entries, else the "

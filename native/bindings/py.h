@@ -34,33 +34,16 @@ namespace nb = nanobind;
 // throws is nanobind's to translate (std::bad_alloc: MemoryError, std::exception: RuntimeError).
 void register_error_translation();
 
-// An owned reference: released when it goes out of scope.
-class PyRef {
+// An owned reference (nanobind's object: released when it goes out of scope), for the C-API's
+// PyObject*: made from a new reference, read by get(), given up by release().
+class PyRef : public nb::object {
  public:
   PyRef() = default;
-  explicit PyRef(PyObject* o) : p_(o) {}
-  PyRef(const PyRef&) = delete;
-  PyRef& operator=(const PyRef&) = delete;
-  PyRef(PyRef&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
-  PyRef& operator=(PyRef&& o) noexcept {
-    if (this != &o) {
-      Py_XDECREF(p_);
-      p_ = o.p_;
-      o.p_ = nullptr;
-    }
-    return *this;
-  }
-  ~PyRef() { Py_XDECREF(p_); }
-  PyObject* get() const { return p_; }
-  PyObject* release() {
-    PyObject* o = p_;
-    p_ = nullptr;
-    return o;
-  }
-  explicit operator bool() const { return p_ != nullptr; }
-
- private:
-  PyObject* p_ = nullptr;
+  explicit PyRef(PyObject* o) : nb::object(o, nb::detail::steal_t{}) {}
+  PyRef(PyRef&&) noexcept = default;
+  PyRef& operator=(PyRef&&) noexcept = default;
+  PyObject* get() const { return ptr(); }
+  PyObject* release() { return nb::object::release().ptr(); }
 };
 
 // A new reference that must not be NULL (a NULL means Python already set the error).
@@ -106,6 +89,11 @@ nb::object owned(T made) {
   else return std::move(made);
 }
 
+// dict[key] = value.
+inline void set_item(nb::handle dict, nb::handle key, nb::handle value) {
+  if (PyDict_SetItem(dict.ptr(), key.ptr(), value.ptr()) < 0) throw PyErrorSet{};
+}
+
 // A list of ``n`` items, item ``i`` what ``make(i)`` makes (owned).
 template <class F>
 nb::list list_of(size_t n, F&& make) {
@@ -132,4 +120,37 @@ inline std::string utf8_copy(nb::handle s) { return std::string(Utf8(s).view); }
 // A Python str from UTF-8 this core holds (lone surrogates come back as they went in).
 PyObject* str_of(std::string_view s);
 
+// A str parameter's UTF-8, as utf8_of reads it (lone surrogates kept), valid while the call runs:
+// a binding taking a Text is given any str; anything else is nanobind's TypeError.
+struct Text {
+  std::string_view view;
+  nb::object held;  // what ``view`` lies in when it is not the str's own cache
+};
+
 }  // namespace lm
+
+namespace nanobind::detail {
+
+template <>
+struct type_caster<lm::Text> {
+  NB_TYPE_CASTER(lm::Text, const_name("str"))
+  bool from_python(handle src, uint32_t, cleanup_list*) noexcept {
+    if (!PyUnicode_Check(src.ptr())) return false;
+    Py_ssize_t n;
+    const char* p = PyUnicode_AsUTF8AndSize(src.ptr(), &n);
+    if (p == nullptr) {
+      PyErr_Clear();  // lone surrogates: encode them as they are
+      value.held = steal(PyUnicode_AsEncodedString(src.ptr(), "utf-8", "surrogatepass"));
+      if (!value.held) {
+        PyErr_Clear();
+        return false;
+      }
+      p = PyBytes_AS_STRING(value.held.ptr());
+      n = PyBytes_GET_SIZE(value.held.ptr());
+    }
+    value.view = {p, size_t(n)};
+    return true;
+  }
+};
+
+}  // namespace nanobind::detail

@@ -8,26 +8,21 @@
 namespace lm {
 
 PyObject* props_to_py(const StringPool& pool, const Record* r) {
-  PyRef dict(check(PyDict_New()));
+  nb::dict dict;
   for_each_entry(r, [&](const Entry& e) {
-    if (*e.value == kAbsent) return;
-    PyRef key(str_of(pool.view(e.key)));
     const uint8_t* p = e.value;
-    PyRef value(value_to_py(p, pool));
-    if (PyDict_SetItem(dict.get(), key.get(), value.get()) < 0) throw PyErrorSet{};
+    if (*p != kAbsent) set_item(dict, owned(str_of(pool.view(e.key))), owned(value_to_py(p, pool)));
   });
-  return dict.release();
+  return dict.release().ptr();
 }
 
 PyObject* stamps_to_py(const StringPool& pool, const Record* r) {
-  PyRef dict(check(PyDict_New()));
+  nb::dict dict;
   char buf[32];
   for_each_entry(r, [&](const Entry& e) {
-    PyRef key(str_of(pool.view(e.key)));
-    PyRef value(str_of(stamp_text(e.stamp, pool, buf)));
-    if (PyDict_SetItem(dict.get(), key.get(), value.get()) < 0) throw PyErrorSet{};
+    set_item(dict, owned(str_of(pool.view(e.key))), owned(str_of(stamp_text(e.stamp, pool, buf))));
   });
-  return dict.release();
+  return dict.release().ptr();
 }
 
 Record* record_from_py(Graph& g, PyObject* props, PyObject* stamps, bool share) {
@@ -78,44 +73,34 @@ Record* record_from_py(Graph& g, PyObject* props, PyObject* stamps, bool share) 
 }
 
 PyObject* node_to_py(const Graph& g, NodeIdx n, PyObject* id) {
-  PyRef id_object(id ? (Py_INCREF(id), id) : str_of(g.pool.view(g.node_id[n])));
-  PyRef props(props_to_py(g.pool, g.node_record[n]));
-  PyRef stamps(stamps_to_py(g.pool, g.node_record[n]));
-  return make_node(id_object.release(), g.node_kind[n], props.release(), stamps.release());
+  nb::object id_object = id ? nb::borrow(id) : owned(str_of(g.pool.view(g.node_id[n])));
+  nb::object props = owned(props_to_py(g.pool, g.node_record[n]));
+  return make_node(std::move(id_object), g.node_kind[n], std::move(props), owned(stamps_to_py(g.pool, g.node_record[n]))).release().ptr();
 }
 
 PyObject* node_to_py(const Graph& g, NodeIdx n, const KeysRead& keys, StrCache& strings, PyObject* like) {
-  PyRef props(check(PyDict_New())), stamps(check(PyDict_New()));
+  nb::dict props, stamps;
   char buf[32];
   for_each_entry(g.node_record[n], [&](const Entry& e) {
     auto read = std::find_if(keys.begin(), keys.end(), [&](const auto& k) { return k.first == e.key; });
     if (read == keys.end()) return;
-    PyRef stamp(str_of(stamp_text(e.stamp, g.pool, buf)));
-    if (PyDict_SetItem(stamps.get(), read->second, stamp.get()) < 0) throw PyErrorSet{};
+    set_item(stamps, read->second, owned(str_of(stamp_text(e.stamp, g.pool, buf))));
     if (*e.value == kAbsent) return;
     PyObject* held = like == nullptr ? nullptr : PyDict_GetItemWithError(like, read->second);
     if (held == nullptr && PyErr_Occurred()) throw PyErrorSet{};
-    PyRef value;
     const uint8_t* stored = e.value;
-    if (held != nullptr && same_as_py(stored, g.pool, held, strings)) {
-      Py_INCREF(held);
-      value = PyRef(held);
-    } else {
-      const uint8_t* p = e.value;
-      value = PyRef(value_to_py(p, g.pool, &strings));
-    }
-    if (PyDict_SetItem(props.get(), read->second, value.get()) < 0) throw PyErrorSet{};
+    if (held != nullptr && same_as_py(stored, g.pool, held, strings)) return set_item(props, read->second, held);
+    const uint8_t* p = e.value;
+    set_item(props, read->second, owned(value_to_py(p, g.pool, &strings)));
   });
-  PyRef id(str_of(g.pool.view(g.node_id[n])));
-  return make_node(id.release(), g.node_kind[n], props.release(), stamps.release());
+  return make_node(owned(str_of(g.pool.view(g.node_id[n]))), g.node_kind[n], std::move(props), std::move(stamps)).release().ptr();
 }
 
 PyObject* edge_to_py(const Graph& g, EdgeIdx e) {
-  PyRef source(str_of(g.pool.view(g.node_id[g.edge_src[e]])));
-  PyRef target(str_of(g.pool.view(g.node_id[g.edge_dst[e]])));
-  PyRef props(props_to_py(g.pool, g.edge_record[e]));
-  PyRef stamps(stamps_to_py(g.pool, g.edge_record[e]));
-  return make_edge(source.release(), g.edge_kind[e], target.release(), props.release(), stamps.release());
+  nb::object source = owned(str_of(g.pool.view(g.node_id[g.edge_src[e]])));
+  nb::object target = owned(str_of(g.pool.view(g.node_id[g.edge_dst[e]])));
+  nb::object props = owned(props_to_py(g.pool, g.edge_record[e]));
+  return make_edge(std::move(source), g.edge_kind[e], std::move(target), std::move(props), owned(stamps_to_py(g.pool, g.edge_record[e]))).release().ptr();
 }
 
 }  // namespace lm

@@ -47,43 +47,29 @@ PyObject* make(PyObject* type, Py_ssize_t* offsets, bool slotted, PyObject** arg
 bool node_slotted = false;
 bool edge_slotted = false;
 
-}  // namespace
-
-namespace {
-
-// ``module.name``, a new reference; raises (ImportError, AttributeError) naming what is missing.
-PyObject* attribute(const char* module, const char* name) {
-  PyRef m(check(PyImport_ImportModule(module)));
-  return check(PyObject_GetAttrString(m.get(), name));
-}
-
-// The members of a kind enum (NodeKind("Dataset") ...) and their values, by code.
-void take_members(PyObject* members, PyObject** out, PyObject** values, const char* const* names, int n) {
-  for (int i = 0; i < n; i++) {
-    PyRef member(check(PyObject_CallFunction(members, "s", names[i])));
-    PyRef value(check(PyObject_GetAttrString(member.get(), "value")));
-    Py_XSETREF(out[i], member.release());
-    Py_XSETREF(values[i], value.release());
-  }
-}
+// ``slot`` set to ``o`` (a second thread finding the classes half set sets them again).
+void set(PyObject*& slot, nb::object o) { Py_XSETREF(slot, o.release().ptr()); }
 
 }  // namespace
 
 void require_configured() {
   if (py.ready) return;
   // Found by name, so no import order matters: a caller may import graph._native alone. Each
-  // slot is set whole before ``ready``; a second thread finding them half set sets them again.
-  PyRef node_kinds(attribute("graph.core.model", "NodeKind")), edge_kinds(attribute("graph.core.model", "EdgeKind"));
-  PyRef node(attribute("graph.core.model", "Node")), edge(attribute("graph.core.model", "Edge"));
-  PyRef upsert_node(attribute("graph.core.mutations", "UpsertNode")), upsert_edge(attribute("graph.core.mutations", "UpsertEdge"));
-  PyRef empty(attribute("graph.core.mutations", "_EMPTY"));
-  take_members(node_kinds.get(), py.node_kind, py.node_kind_value, kNodeKindNames, kNodeKinds);
-  take_members(edge_kinds.get(), py.edge_kind, py.edge_kind_value, kEdgeKindNames, kEdgeKinds);
-  Py_XSETREF(py.Node, node.release());
-  Py_XSETREF(py.Edge, edge.release());
-  Py_XSETREF(py.UpsertNode, upsert_node.release());
-  Py_XSETREF(py.UpsertEdge, upsert_edge.release());
-  Py_XSETREF(py.empty, empty.release());
+  // slot is set whole before ``ready``; an import that fails raises (ImportError, AttributeError).
+  nb::module_ model = nb::module_::import_("graph.core.model"), mutations = nb::module_::import_("graph.core.mutations");
+  for (int i = 0; i < kNodeKinds; i++) {
+    set(py.node_kind[i], model.attr("NodeKind")(kNodeKindNames[i]));
+    set(py.node_kind_value[i], nb::handle(py.node_kind[i]).attr("value"));
+  }
+  for (int i = 0; i < kEdgeKinds; i++) {
+    set(py.edge_kind[i], model.attr("EdgeKind")(kEdgeKindNames[i]));
+    set(py.edge_kind_value[i], nb::handle(py.edge_kind[i]).attr("value"));
+  }
+  set(py.Node, model.attr("Node"));
+  set(py.Edge, model.attr("Edge"));
+  set(py.UpsertNode, mutations.attr("UpsertNode"));
+  set(py.UpsertEdge, mutations.attr("UpsertEdge"));
+  set(py.empty, mutations.attr("_EMPTY"));
   py.ready = true;
 }
 

@@ -9,9 +9,12 @@ namespace {
 
 void encode(PyObject* o, StringSink& sink, Bytes& out, const char* where, int depth);
 
-void encode_string(PyObject* o, StringSink& sink, Bytes& out) {
+// A str's UTF-8; ``lives``: the str outlives the sink, so its address may stand for it (not a text
+// made here and dropped, whose address a later one may take).
+void encode_string(PyObject* o, StringSink& sink, Bytes& out, bool lives = true) {
   std::string spill;
-  sink.value_identified(uintptr_t(o), utf8_of(o, spill), out);
+  if (lives) sink.value_identified(uintptr_t(o), utf8_of(o, spill), out);
+  else sink.value(utf8_of(o, spill), out);
 }
 
 [[noreturn]] void not_json(PyObject* o, const char* where) {
@@ -22,36 +25,25 @@ void encode_string(PyObject* o, StringSink& sink, Bytes& out) {
 // The few non-JSON types orjson writes as JSON text (and that sources hand over: YAML dates,
 // enums, UUIDs): stored as that text, as the journal always held them.
 bool encode_as_text(PyObject* o, StringSink& sink, Bytes& out, const char* where, int depth) {
-  static PyObject* enum_type = nullptr;
-  static PyObject* date_type = nullptr;
-  static PyObject* time_type = nullptr;
-  static PyObject* uuid_type = nullptr;
-  if (enum_type == nullptr) {
-    PyRef enum_module(check(PyImport_ImportModule("enum")));
-    PyRef datetime_module(check(PyImport_ImportModule("datetime")));
-    PyRef uuid_module(check(PyImport_ImportModule("uuid")));
-    enum_type = check(PyObject_GetAttrString(enum_module.get(), "Enum"));
-    date_type = check(PyObject_GetAttrString(datetime_module.get(), "date"));  // datetime is a date
-    time_type = check(PyObject_GetAttrString(datetime_module.get(), "time"));
-    uuid_type = check(PyObject_GetAttrString(uuid_module.get(), "UUID"));
+  static nb::handle enum_type, date_type, time_type, uuid_type;  // kept for the process's life
+  if (!enum_type) {
+    nb::module_ datetime = nb::module_::import_("datetime");
+    date_type = nb::object(datetime.attr("date")).release();  // datetime is a date
+    time_type = nb::object(datetime.attr("time")).release();
+    uuid_type = nb::object(nb::module_::import_("uuid").attr("UUID")).release();
+    enum_type = nb::object(nb::module_::import_("enum").attr("Enum")).release();
   }
-  if (PyObject_IsInstance(o, enum_type) == 1) {
-    PyRef value(check(PyObject_GetAttrString(o, "value")));
-    encode(value.get(), sink, out, where, depth + 1);
-    return true;
+  nb::handle value(o);
+  if (nb::isinstance(value, enum_type)) {
+    encode(value.attr("value").ptr(), sink, out, where, depth + 1);
+  } else if (nb::isinstance(value, date_type) || nb::isinstance(value, time_type)) {
+    encode_string(value.attr("isoformat")().ptr(), sink, out, false);
+  } else if (nb::isinstance(value, uuid_type)) {
+    encode_string(nb::str(value).ptr(), sink, out, false);
+  } else {
+    return false;
   }
-  if (PyObject_IsInstance(o, date_type) == 1 || PyObject_IsInstance(o, time_type) == 1) {
-    PyRef text(check(PyObject_CallMethod(o, "isoformat", nullptr)));
-    encode_string(text.get(), sink, out);
-    return true;
-  }
-  if (PyObject_IsInstance(o, uuid_type) == 1) {
-    PyRef text(check(PyObject_Str(o)));
-    encode_string(text.get(), sink, out);
-    return true;
-  }
-  if (PyErr_Occurred()) throw PyErrorSet{};
-  return false;
+  return true;
 }
 
 void encode(PyObject* o, StringSink& sink, Bytes& out, const char* where, int depth) {

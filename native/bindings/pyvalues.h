@@ -16,28 +16,20 @@ namespace lm {
 class StrCache {
  public:
   StrCache() : slots_(kSlots) {}
-  ~StrCache() {
-    for (Slot& s : slots_) Py_XDECREF(s.str);
-  }
   StrCache(const StrCache&) = delete;
   StrCache& operator=(const StrCache&) = delete;
   // The str of ``id`` (a new reference).
   PyObject* str(const StringPool& pool, StrId id) {
     Slot& s = slots_[id & (kSlots - 1)];
-    if (s.str == nullptr || s.id != id) {
-      PyObject* made = str_of(pool.view(id));
-      Py_XDECREF(s.str);
-      s = Slot{id, made};
-    }
-    Py_INCREF(s.str);
-    return s.str;
+    if (!s.str || s.id != id) s = Slot{id, nb::steal(str_of(pool.view(id)))};
+    return s.str.inc_ref().ptr();
   }
 
  private:
   static constexpr size_t kSlots = 4096;
   struct Slot {
     StrId id = kNone;
-    PyObject* str = nullptr;
+    nb::object str;
   };
   std::vector<Slot> slots_;
 };
@@ -59,5 +51,17 @@ bool same_as_py(const uint8_t*& p, const StringPool& pool, PyObject* o, StrCache
 // ``where``.
 // ``depth``: how deep the value sits in one being encoded (a list's items written one by one).
 void value_from_py(PyObject* o, StringSink& sink, Bytes& out, const char* where, int depth = 0);
+
+// A Python value encoded alone (value_from_py), its strings in a pool of its own: what a core rule
+// reading one value (the DIRECT hops, Marquez's kept fields) is handed.
+struct ValueAlone {
+  StringPool pool;
+  Bytes bytes;
+  ValueAlone(PyObject* o, const char* where) {
+    std::vector<StrId> held;  // the pool goes with them
+    PoolSink sink(pool, held);
+    value_from_py(o, sink, bytes, where);
+  }
+};
 
 }  // namespace lm
