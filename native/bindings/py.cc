@@ -20,13 +20,26 @@ std::string shown(nb::handle o) {
   return utf8 != nullptr ? utf8 : "?";
 }
 
-std::string_view utf8_of(PyObject* s, std::string& spill) {
+bool utf8_held(PyObject* s, std::string_view& view, nb::object& held) noexcept {
   Py_ssize_t n;
   const char* p = PyUnicode_AsUTF8AndSize(s, &n);
-  if (p != nullptr) return {p, size_t(n)};
-  PyErr_Clear();  // lone surrogates: encode them as they are
-  PyRef bytes(check(PyUnicode_AsEncodedString(s, "utf-8", "surrogatepass")));
-  spill.assign(PyBytes_AS_STRING(bytes.get()), size_t(PyBytes_GET_SIZE(bytes.get())));
+  if (p == nullptr) {
+    PyErr_Clear();  // lone surrogates: encode them as they are
+    held = nb::steal(PyUnicode_AsEncodedString(s, "utf-8", "surrogatepass"));
+    if (!held) return false;
+    p = PyBytes_AS_STRING(held.ptr());
+    n = PyBytes_GET_SIZE(held.ptr());
+  }
+  view = {p, size_t(n)};
+  return true;
+}
+
+std::string_view utf8_of(PyObject* s, std::string& spill) {
+  std::string_view view;
+  nb::object held;
+  if (!utf8_held(s, view, held)) throw PyErrorSet{};
+  if (!held) return view;
+  spill.assign(view);
   return spill;
 }
 

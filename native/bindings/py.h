@@ -105,6 +105,8 @@ nb::list list_of(size_t n, F&& make) {
 // UTF-8 of a Python str (lone surrogates kept, as "surrogatepass" does): a view into the string
 // object's own cache where it can be, else into ``spill``.
 std::string_view utf8_of(PyObject* s, std::string& spill);
+// The same into ``view``, which lies in ``held`` when not in the str's cache; false: the error set.
+bool utf8_held(PyObject* s, std::string_view& view, nb::object& held) noexcept;
 
 // A str argument's UTF-8 (utf8_of), for as long as it lives.
 struct Utf8 {
@@ -135,21 +137,9 @@ template <>
 struct type_caster<lm::Text> {
   NB_TYPE_CASTER(lm::Text, const_name("str"))
   bool from_python(handle src, uint32_t, cleanup_list*) noexcept {
-    if (!PyUnicode_Check(src.ptr())) return false;
-    Py_ssize_t n;
-    const char* p = PyUnicode_AsUTF8AndSize(src.ptr(), &n);
-    if (p == nullptr) {
-      PyErr_Clear();  // lone surrogates: encode them as they are
-      value.held = steal(PyUnicode_AsEncodedString(src.ptr(), "utf-8", "surrogatepass"));
-      if (!value.held) {
-        PyErr_Clear();
-        return false;
-      }
-      p = PyBytes_AS_STRING(value.held.ptr());
-      n = PyBytes_GET_SIZE(value.held.ptr());
-    }
-    value.view = {p, size_t(n)};
-    return true;
+    if (PyUnicode_Check(src.ptr()) && lm::utf8_held(src.ptr(), value.view, value.held)) return true;
+    PyErr_Clear();
+    return false;
   }
 };
 
