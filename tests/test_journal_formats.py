@@ -4,8 +4,11 @@ quarantined like a new one; a newer format is refused (``graph.stores.journal``)
 
 from __future__ import annotations
 
+import datetime
+import enum
 import logging
 import sqlite3
+import uuid
 import zlib
 from pathlib import Path
 
@@ -21,7 +24,8 @@ from torn_journal import (
     journal_warnings,
 )
 
-from graph.core.mutations import UpsertNode, encode
+from graph.core.model import NodeKind
+from graph.core.mutations import UpsertNode, decode, encode
 from graph.stores.embedded.store import EmbeddedStore
 from graph.stores.journal import COMPRESS_BYTES, FORMAT, JournalCorrupt, JournalError
 
@@ -206,3 +210,29 @@ def test_a_newer_format_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(JournalError, match="newer lineagemesh"):
         EmbeddedStore(tmp_path)
+
+
+def test_values_kept_as_their_json_text_keep_each_ones_text() -> None:
+    """Dates, times, UUIDs and enums are kept as the JSON text orjson writes for them: each its own,
+    though the texts made for one batch come and go at the same addresses."""
+
+    class Colour(enum.Enum):
+        RED = "red"
+
+    batch = [
+        UpsertNode(
+            f"dataset:ns:t{i}",
+            NodeKind.DATASET,
+            "2026-01-05T00:00:00Z",
+            {
+                "id": uuid.UUID(int=i),
+                "day": datetime.date(2026, 1, 1 + i),
+                "at": datetime.time(i, 30),
+                "colour": Colour.RED,
+            },
+        )
+        for i in range(20)
+    ]
+    assert [dict(m.props) for m in decode(encode(batch))] == [
+        orjson.loads(orjson.dumps(dict(m.props))) for m in batch
+    ]
