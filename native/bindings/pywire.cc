@@ -25,13 +25,14 @@ MapWriter& set_py_list(MapWriter& map, const Key& key, const std::vector<PyObjec
 MapWriter& merge_py(MapWriter& map, PyObject* mapping, const char* where) {
   if (mapping == nullptr || mapping == Py_None) return map;
   std::string spill;
+  auto merge = [&](PyObject* key, PyObject* value) {
+    if (!PyUnicode_Check(key)) raise(PyExc_TypeError, std::string(where) + ": property keys must be str");
+    set_py(map, utf8_of(key, spill), value, where);
+  };
+  Py_ssize_t pos = 0;
+  PyObject *key, *value;
   if (PyDict_Check(mapping)) {
-    Py_ssize_t pos = 0;
-    PyObject *key, *value;
-    while (PyDict_Next(mapping, &pos, &key, &value)) {
-      if (!PyUnicode_Check(key)) raise(PyExc_TypeError, std::string(where) + ": property keys must be str");
-      set_py(map, utf8_of(key, spill), value, where);
-    }
+    while (PyDict_Next(mapping, &pos, &key, &value)) merge(key, value);
     return map;
   }
   PyRef items(PyMapping_Items(mapping));
@@ -39,12 +40,7 @@ MapWriter& merge_py(MapWriter& map, PyObject* mapping, const char* where) {
     PyErr_Clear();
     raise(PyExc_TypeError, std::string(where) + " must be a mapping");
   }
-  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items.get()); i++) {
-    PyObject* pair = PyList_GET_ITEM(items.get(), i);
-    PyObject* key = PyTuple_GET_ITEM(pair, 0);
-    if (!PyUnicode_Check(key)) raise(PyExc_TypeError, std::string(where) + ": property keys must be str");
-    set_py(map, utf8_of(key, spill), PyTuple_GET_ITEM(pair, 1), where);
-  }
+  for (PyObject* pair : Items(items, where)) merge(PyTuple_GET_ITEM(pair, 0), PyTuple_GET_ITEM(pair, 1));
   return map;
 }
 
