@@ -1,6 +1,5 @@
 #include "pyvalues.h"
 
-#include <cmath>
 #include <cstring>
 
 namespace lm {
@@ -61,25 +60,17 @@ void encode(PyObject* o, StringSink& sink, Bytes& out, const char* where, int de
     long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
     if (v == -1 && PyErr_Occurred()) throw PyErrorSet{};
     if (overflow == 0) {
-      put_u8(out, kInt);
-      put_varint(out, zigzag(v));
+      put_int(out, v);
     } else {
       unsigned long long u = overflow > 0 ? PyLong_AsUnsignedLongLong(o) : 0;
       if (overflow < 0 || (u == (unsigned long long)-1 && PyErr_Occurred())) {
         PyErr_Clear();
         raise(PyExc_TypeError, std::string(where) + ": an integer beyond 64 bits cannot be stored");
       }
-      put_u8(out, kUInt);
-      put_varint(out, u);
+      put_uint(out, u);
     }
   } else if (PyFloat_Check(o)) {
-    double d = PyFloat_AS_DOUBLE(o);
-    if (!std::isfinite(d)) {
-      put_u8(out, kNull);
-    } else {
-      put_u8(out, kFloat);
-      put_bytes(out, &d, 8);
-    }
+    put_float(out, PyFloat_AS_DOUBLE(o));
   } else if (PyList_Check(o) || PyTuple_Check(o)) {
     PyRef seq(check(PySequence_Fast(o, where)));
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());
@@ -140,8 +131,7 @@ PyObject* value_to_py(const uint8_t*& p, const StringPool& pool, StrCache* strin
       for (uint64_t i = 0; i < n; i++) {
         StrId id = StrId(get_varint(p));
         PyRef key(strings ? strings->str(pool, id) : str_of(pool.view(id)));
-        PyRef value(value_to_py(p, pool, strings));
-        if (PyDict_SetItem(dict.get(), key.get(), value.get()) < 0) throw PyErrorSet{};
+        set_item(dict, key, owned(value_to_py(p, pool, strings)));
       }
       return dict.release();
     }

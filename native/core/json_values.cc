@@ -1,6 +1,5 @@
 #include "json_values.h"
 
-#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -12,31 +11,9 @@ void encode_json(yyjson_val* o, StringSink& sink, Bytes& out, int depth) {
     case YYJSON_TYPE_NULL | YYJSON_SUBTYPE_NONE: put_u8(out, kNull); return;
     case YYJSON_TYPE_BOOL | YYJSON_SUBTYPE_TRUE: put_u8(out, kTrue); return;
     case YYJSON_TYPE_BOOL | YYJSON_SUBTYPE_FALSE: put_u8(out, kFalse); return;
-    case YYJSON_TYPE_NUM | YYJSON_SUBTYPE_SINT:
-      put_u8(out, kInt);
-      put_varint(out, zigzag(yyjson_get_sint(o)));
-      return;
-    case YYJSON_TYPE_NUM | YYJSON_SUBTYPE_UINT: {
-      uint64_t u = yyjson_get_uint(o);
-      if (u <= uint64_t(INT64_MAX)) {
-        put_u8(out, kInt);
-        put_varint(out, zigzag(int64_t(u)));
-      } else {
-        put_u8(out, kUInt);
-        put_varint(out, u);
-      }
-      return;
-    }
-    case YYJSON_TYPE_NUM | YYJSON_SUBTYPE_REAL: {
-      double d = yyjson_get_real(o);
-      if (!std::isfinite(d)) {
-        put_u8(out, kNull);
-      } else {
-        put_u8(out, kFloat);
-        put_bytes(out, &d, 8);
-      }
-      return;
-    }
+    case YYJSON_TYPE_NUM | YYJSON_SUBTYPE_SINT: put_int(out, yyjson_get_sint(o)); return;
+    case YYJSON_TYPE_NUM | YYJSON_SUBTYPE_UINT: put_uint(out, yyjson_get_uint(o)); return;
+    case YYJSON_TYPE_NUM | YYJSON_SUBTYPE_REAL: put_float(out, yyjson_get_real(o)); return;
     case YYJSON_TYPE_STR | YYJSON_SUBTYPE_NONE:
     case YYJSON_TYPE_STR | YYJSON_SUBTYPE_NOESC: sink.value(json_text(o), out); return;
     case YYJSON_TYPE_ARR | YYJSON_SUBTYPE_NONE: {

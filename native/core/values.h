@@ -8,6 +8,8 @@
 // merge rule (native/core/records.h) gives one answer whatever order facts arrive in.
 #pragma once
 
+#include <cmath>
+
 #include "stamps.h"
 
 namespace lm {
@@ -32,6 +34,24 @@ constexpr int kMaxDepth = 512;
 
 inline uint64_t zigzag(int64_t v) { return (uint64_t(v) << 1) ^ uint64_t(v >> 63); }
 inline int64_t unzigzag(uint64_t v) { return int64_t(v >> 1) ^ -int64_t(v & 1); }
+
+// A number written as a value, by one rule whatever it is read from (Python, JSON text): an
+// integer as kInt where int64 holds it, else kUInt; a float that is not finite as null, as JSON
+// has no such numbers.
+inline void put_int(Bytes& out, int64_t v) {
+  put_u8(out, kInt);
+  put_varint(out, zigzag(v));
+}
+inline void put_uint(Bytes& out, uint64_t v) {
+  if (v <= uint64_t(INT64_MAX)) return put_int(out, int64_t(v));
+  put_u8(out, kUInt);
+  put_varint(out, v);
+}
+inline void put_float(Bytes& out, double d) {
+  if (!std::isfinite(d)) return put_u8(out, kNull);
+  put_u8(out, kFloat);
+  put_bytes(out, &d, 8);
+}
 
 // Where a list or dict value starting at ``p`` ends (skip_value's nested case).
 const uint8_t* skip_nested_value(const uint8_t* p);

@@ -46,10 +46,7 @@ MapWriter& MapWriter::set_bool(const Key& key, bool value) {
 }
 
 MapWriter& MapWriter::set_int(const Key& key, int64_t value) {
-  return put(key, [&](Bytes& out) {
-    put_u8(out, kInt);
-    put_varint(out, (uint64_t(value) << 1) ^ uint64_t(value >> 63));
-  });
+  return put(key, [&](Bytes& out) { put_int(out, value); });
 }
 
 MapWriter& MapWriter::set_strs(const Key& key, const std::vector<std::string>& values) {

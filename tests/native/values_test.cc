@@ -159,6 +159,28 @@ TEST_F(Values, JsonTextEncodesAsThePythonValueItParsesTo) {
   EXPECT_EQ(json(out), R"({"a":1,"b":[true,null,2.5,"x"],"c":{"d":-3},"e":18446744073709551615})");
 }
 
+// A number is written by one rule whatever it is read from: kInt where int64 holds it, kUInt
+// above, and a float that is not finite as null (JSON has no such numbers).
+TEST_F(Values, NumbersAreWrittenByOneRule) {
+  Bytes out;
+  put_int(out, -3);
+  EXPECT_EQ(out, integer(-3));
+  out.clear();
+  put_uint(out, 7);
+  EXPECT_EQ(out, integer(7));
+  out.clear();
+  put_uint(out, uint64_t(INT64_MAX) + 1);
+  EXPECT_EQ(out, unsigned_(uint64_t(INT64_MAX) + 1));
+  out.clear();
+  put_float(out, 2.5);
+  EXPECT_EQ(out, real(2.5));
+  for (double d : {NAN, INFINITY, -INFINITY}) {
+    out.clear();
+    put_float(out, d);
+    EXPECT_EQ(out, Bytes{kNull});
+  }
+}
+
 TEST_F(Values, JsonTextThatIsNotOneValueIsAnError) {
   EXPECT_THROW(JsonDocument("{\"a\": "), Error);
   EXPECT_THROW(JsonDocument("[1] [2]"), Error);
