@@ -2,8 +2,6 @@
 // Python values, columns or the JSON the API sends (native/core/render_json.h).
 #include "views.h"
 
-#include <optional>
-
 #include "marquez_py.h"
 #include "pyrecords.h"
 #include "pytypes.h"
@@ -20,98 +18,91 @@ nb::object edge_props(const Graph& g, const LineageAnswer::Edge& e) {
   return e.props == kNone ? nb::none() : nb::steal(props_to_py(g.pool, g.edge_record[e.props]));
 }
 
-nb::list lineage_nodes(LineageObject* l) {
-  const Graph& g = graph_of_answer(l->owner);
-  nb::list out;
-  for (NodeIdx n : l->answer->nodes) out.append(nb::steal(node_to_py(g, n)));
-  return out;
+nb::list lineage_nodes(LineageObject& l) {
+  const Graph& g = graph_of_answer(l.owner);
+  return list_of(l.answer->nodes.size(), [&](size_t i) { return node_to_py(g, l.answer->nodes[i]); });
 }
 
-nb::list lineage_edges(LineageObject* l) {
-  const Graph& g = graph_of_answer(l->owner);
-  nb::list out;
-  for (const auto& e : l->answer->edges)
-    out.append(nb::make_tuple(nb::steal(id_str(g, g.node_id[e.source])), nb::steal(id_str(g, g.node_id[e.target])),
-                              nb::borrow(py.edge_kind[e.kind]), edge_props(g, e)));
-  return out;
+nb::list lineage_edges(LineageObject& l) {
+  const Graph& g = graph_of_answer(l.owner);
+  return list_of(l.answer->edges.size(), [&](size_t i) {
+    const LineageAnswer::Edge& e = l.answer->edges[i];
+    return nb::make_tuple(nb::steal(id_str(g, g.node_id[e.source])), nb::steal(id_str(g, g.node_id[e.target])),
+                          nb::borrow(py.edge_kind[e.kind]), edge_props(g, e));
+  });
+}
+
+nb::object lineage_node_column(LineageObject& l, nb::handle field) {
+  return node_column(graph_of_answer(l.owner), l.answer->nodes, Utf8(field).view, view_of(l.owner)->view);
 }
 
 // source, target (ids), kind (EdgeKind), or props (a dict, or None for an edge with none).
-nb::list lineage_edge_column(LineageObject* l, std::string_view field) {
-  const Graph& g = graph_of_answer(l->owner);
-  if (field != "source" && field != "target" && field != "kind" && field != "props")
-    raise(PyExc_ValueError, "no such edge column");
-  nb::list out;
+nb::list lineage_edge_column(LineageObject& l, nb::handle name) {
+  const Graph& g = graph_of_answer(l.owner);
+  Utf8 field(name);
+  auto column = [&](auto&& item) { return list_of(l.answer->edges.size(), [&](size_t i) { return item(l.answer->edges[i]); }); };
+  using Edge = const LineageAnswer::Edge&;
+  if (field.view == "kind") return column([](Edge e) { return nb::borrow(py.edge_kind[e.kind]); });
+  if (field.view == "props") return column([&](Edge e) { return edge_props(g, e); });
+  if (field.view != "source" && field.view != "target") raise(PyExc_ValueError, "no such edge column");
+  bool sources = field.view == "source";
   FlatMap<NodeIdx, nb::object> made;  // an id repeats along edges: made once
-  for (const auto& e : l->answer->edges) {
-    if (field == "kind") {
-      out.append(nb::borrow(py.edge_kind[e.kind]));
-    } else if (field == "props") {
-      out.append(edge_props(g, e));
-    } else {
-      NodeIdx n = field == "source" ? e.source : e.target;
-      bool fresh;
-      nb::object& held = made.at(n, &fresh);
-      if (fresh) held = nb::steal(id_str(g, g.node_id[n]));
-      out.append(held);
-    }
-  }
-  return out;
+  return column([&](Edge e) {
+    NodeIdx n = sources ? e.source : e.target;
+    bool fresh;
+    nb::object& held = made.at(n, &fresh);
+    if (fresh) held = nb::steal(id_str(g, g.node_id[n]));
+    return held;
+  });
 }
 
 // render_nodes(specs[, max_nodes, seconds]): a lineage node's facts (graph.read.node_facts) asked
 // without their column are read for the answer's nodes within the budget (native/core/render_json.h).
-nb::object lineage_render_nodes(LineageObject* l, nb::handle arg, Py_ssize_t max_nodes, double seconds) {
-  ViewObject* v = view_of(l->owner);
+nb::object lineage_render_nodes(LineageObject& l, nb::handle arg, Py_ssize_t max_nodes, double seconds) {
+  ViewObject* v = view_of(l.owner);
   PySpecs specs = specs_of(arg);
   name_enums(specs, Field::kKind, py.node_kind, kNodeKinds);
-  render_columns(specs, l->answer->nodes.size());
+  render_columns(specs, l.answer->nodes.size());
   if (fact_bits(specs.specs) != 0 && max_nodes < 0)
     raise(PyExc_TypeError, "a node's facts are read within max_nodes and seconds");
-  return rendered(embedded(v), [&] { return render_lineage_nodes(*v->view, *l->answer, specs.specs, budget_of(max_nodes, seconds)); });
+  return rendered(embedded(v), [&] { return render_lineage_nodes(*v->view, *l.answer, specs.specs, budget_of(max_nodes, seconds)); });
 }
 
-nb::object lineage_render_edges(LineageObject* l, nb::handle arg) {
-  ViewObject* v = view_of(l->owner);
+nb::object lineage_render_edges(LineageObject& l, nb::handle arg) {
+  ViewObject* v = view_of(l.owner);
   PySpecs specs = specs_of(arg);
   name_enums(specs, Field::kKind, py.edge_kind, kEdgeKinds);
-  return rendered(embedded(v), [&] { return render_lineage_edges(v->view->g, *l->answer, specs.specs); });
+  return rendered(embedded(v), [&] { return render_lineage_edges(v->view->g, *l.answer, specs.specs); });
 }
 
 // render_marquez(run_versions): each run's dataset versions by its id (RunVersions), read with the GIL held.
-nb::object lineage_render_marquez(LineageObject* l, nb::handle run_versions) {
-  ViewObject* v = view_of(l->owner);
+nb::object lineage_render_marquez(LineageObject& l, nb::handle run_versions) {
+  ViewObject* v = view_of(l.owner);
   RunVersions versions;
   if (!run_versions.is_none()) {
     if (!PyDict_Check(run_versions.ptr())) raise(PyExc_TypeError, "run_versions must be a dict");
-    PyObject *run, *text;
-    Py_ssize_t at = 0;
-    std::string a, b;
-    while (PyDict_Next(run_versions.ptr(), &at, &run, &text)) versions.emplace(utf8_of(run, a), utf8_of(text, b));
+    for (auto [run, text] : nb::borrow<nb::dict>(run_versions)) versions.emplace(utf8_copy(run), utf8_copy(text));
   }
-  return nb::steal(check(marquez_lineage_bytes(*v->view, *l->answer, &versions, embedded(v))));
+  return nb::steal(check(marquez_lineage_bytes(*v->view, *l.answer, &versions, embedded(v))));
 }
 
-nb::object lineage_marquez_runs(LineageObject* l) {
-  ViewObject* v = view_of(l->owner);
-  return nb::steal(check(marquez_lineage_run_ids(*v->view, *l->answer, embedded(v))));
-}
-
-nb::list id_list(const Graph& g, const std::vector<StrId>& ids) {
-  nb::list out;
-  for (StrId id : ids) out.append(nb::steal(id_str(g, id)));
-  return out;
+nb::object lineage_marquez_runs(LineageObject& l) {
+  ViewObject* v = view_of(l.owner);
+  return nb::steal(check(marquez_lineage_run_ids(*v->view, *l.answer, embedded(v))));
 }
 
 // products, domains, owners or contracts: ids, by id.
-nb::list impact_concerned(ImpactObject* im, std::string_view which) {
-  const Graph& g = graph_of_answer(im->owner);
-  const ImpactReportAnswer& a = *im->answer;
-  if (which == "products") return id_list(g, a.products);
-  if (which == "domains") return id_list(g, a.domains);
-  if (which == "owners") return id_list(g, a.owners);
-  if (which == "contracts") return id_list(g, a.contracts);
-  raise(PyExc_ValueError, "no such list");
+nb::list impact_concerned(ImpactObject& im, nb::handle what) {
+  const Graph& g = graph_of_answer(im.owner);
+  const ImpactReportAnswer& a = *im.answer;
+  Utf8 which(what);
+  const std::vector<StrId>* ids = which.view == "products"  ? &a.products
+                                  : which.view == "domains" ? &a.domains
+                                  : which.view == "owners"  ? &a.owners
+                                  : which.view == "contracts" ? &a.contracts
+                                                              : nullptr;
+  if (ids == nullptr) raise(PyExc_ValueError, "no such list");
+  return list_of(ids->size(), [&](size_t i) { return id_str(g, (*ids)[i]); });
 }
 
 // The affected rows a column is read for: every row, or the ones a list of indexes names (a
@@ -135,56 +126,54 @@ std::vector<size_t> rows_of(nb::handle rows, size_t size) {
 // One field of the affected nodes (every one, or those of ``rows``, in its order): a node field
 // (node_column's), distance, path (ids from the changed node), via (the id before it on its
 // path), severity (its rank: 2 BREAKING, 1 WARNING, 0 INFO) or certain.
-nb::object impact_affected_column(ImpactObject* im, std::string_view field, nb::handle wanted) {
-  const Graph& g = graph_of_answer(im->owner);
-  const ImpactReportAnswer& a = *im->answer;
+nb::object impact_affected_column(ImpactObject& im, nb::handle name, nb::handle wanted) {
+  const Graph& g = graph_of_answer(im.owner);
+  const ImpactReportAnswer& a = *im.answer;
+  Utf8 field(name);
   const std::vector<size_t> rows = rows_of(wanted, a.affected.size());
-  if (field == "distance" || field == "severity" || field == "certain" || field == "path" || field == "via" ||
-      field == "id") {
-    nb::list out;
-    std::vector<nb::object> step_strings(field == "path" ? a.steps.size() : 0);
+  auto column = [&](auto&& item) { return list_of(rows.size(), [&](size_t i) { return item(a.affected[rows[i]]); }); };
+  using Item = const ImpactReportAnswer::Affected&;
+  if (field.view == "distance") return column([](Item x) { return nb::int_(x.distance); });
+  if (field.view == "severity") return column([](Item x) { return nb::int_(x.severity); });
+  if (field.view == "certain") return column([](Item x) { return nb::bool_(x.certain); });
+  if (field.view == "via") return column([&](Item x) { return id_str(g, impact_via(a, x)); });
+  if (field.view == "id") return column([&](Item x) { return id_str(g, x.id); });  // the id it was reached as
+  if (field.view == "path") {
+    std::vector<nb::object> step_strings(a.steps.size());
     std::vector<int32_t> chain;
-    for (size_t at : rows) {
-      const auto& item = a.affected[at];
-      if (field == "distance") out.append(nb::int_(item.distance));
-      else if (field == "severity") out.append(nb::int_(item.severity));
-      else if (field == "certain") out.append(nb::bool_(item.certain));
-      else if (field == "via") out.append(nb::steal(id_str(g, impact_via(a, item))));
-      else if (field == "id") out.append(nb::steal(id_str(g, item.id)));  // the id it was reached as
-      else {
-        impact_path(a, item, chain);
-        nb::list path;
-        for (int32_t step : chain) {
-          nb::object& text = step_strings[size_t(step)];
-          if (!text.is_valid()) text = nb::steal(id_str(g, a.steps[size_t(step)].id));
-          path.append(text);
-        }
-        out.append(path);
-      }
-    }
-    return out;
+    return column([&](Item x) {
+      impact_path(a, x, chain);
+      return list_of(chain.size(), [&](size_t k) {
+        nb::object& text = step_strings[size_t(chain[k])];
+        if (!text.is_valid()) text = nb::steal(id_str(g, a.steps[size_t(chain[k])].id));
+        return text;
+      });
+    });
   }
   std::vector<NodeIdx> nodes;
   nodes.reserve(rows.size());
   for (size_t at : rows) nodes.push_back(a.affected[at].node);
-  return nb::steal(check(node_column(g, nodes, field, view_of(im->owner)->view)));
+  return node_column(g, nodes, field.view, view_of(im.owner)->view);
 }
 
-nb::list impact_affected_nodes(ImpactObject* im) {
-  const Graph& g = graph_of_answer(im->owner);
-  nb::list out;
-  for (const auto& item : im->answer->affected) out.append(nb::steal(node_to_py(g, item.node)));
-  return out;
+nb::list impact_affected_nodes(ImpactObject& im) {
+  const Graph& g = graph_of_answer(im.owner);
+  return list_of(im.answer->affected.size(), [&](size_t i) { return node_to_py(g, im.answer->affected[i].node); });
 }
 
-nb::object impact_render_affected(ImpactObject* im, nb::handle arg) {
-  ViewObject* v = view_of(im->owner);
+nb::object impact_render_affected(ImpactObject& im, nb::handle arg) {
+  ViewObject* v = view_of(im.owner);
   PySpecs specs = specs_of(arg);
   nb::object ranks[3] = {nb::int_(0), nb::int_(1), nb::int_(2)};
   PyObject* const rank_values[3] = {ranks[0].ptr(), ranks[1].ptr(), ranks[2].ptr()};
   name_enums(specs, Field::kSeverity, rank_values, 3);
   name_enums(specs, Field::kKind, py.node_kind, kNodeKinds);
-  return rendered(embedded(v), [&] { return render_impact_affected(*v->view, *im->answer, specs.specs); });
+  return rendered(embedded(v), [&] { return render_impact_affected(*v->view, *im.answer, specs.specs); });
+}
+
+nb::object impact_changed(ImpactObject& im) {
+  const Graph& g = graph_of_answer(im.owner);
+  return nb::steal(check(id_str(g, g.node_id[im.answer->changed])));
 }
 
 }  // namespace
@@ -202,110 +191,55 @@ ImpactObject::~ImpactObject() {
 }
 
 void bind_answers(nb::module_& m) {
-  // A method of an answer, under its view's graph's lock (``locked``).
-  auto of_lineage = [](LineageObject& self, auto&& read) { return locked(view_of(self.owner), read); };
-  auto of_impact = [](ImpactObject& self, auto&& read) { return locked(view_of(self.owner), read); };
-
   nb::class_<LineageObject>(m, "Lineage", nb::is_final(), nb::sig("@typing.final\nclass Lineage()"), "A lineage walk's answer, read by column or rendered to JSON.")
       .def_prop_ro(
           "truncated", [](LineageObject& self) { return self.answer->truncated; }, "A budget cut the walk short.")
       .def_prop_ro(
           "sizes", [](LineageObject& self) { return nb::make_tuple(self.answer->nodes.size(), self.answer->edges.size()); },
           nb::sig("def sizes(self) -> tuple[int, int]"), "The nodes and edges of the answer.")
-      .def(
-          "nodes", [=](LineageObject& self) { return of_lineage(self, [&] { return lineage_nodes(&self); }); },
-          nb::sig("def nodes(self) -> list[Node]"), "The answer's nodes, by id.")
-      .def(
-          "edges", [=](LineageObject& self) { return of_lineage(self, [&] { return lineage_edges(&self); }); },
-          nb::sig("def edges(self) -> list[tuple[str, str, EdgeKind, dict[str, Any] | None]]"),
-          "The answer's edges as (source, target, kind, props or None), sorted.")
-      .def(
-          "node_column",
-          [=](LineageObject& self, nb::handle field) {
-            return of_lineage(self, [&] {
-              return node_column(graph_of_answer(self.owner), self.answer->nodes, Utf8(field).view, view_of(self.owner)->view);
-            });
-          },
-          nb::sig("def node_column(self, field: str, /) -> list[Any]"), "One field (graph.serve.schema's) of every node.")
-      .def(
-          "edge_column",
-          [=](LineageObject& self, nb::handle field) {
-            return of_lineage(self, [&] { return lineage_edge_column(&self, Utf8(field).view); });
-          },
-          nb::sig("def edge_column(self, field: Literal[\"source\", \"target\", \"kind\", \"props\"], /) -> list[Any]"),
-          "One field of every edge.")
-      .def(
-          "render_nodes",
-          [=](LineageObject& self, nb::handle specs, Py_ssize_t max_nodes, double seconds) {
-            return of_lineage(self, [&] { return lineage_render_nodes(&self, specs, max_nodes, seconds); });
-          },
-          nb::arg("specs"), nb::arg("max_nodes") = -1, nb::arg("seconds") = 0.0,
-          nb::sig("def render_nodes(self, specs: Sequence[_RenderSpec], max_nodes: int = ..., seconds: float = ..., /) "
-                  "-> bytes | None"),
-          "The nodes as JSON (graph.serve.render's specs; a node's facts asked without their column read within "
-          "``max_nodes`` and ``seconds``), or None when the specs need Python.")
-      .def(
-          "render_edges",
-          [=](LineageObject& self, nb::handle specs) {
-            return of_lineage(self, [&] { return lineage_render_edges(&self, specs); });
-          },
-          nb::sig("def render_edges(self, specs: Sequence[_RenderSpec], /) -> bytes | None"),
-          "The edges as JSON (graph.serve.render's specs), or None when the specs need Python.")
-      .def(
-          "marquez_runs", [=](LineageObject& self) { return of_lineage(self, [&] { return lineage_marquez_runs(&self); }); },
-          nb::sig("def marquez_runs(self) -> list[str]"),
-          "The ids of the runs render_marquez shows: each job's latest run (its newest by createdAt, then id).")
-      .def(
-          "render_marquez",
-          [=](LineageObject& self, nb::handle run_versions) {
-            return of_lineage(self, [&] { return lineage_render_marquez(&self, run_versions); });
-          },
-          nb::arg("run_versions") = nb::none(),
-          nb::sig("def render_marquez(self, run_versions: dict[str, str] | None = None, /) -> bytes"),
-          "The answer as Marquez's lineage graph, JSON; a run in ``run_versions`` (by its id) is written with "
-          "that JSON text of its ``\"inputDatasetVersions\":[...],\"outputDatasetVersions\":[...]``, the others "
-          "with both empty.");
+      .def("nodes", under_lock(lineage_nodes), nb::sig("def nodes(self) -> list[Node]"), "The answer's nodes, by id.")
+      .def("edges", under_lock(lineage_edges), nb::sig("def edges(self) -> list[tuple[str, str, EdgeKind, dict[str, Any] | None]]"),
+           "The answer's edges as (source, target, kind, props or None), sorted.")
+      .def("node_column", under_lock(lineage_node_column), nb::sig("def node_column(self, field: str, /) -> list[Any]"),
+           "One field (graph.serve.schema's) of every node.")
+      .def("edge_column", under_lock(lineage_edge_column),
+           nb::sig("def edge_column(self, field: Literal[\"source\", \"target\", \"kind\", \"props\"], /) -> list[Any]"),
+           "One field of every edge.")
+      .def("render_nodes", under_lock(lineage_render_nodes), nb::arg("specs"), nb::arg("max_nodes") = -1,
+           nb::arg("seconds") = 0.0,
+           nb::sig("def render_nodes(self, specs: Sequence[_RenderSpec], max_nodes: int = ..., seconds: float = ..., /) "
+                   "-> bytes | None"),
+           "The nodes as JSON (graph.serve.render's specs; a node's facts asked without their column read within "
+           "``max_nodes`` and ``seconds``), or None when the specs need Python.")
+      .def("render_edges", under_lock(lineage_render_edges),
+           nb::sig("def render_edges(self, specs: Sequence[_RenderSpec], /) -> bytes | None"),
+           "The edges as JSON (graph.serve.render's specs), or None when the specs need Python.")
+      .def("marquez_runs", under_lock(lineage_marquez_runs), nb::sig("def marquez_runs(self) -> list[str]"),
+           "The ids of the runs render_marquez shows: each job's latest run (its newest by createdAt, then id).")
+      .def("render_marquez", under_lock(lineage_render_marquez), nb::arg("run_versions") = nb::none(),
+           nb::sig("def render_marquez(self, run_versions: dict[str, str] | None = None, /) -> bytes"),
+           "The answer as Marquez's lineage graph, JSON; a run in ``run_versions`` (by its id) is written with "
+           "that JSON text of its ``\"inputDatasetVersions\":[...],\"outputDatasetVersions\":[...]``, the others "
+           "with both empty.");
 
   nb::class_<ImpactObject>(m, "Impact", nb::is_final(), nb::sig("@typing.final\nclass Impact()"),
                            "An impact walk's answer: the affected nodes, their severities and who is concerned.")
       .def_prop_ro(
           "truncated", [](ImpactObject& self) { return self.answer->truncated; }, "A budget cut the walk short.")
-      .def_prop_ro(
-          "changed",
-          [](ImpactObject& self) {
-            Graph& g = view_of(self.owner)->view->g;
-            std::optional<Reading> shared;
-            if (embedded(view_of(self.owner))) shared.emplace(g);
-            return nb::steal(check(id_str(g, g.node_id[self.answer->changed])));
-          },
-          nb::sig("def changed(self) -> str"), "The changed node's id (canonical).")
+      .def_prop_ro("changed", under_lock(impact_changed), nb::sig("def changed(self) -> str"), "The changed node's id (canonical).")
       .def_prop_ro(
           "size", [](ImpactObject& self) { return self.answer->affected.size(); }, "How many nodes are affected.")
-      .def(
-          "affected_nodes", [=](ImpactObject& self) { return of_impact(self, [&] { return impact_affected_nodes(&self); }); },
-          nb::sig("def affected_nodes(self) -> list[Node]"), "The affected nodes, in order.")
-      .def(
-          "affected_column",
-          [=](ImpactObject& self, nb::handle field, nb::handle rows) {
-            return of_impact(self, [&] { return impact_affected_column(&self, Utf8(field).view, rows); });
-          },
-          nb::arg("field"), nb::arg("rows") = nb::none(),
-          nb::sig("def affected_column(self, field: str, rows: Sequence[int] | None = None, /) -> list[Any]"),
-          "One field of every affected node, or of those ``rows`` (indexes, in their order).")
-      .def(
-          "concerned",
-          [=](ImpactObject& self, nb::handle what) {
-            return of_impact(self, [&] { return impact_concerned(&self, Utf8(what).view); });
-          },
-          nb::sig("def concerned(self, what: Literal[\"products\", \"domains\", \"owners\", \"contracts\"], /) -> list[str]"),
-          "The ids of the products, domains, owners or contracts the change concerns.")
-      .def(
-          "render_affected",
-          [=](ImpactObject& self, nb::handle specs) {
-            return of_impact(self, [&] { return impact_render_affected(&self, specs); });
-          },
-          nb::sig("def render_affected(self, specs: Sequence[_RenderSpec], /) -> bytes | None"),
-          "The affected nodes as JSON (graph.serve.render's specs), or None when they need Python.");
+      .def("affected_nodes", under_lock(impact_affected_nodes), nb::sig("def affected_nodes(self) -> list[Node]"),
+           "The affected nodes, in order.")
+      .def("affected_column", under_lock(impact_affected_column), nb::arg("field"), nb::arg("rows") = nb::none(),
+           nb::sig("def affected_column(self, field: str, rows: Sequence[int] | None = None, /) -> list[Any]"),
+           "One field of every affected node, or of those ``rows`` (indexes, in their order).")
+      .def("concerned", under_lock(impact_concerned),
+           nb::sig("def concerned(self, what: Literal[\"products\", \"domains\", \"owners\", \"contracts\"], /) -> list[str]"),
+           "The ids of the products, domains, owners or contracts the change concerns.")
+      .def("render_affected", under_lock(impact_render_affected),
+           nb::sig("def render_affected(self, specs: Sequence[_RenderSpec], /) -> bytes | None"),
+           "The affected nodes as JSON (graph.serve.render's specs), or None when they need Python.");
 }
 
 }  // namespace lm

@@ -16,30 +16,12 @@
 #include "pyrecords.h"
 #include "pytypes.h"
 #include "pyvalues.h"
+#include "search.h"
 #include "snapshot.h"
 
 namespace lm {
 
 namespace {
-
-bool is_out(PyObject* direction) {
-  if (PyUnicode_Check(direction)) {
-    if (PyUnicode_CompareWithASCIIString(direction, "out") == 0) return true;
-    if (PyUnicode_CompareWithASCIIString(direction, "in") == 0) return false;
-  }
-  raise(PyExc_ValueError, "direction must be 'out' or 'in', not " + shown(direction));
-}
-
-std::vector<uint8_t> edge_kinds_of(PyObject* kinds) {
-  std::vector<uint8_t> out;
-  bool seen[kEdgeKinds] = {};
-  for (PyObject* kind : Items(kinds, "kinds must be iterable")) {
-    uint8_t code = edge_kind_code(kind);
-    if (!seen[code]) out.push_back(code);
-    seen[code] = true;
-  }
-  return out;
-}
 
 // The nodes of some Python ids that exist: (the Python id, its index) each; ``keep`` holds the
 // sequence that owns the (borrowed) ids for as long as they are used.
@@ -48,7 +30,7 @@ struct Resolved {
   std::vector<std::pair<nb::handle, NodeIdx>> found;
 };
 
-Resolved resolve(const Graph& g, PyObject* ids) {
+Resolved resolve(const Graph& g, nb::handle ids) {
   Resolved r{Items(ids, "ids must be iterable"), {}};
   r.found.reserve(size_t(r.keep.size()));
   std::string spill;
@@ -60,18 +42,16 @@ Resolved resolve(const Graph& g, PyObject* ids) {
   return r;
 }
 
-PyObject* node_object(const Graph& g, NodeIdx n, PyObject* id /* borrowed, or nullptr */) { return node_to_py(g, n, id); }
-
 nb::object node_id_object(const Graph& g, NodeIdx n) { return nb::steal(str_of(g.pool.view(g.node_id[n]))); }
 
-nb::dict graph_nodes(Graph& g, PyObject* ids) {
+nb::dict graph_nodes(Graph& g, nb::handle ids) {
   Resolved resolved = resolve(g, ids);
   nb::dict out;
-  for (auto& [id, n] : resolved.found) out[id] = nb::steal(node_object(g, n, id.ptr()));
+  for (auto& [id, n] : resolved.found) out[id] = nb::steal(node_to_py(g, n, id.ptr()));
   return out;
 }
 
-nb::list read_edges(Graph& g, PyObject* ids, PyObject* kinds, PyObject* direction, bool keys_only) {
+nb::list read_edges(Graph& g, nb::handle ids, nb::handle kinds, nb::handle direction, bool keys_only) {
   bool out_edges = is_out(direction);
   std::vector<uint8_t> codes = edge_kinds_of(kinds);
   Resolved resolved = resolve(g, ids);
@@ -97,35 +77,32 @@ nb::list read_edges(Graph& g, PyObject* ids, PyObject* kinds, PyObject* directio
   return result;
 }
 
-bool id_less(const Graph& g, NodeIdx a, NodeIdx b) { return g.pool.view(g.node_id[a]) < g.pool.view(g.node_id[b]); }
-
-nb::list graph_nodes_of_kind(Graph& g, PyObject* kind, Py_ssize_t first, PyObject* after) {
-  uint8_t code = node_kind_code(kind);
+nb::list graph_nodes_of_kind(Graph& g, nb::handle kind, Py_ssize_t first, nb::handle after) {
+  uint8_t code = node_kind_code(kind.ptr());
   std::string spill;
-  std::string_view after_text;
-  bool paged = after != Py_None;
-  if (paged) after_text = utf8_of(after, spill);
+  bool paged = !after.is_none();
+  std::string_view after_text = paged ? utf8_of(after.ptr(), spill) : std::string_view();
   IdOrder& order = g.id_order[code];
   if (!order.current(g.nodes_of_kind[code].size())) {
     if (!held_now.alone) throw NeedsExclusive{};  // read again with the graph alone (pylock.h)
     order.catch_up(g, g.nodes_of_kind[code]);
   }
   std::vector<NodeIdx> page = order.page(g, paged, after_text, size_t(std::max<Py_ssize_t>(first, 0)));
-  return list_of(page.size(), [&](size_t i) { return node_object(g, page[i], nullptr); });
+  return list_of(page.size(), [&](size_t i) { return node_to_py(g, page[i], nullptr); });
 }
 
 // Nodes ``start`` .. ``start + count`` of a kind in the graph's own order (not by id): one pass
 // over every node, each page costing its own size, however many nodes the kind holds.
-nb::list graph_nodes_of_kind_at(Graph& g, PyObject* kind, Py_ssize_t start, Py_ssize_t count) {
-  const std::vector<NodeIdx>& all = g.nodes_of_kind[node_kind_code(kind)];
+nb::list graph_nodes_of_kind_at(Graph& g, nb::handle kind, Py_ssize_t start, Py_ssize_t count) {
+  const std::vector<NodeIdx>& all = g.nodes_of_kind[node_kind_code(kind.ptr())];
   size_t begin = std::min(all.size(), size_t(std::max<Py_ssize_t>(start, 0)));
   size_t end = std::min(all.size(), begin + size_t(std::max<Py_ssize_t>(count, 0)));
-  return list_of(end - begin, [&](size_t i) { return node_object(g, all[begin + i], nullptr); });
+  return list_of(end - begin, [&](size_t i) { return node_to_py(g, all[begin + i], nullptr); });
 }
 
 // The READS/WRITES edges of ``jobs`` their newest completed run did not restate: {job: {key}} for
 // the jobs that have some (native/core/currency.h; the writes since the last read judged first).
-nb::dict graph_unrestated(Graph& g, PyObject* jobs) {  // settled: the ReadLock judged the writes since the last read
+nb::dict graph_unrestated(Graph& g, nb::handle jobs) {  // settled: the ReadLock judged the writes since the last read
   Resolved resolved = resolve(g, jobs);
   nb::dict out;
   for (auto& [id, job] : resolved.found) {
@@ -143,70 +120,21 @@ nb::dict graph_unrestated(Graph& g, PyObject* jobs) {  // settled: the ReadLock 
 
 // Judge ``jobs`` now, by the runs they name: a graph holding another store's jobs, their deciding
 // runs and those runs' and jobs' edges (graph.stores.job_currency.judge).
-void graph_judge(Graph& g, PyObject* jobs) {
+void graph_judge(Graph& g, nb::handle jobs) {
   Resolved resolved = resolve(g, jobs);
   std::vector<NodeIdx> nodes;
   for (auto& [id, job] : resolved.found) nodes.push_back(job);
   judge_jobs(g, std::move(nodes));
 }
 
-// The search order of Store.search (graph/stores/__init__.py; test_lineage_conformance checks
-// every store keeps it), over the name as Python's str() shows it, lower-cased as
-// Python's str.lower() does (by Python itself for anything not ASCII).
-nb::list graph_search(Graph& g, PyObject* needle_object, PyObject* kinds, Py_ssize_t first) {
-  std::string spill;
-  std::string needle(utf8_of(needle_object, spill));
+// Store.search (native/core/search.h): a name that is no string read as Python's str() shows it.
+nb::list graph_search(Graph& g, nb::handle needle, nb::handle kinds, Py_ssize_t first) {
+  if (!PyUnicode_Check(needle.ptr())) raise(PyExc_TypeError, "search text is str");
   bool wanted[kNodeKinds] = {};
   for (PyObject* kind : Items(kinds, "kinds must be iterable")) wanted[node_kind_code(kind)] = true;
-  struct Hit {
-    int rank;
-    std::string name;
-    NodeIdx node;
-  };
-  std::vector<Hit> hits;
-  auto ascii = [](std::string_view s) {
-    for (unsigned char c : s)
-      if (c >= 0x80) return false;
-    return true;
-  };
-  bool needle_ascii = ascii(needle);
-  std::string lowered;
-  char buf[32];
-  for (uint8_t kind = 0; kind < kNodeKinds; kind++) {
-    if (!wanted[kind]) continue;
-    for (NodeIdx n : g.nodes_of_kind[kind]) {
-      const uint8_t* value = record_value(g.node_record[n], g.keys.name);
-      std::string name;
-      std::string_view text;
-      if (value == nullptr || *value == kAbsent) {
-        name.clear();
-      } else if (value_string(value, g.pool, buf, text)) {
-        name.assign(text);
-      } else {  // str() of another value, as Python shows it
-        const uint8_t* p = value;
-        nb::str shown(nb::steal(value_to_py(p, g.pool)));
-        name.assign(utf8_of(shown.ptr(), spill));
-      }
-      if (needle_ascii && ascii(name)) {
-        lowered.assign(name);
-        for (char& c : lowered)
-          if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-      } else {
-        nb::object low = nb::steal(str_of(name)).attr("lower")();
-        lowered.assign(utf8_of(low.ptr(), spill));
-      }
-      if (lowered.find(needle) == std::string::npos) continue;
-      int rank = lowered == needle ? 0 : (lowered.compare(0, needle.size(), needle) == 0 ? 1 : 2);
-      hits.push_back(Hit{rank, std::move(name), n});
-    }
-  }
-  size_t keep = std::min(hits.size(), size_t(std::max<Py_ssize_t>(first, 0)));
-  std::partial_sort(hits.begin(), hits.begin() + long(keep), hits.end(), [&](const Hit& a, const Hit& b) {
-    if (a.rank != b.rank) return a.rank < b.rank;
-    if (a.name != b.name) return a.name < b.name;
-    return id_less(g, a.node, b.node);
-  });
-  return list_of(keep, [&](size_t i) { return node_object(g, hits[i].node, nullptr); });
+  auto shown = [&](const uint8_t* value) { return utf8_copy(nb::str(nb::steal(value_to_py(value, g.pool)))); };
+  std::vector<NodeIdx> found = search_names(g, Utf8(needle).view, wanted, size_t(std::max<Py_ssize_t>(first, 0)), shown);
+  return list_of(found.size(), [&](size_t i) { return node_to_py(g, found[i], nullptr); });
 }
 
 nb::dict graph_counts(Graph& g) {
@@ -218,47 +146,27 @@ nb::dict graph_counts(Graph& g) {
   return out;
 }
 
-// A node by id, made bare (no properties, the kind its id implies) when it is not held: the end of
-// an installed edge whose node was not installed.
-NodeIdx bare_node(Graph& g, PyObject* id) {
-  if (!PyUnicode_Check(id)) raise(PyExc_TypeError, "node ids are str");
-  std::string spill;
-  std::string_view text = utf8_of(id, spill);
-  NodeIdx n = g.find_node(text);
-  if (n != kNone) return n;
-  uint8_t kind = placeholder_kind(text);
-  if (kind == kNodeKinds) raise(PyExc_ValueError, "an installed edge's end has no known id prefix");
-  StrId sid = g.pool.intern(text);
-  n = g.add_node(sid, kind, g.records.freeze(Draft(), false));
-  g.pool.decref(sid);
-  return n;
-}
-
 // The record a Python Node or Edge holds: its ``props`` with their ``stamps``.
 Record* record_of(Graph& g, nb::handle o, bool edge) {
   nb::object props = o.attr("props"), stamps = o.attr("stamps");
   return record_from_py(g, props.ptr(), stamps.ptr(), edge);
 }
 
-void graph_install(Graph& g, PyObject* nodes, PyObject* edges) {
-  std::string spill;
+void graph_install(Graph& g, nb::handle nodes, nb::handle edges) {
+  auto text = [](const nb::object& id) {
+    if (!PyUnicode_Check(id.ptr())) raise(PyExc_TypeError, "node ids are str");
+    return utf8_copy(id);
+  };
   for (nb::handle node : Items(nodes, "nodes must be iterable")) {
     nb::object id = node.attr("id"), kind = node.attr("kind");
-    if (!PyUnicode_Check(id.ptr())) raise(PyExc_TypeError, "node ids are str");
-    Record* r = record_of(g, node, false);
-    StrId sid = g.pool.intern(utf8_of(id.ptr(), spill));
-    NodeIdx existing = g.pool.node(sid);
-    if (existing != kNone) {
-      g.set_record(existing, r);
-    } else {
-      g.add_node(sid, node_kind_code(kind.ptr()), r);
-    }
-    g.pool.decref(sid);
+    std::string id_text = text(id);
+    uint8_t code = node_kind_code(kind.ptr());
+    g.install_node(id_text, code, record_of(g, node, false));
   }
   for (nb::handle edge : Items(edges, "edges must be iterable")) {
     nb::object source = edge.attr("source"), kind = edge.attr("kind"), target = edge.attr("target");
-    NodeIdx s = bare_node(g, source.ptr());
-    NodeIdx t = bare_node(g, target.ptr());
+    NodeIdx s = g.held_or_bare(text(source));
+    NodeIdx t = g.held_or_bare(text(target));
     uint8_t code = edge_kind_code(kind.ptr());
     if (g.find_edge(s, code, t) != kNone) raise(PyExc_ValueError, "an edge installed twice");
     g.add_edge(s, code, t, record_of(g, edge, true));
@@ -267,22 +175,26 @@ void graph_install(Graph& g, PyObject* nodes, PyObject* edges) {
 
 // -- Plan ---------------------------------------------------------------------------------------
 
-// What a batch changes, planned: it holds strings of its graph's pool, so it is freed with the
-// graph alone (alone_with), and holds its graph (the Python object) until then.
-struct PlanObject {
+// What holds strings or records of its graph's: a batch's Plan, a Capture of the graph's records. It
+// is freed with the graph alone (alone_with), and holds its graph (the Python object) until then.
+template <class T>
+struct HeldBy {
   nb::object owner;  // the Graph
-  std::unique_ptr<Plan> plan;
+  std::unique_ptr<T> held;
 
-  PlanObject(nb::object owner, std::unique_ptr<Plan> plan) : owner(std::move(owner)), plan(std::move(plan)) {}
-  PlanObject(PlanObject&&) = default;
-  ~PlanObject() {
-    if (Plan* p = plan.release()) alone_with(graph_in(owner), [p] { delete p; });
+  HeldBy(nb::object owner, std::unique_ptr<T> held) : owner(std::move(owner)), held(std::move(held)) {}
+  HeldBy(HeldBy&&) = default;
+  ~HeldBy() { let_go(); }
+  void let_go() {
+    if (T* p = held.release()) alone_with(graph_in(owner), [p] { delete p; });
   }
 };
+using PlanObject = HeldBy<Plan>;
+using CaptureObject = HeldBy<Capture>;
 
 // The planned records as graph.core.model objects: ({id: Node}, {(source, kind, target): Edge}).
 nb::tuple plan_changes(PlanObject& self) {
-  Plan& p = *self.plan;
+  Plan& p = *self.held;
   if (p.committed) raise(PyExc_RuntimeError, "a committed plan's records belong to the graph");
   Graph& g = graph_in(self.owner);
   Reading shared(g);
@@ -304,29 +216,15 @@ nb::tuple plan_changes(PlanObject& self) {
 
 // -- Capture ------------------------------------------------------------------------------------
 
-// The graph's records at one moment: it holds records of the graph's, freed with the graph alone.
-struct CaptureObject {
-  nb::object owner;  // the Graph
-  std::unique_ptr<Capture> capture;
-
-  CaptureObject(nb::object owner, std::unique_ptr<Capture> capture)
-      : owner(std::move(owner)), capture(std::move(capture)) {}
-  CaptureObject(CaptureObject&&) = default;
-  ~CaptureObject() { let_go(); }
-  void let_go() {
-    if (Capture* c = capture.release()) alone_with(graph_in(owner), [c] { delete c; });
-  }
-};
-
 nb::bytes capture_next_chunk(CaptureObject& self, Py_ssize_t records, nb::handle repeats) {
-  if (self.capture == nullptr) raise(PyExc_RuntimeError, "the capture is closed");
+  if (self.held == nullptr) raise(PyExc_RuntimeError, "the capture is closed");
   if (records <= 0) raise(PyExc_ValueError, "records must be positive");
   bool whole_records = !truthy(repeats);
   Bytes chunk;
   {
     Reading shared(graph_in(self.owner));  // the records are the capture's, their strings the pool's
     NoGil working;
-    chunk = self.capture->next_chunk(size_t(records), !whole_records);
+    chunk = self.held->next_chunk(size_t(records), !whole_records);
   }
   return nb::bytes(chunk.data(), chunk.size());
 }
@@ -341,7 +239,40 @@ nb::object reading(Graph& g, F&& read) {
   return owned(read_graph(g, std::forward<F>(read)));
 }
 
+// A Graph method (``f(graph, args...)``) for nb::class_::def, its answer made with the graph
+// shared (read_graph), or (``alone``) a change made with the graph alone.
+template <class R, class... A>
+auto read_method(R (*f)(Graph&, A...)) {
+  return [f](Graph& g, A... args) -> R { return read_graph(g, [&] { return f(g, args...); }); };
+}
+template <class... A>
+auto write_method(void (*f)(Graph&, A...)) {
+  return [f](Graph& g, A... args) {
+    Writing writing(g);
+    f(g, args...);
+  };
+}
+
 }  // namespace
+
+bool is_out(nb::handle direction) {
+  if (PyUnicode_Check(direction.ptr())) {
+    if (PyUnicode_CompareWithASCIIString(direction.ptr(), "out") == 0) return true;
+    if (PyUnicode_CompareWithASCIIString(direction.ptr(), "in") == 0) return false;
+  }
+  raise(PyExc_ValueError, "direction must be 'out' or 'in', not " + shown(direction));
+}
+
+std::vector<uint8_t> edge_kinds_of(nb::handle kinds) {
+  std::vector<uint8_t> out;
+  bool seen[kEdgeKinds] = {};
+  for (PyObject* kind : Items(kinds, "kinds must be iterable")) {
+    uint8_t code = edge_kind_code(kind);
+    if (!seen[code]) out.push_back(code);
+    seen[code] = true;
+  }
+  return out;
+}
 
 Graph& graph_in(nb::handle graph) { return *nb::inst_ptr<Graph>(graph); }
 
@@ -354,7 +285,7 @@ bool truthy(nb::handle o) {
 void bind_graph(nb::module_& m) {
   nb::class_<PlanObject>(m, "Plan", nb::is_final(), nb::sig("@typing.final\nclass Plan()"), "What a batch changes in a Graph, planned and not yet committed.")
       .def_prop_ro(
-          "changed", [](PlanObject& self) { return self.plan->changed(); }, nb::sig("def changed(self) -> int"),
+          "changed", [](PlanObject& self) { return self.held->changed(); }, nb::sig("def changed(self) -> int"),
           "How many nodes and edges the batch changes (0: it changes nothing).")
       .def(
           "changes", plan_changes,
@@ -366,8 +297,8 @@ void bind_graph(nb::module_& m) {
       .def_prop_ro(
           "counts",
           [](CaptureObject& self) -> nb::object {
-            if (self.capture == nullptr) return nb::none();
-            return nb::make_tuple(self.capture->nodes(), self.capture->edges());
+            if (self.held == nullptr) return nb::none();
+            return nb::make_tuple(self.held->nodes(), self.held->edges());
           },
           nb::sig("def counts(self) -> tuple[int, int]"), "The nodes and edges captured.")
       .def("next_chunk", capture_next_chunk, nb::arg("records"), nb::arg("repeats") = true,
@@ -405,35 +336,27 @@ void bind_graph(nb::module_& m) {
             if (p == nullptr || !p->owner.is(self.h)) raise(PyExc_TypeError, "commit takes a plan this graph made");
             Writing alone(*self.p);
             NoGil working;
-            self.p->commit(*p->plan);
+            self.p->commit(*p->held);
           },
           nb::sig("def commit(self, plan: Plan, /) -> None"), "Make a plan's changes.")
-      .def(
-          "nodes", [](Graph& g, nb::handle ids) { return reading(g, [&] { return graph_nodes(g, ids.ptr()); }); },
-          nb::sig("def nodes(self, ids: Iterable[str], /) -> dict[str, Node]"), "The nodes among ``ids`` that exist.")
-      .def(
-          "edges",
-          [](Graph& g, nb::handle ids, nb::handle kinds, nb::handle direction) {
-            return reading(g, [&] { return read_edges(g, ids.ptr(), kinds.ptr(), direction.ptr(), false); });
-          },
-          nb::sig("def edges(self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /) -> list[Edge]"),
-          "The ``kinds`` edges leaving (or entering) ``ids``.")
-      .def(
-          "edge_keys",
-          [](Graph& g, nb::handle ids, nb::handle kinds, nb::handle direction) {
-            return reading(g, [&] { return read_edges(g, ids.ptr(), kinds.ptr(), direction.ptr(), true); });
-          },
-          nb::sig("def edge_keys(self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /) "
-                  "-> list[_EdgeKey]"),
-          "The keys of the ``kinds`` edges leaving (or entering) ``ids``.")
-      .def(
-          "nodes_of_kind",
-          [](Graph& g, nb::handle kind, Py_ssize_t first, nb::handle after) {
-            return reading(g, [&] { return graph_nodes_of_kind(g, kind.ptr(), first, after.ptr()); });
-          },
-          nb::arg("kind"), nb::arg("first"), nb::arg("after") = nb::none(),
-          nb::sig("def nodes_of_kind(self, kind: NodeKind, first: int, after: str | None = None, /) -> list[Node]"),
-          "The first nodes of a kind by id, after ``after``.")
+      .def("nodes", read_method(graph_nodes), nb::sig("def nodes(self, ids: Iterable[str], /) -> dict[str, Node]"),
+           "The nodes among ``ids`` that exist.")
+      .def("edges",
+           read_method(+[](Graph& g, nb::handle ids, nb::handle kinds, nb::handle direction) {
+             return read_edges(g, ids, kinds, direction, false);
+           }),
+           nb::sig("def edges(self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /) -> list[Edge]"),
+           "The ``kinds`` edges leaving (or entering) ``ids``.")
+      .def("edge_keys",
+           read_method(+[](Graph& g, nb::handle ids, nb::handle kinds, nb::handle direction) {
+             return read_edges(g, ids, kinds, direction, true);
+           }),
+           nb::sig("def edge_keys(self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /) "
+                   "-> list[_EdgeKey]"),
+           "The keys of the ``kinds`` edges leaving (or entering) ``ids``.")
+      .def("nodes_of_kind", read_method(graph_nodes_of_kind), nb::arg("kind"), nb::arg("first"), nb::arg("after") = nb::none(),
+           nb::sig("def nodes_of_kind(self, kind: NodeKind, first: int, after: str | None = None, /) -> list[Node]"),
+           "The first nodes of a kind by id, after ``after``.")
       .def(
           "first_of_kind",
           [](Graph& g, nb::handle kind, nb::handle prefixes, nb::handle keys, nb::handle like) {
@@ -470,53 +393,25 @@ void bind_graph(nb::module_& m) {
           "Per prefix, whether the first node of a kind by id among those whose ids start with it holds the value "
           "given for it at ``key``: a twin of it (same_as_py: equal and of the same types; False when unsure); None "
           "where no node of the kind starts with the prefix.")
-      .def(
-          "nodes_of_kind_at",
-          [](Graph& g, nb::handle kind, Py_ssize_t start, Py_ssize_t count) {
-            return reading(g, [&] { return graph_nodes_of_kind_at(g, kind.ptr(), start, count); });
-          },
-          nb::sig("def nodes_of_kind_at(self, kind: NodeKind, start: int, count: int, /) -> list[Node]"),
-          "``count`` nodes of a kind from ``start``, in the graph's order.")
-      .def(
-          "unrestated",
-          [](Graph& g, nb::handle jobs) { return reading(g, [&] { return graph_unrestated(g, jobs.ptr()); }); },
-          nb::sig("def unrestated(self, jobs: Iterable[str], /) -> dict[str, set[_EdgeKey]]"),
-          "The READS/WRITES edges of ``jobs`` their newest completed run did not restate.")
-      .def(
-          "judge",
-          [](Graph& g, nb::handle jobs) {
-            Writing alone(g);
-            graph_judge(g, jobs.ptr());
-          },
-          nb::sig("def judge(self, jobs: Iterable[str], /) -> None"),
-          "Decide the currency of the READS/WRITES edges of ``jobs`` now.")
-      .def(
-          "touch_all",
-          [](Graph& g) {
-            Writing alone(g);
-            g.touch_all();
-          },
-          "Judge every job's currency before the next read.")
-      .def(
-          "search",
-          [](Graph& g, nb::handle text, nb::handle kinds, Py_ssize_t first) {
-            if (!PyUnicode_Check(text.ptr())) raise(PyExc_TypeError, "search text is str");
-            return reading(g, [&] { return graph_search(g, text.ptr(), kinds.ptr(), first); });
-          },
-          nb::sig("def search(self, lowered_text: str, kinds: Collection[NodeKind], first: int, /) -> list[Node]"),
-          "The nodes of ``kinds`` whose names contain the text, ranked.")
-      .def(
-          "counts", [](Graph& g) { return reading(g, [&] { return graph_counts(g); }); },
-          nb::sig("def counts(self) -> dict[str, int]"), "How many nodes and edges of each kind (by its value).")
-      .def(
-          "install",
-          [](Graph& g, nb::handle nodes, nb::handle edges) {
-            Writing alone(g);
-            graph_install(g, nodes.ptr(), edges.ptr());
-          },
-          nb::sig("def install(self, nodes: Sequence[Node], edges: Sequence[Edge], /) -> None"),
-          "Put these nodes and edges in as they are (a plan's current state; no merge): an edge's end not among "
-          "``nodes`` is held bare.")
+      .def("nodes_of_kind_at", read_method(graph_nodes_of_kind_at),
+           nb::sig("def nodes_of_kind_at(self, kind: NodeKind, start: int, count: int, /) -> list[Node]"),
+           "``count`` nodes of a kind from ``start``, in the graph's order.")
+      .def("unrestated", read_method(graph_unrestated),
+           nb::sig("def unrestated(self, jobs: Iterable[str], /) -> dict[str, set[_EdgeKey]]"),
+           "The READS/WRITES edges of ``jobs`` their newest completed run did not restate.")
+      .def("judge", write_method(graph_judge),
+           nb::sig("def judge(self, jobs: Iterable[str], /) -> None"),
+           "Decide the currency of the READS/WRITES edges of ``jobs`` now.")
+      .def("touch_all", write_method(+[](Graph& g) { g.touch_all(); }), "Judge every job's currency before the next read.")
+      .def("search", read_method(graph_search),
+           nb::sig("def search(self, lowered_text: str, kinds: Collection[NodeKind], first: int, /) -> list[Node]"),
+           "The nodes of ``kinds`` whose names contain the text, ranked.")
+      .def("counts", read_method(graph_counts),
+           nb::sig("def counts(self) -> dict[str, int]"), "How many nodes and edges of each kind (by its value).")
+      .def("install", write_method(graph_install),
+           nb::sig("def install(self, nodes: Sequence[Node], edges: Sequence[Edge], /) -> None"),
+           "Put these nodes and edges in as they are (a plan's current state; no merge): an edge's end not among "
+           "``nodes`` is held bare.")
       .def(
           "capture",
           [](Self self) {
@@ -540,29 +435,22 @@ void bind_graph(nb::module_& m) {
             });
           },
           nb::sig("def load_chunk(self, chunk: bytes, /) -> None"), "Add the records of a snapshot chunk.")
-      .def(
-          "stats",
-          [](Graph& g) {
-            Reading shared(g);
-            nb::dict out;
-            out["nodes"] = g.node_count();
-            out["edges"] = g.edge_count();
-            out["strings"] = g.pool.live();
-            out["string_references"] = g.pool.references_fingerprint();
-            out["shared_records"] = g.records.shared_count();
-            out["index_bytes"] = g.heap_bytes();
-            return out;
-          },
-          nb::sig("def stats(self) -> dict[str, int]"),
-          "Sizes, the bytes of the native index, and ``string_references``: the references held to the pool's "
-          "strings as one number (equal for graphs holding equal records).")
-      .def(
-          "elements",
-          [](Graph& g) {
-            Reading shared(g);
-            return g.node_count() + g.edge_count();
-          },
-          "Nodes plus edges (what stats() counts, without walking the graph).");
+      .def("stats",
+           read_method(+[](Graph& g) {
+             nb::dict out;
+             out["nodes"] = g.node_count();
+             out["edges"] = g.edge_count();
+             out["strings"] = g.pool.live();
+             out["string_references"] = g.pool.references_fingerprint();
+             out["shared_records"] = g.records.shared_count();
+             out["index_bytes"] = g.heap_bytes();
+             return out;
+           }),
+           nb::sig("def stats(self) -> dict[str, int]"),
+           "Sizes, the bytes of the native index, and ``string_references``: the references held to the pool's "
+           "strings as one number (equal for graphs holding equal records).")
+      .def("elements", read_method(+[](Graph& g) { return g.node_count() + g.edge_count(); }),
+           "Nodes plus edges (what stats() counts, without walking the graph).");
 }
 
 }  // namespace lm

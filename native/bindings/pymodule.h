@@ -5,6 +5,7 @@
 #include "py.h"
 
 #include <memory>
+#include <vector>
 
 #include "graph.h"
 
@@ -19,6 +20,12 @@ Graph& graph_in(nb::handle graph);
 // Whether a Python value is true, as ``bool(o)`` says (a flag taken as any object, as Python's own
 // functions take them).
 bool truthy(nb::handle o);
+
+// A read's ``direction``: True for "out", False for "in" (else ValueError).
+bool is_out(nb::handle direction);
+
+// The codes of a collection of EdgeKinds (or their values), each once, in their order.
+std::vector<uint8_t> edge_kinds_of(nb::handle kinds);
 
 // ``read`` over the bytes of a buffer (an encoded batch, a snapshot chunk), the buffer released
 // however it ends.

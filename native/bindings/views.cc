@@ -3,9 +3,7 @@
 #include "py.h"
 
 #include <algorithm>
-#include <map>
 #include <memory>
-#include <optional>
 
 #include "marquez_py.h"
 #include "node_facts.h"
@@ -19,45 +17,28 @@ namespace lm {
 
 PyObject* id_str(const Graph& g, StrId id) { return str_of(g.pool.view(id)); }
 
-PyObject* node_column(const Graph& g, const std::vector<NodeIdx>& nodes, std::string_view field, const View* view) {
-  PyRef list(check(PyList_New(Py_ssize_t(nodes.size()))));
-  auto put = [&](size_t i, PyObject* o) { PyList_SET_ITEM(list.get(), Py_ssize_t(i), o); };
-  if (field == "id") {
-    for (size_t i = 0; i < nodes.size(); i++) put(i, id_str(g, g.node_id[nodes[i]]));
-  } else if (field == "kind") {
-    for (size_t i = 0; i < nodes.size(); i++) {
-      PyObject* kind = py.node_kind[g.node_kind[nodes[i]]];
-      Py_INCREF(kind);
-      put(i, kind);
-    }
-  } else if (field == "deleted" || field == "declared") {
-    for (size_t i = 0; i < nodes.size(); i++)
-      put(i, PyBool_FromLong(field == "deleted" ? shown_deleted(g, view, nodes[i]) : shown_declared(g, view, nodes[i])));
-  } else {
-    StrId key = field == "namespace" ? g.keys.namespace_ : field == "name" ? g.keys.name : field == "dataset" ? g.keys.dataset : kNone;
-    if (key == kNone) {
-      Py_INCREF(Py_None);
-      return Py_None;
-    }
-    FlatMap<StrId, PyObject*> made;  // borrowed from the list, which holds them
-    for (size_t i = 0; i < nodes.size(); i++) {
-      const uint8_t* v = g.node_value(nodes[i], key);
-      if (v == nullptr || *v == kAbsent) {
-        Py_INCREF(Py_None);
-        put(i, Py_None);
-      } else if (*v == kStr) {
-        const uint8_t* p = v + 1;
-        StrId id = StrId(get_varint(p));
-        bool fresh;
-        PyObject*& o = made.at(id, &fresh);
-        if (fresh) o = id_str(g, id); else Py_INCREF(o);
-        put(i, o);
-      } else {
-        put(i, value_to_py(v, g.pool));
-      }
-    }
-  }
-  return list.release();
+nb::object node_column(const Graph& g, const std::vector<NodeIdx>& nodes, std::string_view field, const View* view) {
+  auto column = [&](auto&& item) { return list_of(nodes.size(), [&](size_t i) { return item(nodes[i]); }); };
+  if (field == "id") return column([&](NodeIdx n) { return id_str(g, g.node_id[n]); });
+  if (field == "kind") return column([&](NodeIdx n) { return nb::borrow(py.node_kind[g.node_kind[n]]); });
+  if (field == "deleted") return column([&](NodeIdx n) { return nb::bool_(shown_deleted(g, view, n)); });
+  if (field == "declared") return column([&](NodeIdx n) { return nb::bool_(shown_declared(g, view, n)); });
+  StrId key = field == "namespace" ? g.keys.namespace_ : field == "name" ? g.keys.name : field == "dataset" ? g.keys.dataset : kNone;
+  if (key == kNone) return nb::none();
+  FlatMap<StrId, nb::handle> made;  // borrowed from the list, which holds them
+  return column([&](NodeIdx n) -> nb::object {
+    const uint8_t* v = g.node_value(n, key);
+    if (v == nullptr || *v == kAbsent) return nb::none();
+    if (*v != kStr) return nb::steal(value_to_py(v, g.pool));
+    const uint8_t* p = v + 1;
+    StrId id = StrId(get_varint(p));
+    bool fresh;
+    nb::handle& o = made.at(id, &fresh);
+    if (!fresh) return nb::borrow(o);
+    nb::object text = nb::steal(id_str(g, id));
+    o = text;
+    return text;
+  });
 }
 
 Budget budget_of(Py_ssize_t max_nodes, double seconds) {
@@ -67,26 +48,12 @@ Budget budget_of(Py_ssize_t max_nodes, double seconds) {
 
 namespace {
 
-bool is_out(PyObject* direction) {
-  if (PyUnicode_Check(direction)) {
-    if (PyUnicode_CompareWithASCIIString(direction, "out") == 0) return true;
-    if (PyUnicode_CompareWithASCIIString(direction, "in") == 0) return false;
-  }
-  raise(PyExc_ValueError, "direction must be 'out' or 'in'");
-}
-
-uint32_t kind_mask(PyObject* kinds) {
-  uint32_t mask = 0;
-  for (PyObject* kind : Items(kinds, "kinds must be iterable")) mask |= kind_bit(edge_kind_code(kind));
-  return mask;
-}
-
 // Python ids, each with its StrId in the view's pool (kNone: no node there can have it) and
 // node; a remote view interns them (it may learn they exist) and holds them while ``Ids`` lives.
 class Ids {
  public:
   // ``lean``: the caller reads only the view's summary properties of them (View::find_all).
-  Ids(ViewObject* self, PyObject* ids, bool lean = false) : g_(self->view->g), seq_(ids, "ids must be iterable") {
+  Ids(ViewObject* self, nb::handle ids, bool lean = false) : g_(self->view->g), seq_(ids, "ids must be iterable") {
     std::string spill;
     bool remote = self->source->remote();
     for (PyObject* id : seq_) {
@@ -107,14 +74,15 @@ class Ids {
   ~Ids() {
     for (StrId s : held_) g_.pool.decref(s);
   }
-  std::vector<PyObject*> objects;  // borrowed from the sequence
+  std::vector<nb::handle> objects;  // borrowed from the sequence
   std::vector<StrId> strs;
   std::vector<StrId> known;  // strs but kNone, in order
   std::vector<NodeIdx> nodes;
-  std::vector<NodeIdx> existing() const {
+  std::vector<NodeIdx> existing(bool sorted = true) const {
     std::vector<NodeIdx> out;
     for (NodeIdx n : nodes)
       if (n != kNone) out.push_back(n);
+    if (!sorted) return out;
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
@@ -138,45 +106,41 @@ nb::dict id_map(const Graph& g, const IdMap& map) {
   return out;
 }
 
-NodeIdx start_node(ViewObject* self, PyObject* id) {
-  std::string spill;
-  if (!PyUnicode_Check(id)) raise(PyExc_TypeError, "node ids are str");
-  NodeIdx n = self->view->find(utf8_of(id, spill));
+NodeIdx start_node(ViewObject* self, nb::handle id) {
+  if (!PyUnicode_Check(id.ptr())) raise(PyExc_TypeError, "node ids are str");
+  NodeIdx n = self->view->find(Utf8(id).view);
   if (n == kNone) raise(PyExc_LookupError, "no such node");
   return n;
 }
 
-// -- View -----------------------------------------------------------------------------------------
-
 }  // namespace
 
-ViewObject::ViewObject(nb::handle graph, nb::handle store_object, nb::handle as_of_object, nb::handle summary_object,
-                       nb::handle names_object) {
+// -- View -----------------------------------------------------------------------------------------
+
+ViewObject::ViewObject(nb::handle graph, nb::handle store_object, nb::handle as_of, nb::handle summary, nb::handle names) {
   require_configured();
-  PyObject *graph_ptr = graph.ptr(), *as_of = as_of_object.ptr(), *summary = summary_object.ptr(), *names = names_object.ptr();
-  if (graph_ptr != Py_None && !nb::isinstance<Graph>(graph)) raise(PyExc_TypeError, "graph must be a Graph or None");
+  if (!graph.is_none() && !nb::isinstance<Graph>(graph)) raise(PyExc_TypeError, "graph must be a Graph or None");
   store = nb::borrow(store_object);
   std::unique_ptr<Source> made;
-  if (graph_ptr != Py_None) {
+  if (!graph.is_none()) {
     graph_owner = nb::borrow(graph);
     made = std::make_unique<Source>(graph_in(graph));
   } else {
-    made = std::make_unique<RemoteSource>(std::make_unique<Graph>(), store.ptr(), summary, names, as_of == Py_None);
+    made = std::make_unique<RemoteSource>(std::make_unique<Graph>(), store.ptr(), summary.ptr(), names.ptr(), as_of.is_none());
   }
-  std::string spill;
-  std::string_view moment_text;
-  if (as_of != Py_None) {
-    if (!PyUnicode_Check(as_of)) raise(PyExc_TypeError, "as_of must be a stamp (str) or None");
-    moment_text = utf8_of(as_of, spill);
+  std::optional<Utf8> moment_text;
+  if (!as_of.is_none()) {
+    if (!PyUnicode_Check(as_of.ptr())) raise(PyExc_TypeError, "as_of must be a stamp (str) or None");
+    moment_text.emplace(as_of);
   }
   std::unique_ptr<View> made_view;
   auto make = [&] {  // the stamp is held in the pool; the view judges the writes since the last read
-    Stamp moment = as_of != Py_None ? stamp_of(moment_text, made->g.pool) : 0;
+    Stamp moment = moment_text ? stamp_of(moment_text->view, made->g.pool) : 0;
     this->as_of = moment;
-    made_view = std::make_unique<View>(*made, as_of != Py_None, moment);
+    made_view = std::make_unique<View>(*made, bool(moment_text), moment);
   };
   if (!embedded(this)) make();
-  else if (as_of != Py_None) {
+  else if (moment_text) {
     Writing alone(made->g);
     make();
   } else {
@@ -203,22 +167,21 @@ ViewObject::~ViewObject() {
 
 namespace {
 
-nb::dict node_dict(PyObject* view, PyObject* ids, bool whole) {
-  ViewObject* self = view_of(view);
+nb::dict node_dict(ViewObject* self, nb::handle ids, bool whole) {
   Ids found(self, ids);
   std::vector<NodeIdx> existing = found.existing();
   if (whole) self->view->wholes(existing); else self->view->summaries(existing);
   nb::dict out;
   const Graph& g = self->view->g;
   for (size_t i = 0; i < found.nodes.size(); i++)
-    if (self->view->visible(found.nodes[i])) out[found.objects[i]] = nb::steal(node_to_py(g, found.nodes[i], found.objects[i]));
+    if (self->view->visible(found.nodes[i])) out[found.objects[i]] = nb::steal(node_to_py(g, found.nodes[i], found.objects[i].ptr()));
   return out;
 }
 
-nb::list read_edges(PyObject* self, PyObject* ids, PyObject* kinds, PyObject* direction, bool keys_only) {
-  ViewObject* v = view_of(self);
+nb::list read_edges(ViewObject* v, nb::handle ids, nb::handle kinds, nb::handle direction, bool keys_only) {
   bool out = is_out(direction);
-  uint32_t mask = kind_mask(kinds);
+  uint32_t mask = 0;
+  for (uint8_t kind : edge_kinds_of(kinds)) mask |= kind_bit(kind);
   Ids found(v, ids);
   std::vector<EdgeRef> edges;
   v->view->reads_names = true;  // a job's inputs or outputs asked, not a walk: their tables' names read first
@@ -236,35 +199,34 @@ nb::list read_edges(PyObject* self, PyObject* ids, PyObject* kinds, PyObject* di
 }
 
 // Ids in the view's pool; ids no node can have map to themselves in the answers below.
-nb::dict view_canonical(PyObject* self, PyObject* ids) {
-  ViewObject* v = view_of(self);
-  Ids found(v, ids);
+nb::dict view_canonical(ViewSelf self, nb::handle ids) {
+  Ids found(self.p, ids);
   std::vector<StrId> canonical;
-  v->aliases->canonical(found.known, canonical);
+  self.p->aliases->canonical(found.known, canonical);
   nb::dict out;
   size_t k = 0;
   for (size_t i = 0; i < found.strs.size(); i++)
-    out[found.objects[i]] = found.strs[i] == kNone ? nb::borrow(found.objects[i]) : id_object(v->view->g, canonical[k++]);
+    out[found.objects[i]] = found.strs[i] == kNone ? nb::borrow(found.objects[i]) : id_object(self.p->view->g, canonical[k++]);
   return out;
 }
 
-nb::tuple view_keys_into(PyObject* self, PyObject* ids, PyObject* kinds) {
-  ViewObject* v = view_of(self);
-  uint32_t mask = kind_mask(kinds);
-  Ids found(v, ids);
+nb::tuple view_keys_into(ViewSelf self, nb::handle ids, nb::handle kinds) {
+  uint32_t mask = 0;
+  for (uint8_t kind : edge_kinds_of(kinds)) mask |= kind_bit(kind);
+  Ids found(self.p, ids);
   IdMap members;
   std::vector<EdgeRef> edges;
-  v->aliases->keys_into(found.known, mask, members, edges);
-  const Graph& g = v->view->g;
+  self.p->aliases->keys_into(found.known, mask, members, edges);
+  const Graph& g = self.p->view->g;
   nb::dict map = id_map(g, members);
   for (size_t i = 0; i < found.strs.size(); i++)
-    if (found.strs[i] == kNone) map[found.objects[i]] = nb::handle(found.objects[i]);
+    if (found.strs[i] == kNone) map[found.objects[i]] = found.objects[i];
   return nb::make_tuple(map, list_of(edges.size(), [&](size_t i) { return key_tuple(g, edges[i]); }));
 }
 
 // A walk's plan handed to the remote store it reads for the walk's call (nothing for the embedded one).
-RemoteSource::Planned planned(ViewObject* v, PyObject* plan) {
-  return RemoteSource::Planned(embedded(v) ? nullptr : static_cast<RemoteSource*>(v->source), plan);
+RemoteSource::Planned planned(ViewObject* v, nb::handle plan) {
+  return RemoteSource::Planned(embedded(v) ? nullptr : static_cast<RemoteSource*>(v->source), plan.ptr());
 }
 
 // The answer of ``walk()``, walked with the GIL let go for the embedded store (a remote view's
@@ -275,94 +237,80 @@ auto walked(ViewObject* v, F&& walk) {
   return std::make_unique<decltype(walk())>(walk());
 }
 
-LineageObject view_lineage(PyObject* self, PyObject* start, bool upstream, bool downstream, int depth, Py_ssize_t max_nodes,
-                           double seconds, bool columns, PyObject* plan = Py_None) {
-  ViewObject* v = view_of(self);
+LineageObject view_lineage(ViewSelf self, nb::handle start, nb::handle upstream, nb::handle downstream, int depth,
+                           Py_ssize_t max_nodes, double seconds, nb::handle plan, bool columns) {
+  ViewObject* v = self.p;
+  bool up = truthy(upstream), down = truthy(downstream);
   RemoteSource::Planned walk = planned(v, plan);
   NodeIdx n = start_node(v, start);
   Budget budget = budget_of(max_nodes, seconds);
-  return LineageObject{nb::borrow(self), walked(v, [&] {
-                         return columns ? column_lineage(*v->view, n, upstream, downstream, depth, budget)
-                                        : dataset_lineage(*v->view, n, upstream, downstream, depth, budget);
+  return LineageObject{nb::borrow(self.h), walked(v, [&] {
+                         return columns ? column_lineage(*v->view, n, up, down, depth, budget)
+                                        : dataset_lineage(*v->view, n, up, down, depth, budget);
                        })};
 }
 
-LineageObject view_neighbours(PyObject* self, PyObject* ids, bool downstream, Py_ssize_t max_nodes, double seconds) {
-  ViewObject* v = view_of(self);
-  Ids found(v, ids);
+LineageObject view_neighbours(ViewSelf self, nb::handle ids, nb::handle downstream, Py_ssize_t max_nodes, double seconds) {
+  bool down = truthy(downstream);
+  Ids found(self.p, ids);
   std::vector<NodeIdx> starts = found.existing();
   Budget budget = budget_of(max_nodes, seconds);
-  return LineageObject{nb::borrow(self), walked(v, [&] { return neighbours(*v->view, starts, downstream, budget); })};
+  return LineageObject{nb::borrow(self.h), walked(self.p, [&] { return neighbours(*self.p->view, starts, down, budget); })};
 }
 
-ImpactObject view_impact_report(PyObject* self, PyObject* start, int depth, bool semantic, Py_ssize_t max_nodes,
-                                double seconds, PyObject* plan) {
-  ViewObject* v = view_of(self);
+ImpactObject view_impact_report(ViewSelf self, nb::handle start, int depth, nb::handle semantic, Py_ssize_t max_nodes,
+                                double seconds, nb::handle plan) {
+  ViewObject* v = self.p;
+  bool meaning = truthy(semantic);
   RemoteSource::Planned walk = planned(v, plan);
   NodeIdx n = start_node(v, start);
   Budget budget = budget_of(max_nodes, seconds);
-  return ImpactObject{nb::borrow(self), walked(v, [&] { return impact_report(*v->view, n, depth, semantic, budget); })};
+  return ImpactObject{nb::borrow(self.h), walked(v, [&] { return impact_report(*v->view, n, depth, meaning, budget); })};
 }
 
-nb::object view_read_impacts_ahead(PyObject* self, PyObject* ids, Py_ssize_t max_nodes, double seconds, PyObject* plan) {
-  ViewObject* v = view_of(self);
-  RemoteSource::Planned walk = planned(v, plan);
-  Ids found(v, ids);
-  read_impacts_ahead(*v->view, found.existing(), budget_of(max_nodes, seconds));
+nb::object view_read_impacts_ahead(ViewSelf self, nb::handle ids, Py_ssize_t max_nodes, double seconds, nb::handle plan) {
+  RemoteSource::Planned walk = planned(self.p, plan);
+  Ids found(self.p, ids);
+  read_impacts_ahead(*self.p->view, found.existing(), budget_of(max_nodes, seconds));
   return nb::none();
 }
 
-nb::dict view_dataset_domains(PyObject* self, PyObject* ids) {
-  ViewObject* v = view_of(self);
-  Ids found(v, ids);
-  return id_map(v->view->g, dataset_domains(*v->view, found.known));
-}
-
 // holds(id) -> bool: reading the node ``id`` whole asks the store nothing (always, for the embedded one).
-nb::bool_ view_holds(PyObject* self, PyObject* id) {
-  ViewObject* v = view_of(self);
-  if (!PyUnicode_Check(id)) raise(PyExc_TypeError, "node ids are str");
-  std::string spill;
-  return nb::bool_(embedded(v) || static_cast<RemoteSource*>(v->source)->holds_whole(utf8_of(id, spill)));
+nb::bool_ view_holds(ViewSelf self, nb::handle id) {
+  if (!PyUnicode_Check(id.ptr())) raise(PyExc_TypeError, "node ids are str");
+  return nb::bool_(embedded(self.p) || static_cast<RemoteSource*>(self.p->source)->holds_whole(Utf8(id).view));
 }
 
 // deleted(ids) -> [bool]: each node dropped as the view judges it (as of its moment, as its table's
 // newest lifecycle statement says), False for no node.
-nb::list view_deleted(PyObject* self, PyObject* ids) {
-  ViewObject* v = view_of(self);
-  Ids found(v, ids);
-  v->view->read_names(found.nodes);
-  return list_of(found.nodes.size(), [&](size_t i) {
-    return PyBool_FromLong(found.nodes[i] != kNone && v->view->deleted(found.nodes[i]));
-  });
+nb::list view_deleted(ViewSelf self, nb::handle ids) {
+  View& view = *self.p->view;
+  Ids found(self.p, ids);
+  view.read_names(found.nodes);
+  return list_of(found.nodes.size(), [&](size_t i) { return nb::bool_(found.nodes[i] != kNone && view.deleted(found.nodes[i])); });
 }
 
 // lifecycle_of(ids) -> [str | None]: the name of each dataset's table whose lifecycle stands for it
 // (View::lifecycle_of: the id itself but when another name stated one later), None for no node.
-nb::list view_lifecycle_of(PyObject* self, PyObject* ids) {
-  ViewObject* v = view_of(self);
-  Ids found(v, ids);
-  v->view->read_names(found.nodes);
+nb::list view_lifecycle_of(ViewSelf self, nb::handle ids) {
+  View& view = *self.p->view;
+  Ids found(self.p, ids);
+  view.read_names(found.nodes);
   return list_of(found.nodes.size(), [&](size_t i) {
     NodeIdx n = found.nodes[i];
-    return n == kNone ? nb::none() : nb::steal(str_of(v->view->text(v->view->id_of(v->view->lifecycle_of(n)))));
+    return n == kNone ? nb::none() : nb::steal(str_of(view.text(view.id_of(view.lifecycle_of(n)))));
   });
 }
 
 // node_facts(ids, facts, max_nodes, seconds) -> {fact: [value per id]} (native/core/node_facts.h).
-nb::dict view_node_facts(PyObject* self, PyObject* ids, PyObject* names, Py_ssize_t max_nodes, double seconds) {
-  static const std::pair<const char*, uint32_t> kFacts[] = {{"upstream", kUpstreamCount}, {"downstream", kDownstreamCount},
-                                                            {"domain", kDomainFact},     {"owners", kOwnersFact},
-                                                            {"run_state", kRunStateFact}};
+nb::dict view_node_facts(ViewSelf self, nb::handle ids, nb::handle names, Py_ssize_t max_nodes, double seconds) {
   uint32_t facts = 0;
   for (PyObject* name : Items(names, "facts must be iterable")) {
-    uint32_t bit = 0;
-    for (const auto& [text, fact] : kFacts)
-      if (PyUnicode_Check(name) && PyUnicode_CompareWithASCIIString(name, text) == 0) bit = fact;
+    uint32_t bit = PyUnicode_Check(name) ? node_fact_named(Utf8(name).view) : 0;
     if (bit == 0) raise(PyExc_ValueError, "facts are upstream, downstream, domain, owners, run_state");
     facts |= bit;
   }
-  ViewObject* v = view_of(self);
+  ViewObject* v = self.p;
   const Graph& g = v->view->g;
   Ids found(v, ids, true);  // a lineage answer's nodes, read in summary form by its walk
   NodeFactsAnswer answer;
@@ -376,8 +324,8 @@ nb::dict view_node_facts(PyObject* self, PyObject* ids, PyObject* names, Py_ssiz
   size_t n = found.nodes.size();
   nb::dict out;
   auto put = [&](const char* name, auto&& item) { out[name] = list_of(n, item); };
-  if (facts & kUpstreamCount) put("upstream", [&](size_t i) { return PyLong_FromUnsignedLong(answer.upstream[i]); });
-  if (facts & kDownstreamCount) put("downstream", [&](size_t i) { return PyLong_FromUnsignedLong(answer.downstream[i]); });
+  if (facts & kUpstreamCount) put("upstream", [&](size_t i) { return nb::int_(answer.upstream[i]); });
+  if (facts & kDownstreamCount) put("downstream", [&](size_t i) { return nb::int_(answer.downstream[i]); });
   if (facts & kDomainFact) put("domain", [&](size_t i) { return text_or_none(answer.domain[i]); });
   if (facts & kRunStateFact) put("run_state", [&](size_t i) { return text_or_none(answer.run_state[i]); });
   if (facts & kOwnersFact) {
@@ -400,34 +348,26 @@ nb::dict view_node_facts(PyObject* self, PyObject* ids, PyObject* names, Py_ssiz
   return out;
 }
 
-PyObject* view_marquez(PyObject* self, PyObject* ids, bool full) {
-  ViewObject* v = view_of(self);
-  Ids found(v, ids);
-  return marquez_nodes_bytes(*v->view, found.nodes, full, embedded(v));
+nb::object view_marquez_column_lineage(ViewSelf self, nb::handle ids, nb::handle downstream, int depth, Py_ssize_t max_nodes,
+                                       double seconds) {
+  bool down = truthy(downstream);
+  Ids found(self.p, ids);
+  std::vector<NodeIdx> starts = found.existing(false);  // in order: a later walk's edge properties win
+  Budget budget = budget_of(max_nodes, seconds);
+  return nb::steal(check(marquez_column_lineage_bytes(*self.p->view, starts, down, depth, budget, embedded(self.p))));
 }
 
-PyObject* view_marquez_column_lineage(PyObject* self, PyObject* ids, bool downstream, int depth, Py_ssize_t max_nodes,
-                                      double seconds) {
-  ViewObject* v = view_of(self);
-  Ids found(v, ids);
-  std::vector<NodeIdx> starts;  // in order: a later walk's edge properties win
-  for (NodeIdx n : found.nodes)
-    if (n != kNone) starts.push_back(n);
-  return marquez_column_lineage_bytes(*v->view, starts, downstream, depth, budget_of(max_nodes, seconds), embedded(v));
+nb::tuple names_of(const std::vector<std::string_view>& list) {
+  nb::list out;
+  for (std::string_view name : list) out.append(nb::str(name.data(), name.size()));
+  return nb::tuple(out);
 }
 
 }  // namespace
 
 void bind_views(nb::module_& m) {
   bind_answers(m);
-  using Self = nb::pointer_and_handle<ViewObject>;
-  // A method of the view under its graph's lock (``locked``), over the function making its answer.
-  auto of_view = [](Self self, auto&& read) { return locked(self.p, read); };
-  // A walk: its answer object made under the lock, handed to Python after it.
-  auto walking = [](Self self, auto&& walk) {
-    if (!embedded(self.p)) return walk();
-    return read_graph(self.p->view->g, walk);
-  };
+  using Self = ViewSelf;
   nb::class_<ViewObject>(m, "View", nb::is_final(), nb::sig("@typing.final\nclass View()"),
                          "One query's view of a store: the graph in place (``graph``) or, for a store this process does "
                          "not hold, a mirror filled as the query reads ``store`` (a :class:`NeighbourhoodSource`: the core calls "
@@ -438,158 +378,100 @@ void bind_views(nb::module_& m) {
                    "as_of: str | None, summary: Any, names: Sequence[str] | None = None, /) -> None"),
            "``summary``: the properties read of the nodes walks reach (None: whole nodes); ``names``: those a caller "
            "reading only names needs.")
-      .def(
-          "nodes", [=](Self self, nb::handle ids) { return of_view(self, [&] { return node_dict(self.h.ptr(), ids.ptr(), true); }); },
-          nb::sig("def nodes(self, ids: Iterable[str], /) -> dict[str, Node]"), "The nodes among ``ids`` the view shows, whole.")
-      .def(
-          "holds", [=](Self self, nb::handle id) { return of_view(self, [&] { return view_holds(self.h.ptr(), id.ptr()); }); },
-          nb::sig("def holds(self, id: str, /) -> bool"),
-          "Whether reading the node ``id`` whole asks the store nothing: the view holds it (or knows there is none).")
-      .def(
-          "summaries",
-          [=](Self self, nb::handle ids) { return of_view(self, [&] { return node_dict(self.h.ptr(), ids.ptr(), false); }); },
-          nb::sig("def summaries(self, ids: Iterable[str], /) -> dict[str, Node]"),
-          "The nodes among ``ids``, with at least graph.read.view.SUMMARY of their properties.")
-      .def(
-          "edges",
-          [=](Self self, nb::handle ids, nb::handle kinds, nb::handle direction) {
-            return of_view(self, [&] { return read_edges(self.h.ptr(), ids.ptr(), kinds.ptr(), direction.ptr(), false); });
-          },
-          nb::sig("def edges(self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /) -> list[Edge]"),
-          "The ``kinds`` edges leaving (or entering) ``ids`` current at the view's moment.")
-      .def(
-          "edge_keys",
-          [=](Self self, nb::handle ids, nb::handle kinds, nb::handle direction) {
-            return of_view(self, [&] { return read_edges(self.h.ptr(), ids.ptr(), kinds.ptr(), direction.ptr(), true); });
-          },
-          nb::sig("def edge_keys(self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /) "
-                  "-> list[_EdgeKey]"),
-          "The keys of the ``kinds`` edges leaving (or entering) ``ids``.")
-      .def(
-          "canonical",
-          [=](Self self, nb::handle ids) { return of_view(self, [&] { return view_canonical(self.h.ptr(), ids.ptr()); }); },
-          nb::sig("def canonical(self, ids: Iterable[str], /) -> dict[str, str]"), "Each id's canonical id (aliases followed).")
-      .def(
-          "keys_into",
-          [=](Self self, nb::handle ids, nb::handle kinds) {
-            return of_view(self, [&] { return view_keys_into(self.h.ptr(), ids.ptr(), kinds.ptr()); });
-          },
-          nb::sig("def keys_into(self, ids: Iterable[str], kinds: Collection[EdgeKind], /) "
-                  "-> tuple[dict[str, str], list[_EdgeKey]]"),
-          "For canonical ``ids``: each member's canonical id, and the keys of the ``kinds`` edges entering the members.")
-      .def(
-          "dataset_lineage",
-          [=](Self self, nb::handle start, nb::handle upstream, nb::handle downstream, int depth, Py_ssize_t max_nodes,
-              double seconds, nb::handle plan) {
-            bool up = truthy(upstream), down = truthy(downstream);
-            return walking(self, [&] {
-              return view_lineage(self.h.ptr(), start.ptr(), up, down, depth, max_nodes, seconds, false, plan.ptr());
-            });
-          },
-          nb::arg("start"), nb::arg("upstream"), nb::arg("downstream"), nb::arg("depth"), nb::arg("max_nodes"),
-          nb::arg("seconds"), nb::arg("plan").none() = nb::none(),
-          nb::sig("def dataset_lineage(self, start: str, upstream: bool, downstream: bool, depth: int, max_nodes: int, "
-                  "seconds: float, plan: WalkPlan | None = None, /) -> Lineage"),
-          "The datasets and jobs around ``start``, upstream and/or downstream, within ``depth`` hops, ``max_nodes`` and "
-          "``seconds``; ``plan``: the walk's, which a remote store is handed with each level read (its read ahead).")
-      .def(
-          "column_lineage",
-          [=](Self self, nb::handle start, nb::handle upstream, nb::handle downstream, int depth, Py_ssize_t max_nodes,
-              double seconds) {
-            bool up = truthy(upstream), down = truthy(downstream);
-            return walking(self, [&] { return view_lineage(self.h.ptr(), start.ptr(), up, down, depth, max_nodes, seconds, true); });
-          },
-          nb::sig("def column_lineage(self, start: str, upstream: bool, downstream: bool, depth: int, max_nodes: int, "
-                  "seconds: float, /) -> Lineage"),
-          "The columns around ``start``, upstream and/or downstream, within ``depth`` hops, ``max_nodes`` and "
-          "``seconds``.")
-      .def(
-          "neighbours",
-          [=](Self self, nb::handle ids, nb::handle downstream, Py_ssize_t max_nodes, double seconds) {
-            bool down = truthy(downstream);
-            return walking(self, [&] { return view_neighbours(self.h.ptr(), ids.ptr(), down, max_nodes, seconds); });
-          },
-          nb::sig("def neighbours(self, ids: Iterable[str], downstream: bool, max_nodes: int, seconds: float, /) -> Lineage"),
-          "Each node's direct neighbours, one way.")
-      .def(
-          "impact_report",
-          [=](Self self, nb::handle start, int depth, nb::handle semantic, Py_ssize_t max_nodes, double seconds,
-              nb::handle plan) {
-            bool meaning = truthy(semantic);
-            return walking(self, [&] {
-              return view_impact_report(self.h.ptr(), start.ptr(), depth, meaning, max_nodes, seconds, plan.ptr());
-            });
-          },
-          nb::arg("start"), nb::arg("depth"), nb::arg("semantic"), nb::arg("max_nodes"), nb::arg("seconds"),
-          nb::arg("plan").none() = nb::none(),
-          nb::sig("def impact_report(self, start: str, depth: int, semantic: bool, max_nodes: int, seconds: float, "
-                  "plan: WalkPlan | None = None, /) -> Impact"),
-          "What a change of ``start`` affects downstream (``depth`` < 0: unbounded); ``plan``: the walk's, handed to a "
-          "remote store with each level read.")
-      .def(
-          "read_impacts_ahead",
-          [=](Self self, nb::handle ids, Py_ssize_t max_nodes, double seconds, nb::handle plan) {
-            return of_view(self, [&] {
-              return view_read_impacts_ahead(self.h.ptr(), ids.ptr(), max_nodes, seconds, plan.ptr());
-            });
-          },
-          nb::arg("starts"), nb::arg("max_nodes"), nb::arg("seconds"), nb::arg("plan").none() = nb::none(),
-          nb::sig("def read_impacts_ahead(self, starts: Iterable[str], max_nodes: int, seconds: float, "
-                  "plan: WalkPlan | None = None, /) -> None"),
-          "What the impact reports of changes to each of ``starts`` will read, read at once (a remote store's view; "
-          "nothing from the embedded graph), within ``max_nodes`` and ``seconds``; ``plan``: their walk's.")
-      .def(
-          "dataset_domains",
-          [=](Self self, nb::handle ids) { return of_view(self, [&] { return view_dataset_domains(self.h.ptr(), ids.ptr()); }); },
-          nb::sig("def dataset_domains(self, ids: Iterable[str], /) -> dict[str, str]"), "Each dataset's domain id.")
-      .def(
-          "deleted", [=](Self self, nb::handle ids) { return of_view(self, [&] { return view_deleted(self.h.ptr(), ids.ptr()); }); },
-          nb::sig("def deleted(self, ids: Sequence[str], /) -> list[bool]"),
-          "Whether each node was dropped, as the view judges it (its table's newest lifecycle statement; False for no "
-          "node).")
-      .def(
-          "lifecycle_of",
-          [=](Self self, nb::handle ids) { return of_view(self, [&] { return view_lifecycle_of(self.h.ptr(), ids.ptr()); }); },
-          nb::sig("def lifecycle_of(self, ids: Sequence[str], /) -> list[str | None]"),
-          "The name of each dataset's table whose lifecycle (deleted, lifecycleState) stands for it: the newest "
-          "statement under any of its names (the id itself for a dataset no other name outdated, and any other node); "
-          "None for no node.")
-      .def(
-          "node_facts",
-          [=](Self self, nb::handle ids, nb::handle facts, Py_ssize_t max_nodes, double seconds) {
-            return of_view(self, [&] { return view_node_facts(self.h.ptr(), ids.ptr(), facts.ptr(), max_nodes, seconds); });
-          },
-          nb::sig("def node_facts(self, ids: Sequence[str], facts: Iterable[str], max_nodes: int, seconds: float, /) "
-                  "-> dict[str, list[Any]]"),
-          "Facts of each node (upstream, downstream, domain, owners, run_state), by fact (native/core/node_facts.h).")
-      .def(
-          "marquez",
-          [=](Self self, nb::handle ids, nb::handle full) {
-            bool whole = truthy(full);
-            return of_view(self, [&] { return view_marquez(self.h.ptr(), ids.ptr(), whole); });
-          },
-          nb::sig("def marquez(self, ids: Iterable[str], full: bool, /) -> bytes"),
-          "A JSON list of each node's Marquez data (null for none; native/marquez/marquez.h).")
-      .def(
-          "marquez_column_lineage",
-          [=](Self self, nb::handle ids, nb::handle downstream, int depth, Py_ssize_t max_nodes, double seconds) {
-            bool down = truthy(downstream);
-            return of_view(self, [&] {
-              return view_marquez_column_lineage(self.h.ptr(), ids.ptr(), down, depth, max_nodes, seconds);
-            });
-          },
-          nb::sig("def marquez_column_lineage(self, ids: Iterable[str], downstream: bool, depth: int, max_nodes: int, "
-                  "seconds: float, /) -> tuple[bytes, bool]"),
-          "Marquez's column lineage of column ids, as JSON, and whether it was cut short.");
+      .def("nodes", under_lock(+[](Self self, nb::handle ids) { return node_dict(self.p, ids, true); }),
+           nb::sig("def nodes(self, ids: Iterable[str], /) -> dict[str, Node]"), "The nodes among ``ids`` the view shows, whole.")
+      .def("holds", under_lock(view_holds), nb::sig("def holds(self, id: str, /) -> bool"),
+           "Whether reading the node ``id`` whole asks the store nothing: the view holds it (or knows there is none).")
+      .def("summaries", under_lock(+[](Self self, nb::handle ids) { return node_dict(self.p, ids, false); }),
+           nb::sig("def summaries(self, ids: Iterable[str], /) -> dict[str, Node]"),
+           "The nodes among ``ids``, with at least graph.read.view.SUMMARY of their properties.")
+      .def("edges",
+           under_lock(+[](Self self, nb::handle ids, nb::handle kinds, nb::handle direction) {
+             return read_edges(self.p, ids, kinds, direction, false);
+           }),
+           nb::sig("def edges(self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /) -> list[Edge]"),
+           "The ``kinds`` edges leaving (or entering) ``ids`` current at the view's moment.")
+      .def("edge_keys",
+           under_lock(+[](Self self, nb::handle ids, nb::handle kinds, nb::handle direction) {
+             return read_edges(self.p, ids, kinds, direction, true);
+           }),
+           nb::sig("def edge_keys(self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /) "
+                   "-> list[_EdgeKey]"),
+           "The keys of the ``kinds`` edges leaving (or entering) ``ids``.")
+      .def("canonical", under_lock(view_canonical), nb::sig("def canonical(self, ids: Iterable[str], /) -> dict[str, str]"),
+           "Each id's canonical id (aliases followed).")
+      .def("keys_into", under_lock(view_keys_into),
+           nb::sig("def keys_into(self, ids: Iterable[str], kinds: Collection[EdgeKind], /) "
+                   "-> tuple[dict[str, str], list[_EdgeKey]]"),
+           "For canonical ``ids``: each member's canonical id, and the keys of the ``kinds`` edges entering the members.")
+      .def("dataset_lineage",
+           under_lock(+[](Self self, nb::handle start, nb::handle upstream, nb::handle downstream, int depth,
+                          Py_ssize_t max_nodes, double seconds, nb::handle plan) {
+             return view_lineage(self, start, upstream, downstream, depth, max_nodes, seconds, plan, false);
+           }),
+           nb::arg("start"), nb::arg("upstream"), nb::arg("downstream"), nb::arg("depth"), nb::arg("max_nodes"),
+           nb::arg("seconds"), nb::arg("plan").none() = nb::none(),
+           nb::sig("def dataset_lineage(self, start: str, upstream: bool, downstream: bool, depth: int, max_nodes: int, "
+                   "seconds: float, plan: WalkPlan | None = None, /) -> Lineage"),
+           "The datasets and jobs around ``start``, upstream and/or downstream, within ``depth`` hops, ``max_nodes`` and "
+           "``seconds``; ``plan``: the walk's, which a remote store is handed with each level read (its read ahead).")
+      .def("column_lineage",
+           under_lock(+[](Self self, nb::handle start, nb::handle upstream, nb::handle downstream, int depth,
+                          Py_ssize_t max_nodes, double seconds) {
+             return view_lineage(self, start, upstream, downstream, depth, max_nodes, seconds, nb::none(), true);
+           }),
+           nb::sig("def column_lineage(self, start: str, upstream: bool, downstream: bool, depth: int, max_nodes: int, "
+                   "seconds: float, /) -> Lineage"),
+           "The columns around ``start``, upstream and/or downstream, within ``depth`` hops, ``max_nodes`` and "
+           "``seconds``.")
+      .def("neighbours", under_lock(view_neighbours),
+           nb::sig("def neighbours(self, ids: Iterable[str], downstream: bool, max_nodes: int, seconds: float, /) -> Lineage"),
+           "Each node's direct neighbours, one way.")
+      .def("impact_report", under_lock(view_impact_report), nb::arg("start"), nb::arg("depth"), nb::arg("semantic"),
+           nb::arg("max_nodes"), nb::arg("seconds"), nb::arg("plan").none() = nb::none(),
+           nb::sig("def impact_report(self, start: str, depth: int, semantic: bool, max_nodes: int, seconds: float, "
+                   "plan: WalkPlan | None = None, /) -> Impact"),
+           "What a change of ``start`` affects downstream (``depth`` < 0: unbounded); ``plan``: the walk's, handed to a "
+           "remote store with each level read.")
+      .def("read_impacts_ahead", under_lock(view_read_impacts_ahead), nb::arg("starts"), nb::arg("max_nodes"),
+           nb::arg("seconds"), nb::arg("plan").none() = nb::none(),
+           nb::sig("def read_impacts_ahead(self, starts: Iterable[str], max_nodes: int, seconds: float, "
+                   "plan: WalkPlan | None = None, /) -> None"),
+           "What the impact reports of changes to each of ``starts`` will read, read at once (a remote store's view; "
+           "nothing from the embedded graph), within ``max_nodes`` and ``seconds``; ``plan``: their walk's.")
+      .def("dataset_domains",
+           under_lock(+[](Self self, nb::handle ids) {
+             Ids found(self.p, ids);
+             return id_map(self.p->view->g, dataset_domains(*self.p->view, found.known));
+           }),
+           nb::sig("def dataset_domains(self, ids: Iterable[str], /) -> dict[str, str]"), "Each dataset's domain id.")
+      .def("deleted", under_lock(view_deleted), nb::sig("def deleted(self, ids: Sequence[str], /) -> list[bool]"),
+           "Whether each node was dropped, as the view judges it (its table's newest lifecycle statement; False for no "
+           "node).")
+      .def("lifecycle_of", under_lock(view_lifecycle_of), nb::sig("def lifecycle_of(self, ids: Sequence[str], /) -> list[str | None]"),
+           "The name of each dataset's table whose lifecycle (deleted, lifecycleState) stands for it: the newest "
+           "statement under any of its names (the id itself for a dataset no other name outdated, and any other node); "
+           "None for no node.")
+      .def("node_facts", under_lock(view_node_facts),
+           nb::sig("def node_facts(self, ids: Sequence[str], facts: Iterable[str], max_nodes: int, seconds: float, /) "
+                   "-> dict[str, list[Any]]"),
+           "Facts of each node (upstream, downstream, domain, owners, run_state), by fact (native/core/node_facts.h).")
+      .def("marquez",
+           under_lock(+[](Self self, nb::handle ids, nb::handle full) {
+             bool whole = truthy(full);
+             Ids found(self.p, ids);
+             return nb::steal(check(marquez_nodes_bytes(*self.p->view, found.nodes, whole, embedded(self.p))));
+           }),
+           nb::sig("def marquez(self, ids: Iterable[str], full: bool, /) -> bytes"),
+           "A JSON list of each node's Marquez data (null for none; native/marquez/marquez.h).")
+      .def("marquez_column_lineage", under_lock(view_marquez_column_lineage),
+           nb::sig("def marquez_column_lineage(self, ids: Iterable[str], downstream: bool, depth: int, max_nodes: int, "
+                   "seconds: float, /) -> tuple[bytes, bool]"),
+           "Marquez's column lineage of column ids, as JSON, and whether it was cut short.");
 
-  auto names = [](const std::vector<std::string_view>& list) {
-    nb::list out;
-    for (std::string_view name : list) out.append(nb::str(name.data(), name.size()));
-    return nb::tuple(out);
-  };
   // graph.serve.marquez reads ahead with these; graph.stores.neo4j keeps a dataset's fields.
-  m.attr("MARQUEZ_SHOWN") = names(kMarquezShown);
-  m.attr("MARQUEZ_FIELD_KEYS") = names(kMarquezFieldKeys);
+  m.attr("MARQUEZ_SHOWN") = names_of(kMarquezShown);
+  m.attr("MARQUEZ_FIELD_KEYS") = names_of(kMarquezFieldKeys);
   m.attr("KEPT_FIELDS_KEY") = nb::str(kKeptFieldsKey.data(), kKeptFieldsKey.size());
   m.def(
       "marquez_fields", [](nb::handle entries) { return nb::steal(check(marquez_fields(entries.ptr()))); },

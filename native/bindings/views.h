@@ -53,13 +53,23 @@ inline ViewObject* view_of(nb::handle self) { return nb::inst_ptr<ViewObject>(se
 // store's Python methods (bindings/remote_source.h), with the GIL held throughout.
 inline bool embedded(const ViewObject* v) { return v->graph_owner.is_valid(); }
 
-// ``read`` (a method of a view or of its answer: a Python object, or a new reference or null with
-// a Python error set) under its graph's lock when the view reads the embedded store, for Python.
+// ``read`` (a method of a view or of its answers: its Python object or answer object, made here) under
+// its graph's lock when the view reads the embedded store.
 template <class F>
-nb::object locked(ViewObject* v, F&& read) {
-  auto object = [&] { return owned(read()); };
-  if (!embedded(v)) return object();
-  return read_graph(v->view->g, object);
+auto locked(ViewObject* v, F&& read) -> decltype(read()) {
+  if (!embedded(v)) return read();
+  return read_graph(v->view->g, read);
+}
+
+using ViewSelf = nb::pointer_and_handle<ViewObject>;
+inline ViewObject* view_in(ViewSelf self) { return self.p; }
+inline ViewObject* view_in(const LineageObject& l) { return view_of(l.owner); }
+inline ViewObject* view_in(const ImpactObject& im) { return view_of(im.owner); }
+
+// A method of a view or of its answers (``f(self, args...)``), for nb::class_::def: run ``locked``.
+template <class Self, class R, class... A>
+auto under_lock(R (*f)(Self, A...)) {
+  return [f](Self self, A... args) -> R { return locked(view_in(self), [&] { return f(self, args...); }); };
 }
 
 PyObject* id_str(const Graph& g, StrId id);
@@ -68,7 +78,7 @@ PyObject* id_str(const Graph& g, StrId id);
 // name, dataset: its value or None), or deleted / declared (bools: native/core/render_json.h's
 // shown_deleted, shown_declared).
 // Strings a column repeats are made once.
-PyObject* node_column(const Graph& g, const std::vector<NodeIdx>& nodes, std::string_view field, const View* view = nullptr);
+nb::object node_column(const Graph& g, const std::vector<NodeIdx>& nodes, std::string_view field, const View* view = nullptr);
 
 Budget budget_of(Py_ssize_t max_nodes, double seconds);
 

@@ -43,6 +43,25 @@ void Graph::set_record(NodeIdx n, Record* record, bool borrowing) {
   }
 }
 
+void Graph::install_node(std::string_view id, uint8_t kind, Record* record) {
+  StrId sid = pool.intern(id);
+  NodeIdx existing = pool.node(sid);
+  if (existing != kNone) set_record(existing, record);
+  else add_node(sid, kind, record);
+  pool.decref(sid);
+}
+
+NodeIdx Graph::held_or_bare(std::string_view id) {
+  NodeIdx n = find_node(id);
+  if (n != kNone) return n;
+  uint8_t kind = placeholder_kind(id);
+  if (kind == kNodeKinds) raise(Error::kValue, "an installed edge's end has no known id prefix");
+  StrId sid = pool.intern(id);
+  n = add_node(sid, kind, records.freeze(Draft(), false));
+  pool.decref(sid);
+  return n;
+}
+
 NodeIdx Graph::add_node(StrId id, uint8_t kind, Record* record) {
   size_t n = node_id.size();
   if (n >= kIndexMask) {

@@ -84,6 +84,12 @@ class Graph {
   NodeIdx add_node(StrId id, uint8_t kind, Record* record);
   EdgeIdx add_edge(NodeIdx source, uint8_t kind, NodeIdx target, Record* record);
 
+  // Graph.install's (the state another store read): a node with ``record`` (its reference passes to
+  // the graph), replacing the record of one held; and an edge's end, made bare (no properties, the
+  // kind its id implies) when it is not held: ValueError for an id of no known prefix.
+  void install_node(std::string_view id, uint8_t kind, Record* record);
+  NodeIdx held_or_bare(std::string_view id);
+
   // Replace a node's record (its reference passes to the graph), keeping its drop flag current.
   // ``borrowing``: the record was frozen borrowing the strings of the one it replaces.
   void set_record(NodeIdx n, Record* record, bool borrowing = false);

@@ -524,6 +524,15 @@ class Facts {
 
 }  // namespace
 
+uint32_t node_fact_named(std::string_view name) {
+  static const std::pair<std::string_view, uint32_t> kFacts[] = {{"upstream", kUpstreamCount}, {"downstream", kDownstreamCount},
+                                                                 {"domain", kDomainFact},     {"owners", kOwnersFact},
+                                                                 {"run_state", kRunStateFact}};
+  for (const auto& [text, fact] : kFacts)
+    if (name == text) return fact;
+  return 0;
+}
+
 NodeFactsAnswer node_facts(View& view, const std::vector<NodeIdx>& nodes, uint32_t facts, Budget budget) {
   Facts found(view, nodes, budget);
   found.start(facts);

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lineage.h"
@@ -38,6 +39,9 @@ enum NodeFact : uint32_t {
   kOwnersFact = 8,
   kRunStateFact = 16,
 };
+
+// The NodeFact named ``name`` (upstream, downstream, domain, owners, run_state), 0 for none.
+uint32_t node_fact_named(std::string_view name);
 
 // The ``facts`` (NodeFact bits) of ``nodes`` (kNone: not a node, no facts), in order. A node's
 // domain: a dataset's own (dataset_domains), a column's dataset's, a job's (the least by id of the

@@ -223,6 +223,22 @@ TEST(Merge, FirstOnlyPropertiesAreKeptFromTheEarliestObservation) {
   }
 }
 
+TEST(Install, ANodeReplacesTheOneHeldAndAnEdgesEndNotHeldIsMadeBare) {
+  Graph g;
+  g.install_node("dataset:pg:a", kDataset, g.records.freeze(Draft(), false));
+  NodeIdx a = g.find_node("dataset:pg:a");
+  ASSERT_NE(a, kNone);
+  g.install_node("dataset:pg:a", kDataset, g.records.freeze(Draft(), false));
+  EXPECT_EQ(g.node_count(), 1u);
+  EXPECT_EQ(g.held_or_bare("dataset:pg:a"), a);
+  NodeIdx job = g.held_or_bare("job:etl:clean");
+  EXPECT_EQ(g.node_kind[job], kJob);
+  EXPECT_EQ(g.node_count(), 2u);
+  EXPECT_THROW(g.held_or_bare("nothing-known:x"), Error);
+  EXPECT_THROW(g.held_or_bare("no prefix"), Error);
+  EXPECT_EQ(g.node_count(), 2u);
+}
+
 TEST(Merge, AnEdgeRemembersWhenItWasFirstAndLastSeen) {
   Graph g;
   for (const char* at : {kLate, kEarly}) {

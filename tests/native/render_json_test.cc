@@ -99,6 +99,16 @@ TEST(RenderJson, ALineageAnswersNodesAreTheirFieldsAndTheColumnsGiven) {
             "[{\"ns\":\"pg\",\"of\":null},{\"ns\":\"pg\",\"of\":null},{\"ns\":\"etl\",\"of\":null}]");
 }
 
+TEST(RenderJson, AFactIsAskedByTheNameGraphReadNodeFactsGivesIt) {
+  EXPECT_EQ(node_fact_named("upstream"), kUpstreamCount);
+  EXPECT_EQ(node_fact_named("downstream"), kDownstreamCount);
+  EXPECT_EQ(node_fact_named("domain"), kDomainFact);
+  EXPECT_EQ(node_fact_named("owners"), kOwnersFact);
+  EXPECT_EQ(node_fact_named("run_state"), kRunStateFact);
+  EXPECT_EQ(node_fact_named("runState"), 0u);
+  EXPECT_EQ(node_fact_named(""), 0u);
+}
+
 TEST(RenderJson, ALineageNodesFactsAreReadAndWrittenAsTheyAreAsked) {
   Graph g;
   orders_with(g, [](Builder& b) {
