@@ -32,37 +32,34 @@ Record* record_from_py(Graph& g, PyObject* props, PyObject* stamps, bool share) 
   Bytes values;
   std::vector<std::pair<StrId, std::pair<Stamp, long>>> items;  // key, stamp, value offset (-1: absent)
   std::string spill;
-  Py_ssize_t pos = 0;
-  PyObject *key, *stamp;
-  while (PyDict_Next(stamps, &pos, &key, &stamp)) {
-    if (!PyUnicode_Check(key) || !PyUnicode_Check(stamp)) raise(PyExc_TypeError, "stamps map str keys to str stamps");
+  // The entry of ``key`` at ``stamp`` (null: ""), with ``value`` (null or None: absent).
+  auto add = [&](PyObject* key, PyObject* stamp, PyObject* value) {
     StrId k = g.pool.intern(utf8_of(key, spill));
     held.push_back(k);
-    Stamp s = stamp_of(utf8_of(stamp, spill), g.pool);
+    Stamp s = stamp_of(stamp ? utf8_of(stamp, spill) : std::string_view(), g.pool);
     if (is_text_stamp(s)) held.push_back(StrId(s >> 4));
-    PyObject* value = PyDict_GetItemWithError(props, key);
-    if (value == nullptr && PyErr_Occurred()) throw PyErrorSet{};
     long at = -1;
     if (value != nullptr && value != Py_None) {
       at = long(values.size());
       value_from_py(value, sink, values, "a property");
     }
     items.push_back({k, {s, at}});
+  };
+  Py_ssize_t pos = 0;
+  PyObject *key, *stamp, *value;
+  while (PyDict_Next(stamps, &pos, &key, &stamp)) {
+    if (!PyUnicode_Check(key) || !PyUnicode_Check(stamp)) raise(PyExc_TypeError, "stamps map str keys to str stamps");
+    value = PyDict_GetItemWithError(props, key);
+    if (value == nullptr && PyErr_Occurred()) throw PyErrorSet{};
+    add(key, stamp, value);
   }
   pos = 0;
-  PyObject* value;
   while (PyDict_Next(props, &pos, &key, &value)) {  // a property with no stamp (not one of ours): stamped ""
     int has = PyDict_Contains(stamps, key);
     if (has < 0) throw PyErrorSet{};
     if (has || value == Py_None) continue;
     if (!PyUnicode_Check(key)) raise(PyExc_TypeError, "property keys must be str");
-    StrId k = g.pool.intern(utf8_of(key, spill));
-    held.push_back(k);
-    Stamp s = stamp_of("", g.pool);
-    held.push_back(StrId(s >> 4));
-    long at = long(values.size());
-    value_from_py(value, sink, values, "a property");
-    items.push_back({k, {s, at}});
+    add(key, nullptr, value);
   }
   Draft draft;
   for (auto& [k, stamped] : items)
@@ -75,7 +72,8 @@ Record* record_from_py(Graph& g, PyObject* props, PyObject* stamps, bool share) 
 PyObject* node_to_py(const Graph& g, NodeIdx n, PyObject* id) {
   nb::object id_object = id ? nb::borrow(id) : owned(str_of(g.pool.view(g.node_id[n])));
   nb::object props = owned(props_to_py(g.pool, g.node_record[n]));
-  return make_node(std::move(id_object), g.node_kind[n], std::move(props), owned(stamps_to_py(g.pool, g.node_record[n]))).release().ptr();
+  nb::object stamps = owned(stamps_to_py(g.pool, g.node_record[n]));
+  return make_node(std::move(id_object), g.node_kind[n], std::move(props), std::move(stamps)).release().ptr();
 }
 
 PyObject* node_to_py(const Graph& g, NodeIdx n, const KeysRead& keys, StrCache& strings, PyObject* like) {
@@ -93,14 +91,18 @@ PyObject* node_to_py(const Graph& g, NodeIdx n, const KeysRead& keys, StrCache& 
     const uint8_t* p = e.value;
     set_item(props, read->second, owned(value_to_py(p, g.pool, &strings)));
   });
-  return make_node(owned(str_of(g.pool.view(g.node_id[n]))), g.node_kind[n], std::move(props), std::move(stamps)).release().ptr();
+  nb::object id = owned(str_of(g.pool.view(g.node_id[n])));
+  return make_node(std::move(id), g.node_kind[n], std::move(props), std::move(stamps)).release().ptr();
 }
 
 PyObject* edge_to_py(const Graph& g, EdgeIdx e) {
   nb::object source = owned(str_of(g.pool.view(g.node_id[g.edge_src[e]])));
   nb::object target = owned(str_of(g.pool.view(g.node_id[g.edge_dst[e]])));
   nb::object props = owned(props_to_py(g.pool, g.edge_record[e]));
-  return make_edge(std::move(source), g.edge_kind[e], std::move(target), std::move(props), owned(stamps_to_py(g.pool, g.edge_record[e]))).release().ptr();
+  nb::object stamps = owned(stamps_to_py(g.pool, g.edge_record[e]));
+  return make_edge(std::move(source), g.edge_kind[e], std::move(target), std::move(props), std::move(stamps))
+      .release()
+      .ptr();
 }
 
 }  // namespace lm

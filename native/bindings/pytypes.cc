@@ -27,17 +27,19 @@ struct Maker {
   Py_ssize_t offsets[5] = {};
   int slotted = -1;  // not looked yet
 
-  // An instance of ``type`` of ``args`` (new references, taken over).
-  PyObject* make(PyObject* type, PyObject** args) {
+  // An instance of ``type`` of ``args`` (taken over).
+  nb::object make(PyObject* type, nb::object* args) {
     int n = int(names.size());
-    nb::object held[5];
-    for (int i = 0; i < n; i++) held[i] = nb::steal(args[i]);
     if (slotted < 0) slotted = find_slots(type, names.data(), offsets, n);
-    if (!slotted) return check(PyObject_Vectorcall(type, args, size_t(n), nullptr));
+    if (!slotted) {
+      PyObject* call[5];
+      for (int i = 0; i < n; i++) call[i] = args[i].ptr();
+      return nb::steal(check(PyObject_Vectorcall(type, call, size_t(n), nullptr)));
+    }
     PyTypeObject* t = reinterpret_cast<PyTypeObject*>(type);
     PyObject* o = check(t->tp_alloc(t, 0));
-    for (int i = 0; i < n; i++) *reinterpret_cast<PyObject**>(reinterpret_cast<char*>(o) + offsets[i]) = held[i].release().ptr();
-    return o;
+    for (int i = 0; i < n; i++) *reinterpret_cast<PyObject**>(reinterpret_cast<char*>(o) + offsets[i]) = args[i].release().ptr();
+    return nb::steal(o);
   }
 };
 
@@ -93,13 +95,14 @@ uint8_t edge_kind_code(PyObject* kind) {
   return kind_code(kind, py.edge_kind, py.edge_kind_value, kEdgeKinds, "not an edge kind: ");
 }
 
-PyObject* make_node(PyObject* id, uint8_t kind, PyObject* props, PyObject* stamps) {
-  PyObject* args[4] = {id, nb::handle(py.node_kind[kind]).inc_ref().ptr(), props, stamps};
+nb::object make_node(nb::object id, uint8_t kind, nb::object props, nb::object stamps) {
+  nb::object args[4] = {std::move(id), nb::borrow(py.node_kind[kind]), std::move(props), std::move(stamps)};
   return node_maker.make(py.Node, args);
 }
 
-PyObject* make_edge(PyObject* source, uint8_t kind, PyObject* target, PyObject* props, PyObject* stamps) {
-  PyObject* args[5] = {source, nb::handle(py.edge_kind[kind]).inc_ref().ptr(), target, props, stamps};
+nb::object make_edge(nb::object source, uint8_t kind, nb::object target, nb::object props, nb::object stamps) {
+  nb::object args[5] = {std::move(source), nb::borrow(py.edge_kind[kind]), std::move(target), std::move(props),
+                        std::move(stamps)};
   return edge_maker.make(py.Edge, args);
 }
 

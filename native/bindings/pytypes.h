@@ -32,10 +32,9 @@ void require_configured();
 uint8_t node_kind_code(PyObject* kind);
 uint8_t edge_kind_code(PyObject* kind);
 
-// graph.core.model.Node(id, kind, props, stamps) / Edge(source, kind, target, props, stamps); the
-// arguments are stolen.
-PyObject* make_node(PyObject* id, uint8_t kind, PyObject* props, PyObject* stamps);
-PyObject* make_edge(PyObject* source, uint8_t kind, PyObject* target, PyObject* props, PyObject* stamps);
+// graph.core.model.Node(id, kind, props, stamps) / Edge(source, kind, target, props, stamps).
+nb::object make_node(nb::object id, uint8_t kind, nb::object props, nb::object stamps);
+nb::object make_edge(nb::object source, uint8_t kind, nb::object target, nb::object props, nb::object stamps);
 // An edge's key, (source, kind, target) as graph.core.model.Edge.key is; the ids are taken over.
 inline nb::tuple edge_key(nb::object source, uint8_t kind, nb::object target) {
   nb::tuple key = nb::steal<nb::tuple>(check(PyTuple_New(3)));
@@ -43,13 +42,6 @@ inline nb::tuple edge_key(nb::object source, uint8_t kind, nb::object target) {
   PyTuple_SET_ITEM(key.ptr(), 1, nb::handle(py.edge_kind[kind]).inc_ref().ptr());
   PyTuple_SET_ITEM(key.ptr(), 2, target.release().ptr());
   return key;
-}
-inline nb::object make_node(nb::object id, uint8_t kind, nb::object props, nb::object stamps) {
-  return nb::steal(make_node(id.release().ptr(), kind, props.release().ptr(), stamps.release().ptr()));
-}
-inline nb::object make_edge(nb::object source, uint8_t kind, nb::object target, nb::object props, nb::object stamps) {
-  return nb::steal(make_edge(source.release().ptr(), kind, target.release().ptr(), props.release().ptr(),
-                             stamps.release().ptr()));
 }
 
 }  // namespace lm
