@@ -32,14 +32,13 @@ nb::list lineage_edges(LineageObject& l) {
   });
 }
 
-nb::object lineage_node_column(LineageObject& l, nb::handle field) {
-  return node_column(graph_of_answer(l.owner), l.answer->nodes, Utf8(field).view, view_of(l.owner)->view);
+nb::object lineage_node_column(LineageObject& l, Text field) {
+  return node_column(graph_of_answer(l.owner), l.answer->nodes, field.view, view_of(l.owner)->view);
 }
 
 // source, target (ids), kind (EdgeKind), or props (a dict, or None for an edge with none).
-nb::list lineage_edge_column(LineageObject& l, nb::handle name) {
+nb::list lineage_edge_column(LineageObject& l, Text field) {
   const Graph& g = graph_of_answer(l.owner);
-  Utf8 field(name);
   auto column = [&](auto&& item) { return list_of(l.answer->edges.size(), [&](size_t i) { return item(l.answer->edges[i]); }); };
   using Edge = const LineageAnswer::Edge&;
   if (field.view == "kind") return column([](Edge e) { return nb::borrow(py.edge_kind[e.kind]); });
@@ -92,10 +91,9 @@ nb::object lineage_marquez_runs(LineageObject& l) {
 }
 
 // products, domains, owners or contracts: ids, by id.
-nb::list impact_concerned(ImpactObject& im, nb::handle what) {
+nb::list impact_concerned(ImpactObject& im, Text which) {
   const Graph& g = graph_of_answer(im.owner);
   const ImpactReportAnswer& a = *im.answer;
-  Utf8 which(what);
   const std::vector<StrId>* ids = which.view == "products"  ? &a.products
                                   : which.view == "domains" ? &a.domains
                                   : which.view == "owners"  ? &a.owners
@@ -126,10 +124,9 @@ std::vector<size_t> rows_of(nb::handle rows, size_t size) {
 // One field of the affected nodes (every one, or those of ``rows``, in its order): a node field
 // (node_column's), distance, path (ids from the changed node), via (the id before it on its
 // path), severity (its rank: 2 BREAKING, 1 WARNING, 0 INFO) or certain.
-nb::object impact_affected_column(ImpactObject& im, nb::handle name, nb::handle wanted) {
+nb::object impact_affected_column(ImpactObject& im, Text field, nb::handle wanted) {
   const Graph& g = graph_of_answer(im.owner);
   const ImpactReportAnswer& a = *im.answer;
-  Utf8 field(name);
   const std::vector<size_t> rows = rows_of(wanted, a.affected.size());
   auto column = [&](auto&& item) { return list_of(rows.size(), [&](size_t i) { return item(a.affected[rows[i]]); }); };
   using Item = const ImpactReportAnswer::Affected&;

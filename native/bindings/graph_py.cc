@@ -128,12 +128,11 @@ void graph_judge(Graph& g, nb::handle jobs) {
 }
 
 // Store.search (native/core/search.h): a name that is no string read as Python's str() shows it.
-nb::list graph_search(Graph& g, nb::handle needle, nb::handle kinds, Py_ssize_t first) {
-  if (!PyUnicode_Check(needle.ptr())) raise(PyExc_TypeError, "search text is str");
+nb::list graph_search(Graph& g, Text needle, nb::handle kinds, Py_ssize_t first) {
   bool wanted[kNodeKinds] = {};
   for (PyObject* kind : Items(kinds, "kinds must be iterable")) wanted[node_kind_code(kind)] = true;
   auto shown = [&](const uint8_t* value) { return utf8_copy(nb::str(nb::steal(value_to_py(value, g.pool)))); };
-  std::vector<NodeIdx> found = search_names(g, Utf8(needle).view, wanted, size_t(std::max<Py_ssize_t>(first, 0)), shown);
+  std::vector<NodeIdx> found = search_names(g, needle.view, wanted, size_t(std::max<Py_ssize_t>(first, 0)), shown);
   return list_of(found.size(), [&](size_t i) { return node_to_py(g, found[i], nullptr); });
 }
 

@@ -106,9 +106,8 @@ nb::dict id_map(const Graph& g, const IdMap& map) {
   return out;
 }
 
-NodeIdx start_node(ViewObject* self, nb::handle id) {
-  if (!PyUnicode_Check(id.ptr())) raise(PyExc_TypeError, "node ids are str");
-  NodeIdx n = self->view->find(Utf8(id).view);
+NodeIdx start_node(ViewObject* self, Text id) {
+  NodeIdx n = self->view->find(id.view);
   if (n == kNone) raise(PyExc_LookupError, "no such node");
   return n;
 }
@@ -237,7 +236,7 @@ auto walked(ViewObject* v, F&& walk) {
   return std::make_unique<decltype(walk())>(walk());
 }
 
-LineageObject view_lineage(ViewSelf self, nb::handle start, nb::handle upstream, nb::handle downstream, int depth,
+LineageObject view_lineage(ViewSelf self, Text start, nb::handle upstream, nb::handle downstream, int depth,
                            Py_ssize_t max_nodes, double seconds, nb::handle plan, bool columns) {
   ViewObject* v = self.p;
   bool up = truthy(upstream), down = truthy(downstream);
@@ -258,7 +257,7 @@ LineageObject view_neighbours(ViewSelf self, nb::handle ids, nb::handle downstre
   return LineageObject{nb::borrow(self.h), walked(self.p, [&] { return neighbours(*self.p->view, starts, down, budget); })};
 }
 
-ImpactObject view_impact_report(ViewSelf self, nb::handle start, int depth, nb::handle semantic, Py_ssize_t max_nodes,
+ImpactObject view_impact_report(ViewSelf self, Text start, int depth, nb::handle semantic, Py_ssize_t max_nodes,
                                 double seconds, nb::handle plan) {
   ViewObject* v = self.p;
   bool meaning = truthy(semantic);
@@ -276,9 +275,8 @@ nb::object view_read_impacts_ahead(ViewSelf self, nb::handle ids, Py_ssize_t max
 }
 
 // holds(id) -> bool: reading the node ``id`` whole asks the store nothing (always, for the embedded one).
-nb::bool_ view_holds(ViewSelf self, nb::handle id) {
-  if (!PyUnicode_Check(id.ptr())) raise(PyExc_TypeError, "node ids are str");
-  return nb::bool_(embedded(self.p) || static_cast<RemoteSource*>(self.p->source)->holds_whole(Utf8(id).view));
+nb::bool_ view_holds(ViewSelf self, Text id) {
+  return nb::bool_(embedded(self.p) || static_cast<RemoteSource*>(self.p->source)->holds_whole(id.view));
 }
 
 // deleted(ids) -> [bool]: each node dropped as the view judges it (as of its moment, as its table's
@@ -405,7 +403,7 @@ void bind_views(nb::module_& m) {
                    "-> tuple[dict[str, str], list[_EdgeKey]]"),
            "For canonical ``ids``: each member's canonical id, and the keys of the ``kinds`` edges entering the members.")
       .def("dataset_lineage",
-           under_lock(+[](Self self, nb::handle start, nb::handle upstream, nb::handle downstream, int depth,
+           under_lock(+[](Self self, Text start, nb::handle upstream, nb::handle downstream, int depth,
                           Py_ssize_t max_nodes, double seconds, nb::handle plan) {
              return view_lineage(self, start, upstream, downstream, depth, max_nodes, seconds, plan, false);
            }),
@@ -416,7 +414,7 @@ void bind_views(nb::module_& m) {
            "The datasets and jobs around ``start``, upstream and/or downstream, within ``depth`` hops, ``max_nodes`` and "
            "``seconds``; ``plan``: the walk's, which a remote store is handed with each level read (its read ahead).")
       .def("column_lineage",
-           under_lock(+[](Self self, nb::handle start, nb::handle upstream, nb::handle downstream, int depth,
+           under_lock(+[](Self self, Text start, nb::handle upstream, nb::handle downstream, int depth,
                           Py_ssize_t max_nodes, double seconds) {
              return view_lineage(self, start, upstream, downstream, depth, max_nodes, seconds, nb::none(), true);
            }),
