@@ -34,14 +34,6 @@ const IdOrder& current_order(Graph& g, PyObject* kind) {
   return order;
 }
 
-// The first node by id whose id starts with ``prefix`` (kNone: none): the first id after the
-// prefix, if any starts with it (it is longer).
-NodeIdx first_under(const Graph& g, const IdOrder& order, std::string_view prefix) {
-  std::vector<NodeIdx> first = order.page(g, true, prefix, 1);
-  if (first.empty() || g.pool.view(g.node_id[first[0]]).substr(0, prefix.size()) != prefix) return kNone;
-  return first[0];
-}
-
 }  // namespace
 
 nb::dict graph_first_of_kind(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* keys, PyObject* like) {
@@ -69,7 +61,7 @@ nb::dict graph_first_of_kind(Graph& g, PyObject* kind, PyObject* prefixes, PyObj
     PyObject* prefix = seq[i];
     if (!PyUnicode_Check(prefix)) raise(PyExc_TypeError, "prefixes are str");
     std::string_view text = utf8_of(prefix, spill);
-    NodeIdx first = first_under(g, order, text);
+    NodeIdx first = order.first_under(g, text);
     if (first == kNone) continue;
     PyObject* these = held ? (*held)[i] : Py_None;
     if (these != Py_None && !PyDict_Check(these)) raise(PyExc_TypeError, "like holds dicts or None");
@@ -96,7 +88,7 @@ nb::list first_holding_each(Graph& g, PyObject* kind, PyObject* prefixes, PyObje
   return list_of(size_t(seq.size()), [&](size_t i) {
     PyObject* prefix = seq[Py_ssize_t(i)];
     if (!PyUnicode_Check(prefix)) raise(PyExc_TypeError, "prefixes are str");
-    NodeIdx first = first_under(g, order, utf8_of(prefix, spill));
+    NodeIdx first = order.first_under(g, utf8_of(prefix, spill));
     if (first == kNone) return Py_NewRef(Py_None);  // no node starts with the prefix
     const uint8_t* stored = key_id == kNone ? nullptr : g.node_value(first, key_id);
     return PyBool_FromLong(stored != nullptr && *stored != kAbsent && holds(i, items[Py_ssize_t(i)], stored));
@@ -120,7 +112,7 @@ nb::list graph_first_holding_observed(Graph& g, PyObject* kind, PyObject* prefix
   for (PyObject* index : asked) at.push_back(observed.index(index));
   return first_holding_each(g, kind, prefixes, key, asked.sequence(), "indices must be iterable",
                             [&](size_t i, PyObject*, const uint8_t* stored) {
-                              return observed.fields_held(at[i], stored, g.pool);
+                              return observed.schemas.fields_held(at[i], stored, g.pool);
                             });
 }
 

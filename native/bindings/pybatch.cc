@@ -9,61 +9,49 @@
 
 namespace lm {
 
-PyObject* wire_to_py(Reader& r, PyStrings& strings, int depth) {
+nb::object wire_to_py(Reader& r, PyStrings& strings, int depth) {
   if (depth > kMaxDepth) r.fail();
   uint8_t tag = r.u8();
   switch (tag) {
-    case kNull: Py_RETURN_NONE;
-    case kFalse: Py_RETURN_FALSE;
-    case kTrue: Py_RETURN_TRUE;
+    case kNull: return nb::none();
+    case kFalse: return nb::bool_(false);
+    case kTrue: return nb::bool_(true);
     case kInt: {
       uint64_t z = r.varint();
-      return check(PyLong_FromLongLong(int64_t(z >> 1) ^ -int64_t(z & 1)));
+      return nb::steal(check(PyLong_FromLongLong(int64_t(z >> 1) ^ -int64_t(z & 1))));
     }
-    case kUInt: return check(PyLong_FromUnsignedLongLong(r.varint()));
+    case kUInt: return nb::steal(check(PyLong_FromUnsignedLongLong(r.varint())));
     case kFloat: {
       uint64_t bits = r.u64();
       double d;
       std::memcpy(&d, &bits, 8);
-      if (!std::isfinite(d)) Py_RETURN_NONE;
-      return check(PyFloat_FromDouble(d));
+      if (!std::isfinite(d)) return nb::none();
+      return nb::steal(check(PyFloat_FromDouble(d)));
     }
-    case kStr: {
-      PyObject* s = strings.at(r.varint(), r);
-      Py_INCREF(s);
-      return s;
-    }
+    case kStr: return nb::borrow(strings.at(r.varint(), r));
     case kList: {
       uint64_t n = r.varint();
       if (n > (uint64_t(1) << 31)) r.fail();
-      PyRef list(check(PyList_New(0)));
-      for (uint64_t k = 0; k < n; k++) {
-        PyRef item(wire_to_py(r, strings, depth + 1));
-        if (PyList_Append(list.get(), item.get()) < 0) throw PyErrorSet{};
-      }
-      return list.release();
+      nb::list list;
+      for (uint64_t k = 0; k < n; k++) list.append(wire_to_py(r, strings, depth + 1));
+      return std::move(list);
     }
     case kDict: {
       uint64_t n = r.varint();
-      PyRef dict(check(PyDict_New()));
+      nb::dict dict;
       for (uint64_t k = 0; k < n; k++) {
-        PyObject* key = strings.at(r.varint(), r);
-        PyRef value(wire_to_py(r, strings, depth + 1));
-        if (PyDict_SetItem(dict.get(), key, value.get()) < 0) throw PyErrorSet{};
+        nb::handle key = strings.at(r.varint(), r);
+        dict[key] = wire_to_py(r, strings, depth + 1);
       }
-      return dict.release();
+      return std::move(dict);
     }
     default: r.fail();
   }
 }
 
-void decode_part_to(Reader& r, size_t size, PyObject* list);
-
-PyObject* encode_mutations(PyObject* mutations) {
+nb::bytes encode_mutations(nb::handle mutations) {
   require_configured();
-  PyRef seq(check(PySequence_Fast(mutations, "mutations must be a sequence")));
-  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());
-  PyObject** items = PySequence_Fast_ITEMS(seq.get());
+  Items items(mutations, "mutations must be a sequence");
   WireWriter wire(true);  // the mutations list keeps every object alive meanwhile
   std::unordered_map<PyObject*, uint32_t> maps;  // the same props object is one map (sources share them)
   auto map_ref = [&](PyObject* mapping, const char* where) -> uint32_t {
@@ -76,8 +64,7 @@ PyObject* encode_mutations(PyObject* mutations) {
     maps.emplace(mapping, ref);
     return ref;
   };
-  for (Py_ssize_t i = 0; i < n; i++) {
-    PyObject* m = items[i];
+  for (PyObject* m : items) {
     if (Py_TYPE(m) == reinterpret_cast<PyTypeObject*>(py.UpsertNode)) {
       uint32_t id = ref_object(wire.strings, PyTuple_GET_ITEM(m, 0));
       uint8_t kind = node_kind_code(PyTuple_GET_ITEM(m, 1));
@@ -96,71 +83,58 @@ PyObject* encode_mutations(PyObject* mutations) {
     }
   }
   Bytes out = wire.finish();
-  return check(PyBytes_FromStringAndSize(reinterpret_cast<const char*>(out.data()), Py_ssize_t(out.size())));
+  return nb::bytes(out.data(), out.size());
 }
 
-PyObject* decode_mutations(const uint8_t* data, size_t size) {
-  require_configured();
-  Reader r(data, size, "mutation batch");
-  PyRef list(check(PyList_New(0)));
-  while (!r.done()) decode_part_to(r, size, list.get());
-  return list.release();
-}
+namespace {
 
-void decode_part_to(Reader& r, size_t size, PyObject* list) {
+// One part of a batch (its string table, maps and mutations) appended to ``list``.
+void decode_part_to(Reader& r, size_t size, nb::list& list) {
   read_magic(r);
   WireTable table;
   table.read(r);
   PyStrings strings(table);
   uint64_t n_maps = r.varint();
   if (n_maps > size) r.fail();
-  std::vector<PyRef> maps;
-  maps.reserve(size_t(n_maps));
+  std::vector<nb::object> maps{nb::borrow(py.empty)};  // by reference: 0 the empty one
+  maps.reserve(size_t(n_maps) + 1);
   for (uint64_t m = 0; m < n_maps; m++) {
     uint64_t n = r.varint();
-    PyRef dict(check(PyDict_New()));
+    nb::dict dict;
     for (uint64_t k = 0; k < n; k++) {
-      PyObject* key = strings.at(r.varint(), r);
-      PyRef value(wire_to_py(r, strings, 0));
-      if (PyDict_SetItem(dict.get(), key, value.get()) < 0) throw PyErrorSet{};
+      nb::handle key = strings.at(r.varint(), r);
+      dict[key] = wire_to_py(r, strings, 0);
     }
     maps.push_back(std::move(dict));
   }
-  auto map_at = [&](uint32_t ref) {
-    PyObject* o = ref == 0 ? py.empty : maps[ref - 1].get();
-    Py_INCREF(o);
-    return o;
-  };
   uint64_t n = r.varint();
   if (n > size) r.fail();
   for (uint64_t k = 0; k < n; k++) {
     uint8_t op = r.u8();
     if (op > 1) r.fail();
-    PyRef args(check(PyTuple_New(op == 0 ? 5 : 6)));
-    PyObject* a = strings.at(r.varint(), r);
-    Py_INCREF(a);
-    PyTuple_SET_ITEM(args.get(), 0, a);
+    nb::handle a = strings.at(r.varint(), r);
     uint8_t kind = r.u8();
     if (kind >= (op == 0 ? unsigned(kNodeKinds) : unsigned(kEdgeKinds))) r.fail();
-    PyObject* kind_object = op == 0 ? py.node_kind[kind] : py.edge_kind[kind];
-    Py_INCREF(kind_object);
-    PyTuple_SET_ITEM(args.get(), 1, kind_object);
-    int at = 2;
-    if (op == 1) {
-      PyObject* b = strings.at(r.varint(), r);
-      Py_INCREF(b);
-      PyTuple_SET_ITEM(args.get(), at++, b);
-    }
-    PyObject* stamp = strings.at(r.varint(), r);
-    Py_INCREF(stamp);
-    PyTuple_SET_ITEM(args.get(), at++, stamp);
-    PyTuple_SET_ITEM(args.get(), at++, map_at(map_ref(r, size_t(n_maps))));
-    PyTuple_SET_ITEM(args.get(), at++, map_at(map_ref(r, size_t(n_maps))));
+    nb::handle kind_object = op == 0 ? py.node_kind[kind] : py.edge_kind[kind];
+    nb::handle b = op == 1 ? strings.at(r.varint(), r) : nb::handle();
+    nb::handle stamp = strings.at(r.varint(), r);
+    nb::handle props = maps[map_ref(r, size_t(n_maps))];
+    nb::handle first = maps[map_ref(r, size_t(n_maps))];
+    nb::tuple args = op == 0 ? nb::make_tuple(a, kind_object, stamp, props, first)
+                             : nb::make_tuple(a, kind_object, b, stamp, props, first);
     PyTypeObject* type = reinterpret_cast<PyTypeObject*>(op == 0 ? py.UpsertNode : py.UpsertEdge);
-    PyRef packed(check(PyTuple_Pack(1, args.get())));
-    PyRef mutation(check(PyTuple_Type.tp_new(type, packed.get(), nullptr)));  // tuple.__new__(cls, items)
-    if (PyList_Append(list, mutation.get()) < 0) throw PyErrorSet{};
+    list.append(nb::steal(check(PyTuple_Type.tp_new(type, nb::make_tuple(args).ptr(), nullptr))));  // tuple.__new__
   }
+}
+
+}  // namespace
+
+nb::list decode_mutations(const uint8_t* data, size_t size) {
+  require_configured();
+  Reader r(data, size, "mutation batch");
+  nb::list list;
+  while (!r.done()) decode_part_to(r, size, list);
+  return list;
 }
 
 }  // namespace lm

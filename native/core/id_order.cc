@@ -57,4 +57,10 @@ std::vector<NodeIdx> IdOrder::page(const Graph& g, bool paged, std::string_view 
   return out;
 }
 
+NodeIdx IdOrder::first_under(const Graph& g, std::string_view prefix) const {
+  std::vector<NodeIdx> first = page(g, true, prefix, 1);
+  if (first.empty() || g.pool.view(g.node_id[first[0]]).substr(0, prefix.size()) != prefix) return kNone;
+  return first[0];
+}
+
 }  // namespace lm

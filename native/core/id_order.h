@@ -31,6 +31,9 @@ class IdOrder {
   // Up to ``first`` nodes in id order, only those whose ids sort after ``after`` when ``paged``.
   // Safe beside other readers while it is current.
   std::vector<NodeIdx> page(const Graph& g, bool paged, std::string_view after, size_t first) const;
+  // The first node by id whose id starts with ``prefix`` (kNone: none): the first id after the
+  // prefix, if any starts with it (it is longer).
+  NodeIdx first_under(const Graph& g, std::string_view prefix) const;
   size_t heap_bytes() const { return (sorted_.capacity() + recent_.capacity()) * sizeof(NodeIdx); }
 
  private:

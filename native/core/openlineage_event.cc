@@ -1,6 +1,7 @@
 #include "openlineage_event.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #if defined(__SSE2__)
@@ -16,8 +17,8 @@ namespace {
 // A parsed document, freed when it goes.
 class Doc {
  public:
-  explicit Doc(std::string_view json)
-      : doc_(yyjson_read_opts(const_cast<char*>(json.data()), json.size(), 0, nullptr, &error_)) {}
+  explicit Doc(std::string_view json, yyjson_read_flag flags = 0)
+      : doc_(yyjson_read_opts(const_cast<char*>(json.data()), json.size(), flags, nullptr, &error_)) {}
   ~Doc() { yyjson_doc_free(doc_); }
   Doc(const Doc&) = delete;
   Doc& operator=(const Doc&) = delete;
@@ -224,6 +225,13 @@ bool event_refusal(const JsonSchema& schema, Json event, std::string_view kind, 
   return schema.first_error("spec:" + std::string(kind), event, "$", path, message);
 }
 
+bool event_refusal(const JsonSchema& schema, std::string_view json, std::string_view kind, std::string& path,
+                   std::string& message) {
+  Doc doc(json, YYJSON_READ_BIGNUM_AS_RAW);
+  if (doc.root() == nullptr) raise(Error::kValue, std::string("an event that is not JSON: ") + doc.error());
+  return event_refusal(schema, doc.root(), kind, path, message);
+}
+
 OpenLineageTranslator::OpenLineageTranslator(OpenLineageRules rules, std::unique_ptr<JsonSchema> schema, int max_depth)
     : rules_(std::move(rules)), schema_(std::move(schema)), max_depth_(max_depth) {
   // Checked here, with the caller's GIL held: translate runs without it and must not fail.
@@ -354,6 +362,33 @@ Translated OpenLineageTranslator::translate_settled(std::string_view json, std::
   Doc doc(json);
   if (doc.root() == nullptr) raise(Error::kValue, std::string("a settled event that is not JSON: ") + doc.error());
   return translate_openlineage(doc.root(), kind, std::move(at), rules_, into);
+}
+
+bool OpenLineageBatch::add(std::string_view json) {
+  seconds.push_back(std::nan(""));
+  mark_ = wire_.mark();
+  facts_.subjects.clear();
+  Translated why;
+  switch (translator_.translate(json, has_not_after_, not_after_us_, wire_, why, facts_)) {
+    case OpenLineageTranslator::kTranslated:
+      seconds.back() = facts_.seconds;
+      for (const std::string& subject : facts_.subjects) subjects.intern(subject);
+      return true;
+    case OpenLineageTranslator::kRefused:
+      wire_.rollback(mark_);
+      refused.emplace_back(seconds.size() - 1, std::move(why));
+      return true;
+    default:
+      wire_.rollback(mark_);
+      return false;
+  }
+}
+
+void OpenLineageBatch::settled(std::string_view json, std::string_view kind, std::string at) {
+  Translated why = translator_.translate_settled(json, kind, std::move(at), wire_);
+  if (!why.refused()) return;
+  wire_.rollback(mark_);
+  refused.emplace_back(seconds.size() - 1, std::move(why));
 }
 
 }  // namespace lm

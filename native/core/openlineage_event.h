@@ -31,6 +31,11 @@ namespace lm {
 // the event's order, so the error names the facet), or else of the event as a whole.
 bool event_refusal(const JsonSchema& schema, yyjson_val* event, std::string_view kind, std::string& path,
                    std::string& message);
+// The same of an event's JSON text (read keeping an integer past 64 bits as such: the standard
+// library's JSON, which the caller may hand over, holds those); fails (lm::Error) on text that is
+// not JSON.
+bool event_refusal(const JsonSchema& schema, std::string_view json, std::string_view kind, std::string& path,
+                   std::string& message);
 
 class OpenLineageTranslator {
  public:
@@ -70,6 +75,35 @@ class OpenLineageTranslator {
   OpenLineageRules rules_;
   std::unique_ptr<JsonSchema> schema_;
   int max_depth_;
+};
+
+// Events translated into one batch, in order (graph._native.Translator.translate: one string
+// table, equal maps once, less to journal and plan than a batch each): each read, checked and
+// translated here where the translator vouches for it; any other its caller settles (the Python
+// path) and hands back (``settled``), or leaves out.
+class OpenLineageBatch {
+ public:
+  // Writing into ``wire``; ``has_not_after``, ``not_after_us``: as OpenLineageTranslator::translate.
+  OpenLineageBatch(const OpenLineageTranslator& translator, WireWriter& wire, bool has_not_after, int64_t not_after_us)
+      : translator_(translator), wire_(wire), has_not_after_(has_not_after), not_after_us_(not_after_us) {}
+
+  // The next event's JSON: false when its caller decides it (nothing written).
+  bool add(std::string_view json);
+  // The event last added, as its caller settled it: its JSON, kind and stamp (fails, lm::Error, on
+  // JSON it cannot read, as translate_settled).
+  void settled(std::string_view json, std::string_view kind, std::string at);
+
+  std::vector<std::pair<size_t, Translated>> refused;  // the events refused (by index), and why
+  std::vector<double> seconds;  // per event, its eventTime in Unix seconds (NaN where not read here)
+  TextTable subjects{1024};     // the ids the events read here name, each once
+
+ private:
+  const OpenLineageTranslator& translator_;
+  WireWriter& wire_;
+  bool has_not_after_;
+  int64_t not_after_us_;
+  WireWriter::Mark mark_{};  // where the last event's mutations begin
+  OpenLineageTranslator::Facts facts_;
 };
 
 }  // namespace lm

@@ -135,4 +135,9 @@ Bytes WireWriter::finish() const {
   return out;
 }
 
+WireWriter& WriterLease::shared() {
+  static WireWriter* writer = new WireWriter();  // never freed: it lives as long as the program
+  return *writer;
+}
+
 }  // namespace lm

@@ -3,6 +3,7 @@
 // Builder every ingester writes through.
 #pragma once
 
+#include <atomic>
 #include <string>
 
 #include "flat.h"
@@ -152,6 +153,29 @@ class WireWriter {
   Bytes body_;
   size_t mutations_ = 0;
   Bytes scratch_;
+};
+
+// One writer kept for every bulk translation (its tables and buffers keep the capacity they grew
+// to: a batch's grew from nothing, and faulted its pages in, on every call), lent to one caller at
+// a time; a caller that finds it lent (another thread's, or a call re-entered) gets a writer of its
+// own.
+class WriterLease {
+ public:
+  WriterLease() : kept_(!lent_.exchange(true)) {
+    if (kept_) shared().clear();
+  }
+  ~WriterLease() {
+    if (kept_) lent_ = false;
+  }
+  WriterLease(const WriterLease&) = delete;
+  WriterLease& operator=(const WriterLease&) = delete;
+  WireWriter& writer() { return kept_ ? shared() : own_; }
+
+ private:
+  static WireWriter& shared();
+  static inline std::atomic<bool> lent_{false};
+  bool kept_;
+  WireWriter own_;
 };
 
 }  // namespace lm

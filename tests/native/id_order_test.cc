@@ -54,6 +54,11 @@ TEST(IdOrder, PagesAKindByIdAsBatchesAddToIt) {
       EXPECT_EQ(fixture::ids(g, order.page(g, true, after, 17)), expected(g, kDataset, &after, 17)) << after;
     }
     EXPECT_TRUE(order.page(g, false, "", 0).empty());
+    std::string prefix = "dataset:ns:" + names[at / 3].substr(0, 3);  // a few datasets start with it
+    std::vector<std::string> under = expected(g, kDataset, &prefix, 1);
+    EXPECT_EQ(fixture::ids(g, {order.first_under(g, prefix)}), under) << prefix;
+    EXPECT_EQ(order.first_under(g, "dataset:ns:u"), kNone);
+    EXPECT_EQ(order.first_under(g, ""), order.page(g, false, "", 1)[0]);  // (an id is after "", never at it)
   }
   EXPECT_GT(order.heap_bytes(), 0u);
   EXPECT_TRUE(g.id_order[kJob].page(g, false, "", 10).empty());  // a kind never read by id holds nothing

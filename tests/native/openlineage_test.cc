@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -246,6 +247,78 @@ TEST(OpenLineageEvent, SettledEventsAreTranslatedAsGiven) {
   // A name that is not a string has no text here (never in a valid event).
   EXPECT_THROW(t.translate_settled(R"({"job": {"namespace": "j", "name": 1.5}})", "JobEvent", fixture::kT1, wire), Error);
   EXPECT_FALSE(t.translate_settled(R"({"job": {"namespace": true, "name": -3}})", "JobEvent", fixture::kT1, wire).refused());
+}
+
+TEST(OpenLineageEvent, RefusalOfTheEventsText) {
+  std::unique_ptr<JsonSchema> strict = any_event(true);
+  std::string path, message;
+  EXPECT_FALSE(event_refusal(*strict, R"({"producer": "p", "big": 123456789012345678901234567890})", "RunEvent", path,
+                             message));
+  ASSERT_TRUE(event_refusal(*strict, R"({"big": 123456789012345678901234567890})", "RunEvent", path, message));
+  EXPECT_EQ(path, "$");
+  EXPECT_EQ(message, "'producer' is a required property");
+  try {
+    event_refusal(*strict, "{", "RunEvent", path, message);
+    ADD_FAILURE() << "not JSON, yet read";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind, Error::kValue);
+    EXPECT_EQ(std::string(e.what()).substr(0, 27), "an event that is not JSON: ");
+  }
+}
+
+TEST(OpenLineageEvent, ABatchOfEventsInOrder) {
+  OpenLineageTranslator t = translator(DomainRules(), true);
+  auto event = [](const std::string& name, const std::string& more) {
+    return std::string(R"({"eventTime": "2026-01-05T00:00:00Z", "run": {"runId": ")") + kRunId +
+           R"("}, "job": {"namespace": "j", "name": ")" + name + "\"}" + more + "}";
+  };
+  WriterLease lease;
+  OpenLineageBatch batch(t, lease.writer(), false, 0);
+  EXPECT_TRUE(batch.add(event("a", ", \"producer\": \"p\"")));  // translated here
+  EXPECT_TRUE(batch.add(event("b", "")));                       // invalid: refused here
+  EXPECT_FALSE(batch.add("not json"));                          // the caller's, left out
+  EXPECT_FALSE(batch.add("[]"));                                // the caller's, settled: refused
+  batch.settled(R"({"job": {"namespace": "j", "name": ")" + std::string(5000, 'x') + "\"}}", "JobEvent", fixture::kT1);
+  EXPECT_FALSE(batch.add("[1]"));  // the caller's, settled
+  batch.settled(R"({"job": {"namespace": "j", "name": "c"}})", "JobEvent", fixture::kT1);
+  ASSERT_EQ(batch.seconds.size(), 5u);
+  EXPECT_EQ(batch.seconds[0], 1767571200.0);
+  for (size_t i = 1; i < 5; i++) EXPECT_TRUE(std::isnan(batch.seconds[i])) << i;
+  ASSERT_EQ(batch.refused.size(), 2u);
+  EXPECT_EQ(batch.refused[0].first, 1u);
+  EXPECT_EQ(batch.refused[0].second.invalid, "'producer' is a required property");
+  EXPECT_EQ(batch.refused[1].first, 3u);
+  EXPECT_EQ(batch.refused[1].second.overlong_id.substr(0, 6), "job:j:");
+  std::vector<std::string> subjects;
+  for (uint32_t i = 0; i < batch.subjects.size(); i++) subjects.emplace_back(batch.subjects.text(i));
+  EXPECT_NE(std::find(subjects.begin(), subjects.end(), "job:j:a"), subjects.end());
+  EXPECT_EQ(std::find(subjects.begin(), subjects.end(), "job:j:c"), subjects.end());  // not read here
+  Graph g;
+  fixture::commit(g, lease.writer().finish());
+  std::vector<std::string> lines = describe(g);
+  auto has = [&](const std::string& part) {
+    return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(part) != std::string::npos; });
+  };
+  EXPECT_TRUE(has("job:j:a"));
+  EXPECT_TRUE(has("job:j:c"));
+  EXPECT_FALSE(has("job:j:b"));
+  EXPECT_FALSE(has("job:j:xxx"));
+  EXPECT_THROW(batch.settled("{", "JobEvent", fixture::kT1), Error);
+}
+
+TEST(OpenLineageEvent, OneKeptWriterLentAtATime) {
+  WireWriter* kept;
+  {
+    WriterLease first;
+    kept = &first.writer();
+    kept->node(kept->strings.ref("n"), 0, kept->strings.ref(fixture::kT1), 0, 0);
+    WriterLease second;  // lent already: a writer of its own
+    EXPECT_NE(&second.writer(), kept);
+    EXPECT_EQ(second.writer().mutations(), 0u);
+  }
+  WriterLease again;  // the kept one, emptied
+  EXPECT_EQ(&again.writer(), kept);
+  EXPECT_EQ(again.writer().mutations(), 0u);
 }
 
 TEST(OpenLineageEvent, MomentsAsPythonReadsThem) {
