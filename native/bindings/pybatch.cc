@@ -65,22 +65,18 @@ nb::bytes encode_mutations(nb::handle mutations) {
     return ref;
   };
   for (PyObject* m : items) {
-    if (Py_TYPE(m) == reinterpret_cast<PyTypeObject*>(py.UpsertNode)) {
-      uint32_t id = ref_object(wire.strings, PyTuple_GET_ITEM(m, 0));
-      uint8_t kind = node_kind_code(PyTuple_GET_ITEM(m, 1));
-      uint32_t at = ref_object(wire.strings, PyTuple_GET_ITEM(m, 2));
-      uint32_t props = map_ref(PyTuple_GET_ITEM(m, 3), "props");
-      wire.node(id, kind, at, props, map_ref(PyTuple_GET_ITEM(m, 4), "first"));
-    } else if (Py_TYPE(m) == reinterpret_cast<PyTypeObject*>(py.UpsertEdge)) {
-      uint32_t source = ref_object(wire.strings, PyTuple_GET_ITEM(m, 0));
-      uint8_t kind = edge_kind_code(PyTuple_GET_ITEM(m, 1));
-      uint32_t target = ref_object(wire.strings, PyTuple_GET_ITEM(m, 2));
-      uint32_t at = ref_object(wire.strings, PyTuple_GET_ITEM(m, 3));
-      uint32_t props = map_ref(PyTuple_GET_ITEM(m, 4), "props");
-      wire.edge(source, kind, target, at, props, map_ref(PyTuple_GET_ITEM(m, 5), "first"));
-    } else {
+    // (id, kind, at, props, first), or (source, kind, target, at, props, first) of an edge
+    bool edge = Py_TYPE(m) == reinterpret_cast<PyTypeObject*>(py.UpsertEdge);
+    if (!edge && Py_TYPE(m) != reinterpret_cast<PyTypeObject*>(py.UpsertNode))
       raise(PyExc_TypeError, std::string(Py_TYPE(m)->tp_name) + " is not a mutation");
-    }
+    uint32_t a = ref_object(wire.strings, PyTuple_GET_ITEM(m, 0));
+    uint8_t kind = edge ? edge_kind_code(PyTuple_GET_ITEM(m, 1)) : node_kind_code(PyTuple_GET_ITEM(m, 1));
+    uint32_t b = edge ? ref_object(wire.strings, PyTuple_GET_ITEM(m, 2)) : 0;
+    uint32_t at = ref_object(wire.strings, PyTuple_GET_ITEM(m, edge + 2));
+    uint32_t props = map_ref(PyTuple_GET_ITEM(m, edge + 3), "props");
+    uint32_t first = map_ref(PyTuple_GET_ITEM(m, edge + 4), "first");
+    if (edge) wire.edge(a, kind, b, at, props, first);
+    else wire.node(a, kind, at, props, first);
   }
   Bytes out = wire.finish();
   return nb::bytes(out.data(), out.size());
