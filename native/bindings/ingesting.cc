@@ -6,7 +6,6 @@
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
-#include <nanobind/stl/string_view.h>
 #include <nanobind/stl/vector.h>
 
 #include <cstdio>
@@ -42,7 +41,7 @@ struct has_arg_defaults<lm::Given> : std::true_type {};  // None is taken like a
 template <>
 struct type_caster<lm::Given> {
   NB_TYPE_CASTER(lm::Given, const_name("object"))
-  bool from_python(handle src, uint8_t, cleanup_list*) noexcept {
+  bool from_python(handle src, uint32_t, cleanup_list*) noexcept {
     value.o = src;
     return true;
   }
@@ -313,9 +312,9 @@ void bind_ingest(nb::module_& m) {
           "``schema``: the documents and roots ``ingest.openlineage_schema.event_schemas`` gives.")
       .def(
           "refusal",
-          [](const JsonSchema& self, const nb::bytes& json, std::string_view kind) -> nb::object {
+          [](const JsonSchema& self, const nb::bytes& json, const Text& kind) -> nb::object {
             std::string path, message;
-            bool refused = event_refusal(self, std::string_view(json.c_str(), json.size()), kind, path, message);
+            bool refused = event_refusal(self, std::string_view(json.c_str(), json.size()), kind.view, path, message);
             if (!refused) return nb::none();
             return nb::make_tuple(text(path), text(message));
           },
