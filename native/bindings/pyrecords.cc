@@ -36,7 +36,8 @@ Record* record_from_py(Graph& g, PyObject* props, PyObject* stamps, bool share) 
   auto add = [&](PyObject* key, PyObject* stamp, PyObject* value) {
     StrId k = g.pool.intern(utf8_of(key, spill));
     held.push_back(k);
-    Stamp s = stamp_of(stamp ? utf8_of(stamp, spill) : std::string_view(), g.pool);
+    // "", not an empty view: its null pointer would reach memcmp when the pool looks it up
+    Stamp s = stamp_of(stamp ? utf8_of(stamp, spill) : std::string_view(""), g.pool);
     if (is_text_stamp(s)) held.push_back(StrId(s >> 4));
     long at = -1;
     if (value != nullptr && value != Py_None) {
