@@ -1,5 +1,5 @@
 """The native core's reads of a remote store are the typed :class:`NeighbourhoodSource`: every
-method ``native/bindings/remote_source.cc`` calls on the store (by name, over the C API) is one of
+method ``native/bindings/remote_source.cc`` calls on the store (by name) is one of
 its members and each member is called, so the Protocol the stub types the native view with, and
 mypy checks the Neo4j store against, cannot drift from what the C++ does."""
 
@@ -13,8 +13,8 @@ from graph.stores.remote_reads import NeighbourhoodSource
 
 BINDINGS = Path(__file__).resolve().parent.parent / "native" / "bindings"
 SOURCES = [BINDINGS / "remote_source.cc", BINDINGS / "remote_facts.cc"]
-# PyObject_CallMethod(store_, "nodes", ...), attr(store_, "newest")
-_CALLED_ON_THE_STORE = re.compile(r"\(\s*store_?\s*,\s*\"(\w+)\"")
+# store_.attr("nodes")(...), attr(store_, "reads_batches")
+_CALLED_ON_THE_STORE = re.compile(r"(?:\(\s*store_?\s*,\s*|store_\.attr\(\s*)\"(\w+)\"")
 
 
 def _members(protocol: type) -> set[str]:
