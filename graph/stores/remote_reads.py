@@ -1,8 +1,9 @@
 """The reads the native core makes of a store it does not hold, as one typed interface.
 
-``native/bindings/remote_source.cc`` (and ``remote_facts.cc``) read a remote store (Neo4j) through
-Python, calling its methods by name over the C API (``PyObject_CallMethod(store_, "neighbourhood",
-...)``). :class:`NeighbourhoodSource` names them all, declared once here, with the types the core
+The core's mirror (``native/core/mirror_source.h``) reads a remote store (Neo4j) through its
+``MirrorStore``, which ``native/bindings/remote_source.cc`` (and ``remote_facts.cc``) implement by
+calling this store's methods by name (``store_.attr("neighbourhood")(request)``) and converting
+their answers. :class:`NeighbourhoodSource` names them all, declared once here, with the types the core
 passes and expects: ``graph/_native.pyi`` types the native ``View``'s store with it, the Neo4j store
 and its read ahead (``graph.stores.neo4j.walk_ahead.WalkAhead``) implement every member (mypy
 checks both), and the core calls them unconditionally: no capability is probed for

@@ -65,8 +65,7 @@ NodeIdx RemoteSource::at(const std::vector<NodeIdx>& table, PyObject* place_or_i
 
 void RemoteSource::install_found_ends(PyObject* ends) {
   for (PyObject* row : Items(ends, "found ends")) {
-    Items items(row, "found ends");
-    PyObject** item = row_items(items, 4, "found ends: [handle, id, kind, deleted] rows");
+    Row item(row, 4, "found ends: [handle, id, kind, deleted] rows");
     if (item[2] == Py_None) continue;  // (not a node of ours: left named only, as install_read leaves it)
     NodeIdx n = named(item[1]);
     if (found_wanted(n)) {  // (a node read earlier in the query stays as it was read)
@@ -79,24 +78,21 @@ void RemoteSource::install_found_ends(PyObject* ends) {
 }
 
 void RemoteSource::install_found(const EdgesRead& read, PyObject* rows, const std::vector<NodeIdx>& table) {
-  Items found(rows, "found rows: [edges, ends, aliases, sources]");
-  PyObject** parts = row_items(found, 4, "found rows: [edges, ends, aliases, sources]");
+  Row parts(rows, 4, "found rows: [edges, ends, aliases, sources]");
   install_found_ends(parts[1]);
   const bool typed = (read.kinds & (read.kinds - 1)) != 0;  // (several kinds: each row says its type)
   uint8_t only = 0;
   while (!typed && !(read.kinds & kind_bit(only))) only++;
   std::vector<NodeIdx> far;  // the far ends of ours, for the marks of their aliases
   for (PyObject* row : Items(parts[0], "found edges")) {
-    Items items(row, "found edges");
-    PyObject** item = row_items(items, typed ? 4 : 3, "found edges: [place, far end, unrestated] rows");
+    Row item(row, typed ? 4 : 3, "found edges: [place, far end, unrestated] rows");
     uint8_t code = typed ? edge_kind_code(item[3]) : only;
     found_edge(read, at(table, item[0]), at(table, item[1]), code, (kJobIo & kind_bit(code)) && truth(item[2]), far);
   }
   if (read.ahead) {  // the ALIAS_OF edges at the far ends, both ways, their other ends found
     install_found_ends(parts[3]);
     for (PyObject* row : Items(parts[2], "found aliases")) {
-      Items items(row, "found aliases");
-      PyObject** item = row_items(items, 2, "found aliases: [source, target] rows");
+      Row item(row, 2, "found aliases: [source, target] rows");
       edge(at(table, item[0]), kAliasOf, at(table, item[1]));
     }
   }
@@ -105,12 +101,10 @@ void RemoteSource::install_found(const EdgesRead& read, PyObject* rows, const st
 
 void RemoteSource::install_runs(PyObject* runs, const std::vector<NodeIdx>& table) {
   for (PyObject* row : Items(runs, "runs")) {
-    Items items(row, "runs");
-    PyObject** item = row_items(items, 2, "runs: [job, run] rows");
+    Row item(row, 2, "runs: [job, run] rows");
     NodeIdx job = at(table, item[0]), r = kNone;
     if (item[1] != Py_None) {
-      Items run_items(item[1], "a run");
-      PyObject** it = row_items(run_items, 4, "a run: [id, kind, createdAt, state]");
+      Row it(item[1], 4, "a run: [id, kind, createdAt, state]");
       if (it[1] != Py_None) {  // (a run not of ours is none)
         r = named(it[0]);
         if (found_wanted(r)) {  // (a run read earlier in the query stays as it was read)
@@ -137,13 +131,11 @@ void RemoteSource::install_owned(PyObject* owned, PyObject* owners, const std::v
   std::vector<std::pair<NodeIdx, Record*>> ends;  // a list's owners and their edges' records
   std::vector<NodeIdx> nodes;
   for (PyObject* group : Items(owned, "owned")) {
-    Items items(group, "owned");
-    PyObject** pair = row_items(items, 2, "owned: (owners, places) pairs");
+    Row pair(group, 2, "owned: (owners, places) pairs");
     ends.clear();
     nodes.clear();
     for (PyObject* owner : Items(pair[0], "owners")) {
-      Items owner_items(owner, "owners");
-      PyObject** it = row_items(owner_items, 2, "owners: (handle, type) pairs");
+      Row it(owner, 2, "owners: (handle, type) pairs");
       if (!PyUnicode_Check(it[0])) raise(PyExc_TypeError, "owners are named by their handles (str)");
       auto found = by_handle.find(std::string(utf8_of(it[0], spill)));
       if (found == by_handle.end()) raise(PyExc_ValueError, "an owner not among the owners met");

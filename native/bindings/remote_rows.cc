@@ -58,8 +58,7 @@ bool is_keys(PyObject* found) {
 }
 
 NodeIdx RemoteSource::install_summary_row(PyObject* row, const SummaryForm& form, HeldAs wanted) {
-  Items items(row, "far ends: [id, labels, summary, values, json keys] rows");
-  PyObject** item = row_items(items, 5, "far ends: [id, labels, summary, values, json keys] rows");
+  Row item(row, 5, "far ends: [id, labels, summary, values, json keys] rows");
   PyObject* summary = item[2];
   if (summary == Py_None) return kNone;  // not a node of ours (left named only, as a Python read leaves it)
   uint8_t kind = kNodeKinds;  // (the first of its labels naming one)
@@ -94,8 +93,7 @@ NodeIdx RemoteSource::install_summary_row(PyObject* row, const SummaryForm& form
 
 void RemoteSource::install_keys(PyObject* rows, bool marks, const char* what) {
   for (PyObject* row : Items(rows, what)) {
-    Items items(row, what);
-    PyObject** item = row_items(items, marks ? 4 : 3, marks ? what : "edges: [source, type, target] rows");
+    Row item(row, marks ? 4 : 3, marks ? what : "edges: [source, type, target] rows");
     if (!PyUnicode_Check(item[1])) raise(PyExc_TypeError, "an edge's type is str");
     uint8_t code = code_of(item[1], kEdgeKindNames, kEdgeKinds);
     if (code == kEdgeKinds) raise(PyExc_ValueError, "an edge of no known type");
@@ -110,8 +108,7 @@ void RemoteSource::install_rows(const EdgesRead& read, PyObject* found) {
   nb::object kept = attr(found, "kept");
   form.all = kept.is_none();
   form.kept = texts_of(kept.ptr(), "the summary's properties kept");
-  Items rows(attr(found, "rows"), "neighbourhood rows: [edges, far ends, ahead, handles, entering, sources, handles]");
-  PyObject** parts = row_items(rows, 7, "neighbourhood rows: [edges, far ends, ahead, handles, entering, sources, handles]");
+  Row parts(attr(found, "rows"), 7, "neighbourhood rows: [edges, far ends, ahead, handles, entering, sources, handles]");
   std::vector<NodeIdx> far;
   for (PyObject* row : Items(parts[1], "far ends"))
     if (NodeIdx n = install_summary_row(row, form, read.far()); n != kNone) far.push_back(n);
@@ -124,7 +121,7 @@ void RemoteSource::install_rows(const EdgesRead& read, PyObject* found) {
   for (auto [nodes_at, handles_at] : {std::pair{1, 3}, std::pair{5, 6}}) {  // the far ends', then the sources'
     Items nodes(parts[nodes_at], "far ends"), handles(parts[handles_at], "handles");
     for (Py_ssize_t i = 0; i < nodes.size() && i < handles.size(); i++)
-      set_handle(named(row_items(Items(nodes[i], "far ends"), 1, "far ends")[0]), token(handles[i]));
+      set_handle(named(Row(nodes[i], 1, "far ends")[0]), token(handles[i]));
   }
   far_held(read, far);
 }

@@ -35,11 +35,6 @@ static bool marked(PyObject* unrestated, nb::handle source, uint8_t code, nb::ha
   return in == 1;
 }
 
-PyObject** row_items(const Items& row, Py_ssize_t size, const char* what) {
-  if (row.size() < size) raise(PyExc_ValueError, what);
-  return PySequence_Fast_ITEMS(row.sequence());
-}
-
 RemoteSource::RemoteSource(std::unique_ptr<Graph> mirror, PyObject* store, PyObject* summary, PyObject* names,
                            bool read_ahead)
     : MirrorSource(*mirror, *this, summary != Py_None, names != Py_None, read_ahead,

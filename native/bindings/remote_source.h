@@ -11,8 +11,14 @@
 
 namespace lm {
 
-// The rows a remote store answers with, read without copying: a row of ``size`` items at least.
-PyObject** row_items(const Items& row, Py_ssize_t size, const char* what);
+// A row a remote store answers with, read without copying: ``size`` items at least (``what``: the
+// error when it is not a sequence, or shorter).
+class Row : public Items {
+ public:
+  Row(nb::handle row, Py_ssize_t size, const char* what) : Items(row, what) {
+    if (this->size() < size) raise(PyExc_ValueError, what);
+  }
+};
 nb::object attr(nb::handle o, const char* name);  // ``o.name``
 bool truth(PyObject* o);
 nb::list kinds_list(uint32_t kinds);  // the EdgeKind members in the ``kinds`` bits

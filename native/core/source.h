@@ -1,6 +1,6 @@
 // Where a query reads: the embedded store's graph itself, or a mirror of a remote store's graph
 // (Neo4j) filled as the query reads it, through the store's own primitives (``neighbourhood``,
-// ``nodes``: bindings/remote_source.h). Either way the query reads one Graph, so every rule and
+// ``nodes``: core/mirror_source.h). Either way the query reads one Graph, so every rule and
 // walk is written once.
 //
 // A query says what it is about to read (``edges``, ``summaries``, ``wholes``, ``find``); the

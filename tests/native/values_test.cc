@@ -145,7 +145,7 @@ TEST_F(Values, ValueTextsCompareAsTheirStringsWhateverTheirEncoding) {
 
 
 // A JSON text encoded as graph.core.mutations encodes the value Python parses from it (the remote reads
-// install a node's summary so, native/bindings/remote_rows.cc).
+// install a node's summary so, summary_record in native/core/mirror_source.cc).
 TEST_F(Values, JsonTextEncodesAsThePythonValueItParsesTo) {
   JsonDocument document(R"({"a": 1, "b": [true, null, 2.5, "x"], "c": {"d": -3}, "e": 18446744073709551615})");
   PoolSink sink(pool, held);
