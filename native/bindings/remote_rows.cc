@@ -45,6 +45,31 @@ PyTypeObject* reads_type(const char* name) {
   return reinterpret_cast<PyTypeObject*>(type.release().ptr());
 }
 
+// A far end's values of the extras (``values``: none, or one a property; those of ``json_keys`` as
+// JSON text).
+class Extras : public SummaryValues {
+ public:
+  Extras(const SummaryForm& form, PyObject** values, std::vector<std::string> json_keys)
+      : form_(form), values_(values), json_keys_(std::move(json_keys)) {}
+  bool value(size_t e, StringSink& sink, Bytes& out) override {
+    if (values_ == nullptr || values_[e] == Py_None) return false;
+    if (std::find(json_keys_.begin(), json_keys_.end(), form_.extras[e]) != json_keys_.end() &&
+        PyUnicode_Check(values_[e])) {
+      JsonDocument text(utf8_of(values_[e], spill_));
+      encode_json(text.root(), sink, out);
+    } else {
+      value_from_py(values_[e], sink, out, "a property");
+    }
+    return true;
+  }
+
+ private:
+  const SummaryForm& form_;
+  PyObject** values_;
+  std::vector<std::string> json_keys_;
+  std::string spill_;
+};
+
 }  // namespace
 
 bool is_rows(PyObject* found) {
@@ -68,26 +93,16 @@ NodeIdx RemoteSource::install_summary_row(PyObject* row, const SummaryForm& form
   NodeIdx n = named(item[0]);
   if (!wants(n, wanted)) return n;  // a node read earlier in the query stays as it was read
   if (!PyUnicode_Check(summary)) raise(PyExc_TypeError, "a node's summary is JSON text");
-  std::string spill, text_spill;
-  std::vector<std::string> json_keys;
-  PyObject** extra = nullptr;
-  Items values(form.extras.empty() || item[3] == Py_None ? nb::tuple().ptr() : item[3], "a node's values");
-  if (!form.extras.empty() && item[3] != Py_None) {
-    if (size_t(values.size()) != form.extras.size()) raise(PyExc_ValueError, "a node's values, one a property read");
-    extra = PySequence_Fast_ITEMS(values.sequence());
-    json_keys = texts_of(item[4], "a node's JSON keys");
+  std::string spill;
+  if (form.extras.empty() || item[3] == Py_None) {
+    Extras none(form, nullptr, {});
+    fill(n, kind, summary_record(g, utf8_of(summary, spill), form, none), wanted);
+    return n;
   }
-  auto value = [&](size_t e, StringSink& sink, Bytes& out) {
-    if (extra == nullptr || extra[e] == Py_None) return false;
-    if (std::find(json_keys.begin(), json_keys.end(), form.extras[e]) != json_keys.end() && PyUnicode_Check(extra[e])) {
-      JsonDocument text(utf8_of(extra[e], text_spill));
-      encode_json(text.root(), sink, out);
-    } else {
-      value_from_py(extra[e], sink, out, "a property");
-    }
-    return true;
-  };
-  fill(n, kind, summary_record(g, utf8_of(summary, spill), form, value), wanted);
+  Items values(item[3], "a node's values");
+  if (size_t(values.size()) != form.extras.size()) raise(PyExc_ValueError, "a node's values, one a property read");
+  Extras extras(form, PySequence_Fast_ITEMS(values.sequence()), texts_of(item[4], "a node's JSON keys"));
+  fill(n, kind, summary_record(g, utf8_of(summary, spill), form, extras), wanted);
   return n;
 }
 

@@ -81,25 +81,29 @@ void RemoteSource::install_key(PyObject* key, PyObject* unrestated) {
     mark(e, marked(unrestated, source, code, target));
 }
 
-nb::list RemoteSource::ids_of(const std::vector<NodeIdx>& nodes) {
-  return list_of(nodes.size(), [&](size_t i) { return str_of(g.pool.view(g.node_id[nodes[i]])); });
-}
-
-nb::object RemoteSource::handles_of(const std::vector<NodeIdx>& nodes) {
-  nb::dict handles;
-  for (NodeIdx n : nodes)
-    if (handle(n)) handles[nb::steal(str_of(g.pool.view(g.node_id[n])))] = handles_[handle(n) - 1];
-  return handles.size() ? nb::object(handles) : nb::none();
+nb::list RemoteSource::ids_of(const std::vector<NodeIdx>& nodes, nb::dict* handles) {
+  return list_of(nodes.size(), [&](size_t i) {
+    nb::object id = nb::steal(str_of(g.pool.view(g.node_id[nodes[i]])));
+    if (uint32_t h = handles ? handle(nodes[i]) : 0) (*handles)[id] = handles_[h - 1];
+    return id;
+  });
 }
 
 void RemoteSource::nodes(MirrorSource&, const std::vector<NodeIdx>& ids, bool lean) {
-  nb::object found = lean ? store_.attr("node_summaries")(ids_of(ids), summary_props_) : store_.attr("nodes")(ids_of(ids));
-  for (auto [id, node] : dict_of(found, "a store's nodes() answers a dict")) install_node(node.ptr(), lean ? kSummary : kWhole);
+  nb::object found =
+      lean ? store_.attr("node_summaries")(ids_of(ids), summary_props_) : store_.attr("nodes")(ids_of(ids));
+  for (auto [id, node] : dict_of(found, "a store's nodes() answers a dict"))
+    install_node(node.ptr(), lean ? kSummary : kWhole);
+}
+
+// newest()'s arguments: (ids, kind, "out" or "in", key).
+static nb::tuple newest_args(nb::list ids, const NewestAsk& ask) {
+  return nb::make_tuple(ids, nb::handle(py.edge_kind[ask.kind]), ask.out ? "out" : "in",
+                        nb::str(ask.key.data(), ask.key.size()));
 }
 
 bool RemoteSource::newest_ahead(MirrorSource&, const NewestAsk& ask) {
-  soon_ = store_.attr("soon")(nb::object(store_.attr("newest")), ids_of(ask.asked), nb::handle(py.edge_kind[ask.kind]),
-                              ask.out ? "out" : "in", nb::str(ask.key.data(), ask.key.size()));
+  soon_ = store_.attr("soon")(nb::object(store_.attr("newest")), *newest_args(ids_of(ask.asked), ask));
   return true;
 }
 
@@ -109,13 +113,17 @@ void RemoteSource::newest(MirrorSource&, const NewestAsk& ask, bool collect,
   if (collect)
     read = started.attr("result")();
   else if (!ask.asked.empty())
-    read = store_.attr("newest")(ids_of(ask.asked), nb::handle(py.edge_kind[ask.kind]), ask.out ? "out" : "in", nb::str(ask.key.data(), ask.key.size()));
+    read = store_.attr("newest")(*newest_args(ids_of(ask.asked), ask));
   if (!read.is_valid()) return;
-  for (auto [id, node] : dict_of(read, "a store's newest() answers a dict")) ends[named(id.ptr())] = install_node(node.ptr(), kWhole);
+  for (auto [id, node] : dict_of(read, "a store's newest() answers a dict"))
+    ends[named(id.ptr())] = install_node(node.ptr(), kWhole);
 }
 
 void RemoteSource::around(MirrorSource&, const std::vector<NodeIdx>& need, uint32_t kinds, uint32_t records) {
-  nb::object read = store_.attr("lookup_around")(ids_of(need), kinds_list(kinds), kinds_list(records), handles_of(need));
+  nb::dict handles;  // (the nodes a walk read, sought by the handles it was given)
+  nb::list ids = ids_of(need, &handles);
+  nb::object read = store_.attr("lookup_around")(ids, kinds_list(kinds), kinds_list(records),
+                                                 handles.size() ? nb::object(handles) : nb::none());
   const bool keyed = is_keys(read.ptr());  // (its edges' records, the others as key rows)
   nb::object far = attr(read, "nodes"), unrestated = attr(read, "unrestated");
   for (auto [id, node] : dict_of(far, "nodes")) install_node(node.ptr(), kWhole);
@@ -129,14 +137,14 @@ nb::object RemoteSource::edges_request(const EdgesRead& read) {
   // keep their defaults there.
   static nb::handle request_type =
       nb::object(nb::module_::import_("graph.stores.requests").attr("NeighbourhoodRequest")).release();
-  nb::dict fields;
-  fields["ids"] = ids_of(read.need);
+  nb::dict fields, handles;
+  fields["ids"] = ids_of(read.need, &handles);
   fields["kinds"] = kinds_list(read.kinds);
   fields["direction"] = read.out ? "out" : "in";
   fields["ahead"] = read.ahead ? nb::make_tuple(nb::handle(py.edge_kind[kAliasOf])) : nb::tuple();
   fields["with_props"] = read.props;
   fields["node_props"] = read.whole ? nb::object(nb::none()) : read.names_only ? name_props_ : summary_props_;
-  fields["handles"] = handles_of(read.need);
+  fields["handles"] = handles.size() ? nb::object(handles) : nb::none();
   fields["ahead_in"] = kinds_list(read.ahead_in);
   fields["plan"] = nb::handle(plan_ ? plan_ : Py_None);
   return nb::steal(check(PyObject_Call(request_type.ptr(), nb::tuple().ptr(), fields.ptr())));

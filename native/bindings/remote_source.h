@@ -69,8 +69,8 @@ class RemoteSource : public MirrorSource, private MirrorStore {
   // An edge known by its key alone (a (source, kind, target) tuple): found, or added without a record;
   // a job edge marked by the store's verdict (``unrestated``: a set of keys, or None).
   void install_key(PyObject* key, PyObject* unrestated);
-  nb::list ids_of(const std::vector<NodeIdx>& nodes);
-  nb::object handles_of(const std::vector<NodeIdx>& nodes);  // id -> handle (None: none)
+  // The ids of ``nodes``; ``handles``: and id -> handle for those with one.
+  nb::list ids_of(const std::vector<NodeIdx>& nodes, nb::dict* handles = nullptr);
   uint32_t token(PyObject* handle);  // a handle kept, by its token
   nb::object edges_request(const EdgesRead& read);  // a graph.stores.NeighbourhoodRequest
   void install_read(const EdgesRead& read, PyObject* found);

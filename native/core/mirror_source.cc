@@ -7,8 +7,7 @@
 
 namespace lm {
 
-Record* summary_record(Graph& g, std::string_view summary, const SummaryForm& form,
-                       const std::function<bool(size_t, StringSink&, Bytes&)>& value) {
+Record* summary_record(Graph& g, std::string_view summary, const SummaryForm& form, SummaryValues& extras) {
   std::vector<StrId> held;
   PoolSink sink(g.pool, held);
   Bytes values;
@@ -28,7 +27,7 @@ Record* summary_record(Graph& g, std::string_view summary, const SummaryForm& fo
   }
   for (size_t e = 0; e < form.extras.size(); e++) {
     size_t at = values.size();
-    if (!value(e, sink, values)) continue;
+    if (!extras.value(e, sink, values)) continue;
     entries.push_back({g.pool.intern(form.extras[e]), at});
     held.push_back(entries.back().first);
   }

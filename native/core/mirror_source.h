@@ -8,7 +8,6 @@
 // (graph.stores.remote_reads.NeighbourhoodSource); the core's tests ask a Graph of their own.
 #pragma once
 
-#include <functional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -58,12 +57,20 @@ struct SummaryForm {
   bool all = true;                  // ... or all of them
 };
 
-// A far end's record from its ``summary`` and its values of form.extras, each written by
-// ``value(i, sink, out)`` (false: it has none), as a record of props without stamps is made: a
-// walk over a remote store reads thousands of far ends in summary form, parsed here straight into
-// records (no Python value made a property).
-Record* summary_record(Graph& g, std::string_view summary, const SummaryForm& form,
-                       const std::function<bool(size_t, StringSink&, Bytes&)>& value);
+// A far end's values of SummaryForm::extras, each written by ``value(i, sink, out)`` (false: it
+// has none).
+class SummaryValues {
+ public:
+  virtual bool value(size_t i, StringSink& sink, Bytes& out) = 0;
+
+ protected:
+  ~SummaryValues() = default;
+};
+
+// A far end's record from its ``summary`` and its ``values``, as a record of props without stamps
+// is made: a walk over a remote store reads thousands of far ends in summary form, parsed here
+// straight into records (no Python value made a property).
+Record* summary_record(Graph& g, std::string_view summary, const SummaryForm& form, SummaryValues& values);
 
 // A newest() read (Source::newest): the nodes asked, once each, in order.
 struct NewestAsk {

@@ -234,5 +234,29 @@ TEST_F(Mirror, AroundReadsOnceAndOwnersKeepTheirRecords) {
   EXPECT_FALSE(mirror.unrestated(alias));
 }
 
+// The extras a test gives: "dbt" as the first, none for the others.
+class OneExtra : public SummaryValues {
+ public:
+  bool value(size_t i, StringSink& sink, Bytes& out) override {
+    if (i != 0) return false;
+    sink.value("dbt", out);
+    return true;
+  }
+};
+
+TEST(SummaryRecord, KeepsTheSummarysPropertiesAskedAndTheExtras) {
+  Graph g;
+  SummaryForm form{{"owner", "tier"}, {"name", "columns"}, false};
+  OneExtra extras;
+  Record* r = summary_record(g, R"({"name": "orders", "dropped": null, "namespace": "pg", "columns": [1]})", form, extras);
+  EXPECT_EQ(record_text(g, r), "name@=\"orders\";columns@=[1];owner@=\"dbt\";");
+  g.records.release(r);
+  form.all = true;
+  r = summary_record(g, R"({"name": "orders", "namespace": "pg"})", form, extras);
+  EXPECT_EQ(record_text(g, r), "name@=\"orders\";namespace@=\"pg\";owner@=\"dbt\";");
+  g.records.release(r);
+  EXPECT_THROW(summary_record(g, "[1]", form, extras), Error);
+}
+
 }  // namespace
 }  // namespace lm
