@@ -51,6 +51,17 @@ inline void orders_mesh(Builder& b) {
   }
 }
 
+// The orders mesh committed, read from an alias: ingest -> s3:bucket/orders (an alias of
+// pg:raw.orders) -> clean -> pg:staging.orders -> agg (also reading pg:raw.customers) ->
+// pg:mart.revenue -> report -> pg:report.daily.
+inline void aliased_orders_mesh(Graph& g) {
+  Builder b(kT1);
+  b.alias("s3", "bucket/orders", "dataset:pg:raw.orders", "storage");
+  b.edge("job:etl:ingest", kWrites, "dataset:s3:bucket/orders");
+  orders_mesh(b);
+  commit(g, b.wire.finish());
+}
+
 // A column-lineage edge: ``output`` derives from ``input`` in job etl.j, by one transformation of
 // ``type`` (none stated when null), as the columnLineage facet's translation writes it.
 inline void derive_column(Builder& b, const std::string& output, const std::string& input, const char* type) {

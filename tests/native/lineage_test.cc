@@ -10,16 +10,6 @@ namespace {
 
 using namespace fixture;  // the meshes, times and readers every test here shares
 
-// ingest -> s3:bucket/orders (an alias of pg:raw.orders) -> clean -> pg:staging.orders -> agg
-// (also reading pg:raw.customers) -> pg:mart.revenue -> report -> pg:report.daily
-void orders_mesh(Graph& g) {
-  Builder b(kT1);
-  b.alias("s3", "bucket/orders", "dataset:pg:raw.orders", "storage");
-  b.edge("job:etl:ingest", kWrites, "dataset:s3:bucket/orders");
-  fixture::orders_mesh(b);
-  commit(g, b.wire.finish());
-}
-
 LineageAnswer datasets(Graph& g, const std::string& start, bool up, bool down, int depth, size_t max_nodes = 1000000) {
   fixture::Viewing v(g);
   NodeIdx n = g.find_node(start);
@@ -48,7 +38,7 @@ void expect_walk(const Graph& g, const LineageAnswer& a, const Strings& nodes, c
   EXPECT_EQ(edges(g, a), edge_lines);
 }
 
-using DatasetLineage = OnMesh<orders_mesh>;  // the dataset walks, on the orders mesh
+using DatasetLineage = OnMesh<aliased_orders_mesh>;  // the dataset walks, on the orders mesh
 
 TEST_F(DatasetLineage, DownstreamOneHopIsTheReadersAndWhatTheyWriteAndSaysThereIsMore) {
   LineageAnswer a = datasets(g, "dataset:pg:staging.orders", false, true, 1);
@@ -115,7 +105,7 @@ TEST_F(DatasetLineage, AFullBudgetKeepsTheLeastIdsAndSaysSo) {
 
 TEST(Neighbours, OneHopFromEachStartOfEachKind) {
   Graph g;
-  orders_mesh(g);
+  aliased_orders_mesh(g);
   fixture::Viewing v(g);
   std::vector<NodeIdx> starts = {g.find_node("dataset:pg:staging.orders"), g.find_node("job:etl:clean")};
   LineageAnswer down = neighbours(v.view, starts, true, unlimited());
@@ -174,7 +164,7 @@ TEST(Currency, AnInputTheNewestCompletedRunNoLongerReadIsNotLineage) {
 
 TEST(Currency, ADroppedDatasetLeavesNoLineageButItsDropper) {
   Graph g;
-  orders_mesh(g);
+  aliased_orders_mesh(g);
   Builder drop(kT2);
   MapWriter gone = drop.map();
   gone.set_bool("deleted", true);
@@ -353,7 +343,7 @@ TEST_F(ColumnLineage, DerivationsALaterFacetDidNotRestateAreNotCurrent) {
 // view's moment.
 TEST(View, FindShownIsTheNodesTheViewShowsInTheIdsOrder) {
   Graph g;
-  orders_mesh(g);
+  aliased_orders_mesh(g);
   Builder b(kT3);
   b.job("etl", "later", b.map());
   commit(g, b.wire.finish());

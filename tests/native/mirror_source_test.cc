@@ -111,18 +111,10 @@ class GraphStore : public MirrorStore {
   Graph& g_;
 };
 
-// ingest -> s3:bucket/orders (an alias of pg:raw.orders) -> clean -> ... -> pg:report.daily
-void orders(Graph& g) {
-  Builder b(kT1);
-  b.alias("s3", "bucket/orders", "dataset:pg:raw.orders", "storage");
-  b.edge("job:etl:ingest", kWrites, "dataset:s3:bucket/orders");
-  fixture::orders_mesh(b);
-  commit(g, b.wire.finish());
-}
 
 class Mirror : public ::testing::Test {
  protected:
-  Mirror() : store(stored), source(mirror, store, true, true, true, true) { orders(stored); }
+  Mirror() : store(stored), source(mirror, store, true, true, true, true) { aliased_orders_mesh(stored); }
   Graph stored, mirror;
   GraphStore store;
   MirrorSource source;
