@@ -21,8 +21,6 @@
 
 namespace lm {
 
-namespace {
-
 // The kind's id order, brought up to date (which needs the graph alone, pylock.h).
 const IdOrder& current_order(Graph& g, PyObject* kind) {
   uint8_t code = node_kind_code(kind);
@@ -33,8 +31,6 @@ const IdOrder& current_order(Graph& g, PyObject* kind) {
   }
   return order;
 }
-
-}  // namespace
 
 nb::dict graph_first_of_kind(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* keys, PyObject* like) {
   const IdOrder& order = current_order(g, kind);

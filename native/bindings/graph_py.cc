@@ -78,15 +78,10 @@ nb::list read_edges(Graph& g, nb::handle ids, nb::handle kinds, nb::handle direc
 }
 
 nb::list graph_nodes_of_kind(Graph& g, nb::handle kind, Py_ssize_t first, nb::handle after) {
-  uint8_t code = node_kind_code(kind.ptr());
   std::string spill;
   bool paged = !after.is_none();
   std::string_view after_text = paged ? utf8_of(after.ptr(), spill) : std::string_view();
-  IdOrder& order = g.id_order[code];
-  if (!order.current(g.nodes_of_kind[code].size())) {
-    if (!held_now.alone) throw NeedsExclusive{};  // read again with the graph alone (pylock.h)
-    order.catch_up(g, g.nodes_of_kind[code]);
-  }
+  const IdOrder& order = current_order(g, kind.ptr());
   std::vector<NodeIdx> page = order.page(g, paged, after_text, size_t(std::max<Py_ssize_t>(first, 0)));
   return list_of(page.size(), [&](size_t i) { return node_to_py(g, page[i], nullptr); });
 }

@@ -47,6 +47,9 @@ auto over_bytes(PyObject* buffer, F&& read) {
 void bind_views(nb::module_& m);
 // native/bindings/ingesting.cc: Builder, Translator and the naming functions.
 void bind_ingest(nb::module_& m);
+// native/bindings/firsts.cc: the id order of the nodes of ``kind``, brought up to date (NeedsExclusive
+// when that needs the graph alone).
+const IdOrder& current_order(Graph& g, PyObject* kind);
 // native/bindings/firsts.cc: Graph.first_of_kind(kind, prefixes, keys, like), under a read lock.
 nb::dict graph_first_of_kind(Graph& g, PyObject* kind, PyObject* prefixes, PyObject* keys, PyObject* like);
 // native/bindings/firsts.cc: Graph.first_holding(kind, prefixes, key, values), under a read lock.
