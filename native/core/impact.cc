@@ -276,14 +276,14 @@ class ImpactWalk {
     while (!frontier.empty() && !out_of_budget()) {
       std::vector<NodeIdx> columns;
       FlatMap<StrId, StrId> key_of;  // a frontier node's own id -> the id it was reached as
-      for (auto& [key, node] : frontier) {
-        columns.push_back(node);
-        key_of.emplace(v.id_of(node), key);
-      }
       // Each frontier column walks on with the reach it was queued with: one it gains later in
       // this level (more severe, longer) is a new state, walked at the next level.
       FlatMap<StrId, Reach> level_reach;
-      for (auto& [key, node] : frontier) level_reach[key] = *reached.get(key);
+      for (auto& [key, node] : frontier) {
+        columns.push_back(node);
+        key_of.emplace(v.id_of(node), key);
+        level_reach[key] = *reached.get(key);
+      }
       IdMap by_member, members;
       aliases.column_members(columns, by_member);
       std::vector<StrId> member_ids;
