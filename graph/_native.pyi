@@ -282,7 +282,7 @@ class Lineage:
         """One field of every edge."""
 
     def render_nodes(
-        self, specs: Sequence[_RenderSpec], max_nodes: int = ..., seconds: float = ..., /
+        self, specs: Sequence[_RenderSpec], max_nodes: int = -1, seconds: float = 0.0, /
     ) -> bytes | None:
         """
         The nodes as JSON (graph.serve.render's specs; a node's facts asked without their column read within ``max_nodes`` and ``seconds``), or None when the specs need Python.
@@ -504,10 +504,12 @@ class DomainMatcher:
     Domain rules compiled by the core (``native/core/domain_rules.h``): the one matcher behind ``ingest.domain_rules.DomainRules.domain_for`` and the OpenLineage translation.
     """
 
-    def __init__(self, rules: Sequence[_DomainRule]) -> None:
+    def __init__(self, rules: Sequence[_DomainRule], /) -> None:
         """``rules`` in order; the first that matches assigns its domain."""
 
-    def domain_for(self, namespace: str, name: str, job_namespace: str | None = None) -> str | None:
+    def domain_for(
+        self, namespace: str, name: str, job_namespace: str | None = None, /
+    ) -> str | None:
         """
         The domain of the first rule whose globs match the dataset's namespace and name and the writing job's namespace (a rule with a job-namespace glob needs one), or None.
         """

@@ -188,55 +188,28 @@ ImpactObject::~ImpactObject() {
 }
 
 void bind_answers(nb::module_& m) {
-  nb::class_<LineageObject>(m, "Lineage", nb::is_final(), nb::sig("@typing.final\nclass Lineage()"), "A lineage walk's answer, read by column or rendered to JSON.")
+  nb::class_<LineageObject>(m, "Lineage", nb::is_final())
+      .def_prop_ro("truncated", [](LineageObject& self) { return self.answer->truncated; })
       .def_prop_ro(
-          "truncated", [](LineageObject& self) { return self.answer->truncated; }, "A budget cut the walk short.")
-      .def_prop_ro(
-          "sizes", [](LineageObject& self) { return nb::make_tuple(self.answer->nodes.size(), self.answer->edges.size()); },
-          nb::sig("def sizes(self) -> tuple[int, int]"), "The nodes and edges of the answer.")
-      .def("nodes", under_lock(lineage_nodes), nb::sig("def nodes(self) -> list[Node]"), "The answer's nodes, by id.")
-      .def("edges", under_lock(lineage_edges), nb::sig("def edges(self) -> list[tuple[str, str, EdgeKind, dict[str, Any] | None]]"),
-           "The answer's edges as (source, target, kind, props or None), sorted.")
-      .def("node_column", under_lock(lineage_node_column), nb::sig("def node_column(self, field: str, /) -> list[Any]"),
-           "One field (graph.serve.schema's) of every node.")
-      .def("edge_column", under_lock(lineage_edge_column),
-           nb::sig("def edge_column(self, field: Literal[\"source\", \"target\", \"kind\", \"props\"], /) -> list[Any]"),
-           "One field of every edge.")
-      .def("render_nodes", under_lock(lineage_render_nodes), nb::arg("specs"), nb::arg("max_nodes") = -1,
-           nb::arg("seconds") = 0.0,
-           nb::sig("def render_nodes(self, specs: Sequence[_RenderSpec], max_nodes: int = ..., seconds: float = ..., /) "
-                   "-> bytes | None"),
-           "The nodes as JSON (graph.serve.render's specs; a node's facts asked without their column read within "
-           "``max_nodes`` and ``seconds``), or None when the specs need Python.")
-      .def("render_edges", under_lock(lineage_render_edges),
-           nb::sig("def render_edges(self, specs: Sequence[_RenderSpec], /) -> bytes | None"),
-           "The edges as JSON (graph.serve.render's specs), or None when the specs need Python.")
-      .def("marquez_runs", under_lock(lineage_marquez_runs), nb::sig("def marquez_runs(self) -> list[str]"),
-           "The ids of the runs render_marquez shows: each job's latest run (its newest by createdAt, then id).")
-      .def("render_marquez", under_lock(lineage_render_marquez), nb::arg("run_versions") = nb::none(),
-           nb::sig("def render_marquez(self, run_versions: dict[str, str] | None = None, /) -> bytes"),
-           "The answer as Marquez's lineage graph, JSON; a run in ``run_versions`` (by its id) is written with "
-           "that JSON text of its ``\"inputDatasetVersions\":[...],\"outputDatasetVersions\":[...]``, the others "
-           "with both empty.");
+          "sizes",
+          [](LineageObject& self) { return nb::make_tuple(self.answer->nodes.size(), self.answer->edges.size()); })
+      .def("nodes", under_lock(lineage_nodes))
+      .def("edges", under_lock(lineage_edges))
+      .def("node_column", under_lock(lineage_node_column))
+      .def("edge_column", under_lock(lineage_edge_column))
+      .def("render_nodes", under_lock(lineage_render_nodes), nb::arg(), nb::arg() = -1, nb::arg() = 0.0)
+      .def("render_edges", under_lock(lineage_render_edges))
+      .def("marquez_runs", under_lock(lineage_marquez_runs))
+      .def("render_marquez", under_lock(lineage_render_marquez), nb::arg() = nb::none());
 
-  nb::class_<ImpactObject>(m, "Impact", nb::is_final(), nb::sig("@typing.final\nclass Impact()"),
-                           "An impact walk's answer: the affected nodes, their severities and who is concerned.")
-      .def_prop_ro(
-          "truncated", [](ImpactObject& self) { return self.answer->truncated; }, "A budget cut the walk short.")
-      .def_prop_ro("changed", under_lock(impact_changed), nb::sig("def changed(self) -> str"), "The changed node's id (canonical).")
-      .def_prop_ro(
-          "size", [](ImpactObject& self) { return self.answer->affected.size(); }, "How many nodes are affected.")
-      .def("affected_nodes", under_lock(impact_affected_nodes), nb::sig("def affected_nodes(self) -> list[Node]"),
-           "The affected nodes, in order.")
-      .def("affected_column", under_lock(impact_affected_column), nb::arg("field"), nb::arg("rows") = nb::none(),
-           nb::sig("def affected_column(self, field: str, rows: Sequence[int] | None = None, /) -> list[Any]"),
-           "One field of every affected node, or of those ``rows`` (indexes, in their order).")
-      .def("concerned", under_lock(impact_concerned),
-           nb::sig("def concerned(self, what: Literal[\"products\", \"domains\", \"owners\", \"contracts\"], /) -> list[str]"),
-           "The ids of the products, domains, owners or contracts the change concerns.")
-      .def("render_affected", under_lock(impact_render_affected),
-           nb::sig("def render_affected(self, specs: Sequence[_RenderSpec], /) -> bytes | None"),
-           "The affected nodes as JSON (graph.serve.render's specs), or None when they need Python.");
+  nb::class_<ImpactObject>(m, "Impact", nb::is_final())
+      .def_prop_ro("truncated", [](ImpactObject& self) { return self.answer->truncated; })
+      .def_prop_ro("changed", under_lock(impact_changed))
+      .def_prop_ro("size", [](ImpactObject& self) { return self.answer->affected.size(); })
+      .def("affected_nodes", under_lock(impact_affected_nodes))
+      .def("affected_column", under_lock(impact_affected_column), nb::arg(), nb::arg() = nb::none())
+      .def("concerned", under_lock(impact_concerned))
+      .def("render_affected", under_lock(impact_render_affected));
 }
 
 }  // namespace lm

@@ -34,29 +34,17 @@ DomainRules domain_rules_of(PyObject* rules) {
 }
 
 void bind_domain_rules(nb::module_& m) {
-  nb::class_<DomainRules>(m, "DomainMatcher", nb::is_final(), nb::sig("@typing.final\nclass DomainMatcher()"),
-                          "Domain rules compiled by the core (``native/core/domain_rules.h``): the one matcher behind "
-                          "``ingest.domain_rules.DomainRules.domain_for`` and the OpenLineage translation.")
-      .def(
-          "__init__", [](DomainRules* self, nb::handle rules) { new (self) DomainRules(domain_rules_of(rules.ptr())); },
-          nb::arg("rules"), nb::sig("def __init__(self, rules: Sequence[_DomainRule]) -> None"),
-          "``rules`` in order; the first that matches assigns its domain.")
+  nb::class_<DomainRules>(m, "DomainMatcher", nb::is_final())
+      .def("__init__",
+           [](DomainRules* self, nb::handle rules) { new (self) DomainRules(domain_rules_of(rules.ptr())); })
       .def(
           "domain_for",
           [](const DomainRules& rules, const Text& ns, const Text& name, std::optional<Text> job) -> nb::object {
             const std::string* domain = rules.domain_for(ns.view, name.view, job ? &job->view : nullptr);
             return domain == nullptr ? nb::none() : owned(str_of(*domain));
           },
-          nb::arg("namespace"), nb::arg("name"), nb::arg("job_namespace") = nb::none(),
-          nb::sig("def domain_for(self, namespace: str, name: str, job_namespace: str | None = None) -> str | None"),
-          "The domain of the first rule whose globs match the dataset's namespace and name and the writing job's "
-          "namespace (a rule with a job-namespace glob needs one), or None.");
-  m.def(
-      "glob_matches",
-      [](const Text& text, const Text& pattern) { return glob_matches(text.view, pattern.view); },
-      nb::sig("def glob_matches(text: str, pattern: str, /) -> bool"),
-      "``fnmatch.fnmatchcase(text, pattern)``, matched by the core on code points (the domain rules' globs: ``*``, "
-      "``?``, ``[seq]``, ``[!seq]``, no escapes).");
+          nb::arg(), nb::arg(), nb::arg() = nb::none());
+  m.def("glob_matches", [](const Text& text, const Text& pattern) { return glob_matches(text.view, pattern.view); });
 }
 
 }  // namespace lm
