@@ -366,106 +366,48 @@ nb::tuple names_of(const std::vector<std::string_view>& list) {
 void bind_views(nb::module_& m) {
   bind_answers(m);
   using Self = ViewSelf;
-  nb::class_<ViewObject>(m, "View", nb::is_final(), nb::sig("@typing.final\nclass View()"),
-                         "One query's view of a store: the graph in place (``graph``) or, for a store this process does "
-                         "not hold, a mirror filled as the query reads ``store`` (a :class:`NeighbourhoodSource`: the core calls "
-                         "its reads, each always, by name); ``as_of``: the graph at that stamp.")
-      .def(nb::init<nb::handle, nb::handle, nb::handle, nb::handle, nb::handle>(), nb::arg("graph").none(),
-           nb::arg("store").none(), nb::arg("as_of").none(), nb::arg("summary").none(), nb::arg("names").none() = nb::none(),
-           nb::sig("def __init__(self, graph: Graph | None, store: NeighbourhoodSource | Store, "
-                   "as_of: str | None, summary: Any, names: Sequence[str] | None = None, /) -> None"),
-           "``summary``: the properties read of the nodes walks reach (None: whole nodes); ``names``: those a caller "
-           "reading only names needs.")
-      .def("nodes", under_lock(+[](Self self, nb::handle ids) { return node_dict(self.p, ids, true); }),
-           nb::sig("def nodes(self, ids: Iterable[str], /) -> dict[str, Node]"), "The nodes among ``ids`` the view shows, whole.")
-      .def("holds", under_lock(view_holds), nb::sig("def holds(self, id: str, /) -> bool"),
-           "Whether reading the node ``id`` whole asks the store nothing: the view holds it (or knows there is none).")
-      .def("summaries", under_lock(+[](Self self, nb::handle ids) { return node_dict(self.p, ids, false); }),
-           nb::sig("def summaries(self, ids: Iterable[str], /) -> dict[str, Node]"),
-           "The nodes among ``ids``, with at least graph.read.view.SUMMARY of their properties.")
-      .def("edges",
-           under_lock(+[](Self self, nb::handle ids, nb::handle kinds, nb::handle direction) {
+  nb::class_<ViewObject>(m, "View", nb::is_final())
+      .def(nb::init<nb::handle, nb::handle, nb::handle, nb::handle, nb::handle>(), nb::arg().none(), nb::arg().none(),
+           nb::arg().none(), nb::arg().none(), nb::arg().none() = nb::none())
+      .def("nodes", under_lock(+[](Self self, nb::handle ids) { return node_dict(self.p, ids, true); }))
+      .def("holds", under_lock(view_holds))
+      .def("summaries", under_lock(+[](Self self, nb::handle ids) { return node_dict(self.p, ids, false); }))
+      .def("edges", under_lock(+[](Self self, nb::handle ids, nb::handle kinds, nb::handle direction) {
              return read_edges(self.p, ids, kinds, direction, false);
-           }),
-           nb::sig("def edges(self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /) -> list[Edge]"),
-           "The ``kinds`` edges leaving (or entering) ``ids`` current at the view's moment.")
-      .def("edge_keys",
-           under_lock(+[](Self self, nb::handle ids, nb::handle kinds, nb::handle direction) {
+           }))
+      .def("edge_keys", under_lock(+[](Self self, nb::handle ids, nb::handle kinds, nb::handle direction) {
              return read_edges(self.p, ids, kinds, direction, true);
-           }),
-           nb::sig("def edge_keys(self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /) "
-                   "-> list[_EdgeKey]"),
-           "The keys of the ``kinds`` edges leaving (or entering) ``ids``.")
-      .def("canonical", under_lock(view_canonical), nb::sig("def canonical(self, ids: Iterable[str], /) -> dict[str, str]"),
-           "Each id's canonical id (aliases followed).")
-      .def("keys_into", under_lock(view_keys_into),
-           nb::sig("def keys_into(self, ids: Iterable[str], kinds: Collection[EdgeKind], /) "
-                   "-> tuple[dict[str, str], list[_EdgeKey]]"),
-           "For canonical ``ids``: each member's canonical id, and the keys of the ``kinds`` edges entering the members.")
+           }))
+      .def("canonical", under_lock(view_canonical))
+      .def("keys_into", under_lock(view_keys_into))
       .def("dataset_lineage",
            under_lock(+[](Self self, Text start, nb::handle upstream, nb::handle downstream, int depth,
                           Py_ssize_t max_nodes, double seconds, nb::handle plan) {
              return view_lineage(self, start, upstream, downstream, depth, max_nodes, seconds, plan, false);
            }),
-           nb::arg("start"), nb::arg("upstream"), nb::arg("downstream"), nb::arg("depth"), nb::arg("max_nodes"),
-           nb::arg("seconds"), nb::arg("plan").none() = nb::none(),
-           nb::sig("def dataset_lineage(self, start: str, upstream: bool, downstream: bool, depth: int, max_nodes: int, "
-                   "seconds: float, plan: WalkPlan | None = None, /) -> Lineage"),
-           "The datasets and jobs around ``start``, upstream and/or downstream, within ``depth`` hops, ``max_nodes`` and "
-           "``seconds``; ``plan``: the walk's, which a remote store is handed with each level read (its read ahead).")
-      .def("column_lineage",
-           under_lock(+[](Self self, Text start, nb::handle upstream, nb::handle downstream, int depth,
-                          Py_ssize_t max_nodes, double seconds) {
+           nb::arg(), nb::arg(), nb::arg(), nb::arg(), nb::arg(), nb::arg(), nb::arg().none() = nb::none())
+      .def("column_lineage", under_lock(+[](Self self, Text start, nb::handle upstream, nb::handle downstream,
+                                            int depth, Py_ssize_t max_nodes, double seconds) {
              return view_lineage(self, start, upstream, downstream, depth, max_nodes, seconds, nb::none(), true);
-           }),
-           nb::sig("def column_lineage(self, start: str, upstream: bool, downstream: bool, depth: int, max_nodes: int, "
-                   "seconds: float, /) -> Lineage"),
-           "The columns around ``start``, upstream and/or downstream, within ``depth`` hops, ``max_nodes`` and "
-           "``seconds``.")
-      .def("neighbours", under_lock(view_neighbours),
-           nb::sig("def neighbours(self, ids: Iterable[str], downstream: bool, max_nodes: int, seconds: float, /) -> Lineage"),
-           "Each node's direct neighbours, one way.")
-      .def("impact_report", under_lock(view_impact_report), nb::arg("start"), nb::arg("depth"), nb::arg("semantic"),
-           nb::arg("max_nodes"), nb::arg("seconds"), nb::arg("plan").none() = nb::none(),
-           nb::sig("def impact_report(self, start: str, depth: int, semantic: bool, max_nodes: int, seconds: float, "
-                   "plan: WalkPlan | None = None, /) -> Impact"),
-           "What a change of ``start`` affects downstream (``depth`` < 0: unbounded); ``plan``: the walk's, handed to a "
-           "remote store with each level read.")
-      .def("read_impacts_ahead", under_lock(view_read_impacts_ahead), nb::arg("starts"), nb::arg("max_nodes"),
-           nb::arg("seconds"), nb::arg("plan").none() = nb::none(),
-           nb::sig("def read_impacts_ahead(self, starts: Iterable[str], max_nodes: int, seconds: float, "
-                   "plan: WalkPlan | None = None, /) -> None"),
-           "What the impact reports of changes to each of ``starts`` will read, read at once (a remote store's view; "
-           "nothing from the embedded graph), within ``max_nodes`` and ``seconds``; ``plan``: their walk's.")
-      .def("dataset_domains",
-           under_lock(+[](Self self, nb::handle ids) {
+           }))
+      .def("neighbours", under_lock(view_neighbours))
+      .def("impact_report", under_lock(view_impact_report), nb::arg(), nb::arg(), nb::arg(), nb::arg(), nb::arg(),
+           nb::arg().none() = nb::none())
+      .def("read_impacts_ahead", under_lock(view_read_impacts_ahead), nb::arg(), nb::arg(), nb::arg(),
+           nb::arg().none() = nb::none())
+      .def("dataset_domains", under_lock(+[](Self self, nb::handle ids) {
              Ids found(self.p, ids);
              return id_map(self.p->view->g, dataset_domains(*self.p->view, found.known));
-           }),
-           nb::sig("def dataset_domains(self, ids: Iterable[str], /) -> dict[str, str]"), "Each dataset's domain id.")
-      .def("deleted", under_lock(view_deleted), nb::sig("def deleted(self, ids: Sequence[str], /) -> list[bool]"),
-           "Whether each node was dropped, as the view judges it (its table's newest lifecycle statement; False for no "
-           "node).")
-      .def("lifecycle_of", under_lock(view_lifecycle_of), nb::sig("def lifecycle_of(self, ids: Sequence[str], /) -> list[str | None]"),
-           "The name of each dataset's table whose lifecycle (deleted, lifecycleState) stands for it: the newest "
-           "statement under any of its names (the id itself for a dataset no other name outdated, and any other node); "
-           "None for no node.")
-      .def("node_facts", under_lock(view_node_facts),
-           nb::sig("def node_facts(self, ids: Sequence[str], facts: Iterable[str], max_nodes: int, seconds: float, /) "
-                   "-> dict[str, list[Any]]"),
-           "Facts of each node (upstream, downstream, domain, owners, run_state), by fact (native/core/node_facts.h).")
-      .def("marquez",
-           under_lock(+[](Self self, nb::handle ids, nb::handle full) {
+           }))
+      .def("deleted", under_lock(view_deleted))
+      .def("lifecycle_of", under_lock(view_lifecycle_of))
+      .def("node_facts", under_lock(view_node_facts))
+      .def("marquez", under_lock(+[](Self self, nb::handle ids, nb::handle full) {
              bool whole = truthy(full);
              Ids found(self.p, ids);
              return nb::steal(check(marquez_nodes_bytes(*self.p->view, found.nodes, whole, embedded(self.p))));
-           }),
-           nb::sig("def marquez(self, ids: Iterable[str], full: bool, /) -> bytes"),
-           "A JSON list of each node's Marquez data (null for none; native/marquez/marquez.h).")
-      .def("marquez_column_lineage", under_lock(view_marquez_column_lineage),
-           nb::sig("def marquez_column_lineage(self, ids: Iterable[str], downstream: bool, depth: int, max_nodes: int, "
-                   "seconds: float, /) -> tuple[bytes, bool]"),
-           "Marquez's column lineage of column ids, as JSON, and whether it was cut short.");
+           }))
+      .def("marquez_column_lineage", under_lock(view_marquez_column_lineage));
 
   // graph.serve.marquez reads ahead with these; graph.stores.neo4j keeps a dataset's fields.
   m.attr("MARQUEZ_SHOWN") = names_of(kMarquezShown);
@@ -473,10 +415,7 @@ void bind_views(nb::module_& m) {
   m.attr("KEPT_FIELDS_KEY") = nb::str(kKeptFieldsKey.data(), kKeptFieldsKey.size());
   m.def(
       "marquez_fields", [](nb::handle entries) { return nb::steal(check(marquez_fields(entries.ptr()))); },
-      nb::arg("entries").none(),
-      nb::sig("def marquez_fields(entries: Sequence[Sequence[Any]], /) -> str"),
-      "The JSON text of a dataset's Marquez ``fields`` (what KEPT_FIELDS_KEY holds), from one list of "
-      "MARQUEZ_FIELD_KEYS values per column of its ``columns``, in order.");
+      nb::arg().none());
 }
 
 }  // namespace lm
