@@ -277,41 +277,27 @@ bool truthy(nb::handle o) {
 }
 
 void bind_graph(nb::module_& m) {
-  nb::class_<PlanObject>(m, "Plan", nb::is_final(), nb::sig("@typing.final\nclass Plan()"), "What a batch changes in a Graph, planned and not yet committed.")
-      .def_prop_ro(
-          "changed", [](PlanObject& self) { return self.held->changed(); }, nb::sig("def changed(self) -> int"),
-          "How many nodes and edges the batch changes (0: it changes nothing).")
-      .def(
-          "changes", plan_changes,
-          nb::sig("def changes(self) -> tuple[dict[str, Node], dict[_EdgeKey, Edge]]"),
-          "The new state of every node and edge the batch changes.");
+  nb::class_<PlanObject>(m, "Plan", nb::is_final())
+      .def_prop_ro("changed", [](PlanObject& self) { return self.held->changed(); })
+      .def("changes", plan_changes);
 
-  nb::class_<CaptureObject>(m, "Capture", nb::is_final(), nb::sig("@typing.final\nclass Capture()"),
-                            "A Graph's records at one moment, read out as snapshot chunks while the graph goes on.")
+  nb::class_<CaptureObject>(m, "Capture", nb::is_final())
       .def_prop_ro(
-          "counts",
-          [](CaptureObject& self) -> nb::object {
+          "counts", [](CaptureObject& self) -> nb::object {
             if (self.held == nullptr) return nb::none();
             return nb::make_tuple(self.held->nodes(), self.held->edges());
-          },
-          nb::sig("def counts(self) -> tuple[int, int]"), "The nodes and edges captured.")
-      .def("next_chunk", capture_next_chunk, nb::arg("records"), nb::arg("repeats") = true,
-           nb::sig("def next_chunk(self, records: int, repeats: bool = True, /) -> bytes"),
-           "The next chunk of at most ``records`` records (b\"\" when done); ``repeats`` False: every record whole, as "
-           "snapshot formats 2 and 3 hold them.")
-      .def("close", [](CaptureObject& self) { self.let_go(); }, "Let go of the captured records.");
+          })
+      .def("next_chunk", capture_next_chunk, nb::arg(), nb::arg() = true)
+      .def("close", [](CaptureObject& self) { self.let_go(); });
 
-  nb::class_<Graph>(m, "Graph", nb::is_final(), nb::sig("@typing.final\nclass Graph()"), "A property graph in compact native memory: the embedded store's graph.")
+  nb::class_<Graph>(m, "Graph", nb::is_final())
       .def(
-          "__init__",
-          [](Graph* g) {
+          "__init__", [](Graph* g) {
             require_configured();
             new (g) Graph();
-          },
-          "An empty graph.")
+          })
       .def(
-          "plan",
-          [](Self self, nb::handle payload) {
+          "plan", [](Self self, nb::handle payload) {
             Graph& g = *self.p;
             Writing alone(g);
             std::unique_ptr<Plan> plan = over_bytes(payload.ptr(), [&](const uint8_t* data, size_t size) {
@@ -321,48 +307,30 @@ void bind_graph(nb::module_& m) {
               return g.plan(std::move(batch));
             });
             return PlanObject(nb::borrow(self.h), std::move(plan));
-          },
-          nb::sig("def plan(self, payload: bytes, /) -> Plan"), "What an encoded batch changes, the graph untouched.")
+          })
       .def(
-          "commit",
-          [](Self self, nb::handle plan) {
+          "commit", [](Self self, nb::handle plan) {
             PlanObject* p = nb::isinstance<PlanObject>(plan) ? nb::inst_ptr<PlanObject>(plan) : nullptr;
             if (p == nullptr || !p->owner.is(self.h)) raise(PyExc_TypeError, "commit takes a plan this graph made");
             Writing alone(*self.p);
             NoGil working;
             self.p->commit(*p->held);
-          },
-          nb::sig("def commit(self, plan: Plan, /) -> None"), "Make a plan's changes.")
-      .def("nodes", read_method(graph_nodes), nb::sig("def nodes(self, ids: Iterable[str], /) -> dict[str, Node]"),
-           "The nodes among ``ids`` that exist.")
+          })
+      .def("nodes", read_method(graph_nodes))
       .def("edges",
            read_method(+[](Graph& g, nb::handle ids, nb::handle kinds, nb::handle direction) {
              return read_edges(g, ids, kinds, direction, false);
-           }),
-           nb::sig("def edges(self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /) -> list[Edge]"),
-           "The ``kinds`` edges leaving (or entering) ``ids``.")
+           }))
       .def("edge_keys",
            read_method(+[](Graph& g, nb::handle ids, nb::handle kinds, nb::handle direction) {
              return read_edges(g, ids, kinds, direction, true);
-           }),
-           nb::sig("def edge_keys(self, ids: Iterable[str], kinds: Collection[EdgeKind], direction: _Direction, /) "
-                   "-> list[_EdgeKey]"),
-           "The keys of the ``kinds`` edges leaving (or entering) ``ids``.")
-      .def("nodes_of_kind", read_method(graph_nodes_of_kind), nb::arg("kind"), nb::arg("first"), nb::arg("after") = nb::none(),
-           nb::sig("def nodes_of_kind(self, kind: NodeKind, first: int, after: str | None = None, /) -> list[Node]"),
-           "The first nodes of a kind by id, after ``after``.")
+           }))
+      .def("nodes_of_kind", read_method(graph_nodes_of_kind), nb::arg(), nb::arg(), nb::arg() = nb::none())
       .def(
-          "first_of_kind",
-          [](Graph& g, nb::handle kind, nb::handle prefixes, nb::handle keys, nb::handle like) {
+          "first_of_kind", [](Graph& g, nb::handle kind, nb::handle prefixes, nb::handle keys, nb::handle like) {
             return reading(g, [&] { return graph_first_of_kind(g, kind.ptr(), prefixes.ptr(), keys.ptr(), like.ptr()); });
           },
-          nb::arg("kind"), nb::arg("prefixes"), nb::arg("keys") = nb::none(), nb::arg("like") = nb::none(),
-          nb::sig("def first_of_kind(self, kind: NodeKind, prefixes: Sequence[str], keys: Sequence[str] | None = None, "
-                  "like: Sequence[Mapping[str, Any] | None] | None = None, /) -> dict[str, Node]"),
-          "Per prefix, the first node of a kind by id among those whose ids start with it (for the prefixes that have "
-          "one); ``keys``: only those properties (and their stamps); ``like`` (with ``keys``): per prefix, values the "
-          "caller holds (dicts); a property equal to one, of the same types, is answered as that object rather than a "
-          "copy.")
+          nb::arg(), nb::arg(), nb::arg() = nb::none(), nb::arg() = nb::none())
       .def(
           "first_holding_observed",
           [](Graph& g, nb::handle kind, nb::handle prefixes, nb::handle key, const ObservedSchemas& observed,
@@ -370,45 +338,20 @@ void bind_graph(nb::module_& m) {
             return reading(g, [&] {
               return graph_first_holding_observed(g, kind.ptr(), prefixes.ptr(), key.ptr(), observed, indices.ptr());
             });
-          },
-          nb::arg("kind"), nb::arg("prefixes"), nb::arg("key"), nb::arg("observed"), nb::arg("indices"),
-          nb::sig("def first_holding_observed(self, kind: NodeKind, prefixes: Sequence[str], key: str, "
-                  "observed: ObservedSchemas, indices: Sequence[int], /) -> list[bool | None]"),
-          "first_holding with, for each prefix, the fields of the observation of ``observed`` at the index given "
-          "for it as the value: compared where they lie in the batch, none made.")
+          })
       .def(
-          "first_holding",
-          [](Graph& g, nb::handle kind, nb::handle prefixes, nb::handle key, nb::handle values) {
+          "first_holding", [](Graph& g, nb::handle kind, nb::handle prefixes, nb::handle key, nb::handle values) {
             return reading(g, [&] { return graph_first_holding(g, kind.ptr(), prefixes.ptr(), key.ptr(), values.ptr()); });
-          },
-          nb::arg("kind"), nb::arg("prefixes"), nb::arg("key"), nb::arg("values"),
-          nb::sig("def first_holding(self, kind: NodeKind, prefixes: Sequence[str], key: str, values: Sequence[Any], /) "
-                  "-> list[bool | None]"),
-          "Per prefix, whether the first node of a kind by id among those whose ids start with it holds the value "
-          "given for it at ``key``: a twin of it (same_as_py: equal and of the same types; False when unsure); None "
-          "where no node of the kind starts with the prefix.")
-      .def("nodes_of_kind_at", read_method(graph_nodes_of_kind_at),
-           nb::sig("def nodes_of_kind_at(self, kind: NodeKind, start: int, count: int, /) -> list[Node]"),
-           "``count`` nodes of a kind from ``start``, in the graph's order.")
-      .def("unrestated", read_method(graph_unrestated),
-           nb::sig("def unrestated(self, jobs: Iterable[str], /) -> dict[str, set[_EdgeKey]]"),
-           "The READS/WRITES edges of ``jobs`` their newest completed run did not restate.")
-      .def("judge", write_method(graph_judge),
-           nb::sig("def judge(self, jobs: Iterable[str], /) -> None"),
-           "Decide the currency of the READS/WRITES edges of ``jobs`` now.")
-      .def("touch_all", write_method(+[](Graph& g) { g.touch_all(); }), "Judge every job's currency before the next read.")
-      .def("search", read_method(graph_search),
-           nb::sig("def search(self, lowered_text: str, kinds: Collection[NodeKind], first: int, /) -> list[Node]"),
-           "The nodes of ``kinds`` whose names contain the text, ranked.")
-      .def("counts", read_method(graph_counts),
-           nb::sig("def counts(self) -> dict[str, int]"), "How many nodes and edges of each kind (by its value).")
-      .def("install", write_method(graph_install),
-           nb::sig("def install(self, nodes: Sequence[Node], edges: Sequence[Edge], /) -> None"),
-           "Put these nodes and edges in as they are (a plan's current state; no merge): an edge's end not among "
-           "``nodes`` is held bare.")
+          })
+      .def("nodes_of_kind_at", read_method(graph_nodes_of_kind_at))
+      .def("unrestated", read_method(graph_unrestated))
+      .def("judge", write_method(graph_judge))
+      .def("touch_all", write_method(+[](Graph& g) { g.touch_all(); }))
+      .def("search", read_method(graph_search))
+      .def("counts", read_method(graph_counts))
+      .def("install", write_method(graph_install))
       .def(
-          "capture",
-          [](Self self) {
+          "capture", [](Self self) {
             Writing alone(*self.p);
             std::unique_ptr<Capture> capture;
             {
@@ -416,19 +359,16 @@ void bind_graph(nb::module_& m) {
               capture = std::make_unique<Capture>(*self.p);
             }
             return CaptureObject(nb::borrow(self.h), std::move(capture));
-          },
-          nb::sig("def capture(self) -> Capture"), "The graph now, for a snapshot.")
+          })
       .def(
-          "load_chunk",
-          [](Graph& g, nb::handle chunk) {
+          "load_chunk", [](Graph& g, nb::handle chunk) {
             Writing alone(g);
             over_bytes(chunk.ptr(), [&](const uint8_t* data, size_t size) {
               NoGil working;
               load_chunk(g, data, size);
               return true;
             });
-          },
-          nb::sig("def load_chunk(self, chunk: bytes, /) -> None"), "Add the records of a snapshot chunk.")
+          })
       .def("stats",
            read_method(+[](Graph& g) {
              nb::dict out;
@@ -439,12 +379,8 @@ void bind_graph(nb::module_& m) {
              out["shared_records"] = g.records.shared_count();
              out["index_bytes"] = g.heap_bytes();
              return out;
-           }),
-           nb::sig("def stats(self) -> dict[str, int]"),
-           "Sizes, the bytes of the native index, and ``string_references``: the references held to the pool's "
-           "strings as one number (equal for graphs holding equal records).")
-      .def("elements", read_method(+[](Graph& g) { return g.node_count() + g.edge_count(); }),
-           "Nodes plus edges (what stats() counts, without walking the graph).");
+           }))
+      .def("elements", read_method(+[](Graph& g) { return g.node_count() + g.edge_count(); }));
 }
 
 }  // namespace lm
