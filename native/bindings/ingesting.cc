@@ -162,119 +162,78 @@ void bind_ingest(nb::module_& m) {
   PyDateTime_IMPORT;
   if (PyDateTimeAPI == nullptr) throw nb::python_error();
   using S = BuilderObject&;
-  nb::class_<BuilderObject>(m, "Builder",
-                            "The mutations of one source document, in the vocabulary every ingester writes in "
-                            "(``ingest.builder.GraphBuilder`` is this; the Iceberg, contract and dbt translations subclass "
-                            "it).")
+  nb::class_<BuilderObject>(m, "Builder")
       .def(
-          "__init__",
-          [](BuilderObject* self, const nb::str& at) {
+          "__init__", [](BuilderObject* self, const nb::str& at) {
             new (self) BuilderObject{std::make_unique<Builder>(utf8_copy(at)), at};
           },
-          nb::arg("at"), nb::sig("def __init__(self, at: str) -> None"), "``at``: the stamp every mutation carries.")
+          nb::arg("at"))
+      .def_prop_ro("at", [](S self) { return self.at; })
       .def_prop_ro(
-          "at", [](S self) { return self.at; }, nb::sig("def at(self) -> str"), "The stamp every mutation carries.")
-      .def_prop_ro(
-          "mutations",
-          [](S self) {
+          "mutations", [](S self) {
             Bytes data = self->wire.finish();
             return owned(decode_mutations(data.data(), data.size()));
-          },
-          nb::sig("def mutations(self) -> list[_Mutation]"), "The mutations so far.")
+          })
       .def(
-          "node",
-          [](S self, Given id, Given kind, Given props, Given first, Given at) {
+          "node", [](S self, Given id, Given kind, Given props, Given first, Given at) {
             MapWriter p = self.props(props), f = self.props(first, "first");
             self->node(part(id), node_kind_code(kind.o.ptr()), p, f.empty() ? nullptr : &f,
                        at.o.is_none() ? std::string() : part(at));
             return nb::borrow(id.o);
           },
           nb::arg("node_id"), nb::arg("kind"), nb::arg("props"), nb::arg("first") = nb::none(),
-          nb::arg("at") = nb::none(),
-          nb::sig("def node(self, node_id: str, kind: NodeKind, props: _Props, first: _Props | None = None, "
-                  "at: str | None = None) -> str"),
-          "An UpsertNode remembering when the node was first and last seen.")
+          nb::arg("at") = nb::none())
       .def(
-          "edge",
-          [](S self, Given source, Given kind, Given target, Given props) {
+          "edge", [](S self, Given source, Given kind, Given target, Given props) {
             MapWriter p = self.props(props);
             self->edge(part(source), edge_kind_code(kind.o.ptr()), part(target), &p);
           },
-          nb::arg("source"), nb::arg("kind"), nb::arg("target"), nb::arg("props") = nb::none(),
-          nb::sig("def edge(self, source: str, kind: EdgeKind, target: str, props: _Props | None = None) -> None"),
-          "An UpsertEdge remembering when the edge was first and last seen.")
+          nb::arg("source"), nb::arg("kind"), nb::arg("target"), nb::arg("props") = nb::none())
+      .def("dataset_ref", [](S self, Given ns, Given name) { return text(self->dataset_ref(part(ns), part(name))); })
+      .def("will_describe", [](S self, Given ns, Given name) { self->will_describe(part(ns), part(name)); })
       .def(
-          "dataset_ref", [](S self, Given ns, Given name) { return text(self->dataset_ref(part(ns), part(name))); },
-          nb::sig("def dataset_ref(self, namespace: str, name: str, /) -> str"), "A dataset that exists, not described here.")
-      .def(
-          "will_describe", [](S self, Given ns, Given name) { self->will_describe(part(ns), part(name)); },
-          nb::sig("def will_describe(self, namespace: str, name: str, /) -> None"), "Say a dataset() of this one follows.")
-      .def(
-          "dataset",
-          [](S self, Given ns, Given name, Given props) {
+          "dataset", [](S self, Given ns, Given name, Given props) {
             return text(self->dataset(part(ns), part(name), self.props(props)));
-          },
-          nb::sig("def dataset(self, namespace: str, name: str, props: _Props, /) -> str"), "A declared dataset.")
+          })
       .def(
-          "job",
-          [](S self, Given ns, Given name, Given props) {
+          "job", [](S self, Given ns, Given name, Given props) {
             return text(self->job(part(ns), part(name), self.props(props)));
-          },
-          nb::sig("def job(self, namespace: str, name: str, props: _Props, /) -> str"), "A job.")
+          })
       .def(
-          "column",
-          [](S self, Given ns, Given dataset, Given field, Given props) {
+          "column", [](S self, Given ns, Given dataset, Given field, Given props) {
             MapWriter p = self.props(props);
             return text(self->column(part(ns), part(dataset), part(field), &p));
           },
-          nb::arg(), nb::arg(), nb::arg(), nb::arg() = nb::none(),
-          nb::sig("def column(self, namespace: str, dataset: str, field: str, props: _Props | None = None, /) -> str"),
-          "A column of a dataset (without props: a mere reference).")
+          nb::arg(), nb::arg(), nb::arg(), nb::arg() = nb::none())
       .def(
-          "alias",
-          [](S self, Given ns, Given name, Given canonical, Given reason) {
+          "alias", [](S self, Given ns, Given name, Given canonical, Given reason) {
             self->alias(part(ns), part(name), part(canonical), part(reason));
-          },
-          nb::sig("def alias(self, namespace: str, name: str, canonical: str, reason: str, /) -> None"),
-          "Another name for a dataset.")
+          })
       .def(
-          "owner",
-          [](S self, Given subject, Given name, Given owner_type) {
+          "owner", [](S self, Given subject, Given name, Given owner_type) {
             MapWriter ownership = self->map();
             set_py(ownership, "type", owner_type.o.ptr());
             return text(self->owner(part(subject), part(name), ownership));
-          },
-          nb::sig("def owner(self, subject: str, name: str, owner_type: str | None, /) -> str"), "An owner of ``subject``.")
+          })
       .def(
-          "domain",
-          [](S self, Given name, Given props) {
+          "domain", [](S self, Given name, Given props) {
             MapWriter p = self.props(props);
             return text(self->domain(part(name), &p));
           },
-          nb::arg(), nb::arg() = nb::none(),
-          nb::sig("def domain(self, name: str, props: _Props | None = None, /) -> str"), "A domain.")
+          nb::arg(), nb::arg() = nb::none())
       .def(
-          "product",
-          [](S self, Given domain, Given name, Given props) {
+          "product", [](S self, Given domain, Given name, Given props) {
             return text(self->product(part(domain), part(name), self.props(props)));
-          },
-          nb::sig("def product(self, domain: str, name: str, props: _Props, /) -> str"), "A data product of its domain.")
+          })
       .def(
-          "consumer",
-          [](S self, Given name, Given props) {
+          "consumer", [](S self, Given name, Given props) {
             MapWriter p = self.props(props);
             return text(self->consumer(part(name), &p));
           },
-          nb::arg(), nb::arg() = nb::none(),
-          nb::sig("def consumer(self, name: str, props: _Props | None = None, /) -> str"), "A consumer.")
-      .def(
-          "encoded", [](S self) { return bytes_of(self->wire.finish()); }, nb::sig("def encoded(self) -> bytes"),
-          "The mutations so far, in the wire form.");
+          nb::arg(), nb::arg() = nb::none())
+      .def("encoded", [](S self) { return bytes_of(self->wire.finish()); });
 
-  nb::class_<OpenLineageTranslator>(m, "Translator", nb::is_final(), nb::sig("@typing.final\nclass Translator()"),
-                                    "OpenLineage events' JSON to graph mutations in the wire form, under the rules this "
-                                    "object holds (never module state: two services of one process with different rules "
-                                    "cannot meet).")
+  nb::class_<OpenLineageTranslator>(m, "Translator", nb::is_final())
       .def(
           "__init__",
           [](OpenLineageTranslator* self, nb::handle domain_rules, const nb::str& rule_source,
@@ -284,85 +243,38 @@ void bind_ingest(nb::module_& m) {
             auto compiled = schema ? std::make_unique<JsonSchema>(schema->first, schema->second) : nullptr;
             new (self) OpenLineageTranslator(std::move(rules), std::move(compiled), max_depth);
           },
-          nb::arg().none(), nb::arg(), nb::arg().none(), nb::arg(),
-          nb::sig("def __init__(self, domain_rules: Sequence[_DomainRule] | None, rule_source: str, "
-                  "schema: tuple[Sequence[str], Sequence[tuple[str, str]]] | None, max_depth: int, /) -> None"),
-          "Dataset namespaces are spelled by the core's one rule (:func:`normal_namespace`, no call back into Python); "
-          "``domain_rules``: the rules that assign datasets domains, as data the core matches (``DomainRules.as_data``, "
-          "no call back into Python); ``rule_source``: the source a rule-made BELONGS_TO carries; ``schema``: the event "
-          "schemas the core checks events against (``ingest.openlineage_schema.event_schemas``; None: it vouches for "
-          "none); ``max_depth``: the deepest an event may nest.")
-      .def("translate", translator_translate, nb::arg(), nb::arg().none(), nb::arg(),
-           nb::sig("def translate(self, raws: list[bytes], not_after: int | None, settle: Callable[[int], "
-                   "tuple[bytes, str, str] | None], /) -> tuple[bytes, list[_Refused], list[float], list[str]]"),
-           "Events' JSON into one batch, in order: each read, checked and translated whole in the core where it can "
-           "vouch for it, any other ``settle(index)``'s (the Python path: None when refused, else the JSON, kind and "
-           "stamp of the event it settled on, translated then in its place). ``not_after``: the latest eventTime "
-           "accepted, Unix microseconds. Returns the batch, the events refused ((index, \"invalid\", \"overlong\" or "
-           "\"limit\", detail, path: the invalid one's JSON path)), each event's eventTime in Unix seconds (NaN where "
-           "the core did not read it), and the ids the events it read name, each once.");
+          nb::arg().none(), nb::arg(), nb::arg().none(), nb::arg())
+      .def("translate", translator_translate, nb::arg(), nb::arg().none(), nb::arg());
 
-  nb::class_<JsonSchema>(m, "EventSchema", nb::is_final(), nb::sig("@typing.final\nclass EventSchema()"),
-                         "The one OpenLineage event validator (native/core/json_schema.h): Python jsonschema's verdict "
-                         "and wording, decided in the core.")
+  nb::class_<JsonSchema>(m, "EventSchema", nb::is_final())
       .def(
           "__init__",
-          [](JsonSchema* self, const SchemaParts& schema) { new (self) JsonSchema(schema.first, schema.second); },
-          nb::sig("def __init__(self, schema: tuple[Sequence[str], Sequence[tuple[str, str]]], /) -> None"),
-          "``schema``: the documents and roots ``ingest.openlineage_schema.event_schemas`` gives.")
+          [](JsonSchema* self, const SchemaParts& schema) { new (self) JsonSchema(schema.first, schema.second); })
       .def(
-          "refusal",
-          [](const JsonSchema& self, const nb::bytes& json, const Text& kind) -> nb::object {
+          "refusal", [](const JsonSchema& self, const nb::bytes& json, const Text& kind) -> nb::object {
             std::string path, message;
             bool refused = event_refusal(self, std::string_view(json.c_str(), json.size()), kind.view, path, message);
             if (!refused) return nb::none();
             return nb::make_tuple(text(path), text(message));
-          },
-          nb::sig("def refusal(self, json: bytes, kind: str, /) -> tuple[str, str] | None"),
-          "Why the event (its JSON; ``kind`` RunEvent, DatasetEvent or JobEvent) is not valid: the JSON path and message "
-          "Python jsonschema's ``best_match`` gave, of the first facet that fails, else of the event; None when valid.");
+          });
 
   m.attr("LONGEST_ID") = Builder::kLongestId;
+  m.def("utc_stamp", [](nb::handle moment) { return owned(module_utc_stamp(moment.ptr())); });
   m.def(
-      "utc_stamp", [](nb::handle moment) { return owned(module_utc_stamp(moment.ptr())); },
-      nb::sig("def utc_stamp(moment: datetime.datetime, /) -> str"),
-      "The stamp every mutation carries, of a datetime already in UTC.");
-  m.def(
-      "normal_namespace",
-      [](const nb::str& sent) -> nb::object {
+      "normal_namespace", [](const nb::str& sent) -> nb::object {
         Utf8 given(sent);
         std::string normal = normal_namespace(given.view);
         return normal == given.view ? nb::object(sent) : text(normal);
-      },
-      nb::sig("def normal_namespace(namespace: str, /) -> str"),
-      "The one spelling of a dataset namespace (``ingest.naming``; ``native/core/namespaces.h``): object-store, "
-      "database and SQLite schemes as the naming spec writes them, host lower-cased, default port and trailing slash "
-      "dropped; authorities read as Python 3.11's ``urlsplit`` reads them, one it refuses left as sent. The "
-      "OpenLineage translation applies the same rule.");
+      });
+  m.def("object_store", [](const nb::str& scheme) { return scheme_answer(object_store(Utf8(scheme).view)); });
+  m.def("storage_namespace", [](const nb::str& ns) { return storage_namespace(Utf8(ns).view); });
+  m.def("database_scheme", [](const nb::str& scheme) { return scheme_answer(database_scheme(Utf8(scheme).view)); });
   m.def(
-      "object_store", [](const nb::str& scheme) { return scheme_answer(object_store(Utf8(scheme).view)); },
-      nb::sig("def object_store(scheme: str, /) -> str | None"),
-      "The scheme the naming spec names an object store by, for the lower-case ``scheme`` that reaches it (``s3a`` -> "
-      "``s3``, ``abfs`` -> ``abfss``), else None: the core's one table, which ``ingest.naming`` names storage "
-      "locations by too.");
-  m.def(
-      "storage_namespace", [](const nb::str& ns) { return storage_namespace(Utf8(ns).view); },
-      nb::sig("def storage_namespace(namespace: str, /) -> bool"),
-      "Whether a normal dataset namespace names a storage location (``file``, ``hdfs``, ``dbfs``, an object store) "
-      "rather than a catalog, metastore or database: a name alias resolution shows last (``graph.read.aliases``).");
-  m.def(
-      "database_scheme", [](const nb::str& scheme) { return scheme_answer(database_scheme(Utf8(scheme).view)); },
-      nb::sig("def database_scheme(scheme: str, /) -> str | None"),
-      "The spec's scheme of a database as producers spell its lower-case ``scheme`` (``postgresql`` -> ``postgres``, "
-      "``mariadb`` -> ``mysql``), else None.");
-  m.def(
-      "nests_deeper",
-      [](nb::handle value, long limit) {
+      "nests_deeper", [](nb::handle value, long limit) {
         if (limit < 1 || limit > 10000) raise(PyExc_ValueError, "limit must be 1 to 10000");
         return nests_deeper(value.ptr(), limit, 1);
       },
-      nb::arg().none(), nb::arg(), nb::sig("def nests_deeper(value: object, limit: int, /) -> bool"),
-      "Whether a dict or list in a decoded JSON document sits deeper than ``limit`` levels.");
+      nb::arg().none(), nb::arg());
 }
 
 }  // namespace lm
