@@ -4,9 +4,10 @@ types and docstrings, written by hand, are what mypy, editors and readers see; t
 binding and its stub entry cannot drift apart: every export of the module has its stub entry and
 the stub nothing more; every function and method takes the parameters its stub entry states, as
 nanobind reports them (``__nb_signature__``): their count, order and kind (positional-only,
-keyword, ``*args``), the names a caller may pass by keyword, and their defaults; a property is one
-in both; a class is @final exactly when it cannot be subclassed; every stub entry says what it is
-for, and the bindings state no signature or docstring of their own (the stub's are the only ones).
+keyword, ``*args``), the names a caller may pass by keyword, and their defaults; the types where
+the C++ declaration names one, and None taken exactly where the stub lets it through; a property is
+one in both; a class is @final exactly when it cannot be subclassed; every stub entry says what it
+is for, and the bindings state no signature or docstring of their own (the stub's are the only ones).
 """
 
 import ast
@@ -275,6 +276,110 @@ def test_every_function_and_method_takes_the_parameters_its_stub_states():
                 f"{where}: the stub states ({_shown(stub)}), the module takes ({_shown(runtime)})"
             )
     assert not differing, "graph/_native.pyi and graph._native differ:\n" + "\n".join(differing)
+
+
+def _runtime_types(function: Any) -> tuple[list[str], str]:
+    """The types nanobind renders of a function's C++ parameters (but ``self``) and its result:
+    ``object`` for an ``nb::handle``/``nb::object``, ``T | None`` where None is taken."""
+    ((signature, _doc, _defaults),) = function.__nb_signature__
+    opening, closing = signature.index("("), signature.rindex(") ->")
+    types = [
+        _split(text.split(":", 1)[1], " = ")[0]
+        for text in _split(signature[opening + 1 : closing])
+        if ":" in text and not text.startswith("*")
+    ]
+    return types, signature[closing + len(") ->") :].strip()
+
+
+def _members_of(annotation: ast.expr, aliases: dict[str, ast.expr]) -> list[ast.expr]:
+    """The members of a stub annotation's union, the stub's private aliases expanded."""
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return _members_of(annotation.left, aliases) + _members_of(annotation.right, aliases)
+    if isinstance(annotation, ast.Name) and annotation.id in aliases:
+        return _members_of(aliases[annotation.id], aliases)
+    return [annotation]
+
+
+def _head(text: str) -> str:
+    """A type's class without its module or parameters: ``collections.abc.Sequence[str]`` is ``Sequence``."""
+    return text.split("[")[0].rsplit(".", 1)[-1]
+
+
+def _disagreement(
+    runtime: str, stated: ast.expr, aliases: dict[str, ast.expr], result: bool
+) -> str:
+    """How a stub annotation and the type the binding renders for it disagree ("" when they agree):
+    None where the stub lets it through and the module refuses it (or answers it, unstated); a
+    class the module names (not ``object``) and the stub does not."""
+    heads = {_head(ast.unparse(member)) for member in _members_of(stated, aliases)}
+    base = runtime.removesuffix(" | None")
+    takes_none = base != runtime
+    if not result and heads & {"None", "object"} and not takes_none:
+        return "the stub lets None through, the module refuses it"
+    if result and takes_none and not heads & {"None", "object", "Any"}:
+        return "the module may answer None, the stub does not say so"
+    if base == "object":
+        return ""
+    accepted = {_head(base), "Any"} | ({"Literal"} if _head(base) == "str" else set())
+    if heads - {"None"} <= accepted:
+        return ""
+    return f"the stub states {ast.unparse(stated)}, the module {runtime}"
+
+
+def test_the_stub_states_the_types_the_bindings_name():
+    """Where a binding's C++ types name a Python type (``str``, ``int``, ``bool``, a container's
+    kind, a class of the module; not a handle, ``object``), the stub states that type; and it lets
+    None through exactly where the module takes it (mypy would pass a None the module refuses)."""
+    aliases = {
+        s.targets[0].id: s.value
+        for s in _stub_tree().body
+        if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name)
+    }
+    differing = []
+    for where, stated, value in _pairs():
+        function = value.fget if isinstance(value, property) else value
+        types, returned = _runtime_types(function)
+        a = stated.args
+        annotations = [arg.annotation for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs]]
+        annotations = (
+            annotations[1:]
+            if "." in where and "staticmethod" not in _decorators(stated)
+            else annotations
+        )
+        if len(types) != len(annotations):
+            continue  # the parameters differ: test_every_function_and_method_takes_... says how
+        for i, (runtime, annotation) in enumerate(zip(types, annotations, strict=True)):
+            why = annotation and _disagreement(runtime, annotation, aliases, result=False)
+            if why:
+                differing.append(f"{where}, parameter {i + 1}: {why}")
+        why = stated.returns and _disagreement(returned, stated.returns, aliases, result=True)
+        if why:
+            differing.append(f"{where}, its result: {why}")
+    assert not differing, "graph/_native.pyi and graph._native differ:\n" + "\n".join(differing)
+
+
+def test_the_bindings_state_no_signature_or_docstring_of_their_own():
+    """The stub is the one statement of them: a declaration's ``nb::sig`` or docstring would be a
+    second, free to drift from it (nanobind renders its signatures from the C++ declarations)."""
+    stated = []
+    for name, value in vars(_native).items():
+        if name.startswith("_"):
+            continue
+        members = vars(value).items() if inspect.isclass(value) else [("", value)]
+        if inspect.isclass(value) and value.__doc__:
+            stated.append(name)
+        for member, item in members:
+            function = item.fget if isinstance(item, property) else item
+            if any(doc for _, doc, _ in getattr(function, "__nb_signature__", ())):
+                stated.append(f"{name}.{member}".rstrip("."))
+    assert not stated, f"docstrings in the bindings (state them in graph/_native.pyi): {stated}"
+    signed = [
+        f"{path.name}:{number}"
+        for path in sorted(BINDINGS.iterdir())
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "nb::sig(" in line
+    ]
+    assert not signed, f"nb::sig in the bindings (state it in graph/_native.pyi): {signed}"
 
 
 def _subclassable(cls: type) -> bool:
